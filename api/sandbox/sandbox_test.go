@@ -1,0 +1,189 @@
+package sandbox
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestStartRefusesNonLoopback(t *testing.T) {
+	s, err := New(Config{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	defer s.Close()
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.168.1.10:8787", "example.com:80", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000"} {
+		t.Run(addr, func(t *testing.T) {
+			_, err := s.Start(addr)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), addr)
+		})
+	}
+	_, err = s.Start("0.0.0.0:8787")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "only loopback addresses")
+	assert.Empty(t, s.URL(), "nothing is listening")
+}
+
+func TestStartAcceptsLoopbackNames(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0"} {
+		t.Run(addr, func(t *testing.T) {
+			s, err := New(Config{DataDir: t.TempDir()})
+			require.NoError(t, err)
+			defer s.Close()
+			url, err := s.Start(addr)
+			if err != nil && addr == "[::1]:0" {
+				t.Skipf("no IPv6 loopback here: %v", err)
+			}
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasPrefix(url, "http://[::1]:"), url)
+		})
+	}
+}
+
+// startEnv is newEnv on a server that listens by itself (Start).
+func startEnv(t *testing.T, cfg Config) *testEnv {
+	t.Helper()
+	s, err := New(cfg)
+	require.NoError(t, err)
+	url, err := s.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	acc, err := s.CreateAccount(aliceEmail, alicePassword)
+	require.NoError(t, err)
+	key, err := s.CreateAPIKey(acc.ID, time.Time{})
+	require.NoError(t, err)
+	return &testEnv{t: t, s: s, url: url, acc: acc, key: key, dir: s.dataDir,
+		client: &http.Client{Transport: &http.Transport{}}}
+}
+
+func TestStartServeCloseLeavesNoGoroutines(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := startEnv(t, Config{})
+	defer e.client.CloseIdleConnections()
+	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, e.url)
+	assert.Equal(t, e.url, e.s.URL())
+	_, err := e.s.Start("127.0.0.1:0")
+	assert.Error(t, err, "a server listens once")
+
+	ans := e.uploadOK(map[string]string{"x-dstor-comment": "c"}, "a.txt", strings.NewReader("started"))
+	resp, body := e.do(mustRequest(t, http.MethodGet, e.url+"/ipfs/"+ans.Hash, nil))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "started", string(body))
+
+	require.NoError(t, e.s.Close())
+	require.NoError(t, e.s.Close(), "Close twice is fine")
+	assert.NoDirExists(t, e.dir, "a temporary DataDir is removed")
+	_, err = e.s.Start("127.0.0.1:0")
+	assert.Error(t, err, "no restart after Close")
+	_, err = e.client.Get(e.url + "/ipfs/" + ans.Hash)
+	assert.Error(t, err, "nothing listens any more")
+}
+
+func TestCloseEndsStallsAndInFlightRequests(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := startEnv(t, Config{})
+	defer e.client.CloseIdleConnections()
+	tok := e.token()
+	e.s.InjectFault(Fault{Path: "/api/v0/add", Stall: time.Hour})
+
+	// A slow upload is stalled by the server; Close must not wait an hour.
+	req, wait := e.addRequest(tok, nil, part{field: "file", filename: "slow.bin", body: pattern(1 << 20)})
+	done := make(chan error, 1)
+	go func() {
+		resp, err := e.client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		e.s.mu.Lock()
+		defer e.s.mu.Unlock()
+		return len(e.s.faults) == 0 // the fault was taken by the request
+	}, 5*time.Second, 5*time.Millisecond)
+
+	start := time.Now()
+	require.NoError(t, e.s.Close())
+	assert.Less(t, time.Since(start), 4*time.Second)
+	<-done
+	wait()
+
+	// The stalled upload was never stored.
+	assert.Empty(t, e.s.Uploads(e.acc.ID))
+}
+
+func TestServeHTTPAfterCloseAnswers503(t *testing.T) {
+	e := newEnv(t, Config{})
+	require.NoError(t, e.s.Close())
+	resp, body := e.do(e.keyTokenRequest("api-key", e.key, ""))
+	requireJSONError(t, resp, body, http.StatusServiceUnavailable)
+}
+
+func TestLogfNeverPrintsSecrets(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	logf := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}
+	e := newEnv(t, Config{Logf: logf})
+	tok := e.token()
+	resp, _ := e.do(e.loginRequest(fmt.Sprintf(`{"email":%q,"password":%q}`, aliceEmail, alicePassword)))
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	e.do(e.keyTokenRequest("x-api-key", strings.Repeat("Z", 64), ""))
+	e.s.InjectFault(Fault{Status: 503, RetryAfter: time.Second})
+	e.upload(tok, map[string]string{"x-dstor-comment": "c"}, "f.txt", strings.NewReader("f"))
+	e.upload(tok, nil, "f.txt", strings.NewReader("f"))
+
+	mu.Lock()
+	defer mu.Unlock()
+	require.GreaterOrEqual(t, len(lines), 5)
+	all := strings.Join(lines, "\n")
+	assert.Contains(t, all, `GET "/v1/dev/temp-token" → 200`)
+	assert.Contains(t, all, `POST "/api/v0/add" → 503`)
+	assert.Contains(t, all, "[fault: status 503, retry after 1s]")
+	for _, secret := range []string{e.key, tok, alicePassword, strings.Repeat("Z", 64)} {
+		assert.NotContains(t, all, secret)
+	}
+}
+
+func TestNewValidatesConfig(t *testing.T) {
+	_, err := New(Config{MaxUploadSize: -1})
+	assert.Error(t, err)
+
+	// A file where the data directory should be.
+	dir := t.TempDir()
+	file := dir + "/file"
+	require.NoError(t, writeFileAtomic(file, []byte("x")))
+	_, err = New(Config{DataDir: file})
+	assert.Error(t, err)
+}
+
+func TestNewRemovesStaleTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(Config{DataDir: dir})
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	stale := dir + "/" + tmpDir + "/upload-12345"
+	require.NoError(t, writeFileAtomic(stale, []byte("half an upload")))
+	s, err = New(Config{DataDir: dir})
+	require.NoError(t, err)
+	defer s.Close()
+	assert.NoFileExists(t, stale)
+	assert.DirExists(t, dir, "a caller's DataDir is kept")
+}
+
+func TestLoopbackHost(t *testing.T) {
+	host, err := loopbackHost("localhost:8787")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1", host)
+	_, err = loopbackHost(net.JoinHostPort("10.0.0.1", "1"))
+	assert.Error(t, err)
+}

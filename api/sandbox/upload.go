@@ -1,0 +1,369 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+)
+
+// Layout of the data directory.
+const (
+	blobDir    = "blobs" // content, one file per CID
+	metaDir    = "meta"  // <cid>.json: name, content type, size of the last upload
+	tmpDir     = "tmp"   // uploads being received
+	tmpPattern = "upload-*"
+)
+
+// Upload is one accepted upload as the server saw it, so tests can check
+// what the client sent (destination headers, comment) and for whom.
+type Upload struct {
+	AccountID  string
+	Name       string
+	Hash       string
+	Size       int64
+	FolderPath string // "" when x-dstor-folder-path was not sent
+	ParentID   *int64 // nil when x-dstor-parent-id was not sent
+	Comment    string
+	At         time.Time
+}
+
+// Uploads lists the uploads of one account, oldest first; other accounts'
+// uploads are never included.
+func (s *Server) Uploads(accountID string) []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Upload
+	for _, u := range s.uploads {
+		if u.AccountID == accountID {
+			if u.ParentID != nil {
+				id := *u.ParentID
+				u.ParentID = &id
+			}
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// addAnswer is the IPFS-add-style answer; Size is a string as in dStor's
+// guide.
+type addAnswer struct {
+	Name string `json:"Name"`
+	Hash string `json:"Hash"`
+	Size string `json:"Size"`
+}
+
+// blobMeta is what the gateway needs to serve a CID back.
+type blobMeta struct {
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type,omitempty"`
+	Size        int64     `json:"size"`
+	UploadedAt  time.Time `json:"uploaded_at"`
+}
+
+// destination is the parsed x-dstor-* headers of an upload.
+type destination struct {
+	folderPath string
+	parentID   *int64
+	comment    string
+}
+
+// parseDestination validates the optional upload headers.
+func parseDestination(h http.Header) (destination, error) {
+	var d destination
+	parent := strings.TrimSpace(h.Get("x-dstor-parent-id"))
+	folder := h.Get("x-dstor-folder-path")
+	if parent != "" && folder != "" {
+		return d, errors.New("send x-dstor-parent-id or x-dstor-folder-path, not both")
+	}
+	if parent != "" {
+		if strings.Trim(parent, "0123456789") != "" {
+			return d, fmt.Errorf("x-dstor-parent-id must be a non-negative integer, got %q", parent)
+		}
+		id, err := strconv.ParseInt(parent, 10, 64)
+		if err != nil {
+			return d, fmt.Errorf("x-dstor-parent-id %q is out of range", parent)
+		}
+		d.parentID = &id
+	}
+	if folder != "" {
+		if err := checkText("x-dstor-folder-path", folder); err != nil {
+			return d, err
+		}
+		if !strings.HasPrefix(folder, "/") {
+			return d, fmt.Errorf("x-dstor-folder-path must be absolute (start with /), got %q", folder)
+		}
+		for _, seg := range strings.Split(folder, "/") {
+			if seg == ".." {
+				return d, errors.New("x-dstor-folder-path must not contain .. segments")
+			}
+		}
+		d.folderPath = folder
+	}
+	if c := h.Get("x-dstor-comment"); c != "" {
+		if err := checkText("x-dstor-comment", c); err != nil {
+			return d, err
+		}
+		d.comment = c
+	}
+	return d, nil
+}
+
+// checkText refuses header values that are not UTF-8 or hold control
+// characters (the client must never be able to inject headers).
+func checkText(name, v string) error {
+	if !utf8.ValidString(v) {
+		return fmt.Errorf("%s is not valid UTF-8", name)
+	}
+	if strings.IndexFunc(v, unicode.IsControl) >= 0 {
+		return fmt.Errorf("%s must not contain control characters", name)
+	}
+	return nil
+}
+
+// errTooLarge marks an upload over the size limit.
+var errTooLarge = errors.New("upload too large")
+
+// handleAdd answers POST /api/v0/add: it streams the file part into a
+// temporary file while computing its CIDv0, then moves it into the store.
+// With wrongHash (a fault) it answers a valid but different CID.
+func (s *Server) handleAdd(w http.ResponseWriter, r *http.Request, wrongHash bool) {
+	accountID, terr := s.authenticate(r)
+	if terr != nil {
+		writeError(w, http.StatusUnauthorized, terr.code, terr.message)
+		return
+	}
+	dest, err := parseDestination(r.Header)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_header", err.Error())
+		return
+	}
+	if r.ContentLength > s.maxUpload+multipartSlack {
+		s.tooLarge(w)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+multipartSlack)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_body", "send the file as multipart/form-data: "+err.Error())
+		return
+	}
+	st, err := s.receive(mr)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.Is(err, errTooLarge) || errors.As(err, &mbe):
+			s.tooLarge(w)
+		case errors.Is(err, errStore):
+			writeError(w, http.StatusInternalServerError, "internal", "could not store the file")
+			if s.logf != nil {
+				s.logf("add: %v", err)
+			}
+		default:
+			writeError(w, http.StatusBadRequest, "invalid_body", err.Error())
+		}
+		return
+	}
+	if st.name == "" {
+		st.name = st.hash // like `ipfs add` of a stream without a name
+	}
+	if err := s.commit(st); err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "could not store the file")
+		if s.logf != nil {
+			s.logf("add: %v", err)
+		}
+		return
+	}
+	s.mu.Lock()
+	s.uploads = append(s.uploads, Upload{
+		AccountID: accountID, Name: st.name, Hash: st.hash, Size: st.size,
+		FolderPath: dest.folderPath, ParentID: dest.parentID, Comment: dest.comment,
+		At: s.now(),
+	})
+	s.mu.Unlock()
+
+	hash := st.hash
+	if wrongHash {
+		if hash, err = differentCID(st.hash); err != nil {
+			writeError(w, http.StatusInternalServerError, "internal", "could not compute a wrong hash")
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, addAnswer{Name: st.name, Hash: hash, Size: strconv.FormatInt(st.size, 10)})
+}
+
+func (s *Server) tooLarge(w http.ResponseWriter) {
+	writeError(w, http.StatusRequestEntityTooLarge, "too_large",
+		fmt.Sprintf("the file is larger than this server's limit of %d bytes", s.maxUpload))
+}
+
+// differentCID is a valid CIDv0 that is not cid: the CID of a few bytes
+// derived from it.
+func differentCID(cid string) (string, error) {
+	return api.ComputeCID(strings.NewReader("sandbox wrong hash for " + cid))
+}
+
+// errStore marks a server-side storage failure (500, not the client's fault).
+var errStore = errors.New("storage failure")
+
+// staged is a received file waiting in tmp/ to be committed.
+type staged struct {
+	tmpPath string
+	name    string
+	hash    string
+	size    int64
+}
+
+// receive reads the multipart body and stages the file: the first part
+// with a filename, or else the first part. Parts after the file are not
+// read.
+func (s *Server) receive(mr *multipart.Reader) (*staged, error) {
+	var cand *staged // a part without a filename, kept until a file part shows up
+	discard := func() {
+		if cand != nil {
+			_ = os.Remove(cand.tmpPath)
+			cand = nil
+		}
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			discard()
+			return nil, fmt.Errorf("read multipart body: %w", err)
+		}
+		name := part.FileName()
+		if name == "" && cand != nil {
+			_ = part.Close()
+			continue
+		}
+		st, err := s.stage(part)
+		_ = part.Close()
+		if err != nil {
+			discard()
+			return nil, err
+		}
+		st.name = cleanName(name)
+		if name != "" {
+			discard()
+			return st, nil
+		}
+		cand = st
+	}
+	if cand == nil {
+		return nil, errors.New("the form has no file part")
+	}
+	return cand, nil
+}
+
+// stage copies one part into a new file in tmp/ while hashing it: one pass,
+// constant memory. The file is removed on any error.
+func (s *Server) stage(part io.Reader) (_ *staged, err error) {
+	f, err := os.CreateTemp(filepath.Join(s.dataDir, tmpDir), tmpPattern)
+	if err != nil {
+		return nil, fmt.Errorf("%w: create temporary file: %v", errStore, err)
+	}
+	h := api.NewCIDHasher()
+	defer func() {
+		if err != nil {
+			h.Abort()
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	buf := make([]byte, 256<<10)
+	n, err := io.CopyBuffer(io.MultiWriter(f, h), io.LimitReader(part, s.maxUpload+1), buf)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%w: write temporary file: %v", errStore, err)
+		}
+		return nil, fmt.Errorf("read file part: %w", err)
+	}
+	if n > s.maxUpload {
+		return nil, errTooLarge
+	}
+	if err = f.Close(); err != nil {
+		return nil, fmt.Errorf("%w: close temporary file: %v", errStore, err)
+	}
+	hash, err := h.Sum()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errStore, err)
+	}
+	return &staged{tmpPath: f.Name(), hash: hash, size: n}, nil
+}
+
+// cleanName keeps a part's filename for display and Content-Disposition,
+// minus anything unsafe (control characters, path-only names).
+func cleanName(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, name)
+	switch name {
+	case ".", "..", "/", "\\":
+		return ""
+	}
+	return name
+}
+
+// commit moves a staged file to blobs/<cid> and records its metadata.
+// Identical content is stored once.
+func (s *Server) commit(st *staged) error {
+	s.blobMu.Lock()
+	defer s.blobMu.Unlock()
+	blob := filepath.Join(s.dataDir, blobDir, st.hash)
+	if fi, err := os.Stat(blob); err == nil && fi.Size() == st.size {
+		_ = os.Remove(st.tmpPath)
+	} else if err := os.Rename(st.tmpPath, blob); err != nil {
+		_ = os.Remove(st.tmpPath)
+		return fmt.Errorf("move upload into the store: %w", err)
+	}
+	meta, err := json.Marshal(blobMeta{
+		Name:        st.name,
+		ContentType: mime.TypeByExtension(filepath.Ext(st.name)),
+		Size:        st.size,
+		UploadedAt:  s.now().UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("encode metadata: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(s.dataDir, metaDir, st.hash+".json"), meta)
+}
+
+// writeFileAtomic writes data to a temporary file and renames it over path,
+// so a reader never sees a half-written file.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".meta-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		_ = os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		_ = os.Remove(f.Name())
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}
