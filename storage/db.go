@@ -1,0 +1,407 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// DBFileName is the database file inside the data directory, named once so
+// that backups, support instructions and tests agree on it.
+const DBFileName = "dstor-uploader.db"
+
+// CurrentSchemaVersion is the schema version this build migrates databases
+// to (PRAGMA user_version), exported so diagnostics can print it next to
+// [DB.SchemaVersion].
+const CurrentSchemaVersion = 2
+
+// busyTimeout is how long a connection waits for another process's write lock
+// (the CLI and the window may share the database) before reporting busy.
+const busyTimeout = 10 * time.Second
+
+// readerConns caps the read pool: enough for the UI, the worker and an export
+// at once without holding many file descriptors.
+const readerConns = 4
+
+// DB is the app's SQLite database: upload history, the persisted queue and
+// settings. It is the single place that touches the file so that the one
+// writer rule, WAL mode and the migrations are always applied.
+//
+// Two pools share the file. Every write goes through one connection
+// (SetMaxOpenConns(1)), so writes from many goroutines are serialised in Go
+// rather than failing with SQLITE_BUSY, and each write transaction starts
+// with BEGIN IMMEDIATE so it never has to upgrade a read lock. Reads use a
+// separate small pool of query_only connections; WAL lets them run while a
+// write is in progress and see the last committed state.
+//
+// A DB is safe for concurrent use; call [DB.Close] when done.
+type DB struct {
+	path      string
+	w         *sql.DB
+	r         *sql.DB
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens (creating when needed) dir/dstor-uploader.db in WAL mode with
+// foreign keys, synchronous=NORMAL and a busy timeout, makes sure the file and
+// its -wal/-shm companions are mode 0600, and migrates the schema to
+// [CurrentSchemaVersion]. A database from a newer app version is refused with
+// an error wrapping [ErrSchemaTooNew].
+func Open(dir string) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open database: create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, DBFileName)
+	// Create the file ourselves so SQLite never creates it with the umask's
+	// looser mode; SQLite gives -wal and -shm the main file's mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		return nil, fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
+	}
+
+	d := &DB{path: path}
+	d.w, err = sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	d.w.SetMaxOpenConns(1)
+	d.w.SetMaxIdleConns(1)
+	d.w.SetConnMaxLifetime(0)
+	d.w.SetConnMaxIdleTime(0)
+
+	if err := d.checkWAL(); err != nil {
+		_ = d.w.Close()
+		return nil, err
+	}
+	if err := migrate(d.w, migrations); err != nil {
+		_ = d.w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+
+	d.r, err = sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		_ = d.w.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+	d.r.SetMaxOpenConns(readerConns)
+	d.r.SetMaxIdleConns(readerConns)
+	if err := d.r.Ping(); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	}
+
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			_ = d.Close()
+			return nil, fmt.Errorf("open database: restrict %s%s to its owner: %w", path, suffix, err)
+		}
+	}
+	return d, nil
+}
+
+// dsn builds a file: URI (so paths with '?' or '#' survive) carrying the
+// per-connection pragmas. The driver applies them to every new connection.
+func dsn(path string, readOnly bool) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // Windows drive paths: file:///C:/...
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "1")
+	q.Set("_synchronous", "NORMAL")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file://" + (&url.URL{Path: p}).EscapedPath() + "?" + q.Encode()
+}
+
+// checkWAL makes sure the journal really is WAL: SQLite silently keeps the
+// old mode on file systems that cannot share memory, and the one-writer,
+// many-readers design depends on it.
+func (d *DB) checkWAL() error {
+	var mode string
+	if err := d.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		return fmt.Errorf("open database %s: %w", d.path, err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("open database %s: journal mode is %q, want WAL (is it on a network file system?)", d.path, mode)
+	}
+	return nil
+}
+
+// Close closes both connection pools, checkpointing the WAL into the main
+// file. It is safe to call more than once.
+func (d *DB) Close() error {
+	d.closeOnce.Do(func() {
+		var errs []error
+		if d.r != nil {
+			errs = append(errs, d.r.Close())
+		}
+		if d.w != nil {
+			errs = append(errs, d.w.Close())
+		}
+		if err := errors.Join(errs...); err != nil {
+			d.closeErr = fmt.Errorf("close database %s: %w", d.path, err)
+		}
+	})
+	return d.closeErr
+}
+
+// Path returns the database file's path, for diagnostics and "show in
+// folder" actions.
+func (d *DB) Path() string { return d.path }
+
+// SchemaVersion returns the schema version recorded in the file (PRAGMA
+// user_version), which after [Open] equals [CurrentSchemaVersion].
+func (d *DB) SchemaVersion() (int, error) {
+	v, err := userVersion(d.r)
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+type queryer interface {
+	QueryRow(query string, args ...any) *sql.Row
+}
+
+func userVersion(q queryer) (int, error) {
+	var v int
+	err := q.QueryRow("PRAGMA user_version").Scan(&v)
+	return v, err
+}
+
+// withTx runs fn in a write transaction on the single writer connection,
+// committing when fn returns nil and rolling back otherwise.
+func (d *DB) withTx(what string, fn func(tx *sql.Tx) error) error {
+	tx, err := d.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		return fmt.Errorf("%s: begin: %w", what, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s: commit: %w", what, err)
+	}
+	return nil
+}
+
+// migration is one schema step. Step i (0-based) takes the database from
+// user_version i to i+1; steps are append-only — never edit a released one.
+type migration struct {
+	name string
+	up   func(tx *sql.Tx) error
+}
+
+var migrations = []migration{
+	{"create history, jobs and settings tables", migrateV1},
+	{"add history.search_text and the paging and queue indexes", migrateV2},
+}
+
+// migrate applies the pending steps, each in its own transaction together
+// with its user_version bump, so a crash mid-migration leaves the previous
+// version intact. The version is re-read inside the (IMMEDIATE) transaction
+// so two processes opening the database at once do not both apply a step.
+func migrate(db *sql.DB, steps []migration) error {
+	have, err := userVersion(db)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if have > len(steps) {
+		return fmt.Errorf("schema version %d, this build knows up to %d: %w", have, len(steps), ErrSchemaTooNew)
+	}
+	for v := have; v < len(steps); v++ {
+		step := steps[v]
+		err := func() error {
+			tx, err := db.Begin()
+			if err != nil {
+				return err
+			}
+			defer func() { _ = tx.Rollback() }()
+			cur, err := userVersion(tx)
+			if err != nil {
+				return err
+			}
+			if cur > v {
+				return nil // another process got here first
+			}
+			if err := step.up(tx); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+				return err
+			}
+			return tx.Commit()
+		}()
+		if err != nil {
+			return fmt.Errorf("migrate schema to version %d (%s): %w", v+1, step.name, err)
+		}
+	}
+	return nil
+}
+
+func execAll(tx *sql.Tx, stmts ...string) error {
+	for _, s := range stmts {
+		if _, err := tx.Exec(s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateV1 creates the tables. Times are Unix nanoseconds (0 = unknown),
+// booleans 0/1. history.id is AUTOINCREMENT so an id held by the UI is never
+// reused for another upload after a delete.
+func migrateV1(tx *sql.Tx) error {
+	return execAll(tx,
+		`CREATE TABLE history (
+			id          INTEGER PRIMARY KEY AUTOINCREMENT,
+			job_id      TEXT UNIQUE,
+			env         TEXT NOT NULL DEFAULT '',
+			account     TEXT NOT NULL DEFAULT '',
+			local_path  TEXT NOT NULL DEFAULT '',
+			name        TEXT NOT NULL DEFAULT '',
+			size        INTEGER NOT NULL DEFAULT 0,
+			hash        TEXT NOT NULL DEFAULT '',
+			verified    INTEGER NOT NULL DEFAULT 0,
+			folder_path TEXT NOT NULL DEFAULT '',
+			parent_id   INTEGER,
+			comment     TEXT NOT NULL DEFAULT '',
+			started_at  INTEGER NOT NULL DEFAULT 0,
+			finished_at INTEGER NOT NULL DEFAULT 0,
+			attempts    INTEGER NOT NULL DEFAULT 0
+		)`,
+		`CREATE TABLE jobs (
+			seq         INTEGER PRIMARY KEY,
+			id          TEXT NOT NULL UNIQUE,
+			batch_id    TEXT NOT NULL DEFAULT '',
+			env         TEXT NOT NULL DEFAULT '',
+			account     TEXT NOT NULL DEFAULT '',
+			local_path  TEXT NOT NULL DEFAULT '',
+			name        TEXT NOT NULL DEFAULT '',
+			size        INTEGER NOT NULL DEFAULT 0,
+			folder_path TEXT NOT NULL DEFAULT '',
+			parent_id   INTEGER,
+			comment     TEXT NOT NULL DEFAULT '',
+			state       TEXT NOT NULL,
+			attempts    INTEGER NOT NULL DEFAULT 0,
+			error       TEXT NOT NULL DEFAULT '',
+			hash        TEXT NOT NULL DEFAULT '',
+			verified    INTEGER NOT NULL DEFAULT 0,
+			created_at  INTEGER NOT NULL DEFAULT 0,
+			updated_at  INTEGER NOT NULL DEFAULT 0
+		)`,
+		`CREATE TABLE settings (
+			key   TEXT PRIMARY KEY,
+			value TEXT NOT NULL
+		) WITHOUT ROWID`,
+	)
+}
+
+// migrateV2 adds history.search_text — the lowercased name, hash, comment and
+// folder path — and backfills it in Go (SQLite's lower() only folds ASCII),
+// then the indexes that keep page 1 and search fast at 100,000 rows:
+//
+//   - history_newest (finished_at, id, search_text): newest-first pages walk
+//     it in order with no sort, and a search filters on the index alone,
+//     touching table rows only for matches and stopping after one page;
+//   - jobs_state (state, seq): the worker's "next queued jobs" in order.
+func migrateV2(tx *sql.Tx) error {
+	if _, err := tx.Exec(`ALTER TABLE history ADD COLUMN search_text TEXT NOT NULL DEFAULT ''`); err != nil {
+		return err
+	}
+	rows, err := tx.Query(`SELECT id, name, hash, comment, folder_path FROM history`)
+	if err != nil {
+		return err
+	}
+	type fill struct {
+		id   int64
+		text string
+	}
+	var fills []fill
+	for rows.Next() {
+		var id int64
+		var name, hash, comment, folder string
+		if err := rows.Scan(&id, &name, &hash, &comment, &folder); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		fills = append(fills, fill{id, searchText(name, hash, comment, folder)})
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(fills) > 0 {
+		st, err := tx.Prepare(`UPDATE history SET search_text = ? WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = st.Close() }()
+		for _, f := range fills {
+			if _, err := st.Exec(f.text, f.id); err != nil {
+				return err
+			}
+		}
+	}
+	return execAll(tx,
+		`CREATE INDEX history_newest ON history (finished_at, id, search_text)`,
+		`CREATE INDEX jobs_state ON jobs (state, seq)`,
+		`CREATE INDEX jobs_batch ON jobs (batch_id)`,
+	)
+}
+
+// nanos and fromNanos store times as Unix nanoseconds, with 0 for the zero
+// time (whose UnixNano is undefined).
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func nullInt(p *int64) sql.NullInt64 {
+	if p == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: *p, Valid: true}
+}
+
+func ptrInt(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}

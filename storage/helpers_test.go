@@ -1,0 +1,57 @@
+package storage
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// openTestDB opens a fresh database in a temporary directory, closed at the
+// end of the test.
+func openTestDB(t testing.TB) *DB {
+	t.Helper()
+	d, err := Open(t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
+// baseTime is a fixed instant so tests do not depend on the clock.
+var baseTime = time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)
+
+// sampleEntry returns a distinct, fully populated history entry.
+func sampleEntry(i int) HistoryEntry {
+	parent := int64(1000 + i%7)
+	return HistoryEntry{
+		JobID:      fmt.Sprintf("job-%06d", i),
+		Env:        "testnet",
+		Account:    "someone@example.com",
+		LocalPath:  fmt.Sprintf("/home/someone/Pictures/IMG_%05d.jpg", i),
+		Name:       fmt.Sprintf("IMG_%05d.jpg", i),
+		Size:       int64(1000 + i),
+		Hash:       fakeCID(i),
+		Verified:   i%10 != 0,
+		FolderPath: fmt.Sprintf("/photos/%d/%02d", 2020+i%5, 1+i%12),
+		ParentID:   &parent,
+		Comment:    []string{"holiday", "work", "", "family reunion", "scan"}[i%5],
+		StartedAt:  baseTime.Add(time.Duration(i) * time.Second),
+		FinishedAt: baseTime.Add(time.Duration(i)*time.Second + 500*time.Millisecond),
+		Attempts:   1 + i%3,
+	}
+}
+
+// fakeCID returns a CIDv0-looking string (46 chars, "Qm" prefix) unique to i.
+func fakeCID(i int) string {
+	const alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+	b := []byte("Qm")
+	x := uint64(i)*0x9E3779B97F4A7C15 + 0x632BE59BD9B4E019
+	for len(b) < 46 {
+		x ^= x >> 29
+		x *= 0xBF58476D1CE4E5B9
+		x ^= x >> 32
+		b = append(b, alphabet[x%uint64(len(alphabet))])
+	}
+	return string(b)
+}

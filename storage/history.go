@@ -1,0 +1,427 @@
+package storage
+
+import (
+	"bufio"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// HistoryEntry is one finished upload, kept so the person can find a file's
+// hash and link again later, search them, and export them.
+type HistoryEntry struct {
+	// ID is the row id, assigned by the database; newer rows have larger ids.
+	ID int64 `json:"id"`
+	// JobID is the queue job that produced this entry. It is the idempotency
+	// key: a job is recorded at most once. Empty means "not from a job".
+	JobID string `json:"job_id"`
+	// Env is the dStor environment (production, testnet or a base URL).
+	Env string `json:"env"`
+	// Account is the account name (email) the file was uploaded as.
+	Account string `json:"account"`
+	// LocalPath is where the file was on this machine.
+	LocalPath string `json:"local_path"`
+	// Name is the file name as uploaded.
+	Name string `json:"name"`
+	// Size is the file size in bytes.
+	Size int64 `json:"size"`
+	// Hash is the IPFS CID dStor returned.
+	Hash string `json:"hash"`
+	// Verified is true when Hash equals the CID computed locally.
+	Verified bool `json:"verified"`
+	// FolderPath is the destination folder path on dStor, if one was used.
+	FolderPath string `json:"folder_path"`
+	// ParentID is the destination folder id on dStor, if one was used.
+	ParentID *int64 `json:"parent_id"`
+	// Comment is the comment sent with the upload.
+	Comment string `json:"comment"`
+	// StartedAt is when the first attempt started.
+	StartedAt time.Time `json:"started_at"`
+	// FinishedAt is when the upload completed; zero means "now" on insert.
+	FinishedAt time.Time `json:"finished_at"`
+	// Attempts is how many attempts the upload took.
+	Attempts int `json:"attempts"`
+}
+
+// DefaultPageSize is the page length used when [HistoryQuery.Limit] is not
+// set, sized for one screen of the history list.
+const DefaultPageSize = 50
+
+// HistoryQuery selects one page of history, newest first. Use Offset for
+// simple paging or, for long lists, keyset paging: pass the last entry of the
+// previous page as BeforeID (and BeforeFinishedAt) so each page costs the
+// same however deep it is.
+type HistoryQuery struct {
+	// Search, when not blank, keeps entries whose name, hash, comment or
+	// folder path contains it, ignoring case. It is a plain substring:
+	// '%', '_' and '*' have no special meaning.
+	Search string
+	// Limit is the page length; ≤ 0 means DefaultPageSize.
+	Limit int
+	// Offset skips that many matching entries (after the keyset cursor).
+	Offset int
+	// BeforeID, when > 0, returns only entries older than that entry in
+	// newest-first order (keyset paging).
+	BeforeID int64
+	// BeforeFinishedAt is the FinishedAt of the BeforeID entry. When zero it
+	// is looked up, which fails with ErrNotFound if that entry was deleted
+	// since; setting it makes the cursor survive deletes.
+	BeforeFinishedAt time.Time
+}
+
+// historyCols is the SELECT list matching scanHistory.
+const historyCols = `id, job_id, env, account, local_path, name, size, hash, verified,
+	folder_path, parent_id, comment, started_at, finished_at, attempts`
+
+// searchSep joins the searchable fields so a search cannot match across the
+// boundary of two fields.
+const searchSep = "\x1f"
+
+// searchText is what a search scans: the lowercased searchable fields. It is
+// computed in Go because SQLite's lower() folds ASCII only.
+func searchText(name, hash, comment, folderPath string) string {
+	return strings.ToLower(name + searchSep + hash + searchSep + comment + searchSep + folderPath)
+}
+
+// normSearch turns user input into the needle compared with search_text.
+func normSearch(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// searchClause returns the WHERE fragment for a search. instr() is a plain
+// substring test, so there are no LIKE wildcards to escape.
+func searchClause(needle string) (string, []any) {
+	if needle == "" {
+		return "", nil
+	}
+	return "instr(search_text, ?) > 0", []any{needle}
+}
+
+const insertHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
+	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (job_id) DO NOTHING
+	RETURNING id`
+
+func historyArgs(e HistoryEntry) []any {
+	var jobID any
+	if e.JobID != "" {
+		jobID = e.JobID // NULL otherwise: entries without a job are never merged
+	}
+	finished := e.FinishedAt
+	if finished.IsZero() {
+		finished = time.Now()
+	}
+	return []any{jobID, e.Env, e.Account, e.LocalPath, e.Name, e.Size, e.Hash,
+		e.Verified, e.FolderPath, nullInt(e.ParentID), e.Comment,
+		nanos(e.StartedAt), nanos(finished), e.Attempts,
+		searchText(e.Name, e.Hash, e.Comment, e.FolderPath)}
+}
+
+type execQueryer interface {
+	QueryRow(query string, args ...any) *sql.Row
+}
+
+// addHistory inserts e unless its JobID is already recorded, returning the
+// new or the existing id.
+func addHistory(q execQueryer, e HistoryEntry) (int64, error) {
+	var id int64
+	err := q.QueryRow(insertHistorySQL, historyArgs(e)...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) && e.JobID != "" {
+		err = q.QueryRow(`SELECT id FROM history WHERE job_id = ?`, e.JobID).Scan(&id)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// AddHistory records a finished upload and returns its id. It is idempotent
+// by JobID: when an entry with the same JobID exists, nothing is written and
+// the existing id is returned, so a retried "finish" can never double a row.
+// A zero FinishedAt is recorded as now.
+func (d *DB) AddHistory(e HistoryEntry) (int64, error) {
+	var id int64
+	err := d.withTx("add history entry", func(tx *sql.Tx) error {
+		var err error
+		id, err = addHistory(tx, e)
+		return err
+	})
+	return id, err
+}
+
+// insertHistoryBatch adds many entries in one transaction with one prepared
+// statement. It backs the benchmarks and imports; entries are not merged by
+// JobID beyond the usual ON CONFLICT DO NOTHING.
+func (d *DB) insertHistoryBatch(entries []HistoryEntry) error {
+	return d.withTx("add history entries", func(tx *sql.Tx) error {
+		st, err := tx.Prepare(insertHistorySQL)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = st.Close() }()
+		for i, e := range entries {
+			var id int64
+			if err := st.QueryRow(historyArgs(e)...).Scan(&id); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("entry %d: %w", i, err)
+			}
+		}
+		return nil
+	})
+}
+
+func scanHistory(sc interface{ Scan(...any) error }) (HistoryEntry, error) {
+	var e HistoryEntry
+	var jobID sql.NullString
+	var parent sql.NullInt64
+	var started, finished int64
+	err := sc.Scan(&e.ID, &jobID, &e.Env, &e.Account, &e.LocalPath, &e.Name, &e.Size, &e.Hash,
+		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts)
+	if err != nil {
+		return HistoryEntry{}, err
+	}
+	e.JobID = jobID.String
+	e.ParentID = ptrInt(parent)
+	e.StartedAt = fromNanos(started)
+	e.FinishedAt = fromNanos(finished)
+	return e, nil
+}
+
+// HistoryPage returns one page of history, newest first (finished_at, then
+// id, descending), filtered by q.Search.
+func (d *DB) HistoryPage(q HistoryQuery) ([]HistoryEntry, error) {
+	var where []string
+	var args []any
+	if c, a := searchClause(normSearch(q.Search)); c != "" {
+		where = append(where, c)
+		args = append(args, a...)
+	}
+	if q.BeforeID > 0 {
+		before := q.BeforeFinishedAt
+		if before.IsZero() {
+			var n int64
+			err := d.r.QueryRow(`SELECT finished_at FROM history WHERE id = ?`, q.BeforeID).Scan(&n)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("history page before entry %d: %w", q.BeforeID, ErrNotFound)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("history page before entry %d: %w", q.BeforeID, err)
+			}
+			before = fromNanos(n)
+		}
+		where = append(where, "(finished_at, id) < (?, ?)")
+		args = append(args, nanos(before), q.BeforeID)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	offset := max(q.Offset, 0)
+
+	query := "SELECT " + historyCols + " FROM history"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY finished_at DESC, id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, offset)
+
+	rows, err := d.r.Query(query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("history page: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	page := make([]HistoryEntry, 0, min(limit, 1024))
+	for rows.Next() {
+		e, err := scanHistory(rows)
+		if err != nil {
+			return nil, fmt.Errorf("history page: %w", err)
+		}
+		page = append(page, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("history page: %w", err)
+	}
+	return page, nil
+}
+
+// HistoryByID returns one history entry by id, or an error wrapping
+// [ErrNotFound]; the UI uses it to refresh a single row.
+func (d *DB) HistoryByID(id int64) (HistoryEntry, error) {
+	e, err := scanHistory(d.r.QueryRow("SELECT "+historyCols+" FROM history WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return HistoryEntry{}, fmt.Errorf("history entry %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return HistoryEntry{}, fmt.Errorf("history entry %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// HistoryCount returns how many entries match search (all when blank), for
+// "N uploads" labels and page counts.
+func (d *DB) HistoryCount(search string) (int, error) {
+	query := "SELECT count(*) FROM history"
+	c, args := searchClause(normSearch(search))
+	if c != "" {
+		query += " WHERE " + c
+	}
+	var n int
+	if err := d.r.QueryRow(query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count history: %w", err)
+	}
+	return n, nil
+}
+
+// DeleteHistory removes one entry, or returns an error wrapping
+// [ErrNotFound] when there is no entry with that id.
+func (d *DB) DeleteHistory(id int64) error {
+	return d.withTx(fmt.Sprintf("delete history entry %d", id), func(tx *sql.Tx) error {
+		res, err := tx.Exec(`DELETE FROM history WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+}
+
+// eachHistory streams every entry matching search, newest first, to fn
+// without holding them all in memory. WAL keeps the read consistent while
+// uploads keep writing.
+func (d *DB) eachHistory(search string, fn func(HistoryEntry) error) error {
+	query := "SELECT " + historyCols + " FROM history"
+	c, args := searchClause(normSearch(search))
+	if c != "" {
+		query += " WHERE " + c
+	}
+	query += " ORDER BY finished_at DESC, id DESC"
+	rows, err := d.r.Query(query, args...)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		e, err := scanHistory(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// csvHeader is the first row of a CSV export; the column order is part of
+// the export format and only ever grows at the end.
+var csvHeader = []string{"id", "job_id", "env", "account", "local_path", "name", "size", "hash",
+	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts"}
+
+// csvSafe defuses spreadsheet formula injection: a cell that starts with
+// = + - @ or a tab/CR is prefixed with a single quote, because file names and
+// comments are user-controlled and exports are opened in spreadsheets.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// ExportHistoryCSV writes the entries matching search (all when blank),
+// newest first, as CSV with a header row, streaming row by row. Times are
+// RFC 3339 UTC. Text cells starting with = + - @ get a leading ' so
+// spreadsheets do not run them as formulas.
+func (d *DB) ExportHistoryCSV(w io.Writer, search string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return fmt.Errorf("export history as CSV: %w", err)
+	}
+	parent := func(p *int64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatInt(*p, 10)
+	}
+	n := 0
+	err := d.eachHistory(search, func(e HistoryEntry) error {
+		if err := cw.Write([]string{
+			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
+			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
+			csvSafe(e.FolderPath), parent(e.ParentID), csvSafe(e.Comment), csvTime(e.StartedAt),
+			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts),
+		}); err != nil {
+			return err
+		}
+		if n++; n%512 == 0 {
+			cw.Flush()
+			return cw.Error()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("export history as CSV: %w", err)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("export history as CSV: %w", err)
+	}
+	return nil
+}
+
+// ExportHistoryJSON writes the entries matching search (all when blank),
+// newest first, as one JSON array with one object per line, streaming row by
+// row; "[]" when there are none. Field names are those of [HistoryEntry]'s
+// json tags.
+func (d *DB) ExportHistoryJSON(w io.Writer, search string) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if _, err := bw.WriteString("["); err != nil {
+		return fmt.Errorf("export history as JSON: %w", err)
+	}
+	first := true
+	err := d.eachHistory(search, func(e HistoryEntry) error {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		sep := ",\n"
+		if first {
+			sep, first = "\n", false
+		}
+		if _, err := bw.WriteString(sep); err != nil {
+			return err
+		}
+		_, err = bw.Write(b)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("export history as JSON: %w", err)
+	}
+	end := "]\n"
+	if !first {
+		end = "\n]\n"
+	}
+	if _, err := bw.WriteString(end); err != nil {
+		return fmt.Errorf("export history as JSON: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("export history as JSON: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,523 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAddHistoryRoundTrip(t *testing.T) {
+	d := openTestDB(t)
+	want := sampleEntry(3)
+	id, err := d.AddHistory(want)
+	require.NoError(t, err)
+	require.Positive(t, id)
+	want.ID = id
+
+	got, err := d.HistoryByID(id)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	_, err = d.HistoryByID(id + 1)
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+func TestAddHistoryIsIdempotentByJobID(t *testing.T) {
+	d := openTestDB(t)
+	first := sampleEntry(1)
+	id1, err := d.AddHistory(first)
+	require.NoError(t, err)
+
+	second := sampleEntry(2)
+	second.JobID = first.JobID
+	id2, err := d.AddHistory(second)
+	require.NoError(t, err)
+	assert.Equal(t, id1, id2, "the existing id is returned")
+
+	got, err := d.HistoryByID(id1)
+	require.NoError(t, err)
+	assert.Equal(t, first.Name, got.Name, "the second insert wrote nothing")
+	n, err := d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+
+	// Without a job id, entries are never merged.
+	for range 2 {
+		e := sampleEntry(5)
+		e.JobID = ""
+		_, err := d.AddHistory(e)
+		require.NoError(t, err)
+	}
+	n, err = d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+}
+
+func TestAddHistoryDefaultsFinishedAtToNow(t *testing.T) {
+	d := openTestDB(t)
+	before := time.Now()
+	id, err := d.AddHistory(HistoryEntry{Name: "x"})
+	require.NoError(t, err)
+	e, err := d.HistoryByID(id)
+	require.NoError(t, err)
+	assert.False(t, e.FinishedAt.Before(before.Truncate(time.Microsecond)))
+	assert.True(t, e.StartedAt.IsZero())
+	assert.Nil(t, e.ParentID)
+}
+
+func TestHistorySearch(t *testing.T) {
+	d := openTestDB(t)
+	entries := []HistoryEntry{
+		{Name: "Holiday_Photo.JPG", Hash: "QmAAA111", Comment: "Beach day", FolderPath: "/Pictures/2024"},
+		{Name: "report 100%.pdf", Hash: "QmBBB222", Comment: "", FolderPath: "/Work"},
+		{Name: "report-100x.pdf", Hash: "QmCCC333", Comment: "draft", FolderPath: "/Work/old"},
+		{Name: "ÉTÉ.png", Hash: "QmDDD444", Comment: "Été à Paris", FolderPath: "/Photos"},
+		{Name: "a_b.txt", Hash: "QmEEE555", Comment: "", FolderPath: ""},
+		{Name: "axb.txt", Hash: "QmFFF666", Comment: "", FolderPath: ""},
+	}
+	for i, e := range entries {
+		e.JobID = fmt.Sprint("j", i)
+		e.FinishedAt = baseTime.Add(time.Duration(i) * time.Minute)
+		_, err := d.AddHistory(e)
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		search string
+		want   []string // names, newest first
+	}{
+		{"", []string{"axb.txt", "a_b.txt", "ÉTÉ.png", "report-100x.pdf", "report 100%.pdf", "Holiday_Photo.JPG"}},
+		{"   ", []string{"axb.txt", "a_b.txt", "ÉTÉ.png", "report-100x.pdf", "report 100%.pdf", "Holiday_Photo.JPG"}},
+		{"holiday", []string{"Holiday_Photo.JPG"}},
+		{"PHOTO.jpg", []string{"Holiday_Photo.JPG"}},
+		{"qmccc", []string{"report-100x.pdf"}},                     // hash
+		{"beach", []string{"Holiday_Photo.JPG"}},                   // comment
+		{"/work", []string{"report-100x.pdf", "report 100%.pdf"}},  // folder path
+		{"100%", []string{"report 100%.pdf"}},                      // % is literal
+		{"a_b", []string{"a_b.txt"}},                               // _ is literal
+		{"été", []string{"ÉTÉ.png"}},                               // Unicode case folding
+		{"report", []string{"report-100x.pdf", "report 100%.pdf"}}, // several
+		{"nothing like this", nil},                                 // none
+		{"draft/work", nil},                                        // no match across fields
+		{"*", nil},                                                 // no glob
+		{"'; DROP TABLE history; --", nil},                         // just text
+		{" beach ", []string{"Holiday_Photo.JPG"}},                 // trimmed
+		{"qm", []string{"axb.txt", "a_b.txt", "ÉTÉ.png", "report-100x.pdf", "report 100%.pdf", "Holiday_Photo.JPG"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.search, func(t *testing.T) {
+			page, err := d.HistoryPage(HistoryQuery{Search: tt.search})
+			require.NoError(t, err)
+			var names []string
+			for _, e := range page {
+				names = append(names, e.Name)
+			}
+			assert.Equal(t, tt.want, names)
+			n, err := d.HistoryCount(tt.search)
+			require.NoError(t, err)
+			assert.Equal(t, len(tt.want), n)
+		})
+	}
+}
+
+func TestHistoryPaging(t *testing.T) {
+	d := openTestDB(t)
+	const total = 23
+	var all []HistoryEntry
+	for i := range total {
+		e := sampleEntry(i)
+		if i%4 == 0 {
+			e.FinishedAt = baseTime // ties: id breaks them
+		}
+		id, err := d.AddHistory(e)
+		require.NoError(t, err)
+		e.ID = id
+		all = append(all, e)
+	}
+	// Expected order: finished_at DESC, id DESC.
+	want := make([]int64, 0, total)
+	for _, e := range sortedNewestFirst(all) {
+		want = append(want, e.ID)
+	}
+
+	tests := []struct {
+		name  string
+		pages func(t *testing.T) []int64
+	}{
+		{"offset", func(t *testing.T) []int64 {
+			var ids []int64
+			for off := 0; ; off += 5 {
+				page, err := d.HistoryPage(HistoryQuery{Limit: 5, Offset: off})
+				require.NoError(t, err)
+				if len(page) == 0 {
+					return ids
+				}
+				for _, e := range page {
+					ids = append(ids, e.ID)
+				}
+			}
+		}},
+		{"keyset by id", func(t *testing.T) []int64 {
+			var ids []int64
+			var before int64
+			for {
+				page, err := d.HistoryPage(HistoryQuery{Limit: 5, BeforeID: before})
+				require.NoError(t, err)
+				if len(page) == 0 {
+					return ids
+				}
+				for _, e := range page {
+					ids = append(ids, e.ID)
+				}
+				before = page[len(page)-1].ID
+			}
+		}},
+		{"keyset with time", func(t *testing.T) []int64 {
+			var ids []int64
+			var before int64
+			var at time.Time
+			for {
+				page, err := d.HistoryPage(HistoryQuery{Limit: 7, BeforeID: before, BeforeFinishedAt: at})
+				require.NoError(t, err)
+				if len(page) == 0 {
+					return ids
+				}
+				for _, e := range page {
+					ids = append(ids, e.ID)
+				}
+				before, at = page[len(page)-1].ID, page[len(page)-1].FinishedAt
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, want, tt.pages(t))
+		})
+	}
+
+	t.Run("default limit", func(t *testing.T) {
+		page, err := d.HistoryPage(HistoryQuery{Limit: -1})
+		require.NoError(t, err)
+		assert.Len(t, page, total) // < DefaultPageSize
+	})
+	t.Run("cursor on a deleted entry", func(t *testing.T) {
+		page, err := d.HistoryPage(HistoryQuery{Limit: 5})
+		require.NoError(t, err)
+		last := page[4]
+		require.NoError(t, d.DeleteHistory(last.ID))
+
+		_, err = d.HistoryPage(HistoryQuery{Limit: 5, BeforeID: last.ID})
+		require.ErrorIs(t, err, ErrNotFound)
+
+		next, err := d.HistoryPage(HistoryQuery{Limit: 5, BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt})
+		require.NoError(t, err)
+		require.NotEmpty(t, next)
+		assert.Equal(t, want[5], next[0].ID, "the page after the deleted cursor")
+	})
+}
+
+func sortedNewestFirst(es []HistoryEntry) []HistoryEntry {
+	out := append([]HistoryEntry(nil), es...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0; j-- {
+			a, b := out[j-1], out[j]
+			if a.FinishedAt.After(b.FinishedAt) || (a.FinishedAt.Equal(b.FinishedAt) && a.ID > b.ID) {
+				break
+			}
+			out[j-1], out[j] = b, a
+		}
+	}
+	return out
+}
+
+func TestDeleteHistory(t *testing.T) {
+	d := openTestDB(t)
+	id, err := d.AddHistory(sampleEntry(1))
+	require.NoError(t, err)
+	require.NoError(t, d.DeleteHistory(id))
+	require.ErrorIs(t, d.DeleteHistory(id), ErrNotFound)
+	_, err = d.HistoryByID(id)
+	require.ErrorIs(t, err, ErrNotFound)
+
+	// Ids are never reused after a delete.
+	id2, err := d.AddHistory(sampleEntry(2))
+	require.NoError(t, err)
+	assert.Greater(t, id2, id)
+}
+
+func fillExportRows(t *testing.T, d *DB) []HistoryEntry {
+	t.Helper()
+	var es []HistoryEntry
+	for i := range 5 {
+		e := sampleEntry(i)
+		if i == 2 {
+			e.Name = `=HYPERLINK("http://evil.example","click")`
+			e.Comment = "line one\nline \"two\", with comma"
+			e.ParentID = nil
+		}
+		id, err := d.AddHistory(e)
+		require.NoError(t, err)
+		e.ID = id
+		es = append(es, e)
+	}
+	return sortedNewestFirst(es)
+}
+
+func TestExportHistoryCSV(t *testing.T) {
+	d := openTestDB(t)
+	es := fillExportRows(t, d)
+
+	var buf bytes.Buffer
+	require.NoError(t, d.ExportHistoryCSV(&buf, ""))
+	records, err := csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 1+len(es))
+	assert.Equal(t, csvHeader, records[0])
+	col := map[string]int{}
+	for i, h := range records[0] {
+		col[h] = i
+	}
+	for i, e := range es {
+		r := records[i+1]
+		assert.Equal(t, fmt.Sprint(e.ID), r[col["id"]])
+		assert.Equal(t, e.Hash, r[col["hash"]])
+		assert.Equal(t, e.Comment, r[col["comment"]], "quotes, commas and newlines survive")
+		assert.Equal(t, e.FinishedAt.Format(time.RFC3339Nano), r[col["finished_at"]])
+		assert.Equal(t, fmt.Sprint(e.Verified), r[col["verified"]])
+		if e.ParentID == nil {
+			assert.Empty(t, r[col["parent_id"]])
+		} else {
+			assert.Equal(t, fmt.Sprint(*e.ParentID), r[col["parent_id"]])
+		}
+		if strings.HasPrefix(e.Name, "=") {
+			assert.Equal(t, "'"+e.Name, r[col["name"]], "formula defused")
+		} else {
+			assert.Equal(t, e.Name, r[col["name"]])
+		}
+	}
+
+	buf.Reset()
+	require.NoError(t, d.ExportHistoryCSV(&buf, es[0].Hash))
+	records, err = csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 2, "search filters the export")
+}
+
+func TestExportHistoryJSON(t *testing.T) {
+	d := openTestDB(t)
+
+	var buf bytes.Buffer
+	require.NoError(t, d.ExportHistoryJSON(&buf, ""))
+	assert.JSONEq(t, "[]", buf.String(), "empty history is an empty array")
+
+	es := fillExportRows(t, d)
+	buf.Reset()
+	require.NoError(t, d.ExportHistoryJSON(&buf, ""))
+	var got []HistoryEntry
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	assert.Equal(t, es, got)
+	assert.Contains(t, buf.String(), `"hash":`)
+	assert.Contains(t, buf.String(), `"parent_id":null`)
+
+	buf.Reset()
+	require.NoError(t, d.ExportHistoryJSON(&buf, "hyperlink"))
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	require.Len(t, got, 1)
+	assert.Equal(t, es[len(es)-1-2].ID, got[0].ID)
+}
+
+// failingWriter accepts limit bytes, then fails — like a full disk.
+type failingWriter struct{ limit, n int }
+
+var errDiskFull = errors.New("disk full")
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n+len(p) > w.limit {
+		return 0, errDiskFull
+	}
+	w.n += len(p)
+	return len(p), nil
+}
+
+func TestExportsStreamAndStopOnWriteError(t *testing.T) {
+	d := openTestDB(t)
+	entries := make([]HistoryEntry, 3000)
+	for i := range entries {
+		entries[i] = sampleEntry(i)
+	}
+	require.NoError(t, d.insertHistoryBatch(entries))
+
+	exports := []struct {
+		name string
+		fn   func(io.Writer, string) error
+	}{{"csv", d.ExportHistoryCSV}, {"json", d.ExportHistoryJSON}}
+	for _, ex := range exports {
+		t.Run(ex.name, func(t *testing.T) {
+			// A full export is several hundred KB; a writer that fails after
+			// 64 KB must see the error propagate instead of a buffered whole.
+			w := &failingWriter{limit: 100 << 10}
+			err := ex.fn(w, "")
+			require.ErrorIs(t, err, errDiskFull)
+			assert.Positive(t, w.n, "rows were streamed before the failure")
+		})
+	}
+}
+
+// fillHistory adds n generated entries in one transaction with one prepared
+// statement — the code the 100k benchmark uses, tested small below.
+func fillHistory(tb testing.TB, d *DB, n int) {
+	tb.Helper()
+	es := make([]HistoryEntry, n)
+	for i := range es {
+		es[i] = sampleEntry(i)
+	}
+	require.NoError(tb, d.insertHistoryBatch(es))
+}
+
+func TestHistoryFillPageAndSearch(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 2000)
+
+	n, err := d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 2000, n)
+
+	page, err := d.HistoryPage(HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, page, DefaultPageSize)
+	assert.Equal(t, "IMG_01999.jpg", page[0].Name, "newest first")
+
+	page, err = d.HistoryPage(HistoryQuery{Search: "img_01234"})
+	require.NoError(t, err)
+	require.Len(t, page, 1)
+	assert.Equal(t, fakeCID(1234), page[0].Hash)
+
+	n, err = d.HistoryCount("family")
+	require.NoError(t, err)
+	assert.Equal(t, 400, n)
+
+	// Re-filling the same job ids adds nothing.
+	fillHistory(t, d, 2000)
+	n, err = d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 2000, n)
+}
+
+// TestHistoryQueryPlans pins the plans that keep history fast at 100k rows:
+// pages walk history_newest in order (no sort), and search filters on that
+// covering index.
+func TestHistoryQueryPlans(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 200) // no ANALYZE: the app never runs it, the plans must hold without
+
+	plan := func(query string, args ...any) string {
+		rows, err := d.r.Query("EXPLAIN QUERY PLAN "+query, args...)
+		require.NoError(t, err)
+		defer rows.Close()
+		var b strings.Builder
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+			b.WriteString(detail + "\n")
+		}
+		require.NoError(t, rows.Err())
+		return b.String()
+	}
+	order := " ORDER BY finished_at DESC, id DESC LIMIT 50"
+	tests := []struct {
+		name, query string
+		args        []any
+	}{
+		{"first page", "SELECT " + historyCols + " FROM history" + order, nil},
+		{"search", "SELECT " + historyCols + " FROM history WHERE instr(search_text, ?) > 0" + order, []any{"x"}},
+		{"keyset", "SELECT " + historyCols + " FROM history WHERE (finished_at, id) < (?, ?)" + order, []any{1, 1}},
+		{"count search", "SELECT count(*) FROM history WHERE instr(search_text, ?) > 0", []any{"x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := plan(tt.query, tt.args...)
+			assert.Contains(t, p, "history_newest", p)
+			assert.NotContains(t, p, "TEMP B-TREE", p)
+		})
+	}
+}
+
+// BenchmarkHistory100k measures the history screen at 100,000 rows: the
+// first page, and a search that has to look at every row (a rare term).
+//
+//	go test -run x -bench History100k -benchtime 20x ./storage/
+func BenchmarkHistory100k(b *testing.B) {
+	dir := b.TempDir()
+	d, err := Open(dir)
+	require.NoError(b, err)
+	start := time.Now()
+	fillHistory(b, d, 100_000)
+	b.Logf("filled 100,000 rows in %s", time.Since(start).Round(time.Millisecond))
+	// Reopen, as the app does at startup with a long history (Close also
+	// checkpoints the one huge fill transaction out of the WAL).
+	require.NoError(b, d.Close())
+	start = time.Now()
+	d, err = Open(dir)
+	require.NoError(b, err)
+	b.Logf("reopened in %s", time.Since(start).Round(time.Microsecond))
+	defer d.Close()
+
+	b.Run("FirstPage", func(b *testing.B) {
+		for b.Loop() {
+			page, err := d.HistoryPage(HistoryQuery{Limit: DefaultPageSize})
+			if err != nil || len(page) != DefaultPageSize {
+				b.Fatal(err, len(page))
+			}
+		}
+	})
+	b.Run("DeepKeysetPage", func(b *testing.B) {
+		mid, err := d.HistoryPage(HistoryQuery{Limit: 1, Offset: 50_000})
+		require.NoError(b, err)
+		for b.Loop() {
+			page, err := d.HistoryPage(HistoryQuery{Limit: DefaultPageSize, BeforeID: mid[0].ID, BeforeFinishedAt: mid[0].FinishedAt})
+			if err != nil || len(page) != DefaultPageSize {
+				b.Fatal(err, len(page))
+			}
+		}
+	})
+	b.Run("Search", func(b *testing.B) {
+		for b.Loop() {
+			page, err := d.HistoryPage(HistoryQuery{Search: "IMG_04242", Limit: DefaultPageSize})
+			if err != nil || len(page) != 1 {
+				b.Fatal(err, len(page))
+			}
+		}
+	})
+	b.Run("SearchCommon", func(b *testing.B) {
+		for b.Loop() {
+			page, err := d.HistoryPage(HistoryQuery{Search: "family", Limit: DefaultPageSize})
+			if err != nil || len(page) != DefaultPageSize {
+				b.Fatal(err, len(page))
+			}
+		}
+	})
+	b.Run("SearchNoMatch", func(b *testing.B) {
+		for b.Loop() {
+			page, err := d.HistoryPage(HistoryQuery{Search: "no such file", Limit: DefaultPageSize})
+			if err != nil || len(page) != 0 {
+				b.Fatal(err, len(page))
+			}
+		}
+	})
+	b.Run("CountSearch", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := d.HistoryCount("img_04242"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,338 @@
+package storage
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zalando/go-keyring"
+)
+
+// SecretKind names which secret of an account an entry holds, so that one
+// account can keep its API key, its current token and (only when the person
+// asks) its password side by side and sign out can remove all of them.
+type SecretKind string
+
+// The kinds of secret the app stores. Anything else is rejected so a typo
+// cannot create an entry that sign-out would never delete.
+const (
+	// SecretAPIKey is the long-lived dStor API key used to mint tokens.
+	SecretAPIKey SecretKind = "api-key"
+	// SecretToken is the current short-lived access token.
+	SecretToken SecretKind = "token"
+	// SecretPassword is the account password, stored only on request.
+	SecretPassword SecretKind = "password"
+)
+
+// SecretKinds lists every kind, in a fixed order, so that sign-out and tests
+// can walk all of them without repeating the list.
+func SecretKinds() []SecretKind {
+	return []SecretKind{SecretAPIKey, SecretToken, SecretPassword}
+}
+
+// Valid reports whether k is one of the known kinds, so that callers can
+// validate input (for example a CLI flag) before touching the keyring.
+func (k SecretKind) Valid() bool {
+	switch k {
+	case SecretAPIKey, SecretToken, SecretPassword:
+		return true
+	}
+	return false
+}
+
+// DefaultKeyringTimeout bounds each keyring call when the caller has no better
+// value: long enough for a healthy daemon, short enough that a hung one does
+// not freeze sign-in.
+const DefaultKeyringTimeout = 5 * time.Second
+
+// keyringBackend is the set of OS keyring operations the store needs. It is a
+// struct of functions so tests can substitute a fake or a hanging keyring
+// without touching go-keyring's global state.
+type keyringBackend struct {
+	set func(service, user, value string) error
+	get func(service, user string) (string, error)
+	del func(service, user string) error
+}
+
+// osKeyring is the real keyring: the Secret Service over D-Bus on Linux, the
+// Keychain on macOS, the Credential Manager on Windows.
+var osKeyring = keyringBackend{set: keyring.Set, get: keyring.Get, del: keyring.Delete}
+
+// SecretStore keeps API keys, tokens and remembered passwords in the OS
+// keyring (service "dstor-uploader", one entry per environment, account and
+// kind), or — when no keyring is reachable — in memory for this session only,
+// so the app still works and can tell the person why it will forget.
+//
+// Every keyring call runs in its own goroutine and is abandoned after the
+// store's timeout with [ErrKeyringTimeout]; the abandoned goroutine ends when
+// the keyring daemon finally answers (or its D-Bus connection drops), so its
+// lifetime is bounded by the daemon, not by this package. Secret values never
+// appear in errors or logs.
+//
+// A SecretStore is safe for concurrent use.
+type SecretStore struct {
+	backend    keyringBackend // unused when !persistent
+	timeout    time.Duration
+	persistent bool
+	reason     string
+
+	mu  sync.Mutex
+	mem map[string]string // the session store when !persistent
+}
+
+// NewSecretStore probes the OS keyring once — it stores, reads back and
+// deletes a throw-away entry, all within timeout — and returns a store that
+// uses the keyring when the probe succeeds. When the Secret Service is not
+// reachable, misbehaves or does not answer in time, the store keeps secrets
+// in memory for this session and [SecretStore.Reason] says why and how to fix
+// it. A timeout ≤ 0 means [DefaultKeyringTimeout]; the same timeout bounds
+// every later call.
+//
+// On Linux and the BSDs the store does not even try when no D-Bus session
+// bus can be found (no DBUS_SESSION_BUS_ADDRESS, no /run/user/<uid>/bus):
+// go-keyring would otherwise have D-Bus autolaunch a private bus and a locked
+// keyring daemon that nobody can unlock and that outlive the process.
+func NewSecretStore(timeout time.Duration) *SecretStore {
+	if !sessionBusLikely() {
+		s := NewMemorySecretStore()
+		s.reason = "No D-Bus session is running, so no Secret Service (gnome-keyring, KWallet) can be reached; " +
+			"secrets are kept in memory until you quit. Run the app in a desktop session with an unlocked keyring " +
+			"(or under dbus-run-session) to have them remembered."
+		return s
+	}
+	return newSecretStoreWith(osKeyring, timeout)
+}
+
+// sessionBusLikely reports whether go-keyring could find a D-Bus session bus
+// without autolaunching one. It mirrors godbus's discovery: the
+// DBUS_SESSION_BUS_ADDRESS variable, then /run/user/<uid>/bus or
+// /run/user/<uid>/dbus-session. macOS and Windows do not use D-Bus.
+func sessionBusLikely() bool {
+	switch runtime.GOOS {
+	case "darwin", "windows", "ios", "android":
+		return true
+	}
+	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+		return true
+	}
+	dir := filepath.Join("/run/user", strconv.Itoa(os.Getuid()))
+	for _, name := range []string{"bus", "dbus-session"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// NewMemorySecretStore returns a store that never touches the OS keyring, for
+// tests and for --no-keyring: secrets live until the process exits.
+func NewMemorySecretStore() *SecretStore {
+	return &SecretStore{
+		timeout: DefaultKeyringTimeout,
+		reason:  "The keyring is turned off (--no-keyring); secrets are kept in memory until you quit.",
+		mem:     map[string]string{},
+	}
+}
+
+func newSecretStoreWith(b keyringBackend, timeout time.Duration) *SecretStore {
+	if timeout <= 0 {
+		timeout = DefaultKeyringTimeout
+	}
+	s := &SecretStore{backend: b, timeout: timeout, mem: map[string]string{}}
+	if err := s.probe(); err != nil {
+		s.reason = fallbackReason(err, timeout)
+		return s
+	}
+	s.persistent = true
+	return s
+}
+
+// probe round-trips a random, non-secret value through the keyring under a
+// single timeout. Any failure means the keyring cannot be trusted this session.
+func (s *SecretStore) probe() error {
+	nonce := make([]byte, 12)
+	if _, err := rand.Read(nonce); err != nil {
+		return fmt.Errorf("make probe value: %w", err)
+	}
+	user := "probe|" + hex.EncodeToString(nonce)
+	want := "probe-" + hex.EncodeToString(nonce)
+	_, err := s.bounded(func() (string, error) {
+		if err := s.backend.set(AppName, user, want); err != nil {
+			return "", fmt.Errorf("store a test entry: %w", err)
+		}
+		got, err := s.backend.get(AppName, user)
+		if err != nil {
+			_ = s.backend.del(AppName, user)
+			return "", fmt.Errorf("read the test entry back: %w", err)
+		}
+		if err := s.backend.del(AppName, user); err != nil {
+			return "", fmt.Errorf("delete the test entry: %w", err)
+		}
+		if got != want {
+			return "", errors.New("the test entry came back different")
+		}
+		return "", nil
+	})
+	return err
+}
+
+func fallbackReason(err error, timeout time.Duration) string {
+	keyringName := "a Secret Service (gnome-keyring, KWallet)"
+	switch runtime.GOOS {
+	case "darwin":
+		keyringName = "the macOS Keychain"
+	case "windows":
+		keyringName = "the Windows Credential Manager"
+	}
+	if errors.Is(err, ErrKeyringTimeout) {
+		return fmt.Sprintf("The system keyring did not answer within %s; secrets are kept in memory until you quit. "+
+			"Unlock %s and restart the app to have them remembered.", timeout, keyringName)
+	}
+	return fmt.Sprintf("No working keyring was found (%v); secrets are kept in memory until you quit. "+
+		"Install and unlock %s to have them remembered.", err, keyringName)
+}
+
+// Persistent reports whether secrets survive a restart. False means they are
+// kept in memory for this session only, and the UI and CLI should show
+// [SecretStore.Reason].
+func (s *SecretStore) Persistent() bool { return s.persistent }
+
+// Reason returns, when the store is not persistent, one or two sentences for
+// the person saying why secrets will be forgotten and how to fix it; it is
+// empty for a persistent store.
+func (s *SecretStore) Reason() string { return s.reason }
+
+// Set stores value as the kind secret of account in env, replacing any
+// previous value.
+func (s *SecretStore) Set(env, account string, kind SecretKind, value string) error {
+	user, err := secretUser(env, account, kind)
+	if err != nil {
+		return err
+	}
+	if value == "" {
+		return invalidArg("secret value", "is empty")
+	}
+	if !s.persistent {
+		s.mu.Lock()
+		s.mem[user] = value
+		s.mu.Unlock()
+		return nil
+	}
+	_, err = s.bounded(func() (string, error) { return "", s.backend.set(AppName, user, value) })
+	if err != nil {
+		if errors.Is(err, keyring.ErrSetDataTooBig) {
+			return fmt.Errorf("store %s in the keyring: the value is too large: %w", user, err)
+		}
+		return fmt.Errorf("store %s in the keyring: %w", user, err)
+	}
+	return nil
+}
+
+// Get returns the kind secret of account in env, or an error wrapping
+// [ErrSecretNotFound] when there is none.
+func (s *SecretStore) Get(env, account string, kind SecretKind) (string, error) {
+	user, err := secretUser(env, account, kind)
+	if err != nil {
+		return "", err
+	}
+	if !s.persistent {
+		s.mu.Lock()
+		v, ok := s.mem[user]
+		s.mu.Unlock()
+		if !ok {
+			return "", fmt.Errorf("read %s: %w", user, ErrSecretNotFound)
+		}
+		return v, nil
+	}
+	v, err := s.bounded(func() (string, error) { return s.backend.get(AppName, user) })
+	if errors.Is(err, keyring.ErrNotFound) {
+		return "", fmt.Errorf("read %s from the keyring: %w", user, ErrSecretNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s from the keyring: %w", user, err)
+	}
+	return v, nil
+}
+
+// Delete removes the kind secret of account in env. Deleting a secret that
+// does not exist is not an error, so sign-out can always be retried.
+func (s *SecretStore) Delete(env, account string, kind SecretKind) error {
+	user, err := secretUser(env, account, kind)
+	if err != nil {
+		return err
+	}
+	if !s.persistent {
+		s.mu.Lock()
+		delete(s.mem, user)
+		s.mu.Unlock()
+		return nil
+	}
+	_, err = s.bounded(func() (string, error) { return "", s.backend.del(AppName, user) })
+	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
+		return fmt.Errorf("delete %s from the keyring: %w", user, err)
+	}
+	return nil
+}
+
+// DeleteAccount removes every kind of secret of account in env — what
+// signing out means. It tries every kind even when one fails and returns the
+// failures joined.
+func (s *SecretStore) DeleteAccount(env, account string) error {
+	var errs []error
+	for _, k := range SecretKinds() {
+		if err := s.Delete(env, account, k); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// bounded runs fn in its own goroutine and waits at most s.timeout for it.
+// The channel is buffered so an abandoned goroutine can always deliver its
+// result and exit once the keyring answers.
+func (s *SecretStore) bounded(fn func() (string, error)) (string, error) {
+	type result struct {
+		v   string
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		ch <- result{v, err}
+	}()
+	t := time.NewTimer(s.timeout)
+	defer t.Stop()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-t.C:
+		return "", fmt.Errorf("after %s: %w", s.timeout, ErrKeyringTimeout)
+	}
+}
+
+// secretUser builds the keyring user key "<env>|<account>|<kind>". '|' is
+// refused inside env and account so two different triples can never share a
+// key.
+func secretUser(env, account string, kind SecretKind) (string, error) {
+	switch {
+	case strings.TrimSpace(env) == "":
+		return "", invalidArg("environment", "is empty")
+	case strings.TrimSpace(account) == "":
+		return "", invalidArg("account", "is empty")
+	case strings.Contains(env, "|"):
+		return "", invalidArg("environment", "contains '|'")
+	case strings.Contains(account, "|"):
+		return "", invalidArg("account", "contains '|'")
+	case !kind.Valid():
+		return "", invalidArg("secret kind", fmt.Sprintf("%q is not one of api-key, token, password", string(kind)))
+	}
+	return env + "|" + account + "|" + string(kind), nil
+}

@@ -1,0 +1,267 @@
+package storage
+
+import (
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Link styles for the copied share link: a gateway URL, an ipfs:// URI, or
+// the bare CID. Named so the UI, the CLI and Normalize agree on the values.
+const (
+	// LinkGateway links to the file through an HTTP gateway (the default).
+	LinkGateway = "gateway"
+	// LinkIPFS is an ipfs://<cid> URI, for IPFS-aware browsers and tools.
+	LinkIPFS = "ipfs"
+	// LinkCID is the bare CID.
+	LinkCID = "cid"
+)
+
+// Themes the window can use; "system" follows the desktop.
+const (
+	// ThemeSystem follows the desktop's light or dark preference.
+	ThemeSystem = "system"
+	// ThemeLight always uses the light theme.
+	ThemeLight = "light"
+	// ThemeDark always uses the dark theme.
+	ThemeDark = "dark"
+)
+
+// Sign-in methods of a remembered account, so the login screen knows which
+// form to show and which keyring entry to look for.
+const (
+	// MethodAPIKey signs in with an API key kept in the keyring.
+	MethodAPIKey = "api-key"
+	// MethodPassword signs in with email and a password kept in the keyring.
+	MethodPassword = "password"
+)
+
+// Limits applied by [Settings.Normalize], exported so the UI can bound its
+// inputs the same way.
+const (
+	// MinConcurrency is the fewest uploads that run at once.
+	MinConcurrency = 1
+	// MaxConcurrency is the most uploads that run at once; more only
+	// competes for the same uplink.
+	MaxConcurrency = 16
+	// DefaultConcurrency is the number of parallel uploads out of the box.
+	DefaultConcurrency = 3
+	// MaxRecentFolders is how many recent destination folders are kept.
+	MaxRecentFolders = 10
+)
+
+// RememberedAccount names an account the person signed in with, so the app
+// can offer to sign in straight away. It holds names only: the secret stays
+// in the keyring ([SecretStore]).
+type RememberedAccount struct {
+	// Env is the environment (production, testnet or a base URL).
+	Env string `json:"env"`
+	// Account is the account name (email).
+	Account string `json:"account"`
+	// Method is MethodAPIKey or MethodPassword.
+	Method string `json:"method"`
+}
+
+// Settings are the person's preferences, persisted as JSON in the database
+// so they survive restarts and are shared by the window and the CLI.
+//
+// Settings never hold a secret: no API key, token or password may ever be
+// added here (a test enforces that no JSON field is named like one). Secrets
+// belong in [SecretStore].
+type Settings struct {
+	// Concurrency is how many uploads run at once, 1..16 (default 3).
+	Concurrency int `json:"concurrency"`
+	// DefaultFolderPath is the destination folder path preselected for uploads.
+	DefaultFolderPath string `json:"default_folder_path"`
+	// RecentFolders are the last destination folder paths, most recent
+	// first, at most MaxRecentFolders.
+	RecentFolders []string `json:"recent_folders"`
+	// ParentID is the destination folder id preselected, if any.
+	ParentID *int64 `json:"parent_id"`
+	// Comment is the comment preselected for uploads.
+	Comment string `json:"comment"`
+	// LinkStyle is LinkGateway (default), LinkIPFS or LinkCID.
+	LinkStyle string `json:"link_style"`
+	// GatewayOverride replaces the environment's gateway base URL when set
+	// (an absolute http or https URL).
+	GatewayOverride string `json:"gateway_override"`
+	// CopyLinkAfterUpload copies the link to the clipboard when an upload
+	// finishes.
+	CopyLinkAfterUpload bool `json:"copy_link_after_upload"`
+	// Notifications shows a desktop notification when uploads finish
+	// (default true).
+	Notifications bool `json:"notifications"`
+	// Theme is ThemeSystem (default), ThemeLight or ThemeDark.
+	Theme string `json:"theme"`
+	// LastEnv is the environment used last, preselected at startup.
+	LastEnv string `json:"last_env"`
+	// RememberedAccounts are the accounts offered for quick sign-in.
+	RememberedAccounts []RememberedAccount `json:"remembered_accounts"`
+}
+
+// DefaultSettings returns the settings a new installation starts with, and
+// the values that missing fields of stored settings fall back to.
+func DefaultSettings() Settings {
+	return Settings{
+		Concurrency:   DefaultConcurrency,
+		LinkStyle:     LinkGateway,
+		Notifications: true,
+		Theme:         ThemeSystem,
+	}
+}
+
+// Normalize returns s made valid, so that stored or hand-edited settings can
+// never put the app in an impossible state: concurrency 0 (unset) becomes the
+// default and others are clamped to 1..16; unknown link styles and themes
+// fall back to the default; a gateway override that is not an absolute
+// http(s) URL is dropped (trailing slashes are trimmed); recent folders are
+// trimmed, de-duplicated and capped at MaxRecentFolders; remembered accounts
+// without an environment or account are dropped, duplicates (same
+// environment and account) keep the first, and an unknown method becomes
+// MethodAPIKey.
+func (s Settings) Normalize() Settings {
+	switch {
+	case s.Concurrency == 0:
+		s.Concurrency = DefaultConcurrency
+	case s.Concurrency < MinConcurrency:
+		s.Concurrency = MinConcurrency
+	case s.Concurrency > MaxConcurrency:
+		s.Concurrency = MaxConcurrency
+	}
+	switch s.LinkStyle {
+	case LinkGateway, LinkIPFS, LinkCID:
+	default:
+		s.LinkStyle = LinkGateway
+	}
+	switch s.Theme {
+	case ThemeSystem, ThemeLight, ThemeDark:
+	default:
+		s.Theme = ThemeSystem
+	}
+	s.DefaultFolderPath = strings.TrimSpace(s.DefaultFolderPath)
+	s.LastEnv = strings.TrimSpace(s.LastEnv)
+	s.GatewayOverride = normGateway(s.GatewayOverride)
+
+	folders := make([]string, 0, len(s.RecentFolders))
+	seen := map[string]bool{}
+	for _, f := range s.RecentFolders {
+		f = strings.TrimSpace(f)
+		if f == "" || seen[f] {
+			continue
+		}
+		seen[f] = true
+		folders = append(folders, f)
+		if len(folders) == MaxRecentFolders {
+			break
+		}
+	}
+	s.RecentFolders = folders
+
+	accounts := make([]RememberedAccount, 0, len(s.RememberedAccounts))
+	seenAcc := map[[2]string]bool{}
+	for _, a := range s.RememberedAccounts {
+		a.Env, a.Account = strings.TrimSpace(a.Env), strings.TrimSpace(a.Account)
+		k := [2]string{a.Env, a.Account}
+		if a.Env == "" || a.Account == "" || seenAcc[k] {
+			continue
+		}
+		seenAcc[k] = true
+		if a.Method != MethodAPIKey && a.Method != MethodPassword {
+			a.Method = MethodAPIKey
+		}
+		accounts = append(accounts, a)
+	}
+	s.RememberedAccounts = accounts
+	if s.ParentID != nil {
+		p := *s.ParentID // never share the caller's pointer
+		s.ParentID = &p
+	}
+	return s
+}
+
+func normGateway(g string) string {
+	g = strings.TrimRight(strings.TrimSpace(g), "/")
+	if g == "" {
+		return ""
+	}
+	u, err := url.Parse(g)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return g
+}
+
+// WithRecentFolder returns s with folder moved (or added) to the front of
+// RecentFolders, keeping at most MaxRecentFolders, for "remember the last
+// destinations".
+func (s Settings) WithRecentFolder(folder string) Settings {
+	folder = strings.TrimSpace(folder)
+	if folder == "" {
+		return s.Normalize()
+	}
+	s.RecentFolders = append([]string{folder}, s.RecentFolders...)
+	return s.Normalize()
+}
+
+// WithRememberedAccount returns s with a at the front of RememberedAccounts,
+// replacing an entry for the same environment and account, so the last
+// account used is offered first.
+func (s Settings) WithRememberedAccount(a RememberedAccount) Settings {
+	s.RememberedAccounts = append([]RememberedAccount{a}, s.RememberedAccounts...)
+	return s.Normalize()
+}
+
+// WithoutRememberedAccount returns s without the entry for env and account,
+// for "forget this account" (delete its secrets with
+// [SecretStore.DeleteAccount] too).
+func (s Settings) WithoutRememberedAccount(env, account string) Settings {
+	env, account = strings.TrimSpace(env), strings.TrimSpace(account)
+	kept := make([]RememberedAccount, 0, len(s.RememberedAccounts))
+	for _, a := range s.RememberedAccounts {
+		if strings.TrimSpace(a.Env) != env || strings.TrimSpace(a.Account) != account {
+			kept = append(kept, a)
+		}
+	}
+	s.RememberedAccounts = kept
+	return s.Normalize()
+}
+
+// settingsKey is the row of the settings table holding the JSON document.
+const settingsKey = "app"
+
+// LoadSettings returns the saved settings, normalized; DefaultSettings when
+// none were saved. Fields missing from the stored JSON (saved by an older
+// version) keep their default values. When the stored JSON cannot be read it
+// returns DefaultSettings together with the error, so the app can start with
+// defaults and still tell the person.
+func (d *DB) LoadSettings() (Settings, error) {
+	var raw string
+	err := d.r.QueryRow(`SELECT value FROM settings WHERE key = ?`, settingsKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DefaultSettings(), nil
+	}
+	if err != nil {
+		return Settings{}, fmt.Errorf("load settings: %w", err)
+	}
+	s := DefaultSettings()
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+		return DefaultSettings(), fmt.Errorf("load settings: stored JSON is invalid: %w", err)
+	}
+	return s.Normalize(), nil
+}
+
+// SaveSettings normalizes s and stores it, replacing the previous settings.
+func (d *DB) SaveSettings(s Settings) error {
+	b, err := json.Marshal(s.Normalize())
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return d.withTx("save settings", func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b))
+		return err
+	})
+}

@@ -1,0 +1,196 @@
+package storage
+
+import (
+	"encoding/json"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestLoadSettingsDefaultsWhenAbsent(t *testing.T) {
+	d := openTestDB(t)
+	s, err := d.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, DefaultSettings(), s)
+	assert.Equal(t, 3, s.Concurrency)
+	assert.True(t, s.Notifications)
+	assert.Equal(t, LinkGateway, s.LinkStyle)
+	assert.Equal(t, ThemeSystem, s.Theme)
+}
+
+func TestSaveLoadSettingsRoundTrip(t *testing.T) {
+	d := openTestDB(t)
+	want := Settings{
+		Concurrency:         8,
+		DefaultFolderPath:   "/photos",
+		RecentFolders:       []string{"/photos", "/docs"},
+		ParentID:            ptr(int64(42)),
+		Comment:             "from the laptop",
+		LinkStyle:           LinkIPFS,
+		GatewayOverride:     "https://gw.example.com",
+		CopyLinkAfterUpload: true,
+		Notifications:       false,
+		Theme:               ThemeDark,
+		LastEnv:             "testnet",
+		RememberedAccounts: []RememberedAccount{
+			{Env: "testnet", Account: "a@example.com", Method: MethodPassword},
+			{Env: "production", Account: "b@example.com", Method: MethodAPIKey},
+		},
+	}
+	require.NoError(t, d.SaveSettings(want))
+	got, err := d.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+
+	// Saving again replaces, it does not add.
+	want.Concurrency = 2
+	require.NoError(t, d.SaveSettings(want))
+	got, err = d.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, 2, got.Concurrency)
+	var rows int
+	require.NoError(t, d.r.QueryRow(`SELECT count(*) FROM settings`).Scan(&rows))
+	assert.Equal(t, 1, rows)
+}
+
+func TestLoadSettingsFromOlderJSONKeepsDefaults(t *testing.T) {
+	d := openTestDB(t)
+	_, err := d.w.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, settingsKey, `{"concurrency": 99, "theme": "purple"}`)
+	require.NoError(t, err)
+	s, err := d.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, MaxConcurrency, s.Concurrency, "clamped")
+	assert.Equal(t, ThemeSystem, s.Theme, "unknown theme falls back")
+	assert.True(t, s.Notifications, "missing field keeps its default")
+	assert.Equal(t, LinkGateway, s.LinkStyle)
+}
+
+func TestLoadSettingsCorruptJSONReturnsDefaultsAndError(t *testing.T) {
+	d := openTestDB(t)
+	_, err := d.w.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, settingsKey, `{not json`)
+	require.NoError(t, err)
+	s, err := d.LoadSettings()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "load settings")
+	assert.Equal(t, DefaultSettings(), s)
+}
+
+func TestSettingsNormalize(t *testing.T) {
+	many := make([]string, 0, 15)
+	for i := range 15 {
+		many = append(many, "/f"+strings.Repeat("x", i))
+	}
+	tests := []struct {
+		name  string
+		in    Settings
+		check func(t *testing.T, s Settings)
+	}{
+		{"concurrency unset", Settings{}, func(t *testing.T, s Settings) { assert.Equal(t, 3, s.Concurrency) }},
+		{"concurrency negative", Settings{Concurrency: -4}, func(t *testing.T, s Settings) { assert.Equal(t, 1, s.Concurrency) }},
+		{"concurrency too high", Settings{Concurrency: 64}, func(t *testing.T, s Settings) { assert.Equal(t, 16, s.Concurrency) }},
+		{"concurrency in range", Settings{Concurrency: 16}, func(t *testing.T, s Settings) { assert.Equal(t, 16, s.Concurrency) }},
+		{"link style unknown", Settings{LinkStyle: "magnet"}, func(t *testing.T, s Settings) { assert.Equal(t, LinkGateway, s.LinkStyle) }},
+		{"link style cid", Settings{LinkStyle: LinkCID}, func(t *testing.T, s Settings) { assert.Equal(t, LinkCID, s.LinkStyle) }},
+		{"theme light", Settings{Theme: ThemeLight}, func(t *testing.T, s Settings) { assert.Equal(t, ThemeLight, s.Theme) }},
+		{"gateway trailing slash", Settings{GatewayOverride: " https://gw.example.com/ipfs/ "}, func(t *testing.T, s Settings) {
+			assert.Equal(t, "https://gw.example.com/ipfs", s.GatewayOverride)
+		}},
+		{"gateway not a URL", Settings{GatewayOverride: "gw.example.com"}, func(t *testing.T, s Settings) { assert.Empty(t, s.GatewayOverride) }},
+		{"gateway bad scheme", Settings{GatewayOverride: "ftp://gw.example.com"}, func(t *testing.T, s Settings) { assert.Empty(t, s.GatewayOverride) }},
+		{"recent folders capped", Settings{RecentFolders: many}, func(t *testing.T, s Settings) {
+			assert.Len(t, s.RecentFolders, MaxRecentFolders)
+			assert.Equal(t, many[:MaxRecentFolders], s.RecentFolders)
+		}},
+		{"recent folders cleaned", Settings{RecentFolders: []string{" /a ", "", "/b", "/a"}}, func(t *testing.T, s Settings) {
+			assert.Equal(t, []string{"/a", "/b"}, s.RecentFolders)
+		}},
+		{"accounts cleaned", Settings{RememberedAccounts: []RememberedAccount{
+			{Env: "testnet", Account: "a@x", Method: MethodPassword},
+			{Env: "testnet", Account: "a@x", Method: MethodAPIKey},
+			{Env: "", Account: "b@x"},
+			{Env: "production", Account: "c@x", Method: "carrier pigeon"},
+		}}, func(t *testing.T, s Settings) {
+			assert.Equal(t, []RememberedAccount{
+				{Env: "testnet", Account: "a@x", Method: MethodPassword},
+				{Env: "production", Account: "c@x", Method: MethodAPIKey},
+			}, s.RememberedAccounts)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.in.Normalize()
+			tt.check(t, got)
+			assert.Equal(t, got, got.Normalize(), "Normalize is idempotent")
+		})
+	}
+}
+
+func TestSettingsHelpers(t *testing.T) {
+	s := DefaultSettings()
+	for _, f := range []string{"/a", "/b", "/c", "/a"} {
+		s = s.WithRecentFolder(f)
+	}
+	assert.Equal(t, []string{"/a", "/c", "/b"}, s.RecentFolders, "most recent first, no duplicates")
+
+	s = s.WithRememberedAccount(RememberedAccount{Env: "testnet", Account: "a@x", Method: MethodAPIKey})
+	s = s.WithRememberedAccount(RememberedAccount{Env: "production", Account: "b@x", Method: MethodPassword})
+	s = s.WithRememberedAccount(RememberedAccount{Env: "testnet", Account: "a@x", Method: MethodPassword})
+	assert.Equal(t, []RememberedAccount{
+		{Env: "testnet", Account: "a@x", Method: MethodPassword},
+		{Env: "production", Account: "b@x", Method: MethodPassword},
+	}, s.RememberedAccounts)
+
+	s = s.WithoutRememberedAccount("testnet", "a@x")
+	assert.Equal(t, []RememberedAccount{{Env: "production", Account: "b@x", Method: MethodPassword}}, s.RememberedAccounts)
+}
+
+// secretLike matches JSON field names that would suggest a secret is stored.
+var secretLike = regexp.MustCompile(`(?i)key|token|password|passwd|secret|credential`)
+
+func jsonKeys(v any, out *[]string) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, vv := range x {
+			*out = append(*out, k)
+			jsonKeys(vv, out)
+		}
+	case []any:
+		for _, vv := range x {
+			jsonKeys(vv, out)
+		}
+	}
+}
+
+func TestSavedSettingsHoldNoSecretFields(t *testing.T) {
+	d := openTestDB(t)
+	s := DefaultSettings()
+	s.ParentID = ptr(int64(1))
+	s.RecentFolders = []string{"/x"}
+	s.RememberedAccounts = []RememberedAccount{{Env: "testnet", Account: "a@x", Method: MethodPassword}}
+	require.NoError(t, d.SaveSettings(s))
+
+	var raw string
+	require.NoError(t, d.r.QueryRow(`SELECT value FROM settings WHERE key = ?`, settingsKey).Scan(&raw))
+	var doc any
+	require.NoError(t, json.Unmarshal([]byte(raw), &doc))
+	var keys []string
+	jsonKeys(doc, &keys)
+	require.NotEmpty(t, keys)
+	for _, k := range keys {
+		assert.NotRegexp(t, secretLike, k, "settings JSON field %q looks like a secret", k)
+	}
+
+	// The Go field names too, so a secret cannot sneak in under a json:"-" tag
+	// or an innocent JSON name.
+	for _, typ := range []reflect.Type{reflect.TypeFor[Settings](), reflect.TypeFor[RememberedAccount]()} {
+		for f := range typ.Fields() {
+			assert.NotRegexp(t, secretLike, f.Name, "%s.%s looks like a secret", typ.Name(), f.Name)
+		}
+	}
+}
