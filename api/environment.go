@@ -1,0 +1,158 @@
+package api
+
+import (
+	"net/netip"
+	"net/url"
+	"strings"
+)
+
+// Environment is the set of dStor URLs a client talks to. Every URL is
+// configurable because the upload host in dStor's guide is elided and the
+// local sandbox runs on a loopback port.
+type Environment struct {
+	Name       string // "production", "testnet", "custom", … (for display)
+	APIBase    string // token endpoints live under it: <APIBase>/v1/dev/temp-token
+	UploadURL  string // where files are POSTed (IPFS add): <APIBase>/api/v0/add by default
+	GatewayURL string // shareable links are GatewayURL + hash; ends with "/"
+}
+
+// Production is dStor's public service.
+var Production = Environment{
+	Name:       "production",
+	APIBase:    "https://api.dstor.cloud",
+	UploadURL:  "https://api.dstor.cloud/api/v0/add",
+	GatewayURL: "https://api.dstor.cloud/ipfs/",
+}
+
+// Testnet is dStor's test service, for trying the app without touching
+// production data.
+var Testnet = Environment{
+	Name:       "testnet",
+	APIBase:    "https://api.testnet.dstor.cloud",
+	UploadURL:  "https://api.testnet.dstor.cloud/api/v0/add",
+	GatewayURL: "https://api.testnet.dstor.cloud/ipfs/",
+}
+
+// CustomEnvironment derives an environment from one base URL (such as the
+// local sandbox's http://127.0.0.1:8787), with the upload and gateway URLs
+// at their documented paths. Surrounding spaces and trailing slashes are
+// dropped. The result is validated (see Environment.Validate).
+func CustomEnvironment(apiBase string) (Environment, error) {
+	base := strings.TrimRight(strings.TrimSpace(apiBase), "/")
+	if base == "" {
+		return Environment{}, &ValidationError{Field: "api base",
+			Message: "enter the dStor API base URL, for example https://api.dstor.cloud"}
+	}
+	env := Environment{
+		Name:       "custom",
+		APIBase:    base,
+		UploadURL:  base + "/api/v0/add",
+		GatewayURL: base + "/ipfs/",
+	}
+	if err := env.Validate(); err != nil {
+		return Environment{}, err
+	}
+	return env, nil
+}
+
+// ParseEnvironment reads an environment as a person or a flag gives it:
+// "production" or "testnet" (any case), or a base URL for a custom one.
+func ParseEnvironment(s string) (Environment, error) {
+	v := strings.TrimSpace(s)
+	switch strings.ToLower(v) {
+	case "production":
+		return Production, nil
+	case "testnet":
+		return Testnet, nil
+	case "":
+		return Environment{}, &ValidationError{Field: "environment",
+			Message: "choose an environment: production, testnet, or a base URL such as https://api.dstor.cloud"}
+	}
+	if strings.Contains(v, "://") {
+		return CustomEnvironment(v)
+	}
+	return Environment{}, &ValidationError{Field: "environment",
+		Message: "unknown environment " + quoteShort(v) +
+			" — use production, testnet, or a base URL such as http://127.0.0.1:8787"}
+}
+
+// Validate checks that every URL parses, has a host and no user name or
+// password, and uses https — or http only for a loopback host, since over
+// anything else the API key, password and token would cross the network in
+// clear text.
+func (e Environment) Validate() error {
+	for _, u := range []struct{ label, field, value string }{
+		{"API base URL", "api base", e.APIBase},
+		{"upload URL", "upload url", e.UploadURL},
+		{"gateway URL", "gateway url", e.GatewayURL},
+	} {
+		if err := validateServiceURL(u.label, u.field, u.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateServiceURL is Validate for one URL. The URL is echoed in messages
+// only once it is known to carry no user information.
+func validateServiceURL(label, field, raw string) error {
+	fail := func(msg string) error { return &ValidationError{Field: field, Message: msg} }
+	if strings.TrimSpace(raw) == "" {
+		return fail("the " + label + " is empty — set it, or choose production or testnet")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fail("the " + label + " is not a valid URL — write it like https://api.dstor.cloud")
+	}
+	if u.User != nil {
+		return fail("the " + label + " must not contain a user name or password — credentials go in the sign-in form, never in a URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fail("the " + label + " " + quoteShort(raw) + " must start with https://")
+	}
+	if u.Hostname() == "" {
+		return fail("the " + label + " " + quoteShort(raw) + " has no host name")
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return fail("the " + label + " " + quoteShort(raw) + " uses http://, so the API key, password and token would cross the network in clear text" +
+			" — use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)")
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return fail("the " + label + " " + quoteShort(raw) + " must not have a query (?…) or fragment (#…)")
+	}
+	return nil
+}
+
+// isLoopbackHost reports whether host never leaves this machine: localhost,
+// 127.0.0.0/8 or ::1.
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.IsLoopback()
+}
+
+// Link is the shareable gateway URL of a stored file.
+func (e Environment) Link(hash string) string {
+	g := e.GatewayURL
+	if !strings.HasSuffix(g, "/") {
+		g += "/"
+	}
+	return g + url.PathEscape(hash)
+}
+
+// Host is the API host (with its port, if any), for messages such as
+// "cannot reach api.dstor.cloud".
+func (e Environment) Host() string {
+	u, err := url.Parse(e.APIBase)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// quoteShort quotes user input for a message, cut to a readable length.
+func quoteShort(s string) string {
+	return `"` + truncate(cleanText(s), 80) + `"`
+}

@@ -1,0 +1,125 @@
+package api
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPresetEnvironments(t *testing.T) {
+	for _, env := range []Environment{Production, Testnet} {
+		t.Run(env.Name, func(t *testing.T) {
+			require.NoError(t, env.Validate())
+			assert.Equal(t, env.APIBase+"/api/v0/add", env.UploadURL)
+			assert.Equal(t, env.APIBase+"/ipfs/", env.GatewayURL)
+		})
+	}
+	assert.Equal(t, "api.dstor.cloud", Production.Host())
+	assert.Equal(t, "api.testnet.dstor.cloud", Testnet.Host())
+	assert.Equal(t, "https://api.dstor.cloud/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+		Production.Link("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"))
+}
+
+func TestCustomEnvironment(t *testing.T) {
+	tests := []struct {
+		name, in  string
+		wantBase  string
+		wantHost  string
+		wantError string // substring of the message; "" = valid
+	}{
+		{name: "https host", in: "https://example.com", wantBase: "https://example.com", wantHost: "example.com"},
+		{name: "trailing slashes and spaces", in: "  https://example.com/dstor//  ", wantBase: "https://example.com/dstor", wantHost: "example.com"},
+		{name: "sandbox on 127.0.0.1", in: "http://127.0.0.1:8787/", wantBase: "http://127.0.0.1:8787", wantHost: "127.0.0.1:8787"},
+		{name: "other 127/8 address", in: "http://127.1.2.3", wantBase: "http://127.1.2.3", wantHost: "127.1.2.3"},
+		{name: "localhost", in: "http://LocalHost:9000", wantBase: "http://LocalHost:9000", wantHost: "LocalHost:9000"},
+		{name: "IPv6 loopback", in: "http://[::1]:8787", wantBase: "http://[::1]:8787", wantHost: "[::1]:8787"},
+		{name: "http to a LAN host", in: "http://192.168.1.10:8787", wantError: "clear text"},
+		{name: "http to a public host", in: "http://api.dstor.cloud", wantError: "use https://, or http:// only for this computer"},
+		{name: "localhost look-alike", in: "http://localhost.example.com", wantError: "clear text"},
+		{name: "loopback-looking DNS name", in: "http://127.0.0.1.nip.io", wantError: "clear text"},
+		{name: "empty", in: "   ", wantError: "enter the dStor API base URL"},
+		{name: "other scheme", in: "ftp://example.com", wantError: "must start with https://"},
+		{name: "no scheme", in: "example.com://", wantError: "must start with https://"},
+		{name: "no host", in: "https://", wantError: "no host name"},
+		{name: "credentials in URL", in: "https://me:hunter2@example.com", wantError: "must not contain a user name or password"},
+		{name: "query", in: "https://example.com/?x=1", wantError: "must not have a query"},
+		{name: "unparseable", in: "https://exa mple.com:port", wantError: "not a valid URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, err := CustomEnvironment(tt.in)
+			if tt.wantError != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantError)
+				assert.NotContains(t, err.Error(), "hunter2")
+				var ve *ValidationError
+				require.True(t, errors.As(err, &ve))
+				assert.NotEmpty(t, ve.Field)
+				assert.Equal(t, Environment{}, env)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "custom", env.Name)
+			assert.Equal(t, tt.wantBase, env.APIBase)
+			assert.Equal(t, tt.wantBase+"/api/v0/add", env.UploadURL)
+			assert.Equal(t, tt.wantBase+"/ipfs/", env.GatewayURL)
+			assert.Equal(t, tt.wantHost, env.Host())
+		})
+	}
+}
+
+func TestEnvironmentValidateChecksEveryURL(t *testing.T) {
+	env := Production
+	env.UploadURL = "http://upload.example.com/api/v0/add"
+	err := env.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "upload URL")
+	assert.Contains(t, err.Error(), "clear text")
+
+	env = Production
+	env.GatewayURL = ""
+	err = env.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "gateway URL is empty")
+
+	_, err = NewClient(Environment{Name: "broken", APIBase: "http://example.com"}, nil)
+	require.Error(t, err, "NewClient validates the environment")
+}
+
+func TestParseEnvironment(t *testing.T) {
+	tests := []struct {
+		in        string
+		want      Environment
+		wantError string
+	}{
+		{in: "production", want: Production},
+		{in: "PRODUCTION", want: Production},
+		{in: " Testnet ", want: Testnet},
+		{in: "http://127.0.0.1:8787", want: Environment{Name: "custom", APIBase: "http://127.0.0.1:8787",
+			UploadURL: "http://127.0.0.1:8787/api/v0/add", GatewayURL: "http://127.0.0.1:8787/ipfs/"}},
+		{in: "staging", wantError: `unknown environment "staging"`},
+		{in: "", wantError: "choose an environment"},
+		{in: "http://example.org", wantError: "clear text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseEnvironment(tt.in)
+			if tt.wantError != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantError)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestLink(t *testing.T) {
+	env := Environment{GatewayURL: "http://127.0.0.1:1/ipfs"}
+	assert.Equal(t, "http://127.0.0.1:1/ipfs/QmHash", env.Link("QmHash"))
+	env.GatewayURL = "http://127.0.0.1:1/ipfs/"
+	assert.Equal(t, "http://127.0.0.1:1/ipfs/a%2Fb", env.Link("a/b"), "a hash never adds path segments")
+}

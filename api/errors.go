@@ -1,0 +1,474 @@
+package api
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Kind classifies a failed dStor request, so callers (the worker's retry
+// loop, the UI) can branch on what happened without parsing messages.
+type Kind int
+
+// The kinds of failure a dStor request can end with. The zero Kind is not
+// one of them: it means "unclassified".
+const (
+	// KindUnauthorized: dStor refused the credentials (401/403), e.g. a
+	// wrong, expired or revoked API key, or a wrong password.
+	KindUnauthorized Kind = iota + 1
+	// KindTokenExpired: the access token is past its expiry (known locally
+	// from its exp claim, or said so by the server); get a new token.
+	KindTokenExpired
+	// KindTooLarge: dStor refused the file as too large (413).
+	KindTooLarge
+	// KindRateLimited: too many requests (429); see Error.RetryAfter.
+	KindRateLimited
+	// KindServer: dStor failed on its side (5xx).
+	KindServer
+	// KindTimeout: the request or the server timed out (408, deadlines,
+	// network timeouts).
+	KindTimeout
+	// KindUnreachable: the host could not be reached or the connection
+	// broke (DNS, refused, reset, TLS).
+	KindUnreachable
+	// KindMalformed: dStor answered something this client cannot read (not
+	// JSON, an HTML page, a redirect, a missing field).
+	KindMalformed
+	// KindBadRequest: dStor refused the request itself (other 4xx).
+	KindBadRequest
+	// KindHashMismatch: dStor's CIDv0 differs from the one computed locally.
+	KindHashMismatch
+	// KindCanceled: the caller's context was canceled.
+	KindCanceled
+)
+
+var kindNames = map[Kind]string{
+	KindUnauthorized: "unauthorized",
+	KindTokenExpired: "token expired",
+	KindTooLarge:     "too large",
+	KindRateLimited:  "rate limited",
+	KindServer:       "server error",
+	KindTimeout:      "timeout",
+	KindUnreachable:  "unreachable",
+	KindMalformed:    "malformed answer",
+	KindBadRequest:   "bad request",
+	KindHashMismatch: "hash mismatch",
+	KindCanceled:     "canceled",
+}
+
+// String names the kind for logs and test failures.
+func (k Kind) String() string {
+	if s, ok := kindNames[k]; ok {
+		return s
+	}
+	return "unknown (" + strconv.Itoa(int(k)) + ")"
+}
+
+// Error is every failure of a dStor request that is not a local validation
+// error: it carries what a caller branches on (Kind, Status, RetryAfter) and
+// what a person needs to act (Error and Human give a plain sentence).
+// Message is sanitized: it never contains the secret that was sent.
+type Error struct {
+	Kind       Kind
+	Status     int           // HTTP status; 0 when no answer arrived
+	Message    string        // the server's message, sanitized, at most 200 bytes
+	RetryAfter time.Duration // from the Retry-After header; 0 when absent
+	Host       string        // host[:port] the request went to
+	Op         string        // what was attempted: "upload", "get token from API key", "sign in"
+	Err        error         // the cause, if any (network error, parse error, *HashMismatchError)
+}
+
+// The operations named in Error.Op.
+const (
+	opAPIKey = "get token from API key"
+	opLogin  = "sign in"
+	opUpload = "upload"
+)
+
+// Sentinels to test an error's kind with errors.Is, whatever wraps it:
+// errors.Is(err, api.ErrRateLimited). They compare by Kind only.
+var (
+	ErrUnauthorized error = &Error{Kind: KindUnauthorized}
+	ErrTokenExpired error = &Error{Kind: KindTokenExpired}
+	ErrTooLarge     error = &Error{Kind: KindTooLarge}
+	ErrRateLimited  error = &Error{Kind: KindRateLimited}
+	ErrServer       error = &Error{Kind: KindServer}
+	ErrTimeout      error = &Error{Kind: KindTimeout}
+	ErrUnreachable  error = &Error{Kind: KindUnreachable}
+	ErrMalformed    error = &Error{Kind: KindMalformed}
+	ErrBadRequest   error = &Error{Kind: KindBadRequest}
+	ErrHashMismatch error = &Error{Kind: KindHashMismatch}
+	ErrCanceled     error = &Error{Kind: KindCanceled}
+)
+
+// ErrFileChanged reports that the file being uploaded was modified, grew or
+// shrank between the moment it was opened and the end of the upload, so what
+// dStor would have received is not the file on disk. The upload is aborted
+// before its closing boundary, so dStor never accepts the torn copy.
+var ErrFileChanged = errors.New("the file changed while it was being uploaded")
+
+// Error gives a sentence a person can act on, followed by short technical
+// detail in parentheses.
+func (e *Error) Error() string {
+	s := e.sentence()
+	if d := e.detail(); d != "" {
+		s += " (" + d + ")"
+	}
+	return s
+}
+
+// Unwrap exposes the cause, so errors.Is(err, context.Canceled) and
+// errors.As(err, **HashMismatchError) work.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is makes the Err… sentinels match any *Error of the same Kind.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Kind != 0 && t.Kind == e.Kind
+}
+
+func (e *Error) hostName() string {
+	if e.Host == "" {
+		return "dStor"
+	}
+	return e.Host
+}
+
+// sentence is the human part of the message: what happened and what to do.
+func (e *Error) sentence() string {
+	switch e.Kind {
+	case KindUnauthorized:
+		switch e.Op {
+		case opAPIKey:
+			return "dStor rejected the API key — check it, or create a new one if it expired or was revoked"
+		case opLogin:
+			return "dStor rejected the email or password — check them and sign in again"
+		default:
+			if e.Status == 403 {
+				return "dStor refused access — sign in again, or check that the folder belongs to this account"
+			}
+			return "dStor refused the sign-in — sign in again"
+		}
+	case KindTokenExpired:
+		return "your dStor sign-in has expired — sign in again to get a new token"
+	case KindTooLarge:
+		return "the file is too large for dStor — the server refused it"
+	case KindRateLimited:
+		s := "dStor is busy (too many requests) — retrying later may work"
+		if e.RetryAfter > 0 {
+			s += ", after " + e.RetryAfter.String()
+		}
+		return s
+	case KindServer:
+		s := "dStor is busy or having trouble — retrying later may work"
+		if e.RetryAfter > 0 {
+			s += ", after " + e.RetryAfter.String()
+		}
+		return s
+	case KindTimeout:
+		return "dStor did not answer in time — check your connection; retrying may work"
+	case KindUnreachable:
+		switch {
+		case isTLSError(e.Err):
+			return "cannot set up a secure connection to " + e.hostName() +
+				" — check the address, and the computer's date and time"
+		case isBrokenConnection(e.Err):
+			return "the connection to " + e.hostName() + " broke — check your connection; retrying may work"
+		default:
+			return "cannot reach " + e.hostName() + " — check your connection"
+		}
+	case KindMalformed:
+		if e.Status >= 300 && e.Status < 400 {
+			return "dStor redirected the request elsewhere — check the environment's URLs (redirects are not followed, so credentials stay on the configured host)"
+		}
+		return "dStor answered something this app cannot read — check the environment's URLs, or try again later"
+	case KindBadRequest:
+		if e.Status == 404 {
+			return "dStor has no such address — check the environment's URLs"
+		}
+		switch e.Op {
+		case opUpload:
+			return "dStor refused the upload request — check the folder, parent id and comment"
+		default:
+			return "dStor refused the request — check what was entered"
+		}
+	case KindHashMismatch:
+		var hm *HashMismatchError
+		if errors.As(e.Err, &hm) {
+			return hm.sentence()
+		}
+		return "dStor stored the file under a different hash than the file's own — upload it again"
+	case KindCanceled:
+		if e.Op == "" {
+			return "canceled"
+		}
+		return e.Op + " canceled"
+	}
+	return "the dStor request failed"
+}
+
+// detail is the technical part: operation, status and server message, or
+// the cause.
+func (e *Error) detail() string {
+	if e.Kind == KindHashMismatch || e.Kind == KindCanceled {
+		return "" // the sentence already says everything
+	}
+	var parts []string
+	if e.Status != 0 {
+		parts = append(parts, "HTTP "+strconv.Itoa(e.Status))
+	}
+	if e.Message != "" {
+		parts = append(parts, e.Message)
+	} else if e.Err != nil {
+		parts = append(parts, causeText(e.Err))
+	}
+	d := strings.Join(parts, ": ")
+	if e.Op == "" || d == "" {
+		return d
+	}
+	return e.Op + ", " + d
+}
+
+// causeText shortens a cause for display: url.Error repeats the method and
+// URL, which the Op and Host already say.
+func causeText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		err = ue.Err
+	}
+	return truncate(cleanText(err.Error()), maxMessageLen)
+}
+
+// HashMismatchError carries both hashes when dStor's answer is a CIDv0 that
+// differs from the CID computed from the bytes sent: the file may have been
+// damaged on the way, and the person must see both values.
+type HashMismatchError struct {
+	Local  string // CIDv0 computed from the bytes sent
+	Remote string // CIDv0 dStor answered
+}
+
+// Error states both hashes.
+func (e *HashMismatchError) Error() string {
+	return "hash mismatch: dStor answered " + e.Remote + ", the file's own CID is " + e.Local
+}
+
+// Is lets errors.Is(err, ErrHashMismatch) hold even when a
+// *HashMismatchError is returned bare.
+func (e *HashMismatchError) Is(target error) bool { return target == ErrHashMismatch }
+
+func (e *HashMismatchError) sentence() string {
+	return "dStor stored the file under hash " + e.Remote + ", but the file's own hash is " + e.Local +
+		" — it may have been damaged on the way; upload it again"
+}
+
+// Retryable reports whether trying the same request again later may work:
+// network failures, timeouts, 429 and 5xx. It is false for refusals (4xx),
+// malformed answers, hash mismatches, local validation errors and
+// cancellation. KindTokenExpired is not retryable as is: get a new token
+// first.
+func Retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		switch e.Kind {
+		case KindUnreachable:
+			// A certificate that does not verify will not verify later.
+			return !isCertificateError(e.Err)
+		case KindTimeout, KindRateLimited, KindServer:
+			return true
+		}
+		return false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, ErrFileChanged) {
+		return false
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// RetryAfter is how long the server asked to wait before retrying (from its
+// Retry-After header), or 0 when it did not say.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+// Human turns any error into one sentence for a dialog or the command line:
+// what happened and what the person can do, without technical detail
+// (except the server's own message, which is sanitized). It falls back to
+// err.Error().
+func Human(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return ve.Message
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		s := e.sentence()
+		if e.Message != "" && e.Kind != KindHashMismatch {
+			s += " (dStor said: " + strconv.Quote(e.Message) + ")"
+		}
+		return s
+	}
+	var hm *HashMismatchError
+	if errors.As(err, &hm) {
+		return hm.sentence()
+	}
+	switch {
+	case errors.Is(err, ErrFileChanged):
+		return "the file changed while it was being uploaded — wait until nothing is writing to it, then upload it again"
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "it took too long — check your connection and try again"
+	}
+	return err.Error()
+}
+
+// isTLSError reports a failed TLS handshake or certificate check.
+func isTLSError(err error) bool {
+	if err == nil {
+		return false
+	}
+	var rh tls.RecordHeaderError
+	var ae tls.AlertError
+	return isCertificateError(err) || errors.As(err, &rh) || errors.As(err, &ae)
+}
+
+// isCertificateError reports a certificate that did not verify.
+func isCertificateError(err error) bool {
+	if err == nil {
+		return false
+	}
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) || errors.As(err, &ci)
+}
+
+// isBrokenConnection reports a connection that was established and then
+// lost (as opposed to one that could not be made).
+func isBrokenConnection(err error) bool {
+	if err == nil {
+		return false
+	}
+	var dns *net.DNSError
+	var op *net.OpError
+	if errors.As(err, &dns) || (errors.As(err, &op) && op.Op == "dial") {
+		return false // never connected
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, net.ErrClosed)
+}
+
+// transportError classifies an error from http.Client.Do (or from reading a
+// response body): cancellation, timeout, or an unreachable host.
+func transportError(ctx context.Context, op, host string, err error) *Error {
+	e := &Error{Op: op, Host: host, Err: err}
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		e.Kind = KindCanceled
+		if !errors.Is(err, context.Canceled) {
+			e.Err = fmt.Errorf("%w (%w)", context.Canceled, err)
+		}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		e.Kind = KindTimeout
+		if !errors.Is(err, context.DeadlineExceeded) {
+			e.Err = fmt.Errorf("%w (%w)", context.DeadlineExceeded, err)
+		}
+	case errors.As(err, &ne) && ne.Timeout():
+		e.Kind = KindTimeout
+	default:
+		e.Kind = KindUnreachable
+	}
+	return e
+}
+
+// statusError builds the typed error for a non-2xx answer. tokenPastExpiry
+// says whether the token that was sent is known to be past its exp claim.
+func statusError(op, host string, status int, header headerGetter, body []byte, now time.Time, tokenPastExpiry bool, secrets ...string) *Error {
+	e := &Error{
+		Status:     status,
+		Op:         op,
+		Host:       host,
+		Message:    serverMessage(header.Get("Content-Type"), body, secrets...),
+		RetryAfter: parseRetryAfter(header.Get("Retry-After"), now),
+	}
+	switch {
+	case status == 401:
+		e.Kind = KindUnauthorized
+		if op == opUpload && (tokenPastExpiry || strings.Contains(strings.ToLower(e.Message), "expired")) {
+			e.Kind = KindTokenExpired
+		}
+	case status == 403:
+		e.Kind = KindUnauthorized
+	case status == 408:
+		e.Kind = KindTimeout
+	case status == 413:
+		e.Kind = KindTooLarge
+	case status == 429:
+		e.Kind = KindRateLimited
+	case status >= 500:
+		e.Kind = KindServer
+	case status >= 400:
+		e.Kind = KindBadRequest
+	case status >= 300:
+		e.Kind = KindMalformed
+		if loc := header.Get("Location"); loc != "" {
+			e.Message = sanitize("redirect to "+loc, secrets...)
+		}
+	default:
+		e.Kind = KindMalformed
+	}
+	return e
+}
+
+// headerGetter is the part of http.Header that statusError needs.
+type headerGetter interface{ Get(string) string }
+
+// maxRetryAfter caps a server's Retry-After so a bogus value cannot park a
+// job for days.
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads Retry-After as delay-seconds (a float is accepted)
+// or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs != secs || secs <= 0 { // NaN or not in the future
+			return 0
+		}
+		if secs >= maxRetryAfter.Seconds() {
+			return maxRetryAfter
+		}
+		d = time.Duration(secs * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzParseAddResponse feeds arbitrary answers to the add parser: it must
+// never panic, and whatever it accepts must have a Hash and a size >= 0.
+func FuzzParseAddResponse(f *testing.F) {
+	seeds := []string{
+		`{"Name":"hello-world.txt","Hash":"QmXEJJGbyMVa3jJ9iBATY8D1udATD7m6H7kVV7WoRgUEaT","Size":"25136"}`,
+		`{"Name":"a","Hash":"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o","Size":20}`,
+		"{\"Name\":\"\",\"Bytes\":262144}\n{\"Name\":\"x\",\"Hash\":\"QmA\",\"Size\":\"1\"}\n",
+		`[{"Hash":"QmA"},{"Hash":"QmB","Size":"2"}]`,
+		`{"Hash":"QmA","Size":1.5}`,
+		`{"Hash":"QmA","Size":"-1"}`,
+		`{"Hash":"QmA","Size":1e30}`,
+		`{"Hash":5}`,
+		`{"message":"error"}`,
+		`<html><title>502</title></html>`,
+		`{"Name":"a","Hash":`,
+		`null`,
+		`[]`,
+		`[1]`,
+		``,
+		"\xff\xfe",
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		got, err := ParseAddResponse(body)
+		if err != nil {
+			if got != (AddResponse{}) {
+				t.Fatalf("error with a non-zero result: %+v", got)
+			}
+			return
+		}
+		if strings.TrimSpace(got.Hash) == "" || got.Hash != strings.TrimSpace(got.Hash) {
+			t.Fatalf("accepted an answer without a clean Hash: %+v", got)
+		}
+		if got.Size < 0 {
+			t.Fatalf("negative size: %+v", got)
+		}
+	})
+}
+
+// FuzzParseToken feeds arbitrary tokens to ParseToken: it must never panic,
+// must keep the raw token (trimmed), and its printed forms must never
+// contain it.
+func FuzzParseToken(f *testing.F) {
+	f.Add(makeJWT(f, map[string]any{"exp": 1632796275, "iat": 1632792675, "sub": "uuid", "d": false, "t": nil}))
+	f.Add(makeJWT(f, map[string]any{"exp": 1677336539.25}))
+	f.Add(makeJWT(f, map[string]any{"exp": "1700000000", "sub": 7}))
+	f.Add(makeJWT(f, map[string]any{"exp": 1e300, "iat": -1e300}))
+	f.Add("opaque-token")
+	f.Add("a.b.c")
+	f.Add("a.!!!.c")
+	f.Add("eyJhbGciOiJIUzI1NiJ9.W10.sig")
+	f.Add("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOiJOYU4ifQ.sig")
+	f.Add("")
+	f.Add("  \n")
+	f.Fuzz(func(t *testing.T, raw string) {
+		tok := ParseToken(raw)
+		if tok.Raw != strings.TrimSpace(raw) {
+			t.Fatalf("raw not kept: %q", raw)
+		}
+		s := tok.String()
+		if !utf8.ValidString(s) && utf8.ValidString(tok.Subject) {
+			t.Fatalf("String is not valid UTF-8: %q", s)
+		}
+		// Short raw values can coincide with the summary's own words.
+		if len(tok.Raw) >= 24 {
+			for _, out := range []string{s, tok.GoString()} {
+				if strings.Contains(out, tok.Raw) {
+					t.Fatalf("printed form leaks the token: %q", out)
+				}
+			}
+		}
+		_ = tok.Valid(tok.IssuedAt, 0)
+	})
+}

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"encoding/json"
+	"html"
+	"mime"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxMessageLen bounds a server message kept in an Error, so a whole HTML
+// page never ends up in a dialog or a log line.
+const maxMessageLen = 200
+
+// redacted replaces every secret found in text shown to people or logs.
+const redacted = "***"
+
+// jwtPattern matches anything shaped like a JWT, so a token the server
+// echoes (even one this client did not send) never reaches a message.
+var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+
+// serverMessage extracts the human part of an error body: the JSON
+// "message"/"error" field when there is one, the title of an HTML page, or
+// else a short excerpt; sanitized in every case.
+func serverMessage(contentType string, body []byte, secrets ...string) string {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return ""
+	}
+	if msg, ok := jsonMessage(body, 0); ok {
+		return sanitize(msg, secrets...)
+	}
+	if looksLikeHTML(contentType, body) {
+		return sanitize(htmlSummary(string(body)), secrets...)
+	}
+	return sanitize(string(body), secrets...)
+}
+
+// messageKeys are the fields servers put their error text in, by priority.
+var messageKeys = []string{"message", "error", "detail", "error_description", "msg", "reason"}
+
+// jsonMessage finds a message field in a JSON object, looking one level
+// into nested objects ({"error": {"message": "..."}}).
+func jsonMessage(body []byte, depth int) (string, bool) {
+	trimmed := strings.TrimSpace(string(body))
+	if !strings.HasPrefix(trimmed, "{") || depth > 2 {
+		return "", false
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(trimmed), &fields); err != nil {
+		return "", false
+	}
+	for _, want := range messageKeys {
+		for k, v := range fields {
+			if !strings.EqualFold(k, want) {
+				continue
+			}
+			var s string
+			if err := json.Unmarshal(v, &s); err == nil && strings.TrimSpace(s) != "" {
+				return s, true
+			}
+			if msg, ok := jsonMessage(v, depth+1); ok {
+				return msg, true
+			}
+		}
+	}
+	return "", false
+}
+
+// looksLikeHTML reports an HTML page (a proxy's or load balancer's error
+// page, a captive portal) where JSON was expected.
+func looksLikeHTML(contentType string, body []byte) bool {
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil &&
+		(mt == "text/html" || mt == "application/xhtml+xml") {
+		return true
+	}
+	head := strings.ToLower(strings.TrimSpace(string(body[:min(len(body), 512)])))
+	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") ||
+		strings.HasPrefix(head, "<head") || strings.HasPrefix(head, "<body")
+}
+
+// htmlSummary is "HTML page: <title>", or the page's text without tags.
+func htmlSummary(page string) string {
+	lower := strings.ToLower(page)
+	if i := strings.Index(lower, "<title"); i >= 0 {
+		if j := strings.Index(lower[i:], ">"); j >= 0 {
+			start := i + j + 1
+			if k := strings.Index(lower[start:], "</title"); k >= 0 {
+				if title := strings.TrimSpace(html.UnescapeString(page[start : start+k])); title != "" {
+					return "HTML page: " + title
+				}
+			}
+		}
+	}
+	return "HTML page: " + html.UnescapeString(stripTags(page))
+}
+
+// stripTags drops everything between < and >; enough for an excerpt.
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>':
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// sanitize makes server-supplied text safe to show and log: secrets and
+// JWT-shaped strings replaced by "***", control and formatting characters
+// removed, whitespace collapsed, at most maxMessageLen bytes.
+func sanitize(s string, secrets ...string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = redactSecrets(s, secrets)
+	s = cleanText(s)
+	s = redactSecrets(s, secrets)
+	s = jwtPattern.ReplaceAllString(s, redacted)
+	return truncate(s, maxMessageLen)
+}
+
+// redactSecrets replaces each secret, as sent and in its JSON- and
+// URL-escaped forms (a server may echo the request body it parsed).
+func redactSecrets(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEscaped(secret, true), jsonEscaped(secret, false)}
+		for _, f := range forms {
+			if f != "" {
+				s = strings.ReplaceAll(s, f, redacted)
+			}
+		}
+	}
+	return s
+}
+
+// jsonEscaped is s as it appears inside a JSON string, with or without
+// HTML escaping (<, >, & as \u003c…), as different servers write it.
+func jsonEscaped(s string, escapeHTML bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(escapeHTML)
+	if err := enc.Encode(s); err != nil {
+		return ""
+	}
+	out := strings.TrimSuffix(b.String(), "\n")
+	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
+}
+
+// cleanText turns control characters and runs of whitespace into single
+// spaces and drops invisible formatting characters (such as bidirectional
+// overrides that could disguise a log line).
+func cleanText(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r) || unicode.IsSpace(r):
+			space = b.Len() > 0
+		case unicode.Is(unicode.Cf, r):
+			// dropped
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	cut := n - len(ellipsis)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + ellipsis
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseToken(t *testing.T) {
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	header := b64(`{"alg":"HS256","typ":"JWT"}`)
+	jwt := func(payload string) string { return header + "." + b64(payload) + ".c2ln" }
+
+	tests := []struct {
+		name    string
+		raw     string
+		wantExp time.Time
+		wantIat time.Time
+		wantSub string
+		wantRaw string // defaults to raw
+	}{
+		{
+			name:    "dStor's claim set",
+			raw:     jwt(`{"d":false,"o":false,"s":false,"t":null,"iat":1632792675,"exp":1632796275,"aud":"dstor.cloud","iss":"dstor.cloud","sub":"4e3b-uuid"}`),
+			wantExp: time.Unix(1632796275, 0), wantIat: time.Unix(1632792675, 0), wantSub: "4e3b-uuid",
+		},
+		{
+			name:    "float exp",
+			raw:     jwt(`{"exp":1677336539.25,"iat":1677332939.5}`),
+			wantExp: time.Unix(1677336539, 250_000_000), wantIat: time.Unix(1677332939, 500_000_000),
+		},
+		{name: "exp as a numeric string", raw: jwt(`{"exp":"1700000000"}`), wantExp: time.Unix(1700000000, 0)},
+		{name: "exponent notation", raw: jwt(`{"exp":1.7e9}`), wantExp: time.Unix(1700000000, 0)},
+		{name: "no exp: unknown expiry", raw: jwt(`{"sub":"x"}`), wantSub: "x"},
+		{name: "null exp", raw: jwt(`{"exp":null}`)},
+		{name: "exp not a number", raw: jwt(`{"exp":"soon"}`)},
+		{name: "exp absurdly large", raw: jwt(`{"exp":1e300}`)},
+		{name: "sub not a string", raw: jwt(`{"sub":42,"exp":1700000000}`), wantExp: time.Unix(1700000000, 0)},
+		{name: "padded base64url", raw: header + "." + base64.URLEncoding.EncodeToString([]byte(`{"exp":1700000001}`)) + ".sig", wantExp: time.Unix(1700000001, 0)},
+		{name: "opaque token", raw: "opaque-token-value"},
+		{name: "garbage base64", raw: "aaa.!!!not base64!!!.ccc"},
+		{name: "payload not JSON", raw: header + "." + b64("hello") + ".sig"},
+		{name: "payload a JSON array", raw: header + "." + b64(`[1,2]`) + ".sig"},
+		{name: "too many parts", raw: "a.b.c.d.e"},
+		{name: "surrounding spaces trimmed", raw: "  " + jwt(`{"exp":1700000000}`) + "\n", wantExp: time.Unix(1700000000, 0),
+			wantRaw: jwt(`{"exp":1700000000}`)},
+		{name: "empty", raw: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := ParseToken(tt.raw)
+			want := tt.wantRaw
+			if want == "" {
+				want = strings.TrimSpace(tt.raw)
+			}
+			assert.Equal(t, want, tok.Raw)
+			assert.True(t, tok.ExpiresAt.Equal(tt.wantExp), "exp: got %v want %v", tok.ExpiresAt, tt.wantExp)
+			assert.True(t, tok.IssuedAt.Equal(tt.wantIat), "iat: got %v want %v", tok.IssuedAt, tt.wantIat)
+			assert.Equal(t, tt.wantSub, tok.Subject)
+		})
+	}
+}
+
+func TestTokenValid(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	exp := now.Add(10 * time.Minute)
+	tests := []struct {
+		name   string
+		tok    Token
+		margin time.Duration
+		want   bool
+	}{
+		{"empty token", Token{}, 0, false},
+		{"unknown expiry", Token{Raw: "opaque"}, time.Hour, true},
+		{"well before expiry", Token{Raw: "x", ExpiresAt: exp}, 5 * time.Minute, true},
+		{"inside the margin", Token{Raw: "x", ExpiresAt: exp}, 10 * time.Minute, false},
+		{"exactly at expiry", Token{Raw: "x", ExpiresAt: now}, 0, false},
+		{"expired", Token{Raw: "x", ExpiresAt: now.Add(-time.Second)}, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.tok.Valid(now, tt.margin))
+		})
+	}
+}
+
+func TestTokenNeverPrintsRaw(t *testing.T) {
+	tok := ParseToken(makeJWT(t, map[string]any{"sub": "acct-7", "exp": 1900000000, "iat": 1800000000}))
+	require.NotEmpty(t, tok.Raw)
+	opaque := ParseToken("opaque-secret-token-1234567890")
+
+	for _, tk := range []Token{tok, opaque} {
+		type holder struct {
+			Job   string
+			Token Token
+			Ptr   *Token
+		}
+		h := holder{Job: "upload", Token: tk, Ptr: &tk}
+		var outputs []string
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10.3v", "%T"} {
+			outputs = append(outputs, fmt.Sprintf(verb, tk), fmt.Sprintf(verb, &tk), fmt.Sprintf(verb, h))
+		}
+		outputs = append(outputs, tk.String(), tk.GoString(), fmt.Sprint(tk), fmt.Sprintln(tk, &tk, h))
+
+		var text, js bytes.Buffer
+		slog.New(slog.NewTextHandler(&text, nil)).Info("got token", "token", tk, "holder", h)
+		slog.New(slog.NewJSONHandler(&js, nil)).Info("got token", "token", tk, "holder", h)
+		outputs = append(outputs, text.String(), js.String())
+
+		b, err := json.Marshal(h)
+		require.NoError(t, err)
+		outputs = append(outputs, string(b))
+
+		for _, out := range outputs {
+			assertNoSecret(t, out, tk.Raw)
+		}
+	}
+
+	assert.Equal(t, "token for acct-7 expiring 2030-03-17T17:46:40Z", tok.String())
+	assert.Equal(t, "token with unknown expiry", opaque.String())
+	assert.Equal(t, "no token", Token{}.String())
+	assert.Contains(t, fmt.Sprintf("%#v", tok), `Raw: "***"`)
+	assert.Equal(t, `"token for acct-7 expiring 2030-03-17T17:46:40Z"`, fmt.Sprintf("%q", tok))
+}
+
+func TestTokenStringSanitizesSubject(t *testing.T) {
+	tok := ParseToken(makeJWT(t, map[string]any{"sub": "evil\nINFO forged log line\u202e" + strings.Repeat("x", 200)}))
+	s := tok.String()
+	assert.NotContains(t, s, "\n")
+	assert.NotContains(t, s, "\u202e")
+	assert.LessOrEqual(t, len(s), 120)
+}

@@ -1,0 +1,94 @@
+package api
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"time"
+)
+
+// writeIdleTimeout is the longest a request body may make no progress: if
+// the connection accepts no byte for this long (a server that stopped
+// reading, a dead link), the upload fails with a timeout and is retried.
+// net/http has no such bound: ResponseHeaderTimeout only starts once the
+// whole body is written, so without it an upload to a stalled server
+// blocks for as long as the server stalls.
+const writeIdleTimeout = time.Minute
+
+// writeSlice is the most handed to one Write call under one deadline, so a
+// large write on a slow but moving link is never cut by the idle timeout.
+const writeSlice = 64 << 10
+
+// Timeouts overrides the network timeouts of NewTransport; a zero field
+// keeps the default described at NewClient.
+type Timeouts struct {
+	// ResponseHeader is the wait for an answer's headers once the request
+	// is sent (default 2 min).
+	ResponseHeader time.Duration
+	// WriteIdle is the longest a request may send no byte (default 1 min).
+	WriteIdle time.Duration
+	// Dial bounds connecting, and TLSHandshake the handshake (default 15 s
+	// each).
+	Dial, TLSHandshake time.Duration
+}
+
+// NewTransport returns the transport NewClient uses by default, with some
+// timeouts changed: for tests (a stalled server noticed in a second) and for
+// settings. Pass it to NewClient in an http.Client.
+func NewTransport(t Timeouts) *http.Transport {
+	tr := newTransport()
+	if t.ResponseHeader > 0 {
+		tr.ResponseHeaderTimeout = t.ResponseHeader
+	}
+	if t.TLSHandshake > 0 {
+		tr.TLSHandshakeTimeout = t.TLSHandshake
+	}
+	dial := dialTimeout
+	if t.Dial > 0 {
+		dial = t.Dial
+	}
+	idle := writeIdleTimeout
+	if t.WriteIdle > 0 {
+		idle = t.WriteIdle
+	}
+	dialer := &net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}
+	tr.DialContext = withWriteIdleTimeout(dialer.DialContext, idle)
+	return tr
+}
+
+// withWriteIdleTimeout wraps a dial function so every connection it makes
+// fails a write that makes no progress for idle (see writeIdleTimeout).
+func withWriteIdleTimeout(dial func(ctx context.Context, network, addr string) (net.Conn, error), idle time.Duration) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil || idle <= 0 {
+			return c, err
+		}
+		return &writeIdleConn{Conn: c, idle: idle}, nil
+	}
+}
+
+// writeIdleConn sets a fresh write deadline before each slice of a write,
+// so only a write that stops making progress times out. Reads are not
+// touched: the transport's own timeouts and answerTimeout bound them.
+type writeIdleConn struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (c *writeIdleConn) Write(p []byte) (int, error) {
+	n := 0
+	for len(p) > 0 {
+		part := p[:min(len(p), writeSlice)]
+		if err := c.Conn.SetWriteDeadline(time.Now().Add(c.idle)); err != nil {
+			return n, err
+		}
+		m, err := c.Conn.Write(part)
+		n += m
+		p = p[m:]
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,646 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// UploadRequest is one file to upload and where to put it on dStor.
+type UploadRequest struct {
+	Path       string // local file
+	Name       string // file name sent in the multipart part; default filepath.Base(Path)
+	FolderPath string // x-dstor-folder-path, optional; never with ParentID
+	ParentID   *int64 // x-dstor-parent-id, optional (0 = root); never with FolderPath
+	Comment    string // x-dstor-comment, optional
+
+	// Progress, when set, is called as the file's bytes are handed to the
+	// connection, with the bytes so far and the file's size (sent is
+	// non-decreasing and ends at total). It runs on the HTTP transport's
+	// goroutine, may be called often, and must return quickly; coalesce
+	// before touching a UI. Bytes still in socket buffers count as sent.
+	Progress func(sent, total int64)
+}
+
+// UploadResult is what dStor answered for an upload, checked against the
+// file that was sent.
+type UploadResult struct {
+	Name     string    // name from the answer (the name sent, if the answer has none)
+	Hash     string    // CID from the answer
+	Size     int64     // the answer's Size: IPFS's cumulative DAG size, not the file size
+	LocalCID string    // CIDv0 computed from the bytes sent
+	Verified bool      // Hash == LocalCID; false (without error) when Hash is not a CIDv0
+	FileSize int64     // bytes of the file sent
+	ModTime  time.Time // the file's modification time when it was opened
+}
+
+// AddResponse is one object of an IPFS add answer: {"Name", "Hash",
+// "Size"}.
+type AddResponse struct {
+	Name string
+	Hash string
+	Size int64
+}
+
+// Validate checks the request's fields before anything is opened or sent:
+// a path, a sendable name, a valid folder path or parent id (not both) and
+// comment. The file itself is checked by ValidateFile (Upload does both).
+func (r UploadRequest) Validate() error {
+	if strings.TrimSpace(r.Path) == "" {
+		return &ValidationError{Field: "file", Message: "choose a file to upload"}
+	}
+	if r.Name != "" {
+		if err := validateFileName(r.Name); err != nil {
+			return err
+		}
+	}
+	if err := ValidateFolderPath(r.FolderPath); err != nil {
+		return err
+	}
+	if r.ParentID != nil {
+		if err := ValidateParentID(*r.ParentID); err != nil {
+			return err
+		}
+		if r.FolderPath != "" {
+			return &ValidationError{Field: "folder path",
+				Message: "choose either a folder path or a parent folder id, not both — dStor refuses requests that set both"}
+		}
+	}
+	return ValidateComment(r.Comment)
+}
+
+// partName is the file name sent in the multipart part.
+func (r UploadRequest) partName() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return safeFileName(filepath.Base(r.Path))
+}
+
+// Upload behaviour tuning.
+const (
+	// copyBufferSize is how much of the file is read, hashed and queued at a
+	// time: one IPFS chunk, so the CID importer gets whole chunks.
+	copyBufferSize = ChunkSize
+	// expectContinueMin is the file size from which an upload asks for
+	// "100 Continue" first, so a refusal (expired token, too large) arrives
+	// before the file is sent rather than after.
+	expectContinueMin = 1 << 20
+)
+
+// errAnswerTimeout is the cause of a KindTimeout when dStor sent an
+// answer's headers but not the rest in time.
+var errAnswerTimeout = errors.New("dStor stopped sending its answer")
+
+// errTokenPastExpiry is the cause of a KindTokenExpired raised before
+// sending, from the token's own exp claim.
+var errTokenPastExpiry = errors.New("the token is past its expiry time")
+
+// Upload sends one file to dStor (POST to UploadURL, multipart/form-data,
+// field "file") and checks the answer against the file's CIDv0, computed
+// while the file is sent.
+//
+// The request, the token and the file are checked first; nothing is sent
+// if any fails (*ValidationError), or if the token's known expiry has
+// passed (KindTokenExpired). The file is opened once and streamed: memory
+// does not grow with its size, and Content-Length is exact. Files of 1 MiB
+// or more ask for "100 Continue" first, so a refusal costs no upload (a
+// server that answers 417 gets the file again without it). If the file
+// changes while it is sent, the upload is aborted (ErrFileChanged) before
+// its end, so dStor never stores a torn copy. Canceling ctx stops the
+// upload mid-file (KindCanceled).
+//
+// Failures are *Error values (see Kind). When dStor answers a CIDv0 that
+// differs from the local one, Upload returns the filled result together
+// with a KindHashMismatch error carrying a *HashMismatchError; an answer
+// that is not a CIDv0 is returned with Verified false and no error.
+func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (UploadResult, error) {
+	if err := req.Validate(); err != nil {
+		return UploadResult{}, err
+	}
+	if tok.Raw == "" {
+		return UploadResult{}, &ValidationError{Field: "token", Message: "sign in first: there is no token to upload with"}
+	}
+	if !isHeaderToken(tok.Raw) {
+		return UploadResult{}, &ValidationError{Field: "token", Message: "the saved token is damaged — sign in again"}
+	}
+	if tokenPastExpiry(tok, c.now()) {
+		return UploadResult{}, &Error{Kind: KindTokenExpired, Op: opUpload, Host: urlHost(c.env.UploadURL), Err: errTokenPastExpiry}
+	}
+	res, err := c.send(ctx, tok, req, true)
+	if errors.Is(err, errExpectationFailed) {
+		// A server (or proxy) that refuses "Expect: 100-continue" said so
+		// before any file byte was sent: send again without it.
+		res, err = c.send(ctx, tok, req, false)
+	}
+	return res, err
+}
+
+// errExpectationFailed reports a 417 answer to "Expect: 100-continue".
+var errExpectationFailed = errors.New("the server refused Expect: 100-continue")
+
+// send is one upload attempt of a validated request. mayExpect allows
+// asking for "100 Continue" (for large files).
+func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpect bool) (UploadResult, error) {
+	host := urlHost(c.env.UploadURL)
+	f, info, err := openRegularFile(req.Path)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	defer func() { _ = f.Close() }() // read-only: nothing to flush
+
+	name := req.partName()
+	head, tail, contentType, err := multipartEnvelope(name)
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
+	}
+	hasher := NewCIDHasher()
+	body := newUploadBody(ctx, f, info, head, tail, hasher, req.Progress)
+	summed := false
+	defer func() {
+		// Stop the transport from reading the body (it may still hold it
+		// after Do returns), then end the hasher's goroutine.
+		body.finish()
+		if !summed {
+			hasher.Abort()
+		}
+	}()
+
+	// reqCtx lets the answer's read be bounded (answerTimeout) without
+	// bounding the upload itself.
+	reqCtx, cancelReq := context.WithCancelCause(ctx)
+	defer cancelReq(nil)
+	httpReq, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.env.UploadURL, body)
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("upload %s: build request: %w", quoteShort(name), err)
+	}
+	httpReq.ContentLength = body.total
+	expect := mayExpect && info.Size() >= expectContinueMin
+	c.setUploadHeaders(httpReq.Header, tok, req, contentType, expect)
+
+	resp, err := c.hc.Do(httpReq)
+	state := body.finish()
+	if state.localErr != nil {
+		// The file (or hashing it) failed: that, not the aborted request, is
+		// what the caller must hear about.
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), state.localErr)
+	}
+	if err != nil {
+		return UploadResult{}, transportError(ctx, opUpload, host, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
+	defer timer.Stop()
+
+	if resp.StatusCode == http.StatusExpectationFailed && expect && state.sent == 0 {
+		return UploadResult{}, errExpectationFailed
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		data := readPrefix(resp.Body, maxErrorBody)
+		return UploadResult{}, statusError(opUpload, host, resp.StatusCode, resp.Header, data,
+			c.now(), tokenPastExpiry(tok, c.now()), tok.Raw)
+	}
+	data, err := readAnswer(resp.Body, maxAddAnswer)
+	if err != nil {
+		if errors.Is(context.Cause(reqCtx), errAnswerTimeout) {
+			return UploadResult{}, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: opUpload, Host: host, Err: errAnswerTimeout}
+		}
+		return UploadResult{}, answerReadError(ctx, opUpload, host, resp.StatusCode, err)
+	}
+	if !state.complete {
+		return UploadResult{}, &Error{Kind: KindServer, Status: resp.StatusCode, Op: opUpload, Host: host,
+			Err: errors.New("dStor answered before receiving the whole file")}
+	}
+	local, err := hasher.Sum()
+	summed = true
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
+	}
+	ans, err := ParseAddResponse(data)
+	if err != nil {
+		// Quote the server only when it said something (a message field,
+		// an HTML page); otherwise the parse error says more.
+		e := &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
+		if msg, ok := jsonMessage(data, 0); ok {
+			e.Message = sanitize(msg, tok.Raw)
+		} else if looksLikeHTML(resp.Header.Get("Content-Type"), data) {
+			e.Message = sanitize(htmlSummary(string(data)), tok.Raw)
+		}
+		return UploadResult{}, e
+	}
+	res := UploadResult{
+		Name:     ans.Name,
+		Hash:     ans.Hash,
+		Size:     ans.Size,
+		LocalCID: local,
+		FileSize: info.Size(),
+		ModTime:  info.ModTime(),
+	}
+	if res.Name == "" {
+		res.Name = name
+	}
+	if !IsCIDv0(ans.Hash) {
+		return res, nil // not verifiable: another CID version or an opaque id
+	}
+	if ans.Hash != local {
+		return res, &Error{Kind: KindHashMismatch, Status: resp.StatusCode, Op: opUpload, Host: host,
+			Err: &HashMismatchError{Local: local, Remote: ans.Hash}}
+	}
+	res.Verified = true
+	return res, nil
+}
+
+// setUploadHeaders sets an upload's headers. The optional dStor headers are
+// sent only when set; Validate has made them safe header values.
+func (c *Client) setUploadHeaders(h http.Header, tok Token, req UploadRequest, contentType string, expect bool) {
+	h.Set("Content-Type", contentType)
+	h.Set("Authorization", "Bearer "+tok.Raw)
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+	if req.FolderPath != "" {
+		h.Set("x-dstor-folder-path", req.FolderPath)
+	}
+	if req.ParentID != nil {
+		h.Set("x-dstor-parent-id", strconv.FormatInt(*req.ParentID, 10))
+	}
+	if req.Comment != "" {
+		h.Set("x-dstor-comment", req.Comment)
+	}
+	if expect {
+		h.Set("Expect", "100-continue")
+	}
+}
+
+// tokenPastExpiry reports a token whose exp claim is known and not after
+// now.
+func tokenPastExpiry(tok Token, now time.Time) bool {
+	return !tok.ExpiresAt.IsZero() && !now.Before(tok.ExpiresAt)
+}
+
+// urlHost is the host[:port] of a URL already validated by Environment.
+func urlHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// multipartEnvelope is what goes around the file's bytes in the body: the
+// part's header (Content-Disposition form-data; name="file";
+// filename="<escaped name>", Content-Type application/octet-stream) and the
+// closing boundary. Knowing both lengths makes Content-Length exact.
+func multipartEnvelope(name string) (head, tail []byte, contentType string, err error) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if _, err := mw.CreateFormFile("file", name); err != nil {
+		return nil, nil, "", fmt.Errorf("build multipart header: %w", err)
+	}
+	// What mw.Close would write after the part.
+	tail = []byte("\r\n--" + mw.Boundary() + "--\r\n")
+	return buf.Bytes(), tail, mw.FormDataContentType(), nil
+}
+
+// uploadBody is the request body: head, then the file's bytes (read
+// through an io.TeeReader into the CID hasher), then tail. It is a plain
+// reader rather than an io.Pipe fed by a goroutine: the length is known in
+// advance, so the concatenation needs no extra goroutine and no second
+// copy. The file is read in ChunkSize blocks whatever size the transport
+// asks for (net/http copies through 32 KiB buffers), so the hasher gets
+// whole chunks and the file few read calls.
+//
+// The last block is handed out only after checking that the file ends
+// where its stat said and was not modified; otherwise reading fails with
+// ErrFileChanged and the closing boundary is never sent.
+//
+// net/http may read the body from its own goroutine, even after Do has
+// returned; mu serializes that with finish, which the uploading goroutine
+// calls before it touches the hasher or closes the file.
+type uploadBody struct {
+	mu       sync.Mutex
+	ctx      context.Context
+	file     *os.File
+	src      io.Reader // io.TeeReader(file, hasher)
+	size     int64     // the file's size when opened
+	modTime  time.Time // the file's mtime when opened
+	total    int64     // len(head) + size + len(tail): the Content-Length
+	head     []byte    // not yet sent
+	tail     []byte    // not yet sent
+	buf      []byte
+	pending  []byte // file bytes read and hashed, not yet handed out
+	read     int64  // file bytes read and hashed
+	sent     int64  // file bytes handed out
+	fileDone bool   // all read, and the file checked unchanged
+	progress func(sent, total int64)
+	err      error // sticky: every Read after a failure fails the same way
+	localErr error // the failure was the file's or the hasher's
+	closed   bool  // finish or Close was called
+}
+
+// bodyState is what the uploading goroutine learns from finish.
+type bodyState struct {
+	complete bool  // every byte of the file was read, checked and handed out
+	sent     int64 // file bytes handed out
+	localErr error // reading or hashing the file failed
+}
+
+// errBodyClosed ends reads that come after the upload gave up the body.
+var errBodyClosed = errors.New("upload body already closed")
+
+func newUploadBody(ctx context.Context, f *os.File, info os.FileInfo, head, tail []byte,
+	hasher *CIDHasher, progress func(sent, total int64)) *uploadBody {
+	size := info.Size()
+	return &uploadBody{
+		ctx:      ctx,
+		file:     f,
+		src:      io.TeeReader(f, hashWriter{hasher}),
+		size:     size,
+		modTime:  info.ModTime(),
+		total:    int64(len(head)) + size + int64(len(tail)),
+		head:     head,
+		tail:     tail,
+		buf:      make([]byte, min(int64(copyBufferSize), max(size, 1))),
+		progress: progress,
+	}
+}
+
+// hashWriter marks hasher failures, so they are told apart from read
+// errors.
+type hashWriter struct{ h *CIDHasher }
+
+func (w hashWriter) Write(p []byte) (int, error) {
+	n, err := w.h.Write(p)
+	if err != nil {
+		err = fmt.Errorf("compute CID: %w", err)
+	}
+	return n, err
+}
+
+// Read hands out head, file bytes and tail, in order.
+func (b *uploadBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.err != nil:
+		return 0, b.err
+	case b.handedOut():
+		// net/http reads once more after Content-Length bytes to check for
+		// extra data, possibly after Do returned and finish ran: answering
+		// anything but EOF would make it drop the connection mid-answer.
+		return 0, io.EOF
+	case b.closed:
+		return 0, errBodyClosed
+	case len(p) == 0:
+		return 0, nil
+	}
+	if err := b.ctx.Err(); err != nil {
+		b.err = err
+		return 0, err
+	}
+	if len(b.head) > 0 {
+		n := copy(p, b.head)
+		b.head = b.head[n:]
+		return n, nil
+	}
+	if len(b.pending) == 0 && !b.fileDone {
+		if err := b.fill(); err != nil {
+			b.err, b.localErr = err, err
+			return 0, err
+		}
+	}
+	if len(b.pending) > 0 {
+		n := copy(p, b.pending)
+		b.pending = b.pending[n:]
+		b.sent += int64(n)
+		if b.progress != nil {
+			b.progress(b.sent, b.size)
+		}
+		return n, nil
+	}
+	n := copy(p, b.tail)
+	b.tail = b.tail[n:]
+	return n, nil
+}
+
+// handedOut reports that every byte of the body has been read.
+func (b *uploadBody) handedOut() bool {
+	return b.fileDone && len(b.head) == 0 && len(b.pending) == 0 && len(b.tail) == 0
+}
+
+// fill reads and hashes the next block of the file; after the last one it
+// checks that the file did not change.
+func (b *uploadBody) fill() error {
+	if remaining := b.size - b.read; remaining > 0 {
+		n := int(min(int64(len(b.buf)), remaining))
+		m, err := io.ReadFull(b.src, b.buf[:n])
+		b.read += int64(m)
+		switch {
+		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("%w: it ended after %d bytes, but had %d when the upload started",
+				ErrFileChanged, b.read, b.size)
+		case err != nil:
+			return fmt.Errorf("read the file: %w", err)
+		}
+		b.pending = b.buf[:m]
+	}
+	if b.read == b.size {
+		if err := b.checkUnchanged(); err != nil {
+			return err
+		}
+		b.fileDone = true
+		if b.size == 0 && b.progress != nil {
+			b.progress(0, 0)
+		}
+	}
+	return nil
+}
+
+// checkUnchanged verifies, once the expected bytes are read, that the file
+// ends there and still has the size and mtime it had when opened.
+func (b *uploadBody) checkUnchanged() error {
+	var one [1]byte
+	n, err := b.file.Read(one[:])
+	if n > 0 {
+		return fmt.Errorf("%w: it grew beyond the %d bytes it had when the upload started", ErrFileChanged, b.size)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read the file: %w", err)
+	}
+	st, err := b.file.Stat()
+	if err != nil {
+		return fmt.Errorf("stat the file: %w", err)
+	}
+	if st.Size() != b.size || !st.ModTime().Equal(b.modTime) {
+		return fmt.Errorf("%w: it was modified during the upload", ErrFileChanged)
+	}
+	return nil
+}
+
+// Close is called by net/http when it is done with the body.
+func (b *uploadBody) Close() error {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+	return nil
+}
+
+// finish takes the body back from net/http: it waits for a Read in
+// progress, makes later ones fail, and says how far the file got.
+func (b *uploadBody) finish() bodyState {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	return bodyState{complete: b.fileDone && b.sent == b.size, sent: b.sent, localErr: b.localErr}
+}
+
+// ParseAddResponse reads an IPFS add answer: one JSON object, or several
+// (newline-delimited, or a JSON array), the last one with a Hash being the
+// root. Size may be a string (as IPFS sends it) or a number. Objects
+// without a Hash (progress reports) are skipped.
+func ParseAddResponse(body []byte) (AddResponse, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var (
+		root  AddResponse
+		found bool
+	)
+	take := func(raw json.RawMessage) error {
+		obj, ok, err := parseAddObject(raw)
+		if err != nil {
+			return err
+		}
+		if ok {
+			root, found = obj, true
+		}
+		return nil
+	}
+	for {
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return AddResponse{}, fmt.Errorf("parse add answer: not JSON: %w", err)
+		}
+		switch firstByte(raw) {
+		case '{':
+			if err := take(raw); err != nil {
+				return AddResponse{}, err
+			}
+		case '[':
+			var items []json.RawMessage
+			if err := json.Unmarshal(raw, &items); err != nil {
+				return AddResponse{}, fmt.Errorf("parse add answer: %w", err)
+			}
+			for _, it := range items {
+				if firstByte(it) != '{' {
+					return AddResponse{}, errors.New("parse add answer: an array item is not a JSON object")
+				}
+				if err := take(it); err != nil {
+					return AddResponse{}, err
+				}
+			}
+		default:
+			return AddResponse{}, errors.New("parse add answer: expected a JSON object")
+		}
+	}
+	if !found {
+		return AddResponse{}, errors.New("parse add answer: no object with a Hash")
+	}
+	return root, nil
+}
+
+// parseAddObject reads one {"Name","Hash","Size"} object; ok is false when
+// it has no Hash.
+func parseAddObject(raw json.RawMessage) (AddResponse, bool, error) {
+	var o struct {
+		Name json.RawMessage
+		Hash json.RawMessage
+		Size json.RawMessage
+	}
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return AddResponse{}, false, fmt.Errorf("parse add answer: %w", err)
+	}
+	hash, err := optionalString(o.Hash)
+	if err != nil {
+		return AddResponse{}, false, fmt.Errorf("parse add answer: Hash: %w", err)
+	}
+	hash = strings.TrimSpace(hash)
+	if hash == "" {
+		return AddResponse{}, false, nil
+	}
+	name, err := optionalString(o.Name)
+	if err != nil {
+		return AddResponse{}, false, fmt.Errorf("parse add answer: Name: %w", err)
+	}
+	size, err := parseSize(o.Size)
+	if err != nil {
+		return AddResponse{}, false, fmt.Errorf("parse add answer: Size: %w", err)
+	}
+	return AddResponse{Name: name, Hash: hash, Size: size}, true, nil
+}
+
+// optionalString reads a JSON string that may be absent or null.
+func optionalString(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", errors.New("not a string")
+	}
+	return s, nil
+}
+
+// parseSize reads Size as a JSON string or number holding a non-negative
+// integer; absent or null is 0.
+func parseSize(raw json.RawMessage) (int64, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return 0, nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, errors.New("not a string or number")
+		}
+		s = strings.TrimSpace(s)
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < 0 {
+			return 0, errors.New("negative")
+		}
+		return n, nil
+	}
+	// A number written with a fraction or exponent, such as 1.2e3.
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || f < 0 || f >= math.MaxInt64 {
+		return 0, errors.New("not a non-negative integer")
+	}
+	return int64(f), nil
+}
+
+// firstByte is the first non-space byte of a JSON value.
+func firstByte(raw []byte) byte {
+	for _, c := range raw {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return c
+		}
+	}
+	return 0
+}

@@ -1,0 +1,277 @@
+package api
+
+import (
+	"errors"
+	"io/fs"
+	"net/mail"
+	"os"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ValidationError is a value a person entered (or a file they chose) that
+// cannot be sent, found before any request. Message is a full sentence that
+// says what to do; Field names the input so a form can point at it ("api
+// key", "email", "password", "comment", "folder path", "parent id", "file",
+// "name", "token", "api base", …). Messages never contain the value when it
+// is a secret.
+type ValidationError struct {
+	Field   string
+	Message string
+	err     error // underlying cause, e.g. fs.ErrNotExist
+}
+
+// Error is the sentence that says what to do.
+func (e *ValidationError) Error() string { return e.Message }
+
+// Unwrap exposes the cause, so errors.Is(err, fs.ErrNotExist) works for a
+// missing file.
+func (e *ValidationError) Unwrap() error { return e.err }
+
+// Limits on header values: long enough for any real use, short enough that
+// no proxy refuses the request for its header size.
+const (
+	apiKeyLength     = 64
+	maxCommentLen    = 1024
+	maxFolderPathLen = 1024
+	maxFileNameLen   = 255
+	maxEmailLen      = 254
+)
+
+// ValidateAPIKey checks the shape of a dStor API key: exactly 64 characters
+// from A–Z, a–z, 0–9, '-' and '_'. The message never echoes the key.
+func ValidateAPIKey(key string) error {
+	fail := func(msg string) error { return &ValidationError{Field: "api key", Message: msg} }
+	if key == "" {
+		return fail("enter your dStor API key (64 characters, shown once when the key was created)")
+	}
+	for _, r := range key {
+		if isAPIKeyChar(r) {
+			continue
+		}
+		if unicode.IsSpace(r) {
+			return fail("the API key contains a space or a line break — paste it again without extra characters")
+		}
+		return fail("the API key may contain only letters A–Z and a–z, digits 0–9, '-' and '_' — paste it again exactly as dStor showed it")
+	}
+	if len(key) != apiKeyLength {
+		return fail("the API key must be exactly 64 characters long, but this one has " + strconv.Itoa(len(key)) +
+			" — copy the whole key again")
+	}
+	return nil
+}
+
+func isAPIKeyChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_'
+}
+
+// ValidateEmail checks that s is a bare email address (name@example.com),
+// without spaces or control characters.
+func ValidateEmail(s string) error {
+	fail := func(msg string) error { return &ValidationError{Field: "email", Message: msg} }
+	if s == "" {
+		return fail("enter your email address")
+	}
+	if !utf8.ValidString(s) {
+		return fail("the email address is not valid text — type it again")
+	}
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return fail("the email address must not contain spaces or control characters — check for a stray space")
+		}
+	}
+	if len(s) > maxEmailLen {
+		return fail("the email address is too long (at most 254 characters)")
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Name != "" || addr.Address != s {
+		return fail("this is not an email address like name@example.com — check it")
+	}
+	return nil
+}
+
+// ValidateComment checks an upload comment, which travels in an HTTP header:
+// one line of valid UTF-8 without CR, LF or any other control character (so
+// header injection is impossible), at most 1024 bytes.
+func ValidateComment(s string) error {
+	return validateHeaderText("comment", "the comment", s, maxCommentLen)
+}
+
+// ValidateFolderPath checks a destination folder path: empty (the account's
+// root), or absolute ("/photos/2026/"), without ".." segments or control
+// characters, valid UTF-8, at most 1024 bytes.
+func ValidateFolderPath(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := validateHeaderText("folder path", "the folder path", s, maxFolderPathLen); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(s, "/") {
+		return &ValidationError{Field: "folder path",
+			Message: "the folder path must start with / (for example /photos/2026/)"}
+	}
+	for seg := range strings.SplitSeq(s, "/") {
+		if seg == ".." {
+			return &ValidationError{Field: "folder path",
+				Message: `the folder path must not contain ".." — write the folder's full path from / instead`}
+		}
+	}
+	return nil
+}
+
+// validateHeaderText is the common check for text sent as a header value.
+func validateHeaderText(field, what, s string, maxLen int) error {
+	fail := func(msg string) error { return &ValidationError{Field: field, Message: msg} }
+	if !utf8.ValidString(s) {
+		return fail(what + " is not valid UTF-8 text — type it again")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return fail(what + " must be one line without tabs, line breaks or other control characters (it is sent as an HTTP header) — remove them")
+		}
+	}
+	if len(s) > maxLen {
+		return fail(what + " is too long: at most " + strconv.Itoa(maxLen) + " bytes, this one has " +
+			strconv.Itoa(len(s)) + " — shorten it")
+	}
+	return nil
+}
+
+// ValidateParentID checks a destination folder id: 0 (the root) or more.
+func ValidateParentID(id int64) error {
+	if id < 0 {
+		return &ValidationError{Field: "parent id",
+			Message: "the parent folder id must be 0 (the root folder) or a positive number"}
+	}
+	return nil
+}
+
+// validateFileName checks a file name chosen for the multipart part: one
+// path element of valid UTF-8 without control characters.
+func validateFileName(name string) error {
+	fail := func(msg string) error { return &ValidationError{Field: "name", Message: msg} }
+	if err := validateHeaderText("name", "the file name", name, maxFileNameLen); err != nil {
+		return err
+	}
+	if strings.TrimSpace(name) == "" || name == "." || name == ".." {
+		return fail("the file name is empty — give the file a name")
+	}
+	if strings.ContainsAny(name, `/\`) {
+		return fail(`the file name must not contain / or \ — give just the name, not a path`)
+	}
+	return nil
+}
+
+// safeFileName turns a local file name into one that can be sent: invalid
+// UTF-8 becomes U+FFFD and control characters become '_', since Unix allows
+// both in names.
+func safeFileName(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '_'
+		}
+		return r
+	}, name)
+	return truncate(name, maxFileNameLen)
+}
+
+// ValidateFile checks that path is an existing regular file (not a folder,
+// named pipe, device or socket) that this process can open for reading, and
+// returns its FileInfo.
+func ValidateFile(path string) (os.FileInfo, error) {
+	f, info, err := openRegularFile(path)
+	if err != nil {
+		return nil, err
+	}
+	_ = f.Close() // opened read-only: nothing to flush
+	return info, nil
+}
+
+// openRegularFile is ValidateFile that keeps the file open, so an upload
+// opens its file once and reads exactly what was checked. The path is
+// stat'ed before opening because opening a named pipe would block.
+func openRegularFile(path string) (*os.File, os.FileInfo, error) {
+	fail := func(msg string, err error) error { return &ValidationError{Field: "file", Message: msg, err: err} }
+	if path == "" {
+		return nil, nil, fail("choose a file to upload", nil)
+	}
+	q := quotePath(path)
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, fileAccessError(q, err)
+	}
+	if st.IsDir() {
+		return nil, nil, fail(q+" is a folder, not a file — upload the files inside it", nil)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fail(q+" is "+fileKind(st.Mode())+", not a regular file — only regular files can be uploaded", nil)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fileAccessError(q, err)
+	}
+	st2, err := f.Stat()
+	if err != nil || !st2.Mode().IsRegular() || !os.SameFile(st, st2) {
+		_ = f.Close()
+		return nil, nil, fail(q+" changed while it was being opened — try again", err)
+	}
+	return f, st2, nil
+}
+
+// fileAccessError explains why a file could not be stat'ed or opened.
+func fileAccessError(q string, err error) error {
+	fail := func(msg string) error { return &ValidationError{Field: "file", Message: msg, err: err} }
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fail(q + " does not exist — it may have been moved or deleted")
+	case errors.Is(err, fs.ErrPermission):
+		return fail(q + " cannot be read — check that you have permission to read it")
+	default:
+		cause := err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			cause = pe.Err
+		}
+		return fail(q + " cannot be read: " + cleanText(cause.Error()))
+	}
+}
+
+// quotePath quotes a local path for a message; a long one keeps its end,
+// where the file's name is.
+func quotePath(path string) string {
+	p := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return '?'
+		}
+		return r
+	}, strings.ToValidUTF8(path, "\uFFFD"))
+	const maxLen = 120
+	if len(p) > maxLen {
+		cut := len(p) - maxLen
+		for cut < len(p) && !utf8.RuneStart(p[cut]) {
+			cut++
+		}
+		p = "…" + p[cut:]
+	}
+	return `"` + p + `"`
+}
+
+// fileKind names a non-regular file type for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	default:
+		return "a special file"
+	}
+}

@@ -1,0 +1,223 @@
+package api
+
+import (
+	"errors"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// checkValidation runs one validation case: want "" means valid, otherwise
+// a *ValidationError for field whose message contains want.
+func checkValidation(t *testing.T, err error, field, want string, secrets ...string) {
+	t.Helper()
+	if want == "" {
+		assert.NoError(t, err)
+		return
+	}
+	require.Error(t, err)
+	var ve *ValidationError
+	require.True(t, errors.As(err, &ve), "want *ValidationError, got %T", err)
+	assert.Equal(t, field, ve.Field)
+	assert.Contains(t, ve.Error(), want)
+	assert.Equal(t, ve.Message, Human(err))
+	assertNoSecret(t, ve.Error(), secrets...)
+}
+
+func TestValidateAPIKey(t *testing.T) {
+	tests := []struct{ name, key, want string }{
+		{"valid", testAPIKey, ""},
+		{"all alphabet", strings.Repeat("aZ09-_", 10) + "abcd", ""},
+		{"empty", "", "enter your dStor API key"},
+		{"too short", testAPIKey[:63], "exactly 64 characters long, but this one has 63"},
+		{"too long", testAPIKey + "x", "but this one has 65"},
+		{"trailing newline", testAPIKey + "\n", "space or a line break"},
+		{"inner space", testAPIKey[:30] + " " + testAPIKey[31:], "space or a line break"},
+		{"punctuation", testAPIKey[:63] + "!", "only letters A–Z and a–z, digits 0–9, '-' and '_'"},
+		{"non-ASCII", testAPIKey[:62] + "é", "only letters A–Z and a–z"},
+		{"header injection", testAPIKey[:40] + "\r\nx-evil: 1", "space or a line break"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkValidation(t, ValidateAPIKey(tt.key), "api key", tt.want, tt.key)
+		})
+	}
+}
+
+func TestValidateEmail(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"valid", "dev@example.com", ""},
+		{"plus and subdomain", "a.b+tag@mail.example.co.uk", ""},
+		{"IDN domain", "ana@exämple.de", ""},
+		{"empty", "", "enter your email address"},
+		{"no at", "dev.example.com", "not an email address like name@example.com"},
+		{"display name", "Dev <dev@example.com>", "must not contain spaces"},
+		{"angle brackets", "<dev@example.com>", "not an email address"},
+		{"trailing space", "dev@example.com ", "must not contain spaces"},
+		{"newline", "dev@example.com\nBcc: x@y.z", "must not contain spaces or control characters"},
+		{"control", "dev\x00@example.com", "control characters"},
+		{"invalid UTF-8", "dev\xff@example.com", "not valid text"},
+		{"too long", strings.Repeat("a", 250) + "@example.com", "too long"},
+		{"two ats", "a@b@example.com", "not an email address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkValidation(t, ValidateEmail(tt.in), "email", tt.want)
+		})
+	}
+}
+
+func TestValidateComment(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty", "", ""},
+		{"plain", "holiday photos, 2026", ""},
+		{"unicode", "fotos de férias 📷 — ok", ""},
+		{"max length", strings.Repeat("x", 1024), ""},
+		{"too long", strings.Repeat("x", 1025), "at most 1024 bytes, this one has 1025"},
+		{"CR", "a\rb", "without tabs, line breaks or other control characters"},
+		{"LF", "a\nx-dstor-parent-id: 1", "sent as an HTTP header"},
+		{"tab", "a\tb", "control characters"},
+		{"NUL", "a\x00b", "control characters"},
+		{"DEL", "a\x7fb", "control characters"},
+		{"C1 control", "a\u0085b", "control characters"},
+		{"invalid UTF-8", "a\xc3", "not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkValidation(t, ValidateComment(tt.in), "comment", tt.want)
+		})
+	}
+}
+
+func TestValidateFolderPath(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"empty means root", "", ""},
+		{"root", "/", ""},
+		{"nested with slash", "/photos/2026/", ""},
+		{"unicode", "/fotos/férias", ""},
+		{"dots inside names", "/a..b/.hidden/...", ""},
+		{"relative", "photos/2026", "must start with /"},
+		{"dot-dot segment", "/photos/../secret", `must not contain ".."`},
+		{"trailing dot-dot", "/photos/..", `must not contain ".."`},
+		{"LF", "/photos\n/x", "control characters"},
+		{"CR", "/photos\r", "control characters"},
+		{"invalid UTF-8", "/\xff", "not valid UTF-8"},
+		{"too long", "/" + strings.Repeat("a", 1024), "at most 1024 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkValidation(t, ValidateFolderPath(tt.in), "folder path", tt.want)
+		})
+	}
+}
+
+func TestValidateParentID(t *testing.T) {
+	checkValidation(t, ValidateParentID(0), "parent id", "")
+	checkValidation(t, ValidateParentID(1<<62), "parent id", "")
+	checkValidation(t, ValidateParentID(-1), "parent id", "0 (the root folder) or a positive number")
+}
+
+func TestUploadRequestValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		req   UploadRequest
+		field string
+		want  string
+	}{
+		{"minimal", UploadRequest{Path: "/tmp/x"}, "", ""},
+		{"everything", UploadRequest{Path: "/tmp/x", Name: "résumé \"final\".pdf", FolderPath: "/docs/", Comment: "v2"}, "", ""},
+		{"parent id zero", UploadRequest{Path: "/tmp/x", ParentID: ptr(int64(0))}, "", ""},
+		{"no path", UploadRequest{}, "file", "choose a file to upload"},
+		{"both folder headers", UploadRequest{Path: "/tmp/x", FolderPath: "/a/", ParentID: ptr(int64(3))}, "folder path", "not both"},
+		{"negative parent", UploadRequest{Path: "/tmp/x", ParentID: ptr(int64(-5))}, "parent id", "positive number"},
+		{"bad folder", UploadRequest{Path: "/tmp/x", FolderPath: "a/b"}, "folder path", "must start with /"},
+		{"bad comment", UploadRequest{Path: "/tmp/x", Comment: "a\r\nb"}, "comment", "control characters"},
+		{"name with slash", UploadRequest{Path: "/tmp/x", Name: "a/b.txt"}, "name", "must not contain / or \\"},
+		{"name with newline", UploadRequest{Path: "/tmp/x", Name: "a\nb.txt"}, "name", "control characters"},
+		{"name dot-dot", UploadRequest{Path: "/tmp/x", Name: ".."}, "name", "give the file a name"},
+		{"name too long", UploadRequest{Path: "/tmp/x", Name: strings.Repeat("n", 256)}, "name", "at most 255 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkValidation(t, tt.req.Validate(), tt.field, tt.want)
+		})
+	}
+}
+
+func TestPartNameDefaultsToSafeBaseName(t *testing.T) {
+	assert.Equal(t, "photo.jpg", UploadRequest{Path: "/a/b/photo.jpg"}.partName())
+	assert.Equal(t, "chosen.txt", UploadRequest{Path: "/a/b/photo.jpg", Name: "chosen.txt"}.partName())
+	assert.Equal(t, "bad_name\uFFFD.txt", UploadRequest{Path: "/a/bad\nname\xff.txt"}.partName())
+}
+
+func TestValidateFile(t *testing.T) {
+	dir := t.TempDir()
+	regular := writeFile(t, "ok.bin", []byte("hello"))
+	empty := writeFile(t, "empty.bin", nil)
+	link := filepath.Join(dir, "link")
+	require.NoError(t, os.Symlink(regular, link))
+	dangling := filepath.Join(dir, "dangling")
+	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), dangling))
+
+	tests := []struct {
+		name, path, want string
+		size             int64
+	}{
+		{name: "regular file", path: regular, size: 5},
+		{name: "empty file", path: empty, size: 0},
+		{name: "symlink to a file", path: link, size: 5},
+		{name: "no path", path: "", want: "choose a file to upload"},
+		{name: "missing", path: filepath.Join(dir, "missing.txt"), want: "does not exist — it may have been moved or deleted"},
+		{name: "dangling symlink", path: dangling, want: "does not exist"},
+		{name: "folder", path: dir, want: "is a folder, not a file"},
+		{name: "device", path: os.DevNull, want: "is a device, not a regular file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			info, err := ValidateFile(tt.path)
+			checkValidation(t, err, "file", tt.want)
+			if tt.want == "" {
+				assert.Equal(t, tt.size, info.Size())
+			}
+		})
+	}
+
+	_, err := ValidateFile(filepath.Join(dir, "missing.txt"))
+	assert.ErrorIs(t, err, fs.ErrNotExist, "the cause stays reachable")
+}
+
+func TestValidateFileRefusesSocket(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "s")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("unix sockets unavailable: %v", err)
+	}
+	defer func() { _ = l.Close() }()
+	_, err = ValidateFile(sock)
+	checkValidation(t, err, "file", "is a socket, not a regular file")
+}
+
+func TestValidateFileUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root can read any file")
+	}
+	path := writeFile(t, "secret.bin", []byte("x"))
+	require.NoError(t, os.Chmod(path, 0))
+	_, err := ValidateFile(path)
+	checkValidation(t, err, "file", "cannot be read — check that you have permission to read it")
+	assert.ErrorIs(t, err, fs.ErrPermission)
+}
+
+func TestQuotePathKeepsTheFileName(t *testing.T) {
+	long := "/" + strings.Repeat("deep/", 60) + "the-file.txt"
+	q := quotePath(long)
+	assert.True(t, strings.HasSuffix(q, `the-file.txt"`))
+	assert.LessOrEqual(t, len(q), 130)
+	assert.Equal(t, `"/a?b"`, quotePath("/a\nb"))
+}
