@@ -1,0 +1,83 @@
+// Package worker is dStor Uploader's background upload engine: the persisted
+// queue that the window and the command line both drive. It exists so that
+// neither of them has to know about scheduling, retries, token refresh or
+// crash recovery, and so that all of that is testable with plain `go test`
+// against the sandbox (it imports api and storage, never Fyne).
+//
+// # Life of a job
+//
+// [Queue.Add] returns at once. A background goroutine turns each [Request]
+// into jobs (one per regular file; folders are walked with
+// filepath.WalkDir), writes them to the database with
+// storage.DB.InsertJobs, and only then lets the scheduler see them, so a
+// crash after that point loses nothing. The scheduler runs up to
+// Config.Concurrency uploads at a time:
+//
+//	queued → uploading → done | failed | canceled
+//	         (or waiting-sign-in, until Queue.SetTokens)
+//
+// Every change is persisted and published as an [Event]. Rows are written by
+// one background goroutine that always stores a job's latest state, so no
+// method called from the UI waits for the disk ([Queue.Wait] returns only
+// once they are written). A successful upload is written to the history
+// together with the job's "done" state in one transaction
+// (storage.DB.FinishJob) before it is shown as done, at most once per job id.
+// An answer whose hash is not a CIDv0 cannot be checked: it is recorded with
+// Verified false.
+//
+// # Folders
+//
+// A dropped folder keeps its own name and inner structure under the
+// destination: dropping /home/a/photos with the folder path "/backup/" sends
+// /home/a/photos/2026/x.jpg to "/backup/photos/2026/"; with no destination the
+// files go to "/photos/2026/" (the account's root plus the structure). dStor
+// takes a folder path or a parent folder id, never both, and a parent id
+// names one existing folder, so the structure of a folder cannot be
+// expressed with a parent id: with Request.ParentID every file of the folder,
+// in whatever subfolder, goes into that one parent.
+//
+// Policy for what a walk finds, chosen so that nothing vanishes silently:
+//   - Symbolic links inside a folder are not followed (they could leave the
+//     folder or loop); each becomes a "skipped" job saying so. A path the
+//     person added explicitly is used even when it is a symbolic link: they
+//     chose it.
+//   - Hidden files and folders (names starting with ".") are uploaded like
+//     any other: people expect "the whole folder".
+//   - Named pipes, sockets and devices are skipped with the reason.
+//   - Files and folders that cannot be read are skipped with the reason
+//     (the folder's contents then are not listed).
+//   - An empty folder (the dropped one or any folder inside it) becomes one
+//     skipped entry "folder is empty".
+//
+// Skipped jobs are persisted and listed like every other job. Requests whose
+// destination, comment or parent id is invalid, and added files that are
+// missing or unusable, become "failed" jobs with the validation message.
+//
+// # Retries, tokens and sign-in
+//
+// Network errors, 408, 429 and 5xx answers (api.Retryable), also when
+// fetching a token, are retried with
+// exponential backoff and full jitter, honouring Retry-After (capped at five
+// minutes), up to Config.MaxAttempts attempts; meanwhile the job is "queued"
+// with its attempt count and last error. Other errors fail the job at once
+// with api.Human's sentence. A hash different from the local CID, or a file
+// that changed while it was being sent, fails the job and is never recorded
+// in the history.
+//
+// A 401 makes the queue ask its [TokenSource] for a fresh token and retry
+// once, without counting an attempt. When the person has to sign in again
+// ([ErrSignInRequired]), the job and every queued job go to
+// "waiting-sign-in" and nothing starts until [Queue.SetTokens].
+//
+// # Pause, cancel, close
+//
+// [Queue.Pause] stops new uploads from starting; uploads already in flight
+// finish (pausing them would throw away the bytes sent, since dStor's upload
+// cannot resume). [Queue.Cancel] stops an upload at once and marks it
+// canceled. [Queue.Close] is different from canceling: it stops everything
+// but leaves in-flight jobs "uploading" in the database, so the next [New]
+// on that database (which calls storage.DB.RequeueInterrupted) uploads them
+// again — the same path as recovering from a crash. Folders added but not yet
+// listed when Close is called are dropped (their jobs were never saved nor
+// shown).
+package worker

@@ -1,0 +1,207 @@
+package worker
+
+import (
+	"fmt"
+	"sync"
+)
+
+// EventKind says what an Event reports, so a view can add, update or remove
+// one row instead of reloading the whole list.
+type EventKind int
+
+// The event kinds. The zero value is not a kind, so a forgotten field shows.
+const (
+	// JobAdded: a new job is in the list (after it was persisted).
+	JobAdded EventKind = iota + 1
+	// JobChanged: a job's state or progress changed.
+	JobChanged
+	// JobRemoved: a job left the list (Remove, ClearFinished).
+	JobRemoved
+	// QueueChanged: the queue as a whole changed — paused, resumed, waiting
+	// for sign-in or not, walking folders or not, concurrency; Job is empty.
+	QueueChanged
+)
+
+// String names the kind, for logs and test failures.
+func (k EventKind) String() string {
+	switch k {
+	case JobAdded:
+		return "JobAdded"
+	case JobChanged:
+		return "JobChanged"
+	case JobRemoved:
+		return "JobRemoved"
+	case QueueChanged:
+		return "QueueChanged"
+	}
+	return fmt.Sprintf("EventKind(%d)", int(k))
+}
+
+// Event tells a subscriber what changed, with a snapshot of the job and of
+// the whole queue, so it never has to call back into the queue to render.
+type Event struct {
+	// Kind says what happened.
+	Kind EventKind
+	// Job is the job after the change (zero for QueueChanged).
+	Job Job
+	// Summary is the queue's summary after the change.
+	Summary Summary
+}
+
+// subscriber buffers events for one Subscribe call. State changes are all
+// kept, in order; a progress event replaces the same job's progress event
+// that the subscriber has not taken yet, so a slow subscriber costs memory
+// bounded by the number of jobs and never blocks an upload.
+type subscriber struct {
+	ch     chan Event
+	notify chan struct{} // capacity 1: "items changed"
+	stop   chan struct{}
+	once   sync.Once
+
+	mu       sync.Mutex
+	items    []Event
+	head     int            // items[head:] are pending
+	progress map[string]int // job id → index in items of its pending progress event
+}
+
+func newSubscriber(buffer int) *subscriber {
+	if buffer < 0 {
+		buffer = 0
+	}
+	return &subscriber{
+		ch:       make(chan Event, buffer),
+		notify:   make(chan struct{}, 1),
+		stop:     make(chan struct{}),
+		progress: make(map[string]int),
+	}
+}
+
+// push queues ev; progress events coalesce per job.
+func (s *subscriber) push(ev Event, isProgress bool) {
+	s.mu.Lock()
+	id := ev.Job.ID
+	if isProgress {
+		if i, ok := s.progress[id]; ok {
+			s.items[i] = ev
+			s.mu.Unlock()
+			return
+		}
+		s.progress[id] = len(s.items)
+	} else if id != "" {
+		// A later progress event must come after this one, not replace
+		// an earlier one in front of it.
+		delete(s.progress, id)
+	}
+	s.items = append(s.items, ev)
+	s.mu.Unlock()
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// pop takes the oldest pending event.
+func (s *subscriber) pop() (Event, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.head == len(s.items) {
+		return Event{}, false
+	}
+	ev := s.items[s.head]
+	s.items[s.head] = Event{}
+	if i, ok := s.progress[ev.Job.ID]; ok && i == s.head {
+		delete(s.progress, ev.Job.ID)
+	}
+	s.head++
+	switch {
+	case s.head == len(s.items):
+		s.items, s.head = s.items[:0], 0
+	case s.head >= 1024 && s.head*2 >= len(s.items):
+		n := copy(s.items, s.items[s.head:])
+		clear(s.items[n:])
+		s.items = s.items[:n]
+		for id, i := range s.progress {
+			s.progress[id] = i - s.head
+		}
+		s.head = 0
+	}
+	return ev, true
+}
+
+// pump delivers events to ch until stopped, then closes ch. Events still
+// pending when it stops are dropped: nobody is listening any more.
+func (s *subscriber) pump() {
+	defer close(s.ch)
+	for {
+		if ev, ok := s.pop(); ok {
+			select {
+			case s.ch <- ev:
+			case <-s.stop:
+				return
+			}
+			continue
+		}
+		select {
+		case <-s.notify:
+		case <-s.stop:
+			return
+		}
+	}
+}
+
+func (s *subscriber) close() { s.once.Do(func() { close(s.stop) }) }
+
+// Subscribe returns a channel of events and a function that ends the
+// subscription (and closes the channel). Events come coalesced: at most one
+// progress event per job per Config.ProgressInterval, and a subscriber that
+// falls behind gets only each job's latest progress; state changes are never
+// dropped and arrive in order. buffer is the channel's capacity. A slow
+// subscriber never blocks uploads. Subscribe before calling Jobs to miss
+// nothing. The channel is closed by the returned function or by Close.
+func (q *Queue) Subscribe(buffer int) (<-chan Event, func()) {
+	s := newSubscriber(buffer)
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		close(s.ch)
+		return s.ch, func() {}
+	}
+	q.subs[s] = struct{}{}
+	q.subsWG.Add(1)
+	q.mu.Unlock()
+	go func() {
+		defer q.subsWG.Done()
+		s.pump()
+	}()
+	return s.ch, func() {
+		q.mu.Lock()
+		delete(q.subs, s)
+		q.mu.Unlock()
+		s.close()
+	}
+}
+
+// publish sends an event about j (nil for QueueChanged) to every subscriber.
+// Called with q.mu held, so subscribers see changes in the order they
+// happened.
+func (q *Queue) publish(kind EventKind, j *job, isProgress bool) {
+	if !isProgress {
+		q.broadcast()
+	}
+	if len(q.subs) == 0 {
+		return
+	}
+	ev := Event{Kind: kind, Summary: q.summaryLocked()}
+	if j != nil {
+		ev.Job = q.snapshot(j)
+	}
+	for s := range q.subs {
+		s.push(ev, isProgress)
+	}
+}
+
+// broadcast wakes every Wait call. Called with q.mu held.
+func (q *Queue) broadcast() {
+	close(q.changed)
+	q.changed = make(chan struct{})
+}

@@ -1,0 +1,340 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.srv != nil {
+		if err := shared.srv.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "close the shared sandbox:", err)
+			code = 1
+		}
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines left behind:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+const (
+	testEmail    = "worker@example.com"
+	testPassword = "worker-password"
+	testEnvName  = "sandbox-test"
+	addPath      = "/api/v0/add"
+	tokenPath    = "/v1/dev/temp-token"
+)
+
+// requestLog records the sandbox's requests per path, from its log, with
+// the time each started (now minus the duration the line gives), so a test
+// counts only its own requests even when the previous test's canceled
+// requests are logged late.
+type requestLog struct {
+	mu   sync.Mutex
+	reqs []loggedRequest
+}
+
+type loggedRequest struct {
+	path  string
+	start time.Time
+}
+
+// logDuration finds the duration in a line like
+// `POST "/api/v0/add" → 200 (123 bytes, 4ms)`.
+var logDuration = regexp.MustCompile(`bytes, ([^)]+)\)`)
+
+func (l *requestLog) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	start := time.Now()
+	if m := logDuration.FindStringSubmatch(line); m != nil {
+		if d, err := time.ParseDuration(m[1]); err == nil {
+			start = start.Add(-d)
+		}
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range []string{addPath, tokenPath} {
+		if strings.Contains(line, `"`+p+`"`) {
+			l.reqs = append(l.reqs, loggedRequest{path: p, start: start})
+			return
+		}
+	}
+}
+
+// count is how many requests for path started at or after since.
+func (l *requestLog) count(path string, since time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, r := range l.reqs {
+		if r.path == path && !r.start.Before(since) {
+			n++
+		}
+	}
+	return n
+}
+
+// shared is one sandbox (with one account) for the tests that need no
+// special server configuration: creating an account costs a bcrypt hash,
+// which takes most of a second under the race detector. Tests run one at a
+// time, so each resets its faults and counters.
+var shared struct {
+	once sync.Once
+	err  error
+	srv  *sandbox.Server
+	url  string
+	acc  sandbox.Account
+	log  requestLog
+}
+
+// testEnv is a sandbox on loopback with an account and a fresh API key, a
+// client for it, and a fresh database.
+type testEnv struct {
+	t       *testing.T
+	srv     *sandbox.Server
+	url     string
+	acc     sandbox.Account
+	key     string
+	client  *api.Client
+	dbDir   string
+	db      *storage.DB
+	files   string // where the test's files live
+	log     *requestLog
+	began   time.Time // requests from before are not this test's
+	uploads int       // uploads of the account before the test
+}
+
+// startSandbox starts a sandbox with the test account.
+func startSandbox(cfg sandbox.Config, log *requestLog) (*sandbox.Server, string, sandbox.Account, error) {
+	cfg.Logf = log.logf
+	srv, err := sandbox.New(cfg)
+	if err != nil {
+		return nil, "", sandbox.Account{}, err
+	}
+	url, err := srv.Start("127.0.0.1:0")
+	if err == nil {
+		var acc sandbox.Account
+		if acc, err = srv.CreateAccount(testEmail, testPassword); err == nil {
+			return srv, url, acc, nil
+		}
+	}
+	_ = srv.Close()
+	return nil, "", sandbox.Account{}, err
+}
+
+// newTestEnv uses the shared sandbox for a zero cfg, else its own.
+// (Logf is always replaced.)
+func newTestEnv(t *testing.T, cfg sandbox.Config) *testEnv {
+	t.Helper()
+	e := &testEnv{t: t, began: time.Now()}
+	if cfg.DataDir == "" && cfg.MaxUploadSize == 0 && cfg.Secret == nil && cfg.Now == nil {
+		shared.once.Do(func() {
+			shared.srv, shared.url, shared.acc, shared.err = startSandbox(cfg, &shared.log)
+		})
+		require.NoError(t, shared.err)
+		e.srv, e.url, e.acc, e.log = shared.srv, shared.url, shared.acc, &shared.log
+		e.srv.ClearFaults()
+		t.Cleanup(e.srv.ClearFaults)
+	} else {
+		e.log = &requestLog{}
+		srv, url, acc, err := startSandbox(cfg, e.log)
+		require.NoError(t, err)
+		e.srv, e.url, e.acc = srv, url, acc
+		t.Cleanup(func() { require.NoError(t, srv.Close()) })
+	}
+	e.uploads = len(e.srv.Uploads(e.acc.ID))
+	var err error
+	e.key, err = e.srv.CreateAPIKey(e.acc.ID, time.Time{})
+	require.NoError(t, err)
+
+	env, err := api.CustomEnvironment(e.url)
+	require.NoError(t, err)
+	e.client, err = api.NewClient(env, nil)
+	require.NoError(t, err)
+	t.Cleanup(e.client.CloseIdleConnections)
+
+	e.dbDir = t.TempDir()
+	e.db, err = storage.Open(e.dbDir)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, e.db.Close()) })
+	e.files = t.TempDir()
+	return e
+}
+
+// sandboxUploads lists what the sandbox stored during this test.
+func (e *testEnv) sandboxUploads() []sandbox.Upload {
+	return e.srv.Uploads(e.acc.ID)[e.uploads:]
+}
+
+// requests returns how many requests the sandbox logged for path.
+func (e *testEnv) requests(path string) int {
+	return e.log.count(path, e.began)
+}
+
+// config is a queue configuration with tiny backoffs.
+func (e *testEnv) config() Config {
+	return Config{
+		Client:      e.client,
+		DB:          e.db,
+		Tokens:      NewAPIKeyTokens(e.client, e.key, time.Hour),
+		Env:         testEnvName,
+		Account:     testEmail,
+		BaseBackoff: 5 * time.Millisecond,
+		MaxBackoff:  20 * time.Millisecond,
+	}
+}
+
+// queue starts a queue; the test's cleanup closes it.
+func (e *testEnv) queue(cfg Config) *Queue {
+	e.t.Helper()
+	q, err := New(cfg)
+	require.NoError(e.t, err)
+	e.t.Cleanup(func() { assert.NoError(e.t, q.Close()) })
+	return q
+}
+
+// write creates a file under e.files with the given content.
+func (e *testEnv) write(rel string, content []byte) string {
+	e.t.Helper()
+	p := filepath.Join(e.files, filepath.FromSlash(rel))
+	require.NoError(e.t, os.MkdirAll(filepath.Dir(p), 0o755))
+	require.NoError(e.t, os.WriteFile(p, content, 0o644))
+	return p
+}
+
+// data is n deterministic bytes distinct for each seed.
+func data(seed string, n int) []byte {
+	b := make([]byte, n)
+	x := uint32(2166136261)
+	for _, c := range []byte(seed) {
+		x = (x ^ uint32(c)) * 16777619
+	}
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+// cidOf is IPFS's CIDv0 of a local file.
+func cidOf(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	c, err := api.ComputeCID(f)
+	require.NoError(t, err)
+	return c
+}
+
+// wait runs q.Wait with a deadline.
+func wait(t *testing.T, q *Queue, d time.Duration) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return q.Wait(ctx)
+}
+
+// eventually polls cond until it holds or d passes.
+func eventually(t *testing.T, d time.Duration, cond func() bool, msgAndArgs ...any) {
+	t.Helper()
+	require.Eventually(t, cond, d, 5*time.Millisecond, msgAndArgs...)
+}
+
+// history returns every history entry, newest first.
+func history(t *testing.T, db *storage.DB) []storage.HistoryEntry {
+	t.Helper()
+	var out []storage.HistoryEntry
+	for {
+		page, err := db.HistoryPage(storage.HistoryQuery{Limit: 500, Offset: len(out)})
+		require.NoError(t, err)
+		out = append(out, page...)
+		if len(page) < 500 {
+			return out
+		}
+	}
+}
+
+// byState counts jobs per state.
+func byState(jobs []Job) map[storage.JobState]int {
+	m := make(map[storage.JobState]int)
+	for _, j := range jobs {
+		m[j.State]++
+	}
+	return m
+}
+
+// jobFor finds the job of a local path.
+func jobFor(t *testing.T, q *Queue, path string) Job {
+	t.Helper()
+	j, ok := findJob(q, path)
+	require.True(t, ok, "no job for %s", path)
+	return j
+}
+
+// findJob finds the job of a local path, if it is listed yet.
+func findJob(q *Queue, path string) (Job, bool) {
+	for _, j := range q.Jobs() {
+		if j.LocalPath == path {
+			return j, true
+		}
+	}
+	return Job{}, false
+}
+
+// stateOf is the state of the job of a local path ("" when not listed).
+func stateOf(q *Queue, path string) storage.JobState {
+	j, _ := findJob(q, path)
+	return j.State
+}
+
+// dbState is the persisted state of a job.
+func dbState(t *testing.T, db *storage.DB, id string) storage.JobRow {
+	t.Helper()
+	row, err := db.Job(id)
+	require.NoError(t, err)
+	return row
+}
+
+// requireHistoryOnce checks that every done job is in the history exactly
+// once, with the file's CID, and that nothing else is.
+func requireHistoryOnce(t *testing.T, db *storage.DB, jobs []Job) {
+	t.Helper()
+	hist := history(t, db)
+	seen := make(map[string]int)
+	for _, h := range hist {
+		seen[h.JobID]++
+	}
+	done := 0
+	for _, j := range jobs {
+		if j.State != storage.JobDone {
+			assert.Zero(t, seen[j.ID], "job %s (%s) is in the history", j.Name, j.State)
+			continue
+		}
+		done++
+		assert.Equal(t, 1, seen[j.ID], "job %s in the history %d times", j.Name, seen[j.ID])
+	}
+	assert.Len(t, hist, done, "history has entries that are not done jobs")
+}

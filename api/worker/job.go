@@ -1,0 +1,142 @@
+package worker
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// Request is a file or a folder the person added, with where it should go.
+// It is what the UI and the CLI hand to Queue.Add, before any walking.
+type Request struct {
+	// Path is the file or folder on this machine.
+	Path string
+	// FolderPath is the destination folder path on dStor (e.g. "/photos/");
+	// empty means the account's root. Not together with ParentID.
+	FolderPath string
+	// ParentID is the destination folder id on dStor; nil means none. With
+	// a folder, every file of it goes into this one folder (see the package
+	// documentation).
+	ParentID *int64
+	// Comment is sent with every file of the request.
+	Comment string
+}
+
+// Job is a snapshot of one upload job for the UI and the CLI. It is a copy,
+// safe to keep and to read from any goroutine, so views never share state
+// with the worker.
+type Job struct {
+	// ID identifies the job (and its history entry) for Cancel, Retry, …
+	ID string
+	// BatchID groups the jobs of one Add call.
+	BatchID string
+	// LocalPath is the file on this machine (a folder for an "empty folder"
+	// or "cannot read the folder" skipped entry).
+	LocalPath string
+	// Name is the file name it is uploaded under.
+	Name string
+	// Size is the file's size in bytes.
+	Size int64
+	// FolderPath is the destination folder path ("" when none).
+	FolderPath string
+	// ParentID is the destination folder id (nil when none).
+	ParentID *int64
+	// Comment is sent with the file.
+	Comment string
+	// State is where the job is.
+	State storage.JobState
+	// Attempts counts upload attempts so far.
+	Attempts int
+	// Err is a human sentence: why it failed or was skipped, or the last
+	// error while a retry is pending, or why it waits for sign-in.
+	Err string
+	// Sent is how many bytes of the current attempt were sent (Size once
+	// done).
+	Sent int64
+	// Speed is the upload speed in bytes per second, a moving average over
+	// the last few seconds; 0 when not uploading.
+	Speed float64
+	// ETA is the estimated time left for the current attempt; 0 when
+	// unknown.
+	ETA time.Duration
+	// Hash is the CID dStor answered, once done.
+	Hash string
+	// Link is the shareable gateway link for Hash, once done.
+	Link string
+	// Verified is true once done with dStor's hash equal to the local CID.
+	Verified bool
+	// StartedAt is when the current (or last) attempt started.
+	StartedAt time.Time
+	// FinishedAt is when the job reached done, failed, canceled or skipped.
+	FinishedAt time.Time
+}
+
+// Summary counts the queue's jobs and bytes, so a window title, a tray icon
+// or the CLI can show overall progress without walking the job list.
+type Summary struct {
+	// Total is the number of jobs in the list.
+	Total int
+	// Queued, Uploading, Done, Failed, Canceled, Skipped and Waiting count
+	// the jobs in each state (Waiting = waiting-sign-in).
+	Queued, Uploading, Done, Failed, Canceled, Skipped, Waiting int
+	// BytesTotal is the size of every job that is or will be uploaded
+	// (queued, uploading, waiting for sign-in or done).
+	BytesTotal int64
+	// BytesDone is the size of the done jobs plus the bytes sent so far by
+	// the uploads in flight.
+	BytesDone int64
+	// Paused is true after Pause, until Resume.
+	Paused bool
+	// WaitingSignIn is true while the queue waits for SetTokens.
+	WaitingSignIn bool
+	// Walking is true while added folders are still being listed.
+	Walking bool
+}
+
+// job is the worker's own record of a job. Everything in it is guarded by
+// Queue.mu, except dbMu which orders this job's database writes.
+type job struct {
+	row storage.JobRow
+
+	sent       int64
+	speed      float64
+	eta        time.Duration
+	startedAt  time.Time
+	finishedAt time.Time
+	firstStart time.Time // the first attempt's start, for the history
+
+	run       uint64                  // incremented at each start: a stale upload goroutine sees it changed
+	cancel    context.CancelCauseFunc // the running attempt's cancel, nil when not uploading
+	finishing bool                    // the upload succeeded and is being written to history
+	ready     bool                    // in Queue.ready
+	delayed   bool                    // in Queue.delayed
+	notBefore time.Time               // retry backoff: not before this (monotonic clock)
+	removed   bool                    // no longer in the list
+	unsaved   bool                    // InsertJobs failed: there is no row to update
+
+	// progress sampling for Speed and coalescing of progress events
+	sampleAt   time.Time
+	sampleSent int64
+	lastEmit   time.Time
+
+	dbMu sync.Mutex
+}
+
+// countsBytes reports whether a job in state s is part of Summary.BytesTotal.
+func countsBytes(s storage.JobState) bool {
+	switch s {
+	case storage.JobQueued, storage.JobUploading, storage.JobDone, storage.JobWaitingSignIn:
+		return true
+	}
+	return false
+}
+
+func copyID(p *int64) *int64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,717 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// Defaults and limits of Config, named so the UI's settings and the CLI's
+// flags can show and check the same numbers.
+const (
+	// DefaultConcurrency is how many uploads run at once unless configured.
+	DefaultConcurrency = 3
+	// MaxConcurrency caps Concurrency: more parallel streams do not make
+	// one person's uploads faster, they only make the server throttle.
+	MaxConcurrency = 16
+	// DefaultMaxAttempts is how many times a job is tried before it fails.
+	DefaultMaxAttempts = 5
+	// DefaultBaseBackoff is the first retry's maximum wait.
+	DefaultBaseBackoff = time.Second
+	// DefaultMaxBackoff caps the exponential backoff between retries.
+	DefaultMaxBackoff = time.Minute
+	// MaxRetryAfter caps how long a server's Retry-After can hold a job.
+	MaxRetryAfter = 5 * time.Minute
+	// DefaultProgressInterval is the least time between two progress events
+	// of one job: about four a second, plenty for a progress bar.
+	DefaultProgressInterval = 250 * time.Millisecond
+)
+
+// ErrClosed is returned by Wait when the queue is closed, so a caller waiting
+// for the uploads to finish is not left hanging at shutdown.
+var ErrClosed = errors.New("the upload queue is closed")
+
+// errCanceled and errClosing are the causes given to an upload's context,
+// so its goroutine knows why it stopped.
+var (
+	errCanceled = errors.New("upload canceled")
+	errClosing  = errors.New("upload queue closing")
+)
+
+// Config sets up a Queue. Client and DB are required; the rest has defaults,
+// so the UI and the CLI only set what the person chose.
+type Config struct {
+	// Client uploads the files.
+	Client *api.Client
+	// DB persists the queue and the history. The queue does not close it.
+	DB *storage.DB
+	// Tokens gives the token for each upload; nil means "not signed in
+	// yet": jobs wait for sign-in until SetTokens.
+	Tokens TokenSource
+	// Env and Account are recorded in every job row and history entry; the
+	// queue only loads the unfinished jobs of this environment and account.
+	Env, Account string
+	// Concurrency is how many uploads run at once (default 3, 1 to 16).
+	Concurrency int
+	// MaxAttempts is how many times a job is tried before it fails
+	// (default 5).
+	MaxAttempts int
+	// BaseBackoff and MaxBackoff shape the wait before a retry: a random
+	// duration up to BaseBackoff·2^(attempt-1), capped at MaxBackoff
+	// (defaults 1 s and 60 s). A Retry-After from the server wins, up to
+	// MaxRetryAfter.
+	BaseBackoff, MaxBackoff time.Duration
+	// ProgressInterval is the least time between two progress events of one
+	// job (default 250 ms).
+	ProgressInterval time.Duration
+	// Now is the clock for recorded times and speeds; nil means time.Now.
+	Now func() time.Time
+}
+
+// Queue is the persisted upload queue. All its methods are safe for
+// concurrent use and return quickly (no network or disk work happens on the
+// caller's goroutine except in New, Wait and Close), so the UI can call
+// them directly.
+type Queue struct {
+	client           *api.Client
+	db               *storage.DB
+	env, account     string
+	maxAttempts      int
+	baseBackoff      time.Duration
+	maxBackoff       time.Duration
+	progressInterval time.Duration
+	now              func() time.Time
+
+	ctx    context.Context // canceled by Close; parent of every upload
+	cancel context.CancelCauseFunc
+
+	mu          sync.Mutex
+	tokens      TokenSource
+	closed      bool
+	paused      bool
+	signIn      bool // waiting for SetTokens
+	concurrency int
+	running     int // upload goroutines alive
+
+	jobs    []*job // in add order
+	byID    map[string]*job
+	ready   []*job // queued jobs that may start, FIFO (lazy: stale entries are skipped)
+	delayed []*job // queued jobs in retry backoff
+
+	counts     map[storage.JobState]int
+	bytesTotal int64
+	bytesDone  int64 // sizes of done jobs
+	inflight   int64 // bytes sent by running uploads
+
+	pendingAdds []addCall
+	walkBusy    bool
+	walkCancel  context.CancelFunc
+
+	subs    map[*subscriber]struct{}
+	changed chan struct{} // closed and replaced at every state change (for Wait)
+
+	dirty      map[*job]struct{} // jobs whose row must be rewritten
+	deletes    []storage.JobState
+	dbErr      error // first failed persist, reported by Close
+	persisting bool  // the persister is writing a batch
+
+	wake        chan struct{} // scheduler
+	walkWake    chan struct{}
+	persistWake chan struct{}
+	persistStop chan struct{}
+
+	workers   sync.WaitGroup // scheduler, walker, uploads
+	persistWG sync.WaitGroup
+	subsWG    sync.WaitGroup
+	closeDone chan struct{}
+	closeErr  error
+}
+
+// New opens the queue of cfg.Env and cfg.Account on cfg.DB: it requeues jobs
+// a crash left "uploading" (storage.DB.RequeueInterrupted), loads the
+// unfinished jobs (queued, uploading, waiting for sign-in) of this
+// environment and account, and starts uploading them. Jobs that waited for
+// sign-in are tried again with cfg.Tokens. Finished jobs of earlier runs are
+// not loaded: they are in the history.
+func New(cfg Config) (*Queue, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("worker: Config.Client is nil")
+	}
+	if cfg.DB == nil {
+		return nil, errors.New("worker: Config.DB is nil")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.BaseBackoff <= 0 {
+		cfg.BaseBackoff = DefaultBaseBackoff
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = DefaultMaxBackoff
+	}
+	if cfg.MaxBackoff < cfg.BaseBackoff {
+		cfg.MaxBackoff = cfg.BaseBackoff
+	}
+	if cfg.ProgressInterval <= 0 {
+		cfg.ProgressInterval = DefaultProgressInterval
+	}
+
+	if _, err := cfg.DB.RequeueInterrupted(); err != nil {
+		return nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
+	}
+	rows, err := cfg.DB.Jobs(storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn)
+	if err != nil {
+		return nil, fmt.Errorf("worker: load the queue: %w", err)
+	}
+
+	q := &Queue{
+		client:           cfg.Client,
+		db:               cfg.DB,
+		env:              cfg.Env,
+		account:          cfg.Account,
+		maxAttempts:      cfg.MaxAttempts,
+		baseBackoff:      cfg.BaseBackoff,
+		maxBackoff:       cfg.MaxBackoff,
+		progressInterval: cfg.ProgressInterval,
+		now:              cfg.Now,
+		tokens:           cfg.Tokens,
+		signIn:           cfg.Tokens == nil,
+		concurrency:      clampConcurrency(cfg.Concurrency),
+		byID:             make(map[string]*job),
+		counts:           make(map[storage.JobState]int),
+		subs:             make(map[*subscriber]struct{}),
+		changed:          make(chan struct{}),
+		dirty:            make(map[*job]struct{}),
+		wake:             make(chan struct{}, 1),
+		walkWake:         make(chan struct{}, 1),
+		persistWake:      make(chan struct{}, 1),
+		persistStop:      make(chan struct{}),
+		closeDone:        make(chan struct{}),
+	}
+	q.ctx, q.cancel = context.WithCancelCause(context.Background())
+
+	for _, r := range rows {
+		if r.Env != cfg.Env || r.Account != cfg.Account {
+			continue
+		}
+		j := &job{row: r}
+		want := storage.JobQueued
+		if q.signIn {
+			want = storage.JobWaitingSignIn
+		}
+		if j.row.State != want {
+			j.row.State = want
+			j.row.Error = ""
+			if want == storage.JobWaitingSignIn {
+				j.row.Error = msgSignIn
+			}
+			q.dirty[j] = struct{}{}
+		}
+		q.jobs = append(q.jobs, j)
+		q.byID[r.ID] = j
+		q.count(j)
+		if want == storage.JobQueued {
+			j.ready = true
+			q.ready = append(q.ready, j)
+		}
+	}
+
+	if len(q.dirty) > 0 {
+		q.signalPersist()
+	}
+	q.persistWG.Add(1)
+	go q.persistLoop()
+	q.workers.Add(2)
+	go q.schedule()
+	go q.walker()
+	return q, nil
+}
+
+func clampConcurrency(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultConcurrency
+	case n > MaxConcurrency:
+		return MaxConcurrency
+	}
+	return n
+}
+
+// Jobs returns a snapshot of every job in the list, in the order they were
+// added, for a view's initial fill or the CLI's final report.
+func (q *Queue) Jobs() []Job {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make([]Job, len(q.jobs))
+	for i, j := range q.jobs {
+		out[i] = q.snapshot(j)
+	}
+	return out
+}
+
+// Job returns a snapshot of one job, and false when no job has that id (or
+// it was removed).
+func (q *Queue) Job(id string) (Job, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j := q.byID[id]
+	if j == nil {
+		return Job{}, false
+	}
+	return q.snapshot(j), true
+}
+
+// Summary returns the queue's counts and bytes now, for a status line.
+func (q *Queue) Summary() Summary {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.summaryLocked()
+}
+
+// Cancel stops one job: a queued or waiting job will not start, an upload in
+// flight is aborted at once. The job becomes "canceled" (persisted) and is
+// never written to the history. Finished jobs are left alone.
+func (q *Queue) Cancel(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j := q.byID[id]; j != nil && !q.closed {
+		q.cancelLocked(j)
+	}
+}
+
+// CancelAll cancels every job that is not finished, and stops listing the
+// folders added but not yet listed, for a "Stop everything" button.
+func (q *Queue) CancelAll() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	q.pendingAdds = nil
+	if q.walkCancel != nil {
+		q.walkCancel()
+	}
+	for _, j := range q.jobs {
+		q.cancelLocked(j)
+	}
+	q.publish(QueueChanged, nil, false)
+}
+
+func (q *Queue) cancelLocked(j *job) {
+	switch j.row.State {
+	case storage.JobQueued, storage.JobWaitingSignIn:
+	case storage.JobUploading:
+		if j.finishing {
+			return // it succeeded; the history entry is being written
+		}
+		if j.cancel != nil {
+			j.cancel(errCanceled)
+			j.cancel = nil
+		}
+	default:
+		return
+	}
+	q.mutate(j, func() { j.row.State = storage.JobCanceled })
+	j.row.Error = ""
+	j.speed, j.eta = 0, 0
+	j.finishedAt = q.now()
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+}
+
+// Pause stops new uploads from starting. Uploads already in flight go on to
+// the end: dStor cannot resume an upload, so stopping them would throw the
+// bytes sent away (use Cancel for that). Jobs added while paused wait.
+func (q *Queue) Pause() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || q.paused {
+		return
+	}
+	q.paused = true
+	q.publish(QueueChanged, nil, false)
+}
+
+// Resume lets queued jobs start again after Pause.
+func (q *Queue) Resume() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || !q.paused {
+		return
+	}
+	q.paused = false
+	q.publish(QueueChanged, nil, false)
+	q.wakeScheduler()
+}
+
+// Paused reports whether Pause is in effect, for the pause button's state.
+func (q *Queue) Paused() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.paused
+}
+
+// Retry queues a failed or canceled job again with a fresh attempt count.
+// Done and skipped jobs are left alone (a skipped path, such as a symbolic
+// link, would be skipped again; add it anew instead).
+func (q *Queue) Retry(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j := q.byID[id]; j != nil && !q.closed {
+		q.retryLocked(j)
+	}
+}
+
+// RetryFailed queues every failed job again, for a "Retry all" button.
+func (q *Queue) RetryFailed() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	for _, j := range q.jobs {
+		if j.row.State == storage.JobFailed {
+			q.retryLocked(j)
+		}
+	}
+}
+
+func (q *Queue) retryLocked(j *job) {
+	if j.row.State != storage.JobFailed && j.row.State != storage.JobCanceled {
+		return
+	}
+	state, msg := storage.JobQueued, ""
+	if q.signIn {
+		state, msg = storage.JobWaitingSignIn, msgSignIn
+	}
+	q.mutate(j, func() {
+		j.row.State = state
+		j.sent = 0
+	})
+	j.row.Attempts = 0
+	j.row.Error = msg
+	j.row.Hash, j.row.Verified = "", false
+	j.speed, j.eta = 0, 0
+	j.startedAt, j.finishedAt, j.firstStart = time.Time{}, time.Time{}, time.Time{}
+	j.notBefore = time.Time{}
+	j.unsaved = false // the persister re-inserts a missing row
+	if state == storage.JobQueued {
+		q.enqueueLocked(j)
+	}
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+}
+
+// ClearFinished removes done, canceled and skipped jobs from the list and
+// their rows from the database (done ones stay in the history), so the saved
+// queue never grows without bound. Failed jobs stay until retried or removed
+// one by one, so no failure goes unseen. (Finished rows of other
+// environments and accounts in the same database are cleared too.)
+func (q *Queue) ClearFinished() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	keep := q.jobs[:0]
+	var removed []*job
+	for _, j := range q.jobs {
+		switch j.row.State {
+		case storage.JobDone, storage.JobCanceled, storage.JobSkipped:
+			removed = append(removed, j)
+		default:
+			keep = append(keep, j)
+		}
+	}
+	clear(q.jobs[len(keep):])
+	q.jobs = keep
+	for _, j := range removed {
+		q.dropLocked(j)
+	}
+	q.deletes = append(q.deletes, storage.JobDone, storage.JobCanceled, storage.JobSkipped)
+	q.signalPersist()
+}
+
+// Remove takes one finished job (done, failed, canceled or skipped) out of
+// the list and its row out of the database; cancel an active job first.
+// storage can only delete rows by state, so the rows of other finished jobs
+// in the same state go too: that loses nothing, because New never loads
+// finished rows and a job still listed gets its row back whenever it is
+// written again (Retry).
+func (q *Queue) Remove(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j := q.byID[id]
+	if j == nil || q.closed || !j.row.State.Final() {
+		return
+	}
+	if i := slices.Index(q.jobs, j); i >= 0 {
+		q.jobs = slices.Delete(q.jobs, i, i+1)
+	}
+	q.dropLocked(j)
+	// storage can only delete by state. Rows of other jobs in this state
+	// that are still listed get re-inserted by the persister if they are
+	// ever written again (Retry), and finished rows are not loaded by New.
+	q.deletes = append(q.deletes, j.row.State)
+	q.signalPersist()
+}
+
+// dropLocked forgets j (already taken out of q.jobs) and tells subscribers.
+func (q *Queue) dropLocked(j *job) {
+	q.uncount(j)
+	delete(q.byID, j.row.ID)
+	j.removed = true
+	q.publish(JobRemoved, j, false)
+}
+
+// SetConcurrency changes how many uploads run at once (clamped to 1..16; 0
+// means the default). Lowering it lets uploads in flight finish.
+func (q *Queue) SetConcurrency(n int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n = clampConcurrency(n)
+	if q.closed || n == q.concurrency {
+		return
+	}
+	q.concurrency = n
+	q.publish(QueueChanged, nil, false)
+	q.wakeScheduler()
+}
+
+// SetTokens replaces the token source after the person signed in (or
+// switched from a password to an API key): jobs waiting for sign-in are
+// queued again and the queue goes on. nil puts the queue in "waiting for
+// sign-in".
+func (q *Queue) SetTokens(ts TokenSource) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	q.tokens = ts
+	if ts == nil {
+		q.enterSignInLocked()
+		return
+	}
+	if !q.signIn {
+		return
+	}
+	q.signIn = false
+	for _, j := range q.jobs {
+		if j.row.State != storage.JobWaitingSignIn {
+			continue
+		}
+		q.mutate(j, func() { j.row.State = storage.JobQueued })
+		j.row.Error = ""
+		q.enqueueLocked(j)
+		q.markDirty(j)
+		q.publish(JobChanged, j, false)
+	}
+	q.publish(QueueChanged, nil, false)
+	q.wakeScheduler()
+}
+
+// enterSignInLocked stops the queue for sign-in: every queued job waits.
+func (q *Queue) enterSignInLocked() {
+	changed := !q.signIn
+	q.signIn = true
+	for _, j := range q.jobs {
+		if j.row.State != storage.JobQueued {
+			continue
+		}
+		q.mutate(j, func() { j.row.State = storage.JobWaitingSignIn })
+		j.row.Error = msgSignIn
+		q.markDirty(j)
+		q.publish(JobChanged, j, false)
+	}
+	if changed {
+		q.publish(QueueChanged, nil, false)
+	}
+}
+
+// Wait blocks until nothing is queued, uploading or being listed, and every
+// job's row is written, for the CLI. It returns nil then (failed jobs included: check Summary), an error
+// wrapping ErrSignInRequired when what is left waits for sign-in, ErrClosed
+// when the queue was closed, or ctx's error. While paused with jobs queued it
+// keeps waiting.
+func (q *Queue) Wait(ctx context.Context) error {
+	for {
+		q.mu.Lock()
+		if q.closed {
+			q.mu.Unlock()
+			return ErrClosed
+		}
+		idle, err := q.idleLocked()
+		ch := q.changed
+		q.mu.Unlock()
+		if idle {
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+func (q *Queue) idleLocked() (bool, error) {
+	if q.walkBusy || len(q.pendingAdds) > 0 || q.running > 0 || q.counts[storage.JobUploading] > 0 {
+		return false, nil
+	}
+	if q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 {
+		return false, nil // rows not written yet
+	}
+	if q.signIn && q.counts[storage.JobWaitingSignIn]+q.counts[storage.JobQueued] > 0 {
+		return true, ErrSignInRequired
+	}
+	return q.counts[storage.JobQueued] == 0, nil
+}
+
+// Close stops the queue: no new uploads start, uploads in flight are aborted
+// and their rows stay "uploading" (not canceled) so that the next New on the
+// database uploads them again, folders not yet listed are dropped, pending
+// row updates are written, every goroutine ends and subscriber channels are
+// closed. It does not close the database. It returns the first error met
+// while writing the queue to the database, if any. Calling it again returns
+// the same result.
+func (q *Queue) Close() error {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		<-q.closeDone
+		return q.closeErr
+	}
+	q.closed = true
+	q.pendingAdds = nil
+	q.broadcast()
+	subs := q.subs
+	q.subs = make(map[*subscriber]struct{})
+	q.mu.Unlock()
+
+	q.cancel(errClosing)
+	q.workers.Wait()
+	close(q.persistStop)
+	q.persistWG.Wait()
+	for s := range subs {
+		s.close()
+	}
+	q.subsWG.Wait()
+
+	q.mu.Lock()
+	q.closeErr = q.dbErr
+	q.mu.Unlock()
+	close(q.closeDone)
+	return q.closeErr
+}
+
+// enqueueLocked makes a queued job eligible to start.
+func (q *Queue) enqueueLocked(j *job) {
+	if !j.ready {
+		j.ready = true
+		q.ready = append(q.ready, j)
+	}
+	q.wakeScheduler()
+}
+
+func (q *Queue) wakeScheduler() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// mutate applies f, which may change j's state, size or sent bytes, keeping
+// the summary's counters right. Called with q.mu held.
+func (q *Queue) mutate(j *job, f func()) {
+	q.uncount(j)
+	f()
+	q.count(j)
+}
+
+func (q *Queue) count(j *job) {
+	s := j.row.State
+	q.counts[s]++
+	if countsBytes(s) {
+		q.bytesTotal += j.row.Size
+	}
+	switch s {
+	case storage.JobDone:
+		q.bytesDone += j.row.Size
+	case storage.JobUploading:
+		q.inflight += j.sent
+	}
+}
+
+func (q *Queue) uncount(j *job) {
+	s := j.row.State
+	q.counts[s]--
+	if countsBytes(s) {
+		q.bytesTotal -= j.row.Size
+	}
+	switch s {
+	case storage.JobDone:
+		q.bytesDone -= j.row.Size
+	case storage.JobUploading:
+		q.inflight -= j.sent
+	}
+}
+
+func (q *Queue) summaryLocked() Summary {
+	c := q.counts
+	return Summary{
+		Total:         len(q.jobs),
+		Queued:        c[storage.JobQueued],
+		Uploading:     c[storage.JobUploading],
+		Done:          c[storage.JobDone],
+		Failed:        c[storage.JobFailed],
+		Canceled:      c[storage.JobCanceled],
+		Skipped:       c[storage.JobSkipped],
+		Waiting:       c[storage.JobWaitingSignIn],
+		BytesTotal:    q.bytesTotal,
+		BytesDone:     q.bytesDone + q.inflight,
+		Paused:        q.paused,
+		WaitingSignIn: q.signIn,
+		Walking:       q.walkBusy || len(q.pendingAdds) > 0,
+	}
+}
+
+func (q *Queue) snapshot(j *job) Job {
+	r := &j.row
+	out := Job{
+		ID:         r.ID,
+		BatchID:    r.BatchID,
+		LocalPath:  r.LocalPath,
+		Name:       r.Name,
+		Size:       r.Size,
+		FolderPath: r.FolderPath,
+		ParentID:   copyID(r.ParentID),
+		Comment:    r.Comment,
+		State:      r.State,
+		Attempts:   r.Attempts,
+		Err:        r.Error,
+		Sent:       j.sent,
+		Speed:      j.speed,
+		ETA:        j.eta,
+		Hash:       r.Hash,
+		Verified:   r.Verified,
+		StartedAt:  j.startedAt,
+		FinishedAt: j.finishedAt,
+	}
+	if r.State == storage.JobDone && r.Hash != "" {
+		out.Link = q.link(r.Hash)
+	}
+	return out
+}
+
+// link is the shareable gateway link of hash in the client's environment.
+func (q *Queue) link(hash string) string { return q.client.Environment().Link(hash) }

@@ -1,0 +1,943 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+func TestUploadFilesAndNestedFolder(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	a := e.write("a.txt", []byte("hello world\n"))
+	b := e.write("b.bin", data("b", 700_000)) // several IPFS chunks
+	empty := e.write("empty.txt", nil)
+	photos := filepath.Join(e.files, "photos")
+	x := e.write("photos/x.jpg", data("x", 5000))
+	y := e.write("photos/2026/y.jpg", data("y", 300_000))
+	z := e.write("photos/2026/deep/z.jpg", data("z", 10))
+	hidden := e.write("photos/.hidden", data("h", 10))
+
+	q := e.queue(e.config())
+	events, stop := q.Subscribe(1024)
+	defer stop()
+	q.Add(
+		Request{Path: a, Comment: "greeting"},
+		Request{Path: b, FolderPath: "/bins/"},
+		Request{Path: empty},
+		Request{Path: photos, FolderPath: "/backup/"},
+	)
+	require.NoError(t, wait(t, q, 30*time.Second))
+
+	jobs := q.Jobs()
+	require.Len(t, jobs, 7)
+	wantFolder := map[string]string{
+		a: "", b: "/bins/", empty: "",
+		x: "/backup/photos/", y: "/backup/photos/2026/", z: "/backup/photos/2026/deep/", hidden: "/backup/photos/",
+	}
+	env := e.client.Environment()
+	for i, j := range jobs {
+		require.Equal(t, storage.JobDone, j.State, "%s: %s", j.Name, j.Err)
+		assert.Equal(t, wantFolder[j.LocalPath], j.FolderPath, j.LocalPath)
+		assert.Equal(t, cidOf(t, j.LocalPath), j.Hash, j.Name)
+		assert.True(t, j.Verified)
+		assert.Equal(t, env.Link(j.Hash), j.Link)
+		assert.Equal(t, 1, j.Attempts)
+		assert.Equal(t, j.Size, j.Sent)
+		assert.False(t, j.StartedAt.IsZero())
+		assert.False(t, j.FinishedAt.Before(j.StartedAt))
+		if i < 3 {
+			assert.Equal(t, jobs[0].BatchID, j.BatchID, "one Add is one batch")
+		}
+	}
+	// The order is the order of the requests; a folder's files in
+	// lexical order.
+	assert.Equal(t, []string{a, b, empty}, []string{jobs[0].LocalPath, jobs[1].LocalPath, jobs[2].LocalPath})
+	assert.Equal(t, "greeting", jobs[0].Comment)
+
+	requireHistoryOnce(t, e.db, jobs)
+	for _, h := range history(t, e.db) {
+		assert.Equal(t, cidOf(t, h.LocalPath), h.Hash)
+		assert.Equal(t, testEnvName, h.Env)
+		assert.Equal(t, testEmail, h.Account)
+		assert.Equal(t, wantFolder[h.LocalPath], h.FolderPath)
+		assert.True(t, h.Verified)
+		assert.Equal(t, 1, h.Attempts)
+	}
+	// What dStor got.
+	ups := e.sandboxUploads()
+	require.Len(t, ups, 7)
+	for _, u := range ups {
+		assert.Contains(t, []string{"", "/bins/", "/backup/photos/", "/backup/photos/2026/", "/backup/photos/2026/deep/"}, u.FolderPath)
+	}
+
+	s := q.Summary()
+	assert.Equal(t, Summary{Total: 7, Done: 7, BytesTotal: s.BytesTotal, BytesDone: s.BytesTotal}, s)
+	assert.EqualValues(t, 12+700_000+5000+300_000+10+10, s.BytesTotal)
+
+	// Every job was announced, went through uploading and ended done.
+	seen := map[string][]storage.JobState{}
+	drain(events, 100*time.Millisecond, func(ev Event) {
+		if ev.Job.ID != "" {
+			seen[ev.Job.ID] = append(seen[ev.Job.ID], ev.Job.State)
+		}
+	})
+	for _, j := range jobs {
+		st := seen[j.ID]
+		require.NotEmpty(t, st, j.Name)
+		assert.Equal(t, storage.JobQueued, st[0], j.Name)
+		assert.Contains(t, st, storage.JobUploading, j.Name)
+		assert.Equal(t, storage.JobDone, st[len(st)-1], j.Name)
+	}
+	// The rows are done too.
+	for _, j := range jobs {
+		row := dbState(t, e.db, j.ID)
+		assert.Equal(t, storage.JobDone, row.State)
+		assert.Equal(t, j.Hash, row.Hash)
+	}
+}
+
+// drain reads events until none came for idle.
+func drain(ch <-chan Event, idle time.Duration, fn func(Event)) {
+	for {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			fn(ev)
+		case <-time.After(idle):
+			return
+		}
+	}
+}
+
+func TestFolderPathFor(t *testing.T) {
+	for _, c := range []struct{ dest, root, rel, want string }{
+		{"/backup/", "photos", ".", "/backup/photos/"},
+		{"/backup/", "photos", "2026", "/backup/photos/2026/"},
+		{"/backup", "photos", "2026/deep", "/backup/photos/2026/deep/"},
+		{"", "photos", ".", "/photos/"},
+		{"/", "photos", "a/b", "/photos/a/b/"},
+		{"/x/", "", ".", "/x/"},
+		{"", "", ".", "/"},
+		{"/backup/", "my photos", "été", "/backup/my photos/été/"},
+	} {
+		assert.Equal(t, c.want, folderPathFor(c.dest, c.root, c.rel), "%+v", c)
+	}
+}
+
+func TestFolderWithParentIDKeepsParentForAllFiles(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	dir := filepath.Join(e.files, "docs")
+	e.write("docs/a.txt", data("a", 10))
+	e.write("docs/sub/b.txt", data("b", 10))
+	parent := int64(42)
+
+	q := e.queue(e.config())
+	q.Add(Request{Path: dir, ParentID: &parent})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	jobs := q.Jobs()
+	require.Len(t, jobs, 2)
+	for _, j := range jobs {
+		require.Equal(t, storage.JobDone, j.State, j.Err)
+		require.NotNil(t, j.ParentID)
+		assert.EqualValues(t, 42, *j.ParentID)
+		assert.Empty(t, j.FolderPath)
+	}
+	for _, u := range e.sandboxUploads() {
+		require.NotNil(t, u.ParentID)
+		assert.EqualValues(t, 42, *u.ParentID)
+		assert.Empty(t, u.FolderPath)
+	}
+	// The job's ParentID is a copy.
+	*jobs[0].ParentID = 7
+	j, ok := q.Job(jobs[0].ID)
+	require.True(t, ok)
+	assert.EqualValues(t, 42, *j.ParentID)
+}
+
+func TestSkippedEntriesAreVisible(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	dir := filepath.Join(e.files, "mixed")
+	good := e.write("mixed/good.txt", data("g", 100))
+	e.write("mixed/.config/settings", data("s", 10)) // hidden: uploaded
+	link := filepath.Join(dir, "link.txt")
+	require.NoError(t, os.Symlink(good, link))
+	dirLink := filepath.Join(dir, "dirlink")
+	require.NoError(t, os.Symlink(e.files, dirLink)) // would loop if followed
+	fifo := filepath.Join(dir, "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o644))
+	emptySub := filepath.Join(dir, "nothing")
+	require.NoError(t, os.Mkdir(emptySub, 0o755))
+	secret := e.write("mixed/secret.txt", data("x", 10))
+	lockedDir := filepath.Join(dir, "locked")
+	e.write("mixed/locked/inside.txt", data("i", 10))
+	require.NoError(t, os.Chmod(secret, 0))
+	require.NoError(t, os.Chmod(lockedDir, 0))
+	t.Cleanup(func() { _ = os.Chmod(lockedDir, 0o755) })
+	asRoot := os.Geteuid() == 0 // root reads everything: no unreadable entries then
+	emptyDrop := filepath.Join(e.files, "empty-drop")
+	require.NoError(t, os.Mkdir(emptyDrop, 0o755))
+
+	q := e.queue(e.config())
+	q.Add(Request{Path: dir, FolderPath: "/in/"}, Request{Path: emptyDrop, FolderPath: "/in/"})
+	require.NoError(t, wait(t, q, 20*time.Second))
+
+	jobs := q.Jobs()
+	got := map[string]Job{}
+	for _, j := range jobs {
+		got[j.LocalPath] = j
+	}
+	assert.Equal(t, storage.JobDone, got[good].State)
+	assert.Equal(t, storage.JobDone, got[filepath.Join(dir, ".config", "settings")].State, "hidden files are uploaded")
+	assert.Equal(t, "/in/mixed/.config/", got[filepath.Join(dir, ".config", "settings")].FolderPath)
+
+	skipped := func(p, reason string) {
+		t.Helper()
+		j, ok := got[p]
+		require.True(t, ok, "no job for %s", p)
+		assert.Equal(t, storage.JobSkipped, j.State, p)
+		assert.Contains(t, j.Err, reason, p)
+		assert.Equal(t, storage.JobSkipped, dbState(t, e.db, j.ID).State, "persisted as skipped")
+	}
+	skipped(link, "symbolic link — not followed")
+	skipped(dirLink, "symbolic link — not followed")
+	skipped(fifo, "named pipe")
+	skipped(emptySub, "folder is empty")
+	assert.Equal(t, "/in/mixed/nothing/", got[emptySub].FolderPath)
+	skipped(emptyDrop, "folder is empty")
+	assert.Equal(t, "/in/empty-drop/", got[emptyDrop].FolderPath)
+	if asRoot {
+		t.Log("running as root: unreadable entries cannot be made; that part is skipped")
+		assert.Equal(t, storage.JobDone, got[secret].State)
+	} else {
+		skipped(secret, "cannot be read")
+		skipped(lockedDir, "permission denied")
+		_, listed := got[filepath.Join(lockedDir, "inside.txt")]
+		assert.False(t, listed)
+	}
+	s := q.Summary()
+	assert.Equal(t, s.Done+s.Skipped, s.Total)
+	assert.Zero(t, s.Failed)
+	requireHistoryOnce(t, e.db, jobs)
+}
+
+func TestInvalidRequestsFail(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.txt", data("f", 10))
+	parent := int64(3)
+	negative := int64(-1)
+	q := e.queue(e.config())
+	q.Add(
+		Request{Path: f, FolderPath: "/x/", ParentID: &parent},
+		Request{Path: f, FolderPath: "relative/"},
+		Request{Path: f, Comment: "two\nlines"},
+		Request{Path: f, ParentID: &negative},
+		Request{Path: filepath.Join(e.files, "missing.txt")},
+		Request{Path: ""},
+	)
+	require.NoError(t, wait(t, q, 10*time.Second))
+	jobs := q.Jobs()
+	require.Len(t, jobs, 6)
+	for _, j := range jobs {
+		assert.Equal(t, storage.JobFailed, j.State, j.LocalPath)
+		assert.NotEmpty(t, j.Err)
+		assert.Zero(t, j.Attempts)
+	}
+	assert.Contains(t, jobs[0].Err, "not both")
+	assert.Contains(t, jobs[1].Err, "must start with /")
+	assert.Contains(t, jobs[2].Err, "one line")
+	assert.Contains(t, jobs[3].Err, "parent folder id")
+	assert.Contains(t, jobs[4].Err, "does not exist")
+	assert.Contains(t, jobs[5].Err, "choose a file")
+	assert.Zero(t, e.requests(addPath))
+	requireHistoryOnce(t, e.db, jobs)
+}
+
+func TestRetryThenSuccess(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.txt", data("f", 1000))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 503, Count: 2, RetryAfter: 500 * time.Millisecond})
+
+	q := e.queue(e.config())
+	events, stop := q.Subscribe(256)
+	defer stop()
+	start := time.Now()
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 20*time.Second))
+
+	j := jobFor(t, q, f)
+	require.Equal(t, storage.JobDone, j.State, j.Err)
+	assert.Equal(t, 3, j.Attempts)
+	assert.Empty(t, j.Err)
+	// Retry-After (rounded up to 1 s by the sandbox) was honoured twice,
+	// not the 5–20 ms backoff.
+	assert.GreaterOrEqual(t, time.Since(start), 2*time.Second)
+	assert.Equal(t, 3, e.requests(addPath))
+
+	var retrying []Job
+	drain(events, 50*time.Millisecond, func(ev Event) {
+		if ev.Job.State == storage.JobQueued && ev.Job.Attempts > 0 {
+			retrying = append(retrying, ev.Job)
+		}
+	})
+	require.Len(t, retrying, 2)
+	assert.Equal(t, 1, retrying[0].Attempts)
+	assert.Contains(t, retrying[0].Err, "injected fault")
+
+	hist := history(t, e.db)
+	require.Len(t, hist, 1)
+	assert.Equal(t, 3, hist[0].Attempts)
+	assert.Equal(t, cidOf(t, f), hist[0].Hash)
+}
+
+func TestNetworkCutAndRateLimitAreRetried(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.bin", data("f", 300_000))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, CutAfter: 1000, Count: 1})
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 429, Count: 1})
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 500, HTMLError: true, Count: 1})
+	q := e.queue(e.config())
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	j := jobFor(t, q, f)
+	require.Equal(t, storage.JobDone, j.State, j.Err)
+	assert.Equal(t, 4, j.Attempts)
+	assert.Equal(t, cidOf(t, f), j.Hash)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+func TestRetriesGiveUpAfterMaxAttempts(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.txt", data("f", 1000))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 502, Count: -1})
+	cfg := e.config()
+	cfg.MaxAttempts = 3
+	q := e.queue(cfg)
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	j := jobFor(t, q, f)
+	assert.Equal(t, storage.JobFailed, j.State)
+	assert.Equal(t, 3, j.Attempts)
+	assert.Contains(t, j.Err, "gave up after 3 attempts")
+	assert.Equal(t, 3, e.requests(addPath))
+	row := dbState(t, e.db, j.ID)
+	assert.Equal(t, storage.JobFailed, row.State)
+	assert.Equal(t, j.Err, row.Error)
+	assert.Empty(t, history(t, e.db))
+}
+
+func TestPermanentFailures(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{MaxUploadSize: 1000})
+	big := e.write("big.bin", data("big", 5000))
+	bad := e.write("bad.txt", data("bad", 10))
+	cfg := e.config()
+	cfg.Concurrency = 1
+	q := e.queue(cfg)
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 400, Count: 1})
+	q.Add(Request{Path: bad})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	q.Add(Request{Path: big})
+	require.NoError(t, wait(t, q, 20*time.Second))
+
+	jb := jobFor(t, q, bad)
+	assert.Equal(t, storage.JobFailed, jb.State)
+	assert.Equal(t, 1, jb.Attempts, "a 400 is not retried")
+	assert.Contains(t, jb.Err, "injected fault: Bad Request")
+
+	jg := jobFor(t, q, big)
+	assert.Equal(t, storage.JobFailed, jg.State)
+	assert.Equal(t, 1, jg.Attempts)
+	assert.Contains(t, strings.ToLower(jg.Err), "too large")
+	assert.Equal(t, api.Human(&api.Error{Kind: api.KindTooLarge}), jg.Err[:len(api.Human(&api.Error{Kind: api.KindTooLarge}))])
+
+	assert.Empty(t, history(t, e.db))
+	assert.Equal(t, 2, q.Summary().Failed)
+
+	// Retry of a failed job runs it again (and it succeeds now).
+	q.Retry(jb.ID)
+	require.NoError(t, wait(t, q, 20*time.Second))
+	jb = jobFor(t, q, bad)
+	assert.Equal(t, storage.JobDone, jb.State, jb.Err)
+	assert.Equal(t, 1, jb.Attempts, "attempts start over")
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+func TestUnauthorizedThenRefresh(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.txt", data("f", 1000))
+	g := e.write("g.txt", data("g", 1000))
+	cfg := e.config()
+	cfg.Concurrency = 1
+	q := e.queue(cfg)
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	require.Equal(t, 1, e.requests(tokenPath), "one token minted")
+
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 401, Count: 1})
+	q.Add(Request{Path: g})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	j := jobFor(t, q, g)
+	require.Equal(t, storage.JobDone, j.State, j.Err)
+	assert.Equal(t, 1, j.Attempts, "a refresh is not an attempt")
+	assert.Equal(t, 2, e.requests(tokenPath), "exactly one extra token mint")
+	assert.Equal(t, 3, e.requests(addPath))
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+func TestExpiredLoginTokenWaitsForSignIn(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	ctx := context.Background()
+	tok, err := e.client.TokenFromLogin(ctx, testEmail, testPassword)
+	require.NoError(t, err)
+	expired := tok
+	expired.ExpiresAt = time.Now().Add(30 * time.Second) // inside the one-minute margin
+
+	f1 := e.write("1.txt", data("1", 100))
+	f2 := e.write("2.txt", data("2", 100))
+	cfg := e.config()
+	cfg.Tokens = NewStaticTokens(expired)
+	q := e.queue(cfg)
+	events, stop := q.Subscribe(64)
+	defer stop()
+	q.Add(Request{Path: f1}, Request{Path: f2})
+	err = wait(t, q, 10*time.Second)
+	require.ErrorIs(t, err, ErrSignInRequired)
+
+	s := q.Summary()
+	assert.True(t, s.WaitingSignIn)
+	assert.Equal(t, 2, s.Waiting)
+	for _, j := range q.Jobs() {
+		assert.Equal(t, storage.JobWaitingSignIn, j.State)
+		assert.Zero(t, j.Attempts, "waiting for sign-in is not an attempt")
+		assert.Contains(t, j.Err, "sign in")
+		assert.Equal(t, storage.JobWaitingSignIn, dbState(t, e.db, j.ID).State)
+	}
+	assert.Zero(t, e.requests(addPath), "nothing was sent with the expired token")
+	sawQueueEvent := false
+	drain(events, 50*time.Millisecond, func(ev Event) {
+		if ev.Kind == QueueChanged && ev.Summary.WaitingSignIn {
+			sawQueueEvent = true
+		}
+	})
+	assert.True(t, sawQueueEvent)
+
+	// Jobs added meanwhile wait too.
+	f3 := e.write("3.txt", data("3", 100))
+	q.Add(Request{Path: f3})
+	require.ErrorIs(t, wait(t, q, 10*time.Second), ErrSignInRequired)
+	assert.Equal(t, storage.JobWaitingSignIn, jobFor(t, q, f3).State)
+
+	// Signing in again resumes everything.
+	q.SetTokens(NewStaticTokens(tok))
+	require.NoError(t, wait(t, q, 20*time.Second))
+	for _, j := range q.Jobs() {
+		assert.Equal(t, storage.JobDone, j.State, j.Err)
+		assert.Equal(t, 1, j.Attempts)
+	}
+	assert.False(t, q.Summary().WaitingSignIn)
+	requireHistoryOnce(t, e.db, q.Jobs())
+
+	// A login token the server rejects (401) also waits for sign-in.
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 401, Count: 1})
+	f4 := e.write("4.txt", data("4", 100))
+	q.Add(Request{Path: f4})
+	require.ErrorIs(t, wait(t, q, 10*time.Second), ErrSignInRequired)
+	assert.Equal(t, storage.JobWaitingSignIn, jobFor(t, q, f4).State)
+	apiKeyTokens := NewAPIKeyTokens(e.client, e.key, 0)
+	q.SetTokens(apiKeyTokens)
+	require.NoError(t, wait(t, q, 20*time.Second))
+	assert.Equal(t, storage.JobDone, jobFor(t, q, f4).State)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+func TestNoTokensWaitsForSignIn(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.txt", data("f", 100))
+	cfg := e.config()
+	cfg.Tokens = nil
+	q := e.queue(cfg)
+	q.Add(Request{Path: f})
+	require.ErrorIs(t, wait(t, q, 10*time.Second), ErrSignInRequired)
+	q.SetTokens(NewAPIKeyTokens(e.client, e.key, time.Hour))
+	require.NoError(t, wait(t, q, 10*time.Second))
+	assert.Equal(t, storage.JobDone, jobFor(t, q, f).State)
+}
+
+func TestCancelMidUpload(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.txt", data("f", 100_000))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 20 * time.Second, Count: 1})
+	q := e.queue(e.config())
+	q.Add(Request{Path: f})
+	var id string
+	eventually(t, 10*time.Second, func() bool {
+		for _, j := range q.Jobs() {
+			if j.State == storage.JobUploading {
+				id = j.ID
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(50 * time.Millisecond) // let the request reach the server
+	start := time.Now()
+	q.Cancel(id)
+	j, _ := q.Job(id)
+	assert.Equal(t, storage.JobCanceled, j.State, "canceled at once")
+	require.NoError(t, wait(t, q, 5*time.Second))
+	assert.Less(t, time.Since(start), 5*time.Second, "the upload stopped without waiting for the server")
+	j, _ = q.Job(id)
+	assert.Equal(t, storage.JobCanceled, j.State)
+	assert.Empty(t, history(t, e.db))
+	assert.Empty(t, e.sandboxUploads())
+	eventually(t, 5*time.Second, func() bool { return dbState(t, e.db, id).State == storage.JobCanceled })
+
+	// Canceling again, or a finished job, changes nothing; a canceled job
+	// can be retried.
+	q.Cancel(id)
+	q.Retry(id)
+	require.NoError(t, wait(t, q, 10*time.Second))
+	j, _ = q.Job(id)
+	assert.Equal(t, storage.JobDone, j.State, j.Err)
+	q.Cancel(id)
+	j, _ = q.Job(id)
+	assert.Equal(t, storage.JobDone, j.State)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+func TestCancelAll(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	for i := range 10 {
+		e.write(fmt.Sprintf("d/%02d.txt", i), data(fmt.Sprint(i), 100))
+	}
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 20 * time.Second, Count: -1})
+	cfg := e.config()
+	cfg.Concurrency = 2
+	q := e.queue(cfg)
+	q.Add(Request{Path: filepath.Join(e.files, "d")})
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == 2 })
+	q.CancelAll()
+	require.NoError(t, wait(t, q, 5*time.Second))
+	s := q.Summary()
+	assert.Equal(t, 10, s.Canceled)
+	assert.Equal(t, 10, s.Total)
+	assert.Empty(t, history(t, e.db))
+
+	// Clear finished removes them from the list and the database.
+	q.ClearFinished()
+	assert.Empty(t, q.Jobs())
+	eventually(t, 5*time.Second, func() bool {
+		rows, err := e.db.Jobs()
+		require.NoError(t, err)
+		return len(rows) == 0
+	})
+}
+
+func TestPauseAndResume(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	var files []string
+	for i := range 4 {
+		files = append(files, e.write(fmt.Sprintf("%d.txt", i), data(fmt.Sprint(i), 1000)))
+	}
+	cfg := e.config()
+	cfg.Concurrency = 1
+	q := e.queue(cfg)
+
+	// Paused before adding: nothing starts.
+	q.Pause()
+	assert.True(t, q.Paused())
+	assert.True(t, q.Summary().Paused)
+	q.Add(Request{Path: files[0]}, Request{Path: files[1]})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, q.Wait(ctx), context.DeadlineExceeded, "a paused queue with queued jobs is not idle")
+	assert.Equal(t, 2, q.Summary().Queued)
+	assert.Zero(t, e.requests(addPath))
+
+	q.Resume()
+	assert.False(t, q.Paused())
+	require.NoError(t, wait(t, q, 10*time.Second))
+	assert.Equal(t, 2, q.Summary().Done)
+
+	// Paused while one is in flight: it finishes, the next does not start.
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 300 * time.Millisecond, Count: 1})
+	q.Add(Request{Path: files[2]}, Request{Path: files[3]})
+	eventually(t, 10*time.Second, func() bool { return stateOf(q, files[2]) == storage.JobUploading })
+	q.Pause()
+	eventually(t, 10*time.Second, func() bool { return stateOf(q, files[2]) == storage.JobDone })
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, storage.JobQueued, jobFor(t, q, files[3]).State)
+	q.Resume()
+	require.NoError(t, wait(t, q, 10*time.Second))
+	assert.Equal(t, 4, q.Summary().Done)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+func TestFileGrowsDuringUpload(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("growing.log", data("grow", 200_000)) // under 1 MiB: sent without waiting for 100 Continue
+	// The server holds the request before reading it, so the append below
+	// always happens before dStor answers.
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 500 * time.Millisecond, Count: 1})
+	q := e.queue(e.config())
+	events, stop := q.Subscribe(64)
+	defer stop()
+	q.Add(Request{Path: f})
+	appended := false
+	for ev := range events {
+		if ev.Job.State == storage.JobUploading && ev.Job.Sent > 0 && !appended {
+			fh, err := os.OpenFile(f, os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = fh.Write([]byte("one more line\n"))
+			require.NoError(t, err)
+			require.NoError(t, fh.Close())
+			appended = true
+		}
+		if ev.Job.State.Final() {
+			break
+		}
+	}
+	require.True(t, appended)
+	require.NoError(t, wait(t, q, 10*time.Second))
+	j := jobFor(t, q, f)
+	assert.Equal(t, storage.JobFailed, j.State)
+	assert.Equal(t, msgChanged, j.Err)
+	assert.Empty(t, history(t, e.db), "never a wrong history row")
+}
+
+func TestFileChangedAfterSendingIsCaught(t *testing.T) {
+	// The client checks the file while sending; the worker checks it again
+	// after dStor's answer, which catches a change made in between.
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f")
+	require.NoError(t, os.WriteFile(p, []byte("abc"), 0o644))
+	fi, err := os.Stat(p)
+	require.NoError(t, err)
+	res := api.UploadResult{FileSize: fi.Size(), ModTime: fi.ModTime()}
+	require.NoError(t, checkUnchanged(p, res))
+	require.NoError(t, os.WriteFile(p, []byte("abcd"), 0o644))
+	require.ErrorIs(t, checkUnchanged(p, res), errChanged)
+	require.NoError(t, os.Truncate(p, 3))
+	require.NoError(t, os.Chtimes(p, time.Now(), fi.ModTime().Add(time.Second)))
+	require.ErrorIs(t, checkUnchanged(p, res), errChanged, "same size, other mtime")
+	require.NoError(t, os.Remove(p))
+	require.ErrorIs(t, checkUnchanged(p, res), errChanged)
+}
+
+func TestWrongHashFailsAsIntegrityError(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("f.txt", data("f", 1000))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, WrongHash: true, Count: 1})
+	q := e.queue(e.config())
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 10*time.Second))
+	j := jobFor(t, q, f)
+	assert.Equal(t, storage.JobFailed, j.State)
+	assert.Contains(t, j.Err, "integrity check failed")
+	assert.Contains(t, j.Err, cidOf(t, f), "the local hash is shown")
+	assert.Equal(t, 1, j.Attempts, "not retried")
+	assert.Empty(t, j.Hash)
+	assert.Empty(t, history(t, e.db))
+	assert.Equal(t, storage.JobFailed, dbState(t, e.db, j.ID).State)
+}
+
+func TestCloseMidFlightThenResume(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	const n = 12
+	for i := range n {
+		e.write(fmt.Sprintf("batch/%02d.bin", i), data(fmt.Sprint(i), 2000+i))
+	}
+	cfg := e.config()
+	cfg.Concurrency = 3
+	q, err := New(cfg)
+	require.NoError(t, err)
+	q.Add(Request{Path: filepath.Join(e.files, "batch"), FolderPath: "/b/"})
+	// The first two uploads complete; then the server hangs.
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Total == n })
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 30 * time.Second, Every: 1})
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == 3 })
+	doneBefore := q.Summary().Done
+	start := time.Now()
+	require.NoError(t, q.Close())
+	assert.Less(t, time.Since(start), 5*time.Second, "Close does not wait for the server")
+	require.NoError(t, q.Close(), "a second Close is harmless")
+	require.ErrorIs(t, q.Wait(context.Background()), ErrClosed)
+
+	rows, err := e.db.Jobs()
+	require.NoError(t, err)
+	states := map[storage.JobState]int{}
+	for _, r := range rows {
+		states[r.State]++
+	}
+	assert.Equal(t, 3, states[storage.JobUploading], "in-flight rows stay uploading, not canceled")
+	assert.Zero(t, states[storage.JobCanceled])
+	assert.Equal(t, doneBefore, states[storage.JobDone])
+	assert.Len(t, history(t, e.db), doneBefore)
+
+	// Restart, as after a crash: reopen the database, start a new queue;
+	// everything completes, each file once.
+	e.srv.ClearFaults()
+	require.NoError(t, e.db.Close())
+	db2, err := storage.Open(e.dbDir)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db2.Close()) })
+	e.db = db2
+	cfg.DB = db2
+	q2 := e.queue(cfg)
+	assert.Equal(t, n-doneBefore, len(q2.Jobs()), "only unfinished jobs are loaded")
+	require.NoError(t, wait(t, q2, 30*time.Second))
+	for _, j := range q2.Jobs() {
+		assert.Equal(t, storage.JobDone, j.State, j.Err)
+	}
+	hist := history(t, e.db)
+	require.Len(t, hist, n)
+	names := map[string]int{}
+	for _, h := range hist {
+		names[h.Name]++
+		assert.Equal(t, cidOf(t, h.LocalPath), h.Hash)
+		assert.Equal(t, "/b/batch/", h.FolderPath)
+	}
+	assert.Len(t, names, n)
+	rows, err = e.db.Jobs(storage.JobQueued, storage.JobUploading)
+	require.NoError(t, err)
+	assert.Empty(t, rows)
+}
+
+func TestThousandSmallFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 uploads")
+	}
+	e := newTestEnv(t, sandbox.Config{})
+	const n = 1000
+	dir := filepath.Join(e.files, "many")
+	for i := range n {
+		e.write(fmt.Sprintf("many/%02d/%04d.txt", i%10, i), []byte(fmt.Sprintf("file %d\n", i)))
+	}
+	cfg := e.config()
+	cfg.Concurrency = 4
+	q := e.queue(cfg)
+	// A subscriber that does not read until the end must not slow the
+	// uploads, and must still get every state change.
+	events, stop := q.Subscribe(1)
+	defer stop()
+	start := time.Now()
+	q.Add(Request{Path: dir, FolderPath: "/many/"})
+	require.NoError(t, wait(t, q, 50*time.Second))
+	t.Logf("%d files in %v", n, time.Since(start).Round(time.Millisecond))
+
+	jobs := q.Jobs()
+	require.Len(t, jobs, n)
+	for _, j := range jobs {
+		require.Equal(t, storage.JobDone, j.State, j.Err)
+	}
+	requireHistoryOnce(t, e.db, jobs)
+	count, err := e.db.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, n, count)
+	hashes := map[string]bool{}
+	for _, h := range history(t, e.db) {
+		hashes[h.Hash] = true
+	}
+	assert.Len(t, hashes, n, "every file has its own hash")
+	assert.Equal(t, cidOf(t, jobs[123].LocalPath), jobs[123].Hash)
+
+	added, done := 0, 0
+	drain(events, 200*time.Millisecond, func(ev Event) {
+		switch {
+		case ev.Kind == JobAdded:
+			added++
+		case ev.Kind == JobChanged && ev.Job.State == storage.JobDone:
+			done++
+		}
+	})
+	assert.Equal(t, n, added)
+	assert.Equal(t, n, done)
+}
+
+func TestRemoveAndClearFinished(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	ok1 := e.write("ok1.txt", data("1", 10))
+	ok2 := e.write("ok2.txt", data("2", 10))
+	bad := e.write("bad.txt", data("b", 10))
+	cfg := e.config()
+	cfg.Concurrency = 1
+	q := e.queue(cfg)
+	q.Add(Request{Path: ok1}, Request{Path: ok2})
+	require.NoError(t, wait(t, q, 10*time.Second))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 400, Count: 1})
+	q.Add(Request{Path: bad})
+	require.NoError(t, wait(t, q, 10*time.Second))
+	require.Equal(t, storage.JobFailed, jobFor(t, q, bad).State)
+
+	events, stop := q.Subscribe(16)
+	defer stop()
+	q.Remove(jobFor(t, q, ok1).ID)
+	q.ClearFinished()
+	jobs := q.Jobs()
+	require.Len(t, jobs, 1, "failed jobs stay")
+	assert.Equal(t, bad, jobs[0].LocalPath)
+	removed := 0
+	drain(events, 50*time.Millisecond, func(ev Event) {
+		if ev.Kind == JobRemoved {
+			removed++
+		}
+	})
+	assert.Equal(t, 2, removed)
+	assert.Len(t, history(t, e.db), 2, "the history keeps them")
+
+	q.Remove(jobs[0].ID)
+	assert.Empty(t, q.Jobs())
+	eventually(t, 5*time.Second, func() bool {
+		rows, err := e.db.Jobs()
+		require.NoError(t, err)
+		return len(rows) == 0
+	})
+	assert.Equal(t, Summary{}, q.Summary())
+}
+
+func TestRetryFailed(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	var files []string
+	for i := range 3 {
+		files = append(files, e.write(fmt.Sprintf("%d.txt", i), data(fmt.Sprint(i), 10)))
+	}
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 400, Count: 3})
+	q := e.queue(e.config())
+	q.Add(Request{Path: files[0]}, Request{Path: files[1]}, Request{Path: files[2]})
+	require.NoError(t, wait(t, q, 10*time.Second))
+	require.Equal(t, 3, q.Summary().Failed)
+	q.RetryFailed()
+	require.NoError(t, wait(t, q, 10*time.Second))
+	assert.Equal(t, 3, q.Summary().Done)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+func TestNewLoadsOnlyItsOwnUnfinishedJobs(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	mine := e.write("mine.txt", data("m", 10))
+	other := e.write("other.txt", data("o", 10))
+	require.NoError(t, e.db.InsertJobs([]storage.JobRow{
+		{Env: testEnvName, Account: testEmail, LocalPath: mine, Name: "mine.txt", Size: 10, State: storage.JobUploading, Attempts: 1},
+		{Env: testEnvName, Account: "someone@else.example", LocalPath: other, Name: "other.txt", Size: 10},
+		{Env: "production", Account: testEmail, LocalPath: other, Name: "other.txt", Size: 10},
+		{Env: testEnvName, Account: testEmail, LocalPath: other, Name: "old-failure", State: storage.JobFailed},
+		{Env: testEnvName, Account: testEmail, LocalPath: other, Name: "signin", Size: 10, State: storage.JobWaitingSignIn},
+	}))
+	q := e.queue(e.config())
+	require.NoError(t, wait(t, q, 10*time.Second))
+	jobs := q.Jobs()
+	require.Len(t, jobs, 2)
+	assert.Equal(t, "mine.txt", jobs[0].Name)
+	assert.Equal(t, 2, jobs[0].Attempts, "the interrupted attempt counts")
+	assert.Equal(t, "signin", jobs[1].Name)
+	for _, j := range jobs {
+		assert.Equal(t, storage.JobDone, j.State, j.Err)
+	}
+	others, err := e.db.Jobs(storage.JobQueued)
+	require.NoError(t, err)
+	assert.Len(t, others, 2, "other accounts' and environments' jobs are left alone")
+}
+
+func TestSetConcurrencyLimitsParallelUploads(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	for i := range 8 {
+		e.write(fmt.Sprintf("c/%d.txt", i), data(fmt.Sprint(i), 10))
+	}
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 150 * time.Millisecond, Every: 1})
+	cfg := e.config()
+	cfg.Concurrency = 99
+	q := e.queue(cfg)
+	q.SetConcurrency(2)
+	events, stop := q.Subscribe(256)
+	defer stop()
+	q.Add(Request{Path: filepath.Join(e.files, "c")})
+	most := 0
+	for ev := range events {
+		most = max(most, ev.Summary.Uploading)
+		if ev.Summary.Done == 8 {
+			break
+		}
+	}
+	assert.Equal(t, 2, most)
+	require.NoError(t, wait(t, q, 10*time.Second))
+	assert.Equal(t, MaxConcurrency, clampConcurrency(99))
+	assert.Equal(t, DefaultConcurrency, clampConcurrency(0))
+	assert.Equal(t, 1, clampConcurrency(1))
+}
+
+func TestBackoff(t *testing.T) {
+	q := &Queue{baseBackoff: 100 * time.Millisecond, maxBackoff: time.Second}
+	for attempt := 1; attempt <= 70; attempt++ {
+		ceiling := min(q.baseBackoff<<min(attempt-1, 20), q.maxBackoff)
+		for range 50 {
+			d := q.backoff(attempt, 0)
+			require.GreaterOrEqual(t, d, time.Duration(0))
+			require.LessOrEqual(t, d, ceiling, "attempt %d", attempt)
+		}
+	}
+	// Full jitter: not always the same.
+	seen := map[time.Duration]bool{}
+	for range 20 {
+		seen[q.backoff(5, 0)] = true
+	}
+	assert.Greater(t, len(seen), 1)
+	// Retry-After wins, even above MaxBackoff, up to MaxRetryAfter.
+	assert.Equal(t, 3*time.Second, q.backoff(1, 3*time.Second))
+	assert.Equal(t, MaxRetryAfter, q.backoff(1, time.Hour))
+}
+
+func TestEventKindString(t *testing.T) {
+	assert.Equal(t, "JobAdded", JobAdded.String())
+	assert.Equal(t, "QueueChanged", QueueChanged.String())
+	assert.Equal(t, "EventKind(0)", EventKind(0).String())
+}
+
+func TestNewNeedsClientAndDB(t *testing.T) {
+	_, err := New(Config{})
+	require.Error(t, err)
+	c, err := api.NewClient(api.Production, nil)
+	require.NoError(t, err)
+	_, err = New(Config{Client: c})
+	require.Error(t, err)
+}
+
+func TestUnsubscribeAndCloseCloseChannels(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	q, err := New(e.config())
+	require.NoError(t, err)
+	ch1, stop1 := q.Subscribe(0)
+	ch2, _ := q.Subscribe(0)
+	stop1()
+	stop1()
+	_, open := <-ch1
+	assert.False(t, open)
+	require.NoError(t, q.Close())
+	_, open = <-ch2
+	assert.False(t, open)
+	ch3, stop3 := q.Subscribe(0)
+	_, open = <-ch3
+	assert.False(t, open, "subscribing to a closed queue gives a closed channel")
+	stop3()
+	// Everything is a no-op after Close.
+	q.Add(Request{Path: "/nope"})
+	q.Pause()
+	q.CancelAll()
+	q.RetryFailed()
+	q.ClearFinished()
+	q.SetConcurrency(2)
+	q.SetTokens(nil)
+	assert.Empty(t, q.Jobs())
+}

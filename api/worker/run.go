@@ -1,0 +1,399 @@
+package worker
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// The sentences a person sees for the worker's own failures.
+const (
+	msgSignIn  = "waiting for sign-in: the session expired; sign in again to continue"
+	msgChanged = "the file changed while it was being uploaded; upload it again"
+)
+
+// speedWindow is the time constant of the speed's moving average: long
+// enough to smooth TCP's bursts, short enough to follow a real change.
+const speedWindow = 2500 * time.Millisecond
+
+// speedSample is the least time between two speed samples.
+const speedSample = 200 * time.Millisecond
+
+// schedule starts queued jobs while slots are free, and wakes for retries
+// whose backoff ended. It is the only goroutine that starts uploads.
+func (q *Queue) schedule() {
+	defer q.workers.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		q.mu.Lock()
+		if q.closed {
+			q.mu.Unlock()
+			return
+		}
+		next := q.promoteLocked(time.Now())
+		for q.running < q.concurrency && !q.paused && !q.signIn && len(q.ready) > 0 {
+			j := q.ready[0]
+			q.ready[0] = nil
+			q.ready = q.ready[1:]
+			j.ready = false
+			if j.removed || j.row.State != storage.JobQueued {
+				continue
+			}
+			if time.Now().Before(j.notBefore) {
+				q.delayLocked(j)
+				continue
+			}
+			q.startLocked(j)
+		}
+		if len(q.ready) == 0 {
+			q.ready = nil // let the backing array go
+		}
+		q.mu.Unlock()
+
+		var fire <-chan time.Time
+		if next > 0 {
+			timer.Reset(next)
+			fire = timer.C
+		}
+		select {
+		case <-q.wake:
+		case <-fire:
+		case <-q.ctx.Done():
+			return
+		}
+		timer.Stop()
+	}
+}
+
+// promoteLocked moves delayed jobs whose backoff ended to the ready list and
+// returns how long until the next one ends (0: none waiting).
+func (q *Queue) promoteLocked(now time.Time) time.Duration {
+	var next time.Duration
+	keep := q.delayed[:0]
+	for _, j := range q.delayed {
+		if j.removed || j.row.State != storage.JobQueued {
+			j.delayed = false
+			continue
+		}
+		if wait := j.notBefore.Sub(now); wait > 0 {
+			keep = append(keep, j)
+			if next == 0 || wait < next {
+				next = wait
+			}
+			continue
+		}
+		j.delayed = false
+		if !j.ready {
+			j.ready = true
+			q.ready = append(q.ready, j)
+		}
+	}
+	clear(q.delayed[len(keep):])
+	q.delayed = keep
+	return next
+}
+
+// delayLocked puts a queued job in backoff until j.notBefore.
+func (q *Queue) delayLocked(j *job) {
+	if !j.delayed {
+		j.delayed = true
+		q.delayed = append(q.delayed, j)
+	}
+	q.wakeScheduler()
+}
+
+// startLocked marks j uploading and starts its upload goroutine.
+func (q *Queue) startLocked(j *job) {
+	j.run++
+	q.mutate(j, func() {
+		j.row.State = storage.JobUploading
+		j.sent = 0
+	})
+	j.row.Attempts++
+	j.row.Error = ""
+	j.speed, j.eta = 0, 0
+	j.startedAt, j.finishedAt = q.now(), time.Time{}
+	if j.firstStart.IsZero() {
+		j.firstStart = j.startedAt
+	}
+	j.sampleAt, j.sampleSent, j.lastEmit = time.Time{}, 0, time.Time{}
+	ctx, cancel := context.WithCancelCause(q.ctx)
+	j.cancel = cancel
+	q.running++
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+
+	row := j.row
+	row.ParentID = copyID(row.ParentID)
+	ts := q.tokens
+	gen := j.run
+	started := j.firstStart
+	q.workers.Add(1)
+	go func() {
+		defer q.workers.Done()
+		defer cancel(nil)
+		res, err := q.attempt(ctx, j, gen, row, ts)
+		if err == nil {
+			if err = checkUnchanged(row.LocalPath, res); err == nil {
+				q.complete(j, gen, row, res, started)
+			}
+		}
+		if err != nil {
+			q.fail(j, gen, err)
+		}
+		q.mu.Lock()
+		q.running--
+		q.broadcast()
+		q.wakeScheduler()
+		q.mu.Unlock()
+	}()
+}
+
+// attempt gets a token and uploads once; after a 401 it asks for a fresh
+// token and uploads again (the same attempt: the file was never accepted).
+func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.JobRow, ts TokenSource) (api.UploadResult, error) {
+	if ts == nil {
+		return api.UploadResult{}, ErrSignInRequired
+	}
+	tok, err := ts.Token(ctx, false)
+	if err != nil {
+		return api.UploadResult{}, err
+	}
+	req := api.UploadRequest{
+		Path:       row.LocalPath, // Name left empty: the client makes the local name sendable
+		FolderPath: row.FolderPath,
+		ParentID:   row.ParentID,
+		Comment:    row.Comment,
+		Progress:   func(sent, total int64) { q.progress(j, gen, sent, total) },
+	}
+	res, err := q.client.Upload(ctx, tok, req)
+	if err != nil && ctx.Err() == nil && (errors.Is(err, api.ErrUnauthorized) || errors.Is(err, api.ErrTokenExpired)) {
+		if tok, err = ts.Token(ctx, true); err != nil {
+			return api.UploadResult{}, err
+		}
+		res, err = q.client.Upload(ctx, tok, req)
+	}
+	return res, err
+}
+
+// errChanged reports a file whose size or modification time after the upload
+// differ from what was sent.
+var errChanged = errors.New(msgChanged)
+
+// checkUnchanged re-reads the file's size and modification time after a
+// successful upload: if they differ from what the client saw when it opened
+// the file, what dStor stored may be neither the old nor the new content.
+func checkUnchanged(path string, res api.UploadResult) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%w (%v)", errChanged, err)
+	}
+	if fi.Size() != res.FileSize || !fi.ModTime().Equal(res.ModTime) {
+		return errChanged
+	}
+	return nil
+}
+
+// complete records a successful upload: job done and history entry in one
+// transaction, exactly once per job.
+func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadResult, started time.Time) {
+	q.mu.Lock()
+	if j.run != gen || j.row.State != storage.JobUploading || j.finishing {
+		q.mu.Unlock()
+		return // canceled meanwhile: the person asked for it not to count
+	}
+	j.finishing = true
+	unsaved := j.unsaved
+	row.Attempts = j.row.Attempts
+	q.mu.Unlock()
+
+	now := q.now()
+	row.State = storage.JobDone
+	row.Hash = res.Hash
+	row.Verified = res.Verified
+	row.Size = res.FileSize
+	row.Error = ""
+	h := storage.HistoryEntry{
+		JobID:      row.ID,
+		Env:        row.Env,
+		Account:    row.Account,
+		LocalPath:  row.LocalPath,
+		Name:       cmp.Or(res.Name, row.Name),
+		Size:       res.FileSize,
+		Hash:       res.Hash,
+		Verified:   res.Verified,
+		FolderPath: row.FolderPath,
+		ParentID:   copyID(row.ParentID),
+		Comment:    row.Comment,
+		StartedAt:  started,
+		FinishedAt: now,
+		Attempts:   row.Attempts,
+	}
+
+	j.dbMu.Lock()
+	var err error
+	if !unsaved {
+		err = q.db.FinishJob(row, h)
+	}
+	if unsaved || errors.Is(err, storage.ErrNotFound) {
+		// The row is missing (its insert failed, or a clear removed it):
+		// put it back, then finish it.
+		ins := row
+		ins.State, ins.Hash, ins.Verified = storage.JobUploading, "", false
+		ins.CreatedAt, ins.UpdatedAt = time.Time{}, time.Time{}
+		if err = q.db.InsertJobs([]storage.JobRow{ins}); err == nil {
+			err = q.db.FinishJob(row, h)
+		}
+	}
+	j.dbMu.Unlock()
+
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j.finishing = false
+	j.cancel = nil
+	if err != nil {
+		q.failLocked(j, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err))
+		return
+	}
+	j.unsaved = false
+	q.mutate(j, func() {
+		j.row.State = storage.JobDone
+		j.row.Size = res.FileSize
+		j.sent = res.FileSize
+	})
+	j.row.Hash, j.row.Verified, j.row.Error = res.Hash, res.Verified, ""
+	j.speed, j.eta = 0, 0
+	j.finishedAt = now
+	q.publish(JobChanged, j, false)
+}
+
+// fail handles an attempt's error: retry later, wait for sign-in, or fail.
+func (q *Queue) fail(j *job, gen uint64, err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j.run != gen || j.row.State != storage.JobUploading {
+		return // canceled by the person: already recorded
+	}
+	j.cancel = nil
+	if q.closed {
+		return // Close: the row stays "uploading" and the next start resumes it
+	}
+	var mismatch *api.HashMismatchError
+	switch {
+	case errors.Is(err, ErrSignInRequired):
+		q.mutate(j, func() {
+			j.row.State = storage.JobWaitingSignIn
+			j.sent = 0
+		})
+		j.row.Attempts-- // it never reached the server
+		j.row.Error = msgSignIn
+		j.speed, j.eta = 0, 0
+		q.markDirty(j)
+		q.publish(JobChanged, j, false)
+		q.enterSignInLocked()
+	case errors.As(err, &mismatch):
+		q.failLocked(j, fmt.Sprintf("integrity check failed: dStor answered the hash %s but the file's hash is %s; the upload was not recorded", mismatch.Remote, mismatch.Local))
+	case errors.Is(err, api.ErrHashMismatch):
+		q.failLocked(j, "integrity check failed: dStor answered a hash different from the file's own; the upload was not recorded")
+	case errors.Is(err, errChanged), errors.Is(err, api.ErrFileChanged):
+		q.failLocked(j, msgChanged)
+	case api.Retryable(err) && j.row.Attempts < q.maxAttempts:
+		j.speed, j.eta = 0, 0
+		j.notBefore = time.Now().Add(q.backoff(j.row.Attempts, api.RetryAfter(err)))
+		if q.signIn { // another upload found the session expired meanwhile
+			q.mutate(j, func() {
+				j.row.State = storage.JobWaitingSignIn
+				j.sent = 0
+			})
+			j.row.Error = msgSignIn
+		} else {
+			q.mutate(j, func() {
+				j.row.State = storage.JobQueued
+				j.sent = 0
+			})
+			j.row.Error = api.Human(err)
+			q.delayLocked(j)
+		}
+		q.markDirty(j)
+		q.publish(JobChanged, j, false)
+	case api.Retryable(err):
+		q.failLocked(j, fmt.Sprintf("%s (gave up after %d attempts)", api.Human(err), j.row.Attempts))
+	default:
+		q.failLocked(j, api.Human(err))
+	}
+}
+
+func (q *Queue) failLocked(j *job, msg string) {
+	q.mutate(j, func() { j.row.State = storage.JobFailed })
+	j.row.Error = msg
+	j.speed, j.eta = 0, 0
+	j.finishedAt = q.now()
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+}
+
+// backoff is the wait before retry number attempt: the server's Retry-After
+// when it sent one (capped at MaxRetryAfter), else a random duration up to
+// BaseBackoff·2^(attempt-1) capped at MaxBackoff ("full jitter", so many
+// clients hit by one outage do not come back in lockstep).
+func (q *Queue) backoff(attempt int, retryAfter time.Duration) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, MaxRetryAfter)
+	}
+	ceiling := q.maxBackoff
+	if shift := attempt - 1; shift >= 0 && shift < 62 {
+		if d := q.baseBackoff << shift; d > 0 && d < ceiling && d>>shift == q.baseBackoff {
+			ceiling = d
+		}
+	}
+	return rand.N(ceiling + 1)
+}
+
+// progress records bytes sent by the running attempt gen of j, updates its
+// speed and ETA, and publishes at most one progress event per
+// ProgressInterval.
+func (q *Queue) progress(j *job, gen uint64, sent, total int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j.run != gen || j.row.State != storage.JobUploading || j.finishing {
+		return
+	}
+	q.mutate(j, func() {
+		j.sent = sent
+		if total > 0 {
+			j.row.Size = total
+		}
+	})
+	now := q.now()
+	switch dt := now.Sub(j.sampleAt); {
+	case j.sampleAt.IsZero() || sent < j.sampleSent:
+		j.sampleAt, j.sampleSent = now, sent
+	case dt >= speedSample:
+		inst := float64(sent-j.sampleSent) / dt.Seconds()
+		if j.speed == 0 {
+			j.speed = inst
+		} else {
+			alpha := 1 - math.Exp(-dt.Seconds()/speedWindow.Seconds())
+			j.speed += alpha * (inst - j.speed)
+		}
+		j.sampleAt, j.sampleSent = now, sent
+	}
+	j.eta = 0
+	if left := j.row.Size - sent; left > 0 && j.speed > 0 {
+		j.eta = time.Duration(float64(left) / j.speed * float64(time.Second))
+	}
+	if j.lastEmit.IsZero() || now.Sub(j.lastEmit) >= q.progressInterval {
+		j.lastEmit = now
+		q.publish(JobChanged, j, true)
+	}
+}

@@ -1,0 +1,140 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+)
+
+// TokenSource gives the queue a bearer token for each upload. It is an
+// interface so the queue does not care whether the person signed in with an
+// API key (the worker can mint tokens itself) or with a password (it cannot,
+// and must ask the person again when the token expires).
+type TokenSource interface {
+	// Token returns a usable token; force=true after a 401 asks for a fresh
+	// one. An error wrapping ErrSignInRequired means no token can be had
+	// without the person signing in again.
+	Token(ctx context.Context, force bool) (api.Token, error)
+}
+
+// ErrSignInRequired means a login token expired or was rejected (or an API
+// key was refused): the person must sign in again. The queue then waits in
+// "waiting-sign-in" instead of failing every job.
+var ErrSignInRequired = errors.New("sign in again to continue: the session expired or was rejected")
+
+// refreshMargin is how long before `exp` a token is considered used up, so an
+// upload never starts with a token that expires while it is being sent.
+const refreshMargin = time.Minute
+
+// DefaultTokenLifetime is the lifetime NewAPIKeyTokens asks for when given 0:
+// short enough that a leaked token is soon useless, long enough that minting
+// is rare.
+const DefaultTokenLifetime = time.Hour
+
+// NewAPIKeyTokens returns a TokenSource that mints tokens from an API key so
+// long queues never stop for an expired token. Each token is asked to live
+// lifetime (x-expiration = now + lifetime; 0 means DefaultTokenLifetime) and
+// is reused until one minute before it expires (a quarter of its lifetime for
+// lifetimes under four minutes), or until a forced refresh. It is safe for
+// concurrent use and mints one token at a time: callers that wait while
+// another mints get that fresh token. A key the server refuses yields an
+// error wrapping both ErrSignInRequired and api.ErrUnauthorized.
+func NewAPIKeyTokens(c *api.Client, apiKey string, lifetime time.Duration) TokenSource {
+	if lifetime <= 0 {
+		lifetime = DefaultTokenLifetime
+	}
+	margin := refreshMargin
+	if lifetime < 4*refreshMargin {
+		margin = lifetime / 4
+	}
+	return &apiKeyTokens{
+		client:   c,
+		key:      apiKey,
+		lifetime: lifetime,
+		margin:   margin,
+		now:      time.Now,
+		mint:     make(chan struct{}, 1),
+	}
+}
+
+type apiKeyTokens struct {
+	client   *api.Client
+	key      string
+	lifetime time.Duration
+	margin   time.Duration
+	now      func() time.Time
+	mint     chan struct{} // a one-slot semaphore: one mint at a time
+
+	mu   sync.Mutex
+	tok  api.Token
+	have bool
+	gen  uint64 // incremented by every successful mint
+}
+
+func (s *apiKeyTokens) Token(ctx context.Context, force bool) (api.Token, error) {
+	s.mu.Lock()
+	gen := s.gen
+	if !force && s.have && s.tok.Valid(s.now(), s.margin) {
+		tok := s.tok
+		s.mu.Unlock()
+		return tok, nil
+	}
+	s.mu.Unlock()
+
+	select {
+	case s.mint <- struct{}{}:
+	case <-ctx.Done():
+		return api.Token{}, context.Cause(ctx)
+	}
+	defer func() { <-s.mint }()
+
+	// Someone minted while this caller waited: that token is as fresh as
+	// the one this caller would mint (also for a forced refresh).
+	s.mu.Lock()
+	if s.gen != gen && s.have && s.tok.Valid(s.now(), s.margin) {
+		tok := s.tok
+		s.mu.Unlock()
+		return tok, nil
+	}
+	s.mu.Unlock()
+
+	tok, err := s.client.TokenFromAPIKey(ctx, s.key, s.now().Add(s.lifetime))
+	if err != nil {
+		if errors.Is(err, api.ErrUnauthorized) {
+			return api.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, err)
+		}
+		return api.Token{}, err
+	}
+	s.mu.Lock()
+	s.tok, s.have = tok, true
+	s.gen++
+	s.mu.Unlock()
+	return tok, nil
+}
+
+// NewStaticTokens returns a TokenSource for a token from a password sign-in,
+// which the worker cannot renew by itself. It returns the token while it is
+// valid for at least another minute, and ErrSignInRequired once it is not or
+// when forced (the server rejected it), so the queue waits for sign-in.
+func NewStaticTokens(tok api.Token) TokenSource {
+	return &staticTokens{tok: tok, now: time.Now}
+}
+
+type staticTokens struct {
+	tok api.Token
+	now func() time.Time
+}
+
+func (s *staticTokens) Token(ctx context.Context, force bool) (api.Token, error) {
+	if err := ctx.Err(); err != nil {
+		return api.Token{}, context.Cause(ctx)
+	}
+	if force || !s.tok.Valid(s.now(), refreshMargin) {
+		return api.Token{}, ErrSignInRequired
+	}
+	return s.tok, nil
+}

@@ -1,0 +1,157 @@
+package worker
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+)
+
+func TestAPIKeyTokensReuseAndRefresh(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	ctx := context.Background()
+	ts := NewAPIKeyTokens(e.client, e.key, time.Hour).(*apiKeyTokens)
+	now := time.Now()
+	clock := now
+	ts.now = func() time.Time { return clock }
+
+	tok, err := ts.Token(ctx, false)
+	require.NoError(t, err)
+	assert.Equal(t, e.acc.ID, tok.Subject)
+	assert.WithinDuration(t, now.Add(time.Hour), tok.ExpiresAt, 5*time.Second, "x-expiration asked for one hour")
+	again, err := ts.Token(ctx, false)
+	require.NoError(t, err)
+	assert.Equal(t, tok.Raw, again.Raw, "reused")
+	assert.Equal(t, 1, e.requests(tokenPath))
+
+	// Forced after a 401: a new one.
+	_, err = ts.Token(ctx, true)
+	require.NoError(t, err)
+	assert.Equal(t, 2, e.requests(tokenPath))
+
+	// Within a minute of exp: refreshed ahead of time.
+	clock = now.Add(59*time.Minute + 30*time.Second)
+	_, err = ts.Token(ctx, false)
+	require.NoError(t, err)
+	assert.Equal(t, 3, e.requests(tokenPath))
+}
+
+func TestAPIKeyTokensMintOneAtATime(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.srv.InjectFault(sandbox.Fault{Path: tokenPath, Delay: 100 * time.Millisecond, Count: 1})
+	ts := NewAPIKeyTokens(e.client, e.key, 0)
+	var wg sync.WaitGroup
+	toks := make([]api.Token, 8)
+	for i := range toks {
+		wg.Go(func() {
+			tok, err := ts.Token(context.Background(), i%2 == 0)
+			assert.NoError(t, err)
+			toks[i] = tok
+		})
+	}
+	wg.Wait()
+	// Callers that waited for a mint in progress take its token, forced or
+	// not: one mint (two if a forced caller arrived after it finished).
+	assert.LessOrEqual(t, e.requests(tokenPath), 2)
+	for _, tok := range toks {
+		assert.True(t, tok.Valid(time.Now(), time.Minute))
+	}
+}
+
+func TestAPIKeyTokensRejectedKeyNeedsSignIn(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	require.NoError(t, e.srv.RevokeAPIKey(e.key))
+	ts := NewAPIKeyTokens(e.client, e.key, time.Hour)
+	_, err := ts.Token(context.Background(), false)
+	require.ErrorIs(t, err, ErrSignInRequired)
+	require.ErrorIs(t, err, api.ErrUnauthorized)
+
+	// Through the queue: the job waits for sign-in instead of failing.
+	f := e.write("f.txt", data("f", 10))
+	cfg := e.config()
+	cfg.Tokens = ts
+	q := e.queue(cfg)
+	q.Add(Request{Path: f})
+	require.ErrorIs(t, wait(t, q, 10*time.Second), ErrSignInRequired)
+	key, err := e.srv.CreateAPIKey(e.acc.ID, time.Time{})
+	require.NoError(t, err)
+	q.SetTokens(NewAPIKeyTokens(e.client, key, time.Hour))
+	require.NoError(t, wait(t, q, 10*time.Second))
+	assert.Equal(t, 1, q.Summary().Done)
+}
+
+func TestAPIKeyTokensNetworkErrorIsRetryable(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.srv.InjectFault(sandbox.Fault{Path: tokenPath, Status: 503, Count: 1})
+	ts := NewAPIKeyTokens(e.client, e.key, time.Hour)
+	_, err := ts.Token(context.Background(), false)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, ErrSignInRequired)
+	assert.True(t, api.Retryable(err))
+
+	// Through the queue: retried like an upload error.
+	e.srv.InjectFault(sandbox.Fault{Path: tokenPath, Status: 503, Count: 1})
+	f := e.write("f.txt", data("f", 10))
+	cfg := e.config()
+	q := e.queue(cfg)
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 10*time.Second))
+	j := jobFor(t, q, f)
+	assert.Equal(t, "done", string(j.State), j.Err)
+	assert.Equal(t, 2, j.Attempts)
+}
+
+func TestAPIKeyTokensContext(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.srv.InjectFault(sandbox.Fault{Path: tokenPath, Stall: 10 * time.Second, Count: 1})
+	ts := NewAPIKeyTokens(e.client, e.key, time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 2)
+	go func() { _, err := ts.Token(ctx, false); done <- err }()
+	go func() { _, err := ts.Token(ctx, false); done <- err }() // waits for the slot
+	for range 2 {
+		select {
+		case err := <-done:
+			require.Error(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatal("Token did not honour its context")
+		}
+	}
+}
+
+func TestAPIKeyTokensMargin(t *testing.T) {
+	assert.Equal(t, time.Minute, NewAPIKeyTokens(nil, "", 0).(*apiKeyTokens).margin)
+	assert.Equal(t, DefaultTokenLifetime, NewAPIKeyTokens(nil, "", 0).(*apiKeyTokens).lifetime)
+	assert.Equal(t, 30*time.Second, NewAPIKeyTokens(nil, "", 2*time.Minute).(*apiKeyTokens).margin)
+}
+
+func TestStaticTokens(t *testing.T) {
+	ctx := context.Background()
+	valid := api.Token{Raw: "a.b.c", ExpiresAt: time.Now().Add(time.Hour)}
+	ts := NewStaticTokens(valid)
+	tok, err := ts.Token(ctx, false)
+	require.NoError(t, err)
+	assert.Equal(t, valid.Raw, tok.Raw)
+	_, err = ts.Token(ctx, true)
+	require.ErrorIs(t, err, ErrSignInRequired, "a rejected login token cannot be renewed")
+
+	_, err = NewStaticTokens(api.Token{Raw: "a.b.c", ExpiresAt: time.Now().Add(50 * time.Second)}).Token(ctx, false)
+	require.ErrorIs(t, err, ErrSignInRequired, "expiring within a minute")
+	_, err = NewStaticTokens(api.Token{}).Token(ctx, false)
+	require.ErrorIs(t, err, ErrSignInRequired)
+	tok, err = NewStaticTokens(api.Token{Raw: "opaque"}).Token(ctx, false)
+	require.NoError(t, err, "unknown expiry is usable")
+	assert.Equal(t, "opaque", tok.Raw)
+
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = ts.Token(canceled, false)
+	require.ErrorIs(t, err, context.Canceled)
+}

@@ -1,0 +1,401 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+	"github.com/google/uuid"
+)
+
+// Listing a big folder must show jobs early and persist them in few
+// transactions: rows are written every flushRows rows or flushEvery.
+const (
+	flushRows  = 256
+	flushEvery = 100 * time.Millisecond
+)
+
+// The reasons a walk skips an entry.
+const (
+	msgSymlink    = "symbolic link — not followed; add the target itself"
+	msgEmptyDir   = "folder is empty"
+	msgBothTarget = "choose a destination folder path or a parent folder id, not both"
+	msgNoPath     = "choose a file or folder to upload"
+)
+
+// addCall is one Add call waiting to be listed.
+type addCall struct {
+	batchID string
+	reqs    []Request
+}
+
+// Add queues files and folders and returns at once: listing folders,
+// checking files and writing the jobs to the database happen on the queue's
+// own goroutine, in the order given, and each job appears (JobAdded) only
+// once its row is saved. One Add call is one batch (Job.BatchID).
+func (q *Queue) Add(reqs ...Request) {
+	if len(reqs) == 0 {
+		return
+	}
+	call := addCall{batchID: uuid.NewString(), reqs: make([]Request, len(reqs))}
+	for i, r := range reqs {
+		r.ParentID = copyID(r.ParentID)
+		call.reqs[i] = r
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	walking := q.walkBusy || len(q.pendingAdds) > 0
+	q.pendingAdds = append(q.pendingAdds, call)
+	if !walking {
+		q.publish(QueueChanged, nil, false)
+	}
+	select {
+	case q.walkWake <- struct{}{}:
+	default:
+	}
+}
+
+// walker lists added requests one Add call at a time until Close.
+func (q *Queue) walker() {
+	defer q.workers.Done()
+	for {
+		q.mu.Lock()
+		if q.closed {
+			q.mu.Unlock()
+			return
+		}
+		if len(q.pendingAdds) == 0 {
+			q.mu.Unlock()
+			select {
+			case <-q.walkWake:
+			case <-q.ctx.Done():
+				return
+			}
+			continue
+		}
+		call := q.pendingAdds[0]
+		q.pendingAdds[0] = addCall{}
+		q.pendingAdds = q.pendingAdds[1:]
+		ctx, cancel := context.WithCancel(q.ctx)
+		q.walkBusy, q.walkCancel = true, cancel
+		q.mu.Unlock()
+
+		w := &walk{q: q, ctx: ctx, batchID: call.batchID, lastFlush: time.Now()}
+		for _, r := range call.reqs {
+			if ctx.Err() != nil {
+				break
+			}
+			w.request(r)
+		}
+		w.flush()
+		cancel()
+
+		q.mu.Lock()
+		q.walkBusy, q.walkCancel = false, nil
+		if len(q.pendingAdds) == 0 {
+			q.publish(QueueChanged, nil, false)
+		}
+		q.mu.Unlock()
+	}
+}
+
+// walk turns the requests of one Add call into job rows.
+type walk struct {
+	q         *Queue
+	ctx       context.Context
+	batchID   string
+	rows      []storage.JobRow
+	lastFlush time.Time
+}
+
+func (w *walk) base(r Request, p string) storage.JobRow {
+	return storage.JobRow{
+		ID:         uuid.NewString(),
+		BatchID:    w.batchID,
+		Env:        w.q.env,
+		Account:    w.q.account,
+		LocalPath:  p,
+		Name:       filepath.Base(p),
+		FolderPath: r.FolderPath,
+		ParentID:   copyID(r.ParentID),
+		Comment:    r.Comment,
+		State:      storage.JobQueued,
+	}
+}
+
+// add appends a row, flushing when enough are pending.
+func (w *walk) add(row storage.JobRow, state storage.JobState, msg string) {
+	row.State, row.Error = state, msg
+	w.rows = append(w.rows, row)
+	if len(w.rows) >= flushRows || time.Since(w.lastFlush) >= flushEvery {
+		w.flush()
+	}
+}
+
+// request checks one request and lists it: a file becomes one job, a folder
+// one job per entry.
+func (w *walk) request(r Request) {
+	if r.Path == "" {
+		w.add(w.base(r, ""), storage.JobFailed, msgNoPath)
+		return
+	}
+	p := r.Path
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs // rows must still mean the same file when the CLI resumes elsewhere
+	}
+	row := w.base(r, p)
+	if msg := validateRequest(r); msg != "" {
+		w.add(row, storage.JobFailed, msg)
+		return
+	}
+	fi, err := os.Stat(p)
+	if err == nil && fi.IsDir() {
+		w.folder(r, p)
+		return
+	}
+	info, err := api.ValidateFile(p)
+	if err != nil {
+		state := storage.JobFailed
+		if fi != nil && !fi.Mode().IsRegular() {
+			state = storage.JobSkipped // a pipe, socket or device: nothing to retry
+		}
+		w.add(row, state, api.Human(err))
+		return
+	}
+	row.Size = info.Size()
+	w.add(row, storage.JobQueued, "")
+}
+
+// validateRequest checks what the person chose as destination and comment,
+// returning the sentence to show, or "" when it is fine.
+func validateRequest(r Request) string {
+	if r.FolderPath != "" && r.ParentID != nil {
+		return msgBothTarget
+	}
+	if err := api.ValidateFolderPath(r.FolderPath); err != nil {
+		return api.Human(err)
+	}
+	if err := api.ValidateComment(r.Comment); err != nil {
+		return api.Human(err)
+	}
+	if r.ParentID != nil {
+		if err := api.ValidateParentID(*r.ParentID); err != nil {
+			return api.Human(err)
+		}
+	}
+	return ""
+}
+
+// folder lists a dropped folder: one job per regular file, a skipped entry
+// for everything else (see the package documentation for the policy).
+func (w *walk) folder(r Request, root string) {
+	// filepath.WalkDir does not follow a root that is a symbolic link, but
+	// the person chose this path, so walk its target under the link's name.
+	walkRoot := root
+	if target, err := filepath.EvalSymlinks(root); err == nil {
+		walkRoot = target
+	}
+	rootName := filepath.Base(root)
+	if rootName == string(filepath.Separator) || rootName == "." || filepath.VolumeName(root)+string(filepath.Separator) == root {
+		rootName = "" // a whole drive: its contents go straight under the destination
+	}
+
+	type dirInfo struct {
+		folderPath string // destination of the files directly in it
+		msg        string // why it cannot be a destination, if so
+	}
+	dests := make(map[string]dirInfo)
+	dest := func(dir string) dirInfo {
+		if d, ok := dests[dir]; ok {
+			return d
+		}
+		var d dirInfo
+		if r.ParentID == nil {
+			rel, err := filepath.Rel(walkRoot, dir)
+			if err != nil {
+				rel = "."
+			}
+			d.folderPath = folderPathFor(r.FolderPath, rootName, filepath.ToSlash(rel))
+			if err := api.ValidateFolderPath(d.folderPath); err != nil {
+				d.msg = api.Human(err)
+			}
+		}
+		dests[dir] = d
+		return d
+	}
+	entry := func(p string, dir string) storage.JobRow {
+		row := w.base(r, p)
+		row.FolderPath = dest(dir).folderPath
+		return row
+	}
+
+	var dirs []string
+	hasEntries := make(map[string]bool)
+	unreadable := make(map[string]bool)
+	_ = filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
+		if w.ctx.Err() != nil {
+			return fs.SkipAll
+		}
+		if p != walkRoot {
+			hasEntries[filepath.Dir(p)] = true
+		}
+		if err != nil {
+			// A folder that could not be listed, or an entry that
+			// vanished: say so and go on with the rest.
+			parent := filepath.Dir(p)
+			if p == walkRoot || d != nil && d.IsDir() {
+				unreadable[p] = true
+				parent = p
+			}
+			w.add(entry(p, parent), storage.JobSkipped, describeFSError("folder", d == nil || d.IsDir(), err))
+			return nil
+		}
+		if d.IsDir() {
+			dirs = append(dirs, p)
+			return nil
+		}
+		dir := filepath.Dir(p)
+		row := entry(p, dir)
+		t := d.Type()
+		switch {
+		case t&fs.ModeSymlink != 0:
+			w.add(row, storage.JobSkipped, msgSymlink)
+		case !t.IsRegular():
+			w.add(row, storage.JobSkipped, "this is "+kindOf(t)+", not a regular file — only regular files are uploaded")
+		case dest(dir).msg != "":
+			w.add(row, storage.JobFailed, dest(dir).msg)
+		default:
+			info, err := api.ValidateFile(p)
+			if err != nil {
+				w.add(row, storage.JobSkipped, api.Human(err))
+				return nil
+			}
+			row.Size = info.Size()
+			w.add(row, storage.JobQueued, "")
+		}
+		return nil
+	})
+	if w.ctx.Err() != nil {
+		return
+	}
+	for _, dir := range dirs {
+		if hasEntries[dir] || unreadable[dir] {
+			continue
+		}
+		row := entry(dir, dir)
+		if dir == walkRoot {
+			row = w.base(r, root)
+			row.FolderPath = dest(dir).folderPath
+		}
+		w.add(row, storage.JobSkipped, msgEmptyDir)
+	}
+}
+
+// folderPathFor is the destination folder of the files in the directory rel
+// (slash-separated, "." for the dropped folder itself) of the dropped folder
+// named rootName, under the destination dest ("" = the account's root).
+// The result starts and ends with "/".
+func folderPathFor(dest, rootName, rel string) string {
+	p := path.Join("/", dest, filepath.ToSlash(rootName), rel)
+	if p == "/" {
+		return p
+	}
+	return p + "/"
+}
+
+// describeFSError explains why an entry met during a walk was skipped.
+func describeFSError(what string, isDir bool, err error) string {
+	if !isDir {
+		what = "file"
+	}
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return "cannot read this " + what + ": permission denied"
+	case errors.Is(err, fs.ErrNotExist):
+		return "this " + what + " disappeared while the folder was being listed"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return "cannot read this " + what + ": " + err.Error()
+}
+
+// kindOf names a non-regular file type for a skipped entry.
+func kindOf(t fs.FileMode) string {
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeDevice != 0, t&fs.ModeCharDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// flush saves the pending rows in one transaction and only then shows them
+// and lets the scheduler start them.
+func (w *walk) flush() {
+	w.lastFlush = time.Now()
+	if len(w.rows) == 0 {
+		return
+	}
+	rows := w.rows
+	w.rows = nil
+	q := w.q
+	if w.ctx.Err() != nil {
+		// Closing, or CancelAll during the walk: these were never saved
+		// nor shown, so dropping them loses nothing the person saw.
+		return
+	}
+	err := q.db.InsertJobs(rows)
+
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	canceled := w.ctx.Err() != nil && !q.closed // CancelAll during InsertJobs
+	for i := range rows {
+		j := &job{row: rows[i]}
+		if err != nil {
+			j.unsaved = true
+			if j.row.State == storage.JobQueued {
+				j.row.State = storage.JobFailed
+				j.row.Error = "could not save this job to the queue database (" + err.Error() + "); retry it"
+			}
+		}
+		switch {
+		case j.row.State != storage.JobQueued:
+		case canceled:
+			j.row.State = storage.JobCanceled
+			q.dirty[j] = struct{}{}
+		case q.signIn:
+			j.row.State = storage.JobWaitingSignIn
+			j.row.Error = msgSignIn
+			q.dirty[j] = struct{}{}
+		}
+		if j.row.State.Final() {
+			j.finishedAt = q.now()
+		}
+		q.jobs = append(q.jobs, j)
+		q.byID[j.row.ID] = j
+		q.count(j)
+		if j.row.State == storage.JobQueued {
+			j.ready = true
+			q.ready = append(q.ready, j)
+		}
+		q.publish(JobAdded, j, false)
+	}
+	if len(q.dirty) > 0 {
+		q.signalPersist()
+	}
+	q.wakeScheduler()
+}

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// historyRecord is one history entry as scripts read it: every stored field
+// plus the shareable link.
+type historyRecord struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	Hash       string `json:"hash"`
+	Link       string `json:"link"`
+	Size       int64  `json:"size"`
+	Verified   bool   `json:"verified"`
+	FolderPath string `json:"folder_path,omitempty"`
+	ParentID   *int64 `json:"parent_id,omitempty"`
+	Comment    string `json:"comment,omitempty"`
+	LocalPath  string `json:"local_path"`
+	Env        string `json:"env"`
+	Account    string `json:"account"`
+	StartedAt  string `json:"started_at"`
+	FinishedAt string `json:"finished_at"`
+	Attempts   int    `json:"attempts"`
+}
+
+// historyLink is the entry's link in the chosen style, on the gateway of the
+// environment it was uploaded to.
+func historyLink(settings storage.Settings, e storage.HistoryEntry) string {
+	env := api.Production
+	switch e.Env {
+	case "production":
+	case "testnet":
+		env = api.Testnet
+	default:
+		if custom, err := api.CustomEnvironment(e.Env); err == nil {
+			env = custom
+		}
+	}
+	return linkFor(settings, env, e.Hash)
+}
+
+func toRecord(settings storage.Settings, e storage.HistoryEntry) historyRecord {
+	return historyRecord{
+		ID: e.ID, Name: e.Name, Hash: e.Hash, Link: historyLink(settings, e), Size: e.Size,
+		Verified: e.Verified, FolderPath: e.FolderPath, ParentID: e.ParentID, Comment: e.Comment,
+		LocalPath: e.LocalPath, Env: e.Env, Account: e.Account,
+		StartedAt: e.StartedAt.UTC().Format(time.RFC3339), FinishedAt: e.FinishedAt.UTC().Format(time.RFC3339),
+		Attempts: e.Attempts,
+	}
+}
+
+func writeHistoryJSON(w io.Writer, entries []storage.HistoryEntry, settings storage.Settings) error {
+	records := make([]historyRecord, 0, len(entries))
+	for _, e := range entries {
+		records = append(records, toRecord(settings, e))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(records)
+}
+
+func writeHistoryCSV(w io.Writer, entries []storage.HistoryEntry, settings storage.Settings) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "name", "hash", "link", "size", "verified", "folder_path", "parent_id", "comment", "local_path", "env", "account", "started_at", "finished_at", "attempts"})
+	for _, e := range entries {
+		r := toRecord(settings, e)
+		parent := ""
+		if r.ParentID != nil {
+			parent = strconv.FormatInt(*r.ParentID, 10)
+		}
+		_ = cw.Write([]string{strconv.FormatInt(r.ID, 10), r.Name, r.Hash, r.Link, strconv.FormatInt(r.Size, 10),
+			strconv.FormatBool(r.Verified), r.FolderPath, parent, r.Comment, r.LocalPath, r.Env, r.Account,
+			r.StartedAt, r.FinishedAt, strconv.Itoa(r.Attempts)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
