@@ -324,3 +324,28 @@ func TestKilledUploadResumes(t *testing.T) {
 		assert.Equal(t, cidOf(t, r.LocalPath), r.Hash)
 	}
 }
+
+func TestResumeRetriesEarlierFailures(t *testing.T) {
+	sb := startCLISandbox(t)
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(apiKeyEnvVar, sb.key)
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 300 })[0]
+	sb.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400})
+	code, _, _ := runCLI(t, "", "upload", "--env", sb.url, f)
+	require.Equal(t, 1, code)
+
+	// A later upload does not report the old failure again.
+	g := makeFiles(t, t.TempDir(), 1, func(int) int { return 400 })[0]
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.url, g)
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, out+errOut, f)
+
+	code, _, errOut = runCLI(t, "", "resume", "--env", sb.url)
+	require.Equal(t, 0, code)
+	assert.Contains(t, errOut, "--retry-failed")
+
+	code, out, errOut = runCLI(t, "", "resume", "--env", sb.url, "--retry-failed")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, cidOf(t, f))
+	assert.Len(t, historyJSON(t), 2)
+}

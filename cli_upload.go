@@ -187,14 +187,27 @@ func runQueue(opts uploadOptions, cio cliIO) int {
 	events, unsubscribe := q.Subscribe(1024)
 	defer unsubscribe()
 
-	if earlier := q.Summary(); earlier.Total > 0 && len(opts.requests) > 0 {
-		fmt.Fprintf(cio.stderr, "Also finishing %d upload(s) left from an earlier run.\n", earlier.Total)
-	}
 	if opts.retryFailed {
 		q.RetryFailed()
 	}
-	if len(opts.requests) == 0 && q.Summary().Total == 0 {
-		fmt.Fprintln(cio.stderr, "Nothing to resume: the queue is empty.")
+	// Failures of earlier runs stay in the saved queue (for the window and
+	// --retry-failed); this run reports only what it uploads.
+	for _, j := range q.Jobs() {
+		if j.State.Final() {
+			rep.ignore(j.ID)
+		}
+	}
+	left := q.Summary()
+	pending := left.Queued + left.Uploading + left.Waiting
+	if pending > 0 && len(opts.requests) > 0 {
+		fmt.Fprintf(cio.stderr, "Also finishing %d upload(s) left from an earlier run.\n", pending)
+	}
+	if len(opts.requests) == 0 && pending == 0 {
+		if left.Failed > 0 && !opts.retryFailed {
+			fmt.Fprintf(cio.stderr, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", left.Failed)
+		} else {
+			fmt.Fprintln(cio.stderr, "Nothing to resume: the queue is empty.")
+		}
 		return 0
 	}
 	q.Add(opts.requests...)
@@ -270,18 +283,17 @@ func newReporter(cio cliIO, asJSON bool, link func(string) string) *reporter {
 	return r
 }
 
+// ignore marks a job this run must not report (a leftover of an earlier run).
+func (r *reporter) ignore(id string) {
+	r.mu.Lock()
+	r.reported[id] = true
+	r.mu.Unlock()
+}
+
 func (r *reporter) event(ev worker.Event) {
 	if ev.Kind == worker.JobAdded || ev.Kind == worker.JobChanged {
 		r.job(ev.Job)
 	}
-}
-
-func finished(s storage.JobState) bool {
-	switch s {
-	case storage.JobDone, storage.JobFailed, storage.JobCanceled, storage.JobSkipped:
-		return true
-	}
-	return false
 }
 
 func (r *reporter) job(j worker.Job) {
@@ -290,7 +302,7 @@ func (r *reporter) job(j worker.Job) {
 	if r.reported[j.ID] {
 		return
 	}
-	if !finished(j.State) {
+	if !j.State.Final() {
 		r.updateBar(j)
 		return
 	}
@@ -417,7 +429,7 @@ func (r *reporter) close() {
 func (r *reporter) summary() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	elapsed := time.Since(r.start).Round(100 * time.Millisecond)
+	elapsed := time.Since(r.start).Round(10 * time.Millisecond)
 	s := fmt.Sprintf("Uploaded %d file(s), %s, in %s", r.done, humanBytes(r.bytes), elapsed)
 	if r.failed > 0 {
 		s += fmt.Sprintf(" · %d failed", r.failed)

@@ -343,3 +343,33 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 	})
 	return int(n), err
 }
+
+// DeleteJobIDs removes the rows of exactly these jobs (unknown ids are
+// ignored), so taking one job out of a list never touches another's row.
+// Done jobs stay in the history.
+func (d *DB) DeleteJobIDs(ids ...string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := d.withTx("delete jobs", func(tx *sql.Tx) error {
+		stmt, err := tx.Prepare("DELETE FROM jobs WHERE id = ?")
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, id := range ids {
+			res, err := stmt.Exec(id)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	return int(n), err
+}

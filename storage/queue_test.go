@@ -297,3 +297,26 @@ func TestNewUUID(t *testing.T) {
 		seen[s] = true
 	}
 }
+
+func TestDeleteJobIDsTouchesOnlyThoseJobs(t *testing.T) {
+	d := openTestDB(t)
+	rows := sampleJobs(4, "b1")
+	rows[0].State, rows[1].State, rows[2].State = JobFailed, JobFailed, JobDone
+	require.NoError(t, d.InsertJobs(rows))
+
+	n, err := d.DeleteJobIDs(rows[0].ID, "no-such-id")
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+
+	left, err := d.Jobs()
+	require.NoError(t, err)
+	var ids []string
+	for _, r := range left {
+		ids = append(ids, r.ID)
+	}
+	assert.Equal(t, []string{rows[1].ID, rows[2].ID, rows[3].ID}, ids, "the other failed job stays")
+
+	n, err = d.DeleteJobIDs()
+	require.NoError(t, err)
+	assert.Zero(t, n)
+}

@@ -71,7 +71,7 @@ func (q *Queue) flushDB() {
 		if len(deletes) > 0 {
 			slices.Sort(deletes)
 			deletes = slices.Compact(deletes)
-			if _, err := q.db.DeleteJobs(deletes...); err != nil {
+			if _, err := q.db.DeleteJobIDs(deletes...); err != nil {
 				q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
 			}
 		}

@@ -117,7 +117,7 @@ type Queue struct {
 	changed chan struct{} // closed and replaced at every state change (for Wait)
 
 	dirty      map[*job]struct{} // jobs whose row must be rewritten
-	deletes    []storage.JobState
+	deletes    []string // ids of rows to delete
 	dbErr      error // first failed persist, reported by Close
 	persisting bool  // the persister is writing a batch
 
@@ -137,8 +137,10 @@ type Queue struct {
 // a crash left "uploading" (storage.DB.RequeueInterrupted), loads the
 // unfinished jobs (queued, uploading, waiting for sign-in) of this
 // environment and account, and starts uploading them. Jobs that waited for
-// sign-in are tried again with cfg.Tokens. Finished jobs of earlier runs are
-// not loaded: they are in the history.
+// sign-in are tried again with cfg.Tokens. Failed, canceled and skipped jobs
+// of earlier runs are listed again, so a failure stays visible and
+// retryable after a restart; done jobs are in the history, so their queue
+// rows are dropped here and the saved queue never grows without bound.
 func New(cfg Config) (*Queue, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("worker: Config.Client is nil")
@@ -168,9 +170,18 @@ func New(cfg Config) (*Queue, error) {
 	if _, err := cfg.DB.RequeueInterrupted(); err != nil {
 		return nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
 	}
-	rows, err := cfg.DB.Jobs(storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn)
+	rows, err := cfg.DB.Jobs()
 	if err != nil {
 		return nil, fmt.Errorf("worker: load the queue: %w", err)
+	}
+	var doneIDs []string
+	for _, r := range rows {
+		if r.State == storage.JobDone && r.Env == cfg.Env && r.Account == cfg.Account {
+			doneIDs = append(doneIDs, r.ID)
+		}
+	}
+	if _, err := cfg.DB.DeleteJobIDs(doneIDs...); err != nil {
+		return nil, fmt.Errorf("worker: drop finished jobs: %w", err)
 	}
 
 	q := &Queue{
@@ -200,10 +211,16 @@ func New(cfg Config) (*Queue, error) {
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
 
 	for _, r := range rows {
-		if r.Env != cfg.Env || r.Account != cfg.Account {
+		if r.Env != cfg.Env || r.Account != cfg.Account || r.State == storage.JobDone {
 			continue
 		}
 		j := &job{row: r}
+		if r.State.Final() { // failed, canceled, skipped: listed, not run
+			q.jobs = append(q.jobs, j)
+			q.byID[r.ID] = j
+			q.count(j)
+			continue
+		}
 		want := storage.JobQueued
 		if q.signIn {
 			want = storage.JobWaitingSignIn
@@ -414,8 +431,7 @@ func (q *Queue) retryLocked(j *job) {
 // ClearFinished removes done, canceled and skipped jobs from the list and
 // their rows from the database (done ones stay in the history), so the saved
 // queue never grows without bound. Failed jobs stay until retried or removed
-// one by one, so no failure goes unseen. (Finished rows of other
-// environments and accounts in the same database are cleared too.)
+// one by one, so no failure goes unseen.
 func (q *Queue) ClearFinished() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -437,16 +453,14 @@ func (q *Queue) ClearFinished() {
 	for _, j := range removed {
 		q.dropLocked(j)
 	}
-	q.deletes = append(q.deletes, storage.JobDone, storage.JobCanceled, storage.JobSkipped)
+	for _, j := range removed {
+		q.deletes = append(q.deletes, j.row.ID)
+	}
 	q.signalPersist()
 }
 
 // Remove takes one finished job (done, failed, canceled or skipped) out of
 // the list and its row out of the database; cancel an active job first.
-// storage can only delete rows by state, so the rows of other finished jobs
-// in the same state go too: that loses nothing, because New never loads
-// finished rows and a job still listed gets its row back whenever it is
-// written again (Retry).
 func (q *Queue) Remove(id string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -458,10 +472,7 @@ func (q *Queue) Remove(id string) {
 		q.jobs = slices.Delete(q.jobs, i, i+1)
 	}
 	q.dropLocked(j)
-	// storage can only delete by state. Rows of other jobs in this state
-	// that are still listed get re-inserted by the persister if they are
-	// ever written again (Retry), and finished rows are not loaded by New.
-	q.deletes = append(q.deletes, j.row.State)
+	q.deletes = append(q.deletes, j.row.ID)
 	q.signalPersist()
 }
 

@@ -839,13 +839,14 @@ func TestNewLoadsOnlyItsOwnUnfinishedJobs(t *testing.T) {
 	q := e.queue(e.config())
 	require.NoError(t, wait(t, q, 10*time.Second))
 	jobs := q.Jobs()
-	require.Len(t, jobs, 2)
+	require.Len(t, jobs, 3)
 	assert.Equal(t, "mine.txt", jobs[0].Name)
 	assert.Equal(t, 2, jobs[0].Attempts, "the interrupted attempt counts")
-	assert.Equal(t, "signin", jobs[1].Name)
-	for _, j := range jobs {
-		assert.Equal(t, storage.JobDone, j.State, j.Err)
-	}
+	assert.Equal(t, storage.JobDone, jobs[0].State, jobs[0].Err)
+	assert.Equal(t, "old-failure", jobs[1].Name)
+	assert.Equal(t, storage.JobFailed, jobs[1].State, "an earlier failure stays listed, not run")
+	assert.Equal(t, "signin", jobs[2].Name)
+	assert.Equal(t, storage.JobDone, jobs[2].State, jobs[2].Err)
 	others, err := e.db.Jobs(storage.JobQueued)
 	require.NoError(t, err)
 	assert.Len(t, others, 2, "other accounts' and environments' jobs are left alone")
@@ -940,4 +941,42 @@ func TestUnsubscribeAndCloseCloseChannels(t *testing.T) {
 	q.SetConcurrency(2)
 	q.SetTokens(nil)
 	assert.Empty(t, q.Jobs())
+}
+
+// TestFailedJobsSurviveRestart: a failure stays visible and retryable after
+// the app restarts, done rows leave the saved queue (they are in the
+// history), and removing one job never removes another's row.
+func TestFailedJobsSurviveRestart(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	ok := e.write("ok.txt", data("ok", 10))
+	bad1 := e.write("bad1.txt", data("b1", 10))
+	bad2 := e.write("bad2.txt", data("b2", 10))
+	cfg := e.config()
+	cfg.Concurrency = 1
+	q, err := New(cfg)
+	require.NoError(t, err)
+	q.Add(Request{Path: ok})
+	require.NoError(t, wait(t, q, 10*time.Second))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 400, Count: 2})
+	q.Add(Request{Path: bad1}, Request{Path: bad2})
+	require.NoError(t, wait(t, q, 10*time.Second))
+	require.Equal(t, 2, q.Summary().Failed)
+	q.Remove(jobFor(t, q, bad1).ID)
+	require.NoError(t, wait(t, q, 10*time.Second))
+	require.NoError(t, q.Close())
+
+	q2 := e.queue(cfg)
+	jobs := q2.Jobs()
+	require.Len(t, jobs, 1, "only the failure that was not removed comes back")
+	assert.Equal(t, bad2, jobs[0].LocalPath)
+	assert.Equal(t, storage.JobFailed, jobs[0].State)
+	assert.NotEmpty(t, jobs[0].Err)
+	rows, err := e.db.Jobs(storage.JobDone)
+	require.NoError(t, err)
+	assert.Empty(t, rows, "done rows are dropped at start; the history has them")
+
+	q2.RetryFailed()
+	require.NoError(t, wait(t, q2, 10*time.Second))
+	assert.Equal(t, storage.JobDone, jobFor(t, q2, bad2).State)
+	assert.Len(t, history(t, e.db), 2)
 }
