@@ -117,9 +117,9 @@ type Queue struct {
 	changed chan struct{} // closed and replaced at every state change (for Wait)
 
 	dirty      map[*job]struct{} // jobs whose row must be rewritten
-	deletes    []string // ids of rows to delete
-	dbErr      error // first failed persist, reported by Close
-	persisting bool  // the persister is writing a batch
+	deletes    []string          // ids of rows to delete
+	dbErr      error             // first failed persist, reported by Close
+	persisting bool              // the persister is writing a batch
 
 	wake        chan struct{} // scheduler
 	walkWake    chan struct{}
