@@ -320,6 +320,23 @@ func (d *DB) RequeueInterrupted() (int, error) {
 	return int(n), err
 }
 
+// RequeueInterruptedOf is RequeueInterrupted for one environment and
+// account: what a queue that holds that account's lock (LockQueue) may
+// safely take back, while another account's uploads may still be running.
+func (d *DB) RequeueInterruptedOf(env, account string) (int, error) {
+	var n int64
+	err := d.withTx("requeue interrupted jobs", func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE jobs SET state = ?, updated_at = ? WHERE state = ? AND env = ? AND account = ?`,
+			string(JobQueued), time.Now().UnixNano(), string(JobUploading), env, account)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 // DeleteJobs removes the jobs in any of states and returns how many were
 // removed. With no states it removes done, canceled and skipped jobs — what
 // "Clear finished" means: failed jobs stay so they can be retried, and

@@ -116,6 +116,8 @@ type Queue struct {
 	subs    map[*subscriber]struct{}
 	changed chan struct{} // closed and replaced at every state change (for Wait)
 
+	lock *storage.QueueLock // this account's queue is ours while we run
+
 	dirty      map[*job]struct{} // jobs whose row must be rewritten
 	deletes    []string          // ids of rows to delete
 	dbErr      error             // first failed persist, reported by Close
@@ -167,7 +169,29 @@ func New(cfg Config) (*Queue, error) {
 		cfg.ProgressInterval = DefaultProgressInterval
 	}
 
-	if _, err := cfg.DB.RequeueInterrupted(); err != nil {
+	// One process at a time runs an account's queue: otherwise a second
+	// one (the CLI while the window is open) would take the first one's
+	// in-flight jobs for interrupted ones and upload them again.
+	lock, err := cfg.DB.LockQueue(cfg.Env, cfg.Account)
+	if err != nil {
+		return nil, err
+	}
+	q, err := load(cfg, lock)
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	q.persistWG.Add(1)
+	go q.persistLoop()
+	q.workers.Add(2)
+	go q.schedule()
+	go q.walker()
+	return q, nil
+}
+
+// load reads the account's saved queue into a new Queue (not started yet).
+func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
+	if _, err := cfg.DB.RequeueInterruptedOf(cfg.Env, cfg.Account); err != nil {
 		return nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
 	}
 	rows, err := cfg.DB.Jobs()
@@ -207,6 +231,7 @@ func New(cfg Config) (*Queue, error) {
 		persistWake:      make(chan struct{}, 1),
 		persistStop:      make(chan struct{}),
 		closeDone:        make(chan struct{}),
+		lock:             lock,
 	}
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
 
@@ -245,11 +270,6 @@ func New(cfg Config) (*Queue, error) {
 	if len(q.dirty) > 0 {
 		q.signalPersist()
 	}
-	q.persistWG.Add(1)
-	go q.persistLoop()
-	q.workers.Add(2)
-	go q.schedule()
-	go q.walker()
 	return q, nil
 }
 
@@ -621,6 +641,9 @@ func (q *Queue) Close() error {
 	q.mu.Lock()
 	q.closeErr = q.dbErr
 	q.mu.Unlock()
+	if err := q.lock.Release(); err != nil && q.closeErr == nil {
+		q.closeErr = fmt.Errorf("worker: release the queue lock: %w", err)
+	}
 	close(q.closeDone)
 	return q.closeErr
 }

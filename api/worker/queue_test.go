@@ -980,3 +980,23 @@ func TestFailedJobsSurviveRestart(t *testing.T) {
 	assert.Equal(t, storage.JobDone, jobFor(t, q2, bad2).State)
 	assert.Len(t, history(t, e.db), 2)
 }
+
+// TestOneQueuePerAccount: a second process (here: a second Queue) must not
+// run the same account's queue, or it would upload the first one's in-flight
+// jobs again.
+func TestOneQueuePerAccount(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	q1, err := New(e.config())
+	require.NoError(t, err)
+	_, err = New(e.config())
+	require.ErrorIs(t, err, storage.ErrQueueInUse)
+
+	other := e.config()
+	other.Account = "someone-else@example.com"
+	q3, err := New(other)
+	require.NoError(t, err, "another account's queue runs alongside")
+	require.NoError(t, q3.Close())
+
+	require.NoError(t, q1.Close())
+	e.queue(e.config()) // free again
+}

@@ -1,0 +1,56 @@
+package storage
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// ErrQueueInUse means another process (the window, or a command-line upload
+// or resume) is running the same account's upload queue on this data
+// directory; running it twice would upload the same files twice.
+var ErrQueueInUse = errors.New("another dStor Uploader (the window or a command-line upload) is already running this account's upload queue; let it finish or close it, then try again")
+
+// QueueLock is held by whoever runs an account's upload queue, so that two
+// processes never pick up the same interrupted job.
+type QueueLock struct {
+	f *os.File
+}
+
+// LockQueue takes the queue lock of env+account in the database's
+// directory, failing at once with ErrQueueInUse when another process holds
+// it. The operating system releases it if the process dies, so a crash never
+// leaves a stale lock behind.
+func (d *DB) LockQueue(env, account string) (*QueueLock, error) {
+	sum := sha256.Sum256([]byte(env + "|" + account))
+	dir := filepath.Join(filepath.Dir(d.Path()), "locks")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create the lock directory: %w", err)
+	}
+	p := filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock")
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open the queue lock: %w", err)
+	}
+	if err := tryLock(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &QueueLock{f: f}, nil
+}
+
+// Release lets another process run the queue; safe to call twice.
+func (l *QueueLock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	err := unlock(l.f)
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	return err
+}

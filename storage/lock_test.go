@@ -1,0 +1,70 @@
+package storage
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestLockQueueIsExclusivePerAccount(t *testing.T) {
+	d := openTestDB(t)
+	l1, err := d.LockQueue("testnet", "a@example.com")
+	require.NoError(t, err)
+
+	_, err = d.LockQueue("testnet", "a@example.com")
+	assert.ErrorIs(t, err, ErrQueueInUse)
+	assert.Contains(t, err.Error(), "already running")
+
+	other, err := d.LockQueue("testnet", "b@example.com")
+	require.NoError(t, err, "another account's queue is independent")
+	require.NoError(t, other.Release())
+
+	require.NoError(t, l1.Release())
+	require.NoError(t, l1.Release(), "twice is fine")
+	l2, err := d.LockQueue("testnet", "a@example.com")
+	require.NoError(t, err, "free again after release")
+	require.NoError(t, l2.Release())
+}
+
+// TestLockQueueFreedWhenHolderDies: a killed process never leaves a stale
+// lock behind.
+func TestLockQueueFreedWhenHolderDies(t *testing.T) {
+	if os.Getenv("DSTOR_TEST_HOLD_LOCK") != "" {
+		d, err := Open(os.Getenv("DSTOR_TEST_HOLD_LOCK"))
+		if err != nil {
+			os.Exit(3)
+		}
+		if _, err := d.LockQueue("testnet", "a@example.com"); err != nil {
+			os.Exit(4)
+		}
+		os.Stdout.WriteString("locked\n")
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { d.Close() })
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockQueueFreedWhenHolderDies$")
+	cmd.Env = append(os.Environ(), "DSTOR_TEST_HOLD_LOCK="+dir)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	buf := make([]byte, 7)
+	_, err = out.Read(buf)
+	require.NoError(t, err)
+	require.Equal(t, "locked\n", string(buf))
+
+	_, err = d.LockQueue("testnet", "a@example.com")
+	require.ErrorIs(t, err, ErrQueueInUse)
+	require.NoError(t, cmd.Process.Kill())
+	_ = cmd.Wait()
+	l, err := d.LockQueue("testnet", "a@example.com")
+	require.NoError(t, err)
+	require.NoError(t, l.Release())
+}
