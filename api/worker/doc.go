@@ -76,14 +76,14 @@
 // cannot resume). [Queue.Cancel] stops an upload at once and marks it
 // canceled. [Queue.Close] is different from canceling: it stops everything
 // but leaves in-flight jobs "uploading" in the database, so the next [New]
-// on that database (which calls storage.DB.RequeueInterrupted) uploads them
-// again — the same path as recovering from a crash.
-
-Only one process at a time runs an account's queue: New takes the
-account's lock in the data directory (storage.DB.LockQueue) and fails with
-storage.ErrQueueInUse while the window or another command-line run holds it,
-so no in-flight upload is ever mistaken for an interrupted one and sent
-twice. The operating system drops the lock when its process dies. Folders added but not yet
+// on that database (which calls storage.DB.RequeueInterruptedOf) uploads them
+// again — the same path as recovering from a crash. Folders added but not yet
 // listed when Close is called are dropped (their jobs were never saved nor
 // shown).
+//
+// Only one process at a time runs an account's queue: New takes the
+// account's lock in the data directory (storage.DB.LockQueue) and fails with
+// storage.ErrQueueInUse while the window or another command-line run holds
+// it, so no in-flight upload is ever mistaken for an interrupted one and sent
+// twice. The operating system drops the lock when its process dies.
 package worker
