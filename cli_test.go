@@ -217,6 +217,16 @@ func keyringAvailable() bool {
 	return storage.NewSecretStore(3 * time.Second).Persistent()
 }
 
+// TestKeyringIsRealUnderMakeTest makes sure the real-keyring tests do not
+// quietly skip where they must run: make test sets DSTOR_REQUIRE_KEYRING.
+func TestKeyringIsRealUnderMakeTest(t *testing.T) {
+	if os.Getenv("DSTOR_REQUIRE_KEYRING") == "" {
+		t.Skip("only checked under make test")
+	}
+	s := storage.NewSecretStore(5 * time.Second)
+	require.True(t, s.Persistent(), s.Reason())
+}
+
 func TestLoginWithKeyThenUploadThenLogout(t *testing.T) {
 	if !keyringAvailable() {
 		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -92,6 +93,9 @@ func realKeyring(t *testing.T) *SecretStore {
 	t.Helper()
 	osStoreOnce.Do(func() { osStore = NewSecretStore(5 * time.Second) })
 	if !osStore.Persistent() {
+		if os.Getenv("DSTOR_REQUIRE_KEYRING") != "" {
+			t.Fatal("DSTOR_REQUIRE_KEYRING is set (make test) but the OS keyring is not reachable: " + osStore.Reason())
+		}
 		t.Skip("OS keyring not reachable, testing the fallback only: " + osStore.Reason())
 	}
 	return osStore

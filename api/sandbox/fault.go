@@ -36,6 +36,10 @@ type Fault struct {
 	// CutAfter reads this many bytes of the request body, then closes the
 	// connection without an answer, as a dropped network would.
 	CutAfter int64
+	// CutFraction, when in (0, 1], cuts like CutAfter after this fraction
+	// of the request's Content-Length (0.5: half the body), so a test can
+	// cut the middle of a file of any size. CutAfter wins when both are set.
+	CutFraction float64
 	// Stall sends nothing for this long after the request headers (less if
 	// the client goes away or the server closes), then handles the request
 	// normally: a hung server for client timeouts.
@@ -62,6 +66,8 @@ func (f Fault) String() string {
 	switch {
 	case f.CutAfter > 0:
 		parts = append(parts, fmt.Sprintf("cut after %d bytes", f.CutAfter))
+	case f.CutFraction > 0:
+		parts = append(parts, fmt.Sprintf("cut after %g%% of the body", f.CutFraction*100))
 	case f.HTMLError:
 		parts = append(parts, fmt.Sprintf("HTML %d", f.htmlStatus()))
 	case f.Malformed:
@@ -148,8 +154,14 @@ func (s *Server) applyFault(w *recorder, r *http.Request, f *Fault) bool {
 		return true // the client is gone or the server is closing
 	}
 	switch {
-	case f.CutAfter > 0:
-		_, _ = io.CopyN(io.Discard, r.Body, f.CutAfter)
+	case f.CutAfter > 0 || f.CutFraction > 0:
+		n := f.CutAfter
+		if n <= 0 {
+			n = int64(float64(r.ContentLength) * min(f.CutFraction, 1))
+		}
+		if n > 0 {
+			_, _ = io.CopyN(io.Discard, r.Body, n)
+		}
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err != nil {
 			// Cannot hijack (e.g. HTTP/2): make the answer unusable instead.

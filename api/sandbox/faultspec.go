@@ -1,0 +1,260 @@
+package sandbox
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FaultSpecHelp documents the syntax ParseFaultSpec reads; the sandbox
+// command prints it under --help.
+const FaultSpecHelp = `A fault SPEC is a list of items separated by ":" (or ","), for example:
+  503:every=3                 every 3rd request answers 503
+  503:count=2:retry-after=1s  the next 2 requests answer 503 with Retry-After: 1
+  429:retry-after=2s          every request answers 429 with Retry-After: 2
+  cut=50%:path=add            uploads lose their connection after half the body
+  cut=65536                   the connection is cut after 65,536 bytes of body
+  stall=30s:count=1           the next request gets no answer for 30 s
+  delay=200ms                 every request waits 200 ms first, then is served
+  wrong-hash:every=2          every 2nd upload answers the CID of other bytes
+  malformed                   200 with broken JSON
+  html=502                    an nginx-style HTML error page with status 502
+  413:path=add                every upload is refused as too large
+Items:
+  NNN             answer this HTTP status (400-599) with a JSON error body
+  html[=NNN]      answer an HTML error page (status NNN, default 502)
+  malformed       answer broken JSON (status 200, or NNN when given)
+  wrong-hash      store the upload, answer a valid CIDv0 of other bytes
+  cut=N | cut=P%  read N bytes (or P percent of Content-Length) of the body, then close
+  stall=D         send nothing for D, then serve normally (a hung server)
+  delay=D         wait D, then apply the rest (or serve normally)
+  retry-after=D   add Retry-After (rounded up to whole seconds) to a status or HTML answer
+  count=N|all     apply to the next N matching requests (all: every one)
+  every=N         apply to every Nth matching request
+  path=P          only requests to exactly path P; "add" is short for
+                  /api/v0/add, "token" for /v1/dev/temp-token
+Durations are Go durations (1s, 200ms, 2m) or plain seconds (30). Without
+count= or every=, the fault applies to every matching request; without
+path=, to every path. Faults given with several --fault flags are checked in
+order, and the first that fires applies.`
+
+// maxFaultDuration bounds stall=, delay= and retry-after=, so a typo cannot
+// park the sandbox for days.
+const maxFaultDuration = 24 * time.Hour
+
+// ParseFaultSpec reads a fault written as on the sandbox command line (see
+// FaultSpecHelp), e.g. "503:every=3" or "cut=50%:path=add", into a Fault for
+// InjectFault. Errors say which item is wrong and why.
+func ParseFaultSpec(spec string) (Fault, error) {
+	var f Fault
+	spec = strings.TrimSpace(spec)
+	if spec == "" {
+		return f, fmt.Errorf("empty fault: give at least one item, e.g. 503 or cut=50%% (see --help)")
+	}
+	seen := map[string]bool{}
+	countSet := false
+	items := strings.FieldsFunc(spec, func(r rune) bool { return r == ':' || r == ',' })
+	if len(items) == 0 {
+		return f, fmt.Errorf("fault %q has no items (see --help)", spec)
+	}
+	for _, raw := range items {
+		item := strings.TrimSpace(raw)
+		key, val, hasVal := strings.Cut(item, "=")
+		key = strings.ToLower(strings.TrimSpace(key))
+		val = strings.TrimSpace(val)
+		if isStatus(key) && !hasVal {
+			val, key, hasVal = key, "status", true
+		}
+		if seen[key] {
+			return f, fmt.Errorf("fault %q: %q is given twice", spec, key)
+		}
+		seen[key] = true
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("fault %q: %s: %s", spec, item, fmt.Sprintf(format, args...))
+		}
+		needValue := func() error {
+			if !hasVal || val == "" {
+				return bad("needs a value, e.g. %s=…", key)
+			}
+			return nil
+		}
+		noValue := func() error {
+			if hasVal {
+				return bad("takes no value")
+			}
+			return nil
+		}
+		switch key {
+		case "status":
+			n, err := parseStatus(val)
+			if err != nil {
+				return f, bad("%v", err)
+			}
+			if f.Status != 0 {
+				return f, bad("a status is already given (%d)", f.Status)
+			}
+			f.Status = n
+		case "html":
+			f.HTMLError = true
+			if hasVal {
+				n, err := parseStatus(val)
+				if err != nil {
+					return f, bad("%v", err)
+				}
+				if f.Status != 0 && f.Status != n {
+					return f, bad("conflicts with status %d", f.Status)
+				}
+				f.Status = n
+			}
+		case "malformed":
+			if err := noValue(); err != nil {
+				return f, err
+			}
+			f.Malformed = true
+		case "wrong-hash", "wronghash", "wrong_hash":
+			if err := noValue(); err != nil {
+				return f, err
+			}
+			f.WrongHash = true
+		case "cut":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			if pct, ok := strings.CutSuffix(val, "%"); ok {
+				p, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+				if err != nil || p != p || p <= 0 || p > 100 {
+					return f, bad("the percentage must be a number above 0 and at most 100")
+				}
+				f.CutFraction = p / 100
+			} else {
+				n, err := strconv.ParseInt(val, 10, 64)
+				if err != nil || n <= 0 {
+					return f, bad("give a positive number of bytes (cut=65536) or a percentage of the body (cut=50%%)")
+				}
+				f.CutAfter = n
+			}
+		case "stall", "delay", "retry-after":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			d, err := parseFaultDuration(val)
+			if err != nil {
+				return f, bad("%v", err)
+			}
+			switch key {
+			case "stall":
+				f.Stall = d
+			case "delay":
+				f.Delay = d
+			default:
+				f.RetryAfter = d
+			}
+		case "count":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			if strings.EqualFold(val, "all") || val == "-1" {
+				f.Count = -1
+			} else {
+				n, err := strconv.Atoi(val)
+				if err != nil || n <= 0 {
+					return f, bad("give a positive number of requests, or all")
+				}
+				f.Count = n
+			}
+			countSet = true
+		case "every":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			n, err := strconv.Atoi(val)
+			if err != nil || n <= 0 {
+				return f, bad("give a positive number (every=3: the 3rd, 6th, … request)")
+			}
+			f.Every = n
+		case "path":
+			if err := needValue(); err != nil {
+				return f, err
+			}
+			switch strings.ToLower(val) {
+			case "add":
+				f.Path = "/api/v0/add"
+			case "token":
+				f.Path = "/v1/dev/temp-token"
+			default:
+				if !strings.HasPrefix(val, "/") {
+					return f, bad(`the path must start with "/" (or be add or token)`)
+				}
+				f.Path = val
+			}
+		default:
+			return f, bad("unknown item %q; known: NNN, html, malformed, wrong-hash, cut, stall, delay, retry-after, count, every, path", key)
+		}
+	}
+
+	answers := 0
+	for _, set := range []bool{f.CutAfter > 0 || f.CutFraction > 0, f.HTMLError, f.Malformed, f.WrongHash, f.Status != 0 && !f.HTMLError && !f.Malformed} {
+		if set {
+			answers++
+		}
+	}
+	switch {
+	case answers > 1:
+		return f, fmt.Errorf("fault %q: choose one kind of answer (a status, html, malformed, wrong-hash or cut), not several", spec)
+	case f.RetryAfter > 0 && f.Status == 0 && !f.HTMLError:
+		return f, fmt.Errorf("fault %q: retry-after goes with a status or html answer, e.g. 503:retry-after=1s", spec)
+	case answers == 0 && f.Stall == 0 && f.Delay == 0:
+		return f, fmt.Errorf("fault %q does nothing: give a status, html, malformed, wrong-hash, cut, stall or delay", spec)
+	case countSet && f.Every > 0:
+		return f, fmt.Errorf("fault %q: use count= or every=, not both", spec)
+	}
+	if !countSet && f.Every == 0 {
+		f.Count = -1 // the command line's default: every matching request
+	}
+	return f, nil
+}
+
+// isStatus reports whether s is three digits, the short form of status=s.
+func isStatus(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func parseStatus(s string) (int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 400 || n > 599 {
+		return 0, fmt.Errorf("the status must be an error status from 400 to 599, got %q", s)
+	}
+	return n, nil
+}
+
+// parseFaultDuration reads a Go duration ("1.5s", "200ms") or plain
+// seconds ("30").
+func parseFaultDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(s, 64)
+		if ferr != nil || secs != secs {
+			return 0, fmt.Errorf("%q is not a duration such as 30s, 200ms or 2m", s)
+		}
+		if secs > maxFaultDuration.Seconds() {
+			return 0, fmt.Errorf("the duration %q is longer than %s", s, maxFaultDuration)
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("the duration must be positive, got %q", s)
+	}
+	if d > maxFaultDuration {
+		return 0, fmt.Errorf("the duration %q is longer than %s", s, maxFaultDuration)
+	}
+	return d, nil
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// historyWriterEnv makes the re-executed test binary act as the history
+// writer of the kill-during-insert test (TestHelperHistoryWriter).
+const historyWriterEnv = "DSTOR_TEST_HISTORY_WRITER_DIR"
+
+func relCrashes(t *testing.T, rep *relReport) {
+	rounds, files := 2, 60
+	writerKills := 3
+	if relFull {
+		rounds, files, writerKills = 20, 500, 20
+	}
+	sec := rep.section("Crashes",
+		"The CLI runs as a real child process and is killed with SIGKILL; `dstor-uploader resume` then finishes the queue. "+
+			"The database is checked with SQLite's `PRAGMA integrity_check` after every kill.",
+		"what", "tried", "survived")
+	t.Run("CLI killed mid-queue", func(t *testing.T) { relKillCLI(t, sec, rounds, files) })
+	t.Run("killed during history inserts", func(t *testing.T) { relKillHistoryWriter(t, sec, writerKills) })
+}
+
+// relKillCLI: rounds × (queue of n files, SIGKILL at a random point, resume).
+func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
+	rs := startRelSandbox(t, sandbox.Config{})
+	t.Setenv(apiKeyEnvVar, rs.key)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 6))
+	var (
+		kills, midQueue, cleanOpen, resumed, exactlyOnce, dup, missing, wrongHash int
+		notListed, partialListing                                                 int
+		killPoints                                                                []string
+	)
+	for round := range rounds {
+		home := t.TempDir()
+		t.Setenv(storage.HomeEnv, home)
+		dir := filepath.Join(t.TempDir(), fmt.Sprintf("queue-%02d", round))
+		sizes := make([]int, n)
+		for i := range sizes {
+			sizes[i] = 200 + rng.IntN(3000)
+		}
+		files := writeSizedFiles(t, dir, fmt.Sprintf("r%02d", round), sizes)
+		before := len(rs.srv.Uploads(rs.acc.ID))
+
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "DSTOR_TEST_RUN_CLI="+strings.Join([]string{"upload", "--env", rs.url, "--concurrency", "3", dir}, "\x1f"))
+		cmd.Stdout, cmd.Stderr = nil, nil
+		require.NoError(t, cmd.Start())
+		// A random point: after a random number of accepted uploads (0 means
+		// while the folder is still being listed and queued).
+		target := rng.IntN(n)
+		deadline := time.Now().Add(30 * time.Second)
+		if target == 0 {
+			time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond)
+		} else {
+			for time.Now().Before(deadline) && len(rs.srv.Uploads(rs.acc.ID))-before < target {
+				time.Sleep(time.Millisecond)
+			}
+		}
+		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+		_ = cmd.Wait()
+		kills++
+		at := len(rs.srv.Uploads(rs.acc.ID)) - before
+		if at < n {
+			midQueue++
+		}
+		killPoints = append(killPoints, strconv.Itoa(at))
+
+		if res, _ := dbIntegrity(t, home); res == "ok" {
+			cleanOpen++
+		} else {
+			t.Errorf("round %d: integrity_check after the kill: %s", round, res)
+		}
+		// Files the kill caught before they were listed into the queue: the
+		// worker saves a folder's jobs in batches while listing it.
+		queued := map[string]bool{}
+		db, err := storage.Open(home)
+		require.NoError(t, err)
+		rows, err := db.Jobs()
+		require.NoError(t, err)
+		require.NoError(t, db.Close())
+		for _, r := range rows {
+			queued[r.LocalPath] = true
+		}
+		var unlisted []string
+		for _, f := range files {
+			if !queued[f] {
+				unlisted = append(unlisted, f)
+			}
+		}
+		var code int
+		var errOut string
+		withDeadline(t, 3*time.Minute, "dstor-uploader resume", func() {
+			code, _, errOut = runCLI(t, "", "resume", "--env", rs.url)
+		})
+		if code == 0 {
+			resumed++
+		} else {
+			t.Errorf("round %d: resume exited %d: %s", round, code, errOut)
+		}
+		if len(unlisted) > 0 {
+			notListed += len(unlisted)
+			if len(unlisted) < n {
+				partialListing++
+			}
+			code, _, errOut = runCLI(t, "", append([]string{"upload", "--env", rs.url}, unlisted...)...)
+			require.Equal(t, 0, code, errOut)
+		}
+
+		seen := map[string][]string{}
+		for _, r := range historyJSON(t) {
+			seen[r.LocalPath] = append(seen[r.LocalPath], r.Hash)
+		}
+		ok := true
+		for _, f := range files {
+			hashes := seen[f]
+			switch {
+			case len(hashes) == 0:
+				missing++
+				ok = false
+			case len(hashes) > 1:
+				dup++
+				ok = false
+			case hashes[0] != cidOfFile(t, f):
+				wrongHash++
+				ok = false
+			}
+		}
+		if ok && len(seen) == n {
+			exactlyOnce++
+		}
+		assert.True(t, ok, "round %d: every file in the history exactly once with its CID", round)
+	}
+	assert.Equal(t, rounds, cleanOpen)
+	assert.Equal(t, rounds, resumed)
+	assert.Equal(t, rounds, exactlyOnce)
+	t.Logf("kill points (uploads accepted before the kill): %s; %d of %d kills before the last upload", strings.Join(killPoints, ", "), midQueue, kills)
+	t.Logf("files not yet listed into the queue at the kill: %d (in %d rounds with a partly listed folder)", notListed, partialListing)
+	sec.add(fmt.Sprintf("CLI `upload` of a %d-file folder, SIGKILL at a random point, then `resume`", n),
+		fmt.Sprintf("%d kills at random points", kills),
+		fmt.Sprintf("%d/%d restarts completed the queue; %d/%d rounds with every file in the history exactly once with its CID "+
+			"(%d missing, %d duplicates, %d wrong hashes); database clean after %d/%d kills",
+			resumed, rounds, exactlyOnce, rounds, missing, dup, wrongHash, cleanOpen, kills))
+}
+
+// TestHelperHistoryWriter is not a test: run as a child process by the
+// kill-during-insert test, it adds history entries one transaction at a
+// time, printing "committed N" after each, until it is killed.
+func TestHelperHistoryWriter(t *testing.T) {
+	dir := os.Getenv(historyWriterEnv)
+	if dir == "" {
+		return // not the child
+	}
+	db, err := storage.Open(dir)
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(2)
+	}
+	for n := 1; ; n++ {
+		name := fmt.Sprintf("file-%06d.bin %s", n, strings.Repeat("x", n%200))
+		if _, err := db.AddHistory(storage.HistoryEntry{
+			JobID: fmt.Sprintf("job-%d", n), Env: "http://127.0.0.1:1", Account: "crash",
+			LocalPath: "/tmp/" + name, Name: name, Size: int64(n), Hash: "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
+			Verified: true, Comment: strings.Repeat("c", n%500), StartedAt: time.Now(), FinishedAt: time.Now(), Attempts: 1,
+		}); err != nil {
+			fmt.Println("insert:", err)
+			os.Exit(2)
+		}
+		fmt.Printf("committed %d\n", n)
+	}
+}
+
+// relKillHistoryWriter kills a process in the middle of its stream of
+// history inserts, at a random point, and checks the database opens cleanly
+// with every committed entry.
+func relKillHistoryWriter(t *testing.T, sec *relSection, kills int) {
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	clean, complete, opened := 0, 0, 0
+	for i := range kills {
+		dir := t.TempDir()
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHistoryWriter$", "-test.count=1")
+		cmd.Env = append(os.Environ(), historyWriterEnv+"="+dir)
+		out, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		var errBuf bytes.Buffer
+		cmd.Stderr = &errBuf
+		require.NoError(t, cmd.Start())
+		killAt := 20 + rng.IntN(200)
+		committed := 0
+		guard := time.AfterFunc(30*time.Second, func() { _ = cmd.Process.Kill() })
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "committed "); ok {
+				committed, _ = strconv.Atoi(v)
+				if committed >= killAt {
+					// The child is already in its next insert.
+					require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+					break
+				}
+			} else {
+				t.Logf("writer: %s", sc.Text())
+			}
+		}
+		guard.Stop()
+		_ = cmd.Wait()
+		require.GreaterOrEqual(t, committed, killAt, "kill %d: the writer ran (%s)", i, errBuf.String())
+
+		res, rows := dbIntegrity(t, dir)
+		if res == "ok" {
+			clean++
+		}
+		if rows >= committed {
+			complete++
+		}
+		db, err := storage.Open(dir)
+		if assert.NoError(t, err, "the app opens the database after the kill") {
+			n, err := db.HistoryCount("")
+			assert.NoError(t, err)
+			assert.GreaterOrEqual(t, n, committed)
+			_, err = db.AddHistory(storage.HistoryEntry{JobID: "after-kill", Name: "after", Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"})
+			assert.NoError(t, err, "and can write to it")
+			require.NoError(t, db.Close())
+			opened++
+		}
+	}
+	assert.Equal(t, kills, clean)
+	assert.Equal(t, kills, complete)
+	sec.add("process adding history entries (one transaction each), SIGKILL at a random entry",
+		fmt.Sprintf("%d kills", kills),
+		fmt.Sprintf("integrity_check ok %d/%d; every committed entry present %d/%d; app opened and wrote to the database %d/%d",
+			clean, kills, complete, kills, opened, kills))
+}

@@ -1,0 +1,383 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// badCase is one bad input: how it is tried, and the message (or outcome)
+// a person must get.
+type badCase struct {
+	name    string
+	via     string // "CLI", "client" (api.Client), "validation"
+	want    string // substring of the message, or of the outcome for accepted inputs
+	check   func(t *testing.T) string
+	uploads int // files this case must leave in the history (accepted inputs)
+}
+
+// relMaxUpload is the sandbox's upload limit in the bad-input part.
+const relMaxUpload = 64 << 10
+
+func relBadInput(t *testing.T, rep *relReport) {
+	rs := startRelSandbox(t, sandbox.Config{MaxUploadSize: relMaxUpload})
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	t.Setenv(apiKeyEnvVar, rs.key)
+	dir := t.TempDir()
+	client, err := api.NewClient(rs.env, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: time.Second, WriteIdle: time.Second})})
+	require.NoError(t, err)
+	defer client.CloseIdleConnections()
+	tok, err := client.TokenFromAPIKey(context.Background(), rs.key, time.Time{})
+	require.NoError(t, err)
+
+	file := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, data, 0o644))
+		return p
+	}
+	small := file("ok.txt", []byte("hello world\n"))
+	// cli runs the command line in-process, bounded, and returns what it
+	// printed on both streams.
+	cli := func(t *testing.T, args ...string) string {
+		var code int
+		var out, errOut string
+		withDeadline(t, time.Minute, "dstor-uploader "+strings.Join(args, " "), func() {
+			code, out, errOut = runCLI(t, "", args...)
+		})
+		return out + errOut + "\nexit " + strconv.Itoa(code)
+	}
+	upload := func(t *testing.T, args ...string) string {
+		return cli(t, append([]string{"upload", "--env", rs.url}, args...)...)
+	}
+	// accepted uploads a file by its name and reports its history entry.
+	accepted := func(name string) func(t *testing.T) string {
+		return func(t *testing.T) string {
+			p := file(name, []byte("content of "+name))
+			out := upload(t, "--json", p)
+			want := cidOfFile(t, p)
+			if !strings.Contains(out, want) || !strings.Contains(out, `"verified":true`) {
+				return "not uploaded: " + out
+			}
+			return "uploaded and verified: " + want
+		}
+	}
+	clientErr := func(err error) string {
+		if err == nil {
+			return "no error"
+		}
+		return api.Human(err)
+	}
+
+	cases := []badCase{
+		{name: "missing path", via: "CLI", want: "does not exist", check: func(t *testing.T) string {
+			return upload(t, filepath.Join(dir, "no-such-file.txt"))
+		}},
+		{name: "a directory given as the file to upload", via: "client", want: "is a folder, not a file", check: func(t *testing.T) string {
+			_, err := client.Upload(context.Background(), tok, api.UploadRequest{Path: dir})
+			return clientErr(err)
+		}},
+		{name: "empty folder", via: "CLI", want: "folder is empty", check: func(t *testing.T) string {
+			empty := filepath.Join(dir, "empty")
+			require.NoError(t, os.Mkdir(empty, 0o755))
+			return upload(t, empty)
+		}},
+		unreadableCase(t, dir, upload),
+		{name: "FIFO (named pipe)", via: "CLI", want: "is a named pipe, not a regular file", check: func(t *testing.T) string {
+			p := filepath.Join(dir, "fifo")
+			require.NoError(t, syscall.Mkfifo(p, 0o644))
+			return upload(t, p)
+		}},
+		{name: "device file (/dev/null)", via: "CLI", want: "is a device, not a regular file", check: func(t *testing.T) string {
+			return upload(t, "/dev/null")
+		}},
+		{name: "symlink loop given as the file", via: "CLI", want: "too many levels of symbolic links", check: func(t *testing.T) string {
+			a, b := filepath.Join(dir, "loop-a"), filepath.Join(dir, "loop-b")
+			require.NoError(t, os.Symlink(b, a))
+			require.NoError(t, os.Symlink(a, b))
+			return upload(t, a)
+		}},
+		{name: "symlink loop inside a folder", via: "CLI", want: "symbolic link — not followed", check: func(t *testing.T) string {
+			d := filepath.Join(dir, "with-loop")
+			require.NoError(t, os.Mkdir(d, 0o755))
+			require.NoError(t, os.Symlink(filepath.Join(d, "self"), filepath.Join(d, "self")))
+			return upload(t, d)
+		}},
+		{name: "0-byte file", via: "CLI", want: "uploaded and verified: QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH", uploads: 1,
+			check: func(t *testing.T) string {
+				p := file("empty.bin", nil)
+				out := upload(t, "--json", p)
+				if strings.Contains(out, `"verified":true`) && strings.Contains(out, "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH") {
+					return "uploaded and verified: QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
+				}
+				return out
+			}},
+		{name: "file that grows during the upload", via: "client", want: "the file changed while it was being uploaded", check: func(t *testing.T) string {
+			return changingFile(t, client, tok, file("grows.bin", bytes.Repeat([]byte("g"), 3*api.ChunkSize)), func(f *os.File) error {
+				_, err := f.Write([]byte("more"))
+				return err
+			})
+		}},
+		{name: "file that shrinks during the upload", via: "client", want: "the file changed while it was being uploaded", check: func(t *testing.T) string {
+			return changingFile(t, client, tok, file("shrinks.bin", bytes.Repeat([]byte("s"), 3*api.ChunkSize)), func(f *os.File) error {
+				return f.Truncate(api.ChunkSize)
+			})
+		}},
+		{name: "file over the server's limit (64 KiB here)", via: "CLI", want: "too large for dStor", check: func(t *testing.T) string {
+			return upload(t, file("too-big.bin", bytes.Repeat([]byte("b"), relMaxUpload+1)))
+		}},
+		{name: "name with spaces", via: "CLI", want: "uploaded and verified", uploads: 1, check: accepted("my holiday photo 1.txt")},
+		{name: "name with quotes", via: "CLI", want: "uploaded and verified", uploads: 1, check: accepted(`say "cheese" 'now'.txt`)},
+		{name: "name with a newline", via: "CLI", want: "uploaded and verified", uploads: 1, check: accepted("two\nlines.txt")},
+		{name: "name with emoji", via: "CLI", want: "uploaded and verified", uploads: 1, check: accepted("party 🎉📷.txt")},
+		{name: "name with right-to-left text", via: "CLI", want: "uploaded and verified", uploads: 1, check: accepted("שלום مرحبا \u202eexe.txt")},
+		{name: "name of 255 bytes", via: "CLI", want: "uploaded and verified", uploads: 1, check: accepted(strings.Repeat("n", 251) + ".txt")},
+		{name: "comment with CR/LF (header injection)", via: "CLI", want: "must be one line", check: func(t *testing.T) string {
+			return upload(t, "--comment", "hi\r\nx-dstor-parent-id: 7", small)
+		}},
+		{name: "folder path with CR/LF (header injection)", via: "CLI", want: "must be one line", check: func(t *testing.T) string {
+			return upload(t, "--folder-path", "/a/\r\nAuthorization: Bearer x", small)
+		}},
+		{name: "folder path with ..", via: "CLI", want: `must not contain ".."`, check: func(t *testing.T) string {
+			return upload(t, "--folder-path", "/photos/../../etc/", small)
+		}},
+		{name: "parent id and folder path together", via: "CLI", want: "not both", check: func(t *testing.T) string {
+			return upload(t, "--folder-path", "/a/", "--parent-id", "3", small)
+		}},
+		{name: "negative parent id", via: "CLI", want: "parent folder id must be 0", check: func(t *testing.T) string {
+			return upload(t, "--parent-id", "-5", small)
+		}},
+		{name: "API key of the wrong length", via: "CLI", want: "must be exactly 64 characters", check: func(t *testing.T) string {
+			t.Setenv(apiKeyEnvVar, rs.key[:40])
+			return upload(t, small)
+		}},
+		{name: "API key with characters outside its alphabet", via: "CLI", want: "may contain only letters", check: func(t *testing.T) string {
+			t.Setenv(apiKeyEnvVar, rs.key[:63]+"!")
+			return upload(t, small)
+		}},
+		{name: "API key of the right shape that dStor rejects", via: "CLI", want: "rejected the API key", check: func(t *testing.T) string {
+			t.Setenv(apiKeyEnvVar, strings.Repeat("Z", 64))
+			return upload(t, small)
+		}},
+		{name: "wrong password", via: "client", want: "rejected the email or password", check: func(t *testing.T) string {
+			_, err := client.TokenFromLogin(context.Background(), "rel@example.com", "not-the-password")
+			msg := clientErr(err)
+			if strings.Contains(msg, "not-the-password") {
+				return "the message repeats the password: " + msg
+			}
+			return msg
+		}},
+		{name: "email that is not an address", via: "client", want: "not an email address", check: func(t *testing.T) string {
+			_, err := client.TokenFromLogin(context.Background(), "rel.example.com", "x")
+			return clientErr(err)
+		}},
+		{name: "http:// to a non-loopback host (validation only, never dialed)", via: "validation", want: "uses http://", check: func(t *testing.T) string {
+			_, err := api.CustomEnvironment("http://192.0.2.10:8080")
+			return clientErr(err)
+		}},
+		{name: "unreachable host (closed port on 127.0.0.1)", via: "CLI", want: "cannot reach 127.0.0.1:", check: func(t *testing.T) string {
+			return cli(t, "upload", "--env", "http://"+closedPort(t), small)
+		}},
+		{name: "TLS error (self-signed httptest.NewTLSServer)", via: "CLI", want: "cannot set up a secure connection", check: func(t *testing.T) string {
+			ts := httptest.NewTLSServer(rs.srv)
+			defer ts.Close()
+			return cli(t, "upload", "--env", ts.URL, small)
+		}},
+		{name: "server that never answers (upload)", via: "client", want: "did not answer in time", check: func(t *testing.T) string {
+			ln := silentServer(t)
+			env, err := api.CustomEnvironment("http://" + ln)
+			require.NoError(t, err)
+			c, err := api.NewClient(env, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: 500 * time.Millisecond})})
+			require.NoError(t, err)
+			defer c.CloseIdleConnections()
+			_, err = c.Upload(context.Background(), tok, api.UploadRequest{Path: small})
+			return clientErr(err)
+		}},
+		neverAnswersCLI(t, small),
+	}
+
+	sec := rep.section("Bad input",
+		"Each input is tried once; none may crash or hang (each is bounded). *CLI* runs `dstor-uploader upload` (or `login`) "+
+			"in-process against the sandbox (upload limit 64 KiB here); *client* calls api.Client directly; *validation* calls "+
+			"the check only. Afterwards the queue and history are checked intact.",
+		"#", "bad input", "tried through", "expected message or outcome", "as expected")
+	uploads := 0
+	for i, bc := range cases {
+		var got string
+		t.Run(bc.name, func(t *testing.T) {
+			t.Setenv(apiKeyEnvVar, rs.key)
+			got = bc.check(t)
+			assert.Contains(t, got, bc.want)
+		})
+		ok := strings.Contains(got, bc.want)
+		if strings.HasPrefix(got, "n/a") {
+			ok = true
+			bc.want = got
+		}
+		if ok {
+			uploads += bc.uploads
+		}
+		sec.add(i+1, bc.name, bc.via, "“"+bc.want+"”", yesNo(ok))
+	}
+
+	// The queue and the history are intact after all that.
+	res, rows := dbIntegrity(t, home)
+	assert.Equal(t, "ok", res)
+	assert.Equal(t, uploads, rows, "the history holds exactly the accepted files")
+	db, err := storage.Open(home)
+	require.NoError(t, err)
+	defer db.Close()
+	left, err := db.Jobs(storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn)
+	require.NoError(t, err)
+	assert.Empty(t, left, "no job is left half done")
+	sec.add("", "afterwards: database integrity_check / history entries / jobs left unfinished", "", "ok / "+strconv.Itoa(uploads)+" / 0",
+		res+" / "+strconv.Itoa(rows)+" / "+strconv.Itoa(len(left)))
+}
+
+// unreadableCase is a file this process cannot read. chmod 000 does not stop
+// root, so as root a file the kernel refuses even to root is used
+// (/proc/sys/vm/compact_memory, write-only), or the case says n/a.
+func unreadableCase(t *testing.T, dir string, upload func(*testing.T, ...string) string) badCase {
+	bc := badCase{name: "unreadable file", via: "CLI", want: "cannot be read — check that you have permission"}
+	bc.check = func(t *testing.T) string {
+		if os.Geteuid() != 0 {
+			p := filepath.Join(dir, "secret.txt")
+			require.NoError(t, os.WriteFile(p, []byte("x"), 0o000))
+			return upload(t, p)
+		}
+		const wo = "/proc/sys/vm/compact_memory"
+		if f, err := os.Open(wo); err == nil {
+			f.Close()
+			return "n/a as root: no file here is unreadable to root"
+		} else if !errors.Is(err, os.ErrPermission) {
+			return "n/a as root: no file here is unreadable to root"
+		}
+		return upload(t, wo)
+	}
+	if os.Geteuid() == 0 {
+		bc.name = "unreadable file (as root: the write-only /proc/sys/vm/compact_memory, since chmod 000 does not stop root)"
+	}
+	return bc
+}
+
+// changingFile uploads path and calls change on it once the first bytes are
+// sent, returning the message the person gets.
+func changingFile(t *testing.T, c *api.Client, tok api.Token, path string, change func(*os.File) error) string {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	var once sync.Once
+	_, err = c.Upload(context.Background(), tok, api.UploadRequest{Path: path, Progress: func(sent, total int64) {
+		once.Do(func() {
+			require.NoError(t, change(f))
+			// Make sure the modification time moves even on coarse clocks.
+			later := time.Now().Add(2 * time.Second)
+			_ = os.Chtimes(path, later, later)
+		})
+	}})
+	if err == nil {
+		return "accepted a file that changed"
+	}
+	return api.Human(err)
+}
+
+// closedPort is a 127.0.0.1 port with nothing listening.
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// silentServer accepts connections on 127.0.0.1 and never answers.
+func silentServer(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() { _, _ = io.Copy(io.Discard, c) }()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return ln.Addr().String()
+}
+
+// neverAnswersCLI runs the real CLI (a child process) against a server that
+// accepts and never answers. In the short suite it is interrupted (Ctrl+C)
+// after a second and must stop at once with a message; in the full suite it
+// is left alone and must give up by itself (the token request's 1 min bound).
+func neverAnswersCLI(t *testing.T, small string) badCase {
+	bc := badCase{name: "server that never answers (CLI, interrupted with Ctrl+C after 1 s)", via: "CLI", want: "canceled"}
+	if relFull {
+		bc.name = "server that never answers (CLI, left to give up by itself)"
+		bc.want = "did not answer in time"
+	}
+	bc.check = func(t *testing.T) string {
+		addr := silentServer(t)
+		home := t.TempDir()
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), storage.HomeEnv+"="+home,
+			"DSTOR_TEST_RUN_CLI="+strings.Join([]string{"upload", "--env", "http://" + addr, small}, "\x1f"))
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		require.NoError(t, cmd.Start())
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		if !relFull {
+			time.Sleep(time.Second)
+			require.NoError(t, cmd.Process.Signal(os.Interrupt))
+		}
+		select {
+		case <-exited:
+		case <-time.After(3 * time.Minute):
+			_ = cmd.Process.Kill()
+			<-exited
+			return "hung: killed after 3 minutes"
+		}
+		if res, _ := dbIntegrity(t, home); res != "ok" {
+			return "database damaged: " + res
+		}
+		return out.String()
+	}
+	return bc
+}

@@ -1,0 +1,254 @@
+package main
+
+// The reliability suite (issue 6): faults injected by the sandbox, crashes
+// (SIGKILL), bad input, secrets, fuzz targets and sandbox hardening, each
+// with figures. TestReliability runs everything and prints one table; the
+// regular `go test` runs a short version (relFull false), `make reliability`
+// the full one (-tags reliability). Every network test uses 127.0.0.1 only.
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// relTableEnv names a file the suite writes its table to (make reliability
+// prints it at the end).
+const relTableEnv = "DSTOR_RELIABILITY_TABLE"
+
+// relReport collects the tables of every part of the suite.
+type relReport struct {
+	mu       sync.Mutex
+	sections []*relSection
+}
+
+type relSection struct {
+	title, note string
+	header      []string
+	rows        [][]string
+}
+
+func (r *relReport) section(title, note string, header ...string) *relSection {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := &relSection{title: title, note: note, header: header}
+	r.sections = append(r.sections, s)
+	return s
+}
+
+func (s *relSection) add(cells ...any) {
+	row := make([]string, len(cells))
+	for i, c := range cells {
+		row[i] = strings.ReplaceAll(fmt.Sprint(c), "|", `\|`)
+	}
+	s.rows = append(s.rows, row)
+}
+
+// markdown renders the report as README-ready Markdown tables.
+func (r *relReport) markdown() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	size := "short (go test)"
+	if relFull {
+		size = "full (make reliability)"
+	}
+	fmt.Fprintf(&b, "Suite size: %s.\n", size)
+	for _, s := range r.sections {
+		fmt.Fprintf(&b, "\n### %s\n\n", s.title)
+		if s.note != "" {
+			fmt.Fprintf(&b, "%s\n\n", s.note)
+		}
+		b.WriteString("| " + strings.Join(s.header, " | ") + " |\n")
+		b.WriteString("|" + strings.Repeat(" --- |", len(s.header)) + "\n")
+		for _, row := range s.rows {
+			b.WriteString("| " + strings.Join(row, " | ") + " |\n")
+		}
+	}
+	return b.String()
+}
+
+// TestReliability runs the whole suite and prints its table, also when a
+// part fails (the failing figures are then visible).
+func TestReliability(t *testing.T) {
+	rep := &relReport{}
+	t.Cleanup(func() {
+		table := rep.markdown()
+		fmt.Printf("\n=== Reliability table ===\n%s\n", table)
+		if path := os.Getenv(relTableEnv); path != "" {
+			if err := os.WriteFile(path, []byte(table), 0o600); err != nil {
+				t.Errorf("write the table to %s: %v", path, err)
+			}
+		}
+	})
+	t.Run("Faults", func(t *testing.T) { relFaults(t, rep) })
+	t.Run("Crashes", func(t *testing.T) { relCrashes(t, rep) })
+	t.Run("BadInput", func(t *testing.T) { relBadInput(t, rep) })
+	t.Run("Secrets", func(t *testing.T) { relSecrets(t, rep) })
+	t.Run("Fuzzing", func(t *testing.T) { relFuzzTargets(t, rep) })
+	t.Run("SandboxHardening", func(t *testing.T) { relHardening(t, rep) })
+}
+
+// relSandbox is a sandbox listening on 127.0.0.1 with one account and its
+// key, whose request log the suite reads to count the faults that fired.
+type relSandbox struct {
+	srv *sandbox.Server
+	url string
+	key string
+	acc sandbox.Account
+	env api.Environment
+
+	mu  sync.Mutex
+	log []string
+}
+
+func startRelSandbox(t *testing.T, cfg sandbox.Config) *relSandbox {
+	t.Helper()
+	rs := &relSandbox{}
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	cfg.Logf = func(format string, args ...any) {
+		rs.mu.Lock()
+		defer rs.mu.Unlock()
+		rs.log = append(rs.log, fmt.Sprintf(format, args...))
+	}
+	srv, err := sandbox.New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	rs.srv = srv
+	rs.url, err = srv.Start("127.0.0.1:0")
+	require.NoError(t, err)
+	rs.acc, err = srv.CreateAccount("rel@example.com", "rel-password-1")
+	require.NoError(t, err)
+	rs.key, err = srv.CreateAPIKey(rs.acc.ID, time.Time{})
+	require.NoError(t, err)
+	rs.env, err = api.CustomEnvironment(rs.url)
+	require.NoError(t, err)
+	return rs
+}
+
+// logLines counts request-log lines containing every one of parts.
+func (rs *relSandbox) logLines(parts ...string) int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	n := 0
+next:
+	for _, l := range rs.log {
+		for _, p := range parts {
+			if !strings.Contains(l, p) {
+				continue next
+			}
+		}
+		n++
+	}
+	return n
+}
+
+// writeSizedFiles writes one file per size under dir, with content unique
+// to prefix and index, and returns the paths.
+func writeSizedFiles(t *testing.T, dir, prefix string, sizes []int) []string {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	paths := make([]string, len(sizes))
+	for i, n := range sizes {
+		p := filepath.Join(dir, fmt.Sprintf("%s-%03d.bin", prefix, i))
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		seed := []byte(fmt.Sprintf("%s/%d/", prefix, i))
+		buf := make([]byte, 0, 64<<10)
+		written := 0
+		for written < n {
+			buf = buf[:0]
+			for len(buf) < cap(buf) && written+len(buf) < n {
+				x := uint32(written + len(buf))
+				x ^= x >> 11
+				x *= 0x9e3779b1
+				buf = append(buf, seed[(written+len(buf))%len(seed)]^byte(x>>24))
+			}
+			_, err = f.Write(buf)
+			require.NoError(t, err)
+			written += len(buf)
+		}
+		require.NoError(t, f.Close())
+		paths[i] = p
+	}
+	return paths
+}
+
+// dbIntegrity opens dir's database with plain SQL, as a crash-recovery tool
+// would, and returns SQLite's integrity_check answer and the history rows.
+func dbIntegrity(t *testing.T, dir string) (string, int) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, storage.DBFileName)+"?mode=ro")
+	require.NoError(t, err)
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var res string
+	require.NoError(t, db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res))
+	var n int
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM history`).Scan(&n))
+	return res, n
+}
+
+// allHistory reads every history entry of a database.
+func allHistory(t *testing.T, db *storage.DB) []storage.HistoryEntry {
+	t.Helper()
+	var out []storage.HistoryEntry
+	for off := 0; ; off += 500 {
+		page, err := db.HistoryPage(storage.HistoryQuery{Limit: 500, Offset: off})
+		require.NoError(t, err)
+		out = append(out, page...)
+		if len(page) < 500 {
+			return out
+		}
+	}
+}
+
+// cidOfFile is the CIDv0 of a file, computed with the client's own code.
+func cidOfFile(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	c, err := api.ComputeCID(f)
+	require.NoError(t, err)
+	return c
+}
+
+// withDeadline runs fn and fails the test if it has not returned within d:
+// a hang is a failure, reported as such rather than as a suite timeout.
+func withDeadline(t *testing.T, d time.Duration, what string, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		assert.Failf(t, "hang", "%s did not return within %s", what, d)
+	}
+}
+
+func yesNo(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**NO**"
+}
