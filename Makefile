@@ -19,6 +19,9 @@ help:
 	@echo "make build     build ./$(BINARY)"
 	@echo "make lint      gofmt, go vet, staticcheck"
 	@echo "make sandbox   run a dStor-compatible server on 127.0.0.1:8787"
+	@echo "make bench     performance suite against curl (BENCH_QUICK=1 for a short pass): prints the README's Performance table"
+	@echo "make reliability  faults, kills, bad input, secrets, hardening: prints the README's Reliability table"
+	@echo "make fuzz      run every fuzz target for FUZZTIME each (default 60s)"
 
 # deps installs the Debian packages that are missing (apt-get update once, then install).
 deps:
@@ -39,10 +42,13 @@ sandbox: build
 
 # test runs the whole suite with the race detector inside Xvfb and a private
 # D-Bus session whose gnome-keyring is unlocked, so keyring tests use the real
-# Secret Service rather than a mock.
+# Secret Service rather than a mock. The keyring lives in a fresh directory
+# (XDG_DATA_HOME), so a login keyring left with another password cannot turn
+# those tests into skips, and tests never write into the person's own keyring.
 test: deps
 	$(GO) vet ./...
-	dbus-run-session -- bash -c 'echo test-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
+	@keyrings=$$(mktemp -d); trap 'rm -rf $$keyrings' EXIT; \
+	XDG_DATA_HOME=$$keyrings DSTOR_REQUIRE_KEYRING=1 dbus-run-session -- bash -c 'echo test-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
 	  xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -race -count=1 -timeout 30m ./...'
 
 lint: deps
@@ -53,3 +59,94 @@ lint: deps
 
 clean:
 	rm -f $(BINARY)
+
+.PHONY: reliability fuzz
+
+# reliability runs the full reliability suite (issue 6: injected faults, SIGKILLs
+# of the CLI, bad input, secrets, fuzz targets, sandbox hardening) and prints its
+# table, the one in README's "Reliability" section. `make test` runs a short
+# version of the same suite. gnome-keyring gets a fresh, private keyring
+# directory (XDG_DATA_HOME), so neither a stale login keyring can turn the
+# keyring checks off nor the tests write into the person's own keyring.
+reliability: deps
+	@table=$$(mktemp); keyrings=$$(mktemp -d); \
+	DSTOR_RELIABILITY_TABLE=$$table XDG_DATA_HOME=$$keyrings dbus-run-session -- bash -c \
+	  'echo test-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
+	   $(GO) test -tags reliability -run "^TestReliability$$" -v -count=1 -timeout 60m .'; rc=$$?; \
+	echo; echo "==================== Reliability (make reliability) ===================="; \
+	cat $$table; rm -rf $$table $$keyrings; exit $$rc
+
+# FUZZTIME is how long `make fuzz` runs each target.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := ./api:FuzzParseAddResponse ./api:FuzzParseToken ./api:FuzzValidateHeaders \
+	./api/sandbox:FuzzSandboxMultipart ./api/sandbox:FuzzParseFaultSpec
+
+# fuzz runs each fuzz target for FUZZTIME (go test fuzzes one target at a time);
+# their seed corpora already run in every `make test`.
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($$pkg, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+.PHONY: bench
+
+# bench runs the performance suite of issue 5 (.ci/bench.sh): the CLI against
+# curl on the local sandbox, the CID pass against crypto/sha256, history
+# queries on 100,000 rows. It installs time and curl when missing and prints
+# the table of README's "Performance" section. BENCH_QUICK=1: a short pass.
+bench: deps
+	GO=$(GO) ./.ci/bench.sh
+
+# --- desktop window: run, screenshots, package, install ---------------------
+FYNE_TOOLS_VERSION := v1.7.4
+SCREENSHOT_DIR     := assets/screenshots
+SHOT_BIN           ?= ./$(BINARY)
+SHOT_DISPLAY       ?= :99
+.PHONY: screenshots package install
+
+# run opens the window already signed in to the built-in Local sandbox (its
+# data lives under the normal data folder, kept apart by its own name).
+run: build
+	./$(BINARY) --env sandbox
+
+# screenshots runs the real binary under Xvfb against the sandbox, with a
+# throw-away data folder (and a throw-away keyring when gnome-keyring is
+# installed), and saves sign-in, a busy queue and the history, light and dark.
+screenshots: build
+	@command -v import >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq imagemagick >/dev/null; }
+	@set -e; bin=$$(realpath $(SHOT_BIN)); out=$$(realpath -m $(SCREENSHOT_DIR)); mkdir -p $$out; \
+	tmp=$$(mktemp -d); Xvfb $(SHOT_DISPLAY) -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$$!; \
+	trap 'kill $$xvfb 2>/dev/null; chmod -R u+rwX $$tmp; rm -rf $$tmp' EXIT; sleep 1; \
+	f=$$tmp/files; mkdir -p $$f/raw; \
+	head -c 18000 /dev/urandom >$$f/notes.txt; head -c 420000 /dev/urandom >$$f/cover.png; \
+	head -c 64000000 /dev/urandom >$$f/holiday-video.mp4; head -c 41000000 /dev/urandom >$$f/photos-2026.zip; \
+	head -c 23000000 /dev/urandom >$$f/dataset.csv; head -c 8400000 /dev/urandom >$$f/slides.pdf; \
+	for i in 1 2 3 4; do head -c $$((i*2100000)) /dev/urandom >$$f/raw/IMG_00$$i.jpg; done; mkfifo $$f/live-feed.pipe; \
+	shot() { state=$$1; name=$$2; secs=$$3; shift 3; home=$$tmp/home-$$name; mkdir -p $$home; \
+	  run="DSTOR_UPLOADER_HOME=$$home DSTOR_UPLOADER_SCREENSHOT=$$state DISPLAY=$(SHOT_DISPLAY) $$bin --env sandbox $$*"; \
+	  if command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null; then \
+	    HOME=$$home setsid dbus-run-session -- bash -c "echo screenshot | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; $$run" >$$tmp/$$name.log 2>&1 & pid=$$!; \
+	  else setsid bash -c "$$run" >$$tmp/$$name.log 2>&1 & pid=$$!; fi; \
+	  sleep $$secs; DISPLAY=$(SHOT_DISPLAY) import -window root -crop 1100x720+0+0 +repage $$out/$$name.png; \
+	  kill -TERM -- -$$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; echo "saved $(SCREENSHOT_DIR)/$$name.png"; }; \
+	busy="$$f/notes.txt $$f/cover.png $$f/live-feed.pipe $$f/holiday-video.mp4 $$f/photos-2026.zip $$f/dataset.csv $$f/slides.pdf $$f/raw"; \
+	done="$$f/notes.txt $$f/cover.png $$f/slides.pdf $$f/raw"; \
+	shot signin signin 4; shot signin:dark signin-dark 4; \
+	shot queue queue 9 $$busy; shot queue:dark queue-dark 9 $$busy; \
+	shot history history 9 $$done; shot history:dark history-dark 9 $$done
+
+# package builds a Linux package (tar.xz with the .desktop file and icon)
+# with the fyne tool, installed at a pinned version when missing.
+package: deps
+	@test -x $(GOBIN)/fyne || $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)
+	$(GOBIN)/fyne package --target linux --release
+
+# install puts the packaged app under ~/.local (binary, .desktop, icon).
+install: package
+	@pkg="$$(ls -t *.tar.xz | head -1)"; tmp=$$(mktemp -d); tar -xJf "$$pkg" -C $$tmp; \
+	mk=$$(ls $$tmp/*/Makefile 2>/dev/null | head -1); \
+	if [ -n "$$mk" ]; then $(MAKE) -C "$$(dirname "$$mk")" user-install; \
+	else mkdir -p $(HOME)/.local && cp -r $$tmp/*/usr/local/. $(HOME)/.local/; fi; rm -rf $$tmp; \
+	echo "installed dStor Uploader for $$USER: find it in your applications menu"

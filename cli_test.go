@@ -359,3 +359,26 @@ func TestResumeRetriesEarlierFailures(t *testing.T) {
 	assert.Contains(t, out, cidOf(t, f))
 	assert.Len(t, historyJSON(t), 2)
 }
+
+func TestOpensWindowTellsWindowFromSubcommands(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "photo.jpg")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	tests := []struct {
+		args []string
+		want bool
+	}{
+		{nil, true},
+		{[]string{"--env", "sandbox"}, true},
+		{[]string{"--home", dir}, true},
+		{[]string{file}, true},
+		{[]string{"upload", file}, false},
+		{[]string{"history"}, false},
+		{[]string{"--help"}, false},
+		{[]string{"--version"}, false},
+		{[]string{"no-such-thing"}, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, opensWindow(tt.args), "%q", tt.args)
+	}
+}

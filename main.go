@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // version is the app's version, shown by --version and in FyneApp.toml.
@@ -20,9 +21,8 @@ func main() {
 // can drive the whole command line without exiting.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cio := cliIO{stdin: stdin, stdout: stdout, stderr: stderr}
-	if len(args) == 0 {
-		usage(stderr)
-		return 2
+	if opensWindow(args) {
+		return runWindow(args, stderr)
 	}
 	switch args[0] {
 	case "sandbox":
@@ -50,10 +50,38 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 }
 
+// opensWindow tells the window's invocations (a double-click: no arguments;
+// "Open with" and the .desktop file's %F: file paths; --env and --home)
+// from the subcommands.
+func opensWindow(args []string) bool {
+	if len(args) == 0 {
+		return true
+	}
+	switch a := args[0]; {
+	case a == "-h", a == "-help", a == "--help", a == "--version":
+		return false
+	case strings.HasPrefix(a, "-"):
+		return true
+	}
+	if _, isCommand := commands[args[0]]; isCommand {
+		return false
+	}
+	_, err := os.Stat(args[0])
+	return err == nil
+}
+
+// commands are the subcommand names, which win over a file of the same name
+// in the current folder.
+var commands = map[string]bool{
+	"sandbox": true, "login": true, "logout": true, "upload": true, "resume": true,
+	"history": true, "help": true, "version": true,
+}
+
 func usage(w io.Writer) {
 	fmt.Fprint(w, `dstor-uploader: upload files to dStor and keep the links.
 
 Usage:
+  dstor-uploader [--env ENV] [FILE...]  open the window (--env sandbox: offline demo)
   dstor-uploader login [flags]          sign in; secrets go to the OS keyring
   dstor-uploader logout [flags]         sign out; secrets leave the keyring
   dstor-uploader upload [flags] PATH... upload files and folders, print their links

@@ -1,0 +1,542 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/assets"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// AppID is the application id, the same as FyneApp.toml's, so preferences,
+// notifications and the desktop file all refer to one app.
+const AppID = "cloud.dstor.uploader"
+
+// Options are what the command line gives the window, so `dstor-uploader
+// --env sandbox file…` and a double-click share one entry point.
+type Options struct {
+	// Env preselects an environment and signs in straight away when it can:
+	// "sandbox", "production", "testnet", a base URL, or "" for the last one.
+	Env string
+	// Home is the data directory; "" means storage.DataDir().
+	Home string
+	// Files are paths to upload once signed in ("Open with", %F).
+	Files []string
+}
+
+// Deps are what an App is built from. They are explicit so tests can give a
+// temporary database and an in-memory secret store instead of the real ones.
+type Deps struct {
+	// DB holds the history, the queue and the settings. Required.
+	DB *storage.DB
+	// Secrets is where API keys, tokens and remembered passwords go; nil
+	// means storage.NewSecretStore with the default timeout.
+	Secrets *storage.SecretStore
+	// Home is the data directory; the Local sandbox keeps its files in
+	// Home/sandbox.
+	Home string
+	// Env and Files are as in Options.
+	Env   string
+	Files []string
+	// NoAutoSignIn keeps the sign-in screen up even when a remembered
+	// account or --env sandbox could sign in by itself (screenshots, tests).
+	NoAutoSignIn bool
+	// Theme, when set, is used instead of the saved theme without saving
+	// it (screenshots).
+	Theme string
+}
+
+// Run opens the window and returns when the person quits. It is what main
+// calls when there is no subcommand.
+func Run(opts Options) error {
+	home := opts.Home
+	if home == "" {
+		var err error
+		if home, err = storage.DataDir(); err != nil {
+			return fmt.Errorf("cannot find a data folder: %w", err)
+		}
+	} else {
+		abs, err := filepath.Abs(home)
+		if err != nil {
+			return err
+		}
+		home = abs
+		if err := os.MkdirAll(home, 0o700); err != nil {
+			return fmt.Errorf("cannot create the data folder %s: %w", home, err)
+		}
+	}
+	db, err := storage.Open(home)
+	if err != nil {
+		return fmt.Errorf("cannot open the upload history in %s: %w", home, err)
+	}
+	defer db.Close()
+
+	fa := app.NewWithID(AppID)
+	fa.SetIcon(assets.Icon)
+	shot := screenshotFromEnv()
+	a := NewApp(fa, Deps{
+		DB:           db,
+		Secrets:      storage.NewSecretStore(0),
+		Home:         home,
+		Env:          opts.Env,
+		Files:        opts.Files,
+		NoAutoSignIn: shot.state == "signin",
+		Theme:        shot.theme(),
+	})
+	if shot.state != "" {
+		a.startScreenshot(shot)
+	}
+	a.win.ShowAndRun()
+	a.Close()
+	return nil
+}
+
+// App is the desktop window and everything it drives. Widgets live in the
+// view structs so tests can tap and type into them; handlers are onXxx
+// methods so tests can call them too.
+type App struct {
+	fyne    fyne.App
+	win     fyne.Window
+	db      *storage.DB
+	secrets *storage.SecretStore
+	home    string
+
+	// uiMu serialises every UI change made from a goroutine (see do). The
+	// real driver runs them all on one goroutine anyway; Fyne's test driver
+	// runs fyne.Do inline on the calling goroutine, and this lock keeps that
+	// race-free.
+	uiMu sync.Mutex
+
+	// Background goroutines: started by goBg, stopped by Close.
+	bgMu    sync.Mutex
+	closing bool
+	closed  atomic.Bool
+	wg      sync.WaitGroup
+	stop    chan struct{}
+
+	setMu    sync.Mutex
+	settings storage.Settings
+	saver    *settingsSaver
+
+	sandboxMu  sync.Mutex
+	sandbox    *sandbox.Server
+	sandboxURL string
+
+	sess         *session // UI goroutine only
+	pendingFiles []string // added before sign-in
+
+	signin  *signInView
+	upload  *uploadView
+	history *historyView
+	prefs   *settingsView
+
+	header       *fyne.Container
+	accountLabel *widget.Label
+	envLabel     *widget.Label
+	signOut      *widget.Button
+	tabs         *container.AppTabs
+	uploadTab    *container.TabItem
+	historyTab   *container.TabItem
+	settingsTab  *container.TabItem
+	toast        *widget.Label
+	toastGen     int
+	mainView     fyne.CanvasObject
+
+	lastLink string
+	now      func() time.Time
+	// httpClient is given to api.NewClient; nil means its default.
+	httpClient *http.Client
+
+	// pickFiles and pickFolder ask the person for paths; they run on a
+	// background goroutine (native dialogs block). Tests replace them.
+	pickFiles  func() ([]string, error)
+	pickFolder func() (string, error)
+	// quit ends the app; tests replace it.
+	quit func()
+}
+
+// NewApp builds the window (without showing it) on fa. Tests call it with
+// test.NewTempApp; Run calls it with the real app. Call Close when done.
+func NewApp(fa fyne.App, d Deps) *App {
+	if d.DB == nil {
+		panic("ui.NewApp: Deps.DB is required")
+	}
+	secrets := d.Secrets
+	if secrets == nil {
+		secrets = storage.NewSecretStore(0)
+	}
+	a := &App{
+		fyne:    fa,
+		db:      d.DB,
+		secrets: secrets,
+		home:    d.Home,
+		stop:    make(chan struct{}),
+		now:     time.Now,
+	}
+	if a.home == "" {
+		a.home = filepath.Dir(d.DB.Path())
+	}
+	a.pickFiles = a.nativePickFiles
+	a.pickFolder = a.nativePickFolder
+	a.quit = fa.Quit
+	s, err := d.DB.LoadSettings()
+	a.settings = s
+	a.saver = newSettingsSaver(d.DB)
+
+	a.win = fa.NewWindow("dStor Uploader")
+	a.win.SetIcon(assets.Icon)
+	a.win.Resize(fyne.NewSize(980, 680))
+
+	a.signin = newSignInView(a)
+	a.upload = newUploadView(a)
+	a.history = newHistoryView(a)
+	a.prefs = newSettingsView(a)
+	a.buildMain()
+	if d.Theme != "" {
+		a.applyTheme(d.Theme)
+	} else {
+		a.applyTheme(a.settings.Theme)
+	}
+
+	a.win.SetContent(a.signin.content)
+	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.onDropped(uris) })
+	a.win.SetCloseIntercept(a.onCloseRequested)
+	a.addShortcuts()
+	a.setupTray()
+	if err != nil {
+		a.signin.setError("Your settings could not be read, so the defaults are used: " + err.Error())
+	}
+
+	a.pendingFiles = append(a.pendingFiles, d.Files...)
+	a.signin.prepare(d.Env)
+	if !d.NoAutoSignIn {
+		a.signin.autoSignIn(d.Env)
+	}
+	return a
+}
+
+// Window is the app's main window, for tests and for ShowAndRun.
+func (a *App) Window() fyne.Window { return a.win }
+
+// Close stops every goroutine the App started, closes the upload queue and
+// the Local sandbox, and saves the settings. It is safe to call twice.
+func (a *App) Close() {
+	a.bgMu.Lock()
+	if a.closing {
+		a.bgMu.Unlock()
+		return
+	}
+	a.closing = true
+	a.closed.Store(true)
+	close(a.stop)
+	a.bgMu.Unlock()
+
+	a.history.stopTimer()
+	if a.sess != nil {
+		a.sess.close()
+	}
+	a.wg.Wait()
+	a.saver.close()
+	a.sandboxMu.Lock()
+	if a.sandbox != nil {
+		_ = a.sandbox.Close()
+		a.sandbox = nil
+	}
+	a.sandboxMu.Unlock()
+}
+
+// do runs f on the UI goroutine (fyne.Do). Every UI change made from a
+// goroutine goes through here, so nothing touches widgets after Close.
+func (a *App) do(f func()) {
+	if a.closed.Load() {
+		return
+	}
+	fyne.Do(func() {
+		a.uiMu.Lock()
+		defer a.uiMu.Unlock()
+		if a.closed.Load() {
+			return
+		}
+		f()
+	})
+}
+
+// goBg runs f on a goroutine that Close waits for, so the App owns every
+// goroutine it starts. It returns false (and does nothing) after Close.
+func (a *App) goBg(f func()) bool {
+	a.bgMu.Lock()
+	if a.closing {
+		a.bgMu.Unlock()
+		return false
+	}
+	a.wg.Add(1)
+	a.bgMu.Unlock()
+	go func() {
+		defer a.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// sleep waits d or until Close, reporting whether the full time passed.
+func (a *App) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-a.stop:
+		return false
+	}
+}
+
+// currentSettings is a copy of the settings, safe from any goroutine.
+func (a *App) currentSettings() storage.Settings {
+	a.setMu.Lock()
+	defer a.setMu.Unlock()
+	return a.settings
+}
+
+// changeSettings applies f to the settings and saves them in the
+// background, so a keystroke in a settings field never waits for the disk.
+func (a *App) changeSettings(f func(s storage.Settings) storage.Settings) storage.Settings {
+	a.setMu.Lock()
+	a.settings = f(a.settings).Normalize()
+	s := a.settings
+	a.setMu.Unlock()
+	a.saver.save(s)
+	return s
+}
+
+func (a *App) buildMain() {
+	logo := canvas.NewImageFromResource(assets.Icon)
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSquareSize(28))
+	title := widget.NewLabelWithStyle("dStor Uploader", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+
+	a.accountLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	a.envLabel = widget.NewLabel("")
+	a.signOut = widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), a.onSignOut)
+	a.signOut.Importance = widget.LowImportance
+	account := widget.NewIcon(theme.AccountIcon())
+
+	a.header = container.NewBorder(nil, nil,
+		container.NewHBox(logo, title),
+		container.NewHBox(account, a.accountLabel, a.envLabel, a.signOut))
+
+	a.uploadTab = container.NewTabItemWithIcon("Upload", theme.UploadIcon(), a.upload.content)
+	a.historyTab = container.NewTabItemWithIcon("History", theme.HistoryIcon(), a.history.content)
+	a.settingsTab = container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), a.prefs.content)
+	a.tabs = container.NewAppTabs(a.uploadTab, a.historyTab, a.settingsTab)
+	a.tabs.OnSelected = func(t *container.TabItem) {
+		if t == a.historyTab {
+			a.history.reload()
+		}
+	}
+
+	a.toast = widget.NewLabel("")
+	a.toast.Importance = widget.SuccessImportance
+	a.toast.Hide()
+
+	a.mainView = container.NewBorder(
+		container.NewVBox(container.NewPadded(a.header), widget.NewSeparator()),
+		container.NewHBox(layout.NewSpacer(), a.toast),
+		nil, nil, a.tabs)
+}
+
+// showMain switches the window to the signed-in view.
+func (a *App) showMain() {
+	a.win.SetContent(a.mainView)
+}
+
+// showToast shows a short confirmation at the bottom of the window for a
+// few seconds ("Link copied"), like a status bar.
+func (a *App) showToast(msg string) {
+	a.toastGen++
+	gen := a.toastGen
+	a.toast.SetText(msg)
+	a.toast.Show()
+	a.goBg(func() {
+		if !a.sleep(3 * time.Second) {
+			return
+		}
+		a.do(func() {
+			if a.toastGen == gen {
+				a.toast.Hide()
+			}
+		})
+	})
+}
+
+// copyText puts s on the clipboard and says so.
+func (a *App) copyText(s, what string) {
+	a.fyne.Clipboard().SetContent(s)
+	a.showToast(what + " copied to the clipboard")
+}
+
+// openURL opens a link in the person's browser.
+func (a *App) openURL(link string) {
+	u, err := url.Parse(link)
+	if err != nil {
+		a.showError("Cannot open the link", err)
+		return
+	}
+	if err := a.fyne.OpenURL(u); err != nil {
+		a.showError("Cannot open the link", err)
+	}
+}
+
+// showError shows a dialog with a sentence made from err.
+func (a *App) showError(title string, err error) {
+	dialog.ShowInformation(title, sentence(api.Human(err)), a.win)
+}
+
+// onDropped adds what was dropped on the window (any tab) to the queue; it is
+// also what command-line files go through, so tests call it directly.
+func (a *App) onDropped(uris []fyne.URI) {
+	var paths []string
+	for _, u := range uris {
+		if u == nil {
+			continue
+		}
+		if u.Scheme() != "file" {
+			continue
+		}
+		paths = append(paths, u.Path())
+	}
+	a.addPaths(paths)
+}
+
+// addPaths hands paths to the queue with the destination and comment now
+// chosen on the Upload tab, or keeps them until sign-in.
+func (a *App) addPaths(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	if a.sess == nil {
+		a.pendingFiles = append(a.pendingFiles, paths...)
+		a.signin.showPending(len(a.pendingFiles))
+		return
+	}
+	a.tabs.Select(a.uploadTab)
+	a.upload.add(paths)
+}
+
+// lastLinkOrNewest is the link Ctrl+Shift+C copies: the last upload of this
+// session, else the newest history entry.
+func (a *App) onCopyLastLink() {
+	if a.lastLink != "" {
+		a.copyText(a.lastLink, "Link")
+		return
+	}
+	a.history.copyNewest()
+}
+
+func (a *App) addShortcuts() {
+	c := a.win.Canvas()
+	mod := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: mod}, func(fyne.Shortcut) { a.upload.onAddFiles() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.upload.onAddFolder() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: mod}, func(fyne.Shortcut) { a.onFind() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.onCopyLastLink() })
+}
+
+// onFind switches to History and puts the cursor in its search field.
+func (a *App) onFind() {
+	if a.sess == nil {
+		return
+	}
+	a.tabs.Select(a.historyTab)
+	a.win.Canvas().Focus(a.history.search)
+}
+
+func (a *App) setupTray() {
+	desk, ok := a.fyne.(desktop.App)
+	if !ok {
+		return
+	}
+	show := fyne.NewMenuItem("Show dStor Uploader", func() { a.win.Show(); a.win.RequestFocus() })
+	add := fyne.NewMenuItem("Add files…", func() { a.win.Show(); a.upload.onAddFiles() })
+	pause := fyne.NewMenuItem("Pause uploads", nil)
+	pause.Action = func() { a.upload.onPauseResume() }
+	a.upload.trayPause = pause
+	quit := fyne.NewMenuItem("Quit", a.onCloseRequested)
+	quit.IsQuit = true
+	menu := fyne.NewMenu("dStor Uploader", show, add, fyne.NewMenuItemSeparator(), pause, fyne.NewMenuItemSeparator(), quit)
+	a.upload.trayMenu = menu
+	desk.SetSystemTrayMenu(menu)
+	desk.SetSystemTrayIcon(assets.Icon)
+}
+
+// onCloseRequested asks before quitting while uploads still run; the queue
+// is persisted, so what is left resumes on the next start.
+func (a *App) onCloseRequested() {
+	if a.sess == nil || !a.upload.busy() {
+		a.doQuit()
+		return
+	}
+	n := a.upload.sum.Queued + a.upload.sum.Uploading
+	d := dialog.NewConfirm("Quit while uploading?",
+		fmt.Sprintf("%s still to upload. If you quit now, they continue the next time you open dStor Uploader.", plural(n, "file is", "files are")),
+		func(ok bool) {
+			if ok {
+				a.doQuit()
+			}
+		}, a.win)
+	d.SetConfirmText("Quit")
+	d.SetDismissText("Keep uploading")
+	d.Show()
+}
+
+func (a *App) doQuit() {
+	a.win.Hide()
+	a.quit()
+}
+
+// sentence makes a message from the api package (which writes lower-case
+// clauses for composition) look like a sentence on screen.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, ")") {
+		s += "."
+	}
+	return s
+}
+
+// humanError is api.Human as a sentence, with a fallback for nil.
+func humanError(err error) string {
+	if err == nil {
+		return ""
+	}
+	return sentence(api.Human(err))
+}
+
+// errClosed is returned by background work that found the App closed.
+var errClosed = errors.New("the window was closed")

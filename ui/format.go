@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// formatSize renders a byte count the way file managers do (decimal units,
+// one decimal under 10), so sizes read the same here as in the person's
+// file manager.
+func formatSize(n int64) string {
+	if n < 0 {
+		n = 0
+	}
+	if n < 1000 {
+		if n == 1 {
+			return "1 byte"
+		}
+		return fmt.Sprintf("%d bytes", n)
+	}
+	units := []string{"kB", "MB", "GB", "TB", "PB"}
+	v := float64(n)
+	u := -1
+	for v >= 1000 && u < len(units)-1 {
+		v /= 1000
+		u++
+	}
+	if v < 10 {
+		s := fmt.Sprintf("%.1f", math.Floor(v*10)/10)
+		s = strings.TrimSuffix(s, ".0")
+		return s + " " + units[u]
+	}
+	return fmt.Sprintf("%.0f %s", math.Floor(v), units[u])
+}
+
+// formatSpeed renders bytes per second; 0 (unknown) gives "".
+func formatSpeed(bps float64) string {
+	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
+		return ""
+	}
+	return formatSize(int64(bps)) + "/s"
+}
+
+// formatETA renders a time left as people say it ("5 s left", "3 min left",
+// "1 h 20 min left"); 0 (unknown) gives "".
+func formatETA(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s left", int(d.Seconds()))
+	case d < time.Hour:
+		m := int(d.Minutes())
+		s := int(d.Seconds()) % 60
+		if m < 10 && s != 0 {
+			return fmt.Sprintf("%d min %d s left", m, s)
+		}
+		return fmt.Sprintf("%d min left", int(math.Round(d.Minutes())))
+	default:
+		h := int(d.Hours())
+		m := int(d.Minutes()) % 60
+		if m == 0 {
+			return fmt.Sprintf("%d h left", h)
+		}
+		return fmt.Sprintf("%d h %d min left", h, m)
+	}
+}
+
+// formatDate renders a finished-at time for the history list: time only for
+// today, the day and month this year, the full date otherwise.
+func formatDate(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	now = now.Local()
+	switch {
+	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
+		return "Today " + t.Format("15:04")
+	case t.Year() == now.Year():
+		return t.Format("2 Jan 15:04")
+	default:
+		return t.Format("2 Jan 2006")
+	}
+}
+
+// shortHash shows the start and end of a CID, enough to recognise it.
+func shortHash(h string) string {
+	if len(h) <= 16 {
+		return h
+	}
+	return h[:8] + "…" + h[len(h)-6:]
+}
+
+// plural picks the singular or plural form of a noun for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,100 @@
+package ui
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+func TestMain(m *testing.M) {
+	// Dates in goldens and assertions do not depend on the machine's zone.
+	time.Local = time.UTC
+	// Never open a blocking native dialog from a test.
+	os.Setenv("DSTOR_UPLOADER_FYNE_DIALOGS", "1")
+	os.Exit(m.Run())
+}
+
+// testEnv is one App on a fresh data directory with an in-memory keyring.
+type testEnv struct {
+	t       *testing.T
+	dir     string
+	db      *storage.DB
+	secrets *storage.SecretStore
+	a       *App
+}
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	e := &testEnv{t: t, dir: t.TempDir(), secrets: storage.NewMemorySecretStore()}
+	db, err := storage.Open(e.dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	e.db = db
+	e.a = e.open(Deps{})
+	return e
+}
+
+// open builds an App on e's database (NewApp for a "restart").
+func (e *testEnv) open(d Deps) *App {
+	e.t.Helper()
+	d.DB = e.db
+	if d.Secrets == nil {
+		d.Secrets = e.secrets
+	}
+	d.Home = e.dir
+	if d.Env == "" {
+		d.NoAutoSignIn = true
+	}
+	a := NewApp(test.NewTempApp(e.t), d)
+	a.win.Resize(a.win.Canvas().Size().Max(a.win.Content().MinSize()))
+	e.t.Cleanup(a.Close)
+	return a
+}
+
+// ui runs f as the UI goroutine would: under the lock that the App's
+// background updates take, so the race detector sees the ordering.
+func (e *testEnv) ui(f func()) {
+	e.a.uiMu.Lock()
+	defer e.a.uiMu.Unlock()
+	f()
+}
+
+// eventually waits until cond (checked under the UI lock) holds.
+func (e *testEnv) eventually(cond func() bool, msg string) {
+	e.t.Helper()
+	require.Eventually(e.t, func() bool {
+		var ok bool
+		e.ui(func() { ok = cond() })
+		return ok
+	}, 20*time.Second, 20*time.Millisecond, msg)
+}
+
+// signInSandbox signs in to the Local sandbox with the demo key.
+func (e *testEnv) signInSandbox() {
+	e.t.Helper()
+	e.ui(func() {
+		e.a.signin.env.SetSelected(choiceSandbox)
+		e.a.signin.methods.Select(e.a.signin.keyTab)
+		require.Equal(e.t, sandbox.DemoAPIKey, e.a.signin.apiKey.Text)
+		test.Tap(e.a.signin.keySubmit)
+	})
+	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
+}
+
+// writeFile makes a file of n pseudo-random bytes.
+func writeFile(t *testing.T, dir, name string, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i/251)
+	}
+	p := dir + "/" + name
+	require.NoError(t, os.WriteFile(p, b, 0o600))
+	return p
+}

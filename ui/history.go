@@ -1,0 +1,482 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// historyPageSize is how many entries one SQLite read brings; more load as
+// the person scrolls near the end.
+const historyPageSize = 100
+
+// searchDelay debounces the search field, so typing a word runs one query.
+const searchDelay = 200 * time.Millisecond
+
+// historyView is the History tab: every upload, newest first, searchable,
+// with copy-link buttons.
+type historyView struct {
+	a *App
+
+	search *widget.Entry
+	count  *widget.Label
+	export *widget.Button
+	list   *widget.List
+	empty  *widget.Label
+
+	entries []storage.HistoryEntry
+	hasMore bool
+	loading bool
+	gen     int
+	dirty   bool
+
+	timerMu sync.Mutex
+	timer   *time.Timer
+
+	content fyne.CanvasObject
+}
+
+func newHistoryView(a *App) *historyView {
+	h := &historyView{a: a}
+	h.search = widget.NewEntry()
+	h.search.SetPlaceHolder("Search by name, CID, folder or comment")
+	h.search.ActionItem = widget.NewIcon(theme.SearchIcon())
+	h.search.OnChanged = func(string) { h.scheduleReload(searchDelay) }
+	h.search.OnSubmitted = func(string) { h.reload() }
+	h.count = widget.NewLabel("")
+	h.count.Importance = widget.MediumImportance
+	h.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), h.onExportMenu)
+
+	h.list = widget.NewList(
+		func() int { return len(h.entries) },
+		func() fyne.CanvasObject { return newHistoryRow(h) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id < 0 || id >= len(h.entries) {
+				return
+			}
+			o.(*historyRow).set(h.entries[id])
+			if id >= len(h.entries)-20 {
+				h.loadMore()
+			}
+		},
+	)
+	h.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
+	h.empty.Importance = widget.MediumImportance
+	h.empty.Wrapping = fyne.TextWrapWord
+
+	top := container.NewBorder(nil, nil, nil, container.NewHBox(h.count, h.export), h.search)
+	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil,
+		container.NewStack(container.NewCenter(h.empty), h.list))
+	h.render()
+	return h
+}
+
+// scheduleReload reloads after d, restarting the wait at each call.
+func (h *historyView) scheduleReload(d time.Duration) {
+	h.timerMu.Lock()
+	defer h.timerMu.Unlock()
+	if h.timer != nil {
+		h.timer.Stop()
+	}
+	a := h.a
+	h.timer = time.AfterFunc(d, func() {
+		a.goBg(func() { a.do(h.reload) })
+	})
+}
+
+// stopTimer ends a pending debounced reload (Close).
+func (h *historyView) stopTimer() {
+	h.timerMu.Lock()
+	defer h.timerMu.Unlock()
+	if h.timer != nil {
+		h.timer.Stop()
+	}
+}
+
+// reload reads the first page for the current search on a goroutine.
+func (h *historyView) reload() {
+	h.gen++
+	gen := h.gen
+	h.loading = true
+	h.dirty = false
+	search := strings.TrimSpace(h.search.Text)
+	a := h.a
+	a.goBg(func() {
+		page, err := a.db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize})
+		total, cerr := a.db.HistoryCount(search)
+		if err == nil {
+			err = cerr
+		}
+		a.do(func() {
+			if gen != h.gen {
+				return
+			}
+			h.loading = false
+			if err != nil {
+				h.entries = nil
+				h.hasMore = false
+				h.empty.SetText("The history could not be read: " + humanError(err))
+				h.render()
+				return
+			}
+			h.entries = page
+			h.hasMore = len(page) == historyPageSize
+			h.setCount(total, search)
+			h.render()
+			h.list.ScrollToTop()
+		})
+	})
+}
+
+// loadMore appends the next page (keyset paging, so page 1,000 costs what
+// page 1 does).
+func (h *historyView) loadMore() {
+	if h.loading || !h.hasMore || len(h.entries) == 0 {
+		return
+	}
+	h.loading = true
+	gen := h.gen
+	last := h.entries[len(h.entries)-1]
+	search := strings.TrimSpace(h.search.Text)
+	a := h.a
+	a.goBg(func() {
+		page, err := a.db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize,
+			BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt})
+		a.do(func() {
+			if gen != h.gen {
+				return
+			}
+			h.loading = false
+			if err != nil {
+				h.hasMore = false
+				return
+			}
+			h.entries = append(h.entries, page...)
+			h.hasMore = len(page) == historyPageSize
+			h.list.Refresh()
+		})
+	})
+}
+
+// markDirty notes that an upload finished: reload now when visible, else
+// when the tab is opened.
+func (h *historyView) markDirty() {
+	if h.a.tabs != nil && h.a.tabs.Selected() == h.a.historyTab {
+		h.scheduleReload(300 * time.Millisecond)
+		return
+	}
+	h.dirty = true
+}
+
+func (h *historyView) setCount(total int, search string) {
+	switch {
+	case search != "":
+		h.count.SetText(plural(total, "match", "matches"))
+	default:
+		h.count.SetText(plural(total, "upload", "uploads"))
+	}
+	if total == 0 {
+		if search != "" {
+			h.empty.SetText(fmt.Sprintf("Nothing matches “%s”.", search))
+		} else {
+			h.empty.SetText("No uploads yet. Files you upload are listed here with their links.")
+		}
+	}
+}
+
+func (h *historyView) render() {
+	if len(h.entries) == 0 {
+		h.empty.Show()
+		h.list.Hide()
+	} else {
+		h.empty.Hide()
+		h.list.Show()
+	}
+	enable(h.export, len(h.entries) > 0)
+	h.list.Refresh()
+}
+
+func (h *historyView) entry(id int64) (storage.HistoryEntry, bool) {
+	for _, e := range h.entries {
+		if e.ID == id {
+			return e, true
+		}
+	}
+	return storage.HistoryEntry{}, false
+}
+
+func (h *historyView) onCopyLink(id int64) {
+	if e, ok := h.entry(id); ok {
+		h.a.copyText(h.a.linkForEntry(e), "Link")
+	}
+}
+
+func (h *historyView) onCopyCID(id int64) {
+	if e, ok := h.entry(id); ok {
+		h.a.copyText(e.Hash, "CID")
+	}
+}
+
+func (h *historyView) onOpen(id int64) {
+	if e, ok := h.entry(id); ok {
+		h.a.openURL(h.a.gatewayLinkFor(e.Env, e.Hash))
+	}
+}
+
+// onDelete asks, then removes the entry from the history (not from dStor).
+func (h *historyView) onDelete(id int64) {
+	e, ok := h.entry(id)
+	if !ok {
+		return
+	}
+	d := dialog.NewConfirm("Delete this entry?",
+		fmt.Sprintf("“%s” is removed from this list. The file stays on dStor and its link keeps working.", e.Name),
+		func(ok bool) {
+			if ok {
+				h.deleteEntry(id)
+			}
+		}, h.a.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
+	d.Show()
+}
+
+// deleteEntry removes the entry without asking (after the confirmation).
+func (h *historyView) deleteEntry(id int64) {
+	a := h.a
+	a.goBg(func() {
+		err := a.db.DeleteHistory(id)
+		a.do(func() {
+			if err != nil {
+				a.showError("Cannot delete the entry", err)
+			}
+			h.reload()
+		})
+	})
+}
+
+// copyNewest copies the newest entry's link (Ctrl+Shift+C before anything
+// was uploaded in this session).
+func (h *historyView) copyNewest() {
+	if len(h.entries) > 0 {
+		h.a.copyText(h.a.linkForEntry(h.entries[0]), "Link")
+	}
+}
+
+func (h *historyView) onExportMenu() {
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem("Export as CSV (spreadsheets)…", func() { h.onExport("csv") }),
+		fyne.NewMenuItem("Export as JSON…", func() { h.onExport("json") }),
+	)
+	c := h.a.win.Canvas()
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.export).AddXY(0, h.export.Size().Height)
+	widget.ShowPopUpMenuAtPosition(menu, c, pos)
+}
+
+// onExport writes the entries matching the search to a file the person
+// picks (native save dialog, else Fyne's).
+func (h *historyView) onExport(format string) {
+	search := strings.TrimSpace(h.search.Text)
+	name := "dstor-uploads-" + h.a.now().Format("2006-01-02") + "." + format
+	a := h.a
+	a.goBg(func() {
+		path, err := a.pickSave(name, format)
+		a.do(func() {
+			switch {
+			case err == errUseFyneDialog:
+				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { h.exportTo(w, where, format, search) })
+			case err != nil:
+				a.showError("Cannot export", err)
+			case path != "":
+				h.exportToPath(path, format, search)
+			}
+		})
+	})
+}
+
+func (h *historyView) exportToPath(path, format, search string) {
+	a := h.a
+	a.goBg(func() {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+		if err != nil {
+			a.do(func() { a.showError("Cannot export", err) })
+			return
+		}
+		h.writeExport(f, filepath.Base(path), format, search)
+	})
+}
+
+func (h *historyView) exportTo(w io.WriteCloser, where, format, search string) {
+	h.a.goBg(func() { h.writeExport(w, where, format, search) })
+}
+
+// writeExport runs on a goroutine: it streams the rows to w.
+func (h *historyView) writeExport(w io.WriteCloser, where, format, search string) {
+	a := h.a
+	var err error
+	if format == "json" {
+		err = a.db.ExportHistoryJSON(w, search)
+	} else {
+		err = a.db.ExportHistoryCSV(w, search)
+	}
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	a.do(func() {
+		if err != nil {
+			a.showError("Cannot export", err)
+			return
+		}
+		a.showToast("History exported to " + where)
+	})
+}
+
+// historyRow is one entry of the history list.
+type historyRow struct {
+	widget.BaseWidget
+	h *historyView
+
+	icon     *widget.Icon
+	name     *widget.Label
+	hash     *widget.Label
+	verified *widget.Label
+	detail   *widget.Label
+	copyLink *widget.Button
+	copyCID  *widget.Button
+	open     *widget.Button
+	del      *widget.Button
+
+	id      int64
+	content fyne.CanvasObject
+}
+
+func newHistoryRow(h *historyView) *historyRow {
+	r := &historyRow{h: h}
+	r.icon = widget.NewIcon(theme.FileIcon())
+	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.hash = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	r.hash.SizeName = theme.SizeNameCaptionText
+	r.verified = widget.NewLabel("✓ verified")
+	r.verified.SizeName = theme.SizeNameCaptionText
+	r.verified.Importance = widget.SuccessImportance
+	r.detail = widget.NewLabel("")
+	r.detail.SizeName = theme.SizeNameCaptionText
+	r.detail.Importance = widget.MediumImportance
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
+	r.copyCID = widget.NewButton("Copy CID", func() { h.onCopyCID(r.id) })
+	r.open = widget.NewButtonWithIcon("", openIcon, func() { h.onOpen(r.id) })
+	r.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { h.onDelete(r.id) })
+	for _, b := range []*widget.Button{r.copyLink, r.copyCID, r.open, r.del} {
+		b.Importance = widget.LowImportance
+	}
+	r.copyLink.Importance = widget.MediumImportance
+	second := container.NewBorder(nil, nil, container.NewHBox(r.hash, r.verified), nil, r.detail)
+	text := container.New(&rowTextLayout{}, r.name, second)
+	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon),
+		container.NewCenter(container.NewHBox(r.copyLink, r.copyCID, r.open, r.del)), text)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+// set shows entry e (rows are recycled by the list).
+func (r *historyRow) set(e storage.HistoryEntry) {
+	r.id = e.ID
+	r.name.SetText(e.Name)
+	r.hash.SetText(shortHash(e.Hash))
+	show(r.verified, e.Verified)
+	parts := []string{formatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
+	switch {
+	case e.ParentID != nil:
+		parts = append(parts, fmt.Sprintf("folder #%d", *e.ParentID))
+	case e.FolderPath != "":
+		parts = append(parts, e.FolderPath)
+	}
+	if e.Comment != "" {
+		parts = append(parts, "“"+e.Comment+"”")
+	}
+	r.detail.SetText("· " + strings.Join(parts, " · "))
+}
+
+// linkForEntry is the link "Copy link" gives for an entry, in the style
+// chosen in Settings.
+func (a *App) linkForEntry(e storage.HistoryEntry) string {
+	switch a.currentSettings().LinkStyle {
+	case storage.LinkIPFS:
+		return "ipfs://" + e.Hash
+	case storage.LinkCID:
+		return e.Hash
+	}
+	return a.gatewayLinkFor(e.Env, e.Hash)
+}
+
+// linkFor is linkForEntry for an upload of the current session.
+func (a *App) linkFor(hash string) string {
+	env := ""
+	if a.sess != nil {
+		env = a.sess.envKey
+	}
+	return a.linkForEntry(storage.HistoryEntry{Env: env, Hash: hash})
+}
+
+// gatewayLink is the https link of an upload of the current session.
+func (a *App) gatewayLink(hash string) string {
+	env := ""
+	if a.sess != nil {
+		env = a.sess.envKey
+	}
+	return a.gatewayLinkFor(env, hash)
+}
+
+// gatewayLinkFor is the gateway URL of hash for an entry of envKey: the
+// gateway override when set, else that environment's gateway.
+func (a *App) gatewayLinkFor(envKey, hash string) string {
+	if o := a.currentSettings().GatewayOverride; o != "" {
+		return overrideLink(o, hash)
+	}
+	if a.sess != nil && a.sess.envKey == envKey {
+		return a.sess.env.Link(hash)
+	}
+	if envKey == sandboxEnvKey {
+		a.sandboxMu.Lock()
+		u := a.sandboxURL
+		a.sandboxMu.Unlock()
+		if u != "" {
+			return strings.TrimRight(u, "/") + "/ipfs/" + url.PathEscape(hash)
+		}
+		return "ipfs://" + hash
+	}
+	if env, err := api.ParseEnvironment(envKey); err == nil {
+		return env.Link(hash)
+	}
+	return api.Production.Link(hash)
+}
+
+// overrideLink joins a gateway override and a hash: a bare host gets the
+// usual /ipfs/ path, a URL with a path is used as the prefix.
+func overrideLink(o, hash string) string {
+	u, err := url.Parse(o)
+	if err == nil && (u.Path == "" || u.Path == "/") {
+		return strings.TrimRight(o, "/") + "/ipfs/" + url.PathEscape(hash)
+	}
+	return strings.TrimRight(o, "/") + "/" + url.PathEscape(hash)
+}

@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// ScreenshotEnv names the variable `make screenshots` sets to put the real
+// binary in a known state: "signin", "queue" or "history", optionally
+// followed by ":dark". Nothing else reads it.
+const ScreenshotEnv = "DSTOR_UPLOADER_SCREENSHOT"
+
+type screenshot struct {
+	state string
+	dark  bool
+}
+
+// theme is the forced theme of a screenshot ("" when not taking one).
+func (s screenshot) theme() string {
+	switch {
+	case s.state == "":
+		return ""
+	case s.dark:
+		return storage.ThemeDark
+	}
+	return storage.ThemeLight
+}
+
+func screenshotFromEnv() screenshot {
+	v := strings.TrimSpace(os.Getenv(ScreenshotEnv))
+	if v == "" {
+		return screenshot{}
+	}
+	state, variant, _ := strings.Cut(v, ":")
+	return screenshot{state: state, dark: variant == "dark"}
+}
+
+// startScreenshot prepares the window for one screenshot: a fixed size, a
+// forced theme, slowed-down uploads for a busy queue, and the History tab
+// once the uploads are done.
+func (a *App) startScreenshot(s screenshot) {
+	a.win.Resize(fyne.NewSize(1100, 720))
+	a.win.SetFixedSize(true)
+	switch s.state {
+	case "queue":
+		a.httpClient = &http.Client{Transport: &throttle{base: http.DefaultTransport, bps: 1500 << 10}}
+		a.upload.folder.SetText("/photos/2026/")
+	case "history":
+		a.upload.folder.SetText("/photos/2026/")
+		a.upload.comment.SetText("Spring trip")
+		a.goBg(func() {
+			for a.sleep(200 * time.Millisecond) {
+				done := false
+				fyne.DoAndWait(func() {
+					done = a.sess != nil && a.upload.sum.Total > 0 && !a.upload.busy()
+					if done {
+						a.tabs.Select(a.historyTab)
+					}
+				})
+				if done {
+					return
+				}
+			}
+		})
+	}
+}
+
+// throttle slows uploads down (screenshots only), so a busy queue shows
+// real progress, speeds and times left.
+type throttle struct {
+	base http.RoundTripper
+	bps  int64
+}
+
+func (t *throttle) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && r.Body != nil && strings.HasSuffix(r.URL.Path, "/add") {
+		r2 := r.Clone(r.Context())
+		r2.Body = &slowBody{ctx: r.Context(), rc: r.Body, bps: t.bps}
+		return t.base.RoundTrip(r2)
+	}
+	return t.base.RoundTrip(r)
+}
+
+type slowBody struct {
+	ctx context.Context
+	rc  io.ReadCloser
+	bps int64
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if len(p) > 16<<10 {
+		p = p[:16<<10]
+	}
+	n, err := b.rc.Read(p)
+	d := time.Duration(int64(n) * int64(time.Second) / b.bps)
+	select {
+	case <-time.After(d):
+	case <-b.ctx.Done():
+		return n, b.ctx.Err()
+	}
+	return n, err
+}
+
+func (b *slowBody) Close() error { return b.rc.Close() }

@@ -1,0 +1,444 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// The environments the sign-in screen offers, in its order.
+const (
+	choiceProduction = "Production"
+	choiceTestnet    = "Testnet"
+	choiceSandbox    = "Local sandbox"
+	choiceCustom     = "Custom"
+)
+
+// sandboxEnvKey names the Local sandbox in the keyring, the history and the
+// settings: its port changes every run, so its URL cannot.
+const sandboxEnvKey = "sandbox"
+
+// Fyne preference keys for the Custom environment's URLs. They are not
+// secrets (credentials are refused in URLs by api.Environment.Validate).
+const (
+	prefCustomBase    = "custom.api_base"
+	prefCustomUpload  = "custom.upload_url"
+	prefCustomGateway = "custom.gateway_url"
+)
+
+// signInTimeout bounds one sign-in request, so a hung server shows an error
+// instead of an endless spinner.
+const signInTimeout = 30 * time.Second
+
+// session is a signed-in account: its environment, client and queue.
+type session struct {
+	env      api.Environment
+	envKey   string // keyring / history / settings name of env
+	envLabel string // what the header shows
+	client   *api.Client
+	account  string
+	method   string
+	tokens   worker.TokenSource
+	queue    *worker.Queue
+	unsub    func()
+	pumpDone chan struct{}
+}
+
+// close stops the event pump and the queue (in-flight uploads stay
+// "uploading" in the database and resume on the next start).
+func (s *session) close() {
+	if s.unsub != nil {
+		s.unsub()
+	}
+	if s.queue != nil {
+		_ = s.queue.Close()
+	}
+	if s.pumpDone != nil {
+		<-s.pumpDone
+	}
+	if s.client != nil {
+		s.client.CloseIdleConnections()
+	}
+}
+
+// displayAccount is the account as the header shows it: the email, or a
+// short form of the API key account's id.
+func (s *session) displayAccount() string {
+	if s.method == storage.MethodAPIKey {
+		return "API key account"
+	}
+	return s.account
+}
+
+// signInRequest is what the sign-in screen (or a remembered account) asks
+// for; it is handled on a goroutine.
+type signInRequest struct {
+	choice   string
+	custom   api.Environment // for choiceCustom
+	method   string          // storage.MethodAPIKey or MethodPassword
+	apiKey   string
+	email    string
+	password string
+	remember bool
+	// auto is a sign-in from a remembered account: the secrets are already
+	// in the keyring.
+	auto bool
+	// token is a stored token to reuse (password accounts), tried first.
+	token string
+	// reuse keeps the current queue (re-sign-in after the session expired).
+	reuse *session
+}
+
+// signInResult is what the goroutine hands back to the UI.
+type signInResult struct {
+	sess    *session
+	notice  string // keyring problems: signed in, but …
+	err     error
+	autoErr bool // an automatic sign-in failed: show the form quietly
+}
+
+// choiceForEnvKey maps a stored environment name back to the select's
+// choice (and the base URL for a custom one).
+func choiceForEnvKey(key string) (string, string) {
+	switch {
+	case key == "":
+		return "", ""
+	case key == sandboxEnvKey || strings.EqualFold(key, "sandbox"):
+		return choiceSandbox, ""
+	case key == api.Production.APIBase || strings.EqualFold(key, "production"):
+		return choiceProduction, ""
+	case key == api.Testnet.APIBase || strings.EqualFold(key, "testnet"):
+		return choiceTestnet, ""
+	}
+	return choiceCustom, key
+}
+
+// envKeyOf names env in the keyring, the history and the settings.
+func envKeyOf(choice string, env api.Environment) string {
+	if choice == choiceSandbox {
+		return sandboxEnvKey
+	}
+	return env.APIBase
+}
+
+// envLabelOf is the environment as the header shows it.
+func envLabelOf(choice string, env api.Environment) string {
+	switch choice {
+	case choiceProduction, choiceTestnet, choiceSandbox:
+		return choice
+	}
+	return env.Host()
+}
+
+// startSandbox starts the in-process sandbox once (data under
+// Home/sandbox, so links keep working across runs) and returns its URL.
+func (a *App) startSandbox() (string, error) {
+	a.sandboxMu.Lock()
+	defer a.sandboxMu.Unlock()
+	if a.sandbox != nil {
+		return a.sandboxURL, nil
+	}
+	if a.closed.Load() {
+		return "", errClosed
+	}
+	srv, _, err := sandbox.NewDemo(sandbox.Config{DataDir: filepath.Join(a.home, "sandbox")})
+	if err != nil {
+		return "", fmt.Errorf("the Local sandbox could not start: %w", err)
+	}
+	u, err := srv.Start("127.0.0.1:0")
+	if err != nil {
+		_ = srv.Close()
+		return "", fmt.Errorf("the Local sandbox could not start: %w", err)
+	}
+	a.sandbox, a.sandboxURL = srv, u
+	return u, nil
+}
+
+// resolveEnv turns the chosen environment into URLs (starting the sandbox
+// when needed). It may block, so it runs on a goroutine.
+func (a *App) resolveEnv(choice string, custom api.Environment) (api.Environment, error) {
+	switch choice {
+	case choiceProduction:
+		return api.Production, nil
+	case choiceTestnet:
+		return api.Testnet, nil
+	case choiceSandbox:
+		u, err := a.startSandbox()
+		if err != nil {
+			return api.Environment{}, err
+		}
+		env, err := api.CustomEnvironment(u)
+		if err != nil {
+			return api.Environment{}, err
+		}
+		env.Name = "sandbox"
+		return env, nil
+	}
+	env, err := api.CustomEnvironment(custom.APIBase)
+	if err != nil {
+		return api.Environment{}, err
+	}
+	if u := strings.TrimSpace(custom.UploadURL); u != "" {
+		env.UploadURL = u
+	}
+	if g := strings.TrimSpace(custom.GatewayURL); g != "" {
+		env.GatewayURL = g
+	}
+	if err := env.Validate(); err != nil {
+		return api.Environment{}, err
+	}
+	return env, nil
+}
+
+// signIn does the network and keyring work of a sign-in. It never touches
+// widgets: it runs on a goroutine and its result is applied with do.
+func (a *App) signIn(req signInRequest) signInResult {
+	ctx, cancel := context.WithTimeout(context.Background(), signInTimeout)
+	defer cancel()
+	go func() { // end the request early when the window closes
+		select {
+		case <-a.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	env, err := a.resolveEnv(req.choice, req.custom)
+	if err != nil {
+		return signInResult{err: err}
+	}
+	key := envKeyOf(req.choice, env)
+	client, err := api.NewClient(env, a.httpClient)
+	if err != nil {
+		return signInResult{err: err}
+	}
+	s := &session{env: env, envKey: key, envLabel: envLabelOf(req.choice, env), client: client, method: req.method}
+	var tok api.Token
+	switch req.method {
+	case storage.MethodAPIKey:
+		req.apiKey = strings.TrimSpace(req.apiKey)
+		if err := api.ValidateAPIKey(req.apiKey); err != nil {
+			return signInResult{err: err}
+		}
+		tok, err = client.TokenFromAPIKey(ctx, req.apiKey, a.now().Add(worker.DefaultTokenLifetime))
+		if err != nil {
+			return signInResult{err: err}
+		}
+		s.account = tok.Subject
+		if s.account == "" {
+			s.account = "api-key"
+		}
+		s.tokens = worker.NewAPIKeyTokens(client, req.apiKey, 0)
+	default:
+		req.email = strings.TrimSpace(req.email)
+		if err := api.ValidateEmail(req.email); err != nil {
+			return signInResult{err: err}
+		}
+		if req.token != "" {
+			if t := api.ParseToken(req.token); t.Valid(a.now(), 5*time.Minute) {
+				tok = t
+			}
+		}
+		if tok.Raw == "" {
+			if req.password == "" {
+				return signInResult{err: errNoPassword}
+			}
+			tok, err = client.TokenFromLogin(ctx, req.email, req.password)
+			if err != nil {
+				return signInResult{err: err}
+			}
+		}
+		s.account = req.email
+		s.tokens = worker.NewStaticTokens(tok)
+	}
+
+	// Secrets go to the keyring only; a keyring that fails does not stop
+	// the sign-in, it only means they are forgotten when the app quits.
+	var keyringErr error
+	set := func(kind storage.SecretKind, v string) {
+		if err := a.secrets.Set(key, s.account, kind, v); err != nil && keyringErr == nil {
+			keyringErr = err
+		}
+	}
+	if !req.auto {
+		switch req.method {
+		case storage.MethodAPIKey:
+			set(storage.SecretAPIKey, req.apiKey)
+		default:
+			if req.remember {
+				set(storage.SecretPassword, req.password)
+			} else if err := a.secrets.Delete(key, s.account, storage.SecretPassword); err != nil && keyringErr == nil {
+				keyringErr = err
+			}
+		}
+	}
+	set(storage.SecretToken, tok.Raw)
+	var notice string
+	switch {
+	case !a.secrets.Persistent():
+		notice = "The system keyring is not available, so you will have to sign in again next time. Settings says how to fix it."
+	case keyringErr != nil:
+		notice = "Signed in, but your keyring did not accept the credentials, so they are kept only until you quit."
+	}
+
+	a.changeSettings(func(st storage.Settings) storage.Settings {
+		st.LastEnv = key
+		return st.WithRememberedAccount(storage.RememberedAccount{Env: key, Account: s.account, Method: req.method})
+	})
+
+	if req.reuse != nil && req.reuse.envKey == key && req.reuse.account == s.account && req.reuse.queue != nil {
+		req.reuse.tokens = s.tokens
+		req.reuse.queue.SetTokens(s.tokens)
+		return signInResult{sess: req.reuse, notice: notice}
+	}
+	q, err := worker.New(worker.Config{
+		Client:      client,
+		DB:          a.db,
+		Tokens:      s.tokens,
+		Env:         key,
+		Account:     s.account,
+		Concurrency: a.currentSettings().Concurrency,
+	})
+	if err != nil {
+		return signInResult{err: err}
+	}
+	s.queue = q
+	return signInResult{sess: s, notice: notice}
+}
+
+// rememberedRequest builds the sign-in for the remembered account of
+// envKey ("" = the most recent one) from the keyring, or reports why it
+// cannot. It runs on a goroutine (keyring calls can be slow).
+func (a *App) rememberedRequest(envKey string) (signInRequest, bool) {
+	st := a.currentSettings()
+	for _, ra := range st.RememberedAccounts {
+		if envKey != "" && ra.Env != envKey {
+			continue
+		}
+		choice, base := choiceForEnvKey(ra.Env)
+		req := signInRequest{choice: choice, method: ra.Method, auto: true}
+		if choice == choiceCustom {
+			req.custom = a.customFromPrefs(base)
+		}
+		switch ra.Method {
+		case storage.MethodAPIKey:
+			k, err := a.secrets.Get(ra.Env, ra.Account, storage.SecretAPIKey)
+			if err != nil {
+				continue
+			}
+			req.apiKey = k
+		default:
+			req.email = ra.Account
+			if p, err := a.secrets.Get(ra.Env, ra.Account, storage.SecretPassword); err == nil {
+				req.password = p
+			}
+			if t, err := a.secrets.Get(ra.Env, ra.Account, storage.SecretToken); err == nil {
+				req.token = t
+			}
+			if req.password == "" && req.token == "" {
+				continue
+			}
+		}
+		return req, true
+	}
+	return signInRequest{}, false
+}
+
+// customFromPrefs returns the Custom environment the person last typed, or
+// one derived from base.
+func (a *App) customFromPrefs(base string) api.Environment {
+	p := a.fyne.Preferences()
+	env := api.Environment{
+		APIBase:    p.String(prefCustomBase),
+		UploadURL:  p.String(prefCustomUpload),
+		GatewayURL: p.String(prefCustomGateway),
+	}
+	if base != "" && strings.TrimRight(env.APIBase, "/") != strings.TrimRight(base, "/") {
+		env = api.Environment{APIBase: base}
+	}
+	return env
+}
+
+// signOut forgets an account: its secrets leave the keyring and its name
+// leaves the remembered accounts. It runs on a goroutine.
+func (a *App) signOutAccount(envKey, account string) error {
+	a.changeSettings(func(st storage.Settings) storage.Settings {
+		return st.WithoutRememberedAccount(envKey, account)
+	})
+	return a.secrets.DeleteAccount(envKey, account)
+}
+
+// settingsSaver writes settings on its own goroutine, keeping only the
+// newest pending value, so saving never blocks the UI and never reorders.
+type settingsSaver struct {
+	db      *storage.DB
+	mu      sync.Mutex
+	pending *storage.Settings
+	wake    chan struct{}
+	done    chan struct{}
+	closed  bool
+	lastErr error
+}
+
+func newSettingsSaver(db *storage.DB) *settingsSaver {
+	s := &settingsSaver{db: db, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+func (s *settingsSaver) save(v storage.Settings) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = s.db.SaveSettings(v)
+		return
+	}
+	s.pending = &v
+	select { // under mu, so close cannot run between the check and the send
+	case s.wake <- struct{}{}:
+	default:
+	}
+	s.mu.Unlock()
+}
+
+func (s *settingsSaver) run() {
+	defer close(s.done)
+	for range s.wake {
+		s.flush()
+	}
+	s.flush()
+}
+
+func (s *settingsSaver) flush() {
+	s.mu.Lock()
+	p := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	if p != nil {
+		err := s.db.SaveSettings(*p)
+		s.mu.Lock()
+		s.lastErr = err
+		s.mu.Unlock()
+	}
+}
+
+// close saves what is pending and stops the goroutine.
+func (s *settingsSaver) close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	close(s.wake)
+	<-s.done
+}

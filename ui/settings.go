@@ -1,0 +1,253 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"net/url"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// The choices of the Settings tab, mapped to storage's values.
+var (
+	linkStyleLabels = map[string]string{
+		storage.LinkGateway: "Gateway URL (https://…)",
+		storage.LinkIPFS:    "ipfs:// link",
+		storage.LinkCID:     "Bare CID",
+	}
+	themeLabels = map[string]string{
+		storage.ThemeSystem: "Same as the system",
+		storage.ThemeLight:  "Light",
+		storage.ThemeDark:   "Dark",
+	}
+)
+
+func keyFor(m map[string]string, label string) string {
+	for k, v := range m {
+		if v == label {
+			return k
+		}
+	}
+	return ""
+}
+
+// settingsView is the Settings tab; every change is saved at once (on the
+// settings saver's goroutine) and applies immediately.
+type settingsView struct {
+	a *App
+
+	concurrency      *widget.Slider
+	concurrencyLabel *widget.Label
+	linkStyle        *widget.RadioGroup
+	gateway          *widget.Entry
+	gatewayError     *widget.Label
+	copyAfter        *widget.Check
+	notifications    *widget.Check
+	themeChoice      *widget.RadioGroup
+	keyringIcon      *widget.Icon
+	keyringStatus    *widget.Label
+	keyringHelp      *widget.Label
+	dataDir          *widget.Label
+
+	loading bool
+	content fyne.CanvasObject
+}
+
+func newSettingsView(a *App) *settingsView {
+	v := &settingsView{a: a, loading: true}
+	defer func() { v.loading = false }()
+	st := a.currentSettings()
+
+	v.concurrencyLabel = widget.NewLabel("")
+	v.concurrency = widget.NewSlider(storage.MinConcurrency, storage.MaxConcurrency)
+	v.concurrency.Step = 1
+	v.concurrency.OnChanged = v.onConcurrency
+	v.concurrency.SetValue(float64(st.Concurrency))
+	v.onConcurrency(float64(st.Concurrency))
+
+	v.linkStyle = widget.NewRadioGroup([]string{
+		linkStyleLabels[storage.LinkGateway], linkStyleLabels[storage.LinkIPFS], linkStyleLabels[storage.LinkCID],
+	}, v.onLinkStyle)
+	v.linkStyle.Required = true
+	v.linkStyle.SetSelected(linkStyleLabels[st.LinkStyle])
+
+	v.gateway = widget.NewEntry()
+	v.gateway.SetPlaceHolder("The environment's gateway")
+	v.gateway.SetText(st.GatewayOverride)
+	v.gateway.OnChanged = v.onGateway
+	v.gatewayError = widget.NewLabel("")
+	v.gatewayError.Importance = widget.DangerImportance
+	v.gatewayError.Hide()
+
+	v.copyAfter = widget.NewCheck("Copy the link when an upload finishes", v.onCopyAfter)
+	v.copyAfter.SetChecked(st.CopyLinkAfterUpload)
+	v.notifications = widget.NewCheck("Notify me when a batch of uploads finishes or fails", v.onNotifications)
+	v.notifications.SetChecked(st.Notifications)
+
+	v.themeChoice = widget.NewRadioGroup([]string{
+		themeLabels[storage.ThemeSystem], themeLabels[storage.ThemeLight], themeLabels[storage.ThemeDark],
+	}, v.onTheme)
+	v.themeChoice.Horizontal = true
+	v.themeChoice.Required = true
+	v.themeChoice.SetSelected(themeLabels[st.Theme])
+
+	v.keyringIcon = widget.NewIcon(theme.ConfirmIcon())
+	v.keyringStatus = widget.NewLabel("")
+	v.keyringStatus.Wrapping = fyne.TextWrapWord
+	v.keyringHelp = widget.NewLabel("")
+	v.keyringHelp.Wrapping = fyne.TextWrapWord
+	v.keyringHelp.Importance = widget.MediumImportance
+	v.dataDir = widget.NewLabel("")
+	v.dataDir.Wrapping = fyne.TextWrapBreak
+	v.dataDir.Importance = widget.MediumImportance
+	v.refresh()
+
+	section := func(title string) fyne.CanvasObject {
+		l := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		return l
+	}
+	uploads := widget.NewForm(
+		widget.NewFormItem("Uploads at once", container.NewBorder(nil, nil, nil, v.concurrencyLabel, v.concurrency)),
+		widget.NewFormItem("", v.copyAfter),
+		widget.NewFormItem("", v.notifications),
+	)
+	links := widget.NewForm(
+		widget.NewFormItem("Copy link as", v.linkStyle),
+		widget.NewFormItem("Gateway", container.NewVBox(v.gateway, v.gatewayError)),
+	)
+	links.Items[1].HintText = "Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's."
+	look := widget.NewForm(widget.NewFormItem("Theme", v.themeChoice))
+	security := container.NewBorder(nil, nil, container.NewVBox(v.keyringIcon), nil,
+		container.NewVBox(v.keyringStatus, v.keyringHelp))
+
+	body := container.NewVBox(
+		section("Uploads"), uploads, widget.NewSeparator(),
+		section("Links"), links, widget.NewSeparator(),
+		section("Appearance"), look, widget.NewSeparator(),
+		section("Credentials"), security, widget.NewSeparator(),
+		section("Data"), v.dataDir,
+	)
+	v.content = container.NewVScroll(container.New(&maxWidthLayout{width: 720}, body))
+	return v
+}
+
+// refresh shows what depends on the session and the keyring.
+func (v *settingsView) refresh() {
+	s := v.a.secrets
+	if s.Persistent() {
+		v.keyringIcon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
+		v.keyringStatus.SetText("Your API key, session and (if you asked) password are kept in the system keyring, never in a file.")
+		v.keyringHelp.SetText("Signing out removes them from the keyring.")
+	} else {
+		v.keyringIcon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
+		v.keyringStatus.SetText("The system keyring is not available, so you have to sign in again each time you open the app. Nothing is written to a file instead.")
+		reason := s.Reason()
+		if reason == "" {
+			reason = "Install and unlock a Secret Service keyring (GNOME Keyring or KWallet), then restart the app."
+		}
+		v.keyringHelp.SetText(reason)
+	}
+	if v.a.sess != nil {
+		v.gateway.SetPlaceHolder(strings.TrimSuffix(v.a.sess.env.GatewayURL, "/"))
+	}
+	v.dataDir.SetText(fmt.Sprintf("History and settings are stored in %s.", v.a.db.Path()))
+}
+
+func (v *settingsView) onConcurrency(f float64) {
+	n := int(f)
+	v.concurrencyLabel.SetText(fmt.Sprintf("%2d", n))
+	if v.loading {
+		return
+	}
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.Concurrency = n; return s })
+	if v.a.sess != nil && v.a.sess.queue != nil {
+		v.a.sess.queue.SetConcurrency(n)
+	}
+}
+
+func (v *settingsView) onLinkStyle(label string) {
+	if v.loading {
+		return
+	}
+	style := keyFor(linkStyleLabels, label)
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LinkStyle = style; return s })
+}
+
+func (v *settingsView) onGateway(text string) {
+	text = strings.TrimSpace(text)
+	if text != "" {
+		u, err := url.Parse(text)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.gatewayError.SetText("Write the gateway as a full address, like https://ipfs.io")
+			v.gatewayError.Show()
+			return
+		}
+	}
+	v.gatewayError.Hide()
+	if v.loading {
+		return
+	}
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.GatewayOverride = text; return s })
+}
+
+func (v *settingsView) onCopyAfter(on bool) {
+	if v.loading {
+		return
+	}
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.CopyLinkAfterUpload = on; return s })
+}
+
+func (v *settingsView) onNotifications(on bool) {
+	if v.loading {
+		return
+	}
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.Notifications = on; return s })
+}
+
+func (v *settingsView) onTheme(label string) {
+	name := keyFor(themeLabels, label)
+	if v.loading {
+		return
+	}
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.Theme = name; return s })
+	v.a.applyTheme(name)
+}
+
+// applyTheme switches between the system's variant and a forced light or
+// dark one.
+func (a *App) applyTheme(name string) {
+	switch name {
+	case storage.ThemeLight:
+		a.fyne.Settings().SetTheme(&variantTheme{variant: theme.VariantLight})
+	case storage.ThemeDark:
+		a.fyne.Settings().SetTheme(&variantTheme{variant: theme.VariantDark})
+	default:
+		a.fyne.Settings().SetTheme(&variantTheme{variant: 0, system: true})
+	}
+}
+
+// variantTheme is Fyne's default theme, optionally pinned to one variant,
+// so "Light" and "Dark" in Settings win over the desktop's preference.
+type variantTheme struct {
+	variant fyne.ThemeVariant
+	system  bool
+}
+
+func (t *variantTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if !t.system {
+		v = t.variant
+	}
+	return theme.DefaultTheme().Color(n, v)
+}
+
+func (t *variantTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }
+
+func (t *variantTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
+
+func (t *variantTheme) Size(n fyne.ThemeSizeName) float32 { return theme.DefaultTheme().Size(n) }

@@ -1,0 +1,60 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+func TestSettingsSurviveRestart(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		p := a.prefs
+		p.concurrency.SetValue(7)
+		p.linkStyle.SetSelected(linkStyleLabels[storage.LinkCID])
+		test.Type(p.gateway, "https://ipfs.io")
+		test.Tap(p.copyAfter)
+		test.Tap(p.notifications)
+		p.themeChoice.SetSelected(themeLabels[storage.ThemeDark])
+		assert.Equal(t, theme.VariantDark, a.fyne.Settings().Theme().(*variantTheme).variant)
+		a.upload.folder.SetText("/backup/")
+		a.upload.comment.SetText("nightly")
+	})
+	a.Close()
+
+	b := e.open(Deps{})
+	e.a = b
+	e.ui(func() {
+		p := b.prefs
+		assert.Equal(t, 7.0, p.concurrency.Value)
+		assert.Equal(t, linkStyleLabels[storage.LinkCID], p.linkStyle.Selected)
+		assert.Equal(t, "https://ipfs.io", p.gateway.Text)
+		assert.True(t, p.copyAfter.Checked)
+		assert.False(t, p.notifications.Checked)
+		assert.Equal(t, themeLabels[storage.ThemeDark], p.themeChoice.Selected)
+		assert.Equal(t, "/backup/", b.upload.folder.Text)
+		assert.Equal(t, "nightly", b.upload.comment.Text)
+		assert.Equal(t, "https://ipfs.io/ipfs/Qm1", b.gatewayLinkFor(sandboxEnvKey, "Qm1"))
+	})
+	s, err := e.db.LoadSettings()
+	assert.NoError(t, err)
+	assert.Equal(t, 7, s.Concurrency)
+}
+
+func TestKeyringStatusShown(t *testing.T) {
+	e := newTestEnv(t)
+	e.ui(func() {
+		// The memory store is what an unavailable keyring falls back to.
+		if e.secrets.Persistent() {
+			assert.Contains(t, e.a.prefs.keyringStatus.Text, "system keyring")
+		} else {
+			assert.Contains(t, e.a.prefs.keyringStatus.Text, "not available")
+			assert.NotEmpty(t, e.a.prefs.keyringHelp.Text)
+		}
+	})
+}

@@ -1,0 +1,608 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/assets"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// apiKeyLen is the length of every dStor API key, for the live counter.
+const apiKeyLen = 64
+
+// signInView is the sign-in screen: environment, then an API key or an
+// email and password. Its widgets are fields so tests can type and tap.
+type signInView struct {
+	a *App
+
+	env           *widget.Select
+	envHint       *widget.Label
+	customBase    *widget.Entry
+	customUpload  *widget.Entry
+	customGateway *widget.Entry
+	customForm    *widget.Form
+
+	methods  *container.AppTabs
+	keyTab   *container.TabItem
+	loginTab *container.TabItem
+
+	apiKey    *widget.Entry
+	paste     *widget.Button
+	keyCount  *widget.Label
+	keySubmit *widget.Button
+
+	email       *widget.Entry
+	password    *widget.Entry
+	remember    *widget.Check
+	loginSubmit *widget.Button
+
+	activity *widget.Activity
+	status   *widget.Label
+	errLabel *widget.Label
+	notice   *widget.Label
+	pending  *widget.Label
+	cancel   *widget.Button
+
+	busy  bool
+	gen   int
+	reuse *session // re-sign-in for this session's queue
+
+	content fyne.CanvasObject
+}
+
+func newSignInView(a *App) *signInView {
+	v := &signInView{a: a}
+
+	v.env = widget.NewSelect([]string{choiceProduction, choiceTestnet, choiceSandbox, choiceCustom}, nil)
+	v.env.PlaceHolder = "Choose where to upload"
+	v.envHint = widget.NewLabel("")
+	v.envHint.Wrapping = fyne.TextWrapWord
+	v.envHint.Importance = widget.MediumImportance
+	v.customBase = widget.NewEntry()
+	v.customBase.SetPlaceHolder("https://dstor.example.com")
+	v.customUpload = widget.NewEntry()
+	v.customUpload.SetPlaceHolder("API base + /api/v0/add")
+	v.customGateway = widget.NewEntry()
+	v.customGateway.SetPlaceHolder("API base + /ipfs/")
+	v.customForm = widget.NewForm(
+		widget.NewFormItem("API base", v.customBase),
+		widget.NewFormItem("Upload URL", v.customUpload),
+		widget.NewFormItem("Gateway URL", v.customGateway),
+	)
+	v.customForm.Hide()
+	v.env.OnChanged = v.onEnvChanged
+
+	v.apiKey = widget.NewPasswordEntry()
+	v.apiKey.SetPlaceHolder("Your 64-character API key")
+	v.apiKey.OnChanged = v.onKeyChanged
+	v.apiKey.OnSubmitted = func(string) { v.onSubmitKey() }
+	v.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), v.onPaste)
+	v.keyCount = widget.NewLabel("")
+	v.keyCount.Importance = widget.MediumImportance
+	v.keySubmit = widget.NewButtonWithIcon("Sign in with API key", theme.LoginIcon(), v.onSubmitKey)
+	v.keySubmit.Importance = widget.HighImportance
+	v.onKeyChanged("")
+
+	v.email = widget.NewEntry()
+	v.email.SetPlaceHolder("name@example.com")
+	v.password = widget.NewPasswordEntry()
+	v.password.SetPlaceHolder("Password")
+	v.email.OnSubmitted = func(string) { a.win.Canvas().Focus(v.password) }
+	v.password.OnSubmitted = func(string) { v.onSubmitLogin() }
+	v.remember = widget.NewCheck("Remember me on this computer", nil)
+	v.loginSubmit = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), v.onSubmitLogin)
+	v.loginSubmit.Importance = widget.HighImportance
+
+	keyForm := container.NewVBox(
+		widget.NewLabel("API key"),
+		container.NewBorder(nil, nil, nil, v.paste, v.apiKey),
+		v.keyCount,
+		v.keySubmit,
+	)
+	loginForm := container.NewVBox(
+		widget.NewLabel("Email"), v.email,
+		widget.NewLabel("Password"), v.password,
+		v.remember,
+		v.loginSubmit,
+	)
+	v.keyTab = container.NewTabItem("API key", container.NewPadded(keyForm))
+	v.loginTab = container.NewTabItem("Email & password", container.NewPadded(loginForm))
+	v.methods = container.NewAppTabs(v.keyTab, v.loginTab)
+
+	v.activity = widget.NewActivity()
+	v.activity.Hide()
+	v.status = widget.NewLabel("")
+	v.status.Hide()
+	v.errLabel = widget.NewLabel("")
+	v.errLabel.Wrapping = fyne.TextWrapWord
+	v.errLabel.Importance = widget.DangerImportance
+	v.errLabel.Hide()
+	v.notice = widget.NewLabel("")
+	v.notice.Wrapping = fyne.TextWrapWord
+	v.notice.Importance = widget.WarningImportance
+	v.notice.Hide()
+	v.pending = widget.NewLabel("")
+	v.pending.Wrapping = fyne.TextWrapWord
+	v.pending.Hide()
+	v.cancel = widget.NewButtonWithIcon("Back to uploads", theme.NavigateBackIcon(), v.onCancel)
+	v.cancel.Hide()
+
+	logo := canvas.NewImageFromResource(assets.Icon)
+	logo.FillMode = canvas.ImageFillContain
+	logo.SetMinSize(fyne.NewSquareSize(72))
+	title := widget.NewLabelWithStyle("Sign in to dStor", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+	sub := widget.NewLabelWithStyle("Upload files to IPFS storage and get links you can share.", fyne.TextAlignCenter, fyne.TextStyle{})
+	sub.Wrapping = fyne.TextWrapWord
+	sub.Importance = widget.MediumImportance
+
+	envForm := container.NewVBox(
+		widget.NewLabelWithStyle("Environment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		v.env, v.envHint, v.customForm,
+	)
+	card := container.NewVBox(
+		container.NewCenter(logo), title, sub,
+		widget.NewSeparator(),
+		envForm,
+		v.methods,
+		container.NewHBox(v.activity, v.status),
+		v.errLabel, v.notice, v.pending,
+		container.NewCenter(v.cancel),
+	)
+	v.content = container.NewVScroll(container.New(&maxWidthLayout{width: 480}, card))
+	return v
+}
+
+// prepare preselects the environment: --env, else the last one used.
+func (v *signInView) prepare(envOpt string) {
+	st := v.a.currentSettings()
+	choice, base := choiceForEnvKey(normalizeEnvOption(envOpt))
+	if choice == "" {
+		choice, base = choiceForEnvKey(st.LastEnv)
+	}
+	if choice == "" {
+		choice = choiceProduction
+	}
+	custom := v.a.customFromPrefs(base)
+	v.customBase.SetText(custom.APIBase)
+	v.customUpload.SetText(custom.UploadURL)
+	v.customGateway.SetText(custom.GatewayURL)
+	v.env.SetSelected(choice)
+	// An account that signed in with a password last: show that form.
+	for _, ra := range st.RememberedAccounts {
+		c, _ := choiceForEnvKey(ra.Env)
+		if c != choice {
+			continue
+		}
+		if ra.Method == storage.MethodPassword {
+			v.email.SetText(ra.Account)
+			v.methods.Select(v.loginTab)
+		}
+		break
+	}
+}
+
+// normalizeEnvOption maps --env values to the keys used in the settings.
+func normalizeEnvOption(s string) string {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "":
+		return ""
+	case "sandbox", "local", "local-sandbox":
+		return sandboxEnvKey
+	case "production", "prod":
+		return api.Production.APIBase
+	case "testnet", "test":
+		return api.Testnet.APIBase
+	}
+	return strings.TrimRight(s, "/")
+}
+
+// autoSignIn signs in without a form when it can: a remembered account
+// (for --env's environment, else the latest), or the demo account for
+// --env sandbox.
+func (v *signInView) autoSignIn(envOpt string) {
+	key := normalizeEnvOption(envOpt)
+	v.setBusy(true, "Signing in…")
+	v.gen++
+	gen := v.gen
+	a := v.a
+	a.goBg(func() {
+		req, ok := a.rememberedRequest(key)
+		if !ok && key == sandboxEnvKey {
+			req = signInRequest{choice: choiceSandbox, method: storage.MethodAPIKey, apiKey: sandbox.DemoAPIKey}
+			ok = true
+		}
+		if !ok {
+			a.do(func() {
+				if gen == v.gen {
+					v.setBusy(false, "")
+				}
+			})
+			return
+		}
+		res := a.signIn(req)
+		res.autoErr = req.auto
+		a.do(func() { v.finish(gen, res) })
+	})
+}
+
+func (v *signInView) onEnvChanged(choice string) {
+	demoKey := v.apiKey.Text == "" || v.apiKey.Text == sandbox.DemoAPIKey
+	switch choice {
+	case choiceProduction:
+		v.envHint.SetText("dStor's service. Use an API key from your dStor account, or your email and password.")
+	case choiceTestnet:
+		v.envHint.SetText("dStor's test service, for trying things out without touching production data.")
+	case choiceSandbox:
+		v.envHint.SetText("A dStor-compatible server on this computer: no account and no network needed. The demo key is filled in.")
+	case choiceCustom:
+		v.envHint.SetText("Your own dStor-compatible server. The upload and gateway URLs default to the API base's.")
+	}
+	if choice == choiceSandbox {
+		if demoKey {
+			v.apiKey.SetText(sandbox.DemoAPIKey)
+		}
+		if v.email.Text == "" {
+			v.email.SetText(sandbox.DemoEmail)
+			v.password.SetText(sandbox.DemoPassword)
+		}
+	} else {
+		if v.apiKey.Text == sandbox.DemoAPIKey {
+			v.apiKey.SetText("")
+		}
+		if v.email.Text == sandbox.DemoEmail {
+			v.email.SetText("")
+			v.password.SetText("")
+		}
+	}
+	if choice == choiceCustom {
+		v.customForm.Show()
+	} else {
+		v.customForm.Hide()
+	}
+	v.clearMessages()
+}
+
+// onKeyChanged is the live 64-character check.
+func (v *signInView) onKeyChanged(s string) {
+	s = strings.TrimSpace(s)
+	n := len([]rune(s))
+	switch {
+	case n == 0:
+		v.keyCount.Importance = widget.MediumImportance
+		v.keyCount.SetText("64 characters, shown once when the key was created.")
+	case api.ValidateAPIKey(s) == nil:
+		v.keyCount.Importance = widget.SuccessImportance
+		v.keyCount.SetText("✓ 64 of 64 characters")
+	case !validKeyChars(s):
+		v.keyCount.Importance = widget.DangerImportance
+		v.keyCount.SetText(humanError(api.ValidateAPIKey(s)))
+	default:
+		v.keyCount.Importance = widget.MediumImportance
+		if n > apiKeyLen {
+			v.keyCount.Importance = widget.DangerImportance
+		}
+		v.keyCount.SetText(fmt.Sprintf("%d of %d characters", n, apiKeyLen))
+	}
+	v.keyCount.Refresh()
+}
+
+func validKeyChars(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// onPaste replaces the key with the clipboard's text (trimmed: keys copied
+// from a web page often carry a line break).
+func (v *signInView) onPaste() {
+	s := strings.TrimSpace(v.a.fyne.Clipboard().Content())
+	if s == "" {
+		v.setError("The clipboard is empty. Copy your API key first.")
+		return
+	}
+	v.apiKey.SetText(s)
+	v.a.win.Canvas().Focus(v.keySubmit)
+}
+
+func (v *signInView) customEnv() api.Environment {
+	return api.Environment{
+		APIBase:    strings.TrimSpace(v.customBase.Text),
+		UploadURL:  strings.TrimSpace(v.customUpload.Text),
+		GatewayURL: strings.TrimSpace(v.customGateway.Text),
+	}
+}
+
+// onSubmitKey signs in with the API key (Enter in the key field).
+func (v *signInView) onSubmitKey() {
+	if v.busy {
+		return
+	}
+	key := strings.TrimSpace(v.apiKey.Text)
+	if err := api.ValidateAPIKey(key); err != nil {
+		v.setError(humanError(err))
+		return
+	}
+	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(), method: storage.MethodAPIKey, apiKey: key})
+}
+
+// onSubmitLogin signs in with email and password (Enter in the password
+// field).
+func (v *signInView) onSubmitLogin() {
+	if v.busy {
+		return
+	}
+	email := strings.TrimSpace(v.email.Text)
+	if err := api.ValidateEmail(email); err != nil {
+		v.setError(humanError(err))
+		return
+	}
+	if v.password.Text == "" {
+		v.setError("Enter your password.")
+		v.a.win.Canvas().Focus(v.password)
+		return
+	}
+	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(), method: storage.MethodPassword,
+		email: email, password: v.password.Text, remember: v.remember.Checked})
+}
+
+func (v *signInView) start(req signInRequest) {
+	if req.choice == "" {
+		v.setError("Choose an environment first.")
+		return
+	}
+	if req.choice == choiceCustom {
+		p := v.a.fyne.Preferences()
+		p.SetString(prefCustomBase, req.custom.APIBase)
+		p.SetString(prefCustomUpload, req.custom.UploadURL)
+		p.SetString(prefCustomGateway, req.custom.GatewayURL)
+	}
+	req.reuse = v.reuse
+	v.clearMessages()
+	v.gen++
+	gen := v.gen
+	if req.choice == choiceSandbox {
+		v.setBusy(true, "Starting the Local sandbox and signing in…")
+	} else {
+		v.setBusy(true, "Signing in…")
+	}
+	a := v.a
+	a.goBg(func() {
+		res := a.signIn(req)
+		a.do(func() { v.finish(gen, res) })
+	})
+}
+
+// finish applies a sign-in result on the UI goroutine.
+func (v *signInView) finish(gen int, res signInResult) {
+	if gen != v.gen {
+		if res.sess != nil && res.sess != v.a.sess {
+			s := res.sess
+			v.a.goBg(s.close)
+		}
+		return
+	}
+	v.setBusy(false, "")
+	if res.err != nil {
+		msg := humanError(res.err)
+		if res.autoErr {
+			msg = "Could not sign you in automatically. " + msg
+		}
+		v.setError(msg)
+		return
+	}
+	v.a.onSignedIn(res)
+}
+
+func (v *signInView) setBusy(busy bool, msg string) {
+	v.busy = busy
+	for _, w := range []fyne.Disableable{v.keySubmit, v.loginSubmit, v.env, v.apiKey, v.email, v.password, v.paste, v.remember} {
+		if busy {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if busy {
+		v.status.SetText(msg)
+		v.status.Show()
+		v.activity.Show()
+		v.activity.Start()
+	} else {
+		v.activity.Stop()
+		v.activity.Hide()
+		v.status.Hide()
+	}
+}
+
+func (v *signInView) setError(msg string) {
+	v.errLabel.SetText(msg)
+	v.errLabel.Show()
+}
+
+func (v *signInView) setNotice(msg string) {
+	v.notice.SetText(msg)
+	v.notice.Show()
+}
+
+func (v *signInView) clearMessages() {
+	v.errLabel.Hide()
+	v.errLabel.SetText("")
+	v.notice.Hide()
+}
+
+// showPending says that files added before sign-in wait for it.
+func (v *signInView) showPending(n int) {
+	v.pending.SetText(fmt.Sprintf("%s will be uploaded once you are signed in.", plural(n, "file or folder", "files or folders")))
+	v.pending.Show()
+}
+
+// onCancel leaves a re-sign-in and goes back to the uploads.
+func (v *signInView) onCancel() {
+	if v.a.sess == nil {
+		return
+	}
+	v.reuse = nil
+	v.cancel.Hide()
+	v.env.Enable()
+	v.a.showMain()
+}
+
+// onSignedIn switches to the main view with the new session.
+func (a *App) onSignedIn(res signInResult) {
+	old := a.sess
+	if old != nil && old != res.sess {
+		a.upload.detach()
+		a.goBg(old.close)
+	}
+	a.sess = res.sess
+	if old != res.sess {
+		a.upload.attach(res.sess)
+	}
+	a.signin.reuse = nil
+	a.signin.cancel.Hide()
+	a.signin.env.Enable()
+	a.signin.password.SetText("")
+	if a.signin.env.Selected != choiceSandbox {
+		a.signin.apiKey.SetText("")
+	}
+	a.accountLabel.SetText(res.sess.displayAccount())
+	a.envLabel.SetText("on " + res.sess.envLabel)
+	a.upload.setNotice(res.notice)
+	a.showMain()
+	a.win.SetTitle("dStor Uploader — " + res.sess.envLabel)
+	if len(a.pendingFiles) > 0 {
+		files := a.pendingFiles
+		a.pendingFiles = nil
+		a.signin.pending.Hide()
+		a.addPaths(files)
+	}
+	a.history.reload()
+	a.prefs.refresh()
+}
+
+// onReauth shows the sign-in screen for the current session, whose queue
+// waits for a fresh sign-in; the queue is kept.
+func (a *App) onReauth() {
+	if a.sess == nil {
+		return
+	}
+	v := a.signin
+	v.reuse = a.sess
+	choice, _ := choiceForEnvKey(a.sess.envKey)
+	v.env.SetSelected(choice)
+	v.env.Disable()
+	if a.sess.method == storage.MethodPassword {
+		v.email.SetText(a.sess.account)
+		v.methods.Select(v.loginTab)
+	} else {
+		v.methods.Select(v.keyTab)
+	}
+	v.setNotice("Your session has ended. Sign in again to continue the uploads waiting in the queue.")
+	v.cancel.Show()
+	a.win.SetContent(v.content)
+}
+
+// onSignOut signs out, after asking when uploads are still running.
+func (a *App) onSignOut() {
+	if a.sess == nil {
+		return
+	}
+	if !a.upload.busy() {
+		a.doSignOut()
+		return
+	}
+	d := dialog.NewConfirm("Sign out while uploading?",
+		"The uploads still in the queue stop now. They continue when you sign in to this account again.",
+		func(ok bool) {
+			if ok {
+				a.doSignOut()
+			}
+		}, a.win)
+	d.SetConfirmText("Sign out")
+	d.SetDismissText("Cancel")
+	d.Show()
+}
+
+// doSignOut closes the session and forgets the account: its secrets leave
+// the keyring and its name leaves the remembered accounts.
+func (a *App) doSignOut() {
+	s := a.sess
+	if s == nil {
+		return
+	}
+	a.sess = nil
+	a.lastLink = ""
+	a.upload.detach()
+	v := a.signin
+	v.reuse = nil
+	v.cancel.Hide()
+	v.env.Enable()
+	v.password.SetText("")
+	if v.env.Selected != choiceSandbox {
+		v.apiKey.SetText("")
+	}
+	v.clearMessages()
+	v.setNotice("Signed out. Your credentials were removed from this computer.")
+	a.win.SetTitle("dStor Uploader")
+	a.win.SetContent(v.content)
+	a.goBg(func() {
+		s.close()
+		err := a.signOutAccount(s.envKey, s.account)
+		if err != nil {
+			a.do(func() {
+				v.setError("Signed out, but the keyring could not delete your credentials: " + humanError(err))
+			})
+		}
+	})
+}
+
+// maxWidthLayout centres one column no wider than width, like a dialog
+// card, so forms stay readable in a maximised window.
+type maxWidthLayout struct{ width float32 }
+
+func (l *maxWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	pad := theme.Padding() * 4
+	for _, o := range objs {
+		w := size.Width - 2*pad
+		if w > l.width {
+			w = l.width
+		}
+		h := o.MinSize().Height
+		y := (size.Height - h) / 2
+		if y < pad {
+			y = pad
+		}
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos((size.Width-w)/2, y))
+	}
+}
+
+func (l *maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	pad := theme.Padding() * 4
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	if s.Width > l.width {
+		s.Width = l.width
+	}
+	return fyne.NewSize(s.Width+2*pad, s.Height+2*pad)
+}
+
+var errNoPassword = errors.New("enter your password")

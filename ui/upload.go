@@ -1,0 +1,911 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// refreshInterval is how often queue events are applied to the window:
+// fast enough to look live, slow enough that 10,000 jobs cost nothing.
+const refreshInterval = 250 * time.Millisecond
+
+// Destination modes of the Upload tab.
+const (
+	destFolder = "Folder path"
+	destParent = "Parent folder id"
+)
+
+// uploadView is the Upload tab: the drop zone, the destination, and the
+// queue as a virtual list.
+type uploadView struct {
+	a *App
+
+	addFiles  *widget.Button
+	addFolder *widget.Button
+	destMode  *widget.RadioGroup
+	folder    *widget.SelectEntry
+	parent    *widget.Entry
+	comment   *widget.Entry
+	destError *widget.Label
+
+	notice    *widget.Label
+	noticeBox *fyne.Container
+	waiting   *fyne.Container
+	waitLabel *widget.Label
+	signInBtn *widget.Button
+
+	pause         *widget.Button
+	retryFailed   *widget.Button
+	cancelAll     *widget.Button
+	clearFinished *widget.Button
+	summary       *widget.Label
+	overall       *widget.ProgressBar
+
+	list  *widget.List
+	empty fyne.CanvasObject
+
+	trayMenu  *fyne.Menu
+	trayPause *fyne.MenuItem
+
+	sess  *session
+	jobs  []worker.Job
+	index map[string]int
+	sum   worker.Summary
+
+	// batch counts what finished since the queue last became busy, for
+	// the notification when it goes idle.
+	wasBusy     bool
+	batchDone   int
+	batchFailed int
+
+	content fyne.CanvasObject
+}
+
+func newUploadView(a *App) *uploadView {
+	v := &uploadView{a: a, index: map[string]int{}}
+	st := a.currentSettings()
+
+	v.addFiles = widget.NewButtonWithIcon("Add files…", theme.FileIcon(), v.onAddFiles)
+	v.addFiles.Importance = widget.HighImportance
+	v.addFolder = widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), v.onAddFolder)
+
+	v.folder = widget.NewSelectEntry(st.RecentFolders)
+	v.folder.SetPlaceHolder("/ (the account's root)")
+	v.folder.SetText(st.DefaultFolderPath)
+	v.parent = widget.NewEntry()
+	v.parent.SetPlaceHolder("Folder id, e.g. 1234")
+	if st.ParentID != nil {
+		v.parent.SetText(strconv.FormatInt(*st.ParentID, 10))
+	}
+	v.comment = widget.NewEntry()
+	v.comment.SetPlaceHolder("Optional note stored with each file")
+	v.comment.SetText(st.Comment)
+	v.destError = widget.NewLabel("")
+	v.destError.Importance = widget.DangerImportance
+	v.destError.Wrapping = fyne.TextWrapWord
+	v.destError.Hide()
+	v.destMode = widget.NewRadioGroup([]string{destFolder, destParent}, v.onDestModeChanged)
+	v.destMode.Horizontal = true
+	v.destMode.Required = true
+	if st.ParentID != nil {
+		v.destMode.SetSelected(destParent)
+	} else {
+		v.destMode.SetSelected(destFolder)
+	}
+	v.folder.OnChanged = func(string) { v.onDestChanged() }
+	v.parent.OnChanged = func(string) { v.onDestChanged() }
+	v.comment.OnChanged = func(string) { v.onDestChanged() }
+
+	v.notice = widget.NewLabel("")
+	v.notice.Wrapping = fyne.TextWrapWord
+	v.notice.Importance = widget.WarningImportance
+	v.noticeBox = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, v.notice)
+	v.noticeBox.Hide()
+
+	v.waitLabel = widget.NewLabel("")
+	v.waitLabel.Importance = widget.WarningImportance
+	v.waitLabel.Wrapping = fyne.TextWrapWord
+	v.signInBtn = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), a.onReauth)
+	v.signInBtn.Importance = widget.WarningImportance
+	v.waiting = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.AccountIcon())), v.signInBtn, v.waitLabel)
+	v.waiting.Hide()
+
+	v.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), v.onPauseResume)
+	v.retryFailed = widget.NewButtonWithIcon("Retry failed", theme.ViewRefreshIcon(), v.onRetryFailed)
+	v.cancelAll = widget.NewButtonWithIcon("Cancel all", theme.CancelIcon(), v.onCancelAll)
+	v.clearFinished = widget.NewButtonWithIcon("Clear finished", theme.ContentClearIcon(), v.onClearFinished)
+	v.summary = widget.NewLabel("")
+	v.summary.Truncation = fyne.TextTruncateEllipsis
+	v.overall = widget.NewProgressBar()
+	v.overall.TextFormatter = func() string { return "" }
+	v.overall.Hide()
+
+	v.list = widget.NewList(
+		func() int { return len(v.jobs) },
+		func() fyne.CanvasObject { return newQueueRow(v) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < len(v.jobs) {
+				o.(*queueRow).set(v.jobs[id])
+			}
+		},
+	)
+	emptyText := widget.NewLabelWithStyle("Files you add appear here with their progress and their links.", fyne.TextAlignCenter, fyne.TextStyle{})
+	emptyText.Importance = widget.MediumImportance
+	v.empty = container.NewCenter(emptyText)
+
+	// The drop zone: what a person sees first, and where to drop. One
+	// compact row, so the queue keeps most of the window.
+	icon := canvas.NewImageFromResource(theme.NewPrimaryThemedResource(theme.UploadIcon()))
+	icon.FillMode = canvas.ImageFillContain
+	icon.SetMinSize(fyne.NewSquareSize(36))
+	dropTitle := widget.NewLabelWithStyle("Drop files or folders here", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	dropTitle.SizeName = theme.SizeNameSubHeadingText
+	dropSub := widget.NewLabel("anywhere in this window, or choose them")
+	dropSub.SizeName = theme.SizeNameCaptionText
+	zone := container.NewBorder(nil, nil,
+		container.NewHBox(container.NewCenter(icon), container.New(&rowTextLayout{}, dropTitle, dropSub)),
+		container.NewCenter(container.NewHBox(v.addFiles, v.addFolder)))
+	dropZone := newThemedBox(theme.ColorNameInputBackground, theme.ColorNamePrimary, zone)
+
+	destField := container.NewStack(v.folder, v.parent)
+	dest := widget.NewForm(
+		widget.NewFormItem("Upload to", container.NewBorder(nil, nil, v.destMode, nil, destField)),
+		widget.NewFormItem("Comment", v.comment),
+	)
+	top := container.NewVBox(v.noticeBox, v.waiting, dropZone, dest, v.destError)
+
+	toolbar := container.NewBorder(nil, nil, nil,
+		container.NewHBox(v.pause, v.retryFailed, v.cancelAll, v.clearFinished),
+		v.summary)
+	queueHead := container.NewVBox(widget.NewSeparator(), toolbar, container.New(&fixedHeightLayout{height: 4}, v.overall))
+	v.content = container.NewBorder(container.NewVBox(top, queueHead), nil, nil, nil, container.NewStack(v.empty, v.list))
+	v.onDestModeChanged(v.destMode.Selected)
+	v.render()
+	return v
+}
+
+// onDestModeChanged shows the field of the chosen destination kind.
+func (v *uploadView) onDestModeChanged(mode string) {
+	if v.folder == nil || v.parent == nil {
+		return
+	}
+	if mode == destParent {
+		v.folder.Hide()
+		v.parent.Show()
+	} else {
+		v.parent.Hide()
+		v.folder.Show()
+	}
+	v.onDestChanged()
+}
+
+// destination reads and validates the destination and comment; the error
+// is a sentence for the person.
+func (v *uploadView) destination() (folder string, parent *int64, comment string, msg string) {
+	comment = strings.TrimSpace(v.comment.Text)
+	if err := api.ValidateComment(comment); err != nil {
+		return "", nil, "", "Comment: " + humanError(err)
+	}
+	if v.destMode.Selected == destParent {
+		s := strings.TrimSpace(v.parent.Text)
+		if s == "" {
+			return "", nil, comment, ""
+		}
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return "", nil, comment, "The parent folder id must be a whole number, like 1234."
+		}
+		if err := api.ValidateParentID(id); err != nil {
+			return "", nil, comment, humanError(err)
+		}
+		return "", &id, comment, ""
+	}
+	folder = strings.TrimSpace(v.folder.Text)
+	if folder != "" {
+		if err := api.ValidateFolderPath(folder); err != nil {
+			return "", nil, comment, humanError(err)
+		}
+	}
+	return folder, nil, comment, ""
+}
+
+// onDestChanged validates as the person types and remembers the choice.
+func (v *uploadView) onDestChanged() {
+	if v.destError == nil {
+		return
+	}
+	folder, parent, comment, msg := v.destination()
+	if msg != "" {
+		v.destError.SetText(msg)
+		v.destError.Show()
+		return
+	}
+	v.destError.Hide()
+	v.a.changeSettings(func(s storage.Settings) storage.Settings {
+		s.DefaultFolderPath = folder
+		s.ParentID = parent
+		s.Comment = comment
+		return s
+	})
+}
+
+// add queues paths with the current destination. The queue walks folders
+// on its own goroutine, so this returns at once whatever was dropped.
+func (v *uploadView) add(paths []string) {
+	if v.sess == nil || len(paths) == 0 {
+		return
+	}
+	folder, parent, comment, msg := v.destination()
+	if msg != "" {
+		v.destError.SetText("Nothing was added: " + msg)
+		v.destError.Show()
+		return
+	}
+	reqs := make([]worker.Request, 0, len(paths))
+	for _, p := range paths {
+		reqs = append(reqs, worker.Request{Path: p, FolderPath: folder, ParentID: parent, Comment: comment})
+	}
+	if folder != "" {
+		s := v.a.changeSettings(func(s storage.Settings) storage.Settings { return s.WithRecentFolder(folder) })
+		v.folder.SetOptions(s.RecentFolders)
+	}
+	q := v.sess.queue
+	v.a.goBg(func() { q.Add(reqs...) })
+}
+
+// attach shows a session's queue and starts applying its events.
+func (v *uploadView) attach(s *session) {
+	v.sess = s
+	events, unsub := s.queue.Subscribe(256)
+	s.unsub = unsub
+	s.pumpDone = make(chan struct{})
+	v.jobs = s.queue.Jobs()
+	v.reindex()
+	v.sum = s.queue.Summary()
+	v.wasBusy = v.busy()
+	v.batchDone, v.batchFailed = 0, 0
+	a := v.a
+	done := s.pumpDone
+	if !a.goBg(func() { defer close(done); v.pump(s, events) }) {
+		close(done)
+	}
+	v.render()
+}
+
+// detach forgets the session's queue (its goroutines are stopped by
+// session.close).
+func (v *uploadView) detach() {
+	v.sess = nil
+	v.jobs = nil
+	v.index = map[string]int{}
+	v.sum = worker.Summary{}
+	v.wasBusy = false
+	v.setNotice("")
+	v.render()
+}
+
+// pump collects queue events and applies them in one batch every
+// refreshInterval, so a 10,000-file drop costs a few UI updates.
+func (v *uploadView) pump(s *session, events <-chan worker.Event) {
+	ticker := time.NewTicker(refreshInterval)
+	defer ticker.Stop()
+	var pending []worker.Event
+	last := map[string]int{} // job id → index in pending of its latest JobChanged
+	flush := func() {
+		if len(pending) == 0 {
+			return
+		}
+		batch := pending
+		pending = nil
+		clear(last)
+		v.a.do(func() {
+			if v.sess == s {
+				v.apply(batch)
+			}
+		})
+	}
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				flush()
+				return
+			}
+			if ev.Kind == worker.JobChanged {
+				if i, ok := last[ev.Job.ID]; ok && pending[i].Job.State == ev.Job.State {
+					pending[i] = ev // only progress moved: keep the newest
+					continue
+				}
+				last[ev.Job.ID] = len(pending)
+			} else {
+				delete(last, ev.Job.ID)
+			}
+			pending = append(pending, ev)
+		case <-ticker.C:
+			flush()
+		case <-v.a.stop:
+			return
+		}
+	}
+}
+
+// apply updates the job list from a batch of events, then redraws once.
+func (v *uploadView) apply(batch []worker.Event) {
+	removed := false
+	for _, ev := range batch {
+		v.sum = ev.Summary
+		switch ev.Kind {
+		case worker.JobAdded, worker.JobChanged:
+			if i, ok := v.index[ev.Job.ID]; ok {
+				prev := v.jobs[i]
+				v.jobs[i] = ev.Job
+				v.onTransition(prev.State, ev.Job)
+			} else {
+				v.index[ev.Job.ID] = len(v.jobs)
+				v.jobs = append(v.jobs, ev.Job)
+				v.onTransition("", ev.Job)
+			}
+		case worker.JobRemoved:
+			if i, ok := v.index[ev.Job.ID]; ok {
+				v.jobs[i].ID = ""
+				delete(v.index, ev.Job.ID)
+				removed = true
+			}
+		}
+	}
+	if removed {
+		kept := v.jobs[:0]
+		for _, j := range v.jobs {
+			if j.ID != "" {
+				kept = append(kept, j)
+			}
+		}
+		clear(v.jobs[len(kept):])
+		v.jobs = kept
+		v.reindex()
+	}
+	v.checkIdle()
+	v.render()
+}
+
+// onTransition reacts to a job reaching a final state: the last link,
+// auto-copy, the batch counts and the history.
+func (v *uploadView) onTransition(prev storage.JobState, j worker.Job) {
+	if prev == j.State {
+		return
+	}
+	switch j.State {
+	case storage.JobDone:
+		v.batchDone++
+		link := v.a.linkFor(j.Hash)
+		v.a.lastLink = link
+		if v.a.currentSettings().CopyLinkAfterUpload && link != "" {
+			v.a.fyne.Clipboard().SetContent(link)
+			v.a.showToast(fmt.Sprintf("Link to %s copied to the clipboard", j.Name))
+		}
+		v.a.history.markDirty()
+	case storage.JobFailed:
+		v.batchFailed++
+	}
+}
+
+// checkIdle sends the "batch finished" notification when the queue goes
+// from busy to idle.
+func (v *uploadView) checkIdle() {
+	busy := v.busy()
+	if busy {
+		v.wasBusy = true
+		return
+	}
+	if !v.wasBusy {
+		return
+	}
+	v.wasBusy = false
+	done, failed := v.batchDone, v.batchFailed
+	v.batchDone, v.batchFailed = 0, 0
+	if done+failed == 0 || !v.a.currentSettings().Notifications {
+		return
+	}
+	n := &fyne.Notification{Title: "Uploads finished"}
+	switch {
+	case failed == 0:
+		n.Content = plural(done, "file", "files") + " uploaded to dStor."
+	case done == 0:
+		n.Title = "Uploads failed"
+		n.Content = plural(failed, "file", "files") + " could not be uploaded. Open dStor Uploader to retry."
+	default:
+		n.Title = "Some uploads failed"
+		n.Content = fmt.Sprintf("%d uploaded, %d failed. Open dStor Uploader to retry.", done, failed)
+	}
+	v.a.fyne.SendNotification(n)
+}
+
+// busy reports whether uploads are queued, running or being listed.
+func (v *uploadView) busy() bool {
+	return v.sum.Queued+v.sum.Uploading > 0 || v.sum.Walking
+}
+
+func (v *uploadView) reindex() {
+	v.index = make(map[string]int, len(v.jobs))
+	for i, j := range v.jobs {
+		v.index[j.ID] = i
+	}
+}
+
+// render updates the toolbar, summary and list from v.jobs and v.sum.
+func (v *uploadView) render() {
+	s := v.sum
+	signedIn := v.sess != nil
+	for _, b := range []*widget.Button{v.addFiles, v.addFolder} {
+		if signedIn {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+	if s.Paused {
+		v.pause.SetText("Resume")
+		v.pause.SetIcon(theme.MediaPlayIcon())
+	} else {
+		v.pause.SetText("Pause")
+		v.pause.SetIcon(theme.MediaPauseIcon())
+	}
+	if v.trayPause != nil {
+		label := "Pause uploads"
+		if s.Paused {
+			label = "Resume uploads"
+		}
+		if v.trayPause.Label != label {
+			v.trayPause.Label = label
+			v.trayMenu.Refresh()
+		}
+	}
+	enable(v.pause, signedIn && (v.busy() || s.Paused))
+	enable(v.retryFailed, signedIn && s.Failed+s.Canceled > 0)
+	enable(v.cancelAll, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
+	enable(v.clearFinished, signedIn && s.Done+s.Canceled+s.Skipped > 0)
+	v.summary.SetText(summaryText(s, v.totalSpeed()))
+
+	if s.WaitingSignIn {
+		v.waitLabel.SetText(fmt.Sprintf("Your session has expired. Sign in again to continue %s.", plural(s.Waiting+s.Queued, "upload", "uploads")))
+		v.waiting.Show()
+	} else {
+		v.waiting.Hide()
+	}
+	if s.BytesTotal > 0 && v.busy() {
+		v.overall.SetValue(float64(s.BytesDone) / float64(s.BytesTotal))
+		v.overall.Show()
+	} else {
+		v.overall.Hide()
+	}
+	if len(v.jobs) == 0 {
+		v.empty.Show()
+	} else {
+		v.empty.Hide()
+	}
+	v.list.Refresh()
+}
+
+func (v *uploadView) totalSpeed() float64 {
+	if v.sum.Uploading == 0 {
+		return 0
+	}
+	var sp float64
+	for _, j := range v.jobs {
+		if j.State == storage.JobUploading {
+			sp += j.Speed
+		}
+	}
+	return sp
+}
+
+// summaryText is the line above the queue: "12 of 40 uploaded · 1 failed ·
+// 230 MB left".
+func summaryText(s worker.Summary, speed float64) string {
+	if s.Total == 0 {
+		if s.Walking {
+			return "Listing folders…"
+		}
+		return "No uploads yet"
+	}
+	active := s.Total - s.Skipped - s.Canceled
+	parts := []string{fmt.Sprintf("%d of %d uploaded", s.Done, active)}
+	if s.Failed > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed", s.Failed))
+	}
+	if s.Canceled > 0 {
+		parts = append(parts, fmt.Sprintf("%d canceled", s.Canceled))
+	}
+	if s.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped", s.Skipped))
+	}
+	if left := s.BytesTotal - s.BytesDone; left > 0 && s.Queued+s.Uploading+s.Waiting > 0 {
+		parts = append(parts, formatSize(left)+" left")
+	}
+	if sp := formatSpeed(speed); sp != "" {
+		parts = append(parts, sp)
+	}
+	if s.Walking {
+		parts = append(parts, "listing folders…")
+	}
+	if s.Paused {
+		parts = append(parts, "paused")
+	}
+	if s.WaitingSignIn {
+		parts = append(parts, "waiting for sign-in")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// setNotice shows (or, with "", hides) a warning above the drop zone,
+// such as "your keyring is not available".
+func (v *uploadView) setNotice(msg string) {
+	v.notice.SetText(msg)
+	if msg == "" {
+		v.noticeBox.Hide()
+	} else {
+		v.noticeBox.Show()
+	}
+}
+
+// queue calls mutate the database (10,000 rows for "Cancel all"), so they
+// run off the UI goroutine; the result arrives as events.
+func (v *uploadView) queueDo(f func(q *worker.Queue) error) {
+	if v.sess == nil {
+		return
+	}
+	q := v.sess.queue
+	a := v.a
+	a.goBg(func() {
+		if err := f(q); err != nil {
+			a.do(func() { a.showError("That did not work", err) })
+		}
+	})
+}
+
+func (v *uploadView) onPauseResume() {
+	if v.sess == nil {
+		return
+	}
+	paused := v.sum.Paused
+	v.queueDo(func(q *worker.Queue) error {
+		if paused {
+			q.Resume()
+		} else {
+			q.Pause()
+		}
+		return nil
+	})
+}
+
+func (v *uploadView) onRetryFailed() {
+	v.queueDo(func(q *worker.Queue) error { q.RetryFailed(); return nil })
+}
+
+func (v *uploadView) onCancelAll() {
+	v.queueDo(func(q *worker.Queue) error { q.CancelAll(); return nil })
+}
+
+func (v *uploadView) onClearFinished() {
+	v.queueDo(func(q *worker.Queue) error { q.ClearFinished(); return nil })
+}
+
+func (v *uploadView) onCancel(id string) {
+	v.queueDo(func(q *worker.Queue) error { q.Cancel(id); return nil })
+}
+
+func (v *uploadView) onRetry(id string) {
+	v.queueDo(func(q *worker.Queue) error { q.Retry(id); return nil })
+}
+
+func (v *uploadView) onCopyLink(id string) {
+	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
+		v.a.copyText(v.a.linkFor(v.jobs[i].Hash), "Link")
+	}
+}
+
+func (v *uploadView) onOpen(id string) {
+	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
+		v.a.openURL(v.a.gatewayLink(v.jobs[i].Hash))
+	}
+}
+
+// onAddFiles asks for files with the native dialog (Fyne's when that is
+// not available) and queues them.
+func (v *uploadView) onAddFiles() {
+	if v.sess == nil {
+		return
+	}
+	a := v.a
+	a.goBg(func() {
+		paths, err := a.pickFiles()
+		a.do(func() {
+			switch {
+			case err == errUseFyneDialog:
+				a.fyneOpenFile()
+			case err != nil:
+				a.showError("Cannot choose files", err)
+			default:
+				a.addPaths(paths)
+			}
+		})
+	})
+}
+
+// onAddFolder asks for a folder and queues it (walked by the worker).
+func (v *uploadView) onAddFolder() {
+	if v.sess == nil {
+		return
+	}
+	a := v.a
+	a.goBg(func() {
+		p, err := a.pickFolder()
+		a.do(func() {
+			switch {
+			case err == errUseFyneDialog:
+				a.fyneOpenFolder()
+			case err != nil:
+				a.showError("Cannot choose a folder", err)
+			case p != "":
+				a.addPaths([]string{p})
+			}
+		})
+	})
+}
+
+// queueRow is one job in the queue list: icon, name and details, progress,
+// state, and the actions that fit the state.
+type queueRow struct {
+	widget.BaseWidget
+	v *uploadView
+
+	icon     *widget.Icon
+	name     *widget.Label
+	detail   *widget.Label
+	progress *widget.ProgressBar
+	state    *widget.Label
+	cancel   *widget.Button
+	retry    *widget.Button
+	copyLink *widget.Button
+	open     *widget.Button
+
+	jobID   string
+	content fyne.CanvasObject
+}
+
+func newQueueRow(v *uploadView) *queueRow {
+	r := &queueRow{v: v}
+	r.icon = widget.NewIcon(theme.FileIcon())
+	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.name.Truncation = fyne.TextTruncateEllipsis
+	r.detail = widget.NewLabel("")
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.detail.SizeName = theme.SizeNameCaptionText
+	r.progress = widget.NewProgressBar()
+	r.state = widget.NewLabel("")
+	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { v.onCancel(r.jobID) })
+	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
+	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
+	r.open = widget.NewButtonWithIcon("", openIcon, func() { v.onOpen(r.jobID) })
+	for _, b := range []*widget.Button{r.cancel, r.retry, r.copyLink, r.open} {
+		b.Importance = widget.LowImportance
+	}
+	status := container.NewStack(
+		container.New(&fixedWidthLayout{width: 170}, container.New(&vCenterLayout{}, r.progress)),
+		container.NewCenter(r.state),
+	)
+	actions := container.New(&fixedWidthLayout{width: 170}, container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.copyLink, r.open))
+	text := container.New(&rowTextLayout{}, r.name, r.detail)
+	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+// set shows job j in the row (rows are recycled by the list).
+func (r *queueRow) set(j worker.Job) {
+	r.jobID = j.ID
+	r.name.SetText(j.Name)
+	var details []string
+	details = append(details, formatSize(j.Size))
+	dest := j.FolderPath
+	if j.ParentID != nil {
+		dest = fmt.Sprintf("folder #%d", *j.ParentID)
+	}
+	if dest != "" {
+		details = append(details, "in "+dest)
+	}
+	r.detail.Importance = widget.MediumImportance
+	showProgress := false
+	stateText := ""
+	stateImp := widget.MediumImportance
+	var icon fyne.Resource
+	switch j.State {
+	case storage.JobQueued:
+		icon = theme.NewDisabledResource(theme.HistoryIcon())
+		stateText = "Waiting"
+		stateImp = widget.MediumImportance
+		if j.Attempts > 0 && j.Err != "" {
+			stateText = fmt.Sprintf("Retrying (%d)", j.Attempts)
+			stateImp = widget.WarningImportance
+			details = append(details, j.Err)
+		}
+	case storage.JobUploading:
+		icon = theme.NewPrimaryThemedResource(theme.UploadIcon())
+		showProgress = true
+		if sp := formatSpeed(j.Speed); sp != "" {
+			details = append(details, sp)
+		}
+		if eta := formatETA(j.ETA); eta != "" {
+			details = append(details, eta)
+		}
+	case storage.JobDone:
+		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		stateText = "Uploaded"
+		if j.Verified {
+			stateText = "✓ Verified"
+		}
+		stateImp = widget.SuccessImportance
+		if j.Hash != "" {
+			details = append(details, j.Hash)
+		}
+	case storage.JobFailed:
+		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
+		stateText = "Failed"
+		stateImp = widget.DangerImportance
+		r.detail.Importance = widget.DangerImportance
+		details = append(details, sentence(j.Err))
+	case storage.JobCanceled:
+		icon = theme.NewDisabledResource(theme.CancelIcon())
+		stateText = "Canceled"
+		stateImp = widget.MediumImportance
+	case storage.JobSkipped:
+		icon = theme.NewWarningThemedResource(theme.WarningIcon())
+		stateText = "Skipped"
+		stateImp = widget.WarningImportance
+		r.detail.Importance = widget.WarningImportance
+		details = append(details, sentence(j.Err))
+	case storage.JobWaitingSignIn:
+		icon = theme.NewWarningThemedResource(theme.AccountIcon())
+		stateText = "Needs sign-in"
+		stateImp = widget.WarningImportance
+	default:
+		icon = theme.FileIcon()
+		stateText = string(j.State)
+	}
+	r.icon.SetResource(icon)
+	r.detail.SetText(strings.Join(details, " · "))
+	if showProgress {
+		if j.Size > 0 {
+			r.progress.SetValue(float64(j.Sent) / float64(j.Size))
+		} else {
+			r.progress.SetValue(0)
+		}
+		r.progress.Show()
+		r.state.Hide()
+	} else {
+		r.progress.Hide()
+		r.state.Importance = stateImp
+		r.state.SetText(stateText)
+		r.state.Show()
+	}
+	final := j.State.Final()
+	show(r.cancel, !final)
+	show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled)
+	show(r.copyLink, j.State == storage.JobDone && j.Hash != "")
+	show(r.open, j.State == storage.JobDone && j.Hash != "")
+}
+
+func show(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// fixedWidthLayout gives its objects one fixed width (a table column),
+// so rows line up whatever their state.
+type fixedWidthLayout struct{ width float32 }
+
+func (l *fixedWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *fixedWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		if m := o.MinSize(); m.Height > h {
+			h = m.Height
+		}
+	}
+	return fyne.NewSize(l.width, h)
+}
+
+// rowTextLayout stacks a title and a caption tightly (a VBox adds a full
+// padding between them, which makes list rows look loose).
+type rowTextLayout struct{}
+
+func (rowTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 2 {
+		return
+	}
+	h0 := objs[0].MinSize().Height
+	h1 := objs[1].MinSize().Height
+	gap := -theme.Padding()
+	y := (size.Height - (h0 + h1 + gap)) / 2
+	objs[0].Resize(fyne.NewSize(size.Width, h0))
+	objs[0].Move(fyne.NewPos(0, y))
+	objs[1].Resize(fyne.NewSize(size.Width, h1))
+	objs[1].Move(fyne.NewPos(0, y+h0+gap))
+}
+
+func (rowTextLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) != 2 {
+		return fyne.Size{}
+	}
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(fyne.Max(a.Width, b.Width)/4, a.Height+b.Height-theme.Padding())
+}
+
+// fixedHeightLayout forces its objects to one height (a thin overall
+// progress bar instead of a text-height one).
+type fixedHeightLayout struct{ height float32 }
+
+func (l *fixedHeightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(size.Width, l.height))
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *fixedHeightLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(0, l.height)
+}
+
+// vCenterLayout fills the width and centres its objects vertically at their
+// own height (a progress bar in a list row).
+type vCenterLayout struct{}
+
+func (vCenterLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, (size.Height-h)/2))
+	}
+}
+
+func (vCenterLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}

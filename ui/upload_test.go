@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	dstorage "github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+func TestDropThroughQueueToHistory(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	src := t.TempDir()
+	p := writeFile(t, src, "report.pdf", 700_000)
+	f, err := os.Open(p)
+	require.NoError(t, err)
+	want, err := api.ComputeCID(f)
+	f.Close()
+	require.NoError(t, err)
+
+	e.ui(func() {
+		a.tabs.Select(a.settingsTab)
+		a.upload.folder.SetText("/reports/2026/")
+		a.upload.comment.SetText("quarterly")
+		a.onDropped([]fyne.URI{storage.NewFileURI(p)})
+		assert.Equal(t, a.uploadTab, a.tabs.Selected(), "a drop switches to Upload")
+	})
+	var job worker.Job
+	e.eventually(func() bool {
+		for _, j := range a.upload.jobs {
+			if j.State == dstorage.JobDone {
+				job = j
+				return true
+			}
+		}
+		return false
+	}, "upload done")
+	assert.Equal(t, want, job.Hash)
+	assert.True(t, job.Verified)
+	assert.Equal(t, "/reports/2026/", job.FolderPath)
+	e.ui(func() {
+		assert.Contains(t, a.upload.summary.Text, "1 of 1 uploaded")
+		assert.Equal(t, []string{"/reports/2026/"}, a.currentSettings().RecentFolders)
+		a.tabs.Select(a.historyTab)
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 1 }, "history shows the upload")
+	var entry dstorage.HistoryEntry
+	e.ui(func() {
+		entry = a.history.entries[0]
+		a.history.onCopyLink(entry.ID)
+	})
+	assert.Equal(t, want, entry.Hash)
+	assert.Equal(t, "quarterly", entry.Comment)
+	link := a.fyne.Clipboard().Content()
+	require.Contains(t, link, "http://127.0.0.1:")
+	require.Contains(t, link, want)
+	resp, err := http.Get(link)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	orig, err := os.ReadFile(p)
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(orig, got), "the link serves the same bytes")
+
+	// Copy CID and link styles.
+	e.ui(func() { a.history.onCopyCID(entry.ID) })
+	assert.Equal(t, want, a.fyne.Clipboard().Content())
+	e.ui(func() {
+		a.prefs.linkStyle.SetSelected(linkStyleLabels[dstorage.LinkIPFS])
+		a.history.onCopyLink(entry.ID)
+	})
+	assert.Equal(t, "ipfs://"+want, a.fyne.Clipboard().Content())
+
+	// Ctrl+Shift+C copies the last link.
+	e.ui(func() { a.prefs.linkStyle.SetSelected(linkStyleLabels[dstorage.LinkGateway]); a.onCopyLastLink() })
+	assert.Equal(t, link, a.fyne.Clipboard().Content())
+}
+
+func TestFolderDropAndQueueActions(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	dir := filepath.Join(t.TempDir(), "album")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o700))
+	for i, n := range []string{"a.jpg", "b.jpg", "sub/c.jpg"} {
+		writeFile(t, dir, n, 1000*(i+1))
+	}
+	missing := filepath.Join(t.TempDir(), "gone.txt")
+	e.ui(func() {
+		test.Tap(a.prefs.copyAfter)
+		a.addPaths([]string{dir, missing})
+	})
+	e.eventually(func() bool {
+		return a.upload.sum.Done == 3 && a.upload.sum.Failed == 1 && !a.upload.busy()
+	}, "3 done, 1 failed")
+	e.ui(func() {
+		assert.Len(t, a.upload.jobs, 4)
+		assert.Contains(t, a.upload.summary.Text, "3 of 4 uploaded · 1 failed")
+		assert.NotEmpty(t, a.fyne.Clipboard().Content(), "copy-link-after-upload")
+		assert.False(t, a.upload.retryFailed.Disabled())
+		assert.False(t, a.upload.clearFinished.Disabled())
+		test.Tap(a.upload.clearFinished)
+	})
+	e.eventually(func() bool { return len(a.upload.jobs) == 1 }, "finished ones cleared")
+	e.ui(func() {
+		assert.Equal(t, dstorage.JobFailed, a.upload.jobs[0].State)
+		assert.NotEmpty(t, a.upload.jobs[0].Err)
+	})
+}
+
+func TestInvalidDestinationIsShownAndBlocksAdding(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	e.ui(func() {
+		a.upload.destMode.SetSelected(destParent)
+		test.Type(a.upload.parent, "12x")
+		assert.True(t, a.upload.destError.Visible())
+		assert.Contains(t, a.upload.destError.Text, "whole number")
+		a.addPaths([]string{writeFile(t, t.TempDir(), "x", 10)})
+		assert.Contains(t, a.upload.destError.Text, "Nothing was added")
+		a.upload.parent.SetText("12")
+		assert.False(t, a.upload.destError.Visible())
+	})
+}
+
+func TestFilesBeforeSignInWait(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	p := writeFile(t, t.TempDir(), "early.txt", 100)
+	e.ui(func() {
+		a.onDropped([]fyne.URI{storage.NewFileURI(p)})
+		assert.True(t, a.signin.pending.Visible())
+	})
+	e.signInSandbox()
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded after sign-in")
+}
+
+func TestCloseAsksWhileUploading(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	quits := 0
+	e.ui(func() {
+		a.quit = func() { quits++ }
+		a.onCloseRequested()
+	})
+	assert.Equal(t, 1, quits, "nothing running: quits at once")
+	e.ui(func() {
+		a.sess = &session{}
+		a.upload.sum = worker.Summary{Queued: 2, Total: 2}
+		a.onCloseRequested()
+		a.sess = nil
+		a.upload.sum = worker.Summary{}
+	})
+	assert.Equal(t, 1, quits, "uploads running: asks first")
+}
+
+func TestSummaryText(t *testing.T) {
+	assert.Equal(t, "No uploads yet", summaryText(worker.Summary{}, 0))
+	assert.Equal(t, "12 of 40 uploaded · 1 failed · 230 MB left",
+		summaryText(worker.Summary{Total: 40, Done: 12, Failed: 1, Queued: 27, BytesTotal: 300_000_000, BytesDone: 70_000_000}, 0))
+	assert.Equal(t, "0 of 3 uploaded · 3 kB left · waiting for sign-in",
+		summaryText(worker.Summary{Total: 3, Waiting: 3, BytesTotal: 3000, WaitingSignIn: true}, 0))
+}

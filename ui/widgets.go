@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// openIcon is "open in the browser" (a box with an arrow leaving it); the
+// default theme has no such icon. Themed, so it follows light and dark.
+var openIcon = theme.NewThemedResource(fyne.NewStaticResource("open-external.svg", []byte(
+	`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">`+
+		`<path fill="#000000" d="M19 19H5V5h7V3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2v-7h-2v7z"/>`+
+		`<path fill="#000000" d="M14 3v2h3.6l-9.8 9.8 1.4 1.4L19 6.4V10h2V3h-7z"/>`+
+		`</svg>`)))
+
+// themedBox draws a rounded, outlined panel behind its content whose
+// colours follow the theme (a plain canvas.Rectangle keeps the colours it
+// was created with when the person switches between light and dark).
+type themedBox struct {
+	widget.BaseWidget
+	fill, stroke fyne.ThemeColorName
+	content      fyne.CanvasObject
+}
+
+func newThemedBox(fill, stroke fyne.ThemeColorName, content fyne.CanvasObject) *themedBox {
+	b := &themedBox{fill: fill, stroke: stroke, content: content}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *themedBox) CreateRenderer() fyne.WidgetRenderer {
+	r := &themedBoxRenderer{b: b, rect: canvas.NewRectangle(nil)}
+	r.Refresh()
+	return r
+}
+
+type themedBoxRenderer struct {
+	b    *themedBox
+	rect *canvas.Rectangle
+}
+
+func (r *themedBoxRenderer) Layout(size fyne.Size) {
+	r.rect.Resize(size)
+	p := theme.Padding() * 2
+	r.b.content.Resize(size.SubtractWidthHeight(2*p, 2*p))
+	r.b.content.Move(fyne.NewPos(p, p))
+}
+
+func (r *themedBoxRenderer) MinSize() fyne.Size {
+	p := theme.Padding() * 2
+	return r.b.content.MinSize().AddWidthHeight(2*p, 2*p)
+}
+
+func (r *themedBoxRenderer) Refresh() {
+	th := r.b.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.rect.FillColor = th.Color(r.b.fill, v)
+	if r.b.stroke != "" {
+		r.rect.StrokeColor = th.Color(r.b.stroke, v)
+		r.rect.StrokeWidth = 1.5
+	}
+	r.rect.CornerRadius = th.Size(theme.SizeNameInputRadius) * 2
+	r.rect.Refresh()
+	r.b.content.Refresh()
+}
+
+func (r *themedBoxRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.rect, r.b.content}
+}
+
+func (r *themedBoxRenderer) Destroy() {}
