@@ -32,18 +32,11 @@ type historyRecord struct {
 }
 
 // historyLink is the entry's link in the chosen style, on the gateway of the
-// environment it was uploaded to.
+// environment it was uploaded to. The window's Local sandbox has no fixed
+// address, so its entries get an ipfs:// link unless a gateway override is
+// set.
 func historyLink(settings storage.Settings, e storage.HistoryEntry) string {
-	env := api.Production
-	switch e.Env {
-	case "production":
-	case "testnet":
-		env = api.Testnet
-	default:
-		if custom, err := api.CustomEnvironment(e.Env); err == nil {
-			env = custom
-		}
-	}
+	env, _ := api.ParseEnvironment(e.Env) // zero (no gateway) for the sandbox
 	return linkFor(settings, env, e.Hash)
 }
 

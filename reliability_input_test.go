@@ -45,7 +45,7 @@ func relBadInput(t *testing.T, rep *relReport) {
 	t.Setenv(storage.HomeEnv, home)
 	t.Setenv(apiKeyEnvVar, rs.key)
 	dir := t.TempDir()
-	client, err := api.NewClient(rs.env, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: time.Second, WriteIdle: time.Second})})
+	client, err := api.NewClient(rs.env, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: 15 * time.Second, WriteIdle: 15 * time.Second})})
 	require.NoError(t, err)
 	defer client.CloseIdleConnections()
 	tok, err := client.TokenFromAPIKey(context.Background(), rs.key, time.Time{})

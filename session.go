@@ -39,19 +39,7 @@ func resolveEnv(flagValue string, settings storage.Settings) (cliEnv, error) {
 	if err != nil {
 		return cliEnv{}, err
 	}
-	return cliEnv{Environment: env, Key: envKey(env)}, nil
-}
-
-// envKey files production and testnet accounts under their names and any
-// other environment under its API base, so two sandboxes never mix.
-func envKey(env api.Environment) string {
-	switch env.APIBase {
-	case api.Production.APIBase:
-		return "production"
-	case api.Testnet.APIBase:
-		return "testnet"
-	}
-	return env.APIBase
+	return cliEnv{Environment: env, Key: env.Key()}, nil
 }
 
 // session is a signed-in account: the name it is filed under and where its
@@ -183,18 +171,9 @@ func keyringErr(env cliEnv, acc storage.RememberedAccount, err error) error {
 
 // linkFor formats a shareable link in the style the person chose.
 func linkFor(settings storage.Settings, env api.Environment, hash string) string {
-	switch settings.LinkStyle {
-	case storage.LinkIPFS:
-		return "ipfs://" + hash
-	case storage.LinkCID:
-		return hash
-	}
+	gateway := env.GatewayURL
 	if settings.GatewayOverride != "" {
-		g := settings.GatewayOverride
-		if g[len(g)-1] != '/' {
-			g += "/"
-		}
-		return g + hash
+		gateway = settings.GatewayOverride
 	}
-	return env.Link(hash)
+	return api.FormatLink(settings.LinkStyle, gateway, hash)
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -420,13 +419,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 // linkForEntry is the link "Copy link" gives for an entry, in the style
 // chosen in Settings.
 func (a *App) linkForEntry(e storage.HistoryEntry) string {
-	switch a.currentSettings().LinkStyle {
-	case storage.LinkIPFS:
-		return "ipfs://" + e.Hash
-	case storage.LinkCID:
-		return e.Hash
-	}
-	return a.gatewayLinkFor(e.Env, e.Hash)
+	return api.FormatLink(a.currentSettings().LinkStyle, a.gatewayFor(e.Env), e.Hash)
 }
 
 // linkFor is linkForEntry for an upload of the current session.
@@ -447,36 +440,32 @@ func (a *App) gatewayLink(hash string) string {
 	return a.gatewayLinkFor(env, hash)
 }
 
-// gatewayLinkFor is the gateway URL of hash for an entry of envKey: the
-// gateway override when set, else that environment's gateway.
+// gatewayLinkFor is the gateway URL of hash for an entry of envKey.
 func (a *App) gatewayLinkFor(envKey, hash string) string {
+	return api.FormatLink(api.LinkGateway, a.gatewayFor(envKey), hash)
+}
+
+// gatewayFor is the gateway for entries of envKey: the override when set,
+// else that environment's gateway ("" when unknown: the Local sandbox of
+// another run, whose entries then get ipfs:// links).
+func (a *App) gatewayFor(envKey string) string {
 	if o := a.currentSettings().GatewayOverride; o != "" {
-		return overrideLink(o, hash)
+		return o
 	}
 	if a.sess != nil && a.sess.envKey == envKey {
-		return a.sess.env.Link(hash)
+		return a.sess.env.GatewayURL
 	}
 	if envKey == sandboxEnvKey {
 		a.sandboxMu.Lock()
 		u := a.sandboxURL
 		a.sandboxMu.Unlock()
 		if u != "" {
-			return strings.TrimRight(u, "/") + "/ipfs/" + url.PathEscape(hash)
+			return u
 		}
-		return "ipfs://" + hash
+		return ""
 	}
 	if env, err := api.ParseEnvironment(envKey); err == nil {
-		return env.Link(hash)
+		return env.GatewayURL
 	}
-	return api.Production.Link(hash)
-}
-
-// overrideLink joins a gateway override and a hash: a bare host gets the
-// usual /ipfs/ path, a URL with a path is used as the prefix.
-func overrideLink(o, hash string) string {
-	u, err := url.Parse(o)
-	if err == nil && (u.Path == "" || u.Path == "/") {
-		return strings.TrimRight(o, "/") + "/ipfs/" + url.PathEscape(hash)
-	}
-	return strings.TrimRight(o, "/") + "/" + url.PathEscape(hash)
+	return api.Production.GatewayURL
 }

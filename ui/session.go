@@ -24,7 +24,7 @@ const (
 
 // sandboxEnvKey names the Local sandbox in the keyring, the history and the
 // settings: its port changes every run, so its URL cannot.
-const sandboxEnvKey = "sandbox"
+const sandboxEnvKey = api.SandboxKey
 
 // Fyne preference keys for the Custom environment's URLs. They are not
 // secrets (credentials are refused in URLs by api.Environment.Validate).
@@ -121,14 +121,6 @@ func choiceForEnvKey(key string) (string, string) {
 	return choiceCustom, key
 }
 
-// envKeyOf names env in the keyring, the history and the settings.
-func envKeyOf(choice string, env api.Environment) string {
-	if choice == choiceSandbox {
-		return sandboxEnvKey
-	}
-	return env.APIBase
-}
-
 // envLabelOf is the environment as the header shows it.
 func envLabelOf(choice string, env api.Environment) string {
 	switch choice {
@@ -179,7 +171,7 @@ func (a *App) resolveEnv(choice string, custom api.Environment) (api.Environment
 		if err != nil {
 			return api.Environment{}, err
 		}
-		env.Name = "sandbox"
+		env.Name = api.SandboxKey
 		return env, nil
 	}
 	env, err := api.CustomEnvironment(custom.APIBase)
@@ -215,7 +207,7 @@ func (a *App) signIn(req signInRequest) signInResult {
 	if err != nil {
 		return signInResult{err: err}
 	}
-	key := envKeyOf(req.choice, env)
+	key := env.Key()
 	client, err := api.NewClient(env, a.httpClient)
 	if err != nil {
 		return signInResult{err: err}
