@@ -62,6 +62,35 @@ func openStore() (*storage.DB, *storage.SecretStore, error) {
 	return db, storage.NewSecretStore(storage.DefaultKeyringTimeout), nil
 }
 
+// cliStore is what the account-aware commands work with: the database, the
+// keyring, the settings and the environment chosen.
+type cliStore struct {
+	db       *storage.DB
+	secrets  *storage.SecretStore
+	settings storage.Settings
+	env      cliEnv
+}
+
+// openCLIStore opens the store and resolves --env (or the last environment
+// used); the caller closes db.
+func openCLIStore(envFlag string) (*cliStore, error) {
+	db, secrets, err := openStore()
+	if err != nil {
+		return nil, err
+	}
+	settings, err := db.LoadSettings()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	env, err := resolveEnv(envFlag, settings)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &cliStore{db: db, secrets: secrets, settings: settings, env: env}, nil
+}
+
 // readSecret reads one line from stdin; on a terminal it prompts and turns
 // echo off, so the secret never shows on screen or in argv.
 func readSecret(in io.Reader, stderr io.Writer, prompt string) (string, error) {
@@ -128,19 +157,12 @@ func runLogin(args []string, cio cliIO) int {
 		return 2
 	}
 
-	db, secrets, err := openStore()
+	st, err := openCLIStore(*envFlag)
 	if err != nil {
 		return fail(cio.stderr, err)
 	}
-	defer db.Close()
-	settings, err := db.LoadSettings()
-	if err != nil {
-		return fail(cio.stderr, err)
-	}
-	env, err := resolveEnv(*envFlag, settings)
-	if err != nil {
-		return fail(cio.stderr, err)
-	}
+	defer st.db.Close()
+	db, secrets, settings, env := st.db, st.secrets, st.settings, st.env
 	if !secrets.Persistent() {
 		fmt.Fprintf(cio.stderr, "dstor-uploader login: cannot keep a sign-in: %s\nFor scripts, set %s instead.\n", secrets.Reason(), apiKeyEnvVar)
 		return 1
@@ -210,19 +232,12 @@ func runLogout(args []string, cio cliIO) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	db, secrets, err := openStore()
+	st, err := openCLIStore(*envFlag)
 	if err != nil {
 		return fail(cio.stderr, err)
 	}
-	defer db.Close()
-	settings, err := db.LoadSettings()
-	if err != nil {
-		return fail(cio.stderr, err)
-	}
-	env, err := resolveEnv(*envFlag, settings)
-	if err != nil {
-		return fail(cio.stderr, err)
-	}
+	defer st.db.Close()
+	db, secrets, settings, env := st.db, st.secrets, st.settings, st.env
 	n := 0
 	for _, acc := range settings.RememberedAccounts {
 		if acc.Env != env.Key || *account != "" && acc.Account != *account {

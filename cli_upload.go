@@ -146,19 +146,12 @@ func runQueue(opts uploadOptions, cio cliIO) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	db, secrets, err := openStore()
+	st, err := openCLIStore(opts.env)
 	if err != nil {
 		return fail(cio.stderr, err)
 	}
-	defer db.Close()
-	settings, err := db.LoadSettings()
-	if err != nil {
-		return fail(cio.stderr, err)
-	}
-	env, err := resolveEnv(opts.env, settings)
-	if err != nil {
-		return fail(cio.stderr, err)
-	}
+	defer st.db.Close()
+	db, secrets, settings, env := st.db, st.secrets, st.settings, st.env
 	client, err := api.NewClient(env.Environment, nil)
 	if err != nil {
 		return fail(cio.stderr, err)
