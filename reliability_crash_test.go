@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -46,7 +47,7 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 6))
 	var (
 		kills, midQueue, cleanOpen, resumed, exactlyOnce, dup, missing, wrongHash int
-		notListed, partialListing                                                 int
+		notListed, partialListing, beforeSaved, lostUnqueued                      int
 		killPoints                                                                []string
 	)
 	for round := range rounds {
@@ -89,8 +90,10 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		} else {
 			t.Errorf("round %d: integrity_check after the kill: %s", round, res)
 		}
-		// Files the kill caught before they were listed into the queue: the
-		// worker saves a folder's jobs in batches while listing it.
+		// What the database knew at the kill: the files with a job row,
+		// and the requests still being listed (walk rows), whose other
+		// files resume must list. The worker saves a folder's jobs in
+		// batches while listing it, but the folder itself before that.
 		queued := map[string]bool{}
 		db, err := storage.Open(home)
 		require.NoError(t, err)
@@ -100,11 +103,29 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		for _, r := range rows {
 			queued[r.LocalPath] = true
 		}
-		var unlisted []string
+		walking := walkPaths(t, home)
+		var unlisted, unknown []string
 		for _, f := range files {
-			if !queued[f] {
-				unlisted = append(unlisted, f)
+			if queued[f] {
+				continue
 			}
+			unlisted = append(unlisted, f)
+			if !underAny(f, walking) {
+				unknown = append(unknown, f)
+			}
+		}
+		// Killed before the folder reached the database (the CLI was still
+		// starting: signing in, opening the queue): that run never began,
+		// and the person runs it again. Otherwise nothing may be unknown.
+		saved := len(rows) > 0 || len(walking) > 0
+		if saved {
+			notListed += len(unlisted)
+			if len(unlisted) > 0 && len(unlisted) < n {
+				partialListing++
+			}
+			lostUnqueued += len(unknown)
+		} else {
+			beforeSaved++
 		}
 		var code int
 		var errOut string
@@ -116,12 +137,8 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		} else {
 			t.Errorf("round %d: resume exited %d: %s", round, code, errOut)
 		}
-		if len(unlisted) > 0 {
-			notListed += len(unlisted)
-			if len(unlisted) < n {
-				partialListing++
-			}
-			code, _, errOut = runCLI(t, "", append([]string{"upload", "--env", rs.url}, unlisted...)...)
+		if !saved {
+			code, _, errOut = runCLI(t, "", "upload", "--env", rs.url, dir)
 			require.Equal(t, 0, code, errOut)
 		}
 
@@ -152,13 +169,46 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 	assert.Equal(t, rounds, cleanOpen)
 	assert.Equal(t, rounds, resumed)
 	assert.Equal(t, rounds, exactlyOnce)
+	assert.Zero(t, lostUnqueued, "files of a saved folder that the database did not know at the kill")
 	t.Logf("kill points (uploads accepted before the kill): %s; %d of %d kills before the last upload", strings.Join(killPoints, ", "), midQueue, kills)
-	t.Logf("files not yet listed into the queue at the kill: %d (in %d rounds with a partly listed folder)", notListed, partialListing)
+	t.Logf("files not yet listed into the queue at the kill, listed by resume: %d (in %d rounds with a partly listed folder); "+
+		"%d kills before the folder was saved (the run had not begun); files lost: %d", notListed, partialListing, beforeSaved, lostUnqueued)
 	sec.add(fmt.Sprintf("CLI `upload` of a %d-file folder, SIGKILL at a random point, then `resume`", n),
 		fmt.Sprintf("%d kills at random points", kills),
 		fmt.Sprintf("%d/%d restarts completed the queue; %d/%d rounds with every file in the history exactly once with its CID "+
-			"(%d missing, %d duplicates, %d wrong hashes); database clean after %d/%d kills",
-			resumed, rounds, exactlyOnce, rounds, missing, dup, wrongHash, cleanOpen, kills))
+			"(%d missing, %d duplicates, %d wrong hashes); %d files not listed yet at the kill, all listed by `resume` (%d lost); "+
+			"database clean after %d/%d kills",
+			resumed, rounds, exactlyOnce, rounds, missing, dup, wrongHash, notListed, lostUnqueued, cleanOpen, kills))
+}
+
+// walkPaths lists the paths of the requests a queue had saved but not
+// finished listing (the walks table) in the database under dir.
+func walkPaths(t *testing.T, dir string) []string {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, storage.DBFileName)+"?mode=ro")
+	require.NoError(t, err)
+	defer db.Close()
+	rows, err := db.Query(`SELECT path FROM walks ORDER BY seq`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		require.NoError(t, rows.Scan(&p))
+		out = append(out, p)
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// underAny reports whether the file f is one of roots or inside one.
+func underAny(f string, roots []string) bool {
+	for _, r := range roots {
+		if f == r || strings.HasPrefix(f, strings.TrimSuffix(r, string(filepath.Separator))+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 // TestHelperHistoryWriter is not a test: run as a child process by the

@@ -22,7 +22,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 2
+const CurrentSchemaVersion = 3
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -48,6 +48,8 @@ type DB struct {
 	path      string
 	w         *sql.DB
 	r         *sql.DB
+	stmts     stmtCache      // prepared writes (stmts.go)
+	group     groupCommitter // shared transactions of the queue's writes (groupcommit.go)
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -158,7 +160,7 @@ func (d *DB) Close() error {
 			errs = append(errs, d.r.Close())
 		}
 		if d.w != nil {
-			errs = append(errs, d.w.Close())
+			errs = append(errs, d.stmts.close(), d.w.Close())
 		}
 		if err := errors.Join(errs...); err != nil {
 			d.closeErr = fmt.Errorf("close database %s: %w", d.path, err)
@@ -218,6 +220,7 @@ type migration struct {
 var migrations = []migration{
 	{"create history, jobs and settings tables", migrateV1},
 	{"add history.search_text and the paging and queue indexes", migrateV2},
+	{"add the walks table (added folders not yet fully listed)", migrateV3},
 }
 
 // migrate applies the pending steps, each in its own transaction together

@@ -166,9 +166,12 @@ func (d *DB) UpdateJob(id string, state JobState, attempts int, errMsg string) e
 	if !state.Valid() {
 		return invalidArg("job state", fmt.Sprintf("%q is not a job state", string(state)))
 	}
-	return d.withTx(fmt.Sprintf("update job %s to %s", id, state), func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE jobs SET state = ?, attempts = ?, error = ?, updated_at = ?
-			WHERE id = ? AND state <> ?`,
+	upd, err := d.writeStmt(updateJobSQL)
+	if err != nil {
+		return fmt.Errorf("update job %s to %s: %w", id, state, err)
+	}
+	return d.withTxGrouped(fmt.Sprintf("update job %s to %s", id, state), func(tx *sql.Tx) error {
+		res, err := tx.Stmt(upd).Exec(
 			string(state), attempts, errMsg, time.Now().UnixNano(), id, string(JobDone))
 		if err != nil {
 			return err
@@ -206,9 +209,16 @@ func (d *DB) FinishJob(row JobRow, h HistoryEntry) error {
 		return invalidArg("history job id", fmt.Sprintf("%q differs from the job's id %q", h.JobID, row.ID))
 	}
 	h.JobID = row.ID
-	return d.withTx("finish job "+row.ID, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE jobs SET state = ?, hash = ?, verified = ?, attempts = ?,
-			error = '', updated_at = ? WHERE id = ?`,
+	fin, err := d.writeStmt(finishJobSQL)
+	if err != nil {
+		return fmt.Errorf("finish job %s: %w", row.ID, err)
+	}
+	ins, err := d.writeStmt(insertHistorySQL)
+	if err != nil {
+		return fmt.Errorf("finish job %s: %w", row.ID, err)
+	}
+	return d.withTxGrouped("finish job "+row.ID, func(tx *sql.Tx) error {
+		res, err := tx.Stmt(fin).Exec(
 			string(JobDone), row.Hash, row.Verified, row.Attempts, time.Now().UnixNano(), row.ID)
 		if err != nil {
 			return err
@@ -218,9 +228,31 @@ func (d *DB) FinishJob(row JobRow, h HistoryEntry) error {
 		} else if n == 0 {
 			return ErrNotFound
 		}
-		_, err = addHistory(tx, h)
+		_, err = addHistory(txStmtQueryer{tx, ins}, h)
 		return err
 	})
+}
+
+// The per-file writes of the queue, prepared once (see DB.writeStmt).
+const (
+	updateJobSQL = `UPDATE jobs SET state = ?, attempts = ?, error = ?, updated_at = ?
+			WHERE id = ? AND state <> ?`
+	finishJobSQL = `UPDATE jobs SET state = ?, hash = ?, verified = ?, attempts = ?,
+			error = '', updated_at = ? WHERE id = ?`
+)
+
+// txStmtQueryer runs insertHistorySQL through a prepared statement and any
+// other query on tx, for addHistory.
+type txStmtQueryer struct {
+	tx  *sql.Tx
+	ins *sql.Stmt // insertHistorySQL, prepared
+}
+
+func (q txStmtQueryer) QueryRow(query string, args ...any) *sql.Row {
+	if query == insertHistorySQL {
+		return q.tx.Stmt(q.ins).QueryRow(args...)
+	}
+	return q.tx.QueryRow(query, args...)
 }
 
 // newUUID returns a random (version 4, RFC 9562) UUID in its canonical

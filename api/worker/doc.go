@@ -6,12 +6,16 @@
 //
 // # Life of a job
 //
-// [Queue.Add] returns at once. A background goroutine turns each [Request]
-// into jobs (one per regular file; folders are walked with
-// filepath.WalkDir), writes them to the database with
-// storage.DB.InsertJobs, and only then lets the scheduler see them, so a
-// crash after that point loses nothing. The scheduler runs up to
-// Config.Concurrency uploads at a time:
+// [Queue.Add] returns at once. A background goroutine saves each [Request]
+// (storage.DB.InsertWalks) before listing it, turns it into jobs (one per
+// regular file; folders are walked with filepath.WalkDir), writes them to
+// the database in batches with storage.DB.InsertJobs, and only then lets
+// the scheduler see them; the request's row goes once all its jobs are
+// saved. Once a request is saved (a moment after Add), a crash or kill, even
+// in the middle of a big folder, loses nothing: the next [New] lists the
+// request again, adding only the files its batch has no job for yet
+// (queued, uploaded, failed or skipped alike), under the same batch id. The
+// scheduler runs up to Config.Concurrency uploads at a time:
 //
 //	queued → uploading → done | failed | canceled
 //	         (or waiting-sign-in, until Queue.SetTokens)
@@ -77,9 +81,9 @@
 // canceled. [Queue.Close] is different from canceling: it stops everything
 // but leaves in-flight jobs "uploading" in the database, so the next [New]
 // on that database (which calls storage.DB.RequeueInterruptedOf) uploads them
-// again — the same path as recovering from a crash. Folders added but not yet
-// listed when Close is called are dropped (their jobs were never saved nor
-// shown).
+// again — the same path as recovering from a crash. Folders added but not
+// yet listed, or listed in part, when Close is called are listed by the
+// next New, the same way too; [Queue.CancelAll] forgets them instead.
 //
 // Only one process at a time runs an account's queue: New takes the
 // account's lock in the data directory (storage.DB.LockQueue) and fails with

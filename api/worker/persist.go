@@ -118,3 +118,140 @@ func (q *Queue) noteDBErr(err error) {
 	}
 	q.mu.Unlock()
 }
+
+// Walk rows (storage.WalkRow: a request saved before it is listed, so that
+// a crash in the middle of a big folder loses nothing) are written by their
+// own goroutine, the walk saver. Add must not wait for the disk, and the
+// walker must not start listing a request before its walk row is saved; a
+// goroutine that does nothing else saves it within one small transaction,
+// where the persister could be busy with a thousand job updates. Inserts
+// and deletes go through this one goroutine, inserts first in each round,
+// so a walk row is never deleted before it is written.
+
+// walkDrop is a walk row to delete.
+type walkDrop struct{ id, batchID string }
+
+func (q *Queue) signalWalkSaver() {
+	select {
+	case q.walkSaveWake <- struct{}{}:
+	default:
+	}
+}
+
+// walkSaverLoop saves and deletes walk rows until Close, then writes what
+// is left: requests added but not listed yet stay saved for the next New.
+func (q *Queue) walkSaverLoop() {
+	defer close(q.walkSaverDone)
+	for {
+		select {
+		case <-q.walkSaveWake:
+			q.saveWalks()
+		case <-q.walkSaverStop:
+			q.saveWalks()
+			return
+		}
+	}
+}
+
+// saveWalks writes the pending walk rows, lets the walker list them, then
+// deletes the walk rows of requests listed completely (or canceled).
+func (q *Queue) saveWalks() {
+	for {
+		q.mu.Lock()
+		saves, drops := q.walkSaves, q.walkDrops
+		if len(saves) == 0 && len(drops) == 0 {
+			if q.walkSaving {
+				q.walkSaving = false
+				q.broadcast() // Wait may be waiting for the rows
+			}
+			q.mu.Unlock()
+			return
+		}
+		q.walkSaves, q.walkDrops = nil, nil
+		q.walkSaving = true
+		var rows []storage.WalkRow
+		for _, c := range saves {
+			for i, r := range c.reqs {
+				rows = append(rows, storage.WalkRow{
+					ID: c.walkIDs[i], BatchID: c.batchID, Env: q.env, Account: q.account,
+					Path: r.Path, FolderPath: r.FolderPath, ParentID: copyID(r.ParentID), Comment: r.Comment,
+				})
+			}
+		}
+		q.mu.Unlock()
+
+		if len(saves) > 0 {
+			// On failure the requests are listed all the same (their jobs
+			// may still be saved); Close reports the error.
+			if err := q.db.InsertWalks(rows); err != nil {
+				q.noteDBErr(fmt.Errorf("save the added files and folders: %w", err))
+			}
+			q.mu.Lock()
+			for _, c := range saves {
+				c.saved = true
+			}
+			q.mu.Unlock()
+			select {
+			case q.walkWake <- struct{}{}:
+			default:
+			}
+		}
+		if len(drops) > 0 {
+			ids := make([]string, len(drops))
+			for i, d := range drops {
+				ids[i] = d.id
+			}
+			_, err := q.db.DeleteWalks(ids...)
+			if err != nil {
+				// The walk rows stay: the next New lists those requests
+				// again and adds nothing already queued.
+				q.noteDBErr(fmt.Errorf("forget the folders listed: %w", err))
+				continue
+			}
+			q.mu.Lock()
+			for _, d := range drops {
+				if _, ok := q.liveWalks[d.id]; !ok {
+					continue // dropped twice (CancelAll during the last flush)
+				}
+				delete(q.liveWalks, d.id)
+				q.liveBatches[d.batchID]--
+				if q.liveBatches[d.batchID] > 0 {
+					continue
+				}
+				delete(q.liveBatches, d.batchID)
+				if held := q.heldDeletes[d.batchID]; len(held) > 0 {
+					q.deletes = append(q.deletes, held...)
+					delete(q.heldDeletes, d.batchID)
+					q.signalPersist()
+				}
+			}
+			q.mu.Unlock()
+		}
+	}
+}
+
+// dropWalksLocked schedules the walk rows ids of batchID for deletion.
+// Called with q.mu held, once every job of those requests is saved or the
+// requests were canceled.
+func (q *Queue) dropWalksLocked(batchID string, ids []string) {
+	if len(ids) == 0 {
+		return
+	}
+	for _, id := range ids {
+		q.walkDrops = append(q.walkDrops, walkDrop{id: id, batchID: batchID})
+	}
+	q.signalWalkSaver()
+}
+
+// deleteRowLocked schedules the deletion of the row of j, which was taken
+// out of the list. While j's batch still has a walk row, the row is kept
+// until that walk row is gone: a walk listed again after a crash knows from
+// its batch's rows which files are already queued or uploaded, and without
+// the row it would upload this one again. Called with q.mu held.
+func (q *Queue) deleteRowLocked(j *job) {
+	if b := j.row.BatchID; q.liveBatches[b] > 0 {
+		q.heldDeletes[b] = append(q.heldDeletes[b], j.row.ID)
+		return
+	}
+	q.deletes = append(q.deletes, j.row.ID)
+}

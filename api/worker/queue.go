@@ -109,9 +109,18 @@ type Queue struct {
 	bytesDone  int64 // sizes of done jobs
 	inflight   int64 // bytes sent by running uploads
 
-	pendingAdds []addCall
+	pendingAdds []*addCall
 	walkBusy    bool
 	walkCancel  context.CancelFunc
+	walkCall    *addCall // the call being listed
+
+	// Walk rows (see persist.go): requests saved before they are listed.
+	walkSaves   []*addCall          // calls whose walk rows are not written yet
+	walkDrops   []walkDrop          // walk rows to delete
+	walkSaving  bool                // the walk saver is writing
+	liveWalks   map[string]string   // walk id → batch id, for walk rows not deleted yet
+	liveBatches map[string]int      // batch id → its walk rows not deleted yet
+	heldDeletes map[string][]string // batch id → job rows to delete once its walk rows are gone
 
 	subs    map[*subscriber]struct{}
 	changed chan struct{} // closed and replaced at every state change (for Wait)
@@ -128,6 +137,10 @@ type Queue struct {
 	persistWake chan struct{}
 	persistStop chan struct{}
 
+	walkSaveWake  chan struct{}
+	walkSaverStop chan struct{}
+	walkSaverDone chan struct{} // closed when the walk saver has ended
+
 	workers   sync.WaitGroup // scheduler, walker, uploads
 	persistWG sync.WaitGroup
 	subsWG    sync.WaitGroup
@@ -138,11 +151,14 @@ type Queue struct {
 // New opens the queue of cfg.Env and cfg.Account on cfg.DB: it requeues jobs
 // a crash left "uploading" (storage.DB.RequeueInterrupted), loads the
 // unfinished jobs (queued, uploading, waiting for sign-in) of this
-// environment and account, and starts uploading them. Jobs that waited for
-// sign-in are tried again with cfg.Tokens. Failed, canceled and skipped jobs
-// of earlier runs are listed again, so a failure stays visible and
-// retryable after a restart; done jobs are in the history, so their queue
-// rows are dropped here and the saved queue never grows without bound.
+// environment and account, and starts uploading them. Files and folders
+// whose listing a crash, a kill or Close interrupted (storage.DB.Walks) are
+// listed again in the background, adding only the files their batch has no
+// job for yet. Jobs that waited for sign-in are tried again with
+// cfg.Tokens. Failed, canceled and skipped jobs of earlier runs are listed
+// again, so a failure stays visible and retryable after a restart; done
+// jobs are in the history, so their queue rows are dropped here and the
+// saved queue never grows without bound.
 func New(cfg Config) (*Queue, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("worker: Config.Client is nil")
@@ -183,6 +199,7 @@ func New(cfg Config) (*Queue, error) {
 	}
 	q.persistWG.Add(1)
 	go q.persistLoop()
+	go q.walkSaverLoop()
 	q.workers.Add(2)
 	go q.schedule()
 	go q.walker()
@@ -194,13 +211,23 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 	if _, err := cfg.DB.RequeueInterruptedOf(cfg.Env, cfg.Account); err != nil {
 		return nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
 	}
+	walks, err := cfg.DB.Walks(cfg.Env, cfg.Account)
+	if err != nil {
+		return nil, fmt.Errorf("worker: load the folders being listed: %w", err)
+	}
+	walkBatches := make(map[string]bool)
+	for _, w := range walks {
+		walkBatches[w.BatchID] = true
+	}
 	rows, err := cfg.DB.Jobs()
 	if err != nil {
 		return nil, fmt.Errorf("worker: load the queue: %w", err)
 	}
 	var doneIDs []string
 	for _, r := range rows {
-		if r.State == storage.JobDone && r.Env == cfg.Env && r.Account == cfg.Account {
+		// A done row of a batch still being listed stays until the
+		// listing ends: it tells the listing the file is uploaded.
+		if r.State == storage.JobDone && r.Env == cfg.Env && r.Account == cfg.Account && !walkBatches[r.BatchID] {
 			doneIDs = append(doneIDs, r.ID)
 		}
 	}
@@ -226,10 +253,16 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 		subs:             make(map[*subscriber]struct{}),
 		changed:          make(chan struct{}),
 		dirty:            make(map[*job]struct{}),
+		liveWalks:        make(map[string]string),
+		liveBatches:      make(map[string]int),
+		heldDeletes:      make(map[string][]string),
 		wake:             make(chan struct{}, 1),
 		walkWake:         make(chan struct{}, 1),
 		persistWake:      make(chan struct{}, 1),
 		persistStop:      make(chan struct{}),
+		walkSaveWake:     make(chan struct{}, 1),
+		walkSaverStop:    make(chan struct{}),
+		walkSaverDone:    make(chan struct{}),
 		closeDone:        make(chan struct{}),
 		lock:             lock,
 	}
@@ -267,10 +300,40 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 		}
 	}
 
+	q.resumeWalks(walks, rows)
+
 	if len(q.dirty) > 0 {
 		q.signalPersist()
 	}
 	return q, nil
+}
+
+// resumeWalks queues again, for the walker, the requests whose listing was
+// interrupted, one call per batch in the order they were added, each
+// skipping the local paths its batch already has rows for (rows: every job
+// row, read before anything was deleted).
+func (q *Queue) resumeWalks(walks []storage.WalkRow, rows []storage.JobRow) {
+	if len(walks) == 0 {
+		return
+	}
+	calls := make(map[string]*addCall)
+	for _, w := range walks {
+		c := calls[w.BatchID]
+		if c == nil {
+			c = &addCall{batchID: w.BatchID, saved: true, skip: make(map[string]bool)}
+			calls[w.BatchID] = c
+			q.pendingAdds = append(q.pendingAdds, c)
+		}
+		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment})
+		c.walkIDs = append(c.walkIDs, w.ID)
+		q.liveWalks[w.ID] = w.BatchID
+		q.liveBatches[w.BatchID]++
+	}
+	for _, r := range rows {
+		if c := calls[r.BatchID]; c != nil && r.Env == q.env && r.Account == q.account {
+			c.skip[r.LocalPath] = true
+		}
+	}
 }
 
 func clampConcurrency(n int) int {
@@ -326,12 +389,20 @@ func (q *Queue) Cancel(id string) {
 }
 
 // CancelAll cancels every job that is not finished, and stops listing the
-// folders added but not yet listed, for a "Stop everything" button.
+// folders added but not yet listed (forgetting them: the next start does
+// not list them again), for a "Stop everything" button.
 func (q *Queue) CancelAll() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
 		return
+	}
+	// The requests not listed yet are forgotten, in the database too.
+	for _, c := range q.pendingAdds {
+		q.dropWalksLocked(c.batchID, c.walkIDs)
+	}
+	if q.walkCall != nil {
+		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs)
 	}
 	q.pendingAdds = nil
 	if q.walkCancel != nil {
@@ -474,7 +545,7 @@ func (q *Queue) ClearFinished() {
 		q.dropLocked(j)
 	}
 	for _, j := range removed {
-		q.deletes = append(q.deletes, j.row.ID)
+		q.deleteRowLocked(j)
 	}
 	q.signalPersist()
 }
@@ -492,7 +563,7 @@ func (q *Queue) Remove(id string) {
 		q.jobs = slices.Delete(q.jobs, i, i+1)
 	}
 	q.dropLocked(j)
-	q.deletes = append(q.deletes, j.row.ID)
+	q.deleteRowLocked(j)
 	q.signalPersist()
 }
 
@@ -602,6 +673,9 @@ func (q *Queue) idleLocked() (bool, error) {
 	if q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 {
 		return false, nil // rows not written yet
 	}
+	if q.walkSaving || len(q.walkSaves) > 0 || len(q.walkDrops) > 0 {
+		return false, nil // walk rows not written or deleted yet
+	}
 	if q.signIn && q.counts[storage.JobWaitingSignIn]+q.counts[storage.JobQueued] > 0 {
 		return true, ErrSignInRequired
 	}
@@ -610,11 +684,11 @@ func (q *Queue) idleLocked() (bool, error) {
 
 // Close stops the queue: no new uploads start, uploads in flight are aborted
 // and their rows stay "uploading" (not canceled) so that the next New on the
-// database uploads them again, folders not yet listed are dropped, pending
-// row updates are written, every goroutine ends and subscriber channels are
-// closed. It does not close the database. It returns the first error met
-// while writing the queue to the database, if any. Calling it again returns
-// the same result.
+// database uploads them again, folders not yet listed (or listed in part)
+// stay saved so that the next New lists them, pending row updates are
+// written, every goroutine ends and subscriber channels are closed. It does
+// not close the database. It returns the first error met while writing the
+// queue to the database, if any. Calling it again returns the same result.
 func (q *Queue) Close() error {
 	q.mu.Lock()
 	if q.closed {
@@ -631,6 +705,10 @@ func (q *Queue) Close() error {
 
 	q.cancel(errClosing)
 	q.workers.Wait()
+	// The walk saver first: its last round may hand job rows to delete to
+	// the persister.
+	close(q.walkSaverStop)
+	<-q.walkSaverDone
 	close(q.persistStop)
 	q.persistWG.Wait()
 	for s := range subs {

@@ -476,8 +476,13 @@ func TestNoTokensWaitsForSignIn(t *testing.T) {
 	assert.Equal(t, storage.JobDone, jobFor(t, q, f).State)
 }
 
+// privateSandbox asks newTestEnv for a sandbox of the test's own.
+var privateSandbox = sandbox.Config{MaxUploadSize: sandbox.DefaultMaxUploadSize}
+
 func TestCancelMidUpload(t *testing.T) {
-	e := newTestEnv(t, sandbox.Config{})
+	// Its own sandbox: the stalled requests end with it, and cannot be
+	// recorded late in another test's count of the shared one.
+	e := newTestEnv(t, privateSandbox)
 	f := e.write("f.txt", data("f", 100_000))
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 20 * time.Second, Count: 1})
 	q := e.queue(e.config())
@@ -519,7 +524,9 @@ func TestCancelMidUpload(t *testing.T) {
 }
 
 func TestCancelAll(t *testing.T) {
-	e := newTestEnv(t, sandbox.Config{})
+	// Its own sandbox: the stalled requests end with it, and cannot be
+	// recorded late in another test's count of the shared one.
+	e := newTestEnv(t, privateSandbox)
 	for i := range 10 {
 		e.write(fmt.Sprintf("d/%02d.txt", i), data(fmt.Sprint(i), 100))
 	}

@@ -29,24 +29,49 @@ const (
 	msgNoPath     = "choose a file or folder to upload"
 )
 
-// addCall is one Add call waiting to be listed.
+// addCall is one Add call waiting to be listed (or a batch whose listing a
+// crash or Close interrupted, resumed by New).
 type addCall struct {
 	batchID string
 	reqs    []Request
+	walkIDs []string // each request's row in the walks table
+	// saved is set once the walk saver wrote the walk rows (or failed to):
+	// only then may the walker list the call, so that no job row of a
+	// request is ever saved before the request itself.
+	saved bool
+	// skip holds, for a call resumed after a crash, the local paths the
+	// batch already has job rows for, so listing again adds only the rest.
+	skip map[string]bool
 }
 
 // Add queues files and folders and returns at once: listing folders,
 // checking files and writing the jobs to the database happen on the queue's
-// own goroutine, in the order given, and each job appears (JobAdded) only
+// own goroutines, in the order given, and each job appears (JobAdded) only
 // once its row is saved. One Add call is one batch (Job.BatchID).
+//
+// Each request is saved (storage.DB.InsertWalks) before it is listed and
+// deleted once all its jobs are saved, so a crash, a kill or Close while a
+// big folder is being listed loses nothing: the next New lists what is left.
 func (q *Queue) Add(reqs ...Request) {
 	if len(reqs) == 0 {
 		return
 	}
-	call := addCall{batchID: uuid.NewString(), reqs: make([]Request, len(reqs))}
+	call := &addCall{
+		batchID: uuid.NewString(),
+		reqs:    make([]Request, len(reqs)),
+		walkIDs: make([]string, len(reqs)),
+	}
 	for i, r := range reqs {
 		r.ParentID = copyID(r.ParentID)
+		if r.Path != "" {
+			// Resolved now, so the saved request still means the same
+			// file when the CLI resumes it from another directory.
+			if abs, err := filepath.Abs(r.Path); err == nil {
+				r.Path = abs
+			}
+		}
 		call.reqs[i] = r
+		call.walkIDs[i] = uuid.NewString()
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -55,13 +80,15 @@ func (q *Queue) Add(reqs ...Request) {
 	}
 	walking := q.walkBusy || len(q.pendingAdds) > 0
 	q.pendingAdds = append(q.pendingAdds, call)
+	q.walkSaves = append(q.walkSaves, call)
+	for _, id := range call.walkIDs {
+		q.liveWalks[id] = call.batchID
+	}
+	q.liveBatches[call.batchID] += len(call.walkIDs)
 	if !walking {
 		q.publish(QueueChanged, nil, false)
 	}
-	select {
-	case q.walkWake <- struct{}{}:
-	default:
-	}
+	q.signalWalkSaver()
 }
 
 // walker lists added requests one Add call at a time until Close.
@@ -73,7 +100,7 @@ func (q *Queue) walker() {
 			q.mu.Unlock()
 			return
 		}
-		if len(q.pendingAdds) == 0 {
+		if len(q.pendingAdds) == 0 || !q.pendingAdds[0].saved {
 			q.mu.Unlock()
 			select {
 			case <-q.walkWake:
@@ -83,24 +110,25 @@ func (q *Queue) walker() {
 			continue
 		}
 		call := q.pendingAdds[0]
-		q.pendingAdds[0] = addCall{}
+		q.pendingAdds[0] = nil
 		q.pendingAdds = q.pendingAdds[1:]
 		ctx, cancel := context.WithCancel(q.ctx)
-		q.walkBusy, q.walkCancel = true, cancel
+		q.walkBusy, q.walkCancel, q.walkCall = true, cancel, call
 		q.mu.Unlock()
 
-		w := &walk{q: q, ctx: ctx, batchID: call.batchID, lastFlush: time.Now()}
-		for _, r := range call.reqs {
+		w := &walk{q: q, ctx: ctx, batchID: call.batchID, skip: call.skip, lastFlush: time.Now()}
+		for i, r := range call.reqs {
 			if ctx.Err() != nil {
 				break
 			}
 			w.request(r)
+			w.listed = append(w.listed, call.walkIDs[i])
 		}
 		w.flush()
 		cancel()
 
 		q.mu.Lock()
-		q.walkBusy, q.walkCancel = false, nil
+		q.walkBusy, q.walkCancel, q.walkCall = false, nil, nil
 		if len(q.pendingAdds) == 0 {
 			q.publish(QueueChanged, nil, false)
 		}
@@ -113,8 +141,15 @@ type walk struct {
 	q         *Queue
 	ctx       context.Context
 	batchID   string
+	skip      map[string]bool // local paths already queued (a resumed walk)
 	rows      []storage.JobRow
 	lastFlush time.Time
+	// listed are the walk ids of the requests listed completely whose
+	// last rows are still in rows: their walk rows go once rows are saved.
+	listed []string
+	// saveFailed is set when a flush could not save its rows: the call's
+	// walk rows then stay, so the next New lists the requests again.
+	saveFailed bool
 }
 
 func (w *walk) base(r Request, p string) storage.JobRow {
@@ -132,8 +167,13 @@ func (w *walk) base(r Request, p string) storage.JobRow {
 	}
 }
 
-// add appends a row, flushing when enough are pending.
+// add appends a row, flushing when enough are pending. A resumed walk
+// leaves out the paths its batch already has rows for (queued, uploaded,
+// failed or skipped alike), so nothing is listed, or uploaded, twice.
 func (w *walk) add(row storage.JobRow, state storage.JobState, msg string) {
+	if w.skip[row.LocalPath] {
+		return
+	}
 	row.State, row.Error = state, msg
 	w.rows = append(w.rows, row)
 	if len(w.rows) >= flushRows || time.Since(w.lastFlush) >= flushEvery {
@@ -344,25 +384,37 @@ func kindOf(t fs.FileMode) string {
 }
 
 // flush saves the pending rows in one transaction and only then shows them
-// and lets the scheduler start them.
+// and lets the scheduler start them; then the walk rows of the requests
+// listed completely can go.
 func (w *walk) flush() {
 	w.lastFlush = time.Now()
-	if len(w.rows) == 0 {
+	rows, listed := w.rows, w.listed
+	w.rows, w.listed = nil, nil
+	if len(rows) == 0 && len(listed) == 0 {
 		return
 	}
-	rows := w.rows
-	w.rows = nil
 	q := w.q
 	if w.ctx.Err() != nil {
 		// Closing, or CancelAll during the walk: these were never saved
-		// nor shown, so dropping them loses nothing the person saw.
+		// nor shown, so dropping them loses nothing the person saw. The
+		// walk rows stay after Close (the next New lists the requests
+		// again); CancelAll deletes them itself.
 		return
 	}
-	err := q.db.InsertJobs(rows)
+	var err error
+	if len(rows) > 0 {
+		err = q.db.InsertJobs(rows)
+	}
 
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	canceled := w.ctx.Err() != nil && !q.closed // CancelAll during InsertJobs
+	if err != nil {
+		w.saveFailed = true
+	}
+	if !w.saveFailed {
+		q.dropWalksLocked(w.batchID, listed)
+	}
 	for i := range rows {
 		j := &job{row: rows[i]}
 		if err != nil {

@@ -1,0 +1,161 @@
+package storage
+
+import (
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// A walk is a file or folder the person added whose jobs are not all saved
+// yet. The worker lists a folder in the background and saves its jobs in
+// batches, so without a record of the request itself a crash or kill in the
+// middle of a big folder would lose the files not yet listed: nothing on the
+// next start would know the folder was ever added. The worker therefore
+// saves a WalkRow before it lists a request, deletes it once every job of
+// the request is saved, and lists again on the next start whatever walks
+// are left, skipping the files whose jobs were already saved.
+
+// WalkRow is one added file or folder (one worker.Request) not yet fully
+// turned into jobs.
+type WalkRow struct {
+	// ID is the walk's UUID (one per request, not per batch).
+	ID string `json:"id"`
+	// BatchID is the batch its jobs carry (the Add call it came with), so
+	// a walk listed again after a crash joins the jobs saved before it and
+	// can tell which files are already queued.
+	BatchID string `json:"batch_id"`
+	// Env is the dStor environment to upload to.
+	Env string `json:"env"`
+	// Account is the account to upload as.
+	Account string `json:"account"`
+	// Path is the file or folder as added (absolute, so it still means the
+	// same file when another working directory resumes it).
+	Path string `json:"path"`
+	// FolderPath is the destination folder path on dStor, if any.
+	FolderPath string `json:"folder_path"`
+	// ParentID is the destination folder id on dStor, if any.
+	ParentID *int64 `json:"parent_id"`
+	// Comment is sent with every file of the request.
+	Comment string `json:"comment"`
+	// CreatedAt is when the request was added; zero means now on insert.
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// migrateV3 adds the walks table. seq keeps the order the requests were
+// added in, so interrupted walks are finished in that order. The table only
+// holds the requests being listed, a handful of rows, so it needs no index.
+func migrateV3(tx *sql.Tx) error {
+	return execAll(tx,
+		`CREATE TABLE walks (
+			seq         INTEGER PRIMARY KEY,
+			id          TEXT NOT NULL UNIQUE,
+			batch_id    TEXT NOT NULL,
+			env         TEXT NOT NULL DEFAULT '',
+			account     TEXT NOT NULL DEFAULT '',
+			path        TEXT NOT NULL DEFAULT '',
+			folder_path TEXT NOT NULL DEFAULT '',
+			parent_id   INTEGER,
+			comment     TEXT NOT NULL DEFAULT '',
+			created_at  INTEGER NOT NULL DEFAULT 0
+		)`,
+	)
+}
+
+const walkCols = `id, batch_id, env, account, path, folder_path, parent_id, comment, created_at`
+
+// InsertWalks saves requests about to be listed, in one transaction and in
+// slice order (the order [DB.Walks] returns them in). It fills in, in place
+// in rows, an empty ID (a new UUID) and a zero CreatedAt (now). Either every
+// row is stored or none is; a row without a BatchID, or an ID that already
+// exists, fails the whole call.
+func (d *DB) InsertWalks(rows []WalkRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	for i := range rows {
+		r := &rows[i]
+		if r.BatchID == "" {
+			return invalidArg(fmt.Sprintf("walk %d batch id", i), "is empty")
+		}
+		if r.ID == "" {
+			r.ID = newUUID()
+		}
+		if r.CreatedAt.IsZero() {
+			r.CreatedAt = now
+		}
+	}
+	return d.withTx(fmt.Sprintf("save %d added files and folders", len(rows)), func(tx *sql.Tx) error {
+		st, err := tx.Prepare(`INSERT INTO walks (` + walkCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = st.Close() }()
+		for i := range rows {
+			r := &rows[i]
+			if _, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.Path, r.FolderPath,
+				nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt)); err != nil {
+				return fmt.Errorf("walk %s (%s): %w", r.ID, r.Path, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Walks returns the walks of one environment and account in the order they
+// were saved: what a queue holding that account's lock (LockQueue) must
+// finish listing when it starts.
+func (d *DB) Walks(env, account string) ([]WalkRow, error) {
+	rows, err := d.r.Query(`SELECT `+walkCols+` FROM walks WHERE env = ? AND account = ? ORDER BY seq`, env, account)
+	if err != nil {
+		return nil, fmt.Errorf("list interrupted walks: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []WalkRow
+	for rows.Next() {
+		var w WalkRow
+		var parent sql.NullInt64
+		var created int64
+		if err := rows.Scan(&w.ID, &w.BatchID, &w.Env, &w.Account, &w.Path, &w.FolderPath,
+			&parent, &w.Comment, &created); err != nil {
+			return nil, fmt.Errorf("list interrupted walks: %w", err)
+		}
+		w.ParentID = ptrInt(parent)
+		w.CreatedAt = fromNanos(created)
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list interrupted walks: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteWalks removes the walks with these ids, once every job of theirs is
+// saved (or they were canceled), in one transaction, and returns how many
+// there were. Unknown ids are ignored, so deleting twice is harmless.
+func (d *DB) DeleteWalks(ids ...string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := d.withTx(fmt.Sprintf("delete %d finished walks", len(ids)), func(tx *sql.Tx) error {
+		st, err := tx.Prepare(`DELETE FROM walks WHERE id = ?`)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = st.Close() }()
+		for _, id := range ids {
+			res, err := st.Exec(id)
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	return int(n), err
+}
