@@ -277,15 +277,6 @@ func history(t *testing.T, db *storage.DB) []storage.HistoryEntry {
 	}
 }
 
-// byState counts jobs per state.
-func byState(jobs []Job) map[storage.JobState]int {
-	m := make(map[storage.JobState]int)
-	for _, j := range jobs {
-		m[j.State]++
-	}
-	return m
-}
-
 // jobFor finds the job of a local path.
 func jobFor(t *testing.T, q *Queue, path string) Job {
 	t.Helper()
