@@ -301,11 +301,9 @@ func (r *reporter) job(j worker.Job) {
 	}
 	r.reported[j.ID] = true
 	if bar := r.bars[j.ID]; bar != nil {
-		if j.State == storage.JobDone {
-			bar.SetTotal(-1, true)
-		} else {
-			bar.Abort(true)
-		}
+		// The result line replaces the bar (SetTotal would not complete a
+		// bar made with a known total).
+		bar.Abort(true)
 		delete(r.bars, j.ID)
 	}
 	switch j.State {
