@@ -14,6 +14,7 @@ import (
 const version = "0.1.0"
 
 func main() {
+	tuneGC(os.Args[1:])
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

@@ -169,7 +169,7 @@ func (h *CIDHasher) Sum() (string, error) {
 		}
 		return h.root.String(), nil
 	}
-	if h.cur != nil && len(h.cur) > 0 {
+	if len(h.cur) > 0 {
 		// The last, partial chunk (an empty one would become an empty leaf).
 		if err := h.send(); err != nil {
 			h.end()

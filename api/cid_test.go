@@ -102,3 +102,81 @@ func TestIsCIDv0(t *testing.T) {
 	assert.False(t, IsCIDv0("Qm"+strings.Repeat("1", 44)))
 	assert.False(t, IsCIDv0(""))
 }
+
+// TestCIDHasherChunkReuse proves boxo keeps no reference to the chunk
+// buffers the hasher recycles: every buffer is overwritten as soon as the
+// importer asks for the next chunk, and the CIDs must still match the
+// reference importer (which reads its own, never-reused buffers), for
+// one-level and two-level DAGs and the known vectors.
+func TestCIDHasherChunkReuse(t *testing.T) {
+	poisonReleasedChunks.Store(true)
+	defer poisonReleasedChunks.Store(false)
+	for _, size := range []int{0, 12, ChunkSize - 1, ChunkSize, 3*ChunkSize + 5, 175*ChunkSize + 17} {
+		data := randomBytes(size, uint64(size)+99)
+		if size == 12 {
+			data = []byte("hello world\n")
+		}
+		h := NewCIDHasher()
+		for rest := data; len(rest) > 0; {
+			n := min(len(rest), 1+len(rest)%100_003)
+			_, err := h.Write(rest[:n])
+			require.NoError(t, err)
+			rest = rest[n:]
+		}
+		got, err := h.Sum()
+		require.NoError(t, err)
+		assert.Equal(t, referenceCID(t, data), got, "size %d", size)
+	}
+}
+
+// Hashers running at once share the chunk pool without mixing data.
+func TestCIDHashersInParallel(t *testing.T) {
+	poisonReleasedChunks.Store(true)
+	defer poisonReleasedChunks.Store(false)
+	const n = 6
+	datas := make([][]byte, n)
+	for i := range datas {
+		datas[i] = randomBytes(5*ChunkSize+i*1000, uint64(i)+7)
+	}
+	got := make([]string, n)
+	errs := make([]error, n)
+	done := make(chan int)
+	for i := range datas {
+		go func() {
+			got[i], errs[i] = ComputeCID(bytes.NewReader(datas[i]))
+			done <- i
+		}()
+	}
+	for range datas {
+		<-done
+	}
+	for i := range datas {
+		require.NoError(t, errs[i])
+		assert.Equal(t, referenceCID(t, datas[i]), got[i])
+	}
+}
+
+// Abort after writes, and Sum after Abort, release everything and fail
+// cleanly; Write after Sum fails.
+func TestCIDHasherEndStates(t *testing.T) {
+	h := NewCIDHasher()
+	_, err := h.Write(randomBytes(3*ChunkSize+1, 3))
+	require.NoError(t, err)
+	h.Abort()
+	h.Abort()
+	_, err = h.Sum()
+	assert.Error(t, err)
+
+	h = NewCIDHasher()
+	_, err = h.Write([]byte("hello world\n"))
+	require.NoError(t, err)
+	sum, err := h.Sum()
+	require.NoError(t, err)
+	assert.Equal(t, "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", sum)
+	again, err := h.Sum()
+	require.NoError(t, err)
+	assert.Equal(t, sum, again)
+	_, err = h.Write([]byte("more"))
+	assert.Error(t, err)
+	h.Abort()
+}

@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -75,6 +77,25 @@ type writeIdleConn struct {
 	net.Conn
 	idle time.Duration
 }
+
+// ReadFrom is how net/http sends a request body on a plain connection
+// (io.Copy prefers it). Without it the body went through io.Copy's own
+// 32 KiB buffer, so an upload took twice the write calls (and deadline
+// updates) of writeSlice-sized writes; the buffer is pooled, not allocated
+// per request.
+func (c *writeIdleConn) ReadFrom(r io.Reader) (int64, error) {
+	bp := copyBufPool.Get().(*[writeSlice]byte)
+	defer copyBufPool.Put(bp)
+	return io.CopyBuffer(writeOnly{c}, r, bp[:])
+}
+
+// copyBufPool holds the buffers of writeIdleConn.ReadFrom.
+var copyBufPool = sync.Pool{New: func() any { return new([writeSlice]byte) }}
+
+// writeOnly hides ReadFrom from io.CopyBuffer, which would call it again.
+type writeOnly struct{ w io.Writer }
+
+func (w writeOnly) Write(p []byte) (int, error) { return w.w.Write(p) }
 
 func (c *writeIdleConn) Write(p []byte) (int, error) {
 	n := 0

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -156,12 +158,13 @@ func (s *Server) handleAdd(w http.ResponseWriter, r *http.Request, wrongHash boo
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+multipartSlack)
-	mr, err := r.MultipartReader()
+	mr, br, err := multipartReader(r)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_body", "send the file as multipart/form-data: "+err.Error())
 		return
 	}
 	st, err := s.receive(mr)
+	putBodyReader(br) // the file part is read: nothing else is
 	if err != nil {
 		var mbe *http.MaxBytesError
 		switch {
@@ -214,6 +217,44 @@ func (s *Server) tooLarge(w http.ResponseWriter) {
 // derived from it.
 func differentCID(cid string) (string, error) {
 	return api.ComputeCID(strings.NewReader("sandbox wrong hash for " + cid))
+}
+
+// stageBufferSize is the size of the reads from the request body and of the
+// writes to the temporary file and the hasher: one IPFS chunk.
+const stageBufferSize = api.ChunkSize
+
+// multipartReader is r.MultipartReader over a large buffer. net/http's own
+// puts a 4 KiB bufio.Reader under the multipart parser, so every Read of a
+// part returned at most 4 KiB and a 1 GiB upload took 262,144 reads and
+// file writes; with a stageBufferSize buffer the parser hands out up to
+// that much at a time (multipart.NewReader keeps a large enough
+// bufio.Reader as it is). The buffer comes from a pool: return it with
+// putBodyReader once the parts are read.
+func multipartReader(r *http.Request) (*multipart.Reader, *bufio.Reader, error) {
+	v := r.Header.Get("Content-Type")
+	if v == "" {
+		return nil, nil, http.ErrNotMultipart
+	}
+	d, params, err := mime.ParseMediaType(v)
+	if err != nil || (d != "multipart/form-data" && d != "multipart/mixed") {
+		return nil, nil, http.ErrNotMultipart
+	}
+	boundary, ok := params["boundary"]
+	if !ok {
+		return nil, nil, http.ErrMissingBoundary
+	}
+	br := bodyReaderPool.Get().(*bufio.Reader)
+	br.Reset(r.Body)
+	return multipart.NewReader(br, boundary), br, nil
+}
+
+// bodyReaderPool recycles the request body buffers: small uploads come many
+// at a time, and 260 KiB of garbage each would keep the collector busy.
+var bodyReaderPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, stageBufferSize+4096) }}
+
+func putBodyReader(br *bufio.Reader) {
+	br.Reset(nil)
+	bodyReaderPool.Put(br)
 }
 
 // errStore marks a server-side storage failure (500, not the client's fault).
@@ -286,14 +327,9 @@ func (s *Server) stage(part io.Reader) (_ *staged, err error) {
 			_ = os.Remove(f.Name())
 		}
 	}()
-	buf := make([]byte, 256<<10)
-	n, err := io.CopyBuffer(io.MultiWriter(f, h), io.LimitReader(part, s.maxUpload+1), buf)
+	n, err := copyStaged(f, h, io.LimitReader(part, s.maxUpload+1))
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%w: write temporary file: %v", errStore, err)
-		}
-		return nil, fmt.Errorf("read file part: %w", err)
+		return nil, err
 	}
 	if n > s.maxUpload {
 		return nil, errTooLarge
@@ -306,6 +342,56 @@ func (s *Server) stage(part io.Reader) (_ *staged, err error) {
 		return nil, fmt.Errorf("%w: %v", errStore, err)
 	}
 	return &staged{tmpPath: f.Name(), hash: hash, size: n}, nil
+}
+
+// stageBufPool recycles the staging buffers: small uploads arrive many at a
+// time, and 256 KiB of garbage per upload would make the collector run for
+// every few of them.
+var stageBufPool = sync.Pool{New: func() any { return new([stageBufferSize]byte) }}
+
+// copyStaged is the one pass over an upload: each block read from the part
+// is written to the temporary file and to the hasher (whose importer
+// goroutine hashes it while the next block is read). Blocks are filled
+// before they are written, so the file gets few large writes and the hasher
+// whole chunks.
+func copyStaged(f *os.File, h *api.CIDHasher, part io.Reader) (int64, error) {
+	bp := stageBufPool.Get().(*[stageBufferSize]byte)
+	defer stageBufPool.Put(bp)
+	buf := bp[:]
+	var n int64
+	for {
+		m, rerr := fill(part, buf)
+		if m > 0 {
+			if _, err := f.Write(buf[:m]); err != nil {
+				return n, fmt.Errorf("%w: write temporary file: %v", errStore, err)
+			}
+			if _, err := h.Write(buf[:m]); err != nil {
+				return n, fmt.Errorf("%w: %v", errStore, err)
+			}
+			n += int64(m)
+		}
+		switch {
+		case rerr == nil:
+		case errors.Is(rerr, io.EOF):
+			return n, nil
+		default: // a truncated body is io.ErrUnexpectedEOF: an error here
+			return n, fmt.Errorf("read file part: %w", rerr)
+		}
+	}
+}
+
+// fill reads into buf until it is full or r fails; unlike io.ReadFull it
+// passes r's errors (io.EOF included) through unchanged.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // cleanName keeps a part's filename for display and Content-Disposition,

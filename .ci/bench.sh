@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# bench.sh — the performance suite behind `make bench` (issue 5).
+#
+# It builds the CLI, starts the sandbox on 127.0.0.1, makes its own test data
+# in a temporary folder, runs every case several times, alternating ours and
+# the reference (curl, or crypto/sha256 for the CID), and prints one table of
+# medians and ratios. Only public tools: Go's benchmark harness,
+# /usr/bin/time -v (Debian package "time"), curl.
+#
+#   make bench                  full pass (about 10 minutes on 2 cores)
+#   BENCH_QUICK=1 make bench    short pass: smaller files, fewer runs
+#   BENCH_RUNS=7 make bench     more runs per case (default 5, quick 2)
+#   BENCH_KEEP=1                keep the temporary folder (data, logs)
+#
+# Wall-clock numbers are only meaningful as ratios taken in the same run:
+# the machine may be shared. Peak RSS and CPU seconds come from
+# /usr/bin/time -v of the process itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	RUNS=${BENCH_RUNS:-2}
+	BIG_MIB=256    # the "1 GiB" cases
+	HUGE_MIB=512   # the "2 GiB" case
+	SMALL_N=500    # the "2,000 small files" cases
+	SMALL_RUNS=1
+	CID_PASSES=2
+	HISTORY_N=20x
+else
+	RUNS=${BENCH_RUNS:-5}
+	BIG_MIB=1024
+	HUGE_MIB=2048
+	SMALL_N=2000
+	SMALL_RUNS=3
+	CID_PASSES=5
+	HISTORY_N=100x
+fi
+MID_MIB=256 # the smaller file of the RSS comparison
+SMALL_SIZE=4096
+CONCURRENCY=4
+
+log() { printf '%s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "bench: $*"; exit 1; }
+
+# --- tools -----------------------------------------------------------------
+need_pkgs=()
+[ -x /usr/bin/time ] || need_pkgs+=(time)
+command -v curl >/dev/null || need_pkgs+=(curl)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	log "installing ${need_pkgs[*]}"
+	if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+curl --help all 2>/dev/null | grep -q -- '--parallel-max' || die "curl is too old for --parallel (needs 7.66+)"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dstor-bench.XXXXXX")
+SANDBOX_PID=""
+cleanup() {
+	if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
+	case "${SANDBOX_DATA:-}" in /dev/shm/dstor-bench-sandbox.*) rm -rf "$SANDBOX_DATA" ;; esac
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+LOG=$WORK/bench.log
+: >"$LOG"
+
+# The binary is built, then installed (copied) where it runs, as a package
+# or a download would put it: a file just written by Go's linker sits in the
+# page cache in large folios, and Linux maps a whole folio into a process on
+# the first touch, which made the very same binary show ~12 MiB more RSS
+# when run straight from `go build` than from a copy.
+BIN=$WORK/dstor-uploader
+log "building the CLI"
+$GO build -o "$WORK/build.out" .
+install -m 0755 "$WORK/build.out" "$BIN"
+rm -f "$WORK/build.out"
+
+# --- data ------------------------------------------------------------------
+DATA=$WORK/data
+mkdir -p "$DATA/small"
+mkfile() { head -c "$(($2 * 1024 * 1024))" /dev/urandom >"$1"; }
+log "making test data in $DATA (${BIG_MIB} MiB, ${HUGE_MIB} MiB, ${MID_MIB} MiB, ${SMALL_N} x ${SMALL_SIZE} B)"
+BIG=$DATA/big.bin
+HUGE=$DATA/huge.bin
+MID=$DATA/mid.bin
+mkfile "$BIG" "$BIG_MIB"
+mkfile "$HUGE" "$HUGE_MIB"
+mkfile "$MID" "$MID_MIB"
+head -c $((SMALL_N * SMALL_SIZE)) /dev/urandom | (cd "$DATA/small" && split -b "$SMALL_SIZE" -a 5 -d - f)
+[ "$(ls "$DATA/small" | wc -l)" = "$SMALL_N" ] || die "could not make the small files"
+
+# --- sandbox ---------------------------------------------------------------
+# The sandbox stands in for dStor's servers, which curl and ours share: its
+# store goes to a tmpfs (/dev/shm) when there is room, so the server's disk
+# (on some VMs creating a file costs ~0.7 ms) does not take the CPU both
+# clients are measured on. BENCH_SANDBOX_DATA overrides the place.
+KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') # 64 hex digits
+SANDBOX_DATA=${BENCH_SANDBOX_DATA:-}
+need_kib=$(((BIG_MIB + 2 * HUGE_MIB + MID_MIB + 512) * 1024))
+if [ -z "$SANDBOX_DATA" ] && [ -d /dev/shm ] && [ -w /dev/shm ] &&
+	[ "$(df -k --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ')" -gt "$need_kib" ] 2>/dev/null; then
+	SANDBOX_DATA=$(mktemp -d /dev/shm/dstor-bench-sandbox.XXXXXX)
+fi
+SANDBOX_DATA=${SANDBOX_DATA:-$WORK/sandbox}
+mkdir -p "$SANDBOX_DATA"
+"$BIN" sandbox --listen 127.0.0.1:0 --api-key "$KEY" --data "$SANDBOX_DATA" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
+SANDBOX_PID=$!
+BASE=""
+for _ in $(seq 100); do
+	BASE=$(sed -n 's/^API base: //p' "$WORK/sandbox.out")
+	[ -n "$BASE" ] && break
+	sleep 0.1
+done
+[ -n "$BASE" ] || die "the sandbox did not start: $(cat "$WORK/sandbox.err")"
+case "$BASE" in http://127.0.0.1:*) ;; *) die "the sandbox is not on loopback: $BASE" ;; esac
+ADD=$BASE/api/v0/add
+TOKEN=$(curl -sS --fail -H "api-key: $KEY" "$BASE/v1/dev/temp-token" | sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || die "no token from the sandbox"
+log "sandbox at $BASE, storing in $SANDBOX_DATA"
+
+# --- measuring -------------------------------------------------------------
+# timed NAME CMD... runs CMD under /usr/bin/time -v and appends
+# "NAME wall_s cpu_s maxrss_kib" to $WORK/samples.
+timed() {
+	local name=$1
+	shift
+	local tv=$WORK/time.out
+	if ! /usr/bin/time -v -o "$tv" "$@" >"$WORK/cmd.out" 2>>"$LOG"; then
+		cat "$WORK/cmd.out" >>"$LOG"
+		die "$name failed (see $LOG): $*"
+	fi
+	awk -v name="$name" '
+		/Elapsed \(wall clock\)/ { n = split($NF, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
+		/User time \(seconds\)/ { u = $NF }
+		/System time \(seconds\)/ { s = $NF }
+		/Maximum resident set size/ { m = $NF }
+		END { printf "%s %.3f %.3f %d\n", name, w, u + s, m }' "$tv" >>"$WORK/samples"
+}
+
+# median NAME FIELD: the median of one field (2 wall, 3 cpu, 4 rss) of NAME's samples.
+median() {
+	awk -v name="$1" -v f="$2" '$1 == name { print $f }' "$WORK/samples" | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan"; exit } if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ours_upload NAME EXPECTED_FILES PATH...: one CLI run in a fresh data folder;
+# every file must end "done" and verified.
+RUN_ID=0
+ours_upload() {
+	local name=$1 want=$2
+	shift 2
+	RUN_ID=$((RUN_ID + 1))
+	local home=$WORK/home.$RUN_ID
+	timed "$name" env DSTOR_API_KEY="$KEY" DSTOR_UPLOADER_HOME="$home" \
+		"$BIN" upload --env "$BASE" --concurrency "$CONCURRENCY" --json "$@"
+	local ok
+	ok=$(grep -c '"state":"done".*"verified":true' "$WORK/cmd.out" || true)
+	[ "$ok" = "$want" ] || die "$name: $ok of $want files done and verified: $(head -c 600 "$WORK/cmd.out")"
+	rm -rf "$home"
+}
+
+# curl_upload NAME FILE: curl -F file=@FILE with the same token.
+curl_upload() {
+	timed "$1" curl -sS --fail -H "Authorization: Bearer $TOKEN" -F "file=@$2" "$ADD"
+	grep -q '"Hash"' "$WORK/cmd.out" || die "$1: no hash in curl's answer"
+}
+
+# curl_loop NAME DIR: one curl process per file, one after the other.
+curl_loop() {
+	local dir=$2
+	timed "$1" bash -c 'for f in "$1"/*; do curl -sS --fail -o /dev/null -H "Authorization: Bearer $2" -F "file=@$f" "$3" || exit 1; done' \
+		_ "$dir" "$TOKEN" "$ADD"
+}
+
+# curl_parallel NAME DIR MAX: one curl process uploading every file, MAX at a
+# time (--parallel), from a config file; every answer must be 200.
+curl_parallel() {
+	local name=$1 dir=$2 max=$3 cfg=$WORK/curl-parallel.cfg
+	: >"$cfg"
+	local sep=""
+	for f in "$dir"/*; do
+		printf '%surl = "%s"\nheader = "Authorization: Bearer %s"\nform = "file=@%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code}\\n"\nsilent\nshow-error\n' \
+			"$sep" "$ADD" "$TOKEN" "$f" >>"$cfg"
+		sep=$'next\n'
+	done
+	timed "$name" curl -sS --parallel --parallel-max "$max" -K "$cfg"
+	local ok n
+	ok=$(grep -c '^200$' "$WORK/cmd.out" || true)
+	n=$(ls "$dir" | wc -l)
+	[ "$ok" = "$n" ] || die "$name: $ok of $n uploads answered 200"
+}
+
+# --- the cases ---------------------------------------------------------------
+: >"$WORK/samples"
+
+log "case: ${BIG_MIB} MiB upload, ours vs curl -F, $RUNS runs each, alternating"
+for i in $(seq "$RUNS"); do
+	if [ $((i % 2)) = 1 ]; then
+		ours_upload big_ours 1 "$BIG"
+		curl_upload big_curl "$BIG"
+	else
+		curl_upload big_curl "$BIG"
+		ours_upload big_ours 1 "$BIG"
+	fi
+done
+
+RSS_RUNS=$(((RUNS + 1) / 2))
+log "case: peak RSS, ${MID_MIB} MiB vs ${HUGE_MIB} MiB, $RSS_RUNS runs each"
+for i in $(seq "$RSS_RUNS"); do
+	ours_upload mid_ours 1 "$MID"
+	curl_upload mid_curl "$MID"
+	ours_upload huge_ours 1 "$HUGE"
+done
+
+log "case: ${SMALL_N} x ${SMALL_SIZE} B, one CLI run (concurrency $CONCURRENCY) vs a curl loop vs curl --parallel, $SMALL_RUNS runs each"
+for i in $(seq "$SMALL_RUNS"); do
+	ours_upload small_ours "$SMALL_N" "$DATA/small"
+	curl_loop small_loop "$DATA/small"
+	curl_parallel small_par "$DATA/small" "$CONCURRENCY"
+done
+
+log "case: sandbox, ${SMALL_N} small uploads from 8 concurrent clients (curl --parallel-max 8), $SMALL_RUNS runs"
+for i in $(seq "$SMALL_RUNS"); do
+	curl_parallel sandbox8 "$DATA/small" 8
+done
+if grep -qiE 'panic|data race' "$WORK/sandbox.err"; then die "the sandbox logged a panic: $WORK/sandbox.err"; fi
+
+log "case: CID pass vs crypto/sha256 over the ${BIG_MIB} MiB file ($CID_PASSES alternations, go test -bench)"
+DSTOR_BENCH_CID_FILE=$BIG $GO test -run '^$' -bench '^BenchmarkCIDPass$' -benchtime "${CID_PASSES}x" ./api/ >"$WORK/cid.txt" 2>>"$LOG" ||
+	die "CID benchmark failed: $(cat "$WORK/cid.txt")"
+metric() { awk -v unit="$2" '$1 ~ /^Benchmark/ { for (i = 2; i <= NF; i++) if ($(i + 1) == unit) print $i }' "$1" | head -1; }
+CID_MBS=$(metric "$WORK/cid.txt" cid-MB/s)
+SHA_MBS=$(metric "$WORK/cid.txt" sha256-MB/s)
+# The same benchmark with the garbage-collector settings the CLI's upload
+# command runs with (gctune.go: GOGC=400 under a 24 MiB memory limit).
+GOGC=400 GOMEMLIMIT=24MiB DSTOR_BENCH_CID_FILE=$BIG $GO test -run '^$' -bench '^BenchmarkCIDPass$' -benchtime "${CID_PASSES}x" ./api/ >"$WORK/cid-tuned.txt" 2>>"$LOG" ||
+	die "CID benchmark failed: $(cat "$WORK/cid-tuned.txt")"
+CIDT_MBS=$(metric "$WORK/cid-tuned.txt" cid-MB/s)
+SHAT_MBS=$(metric "$WORK/cid-tuned.txt" sha256-MB/s)
+
+log "case: history of 100,000 rows (go test -bench BenchmarkHistory100k)"
+$GO test -run '^$' -bench '^BenchmarkHistory100k$' -benchtime "$HISTORY_N" ./storage/ >"$WORK/history.txt" 2>>"$LOG" ||
+	die "history benchmark failed: $(cat "$WORK/history.txt")"
+nsop() { awk -v b="$2" '$1 ~ "^BenchmarkHistory100k/"b"(-[0-9]+)?$" { print $3 }' "$1" | head -1; }
+HIST_FIRST=$(nsop "$WORK/history.txt" FirstPage)
+HIST_SEARCH=$(for s in Search SearchCommon SearchNoMatch; do nsop "$WORK/history.txt" $s; done | sort -g | tail -1)
+
+# The window's cases need the window (`dstor-uploader --env sandbox`) and
+# Xvfb. Cold start: from exec to the "dStor Uploader" window being mapped on
+# the X server (polled with xwininfo every 10 ms), on a data folder holding
+# 100,000 history rows. RSS: the window started with the big file on its
+# command line uploads it to its built-in sandbox (same process); peak RSS
+# of the whole process from /usr/bin/time -v, stopped once the history has
+# the file.
+WINDOW=no
+if "$BIN" --env sandbox --help >"$WORK/window-help.txt" 2>&1 && grep -qi window "$WORK/window-help.txt" &&
+	command -v xvfb-run >/dev/null && command -v xwininfo >/dev/null; then
+	WINDOW=yes
+fi
+WIN_RUNS=$RSS_RUNS
+if [ "$WINDOW" = yes ]; then
+	log "case: the window: cold start with 100,000 history rows, $WIN_RUNS runs; peak RSS uploading the ${HUGE_MIB} MiB file"
+	DSTOR_BENCH_FILL_DIR=$WORK/win-fill $GO test -count=1 -run '^TestFillHistoryForBench$' ./storage/ >>"$LOG" 2>&1 ||
+		die "could not fill a history of 100,000 rows"
+	cat >"$WORK/window-start.sh" <<'WIN'
+set -u
+bin=$1 home=$2
+start=$(date +%s%N)
+DSTOR_UPLOADER_HOME=$home "$bin" --env sandbox >>"$home.log" 2>&1 &
+pid=$!
+mapped=""
+for _ in $(seq 3000); do
+	if xwininfo -root -tree 2>/dev/null | grep -q '"dStor Uploader"'; then mapped=$(date +%s%N); break; fi
+	sleep 0.01
+done
+kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+[ -n "$mapped" ] || exit 1
+awk -v s="$start" -v e="$mapped" 'BEGIN { printf "%.3f\n", (e - s) / 1e9 }'
+WIN
+	cat >"$WORK/window-upload.sh" <<'WIN'
+set -u
+bin=$1 home=$2 file=$3 tv=$4
+name=$(basename "$file")
+DSTOR_UPLOADER_HOME=$home /usr/bin/time -v -o "$tv" "$bin" --env sandbox "$file" >>"$home.log" 2>&1 &
+tpid=$!
+ok=1
+for _ in $(seq 1200); do
+	if DSTOR_UPLOADER_HOME=$home "$bin" history --json --search "$name" 2>/dev/null | grep -q '"verified": *true'; then ok=0; break; fi
+	sleep 0.25
+done
+child=$(pgrep -P "$tpid" || true)
+[ -n "$child" ] && kill "$child"
+wait "$tpid" 2>/dev/null
+exit $ok
+WIN
+	for i in $(seq "$WIN_RUNS"); do
+		rm -rf "$WORK/win-home"
+		cp -r "$WORK/win-fill" "$WORK/win-home"
+		t=$(xvfb-run -a -s "-screen 0 1280x800x24" bash "$WORK/window-start.sh" "$BIN" "$WORK/win-home") ||
+			die "the window did not show up (see $WORK/win-home.log)"
+		echo "win_start $t 0 0" >>"$WORK/samples"
+	done
+	rm -rf "$WORK/win-home"
+	mkdir -p "$WORK/win-home"
+	xvfb-run -a -s "-screen 0 1280x800x24" bash "$WORK/window-upload.sh" "$BIN" "$WORK/win-home" "$HUGE" "$WORK/win-time.out" ||
+		die "the window did not upload $HUGE (see $WORK/win-home.log)"
+	awk '/Maximum resident set size/ { print "win_rss 0 0 " $NF }' "$WORK/win-time.out" >>"$WORK/samples"
+fi
+
+# --- the table ---------------------------------------------------------------
+MIB=1048576
+big_bytes=$((BIG_MIB * MIB))
+{
+	echo "case|ours|reference|ratio|target|met?"
+	awk -v bo="$(median big_ours 2)" -v bc="$(median big_curl 2)" -v sz="$big_bytes" -v mib="$BIG_MIB" 'BEGIN {
+		o = sz / 1e6 / bo; c = sz / 1e6 / bc; r = o / c
+		printf "%s upload, MB/s (CID verified) vs curl -F|%.0f|%.0f|%.2f|≥ 0.95 × curl|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), o, c, r, (r >= 0.95 ? "yes" : "no") }'
+	awk -v co="$(median big_ours 3)" -v cc="$(median big_curl 3)" -v mib="$BIG_MIB" 'BEGIN {
+		o = co * 1024 / mib; c = cc * 1024 / mib
+		printf "client CPU s per GiB, verified (curl: unverified)|%.2f|%.2f|%.2f|≤ 1.5 s|%s\n", o, c, o / c, (o <= 1.5 ? "yes" : "no") }'
+	awk -v m="$(median mid_ours 4)" -v c="$(median mid_curl 4)" -v mib="$MID_MIB" 'BEGIN {
+		printf "peak RSS, %d MiB upload, MiB (ref: curl)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", mib, m / 1024, c / 1024, m / c, (m / 1024 <= 64 ? "yes" : "no") }'
+	awk -v h="$(median huge_ours 4)" -v m="$(median mid_ours 4)" -v mib="$HUGE_MIB" -v mid="$MID_MIB" 'BEGIN {
+		r = h / m; ok = (h / 1024 <= 64 && r <= 1.10)
+		printf "peak RSS, %s upload, MiB (ref: ours, %d MiB)|%.1f|%.1f|%.2f|≤ 64 MiB, flat (≤ 1.10 ×)|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), mid, h / 1024, m / 1024, r, (ok ? "yes" : "no") }'
+	awk -v o="$(median small_ours 2)" -v l="$(median small_loop 2)" -v n="$SMALL_N" -v c="$CONCURRENCY" 'BEGIN {
+		fo = n / o; fl = n / l; r = fo / fl
+		printf "%d × 4 KiB, files/s: CLI (concurrency %d) vs curl loop|%.0f|%.0f|%.2f|≥ 5 × loop|%s\n", n, c, fo, fl, r, (r >= 5 ? "yes" : "no") }'
+	awk -v o="$(median small_ours 2)" -v p="$(median small_par 2)" -v n="$SMALL_N" -v c="$CONCURRENCY" 'BEGIN {
+		fo = n / o; fp = n / p; r = fo / fp
+		printf "%d × 4 KiB, files/s: CLI vs one curl --parallel (max %d)|%.0f|%.0f|%.2f|≥ 1.0 × curl --parallel|%s\n", n, c, fo, fp, r, (r >= 1.0 ? "yes" : "no") }'
+	awk -v o="$CID_MBS" -v s="$SHA_MBS" -v mib="$BIG_MIB" 'BEGIN {
+		r = o / s
+		printf "CID of a %s file, MB/s vs crypto/sha256 (Go default GC)|%.0f|%.0f|%.2f|≥ 0.7 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), o, s, r, (r >= 0.7 ? "yes" : "no") }'
+	awk -v o="$CIDT_MBS" -v s="$SHAT_MBS" -v mib="$BIG_MIB" 'BEGIN {
+		r = o / s
+		printf "CID of a %s file, MB/s vs crypto/sha256 (GC as in the CLI: GOGC=400, 24 MiB limit)|%.0f|%.0f|%.2f|≥ 0.7 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), o, s, r, (r >= 0.7 ? "yes" : "no") }'
+	awk -v f="$HIST_FIRST" 'BEGIN { printf "history, 100,000 rows: first page, ms|%.2f|—|—|≤ 20 ms|%s\n", f / 1e6, (f / 1e6 <= 20 ? "yes" : "no") }'
+	awk -v f="$HIST_SEARCH" 'BEGIN { printf "history, 100,000 rows: search (slowest of 3), ms|%.2f|—|—|≤ 50 ms|%s\n", f / 1e6, (f / 1e6 <= 50 ? "yes" : "no") }'
+	awk -v w="$(median sandbox8 2)" -v n="$SMALL_N" 'BEGIN { printf "sandbox: 4 KiB uploads/s, 8 concurrent clients (curl)|%.0f|—|—|report; no errors|yes (0 errors)\n", n / w }'
+	if [ "$WINDOW" = no ]; then
+		echo "window: cold start to first frame, 100,000 rows|not measured yet (window not built)|—|—|≤ 1.5 s|—"
+		echo "window: peak RSS uploading the 2 GiB file|not measured yet (window not built)|—|—|≤ 150 MiB|—"
+	else
+		awk -v t="$(median win_start 2)" 'BEGIN { printf "window: cold start to window mapped (Xvfb), 100,000 rows, s|%.2f|—|—|≤ 1.5 s|%s\n", t, (t <= 1.5 ? "yes" : "no") }'
+		awk -v m="$(median win_rss 4)" -v mib="$HUGE_MIB" 'BEGIN { printf "window: peak RSS uploading the %s file (built-in sandbox in the same process), MiB|%.1f|—|—|≤ 150 MiB|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), m / 1024, (m / 1024 <= 150 ? "yes" : "no") }'
+	fi
+} >"$WORK/table.psv"
+
+runs_note="medians of $RUNS runs (RSS: $RSS_RUNS, small files: $SMALL_RUNS), CID: median of $CID_PASSES alternations"
+[ "$QUICK" = 1 ] && runs_note="QUICK pass (smaller files, fewer runs): $runs_note"
+echo
+echo "dStor Uploader — make bench — $(date -u '+%Y-%m-%d %H:%M UTC') — $(nproc) cores, $($GO version | awk '{print $3}')"
+echo "$runs_note"
+echo
+awk -F'|' 'NR == 1 { print "| " $1 " | " $2 " | " $3 " | " $4 " | " $5 " | " $6 " |"; print "|---|---:|---:|---:|---|---|"; next }
+	{ print "| " $1 " | " $2 " | " $3 " | " $4 " | " $5 " | " $6 " |" }' "$WORK/table.psv"
+echo
+echo "raw samples (name wall_s cpu_s maxrss_KiB) are in $WORK/samples when BENCH_KEEP=1"
+if [ "${BENCH_KEEP:-0}" = 1 ]; then cp "$WORK/table.psv" "$WORK/table.txt"; fi
