@@ -176,9 +176,9 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 	sec.add(fmt.Sprintf("CLI `upload` of a %d-file folder, SIGKILL at a random point, then `resume`", n),
 		fmt.Sprintf("%d kills at random points", kills),
 		fmt.Sprintf("%d/%d restarts completed the queue; %d/%d rounds with every file in the history exactly once with its CID "+
-			"(%d missing, %d duplicates, %d wrong hashes); %d files not listed yet at the kill, all listed by `resume` (%d lost); "+
+			"(%d missing, %d duplicates, %d wrong hashes); files not yet listed at the kill: all listed by `resume` (%d lost); "+
 			"database clean after %d/%d kills",
-			resumed, rounds, exactlyOnce, rounds, missing, dup, wrongHash, notListed, lostUnqueued, cleanOpen, kills))
+			resumed, rounds, exactlyOnce, rounds, missing, dup, wrongHash, lostUnqueued, cleanOpen, kills))
 }
 
 // walkPaths lists the paths of the requests a queue had saved but not
