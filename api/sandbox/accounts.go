@@ -78,19 +78,30 @@ func (s *Server) CreateAccount(email, password string) (Account, error) {
 	if err != nil {
 		return Account{}, fmt.Errorf("sandbox: create account: hash password: %w", err)
 	}
+	norm := strings.ToLower(email)
 	acc := &account{
-		Account:      Account{ID: uuid.NewString(), Email: email},
+		Account:      Account{ID: accountID(norm), Email: email},
 		passwordHash: hash,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	norm := strings.ToLower(email)
 	if _, taken := s.emails[norm]; taken {
 		return Account{}, fmt.Errorf("sandbox: create account: an account with email %q already exists", email)
 	}
 	s.accounts[acc.ID] = acc
 	s.emails[norm] = acc.ID
 	return acc.Account, nil
+}
+
+// accountNamespace makes account ids out of emails (UUID version 5).
+var accountNamespace = uuid.MustParse("7f0c2a4e-3d1b-5e8a-9c6f-2b4d8e1a0c3f")
+
+// accountID is the same for the same email every time the sandbox starts,
+// as a real account's id is, so a client's queue and history filed under
+// the token's subject still match after a restart (the window's Local
+// sandbox and "dstor-uploader sandbox" recreate their accounts each run).
+func accountID(normalizedEmail string) string {
+	return uuid.NewSHA1(accountNamespace, []byte(normalizedEmail)).String()
 }
 
 // checkEmail accepts a plain address such as "a@b.example", nothing more

@@ -187,3 +187,22 @@ func TestLoopbackHost(t *testing.T) {
 	_, err = loopbackHost(net.JoinHostPort("10.0.0.1", "1"))
 	assert.Error(t, err)
 }
+
+// TestAccountIDsAreStableAcrossRestarts: the demo account (and any other)
+// keeps its id when the sandbox starts again, so the window's queue and
+// history filed under it still match.
+func TestAccountIDsAreStableAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	s1, acc1, err := NewDemo(Config{DataDir: dir})
+	require.NoError(t, err)
+	require.NoError(t, s1.Close())
+	s2, acc2, err := NewDemo(Config{DataDir: dir})
+	require.NoError(t, err)
+	defer s2.Close()
+	assert.Equal(t, acc1.ID, acc2.ID)
+
+	other, err := s2.CreateAccount("Someone@Example.com", "pw-someone")
+	require.NoError(t, err)
+	assert.NotEqual(t, acc2.ID, other.ID)
+	assert.Equal(t, accountID("someone@example.com"), other.ID, "case does not change the account")
+}

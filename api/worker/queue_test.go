@@ -671,12 +671,20 @@ func TestCloseMidFlightThenResume(t *testing.T) {
 	cfg.Concurrency = 3
 	q, err := New(cfg)
 	require.NoError(t, err)
-	q.Add(Request{Path: filepath.Join(e.files, "batch"), FolderPath: "/b/"})
-	// The first two uploads complete; then the server hangs.
-	eventually(t, 10*time.Second, func() bool { return q.Summary().Total == n })
+	// Two uploads complete; then the server hangs for the rest.
+	var rest []Request
+	for i := range n {
+		r := Request{Path: filepath.Join(e.files, "batch", fmt.Sprintf("%02d.bin", i)), FolderPath: "/b/batch/"}
+		if i < 2 {
+			q.Add(r)
+		} else {
+			rest = append(rest, r)
+		}
+	}
+	require.NoError(t, wait(t, q, 10*time.Second))
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 30 * time.Second, Every: 1})
+	q.Add(rest...)
 	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == 3 })
-	doneBefore := q.Summary().Done
 	start := time.Now()
 	require.NoError(t, q.Close())
 	assert.Less(t, time.Since(start), 5*time.Second, "Close does not wait for the server")
@@ -689,6 +697,7 @@ func TestCloseMidFlightThenResume(t *testing.T) {
 	for _, r := range rows {
 		states[r.State]++
 	}
+	const doneBefore = 2
 	assert.Equal(t, 3, states[storage.JobUploading], "in-flight rows stay uploading, not canceled")
 	assert.Zero(t, states[storage.JobCanceled])
 	assert.Equal(t, doneBefore, states[storage.JobDone])
