@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
@@ -46,8 +47,15 @@ func runNative(f func() (string, error)) (path string, err error) {
 	return path, nil
 }
 
-// nativePickFiles is the default pickFiles: the desktop's own file chooser.
+// nativePickFiles is the default pickFiles: the desktop's own file chooser,
+// with several files at once where the desktop offers that (GNOME's zenity,
+// KDE's kdialog); sqweek/dialog's GTK chooser takes one file at a time.
 func (a *App) nativePickFiles() ([]string, error) {
+	if os.Getenv("DSTOR_UPLOADER_FYNE_DIALOGS") == "" {
+		if paths, ok := pickFilesWithHelper(); ok {
+			return paths, nil
+		}
+	}
 	p, err := runNative(func() (string, error) {
 		return sqdialog.File().Title("Add files to upload").Load()
 	})
@@ -55,6 +63,43 @@ func (a *App) nativePickFiles() ([]string, error) {
 		return nil, err
 	}
 	return []string{p}, nil
+}
+
+// multiFileChoosers are the desktop tools that show the native chooser with
+// multiple selection, in the order tried, and how to ask them.
+var multiFileChoosers = []struct {
+	name string
+	args []string
+}{
+	{"zenity", []string{"--file-selection", "--multiple", "--separator=\n", "--title=Add files to upload"}},
+	{"kdialog", []string{"--getopenfilename", ".", "--multiple", "--separate-output", "--title", "Add files to upload"}},
+}
+
+// pickFilesWithHelper runs the first multi-selection chooser found on PATH.
+// ok is false when none is installed or it failed to run (not when the
+// person canceled: that is ok with no paths).
+func pickFilesWithHelper() (paths []string, ok bool) {
+	for _, c := range multiFileChoosers {
+		bin, err := exec.LookPath(c.name)
+		if err != nil {
+			continue
+		}
+		out, err := exec.Command(bin, c.args...).Output()
+		var exit *exec.ExitError
+		switch {
+		case errors.As(err, &exit) && exit.ExitCode() == 1:
+			return nil, true // canceled
+		case err != nil:
+			continue
+		}
+		for _, line := range strings.Split(string(out), "\n") {
+			if line = strings.TrimRight(line, "\r"); line != "" {
+				paths = append(paths, line)
+			}
+		}
+		return paths, true
+	}
+	return nil, false
 }
 
 // nativePickFolder is the default pickFolder.
