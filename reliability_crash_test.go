@@ -29,14 +29,18 @@ const historyWriterEnv = "DSTOR_TEST_HISTORY_WRITER_DIR"
 func relCrashes(t *testing.T, rep *relReport) {
 	rounds, files := 2, 60
 	writerKills := 3
+	windowRounds, windowFiles := 1, 40
 	if relFull {
 		rounds, files, writerKills = 20, 500, 20
+		windowRounds, windowFiles = 20, 500
 	}
 	sec := rep.section("Crashes",
-		"The CLI runs as a real child process and is killed with SIGKILL; `dstor-uploader resume` then finishes the queue. "+
-			"The database is checked with SQLite's `PRAGMA integrity_check` after every kill.",
+		"The CLI and the window run as real child processes and are killed with SIGKILL; `dstor-uploader resume`, or the "+
+			"window started again, then finishes the queue. The database is checked with SQLite's `PRAGMA integrity_check` "+
+			"after every kill.",
 		"what", "tried", "survived")
 	t.Run("CLI killed mid-queue", func(t *testing.T) { relKillCLI(t, sec, rounds, files) })
+	t.Run("window killed mid-queue", func(t *testing.T) { relKillWindow(t, sec, windowRounds, windowFiles) })
 	t.Run("killed during history inserts", func(t *testing.T) { relKillHistoryWriter(t, sec, writerKills) })
 }
 
