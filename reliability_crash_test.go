@@ -150,25 +150,11 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		for _, r := range historyJSON(t) {
 			seen[r.LocalPath] = append(seen[r.LocalPath], r.Hash)
 		}
-		ok := true
-		for _, f := range files {
-			hashes := seen[f]
-			switch {
-			case len(hashes) == 0:
-				missing++
-				ok = false
-			case len(hashes) > 1:
-				dup++
-				ok = false
-			case hashes[0] != cidOfFile(t, f):
-				wrongHash++
-				ok = false
-			}
-		}
-		if ok && len(seen) == n {
+		if historyTally(t, files, seen, &missing, &dup, &wrongHash) {
 			exactlyOnce++
+		} else {
+			t.Errorf("round %d: not every file is in the history exactly once with its CID", round)
 		}
-		assert.True(t, ok, "round %d: every file in the history exactly once with its CID", round)
 	}
 	assert.Equal(t, rounds, cleanOpen)
 	assert.Equal(t, rounds, resumed)
@@ -183,6 +169,28 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 			"(%d missing, %d duplicates, %d wrong hashes); files not yet listed at the kill: all listed by `resume` (%d lost); "+
 			"database clean after %d/%d kills",
 			resumed, rounds, exactlyOnce, rounds, missing, dup, wrongHash, lostUnqueued, cleanOpen, kills))
+}
+
+// historyTally checks that every file is in seen (history hashes by local
+// path) exactly once with its CID and nothing else is, adding to the
+// counts of what is not.
+func historyTally(t *testing.T, files []string, seen map[string][]string, missing, dup, wrongHash *int) bool {
+	t.Helper()
+	ok := len(seen) == len(files)
+	for _, f := range files {
+		switch h := seen[f]; {
+		case len(h) == 0:
+			*missing++
+			ok = false
+		case len(h) > 1:
+			*dup++
+			ok = false
+		case h[0] != cidOfFile(t, f):
+			*wrongHash++
+			ok = false
+		}
+	}
+	return ok
 }
 
 // walkPaths lists the paths of the requests a queue had saved but not

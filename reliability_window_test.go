@@ -96,24 +96,11 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 			q.BeforeID, q.BeforeFinishedAt = last.ID, last.FinishedAt
 		}
 		require.NoError(t, db.Close())
-		ok := true
-		for _, f := range files {
-			switch h := seen[f]; {
-			case len(h) == 0:
-				missing++
-				ok = false
-			case len(h) > 1:
-				dup++
-				ok = false
-			case h[0] != cidOfFile(t, f):
-				wrongHash++
-				ok = false
-			}
-		}
-		if ok && len(seen) == n {
+		if historyTally(t, files, seen, &missing, &dup, &wrongHash) {
 			exactlyOnce++
+		} else {
+			t.Errorf("round %d: not every file is in the history exactly once with its CID", round)
 		}
-		assert.True(t, ok, "round %d: every file in the history exactly once with its CID", round)
 	}
 	assert.Equal(t, rounds, cleanOpen)
 	assert.Equal(t, rounds, finished)
