@@ -1,0 +1,48 @@
+package main
+
+import (
+	"runtime/debug"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestTuneGCPerCommand(t *testing.T) {
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	percent := debug.SetGCPercent(100)
+	limit := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	})
+	tests := []struct {
+		args        []string
+		wantPercent int
+		wantLimit   int64
+	}{
+		{[]string{"upload", "x"}, streamGCPercent, uploadMemoryLimit},
+		{[]string{"resume"}, streamGCPercent, uploadMemoryLimit},
+		{[]string{"sandbox"}, streamGCPercent, sandboxMemoryLimit},
+		{nil, windowGCPercent, windowMemoryLimit},
+		{[]string{"--env", "sandbox"}, windowGCPercent, windowMemoryLimit},
+	}
+	for _, tt := range tests {
+		debug.SetGCPercent(100)
+		debug.SetMemoryLimit(limit)
+		tuneGC(tt.args)
+		assert.Equal(t, tt.wantPercent, debug.SetGCPercent(100), "%q", tt.args)
+		assert.Equal(t, tt.wantLimit, debug.SetMemoryLimit(limit), "%q", tt.args)
+	}
+
+	// history and other short commands keep Go's defaults.
+	debug.SetGCPercent(100)
+	tuneGC([]string{"history"})
+	assert.Equal(t, 100, debug.SetGCPercent(100))
+
+	// The person's own settings win.
+	t.Setenv("GOGC", "50")
+	debug.SetGCPercent(50)
+	tuneGC([]string{"upload"})
+	assert.Equal(t, 50, debug.SetGCPercent(100))
+}
