@@ -22,6 +22,7 @@ help:
 	@echo "make bench     performance suite against curl (BENCH_QUICK=1 for a short pass): prints the README's Performance table"
 	@echo "make reliability  faults, kills, bad input, secrets, hardening: prints the README's Reliability table"
 	@echo "make fuzz      run every fuzz target for FUZZTIME each (default 60s)"
+	@echo "make dnd-check drag a file and a folder from another X application onto the window (Xvfb)"
 
 # deps installs the Debian packages that are missing (apt-get update once, then install).
 deps:
@@ -103,7 +104,17 @@ FYNE_TOOLS_VERSION := v1.7.4
 SCREENSHOT_DIR     := assets/screenshots
 SHOT_BIN           ?= ./$(BINARY)
 SHOT_DISPLAY       ?= :99
-.PHONY: screenshots package install
+.PHONY: screenshots package install dnd-check
+
+# dnd-check drags a file and a folder from another X application (a small
+# GTK drag source) onto the real window under Xvfb and checks that both are
+# uploaded and verified: the real drag-and-drop path, not a test call.
+dnd-check: build
+	@missing=""; for p in xdotool sqlite3 python3-gi gir1.2-gtk-3.0; do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
+	./.ci/dnd-check.sh ./$(BINARY)
 
 # run opens the window already signed in to the built-in Local sandbox (its
 # data lives under the normal data folder, kept apart by its own name).
