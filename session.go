@@ -57,18 +57,14 @@ func (e errNotSignedIn) Error() string {
 	return fmt.Sprintf("not signed in to %s: run \"dstor-uploader login --env %s --api-key-stdin\" (or --email … --password-stdin), or set %s", e.env, e.env, apiKeyEnvVar)
 }
 
-// signInWithAPIKey checks a key by minting a token with it, so a wrong key is
-// reported at sign-in rather than at the first upload.
+// signInWithAPIKey checks a key by minting a token with it, so a wrong key
+// is reported at sign-in rather than at the first upload.
 func signInWithAPIKey(ctx context.Context, c *api.Client, key string) (session, error) {
-	if err := api.ValidateAPIKey(key); err != nil {
-		return session{}, err
-	}
-	ts := worker.NewAPIKeyTokens(c, key, worker.DefaultTokenLifetime)
-	tok, err := ts.Token(ctx, false)
+	account, ts, err := worker.SignInWithAPIKey(ctx, c, key)
 	if err != nil {
 		return session{}, err
 	}
-	return session{Account: accountOf(tok, "api-key"), Method: storage.MethodAPIKey, Tokens: ts}, nil
+	return session{Account: account, Method: storage.MethodAPIKey, Tokens: ts}, nil
 }
 
 // signInWithPassword exchanges an email and password for a token; dStor
@@ -85,13 +81,6 @@ func signInWithPassword(ctx context.Context, c *api.Client, email, password stri
 		return session{}, api.Token{}, err
 	}
 	return session{Account: email, Method: storage.MethodPassword, Tokens: worker.NewStaticTokens(tok)}, tok, nil
-}
-
-func accountOf(tok api.Token, fallback string) string {
-	if tok.Subject != "" {
-		return tok.Subject
-	}
-	return fallback
 }
 
 // tokenMargin is how long a stored login token must still be valid to be

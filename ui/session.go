@@ -217,18 +217,13 @@ func (a *App) signIn(req signInRequest) signInResult {
 	switch req.method {
 	case storage.MethodAPIKey:
 		req.apiKey = strings.TrimSpace(req.apiKey)
-		if err := api.ValidateAPIKey(req.apiKey); err != nil {
-			return signInResult{err: err}
-		}
-		tok, err = client.TokenFromAPIKey(ctx, req.apiKey, a.now().Add(worker.DefaultTokenLifetime))
+		s.account, s.tokens, err = worker.SignInWithAPIKey(ctx, client, req.apiKey)
 		if err != nil {
 			return signInResult{err: err}
 		}
-		s.account = tok.Subject
-		if s.account == "" {
-			s.account = "api-key"
+		if tok, err = s.tokens.Token(ctx, false); err != nil { // the one just minted
+			return signInResult{err: err}
 		}
-		s.tokens = worker.NewAPIKeyTokens(client, req.apiKey, 0)
 	default:
 		req.email = strings.TrimSpace(req.email)
 		if err := api.ValidateEmail(req.email); err != nil {

@@ -138,3 +138,23 @@ func (s *staticTokens) Token(ctx context.Context, force bool) (api.Token, error)
 	}
 	return s.tok, nil
 }
+
+// SignInWithAPIKey checks an API key by minting a token with it, so a wrong
+// or expired key is reported when the person signs in rather than at the
+// first upload, and returns the account the token names (its subject, or
+// "api-key" when it has none) with a TokenSource that goes on minting. The
+// window and the command line both sign in through it.
+func SignInWithAPIKey(ctx context.Context, c *api.Client, apiKey string) (account string, ts TokenSource, err error) {
+	if err := api.ValidateAPIKey(apiKey); err != nil {
+		return "", nil, err
+	}
+	ts = NewAPIKeyTokens(c, apiKey, DefaultTokenLifetime)
+	tok, err := ts.Token(ctx, false)
+	if err != nil {
+		return "", nil, err
+	}
+	if tok.Subject == "" {
+		return "api-key", ts, nil
+	}
+	return tok.Subject, ts, nil
+}

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,4 +155,26 @@ func TestStaticTokens(t *testing.T) {
 	cancel()
 	_, err = ts.Token(canceled, false)
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestSignInWithAPIKey(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	account, ts, err := SignInWithAPIKey(context.Background(), e.client, e.key)
+	require.NoError(t, err)
+	assert.Equal(t, e.acc.ID, account, "the account is the token's subject")
+	before := e.requests(tokenPath)
+	tok, err := ts.Token(context.Background(), false)
+	require.NoError(t, err)
+	assert.True(t, tok.Valid(time.Now(), time.Minute))
+	assert.Equal(t, before, e.requests(tokenPath), "the token minted to check the key is reused")
+
+	wrong := strings.Repeat("N0tAKey0", 8)
+	_, _, err = SignInWithAPIKey(context.Background(), e.client, wrong)
+	require.ErrorIs(t, err, api.ErrUnauthorized)
+	assert.NotContains(t, api.Human(err), wrong)
+	assert.Contains(t, api.Human(err), "API key")
+
+	_, _, err = SignInWithAPIKey(context.Background(), e.client, "short")
+	var verr *api.ValidationError
+	require.ErrorAs(t, err, &verr, "a malformed key is refused before any request")
 }
