@@ -328,7 +328,9 @@ func runHistory(args []string, cio cliIO) int {
 		for _, e := range entries {
 			fmt.Fprintf(cio.stdout, "%s  %s  %s\n", e.Hash, historyLink(settings, e), e.Name)
 		}
-		if len(entries) == 0 {
+		if len(entries) == 0 && strings.TrimSpace(*search) != "" {
+			fmt.Fprintf(cio.stderr, "No upload matches %q.\n", *search)
+		} else if len(entries) == 0 {
 			fmt.Fprintln(cio.stderr, "No uploads yet.")
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -60,6 +61,16 @@ func writeHistoryJSON(w io.Writer, entries []storage.HistoryEntry, settings stor
 	return enc.Encode(records)
 }
 
+// csvSafe defuses spreadsheet formula injection as the window's export does
+// (storage.ExportHistoryCSV): file names and comments are the person's own
+// text, and a cell starting with = + - @ or a tab/CR would run as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
 func writeHistoryCSV(w io.Writer, entries []storage.HistoryEntry, settings storage.Settings) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"id", "name", "hash", "link", "size", "verified", "folder_path", "parent_id", "comment", "local_path", "env", "account", "started_at", "finished_at", "attempts"})
@@ -69,8 +80,8 @@ func writeHistoryCSV(w io.Writer, entries []storage.HistoryEntry, settings stora
 		if r.ParentID != nil {
 			parent = strconv.FormatInt(*r.ParentID, 10)
 		}
-		_ = cw.Write([]string{strconv.FormatInt(r.ID, 10), r.Name, r.Hash, r.Link, strconv.FormatInt(r.Size, 10),
-			strconv.FormatBool(r.Verified), r.FolderPath, parent, r.Comment, r.LocalPath, r.Env, r.Account,
+		_ = cw.Write([]string{strconv.FormatInt(r.ID, 10), csvSafe(r.Name), r.Hash, r.Link, strconv.FormatInt(r.Size, 10),
+			strconv.FormatBool(r.Verified), csvSafe(r.FolderPath), parent, csvSafe(r.Comment), csvSafe(r.LocalPath), csvSafe(r.Env), csvSafe(r.Account),
 			r.StartedAt, r.FinishedAt, strconv.Itoa(r.Attempts)})
 	}
 	cw.Flush()

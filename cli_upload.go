@@ -166,6 +166,13 @@ func runQueue(opts uploadOptions, cio cliIO) int {
 	if concurrency == 0 {
 		concurrency = settings.Concurrency
 	}
+	// What earlier runs left, read before the queue starts: once it runs, a
+	// leftover upload can finish (or fail) before this run looks, and would
+	// then be taken for an old result and never reported.
+	left, err := leftovers(db, env.Key, sess.Account, opts.retryFailed)
+	if err != nil {
+		return fail(cio.stderr, err)
+	}
 	q, err := worker.New(worker.Config{
 		Client: client, DB: db, Tokens: sess.Tokens,
 		Env: env.Key, Account: sess.Account, Concurrency: concurrency,
@@ -185,19 +192,15 @@ func runQueue(opts uploadOptions, cio cliIO) int {
 	}
 	// Failures of earlier runs stay in the saved queue (for the window and
 	// --retry-failed); this run reports only what it uploads.
-	for _, j := range q.Jobs() {
-		if j.State.Final() {
-			rep.ignore(j.ID)
-		}
+	for id := range left.old {
+		rep.ignore(id)
 	}
-	left := q.Summary()
-	pending := left.Queued + left.Uploading + left.Waiting
-	if pending > 0 && len(opts.requests) > 0 {
-		fmt.Fprintf(cio.stderr, "Also finishing %d upload(s) left from an earlier run.\n", pending)
+	if left.pending > 0 && len(opts.requests) > 0 {
+		fmt.Fprintf(cio.stderr, "Also finishing %d upload(s) left from an earlier run.\n", left.pending)
 	}
-	if len(opts.requests) == 0 && pending == 0 {
-		if left.Failed > 0 && !opts.retryFailed {
-			fmt.Fprintf(cio.stderr, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", left.Failed)
+	if len(opts.requests) == 0 && left.pending == 0 && !left.walking {
+		if left.failed > 0 && !opts.retryFailed {
+			fmt.Fprintf(cio.stderr, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", left.failed)
 		} else {
 			fmt.Fprintln(cio.stderr, "Nothing to resume: the queue is empty.")
 		}
@@ -217,6 +220,11 @@ loop:
 			break loop
 		}
 	}
+	// A second Ctrl+C while the queue closes ends the process at once (the
+	// rows left "uploading" are resumed by the next run). stop cancels ctx,
+	// so whether this run was interrupted is read first.
+	interrupted := ctx.Err() != nil
+	stop()
 	// Every job's final state, in add order, whatever events coalesced.
 	for _, j := range q.Jobs() {
 		rep.job(j)
@@ -225,7 +233,7 @@ loop:
 
 	sum := rep.summary()
 	switch {
-	case ctx.Err() != nil:
+	case interrupted:
 		fmt.Fprintf(cio.stderr, "Interrupted: %s. Run \"dstor-uploader resume\" to finish.\n", sum)
 		return 130
 	case errors.Is(waitErr, worker.ErrSignInRequired):
@@ -240,6 +248,47 @@ loop:
 		return 1
 	}
 	return 0
+}
+
+// leftoverState is what earlier runs left in the saved queue of one account.
+type leftoverState struct {
+	old     map[string]bool // finished jobs this run must not report
+	pending int             // jobs still to upload (retried failures included)
+	failed  int             // failed jobs
+	walking bool            // folders added but not fully listed
+}
+
+// leftovers reads the saved queue of env and account before the queue runs.
+func leftovers(db *storage.DB, env, account string, retryFailed bool) (leftoverState, error) {
+	st := leftoverState{old: map[string]bool{}}
+	rows, err := db.Jobs()
+	if err != nil {
+		return st, err
+	}
+	for _, r := range rows {
+		if r.Env != env || r.Account != account {
+			continue
+		}
+		switch r.State {
+		case storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn:
+			st.pending++
+		case storage.JobFailed:
+			st.failed++
+			if retryFailed {
+				st.pending++
+			} else {
+				st.old[r.ID] = true
+			}
+		case storage.JobCanceled, storage.JobSkipped, storage.JobDone:
+			st.old[r.ID] = true
+		}
+	}
+	walks, err := db.Walks(env, account)
+	if err != nil {
+		return st, err
+	}
+	st.walking = len(walks) > 0
+	return st, nil
 }
 
 // reporter prints each finished file once, and progress bars on a terminal.
