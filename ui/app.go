@@ -147,6 +147,13 @@ type App struct {
 	sess         *session // UI goroutine only
 	pendingFiles []string // added before sign-in
 
+	// retMu guards sessions (every session whose queue runs, for Close)
+	// and retiring (sessions being closed in the background, which a new
+	// sign-in waits for).
+	retMu    sync.Mutex
+	sessions map[*session]struct{}
+	retiring []chan struct{}
+
 	signin  *signInView
 	upload  *uploadView
 	history *historyView
@@ -226,7 +233,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	a.addShortcuts()
 	a.setupTray()
 	if err != nil {
-		a.signin.setError("Your settings could not be read, so the defaults are used: " + err.Error())
+		a.signin.setError("Your settings could not be read, so the defaults are used. " + humanError(err))
 	}
 
 	a.pendingFiles = append(a.pendingFiles, d.Files...)
@@ -253,11 +260,29 @@ func (a *App) Close() {
 	close(a.stop)
 	a.bgMu.Unlock()
 
+	// Wait for a UI update that may be running (after the event loop has
+	// ended, fyne.Do runs them on the calling goroutine), so a.sess is read
+	// after the last one; no other starts once closed is set.
+	a.uiMu.Lock()
+	sess := a.sess
+	a.uiMu.Unlock()
+
 	a.history.stopTimer()
-	if a.sess != nil {
-		a.sess.close()
+	if sess != nil {
+		a.closeSession(sess)
 	}
 	a.wg.Wait()
+	// Sessions whose sign-in finished while the window closed never
+	// reached the UI; stop their queues too.
+	a.retMu.Lock()
+	left := make([]*session, 0, len(a.sessions))
+	for s := range a.sessions {
+		left = append(left, s)
+	}
+	a.retMu.Unlock()
+	for _, s := range left {
+		a.closeSession(s)
+	}
 	a.saver.close()
 	a.sandboxMu.Lock()
 	if a.sandbox != nil {
@@ -323,11 +348,12 @@ func (a *App) currentSettings() storage.Settings {
 // background, so a keystroke in a settings field never waits for the disk.
 func (a *App) changeSettings(f func(s storage.Settings) storage.Settings) storage.Settings {
 	a.setMu.Lock()
+	defer a.setMu.Unlock()
 	a.settings = f(a.settings).Normalize()
-	s := a.settings
-	a.setMu.Unlock()
-	a.saver.save(s)
-	return s
+	// Handed to the saver under setMu, so two goroutines changing settings
+	// at once cannot save the older value last.
+	a.saver.save(a.settings)
+	return a.settings
 }
 
 func (a *App) buildMain() {
@@ -447,6 +473,9 @@ func (a *App) addPaths(paths []string) {
 // lastLinkOrNewest is the link Ctrl+Shift+C copies: the last upload of this
 // session, else the newest history entry.
 func (a *App) onCopyLastLink() {
+	if a.sess == nil {
+		return // signed out: the history shown is the previous account's
+	}
 	if a.lastLink != "" {
 		a.copyText(a.lastLink, "Link")
 		return

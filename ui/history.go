@@ -292,7 +292,7 @@ func (h *historyView) onExport(format string) {
 	search := strings.TrimSpace(h.search.Text)
 	name := "dstor-uploads-" + h.a.now().Format("2006-01-02") + "." + format
 	a := h.a
-	a.goBg(func() {
+	a.goPicker(func() {
 		path, err := a.pickSave(name, format)
 		a.do(func() {
 			switch {

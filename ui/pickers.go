@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -52,7 +53,16 @@ func runNative(f func() (string, error)) (path string, err error) {
 // KDE's kdialog); sqweek/dialog's GTK chooser takes one file at a time.
 func (a *App) nativePickFiles() ([]string, error) {
 	if os.Getenv("DSTOR_UPLOADER_FYNE_DIALOGS") == "" {
-		if paths, ok := pickFilesWithHelper(); ok {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() { // the chooser closes with the window
+			select {
+			case <-a.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		if paths, ok := pickFilesWithHelper(ctx); ok {
 			return paths, nil
 		}
 	}
@@ -78,13 +88,16 @@ var multiFileChoosers = []struct {
 // pickFilesWithHelper runs the first multi-selection chooser found on PATH.
 // ok is false when none is installed or it failed to run (not when the
 // person canceled: that is ok with no paths).
-func pickFilesWithHelper() (paths []string, ok bool) {
+func pickFilesWithHelper(ctx context.Context) (paths []string, ok bool) {
 	for _, c := range multiFileChoosers {
 		bin, err := exec.LookPath(c.name)
 		if err != nil {
 			continue
 		}
-		out, err := exec.Command(bin, c.args...).Output()
+		out, err := exec.CommandContext(ctx, bin, c.args...).Output()
+		if ctx.Err() != nil {
+			return nil, true // the window closed
+		}
 		var exit *exec.ExitError
 		switch {
 		case errors.As(err, &exit) && exit.ExitCode() == 1:
@@ -166,6 +179,17 @@ func (a *App) fyneSaveFile(name string, done func(w io.WriteCloser, where string
 	d.SetFileName(name)
 	d.Resize(a.dialogSize())
 	d.Show()
+}
+
+// goPicker runs f, which waits for the person in a native dialog, on a
+// goroutine that Close does not wait for: a dialog left open must not keep
+// the app from quitting (the process ends and the dialog with it). f may
+// only touch the UI through a.do, which does nothing after Close.
+func (a *App) goPicker(f func()) {
+	if a.closed.Load() {
+		return
+	}
+	go f()
 }
 
 func (a *App) dialogSize() fyne.Size {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -57,17 +58,16 @@ func (a *App) startScreenshot(s screenshot) {
 		a.upload.folder.SetText("/photos/2026/")
 		a.upload.comment.SetText("Spring trip")
 		a.goBg(func() {
-			for a.sleep(200 * time.Millisecond) {
-				done := false
-				fyne.DoAndWait(func() {
-					done = a.sess != nil && a.upload.sum.Total > 0 && !a.upload.busy()
-					if done {
+			// a.do, not fyne.DoAndWait: it takes the UI lock and does
+			// nothing after Close, so quitting never waits on this loop.
+			var done atomic.Bool
+			for !done.Load() && a.sleep(200*time.Millisecond) {
+				a.do(func() {
+					if !done.Load() && a.sess != nil && a.upload.sum.Total > 0 && !a.upload.busy() {
+						done.Store(true)
 						a.tabs.Select(a.historyTab)
 					}
 				})
-				if done {
-					return
-				}
 			}
 		})
 	}

@@ -50,11 +50,16 @@ type session struct {
 	queue    *worker.Queue
 	unsub    func()
 	pumpDone chan struct{}
+
+	closeOnce sync.Once
 }
 
 // close stops the event pump and the queue (in-flight uploads stay
-// "uploading" in the database and resume on the next start).
-func (s *session) close() {
+// "uploading" in the database and resume on the next start). It is safe
+// to call more than once and from several goroutines.
+func (s *session) close() { s.closeOnce.Do(s.doClose) }
+
+func (s *session) doClose() {
 	if s.unsub != nil {
 		s.unsub()
 	}
@@ -202,6 +207,12 @@ func (a *App) signIn(req signInRequest) signInResult {
 		case <-ctx.Done():
 		}
 	}()
+	// A sign-out (or a replaced session) still closing must finish first:
+	// its queue holds the account's queue lock, and its keyring deletions
+	// would otherwise remove the credentials this sign-in is about to save.
+	if err := a.waitRetired(ctx); err != nil {
+		return signInResult{err: err}
+	}
 
 	env, err := a.resolveEnv(req.choice, req.custom)
 	if err != nil {
@@ -298,7 +309,73 @@ func (a *App) signIn(req signInRequest) signInResult {
 		return signInResult{err: err}
 	}
 	s.queue = q
+	a.trackSession(s)
 	return signInResult{sess: s, notice: notice}
+}
+
+// trackSession records a session whose queue runs, so that Close stops it
+// even when its sign-in result never reached the UI (the window closed
+// while the sign-in was on its way).
+func (a *App) trackSession(s *session) {
+	a.retMu.Lock()
+	defer a.retMu.Unlock()
+	if a.sessions == nil {
+		a.sessions = map[*session]struct{}{}
+	}
+	a.sessions[s] = struct{}{}
+}
+
+// closeSession stops s and forgets it.
+func (a *App) closeSession(s *session) {
+	s.close()
+	a.retMu.Lock()
+	delete(a.sessions, s)
+	a.retMu.Unlock()
+}
+
+// retire closes s, then runs then (if not nil), on a background goroutine.
+// It is called on the UI goroutine, and a sign-in started afterwards waits
+// for it (waitRetired).
+func (a *App) retire(s *session, then func()) {
+	done := make(chan struct{})
+	a.retMu.Lock()
+	a.retiring = append(a.retiring, done)
+	a.retMu.Unlock()
+	finished := func() {
+		a.retMu.Lock()
+		for i, c := range a.retiring {
+			if c == done {
+				a.retiring = append(a.retiring[:i], a.retiring[i+1:]...)
+				break
+			}
+		}
+		a.retMu.Unlock()
+		close(done)
+	}
+	if !a.goBg(func() {
+		defer finished()
+		a.closeSession(s)
+		if then != nil {
+			then()
+		}
+	}) {
+		finished() // after Close, which closes every tracked session itself
+	}
+}
+
+// waitRetired waits for every retire started so far.
+func (a *App) waitRetired(ctx context.Context) error {
+	a.retMu.Lock()
+	pending := append([]chan struct{}(nil), a.retiring...)
+	a.retMu.Unlock()
+	for _, c := range pending {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // rememberedRequest builds the sign-in for the remembered account of

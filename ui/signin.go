@@ -391,9 +391,8 @@ func (v *signInView) start(req signInRequest) {
 // finish applies a sign-in result on the UI goroutine.
 func (v *signInView) finish(gen int, res signInResult) {
 	if gen != v.gen {
-		if res.sess != nil && res.sess != v.a.sess {
-			s := res.sess
-			v.a.goBg(s.close)
+		if res.sess != nil && res.sess != v.a.sess && res.sess != v.reuse {
+			v.a.retire(res.sess, nil)
 		}
 		return
 	}
@@ -468,7 +467,8 @@ func (a *App) onSignedIn(res signInResult) {
 	old := a.sess
 	if old != nil && old != res.sess {
 		a.upload.detach()
-		a.goBg(old.close)
+		a.lastLink = "" // the old account's
+		a.retire(old, nil)
 	}
 	a.sess = res.sess
 	if old != res.sess {
@@ -561,8 +561,7 @@ func (a *App) doSignOut() {
 	v.setNotice("Signed out. Your credentials were removed from this computer.")
 	a.win.SetTitle("dStor Uploader")
 	a.win.SetContent(v.content)
-	a.goBg(func() {
-		s.close()
+	a.retire(s, func() {
 		err := a.signOutAccount(s.envKey, s.account)
 		if err != nil {
 			a.do(func() {

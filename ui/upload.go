@@ -638,7 +638,7 @@ func (v *uploadView) onAddFiles() {
 		return
 	}
 	a := v.a
-	a.goBg(func() {
+	a.goPicker(func() {
 		paths, err := a.pickFiles()
 		a.do(func() {
 			switch {
@@ -659,7 +659,7 @@ func (v *uploadView) onAddFolder() {
 		return
 	}
 	a := v.a
-	a.goBg(func() {
+	a.goPicker(func() {
 		p, err := a.pickFolder()
 		a.do(func() {
 			switch {
@@ -752,7 +752,7 @@ func (r *queueRow) set(j worker.Job) {
 		if j.Attempts > 0 && j.Err != "" {
 			stateText = fmt.Sprintf("Retrying (%d)", j.Attempts)
 			stateImp = widget.WarningImportance
-			details = append(details, j.Err)
+			details = append(details, sentence(j.Err))
 		}
 	case storage.JobUploading:
 		icon = theme.NewPrimaryThemedResource(theme.UploadIcon())

@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// A sign-in whose result arrives after the window closed never reaches the
+// UI; Close must still stop its queue (goroutines, and the account's queue
+// lock, which would otherwise make the next start fail).
+func TestSignInFinishingAfterCloseStopsItsQueue(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	res := a.signIn(signInRequest{choice: choiceSandbox, method: storage.MethodAPIKey, apiKey: sandbox.DemoAPIKey})
+	require.NoError(t, res.err)
+	require.NotNil(t, res.sess)
+	a.Close()
+	a.do(func() { a.signin.finish(a.signin.gen, res) }) // dropped: closed
+	lock, err := e.db.LockQueue(res.sess.envKey, res.sess.account)
+	require.NoError(t, err, "the queue of the late sign-in still runs after Close")
+	require.NoError(t, lock.Release())
+}
+
+// A sign-in waits for a sign-out still in progress, so the sign-out's
+// keyring deletions cannot remove what the sign-in saves.
+func TestSignInWaitsForRetiredSession(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	release := make(chan struct{})
+	e.ui(func() { a.retire(&session{}, func() { <-release }) })
+	done := make(chan signInResult, 1)
+	go func() {
+		done <- a.signIn(signInRequest{choice: choiceSandbox, method: storage.MethodAPIKey, apiKey: sandbox.DemoAPIKey})
+	}()
+	select {
+	case <-done:
+		t.Fatal("the sign-in did not wait for the session being retired")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	res := <-done
+	require.NoError(t, res.err)
+	e.ui(func() { a.signin.finish(a.signin.gen, res) })
+}
+
+// Signing out and straight back in keeps the new sign-in's credentials and
+// remembered account.
+func TestSignOutThenSignInAgainKeepsCredentials(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	var account string
+	e.ui(func() {
+		account = a.sess.account
+		test.Tap(a.signOut)
+		test.Tap(a.signin.keySubmit)
+	})
+	e.eventually(func() bool { return a.sess != nil }, "signed in again")
+	require.NoError(t, a.waitRetired(t.Context()))
+	_, err := e.secrets.Get(sandboxEnvKey, account, storage.SecretAPIKey)
+	assert.NoError(t, err, "the API key of the new sign-in was deleted by the sign-out")
+	assert.Len(t, a.currentSettings().RememberedAccounts, 1)
+}
+
+// Ctrl+Shift+C on the sign-in screen after signing out copies nothing: the
+// history still loaded is the previous account's.
+func TestCopyLastLinkAfterSignOutCopiesNothing(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	e.ui(func() {
+		a.history.entries = []storage.HistoryEntry{{ID: 1, Env: sandboxEnvKey, Hash: "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"}}
+		a.fyne.Clipboard().SetContent("")
+		test.Tap(a.signOut)
+		a.onCopyLastLink()
+		assert.Empty(t, a.fyne.Clipboard().Content())
+	})
+}
