@@ -281,6 +281,9 @@ func (a *App) signIn(req signInRequest) signInResult {
 	set(storage.SecretToken, tok.Raw)
 	var notice string
 	switch {
+	case key == sandboxEnvKey:
+		// The Local sandbox's demo key is public and it signs in by
+		// itself every time: a missing keyring costs nothing there.
 	case !a.secrets.Persistent():
 		notice = "The system keyring is not available, so you will have to sign in again next time. Settings says how to fix it."
 	case keyringErr != nil:

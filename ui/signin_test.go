@@ -227,3 +227,13 @@ func TestEnvSandboxSignsInStraightAway(t *testing.T) {
 	e.a = e.open(Deps{Env: "sandbox"})
 	e.eventually(func() bool { return e.a.sess != nil }, "signed in to the sandbox")
 }
+
+// TestKeyringNoticeOnlyWhereItMatters: without a keyring, signing in to a
+// real environment says the sign-in will not be remembered; the Local
+// sandbox, whose demo key is public and which signs in by itself, does not.
+func TestKeyringNoticeOnlyWhereItMatters(t *testing.T) {
+	e := newTestEnv(t) // a memory secret store: no keyring
+	e.signInSandbox()
+	e.eventually(func() bool { return !e.a.upload.noticeBox.Visible() }, "no notice for the sandbox")
+	e.ui(func() { assert.Empty(t, e.a.upload.notice.Text) })
+}
