@@ -397,18 +397,24 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 // ignored), so taking one job out of a list never touches another's row.
 // Done jobs stay in the history.
 func (d *DB) DeleteJobIDs(ids ...string) (int, error) {
+	return d.deleteIDs("delete jobs", "DELETE FROM jobs WHERE id = ?", ids)
+}
+
+// deleteIDs runs a one-id DELETE for each of ids in one transaction and
+// returns how many rows went (unknown ids count nothing).
+func (d *DB) deleteIDs(what, query string, ids []string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	var n int64
-	err := d.withTx("delete jobs", func(tx *sql.Tx) error {
-		stmt, err := tx.Prepare("DELETE FROM jobs WHERE id = ?")
+	err := d.withTx(what, func(tx *sql.Tx) error {
+		st, err := tx.Prepare(query)
 		if err != nil {
 			return err
 		}
-		defer stmt.Close()
+		defer func() { _ = st.Close() }()
 		for _, id := range ids {
-			res, err := stmt.Exec(id)
+			res, err := st.Exec(id)
 			if err != nil {
 				return err
 			}

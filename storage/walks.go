@@ -134,28 +134,5 @@ func (d *DB) Walks(env, account string) ([]WalkRow, error) {
 // saved (or they were canceled), in one transaction, and returns how many
 // there were. Unknown ids are ignored, so deleting twice is harmless.
 func (d *DB) DeleteWalks(ids ...string) (int, error) {
-	if len(ids) == 0 {
-		return 0, nil
-	}
-	var n int64
-	err := d.withTx(fmt.Sprintf("delete %d finished walks", len(ids)), func(tx *sql.Tx) error {
-		st, err := tx.Prepare(`DELETE FROM walks WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = st.Close() }()
-		for _, id := range ids {
-			res, err := st.Exec(id)
-			if err != nil {
-				return err
-			}
-			k, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			n += k
-		}
-		return nil
-	})
-	return int(n), err
+	return d.deleteIDs(fmt.Sprintf("delete %d finished walks", len(ids)), `DELETE FROM walks WHERE id = ?`, ids)
 }
