@@ -231,20 +231,8 @@ func (d *DB) HistoryPage(q HistoryQuery) ([]HistoryEntry, error) {
 	query += " ORDER BY finished_at DESC, id DESC LIMIT ? OFFSET ?"
 	args = append(args, limit, offset)
 
-	rows, err := d.r.Query(query, args...)
+	page, err := queryAll(d.r, scanHistory, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("history page: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	page := make([]HistoryEntry, 0, min(limit, 1024))
-	for rows.Next() {
-		e, err := scanHistory(rows)
-		if err != nil {
-			return nil, fmt.Errorf("history page: %w", err)
-		}
-		page = append(page, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("history page: %w", err)
 	}
 	return page, nil

@@ -304,23 +304,30 @@ func (d *DB) Jobs(states ...JobState) ([]JobRow, error) {
 		args = a
 	}
 	query += " ORDER BY seq"
-	rows, err := d.r.Query(query, args...)
+	out, err := queryAll(d.r, scanJob, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
-	defer func() { _ = rows.Close() }()
-	var out []JobRow
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list jobs: %w", err)
-	}
 	return out, nil
+}
+
+// queryAll runs a query and scans every row with scan, for the listing
+// methods of history, jobs and walks.
+func queryAll[T any](db *sql.DB, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := db.Query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // Job returns one job by id, or an error wrapping [ErrNotFound].

@@ -106,28 +106,25 @@ func (d *DB) InsertWalks(rows []WalkRow) error {
 // were saved: what a queue holding that account's lock (LockQueue) must
 // finish listing when it starts.
 func (d *DB) Walks(env, account string) ([]WalkRow, error) {
-	rows, err := d.r.Query(`SELECT `+walkCols+` FROM walks WHERE env = ? AND account = ? ORDER BY seq`, env, account)
+	out, err := queryAll(d.r, scanWalk, `SELECT `+walkCols+` FROM walks WHERE env = ? AND account = ? ORDER BY seq`, env, account)
 	if err != nil {
 		return nil, fmt.Errorf("list interrupted walks: %w", err)
 	}
-	defer func() { _ = rows.Close() }()
-	var out []WalkRow
-	for rows.Next() {
-		var w WalkRow
-		var parent sql.NullInt64
-		var created int64
-		if err := rows.Scan(&w.ID, &w.BatchID, &w.Env, &w.Account, &w.Path, &w.FolderPath,
-			&parent, &w.Comment, &created); err != nil {
-			return nil, fmt.Errorf("list interrupted walks: %w", err)
-		}
-		w.ParentID = ptrInt(parent)
-		w.CreatedAt = fromNanos(created)
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list interrupted walks: %w", err)
-	}
 	return out, nil
+}
+
+// scanWalk reads one row of walkCols.
+func scanWalk(sc interface{ Scan(...any) error }) (WalkRow, error) {
+	var w WalkRow
+	var parent sql.NullInt64
+	var created int64
+	if err := sc.Scan(&w.ID, &w.BatchID, &w.Env, &w.Account, &w.Path, &w.FolderPath,
+		&parent, &w.Comment, &created); err != nil {
+		return WalkRow{}, err
+	}
+	w.ParentID = ptrInt(parent)
+	w.CreatedAt = fromNanos(created)
+	return w, nil
 }
 
 // DeleteWalks removes the walks with these ids, once every job of theirs is
