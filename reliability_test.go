@@ -9,7 +9,9 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,15 +195,25 @@ func writeSizedFiles(t *testing.T, dir, prefix string, sizes []int) []string {
 // would, and returns SQLite's integrity_check answer and the history rows.
 func dbIntegrity(t *testing.T, dir string) (string, int) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, storage.DBFileName)+"?mode=ro")
+	path := filepath.Join(dir, storage.DBFileName)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		// Killed before it created the database: nothing was written,
+		// so there is nothing to damage (and read-only cannot open it).
+		return "ok", 0
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
 	require.NoError(t, err)
 	defer db.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var res string
 	require.NoError(t, db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&res))
-	var n int
-	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM history`).Scan(&n))
+	// Killed before the first migration committed: no history table yet.
+	var tables, n int
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history'`).Scan(&tables))
+	if tables > 0 {
+		require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM history`).Scan(&n))
+	}
 	return res, n
 }
 
