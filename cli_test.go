@@ -76,6 +76,7 @@ func makeFiles(t *testing.T, dir string, n int, sizeOf func(i int) int) []string
 	return paths
 }
 
+// cidOf is the CIDv0 of a file, computed with the client's own code.
 func cidOf(t *testing.T, path string) string {
 	t.Helper()
 	f, err := os.Open(path)

@@ -185,7 +185,7 @@ func historyTally(t *testing.T, files []string, seen map[string][]string, missin
 		case len(h) > 1:
 			*dup++
 			ok = false
-		case h[0] != cidOfFile(t, f):
+		case h[0] != cidOf(t, f):
 			*wrongHash++
 			ok = false
 		}

@@ -227,7 +227,7 @@ func classify(t *testing.T, files []string, jobs []worker.Job, hist []storage.Hi
 		histByPath[h.LocalPath] = append(histByPath[h.LocalPath], h)
 	}
 	for _, f := range files {
-		want := cidOfFile(t, f)
+		want := cidOf(t, f)
 		j, ok := jobByPath[f]
 		hs := histByPath[f]
 		for _, h := range hs {
@@ -363,7 +363,7 @@ func runCLIFaultCase(t *testing.T, sec *relSection) faultFigures {
 		}
 		fig.hits += rec.Attempts - 1
 		switch {
-		case rec.State == "done" && rec.Verified && rec.Hash == cidOfFile(t, rec.Path) && !seen[rec.Path]:
+		case rec.State == "done" && rec.Verified && rec.Hash == cidOf(t, rec.Path) && !seen[rec.Path]:
 			fig.done++
 			seen[rec.Path] = true
 		case rec.State == "failed" && rec.Error != "":

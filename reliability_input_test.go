@@ -75,7 +75,7 @@ func relBadInput(t *testing.T, rep *relReport) {
 		return func(t *testing.T) string {
 			p := file(name, []byte("content of "+name))
 			out := upload(t, "--json", p)
-			want := cidOfFile(t, p)
+			want := cidOf(t, p)
 			if !strings.Contains(out, want) || !strings.Contains(out, `"verified":true`) {
 				return "not uploaded: " + out
 			}

@@ -231,17 +231,6 @@ func allHistory(t *testing.T, db *storage.DB) []storage.HistoryEntry {
 	}
 }
 
-// cidOfFile is the CIDv0 of a file, computed with the client's own code.
-func cidOfFile(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	c, err := api.ComputeCID(f)
-	require.NoError(t, err)
-	return c
-}
-
 // withDeadline runs fn and fails the test if it has not returned within d:
 // a hang is a failure, reported as such rather than as a suite timeout.
 func withDeadline(t *testing.T, d time.Duration, what string, fn func()) {
