@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -72,6 +74,46 @@ func (tr *tokenRecorder) list() []string {
 	return out
 }
 
+// uploadHold holds the first upload body that starts once it is armed:
+// it reads the first byte, closes started (the CLI is then provably
+// mid-upload: its runtime is up and a request body is on the wire) and
+// keeps the request open until release is closed or the client goes away.
+// Only the armed run is held; every other request passes straight through.
+type uploadHold struct {
+	h       http.Handler
+	armed   atomic.Bool
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func newUploadHold(h http.Handler) *uploadHold {
+	return &uploadHold{h: h, started: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (uh *uploadHold) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/api/v0/add" || !uh.armed.Load() {
+		uh.h.ServeHTTP(w, r)
+		return
+	}
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(r.Body, first); err != nil {
+		http.Error(w, "no body", http.StatusBadRequest)
+		return
+	}
+	uh.once.Do(func() { close(uh.started) })
+	select {
+	case <-uh.release:
+	case <-r.Context().Done():
+		return
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(first), r.Body), r.Body}
+	uh.h.ServeHTTP(w, r)
+}
+
 // secretSearch is what was searched and what was found.
 type secretSearch struct {
 	procSnapshots int
@@ -91,9 +133,11 @@ func relSecrets(t *testing.T, rep *relReport) {
 	}
 	rs := startRelSandbox(t, sandbox.Config{})
 	rs.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 60 * time.Millisecond})
-	rec := &tokenRecorder{h: rs.srv, tokens: map[string]bool{}}
+	hold := newUploadHold(rs.srv)
+	rec := &tokenRecorder{h: hold, tokens: map[string]bool{}} // records a held request's token too
 	ts := httptest.NewServer(rec)
 	defer ts.Close()
+	defer closeOnce(hold.release) // before ts.Close: a held request must not keep it waiting
 	base := ts.URL
 	const email, password = "rel@example.com", "rel-password-1"
 
@@ -113,39 +157,57 @@ func relSecrets(t *testing.T, rep *relReport) {
 
 	var search secretSearch
 	secrets := func() []string { return append([]string{rs.key, password}, rec.list()...) }
+	// runChild runs the CLI as a child process, scanning /proc every 5 ms
+	// while it lasts. With a signal, the upload hold is armed and the
+	// signal sent once the child's first upload body has started (never
+	// after a fixed delay: the child is then provably mid-upload).
 	runChild := func(stdin string, signal os.Signal, args ...string) int {
 		t.Helper()
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(append(os.Environ(), env...), "DSTOR_TEST_RUN_CLI="+strings.Join(args, "\x1f"))
+		if signal != nil {
+			// Go's own crash dump and exit status 2, whatever GOTRACEBACK
+			// the test run has (=crash would end it by SIGABRT instead).
+			cmd.Env = append(cmd.Env, "GOTRACEBACK=all")
+		}
 		cmd.Stdin = strings.NewReader(stdin)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
+		var midUpload <-chan struct{}
+		if signal != nil {
+			hold.armed.Store(true)
+			midUpload = hold.started
+		}
+		start := time.Now()
 		require.NoError(t, cmd.Start())
 		exited := make(chan struct{})
 		go func() { _ = cmd.Wait(); close(exited) }()
-		signalled := false
 		deadline := time.After(2 * time.Minute)
 	watch:
 		for {
 			search.procSnapshots++
 			search.procHits += scanProc(t, cmd.Process.Pid, secrets())
-			if signal != nil && !signalled && len(rs.srv.Uploads(rs.acc.ID)) > 0 {
-				// Mid-upload: the queue is running.
-				time.Sleep(100 * time.Millisecond)
-				_ = cmd.Process.Signal(signal)
-				signalled = true
-			}
 			select {
+			case <-midUpload:
+				t.Logf("first upload body started %s after the start; sending %v", time.Since(start).Round(time.Millisecond), signal)
+				require.NoError(t, cmd.Process.Signal(signal))
+				midUpload = nil
 			case <-exited:
 				break watch
 			case <-deadline:
 				_ = cmd.Process.Kill()
 				<-exited
-				t.Errorf("dstor-uploader %s did not finish", args[0])
+				t.Errorf("dstor-uploader %s did not finish within 2 minutes", args[0])
 				break watch
 			case <-time.After(5 * time.Millisecond):
 			}
 		}
+		if signal != nil {
+			hold.armed.Store(false)
+			closeOnce(hold.release)
+			assert.Nil(t, midUpload, "the child ended before its first upload body started: it was never signalled\n%s", out.String())
+		}
+		t.Logf("dstor-uploader %s: %s, after %s", args[0], cmd.ProcessState, time.Since(start).Round(time.Millisecond))
 		search.outputs.Write(out.Bytes())
 		return cmd.ProcessState.ExitCode()
 	}
@@ -157,9 +219,12 @@ func relSecrets(t *testing.T, rep *relReport) {
 	crash := filepath.Join(root, "crash")
 	require.NoError(t, os.MkdirAll(crash, 0o755))
 	crashFiles := writeSizedFiles(t, crash, "q", []int{1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000})
+	before := search.outputs.Len()
 	code := runChild("", syscall.SIGQUIT, append([]string{"upload", "--env", base, "--concurrency", "1"}, crashFiles...)...)
 	assert.Equal(t, 2, code, "SIGQUIT makes Go dump every goroutine and exit 2")
-	assert.Contains(t, search.outputs.String(), "goroutine ", "the crash dump is part of what is searched")
+	dump := search.outputs.String()[before:]
+	assert.Contains(t, dump, "SIGQUIT: quit", "the crash dump is part of what is searched")
+	assert.Contains(t, dump, "goroutine ", "the crash dump is part of what is searched")
 	tokens := rec.list()
 	require.NotEmpty(t, tokens)
 
@@ -243,6 +308,16 @@ func relSecrets(t *testing.T, rep *relReport) {
 	sec.add("**total outside the keyring**", "every token the sandbox issued or received, the API key, the password", "**"+strconv.Itoa(total)+"**")
 	assert.Zero(t, total, "no secret outside the keyring")
 	assert.Zero(t, left, "logout removes every secret")
+}
+
+// closeOnce closes c unless it is closed already (the test goroutine is
+// its only closer).
+func closeOnce(c chan struct{}) {
+	select {
+	case <-c:
+	default:
+		close(c)
+	}
 }
 
 func plural(n int, what string) string {
