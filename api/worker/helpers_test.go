@@ -3,11 +3,13 @@ package worker
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -328,4 +330,96 @@ func requireHistoryOnce(t *testing.T, db *storage.DB, jobs []Job) {
 		assert.Equal(t, 1, seen[j.ID], "job %s in the history %d times", j.Name, seen[j.ID])
 	}
 	assert.Len(t, hist, done, "history has entries that are not done jobs")
+}
+
+// heldUpload is a transport that, once armed, holds the first upload
+// request it gets until released (or the request's context ends), so a
+// test knows an upload is in flight for as long as it needs.
+type heldUpload struct {
+	next     http.RoundTripper
+	armed    atomic.Bool
+	once     sync.Once
+	started  chan struct{}
+	released chan struct{}
+	stop     sync.Once
+}
+
+func newHeldUpload(t *testing.T) *heldUpload {
+	h := &heldUpload{next: api.NewTransport(api.Timeouts{}), started: make(chan struct{}), released: make(chan struct{})}
+	t.Cleanup(h.release)
+	return h
+}
+
+// client is an API client for url whose uploads go through h.
+func (h *heldUpload) client(t *testing.T, url string) *api.Client {
+	t.Helper()
+	env, err := api.CustomEnvironment(url)
+	require.NoError(t, err)
+	c, err := api.NewClient(env, &http.Client{Transport: h})
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	return c
+}
+
+func (h *heldUpload) arm() { h.armed.Store(true) }
+
+func (h *heldUpload) release() { h.stop.Do(func() { close(h.released) }) }
+
+// waitStarted returns once the held request has reached the transport.
+func (h *heldUpload) waitStarted(t *testing.T) {
+	t.Helper()
+	select {
+	case <-h.started:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no upload request within 30 s")
+	}
+}
+
+func (h *heldUpload) RoundTrip(r *http.Request) (*http.Response, error) {
+	first := false
+	if r.URL.Path == addPath && h.armed.Load() {
+		h.once.Do(func() { first = true; close(h.started) })
+	}
+	if first {
+		select {
+		case <-h.released:
+		case <-r.Context().Done():
+			if r.Body != nil {
+				_ = r.Body.Close()
+			}
+			return nil, context.Cause(r.Context())
+		}
+	}
+	return h.next.RoundTrip(r)
+}
+
+// schedulerRound returns once no upload runs and the scheduler has since
+// finished a whole round: whatever it was going to start by then, it has
+// started (a test of what must NOT start needs no waiting window). The
+// scheduler takes one wake-up token per round from its one-slot channel,
+// and running-- queues one; so the second of two tokens sent here is
+// taken only after a round that began after running-- has ended.
+func schedulerRound(t *testing.T, q *Queue) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		q.mu.Lock()
+		running, changed := q.running, q.changed
+		q.mu.Unlock()
+		if running == 0 {
+			break
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("%d upload(s) still running after 30 s", running)
+		}
+	}
+	for range 2 {
+		select {
+		case q.wake <- struct{}{}:
+		case <-deadline:
+			t.Fatal("the scheduler took no wake-up within 30 s")
+		}
+	}
 }

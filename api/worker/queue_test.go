@@ -88,10 +88,17 @@ func TestUploadFilesAndNestedFolder(t *testing.T) {
 
 	// Every job was announced, went through uploading and ended done.
 	seen := map[string][]storage.JobState{}
-	drain(events, 100*time.Millisecond, func(ev Event) {
+	drainUntil(t, events, func(ev Event) {
 		if ev.Job.ID != "" {
 			seen[ev.Job.ID] = append(seen[ev.Job.ID], ev.Job.State)
 		}
+	}, func() bool {
+		for _, j := range jobs {
+			if st := seen[j.ID]; len(st) == 0 || st[len(st)-1] != storage.JobDone {
+				return false
+			}
+		}
+		return true
 	})
 	for _, j := range jobs {
 		st := seen[j.ID]
@@ -108,7 +115,29 @@ func TestUploadFilesAndNestedFolder(t *testing.T) {
 	}
 }
 
-// drain reads events until none came for idle.
+// drainUntil feeds fn every event until done reports that all the test
+// waits for has come (failing after a generous deadline), then, for a quiet
+// spell, whatever else comes: a slow machine can make a surplus event go
+// unseen, never an expected one.
+func drainUntil(t *testing.T, ch <-chan Event, fn func(Event), done func() bool) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for !done() {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				t.Fatal("the event channel closed before the awaited events came")
+			}
+			fn(ev)
+		case <-deadline:
+			t.Fatal("the awaited events did not come within 30 s")
+		}
+	}
+	drain(ch, 50*time.Millisecond, fn)
+}
+
+// drain reads events until none came for idle (all a test waits for must
+// be in the channel already: see drainUntil).
 func drain(ch <-chan Event, idle time.Duration, fn func(Event)) {
 	for {
 		select {
@@ -288,11 +317,13 @@ func TestRetryThenSuccess(t *testing.T) {
 	assert.Equal(t, 3, e.requests(addPath))
 
 	var retrying []Job
-	drain(events, 50*time.Millisecond, func(ev Event) {
+	finished := false
+	drainUntil(t, events, func(ev Event) {
 		if ev.Job.State == storage.JobQueued && ev.Job.Attempts > 0 {
 			retrying = append(retrying, ev.Job)
 		}
-	})
+		finished = finished || ev.Job.State == storage.JobDone
+	}, func() bool { return finished })
 	require.Len(t, retrying, 2)
 	assert.Equal(t, 1, retrying[0].Attempts)
 	assert.Contains(t, retrying[0].Err, "injected fault")
@@ -427,11 +458,11 @@ func TestExpiredLoginTokenWaitsForSignIn(t *testing.T) {
 	}
 	assert.Zero(t, e.requests(addPath), "nothing was sent with the expired token")
 	sawQueueEvent := false
-	drain(events, 50*time.Millisecond, func(ev Event) {
+	drainUntil(t, events, func(ev Event) {
 		if ev.Kind == QueueChanged && ev.Summary.WaitingSignIn {
 			sawQueueEvent = true
 		}
-	})
+	}, func() bool { return sawQueueEvent })
 	assert.True(t, sawQueueEvent)
 
 	// Jobs added meanwhile wait too.
@@ -484,31 +515,32 @@ func TestCancelMidUpload(t *testing.T) {
 	// recorded late in another test's count of the shared one.
 	e := newTestEnv(t, privateSandbox)
 	f := e.write("f.txt", data("f", 100_000))
-	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 20 * time.Second, Count: 1})
+	// The server stalls far longer than the bound below, so meeting the
+	// bound proves the cancel did not wait for it, even on a busy machine.
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: time.Minute, Count: 1})
 	q := e.queue(e.config())
+	events, stop := q.Subscribe(64)
+	defer stop()
 	q.Add(Request{Path: f})
+	// Mid-upload: the first bytes of the file were handed to the
+	// connection (after the request's headers), and the server stalls.
 	var id string
-	eventually(t, 10*time.Second, func() bool {
-		for _, j := range q.Jobs() {
-			if j.State == storage.JobUploading {
-				id = j.ID
-				return true
-			}
+	drainUntil(t, events, func(ev Event) {
+		if ev.Job.State == storage.JobUploading && ev.Job.Sent > 0 {
+			id = ev.Job.ID
 		}
-		return false
-	})
-	time.Sleep(50 * time.Millisecond) // let the request reach the server
+	}, func() bool { return id != "" })
 	start := time.Now()
 	q.Cancel(id)
 	j, _ := q.Job(id)
 	assert.Equal(t, storage.JobCanceled, j.State, "canceled at once")
-	require.NoError(t, wait(t, q, 5*time.Second))
-	assert.Less(t, time.Since(start), 5*time.Second, "the upload stopped without waiting for the server")
+	require.NoError(t, wait(t, q, 20*time.Second))
+	assert.Less(t, time.Since(start), 20*time.Second, "the upload stopped without waiting for the server")
 	j, _ = q.Job(id)
 	assert.Equal(t, storage.JobCanceled, j.State)
 	assert.Empty(t, history(t, e.db))
 	assert.Empty(t, e.sandboxUploads())
-	eventually(t, 5*time.Second, func() bool { return dbState(t, e.db, id).State == storage.JobCanceled })
+	eventually(t, 20*time.Second, func() bool { return dbState(t, e.db, id).State == storage.JobCanceled })
 
 	// Canceling again, or a finished job, changes nothing; a canceled job
 	// can be retried.
@@ -530,14 +562,14 @@ func TestCancelAll(t *testing.T) {
 	for i := range 10 {
 		e.write(fmt.Sprintf("d/%02d.txt", i), data(fmt.Sprint(i), 100))
 	}
-	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 20 * time.Second, Count: -1})
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: time.Minute, Count: -1})
 	cfg := e.config()
 	cfg.Concurrency = 2
 	q := e.queue(cfg)
 	q.Add(Request{Path: filepath.Join(e.files, "d")})
 	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == 2 })
 	q.CancelAll()
-	require.NoError(t, wait(t, q, 5*time.Second))
+	require.NoError(t, wait(t, q, 20*time.Second))
 	s := q.Summary()
 	assert.Equal(t, 10, s.Canceled)
 	assert.Equal(t, 10, s.Total)
@@ -546,7 +578,7 @@ func TestCancelAll(t *testing.T) {
 	// Clear finished removes them from the list and the database.
 	q.ClearFinished()
 	assert.Empty(t, q.Jobs())
-	eventually(t, 5*time.Second, func() bool {
+	eventually(t, 20*time.Second, func() bool {
 		rows, err := e.db.Jobs()
 		require.NoError(t, err)
 		return len(rows) == 0
@@ -561,6 +593,8 @@ func TestPauseAndResume(t *testing.T) {
 	}
 	cfg := e.config()
 	cfg.Concurrency = 1
+	held := newHeldUpload(t)
+	cfg.Client = held.client(t, e.url)
 	q := e.queue(cfg)
 
 	// Paused before adding: nothing starts.
@@ -568,6 +602,9 @@ func TestPauseAndResume(t *testing.T) {
 	assert.True(t, q.Paused())
 	assert.True(t, q.Summary().Paused)
 	q.Add(Request{Path: files[0]}, Request{Path: files[1]})
+	eventually(t, 20*time.Second, func() bool { return q.Summary().Queued == 2 }, "both jobs are listed (Add is asynchronous)")
+	schedulerRound(t, q)
+	assert.Equal(t, 2, q.Summary().Queued)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	require.ErrorIs(t, q.Wait(ctx), context.DeadlineExceeded, "a paused queue with queued jobs is not idle")
@@ -580,12 +617,15 @@ func TestPauseAndResume(t *testing.T) {
 	assert.Equal(t, 2, q.Summary().Done)
 
 	// Paused while one is in flight: it finishes, the next does not start.
-	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 300 * time.Millisecond, Count: 1})
+	// The first upload is held in the transport until the pause is in.
+	held.arm()
 	q.Add(Request{Path: files[2]}, Request{Path: files[3]})
-	eventually(t, 10*time.Second, func() bool { return stateOf(q, files[2]) == storage.JobUploading })
+	held.waitStarted(t)
+	assert.Equal(t, storage.JobUploading, stateOf(q, files[2]))
 	q.Pause()
-	eventually(t, 10*time.Second, func() bool { return stateOf(q, files[2]) == storage.JobDone })
-	time.Sleep(100 * time.Millisecond)
+	held.release()
+	eventually(t, 20*time.Second, func() bool { return stateOf(q, files[2]) == storage.JobDone })
+	schedulerRound(t, q)
 	assert.Equal(t, storage.JobQueued, jobFor(t, q, files[3]).State)
 	q.Resume()
 	require.NoError(t, wait(t, q, 10*time.Second))
@@ -682,12 +722,12 @@ func TestCloseMidFlightThenResume(t *testing.T) {
 		}
 	}
 	require.NoError(t, wait(t, q, 10*time.Second))
-	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 30 * time.Second, Every: 1})
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: time.Minute, Every: 1})
 	q.Add(rest...)
 	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == 3 })
 	start := time.Now()
 	require.NoError(t, q.Close())
-	assert.Less(t, time.Since(start), 5*time.Second, "Close does not wait for the server")
+	assert.Less(t, time.Since(start), 20*time.Second, "Close does not wait for the server")
 	require.NoError(t, q.Close(), "a second Close is harmless")
 	require.ErrorIs(t, q.Wait(context.Background()), ErrClosed)
 
@@ -771,14 +811,14 @@ func TestThousandSmallFiles(t *testing.T) {
 	assert.Equal(t, cidOf(t, jobs[123].LocalPath), jobs[123].Hash)
 
 	added, done := 0, 0
-	drain(events, 200*time.Millisecond, func(ev Event) {
+	drainUntil(t, events, func(ev Event) {
 		switch {
 		case ev.Kind == JobAdded:
 			added++
 		case ev.Kind == JobChanged && ev.Job.State == storage.JobDone:
 			done++
 		}
-	})
+	}, func() bool { return added >= n && done >= n })
 	assert.Equal(t, n, added)
 	assert.Equal(t, n, done)
 }
@@ -806,17 +846,17 @@ func TestRemoveAndClearFinished(t *testing.T) {
 	require.Len(t, jobs, 1, "failed jobs stay")
 	assert.Equal(t, bad, jobs[0].LocalPath)
 	removed := 0
-	drain(events, 50*time.Millisecond, func(ev Event) {
+	drainUntil(t, events, func(ev Event) {
 		if ev.Kind == JobRemoved {
 			removed++
 		}
-	})
+	}, func() bool { return removed >= 2 })
 	assert.Equal(t, 2, removed)
 	assert.Len(t, history(t, e.db), 2, "the history keeps them")
 
 	q.Remove(jobs[0].ID)
 	assert.Empty(t, q.Jobs())
-	eventually(t, 5*time.Second, func() bool {
+	eventually(t, 20*time.Second, func() bool {
 		rows, err := e.db.Jobs()
 		require.NoError(t, err)
 		return len(rows) == 0

@@ -265,7 +265,7 @@ func TestRowsRemovedDuringAWalkStayUntilItEnds(t *testing.T) {
 
 	q1.ClearFinished()
 	assert.Empty(t, q1.Jobs())
-	require.NoError(t, wait(t, q1, 5*time.Second))
+	require.NoError(t, wait(t, q1, 20*time.Second))
 	rows, err := e.db.Jobs()
 	require.NoError(t, err)
 	assert.Len(t, rows, 2, "the rows stay while the batch is listed")
@@ -301,7 +301,7 @@ func TestHeldRowsAreDeletedWhenTheWalkEnds(t *testing.T) {
 	q.liveBatches[batch]++
 	q.mu.Unlock()
 	q.ClearFinished()
-	require.NoError(t, wait(t, q, 5*time.Second))
+	require.NoError(t, wait(t, q, 20*time.Second))
 	rows, err := e.db.Jobs()
 	require.NoError(t, err)
 	require.Len(t, rows, 1, "held")
@@ -309,7 +309,7 @@ func TestHeldRowsAreDeletedWhenTheWalkEnds(t *testing.T) {
 	q.mu.Lock()
 	q.dropWalksLocked(batch, []string{still.ID})
 	q.mu.Unlock()
-	require.NoError(t, wait(t, q, 5*time.Second))
+	require.NoError(t, wait(t, q, 20*time.Second))
 	rows, err = e.db.Jobs()
 	require.NoError(t, err)
 	assert.Empty(t, rows, "deleted with the walk row")
