@@ -50,6 +50,10 @@ const (
 	KindHashMismatch
 	// KindCanceled: the caller's context was canceled.
 	KindCanceled
+	// KindUnverifiable: dStor answered a hash that cannot be compared with
+	// the local CID (not a CID, or another codec or hash function); the
+	// cause is an *UnverifiableHashError.
+	KindUnverifiable
 )
 
 var kindNames = map[Kind]string{
@@ -64,6 +68,7 @@ var kindNames = map[Kind]string{
 	KindBadRequest:   "bad request",
 	KindHashMismatch: "hash mismatch",
 	KindCanceled:     "canceled",
+	KindUnverifiable: "unverifiable hash",
 }
 
 // String names the kind for logs and test failures.
@@ -109,6 +114,9 @@ var (
 	ErrBadRequest   error = &Error{Kind: KindBadRequest}
 	ErrHashMismatch error = &Error{Kind: KindHashMismatch}
 	ErrCanceled     error = &Error{Kind: KindCanceled}
+	// ErrUnverifiableHash matches an upload whose answered hash cannot be
+	// checked (KindUnverifiable or a bare *UnverifiableHashError).
+	ErrUnverifiableHash error = &Error{Kind: KindUnverifiable}
 )
 
 // ErrFileChanged reports that the file being uploaded was modified, grew or
@@ -208,6 +216,12 @@ func (e *Error) sentence() string {
 			return hm.sentence()
 		}
 		return "dStor stored the file under a different hash than the file's own — upload it again"
+	case KindUnverifiable:
+		var uh *UnverifiableHashError
+		if errors.As(e.Err, &uh) {
+			return uh.sentence()
+		}
+		return "dStor answered a hash that cannot be checked, so the upload is not counted as done — check the environment's upload URL, or upload the file again"
 	case KindCanceled:
 		if e.Op == "" {
 			return "canceled"
@@ -220,7 +234,7 @@ func (e *Error) sentence() string {
 // detail is the technical part: operation, status and server message, or
 // the cause.
 func (e *Error) detail() string {
-	if e.Kind == KindHashMismatch || e.Kind == KindCanceled {
+	if e.Kind == KindHashMismatch || e.Kind == KindUnverifiable || e.Kind == KindCanceled {
 		return "" // the sentence already says everything
 	}
 	var parts []string
@@ -323,7 +337,7 @@ func Human(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
 		s := e.sentence()
-		if e.Message != "" && e.Kind != KindHashMismatch {
+		if e.Message != "" && e.Kind != KindHashMismatch && e.Kind != KindUnverifiable {
 			s += " (dStor said: " + strconv.Quote(e.Message) + ")"
 		}
 		return s
@@ -331,6 +345,10 @@ func Human(err error) string {
 	var hm *HashMismatchError
 	if errors.As(err, &hm) {
 		return hm.sentence()
+	}
+	var uh *UnverifiableHashError
+	if errors.As(err, &uh) {
+		return uh.sentence()
 	}
 	switch {
 	case errors.Is(err, ErrFileChanged):

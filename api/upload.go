@@ -39,10 +39,10 @@ type UploadRequest struct {
 // file that was sent.
 type UploadResult struct {
 	Name     string    // name from the answer (the name sent, if the answer has none)
-	Hash     string    // CID from the answer
+	Hash     string    // CID from the answer, checked (see Upload); empty when it could not be
 	Size     int64     // the answer's Size: IPFS's cumulative DAG size, not the file size
 	LocalCID string    // CIDv0 computed from the bytes sent
-	Verified bool      // Hash == LocalCID; false (without error) when Hash is not a CIDv0
+	Verified bool      // Hash names the same content as LocalCID; true whenever Upload returns no error
 	FileSize int64     // bytes of the file sent
 	ModTime  time.Time // the file's modification time when it was opened
 }
@@ -123,10 +123,14 @@ var errTokenPastExpiry = errors.New("the token is past its expiry time")
 // its end, so dStor never stores a torn copy. Canceling ctx stops the
 // upload mid-file (KindCanceled).
 //
-// Failures are *Error values (see Kind). When dStor answers a CIDv0 that
-// differs from the local one, Upload returns the filled result together
-// with a KindHashMismatch error carrying a *HashMismatchError; an answer
-// that is not a CIDv0 is returned with Verified false and no error.
+// Failures are *Error values (see Kind). A result without error is always
+// verified: dStor's Hash is the local CIDv0, or a dag-pb sha2-256 CIDv1 with
+// the same multihash (kept as answered). When the answered CID names other
+// content, Upload returns the filled result together with a
+// KindHashMismatch error carrying a *HashMismatchError; when the answer
+// cannot be compared at all (not a CID, another codec or hash function), a
+// KindUnverifiable error carrying an *UnverifiableHashError, whose Answered
+// value is inert text for inspection. Neither is ever a success.
 func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (UploadResult, error) {
 	if err := req.Validate(); err != nil {
 		return UploadResult{}, err
@@ -255,14 +259,17 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 	if res.Name == "" {
 		res.Name = name
 	}
-	if !IsCIDv0(ans.Hash) {
-		return res, nil // not verifiable: another CID version or an opaque id
+	hash, err := checkAnswer(ans.Hash, local)
+	var mismatch *HashMismatchError
+	switch {
+	case errors.As(err, &mismatch):
+		res.Hash = mismatch.Remote
+		return res, &Error{Kind: KindHashMismatch, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
+	case err != nil:
+		res.Hash = ""
+		return res, &Error{Kind: KindUnverifiable, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
 	}
-	if ans.Hash != local {
-		return res, &Error{Kind: KindHashMismatch, Status: resp.StatusCode, Op: opUpload, Host: host,
-			Err: &HashMismatchError{Local: local, Remote: ans.Hash}}
-	}
-	res.Verified = true
+	res.Hash, res.Verified = hash, true
 	return res, nil
 }
 

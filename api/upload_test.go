@@ -166,8 +166,7 @@ func TestUploadAnswerForms(t *testing.T) {
 			wantName: "hello.txt", wantSize: 20, wantVerified: true,
 		},
 		{name: "JSON array", answer: `[{"Name":"a","Hash":"` + otherCID + `","Size":"1"},{"Name":"b","Hash":"{CID}","Size":"2"}]`, wantName: "b", wantSize: 2, wantVerified: true},
-		{name: "CIDv1 answer: not verifiable, no error", answer: `{"Name":"n","Hash":"` + cidV1 + `","Size":"20"}`, wantName: "n", wantHash: cidV1, wantSize: 20},
-		{name: "opaque id answer: not verifiable", answer: `{"Name":"n","Hash":"file-123","Size":"20"}`, wantName: "n", wantHash: "file-123", wantSize: 20},
+		{name: "CIDv1 of other content: mismatch", answer: `{"Name":"n","Hash":"` + cidV1 + `","Size":"20"}`, wantName: "n", wantHash: cidV1, wantSize: 20, wantMismatch: true},
 		{name: "different CIDv0: mismatch", answer: `{"Name":"n","Hash":"` + otherCID + `","Size":"20"}`, wantName: "n", wantHash: otherCID, wantSize: 20, wantMismatch: true},
 	}
 	for _, tt := range tests {
@@ -198,9 +197,9 @@ func TestUploadAnswerForms(t *testing.T) {
 			var hm *HashMismatchError
 			require.ErrorAs(t, err, &hm)
 			assert.Equal(t, helloCID, hm.Local)
-			assert.Equal(t, otherCID, hm.Remote)
+			assert.Equal(t, wantHash, hm.Remote)
 			assert.Contains(t, err.Error(), helloCID)
-			assert.Contains(t, err.Error(), otherCID)
+			assert.Contains(t, err.Error(), wantHash)
 			assert.False(t, Retryable(err))
 		})
 	}

@@ -26,8 +26,9 @@
 // once they are written). A successful upload is written to the history
 // together with the job's "done" state in one transaction
 // (storage.DB.FinishJob) before it is shown as done, at most once per job id.
-// An answer whose hash is not a CIDv0 cannot be checked: it is recorded with
-// Verified false.
+// Only verified uploads get there: an answer whose hash cannot be compared
+// with the local CID (api.ErrUnverifiableHash) fails the job, like a
+// mismatch, with a sentence that quotes the answer.
 //
 // # Folders
 //

@@ -1,0 +1,128 @@
+package api
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multihash"
+)
+
+// UnverifiableHashError reports an answer whose Hash cannot be compared
+// with the file's own CID: not a CID at all (an opaque id, a wrong-case
+// "qm…"), or a CID made with another codec or hash function. Nothing proves
+// such an upload holds the file, so it is never counted as done.
+type UnverifiableHashError struct {
+	Local    string // CIDv0 computed from the bytes sent
+	Answered string // what dStor answered, made inert (quoted, escaped, shortened)
+	Reason   string // why it cannot be compared, e.g. "it is not a CID"
+}
+
+// Error states both values and why they cannot be compared.
+func (e *UnverifiableHashError) Error() string {
+	return "unverifiable hash: dStor answered " + e.Answered + " (" + e.Reason + "), the file's own CID is " + e.Local
+}
+
+// Is lets errors.Is(err, ErrUnverifiableHash) hold for a bare
+// *UnverifiableHashError.
+func (e *UnverifiableHashError) Is(target error) bool { return target == ErrUnverifiableHash }
+
+func (e *UnverifiableHashError) sentence() string {
+	return "dStor answered a hash that cannot be checked, " + e.Answered + " (" + e.Reason +
+		"), so the upload is not counted as done; the file's own hash is " + e.Local +
+		" — check the environment's upload URL, or upload the file again"
+}
+
+// maxAnsweredLen bounds how much of an unusable answered hash is kept for
+// inspection: enough to recognise it, never a whole page.
+const maxAnsweredLen = 100
+
+// inertQuote is s as a double-quoted Go string with every control,
+// formatting or non-ASCII character escaped (\x1b, \u202e…), cut to at most
+// n bytes of s: safe for a terminal, a CSV cell, a label or a log line, and
+// still exact enough to inspect.
+func inertQuote(s string, n int) string {
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return strconv.QuoteToASCII(s[:cut]) + "…"
+	}
+	return strconv.QuoteToASCII(s)
+}
+
+// checkAnswer compares the Hash dStor answered with the local CIDv0 and
+// returns the hash to record. A CIDv0 must equal the local one; a CIDv1
+// names the same content when it is dag-pb with a sha2-256 multihash equal
+// to the local CID's (it is recorded as answered, or in its canonical base32
+// form when the answer used an alphabet that is not plain letters and
+// digits). A comparable hash that differs is a *HashMismatchError; anything
+// that cannot be compared is an *UnverifiableHashError.
+func checkAnswer(answered, local string) (string, error) {
+	unverifiable := func(reason string) (string, error) {
+		return "", &UnverifiableHashError{Local: local, Answered: inertQuote(answered, maxAnsweredLen), Reason: reason}
+	}
+	lc, err := cid.Decode(local)
+	if err != nil {
+		// The local CID comes from our own hasher; this cannot happen
+		// unless it is broken, and then nothing can be verified.
+		return unverifiable("the local hash is not a CID")
+	}
+	c, err := cid.Decode(answered)
+	if err != nil {
+		return unverifiable("it is not a CID")
+	}
+	if c.Version() == 0 {
+		if answered != local {
+			return "", &HashMismatchError{Local: local, Remote: answered}
+		}
+		return answered, nil
+	}
+	p := c.Prefix()
+	switch {
+	case p.Codec != cid.DagProtobuf:
+		return unverifiable("a CID of codec " + codecName(p.Codec) + ", not dag-pb as IPFS add makes")
+	case p.MhType != multihash.SHA2_256:
+		return unverifiable("a CID made with hash function " + hashName(p.MhType) + ", not sha2-256")
+	}
+	shown := answered
+	if !isAlnum(answered) {
+		shown = c.String()
+	}
+	if !bytes.Equal(c.Hash(), lc.Hash()) {
+		return "", &HashMismatchError{Local: local, Remote: shown}
+	}
+	return shown, nil
+}
+
+// codecName and hashName name a multicodec for a message.
+func codecName(code uint64) string {
+	switch code {
+	case cid.Raw:
+		return "raw"
+	case cid.DagCBOR:
+		return "dag-cbor"
+	case cid.DagJSON:
+		return "dag-json"
+	}
+	return "0x" + strconv.FormatUint(code, 16)
+}
+
+func hashName(code uint64) string {
+	if name, ok := multihash.Codes[code]; ok {
+		return name
+	}
+	return "0x" + strconv.FormatUint(code, 16)
+}
+
+// isAlnum reports whether s has only ASCII letters and digits: every
+// CID in base58btc, base32 or base36 does, and such a string is inert
+// anywhere it is shown.
+func isAlnum(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) < 0
+}

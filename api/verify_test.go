@@ -1,0 +1,153 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multibase"
+	"github.com/multiformats/go-multihash"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// cidV1Of is the dag-pb sha2-256 CIDv1 (base32, "bafy…") naming the same
+// content as the CIDv0 v0.
+func cidV1Of(t testing.TB, v0 string) cid.Cid {
+	t.Helper()
+	c, err := cid.Decode(v0)
+	require.NoError(t, err)
+	return cid.NewCidV1(cid.DagProtobuf, c.Hash())
+}
+
+// sha256CID is a CIDv1 of codec with a sha2-256 multihash of data.
+func sha256CID(t testing.TB, codec uint64, data string) cid.Cid {
+	t.Helper()
+	mh, err := multihash.Sum([]byte(data), multihash.SHA2_256, -1)
+	require.NoError(t, err)
+	return cid.NewCidV1(codec, mh)
+}
+
+// hasNoControl reports whether s is inert on a terminal: no C0, C1, DEL
+// or formatting (bidi) character.
+func hasNoControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) < 0
+}
+
+// TestUploadAnswerHashChecked is issue 9 item 1: an answer is a success only
+// when its hash provably names the bytes sent. A CIDv1 of the same content
+// is compared by multihash and kept as answered; anything that cannot be
+// compared (not a CID, wrong case, another codec or hash function) is a
+// typed KindUnverifiable error that keeps the answer, inert, for
+// inspection; a comparable CID of other content is a mismatch.
+func TestUploadAnswerHashChecked(t *testing.T) {
+	v1 := cidV1Of(t, helloCID)
+	other := sha256CID(t, cid.DagProtobuf, "other content")
+	sha512, err := multihash.Sum([]byte("hello world\n"), multihash.SHA2_512, -1)
+	require.NoError(t, err)
+
+	tests := []struct {
+		name       string
+		hash       string
+		wantHash   string // for a verified answer
+		mismatch   bool
+		unverified string // substring of the reason
+	}{
+		{name: "CIDv0 equal", hash: helloCID, wantHash: helloCID},
+		{name: "CIDv1 base32 of the same content", hash: v1.String(), wantHash: v1.String()},
+		{name: "CIDv1 base32 upper case", hash: "B" + strings.ToUpper(v1.String()[1:]), wantHash: "B" + strings.ToUpper(v1.String()[1:])},
+		{name: "CIDv1 base36", hash: mustEncode(t, v1, 'k'), wantHash: mustEncode(t, v1, 'k')},
+		{name: "CIDv1 base32 with padding: recorded without", hash: mustEncode(t, v1, 'c'), wantHash: v1.String()},
+		{name: "CIDv1 of other content", hash: other.String(), mismatch: true},
+		{name: "CIDv1 raw codec", hash: sha256CID(t, cid.Raw, "hello world\n").String(), unverified: "codec raw"},
+		{name: "CIDv1 raw codec, same multihash", hash: cid.NewCidV1(cid.Raw, mustDecode(t, helloCID).Hash()).String(), unverified: "codec raw"},
+		{name: "CIDv1 sha2-512", hash: cid.NewCidV1(cid.DagProtobuf, sha512).String(), unverified: "sha2-512"},
+		{name: "CIDv0 lower-cased", hash: strings.ToLower(helloCID), unverified: "not a CID"},
+		{name: "opaque id", hash: "not-a-cid-at-all", unverified: "not a CID"},
+		{name: "escape sequences and a path", hash: "../../x?y=\x1b[31mRED\x1b]0;title\a\u202e\r\nfake line", unverified: "not a CID"},
+		{name: "long garbage", hash: strings.Repeat("A\x1b", 5000), unverified: "not a CID"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			f.addAnswer = func(w http.ResponseWriter, rec received) {
+				writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": tt.hash, "Size": "20"})
+			}
+			path := writeFile(t, "hello.txt", []byte("hello world\n"))
+			res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: path})
+			assert.Equal(t, helloCID, res.LocalCID)
+			assert.True(t, hasNoControl(res.Hash), "the result's hash is inert: %q", res.Hash)
+			switch {
+			case tt.wantHash != "":
+				require.NoError(t, err)
+				assert.True(t, res.Verified)
+				assert.Equal(t, tt.wantHash, res.Hash)
+				return
+			case tt.mismatch:
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrHashMismatch)
+				assert.Contains(t, Human(err), helloCID)
+			default:
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrUnverifiableHash)
+				var uh *UnverifiableHashError
+				require.ErrorAs(t, err, &uh)
+				assert.Contains(t, uh.Reason, tt.unverified)
+				assert.Empty(t, res.Hash, "an unverifiable hash is no result")
+				assert.LessOrEqual(t, len(uh.Answered), 4*maxAnsweredLen+3)
+				assert.Contains(t, Human(err), "dStor answered a hash that cannot be checked")
+				assert.Contains(t, Human(err), helloCID)
+			}
+			assert.False(t, res.Verified)
+			assert.False(t, Retryable(err))
+			assert.True(t, hasNoControl(err.Error()), "error text is inert: %q", err.Error())
+			assert.True(t, hasNoControl(Human(err)), "sentence is inert: %q", Human(err))
+		})
+	}
+}
+
+// TestUnverifiableKeepsTheAnswerForInspection: the answered value survives
+// in escaped form, so a person can see what dStor (or a proxy) said.
+func TestUnverifiableKeepsTheAnswerForInspection(t *testing.T) {
+	_, err := checkAnswer("bad\x1b[2Jhash\u202e", helloCID)
+	var uh *UnverifiableHashError
+	require.ErrorAs(t, err, &uh)
+	assert.Equal(t, `"bad\x1b[2Jhash\u202e"`, uh.Answered)
+}
+
+// TestCheckAnswerIdentityMultibase: a "CID" in the identity multibase is
+// its raw bytes, control characters included; whatever it names, what is
+// recorded or shown is the canonical base32 form.
+func TestCheckAnswerIdentityMultibase(t *testing.T) {
+	v1 := cidV1Of(t, helloCID)
+	got, err := checkAnswer("\x00"+string(v1.Bytes()), helloCID)
+	require.NoError(t, err)
+	assert.Equal(t, v1.String(), got)
+
+	digest, err := multihash.Encode([]byte("\x1b]0;owned\a\x1b[31mRED\x1b[0m\u202e-pad-32"[:32]), multihash.SHA2_256)
+	require.NoError(t, err)
+	esc := cid.NewCidV1(cid.DagProtobuf, digest)
+	_, err = checkAnswer("\x00"+string(esc.Bytes()), helloCID)
+	var hm *HashMismatchError
+	require.ErrorAs(t, err, &hm)
+	assert.Equal(t, esc.String(), hm.Remote)
+	assert.True(t, hasNoControl(Human(err)), "%q", Human(err))
+}
+
+func mustDecode(t testing.TB, s string) cid.Cid {
+	t.Helper()
+	c, err := cid.Decode(s)
+	require.NoError(t, err)
+	return c
+}
+
+// mustEncode is c in the multibase whose prefix is base.
+func mustEncode(t testing.TB, c cid.Cid, base rune) string {
+	t.Helper()
+	s, err := c.StringOfBase(multibase.Encoding(base))
+	require.NoError(t, err)
+	require.Equal(t, base, rune(s[0]))
+	return s
+}
