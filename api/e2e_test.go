@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -323,26 +324,40 @@ func TestE2ECancelMidUploadLeavesNoGoroutine(t *testing.T) {
 	e := newE2E(t, sandbox.Config{})
 	tok := e.token(t)
 	f := writeFile(t, "big.bin", randomData(8<<20, 5))
-	e.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Stall: 30 * time.Second})
+	e.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Stall: time.Minute})
 	ignore := goleak.IgnoreCurrent()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var sent int64
+	defer cancel()
+	// Mid-upload: the first bytes of the body are on the connection (after
+	// the 100-continue wait runs out, as the stalled server never answers).
+	bodyStarted := make(chan struct{})
+	var once sync.Once
+	progress := func(s, _ int64) {
+		if s > 0 {
+			once.Do(func() { close(bodyStarted) })
+		}
+	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := e.client.Upload(ctx, tok, api.UploadRequest{Path: f, Progress: func(s, _ int64) { sent = s }})
+		_, err := e.client.Upload(ctx, tok, api.UploadRequest{Path: f, Progress: progress})
 		done <- err
 	}()
-	time.Sleep(200 * time.Millisecond)
+	select {
+	case <-bodyStarted:
+	case err := <-done:
+		t.Fatalf("the upload ended before its body started: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the upload's body did not start within 30 s")
+	}
 	cancel()
 	select {
 	case err := <-done:
 		require.Error(t, err)
 		assert.ErrorIs(t, err, context.Canceled)
-	case <-time.After(10 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("upload did not stop after cancel")
 	}
-	_ = sent
 	e.client.CloseIdleConnections()
 	e.srv.ClearFaults()
 	// The server side may still be winding down its stalled handler; the

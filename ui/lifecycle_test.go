@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,18 +37,26 @@ func TestSignInWaitsForRetiredSession(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
 	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // before a.Close, which waits for the retire
 	e.ui(func() { a.retire(&session{}, func() { <-release }) })
 	done := make(chan signInResult, 1)
 	go func() {
 		done <- a.signIn(signInRequest{choice: choiceSandbox, method: storage.MethodAPIKey, apiKey: sandbox.DemoAPIKey})
 	}()
+	// Parked in waitRetired (its goroutine's stack says so): not merely
+	// slow to start, which a fixed wait could not tell apart.
+	e.eventually(func() bool { return len(done) > 0 || goroutineIn("ui.(*App).waitRetired") },
+		"the sign-in waits for the session being retired")
+	require.Empty(t, done, "the sign-in did not wait for the session being retired")
+	unblock()
+	var res signInResult
 	select {
-	case <-done:
-		t.Fatal("the sign-in did not wait for the session being retired")
-	case <-time.After(300 * time.Millisecond):
+	case res = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the sign-in did not go on once the retire ended")
 	}
-	close(release)
-	res := <-done
 	require.NoError(t, res.err)
 	e.ui(func() { a.signin.finish(a.signin.gen, res) })
 }
@@ -82,4 +93,18 @@ func TestCopyLastLinkAfterSignOutCopiesNothing(t *testing.T) {
 		a.onCopyLastLink()
 		assert.Empty(t, a.fyne.Clipboard().Content())
 	})
+}
+
+// goroutineIn reports whether some goroutine's stack holds fn (e.g.
+// "ui.(*App).waitRetired"): a test's proof that another goroutine reached a
+// blocking point the code offers no event for.
+func goroutineIn(fn string) bool {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Contains(string(buf[:n]), fn+"(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
 }

@@ -3,7 +3,9 @@ package ui
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -56,11 +58,25 @@ func TestPickFilesWithHelper(t *testing.T) {
 // keeping the app alive until the person answers it.
 func TestPickFilesWithHelperEndsWithContext(t *testing.T) {
 	dir := t.TempDir()
-	script := "#!/bin/sh\nexec sleep 30\n"
+	// The chooser says it is open on a FIFO, and the window closes then:
+	// not after a fixed delay, which could end it before it even ran.
+	fifo := filepath.Join(dir, "open")
+	require.NoError(t, exec.Command("mkfifo", fifo).Run())
+	script := "#!/bin/sh\necho open > '" + fifo + "'\nexec sleep 30\n"
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "zenity"), []byte(script), 0o755))
 	t.Setenv("PATH", dir+":/usr/bin:/bin")
+	t.Cleanup(func() { // a reader still waiting for the chooser gets EOF
+		if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			_ = f.Close()
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(100*time.Millisecond, cancel)
+	defer cancel()
+	go func() {
+		if b, err := os.ReadFile(fifo); err == nil && len(b) > 0 {
+			cancel()
+		}
+	}()
 	start := time.Now()
 	paths, ok := pickFilesWithHelper(ctx)
 	assert.True(t, ok, "no fallback dialog after the window closed")

@@ -201,12 +201,12 @@ func testSignOut(t *testing.T, e *testEnv) {
 	require.Eventually(t, func() bool {
 		_, err := e.secrets.Get(sandboxEnvKey, account, storage.SecretAPIKey)
 		return errors.Is(err, storage.ErrSecretNotFound)
-	}, 10*time.Second, 20*time.Millisecond)
+	}, 20*time.Second, 20*time.Millisecond)
 	for _, k := range storage.SecretKinds() {
 		_, err := e.secrets.Get(sandboxEnvKey, account, k)
 		assert.ErrorIs(t, err, storage.ErrSecretNotFound, k)
 	}
-	require.Eventually(t, func() bool { return len(a.currentSettings().RememberedAccounts) == 0 }, 5*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(a.currentSettings().RememberedAccounts) == 0 }, 20*time.Second, 10*time.Millisecond)
 }
 
 func TestRememberedAccountSignsInAtStart(t *testing.T) {
