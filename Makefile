@@ -80,7 +80,7 @@ reliability: deps
 # FUZZTIME is how long `make fuzz` runs each target.
 FUZZTIME ?= 60s
 FUZZ_TARGETS := ./api:FuzzParseAddResponse ./api:FuzzParseToken ./api:FuzzValidateHeaders \
-	./api/sandbox:FuzzSandboxMultipart ./api/sandbox:FuzzParseFaultSpec
+	./api:FuzzCIDHasherMatchesBoxo ./api/sandbox:FuzzSandboxMultipart ./api/sandbox:FuzzParseFaultSpec
 
 # fuzz runs each fuzz target for FUZZTIME (go test fuzzes one target at a time);
 # their seed corpora already run in every `make test`.

@@ -32,14 +32,15 @@ const (
 // and leaves every other command at Go's defaults. It never overrides GOGC or
 // GOMEMLIMIT set by the person.
 //
-// Why: computing a CID with boxo's importer (kubo's own, which the design
-// requires) allocates two 256 KiB buffers per 256 KiB chunk (the UnixFS and
-// dag-pb encodings of each leaf); the chunk buffers themselves are reused
-// (api.CIDHasher). With a live heap of a few MiB and GOGC=100 the collector
-// then runs every 4 MiB, about 750 times per GiB, and each cycle hands pages
-// back to the OS that the next chunks fault in again: that cost more CPU than
-// sha2-256 itself. GOGC=400 under a memory limit runs it 4-6 times less
-// often at the same peak RSS (make bench measures both).
+// Why (when these were set): computing a CID with boxo's importer
+// allocated two 256 KiB buffers per 256 KiB chunk (the UnixFS and dag-pb
+// encodings of each leaf). With a live heap of a few MiB and GOGC=100 the
+// collector then ran every 4 MiB, about 750 times per GiB, and each cycle
+// handed pages back to the OS that the next chunks faulted in again: that
+// cost more CPU than sha2-256 itself. GOGC=400 under a memory limit ran it
+// 4-6 times less often at the same peak RSS. api.CIDHasher no longer uses
+// the importer and makes no garbage per byte; make bench measures uploads
+// with and without these settings.
 func tuneGC(args []string) {
 	limit, percent := int64(0), streamGCPercent
 	switch {

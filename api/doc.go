@@ -26,5 +26,7 @@
 // echo the value being checked when it is a secret.
 //
 // The package imports no GUI toolkit; it depends only on the standard
-// library and boxo (for the CID).
+// library and go-cid (CID strings). The CID is computed by the package's
+// own hasher; boxo, kubo's importer, is the reference its tests compare it
+// with.
 package api

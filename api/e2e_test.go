@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -15,11 +14,6 @@ import (
 	"testing"
 	"time"
 
-	chunker "github.com/ipfs/boxo/chunker"
-	"github.com/ipfs/boxo/ipld/merkledag"
-	mdtest "github.com/ipfs/boxo/ipld/merkledag/test"
-	"github.com/ipfs/boxo/ipld/unixfs/importer/balanced"
-	"github.com/ipfs/boxo/ipld/unixfs/importer/helpers"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -87,16 +81,11 @@ func randomData(n int, seed uint64) []byte {
 	return b
 }
 
-// boxoCID is the reference: boxo's importer into a real DAG service, as
-// `ipfs add` with its defaults does.
+// boxoCID is the reference: boxo's importer, as `ipfs add` with its
+// defaults runs it.
 func boxoCID(t *testing.T, data []byte) string {
 	t.Helper()
-	params := helpers.DagBuilderParams{Dagserv: mdtest.Mock(), Maxlinks: helpers.DefaultLinksPerBlock, CidBuilder: merkledag.V0CidPrefix()}
-	db, err := params.New(chunker.NewSizeSplitter(bytes.NewReader(data), 262144))
-	require.NoError(t, err)
-	nd, err := balanced.Layout(db)
-	require.NoError(t, err)
-	return nd.Cid().String()
+	return api.ReferenceCID(t, data)
 }
 
 func gatewayBytes(t *testing.T, link string) ([]byte, http.Header) {
