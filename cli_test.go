@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -303,23 +304,41 @@ func TestKilledUploadResumes(t *testing.T) {
 	t.Setenv(storage.HomeEnv, home)
 	t.Setenv(apiKeyEnvVar, sb.key)
 	files := makeFiles(t, filepath.Join(t.TempDir(), "many"), 60, func(i int) int { return 2000 + i*100 })
-	// Slow the server down so the kill lands mid-queue.
-	sb.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 40 * time.Millisecond})
+	// The server takes 10 uploads, then holds the next ones open: the kill
+	// lands mid-queue, mid-upload, however busy the machine.
+	hold := newUploadHold(sb.srv)
+	hold.pass = 10
+	hold.armed.Store(true)
+	ts := httptest.NewServer(hold)
+	t.Cleanup(ts.Close)
+	t.Cleanup(func() { closeOnce(hold.release) }) // first: a held request must not keep ts.Close waiting
 
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "DSTOR_TEST_RUN_CLI="+strings.Join([]string{"upload", "--env", sb.url, "--concurrency", "2", filepath.Dir(files[0])}, "\x1f"))
+	cmd.Env = append(os.Environ(), "DSTOR_TEST_RUN_CLI="+strings.Join([]string{"upload", "--env", ts.URL, "--concurrency", "2", filepath.Dir(files[0])}, "\x1f"))
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = io.Discard
+	start := time.Now()
 	require.NoError(t, cmd.Start())
-	// Kill once some, not all, files are uploaded.
-	require.Eventually(t, func() bool { return len(sb.srv.Uploads(sb.acc.ID)) >= 10 }, 30*time.Second, 5*time.Millisecond)
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	select {
+	case <-hold.started:
+	case <-exited:
+		t.Fatalf("the CLI ended before its 11th upload: %s", out.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no 11th upload within 2 minutes")
+	}
+	// Two at a time: the 11th started once 9 were answered.
+	t.Logf("11th upload held %s after the start, %d uploads stored", time.Since(start).Round(time.Millisecond), len(sb.srv.Uploads(sb.acc.ID)))
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	_ = cmd.Wait()
-	require.Less(t, len(sb.srv.Uploads(sb.acc.ID)), len(files), "the kill came too late to test anything")
+	<-exited
+	stored := len(sb.srv.Uploads(sb.acc.ID))
+	require.GreaterOrEqual(t, stored, 9, "killed after some uploads")
+	require.LessOrEqual(t, stored, 10, "killed before the rest")
 
-	sb.srv.ClearFaults()
-	code, _, errOut := runCLI(t, "", "resume", "--env", sb.url)
+	closeOnce(hold.release)
+	code, _, errOut := runCLI(t, "", "resume", "--env", ts.URL)
 	require.Equal(t, 0, code, errOut)
 
 	recs := historyJSON(t)

@@ -204,7 +204,7 @@ func relBadInput(t *testing.T, rep *relReport) {
 			return cli(t, "upload", "--env", ts.URL, small)
 		}},
 		{name: "server that never answers (upload)", via: "client", want: "did not answer in time", check: func(t *testing.T) string {
-			ln := silentServer(t)
+			ln, _ := silentServer(t)
 			env, err := api.CustomEnvironment("http://" + ln)
 			require.NoError(t, err)
 			c, err := api.NewClient(env, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: 500 * time.Millisecond})})
@@ -310,13 +310,15 @@ func closedPort(t *testing.T) string {
 	return addr
 }
 
-// silentServer accepts connections on 127.0.0.1 and never answers.
-func silentServer(t *testing.T) string {
+// silentServer accepts connections on 127.0.0.1 and never answers;
+// accepted is closed once it has accepted the first one.
+func silentServer(t *testing.T) (addr string, accepted <-chan struct{}) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	var mu sync.Mutex
 	var conns []net.Conn
 	done := make(chan struct{})
+	first := make(chan struct{})
 	go func() {
 		defer close(done)
 		for {
@@ -325,6 +327,9 @@ func silentServer(t *testing.T) string {
 				return
 			}
 			mu.Lock()
+			if len(conns) == 0 {
+				close(first)
+			}
 			conns = append(conns, c)
 			mu.Unlock()
 			go func() { _, _ = io.Copy(io.Discard, c) }()
@@ -339,21 +344,23 @@ func silentServer(t *testing.T) string {
 			_ = c.Close()
 		}
 	})
-	return ln.Addr().String()
+	return ln.Addr().String(), first
 }
 
 // neverAnswersCLI runs the real CLI (a child process) against a server that
 // accepts and never answers. In the short suite it is interrupted (Ctrl+C)
-// after a second and must stop at once with a message; in the full suite it
-// is left alone and must give up by itself (the token request's 1 min bound).
+// once the server has its connection (so the CLI is past its start and
+// waiting, never before its signal handler is in) and must stop at once with
+// a message; in the full suite it is left alone and must give up by itself
+// (the token request's 1 min bound).
 func neverAnswersCLI(t *testing.T, small string) badCase {
-	bc := badCase{name: "server that never answers (CLI, interrupted with Ctrl+C after 1 s)", via: "CLI", want: "canceled"}
+	bc := badCase{name: "server that never answers (CLI, interrupted with Ctrl+C while it waits)", via: "CLI", want: "canceled"}
 	if relFull {
 		bc.name = "server that never answers (CLI, left to give up by itself)"
 		bc.want = "did not answer in time"
 	}
 	bc.check = func(t *testing.T) string {
-		addr := silentServer(t)
+		addr, accepted := silentServer(t)
 		home := t.TempDir()
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), storage.HomeEnv+"="+home,
@@ -363,9 +370,19 @@ func neverAnswersCLI(t *testing.T, small string) badCase {
 		require.NoError(t, cmd.Start())
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
+		start := time.Now()
 		if !relFull {
-			time.Sleep(time.Second)
-			require.NoError(t, cmd.Process.Signal(os.Interrupt))
+			select {
+			case <-accepted:
+				t.Logf("the CLI connected %s after its start; sending Ctrl+C", time.Since(start).Round(time.Millisecond))
+				require.NoError(t, cmd.Process.Signal(os.Interrupt))
+			case <-exited:
+				return "ended before it connected: " + out.String()
+			case <-time.After(3 * time.Minute):
+				_ = cmd.Process.Kill()
+				<-exited
+				return "never connected: killed after 3 minutes"
+			}
 		}
 		select {
 		case <-exited:

@@ -74,14 +74,17 @@ func (tr *tokenRecorder) list() []string {
 	return out
 }
 
-// uploadHold holds the first upload body that starts once it is armed:
-// it reads the first byte, closes started (the CLI is then provably
-// mid-upload: its runtime is up and a request body is on the wire) and
-// keeps the request open until release is closed or the client goes away.
-// Only the armed run is held; every other request passes straight through.
+// uploadHold holds the upload requests that come once it is armed (after
+// the first pass of them, which go through): it reads a held request's
+// first body byte, closes started (the CLI is then provably mid-upload: its
+// runtime is up and a request body is on the wire) and keeps the request
+// open until release is closed or the client goes away. Requests before it
+// is armed, and every other path, pass straight through.
 type uploadHold struct {
 	h       http.Handler
 	armed   atomic.Bool
+	pass    int64 // armed uploads let through before holding; set before arming
+	seen    atomic.Int64
 	started chan struct{}
 	release chan struct{}
 	once    sync.Once
@@ -92,7 +95,7 @@ func newUploadHold(h http.Handler) *uploadHold {
 }
 
 func (uh *uploadHold) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/api/v0/add" || !uh.armed.Load() {
+	if r.URL.Path != "/api/v0/add" || !uh.armed.Load() || uh.seen.Add(1) <= uh.pass {
 		uh.h.ServeHTTP(w, r)
 		return
 	}

@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -229,6 +231,26 @@ func allHistory(t *testing.T, db *storage.DB) []storage.HistoryEntry {
 			return out
 		}
 	}
+}
+
+// testSeedEnv replays a failure: the random choices of the suite (kill
+// points, file sizes) come from this seed instead of the clock.
+const testSeedEnv = "DSTOR_TEST_SEED"
+
+// testRand is the random source of one test, seeded by DSTOR_TEST_SEED or
+// else the clock. The seed is logged, so a failing run prints it (t.Logf
+// shows with the failure) and can be replayed exactly; stream keeps tests
+// that share a seed apart.
+func testRand(t *testing.T, stream uint64) *rand.Rand {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv(testSeedEnv); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		require.NoError(t, err, "%s must be an unsigned integer", testSeedEnv)
+		seed = v
+	}
+	t.Logf("random seed %d (replay: %s=%d go test -run '^%s$' .)", seed, testSeedEnv, seed, t.Name())
+	return rand.New(rand.NewPCG(seed, stream))
 }
 
 // withDeadline runs fn and fails the test if it has not returned within d:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,7 +28,7 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 	if os.Getenv("DISPLAY") == "" {
 		t.Skip("no X display: make test and make reliability run the suite under Xvfb")
 	}
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	rng := testRand(t, 8)
 	var kills, cleanOpen, finished, exactlyOnce, missing, dup, wrongHash, beforeSaved int
 	var killPoints []string
 	for round := range rounds {
@@ -41,6 +40,7 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 		}
 		files := writeSizedFiles(t, dir, fmt.Sprintf("w%02d", round), sizes)
 
+		start := time.Now()
 		app := startWindow(t, home, "--env", "sandbox", dir)
 		target := rng.IntN(n)
 		deadline := time.Now().Add(60 * time.Second)
@@ -53,6 +53,7 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 		app.kill()
 		kills++
 		killPoints = append(killPoints, fmt.Sprint(historyCount(home)))
+		t.Logf("round %d: target %d entries, killed after %s at %s", round, target, time.Since(start).Round(time.Millisecond), killPoints[len(killPoints)-1])
 		if res, _ := dbIntegrity(t, home); res == "ok" {
 			cleanOpen++
 		} else {
@@ -68,15 +69,20 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 			beforeSaved++
 			args = append(args, dir)
 		}
+		restart := time.Now()
 		app = startWindow(t, home, args...)
-		deadline = time.Now().Add(2 * time.Minute)
+		// A child process's database: polled, as nothing else tells; the
+		// bound is only against a hang.
+		deadline = time.Now().Add(5 * time.Minute)
 		for time.Now().Before(deadline) && (historyCount(home) < n || unfinishedJobs(home) > 0) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		if historyCount(home) >= n && unfinishedJobs(home) == 0 {
 			finished++
+			t.Logf("round %d: the restarted window finished in %s", round, time.Since(restart).Round(time.Millisecond))
 		} else {
-			t.Errorf("round %d: the restarted window did not finish the queue: %d of %d in the history", round, historyCount(home), n)
+			t.Errorf("round %d: the restarted window did not finish the queue in %s: %d of %d in the history", round,
+				time.Since(restart).Round(time.Second), historyCount(home), n)
 		}
 		app.kill()
 
