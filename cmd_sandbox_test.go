@@ -128,7 +128,7 @@ func TestRunSandboxServesWhatItPrints(t *testing.T) {
 	select {
 	case code := <-exit:
 		assert.Equal(t, 0, code, stderr.String())
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("runSandbox did not stop after its context ended")
 	}
 	<-drained

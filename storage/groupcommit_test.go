@@ -85,7 +85,9 @@ func TestGroupCommitBatchesAndIsolatesFailures(t *testing.T) {
 	var once sync.Once
 	beforeGroup = func() {
 		once.Do(func() { // hold the first batch until every writer waits
-			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			// Polled: nothing tells when a writer joined the pile. The
+			// bound only keeps a broken pile from hanging the test.
+			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 				d.group.mu.Lock()
 				n := len(d.group.pending)
 				d.group.mu.Unlock()

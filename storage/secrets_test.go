@@ -246,7 +246,8 @@ func TestSecretStoreFallsBackWhenProbeFails(t *testing.T) {
 
 			start := time.Now()
 			s := newSecretStoreWith(f.backend(), 100*time.Millisecond)
-			assert.Less(t, time.Since(start), 2*time.Second, "the probe is bounded by the timeout")
+			// Bounded (the hang lasts until cleanup), with room for a busy machine.
+			assert.Less(t, time.Since(start), 10*time.Second, "the probe is bounded by the timeout")
 
 			assert.False(t, s.Persistent())
 			assert.Contains(t, s.Reason(), tt.wantReason)
@@ -290,7 +291,7 @@ func TestSecretStoreCallTimesOut(t *testing.T) {
 			elapsed := time.Since(start)
 			require.ErrorIs(t, err, ErrKeyringTimeout)
 			assert.GreaterOrEqual(t, elapsed, 100*time.Millisecond)
-			assert.Less(t, elapsed, 2*time.Second)
+			assert.Less(t, elapsed, 10*time.Second, "bounded (the hang lasts until the release below)")
 		})
 	}
 	// The abandoned calls finish once the daemon answers; goleak checks that.
@@ -342,6 +343,6 @@ func TestSessionBusDetection(t *testing.T) {
 		s := NewSecretStore(5 * time.Second)
 		assert.False(t, s.Persistent())
 		assert.Contains(t, s.Reason(), "No D-Bus session")
-		assert.Less(t, time.Since(start), time.Second)
+		assert.Less(t, time.Since(start), 4*time.Second, "no probe (which could wait its 5 s)")
 	}
 }

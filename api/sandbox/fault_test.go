@@ -92,7 +92,7 @@ func TestFaultStall(t *testing.T) {
 	_, err := client.Do(e.keyTokenRequest("api-key", e.key, ""))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "Client.Timeout")
-	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Less(t, time.Since(start), 20*time.Second, "the client's timeout, not the minute's stall")
 	assert.Equal(t, []int{200}, e.statuses(1))
 }
 

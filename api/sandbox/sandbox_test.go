@@ -106,11 +106,11 @@ func TestCloseEndsStallsAndInFlightRequests(t *testing.T) {
 		e.s.mu.Lock()
 		defer e.s.mu.Unlock()
 		return len(e.s.faults) == 0 // the fault was taken by the request
-	}, 5*time.Second, 5*time.Millisecond)
+	}, 20*time.Second, 5*time.Millisecond)
 
 	start := time.Now()
 	require.NoError(t, e.s.Close())
-	assert.Less(t, time.Since(start), 4*time.Second)
+	assert.Less(t, time.Since(start), 20*time.Second, "far from the hour's stall, with room for a busy machine")
 	<-done
 	wait()
 

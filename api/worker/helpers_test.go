@@ -251,18 +251,24 @@ func cidOf(t *testing.T, path string) string {
 	return c
 }
 
-// wait runs q.Wait with a deadline.
+// hangGuard is the least time wait and eventually give: their deadlines
+// only stop a hang (a passing run returns as soon as the queue is idle or
+// the condition holds), and a busy 2-core machine under -race can take
+// several times the d a test names for a few uploads.
+const hangGuard = 30 * time.Second
+
+// wait runs q.Wait with a deadline of d, at least hangGuard.
 func wait(t *testing.T, q *Queue, d time.Duration) error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithTimeout(context.Background(), max(d, hangGuard))
 	defer cancel()
 	return q.Wait(ctx)
 }
 
-// eventually polls cond until it holds or d passes.
+// eventually polls cond until it holds or d (at least hangGuard) passes.
 func eventually(t *testing.T, d time.Duration, cond func() bool, msgAndArgs ...any) {
 	t.Helper()
-	require.Eventually(t, cond, d, 5*time.Millisecond, msgAndArgs...)
+	require.Eventually(t, cond, max(d, hangGuard), 5*time.Millisecond, msgAndArgs...)
 }
 
 // history returns every history entry, newest first.
