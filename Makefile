@@ -22,6 +22,7 @@ help:
 	@echo "make bench     performance suite against curl (BENCH_QUICK=1 for a short pass): prints the README's Performance table"
 	@echo "make reliability  faults, kills, bad input, secrets, hardening: prints the README's Reliability table"
 	@echo "make fuzz      run every fuzz target for FUZZTIME each (default 60s)"
+	@echo "make stress    the timing-sensitive tests STRESS_COUNT times each (default 10) under -race: pass/fail per group"
 	@echo "make dnd-check drag a file and a folder from another X application onto the window (Xvfb)"
 
 # deps installs the Debian packages that are missing (apt-get update once, then install).
@@ -60,6 +61,21 @@ lint: deps
 
 clean:
 	rm -f $(BINARY)
+
+.PHONY: stress
+
+# STRESS_COUNT is how many times `make stress` runs each group of tests.
+STRESS_COUNT ?= 10
+
+# stress runs the tests most exposed to timing (the short reliability
+# suite, the tests with real child processes, the queue, UI and end-to-end
+# tests that cancel or pause mid-upload) STRESS_COUNT times each under the
+# race detector, in the same Xvfb + D-Bus/gnome-keyring session as `make
+# test`, and prints how many runs of each passed (.ci/stress.sh).
+stress: deps
+	@keyrings=$$(mktemp -d); trap 'rm -rf $$keyrings' EXIT; \
+	XDG_DATA_HOME=$$keyrings DSTOR_REQUIRE_KEYRING=1 STRESS_COUNT=$(STRESS_COUNT) GO=$(GO) dbus-run-session -- bash -c 'echo test-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
+	  xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/stress.sh'
 
 .PHONY: reliability fuzz
 
