@@ -56,11 +56,12 @@ type DB struct {
 
 // Open opens (creating when needed) dir/dstor-uploader.db in WAL mode with
 // foreign keys, synchronous=NORMAL and a busy timeout, makes sure the file and
-// its -wal/-shm companions are mode 0600, and migrates the schema to
+// its -wal/-shm companions are private to their owner (mode 0600; on Windows
+// an access list for the user alone), and migrates the schema to
 // [CurrentSchemaVersion]. A database from a newer app version is refused with
 // an error wrapping [ErrSchemaTooNew].
 func Open(dir string) (*DB, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := makePrivateDir(dir); err != nil {
 		return nil, fmt.Errorf("open database: create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, DBFileName)
@@ -73,7 +74,7 @@ func Open(dir string) (*DB, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
+	if err := restrictToOwner(path); err != nil {
 		return nil, fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
 	}
 
@@ -109,7 +110,7 @@ func Open(dir string) (*DB, error) {
 	}
 
 	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := restrictToOwner(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			_ = d.Close()
 			return nil, fmt.Errorf("open database: restrict %s%s to its owner: %w", path, suffix, err)
 		}
