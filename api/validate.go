@@ -200,6 +200,9 @@ func openRegularFile(path string) (*os.File, os.FileInfo, error) {
 		return nil, nil, fail("choose a file to upload", nil)
 	}
 	q := quotePath(path)
+	if msg := reservedNameSentence(q, path); msg != "" {
+		return nil, nil, fail(msg, nil)
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, nil, fileAccessError(q, err)
@@ -225,6 +228,9 @@ func openRegularFile(path string) (*os.File, os.FileInfo, error) {
 // fileAccessError explains why a file could not be stat'ed or opened.
 func fileAccessError(q string, err error) error {
 	fail := func(msg string) error { return &ValidationError{Field: "file", Message: msg, err: err} }
+	if msg := platformFileSentence(q, err); msg != "" {
+		return fail(msg)
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fail(q + " does not exist — it may have been moved or deleted")

@@ -6,11 +6,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // checkValidation runs one validation case: want "" means valid, otherwise
@@ -156,33 +159,45 @@ func TestPartNameDefaultsToSafeBaseName(t *testing.T) {
 	assert.Equal(t, "bad_name\uFFFD.txt", UploadRequest{Path: "/a/bad\nname\xff.txt"}.partName())
 }
 
+// devNullSentence is how ValidateFile refuses os.DevNull: Windows' NUL is
+// refused by its reserved name before it is opened.
+var devNullSentence = map[bool]string{
+	false: "is a device, not a regular file",
+	true:  `"NUL" is a name Windows keeps for the NUL device, so it cannot be read as a file`,
+}[runtime.GOOS == "windows"]
+
 func TestValidateFile(t *testing.T) {
 	dir := t.TempDir()
 	regular := writeFile(t, "ok.bin", []byte("hello"))
 	empty := writeFile(t, "empty.bin", nil)
 	link := filepath.Join(dir, "link")
-	require.NoError(t, os.Symlink(regular, link))
 	dangling := filepath.Join(dir, "dangling")
-	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), dangling))
+	linksWork := testfs.Symlink(t, regular, link) && testfs.Symlink(t, filepath.Join(dir, "nowhere"), dangling) &&
+		testfs.Resolves(link)
 
 	tests := []struct {
 		name, path, want string
 		size             int64
+		needsLink        bool
 	}{
 		{name: "regular file", path: regular, size: 5},
 		{name: "empty file", path: empty, size: 0},
-		{name: "symlink to a file", path: link, size: 5},
+		{name: "symlink to a file", path: link, size: 5, needsLink: true},
 		{name: "no path", path: "", want: "choose a file to upload"},
 		{name: "missing", path: filepath.Join(dir, "missing.txt"), want: "does not exist — it may have been moved or deleted"},
-		{name: "dangling symlink", path: dangling, want: "does not exist"},
+		{name: "dangling symlink", path: dangling, want: "does not exist", needsLink: true},
 		{name: "folder", path: dir, want: "is a folder, not a file"},
-		{name: "device", path: os.DevNull, want: "is a device, not a regular file"},
+		{name: "device", path: os.DevNull, want: devNullSentence},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.needsLink && !linksWork {
+				t.Skip(testfs.NoSymlinks)
+			}
 			info, err := ValidateFile(tt.path)
 			checkValidation(t, err, "file", tt.want)
 			if tt.want == "" {
+				require.NotNil(t, info)
 				assert.Equal(t, tt.size, info.Size())
 			}
 		})
@@ -204,6 +219,9 @@ func TestValidateFileRefusesSocket(t *testing.T) {
 }
 
 func TestValidateFileUnreadable(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no permission bits (os.Chmod(0) only sets read-only); its unreadable case, a file locked by another program, is TestValidateFileLockedByAnotherProgram")
+	}
 	if os.Geteuid() == 0 {
 		t.Skip("root can read any file")
 	}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Windows errors a person can act on when a local file cannot be read
+// (winerror.h). syscall names only a few of them.
+const (
+	errSharingViolation   syscall.Errno = 32   // ERROR_SHARING_VIOLATION
+	errLockViolation      syscall.Errno = 33   // ERROR_LOCK_VIOLATION
+	errNotReady           syscall.Errno = 21   // ERROR_NOT_READY
+	errBadNetPath         syscall.Errno = 53   // ERROR_BAD_NETPATH
+	errNetNameDeleted     syscall.Errno = 64   // ERROR_NETNAME_DELETED
+	errBadNetName         syscall.Errno = 67   // ERROR_BAD_NET_NAME
+	errInvalidName        syscall.Errno = 123  // ERROR_INVALID_NAME
+	errFilenameTooLong    syscall.Errno = 206  // ERROR_FILENAME_EXCED_RANGE
+	errNetworkUnreachable syscall.Errno = 1231 // ERROR_NETWORK_UNREACHABLE
+)
+
+// platformFileSentence explains the Windows reasons a file cannot be read
+// that a person can fix, or returns "" for the others.
+func platformFileSentence(q string, err error) string {
+	is := func(errnos ...syscall.Errno) bool {
+		for _, e := range errnos {
+			if errors.Is(err, e) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case is(errSharingViolation, errLockViolation):
+		return q + " is open in another program that does not let others read it — close that program (or wait until it is done with the file), then try again"
+	case is(errNotReady):
+		return q + " is on a drive that is not ready — insert the disk or reconnect the drive, then try again"
+	case is(errBadNetPath, errBadNetName, errNetNameDeleted, errNetworkUnreachable):
+		return q + " is on a network share that cannot be reached — check that the computer sharing it is on and that you are signed in to the share, then try again"
+	case is(errFilenameTooLong):
+		return q + " has a path longer than Windows allows here — move it to a folder with a shorter path, then try again"
+	case is(errInvalidName):
+		return q + " is not a valid Windows path — a name cannot contain < > : \" | ? * and cannot end with a dot or a space"
+	}
+	return ""
+}
+
+// reservedDeviceNames are the names Windows keeps for devices, in any
+// folder and with any extension ("nul.txt" is the NUL device too).
+var reservedDeviceNames = map[string]bool{
+	"CON": true, "PRN": true, "AUX": true, "NUL": true, "CONIN$": true, "CONOUT$": true,
+	"COM1": true, "COM2": true, "COM3": true, "COM4": true, "COM5": true, "COM6": true, "COM7": true, "COM8": true, "COM9": true,
+	"COM¹": true, "COM²": true, "COM³": true,
+	"LPT1": true, "LPT2": true, "LPT3": true, "LPT4": true, "LPT5": true, "LPT6": true, "LPT7": true, "LPT8": true, "LPT9": true,
+	"LPT¹": true, "LPT²": true, "LPT³": true,
+}
+
+// reservedNameSentence refuses a path whose last name Windows keeps for a
+// device: opening "CON" or "C:\data\nul.txt" reaches the device, not a file.
+// A path in the \\?\ form names the file itself and is let through.
+func reservedNameSentence(q, path string) string {
+	if strings.HasPrefix(path, `\\?\`) {
+		return ""
+	}
+	base := filepath.Base(path)
+	stem, _, _ := strings.Cut(base, ".")
+	stem = strings.ToUpper(strings.TrimRight(stem, " "))
+	if !reservedDeviceNames[stem] {
+		return ""
+	}
+	subject := q + ` is named "` + base + `",`
+	if base == path {
+		subject = q + " is"
+	}
+	return subject + ` a name Windows keeps for the ` + stem + ` device, so it cannot be read as a file — rename it (for example to "_` + base + `"), then try again`
+}

@@ -1,0 +1,86 @@
+package api
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWindowsFileErrorSentences(t *testing.T) {
+	tests := []struct {
+		errno syscall.Errno
+		want  string
+	}{
+		{errSharingViolation, "is open in another program that does not let others read it"},
+		{errLockViolation, "is open in another program that does not let others read it"},
+		{errNotReady, "is on a drive that is not ready — insert the disk or reconnect the drive"},
+		{errBadNetPath, "is on a network share that cannot be reached"},
+		{errBadNetName, "is on a network share that cannot be reached"},
+		{errNetNameDeleted, "is on a network share that cannot be reached"},
+		{errNetworkUnreachable, "is on a network share that cannot be reached"},
+		{errFilenameTooLong, "has a path longer than Windows allows here"},
+		{errInvalidName, "is not a valid Windows path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.errno.Error(), func(t *testing.T) {
+			err := fileAccessError(`"D:\x.bin"`, &fs.PathError{Op: "open", Path: `D:\x.bin`, Err: tt.errno})
+			checkValidation(t, err, "file", `"D:\x.bin" `+tt.want)
+			assert.ErrorIs(t, err, tt.errno, "the cause stays reachable")
+		})
+	}
+}
+
+func TestValidateFileReservedNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"CON", "nul", "nul.txt", "Com1", "LPT9.log", "aux .txt", "CONOUT$"} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ValidateFile(filepath.Join(dir, name))
+			checkValidation(t, err, "file", "a name Windows keeps for the "+strings.ToUpper(strings.TrimSpace(strings.Split(name, ".")[0]))+" device")
+		})
+	}
+	for _, name := range []string{"console.txt", "NULL", "COM10", "con-notes.txt", "lpt.txt"} {
+		t.Run(name, func(t *testing.T) {
+			_, err := ValidateFile(filepath.Join(dir, name))
+			checkValidation(t, err, "file", "does not exist")
+		})
+	}
+}
+
+// A file another program holds open without sharing (as Outlook does with
+// its .pst) is refused with a sentence that says what to do.
+func TestValidateFileLockedByAnotherProgram(t *testing.T) {
+	path := writeFile(t, "mailbox.pst", []byte("busy"))
+	p, err := syscall.UTF16PtrFromString(path)
+	require.NoError(t, err)
+	h, err := syscall.CreateFile(p, syscall.GENERIC_READ|syscall.GENERIC_WRITE, 0, nil, syscall.OPEN_EXISTING, syscall.FILE_ATTRIBUTE_NORMAL, 0)
+	require.NoError(t, err)
+	_, err = ValidateFile(path)
+	checkValidation(t, err, "file", "is open in another program that does not let others read it — close that program")
+	require.NoError(t, syscall.CloseHandle(h))
+	_, err = ValidateFile(path)
+	require.NoError(t, err, "readable again once the other program closes it")
+}
+
+// Paths past MAX_PATH (260) work: Go adds the \\?\ prefix to long absolute
+// paths, so nothing needs the person to shorten them.
+func TestValidateFileLongPath(t *testing.T) {
+	dir := t.TempDir()
+	for len(dir) < 300 {
+		dir = filepath.Join(dir, strings.Repeat("long-folder-name-", 3))
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	path := filepath.Join(dir, "file-past-max-path.txt")
+	require.NoError(t, os.WriteFile(path, []byte("deep"), 0o644))
+	require.Greater(t, len(path), 260)
+	info, err := ValidateFile(path)
+	require.NoError(t, err)
+	assert.EqualValues(t, 4, info.Size())
+	_, err = ValidateFile(`\\?\` + path)
+	require.NoError(t, err, "the \\\\?\\ form is accepted as it is")
+}
