@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# make test-windows: the Windows test binaries of the packages that need no
+# display, cross-compiled with Go (and mingw-w64 where cgo is needed), run
+# under Wine in a throw-away prefix. Prints one line per package and a
+# closing "N passed, N failed, N skipped"; exits non-zero when a test fails.
+#
+# Environment (the Makefile sets the first two): WIN_PKGS (pure-Go packages),
+# WIN_CGO_PKGS (packages whose tests link cgo, built with mingw-w64), GO (go),
+# WIN_KEEP (a folder to keep the test logs in).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+WIN_PKGS=${WIN_PKGS:?run make test-windows}
+WIN_CGO_PKGS=${WIN_CGO_PKGS:-}
+MINGW_CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
+
+work=$(mktemp -d /tmp/dstor-wine.XXXXXX)
+export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all
+export WINEDLLOVERRIDES="mscoree,mshtml=" # no Mono or Gecko install prompts
+# Debian installs the 64-bit loader outside PATH when wine32 is absent.
+WINE=$(command -v wine64 || true)
+[ -n "$WINE" ] || WINE=/usr/lib/wine/wine64
+WINESERVER=$(command -v wineserver || true)
+[ -n "$WINESERVER" ] || WINESERVER=/usr/lib/wine/wineserver
+
+cleanup() {
+	"$WINESERVER" -k >/dev/null 2>&1 || true
+	"$WINESERVER" -w >/dev/null 2>&1 || true
+	if [ -n "${WIN_KEEP:-}" ]; then mkdir -p "$WIN_KEEP" && cp "$work"/*.log "$WIN_KEEP"/ 2>/dev/null || true; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The prefix, and Go's missing ProcessPrng (Wine 8 has no bcryptprimitives.dll).
+"$MINGW_CC" -shared -O2 -s -o "$work/bcryptprimitives.dll" build/windows/processprng.c -ladvapi32
+"$WINE" wineboot -i >/dev/null 2>&1
+"$WINESERVER" -w
+cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+
+# Each package's test build gets build/windows/wine_test.go.in laid over it.
+overlay=$work/overlay.json
+{
+	printf '{"Replace":{'
+	sep=""
+	for p in $WIN_PKGS $WIN_CGO_PKGS; do
+		read -r name dir < <($GO list -f '{{.Name}} {{.Dir}}' "$p")
+		f=$work/overlay-$(echo "$p" | tr -c 'a-zA-Z0-9\n' _).go
+		sed "s/^package PACKAGE$/package $name/" build/windows/wine_test.go.in >"$f"
+		printf '%s"%s":"%s"' "$sep" "$dir/zz_wine_windows_test.go" "$f"
+		sep=","
+	done
+	printf '}}\n'
+} >"$overlay"
+
+build() { # build CGO_ENABLED PKG...
+	local cgo=$1
+	shift
+	[ $# -gt 0 ] || return 0
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=$cgo CC=$MINGW_CC \
+		$GO test -c -overlay "$overlay" -ldflags=-checklinkname=0 -o "$work/bin/" "$@"
+}
+mkdir -p "$work/bin"
+start=$SECONDS
+# shellcheck disable=SC2086
+build 0 $WIN_PKGS
+# shellcheck disable=SC2086
+build 1 $WIN_CGO_PKGS
+echo "cross-compiled the test binaries in $((SECONDS - start)) s"
+
+passed=0 failed=0 skipped=0 status=0
+printf '%-14s %6s %6s %6s %6s\n' package passed failed skipped seconds
+for p in $WIN_PKGS $WIN_CGO_PKGS; do
+	read -r name dir < <($GO list -f '{{.Name}} {{.Dir}}' "$p")
+	bin=$work/bin/$(basename "$($GO list "$p")").test.exe
+	log=$work/$(echo "$p" | tr -c 'a-zA-Z0-9\n' _).log
+	t0=$SECONDS
+	# go test runs a test binary in its package's folder (Wine's Z: drive).
+	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout 20m) >"$log" 2>&1 || status=1
+	# Top-level results only: subtests are indented.
+	np=$(grep -c '^--- PASS' "$log" || true)
+	nf=$(grep -c '^--- FAIL' "$log" || true)
+	ns=$(grep -c '^--- SKIP' "$log" || true)
+	if ! tail -n 3 "$log" | grep -q '^PASS$'; then
+		status=1
+		[ "$nf" -gt 0 ] || nf=1 # a crash or a timeout: no --- FAIL line
+	fi
+	printf '%-14s %6d %6d %6d %6d\n' "$p" "$np" "$nf" "$ns" "$((SECONDS - t0))"
+	passed=$((passed + np)) failed=$((failed + nf)) skipped=$((skipped + ns))
+	if [ "$nf" -gt 0 ]; then
+		grep -E '^(--- FAIL|panic:|FAIL)' "$log" | head -20 | sed 's/^/    /'
+		echo "    (log: tail of $p)"
+		tail -n 15 "$log" | sed 's/^/    /'
+	fi
+done
+echo "skipped on Windows (top-level tests and subtests, with the reason):"
+# A test's log lines follow its "=== RUN" (or "=== CONT") line; the last one
+# before "--- SKIP" is the reason t.Skip gave.
+awk '/^=== (RUN|NAME|CONT) / { cur = $3; next }
+	/^ +[^ ]+\.go:[0-9]+: / { if (cur != "") { m = $0; sub(/^ +[^ ]+\.go:[0-9]+: /, "", m); msg[cur] = m }; next }
+	/^ *--- SKIP: / { print "    " $3 ": " msg[$3] }' "$work"/*.log | sort -u
+
+echo "windows: $passed passed, $failed failed, $skipped skipped"
+exit $status
