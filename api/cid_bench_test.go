@@ -38,11 +38,11 @@ func newBenchSource(b *testing.B) benchSource {
 	return benchSource{path: p, size: st.Size()}
 }
 
-// pass feeds the whole input to w in copyBufferSize writes, as the upload
+// pass feeds the whole input to w in ChunkSize writes, as the upload
 // body does, and returns how long it took (reading included, for both the
 // CID and sha256, and finish).
 func (s benchSource) pass(b *testing.B, w io.Writer, finish func()) time.Duration {
-	buf := make([]byte, copyBufferSize)
+	buf := make([]byte, ChunkSize)
 	start := time.Now()
 	f, err := os.Open(s.path)
 	if err != nil {

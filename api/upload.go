@@ -92,9 +92,6 @@ func (r UploadRequest) partName() string {
 
 // Upload behaviour tuning.
 const (
-	// copyBufferSize is how much of the file is read, hashed and queued at a
-	// time: one IPFS chunk, so the CID importer gets whole chunks.
-	copyBufferSize = ChunkSize
 	// expectContinueMin is the file size from which an upload asks for
 	// "100 Continue" first, so a refusal (expired token, too large) arrives
 	// before the file is sent rather than after.
@@ -176,7 +173,8 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 	summed := false
 	defer func() {
 		// Stop the transport from reading the body (it may still hold it
-		// after Do returns), then end the hasher's goroutine.
+		// after Do returns), then end the hasher (it waits for the leaves
+		// being hashed).
 		body.finish()
 		if !summed {
 			hasher.Abort()
@@ -324,13 +322,15 @@ func multipartEnvelope(name string) (head, tail []byte, contentType string, err 
 	return buf.Bytes(), tail, mw.FormDataContentType(), nil
 }
 
-// uploadBody is the request body: head, then the file's bytes (read
-// through an io.TeeReader into the CID hasher), then tail. It is a plain
-// reader rather than an io.Pipe fed by a goroutine: the length is known in
-// advance, so the concatenation needs no extra goroutine and no second
-// copy. The file is read in ChunkSize blocks whatever size the transport
-// asks for (net/http copies through 32 KiB buffers), so the hasher gets
-// whole chunks and the file few read calls.
+// uploadBody is the request body: head, then the file's bytes, then tail.
+// It is a plain reader rather than an io.Pipe fed by a goroutine: the
+// length is known in advance, so the concatenation needs no extra
+// goroutine and no second copy. The file is read in ChunkSize blocks,
+// whatever size the transport asks for, straight into the CID hasher's
+// chunk buffers: once the transport has taken a whole block, the block is
+// handed to the hasher (writeOwned), which hashes it on another core while
+// the next one is read and sent, and recycles it. So the file gets few
+// read calls and its bytes are never copied for hashing.
 //
 // The last block is handed out only after checking that the file ends
 // where its stat said and was not modified; otherwise reading fails with
@@ -343,17 +343,17 @@ type uploadBody struct {
 	mu       sync.Mutex
 	ctx      context.Context
 	file     *os.File
-	src      io.Reader // io.TeeReader(file, hasher)
+	hasher   *CIDHasher
 	size     int64     // the file's size when opened
 	modTime  time.Time // the file's mtime when opened
 	total    int64     // len(head) + size + len(tail): the Content-Length
 	head     []byte    // not yet sent
 	tail     []byte    // not yet sent
-	buf      []byte
-	pending  []byte // file bytes read and hashed, not yet handed out
-	read     int64  // file bytes read and hashed
-	sent     int64  // file bytes handed out
-	fileDone bool   // all read, and the file checked unchanged
+	block    []byte    // the hasher's buffer holding pending; nil when none
+	pending  []byte    // file bytes read, not yet handed out
+	read     int64     // file bytes read
+	sent     int64     // file bytes handed out
+	fileDone bool      // all read, and the file checked unchanged
 	progress func(sent, total int64)
 	err      error // sticky: every Read after a failure fails the same way
 	localErr error // the failure was the file's or the hasher's
@@ -376,27 +376,14 @@ func newUploadBody(ctx context.Context, f *os.File, info os.FileInfo, head, tail
 	return &uploadBody{
 		ctx:      ctx,
 		file:     f,
-		src:      io.TeeReader(f, hashWriter{hasher}),
+		hasher:   hasher,
 		size:     size,
 		modTime:  info.ModTime(),
 		total:    int64(len(head)) + size + int64(len(tail)),
 		head:     head,
 		tail:     tail,
-		buf:      make([]byte, min(int64(copyBufferSize), max(size, 1))),
 		progress: progress,
 	}
-}
-
-// hashWriter marks hasher failures, so they are told apart from read
-// errors.
-type hashWriter struct{ h *CIDHasher }
-
-func (w hashWriter) Write(p []byte) (int, error) {
-	n, err := w.h.Write(p)
-	if err != nil {
-		err = fmt.Errorf("compute CID: %w", err)
-	}
-	return n, err
 }
 
 // Read hands out head, file bytes and tail, in order.
@@ -438,6 +425,12 @@ func (b *uploadBody) Read(p []byte) (int, error) {
 		if b.progress != nil {
 			b.progress(b.sent, b.size)
 		}
+		if len(b.pending) == 0 {
+			if err := b.hashBlock(); err != nil {
+				b.err, b.localErr = err, err
+				return n, err
+			}
+		}
 		return n, nil
 	}
 	n := copy(p, b.tail)
@@ -450,21 +443,24 @@ func (b *uploadBody) handedOut() bool {
 	return b.fileDone && len(b.head) == 0 && len(b.pending) == 0 && len(b.tail) == 0
 }
 
-// fill reads and hashes the next block of the file; after the last one it
-// checks that the file did not change.
+// fill reads the next block of the file into a chunk buffer of the
+// hasher; after the last one it checks that the file did not change.
 func (b *uploadBody) fill() error {
 	if remaining := b.size - b.read; remaining > 0 {
-		n := int(min(int64(len(b.buf)), remaining))
-		m, err := io.ReadFull(b.src, b.buf[:n])
+		n := int(min(ChunkSize, remaining))
+		block := b.hasher.takeChunk()[:n]
+		m, err := io.ReadFull(b.file, block)
 		b.read += int64(m)
 		switch {
 		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+			b.hasher.putChunk(block)
 			return fmt.Errorf("%w: it ended after %d bytes, but had %d when the upload started",
 				ErrFileChanged, b.read, b.size)
 		case err != nil:
+			b.hasher.putChunk(block)
 			return fmt.Errorf("read the file: %w", err)
 		}
-		b.pending = b.buf[:m]
+		b.block, b.pending = block, block
 	}
 	if b.read == b.size {
 		if err := b.checkUnchanged(); err != nil {
@@ -474,6 +470,17 @@ func (b *uploadBody) fill() error {
 		if b.size == 0 && b.progress != nil {
 			b.progress(0, 0)
 		}
+	}
+	return nil
+}
+
+// hashBlock gives the block the transport has just taken whole to the
+// hasher, which owns it from now on.
+func (b *uploadBody) hashBlock() error {
+	block := b.block
+	b.block = nil
+	if err := b.hasher.writeOwned(block); err != nil {
+		return fmt.Errorf("compute CID: %w", err)
 	}
 	return nil
 }
@@ -513,6 +520,10 @@ func (b *uploadBody) finish() bodyState {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
+	if b.block != nil { // a block the transport did not take whole
+		b.hasher.putChunk(b.block)
+		b.block, b.pending = nil, nil
+	}
 	return bodyState{complete: b.fileDone && b.sent == b.size, sent: b.sent, localErr: b.localErr}
 }
 

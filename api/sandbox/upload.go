@@ -219,14 +219,14 @@ func differentCID(cid string) (string, error) {
 	return api.ComputeCID(strings.NewReader("sandbox wrong hash for " + cid))
 }
 
-// stageBufferSize is the size of the reads from the request body and of the
-// writes to the temporary file and the hasher: one IPFS chunk.
+// stageBufferSize is the size of the reads from the request body: one IPFS
+// chunk, so the parser can fill the hasher's chunk buffer in one or two
+// reads.
 const stageBufferSize = api.ChunkSize
 
 // multipartReader is r.MultipartReader over a large buffer. net/http's own
 // puts a 4 KiB bufio.Reader under the multipart parser, so every Read of a
-// part returned at most 4 KiB and a 1 GiB upload took 262,144 reads and
-// file writes; with a stageBufferSize buffer the parser hands out up to
+// part returned at most 4 KiB and a 1 GiB upload took 262,144 reads; with a stageBufferSize buffer the parser hands out up to
 // that much at a time (multipart.NewReader keeps a large enough
 // bufio.Reader as it is). The buffer comes from a pool: return it with
 // putBodyReader once the parts are read.
@@ -344,54 +344,31 @@ func (s *Server) stage(part io.Reader) (_ *staged, err error) {
 	return &staged{tmpPath: f.Name(), hash: hash, size: n}, nil
 }
 
-// stageBufPool recycles the staging buffers: small uploads arrive many at a
-// time, and 256 KiB of garbage per upload would make the collector run for
-// every few of them.
-var stageBufPool = sync.Pool{New: func() any { return new([stageBufferSize]byte) }}
-
-// copyStaged is the one pass over an upload: each block read from the part
-// is written to the temporary file and to the hasher (whose importer
-// goroutine hashes it while the next block is read). Blocks are filled
-// before they are written, so the file gets few large writes and the hasher
-// whole chunks.
+// copyStaged is the one pass over an upload: the hasher reads the part in
+// whole chunks into its own buffers, each is written to the temporary file
+// in one write and then hashed where it lies. A write error is a storage
+// failure (500); anything else is the body's fault.
 func copyStaged(f *os.File, h *api.CIDHasher, part io.Reader) (int64, error) {
-	bp := stageBufPool.Get().(*[stageBufferSize]byte)
-	defer stageBufPool.Put(bp)
-	buf := bp[:]
-	var n int64
-	for {
-		m, rerr := fill(part, buf)
-		if m > 0 {
-			if _, err := f.Write(buf[:m]); err != nil {
-				return n, fmt.Errorf("%w: write temporary file: %v", errStore, err)
-			}
-			if _, err := h.Write(buf[:m]); err != nil {
-				return n, fmt.Errorf("%w: %v", errStore, err)
-			}
-			n += int64(m)
-		}
-		switch {
-		case rerr == nil:
-		case errors.Is(rerr, io.EOF):
-			return n, nil
-		default: // a truncated body is io.ErrUnexpectedEOF: an error here
-			return n, fmt.Errorf("read file part: %w", rerr)
-		}
+	n, err := h.Copy(storeWriter{f}, part)
+	switch {
+	case err == nil:
+		return n, nil
+	case errors.Is(err, errStore):
+		return n, err
+	default: // a truncated body is io.ErrUnexpectedEOF: an error here
+		return n, fmt.Errorf("read file part: %w", err)
 	}
 }
 
-// fill reads into buf until it is full or r fails; unlike io.ReadFull it
-// passes r's errors (io.EOF included) through unchanged.
-func fill(r io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
+// storeWriter marks the temporary file's write errors as storage failures.
+type storeWriter struct{ f *os.File }
+
+func (w storeWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		err = fmt.Errorf("%w: write temporary file: %v", errStore, err)
 	}
-	return n, nil
+	return n, err
 }
 
 // cleanName keeps a part's filename for display and Content-Disposition,

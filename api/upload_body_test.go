@@ -1,0 +1,70 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The body hands out head, file and tail whatever the size of the reads,
+// and the hasher it feeds (in blocks it owns once they are taken whole)
+// ends with the file's CID.
+func TestUploadBodyFeedsTheHasher(t *testing.T) {
+	for _, size := range []int{0, 1, ChunkSize, 3*ChunkSize + 7} {
+		data := randomBytes(size, uint64(size)+11)
+		path := writeFile(t, "f.bin", data)
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		info, err := f.Stat()
+		require.NoError(t, err)
+		h := NewCIDHasher()
+		body := newUploadBody(context.Background(), f, info, []byte("HEAD"), []byte("TAIL"), h, nil)
+		var got bytes.Buffer
+		buf := make([]byte, 100_003)
+		for i := 0; ; i++ {
+			n, err := body.Read(buf[:1+i*7919%len(buf)])
+			got.Write(buf[:n])
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err)
+		}
+		state := body.finish()
+		require.True(t, state.complete)
+		assert.Equal(t, "HEAD"+string(data)+"TAIL", got.String())
+		sum, err := h.Sum()
+		require.NoError(t, err)
+		assert.Equal(t, boxoCIDOf(t, data).cid, sum, "size %d", size)
+		require.NoError(t, f.Close())
+	}
+}
+
+// A body given up mid-block (the server answered early) gives the block
+// back and fails later reads; the hasher then aborts cleanly.
+func TestUploadBodyFinishMidBlock(t *testing.T) {
+	data := randomBytes(2*ChunkSize, 12)
+	f, err := os.Open(writeFile(t, "f.bin", data))
+	require.NoError(t, err)
+	defer f.Close()
+	info, err := f.Stat()
+	require.NoError(t, err)
+	h := NewCIDHasher()
+	body := newUploadBody(context.Background(), f, info, nil, []byte("TAIL"), h, nil)
+	buf := make([]byte, ChunkSize+1000)
+	n, err := io.ReadFull(body, buf)
+	require.NoError(t, err)
+	require.Equal(t, len(buf), n)
+	state := body.finish()
+	assert.False(t, state.complete)
+	assert.Equal(t, int64(len(buf)), state.sent)
+	assert.Nil(t, body.block)
+	_, err = body.Read(buf)
+	assert.ErrorIs(t, err, errBodyClosed)
+	h.Abort()
+	assert.Equal(t, int64(ChunkSize), h.Size(), "only the block taken whole was hashed")
+}
