@@ -94,7 +94,7 @@ reliability: deps
 	@table=$$(mktemp); keyrings=$$(mktemp -d); \
 	DSTOR_RELIABILITY_TABLE=$$table XDG_DATA_HOME=$$keyrings dbus-run-session -- bash -c \
 	  'echo test-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
-	   xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags reliability -run "^TestReliability$$" -v -count=1 -timeout 60m .'; rc=$$?; \
+	   xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -tags reliability -run "^TestReliability$$" -v -count=1 -timeout 60m ./reliability'; rc=$$?; \
 	echo; echo "==================== Reliability (make reliability) ===================="; \
 	cat $$table; rm -rf $$table $$keyrings; exit $$rc
 

@@ -235,7 +235,7 @@ metric() { awk -v unit="$2" '$1 ~ /^Benchmark/ { for (i = 2; i <= NF; i++) if ($
 CID_MBS=$(metric "$WORK/cid.txt" cid-MB/s)
 SHA_MBS=$(metric "$WORK/cid.txt" sha256-MB/s)
 # The same benchmark with the garbage-collector settings the CLI's upload
-# command runs with (gctune.go: GOGC=400 under a 24 MiB memory limit).
+# command runs with (cli/gc.go: GOGC=400 under a 24 MiB memory limit).
 GOGC=400 GOMEMLIMIT=24MiB DSTOR_BENCH_CID_FILE=$BIG $GO test -run '^$' -bench '^BenchmarkCIDPass$' -benchtime "${CID_PASSES}x" ./api/ >"$WORK/cid-tuned.txt" 2>>"$LOG" ||
 	die "CID benchmark failed: $(cat "$WORK/cid-tuned.txt")"
 CIDT_MBS=$(metric "$WORK/cid-tuned.txt" cid-MB/s)

@@ -30,8 +30,8 @@ root=$(pwd)
 
 # name | package | test binary flags
 units=(
-	"reliability (short suite)|.|-test.run=^TestReliability\$"
-	"main (CLI and window as child processes)|.|-test.skip=^TestReliability\$"
+	"reliability (short suite)|./reliability|-test.run=^TestReliability\$"
+	"cli (the CLI as child processes)|./cli|"
 	"api/worker (queue: cancel, pause, close mid-upload)|./api/worker|"
 	"ui (sign-in, sign-out, pickers)|./ui|"
 	"storage (crashing writers, locks, keyring)|./storage|"

@@ -144,14 +144,14 @@ type App struct {
 	sandbox    *sandbox.Server
 	sandboxURL string
 
-	sess         *session // UI goroutine only
-	pendingFiles []string // added before sign-in
+	sess         *activeSession // UI goroutine only
+	pendingFiles []string       // added before sign-in
 
 	// retMu guards sessions (every session whose queue runs, for Close)
 	// and retiring (sessions being closed in the background, which a new
 	// sign-in waits for).
 	retMu    sync.Mutex
-	sessions map[*session]struct{}
+	sessions map[*activeSession]struct{}
 	retiring []chan struct{}
 
 	signin  *signInView
@@ -275,7 +275,7 @@ func (a *App) Close() {
 	// Sessions whose sign-in finished while the window closed never
 	// reached the UI; stop their queues too.
 	a.retMu.Lock()
-	left := make([]*session, 0, len(a.sessions))
+	left := make([]*activeSession, 0, len(a.sessions))
 	for s := range a.sessions {
 		left = append(left, s)
 	}

@@ -86,15 +86,3 @@ func (e *testEnv) signInSandbox() {
 	})
 	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
 }
-
-// writeFile makes a file of n pseudo-random bytes.
-func writeFile(t *testing.T, dir, name string, n int) string {
-	t.Helper()
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(i*7 + i/251)
-	}
-	p := dir + "/" + name
-	require.NoError(t, os.WriteFile(p, b, 0o600))
-	return p
-}

@@ -426,7 +426,7 @@ func (a *App) linkForEntry(e storage.HistoryEntry) string {
 func (a *App) linkFor(hash string) string {
 	env := ""
 	if a.sess != nil {
-		env = a.sess.envKey
+		env = a.sess.EnvKey
 	}
 	return a.linkForEntry(storage.HistoryEntry{Env: env, Hash: hash})
 }
@@ -435,7 +435,7 @@ func (a *App) linkFor(hash string) string {
 func (a *App) gatewayLink(hash string) string {
 	env := ""
 	if a.sess != nil {
-		env = a.sess.envKey
+		env = a.sess.EnvKey
 	}
 	return a.gatewayLinkFor(env, hash)
 }
@@ -452,10 +452,10 @@ func (a *App) gatewayFor(envKey string) string {
 	if o := a.currentSettings().GatewayOverride; o != "" {
 		return o
 	}
-	if a.sess != nil && a.sess.envKey == envKey {
-		return a.sess.env.GatewayURL
+	if a.sess != nil && a.sess.EnvKey == envKey {
+		return a.sess.Env.GatewayURL
 	}
-	if envKey == sandboxEnvKey {
+	if envKey == api.SandboxKey {
 		a.sandboxMu.Lock()
 		u := a.sandboxURL
 		a.sandboxMu.Unlock()

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -29,7 +30,7 @@ func seedHistory(t *testing.T, db *storage.DB, n int) {
 	}
 	add := func(i int, name, folder, comment string) {
 		_, err := db.AddHistory(storage.HistoryEntry{
-			JobID: fmt.Sprintf("job-%d", i), Env: sandboxEnvKey, Account: "demo", Name: name,
+			JobID: fmt.Sprintf("job-%d", i), Env: api.SandboxKey, Account: "demo", Name: name,
 			Size: int64(1000 * (i + 1)), Hash: hashes[i%len(hashes)], Verified: i%5 != 4,
 			FolderPath: folder, Comment: comment,
 			StartedAt: fixedNow.Add(-time.Duration(i+1) * time.Hour), FinishedAt: fixedNow.Add(-time.Duration(i) * time.Hour),

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -21,12 +21,12 @@ import (
 func TestSignInFinishingAfterCloseStopsItsQueue(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
-	res := a.signIn(signInRequest{choice: choiceSandbox, method: storage.MethodAPIKey, apiKey: sandbox.DemoAPIKey})
+	res := a.signIn(signInRequest{choice: choiceSandbox, creds: demoKeyCredentials})
 	require.NoError(t, res.err)
 	require.NotNil(t, res.sess)
 	a.Close()
 	a.do(func() { a.signin.finish(a.signin.gen, res) }) // dropped: closed
-	lock, err := e.db.LockQueue(res.sess.envKey, res.sess.account)
+	lock, err := e.db.LockQueue(res.sess.EnvKey, res.sess.Account)
 	require.NoError(t, err, "the queue of the late sign-in still runs after Close")
 	require.NoError(t, lock.Release())
 }
@@ -40,10 +40,10 @@ func TestSignInWaitsForRetiredSession(t *testing.T) {
 	var releaseOnce sync.Once
 	unblock := func() { releaseOnce.Do(func() { close(release) }) }
 	t.Cleanup(unblock) // before a.Close, which waits for the retire
-	e.ui(func() { a.retire(&session{}, func() { <-release }) })
+	e.ui(func() { a.retire(&activeSession{}, func() { <-release }) })
 	done := make(chan signInResult, 1)
 	go func() {
-		done <- a.signIn(signInRequest{choice: choiceSandbox, method: storage.MethodAPIKey, apiKey: sandbox.DemoAPIKey})
+		done <- a.signIn(signInRequest{choice: choiceSandbox, creds: demoKeyCredentials})
 	}()
 	// Parked in waitRetired (its goroutine's stack says so): not merely
 	// slow to start, which a fixed wait could not tell apart.
@@ -69,13 +69,13 @@ func TestSignOutThenSignInAgainKeepsCredentials(t *testing.T) {
 	e.signInSandbox()
 	var account string
 	e.ui(func() {
-		account = a.sess.account
+		account = a.sess.Account
 		test.Tap(a.signOut)
 		test.Tap(a.signin.keySubmit)
 	})
 	e.eventually(func() bool { return a.sess != nil }, "signed in again")
 	require.NoError(t, a.waitRetired(t.Context()))
-	_, err := e.secrets.Get(sandboxEnvKey, account, storage.SecretAPIKey)
+	_, err := e.secrets.Get(api.SandboxKey, account, storage.SecretAPIKey)
 	assert.NoError(t, err, "the API key of the new sign-in was deleted by the sign-out")
 	assert.Len(t, a.currentSettings().RememberedAccounts, 1)
 }
@@ -87,7 +87,7 @@ func TestCopyLastLinkAfterSignOutCopiesNothing(t *testing.T) {
 	a := e.a
 	e.signInSandbox()
 	e.ui(func() {
-		a.history.entries = []storage.HistoryEntry{{ID: 1, Env: sandboxEnvKey, Hash: "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"}}
+		a.history.entries = []storage.HistoryEntry{{ID: 1, Env: api.SandboxKey, Hash: "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"}}
 		a.fyne.Clipboard().SetContent("")
 		test.Tap(a.signOut)
 		a.onCopyLastLink()

@@ -11,6 +11,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -21,10 +22,6 @@ const (
 	choiceSandbox    = "Local sandbox"
 	choiceCustom     = "Custom"
 )
-
-// sandboxEnvKey names the Local sandbox in the keyring, the history and the
-// settings: its port changes every run, so its URL cannot.
-const sandboxEnvKey = api.SandboxKey
 
 // Fyne preference keys for the Custom environment's URLs. They are not
 // secrets (credentials are refused in URLs by api.Environment.Validate).
@@ -38,15 +35,11 @@ const (
 // instead of an endless spinner.
 const signInTimeout = 30 * time.Second
 
-// session is a signed-in account: its environment, client and queue.
-type session struct {
-	env      api.Environment
-	envKey   string // keyring / history / settings name of env
+// activeSession is the account signed in to the window and the queue that
+// uploads for it.
+type activeSession struct {
+	*session.Session
 	envLabel string // what the header shows
-	client   *api.Client
-	account  string
-	method   string
-	tokens   worker.TokenSource
 	queue    *worker.Queue
 	unsub    func()
 	pumpDone chan struct{}
@@ -57,9 +50,9 @@ type session struct {
 // close stops the event pump and the queue (in-flight uploads stay
 // "uploading" in the database and resume on the next start). It is safe
 // to call more than once and from several goroutines.
-func (s *session) close() { s.closeOnce.Do(s.doClose) }
+func (s *activeSession) close() { s.closeOnce.Do(s.doClose) }
 
-func (s *session) doClose() {
+func (s *activeSession) doClose() {
 	if s.unsub != nil {
 		s.unsub()
 	}
@@ -69,18 +62,18 @@ func (s *session) doClose() {
 	if s.pumpDone != nil {
 		<-s.pumpDone
 	}
-	if s.client != nil {
-		s.client.CloseIdleConnections()
+	if s.Session != nil && s.Client != nil {
+		s.Client.CloseIdleConnections()
 	}
 }
 
-// displayAccount is the account as the header shows it: the email, or a
-// short form of the API key account's id.
-func (s *session) displayAccount() string {
-	if s.method == storage.MethodAPIKey {
+// displayAccount is the account as the header shows it: the email, or
+// "API key account" for an account signed in with a key.
+func (s *activeSession) displayAccount() string {
+	if s.Method == storage.MethodAPIKey {
 		return "API key account"
 	}
-	return s.account
+	return s.Account
 }
 
 // signInRequest is what the sign-in screen (or a remembered account) asks
@@ -88,23 +81,18 @@ func (s *session) displayAccount() string {
 type signInRequest struct {
 	choice   string
 	custom   api.Environment // for choiceCustom
-	method   string          // storage.MethodAPIKey or MethodPassword
-	apiKey   string
-	email    string
-	password string
+	creds    session.Credentials
 	remember bool
-	// auto is a sign-in from a remembered account: the secrets are already
+	// auto is a sign-in from a remembered account: its secrets are already
 	// in the keyring.
 	auto bool
-	// token is a stored token to reuse (password accounts), tried first.
-	token string
 	// reuse keeps the current queue (re-sign-in after the session expired).
-	reuse *session
+	reuse *activeSession
 }
 
 // signInResult is what the goroutine hands back to the UI.
 type signInResult struct {
-	sess    *session
+	sess    *activeSession
 	notice  string // keyring problems: signed in, but …
 	err     error
 	autoErr bool // an automatic sign-in failed: show the form quietly
@@ -113,14 +101,14 @@ type signInResult struct {
 // choiceForEnvKey maps a stored environment name back to the select's
 // choice (and the base URL for a custom one).
 func choiceForEnvKey(key string) (string, string) {
-	switch {
+	switch key = session.ParseKey(key); {
 	case key == "":
 		return "", ""
-	case key == sandboxEnvKey || strings.EqualFold(key, "sandbox"):
+	case key == api.SandboxKey:
 		return choiceSandbox, ""
-	case key == api.Production.APIBase || strings.EqualFold(key, "production"):
+	case key == api.Production.Key() || key == api.Production.APIBase:
 		return choiceProduction, ""
-	case key == api.Testnet.APIBase || strings.EqualFold(key, "testnet"):
+	case key == api.Testnet.Key() || key == api.Testnet.APIBase:
 		return choiceTestnet, ""
 	}
 	return choiceCustom, key
@@ -179,20 +167,7 @@ func (a *App) resolveEnv(choice string, custom api.Environment) (api.Environment
 		env.Name = api.SandboxKey
 		return env, nil
 	}
-	env, err := api.CustomEnvironment(custom.APIBase)
-	if err != nil {
-		return api.Environment{}, err
-	}
-	if u := strings.TrimSpace(custom.UploadURL); u != "" {
-		env.UploadURL = u
-	}
-	if g := strings.TrimSpace(custom.GatewayURL); g != "" {
-		env.GatewayURL = g
-	}
-	if err := env.Validate(); err != nil {
-		return api.Environment{}, err
-	}
-	return env, nil
+	return session.CustomEnv(custom.APIBase, custom.UploadURL, custom.GatewayURL)
 }
 
 // signIn does the network and keyring work of a sign-in. It never touches
@@ -213,123 +188,82 @@ func (a *App) signIn(req signInRequest) signInResult {
 	if err := a.waitRetired(ctx); err != nil {
 		return signInResult{err: err}
 	}
-
 	env, err := a.resolveEnv(req.choice, req.custom)
 	if err != nil {
 		return signInResult{err: err}
 	}
-	key := env.Key()
 	client, err := api.NewClient(env, a.httpClient)
 	if err != nil {
 		return signInResult{err: err}
 	}
-	s := &session{env: env, envKey: key, envLabel: envLabelOf(req.choice, env), client: client, method: req.method}
-	var tok api.Token
-	switch req.method {
-	case storage.MethodAPIKey:
-		req.apiKey = strings.TrimSpace(req.apiKey)
-		s.account, s.tokens, err = worker.SignInWithAPIKey(ctx, client, req.apiKey)
-		if err != nil {
-			return signInResult{err: err}
-		}
-		if tok, err = s.tokens.Token(ctx, false); err != nil { // the one just minted
-			return signInResult{err: err}
-		}
-	default:
-		req.email = strings.TrimSpace(req.email)
-		if err := api.ValidateEmail(req.email); err != nil {
-			return signInResult{err: err}
-		}
-		if req.token != "" {
-			if t := api.ParseToken(req.token); t.Valid(a.now(), 5*time.Minute) {
-				tok = t
-			}
-		}
-		if tok.Raw == "" {
-			if req.password == "" {
-				return signInResult{err: errNoPassword}
-			}
-			tok, err = client.TokenFromLogin(ctx, req.email, req.password)
-			if err != nil {
-				return signInResult{err: err}
-			}
-		}
-		s.account = req.email
-		s.tokens = worker.NewStaticTokens(tok)
+	s, err := session.SignIn(ctx, client, req.creds, a.now())
+	if err != nil {
+		return signInResult{err: err}
 	}
-
-	// Secrets go to the keyring only; a keyring that fails does not stop
-	// the sign-in, it only means they are forgotten when the app quits.
-	var keyringErr error
-	set := func(kind storage.SecretKind, v string) {
-		if err := a.secrets.Set(key, s.account, kind, v); err != nil && keyringErr == nil {
-			keyringErr = err
-		}
-	}
-	if !req.auto {
-		switch req.method {
-		case storage.MethodAPIKey:
-			set(storage.SecretAPIKey, req.apiKey)
-		default:
-			if req.remember {
-				set(storage.SecretPassword, req.password)
-			} else if err := a.secrets.Delete(key, s.account, storage.SecretPassword); err != nil && keyringErr == nil {
-				keyringErr = err
-			}
-		}
-	}
-	set(storage.SecretToken, tok.Raw)
-	var notice string
-	switch {
-	case key == sandboxEnvKey:
-		// The Local sandbox's demo key is public and it signs in by
-		// itself every time: a missing keyring costs nothing there.
-	case !a.secrets.Persistent():
-		notice = "The system keyring is not available, so you will have to sign in again next time. Settings says how to fix it."
-	case keyringErr != nil:
-		notice = "Signed in, but your keyring did not accept the credentials, so they are kept only until you quit."
-	}
-
-	a.changeSettings(func(st storage.Settings) storage.Settings {
-		st.LastEnv = key
-		return st.WithRememberedAccount(storage.RememberedAccount{Env: key, Account: s.account, Method: req.method})
-	})
-
-	if req.reuse != nil && req.reuse.envKey == key && req.reuse.account == s.account && req.reuse.queue != nil {
-		req.reuse.tokens = s.tokens
-		req.reuse.queue.SetTokens(s.tokens)
+	notice := a.keepSignIn(s, req)
+	if req.reuse != nil && req.reuse.EnvKey == s.EnvKey && req.reuse.Account == s.Account && req.reuse.queue != nil {
+		req.reuse.Tokens = s.Tokens
+		req.reuse.queue.SetTokens(s.Tokens)
 		return signInResult{sess: req.reuse, notice: notice}
 	}
 	q, err := worker.New(worker.Config{
 		Client:      client,
 		DB:          a.db,
-		Tokens:      s.tokens,
-		Env:         key,
-		Account:     s.account,
+		Tokens:      s.Tokens,
+		Env:         s.EnvKey,
+		Account:     s.Account,
 		Concurrency: a.currentSettings().Concurrency,
 	})
 	if err != nil {
 		return signInResult{err: err}
 	}
-	s.queue = q
-	a.trackSession(s)
-	return signInResult{sess: s, notice: notice}
+	as := &activeSession{Session: s, envLabel: envLabelOf(req.choice, env), queue: q}
+	a.trackSession(as)
+	return signInResult{sess: as, notice: notice}
+}
+
+// keepSignIn files the sign-in in the keyring and the remembered accounts,
+// and returns the notice to show when the keyring will not keep it. A
+// keyring that fails does not stop the sign-in: the credentials are then
+// forgotten when the app quits.
+func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
+	var err error
+	if req.auto {
+		err = session.KeepToken(a.secrets, s)
+	} else {
+		err = session.Keep(a.secrets, s, req.creds, req.remember)
+	}
+	a.changeSettings(func(st storage.Settings) storage.Settings {
+		st.LastEnv = s.EnvKey
+		return st.WithRememberedAccount(s.Remembered())
+	})
+	switch {
+	case s.EnvKey == api.SandboxKey:
+		// The Local sandbox's demo key is public and it signs in by
+		// itself every time: a missing keyring costs nothing there.
+		return ""
+	case !a.secrets.Persistent():
+		return "The system keyring is not available, so you will have to sign in again next time. Settings says how to fix it."
+	case err != nil:
+		return "Signed in, but your keyring did not accept the credentials, so they are kept only until you quit."
+	}
+	return ""
 }
 
 // trackSession records a session whose queue runs, so that Close stops it
 // even when its sign-in result never reached the UI (the window closed
 // while the sign-in was on its way).
-func (a *App) trackSession(s *session) {
+func (a *App) trackSession(s *activeSession) {
 	a.retMu.Lock()
 	defer a.retMu.Unlock()
 	if a.sessions == nil {
-		a.sessions = map[*session]struct{}{}
+		a.sessions = map[*activeSession]struct{}{}
 	}
 	a.sessions[s] = struct{}{}
 }
 
 // closeSession stops s and forgets it.
-func (a *App) closeSession(s *session) {
+func (a *App) closeSession(s *activeSession) {
 	s.close()
 	a.retMu.Lock()
 	delete(a.sessions, s)
@@ -339,7 +273,7 @@ func (a *App) closeSession(s *session) {
 // retire closes s, then runs then (if not nil), on a background goroutine.
 // It is called on the UI goroutine, and a sign-in started afterwards waits
 // for it (waitRetired).
-func (a *App) retire(s *session, then func()) {
+func (a *App) retire(s *activeSession, then func()) {
 	done := make(chan struct{})
 	a.retMu.Lock()
 	a.retiring = append(a.retiring, done)
@@ -382,41 +316,19 @@ func (a *App) waitRetired(ctx context.Context) error {
 }
 
 // rememberedRequest builds the sign-in for the remembered account of
-// envKey ("" = the most recent one) from the keyring, or reports why it
-// cannot. It runs on a goroutine (keyring calls can be slow).
+// envKey ("" = the most recent one) from the keyring, or reports that none
+// can sign in by itself. It runs on a goroutine (keyring calls can be slow).
 func (a *App) rememberedRequest(envKey string) (signInRequest, bool) {
-	st := a.currentSettings()
-	for _, ra := range st.RememberedAccounts {
-		if envKey != "" && ra.Env != envKey {
-			continue
-		}
-		choice, base := choiceForEnvKey(ra.Env)
-		req := signInRequest{choice: choice, method: ra.Method, auto: true}
-		if choice == choiceCustom {
-			req.custom = a.customFromPrefs(base)
-		}
-		switch ra.Method {
-		case storage.MethodAPIKey:
-			k, err := a.secrets.Get(ra.Env, ra.Account, storage.SecretAPIKey)
-			if err != nil {
-				continue
-			}
-			req.apiKey = k
-		default:
-			req.email = ra.Account
-			if p, err := a.secrets.Get(ra.Env, ra.Account, storage.SecretPassword); err == nil {
-				req.password = p
-			}
-			if t, err := a.secrets.Get(ra.Env, ra.Account, storage.SecretToken); err == nil {
-				req.token = t
-			}
-			if req.password == "" && req.token == "" {
-				continue
-			}
-		}
-		return req, true
+	sv, ok := session.FirstSaved(a.currentSettings(), a.secrets, envKey)
+	if !ok {
+		return signInRequest{}, false
 	}
-	return signInRequest{}, false
+	choice, base := choiceForEnvKey(sv.Env)
+	req := signInRequest{choice: choice, creds: sv.Credentials, auto: true}
+	if choice == choiceCustom {
+		req.custom = a.customFromPrefs(base)
+	}
+	return req, true
 }
 
 // customFromPrefs returns the Custom environment the person last typed, or
@@ -434,13 +346,13 @@ func (a *App) customFromPrefs(base string) api.Environment {
 	return env
 }
 
-// signOut forgets an account: its secrets leave the keyring and its name
-// leaves the remembered accounts. It runs on a goroutine.
+// signOutAccount forgets an account: its secrets leave the keyring and
+// its name leaves the remembered accounts. It runs on a goroutine.
 func (a *App) signOutAccount(envKey, account string) error {
 	a.changeSettings(func(st storage.Settings) storage.Settings {
 		return st.WithoutRememberedAccount(envKey, account)
 	})
-	return a.secrets.DeleteAccount(envKey, account)
+	return session.Forget(a.secrets, envKey, account)
 }
 
 // settingsSaver writes settings on its own goroutine, keeping only the

@@ -154,7 +154,7 @@ func (v *settingsView) refresh() {
 		v.keyringHelp.SetText(reason)
 	}
 	if v.a.sess != nil {
-		v.gateway.SetPlaceHolder(strings.TrimSuffix(v.a.sess.env.GatewayURL, "/"))
+		v.gateway.SetPlaceHolder(strings.TrimSuffix(v.a.sess.Env.GatewayURL, "/"))
 	}
 	v.dataDir.SetText(fmt.Sprintf("History and settings are stored in %s.", v.a.db.Path()))
 }

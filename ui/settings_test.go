@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -39,7 +40,7 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		assert.Equal(t, themeLabels[storage.ThemeDark], p.themeChoice.Selected)
 		assert.Equal(t, "/backup/", b.upload.folder.Text)
 		assert.Equal(t, "nightly", b.upload.comment.Text)
-		assert.Equal(t, "https://ipfs.io/ipfs/Qm1", b.gatewayLinkFor(sandboxEnvKey, "Qm1"))
+		assert.Equal(t, "https://ipfs.io/ipfs/Qm1", b.gatewayLinkFor(api.SandboxKey, "Qm1"))
 	})
 	s, err := e.db.LoadSettings()
 	assert.NoError(t, err)

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/assets"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -56,7 +56,7 @@ type signInView struct {
 
 	busy  bool
 	gen   int
-	reuse *session // re-sign-in for this session's queue
+	reuse *activeSession // re-sign-in for this session's queue
 
 	content fyne.CanvasObject
 }
@@ -167,7 +167,7 @@ func newSignInView(a *App) *signInView {
 // prepare preselects the environment: --env, else the last one used.
 func (v *signInView) prepare(envOpt string) {
 	st := v.a.currentSettings()
-	choice, base := choiceForEnvKey(normalizeEnvOption(envOpt))
+	choice, base := choiceForEnvKey(envOpt)
 	if choice == "" {
 		choice, base = choiceForEnvKey(st.LastEnv)
 	}
@@ -193,35 +193,19 @@ func (v *signInView) prepare(envOpt string) {
 	}
 }
 
-// normalizeEnvOption maps --env values to the keys used in the settings.
-func normalizeEnvOption(s string) string {
-	s = strings.TrimSpace(s)
-	switch strings.ToLower(s) {
-	case "":
-		return ""
-	case "sandbox", "local", "local-sandbox":
-		return sandboxEnvKey
-	case "production", "prod":
-		return api.Production.APIBase
-	case "testnet", "test":
-		return api.Testnet.APIBase
-	}
-	return strings.TrimRight(s, "/")
-}
-
 // autoSignIn signs in without a form when it can: a remembered account
 // (for --env's environment, else the latest), or the demo account for
 // --env sandbox.
 func (v *signInView) autoSignIn(envOpt string) {
-	key := normalizeEnvOption(envOpt)
+	key := session.ParseKey(envOpt)
 	v.setBusy(true, "Signing in…")
 	v.gen++
 	gen := v.gen
 	a := v.a
 	a.goBg(func() {
 		req, ok := a.rememberedRequest(key)
-		if !ok && key == sandboxEnvKey {
-			req = signInRequest{choice: choiceSandbox, method: storage.MethodAPIKey, apiKey: sandbox.DemoAPIKey}
+		if !ok && key == api.SandboxKey {
+			req = signInRequest{choice: choiceSandbox, creds: demoKeyCredentials}
 			ok = true
 		}
 		if !ok {
@@ -338,7 +322,8 @@ func (v *signInView) onSubmitKey() {
 		v.setError(humanError(err))
 		return
 	}
-	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(), method: storage.MethodAPIKey, apiKey: key})
+	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(),
+		creds: session.Credentials{Method: storage.MethodAPIKey, APIKey: key}})
 }
 
 // onSubmitLogin signs in with email and password (Enter in the password
@@ -357,8 +342,8 @@ func (v *signInView) onSubmitLogin() {
 		v.a.win.Canvas().Focus(v.password)
 		return
 	}
-	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(), method: storage.MethodPassword,
-		email: email, password: v.password.Text, remember: v.remember.Checked})
+	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(), remember: v.remember.Checked,
+		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: v.password.Text}})
 }
 
 func (v *signInView) start(req signInRequest) {
@@ -504,11 +489,11 @@ func (a *App) onReauth() {
 	}
 	v := a.signin
 	v.reuse = a.sess
-	choice, _ := choiceForEnvKey(a.sess.envKey)
+	choice, _ := choiceForEnvKey(a.sess.EnvKey)
 	v.env.SetSelected(choice)
 	v.env.Disable()
-	if a.sess.method == storage.MethodPassword {
-		v.email.SetText(a.sess.account)
+	if a.sess.Method == storage.MethodPassword {
+		v.email.SetText(a.sess.Account)
 		v.methods.Select(v.loginTab)
 	} else {
 		v.methods.Select(v.keyTab)
@@ -562,7 +547,7 @@ func (a *App) doSignOut() {
 	a.win.SetTitle("dStor Uploader")
 	a.win.SetContent(v.content)
 	a.retire(s, func() {
-		err := a.signOutAccount(s.envKey, s.account)
+		err := a.signOutAccount(s.EnvKey, s.Account)
 		if err != nil {
 			a.do(func() {
 				v.setError("Signed out, but the keyring could not delete your credentials: " + humanError(err))
@@ -604,4 +589,5 @@ func (l *maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(s.Width+2*pad, s.Height+2*pad)
 }
 
-var errNoPassword = errors.New("enter your password")
+// demoKeyCredentials sign in to the Local sandbox with its public demo key.
+var demoKeyCredentials = session.Credentials{Method: storage.MethodAPIKey, APIKey: sandbox.DemoAPIKey}

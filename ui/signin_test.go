@@ -35,17 +35,17 @@ func TestSignInWithAPIKeyByEnter(t *testing.T) {
 		assert.Equal(t, a.mainView, a.win.Content())
 		assert.Equal(t, "on Local sandbox", a.envLabel.Text)
 		assert.Equal(t, "API key account", a.accountLabel.Text)
-		assert.Equal(t, storage.MethodAPIKey, a.sess.method)
+		assert.Equal(t, storage.MethodAPIKey, a.sess.Method)
 	})
-	key, err := e.secrets.Get(sandboxEnvKey, a.sess.account, storage.SecretAPIKey)
+	key, err := e.secrets.Get(api.SandboxKey, a.sess.Account, storage.SecretAPIKey)
 	require.NoError(t, err)
 	assert.Equal(t, sandbox.DemoAPIKey, key)
-	_, err = e.secrets.Get(sandboxEnvKey, a.sess.account, storage.SecretToken)
+	_, err = e.secrets.Get(api.SandboxKey, a.sess.Account, storage.SecretToken)
 	require.NoError(t, err)
 	st := a.currentSettings()
 	require.Len(t, st.RememberedAccounts, 1)
-	assert.Equal(t, storage.RememberedAccount{Env: sandboxEnvKey, Account: a.sess.account, Method: storage.MethodAPIKey}, st.RememberedAccounts[0])
-	assert.Equal(t, sandboxEnvKey, st.LastEnv)
+	assert.Equal(t, storage.RememberedAccount{Env: api.SandboxKey, Account: a.sess.Account, Method: storage.MethodAPIKey}, st.RememberedAccounts[0])
+	assert.Equal(t, api.SandboxKey, st.LastEnv)
 }
 
 func TestSignInWithEmailAndPassword(t *testing.T) {
@@ -71,7 +71,7 @@ func TestSignInWithEmailAndPassword(t *testing.T) {
 				assert.Equal(t, sandbox.DemoEmail, a.accountLabel.Text)
 				assert.Empty(t, a.signin.password.Text, "the password does not stay in the form")
 			})
-			pw, err := e.secrets.Get(sandboxEnvKey, sandbox.DemoEmail, storage.SecretPassword)
+			pw, err := e.secrets.Get(api.SandboxKey, sandbox.DemoEmail, storage.SecretPassword)
 			if remember {
 				require.NoError(t, err)
 				assert.Equal(t, sandbox.DemoPassword, pw)
@@ -193,17 +193,17 @@ func TestSignOutClearsRealKeyring(t *testing.T) {
 func testSignOut(t *testing.T, e *testEnv) {
 	a := e.a
 	var account string
-	e.ui(func() { account = a.sess.account })
-	_, err := e.secrets.Get(sandboxEnvKey, account, storage.SecretAPIKey)
+	e.ui(func() { account = a.sess.Account })
+	_, err := e.secrets.Get(api.SandboxKey, account, storage.SecretAPIKey)
 	require.NoError(t, err)
 	e.ui(func() { test.Tap(a.signOut) })
 	e.eventually(func() bool { return a.sess == nil && a.win.Content() == a.signin.content }, "back at sign-in")
 	require.Eventually(t, func() bool {
-		_, err := e.secrets.Get(sandboxEnvKey, account, storage.SecretAPIKey)
+		_, err := e.secrets.Get(api.SandboxKey, account, storage.SecretAPIKey)
 		return errors.Is(err, storage.ErrSecretNotFound)
 	}, 20*time.Second, 20*time.Millisecond)
 	for _, k := range storage.SecretKinds() {
-		_, err := e.secrets.Get(sandboxEnvKey, account, k)
+		_, err := e.secrets.Get(api.SandboxKey, account, k)
 		assert.ErrorIs(t, err, storage.ErrSecretNotFound, k)
 	}
 	require.Eventually(t, func() bool { return len(a.currentSettings().RememberedAccounts) == 0 }, 20*time.Second, 10*time.Millisecond)

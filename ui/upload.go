@@ -60,7 +60,7 @@ type uploadView struct {
 	trayMenu  *fyne.Menu
 	trayPause *fyne.MenuItem
 
-	sess  *session
+	sess  *activeSession
 	jobs  []worker.Job
 	index map[string]int
 	sum   worker.Summary
@@ -267,7 +267,7 @@ func (v *uploadView) add(paths []string) {
 }
 
 // attach shows a session's queue and starts applying its events.
-func (v *uploadView) attach(s *session) {
+func (v *uploadView) attach(s *activeSession) {
 	v.sess = s
 	events, unsub := s.queue.Subscribe(256)
 	s.unsub = unsub
@@ -299,7 +299,7 @@ func (v *uploadView) detach() {
 
 // pump collects queue events and applies them in one batch every
 // refreshInterval, so a 10,000-file drop costs a few UI updates.
-func (v *uploadView) pump(s *session, events <-chan worker.Event) {
+func (v *uploadView) pump(s *activeSession, events <-chan worker.Event) {
 	ticker := time.NewTicker(refreshInterval)
 	defer ticker.Stop()
 	var pending []worker.Event

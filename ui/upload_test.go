@@ -16,6 +16,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	dstorage "github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -24,7 +25,7 @@ func TestDropThroughQueueToHistory(t *testing.T) {
 	a := e.a
 	e.signInSandbox()
 	src := t.TempDir()
-	p := writeFile(t, src, "report.pdf", 700_000)
+	p := testutil.WriteFile(t, filepath.Join(src, "report.pdf"), 700_000)
 	f, err := os.Open(p)
 	require.NoError(t, err)
 	want, err := api.ComputeCID(f)
@@ -97,7 +98,7 @@ func TestFolderDropAndQueueActions(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "album")
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o700))
 	for i, n := range []string{"a.jpg", "b.jpg", "sub/c.jpg"} {
-		writeFile(t, dir, n, 1000*(i+1))
+		testutil.WriteFile(t, filepath.Join(dir, n), 1000*(i+1))
 	}
 	missing := filepath.Join(t.TempDir(), "gone.txt")
 	e.ui(func() {
@@ -131,7 +132,7 @@ func TestInvalidDestinationIsShownAndBlocksAdding(t *testing.T) {
 		test.Type(a.upload.parent, "12x")
 		assert.True(t, a.upload.destError.Visible())
 		assert.Contains(t, a.upload.destError.Text, "whole number")
-		a.addPaths([]string{writeFile(t, t.TempDir(), "x", 10)})
+		a.addPaths([]string{testutil.WriteFile(t, filepath.Join(t.TempDir(), "x"), 10)})
 		assert.Contains(t, a.upload.destError.Text, "Nothing was added")
 		a.upload.parent.SetText("12")
 		assert.False(t, a.upload.destError.Visible())
@@ -141,7 +142,7 @@ func TestInvalidDestinationIsShownAndBlocksAdding(t *testing.T) {
 func TestFilesBeforeSignInWait(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
-	p := writeFile(t, t.TempDir(), "early.txt", 100)
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "early.txt"), 100)
 	e.ui(func() {
 		a.onDropped([]fyne.URI{storage.NewFileURI(p)})
 		assert.True(t, a.signin.pending.Visible())
@@ -160,7 +161,7 @@ func TestCloseAsksWhileUploading(t *testing.T) {
 	})
 	assert.Equal(t, 1, quits, "nothing running: quits at once")
 	e.ui(func() {
-		a.sess = &session{}
+		a.sess = &activeSession{}
 		a.upload.sum = worker.Summary{Queued: 2, Total: 2}
 		a.onCloseRequested()
 		a.sess = nil

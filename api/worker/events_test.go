@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -189,7 +190,7 @@ func TestSubscriberCompaction(t *testing.T) {
 
 func TestLiveProgressEventsAreCoalesced(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("big.bin", data("big", 24<<20))
+	f := e.write("big.bin", testutil.Content("big", 24<<20))
 	q := e.queue(e.config())
 	events, stop := q.Subscribe(0)
 	defer stop()
@@ -218,7 +219,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	before := goleak.IgnoreCurrent()                         // e.g. the shared sandbox of other tests
 	e := newTestEnv(t, sandbox.Config{DataDir: t.TempDir()}) // its own server, closed below
 	for i := range 30 {
-		e.write(fmt.Sprintf("g/%02d/%02d.txt", i%3, i), data(fmt.Sprint(i), 100))
+		e.write(fmt.Sprintf("g/%02d/%02d.txt", i%3, i), testutil.Content(fmt.Sprint(i), 100))
 	}
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: 30 * time.Second, Every: 1})
 	q, err := New(e.config())

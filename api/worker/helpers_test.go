@@ -224,33 +224,6 @@ func (e *testEnv) write(rel string, content []byte) string {
 	return p
 }
 
-// data is n deterministic bytes distinct for each seed.
-func data(seed string, n int) []byte {
-	b := make([]byte, n)
-	x := uint32(2166136261)
-	for _, c := range []byte(seed) {
-		x = (x ^ uint32(c)) * 16777619
-	}
-	for i := range b {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		b[i] = byte(x)
-	}
-	return b
-}
-
-// cidOf is IPFS's CIDv0 of a local file.
-func cidOf(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	c, err := api.ComputeCID(f)
-	require.NoError(t, err)
-	return c
-}
-
 // hangGuard is the least time wait and eventually give: their deadlines
 // only stop a hang (a passing run returns as soon as the queue is idle or
 // the condition holds), and a busy 2-core machine under -race can take

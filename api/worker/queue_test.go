@@ -15,19 +15,20 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 func TestUploadFilesAndNestedFolder(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	a := e.write("a.txt", []byte("hello world\n"))
-	b := e.write("b.bin", data("b", 700_000)) // several IPFS chunks
+	b := e.write("b.bin", testutil.Content("b", 700_000)) // several IPFS chunks
 	empty := e.write("empty.txt", nil)
 	photos := filepath.Join(e.files, "photos")
-	x := e.write("photos/x.jpg", data("x", 5000))
-	y := e.write("photos/2026/y.jpg", data("y", 300_000))
-	z := e.write("photos/2026/deep/z.jpg", data("z", 10))
-	hidden := e.write("photos/.hidden", data("h", 10))
+	x := e.write("photos/x.jpg", testutil.Content("x", 5000))
+	y := e.write("photos/2026/y.jpg", testutil.Content("y", 300_000))
+	z := e.write("photos/2026/deep/z.jpg", testutil.Content("z", 10))
+	hidden := e.write("photos/.hidden", testutil.Content("h", 10))
 
 	q := e.queue(e.config())
 	events, stop := q.Subscribe(1024)
@@ -50,7 +51,7 @@ func TestUploadFilesAndNestedFolder(t *testing.T) {
 	for i, j := range jobs {
 		require.Equal(t, storage.JobDone, j.State, "%s: %s", j.Name, j.Err)
 		assert.Equal(t, wantFolder[j.LocalPath], j.FolderPath, j.LocalPath)
-		assert.Equal(t, cidOf(t, j.LocalPath), j.Hash, j.Name)
+		assert.Equal(t, testutil.CIDOf(t, j.LocalPath), j.Hash, j.Name)
 		assert.True(t, j.Verified)
 		assert.Equal(t, env.Link(j.Hash), j.Link)
 		assert.Equal(t, 1, j.Attempts)
@@ -68,7 +69,7 @@ func TestUploadFilesAndNestedFolder(t *testing.T) {
 
 	requireHistoryOnce(t, e.db, jobs)
 	for _, h := range history(t, e.db) {
-		assert.Equal(t, cidOf(t, h.LocalPath), h.Hash)
+		assert.Equal(t, testutil.CIDOf(t, h.LocalPath), h.Hash)
 		assert.Equal(t, testEnvName, h.Env)
 		assert.Equal(t, testEmail, h.Account)
 		assert.Equal(t, wantFolder[h.LocalPath], h.FolderPath)
@@ -170,8 +171,8 @@ func TestFolderPathFor(t *testing.T) {
 func TestFolderWithParentIDKeepsParentForAllFiles(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	dir := filepath.Join(e.files, "docs")
-	e.write("docs/a.txt", data("a", 10))
-	e.write("docs/sub/b.txt", data("b", 10))
+	e.write("docs/a.txt", testutil.Content("a", 10))
+	e.write("docs/sub/b.txt", testutil.Content("b", 10))
 	parent := int64(42)
 
 	q := e.queue(e.config())
@@ -200,8 +201,8 @@ func TestFolderWithParentIDKeepsParentForAllFiles(t *testing.T) {
 func TestSkippedEntriesAreVisible(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	dir := filepath.Join(e.files, "mixed")
-	good := e.write("mixed/good.txt", data("g", 100))
-	e.write("mixed/.config/settings", data("s", 10)) // hidden: uploaded
+	good := e.write("mixed/good.txt", testutil.Content("g", 100))
+	e.write("mixed/.config/settings", testutil.Content("s", 10)) // hidden: uploaded
 	link := filepath.Join(dir, "link.txt")
 	testfs.SymlinkOrSkip(t, good, link)
 	dirLink := filepath.Join(dir, "dirlink")
@@ -210,9 +211,9 @@ func TestSkippedEntriesAreVisible(t *testing.T) {
 	makeFifo(t, fifo)
 	emptySub := filepath.Join(dir, "nothing")
 	require.NoError(t, os.Mkdir(emptySub, 0o755))
-	secret := e.write("mixed/secret.txt", data("x", 10))
+	secret := e.write("mixed/secret.txt", testutil.Content("x", 10))
 	lockedDir := filepath.Join(dir, "locked")
-	e.write("mixed/locked/inside.txt", data("i", 10))
+	e.write("mixed/locked/inside.txt", testutil.Content("i", 10))
 	require.NoError(t, os.Chmod(secret, 0))
 	require.NoError(t, os.Chmod(lockedDir, 0))
 	t.Cleanup(func() { _ = os.Chmod(lockedDir, 0o755) })
@@ -265,7 +266,7 @@ func TestSkippedEntriesAreVisible(t *testing.T) {
 
 func TestInvalidRequestsFail(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("f.txt", data("f", 10))
+	f := e.write("f.txt", testutil.Content("f", 10))
 	parent := int64(3)
 	negative := int64(-1)
 	q := e.queue(e.config())
@@ -297,7 +298,7 @@ func TestInvalidRequestsFail(t *testing.T) {
 
 func TestRetryThenSuccess(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("f.txt", data("f", 1000))
+	f := e.write("f.txt", testutil.Content("f", 1000))
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 503, Count: 2, RetryAfter: 500 * time.Millisecond})
 
 	q := e.queue(e.config())
@@ -331,12 +332,12 @@ func TestRetryThenSuccess(t *testing.T) {
 	hist := history(t, e.db)
 	require.Len(t, hist, 1)
 	assert.Equal(t, 3, hist[0].Attempts)
-	assert.Equal(t, cidOf(t, f), hist[0].Hash)
+	assert.Equal(t, testutil.CIDOf(t, f), hist[0].Hash)
 }
 
 func TestNetworkCutAndRateLimitAreRetried(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("f.bin", data("f", 300_000))
+	f := e.write("f.bin", testutil.Content("f", 300_000))
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, CutAfter: 1000, Count: 1})
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 429, Count: 1})
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 500, HTMLError: true, Count: 1})
@@ -346,13 +347,13 @@ func TestNetworkCutAndRateLimitAreRetried(t *testing.T) {
 	j := jobFor(t, q, f)
 	require.Equal(t, storage.JobDone, j.State, j.Err)
 	assert.Equal(t, 4, j.Attempts)
-	assert.Equal(t, cidOf(t, f), j.Hash)
+	assert.Equal(t, testutil.CIDOf(t, f), j.Hash)
 	requireHistoryOnce(t, e.db, q.Jobs())
 }
 
 func TestRetriesGiveUpAfterMaxAttempts(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("f.txt", data("f", 1000))
+	f := e.write("f.txt", testutil.Content("f", 1000))
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 502, Count: -1})
 	cfg := e.config()
 	cfg.MaxAttempts = 3
@@ -372,8 +373,8 @@ func TestRetriesGiveUpAfterMaxAttempts(t *testing.T) {
 
 func TestPermanentFailures(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{MaxUploadSize: 1000})
-	big := e.write("big.bin", data("big", 5000))
-	bad := e.write("bad.txt", data("bad", 10))
+	big := e.write("big.bin", testutil.Content("big", 5000))
+	bad := e.write("bad.txt", testutil.Content("bad", 10))
 	cfg := e.config()
 	cfg.Concurrency = 1
 	q := e.queue(cfg)
@@ -408,8 +409,8 @@ func TestPermanentFailures(t *testing.T) {
 
 func TestUnauthorizedThenRefresh(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("f.txt", data("f", 1000))
-	g := e.write("g.txt", data("g", 1000))
+	f := e.write("f.txt", testutil.Content("f", 1000))
+	g := e.write("g.txt", testutil.Content("g", 1000))
 	cfg := e.config()
 	cfg.Concurrency = 1
 	q := e.queue(cfg)
@@ -436,8 +437,8 @@ func TestExpiredLoginTokenWaitsForSignIn(t *testing.T) {
 	expired := tok
 	expired.ExpiresAt = time.Now().Add(30 * time.Second) // inside the one-minute margin
 
-	f1 := e.write("1.txt", data("1", 100))
-	f2 := e.write("2.txt", data("2", 100))
+	f1 := e.write("1.txt", testutil.Content("1", 100))
+	f2 := e.write("2.txt", testutil.Content("2", 100))
 	cfg := e.config()
 	cfg.Tokens = NewStaticTokens(expired)
 	q := e.queue(cfg)
@@ -466,7 +467,7 @@ func TestExpiredLoginTokenWaitsForSignIn(t *testing.T) {
 	assert.True(t, sawQueueEvent)
 
 	// Jobs added meanwhile wait too.
-	f3 := e.write("3.txt", data("3", 100))
+	f3 := e.write("3.txt", testutil.Content("3", 100))
 	q.Add(Request{Path: f3})
 	require.ErrorIs(t, wait(t, q, 10*time.Second), ErrSignInRequired)
 	assert.Equal(t, storage.JobWaitingSignIn, jobFor(t, q, f3).State)
@@ -483,7 +484,7 @@ func TestExpiredLoginTokenWaitsForSignIn(t *testing.T) {
 
 	// A login token the server rejects (401) also waits for sign-in.
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 401, Count: 1})
-	f4 := e.write("4.txt", data("4", 100))
+	f4 := e.write("4.txt", testutil.Content("4", 100))
 	q.Add(Request{Path: f4})
 	require.ErrorIs(t, wait(t, q, 10*time.Second), ErrSignInRequired)
 	assert.Equal(t, storage.JobWaitingSignIn, jobFor(t, q, f4).State)
@@ -496,7 +497,7 @@ func TestExpiredLoginTokenWaitsForSignIn(t *testing.T) {
 
 func TestNoTokensWaitsForSignIn(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("f.txt", data("f", 100))
+	f := e.write("f.txt", testutil.Content("f", 100))
 	cfg := e.config()
 	cfg.Tokens = nil
 	q := e.queue(cfg)
@@ -514,7 +515,7 @@ func TestCancelMidUpload(t *testing.T) {
 	// Its own sandbox: the stalled requests end with it, and cannot be
 	// recorded late in another test's count of the shared one.
 	e := newTestEnv(t, privateSandbox)
-	f := e.write("f.txt", data("f", 100_000))
+	f := e.write("f.txt", testutil.Content("f", 100_000))
 	// The server stalls far longer than the bound below, so meeting the
 	// bound proves the cancel did not wait for it, even on a busy machine.
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: time.Minute, Count: 1})
@@ -560,7 +561,7 @@ func TestCancelAll(t *testing.T) {
 	// recorded late in another test's count of the shared one.
 	e := newTestEnv(t, privateSandbox)
 	for i := range 10 {
-		e.write(fmt.Sprintf("d/%02d.txt", i), data(fmt.Sprint(i), 100))
+		e.write(fmt.Sprintf("d/%02d.txt", i), testutil.Content(fmt.Sprint(i), 100))
 	}
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: time.Minute, Count: -1})
 	cfg := e.config()
@@ -589,7 +590,7 @@ func TestPauseAndResume(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	var files []string
 	for i := range 4 {
-		files = append(files, e.write(fmt.Sprintf("%d.txt", i), data(fmt.Sprint(i), 1000)))
+		files = append(files, e.write(fmt.Sprintf("%d.txt", i), testutil.Content(fmt.Sprint(i), 1000)))
 	}
 	cfg := e.config()
 	cfg.Concurrency = 1
@@ -635,7 +636,7 @@ func TestPauseAndResume(t *testing.T) {
 
 func TestFileGrowsDuringUpload(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("growing.log", data("grow", 200_000)) // under 1 MiB: sent without waiting for 100 Continue
+	f := e.write("growing.log", testutil.Content("grow", 200_000)) // under 1 MiB: sent without waiting for 100 Continue
 	// The server holds the request before reading it, so the append below
 	// always happens before dStor answers.
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 500 * time.Millisecond, Count: 1})
@@ -686,7 +687,7 @@ func TestFileChangedAfterSendingIsCaught(t *testing.T) {
 
 func TestWrongHashFailsAsIntegrityError(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("f.txt", data("f", 1000))
+	f := e.write("f.txt", testutil.Content("f", 1000))
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, WrongHash: true, Count: 1})
 	q := e.queue(e.config())
 	q.Add(Request{Path: f})
@@ -694,7 +695,7 @@ func TestWrongHashFailsAsIntegrityError(t *testing.T) {
 	j := jobFor(t, q, f)
 	assert.Equal(t, storage.JobFailed, j.State)
 	assert.Contains(t, j.Err, "integrity check failed")
-	assert.Contains(t, j.Err, cidOf(t, f), "the local hash is shown")
+	assert.Contains(t, j.Err, testutil.CIDOf(t, f), "the local hash is shown")
 	assert.Equal(t, 1, j.Attempts, "not retried")
 	assert.Empty(t, j.Hash)
 	assert.Empty(t, history(t, e.db))
@@ -705,7 +706,7 @@ func TestCloseMidFlightThenResume(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	const n = 12
 	for i := range n {
-		e.write(fmt.Sprintf("batch/%02d.bin", i), data(fmt.Sprint(i), 2000+i))
+		e.write(fmt.Sprintf("batch/%02d.bin", i), testutil.Content(fmt.Sprint(i), 2000+i))
 	}
 	cfg := e.config()
 	cfg.Concurrency = 3
@@ -768,7 +769,7 @@ func TestCloseMidFlightThenResume(t *testing.T) {
 	names := map[string]int{}
 	for _, h := range hist {
 		names[h.Name]++
-		assert.Equal(t, cidOf(t, h.LocalPath), h.Hash)
+		assert.Equal(t, testutil.CIDOf(t, h.LocalPath), h.Hash)
 		assert.Equal(t, "/b/batch/", h.FolderPath)
 	}
 	assert.Len(t, names, n)
@@ -813,7 +814,7 @@ func TestThousandSmallFiles(t *testing.T) {
 		hashes[h.Hash] = true
 	}
 	assert.Len(t, hashes, n, "every file has its own hash")
-	assert.Equal(t, cidOf(t, jobs[123].LocalPath), jobs[123].Hash)
+	assert.Equal(t, testutil.CIDOf(t, jobs[123].LocalPath), jobs[123].Hash)
 
 	added, done := 0, 0
 	drainUntil(t, events, func(ev Event) {
@@ -830,9 +831,9 @@ func TestThousandSmallFiles(t *testing.T) {
 
 func TestRemoveAndClearFinished(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	ok1 := e.write("ok1.txt", data("1", 10))
-	ok2 := e.write("ok2.txt", data("2", 10))
-	bad := e.write("bad.txt", data("b", 10))
+	ok1 := e.write("ok1.txt", testutil.Content("1", 10))
+	ok2 := e.write("ok2.txt", testutil.Content("2", 10))
+	bad := e.write("bad.txt", testutil.Content("b", 10))
 	cfg := e.config()
 	cfg.Concurrency = 1
 	q := e.queue(cfg)
@@ -873,7 +874,7 @@ func TestRetryFailed(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	var files []string
 	for i := range 3 {
-		files = append(files, e.write(fmt.Sprintf("%d.txt", i), data(fmt.Sprint(i), 10)))
+		files = append(files, e.write(fmt.Sprintf("%d.txt", i), testutil.Content(fmt.Sprint(i), 10)))
 	}
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 400, Count: 3})
 	q := e.queue(e.config())
@@ -888,8 +889,8 @@ func TestRetryFailed(t *testing.T) {
 
 func TestNewLoadsOnlyItsOwnUnfinishedJobs(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	mine := e.write("mine.txt", data("m", 10))
-	other := e.write("other.txt", data("o", 10))
+	mine := e.write("mine.txt", testutil.Content("m", 10))
+	other := e.write("other.txt", testutil.Content("o", 10))
 	require.NoError(t, e.db.InsertJobs([]storage.JobRow{
 		{Env: testEnvName, Account: testEmail, LocalPath: mine, Name: "mine.txt", Size: 10, State: storage.JobUploading, Attempts: 1},
 		{Env: testEnvName, Account: "someone@else.example", LocalPath: other, Name: "other.txt", Size: 10},
@@ -916,7 +917,7 @@ func TestNewLoadsOnlyItsOwnUnfinishedJobs(t *testing.T) {
 func TestSetConcurrencyLimitsParallelUploads(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	for i := range 8 {
-		e.write(fmt.Sprintf("c/%d.txt", i), data(fmt.Sprint(i), 10))
+		e.write(fmt.Sprintf("c/%d.txt", i), testutil.Content(fmt.Sprint(i), 10))
 	}
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 150 * time.Millisecond, Every: 1})
 	cfg := e.config()
@@ -1009,9 +1010,9 @@ func TestUnsubscribeAndCloseCloseChannels(t *testing.T) {
 // history), and removing one job never removes another's row.
 func TestFailedJobsSurviveRestart(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	ok := e.write("ok.txt", data("ok", 10))
-	bad1 := e.write("bad1.txt", data("b1", 10))
-	bad2 := e.write("bad2.txt", data("b2", 10))
+	ok := e.write("ok.txt", testutil.Content("ok", 10))
+	bad1 := e.write("bad1.txt", testutil.Content("b1", 10))
+	bad2 := e.write("bad2.txt", testutil.Content("b2", 10))
 	cfg := e.config()
 	cfg.Concurrency = 1
 	q, err := New(cfg)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 func TestAPIKeyTokensReuseAndRefresh(t *testing.T) {
@@ -78,7 +79,7 @@ func TestAPIKeyTokensRejectedKeyNeedsSignIn(t *testing.T) {
 	require.ErrorIs(t, err, api.ErrUnauthorized)
 
 	// Through the queue: the job waits for sign-in instead of failing.
-	f := e.write("f.txt", data("f", 10))
+	f := e.write("f.txt", testutil.Content("f", 10))
 	cfg := e.config()
 	cfg.Tokens = ts
 	q := e.queue(cfg)
@@ -102,7 +103,7 @@ func TestAPIKeyTokensNetworkErrorIsRetryable(t *testing.T) {
 
 	// Through the queue: retried like an upload error.
 	e.srv.InjectFault(sandbox.Fault{Path: tokenPath, Status: 503, Count: 1})
-	f := e.write("f.txt", data("f", 10))
+	f := e.write("f.txt", testutil.Content("f", 10))
 	cfg := e.config()
 	q := e.queue(cfg)
 	q.Add(Request{Path: f})

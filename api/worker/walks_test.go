@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -58,10 +59,10 @@ func TestKilledMidWalkFinishesOnNextStart(t *testing.T) {
 	dir := filepath.Join(e.files, "album")
 	var files []string
 	for i := range 10 {
-		files = append(files, e.write(fmt.Sprintf("album/%02d.jpg", i), data(fmt.Sprint("a", i), 100+i)))
+		files = append(files, e.write(fmt.Sprintf("album/%02d.jpg", i), testutil.Content(fmt.Sprint("a", i), 100+i)))
 	}
 	for i := range 4 {
-		files = append(files, e.write(fmt.Sprintf("album/sub/%02d.jpg", i), data(fmt.Sprint("s", i), 50+i)))
+		files = append(files, e.write(fmt.Sprintf("album/sub/%02d.jpg", i), testutil.Content(fmt.Sprint("s", i), 50+i)))
 	}
 	link := filepath.Join(dir, "link.jpg")
 	testfs.SymlinkOrSkip(t, files[0], link)
@@ -69,7 +70,7 @@ func TestKilledMidWalkFinishesOnNextStart(t *testing.T) {
 	require.NoError(t, os.Mkdir(emptySub, 0o755))
 	// Added together with the folder; a single file's row is saved with
 	// the folder's batches, so the kill lost it too.
-	single := e.write("single.txt", data("single", 77))
+	single := e.write("single.txt", testutil.Content("single", 77))
 
 	batch := uuid.NewString()
 	require.NoError(t, e.db.InsertWalks([]storage.WalkRow{
@@ -89,7 +90,7 @@ func TestKilledMidWalkFinishesOnNextStart(t *testing.T) {
 		row(files[2], storage.JobQueued, ""), row(link, storage.JobSkipped, msgSymlink),
 	}
 	require.NoError(t, e.db.InsertJobs(saved))
-	hash0 := cidOf(t, files[0])
+	hash0 := testutil.CIDOf(t, files[0])
 	require.NoError(t, e.db.FinishJob(
 		storage.JobRow{ID: saved[0].ID, Hash: hash0, Verified: true, Attempts: 1},
 		storage.HistoryEntry{Env: testEnvName, Account: testEmail, LocalPath: files[0], Name: "00.jpg",
@@ -123,7 +124,7 @@ func TestKilledMidWalkFinishesOnNextStart(t *testing.T) {
 	seen := map[string]int{}
 	for _, h := range history(t, e.db) {
 		seen[h.LocalPath]++
-		assert.Equal(t, cidOf(t, h.LocalPath), h.Hash, h.LocalPath)
+		assert.Equal(t, testutil.CIDOf(t, h.LocalPath), h.Hash, h.LocalPath)
 	}
 	for _, f := range append(files, single) {
 		assert.Equal(t, 1, seen[f], "%s in the history %d times", f, seen[f])
@@ -138,9 +139,9 @@ func TestKilledMidWalkFinishesOnNextStart(t *testing.T) {
 func TestAddLeavesNoWalkRows(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	for i := range 5 {
-		e.write(fmt.Sprintf("d/%d.txt", i), data(fmt.Sprint(i), 10))
+		e.write(fmt.Sprintf("d/%d.txt", i), testutil.Content(fmt.Sprint(i), 10))
 	}
-	f := e.write("f.txt", data("f", 10))
+	f := e.write("f.txt", testutil.Content("f", 10))
 	q := e.queue(e.config())
 	q.Add(Request{Path: filepath.Join(e.files, "d")}, Request{Path: f})
 	require.NoError(t, wait(t, q, 20*time.Second))
@@ -245,8 +246,8 @@ func TestCancelAllForgetsTheWalk(t *testing.T) {
 // the next New must see that the file is already uploaded.
 func TestRowsRemovedDuringAWalkStayUntilItEnds(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	a := e.write("removed/a.txt", data("a", 10))
-	b := e.write("removed/b.txt", data("b", 20))
+	a := e.write("removed/a.txt", testutil.Content("a", 10))
+	b := e.write("removed/b.txt", testutil.Content("b", 20))
 	dir := filepath.Join(e.files, "removed")
 	q1, err := New(e.config())
 	require.NoError(t, err)
@@ -289,7 +290,7 @@ func TestRowsRemovedDuringAWalkStayUntilItEnds(t *testing.T) {
 // TestRowsRemovedDuringAWalkStayUntilItEnds go once the walk row is gone.
 func TestHeldRowsAreDeletedWhenTheWalkEnds(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("d/f.txt", data("f", 10))
+	f := e.write("d/f.txt", testutil.Content("f", 10))
 	q := e.queue(e.config())
 	q.Add(Request{Path: filepath.Join(e.files, "d")})
 	require.NoError(t, wait(t, q, 20*time.Second))

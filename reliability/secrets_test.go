@@ -1,20 +1,17 @@
-package main
+package reliability
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +20,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/cli"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -74,49 +73,6 @@ func (tr *tokenRecorder) list() []string {
 	return out
 }
 
-// uploadHold holds the upload requests that come once it is armed (after
-// the first pass of them, which go through): it reads a held request's
-// first body byte, closes started (the CLI is then provably mid-upload: its
-// runtime is up and a request body is on the wire) and keeps the request
-// open until release is closed or the client goes away. Requests before it
-// is armed, and every other path, pass straight through.
-type uploadHold struct {
-	h       http.Handler
-	armed   atomic.Bool
-	pass    int64 // armed uploads let through before holding; set before arming
-	seen    atomic.Int64
-	started chan struct{}
-	release chan struct{}
-	once    sync.Once
-}
-
-func newUploadHold(h http.Handler) *uploadHold {
-	return &uploadHold{h: h, started: make(chan struct{}), release: make(chan struct{})}
-}
-
-func (uh *uploadHold) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/api/v0/add" || !uh.armed.Load() || uh.seen.Add(1) <= uh.pass {
-		uh.h.ServeHTTP(w, r)
-		return
-	}
-	first := make([]byte, 1)
-	if _, err := io.ReadFull(r.Body, first); err != nil {
-		http.Error(w, "no body", http.StatusBadRequest)
-		return
-	}
-	uh.once.Do(func() { close(uh.started) })
-	select {
-	case <-uh.release:
-	case <-r.Context().Done():
-		return
-	}
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(first), r.Body), r.Body}
-	uh.h.ServeHTTP(w, r)
-}
-
 // secretSearch is what was searched and what was found.
 type secretSearch struct {
 	procSnapshots int
@@ -130,19 +86,19 @@ func relSecrets(t *testing.T, rep *relReport) {
 			"killed with SIGQUIT mid-upload (Go's crash dump), then signs out — each step a real child process. The "+
 			"API key, the password and every token the sandbox received are then searched for, byte for byte.",
 		"where", "searched", "hits")
-	if !keyringAvailable() {
+	if !testutil.KeyringAvailable() {
 		sec.add("OS keyring", "skipped: no Secret Service reachable here (make test and make reliability run in dbus-run-session with gnome-keyring)", "—")
 		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
 	}
-	rs := startRelSandbox(t, sandbox.Config{})
-	rs.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 60 * time.Millisecond})
-	hold := newUploadHold(rs.srv)
+	rs := testutil.StartSandbox(t, sandbox.Config{})
+	rs.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 60 * time.Millisecond})
+	hold := testutil.NewUploadHold(rs.Srv, 0)
 	rec := &tokenRecorder{h: hold, tokens: map[string]bool{}} // records a held request's token too
 	ts := httptest.NewServer(rec)
 	defer ts.Close()
-	defer closeOnce(hold.release) // before ts.Close: a held request must not keep it waiting
+	defer hold.Release() // before ts.Close: a held request must not keep it waiting
 	base := ts.URL
-	const email, password = "rel@example.com", "rel-password-1"
+	const email, password = testutil.SandboxEmail, testutil.SandboxPassword
 
 	root := t.TempDir()
 	dirs := map[string]string{}
@@ -152,22 +108,22 @@ func relSecrets(t *testing.T, rep *relReport) {
 	}
 	env := []string{
 		storage.HomeEnv + "=" + dirs["data"], "XDG_CONFIG_HOME=" + dirs["config"], "XDG_DATA_HOME=" + dirs["xdg-data"],
-		"XDG_CACHE_HOME=" + dirs["cache"], "XDG_STATE_HOME=" + dirs["state"], "TMPDIR=" + dirs["tmp"], apiKeyEnvVar + "=",
+		"XDG_CACHE_HOME=" + dirs["cache"], "XDG_STATE_HOME=" + dirs["state"], "TMPDIR=" + dirs["tmp"], cli.APIKeyEnv + "=",
 	}
 	t.Setenv(storage.HomeEnv, dirs["data"])
-	t.Setenv(apiKeyEnvVar, "")
-	files := writeSizedFiles(t, filepath.Join(root, "files"), "s", []int{100, 2000, 30_000, 70_000, 300_000, 5, 9, 1000})
+	t.Setenv(cli.APIKeyEnv, "")
+	files := testutil.WriteFiles(t, filepath.Join(root, "files"), "s", []int{100, 2000, 30_000, 70_000, 300_000, 5, 9, 1000})
 
 	var search secretSearch
-	secrets := func() []string { return append([]string{rs.key, password}, rec.list()...) }
+	secrets := func() []string { return append([]string{rs.Key, password}, rec.list()...) }
 	// runChild runs the CLI as a child process, scanning /proc every 5 ms
 	// while it lasts. With a signal, the upload hold is armed and the
 	// signal sent once the child's first upload body has started (never
 	// after a fixed delay: the child is then provably mid-upload).
 	runChild := func(stdin string, signal os.Signal, args ...string) int {
 		t.Helper()
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(append(os.Environ(), env...), "DSTOR_TEST_RUN_CLI="+strings.Join(args, "\x1f"))
+		cmd := testutil.ChildCommand(args...)
+		cmd.Env = append(cmd.Env, env...)
 		if signal != nil {
 			// Go's own crash dump and exit status 2, whatever GOTRACEBACK
 			// the test run has (=crash would end it by SIGABRT instead).
@@ -178,8 +134,8 @@ func relSecrets(t *testing.T, rep *relReport) {
 		cmd.Stdout, cmd.Stderr = &out, &out
 		var midUpload <-chan struct{}
 		if signal != nil {
-			hold.armed.Store(true)
-			midUpload = hold.started
+			hold.Arm()
+			midUpload = hold.Started()
 		}
 		start := time.Now()
 		require.NoError(t, cmd.Start())
@@ -206,8 +162,8 @@ func relSecrets(t *testing.T, rep *relReport) {
 			}
 		}
 		if signal != nil {
-			hold.armed.Store(false)
-			closeOnce(hold.release)
+			hold.Disarm()
+			hold.Release()
 			assert.Nil(t, midUpload, "the child ended before its first upload body started: it was never signalled\n%s", out.String())
 		}
 		t.Logf("dstor-uploader %s: %s, after %s", args[0], cmd.ProcessState, time.Since(start).Round(time.Millisecond))
@@ -215,13 +171,13 @@ func relSecrets(t *testing.T, rep *relReport) {
 		return cmd.ProcessState.ExitCode()
 	}
 
-	require.Equal(t, 0, runChild(rs.key+"\n", nil, "login", "--env", base, "--api-key-stdin"), search.outputs.String())
+	require.Equal(t, 0, runChild(rs.Key+"\n", nil, "login", "--env", base, "--api-key-stdin"), search.outputs.String())
 	require.Equal(t, 0, runChild("", nil, append([]string{"upload", "--env", base}, files[:4]...)...), search.outputs.String())
 	require.Equal(t, 0, runChild(password+"\n", nil, "login", "--env", base, "--email", email, "--password-stdin", "--remember"), search.outputs.String())
 	require.Equal(t, 0, runChild("", nil, append([]string{"upload", "--env", base}, files[4:]...)...), search.outputs.String())
 	crash := filepath.Join(root, "crash")
 	require.NoError(t, os.MkdirAll(crash, 0o755))
-	crashFiles := writeSizedFiles(t, crash, "q", []int{1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000})
+	crashFiles := testutil.WriteFiles(t, crash, "q", []int{1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000})
 	before := search.outputs.Len()
 	code := runChild("", syscall.SIGQUIT, append([]string{"upload", "--env", base, "--concurrency", "1"}, crashFiles...)...)
 	assert.Equal(t, 2, code, "SIGQUIT makes Go dump every goroutine and exit 2")
@@ -234,14 +190,14 @@ func relSecrets(t *testing.T, rep *relReport) {
 	// The keyring holds them.
 	store := storage.NewSecretStore(5 * time.Second)
 	require.True(t, store.Persistent())
-	gotKey, err := store.Get(base, rs.acc.ID, storage.SecretAPIKey)
+	gotKey, err := store.Get(base, rs.Acc.ID, storage.SecretAPIKey)
 	require.NoError(t, err)
 	gotTok, err := store.Get(base, email, storage.SecretToken)
 	require.NoError(t, err)
 	gotPw, err := store.Get(base, email, storage.SecretPassword)
 	require.NoError(t, err)
 	held := 0
-	for _, ok := range []bool{gotKey == rs.key, rec.tokens[gotTok], gotPw == password} {
+	for _, ok := range []bool{gotKey == rs.Key, rec.tokens[gotTok], gotPw == password} {
 		if ok {
 			held++
 		}
@@ -299,7 +255,7 @@ func relSecrets(t *testing.T, rep *relReport) {
 	for _, k := range []struct {
 		account string
 		kind    storage.SecretKind
-	}{{rs.acc.ID, storage.SecretAPIKey}, {email, storage.SecretToken}, {email, storage.SecretPassword}} {
+	}{{rs.Acc.ID, storage.SecretAPIKey}, {email, storage.SecretToken}, {email, storage.SecretPassword}} {
 		_, err := store.Get(base, k.account, k.kind)
 		if !errors.Is(err, storage.ErrSecretNotFound) {
 			left++
@@ -311,16 +267,6 @@ func relSecrets(t *testing.T, rep *relReport) {
 	sec.add("**total outside the keyring**", "every token the sandbox issued or received, the API key, the password", "**"+strconv.Itoa(total)+"**")
 	assert.Zero(t, total, "no secret outside the keyring")
 	assert.Zero(t, left, "logout removes every secret")
-}
-
-// closeOnce closes c unless it is closed already (the test goroutine is
-// its only closer).
-func closeOnce(c chan struct{}) {
-	select {
-	case <-c:
-	default:
-		close(c)
-	}
 }
 
 func plural(n int, what string) string {

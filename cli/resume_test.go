@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"path/filepath"
@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -17,11 +18,11 @@ import (
 // once is still reported (exit 1), and a folder saved but never listed (its
 // walk row, with no job yet) is uploaded rather than "nothing to resume".
 func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(apiKeyEnvVar, sb.key)
+	t.Setenv(APIKeyEnv, sb.Key)
 	first := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.url, first)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, first)
 	require.Equal(t, 0, code, errOut)
 	recs := historyJSON(t)
 	require.Len(t, recs, 1)
@@ -38,11 +39,11 @@ func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
 	}}))
 	require.NoError(t, db.Close())
 
-	code, out, errOut := runCLI(t, "", "resume", "--env", sb.url)
+	code, out, errOut := runCLI(t, "", "resume", "--env", sb.URL)
 	require.Equal(t, 0, code, errOut)
 	assert.NotContains(t, errOut, "Nothing to resume")
 	for _, f := range files {
-		assert.Contains(t, out, cidOf(t, f))
+		assert.Contains(t, out, testutil.CIDOf(t, f))
 	}
 	assert.Len(t, historyJSON(t), 4)
 
@@ -54,8 +55,8 @@ func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
 		BatchID: "batch-2", Env: envKey, Account: account, LocalPath: bad, Name: filepath.Base(bad), Size: 300,
 	}}))
 	require.NoError(t, db.Close())
-	sb.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400})
-	code, _, errOut = runCLI(t, "", "resume", "--env", sb.url)
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400})
+	code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)
 	assert.Equal(t, 1, code, errOut)
 	assert.Contains(t, errOut, bad)
 }

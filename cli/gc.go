@@ -1,8 +1,10 @@
-package main
+package cli
 
 import (
 	"os"
 	"runtime/debug"
+
+	"github.com/spf13/cobra"
 )
 
 // Garbage-collector settings for the commands that stream files through the
@@ -27,6 +29,35 @@ const (
 	windowMemoryLimit = 64 << 20
 )
 
+// gcProfile is a command's garbage-collector setting: GOGC, and a soft
+// memory limit (0 = none).
+type gcProfile struct {
+	percent int
+	limit   int64
+}
+
+// The profiles of the commands that hash files; every other command keeps
+// Go's defaults (the zero profile).
+var (
+	windowGC  = gcProfile{percent: windowGCPercent, limit: windowMemoryLimit}
+	uploadGC  = gcProfile{percent: streamGCPercent, limit: uploadMemoryLimit}
+	sandboxGC = gcProfile{percent: streamGCPercent, limit: sandboxMemoryLimit}
+)
+
+// gcProfileOf is the profile of the command cobra found for the process's
+// arguments.
+func gcProfileOf(cmd *cobra.Command) gcProfile {
+	switch {
+	case !cmd.HasParent():
+		return windowGC
+	case cmd.Name() == "upload", cmd.Name() == "resume":
+		return uploadGC
+	case cmd.Name() == "sandbox":
+		return sandboxGC
+	}
+	return gcProfile{}
+}
+
 // tuneGC trades a little memory for a lot less collector work in the
 // commands that hash files, caps the window's Go heap (see windowMemoryLimit)
 // and leaves every other command at Go's defaults. It never overrides GOGC or
@@ -41,22 +72,14 @@ const (
 // 4-6 times less often at the same peak RSS. api.CIDHasher no longer uses
 // the importer and makes no garbage per byte; make bench measures uploads
 // with and without these settings.
-func tuneGC(args []string) {
-	limit, percent := int64(0), streamGCPercent
-	switch {
-	case opensWindow(args):
-		limit, percent = windowMemoryLimit, windowGCPercent
-	case args[0] == "upload", args[0] == "resume":
-		limit = uploadMemoryLimit
-	case args[0] == "sandbox":
-		limit = sandboxMemoryLimit
-	default:
+func tuneGC(p gcProfile) {
+	if p == (gcProfile{}) {
 		return
 	}
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(percent)
+		debug.SetGCPercent(p.percent)
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(limit)
+	if os.Getenv("GOMEMLIMIT") == "" && p.limit > 0 {
+		debug.SetMemoryLimit(p.limit)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package reliability
 
 import (
 	"bufio"
@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/cli"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -45,8 +47,8 @@ func relCrashes(t *testing.T, rep *relReport) {
 
 // relKillCLI: rounds × (queue of n files, SIGKILL at a random point, resume).
 func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
-	rs := startRelSandbox(t, sandbox.Config{})
-	t.Setenv(apiKeyEnvVar, rs.key)
+	rs := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(cli.APIKeyEnv, rs.Key)
 	rng := testRand(t, 6)
 	var (
 		kills, midQueue, cleanOpen, resumed, exactlyOnce, dup, missing, wrongHash int
@@ -61,11 +63,10 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		for i := range sizes {
 			sizes[i] = 200 + rng.IntN(3000)
 		}
-		files := writeSizedFiles(t, dir, fmt.Sprintf("r%02d", round), sizes)
-		before := len(rs.srv.Uploads(rs.acc.ID))
+		files := testutil.WriteFiles(t, dir, fmt.Sprintf("r%02d", round), sizes)
+		before := len(rs.Srv.Uploads(rs.Acc.ID))
 
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "DSTOR_TEST_RUN_CLI="+strings.Join([]string{"upload", "--env", rs.url, "--concurrency", "3", dir}, "\x1f"))
+		cmd := testutil.ChildCommand("upload", "--env", rs.URL, "--concurrency", "3", dir)
 		cmd.Stdout, cmd.Stderr = nil, nil
 		start := time.Now()
 		require.NoError(t, cmd.Start())
@@ -77,7 +78,7 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		if target == 0 {
 			time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond)
 		} else {
-			for time.Now().Before(deadline) && len(rs.srv.Uploads(rs.acc.ID))-before < target {
+			for time.Now().Before(deadline) && len(rs.Srv.Uploads(rs.Acc.ID))-before < target {
 				time.Sleep(time.Millisecond)
 			}
 		}
@@ -85,7 +86,7 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		_ = cmd.Wait()
 		kills++
 		killedAfter := time.Since(start)
-		at := len(rs.srv.Uploads(rs.acc.ID)) - before
+		at := len(rs.Srv.Uploads(rs.Acc.ID)) - before
 		t.Logf("round %d: target %d uploads, killed after %s at %d", round, target, killedAfter.Round(time.Millisecond), at)
 		if at < n {
 			midQueue++
@@ -138,7 +139,7 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		var errOut string
 		resumeStart := time.Now()
 		withDeadline(t, 3*time.Minute, "dstor-uploader resume", func() {
-			code, _, errOut = runCLI(t, "", "resume", "--env", rs.url)
+			code, _, errOut = runCLI(t, "", "resume", "--env", rs.URL)
 		})
 		t.Logf("round %d: resume took %s", round, time.Since(resumeStart).Round(time.Millisecond))
 		if code == 0 {
@@ -147,7 +148,7 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 			t.Errorf("round %d: resume exited %d: %s", round, code, errOut)
 		}
 		if !saved {
-			code, _, errOut = runCLI(t, "", "upload", "--env", rs.url, dir)
+			code, _, errOut = runCLI(t, "", "upload", "--env", rs.URL, dir)
 			require.Equal(t, 0, code, errOut)
 		}
 
@@ -190,7 +191,7 @@ func historyTally(t *testing.T, files []string, seen map[string][]string, missin
 		case len(h) > 1:
 			*dup++
 			ok = false
-		case h[0] != cidOf(t, f):
+		case h[0] != testutil.CIDOf(t, f):
 			*wrongHash++
 			ok = false
 		}

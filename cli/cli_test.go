@@ -1,14 +1,14 @@
-package main
+package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -18,40 +18,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
+	"github.com/dstor-uploader/dstor-uploader/ui"
 )
 
 // TestMain lets a test run this very binary as the CLI in a child process
 // (so it can be killed with SIGKILL like a real one).
 func TestMain(m *testing.M) {
-	if args := os.Getenv("DSTOR_TEST_RUN_CLI"); args != "" {
-		os.Exit(run(strings.Split(args, "\x1f"), os.Stdin, os.Stdout, os.Stderr))
-	}
+	testutil.RunIfChild(func(args []string) int {
+		return Run(context.Background(), args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	})
 	os.Exit(m.Run())
-}
-
-// cliSandbox is a sandbox on loopback with one account and its API key.
-type cliSandbox struct {
-	srv *sandbox.Server
-	url string
-	key string
-	acc sandbox.Account
-}
-
-func startCLISandbox(t *testing.T) cliSandbox {
-	t.Helper()
-	srv, err := sandbox.New(sandbox.Config{DataDir: t.TempDir()})
-	require.NoError(t, err)
-	url, err := srv.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { srv.Close() })
-	acc, err := srv.CreateAccount("cli@example.com", "cli-password-1")
-	require.NoError(t, err)
-	key, err := srv.CreateAPIKey(acc.ID, time.Time{})
-	require.NoError(t, err)
-	return cliSandbox{srv: srv, url: url, key: key, acc: acc}
 }
 
 // runCLI runs the command line in-process and returns its exit status and
@@ -59,53 +38,32 @@ func startCLISandbox(t *testing.T) cliSandbox {
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	code := Run(context.Background(), args, IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
 	return code, out.String(), errOut.String()
 }
 
-// makeFiles writes n files of varied sizes under dir and returns their paths.
+// makeFiles writes n files of sizes sizeOf(i) under dir.
 func makeFiles(t *testing.T, dir string, n int, sizeOf func(i int) int) []string {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	var paths []string
-	for i := range n {
-		p := filepath.Join(dir, fmt.Sprintf("file-%04d.bin", i))
-		data := bytes.Repeat([]byte{byte(i), byte(i >> 8), 0x5a}, sizeOf(i)/3+1)[:sizeOf(i)]
-		require.NoError(t, os.WriteFile(p, data, 0o644))
-		paths = append(paths, p)
-	}
-	return paths
+	return testutil.WriteFiles(t, dir, "file", testutil.Sizes(n, sizeOf))
 }
 
-// cidOf is the CIDv0 of a file, computed with the client's own code.
-func cidOf(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	c, err := api.ComputeCID(f)
-	require.NoError(t, err)
-	return c
-}
-
-func historyJSON(t *testing.T) []historyRecord {
+// historyJSON is the whole history as "history --json" prints it.
+func historyJSON(t *testing.T) []testutil.HistoryRecord {
 	t.Helper()
 	code, out, errOut := runCLI(t, "", "history", "--limit", "0", "--json")
 	require.Equal(t, 0, code, errOut)
-	var recs []historyRecord
-	require.NoError(t, json.Unmarshal([]byte(out), &recs))
-	return recs
+	return testutil.ParseHistory(t, out)
 }
 
 func TestUploadFolderThenHistory(t *testing.T) {
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(apiKeyEnvVar, sb.key)
+	t.Setenv(APIKeyEnv, sb.Key)
 	root := filepath.Join(t.TempDir(), "album")
 	files := makeFiles(t, filepath.Join(root, "2026"), 12, func(i int) int { return i * 30_000 })
 	files = append(files, makeFiles(t, root, 3, func(i int) int { return 7 + i })...)
 
-	code, out, errOut := runCLI(t, "", "upload", "--env", sb.url, "--folder-path", "/backup/", "--comment", "trip photos", "--concurrency", "4", root)
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--folder-path", "/backup/", "--comment", "trip photos", "--concurrency", "4", root)
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	assert.Len(t, lines, len(files))
@@ -113,14 +71,14 @@ func TestUploadFolderThenHistory(t *testing.T) {
 
 	recs := historyJSON(t)
 	require.Len(t, recs, len(files))
-	byPath := map[string]historyRecord{}
+	byPath := map[string]testutil.HistoryRecord{}
 	for _, r := range recs {
 		byPath[r.LocalPath] = r
 	}
 	for _, f := range files {
 		r, ok := byPath[f]
 		require.True(t, ok, "history lacks %s", f)
-		assert.Equal(t, cidOf(t, f), r.Hash)
+		assert.Equal(t, testutil.CIDOf(t, f), r.Hash)
 		assert.True(t, r.Verified)
 		assert.Equal(t, "trip photos", r.Comment)
 		rel, _ := filepath.Rel(filepath.Dir(root), filepath.Dir(f))
@@ -134,17 +92,17 @@ func TestUploadFolderThenHistory(t *testing.T) {
 		want, _ := os.ReadFile(f)
 		assert.Equal(t, want, got)
 	}
-	assert.Len(t, sb.srv.Uploads(sb.acc.ID), len(files))
+	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files))
 }
 
 func TestUploadJSONAndFailures(t *testing.T) {
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(apiKeyEnvVar, sb.key)
+	t.Setenv(APIKeyEnv, sb.Key)
 	good := makeFiles(t, t.TempDir(), 1, func(int) int { return 1000 })[0]
 	missing := filepath.Join(t.TempDir(), "nope.txt")
 
-	code, out, errOut := runCLI(t, "", "upload", "--env", sb.url, "--json", good, missing)
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--json", good, missing)
 	assert.Equal(t, 1, code, "a failed file makes the exit status non-zero")
 	var states []string
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -152,8 +110,8 @@ func TestUploadJSONAndFailures(t *testing.T) {
 		require.NoError(t, json.Unmarshal([]byte(line), &rec), line)
 		states = append(states, rec["state"].(string))
 		if rec["state"] == "done" {
-			assert.Equal(t, cidOf(t, good), rec["hash"])
-			assert.Equal(t, sb.url+"/ipfs/"+rec["hash"].(string), rec["link"])
+			assert.Equal(t, testutil.CIDOf(t, good), rec["hash"])
+			assert.Equal(t, sb.URL+"/ipfs/"+rec["hash"].(string), rec["link"])
 		} else {
 			assert.Contains(t, rec["error"], "does not exist")
 		}
@@ -194,7 +152,7 @@ func TestCommandLineValidation(t *testing.T) {
 
 func TestUploadWithoutSignInSaysWhatToDo(t *testing.T) {
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(apiKeyEnvVar, "")
+	t.Setenv(APIKeyEnv, "")
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 10 })[0]
 	code, _, errOut := runCLI(t, "", "upload", "--env", "http://127.0.0.1:9", f)
 	assert.Equal(t, 1, code)
@@ -202,21 +160,15 @@ func TestUploadWithoutSignInSaysWhatToDo(t *testing.T) {
 }
 
 func TestWrongAPIKeyIsRefusedWithoutLeaking(t *testing.T) {
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
 	wrong := strings.Repeat("Wr0ngKey", 8)
-	t.Setenv(apiKeyEnvVar, wrong)
+	t.Setenv(APIKeyEnv, wrong)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 10 })[0]
-	code, out, errOut := runCLI(t, "", "upload", "--env", sb.url, f)
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, f)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "API key")
 	assert.NotContains(t, out+errOut, wrong)
-}
-
-// keyringAvailable reports whether the OS keyring works here (CI runs the
-// tests in a D-Bus session with gnome-keyring unlocked).
-func keyringAvailable() bool {
-	return storage.NewSecretStore(3 * time.Second).Persistent()
 }
 
 // TestKeyringIsRealUnderMakeTest makes sure the real-keyring tests do not
@@ -230,53 +182,53 @@ func TestKeyringIsRealUnderMakeTest(t *testing.T) {
 }
 
 func TestLoginWithKeyThenUploadThenLogout(t *testing.T) {
-	if !keyringAvailable() {
+	if !testutil.KeyringAvailable() {
 		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
 	}
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	home := t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(apiKeyEnvVar, "")
+	t.Setenv(APIKeyEnv, "")
 
-	code, out, errOut := runCLI(t, sb.key+"\n", "login", "--env", sb.url, "--api-key-stdin")
+	code, out, errOut := runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "Signed in")
 
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 5000 })[0]
-	code, out, errOut = runCLI(t, "", "upload", "--env", sb.url, f)
+	code, out, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, cidOf(t, f))
+	assert.Contains(t, out, testutil.CIDOf(t, f))
 
 	// Nothing secret in the data directory.
-	assertNoSecretsIn(t, home, sb.key)
+	assertNoSecretsIn(t, home, sb.Key)
 
-	code, _, errOut = runCLI(t, "", "logout", "--env", sb.url)
+	code, _, errOut = runCLI(t, "", "logout", "--env", sb.URL)
 	require.Equal(t, 0, code, errOut)
-	code, _, errOut = runCLI(t, "", "upload", "--env", sb.url, f)
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)
 	assert.Equal(t, 1, code)
 	assert.Contains(t, errOut, "not signed in")
 }
 
 func TestLoginWithPasswordRemembered(t *testing.T) {
-	if !keyringAvailable() {
+	if !testutil.KeyringAvailable() {
 		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
 	}
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	home := t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(apiKeyEnvVar, "")
+	t.Setenv(APIKeyEnv, "")
 
-	code, _, errOut := runCLI(t, "wrong-password\n", "login", "--env", sb.url, "--email", "cli@example.com", "--password-stdin")
+	code, _, errOut := runCLI(t, "wrong-password\n", "login", "--env", sb.URL, "--email", testutil.SandboxEmail, "--password-stdin")
 	assert.Equal(t, 1, code)
 	assert.NotContains(t, errOut, "wrong-password")
 
-	code, _, errOut = runCLI(t, "cli-password-1\n", "login", "--env", sb.url, "--email", "cli@example.com", "--password-stdin", "--remember")
+	code, _, errOut = runCLI(t, testutil.SandboxPassword+"\n", "login", "--env", sb.URL, "--email", testutil.SandboxEmail, "--password-stdin", "--remember")
 	require.Equal(t, 0, code, errOut)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
-	code, _, errOut = runCLI(t, "", "upload", "--env", sb.url, f)
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)
 	require.Equal(t, 0, code, errOut)
-	assertNoSecretsIn(t, home, "cli-password-1")
-	code, _, _ = runCLI(t, "", "logout", "--env", sb.url)
+	assertNoSecretsIn(t, home, testutil.SandboxPassword)
+	code, _, _ = runCLI(t, "", "logout", "--env", sb.URL)
 	require.Equal(t, 0, code)
 }
 
@@ -299,22 +251,20 @@ func assertNoSecretsIn(t *testing.T, dir string, secrets ...string) {
 // of a queue, then "resume" must finish it: every file in the history exactly
 // once, with the right hash.
 func TestKilledUploadResumes(t *testing.T) {
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	home := t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(apiKeyEnvVar, sb.key)
+	t.Setenv(APIKeyEnv, sb.Key)
 	files := makeFiles(t, filepath.Join(t.TempDir(), "many"), 60, func(i int) int { return 2000 + i*100 })
 	// The server takes 10 uploads, then holds the next ones open: the kill
 	// lands mid-queue, mid-upload, however busy the machine.
-	hold := newUploadHold(sb.srv)
-	hold.pass = 10
-	hold.armed.Store(true)
+	hold := testutil.NewUploadHold(sb.Srv, 10)
+	hold.Arm()
 	ts := httptest.NewServer(hold)
 	t.Cleanup(ts.Close)
-	t.Cleanup(func() { closeOnce(hold.release) }) // first: a held request must not keep ts.Close waiting
+	t.Cleanup(hold.Release) // first: a held request must not keep ts.Close waiting
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "DSTOR_TEST_RUN_CLI="+strings.Join([]string{"upload", "--env", ts.URL, "--concurrency", "2", filepath.Dir(files[0])}, "\x1f"))
+	cmd := testutil.ChildCommand("upload", "--env", ts.URL, "--concurrency", "2", filepath.Dir(files[0]))
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = io.Discard
@@ -323,21 +273,21 @@ func TestKilledUploadResumes(t *testing.T) {
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
 	select {
-	case <-hold.started:
+	case <-hold.Started():
 	case <-exited:
 		t.Fatalf("the CLI ended before its 11th upload: %s", out.String())
 	case <-time.After(2 * time.Minute):
 		t.Fatal("no 11th upload within 2 minutes")
 	}
 	// Two at a time: the 11th started once 9 were answered.
-	t.Logf("11th upload held %s after the start, %d uploads stored", time.Since(start).Round(time.Millisecond), len(sb.srv.Uploads(sb.acc.ID)))
+	t.Logf("11th upload held %s after the start, %d uploads stored", time.Since(start).Round(time.Millisecond), len(sb.Srv.Uploads(sb.Acc.ID)))
 	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
 	<-exited
-	stored := len(sb.srv.Uploads(sb.acc.ID))
+	stored := len(sb.Srv.Uploads(sb.Acc.ID))
 	require.GreaterOrEqual(t, stored, 9, "killed after some uploads")
 	require.LessOrEqual(t, stored, 10, "killed before the rest")
 
-	closeOnce(hold.release)
+	hold.Release()
 	code, _, errOut := runCLI(t, "", "resume", "--env", ts.URL)
 	require.Equal(t, 0, code, errOut)
 
@@ -351,54 +301,90 @@ func TestKilledUploadResumes(t *testing.T) {
 	}
 	assert.Len(t, recs, len(files))
 	for _, r := range recs {
-		assert.Equal(t, cidOf(t, r.LocalPath), r.Hash)
+		assert.Equal(t, testutil.CIDOf(t, r.LocalPath), r.Hash)
 	}
 }
 
 func TestResumeRetriesEarlierFailures(t *testing.T) {
-	sb := startCLISandbox(t)
+	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(apiKeyEnvVar, sb.key)
+	t.Setenv(APIKeyEnv, sb.Key)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 300 })[0]
-	sb.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400})
-	code, _, _ := runCLI(t, "", "upload", "--env", sb.url, f)
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400})
+	code, _, _ := runCLI(t, "", "upload", "--env", sb.URL, f)
 	require.Equal(t, 1, code)
 
 	// A later upload does not report the old failure again.
 	g := makeFiles(t, t.TempDir(), 1, func(int) int { return 400 })[0]
-	code, out, errOut := runCLI(t, "", "upload", "--env", sb.url, g)
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, g)
 	require.Equal(t, 0, code, errOut)
 	assert.NotContains(t, out+errOut, f)
 
-	code, _, errOut = runCLI(t, "", "resume", "--env", sb.url)
+	code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)
 	require.Equal(t, 0, code)
 	assert.Contains(t, errOut, "--retry-failed")
 
-	code, out, errOut = runCLI(t, "", "resume", "--env", sb.url, "--retry-failed")
+	code, out, errOut = runCLI(t, "", "resume", "--env", sb.URL, "--retry-failed")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, cidOf(t, f))
+	assert.Contains(t, out, testutil.CIDOf(t, f))
 	assert.Len(t, historyJSON(t), 2)
 }
 
-func TestOpensWindowTellsWindowFromSubcommands(t *testing.T) {
+// TestWindowOrCommand: no arguments, window flags and existing files open
+// the window (with the files made absolute); a command name wins over a
+// file of the same name; anything else is a mistyped command.
+func TestWindowOrCommand(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
 	dir := t.TempDir()
 	file := filepath.Join(dir, "photo.jpg")
 	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "history"), []byte("x"), 0o644))
+	var opened []ui.Options
+	openWindow = func(o ui.Options) error { opened = append(opened, o); return nil }
+	t.Cleanup(func() { openWindow = ui.Run })
 	tests := []struct {
-		args []string
-		want bool
+		args   []string
+		code   int
+		window *ui.Options
 	}{
-		{nil, true},
-		{[]string{"--env", "sandbox"}, true},
-		{[]string{"--home", dir}, true},
-		{[]string{file}, true},
-		{[]string{"upload", file}, false},
-		{[]string{"history"}, false},
-		{[]string{"--help"}, false},
-		{[]string{"--version"}, false},
-		{[]string{"no-such-thing"}, false},
+		{nil, 0, &ui.Options{}},
+		{[]string{"--env", "sandbox"}, 0, &ui.Options{Env: "sandbox"}},
+		{[]string{"--home", dir}, 0, &ui.Options{Home: dir}},
+		{[]string{"photo.jpg"}, 0, &ui.Options{Files: []string{file}}},
+		{[]string{"--env", "nowhere"}, 2, nil},
+		{[]string{"history"}, 0, nil},
+		{[]string{"--help"}, 0, nil},
+		{[]string{"--version"}, 0, nil},
+		{[]string{"no-such-thing"}, 2, nil},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, opensWindow(tt.args), "%q", tt.args)
+		opened = nil
+		code, _, errOut := runCLI(t, "", tt.args...)
+		assert.Equal(t, tt.code, code, "%q: %s", tt.args, errOut)
+		if tt.window == nil {
+			assert.Empty(t, opened, "%q opens no window", tt.args)
+		} else if assert.Len(t, opened, 1, "%q opens the window", tt.args) {
+			assert.Equal(t, *tt.window, opened[0], "%q", tt.args)
+		}
+	}
+}
+
+// TestHelpAndCompletion: one help style, on stdout, for every command, and
+// shell completions from the same command tree.
+func TestHelpAndCompletion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"upload", "--help"}, {"sandbox", "-h"}, {"help", "login"}} {
+		code, out, errOut := runCLI(t, "", args...)
+		assert.Equal(t, 0, code, "%q", args)
+		assert.Contains(t, out, "Usage:", "%q", args)
+		assert.Empty(t, errOut, "%q: help goes to stdout", args)
+	}
+	code, out, _ := runCLI(t, "", "--version")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "dstor-uploader "+Version+"\n", out)
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		code, out, errOut := runCLI(t, "", "completion", shell)
+		assert.Equal(t, 0, code, errOut)
+		assert.Contains(t, out, "dstor-uploader", shell)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package reliability
 
 import (
 	"bufio"
@@ -19,6 +19,8 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/cli"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -42,8 +44,8 @@ type faultCase struct {
 	// file must recover and end verified.
 	failMsg string
 	conc    int
-	tokens  func(t *testing.T, c *api.Client, rs *relSandbox) worker.TokenSource
-	hits    func(rs *relSandbox) int // faults that fired; nil: request-log lines with "[fault:"
+	tokens  func(t *testing.T, c *api.Client, rs *testutil.Sandbox) worker.TokenSource
+	hits    func(rs *testutil.Sandbox) int // faults that fired; nil: request-log lines with "[fault:"
 }
 
 // faultFigures is one row of the fault table.
@@ -64,7 +66,7 @@ func relFaults(t *testing.T, rep *relReport) {
 		{name: "connection cut at 50% of the body", spec: "cut=50%:every=2:path=add"},
 		{name: "stall (no byte) 5 s, client timeout 1 s", spec: "stall=5s:every=2:path=add"},
 		{name: "token expires mid-queue (401, refreshed)", tokens: expiringTokens,
-			hits: func(rs *relSandbox) int { return rs.logLines(`"/api/v0/add"`, "→ 401") }},
+			hits: func(rs *testutil.Sandbox) int { return rs.LogLines(`"/api/v0/add"`, "→ 401") }},
 		{name: "wrong hash in the answer", spec: "wrong-hash:every=2:path=add", failMsg: "integrity check failed"},
 		{name: "malformed JSON (200)", spec: "malformed:every=2:path=add", failMsg: "cannot read"},
 		{name: "HTML error page (nginx 502)", spec: "html=502:every=2:path=add"},
@@ -141,14 +143,14 @@ func relFaults(t *testing.T, rep *relReport) {
 // runFaultCase uploads fresh files through the engine with the fault
 // injected and classifies every file.
 func runFaultCase(t *testing.T, fc faultCase) faultFigures {
-	rs := startRelSandbox(t, sandbox.Config{})
+	rs := testutil.StartSandbox(t, sandbox.Config{})
 	if fc.spec != "" {
 		f, err := sandbox.ParseFaultSpec(fc.spec)
 		require.NoError(t, err)
-		rs.srv.InjectFault(f)
+		rs.Srv.InjectFault(f)
 	}
 	if fc.tokens != nil {
-		rs.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 300 * time.Millisecond})
+		rs.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 300 * time.Millisecond})
 	}
 	dir := t.TempDir()
 	var sizes []int
@@ -161,13 +163,13 @@ func runFaultCase(t *testing.T, fc faultCase) faultFigures {
 	for i := range fc.big {
 		sizes = append(sizes, 48<<20+i)
 	}
-	files := writeSizedFiles(t, dir, "f", sizes)
+	files := testutil.WriteFiles(t, dir, "f", sizes)
 
 	hc := &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: relClientTimeout, WriteIdle: relClientTimeout})}
-	client, err := api.NewClient(rs.env, hc)
+	client, err := api.NewClient(rs.Env, hc)
 	require.NoError(t, err)
 	defer client.CloseIdleConnections()
-	var tokens worker.TokenSource = worker.NewAPIKeyTokens(client, rs.key, 0)
+	var tokens worker.TokenSource = worker.NewAPIKeyTokens(client, rs.Key, 0)
 	if fc.tokens != nil {
 		tokens = fc.tokens(t, client, rs)
 	}
@@ -179,7 +181,7 @@ func runFaultCase(t *testing.T, fc faultCase) faultFigures {
 		conc = 3
 	}
 	q, err := worker.New(worker.Config{
-		Client: client, DB: db, Tokens: tokens, Env: rs.url, Account: rs.acc.ID,
+		Client: client, DB: db, Tokens: tokens, Env: rs.URL, Account: rs.Acc.ID,
 		Concurrency: conc, MaxAttempts: 10, BaseBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 	})
 	require.NoError(t, err)
@@ -194,13 +196,13 @@ func runFaultCase(t *testing.T, fc faultCase) faultFigures {
 	jobs := q.Jobs()
 	require.NoError(t, q.Close())
 	hist := allHistory(t, db)
-	require.NoError(t, rs.srv.Close()) // ends stalls, so every fault is in the log
+	require.NoError(t, rs.Srv.Close()) // ends stalls, so every fault is in the log
 
 	fig := classify(t, files, jobs, hist, fc.failMsg)
 	if fc.hits != nil {
 		fig.hits = fc.hits(rs)
 	} else {
-		fig.hits = rs.logLines(`"/api/v0/add"`, "[fault: ")
+		fig.hits = rs.LogLines(`"/api/v0/add"`, "[fault: ")
 	}
 	assert.Zero(t, fig.lost, "lost files")
 	assert.Zero(t, fig.wrong, "wrong successes")
@@ -227,7 +229,7 @@ func classify(t *testing.T, files []string, jobs []worker.Job, hist []storage.Hi
 		histByPath[h.LocalPath] = append(histByPath[h.LocalPath], h)
 	}
 	for _, f := range files {
-		want := cidOf(t, f)
+		want := testutil.CIDOf(t, f)
 		j, ok := jobByPath[f]
 		hs := histByPath[f]
 		for _, h := range hs {
@@ -277,11 +279,11 @@ func classify(t *testing.T, files []string, jobs []worker.Job, hist []storage.Hi
 // after it was issued while the client cannot tell (its exp is hidden, as
 // with a server whose clock runs ahead), then — once the server refused it
 // and the queue asked for a fresh one — tokens minted from the API key.
-func expiringTokens(t *testing.T, c *api.Client, rs *relSandbox) worker.TokenSource {
-	tok, err := c.TokenFromAPIKey(context.Background(), rs.key, time.Now().Add(2*time.Second))
+func expiringTokens(t *testing.T, c *api.Client, rs *testutil.Sandbox) worker.TokenSource {
+	tok, err := c.TokenFromAPIKey(context.Background(), rs.Key, time.Now().Add(2*time.Second))
 	require.NoError(t, err)
 	require.False(t, tok.ExpiresAt.IsZero())
-	return &shortTokens{first: api.Token{Raw: tok.Raw, Subject: tok.Subject}, next: worker.NewAPIKeyTokens(c, rs.key, 0)}
+	return &shortTokens{first: api.Token{Raw: tok.Raw, Subject: tok.Subject}, next: worker.NewAPIKeyTokens(c, rs.Key, 0)}
 }
 
 type shortTokens struct {
@@ -312,11 +314,12 @@ func runCLIFaultCase(t *testing.T, sec *relSection) faultFigures {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	outR, outW := io.Pipe()
-	var stderr lockedBuffer
+	var stderr testutil.LockedBuffer
 	exit := make(chan int, 1)
 	key := strings.Repeat("Rel0", 16)
 	go func() {
-		code := runSandboxCtx(ctx, []string{"--listen", "127.0.0.1:0", "--api-key", key, "--data", t.TempDir(), "--fault", spec}, outW, &stderr)
+		code := cli.Run(ctx, []string{"sandbox", "--listen", "127.0.0.1:0", "--api-key", key, "--data", t.TempDir(), "--fault", spec},
+			cli.IO{Out: outW, Err: &stderr})
 		outW.Close()
 		exit <- code
 	}()
@@ -333,7 +336,7 @@ func runCLIFaultCase(t *testing.T, sec *relSection) faultFigures {
 	}()
 
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(apiKeyEnvVar, key)
+	t.Setenv(cli.APIKeyEnv, key)
 	n := 4
 	if relFull {
 		n = 12
@@ -343,7 +346,7 @@ func runCLIFaultCase(t *testing.T, sec *relSection) faultFigures {
 		sizes[i] = 1000 + i*70_000
 	}
 	sizes[n-1] = 1<<20 + 4096
-	files := writeSizedFiles(t, filepath.Join(t.TempDir(), "cli"), "c", sizes)
+	files := testutil.WriteFiles(t, filepath.Join(t.TempDir(), "cli"), "c", sizes)
 	var code int
 	var out, errOut string
 	withDeadline(t, 2*time.Minute, "dstor-uploader upload", func() {
@@ -363,7 +366,7 @@ func runCLIFaultCase(t *testing.T, sec *relSection) faultFigures {
 		}
 		fig.hits += rec.Attempts - 1
 		switch {
-		case rec.State == "done" && rec.Verified && rec.Hash == cidOf(t, rec.Path) && !seen[rec.Path]:
+		case rec.State == "done" && rec.Verified && rec.Hash == testutil.CIDOf(t, rec.Path) && !seen[rec.Path]:
 			fig.done++
 			seen[rec.Path] = true
 		case rec.State == "failed" && rec.Error != "":

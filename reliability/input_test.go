@@ -1,4 +1,4 @@
-package main
+package reliability
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -23,6 +22,8 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/cli"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -40,15 +41,15 @@ type badCase struct {
 const relMaxUpload = 64 << 10
 
 func relBadInput(t *testing.T, rep *relReport) {
-	rs := startRelSandbox(t, sandbox.Config{MaxUploadSize: relMaxUpload})
+	rs := testutil.StartSandbox(t, sandbox.Config{MaxUploadSize: relMaxUpload})
 	home := t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(apiKeyEnvVar, rs.key)
+	t.Setenv(cli.APIKeyEnv, rs.Key)
 	dir := t.TempDir()
-	client, err := api.NewClient(rs.env, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: 15 * time.Second, WriteIdle: 15 * time.Second})})
+	client, err := api.NewClient(rs.Env, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: 15 * time.Second, WriteIdle: 15 * time.Second})})
 	require.NoError(t, err)
 	defer client.CloseIdleConnections()
-	tok, err := client.TokenFromAPIKey(context.Background(), rs.key, time.Time{})
+	tok, err := client.TokenFromAPIKey(context.Background(), rs.Key, time.Time{})
 	require.NoError(t, err)
 
 	file := func(name string, data []byte) string {
@@ -57,9 +58,9 @@ func relBadInput(t *testing.T, rep *relReport) {
 		return p
 	}
 	small := file("ok.txt", []byte("hello world\n"))
-	// cli runs the command line in-process, bounded, and returns what it
+	// command runs the command line in-process, bounded, and returns what it
 	// printed on both streams.
-	cli := func(t *testing.T, args ...string) string {
+	command := func(t *testing.T, args ...string) string {
 		var code int
 		var out, errOut string
 		withDeadline(t, time.Minute, "dstor-uploader "+strings.Join(args, " "), func() {
@@ -68,14 +69,14 @@ func relBadInput(t *testing.T, rep *relReport) {
 		return out + errOut + "\nexit " + strconv.Itoa(code)
 	}
 	upload := func(t *testing.T, args ...string) string {
-		return cli(t, append([]string{"upload", "--env", rs.url}, args...)...)
+		return command(t, append([]string{"upload", "--env", rs.URL}, args...)...)
 	}
 	// accepted uploads a file by its name and reports its history entry.
 	accepted := func(name string) func(t *testing.T) string {
 		return func(t *testing.T) string {
 			p := file(name, []byte("content of "+name))
 			out := upload(t, "--json", p)
-			want := cidOf(t, p)
+			want := testutil.CIDOf(t, p)
 			if !strings.Contains(out, want) || !strings.Contains(out, `"verified":true`) {
 				return "not uploaded: " + out
 			}
@@ -168,19 +169,19 @@ func relBadInput(t *testing.T, rep *relReport) {
 			return upload(t, "--parent-id", "-5", small)
 		}},
 		{name: "API key of the wrong length", via: "CLI", want: "must be exactly 64 characters", check: func(t *testing.T) string {
-			t.Setenv(apiKeyEnvVar, rs.key[:40])
+			t.Setenv(cli.APIKeyEnv, rs.Key[:40])
 			return upload(t, small)
 		}},
 		{name: "API key with characters outside its alphabet", via: "CLI", want: "may contain only letters", check: func(t *testing.T) string {
-			t.Setenv(apiKeyEnvVar, rs.key[:63]+"!")
+			t.Setenv(cli.APIKeyEnv, rs.Key[:63]+"!")
 			return upload(t, small)
 		}},
 		{name: "API key of the right shape that dStor rejects", via: "CLI", want: "rejected the API key", check: func(t *testing.T) string {
-			t.Setenv(apiKeyEnvVar, strings.Repeat("Z", 64))
+			t.Setenv(cli.APIKeyEnv, strings.Repeat("Z", 64))
 			return upload(t, small)
 		}},
 		{name: "wrong password", via: "client", want: "rejected the email or password", check: func(t *testing.T) string {
-			_, err := client.TokenFromLogin(context.Background(), "rel@example.com", "not-the-password")
+			_, err := client.TokenFromLogin(context.Background(), testutil.SandboxEmail, "not-the-password")
 			msg := clientErr(err)
 			if strings.Contains(msg, "not-the-password") {
 				return "the message repeats the password: " + msg
@@ -196,12 +197,12 @@ func relBadInput(t *testing.T, rep *relReport) {
 			return clientErr(err)
 		}},
 		{name: "unreachable host (closed port on 127.0.0.1)", via: "CLI", want: "cannot reach 127.0.0.1:", check: func(t *testing.T) string {
-			return cli(t, "upload", "--env", "http://"+closedPort(t), small)
+			return command(t, "upload", "--env", "http://"+closedPort(t), small)
 		}},
 		{name: "TLS error (self-signed httptest.NewTLSServer)", via: "CLI", want: "cannot set up a secure connection", check: func(t *testing.T) string {
-			ts := httptest.NewTLSServer(rs.srv)
+			ts := httptest.NewTLSServer(rs.Srv)
 			defer ts.Close()
-			return cli(t, "upload", "--env", ts.URL, small)
+			return command(t, "upload", "--env", ts.URL, small)
 		}},
 		{name: "server that never answers (upload)", via: "client", want: "did not answer in time", check: func(t *testing.T) string {
 			ln, _ := silentServer(t)
@@ -225,7 +226,7 @@ func relBadInput(t *testing.T, rep *relReport) {
 	for i, bc := range cases {
 		var got string
 		t.Run(bc.name, func(t *testing.T) {
-			t.Setenv(apiKeyEnvVar, rs.key)
+			t.Setenv(cli.APIKeyEnv, rs.Key)
 			got = bc.check(t)
 			assert.Contains(t, got, bc.want)
 		})
@@ -362,9 +363,8 @@ func neverAnswersCLI(t *testing.T, small string) badCase {
 	bc.check = func(t *testing.T) string {
 		addr, accepted := silentServer(t)
 		home := t.TempDir()
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), storage.HomeEnv+"="+home,
-			"DSTOR_TEST_RUN_CLI="+strings.Join([]string{"upload", "--env", "http://" + addr, small}, "\x1f"))
+		cmd := testutil.ChildCommand("upload", "--env", "http://"+addr, small)
+		cmd.Env = append(cmd.Env, storage.HomeEnv+"="+home)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		require.NoError(t, cmd.Start())

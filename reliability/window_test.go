@@ -1,4 +1,4 @@
-package main
+package reliability
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -38,7 +39,7 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 		for i := range sizes {
 			sizes[i] = 200 + rng.IntN(3000)
 		}
-		files := writeSizedFiles(t, dir, fmt.Sprintf("w%02d", round), sizes)
+		files := testutil.WriteFiles(t, dir, fmt.Sprintf("w%02d", round), sizes)
 
 		start := time.Now()
 		app := startWindow(t, home, "--env", "sandbox", dir)
@@ -128,9 +129,8 @@ type windowProcess struct {
 // TestMain) with its data under home.
 func startWindow(t *testing.T, home string, args ...string) *windowProcess {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(),
-		"DSTOR_TEST_RUN_CLI="+strings.Join(args, "\x1f"),
+	cmd := testutil.ChildCommand(args...)
+	cmd.Env = append(cmd.Env,
 		storage.HomeEnv+"="+home,
 		"LANG=C.UTF-8")
 	require.NoError(t, cmd.Start())

@@ -1,4 +1,4 @@
-package main
+package reliability
 
 import (
 	"bufio"
@@ -47,7 +47,7 @@ func relFuzzTargets(t *testing.T, rep *relReport) {
 	def := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(f \*testing\.F\)`)
 	found := map[string]string{}
 	for _, dir := range []string{"api", "api/sandbox"} {
-		matches, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		matches, err := filepath.Glob(filepath.Join("..", dir, "*_test.go"))
 		require.NoError(t, err)
 		for _, m := range matches {
 			b, err := os.ReadFile(m)
@@ -108,7 +108,7 @@ func relKeysHashed(t *testing.T, sec *relSection) {
 	sec.add("API key and password never stored", "the whole *sandbox.Server walked by reflection and every file of its data directory, after key, password and upload were used",
 		fmt.Sprintf("raw key or password found %d times; the key's SHA-256 found %d time(s)", w.hits+diskHits, w.sums))
 
-	calls := sourceCalls(t, "api/sandbox", map[string]string{
+	calls := sourceCalls(t, "../api/sandbox", map[string]string{
 		"lookupKey":    "subtle.ConstantTimeCompare",
 		"authenticate": "hmac.Equal",
 		"checkLogin":   "bcrypt.CompareHashAndPassword",

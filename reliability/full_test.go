@@ -1,6 +1,6 @@
 //go:build reliability
 
-package main
+package reliability
 
 // relFull is true under `make reliability` (go test -tags reliability): the
 // suite runs at full size (many files per fault, 20 kills of a 500-file

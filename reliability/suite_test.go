@@ -1,10 +1,4 @@
-package main
-
-// The reliability suite (issue 6): faults injected by the sandbox, crashes
-// (SIGKILL), bad input, secrets, fuzz targets and sandbox hardening, each
-// with figures. TestReliability runs everything and prints one table; the
-// regular `go test` runs a short version (relFull false), `make reliability`
-// the full one (-tags reliability). Every network test uses 127.0.0.1 only.
+package reliability
 
 import (
 	"context"
@@ -24,10 +18,37 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
-	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/cli"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
+
+// TestMain lets a test run this very binary as the command line in a
+// child process (testutil.ChildCommand), which a test can kill like the
+// real one.
+func TestMain(m *testing.M) {
+	testutil.RunIfChild(func(args []string) int {
+		return cli.Run(context.Background(), args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+	})
+	os.Exit(m.Run())
+}
+
+// runCLI runs the command line in-process and returns its exit status and
+// output.
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut strings.Builder
+	code := cli.Run(context.Background(), args, cli.IO{In: strings.NewReader(stdin), Out: &out, Err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// historyJSON is the whole history as "history --json" prints it.
+func historyJSON(t *testing.T) []testutil.HistoryRecord {
+	t.Helper()
+	code, out, errOut := runCLI(t, "", "history", "--limit", "0", "--json")
+	require.Equal(t, 0, code, errOut)
+	return testutil.ParseHistory(t, out)
+}
 
 // relTableEnv names a file the suite writes its table to (make reliability
 // prints it at the end).
@@ -104,93 +125,6 @@ func TestReliability(t *testing.T) {
 	t.Run("Secrets", func(t *testing.T) { relSecrets(t, rep) })
 	t.Run("Fuzzing", func(t *testing.T) { relFuzzTargets(t, rep) })
 	t.Run("SandboxHardening", func(t *testing.T) { relHardening(t, rep) })
-}
-
-// relSandbox is a sandbox listening on 127.0.0.1 with one account and its
-// key, whose request log the suite reads to count the faults that fired.
-type relSandbox struct {
-	srv *sandbox.Server
-	url string
-	key string
-	acc sandbox.Account
-	env api.Environment
-
-	mu  sync.Mutex
-	log []string
-}
-
-func startRelSandbox(t *testing.T, cfg sandbox.Config) *relSandbox {
-	t.Helper()
-	rs := &relSandbox{}
-	if cfg.DataDir == "" {
-		cfg.DataDir = t.TempDir()
-	}
-	cfg.Logf = func(format string, args ...any) {
-		rs.mu.Lock()
-		defer rs.mu.Unlock()
-		rs.log = append(rs.log, fmt.Sprintf(format, args...))
-	}
-	srv, err := sandbox.New(cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = srv.Close() })
-	rs.srv = srv
-	rs.url, err = srv.Start("127.0.0.1:0")
-	require.NoError(t, err)
-	rs.acc, err = srv.CreateAccount("rel@example.com", "rel-password-1")
-	require.NoError(t, err)
-	rs.key, err = srv.CreateAPIKey(rs.acc.ID, time.Time{})
-	require.NoError(t, err)
-	rs.env, err = api.CustomEnvironment(rs.url)
-	require.NoError(t, err)
-	return rs
-}
-
-// logLines counts request-log lines containing every one of parts.
-func (rs *relSandbox) logLines(parts ...string) int {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	n := 0
-next:
-	for _, l := range rs.log {
-		for _, p := range parts {
-			if !strings.Contains(l, p) {
-				continue next
-			}
-		}
-		n++
-	}
-	return n
-}
-
-// writeSizedFiles writes one file per size under dir, with content unique
-// to prefix and index, and returns the paths.
-func writeSizedFiles(t *testing.T, dir, prefix string, sizes []int) []string {
-	t.Helper()
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	paths := make([]string, len(sizes))
-	for i, n := range sizes {
-		p := filepath.Join(dir, fmt.Sprintf("%s-%03d.bin", prefix, i))
-		f, err := os.Create(p)
-		require.NoError(t, err)
-		seed := []byte(fmt.Sprintf("%s/%d/", prefix, i))
-		buf := make([]byte, 0, 64<<10)
-		written := 0
-		for written < n {
-			buf = buf[:0]
-			for len(buf) < cap(buf) && written+len(buf) < n {
-				x := uint32(written + len(buf))
-				x ^= x >> 11
-				x *= 0x9e3779b1
-				buf = append(buf, seed[(written+len(buf))%len(seed)]^byte(x>>24))
-			}
-			_, err = f.Write(buf)
-			require.NoError(t, err)
-			written += len(buf)
-		}
-		require.NoError(t, f.Close())
-		paths[i] = p
-	}
-	return paths
 }
 
 // dbIntegrity opens dir's database with plain SQL, as a crash-recovery tool

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,25 +17,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the server's many goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func TestRunSandboxServesWhatItPrints(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
@@ -45,11 +27,11 @@ func TestRunSandboxServesWhatItPrints(t *testing.T) {
 	defer cancel()
 
 	outR, outW := io.Pipe()
-	var stderr lockedBuffer
+	var stderr testutil.LockedBuffer
 	exit := make(chan int, 1)
 	go func() {
-		code := runSandboxCtx(ctx, []string{"--listen", "127.0.0.1:0", "--api-key", key,
-			"--email", "ci@example.com", "--password", "ci-password", "--data", t.TempDir()}, outW, &stderr)
+		code := Run(ctx, []string{"sandbox", "--listen", "127.0.0.1:0", "--api-key", key,
+			"--email", "ci@example.com", "--password", "ci-password", "--data", t.TempDir()}, IO{Out: outW, Err: &stderr})
 		outW.Close()
 		exit <- code
 	}()
@@ -145,7 +127,7 @@ func TestRunSandboxDefaultsToDemoAccount(t *testing.T) {
 	outR, outW := io.Pipe()
 	exit := make(chan int, 1)
 	go func() {
-		code := runSandboxCtx(ctx, []string{"--listen", "localhost:0"}, outW, io.Discard)
+		code := Run(ctx, []string{"sandbox", "--listen", "localhost:0"}, IO{Out: outW, Err: io.Discard})
 		outW.Close()
 		exit <- code
 	}()
@@ -174,7 +156,7 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 	}{
 		{"help", []string{"--help"}, 0, "Examples:", "", ""},
 		{"help lists flags", []string{"-h"}, 0, "--max-upload-size bytes", "", ""},
-		{"unknown flag", []string{"--nope"}, 2, "", "flag provided but not defined", ""},
+		{"unknown flag", []string{"--nope"}, 2, "", "unknown flag: --nope", ""},
 		{"extra argument", []string{"extra"}, 2, "", `unexpected argument "extra"`, ""},
 		{"short key", []string{"--api-key", "short-secret-value"}, 2, "", "exactly 64 characters", "short-secret-value"},
 		{"bad key characters", []string{"--api-key", strings.Repeat("-", 64)}, 2, "", "only letters", strings.Repeat("-", 64)},
@@ -184,8 +166,8 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr lockedBuffer
-			code := runSandboxCtx(context.Background(), tt.args, &stdout, &stderr)
+			var stdout, stderr testutil.LockedBuffer
+			code := Run(context.Background(), append([]string{"sandbox"}, tt.args...), IO{Out: &stdout, Err: &stderr})
 			assert.Equal(t, tt.code, code, stderr.String())
 			assert.Contains(t, stdout.String(), tt.stdout)
 			assert.Contains(t, stderr.String(), tt.stderr)

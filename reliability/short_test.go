@@ -1,6 +1,6 @@
 //go:build !reliability
 
-package main
+package reliability
 
 // relFull is false in the regular `go test` run: the reliability suite runs
 // a short version (a few files per fault, 2 kills of a 60-file queue, every

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/csv"
@@ -86,4 +86,13 @@ func writeHistoryCSV(w io.Writer, entries []storage.HistoryEntry, settings stora
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// linkFor formats a shareable link in the style the person chose.
+func linkFor(settings storage.Settings, env api.Environment, hash string) string {
+	gateway := env.GatewayURL
+	if settings.GatewayOverride != "" {
+		gateway = settings.GatewayOverride
+	}
+	return api.FormatLink(settings.LinkStyle, gateway, hash)
 }

@@ -1,10 +1,11 @@
-package main
+package cli
 
 import (
 	"runtime/debug"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestTuneGCPerCommand(t *testing.T) {
@@ -26,23 +27,21 @@ func TestTuneGCPerCommand(t *testing.T) {
 		{[]string{"sandbox"}, streamGCPercent, sandboxMemoryLimit},
 		{nil, windowGCPercent, windowMemoryLimit},
 		{[]string{"--env", "sandbox"}, windowGCPercent, windowMemoryLimit},
+		{[]string{"history"}, 100, limit}, // short commands keep Go's defaults
 	}
 	for _, tt := range tests {
 		debug.SetGCPercent(100)
 		debug.SetMemoryLimit(limit)
-		tuneGC(tt.args)
+		cmd, _, err := newRoot(IO{}).Find(tt.args)
+		require.NoError(t, err)
+		tuneGC(gcProfileOf(cmd))
 		assert.Equal(t, tt.wantPercent, debug.SetGCPercent(100), "%q", tt.args)
 		assert.Equal(t, tt.wantLimit, debug.SetMemoryLimit(limit), "%q", tt.args)
 	}
 
-	// history and other short commands keep Go's defaults.
-	debug.SetGCPercent(100)
-	tuneGC([]string{"history"})
-	assert.Equal(t, 100, debug.SetGCPercent(100))
-
 	// The person's own settings win.
 	t.Setenv("GOGC", "50")
 	debug.SetGCPercent(50)
-	tuneGC([]string{"upload"})
+	tuneGC(uploadGC)
 	assert.Equal(t, 50, debug.SetGCPercent(100))
 }

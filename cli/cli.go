@@ -1,0 +1,126 @@
+// Package cli is dstor-uploader's command line: one file per subcommand,
+// each a cobra command whose run function takes a context, the process's
+// IO and the parsed arguments and returns an error. Run maps those errors
+// to exit statuses in one place (a UsageError is 2) and prints them as
+// sentences that say what to do. Without a subcommand the command line
+// opens the desktop window (window.go), so a double-click, "Open with" and
+// a script share one entry point.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+)
+
+// Version is the app's version, shown by --version and the version command
+// (FyneApp.toml carries the same number for packages).
+const Version = "0.1.0"
+
+// name is the command as people type it.
+const name = "dstor-uploader"
+
+// IO is what a command reads and writes, so tests can drive it.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// UsageError is a command line that cannot be run as given (a missing or
+// extra argument, flags that do not go together): exit status 2.
+type UsageError struct{ msg string }
+
+func (e *UsageError) Error() string { return e.msg }
+
+// usageErrorf makes a UsageError.
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// exitError ends a command with status code after it has said why itself
+// (an upload run with failed files, an interrupted one).
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// Main runs the command line of this process and returns its exit status.
+// It tunes the garbage collector for the command (see tuneGC) first, which
+// Run leaves alone so that tests can run commands in-process.
+func Main() int {
+	cio := IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	root := newRoot(cio)
+	if cmd, _, err := root.Find(os.Args[1:]); err == nil {
+		tuneGC(gcProfileOf(cmd))
+	}
+	return execute(context.Background(), root, os.Args[1:], cio)
+}
+
+// Run runs the command line with args (without the program name) and
+// returns the exit status.
+func Run(ctx context.Context, args []string, cio IO) int {
+	return execute(ctx, newRoot(cio), args, cio)
+}
+
+// execute runs root and maps what it returns to an exit status: 0, 1 for
+// a failure, 2 for a usage error, or the status a command chose.
+func execute(ctx context.Context, root *cobra.Command, args []string, cio IO) int {
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	var usage *UsageError
+	var exit *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.code
+	case errors.As(err, &usage):
+		fmt.Fprintf(cio.Err, "%s: %s\nRun \"%s --help\" for usage.\n", cmd.CommandPath(), usage.msg, cmd.CommandPath())
+		return 2
+	}
+	fmt.Fprintf(cio.Err, "%s: %s\n", cmd.CommandPath(), api.Human(err))
+	return 1
+}
+
+// newRoot builds the command tree. The root command opens the window; the
+// subcommands are the command line proper; cobra adds help and
+// completion (bash, zsh, fish, PowerShell).
+func newRoot(cio IO) *cobra.Command {
+	// A double-click from Explorer opens the window: no "run me from
+	// cmd.exe" screen on Windows.
+	cobra.MousetrapHelpText = ""
+	root := newWindowCommand(cio)
+	root.Version = Version
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	root.SetIn(cio.In)
+	root.SetOut(cio.Out)
+	root.SetErr(cio.Err)
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{msg: err.Error()} })
+	root.AddCommand(
+		newLoginCommand(cio),
+		newLogoutCommand(cio),
+		newUploadCommand(cio),
+		newResumeCommand(cio),
+		newHistoryCommand(cio),
+		newSandboxCommand(cio),
+		newVersionCommand(cio),
+	)
+	return root
+}
+
+// noArgs refuses positional arguments, saying why.
+func noArgs(why string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageErrorf("unexpected argument %q; %s", args[0], why)
+		}
+		return nil
+	}
+}

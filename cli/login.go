@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/session"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// signInTimeout bounds a command's sign-in (login, or the restore before
+// an upload run), so a hung server ends in an error, not a hang.
+const signInTimeout = 2 * time.Minute
+
+type loginOptions struct {
+	env            string
+	apiKeyStdin    bool
+	email          string
+	passwordStdin  bool
+	rememberSecret bool
+}
+
+func newLoginCommand(cio IO) *cobra.Command {
+	var o loginOptions
+	cmd := &cobra.Command{
+		Use:   "login --env ENV (--api-key-stdin | --email EMAIL --password-stdin) [--remember]",
+		Short: "Sign in; secrets go to the OS keyring",
+		Long: `Signs in and keeps what later commands need in the OS keyring: the API key, or
+the temporary token (and the password too, with --remember). Secrets are read
+from standard input, never from the command line, so no process listing shows
+them. ENV is production, testnet, or a base URL such as the one
+"dstor-uploader sandbox" prints.`,
+		Example: `  printf '%s\n' "$DSTOR_KEY" | dstor-uploader login --env production --api-key-stdin
+  dstor-uploader login --env testnet --email me@example.com --password-stdin --remember
+  dstor-uploader login --env http://127.0.0.1:8787 --api-key-stdin < key.txt`,
+		Args: noArgs("secrets are read from standard input, never from arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runLogin(cmd.Context(), cio, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.env, "env", "", "environment: production, testnet, or a base URL")
+	f.BoolVar(&o.apiKeyStdin, "api-key-stdin", false, "read the API key from standard input")
+	f.StringVar(&o.email, "email", "", "account email (with --password-stdin)")
+	f.BoolVar(&o.passwordStdin, "password-stdin", false, "read the password from standard input")
+	f.BoolVar(&o.rememberSecret, "remember", false, "also keep the password in the keyring, to sign in again when the token expires")
+	return cmd
+}
+
+// validate checks that the flags name exactly one way to sign in.
+func (o loginOptions) validate() error {
+	switch {
+	case o.apiKeyStdin == (o.email != "" || o.passwordStdin):
+		return usageErrorf("use either --api-key-stdin, or --email EMAIL --password-stdin")
+	case !o.apiKeyStdin && (o.email == "" || !o.passwordStdin):
+		return usageErrorf("--email and --password-stdin go together")
+	}
+	return nil
+}
+
+// credentials reads the secret of the chosen way from standard input.
+func (o loginOptions) credentials(cio IO) (session.Credentials, error) {
+	if o.apiKeyStdin {
+		key, err := readSecret(cio.In, cio.Err, "API key: ")
+		return session.Credentials{Method: storage.MethodAPIKey, APIKey: key}, err
+	}
+	pw, err := readSecret(cio.In, cio.Err, "Password: ")
+	return session.Credentials{Method: storage.MethodPassword, Email: o.email, Password: pw}, err
+}
+
+// runLogin signs in and files the sign-in in the keyring and the settings.
+func runLogin(ctx context.Context, cio IO, o loginOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	st, err := openStore(o.env)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	if !st.secrets.Persistent() {
+		return fmt.Errorf("cannot keep a sign-in: %s\nFor scripts, set %s instead", st.secrets.Reason(), APIKeyEnv)
+	}
+	client, err := api.NewClient(st.env, nil)
+	if err != nil {
+		return err
+	}
+	creds, err := o.credentials(cio)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, signInTimeout)
+	defer cancel()
+	s, err := session.SignIn(ctx, client, creds, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := session.Keep(st.secrets, s, creds, o.rememberSecret); err != nil {
+		return fmt.Errorf("keep the sign-in in the keyring: %w", err)
+	}
+	settings := st.settings.WithRememberedAccount(s.Remembered())
+	settings.LastEnv = st.envKey
+	if err := st.db.SaveSettings(settings); err != nil {
+		return err
+	}
+	fmt.Fprintf(cio.Out, "Signed in to %s as %s; the credentials are in the OS keyring.\n", st.env.Host(), s.Account)
+	return nil
+}

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/session"
+)
+
+type logoutOptions struct {
+	env, account string
+}
+
+func newLogoutCommand(cio IO) *cobra.Command {
+	var o logoutOptions
+	cmd := &cobra.Command{
+		Use:   "logout [--env ENV] [--account ACCOUNT]",
+		Short: "Sign out; secrets leave the keyring",
+		Long: `Signs out: removes the account's API key, token and password from the OS
+keyring and forgets the account. Without --account, every account of ENV.`,
+		Example: `  dstor-uploader logout --env production`,
+		Args:    noArgs("name the account with --account"),
+		RunE:    func(cmd *cobra.Command, _ []string) error { return runLogout(cmd.Context(), cio, o) },
+	}
+	cmd.Flags().StringVar(&o.env, "env", "", "environment: production, testnet, or a base URL")
+	cmd.Flags().StringVar(&o.account, "account", "", "the account to sign out (default: all of ENV)")
+	return cmd
+}
+
+// runLogout forgets the accounts of an environment (or one of them).
+func runLogout(_ context.Context, cio IO, o logoutOptions) error {
+	st, err := openStore(o.env)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	settings, n := st.settings, 0
+	for _, acc := range st.settings.RememberedAccounts {
+		if acc.Env != st.envKey || o.account != "" && acc.Account != o.account {
+			continue
+		}
+		if err := session.Forget(st.secrets, st.envKey, acc.Account); err != nil {
+			return err
+		}
+		settings = settings.WithoutRememberedAccount(st.envKey, acc.Account)
+		fmt.Fprintf(cio.Out, "Signed out %s from %s.\n", acc.Account, st.envKey)
+		n++
+	}
+	if n == 0 {
+		fmt.Fprintf(cio.Out, "No account was signed in to %s.\n", st.envKey)
+		return nil
+	}
+	return st.db.SaveSettings(settings)
+}

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// exitInterrupted is the exit status of a run ended by Ctrl+C (128+SIGINT,
+// as shells report it).
+const exitInterrupted = 130
+
+// queueOptions are the flags upload and resume share.
+type queueOptions struct {
+	env         string
+	concurrency int
+	json        bool
+	retryFailed bool
+}
+
+func (o *queueOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&o.env, "env", "", "environment: production, testnet, or a base URL (default: the last one signed in to)")
+	f.IntVar(&o.concurrency, "concurrency", 0, fmt.Sprintf("uploads at a time, %d to %d (default: the setting, %d)",
+		storage.MinConcurrency, storage.MaxConcurrency, storage.DefaultConcurrency))
+	f.BoolVar(&o.json, "json", false, "print one JSON object per file")
+}
+
+func (o queueOptions) validate() error {
+	if o.concurrency != 0 && (o.concurrency < storage.MinConcurrency || o.concurrency > storage.MaxConcurrency) {
+		return usageErrorf("--concurrency must be between %d and %d", storage.MinConcurrency, storage.MaxConcurrency)
+	}
+	return nil
+}
+
+// runQueue signs in, runs the persisted queue with the new requests until
+// nothing is left to do, and reports every file that finished. Ctrl+C (or
+// SIGTERM) stops it; the saved queue keeps what is left for "resume".
+func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Request) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStore(o.env)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	client, err := api.NewClient(st.env, nil)
+	if err != nil {
+		return err
+	}
+	sess, err := restoreSession(ctx, client, st)
+	if err != nil {
+		return err
+	}
+	concurrency := o.concurrency
+	if concurrency == 0 {
+		concurrency = st.settings.Concurrency
+	}
+	// What earlier runs left, read before the queue starts: once it runs, a
+	// leftover upload can finish (or fail) before this run looks, and would
+	// then be taken for an old result and never reported.
+	left, err := leftovers(st.db, st.envKey, sess.Account, o.retryFailed)
+	if err != nil {
+		return err
+	}
+	q, err := worker.New(worker.Config{
+		Client: client, DB: st.db, Tokens: sess.Tokens,
+		Env: st.envKey, Account: sess.Account, Concurrency: concurrency,
+	})
+	if err != nil {
+		return err
+	}
+	defer q.Close()
+
+	rep := newReporter(cio, o.json, func(hash string) string { return linkFor(st.settings, st.env, hash) })
+	defer rep.close()
+	events, unsubscribe := q.Subscribe(1024)
+	defer unsubscribe()
+
+	if o.retryFailed {
+		q.RetryFailed()
+	}
+	// Failures of earlier runs stay in the saved queue (for the window and
+	// --retry-failed); this run reports only what it uploads.
+	for id := range left.old {
+		rep.ignore(id)
+	}
+	if left.pending > 0 && len(requests) > 0 {
+		fmt.Fprintf(cio.Err, "Also finishing %d upload(s) left from an earlier run.\n", left.pending)
+	}
+	if len(requests) == 0 && left.pending == 0 && !left.walking {
+		if left.failed > 0 && !o.retryFailed {
+			fmt.Fprintf(cio.Err, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", left.failed)
+		} else {
+			fmt.Fprintln(cio.Err, "Nothing to resume: the queue is empty.")
+		}
+		return nil
+	}
+	q.Add(requests...)
+
+	waitErr := drain(ctx, q, events, rep)
+	// A second Ctrl+C while the queue closes ends the process at once (the
+	// rows left "uploading" are resumed by the next run). stop cancels ctx,
+	// so whether this run was interrupted is read first.
+	interrupted := ctx.Err() != nil
+	stop()
+	// Every job's final state, in add order, whatever events coalesced.
+	for _, j := range q.Jobs() {
+		rep.job(j)
+	}
+	rep.close()
+	return runOutcome(cio, rep, interrupted, waitErr)
+}
+
+// drain reports events until the queue has nothing left to do (or ctx
+// ends) and returns what the queue's Wait said.
+func drain(ctx context.Context, q *worker.Queue, events <-chan worker.Event, rep *reporter) error {
+	done := make(chan error, 1)
+	go func() { done <- q.Wait(ctx) }()
+	for {
+		select {
+		case ev := <-events:
+			rep.event(ev)
+		case err := <-done:
+			return err
+		}
+	}
+}
+
+// runOutcome prints the run's summary and turns it into the command's
+// result: exit 130 when interrupted, 1 when a file failed or the run
+// stopped, else success.
+func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr error) error {
+	sum := rep.summary()
+	switch {
+	case interrupted:
+		fmt.Fprintf(cio.Err, "Interrupted: %s. Run \"dstor-uploader resume\" to finish.\n", sum)
+		return &exitError{code: exitInterrupted}
+	case errors.Is(waitErr, worker.ErrSignInRequired):
+		fmt.Fprintf(cio.Err, "Stopped: the sign-in expired (%s). Run \"dstor-uploader login\", then \"dstor-uploader resume\".\n", sum)
+		return &exitError{code: 1}
+	case waitErr != nil:
+		fmt.Fprintf(cio.Err, "%s; %s\n", sum, api.Human(waitErr))
+		return &exitError{code: 1}
+	}
+	fmt.Fprintln(cio.Err, sum)
+	if rep.failed > 0 || rep.canceled > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// leftoverState is what earlier runs left in the saved queue of one account.
+type leftoverState struct {
+	old     map[string]bool // finished jobs this run must not report
+	pending int             // jobs still to upload (retried failures included)
+	failed  int             // failed jobs
+	walking bool            // folders added but not fully listed
+}
+
+// leftovers reads the saved queue of env and account before the queue runs.
+func leftovers(db *storage.DB, env, account string, retryFailed bool) (leftoverState, error) {
+	st := leftoverState{old: map[string]bool{}}
+	rows, err := db.Jobs()
+	if err != nil {
+		return st, err
+	}
+	for _, r := range rows {
+		if r.Env != env || r.Account != account {
+			continue
+		}
+		switch r.State {
+		case storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn:
+			st.pending++
+		case storage.JobFailed:
+			st.failed++
+			if retryFailed {
+				st.pending++
+			} else {
+				st.old[r.ID] = true
+			}
+		case storage.JobCanceled, storage.JobSkipped, storage.JobDone:
+			st.old[r.ID] = true
+		}
+	}
+	walks, err := db.Walks(env, account)
+	if err != nil {
+		return st, err
+	}
+	st.walking = len(walks) > 0
+	return st, nil
+}

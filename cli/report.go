@@ -1,0 +1,224 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+	"golang.org/x/term"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// reporter prints each finished file once, and progress bars on a terminal.
+type reporter struct {
+	cio  IO
+	json bool
+	link func(hash string) string
+
+	mu       sync.Mutex
+	reported map[string]bool
+	start    time.Time
+	bytes    int64
+	done     int
+	failed   int
+	canceled int
+	skipped  int
+
+	progress *mpb.Progress // nil when stderr is not a terminal
+	bars     map[string]*mpb.Bar
+	out      io.Writer // where result lines go (above the bars on a terminal)
+
+	speedMu sync.Mutex
+	speeds  map[string]float64
+}
+
+func newReporter(cio IO, asJSON bool, link func(string) string) *reporter {
+	r := &reporter{cio: cio, json: asJSON, link: link, reported: map[string]bool{}, start: time.Now(), out: cio.Out, bars: map[string]*mpb.Bar{}, speeds: map[string]float64{}}
+	if f, ok := cio.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		r.progress = mpb.New(mpb.WithOutput(f), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
+		if o, ok := cio.Out.(*os.File); ok && term.IsTerminal(int(o.Fd())) {
+			r.out = r.progress // print above the bars, not through them
+		}
+	}
+	return r
+}
+
+// ignore marks a job this run must not report (a leftover of an earlier run).
+func (r *reporter) ignore(id string) {
+	r.mu.Lock()
+	r.reported[id] = true
+	r.mu.Unlock()
+}
+
+func (r *reporter) event(ev worker.Event) {
+	if ev.Kind == worker.JobAdded || ev.Kind == worker.JobChanged {
+		r.job(ev.Job)
+	}
+}
+
+func (r *reporter) job(j worker.Job) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.reported[j.ID] {
+		return
+	}
+	if !j.State.Final() {
+		r.updateBar(j)
+		return
+	}
+	r.reported[j.ID] = true
+	if bar := r.bars[j.ID]; bar != nil {
+		// The result line replaces the bar (SetTotal would not complete a
+		// bar made with a known total).
+		bar.Abort(true)
+		delete(r.bars, j.ID)
+	}
+	switch j.State {
+	case storage.JobDone:
+		r.done++
+		r.bytes += j.Size
+	case storage.JobFailed:
+		r.failed++
+	case storage.JobCanceled:
+		r.canceled++
+	case storage.JobSkipped:
+		r.skipped++
+	}
+	if r.json {
+		r.printJSON(j)
+		return
+	}
+	if j.State == storage.JobDone {
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash), j.Name)
+		return
+	}
+	fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), j.LocalPath, j.Err)
+}
+
+// errOut is stderr, or the bar container when bars are drawn there.
+func (r *reporter) errOut() io.Writer {
+	if r.progress != nil {
+		return r.progress
+	}
+	return r.cio.Err
+}
+
+func (r *reporter) updateBar(j worker.Job) {
+	if r.progress == nil || j.State != storage.JobUploading {
+		return
+	}
+	bar := r.bars[j.ID]
+	if bar == nil {
+		name := j.Name
+		if len(name) > 28 {
+			name = name[:25] + "..."
+		}
+		bar = r.progress.AddBar(j.Size,
+			mpb.PrependDecorators(decor.Name(name, decor.WC{C: decor.DindentRight | decor.DextraSpace, W: 29})),
+			mpb.AppendDecorators(
+				decor.CountersKibiByte("% .1f / % .1f", decor.WCSyncSpace),
+				decor.Any(func(decor.Statistics) string { return speedText(r.barSpeed(j.ID)) }, decor.WCSyncSpace),
+			),
+			mpb.BarRemoveOnComplete(),
+		)
+		r.bars[j.ID] = bar
+	}
+	r.setSpeed(j.ID, j.Speed)
+	bar.SetCurrent(j.Sent)
+}
+
+// barSpeed is the worker's moving-average speed of a job, read by the bar
+// decorators on mpb's goroutine (hence its own lock).
+func (r *reporter) barSpeed(id string) float64 {
+	r.speedMu.Lock()
+	defer r.speedMu.Unlock()
+	return r.speeds[id]
+}
+
+func (r *reporter) setSpeed(id string, v float64) {
+	r.speedMu.Lock()
+	r.speeds[id] = v
+	r.speedMu.Unlock()
+}
+
+func speedText(bps float64) string {
+	if bps <= 0 {
+		return ""
+	}
+	return humanBytes(int64(bps)) + "/s"
+}
+
+func (r *reporter) printJSON(j worker.Job) {
+	rec := struct {
+		Name       string `json:"name"`
+		Path       string `json:"path"`
+		State      string `json:"state"`
+		Hash       string `json:"hash,omitempty"`
+		Link       string `json:"link,omitempty"`
+		Size       int64  `json:"size"`
+		Verified   bool   `json:"verified"`
+		FolderPath string `json:"folder_path,omitempty"`
+		ParentID   *int64 `json:"parent_id,omitempty"`
+		Attempts   int    `json:"attempts"`
+		Error      string `json:"error,omitempty"`
+	}{j.Name, j.LocalPath, string(j.State), j.Hash, "", j.Size, j.Verified, j.FolderPath, j.ParentID, j.Attempts, j.Err}
+	if j.Hash != "" {
+		rec.Link = r.link(j.Hash)
+	}
+	b, _ := json.Marshal(rec)
+	fmt.Fprintf(r.out, "%s\n", b)
+}
+
+func (r *reporter) close() {
+	r.mu.Lock()
+	p := r.progress
+	r.progress = nil
+	for id, bar := range r.bars {
+		bar.Abort(true)
+		delete(r.bars, id)
+	}
+	r.out = r.cio.Out
+	r.mu.Unlock()
+	if p != nil {
+		p.Wait()
+	}
+}
+
+func (r *reporter) summary() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	elapsed := time.Since(r.start).Round(10 * time.Millisecond)
+	s := fmt.Sprintf("Uploaded %d file(s), %s, in %s", r.done, humanBytes(r.bytes), elapsed)
+	if r.failed > 0 {
+		s += fmt.Sprintf(" · %d failed", r.failed)
+	}
+	if r.canceled > 0 {
+		s += fmt.Sprintf(" · %d canceled", r.canceled)
+	}
+	if r.skipped > 0 {
+		s += fmt.Sprintf(" · %d skipped", r.skipped)
+	}
+	return s
+}
+
+// humanBytes prints a byte count the way people read file sizes (SI units).
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}

@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+)
+
+type sandboxOptions struct {
+	listen, dataDir, apiKey, email, password string
+	maxUploadSize                            int64
+	faults                                   faultFlags
+}
+
+// faultFlags collects repeated --fault SPEC flags, parsed as they come so a
+// bad one is reported before anything starts.
+type faultFlags []sandbox.Fault
+
+func (f *faultFlags) String() string { return "" }
+
+func (f *faultFlags) Set(spec string) error {
+	fault, err := sandbox.ParseFaultSpec(spec)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, fault)
+	return nil
+}
+
+func (f *faultFlags) Type() string { return "SPEC" }
+
+func newSandboxCommand(cio IO) *cobra.Command {
+	var o sandboxOptions
+	cmd := &cobra.Command{
+		Use:   "sandbox [flags]",
+		Short: "Run a dStor-compatible server on loopback",
+		Long: `Run a dStor-compatible server on this machine, for trying the app and scripts
+offline. It creates one account and one API key, prints them, and serves until
+Ctrl+C (SIGINT) or SIGTERM. It listens on loopback addresses only.
+
+Faults (--fault):
+` + sandbox.FaultSpecHelp,
+		Example: `  # The demo account (demo@sandbox.local / sandbox-demo) and a random API key:
+  dstor-uploader sandbox
+
+  # A fixed key for scripts, and files kept between runs:
+  dstor-uploader sandbox --api-key SandboxDemoKey0000NotASecret0000OnlyForTheLocalSandbox0000000000 --data ./sandbox-data
+
+  # Then, from another shell, with the values it printed:
+  curl -s -H "api-key: $KEY" http://127.0.0.1:8787/v1/dev/temp-token
+  curl -s -X POST -H 'Content-Type: application/json' \
+       -d '{"email":"demo@sandbox.local","password":"sandbox-demo"}' http://127.0.0.1:8787/v1/dev/temp-token
+  curl -s -H "Authorization: Bearer $TOKEN" -H 'x-dstor-folder-path: /photos/' \
+       -F file=@photo.jpg http://127.0.0.1:8787/api/v0/add
+  curl -s http://127.0.0.1:8787/ipfs/<Hash from the answer>`,
+		Args: noArgs("see --help"),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd.Context(), cio, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8787", "loopback `address` to listen on (port 0 picks a free port)")
+	f.StringVar(&o.dataDir, "data", "", "`directory` for uploaded content, kept between runs (default: a temporary directory removed on exit)")
+	f.StringVar(&o.apiKey, "api-key", "", "a fixed API `key` of 64 letters and digits, for scripts (default: a random key)")
+	f.StringVar(&o.email, "email", sandbox.DemoEmail, "the account's `email`")
+	f.StringVar(&o.password, "password", sandbox.DemoPassword, "the account's `password`")
+	f.Int64Var(&o.maxUploadSize, "max-upload-size", 0, "largest accepted file in `bytes`; larger uploads get 413 (default: 10 GiB)")
+	f.Var(&o.faults, "fault", "misbehave on purpose, for testing clients: a fault `SPEC` such as 503:every=3 (repeatable; see Faults above)")
+	return cmd
+}
+
+func (o sandboxOptions) validate() error {
+	if o.maxUploadSize < 0 {
+		return usageErrorf("--max-upload-size must be 0 (the default, 10 GiB) or a positive number of bytes")
+	}
+	if o.apiKey != "" {
+		if err := sandbox.CheckAPIKey(o.apiKey); err != nil {
+			return usageErrorf("--api-key: %v", err)
+		}
+	}
+	return nil
+}
+
+// runSandbox serves until SIGINT, SIGTERM or the end of ctx, then shuts
+// the server down.
+func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logf := timestampedLog(cio.Err)
+	srv, err := sandbox.New(sandbox.Config{DataDir: o.dataDir, MaxUploadSize: o.maxUploadSize, Logf: logf})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	for _, fault := range o.faults {
+		srv.InjectFault(fault)
+		logf("dstor-uploader sandbox: fault injected: %s", fault)
+	}
+	url, err := srv.Start(o.listen) // first, so a refused address fails fast
+	if err != nil {
+		return err
+	}
+	acc, err := srv.CreateAccount(o.email, o.password)
+	if err != nil {
+		return err
+	}
+	key := o.apiKey
+	if key == "" {
+		key, err = srv.CreateAPIKey(acc.ID, time.Time{})
+	} else {
+		err = srv.AddAPIKey(acc.ID, key, time.Time{})
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cio.Out, "API base: %s\nAPI key: %s\nEmail: %s\nPassword: %s\nGateway: %s/ipfs/\n",
+		url, key, acc.Email, o.password, url)
+	logf("dstor-uploader sandbox: serving on %s until Ctrl+C", url)
+
+	<-ctx.Done()
+	logf("dstor-uploader sandbox: shutting down")
+	return srv.Close()
+}
+
+// timestampedLog is the sandbox's request log: one line per call with the
+// time, safe for the handlers' many goroutines.
+func timestampedLog(w io.Writer) func(format string, args ...any) {
+	var mu sync.Mutex
+	return func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, time.Now().Format("15:04:05 ")+format+"\n", args...)
+	}
+}

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/session"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// store is what the account-aware commands work with: the database, the
+// keyring, the settings and the environment chosen.
+type store struct {
+	db       *storage.DB
+	secrets  *storage.SecretStore
+	settings storage.Settings
+	env      api.Environment
+	envKey   string
+}
+
+// openDB opens the data directory's database.
+func openDB() (*storage.DB, error) {
+	dir, err := storage.DataDir()
+	if err != nil {
+		return nil, fmt.Errorf("find the data directory: %w", err)
+	}
+	return storage.Open(dir)
+}
+
+// openStore opens the database and the keyring and resolves --env (or the
+// last environment used); the caller closes db.
+func openStore(envFlag string) (*store, error) {
+	db, err := openDB()
+	if err != nil {
+		return nil, err
+	}
+	settings, err := db.LoadSettings()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	env, err := session.CommandLineEnv(envFlag, settings.LastEnv)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &store{
+		db: db, secrets: storage.NewSecretStore(storage.DefaultKeyringTimeout),
+		settings: settings, env: env, envKey: env.Key(),
+	}, nil
+}
+
+// readSecret reads one line from stdin; on a terminal it prompts and turns
+// echo off, so the secret never shows on screen or in argv.
+func readSecret(in io.Reader, stderr io.Writer, prompt string) (string, error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, prompt)
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", fmt.Errorf("read from the terminal: %w", err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read standard input: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("nothing on standard input: pipe the secret in, e.g. printf '%s\\n' \"$KEY\" | dstor-uploader login …")
+	}
+	return line, nil
+}

@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+)
+
+// parentIDFlag records whether --parent-id was given, since 0 (the root) is
+// a valid id.
+type parentIDFlag struct{ id *int64 }
+
+func (p *parentIDFlag) String() string {
+	if p.id == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p.id, 10)
+}
+
+func (p *parentIDFlag) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%q is not a whole number", s)
+	}
+	if err := api.ValidateParentID(n); err != nil {
+		return err
+	}
+	p.id = &n
+	return nil
+}
+
+func (p *parentIDFlag) Type() string { return "N" }
+
+type uploadOptions struct {
+	queueOptions
+	folderPath string
+	parent     parentIDFlag
+	comment    string
+}
+
+func newUploadCommand(cio IO) *cobra.Command {
+	var o uploadOptions
+	cmd := &cobra.Command{
+		Use:   "upload [--env ENV] [--folder-path P | --parent-id N] [--comment C] [--concurrency N] [--json] PATH...",
+		Short: "Upload files and folders, print their links",
+		Long: `Uploads files and folders to dStor and prints, per file, "<hash>  <link>  <name>"
+(or one JSON object per line with --json). A folder keeps its structure under
+the folder path. Every file is verified: the hash dStor answers must equal the
+one computed locally. The exit status is 1 when any file failed; an
+interrupted run (Ctrl+C) is finished later with "dstor-uploader resume".
+
+Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
+		Example: `  dstor-uploader upload report.pdf
+  dstor-uploader upload --folder-path /photos/2026/ --comment "trip" ~/Pictures/trip
+  DSTOR_API_KEY=... dstor-uploader upload --env testnet --json build/*.tar.gz`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runUpload(cmd.Context(), cio, o, args) },
+	}
+	f := cmd.Flags()
+	o.queueOptions.addFlags(cmd)
+	f.StringVar(&o.folderPath, "folder-path", "", "destination folder, absolute, e.g. /photos/2026/")
+	f.Var(&o.parent, "parent-id", "destination folder id (0 = root); not with --folder-path")
+	f.StringVar(&o.comment, "comment", "", "a comment stored with each file")
+	return cmd
+}
+
+// runUpload queues paths (with what an earlier run left) and uploads them.
+func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) error {
+	if len(paths) == 0 {
+		return usageErrorf("name at least one file or folder to upload")
+	}
+	if o.folderPath != "" && o.parent.id != nil {
+		return usageErrorf("use --folder-path or --parent-id, not both (dStor takes one destination)")
+	}
+	if err := api.ValidateFolderPath(o.folderPath); err != nil {
+		return usageErrorf("%s", api.Human(err))
+	}
+	if err := api.ValidateComment(o.comment); err != nil {
+		return usageErrorf("%s", api.Human(err))
+	}
+	if err := o.queueOptions.validate(); err != nil {
+		return err
+	}
+	var requests []worker.Request
+	for _, p := range paths {
+		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment})
+	}
+	return runQueue(ctx, cio, o.queueOptions, requests)
+}

@@ -1,0 +1,38 @@
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// childArgsEnv carries the arguments of a test binary started as the
+// command line (ChildCommand), joined by childArgsSep.
+const (
+	childArgsEnv = "DSTOR_TEST_RUN_CLI"
+	childArgsSep = "\x1f"
+)
+
+// RunIfChild is for TestMain: when this test binary was started by
+// ChildCommand, it runs run with the arguments given there and exits with
+// its status; otherwise it returns at once.
+func RunIfChild(run func(args []string) int) {
+	joined, ok := os.LookupEnv(childArgsEnv)
+	if !ok {
+		return
+	}
+	var args []string
+	if joined != "" {
+		args = strings.Split(joined, childArgsSep)
+	}
+	os.Exit(run(args))
+}
+
+// ChildCommand is this test binary started again as `dstor-uploader
+// ARGS...` (see RunIfChild), running no test itself: a real process that a
+// test can kill like the real binary. Its environment is the test's.
+func ChildCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childArgsEnv+"="+strings.Join(args, childArgsSep))
+	return cmd
+}

@@ -1,0 +1,159 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// Keep files in the keyring what s needs to sign in again: the API key, or
+// (with remember) the password — a password not to be remembered is
+// deleted — and, for both, the token checked at sign-in. It goes on past a
+// refused secret, so one failure does not cost the others, and returns the
+// first error. Nothing is written anywhere but the keyring.
+func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember bool) error {
+	var first error
+	note := func(err error) {
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	if s.Method == storage.MethodAPIKey {
+		note(secrets.Set(s.EnvKey, s.Account, storage.SecretAPIKey, creds.APIKey))
+	} else if remember {
+		note(secrets.Set(s.EnvKey, s.Account, storage.SecretPassword, creds.Password))
+	} else {
+		note(secrets.Delete(s.EnvKey, s.Account, storage.SecretPassword))
+	}
+	note(KeepToken(secrets, s))
+	return first
+}
+
+// KeepToken files s's current token in the keyring (after a remembered
+// account signed in again: its key or password is there already).
+func KeepToken(secrets *storage.SecretStore, s *Session) error {
+	return secrets.Set(s.EnvKey, s.Account, storage.SecretToken, s.Token.Raw)
+}
+
+// Forget removes every secret of an account from the keyring (signing out;
+// the caller drops the account from the remembered ones).
+func Forget(secrets *storage.SecretStore, envKey, account string) error {
+	if err := secrets.DeleteAccount(envKey, account); err != nil {
+		return fmt.Errorf("remove %s's secrets from the keyring: %w", account, err)
+	}
+	return nil
+}
+
+// Saved is a remembered account with what the keyring holds for it.
+type Saved struct {
+	storage.RememberedAccount
+	Credentials
+}
+
+// ErrNotSignedIn means no remembered account of an environment has
+// credentials left in the keyring.
+type ErrNotSignedIn struct{ EnvKey string }
+
+func (e *ErrNotSignedIn) Error() string { return "not signed in to " + e.EnvKey }
+
+// ReadSaved reads the credentials of account a from the keyring: its API key,
+// or its stored token and (when remembered) password. An error says which
+// secret is missing and how to sign in again.
+func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved, error) {
+	sv := Saved{RememberedAccount: a, Credentials: Credentials{Method: a.Method}}
+	if a.Method == storage.MethodAPIKey {
+		key, err := secrets.Get(a.Env, a.Account, storage.SecretAPIKey)
+		if errors.Is(err, storage.ErrSecretNotFound) {
+			return sv, &MissingSecretError{Account: a, Kind: storage.SecretAPIKey}
+		}
+		if err != nil {
+			return sv, fmt.Errorf("read the API key of %s from the keyring: %w", a.Account, err)
+		}
+		sv.APIKey = key
+		return sv, nil
+	}
+	sv.Email = a.Account
+	if t, err := secrets.Get(a.Env, a.Account, storage.SecretToken); err == nil {
+		sv.Token = t
+	}
+	if p, err := secrets.Get(a.Env, a.Account, storage.SecretPassword); err == nil {
+		sv.Password = p
+	}
+	if sv.Password == "" && sv.Token == "" {
+		return sv, &MissingSecretError{Account: a, Kind: storage.SecretPassword}
+	}
+	return sv, nil
+}
+
+// FirstSaved is the most recent remembered account of envKey ("" = of any
+// environment) whose credentials the keyring still holds.
+func FirstSaved(settings storage.Settings, secrets *storage.SecretStore, envKey string) (Saved, bool) {
+	for _, a := range settings.RememberedAccounts {
+		if envKey != "" && a.Env != envKey {
+			continue
+		}
+		if sv, err := ReadSaved(secrets, a); err == nil {
+			return sv, true
+		}
+	}
+	return Saved{}, false
+}
+
+// MissingSecretError is a remembered account whose key, or whose password
+// and token, are not in the keyring (signed out elsewhere, or a token that
+// expired without a remembered password).
+type MissingSecretError struct {
+	Account storage.RememberedAccount
+	Kind    storage.SecretKind
+}
+
+func (e *MissingSecretError) Error() string {
+	if e.Kind == storage.SecretAPIKey {
+		return fmt.Sprintf("no API key for %s on %s in the keyring", e.Account.Account, e.Account.Env)
+	}
+	return fmt.Sprintf("the sign-in of %s on %s has expired", e.Account.Account, e.Account.Env)
+}
+
+// Restore signs in again with the remembered accounts of client's
+// environment, most recent first: the first that signs in wins, and its
+// fresh token is kept. It returns the last account's error when none
+// does, and *ErrNotSignedIn when none is remembered.
+func Restore(ctx context.Context, client *api.Client, settings storage.Settings, secrets *storage.SecretStore) (*Session, error) {
+	envKey := client.Environment().Key()
+	var lastErr error
+	for _, a := range settings.RememberedAccounts {
+		if a.Env != envKey {
+			continue
+		}
+		s, err := restoreAccount(ctx, client, secrets, a)
+		if err == nil {
+			return s, nil
+		}
+		lastErr = err
+	}
+	if lastErr != nil {
+		return nil, lastErr
+	}
+	return nil, &ErrNotSignedIn{EnvKey: envKey}
+}
+
+func restoreAccount(ctx context.Context, client *api.Client, secrets *storage.SecretStore, a storage.RememberedAccount) (*Session, error) {
+	sv, err := ReadSaved(secrets, a)
+	if err != nil {
+		return nil, err
+	}
+	s, err := SignIn(ctx, client, sv.Credentials, time.Now())
+	if errors.Is(err, ErrNoPassword) { // its token expired, and no password is remembered
+		return nil, &MissingSecretError{Account: a, Kind: storage.SecretPassword}
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Account = a.Account     // the name it is filed under
+	_ = KeepToken(secrets, s) // a refused token costs a password sign-in next time, no more
+	return s, nil
+}

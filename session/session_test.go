@@ -1,0 +1,207 @@
+package session
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+func TestParseKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"  ", ""},
+		{"sandbox", api.SandboxKey},
+		{"Local", api.SandboxKey},
+		{"local-sandbox", api.SandboxKey},
+		{"production", "production"},
+		{"PROD", "production"},
+		{"testnet", "testnet"},
+		{"test", "testnet"},
+		{"http://127.0.0.1:8787/", "http://127.0.0.1:8787"},
+		{" https://dstor.example.com ", "https://dstor.example.com"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, ParseKey(tt.in), "%q", tt.in)
+	}
+}
+
+func TestCommandLineEnv(t *testing.T) {
+	tests := []struct {
+		name, flag, last string
+		want             string // the environment's key; "" with wantErr
+		wantErr          error
+	}{
+		{"default", "", "", "production", nil},
+		{"last used", "", "testnet", "testnet", nil},
+		{"last used was the window's sandbox", "", api.SandboxKey, "production", nil},
+		{"flag wins", "http://127.0.0.1:8787", "testnet", "http://127.0.0.1:8787", nil},
+		{"the window's sandbox by flag", "sandbox", "", "", ErrSandboxFromCommandLine},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, err := CommandLineEnv(tt.flag, tt.last)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, env.Key())
+		})
+	}
+	_, err := CommandLineEnv("nowhere", "")
+	var ve *api.ValidationError
+	assert.ErrorAs(t, err, &ve, "an unknown name is a validation error")
+}
+
+func TestCustomEnv(t *testing.T) {
+	env, err := CustomEnv("http://127.0.0.1:1/", "", " http://127.0.0.1:2/ipfs/ ")
+	require.NoError(t, err)
+	assert.Equal(t, "http://127.0.0.1:1/api/v0/add", env.UploadURL)
+	assert.Equal(t, "http://127.0.0.1:2/ipfs/", env.GatewayURL)
+	_, err = CustomEnv("http://127.0.0.1:1", "http://192.0.2.1/add", "")
+	assert.Error(t, err, "an http upload URL off loopback is refused")
+}
+
+// signInEnv is a sandbox, a client for it and an in-memory keyring.
+type signInEnv struct {
+	sb      *testutil.Sandbox
+	client  *api.Client
+	secrets *storage.SecretStore
+}
+
+func newSignInEnv(t *testing.T) signInEnv {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	client, err := api.NewClient(sb.Env, nil)
+	require.NoError(t, err)
+	t.Cleanup(client.CloseIdleConnections)
+	return signInEnv{sb: sb, client: client, secrets: storage.NewMemorySecretStore()}
+}
+
+func TestSignInWithAPIKeyKeepsKeyAndToken(t *testing.T) {
+	e := newSignInEnv(t)
+	creds := Credentials{Method: storage.MethodAPIKey, APIKey: " " + e.sb.Key + "\n"}
+	s, err := SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, e.sb.Acc.ID, s.Account, "the account the token names")
+	assert.Equal(t, e.sb.Env.Key(), s.EnvKey)
+	assert.NotEmpty(t, s.Token.Raw)
+	tok, err := s.Tokens.Token(t.Context(), false)
+	require.NoError(t, err)
+	assert.Equal(t, s.Token.Raw, tok.Raw, "the token minted at sign-in is the first one used")
+
+	require.NoError(t, Keep(e.secrets, s, Credentials{APIKey: e.sb.Key}, false))
+	key, err := e.secrets.Get(s.EnvKey, s.Account, storage.SecretAPIKey)
+	require.NoError(t, err)
+	assert.Equal(t, e.sb.Key, key)
+	_, err = e.secrets.Get(s.EnvKey, s.Account, storage.SecretToken)
+	assert.NoError(t, err)
+
+	_, err = SignIn(t.Context(), e.client, Credentials{Method: storage.MethodAPIKey, APIKey: "short"}, time.Now())
+	var ve *api.ValidationError
+	assert.ErrorAs(t, err, &ve, "a malformed key is refused before any request")
+}
+
+func TestSignInWithPassword(t *testing.T) {
+	e := newSignInEnv(t)
+	creds := Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword}
+	s, err := SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, testutil.SandboxEmail, s.Account)
+
+	// A stored token valid for TokenMargin is reused without the password.
+	again, err := SignIn(t.Context(), e.client, Credentials{Method: storage.MethodPassword, Email: s.Account, Token: s.Token.Raw}, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, s.Token.Raw, again.Token.Raw)
+
+	// One that is not (as seen from later on) needs the password.
+	later := s.Token.ExpiresAt.Add(-TokenMargin / 2)
+	_, err = SignIn(t.Context(), e.client, Credentials{Method: storage.MethodPassword, Email: s.Account, Token: s.Token.Raw}, later)
+	assert.ErrorIs(t, err, ErrNoPassword)
+
+	_, err = SignIn(t.Context(), e.client, Credentials{Method: storage.MethodPassword, Email: s.Account, Password: "wrong"}, time.Now())
+	assert.ErrorIs(t, err, api.ErrUnauthorized)
+}
+
+func TestKeepRemembersPasswordOnlyWhenAsked(t *testing.T) {
+	e := newSignInEnv(t)
+	creds := Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword}
+	s, err := SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err)
+
+	require.NoError(t, Keep(e.secrets, s, creds, true))
+	pw, err := e.secrets.Get(s.EnvKey, s.Account, storage.SecretPassword)
+	require.NoError(t, err)
+	assert.Equal(t, testutil.SandboxPassword, pw)
+
+	require.NoError(t, Keep(e.secrets, s, creds, false))
+	_, err = e.secrets.Get(s.EnvKey, s.Account, storage.SecretPassword)
+	assert.ErrorIs(t, err, storage.ErrSecretNotFound, "not remembered: the password leaves the keyring")
+	_, err = e.secrets.Get(s.EnvKey, s.Account, storage.SecretToken)
+	assert.NoError(t, err, "the token stays")
+}
+
+func TestRestore(t *testing.T) {
+	e := newSignInEnv(t)
+	envKey := e.sb.Env.Key()
+	settings := storage.DefaultSettings()
+
+	_, err := Restore(t.Context(), e.client, settings, e.secrets)
+	var notSignedIn *ErrNotSignedIn
+	require.ErrorAs(t, err, &notSignedIn)
+	assert.Equal(t, envKey, notSignedIn.EnvKey)
+
+	// A remembered API-key account whose key left the keyring.
+	keyAccount := storage.RememberedAccount{Env: envKey, Account: e.sb.Acc.ID, Method: storage.MethodAPIKey}
+	settings = settings.WithRememberedAccount(keyAccount)
+	_, err = Restore(t.Context(), e.client, settings, e.secrets)
+	var missing *MissingSecretError
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, storage.SecretAPIKey, missing.Kind)
+
+	// A password account with only an expired token: it says the sign-in
+	// expired, and the key account is not tried after it.
+	payload := fmt.Sprintf(`{"sub":%q,"exp":%d}`, testutil.SandboxEmail, time.Now().Add(-time.Hour).Unix())
+	expired := api.Token{Raw: "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"}
+	pwAccount := storage.RememberedAccount{Env: envKey, Account: testutil.SandboxEmail, Method: storage.MethodPassword}
+	require.NoError(t, KeepToken(e.secrets, &Session{EnvKey: envKey, Account: pwAccount.Account, Token: expired}))
+	_, err = Restore(t.Context(), e.client, storage.DefaultSettings().WithRememberedAccount(pwAccount), e.secrets)
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, storage.SecretPassword, missing.Kind)
+
+	// With the key back, the key account signs in and its token is kept.
+	require.NoError(t, e.secrets.Set(envKey, keyAccount.Account, storage.SecretAPIKey, e.sb.Key))
+	s, err := Restore(t.Context(), e.client, settings, e.secrets)
+	require.NoError(t, err)
+	assert.Equal(t, keyAccount.Account, s.Account)
+	tok, err := e.secrets.Get(envKey, keyAccount.Account, storage.SecretToken)
+	require.NoError(t, err)
+	assert.Equal(t, s.Token.Raw, tok)
+
+	sv, ok := FirstSaved(settings, e.secrets, "")
+	require.True(t, ok)
+	assert.Equal(t, e.sb.Key, sv.APIKey)
+	_, ok = FirstSaved(settings, e.secrets, "testnet")
+	assert.False(t, ok, "no account of that environment")
+}
+
+func TestForget(t *testing.T) {
+	secrets := storage.NewMemorySecretStore()
+	for _, k := range storage.SecretKinds() {
+		require.NoError(t, secrets.Set("production", "me", k, "secret-"+string(k)))
+	}
+	require.NoError(t, Forget(secrets, "production", "me"))
+	for _, k := range storage.SecretKinds() {
+		_, err := secrets.Get("production", "me", k)
+		assert.True(t, errors.Is(err, storage.ErrSecretNotFound), k)
+	}
+}
