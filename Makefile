@@ -24,6 +24,7 @@ help:
 	@echo "make fuzz      run every fuzz target for FUZZTIME each (default 60s)"
 	@echo "make stress    the timing-sensitive tests STRESS_COUNT times each (default 10) under -race: pass/fail per group"
 	@echo "make dnd-check drag a file and a folder from another X application onto the window (Xvfb)"
+	@echo "make windows   dist/windows/dstor-uploader.exe and its per-user installer dstor-uploader-setup.exe"
 	@echo "make test-windows  cross-compile the Windows test binaries and run them under Wine"
 
 # apt_install installs the Debian packages of $(1) that are missing (apt-get
@@ -187,14 +188,21 @@ install: package
 # Debian's wine64 alone runs 64-bit Windows programs: no i386 architecture
 # (wine32) is needed. mingw-w64 compiles Fyne's cgo and the ProcessPrng DLL
 # that Wine 8 lacks (build/windows/processprng.c).
-WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64
+WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick
 # WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo.
 WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage
 WIN_CGO_PKGS :=
-.PHONY: windows-deps test-windows
+.PHONY: windows-deps windows test-windows
 
 windows-deps:
 	@$(call apt_install,$(WIN_DEB_PKGS))
+
+# windows builds dist/windows/dstor-uploader.exe (GUI subsystem; icon,
+# version information and a per-monitor-DPI-aware manifest from FyneApp.toml)
+# and dist/windows/dstor-uploader-setup.exe, a per-user NSIS installer
+# (build/windows/build.sh).
+windows: windows-deps
+	GO=$(GO) ./build/windows/build.sh
 
 # test-windows cross-compiles the Windows test binaries of the packages that
 # need no display and runs them under Wine in a throw-away prefix

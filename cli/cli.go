@@ -50,15 +50,27 @@ type exitError struct{ code int }
 func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 // Main runs the command line of this process and returns its exit status.
-// It tunes the garbage collector for the command (see tuneGC) first, which
-// Run leaves alone so that tests can run commands in-process.
+// It attaches to the console it was started from (Windows' GUI-subsystem
+// .exe, see attachParentConsole) and tunes the garbage collector for the
+// command (see tuneGC) first, which Run leaves alone so that tests can run
+// commands in-process.
 func Main() int {
+	attachParentConsole()
 	cio := IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-	root := newRoot(cio)
-	if cmd, _, err := root.Find(os.Args[1:]); err == nil {
+	cmd, _, err := newRoot(cio).Find(os.Args[1:])
+	var box *errorBox
+	if err == nil && !cmd.HasParent() {
+		// The window: a double-click has no console, so what keeps it
+		// from starting also goes to a message box (on Windows).
+		box = newErrorBox(cio.Err)
+		cio.Err = box
+	}
+	if err == nil {
 		tuneGC(gcProfileOf(cmd))
 	}
-	return execute(context.Background(), root, os.Args[1:], cio)
+	status := execute(context.Background(), newRoot(cio), os.Args[1:], cio)
+	box.show(status)
+	return status
 }
 
 // Run runs the command line with args (without the program name) and
