@@ -82,17 +82,19 @@ func TestInsertJobsIsAllOrNothing(t *testing.T) {
 func TestInsertTenThousandJobs(t *testing.T) {
 	d := openTestDB(t)
 	rows := sampleJobs(10_000, "big")
-	start := time.Now()
+	start, cpuStart := time.Now(), cpuTime(t)
 	require.NoError(t, d.InsertJobs(rows))
-	elapsed := time.Since(start)
-	t.Logf("inserted 10,000 jobs in %s", elapsed)
-	// "Well under a second" with room for a loaded CI machine; the race
-	// detector gets more. BenchmarkInsertJobs10k has the real number.
+	elapsed, cpu := time.Since(start), cpuTime(t)-cpuStart
+	t.Logf("inserted 10,000 jobs in %s (%s of CPU)", elapsed, cpu)
+	// "Well under a second" of work, the race detector gets more; the
+	// bound is on CPU time, which a busy machine does not stretch (22 s of
+	// wall clock were seen under -race on 2 shared cores).
+	// BenchmarkInsertJobs10k has the real number.
 	limit := 2 * time.Second
 	if raceEnabled {
 		limit = 20 * time.Second
 	}
-	assert.Less(t, elapsed, limit)
+	assert.Less(t, cpu, limit, "CPU time of the insert (wall clock %s)", elapsed)
 
 	queued, err := d.Jobs(JobQueued)
 	require.NoError(t, err)

@@ -2,6 +2,6 @@
 
 package storage
 
-// raceEnabled loosens wall-clock bounds: the race detector slows the
+// raceEnabled loosens CPU-time bounds: the race detector slows the
 // transpiled SQLite code down several times.
 const raceEnabled = false
