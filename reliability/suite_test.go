@@ -183,7 +183,7 @@ func testRand(t *testing.T, stream uint64) *rand.Rand {
 		require.NoError(t, err, "%s must be an unsigned integer", testSeedEnv)
 		seed = v
 	}
-	t.Logf("random seed %d (replay: %s=%d go test -run '^%s$' .)", seed, testSeedEnv, seed, t.Name())
+	t.Logf("random seed %d (replay: %s=%d go test -run '^%s$' ./reliability)", seed, testSeedEnv, seed, t.Name())
 	return rand.New(rand.NewPCG(seed, stream))
 }
 
