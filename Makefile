@@ -101,7 +101,7 @@ reliability: deps
 
 # FUZZTIME is how long `make fuzz` runs each target.
 FUZZTIME ?= 60s
-FUZZ_TARGETS := ./api:FuzzParseAddResponse ./api:FuzzParseToken ./api:FuzzValidateHeaders \
+FUZZ_TARGETS := ./api:FuzzParseAddResponse ./api:FuzzParseToken ./api:FuzzValidateHeaders ./api:FuzzRemoteName \
 	./api:FuzzCIDHasherMatchesBoxo ./api/sandbox:FuzzSandboxMultipart ./api/sandbox:FuzzParseFaultSpec
 
 # fuzz runs each fuzz target for FUZZTIME (go test fuzzes one target at a time);

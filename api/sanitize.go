@@ -119,12 +119,17 @@ func stripTags(s string) string {
 // JWT-shaped strings replaced by "***", control and formatting characters
 // removed, whitespace collapsed, at most maxMessageLen bytes.
 func sanitize(s string, secrets ...string) string {
+	return sanitizeTo(s, maxMessageLen, secrets...)
+}
+
+// sanitizeTo is sanitize with a bound of n bytes.
+func sanitizeTo(s string, n int, secrets ...string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = redactSecrets(s, secrets)
 	s = cleanText(s)
 	s = redactSecrets(s, secrets)
 	s = jwtPattern.ReplaceAllString(s, redacted)
-	return truncate(s, maxMessageLen)
+	return truncate(s, n)
 }
 
 // redactSecrets replaces each secret, as sent and in its JSON- and

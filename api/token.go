@@ -23,7 +23,7 @@ type Token struct {
 	Raw       string    // the bearer token as dStor issued it
 	IssuedAt  time.Time // iat; zero when absent
 	ExpiresAt time.Time // exp; zero means unknown expiry
-	Subject   string    // sub: the account's id; empty when absent
+	Subject   string    // sub: the account's id, sanitized; empty when absent
 }
 
 // ParseToken reads a token's JWT payload (base64url, not verified) for exp,
@@ -52,7 +52,9 @@ func ParseToken(raw string) Token {
 	t.IssuedAt, _ = numericDate(claims.Iat)
 	var sub string
 	if err := json.Unmarshal(claims.Sub, &sub); err == nil {
-		t.Subject = sub
+		// The subject names the account in messages and settings: it is
+		// server text, so it is made inert like any other.
+		t.Subject = sanitizeTo(sub, maxEmailLen)
 	}
 	return t
 }

@@ -38,13 +38,17 @@ type UploadRequest struct {
 // UploadResult is what dStor answered for an upload, checked against the
 // file that was sent.
 type UploadResult struct {
-	Name     string    // name from the answer (the name sent, if the answer has none)
-	Hash     string    // CID from the answer, checked (see Upload); empty when it could not be
-	Size     int64     // the answer's Size: IPFS's cumulative DAG size, not the file size
-	LocalCID string    // CIDv0 computed from the bytes sent
-	Verified bool      // Hash names the same content as LocalCID; true whenever Upload returns no error
-	FileSize int64     // bytes of the file sent
-	ModTime  time.Time // the file's modification time when it was opened
+	Name string // the name sent (the local name, see RemoteName); never the server's
+	// ServerName is the name dStor's answer gave the file when it differs
+	// from Name, sanitized (no control or formatting characters, at most
+	// 255 bytes); empty when the answer has no name or the same one.
+	ServerName string
+	Hash       string    // CID from the answer, checked (see Upload); empty when it could not be
+	Size       int64     // the answer's Size: IPFS's cumulative DAG size, not the file size
+	LocalCID   string    // CIDv0 computed from the bytes sent
+	Verified   bool      // Hash names the same content as LocalCID; true whenever Upload returns no error
+	FileSize   int64     // bytes of the file sent
+	ModTime    time.Time // the file's modification time when it was opened
 }
 
 // AddResponse is one object of an IPFS add answer: {"Name", "Hash",
@@ -87,7 +91,7 @@ func (r UploadRequest) partName() string {
 	if r.Name != "" {
 		return r.Name
 	}
-	return safeFileName(filepath.Base(r.Path))
+	return RemoteName(filepath.Base(r.Path))
 }
 
 // Upload behaviour tuning.
@@ -247,15 +251,14 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 		return UploadResult{}, e
 	}
 	res := UploadResult{
-		Name:     ans.Name,
-		Hash:     ans.Hash,
+		Name:     name,
 		Size:     ans.Size,
 		LocalCID: local,
 		FileSize: info.Size(),
 		ModTime:  info.ModTime(),
 	}
-	if res.Name == "" {
-		res.Name = name
+	if sn := sanitizeTo(ans.Name, maxFileNameLen, tok.Raw); sn != "" && sn != name {
+		res.ServerName = sn
 	}
 	hash, err := checkAnswer(ans.Hash, local)
 	var mismatch *HashMismatchError

@@ -184,7 +184,12 @@ func TestUploadAnswerForms(t *testing.T) {
 			}
 			assert.Equal(t, helloCID, res.LocalCID)
 			assert.Equal(t, wantHash, res.Hash)
-			assert.Equal(t, tt.wantName, res.Name)
+			assert.Equal(t, "hello.txt", res.Name, "the name sent, never the server's")
+			wantServer := tt.wantName
+			if wantServer == "hello.txt" {
+				wantServer = ""
+			}
+			assert.Equal(t, wantServer, res.ServerName, "a different server name is kept apart")
 			assert.Equal(t, tt.wantSize, res.Size)
 			assert.Equal(t, tt.wantVerified, res.Verified)
 			assert.Equal(t, int64(12), res.FileSize)

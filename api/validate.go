@@ -165,18 +165,73 @@ func validateFileName(name string) error {
 	return nil
 }
 
-// safeFileName turns a local file name into one that can be sent: invalid
-// UTF-8 becomes U+FFFD and control characters become '_', since Unix allows
-// both in names.
-func safeFileName(name string) string {
-	name = strings.ToValidUTF8(name, "\uFFFD")
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '_'
+// RemoteName is the name a local file or folder gets on dStor: the local
+// name itself whenever it is valid UTF-8 without control characters (the
+// usual case), else the same name with each offending byte written as %XX
+// ("\xff.txt" → "%FF.txt", "a\nb" → "a%0Ab"). A '%' that is followed by
+// two hex digits in the local name is written %25, so distinct local names
+// always get distinct remote names and the local bytes can be read back
+// from the remote name (undo each %XX). The result is at most 255 bytes
+// (longer names are cut on an escape and character boundary).
+func RemoteName(local string) string {
+	if !needsEscape(local) {
+		return truncate(local, maxFileNameLen)
+	}
+	var b strings.Builder
+	for i := 0; i < len(local); {
+		r, size := utf8.DecodeRuneInString(local[i:])
+		switch {
+		case r == utf8.RuneError && size == 1, unicode.IsControl(r):
+			for _, c := range []byte(local[i : i+size]) {
+				b.WriteString(percentByte(c))
+			}
+		case r == '%' && isHexPair(local[i+1:]):
+			b.WriteString("%25")
+		default:
+			b.WriteString(local[i : i+size])
 		}
-		return r
-	}, name)
-	return truncate(name, maxFileNameLen)
+		i += size
+	}
+	return truncateEscaped(b.String(), maxFileNameLen)
+}
+
+// needsEscape reports whether RemoteName must change name.
+func needsEscape(name string) bool {
+	if !utf8.ValidString(name) {
+		return true
+	}
+	for i, r := range name {
+		if unicode.IsControl(r) || r == '%' && isHexPair(name[i+1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isHexPair(s string) bool {
+	isHex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+	return len(s) >= 2 && isHex(s[0]) && isHex(s[1])
+}
+
+func percentByte(c byte) string {
+	const hex = "0123456789ABCDEF"
+	return string([]byte{'%', hex[c>>4], hex[c&15]})
+}
+
+// truncateEscaped cuts s to at most n bytes without splitting a %XX
+// escape or a character.
+func truncateEscaped(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexByte(s[max(0, cut-2):cut], '%'); i >= 0 {
+		cut = max(0, cut-2) + i
+	}
+	return s[:cut]
 }
 
 // ValidateFile checks that path is an existing regular file (not a folder,

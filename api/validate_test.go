@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -156,7 +159,77 @@ func TestUploadRequestValidate(t *testing.T) {
 func TestPartNameDefaultsToSafeBaseName(t *testing.T) {
 	assert.Equal(t, "photo.jpg", UploadRequest{Path: "/a/b/photo.jpg"}.partName())
 	assert.Equal(t, "chosen.txt", UploadRequest{Path: "/a/b/photo.jpg", Name: "chosen.txt"}.partName())
-	assert.Equal(t, "bad_name\uFFFD.txt", UploadRequest{Path: "/a/bad\nname\xff.txt"}.partName())
+	assert.Equal(t, "bad%0Aname%FF.txt", UploadRequest{Path: "/a/bad\nname\xff.txt"}.partName())
+}
+
+// unescapeRemoteName undoes RemoteName: every %XX becomes its byte.
+func unescapeRemoteName(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && isHexPair(s[i+1:]) {
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b = append(b, byte(v))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+// TestRemoteName is issue 9's "names with invalid UTF-8 collide": each
+// local name gets a distinct dStor name that is valid, one-line UTF-8 and
+// gives the local bytes back.
+func TestRemoteName(t *testing.T) {
+	tests := []struct{ local, want string }{
+		{"photo.jpg", "photo.jpg"},
+		{"été 🎉.txt", "été 🎉.txt"},
+		{"50% off.pdf", "50% off.pdf"},
+		{"\xff.txt", "%FF.txt"},
+		{"\xfe.txt", "%FE.txt"},
+		{"%FF.txt", "%25FF.txt"},
+		{"dir\xff", "dir%FF"},
+		{"two\nlines", "two%0Alines"},
+		{"esc\x1b[31m", "esc%1B[31m"},
+		{"c1\u009b2J", "c1%C2%9B2J"},
+		{"del\x7f", "del%7F"},
+		{"%\xff", "%%FF"},
+		{"%A\xff", "%A%FF"},
+		{"100%", "100%"},
+		{"%%41", "%%2541"},
+	}
+	seen := map[string]string{}
+	for _, tt := range tests {
+		got := RemoteName(tt.local)
+		assert.Equal(t, tt.want, got, "RemoteName(%q)", tt.local)
+		assert.True(t, utf8.ValidString(got), "%q", got)
+		assert.NoError(t, validateFileName(got), "%q is sendable", got)
+		assert.Equal(t, tt.local, unescapeRemoteName(got), "reversible: %q", got)
+		if prev, dup := seen[got]; dup {
+			t.Errorf("%q and %q both become %q", prev, tt.local, got)
+		}
+		seen[got] = tt.local
+	}
+}
+
+// FuzzRemoteName: any local name comes back from its remote name, and the
+// remote name is valid UTF-8 without control characters.
+func FuzzRemoteName(f *testing.F) {
+	for _, s := range []string{"a", "\xff", "%FF", "%", "%%4", "a\x00b", "\u009b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, local string) {
+		if len(local) > 80 {
+			return // longer names may be cut to 255 bytes
+		}
+		got := RemoteName(local)
+		if !utf8.ValidString(got) || strings.IndexFunc(got, unicode.IsControl) >= 0 {
+			t.Fatalf("RemoteName(%q) = %q is not clean", local, got)
+		}
+		if back := unescapeRemoteName(got); back != local {
+			t.Fatalf("RemoteName(%q) = %q reads back as %q", local, got, back)
+		}
+	})
 }
 
 // devNullSentence is how ValidateFile refuses os.DevNull: Windows' NUL is

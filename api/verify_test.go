@@ -151,3 +151,34 @@ func mustEncode(t testing.TB, c cid.Cid, base rune) string {
 	require.Equal(t, base, rune(s[0]))
 	return s
 }
+
+// TestUploadServerNameKeptApart is issue 9 item 2: the name dStor answers
+// never replaces the name sent, and what is kept of it is inert.
+func TestUploadServerNameKeptApart(t *testing.T) {
+	tests := []struct{ answered, want string }{
+		{"hello.txt", ""},
+		{"", ""},
+		{"renamed.txt", "renamed.txt"},
+		{"evil\x1b]0;pwned\a\x1b[2J\r\nInfo: fake line\u202etxt.exe\u009b", "evil ]0;pwned [2J Info: fake linetxt.exe"},
+		{strings.Repeat("n", 600), strings.Repeat("n", 252) + "…"},
+	}
+	for _, tt := range tests {
+		f := newFakeDStor(t)
+		f.addAnswer = func(w http.ResponseWriter, rec received) {
+			writeJSON(w, http.StatusOK, map[string]any{"Name": tt.answered, "Hash": rec.CID, "Size": "20"})
+		}
+		path := writeFile(t, "hello.txt", []byte("hello world\n"))
+		res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: path})
+		require.NoError(t, err)
+		assert.Equal(t, "hello.txt", res.Name)
+		assert.Equal(t, tt.want, res.ServerName, "%q", tt.answered)
+		assert.True(t, hasNoControl(res.ServerName))
+	}
+}
+
+// TestTokenSubjectIsInert: the subject names the account in messages and
+// settings, so a hostile one is made inert.
+func TestTokenSubjectIsInert(t *testing.T) {
+	tok := ParseToken(makeJWT(t, map[string]any{"sub": "acct\x1b]0;x\a\nfake\u202e"}))
+	assert.Equal(t, "acct ]0;x fake", tok.Subject)
+}

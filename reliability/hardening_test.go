@@ -41,6 +41,7 @@ func relFuzzTargets(t *testing.T, rep *relReport) {
 		{"FuzzParseAddResponse", "api", "upload answers (JSON, NDJSON, arrays, HTML, garbage)", "never panics; an accepted answer has a clean Hash and Size ≥ 0"},
 		{"FuzzParseToken", "api", "JWTs and anything else", "never panics; keeps the raw token; printed forms never contain it"},
 		{"FuzzValidateHeaders", "api", "comments and folder paths", "accepted values are one line of UTF-8 and travel as exactly one header (no injection)"},
+		{"FuzzRemoteName", "api", "local file and folder names (any bytes)", "the dStor name is valid UTF-8 without control characters, and gives the local bytes back"},
 		{"FuzzSandboxMultipart", "api/sandbox", "multipart bodies with any boundary", "never panics; answers 200 or 4xx, never 5xx"},
 		{"FuzzParseFaultSpec", "api/sandbox", "--fault specs", "never panics; an accepted spec injects a fault that does something"},
 	}

@@ -22,7 +22,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 3
+const CurrentSchemaVersion = 4
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -222,6 +222,7 @@ var migrations = []migration{
 	{"create history, jobs and settings tables", migrateV1},
 	{"add history.search_text and the paging and queue indexes", migrateV2},
 	{"add the walks table (added folders not yet fully listed)", migrateV3},
+	{"add history.server_name (a name dStor answered, kept apart)", migrateV4},
 }
 
 // migrate applies the pending steps, each in its own transaction together
@@ -377,6 +378,12 @@ func migrateV2(tx *sql.Tx) error {
 		`CREATE INDEX jobs_state ON jobs (state, seq)`,
 		`CREATE INDEX jobs_batch ON jobs (batch_id)`,
 	)
+}
+
+// migrateV4 adds history.server_name: the name a server's answer gave a
+// file, kept apart from the local name instead of replacing it.
+func migrateV4(tx *sql.Tx) error {
+	return execAll(tx, `ALTER TABLE history ADD COLUMN server_name TEXT NOT NULL DEFAULT ''`)
 }
 
 // nanos and fromNanos store times as Unix nanoseconds, with 0 for the zero

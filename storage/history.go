@@ -27,8 +27,13 @@ type HistoryEntry struct {
 	Account string `json:"account"`
 	// LocalPath is where the file was on this machine.
 	LocalPath string `json:"local_path"`
-	// Name is the file name as uploaded.
+	// Name is the file's name as sent: the local name (see api.RemoteName),
+	// never one a server chose.
 	Name string `json:"name"`
+	// ServerName is the name dStor's answer gave the file when it differed
+	// from Name, sanitized; empty otherwise. It is server text, kept apart
+	// so it can never pass for the local name.
+	ServerName string `json:"server_name,omitempty"`
 	// Size is the file size in bytes.
 	Size int64 `json:"size"`
 	// Hash is the IPFS CID dStor returned.
@@ -77,7 +82,7 @@ type HistoryQuery struct {
 
 // historyCols is the SELECT list matching scanHistory.
 const historyCols = `id, job_id, env, account, local_path, name, size, hash, verified,
-	folder_path, parent_id, comment, started_at, finished_at, attempts`
+	folder_path, parent_id, comment, started_at, finished_at, attempts, server_name`
 
 // searchSep joins the searchable fields so a search cannot match across the
 // boundary of two fields.
@@ -104,8 +109,8 @@ func searchClause(needle string) (string, []any) {
 }
 
 const insertHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
-	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text, server_name)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id) DO NOTHING
 	RETURNING id`
 
@@ -121,7 +126,7 @@ func historyArgs(e HistoryEntry) []any {
 	return []any{jobID, e.Env, e.Account, e.LocalPath, e.Name, e.Size, e.Hash,
 		e.Verified, e.FolderPath, nullInt(e.ParentID), e.Comment,
 		nanos(e.StartedAt), nanos(finished), e.Attempts,
-		searchText(e.Name, e.Hash, e.Comment, e.FolderPath)}
+		searchText(e.Name, e.Hash, e.Comment, e.FolderPath), e.ServerName}
 }
 
 type execQueryer interface {
@@ -182,7 +187,7 @@ func scanHistory(sc interface{ Scan(...any) error }) (HistoryEntry, error) {
 	var parent sql.NullInt64
 	var started, finished int64
 	err := sc.Scan(&e.ID, &jobID, &e.Env, &e.Account, &e.LocalPath, &e.Name, &e.Size, &e.Hash,
-		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts)
+		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts, &e.ServerName)
 	if err != nil {
 		return HistoryEntry{}, err
 	}
@@ -313,7 +318,7 @@ func (d *DB) eachHistory(search string, fn func(HistoryEntry) error) error {
 // csvHeader is the first row of a CSV export; the column order is part of
 // the export format and only ever grows at the end.
 var csvHeader = []string{"id", "job_id", "env", "account", "local_path", "name", "size", "hash",
-	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts"}
+	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts", "server_name"}
 
 // csvSafe defuses spreadsheet formula injection: a cell that starts with
 // = + - @ or a tab/CR is prefixed with a single quote, because file names and
@@ -353,7 +358,7 @@ func (d *DB) ExportHistoryCSV(w io.Writer, search string) error {
 			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
 			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
 			csvSafe(e.FolderPath), parent(e.ParentID), csvSafe(e.Comment), csvTime(e.StartedAt),
-			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts),
+			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), csvSafe(e.ServerName),
 		}); err != nil {
 			return err
 		}

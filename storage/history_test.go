@@ -521,3 +521,28 @@ func BenchmarkHistory100k(b *testing.B) {
 		}
 	})
 }
+
+// TestHistoryKeepsServerNameApart: the local name and a different name a
+// server answered are stored, read and exported side by side.
+func TestHistoryKeepsServerNameApart(t *testing.T) {
+	d := openTestDB(t)
+	_, err := d.AddHistory(HistoryEntry{JobID: "j1", Name: "report.pdf", ServerName: "renamed by server", Hash: "QmA"})
+	require.NoError(t, err)
+	page, err := d.HistoryPage(HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, page, 1)
+	assert.Equal(t, "report.pdf", page[0].Name)
+	assert.Equal(t, "renamed by server", page[0].ServerName)
+
+	var csvOut, jsonOut strings.Builder
+	require.NoError(t, d.ExportHistoryCSV(&csvOut, ""))
+	records, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 2)
+	assert.Equal(t, "server_name", records[0][len(records[0])-1], "new columns go at the end")
+	assert.Equal(t, "renamed by server", records[1][len(records[1])-1])
+	assert.Equal(t, "report.pdf", records[1][5])
+	require.NoError(t, d.ExportHistoryJSON(&jsonOut, ""))
+	assert.Contains(t, jsonOut.String(), `"name":"report.pdf"`)
+	assert.Contains(t, jsonOut.String(), `"server_name":"renamed by server"`)
+}

@@ -63,12 +63,13 @@ func TestMigrateFromVersion2KeepsDataAndAddsWalks(t *testing.T) {
 
 	v, err := d.SchemaVersion()
 	require.NoError(t, err)
-	assert.Equal(t, 3, v)
+	assert.Equal(t, CurrentSchemaVersion, v)
 
 	page, err := d.HistoryPage(HistoryQuery{Search: "quarterly"})
 	require.NoError(t, err)
 	require.Len(t, page, 1, "history kept, still searchable")
 	assert.Equal(t, "old-job", page[0].JobID)
+	assert.Empty(t, page[0].ServerName, "entries from before version 4 have no server name")
 
 	jobs, err := d.Jobs()
 	require.NoError(t, err)

@@ -413,6 +413,10 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	if e.Comment != "" {
 		parts = append(parts, "“"+e.Comment+"”")
 	}
+	if e.ServerName != "" {
+		// Server text, stored sanitized; shown as the server's, apart.
+		parts = append(parts, "dStor named it “"+e.ServerName+"”")
+	}
 	r.detail.SetText("· " + strings.Join(parts, " · "))
 }
 

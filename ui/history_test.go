@@ -108,3 +108,17 @@ func TestFindShortcutFocusesSearch(t *testing.T) {
 		assert.Equal(t, e.a.history.search, e.a.win.Canvas().Focused())
 	})
 }
+
+// TestHistoryRowShowsServerNameApart: the local name is the row's name; a
+// different name dStor answered is shown as dStor's, never in its place.
+func TestHistoryRowShowsServerNameApart(t *testing.T) {
+	e := newTestEnv(t)
+	e.ui(func() {
+		r := newHistoryRow(e.a.history)
+		r.set(storage.HistoryEntry{ID: 1, Name: "report.pdf", ServerName: "renamed by server", Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true, FinishedAt: fixedNow})
+		assert.Equal(t, "report.pdf", r.name.Text)
+		assert.Contains(t, r.detail.Text, "dStor named it “renamed by server”")
+		r.set(storage.HistoryEntry{ID: 2, Name: "same.pdf", Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+		assert.NotContains(t, r.detail.Text, "dStor named it", "a recycled row drops the old server name")
+	})
+}

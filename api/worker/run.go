@@ -228,7 +228,8 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 		Env:        row.Env,
 		Account:    row.Account,
 		LocalPath:  row.LocalPath,
-		Name:       cmp.Or(res.Name, row.Name),
+		Name:       cmp.Or(res.Name, row.Name), // the name sent, never the server's
+		ServerName: res.ServerName,
 		Size:       res.FileSize,
 		Hash:       res.Hash,
 		Verified:   res.Verified,

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -159,7 +160,7 @@ func (w *walk) base(r Request, p string) storage.JobRow {
 		Env:        w.q.env,
 		Account:    w.q.account,
 		LocalPath:  p,
-		Name:       filepath.Base(p),
+		Name:       api.RemoteName(filepath.Base(p)),
 		FolderPath: r.FolderPath,
 		ParentID:   copyID(r.ParentID),
 		Comment:    r.Comment,
@@ -344,8 +345,18 @@ func (w *walk) folder(r Request, root string) {
 // (slash-separated, "." for the dropped folder itself) of the dropped folder
 // named rootName, under the destination dest ("" = the account's root).
 // The result starts and ends with "/".
+//
+// The local names of the dropped folder and of the folders inside it are
+// turned into dStor names with api.RemoteName, so a folder whose name is
+// not valid UTF-8 or holds a control character still uploads, under a
+// distinct, reversible name, rather than being refused as if the person
+// had typed a bad folder path.
 func folderPathFor(dest, rootName, rel string) string {
-	p := path.Join("/", dest, filepath.ToSlash(rootName), rel)
+	segs := []string{"/", dest, api.RemoteName(rootName)}
+	for seg := range strings.SplitSeq(filepath.ToSlash(rel), "/") {
+		segs = append(segs, api.RemoteName(seg))
+	}
+	p := path.Join(segs...)
 	if p == "/" {
 		return p
 	}

@@ -1,0 +1,207 @@
+package worker
+
+// Issue 9 ("trust"): what a misbehaving server or a changing disk must not
+// be able to do to the queue. The sandbox cannot lie about hashes or names,
+// so those tests put a rewriting proxy on 127.0.0.1 in front of it.
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// cidV1 is the dag-pb CIDv1 (base32) naming the content of the CIDv0 v0.
+func cidV1(t *testing.T, v0 string) string {
+	t.Helper()
+	c, err := cid.Decode(v0)
+	require.NoError(t, err)
+	return cid.NewCidV1(cid.DagProtobuf, c.Hash()).String()
+}
+
+// rewriteAdd is a reverse proxy on 127.0.0.1 in front of target that
+// passes every request through and lets rewrite change the decoded JSON
+// answer of each successful upload.
+func rewriteAdd(t *testing.T, target string, rewrite func(ans map[string]any)) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	require.NoError(t, err)
+	p := httputil.NewSingleHostReverseProxy(u)
+	p.ModifyResponse = func(resp *http.Response) error {
+		if resp.Request.URL.Path != addPath || resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return err
+		}
+		_ = resp.Body.Close()
+		var ans map[string]any
+		if err := json.Unmarshal(body, &ans); err == nil {
+			rewrite(ans)
+			body, _ = json.Marshal(ans)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// proxiedConfig is e's queue configuration with a client that goes
+// through the proxy at base.
+func (e *testEnv) proxiedConfig(base string) Config {
+	e.t.Helper()
+	env, err := api.CustomEnvironment(base)
+	require.NoError(e.t, err)
+	c, err := api.NewClient(env, nil)
+	require.NoError(e.t, err)
+	e.t.Cleanup(c.CloseIdleConnections)
+	cfg := e.config()
+	cfg.Client = c
+	cfg.Tokens = NewAPIKeyTokens(c, e.key, time.Hour)
+	return cfg
+}
+
+// inert reports text with no control or formatting character.
+func inert(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) < 0
+}
+
+// TestUnverifiableAnswerIsNeverDone: a proxy answers an opaque id, a
+// lower-cased CIDv0 and a hostile string; each job fails with the
+// sentence, no link and no history entry, and nothing of the answer that
+// is kept can drive a terminal.
+func TestUnverifiableAnswerIsNeverDone(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	answers := map[string]string{
+		"opaque.txt":  "not-a-cid-at-all",
+		"lower.txt":   "", // filled with the lower-cased real CID
+		"hostile.txt": "../../x?y=\x1b[31mRED\x1b]0;title\a",
+	}
+	var paths []string
+	for name := range answers {
+		paths = append(paths, e.write(name, data(name, 300)))
+	}
+	base := rewriteAdd(t, e.url, func(ans map[string]any) {
+		name, _ := ans["Name"].(string)
+		if a := answers[name]; a != "" {
+			ans["Hash"] = a
+		} else if h, ok := ans["Hash"].(string); ok {
+			ans["Hash"] = strings.ToLower(h)
+		}
+	})
+	q := e.queue(e.proxiedConfig(base))
+	q.Add(Request{Path: filepath.Dir(paths[0])})
+	require.NoError(t, wait(t, q, 30*time.Second))
+
+	for _, p := range paths {
+		j := jobFor(t, q, p)
+		assert.Equal(t, storage.JobFailed, j.State, "%s", j.Name)
+		assert.Contains(t, j.Err, "dStor answered a hash that cannot be checked", "%s", j.Name)
+		assert.Contains(t, j.Err, cidOf(t, p), "the sentence names the file's own hash")
+		assert.Empty(t, j.Link, "no link for an unverified upload")
+		assert.False(t, j.Verified)
+		assert.True(t, inert(j.Err), "%q", j.Err)
+		assert.Equal(t, 1, j.Attempts, "not retried: the answer would not change")
+		row := dbState(t, e.db, j.ID)
+		assert.Equal(t, storage.JobFailed, row.State)
+		assert.Equal(t, j.Err, row.Error, "the sentence is saved, the answer in it")
+	}
+	assert.Contains(t, jobFor(t, q, paths[0]).Err+jobFor(t, q, paths[1]).Err+jobFor(t, q, paths[2]).Err, `\x1b[31mRED`,
+		"the hostile answer is kept, escaped, for inspection")
+	assert.Empty(t, history(t, e.db), "nothing unverified reaches the history")
+	assert.Equal(t, 3, q.Summary().Failed)
+}
+
+// TestVerifiedCIDv1AnswerIsDone: a CIDv1 of the same content is verified
+// and recorded as answered.
+func TestVerifiedCIDv1AnswerIsDone(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	p := e.write("v1.txt", data("v1", 5000))
+	base := rewriteAdd(t, e.url, func(ans map[string]any) {
+		ans["Hash"] = cidV1(t, ans["Hash"].(string))
+	})
+	q := e.queue(e.proxiedConfig(base))
+	q.Add(Request{Path: p})
+	require.NoError(t, wait(t, q, 30*time.Second))
+	j := jobFor(t, q, p)
+	require.Equal(t, storage.JobDone, j.State, j.Err)
+	want := cidV1(t, cidOf(t, p))
+	assert.Equal(t, want, j.Hash)
+	assert.True(t, j.Verified)
+	assert.Contains(t, j.Link, want, "the link uses the CID as answered")
+	h := history(t, e.db)
+	require.Len(t, h, 1)
+	assert.Equal(t, want, h[0].Hash)
+	assert.True(t, h[0].Verified)
+}
+
+// TestServerNameNeverReplacesLocalName: a proxy renames every file with
+// terminal escapes; the history keeps the local name and the server's,
+// inert, apart.
+func TestServerNameNeverReplacesLocalName(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	p := e.write("report.pdf", data("report", 700))
+	const hostile = "x\x1b]0;pwned\a\x1b[2J\r\nfake line\u202egpj.exe"
+	base := rewriteAdd(t, e.url, func(ans map[string]any) { ans["Name"] = hostile })
+	q := e.queue(e.proxiedConfig(base))
+	q.Add(Request{Path: p})
+	require.NoError(t, wait(t, q, 30*time.Second))
+	j := jobFor(t, q, p)
+	require.Equal(t, storage.JobDone, j.State, j.Err)
+	assert.Equal(t, "report.pdf", j.Name)
+	h := history(t, e.db)
+	require.Len(t, h, 1)
+	assert.Equal(t, "report.pdf", h[0].Name, "the history keeps the local name")
+	assert.Equal(t, "x ]0;pwned [2J fake linegpj.exe", h[0].ServerName, "the server's name is kept apart, inert")
+}
+
+// TestFolderWithInvalidUTF8NamesUploads: "\xff.txt" and "\xfe.txt" get
+// distinct names, and a folder named "dir\xff" uploads instead of being
+// refused as if the person had typed a bad folder path.
+func TestFolderWithInvalidUTF8NamesUploads(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	dir := filepath.Join(e.files, "dir\xff")
+	var paths []string
+	for _, n := range []string{"\xff.txt", "\xfe.txt", "%FF.txt", "new\nline.txt"} {
+		paths = append(paths, e.write(filepath.Join("dir\xff", n), data(n, 100)))
+	}
+	q := e.queue(e.config())
+	q.Add(Request{Path: dir, FolderPath: "/in/"})
+	require.NoError(t, wait(t, q, 30*time.Second))
+	for _, p := range paths {
+		j := jobFor(t, q, p)
+		assert.Equal(t, storage.JobDone, j.State, "%q: %s", p, j.Err)
+	}
+	var got []string
+	for _, u := range e.sandboxUploads() {
+		assert.Equal(t, "/in/dir%FF/", u.FolderPath)
+		got = append(got, u.Name)
+	}
+	sort.Strings(got)
+	assert.Equal(t, []string{"%25FF.txt", "%FE.txt", "%FF.txt", "new%0Aline.txt"}, got, "distinct, reversible names")
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
