@@ -307,6 +307,12 @@ func Retryable(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, ErrFileChanged) {
 		return false
 	}
+	// A local file's errno (ENOENT, EACCES…) satisfies net.Error too;
+	// trying again cannot make a missing or unreadable file readable.
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return false
+	}
 	var ne net.Error
 	return errors.As(err, &ne)
 }

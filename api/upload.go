@@ -27,6 +27,16 @@ type UploadRequest struct {
 	ParentID   *int64 // x-dstor-parent-id, optional (0 = root); never with FolderPath
 	Comment    string // x-dstor-comment, optional
 
+	// Beneath, when set, is the folder the person chose that Path was
+	// found in (by a walk): the file is then opened without following a
+	// symbolic link at any component of Path below Beneath, and must be
+	// the file the walk listed (Listed.ID, when set). Otherwise the
+	// upload fails with ErrNotListedFile and sends nothing.
+	Beneath string
+	// Listed is the identity ListedFile gave the file when its folder was
+	// walked; only its ID is compared.
+	Listed FileIdentity
+
 	// Progress, when set, is called as the file's bytes are handed to the
 	// connection, with the bytes so far and the file's size (sent is
 	// non-decreasing and ends at total). It runs on the HTTP transport's
@@ -161,7 +171,7 @@ var errExpectationFailed = errors.New("the server refused Expect: 100-continue")
 // asking for "100 Continue" (for large files).
 func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpect bool) (UploadResult, error) {
 	host := urlHost(c.env.UploadURL)
-	f, info, err := openRegularFile(req.Path)
+	f, opened, err := openForUpload(req)
 	if err != nil {
 		return UploadResult{}, err
 	}
@@ -173,7 +183,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
 	}
 	hasher := NewCIDHasher()
-	body := newUploadBody(ctx, f, info, head, tail, hasher, req.Progress)
+	body := newUploadBody(ctx, f, opened, head, tail, hasher, req.Progress)
 	summed := false
 	defer func() {
 		// Stop the transport from reading the body (it may still hold it
@@ -194,7 +204,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 		return UploadResult{}, fmt.Errorf("upload %s: build request: %w", quoteShort(name), err)
 	}
 	httpReq.ContentLength = body.total
-	expect := mayExpect && info.Size() >= expectContinueMin
+	expect := mayExpect && opened.Size >= expectContinueMin
 	c.setUploadHeaders(httpReq.Header, tok, req, contentType, expect)
 
 	resp, err := c.hc.Do(httpReq)
@@ -254,8 +264,8 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 		Name:     name,
 		Size:     ans.Size,
 		LocalCID: local,
-		FileSize: info.Size(),
-		ModTime:  info.ModTime(),
+		FileSize: opened.Size,
+		ModTime:  opened.ModTime,
 	}
 	if sn := sanitizeTo(ans.Name, maxFileNameLen, tok.Raw); sn != "" && sn != name {
 		res.ServerName = sn
@@ -269,6 +279,11 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 	case err != nil:
 		res.Hash = ""
 		return res, &Error{Kind: KindUnverifiable, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
+	}
+	// What dStor holds is what was read; the file must still be that
+	// version, so what is recorded is the file as it is.
+	if err := checkSameVersion(f, req, opened); err != nil {
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
 	}
 	res.Hash, res.Verified = hash, true
 	return res, nil
@@ -347,16 +362,16 @@ type uploadBody struct {
 	ctx      context.Context
 	file     *os.File
 	hasher   *CIDHasher
-	size     int64     // the file's size when opened
-	modTime  time.Time // the file's mtime when opened
-	total    int64     // len(head) + size + len(tail): the Content-Length
-	head     []byte    // not yet sent
-	tail     []byte    // not yet sent
-	block    []byte    // the hasher's buffer holding pending; nil when none
-	pending  []byte    // file bytes read, not yet handed out
-	read     int64     // file bytes read
-	sent     int64     // file bytes handed out
-	fileDone bool      // all read, and the file checked unchanged
+	size     int64        // the file's size when opened
+	opened   FileIdentity // the file's identity when opened
+	total    int64        // len(head) + size + len(tail): the Content-Length
+	head     []byte       // not yet sent
+	tail     []byte       // not yet sent
+	block    []byte       // the hasher's buffer holding pending; nil when none
+	pending  []byte       // file bytes read, not yet handed out
+	read     int64        // file bytes read
+	sent     int64        // file bytes handed out
+	fileDone bool         // all read, and the file checked unchanged
 	progress func(sent, total int64)
 	err      error // sticky: every Read after a failure fails the same way
 	localErr error // the failure was the file's or the hasher's
@@ -373,15 +388,15 @@ type bodyState struct {
 // errBodyClosed ends reads that come after the upload gave up the body.
 var errBodyClosed = errors.New("upload body already closed")
 
-func newUploadBody(ctx context.Context, f *os.File, info os.FileInfo, head, tail []byte,
+func newUploadBody(ctx context.Context, f *os.File, opened FileIdentity, head, tail []byte,
 	hasher *CIDHasher, progress func(sent, total int64)) *uploadBody {
-	size := info.Size()
+	size := opened.Size
 	return &uploadBody{
 		ctx:      ctx,
 		file:     f,
 		hasher:   hasher,
 		size:     size,
-		modTime:  info.ModTime(),
+		opened:   opened,
 		total:    int64(len(head)) + size + int64(len(tail)),
 		head:     head,
 		tail:     tail,
@@ -489,7 +504,9 @@ func (b *uploadBody) hashBlock() error {
 }
 
 // checkUnchanged verifies, once the expected bytes are read, that the file
-// ends there and still has the size and mtime it had when opened.
+// ends there and is still the version opened: same size, modification and
+// change time, same file (see FileIdentity). A rewrite in place whose
+// modification time was put back still moves the change time.
 func (b *uploadBody) checkUnchanged() error {
 	var one [1]byte
 	n, err := b.file.Read(one[:])
@@ -503,8 +520,8 @@ func (b *uploadBody) checkUnchanged() error {
 	if err != nil {
 		return fmt.Errorf("stat the file: %w", err)
 	}
-	if st.Size() != b.size || !st.ModTime().Equal(b.modTime) {
-		return fmt.Errorf("%w: it was modified during the upload", ErrFileChanged)
+	if now := identityOf(st); !b.opened.sameVersion(now) {
+		return fileChanged(b.file.Name(), describeChange(b.opened, now)+" during the upload")
 	}
 	return nil
 }

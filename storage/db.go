@@ -222,7 +222,7 @@ var migrations = []migration{
 	{"create history, jobs and settings tables", migrateV1},
 	{"add history.search_text and the paging and queue indexes", migrateV2},
 	{"add the walks table (added folders not yet fully listed)", migrateV3},
-	{"add history.server_name (a name dStor answered, kept apart)", migrateV4},
+	{"add history.server_name, jobs.beneath and jobs.file_id (server names kept apart, files pinned to what a walk listed)", migrateV4},
 }
 
 // migrate applies the pending steps, each in its own transaction together
@@ -380,10 +380,17 @@ func migrateV2(tx *sql.Tx) error {
 	)
 }
 
-// migrateV4 adds history.server_name: the name a server's answer gave a
-// file, kept apart from the local name instead of replacing it.
+// migrateV4 adds history.server_name (the name a server's answer gave a
+// file, kept apart from the local name instead of replacing it) and, for a
+// file found in a chosen folder, jobs.beneath (that folder) and
+// jobs.file_id (the file the walk listed), so a job uploads that file and
+// nothing a symbolic link or a swap put in its place, also after a restart.
 func migrateV4(tx *sql.Tx) error {
-	return execAll(tx, `ALTER TABLE history ADD COLUMN server_name TEXT NOT NULL DEFAULT ''`)
+	return execAll(tx,
+		`ALTER TABLE history ADD COLUMN server_name TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE jobs ADD COLUMN beneath TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE jobs ADD COLUMN file_id TEXT NOT NULL DEFAULT ''`,
+	)
 }
 
 // nanos and fromNanos store times as Unix nanoseconds, with 0 for the zero

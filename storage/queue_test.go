@@ -322,3 +322,18 @@ func TestDeleteJobIDsTouchesOnlyThoseJobs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 }
+
+// TestJobKeepsWhatTheWalkListed: the chosen folder and the listed file's
+// id survive a restart with the job, so the upload opens that file only.
+func TestJobKeepsWhatTheWalkListed(t *testing.T) {
+	d := openTestDB(t)
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "j1", LocalPath: "/home/a/photos/x.jpg", Beneath: "/home/a/photos", FileID: "2049:1234"}, {ID: "j2", LocalPath: "/tmp/y"}}))
+	j, err := d.Job("j1")
+	require.NoError(t, err)
+	assert.Equal(t, "/home/a/photos", j.Beneath)
+	assert.Equal(t, "2049:1234", j.FileID)
+	j, err = d.Job("j2")
+	require.NoError(t, err)
+	assert.Empty(t, j.Beneath)
+	assert.Empty(t, j.FileID)
+}

@@ -46,6 +46,12 @@
 //     folder or loop); each becomes a "skipped" job saying so. A path the
 //     person added explicitly is used even when it is a symbolic link: they
 //     chose it.
+//   - A file found in a folder is pinned to what the walk saw: its job keeps
+//     the folder and the file's id (device and inode), and the upload opens
+//     it without following a symbolic link at any component below the
+//     folder (api.ListedFile, UploadRequest.Beneath). A link or another file
+//     put in its place before its turn makes the job "skipped" with a
+//     sentence (api.ErrNotListedFile); nothing is sent.
 //   - Hidden files and folders (names starting with ".") are uploaded like
 //     any other: people expect "the whole folder".
 //   - Named pipes, sockets and devices are skipped with the reason.
@@ -65,9 +71,13 @@
 // exponential backoff and full jitter, honouring Retry-After (capped at five
 // minutes), up to Config.MaxAttempts attempts; meanwhile the job is "queued"
 // with its attempt count and last error. Other errors fail the job at once
-// with api.Human's sentence. A hash different from the local CID, or a file
-// that changed while it was being sent, fails the job and is never recorded
-// in the history.
+// with api.Human's sentence; so does a file that is gone or unreadable. A
+// hash different from the local CID fails the job and is never recorded in
+// the history. A file that changed while it was being sent (its size,
+// modification or change time, or the file itself, compared before and
+// after the upload: api.ErrFileChanged) is sent again from the start, so
+// what is recorded is always one consistent version; after MaxAttempts
+// changes in a row it fails.
 //
 // A 401 makes the queue ask its [TokenSource] for a fresh token and retry
 // once, without counting an attempt. When the person has to sign in again

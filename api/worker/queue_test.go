@@ -660,29 +660,13 @@ func TestFileGrowsDuringUpload(t *testing.T) {
 	}
 	require.True(t, appended)
 	require.NoError(t, wait(t, q, 10*time.Second))
+	// The torn attempt is thrown away and the file sent again, whole.
 	j := jobFor(t, q, f)
-	assert.Equal(t, storage.JobFailed, j.State)
-	assert.Equal(t, msgChanged, j.Err)
-	assert.Empty(t, history(t, e.db), "never a wrong history row")
-}
-
-func TestFileChangedAfterSendingIsCaught(t *testing.T) {
-	// The client checks the file while sending; the worker checks it again
-	// after dStor's answer, which catches a change made in between.
-	dir := t.TempDir()
-	p := filepath.Join(dir, "f")
-	require.NoError(t, os.WriteFile(p, []byte("abc"), 0o644))
-	fi, err := os.Stat(p)
-	require.NoError(t, err)
-	res := api.UploadResult{FileSize: fi.Size(), ModTime: fi.ModTime()}
-	require.NoError(t, checkUnchanged(p, res))
-	require.NoError(t, os.WriteFile(p, []byte("abcd"), 0o644))
-	require.ErrorIs(t, checkUnchanged(p, res), errChanged)
-	require.NoError(t, os.Truncate(p, 3))
-	require.NoError(t, os.Chtimes(p, time.Now(), fi.ModTime().Add(time.Second)))
-	require.ErrorIs(t, checkUnchanged(p, res), errChanged, "same size, other mtime")
-	require.NoError(t, os.Remove(p))
-	require.ErrorIs(t, checkUnchanged(p, res), errChanged)
+	assert.Equal(t, storage.JobDone, j.State, j.Err)
+	assert.Equal(t, 2, j.Attempts)
+	h := history(t, e.db)
+	require.Len(t, h, 1)
+	assert.Equal(t, cidOf(t, f), h[0].Hash, "the history holds the file as it is now")
 }
 
 func TestWrongHashFailsAsIntegrityError(t *testing.T) {

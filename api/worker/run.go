@@ -5,9 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -16,8 +16,9 @@ import (
 
 // The sentences a person sees for the worker's own failures.
 const (
-	msgSignIn  = "waiting for sign-in: the session expired; sign in again to continue"
-	msgChanged = "the file changed while it was being uploaded; upload it again"
+	msgSignIn       = "waiting for sign-in: the session expired; sign in again to continue"
+	msgChanged      = "the file changed while it was being uploaded"
+	msgChangedRetry = msgChanged + " — trying again from the start"
 )
 
 // speedWindow is the time constant of the speed's moving average: long
@@ -144,11 +145,8 @@ func (q *Queue) startLocked(j *job) {
 		defer cancel(nil)
 		res, err := q.attempt(ctx, j, gen, row, ts)
 		if err == nil {
-			if err = checkUnchanged(row.LocalPath, res); err == nil {
-				q.complete(j, gen, row, res, started)
-			}
-		}
-		if err != nil {
+			q.complete(j, gen, row, res, started)
+		} else {
 			q.fail(j, gen, err)
 		}
 		q.mu.Lock()
@@ -174,6 +172,8 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 		FolderPath: row.FolderPath,
 		ParentID:   row.ParentID,
 		Comment:    row.Comment,
+		Beneath:    row.Beneath, // a folder's file: no link followed, only the file listed
+		Listed:     api.FileIdentity{ID: row.FileID},
 		Progress:   func(sent, total int64) { q.progress(j, gen, sent, total) },
 	}
 	res, err := q.client.Upload(ctx, tok, req)
@@ -184,24 +184,6 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 		res, err = q.client.Upload(ctx, tok, req)
 	}
 	return res, err
-}
-
-// errChanged reports a file whose size or modification time after the upload
-// differ from what was sent.
-var errChanged = errors.New(msgChanged)
-
-// checkUnchanged re-reads the file's size and modification time after a
-// successful upload: if they differ from what the client saw when it opened
-// the file, what dStor stored may be neither the old nor the new content.
-func checkUnchanged(path string, res api.UploadResult) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("%w (%v)", errChanged, err)
-	}
-	if fi.Size() != res.FileSize || !fi.ModTime().Equal(res.ModTime) {
-		return errChanged
-	}
-	return nil
 }
 
 // complete records a successful upload: job done and history entry in one
@@ -306,27 +288,20 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 		q.failLocked(j, fmt.Sprintf("integrity check failed: dStor answered the hash %s but the file's hash is %s; the upload was not recorded", mismatch.Remote, mismatch.Local))
 	case errors.Is(err, api.ErrHashMismatch):
 		q.failLocked(j, "integrity check failed: dStor answered a hash different from the file's own; the upload was not recorded")
-	case errors.Is(err, errChanged), errors.Is(err, api.ErrFileChanged):
-		q.failLocked(j, msgChanged)
+	case errors.Is(err, api.ErrNotListedFile):
+		// A link or another file where the listed one was: skipped,
+		// never uploaded, and retrying would not change that.
+		q.finishLocked(j, storage.JobSkipped, api.Human(err))
+	case errors.Is(err, fs.ErrNotExist):
+		q.failLocked(j, api.Human(err)) // deleted: trying again cannot help
+	case errors.Is(err, api.ErrFileChanged) && j.row.Attempts < q.maxAttempts:
+		// What was sent is not one version of the file: send it again,
+		// whole, once it has settled.
+		q.retryLaterLocked(j, 0, msgChangedRetry)
+	case errors.Is(err, api.ErrFileChanged):
+		q.failLocked(j, fmt.Sprintf("%s, every time it was tried (%d attempts) — wait until nothing writes to it, then retry", msgChanged, j.row.Attempts))
 	case api.Retryable(err) && j.row.Attempts < q.maxAttempts:
-		j.speed, j.eta = 0, 0
-		j.notBefore = time.Now().Add(q.backoff(j.row.Attempts, api.RetryAfter(err)))
-		if q.signIn { // another upload found the session expired meanwhile
-			q.mutate(j, func() {
-				j.row.State = storage.JobWaitingSignIn
-				j.sent = 0
-			})
-			j.row.Error = msgSignIn
-		} else {
-			q.mutate(j, func() {
-				j.row.State = storage.JobQueued
-				j.sent = 0
-			})
-			j.row.Error = api.Human(err)
-			q.delayLocked(j)
-		}
-		q.markDirty(j)
-		q.publish(JobChanged, j, false)
+		q.retryLaterLocked(j, api.RetryAfter(err), api.Human(err))
 	case api.Retryable(err):
 		q.failLocked(j, fmt.Sprintf("%s (gave up after %d attempts)", api.Human(err), j.row.Attempts))
 	default:
@@ -334,8 +309,34 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	}
 }
 
-func (q *Queue) failLocked(j *job, msg string) {
-	q.mutate(j, func() { j.row.State = storage.JobFailed })
+// retryLaterLocked queues j again after a backoff (the server's
+// retryAfter when it gave one), showing msg meanwhile.
+func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, msg string) {
+	j.speed, j.eta = 0, 0
+	j.notBefore = time.Now().Add(q.backoff(j.row.Attempts, retryAfter))
+	if q.signIn { // another upload found the session expired meanwhile
+		q.mutate(j, func() {
+			j.row.State = storage.JobWaitingSignIn
+			j.sent = 0
+		})
+		j.row.Error = msgSignIn
+	} else {
+		q.mutate(j, func() {
+			j.row.State = storage.JobQueued
+			j.sent = 0
+		})
+		j.row.Error = msg
+		q.delayLocked(j)
+	}
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+}
+
+func (q *Queue) failLocked(j *job, msg string) { q.finishLocked(j, storage.JobFailed, msg) }
+
+// finishLocked ends j in state (failed or skipped) with the sentence msg.
+func (q *Queue) finishLocked(j *job, state storage.JobState, msg string) {
+	q.mutate(j, func() { j.row.State = state })
 	j.row.Error = msg
 	j.speed, j.eta = 0, 0
 	j.finishedAt = q.now()

@@ -7,11 +7,13 @@ package worker
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -204,4 +206,118 @@ func TestFolderWithInvalidUTF8NamesUploads(t *testing.T) {
 	sort.Strings(got)
 	assert.Equal(t, []string{"%25FF.txt", "%FE.txt", "%FF.txt", "new%0Aline.txt"}, got, "distinct, reversible names")
 	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+// TestSwappedFileIsSkippedNeverUploaded is issue 9 item 3: a queued file of
+// a folder replaced, before its turn, by a symbolic link to a private file
+// outside the folder, or by another file, is skipped with a sentence; the
+// private bytes never reach the server.
+func TestSwappedFileIsSkippedNeverUploaded(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	secret := filepath.Join(t.TempDir(), "shadow")
+	require.NoError(t, os.WriteFile(secret, []byte("root:$6$very-private-hash"), 0o600))
+	var files []string
+	for i := range 20 {
+		files = append(files, e.write(fmt.Sprintf("folder/f%02d.txt", i), data(fmt.Sprint("f", i), 500)))
+	}
+	q := e.queue(e.config())
+	q.Pause()
+	q.Add(Request{Path: filepath.Join(e.files, "folder")})
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Queued == len(files) }, "listed")
+
+	require.NoError(t, os.Remove(files[14]))
+	require.NoError(t, os.Symlink(secret, files[14]))
+	other := filepath.Join(e.files, "other.txt")
+	require.NoError(t, os.WriteFile(other, []byte("not the listed file"), 0o644))
+	require.NoError(t, os.Rename(other, files[15]))
+	q.Resume()
+	require.NoError(t, wait(t, q, 30*time.Second))
+
+	for i, p := range files {
+		j := jobFor(t, q, p)
+		switch i {
+		case 14:
+			assert.Equal(t, storage.JobSkipped, j.State)
+			assert.Contains(t, j.Err, "symbolic link")
+			assert.Contains(t, j.Err, "not uploaded")
+		case 15:
+			assert.Equal(t, storage.JobSkipped, j.State)
+			assert.Contains(t, j.Err, "replaced by another file")
+		default:
+			assert.Equal(t, storage.JobDone, j.State, "%s: %s", p, j.Err)
+		}
+	}
+	secretCID := cidOf(t, secret)
+	otherCID := cidOf(t, files[15])
+	for _, u := range e.sandboxUploads() {
+		assert.NotEqual(t, secretCID, u.Hash, "the private file reached the server")
+		assert.NotEqual(t, otherCID, u.Hash, "a file that was not listed reached the server")
+	}
+	assert.Len(t, e.sandboxUploads(), 18)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+// TestTornCopyIsSentAgainWhole is issue 9 item 4 in the queue: a file
+// rewritten in place during its upload, modification time restored, is not
+// recorded from the torn attempt; it is sent again from the start and the
+// history holds the CID of the file as it now is.
+func TestTornCopyIsSentAgainWhole(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("big.bin", data("old", 3*api.ChunkSize))
+	st, err := os.Stat(f)
+	require.NoError(t, err)
+	oldCID := cidOf(t, f)
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 300 * time.Millisecond, Count: 1})
+	q := e.queue(e.config())
+	events, stop := q.Subscribe(64)
+	defer stop()
+	q.Add(Request{Path: f})
+	rewritten := false
+	for ev := range events {
+		if ev.Job.State == storage.JobUploading && ev.Job.Sent > 0 && !rewritten {
+			time.Sleep(20 * time.Millisecond) // past the clock tick, so the change time moves
+			w, err := os.OpenFile(f, os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = w.Write(data("new", 3*api.ChunkSize))
+			require.NoError(t, err)
+			require.NoError(t, w.Close())
+			require.NoError(t, os.Chtimes(f, st.ModTime(), st.ModTime()))
+			rewritten = true
+		}
+		if ev.Job.State.Final() {
+			break
+		}
+	}
+	require.True(t, rewritten)
+	require.NoError(t, wait(t, q, 30*time.Second))
+	j := jobFor(t, q, f)
+	require.Equal(t, storage.JobDone, j.State, j.Err)
+	assert.Equal(t, 2, j.Attempts, "the torn attempt was thrown away")
+	newCID := cidOf(t, f)
+	require.NotEqual(t, oldCID, newCID)
+	h := history(t, e.db)
+	require.Len(t, h, 1)
+	assert.Equal(t, newCID, h[0].Hash, "one consistent version: the new content, whole")
+}
+
+// TestDeletedQueuedFileFailsAtOnce: a queued file deleted before its turn
+// fails on its first attempt with a sentence, without retries.
+func TestDeletedQueuedFileFailsAtOnce(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	keep := e.write("d/keep.txt", data("keep", 100))
+	gone := e.write("d/gone.txt", data("gone", 100))
+	q := e.queue(e.config())
+	q.Pause()
+	q.Add(Request{Path: filepath.Dir(keep)})
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Queued == 2 }, "listed")
+	require.NoError(t, os.Remove(gone))
+	began := time.Now()
+	q.Resume()
+	require.NoError(t, wait(t, q, 30*time.Second))
+	j := jobFor(t, q, gone)
+	assert.Equal(t, storage.JobFailed, j.State)
+	assert.Equal(t, 1, j.Attempts, "no retries for a file that is gone")
+	assert.Contains(t, j.Err, "does not exist")
+	assert.Less(t, time.Since(began), 5*time.Second)
+	assert.Equal(t, storage.JobDone, jobFor(t, q, keep).State)
 }

@@ -315,12 +315,14 @@ func (w *walk) folder(r Request, root string) {
 		case dest(dir).msg != "":
 			w.add(row, storage.JobFailed, dest(dir).msg)
 		default:
-			info, err := api.ValidateFile(p)
+			// Opened as the upload will open it: no link followed below
+			// the chosen folder; the job is pinned to this very file.
+			id, err := api.ListedFile(walkRoot, p)
 			if err != nil {
 				w.add(row, storage.JobSkipped, api.Human(err))
 				return nil
 			}
-			row.Size = info.Size()
+			row.Size, row.Beneath, row.FileID = id.Size, walkRoot, id.ID
 			w.add(row, storage.JobQueued, "")
 		}
 		return nil

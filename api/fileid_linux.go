@@ -1,0 +1,19 @@
+package api
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// identityOf reads a file's identity from its FileInfo: on Linux the
+// device and inode, and the change time, from the stat buffer.
+func identityOf(fi os.FileInfo) FileIdentity {
+	id := FileIdentity{Size: fi.Size(), ModTime: fi.ModTime()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		id.ID = strconv.FormatUint(uint64(st.Dev), 10) + ":" + strconv.FormatUint(st.Ino, 10)
+		id.ChangeTime = time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
+	}
+	return id
+}

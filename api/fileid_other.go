@@ -1,0 +1,12 @@
+//go:build !linux
+
+package api
+
+import "os"
+
+// identityOf reads a file's identity from its FileInfo. Here only size and
+// modification time are known; a platform file (fileid_<os>.go) adds the
+// file id and change time where the platform gives them.
+func identityOf(fi os.FileInfo) FileIdentity {
+	return FileIdentity{Size: fi.Size(), ModTime: fi.ModTime()}
+}

@@ -1,0 +1,183 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// FileIdentity tells one version of one file apart from any other: the
+// file itself (ID: device and inode, or the platform's file id) and its
+// state (size, modification and change times). The walk of a folder records
+// it, and an upload compares it before and after sending, so what is
+// uploaded is the file that was listed and what is recorded is one
+// consistent version of it.
+type FileIdentity struct {
+	Size    int64
+	ModTime time.Time
+	// ChangeTime is the inode change time (ctime), which a write moves even
+	// when the modification time is put back (touch -r); zero where the
+	// platform gives none.
+	ChangeTime time.Time
+	// ID names the file on its file system ("device:inode" on Linux);
+	// empty where the platform gives none.
+	ID string
+}
+
+// sameVersion reports whether b is the same file in the same state as a:
+// every field known on both sides is equal.
+func (a FileIdentity) sameVersion(b FileIdentity) bool {
+	return a.Size == b.Size && a.ModTime.Equal(b.ModTime) &&
+		(a.ChangeTime.IsZero() || b.ChangeTime.IsZero() || a.ChangeTime.Equal(b.ChangeTime)) &&
+		(a.ID == "" || b.ID == "" || a.ID == b.ID)
+}
+
+// ErrNotListedFile reports that the path of a file found in a chosen folder
+// no longer leads to that file: a component below the folder is now a
+// symbolic link, or the file was replaced by another one (another device
+// or inode). Nothing is sent; the file is skipped, never retried, since
+// uploading what the path now leads to is what the person did not choose.
+var ErrNotListedFile = errors.New("the path no longer leads to the file listed in the chosen folder")
+
+// errSymlinkBelow is the cause of an ErrNotListedFile for a symbolic link
+// met below the chosen folder (or a path leaving it).
+var errSymlinkBelow = errors.New("a symbolic link below the chosen folder")
+
+// ListedFile checks a regular file found while walking the folder beneath
+// and returns its identity, for the job that will upload it: the file is
+// opened without following a symbolic link at any component of path below
+// beneath (see openBeneath), as the upload will open it.
+func ListedFile(beneath, path string) (FileIdentity, error) {
+	f, id, err := openListed(beneath, path, FileIdentity{})
+	if err != nil {
+		return FileIdentity{}, err
+	}
+	_ = f.Close() // opened read-only: nothing to flush
+	return id, nil
+}
+
+// openListed opens path, found in the chosen folder beneath, for reading
+// without following a symbolic link below beneath, checks that it is a
+// regular file and, when want has an ID, that it is that file.
+func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity, error) {
+	q := quotePath(path)
+	rel, err := filepath.Rel(beneath, path)
+	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil, FileIdentity{}, notListed(q+" is not inside the chosen folder — not uploaded", errSymlinkBelow)
+	}
+	f, err := openBeneath(beneath, rel)
+	if errors.Is(err, errSymlinkBelow) {
+		return nil, FileIdentity{}, notListed(q+" is now a symbolic link, or inside one, below the chosen folder — not followed, not uploaded; add the target itself to upload it", err)
+	}
+	if err != nil {
+		return nil, FileIdentity{}, fileAccessError(q, err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, FileIdentity{}, fileAccessError(q, err)
+	}
+	if !st.Mode().IsRegular() {
+		_ = f.Close()
+		return nil, FileIdentity{}, &ValidationError{Field: "file",
+			Message: q + " is " + fileKind(st.Mode()) + ", not a regular file — only regular files can be uploaded"}
+	}
+	id := identityOf(st)
+	if want.ID != "" && id.ID != "" && want.ID != id.ID {
+		_ = f.Close()
+		return nil, FileIdentity{}, notListed(q+" was replaced by another file after the folder was listed — not uploaded; add it again to upload the new one", nil)
+	}
+	return f, id, nil
+}
+
+// notListed is the ValidationError of an ErrNotListedFile.
+func notListed(msg string, cause error) error {
+	err := ErrNotListedFile
+	if cause != nil {
+		err = fmt.Errorf("%w: %w", ErrNotListedFile, cause)
+	}
+	return &ValidationError{Field: "file", Message: msg, err: err}
+}
+
+// openForUpload opens the file of req: beneath its chosen folder without
+// following links when req.Beneath is set (and only the listed file), else
+// the path as given (the person chose it, links included).
+func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
+	if req.Beneath != "" {
+		return openListed(req.Beneath, req.Path, req.Listed)
+	}
+	f, st, err := openRegularFile(req.Path)
+	if err != nil {
+		return nil, FileIdentity{}, err
+	}
+	return f, identityOf(st), nil
+}
+
+// identityAtPath is the identity of the file req's path leads to now,
+// reached as openForUpload reaches it.
+func identityAtPath(req UploadRequest) (FileIdentity, error) {
+	if req.Beneath != "" {
+		f, id, err := openListed(req.Beneath, req.Path, FileIdentity{})
+		if err != nil {
+			return FileIdentity{}, err
+		}
+		_ = f.Close() // read-only
+		return id, nil
+	}
+	st, err := os.Stat(req.Path)
+	if err != nil {
+		return FileIdentity{}, err
+	}
+	return identityOf(st), nil
+}
+
+// checkSameVersion fails with ErrFileChanged unless the file req's path
+// leads to and the open file f are still the version opened.
+func checkSameVersion(f *os.File, req UploadRequest, opened FileIdentity) error {
+	now, err := identityAtPath(req)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fileChanged(req.Path, "it was deleted or moved")
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrFileChanged, err)
+	}
+	if !opened.sameVersion(now) {
+		return fileChanged(req.Path, describeChange(opened, now))
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("stat the file: %w", err)
+	}
+	if now := identityOf(st); !opened.sameVersion(now) {
+		return fileChanged(req.Path, describeChange(opened, now))
+	}
+	return nil
+}
+
+// fileChanged is the error of a file that changed while it was uploaded,
+// what saying how. A file that is gone is said so, and the error then
+// wraps fs.ErrNotExist: trying again cannot help.
+func fileChanged(path, what string) error {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %w", ErrFileChanged, &ValidationError{Field: "file", err: err,
+			Message: quotePath(path) + " was deleted or moved while it was being uploaded, so the upload is not recorded"})
+	}
+	return fmt.Errorf("%w: %s", ErrFileChanged, what)
+}
+
+// describeChange says what differs between two identities of a file.
+func describeChange(was, now FileIdentity) string {
+	switch {
+	case was.ID != "" && now.ID != "" && was.ID != now.ID:
+		return "it was replaced by another file"
+	case was.Size != now.Size:
+		return fmt.Sprintf("its size went from %d to %d bytes", was.Size, now.Size)
+	case !was.ModTime.Equal(now.ModTime):
+		return "its modification time changed"
+	}
+	return "it was written to (its change time moved)"
+}

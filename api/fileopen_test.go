@@ -1,0 +1,195 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// withoutOpenat2 runs fn with openBeneath's O_NOFOLLOW walk, as on a kernel
+// without openat2, then restores the previous mode.
+func withoutOpenat2(t *testing.T, fn func(t *testing.T)) {
+	was := noOpenat2.Swap(true)
+	defer noOpenat2.Store(was)
+	fn(t)
+}
+
+// bothOpens runs fn with openat2 (where the kernel has it) and with the
+// O_NOFOLLOW walk.
+func bothOpens(t *testing.T, fn func(t *testing.T)) {
+	t.Run("openat2", func(t *testing.T) {
+		if runtime.GOOS != "linux" {
+			t.Skip("openat2 is Linux's")
+		}
+		fn(t)
+	})
+	t.Run("nofollow walk", func(t *testing.T) { withoutOpenat2(t, fn) })
+}
+
+// TestListedFileRefusesLinksBelowTheFolder is issue 9 item 3: a path below
+// the chosen folder is opened without following a symbolic link at any
+// component, and a file replaced by another is not the listed one.
+func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
+	bothOpens(t, func(t *testing.T) {
+		outside := t.TempDir()
+		secret := filepath.Join(outside, "private.txt")
+		require.NoError(t, os.WriteFile(secret, []byte("private"), 0o600))
+		root := t.TempDir()
+		sub := filepath.Join(root, "sub")
+		require.NoError(t, os.Mkdir(sub, 0o755))
+		ok := filepath.Join(sub, "ok.txt")
+		require.NoError(t, os.WriteFile(ok, []byte("fine"), 0o644))
+		require.NoError(t, os.Symlink(secret, filepath.Join(sub, "link.txt")))
+		require.NoError(t, os.Symlink(outside, filepath.Join(root, "dirlink")))
+		require.NoError(t, os.Symlink(sub, filepath.Join(root, "innerlink")))
+
+		id, err := ListedFile(root, ok)
+		require.NoError(t, err)
+		assert.Equal(t, int64(4), id.Size)
+		if runtime.GOOS == "linux" {
+			assert.NotEmpty(t, id.ID)
+			assert.False(t, id.ChangeTime.IsZero())
+		}
+		for _, p := range []string{
+			filepath.Join(sub, "link.txt"),                 // last component
+			filepath.Join(root, "dirlink", "private.txt"),  // a folder link leaving the folder
+			filepath.Join(root, "innerlink", "ok.txt"),     // a folder link staying inside
+			filepath.Join(root, "sub", "..", "..", secret), // not below the folder at all
+		} {
+			_, err := ListedFile(root, p)
+			require.Error(t, err, p)
+			assert.ErrorIs(t, err, ErrNotListedFile, p)
+			assert.NotContains(t, Human(err), "private\n")
+		}
+		// A link in the chosen folder's own path is the person's choice.
+		alias := filepath.Join(t.TempDir(), "alias")
+		require.NoError(t, os.Symlink(root, alias))
+		_, err = ListedFile(alias, filepath.Join(alias, "sub", "ok.txt"))
+		require.NoError(t, err)
+	})
+}
+
+// TestUploadOfASwappedFileSendsNothing: a file listed in a folder, then
+// replaced by a symbolic link to a private file, or by another file, is
+// refused before a byte is sent.
+func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
+	bothOpens(t, func(t *testing.T) {
+		f := newFakeDStor(t)
+		c := f.client(nil)
+		secret := filepath.Join(t.TempDir(), "shadow")
+		require.NoError(t, os.WriteFile(secret, []byte("root:$6$secret"), 0o600))
+		root := t.TempDir()
+		p := filepath.Join(root, "f14.txt")
+		for _, swap := range []struct {
+			name string
+			do   func()
+		}{
+			{"symlink to a private file", func() {
+				require.NoError(t, os.Remove(p))
+				require.NoError(t, os.Symlink(secret, p))
+			}},
+			{"another file renamed over it", func() {
+				other := filepath.Join(root, "other")
+				require.NoError(t, os.WriteFile(other, []byte("other"), 0o644))
+				require.NoError(t, os.Rename(other, p))
+			}},
+		} {
+			_ = os.Remove(p)
+			require.NoError(t, os.WriteFile(p, []byte("listed content"), 0o644))
+			listed, err := ListedFile(root, p)
+			require.NoError(t, err)
+			swap.do()
+			before := f.uploadCount()
+			_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Beneath: root, Listed: listed})
+			require.Error(t, err, swap.name)
+			assert.ErrorIs(t, err, ErrNotListedFile, swap.name)
+			assert.Equal(t, before, f.uploadCount(), "%s: nothing sent", swap.name)
+			assert.Contains(t, Human(err), "not uploaded", swap.name)
+		}
+	})
+}
+
+// TestTornRewriteWithRestoredMtimeIsCaught is issue 9 item 4: a file
+// rewritten in place while it is sent, its modification time put back as
+// `touch -r` would, fails with ErrFileChanged (its change time moved)
+// instead of being recorded as a verified mix of old and new bytes.
+func TestTornRewriteWithRestoredMtimeIsCaught(t *testing.T) {
+	f := newFakeDStor(t)
+	old := patterned(3 * ChunkSize)
+	p := writeFile(t, "big.bin", old)
+	st, err := os.Stat(p)
+	require.NoError(t, err)
+	var once sync.Once
+	_, err = f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: p, Progress: func(sent, total int64) {
+		once.Do(func() {
+			// Rewrite the whole file in place, same size, then restore
+			// the modification time; wait past the clock's granularity
+			// so the change time surely moves.
+			time.Sleep(20 * time.Millisecond)
+			w, err := os.OpenFile(p, os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = w.Write(bytes.Repeat([]byte("N"), len(old)))
+			require.NoError(t, err)
+			require.NoError(t, w.Close())
+			require.NoError(t, os.Chtimes(p, st.ModTime(), st.ModTime()))
+		})
+	}})
+	require.Error(t, err, "a torn copy must not be a success")
+	assert.ErrorIs(t, err, ErrFileChanged)
+	assert.Contains(t, Human(err), "the file changed while it was being uploaded")
+}
+
+// TestChangeAfterSendingIsCaught: a file replaced after its bytes were
+// read, but before dStor answered, is not recorded as uploaded; a deleted
+// one says so and wraps fs.ErrNotExist.
+func TestChangeAfterSendingIsCaught(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		change  func(p string)
+		deleted bool
+	}{
+		{"replaced by a new file", func(p string) {
+			require.NoError(t, os.WriteFile(p+".new", []byte("new"), 0o644))
+			require.NoError(t, os.Rename(p+".new", p))
+		}, false},
+		{"deleted", func(p string) { require.NoError(t, os.Remove(p)) }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			p := writeFile(t, "f.txt", []byte("hello world\n"))
+			f.addAnswer = func(w http.ResponseWriter, rec received) {
+				tc.change(p) // every byte is read by now
+				writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": rec.CID, "Size": "20"})
+			}
+			_, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: p})
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrFileChanged)
+			assert.Equal(t, tc.deleted, errors.Is(err, fs.ErrNotExist), "only a deleted file is beyond retrying")
+			if tc.deleted {
+				assert.Contains(t, Human(err), "was deleted or moved while it was being uploaded")
+			}
+		})
+	}
+}
+
+// TestMissingOrUnreadableFileIsNotRetryable: a file's errno satisfies
+// net.Error, which once made a deleted file count as a network failure
+// and be tried five times.
+func TestMissingOrUnreadableFileIsNotRetryable(t *testing.T) {
+	_, err := ValidateFile(filepath.Join(t.TempDir(), "gone.txt"))
+	require.Error(t, err)
+	assert.False(t, Retryable(err), "a missing file")
+	_, err = ListedFile(t.TempDir(), filepath.Join(t.TempDir(), "x"))
+	require.Error(t, err)
+	assert.False(t, Retryable(err), "a file outside its folder")
+}
