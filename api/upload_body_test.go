@@ -23,7 +23,7 @@ func TestUploadBodyFeedsTheHasher(t *testing.T) {
 		info, err := f.Stat()
 		require.NoError(t, err)
 		h := NewCIDHasher()
-		body := newUploadBody(context.Background(), f, info, []byte("HEAD"), []byte("TAIL"), h, nil)
+		body := newUploadBody(context.Background(), f, identityOf(info), []byte("HEAD"), []byte("TAIL"), h, nil)
 		var got bytes.Buffer
 		buf := make([]byte, 100_003)
 		for i := 0; ; i++ {
@@ -54,7 +54,7 @@ func TestUploadBodyFinishMidBlock(t *testing.T) {
 	info, err := f.Stat()
 	require.NoError(t, err)
 	h := NewCIDHasher()
-	body := newUploadBody(context.Background(), f, info, nil, []byte("TAIL"), h, nil)
+	body := newUploadBody(context.Background(), f, identityOf(info), nil, []byte("TAIL"), h, nil)
 	buf := make([]byte, ChunkSize+1000)
 	n, err := io.ReadFull(body, buf)
 	require.NoError(t, err)

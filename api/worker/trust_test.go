@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -185,6 +186,9 @@ func TestServerNameNeverReplacesLocalName(t *testing.T) {
 // distinct names, and a folder named "dir\xff" uploads instead of being
 // refused as if the person had typed a bad folder path.
 func TestFolderWithInvalidUTF8NamesUploads(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows file names are UTF-16: no name holds invalid UTF-8 bytes")
+	}
 	e := newTestEnv(t, sandbox.Config{})
 	dir := filepath.Join(e.files, "dir\xff")
 	var paths []string
@@ -213,6 +217,9 @@ func TestFolderWithInvalidUTF8NamesUploads(t *testing.T) {
 // outside the folder, or by another file, is skipped with a sentence; the
 // private bytes never reach the server.
 func TestSwappedFileIsSkippedNeverUploaded(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("file ids are read on Linux only so far")
+	}
 	e := newTestEnv(t, sandbox.Config{})
 	secret := filepath.Join(t.TempDir(), "shadow")
 	require.NoError(t, os.WriteFile(secret, []byte("root:$6$very-private-hash"), 0o600))
@@ -262,6 +269,9 @@ func TestSwappedFileIsSkippedNeverUploaded(t *testing.T) {
 // recorded from the torn attempt; it is sent again from the start and the
 // history holds the CID of the file as it now is.
 func TestTornCopyIsSentAgainWhole(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("change times are read on Linux only so far")
+	}
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("big.bin", data("old", 3*api.ChunkSize))
 	st, err := os.Stat(f)
