@@ -666,7 +666,7 @@ func TestFileGrowsDuringUpload(t *testing.T) {
 	assert.Equal(t, 2, j.Attempts)
 	h := history(t, e.db)
 	require.Len(t, h, 1)
-	assert.Equal(t, cidOf(t, f), h[0].Hash, "the history holds the file as it is now")
+	assert.Equal(t, testutil.CIDOf(t, f), h[0].Hash, "the history holds the file as it is now")
 }
 
 func TestWrongHashFailsAsIntegrityError(t *testing.T) {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -106,7 +107,7 @@ func TestUnverifiableAnswerIsNeverDone(t *testing.T) {
 	}
 	var paths []string
 	for name := range answers {
-		paths = append(paths, e.write(name, data(name, 300)))
+		paths = append(paths, e.write(name, testutil.Content(name, 300)))
 	}
 	base := rewriteAdd(t, e.url, func(ans map[string]any) {
 		name, _ := ans["Name"].(string)
@@ -124,7 +125,7 @@ func TestUnverifiableAnswerIsNeverDone(t *testing.T) {
 		j := jobFor(t, q, p)
 		assert.Equal(t, storage.JobFailed, j.State, "%s", j.Name)
 		assert.Contains(t, j.Err, "dStor answered a hash that cannot be checked", "%s", j.Name)
-		assert.Contains(t, j.Err, cidOf(t, p), "the sentence names the file's own hash")
+		assert.Contains(t, j.Err, testutil.CIDOf(t, p), "the sentence names the file's own hash")
 		assert.Empty(t, j.Link, "no link for an unverified upload")
 		assert.False(t, j.Verified)
 		assert.True(t, inert(j.Err), "%q", j.Err)
@@ -143,7 +144,7 @@ func TestUnverifiableAnswerIsNeverDone(t *testing.T) {
 // and recorded as answered.
 func TestVerifiedCIDv1AnswerIsDone(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	p := e.write("v1.txt", data("v1", 5000))
+	p := e.write("v1.txt", testutil.Content("v1", 5000))
 	base := rewriteAdd(t, e.url, func(ans map[string]any) {
 		ans["Hash"] = cidV1(t, ans["Hash"].(string))
 	})
@@ -152,7 +153,7 @@ func TestVerifiedCIDv1AnswerIsDone(t *testing.T) {
 	require.NoError(t, wait(t, q, 30*time.Second))
 	j := jobFor(t, q, p)
 	require.Equal(t, storage.JobDone, j.State, j.Err)
-	want := cidV1(t, cidOf(t, p))
+	want := cidV1(t, testutil.CIDOf(t, p))
 	assert.Equal(t, want, j.Hash)
 	assert.True(t, j.Verified)
 	assert.Contains(t, j.Link, want, "the link uses the CID as answered")
@@ -167,7 +168,7 @@ func TestVerifiedCIDv1AnswerIsDone(t *testing.T) {
 // inert, apart.
 func TestServerNameNeverReplacesLocalName(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	p := e.write("report.pdf", data("report", 700))
+	p := e.write("report.pdf", testutil.Content("report", 700))
 	const hostile = "x\x1b]0;pwned\a\x1b[2J\r\nfake line\u202egpj.exe"
 	base := rewriteAdd(t, e.url, func(ans map[string]any) { ans["Name"] = hostile })
 	q := e.queue(e.proxiedConfig(base))
@@ -193,7 +194,7 @@ func TestFolderWithInvalidUTF8NamesUploads(t *testing.T) {
 	dir := filepath.Join(e.files, "dir\xff")
 	var paths []string
 	for _, n := range []string{"\xff.txt", "\xfe.txt", "%FF.txt", "new\nline.txt"} {
-		paths = append(paths, e.write(filepath.Join("dir\xff", n), data(n, 100)))
+		paths = append(paths, e.write(filepath.Join("dir\xff", n), testutil.Content(n, 100)))
 	}
 	q := e.queue(e.config())
 	q.Add(Request{Path: dir, FolderPath: "/in/"})
@@ -225,7 +226,7 @@ func TestSwappedFileIsSkippedNeverUploaded(t *testing.T) {
 	require.NoError(t, os.WriteFile(secret, []byte("root:$6$very-private-hash"), 0o600))
 	var files []string
 	for i := range 20 {
-		files = append(files, e.write(fmt.Sprintf("folder/f%02d.txt", i), data(fmt.Sprint("f", i), 500)))
+		files = append(files, e.write(fmt.Sprintf("folder/f%02d.txt", i), testutil.Content(fmt.Sprint("f", i), 500)))
 	}
 	q := e.queue(e.config())
 	q.Pause()
@@ -254,8 +255,8 @@ func TestSwappedFileIsSkippedNeverUploaded(t *testing.T) {
 			assert.Equal(t, storage.JobDone, j.State, "%s: %s", p, j.Err)
 		}
 	}
-	secretCID := cidOf(t, secret)
-	otherCID := cidOf(t, files[15])
+	secretCID := testutil.CIDOf(t, secret)
+	otherCID := testutil.CIDOf(t, files[15])
 	for _, u := range e.sandboxUploads() {
 		assert.NotEqual(t, secretCID, u.Hash, "the private file reached the server")
 		assert.NotEqual(t, otherCID, u.Hash, "a file that was not listed reached the server")
@@ -273,10 +274,10 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 		t.Skip("change times are read on Linux only so far")
 	}
 	e := newTestEnv(t, sandbox.Config{})
-	f := e.write("big.bin", data("old", 3*api.ChunkSize))
+	f := e.write("big.bin", testutil.Content("old", 3*api.ChunkSize))
 	st, err := os.Stat(f)
 	require.NoError(t, err)
-	oldCID := cidOf(t, f)
+	oldCID := testutil.CIDOf(t, f)
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 300 * time.Millisecond, Count: 1})
 	q := e.queue(e.config())
 	events, stop := q.Subscribe(64)
@@ -288,7 +289,7 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 			time.Sleep(20 * time.Millisecond) // past the clock tick, so the change time moves
 			w, err := os.OpenFile(f, os.O_WRONLY, 0)
 			require.NoError(t, err)
-			_, err = w.Write(data("new", 3*api.ChunkSize))
+			_, err = w.Write(testutil.Content("new", 3*api.ChunkSize))
 			require.NoError(t, err)
 			require.NoError(t, w.Close())
 			require.NoError(t, os.Chtimes(f, st.ModTime(), st.ModTime()))
@@ -303,7 +304,7 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 	j := jobFor(t, q, f)
 	require.Equal(t, storage.JobDone, j.State, j.Err)
 	assert.Equal(t, 2, j.Attempts, "the torn attempt was thrown away")
-	newCID := cidOf(t, f)
+	newCID := testutil.CIDOf(t, f)
 	require.NotEqual(t, oldCID, newCID)
 	h := history(t, e.db)
 	require.Len(t, h, 1)
@@ -314,8 +315,8 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 // fails on its first attempt with a sentence, without retries.
 func TestDeletedQueuedFileFailsAtOnce(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	keep := e.write("d/keep.txt", data("keep", 100))
-	gone := e.write("d/gone.txt", data("gone", 100))
+	keep := e.write("d/keep.txt", testutil.Content("keep", 100))
+	gone := e.write("d/gone.txt", testutil.Content("gone", 100))
 	q := e.queue(e.config())
 	q.Pause()
 	q.Add(Request{Path: filepath.Dir(keep)})
