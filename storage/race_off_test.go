@@ -1,7 +1,0 @@
-//go:build !race
-
-package storage
-
-// raceEnabled loosens CPU-time bounds: the race detector slows the
-// transpiled SQLite code down several times.
-const raceEnabled = false
