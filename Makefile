@@ -190,7 +190,7 @@ install: package
 # that Wine 8 lacks (build/windows/processprng.c).
 WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick
 # WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo.
-WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage
+WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance
 WIN_CGO_PKGS :=
 .PHONY: windows-deps windows test-windows
 

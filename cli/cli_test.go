@@ -330,33 +330,44 @@ func TestResumeRetriesEarlierFailures(t *testing.T) {
 	assert.Len(t, historyJSON(t), 2)
 }
 
-// TestWindowOrCommand: no arguments, window flags and existing files open
-// the window (with the files made absolute); a command name wins over a
-// file of the same name; anything else is a mistyped command.
+// TestWindowOrCommand: no arguments, window flags and paths (made
+// absolute; a missing one too, so the window can say what is wrong with it)
+// open the window, which claims its data folder for later launches; a
+// command name wins over a file of the same name; a word that is no path
+// is a mistyped command.
 func TestWindowOrCommand(t *testing.T) {
-	t.Setenv(storage.HomeEnv, t.TempDir())
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "photo.jpg")
 	require.NoError(t, os.WriteFile(file, []byte("x"), 0o644))
 	t.Chdir(dir)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "history"), []byte("x"), 0o644))
 	var opened []ui.Options
-	openWindow = func(o ui.Options) error { opened = append(opened, o); return nil }
+	openWindow = func(o ui.Options) error {
+		assert.NotNil(t, o.Handoffs, "the window takes later launches' files")
+		o.Handoffs = nil
+		opened = append(opened, o)
+		return nil
+	}
 	t.Cleanup(func() { openWindow = ui.Run })
+	other := filepath.Join(t.TempDir(), "other-home")
 	tests := []struct {
 		args   []string
 		code   int
 		window *ui.Options
 	}{
-		{nil, 0, &ui.Options{}},
-		{[]string{"--env", "sandbox"}, 0, &ui.Options{Env: "sandbox"}},
-		{[]string{"--home", dir}, 0, &ui.Options{Home: dir}},
-		{[]string{"photo.jpg"}, 0, &ui.Options{Files: []string{file}}},
+		{nil, 0, &ui.Options{Home: home}},
+		{[]string{"--env", "sandbox"}, 0, &ui.Options{Env: "sandbox", Home: home}},
+		{[]string{"--home", other}, 0, &ui.Options{Home: other}},
+		{[]string{"photo.jpg"}, 0, &ui.Options{Home: home, Files: []string{file}}},
+		{[]string{"--env", "sandbox", "missing.txt"}, 0, &ui.Options{Env: "sandbox", Home: home, Files: []string{filepath.Join(dir, "missing.txt")}}},
 		{[]string{"--env", "nowhere"}, 2, nil},
 		{[]string{"history"}, 0, nil},
 		{[]string{"--help"}, 0, nil},
 		{[]string{"--version"}, 0, nil},
 		{[]string{"no-such-thing"}, 2, nil},
+		{[]string{"uplod"}, 2, nil},
 	}
 	for _, tt := range tests {
 		opened = nil

@@ -2,13 +2,17 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/session"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 	"github.com/dstor-uploader/dstor-uploader/ui"
 )
 
@@ -48,19 +52,25 @@ The commands below do the same from scripts.`,
 }
 
 // windowArgs takes the window's arguments as files to upload. A first
-// argument that is neither a command nor an existing file is a mistyped
-// command.
-func windowArgs(_ *cobra.Command, args []string) error {
+// argument that is not an existing file but looks like a command (no dot,
+// no slash, or close to a command's name) is a mistyped command; other
+// paths go to the window, which says what is wrong with them, so a person
+// who double-clicked sees it.
+func windowArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(args[0]); err != nil {
-		return usageErrorf("unknown command %q", args[0])
+	first := args[0]
+	if _, err := os.Stat(first); err == nil {
+		return nil
+	}
+	if !strings.ContainsAny(first, "./"+string(filepath.Separator)) || len(cmd.SuggestionsFor(first)) > 0 {
+		return usageErrorf("unknown command %q", first)
 	}
 	return nil
 }
 
-func runWindow(_ context.Context, _ IO, o windowOptions, args []string) error {
+func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) error {
 	if key := session.ParseKey(o.env); key != "" && key != api.SandboxKey {
 		if _, err := api.ParseEnvironment(key); err != nil {
 			return usageErrorf("--env: %s", api.Human(err))
@@ -72,10 +82,44 @@ func runWindow(_ context.Context, _ IO, o windowOptions, args []string) error {
 		if err != nil {
 			return usageErrorf("%s: %v", p, err)
 		}
-		if _, err := os.Stat(abs); err != nil {
-			return usageErrorf("cannot upload %s: %v", p, err)
-		}
 		files = append(files, abs)
 	}
-	return openWindow(ui.Options{Env: o.env, Home: o.home, Files: files})
+	home, err := windowHome(o.home)
+	if err != nil {
+		return err
+	}
+	opts := ui.Options{Env: o.env, Home: home, Files: files}
+	srv, handed, err := instance.Claim(ctx, home, instance.Request{Env: o.env, Paths: files})
+	switch {
+	case handed:
+		return nil // the running window has them
+	case err != nil:
+		// No hand-off and no claim: this window runs on its own, and the
+		// account's queue lock still keeps two from uploading twice.
+		fmt.Fprintf(cio.Err, "%s: %s; opening a window of its own\n", name, api.Human(err))
+	default:
+		defer srv.Close()
+		opts.Handoffs = srv.Requests()
+	}
+	return openWindow(opts)
+}
+
+// windowHome is the window's data folder: --home (created private when
+// missing), else $DSTOR_UPLOADER_HOME, else the platform's place.
+func windowHome(flag string) (string, error) {
+	if flag == "" {
+		dir, err := storage.DataDir()
+		if err != nil {
+			return "", fmt.Errorf("cannot find a data folder: %w", err)
+		}
+		return dir, nil
+	}
+	abs, err := filepath.Abs(flag)
+	if err != nil {
+		return "", usageErrorf("--home: %v", err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return "", fmt.Errorf("cannot create the data folder %s: %w", abs, err)
+	}
+	return abs, nil
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/assets"
+	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -44,6 +45,10 @@ type Options struct {
 	Home string
 	// Files are paths to upload once signed in ("Open with", %F).
 	Files []string
+	// Handoffs are the files (and --env) of later launches, handed over
+	// because this window is the one of its data folder
+	// (instance.Claim); nil when it is not.
+	Handoffs <-chan instance.Request
 }
 
 // Deps are what an App is built from. They are explicit so tests can give a
@@ -57,9 +62,10 @@ type Deps struct {
 	// Home is the data directory; the Local sandbox keeps its files in
 	// Home/sandbox.
 	Home string
-	// Env and Files are as in Options.
-	Env   string
-	Files []string
+	// Env, Files and Handoffs are as in Options.
+	Env      string
+	Files    []string
+	Handoffs <-chan instance.Request
 	// NoAutoSignIn keeps the sign-in screen up even when a remembered
 	// account or --env sandbox could sign in by itself (screenshots, tests).
 	NoAutoSignIn bool
@@ -102,6 +108,7 @@ func Run(opts Options) error {
 		Home:         home,
 		Env:          opts.Env,
 		Files:        opts.Files,
+		Handoffs:     opts.Handoffs,
 		NoAutoSignIn: shot.state == "signin",
 		Theme:        shot.theme(),
 	})
@@ -240,6 +247,9 @@ func NewApp(fa fyne.App, d Deps) *App {
 	a.signin.prepare(d.Env)
 	if !d.NoAutoSignIn {
 		a.signin.autoSignIn(d.Env)
+	}
+	if d.Handoffs != nil {
+		a.goBg(func() { a.receiveHandoffs(d.Handoffs) })
 	}
 	return a
 }
@@ -467,6 +477,10 @@ func (a *App) addPaths(paths []string) {
 		return
 	}
 	a.tabs.Select(a.uploadTab)
+	if a.upload.sess == nil { // another process runs the account's queue
+		a.saveForLater(paths)
+		return
+	}
 	a.upload.add(paths)
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -40,11 +41,50 @@ const signInTimeout = 30 * time.Second
 type activeSession struct {
 	*session.Session
 	envLabel string // what the header shows
+	// queue is nil while another process runs this account's queue
+	// (App.waitForQueue); it is then set once, on the UI goroutine, under
+	// mu, from opened.
 	queue    *worker.Queue
 	unsub    func()
 	pumpDone chan struct{}
 
+	mu        sync.Mutex
+	opened    *worker.Queue // the queue it waited for, until the UI takes it
+	closed    bool
 	closeOnce sync.Once
+}
+
+// queueOpened hands s the queue it waited for, from the waiting goroutine;
+// false when s was closed meanwhile (the caller closes q). close closes it
+// even if the UI never takes it (useQueue).
+func (s *activeSession) queueOpened(q *worker.Queue) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.opened = q
+	return true
+}
+
+// useQueue makes the opened queue s's queue; UI goroutine only.
+func (s *activeSession) useQueue() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue = s.opened
+}
+
+// currentQueue is s's queue, from any goroutine (nil while waiting).
+func (s *activeSession) currentQueue() *worker.Queue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queue
+}
+
+func (s *activeSession) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 // close stops the event pump and the queue (in-flight uploads stay
@@ -53,11 +93,18 @@ type activeSession struct {
 func (s *activeSession) close() { s.closeOnce.Do(s.doClose) }
 
 func (s *activeSession) doClose() {
+	s.mu.Lock()
+	s.closed = true
+	q := s.queue
+	if q == nil {
+		q = s.opened
+	}
+	s.mu.Unlock()
 	if s.unsub != nil {
 		s.unsub()
 	}
-	if s.queue != nil {
-		_ = s.queue.Close()
+	if q != nil {
+		_ = q.Close()
 	}
 	if s.pumpDone != nil {
 		<-s.pumpDone
@@ -201,22 +248,19 @@ func (a *App) signIn(req signInRequest) signInResult {
 		return signInResult{err: err}
 	}
 	notice := a.keepSignIn(s, req)
-	if req.reuse != nil && req.reuse.EnvKey == s.EnvKey && req.reuse.Account == s.Account && req.reuse.queue != nil {
-		req.reuse.Tokens = s.Tokens
-		req.reuse.queue.SetTokens(s.Tokens)
-		return signInResult{sess: req.reuse, notice: notice}
+	if r := req.reuse; r != nil && r.EnvKey == s.EnvKey && r.Account == s.Account {
+		if q := r.currentQueue(); q != nil {
+			r.Tokens = s.Tokens
+			q.SetTokens(s.Tokens)
+			return signInResult{sess: r, notice: notice}
+		}
 	}
-	q, err := worker.New(worker.Config{
-		Client:      client,
-		DB:          a.db,
-		Tokens:      s.Tokens,
-		Env:         s.EnvKey,
-		Account:     s.Account,
-		Concurrency: a.currentSettings().Concurrency,
-	})
-	if err != nil {
+	q, err := a.newQueue(s)
+	if err != nil && !errors.Is(err, storage.ErrQueueInUse) {
 		return signInResult{err: err}
 	}
+	// With the queue in use by another process, q is nil: the window
+	// waits for it (App.waitForQueue).
 	as := &activeSession{Session: s, envLabel: envLabelOf(req.choice, env), queue: q}
 	a.trackSession(as)
 	return signInResult{sess: as, notice: notice}

@@ -456,8 +456,13 @@ func (a *App) onSignedIn(res signInResult) {
 		a.retire(old, nil)
 	}
 	a.sess = res.sess
+	a.upload.setNotice(res.notice)
 	if old != res.sess {
-		a.upload.attach(res.sess)
+		if res.sess.queue != nil {
+			a.upload.attach(res.sess)
+		} else {
+			a.waitForQueue(res.sess) // its notice wins over the keyring's
+		}
 	}
 	a.signin.reuse = nil
 	a.signin.cancel.Hide()
@@ -468,7 +473,6 @@ func (a *App) onSignedIn(res signInResult) {
 	}
 	a.accountLabel.SetText(res.sess.displayAccount())
 	a.envLabel.SetText("on " + res.sess.envLabel)
-	a.upload.setNotice(res.notice)
 	a.showMain()
 	a.win.SetTitle("dStor Uploader — " + res.sess.envLabel)
 	if len(a.pendingFiles) > 0 {

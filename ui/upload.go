@@ -60,10 +60,13 @@ type uploadView struct {
 	trayMenu  *fyne.Menu
 	trayPause *fyne.MenuItem
 
-	sess  *activeSession
-	jobs  []worker.Job
-	index map[string]int
-	sum   worker.Summary
+	sess *activeSession
+	// locked counts what was saved for later while another process runs
+	// the account's queue (App.waitForQueue).
+	locked int
+	jobs   []worker.Job
+	index  map[string]int
+	sum    worker.Summary
 
 	// batch counts what finished since the queue last became busy, for
 	// the notification when it goes idle.
@@ -245,14 +248,28 @@ func (v *uploadView) onDestChanged() {
 // add queues paths with the current destination. The queue walks folders
 // on its own goroutine, so this returns at once whatever was dropped.
 func (v *uploadView) add(paths []string) {
-	if v.sess == nil || len(paths) == 0 {
+	if v.sess == nil {
 		return
+	}
+	reqs, ok := v.requests(paths)
+	if !ok {
+		return
+	}
+	q := v.sess.queue
+	v.a.goBg(func() { q.Add(reqs...) })
+}
+
+// requests are paths with the current destination and comment; false (and
+// the reason shown) when those are not valid.
+func (v *uploadView) requests(paths []string) ([]worker.Request, bool) {
+	if len(paths) == 0 {
+		return nil, false
 	}
 	folder, parent, comment, msg := v.destination()
 	if msg != "" {
 		v.destError.SetText("Nothing was added: " + msg)
 		v.destError.Show()
-		return
+		return nil, false
 	}
 	reqs := make([]worker.Request, 0, len(paths))
 	for _, p := range paths {
@@ -262,8 +279,20 @@ func (v *uploadView) add(paths []string) {
 		s := v.a.changeSettings(func(s storage.Settings) storage.Settings { return s.WithRecentFolder(folder) })
 		v.folder.SetOptions(s.RecentFolders)
 	}
-	q := v.sess.queue
-	v.a.goBg(func() { q.Add(reqs...) })
+	return reqs, true
+}
+
+// showLocked says that another process runs the account's queue, and how
+// many added files and folders (n more now) wait for it to finish.
+func (v *uploadView) showLocked(n int) {
+	v.locked += n
+	msg := "A command-line upload (or another dStor Uploader) is running this account's uploads right now. " +
+		"What you add is kept and starts here as soon as it finishes."
+	if v.locked > 0 {
+		msg += fmt.Sprintf(" Waiting: %s.", plural(v.locked, "file or folder", "files or folders"))
+	}
+	v.setNotice(msg)
+	v.render()
 }
 
 // attach shows a session's queue and starts applying its events.
@@ -289,6 +318,7 @@ func (v *uploadView) attach(s *activeSession) {
 // session.close).
 func (v *uploadView) detach() {
 	v.sess = nil
+	v.locked = 0
 	v.jobs = nil
 	v.index = map[string]int{}
 	v.sum = worker.Summary{}
@@ -450,11 +480,7 @@ func (v *uploadView) render() {
 	s := v.sum
 	signedIn := v.sess != nil
 	for _, b := range []*widget.Button{v.addFiles, v.addFolder} {
-		if signedIn {
-			b.Enable()
-		} else {
-			b.Disable()
-		}
+		enable(b, v.a.sess != nil) // while the queue is elsewhere, kept for later
 	}
 	if s.Paused {
 		v.pause.SetText("Resume")
@@ -634,7 +660,7 @@ func (v *uploadView) onOpen(id string) {
 // onAddFiles asks for files with the native dialog (Fyne's when that is
 // not available) and queues them.
 func (v *uploadView) onAddFiles() {
-	if v.sess == nil {
+	if v.a.sess == nil {
 		return
 	}
 	a := v.a
@@ -655,7 +681,7 @@ func (v *uploadView) onAddFiles() {
 
 // onAddFolder asks for a folder and queues it (walked by the worker).
 func (v *uploadView) onAddFolder() {
-	if v.sess == nil {
+	if v.a.sess == nil {
 		return
 	}
 	a := v.a

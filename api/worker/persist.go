@@ -171,12 +171,7 @@ func (q *Queue) saveWalks() {
 		q.walkSaving = true
 		var rows []storage.WalkRow
 		for _, c := range saves {
-			for i, r := range c.reqs {
-				rows = append(rows, storage.WalkRow{
-					ID: c.walkIDs[i], BatchID: c.batchID, Env: q.env, Account: q.account,
-					Path: r.Path, FolderPath: r.FolderPath, ParentID: copyID(r.ParentID), Comment: r.Comment,
-				})
-			}
+			rows = append(rows, c.walkRows(q.env, q.account)...)
 		}
 		q.mu.Unlock()
 

@@ -3,10 +3,12 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,25 +56,9 @@ type addCall struct {
 // deleted once all its jobs are saved, so a crash, a kill or Close while a
 // big folder is being listed loses nothing: the next New lists what is left.
 func (q *Queue) Add(reqs ...Request) {
-	if len(reqs) == 0 {
+	call := newAddCall(reqs)
+	if len(call.reqs) == 0 {
 		return
-	}
-	call := &addCall{
-		batchID: uuid.NewString(),
-		reqs:    make([]Request, len(reqs)),
-		walkIDs: make([]string, len(reqs)),
-	}
-	for i, r := range reqs {
-		r.ParentID = copyID(r.ParentID)
-		if r.Path != "" {
-			// Resolved now, so the saved request still means the same
-			// file when the CLI resumes it from another directory.
-			if abs, err := filepath.Abs(r.Path); err == nil {
-				r.Path = abs
-			}
-		}
-		call.reqs[i] = r
-		call.walkIDs[i] = uuid.NewString()
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -90,6 +76,64 @@ func (q *Queue) Add(reqs ...Request) {
 		q.publish(QueueChanged, nil, false)
 	}
 	q.signalWalkSaver()
+}
+
+// newAddCall makes one batch of reqs: paths made absolute (so a saved
+// request still means the same file when the CLI resumes it from another
+// directory), a request given twice (the same path to the same place) kept
+// once, so one file is one job, and a walk id for each request.
+func newAddCall(reqs []Request) *addCall {
+	call := &addCall{batchID: uuid.NewString()}
+	seen := make(map[Request]bool, len(reqs))
+	for _, r := range reqs {
+		r.ParentID = copyID(r.ParentID)
+		if r.Path != "" {
+			if abs, err := filepath.Abs(r.Path); err == nil {
+				r.Path = abs
+			}
+			key := r
+			key.ParentID = nil
+			if r.ParentID != nil { // compared by value, not by pointer
+				key.FolderPath += "\x00" + strconv.FormatInt(*r.ParentID, 10)
+			}
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		call.reqs = append(call.reqs, r)
+		call.walkIDs = append(call.walkIDs, uuid.NewString())
+	}
+	return call
+}
+
+// walkRows are the rows that save call's requests for env and account.
+func (c *addCall) walkRows(env, account string) []storage.WalkRow {
+	rows := make([]storage.WalkRow, len(c.reqs))
+	for i, r := range c.reqs {
+		rows[i] = storage.WalkRow{
+			ID: c.walkIDs[i], BatchID: c.batchID, Env: env, Account: account,
+			Path: r.Path, FolderPath: r.FolderPath, ParentID: copyID(r.ParentID), Comment: r.Comment,
+		}
+	}
+	return rows
+}
+
+// SaveForLater saves files and folders for the queue of env and account
+// when that queue cannot be opened now (another process holds its lock,
+// see storage.ErrQueueInUse): the next New of that account lists and
+// uploads them, exactly as if they had been added to it and it had been
+// interrupted before listing them. So what a person adds meanwhile is
+// never dropped, even if the window is closed before the lock frees.
+func SaveForLater(db *storage.DB, env, account string, reqs ...Request) error {
+	call := newAddCall(reqs)
+	if len(call.reqs) == 0 {
+		return nil
+	}
+	if err := db.InsertWalks(call.walkRows(env, account)); err != nil {
+		return fmt.Errorf("save the added files for later: %w", err)
+	}
+	return nil
 }
 
 // walker lists added requests one Add call at a time until Close.

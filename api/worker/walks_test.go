@@ -350,3 +350,43 @@ func TestWalkRowSavedBeforeAnyJobRow(t *testing.T) {
 	assert.Empty(t, walksLeft(t, e.db))
 	assert.Len(t, q.Jobs(), 600)
 }
+
+// TestSamePathTwiceInOneAddIsOneJob: a file named twice on one command
+// line (or dropped twice at once), also as a relative and an absolute
+// path, is one job and one upload.
+func TestSamePathTwiceInOneAddIsOneJob(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("twice.txt", testutil.Content("twice", 100))
+	t.Chdir(e.files)
+	q := e.queue(e.config())
+	q.Add(Request{Path: f}, Request{Path: "twice.txt"}, Request{Path: f})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	assert.Len(t, q.Jobs(), 1)
+	assert.Equal(t, 1, q.Summary().Done)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
+// TestSaveForLaterIsListedByTheNextQueue: what is saved while another
+// process runs the account's queue is uploaded by the next queue of that
+// account, exactly once.
+func TestSaveForLaterIsListedByTheNextQueue(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.write("later/a.txt", testutil.Content("later-a", 300))
+	e.write("later/b.txt", testutil.Content("later-b", 400))
+	f := e.write("alone.txt", testutil.Content("alone", 500))
+	lock, err := e.db.LockQueue(testEnvName, testEmail) // the other process
+	require.NoError(t, err)
+	_, err = New(e.config())
+	require.ErrorIs(t, err, storage.ErrQueueInUse)
+
+	require.NoError(t, SaveForLater(e.db, testEnvName, testEmail,
+		Request{Path: filepath.Join(e.files, "later"), FolderPath: "/later/"}, Request{Path: f}))
+	assert.Len(t, walksLeft(t, e.db), 2)
+
+	require.NoError(t, lock.Release())
+	q := e.queue(e.config())
+	require.NoError(t, wait(t, q, 20*time.Second))
+	assert.Equal(t, 3, q.Summary().Done)
+	assert.Empty(t, walksLeft(t, e.db))
+	requireHistoryOnce(t, e.db, q.Jobs())
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// windowChild is the real window (this test binary run as
+// `dstor-uploader ARGS...`) on the data folder home.
+func windowChild(t *testing.T, home string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := testutil.ChildCommand(args...)
+	cmd.Env = append(cmd.Env, storage.HomeEnv+"="+home, "LANG=C.UTF-8")
+	return cmd
+}
+
+// inHistory reports whether the history of home holds path, read while
+// the window may be writing it.
+func inHistory(t *testing.T, home, path string) bool {
+	db, err := storage.Open(home)
+	if err != nil {
+		return false
+	}
+	defer db.Close()
+	entries, err := db.HistoryPage(storage.HistoryQuery{Limit: 1000})
+	require.NoError(t, err)
+	for _, e := range entries {
+		if e.LocalPath == path && e.Verified {
+			return true
+		}
+	}
+	return false
+}
+
+// TestSecondLaunchHandsFilesToTheRunningWindow runs two real windows under
+// X: the second launch ("Open with" on a running window) hands its file to
+// the first and exits 0 at once; the first uploads it. After the first is
+// killed, its socket stays behind, and the next launch becomes the window
+// itself and uploads its file.
+func TestSecondLaunchHandsFilesToTheRunningWindow(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no X display: make test runs this under Xvfb")
+	}
+	home := t.TempDir()
+	files := t.TempDir()
+	first := windowChild(t, home, "--env", "sandbox")
+	require.NoError(t, first.Start())
+	t.Cleanup(func() { _ = first.Process.Kill(); _ = first.Wait() })
+	socket := filepath.Join(home, "window.sock")
+	require.Eventually(t, func() bool { _, err := os.Stat(socket); return err == nil },
+		30*time.Second, 10*time.Millisecond, "the first window listens")
+
+	second := testutil.WriteFile(t, filepath.Join(files, "second.txt"), 5000)
+	launch := windowChild(t, home, "--env", "sandbox", second)
+	// Had it opened a window of its own, it would never exit.
+	timer := time.AfterFunc(time.Minute, func() { _ = launch.Process.Kill() })
+	defer timer.Stop()
+	start := time.Now()
+	out, err := launch.CombinedOutput()
+	took := time.Since(start)
+	require.NoError(t, err, "the second launch exits 0: %s", out)
+	assert.Empty(t, string(out), "nothing to say")
+	t.Logf("second launch: started, handed over and exited in %s", took.Round(time.Millisecond))
+	assert.Less(t, took, 3*time.Second, "exits at once (a second on an idle machine; this one runs -race on busy cores)")
+	require.Eventually(t, func() bool { return inHistory(t, home, second) },
+		60*time.Second, 50*time.Millisecond, "the running window uploads the handed-over file")
+
+	// A crash leaves the socket; the next launch becomes the window.
+	require.NoError(t, first.Process.Signal(syscall.SIGKILL))
+	_ = first.Wait()
+	_, err = os.Stat(socket)
+	require.NoError(t, err, "the killed window's socket is left behind")
+	third := testutil.WriteFile(t, filepath.Join(files, "third.txt"), 7000)
+	next := windowChild(t, home, "--env", "sandbox", third)
+	require.NoError(t, next.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- next.Wait() }()
+	t.Cleanup(func() { _ = next.Process.Kill(); <-exited })
+	require.Eventually(t, func() bool { return inHistory(t, home, third) },
+		60*time.Second, 50*time.Millisecond, "the new window uploads its own file")
+	select {
+	case err := <-exited:
+		t.Fatalf("the launch after the crash exited (%v) instead of being the window", err)
+	default:
+	}
+}

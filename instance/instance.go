@@ -1,0 +1,205 @@
+// Package instance keeps one dStor Uploader window per person and data
+// folder. The first window to start claims the data folder; a later launch
+// (a double-click, "Open with", the .desktop file's %F) finds it, hands it
+// its files and --env over a local channel only the same user can open,
+// and exits, so the files join the running window's queue instead of a
+// second window that cannot run the same account's queue. A window that
+// crashed leaves nothing that stops the next one from claiming the folder.
+package instance
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+)
+
+// HandoffTimeout bounds a second launch's hand-off: it has found a running
+// window, so it either delivers within this time or gives up.
+const HandoffTimeout = 2 * time.Second
+
+// maxRequestBytes caps one hand-off: thousands of paths fit, a stray
+// client cannot make the window read without end.
+const maxRequestBytes = 8 << 20
+
+// connTimeout bounds reading one request and writing its answer.
+const connTimeout = 5 * time.Second
+
+// backlog is how many hand-offs wait for a window still starting (or
+// busy): their launches get their answer, and exit, at once.
+const backlog = 64
+
+// Request is what a second launch hands to the running window.
+type Request struct {
+	// Env is the --env it was given ("" when none).
+	Env string `json:"env,omitempty"`
+	// Paths are the files and folders it was given, absolute.
+	Paths []string `json:"paths,omitempty"`
+}
+
+// reply is the window's answer: it has taken the request.
+type reply struct {
+	OK bool `json:"ok"`
+}
+
+// ErrNotAnswering means another window holds the data folder but did not
+// take the hand-off in time (it hangs, or is shutting down).
+var ErrNotAnswering = errors.New("another dStor Uploader window is running on this data folder but did not answer")
+
+// Server is the running window's end of the channel. Requests arrive on
+// Requests until Close.
+type Server struct {
+	ln       listener
+	requests chan Request
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	once     sync.Once
+}
+
+// Claim makes this process the window of data folder dir, or hands req to
+// the window that already is. It returns a Server when this process is the
+// window now (a window that crashed does not stand in the way), or
+// handed=true when req was delivered: the caller exits. ErrNotAnswering
+// means a window is there but did not take req within HandoffTimeout.
+func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, HandoffTimeout)
+	defer cancel()
+	for {
+		ln, err := listen(dir)
+		if err == nil {
+			return serve(ln), false, nil
+		}
+		if !errors.Is(err, errRunning) {
+			return nil, false, err
+		}
+		err = send(ctx, dir, req)
+		switch {
+		case err == nil:
+			return nil, true, nil
+		case errors.Is(err, errNoWindow) && ctx.Err() == nil:
+			// It ended between the two steps: claim the folder again.
+			continue
+		case ctx.Err() != nil:
+			return nil, false, fmt.Errorf("%w (%v)", ErrNotAnswering, err)
+		}
+		return nil, false, err
+	}
+}
+
+// send delivers req to the running window and waits for its answer. The
+// window may hold the claim but not listen yet (it is starting), so a
+// busy channel is tried again until ctx ends.
+func send(ctx context.Context, dir string, req Request) error {
+	for {
+		conn, err := dial(ctx, dir)
+		if err == nil {
+			return exchange(ctx, conn, req)
+		}
+		if !errors.Is(err, errBusy) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// exchange writes req on conn and reads the window's answer.
+func exchange(ctx context.Context, conn io.ReadWriteCloser, req Request) error {
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if err := json.NewEncoder(conn).Encode(req); err != nil {
+		return fmt.Errorf("hand the files to the running window: %w", err)
+	}
+	var r reply
+	if err := json.NewDecoder(bufio.NewReader(conn)).Decode(&r); err != nil || !r.OK {
+		return fmt.Errorf("%w: no answer (%v)", ErrNotAnswering, err)
+	}
+	return nil
+}
+
+// serve starts accepting hand-offs on ln.
+func serve(ln listener) *Server {
+	s := &Server{ln: ln, requests: make(chan Request, backlog), stop: make(chan struct{})}
+	s.wg.Add(1)
+	go s.acceptLoop()
+	return s
+}
+
+// Requests delivers the hand-offs of later launches, in order; it is closed
+// by Close. A launch gets its answer (and exits) once its request is on
+// this channel, which holds a backlog for a window still starting.
+func (s *Server) Requests() <-chan Request { return s.requests }
+
+// Close stops listening, ends the connections being served and releases
+// the data folder, so the next launch becomes the window. Safe to call
+// twice.
+func (s *Server) Close() error {
+	var err error
+	s.once.Do(func() {
+		close(s.stop)
+		err = s.ln.Close()
+		s.wg.Wait()
+		close(s.requests)
+	})
+	return err
+}
+
+func (s *Server) acceptLoop() {
+	defer s.wg.Done()
+	for {
+		conn, err := s.ln.Accept()
+		if err != nil {
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			// A failed accept of one client (it hung up at once, or is
+			// another user's) does not end the window's channel.
+			continue
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.handle(conn)
+		}()
+	}
+}
+
+// handle reads one request from conn, hands it on, and answers.
+func (s *Server) handle(conn io.ReadWriteCloser) {
+	defer conn.Close()
+	timer := time.AfterFunc(connTimeout, func() { conn.Close() })
+	defer timer.Stop()
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // Close ends a connection still being read
+		select {
+		case <-s.stop:
+			conn.Close()
+		case <-done:
+		}
+	}()
+	var req Request
+	if err := json.NewDecoder(io.LimitReader(conn, maxRequestBytes)).Decode(&req); err != nil {
+		return
+	}
+	select {
+	case s.requests <- req:
+	case <-s.stop:
+		return
+	}
+	if json.NewEncoder(conn).Encode(reply{OK: true}) == nil {
+		// Wait for the launch to read the answer and hang up: a named
+		// pipe drops what its reader has not read when it is closed.
+		_, _ = io.Copy(io.Discard, io.LimitReader(conn, 1))
+	}
+}

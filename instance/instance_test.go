@@ -1,0 +1,85 @@
+package instance
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// holdEnv makes this test binary a window that claims the folder it
+// names, prints "claimed" and waits to be killed (TestStaleClaimAfterCrash).
+const holdEnv = "DSTOR_TEST_INSTANCE_HOLD"
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(holdEnv); dir != "" {
+		srv, handed, err := Claim(context.Background(), dir, Request{})
+		if err != nil || handed {
+			os.Exit(3)
+		}
+		defer srv.Close()
+		os.Stdout.WriteString("claimed\n")
+		select {}
+	}
+	os.Exit(m.Run())
+}
+
+// claimOrFail claims dir, which no window holds.
+func claimOrFail(t *testing.T, dir string) *Server {
+	t.Helper()
+	srv, handed, err := Claim(t.Context(), dir, Request{})
+	require.NoError(t, err)
+	require.False(t, handed, "no window holds %s yet", dir)
+	require.NotNil(t, srv)
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+func TestSecondLaunchHandsItsFilesToTheWindow(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	got := make(chan Request, 1)
+	go func() { got <- <-srv.Requests() }()
+
+	want := Request{Env: "sandbox", Paths: []string{"/tmp/a b.txt", "/tmp/ünï/x"}}
+	start := time.Now()
+	second, handed, err := Claim(t.Context(), dir, want)
+	took := time.Since(start)
+	require.NoError(t, err)
+	assert.True(t, handed)
+	assert.Nil(t, second, "the second launch does not become a window")
+	assert.Equal(t, want, <-got)
+	t.Logf("hand-off took %s", took)
+}
+
+func TestHandOffsArriveInOrder(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	for i, p := range []string{"/one", "/two", "/three"} {
+		done := make(chan error, 1)
+		go func() {
+			_, handed, err := Claim(t.Context(), dir, Request{Paths: []string{p}})
+			if err == nil && !handed {
+				err = assert.AnError
+			}
+			done <- err
+		}()
+		req := <-srv.Requests()
+		assert.Equal(t, []string{p}, req.Paths, "hand-off %d", i)
+		require.NoError(t, <-done)
+	}
+}
+
+// A window that quits gives the folder up: the next launch is the window.
+func TestCloseGivesTheFolderUp(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	require.NoError(t, srv.Close())
+	require.NoError(t, srv.Close(), "twice is fine")
+	_, ok := <-srv.Requests()
+	assert.False(t, ok, "Requests is closed")
+	claimOrFail(t, dir)
+}

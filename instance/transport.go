@@ -1,0 +1,99 @@
+package instance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// The channel between a second launch and the running window is the only
+// part that differs between systems: a Unix socket (mode 0600, in the data
+// folder) in transport_unix.go, a named pipe with an access list for the
+// user alone in transport_windows.go. Each system file provides
+//
+//	listenChannel(dir string) (listener, error)
+//	dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error)
+//	tryLock(f *os.File) error // errRunning when another process holds f
+//
+// dialChannel fails with errNoWindow when nothing listens. The claim on the
+// data folder is a lock on the file lockName in it (flock, LockFileEx): the
+// system drops it when the process ends, however it ends, so a window that
+// crashed never stands in the way of the next one.
+
+// lockName is the lock file in the data folder whose holder is its window.
+const lockName = "window.lock"
+
+// listener accepts the connections of later launches.
+type listener interface {
+	// Accept waits for the next launch; it fails once Close was called.
+	Accept() (io.ReadWriteCloser, error)
+	// Close stops listening.
+	Close() error
+}
+
+var (
+	// errRunning: another process holds the data folder.
+	errRunning = errors.New("another window holds the data folder")
+	// errNoWindow: no window holds the data folder.
+	errNoWindow = errors.New("no window listens on the data folder")
+	// errBusy: a window holds the data folder but takes no connection yet.
+	errBusy = errors.New("the window is not listening yet")
+)
+
+// claimedListener is a channel listener and the claim it was opened under.
+type claimedListener struct {
+	listener
+	lock *os.File
+}
+
+// Close stops listening, then gives up the claim (in that order, so a
+// window never removes the channel of the window after it).
+func (l *claimedListener) Close() error {
+	err := l.listener.Close()
+	if cerr := l.lock.Close(); err == nil { // closing drops the lock
+		err = cerr
+	}
+	return err
+}
+
+// listen claims the data folder dir and listens on its channel; it fails
+// with errRunning when another process holds dir.
+func listen(dir string) (listener, error) {
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open the window lock: %w", err)
+	}
+	if err := tryLock(lock); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	ln, err := listenChannel(dir)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return &claimedListener{listener: ln, lock: lock}, nil
+}
+
+// dial connects to the window of dir: errNoWindow when none holds dir,
+// errBusy when one does but does not listen yet (it is starting).
+func dial(ctx context.Context, dir string) (io.ReadWriteCloser, error) {
+	c, err := dialChannel(ctx, dir)
+	if errors.Is(err, errNoWindow) && claimed(dir) {
+		return nil, errBusy
+	}
+	return c, err
+}
+
+// claimed reports whether a process holds the lock of dir.
+func claimed(dir string) bool {
+	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return false
+	}
+	defer f.Close() // drops a lock taken here
+	return errors.Is(tryLock(f), errRunning)
+}

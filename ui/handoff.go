@@ -1,0 +1,161 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2/dialog"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/session"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// queueLockPoll is how often a window whose account's queue another
+// process runs (a command-line upload) checks whether it has finished.
+const queueLockPoll = time.Second
+
+// receiveHandoffs applies what later launches hand over (their files and
+// --env: "Open with", a double-click, %F) until Close.
+func (a *App) receiveHandoffs(reqs <-chan instance.Request) {
+	for {
+		select {
+		case req, ok := <-reqs:
+			if !ok {
+				return
+			}
+			a.do(func() { a.onHandoff(req) })
+		case <-a.stop:
+			return
+		}
+	}
+}
+
+// onHandoff raises the window and queues what a later launch handed over,
+// as if it had been dropped here. An --env naming another environment
+// than the one signed in to is asked about, never switched silently.
+func (a *App) onHandoff(req instance.Request) {
+	a.win.Show()
+	a.win.RequestFocus()
+	key := session.ParseKey(req.Env)
+	switch {
+	case a.sess == nil:
+		if key != "" && !a.signin.busy && a.signin.reuse == nil {
+			a.signin.prepare(req.Env)
+			if key == api.SandboxKey {
+				a.signin.autoSignIn(req.Env)
+			}
+		}
+		a.addPaths(req.Paths)
+	case key == "" || key == a.sess.EnvKey:
+		a.addPaths(req.Paths)
+	case len(req.Paths) > 0:
+		a.askOtherEnv(req.Paths, key)
+	}
+}
+
+// askOtherEnv asks whether files opened for another environment go to the
+// one this window is signed in to.
+func (a *App) askOtherEnv(paths []string, key string) {
+	choice, base := choiceForEnvKey(key)
+	other := choice
+	if choice == choiceCustom {
+		other = base
+	}
+	here := a.sess.envLabel
+	d := dialog.NewConfirm("Upload to "+here+"?",
+		fmt.Sprintf("%s opened for %s, but this window is signed in to %s. Upload %s to %s, or sign out first to upload to %s.",
+			plural(len(paths), "file was", "files were"), other, here, itThem(len(paths)), here, other),
+		func(ok bool) {
+			if ok {
+				a.addPaths(paths)
+			}
+		}, a.win)
+	d.SetConfirmText("Upload to " + here)
+	d.SetDismissText("Don't upload")
+	d.Show()
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+// newQueue opens the upload queue of a signed-in account; it fails with
+// storage.ErrQueueInUse while another process runs that queue.
+func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
+	return worker.New(worker.Config{
+		Client:      s.Client,
+		DB:          a.db,
+		Tokens:      s.Tokens,
+		Env:         s.EnvKey,
+		Account:     s.Account,
+		Concurrency: a.currentSettings().Concurrency,
+	})
+}
+
+// waitForQueue runs while another process (a command-line upload or
+// resume) runs the queue of the account just signed in to: the window
+// says so, saves what is added meanwhile for that queue (so nothing is
+// dropped, even if the window is closed first), and takes the queue over
+// as soon as the other process lets it go.
+func (a *App) waitForQueue(s *activeSession) {
+	a.upload.showLocked(0)
+	a.goBg(func() {
+		for a.sleep(queueLockPoll) {
+			if s.isClosed() {
+				return
+			}
+			q, err := a.newQueue(s.Session)
+			if errors.Is(err, storage.ErrQueueInUse) {
+				continue
+			}
+			if err == nil && !s.queueOpened(q) {
+				_ = q.Close() // signed out meanwhile
+				return
+			}
+			a.do(func() {
+				if a.sess != s {
+					return
+				}
+				if err != nil {
+					a.upload.setNotice("The upload queue could not be opened: " + humanError(err))
+					return
+				}
+				s.useQueue()
+				a.upload.locked = 0
+				a.upload.setNotice("")
+				a.upload.attach(s)
+			})
+			return
+		}
+	})
+}
+
+// saveForLater keeps paths for the account's queue while another process
+// runs it (see waitForQueue).
+func (a *App) saveForLater(paths []string) {
+	reqs, ok := a.upload.requests(paths)
+	if !ok {
+		return
+	}
+	s := a.sess
+	a.goBg(func() {
+		err := worker.SaveForLater(a.db, s.EnvKey, s.Account, reqs...)
+		a.do(func() {
+			if a.sess != s {
+				return
+			}
+			if err != nil {
+				a.showError("Cannot keep the files for later", err)
+				return
+			}
+			a.upload.showLocked(len(reqs))
+		})
+	})
+}

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// historyHas reports whether the history holds an entry for path.
+func historyHas(t *testing.T, db *storage.DB, path string) bool {
+	entries, err := db.HistoryPage(storage.HistoryQuery{Limit: 1000})
+	require.NoError(t, err)
+	for _, h := range entries {
+		if h.LocalPath == path {
+			return true
+		}
+	}
+	return false
+}
+
+// A later launch's files join the running window's queue, through the
+// same channel instance.Server delivers on.
+func TestHandoffQueuesInTheRunningWindow(t *testing.T) {
+	e := newTestEnv(t)
+	reqs := make(chan instance.Request)
+	e.a = e.open(Deps{Handoffs: reqs})
+	a := e.a
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "second.txt"), 2000)
+	reqs <- instance.Request{Env: "sandbox", Paths: []string{p}}
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "the handed-over file is uploaded")
+	assert.True(t, historyHas(t, e.db, p))
+
+	// Files opened for another environment are asked about, not uploaded
+	// there or here silently.
+	q := testutil.WriteFile(t, filepath.Join(t.TempDir(), "other.txt"), 10)
+	reqs <- instance.Request{Env: "testnet", Paths: []string{q}}
+	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "a question about the environment")
+	e.ui(func() {
+		assert.Equal(t, 1, a.upload.sum.Total, "nothing added before the answer")
+	})
+}
+
+// Before sign-in, a hand-off with --env sandbox signs in to it and then
+// uploads.
+func TestHandoffBeforeSignIn(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "early.txt"), 100)
+	e.ui(func() { a.onHandoff(instance.Request{Env: "sandbox", Paths: []string{p}}) })
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "signed in to the sandbox and uploaded")
+}
+
+// While a command-line run holds the account's queue, the window says so,
+// keeps what is added (in the database, so quitting loses nothing) and
+// uploads it once the lock frees.
+func TestQueueInUseKeepsFilesUntilItFrees(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	var account string
+	e.ui(func() {
+		account = a.sess.Account
+		a.doSignOut()
+	})
+	require.NoError(t, a.waitRetired(t.Context()))
+	lock, err := e.db.LockQueue(api.SandboxKey, account) // the CLI's run
+	require.NoError(t, err)
+
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "meanwhile.txt"), 3000)
+	e.ui(func() {
+		assert.True(t, a.upload.noticeBox.Visible())
+		assert.Contains(t, a.upload.notice.Text, "command-line upload")
+		assert.False(t, a.upload.addFiles.Disabled(), "adding still works")
+		a.addPaths([]string{p})
+	})
+	e.eventually(func() bool { return a.upload.locked == 1 }, "kept for later")
+	e.ui(func() { assert.Contains(t, a.upload.notice.Text, "Waiting: 1 file or folder") })
+	walks, err := e.db.Walks(api.SandboxKey, account)
+	require.NoError(t, err)
+	require.Len(t, walks, 1, "saved in the database, not only in the window")
+	assert.Equal(t, p, walks[0].Path)
+
+	require.NoError(t, lock.Release()) // the CLI's run ends
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded once the queue is free")
+	e.ui(func() { assert.False(t, a.upload.noticeBox.Visible()) })
+	assert.True(t, historyHas(t, e.db, p))
+}
