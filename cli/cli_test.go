@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -230,6 +231,44 @@ func TestLoginWithPasswordRemembered(t *testing.T) {
 	assertNoSecretsIn(t, home, testutil.SandboxPassword)
 	code, _, _ = runCLI(t, "", "logout", "--env", sb.URL)
 	require.Equal(t, 0, code)
+}
+
+// TestRememberedLoginLastsAcrossRuns: after login with --remember (a
+// password) or with an API key, later runs upload without asking, also
+// when the server no longer takes the stored token (hours later, or it
+// was restarted) and when the token ends in the middle of a run.
+func TestRememberedLoginLastsAcrossRuns(t *testing.T) {
+	if !testutil.KeyringAvailable() {
+		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
+	}
+	for _, method := range []string{"password", "api-key"} {
+		t.Run(method, func(t *testing.T) {
+			var offset atomic.Int64
+			sb := testutil.StartSandbox(t, sandbox.Config{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+			t.Setenv(storage.HomeEnv, t.TempDir())
+			t.Setenv(APIKeyEnv, "")
+			stdin, login := sb.Key+"\n", []string{"login", "--env", sb.URL, "--api-key-stdin"}
+			// A key's tokens are asked to live an hour from this clock, so
+			// for a key the server's refusal is a 401, not its clock.
+			dead := func() { sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 401, Count: 1}) }
+			if method == "password" {
+				stdin = testutil.SandboxPassword + "\n"
+				login = []string{"login", "--env", sb.URL, "--email", testutil.SandboxEmail, "--password-stdin", "--remember"}
+				dead = func() { offset.Add(int64(3 * time.Hour)) }
+			}
+			code, _, errOut := runCLI(t, stdin, login...)
+			require.Equal(t, 0, code, errOut)
+			t.Cleanup(func() { runCLI(t, "", "logout", "--env", sb.URL) })
+			for run := range 3 {
+				dead()
+				f := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 + run })[0]
+				code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, f)
+				require.Equal(t, 0, code, "run %d: %s", run, errOut)
+				assert.Contains(t, out, testutil.CIDOf(t, f))
+				assert.NotContains(t, errOut, "sign in", "run %d", run)
+			}
+		})
+	}
 }
 
 func assertNoSecretsIn(t *testing.T, dir string, secrets ...string) {

@@ -67,7 +67,7 @@ func (o loginOptions) credentials(cio IO) (session.Credentials, error) {
 		return session.Credentials{Method: storage.MethodAPIKey, APIKey: key}, err
 	}
 	pw, err := readSecret(cio.In, cio.Err, "Password: ")
-	return session.Credentials{Method: storage.MethodPassword, Email: o.email, Password: pw}, err
+	return session.Credentials{Method: storage.MethodPassword, Email: o.email, Password: pw, Remember: o.rememberSecret}, err
 }
 
 // runLogin signs in and files the sign-in in the keyring and the settings.

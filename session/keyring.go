@@ -81,7 +81,7 @@ func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved
 		sv.Token = t
 	}
 	if p, err := secrets.Get(a.Env, a.Account, storage.SecretPassword); err == nil {
-		sv.Password = p
+		sv.Password, sv.Remember = p, true
 	}
 	if sv.Password == "" && sv.Token == "" {
 		return sv, &MissingSecretError{Account: a, Kind: storage.SecretPassword}

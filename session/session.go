@@ -34,9 +34,13 @@ type Credentials struct {
 	APIKey   string
 	Email    string
 	Password string
-	// Token is a stored login token of a password account, reused when it
-	// is valid for at least TokenMargin, so a remembered account signs in
-	// again without sending its password.
+	// Remember keeps the password (in the keyring, see Keep; in memory for
+	// the session), so that expired or rejected tokens are renewed with it
+	// without asking.
+	Remember bool
+	// Token is a stored login token of a password account: used when there
+	// is no password, while it is valid for at least TokenMargin, and when
+	// dStor cannot be reached to check the password.
 	Token string
 }
 
@@ -58,8 +62,10 @@ type Session struct {
 
 // SignIn checks creds against client's environment: an API key by minting
 // a token with it (so a wrong key is reported now, not at the first
-// upload), a password account by reusing creds.Token while it is valid for
-// TokenMargin at now, else by logging in with the password.
+// upload), a password account by logging in with the password (see
+// passwordToken). With an API key or a remembered password the session
+// renews its tokens by itself, at expiry and after a 401; the person is
+// asked again only when the key or the password itself is refused.
 func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time.Time) (*Session, error) {
 	env := client.Environment()
 	s := &Session{Env: env, EnvKey: env.Key(), Client: client, Method: creds.Method}
@@ -80,20 +86,39 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 	if err := api.ValidateEmail(s.Account); err != nil {
 		return nil, err
 	}
-	if t := api.ParseToken(creds.Token); creds.Token != "" && t.Valid(now, TokenMargin) {
-		s.Token = t
-	} else {
-		if creds.Password == "" {
-			return nil, ErrNoPassword
-		}
-		t, err := client.TokenFromLogin(ctx, s.Account, creds.Password)
-		if err != nil {
-			return nil, err
-		}
-		s.Token = t
+	tok, err := passwordToken(ctx, client, s.Account, creds, now)
+	if err != nil {
+		return nil, err
 	}
-	s.Tokens = worker.NewStaticTokens(s.Token)
+	s.Token = tok
+	if creds.Remember && creds.Password != "" {
+		s.Tokens = worker.NewPasswordTokens(client, s.Account, creds.Password, tok)
+	} else {
+		s.Tokens = worker.NewStaticTokens(tok)
+	}
 	return s, nil
+}
+
+// passwordToken is the token a password sign-in starts with: a new one from
+// the password when there is one (so a remembered account never comes back
+// with a token the server no longer takes), else the stored token while it
+// is valid for TokenMargin. When dStor cannot be reached, a stored token
+// still valid serves (the password signs in again later); a password dStor
+// rejects is never covered up by a stored token.
+func passwordToken(ctx context.Context, client *api.Client, email string, creds Credentials, now time.Time) (api.Token, error) {
+	stored := api.ParseToken(creds.Token)
+	storedOK := creds.Token != "" && stored.Valid(now, TokenMargin)
+	if creds.Password == "" {
+		if storedOK {
+			return stored, nil
+		}
+		return api.Token{}, ErrNoPassword
+	}
+	tok, err := client.TokenFromLogin(ctx, email, creds.Password)
+	if err != nil && storedOK && !errors.Is(err, api.ErrUnauthorized) && ctx.Err() == nil {
+		return stored, nil
+	}
+	return tok, err
 }
 
 // Remembered is the account to list in the settings, so that the next

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -204,4 +206,97 @@ func TestForget(t *testing.T) {
 		_, err := secrets.Get("production", "me", k)
 		assert.True(t, errors.Is(err, storage.ErrSecretNotFound), k)
 	}
+}
+
+// restartEnv is a sandbox whose clock a test moves forward, so that every
+// token it issued before has expired for it ("started again hours later",
+// or a server that no longer takes the tokens: the Local sandbox's key is
+// new at each start), while they still look valid to the client.
+type restartEnv struct {
+	signInEnv
+	offset atomic.Int64
+}
+
+func newRestartEnv(t *testing.T) *restartEnv {
+	e := &restartEnv{}
+	sb := testutil.StartSandbox(t, sandbox.Config{Now: func() time.Time { return time.Now().Add(time.Duration(e.offset.Load())) }})
+	client, err := api.NewClient(sb.Env, nil)
+	require.NoError(t, err)
+	t.Cleanup(client.CloseIdleConnections)
+	e.signInEnv = signInEnv{sb: sb, client: client, secrets: storage.NewMemorySecretStore()}
+	return e
+}
+
+// later moves the server's clock d ahead.
+func (e *restartEnv) later(d time.Duration) { e.offset.Add(int64(d)) }
+
+// upload sends a small file as the queue does: a token from s, and after a
+// 401 a forced new one.
+func (e *restartEnv) upload(t *testing.T, s *Session) error {
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "f.txt"), 100)
+	tok, err := s.Tokens.Token(t.Context(), false)
+	if err != nil {
+		return err
+	}
+	_, err = e.client.Upload(t.Context(), tok, api.UploadRequest{Path: p})
+	if errors.Is(err, api.ErrUnauthorized) || errors.Is(err, api.ErrTokenExpired) {
+		if tok, err = s.Tokens.Token(t.Context(), true); err != nil {
+			return err
+		}
+		_, err = e.client.Upload(t.Context(), tok, api.UploadRequest{Path: p})
+	}
+	return err
+}
+
+// TestRememberedSignInSurvivesRestarts: an account remembered with its
+// password or its API key signs in again by itself after a restart whose
+// server no longer takes the stored token, and keeps uploading when tokens
+// expire during the session; the person is asked only when the secret
+// itself is refused.
+func TestRememberedSignInSurvivesRestarts(t *testing.T) {
+	for _, method := range []string{storage.MethodPassword, storage.MethodAPIKey} {
+		t.Run(method, func(t *testing.T) {
+			e := newRestartEnv(t)
+			creds := Credentials{Method: method, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword, Remember: true}
+			if method == storage.MethodAPIKey {
+				creds = Credentials{Method: method, APIKey: e.sb.Key}
+			}
+			s, err := SignIn(t.Context(), e.client, creds, time.Now())
+			require.NoError(t, err)
+			require.NoError(t, Keep(e.secrets, s, creds, true))
+			settings := storage.DefaultSettings().WithRememberedAccount(s.Remembered())
+			require.NoError(t, e.upload(t, s))
+
+			// What ends a token: for a password account, hours passing
+			// (the server's clock moves); for a key, whose tokens are asked
+			// to live an hour from the client's clock, the server refusing
+			// the token in use (a 401, as after the server's restart).
+			dead := func() { e.later(3 * time.Hour) }
+			if method == storage.MethodAPIKey {
+				dead = func() { e.sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 401, Count: 1}) }
+			}
+			for start := range 3 {
+				dead() // the stored token is dead for the server
+				r, err := Restore(t.Context(), e.client, settings, e.secrets)
+				require.NoError(t, err, "start %d", start)
+				if method == storage.MethodPassword {
+					assert.NotEqual(t, s.Token.Raw, r.Token.Raw, "start %d: a new token at start", start)
+				}
+				require.NoError(t, e.upload(t, r), "start %d", start)
+
+				dead() // its token ends during the session
+				require.NoError(t, e.upload(t, r), "start %d: renewed after the 401", start)
+				s = r
+			}
+		})
+	}
+}
+
+// The one case that asks: the remembered secret itself is refused.
+func TestRefusedRememberedPasswordAsks(t *testing.T) {
+	e := newRestartEnv(t)
+	a := storage.RememberedAccount{Env: e.sb.Env.Key(), Account: testutil.SandboxEmail, Method: storage.MethodPassword}
+	require.NoError(t, e.secrets.Set(a.Env, a.Account, storage.SecretPassword, "changed-elsewhere"))
+	_, err := Restore(t.Context(), e.client, storage.DefaultSettings().WithRememberedAccount(a), e.secrets)
+	assert.ErrorIs(t, err, api.ErrUnauthorized)
 }

@@ -343,7 +343,7 @@ func (v *signInView) onSubmitLogin() {
 		return
 	}
 	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(), remember: v.remember.Checked,
-		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: v.password.Text}})
+		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: v.password.Text, Remember: v.remember.Checked}})
 }
 
 func (v *signInView) start(req signInRequest) {
@@ -502,9 +502,36 @@ func (a *App) onReauth() {
 	} else {
 		v.methods.Select(v.keyTab)
 	}
+	v.prefillRemembered(a.sess.Remembered())
 	v.setNotice("Your session has ended. Sign in again to continue the uploads waiting in the queue.")
 	v.cancel.Show()
 	a.win.SetContent(v.content)
+}
+
+// prefillRemembered fills the form with what the keyring holds for ra (its
+// API key, or its password with Remember me ticked), read on a goroutine:
+// "Sign in again" then needs one click when the secret was right, and
+// shows what to correct when it was not.
+func (v *signInView) prefillRemembered(ra storage.RememberedAccount) {
+	a := v.a
+	a.goBg(func() {
+		sv, err := session.ReadSaved(a.secrets, ra)
+		if err != nil {
+			return
+		}
+		a.do(func() {
+			if v.reuse == nil || v.reuse.EnvKey != ra.Env || v.reuse.Account != ra.Account {
+				return // the person moved on
+			}
+			if sv.APIKey != "" && v.apiKey.Text == "" {
+				v.apiKey.SetText(sv.APIKey)
+			}
+			if sv.Password != "" && v.password.Text == "" {
+				v.password.SetText(sv.Password)
+				v.remember.SetChecked(true)
+			}
+		})
+	})
 }
 
 // onSignOut signs out, after asking when uploads are still running.

@@ -11,9 +11,11 @@ import (
 )
 
 // TokenSource gives the queue a bearer token for each upload. It is an
-// interface so the queue does not care whether the person signed in with an
-// API key (the worker can mint tokens itself) or with a password (it cannot,
-// and must ask the person again when the token expires).
+// interface so the queue does not care how the person signed in: with an
+// API key or a remembered password the source gets new tokens itself
+// (NewAPIKeyTokens, NewPasswordTokens); with a password not remembered it
+// cannot, and the person is asked again when the token expires
+// (NewStaticTokens).
 type TokenSource interface {
 	// Token returns a usable token; force=true after a 401 asks for a fresh
 	// one. An error wrapping ErrSignInRequired means no token can be had
@@ -47,27 +49,61 @@ func NewAPIKeyTokens(c *api.Client, apiKey string, lifetime time.Duration) Token
 	if lifetime <= 0 {
 		lifetime = DefaultTokenLifetime
 	}
-	margin := refreshMargin
-	if lifetime < 4*refreshMargin {
-		margin = lifetime / 4
-	}
-	return &apiKeyTokens{
-		client:   c,
-		key:      apiKey,
+	s := &renewingTokens{
 		lifetime: lifetime,
-		margin:   margin,
+		margin:   marginFor(lifetime),
 		now:      time.Now,
-		mint:     make(chan struct{}, 1),
+		mintSem:  make(chan struct{}, 1),
 	}
+	s.mint = func(ctx context.Context) (api.Token, error) {
+		return c.TokenFromAPIKey(ctx, apiKey, s.now().Add(s.lifetime))
+	}
+	return s
 }
 
-type apiKeyTokens struct {
-	client   *api.Client
-	key      string
-	lifetime time.Duration
+// NewPasswordTokens returns a TokenSource for an account whose password is
+// remembered: it logs in again with the password when the token is about
+// to expire (see NewAPIKeyTokens for the margin) or was rejected, so the
+// person is asked to sign in only when the password itself is refused (an
+// error wrapping ErrSignInRequired and api.ErrUnauthorized). first, the
+// token of the sign-in, is used while it is valid.
+func NewPasswordTokens(c *api.Client, email, password string, first api.Token) TokenSource {
+	margin := refreshMargin
+	if !first.IssuedAt.IsZero() && first.ExpiresAt.After(first.IssuedAt) {
+		margin = marginFor(first.ExpiresAt.Sub(first.IssuedAt))
+	}
+	s := &renewingTokens{
+		margin:  margin,
+		now:     time.Now,
+		mintSem: make(chan struct{}, 1),
+		mint: func(ctx context.Context) (api.Token, error) {
+			return c.TokenFromLogin(ctx, email, password)
+		},
+	}
+	if first.Raw != "" {
+		s.tok, s.have = first, true
+	}
+	return s
+}
+
+// marginFor is how long before its expiry a token of that lifetime is
+// renewed: refreshMargin, or a quarter of a lifetime under four of them.
+func marginFor(lifetime time.Duration) time.Duration {
+	if lifetime < 4*refreshMargin {
+		return lifetime / 4
+	}
+	return refreshMargin
+}
+
+// renewingTokens is a TokenSource that gets its tokens from mint (with
+// an API key or a remembered password), reusing each until margin before
+// it expires.
+type renewingTokens struct {
+	mint     func(ctx context.Context) (api.Token, error)
+	lifetime time.Duration // asked of the server (API keys), else 0
 	margin   time.Duration
 	now      func() time.Time
-	mint     chan struct{} // a one-slot semaphore: one mint at a time
+	mintSem  chan struct{} // a one-slot semaphore: one mint at a time
 
 	mu   sync.Mutex
 	tok  api.Token
@@ -75,7 +111,7 @@ type apiKeyTokens struct {
 	gen  uint64 // incremented by every successful mint
 }
 
-func (s *apiKeyTokens) Token(ctx context.Context, force bool) (api.Token, error) {
+func (s *renewingTokens) Token(ctx context.Context, force bool) (api.Token, error) {
 	s.mu.Lock()
 	gen := s.gen
 	if !force && s.have && s.tok.Valid(s.now(), s.margin) {
@@ -86,11 +122,11 @@ func (s *apiKeyTokens) Token(ctx context.Context, force bool) (api.Token, error)
 	s.mu.Unlock()
 
 	select {
-	case s.mint <- struct{}{}:
+	case s.mintSem <- struct{}{}:
 	case <-ctx.Done():
 		return api.Token{}, context.Cause(ctx)
 	}
-	defer func() { <-s.mint }()
+	defer func() { <-s.mintSem }()
 
 	// Someone minted while this caller waited: that token is as fresh as
 	// the one this caller would mint (also for a forced refresh).
@@ -102,7 +138,7 @@ func (s *apiKeyTokens) Token(ctx context.Context, force bool) (api.Token, error)
 	}
 	s.mu.Unlock()
 
-	tok, err := s.client.TokenFromAPIKey(ctx, s.key, s.now().Add(s.lifetime))
+	tok, err := s.mint(ctx)
 	if err != nil {
 		if errors.Is(err, api.ErrUnauthorized) {
 			return api.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, err)
@@ -116,8 +152,9 @@ func (s *apiKeyTokens) Token(ctx context.Context, force bool) (api.Token, error)
 	return tok, nil
 }
 
-// NewStaticTokens returns a TokenSource for a token from a password sign-in,
-// which the worker cannot renew by itself. It returns the token while it is
+// NewStaticTokens returns a TokenSource for a token from a password sign-in
+// whose password is not remembered, which the worker cannot renew by
+// itself. It returns the token while it is
 // valid for at least another minute, and ErrSignInRequired once it is not or
 // when forced (the server rejected it), so the queue waits for sign-in.
 func NewStaticTokens(tok api.Token) TokenSource {

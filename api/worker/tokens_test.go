@@ -13,12 +13,13 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 func TestAPIKeyTokensReuseAndRefresh(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	ctx := context.Background()
-	ts := NewAPIKeyTokens(e.client, e.key, time.Hour).(*apiKeyTokens)
+	ts := NewAPIKeyTokens(e.client, e.key, time.Hour).(*renewingTokens)
 	now := time.Now()
 	clock := now
 	ts.now = func() time.Time { return clock }
@@ -133,9 +134,9 @@ func TestAPIKeyTokensContext(t *testing.T) {
 }
 
 func TestAPIKeyTokensMargin(t *testing.T) {
-	assert.Equal(t, time.Minute, NewAPIKeyTokens(nil, "", 0).(*apiKeyTokens).margin)
-	assert.Equal(t, DefaultTokenLifetime, NewAPIKeyTokens(nil, "", 0).(*apiKeyTokens).lifetime)
-	assert.Equal(t, 30*time.Second, NewAPIKeyTokens(nil, "", 2*time.Minute).(*apiKeyTokens).margin)
+	assert.Equal(t, time.Minute, NewAPIKeyTokens(nil, "", 0).(*renewingTokens).margin)
+	assert.Equal(t, DefaultTokenLifetime, NewAPIKeyTokens(nil, "", 0).(*renewingTokens).lifetime)
+	assert.Equal(t, 30*time.Second, NewAPIKeyTokens(nil, "", 2*time.Minute).(*renewingTokens).margin)
 }
 
 func TestStaticTokens(t *testing.T) {
@@ -182,4 +183,44 @@ func TestSignInWithAPIKey(t *testing.T) {
 	_, _, err = SignInWithAPIKey(context.Background(), e.client, "short")
 	var verr *api.ValidationError
 	require.ErrorAs(t, err, &verr, "a malformed key is refused before any request")
+}
+
+// TestPasswordTokensRenewWithoutAsking: a remembered password gets a new
+// token when the one in use is rejected (401) or about to expire, so the
+// queue never waits for sign-in; only a password dStor refuses does.
+func TestPasswordTokensRenewWithoutAsking(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	first, err := e.client.TokenFromLogin(t.Context(), testEmail, testPassword)
+	require.NoError(t, err)
+	ts := NewPasswordTokens(e.client, testEmail, testPassword, first).(*renewingTokens)
+	tok, err := ts.Token(t.Context(), false)
+	require.NoError(t, err)
+	assert.Equal(t, first.Raw, tok.Raw, "the sign-in's token first")
+
+	f := e.write("f.txt", testutil.Content("f", 1000))
+	g := e.write("g.txt", testutil.Content("g", 1000))
+	cfg := e.config()
+	cfg.Tokens = ts
+	cfg.Concurrency = 1
+	q := e.queue(cfg)
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 401, Count: 1})
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 20*time.Second), "a 401 is answered with a fresh login, not a wait for sign-in")
+	assert.Equal(t, storage.JobDone, jobFor(t, q, f).State)
+
+	// Near its expiry, the token is renewed before it is used.
+	at := ts.tok.ExpiresAt.Add(-ts.margin / 2)
+	ts.now = func() time.Time { return at }
+	before := ts.tok.Raw
+	q.Add(Request{Path: g})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	assert.Equal(t, storage.JobDone, jobFor(t, q, g).State)
+	assert.NotEqual(t, before, ts.tok.Raw, "renewed ahead of its expiry")
+	requireHistoryOnce(t, e.db, q.Jobs())
+
+	// A password dStor refuses is the one case to ask the person.
+	wrong := NewPasswordTokens(e.client, testEmail, "not-the-password", api.Token{})
+	_, err = wrong.Token(t.Context(), false)
+	assert.ErrorIs(t, err, ErrSignInRequired)
+	assert.ErrorIs(t, err, api.ErrUnauthorized)
 }
