@@ -775,7 +775,13 @@ func (r *queueRow) set(j worker.Job) {
 		icon = theme.NewDisabledResource(theme.HistoryIcon())
 		stateText = "Waiting"
 		stateImp = widget.MediumImportance
-		if j.Attempts > 0 && j.Err != "" {
+		switch {
+		case j.PausedAt > 0:
+			stateText = "Paused"
+			details = append(details, pausedText(j))
+		case r.v.sum.Paused:
+			stateText = "Paused"
+		case j.Attempts > 0 && j.Err != "":
 			stateText = fmt.Sprintf("Retrying (%d)", j.Attempts)
 			stateImp = widget.WarningImportance
 			details = append(details, sentence(j.Err))
@@ -844,6 +850,16 @@ func (r *queueRow) set(j worker.Job) {
 	show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled)
 	show(r.copyLink, j.State == storage.JobDone && j.Hash != "")
 	show(r.open, j.State == storage.JobDone && j.Hash != "")
+}
+
+// pausedText says how far an upload got before Pause stopped it, and that
+// it starts again from the beginning.
+func pausedText(j worker.Job) string {
+	got := formatSize(j.PausedAt)
+	if j.Size > 0 {
+		got = fmt.Sprintf("%d%%", j.PausedAt*100/j.Size)
+	}
+	return "Stopped at " + got + ": dStor cannot resume an upload partway, so it starts again from the beginning when you resume"
 }
 
 func show(o fyne.CanvasObject, on bool) {

@@ -177,3 +177,33 @@ func TestSummaryText(t *testing.T) {
 	assert.Equal(t, "0 of 3 uploaded · 3 kB left · waiting for sign-in",
 		summaryText(worker.Summary{Total: 3, Waiting: 3, BytesTotal: 3000, WaitingSignIn: true}, 0))
 }
+
+// Pause stops the file being sent: its row says it stopped partway and
+// starts again from the beginning; Resume sends it again to the end.
+func TestPauseStopsTheUploadInFlight(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	a.httpClient = &http.Client{Transport: &throttle{base: http.DefaultTransport, bps: 2 << 20}}
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "video.mp4"), 8<<20)
+	e.ui(func() { a.addPaths([]string{p}) })
+	e.eventually(func() bool {
+		return len(a.upload.jobs) == 1 && a.upload.jobs[0].State == dstorage.JobUploading && a.upload.jobs[0].Sent > 0
+	}, "uploading")
+	e.ui(func() { test.Tap(a.upload.pause) })
+	e.eventually(func() bool {
+		return len(a.upload.jobs) == 1 && a.upload.jobs[0].State == dstorage.JobQueued && a.upload.jobs[0].PausedAt > 0
+	}, "stopped and back in the queue")
+	e.ui(func() {
+		row := newQueueRow(a.upload)
+		row.set(a.upload.jobs[0])
+		assert.Equal(t, "Paused", row.state.Text)
+		assert.Contains(t, row.detail.Text, "Stopped at ")
+		assert.Contains(t, row.detail.Text, "starts again from the beginning")
+		assert.Equal(t, "Resume", a.upload.pause.Text)
+		assert.Contains(t, a.upload.summary.Text, "paused")
+		test.Tap(a.upload.pause)
+	})
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "sent again after Resume")
+	e.ui(func() { assert.Zero(t, a.upload.jobs[0].PausedAt) })
+}

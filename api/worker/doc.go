@@ -86,9 +86,10 @@
 //
 // # Pause, cancel, close
 //
-// [Queue.Pause] stops new uploads from starting; uploads already in flight
-// finish (pausing them would throw away the bytes sent, since dStor's upload
-// cannot resume). [Queue.Cancel] stops an upload at once and marks it
+// [Queue.Pause] stops every upload: none starts, and those in flight are
+// stopped at once and queued again; since dStor's add cannot resume an
+// upload partway, each starts again from the beginning on [Queue.Resume].
+// [Queue.Cancel] stops an upload at once and marks it
 // canceled. [Queue.Close] is different from canceling: it stops everything
 // but leaves in-flight jobs "uploading" in the database, so the next [New]
 // on that database (which calls storage.DB.RequeueInterruptedOf) uploads them

@@ -71,6 +71,10 @@ type Job struct {
 	StartedAt time.Time
 	// FinishedAt is when the job reached done, failed, canceled or skipped.
 	FinishedAt time.Time
+	// PausedAt is how many bytes had been sent when Pause stopped this
+	// job's upload partway (0: it was not stopped). It is queued again and
+	// starts from the beginning on Resume: dStor's add cannot resume.
+	PausedAt int64
 }
 
 // Summary counts the queue's jobs and bytes, so a window title, a tray icon
@@ -110,6 +114,8 @@ type job struct {
 	run       uint64                  // incremented at each start: a stale upload goroutine sees it changed
 	cancel    context.CancelCauseFunc // the running attempt's cancel, nil when not uploading
 	finishing bool                    // the upload succeeded and is being written to history
+	pausedRun uint64                  // the run Pause stopped: its goroutine queues it again
+	pausedAt  int64                   // bytes sent when Pause stopped it (Job.PausedAt)
 	ready     bool                    // in Queue.ready
 	delayed   bool                    // in Queue.delayed
 	notBefore time.Time               // retry backoff: not before this (monotonic clock)

@@ -42,6 +42,7 @@ var ErrClosed = errors.New("the upload queue is closed")
 var (
 	errCanceled = errors.New("upload canceled")
 	errClosing  = errors.New("upload queue closing")
+	errPaused   = errors.New("uploads paused")
 )
 
 // Config sets up a Queue. Client and DB are required; the rest has defaults,
@@ -436,9 +437,12 @@ func (q *Queue) cancelLocked(j *job) {
 	q.publish(JobChanged, j, false)
 }
 
-// Pause stops new uploads from starting. Uploads already in flight go on to
-// the end: dStor cannot resume an upload, so stopping them would throw the
-// bytes sent away (use Cancel for that). Jobs added while paused wait.
+// Pause stops the uploads: none starts, and those in flight are stopped at
+// once (no more bytes are sent) and go back to the queue. dStor's add
+// cannot resume an upload partway, so each of those starts again from the
+// beginning on Resume (Job.PausedAt tells how far it had got). An upload
+// whose answer has already arrived is recorded as done. Jobs added while
+// paused wait.
 func (q *Queue) Pause() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -446,6 +450,12 @@ func (q *Queue) Pause() {
 		return
 	}
 	q.paused = true
+	for _, j := range q.jobs {
+		if j.row.State == storage.JobUploading && !j.finishing && j.cancel != nil {
+			j.pausedRun = j.run // its goroutine puts it back in the queue
+			j.cancel(errPaused)
+		}
+	}
 	q.publish(QueueChanged, nil, false)
 }
 
@@ -818,6 +828,7 @@ func (q *Queue) snapshot(j *job) Job {
 		Verified:   r.Verified,
 		StartedAt:  j.startedAt,
 		FinishedAt: j.finishedAt,
+		PausedAt:   j.pausedAt,
 	}
 	if r.State == storage.JobDone && r.Hash != "" {
 		out.Link = q.link(r.Hash)

@@ -617,17 +617,21 @@ func TestPauseAndResume(t *testing.T) {
 	require.NoError(t, wait(t, q, 10*time.Second))
 	assert.Equal(t, 2, q.Summary().Done)
 
-	// Paused while one is in flight: it finishes, the next does not start.
-	// The first upload is held in the transport until the pause is in.
+	// Paused while one is in flight: it is stopped and queued again (dStor
+	// cannot resume it), the next does not start. The first upload is held
+	// in the transport, so it is in flight when the pause comes.
 	held.arm()
 	q.Add(Request{Path: files[2]}, Request{Path: files[3]})
 	held.waitStarted(t)
 	assert.Equal(t, storage.JobUploading, stateOf(q, files[2]))
 	q.Pause()
-	held.release()
-	eventually(t, 20*time.Second, func() bool { return stateOf(q, files[2]) == storage.JobDone })
+	eventually(t, 20*time.Second, func() bool { return stateOf(q, files[2]) == storage.JobQueued }, "stopped and queued again")
 	schedulerRound(t, q)
+	stopped := jobFor(t, q, files[2])
+	assert.Contains(t, stopped.Err, "starts again from the beginning")
+	assert.Zero(t, stopped.Attempts, "a paused upload is not an attempt")
 	assert.Equal(t, storage.JobQueued, jobFor(t, q, files[3]).State)
+	assert.Equal(t, 2, q.Summary().Queued)
 	q.Resume()
 	require.NoError(t, wait(t, q, 10*time.Second))
 	assert.Equal(t, 4, q.Summary().Done)

@@ -19,6 +19,7 @@ const (
 	msgSignIn       = "waiting for sign-in: the session expired; sign in again to continue"
 	msgChanged      = "the file changed while it was being uploaded"
 	msgChangedRetry = msgChanged + " — trying again from the start"
+	msgPaused       = "paused partway: dStor cannot resume an upload, so this file starts again from the beginning when you resume"
 )
 
 // speedWindow is the time constant of the speed's moving average: long
@@ -122,6 +123,7 @@ func (q *Queue) startLocked(j *job) {
 	})
 	j.row.Attempts++
 	j.row.Error = ""
+	j.pausedAt = 0
 	j.speed, j.eta = 0, 0
 	j.startedAt, j.finishedAt = q.now(), time.Time{}
 	if j.firstStart.IsZero() {
@@ -271,6 +273,10 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	if q.closed {
 		return // Close: the row stays "uploading" and the next start resumes it
 	}
+	if j.pausedRun == gen {
+		q.requeuePausedLocked(j)
+		return
+	}
 	var mismatch *api.HashMismatchError
 	switch {
 	case errors.Is(err, ErrSignInRequired):
@@ -328,6 +334,23 @@ func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, msg string) {
 		j.row.Error = msg
 		q.delayLocked(j)
 	}
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+}
+
+// requeuePausedLocked puts a job whose upload Pause stopped back in the
+// queue, to start from the beginning on Resume; the stopped attempt does
+// not count.
+func (q *Queue) requeuePausedLocked(j *job) {
+	j.pausedAt = j.sent
+	q.mutate(j, func() {
+		j.row.State = storage.JobQueued
+		j.sent = 0
+	})
+	j.row.Attempts--
+	j.row.Error = msgPaused
+	j.speed, j.eta = 0, 0
+	q.enqueueLocked(j) // starts once resumed
 	q.markDirty(j)
 	q.publish(JobChanged, j, false)
 }
