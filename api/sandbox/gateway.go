@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
-	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 )
@@ -42,13 +43,20 @@ func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request, hash stri
 	if meta.ContentType != "" {
 		h.Set("Content-Type", meta.ContentType)
 	} // else ServeContent sniffs the first bytes, falling back to application/octet-stream
-	disposition := "inline"
-	if meta.Name != "" && meta.Name != hash {
-		if d := mime.FormatMediaType("inline", map[string]string{"filename": meta.Name}); d != "" {
-			disposition = d
-		}
+	name := meta.Name
+	if name == hash {
+		name = ""
 	}
-	h.Set("Content-Disposition", disposition)
+	// ?filename= names the download, as IPFS gateways do; ?download=true
+	// asks the browser to save rather than show it.
+	if q := r.URL.Query().Get("filename"); q != "" {
+		name = q
+	}
+	kind := "inline"
+	if r.URL.Query().Get("download") == "true" {
+		kind = "attachment"
+	}
+	h.Set("Content-Disposition", contentDisposition(kind, name))
 	h.Set("Etag", `"`+hash+`"`)
 	h.Set("Cache-Control", "public, max-age=29030400, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -70,4 +78,74 @@ func (s *Server) readMeta(hash string) blobMeta {
 		_ = json.Unmarshal(data, &m)
 	}
 	return m
+}
+
+// maxDispositionName caps the bytes of a download's name: a file name
+// longer than any file system takes is not a name.
+const maxDispositionName = 255
+
+// contentDisposition is the Content-Disposition header (RFC 6266) of a
+// download of kind ("inline" or "attachment") named name, which may come
+// from the request's query: filename="…" holds a plain ASCII stand-in
+// (every other character, quote and backslash as "_") that any client
+// reads, and when that is not the name itself, filename* (RFC 5987,
+// UTF-8) holds the whole name, percent-encoded. Control characters become
+// "_" in both, so no name can end the header or add another, and names
+// are cut to maxDispositionName bytes at a character boundary.
+func contentDisposition(kind, name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '_'
+		}
+		return r
+	}, name)
+	for len(name) > maxDispositionName {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if name == "" {
+		return kind
+	}
+	// The stand-in: one "_" for each character a plain quoted string
+	// cannot hold.
+	stand := strings.Map(func(r rune) rune {
+		if r >= 0x80 || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+	d := kind + `; filename="` + stand + `"`
+	if stand != name {
+		d += "; filename*=UTF-8''" + rfc5987Escape(name)
+	}
+	return d
+}
+
+// rfc5987Escape percent-encodes every byte of s outside RFC 5987's
+// attr-char set.
+func rfc5987Escape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if isAttrChar(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}
+
+// isAttrChar reports RFC 5987's attr-char: letters, digits and
+// !#$&+-.^_`|~.
+func isAttrChar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$&+-.^_`|~", c) >= 0
 }

@@ -23,13 +23,13 @@ func TestGatewayServesContent(t *testing.T) {
 		contentType    string
 		disposition    string
 	}{
-		{"by extension", "photo.png", pngBytes, "image/png", `inline; filename=photo.png`},
-		{"json by extension", "data.json", []byte(`{"a":1}`), "application/json", `inline; filename=data.json`},
-		{"sniffed text", "README", []byte("plain words\n"), "text/plain; charset=utf-8", `inline; filename=README`},
-		{"sniffed PNG without extension", "picture", pngBytes, "image/png", `inline; filename=picture`},
-		{"unknown binary", "blob", []byte{0, 1, 2, 3, 0xfe, 0xff}, "application/octet-stream", `inline; filename=blob`},
+		{"by extension", "photo.png", pngBytes, "image/png", `inline; filename="photo.png"`},
+		{"json by extension", "data.json", []byte(`{"a":1}`), "application/json", `inline; filename="data.json"`},
+		{"sniffed text", "README", []byte("plain words\n"), "text/plain; charset=utf-8", `inline; filename="README"`},
+		{"sniffed PNG without extension", "picture", pngBytes, "image/png", `inline; filename="picture"`},
+		{"unknown binary", "blob", []byte{0, 1, 2, 3, 0xfe, 0xff}, "application/octet-stream", `inline; filename="blob"`},
 		{"name needing quotes", "my file.png", pngBytes, "image/png", `inline; filename="my file.png"`},
-		{"non-ASCII name", "résumé.pdf", []byte("%PDF-1.4 fake"), "application/pdf", `inline; filename*=utf-8''r%C3%A9sum%C3%A9.pdf`},
+		{"non-ASCII name", "résumé.pdf", []byte("%PDF-1.4 fake"), "application/pdf", `inline; filename="r_sum_.pdf"; filename*=UTF-8''r%C3%A9sum%C3%A9.pdf`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,6 +43,41 @@ func TestGatewayServesContent(t *testing.T) {
 			_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition"))
 			require.NoError(t, err)
 			assert.Equal(t, tt.filename, params["filename"])
+		})
+	}
+}
+
+// TestGatewayFilenameQuery: ?filename= names the download, as IPFS
+// gateways do, whatever bytes the name holds: the header stays one header,
+// a plain client reads the ASCII stand-in, a modern one the exact name.
+func TestGatewayFilenameQuery(t *testing.T) {
+	e := newEnv(t, Config{})
+	ans := e.uploadOK(nil, "stored.txt", strings.NewReader("named by the link\n"))
+	tests := []struct {
+		name, query, disposition, parsed string
+	}{
+		{"plain", "filename=report.txt", `inline; filename="report.txt"`, "report.txt"},
+		{"space and plus", "filename=my%20file%2Bv2.txt", `inline; filename="my file+v2.txt"`, "my file+v2.txt"},
+		{"non-ASCII", "filename=%C3%A9t%C3%A9.txt", `inline; filename="_t_.txt"; filename*=UTF-8''%C3%A9t%C3%A9.txt`, "été.txt"},
+		{"quotes and backslash", "filename=a%22b%5Cc.txt", `inline; filename="a_b_c.txt"; filename*=UTF-8''a%22b%5Cc.txt`, `a"b\c.txt`},
+		{"CR LF header injection", "filename=x.txt%0D%0ASet-Cookie:%20a=b", `inline; filename="x.txt__Set-Cookie: a=b"`, "x.txt__Set-Cookie: a=b"},
+		{"invalid UTF-8", "filename=%FF.txt", `inline; filename="_.txt"; filename*=UTF-8''%EF%BF%BD.txt`, "\uFFFD.txt"},
+		{"download", "filename=r.txt&download=true", `attachment; filename="r.txt"`, "r.txt"},
+		{"empty falls back to the stored name", "filename=", `inline; filename="stored.txt"`, "stored.txt"},
+		{"too long is cut", "filename=" + strings.Repeat("%C3%A9", 200), `inline; filename="` + strings.Repeat("_", 127) + `"; filename*=UTF-8''` + strings.Repeat("%C3%A9", 127), strings.Repeat("é", 127)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := e.do(mustRequest(t, http.MethodGet, e.url+"/ipfs/"+ans.Hash+"?"+tt.query, nil))
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, "named by the link\n", string(body))
+			assert.Empty(t, resp.Header.Values("Set-Cookie"))
+			require.Len(t, resp.Header.Values("Content-Disposition"), 1)
+			d := resp.Header.Get("Content-Disposition")
+			assert.Equal(t, tt.disposition, d)
+			_, params, err := mime.ParseMediaType(d)
+			require.NoError(t, err)
+			assert.Equal(t, tt.parsed, params["filename"])
 		})
 	}
 }
@@ -108,14 +143,14 @@ func TestGatewayNameOfLatestUploadAndRestart(t *testing.T) {
 	require.Equal(t, first.Hash, second.Hash, "same bytes, same CID")
 
 	resp, _ := e.do(mustRequest(t, http.MethodGet, e.url+"/ipfs/"+first.Hash, nil))
-	assert.Equal(t, "inline; filename=second.txt", resp.Header.Get("Content-Disposition"))
+	assert.Equal(t, `inline; filename="second.txt"`, resp.Header.Get("Content-Disposition"))
 
 	// A new server on the same directory still serves the content.
 	e2 := newEnv(t, Config{DataDir: dir})
 	resp, body := e2.do(mustRequest(t, http.MethodGet, e2.url+"/ipfs/"+first.Hash, nil))
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "same bytes", string(body))
-	assert.Equal(t, "inline; filename=second.txt", resp.Header.Get("Content-Disposition"))
+	assert.Equal(t, `inline; filename="second.txt"`, resp.Header.Get("Content-Disposition"))
 }
 
 func mustRequest(t *testing.T, method, url string, body io.Reader) *http.Request {
