@@ -355,6 +355,10 @@ func Human(err error) string {
 	if errors.As(err, &uh) {
 		return uh.sentence()
 	}
+	var cm *ChecksumMismatchError
+	if errors.As(err, &cm) {
+		return cm.sentence()
+	}
 	switch {
 	case errors.Is(err, ErrFileChanged):
 		return "the file changed while it was being uploaded — wait until nothing is writing to it, then upload it again"

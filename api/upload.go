@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +38,13 @@ type UploadRequest struct {
 	// walked; only its ID is compared.
 	Listed FileIdentity
 
+	// ExpectSHA256, when set (64 hex digits, see NormalizeSHA256), is the
+	// SHA-256 the file must have. The file is read once for it before any
+	// byte is sent, and a file that differs fails with a
+	// *ChecksumMismatchError (ErrChecksumMismatch); the upload then sends
+	// that same version of the file, and its own SHA-256 is compared again.
+	ExpectSHA256 string
+
 	// Progress, when set, is called as the file's bytes are handed to the
 	// connection, with the bytes so far and the file's size (sent is
 	// non-decreasing and ends at total). It runs on the HTTP transport's
@@ -56,6 +64,7 @@ type UploadResult struct {
 	Hash       string    // CID from the answer, checked (see Upload); empty when it could not be
 	Size       int64     // the answer's Size: IPFS's cumulative DAG size, not the file size
 	LocalCID   string    // CIDv0 computed from the bytes sent
+	SHA256     string    // SHA-256 of the bytes sent (lowercase hex), computed in the same pass as LocalCID
 	Verified   bool      // Hash names the same content as LocalCID; true whenever Upload returns no error
 	FileSize   int64     // bytes of the file sent
 	ModTime    time.Time // the file's modification time when it was opened
@@ -83,6 +92,11 @@ func (r UploadRequest) Validate() error {
 	}
 	if err := ValidateFolderPath(r.FolderPath); err != nil {
 		return err
+	}
+	if r.ExpectSHA256 != "" {
+		if _, err := NormalizeSHA256(r.ExpectSHA256); err != nil {
+			return err
+		}
 	}
 	if r.ParentID != nil {
 		if err := ValidateParentID(*r.ParentID); err != nil {
@@ -155,11 +169,20 @@ func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (Uplo
 	if tokenPastExpiry(tok, c.now()) {
 		return UploadResult{}, &Error{Kind: KindTokenExpired, Op: opUpload, Host: urlHost(c.env.UploadURL), Err: errTokenPastExpiry}
 	}
-	res, err := c.send(ctx, tok, req, true)
+	var checked *FileIdentity
+	if req.ExpectSHA256 != "" {
+		req.ExpectSHA256, _ = NormalizeSHA256(req.ExpectSHA256) // valid: Validate checked it
+		id, err := checkExpectedSHA256(ctx, req)
+		if err != nil {
+			return UploadResult{}, err
+		}
+		checked = &id
+	}
+	res, err := c.send(ctx, tok, req, checked, true)
 	if errors.Is(err, errExpectationFailed) {
 		// A server (or proxy) that refuses "Expect: 100-continue" said so
 		// before any file byte was sent: send again without it.
-		res, err = c.send(ctx, tok, req, false)
+		res, err = c.send(ctx, tok, req, checked, false)
 	}
 	return res, err
 }
@@ -167,15 +190,21 @@ func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (Uplo
 // errExpectationFailed reports a 417 answer to "Expect: 100-continue".
 var errExpectationFailed = errors.New("the server refused Expect: 100-continue")
 
-// send is one upload attempt of a validated request. mayExpect allows
-// asking for "100 Continue" (for large files).
-func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpect bool) (UploadResult, error) {
+// send is one upload attempt of a validated request. checked, when set,
+// is the version of the file whose SHA-256 was checked: the file opened
+// must still be it. mayExpect allows asking for "100 Continue" (for large
+// files).
+func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked *FileIdentity, mayExpect bool) (UploadResult, error) {
 	host := urlHost(c.env.UploadURL)
 	f, opened, err := openForUpload(req)
 	if err != nil {
 		return UploadResult{}, err
 	}
 	defer func() { _ = f.Close() }() // read-only: nothing to flush
+	if checked != nil && !checked.sameVersion(opened) {
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(req.partName()),
+			fileChanged(req.Path, describeChange(*checked, opened)+" after its checksum was checked"))
+	}
 
 	name := req.partName()
 	head, tail, contentType, err := multipartEnvelope(name)
@@ -183,6 +212,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
 	}
 	hasher := NewCIDHasher()
+	hasher.EnableSHA256() // the receipt's checksum, in the same pass
 	body := newUploadBody(ctx, f, opened, head, tail, hasher, req.Progress)
 	summed := false
 	defer func() {
@@ -264,8 +294,13 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, mayExpe
 		Name:     name,
 		Size:     ans.Size,
 		LocalCID: local,
+		SHA256:   hex.EncodeToString(hasher.SHA256()),
 		FileSize: opened.Size,
 		ModTime:  opened.ModTime,
+	}
+	if req.ExpectSHA256 != "" && res.SHA256 != req.ExpectSHA256 {
+		// Only a change that kept size, times and identity gets here.
+		return UploadResult{}, &ChecksumMismatchError{Path: req.Path, Expected: req.ExpectSHA256, Actual: res.SHA256}
 	}
 	if sn := sanitizeTo(ans.Name, maxFileNameLen, tok.Raw); sn != "" && sn != name {
 		res.ServerName = sn

@@ -1,0 +1,119 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// FileDigests name a file's content twice: by the CIDv0 dStor gives it
+// and by the plain SHA-256 that `sha256sum` prints, so a person can check
+// an upload against a file with either.
+type FileDigests struct {
+	CID    string // CIDv0, as dStor computes it
+	SHA256 string // lowercase hex
+	Size   int64  // bytes read
+}
+
+// HashFile reads the regular file at path once and returns its CIDv0 and
+// SHA-256, computed in the same pass (what `verify` and `cid` print).
+// Canceling ctx stops it between chunks.
+func HashFile(ctx context.Context, path string) (FileDigests, error) {
+	f, _, err := openRegularFile(path)
+	if err != nil {
+		return FileDigests{}, err
+	}
+	defer func() { _ = f.Close() }() // read-only
+	h := NewCIDHasher()
+	h.EnableSHA256()
+	if _, err := h.ReadFrom(ctxReader{ctx, f}); err != nil {
+		h.Abort()
+		if ctx.Err() != nil {
+			return FileDigests{}, ctx.Err()
+		}
+		return FileDigests{}, fileAccessError(quotePath(path), err)
+	}
+	cid, err := h.Sum()
+	if err != nil {
+		return FileDigests{}, err
+	}
+	return FileDigests{CID: cid, SHA256: hex.EncodeToString(h.SHA256()), Size: h.Size()}, nil
+}
+
+// ctxReader stops reading once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// ErrChecksumMismatch reports a file whose SHA-256 is not the one the
+// person expected (UploadRequest.ExpectSHA256); match it with errors.Is.
+// Trying again cannot help.
+var ErrChecksumMismatch = errors.New("the file's SHA-256 is not the expected one")
+
+// ChecksumMismatchError is a file whose SHA-256 differs from the expected
+// one: nothing of it was sent.
+type ChecksumMismatchError struct {
+	Path     string
+	Expected string // lowercase hex
+	Actual   string // lowercase hex
+}
+
+func (e *ChecksumMismatchError) Error() string {
+	return fmt.Sprintf("%s: SHA-256 is %s, expected %s", quotePath(e.Path), e.Actual, e.Expected)
+}
+
+// Is makes errors.Is(err, ErrChecksumMismatch) true.
+func (e *ChecksumMismatchError) Is(target error) bool { return target == ErrChecksumMismatch }
+
+func (e *ChecksumMismatchError) sentence() string {
+	return fmt.Sprintf("%s is not the expected file: its SHA-256 is %s, not %s — nothing was sent; check that you chose the right file and checksum",
+		quotePath(e.Path), e.Actual, e.Expected)
+}
+
+// NormalizeSHA256 checks that s is a SHA-256 written as 64 hex digits
+// (either case, surrounding spaces ignored) and returns it in lowercase.
+func NormalizeSHA256(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if len(s) != 2*sha256.Size {
+		return "", &ValidationError{Field: "SHA-256", Message: fmt.Sprintf("a SHA-256 checksum is 64 hex digits; this one has %d characters", len(s))}
+	}
+	if _, err := hex.DecodeString(s); err != nil {
+		return "", &ValidationError{Field: "SHA-256", Message: "a SHA-256 checksum holds only the hex digits 0-9 and a-f"}
+	}
+	return s, nil
+}
+
+// checkExpectedSHA256 reads the file req names once, before anything is
+// sent, and fails with a *ChecksumMismatchError when its SHA-256 is not
+// req.ExpectSHA256. It returns the identity of the version it read, which
+// the upload must then send.
+func checkExpectedSHA256(ctx context.Context, req UploadRequest) (FileIdentity, error) {
+	f, id, err := openForUpload(req)
+	if err != nil {
+		return FileIdentity{}, err
+	}
+	defer func() { _ = f.Close() }() // read-only
+	h := sha256.New()
+	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+		if ctx.Err() != nil {
+			return FileIdentity{}, &Error{Kind: KindCanceled, Op: opUpload, Err: ctx.Err()}
+		}
+		return FileIdentity{}, fileAccessError(quotePath(req.Path), err)
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != req.ExpectSHA256 {
+		return FileIdentity{}, &ChecksumMismatchError{Path: req.Path, Expected: req.ExpectSHA256, Actual: sum}
+	}
+	return id, nil
+}

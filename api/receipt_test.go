@@ -1,0 +1,143 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sha256sum is what coreutils' sha256sum prints for the file at path: the
+// reference a receipt must match.
+func sha256sum(t *testing.T, path string) string {
+	t.Helper()
+	out, err := exec.Command("sha256sum", path).Output()
+	require.NoError(t, err, "sha256sum (coreutils) must be installed")
+	sum, _, ok := strings.Cut(string(out), " ")
+	require.True(t, ok, "sha256sum output %q", out)
+	return sum
+}
+
+// TestUploadReceiptMatchesSha256sum: the SHA-256 an upload reports is the
+// one sha256sum prints, for every size class, and HashFile gives the same
+// CID and checksum from one read.
+func TestUploadReceiptMatchesSha256sum(t *testing.T) {
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	tok := validToken(t)
+	for _, n := range []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3*ChunkSize + 17} {
+		path := writeFile(t, "data.bin", patterned(n))
+		want := sha256sum(t, path)
+
+		res, err := c.Upload(t.Context(), tok, UploadRequest{Path: path})
+		require.NoError(t, err, "%d bytes", n)
+		assert.Equal(t, want, res.SHA256, "%d bytes", n)
+
+		d, err := HashFile(t.Context(), path)
+		require.NoError(t, err)
+		assert.Equal(t, FileDigests{CID: res.LocalCID, SHA256: want, Size: int64(n)}, d, "%d bytes", n)
+	}
+}
+
+func TestHashFileErrors(t *testing.T) {
+	_, err := HashFile(t.Context(), t.TempDir())
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Message, "is a folder")
+
+	_, err = HashFile(t.Context(), "/no/such/file")
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, ve.Message, "does not exist")
+
+	path := writeFile(t, "big.bin", patterned(4*ChunkSize))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = HashFile(ctx, path)
+	assert.ErrorIs(t, err, ctx.Err())
+}
+
+// TestUploadExpectSHA256: a file whose checksum differs fails before any
+// byte is sent (the server sees no request); the right checksum, in either
+// case, uploads.
+func TestUploadExpectSHA256(t *testing.T) {
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	tok := validToken(t)
+	data := patterned(2*ChunkSize + 5)
+	path := writeFile(t, "report.pdf", data)
+	sum := sha256.Sum256(data)
+	right := hex.EncodeToString(sum[:])
+	wrong := strings.Repeat("ab", 32)
+
+	_, err := c.Upload(t.Context(), tok, UploadRequest{Path: path, ExpectSHA256: wrong})
+	var cm *ChecksumMismatchError
+	require.ErrorAs(t, err, &cm)
+	assert.ErrorIs(t, err, ErrChecksumMismatch)
+	assert.Equal(t, right, cm.Actual)
+	assert.Equal(t, wrong, cm.Expected)
+	assert.False(t, Retryable(err))
+	assert.Contains(t, Human(err), "nothing was sent")
+	assert.Contains(t, Human(err), right)
+	assert.Equal(t, 0, f.uploadCount(), "not one byte may reach dStor")
+	assert.Equal(t, int32(0), f.conns.Load(), "not even a connection")
+
+	res, err := c.Upload(t.Context(), tok, UploadRequest{Path: path, ExpectSHA256: " " + strings.ToUpper(right) + "\n"})
+	require.NoError(t, err)
+	assert.Equal(t, right, res.SHA256)
+	assert.Equal(t, 1, f.uploadCount())
+}
+
+func TestNormalizeSHA256(t *testing.T) {
+	good := strings.Repeat("0f", 32)
+	tests := []struct {
+		name, in, want, errPart string
+	}{
+		{"lowercase", good, good, ""},
+		{"uppercase and spaces", "  " + strings.ToUpper(good) + "\t", good, ""},
+		{"too short", good[:63], "", "64 hex digits; this one has 63"},
+		{"too long", good + "0", "", "has 65"},
+		{"not hex", strings.Repeat("zz", 32), "", "only the hex digits"},
+		{"empty", "", "", "has 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := NormalizeSHA256(tt.in)
+			if tt.errPart != "" {
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Contains(t, ve.Message, tt.errPart)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+	err := UploadRequest{Path: "x", ExpectSHA256: "nope"}.Validate()
+	assert.Error(t, err, "Validate checks the expected checksum")
+}
+
+// TestUploadExpectSHA256FileChangedAfterCheck: a file swapped between the
+// checksum check and the upload is never sent as if it were checked.
+func TestUploadExpectSHA256FileChangedAfterCheck(t *testing.T) {
+	data := patterned(ChunkSize)
+	path := writeFile(t, "a.bin", data)
+	sum := sha256.Sum256(data)
+	req := UploadRequest{Path: path, ExpectSHA256: hex.EncodeToString(sum[:])}
+	id, err := checkExpectedSHA256(t.Context(), req)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, patterned(ChunkSize+1), 0o600))
+
+	f := newFakeDStor(t)
+	_, err = f.client(nil).send(t.Context(), validToken(t), req, &id, true)
+	assert.ErrorIs(t, err, ErrFileChanged)
+	assert.Contains(t, err.Error(), "after its checksum was checked")
+	assert.Equal(t, 0, f.uploadCount())
+	assert.False(t, errors.Is(err, ErrChecksumMismatch))
+}
