@@ -28,6 +28,11 @@ type FileIdentity struct {
 	ID string
 }
 
+// IdentityOf is the identity of the file fi describes, as far as the
+// platform tells it: for recording an upload and for recognising the same
+// file, unchanged, when it is added again.
+func IdentityOf(fi os.FileInfo) FileIdentity { return identityOf(fi) }
+
 // sameVersion reports whether b is the same file in the same state as a:
 // every field known on both sides is equal.
 func (a FileIdentity) sameVersion(b FileIdentity) bool {

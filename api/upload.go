@@ -68,6 +68,10 @@ type UploadResult struct {
 	Verified   bool      // Hash names the same content as LocalCID; true whenever Upload returns no error
 	FileSize   int64     // bytes of the file sent
 	ModTime    time.Time // the file's modification time when it was opened
+	// Identity is the file as it was opened, and found again after it was
+	// sent: recorded with the upload, so the same file added again can be
+	// recognised as already uploaded.
+	Identity FileIdentity
 }
 
 // AddResponse is one object of an IPFS add answer: {"Name", "Hash",
@@ -297,6 +301,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 		SHA256:   hex.EncodeToString(hasher.SHA256()),
 		FileSize: opened.Size,
 		ModTime:  opened.ModTime,
+		Identity: opened,
 	}
 	if req.ExpectSHA256 != "" && res.SHA256 != req.ExpectSHA256 {
 		// Only a change that kept size, times and identity gets here.

@@ -137,6 +137,9 @@ func TestCommandLineValidation(t *testing.T) {
 		{"folder with ..", []string{"upload", "--folder-path", "/a/../b", f}, ".."},
 		{"comment with newline", []string{"upload", "--comment", "a\r\nx-evil: 1", f}, "line"},
 		{"concurrency too high", []string{"upload", "--concurrency", "40", f}, "between 1 and 16"},
+		{"concurrency zero", []string{"upload", "--concurrency", "0", f}, "between 1 and 16"},
+		{"concurrency negative", []string{"upload", "--concurrency", "-1", f}, "between 1 and 16"},
+		{"resume concurrency zero", []string{"resume", "--concurrency", "0"}, "between 1 and 16"},
 		{"login needs a method", []string{"login", "--env", "http://127.0.0.1:1"}, "--api-key-stdin"},
 		{"login secret in argv", []string{"login", "--api-key-stdin", "abc"}, "never from arguments"},
 		{"history json and csv", []string{"history", "--json", "--csv"}, "one of"},
@@ -269,6 +272,35 @@ func TestRememberedLoginLastsAcrossRuns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAlreadyUploadedIsNotSentAgain: an unchanged file uploaded before to
+// the same place is not sent again; its existing link is printed and the
+// summary counts it; --again sends it; a path named twice is one upload.
+func TestAlreadyUploadedIsNotSentAgain(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, sb.Key)
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 4000 })[0]
+
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, f, f)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, 1, strings.Count(out, "\n"), "a path given twice is one upload: %s", out)
+	assert.Equal(t, 1, sb.Uploads())
+
+	code, again, errOut := runCLI(t, "", "upload", "--env", sb.URL, f)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, out, again, "the existing link, as for an upload")
+	assert.Contains(t, errOut, "ALREADY UPLOADED")
+	assert.Contains(t, errOut, "Uploaded 0 file(s)")
+	assert.Contains(t, errOut, "1 already uploaded")
+	assert.Equal(t, 1, sb.Uploads(), "not sent again")
+
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, "--again", f)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "Uploaded 1 file(s)")
+	assert.Equal(t, 2, sb.Uploads())
+	assert.Len(t, historyJSON(t), 2)
 }
 
 func assertNoSecretsIn(t *testing.T, dir string, secrets ...string) {

@@ -25,10 +25,12 @@ type queueOptions struct {
 	concurrency int
 	json        bool
 	retryFailed bool
+	changed     func(flag string) bool // whether a flag was given (a --concurrency 0 from none)
 }
 
 func (o *queueOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
+	o.changed = f.Changed
 	f.StringVar(&o.env, "env", "", "environment: production, testnet, or a base URL (default: the last one signed in to)")
 	f.IntVar(&o.concurrency, "concurrency", 0, fmt.Sprintf("uploads at a time, %d to %d (default: the setting, %d)",
 		storage.MinConcurrency, storage.MaxConcurrency, storage.DefaultConcurrency))
@@ -36,8 +38,10 @@ func (o *queueOptions) addFlags(cmd *cobra.Command) {
 }
 
 func (o queueOptions) validate() error {
-	if o.concurrency != 0 && (o.concurrency < storage.MinConcurrency || o.concurrency > storage.MaxConcurrency) {
-		return usageErrorf("--concurrency must be between %d and %d", storage.MinConcurrency, storage.MaxConcurrency)
+	given := o.concurrency != 0 || o.changed != nil && o.changed("concurrency")
+	if given && (o.concurrency < storage.MinConcurrency || o.concurrency > storage.MaxConcurrency) {
+		return usageErrorf("--concurrency must be between %d and %d uploads at a time (leave it out for the setting, %d by default)",
+			storage.MinConcurrency, storage.MaxConcurrency, storage.DefaultConcurrency)
 	}
 	return nil
 }

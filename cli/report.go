@@ -31,6 +31,7 @@ type reporter struct {
 	failed   int
 	canceled int
 	skipped  int
+	already  int
 
 	progress *mpb.Progress // nil when stderr is not a terminal
 	bars     map[string]*mpb.Bar
@@ -91,13 +92,21 @@ func (r *reporter) job(j worker.Job) {
 		r.canceled++
 	case storage.JobSkipped:
 		r.skipped++
+	case storage.JobAlready:
+		r.already++
 	}
 	if r.json {
 		r.printJSON(j)
 		return
 	}
-	if j.State == storage.JobDone {
+	switch j.State {
+	case storage.JobDone:
 		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash), j.Name)
+		return
+	case storage.JobAlready:
+		// The existing link on stdout, as for an upload; why on stderr.
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash), j.Name)
+		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", j.LocalPath, j.Err)
 		return
 	}
 	fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), j.LocalPath, j.Err)
@@ -205,6 +214,9 @@ func (r *reporter) summary() string {
 	}
 	if r.skipped > 0 {
 		s += fmt.Sprintf(" · %d skipped", r.skipped)
+	}
+	if r.already > 0 {
+		s += fmt.Sprintf(" · %d already uploaded (not sent again; --again sends them)", r.already)
 	}
 	return s
 }

@@ -41,6 +41,7 @@ type uploadOptions struct {
 	folderPath string
 	parent     parentIDFlag
 	comment    string
+	again      bool
 }
 
 func newUploadCommand(cio IO) *cobra.Command {
@@ -51,8 +52,12 @@ func newUploadCommand(cio IO) *cobra.Command {
 		Long: `Uploads files and folders to dStor and prints, per file, "<hash>  <link>  <name>"
 (or one JSON object per line with --json). A folder keeps its structure under
 the folder path. Every file is verified: the hash dStor answers must equal the
-one computed locally. The exit status is 1 when any file failed; an
-interrupted run (Ctrl+C) is finished later with "dstor-uploader resume".
+one computed locally. A file the history shows already uploaded to the same
+place, unchanged (same path, size, modification and change time, file), is
+not sent again: its existing link is printed and the summary counts it as
+already uploaded; --again sends it anyway. The exit status is 1 when any
+file failed; an interrupted run (Ctrl+C) is finished later with
+"dstor-uploader resume".
 
 Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
 		Example: `  dstor-uploader upload report.pdf
@@ -65,6 +70,7 @@ Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
 	f.StringVar(&o.folderPath, "folder-path", "", "destination folder, absolute, e.g. /photos/2026/")
 	f.Var(&o.parent, "parent-id", "destination folder id (0 = root); not with --folder-path")
 	f.StringVar(&o.comment, "comment", "", "a comment stored with each file")
+	f.BoolVar(&o.again, "again", false, "upload files again that the history shows already uploaded, unchanged, to the same place")
 	return cmd
 }
 
@@ -87,7 +93,7 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 	}
 	var requests []worker.Request
 	for _, p := range paths {
-		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment})
+		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment, Again: o.again})
 	}
 	return runQueue(ctx, cio, o.queueOptions, requests)
 }

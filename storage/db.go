@@ -22,7 +22,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 4
+const CurrentSchemaVersion = 5
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -223,6 +223,7 @@ var migrations = []migration{
 	{"add history.search_text and the paging and queue indexes", migrateV2},
 	{"add the walks table (added folders not yet fully listed)", migrateV3},
 	{"add history.server_name, jobs.beneath and jobs.file_id (server names kept apart, files pinned to what a walk listed)", migrateV4},
+	{"add the uploaded file's identity to the history, and its lookup index (already uploaded)", migrateV5},
 }
 
 // migrate applies the pending steps, each in its own transaction together

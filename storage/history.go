@@ -52,6 +52,11 @@ type HistoryEntry struct {
 	FinishedAt time.Time `json:"finished_at"`
 	// Attempts is how many attempts the upload took.
 	Attempts int `json:"attempts"`
+	// File is the local file's identity when it was sent (see FileVersion),
+	// so the same file added again is found as already uploaded
+	// (DB.FindUploaded). It is written, not read back by the listing
+	// queries, and never exported: an inode means nothing elsewhere.
+	File FileVersion `json:"-"`
 }
 
 // DefaultPageSize is the page length used when [HistoryQuery.Limit] is not
@@ -109,8 +114,9 @@ func searchClause(needle string) (string, []any) {
 }
 
 const insertHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
-	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text, server_name)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text, server_name,
+	file_mtime, file_ctime, file_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id) DO NOTHING
 	RETURNING id`
 
@@ -126,7 +132,8 @@ func historyArgs(e HistoryEntry) []any {
 	return []any{jobID, e.Env, e.Account, e.LocalPath, e.Name, e.Size, e.Hash,
 		e.Verified, e.FolderPath, nullInt(e.ParentID), e.Comment,
 		nanos(e.StartedAt), nanos(finished), e.Attempts,
-		searchText(e.Name, e.Hash, e.Comment, e.FolderPath), e.ServerName}
+		searchText(e.Name, e.Hash, e.Comment, e.FolderPath), e.ServerName,
+		nanos(e.File.ModTime), nanos(e.File.ChangeTime), e.File.ID}
 }
 
 type execQueryer interface {

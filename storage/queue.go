@@ -30,23 +30,28 @@ const (
 	JobWaitingSignIn JobState = "waiting-sign-in"
 	// JobSkipped was never uploaded (symlink, unreadable, …); Error says why.
 	JobSkipped JobState = "skipped"
+	// JobAlready was not sent because the history has a verified upload of
+	// the same file (path, destination and version; see DB.FindUploaded):
+	// Hash is that upload's, Error says when it was. It can be sent again.
+	JobAlready JobState = "already-uploaded"
 )
 
 // Valid reports whether s is a known state, so that a typo is refused before
 // it reaches the database where nothing would ever pick the job up again.
 func (s JobState) Valid() bool {
 	switch s {
-	case JobQueued, JobUploading, JobDone, JobFailed, JobCanceled, JobWaitingSignIn, JobSkipped:
+	case JobQueued, JobUploading, JobDone, JobFailed, JobCanceled, JobWaitingSignIn, JobSkipped, JobAlready:
 		return true
 	}
 	return false
 }
 
 // Final reports whether the worker will leave a job in state s alone unless
-// the person acts (retry, clear): done, failed, canceled and skipped.
+// the person acts (retry, clear): done, failed, canceled, skipped and
+// already uploaded.
 func (s JobState) Final() bool {
 	switch s {
-	case JobDone, JobFailed, JobCanceled, JobSkipped:
+	case JobDone, JobFailed, JobCanceled, JobSkipped, JobAlready:
 		return true
 	}
 	return false
@@ -383,12 +388,12 @@ func (d *DB) RequeueInterruptedOf(env, account string) (int, error) {
 }
 
 // DeleteJobs removes the jobs in any of states and returns how many were
-// removed. With no states it removes done, canceled and skipped jobs — what
+// removed. With no states it removes done, canceled, skipped and already uploaded jobs — what
 // "Clear finished" means: failed jobs stay so they can be retried, and
 // unfinished jobs are never removed implicitly.
 func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 	if len(states) == 0 {
-		states = []JobState{JobDone, JobCanceled, JobSkipped}
+		states = []JobState{JobDone, JobCanceled, JobSkipped, JobAlready}
 	}
 	c, args, err := statesClause(states)
 	if err != nil {

@@ -502,7 +502,7 @@ func (v *uploadView) render() {
 	enable(v.pause, signedIn && (v.busy() || s.Paused))
 	enable(v.retryFailed, signedIn && s.Failed+s.Canceled > 0)
 	enable(v.cancelAll, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
-	enable(v.clearFinished, signedIn && s.Done+s.Canceled+s.Skipped > 0)
+	enable(v.clearFinished, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
 	v.summary.SetText(summaryText(s, v.totalSpeed()))
 
 	if s.WaitingSignIn {
@@ -547,8 +547,13 @@ func summaryText(s worker.Summary, speed float64) string {
 		}
 		return "No uploads yet"
 	}
-	active := s.Total - s.Skipped - s.Canceled
-	parts := []string{fmt.Sprintf("%d of %d uploaded", s.Done, active)}
+	var parts []string
+	if active := s.Total - s.Skipped - s.Canceled - s.Already; active > 0 || s.Already == 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d uploaded", s.Done, active))
+	}
+	if s.Already > 0 {
+		parts = append(parts, fmt.Sprintf("%d already uploaded", s.Already))
+	}
 	if s.Failed > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed", s.Failed))
 	}
@@ -645,6 +650,11 @@ func (v *uploadView) onRetry(id string) {
 	v.queueDo(func(q *worker.Queue) error { q.Retry(id); return nil })
 }
 
+// onUploadAgain sends a file found already uploaded once more.
+func (v *uploadView) onUploadAgain(id string) {
+	v.queueDo(func(q *worker.Queue) error { q.UploadAgain(id); return nil })
+}
+
 func (v *uploadView) onCopyLink(id string) {
 	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
 		v.a.copyText(v.a.linkFor(v.jobs[i].Hash), "Link")
@@ -715,6 +725,7 @@ type queueRow struct {
 	retry    *widget.Button
 	copyLink *widget.Button
 	open     *widget.Button
+	again    *widget.Button
 
 	jobID   string
 	content fyne.CanvasObject
@@ -734,14 +745,15 @@ func newQueueRow(v *uploadView) *queueRow {
 	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
 	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
 	r.open = widget.NewButtonWithIcon("", openIcon, func() { v.onOpen(r.jobID) })
-	for _, b := range []*widget.Button{r.cancel, r.retry, r.copyLink, r.open} {
+	r.again = widget.NewButtonWithIcon("Upload again", theme.UploadIcon(), func() { v.onUploadAgain(r.jobID) })
+	for _, b := range []*widget.Button{r.cancel, r.retry, r.copyLink, r.open, r.again} {
 		b.Importance = widget.LowImportance
 	}
 	status := container.NewStack(
 		container.New(&fixedWidthLayout{width: 170}, container.New(&vCenterLayout{}, r.progress)),
 		container.NewCenter(r.state),
 	)
-	actions := container.New(&fixedWidthLayout{width: 170}, container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.copyLink, r.open))
+	actions := container.New(&fixedWidthLayout{width: 170}, container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.again, r.copyLink, r.open))
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
 	r.ExtendBaseWidget(r)
@@ -815,6 +827,14 @@ func (r *queueRow) set(j worker.Job) {
 		icon = theme.NewDisabledResource(theme.CancelIcon())
 		stateText = "Canceled"
 		stateImp = widget.MediumImportance
+	case storage.JobAlready:
+		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
+		stateText = "Already uploaded"
+		stateImp = widget.SuccessImportance
+		details = append(details, sentence(j.Err))
+		if j.Hash != "" {
+			details = append(details, j.Hash)
+		}
 	case storage.JobSkipped:
 		icon = theme.NewWarningThemedResource(theme.WarningIcon())
 		stateText = "Skipped"
@@ -848,8 +868,10 @@ func (r *queueRow) set(j worker.Job) {
 	final := j.State.Final()
 	show(r.cancel, !final)
 	show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled)
-	show(r.copyLink, j.State == storage.JobDone && j.Hash != "")
-	show(r.open, j.State == storage.JobDone && j.Hash != "")
+	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
+	show(r.copyLink, linked)
+	show(r.open, linked && j.State == storage.JobDone)
+	show(r.again, j.State == storage.JobAlready)
 }
 
 // pausedText says how far an upload got before Pause stopped it, and that

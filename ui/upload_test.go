@@ -207,3 +207,35 @@ func TestPauseStopsTheUploadInFlight(t *testing.T) {
 	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "sent again after Resume")
 	e.ui(func() { assert.Zero(t, a.upload.jobs[0].PausedAt) })
 }
+
+// A file added again unchanged is not sent: its row says when it was
+// uploaded, copies the existing link, and offers "Upload again".
+func TestAlreadyUploadedRow(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "report.pdf"), 5000)
+	e.ui(func() { a.addPaths([]string{p, p}) })
+	e.eventually(func() bool { return a.upload.sum.Done == 1 && !a.upload.busy() }, "uploaded once")
+	e.ui(func() { assert.Len(t, a.upload.jobs, 1, "the same path twice in one add is one job") })
+	e.ui(func() { a.addPaths([]string{p}) })
+	e.eventually(func() bool { return a.upload.sum.Already == 1 }, "found already uploaded")
+	var j worker.Job
+	e.ui(func() {
+		j = a.upload.jobs[1]
+		row := newQueueRow(a.upload)
+		row.set(j)
+		assert.Equal(t, "Already uploaded", row.state.Text)
+		assert.Contains(t, row.detail.Text, "Already uploaded on ")
+		assert.True(t, row.again.Visible())
+		assert.True(t, row.copyLink.Visible())
+		assert.Contains(t, a.upload.summary.Text, "1 of 1 uploaded · 1 already uploaded")
+		test.Tap(row.copyLink)
+		assert.Contains(t, a.fyne.Clipboard().Content(), a.upload.jobs[0].Hash)
+		test.Tap(row.again)
+	})
+	e.eventually(func() bool { return a.upload.sum.Done == 2 && a.upload.sum.Already == 0 }, "sent again")
+	n, err := e.db.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+}

@@ -22,6 +22,10 @@ type Request struct {
 	ParentID *int64
 	// Comment is sent with every file of the request.
 	Comment string
+	// Again sends files even when the history has a verified upload of the
+	// same version of them to the same place (otherwise such a file is not
+	// sent again: its job is storage.JobAlready, with that upload's hash).
+	Again bool
 }
 
 // Job is a snapshot of one upload job for the UI and the CLI. It is a copy,
@@ -82,9 +86,10 @@ type Job struct {
 type Summary struct {
 	// Total is the number of jobs in the list.
 	Total int
-	// Queued, Uploading, Done, Failed, Canceled, Skipped and Waiting count
-	// the jobs in each state (Waiting = waiting-sign-in).
-	Queued, Uploading, Done, Failed, Canceled, Skipped, Waiting int
+	// Queued, Uploading, Done, Failed, Canceled, Skipped, Waiting and
+	// Already count the jobs in each state (Waiting = waiting-sign-in,
+	// Already = already uploaded, not sent again).
+	Queued, Uploading, Done, Failed, Canceled, Skipped, Waiting, Already int
 	// BytesTotal is the size of every job that is or will be uploaded
 	// (queued, uploading, waiting for sign-in or done).
 	BytesTotal int64

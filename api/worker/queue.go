@@ -478,8 +478,8 @@ func (q *Queue) Paused() bool {
 	return q.paused
 }
 
-// Retry queues a failed or canceled job again with a fresh attempt count.
-// Done and skipped jobs are left alone (a skipped path, such as a symbolic
+// Retry queues a failed, canceled or already uploaded job again with a
+// fresh attempt count. Done and skipped jobs are left alone (a skipped path, such as a symbolic
 // link, would be skipped again; add it anew instead).
 func (q *Queue) Retry(id string) {
 	q.mu.Lock()
@@ -488,6 +488,11 @@ func (q *Queue) Retry(id string) {
 		q.retryLocked(j)
 	}
 }
+
+// UploadAgain sends a file found already uploaded (storage.JobAlready)
+// once more: a new upload with its own history entry. (Retry does the
+// same; this name says what the window's button and --again mean.)
+func (q *Queue) UploadAgain(id string) { q.Retry(id) }
 
 // RetryFailed queues every failed job again, for a "Retry all" button.
 func (q *Queue) RetryFailed() {
@@ -504,7 +509,9 @@ func (q *Queue) RetryFailed() {
 }
 
 func (q *Queue) retryLocked(j *job) {
-	if j.row.State != storage.JobFailed && j.row.State != storage.JobCanceled {
+	switch j.row.State {
+	case storage.JobFailed, storage.JobCanceled, storage.JobAlready:
+	default:
 		return
 	}
 	state, msg := storage.JobQueued, ""
@@ -543,7 +550,7 @@ func (q *Queue) ClearFinished() {
 	var removed []*job
 	for _, j := range q.jobs {
 		switch j.row.State {
-		case storage.JobDone, storage.JobCanceled, storage.JobSkipped:
+		case storage.JobDone, storage.JobCanceled, storage.JobSkipped, storage.JobAlready:
 			removed = append(removed, j)
 		default:
 			keep = append(keep, j)
@@ -798,6 +805,7 @@ func (q *Queue) summaryLocked() Summary {
 		Failed:        c[storage.JobFailed],
 		Canceled:      c[storage.JobCanceled],
 		Skipped:       c[storage.JobSkipped],
+		Already:       c[storage.JobAlready],
 		Waiting:       c[storage.JobWaitingSignIn],
 		BytesTotal:    q.bytesTotal,
 		BytesDone:     q.bytesDone + q.inflight,
@@ -830,7 +838,7 @@ func (q *Queue) snapshot(j *job) Job {
 		FinishedAt: j.finishedAt,
 		PausedAt:   j.pausedAt,
 	}
-	if r.State == storage.JobDone && r.Hash != "" {
+	if (r.State == storage.JobDone || r.State == storage.JobAlready) && r.Hash != "" {
 		out.Link = q.link(r.Hash)
 	}
 	return out

@@ -223,6 +223,7 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 		StartedAt:  started,
 		FinishedAt: now,
 		Attempts:   row.Attempts,
+		File:       fileVersion(res.Identity),
 	}
 
 	j.dbMu.Lock()

@@ -257,7 +257,38 @@ func (w *walk) request(r Request) {
 		return
 	}
 	row.Size = info.Size()
+	w.queueFile(row, r.Again, api.IdentityOf(info))
+}
+
+// queueFile adds the job of a regular file: queued, or already uploaded
+// when the history has a verified upload of this version of the file to
+// the same place (unless again).
+func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
+	if !again {
+		e, found, err := w.q.db.FindUploaded(storage.UploadedQuery{
+			Env: row.Env, Account: row.Account, LocalPath: row.LocalPath,
+			FolderPath: row.FolderPath, ParentID: row.ParentID,
+			File: fileVersion(id),
+		})
+		// A lookup that fails uploads the file: sending it twice is
+		// better than not at all.
+		if err == nil && found {
+			row.Hash, row.Verified = e.Hash, true
+			w.add(row, storage.JobAlready, alreadyText(e.FinishedAt))
+			return
+		}
+	}
 	w.add(row, storage.JobQueued, "")
+}
+
+// alreadyText is an already uploaded job's sentence.
+func alreadyText(at time.Time) string {
+	return "already uploaded on " + at.Local().Format("2 Jan 2006 at 15:04")
+}
+
+// fileVersion is id as the history stores it.
+func fileVersion(id api.FileIdentity) storage.FileVersion {
+	return storage.FileVersion{Size: id.Size, ModTime: id.ModTime, ChangeTime: id.ChangeTime, ID: id.ID}
 }
 
 // validateRequest checks what the person chose as destination and comment,
@@ -367,7 +398,7 @@ func (w *walk) folder(r Request, root string) {
 				return nil
 			}
 			row.Size, row.Beneath, row.FileID = id.Size, walkRoot, id.ID
-			w.add(row, storage.JobQueued, "")
+			w.queueFile(row, r.Again, id)
 		}
 		return nil
 	})
