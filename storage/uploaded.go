@@ -2,8 +2,9 @@ package storage
 
 import (
 	"database/sql"
-	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -43,31 +44,90 @@ type UploadedQuery struct {
 	File       FileVersion
 }
 
-// uploadedSQL finds a file's entries through the history_uploaded index.
-const uploadedSQL = `SELECT ` + historyCols + ` FROM history
-	WHERE account = ? AND env = ? AND local_path = ? AND verified = 1
-	  AND folder_path = ? AND parent_id IS ?
-	  AND size = ? AND file_mtime = ? AND file_ctime = ? AND file_id = ?
-	ORDER BY id DESC LIMIT 1`
-
-// FindUploaded returns the newest verified history entry of the same
-// account and environment for the same path, destination and file version
-// (size, modification and change times, file id all equal), and false
-// when there is none: the file is then to be uploaded. A file whose
-// version is unknown (zero modification time) is never found.
-func (d *DB) FindUploaded(q UploadedQuery) (HistoryEntry, bool, error) {
-	if q.File.ModTime.IsZero() {
-		return HistoryEntry{}, false, nil
-	}
-	row := d.r.QueryRow(uploadedSQL,
-		q.Account, q.Env, q.LocalPath, q.FolderPath, nullInt(q.ParentID),
-		q.File.Size, nanos(q.File.ModTime), nanos(q.File.ChangeTime), q.File.ID)
-	e, err := scanHistory(row)
-	if errors.Is(err, sql.ErrNoRows) {
-		return HistoryEntry{}, false, nil
-	}
-	if err != nil {
-		return HistoryEntry{}, false, fmt.Errorf("look for an earlier upload of %s: %w", q.LocalPath, err)
-	}
-	return e, true, nil
+// Uploaded holds the verified uploads of the files at or below one local
+// path, with the identity each file had, loaded in one index range scan
+// (UploadedIn) so that a folder of thousands of files costs one query.
+type Uploaded struct {
+	byPath map[string][]uploadedFile
 }
+
+type uploadedFile struct {
+	entry HistoryEntry // newest first
+	file  FileVersion
+}
+
+// uploadedSQL reads the entries of an account whose local path lies in
+// [lo, hi), through the history_uploaded index, newest first.
+const uploadedSQL = `SELECT ` + historyCols + `, file_mtime, file_ctime, file_id FROM history
+	WHERE account = ? AND env = ? AND local_path >= ? AND local_path < ?
+	  AND verified = 1 AND file_mtime <> 0
+	ORDER BY id DESC`
+
+// UploadedIn loads the verified uploads of env and account of the file at
+// path, or of the files below it when it is a folder (at any depth). Entries
+// from before file identities were kept are left out: they never match.
+func (d *DB) UploadedIn(env, account, path string) (*Uploaded, error) {
+	below := path // the prefix of what is below path
+	if !strings.HasSuffix(below, string(filepath.Separator)) {
+		below += string(filepath.Separator)
+	}
+	// Every path equal to path or below it sorts in [path, below+"\xff"):
+	// no UTF-8 byte is 0xff. Siblings sharing the prefix are filtered below.
+	rows, err := d.r.Query(uploadedSQL, account, env, path, below+"\xff")
+	if err != nil {
+		return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
+	}
+	defer rows.Close()
+	u := &Uploaded{byPath: make(map[string][]uploadedFile)}
+	for rows.Next() {
+		var f uploadedFile
+		var mtime, ctime int64
+		e, err := scanHistory(withColumns{rows, []any{&mtime, &ctime, &f.file.ID}})
+		if err != nil {
+			return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
+		}
+		if e.LocalPath != path && !strings.HasPrefix(e.LocalPath, below) {
+			continue
+		}
+		f.entry = e
+		f.file.Size, f.file.ModTime, f.file.ChangeTime = e.Size, fromNanos(mtime), fromNanos(ctime)
+		u.byPath[e.LocalPath] = append(u.byPath[e.LocalPath], f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
+	}
+	return u, nil
+}
+
+// Find returns the newest upload of the same account and environment for
+// the same path, destination and file version (size, modification and
+// change times, file id all equal), and false when there is none: the
+// file is then to be uploaded. A file whose version is unknown (zero
+// modification time) is never found.
+func (u *Uploaded) Find(q UploadedQuery) (HistoryEntry, bool) {
+	if u == nil || q.File.ModTime.IsZero() {
+		return HistoryEntry{}, false
+	}
+	for _, f := range u.byPath[q.LocalPath] {
+		e := f.entry
+		if e.Env == q.Env && e.Account == q.Account && e.FolderPath == q.FolderPath &&
+			sameParent(e.ParentID, q.ParentID) && f.file.Size == q.File.Size &&
+			f.file.ModTime.Equal(q.File.ModTime) && f.file.ChangeTime.Equal(q.File.ChangeTime) &&
+			f.file.ID == q.File.ID {
+			return e, true
+		}
+	}
+	return HistoryEntry{}, false
+}
+
+func sameParent(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// withColumns scans the columns after historyCols into extra.
+type withColumns struct {
+	sc    interface{ Scan(...any) error }
+	extra []any
+}
+
+func (w withColumns) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra...)...) }

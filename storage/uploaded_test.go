@@ -23,17 +23,33 @@ func TestFindUploaded(t *testing.T) {
 	_, err = d.AddHistory(other)
 	require.NoError(t, err)
 
+	// Loaded for the file itself and for folders above it: the same answer.
+	find := func(q UploadedQuery) (HistoryEntry, bool) {
+		t.Helper()
+		var first HistoryEntry
+		var firstOK bool
+		for i, in := range []string{q.LocalPath, "/home/a", "/"} {
+			u, err := d.UploadedIn(q.Env, q.Account, in)
+			require.NoError(t, err)
+			e, ok := u.Find(q)
+			if i == 0 {
+				first, firstOK = e, ok
+				continue
+			}
+			require.Equal(t, firstOK, ok, "loaded for %s", in)
+			require.Equal(t, first.ID, e.ID, "loaded for %s", in)
+		}
+		return first, firstOK
+	}
 	q := UploadedQuery{Env: "testnet", Account: "a@example.com", LocalPath: "/home/a/x.pdf", FolderPath: "/docs/", File: v}
-	got, ok, err := d.FindUploaded(q)
-	require.NoError(t, err)
+	got, ok := find(q)
 	require.True(t, ok)
 	assert.Equal(t, "QmX", got.Hash)
 	assert.True(t, got.FinishedAt.Equal(entry.FinishedAt))
 
 	byParent := q
 	byParent.FolderPath, byParent.ParentID = "", &parent
-	got, ok, err = d.FindUploaded(byParent)
-	require.NoError(t, err)
+	got, ok = find(byParent)
 	require.True(t, ok, "by parent folder id")
 	assert.Equal(t, "QmP", got.Hash)
 
@@ -51,8 +67,7 @@ func TestFindUploaded(t *testing.T) {
 	} {
 		q2 := q
 		change(&q2)
-		_, ok, err := d.FindUploaded(q2)
-		require.NoError(t, err)
+		_, ok := find(q2)
 		assert.False(t, ok, name)
 	}
 
@@ -61,15 +76,23 @@ func TestFindUploaded(t *testing.T) {
 	_, err = d.AddHistory(unverified)
 	require.NoError(t, err)
 	q.LocalPath = unverified.LocalPath
-	_, ok, err = d.FindUploaded(q)
-	require.NoError(t, err)
+	_, ok = find(q)
 	assert.False(t, ok, "only a verified upload counts")
+
+	// A sibling whose name only starts like the folder is not in it.
+	sibling := entry
+	sibling.LocalPath = "/home/ab/x.pdf"
+	_, err = d.AddHistory(sibling)
+	require.NoError(t, err)
+	u, err := d.UploadedIn("testnet", "a@example.com", "/home/a")
+	require.NoError(t, err)
+	assert.Len(t, u.byPath, 1, "only /home/a/x.pdf")
 }
 
-// The lookup runs for every file added: it must be an index seek.
-func TestFindUploadedUsesItsIndex(t *testing.T) {
+// The lookup runs for every file or folder added: an index range scan.
+func TestUploadedInUsesItsIndex(t *testing.T) {
 	d := openTestDB(t)
-	rows, err := d.r.Query(`EXPLAIN QUERY PLAN `+uploadedSQL, "a", "e", "/p", "", nil, 1, 1, 1, "")
+	rows, err := d.r.Query(`EXPLAIN QUERY PLAN `+uploadedSQL, "a", "e", "/p", "/p/\xff")
 	require.NoError(t, err)
 	defer rows.Close()
 	var plan []string

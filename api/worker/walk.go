@@ -195,6 +195,9 @@ type walk struct {
 	// saveFailed is set when a flush could not save its rows: the call's
 	// walk rows then stay, so the next New lists the requests again.
 	saveFailed bool
+	// uploaded are the earlier uploads of the request being listed (nil:
+	// none, or Again).
+	uploaded *storage.Uploaded
 }
 
 func (w *walk) base(r Request, p string) storage.JobRow {
@@ -242,6 +245,12 @@ func (w *walk) request(r Request) {
 		w.add(row, storage.JobFailed, msg)
 		return
 	}
+	w.uploaded = nil
+	if !r.Again {
+		// One index range scan for the file or the whole folder. A lookup
+		// that fails uploads the files: twice is better than not at all.
+		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p)
+	}
 	fi, err := os.Stat(p)
 	if err == nil && fi.IsDir() {
 		w.folder(r, p)
@@ -265,14 +274,12 @@ func (w *walk) request(r Request) {
 // the same place (unless again).
 func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 	if !again {
-		e, found, err := w.q.db.FindUploaded(storage.UploadedQuery{
+		e, found := w.uploaded.Find(storage.UploadedQuery{
 			Env: row.Env, Account: row.Account, LocalPath: row.LocalPath,
 			FolderPath: row.FolderPath, ParentID: row.ParentID,
 			File: fileVersion(id),
 		})
-		// A lookup that fails uploads the file: sending it twice is
-		// better than not at all.
-		if err == nil && found {
+		if found {
 			row.Hash, row.Verified = e.Hash, true
 			w.add(row, storage.JobAlready, alreadyText(e.FinishedAt))
 			return
@@ -319,6 +326,9 @@ func (w *walk) folder(r Request, root string) {
 	walkRoot := root
 	if target, err := filepath.EvalSymlinks(root); err == nil {
 		walkRoot = target
+	}
+	if walkRoot != root && w.uploaded != nil { // its files' paths are the target's
+		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, walkRoot)
 	}
 	rootName := filepath.Base(root)
 	if rootName == string(filepath.Separator) || rootName == "." || filepath.VolumeName(root)+string(filepath.Separator) == root {
