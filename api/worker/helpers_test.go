@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -311,10 +314,12 @@ func requireHistoryOnce(t *testing.T, db *storage.DB, jobs []Job) {
 	assert.Len(t, hist, done, "history has entries that are not done jobs")
 }
 
-// heldUpload is a transport that, once armed, holds the first upload
-// request it gets until released (or the request's context ends), so a
-// test knows an upload is in flight for as long as it needs.
-type heldUpload struct {
+// heldRequest is a transport that, once armed, holds the first request for
+// path it gets until released (or the request's context ends), before it
+// reaches the server, so a test knows a request is in flight for as long
+// as it needs.
+type heldRequest struct {
+	path     string
 	next     http.RoundTripper
 	armed    atomic.Bool
 	once     sync.Once
@@ -323,14 +328,14 @@ type heldUpload struct {
 	stop     sync.Once
 }
 
-func newHeldUpload(t *testing.T) *heldUpload {
-	h := &heldUpload{next: api.NewTransport(api.Timeouts{}), started: make(chan struct{}), released: make(chan struct{})}
+func newHeldRequest(t *testing.T, path string) *heldRequest {
+	h := &heldRequest{path: path, next: api.NewTransport(api.Timeouts{}), started: make(chan struct{}), released: make(chan struct{})}
 	t.Cleanup(h.release)
 	return h
 }
 
-// client is an API client for url whose uploads go through h.
-func (h *heldUpload) client(t *testing.T, url string) *api.Client {
+// client is an API client for url whose requests go through h.
+func (h *heldRequest) client(t *testing.T, url string) *api.Client {
 	t.Helper()
 	env, err := api.CustomEnvironment(url)
 	require.NoError(t, err)
@@ -340,23 +345,23 @@ func (h *heldUpload) client(t *testing.T, url string) *api.Client {
 	return c
 }
 
-func (h *heldUpload) arm() { h.armed.Store(true) }
+func (h *heldRequest) arm() { h.armed.Store(true) }
 
-func (h *heldUpload) release() { h.stop.Do(func() { close(h.released) }) }
+func (h *heldRequest) release() { h.stop.Do(func() { close(h.released) }) }
 
 // waitStarted returns once the held request has reached the transport.
-func (h *heldUpload) waitStarted(t *testing.T) {
+func (h *heldRequest) waitStarted(t *testing.T) {
 	t.Helper()
 	select {
 	case <-h.started:
 	case <-time.After(30 * time.Second):
-		t.Fatal("no upload request within 30 s")
+		t.Fatalf("no %s request within 30 s", h.path)
 	}
 }
 
-func (h *heldUpload) RoundTrip(r *http.Request) (*http.Response, error) {
+func (h *heldRequest) RoundTrip(r *http.Request) (*http.Response, error) {
 	first := false
-	if r.URL.Path == addPath && h.armed.Load() {
+	if r.URL.Path == h.path && h.armed.Load() {
 		h.once.Do(func() { first = true; close(h.started) })
 	}
 	if first {
@@ -370,6 +375,48 @@ func (h *heldUpload) RoundTrip(r *http.Request) (*http.Response, error) {
 		}
 	}
 	return h.next.RoundTrip(r)
+}
+
+// heldServer puts a testutil.UploadHold, armed, in front of e's sandbox
+// and returns it with a client of its own: an upload whose body has started
+// gets no answer until Release, so a test can change the file mid-upload
+// however slow the machine (a server delay can run out first).
+func (e *testEnv) heldServer() (*testutil.UploadHold, *api.Client) {
+	e.t.Helper()
+	hold := testutil.NewUploadHold(e.srv, 0)
+	hold.Arm()
+	ts := httptest.NewServer(hold)
+	e.t.Cleanup(ts.Close)
+	e.t.Cleanup(hold.Release) // runs first: a held request must not keep ts.Close waiting
+	env, err := api.CustomEnvironment(ts.URL)
+	require.NoError(e.t, err)
+	c, err := api.NewClient(env, nil)
+	require.NoError(e.t, err)
+	e.t.Cleanup(c.CloseIdleConnections)
+	return hold, c
+}
+
+// parkedIn counts the goroutines blocked in a select with fn (e.g.
+// "worker.(*renewingTokens).Token") on their stack: a test's proof that
+// callers reached a wait the code offers no event for.
+func parkedIn(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "[select") && strings.Contains(g, fn+"(") {
+			count++
+		}
+	}
+	return count
 }
 
 // schedulerRound returns once no upload runs and the scheduler has since

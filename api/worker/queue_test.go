@@ -594,7 +594,7 @@ func TestPauseAndResume(t *testing.T) {
 	}
 	cfg := e.config()
 	cfg.Concurrency = 1
-	held := newHeldUpload(t)
+	held := newHeldRequest(t, addPath)
 	cfg.Client = held.client(t, e.url)
 	q := e.queue(cfg)
 
@@ -641,10 +641,11 @@ func TestPauseAndResume(t *testing.T) {
 func TestFileGrowsDuringUpload(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("growing.log", testutil.Content("grow", 200_000)) // under 1 MiB: sent without waiting for 100 Continue
-	// The server holds the request before reading it, so the append below
-	// always happens before dStor answers.
-	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 500 * time.Millisecond, Count: 1})
-	q := e.queue(e.config())
+	// The server answers the first attempt only once the file has grown.
+	hold, client := e.heldServer()
+	cfg := e.config()
+	cfg.Client = client
+	q := e.queue(cfg)
 	events, stop := q.Subscribe(64)
 	defer stop()
 	q.Add(Request{Path: f})
@@ -657,6 +658,7 @@ func TestFileGrowsDuringUpload(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, fh.Close())
 			appended = true
+			hold.Release()
 		}
 		if ev.Job.State.Final() {
 			break

@@ -278,8 +278,11 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 	st, err := os.Stat(f)
 	require.NoError(t, err)
 	oldCID := testutil.CIDOf(t, f)
-	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 300 * time.Millisecond, Count: 1})
-	q := e.queue(e.config())
+	// The server answers the first attempt only once the file is rewritten.
+	hold, client := e.heldServer()
+	cfg := e.config()
+	cfg.Client = client
+	q := e.queue(cfg)
 	events, stop := q.Subscribe(64)
 	defer stop()
 	q.Add(Request{Path: f})
@@ -294,6 +297,7 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 			require.NoError(t, w.Close())
 			require.NoError(t, os.Chtimes(f, st.ModTime(), st.ModTime()))
 			rewritten = true
+			hold.Release()
 		}
 		if ev.Job.State.Final() {
 			break
