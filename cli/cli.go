@@ -83,7 +83,18 @@ func Run(ctx context.Context, args []string, cio IO) int {
 // a failure, 2 for a usage error, or the status a command chose.
 func execute(ctx context.Context, root *cobra.Command, args []string, cio IO) int {
 	root.SetArgs(args)
+	stopProfile := func() error { return nil }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		stop, err := startProfile(cmd)
+		if err == nil {
+			stopProfile = stop
+		}
+		return err
+	}
 	cmd, err := root.ExecuteContextC(ctx)
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
 	var usage *UsageError
 	var exit *exitError
 	switch {
@@ -114,6 +125,7 @@ func newRoot(cio IO) *cobra.Command {
 	root.SetErr(cio.Err)
 	root.SilenceErrors = true
 	root.SilenceUsage = true
+	addProfileFlag(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{msg: err.Error()} })
 	root.AddCommand(
 		newLoginCommand(cio),
