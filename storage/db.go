@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
@@ -22,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 5
+const CurrentSchemaVersion = 6
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -52,6 +53,13 @@ type DB struct {
 	group     groupCommitter // shared transactions of the queue's writes (groupcommit.go)
 	closeOnce sync.Once
 	closeErr  error
+
+	// The search index's upkeep (search.go): indexLoop indexes new history
+	// entries once none was written for a while.
+	lastHistoryWrite atomic.Int64 // Unix nanoseconds
+	indexWake        chan struct{}
+	indexStop        chan struct{}
+	indexDone        chan struct{}
 }
 
 // Open opens (creating when needed) dir/dstor-uploader.db in WAL mode with
@@ -115,6 +123,11 @@ func Open(dir string) (*DB, error) {
 			return nil, fmt.Errorf("open database: restrict %s%s to its owner: %w", path, suffix, err)
 		}
 	}
+	d.indexWake = make(chan struct{}, 1)
+	d.indexStop = make(chan struct{})
+	d.indexDone = make(chan struct{})
+	go d.indexLoop()
+	d.indexWake <- struct{}{} // entries a crash or an upgrade left unindexed
 	return d, nil
 }
 
@@ -152,10 +165,15 @@ func (d *DB) checkWAL() error {
 	return nil
 }
 
-// Close closes both connection pools, checkpointing the WAL into the main
-// file. It is safe to call more than once.
+// Close stops the search index's upkeep (after the batch it is writing, if
+// any), then closes both connection pools, checkpointing the WAL into the
+// main file. It is safe to call more than once.
 func (d *DB) Close() error {
 	d.closeOnce.Do(func() {
+		if d.indexStop != nil {
+			close(d.indexStop)
+			<-d.indexDone
+		}
 		var errs []error
 		if d.r != nil {
 			errs = append(errs, d.r.Close())
@@ -224,6 +242,7 @@ var migrations = []migration{
 	{"add the walks table (added folders not yet fully listed)", migrateV3},
 	{"add history.server_name, jobs.beneath and jobs.file_id (server names kept apart, files pinned to what a walk listed)", migrateV4},
 	{"add the uploaded file's identity to the history, and its lookup index (already uploaded)", migrateV5},
+	{"add the history's trigram search index and stored count", migrateV6},
 }
 
 // migrate applies the pending steps, each in its own transaction together

@@ -70,19 +70,30 @@ const DefaultPageSize = 50
 type HistoryQuery struct {
 	// Search, when not blank, keeps entries whose name, hash, comment or
 	// folder path contains it, ignoring case. It is a plain substring:
-	// '%', '_' and '*' have no special meaning.
+	// '%', '_', '*' and quotes have no special meaning. A search of three
+	// characters or more uses the trigram index and lists the entries
+	// newest recorded first (by ID); without a search, or with a shorter
+	// one, entries come newest finished first (FinishedAt, then ID). The app
+	// records an entry when its upload finishes, so both orders agree.
 	Search string
 	// Limit is the page length; ≤ 0 means DefaultPageSize.
 	Limit int
 	// Offset skips that many matching entries (after the keyset cursor).
 	Offset int
 	// BeforeID, when > 0, returns only entries older than that entry in
-	// newest-first order (keyset paging).
+	// the page's order (keyset paging).
 	BeforeID int64
 	// BeforeFinishedAt is the FinishedAt of the BeforeID entry. When zero it
 	// is looked up, which fails with ErrNotFound if that entry was deleted
-	// since; setting it makes the cursor survive deletes.
+	// since; setting it makes the cursor survive deletes. An indexed search
+	// pages by ID alone and ignores it.
 	BeforeFinishedAt time.Time
+	// MaxScan, when > 0, bounds a search of one or two characters (which no
+	// index can answer, see ShortSearch) to that many entries after the
+	// cursor, so that a window answers each keystroke in bounded time; the
+	// next page goes on from the last entry returned. 0 reads as far as
+	// needed, as the command line and exports do.
+	MaxScan int
 }
 
 // historyCols is the SELECT list matching scanHistory.
@@ -102,15 +113,6 @@ func searchText(name, hash, comment, folderPath string) string {
 // normSearch turns user input into the needle compared with search_text.
 func normSearch(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
-}
-
-// searchClause returns the WHERE fragment for a search. instr() is a plain
-// substring test, so there are no LIKE wildcards to escape.
-func searchClause(needle string) (string, []any) {
-	if needle == "" {
-		return "", nil
-	}
-	return "instr(search_text, ?) > 0", []any{needle}
 }
 
 const insertHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
@@ -136,6 +138,13 @@ func historyArgs(e HistoryEntry) []any {
 		nanos(e.File.ModTime), nanos(e.File.ChangeTime), e.File.ID}
 }
 
+// The history's one-row statements, named for TestHotPathQueryPlans.
+const (
+	historyOfJobSQL  = `SELECT id FROM history WHERE job_id = ?`
+	historyByIDSQL   = "SELECT " + historyCols + " FROM history WHERE id = ?"
+	deleteHistorySQL = `DELETE FROM history WHERE id = ?`
+)
+
 type execQueryer interface {
 	QueryRow(query string, args ...any) *sql.Row
 }
@@ -146,7 +155,7 @@ func addHistory(q execQueryer, e HistoryEntry) (int64, error) {
 	var id int64
 	err := q.QueryRow(insertHistorySQL, historyArgs(e)...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) && e.JobID != "" {
-		err = q.QueryRow(`SELECT id FROM history WHERE job_id = ?`, e.JobID).Scan(&id)
+		err = q.QueryRow(historyOfJobSQL, e.JobID).Scan(&id)
 	}
 	if err != nil {
 		return 0, err
@@ -165,6 +174,7 @@ func (d *DB) AddHistory(e HistoryEntry) (int64, error) {
 		id, err = addHistory(tx, e)
 		return err
 	})
+	d.noteHistoryWritten()
 	return id, err
 }
 
@@ -172,6 +182,7 @@ func (d *DB) AddHistory(e HistoryEntry) (int64, error) {
 // statement. It backs the benchmarks and imports; entries are not merged by
 // JobID beyond the usual ON CONFLICT DO NOTHING.
 func (d *DB) insertHistoryBatch(entries []HistoryEntry) error {
+	defer d.noteHistoryWritten()
 	return d.withTx("add history entries", func(tx *sql.Tx) error {
 		st, err := tx.Prepare(insertHistorySQL)
 		if err != nil {
@@ -205,55 +216,10 @@ func scanHistory(sc interface{ Scan(...any) error }) (HistoryEntry, error) {
 	return e, nil
 }
 
-// HistoryPage returns one page of history, newest first (finished_at, then
-// id, descending), filtered by q.Search.
-func (d *DB) HistoryPage(q HistoryQuery) ([]HistoryEntry, error) {
-	var where []string
-	var args []any
-	if c, a := searchClause(normSearch(q.Search)); c != "" {
-		where = append(where, c)
-		args = append(args, a...)
-	}
-	if q.BeforeID > 0 {
-		before := q.BeforeFinishedAt
-		if before.IsZero() {
-			var n int64
-			err := d.r.QueryRow(`SELECT finished_at FROM history WHERE id = ?`, q.BeforeID).Scan(&n)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, fmt.Errorf("history page before entry %d: %w", q.BeforeID, ErrNotFound)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("history page before entry %d: %w", q.BeforeID, err)
-			}
-			before = fromNanos(n)
-		}
-		where = append(where, "(finished_at, id) < (?, ?)")
-		args = append(args, nanos(before), q.BeforeID)
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultPageSize
-	}
-	offset := max(q.Offset, 0)
-
-	query := "SELECT " + historyCols + " FROM history"
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY finished_at DESC, id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, offset)
-
-	page, err := queryAll(d.r, scanHistory, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("history page: %w", err)
-	}
-	return page, nil
-}
-
 // HistoryByID returns one history entry by id, or an error wrapping
 // [ErrNotFound]; the UI uses it to refresh a single row.
 func (d *DB) HistoryByID(id int64) (HistoryEntry, error) {
-	e, err := scanHistory(d.r.QueryRow("SELECT "+historyCols+" FROM history WHERE id = ?", id))
+	e, err := scanHistory(d.r.QueryRow(historyByIDSQL, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return HistoryEntry{}, fmt.Errorf("history entry %d: %w", id, ErrNotFound)
 	}
@@ -263,26 +229,11 @@ func (d *DB) HistoryByID(id int64) (HistoryEntry, error) {
 	return e, nil
 }
 
-// HistoryCount returns how many entries match search (all when blank), for
-// "N uploads" labels and page counts.
-func (d *DB) HistoryCount(search string) (int, error) {
-	query := "SELECT count(*) FROM history"
-	c, args := searchClause(normSearch(search))
-	if c != "" {
-		query += " WHERE " + c
-	}
-	var n int
-	if err := d.r.QueryRow(query, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count history: %w", err)
-	}
-	return n, nil
-}
-
 // DeleteHistory removes one entry, or returns an error wrapping
 // [ErrNotFound] when there is no entry with that id.
 func (d *DB) DeleteHistory(id int64) error {
 	return d.withTx(fmt.Sprintf("delete history entry %d", id), func(tx *sql.Tx) error {
-		res, err := tx.Exec(`DELETE FROM history WHERE id = ?`, id)
+		res, err := tx.Exec(deleteHistorySQL, id)
 		if err != nil {
 			return err
 		}
@@ -293,33 +244,6 @@ func (d *DB) DeleteHistory(id int64) error {
 		}
 		return nil
 	})
-}
-
-// eachHistory streams every entry matching search, newest first, to fn
-// without holding them all in memory. WAL keeps the read consistent while
-// uploads keep writing.
-func (d *DB) eachHistory(search string, fn func(HistoryEntry) error) error {
-	query := "SELECT " + historyCols + " FROM history"
-	c, args := searchClause(normSearch(search))
-	if c != "" {
-		query += " WHERE " + c
-	}
-	query += " ORDER BY finished_at DESC, id DESC"
-	rows, err := d.r.Query(query, args...)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
-		e, err := scanHistory(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // csvHeader is the first row of a CSV export; the column order is part of
@@ -360,7 +284,7 @@ func (d *DB) ExportHistoryCSV(w io.Writer, search string) error {
 		return strconv.FormatInt(*p, 10)
 	}
 	n := 0
-	err := d.eachHistory(search, func(e HistoryEntry) error {
+	err := d.EachHistory(HistoryQuery{Search: search}, func(e HistoryEntry) error {
 		if err := cw.Write([]string{
 			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
 			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
@@ -395,7 +319,7 @@ func (d *DB) ExportHistoryJSON(w io.Writer, search string) error {
 		return fmt.Errorf("export history as JSON: %w", err)
 	}
 	first := true
-	err := d.eachHistory(search, func(e HistoryEntry) error {
+	err := d.EachHistory(HistoryQuery{Search: search}, func(e HistoryEntry) error {
 		b, err := json.Marshal(e)
 		if err != nil {
 			return err

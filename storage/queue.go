@@ -195,7 +195,7 @@ func (d *DB) UpdateJob(id string, state JobState, attempts int, errMsg string) e
 			return nil
 		}
 		var cur string
-		err = tx.QueryRow(`SELECT state FROM jobs WHERE id = ?`, id).Scan(&cur)
+		err = tx.QueryRow(jobStateSQL, id).Scan(&cur)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -228,6 +228,7 @@ func (d *DB) FinishJob(row JobRow, h HistoryEntry) error {
 	if err != nil {
 		return fmt.Errorf("finish job %s: %w", row.ID, err)
 	}
+	defer d.noteHistoryWritten()
 	return d.withTxGrouped("finish job "+row.ID, func(tx *sql.Tx) error {
 		res, err := tx.Stmt(fin).Exec(
 			string(JobDone), row.Hash, row.Verified, row.Attempts, time.Now().UnixNano(), row.ID)
@@ -250,6 +251,8 @@ const (
 			WHERE id = ? AND state <> ?`
 	finishJobSQL = `UPDATE jobs SET state = ?, hash = ?, verified = ?, attempts = ?,
 			error = '', updated_at = ? WHERE id = ?`
+	jobStateSQL  = `SELECT state FROM jobs WHERE id = ?`
+	deleteJobSQL = `DELETE FROM jobs WHERE id = ?`
 )
 
 // txStmtQueryer runs insertHistorySQL through a prepared statement and any
@@ -415,7 +418,7 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 // ignored), so taking one job out of a list never touches another's row.
 // Done jobs stay in the history.
 func (d *DB) DeleteJobIDs(ids ...string) (int, error) {
-	return d.deleteIDs("delete jobs", "DELETE FROM jobs WHERE id = ?", ids)
+	return d.deleteIDs("delete jobs", deleteJobSQL, ids)
 }
 
 // deleteIDs runs a one-id DELETE for each of ids in one transaction and

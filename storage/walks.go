@@ -61,6 +61,9 @@ func migrateV3(tx *sql.Tx) error {
 	)
 }
 
+// deleteWalkSQL deletes one walk row.
+const deleteWalkSQL = `DELETE FROM walks WHERE id = ?`
+
 const walkCols = `id, batch_id, env, account, path, folder_path, parent_id, comment, created_at`
 
 // InsertWalks saves requests about to be listed, in one transaction and in
@@ -131,5 +134,5 @@ func scanWalk(sc interface{ Scan(...any) error }) (WalkRow, error) {
 // saved (or they were canceled), in one transaction, and returns how many
 // there were. Unknown ids are ignored, so deleting twice is harmless.
 func (d *DB) DeleteWalks(ids ...string) (int, error) {
-	return d.deleteIDs(fmt.Sprintf("delete %d finished walks", len(ids)), `DELETE FROM walks WHERE id = ?`, ids)
+	return d.deleteIDs(fmt.Sprintf("delete %d finished walks", len(ids)), deleteWalkSQL, ids)
 }

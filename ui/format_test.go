@@ -29,3 +29,12 @@ func TestFormat(t *testing.T) {
 	assert.Equal(t, "QmT78zSu…F8ff5o", shortHash("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"))
 	assert.Equal(t, "Cannot reach x.", sentence("cannot reach x"))
 }
+
+func TestFormatCount(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 20_000: "20,000",
+		123_456: "123,456", 1_000_000: "1,000,000", -4_200: "-4,200"} {
+		assert.Equal(t, want, formatCount(n))
+	}
+	assert.Equal(t, "1 upload", plural(1, "upload", "uploads"))
+	assert.Equal(t, "100,000 uploads", plural(100_000, "upload", "uploads"))
+}

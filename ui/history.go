@@ -115,11 +115,7 @@ func (h *historyView) reload() {
 	search := strings.TrimSpace(h.search.Text)
 	a := h.a
 	a.goBg(func() {
-		page, err := a.db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize})
-		total, cerr := a.db.HistoryCount(search)
-		if err == nil {
-			err = cerr
-		}
+		page, total, more, err := a.db.TypedSearch(search, historyPageSize)
 		a.do(func() {
 			if gen != h.gen {
 				return
@@ -134,7 +130,7 @@ func (h *historyView) reload() {
 			}
 			h.entries = page
 			h.hasMore = len(page) == historyPageSize
-			h.setCount(total, search)
+			h.setCount(total, more, search)
 			h.render()
 			h.list.ScrollToTop()
 		})
@@ -154,7 +150,7 @@ func (h *historyView) loadMore() {
 	a := h.a
 	a.goBg(func() {
 		page, err := a.db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize,
-			BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt})
+			BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt, MaxScan: storage.TypingMaxScan})
 		a.do(func() {
 			if gen != h.gen {
 				return
@@ -181,18 +177,30 @@ func (h *historyView) markDirty() {
 	h.dirty = true
 }
 
-func (h *historyView) setCount(total int, search string) {
+// setCount shows how many entries there are or match (more: at least
+// that many) and what to do when none does. A one- or two-character search
+// only looks at the newest storage.TypingMaxScan entries, and says so.
+func (h *historyView) setCount(total int, more bool, search string) {
+	n := plural(total, "match", "matches")
+	if more {
+		n = fmt.Sprintf("%s+ matches", formatCount(total))
+	}
 	switch {
-	case search != "":
-		h.count.SetText(plural(total, "match", "matches"))
-	default:
+	case search == "":
 		h.count.SetText(plural(total, "upload", "uploads"))
+	case storage.ShortSearch(search):
+		h.count.SetText(fmt.Sprintf("%s among the newest %s", n, formatCount(storage.TypingMaxScan)))
+	default:
+		h.count.SetText(n)
 	}
 	if total == 0 {
-		if search != "" {
-			h.empty.SetText(fmt.Sprintf("Nothing matches “%s”.", search))
-		} else {
+		switch {
+		case search == "":
 			h.empty.SetText("No uploads yet. Files you upload are listed here with their links.")
+		case storage.ShortSearch(search):
+			h.empty.SetText(fmt.Sprintf("Nothing among the newest %s uploads matches “%s”. Type a third character to search them all.", formatCount(storage.TypingMaxScan), search))
+		default:
+			h.empty.SetText(fmt.Sprintf("Nothing matches “%s”.", search))
 		}
 	}
 }

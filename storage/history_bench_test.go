@@ -1,0 +1,96 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// BenchmarkHistory1M measures the History tab at a million entries: the
+// first page, a deep page, the total, searches (rare, common, none, a whole
+// CID) and search as you type — each keystroke of "img_04242" as the window
+// runs it (TypedSearch: a page and a capped count). DSTOR_BENCH_HISTORY_DIR keeps the
+// filled data folder between runs (filling a million entries takes minutes).
+//
+//	go test -run x -bench History1M -benchtime 20x ./storage/
+func BenchmarkHistory1M(b *testing.B) { benchmarkHistory(b, 1_000_000) }
+
+// BenchmarkHistory100k is the same at 100,000 entries.
+func BenchmarkHistory100k(b *testing.B) { benchmarkHistory(b, 100_000) }
+
+func benchmarkHistory(b *testing.B, rows int) {
+	d := openFilledHistory(b, rows)
+	defer d.Close()
+
+	page := func(q HistoryQuery, want int) func(b *testing.B) {
+		return func(b *testing.B) {
+			for b.Loop() {
+				p, err := d.HistoryPage(q)
+				if err != nil || (want >= 0 && len(p) != want) {
+					b.Fatal(err, len(p))
+				}
+			}
+		}
+	}
+	mid, err := d.HistoryPage(HistoryQuery{Limit: 1, Offset: rows / 2})
+	require.NoError(b, err)
+	b.Run("FirstPage", page(HistoryQuery{Limit: DefaultPageSize}, DefaultPageSize))
+	b.Run("DeepKeysetPage", page(HistoryQuery{Limit: DefaultPageSize, BeforeID: mid[0].ID, BeforeFinishedAt: mid[0].FinishedAt}, DefaultPageSize))
+	b.Run("Total", func(b *testing.B) {
+		for b.Loop() {
+			if n, err := d.HistoryCount(""); err != nil || n != rows {
+				b.Fatal(err, n)
+			}
+		}
+	})
+	b.Run("Search", page(HistoryQuery{Search: "IMG_04242.", Limit: DefaultPageSize}, 1))
+	b.Run("SearchCommon", page(HistoryQuery{Search: "family", Limit: DefaultPageSize}, DefaultPageSize))
+	b.Run("SearchNoMatch", page(HistoryQuery{Search: "no such file", Limit: DefaultPageSize}, 0))
+	b.Run("SearchCID", page(HistoryQuery{Search: fakeCID(rows / 3), Limit: DefaultPageSize}, 1))
+	b.Run("ShortNoMatch", page(HistoryQuery{Search: "#~", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, 0))
+	needle := "img_04242"
+	for i := 1; i <= len(needle); i++ {
+		typed := needle[:i]
+		b.Run("Type/"+typed, func(b *testing.B) {
+			for b.Loop() {
+				if _, _, _, err := d.TypedSearch(typed, 100); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// openFilledHistory opens a database holding rows generated entries
+// (sampleEntry), in DSTOR_BENCH_HISTORY_DIR/<rows> when set (filled once,
+// reused after), else in a temporary folder.
+func openFilledHistory(b *testing.B, rows int) *DB {
+	dir := b.TempDir()
+	if keep := os.Getenv("DSTOR_BENCH_HISTORY_DIR"); keep != "" {
+		dir = filepath.Join(keep, strconv.Itoa(rows))
+	}
+	d, err := Open(dir)
+	require.NoError(b, err)
+	if n, err := d.HistoryCount(""); err == nil && n == rows {
+		require.NoError(b, d.indexHistory())
+		return d
+	}
+	_, err = d.w.Exec(`DELETE FROM history`)
+	require.NoError(b, err)
+	start := time.Now()
+	fillHistory(b, d, rows)
+	b.Logf("filled %d rows in %s", rows, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	require.NoError(b, d.indexHistory()) // the steady state: everything indexed
+	b.Logf("indexed them in %s", time.Since(start).Round(time.Millisecond))
+	// Reopen, as the app does at startup with a long history (Close also
+	// checkpoints the fill out of the WAL).
+	require.NoError(b, d.Close())
+	d, err = Open(dir)
+	require.NoError(b, err)
+	return d
+}

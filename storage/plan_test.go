@@ -1,0 +1,134 @@
+package storage
+
+import (
+	"database/sql"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// queryPlan is SQLite's EXPLAIN QUERY PLAN of query, one step per line.
+func queryPlan(t *testing.T, d *DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := d.r.Query("EXPLAIN QUERY PLAN "+query, args...)
+	require.NoError(t, err, query)
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		require.NoError(t, rows.Scan(&id, &parent, &notused, &detail))
+		b.WriteString(detail + "\n")
+	}
+	require.NoError(t, rows.Err())
+	return b.String()
+}
+
+var (
+	// fullScan is a step that reads a whole table with no index.
+	fullScan = regexp.MustCompile(`(?m)^SCAN [a-z_]+$`)
+	// ftsFullScan is a step that reads a whole FTS5 index (no MATCH).
+	ftsFullScan = regexp.MustCompile(`VIRTUAL TABLE INDEX 0:`)
+)
+
+// planProblem says what makes plan cost more than O(log n) per row it
+// returns — a table scan, a scan of the whole FTS index, or a sort of every
+// match — or "" when it has none of those.
+func planProblem(plan string) string {
+	switch {
+	case fullScan.MatchString(plan):
+		return "a full table scan"
+	case ftsFullScan.MatchString(plan):
+		return "a full scan of the FTS index"
+	case strings.Contains(plan, "TEMP B-TREE"):
+		return "a sort of every match"
+	}
+	return ""
+}
+
+// TestHotPathQueryPlans runs every query made per file, per keystroke or
+// per page through EXPLAIN QUERY PLAN and fails on a full scan or a sort:
+// with the indexes these cost O(log n) in the size of the history and the
+// queue, which is what keeps 100,000 files and a million history rows as
+// fast as a hundred. No ANALYZE: the app never runs it, so the plans must
+// hold without statistics.
+func TestHotPathQueryPlans(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 300)
+	seedJobs(t, d, 300)
+
+	// history is the plan of every part of a history read.
+	history := func(q HistoryQuery, cols, wrap string) string {
+		var plans strings.Builder
+		require.NoError(t, d.readHistory(func(tx *sql.Tx) error {
+			parts, err := historyParts(tx, q, cols)
+			require.NoError(t, err)
+			for _, p := range parts {
+				plans.WriteString(queryPlan(t, d, fmt.Sprintf(wrap, p.query), p.args...))
+			}
+			return nil
+		}))
+		return plans.String()
+	}
+	const page = "%s LIMIT 50"
+	const count = "SELECT count(*) FROM (%s LIMIT 1001)"
+	tests := []struct {
+		name, plan, want string
+	}{
+		{"history: first page", history(HistoryQuery{}, historyCols, page), "history_newest"},
+		{"history: next page (keyset)", history(HistoryQuery{BeforeID: 100}, historyCols, page), "history_newest"},
+		{"history: search", history(HistoryQuery{Search: "img_0012"}, historyCols, page), "history_fts VIRTUAL TABLE INDEX"},
+		{"history: search, next page", history(HistoryQuery{Search: "img_0012", BeforeID: 100}, historyCols, page), "history_fts VIRTUAL TABLE INDEX"},
+		{"history: short search, bounded", history(HistoryQuery{Search: "im", MaxScan: 1000}, historyCols, page), "COVERING INDEX history_newest"},
+		{"history: short search, bounded, next page", history(HistoryQuery{Search: "im", MaxScan: 1000, BeforeID: 100}, historyCols, page), "COVERING INDEX history_newest"},
+		{"history: search, unindexed tail", history(HistoryQuery{Search: "img_0012"}, historyCols, page), "history USING INTEGER PRIMARY KEY (rowid>?)"},
+		{"history: count of a search", history(HistoryQuery{Search: "img_0012"}, "1", count), "history_fts VIRTUAL TABLE INDEX"},
+		{"history: count of a short search, bounded", history(HistoryQuery{Search: "im", MaxScan: 1000}, "1", count), "COVERING INDEX history_newest"},
+		{"history: next entries to index", queryPlan(t, d, `SELECT max(id) FROM (SELECT id FROM history WHERE id > ? ORDER BY id LIMIT ?)`, 1, 500), "INTEGER PRIMARY KEY (rowid>?)"},
+		{"history: total", queryPlan(t, d, historyTotalSQL), "history_stats USING INTEGER PRIMARY KEY"},
+		{"history: entry by id", queryPlan(t, d, historyByIDSQL, 1), "INTEGER PRIMARY KEY"},
+		{"history: entry of a job", queryPlan(t, d, historyOfJobSQL, "j"), "sqlite_autoindex_history_1"},
+		{"history: delete", queryPlan(t, d, deleteHistorySQL, 1), "INTEGER PRIMARY KEY"},
+		{"jobs: state change", queryPlan(t, d, updateJobSQL, "queued", 1, "", 1, "j", "done"), "sqlite_autoindex_jobs_1"},
+		{"jobs: finish", queryPlan(t, d, finishJobSQL, "done", "h", true, 1, 1, "j"), "sqlite_autoindex_jobs_1"},
+		{"jobs: state of one", queryPlan(t, d, jobStateSQL, "j"), "sqlite_autoindex_jobs_1"},
+		{"jobs: delete one", queryPlan(t, d, deleteJobSQL, "j"), "sqlite_autoindex_jobs_1"},
+		{"walks: delete one", queryPlan(t, d, deleteWalkSQL, "w"), "sqlite_autoindex_walks_1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Empty(t, planProblem(tt.plan), tt.plan)
+			assert.Contains(t, tt.plan, tt.want, tt.plan)
+		})
+	}
+}
+
+// TestPlanProblemFindsFullScans keeps the check above honest: plans that
+// do read everything are caught.
+func TestPlanProblemFindsFullScans(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 50)
+	seedJobs(t, d, 50)
+	for query, want := range map[string]string{
+		"SELECT * FROM jobs WHERE error = 'x'":                            "a full table scan",
+		"SELECT rowid FROM history_fts":                                   "a full scan of the FTS index",
+		"SELECT * FROM history ORDER BY comment":                          "a full table scan",
+		"SELECT id FROM history WHERE finished_at > 0 ORDER BY size DESC": "a sort of every match",
+	} {
+		assert.Equal(t, want, planProblem(queryPlan(t, d, query)), query)
+	}
+}
+
+// seedJobs adds n queued jobs of one account.
+func seedJobs(t *testing.T, d *DB, n int) {
+	t.Helper()
+	rows := make([]JobRow, n)
+	for i := range rows {
+		rows[i] = JobRow{BatchID: "b", Env: "testnet", Account: "a@example.com", LocalPath: "/f/" + newUUID(), Name: "f"}
+	}
+	require.NoError(t, d.InsertJobs(rows))
+}

@@ -1,0 +1,533 @@
+package storage
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Reading the history at a million entries.
+//
+// A substring search that reads every row costs about a second at a million
+// entries, so searches of three characters or more go through history_fts,
+// an SQLite FTS5 index of every trigram of history.search_text (the
+// lowercased name, CID, comment and folder path). The index only narrows
+// the candidates: a row must hold every trigram of the needle, and each
+// candidate is then checked for the needle itself with instr(), so the
+// result is exactly the rows that contain it, with no FTS syntax leaking
+// through (quotes, '*', AND are plain text). The index is "external
+// content" (it stores no copy of the text) with detail=none (no positions).
+//
+// Indexing a row costs about ten times its insert (every trigram goes
+// through FTS5's tokenizer and segment writer), so it is kept off the upload
+// path: entries are indexed in batches by a goroutine of the DB once no
+// entry has been written for indexQuiet, and history_stats.indexed_to is the
+// highest id indexed. A search reads the entries above it (the tail: what
+// finished since the database was last quiet) by id with instr(), then the
+// index below it; ids only grow, so the two parts follow each other newest
+// first. While a long upload runs the tail grows, and a search then costs
+// about half a microsecond per tail entry until the index catches up.
+//
+// FTS5 returns matches by rowid, which is history.id, so an indexed search is
+// newest-recorded first and pages by id alone; the app records an entry the
+// moment its upload finishes, so that is the order of finished_at too.
+//
+// A needle of one or two characters has no trigram: it is matched by reading
+// history_newest newest-first (each row's search_text is in the index), which
+// stops as soon as a page is full — at once for a common letter. A rare short
+// needle reads further; HistoryQuery.MaxScan bounds that read for a window
+// that must answer every keystroke quickly.
+
+// Search as you type: the bounds a window uses so that each keystroke costs
+// about one page whatever the size of the history (BenchmarkHistory1M
+// measures them at a million entries).
+const (
+	// TypingMaxScan is HistoryQuery.MaxScan for a keystroke: a one- or
+	// two-character search looks at the newest 10,000 entries (about 8 ms
+	// of CPU when none of them matches).
+	TypingMaxScan = 10_000
+	// TypingCountLimit is HistoryMatches' Limit for a keystroke: past it
+	// the window says "1,000+ matches".
+	TypingCountLimit = 1_000
+)
+
+// The search index's upkeep: entries are indexed indexBatch at a time once
+// the database has had no new entry for indexQuiet.
+const (
+	indexQuiet = 2 * time.Second
+	indexBatch = 500
+)
+
+// minIndexedRunes is the shortest needle the trigram index can answer.
+const minIndexedRunes = 3
+
+// needle is one search, prepared: text is compared with search_text, match
+// is the FTS5 expression that narrows the candidates ("" when text is too
+// short for the index, or empty).
+type needle struct {
+	text  string
+	match string
+}
+
+// parseNeedle prepares what the person typed: trimmed, lowercased like
+// search_text, control characters dropped (search_text joins its fields with
+// one, so a needle holding it could match across two fields).
+func parseNeedle(s string) needle {
+	text := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, normSearch(s))
+	n := needle{text: text}
+	if utf8.RuneCountInString(text) >= minIndexedRunes {
+		n.match = trigramQuery(text)
+	}
+	return n
+}
+
+// ShortSearch reports whether search is too short for the history's trigram
+// index (one or two characters), so a window that bounds such searches with
+// HistoryQuery.MaxScan can say that older matches may be missing.
+func ShortSearch(search string) bool {
+	n := parseNeedle(search)
+	return n.text != "" && n.match == ""
+}
+
+// maxTrigramTerms caps the trigrams a search asks the index for: six
+// spread over a long needle (a whole CID has 44) narrow the candidates to a
+// handful already, and each term costs a doclist lookup.
+const maxTrigramTerms = 6
+
+// trigramQuery is the FTS5 expression requiring the trigrams of text that
+// start at a multiple of three, and the last one — together they cover every
+// character, which narrows as well as all of them at a third of the doclists
+// to read — or maxTrigramTerms of those spread evenly over a long text. Each
+// term is a quoted string, so nothing in text is FTS5 syntax.
+func trigramQuery(text string) string {
+	runes := []rune(text)
+	var starts []int
+	for i := 0; i+minIndexedRunes <= len(runes); i += minIndexedRunes {
+		starts = append(starts, i)
+	}
+	if last := len(runes) - minIndexedRunes; starts[len(starts)-1] != last {
+		starts = append(starts, last)
+	}
+	if len(starts) > maxTrigramTerms {
+		spread := make([]int, maxTrigramTerms)
+		for k := range spread {
+			spread[k] = starts[k*(len(starts)-1)/(maxTrigramTerms-1)]
+		}
+		starts = spread
+	}
+	var terms []string
+	seen := make(map[string]bool)
+	for _, i := range starts {
+		t := string(runes[i : i+minIndexedRunes])
+		if !seen[t] {
+			seen[t] = true
+			terms = append(terms, `"`+strings.ReplaceAll(t, `"`, `""`)+`"`)
+		}
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// migrateV6 adds history_fts, the trigram index of search_text (see above),
+// and history_stats: the number of entries, kept by triggers so that "N
+// uploads" is one row read, not a count of a million, and indexed_to. The
+// index starts empty: the indexer fills it in the background, so opening a
+// big history after the upgrade does not wait for it, and until then its
+// searches read every entry as before.
+func migrateV6(tx *sql.Tx) error {
+	return execAll(tx,
+		`CREATE VIRTUAL TABLE history_fts USING fts5(search_text,
+			content='history', content_rowid='id',
+			tokenize='trigram case_sensitive 1', detail='none', columnsize=0)`,
+		`CREATE TABLE history_stats (
+			id         INTEGER PRIMARY KEY CHECK (id = 1),
+			entries    INTEGER NOT NULL,
+			indexed_to INTEGER NOT NULL DEFAULT 0
+		)`,
+		`INSERT INTO history_stats (id, entries) VALUES (1, (SELECT count(*) FROM history))`,
+		`CREATE TRIGGER history_count_insert AFTER INSERT ON history BEGIN
+			UPDATE history_stats SET entries = entries + 1 WHERE id = 1;
+		END`,
+		`CREATE TRIGGER history_count_delete AFTER DELETE ON history BEGIN
+			UPDATE history_stats SET entries = entries - 1 WHERE id = 1;
+		END`,
+		`CREATE TRIGGER history_fts_delete AFTER DELETE ON history
+		WHEN old.id <= (SELECT indexed_to FROM history_stats WHERE id = 1) BEGIN
+			INSERT INTO history_fts (history_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+		END`,
+		`CREATE TRIGGER history_fts_update AFTER UPDATE OF search_text ON history
+		WHEN old.id <= (SELECT indexed_to FROM history_stats WHERE id = 1) BEGIN
+			INSERT INTO history_fts (history_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+			INSERT INTO history_fts (rowid, search_text) VALUES (new.id, new.search_text);
+		END`,
+	)
+}
+
+// The history's reads of history_stats, named for TestHotPathQueryPlans.
+const (
+	historyTotalSQL   = `SELECT entries FROM history_stats WHERE id = 1`
+	historyIndexedSQL = `SELECT indexed_to FROM history_stats WHERE id = 1`
+)
+
+// noteHistoryWritten tells the indexer that entries were written: it waits
+// for indexQuiet after the last one.
+func (d *DB) noteHistoryWritten() {
+	d.lastHistoryWrite.Store(time.Now().UnixNano())
+	select {
+	case d.indexWake <- struct{}{}:
+	default:
+	}
+}
+
+// indexLoop indexes entries in the background until Close: after a wake,
+// once no entry has been written for indexQuiet, a batch at a time until
+// the index holds every entry. A failed batch is left for the next wake
+// (searches read unindexed entries all the same).
+func (d *DB) indexLoop() {
+	defer close(d.indexDone)
+	for {
+		select {
+		case <-d.indexStop:
+			return
+		case <-d.indexWake:
+		}
+		for {
+			if wait := indexQuiet - time.Since(time.Unix(0, d.lastHistoryWrite.Load())); wait > 0 {
+				t := time.NewTimer(wait)
+				select {
+				case <-d.indexStop:
+					t.Stop()
+					return
+				case <-t.C:
+				}
+				continue
+			}
+			if more, err := d.indexHistoryBatch(indexBatch); err != nil || !more {
+				break
+			}
+			select {
+			case <-d.indexStop:
+				return
+			default:
+			}
+		}
+	}
+}
+
+// indexHistoryBatch adds the next n unindexed entries to history_fts and
+// reports whether more are left.
+func (d *DB) indexHistoryBatch(n int) (more bool, err error) {
+	err = d.withTx("index the history for search", func(tx *sql.Tx) error {
+		var from int64
+		if err := tx.QueryRow(historyIndexedSQL).Scan(&from); err != nil {
+			return err
+		}
+		var to sql.NullInt64
+		if err := tx.QueryRow(`SELECT max(id) FROM (SELECT id FROM history WHERE id > ? ORDER BY id LIMIT ?)`, from, n).Scan(&to); err != nil {
+			return err
+		}
+		if !to.Valid {
+			return nil
+		}
+		if _, err := tx.Exec(`INSERT INTO history_fts (rowid, search_text)
+			SELECT id, search_text FROM history WHERE id > ? AND id <= ?`, from, to.Int64); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, to.Int64); err != nil {
+			return err
+		}
+		return tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM history WHERE id > ?)`, to.Int64).Scan(&more)
+	})
+	return more, err
+}
+
+// indexHistory indexes every entry now, for tests and benchmarks that
+// measure the steady state.
+func (d *DB) indexHistory() error {
+	for {
+		more, err := d.indexHistoryBatch(10 * indexBatch)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// sqlPart is one statement of a history read.
+type sqlPart struct {
+	query string
+	args  []any
+}
+
+// historyParts returns the statements (without LIMIT) that together list
+// the entries of q newest first, one after the other, with cols as their
+// SELECT list (history columns, or expressions of them): one statement, or
+// for an indexed search two — the unindexed tail, then the index. tx is the
+// read transaction they run in, which keeps the two consistent.
+func historyParts(tx *sql.Tx, q HistoryQuery, cols string) ([]sqlPart, error) {
+	n := parseNeedle(q.Search)
+	if n.match != "" {
+		var indexedTo int64
+		if err := tx.QueryRow(historyIndexedSQL).Scan(&indexedTo); err != nil {
+			return nil, err
+		}
+		return indexedSearch(n, indexedTo, q.BeforeID, cols), nil
+	}
+	var where []string
+	var args []any
+	if q.BeforeID > 0 {
+		before, err := finishedAtOf(tx, q.BeforeID, q.BeforeFinishedAt)
+		if err != nil {
+			return nil, err
+		}
+		where = append(where, "(finished_at, id) < (?, ?)")
+		args = append(args, nanos(before), q.BeforeID)
+	}
+	if n.text != "" && q.MaxScan > 0 {
+		query, more := boundedScan(where, n, q.MaxScan, cols)
+		return []sqlPart{{query, append(args, more...)}}, nil
+	}
+	if n.text != "" {
+		// instr() is a plain substring test: no LIKE wildcards to escape.
+		where = append(where, "instr(search_text, ?) > 0")
+		args = append(args, n.text)
+	}
+	query := "SELECT " + cols + " FROM history"
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	return []sqlPart{{query + newestFinished, args}}, nil
+}
+
+// newestFinished is the order of pages without an indexed search, which
+// history_newest serves with no sort.
+const newestFinished = " ORDER BY finished_at DESC, id DESC"
+
+// indexedSearch lists, newest recorded first (after the entry beforeID,
+// when > 0), the unindexed entries above indexedTo holding the needle, then
+// the candidates of the trigram index, each checked for the needle itself.
+func indexedSearch(n needle, indexedTo, beforeID int64, cols string) []sqlPart {
+	tail := sqlPart{"SELECT " + cols + " FROM history WHERE id > ? AND instr(search_text, ?) > 0", []any{indexedTo, n.text}}
+	indexed := sqlPart{"SELECT " + cols + ` FROM history_fts JOIN history ON history.id = history_fts.rowid
+		WHERE history_fts MATCH ? AND instr(history.search_text, ?) > 0`, []any{n.match, n.text}}
+	if beforeID > 0 {
+		tail.query += " AND id < ?"
+		tail.args = append(tail.args, beforeID)
+		indexed.query += " AND history_fts.rowid < ?"
+		indexed.args = append(indexed.args, beforeID)
+	}
+	tail.query += " ORDER BY id DESC"
+	indexed.query += " ORDER BY history_fts.rowid DESC"
+	if beforeID > 0 && beforeID <= indexedTo+1 {
+		return []sqlPart{indexed}
+	}
+	return []sqlPart{tail, indexed}
+}
+
+// boundedScan lists the entries holding a short needle among the newest
+// maxScan entries that satisfy where (the cursor): those are read from the
+// covering index history_newest, in order, and only the ones holding the
+// needle are looked up in the table. It returns the query and the arguments
+// that follow where's.
+func boundedScan(where []string, n needle, maxScan int, cols string) (string, []any) {
+	window := "SELECT id AS scan_id, finished_at AS scan_at, search_text AS scan_text FROM history"
+	if len(where) > 0 {
+		window += " WHERE " + strings.Join(where, " AND ")
+	}
+	return "SELECT " + cols + " FROM (" + window + newestFinished + ` LIMIT ?)
+		JOIN history ON history.id = scan_id WHERE instr(scan_text, ?) > 0
+		ORDER BY scan_at DESC, scan_id DESC`, []any{maxScan, n.text}
+}
+
+// finishedAtOf is at, or the FinishedAt of entry id when at is zero (a
+// keyset cursor given by id alone).
+func finishedAtOf(tx *sql.Tx, id int64, at time.Time) (time.Time, error) {
+	if !at.IsZero() {
+		return at, nil
+	}
+	var n int64
+	err := tx.QueryRow(`SELECT finished_at FROM history WHERE id = ?`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("before entry %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("before entry %d: %w", id, err)
+	}
+	return fromNanos(n), nil
+}
+
+// readHistory runs fn in one read transaction (one WAL snapshot), so that
+// the parts of a read agree with each other while uploads keep writing.
+func (d *DB) readHistory(fn func(tx *sql.Tx) error) error {
+	tx, err := d.r.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx)
+}
+
+// eachHistory calls fn with the entries of q in order, skipping q.Offset
+// and stopping after take (< 0: all), one row in memory at a time.
+func (d *DB) eachHistory(q HistoryQuery, take int, fn func(HistoryEntry) error) error {
+	return d.readHistory(func(tx *sql.Tx) error {
+		parts, err := historyParts(tx, q, historyCols)
+		if err != nil {
+			return err
+		}
+		skip := max(q.Offset, 0)
+		for _, p := range parts {
+			if take == 0 {
+				return nil
+			}
+			query, args := p.query, p.args
+			if take > 0 {
+				query += " LIMIT ?"
+				args = append(args, take+skip)
+			}
+			rows, err := tx.Query(query, args...)
+			if err != nil {
+				return err
+			}
+			err = scanEach(rows, func(e HistoryEntry) error {
+				if skip > 0 {
+					skip--
+					return nil
+				}
+				take--
+				return fn(e)
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// scanEach calls fn with every row of rows and closes them.
+func scanEach(rows *sql.Rows, fn func(HistoryEntry) error) error {
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		e, err := scanHistory(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// HistoryPage returns one page of history, newest first, filtered by
+// q.Search (see HistoryQuery for the order).
+func (d *DB) HistoryPage(q HistoryQuery) ([]HistoryEntry, error) {
+	limit := cmp.Or(max(q.Limit, 0), DefaultPageSize)
+	page := make([]HistoryEntry, 0, min(limit, 1024))
+	err := d.eachHistory(q, limit, func(e HistoryEntry) error {
+		page = append(page, e)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history page: %w", err)
+	}
+	return page, nil
+}
+
+// EachHistory calls fn with every entry matching q.Search, in HistoryPage's
+// order, reading them as it goes (one row in memory at a time), for exports
+// and scripts that want the whole history in constant memory; q.Limit, when
+// > 0, stops after that many. An error from fn stops the walk and is
+// returned.
+func (d *DB) EachHistory(q HistoryQuery, fn func(HistoryEntry) error) error {
+	take := -1
+	if q.Limit > 0 {
+		take = q.Limit
+	}
+	return d.eachHistory(q, take, fn)
+}
+
+// HistoryCount returns how many entries match search (all when blank),
+// exactly. Without a search it reads a stored count; with one it counts every
+// match, which at a million rows and a common needle takes a while: a window
+// uses HistoryMatches.
+func (d *DB) HistoryCount(search string) (int, error) {
+	n, _, err := d.HistoryMatches(HistoryQuery{Search: search, Limit: -1})
+	return n, err
+}
+
+// HistoryMatches counts the entries matching q.Search, but no more than
+// q.Limit of them (< 0: all; 0: DefaultPageSize), and reports whether there
+// are more, so that a label can say "1,000+ matches" as fast as a page loads.
+// q.MaxScan bounds a short search as in HistoryPage; the cursor is ignored.
+// A blank search reads the stored total: exact and instant.
+func (d *DB) HistoryMatches(q HistoryQuery) (n int, more bool, err error) {
+	upTo := -1 // all
+	if q.Limit >= 0 {
+		upTo = cmp.Or(q.Limit, DefaultPageSize)
+	}
+	err = d.readHistory(func(tx *sql.Tx) error {
+		if parseNeedle(q.Search).text == "" {
+			return tx.QueryRow(historyTotalSQL).Scan(&n)
+		}
+		q.BeforeID, q.Offset = 0, 0
+		parts, err := historyParts(tx, q, "1")
+		if err != nil {
+			return err
+		}
+		for _, p := range parts {
+			query, args := p.query, p.args
+			if upTo >= 0 {
+				query += " LIMIT ?"
+				args = append(args, upTo+1-n)
+			}
+			var k int
+			if err := tx.QueryRow("SELECT count(*) FROM ("+query+")", args...).Scan(&k); err != nil {
+				return err
+			}
+			if n += k; upTo >= 0 && n > upTo {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("count history: %w", err)
+	}
+	if upTo >= 0 && n > upTo {
+		return upTo, true, nil
+	}
+	return n, false, nil
+}
+
+// TypedSearch answers one keystroke of search as you type: the newest
+// pageSize entries matching search (a short search bounded by TypingMaxScan)
+// and how many match — all of them without a search, else up to
+// TypingCountLimit, with more reporting that there are more. When the page
+// is not full it holds every match, so no count is run.
+func (d *DB) TypedSearch(search string, pageSize int) (page []HistoryEntry, matches int, more bool, err error) {
+	q := HistoryQuery{Search: search, Limit: cmp.Or(max(pageSize, 0), DefaultPageSize), MaxScan: TypingMaxScan}
+	page, err = d.HistoryPage(q)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if len(page) < q.Limit {
+		return page, len(page), false, nil
+	}
+	q.Limit = TypingCountLimit
+	if parseNeedle(search).text == "" {
+		q.Limit = -1 // the stored total: exact and instant
+	}
+	matches, more, err = d.HistoryMatches(q)
+	return page, matches, more, err
+}

@@ -1,0 +1,308 @@
+package storage
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseNeedle(t *testing.T) {
+	tests := []struct {
+		in, text, match string
+	}{
+		{"", "", ""},
+		{"   ", "", ""},
+		{"a", "a", ""},
+		{"Ab", "ab", ""},
+		{"été", "été", `"été"`},
+		{"IMG_0042", "img_0042", `"img" AND "_00" AND "042"`},
+		{"abcd", "abcd", `"abc" AND "bcd"`},
+		{"aaaaaa", "aaaaaa", `"aaa"`},
+		{`say "hi"`, `say "hi"`, `"say" AND " ""h" AND "hi"""`},
+		{"a*b OR c", "a*b or c", `"a*b" AND " or" AND "r c"`},
+		{"tab\there", "tabhere", `"tab" AND "her" AND "ere"`},
+		{"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "qmt78zsubmus4z925wzfrqq1qhaj56dqatfymuf7f8ff5o",
+			`"qmt" AND "mus" AND "zfr" AND "j56" AND "muf" AND "f5o"`}, // six of 16, spread`
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			n := parseNeedle(tt.in)
+			assert.Equal(t, tt.text, n.text)
+			assert.Equal(t, tt.match, n.match)
+			assert.Equal(t, tt.text != "" && tt.match == "", ShortSearch(tt.in))
+		})
+	}
+}
+
+// TestIndexedSearchIsExactSubstring checks that the trigram index only
+// narrows: rows holding every trigram of the needle but not the needle
+// itself are not results, and FTS5 syntax in the needle is plain text.
+func TestIndexedSearchIsExactSubstring(t *testing.T) {
+	d := openTestDB(t)
+	for i, name := range []string{
+		"abcXbcd.txt",      // every trigram of "abcd" but "abc" and "bcd" apart
+		"abcd.txt",         // the needle
+		`he said "hi".txt`, // quotes
+		"x AND y.txt",      // FTS5 operator words
+		"star*.txt",        // FTS5 prefix marker
+		"NEAR(a b).txt",    // FTS5 function
+	} {
+		_, err := d.AddHistory(HistoryEntry{JobID: fmt.Sprint("j", i), Name: name, Hash: fmt.Sprint("QmHash", i)})
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		search string
+		want   []string
+	}{
+		{"abcd", []string{"abcd.txt"}},
+		{`"hi"`, []string{`he said "hi".txt`}},
+		{"x and y", []string{"x AND y.txt"}},
+		{"r*.t", []string{"star*.txt"}},
+		{"near(a b)", []string{"NEAR(a b).txt"}},
+		{"hash3", []string{"x AND y.txt"}},
+		{"txt" + searchSep + "qm", nil}, // a control character never crosses fields
+	}
+	for _, tt := range tests {
+		t.Run(tt.search, func(t *testing.T) {
+			page, err := d.HistoryPage(HistoryQuery{Search: tt.search})
+			require.NoError(t, err)
+			var names []string
+			for _, e := range page {
+				names = append(names, e.Name)
+			}
+			assert.Equal(t, tt.want, names)
+		})
+	}
+}
+
+// TestSearchPagingAndCounting pages through the matches of an indexed and a
+// short search and counts them with and without a cap.
+func TestSearchPagingAndCounting(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 500) // comments cycle through 5 values: "family reunion" is every 5th
+
+	var ids []int64
+	for q := (HistoryQuery{Search: "family", Limit: 7}); ; {
+		page, err := d.HistoryPage(q)
+		require.NoError(t, err)
+		for _, e := range page {
+			assert.Equal(t, "family reunion", e.Comment)
+			ids = append(ids, e.ID)
+		}
+		if len(page) < q.Limit {
+			break
+		}
+		q.BeforeID = page[len(page)-1].ID
+	}
+	require.Len(t, ids, 100)
+	for i := 1; i < len(ids); i++ {
+		require.Greater(t, ids[i-1], ids[i], "newest recorded first, no repeats")
+	}
+
+	n, more, err := d.HistoryMatches(HistoryQuery{Search: "family", Limit: 30})
+	require.NoError(t, err)
+	assert.Equal(t, 30, n)
+	assert.True(t, more)
+	n, more, err = d.HistoryMatches(HistoryQuery{Search: "family", Limit: 100})
+	require.NoError(t, err)
+	assert.Equal(t, 100, n)
+	assert.False(t, more, "exactly 100: none beyond")
+	n, err = d.HistoryCount("family")
+	require.NoError(t, err)
+	assert.Equal(t, 100, n)
+
+	n, more, err = d.HistoryMatches(HistoryQuery{Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, 10, n)
+	assert.True(t, more)
+	n, err = d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 500, n)
+}
+
+// TestShortSearchMaxScan checks that a one- or two-character search with
+// MaxScan reads only that many entries per page, and that paging from the
+// last result goes on through the older ones.
+func TestShortSearchMaxScan(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 100)
+	// The only entries holding "#~": the oldest and one in the middle.
+	for _, id := range []int{0, 50} {
+		_, err := d.w.Exec(`UPDATE history SET comment = '#~', search_text = search_text || '#~' WHERE job_id = ?`, fmt.Sprintf("job-%06d", id))
+		require.NoError(t, err)
+	}
+	page, err := d.HistoryPage(HistoryQuery{Search: "#~", MaxScan: 30})
+	require.NoError(t, err)
+	assert.Empty(t, page, "neither is among the newest 30")
+
+	page, err = d.HistoryPage(HistoryQuery{Search: "#~", MaxScan: 60})
+	require.NoError(t, err)
+	require.Len(t, page, 1)
+	assert.Equal(t, "IMG_00050.jpg", page[0].Name)
+	page, err = d.HistoryPage(HistoryQuery{Search: "#~", MaxScan: 60, BeforeID: page[0].ID})
+	require.NoError(t, err)
+	require.Len(t, page, 1, "the next page scans the 60 after the cursor")
+	assert.Equal(t, "IMG_00000.jpg", page[0].Name)
+
+	page, err = d.HistoryPage(HistoryQuery{Search: "#~"})
+	require.NoError(t, err)
+	assert.Len(t, page, 2, "without MaxScan everything is read")
+	n, more, err := d.HistoryMatches(HistoryQuery{Search: "#~", MaxScan: 60})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.False(t, more)
+}
+
+// TestSearchIndexFollowsChanges checks the triggers: deleted and edited
+// entries leave the index and the stored count, new ones join them.
+func TestSearchIndexFollowsChanges(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 20)
+	require.NoError(t, d.indexHistory())
+	page, err := d.HistoryPage(HistoryQuery{Search: "img_00007"})
+	require.NoError(t, err)
+	require.Len(t, page, 1)
+	require.NoError(t, d.DeleteHistory(page[0].ID))
+	page, err = d.HistoryPage(HistoryQuery{Search: "img_00007"})
+	require.NoError(t, err)
+	assert.Empty(t, page)
+
+	_, err = d.w.Exec(`UPDATE history SET search_text = ? WHERE job_id = 'job-000008'`, searchText("renamed.png", "QmX", "", ""))
+	require.NoError(t, err)
+	page, err = d.HistoryPage(HistoryQuery{Search: "renamed"})
+	require.NoError(t, err)
+	assert.Len(t, page, 1)
+	page, err = d.HistoryPage(HistoryQuery{Search: "img_00008"})
+	require.NoError(t, err)
+	assert.Empty(t, page)
+
+	n, err := d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 19, n)
+	_, err = d.w.Exec(`INSERT INTO history_fts (history_fts, rank) VALUES ('integrity-check', 1)`)
+	require.NoError(t, err, "the index matches the entries")
+}
+
+// TestSearchAcrossIndexAndTail checks that a search reads the unindexed
+// entries (newest) and the index (older) as one list: same results before
+// and after indexing, newest first, and paging across the boundary.
+func TestSearchAcrossIndexAndTail(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 300)
+	names := func(q HistoryQuery) []string {
+		var out []string
+		require.NoError(t, d.EachHistory(q, func(e HistoryEntry) error {
+			out = append(out, e.Name)
+			return nil
+		}))
+		return out
+	}
+	unindexed := names(HistoryQuery{Search: "family"})
+	require.Len(t, unindexed, 60)
+	require.NoError(t, d.indexHistory())
+	for i := 300; i < 320; i++ { // a new tail above the index
+		_, err := d.AddHistory(sampleEntry(i))
+		require.NoError(t, err)
+	}
+	all := names(HistoryQuery{Search: "family"})
+	require.Len(t, all, 64)
+	assert.Equal(t, unindexed, all[4:], "the tail first, then the index")
+	assert.Equal(t, "IMG_00318.jpg", all[0])
+
+	var paged []string
+	for q := (HistoryQuery{Search: "family", Limit: 3}); ; {
+		page, err := d.HistoryPage(q)
+		require.NoError(t, err)
+		for _, e := range page {
+			paged = append(paged, e.Name)
+		}
+		if len(page) < q.Limit {
+			break
+		}
+		q.BeforeID = page[len(page)-1].ID
+	}
+	assert.Equal(t, all, paged)
+	offset, err := d.HistoryPage(HistoryQuery{Search: "family", Offset: 3, Limit: 3})
+	require.NoError(t, err)
+	assert.Equal(t, all[3:6], []string{offset[0].Name, offset[1].Name, offset[2].Name}, "an offset across the boundary")
+
+	n, more, err := d.HistoryMatches(HistoryQuery{Search: "family", Limit: 10})
+	require.NoError(t, err)
+	assert.Equal(t, 10, n)
+	assert.True(t, more)
+	n, err = d.HistoryCount("family")
+	require.NoError(t, err)
+	assert.Equal(t, 64, n)
+}
+
+// TestIndexerCatchesUpWhenQuiet checks the background upkeep: entries
+// written are indexed once the database has been quiet for indexQuiet.
+func TestIndexerCatchesUpWhenQuiet(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 1200) // more than two batches
+	require.Eventually(t, func() bool {
+		var to int64
+		require.NoError(t, d.r.QueryRow(historyIndexedSQL).Scan(&to))
+		return to == 1200
+	}, time.Minute, 50*time.Millisecond, "indexed up to the last entry")
+	_, err := d.w.Exec(`INSERT INTO history_fts (history_fts, rank) VALUES ('integrity-check', 1)`)
+	require.NoError(t, err)
+}
+
+func TestEachHistoryStreamsInOrder(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 300)
+	var got []string
+	err := d.EachHistory(HistoryQuery{Search: "work", Limit: 3}, func(e HistoryEntry) error {
+		got = append(got, e.Name)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"IMG_00296.jpg", "IMG_00291.jpg", "IMG_00286.jpg"}, got)
+
+	n := 0
+	err = d.EachHistory(HistoryQuery{}, func(HistoryEntry) error { n++; return nil })
+	require.NoError(t, err)
+	assert.Equal(t, 300, n)
+
+	stop := fmt.Errorf("stop")
+	err = d.EachHistory(HistoryQuery{}, func(e HistoryEntry) error {
+		if strings.HasSuffix(e.Name, "290.jpg") {
+			return stop
+		}
+		return nil
+	})
+	assert.ErrorIs(t, err, stop)
+}
+
+func TestTypedSearch(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 1200)
+	page, n, more, err := d.TypedSearch("", 10)
+	require.NoError(t, err)
+	assert.Len(t, page, 10)
+	assert.Equal(t, 1200, n, "no search: the exact total")
+	assert.False(t, more)
+
+	page, n, more, err = d.TypedSearch("img", 10)
+	require.NoError(t, err)
+	assert.Len(t, page, 10)
+	assert.Equal(t, TypingCountLimit, n, "a full page: counted up to the limit")
+	assert.True(t, more)
+
+	page, n, more, err = d.TypedSearch("img_0004", 10)
+	require.NoError(t, err)
+	assert.Len(t, page, 10)
+	assert.Equal(t, 10, n) // IMG_00040 … IMG_00049
+	assert.False(t, more)
+
+	page, n, more, err = d.TypedSearch("img_00042", 10)
+	require.NoError(t, err)
+	assert.Len(t, page, 1)
+	assert.Equal(t, 1, n, "a short page holds every match")
+	assert.False(t, more)
+}
