@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multibase"
 )
 
 // FileDigests name a file's content twice: by the CIDv0 dStor gives it
@@ -116,4 +119,23 @@ func checkExpectedSHA256(ctx context.Context, req UploadRequest) (FileIdentity, 
 		return FileIdentity{}, &ChecksumMismatchError{Path: req.Path, Expected: req.ExpectSHA256, Actual: sum}
 	}
 	return id, nil
+}
+
+// CIDForms are the strings a history may hold for the content of CIDv0
+// v0: v0 itself and the dag-pb CIDv1 with the same multihash in the bases
+// dStor could answer it in (base32 "bafy…", base36 "k…", base58btc "z…"),
+// since a CIDv1 answer is recorded as answered. An invalid v0 gives none.
+func CIDForms(v0 string) []string {
+	c, err := cid.Decode(v0)
+	if err != nil || c.Version() != 0 {
+		return nil
+	}
+	v1 := cid.NewCidV1(cid.DagProtobuf, c.Hash())
+	forms := []string{v0}
+	for _, base := range []multibase.Encoding{multibase.Base32, multibase.Base36, multibase.Base58BTC} {
+		if s, err := v1.StringOfBase(base); err == nil {
+			forms = append(forms, s)
+		}
+	}
+	return forms
 }

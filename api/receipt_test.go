@@ -141,3 +141,19 @@ func TestUploadExpectSHA256FileChangedAfterCheck(t *testing.T) {
 	assert.Equal(t, 0, f.uploadCount())
 	assert.False(t, errors.Is(err, ErrChecksumMismatch))
 }
+
+func TestCIDForms(t *testing.T) {
+	forms := CIDForms(helloCID)
+	require.Len(t, forms, 4)
+	assert.Equal(t, helloCID, forms[0])
+	assert.True(t, strings.HasPrefix(forms[1], "bafybei"), forms[1])
+	assert.True(t, strings.HasPrefix(forms[2], "k"), forms[2])
+	assert.True(t, strings.HasPrefix(forms[3], "z"), forms[3])
+	for _, f := range forms[1:] {
+		got, err := checkAnswer(f, helloCID)
+		require.NoError(t, err, "%s names the same content", f)
+		assert.Equal(t, f, got, "and is recorded as answered, so a lookup by it finds the entry")
+	}
+	assert.Nil(t, CIDForms("not a cid"))
+	assert.Nil(t, CIDForms(forms[1]), "only a CIDv0 has these forms")
+}

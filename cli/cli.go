@@ -133,6 +133,7 @@ func newRoot(cio IO) *cobra.Command {
 		newUploadCommand(cio),
 		newResumeCommand(cio),
 		newHistoryCommand(cio),
+		newVerifyCommand(cio),
 		newSandboxCommand(cio),
 		newVersionCommand(cio),
 	)

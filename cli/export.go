@@ -30,6 +30,7 @@ type historyRecord struct {
 	StartedAt  string `json:"started_at"`
 	FinishedAt string `json:"finished_at"`
 	Attempts   int    `json:"attempts"`
+	SHA256     string `json:"sha256"`
 }
 
 // historyLink is the entry's link in the chosen style, on the gateway of the
@@ -47,7 +48,7 @@ func toRecord(settings storage.Settings, e storage.HistoryEntry) historyRecord {
 		Verified: e.Verified, FolderPath: e.FolderPath, ParentID: e.ParentID, Comment: e.Comment,
 		LocalPath: e.LocalPath, Env: e.Env, Account: e.Account,
 		StartedAt: e.StartedAt.UTC().Format(time.RFC3339), FinishedAt: e.FinishedAt.UTC().Format(time.RFC3339),
-		Attempts: e.Attempts,
+		Attempts: e.Attempts, SHA256: e.SHA256,
 	}
 }
 

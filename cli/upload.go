@@ -42,12 +42,13 @@ type uploadOptions struct {
 	parent     parentIDFlag
 	comment    string
 	again      bool
+	expect     string
 }
 
 func newUploadCommand(cio IO) *cobra.Command {
 	var o uploadOptions
 	cmd := &cobra.Command{
-		Use:   "upload [--env ENV] [--folder-path P | --parent-id N] [--comment C] [--concurrency N] [--json] PATH...",
+		Use:   "upload [--env ENV] [--folder-path P | --parent-id N] [--comment C] [--expect-sha256 SUM] [--concurrency N] [--json] PATH...",
 		Short: "Upload files and folders, print their links",
 		Long: `Uploads files and folders to dStor and prints, per file, "<hash>  <link>  <name>"
 (or one JSON object per line with --json). A folder keeps its structure under
@@ -62,7 +63,8 @@ file failed; an interrupted run (Ctrl+C) is finished later with
 Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
 		Example: `  dstor-uploader upload report.pdf
   dstor-uploader upload --folder-path /photos/2026/ --comment "trip" ~/Pictures/trip
-  DSTOR_API_KEY=... dstor-uploader upload --env testnet --json build/*.tar.gz`,
+  DSTOR_API_KEY=... dstor-uploader upload --env testnet --json build/*.tar.gz
+  dstor-uploader upload --expect-sha256 "$(cut -d' ' -f1 release.sha256)" release.tar.gz`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runUpload(cmd.Context(), cio, o, args) },
 	}
 	f := cmd.Flags()
@@ -71,6 +73,7 @@ Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
 	f.Var(&o.parent, "parent-id", "destination folder id (0 = root); not with --folder-path")
 	f.StringVar(&o.comment, "comment", "", "a comment stored with each file")
 	f.BoolVar(&o.again, "again", false, "upload files again that the history shows already uploaded, unchanged, to the same place")
+	f.StringVar(&o.expect, "expect-sha256", "", "the SHA-256 the one FILE must have (64 hex digits): a file that differs fails before any byte is sent")
 	return cmd
 }
 
@@ -91,9 +94,18 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 	if err := o.queueOptions.validate(); err != nil {
 		return err
 	}
+	if o.expect != "" {
+		if len(paths) != 1 {
+			return usageErrorf("--expect-sha256 checks one file: name exactly one (%d given)", len(paths))
+		}
+		if _, err := api.NormalizeSHA256(o.expect); err != nil {
+			return usageErrorf("--expect-sha256: %s", api.Human(err))
+		}
+	}
 	var requests []worker.Request
 	for _, p := range paths {
-		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment, Again: o.again})
+		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment,
+			Again: o.again, ExpectSHA256: o.expect})
 	}
 	return runQueue(ctx, cio, o.queueOptions, requests)
 }

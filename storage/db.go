@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 6
+const CurrentSchemaVersion = 7
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -243,6 +243,7 @@ var migrations = []migration{
 	{"add history.server_name, jobs.beneath and jobs.file_id (server names kept apart, files pinned to what a walk listed)", migrateV4},
 	{"add the uploaded file's identity to the history, and its lookup index (already uploaded)", migrateV5},
 	{"add the history's trigram search index and stored count", migrateV6},
+	{"add history.sha256 and the expected SHA-256 of jobs and walks (receipts)", migrateV7},
 }
 
 // migrate applies the pending steps, each in its own transaction together
@@ -410,6 +411,20 @@ func migrateV4(tx *sql.Tx) error {
 		`ALTER TABLE history ADD COLUMN server_name TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE jobs ADD COLUMN beneath TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE jobs ADD COLUMN file_id TEXT NOT NULL DEFAULT ''`,
+	)
+}
+
+// migrateV7 adds receipts: history.sha256 (the SHA-256 of the file as it
+// was sent, computed in the same pass as its CID) and, for an upload that
+// must match a known checksum, jobs.expect_sha256 and walks.expect_sha256,
+// so the check survives a restart; and history_hash, so `verify` finds the
+// uploads of a CID without reading the whole history.
+func migrateV7(tx *sql.Tx) error {
+	return execAll(tx,
+		`ALTER TABLE history ADD COLUMN sha256 TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX history_hash ON history (hash)`,
+		`ALTER TABLE jobs ADD COLUMN expect_sha256 TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE walks ADD COLUMN expect_sha256 TEXT NOT NULL DEFAULT ''`,
 	)
 }
 

@@ -2,12 +2,14 @@ package storage
 
 import (
 	"bufio"
+	"cmp"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +59,10 @@ type HistoryEntry struct {
 	// (DB.FindUploaded). It is written, not read back by the listing
 	// queries, and never exported: an inode means nothing elsewhere.
 	File FileVersion `json:"-"`
+	// SHA256 is the SHA-256 of the file as it was sent (lowercase hex),
+	// for checking a copy with sha256sum; empty for entries recorded
+	// before receipts existed.
+	SHA256 string `json:"sha256"`
 }
 
 // DefaultPageSize is the page length used when [HistoryQuery.Limit] is not
@@ -98,7 +104,7 @@ type HistoryQuery struct {
 
 // historyCols is the SELECT list matching scanHistory.
 const historyCols = `id, job_id, env, account, local_path, name, size, hash, verified,
-	folder_path, parent_id, comment, started_at, finished_at, attempts, server_name`
+	folder_path, parent_id, comment, started_at, finished_at, attempts, server_name, sha256`
 
 // searchSep joins the searchable fields so a search cannot match across the
 // boundary of two fields.
@@ -117,8 +123,8 @@ func normSearch(s string) string {
 
 const insertHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
 	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text, server_name,
-	file_mtime, file_ctime, file_id)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	file_mtime, file_ctime, file_id, sha256)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id) DO NOTHING
 	RETURNING id`
 
@@ -135,7 +141,7 @@ func historyArgs(e HistoryEntry) []any {
 		e.Verified, e.FolderPath, nullInt(e.ParentID), e.Comment,
 		nanos(e.StartedAt), nanos(finished), e.Attempts,
 		searchText(e.Name, e.Hash, e.Comment, e.FolderPath), e.ServerName,
-		nanos(e.File.ModTime), nanos(e.File.ChangeTime), e.File.ID}
+		nanos(e.File.ModTime), nanos(e.File.ChangeTime), e.File.ID, e.SHA256}
 }
 
 // The history's one-row statements, named for TestHotPathQueryPlans.
@@ -205,7 +211,7 @@ func scanHistory(sc interface{ Scan(...any) error }) (HistoryEntry, error) {
 	var parent sql.NullInt64
 	var started, finished int64
 	err := sc.Scan(&e.ID, &jobID, &e.Env, &e.Account, &e.LocalPath, &e.Name, &e.Size, &e.Hash,
-		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts, &e.ServerName)
+		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts, &e.ServerName, &e.SHA256)
 	if err != nil {
 		return HistoryEntry{}, err
 	}
@@ -229,6 +235,35 @@ func (d *DB) HistoryByID(id int64) (HistoryEntry, error) {
 	return e, nil
 }
 
+// HistoryOfContent returns the entries whose hash is one of cids (the
+// forms one content's CID can take), newest first: the uploads a file with
+// that content matches.
+func (d *DB) HistoryOfContent(cids ...string) ([]HistoryEntry, error) {
+	if len(cids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(cids))
+	for i, c := range cids {
+		args[i] = c
+	}
+	out, err := queryAll(d.r, scanHistory, historyOfContentSQL(len(cids)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find uploads of %s: %w", cids[0], err)
+	}
+	// A content has a handful of uploads: sorted here, not by a sort in
+	// the query.
+	slices.SortFunc(out, func(a, b HistoryEntry) int {
+		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
+	})
+	return out, nil
+}
+
+// historyOfContentSQL reads the entries whose hash is one of n values
+// (through history_hash).
+func historyOfContentSQL(n int) string {
+	return "SELECT " + historyCols + " FROM history WHERE hash IN (?" + strings.Repeat(", ?", n-1) + ")"
+}
+
 // DeleteHistory removes one entry, or returns an error wrapping
 // [ErrNotFound] when there is no entry with that id.
 func (d *DB) DeleteHistory(id int64) error {
@@ -249,7 +284,7 @@ func (d *DB) DeleteHistory(id int64) error {
 // csvHeader is the first row of a CSV export; the column order is part of
 // the export format and only ever grows at the end.
 var csvHeader = []string{"id", "job_id", "env", "account", "local_path", "name", "size", "hash",
-	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts", "server_name"}
+	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts", "server_name", "sha256"}
 
 // csvSafe defuses spreadsheet formula injection: a cell that starts with
 // = + - @ or a tab/CR is prefixed with a single quote, because file names and
@@ -289,7 +324,7 @@ func (d *DB) ExportHistoryCSV(w io.Writer, search string) error {
 			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
 			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
 			csvSafe(e.FolderPath), parent(e.ParentID), csvSafe(e.Comment), csvTime(e.StartedAt),
-			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), csvSafe(e.ServerName),
+			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), csvSafe(e.ServerName), e.SHA256,
 		}); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -415,6 +416,43 @@ func TestHistoryFillPageAndSearch(t *testing.T) {
 	assert.Equal(t, 2000, n)
 }
 
+// TestHistoryReceipts: an entry's SHA-256 is stored, read, exported (the
+// last CSV column, a JSON field), and its uploads are found by any form of
+// its CID.
+func TestHistoryReceipts(t *testing.T) {
+	d := openTestDB(t)
+	const v0 = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	const v1 = "bafybeicg2rebjoofv4kbyovkw7af3rpiitvnl6i7ckcywaq6xjcxnc2mby"
+	sum := strings.Repeat("ab", 32)
+	_, err := d.AddHistory(HistoryEntry{JobID: "j1", Name: "a.txt", Hash: v0, SHA256: sum, LocalPath: "/home/a/a.txt"})
+	require.NoError(t, err)
+	_, err = d.AddHistory(HistoryEntry{JobID: "j2", Name: "b.txt", Hash: v1, SHA256: sum})
+	require.NoError(t, err)
+	_, err = d.AddHistory(HistoryEntry{JobID: "j3", Name: "other.txt", Hash: "QmOther"})
+	require.NoError(t, err)
+
+	got, err := d.HistoryOfContent(v0, v1)
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.Equal(t, "b.txt", got[0].Name, "newest first")
+	assert.Equal(t, sum, got[1].SHA256)
+	assert.Equal(t, "/home/a/a.txt", got[1].LocalPath)
+	none, err := d.HistoryOfContent()
+	require.NoError(t, err)
+	assert.Empty(t, none)
+
+	var csvOut, jsonOut strings.Builder
+	require.NoError(t, d.ExportHistoryCSV(&csvOut, "a.txt"))
+	records, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 2)
+	col := slices.Index(records[0], "sha256")
+	require.Positive(t, col)
+	assert.Equal(t, sum, records[1][col])
+	require.NoError(t, d.ExportHistoryJSON(&jsonOut, "a.txt"))
+	assert.Contains(t, jsonOut.String(), `"sha256":"`+sum+`"`)
+}
+
 // TestHistoryKeepsServerNameApart: the local name and a different name a
 // server answered are stored, read and exported side by side.
 func TestHistoryKeepsServerNameApart(t *testing.T) {
@@ -432,8 +470,9 @@ func TestHistoryKeepsServerNameApart(t *testing.T) {
 	records, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 2)
-	assert.Equal(t, "server_name", records[0][len(records[0])-1], "new columns go at the end")
-	assert.Equal(t, "renamed by server", records[1][len(records[1])-1])
+	col := slices.Index(records[0], "server_name")
+	assert.Equal(t, 15, col, "new columns go at the end")
+	assert.Equal(t, "renamed by server", records[1][col])
 	assert.Equal(t, "report.pdf", records[1][5])
 	require.NoError(t, d.ExportHistoryJSON(&jsonOut, ""))
 	assert.Contains(t, jsonOut.String(), `"name":"report.pdf"`)

@@ -95,6 +95,9 @@ type JobRow struct {
 	// FileID identifies the file the walk listed (see api.FileIdentity),
 	// or empty when unknown.
 	FileID string `json:"file_id,omitempty"`
+	// ExpectSHA256 is the SHA-256 the file must have (lowercase hex), or
+	// empty: a file that differs fails before any byte is sent.
+	ExpectSHA256 string `json:"expect_sha256,omitempty"`
 	// CreatedAt is when the job was added; zero means now on insert.
 	CreatedAt time.Time `json:"created_at"`
 	// UpdatedAt is when the job last changed.
@@ -102,7 +105,7 @@ type JobRow struct {
 }
 
 const jobCols = `id, batch_id, env, account, local_path, name, size, folder_path, parent_id,
-	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id`
+	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id, expect_sha256`
 
 func scanJob(sc interface{ Scan(...any) error }) (JobRow, error) {
 	var j JobRow
@@ -110,7 +113,7 @@ func scanJob(sc interface{ Scan(...any) error }) (JobRow, error) {
 	var created, updated int64
 	err := sc.Scan(&j.ID, &j.BatchID, &j.Env, &j.Account, &j.LocalPath, &j.Name, &j.Size,
 		&j.FolderPath, &parent, &j.Comment, &j.State, &j.Attempts, &j.Error, &j.Hash,
-		&j.Verified, &created, &updated, &j.Beneath, &j.FileID)
+		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256)
 	if err != nil {
 		return JobRow{}, err
 	}
@@ -151,7 +154,7 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 	}
 	return d.withTx(fmt.Sprintf("insert %d jobs", len(rows)), func(tx *sql.Tx) error {
 		st, err := tx.Prepare(`INSERT INTO jobs (` + jobCols + `)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -160,7 +163,7 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 			r := &rows[i]
 			if _, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.LocalPath, r.Name, r.Size,
 				r.FolderPath, nullInt(r.ParentID), r.Comment, string(r.State), r.Attempts, r.Error,
-				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID); err != nil {
+				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256); err != nil {
 				return fmt.Errorf("job %s: %w", r.ID, err)
 			}
 		}

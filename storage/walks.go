@@ -37,6 +37,8 @@ type WalkRow struct {
 	ParentID *int64 `json:"parent_id"`
 	// Comment is sent with every file of the request.
 	Comment string `json:"comment"`
+	// ExpectSHA256 is the SHA-256 the added file must have, or empty.
+	ExpectSHA256 string `json:"expect_sha256,omitempty"`
 	// CreatedAt is when the request was added; zero means now on insert.
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -64,7 +66,7 @@ func migrateV3(tx *sql.Tx) error {
 // deleteWalkSQL deletes one walk row.
 const deleteWalkSQL = `DELETE FROM walks WHERE id = ?`
 
-const walkCols = `id, batch_id, env, account, path, folder_path, parent_id, comment, created_at`
+const walkCols = `id, batch_id, env, account, path, folder_path, parent_id, comment, created_at, expect_sha256`
 
 // InsertWalks saves requests about to be listed, in one transaction and in
 // slice order (the order [DB.Walks] returns them in). It fills in, in place
@@ -89,7 +91,7 @@ func (d *DB) InsertWalks(rows []WalkRow) error {
 		}
 	}
 	return d.withTx(fmt.Sprintf("save %d added files and folders", len(rows)), func(tx *sql.Tx) error {
-		st, err := tx.Prepare(`INSERT INTO walks (` + walkCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		st, err := tx.Prepare(`INSERT INTO walks (` + walkCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -97,7 +99,7 @@ func (d *DB) InsertWalks(rows []WalkRow) error {
 		for i := range rows {
 			r := &rows[i]
 			if _, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.Path, r.FolderPath,
-				nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt)); err != nil {
+				nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt), r.ExpectSHA256); err != nil {
 				return fmt.Errorf("walk %s (%s): %w", r.ID, r.Path, err)
 			}
 		}
@@ -122,7 +124,7 @@ func scanWalk(sc interface{ Scan(...any) error }) (WalkRow, error) {
 	var parent sql.NullInt64
 	var created int64
 	if err := sc.Scan(&w.ID, &w.BatchID, &w.Env, &w.Account, &w.Path, &w.FolderPath,
-		&parent, &w.Comment, &created); err != nil {
+		&parent, &w.Comment, &created, &w.ExpectSHA256); err != nil {
 		return WalkRow{}, err
 	}
 	w.ParentID = ptrInt(parent)

@@ -26,6 +26,10 @@ type Request struct {
 	// same version of them to the same place (otherwise such a file is not
 	// sent again: its job is storage.JobAlready, with that upload's hash).
 	Again bool
+	// ExpectSHA256, when set, is the SHA-256 the file must have (64 hex
+	// digits, any case): a file that differs fails before any byte is sent
+	// (api.UploadRequest.ExpectSHA256). Only for a file, not a folder.
+	ExpectSHA256 string
 }
 
 // Job is a snapshot of one upload job for the UI and the CLI. It is a copy,

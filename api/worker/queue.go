@@ -325,7 +325,8 @@ func (q *Queue) resumeWalks(walks []storage.WalkRow, rows []storage.JobRow) {
 			calls[w.BatchID] = c
 			q.pendingAdds = append(q.pendingAdds, c)
 		}
-		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment})
+		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment,
+			ExpectSHA256: w.ExpectSHA256})
 		c.walkIDs = append(c.walkIDs, w.ID)
 		q.liveWalks[w.ID] = w.BatchID
 		q.liveBatches[w.BatchID]++

@@ -170,13 +170,14 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 		return api.UploadResult{}, err
 	}
 	req := api.UploadRequest{
-		Path:       row.LocalPath, // Name left empty: the client makes the local name sendable
-		FolderPath: row.FolderPath,
-		ParentID:   row.ParentID,
-		Comment:    row.Comment,
-		Beneath:    row.Beneath, // a folder's file: no link followed, only the file listed
-		Listed:     api.FileIdentity{ID: row.FileID},
-		Progress:   func(sent, total int64) { q.progress(j, gen, sent, total) },
+		Path:         row.LocalPath, // Name left empty: the client makes the local name sendable
+		FolderPath:   row.FolderPath,
+		ParentID:     row.ParentID,
+		Comment:      row.Comment,
+		Beneath:      row.Beneath, // a folder's file: no link followed, only the file listed
+		Listed:       api.FileIdentity{ID: row.FileID},
+		ExpectSHA256: row.ExpectSHA256,
+		Progress:     func(sent, total int64) { q.progress(j, gen, sent, total) },
 	}
 	res, err := q.client.Upload(ctx, tok, req)
 	if err != nil && ctx.Err() == nil && (errors.Is(err, api.ErrUnauthorized) || errors.Is(err, api.ErrTokenExpired)) {
@@ -224,6 +225,7 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 		FinishedAt: now,
 		Attempts:   row.Attempts,
 		File:       fileVersion(res.Identity),
+		SHA256:     res.SHA256,
 	}
 
 	j.dbMu.Lock()

@@ -26,10 +26,11 @@ const (
 
 // The reasons a walk skips an entry.
 const (
-	msgSymlink    = "symbolic link — not followed; add the target itself"
-	msgEmptyDir   = "folder is empty"
-	msgBothTarget = "choose a destination folder path or a parent folder id, not both"
-	msgNoPath     = "choose a file or folder to upload"
+	msgSymlink        = "symbolic link — not followed; add the target itself"
+	msgEmptyDir       = "folder is empty"
+	msgBothTarget     = "choose a destination folder path or a parent folder id, not both"
+	msgNoPath         = "choose a file or folder to upload"
+	msgChecksumFolder = "an expected SHA-256 names one file, not a folder — give the checksum with the file itself"
 )
 
 // addCall is one Add call waiting to be listed (or a batch whose listing a
@@ -114,6 +115,7 @@ func (c *addCall) walkRows(env, account string) []storage.WalkRow {
 		rows[i] = storage.WalkRow{
 			ID: c.walkIDs[i], BatchID: c.batchID, Env: env, Account: account,
 			Path: r.Path, FolderPath: r.FolderPath, ParentID: copyID(r.ParentID), Comment: r.Comment,
+			ExpectSHA256: r.ExpectSHA256,
 		}
 	}
 	return rows
@@ -215,6 +217,13 @@ func (w *walk) base(r Request, p string) storage.JobRow {
 	}
 }
 
+// expectedSHA256 is the request's expected checksum, normalized: only a
+// valid one reaches a job (validateRequest).
+func expectedSHA256(r Request) string {
+	sum, _ := api.NormalizeSHA256(r.ExpectSHA256)
+	return sum
+}
+
 // add appends a row, flushing when enough are pending. A resumed walk
 // leaves out the paths its batch already has rows for (queued, uploaded,
 // failed or skipped alike), so nothing is listed, or uploaded, twice.
@@ -253,9 +262,14 @@ func (w *walk) request(r Request) {
 	}
 	fi, err := os.Stat(p)
 	if err == nil && fi.IsDir() {
+		if r.ExpectSHA256 != "" {
+			w.add(row, storage.JobFailed, msgChecksumFolder)
+			return
+		}
 		w.folder(r, p)
 		return
 	}
+	row.ExpectSHA256 = expectedSHA256(r)
 	info, err := api.ValidateFile(p)
 	if err != nil {
 		state := storage.JobFailed
@@ -266,7 +280,9 @@ func (w *walk) request(r Request) {
 		return
 	}
 	row.Size = info.Size()
-	w.queueFile(row, r.Again, api.IdentityOf(info))
+	// A file with an expected checksum is always read and checked, never
+	// taken as already uploaded.
+	w.queueFile(row, r.Again || row.ExpectSHA256 != "", api.IdentityOf(info))
 }
 
 // queueFile adds the job of a regular file: queued, or already uploaded
@@ -309,6 +325,11 @@ func validateRequest(r Request) string {
 	}
 	if err := api.ValidateComment(r.Comment); err != nil {
 		return api.Human(err)
+	}
+	if r.ExpectSHA256 != "" {
+		if _, err := api.NormalizeSHA256(r.ExpectSHA256); err != nil {
+			return api.Human(err)
+		}
 	}
 	if r.ParentID != nil {
 		if err := api.ValidateParentID(*r.ParentID); err != nil {

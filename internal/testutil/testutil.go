@@ -121,6 +121,7 @@ type HistoryRecord struct {
 	LocalPath  string `json:"local_path"`
 	Env        string `json:"env"`
 	Account    string `json:"account"`
+	SHA256     string `json:"sha256"`
 }
 
 // ParseHistory decodes what `history --json` printed.

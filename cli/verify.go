@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+type verifyOptions struct {
+	asJSON bool
+}
+
+func newVerifyCommand(cio IO) *cobra.Command {
+	var o verifyOptions
+	cmd := &cobra.Command{
+		Use:   "verify [--json] FILE...",
+		Short: "Check local files against what was uploaded",
+		Long: `Computes each file's IPFS hash (the CID dStor gives it) and SHA-256, in one
+read, and says whether the history holds an upload of that content, with its
+link. The exit status is 1 when any file matches no upload or cannot be read.`,
+		Example: `  dstor-uploader verify report.pdf
+  dstor-uploader verify --json ~/Pictures/trip/*.jpg`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("name at least one file to verify")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd.Context(), cio, o, args) },
+	}
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print one JSON object per file")
+	return cmd
+}
+
+// verifiedUpload is one upload a file's content matches.
+type verifiedUpload struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Hash       string    `json:"hash"`
+	Link       string    `json:"link"`
+	LocalPath  string    `json:"local_path"`
+	FinishedAt time.Time `json:"finished_at"`
+}
+
+// verifyResult is what verify says of one file.
+type verifyResult struct {
+	Path    string           `json:"path"`
+	CID     string           `json:"cid,omitempty"`
+	SHA256  string           `json:"sha256,omitempty"`
+	Size    int64            `json:"size"`
+	Matches bool             `json:"matches"`
+	Uploads []verifiedUpload `json:"uploads"`
+	Error   string           `json:"error,omitempty"`
+}
+
+// runVerify hashes each file and looks its content up in the history.
+func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) error {
+	db, err := openDB()
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	settings, err := db.LoadSettings()
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, p := range paths {
+		r := verifyFile(ctx, db, p, func(e storage.HistoryEntry) string { return historyLink(settings, e) })
+		if !r.Matches {
+			failed++
+		}
+		printVerify(cio, o.asJSON, r)
+	}
+	if failed > 0 {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// verifyFile computes the file's digests and finds the uploads of that
+// content: same CID (in any form dStor answers it), and the same SHA-256
+// where the entry recorded one.
+func verifyFile(ctx context.Context, db *storage.DB, path string, link func(storage.HistoryEntry) string) verifyResult {
+	r := verifyResult{Path: path, Uploads: []verifiedUpload{}}
+	d, err := api.HashFile(ctx, path)
+	if err != nil {
+		r.Error = api.Human(err)
+		return r
+	}
+	r.CID, r.SHA256, r.Size = d.CID, d.SHA256, d.Size
+	entries, err := db.HistoryOfContent(api.CIDForms(d.CID)...)
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	for _, e := range entries {
+		if e.SHA256 != "" && e.SHA256 != d.SHA256 {
+			continue // cannot happen for one content; never call it a match
+		}
+		r.Uploads = append(r.Uploads, verifiedUpload{ID: e.ID, Name: e.Name, Hash: e.Hash, Link: link(e),
+			LocalPath: e.LocalPath, FinishedAt: e.FinishedAt})
+	}
+	r.Matches = len(r.Uploads) > 0
+	return r
+}
+
+// printVerify prints one result: a line for people, or a JSON object.
+func printVerify(cio IO, asJSON bool, r verifyResult) {
+	if asJSON {
+		b, _ := json.Marshal(r)
+		fmt.Fprintf(cio.Out, "%s\n", b)
+		return
+	}
+	switch {
+	case r.Error != "":
+		fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", r.Path, r.Error)
+	case !r.Matches:
+		fmt.Fprintf(cio.Out, "%s: not uploaded (no upload has this content)  CID %s  SHA-256 %s\n", r.Path, r.CID, r.SHA256)
+	default:
+		u := r.Uploads[0]
+		more := ""
+		if n := len(r.Uploads) - 1; n > 0 {
+			more = fmt.Sprintf(" (and %d earlier)", n)
+		}
+		fmt.Fprintf(cio.Out, "%s: uploaded — same content as %q of %s%s  %s  SHA-256 %s\n", r.Path, u.Name,
+			u.FinishedAt.Local().Format("2006-01-02 15:04"), more, u.Link, r.SHA256)
+	}
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// sha256sum is what coreutils' sha256sum prints for the file at path.
+func sha256sum(t *testing.T, path string) string {
+	t.Helper()
+	out, err := exec.Command("sha256sum", path).Output()
+	require.NoError(t, err, "sha256sum (coreutils) must be installed")
+	sum, _, _ := strings.Cut(string(out), " ")
+	return sum
+}
+
+// TestReceiptsAndVerify: history --json holds each file's SHA-256 (as
+// sha256sum prints it), its local path and link; verify finds an
+// uploaded file by its content (also under another name), and says so of
+// one never uploaded, with exit status 1.
+func TestReceiptsAndVerify(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, sb.Key)
+	dir := t.TempDir()
+	files := makeFiles(t, dir, 3, func(i int) int { return 1 + i*300_000 })
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+
+	recs := historyJSON(t)
+	require.Len(t, recs, 3)
+	for _, r := range recs {
+		assert.Equal(t, sha256sum(t, r.LocalPath), r.SHA256, r.Name)
+		assert.Contains(t, files, r.LocalPath)
+		assert.Contains(t, r.Link, r.Hash)
+	}
+
+	copyPath := filepath.Join(t.TempDir(), "renamed copy.bin")
+	data, err := os.ReadFile(files[1])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(copyPath, data, 0o600))
+	code, out, errOut := runCLI(t, "", "verify", files[0], copyPath)
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2)
+	assert.Contains(t, lines[0], files[0]+": uploaded")
+	assert.Contains(t, lines[1], copyPath+": uploaded — same content as \""+filepath.Base(files[1])+"\"")
+	assert.Contains(t, lines[1], sb.URL+"/ipfs/"+testutil.CIDOf(t, files[1]))
+	assert.Contains(t, lines[1], sha256sum(t, copyPath))
+
+	other := filepath.Join(t.TempDir(), "never.txt")
+	require.NoError(t, os.WriteFile(other, []byte("never uploaded\n"), 0o600))
+	code, out, _ = runCLI(t, "", "verify", "--json", other, files[2], filepath.Join(dir, "missing"))
+	assert.Equal(t, 1, code, "a file that matches no upload makes the exit status 1")
+	var res []verifyResult
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r verifyResult
+		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		res = append(res, r)
+	}
+	require.Len(t, res, 3)
+	assert.False(t, res[0].Matches)
+	assert.Equal(t, testutil.CIDOf(t, other), res[0].CID)
+	assert.Equal(t, sha256sum(t, other), res[0].SHA256)
+	assert.Empty(t, res[0].Uploads)
+	assert.True(t, res[1].Matches)
+	require.Len(t, res[1].Uploads, 1)
+	assert.Equal(t, files[2], res[1].Uploads[0].LocalPath)
+	assert.False(t, res[2].Matches)
+	assert.Contains(t, res[2].Error, "does not exist")
+}
+
+// TestUploadExpectSHA256 checks --expect-sha256 end to end: the wrong sum
+// sends nothing and exits 1, the right one uploads; it takes one file.
+func TestUploadExpectSHA256(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, sb.Key)
+	f := makeFiles(t, t.TempDir(), 2, func(int) int { return 5000 })
+	before := len(sb.Srv.Uploads(sb.Acc.ID))
+
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--expect-sha256", strings.Repeat("1", 64), f[0])
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "is not the expected file")
+	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), before, "nothing sent")
+
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--expect-sha256", sha256sum(t, f[0]), f[0])
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, testutil.CIDOf(t, f[0]))
+
+	code, _, errOut = runCLI(t, "", "upload", "--expect-sha256", sha256sum(t, f[0]), f[0], f[1])
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "checks one file")
+	code, _, errOut = runCLI(t, "", "upload", "--expect-sha256", "abc", f[0])
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "64 hex digits")
+	code, _, errOut = runCLI(t, "", "verify")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "at least one file")
+}
