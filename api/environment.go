@@ -71,9 +71,30 @@ func ParseEnvironment(s string) (Environment, error) {
 	if strings.Contains(v, "://") {
 		return CustomEnvironment(v)
 	}
+	if hint := schemeHint(v); hint != "" {
+		return Environment{}, &ValidationError{Field: "environment",
+			Message: "unknown environment " + quoteShort(v) + " — a base URL starts with its scheme: did you mean " + hint + "?"}
+	}
 	return Environment{}, &ValidationError{Field: "environment",
 		Message: "unknown environment " + quoteShort(v) +
 			" — use production, testnet, or a base URL such as http://127.0.0.1:8787"}
+}
+
+// schemeHint is v with the scheme it most likely lacks ("127.0.0.1:8787"
+// → "http://127.0.0.1:8787", "dstor.example.com" → "https://…"), or "" when
+// v does not look like a host.
+func schemeHint(v string) string {
+	if !strings.ContainsAny(v, ".:") || strings.ContainsAny(v, " \t") {
+		return ""
+	}
+	u, err := url.Parse("http://" + v)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	if isLoopbackHost(u.Hostname()) {
+		return "http://" + v
+	}
+	return "https://" + v
 }
 
 // Validate checks that every URL parses, has a host and no user name or

@@ -99,7 +99,10 @@ func TestParseEnvironment(t *testing.T) {
 		{in: " Testnet ", want: Testnet},
 		{in: "http://127.0.0.1:8787", want: Environment{Name: "custom", APIBase: "http://127.0.0.1:8787",
 			UploadURL: "http://127.0.0.1:8787/api/v0/add", GatewayURL: "http://127.0.0.1:8787/ipfs/"}},
-		{in: "staging", wantError: `unknown environment "staging"`},
+		{in: "staging", wantError: `unknown environment "staging" — use production`},
+		{in: "127.0.0.1:18990", wantError: "did you mean http://127.0.0.1:18990?"},
+		{in: "localhost:8787/", wantError: "did you mean http://localhost:8787/?"},
+		{in: "dstor.example.com", wantError: "did you mean https://dstor.example.com?"},
 		{in: "", wantError: "choose an environment"},
 		{in: "http://example.org", wantError: "clear text"},
 	}

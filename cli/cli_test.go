@@ -196,7 +196,9 @@ func TestLoginWithKeyThenUploadThenLogout(t *testing.T) {
 
 	code, out, errOut := runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "Signed in")
+	assert.Contains(t, out, "Signed in to 127.0.0.1")
+	assert.Contains(t, out, "with an API key")
+	assert.NotContains(t, out, sb.Acc.ID, "no internal account id")
 
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 5000 })[0]
 	code, out, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)

@@ -105,6 +105,12 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err := st.db.SaveSettings(settings); err != nil {
 		return err
 	}
-	fmt.Fprintf(cio.Out, "Signed in to %s as %s; the credentials are in the OS keyring.\n", st.env.Host(), s.Account)
+	// An API key's account is an internal id, which means nothing to a
+	// person: say how, not as whom.
+	who := "with an API key"
+	if s.Method == storage.MethodPassword {
+		who = "as " + s.Account
+	}
+	fmt.Fprintf(cio.Out, "Signed in to %s %s; the credentials are in the OS keyring.\n", st.env.Host(), who)
 	return nil
 }

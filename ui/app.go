@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,7 +21,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -109,7 +109,7 @@ func Run(opts Options) error {
 		Env:          opts.Env,
 		Files:        opts.Files,
 		Handoffs:     opts.Handoffs,
-		NoAutoSignIn: shot.state == "signin",
+		NoAutoSignIn: strings.HasPrefix(shot.state, "signin"),
 		Theme:        shot.theme(),
 	})
 	if shot.state != "" {
@@ -175,6 +175,8 @@ type App struct {
 	historyTab   *container.TabItem
 	settingsTab  *container.TabItem
 	toast        *widget.Label
+	toastBox     *themedBox
+	toastLayer   *fyne.Container
 	toastGen     int
 	mainView     fyne.CanvasObject
 
@@ -394,12 +396,20 @@ func (a *App) buildMain() {
 
 	a.toast = widget.NewLabel("")
 	a.toast.Importance = widget.SuccessImportance
-	a.toast.Hide()
+	a.toast.Truncation = fyne.TextTruncateEllipsis
+	a.toastBox = newThemedBox(theme.ColorNameBackground, theme.ColorNameSuccess,
+		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil, a.toast))
+	a.toastBox.Hide()
+	a.toastLayer = container.New(&tabBarEndLayout{tabs: a.tabs, want: func() float32 {
+		return fyne.MeasureText(a.toast.Text, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 8*theme.Padding()
+	}}, a.toastBox)
 
+	// The toast sits in the empty end of the tab bar: it never covers a
+	// queue or history row, and nothing moves when it comes and goes.
 	a.mainView = container.NewBorder(
 		container.NewVBox(container.NewPadded(a.header), widget.NewSeparator()),
-		container.NewHBox(layout.NewSpacer(), a.toast),
-		nil, nil, a.tabs)
+		nil, nil, nil,
+		container.NewStack(a.tabs, a.toastLayer))
 }
 
 // showMain switches the window to the signed-in view.
@@ -407,20 +417,21 @@ func (a *App) showMain() {
 	a.win.SetContent(a.mainView)
 }
 
-// showToast shows a short confirmation at the bottom of the window for a
-// few seconds ("Link copied"), like a status bar.
+// showToast shows a short confirmation ("Link copied") for a few seconds
+// at the right end of the tab bar.
 func (a *App) showToast(msg string) {
 	a.toastGen++
 	gen := a.toastGen
 	a.toast.SetText(msg)
-	a.toast.Show()
+	a.toastBox.Show()
+	a.toastLayer.Refresh() // placed for its new text
 	a.goBg(func() {
 		if !a.sleep(3 * time.Second) {
 			return
 		}
 		a.do(func() {
 			if a.toastGen == gen {
-				a.toast.Hide()
+				a.toastBox.Hide()
 			}
 		})
 	})
@@ -432,7 +443,8 @@ func (a *App) copyText(s, what string) {
 	a.showToast(what + " copied to the clipboard")
 }
 
-// openURL opens a link in the person's browser.
+// openURL opens a link in the person's browser. Where none can be started
+// (no xdg-open, say) the link goes to the clipboard and a sentence says so.
 func (a *App) openURL(link string) {
 	u, err := url.Parse(link)
 	if err != nil {
@@ -440,8 +452,18 @@ func (a *App) openURL(link string) {
 		return
 	}
 	if err := a.fyne.OpenURL(u); err != nil {
-		a.showError("Cannot open the link", err)
+		a.fyne.Clipboard().SetContent(link)
+		dialog.ShowInformation("Cannot open a browser", openFailedText(err), a.win)
 	}
+}
+
+// openFailedText says why no browser opened and what to do instead.
+func openFailedText(err error) string {
+	why := "This computer did not open a web browser."
+	if errors.Is(err, exec.ErrNotFound) {
+		why = "This computer has no program to open web links (such as xdg-open)."
+	}
+	return why + " The link is copied to the clipboard: paste it into your browser's address bar."
 }
 
 // showError shows a dialog with a sentence made from err.
@@ -540,9 +562,7 @@ func (a *App) onCloseRequested() {
 		a.doQuit()
 		return
 	}
-	n := a.upload.sum.Queued + a.upload.sum.Uploading
-	d := dialog.NewConfirm("Quit while uploading?",
-		fmt.Sprintf("%s still to upload. If you quit now, they continue the next time you open dStor Uploader.", plural(n, "file is", "files are")),
+	d := dialog.NewConfirm("Quit while uploading?", quitText(a.upload.sum.Queued+a.upload.sum.Uploading),
 		func(ok bool) {
 			if ok {
 				a.doQuit()
@@ -551,6 +571,14 @@ func (a *App) onCloseRequested() {
 	d.SetConfirmText("Quit")
 	d.SetDismissText("Keep uploading")
 	d.Show()
+}
+
+// quitText is the question before quitting with n files still to upload.
+func quitText(n int) string {
+	if n == 1 {
+		return "1 file is still to upload. If you quit now, it is uploaded the next time you open dStor Uploader."
+	}
+	return fmt.Sprintf("%d files are still to upload. If you quit now, they are uploaded the next time you open dStor Uploader.", n)
 }
 
 func (a *App) doQuit() {
@@ -565,8 +593,10 @@ func sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasPrefix(s, "dStor") { // the name is spelt "dStor" even first
+		r, n := utf8.DecodeRuneInString(s)
+		s = string(unicode.ToUpper(r)) + s[n:]
+	}
 	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, ")") {
 		s += "."
 	}

@@ -1,12 +1,17 @@
 package ui
 
 import (
+	"fmt"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -35,6 +40,19 @@ func TestGoldens(t *testing.T) {
 				a.prefs.dataDir.SetText("History and settings are stored in the data folder.")
 				a.tabs.Select(a.uploadTab)
 				test.AssertRendersToMarkup(t, "upload_empty_"+variant+".xml", a.win.Canvas())
+				// The queue's row kinds at the smallest and a large size.
+				a.upload.jobs = goldenJobs()
+				a.upload.reindex()
+				a.upload.sum = worker.Summary{Total: 5, Done: 1, Already: 1, Queued: 1, Uploading: 1, Failed: 1,
+					BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
+				a.upload.render()
+				for _, size := range []fyne.Size{{Width: 640, Height: 480}, {Width: 1280, Height: 800}} {
+					a.win.Resize(size)
+					name := fmt.Sprintf("upload_rows_%.0fx%.0f_%s", size.Width, size.Height, variant)
+					test.AssertRendersToMarkup(t, name+".xml", a.win.Canvas())
+					savePNG(t, name, a.win.Canvas())
+				}
+				a.win.Resize(fyne.NewSize(980, 680))
 				a.tabs.Select(a.settingsTab)
 				test.AssertRendersToMarkup(t, "settings_"+variant+".xml", a.win.Canvas())
 				a.tabs.Select(a.historyTab) // reloads
@@ -44,5 +62,37 @@ func TestGoldens(t *testing.T) {
 				test.AssertRendersToMarkup(t, "history_"+variant+".xml", a.win.Canvas())
 			})
 		})
+	}
+}
+
+// goldenJobs are one job of each kind a row shows, with fixed data.
+func goldenJobs() []worker.Job {
+	at := fixedNow.Add(-time.Hour)
+	return []worker.Job{
+		{ID: "1", Name: "report.pdf", Size: 2_400_000, FolderPath: "/reports/", State: storage.JobDone, Verified: true,
+			Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", StartedAt: at, FinishedAt: at},
+		{ID: "2", Name: "notes.txt", Size: 18_000, State: storage.JobAlready, Verified: true,
+			Hash: "QmZ2H9u1hgzDgAyVzYGbXBjCfJ5czSEWwJyybYnrMpVidR", Err: "already uploaded on 20 May 2026 at 14:03"},
+		{ID: "3", Name: "holiday-video.mp4", Size: 16_000_000, State: storage.JobQueued, PausedAt: 6_000_000,
+			Err: "paused partway"},
+		{ID: "4", Name: "dataset.csv", Size: 9_000_000, State: storage.JobUploading, Sent: 3_000_000},
+		{ID: "5", Name: "live-feed.pipe", State: storage.JobFailed, Err: "cannot read it"},
+	}
+}
+
+// savePNG writes what c shows to $DSTOR_GOLDEN_PNG/name.png when that is
+// set, to look at a golden as an image.
+func savePNG(t *testing.T, name string, c fyne.Canvas) {
+	dir := os.Getenv("DSTOR_GOLDEN_PNG")
+	if dir == "" {
+		return
+	}
+	f, err := os.Create(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, c.Capture()); err != nil {
+		t.Fatal(err)
 	}
 }

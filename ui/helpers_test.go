@@ -52,7 +52,12 @@ func (e *testEnv) open(d Deps) *App {
 		d.NoAutoSignIn = true
 	}
 	a := NewApp(test.NewTempApp(e.t), d)
+	// Under the UI lock: a sign-in started by NewApp may already be
+	// changing the window from its goroutine (text shaping is not safe
+	// to run twice at once).
+	a.uiMu.Lock()
 	a.win.Resize(a.win.Canvas().Size().Max(a.win.Content().MinSize()))
+	a.uiMu.Unlock()
 	e.t.Cleanup(a.Close)
 	return a
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -15,13 +16,15 @@ import (
 )
 
 // ScreenshotEnv names the variable `make screenshots` sets to put the real
-// binary in a known state: "signin", "queue" or "history", optionally
-// followed by ":dark". Nothing else reads it.
+// binary in a known state: "signin", "signin-error", "queue" or "history",
+// optionally followed by ":dark" and by ":WIDTHxHEIGHT" (the window's size,
+// 1100x720 when not given). Nothing else reads it.
 const ScreenshotEnv = "DSTOR_UPLOADER_SCREENSHOT"
 
 type screenshot struct {
 	state string
 	dark  bool
+	size  fyne.Size
 }
 
 // theme is the forced theme of a screenshot ("" when not taking one).
@@ -40,17 +43,32 @@ func screenshotFromEnv() screenshot {
 	if v == "" {
 		return screenshot{}
 	}
-	state, variant, _ := strings.Cut(v, ":")
-	return screenshot{state: state, dark: variant == "dark"}
+	parts := strings.Split(v, ":")
+	shot := screenshot{state: parts[0], size: fyne.NewSize(1100, 720)}
+	for _, p := range parts[1:] {
+		var w, h float32
+		if _, err := fmt.Sscanf(p, "%fx%f", &w, &h); err == nil && w > 0 && h > 0 {
+			shot.size = fyne.NewSize(w, h)
+		} else if p == "dark" {
+			shot.dark = true
+		}
+	}
+	return shot
 }
 
 // startScreenshot prepares the window for one screenshot: a fixed size, a
 // forced theme, slowed-down uploads for a busy queue, and the History tab
 // once the uploads are done.
 func (a *App) startScreenshot(s screenshot) {
-	a.win.Resize(fyne.NewSize(1100, 720))
+	a.win.Resize(s.size)
 	a.win.SetFixedSize(true)
 	switch s.state {
+	case "signin-error":
+		// The email tab after a wrong password: where the error goes.
+		v := a.signin
+		v.methods.Select(v.loginTab)
+		v.password.SetText("not-the-password")
+		v.onSubmitLogin()
 	case "queue":
 		a.httpClient = &http.Client{Transport: &throttle{base: http.DefaultTransport, bps: 1500 << 10}}
 		a.upload.folder.SetText("/photos/2026/")
@@ -66,6 +84,7 @@ func (a *App) startScreenshot(s screenshot) {
 					if !done.Load() && a.sess != nil && a.upload.sum.Total > 0 && !a.upload.busy() {
 						done.Store(true)
 						a.tabs.Select(a.historyTab)
+						a.history.copyNewest() // shows where "Link copied" goes
 					}
 				})
 			}

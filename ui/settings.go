@@ -17,7 +17,7 @@ import (
 // The choices of the Settings tab, mapped to storage's values.
 var (
 	linkStyleLabels = map[string]string{
-		storage.LinkGateway: "Gateway URL (https://…)",
+		storage.LinkGateway: "Gateway link (…/ipfs/CID)",
 		storage.LinkIPFS:    "ipfs:// link",
 		storage.LinkCID:     "Bare CID",
 	}
@@ -243,7 +243,29 @@ func (t *variantTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.C
 	if !t.system {
 		v = t.variant
 	}
+	if c, ok := contrastColor(n, v); ok {
+		return c
+	}
 	return theme.DefaultTheme().Color(n, v)
+}
+
+// contrastColor replaces two of the default theme's colours that are too
+// faint to see: the focus tint (a see-through primary blue, which does not
+// show at all on a primary button, so a focused "Sign in" looked like an
+// unfocused one) and the outline of unticked check boxes, radio buttons
+// and entries (#e3e3e3 on white in the light variant).
+func contrastColor(n fyne.ThemeColorName, v fyne.ThemeVariant) (color.Color, bool) {
+	switch {
+	case n == theme.ColorNameFocus && v == theme.VariantDark:
+		return color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0x5c}, true
+	case n == theme.ColorNameFocus:
+		return color.NRGBA{R: 0x00, G: 0x1a, B: 0x4d, A: 0x66}, true
+	case n == theme.ColorNameInputBorder && v == theme.VariantDark:
+		return color.NRGBA{R: 0x7a, G: 0x7a, B: 0x7a, A: 0xff}, true
+	case n == theme.ColorNameInputBorder:
+		return color.NRGBA{R: 0x8c, G: 0x8c, B: 0x8c, A: 0xff}, true
+	}
+	return nil, false
 }
 
 func (t *variantTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultTheme().Font(s) }

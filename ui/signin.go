@@ -33,26 +33,28 @@ type signInView struct {
 	customGateway *widget.Entry
 	customForm    *widget.Form
 
-	methods  *container.AppTabs
+	methods  *methodTabs
 	keyTab   *container.TabItem
 	loginTab *container.TabItem
 
 	apiKey    *widget.Entry
 	paste     *widget.Button
 	keyCount  *widget.Label
-	keySubmit *widget.Button
+	keySubmit *actionButton
+	keyError  *widget.Label // this tab's error, right under its button
 
 	email       *widget.Entry
 	password    *widget.Entry
 	remember    *widget.Check
-	loginSubmit *widget.Button
+	loginSubmit *actionButton
+	loginError  *widget.Label
 
-	activity *widget.Activity
-	status   *widget.Label
-	errLabel *widget.Label
-	notice   *widget.Label
-	pending  *widget.Label
-	cancel   *widget.Button
+	activity  *widget.Activity
+	status    *widget.Label
+	statusRow *fyne.Container
+	notice    *widget.Label
+	pending   *widget.Label
+	cancel    *widget.Button
 
 	busy  bool
 	gen   int
@@ -90,7 +92,7 @@ func newSignInView(a *App) *signInView {
 	v.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), v.onPaste)
 	v.keyCount = widget.NewLabel("")
 	v.keyCount.Importance = widget.MediumImportance
-	v.keySubmit = widget.NewButtonWithIcon("Sign in with API key", theme.LoginIcon(), v.onSubmitKey)
+	v.keySubmit = newActionButton("Sign in with API key", theme.LoginIcon(), v.onSubmitKey)
 	v.keySubmit.Importance = widget.HighImportance
 	v.onKeyChanged("")
 
@@ -101,33 +103,34 @@ func newSignInView(a *App) *signInView {
 	v.email.OnSubmitted = func(string) { a.win.Canvas().Focus(v.password) }
 	v.password.OnSubmitted = func(string) { v.onSubmitLogin() }
 	v.remember = widget.NewCheck("Remember me on this computer", nil)
-	v.loginSubmit = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), v.onSubmitLogin)
+	v.loginSubmit = newActionButton("Sign in", theme.LoginIcon(), v.onSubmitLogin)
 	v.loginSubmit.Importance = widget.HighImportance
+	v.keyError = newErrorLabel()
+	v.loginError = newErrorLabel()
 
 	keyForm := container.NewVBox(
 		widget.NewLabel("API key"),
 		container.NewBorder(nil, nil, nil, v.paste, v.apiKey),
 		v.keyCount,
 		v.keySubmit,
+		v.keyError,
 	)
 	loginForm := container.NewVBox(
 		widget.NewLabel("Email"), v.email,
 		widget.NewLabel("Password"), v.password,
 		v.remember,
 		v.loginSubmit,
+		v.loginError,
 	)
-	v.keyTab = container.NewTabItem("API key", container.NewPadded(keyForm))
-	v.loginTab = container.NewTabItem("Email & password", container.NewPadded(loginForm))
-	v.methods = container.NewAppTabs(v.keyTab, v.loginTab)
+	v.keyTab = container.NewTabItem("API key", keyForm)
+	v.loginTab = container.NewTabItem("Email & password", loginForm)
+	v.methods = newMethodTabs(v.keyTab, v.loginTab)
+	v.methods.OnSelected = func(*container.TabItem) { v.a.win.Canvas().Focus(v.firstField()) }
 
 	v.activity = widget.NewActivity()
-	v.activity.Hide()
 	v.status = widget.NewLabel("")
-	v.status.Hide()
-	v.errLabel = widget.NewLabel("")
-	v.errLabel.Wrapping = fyne.TextWrapWord
-	v.errLabel.Importance = widget.DangerImportance
-	v.errLabel.Hide()
+	v.statusRow = container.NewHBox(v.activity, v.status)
+	v.statusRow.Hide()
 	v.notice = widget.NewLabel("")
 	v.notice.Wrapping = fyne.TextWrapWord
 	v.notice.Importance = widget.WarningImportance
@@ -140,7 +143,7 @@ func newSignInView(a *App) *signInView {
 
 	logo := canvas.NewImageFromResource(assets.Icon)
 	logo.FillMode = canvas.ImageFillContain
-	logo.SetMinSize(fyne.NewSquareSize(72))
+	logo.SetMinSize(fyne.NewSquareSize(56))
 	title := widget.NewLabelWithStyle("Sign in to dStor", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
 	sub := widget.NewLabelWithStyle("Upload files to IPFS storage and get links you can share.", fyne.TextAlignCenter, fyne.TextStyle{})
@@ -153,11 +156,11 @@ func newSignInView(a *App) *signInView {
 	)
 	card := container.NewVBox(
 		container.NewCenter(logo), title, sub,
+		v.notice, v.pending,
 		widget.NewSeparator(),
 		envForm,
 		v.methods,
-		container.NewHBox(v.activity, v.status),
-		v.errLabel, v.notice, v.pending,
+		v.statusRow,
 		container.NewCenter(v.cancel),
 	)
 	v.content = container.NewVScroll(container.New(&maxWidthLayout{width: 480}, card))
@@ -230,7 +233,8 @@ func (v *signInView) onEnvChanged(choice string) {
 	case choiceTestnet:
 		v.envHint.SetText("dStor's test service, for trying things out without touching production data.")
 	case choiceSandbox:
-		v.envHint.SetText("A dStor-compatible server on this computer: no account and no network needed. The demo key is filled in.")
+		v.envHint.SetText(fmt.Sprintf("A dStor-compatible server on this computer: no account and no network needed. "+
+			"Its demo account is filled in: the demo API key, or the email %s with the password %s.", sandbox.DemoEmail, sandbox.DemoPassword))
 	case choiceCustom:
 		v.envHint.SetText("Your own dStor-compatible server. The upload and gateway URLs default to the API base's.")
 	}
@@ -238,10 +242,7 @@ func (v *signInView) onEnvChanged(choice string) {
 		if demoKey {
 			v.apiKey.SetText(sandbox.DemoAPIKey)
 		}
-		if v.email.Text == "" {
-			v.email.SetText(sandbox.DemoEmail)
-			v.password.SetText(sandbox.DemoPassword)
-		}
+		v.fillDemoAccount()
 	} else {
 		if v.apiKey.Text == sandbox.DemoAPIKey {
 			v.apiKey.SetText("")
@@ -257,6 +258,17 @@ func (v *signInView) onEnvChanged(choice string) {
 		v.customForm.Hide()
 	}
 	v.clearMessages()
+}
+
+// fillDemoAccount fills in the Local sandbox's demo email and password
+// (public: the sandbox is on this computer) unless another email is typed.
+func (v *signInView) fillDemoAccount() {
+	if v.email.Text == "" || v.email.Text == sandbox.DemoEmail {
+		v.email.SetText(sandbox.DemoEmail)
+		if v.password.Text == "" {
+			v.password.SetText(sandbox.DemoPassword)
+		}
+	}
 }
 
 // onKeyChanged is the live 64-character check.
@@ -404,19 +416,47 @@ func (v *signInView) setBusy(busy bool, msg string) {
 	}
 	if busy {
 		v.status.SetText(msg)
-		v.status.Show()
-		v.activity.Show()
+		v.statusRow.Show()
 		v.activity.Start()
 	} else {
 		v.activity.Stop()
-		v.activity.Hide()
-		v.status.Hide()
+		v.statusRow.Hide()
 	}
 }
 
+// newErrorLabel is a tab's error line: red, wrapped, hidden until needed.
+func newErrorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	l.Hide()
+	return l
+}
+
+// errorLabel is the error line of the tab shown: an error stays with the
+// way of signing in it is about.
+func (v *signInView) errorLabel() *widget.Label {
+	if v.methods.Selected() == v.loginTab {
+		return v.loginError
+	}
+	return v.keyError
+}
+
+// firstField is where the cursor goes in the tab shown.
+func (v *signInView) firstField() fyne.Focusable {
+	if v.methods.Selected() == v.loginTab {
+		if v.email.Text != "" {
+			return v.password
+		}
+		return v.email
+	}
+	return v.apiKey
+}
+
 func (v *signInView) setError(msg string) {
-	v.errLabel.SetText(msg)
-	v.errLabel.Show()
+	l := v.errorLabel()
+	l.SetText(msg)
+	l.Show()
 }
 
 func (v *signInView) setNotice(msg string) {
@@ -425,8 +465,10 @@ func (v *signInView) setNotice(msg string) {
 }
 
 func (v *signInView) clearMessages() {
-	v.errLabel.Hide()
-	v.errLabel.SetText("")
+	for _, l := range []*widget.Label{v.keyError, v.loginError} {
+		l.Hide()
+		l.SetText("")
+	}
 	v.notice.Hide()
 }
 
@@ -470,6 +512,8 @@ func (a *App) onSignedIn(res signInResult) {
 	a.signin.password.SetText("")
 	if a.signin.env.Selected != choiceSandbox {
 		a.signin.apiKey.SetText("")
+	} else {
+		a.signin.fillDemoAccount()
 	}
 	a.accountLabel.SetText(res.sess.displayAccount())
 	a.envLabel.SetText("on " + res.sess.envLabel)
@@ -526,7 +570,7 @@ func (v *signInView) prefillRemembered(ra storage.RememberedAccount) {
 			if sv.APIKey != "" && v.apiKey.Text == "" {
 				v.apiKey.SetText(sv.APIKey)
 			}
-			if sv.Password != "" && v.password.Text == "" {
+			if sv.Password != "" {
 				v.password.SetText(sv.Password)
 				v.remember.SetChecked(true)
 			}
@@ -572,6 +616,8 @@ func (a *App) doSignOut() {
 	v.password.SetText("")
 	if v.env.Selected != choiceSandbox {
 		v.apiKey.SetText("")
+	} else {
+		v.fillDemoAccount()
 	}
 	v.clearMessages()
 	v.setNotice("Signed out. Your credentials were removed from this computer.")

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"image/color"
+	"math"
 	"net"
 	"os"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,7 +72,7 @@ func TestSignInWithEmailAndPassword(t *testing.T) {
 			e.eventually(func() bool { return a.sess != nil }, "signed in")
 			e.ui(func() {
 				assert.Equal(t, sandbox.DemoEmail, a.accountLabel.Text)
-				assert.Empty(t, a.signin.password.Text, "the password does not stay in the form")
+				assert.Equal(t, sandbox.DemoPassword, a.signin.password.Text, "only the public demo password is filled in again")
 			})
 			pw, err := e.secrets.Get(api.SandboxKey, sandbox.DemoEmail, storage.SecretPassword)
 			if remember {
@@ -92,9 +95,9 @@ func TestLiveKeyCheck(t *testing.T) {
 		assert.Equal(t, "37 of 64 characters", s.keyCount.Text)
 		test.Tap(s.keySubmit)
 		assert.False(t, s.busy, "a malformed key is refused before any request")
-		assert.True(t, s.errLabel.Visible())
-		assert.Equal(t, sentence(api.Human(api.ValidateAPIKey(strings.Repeat("a", 37)))), s.errLabel.Text)
-		assert.Contains(t, s.errLabel.Text, "64")
+		assert.True(t, s.errorLabel().Visible())
+		assert.Equal(t, sentence(api.Human(api.ValidateAPIKey(strings.Repeat("a", 37)))), s.errorLabel().Text)
+		assert.Contains(t, s.errorLabel().Text, "64")
 		test.Type(s.apiKey, "!")
 		assert.Equal(t, widget.DangerImportance, s.keyCount.Importance)
 	})
@@ -157,10 +160,10 @@ func TestSignInFailuresAreSentences(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e.ui(func() { c.do(a.signin) })
-			e.eventually(func() bool { return !a.signin.busy && a.signin.errLabel.Visible() }, "error shown")
+			e.eventually(func() bool { return !a.signin.busy && a.signin.errorLabel().Visible() }, "error shown")
 			e.ui(func() {
-				assert.Equal(t, c.want, a.signin.errLabel.Text)
-				assert.NotContains(t, a.signin.errLabel.Text, wrongKey)
+				assert.Equal(t, c.want, a.signin.errorLabel().Text)
+				assert.NotContains(t, a.signin.errorLabel().Text, wrongKey)
 				assert.Nil(t, a.sess)
 			})
 		})
@@ -236,4 +239,119 @@ func TestKeyringNoticeOnlyWhereItMatters(t *testing.T) {
 	e.signInSandbox()
 	e.eventually(func() bool { return !e.a.upload.noticeBox.Visible() }, "no notice for the sandbox")
 	e.ui(func() { assert.Empty(t, e.a.upload.notice.Text) })
+}
+
+// The sign-in screen works with the keyboard alone: Tab reaches every
+// control, the two ways of signing in included; Return on a focused
+// button presses it.
+func TestSignInWithTheKeyboardAlone(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	s := a.signin
+	focusChain := func() []fyne.Focusable {
+		c := a.win.Canvas()
+		c.Focus(nil)
+		var chain []fyne.Focusable
+		for range 40 {
+			c.FocusNext()
+			f := c.Focused()
+			if f == nil || len(chain) > 0 && f == chain[0] {
+				break
+			}
+			chain = append(chain, f)
+		}
+		return chain
+	}
+	e.ui(func() {
+		s.env.SetSelected(choiceSandbox)
+		chain := focusChain()
+		for name, w := range map[string]fyne.Focusable{
+			"environment": s.env, "API key tab": s.methods.buttons[0], "email tab": s.methods.buttons[1],
+			"API key": s.apiKey, "Paste": s.paste, "Sign in with API key": s.keySubmit,
+		} {
+			assert.Contains(t, chain, w, "Tab reaches %s", name)
+		}
+		// The email tab, chosen from the keyboard.
+		a.win.Canvas().Focus(s.methods.buttons[1])
+		s.methods.buttons[1].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		assert.Equal(t, s.loginTab, s.methods.Selected())
+		chain = focusChain()
+		for name, w := range map[string]fyne.Focusable{
+			"email": s.email, "password": s.password, "Remember me": s.remember, "Sign in": s.loginSubmit,
+		} {
+			assert.Contains(t, chain, w, "Tab reaches %s", name)
+		}
+		assert.NotContains(t, chain, s.apiKey, "the hidden tab's fields are skipped")
+		assert.Equal(t, sandbox.DemoEmail, s.email.Text)
+		assert.Equal(t, sandbox.DemoPassword, s.password.Text, "the demo password is filled in")
+		assert.Contains(t, s.envHint.Text, sandbox.DemoPassword, "and shown")
+		a.win.Canvas().Focus(s.loginSubmit)
+		s.loginSubmit.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	})
+	e.eventually(func() bool { return a.sess != nil }, "Return on the focused Sign in signs in")
+}
+
+// An error belongs to the way of signing in it is about.
+func TestErrorsStayWithTheirTab(t *testing.T) {
+	e := newTestEnv(t)
+	s := e.a.signin
+	e.ui(func() {
+		s.env.SetSelected(choiceProduction)
+		s.methods.Select(s.keyTab)
+		s.apiKey.SetText("short")
+		test.Tap(s.keySubmit)
+		assert.True(t, s.keyError.Visible())
+		s.methods.Select(s.loginTab)
+		assert.False(t, s.loginError.Visible(), "the key's error is not shown under the email form")
+		assert.False(t, s.errorLabel().Visible())
+		test.Tap(s.loginSubmit)
+		assert.Contains(t, s.loginError.Text, "email")
+		s.methods.Select(s.keyTab)
+		assert.True(t, s.keyError.Visible(), "each tab keeps its own")
+		assert.NotEqual(t, s.keyError.Text, s.loginError.Text)
+	})
+}
+
+// A focused button must look focused: the focus tint over the button's
+// colour (Fyne blends it in) must change it visibly, on primary buttons
+// too, in both variants; unticked boxes must be outlined visibly.
+func TestFocusAndOutlinesAreVisible(t *testing.T) {
+	th := &variantTheme{}
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		th.variant = v
+		focus := th.Color(theme.ColorNameFocus, v)
+		for _, bg := range []fyne.ThemeColorName{theme.ColorNamePrimary, theme.ColorNameButton} {
+			base := th.Color(bg, v)
+			assert.Greater(t, contrast(over(focus, base), base), 1.25, "variant %d, %s", v, bg)
+		}
+		assert.Greater(t, contrast(th.Color(theme.ColorNameInputBorder, v), th.Color(theme.ColorNameBackground, v)), 2.5, "variant %d", v)
+	}
+}
+
+// over composites c over an opaque base.
+func over(c, base color.Color) color.Color {
+	r, g, b, a := c.RGBA()
+	br, bgc, bb, _ := base.RGBA()
+	mix := func(x, y uint32) uint8 { return uint8((x + y*(0xffff-a)/0xffff) >> 8) }
+	return color.NRGBA{R: mix(r, br), G: mix(g, bgc), B: mix(b, bb), A: 0xff}
+}
+
+// contrast is the WCAG contrast ratio of two opaque colours.
+func contrast(a, b color.Color) float64 {
+	lum := func(c color.Color) float64 {
+		r, g, bl, _ := c.RGBA()
+		ch := func(v uint32) float64 {
+			x := float64(v) / 0xffff
+			if x <= 0.03928 {
+				return x / 12.92
+			}
+			return math.Pow((x+0.055)/1.055, 2.4)
+		}
+		return 0.2126*ch(r) + 0.7152*ch(g) + 0.0722*ch(bl)
+	}
+	la, lb := lum(a), lum(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
 }

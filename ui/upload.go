@@ -35,7 +35,7 @@ type uploadView struct {
 
 	addFiles  *widget.Button
 	addFolder *widget.Button
-	destMode  *widget.RadioGroup
+	destMode  *widget.Select
 	folder    *widget.SelectEntry
 	parent    *widget.Entry
 	comment   *widget.Entry
@@ -52,6 +52,7 @@ type uploadView struct {
 	cancelAll     *widget.Button
 	clearFinished *widget.Button
 	summary       *widget.Label
+	toolbar       *toolbarLayout
 	overall       *widget.ProgressBar
 
 	list  *widget.List
@@ -100,9 +101,9 @@ func newUploadView(a *App) *uploadView {
 	v.destError.Importance = widget.DangerImportance
 	v.destError.Wrapping = fyne.TextWrapWord
 	v.destError.Hide()
-	v.destMode = widget.NewRadioGroup([]string{destFolder, destParent}, v.onDestModeChanged)
-	v.destMode.Horizontal = true
-	v.destMode.Required = true
+	// A drop-down rather than radio buttons: narrow enough for the
+	// destination and the comment to share a line in a wide window.
+	v.destMode = widget.NewSelect([]string{destFolder, destParent}, v.onDestModeChanged)
 	if st.ParentID != nil {
 		v.destMode.SetSelected(destParent)
 	} else {
@@ -153,9 +154,8 @@ func newUploadView(a *App) *uploadView {
 	// compact row, so the queue keeps most of the window.
 	icon := canvas.NewImageFromResource(theme.NewPrimaryThemedResource(theme.UploadIcon()))
 	icon.FillMode = canvas.ImageFillContain
-	icon.SetMinSize(fyne.NewSquareSize(36))
+	icon.SetMinSize(fyne.NewSquareSize(28))
 	dropTitle := widget.NewLabelWithStyle("Drop files or folders here", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	dropTitle.SizeName = theme.SizeNameSubHeadingText
 	dropSub := widget.NewLabel("anywhere in this window, or choose them")
 	dropSub.SizeName = theme.SizeNameCaptionText
 	zone := container.NewBorder(nil, nil,
@@ -164,17 +164,34 @@ func newUploadView(a *App) *uploadView {
 	dropZone := newThemedBox(theme.ColorNameInputBackground, theme.ColorNamePrimary, zone)
 
 	destField := container.NewStack(v.folder, v.parent)
-	dest := widget.NewForm(
-		widget.NewFormItem("Upload to", container.NewBorder(nil, nil, v.destMode, nil, destField)),
-		widget.NewFormItem("Comment", v.comment),
+	destLabel := widget.NewLabelWithStyle("Upload to", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	commentLabel := widget.NewLabelWithStyle("Comment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// The labels share one width, as in a form, when the rows are stacked.
+	labelWidth := fyne.Max(destLabel.MinSize().Width, commentLabel.MinSize().Width)
+	pair := &pairLayout{side: 420}
+	dest := container.New(pair,
+		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, destLabel),
+			nil, container.NewBorder(nil, nil, v.destMode, nil, destField)),
+		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, commentLabel), nil, v.comment),
 	)
 	top := container.NewVBox(v.noticeBox, v.waiting, dropZone, dest, v.destError)
 
-	toolbar := container.NewBorder(nil, nil, nil,
-		container.NewHBox(v.pause, v.retryFailed, v.cancelAll, v.clearFinished),
-		v.summary)
+	v.toolbar = &toolbarLayout{labelsFrom: 760,
+		buttons: []*widget.Button{v.pause, v.retryFailed, v.cancelAll, v.clearFinished},
+		labels:  []string{v.pause.Text, v.retryFailed.Text, v.cancelAll.Text, v.clearFinished.Text},
+		on:      true,
+	}
+	toolbar := container.New(v.toolbar, v.summary, container.NewHBox(v.pause, v.retryFailed, v.cancelAll, v.clearFinished))
 	queueHead := container.NewVBox(widget.NewSeparator(), toolbar, container.New(&fixedHeightLayout{height: 4}, v.overall))
-	v.content = container.NewBorder(container.NewVBox(top, queueHead), nil, nil, nil, container.NewStack(v.empty, v.list))
+	// At least two whole rows of the queue, whatever the window's size.
+	rows := container.New(minHeightLayout{height: 2 * newQueueRow(v).MinSize().Height}, container.NewStack(v.empty, v.list))
+	// In a short window the drop zone loses its second line, and in a
+	// narrow one the destination and the comment take a line each: the
+	// queue gets the room.
+	v.content = container.New(&adaptLayout{adapt: func(size fyne.Size) {
+		show(dropSub, size.Height >= 560)
+		pair.fit(size.Width, dest.Objects)
+	}}, container.NewBorder(container.NewVBox(top, queueHead), nil, nil, nil, rows))
 	v.onDestModeChanged(v.destMode.Selected)
 	v.render()
 	return v
@@ -483,10 +500,10 @@ func (v *uploadView) render() {
 		enable(b, v.a.sess != nil) // while the queue is elsewhere, kept for later
 	}
 	if s.Paused {
-		v.pause.SetText("Resume")
+		v.toolbar.setLabel(0, "Resume")
 		v.pause.SetIcon(theme.MediaPlayIcon())
 	} else {
-		v.pause.SetText("Pause")
+		v.toolbar.setLabel(0, "Pause")
 		v.pause.SetIcon(theme.MediaPauseIcon())
 	}
 	if v.trayPause != nil {
@@ -726,6 +743,7 @@ type queueRow struct {
 	copyLink *widget.Button
 	open     *widget.Button
 	again    *widget.Button
+	actions  *fyne.Container // laid out again when buttons come and go
 
 	jobID   string
 	content fyne.CanvasObject
@@ -749,11 +767,16 @@ func newQueueRow(v *uploadView) *queueRow {
 	for _, b := range []*widget.Button{r.cancel, r.retry, r.copyLink, r.open, r.again} {
 		b.Importance = widget.LowImportance
 	}
+	// The state column shows the progress bar, the state, or for a file
+	// already uploaded the button to send it again (the detail line says
+	// when it was uploaded).
 	status := container.NewStack(
 		container.New(&fixedWidthLayout{width: 170}, container.New(&vCenterLayout{}, r.progress)),
 		container.NewCenter(r.state),
+		container.NewCenter(r.again),
 	)
-	actions := container.New(&fixedWidthLayout{width: 170}, container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.again, r.copyLink, r.open))
+	r.actions = container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.copyLink, r.open)
+	actions := container.New(&fixedWidthLayout{width: 170}, r.actions)
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
 	r.ExtendBaseWidget(r)
@@ -829,8 +852,8 @@ func (r *queueRow) set(j worker.Job) {
 		stateImp = widget.MediumImportance
 	case storage.JobAlready:
 		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		stateText = "Already uploaded"
-		stateImp = widget.SuccessImportance
+		// No state text: "Upload again" takes its place, and the detail
+		// line says when it was uploaded.
 		details = append(details, sentence(j.Err))
 		if j.Hash != "" {
 			details = append(details, j.Hash)
@@ -863,15 +886,16 @@ func (r *queueRow) set(j worker.Job) {
 		r.progress.Hide()
 		r.state.Importance = stateImp
 		r.state.SetText(stateText)
-		r.state.Show()
+		show(r.state, stateText != "")
 	}
 	final := j.State.Final()
 	show(r.cancel, !final)
 	show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled)
 	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
 	show(r.copyLink, linked)
-	show(r.open, linked && j.State == storage.JobDone)
+	show(r.open, linked)
 	show(r.again, j.State == storage.JobAlready)
+	r.actions.Refresh() // a recycled row: its buttons change
 }
 
 // pausedText says how far an upload got before Pause stopped it, and that
@@ -921,6 +945,12 @@ func (rowTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) != 2 {
 		return
 	}
+	if !objs[1].Visible() { // the title alone, centred
+		h := objs[0].MinSize().Height
+		objs[0].Resize(fyne.NewSize(size.Width, h))
+		objs[0].Move(fyne.NewPos(0, (size.Height-h)/2))
+		return
+	}
 	h0 := objs[0].MinSize().Height
 	h1 := objs[1].MinSize().Height
 	gap := -theme.Padding()
@@ -936,6 +966,9 @@ func (rowTextLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		return fyne.Size{}
 	}
 	a, b := objs[0].MinSize(), objs[1].MinSize()
+	if !objs[1].Visible() {
+		return fyne.NewSize(a.Width/4, a.Height)
+	}
 	return fyne.NewSize(fyne.Max(a.Width, b.Width)/4, a.Height+b.Height-theme.Padding())
 }
 

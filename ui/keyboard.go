@@ -1,0 +1,133 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// actionButton is a button that Return and Enter press as well as Space
+// (Fyne's button takes Space only), so a form can be finished with the
+// keyboard alone, as people expect of a focused "Sign in" button.
+type actionButton struct {
+	widget.Button
+}
+
+func newActionButton(label string, icon fyne.Resource, tapped func()) *actionButton {
+	b := &actionButton{}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey presses the button on Return and Enter, like Space.
+func (b *actionButton) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !b.Disabled() {
+			b.Tapped(&fyne.PointEvent{})
+		}
+	default:
+		b.Button.TypedKey(ev)
+	}
+}
+
+// methodTabs switches between the ways to sign in. Unlike container.AppTabs,
+// whose tab bar the keyboard cannot reach, each tab is a button in the
+// focus chain (Tab moves to it; Space, Return or Enter selects it), and the
+// selected one is marked by a primary-coloured bar under its name. Only the
+// selected tab's content takes room, so what follows it sits right below.
+type methodTabs struct {
+	widget.BaseWidget
+	items    []*container.TabItem
+	buttons  []*actionButton
+	marks    []*canvas.Rectangle
+	selected int
+	// OnSelected is called after the person (or Select) changes the tab.
+	OnSelected func(*container.TabItem)
+
+	bar     *fyne.Container
+	content *fyne.Container
+}
+
+func newMethodTabs(items ...*container.TabItem) *methodTabs {
+	t := &methodTabs{items: items}
+	heads := make([]fyne.CanvasObject, 0, len(items)+1)
+	stack := make([]fyne.CanvasObject, len(items))
+	for i, it := range items {
+		b := newActionButton(it.Text, nil, func() { t.Select(t.items[i]) })
+		mark := canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+		mark.SetMinSize(fyne.NewSize(0, 3))
+		t.buttons = append(t.buttons, b)
+		t.marks = append(t.marks, mark)
+		heads = append(heads, container.NewBorder(nil, mark, nil, nil, b))
+		stack[i] = it.Content
+	}
+	heads = append(heads, layout.NewSpacer())
+	t.bar = container.NewHBox(heads...)
+	t.content = container.NewStack(stack...)
+	t.ExtendBaseWidget(t)
+	t.mark() // no Refresh yet: the widgets get their renderers in the window
+	return t
+}
+
+// Select shows item (one of the tabs).
+func (t *methodTabs) Select(item *container.TabItem) {
+	for i, it := range t.items {
+		if it == item && i != t.selected {
+			t.selected = i
+			t.show()
+			if t.OnSelected != nil {
+				t.OnSelected(item)
+			}
+			return
+		}
+	}
+}
+
+// Selected is the tab shown.
+func (t *methodTabs) Selected() *container.TabItem { return t.items[t.selected] }
+
+// show marks the selected tab and shows its content.
+func (t *methodTabs) show() {
+	t.mark()
+	for _, b := range t.buttons {
+		b.Refresh()
+	}
+	t.content.Refresh()
+}
+
+// mark sets which tab looks selected and whose content is shown.
+func (t *methodTabs) mark() {
+	for i, it := range t.items {
+		on := i == t.selected
+		if on {
+			t.buttons[i].Importance = widget.MediumImportance
+			t.marks[i].FillColor = theme.Color(theme.ColorNamePrimary)
+			it.Content.Show()
+		} else {
+			t.buttons[i].Importance = widget.LowImportance
+			t.marks[i].FillColor = color.Transparent // keeps its height: the tabs line up
+			it.Content.Hide()
+		}
+	}
+}
+
+// Refresh follows a theme change (the mark's colour).
+func (t *methodTabs) Refresh() {
+	t.mark()
+	for _, m := range t.marks {
+		m.Refresh()
+	}
+	t.BaseWidget.Refresh()
+}
+
+func (t *methodTabs) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(
+		container.NewVBox(t.bar, widget.NewSeparator()), nil, nil, nil, t.content))
+}

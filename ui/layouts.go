@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// pairLayout puts two rows side by side or one above the other, as its
+// wide field says: the destination and the comment take one line in a
+// wide window and two in a small one, leaving the queue more room. The
+// upload tab's adaptLayout sets wide (fit) from the window's width before
+// anything is laid out, so the height Fyne gives the pair is right. Its
+// minimum width is always the stacked one, so the window can be narrowed.
+type pairLayout struct {
+	side float32 // the least width of each side, side by side
+	wide bool
+}
+
+// fit chooses side by side when width gives each of objs its minimum and
+// at least side.
+func (l *pairLayout) fit(width float32, objs []fyne.CanvasObject) {
+	if len(objs) != 2 {
+		return
+	}
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	l.wide = width >= 2*fyne.Max(l.side, fyne.Max(a.Width, b.Width))+theme.Padding()
+}
+
+func (l *pairLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 2 {
+		return
+	}
+	pad := theme.Padding()
+	if l.wide {
+		w := (size.Width - pad) / 2
+		for i, o := range objs {
+			o.Resize(fyne.NewSize(w, size.Height))
+			o.Move(fyne.NewPos(float32(i)*(w+pad), 0))
+		}
+		return
+	}
+	y := float32(0)
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, y))
+		y += h + pad
+	}
+}
+
+func (l *pairLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		s.Width = fyne.Max(s.Width, m.Width)
+		switch {
+		case l.wide:
+			s.Height = fyne.Max(s.Height, m.Height)
+		case i > 0:
+			s.Height += theme.Padding() + m.Height
+		default:
+			s.Height = m.Height
+		}
+	}
+	return s
+}
+
+// minHeightLayout gives its one object at least height, so that the queue
+// shows whole rows even at the window's minimum size (the window's minimum
+// grows instead).
+type minHeightLayout struct{ height float32 }
+
+func (l minHeightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l minHeightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return fyne.NewSize(s.Width, fyne.Max(s.Height, l.height))
+}
+
+// toolbarLayout lays out a summary and a row of buttons on one line: the
+// buttons at the right with their labels when the toolbar is at least
+// labelsFrom wide, else with their icons alone, so the summary stays
+// readable in a small window. (A fixed width, not a measurement: changing
+// the labels changes the widths measured, which would make the layout
+// flip back and forth.)
+type toolbarLayout struct {
+	labelsFrom float32
+	buttons    []*widget.Button
+	labels     []string
+	on         bool // the labels are shown
+}
+
+// setLabel changes button i's label (Pause, Resume), shown if labels are.
+func (l *toolbarLayout) setLabel(i int, label string) {
+	l.labels[i] = label
+	if l.on {
+		l.buttons[i].SetText(label)
+	}
+}
+
+func (l *toolbarLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 2 {
+		return
+	}
+	l.setLabels(size.Width >= l.labelsFrom)
+	summary, row := objs[0], objs[1]
+	rw := row.MinSize().Width
+	row.Resize(fyne.NewSize(rw, size.Height))
+	row.Move(fyne.NewPos(size.Width-rw, 0))
+	summary.Resize(fyne.NewSize(fyne.Max(size.Width-rw-theme.Padding(), 0), size.Height))
+	summary.Move(fyne.NewPos(0, 0))
+}
+
+// setLabels shows the buttons' labels, or hides them.
+func (l *toolbarLayout) setLabels(on bool) {
+	l.on = on
+	for i, b := range l.buttons {
+		want := ""
+		if on {
+			want = l.labels[i]
+		}
+		if b.Text != want {
+			b.SetText(want)
+		}
+	}
+}
+
+func (l *toolbarLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		m := o.MinSize()
+		s.Width += m.Width
+		s.Height = fyne.Max(s.Height, m.Height)
+	}
+	return s
+}
+
+// tabBarEndLayout places its object (the toast) at the right end of the
+// tabs' bar, after the last tab, as wide as the free room allows: over
+// the empty part of the bar, never over the tabs' content.
+type tabBarEndLayout struct {
+	tabs *container.AppTabs
+	want func() float32 // the width the object's content asks for
+}
+
+func (l *tabBarEndLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	// The bar is as tall as a tab's button; the tabs are as wide as their
+	// labels and icons. Both measured from a button like theirs.
+	probe := widget.NewButtonWithIcon("", theme.SettingsIcon(), nil)
+	barH := probe.MinSize().Height + theme.Padding()
+	var tabsW float32
+	for _, it := range l.tabs.Items {
+		tabsW += fyne.MeasureText(it.Text, theme.TextSize(), fyne.TextStyle{Bold: true}).Width +
+			theme.IconInlineSize() + 4*theme.Padding()
+	}
+	pad := theme.Padding()
+	for _, o := range objs {
+		m := o.MinSize()
+		w := fyne.Min(fyne.Max(size.Width-tabsW-2*pad, 0), fyne.Max(m.Width, l.want()))
+		h := fyne.Min(m.Height, barH)
+		o.Resize(fyne.NewSize(w, h))
+		o.Move(fyne.NewPos(size.Width-w-pad, (barH-h)/2))
+	}
+}
+
+func (l *tabBarEndLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.Size{} }
+
+// adaptLayout fills its size with its one object, after letting adapt
+// change what the object shows at that size (a secondary line a short
+// window cannot spare, one line or two for a pair), so that the object's
+// minimum size is the right one when it is laid out.
+type adaptLayout struct {
+	adapt func(fyne.Size)
+}
+
+func (l *adaptLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.adapt(size)
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *adaptLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
