@@ -105,6 +105,17 @@ func (h *CIDHasher) EnableSHA256() {
 	}
 }
 
+// LimitCores makes the hasher hash leaves on at most n cores; 1 keeps
+// everything on the caller's goroutine, as kubo's `ipfs add` does (a
+// server hashing many uploads at once gains nothing from spreading one of
+// them, and each hand-over to another core costs a wake-up). Call it
+// before the first byte; n < 1 counts as 1.
+func (h *CIDHasher) LimitCores(n int) {
+	if h.n == 0 && len(h.queue) == 0 {
+		h.workers = min(h.workers, max(n, 1))
+	}
+}
+
 // Size is the number of bytes hashed so far.
 func (h *CIDHasher) Size() int64 { return h.n }
 

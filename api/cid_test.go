@@ -363,3 +363,22 @@ func TestCIDHasherAllocations(t *testing.T) {
 		}
 	}
 }
+
+// LimitCores caps the hasher's parallelism before the first byte (0 counts
+// as 1) and is ignored after it; the CID is the same either way.
+func TestCIDHasherLimitCores(t *testing.T) {
+	h := newCIDHasher(ChunkSize, maxLinksPerNode, 4)
+	h.LimitCores(0)
+	assert.Equal(t, 1, h.workers)
+	h.LimitCores(3)
+	assert.Equal(t, 1, h.workers, "a limit never rises")
+
+	h = newCIDHasher(ChunkSize, maxLinksPerNode, 4)
+	h.LimitCores(2)
+	data := randomBytes(5*ChunkSize+3, 8)
+	got, err := hashFed(h, data, feedReadFrom, nil)
+	require.NoError(t, err)
+	assert.Equal(t, boxoCIDOf(t, data).cid, got)
+	h.LimitCores(1)
+	assert.Equal(t, 2, h.workers, "ignored once bytes were hashed")
+}

@@ -319,7 +319,11 @@ func (s *Server) stage(part io.Reader) (_ *staged, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: create temporary file: %v", errStore, err)
 	}
+	// One core per upload, as dStor's IPFS node (kubo's `ipfs add`) hashes:
+	// a server receiving several uploads has other work for its cores, and
+	// handing each chunk to another core costs a wake-up per chunk.
 	h := api.NewCIDHasher()
+	h.LimitCores(1)
 	defer func() {
 		if err != nil {
 			h.Abort()
