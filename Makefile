@@ -188,10 +188,10 @@ install: package
 # Debian's wine64 alone runs 64-bit Windows programs: no i386 architecture
 # (wine32) is needed. mingw-w64 compiles Fyne's cgo and the ProcessPrng DLL
 # that Wine 8 lacks (build/windows/processprng.c).
-WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick
+WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick xvfb xauth
 # WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo.
 WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance
-WIN_CGO_PKGS :=
+WIN_CGO_PKGS := ./cli
 .PHONY: windows-deps windows test-windows
 
 windows-deps:
@@ -206,6 +206,11 @@ windows: windows-deps
 
 # test-windows cross-compiles the Windows test binaries of the packages that
 # need no display and runs them under Wine in a throw-away prefix
-# (.ci/test-windows.sh), which it removes with its wineserver afterwards.
-test-windows: windows-deps
-	GO=$(GO) WIN_PKGS="$(WIN_PKGS)" WIN_CGO_PKGS="$(WIN_CGO_PKGS)" ./.ci/test-windows.sh
+# (.ci/test-windows.sh), then installs the app there and checks the real
+# window under Xvfb, the command line from cmd.exe and the uninstaller
+# (.ci/test-windows-exe.sh), saving a screenshot of the window in WIN_SHOT.
+# The prefix and its wineserver are gone afterwards.
+WIN_SHOT ?= dist/windows/window-under-wine.png
+test-windows: windows
+	GO=$(GO) WIN_PKGS="$(WIN_PKGS)" WIN_CGO_PKGS="$(WIN_CGO_PKGS)" \
+	  WIN_SETUP=dist/windows/dstor-uploader-setup.exe WIN_SHOT=$(WIN_SHOT) ./.ci/test-windows.sh

@@ -4,8 +4,10 @@
 # under Wine in a throw-away prefix. Prints one line per package and a
 # closing "N passed, N failed, N skipped"; exits non-zero when a test fails.
 #
-# Environment (the Makefile sets the first two): WIN_PKGS (pure-Go packages),
-# WIN_CGO_PKGS (packages whose tests link cgo, built with mingw-w64), GO (go),
+# Environment (the Makefile sets the first four): WIN_PKGS (pure-Go packages),
+# WIN_CGO_PKGS (packages whose tests link cgo, built with mingw-w64),
+# WIN_SETUP (the installer to check with .ci/test-windows-exe.sh; empty: no
+# such check), WIN_SHOT (where that check saves its screenshot), GO (go),
 # WIN_KEEP (a folder to keep the test logs in).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,7 +77,7 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	log=$work/$(echo "$p" | tr -c 'a-zA-Z0-9\n' _).log
 	t0=$SECONDS
 	# go test runs a test binary in its package's folder (Wine's Z: drive).
-	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout 20m) >"$log" 2>&1 || status=1
+	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout=20m) >"$log" 2>&1 || status=1
 	# Top-level results only: subtests are indented.
 	np=$(grep -c '^--- PASS' "$log" || true)
 	nf=$(grep -c '^--- FAIL' "$log" || true)
@@ -99,5 +101,8 @@ awk '/^=== (RUN|NAME|CONT) / { cur = $3; next }
 	/^ +[^ ]+\.go:[0-9]+: / { if (cur != "") { m = $0; sub(/^ +[^ ]+\.go:[0-9]+: /, "", m); msg[cur] = m }; next }
 	/^ *--- SKIP: / { print "    " $3 ": " msg[$3] }' "$work"/*.log | sort -u
 
+if [ -n "${WIN_SETUP:-}" ]; then
+	GO=$GO .ci/test-windows-exe.sh "$WIN_SETUP" "$WINE" "$WINESERVER" "$work/exe" "${WIN_SHOT:-$work/window.png}" || status=1
+fi
 echo "windows: $passed passed, $failed failed, $skipped skipped"
 exit $status

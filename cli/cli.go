@@ -82,7 +82,8 @@ func Run(ctx context.Context, args []string, cio IO) int {
 // execute runs root and maps what it returns to an exit status: 0, 1 for
 // a failure, 2 for a usage error, or the status a command chose.
 func execute(ctx context.Context, root *cobra.Command, args []string, cio IO) int {
-	root.SetArgs(args)
+	// Never nil: cobra reads os.Args for nil, and Run is given its args.
+	root.SetArgs(append([]string{}, args...))
 	stopProfile := func() error { return nil }
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		stop, err := startProfile(cmd)

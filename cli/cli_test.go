@@ -83,7 +83,7 @@ func TestUploadFolderThenHistory(t *testing.T) {
 		assert.True(t, r.Verified)
 		assert.Equal(t, "trip photos", r.Comment)
 		rel, _ := filepath.Rel(filepath.Dir(root), filepath.Dir(f))
-		assert.Equal(t, "/backup/"+rel+"/", r.FolderPath)
+		assert.Equal(t, "/backup/"+filepath.ToSlash(rel)+"/", r.FolderPath)
 		assert.Contains(t, out, r.Hash+"  "+r.Link+"  "+r.Name)
 		// The link serves the same bytes.
 		resp, err := http.Get(r.Link)

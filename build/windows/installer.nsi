@@ -6,7 +6,8 @@
 ; "Send to"). Silent uninstall: uninstall.exe /S keeps the history;
 ; uninstall.exe /S /PURGE removes it too.
 
-Unicode true
+; 64-bit like the app, so Wine needs no 32-bit part (wine32) to run it.
+Target amd64-unicode
 !include "MUI2.nsh"
 !include "FileFunc.nsh"
 
