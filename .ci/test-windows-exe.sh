@@ -36,6 +36,7 @@ exe="$app_dir/dstor-uploader.exe"
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap stop_all EXIT
+trap 'exit 1' INT TERM # so that the EXIT trap cleans up
 
 # The file to upload, and its CID computed here (Linux) for comparison.
 unset DSTOR_UPLOADER_HOME XDG_DATA_HOME

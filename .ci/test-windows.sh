@@ -32,6 +32,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM # so that the EXIT trap cleans up
 
 # The prefix, and Go's missing ProcessPrng (Wine 8 has no bcryptprimitives.dll).
 "$MINGW_CC" -shared -O2 -s -o "$work/bcryptprimitives.dll" build/windows/processprng.c -ladvapi32

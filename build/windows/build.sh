@@ -21,6 +21,7 @@ data_dir=$(sed -n 's/^const WindowsDirName = "\(.*\)"$/\1/p' storage/paths_windo
 work=$(mktemp -d)
 syso=rsrc_windows_amd64.syso # picked up by the linker from the main package's folder
 trap 'rm -rf "$work" "$syso"' EXIT
+trap 'exit 1' INT TERM # so that the EXIT trap cleans up
 subst() {
 	sed -e "s|@NAME@|$name|g" -e "s|@ID@|$id|g" -e "s|@VERSION@|$version|g" -e "s|@VERSION4@|$version4|g" \
 		-e "s|@VERSION_COMMAS@|${version4//./,}|g" -e "s|@WEBSITE@|$website|g" "$1"
