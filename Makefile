@@ -6,6 +6,9 @@ export LANG ?= C.UTF-8
 # Debian packages the build (Fyne: X11/GL headers, native dialogs: GTK) and the
 # tests (Xvfb, a D-Bus session with gnome-keyring for the real OS keyring) need.
 DEB_PKGS   := xorg-dev libgl1-mesa-dev libgtk-3-dev xvfb xauth dbus-x11 gnome-keyring pkg-config gcc
+# Debian packages only the tests need: zbarimg decodes the QR codes the app
+# draws, an independent check that they scan.
+TEST_DEB_PKGS := zbar-tools
 STATICCHECK_VERSION := v0.8.2
 GOBIN      := $(shell $(GO) env GOPATH)/bin
 
@@ -54,6 +57,7 @@ sandbox: build
 # (XDG_DATA_HOME), so a login keyring left with another password cannot turn
 # those tests into skips, and tests never write into the person's own keyring.
 test: deps
+	@$(call apt_install,$(TEST_DEB_PKGS))
 	$(GO) vet ./...
 	@keyrings=$$(mktemp -d); trap 'rm -rf $$keyrings' EXIT; \
 	XDG_DATA_HOME=$$keyrings DSTOR_REQUIRE_KEYRING=1 dbus-run-session -- bash -c 'echo test-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \

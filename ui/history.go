@@ -244,6 +244,13 @@ func (h *historyView) onOpen(id int64) {
 	}
 }
 
+// onQR shows the QR code of the entry's gateway link, for a phone.
+func (h *historyView) onQR(id int64) {
+	if e, ok := h.entry(id); ok {
+		h.a.showQR(e.Name, h.a.gatewayLinkFor(e.Env, e.Hash))
+	}
+}
+
 // onDelete asks, then removes the entry from the history (not from dStor).
 func (h *historyView) onDelete(id int64) {
 	e, ok := h.entry(id)
@@ -365,6 +372,7 @@ type historyRow struct {
 	copyLink *widget.Button
 	copyCID  *widget.Button
 	open     *widget.Button
+	qr       *widget.Button
 	del      *widget.Button
 
 	id      int64
@@ -388,15 +396,16 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
 	r.copyCID = widget.NewButton("Copy CID", func() { h.onCopyCID(r.id) })
 	r.open = widget.NewButtonWithIcon("", openIcon, func() { h.onOpen(r.id) })
+	r.qr = widget.NewButtonWithIcon("", qrIcon, func() { h.onQR(r.id) })
 	r.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { h.onDelete(r.id) })
-	for _, b := range []*widget.Button{r.copyLink, r.copyCID, r.open, r.del} {
+	for _, b := range []*widget.Button{r.copyLink, r.copyCID, r.open, r.qr, r.del} {
 		b.Importance = widget.LowImportance
 	}
 	r.copyLink.Importance = widget.MediumImportance
 	second := container.NewBorder(nil, nil, container.NewHBox(r.hash, r.verified), nil, r.detail)
 	text := container.New(&rowTextLayout{}, r.name, second)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon),
-		container.NewCenter(container.NewHBox(r.copyLink, r.copyCID, r.open, r.del)), text)
+		container.NewCenter(container.NewHBox(r.copyLink, r.copyCID, r.open, r.qr, r.del)), text)
 	r.ExtendBaseWidget(r)
 	return r
 }

@@ -124,9 +124,14 @@ func (a *App) nativePickFolder() (string, error) {
 
 // pickSave asks where to save an export ("" when canceled).
 func (a *App) pickSave(name, ext string) (string, error) {
+	return a.pickSaveAs("Export the upload history", name, ext)
+}
+
+// pickSaveAs is pickSave with the dialog's title.
+func (a *App) pickSaveAs(title, name, ext string) (string, error) {
 	desc := strings.ToUpper(ext) + " file"
 	return runNative(func() (string, error) {
-		return sqdialog.File().Title("Export the upload history").Filter(desc, ext).SetStartFile(name).Save()
+		return sqdialog.File().Title(title).Filter(desc, ext).SetStartFile(name).Save()
 	})
 }
 

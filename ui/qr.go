@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/skip2/go-qrcode"
+)
+
+// QR code sizes: the PNG is big enough to print or to scan from a screen
+// across a room; the dialog shows it smaller, pixel-sharp.
+const (
+	qrPNGSize   = 512
+	qrShownSize = 256
+)
+
+// qrIcon is "QR code" (three finder squares and a few modules); the
+// default theme has none. Themed, so it follows light and dark.
+var qrIcon = theme.NewThemedResource(fyne.NewStaticResource("qr-code.svg", []byte(
+	`<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24" viewBox="0 0 24 24">`+
+		`<path fill="#000000" d="M3 3h8v8H3V3zm2 2v4h4V5H5zm8-2h8v8h-8V3zm2 2v4h4V5h-4zM3 13h8v8H3v-8zm2 2v4h4v-4H5z"/>`+
+		`<path fill="#000000" d="M6 6h2v2H6zM16 6h2v2h-2zM6 16h2v2H6zM13 13h2v2h-2zM15 15h2v2h-2zM17 13h4v2h-4zM13 17h2v4h-2zM17 17h2v2h-2zM19 19h2v2h-2zM17 19h2v2h-2z"/>`+
+		`</svg>`)))
+
+// qrPNG is a QR code of link as a size×size PNG: medium error correction
+// (a smudged or partly covered code still scans) and the quiet zone
+// scanners need around it.
+func qrPNG(link string, size int) ([]byte, error) {
+	q, err := qrcode.New(link, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("make a QR code of the link: %w", err)
+	}
+	b, err := q.PNG(size)
+	if err != nil {
+		return nil, fmt.Errorf("make a QR code of the link: %w", err)
+	}
+	return b, nil
+}
+
+// qrFileName is the file name offered when saving the QR code of name.
+func qrFileName(name string) string {
+	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	base = strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, base)
+	if base == "" || base == "." || base == ".." {
+		base = "link"
+	}
+	return base + "-qr.png"
+}
+
+// qrDialog is the dialog that shows a link's QR code, for a phone to scan.
+type qrDialog struct {
+	d     *dialog.CustomDialog
+	image *canvas.Image
+	link  *widget.Label
+	copy  *widget.Button
+	save  *widget.Button
+	png   []byte
+}
+
+// showQR opens a dialog with the QR code of link (the upload named name),
+// the link itself, and buttons to copy it or save the code as a PNG.
+func (a *App) showQR(name, link string) *qrDialog {
+	png, err := qrPNG(link, qrPNGSize)
+	if err != nil {
+		a.showError("Cannot make a QR code", err)
+		return nil
+	}
+	q := &qrDialog{png: png}
+	q.image = canvas.NewImageFromResource(fyne.NewStaticResource(qrFileName(name), png))
+	q.image.FillMode = canvas.ImageFillContain
+	q.image.ScaleMode = canvas.ImageScalePixels
+	q.image.SetMinSize(fyne.NewSquareSize(qrShownSize))
+	q.link = widget.NewLabel(link)
+	q.link.Wrapping = fyne.TextWrapBreak
+	q.link.Selectable = true
+	q.link.Alignment = fyne.TextAlignCenter
+	q.copy = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { a.copyText(link, "Link") })
+	q.save = widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), func() { a.saveQR(qrFileName(name), png) })
+	hint := widget.NewLabel("Scan it with a phone's camera to open the file.")
+	hint.Importance = widget.MediumImportance
+	hint.Alignment = fyne.TextAlignCenter
+	content := container.NewVBox(
+		container.NewCenter(q.image), hint,
+		container.New(&maxWidthLayout{width: 420}, q.link),
+		container.NewCenter(container.NewHBox(q.copy, q.save)),
+	)
+	q.d = dialog.NewCustom("QR code — "+name, "Close", content, a.win)
+	q.d.Show()
+	return q
+}
+
+// saveQR asks where to save the QR code's PNG (native dialog, else
+// Fyne's) and writes it there.
+func (a *App) saveQR(name string, png []byte) {
+	a.goPicker(func() {
+		path, err := a.pickSaveAs("Save the QR code", name, "png")
+		a.do(func() {
+			switch {
+			case err == errUseFyneDialog:
+				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { a.writeQR(w, where, png) })
+			case err != nil:
+				a.showError("Cannot save the QR code", err)
+			case path != "":
+				a.goBg(func() {
+					err := os.WriteFile(path, png, 0o644)
+					a.do(func() {
+						if err != nil {
+							a.showError("Cannot save the QR code", err)
+							return
+						}
+						a.showToast("QR code saved to " + filepath.Base(path))
+					})
+				})
+			}
+		})
+	})
+}
+
+// writeQR writes the PNG to w (Fyne's save dialog) on a goroutine.
+func (a *App) writeQR(w io.WriteCloser, where string, png []byte) {
+	a.goBg(func() {
+		_, err := io.Copy(w, bytes.NewReader(png))
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		a.do(func() {
+			if err != nil {
+				a.showError("Cannot save the QR code", err)
+				return
+			}
+			a.showToast("QR code saved to " + where)
+		})
+	})
+}
