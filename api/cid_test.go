@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -381,4 +382,24 @@ func TestCIDHasherLimitCores(t *testing.T) {
 	assert.Equal(t, boxoCIDOf(t, data).cid, got)
 	h.LimitCores(1)
 	assert.Equal(t, 2, h.workers, "ignored once bytes were hashed")
+}
+
+// FileCID gives the CID an upload would be answered with, refuses what an
+// upload refuses, and stops when its context is canceled.
+func TestFileCID(t *testing.T) {
+	for _, size := range []int{0, 12, 3*ChunkSize + 5} {
+		data := randomBytes(size, uint64(size)+21)
+		got, err := FileCID(t.Context(), writeFile(t, "f.bin", data))
+		require.NoError(t, err)
+		assert.Equal(t, boxoCIDOf(t, data).cid, got, "size %d", size)
+	}
+
+	_, err := FileCID(t.Context(), t.TempDir())
+	var ve *ValidationError
+	assert.ErrorAs(t, err, &ve)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = FileCID(ctx, writeFile(t, "g.bin", randomBytes(ChunkSize, 22)))
+	assert.ErrorIs(t, err, context.Canceled)
 }

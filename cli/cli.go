@@ -135,6 +135,7 @@ func newRoot(cio IO) *cobra.Command {
 		newResumeCommand(cio),
 		newHistoryCommand(cio),
 		newVerifyCommand(cio),
+		newCIDCommand(cio),
 		newSandboxCommand(cio),
 		newVersionCommand(cio),
 	)

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+)
+
+func newCIDCommand(cio IO) *cobra.Command {
+	return &cobra.Command{
+		Use:   "cid FILE...",
+		Short: "Print each file's CID without uploading",
+		Long: `Prints the IPFS hash (CIDv0, "Qm…") of each FILE, one per line in the order
+given, as "ipfs add -n -Q" does: the hash dStor answers when the file is
+uploaded, computed here with IPFS add's defaults. Nothing is uploaded and no
+sign-in is needed. It stops at the first file it cannot read (exit status 1).
+To compare files with what was uploaded, see "verify".`,
+		Example: `  dstor-uploader cid report.pdf
+  dstor-uploader cid ~/Pictures/trip/*.jpg`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("name at least one file")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runCID(cmd.Context(), cio, args) },
+	}
+}
+
+// runCID prints the CID of each file, stopping at the first failure so the
+// lines printed always belong to the first files named.
+func runCID(ctx context.Context, cio IO, paths []string) error {
+	for _, p := range paths {
+		c, err := api.FileCID(ctx, p)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintln(cio.Out, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

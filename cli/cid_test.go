@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// cid prints one CID per file, in order, the ones `ipfs add -n -Q` prints
+// (DSTOR_API.md's vectors and the computed CID of a multi-chunk file),
+// without signing in; it stops at the first file it cannot read.
+func TestCIDCommand(t *testing.T) {
+	dir := t.TempDir()
+	hello := filepath.Join(dir, "hello.txt")
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(hello, []byte("hello world\n"), 0o600))
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
+	big := testutil.WriteFile(t, filepath.Join(dir, "big.bin"), 3*262144+17)
+
+	code, out, errOut := runCLI(t, "", "cid", hello, empty, big)
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, []string{
+		"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+		"QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
+		testutil.CIDOf(t, big), // api's tests compare it with boxo
+	}, strings.Fields(out))
+
+	code, out, errOut = runCLI(t, "", "cid", hello, filepath.Join(dir, "missing"), empty)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o\n", out, "nothing after the failed file")
+	assert.Contains(t, errOut, "does not exist")
+
+	code, _, errOut = runCLI(t, "", "cid")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "name at least one file")
+}
