@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 7
+const CurrentSchemaVersion = 8
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -244,6 +244,7 @@ var migrations = []migration{
 	{"add the uploaded file's identity to the history, and its lookup index (already uploaded)", migrateV5},
 	{"add the history's trigram search index and stored count", migrateV6},
 	{"add history.sha256 and the expected SHA-256 of jobs and walks (receipts)", migrateV7},
+	{"index the jobs for paging by account and state, and mark cleared rows", migrateV8},
 }
 
 // migrate applies the pending steps, each in its own transaction together

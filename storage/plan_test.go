@@ -99,6 +99,14 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: state of one", queryPlan(t, d, jobStateSQL, "j"), "sqlite_autoindex_jobs_1"},
 		{"jobs: delete one", queryPlan(t, d, deleteJobSQL, "j"), "sqlite_autoindex_jobs_1"},
 		{"walks: delete one", queryPlan(t, d, deleteWalkSQL, "w"), "sqlite_autoindex_walks_1"},
+		{"jobs: counts of an account", queryPlan(t, d, jobCountsSQL, "testnet", "a@example.com"), "jobs_queue"},
+		{"jobs: next queued window", queryPlan(t, d, queuedJobsSQL, "testnet", "a@example.com", "queued", 10, 256), "jobs_queue"},
+		{"jobs: list page after a row", queryPlan(t, d, listJobsSQL, "testnet", "a@example.com", 10, 64, 0), "jobs_list"},
+		{"jobs: list page before a row", queryPlan(t, d, listJobsBackSQL, "testnet", "a@example.com", 100, 64), "jobs_list"},
+		{"jobs: already queued in a batch", queryPlan(t, d, jobPathSQL, "b", "/f/x"), "jobs_batch"},
+		{"jobs: bulk change by state", bulkPlan(t, d, "UPDATE jobs SET state = 'canceled' WHERE %s", []JobState{JobQueued, JobWaitingSignIn}), "jobs_queue"},
+		{"jobs: bulk count by state", bulkPlan(t, d, "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state", []JobState{JobDone, JobSkipped}), "jobs_queue"},
+		{"jobs: bulk clear by state", bulkPlan(t, d, "DELETE FROM jobs WHERE %s", []JobState{JobDone, JobCanceled}), "jobs_queue"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +114,16 @@ func TestHotPathQueryPlans(t *testing.T) {
 			assert.Contains(t, tt.plan, tt.want, tt.plan)
 		})
 	}
+}
+
+// bulkPlan is the plan of one of the bulk statements of ChangeJobs and
+// ClearJobs (format: the statement around its WHERE clause), with two ids
+// held in memory left out.
+func bulkPlan(t *testing.T, d *DB, format string, states []JobState) string {
+	t.Helper()
+	where, args, err := bulkWhere("testnet", "a@example.com", states, []string{"x", "y"})
+	require.NoError(t, err)
+	return queryPlan(t, d, fmt.Sprintf(format, where), args...)
 }
 
 // TestPlanProblemFindsFullScans keeps the check above honest: plans that

@@ -59,6 +59,9 @@ func (s JobState) Final() bool {
 
 // JobRow is one upload job as persisted, so a crash or kill loses nothing.
 type JobRow struct {
+	// Seq orders the jobs as they were added (the list's order); the
+	// database assigns it on insert (InsertJobs fills it in).
+	Seq int64 `json:"seq"`
 	// ID is the job's UUID; it also keys the job's history entry.
 	ID string `json:"id"`
 	// BatchID groups the jobs of one drop or one CLI invocation.
@@ -107,11 +110,14 @@ type JobRow struct {
 const jobCols = `id, batch_id, env, account, local_path, name, size, folder_path, parent_id,
 	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id, expect_sha256`
 
+// jobSelect is the SELECT list matching scanJob: the row's seq, then jobCols.
+const jobSelect = `seq, ` + jobCols
+
 func scanJob(sc interface{ Scan(...any) error }) (JobRow, error) {
 	var j JobRow
 	var parent sql.NullInt64
 	var created, updated int64
-	err := sc.Scan(&j.ID, &j.BatchID, &j.Env, &j.Account, &j.LocalPath, &j.Name, &j.Size,
+	err := sc.Scan(&j.Seq, &j.ID, &j.BatchID, &j.Env, &j.Account, &j.LocalPath, &j.Name, &j.Size,
 		&j.FolderPath, &parent, &j.Comment, &j.State, &j.Attempts, &j.Error, &j.Hash,
 		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256)
 	if err != nil {
@@ -127,8 +133,8 @@ func scanJob(sc interface{ Scan(...any) error }) (JobRow, error) {
 // statement (a 10,000-file folder takes a fraction of a second), in slice
 // order, which is the order [DB.Jobs] returns them in. It fills in, in place
 // in rows, an empty ID (a new UUID), an empty State (JobQueued) and zero
-// CreatedAt/UpdatedAt (now). Either every row is stored or none is; an ID
-// that already exists fails the whole call.
+// CreatedAt/UpdatedAt (now), and sets Seq. Either every row is stored or
+// none is; an ID that already exists fails the whole call.
 func (d *DB) InsertJobs(rows []JobRow) error {
 	if len(rows) == 0 {
 		return nil
@@ -161,9 +167,13 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 		defer func() { _ = st.Close() }()
 		for i := range rows {
 			r := &rows[i]
-			if _, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.LocalPath, r.Name, r.Size,
+			res, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.LocalPath, r.Name, r.Size,
 				r.FolderPath, nullInt(r.ParentID), r.Comment, string(r.State), r.Attempts, r.Error,
-				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256); err != nil {
+				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256)
+			if err != nil {
+				return fmt.Errorf("job %s: %w", r.ID, err)
+			}
+			if r.Seq, err = res.LastInsertId(); err != nil {
 				return fmt.Errorf("job %s: %w", r.ID, err)
 			}
 		}
@@ -310,7 +320,7 @@ func statesClause(states []JobState) (string, []any, error) {
 // the order they were inserted, so the worker and the UI show the queue as
 // the person built it.
 func (d *DB) Jobs(states ...JobState) ([]JobRow, error) {
-	query := "SELECT " + jobCols + " FROM jobs"
+	query := "SELECT " + jobSelect + " FROM jobs"
 	var args []any
 	if len(states) > 0 {
 		c, a, err := statesClause(states)
@@ -349,7 +359,7 @@ func queryAll[T any](db *sql.DB, scan func(interface{ Scan(...any) error }) (T, 
 
 // Job returns one job by id, or an error wrapping [ErrNotFound].
 func (d *DB) Job(id string) (JobRow, error) {
-	j, err := scanJob(d.r.QueryRow("SELECT "+jobCols+" FROM jobs WHERE id = ?", id))
+	j, err := scanJob(d.r.QueryRow("SELECT "+jobSelect+" FROM jobs WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return JobRow{}, fmt.Errorf("job %s: %w", id, ErrNotFound)
 	}

@@ -1,0 +1,298 @@
+package storage
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The queue at 100,000 files.
+//
+// The worker no longer holds every job in memory: it holds the jobs it is
+// working on (uploading, waiting for a retry, the next few to start) and
+// reads the rest from here a window at a time, in the order they were added
+// (seq). Every read below is a range of an index, so it costs O(log n) plus
+// the rows it returns, and every bulk change (cancel all, retry failed,
+// clear finished, sign-in) is one statement that reports what it changed per
+// state, so the worker keeps its counts without recounting.
+//
+// A row the person cleared from the list while its batch is still being
+// listed (a walk row exists) is not deleted but marked cleared: a listing
+// resumed after a crash tells from its batch's rows which files are already
+// queued or uploaded, and without the row it would upload that one again.
+// Cleared rows are invisible to the list and the counts, and go once the
+// batch's listing ends (DeleteCleared) or at the next start.
+
+// migrateV8 adds the cleared mark and indexes the jobs for what the worker
+// and the views ask per file or per page: an account's list in order
+// (jobs_list: env, account, cleared, seq), its jobs in one state in order
+// — the scheduler's next queued window, the counts, the bulk changes —
+// (jobs_queue: env, account, state, cleared, seq), and a resumed listing's
+// "is this file already queued" (jobs_batch: batch_id, local_path).
+// jobs_state and the old jobs_batch (batch_id alone) are replaced.
+func migrateV8(tx *sql.Tx) error {
+	return execAll(tx,
+		`ALTER TABLE jobs ADD COLUMN cleared INTEGER NOT NULL DEFAULT 0`,
+		`DROP INDEX jobs_state`,
+		`DROP INDEX jobs_batch`,
+		`CREATE INDEX jobs_queue ON jobs (env, account, state, cleared, seq)`,
+		`CREATE INDEX jobs_list ON jobs (env, account, cleared, seq)`,
+		`CREATE INDEX jobs_batch ON jobs (batch_id, local_path)`,
+	)
+}
+
+// StateCount is how many jobs are in one state and their total size.
+type StateCount struct {
+	Jobs  int
+	Bytes int64
+}
+
+// StateCounts maps each job state to its StateCount: what a bulk change
+// moved, or what an account's queue holds.
+type StateCounts map[JobState]StateCount
+
+// Add adds the jobs and bytes of o to c.
+func (c StateCounts) Add(o StateCounts) {
+	for s, n := range o {
+		cur := c[s]
+		c[s] = StateCount{Jobs: cur.Jobs + n.Jobs, Bytes: cur.Bytes + n.Bytes}
+	}
+}
+
+// Total is the number of jobs in every state.
+func (c StateCounts) Total() int {
+	n := 0
+	for _, v := range c {
+		n += v.Jobs
+	}
+	return n
+}
+
+// The queue's per-account reads, named for TestHotPathQueryPlans.
+const (
+	listedJob       = `env = ? AND account = ? AND cleared = 0`
+	jobCountsSQL    = `SELECT state, count(*), total(size) FROM jobs WHERE ` + listedJob + ` GROUP BY state`
+	queuedJobsSQL   = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND seq > ? AND cleared = 0 ORDER BY seq LIMIT ?`
+	listJobsSQL     = `SELECT ` + jobSelect + ` FROM jobs WHERE ` + listedJob + ` AND seq > ? ORDER BY seq LIMIT ? OFFSET ?`
+	listJobsBackSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE ` + listedJob + ` AND seq < ? ORDER BY seq DESC LIMIT ?`
+	jobPathSQL      = `SELECT 1 FROM jobs WHERE batch_id = ? AND local_path = ? LIMIT 1`
+)
+
+// JobCounts returns how many listed (not cleared) jobs env and account have
+// in each state, and their sizes: read once when a queue opens, which then
+// keeps them as jobs change.
+func (d *DB) JobCounts(env, account string) (StateCounts, error) {
+	rows, err := d.r.Query(jobCountsSQL, env, account)
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := make(StateCounts)
+	for rows.Next() {
+		var s JobState
+		var c StateCount
+		var bytes float64
+		if err := rows.Scan(&s, &c.Jobs, &bytes); err != nil {
+			return nil, fmt.Errorf("count jobs: %w", err)
+		}
+		c.Bytes = int64(bytes)
+		out[s] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	return out, nil
+}
+
+// QueuedJobs returns up to limit jobs of env and account in state, after
+// seq afterSeq, in the order they were added: the scheduler's next window.
+func (d *DB) QueuedJobs(env, account string, state JobState, afterSeq int64, limit int) ([]JobRow, error) {
+	out, err := queryAll(d.r, scanJob, queuedJobsSQL, env, account, string(state), afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the next %s jobs: %w", state, err)
+	}
+	return out, nil
+}
+
+// ListJobs returns up to limit listed jobs of env and account in the order
+// they were added, skipping offset of them after seq afterSeq (0: from the
+// start). A view that knows a neighbouring row pages by its seq, which costs
+// O(log n); a jump to row k uses the offset, which costs O(k) index steps.
+func (d *DB) ListJobs(env, account string, afterSeq int64, offset, limit int) ([]JobRow, error) {
+	out, err := queryAll(d.r, scanJob, listJobsSQL, env, account, afterSeq, limit, max(offset, 0))
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return out, nil
+}
+
+// ListJobsBefore returns up to limit listed jobs of env and account added
+// just before seq beforeSeq, in the order they were added: the page above a
+// known row.
+func (d *DB) ListJobsBefore(env, account string, beforeSeq int64, limit int) ([]JobRow, error) {
+	out, err := queryAll(d.r, scanJob, listJobsBackSQL, env, account, beforeSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// HasJobFor reports whether batch batchID already has a job for localPath
+// (in any state, cleared or not): what a listing resumed after a crash
+// checks before adding a file again.
+func (d *DB) HasJobFor(batchID, localPath string) (bool, error) {
+	var one int
+	err := d.r.QueryRow(jobPathSQL, batchID, localPath).Scan(&one)
+	switch {
+	case err == sql.ErrNoRows:
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("look up %s in the queue: %w", localPath, err)
+	}
+	return true, nil
+}
+
+// JobChange is one bulk change of an account's listed jobs: the jobs in
+// any of From (not among Except, the jobs the worker holds in memory and
+// writes itself) get state To with Error Msg; ResetAttempts also zeroes
+// their attempt counts (a retry starts afresh).
+type JobChange struct {
+	Env, Account  string
+	From          []JobState
+	To            JobState
+	Msg           string
+	ResetAttempts bool
+	Except        []string
+}
+
+// ChangeJobs applies c in one transaction and returns what it moved, by the
+// state each job was in.
+func (d *DB) ChangeJobs(c JobChange) (StateCounts, error) {
+	if !c.To.Valid() {
+		return nil, invalidArg("job state", fmt.Sprintf("%q is not a job state", string(c.To)))
+	}
+	where, args, err := bulkWhere(c.Env, c.Account, c.From, c.Except)
+	if err != nil {
+		return nil, err
+	}
+	set := "state = ?, error = ?, updated_at = ?"
+	if c.ResetAttempts {
+		set += ", attempts = 0"
+	}
+	var moved StateCounts
+	err = d.withTx(fmt.Sprintf("change %v jobs to %s", c.From, c.To), func(tx *sql.Tx) error {
+		if moved, err = countWhere(tx, where, args); err != nil {
+			return err
+		}
+		_, err := tx.Exec("UPDATE jobs SET "+set+" WHERE "+where,
+			append([]any{string(c.To), c.Msg, time.Now().UnixNano()}, args...)...)
+		return err
+	})
+	return moved, err
+}
+
+// ClearJobs takes the listed jobs of env and account in any of states (not
+// among except) out of the list: deleted, or only marked cleared when their
+// batch is among keepBatches (still being listed, see above). It returns
+// what it took out, by state.
+func (d *DB) ClearJobs(env, account string, states []JobState, except, keepBatches []string) (StateCounts, error) {
+	where, args, err := bulkWhere(env, account, states, except)
+	if err != nil {
+		return nil, err
+	}
+	keep, keepArgs := inList("batch_id", keepBatches)
+	var gone StateCounts
+	err = d.withTx(fmt.Sprintf("clear %v jobs", states), func(tx *sql.Tx) error {
+		if gone, err = countWhere(tx, where, args); err != nil {
+			return err
+		}
+		if len(keepBatches) > 0 {
+			if _, err := tx.Exec("UPDATE jobs SET cleared = 1 WHERE "+where+" AND "+keep, append(args, keepArgs...)...); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec("DELETE FROM jobs WHERE "+where, args...)
+		return err
+	})
+	return gone, err
+}
+
+// MarkJobsCleared marks the jobs with these ids cleared (see above), for
+// jobs taken out of the list one by one while their batch is being listed.
+func (d *DB) MarkJobsCleared(ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := inList("id", ids)
+	return d.withTx("mark cleared jobs", func(tx *sql.Tx) error {
+		_, err := tx.Exec("UPDATE jobs SET cleared = 1 WHERE "+in, args...)
+		return err
+	})
+}
+
+// DeleteCleared deletes the cleared rows of env and account, but those of
+// the batches in keepBatches (still being listed).
+func (d *DB) DeleteCleared(env, account string, keepBatches []string) error {
+	query := `DELETE FROM jobs WHERE env = ? AND account = ? AND cleared = 1`
+	args := []any{env, account}
+	if len(keepBatches) > 0 {
+		in, more := inList("batch_id", keepBatches)
+		query += " AND NOT " + in
+		args = append(args, more...)
+	}
+	return d.withTx("delete cleared jobs", func(tx *sql.Tx) error {
+		_, err := tx.Exec(query, args...)
+		return err
+	})
+}
+
+// bulkWhere selects the listed jobs of env and account in any of states,
+// but not those in except.
+func bulkWhere(env, account string, states []JobState, except []string) (string, []any, error) {
+	c, args, err := statesClause(states)
+	if err != nil {
+		return "", nil, err
+	}
+	where := listedJob + " AND " + c
+	args = append([]any{env, account}, args...)
+	if len(except) > 0 {
+		in, more := inList("id", except)
+		where += " AND NOT " + in
+		args = append(args, more...)
+	}
+	return where, args, nil
+}
+
+// countWhere counts the jobs matching where, by state, in tx.
+func countWhere(tx *sql.Tx, where string, args []any) (StateCounts, error) {
+	rows, err := tx.Query("SELECT state, count(*), total(size) FROM jobs WHERE "+where+" GROUP BY state", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }()
+	out := make(StateCounts)
+	for rows.Next() {
+		var s JobState
+		var c StateCount
+		var bytes float64
+		if err := rows.Scan(&s, &c.Jobs, &bytes); err != nil {
+			return nil, err
+		}
+		c.Bytes = int64(bytes)
+		out[s] = c
+	}
+	return out, rows.Err()
+}
+
+// inList is "col IN (?, …)" for values.
+func inList(col string, values []string) (string, []any) {
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args
+}

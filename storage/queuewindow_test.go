@@ -1,0 +1,142 @@
+package storage
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// windowJobs inserts n jobs of one account (sizes 1…n, batch "b", paths
+// /f/000…) with the states given in turn, and one job of another account.
+func windowJobs(t *testing.T, d *DB, n int, states ...JobState) []JobRow {
+	t.Helper()
+	rows := make([]JobRow, n)
+	for i := range rows {
+		rows[i] = JobRow{BatchID: "b", Env: "testnet", Account: "a@example.com",
+			LocalPath: fmt.Sprintf("/f/%03d", i), Name: fmt.Sprintf("%03d", i), Size: int64(i + 1),
+			State: states[i%len(states)]}
+	}
+	require.NoError(t, d.InsertJobs(rows))
+	require.NoError(t, d.InsertJobs([]JobRow{{BatchID: "o", Env: "testnet", Account: "other@example.com", LocalPath: "/o"}}))
+	for i := 1; i < n; i++ {
+		require.Greater(t, rows[i].Seq, rows[i-1].Seq, "InsertJobs sets Seq in order")
+	}
+	return rows
+}
+
+func TestJobCountsAndQueuedWindow(t *testing.T) {
+	d := openTestDB(t)
+	rows := windowJobs(t, d, 10, JobQueued, JobDone)
+
+	counts, err := d.JobCounts("testnet", "a@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, StateCounts{
+		JobQueued: {Jobs: 5, Bytes: 1 + 3 + 5 + 7 + 9},
+		JobDone:   {Jobs: 5, Bytes: 2 + 4 + 6 + 8 + 10},
+	}, counts)
+	assert.Equal(t, 10, counts.Total())
+
+	next, err := d.QueuedJobs("testnet", "a@example.com", JobQueued, 0, 2)
+	require.NoError(t, err)
+	require.Len(t, next, 2)
+	assert.Equal(t, []string{rows[0].ID, rows[2].ID}, []string{next[0].ID, next[1].ID})
+	next, err = d.QueuedJobs("testnet", "a@example.com", JobQueued, next[1].Seq, 10)
+	require.NoError(t, err)
+	require.Len(t, next, 3, "after the cursor")
+	assert.Equal(t, rows[4].ID, next[0].ID)
+}
+
+func TestListJobsPages(t *testing.T) {
+	d := openTestDB(t)
+	rows := windowJobs(t, d, 20, JobQueued)
+	page, err := d.ListJobs("testnet", "a@example.com", 0, 5, 4)
+	require.NoError(t, err)
+	require.Len(t, page, 4)
+	assert.Equal(t, rows[5].ID, page[0].ID, "an offset from the start")
+	after, err := d.ListJobs("testnet", "a@example.com", page[3].Seq, 0, 4)
+	require.NoError(t, err)
+	assert.Equal(t, rows[9].ID, after[0].ID, "the page after a known row")
+	before, err := d.ListJobsBefore("testnet", "a@example.com", page[0].Seq, 3)
+	require.NoError(t, err)
+	require.Len(t, before, 3)
+	assert.Equal(t, []string{rows[2].ID, rows[3].ID, rows[4].ID}, []string{before[0].ID, before[1].ID, before[2].ID}, "the page before, in order")
+
+	require.NoError(t, d.MarkJobsCleared(rows[0].ID, rows[1].ID))
+	page, err = d.ListJobs("testnet", "a@example.com", 0, 0, 2)
+	require.NoError(t, err)
+	assert.Equal(t, rows[2].ID, page[0].ID, "cleared rows are not listed")
+	counts, err := d.JobCounts("testnet", "a@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, 18, counts.Total(), "nor counted")
+
+	found, err := d.HasJobFor("b", rows[0].LocalPath)
+	require.NoError(t, err)
+	assert.True(t, found, "a cleared row still tells a resumed listing the file is queued")
+	found, err = d.HasJobFor("b", "/f/none")
+	require.NoError(t, err)
+	assert.False(t, found)
+}
+
+func TestChangeJobsReportsWhatMoved(t *testing.T) {
+	d := openTestDB(t)
+	rows := windowJobs(t, d, 9, JobQueued, JobWaitingSignIn, JobFailed)
+	_, err := d.w.Exec(`UPDATE jobs SET attempts = 3, error = 'x'`)
+	require.NoError(t, err)
+
+	moved, err := d.ChangeJobs(JobChange{Env: "testnet", Account: "a@example.com",
+		From: []JobState{JobQueued, JobWaitingSignIn}, To: JobCanceled, Except: []string{rows[0].ID}})
+	require.NoError(t, err)
+	assert.Equal(t, StateCounts{
+		JobQueued:        {Jobs: 2, Bytes: 4 + 7},
+		JobWaitingSignIn: {Jobs: 3, Bytes: 2 + 5 + 8},
+	}, moved, "the job held in memory is left to the worker")
+	r, err := d.Job(rows[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, JobQueued, r.State)
+
+	moved, err = d.ChangeJobs(JobChange{Env: "testnet", Account: "a@example.com",
+		From: []JobState{JobFailed}, To: JobQueued, ResetAttempts: true})
+	require.NoError(t, err)
+	assert.Equal(t, 3, moved[JobFailed].Jobs)
+	r, err = d.Job(rows[2].ID)
+	require.NoError(t, err)
+	assert.Equal(t, JobQueued, r.State)
+	assert.Zero(t, r.Attempts)
+	assert.Empty(t, r.Error)
+	other, err := d.Jobs()
+	require.NoError(t, err)
+	assert.Equal(t, JobQueued, other[len(other)-1].State, "another account is untouched")
+
+	_, err = d.ChangeJobs(JobChange{Env: "testnet", Account: "a@example.com", From: []JobState{JobQueued}, To: "nope"})
+	require.Error(t, err)
+}
+
+func TestClearJobsKeepsRowsOfBatchesBeingListed(t *testing.T) {
+	d := openTestDB(t)
+	rows := windowJobs(t, d, 6, JobDone, JobFailed)
+	require.NoError(t, d.InsertJobs([]JobRow{{BatchID: "walking", Env: "testnet", Account: "a@example.com", LocalPath: "/w/1", State: JobDone, Size: 100}}))
+
+	gone, err := d.ClearJobs("testnet", "a@example.com", []JobState{JobDone}, []string{rows[0].ID}, []string{"walking"})
+	require.NoError(t, err)
+	assert.Equal(t, StateCounts{JobDone: {Jobs: 3, Bytes: 3 + 5 + 100}}, gone)
+	all, err := d.Jobs()
+	require.NoError(t, err)
+	assert.Len(t, all, 6+1+1-2, "two done rows deleted; the one in memory and the walking batch's stay")
+	found, err := d.HasJobFor("walking", "/w/1")
+	require.NoError(t, err)
+	assert.True(t, found, "kept, cleared")
+	counts, err := d.JobCounts("testnet", "a@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, StateCounts{JobDone: {Jobs: 1, Bytes: 1}, JobFailed: {Jobs: 3, Bytes: 2 + 4 + 6}}, counts)
+
+	require.NoError(t, d.DeleteCleared("testnet", "a@example.com", []string{"walking"}))
+	found, err = d.HasJobFor("walking", "/w/1")
+	require.NoError(t, err)
+	assert.True(t, found, "its batch is still being listed")
+	require.NoError(t, d.DeleteCleared("testnet", "a@example.com", nil))
+	found, err = d.HasJobFor("walking", "/w/1")
+	require.NoError(t, err)
+	assert.False(t, found, "gone once the listing ended")
+}
