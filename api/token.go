@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // Token is a dStor access token (a JWT) plus what its payload says about
@@ -26,32 +27,24 @@ type Token struct {
 	Subject   string    // sub: the account's id, sanitized; empty when absent
 }
 
-// ParseToken reads a token's JWT payload (base64url, not verified) for exp,
-// iat and sub; exp and iat may be integers or floats. Anything that is not
-// a readable JWT is still a usable token, with unknown expiry.
+// tokenParser reads a token's header and payload with golang-jwt (base64url,
+// with or without padding; numbers kept exact). It never checks the
+// signature: the secret is dStor's.
+var tokenParser = jwt.NewParser(jwt.WithPaddingAllowed(), jwt.WithJSONNumber())
+
+// ParseToken reads a token's JWT payload (not verified) for exp, iat and
+// sub; exp and iat may be integers, floats or numeric strings. Anything
+// that is not a readable JWT is still a usable token, with unknown expiry.
 func ParseToken(raw string) Token {
 	raw = strings.TrimSpace(raw)
 	t := Token{Raw: raw}
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return t
-	}
-	payload, ok := decodeSegment(parts[1])
-	if !ok {
-		return t
-	}
-	var claims struct {
-		Exp json.RawMessage `json:"exp"`
-		Iat json.RawMessage `json:"iat"`
-		Sub json.RawMessage `json:"sub"`
-	}
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return t
-	}
-	t.ExpiresAt, _ = numericDate(claims.Exp)
-	t.IssuedAt, _ = numericDate(claims.Iat)
-	var sub string
-	if err := json.Unmarshal(claims.Sub, &sub); err == nil {
+	claims := jwt.MapClaims{}
+	// An error after the payload was read (an unknown alg, a signature that
+	// is not base64) leaves claims filled, and those are all this needs.
+	_, _, _ = tokenParser.ParseUnverified(raw, claims)
+	t.ExpiresAt, _ = numericDate(claims["exp"])
+	t.IssuedAt, _ = numericDate(claims["iat"])
+	if sub, ok := claims["sub"].(string); ok {
 		// The subject names the account in messages and settings: it is
 		// server text, so it is made inert like any other.
 		t.Subject = sanitizeTo(sub, maxEmailLen)
@@ -59,36 +52,21 @@ func ParseToken(raw string) Token {
 	return t
 }
 
-// decodeSegment decodes a JWT segment: base64url without padding, leniently
-// with padding or the standard alphabet.
-func decodeSegment(s string) ([]byte, bool) {
-	s = strings.TrimRight(s, "=")
-	if b, err := base64.RawURLEncoding.DecodeString(s); err == nil {
-		return b, true
-	}
-	if b, err := base64.RawStdEncoding.DecodeString(s); err == nil {
-		return b, true
-	}
-	return nil, false
-}
-
 // maxNumericDate bounds exp/iat (about year 36800) so a hostile payload
 // cannot overflow the conversion to time.Time.
 const maxNumericDate = 1 << 40
 
-// numericDate reads a JWT NumericDate: seconds since the epoch, as an
-// integer, a float, or (leniently) a numeric string.
-func numericDate(raw json.RawMessage) (time.Time, bool) {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
+// numericDate reads a JWT NumericDate: seconds since the epoch, as a JSON
+// number or (leniently) a numeric string.
+func numericDate(v any) (time.Time, bool) {
+	var s string
+	switch v := v.(type) {
+	case json.Number:
+		s = v.String()
+	case string:
+		s = strings.TrimSpace(v)
+	default:
 		return time.Time{}, false
-	}
-	if strings.HasPrefix(s, `"`) {
-		var str string
-		if err := json.Unmarshal(raw, &str); err != nil {
-			return time.Time{}, false
-		}
-		s = strings.TrimSpace(str)
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > maxNumericDate {

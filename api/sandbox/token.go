@@ -1,9 +1,6 @@
 package sandbox
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // DefaultTokenLifetime is how long a token lives when the request has no
@@ -22,11 +21,9 @@ const DefaultTokenLifetime = 365 * 24 * time.Hour
 // tokenAudience is both the aud and iss claim of dStor's tokens.
 const tokenAudience = "dstor.cloud"
 
-// jwtHeader is the fixed, already-encoded header of every token.
-var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
-
-// claims is dStor's payload, fields in the order the official guide shows.
-// D, O, S and T have an unknown meaning and are only carried.
+// claims is dStor's payload, fields in the order the official guide shows
+// (aud a string, not an array). D, O, S and T have an unknown meaning and
+// are only carried. It is a jwt.Claims, for golang-jwt to sign and check.
 type claims struct {
 	D   bool    `json:"d"`
 	O   bool    `json:"o"`
@@ -38,6 +35,17 @@ type claims struct {
 	Iss string  `json:"iss"`
 	Sub string  `json:"sub"`
 }
+
+func (c claims) GetExpirationTime() (*jwt.NumericDate, error) {
+	return jwt.NewNumericDate(time.Unix(c.Exp, 0)), nil
+}
+func (c claims) GetIssuedAt() (*jwt.NumericDate, error) {
+	return jwt.NewNumericDate(time.Unix(c.Iat, 0)), nil
+}
+func (c claims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
+func (c claims) GetIssuer() (string, error)              { return c.Iss, nil }
+func (c claims) GetSubject() (string, error)             { return c.Sub, nil }
+func (c claims) GetAudience() (jwt.ClaimStrings, error)  { return jwt.ClaimStrings{c.Aud}, nil }
 
 // tokenAnswer is the body of a temp-token answer.
 type tokenAnswer struct {
@@ -66,6 +74,18 @@ func (s *Server) tokenExpiry(r *http.Request, now time.Time) (int64, error) {
 	return int64(math.Floor(f)), nil
 }
 
+// requestExpiry is the time now and the exp claim a token request asks for
+// (tokenExpiry); a bad x-expiration is answered with 400 and ok false.
+func (s *Server) requestExpiry(w http.ResponseWriter, r *http.Request) (now time.Time, exp int64, ok bool) {
+	now = s.now()
+	exp, err := s.tokenExpiry(r, now)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_expiration", err.Error())
+		return now, 0, false
+	}
+	return now, exp, true
+}
+
 // handleTokenFromKey answers GET /v1/dev/temp-token: a token for the
 // account owning the api-key (or older x-api-key) header.
 func (s *Server) handleTokenFromKey(w http.ResponseWriter, r *http.Request) {
@@ -77,10 +97,8 @@ func (s *Server) handleTokenFromKey(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "missing_api_key", "send your API key in the api-key header")
 		return
 	}
-	now := s.now()
-	exp, err := s.tokenExpiry(r, now)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_expiration", err.Error())
+	now, exp, ok := s.requestExpiry(w, r)
+	if !ok {
 		return
 	}
 	accountID, status := s.lookupKey(key)
@@ -118,10 +136,8 @@ func (s *Server) handleTokenFromLogin(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_body", "both email and password are required")
 		return
 	}
-	now := s.now()
-	exp, err := s.tokenExpiry(r, now)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_expiration", err.Error())
+	now, exp, ok := s.requestExpiry(w, r)
+	if !ok {
 		return
 	}
 	accountID, ok := s.checkLogin(req.Email, req.Password)
@@ -146,18 +162,11 @@ func (s *Server) answerToken(w http.ResponseWriter, accountID string, now time.T
 
 // signToken makes an HS256 JWT of c with the server's secret.
 func (s *Server) signToken(c claims) (string, error) {
-	payload, err := json.Marshal(c)
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(s.secret)
 	if err != nil {
-		return "", fmt.Errorf("encode token claims: %w", err)
+		return "", fmt.Errorf("sign a token: %w", err)
 	}
-	signed := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
-	return signed + "." + base64.RawURLEncoding.EncodeToString(s.mac(signed)), nil
-}
-
-func (s *Server) mac(signed string) []byte {
-	m := hmac.New(sha256.New, s.secret)
-	m.Write([]byte(signed))
-	return m.Sum(nil)
+	return tok, nil
 }
 
 // tokenError is why a token was refused, as the short code and message of
@@ -172,50 +181,25 @@ var (
 	errExpiredToken = &tokenError{"token_expired", "the token has expired: get a new one from /v1/dev/temp-token"}
 )
 
-// authenticate checks the bearer token (signature with hmac.Equal, issuer,
-// audience, expiry, and that the account still exists) and returns the
-// account ID.
+// authenticate checks the bearer token (golang-jwt: HS256 signature with
+// the server's secret, issuer, audience, an expiry that has not passed)
+// and that its account still exists, and returns the account ID.
 func (s *Server) authenticate(r *http.Request) (string, *tokenError) {
 	auth := r.Header.Get("Authorization")
 	scheme, tok, found := strings.Cut(auth, " ")
 	if !found || !strings.EqualFold(scheme, "Bearer") {
 		return "", errNoToken
 	}
-	tok = strings.TrimSpace(tok)
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
+	var c claims
+	_, err := jwt.ParseWithClaims(strings.TrimSpace(tok), &c, func(*jwt.Token) (any, error) { return s.secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithTimeFunc(s.now),
+		jwt.WithAudience(tokenAudience), jwt.WithIssuer(tokenAudience), jwt.WithExpirationRequired())
+	switch {
+	case err == nil:
+	case errors.Is(err, jwt.ErrTokenExpired) && !errors.Is(err, jwt.ErrTokenInvalidAudience) && !errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return "", errExpiredToken // otherwise good: say it expired
+	default:
 		return "", errBadToken
-	}
-	head, err := base64.RawURLEncoding.DecodeString(parts[0])
-	if err != nil {
-		return "", errBadToken
-	}
-	var h struct {
-		Alg string `json:"alg"`
-	}
-	if json.Unmarshal(head, &h) != nil || h.Alg != "HS256" {
-		return "", errBadToken
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || !hmac.Equal(sig, s.mac(parts[0]+"."+parts[1])) {
-		return "", errBadToken
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return "", errBadToken
-	}
-	var c struct {
-		Exp *float64 `json:"exp"`
-		Sub string   `json:"sub"`
-		Aud string   `json:"aud"`
-		Iss string   `json:"iss"`
-	}
-	if json.Unmarshal(payload, &c) != nil || c.Exp == nil || c.Aud != tokenAudience || c.Iss != tokenAudience {
-		return "", errBadToken
-	}
-	now := s.now()
-	if float64(now.UnixNano())/1e9 >= *c.Exp {
-		return "", errExpiredToken
 	}
 	if !s.accountExists(c.Sub) {
 		return "", errBadToken
