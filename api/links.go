@@ -33,12 +33,56 @@ const (
 	LinkCID     = "cid"     // the bare CID
 )
 
-// FormatLink is the shareable link of hash in a style. gateway is the
-// gateway to use for LinkGateway: an environment's GatewayURL (ending in
-// /ipfs/), or a person's override — a bare host ("https://ipfs.io") gets the
-// usual /ipfs/ path, a URL with a path is used as the prefix. With no
-// gateway known, the link is ipfs://.
-func FormatLink(style, gateway, hash string) string {
+// Links makes the shareable links of uploads — the one place the window
+// and the command line build them: in the style a person chose, on the
+// gateway of the environment each file was uploaded to.
+type Links struct {
+	// Style is LinkGateway (also for ""), LinkIPFS or LinkCID.
+	Style string
+	// Override is a gateway that replaces every environment's: a bare
+	// host ("https://ipfs.io") gets the usual /ipfs/ path, a URL with a
+	// path is used as the prefix.
+	Override string
+	// Gateways are the gateways of environments their key alone does not
+	// tell: a custom environment signed in to with its own gateway URL,
+	// the Local sandbox of this run.
+	Gateways map[string]string
+}
+
+// Gateway is the gateway for uploads to the environment named envKey
+// (Environment.Key): the override, else a known one, else the one the key
+// names; "" when none is known (the Local sandbox of another run).
+func (l Links) Gateway(envKey string) string {
+	if l.Override != "" {
+		return l.Override
+	}
+	if g, ok := l.Gateways[envKey]; ok {
+		return g
+	}
+	if envKey == SandboxKey {
+		return ""
+	}
+	env, err := ParseEnvironment(envKey)
+	if err != nil {
+		return ""
+	}
+	return env.GatewayURL
+}
+
+// Link is the link of hash, uploaded to envKey, in the chosen style; with
+// no gateway known it is ipfs://.
+func (l Links) Link(envKey, hash string) string {
+	return formatLink(l.Style, l.Gateway(envKey), hash)
+}
+
+// GatewayLink is the https link of hash whatever the style (what "Open in
+// browser" opens); with no gateway known it is ipfs://.
+func (l Links) GatewayLink(envKey, hash string) string {
+	return formatLink(LinkGateway, l.Gateway(envKey), hash)
+}
+
+// formatLink is the link of hash in style on gateway.
+func formatLink(style, gateway, hash string) string {
 	if gateway == "" && style != LinkCID {
 		style = LinkIPFS
 	}

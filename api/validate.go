@@ -33,12 +33,14 @@ func (e *ValidationError) Unwrap() error { return e.err }
 // Limits on header values: long enough for any real use, short enough that
 // no proxy refuses the request for its header size.
 const (
-	apiKeyLength     = 64
 	maxCommentLen    = 1024
 	maxFolderPathLen = 1024
 	maxFileNameLen   = 255
 	maxEmailLen      = 254
 )
+
+// APIKeyLength is the length of every dStor API key.
+const APIKeyLength = 64
 
 // ValidateAPIKey checks the shape of a dStor API key: exactly 64 characters
 // from A–Z, a–z, 0–9, '-' and '_'. The message never echoes the key.
@@ -56,11 +58,22 @@ func ValidateAPIKey(key string) error {
 		}
 		return fail("the API key may contain only letters A–Z and a–z, digits 0–9, '-' and '_' — paste it again exactly as dStor showed it")
 	}
-	if len(key) != apiKeyLength {
+	if len(key) != APIKeyLength {
 		return fail("the API key must be exactly 64 characters long, but this one has " + strconv.Itoa(len(key)) +
 			" — copy the whole key again")
 	}
 	return nil
+}
+
+// ValidAPIKeyChars reports whether s is made only of the characters an API
+// key may hold (whatever its length), for a live check while it is typed.
+func ValidAPIKeyChars(s string) bool {
+	for _, r := range s {
+		if !isAPIKeyChar(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func isAPIKeyChar(r rune) bool {

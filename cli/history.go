@@ -7,11 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
-
-// historyPageSize is how many entries one database query reads.
-const historyPageSize = 500
 
 type historyOptions struct {
 	search        string
@@ -49,9 +47,6 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if o.limit < 0 {
 		return usageErrorf("--limit must be 0 or more")
 	}
-	if o.limit == 0 {
-		o.limit = 1 << 30
-	}
 	db, err := openDB()
 	if err != nil {
 		return err
@@ -61,42 +56,28 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if err != nil {
 		return err
 	}
-	entries, err := readHistory(db, o.search, o.limit)
+	links := session.Links(settings)
+	export := storage.ExportOptions{Search: o.search, Limit: o.limit,
+		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash) }}
+	switch {
+	case o.asJSON:
+		return db.ExportHistoryJSON(cio.Out, export)
+	case o.asCSV:
+		return db.ExportHistoryCSV(cio.Out, export)
+	}
+	n := 0
+	err = db.EachHistory(storage.HistoryQuery{Search: o.search, Limit: o.limit}, func(e storage.HistoryEntry) error {
+		n++
+		_, err := fmt.Fprintf(cio.Out, "%s  %s  %s\n", e.Hash, links.Link(e.Env, e.Hash), e.Name)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	switch {
-	case o.asJSON:
-		return writeHistoryJSON(cio.Out, entries, settings)
-	case o.asCSV:
-		return writeHistoryCSV(cio.Out, entries, settings)
-	}
-	for _, e := range entries {
-		fmt.Fprintf(cio.Out, "%s  %s  %s\n", e.Hash, historyLink(settings, e), e.Name)
-	}
-	if len(entries) == 0 && strings.TrimSpace(o.search) != "" {
+	if n == 0 && strings.TrimSpace(o.search) != "" {
 		fmt.Fprintf(cio.Err, "No upload matches %q.\n", o.search)
-	} else if len(entries) == 0 {
+	} else if n == 0 {
 		fmt.Fprintln(cio.Err, "No uploads yet.")
 	}
 	return nil
-}
-
-// readHistory reads up to limit entries matching search, a page at a time.
-func readHistory(db *storage.DB, search string, limit int) ([]storage.HistoryEntry, error) {
-	var entries []storage.HistoryEntry
-	for q := (storage.HistoryQuery{Search: search}); len(entries) < limit; {
-		q.Limit = min(historyPageSize, limit-len(entries))
-		page, err := db.HistoryPage(q)
-		if err != nil {
-			return nil, err
-		}
-		entries = append(entries, page...)
-		if len(page) < q.Limit {
-			break
-		}
-		last := page[len(page)-1]
-		q.BeforeID, q.BeforeFinishedAt = last.ID, last.FinishedAt
-	}
-	return entries, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -86,7 +87,8 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	}
 	defer q.Close()
 
-	rep := newReporter(cio, o.json, func(hash string) string { return linkFor(st.settings, st.env, hash) })
+	links := session.Links(st.settings, st.env)
+	rep := newReporter(cio, o.json, func(hash string) string { return links.Link(st.envKey, hash) })
 	defer rep.close()
 	events, unsubscribe := q.Subscribe(1024)
 	defer unsubscribe()

@@ -13,6 +13,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -133,8 +134,10 @@ func (r *reporter) updateBar(j worker.Job) {
 		bar = r.progress.AddBar(j.Size,
 			mpb.PrependDecorators(decor.Name(name, decor.WC{C: decor.DindentRight | decor.DextraSpace, W: 29})),
 			mpb.AppendDecorators(
-				decor.CountersKibiByte("% .1f / % .1f", decor.WCSyncSpace),
-				decor.Any(func(decor.Statistics) string { return speedText(r.barSpeed(j.ID)) }, decor.WCSyncSpace),
+				decor.Any(func(s decor.Statistics) string {
+					return api.FormatSize(s.Current) + " / " + api.FormatSize(s.Total)
+				}, decor.WCSyncSpace),
+				decor.Any(func(decor.Statistics) string { return api.FormatSpeed(r.barSpeed(j.ID)) }, decor.WCSyncSpace),
 			),
 			mpb.BarRemoveOnComplete(),
 		)
@@ -156,13 +159,6 @@ func (r *reporter) setSpeed(id string, v float64) {
 	r.speedMu.Lock()
 	r.speeds[id] = v
 	r.speedMu.Unlock()
-}
-
-func speedText(bps float64) string {
-	if bps <= 0 {
-		return ""
-	}
-	return humanBytes(int64(bps)) + "/s"
 }
 
 func (r *reporter) printJSON(j worker.Job) {
@@ -205,7 +201,7 @@ func (r *reporter) summary() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	elapsed := time.Since(r.start).Round(10 * time.Millisecond)
-	s := fmt.Sprintf("Uploaded %d file(s), %s, in %s", r.done, humanBytes(r.bytes), elapsed)
+	s := fmt.Sprintf("Uploaded %d file(s), %s, in %s", r.done, api.FormatSize(r.bytes), elapsed)
 	if r.failed > 0 {
 		s += fmt.Sprintf(" · %d failed", r.failed)
 	}
@@ -219,18 +215,4 @@ func (r *reporter) summary() string {
 		s += fmt.Sprintf(" · %d already uploaded (not sent again; --again sends them)", r.already)
 	}
 	return s
-}
-
-// humanBytes prints a byte count the way people read file sizes (SI units).
-func humanBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"encoding/csv"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,10 +64,35 @@ func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
 	assert.Contains(t, errOut, bad)
 }
 
-func TestHistoryCSVDefusesFormulas(t *testing.T) {
-	var b strings.Builder
-	e := storage.HistoryEntry{ID: 1, Name: "=HYPERLINK(\"x\")", Comment: "+1", Hash: "Qm", Env: "production"}
-	require.NoError(t, writeHistoryCSV(&b, []storage.HistoryEntry{e}, storage.Settings{}))
-	assert.Contains(t, b.String(), `'=HYPERLINK`)
-	assert.Contains(t, b.String(), `'+1`)
+// TestHistoryExports: --csv and --json are the window's export (one
+// exporter), with the link in the person's style, formulas defused, and
+// --search and --limit applied.
+func TestHistoryExports(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	dir, err := storage.DataDir()
+	require.NoError(t, err)
+	db, err := storage.Open(dir)
+	require.NoError(t, err)
+	for i, name := range []string{"=HYPERLINK(\"x\")", "notes.txt", "report.pdf"} {
+		_, err := db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Env: "production", Account: "me", Name: name,
+			Hash: fmt.Sprint("QmHash", i), Verified: true, FinishedAt: time.Unix(int64(1_700_000_000+i), 0)})
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	code, out, errOut := runCLI(t, "", "history", "--csv", "--search", "hyperlink")
+	require.Equal(t, 0, code, errOut)
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 2)
+	assert.Equal(t, "link", records[0][len(records[0])-1])
+	assert.Contains(t, records[1], `'=HYPERLINK("x")`, "formula defused")
+	assert.Contains(t, records[1], "https://api.dstor.cloud/ipfs/QmHash0")
+
+	code, out, errOut = runCLI(t, "", "history", "--json", "--limit", "2")
+	require.Equal(t, 0, code, errOut)
+	recs := testutil.ParseHistory(t, out)
+	require.Len(t, recs, 2)
+	assert.Equal(t, "report.pdf", recs[0].Name, "newest first")
+	assert.Equal(t, "https://api.dstor.cloud/ipfs/QmHash2", recs[0].Link)
 }

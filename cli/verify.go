@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -70,9 +71,10 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	if err != nil {
 		return err
 	}
+	links := session.Links(settings)
 	failed := 0
 	for _, p := range paths {
-		r := verifyFile(ctx, db, p, func(e storage.HistoryEntry) string { return historyLink(settings, e) })
+		r := verifyFile(ctx, db, p, func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash) })
 		if !r.Matches {
 			failed++
 		}

@@ -205,7 +205,7 @@ func (d *DB) insertHistoryBatch(entries []HistoryEntry) error {
 	})
 }
 
-func scanHistory(sc interface{ Scan(...any) error }) (HistoryEntry, error) {
+func scanHistory(sc rowScanner) (HistoryEntry, error) {
 	var e HistoryEntry
 	var jobID sql.NullString
 	var parent sql.NullInt64
@@ -225,14 +225,7 @@ func scanHistory(sc interface{ Scan(...any) error }) (HistoryEntry, error) {
 // HistoryByID returns one history entry by id, or an error wrapping
 // [ErrNotFound]; the UI uses it to refresh a single row.
 func (d *DB) HistoryByID(id int64) (HistoryEntry, error) {
-	e, err := scanHistory(d.r.QueryRow(historyByIDSQL, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return HistoryEntry{}, fmt.Errorf("history entry %d: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return HistoryEntry{}, fmt.Errorf("history entry %d: %w", id, err)
-	}
-	return e, nil
+	return queryOne(d.r, scanHistory, fmt.Sprintf("history entry %d", id), historyByIDSQL, id)
 }
 
 // HistoryOfContent returns the entries whose hash is one of cids (the
@@ -281,10 +274,29 @@ func (d *DB) DeleteHistory(id int64) error {
 	})
 }
 
+// ExportOptions choose what an export holds.
+type ExportOptions struct {
+	// Search keeps the entries whose name, hash, comment or folder
+	// contains it (all when blank).
+	Search string
+	// Limit is the most entries, newest first (0 = all).
+	Limit int
+	// Link gives an entry's shareable link for the "link" column or field;
+	// nil leaves it empty.
+	Link func(HistoryEntry) string
+}
+
+func (o ExportOptions) link(e HistoryEntry) string {
+	if o.Link == nil {
+		return ""
+	}
+	return o.Link(e)
+}
+
 // csvHeader is the first row of a CSV export; the column order is part of
 // the export format and only ever grows at the end.
 var csvHeader = []string{"id", "job_id", "env", "account", "local_path", "name", "size", "hash",
-	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts", "server_name", "sha256"}
+	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts", "server_name", "sha256", "link"}
 
 // csvSafe defuses spreadsheet formula injection: a cell that starts with
 // = + - @ or a tab/CR is prefixed with a single quote, because file names and
@@ -303,11 +315,11 @@ func csvTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// ExportHistoryCSV writes the entries matching search (all when blank),
-// newest first, as CSV with a header row, streaming row by row. Times are
-// RFC 3339 UTC. Text cells starting with = + - @ get a leading ' so
-// spreadsheets do not run them as formulas.
-func (d *DB) ExportHistoryCSV(w io.Writer, search string) error {
+// ExportHistoryCSV writes the entries o selects, newest first, as CSV with
+// a header row, streaming row by row: the one CSV export of the window and
+// the command line. Times are RFC 3339 UTC. Text cells starting with = + -
+// @ get a leading ' so spreadsheets do not run them as formulas.
+func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("export history as CSV: %w", err)
@@ -319,12 +331,12 @@ func (d *DB) ExportHistoryCSV(w io.Writer, search string) error {
 		return strconv.FormatInt(*p, 10)
 	}
 	n := 0
-	err := d.EachHistory(HistoryQuery{Search: search}, func(e HistoryEntry) error {
+	err := d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, func(e HistoryEntry) error {
 		if err := cw.Write([]string{
 			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
 			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
 			csvSafe(e.FolderPath), parent(e.ParentID), csvSafe(e.Comment), csvTime(e.StartedAt),
-			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), csvSafe(e.ServerName), e.SHA256,
+			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), csvSafe(e.ServerName), e.SHA256, o.link(e),
 		}); err != nil {
 			return err
 		}
@@ -344,18 +356,24 @@ func (d *DB) ExportHistoryCSV(w io.Writer, search string) error {
 	return nil
 }
 
-// ExportHistoryJSON writes the entries matching search (all when blank),
-// newest first, as one JSON array with one object per line, streaming row by
-// row; "[]" when there are none. Field names are those of [HistoryEntry]'s
-// json tags.
-func (d *DB) ExportHistoryJSON(w io.Writer, search string) error {
+// exportedEntry is an entry as the JSON export writes it.
+type exportedEntry struct {
+	HistoryEntry
+	Link string `json:"link,omitempty"`
+}
+
+// ExportHistoryJSON writes the entries o selects, newest first, as one JSON
+// array with one object per line, streaming row by row; "[]" when there are
+// none: the one JSON export of the window and the command line. Field names
+// are those of [HistoryEntry]'s json tags, plus "link".
+func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString("["); err != nil {
 		return fmt.Errorf("export history as JSON: %w", err)
 	}
 	first := true
-	err := d.EachHistory(HistoryQuery{Search: search}, func(e HistoryEntry) error {
-		b, err := json.Marshal(e)
+	err := d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, func(e HistoryEntry) error {
+		b, err := json.Marshal(exportedEntry{e, o.link(e)})
 		if err != nil {
 			return err
 		}

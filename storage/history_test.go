@@ -277,7 +277,7 @@ func TestExportHistoryCSV(t *testing.T) {
 	es := fillExportRows(t, d)
 
 	var buf bytes.Buffer
-	require.NoError(t, d.ExportHistoryCSV(&buf, ""))
+	require.NoError(t, d.ExportHistoryCSV(&buf, ExportOptions{Link: func(e HistoryEntry) string { return "ipfs://" + e.Hash }}))
 	records, err := csv.NewReader(&buf).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 1+len(es))
@@ -293,6 +293,7 @@ func TestExportHistoryCSV(t *testing.T) {
 		assert.Equal(t, e.Comment, r[col["comment"]], "quotes, commas and newlines survive")
 		assert.Equal(t, e.FinishedAt.Format(time.RFC3339Nano), r[col["finished_at"]])
 		assert.Equal(t, fmt.Sprint(e.Verified), r[col["verified"]])
+		assert.Equal(t, "ipfs://"+e.Hash, r[col["link"]])
 		if e.ParentID == nil {
 			assert.Empty(t, r[col["parent_id"]])
 		} else {
@@ -306,30 +307,39 @@ func TestExportHistoryCSV(t *testing.T) {
 	}
 
 	buf.Reset()
-	require.NoError(t, d.ExportHistoryCSV(&buf, es[0].Hash))
+	require.NoError(t, d.ExportHistoryCSV(&buf, ExportOptions{Search: es[0].Hash}))
 	records, err = csv.NewReader(&buf).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 2, "search filters the export")
+
+	buf.Reset()
+	require.NoError(t, d.ExportHistoryCSV(&buf, ExportOptions{Limit: 2}))
+	records, err = csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 1+2, "limit keeps the newest")
+	assert.Equal(t, fmt.Sprint(es[1].ID), records[2][0])
+	assert.Empty(t, records[1][len(csvHeader)-1], "no link function: an empty link")
 }
 
 func TestExportHistoryJSON(t *testing.T) {
 	d := openTestDB(t)
 
 	var buf bytes.Buffer
-	require.NoError(t, d.ExportHistoryJSON(&buf, ""))
+	require.NoError(t, d.ExportHistoryJSON(&buf, ExportOptions{}))
 	assert.JSONEq(t, "[]", buf.String(), "empty history is an empty array")
 
 	es := fillExportRows(t, d)
 	buf.Reset()
-	require.NoError(t, d.ExportHistoryJSON(&buf, ""))
+	require.NoError(t, d.ExportHistoryJSON(&buf, ExportOptions{Link: func(e HistoryEntry) string { return "ipfs://" + e.Hash }}))
 	var got []HistoryEntry
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
 	assert.Equal(t, es, got)
 	assert.Contains(t, buf.String(), `"hash":`)
 	assert.Contains(t, buf.String(), `"parent_id":null`)
+	assert.Contains(t, buf.String(), `"link":"ipfs://`+es[0].Hash+`"`)
 
 	buf.Reset()
-	require.NoError(t, d.ExportHistoryJSON(&buf, "hyperlink"))
+	require.NoError(t, d.ExportHistoryJSON(&buf, ExportOptions{Search: "hyperlink"}))
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
 	require.Len(t, got, 1)
 	assert.Equal(t, es[len(es)-1-2].ID, got[0].ID)
@@ -358,14 +368,14 @@ func TestExportsStreamAndStopOnWriteError(t *testing.T) {
 
 	exports := []struct {
 		name string
-		fn   func(io.Writer, string) error
+		fn   func(io.Writer, ExportOptions) error
 	}{{"csv", d.ExportHistoryCSV}, {"json", d.ExportHistoryJSON}}
 	for _, ex := range exports {
 		t.Run(ex.name, func(t *testing.T) {
 			// A full export is several hundred KB; a writer that fails after
 			// 64 KB must see the error propagate instead of a buffered whole.
 			w := &failingWriter{limit: 100 << 10}
-			err := ex.fn(w, "")
+			err := ex.fn(w, ExportOptions{})
 			require.ErrorIs(t, err, errDiskFull)
 			assert.Positive(t, w.n, "rows were streamed before the failure")
 		})
@@ -442,14 +452,14 @@ func TestHistoryReceipts(t *testing.T) {
 	assert.Empty(t, none)
 
 	var csvOut, jsonOut strings.Builder
-	require.NoError(t, d.ExportHistoryCSV(&csvOut, "a.txt"))
+	require.NoError(t, d.ExportHistoryCSV(&csvOut, ExportOptions{Search: "a.txt"}))
 	records, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 2)
 	col := slices.Index(records[0], "sha256")
 	require.Positive(t, col)
 	assert.Equal(t, sum, records[1][col])
-	require.NoError(t, d.ExportHistoryJSON(&jsonOut, "a.txt"))
+	require.NoError(t, d.ExportHistoryJSON(&jsonOut, ExportOptions{Search: "a.txt"}))
 	assert.Contains(t, jsonOut.String(), `"sha256":"`+sum+`"`)
 }
 
@@ -466,7 +476,7 @@ func TestHistoryKeepsServerNameApart(t *testing.T) {
 	assert.Equal(t, "renamed by server", page[0].ServerName)
 
 	var csvOut, jsonOut strings.Builder
-	require.NoError(t, d.ExportHistoryCSV(&csvOut, ""))
+	require.NoError(t, d.ExportHistoryCSV(&csvOut, ExportOptions{}))
 	records, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 2)
@@ -474,7 +484,7 @@ func TestHistoryKeepsServerNameApart(t *testing.T) {
 	assert.Equal(t, 15, col, "new columns go at the end")
 	assert.Equal(t, "renamed by server", records[1][col])
 	assert.Equal(t, "report.pdf", records[1][5])
-	require.NoError(t, d.ExportHistoryJSON(&jsonOut, ""))
+	require.NoError(t, d.ExportHistoryJSON(&jsonOut, ExportOptions{}))
 	assert.Contains(t, jsonOut.String(), `"name":"report.pdf"`)
 	assert.Contains(t, jsonOut.String(), `"server_name":"renamed by server"`)
 }

@@ -113,7 +113,7 @@ const jobCols = `id, batch_id, env, account, local_path, name, size, folder_path
 // jobSelect is the SELECT list matching scanJob: the row's seq, then jobCols.
 const jobSelect = `seq, ` + jobCols
 
-func scanJob(sc interface{ Scan(...any) error }) (JobRow, error) {
+func scanJob(sc rowScanner) (JobRow, error) {
 	var j JobRow
 	var parent sql.NullInt64
 	var created, updated int64
@@ -338,35 +338,57 @@ func (d *DB) Jobs(states ...JobState) ([]JobRow, error) {
 	return out, nil
 }
 
-// queryAll runs a query and scans every row with scan, for the listing
-// methods of history, jobs and walks.
-func queryAll[T any](db *sql.DB, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+// rowScanner is a *sql.Row or *sql.Rows, for the scan functions.
+type rowScanner interface{ Scan(...any) error }
+
+// eachRow runs a query and hands every row, scanned with scan, to fn,
+// streaming: for the listings and the history export.
+func eachRow[T any](db *sql.DB, scan func(rowScanner) (T, error), fn func(T) error, query string, args ...any) error {
 	rows, err := db.Query(query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer func() { _ = rows.Close() }()
-	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, v)
+		if err := fn(v); err != nil {
+			return err
+		}
 	}
-	return out, rows.Err()
+	return rows.Err()
+}
+
+// queryAll runs a query and returns every row, scanned with scan, for the
+// listing methods of history, jobs and walks.
+func queryAll[T any](db *sql.DB, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := eachRow(db, scan, func(v T) error { out = append(out, v); return nil }, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// queryOne runs a query for one row, scanned with scan; no row is an error
+// wrapping [ErrNotFound]. Errors name what was looked up.
+func queryOne[T any](db *sql.DB, scan func(rowScanner) (T, error), what, query string, args ...any) (T, error) {
+	v, err := scan(db.QueryRow(query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
 }
 
 // Job returns one job by id, or an error wrapping [ErrNotFound].
 func (d *DB) Job(id string) (JobRow, error) {
-	j, err := scanJob(d.r.QueryRow("SELECT "+jobSelect+" FROM jobs WHERE id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return JobRow{}, fmt.Errorf("job %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return JobRow{}, fmt.Errorf("job %s: %w", id, err)
-	}
-	return j, nil
+	return queryOne(d.r, scanJob, "job "+id, "SELECT "+jobSelect+" FROM jobs WHERE id = ?", id)
 }
 
 // RequeueInterrupted turns every "uploading" job back into "queued" and

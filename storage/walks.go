@@ -119,7 +119,7 @@ func (d *DB) Walks(env, account string) ([]WalkRow, error) {
 }
 
 // scanWalk reads one row of walkCols.
-func scanWalk(sc interface{ Scan(...any) error }) (WalkRow, error) {
+func scanWalk(sc rowScanner) (WalkRow, error) {
 	var w WalkRow
 	var parent sql.NullInt64
 	var created int64

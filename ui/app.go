@@ -506,8 +506,8 @@ func (a *App) addPaths(paths []string) {
 	a.upload.add(paths)
 }
 
-// lastLinkOrNewest is the link Ctrl+Shift+C copies: the last upload of this
-// session, else the newest history entry.
+// onCopyLastLink is Ctrl+Shift+C: it copies the link of the last upload of
+// this session, else that of the newest history entry.
 func (a *App) onCopyLastLink() {
 	if a.sess == nil {
 		return // signed out: the history shown is the previous account's

@@ -8,42 +8,6 @@ import (
 	"time"
 )
 
-// formatSize renders a byte count the way file managers do (decimal units,
-// one decimal under 10), so sizes read the same here as in the person's
-// file manager.
-func formatSize(n int64) string {
-	if n < 0 {
-		n = 0
-	}
-	if n < 1000 {
-		if n == 1 {
-			return "1 byte"
-		}
-		return fmt.Sprintf("%d bytes", n)
-	}
-	units := []string{"kB", "MB", "GB", "TB", "PB"}
-	v := float64(n)
-	u := -1
-	for v >= 1000 && u < len(units)-1 {
-		v /= 1000
-		u++
-	}
-	if v < 10 {
-		s := fmt.Sprintf("%.1f", math.Floor(v*10)/10)
-		s = strings.TrimSuffix(s, ".0")
-		return s + " " + units[u]
-	}
-	return fmt.Sprintf("%.0f %s", math.Floor(v), units[u])
-}
-
-// formatSpeed renders bytes per second; 0 (unknown) gives "".
-func formatSpeed(bps float64) string {
-	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
-		return ""
-	}
-	return formatSize(int64(bps)) + "/s"
-}
-
 // formatETA renders a time left as people say it ("5 s left", "3 min left",
 // "1 h 20 min left"); 0 (unknown) gives "".
 func formatETA(d time.Duration) string {

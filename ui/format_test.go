@@ -8,15 +8,6 @@ import (
 )
 
 func TestFormat(t *testing.T) {
-	assert.Equal(t, "0 bytes", formatSize(0))
-	assert.Equal(t, "1 byte", formatSize(1))
-	assert.Equal(t, "999 bytes", formatSize(999))
-	assert.Equal(t, "1 kB", formatSize(1000))
-	assert.Equal(t, "1.5 MB", formatSize(1_500_000))
-	assert.Equal(t, "230 MB", formatSize(230_400_000))
-	assert.Equal(t, "2.1 GB", formatSize(2_150_000_000))
-	assert.Equal(t, "", formatSpeed(0))
-	assert.Equal(t, "2.5 MB/s", formatSpeed(2_500_000))
 	assert.Equal(t, "", formatETA(0))
 	assert.Equal(t, "5 s left", formatETA(5*time.Second))
 	assert.Equal(t, "3 min 20 s left", formatETA(200*time.Second))

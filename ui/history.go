@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -228,7 +229,7 @@ func (h *historyView) entry(id int64) (storage.HistoryEntry, bool) {
 
 func (h *historyView) onCopyLink(id int64) {
 	if e, ok := h.entry(id); ok {
-		h.a.copyText(h.a.linkForEntry(e), "Link")
+		h.a.copyText(h.a.links().Link(e.Env, e.Hash), "Link")
 	}
 }
 
@@ -240,14 +241,14 @@ func (h *historyView) onCopyCID(id int64) {
 
 func (h *historyView) onOpen(id int64) {
 	if e, ok := h.entry(id); ok {
-		h.a.openURL(h.a.gatewayLinkFor(e.Env, e.Hash))
+		h.a.openURL(h.a.links().GatewayLink(e.Env, e.Hash))
 	}
 }
 
 // onQR shows the QR code of the entry's gateway link, for a phone.
 func (h *historyView) onQR(id int64) {
 	if e, ok := h.entry(id); ok {
-		h.a.showQR(e.Name, h.a.gatewayLinkFor(e.Env, e.Hash))
+		h.a.showQR(e.Name, h.a.links().GatewayLink(e.Env, e.Hash))
 	}
 }
 
@@ -287,7 +288,7 @@ func (h *historyView) deleteEntry(id int64) {
 // was uploaded in this session).
 func (h *historyView) copyNewest() {
 	if len(h.entries) > 0 {
-		h.a.copyText(h.a.linkForEntry(h.entries[0]), "Link")
+		h.a.copyText(h.a.links().Link(h.entries[0].Env, h.entries[0].Hash), "Link")
 	}
 }
 
@@ -304,7 +305,11 @@ func (h *historyView) onExportMenu() {
 // onExport writes the entries matching the search to a file the person
 // picks (native save dialog, else Fyne's).
 func (h *historyView) onExport(format string) {
-	search := strings.TrimSpace(h.search.Text)
+	links := h.a.links()
+	opts := storage.ExportOptions{
+		Search: strings.TrimSpace(h.search.Text),
+		Link:   func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash) },
+	}
 	name := "dstor-uploads-" + h.a.now().Format("2006-01-02") + "." + format
 	a := h.a
 	a.goPicker(func() {
@@ -312,17 +317,17 @@ func (h *historyView) onExport(format string) {
 		a.do(func() {
 			switch {
 			case err == errUseFyneDialog:
-				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { h.exportTo(w, where, format, search) })
+				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { h.exportTo(w, where, format, opts) })
 			case err != nil:
 				a.showError("Cannot export", err)
 			case path != "":
-				h.exportToPath(path, format, search)
+				h.exportToPath(path, format, opts)
 			}
 		})
 	})
 }
 
-func (h *historyView) exportToPath(path, format, search string) {
+func (h *historyView) exportToPath(path, format string, opts storage.ExportOptions) {
 	a := h.a
 	a.goBg(func() {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
@@ -330,22 +335,22 @@ func (h *historyView) exportToPath(path, format, search string) {
 			a.do(func() { a.showError("Cannot export", err) })
 			return
 		}
-		h.writeExport(f, filepath.Base(path), format, search)
+		h.writeExport(f, filepath.Base(path), format, opts)
 	})
 }
 
-func (h *historyView) exportTo(w io.WriteCloser, where, format, search string) {
-	h.a.goBg(func() { h.writeExport(w, where, format, search) })
+func (h *historyView) exportTo(w io.WriteCloser, where, format string, opts storage.ExportOptions) {
+	h.a.goBg(func() { h.writeExport(w, where, format, opts) })
 }
 
 // writeExport runs on a goroutine: it streams the rows to w.
-func (h *historyView) writeExport(w io.WriteCloser, where, format, search string) {
+func (h *historyView) writeExport(w io.WriteCloser, where, format string, opts storage.ExportOptions) {
 	a := h.a
 	var err error
 	if format == "json" {
-		err = a.db.ExportHistoryJSON(w, search)
+		err = a.db.ExportHistoryJSON(w, opts)
 	} else {
-		err = a.db.ExportHistoryCSV(w, search)
+		err = a.db.ExportHistoryCSV(w, opts)
 	}
 	if cerr := w.Close(); err == nil {
 		err = cerr
@@ -382,16 +387,11 @@ type historyRow struct {
 func newHistoryRow(h *historyView) *historyRow {
 	r := &historyRow{h: h}
 	r.icon = widget.NewIcon(theme.FileIcon())
-	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.name.Truncation = fyne.TextTruncateEllipsis
-	r.hash = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	r.hash.SizeName = theme.SizeNameCaptionText
-	r.verified = widget.NewLabel("✓ verified")
-	r.verified.SizeName = theme.SizeNameCaptionText
-	r.verified.Importance = widget.SuccessImportance
-	r.detail = widget.NewLabel("")
-	r.detail.SizeName = theme.SizeNameCaptionText
-	r.detail.Importance = widget.MediumImportance
+	r.name = rowName()
+	r.hash = caption("", widget.MediumImportance)
+	r.hash.TextStyle = fyne.TextStyle{Monospace: true}
+	r.verified = caption("✓ verified", widget.SuccessImportance)
+	r.detail = caption("", widget.MediumImportance)
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
 	r.copyCID = widget.NewButton("Copy CID", func() { h.onCopyCID(r.id) })
@@ -420,7 +420,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	r.name.SetText(e.Name)
 	r.hash.SetText(shortHash(e.Hash))
 	show(r.verified, e.Verified)
-	parts := []string{formatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
+	parts := []string{api.FormatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
 	switch {
 	case e.ParentID != nil:
 		parts = append(parts, fmt.Sprintf("folder #%d", *e.ParentID))
@@ -437,56 +437,26 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	r.detail.SetText("· " + strings.Join(parts, " · "))
 }
 
-// linkForEntry is the link "Copy link" gives for an entry, in the style
-// chosen in Settings.
-func (a *App) linkForEntry(e storage.HistoryEntry) string {
-	return api.FormatLink(a.currentSettings().LinkStyle, a.gatewayFor(e.Env), e.Hash)
-}
-
-// linkFor is linkForEntry for an upload of the current session.
-func (a *App) linkFor(hash string) string {
-	env := ""
+// links builds the links the window shows and copies: in the style chosen
+// in Settings, on the gateway of each upload's environment (the signed-in
+// one's and this run's Local sandbox's included).
+func (a *App) links() api.Links {
+	var known []api.Environment
 	if a.sess != nil {
-		env = a.sess.EnvKey
+		known = append(known, a.sess.Env)
 	}
-	return a.linkForEntry(storage.HistoryEntry{Env: env, Hash: hash})
+	a.sandboxMu.Lock()
+	if a.sandboxURL != "" {
+		known = append(known, api.Environment{Name: api.SandboxKey, GatewayURL: a.sandboxURL})
+	}
+	a.sandboxMu.Unlock()
+	return session.Links(a.currentSettings(), known...)
 }
 
-// gatewayLink is the https link of an upload of the current session.
-func (a *App) gatewayLink(hash string) string {
-	env := ""
-	if a.sess != nil {
-		env = a.sess.EnvKey
-	}
-	return a.gatewayLinkFor(env, hash)
-}
-
-// gatewayLinkFor is the gateway URL of hash for an entry of envKey.
-func (a *App) gatewayLinkFor(envKey, hash string) string {
-	return api.FormatLink(api.LinkGateway, a.gatewayFor(envKey), hash)
-}
-
-// gatewayFor is the gateway for entries of envKey: the override when set,
-// else that environment's gateway ("" when unknown: the Local sandbox of
-// another run, whose entries then get ipfs:// links).
-func (a *App) gatewayFor(envKey string) string {
-	if o := a.currentSettings().GatewayOverride; o != "" {
-		return o
-	}
-	if a.sess != nil && a.sess.EnvKey == envKey {
-		return a.sess.Env.GatewayURL
-	}
-	if envKey == api.SandboxKey {
-		a.sandboxMu.Lock()
-		u := a.sandboxURL
-		a.sandboxMu.Unlock()
-		if u != "" {
-			return u
-		}
+// sessionEnvKey is the environment of the current session ("" signed out).
+func (a *App) sessionEnvKey() string {
+	if a.sess == nil {
 		return ""
 	}
-	if env, err := api.ParseEnvironment(envKey); err == nil {
-		return env.GatewayURL
-	}
-	return api.Production.GatewayURL
+	return a.sess.EnvKey
 }

@@ -89,7 +89,7 @@ func TestHistoryDeleteAndExport(t *testing.T) {
 	})
 
 	out := filepath.Join(t.TempDir(), "export.csv")
-	e.ui(func() { a.history.exportToPath(out, "csv", "") })
+	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
 	e.eventually(func() bool { return a.toast.Visible() && strings.Contains(a.toast.Text, "export.csv") }, "exported")
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)

@@ -98,14 +98,9 @@ func newSettingsView(a *App) *settingsView {
 	v.themeChoice.SetSelected(themeLabels[st.Theme])
 
 	v.keyringIcon = widget.NewIcon(theme.ConfirmIcon())
-	v.keyringStatus = widget.NewLabel("")
-	v.keyringStatus.Wrapping = fyne.TextWrapWord
-	v.keyringHelp = widget.NewLabel("")
-	v.keyringHelp.Wrapping = fyne.TextWrapWord
-	v.keyringHelp.Importance = widget.MediumImportance
-	v.dataDir = widget.NewLabel("")
-	v.dataDir.Wrapping = fyne.TextWrapBreak
-	v.dataDir.Importance = widget.MediumImportance
+	v.keyringStatus = note(widget.MediumImportance, fyne.TextWrapWord)
+	v.keyringHelp = note(widget.MediumImportance, fyne.TextWrapWord)
+	v.dataDir = note(widget.MediumImportance, fyne.TextWrapBreak)
 	v.refresh()
 
 	section := func(title string) fyne.CanvasObject {

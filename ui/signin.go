@@ -18,9 +18,6 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// apiKeyLen is the length of every dStor API key, for the live counter.
-const apiKeyLen = 64
-
 // signInView is the sign-in screen: environment, then an API key or an
 // email and password. Its widgets are fields so tests can type and tap.
 type signInView struct {
@@ -68,9 +65,7 @@ func newSignInView(a *App) *signInView {
 
 	v.env = widget.NewSelect([]string{choiceProduction, choiceTestnet, choiceSandbox, choiceCustom}, nil)
 	v.env.PlaceHolder = "Choose where to upload"
-	v.envHint = widget.NewLabel("")
-	v.envHint.Wrapping = fyne.TextWrapWord
-	v.envHint.Importance = widget.MediumImportance
+	v.envHint = note(widget.MediumImportance, fyne.TextWrapWord)
 	v.customBase = widget.NewEntry()
 	v.customBase.SetPlaceHolder("https://dstor.example.com")
 	v.customUpload = widget.NewEntry()
@@ -131,12 +126,9 @@ func newSignInView(a *App) *signInView {
 	v.status = widget.NewLabel("")
 	v.statusRow = container.NewHBox(v.activity, v.status)
 	v.statusRow.Hide()
-	v.notice = widget.NewLabel("")
-	v.notice.Wrapping = fyne.TextWrapWord
-	v.notice.Importance = widget.WarningImportance
+	v.notice = note(widget.WarningImportance, fyne.TextWrapWord)
 	v.notice.Hide()
-	v.pending = widget.NewLabel("")
-	v.pending.Wrapping = fyne.TextWrapWord
+	v.pending = note(widget.MediumImportance, fyne.TextWrapWord)
 	v.pending.Hide()
 	v.cancel = widget.NewButtonWithIcon("Back to uploads", theme.NavigateBackIcon(), v.onCancel)
 	v.cancel.Hide()
@@ -282,26 +274,17 @@ func (v *signInView) onKeyChanged(s string) {
 	case api.ValidateAPIKey(s) == nil:
 		v.keyCount.Importance = widget.SuccessImportance
 		v.keyCount.SetText("✓ 64 of 64 characters")
-	case !validKeyChars(s):
+	case !api.ValidAPIKeyChars(s):
 		v.keyCount.Importance = widget.DangerImportance
 		v.keyCount.SetText(humanError(api.ValidateAPIKey(s)))
 	default:
 		v.keyCount.Importance = widget.MediumImportance
-		if n > apiKeyLen {
+		if n > api.APIKeyLength {
 			v.keyCount.Importance = widget.DangerImportance
 		}
-		v.keyCount.SetText(fmt.Sprintf("%d of %d characters", n, apiKeyLen))
+		v.keyCount.SetText(fmt.Sprintf("%d of %d characters", n, api.APIKeyLength))
 	}
 	v.keyCount.Refresh()
-}
-
-func validKeyChars(s string) bool {
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // onPaste replaces the key with the clipboard's text (trimmed: keys copied

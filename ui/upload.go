@@ -97,9 +97,7 @@ func newUploadView(a *App) *uploadView {
 	v.comment = widget.NewEntry()
 	v.comment.SetPlaceHolder("Optional note stored with each file")
 	v.comment.SetText(st.Comment)
-	v.destError = widget.NewLabel("")
-	v.destError.Importance = widget.DangerImportance
-	v.destError.Wrapping = fyne.TextWrapWord
+	v.destError = note(widget.DangerImportance, fyne.TextWrapWord)
 	v.destError.Hide()
 	// A drop-down rather than radio buttons: narrow enough for the
 	// destination and the comment to share a line in a wide window.
@@ -113,15 +111,11 @@ func newUploadView(a *App) *uploadView {
 	v.parent.OnChanged = func(string) { v.onDestChanged() }
 	v.comment.OnChanged = func(string) { v.onDestChanged() }
 
-	v.notice = widget.NewLabel("")
-	v.notice.Wrapping = fyne.TextWrapWord
-	v.notice.Importance = widget.WarningImportance
+	v.notice = note(widget.WarningImportance, fyne.TextWrapWord)
 	v.noticeBox = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, v.notice)
 	v.noticeBox.Hide()
 
-	v.waitLabel = widget.NewLabel("")
-	v.waitLabel.Importance = widget.WarningImportance
-	v.waitLabel.Wrapping = fyne.TextWrapWord
+	v.waitLabel = note(widget.WarningImportance, fyne.TextWrapWord)
 	v.signInBtn = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), a.onReauth)
 	v.signInBtn.Importance = widget.WarningImportance
 	v.waiting = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.AccountIcon())), v.signInBtn, v.waitLabel)
@@ -437,7 +431,7 @@ func (v *uploadView) onTransition(prev storage.JobState, j worker.Job) {
 	switch j.State {
 	case storage.JobDone:
 		v.batchDone++
-		link := v.a.linkFor(j.Hash)
+		link := v.a.links().Link(v.a.sessionEnvKey(), j.Hash)
 		v.a.lastLink = link
 		if v.a.currentSettings().CopyLinkAfterUpload && link != "" {
 			v.a.fyne.Clipboard().SetContent(link)
@@ -581,9 +575,9 @@ func summaryText(s worker.Summary, speed float64) string {
 		parts = append(parts, fmt.Sprintf("%d skipped", s.Skipped))
 	}
 	if left := s.BytesTotal - s.BytesDone; left > 0 && s.Queued+s.Uploading+s.Waiting > 0 {
-		parts = append(parts, formatSize(left)+" left")
+		parts = append(parts, api.FormatSize(left)+" left")
 	}
-	if sp := formatSpeed(speed); sp != "" {
+	if sp := api.FormatSpeed(speed); sp != "" {
 		parts = append(parts, sp)
 	}
 	if s.Walking {
@@ -674,13 +668,13 @@ func (v *uploadView) onUploadAgain(id string) {
 
 func (v *uploadView) onCopyLink(id string) {
 	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
-		v.a.copyText(v.a.linkFor(v.jobs[i].Hash), "Link")
+		v.a.copyText(v.a.links().Link(v.a.sessionEnvKey(), v.jobs[i].Hash), "Link")
 	}
 }
 
 func (v *uploadView) onOpen(id string) {
 	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
-		v.a.openURL(v.a.gatewayLink(v.jobs[i].Hash))
+		v.a.openURL(v.a.links().GatewayLink(v.a.sessionEnvKey(), v.jobs[i].Hash))
 	}
 }
 
@@ -752,11 +746,9 @@ type queueRow struct {
 func newQueueRow(v *uploadView) *queueRow {
 	r := &queueRow{v: v}
 	r.icon = widget.NewIcon(theme.FileIcon())
-	r.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	r.name.Truncation = fyne.TextTruncateEllipsis
-	r.detail = widget.NewLabel("")
+	r.name = rowName()
+	r.detail = caption("", widget.MediumImportance)
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	r.detail.SizeName = theme.SizeNameCaptionText
 	r.progress = widget.NewProgressBar()
 	r.state = widget.NewLabel("")
 	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { v.onCancel(r.jobID) })
@@ -792,7 +784,7 @@ func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
 	r.name.SetText(j.Name)
 	var details []string
-	details = append(details, formatSize(j.Size))
+	details = append(details, api.FormatSize(j.Size))
 	dest := j.FolderPath
 	if j.ParentID != nil {
 		dest = fmt.Sprintf("folder #%d", *j.ParentID)
@@ -824,7 +816,7 @@ func (r *queueRow) set(j worker.Job) {
 	case storage.JobUploading:
 		icon = theme.NewPrimaryThemedResource(theme.UploadIcon())
 		showProgress = true
-		if sp := formatSpeed(j.Speed); sp != "" {
+		if sp := api.FormatSpeed(j.Speed); sp != "" {
 			details = append(details, sp)
 		}
 		if eta := formatETA(j.ETA); eta != "" {
@@ -901,7 +893,7 @@ func (r *queueRow) set(j worker.Job) {
 // pausedText says how far an upload got before Pause stopped it, and that
 // it starts again from the beginning.
 func pausedText(j worker.Job) string {
-	got := formatSize(j.PausedAt)
+	got := api.FormatSize(j.PausedAt)
 	if j.Size > 0 {
 		got = fmt.Sprintf("%d%%", j.PausedAt*100/j.Size)
 	}

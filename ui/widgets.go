@@ -71,3 +71,27 @@ func (r *themedBoxRenderer) Objects() []fyne.CanvasObject {
 }
 
 func (r *themedBoxRenderer) Destroy() {}
+
+// rowName is a list row's file name: bold, cut with an ellipsis.
+func rowName() *widget.Label {
+	l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}
+
+// caption is small secondary text (a row's details, a badge) of the given
+// importance.
+func caption(text string, importance widget.Importance) *widget.Label {
+	l := widget.NewLabel(text)
+	l.SizeName = theme.SizeNameCaptionText
+	l.Importance = importance
+	return l
+}
+
+// note is a wrapped paragraph of help or status text.
+func note(importance widget.Importance, wrap fyne.TextWrap) *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = wrap
+	l.Importance = importance
+	return l
+}

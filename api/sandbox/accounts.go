@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"net/mail"
 	"strings"
 	"sync"
@@ -28,10 +29,6 @@ const (
 	// key), fixed so scripts and the app can use it without a setup step.
 	DemoAPIKey = "SandboxDemoKey0000NotASecret0000OnlyForTheLocalSandbox0000000000"
 )
-
-// APIKeyLength is the length of every dStor API key; the sandbox generates
-// and accepts only keys of this length so clients are tested against it.
-const APIKeyLength = 64
 
 // apiKeyAlphabet is what generated keys are made of: letters and digits
 // only, so keys survive shells, URLs and headers without quoting.
@@ -145,8 +142,8 @@ func (s *Server) AddAPIKey(accountID, key string, expires time.Time) error {
 // sandbox API key; the sandbox command uses it to validate --api-key before
 // starting anything. The error never contains the key.
 func CheckAPIKey(key string) error {
-	if len(key) != APIKeyLength {
-		return fmt.Errorf("an API key must be exactly %d characters, this one has %d", APIKeyLength, len(key))
+	if len(key) != api.APIKeyLength {
+		return fmt.Errorf("an API key must be exactly %d characters, this one has %d", api.APIKeyLength, len(key))
 	}
 	for i := 0; i < len(key); i++ {
 		if !strings.ContainsRune(apiKeyAlphabet, rune(key[i])) {
@@ -190,14 +187,14 @@ func (s *Server) RevokeAPIKey(key string) error {
 func randomKey() (string, error) {
 	const n = len(apiKeyAlphabet) // 62
 	const limit = 256 - (256 % n) // 248: bytes at or above it are redrawn
-	out := make([]byte, 0, APIKeyLength)
-	buf := make([]byte, 2*APIKeyLength)
-	for len(out) < APIKeyLength {
+	out := make([]byte, 0, api.APIKeyLength)
+	buf := make([]byte, 2*api.APIKeyLength)
+	for len(out) < api.APIKeyLength {
 		if _, err := rand.Read(buf); err != nil {
 			return "", fmt.Errorf("read random bytes: %w", err)
 		}
 		for _, b := range buf {
-			if int(b) < limit && len(out) < APIKeyLength {
+			if int(b) < limit && len(out) < api.APIKeyLength {
 				out = append(out, apiKeyAlphabet[int(b)%n])
 			}
 		}

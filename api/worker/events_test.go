@@ -228,7 +228,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	ch, stop := q.Subscribe(4)
 	defer stop()
 	q.Add(Request{Path: filepath.Join(e.files, "g")})
-	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == DefaultConcurrency })
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == storage.DefaultConcurrency })
 	q.Add(Request{Path: filepath.Join(e.files, "g")}) // maybe still walking at Close
 	require.NoError(t, q.Close())
 	for range ch {

@@ -25,25 +25,22 @@ func (q *Queue) markDirty(j *job) {
 	q.signalPersist()
 }
 
-func (q *Queue) signalPersist() {
-	select {
-	case q.persistWake <- struct{}{}:
-	default:
-	}
-}
+func (q *Queue) signalPersist() { q.persister.signal() }
 
-// persistLoop writes dirty rows until Close, then writes what is left.
-func (q *Queue) persistLoop() {
-	defer q.persistWG.Done()
-	for {
-		select {
-		case <-q.persistWake:
-			q.flushDB()
-		case <-q.persistStop:
-			q.flushDB()
-			return
-		}
+// nextRound starts a round of a write-behind flush (flushDB, saveWalks),
+// with q.mu held: busy is set while rounds run, and once nothing is
+// pending it is cleared and Wait, which may be waiting for the rows, is
+// woken. It reports whether there is a round to run.
+func (q *Queue) nextRound(busy *bool, pending bool) bool {
+	if pending {
+		*busy = true
+		return true
 	}
+	if *busy {
+		*busy = false
+		q.broadcast()
+	}
+	return false
 }
 
 // flushDB writes every dirty row, then runs the pending deletes (after the
@@ -52,17 +49,12 @@ func (q *Queue) flushDB() {
 	for {
 		q.mu.Lock()
 		dirty, deletes := q.dirty, q.deletes
-		if len(dirty) == 0 && len(deletes) == 0 {
-			if q.persisting {
-				q.persisting = false
-				q.broadcast() // Wait may be waiting for the rows
-			}
+		if !q.nextRound(&q.persisting, len(dirty) > 0 || len(deletes) > 0) {
 			q.mu.Unlock()
 			return
 		}
 		q.dirty = make(map[*job]struct{})
 		q.deletes = nil
-		q.persisting = true
 		q.mu.Unlock()
 
 		for j := range dirty {
@@ -131,44 +123,21 @@ func (q *Queue) noteDBErr(err error) {
 // walkDrop is a walk row to delete.
 type walkDrop struct{ id, batchID string }
 
-func (q *Queue) signalWalkSaver() {
-	select {
-	case q.walkSaveWake <- struct{}{}:
-	default:
-	}
-}
-
-// walkSaverLoop saves and deletes walk rows until Close, then writes what
-// is left: requests added but not listed yet stay saved for the next New.
-func (q *Queue) walkSaverLoop() {
-	defer close(q.walkSaverDone)
-	for {
-		select {
-		case <-q.walkSaveWake:
-			q.saveWalks()
-		case <-q.walkSaverStop:
-			q.saveWalks()
-			return
-		}
-	}
-}
+func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
 
 // saveWalks writes the pending walk rows, lets the walker list them, then
-// deletes the walk rows of requests listed completely (or canceled).
+// deletes the walk rows of requests listed completely (or canceled). Its
+// last run, at Close, keeps requests added but not listed yet saved for
+// the next New.
 func (q *Queue) saveWalks() {
 	for {
 		q.mu.Lock()
 		saves, drops := q.walkSaves, q.walkDrops
-		if len(saves) == 0 && len(drops) == 0 {
-			if q.walkSaving {
-				q.walkSaving = false
-				q.broadcast() // Wait may be waiting for the rows
-			}
+		if !q.nextRound(&q.walkSaving, len(saves) > 0 || len(drops) > 0) {
 			q.mu.Unlock()
 			return
 		}
 		q.walkSaves, q.walkDrops = nil, nil
-		q.walkSaving = true
 		var rows []storage.WalkRow
 		for _, c := range saves {
 			rows = append(rows, c.walkRows(q.env, q.account)...)

@@ -12,14 +12,10 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// Defaults and limits of Config, named so the UI's settings and the CLI's
-// flags can show and check the same numbers.
+// Defaults of Config. How many uploads run at once is a setting, bounded
+// by storage.MinConcurrency and storage.MaxConcurrency (the window's
+// slider, the CLI's --concurrency and the queue check the same numbers).
 const (
-	// DefaultConcurrency is how many uploads run at once unless configured.
-	DefaultConcurrency = 3
-	// MaxConcurrency caps Concurrency: more parallel streams do not make
-	// one person's uploads faster, they only make the server throttle.
-	MaxConcurrency = 16
 	// DefaultMaxAttempts is how many times a job is tried before it fails.
 	DefaultMaxAttempts = 5
 	// DefaultBaseBackoff is the first retry's maximum wait.
@@ -58,7 +54,8 @@ type Config struct {
 	// Env and Account are recorded in every job row and history entry; the
 	// queue only loads the unfinished jobs of this environment and account.
 	Env, Account string
-	// Concurrency is how many uploads run at once (default 3, 1 to 16).
+	// Concurrency is how many uploads run at once (0: storage.DefaultConcurrency;
+	// at most storage.MaxConcurrency).
 	Concurrency int
 	// MaxAttempts is how many times a job is tried before it fails
 	// (default 5).
@@ -133,17 +130,12 @@ type Queue struct {
 	dbErr      error             // first failed persist, reported by Close
 	persisting bool              // the persister is writing a batch
 
-	wake        chan struct{} // scheduler
-	walkWake    chan struct{}
-	persistWake chan struct{}
-	persistStop chan struct{}
-
-	walkSaveWake  chan struct{}
-	walkSaverStop chan struct{}
-	walkSaverDone chan struct{} // closed when the walk saver has ended
+	wake      chan struct{} // scheduler
+	walkWake  chan struct{}
+	persister *writeBehind // job rows (flushDB)
+	walkSaver *writeBehind // walk rows (saveWalks)
 
 	workers   sync.WaitGroup // scheduler, walker, uploads
-	persistWG sync.WaitGroup
 	subsWG    sync.WaitGroup
 	closeDone chan struct{}
 	closeErr  error
@@ -198,9 +190,8 @@ func New(cfg Config) (*Queue, error) {
 		lock.Release()
 		return nil, err
 	}
-	q.persistWG.Add(1)
-	go q.persistLoop()
-	go q.walkSaverLoop()
+	q.persister.start()
+	q.walkSaver.start()
 	q.workers.Add(2)
 	go q.schedule()
 	go q.walker()
@@ -259,15 +250,12 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 		heldDeletes:      make(map[string][]string),
 		wake:             make(chan struct{}, 1),
 		walkWake:         make(chan struct{}, 1),
-		persistWake:      make(chan struct{}, 1),
-		persistStop:      make(chan struct{}),
-		walkSaveWake:     make(chan struct{}, 1),
-		walkSaverStop:    make(chan struct{}),
-		walkSaverDone:    make(chan struct{}),
 		closeDone:        make(chan struct{}),
 		lock:             lock,
 	}
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
+	q.persister = newWriteBehind(q.flushDB)
+	q.walkSaver = newWriteBehind(q.saveWalks)
 
 	for _, r := range rows {
 		if r.Env != cfg.Env || r.Account != cfg.Account || r.State == storage.JobDone {
@@ -338,12 +326,14 @@ func (q *Queue) resumeWalks(walks []storage.WalkRow, rows []storage.JobRow) {
 	}
 }
 
+// clampConcurrency bounds n to the settings' limits; 0 or less means the
+// default.
 func clampConcurrency(n int) int {
 	switch {
 	case n <= 0:
-		return DefaultConcurrency
-	case n > MaxConcurrency:
-		return MaxConcurrency
+		return storage.DefaultConcurrency
+	case n > storage.MaxConcurrency:
+		return storage.MaxConcurrency
 	}
 	return n
 }
@@ -593,8 +583,8 @@ func (q *Queue) dropLocked(j *job) {
 	q.publish(JobRemoved, j, false)
 }
 
-// SetConcurrency changes how many uploads run at once (clamped to 1..16; 0
-// means the default). Lowering it lets uploads in flight finish.
+// SetConcurrency changes how many uploads run at once (clamped like
+// Config.Concurrency). Lowering it lets uploads in flight finish.
 func (q *Queue) SetConcurrency(n int) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -725,10 +715,8 @@ func (q *Queue) Close() error {
 	q.workers.Wait()
 	// The walk saver first: its last round may hand job rows to delete to
 	// the persister.
-	close(q.walkSaverStop)
-	<-q.walkSaverDone
-	close(q.persistStop)
-	q.persistWG.Wait()
+	q.walkSaver.close()
+	q.persister.close()
 	for s := range subs {
 		s.close()
 	}

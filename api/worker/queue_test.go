@@ -931,8 +931,8 @@ func TestSetConcurrencyLimitsParallelUploads(t *testing.T) {
 	}
 	assert.Equal(t, 2, most)
 	require.NoError(t, wait(t, q, 10*time.Second))
-	assert.Equal(t, MaxConcurrency, clampConcurrency(99))
-	assert.Equal(t, DefaultConcurrency, clampConcurrency(0))
+	assert.Equal(t, storage.MaxConcurrency, clampConcurrency(99))
+	assert.Equal(t, storage.DefaultConcurrency, clampConcurrency(0))
 	assert.Equal(t, 1, clampConcurrency(1))
 }
 
