@@ -54,6 +54,9 @@ func TestSecondLaunchHandsFilesToTheRunningWindow(t *testing.T) {
 	home := t.TempDir()
 	files := t.TempDir()
 	first := windowChild(t, home, "--env", "sandbox")
+	var firstOut testutil.LockedBuffer
+	first.Stdout, first.Stderr = &firstOut, &firstOut
+	t.Cleanup(func() { logOnFailure(t, home, "first window", &firstOut) })
 	require.NoError(t, first.Start())
 	t.Cleanup(func() { _ = first.Process.Kill(); _ = first.Wait() })
 	socket := filepath.Join(home, "window.sock")
@@ -71,9 +74,18 @@ func TestSecondLaunchHandsFilesToTheRunningWindow(t *testing.T) {
 	require.NoError(t, err, "the second launch exits 0: %s", out)
 	assert.Empty(t, string(out), "nothing to say")
 	t.Logf("second launch: started, handed over and exited in %s", took.Round(time.Millisecond))
-	assert.Less(t, took, 3*time.Second, "exits at once (a second on an idle machine; this one runs -race on busy cores)")
+	// A second on an idle machine; starting a -race binary on 2 busy
+	// cores can take several. What this rules out is a launch that waits
+	// on a timeout before handing over (one that opens its own window
+	// never exits: the minute's timer above).
+	assert.Less(t, took, 15*time.Second, "exits without waiting")
+	// Hang guards, not speed limits: under -race on 2 cores shared with
+	// other builds a window has been seen to take 25 s to sign in to its
+	// sandbox and upload a 5 kB file.
+	handedOver := time.Now()
 	require.Eventually(t, func() bool { return inHistory(t, home, second) },
-		60*time.Second, 50*time.Millisecond, "the running window uploads the handed-over file")
+		150*time.Second, 50*time.Millisecond, "the running window uploads the handed-over file")
+	t.Logf("the handed-over file was in the history %s after the second launch exited", time.Since(handedOver).Round(time.Millisecond))
 
 	// A crash leaves the socket; the next launch becomes the window.
 	require.NoError(t, first.Process.Signal(syscall.SIGKILL))
@@ -82,15 +94,43 @@ func TestSecondLaunchHandsFilesToTheRunningWindow(t *testing.T) {
 	require.NoError(t, err, "the killed window's socket is left behind")
 	third := testutil.WriteFile(t, filepath.Join(files, "third.txt"), 7000)
 	next := windowChild(t, home, "--env", "sandbox", third)
+	var nextOut testutil.LockedBuffer
+	next.Stdout, next.Stderr = &nextOut, &nextOut
+	t.Cleanup(func() { logOnFailure(t, home, "window after the crash", &nextOut) })
+	started := time.Now()
 	require.NoError(t, next.Start())
 	exited := make(chan error, 1)
 	go func() { exited <- next.Wait() }()
 	t.Cleanup(func() { _ = next.Process.Kill(); <-exited })
 	require.Eventually(t, func() bool { return inHistory(t, home, third) },
-		60*time.Second, 50*time.Millisecond, "the new window uploads its own file")
+		300*time.Second, 50*time.Millisecond, "the new window uploads its own file")
+	t.Logf("the window after the crash had its own file in the history after %s", time.Since(started).Round(time.Millisecond))
 	select {
 	case err := <-exited:
 		t.Fatalf("the launch after the crash exited (%v) instead of being the window", err)
 	default:
+	}
+}
+
+// logOnFailure prints, for a failed test, what a window said and where each
+// job of its queue stood, so that a run that timed out can be read later.
+func logOnFailure(t *testing.T, home, who string, out *testutil.LockedBuffer) {
+	t.Helper()
+	if !t.Failed() {
+		return
+	}
+	t.Logf("%s said:\n%s", who, out.String())
+	db, err := storage.Open(home)
+	if err != nil {
+		t.Logf("open the history to show the queue: %v", err)
+		return
+	}
+	defer db.Close()
+	rows, err := db.Jobs()
+	if err != nil {
+		t.Logf("read the queue: %v", err)
+	}
+	for _, r := range rows {
+		t.Logf("job %s: %s, %d attempts, error %q", r.Name, r.State, r.Attempts, r.Error)
 	}
 }

@@ -153,7 +153,11 @@ func TestPauseStopsBytesWithinASecond(t *testing.T) {
 	received := first.got.Load()
 	t.Logf("Pause at %d bytes received; the body ended %s later at %d bytes (%.0f%% of the file)",
 		atPause, stoppedAfter.Round(time.Microsecond), received, 100*float64(received)/size)
-	assert.Less(t, stoppedAfter, time.Second, "bytes stop within a second of Pause")
+	// "Within a second" counted in the uplink's bytes, not on the wall
+	// clock: on 2 busy cores under -race the process can wait longer than
+	// that for a core, but the paced uplink then sends less, too. A Pause
+	// that did not stop the body lets the rest of the file through.
+	assert.LessOrEqual(t, received-atPause, uplink.rate, "bytes stop within a second of Pause (at the uplink's %d B/s)", uplink.rate)
 	assert.Less(t, received, int64(size), "stopped partway")
 
 	eventually(t, 20*time.Second, func() bool { return stateOf(q, f) == storage.JobQueued }, "back in the queue")
