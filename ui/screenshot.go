@@ -1,9 +1,12 @@
+//go:build screenshots
+
+// The screenshot tooling of `make screenshots`, built only with -tags
+// screenshots: the shipped binary has none of it (see screenshot_off.go).
+
 package ui
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -12,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/throttle"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -70,7 +74,7 @@ func (a *App) startScreenshot(s screenshot) {
 		v.password.SetText("not-the-password")
 		v.onSubmitLogin()
 	case "queue":
-		a.httpClient = &http.Client{Transport: &throttle{base: http.DefaultTransport, bps: 1500 << 10}}
+		a.httpClient = &http.Client{Transport: &throttle.Transport{Base: http.DefaultTransport, BytesPerSecond: 1500 << 10}}
 		a.upload.folder.SetText("/photos/2026/")
 	case "history":
 		a.upload.folder.SetText("/photos/2026/")
@@ -91,41 +95,3 @@ func (a *App) startScreenshot(s screenshot) {
 		})
 	}
 }
-
-// throttle slows uploads down (screenshots only), so a busy queue shows
-// real progress, speeds and times left.
-type throttle struct {
-	base http.RoundTripper
-	bps  int64
-}
-
-func (t *throttle) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method == http.MethodPost && r.Body != nil && strings.HasSuffix(r.URL.Path, "/add") {
-		r2 := r.Clone(r.Context())
-		r2.Body = &slowBody{ctx: r.Context(), rc: r.Body, bps: t.bps}
-		return t.base.RoundTrip(r2)
-	}
-	return t.base.RoundTrip(r)
-}
-
-type slowBody struct {
-	ctx context.Context
-	rc  io.ReadCloser
-	bps int64
-}
-
-func (b *slowBody) Read(p []byte) (int, error) {
-	if len(p) > 16<<10 {
-		p = p[:16<<10]
-	}
-	n, err := b.rc.Read(p)
-	d := time.Duration(int64(n) * int64(time.Second) / b.bps)
-	select {
-	case <-time.After(d):
-	case <-b.ctx.Done():
-		return n, b.ctx.Err()
-	}
-	return n, err
-}
-
-func (b *slowBody) Close() error { return b.rc.Close() }

@@ -17,6 +17,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/internal/throttle"
 	dstorage "github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -183,7 +184,7 @@ func TestSummaryText(t *testing.T) {
 func TestPauseStopsTheUploadInFlight(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
-	a.httpClient = &http.Client{Transport: &throttle{base: http.DefaultTransport, bps: 2 << 20}}
+	a.httpClient = &http.Client{Transport: &throttle.Transport{Base: http.DefaultTransport, BytesPerSecond: 2 << 20}}
 	e.signInSandbox()
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "video.mp4"), 8<<20)
 	e.ui(func() { a.addPaths([]string{p}) })
