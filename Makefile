@@ -100,7 +100,7 @@ stress: deps
 
 .PHONY: reliability fuzz
 
-# reliability runs the full reliability suite (issue 6: injected faults, SIGKILLs
+# reliability runs the full reliability suite (injected faults, SIGKILLs
 # of the CLI, bad input, secrets, fuzz targets, sandbox hardening) and prints its
 # table, the one in README's "Reliability" section. `make test` runs a short
 # version of the same suite. gnome-keyring gets a fresh, private keyring
@@ -129,7 +129,7 @@ fuzz: deps
 
 .PHONY: bench
 
-# bench runs the performance suite of issue 5 (.ci/bench.sh): the CLI against
+# bench runs the performance suite (.ci/bench.sh): the CLI against
 # curl on the local sandbox, the CID pass against crypto/sha256, history
 # queries on 100,000 rows. It installs time and curl when missing and prints
 # the table of README's "Performance" section. BENCH_QUICK=1: a short pass.

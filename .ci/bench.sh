@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.sh — the performance suite behind `make bench` (issue 5).
+# bench.sh — the performance suite behind `make bench`.
 #
 # It builds the CLI, starts the sandbox on 127.0.0.1, makes its own test data
 # in a temporary folder, runs every case several times, alternating ours and
@@ -258,7 +258,7 @@ CID_CPU_RATIO=$(metric "$WORK/cid.txt" cid/sha256-cpu)
 CIDPAR_RATIO=$(metric "$WORK/cid.txt" cidpar/sha256)
 CID_CORES=$(metric "$WORK/cid.txt" cores)
 
-# The full-size proof (issue 12): a stream of more than 174² chunks, so the
+# The full-size proof: a stream of more than 174² chunks, so the
 # DAG has three levels, hashed by the CID hasher and by boxo's importer (the
 # reference) with IPFS add's real parameters. The bytes are generated as
 # they are read, never stored. Skipped in the quick pass (about a minute).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# stress.sh — the stability check behind `make stress` (issue 17).
+# stress.sh — the stability check behind `make stress`.
 #
 # It runs the tests most exposed to timing — the short reliability suite,
 # the tests that start real processes (the CLI and the window as children,

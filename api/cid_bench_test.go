@@ -77,7 +77,7 @@ func (s benchSource) pass(b *testing.B, w io.Writer, finish func()) passTime {
 // Every other iteration runs the passes in reverse order. It reports the
 // median speeds and the medians of the ratios taken in
 // each iteration (passes next to each other share the machine's load):
-// cid/sha256 (issue 12's target: ≥ 0.95) by wall time and, steadier on a
+// cid/sha256 (the target: ≥ 0.95) by wall time and, steadier on a
 // busy machine, by the CPU time of the thread (cid/sha256-cpu), and
 // cidpar/sha256 by wall time (≥ 1.6 with 2 idle cores).
 func BenchmarkCIDPass(b *testing.B) {

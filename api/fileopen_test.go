@@ -22,7 +22,7 @@ import (
 // and modification time (a platform's fileid file adds the rest).
 const noFileIDs = "file ids and change times are read on Linux only so far"
 
-// TestListedFileRefusesLinksBelowTheFolder is issue 9 item 3: a path below
+// TestListedFileRefusesLinksBelowTheFolder: a path below
 // the chosen folder is opened without following a symbolic link at any
 // component, and a file replaced by another is not the listed one.
 func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
@@ -108,7 +108,7 @@ func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
 	})
 }
 
-// TestTornRewriteWithRestoredMtimeIsCaught is issue 9 item 4: a file
+// TestTornRewriteWithRestoredMtimeIsCaught: a file
 // rewritten in place while it is sent, its modification time put back as
 // `touch -r` would, fails with ErrFileChanged (its change time moved)
 // instead of being recorded as a verified mix of old and new bytes.

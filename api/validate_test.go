@@ -177,7 +177,7 @@ func unescapeRemoteName(s string) string {
 	return string(b)
 }
 
-// TestRemoteName is issue 9's "names with invalid UTF-8 collide": each
+// TestRemoteName: names with invalid UTF-8 must not collide; each
 // local name gets a distinct dStor name that is valid, one-line UTF-8 and
 // gives the local bytes back.
 func TestRemoteName(t *testing.T) {

@@ -36,7 +36,7 @@ func hasNoControl(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) < 0
 }
 
-// TestUploadAnswerHashChecked is issue 9 item 1: an answer is a success only
+// TestUploadAnswerHashChecked: an answer is a success only
 // when its hash provably names the bytes sent. A CIDv1 of the same content
 // is compared by multihash and kept as answered; anything that cannot be
 // compared (not a CID, wrong case, another codec or hash function) is a
@@ -152,7 +152,7 @@ func mustEncode(t testing.TB, c cid.Cid, base rune) string {
 	return s
 }
 
-// TestUploadServerNameKeptApart is issue 9 item 2: the name dStor answers
+// TestUploadServerNameKeptApart: the name dStor answers
 // never replaces the name sent, and what is kept of it is inert.
 func TestUploadServerNameKeptApart(t *testing.T) {
 	tests := []struct{ answered, want string }{

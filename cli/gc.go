@@ -11,9 +11,9 @@ import (
 const (
 	// windowGCPercent and windowMemoryLimit keep the window's Go heap from
 	// doubling while it uploads (and, with the Local sandbox, stores the
-	// file a second time in the same process): about 50 MiB less peak RSS
-	// on a 2 GiB upload, measured under Xvfb. The limit is soft and well
-	// above the window's live heap, even with a 10,000-file queue.
+	// file a second time in the same process); make bench measures the
+	// peak RSS. The limit is soft and well above the window's live heap,
+	// even with a 10,000-file queue.
 	windowGCPercent   = 200
 	windowMemoryLimit = 64 << 20
 )
@@ -42,13 +42,9 @@ func gcProfileOf(cmd *cobra.Command) gcProfile {
 // commands at Go's defaults. It never overrides GOGC or GOMEMLIMIT set by
 // the person.
 //
-// upload, resume and sandbox used to run with GOGC=400 under a memory
-// limit (24 MiB; the sandbox's 256 MiB): boxo's importer, which computed
-// the CID then, allocated two 256 KiB buffers per 256 KiB chunk, and the
-// collector ran about 750 times per GiB at Go's defaults. api.CIDHasher
-// allocates nothing per chunk: a 1 GiB upload now runs one collection at
-// GOGC=100 on either side, and make bench measures peak RSS and CPU with
-// Go's defaults and with GOGC=400 under a 24 MiB limit alike.
+// The commands need no tuning: api.CIDHasher allocates nothing per chunk,
+// and make bench measures their peak RSS and CPU with Go's defaults and
+// with a tighter GOGC alike.
 func tuneGC(p gcProfile) {
 	if p == (gcProfile{}) {
 		return

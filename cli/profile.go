@@ -13,9 +13,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// profileFlag is the hidden debug flag that profiles a run: what issue 16's
-// scale work was measured with, kept so a slow or fat run on someone's
-// machine can be looked at the same way.
+// profileFlag is the hidden debug flag that profiles a run, so that a slow
+// or fat run on someone's machine can be looked at.
 const profileFlag = "debug-profile"
 
 // heapSampleEvery is how often a profiled run looks at its live heap, to

@@ -39,7 +39,7 @@ func (e *testEnv) restart(env string) {
 	e.eventually(func() bool { return e.a.sess != nil && e.a.upload.sess != nil }, "signed in again by itself")
 }
 
-// TestRememberedPasswordSignsInAfterRestarts is issue 10's report: an
+// TestRememberedPasswordSignsInAfterRestarts is the reported case: an
 // email/password account remembered on the Local sandbox (whose signing
 // key is new at each start, so the token kept from the last run is
 // refused) signs in again by itself at every start and uploads, never

@@ -611,8 +611,8 @@ func (v *uploadView) setNotice(msg string) {
 	}
 }
 
-// queue calls mutate the database (10,000 rows for "Cancel all"), so they
-// run off the UI goroutine; the result arrives as events.
+// queueDo runs f, a queue call, off the UI goroutine: queue calls write to
+// the database (10,000 rows for "Cancel all"); the result arrives as events.
 func (v *uploadView) queueDo(f func(q *worker.Queue) error) {
 	if v.sess == nil {
 		return

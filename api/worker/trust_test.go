@@ -1,6 +1,6 @@
 package worker
 
-// Issue 9 ("trust"): what a misbehaving server or a changing disk must not
+// Trust: what a misbehaving server or a changing disk must not
 // be able to do to the queue. The sandbox cannot lie about hashes or names,
 // so those tests put a rewriting proxy on 127.0.0.1 in front of it.
 
@@ -213,7 +213,7 @@ func TestFolderWithInvalidUTF8NamesUploads(t *testing.T) {
 	requireHistoryOnce(t, e.db, q.Jobs())
 }
 
-// TestSwappedFileIsSkippedNeverUploaded is issue 9 item 3: a queued file of
+// TestSwappedFileIsSkippedNeverUploaded: a queued file of
 // a folder replaced, before its turn, by a symbolic link to a private file
 // outside the folder, or by another file, is skipped with a sentence; the
 // private bytes never reach the server.
@@ -265,7 +265,7 @@ func TestSwappedFileIsSkippedNeverUploaded(t *testing.T) {
 	requireHistoryOnce(t, e.db, q.Jobs())
 }
 
-// TestTornCopyIsSentAgainWhole is issue 9 item 4 in the queue: a file
+// TestTornCopyIsSentAgainWhole, in the queue: a file
 // rewritten in place during its upload, modification time restored, is not
 // recorded from the torn attempt; it is sent again from the start and the
 // history holds the CID of the file as it now is.
