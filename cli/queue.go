@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,79 +54,105 @@ func (o queueOptions) validate() error {
 func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Request) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-
 	st, err := openStore(o.env)
 	if err != nil {
 		return err
 	}
 	defer st.db.Close()
-	client, err := api.NewClient(st.env, nil)
+	run, err := startRun(ctx, cio, st, o)
 	if err != nil {
 		return err
 	}
-	sess, err := restoreSession(ctx, client, st)
-	if err != nil {
-		return err
-	}
-	concurrency := o.concurrency
-	if concurrency == 0 {
-		concurrency = st.settings.Concurrency
-	}
-	// What earlier runs left, read before the queue starts: once it runs, a
-	// leftover upload can finish (or fail) before this run looks, and would
-	// then be taken for an old result and never reported.
-	left, err := leftovers(st.db, st.envKey, sess.Account, o.retryFailed)
-	if err != nil {
-		return err
-	}
-	q, err := worker.New(worker.Config{
-		Client: client, DB: st.db, Tokens: sess.Tokens,
-		Env: st.envKey, Account: sess.Account, Concurrency: concurrency,
-	})
-	if err != nil {
-		return err
-	}
-	defer q.Close()
-
-	links := session.Links(st.settings, st.env)
-	rep := newReporter(cio, o.json, func(hash string) string { return links.Link(st.envKey, hash) })
-	defer rep.close()
-	events, unsubscribe := q.Subscribe(1024)
-	defer unsubscribe()
-
-	if o.retryFailed {
-		q.RetryFailed()
-	}
-	// Failures of earlier runs stay in the saved queue (for the window and
-	// --retry-failed); this run reports only what it uploads.
-	for id := range left.old {
-		rep.ignore(id)
-	}
-	if left.pending > 0 && len(requests) > 0 {
-		fmt.Fprintf(cio.Err, "Also finishing %d upload(s) left from an earlier run.\n", left.pending)
-	}
-	if len(requests) == 0 && left.pending == 0 && !left.walking {
-		if left.failed > 0 && !o.retryFailed {
-			fmt.Fprintf(cio.Err, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", left.failed)
-		} else {
-			fmt.Fprintln(cio.Err, "Nothing to resume: the queue is empty.")
-		}
+	defer run.close()
+	if !run.announce(cio, o, len(requests)) {
 		return nil
 	}
-	q.Add(requests...)
-
-	waitErr := drain(ctx, q, events, rep)
+	run.q.Add(requests...)
+	waitErr := drain(ctx, run.q, run.events, run.rep)
 	// A second Ctrl+C while the queue closes ends the process at once (the
 	// rows left "uploading" are resumed by the next run). stop cancels ctx,
 	// so whether this run was interrupted is read first.
 	interrupted := ctx.Err() != nil
 	stop()
 	// Every job's final state, in add order, whatever events coalesced.
-	for _, j := range q.Jobs() {
-		rep.job(j)
+	for _, j := range run.q.Jobs() {
+		run.rep.job(j)
 	}
-	rep.close()
-	return runOutcome(cio, rep, interrupted, waitErr)
+	run.rep.close()
+	return runOutcome(cio, run.rep, interrupted, waitErr)
+}
+
+// queueRun is one run of an account's saved queue: the queue, its events,
+// what earlier runs left, and the reporter.
+type queueRun struct {
+	q           *worker.Queue
+	events      <-chan worker.Event
+	unsubscribe func()
+	rep         *reporter
+	left        leftoverState
+}
+
+// startRun signs in and starts the account's queue, reading first what
+// earlier runs left (once the queue runs, a leftover upload can finish or
+// fail before this run looks, and would be taken for an old result and
+// never reported).
+func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun, error) {
+	client, err := api.NewClient(st.env, nil)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := restoreSession(ctx, client, st)
+	if err != nil {
+		return nil, err
+	}
+	left, err := leftovers(st.db, st.envKey, sess.Account, o.retryFailed)
+	if err != nil {
+		return nil, err
+	}
+	q, err := worker.New(worker.Config{
+		Client: client, DB: st.db, Tokens: sess.Tokens,
+		Env: st.envKey, Account: sess.Account, Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
+	})
+	if err != nil {
+		return nil, err
+	}
+	links := session.Links(st.settings, st.env)
+	run := &queueRun{q: q, left: left,
+		rep: newReporter(cio, o.json, func(hash string) string { return links.Link(st.envKey, hash) })}
+	run.events, run.unsubscribe = q.Subscribe(1024)
+	if o.retryFailed {
+		q.RetryFailed()
+	}
+	// Failures of earlier runs stay in the saved queue (for the window and
+	// --retry-failed); this run reports only what it uploads.
+	for id := range left.old {
+		run.rep.ignore(id)
+	}
+	return run, nil
+}
+
+// announce says what this run takes on besides the new requests, and
+// reports whether there is anything to do at all.
+func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
+	if r.left.pending > 0 && requests > 0 {
+		fmt.Fprintf(cio.Err, "Also finishing %d upload(s) left from an earlier run.\n", r.left.pending)
+	}
+	if requests > 0 || r.left.pending > 0 || r.left.walking {
+		return true
+	}
+	if r.left.failed > 0 && !o.retryFailed {
+		fmt.Fprintf(cio.Err, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", r.left.failed)
+	} else {
+		fmt.Fprintln(cio.Err, "Nothing to resume: the queue is empty.")
+	}
+	return false
+}
+
+// close stops the events, the reporter and the queue.
+func (r *queueRun) close() {
+	r.unsubscribe()
+	r.rep.close()
+	_ = r.q.Close()
 }
 
 // drain reports events until the queue has nothing left to do (or ctx

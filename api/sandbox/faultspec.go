@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -52,147 +53,186 @@ func ParseFaultSpec(spec string) (Fault, error) {
 	if spec == "" {
 		return f, fmt.Errorf("empty fault: give at least one item, e.g. 503 or cut=50%% (see --help)")
 	}
-	seen := map[string]bool{}
-	countSet := false
 	items := strings.FieldsFunc(spec, func(r rune) bool { return r == ':' || r == ',' })
 	if len(items) == 0 {
 		return f, fmt.Errorf("fault %q has no items (see --help)", spec)
 	}
+	seen := map[string]bool{}
 	for _, raw := range items {
-		item := strings.TrimSpace(raw)
-		key, val, hasVal := strings.Cut(item, "=")
-		key = strings.ToLower(strings.TrimSpace(key))
-		val = strings.TrimSpace(val)
-		if isStatus(key) && !hasVal {
-			val, key, hasVal = key, "status", true
+		it := newFaultItem(raw)
+		if seen[it.key] {
+			return f, fmt.Errorf("fault %q: %q is given twice", spec, it.key)
 		}
-		if seen[key] {
-			return f, fmt.Errorf("fault %q: %q is given twice", spec, key)
+		seen[it.key] = true
+		set, known := faultItems[it.key]
+		if !known {
+			return f, fmt.Errorf("fault %q: %s: unknown item %q; known: NNN, html, malformed, wrong-hash, cut, stall, delay, retry-after, count, every, path", spec, it.text, it.key)
 		}
-		seen[key] = true
-		bad := func(format string, args ...any) error {
-			return fmt.Errorf("fault %q: %s: %s", spec, item, fmt.Sprintf(format, args...))
-		}
-		needValue := func() error {
-			if !hasVal || val == "" {
-				return bad("needs a value, e.g. %s=…", key)
-			}
-			return nil
-		}
-		noValue := func() error {
-			if hasVal {
-				return bad("takes no value")
-			}
-			return nil
-		}
-		switch key {
-		case "status":
-			n, err := parseStatus(val)
-			if err != nil {
-				return f, bad("%v", err)
-			}
-			if f.Status != 0 {
-				return f, bad("a status is already given (%d)", f.Status)
-			}
-			f.Status = n
-		case "html":
-			f.HTMLError = true
-			if hasVal {
-				n, err := parseStatus(val)
-				if err != nil {
-					return f, bad("%v", err)
-				}
-				if f.Status != 0 && f.Status != n {
-					return f, bad("conflicts with status %d", f.Status)
-				}
-				f.Status = n
-			}
-		case "malformed":
-			if err := noValue(); err != nil {
-				return f, err
-			}
-			f.Malformed = true
-		case "wrong-hash", "wronghash", "wrong_hash":
-			if err := noValue(); err != nil {
-				return f, err
-			}
-			f.WrongHash = true
-		case "cut":
-			if err := needValue(); err != nil {
-				return f, err
-			}
-			if pct, ok := strings.CutSuffix(val, "%"); ok {
-				p, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
-				if err != nil || p != p || p <= 0 || p > 100 {
-					return f, bad("the percentage must be a number above 0 and at most 100")
-				}
-				f.CutFraction = p / 100
-			} else {
-				n, err := strconv.ParseInt(val, 10, 64)
-				if err != nil || n <= 0 {
-					return f, bad("give a positive number of bytes (cut=65536) or a percentage of the body (cut=50%%)")
-				}
-				f.CutAfter = n
-			}
-		case "stall", "delay", "retry-after":
-			if err := needValue(); err != nil {
-				return f, err
-			}
-			d, err := parseFaultDuration(val)
-			if err != nil {
-				return f, bad("%v", err)
-			}
-			switch key {
-			case "stall":
-				f.Stall = d
-			case "delay":
-				f.Delay = d
-			default:
-				f.RetryAfter = d
-			}
-		case "count":
-			if err := needValue(); err != nil {
-				return f, err
-			}
-			if strings.EqualFold(val, "all") || val == "-1" {
-				f.Count = -1
-			} else {
-				n, err := strconv.Atoi(val)
-				if err != nil || n <= 0 {
-					return f, bad("give a positive number of requests, or all")
-				}
-				f.Count = n
-			}
-			countSet = true
-		case "every":
-			if err := needValue(); err != nil {
-				return f, err
-			}
-			n, err := strconv.Atoi(val)
-			if err != nil || n <= 0 {
-				return f, bad("give a positive number (every=3: the 3rd, 6th, … request)")
-			}
-			f.Every = n
-		case "path":
-			if err := needValue(); err != nil {
-				return f, err
-			}
-			switch strings.ToLower(val) {
-			case "add":
-				f.Path = "/api/v0/add"
-			case "token":
-				f.Path = "/v1/dev/temp-token"
-			default:
-				if !strings.HasPrefix(val, "/") {
-					return f, bad(`the path must start with "/" (or be add or token)`)
-				}
-				f.Path = val
-			}
-		default:
-			return f, bad("unknown item %q; known: NNN, html, malformed, wrong-hash, cut, stall, delay, retry-after, count, every, path", key)
+		if err := set(&f, it); err != nil {
+			return f, fmt.Errorf("fault %q: %s: %w", spec, it.text, err)
 		}
 	}
+	if err := checkFault(spec, f, seen["count"]); err != nil {
+		return f, err
+	}
+	if !seen["count"] && f.Every == 0 {
+		f.Count = -1 // the command line's default: every matching request
+	}
+	return f, nil
+}
 
+// faultItem is one item of a SPEC: "key=value", "key", or a bare status.
+type faultItem struct {
+	text, key, val string
+	hasVal         bool
+}
+
+func newFaultItem(raw string) faultItem {
+	it := faultItem{text: strings.TrimSpace(raw)}
+	key, val, hasVal := strings.Cut(it.text, "=")
+	it.key, it.val, it.hasVal = strings.ToLower(strings.TrimSpace(key)), strings.TrimSpace(val), hasVal
+	if isStatus(it.key) && !it.hasVal {
+		it.val, it.key, it.hasVal = it.key, "status", true
+	}
+	return it
+}
+
+// faultItems set a Fault's fields from one item, by the item's key.
+var faultItems = map[string]func(f *Fault, it faultItem) error{
+	"status":      withValue(setStatus),
+	"html":        setHTML,
+	"malformed":   withoutValue(func(f *Fault) { f.Malformed = true }),
+	"wrong-hash":  withoutValue(func(f *Fault) { f.WrongHash = true }),
+	"wronghash":   withoutValue(func(f *Fault) { f.WrongHash = true }),
+	"wrong_hash":  withoutValue(func(f *Fault) { f.WrongHash = true }),
+	"cut":         withValue(setCut),
+	"stall":       withValue(duration(func(f *Fault, d time.Duration) { f.Stall = d })),
+	"delay":       withValue(duration(func(f *Fault, d time.Duration) { f.Delay = d })),
+	"retry-after": withValue(duration(func(f *Fault, d time.Duration) { f.RetryAfter = d })),
+	"count":       withValue(setCount),
+	"every":       withValue(setEvery),
+	"path":        withValue(setPath),
+}
+
+// withValue is an item that needs a value, e.g. cut=50%.
+func withValue(set func(f *Fault, val string) error) func(*Fault, faultItem) error {
+	return func(f *Fault, it faultItem) error {
+		if !it.hasVal || it.val == "" {
+			return fmt.Errorf("needs a value, e.g. %s=…", it.key)
+		}
+		return set(f, it.val)
+	}
+}
+
+// withoutValue is an item that is a flag, e.g. malformed.
+func withoutValue(set func(f *Fault)) func(*Fault, faultItem) error {
+	return func(f *Fault, it faultItem) error {
+		if it.hasVal {
+			return errors.New("takes no value")
+		}
+		set(f)
+		return nil
+	}
+}
+
+// duration is an item whose value is a duration (parseFaultDuration).
+func duration(set func(f *Fault, d time.Duration)) func(*Fault, string) error {
+	return func(f *Fault, val string) error {
+		d, err := parseFaultDuration(val)
+		if err != nil {
+			return err
+		}
+		set(f, d)
+		return nil
+	}
+}
+
+func setStatus(f *Fault, val string) error {
+	n, err := parseStatus(val)
+	if err != nil {
+		return err
+	}
+	if f.Status != 0 {
+		return fmt.Errorf("a status is already given (%d)", f.Status)
+	}
+	f.Status = n
+	return nil
+}
+
+func setHTML(f *Fault, it faultItem) error {
+	f.HTMLError = true
+	if !it.hasVal {
+		return nil
+	}
+	n, err := parseStatus(it.val)
+	if err != nil {
+		return err
+	}
+	if f.Status != 0 && f.Status != n {
+		return fmt.Errorf("conflicts with status %d", f.Status)
+	}
+	f.Status = n
+	return nil
+}
+
+func setCut(f *Fault, val string) error {
+	if pct, ok := strings.CutSuffix(val, "%"); ok {
+		p, err := strconv.ParseFloat(strings.TrimSpace(pct), 64)
+		if err != nil || p != p || p <= 0 || p > 100 {
+			return errors.New("the percentage must be a number above 0 and at most 100")
+		}
+		f.CutFraction = p / 100
+		return nil
+	}
+	n, err := strconv.ParseInt(val, 10, 64)
+	if err != nil || n <= 0 {
+		return errors.New("give a positive number of bytes (cut=65536) or a percentage of the body (cut=50%)")
+	}
+	f.CutAfter = n
+	return nil
+}
+
+func setCount(f *Fault, val string) error {
+	if strings.EqualFold(val, "all") || val == "-1" {
+		f.Count = -1
+		return nil
+	}
+	n, err := strconv.Atoi(val)
+	if err != nil || n <= 0 {
+		return errors.New("give a positive number of requests, or all")
+	}
+	f.Count = n
+	return nil
+}
+
+func setEvery(f *Fault, val string) error {
+	n, err := strconv.Atoi(val)
+	if err != nil || n <= 0 {
+		return errors.New("give a positive number (every=3: the 3rd, 6th, … request)")
+	}
+	f.Every = n
+	return nil
+}
+
+func setPath(f *Fault, val string) error {
+	switch strings.ToLower(val) {
+	case "add":
+		f.Path = "/api/v0/add"
+	case "token":
+		f.Path = "/v1/dev/temp-token"
+	default:
+		if !strings.HasPrefix(val, "/") {
+			return errors.New(`the path must start with "/" (or be add or token)`)
+		}
+		f.Path = val
+	}
+	return nil
+}
+
+// checkFault checks that the items of spec go together: one kind of
+// answer, retry-after with an answer that carries it, something that
+// happens, count or every.
+func checkFault(spec string, f Fault, countSet bool) error {
 	answers := 0
 	for _, set := range []bool{f.CutAfter > 0 || f.CutFraction > 0, f.HTMLError, f.Malformed, f.WrongHash, f.Status != 0 && !f.HTMLError && !f.Malformed} {
 		if set {
@@ -201,18 +241,15 @@ func ParseFaultSpec(spec string) (Fault, error) {
 	}
 	switch {
 	case answers > 1:
-		return f, fmt.Errorf("fault %q: choose one kind of answer (a status, html, malformed, wrong-hash or cut), not several", spec)
+		return fmt.Errorf("fault %q: choose one kind of answer (a status, html, malformed, wrong-hash or cut), not several", spec)
 	case f.RetryAfter > 0 && f.Status == 0 && !f.HTMLError:
-		return f, fmt.Errorf("fault %q: retry-after goes with a status or html answer, e.g. 503:retry-after=1s", spec)
+		return fmt.Errorf("fault %q: retry-after goes with a status or html answer, e.g. 503:retry-after=1s", spec)
 	case answers == 0 && f.Stall == 0 && f.Delay == 0:
-		return f, fmt.Errorf("fault %q does nothing: give a status, html, malformed, wrong-hash, cut, stall or delay", spec)
+		return fmt.Errorf("fault %q does nothing: give a status, html, malformed, wrong-hash, cut, stall or delay", spec)
 	case countSet && f.Every > 0:
-		return f, fmt.Errorf("fault %q: use count= or every=, not both", spec)
+		return fmt.Errorf("fault %q: use count= or every=, not both", spec)
 	}
-	if !countSet && f.Every == 0 {
-		f.Count = -1 // the command line's default: every matching request
-	}
-	return f, nil
+	return nil
 }
 
 // isStatus reports whether s is three digits, the short form of status=s.
