@@ -102,4 +102,12 @@
 // storage.ErrQueueInUse while the window or another command-line run holds
 // it, so no in-flight upload is ever mistaken for an interrupted one and sent
 // twice. The operating system drops the lock when its process dies.
+//
+// The files follow the queue's ideas: queue.go holds Queue, New, Wait and
+// Close; control.go the person's controls (cancel, pause, retry, clear,
+// concurrency, sign-in); schedule.go which job starts next, its attempts,
+// retries and progress; walk.go the listing of added files and folders;
+// persist.go the saved queue, read back by New and written behind the
+// callers (writebehind.go); events.go the subscribers; job.go what a job is
+// and how the queue counts it; tokens.go the token sources.
 package worker

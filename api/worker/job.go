@@ -155,3 +155,91 @@ func copyID(p *int64) *int64 {
 	v := *p
 	return &v
 }
+
+// mutate applies f, which may change j's state, size or sent bytes, keeping
+// the summary's counters right. Called with q.mu held.
+func (q *Queue) mutate(j *job, f func()) {
+	q.uncount(j)
+	f()
+	q.count(j)
+}
+
+func (q *Queue) count(j *job) {
+	s := j.row.State
+	q.counts[s]++
+	if countsBytes(s) {
+		q.bytesTotal += j.row.Size
+	}
+	switch s {
+	case storage.JobDone:
+		q.bytesDone += j.row.Size
+	case storage.JobUploading:
+		q.inflight += j.sent
+	}
+}
+
+func (q *Queue) uncount(j *job) {
+	s := j.row.State
+	q.counts[s]--
+	if countsBytes(s) {
+		q.bytesTotal -= j.row.Size
+	}
+	switch s {
+	case storage.JobDone:
+		q.bytesDone -= j.row.Size
+	case storage.JobUploading:
+		q.inflight -= j.sent
+	}
+}
+
+func (q *Queue) summaryLocked() Summary {
+	c := q.counts
+	return Summary{
+		Total:         len(q.jobs),
+		Queued:        c[storage.JobQueued],
+		Uploading:     c[storage.JobUploading],
+		Done:          c[storage.JobDone],
+		Failed:        c[storage.JobFailed],
+		Canceled:      c[storage.JobCanceled],
+		Skipped:       c[storage.JobSkipped],
+		Already:       c[storage.JobAlready],
+		Waiting:       c[storage.JobWaitingSignIn],
+		BytesTotal:    q.bytesTotal,
+		BytesDone:     q.bytesDone + q.inflight,
+		Paused:        q.paused,
+		WaitingSignIn: q.signIn,
+		Walking:       q.walkBusy || len(q.pendingAdds) > 0,
+	}
+}
+
+func (q *Queue) snapshot(j *job) Job {
+	r := &j.row
+	out := Job{
+		ID:         r.ID,
+		BatchID:    r.BatchID,
+		LocalPath:  r.LocalPath,
+		Name:       r.Name,
+		Size:       r.Size,
+		FolderPath: r.FolderPath,
+		ParentID:   copyID(r.ParentID),
+		Comment:    r.Comment,
+		State:      r.State,
+		Attempts:   r.Attempts,
+		Err:        r.Error,
+		Sent:       j.sent,
+		Speed:      j.speed,
+		ETA:        j.eta,
+		Hash:       r.Hash,
+		Verified:   r.Verified,
+		StartedAt:  j.startedAt,
+		FinishedAt: j.finishedAt,
+		PausedAt:   j.pausedAt,
+	}
+	if (r.State == storage.JobDone || r.State == storage.JobAlready) && r.Hash != "" {
+		out.Link = q.link(r.Hash)
+	}
+	return out
+}
+
+// link is the shareable gateway link of hash in the client's environment.
+func (q *Queue) link(hash string) string { return q.client.Environment().Link(hash) }

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -218,4 +219,103 @@ func (q *Queue) deleteRowLocked(j *job) {
 		return
 	}
 	q.deletes = append(q.deletes, j.row.ID)
+}
+
+// load reads the account's saved queue into a new Queue (not started yet).
+func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
+	if _, err := cfg.DB.RequeueInterruptedOf(cfg.Env, cfg.Account); err != nil {
+		return nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
+	}
+	walks, err := cfg.DB.Walks(cfg.Env, cfg.Account)
+	if err != nil {
+		return nil, fmt.Errorf("worker: load the folders being listed: %w", err)
+	}
+	walkBatches := make(map[string]bool)
+	for _, w := range walks {
+		walkBatches[w.BatchID] = true
+	}
+	rows, err := cfg.DB.Jobs()
+	if err != nil {
+		return nil, fmt.Errorf("worker: load the queue: %w", err)
+	}
+	var doneIDs []string
+	for _, r := range rows {
+		// A done row of a batch still being listed stays until the
+		// listing ends: it tells the listing the file is uploaded.
+		if r.State == storage.JobDone && r.Env == cfg.Env && r.Account == cfg.Account && !walkBatches[r.BatchID] {
+			doneIDs = append(doneIDs, r.ID)
+		}
+	}
+	if _, err := cfg.DB.DeleteJobIDs(doneIDs...); err != nil {
+		return nil, fmt.Errorf("worker: drop finished jobs: %w", err)
+	}
+
+	q := &Queue{
+		client:           cfg.Client,
+		db:               cfg.DB,
+		env:              cfg.Env,
+		account:          cfg.Account,
+		maxAttempts:      cfg.MaxAttempts,
+		baseBackoff:      cfg.BaseBackoff,
+		maxBackoff:       cfg.MaxBackoff,
+		progressInterval: cfg.ProgressInterval,
+		now:              cfg.Now,
+		tokens:           cfg.Tokens,
+		signIn:           cfg.Tokens == nil,
+		concurrency:      clampConcurrency(cfg.Concurrency),
+		byID:             make(map[string]*job),
+		counts:           make(map[storage.JobState]int),
+		subs:             make(map[*subscriber]struct{}),
+		changed:          make(chan struct{}),
+		dirty:            make(map[*job]struct{}),
+		liveWalks:        make(map[string]string),
+		liveBatches:      make(map[string]int),
+		heldDeletes:      make(map[string][]string),
+		wake:             make(chan struct{}, 1),
+		walkWake:         make(chan struct{}, 1),
+		closeDone:        make(chan struct{}),
+		lock:             lock,
+	}
+	q.ctx, q.cancel = context.WithCancelCause(context.Background())
+	q.persister = newWriteBehind(q.flushDB)
+	q.walkSaver = newWriteBehind(q.saveWalks)
+
+	for _, r := range rows {
+		if r.Env != cfg.Env || r.Account != cfg.Account || r.State == storage.JobDone {
+			continue
+		}
+		j := &job{row: r}
+		if r.State.Final() { // failed, canceled, skipped: listed, not run
+			q.jobs = append(q.jobs, j)
+			q.byID[r.ID] = j
+			q.count(j)
+			continue
+		}
+		want := storage.JobQueued
+		if q.signIn {
+			want = storage.JobWaitingSignIn
+		}
+		if j.row.State != want {
+			j.row.State = want
+			j.row.Error = ""
+			if want == storage.JobWaitingSignIn {
+				j.row.Error = msgSignIn
+			}
+			q.dirty[j] = struct{}{}
+		}
+		q.jobs = append(q.jobs, j)
+		q.byID[r.ID] = j
+		q.count(j)
+		if want == storage.JobQueued {
+			j.ready = true
+			q.ready = append(q.ready, j)
+		}
+	}
+
+	q.resumeWalks(walks, rows)
+
+	if len(q.dirty) > 0 {
+		q.signalPersist()
+	}
+	return q, nil
 }

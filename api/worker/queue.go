@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -89,30 +88,46 @@ type Queue struct {
 	ctx    context.Context // canceled by Close; parent of every upload
 	cancel context.CancelCauseFunc
 
+	// The jobs and their counts (job.go), changed by the person's controls
+	// (control.go) and by the uploads, all under mu.
 	mu          sync.Mutex
 	tokens      TokenSource
 	closed      bool
 	paused      bool
 	signIn      bool // waiting for SetTokens
 	concurrency int
-	running     int // upload goroutines alive
-
-	jobs    []*job // in add order
-	byID    map[string]*job
-	ready   []*job // queued jobs that may start, FIFO (lazy: stale entries are skipped)
-	delayed []*job // queued jobs in retry backoff
+	jobs        []*job // in add order
+	byID        map[string]*job
 
 	counts     map[storage.JobState]int
 	bytesTotal int64
 	bytesDone  int64 // sizes of done jobs
 	inflight   int64 // bytes sent by running uploads
 
+	// Scheduling (schedule.go): which job starts next.
+	wake    chan struct{}
+	running int    // upload goroutines alive
+	ready   []*job // queued jobs that may start, FIFO (lazy: stale entries are skipped)
+	delayed []*job // queued jobs in retry backoff
+
+	// Walking (walk.go): the files and folders added, listed one call at a
+	// time in the background.
+	walkWake    chan struct{}
 	pendingAdds []*addCall
 	walkBusy    bool
 	walkCancel  context.CancelFunc
 	walkCall    *addCall // the call being listed
 
-	// Walk rows (see persist.go): requests saved before they are listed.
+	// Persistence (persist.go): job rows and walk rows written behind the
+	// callers' backs, by one goroutine each.
+	lock       *storage.QueueLock // this account's queue is ours while we run
+	persister  *writeBehind       // job rows (flushDB)
+	dirty      map[*job]struct{}  // jobs whose row must be rewritten
+	deletes    []string           // ids of rows to delete
+	dbErr      error              // first failed persist, reported by Close
+	persisting bool               // the persister is writing a batch
+
+	walkSaver   *writeBehind        // walk rows (saveWalks): requests saved before they are listed
 	walkSaves   []*addCall          // calls whose walk rows are not written yet
 	walkDrops   []walkDrop          // walk rows to delete
 	walkSaving  bool                // the walk saver is writing
@@ -120,20 +135,9 @@ type Queue struct {
 	liveBatches map[string]int      // batch id → its walk rows not deleted yet
 	heldDeletes map[string][]string // batch id → job rows to delete once its walk rows are gone
 
+	// Events (events.go).
 	subs    map[*subscriber]struct{}
 	changed chan struct{} // closed and replaced at every state change (for Wait)
-
-	lock *storage.QueueLock // this account's queue is ours while we run
-
-	dirty      map[*job]struct{} // jobs whose row must be rewritten
-	deletes    []string          // ids of rows to delete
-	dbErr      error             // first failed persist, reported by Close
-	persisting bool              // the persister is writing a batch
-
-	wake      chan struct{} // scheduler
-	walkWake  chan struct{}
-	persister *writeBehind // job rows (flushDB)
-	walkSaver *writeBehind // walk rows (saveWalks)
 
 	workers   sync.WaitGroup // scheduler, walker, uploads
 	subsWG    sync.WaitGroup
@@ -198,146 +202,6 @@ func New(cfg Config) (*Queue, error) {
 	return q, nil
 }
 
-// load reads the account's saved queue into a new Queue (not started yet).
-func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
-	if _, err := cfg.DB.RequeueInterruptedOf(cfg.Env, cfg.Account); err != nil {
-		return nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
-	}
-	walks, err := cfg.DB.Walks(cfg.Env, cfg.Account)
-	if err != nil {
-		return nil, fmt.Errorf("worker: load the folders being listed: %w", err)
-	}
-	walkBatches := make(map[string]bool)
-	for _, w := range walks {
-		walkBatches[w.BatchID] = true
-	}
-	rows, err := cfg.DB.Jobs()
-	if err != nil {
-		return nil, fmt.Errorf("worker: load the queue: %w", err)
-	}
-	var doneIDs []string
-	for _, r := range rows {
-		// A done row of a batch still being listed stays until the
-		// listing ends: it tells the listing the file is uploaded.
-		if r.State == storage.JobDone && r.Env == cfg.Env && r.Account == cfg.Account && !walkBatches[r.BatchID] {
-			doneIDs = append(doneIDs, r.ID)
-		}
-	}
-	if _, err := cfg.DB.DeleteJobIDs(doneIDs...); err != nil {
-		return nil, fmt.Errorf("worker: drop finished jobs: %w", err)
-	}
-
-	q := &Queue{
-		client:           cfg.Client,
-		db:               cfg.DB,
-		env:              cfg.Env,
-		account:          cfg.Account,
-		maxAttempts:      cfg.MaxAttempts,
-		baseBackoff:      cfg.BaseBackoff,
-		maxBackoff:       cfg.MaxBackoff,
-		progressInterval: cfg.ProgressInterval,
-		now:              cfg.Now,
-		tokens:           cfg.Tokens,
-		signIn:           cfg.Tokens == nil,
-		concurrency:      clampConcurrency(cfg.Concurrency),
-		byID:             make(map[string]*job),
-		counts:           make(map[storage.JobState]int),
-		subs:             make(map[*subscriber]struct{}),
-		changed:          make(chan struct{}),
-		dirty:            make(map[*job]struct{}),
-		liveWalks:        make(map[string]string),
-		liveBatches:      make(map[string]int),
-		heldDeletes:      make(map[string][]string),
-		wake:             make(chan struct{}, 1),
-		walkWake:         make(chan struct{}, 1),
-		closeDone:        make(chan struct{}),
-		lock:             lock,
-	}
-	q.ctx, q.cancel = context.WithCancelCause(context.Background())
-	q.persister = newWriteBehind(q.flushDB)
-	q.walkSaver = newWriteBehind(q.saveWalks)
-
-	for _, r := range rows {
-		if r.Env != cfg.Env || r.Account != cfg.Account || r.State == storage.JobDone {
-			continue
-		}
-		j := &job{row: r}
-		if r.State.Final() { // failed, canceled, skipped: listed, not run
-			q.jobs = append(q.jobs, j)
-			q.byID[r.ID] = j
-			q.count(j)
-			continue
-		}
-		want := storage.JobQueued
-		if q.signIn {
-			want = storage.JobWaitingSignIn
-		}
-		if j.row.State != want {
-			j.row.State = want
-			j.row.Error = ""
-			if want == storage.JobWaitingSignIn {
-				j.row.Error = msgSignIn
-			}
-			q.dirty[j] = struct{}{}
-		}
-		q.jobs = append(q.jobs, j)
-		q.byID[r.ID] = j
-		q.count(j)
-		if want == storage.JobQueued {
-			j.ready = true
-			q.ready = append(q.ready, j)
-		}
-	}
-
-	q.resumeWalks(walks, rows)
-
-	if len(q.dirty) > 0 {
-		q.signalPersist()
-	}
-	return q, nil
-}
-
-// resumeWalks queues again, for the walker, the requests whose listing was
-// interrupted, one call per batch in the order they were added, each
-// skipping the local paths its batch already has rows for (rows: every job
-// row, read before anything was deleted).
-func (q *Queue) resumeWalks(walks []storage.WalkRow, rows []storage.JobRow) {
-	if len(walks) == 0 {
-		return
-	}
-	calls := make(map[string]*addCall)
-	for _, w := range walks {
-		c := calls[w.BatchID]
-		if c == nil {
-			c = &addCall{batchID: w.BatchID, saved: true, skip: make(map[string]bool)}
-			calls[w.BatchID] = c
-			q.pendingAdds = append(q.pendingAdds, c)
-		}
-		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment,
-			ExpectSHA256: w.ExpectSHA256})
-		c.walkIDs = append(c.walkIDs, w.ID)
-		q.liveWalks[w.ID] = w.BatchID
-		q.liveBatches[w.BatchID]++
-	}
-	for _, r := range rows {
-		if c := calls[r.BatchID]; c != nil && r.Env == q.env && r.Account == q.account {
-			c.skip[r.LocalPath] = true
-		}
-	}
-}
-
-// clampConcurrency bounds n to the settings' limits; 0 or less means the
-// default.
-func clampConcurrency(n int) int {
-	switch {
-	case n <= 0:
-		return storage.DefaultConcurrency
-	case n > storage.MaxConcurrency:
-		return storage.MaxConcurrency
-	}
-	return n
-}
-
 // Jobs returns a snapshot of every job in the list, in the order they were
 // added, for a view's initial fill or the CLI's final report.
 func (q *Queue) Jobs() []Job {
@@ -367,285 +231,6 @@ func (q *Queue) Summary() Summary {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return q.summaryLocked()
-}
-
-// Cancel stops one job: a queued or waiting job will not start, an upload in
-// flight is aborted at once. The job becomes "canceled" (persisted) and is
-// never written to the history. Finished jobs are left alone.
-func (q *Queue) Cancel(id string) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if j := q.byID[id]; j != nil && !q.closed {
-		q.cancelLocked(j)
-	}
-}
-
-// CancelAll cancels every job that is not finished, and stops listing the
-// folders added but not yet listed (forgetting them: the next start does
-// not list them again), for a "Stop everything" button.
-func (q *Queue) CancelAll() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	// The requests not listed yet are forgotten, in the database too.
-	for _, c := range q.pendingAdds {
-		q.dropWalksLocked(c.batchID, c.walkIDs)
-	}
-	if q.walkCall != nil {
-		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs)
-	}
-	q.pendingAdds = nil
-	if q.walkCancel != nil {
-		q.walkCancel()
-	}
-	for _, j := range q.jobs {
-		q.cancelLocked(j)
-	}
-	q.publish(QueueChanged, nil, false)
-}
-
-func (q *Queue) cancelLocked(j *job) {
-	switch j.row.State {
-	case storage.JobQueued, storage.JobWaitingSignIn:
-	case storage.JobUploading:
-		if j.finishing {
-			return // it succeeded; the history entry is being written
-		}
-		if j.cancel != nil {
-			j.cancel(errCanceled)
-			j.cancel = nil
-		}
-	default:
-		return
-	}
-	q.mutate(j, func() { j.row.State = storage.JobCanceled })
-	j.row.Error = ""
-	j.speed, j.eta = 0, 0
-	j.finishedAt = q.now()
-	q.markDirty(j)
-	q.publish(JobChanged, j, false)
-}
-
-// Pause stops the uploads: none starts, and those in flight are stopped at
-// once (no more bytes are sent) and go back to the queue. dStor's add
-// cannot resume an upload partway, so each of those starts again from the
-// beginning on Resume (Job.PausedAt tells how far it had got). An upload
-// whose answer has already arrived is recorded as done. Jobs added while
-// paused wait.
-func (q *Queue) Pause() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed || q.paused {
-		return
-	}
-	q.paused = true
-	for _, j := range q.jobs {
-		if j.row.State == storage.JobUploading && !j.finishing && j.cancel != nil {
-			j.pausedRun = j.run // its goroutine puts it back in the queue
-			j.cancel(errPaused)
-		}
-	}
-	q.publish(QueueChanged, nil, false)
-}
-
-// Resume lets queued jobs start again after Pause.
-func (q *Queue) Resume() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed || !q.paused {
-		return
-	}
-	q.paused = false
-	q.publish(QueueChanged, nil, false)
-	q.wakeScheduler()
-}
-
-// Paused reports whether Pause is in effect, for the pause button's state.
-func (q *Queue) Paused() bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.paused
-}
-
-// Retry queues a failed, canceled or already uploaded job again with a
-// fresh attempt count. Done and skipped jobs are left alone (a skipped path, such as a symbolic
-// link, would be skipped again; add it anew instead).
-func (q *Queue) Retry(id string) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if j := q.byID[id]; j != nil && !q.closed {
-		q.retryLocked(j)
-	}
-}
-
-// UploadAgain sends a file found already uploaded (storage.JobAlready)
-// once more: a new upload with its own history entry. (Retry does the
-// same; this name says what the window's button and --again mean.)
-func (q *Queue) UploadAgain(id string) { q.Retry(id) }
-
-// RetryFailed queues every failed job again, for a "Retry all" button.
-func (q *Queue) RetryFailed() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	for _, j := range q.jobs {
-		if j.row.State == storage.JobFailed {
-			q.retryLocked(j)
-		}
-	}
-}
-
-func (q *Queue) retryLocked(j *job) {
-	switch j.row.State {
-	case storage.JobFailed, storage.JobCanceled, storage.JobAlready:
-	default:
-		return
-	}
-	state, msg := storage.JobQueued, ""
-	if q.signIn {
-		state, msg = storage.JobWaitingSignIn, msgSignIn
-	}
-	q.mutate(j, func() {
-		j.row.State = state
-		j.sent = 0
-	})
-	j.row.Attempts = 0
-	j.row.Error = msg
-	j.row.Hash, j.row.Verified = "", false
-	j.speed, j.eta = 0, 0
-	j.startedAt, j.finishedAt, j.firstStart = time.Time{}, time.Time{}, time.Time{}
-	j.notBefore = time.Time{}
-	j.unsaved = false // the persister re-inserts a missing row
-	if state == storage.JobQueued {
-		q.enqueueLocked(j)
-	}
-	q.markDirty(j)
-	q.publish(JobChanged, j, false)
-}
-
-// ClearFinished removes done, canceled and skipped jobs from the list and
-// their rows from the database (done ones stay in the history), so the saved
-// queue never grows without bound. Failed jobs stay until retried or removed
-// one by one, so no failure goes unseen.
-func (q *Queue) ClearFinished() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	keep := q.jobs[:0]
-	var removed []*job
-	for _, j := range q.jobs {
-		switch j.row.State {
-		case storage.JobDone, storage.JobCanceled, storage.JobSkipped, storage.JobAlready:
-			removed = append(removed, j)
-		default:
-			keep = append(keep, j)
-		}
-	}
-	clear(q.jobs[len(keep):])
-	q.jobs = keep
-	for _, j := range removed {
-		q.dropLocked(j)
-	}
-	for _, j := range removed {
-		q.deleteRowLocked(j)
-	}
-	q.signalPersist()
-}
-
-// Remove takes one finished job (done, failed, canceled or skipped) out of
-// the list and its row out of the database; cancel an active job first.
-func (q *Queue) Remove(id string) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	j := q.byID[id]
-	if j == nil || q.closed || !j.row.State.Final() {
-		return
-	}
-	if i := slices.Index(q.jobs, j); i >= 0 {
-		q.jobs = slices.Delete(q.jobs, i, i+1)
-	}
-	q.dropLocked(j)
-	q.deleteRowLocked(j)
-	q.signalPersist()
-}
-
-// dropLocked forgets j (already taken out of q.jobs) and tells subscribers.
-func (q *Queue) dropLocked(j *job) {
-	q.uncount(j)
-	delete(q.byID, j.row.ID)
-	j.removed = true
-	q.publish(JobRemoved, j, false)
-}
-
-// SetConcurrency changes how many uploads run at once (clamped like
-// Config.Concurrency). Lowering it lets uploads in flight finish.
-func (q *Queue) SetConcurrency(n int) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	n = clampConcurrency(n)
-	if q.closed || n == q.concurrency {
-		return
-	}
-	q.concurrency = n
-	q.publish(QueueChanged, nil, false)
-	q.wakeScheduler()
-}
-
-// SetTokens replaces the token source after the person signed in (or
-// switched from a password to an API key): jobs waiting for sign-in are
-// queued again and the queue goes on. nil puts the queue in "waiting for
-// sign-in".
-func (q *Queue) SetTokens(ts TokenSource) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	q.tokens = ts
-	if ts == nil {
-		q.enterSignInLocked()
-		return
-	}
-	if !q.signIn {
-		return
-	}
-	q.signIn = false
-	for _, j := range q.jobs {
-		if j.row.State != storage.JobWaitingSignIn {
-			continue
-		}
-		q.mutate(j, func() { j.row.State = storage.JobQueued })
-		j.row.Error = ""
-		q.enqueueLocked(j)
-		q.markDirty(j)
-		q.publish(JobChanged, j, false)
-	}
-	q.publish(QueueChanged, nil, false)
-	q.wakeScheduler()
-}
-
-// enterSignInLocked stops the queue for sign-in: every queued job waits.
-func (q *Queue) enterSignInLocked() {
-	changed := !q.signIn
-	q.signIn = true
-	for _, j := range q.jobs {
-		if j.row.State != storage.JobQueued {
-			continue
-		}
-		q.mutate(j, func() { j.row.State = storage.JobWaitingSignIn })
-		j.row.Error = msgSignIn
-		q.markDirty(j)
-		q.publish(JobChanged, j, false)
-	}
-	if changed {
-		q.publish(QueueChanged, nil, false)
-	}
 }
 
 // Wait blocks until nothing is queued, uploading or being listed, and every
@@ -731,107 +316,3 @@ func (q *Queue) Close() error {
 	close(q.closeDone)
 	return q.closeErr
 }
-
-// enqueueLocked makes a queued job eligible to start.
-func (q *Queue) enqueueLocked(j *job) {
-	if !j.ready {
-		j.ready = true
-		q.ready = append(q.ready, j)
-	}
-	q.wakeScheduler()
-}
-
-func (q *Queue) wakeScheduler() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-// mutate applies f, which may change j's state, size or sent bytes, keeping
-// the summary's counters right. Called with q.mu held.
-func (q *Queue) mutate(j *job, f func()) {
-	q.uncount(j)
-	f()
-	q.count(j)
-}
-
-func (q *Queue) count(j *job) {
-	s := j.row.State
-	q.counts[s]++
-	if countsBytes(s) {
-		q.bytesTotal += j.row.Size
-	}
-	switch s {
-	case storage.JobDone:
-		q.bytesDone += j.row.Size
-	case storage.JobUploading:
-		q.inflight += j.sent
-	}
-}
-
-func (q *Queue) uncount(j *job) {
-	s := j.row.State
-	q.counts[s]--
-	if countsBytes(s) {
-		q.bytesTotal -= j.row.Size
-	}
-	switch s {
-	case storage.JobDone:
-		q.bytesDone -= j.row.Size
-	case storage.JobUploading:
-		q.inflight -= j.sent
-	}
-}
-
-func (q *Queue) summaryLocked() Summary {
-	c := q.counts
-	return Summary{
-		Total:         len(q.jobs),
-		Queued:        c[storage.JobQueued],
-		Uploading:     c[storage.JobUploading],
-		Done:          c[storage.JobDone],
-		Failed:        c[storage.JobFailed],
-		Canceled:      c[storage.JobCanceled],
-		Skipped:       c[storage.JobSkipped],
-		Already:       c[storage.JobAlready],
-		Waiting:       c[storage.JobWaitingSignIn],
-		BytesTotal:    q.bytesTotal,
-		BytesDone:     q.bytesDone + q.inflight,
-		Paused:        q.paused,
-		WaitingSignIn: q.signIn,
-		Walking:       q.walkBusy || len(q.pendingAdds) > 0,
-	}
-}
-
-func (q *Queue) snapshot(j *job) Job {
-	r := &j.row
-	out := Job{
-		ID:         r.ID,
-		BatchID:    r.BatchID,
-		LocalPath:  r.LocalPath,
-		Name:       r.Name,
-		Size:       r.Size,
-		FolderPath: r.FolderPath,
-		ParentID:   copyID(r.ParentID),
-		Comment:    r.Comment,
-		State:      r.State,
-		Attempts:   r.Attempts,
-		Err:        r.Error,
-		Sent:       j.sent,
-		Speed:      j.speed,
-		ETA:        j.eta,
-		Hash:       r.Hash,
-		Verified:   r.Verified,
-		StartedAt:  j.startedAt,
-		FinishedAt: j.finishedAt,
-		PausedAt:   j.pausedAt,
-	}
-	if (r.State == storage.JobDone || r.State == storage.JobAlready) && r.Hash != "" {
-		out.Link = q.link(r.Hash)
-	}
-	return out
-}
-
-// link is the shareable gateway link of hash in the client's environment.
-func (q *Queue) link(hash string) string { return q.client.Environment().Link(hash) }

@@ -570,3 +570,32 @@ func (w *walk) flush() {
 	}
 	q.wakeScheduler()
 }
+
+// resumeWalks queues again, for the walker, the requests whose listing was
+// interrupted, one call per batch in the order they were added, each
+// skipping the local paths its batch already has rows for (rows: every job
+// row, read before anything was deleted).
+func (q *Queue) resumeWalks(walks []storage.WalkRow, rows []storage.JobRow) {
+	if len(walks) == 0 {
+		return
+	}
+	calls := make(map[string]*addCall)
+	for _, w := range walks {
+		c := calls[w.BatchID]
+		if c == nil {
+			c = &addCall{batchID: w.BatchID, saved: true, skip: make(map[string]bool)}
+			calls[w.BatchID] = c
+			q.pendingAdds = append(q.pendingAdds, c)
+		}
+		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment,
+			ExpectSHA256: w.ExpectSHA256})
+		c.walkIDs = append(c.walkIDs, w.ID)
+		q.liveWalks[w.ID] = w.BatchID
+		q.liveBatches[w.BatchID]++
+	}
+	for _, r := range rows {
+		if c := calls[r.BatchID]; c != nil && r.Env == q.env && r.Account == q.account {
+			c.skip[r.LocalPath] = true
+		}
+	}
+}

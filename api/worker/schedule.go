@@ -425,3 +425,31 @@ func (q *Queue) progress(j *job, gen uint64, sent, total int64) {
 		q.publish(JobChanged, j, true)
 	}
 }
+
+// clampConcurrency bounds n to the settings' limits; 0 or less means the
+// default.
+func clampConcurrency(n int) int {
+	switch {
+	case n <= 0:
+		return storage.DefaultConcurrency
+	case n > storage.MaxConcurrency:
+		return storage.MaxConcurrency
+	}
+	return n
+}
+
+// enqueueLocked makes a queued job eligible to start.
+func (q *Queue) enqueueLocked(j *job) {
+	if !j.ready {
+		j.ready = true
+		q.ready = append(q.ready, j)
+	}
+	q.wakeScheduler()
+}
+
+func (q *Queue) wakeScheduler() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}

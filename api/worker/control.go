@@ -1,0 +1,291 @@
+package worker
+
+import (
+	"slices"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// The person's controls: cancel, pause, retry, clear, the number of
+// uploads at once and the sign-in. Each changes the jobs under q.mu and
+// returns; the scheduler, the walker and the persister do the rest.
+
+// Cancel stops one job: a queued or waiting job will not start, an upload in
+// flight is aborted at once. The job becomes "canceled" (persisted) and is
+// never written to the history. Finished jobs are left alone.
+func (q *Queue) Cancel(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j := q.byID[id]; j != nil && !q.closed {
+		q.cancelLocked(j)
+	}
+}
+
+// CancelAll cancels every job that is not finished, and stops listing the
+// folders added but not yet listed (forgetting them: the next start does
+// not list them again), for a "Stop everything" button.
+func (q *Queue) CancelAll() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	// The requests not listed yet are forgotten, in the database too.
+	for _, c := range q.pendingAdds {
+		q.dropWalksLocked(c.batchID, c.walkIDs)
+	}
+	if q.walkCall != nil {
+		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs)
+	}
+	q.pendingAdds = nil
+	if q.walkCancel != nil {
+		q.walkCancel()
+	}
+	for _, j := range q.jobs {
+		q.cancelLocked(j)
+	}
+	q.publish(QueueChanged, nil, false)
+}
+
+func (q *Queue) cancelLocked(j *job) {
+	switch j.row.State {
+	case storage.JobQueued, storage.JobWaitingSignIn:
+	case storage.JobUploading:
+		if j.finishing {
+			return // it succeeded; the history entry is being written
+		}
+		if j.cancel != nil {
+			j.cancel(errCanceled)
+			j.cancel = nil
+		}
+	default:
+		return
+	}
+	q.mutate(j, func() { j.row.State = storage.JobCanceled })
+	j.row.Error = ""
+	j.speed, j.eta = 0, 0
+	j.finishedAt = q.now()
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+}
+
+// Pause stops the uploads: none starts, and those in flight are stopped at
+// once (no more bytes are sent) and go back to the queue. dStor's add
+// cannot resume an upload partway, so each of those starts again from the
+// beginning on Resume (Job.PausedAt tells how far it had got). An upload
+// whose answer has already arrived is recorded as done. Jobs added while
+// paused wait.
+func (q *Queue) Pause() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || q.paused {
+		return
+	}
+	q.paused = true
+	for _, j := range q.jobs {
+		if j.row.State == storage.JobUploading && !j.finishing && j.cancel != nil {
+			j.pausedRun = j.run // its goroutine puts it back in the queue
+			j.cancel(errPaused)
+		}
+	}
+	q.publish(QueueChanged, nil, false)
+}
+
+// Resume lets queued jobs start again after Pause.
+func (q *Queue) Resume() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || !q.paused {
+		return
+	}
+	q.paused = false
+	q.publish(QueueChanged, nil, false)
+	q.wakeScheduler()
+}
+
+// Paused reports whether Pause is in effect, for the pause button's state.
+func (q *Queue) Paused() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.paused
+}
+
+// Retry queues a failed, canceled or already uploaded job again with a
+// fresh attempt count. Done and skipped jobs are left alone (a skipped path, such as a symbolic
+// link, would be skipped again; add it anew instead).
+func (q *Queue) Retry(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j := q.byID[id]; j != nil && !q.closed {
+		q.retryLocked(j)
+	}
+}
+
+// UploadAgain sends a file found already uploaded (storage.JobAlready)
+// once more: a new upload with its own history entry. (Retry does the
+// same; this name says what the window's button and --again mean.)
+func (q *Queue) UploadAgain(id string) { q.Retry(id) }
+
+// RetryFailed queues every failed job again, for a "Retry all" button.
+func (q *Queue) RetryFailed() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	for _, j := range q.jobs {
+		if j.row.State == storage.JobFailed {
+			q.retryLocked(j)
+		}
+	}
+}
+
+func (q *Queue) retryLocked(j *job) {
+	switch j.row.State {
+	case storage.JobFailed, storage.JobCanceled, storage.JobAlready:
+	default:
+		return
+	}
+	state, msg := storage.JobQueued, ""
+	if q.signIn {
+		state, msg = storage.JobWaitingSignIn, msgSignIn
+	}
+	q.mutate(j, func() {
+		j.row.State = state
+		j.sent = 0
+	})
+	j.row.Attempts = 0
+	j.row.Error = msg
+	j.row.Hash, j.row.Verified = "", false
+	j.speed, j.eta = 0, 0
+	j.startedAt, j.finishedAt, j.firstStart = time.Time{}, time.Time{}, time.Time{}
+	j.notBefore = time.Time{}
+	j.unsaved = false // the persister re-inserts a missing row
+	if state == storage.JobQueued {
+		q.enqueueLocked(j)
+	}
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+}
+
+// ClearFinished removes done, canceled and skipped jobs from the list and
+// their rows from the database (done ones stay in the history), so the saved
+// queue never grows without bound. Failed jobs stay until retried or removed
+// one by one, so no failure goes unseen.
+func (q *Queue) ClearFinished() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	keep := q.jobs[:0]
+	var removed []*job
+	for _, j := range q.jobs {
+		switch j.row.State {
+		case storage.JobDone, storage.JobCanceled, storage.JobSkipped, storage.JobAlready:
+			removed = append(removed, j)
+		default:
+			keep = append(keep, j)
+		}
+	}
+	clear(q.jobs[len(keep):])
+	q.jobs = keep
+	for _, j := range removed {
+		q.dropLocked(j)
+	}
+	for _, j := range removed {
+		q.deleteRowLocked(j)
+	}
+	q.signalPersist()
+}
+
+// Remove takes one finished job (done, failed, canceled or skipped) out of
+// the list and its row out of the database; cancel an active job first.
+func (q *Queue) Remove(id string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j := q.byID[id]
+	if j == nil || q.closed || !j.row.State.Final() {
+		return
+	}
+	if i := slices.Index(q.jobs, j); i >= 0 {
+		q.jobs = slices.Delete(q.jobs, i, i+1)
+	}
+	q.dropLocked(j)
+	q.deleteRowLocked(j)
+	q.signalPersist()
+}
+
+// dropLocked forgets j (already taken out of q.jobs) and tells subscribers.
+func (q *Queue) dropLocked(j *job) {
+	q.uncount(j)
+	delete(q.byID, j.row.ID)
+	j.removed = true
+	q.publish(JobRemoved, j, false)
+}
+
+// SetConcurrency changes how many uploads run at once (clamped like
+// Config.Concurrency). Lowering it lets uploads in flight finish.
+func (q *Queue) SetConcurrency(n int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n = clampConcurrency(n)
+	if q.closed || n == q.concurrency {
+		return
+	}
+	q.concurrency = n
+	q.publish(QueueChanged, nil, false)
+	q.wakeScheduler()
+}
+
+// SetTokens replaces the token source after the person signed in (or
+// switched from a password to an API key): jobs waiting for sign-in are
+// queued again and the queue goes on. nil puts the queue in "waiting for
+// sign-in".
+func (q *Queue) SetTokens(ts TokenSource) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return
+	}
+	q.tokens = ts
+	if ts == nil {
+		q.enterSignInLocked()
+		return
+	}
+	if !q.signIn {
+		return
+	}
+	q.signIn = false
+	for _, j := range q.jobs {
+		if j.row.State != storage.JobWaitingSignIn {
+			continue
+		}
+		q.mutate(j, func() { j.row.State = storage.JobQueued })
+		j.row.Error = ""
+		q.enqueueLocked(j)
+		q.markDirty(j)
+		q.publish(JobChanged, j, false)
+	}
+	q.publish(QueueChanged, nil, false)
+	q.wakeScheduler()
+}
+
+// enterSignInLocked stops the queue for sign-in: every queued job waits.
+func (q *Queue) enterSignInLocked() {
+	changed := !q.signIn
+	q.signIn = true
+	for _, j := range q.jobs {
+		if j.row.State != storage.JobQueued {
+			continue
+		}
+		q.mutate(j, func() { j.row.State = storage.JobWaitingSignIn })
+		j.row.Error = msgSignIn
+		q.markDirty(j)
+		q.publish(JobChanged, j, false)
+	}
+	if changed {
+		q.publish(QueueChanged, nil, false)
+	}
+}
