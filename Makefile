@@ -7,8 +7,9 @@ export LANG ?= C.UTF-8
 # tests (Xvfb, a D-Bus session with gnome-keyring for the real OS keyring) need.
 DEB_PKGS   := xorg-dev libgl1-mesa-dev libgtk-3-dev xvfb xauth dbus-x11 gnome-keyring pkg-config gcc
 # Debian packages only the tests need: zbarimg decodes the QR codes the app
-# draws, an independent check that they scan.
-TEST_DEB_PKGS := zbar-tools
+# draws, an independent check that they scan; desktop-file-validate checks
+# the desktop entry.
+TEST_DEB_PKGS := zbar-tools desktop-file-utils
 STATICCHECK_VERSION := v0.8.2
 GOBIN      := $(shell $(GO) env GOPATH)/bin
 
@@ -162,7 +163,9 @@ run: build
 # a fixed window size, a forced theme, slowed-down uploads; the shipped
 # binary has none of it), runs it under Xvfb against the sandbox with a
 # throw-away data folder (and a throw-away keyring when gnome-keyring is
-# installed), and saves sign-in, a busy queue and the history, light and dark.
+# installed), and saves sign-in (also after a wrong password), a busy queue
+# and the history, light and dark, at 1100x720 and again at 640x480 and
+# 1280x800 (the -640x480 and -1280x800 files).
 screenshots: deps
 	$(GO) build -tags screenshots -o $(BINARY)-screenshots .
 	@command -v import >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -180,19 +183,29 @@ screenshots: deps
 	  if command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null; then \
 	    HOME=$$home setsid dbus-run-session -- bash -c "echo screenshot | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; $$run" >$$tmp/$$name.log 2>&1 & pid=$$!; \
 	  else setsid bash -c "$$run" >$$tmp/$$name.log 2>&1 & pid=$$!; fi; \
-	  sleep $$secs; DISPLAY=$(SHOT_DISPLAY) import -window root -crop 1100x720+0+0 +repage $$out/$$name.png; \
+	  size=$$(echo "$$state" | grep -o '[0-9]*x[0-9]*' || echo 1100x720); \
+	  sleep $$secs; DISPLAY=$(SHOT_DISPLAY) import -window root -crop $$size+0+0 +repage $$out/$$name.png; \
 	  kill -TERM -- -$$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; echo "saved $(SCREENSHOT_DIR)/$$name.png"; }; \
 	busy="$$f/notes.txt $$f/cover.png $$f/live-feed.pipe $$f/holiday-video.mp4 $$f/photos-2026.zip $$f/dataset.csv $$f/slides.pdf $$f/raw"; \
 	done="$$f/notes.txt $$f/cover.png $$f/slides.pdf $$f/raw"; \
 	shot signin signin 4; shot signin:dark signin-dark 4; \
+	shot signin-error signin-error 5; shot signin-error:dark signin-error-dark 5; \
 	shot queue queue 9 $$busy; shot queue:dark queue-dark 9 $$busy; \
-	shot history history 9 $$done; shot history:dark history-dark 9 $$done
+	shot history history 10 $$done; shot history:dark history-dark 10 $$done; \
+	for sz in 640x480 1280x800; do \
+	  shot signin:$$sz signin-$$sz 4; shot signin:dark:$$sz signin-$$sz-dark 4; \
+	  shot queue:$$sz queue-$$sz 9 $$busy; shot queue:dark:$$sz queue-$$sz-dark 9 $$busy; \
+	  shot history:$$sz history-$$sz 10 $$done; shot history:dark:$$sz history-$$sz-dark 10 $$done; \
+	done
 
 # package builds a Linux package (tar.xz with the .desktop file and icon)
-# with the fyne tool, installed at a pinned version when missing.
+# with the fyne tool, installed at a pinned version when missing; its
+# desktop entry is then build/linux/dstor-uploader.desktop ("Open with" for
+# any file and folder, and an "Upload files…" action).
 package: deps
 	@test -x $(GOBIN)/fyne || $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)
 	$(GOBIN)/fyne package --target linux --release
+	@./build/linux/desktop-entry.sh "$$(ls -t *.tar.xz | head -1)"
 
 # install puts the packaged app under ~/.local (binary, .desktop, icon).
 install: package

@@ -22,6 +22,7 @@ var openWindow = ui.Run
 
 type windowOptions struct {
 	env, home string
+	addFiles  bool
 }
 
 // newWindowCommand is the root command, `dstor-uploader [--env ENV]
@@ -48,6 +49,7 @@ The commands below do the same from scripts.`,
 	}
 	cmd.Flags().StringVar(&o.env, "env", "", "environment: sandbox (built in, signs in at once), production, testnet, or an API base URL")
 	cmd.Flags().StringVar(&o.home, "home", "", "data folder (default $DSTOR_UPLOADER_HOME, else $XDG_DATA_HOME/dstor-uploader)")
+	cmd.Flags().BoolVar(&o.addFiles, "add-files", false, "ask which files to upload (the desktop menu's \"Upload files…\")")
 	return cmd
 }
 
@@ -88,8 +90,8 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{Env: o.env, Home: home, Files: files}
-	srv, handed, err := instance.Claim(ctx, home, instance.Request{Env: o.env, Paths: files})
+	opts := ui.Options{Env: o.env, Home: home, Files: files, PickFiles: o.addFiles}
+	srv, handed, err := instance.Claim(ctx, home, instance.Request{Env: o.env, Paths: files, Pick: o.addFiles})
 	switch {
 	case handed:
 		return nil // the running window has them

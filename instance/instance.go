@@ -39,6 +39,9 @@ type Request struct {
 	Env string `json:"env,omitempty"`
 	// Paths are the files and folders it was given, absolute.
 	Paths []string `json:"paths,omitempty"`
+	// Pick asks the window to let the person choose files to upload (the
+	// desktop entry's "Upload files…" action).
+	Pick bool `json:"pick,omitempty"`
 }
 
 // reply is the window's answer: it has taken the request.

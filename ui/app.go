@@ -49,6 +49,8 @@ type Options struct {
 	// because this window is the one of its data folder
 	// (instance.Claim); nil when it is not.
 	Handoffs <-chan instance.Request
+	// PickFiles opens "Add files…" once signed in (--add-files).
+	PickFiles bool
 }
 
 // Deps are what an App is built from. They are explicit so tests can give a
@@ -62,10 +64,11 @@ type Deps struct {
 	// Home is the data directory; the Local sandbox keeps its files in
 	// Home/sandbox.
 	Home string
-	// Env, Files and Handoffs are as in Options.
-	Env      string
-	Files    []string
-	Handoffs <-chan instance.Request
+	// Env, Files, Handoffs and PickFiles are as in Options.
+	Env       string
+	Files     []string
+	Handoffs  <-chan instance.Request
+	PickFiles bool
 	// NoAutoSignIn keeps the sign-in screen up even when a remembered
 	// account or --env sandbox could sign in by itself (screenshots, tests).
 	NoAutoSignIn bool
@@ -109,6 +112,7 @@ func Run(opts Options) error {
 		Env:          opts.Env,
 		Files:        opts.Files,
 		Handoffs:     opts.Handoffs,
+		PickFiles:    opts.PickFiles,
 		NoAutoSignIn: strings.HasPrefix(shot.state, "signin"),
 		Theme:        shot.theme(),
 	})
@@ -153,6 +157,7 @@ type App struct {
 
 	sess         *activeSession // UI goroutine only
 	pendingFiles []string       // added before sign-in
+	pendingPick  bool           // "Add files…" asked for before sign-in
 
 	// retMu guards sessions (every session whose queue runs, for Close)
 	// and retiring (sessions being closed in the background, which a new
@@ -175,9 +180,10 @@ type App struct {
 	historyTab   *container.TabItem
 	settingsTab  *container.TabItem
 	toast        *widget.Label
-	toastBox     *themedBox
+	toastBox     *toastBox
 	toastLayer   *fyne.Container
 	toastGen     int
+	toastStays   bool // a screenshot keeps it up
 	mainView     fyne.CanvasObject
 
 	lastLink string
@@ -246,6 +252,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	}
 
 	a.pendingFiles = append(a.pendingFiles, d.Files...)
+	a.pendingPick = d.PickFiles
 	a.signin.prepare(d.Env)
 	if !d.NoAutoSignIn {
 		a.signin.autoSignIn(d.Env)
@@ -397,11 +404,11 @@ func (a *App) buildMain() {
 	a.toast = widget.NewLabel("")
 	a.toast.Importance = widget.SuccessImportance
 	a.toast.Truncation = fyne.TextTruncateEllipsis
-	a.toastBox = newThemedBox(theme.ColorNameBackground, theme.ColorNameSuccess,
-		container.NewBorder(nil, nil, widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil, a.toast))
+	a.toastBox = newToastBox(container.NewBorder(nil, nil,
+		widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil, a.toast))
 	a.toastBox.Hide()
 	a.toastLayer = container.New(&tabBarEndLayout{tabs: a.tabs, want: func() float32 {
-		return fyne.MeasureText(a.toast.Text, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 8*theme.Padding()
+		return fyne.MeasureText(a.toast.Text, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 2*theme.InnerPadding() + 4*theme.Padding()
 	}}, a.toastBox)
 
 	// The toast sits in the empty end of the tab bar: it never covers a
@@ -425,6 +432,9 @@ func (a *App) showToast(msg string) {
 	a.toast.SetText(msg)
 	a.toastBox.Show()
 	a.toastLayer.Refresh() // placed for its new text
+	if a.toastStays {
+		return
+	}
 	a.goBg(func() {
 		if !a.sleep(3 * time.Second) {
 			return

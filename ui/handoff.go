@@ -55,6 +55,19 @@ func (a *App) onHandoff(req instance.Request) {
 	case len(req.Paths) > 0:
 		a.askOtherEnv(req.Paths, key)
 	}
+	if req.Pick {
+		a.askForFiles()
+	}
+}
+
+// askForFiles opens "Add files…" now when signed in, else once signed in.
+func (a *App) askForFiles() {
+	if a.sess == nil {
+		a.pendingPick = true
+		return
+	}
+	a.pendingPick = false
+	a.upload.onAddFiles()
 }
 
 // askOtherEnv asks whether files opened for another environment go to the

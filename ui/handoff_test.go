@@ -94,3 +94,22 @@ func TestQueueInUseKeepsFilesUntilItFrees(t *testing.T) {
 	e.ui(func() { assert.False(t, a.upload.noticeBox.Visible()) })
 	assert.True(t, historyHas(t, e.db, p))
 }
+
+// --add-files (the desktop entry's "Upload files…") asks for files once
+// signed in, and so does a later launch with it.
+func TestAddFilesAsksOnceSignedIn(t *testing.T) {
+	e := newTestEnv(t)
+	e.a = e.open(Deps{PickFiles: true})
+	a := e.a
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "chosen.txt"), 100)
+	asked := make(chan struct{}, 2)
+	e.ui(func() {
+		a.pickFiles = func() ([]string, error) { asked <- struct{}{}; return []string{p}, nil }
+	})
+	e.signInSandbox()
+	<-asked
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "the chosen file is uploaded")
+
+	e.ui(func() { a.onHandoff(instance.Request{Pick: true}) })
+	<-asked
+}

@@ -34,6 +34,7 @@ type historyView struct {
 
 	search *widget.Entry
 	count  *widget.Label
+	scope  *widget.Label // what a short search looks through
 	export *widget.Button
 	list   *widget.List
 	empty  *widget.Label
@@ -59,6 +60,11 @@ func newHistoryView(a *App) *historyView {
 	h.search.OnSubmitted = func(string) { h.reload() }
 	h.count = widget.NewLabel("")
 	h.count.Importance = widget.MediumImportance
+	h.scope = widget.NewLabel("")
+	h.scope.SizeName = theme.SizeNameCaptionText
+	h.scope.Importance = widget.MediumImportance
+	h.scope.Truncation = fyne.TextTruncateEllipsis
+	h.scope.Hide()
 	h.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), h.onExportMenu)
 
 	h.list = widget.NewList(
@@ -78,8 +84,13 @@ func newHistoryView(a *App) *historyView {
 	h.empty.Importance = widget.MediumImportance
 	h.empty.Wrapping = fyne.TextWrapWord
 
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(h.count, h.export), h.search)
-	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()), nil, nil, nil,
+	// The count has the room of its longest text, so the search field keeps
+	// its width as the count changes while the person types.
+	countRoom := fyne.MeasureText("888,888+ matches", theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
+	h.count.Alignment = fyne.TextAlignTrailing
+	top := container.NewBorder(nil, nil, nil,
+		container.NewHBox(container.New(&fixedWidthLayout{width: countRoom}, h.count), h.export), h.search)
+	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), h.scope, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(container.NewCenter(h.empty), h.list))
 	h.render()
 	return h
@@ -189,10 +200,16 @@ func (h *historyView) setCount(total int, more bool, search string) {
 	switch {
 	case search == "":
 		h.count.SetText(plural(total, "upload", "uploads"))
-	case storage.ShortSearch(search):
-		h.count.SetText(fmt.Sprintf("%s among the newest %s", n, formatCount(storage.TypingMaxScan)))
 	default:
 		h.count.SetText(n)
+	}
+	// The scope of a one- or two-letter search goes on its own line: in
+	// the count's place it would make the search field jump.
+	if storage.ShortSearch(search) {
+		h.scope.SetText(fmt.Sprintf("Searching the newest %s uploads: type a third character to search them all.", formatCount(storage.TypingMaxScan)))
+		h.scope.Show()
+	} else {
+		h.scope.Hide()
 	}
 	if total == 0 {
 		switch {
@@ -379,6 +396,8 @@ type historyRow struct {
 	open     *widget.Button
 	qr       *widget.Button
 	del      *widget.Button
+	cidLine  *cidLineLayout
+	second   *fyne.Container // the CID line, laid out again for each entry
 
 	id      int64
 	content fyne.CanvasObject
@@ -402,7 +421,9 @@ func newHistoryRow(h *historyView) *historyRow {
 		b.Importance = widget.LowImportance
 	}
 	r.copyLink.Importance = widget.MediumImportance
-	second := container.NewBorder(nil, nil, container.NewHBox(r.hash, r.verified), nil, r.detail)
+	r.cidLine = &cidLineLayout{hash: r.hash, detailRoom: 320}
+	second := container.New(r.cidLine, r.hash, r.verified, r.detail)
+	r.second = second
 	text := container.New(&rowTextLayout{}, r.name, second)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon),
 		container.NewCenter(container.NewHBox(r.copyLink, r.copyCID, r.open, r.qr, r.del)), text)
@@ -418,7 +439,7 @@ func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *historyRow) set(e storage.HistoryEntry) {
 	r.id = e.ID
 	r.name.SetText(e.Name)
-	r.hash.SetText(shortHash(e.Hash))
+	r.cidLine.full = e.Hash // whole or shortened by the line's width
 	show(r.verified, e.Verified)
 	parts := []string{api.FormatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
 	switch {
@@ -435,6 +456,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 		parts = append(parts, "dStor named it “"+e.ServerName+"”")
 	}
 	r.detail.SetText("· " + strings.Join(parts, " · "))
+	r.second.Refresh()
 }
 
 // links builds the links the window shows and copies: in the style chosen

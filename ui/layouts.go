@@ -156,8 +156,7 @@ type tabBarEndLayout struct {
 func (l *tabBarEndLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	// The bar is as tall as a tab's button; the tabs are as wide as their
 	// labels and icons. Both measured from a button like theirs.
-	probe := widget.NewButtonWithIcon("", theme.SettingsIcon(), nil)
-	barH := probe.MinSize().Height + theme.Padding()
+	barH := theme.IconInlineSize() + 2*theme.InnerPadding() + 2*theme.Padding()
 	var tabsW float32
 	for _, it := range l.tabs.Items {
 		tabsW += fyne.MeasureText(it.Text, theme.TextSize(), fyne.TextStyle{Bold: true}).Width +
@@ -195,6 +194,67 @@ func (l *adaptLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for _, o := range objs {
 		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// cidLineLayout lays out a history row's second line: the CID, the
+// verified mark, then the details. The CID is shown whole when the line
+// leaves the details at least detailRoom, else shortened (start…end), so a
+// wide window shows CIDs in full and a narrow one still shows the rest.
+type cidLineLayout struct {
+	hash       *widget.Label
+	full       string // the whole CID of the row shown
+	detailRoom float32
+}
+
+func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 3 {
+		return
+	}
+	verified, detail := objs[1], objs[2]
+	style := l.hash.TextStyle
+	text := shortHash(l.full)
+	fullW := fyne.MeasureText(l.full, theme.CaptionTextSize(), style).Width + 2*theme.InnerPadding()
+	vw := float32(0)
+	if verified.Visible() {
+		vw = verified.MinSize().Width
+	}
+	if size.Width-fullW-vw >= l.detailRoom {
+		text = l.full
+	}
+	if l.hash.Text != text {
+		l.hash.SetText(text)
+	}
+	x := float32(0)
+	for _, o := range objs[:2] {
+		if !o.Visible() {
+			continue
+		}
+		w := o.MinSize().Width
+		o.Resize(fyne.NewSize(w, size.Height))
+		o.Move(fyne.NewPos(x, 0))
+		x += w
+	}
+	detail.Resize(fyne.NewSize(fyne.Max(size.Width-x, 0), size.Height))
+	detail.Move(fyne.NewPos(x, 0))
+}
+
+// MinSize is that of the shortened CID, so the choice never changes it.
+func (l *cidLineLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		m := o.MinSize()
+		if i == 0 {
+			m.Width = fyne.MeasureText(shortHash(l.full), theme.CaptionTextSize(), l.hash.TextStyle).Width + 2*theme.InnerPadding()
+		}
+		if i == 2 {
+			m.Width = 0 // the details are cut short with an ellipsis
+		}
+		if o.Visible() {
+			s.Width += m.Width
+		}
+		s.Height = fyne.Max(s.Height, m.Height)
 	}
 	return s
 }

@@ -82,12 +82,16 @@ func (a *App) startScreenshot(s screenshot) {
 		a.goBg(func() {
 			// a.do, not fyne.DoAndWait: it takes the UI lock and does
 			// nothing after Close, so quitting never waits on this loop.
-			var done atomic.Bool
-			for !done.Load() && a.sleep(200*time.Millisecond) {
+			var shown, copied atomic.Bool
+			for !copied.Load() && a.sleep(200*time.Millisecond) {
 				a.do(func() {
-					if !done.Load() && a.sess != nil && a.upload.sum.Total > 0 && !a.upload.busy() {
-						done.Store(true)
+					switch {
+					case !shown.Load() && a.sess != nil && a.upload.sum.Total > 0 && !a.upload.busy():
+						shown.Store(true)
 						a.tabs.Select(a.historyTab)
+					case shown.Load() && !copied.Load() && len(a.history.entries) > 0:
+						copied.Store(true)
+						a.toastStays = true
 						a.history.copyNewest() // shows where "Link copied" goes
 					}
 				})

@@ -510,6 +510,9 @@ func (a *App) onSignedIn(res signInResult) {
 	}
 	a.history.reload()
 	a.prefs.refresh()
+	if a.pendingPick {
+		a.askForFiles()
+	}
 }
 
 // onReauth shows the sign-in screen for the current session, whose queue
