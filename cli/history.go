@@ -61,9 +61,11 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash) }}
 	switch {
 	case o.asJSON:
-		return db.ExportHistoryJSON(cio.Out, export)
+		_, err := db.ExportHistoryJSON(cio.Out, export)
+		return err
 	case o.asCSV:
-		return db.ExportHistoryCSV(cio.Out, export)
+		_, err := db.ExportHistoryCSV(cio.Out, export)
+		return err
 	}
 	n := 0
 	err = db.EachHistory(storage.HistoryQuery{Search: o.search, Limit: o.limit}, func(e storage.HistoryEntry) error {

@@ -318,11 +318,12 @@ func csvTime(t time.Time) string {
 // ExportHistoryCSV writes the entries o selects, newest first, as CSV with
 // a header row, streaming row by row: the one CSV export of the window and
 // the command line. Times are RFC 3339 UTC. Text cells starting with = + -
-// @ get a leading ' so spreadsheets do not run them as formulas.
-func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) error {
+// @ get a leading ' so spreadsheets do not run them as formulas. It returns
+// how many entries it wrote, for the window to say.
+func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
-		return fmt.Errorf("export history as CSV: %w", err)
+		return 0, fmt.Errorf("export history as CSV: %w", err)
 	}
 	parent := func(p *int64) string {
 		if p == nil {
@@ -347,13 +348,13 @@ func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("export history as CSV: %w", err)
+		return n, fmt.Errorf("export history as CSV: %w", err)
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return fmt.Errorf("export history as CSV: %w", err)
+		return n, fmt.Errorf("export history as CSV: %w", err)
 	}
-	return nil
+	return n, nil
 }
 
 // exportedEntry is an entry as the JSON export writes it.
@@ -365,40 +366,44 @@ type exportedEntry struct {
 // ExportHistoryJSON writes the entries o selects, newest first, as one JSON
 // array with one object per line, streaming row by row; "[]" when there are
 // none: the one JSON export of the window and the command line. Field names
-// are those of [HistoryEntry]'s json tags, plus "link".
-func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) error {
+// are those of [HistoryEntry]'s json tags, plus "link". It returns how many
+// entries it wrote.
+func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString("["); err != nil {
-		return fmt.Errorf("export history as JSON: %w", err)
+		return 0, fmt.Errorf("export history as JSON: %w", err)
 	}
-	first := true
+	n := 0
 	err := d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, func(e HistoryEntry) error {
 		b, err := json.Marshal(exportedEntry{e, o.link(e)})
 		if err != nil {
 			return err
 		}
 		sep := ",\n"
-		if first {
-			sep, first = "\n", false
+		if n == 0 {
+			sep = "\n"
 		}
 		if _, err := bw.WriteString(sep); err != nil {
 			return err
 		}
-		_, err = bw.Write(b)
-		return err
+		if _, err = bw.Write(b); err != nil {
+			return err
+		}
+		n++
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("export history as JSON: %w", err)
+		return n, fmt.Errorf("export history as JSON: %w", err)
 	}
 	end := "]\n"
-	if !first {
+	if n > 0 {
 		end = "\n]\n"
 	}
 	if _, err := bw.WriteString(end); err != nil {
-		return fmt.Errorf("export history as JSON: %w", err)
+		return n, fmt.Errorf("export history as JSON: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("export history as JSON: %w", err)
+		return n, fmt.Errorf("export history as JSON: %w", err)
 	}
-	return nil
+	return n, nil
 }

@@ -272,12 +272,22 @@ func fillExportRows(t *testing.T, d *DB) []HistoryEntry {
 	return sortedNewestFirst(es)
 }
 
+// mustExport checks an export's error and gives its count of entries.
+func mustExport(t *testing.T) func(int, error) int {
+	return func(n int, err error) int {
+		t.Helper()
+		require.NoError(t, err)
+		return n
+	}
+}
+
 func TestExportHistoryCSV(t *testing.T) {
 	d := openTestDB(t)
 	es := fillExportRows(t, d)
 
 	var buf bytes.Buffer
-	require.NoError(t, d.ExportHistoryCSV(&buf, ExportOptions{Link: func(e HistoryEntry) string { return "ipfs://" + e.Hash }}))
+	n := mustExport(t)(d.ExportHistoryCSV(&buf, ExportOptions{Link: func(e HistoryEntry) string { return "ipfs://" + e.Hash }}))
+	assert.Equal(t, len(es), n, "the count of entries written")
 	records, err := csv.NewReader(&buf).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 1+len(es))
@@ -307,13 +317,13 @@ func TestExportHistoryCSV(t *testing.T) {
 	}
 
 	buf.Reset()
-	require.NoError(t, d.ExportHistoryCSV(&buf, ExportOptions{Search: es[0].Hash}))
+	mustExport(t)(d.ExportHistoryCSV(&buf, ExportOptions{Search: es[0].Hash}))
 	records, err = csv.NewReader(&buf).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 2, "search filters the export")
 
 	buf.Reset()
-	require.NoError(t, d.ExportHistoryCSV(&buf, ExportOptions{Limit: 2}))
+	assert.Equal(t, 2, mustExport(t)(d.ExportHistoryCSV(&buf, ExportOptions{Limit: 2})))
 	records, err = csv.NewReader(&buf).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 1+2, "limit keeps the newest")
@@ -325,12 +335,12 @@ func TestExportHistoryJSON(t *testing.T) {
 	d := openTestDB(t)
 
 	var buf bytes.Buffer
-	require.NoError(t, d.ExportHistoryJSON(&buf, ExportOptions{}))
+	assert.Zero(t, mustExport(t)(d.ExportHistoryJSON(&buf, ExportOptions{})))
 	assert.JSONEq(t, "[]", buf.String(), "empty history is an empty array")
 
 	es := fillExportRows(t, d)
 	buf.Reset()
-	require.NoError(t, d.ExportHistoryJSON(&buf, ExportOptions{Link: func(e HistoryEntry) string { return "ipfs://" + e.Hash }}))
+	mustExport(t)(d.ExportHistoryJSON(&buf, ExportOptions{Link: func(e HistoryEntry) string { return "ipfs://" + e.Hash }}))
 	var got []HistoryEntry
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
 	assert.Equal(t, es, got)
@@ -339,7 +349,7 @@ func TestExportHistoryJSON(t *testing.T) {
 	assert.Contains(t, buf.String(), `"link":"ipfs://`+es[0].Hash+`"`)
 
 	buf.Reset()
-	require.NoError(t, d.ExportHistoryJSON(&buf, ExportOptions{Search: "hyperlink"}))
+	assert.Equal(t, 1, mustExport(t)(d.ExportHistoryJSON(&buf, ExportOptions{Search: "hyperlink"})))
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
 	require.Len(t, got, 1)
 	assert.Equal(t, es[len(es)-1-2].ID, got[0].ID)
@@ -368,14 +378,14 @@ func TestExportsStreamAndStopOnWriteError(t *testing.T) {
 
 	exports := []struct {
 		name string
-		fn   func(io.Writer, ExportOptions) error
+		fn   func(io.Writer, ExportOptions) (int, error)
 	}{{"csv", d.ExportHistoryCSV}, {"json", d.ExportHistoryJSON}}
 	for _, ex := range exports {
 		t.Run(ex.name, func(t *testing.T) {
 			// A full export is several hundred KB; a writer that fails after
 			// 64 KB must see the error propagate instead of a buffered whole.
 			w := &failingWriter{limit: 100 << 10}
-			err := ex.fn(w, ExportOptions{})
+			_, err := ex.fn(w, ExportOptions{})
 			require.ErrorIs(t, err, errDiskFull)
 			assert.Positive(t, w.n, "rows were streamed before the failure")
 		})
@@ -452,14 +462,14 @@ func TestHistoryReceipts(t *testing.T) {
 	assert.Empty(t, none)
 
 	var csvOut, jsonOut strings.Builder
-	require.NoError(t, d.ExportHistoryCSV(&csvOut, ExportOptions{Search: "a.txt"}))
+	mustExport(t)(d.ExportHistoryCSV(&csvOut, ExportOptions{Search: "a.txt"}))
 	records, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 2)
 	col := slices.Index(records[0], "sha256")
 	require.Positive(t, col)
 	assert.Equal(t, sum, records[1][col])
-	require.NoError(t, d.ExportHistoryJSON(&jsonOut, ExportOptions{Search: "a.txt"}))
+	mustExport(t)(d.ExportHistoryJSON(&jsonOut, ExportOptions{Search: "a.txt"}))
 	assert.Contains(t, jsonOut.String(), `"sha256":"`+sum+`"`)
 }
 
@@ -476,7 +486,7 @@ func TestHistoryKeepsServerNameApart(t *testing.T) {
 	assert.Equal(t, "renamed by server", page[0].ServerName)
 
 	var csvOut, jsonOut strings.Builder
-	require.NoError(t, d.ExportHistoryCSV(&csvOut, ExportOptions{}))
+	mustExport(t)(d.ExportHistoryCSV(&csvOut, ExportOptions{}))
 	records, err := csv.NewReader(strings.NewReader(csvOut.String())).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 2)
@@ -484,7 +494,7 @@ func TestHistoryKeepsServerNameApart(t *testing.T) {
 	assert.Equal(t, 15, col, "new columns go at the end")
 	assert.Equal(t, "renamed by server", records[1][col])
 	assert.Equal(t, "report.pdf", records[1][5])
-	require.NoError(t, d.ExportHistoryJSON(&jsonOut, ExportOptions{}))
+	mustExport(t)(d.ExportHistoryJSON(&jsonOut, ExportOptions{}))
 	assert.Contains(t, jsonOut.String(), `"name":"report.pdf"`)
 	assert.Contains(t, jsonOut.String(), `"server_name":"renamed by server"`)
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +61,28 @@ func shortHash(h string) string {
 		return h
 	}
 	return h[:8] + "…" + h[len(h)-6:]
+}
+
+// shortText cuts s to at most max characters, ending in "…" when cut.
+func shortText(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max-1]) + "…"
+}
+
+// displayPath is a saved file's path as a sentence shows it: the home
+// folder as ~.
+func displayPath(p string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == string(filepath.Separator) {
+		return p
+	}
+	if rel, err := filepath.Rel(home, p); err == nil && filepath.IsLocal(rel) {
+		return filepath.Join("~", rel)
+	}
+	return p
 }
 
 // plural picks the singular or plural form of a noun for n.

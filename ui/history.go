@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -309,24 +308,44 @@ func (h *historyView) copyNewest() {
 	}
 }
 
+// onExportMenu offers the whole history in either format and, while a
+// search is typed, also just its matches.
 func (h *historyView) onExportMenu() {
-	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Export as CSV (spreadsheets)…", func() { h.onExport("csv") }),
-		fyne.NewMenuItem("Export as JSON…", func() { h.onExport("json") }),
-	)
 	c := h.a.win.Canvas()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.export).AddXY(0, h.export.Size().Height)
-	widget.ShowPopUpMenuAtPosition(menu, c, pos)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", h.exportMenuItems()...), c, pos)
 }
 
-// onExport writes the entries matching the search to a file the person
-// picks (native save dialog, else Fyne's).
-func (h *historyView) onExport(format string) {
+func (h *historyView) exportMenuItems() []*fyne.MenuItem {
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItem("Export all as CSV (spreadsheets)…", func() { h.onExport("csv", "") }),
+		fyne.NewMenuItem("Export all as JSON…", func() { h.onExport("json", "") }),
+	}
+	if q := strings.TrimSpace(h.search.Text); q != "" {
+		shown := "“" + shortText(q, 24) + "”"
+		items = append(items, fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Export the matches of "+shown+" as CSV…", func() { h.onExport("csv", q) }),
+			fyne.NewMenuItem("Export the matches of "+shown+" as JSON…", func() { h.onExport("json", q) }),
+		)
+	}
+	return items
+}
+
+// exportOptions select the entries matching search (all when blank), each
+// with its link as Copy link gives it: the same export as history --csv
+// and --json.
+func (h *historyView) exportOptions(search string) storage.ExportOptions {
 	links := h.a.links()
-	opts := storage.ExportOptions{
-		Search: strings.TrimSpace(h.search.Text),
+	return storage.ExportOptions{
+		Search: search,
 		Link:   func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash) },
 	}
+}
+
+// onExport writes the entries matching search (all when blank) to a file
+// the person picks (native save dialog, else Fyne's).
+func (h *historyView) onExport(format, search string) {
+	opts := h.exportOptions(search)
 	name := "dstor-uploads-" + h.a.now().Format("2006-01-02") + "." + format
 	a := h.a
 	a.goPicker(func() {
@@ -352,7 +371,7 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 			a.do(func() { a.showError("Cannot export", err) })
 			return
 		}
-		h.writeExport(f, filepath.Base(path), format, opts)
+		h.writeExport(f, displayPath(path), format, opts)
 	})
 }
 
@@ -360,14 +379,16 @@ func (h *historyView) exportTo(w io.WriteCloser, where, format string, opts stor
 	h.a.goBg(func() { h.writeExport(w, where, format, opts) })
 }
 
-// writeExport runs on a goroutine: it streams the rows to w.
+// writeExport runs on a goroutine: it streams the rows to w and says how
+// many went where.
 func (h *historyView) writeExport(w io.WriteCloser, where, format string, opts storage.ExportOptions) {
 	a := h.a
+	var n int
 	var err error
 	if format == "json" {
-		err = a.db.ExportHistoryJSON(w, opts)
+		n, err = a.db.ExportHistoryJSON(w, opts)
 	} else {
-		err = a.db.ExportHistoryCSV(w, opts)
+		n, err = a.db.ExportHistoryCSV(w, opts)
 	}
 	if cerr := w.Close(); err == nil {
 		err = cerr
@@ -377,7 +398,7 @@ func (h *historyView) writeExport(w io.WriteCloser, where, format string, opts s
 			a.showError("Cannot export", err)
 			return
 		}
-		a.showToast("History exported to " + where)
+		a.showToast(fmt.Sprintf("%s exported with links to %s", plural(n, "upload", "uploads"), where))
 	})
 }
 

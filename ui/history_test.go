@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,13 +93,86 @@ func TestHistoryDeleteAndExport(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "export.csv")
 	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
-	e.eventually(func() bool { return a.toast.Visible() && strings.Contains(a.toast.Text, "export.csv") }, "exported")
+	e.eventually(func() bool { return a.toast.Visible() && strings.Contains(a.toast.Text, out) }, "exported")
+	e.ui(func() { assert.Equal(t, "4 uploads exported with links to "+out, a.toast.Text) })
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, 5, strings.Count(string(b), "\n"), "header and 4 rows")
 	st, err := os.Stat(out)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+}
+
+// TestHistoryExportAllWithLinks is issue 10's report on the window's
+// export: it had no link column and held only what the search matched.
+// Export all writes every entry, each with the link Copy link gives, even
+// while a search is typed; the matches alone are a separate choice.
+func TestHistoryExportAllWithLinks(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	e.ui(func() {
+		labels := func() (l []string) {
+			for _, it := range a.history.exportMenuItems() {
+				if !it.IsSeparator {
+					l = append(l, it.Label)
+				}
+			}
+			return l
+		}
+		assert.Equal(t, []string{"Export all as CSV (spreadsheets)…", "Export all as JSON…"}, labels())
+		a.history.search.SetText("beach")
+		assert.Equal(t, []string{"Export all as CSV (spreadsheets)…", "Export all as JSON…",
+			"Export the matches of “beach” as CSV…", "Export the matches of “beach” as JSON…"}, labels())
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 1 }, "the search shows one")
+
+	dir := t.TempDir()
+	all, matches := filepath.Join(dir, "all.csv"), filepath.Join(dir, "beach.json")
+	var links storage.ExportOptions
+	e.ui(func() {
+		links = a.history.exportOptions("")
+		a.history.exportToPath(all, "csv", links)
+	})
+	e.eventually(func() bool { return strings.Contains(a.toast.Text, all) }, "exported all")
+	e.ui(func() { assert.Equal(t, "5 uploads exported with links to "+all, a.toast.Text) })
+	f, err := os.Open(all)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 1+5, "every entry, not the search's one")
+	hash, link := slices.Index(rows[0], "hash"), slices.Index(rows[0], "link")
+	require.Positive(t, link)
+	for _, r := range rows[1:] {
+		assert.Equal(t, a.links().Link(api.SandboxKey, r[hash]), r[link])
+		assert.Contains(t, r[link], r[hash])
+	}
+
+	e.ui(func() { a.history.exportToPath(matches, "json", a.history.exportOptions("beach")) })
+	e.eventually(func() bool { return strings.Contains(a.toast.Text, matches) }, "exported the matches")
+	e.ui(func() { assert.Equal(t, "1 upload exported with links to "+matches, a.toast.Text) })
+	b, err := os.ReadFile(matches)
+	require.NoError(t, err)
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal(b, &got))
+	require.Len(t, got, 1)
+	assert.Equal(t, "holiday-beach.jpg", got[0]["name"])
+	assert.NotEmpty(t, got[0]["link"])
+}
+
+func TestDisplayPathShowsHomeAsTilde(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, c := range []struct{ in, want string }{
+		{filepath.Join(home, "Documents", "x.csv"), filepath.Join("~", "Documents", "x.csv")},
+		{"/elsewhere/x.csv", "/elsewhere/x.csv"},
+		{home + "-other/x.csv", home + "-other/x.csv"},
+	} {
+		assert.Equal(t, c.want, displayPath(c.in), c.in)
+	}
+	assert.Equal(t, "abc", shortText("abc", 3))
+	assert.Equal(t, "ab…", shortText("abcd", 3))
 }
 
 func TestFindShortcutFocusesSearch(t *testing.T) {

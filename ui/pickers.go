@@ -179,7 +179,11 @@ func (a *App) fyneSaveFile(name string, done func(w io.WriteCloser, where string
 		if w == nil {
 			return
 		}
-		done(w, w.URI().Name())
+		where := w.URI().Name()
+		if w.URI().Scheme() == "file" {
+			where = displayPath(w.URI().Path())
+		}
+		done(w, where)
 	}, a.win)
 	d.SetFileName(name)
 	d.Resize(a.dialogSize())

@@ -123,7 +123,7 @@ func (a *App) saveQR(name string, png []byte) {
 							a.showError("Cannot save the QR code", err)
 							return
 						}
-						a.showToast("QR code saved to " + filepath.Base(path))
+						a.showToast("QR code saved to " + displayPath(path))
 					})
 				})
 			}
