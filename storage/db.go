@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 8
+const CurrentSchemaVersion = 9
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -245,6 +245,7 @@ var migrations = []migration{
 	{"add the history's trigram search index and stored count", migrateV6},
 	{"add history.sha256 and the expected SHA-256 of jobs and walks (receipts)", migrateV7},
 	{"index the jobs for paging by account and state, and mark cleared rows", migrateV8},
+	{"add the history's live check (when its link last served the file, or why not)", migrateV9},
 }
 
 // migrate applies the pending steps, each in its own transaction together
@@ -426,6 +427,17 @@ func migrateV7(tx *sql.Tx) error {
 		`CREATE INDEX history_hash ON history (hash)`,
 		`ALTER TABLE jobs ADD COLUMN expect_sha256 TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE walks ADD COLUMN expect_sha256 TEXT NOT NULL DEFAULT ''`,
+	)
+}
+
+// migrateV9 adds the live check of an entry's link: when it was checked
+// (live_at, 0 = never), how long the gateway took to serve the first bytes
+// (live_ms) and, when it did not, why (live_error).
+func migrateV9(tx *sql.Tx) error {
+	return execAll(tx,
+		`ALTER TABLE history ADD COLUMN live_at INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE history ADD COLUMN live_ms INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE history ADD COLUMN live_error TEXT NOT NULL DEFAULT ''`,
 	)
 }
 

@@ -63,7 +63,23 @@ type HistoryEntry struct {
 	// for checking a copy with sha256sum; empty for entries recorded
 	// before receipts existed.
 	SHA256 string `json:"sha256"`
+	// Live is the last check that the entry's gateway link serves the
+	// file; zero when it was never checked.
+	Live LiveCheck `json:"live"`
 }
+
+// LiveCheck is what one check of a link found (see DB.SetLive).
+type LiveCheck struct {
+	// At is when the link was checked; zero means never.
+	At time.Time `json:"checked_at,omitzero"`
+	// Took is how long the gateway took to serve the first bytes.
+	Took time.Duration `json:"took_ns,omitempty"`
+	// Error says why the link did not serve the file; empty when it did.
+	Error string `json:"error,omitempty"`
+}
+
+// Served reports a check that found the link serving the file.
+func (l LiveCheck) Served() bool { return !l.At.IsZero() && l.Error == "" }
 
 // DefaultPageSize is the page length used when [HistoryQuery.Limit] is not
 // set, sized for one screen of the history list.
@@ -104,7 +120,7 @@ type HistoryQuery struct {
 
 // historyCols is the SELECT list matching scanHistory.
 const historyCols = `id, job_id, env, account, local_path, name, size, hash, verified,
-	folder_path, parent_id, comment, started_at, finished_at, attempts, server_name, sha256`
+	folder_path, parent_id, comment, started_at, finished_at, attempts, server_name, sha256, live_at, live_ms, live_error`
 
 // searchSep joins the searchable fields so a search cannot match across the
 // boundary of two fields.
@@ -206,12 +222,13 @@ func (d *DB) insertHistoryBatch(entries []HistoryEntry) error {
 }
 
 func scanHistory(sc rowScanner) (HistoryEntry, error) {
+	var liveAt, liveMS int64
 	var e HistoryEntry
 	var jobID sql.NullString
 	var parent sql.NullInt64
 	var started, finished int64
 	err := sc.Scan(&e.ID, &jobID, &e.Env, &e.Account, &e.LocalPath, &e.Name, &e.Size, &e.Hash,
-		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts, &e.ServerName, &e.SHA256)
+		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts, &e.ServerName, &e.SHA256, &liveAt, &liveMS, &e.Live.Error)
 	if err != nil {
 		return HistoryEntry{}, err
 	}
@@ -219,6 +236,7 @@ func scanHistory(sc rowScanner) (HistoryEntry, error) {
 	e.ParentID = ptrInt(parent)
 	e.StartedAt = fromNanos(started)
 	e.FinishedAt = fromNanos(finished)
+	e.Live.At, e.Live.Took = fromNanos(liveAt), time.Duration(liveMS)*time.Millisecond
 	return e, nil
 }
 
@@ -226,6 +244,26 @@ func scanHistory(sc rowScanner) (HistoryEntry, error) {
 // [ErrNotFound]; the UI uses it to refresh a single row.
 func (d *DB) HistoryByID(id int64) (HistoryEntry, error) {
 	return queryOne(d.r, scanHistory, fmt.Sprintf("history entry %d", id), historyByIDSQL, id)
+}
+
+const setLiveSQL = `UPDATE history SET live_at = ?, live_ms = ?, live_error = ? WHERE id = ?`
+const setLiveOfJobSQL = `UPDATE history SET live_at = ?, live_ms = ?, live_error = ? WHERE job_id = ?`
+
+// SetLive records a check of entry id's link; a missing entry (deleted
+// meanwhile) is not an error.
+func (d *DB) SetLive(id int64, c LiveCheck) error {
+	return d.withTx(fmt.Sprintf("record the live check of entry %d", id), func(tx *sql.Tx) error {
+		_, err := tx.Exec(setLiveSQL, nanos(c.At), c.Took.Milliseconds(), c.Error, id)
+		return err
+	})
+}
+
+// SetLiveOfJob records a check of the link of the entry job jobID made.
+func (d *DB) SetLiveOfJob(jobID string, c LiveCheck) error {
+	return d.withTx("record the live check of job "+jobID, func(tx *sql.Tx) error {
+		_, err := tx.Exec(setLiveOfJobSQL, nanos(c.At), c.Took.Milliseconds(), c.Error, jobID)
+		return err
+	})
 }
 
 // HistoryOfContent returns the entries whose hash is one of cids (the

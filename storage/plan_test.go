@@ -93,6 +93,8 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"history: entry by id", queryPlan(t, d, historyByIDSQL, 1), "INTEGER PRIMARY KEY"},
 		{"history: entry of a job", queryPlan(t, d, historyOfJobSQL, "j"), "sqlite_autoindex_history_1"},
 		{"history: delete", queryPlan(t, d, deleteHistorySQL, 1), "INTEGER PRIMARY KEY"},
+		{"history: live check", queryPlan(t, d, setLiveSQL, 1, 1, "", 1), "INTEGER PRIMARY KEY"},
+		{"history: live check of a job", queryPlan(t, d, setLiveOfJobSQL, 1, 1, "", "j"), "sqlite_autoindex_history_1"},
 		{"history: uploads of a content (verify)", queryPlan(t, d, historyOfContentSQL(4), "a", "b", "c", "d"), "history_hash"},
 		{"jobs: state change", queryPlan(t, d, updateJobSQL, "queued", 1, "", 1, "j", "done"), "sqlite_autoindex_jobs_1"},
 		{"jobs: finish", queryPlan(t, d, finishJobSQL, "done", "h", true, 1, 1, "j"), "sqlite_autoindex_jobs_1"},

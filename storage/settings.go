@@ -91,6 +91,10 @@ type Settings struct {
 	// CopyLinkAfterUpload copies the link to the clipboard when an upload
 	// finishes.
 	CopyLinkAfterUpload bool `json:"copy_link_after_upload"`
+	// LiveCheck checks, after each upload, that its gateway link serves
+	// the file (one ranged GET of its first bytes), and shows whether it
+	// does (default true).
+	LiveCheck bool `json:"live_check"`
 	// Notifications shows a desktop notification when uploads finish
 	// (default true).
 	Notifications bool `json:"notifications"`
@@ -108,6 +112,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		Concurrency:   DefaultConcurrency,
 		LinkStyle:     LinkGateway,
+		LiveCheck:     true,
 		Notifications: true,
 		Theme:         ThemeSystem,
 	}

@@ -109,7 +109,21 @@ func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
 		Env:         s.EnvKey,
 		Account:     s.Account,
 		Concurrency: a.currentSettings().Concurrency,
+		LiveLink:    a.liveLink(s),
 	})
+}
+
+// liveLink is the link the queue checks after each upload (the gateway
+// link, on the override when one is set), or "" while the person has the
+// live check turned off in Settings. It runs on the queue's goroutines.
+func (a *App) liveLink(s *session.Session) func(hash, name string) string {
+	return func(hash, _ string) string {
+		st := a.currentSettings()
+		if !st.LiveCheck {
+			return ""
+		}
+		return session.Links(st, s.Env).GatewayLink(s.EnvKey, hash)
+	}
 }
 
 // waitForQueue runs while another process (a command-line upload or

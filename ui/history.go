@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -411,6 +413,8 @@ type historyRow struct {
 	name     *widget.Label
 	hash     *widget.Label
 	verified *widget.Label
+	live     *widget.Label
+	recheck  *widget.Button
 	detail   *widget.Label
 	copyLink *widget.Button
 	copyCID  *widget.Button
@@ -432,6 +436,11 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.hash.TextStyle = fyne.TextStyle{Monospace: true}
 	r.verified = caption("✓ verified", widget.SuccessImportance)
 	r.detail = caption("", widget.MediumImportance)
+	r.live = caption("", widget.SuccessImportance)
+	r.recheck = widget.NewButton("Check again", func() { h.onCheckLive(r.id) })
+	r.recheck.Importance = widget.LowImportance
+	r.live.Hide() // shown by set once a check was made
+	r.recheck.Hide()
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
 	r.copyCID = widget.NewButton("Copy CID", func() { h.onCopyCID(r.id) })
@@ -443,7 +452,7 @@ func newHistoryRow(h *historyView) *historyRow {
 	}
 	r.copyLink.Importance = widget.MediumImportance
 	r.cidLine = &cidLineLayout{hash: r.hash, detailRoom: 320}
-	second := container.New(r.cidLine, r.hash, r.verified, r.detail)
+	second := container.New(r.cidLine, r.hash, r.verified, r.live, r.recheck, r.detail)
 	r.second = second
 	text := container.New(&rowTextLayout{}, r.name, second)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon),
@@ -462,6 +471,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	r.name.SetText(e.Name)
 	r.cidLine.full = e.Hash // whole or shortened by the line's width
 	show(r.verified, e.Verified)
+	r.setLive(e.Live)
 	parts := []string{api.FormatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
 	switch {
 	case e.ParentID != nil:
@@ -478,6 +488,100 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	r.detail.SetText("· " + strings.Join(parts, " · "))
 	r.second.Refresh()
+}
+
+// setLive shows the last check of the entry's link: live with the time
+// it took, or not reachable yet with a button to check again.
+func (r *historyRow) setLive(c storage.LiveCheck) {
+	switch {
+	case c.At.IsZero():
+		r.live.Hide()
+		r.recheck.Hide()
+	case c.Served():
+		r.live.SetText("● live · " + liveTook(c.Took))
+		r.live.Importance = widget.SuccessImportance
+		r.live.Show()
+		r.recheck.Hide()
+	default:
+		r.live.SetText("not reachable yet")
+		r.live.Importance = widget.WarningImportance
+		r.live.Show()
+		r.recheck.Show()
+	}
+	r.live.Refresh()
+}
+
+// liveTook is how long a gateway took to serve a link, for the row.
+func liveTook(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", max(d.Milliseconds(), 1))
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// onCheckLive checks again that the entry's gateway link serves the file
+// (one ranged GET, in the background) and shows what it found.
+func (h *historyView) onCheckLive(id int64) {
+	e, ok := h.entry(id)
+	if !ok {
+		return
+	}
+	a := h.a
+	link := a.links().GatewayLink(e.Env, e.Hash)
+	client := a.checkClient()
+	if client == nil {
+		return
+	}
+	a.goBg(func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() { // Close stops the check
+			select {
+			case <-a.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		took, err := client.CheckLive(ctx, link, e.Size)
+		if err != nil && !errors.Is(err, api.ErrNotLive) {
+			return // closing
+		}
+		c := storage.LiveCheck{At: a.now(), Took: took}
+		if err != nil {
+			c.Error = err.Error()
+		}
+		if err := a.db.SetLive(id, c); err != nil {
+			a.do(func() { a.showError("Cannot record the check", err) })
+			return
+		}
+		a.do(func() {
+			for i := range h.entries {
+				if h.entries[i].ID == id {
+					h.entries[i].Live = c
+				}
+			}
+			h.list.Refresh()
+			if c.Served() {
+				a.showToast("“" + e.Name + "” is live")
+			} else {
+				a.showToast("“" + e.Name + "” is " + c.Error)
+			}
+		})
+	})
+}
+
+// checkClient is the client live checks go through: the session's, or a
+// plain one when signed out (a check needs no sign-in).
+func (a *App) checkClient() *api.Client {
+	if a.sess != nil && a.sess.Client != nil {
+		return a.sess.Client
+	}
+	c, err := api.NewClient(api.Production, nil)
+	if err != nil {
+		a.showError("Cannot check the link", err)
+		return nil
+	}
+	return c
 }
 
 // links builds the links the window shows and copies: in the style chosen

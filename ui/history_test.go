@@ -4,10 +4,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -197,4 +200,49 @@ func TestHistoryRowShowsServerNameApart(t *testing.T) {
 		r.set(storage.HistoryEntry{ID: 2, Name: "same.pdf", Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
 		assert.NotContains(t, r.detail.Text, "dStor named it", "a recycled row drops the old server name")
 	})
+}
+
+// TestHistoryLiveMarkAndCheckAgain: an entry whose link was not reachable
+// says so with "Check again"; checking again through a gateway that now
+// serves the file marks it live, with the time it took, and stores that.
+func TestHistoryLiveMarkAndCheckAgain(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	var serve atomic.Bool
+	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !serve.Load() {
+			http.NotFound(w, r)
+			return
+		}
+		assert.Equal(t, "bytes=0-4", r.Header.Get("Range"))
+		w.WriteHeader(http.StatusPartialContent)
+		_, _ = w.Write([]byte("hello"))
+	}))
+	t.Cleanup(gateway.Close)
+	a.changeSettings(func(s storage.Settings) storage.Settings { s.GatewayOverride = gateway.URL; return s })
+	id, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Name: "hello.txt", Size: 5,
+		Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true})
+	require.NoError(t, err)
+	require.NoError(t, e.db.SetLive(id, storage.LiveCheck{At: fixedNow, Error: "not reachable yet: the gateway answered 404 Not Found"}))
+	e.ui(func() { a.history.reload() })
+	e.eventually(func() bool { return len(a.history.entries) == 1 }, "loaded")
+
+	var r *historyRow
+	e.ui(func() {
+		r = newHistoryRow(a.history)
+		r.set(a.history.entries[0])
+		assert.Equal(t, "not reachable yet", r.live.Text)
+		assert.True(t, r.recheck.Visible())
+	})
+	serve.Store(true)
+	e.ui(func() { test.Tap(r.recheck) })
+	e.eventually(func() bool { return a.history.entries[0].Live.Served() }, "checked again")
+	e.ui(func() {
+		r.set(a.history.entries[0])
+		assert.True(t, strings.HasPrefix(r.live.Text, "● live · "), r.live.Text)
+		assert.False(t, r.recheck.Visible())
+	})
+	stored, err := e.db.HistoryByID(id)
+	require.NoError(t, err)
+	assert.True(t, stored.Live.Served())
 }

@@ -198,10 +198,11 @@ func (l *adaptLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return s
 }
 
-// cidLineLayout lays out a history row's second line: the CID, the
-// verified mark, then the details. The CID is shown whole when the line
-// leaves the details at least detailRoom, else shortened (start…end), so a
-// wide window shows CIDs in full and a narrow one still shows the rest.
+// cidLineLayout lays out a history row's second line: the CID, the marks
+// (verified, live, Check again), then the details. The CID is shown whole
+// when the line leaves the details at least detailRoom, else shortened
+// (start…end), so a wide window shows CIDs in full and a narrow one still
+// shows the rest.
 type cidLineLayout struct {
 	hash       *widget.Label
 	full       string // the whole CID of the row shown
@@ -209,16 +210,18 @@ type cidLineLayout struct {
 }
 
 func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	if len(objs) != 3 {
+	if len(objs) < 2 {
 		return
 	}
-	verified, detail := objs[1], objs[2]
+	marks, detail := objs[1:len(objs)-1], objs[len(objs)-1]
 	style := l.hash.TextStyle
 	text := shortHash(l.full)
 	fullW := fyne.MeasureText(l.full, theme.CaptionTextSize(), style).Width + 2*theme.InnerPadding()
 	vw := float32(0)
-	if verified.Visible() {
-		vw = verified.MinSize().Width
+	for _, m := range marks {
+		if m.Visible() {
+			vw += m.MinSize().Width
+		}
 	}
 	if size.Width-fullW-vw >= l.detailRoom {
 		text = l.full
@@ -227,7 +230,7 @@ func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		l.hash.SetText(text)
 	}
 	x := float32(0)
-	for _, o := range objs[:2] {
+	for _, o := range objs[:len(objs)-1] {
 		if !o.Visible() {
 			continue
 		}
@@ -248,13 +251,13 @@ func (l *cidLineLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		if i == 0 {
 			m.Width = fyne.MeasureText(shortHash(l.full), theme.CaptionTextSize(), l.hash.TextStyle).Width + 2*theme.InnerPadding()
 		}
-		if i == 2 {
+		if i == len(objs)-1 {
 			m.Width = 0 // the details are cut short with an ellipsis
 		}
-		if o.Visible() {
+		if o.Visible() { // a hidden Check again button leaves the row's height alone
 			s.Width += m.Width
+			s.Height = fyne.Max(s.Height, m.Height)
 		}
-		s.Height = fyne.Max(s.Height, m.Height)
 	}
 	return s
 }

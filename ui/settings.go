@@ -48,6 +48,7 @@ type settingsView struct {
 	gateway          *widget.Entry
 	gatewayError     *widget.Label
 	copyAfter        *widget.Check
+	liveCheck        *widget.Check
 	notifications    *widget.Check
 	themeChoice      *widget.RadioGroup
 	keyringIcon      *widget.Icon
@@ -87,6 +88,8 @@ func newSettingsView(a *App) *settingsView {
 
 	v.copyAfter = widget.NewCheck("Copy the link when an upload finishes", v.onCopyAfter)
 	v.copyAfter.SetChecked(st.CopyLinkAfterUpload)
+	v.liveCheck = widget.NewCheck("Check that each new link works (a small download of its first bytes)", v.onLiveCheck)
+	v.liveCheck.SetChecked(st.LiveCheck)
 	v.notifications = widget.NewCheck("Notify me when a batch of uploads finishes or fails", v.onNotifications)
 	v.notifications.SetChecked(st.Notifications)
 
@@ -115,6 +118,7 @@ func newSettingsView(a *App) *settingsView {
 	links := widget.NewForm(
 		widget.NewFormItem("Copy link as", v.linkStyle),
 		widget.NewFormItem("Gateway", container.NewVBox(v.gateway, v.gatewayError)),
+		widget.NewFormItem("", v.liveCheck),
 	)
 	links.Items[1].HintText = "Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's."
 	look := widget.NewForm(widget.NewFormItem("Theme", v.themeChoice))
@@ -196,6 +200,13 @@ func (v *settingsView) onCopyAfter(on bool) {
 		return
 	}
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.CopyLinkAfterUpload = on; return s })
+}
+
+func (v *settingsView) onLiveCheck(on bool) {
+	if v.loading {
+		return
+	}
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LiveCheck = on; return s })
 }
 
 func (v *settingsView) onNotifications(on bool) {

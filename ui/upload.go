@@ -399,6 +399,8 @@ func (v *uploadView) apply(batch []worker.Event) {
 				v.jobs = append(v.jobs, ev.Job)
 				v.onTransition("", ev.Job)
 			}
+		case worker.LinkChecked:
+			v.a.history.markDirty()
 		case worker.JobRemoved:
 			if i, ok := v.index[ev.Job.ID]; ok {
 				v.jobs[i].ID = ""

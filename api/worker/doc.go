@@ -109,5 +109,6 @@
 // retries and progress; walk.go the listing of added files and folders;
 // persist.go the saved queue, read back by New and written behind the
 // callers (writebehind.go); events.go the subscribers; job.go what a job is
-// and how the queue counts it; tokens.go the token sources.
+// and how the queue counts it; tokens.go the token sources; live.go the
+// live check of each new link (Config.LiveLink).
 package worker

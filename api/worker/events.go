@@ -17,6 +17,9 @@ const (
 	JobChanged
 	// JobRemoved: a job left the list (Remove, ClearFinished).
 	JobRemoved
+	// LinkChecked: a done job's link was checked (Config.LiveLink); Job
+	// holds the result in Live.
+	LinkChecked
 	// QueueChanged: the queue as a whole changed — paused, resumed, waiting
 	// for sign-in or not, walking folders or not, concurrency; Job is empty.
 	QueueChanged
@@ -33,6 +36,8 @@ func (k EventKind) String() string {
 		return "JobRemoved"
 	case QueueChanged:
 		return "QueueChanged"
+	case LinkChecked:
+		return "LinkChecked"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }

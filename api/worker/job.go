@@ -79,6 +79,9 @@ type Job struct {
 	StartedAt time.Time
 	// FinishedAt is when the job reached done, failed, canceled or skipped.
 	FinishedAt time.Time
+	// Live is the last check of the link of a done job (Config.LiveLink);
+	// zero until it is checked.
+	Live storage.LiveCheck
 	// PausedAt is how many bytes had been sent when Pause stopped this
 	// job's upload partway (0: it was not stopped). It is queued again and
 	// starts from the beginning on Resume: dStor's add cannot resume.
@@ -125,6 +128,7 @@ type job struct {
 	finishing bool                    // the upload succeeded and is being written to history
 	pausedRun uint64                  // the run Pause stopped: its goroutine queues it again
 	pausedAt  int64                   // bytes sent when Pause stopped it (Job.PausedAt)
+	live      storage.LiveCheck       // the link's last check (Job.Live)
 	ready     bool                    // in Queue.ready
 	delayed   bool                    // in Queue.delayed
 	notBefore time.Time               // retry backoff: not before this (monotonic clock)
@@ -234,6 +238,7 @@ func (q *Queue) snapshot(j *job) Job {
 		StartedAt:  j.startedAt,
 		FinishedAt: j.finishedAt,
 		PausedAt:   j.pausedAt,
+		Live:       j.live,
 	}
 	if (r.State == storage.JobDone || r.State == storage.JobAlready) && r.Hash != "" {
 		out.Link = q.link(r.Hash)

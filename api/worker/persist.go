@@ -259,6 +259,8 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 		baseBackoff:      cfg.BaseBackoff,
 		maxBackoff:       cfg.MaxBackoff,
 		progressInterval: cfg.ProgressInterval,
+		liveLink:         cfg.LiveLink,
+		liveSlots:        make(chan struct{}, maxLiveChecks),
 		now:              cfg.Now,
 		tokens:           cfg.Tokens,
 		signIn:           cfg.Tokens == nil,

@@ -69,6 +69,13 @@ type Config struct {
 	ProgressInterval time.Duration
 	// Now is the clock for recorded times and speeds; nil means time.Now.
 	Now func() time.Time
+	// LiveLink, when set, turns on the live check (live.go): after each
+	// verified upload, one ranged GET of the file's first bytes through
+	// the link LiveLink gives (a gateway URL; "" skips the check), on its
+	// own goroutine — it never holds the queue. The result goes to the
+	// history entry (storage.DB.SetLiveOfJob) and out as a LinkChecked
+	// event.
+	LiveLink func(hash, name string) string
 }
 
 // Queue is the persisted upload queue. All its methods are safe for
@@ -134,6 +141,10 @@ type Queue struct {
 	liveWalks   map[string]string   // walk id → batch id, for walk rows not deleted yet
 	liveBatches map[string]int      // batch id → its walk rows not deleted yet
 	heldDeletes map[string][]string // batch id → job rows to delete once its walk rows are gone
+
+	// Live checks (live.go): at most maxLiveChecks at once.
+	liveLink  func(hash, name string) string
+	liveSlots chan struct{}
 
 	// Events (events.go).
 	subs    map[*subscriber]struct{}

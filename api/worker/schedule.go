@@ -263,6 +263,7 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	j.speed, j.eta = 0, 0
 	j.finishedAt = now
 	q.publish(JobChanged, j, false)
+	q.startLiveCheckLocked(j, h)
 }
 
 // fail handles an attempt's error: retry later, wait for sign-in, or fail.
