@@ -56,7 +56,9 @@ func TestRunSandboxServesWhatItPrints(t *testing.T) {
 	assert.Equal(t, "ci-password", printed["Password"])
 	assert.Equal(t, base+"/ipfs/", printed["Gateway"])
 
-	client := &http.Client{Transport: &http.Transport{}, Timeout: 10 * time.Second}
+	// A hang guard: the sandbox checks the password with bcrypt, which
+	// under -race on 2 busy cores has taken more than 10 s.
+	client := &http.Client{Transport: &http.Transport{}, Timeout: 2 * time.Minute}
 	defer client.CloseIdleConnections()
 	token := func(req *http.Request) string {
 		resp, err := client.Do(req)
