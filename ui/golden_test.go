@@ -33,6 +33,14 @@ func TestGoldens(t *testing.T) {
 				a.signin.methods.Select(a.signin.loginTab)
 				a.signin.setError("dStor refused the email or password: check them and try again.")
 				test.AssertRendersToMarkup(t, "signin_error_"+variant+".xml", a.win.Canvas())
+				for _, size := range goldenSizes {
+					a.win.Resize(size)
+					a.signin.methods.Select(a.signin.keyTab)
+					assertGolden(t, "signin", size, variant, a.win.Canvas())
+					a.signin.methods.Select(a.signin.loginTab)
+					assertGolden(t, "signin_error", size, variant, a.win.Canvas())
+				}
+				a.win.Resize(fyne.NewSize(980, 680))
 
 				// The main window without a session: no account id or port
 				// in the header.
@@ -46,11 +54,9 @@ func TestGoldens(t *testing.T) {
 				a.upload.sum = worker.Summary{Total: 5, Done: 1, Already: 1, Queued: 1, Uploading: 1, Failed: 1,
 					BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
 				a.upload.render()
-				for _, size := range []fyne.Size{{Width: 640, Height: 480}, {Width: 1280, Height: 800}} {
+				for _, size := range goldenSizes {
 					a.win.Resize(size)
-					name := fmt.Sprintf("upload_rows_%.0fx%.0f_%s", size.Width, size.Height, variant)
-					test.AssertRendersToMarkup(t, name+".xml", a.win.Canvas())
-					savePNG(t, name, a.win.Canvas())
+					assertGolden(t, "upload_rows", size, variant, a.win.Canvas())
 				}
 				a.win.Resize(fyne.NewSize(980, 680))
 				a.tabs.Select(a.settingsTab)
@@ -60,9 +66,26 @@ func TestGoldens(t *testing.T) {
 			e.eventually(func() bool { return len(a.history.entries) == 8 }, "history loaded")
 			e.ui(func() {
 				test.AssertRendersToMarkup(t, "history_"+variant+".xml", a.win.Canvas())
+				for _, size := range goldenSizes {
+					a.win.Resize(size)
+					assertGolden(t, "history", size, variant, a.win.Canvas())
+				}
 			})
 		})
 	}
+}
+
+// goldenSizes are the window sizes every screen is checked at: a small
+// laptop's usual window and a large one.
+var goldenSizes = []fyne.Size{{Width: 640, Height: 480}, {Width: 1280, Height: 800}}
+
+// assertGolden checks what c shows at size against
+// testdata/screen_WxH_variant.xml and saves it as a PNG (savePNG).
+func assertGolden(t *testing.T, screen string, size fyne.Size, variant string, c fyne.Canvas) {
+	t.Helper()
+	name := fmt.Sprintf("%s_%.0fx%.0f_%s", screen, size.Width, size.Height, variant)
+	test.AssertRendersToMarkup(t, name+".xml", c)
+	savePNG(t, name, c)
 }
 
 // goldenJobs are one job of each kind a row shows, with fixed data.

@@ -261,3 +261,92 @@ func (l *cidLineLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	return s
 }
+
+// shortWindowLayout gives its one object (the sign-in screen's scroll) its
+// whole size and, in a window too short for card, hides groups of extras
+// (the logo, the tagline, …) in their order until the rest fits: the form
+// and its button stay in view without scrolling at 640×480. pad is the
+// room the card's own layout keeps above and below it. The card's layout
+// calls fit too (fitFirst), as the card grows or shrinks with what it
+// shows: a tab, a message, the custom server's fields.
+type shortWindowLayout struct {
+	card   fyne.CanvasObject
+	extras [][]fyne.CanvasObject
+	pad    float32
+	height float32 // the last height laid out; 0 before
+}
+
+func (l *shortWindowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.height = size.Height
+	changed := l.fit()
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+		if changed {
+			o.Refresh() // the card is laid out again without or with them
+		}
+	}
+}
+
+// MinSize is the one object's: the extras never make the window larger.
+func (l *shortWindowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// fit shows or hides the extras for the last height laid out, and says
+// whether any changed.
+func (l *shortWindowLayout) fit() bool {
+	if l.height == 0 {
+		return false
+	}
+	room := func(g []fyne.CanvasObject) (h float32) {
+		for _, o := range g {
+			h += o.MinSize().Height + theme.Padding()
+		}
+		return h
+	}
+	// The height with every extra shown, then less each group hidden.
+	need := l.card.MinSize().Height + l.pad
+	for _, g := range l.extras {
+		if !g[0].Visible() {
+			need += room(g)
+		}
+	}
+	changed := false
+	for _, g := range l.extras {
+		show := need <= l.height
+		if !show {
+			need -= room(g)
+		}
+		for _, o := range g {
+			if o.Visible() == show {
+				continue
+			}
+			changed = true
+			if show {
+				o.Show()
+			} else {
+				o.Hide()
+			}
+		}
+	}
+	return changed
+}
+
+// fitFirst is a layout that lets a shortWindowLayout fit its extras before
+// laying out as next does.
+type fitFirst struct {
+	short *shortWindowLayout
+	next  fyne.Layout
+}
+
+func (l *fitFirst) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	l.short.fit()
+	l.next.Layout(objs, size)
+}
+
+func (l *fitFirst) MinSize(objs []fyne.CanvasObject) fyne.Size { return l.next.MinSize(objs) }

@@ -142,20 +142,25 @@ func newSignInView(a *App) *signInView {
 	sub.Wrapping = fyne.TextWrapWord
 	sub.Importance = widget.MediumImportance
 
-	envForm := container.NewVBox(
-		widget.NewLabelWithStyle("Environment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		v.env, v.envHint, v.customForm,
-	)
+	envLabel := widget.NewLabelWithStyle("Environment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	envForm := container.NewVBox(envLabel, v.env, v.envHint, v.customForm)
+	logoRow := container.NewCenter(logo)
+	sep := widget.NewSeparator()
 	card := container.NewVBox(
-		container.NewCenter(logo), title, sub,
+		logoRow, title, sub,
 		v.notice, v.pending,
-		widget.NewSeparator(),
+		sep,
 		envForm,
 		v.methods,
 		v.statusRow,
 		container.NewCenter(v.cancel),
 	)
-	v.content = container.NewVScroll(container.New(&maxWidthLayout{width: 480}, card))
+	// A short window (640×480) drops the logo, the tagline, the
+	// environment's label and then the title, so the button stays in view.
+	short := &shortWindowLayout{card: card, pad: 2 * maxWidthVPad(),
+		extras: [][]fyne.CanvasObject{{logoRow}, {sub}, {envLabel}, {title, sep}}}
+	v.content = container.New(short,
+		container.NewVScroll(container.New(&fitFirst{short, &maxWidthLayout{width: 480}}, card)))
 	return v
 }
 
@@ -623,8 +628,14 @@ func (a *App) doSignOut() {
 // card, so forms stay readable in a maximised window.
 type maxWidthLayout struct{ width float32 }
 
+// maxWidthPad is the least room maxWidthLayout keeps left and right of
+// its column; maxWidthVPad above and below it, less, for short windows.
+func maxWidthPad() float32 { return theme.Padding() * 4 }
+
+func maxWidthVPad() float32 { return theme.Padding() * 2 }
+
 func (l *maxWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
-	pad := theme.Padding() * 4
+	pad := maxWidthPad()
 	for _, o := range objs {
 		w := size.Width - 2*pad
 		if w > l.width {
@@ -632,8 +643,8 @@ func (l *maxWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		h := o.MinSize().Height
 		y := (size.Height - h) / 2
-		if y < pad {
-			y = pad
+		if vpad := maxWidthVPad(); y < vpad {
+			y = vpad
 		}
 		o.Resize(fyne.NewSize(w, h))
 		o.Move(fyne.NewPos((size.Width-w)/2, y))
@@ -641,7 +652,7 @@ func (l *maxWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l *maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	pad := theme.Padding() * 4
+	pad := maxWidthPad()
 	var s fyne.Size
 	for _, o := range objs {
 		s = s.Max(o.MinSize())
@@ -649,7 +660,7 @@ func (l *maxWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	if s.Width > l.width {
 		s.Width = l.width
 	}
-	return fyne.NewSize(s.Width+2*pad, s.Height+2*pad)
+	return fyne.NewSize(s.Width+2*pad, s.Height+2*maxWidthVPad())
 }
 
 // demoKeyCredentials sign in to the Local sandbox with its public demo key.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -354,4 +355,40 @@ func contrast(a, b color.Color) float64 {
 		la, lb = lb, la
 	}
 	return (la + 0.05) / (lb + 0.05)
+}
+
+// TestSignInFitsSmallWindow: at 640×480 the form, its button and a
+// message under it are in view without scrolling, on both tabs (the logo
+// and the tagline give way); a large window keeps them.
+func TestSignInFitsSmallWindow(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	v := a.signin
+	inView := func(o fyne.CanvasObject) bool {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+		return o.Visible() && pos.Y >= 0 && pos.Y+o.Size().Height <= a.win.Canvas().Size().Height
+	}
+	scroll := v.content.(*fyne.Container).Objects[0].(*container.Scroll)
+	e.ui(func() {
+		v.env.SetSelected(choiceSandbox)
+		v.methods.Select(v.loginTab)
+		v.setError("dStor refused the email or password: check them and try again.")
+		a.win.Resize(fyne.NewSize(640, 480))
+		assert.LessOrEqual(t, scroll.Content.MinSize().Height, scroll.Size().Height, "no scrolling")
+		assert.True(t, inView(v.loginSubmit), "the Sign in button")
+		assert.True(t, inView(v.loginError), "the message under it")
+		v.methods.Select(v.keyTab)
+		assert.True(t, inView(v.keySubmit), "the API key's button")
+
+		short := v.content.(*fyne.Container).Layout.(*shortWindowLayout)
+		assert.False(t, short.extras[0][0].Visible(), "no logo at 640×480")
+
+		a.win.Resize(fyne.NewSize(1280, 800))
+		for _, g := range short.extras {
+			for _, o := range g {
+				assert.True(t, o.Visible(), "a large window shows the logo, tagline and title")
+			}
+		}
+		assert.True(t, inView(v.keySubmit))
+	})
 }
