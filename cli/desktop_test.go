@@ -2,14 +2,18 @@ package cli
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 	"github.com/dstor-uploader/dstor-uploader/ui"
 )
@@ -80,4 +84,70 @@ func TestDesktopEntry(t *testing.T) {
 		assert.NoError(t, err, "%s", out)
 		assert.Empty(t, strings.TrimSpace(string(out)))
 	}
+}
+
+// TestOpenWithThroughTheDesktopEntry launches the desktop entry as a file
+// manager does for "Open with" and a double-click: GLib (gio launch, what
+// GNOME's Files uses) expands its Exec line's %F with a file whose name has
+// a space and a folder, while a window signed in to the sandbox runs. The
+// launch exits 0 at once, saying nothing, and the running window uploads
+// the file and the folder's file.
+func TestOpenWithThroughTheDesktopEntry(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no X display: make test runs this under Xvfb")
+	}
+	gio, err := exec.LookPath("gio")
+	if err != nil {
+		t.Skip("gio (libglib2.0-bin, installed with GTK) launches desktop entries as file managers do")
+	}
+	home, files, bin := t.TempDir(), t.TempDir(), t.TempDir()
+	first := windowChild(t, home, "--env", "sandbox")
+	var firstOut testutil.LockedBuffer
+	first.Stdout, first.Stderr = &firstOut, &firstOut
+	t.Cleanup(func() { logOnFailure(t, home, "the running window", &firstOut) })
+	require.NoError(t, first.Start())
+	t.Cleanup(func() { _ = first.Process.Kill(); _ = first.Wait() })
+	require.Eventually(t, func() bool { _, err := os.Stat(filepath.Join(home, "window.sock")); return err == nil },
+		30*time.Second, 10*time.Millisecond, "the window listens")
+
+	// dstor-uploader in the entry's Exec line becomes a script that runs
+	// this test binary as the program with what the launcher passed, and
+	// keeps its exit status and output.
+	child := windowChild(t, home)
+	exe, err := filepath.Abs(child.Path)
+	require.NoError(t, err)
+	status, said := filepath.Join(bin, "status"), filepath.Join(bin, "said")
+	script := filepath.Join(bin, "dstor-uploader")
+	require.NoError(t, os.WriteFile(script, []byte(fmt.Sprintf("#!/bin/sh\n'%s' '%s' \"$@\" >'%s' 2>&1\necho $? >'%s'\n",
+		exe, child.Args[1], said, status)), 0o755))
+	entry, err := os.ReadFile(desktopFile)
+	require.NoError(t, err)
+	launcher := filepath.Join(bin, "dstor-uploader.desktop")
+	require.NoError(t, os.WriteFile(launcher,
+		[]byte(strings.ReplaceAll(string(entry), "Exec=dstor-uploader", "Exec="+script)), 0o644))
+
+	file := testutil.WriteFile(t, filepath.Join(files, "open with me.txt"), 4000)
+	folder := filepath.Join(files, "a folder")
+	inFolder := testutil.WriteFile(t, filepath.Join(folder, "inside.txt"), 3000)
+	// gio's output goes to a file, not a pipe the launched program would
+	// hold open: a launch that hung would not hang the test.
+	gioSaid, err := os.Create(filepath.Join(bin, "gio-said"))
+	require.NoError(t, err)
+	defer gioSaid.Close()
+	launch := exec.Command(gio, "launch", launcher, file, folder)
+	launch.Env, launch.Stdout, launch.Stderr = child.Env, gioSaid, gioSaid
+	start := time.Now()
+	require.NoError(t, launch.Run(), "gio launch")
+	require.Eventually(t, func() bool { b, err := os.ReadFile(status); return err == nil && len(b) > 0 },
+		time.Minute, 20*time.Millisecond, "the launched program exits (one that opened its own window would not)")
+	t.Logf("the launch exited %s after gio was run", time.Since(start).Round(time.Millisecond))
+	b, err := os.ReadFile(status)
+	require.NoError(t, err)
+	assert.Equal(t, "0", strings.TrimSpace(string(b)), "exit status")
+	b, err = os.ReadFile(said)
+	require.NoError(t, err)
+	assert.Empty(t, string(b), "nothing to say")
+	// Hang guards, not speed limits (see TestSecondLaunchHandsFilesToTheRunningWindow).
+	require.Eventually(t, func() bool { return inHistory(t, home, file) && inHistory(t, home, inFolder) },
+		150*time.Second, 50*time.Millisecond, "the running window uploads the file and the folder")
 }

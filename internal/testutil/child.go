@@ -11,6 +11,10 @@ import (
 const (
 	childArgsEnv = "DSTOR_TEST_RUN_CLI"
 	childArgsSep = "\x1f"
+	// childRunsNoTest is the test flag a child starts with; arguments
+	// after it (a desktop entry's %F, passed by a launcher) follow those
+	// of childArgsEnv.
+	childRunsNoTest = "-test.run=^$"
 )
 
 // RunIfChild is for TestMain: when this test binary was started by
@@ -25,6 +29,9 @@ func RunIfChild(run func(args []string) int) {
 	if joined != "" {
 		args = strings.Split(joined, childArgsSep)
 	}
+	if len(os.Args) > 2 && os.Args[1] == childRunsNoTest {
+		args = append(args, os.Args[2:]...)
+	}
 	os.Exit(run(args))
 }
 
@@ -32,7 +39,7 @@ func RunIfChild(run func(args []string) int) {
 // ARGS...` (see RunIfChild), running no test itself: a real process that a
 // test can kill like the real binary. Its environment is the test's.
 func ChildCommand(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd := exec.Command(os.Args[0], childRunsNoTest)
 	cmd.Env = append(os.Environ(), childArgsEnv+"="+strings.Join(args, childArgsSep))
 	return cmd
 }
