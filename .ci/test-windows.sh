@@ -8,7 +8,8 @@
 # WIN_CGO_PKGS (packages whose tests link cgo, built with mingw-w64),
 # WIN_SETUP (the installer to check with .ci/test-windows-exe.sh; empty: no
 # such check), WIN_SHOT (where that check saves its screenshot), GO (go),
-# WIN_KEEP (a folder to keep the test logs in).
+# WIN_KEEP (a folder to keep the test logs in), WIN_RUN (a -test.run pattern:
+# only the tests it matches; empty: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -78,7 +79,7 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	log=$work/$(echo "$p" | tr -c 'a-zA-Z0-9\n' _).log
 	t0=$SECONDS
 	# go test runs a test binary in its package's folder (Wine's Z: drive).
-	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout=20m) >"$log" 2>&1 || status=1
+	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout=20m ${WIN_RUN:+-test.run "$WIN_RUN"}) >"$log" 2>&1 || status=1
 	# Top-level results only: subtests are indented.
 	np=$(grep -c '^--- PASS' "$log" || true)
 	nf=$(grep -c '^--- FAIL' "$log" || true)

@@ -80,7 +80,7 @@ func TestValidateFileLongPath(t *testing.T) {
 	require.Greater(t, len(path), 260)
 	info, err := ValidateFile(path)
 	require.NoError(t, err)
-	assert.EqualValues(t, 4, info.Size())
+	assert.EqualValues(t, 4, info.Size)
 	_, err = ValidateFile(`\\?\` + path)
 	require.NoError(t, err, "the \\\\?\\ form is accepted as it is")
 }

@@ -28,11 +28,6 @@ type FileIdentity struct {
 	ID string
 }
 
-// IdentityOf is the identity of the file fi describes, as far as the
-// platform tells it: for recording an upload and for recognising the same
-// file, unchanged, when it is added again.
-func IdentityOf(fi os.FileInfo) FileIdentity { return identityOf(fi) }
-
 // sameVersion reports whether b is the same file in the same state as a:
 // every field known on both sides is equal.
 func (a FileIdentity) sameVersion(b FileIdentity) bool {
@@ -81,7 +76,7 @@ func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity
 	if err != nil {
 		return nil, FileIdentity{}, fileAccessError(q, err)
 	}
-	st, err := f.Stat()
+	st, id, err := statOpen(f)
 	if err != nil {
 		_ = f.Close()
 		return nil, FileIdentity{}, fileAccessError(q, err)
@@ -91,7 +86,6 @@ func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity
 		return nil, FileIdentity{}, &ValidationError{Field: "file",
 			Message: q + " is " + fileKind(st.Mode()) + ", not a regular file — only regular files can be uploaded"}
 	}
-	id := identityOf(st)
 	if want.ID != "" && id.ID != "" && want.ID != id.ID {
 		_ = f.Close()
 		return nil, FileIdentity{}, notListed(q+" was replaced by another file after the folder was listed — not uploaded; add it again to upload the new one", nil)
@@ -115,11 +109,7 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 	if req.Beneath != "" {
 		return openListed(req.Beneath, req.Path, req.Listed)
 	}
-	f, st, err := openRegularFile(req.Path)
-	if err != nil {
-		return nil, FileIdentity{}, err
-	}
-	return f, identityOf(st), nil
+	return openRegularFile(req.Path)
 }
 
 // identityAtPath is the identity of the file req's path leads to now,
@@ -133,11 +123,7 @@ func identityAtPath(req UploadRequest) (FileIdentity, error) {
 		_ = f.Close() // read-only
 		return id, nil
 	}
-	st, err := os.Stat(req.Path)
-	if err != nil {
-		return FileIdentity{}, err
-	}
-	return identityOf(st), nil
+	return statPath(req.Path)
 }
 
 // checkSameVersion fails with ErrFileChanged unless the file req's path
@@ -153,11 +139,11 @@ func checkSameVersion(f *os.File, req UploadRequest, opened FileIdentity) error 
 	if !opened.sameVersion(now) {
 		return fileChanged(req.Path, describeChange(opened, now))
 	}
-	st, err := f.Stat()
+	_, now, err = statOpen(f)
 	if err != nil {
 		return fmt.Errorf("stat the file: %w", err)
 	}
-	if now := identityOf(st); !opened.sameVersion(now) {
+	if !opened.sameVersion(now) {
 		return fileChanged(req.Path, describeChange(opened, now))
 	}
 	return nil

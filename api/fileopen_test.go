@@ -18,9 +18,12 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
-// noFileIDs is why identity tests skip where identityOf knows only size
-// and modification time (a platform's fileid file adds the rest).
-const noFileIDs = "file ids and change times are read on Linux only so far"
+// noFileIDs is why identity tests skip where only size and modification
+// time are known (a platform's fileid file adds the rest).
+const noFileIDs = "file ids and change times are read on Linux and Windows only so far"
+
+// hasFileIDs reports whether this platform reads file ids and change times.
+const hasFileIDs = runtime.GOOS == "linux" || runtime.GOOS == "windows"
 
 // TestListedFileRefusesLinksBelowTheFolder: a path below
 // the chosen folder is opened without following a symbolic link at any
@@ -42,7 +45,7 @@ func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
 		id, err := ListedFile(root, ok)
 		require.NoError(t, err)
 		assert.Equal(t, int64(4), id.Size)
-		if runtime.GOOS == "linux" {
+		if hasFileIDs {
 			assert.NotEmpty(t, id.ID)
 			assert.False(t, id.ChangeTime.IsZero())
 		}
@@ -69,7 +72,7 @@ func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
 // replaced by a symbolic link to a private file, or by another file, is
 // refused before a byte is sent.
 func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
-	if runtime.GOOS != "linux" {
+	if !hasFileIDs {
 		t.Skip(noFileIDs)
 	}
 	bothOpens(t, func(t *testing.T) {
@@ -81,29 +84,31 @@ func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
 		p := filepath.Join(root, "f14.txt")
 		for _, swap := range []struct {
 			name string
-			do   func()
+			do   func(t *testing.T)
 		}{
-			{"symlink to a private file", func() {
+			{"symlink to a private file", func(t *testing.T) {
 				require.NoError(t, os.Remove(p))
-				require.NoError(t, os.Symlink(secret, p))
+				testfs.SymlinkOrSkip(t, secret, p)
 			}},
-			{"another file renamed over it", func() {
+			{"another file renamed over it", func(t *testing.T) {
 				other := filepath.Join(root, "other")
 				require.NoError(t, os.WriteFile(other, []byte("other"), 0o644))
 				require.NoError(t, os.Rename(other, p))
 			}},
 		} {
-			_ = os.Remove(p)
-			require.NoError(t, os.WriteFile(p, []byte("listed content"), 0o644))
-			listed, err := ListedFile(root, p)
-			require.NoError(t, err)
-			swap.do()
-			before := f.uploadCount()
-			_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Beneath: root, Listed: listed})
-			require.Error(t, err, swap.name)
-			assert.ErrorIs(t, err, ErrNotListedFile, swap.name)
-			assert.Equal(t, before, f.uploadCount(), "%s: nothing sent", swap.name)
-			assert.Contains(t, Human(err), "not uploaded", swap.name)
+			t.Run(swap.name, func(t *testing.T) {
+				_ = os.Remove(p)
+				require.NoError(t, os.WriteFile(p, []byte("listed content"), 0o644))
+				listed, err := ListedFile(root, p)
+				require.NoError(t, err)
+				swap.do(t)
+				before := f.uploadCount()
+				_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Beneath: root, Listed: listed})
+				require.Error(t, err)
+				assert.ErrorIs(t, err, ErrNotListedFile)
+				assert.Equal(t, before, f.uploadCount(), "nothing sent")
+				assert.Contains(t, Human(err), "not uploaded")
+			})
 		}
 	})
 }
@@ -113,7 +118,7 @@ func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
 // `touch -r` would, fails with ErrFileChanged (its change time moved)
 // instead of being recorded as a verified mix of old and new bytes.
 func TestTornRewriteWithRestoredMtimeIsCaught(t *testing.T) {
-	if runtime.GOOS != "linux" {
+	if !hasFileIDs {
 		t.Skip(noFileIDs)
 	}
 	f := newFakeDStor(t)
@@ -143,20 +148,33 @@ func TestTornRewriteWithRestoredMtimeIsCaught(t *testing.T) {
 
 // TestChangeAfterSendingIsCaught: a file replaced after its bytes were
 // read, but before dStor answered, is not recorded as uploaded; a deleted
-// one says so and wraps fs.ErrNotExist.
+// one says so and wraps fs.ErrNotExist. The upload keeps the file open
+// meanwhile; on Windows it shares it fully, so the person can still move,
+// replace (as editors save) or delete it.
 func TestChangeAfterSendingIsCaught(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		change  func(p string)
 		deleted bool
+		skip    string // why this platform cannot make the change
 	}{
-		{"replaced by a new file", func(p string) {
+		{"renamed over by a new file", func(p string) {
 			require.NoError(t, os.WriteFile(p+".new", []byte("new"), 0o644))
 			require.NoError(t, os.Rename(p+".new", p))
-		}, false},
-		{"deleted", func(p string) { require.NoError(t, os.Remove(p)) }, true},
+		}, false, windowsOnly("Windows does not rename a file over one that is open (here by the upload) " +
+			"unless the renaming program asks for POSIX semantics; Wine neither")},
+		{"moved away and written anew, as editors save", func(p string) {
+			require.NoError(t, os.Rename(p, p+".bak"))
+			require.NoError(t, os.WriteFile(p, []byte("new"), 0o644))
+		}, false, ""},
+		{"deleted", func(p string) { require.NoError(t, os.Remove(p)) }, true,
+			wineOnly("Wine keeps a deleted file's name until its last handle (here the upload's) is closed; " +
+				"Windows 10 and 11 remove it at once on NTFS")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.skip != "" {
+				t.Skip(tc.skip)
+			}
 			f := newFakeDStor(t)
 			p := writeFile(t, "f.txt", []byte("hello world\n"))
 			f.addAnswer = func(w http.ResponseWriter, rec received) {
@@ -184,4 +202,20 @@ func TestMissingOrUnreadableFileIsNotRetryable(t *testing.T) {
 	_, err = ListedFile(t.TempDir(), filepath.Join(t.TempDir(), "x"))
 	require.Error(t, err)
 	assert.False(t, Retryable(err), "a file outside its folder")
+}
+
+// windowsOnly is why on Windows, else "".
+func windowsOnly(why string) string {
+	if runtime.GOOS == "windows" {
+		return why
+	}
+	return ""
+}
+
+// wineOnly is why under Wine, else "".
+func wineOnly(why string) string {
+	if testfs.UnderWine() {
+		return why
+	}
+	return ""
 }

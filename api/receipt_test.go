@@ -6,24 +6,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// sha256sum is what coreutils' sha256sum prints for the file at path: the
-// reference a receipt must match.
-func sha256sum(t *testing.T, path string) string {
-	t.Helper()
-	out, err := exec.Command("sha256sum", path).Output()
-	require.NoError(t, err, "sha256sum (coreutils) must be installed")
-	sum, _, ok := strings.Cut(string(out), " ")
-	require.True(t, ok, "sha256sum output %q", out)
-	return sum
-}
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+)
 
 // TestUploadReceiptMatchesSha256sum: the SHA-256 an upload reports is the
 // one sha256sum prints, for every size class, and HashFile gives the same
@@ -34,7 +24,7 @@ func TestUploadReceiptMatchesSha256sum(t *testing.T) {
 	tok := validToken(t)
 	for _, n := range []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3*ChunkSize + 17} {
 		path := writeFile(t, "data.bin", patterned(n))
-		want := sha256sum(t, path)
+		want := testfs.Sha256sum(t, path)
 
 		res, err := c.Upload(t.Context(), tok, UploadRequest{Path: path})
 		require.NoError(t, err, "%d bytes", n)

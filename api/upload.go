@@ -556,11 +556,11 @@ func (b *uploadBody) checkUnchanged() error {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read the file: %w", err)
 	}
-	st, err := b.file.Stat()
+	_, now, err := statOpen(b.file)
 	if err != nil {
 		return fmt.Errorf("stat the file: %w", err)
 	}
-	if now := identityOf(st); !b.opened.sameVersion(now) {
+	if !b.opened.sameVersion(now) {
 		return fileChanged(b.file.Name(), describeChange(b.opened, now)+" during the upload")
 	}
 	return nil

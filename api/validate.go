@@ -249,48 +249,49 @@ func truncateEscaped(s string, n int) string {
 
 // ValidateFile checks that path is an existing regular file (not a folder,
 // named pipe, device or socket) that this process can open for reading, and
-// returns its FileInfo.
-func ValidateFile(path string) (os.FileInfo, error) {
-	f, info, err := openRegularFile(path)
+// returns its identity (size included), for recognising it when it was
+// uploaded before.
+func ValidateFile(path string) (FileIdentity, error) {
+	f, id, err := openRegularFile(path)
 	if err != nil {
-		return nil, err
+		return FileIdentity{}, err
 	}
 	_ = f.Close() // opened read-only: nothing to flush
-	return info, nil
+	return id, nil
 }
 
 // openRegularFile is ValidateFile that keeps the file open, so an upload
 // opens its file once and reads exactly what was checked. The path is
 // stat'ed before opening because opening a named pipe would block.
-func openRegularFile(path string) (*os.File, os.FileInfo, error) {
+func openRegularFile(path string) (*os.File, FileIdentity, error) {
 	fail := func(msg string, err error) error { return &ValidationError{Field: "file", Message: msg, err: err} }
 	if path == "" {
-		return nil, nil, fail("choose a file to upload", nil)
+		return nil, FileIdentity{}, fail("choose a file to upload", nil)
 	}
 	q := quotePath(path)
 	if msg := reservedNameSentence(q, path); msg != "" {
-		return nil, nil, fail(msg, nil)
+		return nil, FileIdentity{}, fail(msg, nil)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, nil, fileAccessError(q, err)
+		return nil, FileIdentity{}, fileAccessError(q, err)
 	}
 	if st.IsDir() {
-		return nil, nil, fail(q+" is a folder, not a file — upload the files inside it", nil)
+		return nil, FileIdentity{}, fail(q+" is a folder, not a file — upload the files inside it", nil)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, nil, fail(q+" is "+fileKind(st.Mode())+", not a regular file — only regular files can be uploaded", nil)
+		return nil, FileIdentity{}, fail(q+" is "+fileKind(st.Mode())+", not a regular file — only regular files can be uploaded", nil)
 	}
-	f, err := os.Open(path)
+	f, err := openShared(path)
 	if err != nil {
-		return nil, nil, fileAccessError(q, err)
+		return nil, FileIdentity{}, fileAccessError(q, err)
 	}
-	st2, err := f.Stat()
+	st2, id, err := statOpen(f)
 	if err != nil || !st2.Mode().IsRegular() || !os.SameFile(st, st2) {
 		_ = f.Close()
-		return nil, nil, fail(q+" changed while it was being opened — try again", err)
+		return nil, FileIdentity{}, fail(q+" changed while it was being opened — try again", err)
 	}
-	return f, st2, nil
+	return f, id, nil
 }
 
 // fileAccessError explains why a file could not be stat'ed or opened.

@@ -271,7 +271,7 @@ func TestValidateFile(t *testing.T) {
 			checkValidation(t, err, "file", tt.want)
 			if tt.want == "" {
 				require.NotNil(t, info)
-				assert.Equal(t, tt.size, info.Size())
+				assert.Equal(t, tt.size, info.Size)
 			}
 		})
 	}

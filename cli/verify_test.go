@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,18 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
-
-// sha256sum is what coreutils' sha256sum prints for the file at path.
-func sha256sum(t *testing.T, path string) string {
-	t.Helper()
-	out, err := exec.Command("sha256sum", path).Output()
-	require.NoError(t, err, "sha256sum (coreutils) must be installed")
-	sum, _, _ := strings.Cut(string(out), " ")
-	return sum
-}
 
 // TestReceiptsAndVerify: history --json holds each file's SHA-256 (as
 // sha256sum prints it), its local path and link; verify finds an
@@ -41,7 +32,7 @@ func TestReceiptsAndVerify(t *testing.T) {
 	recs := historyJSON(t)
 	require.Len(t, recs, 3)
 	for _, r := range recs {
-		assert.Equal(t, sha256sum(t, r.LocalPath), r.SHA256, r.Name)
+		assert.Equal(t, testfs.Sha256sum(t, r.LocalPath), r.SHA256, r.Name)
 		assert.Contains(t, files, r.LocalPath)
 		assert.Contains(t, r.Link, r.Hash)
 	}
@@ -57,7 +48,7 @@ func TestReceiptsAndVerify(t *testing.T) {
 	assert.Contains(t, lines[0], files[0]+": uploaded")
 	assert.Contains(t, lines[1], copyPath+": uploaded — same content as \""+filepath.Base(files[1])+"\"")
 	assert.Contains(t, lines[1], sb.URL+"/ipfs/"+testutil.CIDOf(t, files[1]))
-	assert.Contains(t, lines[1], sha256sum(t, copyPath))
+	assert.Contains(t, lines[1], testfs.Sha256sum(t, copyPath))
 
 	other := filepath.Join(t.TempDir(), "never.txt")
 	require.NoError(t, os.WriteFile(other, []byte("never uploaded\n"), 0o600))
@@ -72,7 +63,7 @@ func TestReceiptsAndVerify(t *testing.T) {
 	require.Len(t, res, 3)
 	assert.False(t, res[0].Matches)
 	assert.Equal(t, testutil.CIDOf(t, other), res[0].CID)
-	assert.Equal(t, sha256sum(t, other), res[0].SHA256)
+	assert.Equal(t, testfs.Sha256sum(t, other), res[0].SHA256)
 	assert.Empty(t, res[0].Uploads)
 	assert.True(t, res[1].Matches)
 	require.Len(t, res[1].Uploads, 1)
@@ -95,11 +86,11 @@ func TestUploadExpectSHA256(t *testing.T) {
 	assert.Contains(t, errOut, "is not the expected file")
 	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), before, "nothing sent")
 
-	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--expect-sha256", sha256sum(t, f[0]), f[0])
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--expect-sha256", testfs.Sha256sum(t, f[0]), f[0])
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, testutil.CIDOf(t, f[0]))
 
-	code, _, errOut = runCLI(t, "", "upload", "--expect-sha256", sha256sum(t, f[0]), f[0], f[1])
+	code, _, errOut = runCLI(t, "", "upload", "--expect-sha256", testfs.Sha256sum(t, f[0]), f[0], f[1])
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "checks one file")
 	code, _, errOut = runCLI(t, "", "upload", "--expect-sha256", "abc", f[0])

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,10 +11,11 @@ import (
 )
 
 func TestFindUploaded(t *testing.T) {
+	// Paths as the platform writes them: UploadedIn splits at its separator.
 	d := openTestDB(t)
 	v := FileVersion{Size: 1234, ModTime: time.Unix(1_700_000_000, 5), ChangeTime: time.Unix(1_700_000_100, 7), ID: "2049:77"}
 	parent := int64(9)
-	entry := HistoryEntry{Env: "testnet", Account: "a@example.com", LocalPath: "/home/a/x.pdf", Name: "x.pdf",
+	entry := HistoryEntry{Env: "testnet", Account: "a@example.com", LocalPath: filepath.FromSlash("/home/a/x.pdf"), Name: "x.pdf",
 		Size: v.Size, Hash: "QmX", Verified: true, FolderPath: "/docs/", File: v,
 		FinishedAt: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)}
 	_, err := d.AddHistory(entry)
@@ -28,7 +30,7 @@ func TestFindUploaded(t *testing.T) {
 		t.Helper()
 		var first HistoryEntry
 		var firstOK bool
-		for i, in := range []string{q.LocalPath, "/home/a", "/"} {
+		for i, in := range []string{q.LocalPath, filepath.FromSlash("/home/a"), filepath.FromSlash("/")} {
 			u, err := d.UploadedIn(q.Env, q.Account, in)
 			require.NoError(t, err)
 			e, ok := u.Find(q)
@@ -41,7 +43,7 @@ func TestFindUploaded(t *testing.T) {
 		}
 		return first, firstOK
 	}
-	q := UploadedQuery{Env: "testnet", Account: "a@example.com", LocalPath: "/home/a/x.pdf", FolderPath: "/docs/", File: v}
+	q := UploadedQuery{Env: "testnet", Account: "a@example.com", LocalPath: filepath.FromSlash("/home/a/x.pdf"), FolderPath: "/docs/", File: v}
 	got, ok := find(q)
 	require.True(t, ok)
 	assert.Equal(t, "QmX", got.Hash)
@@ -58,7 +60,7 @@ func TestFindUploaded(t *testing.T) {
 		"another mtime":       func(q *UploadedQuery) { q.File.ModTime = q.File.ModTime.Add(time.Nanosecond) },
 		"another ctime":       func(q *UploadedQuery) { q.File.ChangeTime = q.File.ChangeTime.Add(time.Second) },
 		"another inode":       func(q *UploadedQuery) { q.File.ID = "2049:78" },
-		"another path":        func(q *UploadedQuery) { q.LocalPath = "/home/a/y.pdf" },
+		"another path":        func(q *UploadedQuery) { q.LocalPath = filepath.FromSlash("/home/a/y.pdf") },
 		"another folder":      func(q *UploadedQuery) { q.FolderPath = "/other/" },
 		"another parent":      func(q *UploadedQuery) { q.FolderPath, q.ParentID = "", new(int64) },
 		"another account":     func(q *UploadedQuery) { q.Account = "b@example.com" },
@@ -72,7 +74,7 @@ func TestFindUploaded(t *testing.T) {
 	}
 
 	unverified := entry
-	unverified.LocalPath, unverified.Verified = "/home/a/z.pdf", false
+	unverified.LocalPath, unverified.Verified = filepath.FromSlash("/home/a/z.pdf"), false
 	_, err = d.AddHistory(unverified)
 	require.NoError(t, err)
 	q.LocalPath = unverified.LocalPath
@@ -81,10 +83,10 @@ func TestFindUploaded(t *testing.T) {
 
 	// A sibling whose name only starts like the folder is not in it.
 	sibling := entry
-	sibling.LocalPath = "/home/ab/x.pdf"
+	sibling.LocalPath = filepath.FromSlash("/home/ab/x.pdf")
 	_, err = d.AddHistory(sibling)
 	require.NoError(t, err)
-	u, err := d.UploadedIn("testnet", "a@example.com", "/home/a")
+	u, err := d.UploadedIn("testnet", "a@example.com", filepath.FromSlash("/home/a"))
 	require.NoError(t, err)
 	assert.Len(t, u.byPath, 1, "only /home/a/x.pdf")
 }

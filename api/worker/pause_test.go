@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -118,7 +119,7 @@ func (p *pacedBody) Close() error { return p.r.Close() }
 func TestPauseStopsBytesWithinASecond(t *testing.T) {
 	e := newTestEnv(t, privateSandbox)
 	const size = 24 << 20
-	f := testutil.WriteFile(t, e.files+"/big.bin", size)
+	f := testutil.WriteFile(t, filepath.Join(e.files, "big.bin"), size)
 	m := &meteredServer{next: e.srv, mark: 2 << 20}
 	hs := httptest.NewServer(m)
 	t.Cleanup(hs.Close)

@@ -568,7 +568,12 @@ func TestCancelAll(t *testing.T) {
 	cfg.Concurrency = 2
 	q := e.queue(cfg)
 	q.Add(Request{Path: filepath.Join(e.files, "d")})
-	eventually(t, 10*time.Second, func() bool { return q.Summary().Uploading == 2 })
+	// The whole folder listed (CancelAll forgets what is not listed yet)
+	// and two uploads stalled.
+	eventually(t, 10*time.Second, func() bool {
+		s := q.Summary()
+		return !s.Walking && s.Total == 10 && s.Uploading == 2
+	})
 	q.CancelAll()
 	require.NoError(t, wait(t, q, 20*time.Second))
 	s := q.Summary()

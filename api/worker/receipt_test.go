@@ -3,7 +3,7 @@ package worker
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,17 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
-
-// sha256sum is what coreutils' sha256sum prints for the file at path.
-func sha256sum(t *testing.T, path string) string {
-	t.Helper()
-	out, err := exec.Command("sha256sum", path).Output()
-	require.NoError(t, err, "sha256sum (coreutils) must be installed")
-	sum, _, _ := strings.Cut(string(out), " ")
-	return sum
-}
 
 // TestReceiptsInHistory: each history entry keeps the SHA-256 of the file
 // as it was sent and its local path; a file whose SHA-256 is not the
@@ -40,7 +32,7 @@ func TestReceiptsInHistory(t *testing.T) {
 	q := e.queue(e.config())
 	q.Add(Request{Path: goodPath, ExpectSHA256: strings.ToUpper(right)},
 		Request{Path: badPath, ExpectSHA256: right},
-		Request{Path: strings.TrimSuffix(folder, "/a.txt"), ExpectSHA256: right},
+		Request{Path: filepath.Dir(folder), ExpectSHA256: right},
 		Request{Path: e.write("plain.bin", []byte{1, 2, 3})})
 	require.NoError(t, wait(t, q, 10*time.Second))
 
@@ -49,7 +41,7 @@ func TestReceiptsInHistory(t *testing.T) {
 	assert.Contains(t, bad.Err, "is not the expected file")
 	assert.Contains(t, bad.Err, "nothing was sent")
 	assert.Equal(t, 1, bad.Attempts, "a checksum that differs is not retried")
-	dir := jobFor(t, q, strings.TrimSuffix(folder, "/a.txt"))
+	dir := jobFor(t, q, filepath.Dir(folder))
 	assert.Equal(t, storage.JobFailed, dir.State)
 	assert.Contains(t, dir.Err, "names one file, not a folder")
 
@@ -58,7 +50,7 @@ func TestReceiptsInHistory(t *testing.T) {
 	entries := history(t, e.db)
 	require.Len(t, entries, 2)
 	for _, h := range entries {
-		assert.Equal(t, sha256sum(t, h.LocalPath), h.SHA256, h.Name)
+		assert.Equal(t, testfs.Sha256sum(t, h.LocalPath), h.SHA256, h.Name)
 		assert.NotEmpty(t, h.LocalPath)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ const (
 // The reasons a walk skips an entry.
 const (
 	msgSymlink        = "symbolic link — not followed; add the target itself"
+	msgJunction       = "junction (a link to another folder) — not followed; add the target itself"
 	msgEmptyDir       = "folder is empty"
 	msgBothTarget     = "choose a destination folder path or a parent folder id, not both"
 	msgNoPath         = "choose a file or folder to upload"
@@ -81,8 +83,9 @@ func (q *Queue) Add(reqs ...Request) {
 
 // newAddCall makes one batch of reqs: paths made absolute (so a saved
 // request still means the same file when the CLI resumes it from another
-// directory), a request given twice (the same path to the same place) kept
-// once, so one file is one job, and a walk id for each request.
+// directory), a request given twice (the same path to the same place, on
+// Windows in any mix of upper and lower case) kept once as first given, so
+// one file is one job, and a walk id for each request.
 func newAddCall(reqs []Request) *addCall {
 	call := &addCall{batchID: uuid.NewString()}
 	seen := make(map[Request]bool, len(reqs))
@@ -93,7 +96,7 @@ func newAddCall(reqs []Request) *addCall {
 				r.Path = abs
 			}
 			key := r
-			key.ParentID = nil
+			key.Path, key.ParentID = pathKey(r.Path), nil
 			if r.ParentID != nil { // compared by value, not by pointer
 				key.FolderPath += "\x00" + strconv.FormatInt(*r.ParentID, 10)
 			}
@@ -106,6 +109,16 @@ func newAddCall(reqs []Request) *addCall {
 		call.walkIDs = append(call.walkIDs, uuid.NewString())
 	}
 	return call
+}
+
+// pathKey is what the spellings of one path have in common: the path
+// itself, or on Windows, whose file names ignore case, the path in upper
+// case, as Windows compares names.
+func pathKey(p string) string {
+	if runtime.GOOS == "windows" {
+		return strings.ToUpper(p)
+	}
+	return p
 }
 
 // walkRows are the rows that save call's requests for env and account.
@@ -270,7 +283,7 @@ func (w *walk) request(r Request) {
 		return
 	}
 	row.ExpectSHA256 = expectedSHA256(r)
-	info, err := api.ValidateFile(p)
+	id, err := api.ValidateFile(p)
 	if err != nil {
 		state := storage.JobFailed
 		if fi != nil && !fi.Mode().IsRegular() {
@@ -279,10 +292,10 @@ func (w *walk) request(r Request) {
 		w.add(row, state, api.Human(err))
 		return
 	}
-	row.Size = info.Size()
+	row.Size = id.Size
 	// A file with an expected checksum is always read and checked, never
 	// taken as already uploaded.
-	w.queueFile(row, r.Again || row.ExpectSHA256 != "", api.IdentityOf(info))
+	w.queueFile(row, r.Again || row.ExpectSHA256 != "", id)
 }
 
 // queueFile adds the job of a regular file: queued, or already uploaded
@@ -406,16 +419,24 @@ func (w *walk) folder(r Request, root string) {
 			w.add(entry(p, parent), storage.JobSkipped, describeFSError("folder", d == nil || d.IsDir(), err))
 			return nil
 		}
-		if d.IsDir() {
+		dir := filepath.Dir(p)
+		t := d.Type()
+		// Windows' own links (junctions) are neither folders nor symbolic
+		// links to Go; Wine's (Unix links to folders) are folders too.
+		junction := p != walkRoot && t&fs.ModeIrregular != 0 && api.IsLinkEntry(p)
+		if d.IsDir() && !junction {
 			dirs = append(dirs, p)
 			return nil
 		}
-		dir := filepath.Dir(p)
 		row := entry(p, dir)
-		t := d.Type()
 		switch {
 		case t&fs.ModeSymlink != 0:
 			w.add(row, storage.JobSkipped, msgSymlink)
+		case junction:
+			w.add(row, storage.JobSkipped, msgJunction)
+			if d.IsDir() {
+				return fs.SkipDir
+			}
 		case !t.IsRegular():
 			w.add(row, storage.JobSkipped, "this is "+kindOf(t)+", not a regular file — only regular files are uploaded")
 		case dest(dir).msg != "":

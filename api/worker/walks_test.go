@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -353,13 +354,17 @@ func TestWalkRowSavedBeforeAnyJobRow(t *testing.T) {
 
 // TestSamePathTwiceInOneAddIsOneJob: a file named twice on one command
 // line (or dropped twice at once), also as a relative and an absolute
-// path, is one job and one upload.
+// path, and on Windows in other case, is one job and one upload.
 func TestSamePathTwiceInOneAddIsOneJob(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("twice.txt", testutil.Content("twice", 100))
 	t.Chdir(e.files)
 	q := e.queue(e.config())
-	q.Add(Request{Path: f}, Request{Path: "twice.txt"}, Request{Path: f})
+	reqs := []Request{{Path: f}, {Path: "twice.txt"}, {Path: f}}
+	if runtime.GOOS == "windows" {
+		reqs = append(reqs, Request{Path: strings.ToUpper(f)}, Request{Path: "TWICE.txt"})
+	}
+	q.Add(reqs...)
 	require.NoError(t, wait(t, q, 20*time.Second))
 	assert.Len(t, q.Jobs(), 1)
 	assert.Equal(t, 1, q.Summary().Done)

@@ -1,0 +1,76 @@
+package api
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// fileBasicInfo is FILE_BASIC_INFO (GetFileInformationByHandleEx's
+// FileBasicInfo class): times in 100 ns since 1601, as FILETIME.
+type fileBasicInfo struct {
+	CreationTime, LastAccessTime, LastWriteTime, ChangeTime int64
+	FileAttributes                                          uint32
+	_                                                       uint32
+}
+
+// statOpen stats the open file f and reads its identity from its handle:
+// the volume serial number and file index (GetFileInformationByHandle)
+// name the file, and the change time (FileBasicInfo's ChangeTime), which
+// any write or attribute change moves even when the modification time is
+// put back. A file system that has no file index (it answers 0) or no
+// change time leaves that part empty, as FileIdentity allows.
+func statOpen(f *os.File) (os.FileInfo, FileIdentity, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, FileIdentity{}, err
+	}
+	id := FileIdentity{Size: st.Size(), ModTime: st.ModTime()}
+	h := windows.Handle(f.Fd())
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
+		return nil, FileIdentity{}, &os.PathError{Op: "read the file id of", Path: f.Name(), Err: err}
+	}
+	if index := uint64(info.FileIndexHigh)<<32 | uint64(info.FileIndexLow); index != 0 {
+		id.ID = strconv.FormatUint(uint64(info.VolumeSerialNumber), 10) + ":" + strconv.FormatUint(index, 10)
+	}
+	var basic fileBasicInfo
+	err = windows.GetFileInformationByHandleEx(h, windows.FileBasicInfo, (*byte)(unsafe.Pointer(&basic)), uint32(unsafe.Sizeof(basic)))
+	if err == nil && basic.ChangeTime > 0 {
+		ft := windows.Filetime{LowDateTime: uint32(basic.ChangeTime), HighDateTime: uint32(basic.ChangeTime >> 32)}
+		id.ChangeTime = time.Unix(0, ft.Nanoseconds())
+	}
+	return st, id, nil
+}
+
+// statPath is the identity of the file path leads to (links followed), read
+// through a handle that asks only for its attributes, so that neither a
+// program holding the file without sharing it nor the person deleting or
+// renaming it meanwhile is in the way.
+func statPath(path string) (FileIdentity, error) {
+	f, err := openAt(path, windows.FILE_READ_ATTRIBUTES|windows.SYNCHRONIZE, 0)
+	if err != nil {
+		return FileIdentity{}, err
+	}
+	defer func() { _ = f.Close() }()
+	_, id, err := statOpen(f)
+	return id, err
+}
+
+// openAt opens path with the given access and create options (NtCreateFile's
+// FILE_* options), following links, sharing it fully with other programs:
+// read, write and delete. It opens the parent folder with Go's os.Open (which
+// takes care of long paths and of every form a Windows path can have) and
+// the last name relative to it.
+func openAt(path string, access, options uint32) (*os.File, error) {
+	dir, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = dir.Close() }()
+	return ntOpen(dir, filepath.Base(path), path, access, options)
+}

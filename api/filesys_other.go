@@ -1,0 +1,30 @@
+//go:build !windows
+
+package api
+
+import "os"
+
+// statOpen stats the open file f and reads its identity from that.
+func statOpen(f *os.File) (os.FileInfo, FileIdentity, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, FileIdentity{}, err
+	}
+	return st, identityOf(st), nil
+}
+
+// statPath is the identity of the file path leads to (links followed).
+func statPath(path string) (FileIdentity, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return FileIdentity{}, err
+	}
+	return identityOf(st), nil
+}
+
+// openShared opens the file at path for reading (links followed).
+func openShared(path string) (*os.File, error) { return os.Open(path) }
+
+// IsLinkEntry reports whether path is a link of a kind os.Lstat does not
+// report as a symbolic link: there is none here (Windows has junctions).
+func IsLinkEntry(string) bool { return false }
