@@ -1,6 +1,8 @@
 package api
 
 import (
+	"cmp"
+	"html"
 	"net/url"
 	"strings"
 )
@@ -28,21 +30,31 @@ func (e Environment) Key() string {
 // The link styles a person can choose for copied links (the same strings as
 // storage's settings).
 const (
-	LinkGateway = "gateway" // https://<gateway>/ipfs/<cid>: opens in any browser
-	LinkIPFS    = "ipfs"    // ipfs://<cid>: for IPFS-aware tools
-	LinkCID     = "cid"     // the bare CID
+	LinkGateway  = "gateway"  // https://<gateway>/ipfs/<cid>?filename=<name>: opens in any browser
+	LinkIPFS     = "ipfs"     // ipfs://<cid>: for IPFS-aware tools
+	LinkCID      = "cid"      // the bare CID
+	LinkMarkdown = "markdown" // [name](gateway link): for chats, issues, READMEs
+	LinkHTML     = "html"     // <a href="gateway link">name</a>: for web pages and mail
 )
+
+// LinkStyles are the link styles in the order menus offer them.
+var LinkStyles = []string{LinkGateway, LinkIPFS, LinkCID, LinkMarkdown, LinkHTML}
 
 // Links makes the shareable links of uploads — the one place the window
 // and the command line build them: in the style a person chose, on the
 // gateway of the environment each file was uploaded to.
 type Links struct {
-	// Style is LinkGateway (also for ""), LinkIPFS or LinkCID.
+	// Style is LinkGateway (also for ""), LinkIPFS, LinkCID, LinkMarkdown
+	// or LinkHTML.
 	Style string
 	// Override is a gateway that replaces every environment's: a bare
 	// host ("https://ipfs.io") gets the usual /ipfs/ path, a URL with a
 	// path is used as the prefix.
 	Override string
+	// NoFilename leaves ?filename=<name> off gateway links. With it (the
+	// IPFS gateway convention) a download gets the file's name instead of
+	// its CID.
+	NoFilename bool
 	// Gateways are the gateways of environments their key alone does not
 	// tell: a custom environment signed in to with its own gateway URL,
 	// the Local sandbox of this run.
@@ -69,32 +81,80 @@ func (l Links) Gateway(envKey string) string {
 	return env.GatewayURL
 }
 
-// Link is the link of hash, uploaded to envKey, in the chosen style; with
-// no gateway known it is ipfs://.
-func (l Links) Link(envKey, hash string) string {
-	return formatLink(l.Style, l.Gateway(envKey), hash)
+// Link is the link of the file name with hash, uploaded to envKey, in the
+// chosen style.
+func (l Links) Link(envKey, hash, name string) string {
+	return l.As(l.Style, envKey, hash, name)
 }
 
-// GatewayLink is the https link of hash whatever the style (what "Open in
-// browser" opens); with no gateway known it is ipfs://.
-func (l Links) GatewayLink(envKey, hash string) string {
-	return formatLink(LinkGateway, l.Gateway(envKey), hash)
+// GatewayLink is the web link of hash whatever the style (what "Open in
+// browser", the QR code and the live check use); with no gateway known it
+// is ipfs://.
+func (l Links) GatewayLink(envKey, hash, name string) string {
+	return l.As(LinkGateway, envKey, hash, name)
 }
 
-// formatLink is the link of hash in style on gateway.
-func formatLink(style, gateway, hash string) string {
-	if gateway == "" && style != LinkCID {
-		style = LinkIPFS
-	}
+// As is the link of the file name with hash, uploaded to envKey, in style
+// (one of LinkStyles; unknown means LinkGateway). A gateway link carries
+// ?filename=<name> unless NoFilename; with no gateway known it is
+// ipfs://. Markdown and HTML wrap the gateway link with the name as its
+// text (the CID when there is no name), escaped for that format.
+func (l Links) As(style, envKey, hash, name string) string {
 	switch style {
 	case LinkIPFS:
 		return "ipfs://" + hash
 	case LinkCID:
 		return hash
 	}
+	web := l.webLink(envKey, hash, name)
+	text := cmp.Or(name, hash)
+	switch style {
+	case LinkMarkdown:
+		return "[" + markdownText.Replace(text) + "](" + web + ")"
+	case LinkHTML:
+		return `<a href="` + html.EscapeString(web) + `">` + html.EscapeString(text) + "</a>"
+	}
+	return web
+}
+
+// List is the links of files in style, one per line (what "Copy links"
+// and "Copy all links" give): each line as As makes it.
+func (l Links) List(style string, files []SharedFile) string {
+	var b strings.Builder
+	for i, f := range files {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(l.As(style, f.Env, f.Hash, f.Name))
+	}
+	return b.String()
+}
+
+// SharedFile is what a link is made of: where a file was uploaded
+// (Environment.Key), its CID and its name.
+type SharedFile struct {
+	Env, Hash, Name string
+}
+
+// markdownText escapes what would end or break a Markdown link's text.
+var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "\r", " ")
+
+// webLink is the gateway link of hash, with ?filename= unless NoFilename,
+// or ipfs:// when no gateway is known.
+func (l Links) webLink(envKey, hash, name string) string {
+	gateway := l.Gateway(envKey)
+	if gateway == "" {
+		return "ipfs://" + hash
+	}
 	g := strings.TrimRight(gateway, "/")
 	if u, err := url.Parse(gateway); err == nil && (u.Path == "" || u.Path == "/") {
 		g += "/ipfs"
 	}
-	return g + "/" + url.PathEscape(hash)
+	link := g + "/" + url.PathEscape(hash)
+	if name != "" && !l.NoFilename {
+		// %20, not +, for spaces: some tools that read the link treat +
+		// literally.
+		link += "?filename=" + strings.ReplaceAll(url.QueryEscape(name), "+", "%20")
+	}
+	return link
 }

@@ -23,24 +23,54 @@ func TestEnvironmentKey(t *testing.T) {
 	}
 }
 
-func TestFormatLink(t *testing.T) {
+func TestLinksAs(t *testing.T) {
 	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	prod := "https://api.dstor.cloud/ipfs/" + cid
 	tests := []struct {
-		style, gateway, want string
+		name        string
+		links       Links
+		style, file string
+		want        string
 	}{
-		{LinkGateway, Production.GatewayURL, "https://api.dstor.cloud/ipfs/" + cid},
-		{"", Production.GatewayURL, "https://api.dstor.cloud/ipfs/" + cid},
-		{LinkGateway, "https://ipfs.io", "https://ipfs.io/ipfs/" + cid},
-		{LinkGateway, "https://ipfs.io/", "https://ipfs.io/ipfs/" + cid},
-		{LinkGateway, "https://gw.example/content", "https://gw.example/content/" + cid},
-		{LinkIPFS, Production.GatewayURL, "ipfs://" + cid},
-		{LinkCID, Production.GatewayURL, cid},
-		{LinkGateway, "", "ipfs://" + cid},
-		{LinkCID, "", cid},
+		{"gateway with the name", Links{}, LinkGateway, "a.txt", prod + "?filename=a.txt"},
+		{"empty style is gateway", Links{}, "", "a.txt", prod + "?filename=a.txt"},
+		{"unknown style is gateway", Links{}, "qr", "a.txt", prod + "?filename=a.txt"},
+		{"no name, no filename", Links{}, LinkGateway, "", prod},
+		{"filename turned off", Links{NoFilename: true}, LinkGateway, "a.txt", prod},
+		{"spaces and symbols escaped", Links{}, LinkGateway, "my report & co+1 (v2)#.pdf",
+			prod + "?filename=my%20report%20%26%20co%2B1%20%28v2%29%23.pdf"},
+		{"unicode escaped", Links{}, LinkGateway, "café.txt", prod + "?filename=caf%C3%A9.txt"},
+		{"bare host override gets /ipfs", Links{Override: "https://ipfs.io/"}, LinkGateway, "", "https://ipfs.io/ipfs/" + cid},
+		{"override with a path is the prefix", Links{Override: "https://gw.example/content"}, LinkGateway, "",
+			"https://gw.example/content/" + cid},
+		{"ipfs", Links{}, LinkIPFS, "a.txt", "ipfs://" + cid},
+		{"cid", Links{}, LinkCID, "a.txt", cid},
+		{"markdown", Links{}, LinkMarkdown, "a.txt", "[a.txt](" + prod + "?filename=a.txt)"},
+		{"markdown escapes brackets", Links{NoFilename: true}, LinkMarkdown, `[draft] x\y`, `[\[draft\] x\\y](` + prod + ")"},
+		{"markdown without a name shows the CID", Links{}, LinkMarkdown, "", "[" + cid + "](" + prod + ")"},
+		{"html", Links{}, LinkHTML, "a.txt", `<a href="` + prod + `?filename=a.txt">a.txt</a>`},
+		{"html escapes", Links{NoFilename: true}, LinkHTML, `<b>"x"&y</b>`,
+			`<a href="` + prod + `">&lt;b&gt;&#34;x&#34;&amp;y&lt;/b&gt;</a>`},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, formatLink(tt.style, tt.gateway, cid), "%s %s", tt.style, tt.gateway)
+		assert.Equal(t, tt.want, tt.links.As(tt.style, "production", cid, tt.file), tt.name)
 	}
+	// Without a gateway (the Local sandbox of another run) every web form
+	// falls back to ipfs://.
+	assert.Equal(t, "ipfs://"+cid, Links{}.As(LinkGateway, SandboxKey, cid, "a.txt"))
+	assert.Equal(t, "[a.txt](ipfs://"+cid+")", Links{}.As(LinkMarkdown, SandboxKey, cid, "a.txt"))
+	assert.Equal(t, cid, Links{}.As(LinkCID, SandboxKey, cid, "a.txt"))
+}
+
+func TestLinksList(t *testing.T) {
+	files := []SharedFile{{"production", "QmA", "a.txt"}, {"testnet", "QmB", "b c.txt"}}
+	l := Links{}
+	assert.Equal(t, "https://api.dstor.cloud/ipfs/QmA?filename=a.txt\nhttps://api.testnet.dstor.cloud/ipfs/QmB?filename=b%20c.txt",
+		l.List(LinkGateway, files))
+	assert.Equal(t, "QmA\nQmB", l.List(LinkCID, files))
+	assert.Equal(t, "[a.txt](https://api.dstor.cloud/ipfs/QmA?filename=a.txt)\n[b c.txt](https://api.testnet.dstor.cloud/ipfs/QmB?filename=b%20c.txt)",
+		l.List(LinkMarkdown, files))
+	assert.Empty(t, l.List(LinkGateway, nil))
 }
 
 func TestLinksGateway(t *testing.T) {
@@ -60,11 +90,11 @@ func TestLinksGateway(t *testing.T) {
 		{"no key", "", "ipfs://" + cid},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, l.Link(tt.envKey, cid), tt.name)
+		assert.Equal(t, tt.want, l.Link(tt.envKey, cid, ""), tt.name)
 	}
-	assert.Equal(t, "ipfs://"+cid, Links{}.Link(SandboxKey, cid), "the Local sandbox of another run")
-	assert.Equal(t, cid, Links{Style: LinkCID}.Link("production", cid))
+	assert.Equal(t, "ipfs://"+cid, Links{}.Link(SandboxKey, cid, ""), "the Local sandbox of another run")
+	assert.Equal(t, cid, Links{Style: LinkCID}.Link("production", cid, "x"))
 	over := Links{Style: LinkIPFS, Override: "https://ipfs.io"}
-	assert.Equal(t, "ipfs://"+cid, over.Link("production", cid))
-	assert.Equal(t, "https://ipfs.io/ipfs/"+cid, over.GatewayLink(SandboxKey, cid), "the override wins, also for the sandbox")
+	assert.Equal(t, "ipfs://"+cid, over.Link("production", cid, "x"))
+	assert.Equal(t, "https://ipfs.io/ipfs/"+cid, over.GatewayLink(SandboxKey, cid, ""), "the override wins, also for the sandbox")
 }

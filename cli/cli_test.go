@@ -112,7 +112,7 @@ func TestUploadJSONAndFailures(t *testing.T) {
 		states = append(states, rec["state"].(string))
 		if rec["state"] == "done" {
 			assert.Equal(t, testutil.CIDOf(t, good), rec["hash"])
-			assert.Equal(t, sb.URL+"/ipfs/"+rec["hash"].(string), rec["link"])
+			assert.Equal(t, sb.URL+"/ipfs/"+rec["hash"].(string)+"?filename="+filepath.Base(good), rec["link"])
 		} else {
 			assert.Contains(t, rec["error"], "does not exist")
 		}

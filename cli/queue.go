@@ -118,7 +118,7 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun
 	}
 	links := session.Links(st.settings, st.env)
 	run := &queueRun{q: q, left: left,
-		rep: newReporter(cio, o.json, func(hash string) string { return links.Link(st.envKey, hash) })}
+		rep: newReporter(cio, o.json, func(hash, name string) string { return links.Link(st.envKey, hash, name) })}
 	run.events, run.unsubscribe = q.Subscribe(1024)
 	if o.retryFailed {
 		q.RetryFailed()

@@ -22,7 +22,7 @@ import (
 type reporter struct {
 	cio  IO
 	json bool
-	link func(hash string) string
+	link func(hash, name string) string
 
 	mu       sync.Mutex
 	reported map[string]bool
@@ -42,7 +42,7 @@ type reporter struct {
 	speeds  map[string]float64
 }
 
-func newReporter(cio IO, asJSON bool, link func(string) string) *reporter {
+func newReporter(cio IO, asJSON bool, link func(hash, name string) string) *reporter {
 	r := &reporter{cio: cio, json: asJSON, link: link, reported: map[string]bool{}, start: time.Now(), out: cio.Out, bars: map[string]*mpb.Bar{}, speeds: map[string]float64{}}
 	if f, ok := cio.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		r.progress = mpb.New(mpb.WithOutput(f), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
@@ -102,11 +102,11 @@ func (r *reporter) job(j worker.Job) {
 	}
 	switch j.State {
 	case storage.JobDone:
-		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash), j.Name)
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), j.Name)
 		return
 	case storage.JobAlready:
 		// The existing link on stdout, as for an upload; why on stderr.
-		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash), j.Name)
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), j.Name)
 		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", j.LocalPath, j.Err)
 		return
 	}
@@ -176,7 +176,7 @@ func (r *reporter) printJSON(j worker.Job) {
 		Error      string `json:"error,omitempty"`
 	}{j.Name, j.LocalPath, string(j.State), j.Hash, "", j.Size, j.Verified, j.FolderPath, j.ParentID, j.Attempts, j.Err}
 	if j.Hash != "" {
-		rec.Link = r.link(j.Hash)
+		rec.Link = r.link(j.Hash, j.Name)
 	}
 	b, _ := json.Marshal(rec)
 	fmt.Fprintf(r.out, "%s\n", b)

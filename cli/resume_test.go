@@ -87,12 +87,53 @@ func TestHistoryExports(t *testing.T) {
 	require.Len(t, records, 2)
 	assert.Equal(t, "link", records[0][len(records[0])-1])
 	assert.Contains(t, records[1], `'=HYPERLINK("x")`, "formula defused")
-	assert.Contains(t, records[1], "https://api.dstor.cloud/ipfs/QmHash0")
+	link := records[1][len(records[1])-1]
+	assert.True(t, strings.HasPrefix(link, "https://api.dstor.cloud/ipfs/QmHash0?filename=%3DHYPERLINK"), "the link names the file, escaped: %s", link)
 
 	code, out, errOut = runCLI(t, "", "history", "--json", "--limit", "2")
 	require.Equal(t, 0, code, errOut)
 	recs := testutil.ParseHistory(t, out)
 	require.Len(t, recs, 2)
 	assert.Equal(t, "report.pdf", recs[0].Name, "newest first")
-	assert.Equal(t, "https://api.dstor.cloud/ipfs/QmHash2", recs[0].Link)
+	assert.Equal(t, "https://api.dstor.cloud/ipfs/QmHash2?filename=report.pdf", recs[0].Link)
+}
+
+// TestHistoryFormat: --format prints the links alone, one per line, in
+// each style (newest first), sets the JSON link's style, and refuses an
+// unknown style with the choices.
+func TestHistoryFormat(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	dir, err := storage.DataDir()
+	require.NoError(t, err)
+	db, err := storage.Open(dir)
+	require.NoError(t, err)
+	for i, name := range []string{"old notes.txt", "[draft] <b>.md"} {
+		_, err := db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Env: "production", Account: "me", Name: name,
+			Hash: fmt.Sprint("QmHash", i), Verified: true, FinishedAt: time.Unix(int64(1_700_000_000+i), 0)})
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+	const gw = "https://api.dstor.cloud/ipfs/"
+	want := map[string]string{
+		"gateway":  gw + "QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md\n" + gw + "QmHash0?filename=old%20notes.txt\n",
+		"ipfs":     "ipfs://QmHash1\nipfs://QmHash0\n",
+		"cid":      "QmHash1\nQmHash0\n",
+		"markdown": `[\[draft\] <b>.md](` + gw + "QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md)\n[old notes.txt](" + gw + "QmHash0?filename=old%20notes.txt)\n",
+		"html": `<a href="` + gw + `QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md">[draft] &lt;b&gt;.md</a>` + "\n" +
+			`<a href="` + gw + `QmHash0?filename=old%20notes.txt">old notes.txt</a>` + "\n",
+	}
+	for style, w := range want {
+		code, out, errOut := runCLI(t, "", "history", "--format", style)
+		require.Equal(t, 0, code, errOut)
+		assert.Equal(t, w, out, style)
+	}
+	code, out, errOut := runCLI(t, "", "history", "--format", "markdown", "--json", "--limit", "1")
+	require.Equal(t, 0, code, errOut)
+	recs := testutil.ParseHistory(t, out)
+	require.Len(t, recs, 1)
+	assert.Equal(t, `[\[draft\] <b>.md](`+gw+"QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md)", recs[0].Link)
+
+	code, _, errOut = runCLI(t, "", "history", "--format", "qr")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--format must be one of gateway, ipfs, cid, markdown, html")
 }

@@ -74,7 +74,7 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	links := session.Links(settings)
 	failed := 0
 	for _, p := range paths {
-		r := verifyFile(ctx, db, p, func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash) })
+		r := verifyFile(ctx, db, p, func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) })
 		if !r.Matches {
 			failed++
 		}

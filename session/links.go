@@ -10,7 +10,8 @@ import (
 // in to, whose gateway URL may be its own, and the Local sandbox of this
 // run, whose port changes every run.
 func Links(settings storage.Settings, envs ...api.Environment) api.Links {
-	l := api.Links{Style: settings.LinkStyle, Override: settings.GatewayOverride, Gateways: map[string]string{}}
+	l := api.Links{Style: settings.LinkStyle, Override: settings.GatewayOverride, NoFilename: !settings.LinkFilename,
+		Gateways: map[string]string{}}
 	for _, env := range envs {
 		if env.GatewayURL != "" {
 			l.Gateways[env.Key()] = env.GatewayURL

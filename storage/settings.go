@@ -9,8 +9,8 @@ import (
 	"strings"
 )
 
-// Link styles for the copied share link: a gateway URL, an ipfs:// URI, or
-// the bare CID. Named so the UI, the CLI and Normalize agree on the values.
+// Link styles for the copied share link: a gateway URL, an ipfs:// URI,
+// the bare CID, a Markdown or an HTML link. Named so the UI, the CLI and Normalize agree on the values.
 const (
 	// LinkGateway links to the file through an HTTP gateway (the default).
 	LinkGateway = "gateway"
@@ -18,6 +18,10 @@ const (
 	LinkIPFS = "ipfs"
 	// LinkCID is the bare CID.
 	LinkCID = "cid"
+	// LinkMarkdown is a Markdown link, [name](gateway URL).
+	LinkMarkdown = "markdown"
+	// LinkHTML is an HTML link, <a href="gateway URL">name</a>.
+	LinkHTML = "html"
 )
 
 // Themes the window can use; "system" follows the desktop.
@@ -83,8 +87,12 @@ type Settings struct {
 	ParentID *int64 `json:"parent_id"`
 	// Comment is the comment preselected for uploads.
 	Comment string `json:"comment"`
-	// LinkStyle is LinkGateway (default), LinkIPFS or LinkCID.
+	// LinkStyle is how links are copied by default: LinkGateway
+	// (default), LinkIPFS, LinkCID, LinkMarkdown or LinkHTML.
 	LinkStyle string `json:"link_style"`
+	// LinkFilename adds ?filename=<name> to gateway links, so a download
+	// is named after the file rather than its CID (default true).
+	LinkFilename bool `json:"link_filename"`
 	// GatewayOverride replaces the environment's gateway base URL when set
 	// (an absolute http or https URL).
 	GatewayOverride string `json:"gateway_override"`
@@ -112,6 +120,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		Concurrency:   DefaultConcurrency,
 		LinkStyle:     LinkGateway,
+		LinkFilename:  true,
 		LiveCheck:     true,
 		Notifications: true,
 		Theme:         ThemeSystem,
@@ -137,7 +146,7 @@ func (s Settings) Normalize() Settings {
 		s.Concurrency = MaxConcurrency
 	}
 	switch s.LinkStyle {
-	case LinkGateway, LinkIPFS, LinkCID:
+	case LinkGateway, LinkIPFS, LinkCID, LinkMarkdown, LinkHTML:
 	default:
 		s.LinkStyle = LinkGateway
 	}

@@ -117,12 +117,12 @@ func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
 // link, on the override when one is set), or "" while the person has the
 // live check turned off in Settings. It runs on the queue's goroutines.
 func (a *App) liveLink(s *session.Session) func(hash, name string) string {
-	return func(hash, _ string) string {
+	return func(hash, name string) string {
 		st := a.currentSettings()
 		if !st.LiveCheck {
 			return ""
 		}
-		return session.Links(st, s.Env).GatewayLink(s.EnvKey, hash)
+		return session.Links(st, s.Env).GatewayLink(s.EnvKey, hash, name)
 	}
 }
 

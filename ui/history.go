@@ -247,26 +247,57 @@ func (h *historyView) entry(id int64) (storage.HistoryEntry, bool) {
 
 func (h *historyView) onCopyLink(id int64) {
 	if e, ok := h.entry(id); ok {
-		h.a.copyText(h.a.links().Link(e.Env, e.Hash), "Link")
+		h.a.copyText(h.a.links().Link(e.Env, e.Hash, e.Name), "Link")
 	}
 }
 
-func (h *historyView) onCopyCID(id int64) {
+// onCopyAs copies the entry's link in style (Copy as…), whatever the
+// default style chosen in Settings.
+func (h *historyView) onCopyAs(id int64, style string) {
 	if e, ok := h.entry(id); ok {
-		h.a.copyText(e.Hash, "CID")
+		h.a.copyText(h.a.links().As(style, e.Env, e.Hash, e.Name), copiedWhat(style))
 	}
+}
+
+// copiedWhat names what a copy in style put on the clipboard, for the toast.
+func copiedWhat(style string) string {
+	switch style {
+	case api.LinkCID:
+		return "CID"
+	case api.LinkMarkdown:
+		return "Markdown link"
+	case api.LinkHTML:
+		return "HTML link"
+	}
+	return "Link"
+}
+
+// copyAsMenu is the Copy as… menu: one item per link style, each calling
+// copy with its style.
+func copyAsMenu(copy func(style string)) *fyne.Menu {
+	items := make([]*fyne.MenuItem, 0, len(api.LinkStyles))
+	for _, style := range api.LinkStyles {
+		items = append(items, fyne.NewMenuItem(linkStyleLabels[style], func() { copy(style) }))
+	}
+	return fyne.NewMenu("", items...)
+}
+
+// showMenuBelow pops menu up under the button that opened it.
+func (a *App) showMenuBelow(menu *fyne.Menu, b fyne.CanvasObject) {
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
+	widget.ShowPopUpMenuAtPosition(menu, a.win.Canvas(), pos)
 }
 
 func (h *historyView) onOpen(id int64) {
 	if e, ok := h.entry(id); ok {
-		h.a.openURL(h.a.links().GatewayLink(e.Env, e.Hash))
+		h.a.openURL(h.a.links().GatewayLink(e.Env, e.Hash, e.Name))
 	}
 }
 
 // onQR shows the QR code of the entry's gateway link, for a phone.
 func (h *historyView) onQR(id int64) {
 	if e, ok := h.entry(id); ok {
-		h.a.showQR(e.Name, h.a.links().GatewayLink(e.Env, e.Hash))
+		h.a.showQR(e.Name, h.a.links().GatewayLink(e.Env, e.Hash, e.Name))
 	}
 }
 
@@ -306,16 +337,14 @@ func (h *historyView) deleteEntry(id int64) {
 // was uploaded in this session).
 func (h *historyView) copyNewest() {
 	if len(h.entries) > 0 {
-		h.a.copyText(h.a.links().Link(h.entries[0].Env, h.entries[0].Hash), "Link")
+		h.a.copyText(h.a.links().Link(h.entries[0].Env, h.entries[0].Hash, h.entries[0].Name), "Link")
 	}
 }
 
 // onExportMenu offers the whole history in either format and, while a
 // search is typed, also just its matches.
 func (h *historyView) onExportMenu() {
-	c := h.a.win.Canvas()
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(h.export).AddXY(0, h.export.Size().Height)
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", h.exportMenuItems()...), c, pos)
+	h.a.showMenuBelow(fyne.NewMenu("", h.exportMenuItems()...), h.export)
 }
 
 func (h *historyView) exportMenuItems() []*fyne.MenuItem {
@@ -340,7 +369,7 @@ func (h *historyView) exportOptions(search string) storage.ExportOptions {
 	links := h.a.links()
 	return storage.ExportOptions{
 		Search: search,
-		Link:   func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash) },
+		Link:   func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) },
 	}
 }
 
@@ -417,7 +446,7 @@ type historyRow struct {
 	recheck  *widget.Button
 	detail   *widget.Label
 	copyLink *widget.Button
-	copyCID  *widget.Button
+	copyAs   *widget.Button
 	open     *widget.Button
 	qr       *widget.Button
 	del      *widget.Button
@@ -443,11 +472,15 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.recheck.Hide()
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
-	r.copyCID = widget.NewButton("Copy CID", func() { h.onCopyCID(r.id) })
+	r.copyAs = widget.NewButton("Copy as…", nil)
+	r.copyAs.OnTapped = func() {
+		id := r.id
+		h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyAs(id, style) }), r.copyAs)
+	}
 	r.open = widget.NewButtonWithIcon("", openIcon, func() { h.onOpen(r.id) })
 	r.qr = widget.NewButtonWithIcon("", qrIcon, func() { h.onQR(r.id) })
 	r.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { h.onDelete(r.id) })
-	for _, b := range []*widget.Button{r.copyLink, r.copyCID, r.open, r.qr, r.del} {
+	for _, b := range []*widget.Button{r.copyLink, r.copyAs, r.open, r.qr, r.del} {
 		b.Importance = widget.LowImportance
 	}
 	r.copyLink.Importance = widget.MediumImportance
@@ -456,7 +489,7 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.second = second
 	text := container.New(&rowTextLayout{}, r.name, second)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon),
-		container.NewCenter(container.NewHBox(r.copyLink, r.copyCID, r.open, r.qr, r.del)), text)
+		container.NewCenter(container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.del)), text)
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -527,7 +560,7 @@ func (h *historyView) onCheckLive(id int64) {
 		return
 	}
 	a := h.a
-	link := a.links().GatewayLink(e.Env, e.Hash)
+	link := a.links().GatewayLink(e.Env, e.Hash, e.Name)
 	client := a.checkClient()
 	if client == nil {
 		return

@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -148,7 +150,7 @@ func TestHistoryExportAllWithLinks(t *testing.T) {
 	hash, link := slices.Index(rows[0], "hash"), slices.Index(rows[0], "link")
 	require.Positive(t, link)
 	for _, r := range rows[1:] {
-		assert.Equal(t, a.links().Link(api.SandboxKey, r[hash]), r[link])
+		assert.Equal(t, a.links().Link(api.SandboxKey, r[hash], r[slices.Index(rows[0], "name")]), r[link])
 		assert.Contains(t, r[link], r[hash])
 	}
 
@@ -245,4 +247,77 @@ func TestHistoryLiveMarkAndCheckAgain(t *testing.T) {
 	stored, err := e.db.HistoryByID(id)
 	require.NoError(t, err)
 	assert.True(t, stored.Live.Served())
+}
+
+// TestHistoryCopyAs: every row's Copy as… menu puts the entry's link on
+// the clipboard in each format, whatever the default style, names the
+// download unless Settings turns that off, and escapes the name for
+// Markdown and HTML.
+func TestHistoryCopyAs(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Env: "production", Name: "[draft] <b> & co.txt", Size: 5,
+		Hash: cid, Verified: true})
+	require.NoError(t, err)
+	e.ui(func() { a.history.reload() })
+	e.eventually(func() bool { return len(a.history.entries) == 1 }, "loaded")
+
+	gw := "https://api.dstor.cloud/ipfs/" + cid
+	named := gw + "?filename=%5Bdraft%5D%20%3Cb%3E%20%26%20co.txt"
+	want := []string{ // in the menu's order
+		named,
+		"ipfs://" + cid,
+		cid,
+		`[\[draft\] <b> & co.txt](` + named + ")",
+		`<a href="` + strings.ReplaceAll(named, "&", "&amp;") + `">[draft] &lt;b&gt; &amp; co.txt</a>`,
+	}
+	copyEach := func() []string {
+		var got []string
+		e.ui(func() {
+			a.win.SetContent(a.mainView)
+			a.tabs.Select(a.historyTab)
+			r := newHistoryRow(a.history)
+			r.set(a.history.entries[0])
+			for i := range api.LinkStyles {
+				test.Tap(r.copyAs)
+				menu := findPopUpMenu(a.win.Canvas().Overlays().Top())
+				require.NotNil(t, menu, "Copy as… opens a menu")
+				require.Len(t, menu.Items, len(api.LinkStyles))
+				menu.Items[i].(fyne.Tappable).Tapped(&fyne.PointEvent{})
+				got = append(got, a.fyne.Clipboard().Content())
+			}
+		})
+		return got
+	}
+	e.ui(func() { a.prefs.linkStyle.SetSelected(linkStyleLabels[storage.LinkCID]) })
+	assert.Equal(t, want, copyEach(), "each format, whatever the default")
+	e.ui(func() { assert.Equal(t, "HTML link copied to the clipboard", a.toast.Text) })
+
+	e.ui(func() { a.prefs.linkFilename.SetChecked(false) })
+	got := copyEach()
+	assert.Equal(t, gw, got[0], "no ?filename= once turned off")
+	assert.Equal(t, `[\[draft\] <b> & co.txt](`+gw+")", got[3])
+	assert.False(t, a.currentSettings().LinkFilename, "the choice is saved")
+}
+
+// findPopUpMenu is the pop-up menu in o (an overlay), or nil.
+func findPopUpMenu(o fyne.CanvasObject) *widget.PopUpMenu {
+	switch o := o.(type) {
+	case *widget.PopUpMenu:
+		return o
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(o).Objects() {
+			if m := findPopUpMenu(c); m != nil {
+				return m
+			}
+		}
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			if m := findPopUpMenu(c); m != nil {
+				return m
+			}
+		}
+	}
+	return nil
 }

@@ -11,15 +11,18 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // The choices of the Settings tab, mapped to storage's values.
 var (
 	linkStyleLabels = map[string]string{
-		storage.LinkGateway: "Gateway link (…/ipfs/CID)",
-		storage.LinkIPFS:    "ipfs:// link",
-		storage.LinkCID:     "Bare CID",
+		storage.LinkGateway:  "Gateway link (…/ipfs/CID)",
+		storage.LinkIPFS:     "ipfs:// link",
+		storage.LinkCID:      "Bare CID",
+		storage.LinkMarkdown: "Markdown [name](link)",
+		storage.LinkHTML:     "HTML <a href=\"link\">name</a>",
 	}
 	themeLabels = map[string]string{
 		storage.ThemeSystem: "Same as the system",
@@ -48,6 +51,7 @@ type settingsView struct {
 	gateway          *widget.Entry
 	gatewayError     *widget.Label
 	copyAfter        *widget.Check
+	linkFilename     *widget.Check
 	liveCheck        *widget.Check
 	notifications    *widget.Check
 	themeChoice      *widget.RadioGroup
@@ -72,9 +76,11 @@ func newSettingsView(a *App) *settingsView {
 	v.concurrency.SetValue(float64(st.Concurrency))
 	v.onConcurrency(float64(st.Concurrency))
 
-	v.linkStyle = widget.NewRadioGroup([]string{
-		linkStyleLabels[storage.LinkGateway], linkStyleLabels[storage.LinkIPFS], linkStyleLabels[storage.LinkCID],
-	}, v.onLinkStyle)
+	var styles []string
+	for _, s := range api.LinkStyles {
+		styles = append(styles, linkStyleLabels[s])
+	}
+	v.linkStyle = widget.NewRadioGroup(styles, v.onLinkStyle)
 	v.linkStyle.Required = true
 	v.linkStyle.SetSelected(linkStyleLabels[st.LinkStyle])
 
@@ -86,6 +92,8 @@ func newSettingsView(a *App) *settingsView {
 	v.gatewayError.Importance = widget.DangerImportance
 	v.gatewayError.Hide()
 
+	v.linkFilename = widget.NewCheck("Name downloads after the file (?filename= on gateway links)", v.onLinkFilename)
+	v.linkFilename.SetChecked(st.LinkFilename)
 	v.copyAfter = widget.NewCheck("Copy the link when an upload finishes", v.onCopyAfter)
 	v.copyAfter.SetChecked(st.CopyLinkAfterUpload)
 	v.liveCheck = widget.NewCheck("Check that each new link works (a small download of its first bytes)", v.onLiveCheck)
@@ -117,10 +125,11 @@ func newSettingsView(a *App) *settingsView {
 	)
 	links := widget.NewForm(
 		widget.NewFormItem("Copy link as", v.linkStyle),
+		widget.NewFormItem("", v.linkFilename),
 		widget.NewFormItem("Gateway", container.NewVBox(v.gateway, v.gatewayError)),
 		widget.NewFormItem("", v.liveCheck),
 	)
-	links.Items[1].HintText = "Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's."
+	links.Items[2].HintText = "Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's."
 	look := widget.NewForm(widget.NewFormItem("Theme", v.themeChoice))
 	security := container.NewBorder(nil, nil, container.NewVBox(v.keyringIcon), nil,
 		container.NewVBox(v.keyringStatus, v.keyringHelp))
@@ -200,6 +209,13 @@ func (v *settingsView) onCopyAfter(on bool) {
 		return
 	}
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.CopyLinkAfterUpload = on; return s })
+}
+
+func (v *settingsView) onLinkFilename(on bool) {
+	if v.loading {
+		return
+	}
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LinkFilename = on; return s })
 }
 
 func (v *settingsView) onLiveCheck(on bool) {

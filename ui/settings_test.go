@@ -40,7 +40,7 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		assert.Equal(t, themeLabels[storage.ThemeDark], p.themeChoice.Selected)
 		assert.Equal(t, "/backup/", b.upload.folder.Text)
 		assert.Equal(t, "nightly", b.upload.comment.Text)
-		assert.Equal(t, "https://ipfs.io/ipfs/Qm1", b.links().GatewayLink(api.SandboxKey, "Qm1"))
+		assert.Equal(t, "https://ipfs.io/ipfs/Qm1", b.links().GatewayLink(api.SandboxKey, "Qm1", ""))
 	})
 	s, err := e.db.LoadSettings()
 	assert.NoError(t, err)

@@ -433,7 +433,7 @@ func (v *uploadView) onTransition(prev storage.JobState, j worker.Job) {
 	switch j.State {
 	case storage.JobDone:
 		v.batchDone++
-		link := v.a.links().Link(v.a.sessionEnvKey(), j.Hash)
+		link := v.a.links().Link(v.a.sessionEnvKey(), j.Hash, j.Name)
 		v.a.lastLink = link
 		if v.a.currentSettings().CopyLinkAfterUpload && link != "" {
 			v.a.fyne.Clipboard().SetContent(link)
@@ -670,13 +670,13 @@ func (v *uploadView) onUploadAgain(id string) {
 
 func (v *uploadView) onCopyLink(id string) {
 	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
-		v.a.copyText(v.a.links().Link(v.a.sessionEnvKey(), v.jobs[i].Hash), "Link")
+		v.a.copyText(v.a.links().Link(v.a.sessionEnvKey(), v.jobs[i].Hash, v.jobs[i].Name), "Link")
 	}
 }
 
 func (v *uploadView) onOpen(id string) {
 	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
-		v.a.openURL(v.a.links().GatewayLink(v.a.sessionEnvKey(), v.jobs[i].Hash))
+		v.a.openURL(v.a.links().GatewayLink(v.a.sessionEnvKey(), v.jobs[i].Hash, v.jobs[i].Name))
 	}
 }
 

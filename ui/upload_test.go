@@ -79,7 +79,7 @@ func TestDropThroughQueueToHistory(t *testing.T) {
 	assert.True(t, bytes.Equal(orig, got), "the link serves the same bytes")
 
 	// Copy CID and link styles.
-	e.ui(func() { a.history.onCopyCID(entry.ID) })
+	e.ui(func() { a.history.onCopyAs(entry.ID, dstorage.LinkCID) })
 	assert.Equal(t, want, a.fyne.Clipboard().Content())
 	e.ui(func() {
 		a.prefs.linkStyle.SetSelected(linkStyleLabels[dstorage.LinkIPFS])
