@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -23,6 +24,16 @@ func TestGoldens(t *testing.T) {
 			e := newTestEnv(t)
 			a := e.a
 			seedHistory(t, e.db, 6)
+			// Checked links: live ones, and one not reachable yet.
+			page, err := e.db.HistoryPage(storage.HistoryQuery{})
+			require.NoError(t, err)
+			for i, h := range page {
+				c := storage.LiveCheck{At: fixedNow, Took: time.Duration(20+i) * time.Millisecond}
+				if i == 2 {
+					c = storage.LiveCheck{At: fixedNow, Error: "not reachable yet: the gateway answered 404 Not Found"}
+				}
+				require.NoError(t, e.db.SetLive(h.ID, c))
+			}
 			e.ui(func() {
 				a.now = func() time.Time { return fixedNow }
 				a.applyTheme(variant)

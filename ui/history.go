@@ -484,8 +484,13 @@ func newHistoryRow(h *historyView) *historyRow {
 		b.Importance = widget.LowImportance
 	}
 	r.copyLink.Importance = widget.MediumImportance
-	r.cidLine = &cidLineLayout{hash: r.hash, detailRoom: 320}
-	second := container.New(r.cidLine, r.hash, r.verified, r.live, r.recheck, r.detail)
+	// The live mark is in a box of its own: set shows or hides the mark,
+	// the line's layout the box, when a narrow row needs its room for the
+	// size, date and folder.
+	liveBox := container.NewStack(r.live)
+	r.cidLine = &cidLineLayout{hash: r.hash, detailRoom: 320, optional: liveBox, optionalDrops: true,
+		detailMin: fyne.MeasureText("· 8.4 MB · 20 May 2026", theme.CaptionTextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()}
+	second := container.New(r.cidLine, r.hash, r.verified, liveBox, r.recheck, r.detail)
 	r.second = second
 	text := container.New(&rowTextLayout{}, r.name, second)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon),
@@ -541,6 +546,9 @@ func (r *historyRow) setLive(c storage.LiveCheck) {
 		r.live.Show()
 		r.recheck.Show()
 	}
+	// Only a served link's mark gives way in a narrow row: "not reachable
+	// yet" is what that row is about.
+	r.cidLine.optionalDrops = c.Served()
 	r.live.Refresh()
 }
 

@@ -321,3 +321,30 @@ func findPopUpMenu(o fyne.CanvasObject) *widget.PopUpMenu {
 	}
 	return nil
 }
+
+// TestHistoryRowLiveMarkGivesWayWhenNarrow: in a narrow row a served
+// link's "● live" mark leaves its room to the size, date and folder; a
+// wide row shows both, and "not reachable yet" always stays.
+func TestHistoryRowLiveMarkGivesWayWhenNarrow(t *testing.T) {
+	e := newTestEnv(t)
+	e.ui(func() {
+		r := newHistoryRow(e.a.history)
+		entry := storage.HistoryEntry{ID: 1, Name: "report.pdf", Size: 8_400_000, FolderPath: "/photos/2026/",
+			Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true, FinishedAt: fixedNow,
+			Live: storage.LiveCheck{At: fixedNow, Took: 27 * time.Millisecond}}
+		r.set(entry)
+		liveBox := r.cidLine.optional
+		detail := r.detail
+		r.second.Resize(fyne.NewSize(290, 20)) // the text's room in a 640 px window
+		assert.False(t, liveBox.Visible(), "live gives way")
+		assert.InDelta(t, 290-r.hash.MinSize().Width-r.verified.MinSize().Width, detail.Size().Width, 1,
+			"the details have the live mark's room")
+		r.second.Resize(fyne.NewSize(900, 20))
+		assert.True(t, liveBox.Visible(), "a wide row shows it")
+
+		entry.Live = storage.LiveCheck{At: fixedNow, Error: "not reachable yet: 404"}
+		r.set(entry)
+		r.second.Resize(fyne.NewSize(290, 20))
+		assert.True(t, liveBox.Visible() && r.live.Visible(), "not reachable yet stays")
+	})
+}

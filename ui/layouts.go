@@ -202,11 +202,16 @@ func (l *adaptLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 // (verified, live, Check again), then the details. The CID is shown whole
 // when the line leaves the details at least detailRoom, else shortened
 // (start…end), so a wide window shows CIDs in full and a narrow one still
-// shows the rest.
+// shows the rest. The optional mark (live), when optionalDrops, gives way
+// when it would leave the details (size, date, folder) less than
+// detailMin.
 type cidLineLayout struct {
-	hash       *widget.Label
-	full       string // the whole CID of the row shown
-	detailRoom float32
+	hash          *widget.Label
+	full          string // the whole CID of the row shown
+	detailRoom    float32
+	optional      fyne.CanvasObject
+	optionalDrops bool
+	detailMin     float32
 }
 
 func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -214,6 +219,7 @@ func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		return
 	}
 	marks, detail := objs[1:len(objs)-1], objs[len(objs)-1]
+	l.fitOptional(marks, size.Width)
 	style := l.hash.TextStyle
 	text := shortHash(l.full)
 	fullW := fyne.MeasureText(l.full, theme.CaptionTextSize(), style).Width + 2*theme.InnerPadding()
@@ -241,6 +247,27 @@ func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 	detail.Resize(fyne.NewSize(fyne.Max(size.Width-x, 0), size.Height))
 	detail.Move(fyne.NewPos(x, 0))
+}
+
+// fitOptional shows the optional mark when the details keep detailMin
+// beside the shortened CID and every mark, else hides it.
+func (l *cidLineLayout) fitOptional(marks []fyne.CanvasObject, width float32) {
+	if l.optional == nil {
+		return
+	}
+	used := fyne.MeasureText(shortHash(l.full), theme.CaptionTextSize(), l.hash.TextStyle).Width + 2*theme.InnerPadding()
+	for _, m := range marks {
+		if m.Visible() || m == l.optional {
+			used += m.MinSize().Width
+		}
+	}
+	if show := !l.optionalDrops || width-used >= l.detailMin; show != l.optional.Visible() {
+		if show {
+			l.optional.Show()
+		} else {
+			l.optional.Hide()
+		}
+	}
 }
 
 // MinSize is that of the shortened CID, so the choice never changes it.
