@@ -312,6 +312,50 @@ func (d *DB) DeleteHistory(id int64) error {
 	})
 }
 
+// DeleteHistoryIDs removes the entries with these ids (the window's
+// "Delete selected") in one transaction and returns how many there were;
+// ids no longer there are skipped. Only the list forgets them: the files
+// stay on dStor.
+func (d *DB) DeleteHistoryIDs(ids []int64) (int, error) {
+	return deleteIDs(d, fmt.Sprintf("delete %d history entries", len(ids)), deleteHistorySQL, ids)
+}
+
+// idsPerQuery bounds the ids of one IN list (SQLite allows 32,766
+// variables; smaller statements stay cheap to prepare).
+const idsPerQuery = 500
+
+// HistoryByIDs returns the entries with these ids that still exist, newest
+// first (a selection, for its export).
+func (d *DB) HistoryByIDs(ids []int64) ([]HistoryEntry, error) {
+	out := make([]HistoryEntry, 0, len(ids))
+	for chunk := range slices.Chunk(ids, idsPerQuery) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
+		rows, err := d.r.Query(`SELECT `+historyCols+` FROM history WHERE id IN (`+marks+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
+		}
+		for rows.Next() {
+			e, err := scanHistory(rows)
+			if err != nil {
+				_ = rows.Close()
+				return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
+			}
+			out = append(out, e)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
+		}
+	}
+	slices.SortFunc(out, func(a, b HistoryEntry) int {
+		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
+	})
+	return out, nil
+}
+
 // ExportOptions choose what an export holds.
 type ExportOptions struct {
 	// Search keeps the entries whose name, hash, comment or folder
@@ -322,6 +366,26 @@ type ExportOptions struct {
 	// Link gives an entry's shareable link for the "link" column or field;
 	// nil leaves it empty.
 	Link func(HistoryEntry) string
+	// IDs, when not nil, export exactly these entries (a selection),
+	// newest first; Search and Limit are then ignored.
+	IDs []int64
+}
+
+// each calls fn for every entry o selects, newest first.
+func (o ExportOptions) each(d *DB, fn func(HistoryEntry) error) error {
+	if o.IDs == nil {
+		return d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, fn)
+	}
+	entries, err := d.HistoryByIDs(o.IDs)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (o ExportOptions) link(e HistoryEntry) string {
@@ -370,7 +434,7 @@ func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 		return strconv.FormatInt(*p, 10)
 	}
 	n := 0
-	err := d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, func(e HistoryEntry) error {
+	err := o.each(d, func(e HistoryEntry) error {
 		if err := cw.Write([]string{
 			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
 			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
@@ -412,7 +476,7 @@ func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 		return 0, fmt.Errorf("export history as JSON: %w", err)
 	}
 	n := 0
-	err := d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, func(e HistoryEntry) error {
+	err := o.each(d, func(e HistoryEntry) error {
 		b, err := json.Marshal(exportedEntry{e, o.link(e)})
 		if err != nil {
 			return err

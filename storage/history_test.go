@@ -498,3 +498,53 @@ func TestHistoryKeepsServerNameApart(t *testing.T) {
 	assert.Contains(t, jsonOut.String(), `"name":"report.pdf"`)
 	assert.Contains(t, jsonOut.String(), `"server_name":"renamed by server"`)
 }
+
+// TestExportAndDeleteSelected: a selection exports exactly its entries,
+// newest first, whatever the search, skipping ids already gone; deleting
+// a selection reports how many went and leaves the rest.
+func TestExportAndDeleteSelected(t *testing.T) {
+	d := openTestDB(t)
+	es := fillExportRows(t, d) // newest first
+	picked := []int64{es[3].ID, es[0].ID, 999_999, es[2].ID}
+
+	got, err := d.HistoryByIDs(picked)
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	assert.Equal(t, []int64{es[0].ID, es[2].ID, es[3].ID}, []int64{got[0].ID, got[1].ID, got[2].ID}, "newest first")
+
+	var buf bytes.Buffer
+	n := mustExport(t)(d.ExportHistoryJSON(&buf, ExportOptions{IDs: picked, Search: "no such thing", Limit: 1,
+		Link: func(e HistoryEntry) string { return "ipfs://" + e.Hash }}))
+	assert.Equal(t, 3, n)
+	var out []struct {
+		ID   int64  `json:"id"`
+		Link string `json:"link"`
+	}
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &out))
+	require.Len(t, out, 3)
+	assert.Equal(t, es[0].ID, out[0].ID)
+	assert.Equal(t, "ipfs://"+es[0].Hash, out[0].Link)
+
+	buf.Reset()
+	n = mustExport(t)(d.ExportHistoryCSV(&buf, ExportOptions{IDs: []int64{}}))
+	assert.Zero(t, n, "an empty selection exports nothing, not everything")
+
+	many := make([]int64, 0, 1200) // more than one IN list
+	for i := range 1200 {
+		many = append(many, int64(i+1))
+	}
+	got, err = d.HistoryByIDs(many)
+	require.NoError(t, err)
+	assert.Len(t, got, len(es))
+
+	deleted, err := d.DeleteHistoryIDs(picked)
+	require.NoError(t, err)
+	assert.Equal(t, 3, deleted, "the missing id counts nothing")
+	left, err := d.HistoryByIDs(many)
+	require.NoError(t, err)
+	require.Len(t, left, 2)
+	assert.ElementsMatch(t, []int64{es[1].ID, es[4].ID}, []int64{left[0].ID, left[1].ID})
+	total, err := d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 2, total, "the stored count follows")
+}

@@ -453,12 +453,12 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 // ignored), so taking one job out of a list never touches another's row.
 // Done jobs stay in the history.
 func (d *DB) DeleteJobIDs(ids ...string) (int, error) {
-	return d.deleteIDs("delete jobs", deleteJobSQL, ids)
+	return deleteIDs(d, "delete jobs", deleteJobSQL, ids)
 }
 
 // deleteIDs runs a one-id DELETE for each of ids in one transaction and
 // returns how many rows went (unknown ids count nothing).
-func (d *DB) deleteIDs(what, query string, ids []string) (int, error) {
+func deleteIDs[ID int64 | string](d *DB, what, query string, ids []ID) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}

@@ -536,6 +536,15 @@ func (a *App) addShortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.upload.onAddFolder() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: mod}, func(fyne.Shortcut) { a.onFind() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.onCopyLastLink() })
+	// Ctrl+A outside a text field selects every listed upload in History.
+	c.AddShortcut(&fyne.ShortcutSelectAll{}, func(fyne.Shortcut) { a.onSelectAll() })
+}
+
+// onSelectAll selects every listed upload while History is shown.
+func (a *App) onSelectAll() {
+	if a.tabs != nil && a.tabs.Selected() == a.historyTab {
+		a.history.selectAll()
+	}
 }
 
 // onFind switches to History and puts the cursor in its search field.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"os"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
@@ -41,6 +43,8 @@ type historyView struct {
 	empty  *widget.Label
 
 	entries []storage.HistoryEntry
+	sel     historySelection // selection.go
+	selBar  *selectionBar
 	hasMore bool
 	loading bool
 	gen     int
@@ -81,6 +85,7 @@ func newHistoryView(a *App) *historyView {
 			}
 		},
 	)
+	h.selBar = newSelectionBar(h)
 	h.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	h.empty.Importance = widget.MediumImportance
 	h.empty.Wrapping = fyne.TextWrapWord
@@ -91,7 +96,7 @@ func newHistoryView(a *App) *historyView {
 	h.count.Alignment = fyne.TextAlignTrailing
 	top := container.NewBorder(nil, nil, nil,
 		container.NewHBox(container.New(&fixedWidthLayout{width: countRoom}, h.count), h.export), h.search)
-	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), h.scope, widget.NewSeparator()), nil, nil, nil,
+	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), h.scope, h.selBar.box, widget.NewSeparator()), nil, nil, nil,
 		container.NewStack(container.NewCenter(h.empty), h.list))
 	h.render()
 	return h
@@ -233,7 +238,7 @@ func (h *historyView) render() {
 		h.list.Show()
 	}
 	enable(h.export, len(h.entries) > 0)
-	h.list.Refresh()
+	h.showSelection()
 }
 
 func (h *historyView) entry(id int64) (storage.HistoryEntry, bool) {
@@ -348,10 +353,14 @@ func (h *historyView) onExportMenu() {
 }
 
 func (h *historyView) exportMenuItems() []*fyne.MenuItem {
-	items := []*fyne.MenuItem{
+	var items []*fyne.MenuItem
+	if len(h.selected()) > 0 {
+		items = append(h.selectedExportItems(), fyne.NewMenuItemSeparator())
+	}
+	items = append(items,
 		fyne.NewMenuItem("Export all as CSV (spreadsheets)…", func() { h.onExport("csv", "") }),
 		fyne.NewMenuItem("Export all as JSON…", func() { h.onExport("json", "") }),
-	}
+	)
 	if q := strings.TrimSpace(h.search.Text); q != "" {
 		shown := "“" + shortText(q, 24) + "”"
 		items = append(items, fyne.NewMenuItemSeparator(),
@@ -376,7 +385,11 @@ func (h *historyView) exportOptions(search string) storage.ExportOptions {
 // onExport writes the entries matching search (all when blank) to a file
 // the person picks (native save dialog, else Fyne's).
 func (h *historyView) onExport(format, search string) {
-	opts := h.exportOptions(search)
+	h.exportWith(format, h.exportOptions(search))
+}
+
+// exportWith writes the entries opts selects to a file the person picks.
+func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 	name := "dstor-uploads-" + h.a.now().Format("2006-01-02") + "." + format
 	a := h.a
 	a.goPicker(func() {
@@ -447,6 +460,7 @@ type historyRow struct {
 	detail   *widget.Label
 	copyLink *widget.Button
 	copyAs   *widget.Button
+	picked   *canvas.Rectangle // the selection's highlight
 	open     *widget.Button
 	qr       *widget.Button
 	del      *widget.Button
@@ -493,8 +507,9 @@ func newHistoryRow(h *historyView) *historyRow {
 	second := container.New(r.cidLine, r.hash, r.verified, liveBox, r.recheck, r.detail)
 	r.second = second
 	text := container.New(&rowTextLayout{}, r.name, second)
-	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon),
-		container.NewCenter(container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.del)), text)
+	r.picked = canvas.NewRectangle(color.Transparent)
+	r.content = container.NewStack(r.picked, container.NewBorder(nil, nil, container.NewCenter(r.icon),
+		container.NewCenter(container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.del)), text))
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -507,6 +522,11 @@ func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *historyRow) set(e storage.HistoryEntry) {
 	r.id = e.ID
 	r.name.SetText(e.Name)
+	r.picked.FillColor = color.Transparent
+	if r.h.sel.ids[e.ID] {
+		r.picked.FillColor = r.h.a.fyne.Settings().Theme().Color(theme.ColorNameSelection, r.h.a.fyne.Settings().ThemeVariant())
+	}
+	r.picked.Refresh()
 	r.cidLine.full = e.Hash // whole or shortened by the line's width
 	show(r.verified, e.Verified)
 	r.setLive(e.Live)

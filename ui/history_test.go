@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
@@ -346,5 +347,98 @@ func TestHistoryRowLiveMarkGivesWayWhenNarrow(t *testing.T) {
 		r.set(entry)
 		r.second.Resize(fyne.NewSize(290, 20))
 		assert.True(t, liveBox.Visible() && r.live.Visible(), "not reachable yet stays")
+	})
+}
+
+// TestHistoryMultiSelect: Shift-click picks a range from the last row
+// clicked, Ctrl-click toggles one, Ctrl+A picks every listed upload; the
+// bar counts them, Copy links gives one link per line in the default
+// format, Export selected writes exactly them (the menu says how many),
+// and Delete selected removes only them.
+func TestHistoryMultiSelect(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 6)
+	e.ui(func() {
+		a.win.SetContent(a.mainView)
+		a.tabs.Select(a.historyTab)
+		a.history.reload()
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 8 }, "loaded")
+	h := a.history
+	click := func(i int, mod fyne.KeyModifier) {
+		r := newHistoryRow(h)
+		r.set(h.entries[i])
+		r.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary, PointEvent: fyne.PointEvent{}, Modifier: mod})
+	}
+	var picked []storage.HistoryEntry
+	want := func(p storage.HistoryEntry) string {
+		return "https://gw.example/ipfs/" + p.Hash + "?filename=" + p.Name
+	}
+	e.ui(func() {
+		a.changeSettings(func(s storage.Settings) storage.Settings {
+			s.GatewayOverride, s.LinkStyle = "https://gw.example", storage.LinkMarkdown
+			return s
+		})
+		click(1, 0)
+		assert.False(t, h.selBar.box.Visible(), "a plain click picks nothing")
+		click(4, fyne.KeyModifierShift)
+		assert.Len(t, h.selected(), 4, "rows 1 to 4")
+		click(2, fyne.KeyModifierControl)
+		picked = h.selected()
+		require.Len(t, picked, 3)
+		assert.Equal(t, []int64{h.entries[1].ID, h.entries[3].ID, h.entries[4].ID}, []int64{picked[0].ID, picked[1].ID, picked[2].ID})
+		assert.True(t, h.selBar.box.Visible())
+		assert.Equal(t, "3 uploads selected", h.selBar.count.Text)
+
+		test.Tap(h.selBar.copyLinks)
+		var lines []string
+		for _, p := range picked {
+			lines = append(lines, "["+p.Name+"]("+want(p)+")")
+		}
+		assert.Equal(t, strings.Join(lines, "\n"), a.fyne.Clipboard().Content())
+		assert.Equal(t, "3 links copied to the clipboard", a.toast.Text)
+		items := h.exportMenuItems()
+		assert.Equal(t, "Export the 3 uploads selected as CSV…", items[0].Label)
+	})
+
+	out := filepath.Join(t.TempDir(), "picked.csv")
+	e.ui(func() { h.exportToPath(out, "csv", h.selectedExportOptions()) })
+	e.eventually(func() bool { return strings.Contains(a.toast.Text, "picked.csv") }, "exported")
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, f.Close())
+	require.NoError(t, err)
+	require.Len(t, rows, 1+3, "exactly the selection")
+	id, link := slices.Index(rows[0], "id"), slices.Index(rows[0], "link")
+	for i, p := range picked {
+		assert.Equal(t, fmt.Sprint(p.ID), rows[i+1][id])
+		assert.Equal(t, "["+p.Name+"]("+want(p)+")", rows[i+1][link], "the link in the default format")
+	}
+
+	var keep int64
+	e.ui(func() {
+		test.Tap(h.selBar.clearSelect)
+		assert.False(t, h.selBar.box.Visible(), "cleared")
+		a.tabs.Select(a.uploadTab)
+		a.onSelectAll()
+		assert.False(t, h.selBar.box.Visible(), "Ctrl+A elsewhere leaves History alone")
+		a.tabs.Select(a.historyTab)
+		a.onSelectAll()
+		assert.Equal(t, "8 uploads selected", h.selBar.count.Text, "Ctrl+A")
+		keep = h.entries[0].ID
+		click(0, fyne.KeyModifierControl)
+		var ids []int64
+		for _, p := range h.selected() {
+			ids = append(ids, p.ID)
+		}
+		h.deleteSelected(ids)
+	})
+	e.eventually(func() bool { return len(h.entries) == 1 }, "deleted the selection")
+	e.ui(func() {
+		assert.Equal(t, keep, h.entries[0].ID)
+		assert.False(t, h.selBar.box.Visible(), "nothing stays selected")
+		assert.Equal(t, "7 entries deleted from the history", a.toast.Text)
 	})
 }

@@ -1,0 +1,218 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// historySelection is the history entries picked with Ctrl-click,
+// Shift-click or Ctrl+A, for Copy links, Export selected and Delete
+// selected. A plain click picks nothing: it only sets where a Shift-click
+// range starts, so the row's buttons keep working as before.
+type historySelection struct {
+	ids    map[int64]bool
+	anchor int64 // the entry a Shift-click range starts from (0: none)
+}
+
+// selectionBar is the strip above the list while entries are selected.
+type selectionBar struct {
+	count                  *widget.Label
+	copyLinks, exportSel   *widget.Button
+	deleteSel, clearSelect *widget.Button
+	box                    *fyne.Container
+}
+
+func newSelectionBar(h *historyView) *selectionBar {
+	b := &selectionBar{count: widget.NewLabel("")}
+	b.count.TextStyle = fyne.TextStyle{Bold: true}
+	b.copyLinks = widget.NewButtonWithIcon("Copy links", theme.ContentCopyIcon(), h.onCopySelected)
+	b.copyLinks.Importance = widget.HighImportance
+	b.exportSel = widget.NewButtonWithIcon("Export selected…", theme.DocumentSaveIcon(), nil)
+	b.exportSel.OnTapped = func() { h.a.showMenuBelow(fyne.NewMenu("", h.selectedExportItems()...), b.exportSel) }
+	b.deleteSel = widget.NewButtonWithIcon("Delete selected…", theme.DeleteIcon(), h.onDeleteSelected)
+	b.clearSelect = widget.NewButtonWithIcon("", theme.CancelIcon(), h.clearSelection)
+	b.box = container.NewBorder(nil, nil, b.count,
+		container.NewHBox(b.copyLinks, b.exportSel, b.deleteSel, b.clearSelect))
+	b.box.Hide()
+	return b
+}
+
+// MouseDown picks the row with Ctrl (toggle) or Shift (a range from the
+// last row clicked); a plain click only moves the range's start.
+func (r *historyRow) MouseDown(ev *desktop.MouseEvent) {
+	if ev.Button == desktop.MouseButtonPrimary {
+		r.h.clickRow(r.id, ev.Modifier)
+	}
+}
+
+// MouseUp is part of desktop.Mouseable; the press did the work.
+func (r *historyRow) MouseUp(*desktop.MouseEvent) {}
+
+// clickRow applies a click on entry id with the modifiers held.
+func (h *historyView) clickRow(id int64, mod fyne.KeyModifier) {
+	s := &h.sel
+	switch {
+	case mod&fyne.KeyModifierShift != 0 && s.anchor != 0:
+		from, to := h.index(s.anchor), h.index(id)
+		if from < 0 || to < 0 {
+			break
+		}
+		if from > to {
+			from, to = to, from
+		}
+		s.ids = map[int64]bool{}
+		for _, e := range h.entries[from : to+1] {
+			s.ids[e.ID] = true
+		}
+	case mod&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
+		if s.ids == nil {
+			s.ids = map[int64]bool{}
+		}
+		if s.ids[id] {
+			delete(s.ids, id)
+		} else {
+			s.ids[id] = true
+		}
+		s.anchor = id
+	default:
+		s.ids = nil
+		s.anchor = id
+	}
+	h.showSelection()
+}
+
+// selectAll picks every entry listed (Ctrl+A on the History tab).
+func (h *historyView) selectAll() {
+	h.sel.ids = make(map[int64]bool, len(h.entries))
+	for _, e := range h.entries {
+		h.sel.ids[e.ID] = true
+	}
+	h.showSelection()
+}
+
+func (h *historyView) clearSelection() {
+	h.sel.ids = nil
+	h.showSelection()
+}
+
+// index is the position of entry id in the list, or -1.
+func (h *historyView) index(id int64) int {
+	for i, e := range h.entries {
+		if e.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// selected are the picked entries still listed, in list order (newest
+// first).
+func (h *historyView) selected() []storage.HistoryEntry {
+	var out []storage.HistoryEntry
+	for _, e := range h.entries {
+		if h.sel.ids[e.ID] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// showSelection shows the bar with the count, or hides it, and marks the
+// picked rows.
+func (h *historyView) showSelection() {
+	n := len(h.selected())
+	if n == 0 {
+		h.sel.ids = nil
+		h.selBar.box.Hide()
+	} else {
+		h.selBar.count.SetText(plural(n, "upload", "uploads") + " selected")
+		h.selBar.box.Show()
+	}
+	h.list.Refresh()
+}
+
+// onCopySelected copies the selected entries' links, one per line, in the
+// default format chosen in Settings.
+func (h *historyView) onCopySelected() {
+	sel := h.selected()
+	if len(sel) == 0 {
+		return
+	}
+	links := h.a.links()
+	files := make([]api.SharedFile, len(sel))
+	for i, e := range sel {
+		files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
+	}
+	h.a.copyText(links.List(links.Style, files), plural(len(sel), "link", "links"))
+}
+
+// selectedExportItems export exactly the selection, each entry with its
+// link; the items say how many.
+func (h *historyView) selectedExportItems() []*fyne.MenuItem {
+	n := len(h.selected())
+	what := fmt.Sprintf("the %s selected", plural(n, "upload", "uploads"))
+	return []*fyne.MenuItem{
+		fyne.NewMenuItem("Export "+what+" as CSV…", func() { h.exportWith("csv", h.selectedExportOptions()) }),
+		fyne.NewMenuItem("Export "+what+" as JSON…", func() { h.exportWith("json", h.selectedExportOptions()) }),
+	}
+}
+
+// selectedExportOptions are exportOptions limited to the selection.
+func (h *historyView) selectedExportOptions() storage.ExportOptions {
+	o := h.exportOptions("")
+	o.IDs = []int64{}
+	for _, e := range h.selected() {
+		o.IDs = append(o.IDs, e.ID)
+	}
+	return o
+}
+
+// onDeleteSelected asks, then removes the selected entries from the list
+// (never from dStor).
+func (h *historyView) onDeleteSelected() {
+	sel := h.selected()
+	if len(sel) == 0 {
+		return
+	}
+	ids := make([]int64, len(sel))
+	for i, e := range sel {
+		ids[i] = e.ID
+	}
+	d := dialog.NewConfirm(fmt.Sprintf("Delete %s?", plural(len(ids), "entry", "entries")),
+		fmt.Sprintf("%s removed from this list. The files stay on dStor and their links keep working.",
+			plural(len(ids), "upload is", "uploads are")),
+		func(ok bool) {
+			if ok {
+				h.deleteSelected(ids)
+			}
+		}, h.a.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
+	d.Show()
+}
+
+// deleteSelected removes ids without asking (after the confirmation).
+func (h *historyView) deleteSelected(ids []int64) {
+	a := h.a
+	a.goBg(func() {
+		n, err := a.db.DeleteHistoryIDs(ids)
+		a.do(func() {
+			if err != nil {
+				a.showError("Cannot delete the entries", err)
+			} else {
+				a.showToast(plural(n, "entry", "entries") + " deleted from the history")
+			}
+			h.clearSelection()
+			h.reload()
+		})
+	})
+}
