@@ -4,10 +4,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -441,4 +444,63 @@ func TestHistoryMultiSelect(t *testing.T) {
 		assert.False(t, h.selBar.box.Visible(), "nothing stays selected")
 		assert.Equal(t, "7 entries deleted from the history", a.toast.Text)
 	})
+}
+
+// TestIndexPageOfSelection: the index page of selected uploads is
+// uploaded as its own file and lands in History; its link, served by the
+// sandbox, lists each upload by name with a link that serves that file.
+func TestIndexPageOfSelection(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	e.uploadOne("first file.txt")
+	e.uploadOne("second.bin")
+	e.ui(func() { a.tabs.Select(a.historyTab); a.history.reload() })
+	e.eventually(func() bool { return len(a.history.entries) == 2 }, "both in History")
+	var picked []storage.HistoryEntry
+	e.ui(func() {
+		a.onSelectAll()
+		picked = a.history.selected()
+		test.Tap(a.history.selBar.indexPage)
+	})
+	var index storage.HistoryEntry
+	e.eventually(func() bool {
+		all, err := e.db.HistoryPage(storage.HistoryQuery{Limit: 10})
+		require.NoError(t, err)
+		for _, h := range all {
+			if strings.HasSuffix(h.Name, "-index.html") {
+				index = h
+				return true
+			}
+		}
+		return false
+	}, "the index page uploaded")
+	assert.Equal(t, "2-uploads-index.html", index.Name)
+	assert.True(t, index.Verified)
+
+	var link string
+	e.ui(func() { link = a.links().GatewayLink(index.Env, index.Hash, index.Name) })
+	page := httpGet(t, link)
+	hrefs := regexp.MustCompile(`<a href="([^"]+)">([^<]*)</a>`).FindAllStringSubmatch(page, -1)
+	require.Len(t, hrefs, 2)
+	for i, m := range hrefs {
+		assert.Equal(t, picked[i].Name, html.UnescapeString(m[2]))
+		body := httpGet(t, html.UnescapeString(m[1]))
+		assert.Len(t, body, 300, "the link of %s serves it", picked[i].Name)
+		want, err := os.ReadFile(picked[i].LocalPath)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), body)
+	}
+}
+
+// httpGet is the body of a GET that must answer 200.
+func httpGet(t *testing.T, link string) string {
+	t.Helper()
+	resp, err := http.Get(link)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, link)
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return string(b)
 }

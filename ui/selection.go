@@ -2,6 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -27,6 +31,7 @@ type historySelection struct {
 type selectionBar struct {
 	count                  *widget.Label
 	copyLinks, exportSel   *widget.Button
+	indexPage              *widget.Button
 	deleteSel, clearSelect *widget.Button
 	box                    *fyne.Container
 }
@@ -38,10 +43,11 @@ func newSelectionBar(h *historyView) *selectionBar {
 	b.copyLinks.Importance = widget.HighImportance
 	b.exportSel = widget.NewButtonWithIcon("Export selected…", theme.DocumentSaveIcon(), nil)
 	b.exportSel.OnTapped = func() { h.a.showMenuBelow(fyne.NewMenu("", h.selectedExportItems()...), b.exportSel) }
+	b.indexPage = widget.NewButtonWithIcon("Index page", theme.DocumentIcon(), h.onIndexPage)
 	b.deleteSel = widget.NewButtonWithIcon("Delete selected…", theme.DeleteIcon(), h.onDeleteSelected)
 	b.clearSelect = widget.NewButtonWithIcon("", theme.CancelIcon(), h.clearSelection)
 	b.box = container.NewBorder(nil, nil, b.count,
-		container.NewHBox(b.copyLinks, b.exportSel, b.deleteSel, b.clearSelect))
+		container.NewHBox(b.copyLinks, b.indexPage, b.exportSel, b.deleteSel, b.clearSelect))
 	b.box.Hide()
 	return b
 }
@@ -215,4 +221,73 @@ func (h *historyView) deleteSelected(ids []int64) {
 			h.reload()
 		})
 	})
+}
+
+// onIndexPage makes the index page of the selected uploads — a small HTML
+// file listing each with its link (api.Links.IndexPage) — and uploads it
+// as a file of its own, through the queue like any file (verified, in
+// History, live-checked): its link shares them all. The page is kept under
+// the data folder's index-pages.
+func (h *historyView) onIndexPage() {
+	sel := h.selected()
+	a := h.a
+	if len(sel) == 0 {
+		return
+	}
+	if a.sess == nil {
+		a.showToast("Sign in to upload the index page.")
+		return
+	}
+	title := indexTitle(sel)
+	files := make([]api.SharedFile, len(sel))
+	for i, e := range sel {
+		files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
+	}
+	page, err := a.links().IndexPage(title, files)
+	if err != nil {
+		a.showError("Cannot make the index page", err)
+		return
+	}
+	dir := filepath.Join(filepath.Dir(a.db.Path()), "index-pages", fmt.Sprint(a.now().UnixNano()))
+	path := filepath.Join(dir, indexFileName(title))
+	a.goBg(func() {
+		err := os.MkdirAll(dir, 0o700)
+		if err == nil {
+			err = os.WriteFile(path, page, 0o600)
+		}
+		a.do(func() {
+			if err != nil {
+				a.showError("Cannot save the index page", err)
+				return
+			}
+			a.addPaths([]string{path})
+			a.showToast(fmt.Sprintf("Uploading the index page of %s: its link is in History when done.", plural(len(sel), "upload", "uploads")))
+		})
+	})
+}
+
+// indexTitle names the index page of entries: their folder when they
+// share one, else how many they are.
+func indexTitle(entries []storage.HistoryEntry) string {
+	folder := entries[0].FolderPath
+	for _, e := range entries[1:] {
+		if e.FolderPath != folder {
+			folder = ""
+			break
+		}
+	}
+	if strings.Trim(folder, "/") != "" {
+		return strings.Trim(folder, "/")
+	}
+	return plural(len(entries), "upload", "uploads")
+}
+
+// indexFileName is the index page's file name, from its title: letters
+// and digits kept, anything else a dash ("photos-2026-index.html").
+func indexFileName(title string) string {
+	slug := strings.FieldsFunc(title, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(slug) == 0 {
+		return "index.html"
+	}
+	return strings.Join(slug, "-") + "-index.html"
 }
