@@ -10,6 +10,12 @@ import (
 	"time"
 )
 
+// checkMark marks what is verified or valid. It is U+2705 (a white check
+// in a green circle), which Fyne's own emoji font has, so it looks the same
+// on every system. U+2713 (✓) is in none of Fyne's fonts: it took a system
+// font, and Wine has none with it (a missing-glyph box there).
+const checkMark = "\u2705"
+
 // formatETA renders a time left as people say it ("5 s left", "3 min left",
 // "1 h 20 min left"); 0 (unknown) gives "".
 func formatETA(d time.Duration) string {

@@ -477,7 +477,7 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.name = rowName()
 	r.hash = caption("", widget.MediumImportance)
 	r.hash.TextStyle = fyne.TextStyle{Monospace: true}
-	r.verified = caption("✓ verified", widget.SuccessImportance)
+	r.verified = caption(checkMark+" verified", widget.SuccessImportance)
 	r.detail = caption("", widget.MediumImportance)
 	r.live = caption("", widget.SuccessImportance)
 	r.recheck = widget.NewButton("Check again", func() { h.onCheckLive(r.id) })

@@ -278,7 +278,7 @@ func (v *signInView) onKeyChanged(s string) {
 		v.keyCount.SetText("64 characters, shown once when the key was created.")
 	case api.ValidateAPIKey(s) == nil:
 		v.keyCount.Importance = widget.SuccessImportance
-		v.keyCount.SetText("✓ 64 of 64 characters")
+		v.keyCount.SetText(checkMark + " 64 of 64 characters")
 	case !api.ValidAPIKeyChars(s):
 		v.keyCount.Importance = widget.DangerImportance
 		v.keyCount.SetText(humanError(api.ValidateAPIKey(s)))

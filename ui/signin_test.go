@@ -29,7 +29,7 @@ func TestSignInWithAPIKeyByEnter(t *testing.T) {
 	a := e.a
 	e.ui(func() {
 		a.signin.env.SetSelected(choiceSandbox)
-		assert.Equal(t, "✓ 64 of 64 characters", a.signin.keyCount.Text)
+		assert.Equal(t, checkMark+" 64 of 64 characters", a.signin.keyCount.Text)
 		// Keyboard only: Enter in the key field submits.
 		a.signin.apiKey.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 		assert.True(t, a.signin.busy, "a spinner while signing in")

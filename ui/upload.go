@@ -828,7 +828,7 @@ func (r *queueRow) set(j worker.Job) {
 		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		stateText = "Uploaded"
 		if j.Verified {
-			stateText = "✓ Verified"
+			stateText = checkMark + " Verified"
 		}
 		stateImp = widget.SuccessImportance
 		if j.Hash != "" {
