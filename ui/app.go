@@ -9,8 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -25,7 +23,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
-	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -134,38 +131,28 @@ type App struct {
 	secrets *storage.SecretStore
 	home    string
 
-	// uiMu serialises every UI change made from a goroutine (see do). The
-	// real driver runs them all on one goroutine anyway; Fyne's test driver
-	// runs fyne.Do inline on the calling goroutine, and this lock keeps that
-	// race-free.
-	uiMu sync.Mutex
+	lifecycle   // the App's goroutines and its closing (lifecycle.go)
+	appSettings // the person's settings, saved in the background (settings.go)
+	appSession  // who is signed in, and the Local sandbox (session.go)
+	appViews    // the screens and the frame around them
 
-	// Background goroutines: started by goBg, stopped by Close.
-	bgMu    sync.Mutex
-	closing bool
-	closed  atomic.Bool
-	wg      sync.WaitGroup
-	stop    chan struct{}
+	lastLink string
+	now      func() time.Time
+	// httpClient is given to api.NewClient; nil means its default.
+	httpClient *http.Client
 
-	setMu    sync.Mutex
-	settings storage.Settings
-	saver    *settingsSaver
+	// pickFiles and pickFolder ask the person for paths; they run on a
+	// background goroutine (native dialogs block). Tests replace them.
+	pickFiles  func() ([]string, error)
+	pickFolder func() (string, error)
+	// quit ends the app; tests replace it.
+	quit func()
+}
 
-	sandboxMu  sync.Mutex
-	sandbox    *sandbox.Server
-	sandboxURL string
-
-	sess         *activeSession // UI goroutine only
-	pendingFiles []string       // added before sign-in
-	pendingPick  bool           // "Add files…" asked for before sign-in
-
-	// retMu guards sessions (every session whose queue runs, for Close)
-	// and retiring (sessions being closed in the background, which a new
-	// sign-in waits for).
-	retMu    sync.Mutex
-	sessions map[*activeSession]struct{}
-	retiring []chan struct{}
-
+// appViews are the App's screens (one view per screen) and the frame of
+// the signed-in window: the header, the tabs and the toast. UI goroutine
+// only.
+type appViews struct {
 	signin  *signInView
 	upload  *uploadView
 	history *historyView
@@ -185,18 +172,6 @@ type App struct {
 	toastGen     int
 	toastStays   bool // a screenshot keeps it up
 	mainView     fyne.CanvasObject
-
-	lastLink string
-	now      func() time.Time
-	// httpClient is given to api.NewClient; nil means its default.
-	httpClient *http.Client
-
-	// pickFiles and pickFolder ask the person for paths; they run on a
-	// background goroutine (native dialogs block). Tests replace them.
-	pickFiles  func() ([]string, error)
-	pickFolder func() (string, error)
-	// quit ends the app; tests replace it.
-	quit func()
 }
 
 // NewApp builds the window (without showing it) on fa. Tests call it with
@@ -210,12 +185,12 @@ func NewApp(fa fyne.App, d Deps) *App {
 		secrets = storage.NewSecretStore(0)
 	}
 	a := &App{
-		fyne:    fa,
-		db:      d.DB,
-		secrets: secrets,
-		home:    d.Home,
-		stop:    make(chan struct{}),
-		now:     time.Now,
+		lifecycle: lifecycle{stop: make(chan struct{})},
+		fyne:      fa,
+		db:        d.DB,
+		secrets:   secrets,
+		home:      d.Home,
+		now:       time.Now,
 	}
 	if a.home == "" {
 		a.home = filepath.Dir(d.DB.Path())
@@ -309,70 +284,6 @@ func (a *App) Close() {
 		a.sandbox = nil
 	}
 	a.sandboxMu.Unlock()
-}
-
-// do runs f on the UI goroutine (fyne.Do). Every UI change made from a
-// goroutine goes through here, so nothing touches widgets after Close.
-func (a *App) do(f func()) {
-	if a.closed.Load() {
-		return
-	}
-	fyne.Do(func() {
-		a.uiMu.Lock()
-		defer a.uiMu.Unlock()
-		if a.closed.Load() {
-			return
-		}
-		f()
-	})
-}
-
-// goBg runs f on a goroutine that Close waits for, so the App owns every
-// goroutine it starts. It returns false (and does nothing) after Close.
-func (a *App) goBg(f func()) bool {
-	a.bgMu.Lock()
-	if a.closing {
-		a.bgMu.Unlock()
-		return false
-	}
-	a.wg.Add(1)
-	a.bgMu.Unlock()
-	go func() {
-		defer a.wg.Done()
-		f()
-	}()
-	return true
-}
-
-// sleep waits d or until Close, reporting whether the full time passed.
-func (a *App) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-a.stop:
-		return false
-	}
-}
-
-// currentSettings is a copy of the settings, safe from any goroutine.
-func (a *App) currentSettings() storage.Settings {
-	a.setMu.Lock()
-	defer a.setMu.Unlock()
-	return a.settings
-}
-
-// changeSettings applies f to the settings and saves them in the
-// background, so a keystroke in a settings field never waits for the disk.
-func (a *App) changeSettings(f func(s storage.Settings) storage.Settings) storage.Settings {
-	a.setMu.Lock()
-	defer a.setMu.Unlock()
-	a.settings = f(a.settings).Normalize()
-	// Handed to the saver under setMu, so two goroutines changing settings
-	// at once cannot save the older value last.
-	a.saver.save(a.settings)
-	return a.settings
 }
 
 func (a *App) buildMain() {
@@ -629,6 +540,3 @@ func humanError(err error) string {
 	}
 	return sentence(api.Human(err))
 }
-
-// errClosed is returned by background work that found the App closed.
-var errClosed = errors.New("the window was closed")

@@ -36,6 +36,25 @@ const (
 // instead of an endless spinner.
 const signInTimeout = 30 * time.Second
 
+// appSession is who is signed in to the window, the sessions whose queues
+// still run, and the Local sandbox the window started.
+type appSession struct {
+	sandboxMu  sync.Mutex
+	sandbox    *sandbox.Server
+	sandboxURL string
+
+	sess         *activeSession // UI goroutine only
+	pendingFiles []string       // added before sign-in
+	pendingPick  bool           // "Add files…" asked for before sign-in
+
+	// retMu guards sessions (every session whose queue runs, for Close)
+	// and retiring (sessions being closed in the background, which a new
+	// sign-in waits for).
+	retMu    sync.Mutex
+	sessions map[*activeSession]struct{}
+	retiring []chan struct{}
+}
+
 // activeSession is the account signed in to the window and the queue that
 // uploads for it.
 type activeSession struct {
@@ -397,71 +416,4 @@ func (a *App) signOutAccount(envKey, account string) error {
 		return st.WithoutRememberedAccount(envKey, account)
 	})
 	return session.Forget(a.secrets, envKey, account)
-}
-
-// settingsSaver writes settings on its own goroutine, keeping only the
-// newest pending value, so saving never blocks the UI and never reorders.
-type settingsSaver struct {
-	db      *storage.DB
-	mu      sync.Mutex
-	pending *storage.Settings
-	wake    chan struct{}
-	done    chan struct{}
-	closed  bool
-	lastErr error
-}
-
-func newSettingsSaver(db *storage.DB) *settingsSaver {
-	s := &settingsSaver{db: db, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	go s.run()
-	return s
-}
-
-func (s *settingsSaver) save(v storage.Settings) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		_ = s.db.SaveSettings(v)
-		return
-	}
-	s.pending = &v
-	select { // under mu, so close cannot run between the check and the send
-	case s.wake <- struct{}{}:
-	default:
-	}
-	s.mu.Unlock()
-}
-
-func (s *settingsSaver) run() {
-	defer close(s.done)
-	for range s.wake {
-		s.flush()
-	}
-	s.flush()
-}
-
-func (s *settingsSaver) flush() {
-	s.mu.Lock()
-	p := s.pending
-	s.pending = nil
-	s.mu.Unlock()
-	if p != nil {
-		err := s.db.SaveSettings(*p)
-		s.mu.Lock()
-		s.lastErr = err
-		s.mu.Unlock()
-	}
-}
-
-// close saves what is pending and stops the goroutine.
-func (s *settingsSaver) close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.closed = true
-	s.mu.Unlock()
-	close(s.wake)
-	<-s.done
 }

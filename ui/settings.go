@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"net/url"
 	"strings"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -295,3 +296,97 @@ func (t *variantTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.Defau
 func (t *variantTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
 func (t *variantTheme) Size(n fyne.ThemeSizeName) float32 { return theme.DefaultTheme().Size(n) }
+
+// appSettings are the person's settings as the App holds them, safe from
+// any goroutine; every change is saved in the background.
+type appSettings struct {
+	setMu    sync.Mutex
+	settings storage.Settings
+	saver    *settingsSaver
+}
+
+// currentSettings is a copy of the settings, safe from any goroutine.
+func (a *appSettings) currentSettings() storage.Settings {
+	a.setMu.Lock()
+	defer a.setMu.Unlock()
+	return a.settings
+}
+
+// changeSettings applies f to the settings and saves them in the
+// background, so a keystroke in a settings field never waits for the disk.
+func (a *appSettings) changeSettings(f func(s storage.Settings) storage.Settings) storage.Settings {
+	a.setMu.Lock()
+	defer a.setMu.Unlock()
+	a.settings = f(a.settings).Normalize()
+	// Handed to the saver under setMu, so two goroutines changing settings
+	// at once cannot save the older value last.
+	a.saver.save(a.settings)
+	return a.settings
+}
+
+// settingsSaver writes settings on its own goroutine, keeping only the
+// newest pending value, so saving never blocks the UI and never reorders.
+type settingsSaver struct {
+	db      *storage.DB
+	mu      sync.Mutex
+	pending *storage.Settings
+	wake    chan struct{}
+	done    chan struct{}
+	closed  bool
+	lastErr error
+}
+
+func newSettingsSaver(db *storage.DB) *settingsSaver {
+	s := &settingsSaver{db: db, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go s.run()
+	return s
+}
+
+func (s *settingsSaver) save(v storage.Settings) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = s.db.SaveSettings(v)
+		return
+	}
+	s.pending = &v
+	select { // under mu, so close cannot run between the check and the send
+	case s.wake <- struct{}{}:
+	default:
+	}
+	s.mu.Unlock()
+}
+
+func (s *settingsSaver) run() {
+	defer close(s.done)
+	for range s.wake {
+		s.flush()
+	}
+	s.flush()
+}
+
+func (s *settingsSaver) flush() {
+	s.mu.Lock()
+	p := s.pending
+	s.pending = nil
+	s.mu.Unlock()
+	if p != nil {
+		err := s.db.SaveSettings(*p)
+		s.mu.Lock()
+		s.lastErr = err
+		s.mu.Unlock()
+	}
+}
+
+// close saves what is pending and stops the goroutine.
+func (s *settingsSaver) close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.mu.Unlock()
+	close(s.wake)
+	<-s.done
+}

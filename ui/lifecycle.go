@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// lifecycle lets the App own every goroutine it starts and stop touching
+// widgets once it is closed: do, goBg and sleep below, and Close.
+type lifecycle struct {
+	// uiMu serialises every UI change made from a goroutine (see do). The
+	// real driver runs them all on one goroutine anyway; Fyne's test driver
+	// runs fyne.Do inline on the calling goroutine, and this lock keeps that
+	// race-free.
+	uiMu sync.Mutex
+
+	// Background goroutines: started by goBg, stopped by Close.
+	bgMu    sync.Mutex
+	closing bool
+	closed  atomic.Bool
+	wg      sync.WaitGroup
+	stop    chan struct{}
+}
+
+// do runs f on the UI goroutine (fyne.Do). Every UI change made from a
+// goroutine goes through here, so nothing touches widgets after Close.
+func (a *lifecycle) do(f func()) {
+	if a.closed.Load() {
+		return
+	}
+	fyne.Do(func() {
+		a.uiMu.Lock()
+		defer a.uiMu.Unlock()
+		if a.closed.Load() {
+			return
+		}
+		f()
+	})
+}
+
+// goBg runs f on a goroutine that Close waits for, so the App owns every
+// goroutine it starts. It returns false (and does nothing) after Close.
+func (a *lifecycle) goBg(f func()) bool {
+	a.bgMu.Lock()
+	if a.closing {
+		a.bgMu.Unlock()
+		return false
+	}
+	a.wg.Add(1)
+	a.bgMu.Unlock()
+	go func() {
+		defer a.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// sleep waits d or until Close, reporting whether the full time passed.
+func (a *lifecycle) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-a.stop:
+		return false
+	}
+}
+
+// errClosed is returned by background work that found the App closed.
+var errClosed = errors.New("the window was closed")
