@@ -80,12 +80,34 @@ type uploadView struct {
 
 func newUploadView(a *App) *uploadView {
 	v := &uploadView{a: a, index: map[string]int{}}
-	st := a.currentSettings()
-
 	v.addFiles = widget.NewButtonWithIcon("Add files…", theme.FileIcon(), v.onAddFiles)
 	v.addFiles.Importance = widget.HighImportance
 	v.addFolder = widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), v.onAddFolder)
+	v.buildDestination(a.currentSettings())
+	v.buildBanners()
+	v.buildQueue()
 
+	dropZone, dropSub := v.dropZone()
+	dest, pair := v.destinationRow()
+	top := container.NewVBox(v.noticeBox, v.waiting, dropZone, dest, v.destError)
+	queueHead := v.queueHead()
+	// At least two whole rows of the queue, whatever the window's size.
+	rows := container.New(minHeightLayout{height: 2 * newQueueRow(v).MinSize().Height}, container.NewStack(v.empty, v.list))
+	// In a short window the drop zone loses its second line, and in a
+	// narrow one the destination and the comment take a line each: the
+	// queue gets the room.
+	v.content = container.New(&adaptLayout{adapt: func(size fyne.Size) {
+		show(dropSub, size.Height >= 560)
+		pair.fit(size.Width, dest.Objects)
+	}}, container.NewBorder(container.NewVBox(top, queueHead), nil, nil, nil, rows))
+	v.onDestModeChanged(v.destMode.Selected)
+	v.render()
+	return v
+}
+
+// buildDestination makes the destination and comment fields, filled from
+// the settings st.
+func (v *uploadView) buildDestination(st storage.Settings) {
 	v.folder = widget.NewSelectEntry(st.RecentFolders)
 	v.folder.SetPlaceHolder("/ (the account's root)")
 	v.folder.SetText(st.DefaultFolderPath)
@@ -110,17 +132,24 @@ func newUploadView(a *App) *uploadView {
 	v.folder.OnChanged = func(string) { v.onDestChanged() }
 	v.parent.OnChanged = func(string) { v.onDestChanged() }
 	v.comment.OnChanged = func(string) { v.onDestChanged() }
+}
 
+// buildBanners makes the notice and the "waiting for sign-in" banner, both
+// hidden.
+func (v *uploadView) buildBanners() {
 	v.notice = note(widget.WarningImportance, fyne.TextWrapWord)
 	v.noticeBox = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.WarningIcon())), nil, v.notice)
 	v.noticeBox.Hide()
 
 	v.waitLabel = note(widget.WarningImportance, fyne.TextWrapWord)
-	v.signInBtn = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), a.onReauth)
+	v.signInBtn = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), v.a.onReauth)
 	v.signInBtn.Importance = widget.WarningImportance
 	v.waiting = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.AccountIcon())), v.signInBtn, v.waitLabel)
 	v.waiting.Hide()
+}
 
+// buildQueue makes the queue's buttons, summary, progress bar and list.
+func (v *uploadView) buildQueue() {
 	v.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), v.onPauseResume)
 	v.retryFailed = widget.NewButtonWithIcon("Retry failed", theme.ViewRefreshIcon(), v.onRetryFailed)
 	v.cancelAll = widget.NewButtonWithIcon("Cancel all", theme.CancelIcon(), v.onCancelAll)
@@ -143,9 +172,12 @@ func newUploadView(a *App) *uploadView {
 	emptyText := widget.NewLabelWithStyle("Files you add appear here with their progress and their links.", fyne.TextAlignCenter, fyne.TextStyle{})
 	emptyText.Importance = widget.MediumImportance
 	v.empty = container.NewCenter(emptyText)
+}
 
-	// The drop zone: what a person sees first, and where to drop. One
-	// compact row, so the queue keeps most of the window.
+// dropZone is what a person sees first, and where to drop, with its
+// second line (hidden in a short window).
+func (v *uploadView) dropZone() (fyne.CanvasObject, *widget.Label) {
+	// One compact row, so the queue keeps most of the window.
 	icon := canvas.NewImageFromResource(theme.NewPrimaryThemedResource(theme.UploadIcon()))
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSquareSize(28))
@@ -156,7 +188,12 @@ func newUploadView(a *App) *uploadView {
 		container.NewHBox(container.NewCenter(icon), container.New(&rowTextLayout{}, dropTitle, dropSub)),
 		container.NewCenter(container.NewHBox(v.addFiles, v.addFolder)))
 	dropZone := newThemedBox(theme.ColorNameInputBackground, theme.ColorNamePrimary, zone)
+	return dropZone, dropSub
+}
 
+// destinationRow lays out the destination and the comment, side by side
+// when the window is wide enough (pair decides).
+func (v *uploadView) destinationRow() (*fyne.Container, *pairLayout) {
 	destField := container.NewStack(v.folder, v.parent)
 	destLabel := widget.NewLabelWithStyle("Upload to", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	commentLabel := widget.NewLabelWithStyle("Comment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -168,27 +205,18 @@ func newUploadView(a *App) *uploadView {
 			nil, container.NewBorder(nil, nil, v.destMode, nil, destField)),
 		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, commentLabel), nil, v.comment),
 	)
-	top := container.NewVBox(v.noticeBox, v.waiting, dropZone, dest, v.destError)
+	return dest, pair
+}
 
+// queueHead is the toolbar above the queue and the overall progress bar.
+func (v *uploadView) queueHead() fyne.CanvasObject {
 	v.toolbar = &toolbarLayout{labelsFrom: 760,
 		buttons: []*widget.Button{v.pause, v.retryFailed, v.cancelAll, v.clearFinished},
 		labels:  []string{v.pause.Text, v.retryFailed.Text, v.cancelAll.Text, v.clearFinished.Text},
 		on:      true,
 	}
 	toolbar := container.New(v.toolbar, v.summary, container.NewHBox(v.pause, v.retryFailed, v.cancelAll, v.clearFinished))
-	queueHead := container.NewVBox(widget.NewSeparator(), toolbar, container.New(&fixedHeightLayout{height: 4}, v.overall))
-	// At least two whole rows of the queue, whatever the window's size.
-	rows := container.New(minHeightLayout{height: 2 * newQueueRow(v).MinSize().Height}, container.NewStack(v.empty, v.list))
-	// In a short window the drop zone loses its second line, and in a
-	// narrow one the destination and the comment take a line each: the
-	// queue gets the room.
-	v.content = container.New(&adaptLayout{adapt: func(size fyne.Size) {
-		show(dropSub, size.Height >= 560)
-		pair.fit(size.Width, dest.Objects)
-	}}, container.NewBorder(container.NewVBox(top, queueHead), nil, nil, nil, rows))
-	v.onDestModeChanged(v.destMode.Selected)
-	v.render()
-	return v
+	return container.NewVBox(widget.NewSeparator(), toolbar, container.New(&fixedHeightLayout{height: 4}, v.overall))
 }
 
 // onDestModeChanged shows the field of the chosen destination kind.

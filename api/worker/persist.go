@@ -223,12 +223,29 @@ func (q *Queue) deleteRowLocked(j *job) {
 
 // load reads the account's saved queue into a new Queue (not started yet).
 func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
+	walks, rows, err := readSaved(cfg)
+	if err != nil {
+		return nil, err
+	}
+	q := newQueue(cfg, lock)
+	q.restoreJobs(rows)
+	q.resumeWalks(walks, rows)
+	if len(q.dirty) > 0 {
+		q.signalPersist()
+	}
+	return q, nil
+}
+
+// readSaved requeues the account's uploads a crash left "uploading" and
+// reads its walk rows and every job row, after dropping the rows of its
+// finished uploads (they are in the history).
+func readSaved(cfg Config) ([]storage.WalkRow, []storage.JobRow, error) {
 	if _, err := cfg.DB.RequeueInterruptedOf(cfg.Env, cfg.Account); err != nil {
-		return nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
+		return nil, nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
 	}
 	walks, err := cfg.DB.Walks(cfg.Env, cfg.Account)
 	if err != nil {
-		return nil, fmt.Errorf("worker: load the folders being listed: %w", err)
+		return nil, nil, fmt.Errorf("worker: load the folders being listed: %w", err)
 	}
 	walkBatches := make(map[string]bool)
 	for _, w := range walks {
@@ -236,7 +253,7 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 	}
 	rows, err := cfg.DB.Jobs()
 	if err != nil {
-		return nil, fmt.Errorf("worker: load the queue: %w", err)
+		return nil, nil, fmt.Errorf("worker: load the queue: %w", err)
 	}
 	var doneIDs []string
 	for _, r := range rows {
@@ -247,9 +264,13 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 		}
 	}
 	if _, err := cfg.DB.DeleteJobIDs(doneIDs...); err != nil {
-		return nil, fmt.Errorf("worker: drop finished jobs: %w", err)
+		return nil, nil, fmt.Errorf("worker: drop finished jobs: %w", err)
 	}
+	return walks, rows, nil
+}
 
+// newQueue is a Queue of cfg holding lock, with no jobs yet.
+func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 	q := &Queue{
 		client:           cfg.Client,
 		db:               cfg.DB,
@@ -281,9 +302,15 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
 	q.persister = newWriteBehind(q.flushDB)
 	q.walkSaver = newWriteBehind(q.saveWalks)
+	return q
+}
 
+// restoreJobs lists the account's unfinished jobs of rows: failed,
+// canceled and skipped ones as they were, the others queued again (or
+// waiting for sign-in, without tokens).
+func (q *Queue) restoreJobs(rows []storage.JobRow) {
 	for _, r := range rows {
-		if r.Env != cfg.Env || r.Account != cfg.Account || r.State == storage.JobDone {
+		if r.Env != q.env || r.Account != q.account || r.State == storage.JobDone {
 			continue
 		}
 		j := &job{row: r}
@@ -313,11 +340,4 @@ func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
 			q.ready = append(q.ready, j)
 		}
 	}
-
-	q.resumeWalks(walks, rows)
-
-	if len(q.dirty) > 0 {
-		q.signalPersist()
-	}
-	return q, nil
 }

@@ -355,118 +355,154 @@ func validateRequest(r Request) string {
 // folder lists a dropped folder: one job per regular file, a skipped entry
 // for everything else (see the package documentation for the policy).
 func (w *walk) folder(r Request, root string) {
+	f := newFolderWalk(w, r, root)
+	if f.walkRoot != root && w.uploaded != nil { // its files' paths are the target's
+		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, f.walkRoot)
+	}
+	_ = filepath.WalkDir(f.walkRoot, f.visit)
+	if w.ctx.Err() != nil {
+		return
+	}
+	f.addEmptyDirs()
+}
+
+// folderWalk is the listing of one dropped folder.
+type folderWalk struct {
+	w        *walk
+	r        Request
+	root     string // the path the person chose
+	walkRoot string // root, or its target when root is a symbolic link
+	rootName string // root's name, "" for a whole drive
+
+	dests      map[string]folderDest // by local directory
+	dirs       []string              // every directory met, in walk order
+	hasEntries map[string]bool       // directories with at least one entry
+	unreadable map[string]bool       // directories that could not be listed
+}
+
+// folderDest is where the files directly in one local directory go.
+type folderDest struct {
+	folderPath string // destination of the files directly in it
+	msg        string // why it cannot be a destination, if so
+}
+
+func newFolderWalk(w *walk, r Request, root string) *folderWalk {
 	// filepath.WalkDir does not follow a root that is a symbolic link, but
 	// the person chose this path, so walk its target under the link's name.
 	walkRoot := root
 	if target, err := filepath.EvalSymlinks(root); err == nil {
 		walkRoot = target
 	}
-	if walkRoot != root && w.uploaded != nil { // its files' paths are the target's
-		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, walkRoot)
-	}
 	rootName := filepath.Base(root)
 	if rootName == string(filepath.Separator) || rootName == "." || filepath.VolumeName(root)+string(filepath.Separator) == root {
 		rootName = "" // a whole drive: its contents go straight under the destination
 	}
+	return &folderWalk{w: w, r: r, root: root, walkRoot: walkRoot, rootName: rootName,
+		dests: make(map[string]folderDest), hasEntries: make(map[string]bool), unreadable: make(map[string]bool)}
+}
 
-	type dirInfo struct {
-		folderPath string // destination of the files directly in it
-		msg        string // why it cannot be a destination, if so
-	}
-	dests := make(map[string]dirInfo)
-	dest := func(dir string) dirInfo {
-		if d, ok := dests[dir]; ok {
-			return d
-		}
-		var d dirInfo
-		if r.ParentID == nil {
-			rel, err := filepath.Rel(walkRoot, dir)
-			if err != nil {
-				rel = "."
-			}
-			d.folderPath = folderPathFor(r.FolderPath, rootName, filepath.ToSlash(rel))
-			if err := api.ValidateFolderPath(d.folderPath); err != nil {
-				d.msg = api.Human(err)
-			}
-		}
-		dests[dir] = d
+// dest is where the files directly in dir go, worked out once per dir.
+func (f *folderWalk) dest(dir string) folderDest {
+	if d, ok := f.dests[dir]; ok {
 		return d
 	}
-	entry := func(p string, dir string) storage.JobRow {
-		row := w.base(r, p)
-		row.FolderPath = dest(dir).folderPath
-		return row
-	}
-
-	var dirs []string
-	hasEntries := make(map[string]bool)
-	unreadable := make(map[string]bool)
-	_ = filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
-		if w.ctx.Err() != nil {
-			return fs.SkipAll
-		}
-		if p != walkRoot {
-			hasEntries[filepath.Dir(p)] = true
-		}
+	var d folderDest
+	if f.r.ParentID == nil {
+		rel, err := filepath.Rel(f.walkRoot, dir)
 		if err != nil {
-			// A folder that could not be listed, or an entry that
-			// vanished: say so and go on with the rest.
-			parent := filepath.Dir(p)
-			if p == walkRoot || d != nil && d.IsDir() {
-				unreadable[p] = true
-				parent = p
-			}
-			w.add(entry(p, parent), storage.JobSkipped, describeFSError("folder", d == nil || d.IsDir(), err))
-			return nil
+			rel = "."
 		}
-		dir := filepath.Dir(p)
-		t := d.Type()
-		// Windows' own links (junctions) are neither folders nor symbolic
-		// links to Go; Wine's (Unix links to folders) are folders too.
-		junction := p != walkRoot && t&fs.ModeIrregular != 0 && api.IsLinkEntry(p)
-		if d.IsDir() && !junction {
-			dirs = append(dirs, p)
-			return nil
+		d.folderPath = folderPathFor(f.r.FolderPath, f.rootName, filepath.ToSlash(rel))
+		if err := api.ValidateFolderPath(d.folderPath); err != nil {
+			d.msg = api.Human(err)
 		}
-		row := entry(p, dir)
-		switch {
-		case t&fs.ModeSymlink != 0:
-			w.add(row, storage.JobSkipped, msgSymlink)
-		case junction:
-			w.add(row, storage.JobSkipped, msgJunction)
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-		case !t.IsRegular():
-			w.add(row, storage.JobSkipped, "this is "+kindOf(t)+", not a regular file — only regular files are uploaded")
-		case dest(dir).msg != "":
-			w.add(row, storage.JobFailed, dest(dir).msg)
-		default:
-			// Opened as the upload will open it: no link followed below
-			// the chosen folder; the job is pinned to this very file.
-			id, err := api.ListedFile(walkRoot, p)
-			if err != nil {
-				w.add(row, storage.JobSkipped, api.Human(err))
-				return nil
-			}
-			row.Size, row.Beneath, row.FileID = id.Size, walkRoot, id.ID
-			w.queueFile(row, r.Again, id)
-		}
-		return nil
-	})
-	if w.ctx.Err() != nil {
-		return
 	}
-	for _, dir := range dirs {
-		if hasEntries[dir] || unreadable[dir] {
+	f.dests[dir] = d
+	return d
+}
+
+// entry is the job row of p, found in dir.
+func (f *folderWalk) entry(p string, dir string) storage.JobRow {
+	row := f.w.base(f.r, p)
+	row.FolderPath = f.dest(dir).folderPath
+	return row
+}
+
+// visit is filepath.WalkDir's function: one entry of the folder.
+func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
+	w := f.w
+	if w.ctx.Err() != nil {
+		return fs.SkipAll
+	}
+	if p != f.walkRoot {
+		f.hasEntries[filepath.Dir(p)] = true
+	}
+	if err != nil {
+		// A folder that could not be listed, or an entry that
+		// vanished: say so and go on with the rest.
+		parent := filepath.Dir(p)
+		if p == f.walkRoot || d != nil && d.IsDir() {
+			f.unreadable[p] = true
+			parent = p
+		}
+		w.add(f.entry(p, parent), storage.JobSkipped, describeFSError("folder", d == nil || d.IsDir(), err))
+		return nil
+	}
+	// Windows' own links (junctions) are neither folders nor symbolic
+	// links to Go; Wine's (Unix links to folders) are folders too.
+	junction := p != f.walkRoot && d.Type()&fs.ModeIrregular != 0 && api.IsLinkEntry(p)
+	if d.IsDir() && !junction {
+		f.dirs = append(f.dirs, p)
+		return nil
+	}
+	return f.file(p, d, junction)
+}
+
+// file queues the file p, or says why it is not uploaded; a junction to a
+// folder is not walked into.
+func (f *folderWalk) file(p string, d fs.DirEntry, junction bool) error {
+	w := f.w
+	dir := filepath.Dir(p)
+	t := d.Type()
+	row := f.entry(p, dir)
+	switch {
+	case t&fs.ModeSymlink != 0:
+		w.add(row, storage.JobSkipped, msgSymlink)
+	case junction:
+		w.add(row, storage.JobSkipped, msgJunction)
+		if d.IsDir() {
+			return fs.SkipDir
+		}
+	case !t.IsRegular():
+		w.add(row, storage.JobSkipped, "this is "+kindOf(t)+", not a regular file — only regular files are uploaded")
+	case f.dest(dir).msg != "":
+		w.add(row, storage.JobFailed, f.dest(dir).msg)
+	default:
+		// Opened as the upload will open it: no link followed below
+		// the chosen folder; the job is pinned to this very file.
+		id, err := api.ListedFile(f.walkRoot, p)
+		if err != nil {
+			w.add(row, storage.JobSkipped, api.Human(err))
+			return nil
+		}
+		row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
+		w.queueFile(row, f.r.Again, id)
+	}
+	return nil
+}
+
+// addEmptyDirs says which folders were empty (and so not uploaded).
+func (f *folderWalk) addEmptyDirs() {
+	for _, dir := range f.dirs {
+		if f.hasEntries[dir] || f.unreadable[dir] {
 			continue
 		}
-		row := entry(dir, dir)
-		if dir == walkRoot {
-			row = w.base(r, root)
-			row.FolderPath = dest(dir).folderPath
+		row := f.entry(dir, dir)
+		if dir == f.walkRoot {
+			row = f.w.base(f.r, f.root)
+			row.FolderPath = f.dest(dir).folderPath
 		}
-		w.add(row, storage.JobSkipped, msgEmptyDir)
+		f.w.add(row, storage.JobSkipped, msgEmptyDir)
 	}
 }
 
