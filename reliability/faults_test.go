@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -51,6 +52,8 @@ type faultCase struct {
 // faultFigures is one row of the fault table.
 type faultFigures struct {
 	sent, hits, done, failed, lost, wrong int
+	// msg is the message of the first failed file seen ("" if none failed).
+	msg string
 }
 
 func relFaults(t *testing.T, rep *relReport) {
@@ -116,11 +119,7 @@ func relFaults(t *testing.T, rep *relReport) {
 		if fc.spec == "" {
 			spec = "(token with a 2 s life)"
 		}
-		msg := "—"
-		if fc.failMsg != "" {
-			msg = "“" + fc.failMsg + "…”"
-		}
-		sec.add(fc.name, spec, shape, fig.hits, fig.done, fig.failed, msg, fig.lost, fig.wrong)
+		sec.add(fc.name, spec, shape, fig.hits, fig.done, fig.failed, failedWith(fig.msg), fig.lost, fig.wrong)
 		total.sent += fig.sent
 		total.hits += fig.hits
 		total.done += fig.done
@@ -254,6 +253,7 @@ func classify(t *testing.T, files []string, jobs []worker.Job, hist []storage.Hi
 				fig.done++
 			}
 		case j.State == storage.JobFailed:
+			fig.msg = cmp.Or(fig.msg, j.Err)
 			if len(hs) > 0 {
 				t.Errorf("%s: failed but in the history", f)
 				fig.wrong++
@@ -371,6 +371,7 @@ func runCLIFaultCase(t *testing.T, sec *relSection) faultFigures {
 			seen[rec.Path] = true
 		case rec.State == "failed" && rec.Error != "":
 			fig.failed++
+			fig.msg = cmp.Or(fig.msg, rec.Error)
 		default:
 			fig.wrong++
 		}
@@ -384,8 +385,17 @@ func runCLIFaultCase(t *testing.T, sec *relSection) faultFigures {
 	assert.Equal(t, n-1, fig.hits, "every other upload request failed once and was retried")
 	assert.Equal(t, fig.hits, strings.Count(stderr.String(), "[fault: "), "the sandbox logged each fault")
 	sec.add("CLI `upload` against `dstor-uploader sandbox --fault`", "`"+spec+"`", fmt.Sprintf("%d + 1", n-1),
-		fig.hits, fig.done, fig.failed, "—", fig.lost, fig.wrong)
+		fig.hits, fig.done, fig.failed, failedWith(fig.msg), fig.lost, fig.wrong)
 	return fig
+}
+
+// failedWith is the table's message cell: the first failure seen, or a
+// dash when every file was uploaded.
+func failedWith(msg string) string {
+	if msg == "" {
+		return "—"
+	}
+	return seen(msg, "")
 }
 
 func multiChunkText() string {

@@ -203,6 +203,22 @@ func withDeadline(t *testing.T, d time.Duration, what string, fn func()) {
 	}
 }
 
+// seen is what a case observed, for a table cell: its first line, quoted,
+// shortened to about 100 characters; skipped when the case was skipped.
+func seen(got, skipped string) string {
+	if skipped != "" {
+		return skipped
+	}
+	line, _, more := strings.Cut(strings.TrimSpace(got), "\n")
+	if r := []rune(line); len(r) > 100 {
+		line, more = string(r[:100]), true
+	}
+	if more {
+		line += "…"
+	}
+	return "“" + line + "”"
+}
+
 func yesNo(ok bool) string {
 	if ok {
 		return "yes"
