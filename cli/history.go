@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
-	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -59,16 +58,11 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if o.format != "" && !slices.Contains(api.LinkStyles, o.format) {
 		return usageErrorf("--format must be one of %s", strings.Join(api.LinkStyles, ", "))
 	}
-	db, err := openDB()
+	db, links, err := openHistory()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	settings, err := db.LoadSettings()
-	if err != nil {
-		return err
-	}
-	links := session.Links(settings)
 	if o.format != "" {
 		links.Style = o.format
 	}

@@ -34,6 +34,21 @@ func openDB() (*storage.DB, error) {
 	return storage.Open(dir)
 }
 
+// openHistory opens the database and the link builder of the saved
+// settings, for the commands that read the history; the caller closes db.
+func openHistory() (*storage.DB, api.Links, error) {
+	db, err := openDB()
+	if err != nil {
+		return nil, api.Links{}, err
+	}
+	settings, err := db.LoadSettings()
+	if err != nil {
+		db.Close()
+		return nil, api.Links{}, err
+	}
+	return db, session.Links(settings), nil
+}
+
 // openStore opens the database and the keyring and resolves --env (or the
 // last environment used); the caller closes db.
 func openStore(envFlag string) (*store, error) {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
-	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -62,16 +61,11 @@ type verifyResult struct {
 
 // runVerify hashes each file and looks its content up in the history.
 func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) error {
-	db, err := openDB()
+	db, links, err := openHistory()
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	settings, err := db.LoadSettings()
-	if err != nil {
-		return err
-	}
-	links := session.Links(settings)
 	failed := 0
 	for _, p := range paths {
 		r := verifyFile(ctx, db, p, func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) })

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -48,4 +49,19 @@ func (e *InvalidArgumentError) Error() string {
 
 func invalidArg(arg, problem string) error {
 	return &InvalidArgumentError{Arg: arg, Problem: problem}
+}
+
+// touchedOne is the error of a statement (its result and error, as Exec
+// returns them) that must change exactly one row: ErrNotFound when it
+// changed none.
+func touchedOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

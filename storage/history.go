@@ -299,16 +299,7 @@ func historyOfContentSQL(n int) string {
 // [ErrNotFound] when there is no entry with that id.
 func (d *DB) DeleteHistory(id int64) error {
 	return d.withTx(fmt.Sprintf("delete history entry %d", id), func(tx *sql.Tx) error {
-		res, err := tx.Exec(deleteHistorySQL, id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
-		}
-		return nil
+		return touchedOne(tx.Exec(deleteHistorySQL, id))
 	})
 }
 

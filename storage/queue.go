@@ -243,15 +243,9 @@ func (d *DB) FinishJob(row JobRow, h HistoryEntry) error {
 	}
 	defer d.noteHistoryWritten()
 	return d.withTxGrouped("finish job "+row.ID, func(tx *sql.Tx) error {
-		res, err := tx.Stmt(fin).Exec(
-			string(JobDone), row.Hash, row.Verified, row.Attempts, time.Now().UnixNano(), row.ID)
-		if err != nil {
+		if err := touchedOne(tx.Stmt(fin).Exec(
+			string(JobDone), row.Hash, row.Verified, row.Attempts, time.Now().UnixNano(), row.ID)); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return ErrNotFound
 		}
 		_, err = addHistory(txStmtQueryer{tx, ins}, h)
 		return err

@@ -83,23 +83,8 @@ const (
 // in each state, and their sizes: read once when a queue opens, which then
 // keeps them as jobs change.
 func (d *DB) JobCounts(env, account string) (StateCounts, error) {
-	rows, err := d.r.Query(jobCountsSQL, env, account)
+	out, err := scanCounts(d.r.Query(jobCountsSQL, env, account))
 	if err != nil {
-		return nil, fmt.Errorf("count jobs: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	out := make(StateCounts)
-	for rows.Next() {
-		var s JobState
-		var c StateCount
-		var bytes float64
-		if err := rows.Scan(&s, &c.Jobs, &bytes); err != nil {
-			return nil, fmt.Errorf("count jobs: %w", err)
-		}
-		c.Bytes = int64(bytes)
-		out[s] = c
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count jobs: %w", err)
 	}
 	return out, nil
@@ -269,7 +254,12 @@ func bulkWhere(env, account string, states []JobState, except []string) (string,
 
 // countWhere counts the jobs matching where, by state, in tx.
 func countWhere(tx *sql.Tx, where string, args []any) (StateCounts, error) {
-	rows, err := tx.Query("SELECT state, count(*), total(size) FROM jobs WHERE "+where+" GROUP BY state", args...)
+	return scanCounts(tx.Query("SELECT state, count(*), total(size) FROM jobs WHERE "+where+" GROUP BY state", args...))
+}
+
+// scanCounts reads the rows of a query of state, count(*), total(size)
+// (its rows and error, as Query returns them).
+func scanCounts(rows *sql.Rows, err error) (StateCounts, error) {
 	if err != nil {
 		return nil, err
 	}

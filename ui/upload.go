@@ -711,41 +711,39 @@ func (v *uploadView) onOpen(id string) {
 // onAddFiles asks for files with the native dialog (Fyne's when that is
 // not available) and queues them.
 func (v *uploadView) onAddFiles() {
-	if v.a.sess == nil {
-		return
-	}
-	a := v.a
-	a.goPicker(func() {
-		paths, err := a.pickFiles()
-		a.do(func() {
-			switch {
-			case err == errUseFyneDialog:
-				a.fyneOpenFile()
-			case err != nil:
-				a.showError("Cannot choose files", err)
-			default:
-				a.addPaths(paths)
-			}
-		})
-	})
+	v.pickAndAdd(v.a.pickFiles, v.a.fyneOpenFile, "Cannot choose files")
 }
 
 // onAddFolder asks for a folder and queues it (walked by the worker).
 func (v *uploadView) onAddFolder() {
+	pickFolder := v.a.pickFolder
+	v.pickAndAdd(func() ([]string, error) {
+		p, err := pickFolder()
+		if p == "" {
+			return nil, err
+		}
+		return []string{p}, err
+	}, v.a.fyneOpenFolder, "Cannot choose a folder")
+}
+
+// pickAndAdd asks for paths with pick on a background goroutine (native
+// dialogs block) and queues what was chosen; fyneDialog is the fallback
+// where no native dialog exists, failure the title of an error.
+func (v *uploadView) pickAndAdd(pick func() ([]string, error), fyneDialog func(), failure string) {
 	if v.a.sess == nil {
 		return
 	}
 	a := v.a
 	a.goPicker(func() {
-		p, err := a.pickFolder()
+		paths, err := pick()
 		a.do(func() {
 			switch {
 			case err == errUseFyneDialog:
-				a.fyneOpenFolder()
+				fyneDialog()
 			case err != nil:
-				a.showError("Cannot choose a folder", err)
-			case p != "":
-				a.addPaths([]string{p})
+				a.showError(failure, err)
+			default:
+				a.addPaths(paths)
 			}
 		})
 	})

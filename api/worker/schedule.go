@@ -107,11 +107,16 @@ func (q *Queue) promoteLocked(now time.Time) time.Duration {
 
 // delayLocked puts a queued job in backoff until j.notBefore.
 func (q *Queue) delayLocked(j *job) {
-	if !j.delayed {
-		j.delayed = true
-		q.delayed = append(q.delayed, j)
-	}
+	addOnce(&q.delayed, j, &j.delayed)
 	q.wakeScheduler()
+}
+
+// addOnce appends j to list unless its flag says it is there already.
+func addOnce(list *[]*job, j *job, in *bool) {
+	if !*in {
+		*in = true
+		*list = append(*list, j)
+	}
 }
 
 // startLocked marks j uploading and starts its upload goroutine.
@@ -441,10 +446,7 @@ func clampConcurrency(n int) int {
 
 // enqueueLocked makes a queued job eligible to start.
 func (q *Queue) enqueueLocked(j *job) {
-	if !j.ready {
-		j.ready = true
-		q.ready = append(q.ready, j)
-	}
+	addOnce(&q.ready, j, &j.ready)
 	q.wakeScheduler()
 }
 
