@@ -395,7 +395,7 @@ func failedWith(msg string) string {
 	if msg == "" {
 		return "—"
 	}
-	return seen(msg, "")
+	return seen(msg, "", "")
 }
 
 func multiChunkText() string {

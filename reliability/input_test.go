@@ -239,7 +239,7 @@ func relBadInput(t *testing.T, rep *relReport) {
 		if passed && skipped == "" {
 			uploads += bc.uploads
 		}
-		sec.add(i+1, bc.name, bc.via, "“"+bc.want+"”", seen(got, skipped), cmp.Or(skipped, yesNo(passed)))
+		sec.add(i+1, bc.name, bc.via, "“"+bc.want+"”", seen(got, bc.want, skipped), cmp.Or(skipped, yesNo(passed)))
 	}
 
 	// The queue and the history are intact after all that.
@@ -253,7 +253,7 @@ func relBadInput(t *testing.T, rep *relReport) {
 	require.NoError(t, err)
 	assert.Empty(t, left, "no job is left half done")
 	sec.add("", "afterwards: database integrity_check / history entries / jobs left unfinished", "", "ok / "+strconv.Itoa(uploads)+" / 0",
-		res+" / "+strconv.Itoa(rows)+" / "+strconv.Itoa(len(left)))
+		res+" / "+strconv.Itoa(rows)+" / "+strconv.Itoa(len(left)), yesNo(res == "ok" && rows == uploads && len(left) == 0))
 }
 
 // unreadableCase is a file this process cannot read. chmod 000 does not stop

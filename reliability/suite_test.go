@@ -203,20 +203,35 @@ func withDeadline(t *testing.T, d time.Duration, what string, fn func()) {
 	}
 }
 
-// seen is what a case observed, for a table cell: its first line, quoted,
-// shortened to about 100 characters; skipped when the case was skipped.
-func seen(got, skipped string) string {
+// seen is what a case observed, for a table cell, quoted: the line of got
+// that holds want (else its first line), cut to about 100 characters
+// around want; skipped instead when the case was skipped.
+func seen(got, want, skipped string) string {
 	if skipped != "" {
 		return skipped
 	}
-	line, _, more := strings.Cut(strings.TrimSpace(got), "\n")
-	if r := []rune(line); len(r) > 100 {
-		line, more = string(r[:100]), true
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	line := lines[0]
+	for _, l := range lines {
+		if want != "" && strings.Contains(l, want) {
+			line = l
+			break
+		}
 	}
-	if more {
-		line += "…"
+	r := []rune(line)
+	start := 0
+	if i := strings.Index(line, want); want != "" && i >= 0 {
+		start = max(0, len([]rune(line[:i]))-40)
 	}
-	return "“" + line + "”"
+	end := min(len(r), start+100)
+	cut := string(r[start:end])
+	if start > 0 {
+		cut = "…" + cut
+	}
+	if end < len(r) || len(lines) > 1 {
+		cut += "…"
+	}
+	return "“" + cut + "”"
 }
 
 func yesNo(ok bool) string {
@@ -224,4 +239,20 @@ func yesNo(ok bool) string {
 		return "yes"
 	}
 	return "**NO**"
+}
+
+// TestSeen checks the table's "seen" cells: the line holding the expected
+// words, cut around them.
+func TestSeen(t *testing.T) {
+	long := strings.Repeat("x", 80) + " the file changed " + strings.Repeat("y", 80)
+	tests := []struct{ got, want, skipped, cell string }{
+		{"ok", "ok", "", "“ok”"},
+		{"first\nsecond has it", "has it", "", "“second has it…”"},
+		{"anything", "x", "n/a", "n/a"},
+		{long, "file changed", "", "“…" + strings.Repeat("x", 35) + " the file changed " + strings.Repeat("y", 47) + "…”"},
+		{"no match here", "absent", "", "“no match here”"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.cell, seen(tt.got, tt.want, tt.skipped), "%q", tt.got)
+	}
 }
