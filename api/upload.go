@@ -199,21 +199,17 @@ var errExpectationFailed = errors.New("the server refused Expect: 100-continue")
 // must still be it. mayExpect allows asking for "100 Continue" (for large
 // files).
 func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked *FileIdentity, mayExpect bool) (UploadResult, error) {
-	host := urlHost(c.env.UploadURL)
-	f, opened, err := openForUpload(req)
+	at := &attempt{req: req, name: req.partName(), host: urlHost(c.env.UploadURL)}
+	f, opened, err := openChecked(req, checked)
 	if err != nil {
 		return UploadResult{}, err
 	}
 	defer func() { _ = f.Close() }() // read-only: nothing to flush
-	if checked != nil && !checked.sameVersion(opened) {
-		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(req.partName()),
-			fileChanged(req.Path, describeChange(*checked, opened)+" after its checksum was checked"))
-	}
+	at.f, at.opened = f, opened
 
-	name := req.partName()
-	head, tail, contentType, err := multipartEnvelope(name)
+	head, tail, contentType, err := multipartEnvelope(at.name)
 	if err != nil {
-		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(at.name), err)
 	}
 	hasher := NewCIDHasher()
 	hasher.EnableSHA256() // the receipt's checksum, in the same pass
@@ -229,17 +225,57 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 		}
 	}()
 
+	resp, data, err := c.post(ctx, tok, at, body, contentType, mayExpect && opened.Size >= expectContinueMin)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	local, err := hasher.Sum()
+	summed = true
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(at.name), err)
+	}
+	return c.result(tok, at, resp, data, local, hex.EncodeToString(hasher.SHA256()))
+}
+
+// attempt is what one upload attempt works on: the request, the file as
+// opened, the name it is sent under and the upload host (for errors).
+type attempt struct {
+	req        UploadRequest
+	f          *os.File
+	opened     FileIdentity
+	name, host string
+}
+
+// openChecked opens req's file for an upload; checked, when set, is the
+// version whose SHA-256 was checked, and the file opened must still be it.
+func openChecked(req UploadRequest, checked *FileIdentity) (*os.File, FileIdentity, error) {
+	f, opened, err := openForUpload(req)
+	if err != nil {
+		return nil, FileIdentity{}, err
+	}
+	if checked != nil && !checked.sameVersion(opened) {
+		_ = f.Close()
+		return nil, FileIdentity{}, fmt.Errorf("upload %s: %w", quoteShort(req.partName()),
+			fileChanged(req.Path, describeChange(*checked, opened)+" after its checksum was checked"))
+	}
+	return f, opened, nil
+}
+
+// post sends body and reads dStor's answer to it: the response (its body
+// read and closed) and the answer's bytes, or the error a person sees.
+// expect asks for "100 Continue" first.
+func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadBody, contentType string, expect bool) (*http.Response, []byte, error) {
+	host, name := at.host, at.name
 	// reqCtx lets the answer's read be bounded (answerTimeout) without
 	// bounding the upload itself.
 	reqCtx, cancelReq := context.WithCancelCause(ctx)
 	defer cancelReq(nil)
 	httpReq, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.env.UploadURL, body)
 	if err != nil {
-		return UploadResult{}, fmt.Errorf("upload %s: build request: %w", quoteShort(name), err)
+		return nil, nil, fmt.Errorf("upload %s: build request: %w", quoteShort(name), err)
 	}
 	httpReq.ContentLength = body.total
-	expect := mayExpect && opened.Size >= expectContinueMin
-	c.setUploadHeaders(httpReq.Header, tok, req, contentType, expect)
+	c.setUploadHeaders(httpReq.Header, tok, at.req, contentType, expect)
 
 	resp, err := c.hc.Do(httpReq)
 	state := body.finish()
@@ -249,39 +285,43 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 		if resp != nil {
 			_ = resp.Body.Close()
 		}
-		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), state.localErr)
+		return nil, nil, fmt.Errorf("upload %s: %w", quoteShort(name), state.localErr)
 	}
 	if err != nil {
-		return UploadResult{}, transportError(ctx, opUpload, host, err)
+		return nil, nil, transportError(ctx, opUpload, host, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
 	defer timer.Stop()
 
 	if resp.StatusCode == http.StatusExpectationFailed && expect && state.sent == 0 {
-		return UploadResult{}, errExpectationFailed
+		return nil, nil, errExpectationFailed
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data := readPrefix(resp.Body, maxErrorBody)
-		return UploadResult{}, statusError(opUpload, host, resp.StatusCode, resp.Header, data,
+		return nil, nil, statusError(opUpload, host, resp.StatusCode, resp.Header, data,
 			c.now(), tokenPastExpiry(tok, c.now()), tok.Raw)
 	}
 	data, err := readAnswer(resp.Body, maxAddAnswer)
 	if err != nil {
 		if errors.Is(context.Cause(reqCtx), errAnswerTimeout) {
-			return UploadResult{}, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: opUpload, Host: host, Err: errAnswerTimeout}
+			return nil, nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: opUpload, Host: host, Err: errAnswerTimeout}
 		}
-		return UploadResult{}, answerReadError(ctx, opUpload, host, resp.StatusCode, err)
+		return nil, nil, answerReadError(ctx, opUpload, host, resp.StatusCode, err)
 	}
 	if !state.complete {
-		return UploadResult{}, &Error{Kind: KindServer, Status: resp.StatusCode, Op: opUpload, Host: host,
+		return nil, nil, &Error{Kind: KindServer, Status: resp.StatusCode, Op: opUpload, Host: host,
 			Err: errors.New("dStor answered before receiving the whole file")}
 	}
-	local, err := hasher.Sum()
-	summed = true
-	if err != nil {
-		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
-	}
+	return resp, data, nil
+}
+
+// result is the upload's outcome from dStor's answer (data, in resp) and
+// the CID (local) and SHA-256 (sum) of the bytes sent: verified only when
+// the answered hash names those bytes and the file is still the version
+// sent.
+func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte, local, sum string) (UploadResult, error) {
+	host, name, req, f, opened := at.host, at.name, at.req, at.f, at.opened
 	ans, err := ParseAddResponse(data)
 	if err != nil {
 		// Quote the server only when it said something (a message field,
@@ -298,7 +338,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 		Name:     name,
 		Size:     ans.Size,
 		LocalCID: local,
-		SHA256:   hex.EncodeToString(hasher.SHA256()),
+		SHA256:   sum,
 		FileSize: opened.Size,
 		ModTime:  opened.ModTime,
 		Identity: opened,
