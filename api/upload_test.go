@@ -786,7 +786,13 @@ func TestUploadManyInARowReuseOneConnection(t *testing.T) {
 		require.NoError(t, err, "upload %d", i)
 		require.True(t, res.Verified)
 	}
-	assert.Equal(t, int32(1), f.conns.Load(), "uploads reuse the kept-alive connection")
+	// One connection on an idle machine. net/http puts a connection back
+	// in its idle pool on a goroutine of its own once the answer is read;
+	// when that goroutine waits for a busy core, the next request may dial
+	// while it waits. Without keep-alive there would be one per upload.
+	conns := f.conns.Load()
+	t.Logf("150 uploads in a row used %d connection(s)", conns)
+	assert.LessOrEqual(t, conns, int32(3), "uploads reuse the kept-alive connection")
 }
 
 func TestUploadConcurrentlyThroughOneClient(t *testing.T) {
