@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -261,4 +263,35 @@ func TestSanitizeRedactsSecrets(t *testing.T) {
 	// A secret near the cut is redacted before truncation, not cut in half.
 	out := sanitize(strings.Repeat("x", 190)+testAPIKey, testAPIKey)
 	assert.NotContains(t, out, testAPIKey[:10])
+}
+
+// TestSanitizeRedactsPartsAndEncodings is issue 9's "only exact copies of
+// a secret are redacted": a token's tail, a slice of the key, and the key
+// in base64 or hex (alone or inside a longer encoded header) are redacted
+// too.
+func TestSanitizeRedactsPartsAndEncodings(t *testing.T) {
+	jwt := makeJWT(t, map[string]any{"sub": "me", "exp": 1_900_000_000})
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	tests := []struct{ name, in, leak string }{
+		{"token's last 40 characters", "bad token ..." + jwt[len(jwt)-40:] + " refused", jwt[len(jwt)-40:]},
+		{"token without its header", "got " + jwt[strings.Index(jwt, ".")+1:], jwt[len(jwt)-20:]},
+		{"key's middle", "key …" + testAPIKey[17:51] + "… unknown", testAPIKey[20:40]},
+		{"key in base64", "header " + b64(testAPIKey) + " invalid", b64(testAPIKey)[8:40]},
+		{"key in base64url", "h=" + base64.URLEncoding.EncodeToString([]byte(testAPIKey)), base64.URLEncoding.EncodeToString([]byte(testAPIKey))[8:40]},
+		{"key inside an encoded header", "auth " + b64("api-key: "+testAPIKey), b64("api-key: " + testAPIKey)[20:50]},
+		{"key in hex", "x " + hex.EncodeToString([]byte(testAPIKey)), hex.EncodeToString([]byte(testAPIKey))[10:40]},
+		{"key in upper-case hex", "x " + strings.ToUpper(hex.EncodeToString([]byte(testAPIKey))), strings.ToUpper(hex.EncodeToString([]byte(testAPIKey)))[10:40]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := redactSecrets(tt.in, []string{testAPIKey, jwt})
+			assert.Contains(t, out, redacted)
+			assert.NotContains(t, out, tt.leak)
+			for i := 0; i+secretFragment <= len(testAPIKey); i++ {
+				assert.NotContains(t, out, testAPIKey[i:i+secretFragment])
+			}
+		})
+	}
+	assert.Equal(t, "dStor is busy, try again", redactSecrets("dStor is busy, try again", []string{testAPIKey, jwt}), "ordinary text stays")
+	assert.Equal(t, "wrong: ***", redactSecrets("wrong: hunter2", []string{"hunter2"}), "a short secret is still redacted whole")
 }

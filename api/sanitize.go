@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"html"
 	"mime"
@@ -133,7 +135,11 @@ func sanitizeTo(s string, n int, secrets ...string) string {
 }
 
 // redactSecrets replaces each secret, as sent and in its JSON- and
-// URL-escaped forms (a server may echo the request body it parsed).
+// URL-escaped forms (a server may echo the request body it parsed), and
+// then every fragment of secretFragment or more characters of the secret
+// or of its base64 and hex encodings (a server may echo a token's tail, or
+// the key inside an encoded header), so no part long enough to matter
+// reaches a message.
 func redactSecrets(s string, secrets []string) string {
 	for _, secret := range secrets {
 		if secret == "" {
@@ -145,8 +151,74 @@ func redactSecrets(s string, secrets []string) string {
 				s = strings.ReplaceAll(s, f, redacted)
 			}
 		}
+		s = redactFragments(s, encodedForms(secret))
 	}
 	return s
+}
+
+// secretFragment is the shortest run of a secret's characters that is
+// redacted on its own: long enough never to match ordinary text by
+// chance, short enough that what is left of a 64-character key or a token
+// is useless. Secrets shorter than this are redacted whole only.
+const secretFragment = 10
+
+// encodedForms is secret and the encodings a server might echo it in:
+// base64 (standard and URL alphabets, any alignment inside a longer
+// encoded string) and hex.
+func encodedForms(secret string) []string {
+	forms := []string{secret, hex.EncodeToString([]byte(secret)), strings.ToUpper(hex.EncodeToString([]byte(secret)))}
+	for shift := range 3 {
+		if shift >= len(secret) {
+			break
+		}
+		b := []byte(secret[shift:])
+		forms = append(forms, base64.StdEncoding.EncodeToString(b), base64.URLEncoding.EncodeToString(b))
+	}
+	return forms
+}
+
+// redactFragments replaces every run of s made of overlapping windows of
+// secretFragment bytes that occur in one of forms with "***".
+func redactFragments(s string, forms []string) string {
+	if len(s) < secretFragment {
+		return s
+	}
+	windows := make(map[string]struct{})
+	for _, f := range forms {
+		f = strings.TrimRight(f, "=")
+		for i := 0; i+secretFragment <= len(f); i++ {
+			windows[f[i:i+secretFragment]] = struct{}{}
+		}
+	}
+	if len(windows) == 0 {
+		return s
+	}
+	hit := make([]bool, len(s))
+	found := false
+	for i := 0; i+secretFragment <= len(s); i++ {
+		if _, ok := windows[s[i:i+secretFragment]]; ok {
+			for j := i; j < i+secretFragment; j++ {
+				hit[j] = true
+			}
+			found = true
+		}
+	}
+	if !found {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !hit[i] {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteString(redacted)
+		for i < len(s) && hit[i] {
+			i++
+		}
+	}
+	return b.String()
 }
 
 // jsonEscaped is s as it appears inside a JSON string, with or without
