@@ -68,16 +68,14 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 		return nil
 	}
 	run.q.Add(requests...)
+	run.q.Resume()
 	waitErr := drain(ctx, run.q, run.events, run.rep)
+	run.unsubscribe() // a queue still uploading (Ctrl+C) must not wait for this reader
 	// A second Ctrl+C while the queue closes ends the process at once (the
 	// rows left "uploading" are resumed by the next run). stop cancels ctx,
 	// so whether this run was interrupted is read first.
 	interrupted := ctx.Err() != nil
 	stop()
-	// Every job's final state, in add order, whatever events coalesced.
-	for _, j := range run.q.Jobs() {
-		run.rep.job(j)
-	}
 	run.rep.close()
 	return runOutcome(cio, run.rep, interrupted, waitErr)
 }
@@ -92,10 +90,11 @@ type queueRun struct {
 	left        leftoverState
 }
 
-// startRun signs in and starts the account's queue, reading first what
-// earlier runs left (once the queue runs, a leftover upload can finish or
-// fail before this run looks, and would be taken for an old result and
-// never reported).
+// startRun signs in and starts the account's queue, paused, counting first
+// what earlier runs left. Started paused and subscribed to before it runs,
+// the queue reports every job this run finishes, a leftover of an earlier
+// run included; the jobs earlier runs finished (or failed) stay in the
+// saved queue, for the window and --retry-failed, and send no event.
 func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun, error) {
 	client, err := api.NewClient(st.env, nil)
 	if err != nil {
@@ -110,7 +109,7 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun
 		return nil, err
 	}
 	q, err := worker.New(worker.Config{
-		Client: client, DB: st.db, Tokens: sess.Tokens,
+		Client: client, DB: st.db, Tokens: sess.Tokens, Paused: true,
 		Env: st.envKey, Account: sess.Account, Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
 	})
 	if err != nil {
@@ -122,11 +121,6 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun
 	run.events, run.unsubscribe = q.Subscribe(1024)
 	if o.retryFailed {
 		q.RetryFailed()
-	}
-	// Failures of earlier runs stay in the saved queue (for the window and
-	// --retry-failed); this run reports only what it uploads.
-	for id := range left.old {
-		run.rep.ignore(id)
 	}
 	return run, nil
 }
@@ -156,15 +150,26 @@ func (r *queueRun) close() {
 }
 
 // drain reports events until the queue has nothing left to do (or ctx
-// ends) and returns what the queue's Wait said.
+// ends), then every event published until then, and returns what the
+// queue's Wait said.
 func drain(ctx context.Context, q *worker.Queue, events <-chan worker.Event, rep *reporter) error {
 	done := make(chan error, 1)
 	go func() { done <- q.Wait(ctx) }()
+	var seen uint64
 	for {
 		select {
 		case ev := <-events:
 			rep.event(ev)
+			seen = ev.Serial
 		case err := <-done:
+			for last := q.LastEvent(); seen < last; {
+				ev, ok := <-events
+				if !ok {
+					break
+				}
+				rep.event(ev)
+				seen = ev.Serial
+			}
 			return err
 		}
 	}
@@ -195,36 +200,23 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr error) error {
 
 // leftoverState is what earlier runs left in the saved queue of one account.
 type leftoverState struct {
-	old     map[string]bool // finished jobs this run must not report
-	pending int             // jobs still to upload (retried failures included)
-	failed  int             // failed jobs
-	walking bool            // folders added but not fully listed
+	pending int  // jobs still to upload (retried failures included)
+	failed  int  // failed jobs
+	walking bool // folders added but not fully listed
 }
 
-// leftovers reads the saved queue of env and account before the queue runs.
+// leftovers counts what the saved queue of env and account holds before
+// the queue runs (an index range per state, not a read of the list).
 func leftovers(db *storage.DB, env, account string, retryFailed bool) (leftoverState, error) {
-	st := leftoverState{old: map[string]bool{}}
-	rows, err := db.Jobs()
+	var st leftoverState
+	counts, err := db.JobCounts(env, account)
 	if err != nil {
 		return st, err
 	}
-	for _, r := range rows {
-		if r.Env != env || r.Account != account {
-			continue
-		}
-		switch r.State {
-		case storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn:
-			st.pending++
-		case storage.JobFailed:
-			st.failed++
-			if retryFailed {
-				st.pending++
-			} else {
-				st.old[r.ID] = true
-			}
-		case storage.JobCanceled, storage.JobSkipped, storage.JobDone:
-			st.old[r.ID] = true
-		}
+	st.pending = counts[storage.JobQueued].Jobs + counts[storage.JobUploading].Jobs + counts[storage.JobWaitingSignIn].Jobs
+	st.failed = counts[storage.JobFailed].Jobs
+	if retryFailed {
+		st.pending += st.failed
 	}
 	walks, err := db.Walks(env, account)
 	if err != nil {

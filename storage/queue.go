@@ -101,6 +101,10 @@ type JobRow struct {
 	// ExpectSHA256 is the SHA-256 the file must have (lowercase hex), or
 	// empty: a file that differs fails before any byte is sent.
 	ExpectSHA256 string `json:"expect_sha256,omitempty"`
+	// Cleared is set (by storage.DB.ClearJobs or MarkJobsCleared) on a row
+	// taken out of the list while its batch is still being listed; it is
+	// read, never inserted.
+	Cleared bool `json:"cleared,omitempty"`
 	// CreatedAt is when the job was added; zero means now on insert.
 	CreatedAt time.Time `json:"created_at"`
 	// UpdatedAt is when the job last changed.
@@ -110,8 +114,9 @@ type JobRow struct {
 const jobCols = `id, batch_id, env, account, local_path, name, size, folder_path, parent_id,
 	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id, expect_sha256`
 
-// jobSelect is the SELECT list matching scanJob: the row's seq, then jobCols.
-const jobSelect = `seq, ` + jobCols
+// jobSelect is the SELECT list matching scanJob: the row's seq, jobCols,
+// and the cleared mark (see queuewindow.go).
+const jobSelect = `seq, ` + jobCols + `, cleared`
 
 func scanJob(sc rowScanner) (JobRow, error) {
 	var j JobRow
@@ -119,7 +124,7 @@ func scanJob(sc rowScanner) (JobRow, error) {
 	var created, updated int64
 	err := sc.Scan(&j.Seq, &j.ID, &j.BatchID, &j.Env, &j.Account, &j.LocalPath, &j.Name, &j.Size,
 		&j.FolderPath, &parent, &j.Comment, &j.State, &j.Attempts, &j.Error, &j.Hash,
-		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256)
+		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256, &j.Cleared)
 	if err != nil {
 		return JobRow{}, err
 	}

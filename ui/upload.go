@@ -417,6 +417,8 @@ func (v *uploadView) apply(batch []worker.Event) {
 	for _, ev := range batch {
 		v.sum = ev.Summary
 		switch ev.Kind {
+		case worker.JobsChanged:
+			v.reload()
 		case worker.JobAdded, worker.JobChanged:
 			if i, ok := v.index[ev.Job.ID]; ok {
 				prev := v.jobs[i]
@@ -450,6 +452,25 @@ func (v *uploadView) apply(batch []worker.Event) {
 	}
 	v.checkIdle()
 	v.render()
+}
+
+// reload reads the list again after a bulk change, off the UI goroutine.
+func (v *uploadView) reload() {
+	s := v.sess
+	if s == nil {
+		return
+	}
+	a := v.a
+	a.goBg(func() {
+		jobs := s.queue.Jobs()
+		a.do(func() {
+			if v.sess == s {
+				v.jobs = jobs
+				v.reindex()
+				v.render()
+			}
+		})
+	})
 }
 
 // onTransition reacts to a job reaching a final state: the last link,

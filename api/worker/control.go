@@ -17,8 +17,12 @@ import (
 func (q *Queue) Cancel(id string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if j := q.byID[id]; j != nil && !q.closed {
+	if q.closed {
+		return
+	}
+	if j := q.activateLocked(id); j != nil {
 		q.cancelLocked(j)
+		q.retireLocked(j)
 	}
 }
 
@@ -42,10 +46,18 @@ func (q *Queue) CancelAll() {
 	if q.walkCancel != nil {
 		q.walkCancel()
 	}
-	for _, j := range q.jobs {
+	q.cancelAllLocked()
+}
+
+// cancelAllLocked cancels every job not finished: those in memory one by
+// one, the others with one statement.
+func (q *Queue) cancelAllLocked() {
+	for _, j := range q.active {
 		q.cancelLocked(j)
+		q.retireLocked(j)
 	}
-	q.publish(QueueChanged, nil, false)
+	q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobQueued, storage.JobWaitingSignIn}, To: storage.JobCanceled})
+	q.publish(JobsChanged, nil, false)
 }
 
 func (q *Queue) cancelLocked(j *job) {
@@ -83,7 +95,7 @@ func (q *Queue) Pause() {
 		return
 	}
 	q.paused = true
-	for _, j := range q.jobs {
+	for _, j := range q.active {
 		if j.row.State == storage.JobUploading && !j.finishing && j.cancel != nil {
 			j.pausedRun = j.run // its goroutine puts it back in the queue
 			j.cancel(errPaused)
@@ -117,8 +129,12 @@ func (q *Queue) Paused() bool {
 func (q *Queue) Retry(id string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if j := q.byID[id]; j != nil && !q.closed {
+	if q.closed {
+		return
+	}
+	if j := q.activateLocked(id); j != nil {
 		q.retryLocked(j)
+		q.retireLocked(j) // when there was nothing to retry
 	}
 }
 
@@ -134,10 +150,19 @@ func (q *Queue) RetryFailed() {
 	if q.closed {
 		return
 	}
-	for _, j := range q.jobs {
+	for _, j := range q.active {
 		if j.row.State == storage.JobFailed {
 			q.retryLocked(j)
 		}
+	}
+	to, msg := storage.JobQueued, ""
+	if q.signIn {
+		to, msg = storage.JobWaitingSignIn, msgSignIn
+	}
+	moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobFailed}, To: to, Msg: msg, ResetAttempts: true})
+	if len(moved) > 0 {
+		q.moreQueuedLocked(0)
+		q.publish(JobsChanged, nil, false)
 	}
 }
 
@@ -169,58 +194,56 @@ func (q *Queue) retryLocked(j *job) {
 	q.publish(JobChanged, j, false)
 }
 
-// ClearFinished removes done, canceled and skipped jobs from the list and
-// their rows from the database (done ones stay in the history), so the saved
-// queue never grows without bound. Failed jobs stay until retried or removed
-// one by one, so no failure goes unseen.
+// ClearFinished removes done, canceled, skipped and already uploaded jobs
+// from the list and their rows from the database (done ones stay in the
+// history), so the saved queue never grows without bound. Failed jobs stay
+// until retried or removed one by one, so no failure goes unseen. Jobs in
+// memory go one by one (JobRemoved), the others with one statement
+// (JobsChanged).
 func (q *Queue) ClearFinished() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
 		return
 	}
-	keep := q.jobs[:0]
-	var removed []*job
-	for _, j := range q.jobs {
-		switch j.row.State {
-		case storage.JobDone, storage.JobCanceled, storage.JobSkipped, storage.JobAlready:
-			removed = append(removed, j)
-		default:
-			keep = append(keep, j)
+	finished := []storage.JobState{storage.JobDone, storage.JobCanceled, storage.JobSkipped, storage.JobAlready}
+	for _, j := range q.active {
+		if slices.Contains(finished, j.row.State) && !j.removed {
+			q.dropLocked(j)
+			q.deleteRowLocked(j)
 		}
 	}
-	clear(q.jobs[len(keep):])
-	q.jobs = keep
-	for _, j := range removed {
-		q.dropLocked(j)
-	}
-	for _, j := range removed {
-		q.deleteRowLocked(j)
-	}
+	q.clearStoredLocked(finished...)
+	q.publish(JobsChanged, nil, false)
 	q.signalPersist()
 }
 
-// Remove takes one finished job (done, failed, canceled or skipped) out of
-// the list and its row out of the database; cancel an active job first.
+// Remove takes one finished job (done, failed, canceled, skipped or already
+// uploaded) out of the list and its row out of the database; cancel an
+// active job first.
 func (q *Queue) Remove(id string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	j := q.byID[id]
-	if j == nil || q.closed || !j.row.State.Final() {
+	if q.closed {
 		return
 	}
-	if i := slices.Index(q.jobs, j); i >= 0 {
-		q.jobs = slices.Delete(q.jobs, i, i+1)
+	j := q.activateLocked(id)
+	if j == nil || j.removed {
+		return
+	}
+	if !j.row.State.Final() {
+		q.retireLocked(j)
+		return
 	}
 	q.dropLocked(j)
 	q.deleteRowLocked(j)
 	q.signalPersist()
 }
 
-// dropLocked forgets j (already taken out of q.jobs) and tells subscribers.
+// dropLocked takes j out of the list and the counts and tells subscribers;
+// it leaves memory once its row is deleted (persist.go).
 func (q *Queue) dropLocked(j *job) {
 	q.uncount(j)
-	delete(q.byID, j.row.ID)
 	j.removed = true
 	q.publish(JobRemoved, j, false)
 }
@@ -258,7 +281,7 @@ func (q *Queue) SetTokens(ts TokenSource) {
 		return
 	}
 	q.signIn = false
-	for _, j := range q.jobs {
+	for _, j := range q.active {
 		if j.row.State != storage.JobWaitingSignIn {
 			continue
 		}
@@ -268,22 +291,36 @@ func (q *Queue) SetTokens(ts TokenSource) {
 		q.markDirty(j)
 		q.publish(JobChanged, j, false)
 	}
+	if moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobWaitingSignIn}, To: storage.JobQueued}); len(moved) > 0 {
+		q.publish(JobsChanged, nil, false)
+	}
+	q.moreQueuedLocked(0)
 	q.publish(QueueChanged, nil, false)
-	q.wakeScheduler()
 }
 
-// enterSignInLocked stops the queue for sign-in: every queued job waits.
+// enterSignInLocked stops the queue for sign-in: every queued job waits,
+// and those in memory leave it (SetTokens reads them again).
 func (q *Queue) enterSignInLocked() {
 	changed := !q.signIn
 	q.signIn = true
-	for _, j := range q.jobs {
-		if j.row.State != storage.JobQueued {
-			continue
+	for _, j := range q.ready {
+		j.ready = false
+	}
+	for _, j := range q.delayed {
+		j.delayed = false
+	}
+	q.ready, q.delayed = nil, nil
+	for _, j := range q.active {
+		if j.row.State == storage.JobQueued {
+			q.mutate(j, func() { j.row.State = storage.JobWaitingSignIn })
+			j.row.Error = msgSignIn
+			q.markDirty(j)
+			q.publish(JobChanged, j, false)
 		}
-		q.mutate(j, func() { j.row.State = storage.JobWaitingSignIn })
-		j.row.Error = msgSignIn
-		q.markDirty(j)
-		q.publish(JobChanged, j, false)
+		q.retireLocked(j)
+	}
+	if moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobQueued}, To: storage.JobWaitingSignIn, Msg: msgSignIn}); len(moved) > 0 {
+		q.publish(JobsChanged, nil, false)
 	}
 	if changed {
 		q.publish(QueueChanged, nil, false)

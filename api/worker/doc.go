@@ -30,6 +30,18 @@
 // with the local CID (api.ErrUnverifiableHash) fails the job, like a
 // mismatch, with a sentence that quotes the answer.
 //
+// # Size
+//
+// The list lives in the database, not in memory: the scheduler reads the
+// queued jobs a window at a time (window.go), a view pages through the list
+// ([Queue.JobsPage], [Queue.JobsBefore]) and the [Summary] is kept as jobs
+// change, never recounted, so every step per file costs O(log n) in the
+// number of files and the memory held does not grow with them. Bulk actions
+// (CancelAll, RetryFailed, ClearFinished, sign-in) change the rows in one
+// statement each and publish one JobsChanged event. A subscriber that stops
+// reading holds the queue up after a bounded number of events rather than
+// making it hold them all.
+//
 // # Folders
 //
 // A dropped folder keeps its own name and inner structure under the
@@ -109,6 +121,7 @@
 // retries and progress; walk.go the listing of added files and folders;
 // persist.go the saved queue, read back by New and written behind the
 // callers (writebehind.go); events.go the subscribers; job.go what a job is
-// and how the queue counts it; tokens.go the token sources; live.go the
-// live check of each new link (Config.LiveLink).
+// and how the queue counts it; window.go which jobs are held in memory and
+// how a view pages through the rest; tokens.go the token sources; live.go
+// the live check of each new link (Config.LiveLink).
 package worker

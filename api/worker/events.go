@@ -23,6 +23,10 @@ const (
 	// QueueChanged: the queue as a whole changed — paused, resumed, waiting
 	// for sign-in or not, walking folders or not, concurrency; Job is empty.
 	QueueChanged
+	// JobsChanged: many jobs changed at once (cancel all, retry failed,
+	// clear finished, sign-in), most of them not in memory, so there is
+	// one event, not one per job: reread what is shown. Job is empty.
+	JobsChanged
 )
 
 // String names the kind, for logs and test failures.
@@ -38,6 +42,8 @@ func (k EventKind) String() string {
 		return "QueueChanged"
 	case LinkChecked:
 		return "LinkChecked"
+	case JobsChanged:
+		return "JobsChanged"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -51,15 +57,25 @@ type Event struct {
 	Job Job
 	// Summary is the queue's summary after the change.
 	Summary Summary
+	// Serial numbers the queue's events in the order they happened (from
+	// 1), so a subscriber can tell it has seen every event up to
+	// Queue.LastEvent.
+	Serial uint64
 }
+
+// maxPending bounds the events a subscriber holds for its reader. A reader
+// that falls that far behind (a command whose output is not being read)
+// holds the queue up until it reads again: its memory stays bounded, and it
+// still gets every state change. Progress events coalesce long before that.
+const maxPending = 8192
 
 // subscriber buffers events for one Subscribe call. State changes are all
 // kept, in order; a progress event replaces the same job's progress event
-// that the subscriber has not taken yet, so a slow subscriber costs memory
-// bounded by the number of jobs and never blocks an upload.
+// that the subscriber has not taken yet. At most maxPending events wait.
 type subscriber struct {
 	ch     chan Event
 	notify chan struct{} // capacity 1: "items changed"
+	room   chan struct{} // capacity 1: "an item was taken"
 	stop   chan struct{}
 	once   sync.Once
 
@@ -76,26 +92,43 @@ func newSubscriber(buffer int) *subscriber {
 	return &subscriber{
 		ch:       make(chan Event, buffer),
 		notify:   make(chan struct{}, 1),
+		room:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		progress: make(map[string]int),
 	}
 }
 
-// push queues ev; progress events coalesce per job.
-func (s *subscriber) push(ev Event, isProgress bool) {
+// push queues ev; progress events coalesce per job. When maxPending events
+// wait already it waits for the reader to take one, or for the
+// subscription (stop) or the queue (quit) to end, which drop ev.
+func (s *subscriber) push(ev Event, isProgress bool, quit <-chan struct{}) {
 	s.mu.Lock()
-	id := ev.Job.ID
-	if isProgress {
-		if i, ok := s.progress[id]; ok {
+	for {
+		id := ev.Job.ID
+		if i, ok := s.progress[id]; ok && isProgress {
 			s.items[i] = ev
 			s.mu.Unlock()
 			return
 		}
-		s.progress[id] = len(s.items)
-	} else if id != "" {
+		if len(s.items)-s.head < maxPending {
+			break
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.room:
+		case <-s.stop:
+			return
+		case <-quit:
+			return
+		}
+		s.mu.Lock()
+	}
+	if isProgress {
+		s.progress[ev.Job.ID] = len(s.items)
+	} else if ev.Job.ID != "" {
 		// A later progress event must come after this one, not replace
 		// an earlier one in front of it.
-		delete(s.progress, id)
+		delete(s.progress, ev.Job.ID)
 	}
 	s.items = append(s.items, ev)
 	s.mu.Unlock()
@@ -130,6 +163,10 @@ func (s *subscriber) pop() (Event, bool) {
 		}
 		s.head = 0
 	}
+	select {
+	case s.room <- struct{}{}:
+	default:
+	}
 	return ev, true
 }
 
@@ -160,9 +197,12 @@ func (s *subscriber) close() { s.once.Do(func() { close(s.stop) }) }
 // subscription (and closes the channel). Events come coalesced: at most one
 // progress event per job per Config.ProgressInterval, and a subscriber that
 // falls behind gets only each job's latest progress; state changes are never
-// dropped and arrive in order. buffer is the channel's capacity. A slow
-// subscriber never blocks uploads. Subscribe before calling Jobs to miss
-// nothing. The channel is closed by the returned function or by Close.
+// dropped and arrive in order. buffer is the channel's capacity. A
+// subscriber that stops reading holds the queue up once maxPending events
+// wait for it (so a reader that falls behind costs bounded memory and still
+// misses nothing): read the channel until done, or end the subscription.
+// Subscribe before reading the list (JobsPage) to miss nothing. The
+// channel is closed by the returned function or by Close.
 func (q *Queue) Subscribe(buffer int) (<-chan Event, func()) {
 	s := newSubscriber(buffer)
 	q.mu.Lock()
@@ -179,29 +219,46 @@ func (q *Queue) Subscribe(buffer int) (<-chan Event, func()) {
 		s.pump()
 	}()
 	return s.ch, func() {
+		s.close() // first: a publisher waiting for room holds q.mu
 		q.mu.Lock()
 		delete(q.subs, s)
 		q.mu.Unlock()
-		s.close()
 	}
 }
 
-// publish sends an event about j (nil for QueueChanged) to every subscriber.
-// Called with q.mu held, so subscribers see changes in the order they
-// happened.
+// LastEvent is the Serial of the last event published so far: a reader
+// that has seen it has seen everything before it (Wait, then read up to
+// LastEvent, and nothing is missed).
+func (q *Queue) LastEvent() uint64 {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.serial
+}
+
+// publish sends an event about j (nil for QueueChanged and JobsChanged) to
+// every subscriber. Called with q.mu held, so subscribers see changes in the
+// order they happened.
 func (q *Queue) publish(kind EventKind, j *job, isProgress bool) {
+	var snap Job
+	if j != nil && len(q.subs) > 0 {
+		snap = q.snapshot(j)
+	}
+	q.publishJob(kind, snap, isProgress)
+}
+
+// publishJob sends an event about the job snap (zero for none). Called with
+// q.mu held.
+func (q *Queue) publishJob(kind EventKind, snap Job, isProgress bool) {
 	if !isProgress {
 		q.broadcast()
 	}
+	q.serial++
 	if len(q.subs) == 0 {
 		return
 	}
-	ev := Event{Kind: kind, Summary: q.summaryLocked()}
-	if j != nil {
-		ev.Job = q.snapshot(j)
-	}
+	ev := Event{Kind: kind, Job: snap, Summary: q.summaryLocked(), Serial: q.serial}
 	for s := range q.subs {
-		s.push(ev, isProgress)
+		s.push(ev, isProgress, q.closing)
 	}
 }
 

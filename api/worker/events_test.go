@@ -41,9 +41,8 @@ func (c *fakeClock) Add(d time.Duration) {
 func fakeUpload(q *Queue, id string, size int64) (*job, uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	j := &job{row: storage.JobRow{ID: id, Name: id, Size: size, State: storage.JobUploading}, run: 1}
-	q.jobs = append(q.jobs, j)
-	q.byID[id] = j
+	j := &job{row: storage.JobRow{ID: id, Name: id, Size: size, State: storage.JobUploading}, run: 1, unsaved: true}
+	q.active[id] = j
 	q.count(j)
 	return j, j.run
 }
@@ -135,14 +134,14 @@ func TestSlowSubscriberKeepsStateChangesAndLatestProgress(t *testing.T) {
 	job := func(id string, st storage.JobState, sent int64) Event {
 		return Event{Kind: JobChanged, Job: Job{ID: id, State: st, Sent: sent}}
 	}
-	s.push(job("a", storage.JobUploading, 0), false)
+	s.push(job("a", storage.JobUploading, 0), false, nil)
 	for i := range 100 {
-		s.push(job("a", storage.JobUploading, int64(i)), true)
-		s.push(job("b", storage.JobUploading, int64(i)), true)
+		s.push(job("a", storage.JobUploading, int64(i)), true, nil)
+		s.push(job("b", storage.JobUploading, int64(i)), true, nil)
 	}
-	s.push(job("a", storage.JobDone, 100), false)
-	s.push(job("a", storage.JobDone, 100), true) // after a state change: not merged into the earlier one
-	s.push(job("b", storage.JobUploading, 1000), true)
+	s.push(job("a", storage.JobDone, 100), false, nil)
+	s.push(job("a", storage.JobDone, 100), true, nil) // after a state change: not merged into the earlier one
+	s.push(job("b", storage.JobUploading, 1000), true, nil)
 
 	var got []string
 	for {
@@ -165,7 +164,7 @@ func TestSlowSubscriberKeepsStateChangesAndLatestProgress(t *testing.T) {
 func TestSubscriberCompaction(t *testing.T) {
 	s := newSubscriber(0)
 	for i := range 5000 {
-		s.push(Event{Kind: JobChanged, Job: Job{ID: fmt.Sprint(i % 7), Sent: int64(i)}}, i%3 == 0)
+		s.push(Event{Kind: JobChanged, Job: Job{ID: fmt.Sprint(i % 7), Sent: int64(i)}}, i%3 == 0, nil)
 		if i%2 == 0 {
 			_, ok := s.pop()
 			require.True(t, ok)
@@ -239,4 +238,48 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	e.client.CloseIdleConnections()
 	require.NoError(t, e.db.Close())
 	goleak.VerifyNone(t, before)
+}
+
+// TestSubscriberBoundsWhatWaits checks that a reader that falls behind
+// holds the publisher up at maxPending events instead of growing without
+// bound, and that reading, ending the subscription or closing the queue
+// lets it go.
+func TestSubscriberBoundsWhatWaits(t *testing.T) {
+	s := newSubscriber(0)
+	for i := range maxPending {
+		s.push(Event{Kind: JobChanged, Job: Job{ID: fmt.Sprint(i)}}, false, nil)
+	}
+	pushed := make(chan struct{})
+	go func() {
+		s.push(Event{Kind: JobChanged, Job: Job{ID: "over"}}, false, nil)
+		close(pushed)
+	}()
+	select {
+	case <-pushed:
+		t.Fatal("an event past maxPending was queued without waiting for the reader")
+	default:
+	}
+	for parkedIn("worker.(*subscriber).push") == 0 {
+		runtime.Gosched()
+	}
+	_, ok := s.pop()
+	require.True(t, ok)
+	<-pushed // one taken: room for one
+	s.mu.Lock()
+	assert.Equal(t, maxPending, len(s.items)-s.head)
+	s.mu.Unlock()
+
+	quit := make(chan struct{})
+	dropped := make(chan struct{})
+	go func() {
+		s.push(Event{Kind: JobChanged, Job: Job{ID: "dropped"}}, false, quit)
+		close(dropped)
+	}()
+	close(quit)
+	<-dropped // the queue closing lets it go
+	s.close()
+	s.push(Event{Kind: JobChanged, Job: Job{ID: "after stop"}}, false, nil) // returns: nobody reads
+	s.mu.Lock()
+	assert.Equal(t, maxPending, len(s.items)-s.head, "neither was queued")
+	s.mu.Unlock()
 }

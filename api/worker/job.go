@@ -38,6 +38,10 @@ type Request struct {
 type Job struct {
 	// ID identifies the job (and its history entry) for Cancel, Retry, …
 	ID string
+	// Seq is the job's place in the list (the order jobs were added), the
+	// cursor of JobsPage and JobsBefore; 0 for a job that could not be
+	// saved.
+	Seq int64
 	// BatchID groups the jobs of one Add call.
 	BatchID string
 	// LocalPath is the file on this machine (a folder for an "empty folder"
@@ -111,8 +115,9 @@ type Summary struct {
 	Walking bool
 }
 
-// job is the worker's own record of a job. Everything in it is guarded by
-// Queue.mu, except dbMu which orders this job's database writes.
+// job is the worker's own record of a job it holds in memory (see
+// window.go). Everything in it is guarded by Queue.mu, except dbMu which
+// orders this job's database writes.
 type job struct {
 	row storage.JobRow
 
@@ -134,6 +139,8 @@ type job struct {
 	notBefore time.Time               // retry backoff: not before this (monotonic clock)
 	removed   bool                    // no longer in the list
 	unsaved   bool                    // InsertJobs failed: there is no row to update
+	writing   bool                    // the persister is writing its row
+	retire    bool                    // leaves memory once its row is written (window.go)
 
 	// progress sampling for Speed and coalescing of progress events
 	sampleAt   time.Time
@@ -198,8 +205,12 @@ func (q *Queue) uncount(j *job) {
 
 func (q *Queue) summaryLocked() Summary {
 	c := q.counts
+	total := 0
+	for _, n := range c {
+		total += n
+	}
 	return Summary{
-		Total:         len(q.jobs),
+		Total:         total,
 		Queued:        c[storage.JobQueued],
 		Uploading:     c[storage.JobUploading],
 		Done:          c[storage.JobDone],
@@ -216,10 +227,22 @@ func (q *Queue) summaryLocked() Summary {
 	}
 }
 
+// snapshot is j as it is now.
 func (q *Queue) snapshot(j *job) Job {
-	r := &j.row
+	out := q.snapshotRow(j.row)
+	out.Sent, out.Speed, out.ETA = j.sent, j.speed, j.eta
+	out.StartedAt, out.FinishedAt, out.PausedAt = j.startedAt, j.finishedAt, j.pausedAt
+	out.Live = j.live
+	return out
+}
+
+// snapshotRow is the job of a row not in memory, as the row says: a done
+// job has sent its whole size, and a finished one finished when its row
+// last changed.
+func (q *Queue) snapshotRow(r storage.JobRow) Job {
 	out := Job{
 		ID:         r.ID,
+		Seq:        r.Seq,
 		BatchID:    r.BatchID,
 		LocalPath:  r.LocalPath,
 		Name:       r.Name,
@@ -230,15 +253,14 @@ func (q *Queue) snapshot(j *job) Job {
 		State:      r.State,
 		Attempts:   r.Attempts,
 		Err:        r.Error,
-		Sent:       j.sent,
-		Speed:      j.speed,
-		ETA:        j.eta,
 		Hash:       r.Hash,
 		Verified:   r.Verified,
-		StartedAt:  j.startedAt,
-		FinishedAt: j.finishedAt,
-		PausedAt:   j.pausedAt,
-		Live:       j.live,
+	}
+	if r.State == storage.JobDone {
+		out.Sent = r.Size
+	}
+	if r.State.Final() {
+		out.FinishedAt = r.UpdatedAt
 	}
 	if (r.State == storage.JobDone || r.State == storage.JobAlready) && r.Hash != "" {
 		out.Link = q.link(r.Hash)

@@ -1,9 +1,11 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -44,29 +46,69 @@ func (q *Queue) nextRound(busy *bool, pending bool) bool {
 	return false
 }
 
-// flushDB writes every dirty row, then runs the pending deletes (after the
-// writes, so a removed job's row already has the state the delete selects).
+// flushDB writes every dirty row, then runs the pending deletes and
+// cleared marks (after the writes, so a removed job's row already has the
+// state the delete selects), and lets the jobs written leave memory when
+// they may (retireLocked).
 func (q *Queue) flushDB() {
 	for {
 		q.mu.Lock()
-		dirty, deletes := q.dirty, q.deletes
-		if !q.nextRound(&q.persisting, len(dirty) > 0 || len(deletes) > 0) {
+		dirty, deletes, clears, purge := q.dirty, q.deletes, q.clears, q.purgeCleared
+		if !q.nextRound(&q.persisting, len(dirty) > 0 || len(deletes) > 0 || len(clears) > 0 || purge) {
 			q.mu.Unlock()
 			return
 		}
 		q.dirty = make(map[*job]struct{})
-		q.deletes = nil
+		q.deletes, q.clears, q.purgeCleared = nil, nil, false
+		for j := range dirty {
+			j.writing = true
+		}
+		keep := slices.Collect(maps.Keys(q.liveBatches))
 		q.mu.Unlock()
 
+		failed := make(map[*job]bool)
 		for j := range dirty {
-			q.noteDBErr(q.writeJob(j))
-		}
-		if len(deletes) > 0 {
-			slices.Sort(deletes)
-			deletes = slices.Compact(deletes)
-			if _, err := q.db.DeleteJobIDs(deletes...); err != nil {
-				q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
+			if err := q.writeJob(j); err != nil {
+				q.noteDBErr(err)
+				failed[j] = true
 			}
+		}
+		q.removeRows(deletes, clears)
+		if purge {
+			if err := q.db.DeleteCleared(q.env, q.account, keep); err != nil {
+				q.noteDBErr(fmt.Errorf("remove cleared jobs: %w", err))
+			}
+		}
+
+		q.mu.Lock()
+		for j := range dirty {
+			j.writing = false
+			if j.retire && !failed[j] { // a row not written stays wrong: keep the job
+				q.retireLocked(j)
+			}
+		}
+		for _, id := range slices.Concat(deletes, clears) {
+			if j := q.active[id]; j != nil && j.removed {
+				delete(q.active, id)
+			}
+		}
+		q.mu.Unlock()
+	}
+}
+
+// removeRows deletes the rows of jobs taken out of the list, or marks them
+// cleared while their batch is being listed (see deleteRowLocked).
+func (q *Queue) removeRows(deletes, clears []string) {
+	if len(deletes) > 0 {
+		slices.Sort(deletes)
+		deletes = slices.Compact(deletes)
+		if _, err := q.db.DeleteJobIDs(deletes...); err != nil {
+			q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
+		}
+	}
+	if len(clears) > 0 {
+		if err := q.db.MarkJobsCleared(clears...); err != nil {
+			q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
 		}
 	}
 }
@@ -106,10 +148,16 @@ func (q *Queue) noteDBErr(err error) {
 		return
 	}
 	q.mu.Lock()
+	q.noteDBErrLocked(err)
+	q.mu.Unlock()
+}
+
+// noteDBErrLocked keeps the first failed database write, which Close
+// reports. Called with q.mu held.
+func (q *Queue) noteDBErrLocked(err error) {
 	if q.dbErr == nil {
 		q.dbErr = err
 	}
-	q.mu.Unlock()
 }
 
 // Walk rows (storage.WalkRow: a request saved before it is listed, so that
@@ -184,11 +232,8 @@ func (q *Queue) saveWalks() {
 					continue
 				}
 				delete(q.liveBatches, d.batchID)
-				if held := q.heldDeletes[d.batchID]; len(held) > 0 {
-					q.deletes = append(q.deletes, held...)
-					delete(q.heldDeletes, d.batchID)
-					q.signalPersist()
-				}
+				q.purgeCleared = true // its cleared rows may go now
+				q.signalPersist()
 			}
 			q.mu.Unlock()
 		}
@@ -209,37 +254,45 @@ func (q *Queue) dropWalksLocked(batchID string, ids []string) {
 }
 
 // deleteRowLocked schedules the deletion of the row of j, which was taken
-// out of the list. While j's batch still has a walk row, the row is kept
-// until that walk row is gone: a walk listed again after a crash knows from
-// its batch's rows which files are already queued or uploaded, and without
-// the row it would upload this one again. Called with q.mu held.
+// out of the list. While j's batch still has a walk row, the row is only
+// marked cleared (storage.DB.MarkJobsCleared) until that walk row is gone:
+// a walk listed again after a crash knows from its batch's rows which files
+// are already queued or uploaded, and without the row it would upload this
+// one again. Called with q.mu held.
 func (q *Queue) deleteRowLocked(j *job) {
+	if j.unsaved {
+		delete(q.active, j.row.ID) // no row to remove
+		return
+	}
 	if b := j.row.BatchID; q.liveBatches[b] > 0 {
-		q.heldDeletes[b] = append(q.heldDeletes[b], j.row.ID)
+		q.clears = append(q.clears, j.row.ID)
 		return
 	}
 	q.deletes = append(q.deletes, j.row.ID)
 }
 
-// load reads the account's saved queue into a new Queue (not started yet).
+// load prepares the account's saved queue for a new Queue (not started
+// yet): uploads a crash left "uploading" are queued again, done rows go
+// (they are in the history; those of a batch still being listed stay,
+// cleared, to tell the listing the file is uploaded), jobs to upload are
+// queued or wait for sign-in, and the counts are read. No job is read into
+// memory here: the scheduler reads them a window at a time.
 func load(cfg Config, lock *storage.QueueLock) (*Queue, error) {
-	walks, rows, err := readSaved(cfg)
+	walks, counts, err := prepareSaved(cfg)
 	if err != nil {
 		return nil, err
 	}
 	q := newQueue(cfg, lock)
-	q.restoreJobs(rows)
-	q.resumeWalks(walks, rows)
-	if len(q.dirty) > 0 {
-		q.signalPersist()
+	for s, c := range counts {
+		q.countStored(s, c.Jobs, c.Bytes)
 	}
+	q.resumeWalks(walks)
 	return q, nil
 }
 
-// readSaved requeues the account's uploads a crash left "uploading" and
-// reads its walk rows and every job row, after dropping the rows of its
-// finished uploads (they are in the history).
-func readSaved(cfg Config) ([]storage.WalkRow, []storage.JobRow, error) {
+// prepareSaved brings the account's saved rows up to date for a new run,
+// one statement each, and returns its walk rows and the counts of its jobs.
+func prepareSaved(cfg Config) ([]storage.WalkRow, storage.StateCounts, error) {
 	if _, err := cfg.DB.RequeueInterruptedOf(cfg.Env, cfg.Account); err != nil {
 		return nil, nil, fmt.Errorf("worker: requeue interrupted uploads: %w", err)
 	}
@@ -247,26 +300,29 @@ func readSaved(cfg Config) ([]storage.WalkRow, []storage.JobRow, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("worker: load the folders being listed: %w", err)
 	}
-	walkBatches := make(map[string]bool)
+	walking := make(map[string]bool)
 	for _, w := range walks {
-		walkBatches[w.BatchID] = true
+		walking[w.BatchID] = true
 	}
-	rows, err := cfg.DB.Jobs()
-	if err != nil {
-		return nil, nil, fmt.Errorf("worker: load the queue: %w", err)
-	}
-	var doneIDs []string
-	for _, r := range rows {
-		// A done row of a batch still being listed stays until the
-		// listing ends: it tells the listing the file is uploaded.
-		if r.State == storage.JobDone && r.Env == cfg.Env && r.Account == cfg.Account && !walkBatches[r.BatchID] {
-			doneIDs = append(doneIDs, r.ID)
-		}
-	}
-	if _, err := cfg.DB.DeleteJobIDs(doneIDs...); err != nil {
+	keep := slices.Collect(maps.Keys(walking))
+	if _, err := cfg.DB.ClearJobs(cfg.Env, cfg.Account, []storage.JobState{storage.JobDone}, nil, keep); err != nil {
 		return nil, nil, fmt.Errorf("worker: drop finished jobs: %w", err)
 	}
-	return walks, rows, nil
+	if err := cfg.DB.DeleteCleared(cfg.Env, cfg.Account, keep); err != nil {
+		return nil, nil, fmt.Errorf("worker: drop cleared jobs: %w", err)
+	}
+	change := storage.JobChange{Env: cfg.Env, Account: cfg.Account, From: []storage.JobState{storage.JobWaitingSignIn}, To: storage.JobQueued}
+	if cfg.Tokens == nil {
+		change.From, change.To, change.Msg = []storage.JobState{storage.JobQueued}, storage.JobWaitingSignIn, msgSignIn
+	}
+	if _, err := cfg.DB.ChangeJobs(change); err != nil {
+		return nil, nil, fmt.Errorf("worker: queue the saved jobs: %w", err)
+	}
+	counts, err := cfg.DB.JobCounts(cfg.Env, cfg.Account)
+	if err != nil {
+		return nil, nil, fmt.Errorf("worker: count the saved jobs: %w", err)
+	}
+	return walks, counts, nil
 }
 
 // newQueue is a Queue of cfg holding lock, with no jobs yet.
@@ -285,59 +341,24 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		now:              cfg.Now,
 		tokens:           cfg.Tokens,
 		signIn:           cfg.Tokens == nil,
+		paused:           cfg.Paused,
+		window:           cmp.Or(cfg.window, windowSize),
 		concurrency:      clampConcurrency(cfg.Concurrency),
-		byID:             make(map[string]*job),
+		active:           make(map[string]*job),
 		counts:           make(map[storage.JobState]int),
 		subs:             make(map[*subscriber]struct{}),
 		changed:          make(chan struct{}),
 		dirty:            make(map[*job]struct{}),
 		liveWalks:        make(map[string]string),
 		liveBatches:      make(map[string]int),
-		heldDeletes:      make(map[string][]string),
 		wake:             make(chan struct{}, 1),
 		walkWake:         make(chan struct{}, 1),
 		closeDone:        make(chan struct{}),
+		closing:          make(chan struct{}),
 		lock:             lock,
 	}
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
 	q.persister = newWriteBehind(q.flushDB)
 	q.walkSaver = newWriteBehind(q.saveWalks)
 	return q
-}
-
-// restoreJobs lists the account's unfinished jobs of rows: failed,
-// canceled and skipped ones as they were, the others queued again (or
-// waiting for sign-in, without tokens).
-func (q *Queue) restoreJobs(rows []storage.JobRow) {
-	for _, r := range rows {
-		if r.Env != q.env || r.Account != q.account || r.State == storage.JobDone {
-			continue
-		}
-		j := &job{row: r}
-		if r.State.Final() { // failed, canceled, skipped: listed, not run
-			q.jobs = append(q.jobs, j)
-			q.byID[r.ID] = j
-			q.count(j)
-			continue
-		}
-		want := storage.JobQueued
-		if q.signIn {
-			want = storage.JobWaitingSignIn
-		}
-		if j.row.State != want {
-			j.row.State = want
-			j.row.Error = ""
-			if want == storage.JobWaitingSignIn {
-				j.row.Error = msgSignIn
-			}
-			q.dirty[j] = struct{}{}
-		}
-		q.jobs = append(q.jobs, j)
-		q.byID[r.ID] = j
-		q.count(j)
-		if want == storage.JobQueued {
-			j.ready = true
-			q.ready = append(q.ready, j)
-		}
-	}
 }

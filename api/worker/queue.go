@@ -76,6 +76,14 @@ type Config struct {
 	// history entry (storage.DB.SetLiveOfJob) and out as a LinkChecked
 	// event.
 	LiveLink func(hash, name string) string
+	// Paused starts the queue paused: nothing uploads until Resume, so a
+	// caller can subscribe before any job (one left by an earlier run) can
+	// finish unseen.
+	Paused bool
+
+	// window is how many queued jobs one read brings into memory (0:
+	// windowSize); tests make it small to cross windows with few files.
+	window int
 }
 
 // Queue is the persisted upload queue. All its methods are safe for
@@ -103,19 +111,25 @@ type Queue struct {
 	paused      bool
 	signIn      bool // waiting for SetTokens
 	concurrency int
-	jobs        []*job // in add order
-	byID        map[string]*job
+	active      map[string]*job // by id: the jobs in memory (window.go)
 
+	// The counts of every listed job, in memory or not.
 	counts     map[storage.JobState]int
 	bytesTotal int64
 	bytesDone  int64 // sizes of done jobs
 	inflight   int64 // bytes sent by running uploads
 
-	// Scheduling (schedule.go): which job starts next.
-	wake    chan struct{}
-	running int    // upload goroutines alive
-	ready   []*job // queued jobs that may start, FIFO (lazy: stale entries are skipped)
-	delayed []*job // queued jobs in retry backoff
+	// Scheduling (schedule.go): which job starts next, from a window of
+	// the queued jobs read from the database (window.go).
+	wake         chan struct{}
+	running      int    // upload goroutines alive
+	ready        []*job // queued jobs that may start, FIFO (lazy: stale entries are skipped)
+	delayed      []*job // queued jobs in retry backoff
+	window       int    // how many queued jobs one read brings in (Config.window)
+	cursor       int64  // the next window is read after this seq
+	exhausted    bool   // no queued row after cursor, until something is queued
+	refillFailed bool   // the last window read failed: try again in refillRetry
+	bulkGen      uint64 // bumped by every bulk change, so a window read across one is read again
 
 	// Walking (walk.go): the files and folders added, listed one call at a
 	// time in the background.
@@ -127,20 +141,21 @@ type Queue struct {
 
 	// Persistence (persist.go): job rows and walk rows written behind the
 	// callers' backs, by one goroutine each.
-	lock       *storage.QueueLock // this account's queue is ours while we run
-	persister  *writeBehind       // job rows (flushDB)
-	dirty      map[*job]struct{}  // jobs whose row must be rewritten
-	deletes    []string           // ids of rows to delete
-	dbErr      error              // first failed persist, reported by Close
-	persisting bool               // the persister is writing a batch
+	lock         *storage.QueueLock // this account's queue is ours while we run
+	persister    *writeBehind       // job rows (flushDB)
+	dirty        map[*job]struct{}  // jobs whose row must be rewritten
+	deletes      []string           // ids of rows to delete
+	clears       []string           // ids of rows to mark cleared (their batch is being listed)
+	purgeCleared bool               // a batch's listing ended: delete its cleared rows
+	dbErr        error              // first failed persist, reported by Close
+	persisting   bool               // the persister is writing a batch
 
-	walkSaver   *writeBehind        // walk rows (saveWalks): requests saved before they are listed
-	walkSaves   []*addCall          // calls whose walk rows are not written yet
-	walkDrops   []walkDrop          // walk rows to delete
-	walkSaving  bool                // the walk saver is writing
-	liveWalks   map[string]string   // walk id → batch id, for walk rows not deleted yet
-	liveBatches map[string]int      // batch id → its walk rows not deleted yet
-	heldDeletes map[string][]string // batch id → job rows to delete once its walk rows are gone
+	walkSaver   *writeBehind      // walk rows (saveWalks): requests saved before they are listed
+	walkSaves   []*addCall        // calls whose walk rows are not written yet
+	walkDrops   []walkDrop        // walk rows to delete
+	walkSaving  bool              // the walk saver is writing
+	liveWalks   map[string]string // walk id → batch id, for walk rows not deleted yet
+	liveBatches map[string]int    // batch id → its walk rows not deleted yet
 
 	// Live checks (live.go): at most maxLiveChecks at once.
 	liveLink  func(hash, name string) string
@@ -148,6 +163,9 @@ type Queue struct {
 
 	// Events (events.go).
 	subs    map[*subscriber]struct{}
+	serial  uint64        // of the last event published
+	closing chan struct{} // closed when Close starts: a publisher waiting for a reader gives up
+	closeMu sync.Once
 	changed chan struct{} // closed and replaced at every state change (for Wait)
 
 	workers   sync.WaitGroup // scheduler, walker, uploads
@@ -213,28 +231,19 @@ func New(cfg Config) (*Queue, error) {
 	return q, nil
 }
 
-// Jobs returns a snapshot of every job in the list, in the order they were
-// added, for a view's initial fill or the CLI's final report.
-func (q *Queue) Jobs() []Job {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	out := make([]Job, len(q.jobs))
-	for i, j := range q.jobs {
-		out[i] = q.snapshot(j)
-	}
-	return out
-}
-
 // Job returns a snapshot of one job, and false when no job has that id (or
 // it was removed).
 func (q *Queue) Job(id string) (Job, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	j := q.byID[id]
-	if j == nil {
+	if j := q.active[id]; j != nil {
+		return q.snapshot(j), !j.removed
+	}
+	r, err := q.db.Job(id)
+	if err != nil || r.Env != q.env || r.Account != q.account || r.Cleared {
 		return Job{}, false
 	}
-	return q.snapshot(j), true
+	return q.snapshotRow(r), true
 }
 
 // Summary returns the queue's counts and bytes now, for a status line.
@@ -274,7 +283,7 @@ func (q *Queue) idleLocked() (bool, error) {
 	if q.walkBusy || len(q.pendingAdds) > 0 || q.running > 0 || q.counts[storage.JobUploading] > 0 {
 		return false, nil
 	}
-	if q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 {
+	if q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 || len(q.clears) > 0 || q.purgeCleared {
 		return false, nil // rows not written yet
 	}
 	if q.walkSaving || len(q.walkSaves) > 0 || len(q.walkDrops) > 0 {
@@ -294,6 +303,7 @@ func (q *Queue) idleLocked() (bool, error) {
 // not close the database. It returns the first error met while writing the
 // queue to the database, if any. Calling it again returns the same result.
 func (q *Queue) Close() error {
+	q.closeMu.Do(func() { close(q.closing) }) // before q.mu: a publisher may hold it, waiting for a reader
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()

@@ -29,8 +29,9 @@ const speedWindow = 2500 * time.Millisecond
 // speedSample is the least time between two speed samples.
 const speedSample = 200 * time.Millisecond
 
-// schedule starts queued jobs while slots are free, and wakes for retries
-// whose backoff ended. It is the only goroutine that starts uploads.
+// schedule starts queued jobs while slots are free, reading them from the
+// database a window at a time (refillLocked), and wakes for retries whose
+// backoff ended. It is the only goroutine that starts uploads.
 func (q *Queue) schedule() {
 	defer q.workers.Done()
 	timer := time.NewTimer(time.Hour)
@@ -43,12 +44,19 @@ func (q *Queue) schedule() {
 			return
 		}
 		next := q.promoteLocked(time.Now())
-		for q.running < q.concurrency && !q.paused && !q.signIn && len(q.ready) > 0 {
+		for q.running < q.concurrency && !q.paused && !q.signIn {
+			if len(q.ready) == 0 {
+				if !q.refillLocked() {
+					break
+				}
+				continue // q.mu was released: look again
+			}
 			j := q.ready[0]
 			q.ready[0] = nil
 			q.ready = q.ready[1:]
 			j.ready = false
 			if j.removed || j.row.State != storage.JobQueued {
+				q.retireLocked(j) // canceled or changed while it waited
 				continue
 			}
 			if time.Now().Before(j.notBefore) {
@@ -59,6 +67,9 @@ func (q *Queue) schedule() {
 		}
 		if len(q.ready) == 0 {
 			q.ready = nil // let the backing array go
+		}
+		if q.refillFailed && (next == 0 || next > refillRetry) {
+			next = refillRetry
 		}
 		q.mu.Unlock()
 
@@ -85,6 +96,7 @@ func (q *Queue) promoteLocked(now time.Time) time.Duration {
 	for _, j := range q.delayed {
 		if j.removed || j.row.State != storage.JobQueued {
 			j.delayed = false
+			q.retireLocked(j)
 			continue
 		}
 		if wait := j.notBefore.Sub(now); wait > 0 {
@@ -269,6 +281,7 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	j.finishedAt = now
 	q.publish(JobChanged, j, false)
 	q.startLiveCheckLocked(j, h)
+	q.retireLocked(j)
 }
 
 // fail handles an attempt's error: retry later, wait for sign-in, or fail.
@@ -345,6 +358,7 @@ func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, msg string) {
 	}
 	q.markDirty(j)
 	q.publish(JobChanged, j, false)
+	q.retireLocked(j) // when it waits for sign-in
 }
 
 // requeuePausedLocked puts a job whose upload Pause stopped back in the
@@ -374,6 +388,7 @@ func (q *Queue) finishLocked(j *job, state storage.JobState, msg string) {
 	j.finishedAt = q.now()
 	q.markDirty(j)
 	q.publish(JobChanged, j, false)
+	q.retireLocked(j)
 }
 
 // backoff is the wait before retry number attempt: the server's Retry-After

@@ -45,9 +45,9 @@ type addCall struct {
 	// only then may the walker list the call, so that no job row of a
 	// request is ever saved before the request itself.
 	saved bool
-	// skip holds, for a call resumed after a crash, the local paths the
-	// batch already has job rows for, so listing again adds only the rest.
-	skip map[string]bool
+	// resumed is set on a call whose listing a crash or Close interrupted:
+	// listing it again adds only the files its batch has no job for yet.
+	resumed bool
 }
 
 // Add queues files and folders and returns at once: listing folders,
@@ -176,7 +176,7 @@ func (q *Queue) walker() {
 		q.walkBusy, q.walkCancel, q.walkCall = true, cancel, call
 		q.mu.Unlock()
 
-		w := &walk{q: q, ctx: ctx, batchID: call.batchID, skip: call.skip, lastFlush: time.Now()}
+		w := &walk{q: q, ctx: ctx, batchID: call.batchID, resumed: call.resumed, lastFlush: time.Now()}
 		for i, r := range call.reqs {
 			if ctx.Err() != nil {
 				break
@@ -201,7 +201,7 @@ type walk struct {
 	q         *Queue
 	ctx       context.Context
 	batchID   string
-	skip      map[string]bool // local paths already queued (a resumed walk)
+	resumed   bool // add only the files the batch has no job for (a resumed walk)
 	rows      []storage.JobRow
 	lastFlush time.Time
 	// listed are the walk ids of the requests listed completely whose
@@ -239,10 +239,14 @@ func expectedSHA256(r Request) string {
 
 // add appends a row, flushing when enough are pending. A resumed walk
 // leaves out the paths its batch already has rows for (queued, uploaded,
-// failed or skipped alike), so nothing is listed, or uploaded, twice.
+// failed or skipped alike), so nothing is listed, or uploaded, twice: one
+// index lookup per file (storage.DB.HasJobFor).
 func (w *walk) add(row storage.JobRow, state storage.JobState, msg string) {
-	if w.skip[row.LocalPath] {
-		return
+	if w.resumed {
+		// A failed lookup lists the file: twice is better than not at all.
+		if found, err := w.q.db.HasJobFor(w.batchID, row.LocalPath); err == nil && found {
+			return
+		}
 	}
 	row.State, row.Error = state, msg
 	w.rows = append(w.rows, row)
@@ -560,8 +564,9 @@ func kindOf(t fs.FileMode) string {
 }
 
 // flush saves the pending rows in one transaction and only then shows them
-// and lets the scheduler start them; then the walk rows of the requests
-// listed completely can go.
+// (JobAdded) and lets the scheduler read them; then the walk rows of the
+// requests listed completely can go. The rows stay in the database only:
+// the scheduler reads the queued ones a window at a time.
 func (w *walk) flush() {
 	w.lastFlush = time.Now()
 	rows, listed := w.rows, w.listed
@@ -577,6 +582,14 @@ func (w *walk) flush() {
 		// again); CancelAll deletes them itself.
 		return
 	}
+	q.mu.Lock()
+	signIn := q.signIn
+	q.mu.Unlock()
+	for i := range rows {
+		if signIn && rows[i].State == storage.JobQueued {
+			rows[i].State, rows[i].Error = storage.JobWaitingSignIn, msgSignIn
+		}
+	}
 	var err error
 	if len(rows) > 0 {
 		err = q.db.InsertJobs(rows)
@@ -584,75 +597,74 @@ func (w *walk) flush() {
 
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	canceled := w.ctx.Err() != nil && !q.closed // CancelAll during InsertJobs
 	if err != nil {
 		w.saveFailed = true
+		w.unsaved(rows, err)
+		return
 	}
 	if !w.saveFailed {
 		q.dropWalksLocked(w.batchID, listed)
 	}
+	queued := false
+	for _, r := range rows {
+		q.countStored(r.State, 1, r.Size)
+		queued = queued || r.State == storage.JobQueued
+		snap := q.snapshotRow(r)
+		if r.State.Final() {
+			snap.FinishedAt = q.now()
+		}
+		q.publishJob(JobAdded, snap, false)
+	}
+	switch {
+	case w.ctx.Err() != nil && !q.closed:
+		q.cancelAllLocked() // CancelAll while the rows were written
+	case signIn != q.signIn && q.signIn:
+		q.enterSignInLocked() // signed out meanwhile: these wait too
+	case signIn != q.signIn:
+		// Signed in meanwhile: these were saved waiting, perhaps after
+		// SetTokens queued what waited.
+		q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobWaitingSignIn}, To: storage.JobQueued})
+		q.moreQueuedLocked(0)
+		q.publish(JobsChanged, nil, false)
+	case queued:
+		q.moreQueuedLocked(rows[0].Seq)
+	}
+}
+
+// unsaved shows rows the database refused as failed jobs held in memory
+// (there is no row to update), to be retried by the person. Called with
+// q.mu held.
+func (w *walk) unsaved(rows []storage.JobRow, err error) {
+	q := w.q
 	for i := range rows {
-		j := &job{row: rows[i]}
-		if err != nil {
-			j.unsaved = true
-			if j.row.State == storage.JobQueued {
-				j.row.State = storage.JobFailed
-				j.row.Error = "could not save this job to the queue database (" + err.Error() + "); retry it"
-			}
+		j := &job{row: rows[i], unsaved: true}
+		j.row.Seq = 0
+		if j.row.State == storage.JobQueued || j.row.State == storage.JobWaitingSignIn {
+			j.row.State = storage.JobFailed
+			j.row.Error = "could not save this job to the queue database (" + err.Error() + "); retry it"
 		}
-		switch {
-		case j.row.State != storage.JobQueued:
-		case canceled:
-			j.row.State = storage.JobCanceled
-			q.dirty[j] = struct{}{}
-		case q.signIn:
-			j.row.State = storage.JobWaitingSignIn
-			j.row.Error = msgSignIn
-			q.dirty[j] = struct{}{}
-		}
-		if j.row.State.Final() {
-			j.finishedAt = q.now()
-		}
-		q.jobs = append(q.jobs, j)
-		q.byID[j.row.ID] = j
+		j.finishedAt = q.now()
+		q.active[j.row.ID] = j
 		q.count(j)
-		if j.row.State == storage.JobQueued {
-			j.ready = true
-			q.ready = append(q.ready, j)
-		}
 		q.publish(JobAdded, j, false)
 	}
-	if len(q.dirty) > 0 {
-		q.signalPersist()
-	}
-	q.wakeScheduler()
 }
 
 // resumeWalks queues again, for the walker, the requests whose listing was
-// interrupted, one call per batch in the order they were added, each
-// skipping the local paths its batch already has rows for (rows: every job
-// row, read before anything was deleted).
-func (q *Queue) resumeWalks(walks []storage.WalkRow, rows []storage.JobRow) {
-	if len(walks) == 0 {
-		return
-	}
+// interrupted, one call per batch in the order they were added; each leaves
+// out the local paths its batch already has rows for.
+func (q *Queue) resumeWalks(walks []storage.WalkRow) {
 	calls := make(map[string]*addCall)
 	for _, w := range walks {
 		c := calls[w.BatchID]
 		if c == nil {
-			c = &addCall{batchID: w.BatchID, saved: true, skip: make(map[string]bool)}
+			c = &addCall{batchID: w.BatchID, saved: true, resumed: true}
 			calls[w.BatchID] = c
 			q.pendingAdds = append(q.pendingAdds, c)
 		}
-		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment,
-			ExpectSHA256: w.ExpectSHA256})
+		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment, ExpectSHA256: w.ExpectSHA256})
 		c.walkIDs = append(c.walkIDs, w.ID)
 		q.liveWalks[w.ID] = w.BatchID
 		q.liveBatches[w.BatchID]++
-	}
-	for _, r := range rows {
-		if c := calls[r.BatchID]; c != nil && r.Env == q.env && r.Account == q.account {
-			c.skip[r.LocalPath] = true
-		}
 	}
 }

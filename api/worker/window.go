@@ -1,0 +1,252 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// The queue in memory is a window, not the list.
+//
+// A job lives in the database from the moment it is listed; the queue holds
+// in memory (Queue.active) only the jobs it is working on: the next few to
+// start (Queue.ready, read windowSize at a time in the order they were added
+// through storage.DB.QueuedJobs), the uploads in flight, the jobs waiting
+// for a retry, and jobs whose latest change the persister has not written
+// yet. A job that reaches a final state leaves memory once its row says so
+// (retireLocked), so a queue of 100,000 files costs what a queue of 100
+// does. The summary's counts cover every listed job: read once when the
+// queue opens (storage.DB.JobCounts), then kept as jobs change, one by one
+// in memory and by what each bulk change reports for the rows it moved.
+//
+// For a job held in memory the memory is right and the persister brings its
+// row up to date; for any other job the row is right. Bulk changes (cancel
+// all, retry failed, clear finished, sign-in) therefore act on the jobs in
+// memory one by one and on all the others with one statement that leaves
+// the jobs in memory out (storage.JobChange.Except).
+
+// windowSize is how many queued jobs one read brings into memory.
+const windowSize = 256
+
+// refillRetry is how long the scheduler waits before reading the next
+// window again after a read failed.
+const refillRetry = time.Second
+
+// refillLocked reads the next window of queued jobs after q.cursor into
+// q.ready and reports whether the scheduler should look again (something
+// was read, or the window changed while the database was read). Called with
+// q.mu held; it releases it during the read.
+func (q *Queue) refillLocked() bool {
+	if q.exhausted {
+		return false
+	}
+	gen, cursor := q.bulkGen, q.cursor
+	q.mu.Unlock()
+	rows, err := q.db.QueuedJobs(q.env, q.account, storage.JobQueued, cursor, q.window)
+	q.mu.Lock()
+	if q.closed {
+		return false
+	}
+	if err != nil {
+		q.noteDBErrLocked(fmt.Errorf("read the next jobs to upload: %w", err))
+		q.refillFailed = true // the scheduler tries again in refillRetry
+		return false
+	}
+	q.refillFailed = false
+	if gen != q.bulkGen {
+		return true // the rows may be stale: read again
+	}
+	for _, r := range rows {
+		q.cursor = max(q.cursor, r.Seq)
+		if q.active[r.ID] != nil {
+			continue // in memory already: retrying, or changed meanwhile
+		}
+		j := &job{row: r}
+		q.active[r.ID] = j
+		j.ready = true
+		q.ready = append(q.ready, j)
+	}
+	if len(rows) < q.window {
+		q.exhausted = true
+	}
+	return len(rows) > 0
+}
+
+// moreQueuedLocked tells the scheduler that the database may hold queued
+// jobs it has not read: from startSeq on, or from the start (0) after a bulk
+// change made jobs queued anywhere in the list.
+func (q *Queue) moreQueuedLocked(startSeq int64) {
+	q.bulkGen++
+	q.cursor = min(q.cursor, max(startSeq-1, 0))
+	q.exhausted = false
+	q.wakeScheduler()
+}
+
+// retireLocked lets j leave memory once its row holds its latest state: at
+// once, or when the persister has written it. Jobs that are running or
+// waiting to start stay, and so do jobs without a row.
+func (q *Queue) retireLocked(j *job) {
+	if j.unsaved || j.removed || j.ready || j.delayed || j.row.State == storage.JobUploading {
+		return // removed jobs leave once their row is gone (flushDB)
+	}
+	if _, dirty := q.dirty[j]; dirty || j.writing {
+		j.retire = true
+		return
+	}
+	if q.active[j.row.ID] == j {
+		delete(q.active, j.row.ID)
+	}
+}
+
+// activateLocked brings the job with this id into memory: the one there,
+// or its row read from the database (nil when there is none, or it was
+// cleared from the list).
+func (q *Queue) activateLocked(id string) *job {
+	if j := q.active[id]; j != nil {
+		return j
+	}
+	r, err := q.db.Job(id)
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			q.noteDBErrLocked(err)
+		}
+		return nil
+	}
+	if r.Env != q.env || r.Account != q.account || r.Cleared {
+		return nil
+	}
+	j := &job{row: r}
+	q.active[id] = j
+	return j
+}
+
+// exceptLocked are the ids of the jobs in memory, which a bulk change must
+// leave to the persister.
+func (q *Queue) exceptLocked() []string {
+	return slices.Collect(maps.Keys(q.active))
+}
+
+// changeStoredLocked applies c (From → To) to the rows of the jobs not in
+// memory and moves the counts by what it changed. Called with q.mu held.
+func (q *Queue) changeStoredLocked(c storage.JobChange) storage.StateCounts {
+	c.Env, c.Account, c.Except = q.env, q.account, q.exceptLocked()
+	moved, err := q.db.ChangeJobs(c)
+	if err != nil {
+		q.noteDBErrLocked(fmt.Errorf("change %v jobs to %s: %w", c.From, c.To, err))
+		return nil
+	}
+	for s, n := range moved {
+		q.countStored(s, -n.Jobs, -n.Bytes)
+		q.countStored(c.To, n.Jobs, n.Bytes)
+	}
+	if len(moved) > 0 {
+		q.bulkGen++
+	}
+	return moved
+}
+
+// clearStoredLocked takes the rows of the jobs not in memory in any of
+// states out of the list (kept, marked cleared, for batches still being
+// listed) and out of the counts.
+func (q *Queue) clearStoredLocked(states ...storage.JobState) {
+	gone, err := q.db.ClearJobs(q.env, q.account, states, q.exceptLocked(), slices.Collect(maps.Keys(q.liveBatches)))
+	if err != nil {
+		q.noteDBErrLocked(fmt.Errorf("clear finished jobs: %w", err))
+		return
+	}
+	for s, n := range gone {
+		q.countStored(s, -n.Jobs, -n.Bytes)
+	}
+}
+
+// countStored moves the counts of state s by n jobs of bytes in all, for
+// rows counted without a job in memory.
+func (q *Queue) countStored(s storage.JobState, n int, bytes int64) {
+	q.counts[s] += n
+	if countsBytes(s) {
+		q.bytesTotal += bytes
+	}
+	if s == storage.JobDone {
+		q.bytesDone += bytes
+	}
+}
+
+// Jobs returns a snapshot of every job in the list, in the order they were
+// added. It reads the whole list from the database, so it costs O(n) time
+// and memory: a view reads pages with JobsPage instead; tests and small
+// tools use this.
+func (q *Queue) Jobs() []Job {
+	var out []Job
+	var after int64
+	for {
+		page, next := q.JobsPage(after, 0, 1000)
+		out = append(out, page...)
+		if len(page) < 1000 {
+			break
+		}
+		after = next
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, j := range q.active {
+		if j.unsaved && !j.removed {
+			out = append(out, q.snapshot(j)) // no row: listed last
+		}
+	}
+	return out
+}
+
+// JobsPage returns up to limit jobs of the list in the order they were
+// added, skipping offset of them after the job whose Seq is afterSeq (0:
+// from the start), and the Seq of the last one (the cursor of the next
+// page). A job in memory is shown as it is now, the others as their rows
+// say. Paging by a known row costs O(log n); an offset costs O(offset).
+func (q *Queue) JobsPage(afterSeq int64, offset, limit int) ([]Job, int64) {
+	rows, err := q.db.ListJobs(q.env, q.account, afterSeq, offset, limit)
+	if err != nil {
+		q.noteDBErr(fmt.Errorf("list the queue: %w", err))
+		return nil, afterSeq
+	}
+	return q.snapshotRows(rows), lastSeq(rows, afterSeq)
+}
+
+// JobsBefore returns up to limit jobs of the list added just before the job
+// whose Seq is beforeSeq, in the order they were added: the page above a
+// known row.
+func (q *Queue) JobsBefore(beforeSeq int64, limit int) []Job {
+	rows, err := q.db.ListJobsBefore(q.env, q.account, beforeSeq, limit)
+	if err != nil {
+		q.noteDBErr(fmt.Errorf("list the queue: %w", err))
+		return nil
+	}
+	return q.snapshotRows(rows)
+}
+
+// snapshotRows is the snapshot of each row, or of its job when it is in
+// memory.
+func (q *Queue) snapshotRows(rows []storage.JobRow) []Job {
+	out := make([]Job, 0, len(rows))
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, r := range rows {
+		if j := q.active[r.ID]; j != nil {
+			if !j.removed {
+				out = append(out, q.snapshot(j))
+			}
+			continue
+		}
+		out = append(out, q.snapshotRow(r))
+	}
+	return out
+}
+
+func lastSeq(rows []storage.JobRow, none int64) int64 {
+	if len(rows) == 0 {
+		return none
+	}
+	return rows[len(rows)-1].Seq
+}
