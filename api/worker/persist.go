@@ -89,7 +89,7 @@ func (q *Queue) flushDB() {
 		}
 		for _, id := range slices.Concat(deletes, clears) {
 			if j := q.active[id]; j != nil && j.removed {
-				delete(q.active, id)
+				q.forgetLocked(id)
 			}
 		}
 		q.mu.Unlock()
@@ -261,7 +261,7 @@ func (q *Queue) dropWalksLocked(batchID string, ids []string) {
 // one again. Called with q.mu held.
 func (q *Queue) deleteRowLocked(j *job) {
 	if j.unsaved {
-		delete(q.active, j.row.ID) // no row to remove
+		q.forgetLocked(j.row.ID) // no row to remove
 		return
 	}
 	if b := j.row.BatchID; q.liveBatches[b] > 0 {

@@ -112,6 +112,7 @@ type Queue struct {
 	signIn      bool // waiting for SetTokens
 	concurrency int
 	active      map[string]*job // by id: the jobs in memory (window.go)
+	forgotten   uint64          // how many jobs have left memory (forgetLocked)
 
 	// The counts of every listed job, in memory or not.
 	counts     map[storage.JobState]int

@@ -98,8 +98,16 @@ func (q *Queue) retireLocked(j *job) {
 		return
 	}
 	if q.active[j.row.ID] == j {
-		delete(q.active, j.row.ID)
+		q.forgetLocked(j.row.ID)
 	}
+}
+
+// forgetLocked lets the job with this id leave memory. Its row may have
+// been read before it was written (a view's page): forgotten counts the
+// jobs that left, so such a page is read again (snapshotRows).
+func (q *Queue) forgetLocked(id string) {
+	delete(q.active, id)
+	q.forgotten++
 }
 
 // activateLocked brings the job with this id into memory: the one there,
@@ -206,32 +214,58 @@ func (q *Queue) Jobs() []Job {
 // page). A job in memory is shown as it is now, the others as their rows
 // say. Paging by a known row costs O(log n); an offset costs O(offset).
 func (q *Queue) JobsPage(afterSeq int64, offset, limit int) ([]Job, int64) {
-	rows, err := q.db.ListJobs(q.env, q.account, afterSeq, offset, limit)
-	if err != nil {
-		q.noteDBErr(fmt.Errorf("list the queue: %w", err))
-		return nil, afterSeq
-	}
-	return q.snapshotRows(rows), lastSeq(rows, afterSeq)
+	var rows []storage.JobRow
+	page := q.readPage(func() (err error) {
+		rows, err = q.db.ListJobs(q.env, q.account, afterSeq, offset, limit)
+		return err
+	}, &rows)
+	return page, lastSeq(rows, afterSeq)
 }
 
 // JobsBefore returns up to limit jobs of the list added just before the job
 // whose Seq is beforeSeq, in the order they were added: the page above a
 // known row.
 func (q *Queue) JobsBefore(beforeSeq int64, limit int) []Job {
-	rows, err := q.db.ListJobsBefore(q.env, q.account, beforeSeq, limit)
-	if err != nil {
-		q.noteDBErr(fmt.Errorf("list the queue: %w", err))
-		return nil
+	var rows []storage.JobRow
+	return q.readPage(func() (err error) {
+		rows, err = q.db.ListJobsBefore(q.env, q.account, beforeSeq, limit)
+		return err
+	}, &rows)
+}
+
+// pageReads bounds how many times readPage reads a page again because jobs
+// left memory meanwhile; past it, a row may show a state a moment old.
+const pageReads = 4
+
+// readPage reads a page of rows (read, into *rows) and snapshots it. A job
+// that left memory while the rows were read (finished, or removed) may have
+// a row older than its last state, or one about to be deleted, so the page
+// is read again then.
+func (q *Queue) readPage(read func() error, rows *[]storage.JobRow) []Job {
+	for i := 1; ; i++ {
+		q.mu.Lock()
+		gen := q.forgotten
+		q.mu.Unlock()
+		if err := read(); err != nil {
+			q.noteDBErr(fmt.Errorf("list the queue: %w", err))
+			return nil
+		}
+		if out, ok := q.snapshotRows(*rows, gen, i == pageReads); ok {
+			return out
+		}
 	}
-	return q.snapshotRows(rows)
 }
 
 // snapshotRows is the snapshot of each row, or of its job when it is in
-// memory.
-func (q *Queue) snapshotRows(rows []storage.JobRow) []Job {
+// memory, and false when a job left memory since gen (the rows may be
+// stale), unless anyway.
+func (q *Queue) snapshotRows(rows []storage.JobRow, gen uint64, anyway bool) ([]Job, bool) {
 	out := make([]Job, 0, len(rows))
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.forgotten != gen && !anyway {
+		return nil, false
+	}
 	for _, r := range rows {
 		if j := q.active[r.ID]; j != nil {
 			if !j.removed {
@@ -241,7 +275,7 @@ func (q *Queue) snapshotRows(rows []storage.JobRow) []Job {
 		}
 		out = append(out, q.snapshotRow(r))
 	}
-	return out
+	return out, true
 }
 
 func lastSeq(rows []storage.JobRow, none int64) int64 {
