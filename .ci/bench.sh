@@ -30,6 +30,7 @@ if [ "$QUICK" = 1 ]; then
 	HISTORY_N=20x
 	HISTORY_ROWS=100,000
 	HISTORY_BENCH=100k
+	SCALE_SIZES="500 5000 20000"
 else
 	RUNS=${BENCH_RUNS:-5}
 	BIG_MIB=1024
@@ -40,6 +41,7 @@ else
 	HISTORY_N=100x
 	HISTORY_ROWS=1,000,000
 	HISTORY_BENCH=1M
+	SCALE_SIZES="2000 20000 100000"
 fi
 MID_MIB=256 # the smaller file of the RSS comparison
 SMALL_SIZE=4096
@@ -244,6 +246,14 @@ for i in $(seq "$SMALL_RUNS"); do
 done
 if grep -qiE 'panic|data race' "$WORK/sandbox.err"; then die "the sandbox logged a panic: $WORK/sandbox.err"; fi
 
+# How the per-file cost and the memory grow with the number of files: one
+# CLI run per size (.ci/scale.sh, its own sandbox and folders).
+log "case: scale, one CLI run each of $SCALE_SIZES x 4 KiB files"
+SCALE_BIN=$BIN SCALE_SIZES=$SCALE_SIZES ./.ci/scale.sh >"$WORK/scale.txt" 2>>"$LOG" || die "scale runs failed: $(tail -5 "$LOG")"
+SCALE_MIN=$(echo "$SCALE_SIZES" | awk '{ print $1 }')
+SCALE_MAX=$(echo "$SCALE_SIZES" | awk '{ print $NF }')
+scale() { awk -v n="$1" -v f="$2" '$1 == "scale" && $2 == n { print $f }' "$WORK/scale.txt"; }
+
 # BenchmarkCIDPass alternates crypto/sha256, the CID on one goroutine and
 # the CID with parallel leaves over the same file, reading it each time.
 log "case: CID pass vs crypto/sha256 over the ${BIG_MIB} MiB file ($CID_PASSES alternations, go test -bench)"
@@ -344,6 +354,15 @@ WIN
 	xvfb-run -a -s "-screen 0 1280x800x24" bash "$WORK/window-upload.sh" "$BIN" "$WORK/win-home" "$HUGE" "$WORK/win-time.out" ||
 		die "the window did not upload $HUGE (see $WORK/win-home.log)"
 	awk '/Maximum resident set size/ { print "win_rss 0 0 " $NF }' "$WORK/win-time.out" >>"$WORK/samples"
+	# Frame time: the window with the biggest scale folder dropped on it,
+	# timed frame by frame while it uploads (ui BenchmarkQueueFrame).
+	log "case: the window's frame time with $SCALE_MAX files queued"
+	DSTOR_BENCH_QUEUE_FILES=$SCALE_MAX xvfb-run -a -s "-screen 0 1280x800x24" $GO test -run '^$' -bench '^BenchmarkQueueFrame$' \
+		-benchtime 1x -timeout 30m ./ui/ >"$WORK/frame.txt" 2>>"$LOG" || die "frame benchmark failed: $(tail -20 "$WORK/frame.txt")"
+	FRAME_P50=$(metric "$WORK/frame.txt" frame-p50-ms)
+	FRAME_P99=$(metric "$WORK/frame.txt" frame-p99-ms)
+	FRAME_CPU=$(metric "$WORK/frame.txt" frame-cpu-p50-ms)
+	[ -n "$FRAME_P50" ] && [ -n "$FRAME_P99" ] && [ -n "$FRAME_CPU" ] || die "the frame benchmark printed no result: $(cat "$WORK/frame.txt")"
 fi
 
 # --- the table ---------------------------------------------------------------
@@ -394,11 +413,21 @@ big_bytes=$((BIG_MIB * MIB))
 	awk -v f="$HIST_FIRST" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: first page, ms|%.2f|—|—|≤ 5 ms|%s\n", n, f / 1e6, (f / 1e6 <= 5 ? "yes" : "no") }'
 	awk -v f="$HIST_SEARCH" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: search (slowest of rare, common, none, a CID), ms|%.2f|—|—|≤ 20 ms|%s\n", n, f / 1e6, (f / 1e6 <= 20 ? "yes" : "no") }'
 	awk -v f="$HIST_TYPE" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: search as you type, slowest keystroke of \"img_04242\" (page + count), ms|%.2f|—|—|≤ 20 ms|%s\n", n, f / 1e6, (f / 1e6 <= 20 ? "yes" : "no") }'
+	for n in $SCALE_SIZES; do
+		awk -v n="$n" -v f="$(scale "$n" 4)" -v w="$(scale "$n" 3)" 'BEGIN { printf "%d × 4 KiB, one CLI run (concurrency 4), files/s (ref: wall s)|%.0f|%.1f|—|report|—\n", n, f, w }'
+	done
+	awk -v hi="$(scale "$SCALE_MAX" 4)" -v lo="$(scale "$SCALE_MIN" 4)" -v a="$SCALE_MAX" -v b="$SCALE_MIN" 'BEGIN {
+		r = hi / lo; printf "files/s, %d vs %d files: per-file cost flat|%.0f|%.0f|%.2f|≥ 0.9|%s\n", a, b, hi, lo, r, (r >= 0.9 ? "yes" : "no") }'
+	awk -v hi="$(scale "$SCALE_MAX" 5)" -v lo="$(scale "$SCALE_MIN" 5)" -v a="$SCALE_MAX" -v b="$SCALE_MIN" 'BEGIN {
+		printf "peak RSS, %d × 4 KiB upload, MiB (ref: %d files)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", a, b, hi / 1024, lo / 1024, hi / lo, (hi / 1024 <= 64 ? "yes" : "no") }'
 	awk -v w="$(median sandbox8 2)" -v n="$SMALL_N" 'BEGIN { printf "sandbox: 4 KiB uploads/s, 8 concurrent clients (curl)|%.0f|—|—|report; no errors|yes (0 errors)\n", n / w }'
 	if [ "$WINDOW" = no ]; then
 		echo "window: cold start to first frame, 100,000 rows|not measured yet (window not built)|—|—|≤ 1.5 s|—"
 		echo "window: peak RSS uploading the 2 GiB file|not measured yet (window not built)|—|—|≤ 150 MiB|—"
+		echo "window: frame time with $SCALE_MAX files queued|not measured yet (window not built)|—|—|≤ 16 ms|—"
 	else
+		awk -v c="$FRAME_CPU" -v p50="$FRAME_P50" -v n="$SCALE_MAX" 'BEGIN { printf "window: frame while uploading, %d files queued, ms: CPU of the drawing thread, median (ref: wall, median)|%.1f|%.1f|—|≤ 16 ms CPU|%s\n", n, c, p50, (c <= 16 ? "yes" : "no") }'
+		awk -v p99="$FRAME_P99" -v n="$SCALE_MAX" 'BEGIN { printf "window: frame while uploading, %d files queued, wall ms, 99th percentile|%.1f|—|—|report|—\n", n, p99 }'
 		awk -v t="$(median win_start 2)" 'BEGIN { printf "window: cold start to window mapped (Xvfb), 100,000 rows, s|%.2f|—|—|≤ 1.5 s|%s\n", t, (t <= 1.5 ? "yes" : "no") }'
 		awk -v m="$(median win_rss 4)" -v mib="$HUGE_MIB" 'BEGIN { printf "window: peak RSS uploading the %s file (built-in sandbox in the same process), MiB|%.1f|—|—|≤ 150 MiB|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), m / 1024, (m / 1024 <= 150 ? "yes" : "no") }'
 	fi

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/cputime"
 )
 
 // benchFileEnv names a file for the CID benchmarks to hash (make bench sets
@@ -51,7 +53,7 @@ func (s benchSource) pass(b *testing.B, w io.Writer, finish func()) passTime {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	buf := make([]byte, ChunkSize)
-	start, cpu := time.Now(), threadCPU()
+	start, cpu := time.Now(), cputime.Thread()
 	f, err := os.Open(s.path)
 	if err != nil {
 		b.Fatal(err)
@@ -61,7 +63,7 @@ func (s benchSource) pass(b *testing.B, w io.Writer, finish func()) passTime {
 	}
 	_ = f.Close()
 	finish()
-	return passTime{wall: time.Since(start), cpu: threadCPU() - cpu}
+	return passTime{wall: time.Since(start), cpu: cputime.Thread() - cpu}
 }
 
 // BenchmarkCIDPass measures the CID pass against plain crypto/sha256 over

@@ -41,9 +41,18 @@ func relCrashes(t *testing.T, rep *relReport) {
 			"after every kill.",
 		"what", "tried", "survived")
 	t.Run("CLI killed mid-queue", func(t *testing.T) { relKillCLI(t, sec, rounds, files) })
+	if relFull {
+		// The queue lives in the database, read a window at a time: a
+		// kill with a hundred thousand files queued resumes the same way.
+		t.Run("CLI killed with 100,000 files queued", func(t *testing.T) { relKillCLI(t, sec, 1, bigQueueFiles) })
+	}
 	t.Run("window killed mid-queue", func(t *testing.T) { relKillWindow(t, sec, windowRounds, windowFiles) })
 	t.Run("killed during history inserts", func(t *testing.T) { relKillHistoryWriter(t, sec, writerKills) })
 }
+
+// bigQueueFiles is the size of the folder of the kill round with a big
+// queue.
+const bigQueueFiles = 100_000
 
 // relKillCLI: rounds × (queue of n files, SIGKILL at a random point, resume).
 func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
@@ -138,7 +147,8 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		var code int
 		var errOut string
 		resumeStart := time.Now()
-		withDeadline(t, 3*time.Minute, "dstor-uploader resume", func() {
+		// Minutes for a small queue; a big one uploads for longer.
+		withDeadline(t, 3*time.Minute+time.Duration(n)*10*time.Millisecond, "dstor-uploader resume", func() {
 			code, _, errOut = runCLI(t, "", "resume", "--env", rs.URL)
 		})
 		t.Logf("round %d: resume took %s", round, time.Since(resumeStart).Round(time.Millisecond))

@@ -22,14 +22,14 @@ func TestMain(m *testing.M) {
 
 // testEnv is one App on a fresh data directory with an in-memory keyring.
 type testEnv struct {
-	t       *testing.T
+	t       testing.TB
 	dir     string
 	db      *storage.DB
 	secrets *storage.SecretStore
 	a       *App
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	e := &testEnv{t: t, dir: t.TempDir(), secrets: storage.NewMemorySecretStore()}
 	db, err := storage.Open(e.dir)

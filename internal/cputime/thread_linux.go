@@ -1,13 +1,13 @@
-package api
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// threadCPU is the CPU time (user and system) the calling OS thread has
+// Thread is the CPU time (user and system) the calling OS thread has
 // used; the caller locks its goroutine to the thread.
-func threadCPU() time.Duration {
+func Thread() time.Duration {
 	const rusageThread = 1 // RUSAGE_THREAD
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(rusageThread, &ru); err != nil {

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# scale.sh — how the CLI's cost grows with the number of files, for
+# `make bench` (which runs it) or on its own.
+#
+# For each size in SCALE_SIZES it makes a folder of that many 4 KiB files
+# in sub-folders of 1,000, uploads it with one CLI run (concurrency 4,
+# --json) to a sandbox of its own on 127.0.0.1 (storing on /dev/shm when
+# there is room), checks that every file ended done and verified, and
+# prints one line per size:
+#
+#   scale FILES WALL_S FILES_PER_S PEAK_RSS_KIB
+#
+# from /usr/bin/time -v of the CLI process.
+#
+#   SCALE_SIZES="2000 20000 100000"   the sizes (default)
+#   SCALE_BIN=path                    the CLI to run (default: built here)
+#   SCALE_PROFILE=dir                 also write --debug-profile into dir/FILES
+#   SCALE_KEEP=1                      keep the temporary folder
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+SIZES=${SCALE_SIZES:-2000 20000 100000}
+CONCURRENCY=4
+PER_FOLDER=1000
+SIZE=4096
+
+log() { printf '%s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "scale: $*"; exit 1; }
+[ -x /usr/bin/time ] || die "needs /usr/bin/time (Debian package \"time\")"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dstor-scale.XXXXXX")
+SANDBOX_PID=""
+SANDBOX_DATA=""
+cleanup() {
+	if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
+	case "$SANDBOX_DATA" in /dev/shm/dstor-scale-sandbox.*) rm -rf "$SANDBOX_DATA" ;; esac
+	if [ "${SCALE_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+BIN=${SCALE_BIN:-}
+if [ -z "$BIN" ]; then
+	log "building the CLI"
+	$GO build -o "$WORK/build.out" .
+	install -m 0755 "$WORK/build.out" "$WORK/dstor-uploader" # see bench.sh: run a copy
+	rm -f "$WORK/build.out"
+	BIN=$WORK/dstor-uploader
+fi
+
+# makefolder DIR N: N files of SIZE random bytes in sub-folders of PER_FOLDER.
+makefolder() {
+	local dir=$1 n=$2 i=0
+	while [ "$i" -lt "$n" ]; do
+		local k=$((n - i < PER_FOLDER ? n - i : PER_FOLDER))
+		local sub
+		sub=$dir/$(printf 'd%04d' $((i / PER_FOLDER)))
+		mkdir -p "$sub"
+		head -c $((k * SIZE)) /dev/urandom | (cd "$sub" && split -b "$SIZE" -a 4 -d - f)
+		i=$((i + k))
+	done
+}
+
+max=0
+for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
+need_kib=$((max * 3 * SIZE / 1024 + 262144)) # the files at most twice over, and room
+if [ -d /dev/shm ] && [ -w /dev/shm ] &&
+	[ "$(df -k --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ')" -gt "$need_kib" ] 2>/dev/null; then
+	SANDBOX_DATA=$(mktemp -d /dev/shm/dstor-scale-sandbox.XXXXXX)
+else
+	SANDBOX_DATA=$WORK/sandbox
+	mkdir -p "$SANDBOX_DATA"
+fi
+KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+"$BIN" sandbox --listen 127.0.0.1:0 --api-key "$KEY" --data "$SANDBOX_DATA" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
+SANDBOX_PID=$!
+BASE=""
+for _ in $(seq 100); do
+	BASE=$(sed -n 's/^API base: //p' "$WORK/sandbox.out")
+	[ -n "$BASE" ] && break
+	sleep 0.1
+done
+[ -n "$BASE" ] || die "the sandbox did not start: $(cat "$WORK/sandbox.err")"
+case "$BASE" in http://127.0.0.1:*) ;; *) die "the sandbox is not on loopback: $BASE" ;; esac
+
+for n in $SIZES; do
+	data=$WORK/data-$n
+	log "making $n x $SIZE B in $data"
+	makefolder "$data" "$n"
+	home=$WORK/home-$n
+	prof=()
+	if [ -n "${SCALE_PROFILE:-}" ]; then prof=(--debug-profile "$SCALE_PROFILE/$n"); fi
+	log "uploading $n files"
+	if ! DSTOR_API_KEY="$KEY" DSTOR_UPLOADER_HOME="$home" /usr/bin/time -v -o "$WORK/time-$n" \
+		"$BIN" upload --env "$BASE" --concurrency "$CONCURRENCY" --json "${prof[@]}" "$data" >"$WORK/out-$n" 2>"$WORK/err-$n"; then
+		die "the upload of $n files failed: $(tail -5 "$WORK/err-$n")"
+	fi
+	ok=$(grep -c '"state":"done".*"verified":true' "$WORK/out-$n" || true)
+	[ "$ok" = "$n" ] || die "$ok of $n files done and verified: $(tail -3 "$WORK/err-$n")"
+	awk -v n="$n" '
+		/Elapsed \(wall clock\)/ { k = split($NF, p, ":"); w = 0; for (i = 1; i <= k; i++) w = w * 60 + p[i] }
+		/Maximum resident set size/ { m = $NF }
+		END { printf "scale %d %.2f %.0f %d\n", n, w, n / w, m }' "$WORK/time-$n"
+	rm -rf "$data" "$home"
+done
+if grep -qiE 'panic|data race' "$WORK/sandbox.err"; then die "the sandbox logged a panic: $WORK/sandbox.err"; fi
