@@ -67,7 +67,10 @@ type uploadView struct {
 	locked int
 	jobs   []worker.Job
 	index  map[string]int
-	sum    worker.Summary
+	// sending holds the indexes in jobs of the uploads in flight, so the
+	// total speed of each frame costs the uploads, not the whole list.
+	sending map[string]int
+	sum     worker.Summary
 
 	// batch counts what finished since the queue last became busy, for
 	// the notification when it goes idle.
@@ -79,7 +82,7 @@ type uploadView struct {
 }
 
 func newUploadView(a *App) *uploadView {
-	v := &uploadView{a: a, index: map[string]int{}}
+	v := &uploadView{a: a, index: map[string]int{}, sending: map[string]int{}}
 	v.addFiles = widget.NewButtonWithIcon("Add files…", theme.FileIcon(), v.onAddFiles)
 	v.addFiles.Importance = widget.HighImportance
 	v.addFolder = widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), v.onAddFolder)
@@ -360,6 +363,7 @@ func (v *uploadView) detach() {
 	v.locked = 0
 	v.jobs = nil
 	v.index = map[string]int{}
+	v.sending = map[string]int{}
 	v.sum = worker.Summary{}
 	v.wasBusy = false
 	v.setNotice("")
@@ -420,21 +424,25 @@ func (v *uploadView) apply(batch []worker.Event) {
 		case worker.JobsChanged:
 			v.reload()
 		case worker.JobAdded, worker.JobChanged:
-			if i, ok := v.index[ev.Job.ID]; ok {
-				prev := v.jobs[i]
+			i, ok := v.index[ev.Job.ID]
+			prev := storage.JobState("")
+			if ok {
+				prev = v.jobs[i].State
 				v.jobs[i] = ev.Job
-				v.onTransition(prev.State, ev.Job)
 			} else {
-				v.index[ev.Job.ID] = len(v.jobs)
+				i = len(v.jobs)
+				v.index[ev.Job.ID] = i
 				v.jobs = append(v.jobs, ev.Job)
-				v.onTransition("", ev.Job)
 			}
+			v.noteSending(ev.Job, i)
+			v.onTransition(prev, ev.Job)
 		case worker.LinkChecked:
 			v.a.history.markDirty()
 		case worker.JobRemoved:
 			if i, ok := v.index[ev.Job.ID]; ok {
 				v.jobs[i].ID = ""
 				delete(v.index, ev.Job.ID)
+				delete(v.sending, ev.Job.ID)
 				removed = true
 			}
 		}
@@ -532,8 +540,19 @@ func (v *uploadView) busy() bool {
 
 func (v *uploadView) reindex() {
 	v.index = make(map[string]int, len(v.jobs))
+	v.sending = map[string]int{}
 	for i, j := range v.jobs {
 		v.index[j.ID] = i
+		v.noteSending(j, i)
+	}
+}
+
+// noteSending keeps v.sending up to date with j, at index i of v.jobs.
+func (v *uploadView) noteSending(j worker.Job, i int) {
+	if j.State == storage.JobUploading {
+		v.sending[j.ID] = i
+	} else {
+		delete(v.sending, j.ID)
 	}
 }
 
@@ -592,10 +611,8 @@ func (v *uploadView) totalSpeed() float64 {
 		return 0
 	}
 	var sp float64
-	for _, j := range v.jobs {
-		if j.State == storage.JobUploading {
-			sp += j.Speed
-		}
+	for _, i := range v.sending {
+		sp += v.jobs[i].Speed
 	}
 	return sp
 }
