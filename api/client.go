@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +30,8 @@ type Client struct {
 
 	tokenTimeout  time.Duration // tokenRequestTimeout, shorter in tests
 	answerTimeout time.Duration // answerTimeout, shorter in tests
+
+	offset atomic.Int64 // ServerOffset, in nanoseconds
 }
 
 // Network tuning of the default transport (see NewClient).
@@ -197,6 +200,7 @@ func (c *Client) getToken(ctx context.Context, op string, req *http.Request, sec
 	if err != nil {
 		return Token{}, answerReadError(ctx, op, host, resp.StatusCode, err)
 	}
+	received := c.now()
 	raw, err := parseTokenAnswer(resp.Header.Get("Content-Type"), body)
 	if err != nil {
 		// The body is not quoted: a malformed answer may still hold a token.
@@ -206,8 +210,47 @@ func (c *Client) getToken(ctx context.Context, op string, req *http.Request, sec
 		}
 		return Token{}, e
 	}
-	return ParseToken(raw), nil
+	tok := ParseToken(raw)
+	tok.ServerOffset = measureOffset(resp.Header.Get("Date"), tok.IssuedAt, received)
+	c.offset.Store(int64(tok.ServerOffset))
+	return tok, nil
 }
+
+// errNoServerTime reports an answer without a usable Date header.
+var errNoServerTime = errors.New("dStor's answer does not say its time")
+
+// MeasureServerClock asks dStor for its time (a HEAD request to the API
+// base, without credentials: any answer carries a Date header) and returns
+// its clock minus this computer's (see Token.ServerOffset), which
+// ServerOffset then returns too. It lets a caller judge a stored token,
+// whose issuing answer is long gone, on dStor's clock.
+func (c *Client) MeasureServerClock(ctx context.Context) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.tokenTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, c.env.APIBase+"/", nil)
+	if err != nil {
+		return 0, fmt.Errorf("ask dStor's time: build request: %w", err)
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, transportError(ctx, "ask dStor's time", req.URL.Host, err)
+	}
+	_ = resp.Body.Close() // HEAD: no body
+	date := resp.Header.Get("Date")
+	if _, err := http.ParseTime(date); err != nil {
+		return 0, errNoServerTime
+	}
+	offset := measureOffset(date, time.Time{}, c.now())
+	c.offset.Store(int64(offset))
+	return offset, nil
+}
+
+// ServerOffset is dStor's clock minus this computer's, as the last token
+// answer showed it (see Token.ServerOffset); 0 before any. A caller that
+// asks for an expiry (TokenFromAPIKey's expiresAt) adds it to its own
+// clock, so the token lives as long as meant on dStor's.
+func (c *Client) ServerOffset() time.Duration { return time.Duration(c.offset.Load()) }
 
 // parseTokenAnswer finds the token in a temp-token answer. access_token is
 // documented; accessToken, token and a "data" wrapper are accepted too.

@@ -53,6 +53,10 @@ const (
 	// the local CID (not a CID, or another codec or hash function); the
 	// cause is an *UnverifiableHashError.
 	KindUnverifiable
+	// KindClock: a token cannot be used because this computer's clock and
+	// dStor's disagree beyond what can be reconciled; the cause is a
+	// *ClockError.
+	KindClock
 )
 
 var kindNames = map[Kind]string{
@@ -68,6 +72,7 @@ var kindNames = map[Kind]string{
 	KindHashMismatch: "hash mismatch",
 	KindCanceled:     "canceled",
 	KindUnverifiable: "unverifiable hash",
+	KindClock:        "clock",
 }
 
 // String names the kind for logs and test failures.
@@ -116,6 +121,9 @@ var (
 	// ErrUnverifiableHash matches an upload whose answered hash cannot be
 	// checked (KindUnverifiable or a bare *UnverifiableHashError).
 	ErrUnverifiableHash error = &Error{Kind: KindUnverifiable}
+	// ErrClock matches a token made unusable by a wrong clock (KindClock
+	// or a bare *ClockError).
+	ErrClock error = &Error{Kind: KindClock}
 )
 
 // ErrFileChanged reports that the file being uploaded was modified, grew or
@@ -221,6 +229,12 @@ func (e *Error) sentence() string {
 			return uh.sentence()
 		}
 		return "dStor answered a hash that cannot be checked, so the upload is not counted as done — check the environment's upload URL, or upload the file again"
+	case KindClock:
+		var ce *ClockError
+		if errors.As(e.Err, &ce) {
+			return ce.sentence()
+		}
+		return "this computer's clock disagrees with dStor's — set the date, time and time zone correctly (automatic time), then try again"
 	case KindCanceled:
 		if e.Op == "" {
 			return "canceled"
@@ -233,7 +247,7 @@ func (e *Error) sentence() string {
 // detail is the technical part: operation, status and server message, or
 // the cause.
 func (e *Error) detail() string {
-	if e.Kind == KindHashMismatch || e.Kind == KindUnverifiable || e.Kind == KindCanceled {
+	if e.Kind == KindHashMismatch || e.Kind == KindUnverifiable || e.Kind == KindClock || e.Kind == KindCanceled {
 		return "" // the sentence already says everything
 	}
 	var parts []string
@@ -282,6 +296,33 @@ func (e *HashMismatchError) Is(target error) bool { return target == ErrHashMism
 func (e *HashMismatchError) sentence() string {
 	return "dStor stored the file under hash " + e.Remote + ", but the file's own hash is " + e.Local +
 		" — it may have been damaged on the way; upload it again"
+}
+
+// ClockError reports a token that cannot be used because this computer's
+// clock and dStor's disagree and the difference cannot be reconciled: dStor
+// gave no time to measure it by, or a token minted with the difference
+// corrected is still past its expiry. The sentence names the clock, since
+// signing in again would only repeat the failure.
+type ClockError struct {
+	Local   time.Time // this computer's clock when it was noticed
+	Server  time.Time // dStor's clock then; zero when unknown
+	Expires time.Time // the token's exp
+}
+
+// Error states the times involved.
+func (e *ClockError) Error() string { return e.sentence() }
+
+// Is lets errors.Is(err, ErrClock) hold for a bare *ClockError.
+func (e *ClockError) Is(target error) bool { return target == ErrClock }
+
+func (e *ClockError) sentence() string {
+	const layout = "2006-01-02 15:04:05 MST"
+	s := "this computer's clock says " + e.Local.UTC().Format(layout)
+	if !e.Server.IsZero() {
+		s += " and dStor's says " + e.Server.UTC().Format(layout)
+	}
+	return s + ", so the token dStor issued (valid until " + e.Expires.UTC().Format(layout) +
+		") cannot be used — set this computer's date, time and time zone correctly (automatic time), then try again"
 }
 
 // Retryable reports whether trying the same request again later may work:
@@ -358,6 +399,10 @@ func Human(err error) string {
 	var cm *ChecksumMismatchError
 	if errors.As(err, &cm) {
 		return cm.sentence()
+	}
+	var ce *ClockError
+	if errors.As(err, &ce) {
+		return ce.sentence()
 	}
 	switch {
 	case errors.Is(err, ErrFileChanged):

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,13 @@ type Token struct {
 	IssuedAt  time.Time // iat; zero when absent
 	ExpiresAt time.Time // exp; zero means unknown expiry
 	Subject   string    // sub: the account's id, sanitized; empty when absent
+
+	// ServerOffset is dStor's clock minus this computer's, measured when
+	// the token was issued (from the answer's Date header, or else the
+	// token's iat); 0 when unknown or within a few seconds. Expiry is
+	// judged on dStor's clock, so a computer whose clock is off neither
+	// takes a valid token for expired nor an expired one for valid.
+	ServerOffset time.Duration
 }
 
 // tokenParser reads a token's header and payload with golang-jwt (base64url,
@@ -77,13 +85,49 @@ func numericDate(v any) (time.Time, bool) {
 }
 
 // Valid reports whether the token can still be sent: it is not empty, and
-// its expiry is unknown or more than margin after now. Pass a margin (say a
+// its expiry is unknown or more than margin after now, judged on dStor's
+// clock (now is this computer's; see ServerOffset). Pass a margin (say a
 // few minutes) to refresh ahead of expiry.
 func (t Token) Valid(now time.Time, margin time.Duration) bool {
 	if t.Raw == "" {
 		return false
 	}
-	return t.ExpiresAt.IsZero() || now.Add(margin).Before(t.ExpiresAt)
+	return t.ExpiresAt.IsZero() || t.ServerNow(now).Add(margin).Before(t.ExpiresAt)
+}
+
+// ServerNow is dStor's time when this computer's clock says now.
+func (t Token) ServerNow(now time.Time) time.Time { return now.Add(t.ServerOffset) }
+
+// Lifetime is how long the token lived when it was issued (exp - iat), or
+// 0 when either is unknown.
+func (t Token) Lifetime() time.Duration {
+	if t.ExpiresAt.IsZero() || t.IssuedAt.IsZero() {
+		return 0
+	}
+	return t.ExpiresAt.Sub(t.IssuedAt)
+}
+
+// clockTolerance is the clock difference ignored: the Date header has a
+// one-second resolution and network delays add more; only a real
+// disagreement between clocks is corrected.
+const clockTolerance = 5 * time.Second
+
+// measureOffset is the server's clock minus the local one, from an
+// answer's Date header (received at local time at), or else from iat of a
+// token issued just now; 0 when unknown or within clockTolerance.
+func measureOffset(dateHeader string, iat, at time.Time) time.Duration {
+	var d time.Duration
+	if date, err := http.ParseTime(dateHeader); err == nil {
+		// Date is cut to the second: the server's time was half a second
+		// later than it says, on average.
+		d = date.Add(500 * time.Millisecond).Sub(at)
+	} else if !iat.IsZero() {
+		d = iat.Add(500 * time.Millisecond).Sub(at)
+	}
+	if d > -clockTolerance && d < clockTolerance {
+		return 0
+	}
+	return d
 }
 
 // String summarizes the token without revealing it, e.g. "token for

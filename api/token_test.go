@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,54 @@ func TestTokenStringSanitizesSubject(t *testing.T) {
 	assert.NotContains(t, s, "\n")
 	assert.NotContains(t, s, "\u202e")
 	assert.LessOrEqual(t, len(s), 120)
+}
+
+// TestTokenJudgedOnServerClock is issue 9 item 6 in the client: the
+// offset measured from the token answer's Date header (or iat) moves
+// Valid and the upload's own expiry check onto dStor's clock.
+func TestTokenJudgedOnServerClock(t *testing.T) {
+	local := time.Now()
+	server := local.Add(-2 * time.Hour) // this computer is two hours ahead
+	date := server.UTC().Format(http.TimeFormat)
+	assert.InDelta(t, float64(-2*time.Hour), float64(measureOffset(date, time.Time{}, local)), float64(2*time.Second))
+	assert.Zero(t, measureOffset(local.UTC().Format(http.TimeFormat), time.Time{}, local), "a second or two is noise")
+	assert.InDelta(t, float64(-2*time.Hour), float64(measureOffset("", server, local)), float64(2*time.Second), "iat when there is no Date")
+	assert.Zero(t, measureOffset("garbage", time.Time{}, local), "nothing to measure by")
+
+	tok := Token{Raw: "a.b.c", IssuedAt: server, ExpiresAt: server.Add(time.Hour)}
+	assert.False(t, tok.Valid(local, time.Minute), "on the local clock it looks expired")
+	tok.ServerOffset = measureOffset(date, tok.IssuedAt, local)
+	assert.True(t, tok.Valid(local, time.Minute), "on dStor's clock it has an hour left")
+	assert.False(t, tokenPastExpiry(tok, local))
+	assert.Equal(t, time.Hour, tok.Lifetime())
+}
+
+// TestTokenAnswerMeasuresTheServerClock: the Date of a temp-token answer
+// sets the token's offset and the client's.
+func TestTokenAnswerMeasuresTheServerClock(t *testing.T) {
+	f := newFakeDStor(t)
+	server := time.Now().Add(3 * time.Hour)
+	f.onToken = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Date", server.UTC().Format(http.TimeFormat))
+		writeJSON(w, http.StatusOK, map[string]any{"access_token": makeJWT(t, map[string]any{
+			"iat": server.Unix(), "exp": server.Add(time.Hour).Unix()})})
+	}
+	c := f.client(nil)
+	tok, err := c.TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
+	require.NoError(t, err)
+	assert.InDelta(t, float64(3*time.Hour), float64(tok.ServerOffset), float64(2*time.Second))
+	assert.Equal(t, tok.ServerOffset, c.ServerOffset())
+	assert.True(t, tok.Valid(time.Now(), time.Minute))
+}
+
+// TestClockErrorNamesTheClock: the sentence says what to fix.
+func TestClockErrorNamesTheClock(t *testing.T) {
+	local := time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)
+	err := error(&Error{Kind: KindClock, Err: &ClockError{Local: local, Server: local.Add(-2 * time.Hour), Expires: local.Add(-time.Hour)}})
+	assert.ErrorIs(t, err, ErrClock)
+	assert.False(t, Retryable(err))
+	h := Human(err)
+	assert.Contains(t, h, "this computer's clock says 2026-05-01 14:00:00 UTC and dStor's says 2026-05-01 12:00:00 UTC")
+	assert.Contains(t, h, "set this computer's date, time and time zone correctly")
+	assert.NotContains(t, h, "sign in again")
 }

@@ -391,9 +391,9 @@ func (c *Client) setUploadHeaders(h http.Header, tok Token, req UploadRequest, c
 }
 
 // tokenPastExpiry reports a token whose exp claim is known and not after
-// now.
+// now on dStor's clock (see Token.ServerOffset).
 func tokenPastExpiry(tok Token, now time.Time) bool {
-	return !tok.ExpiresAt.IsZero() && !now.Before(tok.ExpiresAt)
+	return !tok.ExpiresAt.IsZero() && !tok.ServerNow(now).Before(tok.ExpiresAt)
 }
 
 // urlHost is the host[:port] of a URL already validated by Environment.

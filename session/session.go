@@ -105,20 +105,51 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 // is valid for TokenMargin. When dStor cannot be reached, a stored token
 // still valid serves (the password signs in again later); a password dStor
 // rejects is never covered up by a stored token.
+//
+// Tokens are judged on dStor's clock (see reusable), and a token that is
+// past its expiry on it right after the login is a clock error that names
+// the clock: signing in again would only repeat it.
 func passwordToken(ctx context.Context, client *api.Client, email string, creds Credentials, now time.Time) (api.Token, error) {
 	stored := api.ParseToken(creds.Token)
-	storedOK := creds.Token != "" && stored.Valid(now, TokenMargin)
 	if creds.Password == "" {
-		if storedOK {
+		if creds.Token != "" && reusable(ctx, client, &stored, now) {
 			return stored, nil
 		}
 		return api.Token{}, ErrNoPassword
 	}
 	tok, err := client.TokenFromLogin(ctx, email, creds.Password)
-	if err != nil && storedOK && !errors.Is(err, api.ErrUnauthorized) && ctx.Err() == nil {
+	if err != nil && creds.Token != "" && stored.Valid(now, TokenMargin) && !errors.Is(err, api.ErrUnauthorized) && ctx.Err() == nil {
 		return stored, nil
 	}
+	if err == nil && !tok.Valid(now, 0) {
+		ce := &api.ClockError{Local: now, Expires: tok.ExpiresAt}
+		if tok.ServerOffset != 0 {
+			ce.Server = tok.ServerNow(now)
+		}
+		return api.Token{}, &api.Error{Kind: api.KindClock, Err: ce}
+	}
 	return tok, err
+}
+
+// reusable reports whether a stored login token is valid for TokenMargin
+// on dStor's clock. It is judged on this computer's clock first; when that
+// says no for a token whose expiry is known, dStor is asked for its time
+// and the token judged again (and t keeps the offset), so a computer whose
+// clock runs ahead does not throw a good token away and send its person
+// round "signed in" / "sign-in expired" forever.
+func reusable(ctx context.Context, client *api.Client, t *api.Token, now time.Time) bool {
+	if t.Valid(now, TokenMargin) {
+		return true
+	}
+	if t.ExpiresAt.IsZero() {
+		return false
+	}
+	offset, err := client.MeasureServerClock(ctx)
+	if err != nil || offset == 0 {
+		return false
+	}
+	t.ServerOffset = offset
+	return t.Valid(now, TokenMargin)
 }
 
 // Remembered is the account to list in the settings, so that the next

@@ -300,3 +300,44 @@ func TestRefusedRememberedPasswordAsks(t *testing.T) {
 	_, err := Restore(t.Context(), e.client, storage.DefaultSettings().WithRememberedAccount(a), e.secrets)
 	assert.ErrorIs(t, err, api.ErrUnauthorized)
 }
+
+// TestStoredTokenJudgedOnServerClock is issue 9 item 6's loop: this
+// computer's clock two hours ahead of dStor's, a one-hour login token kept
+// in the keyring looks expired here. dStor's clock says it has most of
+// its hour left, so it is reused: no password needed, no "sign in again".
+func TestStoredTokenJudgedOnServerClock(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{
+		Now:              func() time.Time { return time.Now().Add(-2 * time.Hour) },
+		MaxTokenLifetime: time.Hour,
+	})
+	client, err := api.NewClient(sb.Env, nil)
+	require.NoError(t, err)
+	t.Cleanup(client.CloseIdleConnections)
+	first, err := SignIn(t.Context(), client, Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword}, time.Now())
+	require.NoError(t, err, "the login itself works")
+	require.True(t, first.Token.ExpiresAt.Before(time.Now()), "on this computer's clock the token is already past its expiry")
+
+	fresh, err := api.NewClient(sb.Env, nil) // a new process: nothing measured yet
+	require.NoError(t, err)
+	t.Cleanup(fresh.CloseIdleConnections)
+	again, err := SignIn(t.Context(), fresh, Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Token: first.Token.Raw}, time.Now())
+	require.NoError(t, err, "the stored token is reused without the password")
+	assert.Equal(t, first.Token.Raw, again.Token.Raw)
+	tok, err := again.Tokens.Token(t.Context(), false)
+	require.NoError(t, err, "and the queue may use it")
+	assert.Equal(t, first.Token.Raw, tok.Raw)
+}
+
+// TestLoginTokenBornExpiredNamesTheClock: a token that is past its expiry
+// even on dStor's clock right after login cannot be fixed by signing in
+// again; the sentence names the clock.
+func TestLoginTokenBornExpiredNamesTheClock(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{MaxTokenLifetime: time.Nanosecond})
+	client, err := api.NewClient(sb.Env, nil)
+	require.NoError(t, err)
+	t.Cleanup(client.CloseIdleConnections)
+	_, err = SignIn(t.Context(), client, Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword}, time.Now())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, api.ErrClock)
+	assert.Contains(t, api.Human(err), "set this computer's date, time and time zone correctly")
+}

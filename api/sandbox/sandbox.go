@@ -68,8 +68,13 @@ type Config struct {
 	// Secret is the HS256 key tokens are signed with. Nil means a random
 	// key, so tokens do not survive a restart (as a real server's may not).
 	Secret []byte
-	// Now is the clock, so tests can move time; nil means time.Now.
+	// Now is the clock, so tests can move time; nil means time.Now. The
+	// Date header of every answer follows it, as a real server's follows
+	// its own clock, so a client can tell its clock from the server's.
 	Now func() time.Time
+	// MaxTokenLifetime, when positive, caps every token's life (whatever
+	// x-expiration asks), as a server that issues short tokens would.
+	MaxTokenLifetime time.Duration
 	// Logf, when set, receives one line per request (method, path, status,
 	// size, duration). It never receives keys, tokens or passwords.
 	Logf func(format string, args ...any)
@@ -84,6 +89,7 @@ type Server struct {
 	maxUpload int64
 	secret    []byte
 	now       func() time.Time
+	maxTokens time.Duration // Config.MaxTokenLifetime
 	logf      func(format string, args ...any)
 
 	mu       sync.Mutex
@@ -110,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 		maxUpload: cfg.MaxUploadSize,
 		secret:    cfg.Secret,
 		now:       cfg.Now,
+		maxTokens: cfg.MaxTokenLifetime,
 		logf:      cfg.Logf,
 		accounts:  make(map[string]*account),
 		emails:    make(map[string]string),
@@ -272,6 +279,7 @@ func (s *Server) cleanupDir() error {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
+	rec.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -59,7 +59,18 @@ var expirationPattern = regexp.MustCompile(`^[0-9]{1,12}(\.[0-9]{1,9})?$`)
 // tokenExpiry returns the exp claim for a request: x-expiration when sent
 // (even in the past: the token is then issued already expired, which is how
 // a test gets an expired token), else now + DefaultTokenLifetime.
+//
+// Config.MaxTokenLifetime, when set, caps the result.
 func (s *Server) tokenExpiry(r *http.Request, now time.Time) (int64, error) {
+	exp, err := requestedExpiry(r, now)
+	if err == nil && s.maxTokens > 0 {
+		exp = min(exp, now.Add(s.maxTokens).Unix())
+	}
+	return exp, err
+}
+
+// requestedExpiry is the exp a token request asks for.
+func requestedExpiry(r *http.Request, now time.Time) (int64, error) {
 	v := strings.TrimSpace(r.Header.Get("x-expiration"))
 	if v == "" {
 		return now.Add(DefaultTokenLifetime).Unix(), nil

@@ -364,3 +364,35 @@ func tokenFromBody(t *testing.T, body []byte) string {
 	require.NoError(t, json.Unmarshal(body, &tok))
 	return tok.AccessToken
 }
+
+// TestDateHeaderFollowsTheClock: the sandbox's answers carry its own
+// clock in Date, as a real server's do, so a client can measure skew.
+func TestDateHeaderFollowsTheClock(t *testing.T) {
+	server := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
+	e := newEnv(t, Config{Now: func() time.Time { return server }})
+	resp, body := e.do(e.keyTokenRequest("api-key", e.key, ""))
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Equal(t, "Tue, 04 Mar 2031 05:06:07 GMT", resp.Header.Get("Date"))
+}
+
+// TestMaxTokenLifetimeCapsTokens: a sandbox issuing short tokens caps
+// whatever x-expiration asks for.
+func TestMaxTokenLifetimeCapsTokens(t *testing.T) {
+	now := time.Unix(1_900_000_000, 0)
+	e := newEnv(t, Config{Now: func() time.Time { return now }, MaxTokenLifetime: 50 * time.Second})
+	for _, asked := range []string{"", fmt.Sprint(now.Add(time.Hour).Unix()), fmt.Sprint(now.Add(10 * time.Second).Unix())} {
+		resp, body := e.do(e.keyTokenRequest("api-key", e.key, asked))
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+		var tok tokenAnswer
+		require.NoError(t, json.Unmarshal(body, &tok))
+		payload, err := base64.RawURLEncoding.DecodeString(strings.Split(tok.AccessToken, ".")[1])
+		require.NoError(t, err)
+		var c claims
+		require.NoError(t, json.Unmarshal(payload, &c))
+		want := now.Add(50 * time.Second).Unix()
+		if asked != "" && asked < fmt.Sprint(want) {
+			want = now.Add(10 * time.Second).Unix()
+		}
+		assert.Equal(t, want, c.Exp, "asked %q", asked)
+	}
+}

@@ -39,24 +39,30 @@ const DefaultTokenLifetime = time.Hour
 
 // NewAPIKeyTokens returns a TokenSource that mints tokens from an API key so
 // long queues never stop for an expired token. Each token is asked to live
-// lifetime (x-expiration = now + lifetime; 0 means DefaultTokenLifetime) and
-// is reused until one minute before it expires (a quarter of its lifetime for
-// lifetimes under four minutes), or until a forced refresh. It is safe for
-// concurrent use and mints one token at a time: callers that wait while
-// another mints get that fresh token. A key the server refuses yields an
-// error wrapping both ErrSignInRequired and api.ErrUnauthorized.
+// lifetime on dStor's clock (x-expiration = dStor's now + lifetime, see
+// api.Client.ServerOffset; 0 means DefaultTokenLifetime) and is reused until
+// one minute before it expires on dStor's clock (a quarter of its real life
+// for tokens living under four minutes, however long was asked), or until a
+// forced refresh. So a wrong local clock neither makes it mint per file nor
+// ask for a token born expired, and a server that issues short tokens costs
+// one mint per token, not one per file. It is safe for concurrent use and
+// mints one token at a time: callers that wait while another mints get that
+// fresh token. A key the server refuses yields an error wrapping both
+// ErrSignInRequired and api.ErrUnauthorized; a token past its expiry right
+// after minting, even on dStor's clock, an api.ErrClock error.
 func NewAPIKeyTokens(c *api.Client, apiKey string, lifetime time.Duration) TokenSource {
 	if lifetime <= 0 {
 		lifetime = DefaultTokenLifetime
 	}
 	s := &renewingTokens{
+		client:   c,
 		lifetime: lifetime,
 		margin:   marginFor(lifetime),
 		now:      time.Now,
 		mintSem:  make(chan struct{}, 1),
 	}
 	s.mint = func(ctx context.Context) (api.Token, error) {
-		return c.TokenFromAPIKey(ctx, apiKey, s.now().Add(s.lifetime))
+		return c.TokenFromAPIKey(ctx, apiKey, s.now().Add(c.ServerOffset()).Add(s.lifetime))
 	}
 	return s
 }
@@ -73,6 +79,7 @@ func NewPasswordTokens(c *api.Client, email, password string, first api.Token) T
 		margin = marginFor(first.ExpiresAt.Sub(first.IssuedAt))
 	}
 	s := &renewingTokens{
+		client:  c,
 		margin:  margin,
 		now:     time.Now,
 		mintSem: make(chan struct{}, 1),
@@ -97,8 +104,9 @@ func marginFor(lifetime time.Duration) time.Duration {
 
 // renewingTokens is a TokenSource that gets its tokens from mint (with
 // an API key or a remembered password), reusing each until margin before
-// it expires.
+// it expires on dStor's clock.
 type renewingTokens struct {
+	client   *api.Client // whose ServerOffset the mints learn
 	mint     func(ctx context.Context) (api.Token, error)
 	lifetime time.Duration // asked of the server (API keys), else 0
 	margin   time.Duration
@@ -138,7 +146,7 @@ func (s *renewingTokens) Token(ctx context.Context, force bool) (api.Token, erro
 	}
 	s.mu.Unlock()
 
-	tok, err := s.mint(ctx)
+	tok, err := s.mintOnServerClock(ctx)
 	if err != nil {
 		if errors.Is(err, api.ErrUnauthorized) {
 			return api.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, err)
@@ -147,9 +155,50 @@ func (s *renewingTokens) Token(ctx context.Context, force bool) (api.Token, erro
 	}
 	s.mu.Lock()
 	s.tok, s.have = tok, true
+	if life := tok.Lifetime(); life > 0 {
+		s.margin = marginFor(life) // the real life, not the one asked for
+	}
 	s.gen++
 	s.mu.Unlock()
 	return tok, nil
+}
+
+// renews marks a source that mints tokens by itself (see renewer).
+func (*renewingTokens) renews() {}
+
+// mintOnServerClock mints a token. The first mint may not know dStor's
+// clock yet: when its answer shows the local clock is off and the token is
+// already past its expiry there, it mints again, now on dStor's clock. A
+// token still expired is a clock error that names the clock.
+func (s *renewingTokens) mintOnServerClock(ctx context.Context) (api.Token, error) {
+	offset := s.client.ServerOffset()
+	tok, err := s.mint(ctx)
+	if err != nil {
+		return api.Token{}, err
+	}
+	if !tok.Valid(s.now(), 0) && tok.ServerOffset != offset {
+		if tok, err = s.mint(ctx); err != nil {
+			return api.Token{}, err
+		}
+	}
+	if !tok.Valid(s.now(), 0) {
+		return api.Token{}, clockError(tok, s.now())
+	}
+	return tok, nil
+}
+
+// renewer is a TokenSource that mints its tokens itself (an API key, a
+// remembered password): a token refused as expired right after minting is
+// then a clock problem, never a reason to ask the person to sign in again.
+type renewer interface{ renews() }
+
+// clockError is the api.ErrClock error for tok, unusable at local time now.
+func clockError(tok api.Token, now time.Time) error {
+	ce := &api.ClockError{Local: now, Expires: tok.ExpiresAt}
+	if tok.ServerOffset != 0 {
+		ce.Server = tok.ServerNow(now)
+	}
+	return &api.Error{Kind: api.KindClock, Err: ce}
 }
 
 // NewStaticTokens returns a TokenSource for a token from a password sign-in

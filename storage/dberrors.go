@@ -1,0 +1,137 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"syscall"
+
+	"modernc.org/sqlite"
+)
+
+// The database's own failures that a person has to act on, told apart
+// from SQLite's codes so the window and the command line can say what to
+// do instead of "disk I/O error (4874)".
+var (
+	// ErrDiskFull matches a *DiskFullError.
+	ErrDiskFull = errors.New("the disk is full")
+	// ErrDatabaseDamaged matches a *DamagedError.
+	ErrDatabaseDamaged = errors.New("the database is damaged")
+	// ErrDatabaseBusy matches a *BusyError.
+	ErrDatabaseBusy = errors.New("the database is locked by another program")
+)
+
+// minFreeSpace is the free space a person is asked to make when the
+// database's disk is full: room for the write-ahead log of a long queue
+// and for the history to grow for a while.
+const minFreeSpace = 64_000_000
+
+// DiskFullError reports that the database could not be written because
+// the disk holding it is full.
+type DiskFullError struct {
+	Dir  string // the data folder
+	Free int64  // bytes free on its disk; -1 when unknown
+	Need int64  // bytes to free at least
+	Err  error  // SQLite's or the system's error
+}
+
+// Error names the disk and the space to free.
+func (e *DiskFullError) Error() string {
+	s := fmt.Sprintf("the disk holding %s is full", e.Dir)
+	if e.Free >= 0 {
+		s += fmt.Sprintf(" (%s free)", wholeMB(e.Free))
+	}
+	return s + fmt.Sprintf(": free at least %s there, then try again", wholeMB(e.Need))
+}
+
+// Unwrap gives SQLite's or the system's error.
+func (e *DiskFullError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDiskFull) hold.
+func (e *DiskFullError) Is(target error) bool { return target == ErrDiskFull }
+
+// DamagedError reports a database file SQLite cannot read: not a database
+// at all, or corrupt inside. It is never written to or replaced: the person
+// decides what happens to it.
+type DamagedError struct {
+	Path string // the database file
+	Err  error  // SQLite's error
+}
+
+// Error names the file and what to do with it.
+func (e *DamagedError) Error() string {
+	return fmt.Sprintf("the upload history %s is damaged and cannot be read; it was left untouched — "+
+		"quit dStor Uploader, move the file aside (for example rename it to %s.damaged) and start again for a new, empty history, "+
+		"or try to recover its rows first with: sqlite3 %s .recover > recovered.sql",
+		e.Path, filepath.Base(e.Path), e.Path)
+}
+
+// Unwrap gives SQLite's error.
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDatabaseDamaged) hold.
+func (e *DamagedError) Is(target error) bool { return target == ErrDatabaseDamaged }
+
+// BusyError reports a database another program keeps locked.
+type BusyError struct {
+	Path string // the database file
+	Err  error  // SQLite's error
+}
+
+// Error names the file and what to do.
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("another program is using the upload history %s and keeps it locked — "+
+		"close it (an SQLite browser, a backup or sync tool, a stuck copy of dStor Uploader), then try again", e.Path)
+}
+
+// Unwrap gives SQLite's error.
+func (e *BusyError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDatabaseBusy) hold.
+func (e *BusyError) Is(target error) bool { return target == ErrDatabaseBusy }
+
+// SQLite's primary result codes that explainDBError tells apart.
+const (
+	sqliteBusy    = 5
+	sqliteLocked  = 6
+	sqliteIOErr   = 10
+	sqliteCorrupt = 11
+	sqliteFull    = 13
+	sqliteNotADB  = 26
+)
+
+// explainDBError turns an error met on the database at path into one of
+// the typed errors above when it is one of those situations, and leaves it
+// as it is otherwise. An I/O error counts as a full disk when the disk has
+// less than minFreeSpace free (SQLite reports a full disk that way when it
+// cannot grow its shared-memory file).
+func explainDBError(path string, err error) error {
+	if err == nil || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseDamaged) || errors.Is(err, ErrDatabaseBusy) {
+		return err
+	}
+	code := -1
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code = se.Code() & 0xff
+	}
+	dir := filepath.Dir(path)
+	free := freeSpace(dir)
+	switch {
+	case code == sqliteFull || errors.Is(err, syscall.ENOSPC) || code == sqliteIOErr && free >= 0 && free < minFreeSpace:
+		return &DiskFullError{Dir: dir, Free: free, Need: max(minFreeSpace-max(free, 0), 1<<20), Err: err}
+	case code == sqliteCorrupt || code == sqliteNotADB:
+		return &DamagedError{Path: path, Err: err}
+	case code == sqliteBusy || code == sqliteLocked:
+		return &BusyError{Path: path, Err: err}
+	}
+	return err
+}
+
+// wholeMB writes a byte count in megabytes (SI, as file managers do),
+// at least "1 MB" for anything above zero.
+func wholeMB(n int64) string {
+	if n <= 0 {
+		return "0 MB"
+	}
+	return fmt.Sprintf("%d MB", max(n/1_000_000, 1))
+}

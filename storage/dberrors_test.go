@@ -1,0 +1,138 @@
+package storage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+)
+
+// TestOpenOnAFullDiskSaysSo is issue 9's "disk full at start says disk
+// I/O error (4874)": the error names the data folder's disk and the space
+// to free.
+func TestOpenOnAFullDiskSaysSo(t *testing.T) {
+	disk := testfs.SmallDisk(t, 512<<10)
+	free := testfs.FillDisk(t, disk)
+	dir := filepath.Join(disk, "data")
+	_, err := Open(dir)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrDiskFull)
+	assert.Contains(t, err.Error(), "the disk holding "+dir+" is full (0 MB free): free at least 64 MB there, then try again")
+
+	free()
+	d, err := Open(dir)
+	require.NoError(t, err, "works once space is back")
+	require.NoError(t, d.Close())
+}
+
+// TestWriteOnAFullDiskSaysSo: a write that meets a full disk mid-run is a
+// *DiskFullError; once space is back, writing works again.
+func TestWriteOnAFullDiskSaysSo(t *testing.T) {
+	disk := testfs.SmallDisk(t, 1<<20)
+	d, err := Open(filepath.Join(disk, "data"))
+	require.NoError(t, err)
+	defer d.Close()
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "j0", LocalPath: "/a"}}))
+	free := testfs.FillDisk(t, disk)
+	var full error
+	for i := 1; i < 200 && full == nil; i++ {
+		full = d.InsertJobs([]JobRow{{ID: fmt.Sprint("j", i), LocalPath: fmt.Sprint("/a/", i), Comment: string(bytes.Repeat([]byte("c"), 900))}})
+	}
+	require.Error(t, full, "the disk never filled up")
+	assert.ErrorIs(t, full, ErrDiskFull)
+	var dfe *DiskFullError
+	require.ErrorAs(t, full, &dfe)
+	assert.Equal(t, filepath.Join(disk, "data"), dfe.Dir)
+	free()
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "after", LocalPath: "/b"}}))
+}
+
+// TestDamagedDatabaseIsNamedAndLeftAlone is issue 9's "a corrupt database
+// gives raw SQLite text": the error names the file and what to do, and
+// the file is not changed.
+func TestDamagedDatabaseIsNamedAndLeftAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, path string)
+	}{
+		{"not a database", func(t *testing.T, path string) {
+			require.NoError(t, os.WriteFile(path, bytes.Repeat([]byte("this is not SQLite "), 1000), 0o600))
+		}},
+		{"pages overwritten", func(t *testing.T, path string) {
+			d, err := Open(filepath.Dir(path))
+			require.NoError(t, err)
+			for i := range 300 {
+				_, err := d.AddHistory(HistoryEntry{JobID: fmt.Sprint("j", i), Name: fmt.Sprintf("file-%d.txt", i), Hash: "QmA"})
+				require.NoError(t, err)
+			}
+			require.NoError(t, d.Close())
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = f.WriteAt(bytes.Repeat([]byte{0xA5}, 3*4096), 4096) // every page but the header
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, DBFileName)
+			tc.damage(t, path)
+			before := fileSum(t, path)
+			d, err := Open(dir)
+			if err == nil {
+				// Damage inside pages shows at the first read.
+				_, err = d.HistoryPage(HistoryQuery{Limit: 500})
+				_ = d.Close()
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrDatabaseDamaged)
+			assert.Contains(t, err.Error(), "the upload history "+path+" is damaged")
+			assert.Contains(t, err.Error(), "move the file aside")
+			assert.Equal(t, before, fileSum(t, path), "the damaged file is left as it was")
+		})
+	}
+}
+
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return sha256.Sum256(b)
+}
+
+// TestDatabaseLockedByAnotherProgram is issue 9's "database is locked (5)
+// after 10 s": a write lock held by another program is named within a
+// couple of seconds, with what to do.
+func TestDatabaseLockedByAnotherProgram(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	require.NoError(t, d.Close())
+
+	other, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
+	require.NoError(t, err)
+	defer other.Close()
+	other.SetMaxOpenConns(1)
+	tx, err := other.Begin()
+	require.NoError(t, err)
+	_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES ('held', 'by another program')`)
+	require.NoError(t, err, "the other program takes the write lock")
+	defer func() { _ = tx.Rollback() }()
+
+	began := time.Now()
+	_, err = Open(dir)
+	took := time.Since(began)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrDatabaseBusy)
+	assert.Contains(t, err.Error(), "another program is using the upload history "+filepath.Join(dir, DBFileName))
+	assert.Less(t, took, 2*openBusyTimeout, "said quickly, not after %s", busyTimeout)
+}
