@@ -68,7 +68,25 @@ type DB struct {
 // an access list for the user alone), and migrates the schema to
 // [CurrentSchemaVersion]. A database from a newer app version is refused with
 // an error wrapping [ErrSchemaTooNew].
+//
+// A full disk, a damaged file or another program keeping the file locked
+// fail with a *DiskFullError, *DamagedError or *BusyError whose sentence
+// says what to do; a damaged file is left as it is. A lock held by another
+// program is reported within openBusyTimeout, not after busyTimeout.
 func Open(dir string) (*DB, error) {
+	d, err := open(dir)
+	if err != nil {
+		return nil, explainDBError(filepath.Join(dir, DBFileName), err)
+	}
+	return d, nil
+}
+
+// openBusyTimeout is how long Open waits for another process's write lock
+// before it says another program holds the database: this app's own
+// processes hold it for milliseconds at a time.
+const openBusyTimeout = 2 * time.Second
+
+func open(dir string) (*DB, error) {
 	if err := makePrivateDir(dir); err != nil {
 		return nil, fmt.Errorf("open database: create %s: %w", dir, err)
 	}
@@ -100,7 +118,12 @@ func Open(dir string) (*DB, error) {
 		_ = d.w.Close()
 		return nil, err
 	}
-	if err := migrate(d.w, migrations); err != nil {
+	if err := d.withBusyTimeout(openBusyTimeout, func() error {
+		if err := d.probeWriteLock(); err != nil {
+			return err
+		}
+		return migrate(d.w, migrations)
+	}); err != nil {
 		_ = d.w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -212,9 +235,39 @@ func userVersion(q queryer) (int, error) {
 	return v, err
 }
 
+// withBusyTimeout runs fn with the writer connection waiting at most
+// timeout for a lock, then puts busyTimeout back.
+func (d *DB) withBusyTimeout(timeout time.Duration, fn func() error) error {
+	if _, err := d.w.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", timeout.Milliseconds())); err != nil {
+		return err
+	}
+	err := fn()
+	if _, rerr := d.w.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", busyTimeout.Milliseconds())); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+// probeWriteLock takes the write lock and lets it go at once, so a lock
+// another program holds is found when the database is opened rather than
+// at the first upload.
+func (d *DB) probeWriteLock() error {
+	tx, err := d.w.Begin() // BEGIN IMMEDIATE (see dsn)
+	if err != nil {
+		return err
+	}
+	return tx.Rollback()
+}
+
 // withTx runs fn in a write transaction on the single writer connection,
-// committing when fn returns nil and rolling back otherwise.
+// committing when fn returns nil and rolling back otherwise. A full disk,
+// a damaged file or a lock held by another program come back as the typed
+// errors of explainDBError.
 func (d *DB) withTx(what string, fn func(tx *sql.Tx) error) error {
+	return explainDBError(d.path, d.runTx(what, fn))
+}
+
+func (d *DB) runTx(what string, fn func(tx *sql.Tx) error) error {
 	tx, err := d.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", what, err)

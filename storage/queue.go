@@ -332,7 +332,7 @@ func (d *DB) Jobs(states ...JobState) ([]JobRow, error) {
 	query += " ORDER BY seq"
 	out, err := queryAll(d.r, scanJob, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list jobs: %w", err)
+		return nil, explainDBError(d.path, fmt.Errorf("list jobs: %w", err))
 	}
 	return out, nil
 }

@@ -366,14 +366,16 @@ func finishedAtOf(tx *sql.Tx, id int64, at time.Time) (time.Time, error) {
 }
 
 // readHistory runs fn in one read transaction (one WAL snapshot), so that
-// the parts of a read agree with each other while uploads keep writing.
+// the parts of a read agree with each other while uploads keep writing. A
+// damaged file or a lock held by another program come back as the typed
+// errors of explainDBError.
 func (d *DB) readHistory(fn func(tx *sql.Tx) error) error {
 	tx, err := d.r.BeginTx(context.Background(), &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return explainDBError(d.path, err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	return fn(tx)
+	return explainDBError(d.path, fn(tx))
 }
 
 // eachHistory calls fn with the entries of q in order, skipping q.Offset

@@ -113,7 +113,7 @@ func (d *DB) InsertWalks(rows []WalkRow) error {
 func (d *DB) Walks(env, account string) ([]WalkRow, error) {
 	out, err := queryAll(d.r, scanWalk, `SELECT `+walkCols+` FROM walks WHERE env = ? AND account = ? ORDER BY seq`, env, account)
 	if err != nil {
-		return nil, fmt.Errorf("list interrupted walks: %w", err)
+		return nil, explainDBError(d.path, fmt.Errorf("list interrupted walks: %w", err))
 	}
 	return out, nil
 }

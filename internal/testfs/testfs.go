@@ -4,8 +4,13 @@
 package testfs
 
 import (
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
 )
 
@@ -45,4 +50,49 @@ func SymlinkOrSkip(t testing.TB, target, link string) {
 func Resolves(link string) bool {
 	_, err := os.Stat(link)
 	return err == nil
+}
+
+// SmallDisk mounts a tmpfs of size bytes on a new temporary folder and
+// returns it (unmounted at cleanup), or skips the test: mounting takes
+// root on Linux (make test and make reliability run as root in CI).
+func SmallDisk(t testing.TB, size int) string {
+	t.Helper()
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("a full disk is made by mounting a small tmpfs, which takes root on Linux")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// FillDisk writes a file into dir until its disk is full and returns a
+// function that deletes it again.
+func FillDisk(t testing.TB, dir string) (free func()) {
+	t.Helper()
+	p := filepath.Join(dir, "filler")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatalf("fill the disk: %v", err)
+	}
+	buf := make([]byte, 4096)
+	for {
+		if _, err := f.Write(buf); err != nil {
+			break
+		}
+	}
+	if err := f.Close(); err != nil && !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("fill the disk: %v", err)
+	}
+	return func() {
+		if err := os.Remove(p); err != nil {
+			t.Errorf("free the disk: %v", err)
+		}
+	}
 }
