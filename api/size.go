@@ -6,19 +6,21 @@ import (
 	"strings"
 )
 
-// FormatSize renders a byte count the way file managers do (decimal SI
-// units, one decimal under 10), so sizes read the same in the window, on
-// the command line and in the person's file manager. It is the one byte
-// formatter of the app.
-func FormatSize(n int64) string {
+// UnitBytes is the unit SizeParts gives for counts under 1000 bytes, which
+// are written as a whole number of bytes ("1 byte", "999 bytes").
+const UnitBytes = "B"
+
+// SizeParts splits a byte count into the number and the unit FormatSize
+// writes: decimal SI units, one decimal (with a point) under 10, rounded
+// down, UnitBytes under 1000 ("1.5", "MB"; "12", "B"). It is the one byte
+// formatter of the app: FormatSize writes its parts in English, the window
+// in the person's language.
+func SizeParts(n int64) (number, unit string) {
 	if n < 0 {
 		n = 0
 	}
 	if n < 1000 {
-		if n == 1 {
-			return "1 byte"
-		}
-		return fmt.Sprintf("%d bytes", n)
+		return fmt.Sprintf("%d", n), UnitBytes
 	}
 	units := []string{"kB", "MB", "GB", "TB", "PB", "EB"}
 	v := float64(n)
@@ -29,10 +31,24 @@ func FormatSize(n int64) string {
 	}
 	if v < 10 {
 		s := fmt.Sprintf("%.1f", math.Floor(v*10)/10)
-		s = strings.TrimSuffix(s, ".0")
-		return s + " " + units[u]
+		return strings.TrimSuffix(s, ".0"), units[u]
 	}
-	return fmt.Sprintf("%.0f %s", math.Floor(v), units[u])
+	return fmt.Sprintf("%.0f", math.Floor(v)), units[u]
+}
+
+// FormatSize renders a byte count the way file managers do (SizeParts), so
+// sizes read the same in the window, on the command line and in the
+// person's file manager.
+func FormatSize(n int64) string {
+	number, unit := SizeParts(n)
+	switch {
+	case unit != UnitBytes:
+		return number + " " + unit
+	case number == "1":
+		return "1 byte"
+	default:
+		return number + " bytes"
+	}
 }
 
 // FormatSpeed renders bytes per second with FormatSize; 0 (unknown) gives "".

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -108,6 +109,10 @@ type Settings struct {
 	Notifications bool `json:"notifications"`
 	// Theme is ThemeSystem (default), ThemeLight or ThemeDark.
 	Theme string `json:"theme"`
+	// Language is the language of the window: "" follows the system, any
+	// other value is a BCP 47 tag such as "de" or "pt-BR" (the window checks
+	// it against its catalogs; the command line stays English).
+	Language string `json:"language"`
 	// LastEnv is the environment used last, preselected at startup.
 	LastEnv string `json:"last_env"`
 	// RememberedAccounts are the accounts offered for quick sign-in.
@@ -130,7 +135,8 @@ func DefaultSettings() Settings {
 // Normalize returns s made valid, so that stored or hand-edited settings can
 // never put the app in an impossible state: concurrency 0 (unset) becomes the
 // default and others are clamped to 1..16; unknown link styles and themes
-// fall back to the default; a gateway override that is not an absolute
+// fall back to the default; a language that is not a tag follows the
+// system; a gateway override that is not an absolute
 // http(s) URL is dropped (trailing slashes are trimmed); recent folders are
 // trimmed, de-duplicated and capped at MaxRecentFolders; remembered accounts
 // without an environment or account are dropped, duplicates (same
@@ -155,6 +161,7 @@ func (s Settings) Normalize() Settings {
 	default:
 		s.Theme = ThemeSystem
 	}
+	s.Language = normLanguage(s.Language)
 	s.DefaultFolderPath = strings.TrimSpace(s.DefaultFolderPath)
 	s.LastEnv = strings.TrimSpace(s.LastEnv)
 	s.GatewayOverride = normGateway(s.GatewayOverride)
@@ -194,6 +201,20 @@ func (s Settings) Normalize() Settings {
 		s.ParentID = &p
 	}
 	return s
+}
+
+// languageTag is the shape of a language choice: a language subtag and an
+// optional region or script ("de", "pt-BR", "zh-Hans").
+var languageTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z]{2,4})?$`)
+
+// normLanguage keeps a language choice that looks like a tag and drops
+// anything else (back to the system's language).
+func normLanguage(l string) string {
+	l = strings.ReplaceAll(strings.TrimSpace(l), "_", "-")
+	if !languageTag.MatchString(l) {
+		return ""
+	}
+	return l
 }
 
 func normGateway(g string) string {

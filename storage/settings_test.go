@@ -98,6 +98,11 @@ func TestSettingsNormalize(t *testing.T) {
 		{"link style unknown", Settings{LinkStyle: "magnet"}, func(t *testing.T, s Settings) { assert.Equal(t, LinkGateway, s.LinkStyle) }},
 		{"link style cid", Settings{LinkStyle: LinkCID}, func(t *testing.T, s Settings) { assert.Equal(t, LinkCID, s.LinkStyle) }},
 		{"theme light", Settings{Theme: ThemeLight}, func(t *testing.T, s Settings) { assert.Equal(t, ThemeLight, s.Theme) }},
+		{"language system", Settings{}, func(t *testing.T, s Settings) { assert.Empty(t, s.Language) }},
+		{"language tag", Settings{Language: " de "}, func(t *testing.T, s Settings) { assert.Equal(t, "de", s.Language) }},
+		{"language with region", Settings{Language: "pt_BR"}, func(t *testing.T, s Settings) { assert.Equal(t, "pt-BR", s.Language) }},
+		{"language not a tag", Settings{Language: "../../etc"}, func(t *testing.T, s Settings) { assert.Empty(t, s.Language) }},
+		{"language too long", Settings{Language: "german-language"}, func(t *testing.T, s Settings) { assert.Empty(t, s.Language) }},
 		{"gateway trailing slash", Settings{GatewayOverride: " https://gw.example.com/ipfs/ "}, func(t *testing.T, s Settings) {
 			assert.Equal(t, "https://gw.example.com/ipfs", s.GatewayOverride)
 		}},

@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
 )
 
 // checkMark marks what is verified or valid. It is U+2705 (a white check
@@ -17,7 +21,7 @@ import (
 const checkMark = "\u2705"
 
 // formatETA renders a time left as people say it ("5 s left", "3 min left",
-// "1 h 20 min left"); 0 (unknown) gives "".
+// "1 h 20 min left"), in the window's language; 0 (unknown) gives "".
 func formatETA(d time.Duration) string {
 	if d <= 0 {
 		return ""
@@ -25,40 +29,67 @@ func formatETA(d time.Duration) string {
 	d = d.Round(time.Second)
 	switch {
 	case d < time.Minute:
-		return fmt.Sprintf("%d s left", int(d.Seconds()))
+		return tr("{{.S}} s left", map[string]any{"S": int(d.Seconds())})
 	case d < time.Hour:
 		m := int(d.Minutes())
 		s := int(d.Seconds()) % 60
 		if m < 10 && s != 0 {
-			return fmt.Sprintf("%d min %d s left", m, s)
+			return tr("{{.M}} min {{.S}} s left", map[string]any{"M": m, "S": s})
 		}
-		return fmt.Sprintf("%d min left", int(math.Round(d.Minutes())))
+		return tr("{{.M}} min left", map[string]any{"M": int(math.Round(d.Minutes()))})
 	default:
 		h := int(d.Hours())
 		m := int(d.Minutes()) % 60
 		if m == 0 {
-			return fmt.Sprintf("%d h left", h)
+			return tr("{{.H}} h left", map[string]any{"H": h})
 		}
-		return fmt.Sprintf("%d h %d min left", h, m)
+		return tr("{{.H}} h {{.M}} min left", map[string]any{"H": h, "M": m})
 	}
 }
 
 // formatDate renders a finished-at time for the history list: time only for
-// today, the day and month this year, the full date otherwise.
+// today, the day and month this year, the full date otherwise, with the
+// month's name and the order of the parts of the window's language.
 func formatDate(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	t = t.Local()
 	now = now.Local()
+	parts := map[string]any{
+		"Time":  t.Format("15:04"),
+		"Day":   t.Day(),
+		"Month": lang.X(fmt.Sprintf("month.short.%d", int(t.Month())), t.Format("Jan")),
+		"Year":  t.Year(),
+	}
 	switch {
 	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
-		return "Today " + t.Format("15:04")
+		return tr("Today {{.Time}}", parts)
 	case t.Year() == now.Year():
-		return t.Format("2 Jan 15:04")
+		return lang.X("date.this-year", "{{.Day}} {{.Month}} {{.Time}}", parts)
 	default:
-		return t.Format("2 Jan 2006")
+		return lang.X("date.other-year", "{{.Day}} {{.Month}} {{.Year}}", parts)
 	}
+}
+
+// formatSize writes a byte count as api.FormatSize does, with the decimal
+// separator and unit names of the window's language ("1,5 Mo").
+func formatSize(n int64) string {
+	number, unit := api.SizeParts(n)
+	if unit == api.UnitBytes {
+		count, _ := strconv.Atoi(number)
+		return trn("{{.Count}} bytes", count)
+	}
+	number = strings.Replace(number, ".", localeMark("decimal", "."), 1)
+	return number + " " + lang.X("unit."+unit, unit)
+}
+
+// formatSpeed writes bytes per second with formatSize; 0 (unknown) gives "".
+func formatSpeed(bps float64) string {
+	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
+		return ""
+	}
+	return tr("{{.Size}}/s", map[string]any{"Size": formatSize(int64(bps))})
 }
 
 // shortHash shows the start and end of a CID, enough to recognise it.
@@ -91,24 +122,17 @@ func displayPath(p string) string {
 	return p
 }
 
-// plural picks the singular or plural form of a noun for n.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return formatCount(n) + " " + many
-}
-
-// formatCount writes n with thousands separators ("100,000"), so large
-// queues and histories read at a glance.
+// formatCount writes n with the locale's thousands separators ("100,000",
+// "100.000"), so large queues and histories read at a glance.
 func formatCount(n int) string {
 	s := strconv.Itoa(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
+	sep := localeMark("group", ",")
 	var b strings.Builder
 	for i, c := range s {
 		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
+			b.WriteString(sep)
 		}
 		b.WriteRune(c)
 	}

@@ -26,6 +26,10 @@ func TestFormatCount(t *testing.T) {
 		123_456: "123,456", 1_000_000: "1,000,000", -4_200: "-4,200"} {
 		assert.Equal(t, want, formatCount(n))
 	}
-	assert.Equal(t, "1 upload", plural(1, "upload", "uploads"))
-	assert.Equal(t, "100,000 uploads", plural(100_000, "upload", "uploads"))
+	assert.Equal(t, "1 upload", trn("{{.Count}} uploads", 1))
+	assert.Equal(t, "100,000 uploads", trn("{{.Count}} uploads", 100_000))
+	assert.Equal(t, "1 byte", formatSize(1))
+	assert.Equal(t, "999 bytes", formatSize(999))
+	assert.Equal(t, "1.5 MB", formatSize(1_500_000))
+	assert.Equal(t, "2.1 GB/s", formatSpeed(2_150_000_000))
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
@@ -79,24 +78,17 @@ func (a *App) askOtherEnv(paths []string, key string) {
 		other = base
 	}
 	here := a.sess.envLabel
-	d := dialog.NewConfirm("Upload to "+here+"?",
-		fmt.Sprintf("%s opened for %s, but this window is signed in to %s. Upload %s to %s, or sign out first to upload to %s.",
-			plural(len(paths), "file was", "files were"), other, here, itThem(len(paths)), here, other),
+	d := dialog.NewConfirm(tr("Upload to {{.Here}}?", map[string]any{"Here": here}),
+		trn("{{.Count}} files were opened for {{.Other}}, but this window is signed in to {{.Here}}. Upload them to {{.Here}}, or sign out first to upload to {{.Other}}.",
+			len(paths), map[string]any{"Other": other, "Here": here}),
 		func(ok bool) {
 			if ok {
 				a.addPaths(paths)
 			}
 		}, a.win)
-	d.SetConfirmText("Upload to " + here)
-	d.SetDismissText("Don't upload")
+	d.SetConfirmText(tr("Upload to {{.Here}}", map[string]any{"Here": here}))
+	d.SetDismissText(tr("Don't upload"))
 	d.Show()
-}
-
-func itThem(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
 }
 
 // newQueue opens the upload queue of a signed-in account; it fails with

@@ -199,20 +199,20 @@ func (h *historyView) markDirty() {
 // that many) and what to do when none does. A one- or two-character search
 // only looks at the newest storage.TypingMaxScan entries, and says so.
 func (h *historyView) setCount(total int, more bool, search string) {
-	n := plural(total, "match", "matches")
+	n := trn("{{.Count}} matches", total)
 	if more {
-		n = fmt.Sprintf("%s+ matches", formatCount(total))
+		n = trn("{{.Count}}+ matches", total)
 	}
 	switch {
 	case search == "":
-		h.count.SetText(plural(total, "upload", "uploads"))
+		h.count.SetText(trn("{{.Count}} uploads", total))
 	default:
 		h.count.SetText(n)
 	}
 	// The scope of a one- or two-letter search goes on its own line: in
 	// the count's place it would make the search field jump.
 	if storage.ShortSearch(search) {
-		h.scope.SetText(fmt.Sprintf("Searching the newest %s uploads: type a third character to search them all.", formatCount(storage.TypingMaxScan)))
+		h.scope.SetText(tr("Searching the newest {{.Scan}} uploads: type a third character to search them all.", map[string]any{"Scan": formatCount(storage.TypingMaxScan)}))
 		h.scope.Show()
 	} else {
 		h.scope.Hide()
@@ -220,11 +220,11 @@ func (h *historyView) setCount(total int, more bool, search string) {
 	if total == 0 {
 		switch {
 		case search == "":
-			h.empty.SetText("No uploads yet. Files you upload are listed here with their links.")
+			h.empty.SetText(tr("No uploads yet. Files you upload are listed here with their links."))
 		case storage.ShortSearch(search):
-			h.empty.SetText(fmt.Sprintf("Nothing among the newest %s uploads matches “%s”. Type a third character to search them all.", formatCount(storage.TypingMaxScan), search))
+			h.empty.SetText(tr("Nothing among the newest {{.Scan}} uploads matches “{{.Search}}”. Type a third character to search them all.", map[string]any{"Scan": formatCount(storage.TypingMaxScan), "Search": search}))
 		default:
-			h.empty.SetText(fmt.Sprintf("Nothing matches “%s”.", search))
+			h.empty.SetText(tr("Nothing matches “{{.Search}}”.", map[string]any{"Search": search}))
 		}
 	}
 }
@@ -282,7 +282,7 @@ func copiedWhat(style string) string {
 func copyAsMenu(copy func(style string)) *fyne.Menu {
 	items := make([]*fyne.MenuItem, 0, len(api.LinkStyles))
 	for _, style := range api.LinkStyles {
-		items = append(items, fyne.NewMenuItem(linkStyleLabels[style], func() { copy(style) }))
+		items = append(items, fyne.NewMenuItem(linkStyleLabels()[style], func() { copy(style) }))
 	}
 	return fyne.NewMenu("", items...)
 }
@@ -442,7 +442,7 @@ func (h *historyView) writeExport(w io.WriteCloser, where, format string, opts s
 			a.showError("Cannot export", err)
 			return
 		}
-		a.showToast(fmt.Sprintf("%s exported with links to %s", plural(n, "upload", "uploads"), where))
+		a.showToast(trn("{{.Count}} uploads exported with links to {{.Where}}", n, map[string]any{"Where": where}))
 	})
 }
 
@@ -530,7 +530,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	r.cidLine.full = e.Hash // whole or shortened by the line's width
 	show(r.verified, e.Verified)
 	r.setLive(e.Live)
-	parts := []string{api.FormatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
+	parts := []string{formatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
 	switch {
 	case e.ParentID != nil:
 		parts = append(parts, fmt.Sprintf("folder #%d", *e.ParentID))

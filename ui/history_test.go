@@ -294,7 +294,7 @@ func TestHistoryCopyAs(t *testing.T) {
 		})
 		return got
 	}
-	e.ui(func() { a.prefs.linkStyle.SetSelected(linkStyleLabels[storage.LinkCID]) })
+	e.ui(func() { a.prefs.linkStyle.SetSelected(linkStyleLabels()[storage.LinkCID]) })
 	assert.Equal(t, want, copyEach(), "each format, whatever the default")
 	e.ui(func() { assert.Equal(t, "HTML link copied to the clipboard", a.toast.Text) })
 

@@ -16,21 +16,47 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// The choices of the Settings tab, mapped to storage's values.
-var (
-	linkStyleLabels = map[string]string{
-		storage.LinkGateway:  "Gateway link (…/ipfs/CID)",
-		storage.LinkIPFS:     "ipfs:// link",
-		storage.LinkCID:      "Bare CID",
-		storage.LinkMarkdown: "Markdown [name](link)",
-		storage.LinkHTML:     "HTML <a href=\"link\">name</a>",
+// linkStyleLabels are the link formats of the Settings tab (and Copy
+// as…), keyed by storage's values, in the window's language.
+func linkStyleLabels() map[string]string {
+	return map[string]string{
+		storage.LinkGateway:  tr("Gateway link (…/ipfs/CID)"),
+		storage.LinkIPFS:     tr("ipfs:// link"),
+		storage.LinkCID:      tr("Bare CID"),
+		storage.LinkMarkdown: tr("Markdown [name](link)"),
+		storage.LinkHTML:     tr("HTML <a href=\"link\">name</a>"),
 	}
-	themeLabels = map[string]string{
-		storage.ThemeSystem: "Same as the system",
-		storage.ThemeLight:  "Light",
-		storage.ThemeDark:   "Dark",
+}
+
+// themeLabels are the theme choices of the Settings tab, keyed by
+// storage's values, in the window's language.
+func themeLabels() map[string]string {
+	return map[string]string{
+		storage.ThemeSystem: tr("Same as the system"),
+		storage.ThemeLight:  tr("Light"),
+		storage.ThemeDark:   tr("Dark"),
 	}
-)
+}
+
+// languageLabels are the language choices of the Settings tab keyed by
+// tag, "" being the system's language: each language in its own name.
+func languageLabels() map[string]string {
+	m := map[string]string{"": tr("System default")}
+	for _, l := range languages {
+		m[l.Tag] = l.Name
+	}
+	return m
+}
+
+// languageOptions are languageLabels in the order Settings lists them.
+func languageOptions() []string {
+	labels := languageLabels()
+	opts := []string{labels[""]}
+	for _, l := range languages {
+		opts = append(opts, labels[l.Tag])
+	}
+	return opts
+}
 
 func keyFor(m map[string]string, label string) string {
 	for k, v := range m {
@@ -56,6 +82,8 @@ type settingsView struct {
 	liveCheck        *widget.Check
 	notifications    *widget.Check
 	themeChoice      *widget.RadioGroup
+	language         *widget.Select
+	languageNote     *widget.Label
 	keyringIcon      *widget.Icon
 	keyringStatus    *widget.Label
 	keyringHelp      *widget.Label
@@ -77,37 +105,49 @@ func newSettingsView(a *App) *settingsView {
 	v.concurrency.SetValue(float64(st.Concurrency))
 	v.onConcurrency(float64(st.Concurrency))
 
+	links := linkStyleLabels()
 	var styles []string
 	for _, s := range api.LinkStyles {
-		styles = append(styles, linkStyleLabels[s])
+		styles = append(styles, links[s])
 	}
 	v.linkStyle = widget.NewRadioGroup(styles, v.onLinkStyle)
 	v.linkStyle.Required = true
-	v.linkStyle.SetSelected(linkStyleLabels[st.LinkStyle])
+	v.linkStyle.SetSelected(links[st.LinkStyle])
 
 	v.gateway = widget.NewEntry()
-	v.gateway.SetPlaceHolder("The environment's gateway")
+	v.gateway.SetPlaceHolder(tr("The environment's gateway"))
 	v.gateway.SetText(st.GatewayOverride)
 	v.gateway.OnChanged = v.onGateway
 	v.gatewayError = widget.NewLabel("")
 	v.gatewayError.Importance = widget.DangerImportance
 	v.gatewayError.Hide()
 
-	v.linkFilename = widget.NewCheck("Name downloads after the file (?filename= on gateway links)", v.onLinkFilename)
+	v.linkFilename = widget.NewCheck(tr("Name downloads after the file (?filename= on gateway links)"), v.onLinkFilename)
 	v.linkFilename.SetChecked(st.LinkFilename)
-	v.copyAfter = widget.NewCheck("Copy the link when an upload finishes", v.onCopyAfter)
+	v.copyAfter = widget.NewCheck(tr("Copy the link when an upload finishes"), v.onCopyAfter)
 	v.copyAfter.SetChecked(st.CopyLinkAfterUpload)
-	v.liveCheck = widget.NewCheck("Check that each new link works (a small download of its first bytes)", v.onLiveCheck)
+	v.liveCheck = widget.NewCheck(tr("Check that each new link works (a small download of its first bytes)"), v.onLiveCheck)
 	v.liveCheck.SetChecked(st.LiveCheck)
-	v.notifications = widget.NewCheck("Notify me when a batch of uploads finishes or fails", v.onNotifications)
+	v.notifications = widget.NewCheck(tr("Notify me when a batch of uploads finishes or fails"), v.onNotifications)
 	v.notifications.SetChecked(st.Notifications)
 
+	themes := themeLabels()
 	v.themeChoice = widget.NewRadioGroup([]string{
-		themeLabels[storage.ThemeSystem], themeLabels[storage.ThemeLight], themeLabels[storage.ThemeDark],
+		themes[storage.ThemeSystem], themes[storage.ThemeLight], themes[storage.ThemeDark],
 	}, v.onTheme)
 	v.themeChoice.Horizontal = true
 	v.themeChoice.Required = true
-	v.themeChoice.SetSelected(themeLabels[st.Theme])
+	v.themeChoice.SetSelected(themes[st.Theme])
+
+	v.language = widget.NewSelect(languageOptions(), v.onLanguage)
+	v.language.SetSelected(languageLabels()[st.Language])
+	v.languageNote = note(widget.MediumImportance, fyne.TextWrapWord)
+	if !languageChoiceWorks() {
+		v.language.Disable()
+		v.languageNote.SetText(tr("On this system the window speaks the system's language."))
+	} else {
+		v.languageNote.Hide()
+	}
 
 	v.keyringIcon = widget.NewIcon(theme.ConfirmIcon())
 	v.keyringStatus = note(widget.MediumImportance, fyne.TextWrapWord)
@@ -120,27 +160,30 @@ func newSettingsView(a *App) *settingsView {
 		return l
 	}
 	uploads := widget.NewForm(
-		widget.NewFormItem("Uploads at once", container.NewBorder(nil, nil, nil, v.concurrencyLabel, v.concurrency)),
+		widget.NewFormItem(tr("Uploads at once"), container.NewBorder(nil, nil, nil, v.concurrencyLabel, v.concurrency)),
 		widget.NewFormItem("", v.copyAfter),
 		widget.NewFormItem("", v.notifications),
 	)
-	links := widget.NewForm(
-		widget.NewFormItem("Copy link as", v.linkStyle),
+	linkForm := widget.NewForm(
+		widget.NewFormItem(tr("Copy link as"), v.linkStyle),
 		widget.NewFormItem("", v.linkFilename),
-		widget.NewFormItem("Gateway", container.NewVBox(v.gateway, v.gatewayError)),
+		widget.NewFormItem(tr("Gateway"), container.NewVBox(v.gateway, v.gatewayError)),
 		widget.NewFormItem("", v.liveCheck),
 	)
-	links.Items[2].HintText = "Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's."
-	look := widget.NewForm(widget.NewFormItem("Theme", v.themeChoice))
+	linkForm.Items[2].HintText = tr("Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's.")
+	look := widget.NewForm(
+		widget.NewFormItem(tr("Theme"), v.themeChoice),
+		widget.NewFormItem(tr("Language"), container.NewVBox(v.language, v.languageNote)),
+	)
 	security := container.NewBorder(nil, nil, container.NewVBox(v.keyringIcon), nil,
 		container.NewVBox(v.keyringStatus, v.keyringHelp))
 
 	body := container.NewVBox(
-		section("Uploads"), uploads, widget.NewSeparator(),
-		section("Links"), links, widget.NewSeparator(),
-		section("Appearance"), look, widget.NewSeparator(),
-		section("Credentials"), security, widget.NewSeparator(),
-		section("Data"), v.dataDir,
+		section(tr("Uploads")), uploads, widget.NewSeparator(),
+		section(tr("Links")), linkForm, widget.NewSeparator(),
+		section(tr("Appearance")), look, widget.NewSeparator(),
+		section(tr("Credentials")), security, widget.NewSeparator(),
+		section(tr("Data")), v.dataDir,
 	)
 	v.content = container.NewVScroll(container.New(&maxWidthLayout{width: 720}, body))
 	return v
@@ -151,21 +194,21 @@ func (v *settingsView) refresh() {
 	s := v.a.secrets
 	if s.Persistent() {
 		v.keyringIcon.SetResource(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
-		v.keyringStatus.SetText("Your API key, session and (if you asked) password are kept in the system keyring, never in a file.")
-		v.keyringHelp.SetText("Signing out removes them from the keyring.")
+		v.keyringStatus.SetText(tr("Your API key, session and (if you asked) password are kept in the system keyring, never in a file."))
+		v.keyringHelp.SetText(tr("Signing out removes them from the keyring."))
 	} else {
 		v.keyringIcon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
-		v.keyringStatus.SetText("The system keyring is not available, so you have to sign in again each time you open the app. Nothing is written to a file instead.")
+		v.keyringStatus.SetText(tr("The system keyring is not available, so you have to sign in again each time you open the app. Nothing is written to a file instead."))
 		reason := s.Reason()
 		if reason == "" {
-			reason = "Install and unlock a Secret Service keyring (GNOME Keyring or KWallet), then restart the app."
+			reason = tr("Install and unlock a Secret Service keyring (GNOME Keyring or KWallet), then restart the app.")
 		}
 		v.keyringHelp.SetText(reason)
 	}
 	if v.a.sess != nil {
 		v.gateway.SetPlaceHolder(strings.TrimSuffix(v.a.sess.Env.GatewayURL, "/"))
 	}
-	v.dataDir.SetText(fmt.Sprintf("History and settings are stored in %s.", v.a.db.Path()))
+	v.dataDir.SetText(tr("History and settings are stored in {{.Path}}.", map[string]any{"Path": v.a.db.Path()}))
 }
 
 func (v *settingsView) onConcurrency(f float64) {
@@ -184,7 +227,7 @@ func (v *settingsView) onLinkStyle(label string) {
 	if v.loading {
 		return
 	}
-	style := keyFor(linkStyleLabels, label)
+	style := keyFor(linkStyleLabels(), label)
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LinkStyle = style; return s })
 }
 
@@ -193,7 +236,7 @@ func (v *settingsView) onGateway(text string) {
 	if text != "" {
 		u, err := url.Parse(text)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.gatewayError.SetText("Write the gateway as a full address, like https://ipfs.io")
+			v.gatewayError.SetText(tr("Write the gateway as a full address, like https://ipfs.io"))
 			v.gatewayError.Show()
 			return
 		}
@@ -234,12 +277,28 @@ func (v *settingsView) onNotifications(on bool) {
 }
 
 func (v *settingsView) onTheme(label string) {
-	name := keyFor(themeLabels, label)
+	name := keyFor(themeLabels(), label)
 	if v.loading {
 		return
 	}
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.Theme = name; return s })
 	v.a.applyTheme(name)
+}
+
+// onLanguage saves the language choice; the window is made in one language,
+// so the new one shows from the next start, which the note says.
+func (v *settingsView) onLanguage(label string) {
+	if v.loading {
+		return
+	}
+	tag := keyFor(languageLabels(), label)
+	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.Language = tag; return s })
+	if tag == v.a.language {
+		v.languageNote.Hide()
+		return
+	}
+	v.languageNote.SetText(tr("The new language is used from the next time you open dStor Uploader."))
+	v.languageNote.Show()
 }
 
 // applyTheme switches between the system's variant and a forced light or
@@ -303,6 +362,9 @@ type appSettings struct {
 	setMu    sync.Mutex
 	settings storage.Settings
 	saver    *settingsSaver
+	// language is the language choice the window was made in (Settings'
+	// language applies from the next start).
+	language string
 }
 
 // currentSettings is a copy of the settings, safe from any goroutine.

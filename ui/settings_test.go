@@ -17,11 +17,11 @@ func TestSettingsSurviveRestart(t *testing.T) {
 	e.ui(func() {
 		p := a.prefs
 		p.concurrency.SetValue(7)
-		p.linkStyle.SetSelected(linkStyleLabels[storage.LinkCID])
+		p.linkStyle.SetSelected(linkStyleLabels()[storage.LinkCID])
 		test.Type(p.gateway, "https://ipfs.io")
 		test.Tap(p.copyAfter)
 		test.Tap(p.notifications)
-		p.themeChoice.SetSelected(themeLabels[storage.ThemeDark])
+		p.themeChoice.SetSelected(themeLabels()[storage.ThemeDark])
 		assert.Equal(t, theme.VariantDark, a.fyne.Settings().Theme().(*variantTheme).variant)
 		a.upload.folder.SetText("/backup/")
 		a.upload.comment.SetText("nightly")
@@ -33,11 +33,11 @@ func TestSettingsSurviveRestart(t *testing.T) {
 	e.ui(func() {
 		p := b.prefs
 		assert.Equal(t, 7.0, p.concurrency.Value)
-		assert.Equal(t, linkStyleLabels[storage.LinkCID], p.linkStyle.Selected)
+		assert.Equal(t, linkStyleLabels()[storage.LinkCID], p.linkStyle.Selected)
 		assert.Equal(t, "https://ipfs.io", p.gateway.Text)
 		assert.True(t, p.copyAfter.Checked)
 		assert.False(t, p.notifications.Checked)
-		assert.Equal(t, themeLabels[storage.ThemeDark], p.themeChoice.Selected)
+		assert.Equal(t, themeLabels()[storage.ThemeDark], p.themeChoice.Selected)
 		assert.Equal(t, "/backup/", b.upload.folder.Text)
 		assert.Equal(t, "nightly", b.upload.comment.Text)
 		assert.Equal(t, "https://ipfs.io/ipfs/Qm1", b.links().GatewayLink(api.SandboxKey, "Qm1", ""))
@@ -58,4 +58,28 @@ func TestKeyringStatusShown(t *testing.T) {
 			assert.NotEmpty(t, e.a.prefs.keyringHelp.Text)
 		}
 	})
+}
+
+// TestLanguageChoiceSaved: choosing a language in Settings stores its tag
+// and says that it applies from the next start; going back hides the note.
+func TestLanguageChoiceSaved(t *testing.T) {
+	if !languageChoiceWorks() {
+		t.Skip("the window follows the system's language here")
+	}
+	e := newTestEnv(t)
+	e.ui(func() {
+		p := e.a.prefs
+		assert.Equal(t, tr("System default"), p.language.Selected)
+		assert.Len(t, p.language.Options, len(languages)+1)
+		p.language.SetSelected("Deutsch")
+		assert.True(t, p.languageNote.Visible())
+		assert.Contains(t, p.languageNote.Text, "next time")
+		assert.Equal(t, "de", e.a.currentSettings().Language)
+		p.language.SetSelected(tr("System default"))
+		assert.False(t, p.languageNote.Visible())
+	})
+	e.a.Close()
+	s, err := e.db.LoadSettings()
+	assert.NoError(t, err)
+	assert.Empty(t, s.Language)
 }

@@ -462,7 +462,7 @@ func (v *signInView) clearMessages() {
 
 // showPending says that files added before sign-in wait for it.
 func (v *signInView) showPending(n int) {
-	v.pending.SetText(fmt.Sprintf("%s will be uploaded once you are signed in.", plural(n, "file or folder", "files or folders")))
+	v.pending.SetText(trn("{{.Count}} files or folders will be uploaded once you are signed in.", n))
 	v.pending.Show()
 }
 

@@ -331,7 +331,7 @@ func (v *uploadView) showLocked(n int) {
 	msg := "A command-line upload (or another dStor Uploader) is running this account's uploads right now. " +
 		"What you add is kept and starts here as soon as it finishes."
 	if v.locked > 0 {
-		msg += fmt.Sprintf(" Waiting: %s.", plural(v.locked, "file or folder", "files or folders"))
+		msg += " " + trn("Waiting: {{.Count}} files or folders.", v.locked)
 	}
 	v.setNotice(msg)
 	v.render()
@@ -522,10 +522,10 @@ func (v *uploadView) checkIdle() {
 	n := &fyne.Notification{Title: "Uploads finished"}
 	switch {
 	case failed == 0:
-		n.Content = plural(done, "file", "files") + " uploaded to dStor."
+		n.Content = trn("{{.Count}} files uploaded to dStor.", done)
 	case done == 0:
 		n.Title = "Uploads failed"
-		n.Content = plural(failed, "file", "files") + " could not be uploaded. Open dStor Uploader to retry."
+		n.Content = trn("{{.Count}} files could not be uploaded. Open dStor Uploader to retry.", failed)
 	default:
 		n.Title = "Some uploads failed"
 		n.Content = fmt.Sprintf("%d uploaded, %d failed. Open dStor Uploader to retry.", done, failed)
@@ -587,7 +587,7 @@ func (v *uploadView) render() {
 	v.summary.SetText(summaryText(s, v.totalSpeed()))
 
 	if s.WaitingSignIn {
-		v.waitLabel.SetText(fmt.Sprintf("Your session has expired. Sign in again to continue %s.", plural(s.Waiting+s.Queued, "upload", "uploads")))
+		v.waitLabel.SetText(trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued))
 		v.waiting.Show()
 	} else {
 		v.waiting.Hide()
@@ -643,9 +643,9 @@ func summaryText(s worker.Summary, speed float64) string {
 		parts = append(parts, fmt.Sprintf("%d skipped", s.Skipped))
 	}
 	if left := s.BytesTotal - s.BytesDone; left > 0 && s.Queued+s.Uploading+s.Waiting > 0 {
-		parts = append(parts, api.FormatSize(left)+" left")
+		parts = append(parts, tr("{{.Size}} left", map[string]any{"Size": formatSize(left)}))
 	}
-	if sp := api.FormatSpeed(speed); sp != "" {
+	if sp := formatSpeed(speed); sp != "" {
 		parts = append(parts, sp)
 	}
 	if s.Walking {
@@ -850,7 +850,7 @@ func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
 	r.name.SetText(j.Name)
 	var details []string
-	details = append(details, api.FormatSize(j.Size))
+	details = append(details, formatSize(j.Size))
 	dest := j.FolderPath
 	if j.ParentID != nil {
 		dest = fmt.Sprintf("folder #%d", *j.ParentID)
@@ -882,7 +882,7 @@ func (r *queueRow) set(j worker.Job) {
 	case storage.JobUploading:
 		icon = theme.NewPrimaryThemedResource(theme.UploadIcon())
 		showProgress = true
-		if sp := api.FormatSpeed(j.Speed); sp != "" {
+		if sp := formatSpeed(j.Speed); sp != "" {
 			details = append(details, sp)
 		}
 		if eta := formatETA(j.ETA); eta != "" {
@@ -959,7 +959,7 @@ func (r *queueRow) set(j worker.Job) {
 // pausedText says how far an upload got before Pause stopped it, and that
 // it starts again from the beginning.
 func pausedText(j worker.Job) string {
-	got := api.FormatSize(j.PausedAt)
+	got := formatSize(j.PausedAt)
 	if j.Size > 0 {
 		got = fmt.Sprintf("%d%%", j.PausedAt*100/j.Size)
 	}

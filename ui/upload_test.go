@@ -82,13 +82,13 @@ func TestDropThroughQueueToHistory(t *testing.T) {
 	e.ui(func() { a.history.onCopyAs(entry.ID, dstorage.LinkCID) })
 	assert.Equal(t, want, a.fyne.Clipboard().Content())
 	e.ui(func() {
-		a.prefs.linkStyle.SetSelected(linkStyleLabels[dstorage.LinkIPFS])
+		a.prefs.linkStyle.SetSelected(linkStyleLabels()[dstorage.LinkIPFS])
 		a.history.onCopyLink(entry.ID)
 	})
 	assert.Equal(t, "ipfs://"+want, a.fyne.Clipboard().Content())
 
 	// Ctrl+Shift+C copies the last link.
-	e.ui(func() { a.prefs.linkStyle.SetSelected(linkStyleLabels[dstorage.LinkGateway]); a.onCopyLastLink() })
+	e.ui(func() { a.prefs.linkStyle.SetSelected(linkStyleLabels()[dstorage.LinkGateway]); a.onCopyLastLink() })
 	assert.Equal(t, link, a.fyne.Clipboard().Content())
 }
 
