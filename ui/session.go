@@ -137,7 +137,7 @@ func (s *activeSession) doClose() {
 // "API key account" for an account signed in with a key.
 func (s *activeSession) displayAccount() string {
 	if s.Method == storage.MethodAPIKey {
-		return "API key account"
+		return tr("API key account")
 	}
 	return s.Account
 }
@@ -184,9 +184,38 @@ func choiceForEnvKey(key string) (string, string) {
 func envLabelOf(choice string, env api.Environment) string {
 	switch choice {
 	case choiceProduction, choiceTestnet, choiceSandbox:
-		return choice
+		return choiceLabel(choice)
 	}
 	return env.Host()
+}
+
+// envChoices are the environments the sign-in screen offers, in its order.
+var envChoices = []string{choiceProduction, choiceTestnet, choiceSandbox, choiceCustom}
+
+// choiceLabel is how the window names an environment choice, in its
+// language (the choices themselves are ids that never change).
+func choiceLabel(choice string) string {
+	switch choice {
+	case choiceProduction:
+		return tr("Production")
+	case choiceTestnet:
+		return tr("Testnet")
+	case choiceSandbox:
+		return tr("Local sandbox")
+	case choiceCustom:
+		return tr("Custom")
+	}
+	return choice
+}
+
+// choiceOfLabel is the environment choice shown as label ("" for none).
+func choiceOfLabel(label string) string {
+	for _, c := range envChoices {
+		if choiceLabel(c) == label {
+			return c
+		}
+	}
+	return ""
 }
 
 // startSandbox starts the in-process sandbox once (data under
@@ -306,9 +335,9 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		// itself every time: a missing keyring costs nothing there.
 		return ""
 	case !a.secrets.Persistent():
-		return "The system keyring is not available, so you will have to sign in again next time. Settings says how to fix it."
+		return tr("The system keyring is not available, so you will have to sign in again next time. Settings says how to fix it.")
 	case err != nil:
-		return "Signed in, but your keyring did not accept the credentials, so they are kept only until you quit."
+		return tr("Signed in, but your keyring did not accept the credentials, so they are kept only until you quit.")
 	}
 	return ""
 }

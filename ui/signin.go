@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -63,62 +62,66 @@ type signInView struct {
 func newSignInView(a *App) *signInView {
 	v := &signInView{a: a}
 
-	v.env = widget.NewSelect([]string{choiceProduction, choiceTestnet, choiceSandbox, choiceCustom}, nil)
-	v.env.PlaceHolder = "Choose where to upload"
+	envLabels := make([]string, len(envChoices))
+	for i, c := range envChoices {
+		envLabels[i] = choiceLabel(c)
+	}
+	v.env = widget.NewSelect(envLabels, nil)
+	v.env.PlaceHolder = tr("Choose where to upload")
 	v.envHint = note(widget.MediumImportance, fyne.TextWrapWord)
 	v.customBase = widget.NewEntry()
 	v.customBase.SetPlaceHolder("https://dstor.example.com")
 	v.customUpload = widget.NewEntry()
-	v.customUpload.SetPlaceHolder("API base + /api/v0/add")
+	v.customUpload.SetPlaceHolder(tr("API base + /api/v0/add"))
 	v.customGateway = widget.NewEntry()
-	v.customGateway.SetPlaceHolder("API base + /ipfs/")
+	v.customGateway.SetPlaceHolder(tr("API base + /ipfs/"))
 	v.customForm = widget.NewForm(
-		widget.NewFormItem("API base", v.customBase),
-		widget.NewFormItem("Upload URL", v.customUpload),
-		widget.NewFormItem("Gateway URL", v.customGateway),
+		widget.NewFormItem(tr("API base"), v.customBase),
+		widget.NewFormItem(tr("Upload URL"), v.customUpload),
+		widget.NewFormItem(tr("Gateway URL"), v.customGateway),
 	)
 	v.customForm.Hide()
-	v.env.OnChanged = v.onEnvChanged
+	v.env.OnChanged = func(label string) { v.onEnvChanged(choiceOfLabel(label)) }
 
 	v.apiKey = widget.NewPasswordEntry()
-	v.apiKey.SetPlaceHolder("Your 64-character API key")
+	v.apiKey.SetPlaceHolder(tr("Your 64-character API key"))
 	v.apiKey.OnChanged = v.onKeyChanged
 	v.apiKey.OnSubmitted = func(string) { v.onSubmitKey() }
-	v.paste = widget.NewButtonWithIcon("Paste", theme.ContentPasteIcon(), v.onPaste)
+	v.paste = widget.NewButtonWithIcon(tr("Paste"), theme.ContentPasteIcon(), v.onPaste)
 	v.keyCount = widget.NewLabel("")
 	v.keyCount.Importance = widget.MediumImportance
-	v.keySubmit = newActionButton("Sign in with API key", theme.LoginIcon(), v.onSubmitKey)
+	v.keySubmit = newActionButton(tr("Sign in with API key"), theme.LoginIcon(), v.onSubmitKey)
 	v.keySubmit.Importance = widget.HighImportance
 	v.onKeyChanged("")
 
 	v.email = widget.NewEntry()
 	v.email.SetPlaceHolder("name@example.com")
 	v.password = widget.NewPasswordEntry()
-	v.password.SetPlaceHolder("Password")
+	v.password.SetPlaceHolder(tr("Password"))
 	v.email.OnSubmitted = func(string) { a.win.Canvas().Focus(v.password) }
 	v.password.OnSubmitted = func(string) { v.onSubmitLogin() }
-	v.remember = widget.NewCheck("Remember me on this computer", nil)
-	v.loginSubmit = newActionButton("Sign in", theme.LoginIcon(), v.onSubmitLogin)
+	v.remember = widget.NewCheck(tr("Remember me on this computer"), nil)
+	v.loginSubmit = newActionButton(tr("Sign in"), theme.LoginIcon(), v.onSubmitLogin)
 	v.loginSubmit.Importance = widget.HighImportance
 	v.keyError = newErrorLabel()
 	v.loginError = newErrorLabel()
 
 	keyForm := container.NewVBox(
-		widget.NewLabel("API key"),
+		widget.NewLabel(tr("API key")),
 		container.NewBorder(nil, nil, nil, v.paste, v.apiKey),
 		v.keyCount,
 		v.keySubmit,
 		v.keyError,
 	)
 	loginForm := container.NewVBox(
-		widget.NewLabel("Email"), v.email,
-		widget.NewLabel("Password"), v.password,
+		widget.NewLabel(tr("Email")), v.email,
+		widget.NewLabel(tr("Password")), v.password,
 		v.remember,
 		v.loginSubmit,
 		v.loginError,
 	)
-	v.keyTab = container.NewTabItem("API key", keyForm)
-	v.loginTab = container.NewTabItem("Email & password", loginForm)
+	v.keyTab = container.NewTabItem(tr("API key"), keyForm)
+	v.loginTab = container.NewTabItem(tr("Email & password"), loginForm)
 	v.methods = newMethodTabs(v.keyTab, v.loginTab)
 	v.methods.OnSelected = func(*container.TabItem) { v.a.win.Canvas().Focus(v.firstField()) }
 
@@ -130,19 +133,19 @@ func newSignInView(a *App) *signInView {
 	v.notice.Hide()
 	v.pending = note(widget.MediumImportance, fyne.TextWrapWord)
 	v.pending.Hide()
-	v.cancel = widget.NewButtonWithIcon("Back to uploads", theme.NavigateBackIcon(), v.onCancel)
+	v.cancel = widget.NewButtonWithIcon(tr("Back to uploads"), theme.NavigateBackIcon(), v.onCancel)
 	v.cancel.Hide()
 
 	logo := canvas.NewImageFromResource(assets.Icon)
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSquareSize(56))
-	title := widget.NewLabelWithStyle("Sign in to dStor", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(tr("Sign in to dStor"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	sub := widget.NewLabelWithStyle("Upload files to IPFS storage and get links you can share.", fyne.TextAlignCenter, fyne.TextStyle{})
+	sub := widget.NewLabelWithStyle(tr("Upload files to IPFS storage and get links you can share."), fyne.TextAlignCenter, fyne.TextStyle{})
 	sub.Wrapping = fyne.TextWrapWord
 	sub.Importance = widget.MediumImportance
 
-	envLabel := widget.NewLabelWithStyle("Environment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	envLabel := widget.NewLabelWithStyle(tr("Environment"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	envForm := container.NewVBox(envLabel, v.env, v.envHint, v.customForm)
 	logoRow := container.NewCenter(logo)
 	sep := widget.NewSeparator()
@@ -178,7 +181,7 @@ func (v *signInView) prepare(envOpt string) {
 	v.customBase.SetText(custom.APIBase)
 	v.customUpload.SetText(custom.UploadURL)
 	v.customGateway.SetText(custom.GatewayURL)
-	v.env.SetSelected(choice)
+	v.env.SetSelected(choiceLabel(choice))
 	// An account that signed in with a password last: show that form.
 	for _, ra := range st.RememberedAccounts {
 		c, _ := choiceForEnvKey(ra.Env)
@@ -198,7 +201,7 @@ func (v *signInView) prepare(envOpt string) {
 // --env sandbox.
 func (v *signInView) autoSignIn(envOpt string) {
 	key := session.ParseKey(envOpt)
-	v.setBusy(true, "Signing in…")
+	v.setBusy(true, tr("Signing in…"))
 	v.gen++
 	gen := v.gen
 	a := v.a
@@ -226,14 +229,15 @@ func (v *signInView) onEnvChanged(choice string) {
 	demoKey := v.apiKey.Text == "" || v.apiKey.Text == sandbox.DemoAPIKey
 	switch choice {
 	case choiceProduction:
-		v.envHint.SetText("dStor's service. Use an API key from your dStor account, or your email and password.")
+		v.envHint.SetText(tr("dStor's service. Use an API key from your dStor account, or your email and password."))
 	case choiceTestnet:
-		v.envHint.SetText("dStor's test service, for trying things out without touching production data.")
+		v.envHint.SetText(tr("dStor's test service, for trying things out without touching production data."))
 	case choiceSandbox:
-		v.envHint.SetText(fmt.Sprintf("A dStor-compatible server on this computer: no account and no network needed. "+
-			"Its demo account is filled in: the demo API key, or the email %s with the password %s.", sandbox.DemoEmail, sandbox.DemoPassword))
+		v.envHint.SetText(tr("A dStor-compatible server on this computer: no account and no network needed. "+
+			"Its demo account is filled in: the demo API key, or the email {{.Email}} with the password {{.Password}}.",
+			map[string]any{"Email": sandbox.DemoEmail, "Password": sandbox.DemoPassword}))
 	case choiceCustom:
-		v.envHint.SetText("Your own dStor-compatible server. The upload and gateway URLs default to the API base's.")
+		v.envHint.SetText(tr("Your own dStor-compatible server. The upload and gateway URLs default to the API base's."))
 	}
 	if choice == choiceSandbox {
 		if demoKey {
@@ -275,10 +279,10 @@ func (v *signInView) onKeyChanged(s string) {
 	switch {
 	case n == 0:
 		v.keyCount.Importance = widget.MediumImportance
-		v.keyCount.SetText("64 characters, shown once when the key was created.")
+		v.keyCount.SetText(tr("64 characters, shown once when the key was created."))
 	case api.ValidateAPIKey(s) == nil:
 		v.keyCount.Importance = widget.SuccessImportance
-		v.keyCount.SetText(checkMark + " 64 of 64 characters")
+		v.keyCount.SetText(checkMark + " " + tr("{{.N}} of {{.Of}} characters", map[string]any{"N": api.APIKeyLength, "Of": api.APIKeyLength}))
 	case !api.ValidAPIKeyChars(s):
 		v.keyCount.Importance = widget.DangerImportance
 		v.keyCount.SetText(humanError(api.ValidateAPIKey(s)))
@@ -287,7 +291,7 @@ func (v *signInView) onKeyChanged(s string) {
 		if n > api.APIKeyLength {
 			v.keyCount.Importance = widget.DangerImportance
 		}
-		v.keyCount.SetText(fmt.Sprintf("%d of %d characters", n, api.APIKeyLength))
+		v.keyCount.SetText(tr("{{.N}} of {{.Of}} characters", map[string]any{"N": n, "Of": api.APIKeyLength}))
 	}
 	v.keyCount.Refresh()
 }
@@ -297,11 +301,16 @@ func (v *signInView) onKeyChanged(s string) {
 func (v *signInView) onPaste() {
 	s := strings.TrimSpace(v.a.fyne.Clipboard().Content())
 	if s == "" {
-		v.setError("The clipboard is empty. Copy your API key first.")
+		v.setError(tr("The clipboard is empty. Copy your API key first."))
 		return
 	}
 	v.apiKey.SetText(s)
 	v.a.win.Canvas().Focus(v.keySubmit)
+}
+
+// choice is the environment chosen ("" for none yet).
+func (v *signInView) choice() string {
+	return choiceOfLabel(v.env.Selected)
 }
 
 func (v *signInView) customEnv() api.Environment {
@@ -322,7 +331,7 @@ func (v *signInView) onSubmitKey() {
 		v.setError(humanError(err))
 		return
 	}
-	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(),
+	v.start(signInRequest{choice: v.choice(), custom: v.customEnv(),
 		creds: session.Credentials{Method: storage.MethodAPIKey, APIKey: key}})
 }
 
@@ -338,17 +347,17 @@ func (v *signInView) onSubmitLogin() {
 		return
 	}
 	if v.password.Text == "" {
-		v.setError("Enter your password.")
+		v.setError(tr("Enter your password."))
 		v.a.win.Canvas().Focus(v.password)
 		return
 	}
-	v.start(signInRequest{choice: v.env.Selected, custom: v.customEnv(), remember: v.remember.Checked,
+	v.start(signInRequest{choice: v.choice(), custom: v.customEnv(), remember: v.remember.Checked,
 		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: v.password.Text, Remember: v.remember.Checked}})
 }
 
 func (v *signInView) start(req signInRequest) {
 	if req.choice == "" {
-		v.setError("Choose an environment first.")
+		v.setError(tr("Choose an environment first."))
 		return
 	}
 	if req.choice == choiceCustom {
@@ -362,9 +371,9 @@ func (v *signInView) start(req signInRequest) {
 	v.gen++
 	gen := v.gen
 	if req.choice == choiceSandbox {
-		v.setBusy(true, "Starting the Local sandbox and signing in…")
+		v.setBusy(true, tr("Starting the Local sandbox and signing in…"))
 	} else {
-		v.setBusy(true, "Signing in…")
+		v.setBusy(true, tr("Signing in…"))
 	}
 	a := v.a
 	a.goBg(func() {
@@ -385,7 +394,7 @@ func (v *signInView) finish(gen int, res signInResult) {
 	if res.err != nil {
 		msg := humanError(res.err)
 		if res.autoErr {
-			msg = "Could not sign you in automatically. " + msg
+			msg = tr("Could not sign you in automatically.") + " " + msg
 		}
 		v.setError(msg)
 		return
@@ -498,13 +507,13 @@ func (a *App) onSignedIn(res signInResult) {
 	a.signin.cancel.Hide()
 	a.signin.env.Enable()
 	a.signin.password.SetText("")
-	if a.signin.env.Selected != choiceSandbox {
+	if a.signin.choice() != choiceSandbox {
 		a.signin.apiKey.SetText("")
 	} else {
 		a.signin.fillDemoAccount()
 	}
 	a.accountLabel.SetText(res.sess.displayAccount())
-	a.envLabel.SetText("on " + res.sess.envLabel)
+	a.envLabel.SetText(tr("on {{.Env}}", map[string]any{"Env": res.sess.envLabel}))
 	a.showMain()
 	a.win.SetTitle("dStor Uploader — " + res.sess.envLabel)
 	if len(a.pendingFiles) > 0 {
@@ -529,7 +538,7 @@ func (a *App) onReauth() {
 	v := a.signin
 	v.reuse = a.sess
 	choice, _ := choiceForEnvKey(a.sess.EnvKey)
-	v.env.SetSelected(choice)
+	v.env.SetSelected(choiceLabel(choice))
 	v.env.Disable()
 	if a.sess.Method == storage.MethodPassword {
 		v.email.SetText(a.sess.Account)
@@ -538,7 +547,7 @@ func (a *App) onReauth() {
 		v.methods.Select(v.keyTab)
 	}
 	v.prefillRemembered(a.sess.Remembered())
-	v.setNotice("Your session has ended. Sign in again to continue the uploads waiting in the queue.")
+	v.setNotice(tr("Your session has ended. Sign in again to continue the uploads waiting in the queue."))
 	v.cancel.Show()
 	a.win.SetContent(v.content)
 }
@@ -578,15 +587,15 @@ func (a *App) onSignOut() {
 		a.doSignOut()
 		return
 	}
-	d := dialog.NewConfirm("Sign out while uploading?",
-		"The uploads still in the queue stop now. They continue when you sign in to this account again.",
+	d := dialog.NewConfirm(tr("Sign out while uploading?"),
+		tr("The uploads still in the queue stop now. They continue when you sign in to this account again."),
 		func(ok bool) {
 			if ok {
 				a.doSignOut()
 			}
 		}, a.win)
-	d.SetConfirmText("Sign out")
-	d.SetDismissText("Cancel")
+	d.SetConfirmText(tr("Sign out"))
+	d.SetDismissText(tr("Cancel"))
 	d.Show()
 }
 
@@ -605,20 +614,20 @@ func (a *App) doSignOut() {
 	v.cancel.Hide()
 	v.env.Enable()
 	v.password.SetText("")
-	if v.env.Selected != choiceSandbox {
+	if v.choice() != choiceSandbox {
 		v.apiKey.SetText("")
 	} else {
 		v.fillDemoAccount()
 	}
 	v.clearMessages()
-	v.setNotice("Signed out. Your credentials were removed from this computer.")
+	v.setNotice(tr("Signed out. Your credentials were removed from this computer."))
 	a.win.SetTitle("dStor Uploader")
 	a.win.SetContent(v.content)
 	a.retire(s, func() {
 		err := a.signOutAccount(s.EnvKey, s.Account)
 		if err != nil {
 			a.do(func() {
-				v.setError("Signed out, but the keyring could not delete your credentials: " + humanError(err))
+				v.setError(tr("Signed out, but the keyring could not delete your credentials:") + " " + humanError(err))
 			})
 		}
 	})
