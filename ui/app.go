@@ -227,7 +227,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	a.addShortcuts()
 	a.setupTray()
 	if err != nil {
-		a.signin.setError("Your settings could not be read, so the defaults are used. " + humanError(err))
+		a.signin.setError(tr("Your settings could not be read, so the defaults are used.") + " " + humanError(err))
 	}
 
 	a.pendingFiles = append(a.pendingFiles, d.Files...)
@@ -298,7 +298,7 @@ func (a *App) buildMain() {
 
 	a.accountLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	a.envLabel = widget.NewLabel("")
-	a.signOut = widget.NewButtonWithIcon("Sign out", theme.LogoutIcon(), a.onSignOut)
+	a.signOut = widget.NewButtonWithIcon(tr("Sign out"), theme.LogoutIcon(), a.onSignOut)
 	a.signOut.Importance = widget.LowImportance
 	account := widget.NewIcon(theme.AccountIcon())
 
@@ -306,9 +306,9 @@ func (a *App) buildMain() {
 		container.NewHBox(logo, title),
 		container.NewHBox(account, a.accountLabel, a.envLabel, a.signOut))
 
-	a.uploadTab = container.NewTabItemWithIcon("Upload", theme.UploadIcon(), a.upload.content)
-	a.historyTab = container.NewTabItemWithIcon("History", theme.HistoryIcon(), a.history.content)
-	a.settingsTab = container.NewTabItemWithIcon("Settings", theme.SettingsIcon(), a.prefs.content)
+	a.uploadTab = container.NewTabItemWithIcon(tr("Upload"), theme.UploadIcon(), a.upload.content)
+	a.historyTab = container.NewTabItemWithIcon(tr("History"), theme.HistoryIcon(), a.history.content)
+	a.settingsTab = container.NewTabItemWithIcon(tr("Settings"), theme.SettingsIcon(), a.prefs.content)
 	a.tabs = container.NewAppTabs(a.uploadTab, a.historyTab, a.settingsTab)
 	a.tabs.OnSelected = func(t *container.TabItem) {
 		if t == a.historyTab {
@@ -362,10 +362,14 @@ func (a *App) showToast(msg string) {
 	})
 }
 
-// copyText puts s on the clipboard and says so.
+// copyText puts s on the clipboard and says so; what is "Link" or "CID".
 func (a *App) copyText(s, what string) {
 	a.fyne.Clipboard().SetContent(s)
-	a.showToast(what + " copied to the clipboard")
+	if what == "CID" {
+		a.showToast(tr("CID copied to the clipboard"))
+		return
+	}
+	a.showToast(tr("Link copied to the clipboard"))
 }
 
 // openURL opens a link in the person's browser. Where none can be started
@@ -373,22 +377,22 @@ func (a *App) copyText(s, what string) {
 func (a *App) openURL(link string) {
 	u, err := url.Parse(link)
 	if err != nil {
-		a.showError("Cannot open the link", err)
+		a.showError(tr("Cannot open the link"), err)
 		return
 	}
 	if err := a.fyne.OpenURL(u); err != nil {
 		a.fyne.Clipboard().SetContent(link)
-		dialog.ShowInformation("Cannot open a browser", openFailedText(err), a.win)
+		dialog.ShowInformation(tr("Cannot open a browser"), openFailedText(err), a.win)
 	}
 }
 
 // openFailedText says why no browser opened and what to do instead.
 func openFailedText(err error) string {
-	why := "This computer did not open a web browser."
+	why := tr("This computer did not open a web browser.")
 	if errors.Is(err, exec.ErrNotFound) {
-		why = "This computer has no program to open web links (such as xdg-open)."
+		why = tr("This computer has no program to open web links (such as xdg-open).")
 	}
-	return why + " The link is copied to the clipboard: paste it into your browser's address bar."
+	return why + " " + tr("The link is copied to the clipboard: paste it into your browser's address bar.")
 }
 
 // showError shows a dialog with a sentence made from err.
@@ -476,12 +480,12 @@ func (a *App) setupTray() {
 	if !ok {
 		return
 	}
-	show := fyne.NewMenuItem("Show dStor Uploader", func() { a.win.Show(); a.win.RequestFocus() })
-	add := fyne.NewMenuItem("Add files…", func() { a.win.Show(); a.upload.onAddFiles() })
-	pause := fyne.NewMenuItem("Pause uploads", nil)
+	show := fyne.NewMenuItem(tr("Show dStor Uploader"), func() { a.win.Show(); a.win.RequestFocus() })
+	add := fyne.NewMenuItem(tr("Add files…"), func() { a.win.Show(); a.upload.onAddFiles() })
+	pause := fyne.NewMenuItem(tr("Pause uploads"), nil)
 	pause.Action = func() { a.upload.onPauseResume() }
 	a.upload.trayPause = pause
-	quit := fyne.NewMenuItem("Quit", a.onCloseRequested)
+	quit := fyne.NewMenuItem(tr("Quit"), a.onCloseRequested)
 	quit.IsQuit = true
 	menu := fyne.NewMenu("dStor Uploader", show, add, fyne.NewMenuItemSeparator(), pause, fyne.NewMenuItemSeparator(), quit)
 	a.upload.trayMenu = menu
@@ -496,23 +500,20 @@ func (a *App) onCloseRequested() {
 		a.doQuit()
 		return
 	}
-	d := dialog.NewConfirm("Quit while uploading?", quitText(a.upload.sum.Queued+a.upload.sum.Uploading),
+	d := dialog.NewConfirm(tr("Quit while uploading?"), quitText(a.upload.sum.Queued+a.upload.sum.Uploading),
 		func(ok bool) {
 			if ok {
 				a.doQuit()
 			}
 		}, a.win)
-	d.SetConfirmText("Quit")
-	d.SetDismissText("Keep uploading")
+	d.SetConfirmText(tr("Quit"))
+	d.SetDismissText(tr("Keep uploading"))
 	d.Show()
 }
 
 // quitText is the question before quitting with n files still to upload.
 func quitText(n int) string {
-	if n == 1 {
-		return "1 file is still to upload. If you quit now, it is uploaded the next time you open dStor Uploader."
-	}
-	return fmt.Sprintf("%d files are still to upload. If you quit now, they are uploaded the next time you open dStor Uploader.", n)
+	return trn("{{.Count}} files are still to upload. If you quit now, they are uploaded the next time you open dStor Uploader.", n)
 }
 
 func (a *App) doQuit() {
