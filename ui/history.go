@@ -59,7 +59,7 @@ type historyView struct {
 func newHistoryView(a *App) *historyView {
 	h := &historyView{a: a}
 	h.search = widget.NewEntry()
-	h.search.SetPlaceHolder("Search by name, CID, folder or comment")
+	h.search.SetPlaceHolder(tr("Search by name, CID, folder or comment"))
 	h.search.ActionItem = widget.NewIcon(theme.SearchIcon())
 	h.search.OnChanged = func(string) { h.scheduleReload(searchDelay) }
 	h.search.OnSubmitted = func(string) { h.reload() }
@@ -70,7 +70,7 @@ func newHistoryView(a *App) *historyView {
 	h.scope.Importance = widget.MediumImportance
 	h.scope.Truncation = fyne.TextTruncateEllipsis
 	h.scope.Hide()
-	h.export = widget.NewButtonWithIcon("Export…", theme.DocumentSaveIcon(), h.onExportMenu)
+	h.export = widget.NewButtonWithIcon(tr("Export…"), theme.DocumentSaveIcon(), h.onExportMenu)
 
 	h.list = widget.NewList(
 		func() int { return len(h.entries) },
@@ -92,7 +92,7 @@ func newHistoryView(a *App) *historyView {
 
 	// The count has the room of its longest text, so the search field keeps
 	// its width as the count changes while the person types.
-	countRoom := fyne.MeasureText("888,888+ matches", theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
+	countRoom := fyne.MeasureText(trn("{{.Count}}+ matches", 888_888), theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
 	h.count.Alignment = fyne.TextAlignTrailing
 	top := container.NewBorder(nil, nil, nil,
 		container.NewHBox(container.New(&fixedWidthLayout{width: countRoom}, h.count), h.export), h.search)
@@ -142,7 +142,7 @@ func (h *historyView) reload() {
 			if err != nil {
 				h.entries = nil
 				h.hasMore = false
-				h.empty.SetText("The history could not be read: " + humanError(err))
+				h.empty.SetText(tr("The history could not be read:") + " " + humanError(err))
 				h.render()
 				return
 			}
@@ -312,15 +312,15 @@ func (h *historyView) onDelete(id int64) {
 	if !ok {
 		return
 	}
-	d := dialog.NewConfirm("Delete this entry?",
-		fmt.Sprintf("“%s” is removed from this list. The file stays on dStor and its link keeps working.", e.Name),
+	d := dialog.NewConfirm(tr("Delete this entry?"),
+		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": e.Name}),
 		func(ok bool) {
 			if ok {
 				h.deleteEntry(id)
 			}
 		}, h.a.win)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
+	d.SetConfirmText(tr("Delete"))
+	d.SetDismissText(tr("Cancel"))
 	d.Show()
 }
 
@@ -331,7 +331,7 @@ func (h *historyView) deleteEntry(id int64) {
 		err := a.db.DeleteHistory(id)
 		a.do(func() {
 			if err != nil {
-				a.showError("Cannot delete the entry", err)
+				a.showError(tr("Cannot delete the entry"), err)
 			}
 			h.reload()
 		})
@@ -358,14 +358,14 @@ func (h *historyView) exportMenuItems() []*fyne.MenuItem {
 		items = append(h.selectedExportItems(), fyne.NewMenuItemSeparator())
 	}
 	items = append(items,
-		fyne.NewMenuItem("Export all as CSV (spreadsheets)…", func() { h.onExport("csv", "") }),
-		fyne.NewMenuItem("Export all as JSON…", func() { h.onExport("json", "") }),
+		fyne.NewMenuItem(tr("Export all as CSV (spreadsheets)…"), func() { h.onExport("csv", "") }),
+		fyne.NewMenuItem(tr("Export all as JSON…"), func() { h.onExport("json", "") }),
 	)
 	if q := strings.TrimSpace(h.search.Text); q != "" {
-		shown := "“" + shortText(q, 24) + "”"
+		shown := shortText(q, 24)
 		items = append(items, fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem("Export the matches of "+shown+" as CSV…", func() { h.onExport("csv", q) }),
-			fyne.NewMenuItem("Export the matches of "+shown+" as JSON…", func() { h.onExport("json", q) }),
+			fyne.NewMenuItem(tr("Export the matches of “{{.Search}}” as CSV…", map[string]any{"Search": shown}), func() { h.onExport("csv", q) }),
+			fyne.NewMenuItem(tr("Export the matches of “{{.Search}}” as JSON…", map[string]any{"Search": shown}), func() { h.onExport("json", q) }),
 		)
 	}
 	return items
@@ -399,7 +399,7 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 			case err == errUseFyneDialog:
 				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { h.exportTo(w, where, format, opts) })
 			case err != nil:
-				a.showError("Cannot export", err)
+				a.showError(tr("Cannot export"), err)
 			case path != "":
 				h.exportToPath(path, format, opts)
 			}
@@ -412,7 +412,7 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 	a.goBg(func() {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 		if err != nil {
-			a.do(func() { a.showError("Cannot export", err) })
+			a.do(func() { a.showError(tr("Cannot export"), err) })
 			return
 		}
 		h.writeExport(f, displayPath(path), format, opts)
@@ -439,7 +439,7 @@ func (h *historyView) writeExport(w io.WriteCloser, where, format string, opts s
 	}
 	a.do(func() {
 		if err != nil {
-			a.showError("Cannot export", err)
+			a.showError(tr("Cannot export"), err)
 			return
 		}
 		a.showToast(trn("{{.Count}} uploads exported with links to {{.Where}}", n, map[string]any{"Where": where}))
@@ -477,7 +477,7 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.name = rowName()
 	r.hash = caption("", widget.MediumImportance)
 	r.hash.TextStyle = fyne.TextStyle{Monospace: true}
-	r.verified = caption(checkMark+" verified", widget.SuccessImportance)
+	r.verified = caption(checkMark+" "+tr("verified"), widget.SuccessImportance)
 	r.detail = caption("", widget.MediumImportance)
 	r.live = caption("", widget.SuccessImportance)
 	r.recheck = widget.NewButton("Check again", func() { h.onCheckLive(r.id) })
@@ -485,8 +485,8 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.live.Hide() // shown by set once a check was made
 	r.recheck.Hide()
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
-	r.copyAs = widget.NewButton("Copy as…", nil)
+	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
+	r.copyAs = widget.NewButton(tr("Copy as…"), nil)
 	r.copyAs.OnTapped = func() {
 		id := r.id
 		h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyAs(id, style) }), r.copyAs)
@@ -533,7 +533,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	parts := []string{formatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
 	switch {
 	case e.ParentID != nil:
-		parts = append(parts, fmt.Sprintf("folder #%d", *e.ParentID))
+		parts = append(parts, tr("folder #{{.ID}}", map[string]any{"ID": *e.ParentID}))
 	case e.FolderPath != "":
 		parts = append(parts, e.FolderPath)
 	}
@@ -542,7 +542,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	if e.ServerName != "" {
 		// Server text, stored sanitized; shown as the server's, apart.
-		parts = append(parts, "dStor named it “"+e.ServerName+"”")
+		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": e.ServerName}))
 	}
 	r.detail.SetText("· " + strings.Join(parts, " · "))
 	r.second.Refresh()
