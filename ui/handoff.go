@@ -143,7 +143,7 @@ func (a *App) waitForQueue(s *activeSession) {
 					return
 				}
 				if err != nil {
-					a.upload.setNotice("The upload queue could not be opened: " + humanError(err))
+					a.upload.setNotice(tr("The upload queue could not be opened:") + " " + humanError(err))
 					return
 				}
 				s.useQueue()
@@ -171,7 +171,7 @@ func (a *App) saveForLater(paths []string) {
 				return
 			}
 			if err != nil {
-				a.showError("Cannot keep the files for later", err)
+				a.showError(tr("Cannot keep the files for later"), err)
 				return
 			}
 			a.upload.showLocked(len(reqs))

@@ -67,7 +67,7 @@ func (a *App) nativePickFiles() ([]string, error) {
 		}
 	}
 	p, err := runNative(func() (string, error) {
-		return sqdialog.File().Title("Add files to upload").Load()
+		return sqdialog.File().Title(tr("Add files to upload")).Load()
 	})
 	if err != nil || p == "" {
 		return nil, err
@@ -81,8 +81,8 @@ var multiFileChoosers = []struct {
 	name string
 	args []string
 }{
-	{"zenity", []string{"--file-selection", "--multiple", "--separator=\n", "--title=Add files to upload"}},
-	{"kdialog", []string{"--getopenfilename", ".", "--multiple", "--separate-output", "--title", "Add files to upload"}},
+	{"zenity", []string{"--file-selection", "--multiple", "--separator=\n", "--title"}},
+	{"kdialog", []string{"--getopenfilename", ".", "--multiple", "--separate-output", "--title"}},
 }
 
 // pickFilesWithHelper runs the first multi-selection chooser found on PATH.
@@ -94,7 +94,8 @@ func pickFilesWithHelper(ctx context.Context) (paths []string, ok bool) {
 		if err != nil {
 			continue
 		}
-		out, err := exec.CommandContext(ctx, bin, c.args...).Output()
+		args := append(append([]string{}, c.args...), tr("Add files to upload")) // the value of --title
+		out, err := exec.CommandContext(ctx, bin, args...).Output()
 		if ctx.Err() != nil {
 			return nil, true // the window closed
 		}
@@ -118,18 +119,18 @@ func pickFilesWithHelper(ctx context.Context) (paths []string, ok bool) {
 // nativePickFolder is the default pickFolder.
 func (a *App) nativePickFolder() (string, error) {
 	return runNative(func() (string, error) {
-		return sqdialog.Directory().Title("Add a folder to upload").Browse()
+		return sqdialog.Directory().Title(tr("Add a folder to upload")).Browse()
 	})
 }
 
 // pickSave asks where to save an export ("" when canceled).
 func (a *App) pickSave(name, ext string) (string, error) {
-	return a.pickSaveAs("Export the upload history", name, ext)
+	return a.pickSaveAs(tr("Export the upload history"), name, ext)
 }
 
 // pickSaveAs is pickSave with the dialog's title.
 func (a *App) pickSaveAs(title, name, ext string) (string, error) {
-	desc := strings.ToUpper(ext) + " file"
+	desc := tr("{{.Format}} file", map[string]any{"Format": strings.ToUpper(ext)})
 	return runNative(func() (string, error) {
 		return sqdialog.File().Title(title).Filter(desc, ext).SetStartFile(name).Save()
 	})
@@ -139,7 +140,7 @@ func (a *App) pickSaveAs(title, name, ext string) (string, error) {
 func (a *App) fyneOpenFile() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			a.showError("Cannot open the file", err)
+			a.showError(tr("Cannot open the file"), err)
 			return
 		}
 		if r == nil {
@@ -157,7 +158,7 @@ func (a *App) fyneOpenFile() {
 func (a *App) fyneOpenFolder() {
 	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
 		if err != nil {
-			a.showError("Cannot open the folder", err)
+			a.showError(tr("Cannot open the folder"), err)
 			return
 		}
 		if l == nil {
@@ -173,7 +174,7 @@ func (a *App) fyneOpenFolder() {
 func (a *App) fyneSaveFile(name string, done func(w io.WriteCloser, where string)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			a.showError("Cannot save the file", err)
+			a.showError(tr("Cannot save the file"), err)
 			return
 		}
 		if w == nil {

@@ -77,7 +77,7 @@ type qrDialog struct {
 func (a *App) showQR(name, link string) *qrDialog {
 	png, err := qrPNG(link, qrPNGSize)
 	if err != nil {
-		a.showError("Cannot make a QR code", err)
+		a.showError(tr("Cannot make a QR code"), err)
 		return nil
 	}
 	q := &qrDialog{png: png}
@@ -89,9 +89,9 @@ func (a *App) showQR(name, link string) *qrDialog {
 	q.link.Wrapping = fyne.TextWrapBreak
 	q.link.Selectable = true
 	q.link.Alignment = fyne.TextAlignCenter
-	q.copy = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { a.copyText(link, "Link") })
-	q.save = widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), func() { a.saveQR(qrFileName(name), png) })
-	hint := widget.NewLabel("Scan it with a phone's camera to open the file.")
+	q.copy = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { a.copyText(link, "Link") })
+	q.save = widget.NewButtonWithIcon(tr("Save as PNG…"), theme.DocumentSaveIcon(), func() { a.saveQR(qrFileName(name), png) })
+	hint := widget.NewLabel(tr("Scan it with a phone's camera to open the file."))
 	hint.Importance = widget.MediumImportance
 	hint.Alignment = fyne.TextAlignCenter
 	content := container.NewVBox(
@@ -99,7 +99,7 @@ func (a *App) showQR(name, link string) *qrDialog {
 		container.New(&maxWidthLayout{width: 420}, q.link),
 		container.NewCenter(container.NewHBox(q.copy, q.save)),
 	)
-	q.d = dialog.NewCustom("QR code — "+name, "Close", content, a.win)
+	q.d = dialog.NewCustom(tr("QR code — {{.Name}}", map[string]any{"Name": name}), tr("Close"), content, a.win)
 	q.d.Show()
 	return q
 }
@@ -108,22 +108,22 @@ func (a *App) showQR(name, link string) *qrDialog {
 // Fyne's) and writes it there.
 func (a *App) saveQR(name string, png []byte) {
 	a.goPicker(func() {
-		path, err := a.pickSaveAs("Save the QR code", name, "png")
+		path, err := a.pickSaveAs(tr("Save the QR code"), name, "png")
 		a.do(func() {
 			switch {
 			case err == errUseFyneDialog:
 				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { a.writeQR(w, where, png) })
 			case err != nil:
-				a.showError("Cannot save the QR code", err)
+				a.showError(tr("Cannot save the QR code"), err)
 			case path != "":
 				a.goBg(func() {
 					err := os.WriteFile(path, png, 0o644)
 					a.do(func() {
 						if err != nil {
-							a.showError("Cannot save the QR code", err)
+							a.showError(tr("Cannot save the QR code"), err)
 							return
 						}
-						a.showToast("QR code saved to " + displayPath(path))
+						a.showToast(tr("QR code saved to {{.Where}}", map[string]any{"Where": displayPath(path)}))
 					})
 				})
 			}
@@ -140,10 +140,10 @@ func (a *App) writeQR(w io.WriteCloser, where string, png []byte) {
 		}
 		a.do(func() {
 			if err != nil {
-				a.showError("Cannot save the QR code", err)
+				a.showError(tr("Cannot save the QR code"), err)
 				return
 			}
-			a.showToast("QR code saved to " + where)
+			a.showToast(tr("QR code saved to {{.Where}}", map[string]any{"Where": where}))
 		})
 	})
 }
