@@ -480,7 +480,7 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.verified = caption(checkMark+" "+tr("verified"), widget.SuccessImportance)
 	r.detail = caption("", widget.MediumImportance)
 	r.live = caption("", widget.SuccessImportance)
-	r.recheck = widget.NewButton("Check again", func() { h.onCheckLive(r.id) })
+	r.recheck = widget.NewButton(tr("Check again"), func() { h.onCheckLive(r.id) })
 	r.recheck.Importance = widget.LowImportance
 	r.live.Hide() // shown by set once a check was made
 	r.recheck.Hide()
@@ -556,12 +556,12 @@ func (r *historyRow) setLive(c storage.LiveCheck) {
 		r.live.Hide()
 		r.recheck.Hide()
 	case c.Served():
-		r.live.SetText("● live · " + liveTook(c.Took))
+		r.live.SetText(tr("● live · {{.Took}}", map[string]any{"Took": liveTook(c.Took)}))
 		r.live.Importance = widget.SuccessImportance
 		r.live.Show()
 		r.recheck.Hide()
 	default:
-		r.live.SetText("not reachable yet")
+		r.live.SetText(tr("not reachable yet"))
 		r.live.Importance = widget.WarningImportance
 		r.live.Show()
 		r.recheck.Show()
@@ -575,9 +575,9 @@ func (r *historyRow) setLive(c storage.LiveCheck) {
 // liveTook is how long a gateway took to serve a link, for the row.
 func liveTook(d time.Duration) string {
 	if d < time.Second {
-		return fmt.Sprintf("%d ms", max(d.Milliseconds(), 1))
+		return tr("{{.N}} ms", map[string]any{"N": max(d.Milliseconds(), 1)})
 	}
-	return fmt.Sprintf("%.1f s", d.Seconds())
+	return tr("{{.N}} s", map[string]any{"N": strings.Replace(fmt.Sprintf("%.1f", d.Seconds()), ".", localeMark("decimal", "."), 1)})
 }
 
 // onCheckLive checks again that the entry's gateway link serves the file
@@ -612,7 +612,7 @@ func (h *historyView) onCheckLive(id int64) {
 			c.Error = err.Error()
 		}
 		if err := a.db.SetLive(id, c); err != nil {
-			a.do(func() { a.showError("Cannot record the check", err) })
+			a.do(func() { a.showError(tr("Cannot record the check"), err) })
 			return
 		}
 		a.do(func() {
@@ -639,7 +639,7 @@ func (a *App) checkClient() *api.Client {
 	}
 	c, err := api.NewClient(api.Production, nil)
 	if err != nil {
-		a.showError("Cannot check the link", err)
+		a.showError(tr("Cannot check the link"), err)
 		return nil
 	}
 	return c
