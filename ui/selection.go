@@ -29,23 +29,24 @@ type historySelection struct {
 
 // selectionBar is the strip above the list while entries are selected.
 type selectionBar struct {
-	count                  *widget.Label
-	copyLinks, exportSel   *widget.Button
-	indexPage              *widget.Button
-	deleteSel, clearSelect *widget.Button
-	box                    *fyne.Container
+	count                *widget.Label
+	copyLinks, exportSel *widget.Button
+	indexPage            *widget.Button
+	deleteSel            *widget.Button
+	clearSelect          *iconButton
+	box                  *fyne.Container
 }
 
 func newSelectionBar(h *historyView) *selectionBar {
 	b := &selectionBar{count: widget.NewLabel("")}
 	b.count.TextStyle = fyne.TextStyle{Bold: true}
-	b.copyLinks = widget.NewButtonWithIcon("Copy links", theme.ContentCopyIcon(), h.onCopySelected)
+	b.copyLinks = widget.NewButtonWithIcon(tr("Copy links"), theme.ContentCopyIcon(), h.onCopySelected)
 	b.copyLinks.Importance = widget.HighImportance
-	b.exportSel = widget.NewButtonWithIcon("Export selected…", theme.DocumentSaveIcon(), nil)
+	b.exportSel = widget.NewButtonWithIcon(tr("Export selected…"), theme.DocumentSaveIcon(), nil)
 	b.exportSel.OnTapped = func() { h.a.showMenuBelow(fyne.NewMenu("", h.selectedExportItems()...), b.exportSel) }
-	b.indexPage = widget.NewButtonWithIcon("Index page", theme.DocumentIcon(), h.onIndexPage)
-	b.deleteSel = widget.NewButtonWithIcon("Delete selected…", theme.DeleteIcon(), h.onDeleteSelected)
-	b.clearSelect = widget.NewButtonWithIcon("", theme.CancelIcon(), h.clearSelection)
+	b.indexPage = widget.NewButtonWithIcon(tr("Index page"), theme.DocumentIcon(), h.onIndexPage)
+	b.deleteSel = widget.NewButtonWithIcon(tr("Delete selected…"), theme.DeleteIcon(), h.onDeleteSelected)
+	b.clearSelect = newIconButton(tr("Clear the selection"), theme.CancelIcon(), h.clearSelection)
 	b.box = container.NewBorder(nil, nil, b.count,
 		container.NewHBox(b.copyLinks, b.indexPage, b.exportSel, b.deleteSel, b.clearSelect))
 	b.box.Hide()
@@ -140,7 +141,7 @@ func (h *historyView) showSelection() {
 		h.sel.ids = nil
 		h.selBar.box.Hide()
 	} else {
-		h.selBar.count.SetText(plural(n, "upload", "uploads") + " selected")
+		h.selBar.count.SetText(trn("{{.Count}} uploads selected", n))
 		h.selBar.box.Show()
 	}
 	h.list.Refresh()
@@ -158,17 +159,17 @@ func (h *historyView) onCopySelected() {
 	for i, e := range sel {
 		files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
 	}
-	h.a.copyText(links.List(links.Style, files), plural(len(sel), "link", "links"))
+	h.a.fyne.Clipboard().SetContent(links.List(links.Style, files))
+	h.a.showToast(trn("{{.Count}} links copied to the clipboard", len(sel)))
 }
 
 // selectedExportItems export exactly the selection, each entry with its
 // link; the items say how many.
 func (h *historyView) selectedExportItems() []*fyne.MenuItem {
 	n := len(h.selected())
-	what := fmt.Sprintf("the %s selected", plural(n, "upload", "uploads"))
 	return []*fyne.MenuItem{
-		fyne.NewMenuItem("Export "+what+" as CSV…", func() { h.exportWith("csv", h.selectedExportOptions()) }),
-		fyne.NewMenuItem("Export "+what+" as JSON…", func() { h.exportWith("json", h.selectedExportOptions()) }),
+		fyne.NewMenuItem(trn("Export the {{.Count}} uploads selected as CSV…", n), func() { h.exportWith("csv", h.selectedExportOptions()) }),
+		fyne.NewMenuItem(trn("Export the {{.Count}} uploads selected as JSON…", n), func() { h.exportWith("json", h.selectedExportOptions()) }),
 	}
 }
 
@@ -193,16 +194,15 @@ func (h *historyView) onDeleteSelected() {
 	for i, e := range sel {
 		ids[i] = e.ID
 	}
-	d := dialog.NewConfirm(fmt.Sprintf("Delete %s?", plural(len(ids), "entry", "entries")),
-		fmt.Sprintf("%s removed from this list. The files stay on dStor and their links keep working.",
-			plural(len(ids), "upload is", "uploads are")),
+	d := dialog.NewConfirm(trn("Delete {{.Count}} entries?", len(ids)),
+		trn("{{.Count}} uploads are removed from this list. The files stay on dStor and their links keep working.", len(ids)),
 		func(ok bool) {
 			if ok {
 				h.deleteSelected(ids)
 			}
 		}, h.a.win)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
+	d.SetConfirmText(tr("Delete"))
+	d.SetDismissText(tr("Cancel"))
 	d.Show()
 }
 
@@ -213,9 +213,9 @@ func (h *historyView) deleteSelected(ids []int64) {
 		n, err := a.db.DeleteHistoryIDs(ids)
 		a.do(func() {
 			if err != nil {
-				a.showError("Cannot delete the entries", err)
+				a.showError(tr("Cannot delete the entries"), err)
 			} else {
-				a.showToast(plural(n, "entry", "entries") + " deleted from the history")
+				a.showToast(trn("{{.Count}} entries deleted from the history", n))
 			}
 			h.clearSelection()
 			h.reload()
@@ -235,7 +235,7 @@ func (h *historyView) onIndexPage() {
 		return
 	}
 	if a.sess == nil {
-		a.showToast("Sign in to upload the index page.")
+		a.showToast(tr("Sign in to upload the index page."))
 		return
 	}
 	title := indexTitle(sel)
@@ -245,7 +245,7 @@ func (h *historyView) onIndexPage() {
 	}
 	page, err := a.links().IndexPage(title, files)
 	if err != nil {
-		a.showError("Cannot make the index page", err)
+		a.showError(tr("Cannot make the index page"), err)
 		return
 	}
 	dir := filepath.Join(filepath.Dir(a.db.Path()), "index-pages", fmt.Sprint(a.now().UnixNano()))
@@ -257,11 +257,11 @@ func (h *historyView) onIndexPage() {
 		}
 		a.do(func() {
 			if err != nil {
-				a.showError("Cannot save the index page", err)
+				a.showError(tr("Cannot save the index page"), err)
 				return
 			}
 			a.addPaths([]string{path})
-			a.showToast(fmt.Sprintf("Uploading the index page of %s: its link is in History when done.", plural(len(sel), "upload", "uploads")))
+			a.showToast(trn("Uploading the index page of {{.Count}} uploads: its link is in History when done.", len(sel)))
 		})
 	})
 }
@@ -279,7 +279,7 @@ func indexTitle(entries []storage.HistoryEntry) string {
 	if strings.Trim(folder, "/") != "" {
 		return strings.Trim(folder, "/")
 	}
-	return plural(len(entries), "upload", "uploads")
+	return trn("{{.Count}} uploads", len(entries))
 }
 
 // indexFileName is the index page's file name, from its title: letters
