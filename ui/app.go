@@ -362,14 +362,20 @@ func (a *App) showToast(msg string) {
 	})
 }
 
-// copyText puts s on the clipboard and says so; what is "Link" or "CID".
+// copyText puts s on the clipboard and says so; what is "Link", "CID",
+// "Markdown link" or "HTML link" (copiedWhat).
 func (a *App) copyText(s, what string) {
 	a.fyne.Clipboard().SetContent(s)
-	if what == "CID" {
+	switch what {
+	case "CID":
 		a.showToast(tr("CID copied to the clipboard"))
-		return
+	case "Markdown link":
+		a.showToast(tr("Markdown link copied to the clipboard"))
+	case "HTML link":
+		a.showToast(tr("HTML link copied to the clipboard"))
+	default:
+		a.showToast(tr("Link copied to the clipboard"))
 	}
-	a.showToast(tr("Link copied to the clipboard"))
 }
 
 // openURL opens a link in the person's browser. Where none can be started
