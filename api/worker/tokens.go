@@ -163,9 +163,6 @@ func (s *renewingTokens) Token(ctx context.Context, force bool) (api.Token, erro
 	return tok, nil
 }
 
-// renews marks a source that mints tokens by itself (see renewer).
-func (*renewingTokens) renews() {}
-
 // mintOnServerClock mints a token. The first mint may not know dStor's
 // clock yet: when its answer shows the local clock is off and the token is
 // already past its expiry there, it mints again, now on dStor's clock. A
@@ -186,11 +183,6 @@ func (s *renewingTokens) mintOnServerClock(ctx context.Context) (api.Token, erro
 	}
 	return tok, nil
 }
-
-// renewer is a TokenSource that mints its tokens itself (an API key, a
-// remembered password): a token refused as expired right after minting is
-// then a clock problem, never a reason to ask the person to sign in again.
-type renewer interface{ renews() }
 
 // clockError is the api.ErrClock error for tok, unusable at local time now.
 func clockError(tok api.Token, now time.Time) error {
