@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 9
+const CurrentSchemaVersion = 10
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -299,6 +299,7 @@ var migrations = []migration{
 	{"add history.sha256 and the expected SHA-256 of jobs and walks (receipts)", migrateV7},
 	{"index the jobs for paging by account and state, and mark cleared rows", migrateV8},
 	{"add the history's live check (when its link last served the file, or why not)", migrateV9},
+	{"add the folder and Add call of each history entry (folders shared as one)", migrateV10},
 }
 
 // migrate applies the pending steps, each in its own transaction together

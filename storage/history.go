@@ -66,6 +66,13 @@ type HistoryEntry struct {
 	// Live is the last check that the entry's gateway link serves the
 	// file; zero when it was never checked.
 	Live LiveCheck `json:"live"`
+	// AddedFolder is the folder the person added that the file was found
+	// in (absolute), empty for a file added on its own: the files of one
+	// added folder share its links together (see FolderKey).
+	AddedFolder string `json:"added_folder,omitempty"`
+	// BatchID is the Add call the file came with, so two uploads of the
+	// same folder stay two shares.
+	BatchID string `json:"batch_id,omitempty"`
 }
 
 // LiveCheck is what one check of a link found (see DB.SetLive).
@@ -120,7 +127,8 @@ type HistoryQuery struct {
 
 // historyCols is the SELECT list matching scanHistory.
 const historyCols = `id, job_id, env, account, local_path, name, size, hash, verified,
-	folder_path, parent_id, comment, started_at, finished_at, attempts, server_name, sha256, live_at, live_ms, live_error`
+	folder_path, parent_id, comment, started_at, finished_at, attempts, server_name, sha256, live_at, live_ms, live_error,
+	added_folder, batch_id`
 
 // searchSep joins the searchable fields so a search cannot match across the
 // boundary of two fields.
@@ -139,8 +147,8 @@ func normSearch(s string) string {
 
 const insertHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
 	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text, server_name,
-	file_mtime, file_ctime, file_id, sha256)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	file_mtime, file_ctime, file_id, sha256, added_folder, batch_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (job_id) DO NOTHING
 	RETURNING id`
 
@@ -157,7 +165,8 @@ func historyArgs(e HistoryEntry) []any {
 		e.Verified, e.FolderPath, nullInt(e.ParentID), e.Comment,
 		nanos(e.StartedAt), nanos(finished), e.Attempts,
 		searchText(e.Name, e.Hash, e.Comment, e.FolderPath), e.ServerName,
-		nanos(e.File.ModTime), nanos(e.File.ChangeTime), e.File.ID, e.SHA256}
+		nanos(e.File.ModTime), nanos(e.File.ChangeTime), e.File.ID, e.SHA256,
+		e.AddedFolder, e.BatchID}
 }
 
 // The history's one-row statements, named for TestHotPathQueryPlans.
@@ -228,7 +237,8 @@ func scanHistory(sc rowScanner) (HistoryEntry, error) {
 	var parent sql.NullInt64
 	var started, finished int64
 	err := sc.Scan(&e.ID, &jobID, &e.Env, &e.Account, &e.LocalPath, &e.Name, &e.Size, &e.Hash,
-		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts, &e.ServerName, &e.SHA256, &liveAt, &liveMS, &e.Live.Error)
+		&e.Verified, &e.FolderPath, &parent, &e.Comment, &started, &finished, &e.Attempts, &e.ServerName, &e.SHA256, &liveAt, &liveMS, &e.Live.Error,
+		&e.AddedFolder, &e.BatchID)
 	if err != nil {
 		return HistoryEntry{}, err
 	}

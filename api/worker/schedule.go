@@ -243,6 +243,10 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 		Attempts:   row.Attempts,
 		File:       fileVersion(res.Identity),
 		SHA256:     res.SHA256,
+		// A folder's file keeps its folder and Add call: the history
+		// shares the folder's files as one.
+		AddedFolder: row.Beneath,
+		BatchID:     row.BatchID,
 	}
 
 	j.dbMu.Lock()

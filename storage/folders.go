@@ -1,0 +1,84 @@
+package storage
+
+import (
+	"cmp"
+	"database/sql"
+	"fmt"
+	"slices"
+)
+
+// A folder share is the files of one folder the person added in one go
+// (one Add call, one walk of that folder): the history lists them as one
+// group, and their links are shared together. Each entry of such a file
+// records the folder (HistoryEntry.AddedFolder) and the call
+// (HistoryEntry.BatchID); a file added on its own has no AddedFolder.
+
+// migrateV10 adds history.batch_id and history.added_folder, so the files
+// of one added folder can be found again as one share, and their index
+// (only the rows of folders: a file added on its own is not in it).
+func migrateV10(tx *sql.Tx) error {
+	return execAll(tx,
+		`ALTER TABLE history ADD COLUMN batch_id TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE history ADD COLUMN added_folder TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX history_added_folder ON history (added_folder, batch_id) WHERE added_folder != ''`,
+	)
+}
+
+// FolderKey names one folder share: the folder as added and the Add call.
+type FolderKey struct {
+	// Folder is the folder the person added (absolute).
+	Folder string `json:"added_folder"`
+	// BatchID is the Add call it came with.
+	BatchID string `json:"batch_id"`
+}
+
+// Folder is the folder share e belongs to, and false for a file added on
+// its own.
+func (e HistoryEntry) Folder() (FolderKey, bool) {
+	return FolderKey{Folder: e.AddedFolder, BatchID: e.BatchID}, e.AddedFolder != ""
+}
+
+// The folder shares' statements, named for TestHotPathQueryPlans. The
+// condition that added_folder is not empty lets SQLite use the partial index.
+const (
+	historyOfFolderSQL = "SELECT " + historyCols + ` FROM history
+		WHERE added_folder = ? AND added_folder != '' AND batch_id = ?`
+	folderBatchesSQL = `SELECT batch_id, max(id) FROM history
+		WHERE added_folder = ? AND added_folder != '' GROUP BY batch_id`
+)
+
+// HistoryOfFolder returns every entry of the folder share k, newest first
+// (Copy all links and the folder's index page take them all, not just the
+// ones a window has loaded).
+func (d *DB) HistoryOfFolder(k FolderKey) ([]HistoryEntry, error) {
+	out, err := queryAll(d.r, scanHistory, historyOfFolderSQL, k.Folder, k.BatchID)
+	if err != nil {
+		return nil, fmt.Errorf("read the uploads of folder %s: %w", k.Folder, err)
+	}
+	slices.SortFunc(out, func(a, b HistoryEntry) int {
+		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
+	})
+	return out, nil
+}
+
+// NewestFolderShare is the latest share of folder (as added, absolute):
+// the Add call whose files of it were recorded last. It returns an error
+// wrapping [ErrNotFound] when no file of folder was uploaded as part of it.
+func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
+	type batch struct {
+		id     string
+		newest int64
+	}
+	batches, err := queryAll(d.r, func(sc rowScanner) (batch, error) {
+		var b batch
+		return b, sc.Scan(&b.id, &b.newest)
+	}, folderBatchesSQL, folder)
+	if err != nil {
+		return FolderKey{}, fmt.Errorf("find the uploads of folder %s: %w", folder, err)
+	}
+	if len(batches) == 0 {
+		return FolderKey{}, fmt.Errorf("no upload of folder %s: %w", folder, ErrNotFound)
+	}
+	b := slices.MaxFunc(batches, func(a, b batch) int { return cmp.Compare(a.newest, b.newest) })
+	return FolderKey{Folder: folder, BatchID: b.id}, nil
+}
