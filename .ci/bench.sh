@@ -47,8 +47,9 @@ MID_MIB=256 # the smaller file of the RSS comparison
 SMALL_SIZE=4096
 CONCURRENCY=4
 
-log() { printf '%s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "bench: $*"; exit 1; }
+CI_NAME=bench
+# shellcheck source=.ci/lib.sh
+. .ci/lib.sh
 
 # --- tools -----------------------------------------------------------------
 need_pkgs=()
@@ -66,26 +67,16 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/dstor-bench.XXXXXX")
 # The machine's load average (1, 5, 15 minutes) when the run starts, and
 # again at the end: other jobs on the machine disturb every number.
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
-SANDBOX_PID=""
 cleanup() {
-	if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
-	case "${SANDBOX_DATA:-}" in /dev/shm/dstor-bench-sandbox.*) rm -rf "$SANDBOX_DATA" ;; esac
+	stop_sandbox
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 LOG=$WORK/bench.log
 : >"$LOG"
 
-# The binary is built, then installed (copied) where it runs, as a package
-# or a download would put it: a file just written by Go's linker sits in the
-# page cache in large folios, and Linux maps a whole folio into a process on
-# the first touch, which made the very same binary show ~12 MiB more RSS
-# when run straight from `go build` than from a copy.
 BIN=$WORK/dstor-uploader
-log "building the CLI"
-$GO build -o "$WORK/build.out" .
-install -m 0755 "$WORK/build.out" "$BIN"
-rm -f "$WORK/build.out"
+build_cli "$BIN"
 
 # --- data ------------------------------------------------------------------
 DATA=$WORK/data
@@ -106,25 +97,11 @@ head -c $((SMALL_N * SMALL_SIZE)) /dev/urandom | (cd "$DATA/small" && split -b "
 # store goes to a tmpfs (/dev/shm) when there is room, so the server's disk
 # (on some VMs creating a file costs ~0.7 ms) does not take the CPU both
 # clients are measured on. BENCH_SANDBOX_DATA overrides the place.
-KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') # 64 hex digits
-SANDBOX_DATA=${BENCH_SANDBOX_DATA:-}
 need_kib=$(((BIG_MIB + 2 * HUGE_MIB + MID_MIB + 512) * 1024))
-if [ -z "$SANDBOX_DATA" ] && [ -d /dev/shm ] && [ -w /dev/shm ] &&
-	[ "$(df -k --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ')" -gt "$need_kib" ] 2>/dev/null; then
-	SANDBOX_DATA=$(mktemp -d /dev/shm/dstor-bench-sandbox.XXXXXX)
-fi
-SANDBOX_DATA=${SANDBOX_DATA:-$WORK/sandbox}
+SANDBOX_DATA=${BENCH_SANDBOX_DATA:-}
+if [ -z "$SANDBOX_DATA" ]; then SANDBOX_DATA=$(sandbox_store dstor-bench-sandbox "$need_kib"); fi
 mkdir -p "$SANDBOX_DATA"
-"$BIN" sandbox --listen 127.0.0.1:0 --api-key "$KEY" --data "$SANDBOX_DATA" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
-SANDBOX_PID=$!
-BASE=""
-for _ in $(seq 100); do
-	BASE=$(sed -n 's/^API base: //p' "$WORK/sandbox.out")
-	[ -n "$BASE" ] && break
-	sleep 0.1
-done
-[ -n "$BASE" ] || die "the sandbox did not start: $(cat "$WORK/sandbox.err")"
-case "$BASE" in http://127.0.0.1:*) ;; *) die "the sandbox is not on loopback: $BASE" ;; esac
+start_sandbox "$BIN" "$SANDBOX_DATA"
 ADD=$BASE/api/v0/add
 TOKEN=$(curl -sS --fail -H "api-key: $KEY" "$BASE/v1/dev/temp-token" | sed -n 's/.*"access_token" *: *"\([^"]*\)".*/\1/p')
 [ -n "$TOKEN" ] || die "no token from the sandbox"
@@ -244,7 +221,7 @@ log "case: sandbox, ${SMALL_N} small uploads from 8 concurrent clients (curl --p
 for i in $(seq "$SMALL_RUNS"); do
 	curl_parallel sandbox8 "$DATA/small" 8
 done
-if grep -qiE 'panic|data race' "$WORK/sandbox.err"; then die "the sandbox logged a panic: $WORK/sandbox.err"; fi
+check_sandbox
 
 # How the per-file cost and the memory grow with the number of files: one
 # CLI run per size (.ci/scale.sh, its own sandbox and folders).

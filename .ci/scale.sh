@@ -25,27 +25,22 @@ CONCURRENCY=4
 PER_FOLDER=1000
 SIZE=4096
 
-log() { printf '%s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "scale: $*"; exit 1; }
+CI_NAME=scale
+# shellcheck source=.ci/lib.sh
+. .ci/lib.sh
 [ -x /usr/bin/time ] || die "needs /usr/bin/time (Debian package \"time\")"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/dstor-scale.XXXXXX")
-SANDBOX_PID=""
-SANDBOX_DATA=""
 cleanup() {
-	if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
-	case "$SANDBOX_DATA" in /dev/shm/dstor-scale-sandbox.*) rm -rf "$SANDBOX_DATA" ;; esac
+	stop_sandbox
 	if [ "${SCALE_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
 BIN=${SCALE_BIN:-}
 if [ -z "$BIN" ]; then
-	log "building the CLI"
-	$GO build -o "$WORK/build.out" .
-	install -m 0755 "$WORK/build.out" "$WORK/dstor-uploader" # see bench.sh: run a copy
-	rm -f "$WORK/build.out"
 	BIN=$WORK/dstor-uploader
+	build_cli "$BIN"
 fi
 
 # makefolder DIR N: N files of SIZE random bytes in sub-folders of PER_FOLDER.
@@ -64,24 +59,8 @@ makefolder() {
 max=0
 for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
 need_kib=$((max * 3 * SIZE / 1024 + 262144)) # the files at most twice over, and room
-if [ -d /dev/shm ] && [ -w /dev/shm ] &&
-	[ "$(df -k --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ')" -gt "$need_kib" ] 2>/dev/null; then
-	SANDBOX_DATA=$(mktemp -d /dev/shm/dstor-scale-sandbox.XXXXXX)
-else
-	SANDBOX_DATA=$WORK/sandbox
-	mkdir -p "$SANDBOX_DATA"
-fi
-KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-"$BIN" sandbox --listen 127.0.0.1:0 --api-key "$KEY" --data "$SANDBOX_DATA" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
-SANDBOX_PID=$!
-BASE=""
-for _ in $(seq 100); do
-	BASE=$(sed -n 's/^API base: //p' "$WORK/sandbox.out")
-	[ -n "$BASE" ] && break
-	sleep 0.1
-done
-[ -n "$BASE" ] || die "the sandbox did not start: $(cat "$WORK/sandbox.err")"
-case "$BASE" in http://127.0.0.1:*) ;; *) die "the sandbox is not on loopback: $BASE" ;; esac
+SANDBOX_DATA=$(sandbox_store dstor-scale-sandbox "$need_kib")
+start_sandbox "$BIN" "$SANDBOX_DATA"
 
 for n in $SIZES; do
 	data=$WORK/data-$n
@@ -103,4 +82,4 @@ for n in $SIZES; do
 		END { printf "scale %d %.2f %.0f %d\n", n, w, n / w, m }' "$WORK/time-$n"
 	rm -rf "$data" "$home"
 done
-if grep -qiE 'panic|data race' "$WORK/sandbox.err"; then die "the sandbox logged a panic: $WORK/sandbox.err"; fi
+check_sandbox

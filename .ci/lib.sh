@@ -1,0 +1,68 @@
+# lib.sh — what the .ci scripts that measure against a sandbox share.
+# Sourced, not run. The sourcing script sets CI_NAME (how its error lines
+# begin) and WORK (its temporary folder) before calling these.
+
+log() { printf '%s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "$CI_NAME: $*"; exit 1; }
+
+# build_cli DEST builds the CLI from this checkout and installs (copies) it
+# at DEST, as a package or a download would put it: a file just written by
+# Go's linker sits in the page cache in large folios, and Linux maps a whole
+# folio into a process on the first touch, which made the very same binary
+# show ~12 MiB more RSS when run straight from `go build` than from a copy.
+build_cli() {
+	log "building the CLI"
+	${GO:-go} build -o "$WORK/build.out" .
+	install -m 0755 "$WORK/build.out" "$1"
+	rm -f "$WORK/build.out"
+}
+
+# sandbox_store PREFIX NEED_KIB prints the folder for the sandbox's store: a
+# new one /dev/shm/PREFIX.XXXXXX when that tmpfs has NEED_KIB free, so the
+# server's disk does not take the CPU the clients are measured on, else
+# $WORK/sandbox.
+sandbox_store() {
+	local prefix=$1 need_kib=$2
+	if [ -d /dev/shm ] && [ -w /dev/shm ] &&
+		[ "$(df -k --output=avail /dev/shm 2>/dev/null | tail -1 | tr -d ' ')" -gt "$need_kib" ] 2>/dev/null; then
+		mktemp -d "/dev/shm/$prefix.XXXXXX"
+	else
+		mkdir -p "$WORK/sandbox"
+		echo "$WORK/sandbox"
+	fi
+}
+
+# start_sandbox BIN STORE starts BIN's sandbox on 127.0.0.1 with a new
+# random API key and its store in STORE (its output in $WORK/sandbox.out
+# and .err). It sets KEY, BASE (the API base it printed) and SANDBOX_PID,
+# and dies when the sandbox has not started within 10 s or is not on
+# loopback.
+SANDBOX_PID=""
+SANDBOX_STORE=""
+start_sandbox() {
+	local bin=$1
+	SANDBOX_STORE=$2
+	KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') # 64 hex digits
+	"$bin" sandbox --listen 127.0.0.1:0 --api-key "$KEY" --data "$SANDBOX_STORE" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
+	SANDBOX_PID=$!
+	BASE=""
+	for _ in $(seq 100); do
+		BASE=$(sed -n 's/^API base: //p' "$WORK/sandbox.out")
+		[ -n "$BASE" ] && break
+		sleep 0.1
+	done
+	[ -n "$BASE" ] || die "the sandbox did not start: $(cat "$WORK/sandbox.err")"
+	case "$BASE" in http://127.0.0.1:*) ;; *) die "the sandbox is not on loopback: $BASE" ;; esac
+}
+
+# check_sandbox dies when the sandbox has logged a panic or a data race.
+check_sandbox() {
+	if grep -qiE 'panic|data race' "$WORK/sandbox.err"; then die "the sandbox logged a panic: $WORK/sandbox.err"; fi
+}
+
+# stop_sandbox ends the sandbox start_sandbox started (if any) and removes
+# its store when it made one under /dev/shm; for the caller's EXIT trap.
+stop_sandbox() {
+	if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
+	case "$SANDBOX_STORE" in /dev/shm/dstor-*-sandbox.*) rm -rf "$SANDBOX_STORE" ;; esac
+}
