@@ -182,7 +182,9 @@ func newTestEnv(t *testing.T, cfg sandbox.Config) *testEnv {
 	e.db, err = storage.Open(e.dbDir)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, e.db.Close()) })
-	e.files = t.TempDir()
+	// As the walk spells it (Windows may give the temporary folder a short
+	// 8.3 name): jobs' paths then equal the paths e.write returns.
+	e.files = api.SpelledOnDisk(t.TempDir())
 	return e
 }
 

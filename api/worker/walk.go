@@ -266,6 +266,9 @@ func (w *walk) request(r Request) {
 	if abs, err := filepath.Abs(p); err == nil {
 		p = abs // rows must still mean the same file when the CLI resumes elsewhere
 	}
+	// One file, one path however it was typed (Windows ignores case): the
+	// history finds it already uploaded, and a resumed walk its jobs.
+	p = api.SpelledOnDisk(p)
 	row := w.base(r, p)
 	if msg := validateRequest(r); msg != "" {
 		w.add(row, storage.JobFailed, msg)

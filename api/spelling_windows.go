@@ -1,0 +1,74 @@
+package api
+
+import (
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/windows"
+)
+
+// SpelledOnDisk is the absolute, clean path p as the file system spells it:
+// on Windows, whose names ignore case, each name as it was created (a short
+// 8.3 name in full) and the drive letter in upper case, so that C:\Foo\a.txt
+// and c:\foo\A.TXT, one file, are one path in the queue and the history.
+// Links are not followed: a link keeps its own name. When a name cannot be
+// looked up (it does not exist, the folder cannot be listed, a device path)
+// p is kept as given from that name on.
+func SpelledOnDisk(p string) string {
+	vol := filepath.VolumeName(p)
+	if vol == "" || strings.HasPrefix(vol, `\\.\`) || len(p) == len(vol) {
+		return p
+	}
+	if strings.HasSuffix(vol, ":") { // C: or \\?\C:
+		vol = strings.ToUpper(vol)
+	}
+	out := vol
+	names := strings.Split(strings.TrimPrefix(p[len(vol):], `\`), `\`)
+	for i, name := range names {
+		found, ok := nameOnDisk(out+`\`+name, name)
+		if !ok {
+			return out + `\` + strings.Join(names[i:], `\`)
+		}
+		out += `\` + found
+	}
+	return out
+}
+
+// nameOnDisk looks up the last name of path in its folder (FindFirstFile)
+// and returns it as the folder lists it, or false when it is not found or
+// the entry found is not name itself in another case or its short name (a
+// pattern character in name matches other entries).
+func nameOnDisk(path, name string) (string, bool) {
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `*?<>"`) {
+		return "", false
+	}
+	p, err := windows.UTF16PtrFromString(longPath(path))
+	if err != nil {
+		return "", false
+	}
+	var data windows.Win32finddata
+	h, err := windows.FindFirstFile(p, &data)
+	if err != nil {
+		return "", false
+	}
+	_ = windows.FindClose(h)
+	long := windows.UTF16ToString(data.FileName[:])
+	short := windows.UTF16ToString(data.AlternateFileName[:])
+	if !strings.EqualFold(long, name) && !strings.EqualFold(short, name) {
+		return "", false
+	}
+	return long, true
+}
+
+// longPath is the \\?\ form of the absolute path p, which Windows takes
+// beyond 260 characters (p unchanged when it has the form already).
+func longPath(p string) string {
+	switch {
+	case strings.HasPrefix(p, `\\?\`):
+		return p
+	case strings.HasPrefix(p, `\\`):
+		return `\\?\UNC\` + p[2:]
+	default:
+		return `\\?\` + p
+	}
+}

@@ -1,0 +1,66 @@
+package api
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/windows"
+)
+
+// TestSpelledOnDisk: every spelling of a path that differs only in case
+// (and the drive letter) is the path as created; a missing tail, a pattern
+// character and a path beyond 260 characters are handled; a short 8.3
+// name, where the file system has them, becomes the long one.
+func TestSpelledOnDisk(t *testing.T) {
+	base := SpelledOnDisk(t.TempDir())
+	require.Regexp(t, `^[A-Z]:\\`, base)
+	file := filepath.Join(base, "Foo Bar", "Sub", "Report.TXT")
+	require.NoError(t, os.MkdirAll(filepath.Dir(file), 0o755))
+	require.NoError(t, os.WriteFile(file, []byte("report"), 0o644))
+	long := filepath.Join(base, strings.Repeat("Deep-Folder-", 20), strings.Repeat("Deeper-", 30), "Long Name.txt")
+	require.Greater(t, len(long), 260)
+	require.NoError(t, os.MkdirAll(filepath.Dir(long), 0o755))
+	require.NoError(t, os.WriteFile(long, []byte("long"), 0o644))
+
+	for _, tc := range []struct{ name, in, want string }{
+		{"as created", file, file},
+		{"lower case", strings.ToLower(file), file},
+		{"upper case", strings.ToUpper(file), file},
+		{"over 260 characters", strings.ToUpper(long), long},
+		{"the long form", `\\?\` + strings.ToLower(file), `\\?\` + file},
+		{"a missing tail kept as given", strings.ToLower(filepath.Join(base, "Foo Bar", "New", "X.txt")),
+			filepath.Join(base, "Foo Bar") + `\new\x.txt`},
+		{"a pattern kept as given", filepath.Join(strings.ToLower(base), "Foo*"), base + `\Foo*`},
+		{"a drive root", "c:\\", `C:\`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, SpelledOnDisk(tc.in))
+		})
+	}
+
+	t.Run("a short name", func(t *testing.T) {
+		short, err := shortName(file)
+		if err != nil || short == file {
+			t.Skipf("this file system gives %s no short 8.3 name (%v)", file, err)
+		}
+		assert.Equal(t, file, SpelledOnDisk(short))
+	})
+}
+
+// shortName is the 8.3 form of path (GetShortPathName).
+func shortName(path string) (string, error) {
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return "", err
+	}
+	buf := make([]uint16, windows.MAX_LONG_PATH)
+	n, err := windows.GetShortPathName(p, &buf[0], uint32(len(buf)))
+	if err != nil {
+		return "", err
+	}
+	return windows.UTF16ToString(buf[:n]), nil
+}
