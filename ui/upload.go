@@ -22,11 +22,28 @@ import (
 // fast enough to look live, slow enough that 10,000 jobs cost nothing.
 const refreshInterval = 250 * time.Millisecond
 
-// Destination modes of the Upload tab.
+// Destination modes of the Upload tab (ids; destModeLabel names them).
 const (
 	destFolder = "Folder path"
 	destParent = "Parent folder id"
 )
+
+// destModeLabel is how the Upload tab names a destination mode, in the
+// window's language.
+func destModeLabel(mode string) string {
+	if mode == destParent {
+		return tr("Parent folder id")
+	}
+	return tr("Folder path")
+}
+
+// destModeOf is the destination mode shown as label.
+func destModeOf(label string) string {
+	if label == destModeLabel(destParent) {
+		return destParent
+	}
+	return destFolder
+}
 
 // uploadView is the Upload tab: the drop zone, the destination, and the
 // queue as a virtual list.
@@ -83,9 +100,9 @@ type uploadView struct {
 
 func newUploadView(a *App) *uploadView {
 	v := &uploadView{a: a, index: map[string]int{}, sending: map[string]int{}}
-	v.addFiles = widget.NewButtonWithIcon("Add files…", theme.FileIcon(), v.onAddFiles)
+	v.addFiles = widget.NewButtonWithIcon(tr("Add files…"), theme.FileIcon(), v.onAddFiles)
 	v.addFiles.Importance = widget.HighImportance
-	v.addFolder = widget.NewButtonWithIcon("Add folder…", theme.FolderOpenIcon(), v.onAddFolder)
+	v.addFolder = widget.NewButtonWithIcon(tr("Add folder…"), theme.FolderOpenIcon(), v.onAddFolder)
 	v.buildDestination(a.currentSettings())
 	v.buildBanners()
 	v.buildQueue()
@@ -103,7 +120,7 @@ func newUploadView(a *App) *uploadView {
 		show(dropSub, size.Height >= 560)
 		pair.fit(size.Width, dest.Objects)
 	}}, container.NewBorder(container.NewVBox(top, queueHead), nil, nil, nil, rows))
-	v.onDestModeChanged(v.destMode.Selected)
+	v.onDestModeChanged(destModeOf(v.destMode.Selected))
 	v.render()
 	return v
 }
@@ -112,25 +129,26 @@ func newUploadView(a *App) *uploadView {
 // the settings st.
 func (v *uploadView) buildDestination(st storage.Settings) {
 	v.folder = widget.NewSelectEntry(st.RecentFolders)
-	v.folder.SetPlaceHolder("/ (the account's root)")
+	v.folder.SetPlaceHolder(tr("/ (the account's root)"))
 	v.folder.SetText(st.DefaultFolderPath)
 	v.parent = widget.NewEntry()
-	v.parent.SetPlaceHolder("Folder id, e.g. 1234")
+	v.parent.SetPlaceHolder(tr("Folder id, e.g. 1234"))
 	if st.ParentID != nil {
 		v.parent.SetText(strconv.FormatInt(*st.ParentID, 10))
 	}
 	v.comment = widget.NewEntry()
-	v.comment.SetPlaceHolder("Optional note stored with each file")
+	v.comment.SetPlaceHolder(tr("Optional note stored with each file"))
 	v.comment.SetText(st.Comment)
 	v.destError = note(widget.DangerImportance, fyne.TextWrapWord)
 	v.destError.Hide()
 	// A drop-down rather than radio buttons: narrow enough for the
 	// destination and the comment to share a line in a wide window.
-	v.destMode = widget.NewSelect([]string{destFolder, destParent}, v.onDestModeChanged)
+	v.destMode = widget.NewSelect([]string{destModeLabel(destFolder), destModeLabel(destParent)},
+		func(label string) { v.onDestModeChanged(destModeOf(label)) })
 	if st.ParentID != nil {
-		v.destMode.SetSelected(destParent)
+		v.destMode.SetSelected(destModeLabel(destParent))
 	} else {
-		v.destMode.SetSelected(destFolder)
+		v.destMode.SetSelected(destModeLabel(destFolder))
 	}
 	v.folder.OnChanged = func(string) { v.onDestChanged() }
 	v.parent.OnChanged = func(string) { v.onDestChanged() }
@@ -145,7 +163,7 @@ func (v *uploadView) buildBanners() {
 	v.noticeBox.Hide()
 
 	v.waitLabel = note(widget.WarningImportance, fyne.TextWrapWord)
-	v.signInBtn = widget.NewButtonWithIcon("Sign in again", theme.LoginIcon(), v.a.onReauth)
+	v.signInBtn = widget.NewButtonWithIcon(tr("Sign in again"), theme.LoginIcon(), v.a.onReauth)
 	v.signInBtn.Importance = widget.WarningImportance
 	v.waiting = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.AccountIcon())), v.signInBtn, v.waitLabel)
 	v.waiting.Hide()
@@ -153,10 +171,10 @@ func (v *uploadView) buildBanners() {
 
 // buildQueue makes the queue's buttons, summary, progress bar and list.
 func (v *uploadView) buildQueue() {
-	v.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), v.onPauseResume)
-	v.retryFailed = widget.NewButtonWithIcon("Retry failed", theme.ViewRefreshIcon(), v.onRetryFailed)
-	v.cancelAll = widget.NewButtonWithIcon("Cancel all", theme.CancelIcon(), v.onCancelAll)
-	v.clearFinished = widget.NewButtonWithIcon("Clear finished", theme.ContentClearIcon(), v.onClearFinished)
+	v.pause = widget.NewButtonWithIcon(tr("Pause"), theme.MediaPauseIcon(), v.onPauseResume)
+	v.retryFailed = widget.NewButtonWithIcon(tr("Retry failed"), theme.ViewRefreshIcon(), v.onRetryFailed)
+	v.cancelAll = widget.NewButtonWithIcon(tr("Cancel all"), theme.CancelIcon(), v.onCancelAll)
+	v.clearFinished = widget.NewButtonWithIcon(tr("Clear finished"), theme.ContentClearIcon(), v.onClearFinished)
 	v.summary = widget.NewLabel("")
 	v.summary.Truncation = fyne.TextTruncateEllipsis
 	v.overall = widget.NewProgressBar()
@@ -172,7 +190,7 @@ func (v *uploadView) buildQueue() {
 			}
 		},
 	)
-	emptyText := widget.NewLabelWithStyle("Files you add appear here with their progress and their links.", fyne.TextAlignCenter, fyne.TextStyle{})
+	emptyText := widget.NewLabelWithStyle(tr("Files you add appear here with their progress and their links."), fyne.TextAlignCenter, fyne.TextStyle{})
 	emptyText.Importance = widget.MediumImportance
 	v.empty = container.NewCenter(emptyText)
 }
@@ -184,8 +202,8 @@ func (v *uploadView) dropZone() (fyne.CanvasObject, *widget.Label) {
 	icon := canvas.NewImageFromResource(theme.NewPrimaryThemedResource(theme.UploadIcon()))
 	icon.FillMode = canvas.ImageFillContain
 	icon.SetMinSize(fyne.NewSquareSize(28))
-	dropTitle := widget.NewLabelWithStyle("Drop files or folders here", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	dropSub := widget.NewLabel("anywhere in this window, or choose them")
+	dropTitle := widget.NewLabelWithStyle(tr("Drop files or folders here"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	dropSub := widget.NewLabel(tr("anywhere in this window, or choose them"))
 	dropSub.SizeName = theme.SizeNameCaptionText
 	zone := container.NewBorder(nil, nil,
 		container.NewHBox(container.NewCenter(icon), container.New(&rowTextLayout{}, dropTitle, dropSub)),
@@ -198,8 +216,8 @@ func (v *uploadView) dropZone() (fyne.CanvasObject, *widget.Label) {
 // when the window is wide enough (pair decides).
 func (v *uploadView) destinationRow() (*fyne.Container, *pairLayout) {
 	destField := container.NewStack(v.folder, v.parent)
-	destLabel := widget.NewLabelWithStyle("Upload to", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	commentLabel := widget.NewLabelWithStyle("Comment", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	destLabel := widget.NewLabelWithStyle(tr("Upload to"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	commentLabel := widget.NewLabelWithStyle(tr("Comment"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// The labels share one width, as in a form, when the rows are stacked.
 	labelWidth := fyne.Max(destLabel.MinSize().Width, commentLabel.MinSize().Width)
 	pair := &pairLayout{side: 420}
@@ -242,16 +260,16 @@ func (v *uploadView) onDestModeChanged(mode string) {
 func (v *uploadView) destination() (folder string, parent *int64, comment string, msg string) {
 	comment = strings.TrimSpace(v.comment.Text)
 	if err := api.ValidateComment(comment); err != nil {
-		return "", nil, "", "Comment: " + humanError(err)
+		return "", nil, "", tr("Comment:") + " " + humanError(err)
 	}
-	if v.destMode.Selected == destParent {
+	if destModeOf(v.destMode.Selected) == destParent {
 		s := strings.TrimSpace(v.parent.Text)
 		if s == "" {
 			return "", nil, comment, ""
 		}
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return "", nil, comment, "The parent folder id must be a whole number, like 1234."
+			return "", nil, comment, tr("The parent folder id must be a whole number, like 1234.")
 		}
 		if err := api.ValidateParentID(id); err != nil {
 			return "", nil, comment, humanError(err)
@@ -309,7 +327,7 @@ func (v *uploadView) requests(paths []string) ([]worker.Request, bool) {
 	}
 	folder, parent, comment, msg := v.destination()
 	if msg != "" {
-		v.destError.SetText("Nothing was added: " + msg)
+		v.destError.SetText(tr("Nothing was added:") + " " + msg)
 		v.destError.Show()
 		return nil, false
 	}
@@ -328,8 +346,8 @@ func (v *uploadView) requests(paths []string) ([]worker.Request, bool) {
 // many added files and folders (n more now) wait for it to finish.
 func (v *uploadView) showLocked(n int) {
 	v.locked += n
-	msg := "A command-line upload (or another dStor Uploader) is running this account's uploads right now. " +
-		"What you add is kept and starts here as soon as it finishes."
+	msg := tr("A command-line upload (or another dStor Uploader) is running this account's uploads right now. " +
+		"What you add is kept and starts here as soon as it finishes.")
 	if v.locked > 0 {
 		msg += " " + trn("Waiting: {{.Count}} files or folders.", v.locked)
 	}
@@ -494,7 +512,7 @@ func (v *uploadView) onTransition(prev storage.JobState, j worker.Job) {
 		v.a.lastLink = link
 		if v.a.currentSettings().CopyLinkAfterUpload && link != "" {
 			v.a.fyne.Clipboard().SetContent(link)
-			v.a.showToast(fmt.Sprintf("Link to %s copied to the clipboard", j.Name))
+			v.a.showToast(tr("Link to {{.Name}} copied to the clipboard", map[string]any{"Name": j.Name}))
 		}
 		v.a.history.markDirty()
 	case storage.JobFailed:
@@ -519,16 +537,17 @@ func (v *uploadView) checkIdle() {
 	if done+failed == 0 || !v.a.currentSettings().Notifications {
 		return
 	}
-	n := &fyne.Notification{Title: "Uploads finished"}
+	n := &fyne.Notification{Title: tr("Uploads finished")}
 	switch {
 	case failed == 0:
 		n.Content = trn("{{.Count}} files uploaded to dStor.", done)
 	case done == 0:
-		n.Title = "Uploads failed"
+		n.Title = tr("Uploads failed")
 		n.Content = trn("{{.Count}} files could not be uploaded. Open dStor Uploader to retry.", failed)
 	default:
-		n.Title = "Some uploads failed"
-		n.Content = fmt.Sprintf("%d uploaded, %d failed. Open dStor Uploader to retry.", done, failed)
+		n.Title = tr("Some uploads failed")
+		n.Content = tr("{{.Done}} uploaded, {{.Failed}} failed. Open dStor Uploader to retry.",
+			map[string]any{"Done": formatCount(done), "Failed": formatCount(failed)})
 	}
 	v.a.fyne.SendNotification(n)
 }
@@ -564,16 +583,16 @@ func (v *uploadView) render() {
 		enable(b, v.a.sess != nil) // while the queue is elsewhere, kept for later
 	}
 	if s.Paused {
-		v.toolbar.setLabel(0, "Resume")
+		v.toolbar.setLabel(0, tr("Resume"))
 		v.pause.SetIcon(theme.MediaPlayIcon())
 	} else {
-		v.toolbar.setLabel(0, "Pause")
+		v.toolbar.setLabel(0, tr("Pause"))
 		v.pause.SetIcon(theme.MediaPauseIcon())
 	}
 	if v.trayPause != nil {
-		label := "Pause uploads"
+		label := tr("Pause uploads")
 		if s.Paused {
-			label = "Resume uploads"
+			label = tr("Resume uploads")
 		}
 		if v.trayPause.Label != label {
 			v.trayPause.Label = label
@@ -622,25 +641,25 @@ func (v *uploadView) totalSpeed() float64 {
 func summaryText(s worker.Summary, speed float64) string {
 	if s.Total == 0 {
 		if s.Walking {
-			return "Listing folders…"
+			return tr("Listing folders…")
 		}
-		return "No uploads yet"
+		return tr("No uploads yet")
 	}
 	var parts []string
 	if active := s.Total - s.Skipped - s.Canceled - s.Already; active > 0 || s.Already == 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d uploaded", s.Done, active))
+		parts = append(parts, tr("{{.Done}} of {{.Total}} uploaded", map[string]any{"Done": formatCount(s.Done), "Total": formatCount(active)}))
 	}
 	if s.Already > 0 {
-		parts = append(parts, fmt.Sprintf("%d already uploaded", s.Already))
+		parts = append(parts, tr("{{.N}} already uploaded", map[string]any{"N": formatCount(s.Already)}))
 	}
 	if s.Failed > 0 {
-		parts = append(parts, fmt.Sprintf("%d failed", s.Failed))
+		parts = append(parts, tr("{{.N}} failed", map[string]any{"N": formatCount(s.Failed)}))
 	}
 	if s.Canceled > 0 {
-		parts = append(parts, fmt.Sprintf("%d canceled", s.Canceled))
+		parts = append(parts, tr("{{.N}} canceled", map[string]any{"N": formatCount(s.Canceled)}))
 	}
 	if s.Skipped > 0 {
-		parts = append(parts, fmt.Sprintf("%d skipped", s.Skipped))
+		parts = append(parts, tr("{{.N}} skipped", map[string]any{"N": formatCount(s.Skipped)}))
 	}
 	if left := s.BytesTotal - s.BytesDone; left > 0 && s.Queued+s.Uploading+s.Waiting > 0 {
 		parts = append(parts, tr("{{.Size}} left", map[string]any{"Size": formatSize(left)}))
@@ -649,13 +668,13 @@ func summaryText(s worker.Summary, speed float64) string {
 		parts = append(parts, sp)
 	}
 	if s.Walking {
-		parts = append(parts, "listing folders…")
+		parts = append(parts, tr("listing folders…"))
 	}
 	if s.Paused {
-		parts = append(parts, "paused")
+		parts = append(parts, tr("paused"))
 	}
 	if s.WaitingSignIn {
-		parts = append(parts, "waiting for sign-in")
+		parts = append(parts, tr("waiting for sign-in"))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -689,7 +708,7 @@ func (v *uploadView) queueDo(f func(q *worker.Queue) error) {
 	a := v.a
 	a.goBg(func() {
 		if err := f(q); err != nil {
-			a.do(func() { a.showError("That did not work", err) })
+			a.do(func() { a.showError(tr("That did not work"), err) })
 		}
 	})
 }
@@ -749,7 +768,7 @@ func (v *uploadView) onOpen(id string) {
 // onAddFiles asks for files with the native dialog (Fyne's when that is
 // not available) and queues them.
 func (v *uploadView) onAddFiles() {
-	v.pickAndAdd(v.a.pickFiles, v.a.fyneOpenFile, "Cannot choose files")
+	v.pickAndAdd(v.a.pickFiles, v.a.fyneOpenFile, tr("Cannot choose files"))
 }
 
 // onAddFolder asks for a folder and queues it (walked by the worker).
@@ -761,7 +780,7 @@ func (v *uploadView) onAddFolder() {
 			return nil, err
 		}
 		return []string{p}, err
-	}, v.a.fyneOpenFolder, "Cannot choose a folder")
+	}, v.a.fyneOpenFolder, tr("Cannot choose a folder"))
 }
 
 // pickAndAdd asks for paths with pick on a background goroutine (native
@@ -819,9 +838,9 @@ func newQueueRow(v *uploadView) *queueRow {
 	r.state = widget.NewLabel("")
 	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { v.onCancel(r.jobID) })
 	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
-	r.copyLink = widget.NewButtonWithIcon("Copy link", theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
+	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
 	r.open = widget.NewButtonWithIcon("", openIcon, func() { v.onOpen(r.jobID) })
-	r.again = widget.NewButtonWithIcon("Upload again", theme.UploadIcon(), func() { v.onUploadAgain(r.jobID) })
+	r.again = widget.NewButtonWithIcon(tr("Upload again"), theme.UploadIcon(), func() { v.onUploadAgain(r.jobID) })
 	for _, b := range []*widget.Button{r.cancel, r.retry, r.copyLink, r.open, r.again} {
 		b.Importance = widget.LowImportance
 	}
@@ -853,10 +872,10 @@ func (r *queueRow) set(j worker.Job) {
 	details = append(details, formatSize(j.Size))
 	dest := j.FolderPath
 	if j.ParentID != nil {
-		dest = fmt.Sprintf("folder #%d", *j.ParentID)
+		dest = tr("folder #{{.ID}}", map[string]any{"ID": *j.ParentID})
 	}
 	if dest != "" {
-		details = append(details, "in "+dest)
+		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": dest}))
 	}
 	r.detail.Importance = widget.MediumImportance
 	showProgress := false
@@ -866,16 +885,16 @@ func (r *queueRow) set(j worker.Job) {
 	switch j.State {
 	case storage.JobQueued:
 		icon = theme.NewDisabledResource(theme.HistoryIcon())
-		stateText = "Waiting"
+		stateText = tr("Waiting")
 		stateImp = widget.MediumImportance
 		switch {
 		case j.PausedAt > 0:
-			stateText = "Paused"
+			stateText = tr("Paused")
 			details = append(details, pausedText(j))
 		case r.v.sum.Paused:
-			stateText = "Paused"
+			stateText = tr("Paused")
 		case j.Attempts > 0 && j.Err != "":
-			stateText = fmt.Sprintf("Retrying (%d)", j.Attempts)
+			stateText = tr("Retrying ({{.N}})", map[string]any{"N": j.Attempts})
 			stateImp = widget.WarningImportance
 			details = append(details, sentence(j.Err))
 		}
@@ -890,9 +909,9 @@ func (r *queueRow) set(j worker.Job) {
 		}
 	case storage.JobDone:
 		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		stateText = "Uploaded"
+		stateText = tr("Uploaded")
 		if j.Verified {
-			stateText = checkMark + " Verified"
+			stateText = checkMark + " " + tr("Verified")
 		}
 		stateImp = widget.SuccessImportance
 		if j.Hash != "" {
@@ -900,13 +919,13 @@ func (r *queueRow) set(j worker.Job) {
 		}
 	case storage.JobFailed:
 		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
-		stateText = "Failed"
+		stateText = tr("Failed")
 		stateImp = widget.DangerImportance
 		r.detail.Importance = widget.DangerImportance
 		details = append(details, sentence(j.Err))
 	case storage.JobCanceled:
 		icon = theme.NewDisabledResource(theme.CancelIcon())
-		stateText = "Canceled"
+		stateText = tr("Canceled")
 		stateImp = widget.MediumImportance
 	case storage.JobAlready:
 		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
@@ -918,13 +937,13 @@ func (r *queueRow) set(j worker.Job) {
 		}
 	case storage.JobSkipped:
 		icon = theme.NewWarningThemedResource(theme.WarningIcon())
-		stateText = "Skipped"
+		stateText = tr("Skipped")
 		stateImp = widget.WarningImportance
 		r.detail.Importance = widget.WarningImportance
 		details = append(details, sentence(j.Err))
 	case storage.JobWaitingSignIn:
 		icon = theme.NewWarningThemedResource(theme.AccountIcon())
-		stateText = "Needs sign-in"
+		stateText = tr("Needs sign-in")
 		stateImp = widget.WarningImportance
 	default:
 		icon = theme.FileIcon()
@@ -963,7 +982,7 @@ func pausedText(j worker.Job) string {
 	if j.Size > 0 {
 		got = fmt.Sprintf("%d%%", j.PausedAt*100/j.Size)
 	}
-	return "Stopped at " + got + ": dStor cannot resume an upload partway, so it starts again from the beginning when you resume"
+	return tr("Stopped at {{.Where}}: dStor cannot resume an upload partway, so it starts again from the beginning when you resume", map[string]any{"Where": got})
 }
 
 func show(o fyne.CanvasObject, on bool) {
