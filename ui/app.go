@@ -200,8 +200,10 @@ func NewApp(fa fyne.App, d Deps) *App {
 	a.quit = fa.Quit
 	s, err := d.DB.LoadSettings()
 	a.settings = s
-	if lerr := useLanguage(s.Language); lerr != nil {
-		fyne.LogError("window language", lerr)
+	if s.Language != activeLanguage() {
+		if lerr := useLanguage(s.Language); lerr != nil {
+			fyne.LogError("window language", lerr)
+		}
 	}
 	a.language = s.Language
 	a.saver = newSettingsSaver(d.DB)

@@ -73,7 +73,7 @@ func (a *App) askForFiles() {
 // one this window is signed in to.
 func (a *App) askOtherEnv(paths []string, key string) {
 	choice, base := choiceForEnvKey(key)
-	other := choice
+	other := choiceLabel(choice)
 	if choice == choiceCustom {
 		other = base
 	}

@@ -87,7 +87,7 @@ func (e *testEnv) eventually(cond func() bool, msg string) {
 func (e *testEnv) signInSandbox() {
 	e.t.Helper()
 	e.ui(func() {
-		e.a.signin.env.SetSelected(choiceSandbox)
+		e.a.signin.env.SetSelected(choiceLabel(choiceSandbox))
 		e.a.signin.methods.Select(e.a.signin.keyTab)
 		require.Equal(e.t, sandbox.DemoAPIKey, e.a.signin.apiKey.Text)
 		test.Tap(e.a.signin.keySubmit)

@@ -93,16 +93,25 @@ func useLanguage(choice string) error {
 	if err := lang.AddTranslationsFS(catalogs, catalogDir); err != nil {
 		return fmt.Errorf("cannot load the translations: %w", err)
 	}
+	languageChoice = choice
 	return nil
+}
+
+// activeLanguage is the choice useLanguage applied last.
+func activeLanguage() string {
+	languageMu.Lock()
+	defer languageMu.Unlock()
+	return languageChoice
 }
 
 // The LANGUAGE variable as it was before useLanguage first chose a
 // language, put back when the choice returns to the system's language.
 var (
-	languageMu  sync.Mutex
-	languageSet bool
-	languageWas string
-	languageHad bool
+	languageMu     sync.Mutex
+	languageChoice string
+	languageSet    bool
+	languageWas    string
+	languageHad    bool
 )
 
 // restoreLanguageEnv puts LANGUAGE back as it was; languageMu is held.
