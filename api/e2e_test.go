@@ -160,7 +160,9 @@ func TestE2EUploadDestinationsAndGateway(t *testing.T) {
 				assert.Equal(t, *tt.req.ParentID, *got.ParentID)
 			}
 
-			back, hdr := gatewayBytes(t, e.client.Environment().Link(res.Hash))
+			env := e.client.Environment()
+			links := api.Links{Gateways: map[string]string{env.Key(): env.GatewayURL}}
+			back, hdr := gatewayBytes(t, links.GatewayLink(env.Key(), res.Hash, ""))
 			assert.Equal(t, data, back)
 			assert.Contains(t, hdr.Get("Content-Disposition"), "file")
 		})

@@ -154,15 +154,6 @@ func isLoopbackHost(host string) bool {
 	return err == nil && addr.IsLoopback()
 }
 
-// Link is the shareable gateway URL of a stored file.
-func (e Environment) Link(hash string) string {
-	g := e.GatewayURL
-	if !strings.HasSuffix(g, "/") {
-		g += "/"
-	}
-	return g + url.PathEscape(hash)
-}
-
 // Host is the API host (with its port, if any), for messages such as
 // "cannot reach api.dstor.cloud".
 func (e Environment) Host() string {

@@ -18,8 +18,6 @@ func TestPresetEnvironments(t *testing.T) {
 	}
 	assert.Equal(t, "api.dstor.cloud", Production.Host())
 	assert.Equal(t, "api.testnet.dstor.cloud", Testnet.Host())
-	assert.Equal(t, "https://api.dstor.cloud/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
-		Production.Link("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"))
 }
 
 func TestCustomEnvironment(t *testing.T) {
@@ -118,11 +116,4 @@ func TestParseEnvironment(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-}
-
-func TestLink(t *testing.T) {
-	env := Environment{GatewayURL: "http://127.0.0.1:1/ipfs"}
-	assert.Equal(t, "http://127.0.0.1:1/ipfs/QmHash", env.Link("QmHash"))
-	env.GatewayURL = "http://127.0.0.1:1/ipfs/"
-	assert.Equal(t, "http://127.0.0.1:1/ipfs/a%2Fb", env.Link("a/b"), "a hash never adds path segments")
 }

@@ -60,6 +60,8 @@ func TestLinksAs(t *testing.T) {
 	assert.Equal(t, "ipfs://"+cid, Links{}.As(LinkGateway, SandboxKey, cid, "a.txt"))
 	assert.Equal(t, "[a.txt](ipfs://"+cid+")", Links{}.As(LinkMarkdown, SandboxKey, cid, "a.txt"))
 	assert.Equal(t, cid, Links{}.As(LinkCID, SandboxKey, cid, "a.txt"))
+	assert.Equal(t, "https://api.dstor.cloud/ipfs/a%2Fb", Links{}.As(LinkGateway, "production", "a/b", ""),
+		"a hash never adds path segments")
 }
 
 func TestLinksList(t *testing.T) {

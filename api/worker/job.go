@@ -75,8 +75,6 @@ type Job struct {
 	ETA time.Duration
 	// Hash is the CID dStor answered, once done.
 	Hash string
-	// Link is the shareable gateway link for Hash, once done.
-	Link string
 	// Verified is true once done with dStor's hash equal to the local CID.
 	Verified bool
 	// StartedAt is when the current (or last) attempt started.
@@ -262,11 +260,5 @@ func (q *Queue) snapshotRow(r storage.JobRow) Job {
 	if r.State.Final() {
 		out.FinishedAt = r.UpdatedAt
 	}
-	if (r.State == storage.JobDone || r.State == storage.JobAlready) && r.Hash != "" {
-		out.Link = q.link(r.Hash)
-	}
 	return out
 }
-
-// link is the shareable gateway link of hash in the client's environment.
-func (q *Queue) link(hash string) string { return q.client.Environment().Link(hash) }
