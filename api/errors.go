@@ -163,78 +163,35 @@ func (e *Error) hostName() string {
 func (e *Error) sentence() string {
 	switch e.Kind {
 	case KindUnauthorized:
-		switch e.Op {
-		case opAPIKey:
-			return "dStor rejected the API key — check it, or create a new one if it expired or was revoked"
-		case opLogin:
-			return "dStor rejected the email or password — check them and sign in again"
-		default:
-			if e.Status == 403 {
-				return "dStor refused access — sign in again, or check that the folder belongs to this account"
-			}
-			return "dStor refused the sign-in — sign in again"
-		}
+		return e.unauthorizedSentence()
 	case KindTokenExpired:
 		return "your dStor sign-in has expired — sign in again to get a new token"
 	case KindTooLarge:
 		return "the file is too large for dStor — the server refused it"
 	case KindRateLimited:
-		s := "dStor is busy (too many requests) — retrying later may work"
-		if e.RetryAfter > 0 {
-			s += ", after " + e.RetryAfter.String()
-		}
-		return s
+		return e.retryLater("dStor is busy (too many requests) — retrying later may work")
 	case KindServer:
-		s := "dStor is busy or having trouble — retrying later may work"
-		if e.RetryAfter > 0 {
-			s += ", after " + e.RetryAfter.String()
-		}
-		return s
+		return e.retryLater("dStor is busy or having trouble — retrying later may work")
 	case KindTimeout:
 		return "dStor did not answer in time — check your connection; retrying may work"
 	case KindUnreachable:
-		switch {
-		case isTLSError(e.Err):
-			return "cannot set up a secure connection to " + e.hostName() +
-				" — check the address, and the computer's date and time"
-		case isBrokenConnection(e.Err):
-			return "the connection to " + e.hostName() + " broke — check your connection; retrying may work"
-		default:
-			return "cannot reach " + e.hostName() + " — check your connection"
-		}
+		return e.unreachableSentence()
 	case KindMalformed:
 		if e.Status >= 300 && e.Status < 400 {
 			return "dStor redirected the request elsewhere — check the environment's URLs (redirects are not followed, so credentials stay on the configured host)"
 		}
 		return "dStor answered something this app cannot read — check the environment's URLs, or try again later"
 	case KindBadRequest:
-		if e.Status == 404 {
-			return "dStor has no such address — check the environment's URLs"
-		}
-		switch e.Op {
-		case opUpload:
-			return "dStor refused the upload request — check the folder, parent id and comment"
-		default:
-			return "dStor refused the request — check what was entered"
-		}
+		return e.badRequestSentence()
 	case KindHashMismatch:
-		var hm *HashMismatchError
-		if errors.As(e.Err, &hm) {
-			return hm.sentence()
-		}
-		return "dStor stored the file under a different hash than the file's own — upload it again"
+		return causeSentence[*HashMismatchError](e.Err,
+			"dStor stored the file under a different hash than the file's own — upload it again")
 	case KindUnverifiable:
-		var uh *UnverifiableHashError
-		if errors.As(e.Err, &uh) {
-			return uh.sentence()
-		}
-		return "dStor answered a hash that cannot be checked, so the upload is not counted as done — check the environment's upload URL, or upload the file again"
+		return causeSentence[*UnverifiableHashError](e.Err,
+			"dStor answered a hash that cannot be checked, so the upload is not counted as done — check the environment's upload URL, or upload the file again")
 	case KindClock:
-		var ce *ClockError
-		if errors.As(e.Err, &ce) {
-			return ce.sentence()
-		}
-		return "this computer's clock disagrees with dStor's — set the date, time and time zone correctly (automatic time), then try again"
+		return causeSentence[*ClockError](e.Err,
+			"this computer's clock disagrees with dStor's — set the date, time and time zone correctly (automatic time), then try again")
 	case KindCanceled:
 		if e.Op == "" {
 			return "canceled"
@@ -242,6 +199,66 @@ func (e *Error) sentence() string {
 		return e.Op + " canceled"
 	}
 	return "the dStor request failed"
+}
+
+// unauthorizedSentence says which credential dStor refused.
+func (e *Error) unauthorizedSentence() string {
+	switch {
+	case e.Op == opAPIKey:
+		return "dStor rejected the API key — check it, or create a new one if it expired or was revoked"
+	case e.Op == opLogin:
+		return "dStor rejected the email or password — check them and sign in again"
+	case e.Status == 403:
+		return "dStor refused access — sign in again, or check that the folder belongs to this account"
+	}
+	return "dStor refused the sign-in — sign in again"
+}
+
+// retryLater is s, followed by how long dStor asked to wait when it said.
+func (e *Error) retryLater(s string) string {
+	if e.RetryAfter > 0 {
+		s += ", after " + e.RetryAfter.String()
+	}
+	return s
+}
+
+// unreachableSentence tells a failed secure connection and a broken one
+// from a host that cannot be reached at all.
+func (e *Error) unreachableSentence() string {
+	switch {
+	case isTLSError(e.Err):
+		return "cannot set up a secure connection to " + e.hostName() +
+			" — check the address, and the computer's date and time"
+	case isBrokenConnection(e.Err):
+		return "the connection to " + e.hostName() + " broke — check your connection; retrying may work"
+	}
+	return "cannot reach " + e.hostName() + " — check your connection"
+}
+
+// badRequestSentence points at what to check: the environment's URLs for
+// an unknown address, else what the person entered.
+func (e *Error) badRequestSentence() string {
+	switch {
+	case e.Status == 404:
+		return "dStor has no such address — check the environment's URLs"
+	case e.Op == opUpload:
+		return "dStor refused the upload request — check the folder, parent id and comment"
+	}
+	return "dStor refused the request — check what was entered"
+}
+
+// causeSentence is the sentence of the cause of type C in err's chain,
+// which knows the details (both hashes, the clocks' difference), else
+// fallback.
+func causeSentence[C interface {
+	error
+	sentence() string
+}](err error, fallback string) string {
+	var c C
+	if errors.As(err, &c) {
+		return c.sentence()
+	}
+	return fallback
 }
 
 // detail is the technical part: operation, status and server message, or
