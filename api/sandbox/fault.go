@@ -155,30 +155,12 @@ func (s *Server) applyFault(w *recorder, r *http.Request, f *Fault) bool {
 	}
 	switch {
 	case f.CutAfter > 0 || f.CutFraction > 0:
-		n := f.CutAfter
-		if n <= 0 {
-			n = int64(float64(r.ContentLength) * min(f.CutFraction, 1))
-		}
-		if n > 0 {
-			_, _ = io.CopyN(io.Discard, r.Body, n)
-		}
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			// Cannot hijack (e.g. HTTP/2): make the answer unusable instead.
-			panic(http.ErrAbortHandler)
-		}
-		w.hijacked = true
-		_ = conn.Close()
+		cut(w, r, f)
 		return true
 	case f.HTMLError:
 		s.drain(w, r)
 		setRetryAfter(w, f.RetryAfter)
-		status := f.htmlStatus()
-		text := strconv.Itoa(status) + " " + http.StatusText(status)
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, "<html>\r\n<head><title>"+text+"</title></head>\r\n<body>\r\n<center><h1>"+
-			text+"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+		writeProxyError(w, f.htmlStatus())
 		return true
 	case f.Malformed:
 		s.drain(w, r)
@@ -197,6 +179,36 @@ func (s *Server) applyFault(w *recorder, r *http.Request, f *Fault) bool {
 		return true
 	}
 	return false
+}
+
+// cut reads the part of the request body f lets through (CutAfter bytes,
+// or CutFraction of its length) and closes the connection without an
+// answer.
+func cut(w *recorder, r *http.Request, f *Fault) {
+	n := f.CutAfter
+	if n <= 0 {
+		n = int64(float64(r.ContentLength) * min(f.CutFraction, 1))
+	}
+	if n > 0 {
+		_, _ = io.CopyN(io.Discard, r.Body, n)
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// Cannot hijack (e.g. HTTP/2): make the answer unusable instead.
+		panic(http.ErrAbortHandler)
+	}
+	w.hijacked = true
+	_ = conn.Close()
+}
+
+// writeProxyError answers status with the HTML page a proxy in front of
+// the API (nginx) would send, not the API's JSON.
+func writeProxyError(w http.ResponseWriter, status int) {
+	text := strconv.Itoa(status) + " " + http.StatusText(status)
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, "<html>\r\n<head><title>"+text+"</title></head>\r\n<body>\r\n<center><h1>"+
+		text+"</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
 }
 
 // drain reads (and drops) the request body, up to the upload limit, before

@@ -39,7 +39,20 @@ func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request, hash stri
 	}
 
 	meta := s.readMeta(hash)
-	h := w.Header()
+	setContentHeaders(w.Header(), r, hash, meta)
+	modTime := meta.UploadedAt
+	if modTime.IsZero() {
+		modTime = fi.ModTime()
+	}
+	// The name is passed without its extension so ServeContent's own guess
+	// cannot override the stored type; it only matters when sniffing.
+	http.ServeContent(w, r, "", modTime, f)
+}
+
+// setContentHeaders sets what a gateway says of stored content: its type
+// and name (?filename= renames it, ?download=true asks the browser to save
+// it rather than show it), and that it never changes.
+func setContentHeaders(h http.Header, r *http.Request, hash string, meta blobMeta) {
 	if meta.ContentType != "" {
 		h.Set("Content-Type", meta.ContentType)
 	} // else ServeContent sniffs the first bytes, falling back to application/octet-stream
@@ -47,8 +60,6 @@ func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request, hash stri
 	if name == hash {
 		name = ""
 	}
-	// ?filename= names the download, as IPFS gateways do; ?download=true
-	// asks the browser to save rather than show it.
 	if q := r.URL.Query().Get("filename"); q != "" {
 		name = q
 	}
@@ -60,13 +71,6 @@ func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request, hash stri
 	h.Set("Etag", `"`+hash+`"`)
 	h.Set("Cache-Control", "public, max-age=29030400, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
-	modTime := meta.UploadedAt
-	if modTime.IsZero() {
-		modTime = fi.ModTime()
-	}
-	// The name is passed without its extension so ServeContent's own guess
-	// cannot override the stored type; it only matters when sniffing.
-	http.ServeContent(w, r, "", modTime, f)
 }
 
 // readMeta loads a CID's metadata; missing or damaged metadata just means

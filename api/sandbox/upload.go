@@ -153,41 +153,15 @@ func (s *Server) handleAdd(w http.ResponseWriter, r *http.Request, wrongHash boo
 		writeError(w, http.StatusBadRequest, "invalid_header", err.Error())
 		return
 	}
-	if r.ContentLength > s.maxUpload+multipartSlack {
-		s.tooLarge(w)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+multipartSlack)
-	mr, br, err := multipartReader(r)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_body", "send the file as multipart/form-data: "+err.Error())
-		return
-	}
-	st, err := s.receive(mr)
-	putBodyReader(br) // the file part is read: nothing else is
-	if err != nil {
-		var mbe *http.MaxBytesError
-		switch {
-		case errors.Is(err, errTooLarge) || errors.As(err, &mbe):
-			s.tooLarge(w)
-		case errors.Is(err, errStore):
-			writeError(w, http.StatusInternalServerError, "internal", "could not store the file")
-			if s.logf != nil {
-				s.logf("add: %v", err)
-			}
-		default:
-			writeError(w, http.StatusBadRequest, "invalid_body", err.Error())
-		}
+	st, ok := s.receiveUpload(w, r)
+	if !ok {
 		return
 	}
 	if st.name == "" {
 		st.name = st.hash // like `ipfs add` of a stream without a name
 	}
 	if err := s.commit(st); err != nil {
-		writeError(w, http.StatusInternalServerError, "internal", "could not store the file")
-		if s.logf != nil {
-			s.logf("add: %v", err)
-		}
+		s.storeFailed(w, err)
 		return
 	}
 	s.mu.Lock()
@@ -206,6 +180,45 @@ func (s *Server) handleAdd(w http.ResponseWriter, r *http.Request, wrongHash boo
 		}
 	}
 	writeJSON(w, http.StatusOK, addAnswer{Name: st.name, Hash: hash, Size: strconv.FormatInt(st.size, 10)})
+}
+
+// receiveUpload streams the file part of r into a temporary file (staged,
+// its CIDv0 computed on the way). When it cannot, it answers w — too
+// large, not multipart, not stored — and returns false.
+func (s *Server) receiveUpload(w http.ResponseWriter, r *http.Request) (*staged, bool) {
+	if r.ContentLength > s.maxUpload+multipartSlack {
+		s.tooLarge(w)
+		return nil, false
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload+multipartSlack)
+	mr, br, err := multipartReader(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_body", "send the file as multipart/form-data: "+err.Error())
+		return nil, false
+	}
+	st, err := s.receive(mr)
+	putBodyReader(br) // the file part is read: nothing else is
+	if err == nil {
+		return st, true
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.Is(err, errTooLarge) || errors.As(err, &mbe):
+		s.tooLarge(w)
+	case errors.Is(err, errStore):
+		s.storeFailed(w, err)
+	default:
+		writeError(w, http.StatusBadRequest, "invalid_body", err.Error())
+	}
+	return nil, false
+}
+
+// storeFailed answers that the file could not be stored, and logs why.
+func (s *Server) storeFailed(w http.ResponseWriter, err error) {
+	writeError(w, http.StatusInternalServerError, "internal", "could not store the file")
+	if s.logf != nil {
+		s.logf("add: %v", err)
+	}
 }
 
 func (s *Server) tooLarge(w http.ResponseWriter) {
