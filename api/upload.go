@@ -637,16 +637,6 @@ func ParseAddResponse(body []byte) (AddResponse, error) {
 		root  AddResponse
 		found bool
 	)
-	take := func(raw json.RawMessage) error {
-		obj, ok, err := parseAddObject(raw)
-		if err != nil {
-			return err
-		}
-		if ok {
-			root, found = obj, true
-		}
-		return nil
-	}
 	for {
 		var raw json.RawMessage
 		err := dec.Decode(&raw)
@@ -656,32 +646,44 @@ func ParseAddResponse(body []byte) (AddResponse, error) {
 		if err != nil {
 			return AddResponse{}, fmt.Errorf("parse add answer: not JSON: %w", err)
 		}
-		switch firstByte(raw) {
-		case '{':
-			if err := take(raw); err != nil {
+		objs, err := addObjects(raw)
+		if err != nil {
+			return AddResponse{}, err
+		}
+		for _, o := range objs {
+			if firstByte(o) != '{' {
+				return AddResponse{}, errors.New("parse add answer: an array item is not a JSON object")
+			}
+			obj, ok, err := parseAddObject(o)
+			if err != nil {
 				return AddResponse{}, err
 			}
-		case '[':
-			var items []json.RawMessage
-			if err := json.Unmarshal(raw, &items); err != nil {
-				return AddResponse{}, fmt.Errorf("parse add answer: %w", err)
+			if ok {
+				root, found = obj, true
 			}
-			for _, it := range items {
-				if firstByte(it) != '{' {
-					return AddResponse{}, errors.New("parse add answer: an array item is not a JSON object")
-				}
-				if err := take(it); err != nil {
-					return AddResponse{}, err
-				}
-			}
-		default:
-			return AddResponse{}, errors.New("parse add answer: expected a JSON object")
 		}
 	}
 	if !found {
 		return AddResponse{}, errors.New("parse add answer: no object with a Hash")
 	}
 	return root, nil
+}
+
+// addObjects are the objects one JSON value of an add answer holds: the
+// value itself, or the items of an array (which ParseAddResponse checks
+// are objects).
+func addObjects(raw json.RawMessage) ([]json.RawMessage, error) {
+	switch firstByte(raw) {
+	case '{':
+		return []json.RawMessage{raw}, nil
+	case '[':
+		var items []json.RawMessage
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, fmt.Errorf("parse add answer: %w", err)
+		}
+		return items, nil
+	}
+	return nil, errors.New("parse add answer: expected a JSON object")
 }
 
 // parseAddObject reads one {"Name","Hash","Size"} object; ok is false when
