@@ -87,59 +87,17 @@ func Open(dir string) (*DB, error) {
 const openBusyTimeout = 2 * time.Second
 
 func open(dir string) (*DB, error) {
-	if err := makePrivateDir(dir); err != nil {
-		return nil, fmt.Errorf("open database: create %s: %w", dir, err)
-	}
-	path := filepath.Join(dir, DBFileName)
-	// Create the file ourselves so SQLite never creates it with the umask's
-	// looser mode; SQLite gives -wal and -shm the main file's mode.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	path, err := createDBFile(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	if err := restrictToOwner(path); err != nil {
-		return nil, fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
-	}
-
-	d := &DB{path: path}
-	d.w, err = sql.Open("sqlite", dsn(path, false))
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	d.w.SetMaxOpenConns(1)
-	d.w.SetMaxIdleConns(1)
-	d.w.SetConnMaxLifetime(0)
-	d.w.SetConnMaxIdleTime(0)
-
-	if err := d.checkWAL(); err != nil {
-		_ = d.w.Close()
 		return nil, err
 	}
-	if err := d.withBusyTimeout(openBusyTimeout, func() error {
-		if err := d.probeWriteLock(); err != nil {
-			return err
-		}
-		return migrate(d.w, migrations)
-	}); err != nil {
-		_ = d.w.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+	d := &DB{path: path}
+	if err := d.openWriter(); err != nil {
+		return nil, err
 	}
-
-	d.r, err = sql.Open("sqlite", dsn(path, true))
-	if err != nil {
-		_ = d.w.Close()
-		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
+	if err := d.openReaders(); err != nil {
+		return nil, err
 	}
-	d.r.SetMaxOpenConns(readerConns)
-	d.r.SetMaxIdleConns(readerConns)
-	if err := d.r.Ping(); err != nil {
-		_ = d.Close()
-		return nil, fmt.Errorf("open database %s for reading: %w", path, err)
-	}
-
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if err := restrictToOwner(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			_ = d.Close()
@@ -152,6 +110,76 @@ func open(dir string) (*DB, error) {
 	go d.indexLoop()
 	d.indexWake <- struct{}{} // entries a crash or an upgrade left unindexed
 	return d, nil
+}
+
+// createDBFile makes the private folder dir and the database file in it,
+// readable by its owner only, and returns the file's path.
+func createDBFile(dir string) (string, error) {
+	if err := makePrivateDir(dir); err != nil {
+		return "", fmt.Errorf("open database: create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, DBFileName)
+	// Create the file ourselves so SQLite never creates it with the umask's
+	// looser mode; SQLite gives -wal and -shm the main file's mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := restrictToOwner(path); err != nil {
+		return "", fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
+	}
+	return path, nil
+}
+
+// openWriter opens the one writing connection, checks that it runs in WAL
+// mode, waits (openBusyTimeout at most) for another process's write lock
+// and brings the schema up to date. On an error the connection is closed.
+func (d *DB) openWriter() error {
+	w, err := sql.Open("sqlite", dsn(d.path, false))
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", d.path, err)
+	}
+	d.w = w
+	d.w.SetMaxOpenConns(1)
+	d.w.SetMaxIdleConns(1)
+	d.w.SetConnMaxLifetime(0)
+	d.w.SetConnMaxIdleTime(0)
+
+	if err := d.checkWAL(); err != nil {
+		_ = d.w.Close()
+		return err
+	}
+	if err := d.withBusyTimeout(openBusyTimeout, func() error {
+		if err := d.probeWriteLock(); err != nil {
+			return err
+		}
+		return migrate(d.w, migrations)
+	}); err != nil {
+		_ = d.w.Close()
+		return fmt.Errorf("open database %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// openReaders opens the pool of read-only connections. On an error the
+// database is closed.
+func (d *DB) openReaders() error {
+	r, err := sql.Open("sqlite", dsn(d.path, true))
+	if err != nil {
+		_ = d.w.Close()
+		return fmt.Errorf("open database %s for reading: %w", d.path, err)
+	}
+	d.r = r
+	d.r.SetMaxOpenConns(readerConns)
+	d.r.SetMaxIdleConns(readerConns)
+	if err := d.r.Ping(); err != nil {
+		_ = d.Close()
+		return fmt.Errorf("open database %s for reading: %w", d.path, err)
+	}
+	return nil
 }
 
 // dsn builds a file: URI (so paths with '?' or '#' survive) carrying the
