@@ -18,6 +18,11 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
+// queueStateWidth is the width of a queue row's state column (progress
+// bar, state or Upload again); every language's states fit in it
+// (TestRowStatesFitTheirColumn).
+const queueStateWidth = 170
+
 // refreshInterval is how often queue events are applied to the window:
 // fast enough to look live, slow enough that 10,000 jobs cost nothing.
 const refreshInterval = 250 * time.Millisecond
@@ -206,7 +211,7 @@ func (v *uploadView) dropZone() (fyne.CanvasObject, *widget.Label) {
 	dropSub := widget.NewLabel(tr("anywhere in this window, or choose them"))
 	dropSub.SizeName = theme.SizeNameCaptionText
 	zone := container.NewBorder(nil, nil,
-		container.NewHBox(container.NewCenter(icon), container.New(&rowTextLayout{}, dropTitle, dropSub)),
+		container.NewHBox(container.NewCenter(icon), container.New(&rowTextLayout{whole: true}, dropTitle, dropSub)),
 		container.NewCenter(container.NewHBox(v.addFiles, v.addFolder)))
 	dropZone := newThemedBox(theme.ColorNameInputBackground, theme.ColorNamePrimary, zone)
 	return dropZone, dropSub
@@ -848,7 +853,7 @@ func newQueueRow(v *uploadView) *queueRow {
 	// already uploaded the button to send it again (the detail line says
 	// when it was uploaded).
 	status := container.NewStack(
-		container.New(&fixedWidthLayout{width: 170}, container.New(&vCenterLayout{}, r.progress)),
+		container.New(&fixedWidthLayout{width: queueStateWidth}, container.New(&vCenterLayout{}, r.progress)),
 		container.NewCenter(r.state),
 		container.NewCenter(r.again),
 	)
@@ -1015,10 +1020,12 @@ func (l *fixedWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // rowTextLayout stacks a title and a caption tightly (a VBox adds a full
-// padding between them, which makes list rows look loose).
-type rowTextLayout struct{}
+// padding between them, which makes list rows look loose). Its texts may
+// be narrower than they are (list rows truncate them) unless whole is set:
+// then it is as wide as its longer text, so a heading is never cut.
+type rowTextLayout struct{ whole bool }
 
-func (rowTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+func (l rowTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) != 2 {
 		return
 	}
@@ -1038,15 +1045,19 @@ func (rowTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	objs[1].Move(fyne.NewPos(0, y+h0+gap))
 }
 
-func (rowTextLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+func (l rowTextLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	if len(objs) != 2 {
 		return fyne.Size{}
 	}
 	a, b := objs[0].MinSize(), objs[1].MinSize()
-	if !objs[1].Visible() {
-		return fyne.NewSize(a.Width/4, a.Height)
+	share := float32(4)
+	if l.whole {
+		share = 1
 	}
-	return fyne.NewSize(fyne.Max(a.Width, b.Width)/4, a.Height+b.Height-theme.Padding())
+	if !objs[1].Visible() {
+		return fyne.NewSize(a.Width/share, a.Height)
+	}
+	return fyne.NewSize(fyne.Max(a.Width, b.Width)/share, a.Height+b.Height-theme.Padding())
 }
 
 // fixedHeightLayout forces its objects to one height (a thin overall

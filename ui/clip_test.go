@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+)
+
+// clipped reports the texts in o's tree that are cut: a one-line label,
+// button, check box or choice given less than its minimum size, or one
+// reaching outside the window or (sideways) outside its scroll area.
+// Labels that truncate with "…" or wrap on purpose are not cut.
+func clipped(o fyne.CanvasObject, at fyne.Position, clip [4]float32, report func(what string)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	pos := at.Add(o.Position())
+	size := o.Size()
+	if pos.Y >= clip[3] || pos.Y+size.Height <= clip[2] {
+		return // scrolled out of sight
+	}
+	check := func(name string) {
+		min := o.MinSize()
+		if size.Width+0.5 < min.Width {
+			report(fmt.Sprintf("%s: narrower than its text (%.0fx%.0f < %.0fx%.0f)", name, size.Width, size.Height, min.Width, min.Height))
+		}
+		if pos.X < clip[0]-0.5 || pos.X+size.Width > clip[1]+0.5 {
+			report(name + ": outside the window")
+		}
+	}
+	switch w := o.(type) {
+	case *widget.Label:
+		if w.Truncation == fyne.TextTruncateOff && w.Wrapping == fyne.TextWrapOff && w.Text != "" {
+			check("label " + w.Text)
+		}
+		return
+	case *widget.Button:
+		check("button " + w.Text)
+		return
+	case *widget.Check:
+		check("check " + w.Text)
+		return
+	case *widget.Select:
+		check("select " + w.Selected)
+		return
+	case *widget.RadioGroup:
+		check("radio group")
+		return
+	case *container.Scroll:
+		if w.Direction != container.ScrollVerticalOnly {
+			clip[0], clip[1] = pos.X, pos.X+size.Width
+		}
+		clip[2], clip[3] = fyne.Max(clip[2], pos.Y), fyne.Min(clip[3], pos.Y+size.Height)
+		clipped(w.Content, pos.Subtract(w.Offset), clip, report)
+		return
+	case *queueRow, *historyRow:
+		return // rows truncate their texts; TestRowStatesFitTheirColumn
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			clipped(c, pos, clip, report)
+		}
+		return
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			clipped(c, pos, clip, report)
+		}
+	}
+}
+
+// assertNoClipping fails on clipped text in the window as it is now.
+func assertNoClipping(t *testing.T, screen string, w fyne.Window) {
+	t.Helper()
+	size := w.Canvas().Size()
+	clipped(w.Content(), fyne.Position{}, [4]float32{0, size.Width, 0, size.Height}, func(what string) {
+		t.Errorf("%s at %.0fx%.0f: %s", screen, size.Width, size.Height, what)
+	})
+}
+
+// TestGermanFitsAtMinimumSize opens the main screens in German, the
+// longest of the window's languages, at the smallest size the window
+// allows, and fails on any text that is cut.
+func TestGermanFitsAtMinimumSize(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) }) // after LANGUAGE is back
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	require.Equal(t, "Sprache", tr("Language"))
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	minimum := func(screen string) {
+		min := a.win.Content().MinSize()
+		t.Logf("%s: minimum window size %.0fx%.0f", screen, min.Width, min.Height)
+		a.win.Resize(fyne.NewSize(min.Width, fyne.Max(min.Height, 480))) // every line in sight
+		a.win.Content().Refresh()                                        // lays out again what changed text since
+		assertNoClipping(t, screen, a.win)
+	}
+	e.ui(func() {
+		a.now = func() time.Time { return fixedNow }
+		for _, c := range envChoices {
+			a.signin.env.SetSelected(choiceLabel(c))
+			minimum("sign-in " + c)
+		}
+		a.signin.methods.Select(a.signin.loginTab)
+		minimum("sign-in, email form")
+		a.win.SetContent(a.mainView)
+		a.tabs.Select(a.uploadTab)
+		a.upload.jobs = pseudoJobs()
+		a.upload.reindex()
+		a.upload.sum = worker.Summary{Total: 9, Done: 1, Already: 1, Queued: 2, Uploading: 1, Failed: 1,
+			BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
+		a.upload.render()
+		minimum("upload")
+		a.tabs.Select(a.settingsTab)
+		minimum("settings")
+		a.tabs.Select(a.historyTab)
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 5 }, "history loaded")
+	e.ui(func() { minimum("history") })
+}
+
+// TestRowStatesFitTheirColumn: in every language, each state a queue row
+// can show fits the row's state column.
+func TestRowStatesFitTheirColumn(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		for _, s := range []string{tr("Waiting"), tr("Paused"), tr("Retrying ({{.N}})", map[string]any{"N": 12}), tr("Uploaded"),
+			checkMark + " " + tr("Verified"), tr("Failed"), tr("Canceled"), tr("Skipped"), tr("Needs sign-in"), tr("Upload again")} {
+			l := widget.NewLabel(s)
+			if s == tr("Upload again") {
+				b := widget.NewButtonWithIcon(s, theme.UploadIcon(), nil)
+				require.LessOrEqual(t, b.MinSize().Width, float32(queueStateWidth), "%q", s)
+				continue
+			}
+			require.LessOrEqual(t, l.MinSize().Width, float32(queueStateWidth), "%q", s)
+		}
+	}
+}
