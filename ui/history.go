@@ -480,7 +480,8 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.verified = caption(checkMark+" "+tr("verified"), widget.SuccessImportance)
 	r.detail = caption("", widget.MediumImportance)
 	r.live = caption("", widget.SuccessImportance)
-	r.recheck = widget.NewButton(tr("Check again"), func() { h.onCheckLive(r.id) })
+	r.recheck = widget.NewButtonWithIcon(tr("Check again"), theme.ViewRefreshIcon(), func() { h.onCheckLive(r.id) })
+	r.live.Truncation = fyne.TextTruncateEllipsis // cut short only when even compact marks leave no room
 	r.recheck.Importance = widget.LowImportance
 	r.live.Hide() // shown by set once a check was made
 	r.recheck.Hide()
@@ -503,7 +504,8 @@ func newHistoryRow(h *historyView) *historyRow {
 	// size, date and folder.
 	liveBox := container.NewStack(r.live)
 	r.cidLine = &cidLineLayout{hash: r.hash, detailRoom: 320, optional: liveBox, optionalDrops: true,
-		detailMin: fyne.MeasureText("· 8.4 MB · 20 May 2026", theme.CaptionTextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()}
+		detailMin: fyne.MeasureText("· 8.4 MB · 20 May 2026", theme.CaptionTextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding(),
+		compact:   r.compactMarks}
 	second := container.New(r.cidLine, r.hash, r.verified, liveBox, r.recheck, r.detail)
 	r.second = second
 	text := container.New(&rowTextLayout{}, r.name, second)
@@ -528,6 +530,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	r.picked.Refresh()
 	r.cidLine.full = e.Hash // whole or shortened by the line's width
+	r.cidLine.reset()
 	show(r.verified, e.Verified)
 	r.setLive(e.Live)
 	parts := []string{formatSize(e.Size), formatDate(e.FinishedAt, r.h.a.now())}
@@ -546,6 +549,18 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	r.detail.SetText("· " + strings.Join(parts, " · "))
 	r.second.Refresh()
+}
+
+// compactMarks makes the CID line's marks narrow for a narrow row: "✓"
+// for verified and Check again as its icon alone; false gives them their
+// words back.
+func (r *historyRow) compactMarks(on bool) {
+	verified, recheck := checkMark+" "+tr("verified"), tr("Check again")
+	if on {
+		verified, recheck = checkMark, ""
+	}
+	r.verified.SetText(verified)
+	r.recheck.SetText(recheck)
 }
 
 // setLive shows the last check of the entry's link: live with the time

@@ -204,7 +204,9 @@ func (l *adaptLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 // (start…end), so a wide window shows CIDs in full and a narrow one still
 // shows the rest. The optional mark (live), when optionalDrops, gives way
 // when it would leave the details (size, date, folder) less than
-// detailMin.
+// detailMin. A line too narrow for the marks' words has them made compact
+// (compact), and whatever still does not fit is cut at the line's end:
+// nothing is ever drawn past the line, over the row's buttons.
 type cidLineLayout struct {
 	hash          *widget.Label
 	full          string // the whole CID of the row shown
@@ -212,6 +214,19 @@ type cidLineLayout struct {
 	optional      fyne.CanvasObject
 	optionalDrops bool
 	detailMin     float32
+	// compact, when set, makes the marks narrower (true) or gives them
+	// their words back (false).
+	compact   func(bool)
+	compacted bool
+	wideNeed  float32 // the width the marks needed with their words
+}
+
+// reset gives the marks their words back, for a row shown again.
+func (l *cidLineLayout) reset() {
+	if l.compacted && l.compact != nil {
+		l.compact(false)
+	}
+	l.compacted = false
 }
 
 func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
@@ -219,17 +234,12 @@ func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		return
 	}
 	marks, detail := objs[1:len(objs)-1], objs[len(objs)-1]
+	l.fitCompact(marks, size.Width)
 	l.fitOptional(marks, size.Width)
 	style := l.hash.TextStyle
 	text := shortHash(l.full)
 	fullW := fyne.MeasureText(l.full, theme.CaptionTextSize(), style).Width + 2*theme.InnerPadding()
-	vw := float32(0)
-	for _, m := range marks {
-		if m.Visible() {
-			vw += m.MinSize().Width
-		}
-	}
-	if size.Width-fullW-vw >= l.detailRoom {
+	if size.Width-fullW-l.marksWidth(marks) >= l.detailRoom {
 		text = l.full
 	}
 	if l.hash.Text != text {
@@ -240,13 +250,80 @@ func (l *cidLineLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		if !o.Visible() {
 			continue
 		}
-		w := o.MinSize().Width
+		w := min(naturalWidth(o), fyne.Max(size.Width-x, 0))
 		o.Resize(fyne.NewSize(w, size.Height))
 		o.Move(fyne.NewPos(x, 0))
 		x += w
 	}
-	detail.Resize(fyne.NewSize(fyne.Max(size.Width-x, 0), size.Height))
+	// A label too narrow for even "…" would draw its whole text past its
+	// end: with no room left the details are not shown.
+	room := size.Width - x
+	if show := room >= 2*theme.InnerPadding()+fyne.MeasureText("…", theme.CaptionTextSize(), fyne.TextStyle{}).Width+1; show != detail.Visible() {
+		if show {
+			detail.Show()
+		} else {
+			detail.Hide()
+		}
+	}
+	detail.Resize(fyne.NewSize(fyne.Max(room, 0), size.Height))
 	detail.Move(fyne.NewPos(x, 0))
+}
+
+// marksWidth is the width the visible marks take with their text whole.
+func (l *cidLineLayout) marksWidth(marks []fyne.CanvasObject) float32 {
+	w := float32(0)
+	for _, m := range marks {
+		if m.Visible() {
+			w += naturalWidth(m)
+		}
+	}
+	return w
+}
+
+// fitCompact makes the marks compact when the shortened CID and the marks
+// with their words do not fit in width, and gives them their words back
+// once they do.
+func (l *cidLineLayout) fitCompact(marks []fyne.CanvasObject, width float32) {
+	if l.compact == nil {
+		return
+	}
+	hashW := fyne.MeasureText(shortHash(l.full), theme.CaptionTextSize(), l.hash.TextStyle).Width + 2*theme.InnerPadding()
+	if l.compacted && l.wideNeed <= width {
+		l.compact(false)
+		l.compacted = false
+	}
+	if !l.compacted {
+		if need := hashW + l.marksWidth(marks); need > width {
+			l.wideNeed = need
+			l.compact(true)
+			l.compacted = true
+		}
+	}
+}
+
+// naturalWidth is the width o takes uncut: a label cut short with an
+// ellipsis has the width of its whole text, not its (tiny) MinSize.
+func naturalWidth(o fyne.CanvasObject) float32 {
+	switch o := o.(type) {
+	case *widget.Label:
+		if o.Truncation != fyne.TextTruncateOff {
+			size := theme.TextSize()
+			if o.SizeName != "" {
+				size = theme.Size(o.SizeName)
+			}
+			// One pixel more: Fyne cuts a text that passes a whole pixel.
+			return fyne.MeasureText(o.Text, size, o.TextStyle).Width + 2*theme.InnerPadding() + 1
+		}
+	case *fyne.Container:
+		w := float32(0)
+		for _, c := range o.Objects {
+			if c.Visible() {
+				w = fyne.Max(w, naturalWidth(c))
+			}
+		}
+		return w
+	}
+	return o.MinSize().Width
 }
 
 // fitOptional shows the optional mark when the details keep detailMin
@@ -258,7 +335,7 @@ func (l *cidLineLayout) fitOptional(marks []fyne.CanvasObject, width float32) {
 	used := fyne.MeasureText(shortHash(l.full), theme.CaptionTextSize(), l.hash.TextStyle).Width + 2*theme.InnerPadding()
 	for _, m := range marks {
 		if m.Visible() || m == l.optional {
-			used += m.MinSize().Width
+			used += naturalWidth(m)
 		}
 	}
 	if show := !l.optionalDrops || width-used >= l.detailMin; show != l.optional.Visible() {
