@@ -11,6 +11,8 @@
 #   BENCH_QUICK=1 make bench    short pass: smaller files, fewer runs
 #   BENCH_RUNS=7 make bench     more runs per case (default 5, quick 2)
 #   BENCH_KEEP=1                keep the temporary folder (data, logs)
+#   BENCH_CASES="small limit"   only these cases (default: all of big rss
+#                               small scale cid full history window limit)
 #
 # Wall-clock numbers are only meaningful as ratios taken in the same run:
 # the machine may be shared. Peak RSS and CPU seconds come from
@@ -26,6 +28,7 @@ if [ "$QUICK" = 1 ]; then
 	HUGE_MIB=512   # the "2 GiB" case
 	SMALL_N=500    # the "2,000 small files" cases
 	SMALL_RUNS=1
+	LIMIT_RUNS=1
 	CID_PASSES=2
 	HISTORY_N=20x
 	HISTORY_ROWS=100,000
@@ -37,6 +40,7 @@ else
 	HUGE_MIB=2048
 	SMALL_N=2000
 	SMALL_RUNS=3
+	LIMIT_RUNS=3
 	CID_PASSES=5
 	HISTORY_N=100x
 	HISTORY_ROWS=1,000,000
@@ -44,6 +48,9 @@ else
 	SCALE_SIZES="2000 20000 100000"
 fi
 MID_MIB=256 # the smaller file of the RSS comparison
+CASES=${BENCH_CASES:-big rss small scale cid full history window limit}
+# want CASE: whether this run measures CASE.
+want() { [[ " $CASES " == *" $1 "* ]]; }
 SMALL_SIZE=4096
 CONCURRENCY=4
 
@@ -82,13 +89,13 @@ build_cli "$BIN"
 DATA=$WORK/data
 mkdir -p "$DATA/small"
 mkfile() { head -c "$(($2 * 1024 * 1024))" /dev/urandom >"$1"; }
-log "making test data in $DATA (${BIG_MIB} MiB, ${HUGE_MIB} MiB, ${MID_MIB} MiB, ${SMALL_N} x ${SMALL_SIZE} B)"
+log "making test data in $DATA for: $CASES"
 BIG=$DATA/big.bin
 HUGE=$DATA/huge.bin
 MID=$DATA/mid.bin
-mkfile "$BIG" "$BIG_MIB"
-mkfile "$HUGE" "$HUGE_MIB"
-mkfile "$MID" "$MID_MIB"
+if want big || want cid; then mkfile "$BIG" "$BIG_MIB"; fi
+if want rss || want window; then mkfile "$HUGE" "$HUGE_MIB"; fi
+if want rss; then mkfile "$MID" "$MID_MIB"; fi
 head -c $((SMALL_N * SMALL_SIZE)) /dev/urandom | (cd "$DATA/small" && split -b "$SMALL_SIZE" -a 5 -d - f)
 [ "$(ls "$DATA/small" | wc -l)" = "$SMALL_N" ] || die "could not make the small files"
 
@@ -185,8 +192,8 @@ curl_parallel() {
 # --- the cases ---------------------------------------------------------------
 : >"$WORK/samples"
 
-log "case: ${BIG_MIB} MiB upload, ours vs curl -F, $RUNS runs each, alternating"
-for i in $(seq "$RUNS"); do
+want big && log "case: ${BIG_MIB} MiB upload, ours vs curl -F, $RUNS runs each, alternating"
+for i in $(want big && seq "$RUNS"); do
 	if [ $((i % 2)) = 1 ]; then
 		ours_upload big_ours 1 "$BIG"
 		curl_upload big_curl "$BIG"
@@ -201,8 +208,8 @@ done
 # (GOGC=400 under a 24 MiB memory limit, given in the environment).
 TUNED_GC="GOGC=400 GOMEMLIMIT=24MiB"
 RSS_RUNS=$(((RUNS + 1) / 2))
-log "case: peak RSS, ${MID_MIB} MiB vs ${HUGE_MIB} MiB, Go's default GC and the former settings, $RSS_RUNS runs each"
-for i in $(seq "$RSS_RUNS"); do
+want rss && log "case: peak RSS, ${MID_MIB} MiB vs ${HUGE_MIB} MiB, Go's default GC and the former settings, $RSS_RUNS runs each"
+for i in $(want rss && seq "$RSS_RUNS"); do
 	ours_upload mid_ours 1 "$MID"
 	curl_upload mid_curl "$MID"
 	ours_upload huge_ours 1 "$HUGE"
@@ -210,47 +217,52 @@ for i in $(seq "$RSS_RUNS"); do
 	OURS_ENV=$TUNED_GC ours_upload huge_tuned 1 "$HUGE"
 done
 
-log "case: ${SMALL_N} x ${SMALL_SIZE} B, one CLI run (concurrency $CONCURRENCY) vs a curl loop vs curl --parallel, $SMALL_RUNS runs each"
-for i in $(seq "$SMALL_RUNS"); do
+want small && log "case: ${SMALL_N} x ${SMALL_SIZE} B, one CLI run (concurrency $CONCURRENCY) vs a curl loop vs curl --parallel, $SMALL_RUNS runs each"
+for i in $(want small && seq "$SMALL_RUNS"); do
 	ours_upload small_ours "$SMALL_N" "$DATA/small"
 	curl_loop small_loop "$DATA/small"
 	curl_parallel small_par "$DATA/small" "$CONCURRENCY"
 done
 
-log "case: sandbox, ${SMALL_N} small uploads from 8 concurrent clients (curl --parallel-max 8), $SMALL_RUNS runs"
-for i in $(seq "$SMALL_RUNS"); do
+want small && log "case: sandbox, ${SMALL_N} small uploads from 8 concurrent clients (curl --parallel-max 8), $SMALL_RUNS runs"
+for i in $(want small && seq "$SMALL_RUNS"); do
 	curl_parallel sandbox8 "$DATA/small" 8
 done
 check_sandbox
 
 # How the per-file cost and the memory grow with the number of files: one
 # CLI run per size (.ci/scale.sh, its own sandbox and folders).
-log "case: scale, one CLI run each of $SCALE_SIZES x 4 KiB files"
-SCALE_BIN=$BIN SCALE_SIZES=$SCALE_SIZES ./.ci/scale.sh >"$WORK/scale.txt" 2>>"$LOG" || die "scale runs failed: $(tail -5 "$LOG")"
+if want scale; then
+	log "case: scale, one CLI run each of $SCALE_SIZES x 4 KiB files"
+	SCALE_BIN=$BIN SCALE_SIZES=$SCALE_SIZES ./.ci/scale.sh >"$WORK/scale.txt" 2>>"$LOG" || die "scale runs failed: $(tail -5 "$LOG")"
+fi
 SCALE_MIN=$(echo "$SCALE_SIZES" | awk '{ print $1 }')
 SCALE_MAX=$(echo "$SCALE_SIZES" | awk '{ print $NF }')
 scale() { awk -v n="$1" -v f="$2" '$1 == "scale" && $2 == n { print $f }' "$WORK/scale.txt"; }
 
 # BenchmarkCIDPass alternates crypto/sha256, the CID on one goroutine and
 # the CID with parallel leaves over the same file, reading it each time.
-log "case: CID pass vs crypto/sha256 over the ${BIG_MIB} MiB file ($CID_PASSES alternations, go test -bench)"
-DSTOR_BENCH_CID_FILE=$BIG $GO test -run '^$' -bench '^BenchmarkCIDPass$' -benchtime "${CID_PASSES}x" ./api/ >"$WORK/cid.txt" 2>>"$LOG" ||
-	die "CID benchmark failed: $(cat "$WORK/cid.txt")"
 metric() { awk -v unit="$2" '$1 ~ /^Benchmark/ { for (i = 2; i <= NF; i++) if ($(i + 1) == unit) print $i }' "$1" | head -1; }
-CID_MBS=$(metric "$WORK/cid.txt" cid-MB/s)
-CIDPAR_MBS=$(metric "$WORK/cid.txt" cidpar-MB/s)
-SHA_MBS=$(metric "$WORK/cid.txt" sha256-MB/s)
-CID_RATIO=$(metric "$WORK/cid.txt" cid/sha256)
-CID_CPU_RATIO=$(metric "$WORK/cid.txt" cid/sha256-cpu)
-CIDPAR_RATIO=$(metric "$WORK/cid.txt" cidpar/sha256)
-CID_CORES=$(metric "$WORK/cid.txt" cores)
+CID_MBS="" CIDPAR_MBS="" SHA_MBS="" CID_RATIO="" CID_CPU_RATIO="" CIDPAR_RATIO="" CID_CORES=""
+if want cid; then
+	log "case: CID pass vs crypto/sha256 over the ${BIG_MIB} MiB file ($CID_PASSES alternations, go test -bench)"
+	DSTOR_BENCH_CID_FILE=$BIG $GO test -run '^$' -bench '^BenchmarkCIDPass$' -benchtime "${CID_PASSES}x" ./api/ >"$WORK/cid.txt" 2>>"$LOG" ||
+		die "CID benchmark failed: $(cat "$WORK/cid.txt")"
+	CID_MBS=$(metric "$WORK/cid.txt" cid-MB/s)
+	CIDPAR_MBS=$(metric "$WORK/cid.txt" cidpar-MB/s)
+	SHA_MBS=$(metric "$WORK/cid.txt" sha256-MB/s)
+	CID_RATIO=$(metric "$WORK/cid.txt" cid/sha256)
+	CID_CPU_RATIO=$(metric "$WORK/cid.txt" cid/sha256-cpu)
+	CIDPAR_RATIO=$(metric "$WORK/cid.txt" cidpar/sha256)
+	CID_CORES=$(metric "$WORK/cid.txt" cores)
+fi
 
 # The full-size proof: a stream of more than 174² chunks, so the
 # DAG has three levels, hashed by the CID hasher and by boxo's importer (the
 # reference) with IPFS add's real parameters. The bytes are generated as
 # they are read, never stored. Skipped in the quick pass (about a minute).
 FULL_LINE=""
-if [ "$QUICK" != 1 ]; then
+if [ "$QUICK" != 1 ] && want full; then
 	log "case: full-size CID (174² + 3 chunks, about 7.9 GB streamed) against boxo"
 	DSTOR_CID_FULL_SIZE=1 $GO test -run '^TestCIDFullSizeMatchesBoxo$' -count=1 -v -timeout 60m ./api/ >"$WORK/cid-full.txt" 2>>"$LOG" ||
 		die "the full-size CID run failed: $(tail -20 "$WORK/cid-full.txt")"
@@ -260,16 +272,18 @@ fi
 
 # History at a million entries (100,000 in the quick pass): the data folder
 # is filled once per bench run (a few minutes) by the benchmark itself.
-log "case: history of $HISTORY_ROWS rows (go test -bench BenchmarkHistory$HISTORY_BENCH)"
-DSTOR_BENCH_HISTORY_DIR=$WORK/history $GO test -run '^$' -bench "^BenchmarkHistory$HISTORY_BENCH\$" -benchtime "$HISTORY_N" -timeout 60m ./storage/ >"$WORK/history.txt" 2>>"$LOG" ||
-	die "history benchmark failed: $(cat "$WORK/history.txt")"
-nsop() { awk -v b="$2" '$1 ~ "^BenchmarkHistory[0-9a-zA-Z]+/"b"(-[0-9]+)?$" { print $3 }' "$1" | head -1; }
-HIST_FIRST=$(nsop "$WORK/history.txt" FirstPage)
-HIST_SEARCH=$(for s in Search SearchCommon SearchNoMatch SearchCID; do nsop "$WORK/history.txt" $s; done | sort -g | tail -1)
-# Search as you type: each keystroke of "img_04242" (page and capped count,
-# as the window runs it); the slowest one.
-HIST_TYPE=$(awk '$1 ~ "^BenchmarkHistory[0-9a-zA-Z]+/Type/" { print $3 }' "$WORK/history.txt" | sort -g | tail -1)
-[ -n "$HIST_FIRST" ] && [ -n "$HIST_SEARCH" ] && [ -n "$HIST_TYPE" ] || die "history benchmark printed no result: $(cat "$WORK/history.txt")"
+if want history; then
+	log "case: history of $HISTORY_ROWS rows (go test -bench BenchmarkHistory$HISTORY_BENCH)"
+	DSTOR_BENCH_HISTORY_DIR=$WORK/history $GO test -run '^$' -bench "^BenchmarkHistory$HISTORY_BENCH\$" -benchtime "$HISTORY_N" -timeout 60m ./storage/ >"$WORK/history.txt" 2>>"$LOG" ||
+		die "history benchmark failed: $(cat "$WORK/history.txt")"
+	nsop() { awk -v b="$2" '$1 ~ "^BenchmarkHistory[0-9a-zA-Z]+/"b"(-[0-9]+)?$" { print $3 }' "$1" | head -1; }
+	HIST_FIRST=$(nsop "$WORK/history.txt" FirstPage)
+	HIST_SEARCH=$(for s in Search SearchCommon SearchNoMatch SearchCID; do nsop "$WORK/history.txt" $s; done | sort -g | tail -1)
+	# Search as you type: each keystroke of "img_04242" (page and capped count,
+	# as the window runs it); the slowest one.
+	HIST_TYPE=$(awk '$1 ~ "^BenchmarkHistory[0-9a-zA-Z]+/Type/" { print $3 }' "$WORK/history.txt" | sort -g | tail -1)
+	[ -n "$HIST_FIRST" ] && [ -n "$HIST_SEARCH" ] && [ -n "$HIST_TYPE" ] || die "history benchmark printed no result: $(cat "$WORK/history.txt")"
+fi
 
 # The window's cases need the window (`dstor-uploader --env sandbox`) and
 # Xvfb. Cold start: from exec to the "dStor Uploader" window being mapped on
@@ -279,7 +293,7 @@ HIST_TYPE=$(awk '$1 ~ "^BenchmarkHistory[0-9a-zA-Z]+/Type/" { print $3 }' "$WORK
 # of the whole process from /usr/bin/time -v, stopped once the history has
 # the file.
 WINDOW=no
-if "$BIN" --env sandbox --help >"$WORK/window-help.txt" 2>&1 && grep -qi window "$WORK/window-help.txt" &&
+if want window && "$BIN" --env sandbox --help >"$WORK/window-help.txt" 2>&1 && grep -qi window "$WORK/window-help.txt" &&
 	command -v xvfb-run >/dev/null && command -v xwininfo >/dev/null; then
 	WINDOW=yes
 fi
@@ -342,71 +356,103 @@ WIN
 	[ -n "$FRAME_P50" ] && [ -n "$FRAME_P99" ] && [ -n "$FRAME_CPU" ] || die "the frame benchmark printed no result: $(cat "$WORK/frame.txt")"
 fi
 
+# The speed limit: 64 MiB in four uploads at once through one client
+# limited to 8 MiB/s (what --limit-rate 8M sets), counted as the server
+# receives the bytes (BenchmarkUploadLimitRate).
+if want limit; then
+	log "case: speed limit 8M, 64 MiB in four uploads at once (go test -bench BenchmarkUploadLimitRate)"
+	$GO test -run '^$' -bench '^BenchmarkUploadLimitRate$' -benchtime "${LIMIT_RUNS}x" ./api/ >"$WORK/limit.txt" 2>>"$LOG" ||
+		die "speed-limit benchmark failed: $(cat "$WORK/limit.txt")"
+	LIMIT_AVG=$(metric "$WORK/limit.txt" avg/limit)
+	LIMIT_BUSY=$(metric "$WORK/limit.txt" busiest-1s/limit)
+	[ -n "$LIMIT_AVG" ] && [ -n "$LIMIT_BUSY" ] || die "speed-limit benchmark printed no result: $(cat "$WORK/limit.txt")"
+fi
+
 # --- the table ---------------------------------------------------------------
 MIB=1048576
 big_bytes=$((BIG_MIB * MIB))
 {
 	echo "case|ours|reference|ratio|target|met?"
-	awk -v bo="$(median big_ours 2)" -v bc="$(median big_curl 2)" -v sz="$big_bytes" -v mib="$BIG_MIB" 'BEGIN {
-		o = sz / 1e6 / bo; c = sz / 1e6 / bc; r = o / c
-		printf "%s upload, MB/s (CID verified) vs curl -F|%.0f|%.0f|%.2f|≥ 1.0 × curl|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), o, c, r, (r >= 1.0 ? "yes" : "no") }'
-	awk -v co="$(median big_ours 3)" -v cc="$(median big_curl 3)" -v mib="$BIG_MIB" 'BEGIN {
-		o = co * 1024 / mib; c = cc * 1024 / mib
-		printf "client CPU s per GiB, verified (curl: unverified)|%.2f|%.2f|%.2f|≤ 0.8 s|%s\n", o, c, o / c, (o <= 0.8 ? "yes" : "no") }'
-	awk -v m="$(median mid_ours 4)" -v c="$(median mid_curl 4)" -v mib="$MID_MIB" 'BEGIN {
-		printf "peak RSS, %d MiB upload, MiB (ref: curl)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", mib, m / 1024, c / 1024, m / c, (m / 1024 <= 64 ? "yes" : "no") }'
-	awk -v h="$(median huge_ours 4)" -v m="$(median mid_ours 4)" -v mib="$HUGE_MIB" -v mid="$MID_MIB" 'BEGIN {
-		r = h / m; ok = (h / 1024 <= 64 && r <= 1.10)
-		printf "peak RSS, %s upload, MiB (ref: ours, %d MiB)|%.1f|%.1f|%.2f|≤ 64 MiB, flat (≤ 1.10 ×)|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), mid, h / 1024, m / 1024, r, (ok ? "yes" : "no") }'
-	awk -v m="$(median mid_tuned 4)" -v c="$(median mid_ours 4)" -v mib="$MID_MIB" 'BEGIN {
-		printf "peak RSS, %d MiB upload, former GC settings (GOGC=400, 24 MiB limit), MiB (ref: Go default GC)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", mib, m / 1024, c / 1024, m / c, (m / 1024 <= 64 ? "yes" : "no") }'
-	awk -v h="$(median huge_tuned 4)" -v m="$(median mid_tuned 4)" -v mib="$HUGE_MIB" -v mid="$MID_MIB" 'BEGIN {
-		r = h / m; ok = (h / 1024 <= 64 && r <= 1.10)
-		printf "peak RSS, %s upload, former GC settings, MiB (ref: same, %d MiB)|%.1f|%.1f|%.2f|≤ 64 MiB, flat (≤ 1.10 ×)|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), mid, h / 1024, m / 1024, r, (ok ? "yes" : "no") }'
-	awk -v d="$(median huge_tuned 3)" -v o="$(median huge_ours 3)" -v mib="$HUGE_MIB" 'BEGIN {
-		d = d * 1024 / mib; o = o * 1024 / mib
-		printf "client CPU s per GiB, %s upload: former GC settings (ref: Go default GC)|%.2f|%.2f|%.2f|report|—\n", (mib == 2048 ? "2 GiB" : mib " MiB"), d, o, d / o }'
-	awk -v o="$(median small_ours 2)" -v l="$(median small_loop 2)" -v n="$SMALL_N" -v c="$CONCURRENCY" 'BEGIN {
-		fo = n / o; fl = n / l; r = fo / fl
-		printf "%d × 4 KiB, files/s: CLI (concurrency %d) vs curl loop|%.0f|%.0f|%.2f|≥ 5 × loop|%s\n", n, c, fo, fl, r, (r >= 5 ? "yes" : "no") }'
-	awk -v o="$(median small_ours 2)" -v p="$(median small_par 2)" -v n="$SMALL_N" -v c="$CONCURRENCY" 'BEGIN {
-		fo = n / o; fp = n / p; r = fo / fp
-		printf "%d × 4 KiB, files/s: CLI vs one curl --parallel (max %d)|%.0f|%.0f|%.2f|≥ 1.0 × curl --parallel|%s\n", n, c, fo, fp, r, (r >= 1.0 ? "yes" : "no") }'
-	awk -v o="$CID_MBS" -v s="$SHA_MBS" -v r="$CID_RATIO" -v mib="$BIG_MIB" 'BEGIN {
-		printf "CID of a %s file on one goroutine, MB/s vs crypto/sha256 (wall time)|%.0f|%.0f|%.2f|≥ 0.95 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), o, s, r, (r >= 0.95 ? "yes" : "no") }'
-	if [ -n "$CID_CPU_RATIO" ]; then
-		awk -v r="$CID_CPU_RATIO" -v mib="$BIG_MIB" 'BEGIN {
-			printf "CID of a %s file on one goroutine vs crypto/sha256, by the thread'"'"'s CPU time|—|—|%.2f|≥ 0.95 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), r, (r >= 0.95 ? "yes" : "no") }'
+	if want big; then
+		awk -v bo="$(median big_ours 2)" -v bc="$(median big_curl 2)" -v sz="$big_bytes" -v mib="$BIG_MIB" 'BEGIN {
+			o = sz / 1e6 / bo; c = sz / 1e6 / bc; r = o / c
+			printf "%s upload, MB/s (CID verified) vs curl -F|%.0f|%.0f|%.2f|≥ 1.0 × curl|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), o, c, r, (r >= 1.0 ? "yes" : "no") }'
+		awk -v co="$(median big_ours 3)" -v cc="$(median big_curl 3)" -v mib="$BIG_MIB" 'BEGIN {
+			o = co * 1024 / mib; c = cc * 1024 / mib
+			printf "client CPU s per GiB, verified (curl: unverified)|%.2f|%.2f|%.2f|≤ 0.8 s|%s\n", o, c, o / c, (o <= 0.8 ? "yes" : "no") }'
 	fi
-	awk -v o="$CIDPAR_MBS" -v s="$SHA_MBS" -v r="$CIDPAR_RATIO" -v mib="$BIG_MIB" -v n="$CID_CORES" 'BEGIN {
-		printf "CID of a %s file, parallel leaves (%d cores), MB/s vs one-core crypto/sha256|%.0f|%.0f|%.2f|≥ 1.6 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), n, o, s, r, (r >= 1.6 ? "yes" : "no") }'
+	if want rss; then
+		awk -v m="$(median mid_ours 4)" -v c="$(median mid_curl 4)" -v mib="$MID_MIB" 'BEGIN {
+			printf "peak RSS, %d MiB upload, MiB (ref: curl)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", mib, m / 1024, c / 1024, m / c, (m / 1024 <= 64 ? "yes" : "no") }'
+		awk -v h="$(median huge_ours 4)" -v m="$(median mid_ours 4)" -v mib="$HUGE_MIB" -v mid="$MID_MIB" 'BEGIN {
+			r = h / m; ok = (h / 1024 <= 64 && r <= 1.10)
+			printf "peak RSS, %s upload, MiB (ref: ours, %d MiB)|%.1f|%.1f|%.2f|≤ 64 MiB, flat (≤ 1.10 ×)|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), mid, h / 1024, m / 1024, r, (ok ? "yes" : "no") }'
+		awk -v m="$(median mid_tuned 4)" -v c="$(median mid_ours 4)" -v mib="$MID_MIB" 'BEGIN {
+			printf "peak RSS, %d MiB upload, former GC settings (GOGC=400, 24 MiB limit), MiB (ref: Go default GC)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", mib, m / 1024, c / 1024, m / c, (m / 1024 <= 64 ? "yes" : "no") }'
+		awk -v h="$(median huge_tuned 4)" -v m="$(median mid_tuned 4)" -v mib="$HUGE_MIB" -v mid="$MID_MIB" 'BEGIN {
+			r = h / m; ok = (h / 1024 <= 64 && r <= 1.10)
+			printf "peak RSS, %s upload, former GC settings, MiB (ref: same, %d MiB)|%.1f|%.1f|%.2f|≤ 64 MiB, flat (≤ 1.10 ×)|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), mid, h / 1024, m / 1024, r, (ok ? "yes" : "no") }'
+		awk -v d="$(median huge_tuned 3)" -v o="$(median huge_ours 3)" -v mib="$HUGE_MIB" 'BEGIN {
+			d = d * 1024 / mib; o = o * 1024 / mib
+			printf "client CPU s per GiB, %s upload: former GC settings (ref: Go default GC)|%.2f|%.2f|%.2f|report|—\n", (mib == 2048 ? "2 GiB" : mib " MiB"), d, o, d / o }'
+	fi
+	if want small; then
+		awk -v o="$(median small_ours 2)" -v l="$(median small_loop 2)" -v n="$SMALL_N" -v c="$CONCURRENCY" 'BEGIN {
+			fo = n / o; fl = n / l; r = fo / fl
+			printf "%d × 4 KiB, files/s: CLI (concurrency %d) vs curl loop|%.0f|%.0f|%.2f|≥ 5 × loop|%s\n", n, c, fo, fl, r, (r >= 5 ? "yes" : "no") }'
+		awk -v o="$(median small_ours 2)" -v p="$(median small_par 2)" -v n="$SMALL_N" -v c="$CONCURRENCY" 'BEGIN {
+			fo = n / o; fp = n / p; r = fo / fp
+			printf "%d × 4 KiB, files/s: CLI vs one curl --parallel (max %d)|%.0f|%.0f|%.2f|≥ 1.0 × curl --parallel|%s\n", n, c, fo, fp, r, (r >= 1.0 ? "yes" : "no") }'
+	fi
+	if want limit; then
+		awk -v a="$LIMIT_AVG" 'BEGIN { printf "speed limit 8M (8 MiB/s), 64 MiB in 4 uploads at once: average, MiB/s vs the limit|%.2f|8|%.3f|within ±5 %%|%s\n", a * 8, a, (a >= 0.95 && a <= 1.05 ? "yes" : "no") }'
+		awk -v b="$LIMIT_BUSY" 'BEGIN { printf "speed limit 8M: busiest 1-second window at the server, MiB vs the limit|%.2f|8|%.3f|< 1.25 × the limit|%s\n", b * 8, b, (b < 1.25 ? "yes" : "no") }'
+	fi
+	if want cid; then
+		awk -v o="$CID_MBS" -v s="$SHA_MBS" -v r="$CID_RATIO" -v mib="$BIG_MIB" 'BEGIN {
+			printf "CID of a %s file on one goroutine, MB/s vs crypto/sha256 (wall time)|%.0f|%.0f|%.2f|≥ 0.95 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), o, s, r, (r >= 0.95 ? "yes" : "no") }'
+		if [ -n "$CID_CPU_RATIO" ]; then
+			awk -v r="$CID_CPU_RATIO" -v mib="$BIG_MIB" 'BEGIN {
+				printf "CID of a %s file on one goroutine vs crypto/sha256, by the thread'"'"'s CPU time|—|—|%.2f|≥ 0.95 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), r, (r >= 0.95 ? "yes" : "no") }'
+		fi
+		awk -v o="$CIDPAR_MBS" -v s="$SHA_MBS" -v r="$CIDPAR_RATIO" -v mib="$BIG_MIB" -v n="$CID_CORES" 'BEGIN {
+			printf "CID of a %s file, parallel leaves (%d cores), MB/s vs one-core crypto/sha256|%.0f|%.0f|%.2f|≥ 1.6 × sha256|%s\n", (mib == 1024 ? "1 GiB" : mib " MiB"), n, o, s, r, (r >= 1.6 ? "yes" : "no") }'
+	fi
 	if [ -n "$FULL_LINE" ]; then
 		echo "$FULL_LINE" | awk '{
 			for (i = 1; i <= NF; i++) { if ($i == "bytes,") b = $(i - 1); if ($i == "chunks,") c = $(i - 1); if ($i == "ours") o = $(i + 1); if ($i == "boxo") x = $(i + 1); if ($i == "equal") e = $(i + 1) }
 			printf "CID of %.1f GB streamed (%s chunks, 3 levels), MB/s: ours vs boxo, same CID and size|%.0f|%.0f|%.2f|equal to boxo|%s\n", b / 1e9, c, o, x, o / x, (e == "true" ? "yes" : "no") }'
-	else
+	elif want full; then
 		echo "CID of 7.9 GB streamed (30,279 chunks, 3 levels): ours vs boxo|not run (quick pass)|—|—|equal to boxo|—"
 	fi
-	awk -v f="$HIST_FIRST" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: first page, ms|%.2f|—|—|≤ 5 ms|%s\n", n, f / 1e6, (f / 1e6 <= 5 ? "yes" : "no") }'
-	awk -v f="$HIST_SEARCH" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: search (slowest of rare, common, none, a CID), ms|%.2f|—|—|≤ 20 ms|%s\n", n, f / 1e6, (f / 1e6 <= 20 ? "yes" : "no") }'
-	awk -v f="$HIST_TYPE" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: search as you type, slowest keystroke of \"img_04242\" (page + count), ms|%.2f|—|—|≤ 20 ms|%s\n", n, f / 1e6, (f / 1e6 <= 20 ? "yes" : "no") }'
-	for n in $SCALE_SIZES; do
-		awk -v n="$n" -v f="$(scale "$n" 4)" -v w="$(scale "$n" 3)" 'BEGIN { printf "%d × 4 KiB, one CLI run (concurrency 4), files/s (ref: wall s)|%.0f|%.1f|—|report|—\n", n, f, w }'
-	done
-	awk -v hi="$(scale "$SCALE_MAX" 4)" -v lo="$(scale "$SCALE_MIN" 4)" -v a="$SCALE_MAX" -v b="$SCALE_MIN" 'BEGIN {
-		r = hi / lo; printf "files/s, %d vs %d files: per-file cost flat|%.0f|%.0f|%.2f|≥ 0.9|%s\n", a, b, hi, lo, r, (r >= 0.9 ? "yes" : "no") }'
-	awk -v hi="$(scale "$SCALE_MAX" 5)" -v lo="$(scale "$SCALE_MIN" 5)" -v a="$SCALE_MAX" -v b="$SCALE_MIN" 'BEGIN {
-		printf "peak RSS, %d × 4 KiB upload, MiB (ref: %d files)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", a, b, hi / 1024, lo / 1024, hi / lo, (hi / 1024 <= 64 ? "yes" : "no") }'
-	awk -v w="$(median sandbox8 2)" -v n="$SMALL_N" 'BEGIN { printf "sandbox: 4 KiB uploads/s, 8 concurrent clients (curl)|%.0f|—|—|report; no errors|yes (0 errors)\n", n / w }'
-	if [ "$WINDOW" = no ]; then
-		echo "window: cold start to first frame, 100,000 rows|not measured yet (window not built)|—|—|≤ 1.5 s|—"
-		echo "window: peak RSS uploading the 2 GiB file|not measured yet (window not built)|—|—|≤ 150 MiB|—"
-		echo "window: frame time with $SCALE_MAX files queued|not measured yet (window not built)|—|—|≤ 16 ms|—"
-	else
-		awk -v c="$FRAME_CPU" -v p50="$FRAME_P50" -v n="$SCALE_MAX" 'BEGIN { printf "window: frame while uploading, %d files queued, ms: CPU of the drawing thread, median (ref: wall, median)|%.1f|%.1f|—|≤ 16 ms CPU|%s\n", n, c, p50, (c <= 16 ? "yes" : "no") }'
-		awk -v p99="$FRAME_P99" -v n="$SCALE_MAX" 'BEGIN { printf "window: frame while uploading, %d files queued, wall ms, 99th percentile|%.1f|—|—|report|—\n", n, p99 }'
-		awk -v t="$(median win_start 2)" 'BEGIN { printf "window: cold start to window mapped (Xvfb), 100,000 rows, s|%.2f|—|—|≤ 1.5 s|%s\n", t, (t <= 1.5 ? "yes" : "no") }'
-		awk -v m="$(median win_rss 4)" -v mib="$HUGE_MIB" 'BEGIN { printf "window: peak RSS uploading the %s file (built-in sandbox in the same process), MiB|%.1f|—|—|≤ 150 MiB|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), m / 1024, (m / 1024 <= 150 ? "yes" : "no") }'
+	if want history; then
+		awk -v f="$HIST_FIRST" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: first page, ms|%.2f|—|—|≤ 5 ms|%s\n", n, f / 1e6, (f / 1e6 <= 5 ? "yes" : "no") }'
+		awk -v f="$HIST_SEARCH" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: search (slowest of rare, common, none, a CID), ms|%.2f|—|—|≤ 20 ms|%s\n", n, f / 1e6, (f / 1e6 <= 20 ? "yes" : "no") }'
+		awk -v f="$HIST_TYPE" -v n="$HISTORY_ROWS" 'BEGIN { printf "history, %s rows: search as you type, slowest keystroke of \"img_04242\" (page + count), ms|%.2f|—|—|≤ 20 ms|%s\n", n, f / 1e6, (f / 1e6 <= 20 ? "yes" : "no") }'
+	fi
+	if want scale; then
+		for n in $SCALE_SIZES; do
+			awk -v n="$n" -v f="$(scale "$n" 4)" -v w="$(scale "$n" 3)" 'BEGIN { printf "%d × 4 KiB, one CLI run (concurrency 4), files/s (ref: wall s)|%.0f|%.1f|—|report|—\n", n, f, w }'
+		done
+		awk -v hi="$(scale "$SCALE_MAX" 4)" -v lo="$(scale "$SCALE_MIN" 4)" -v a="$SCALE_MAX" -v b="$SCALE_MIN" 'BEGIN {
+			r = hi / lo; printf "files/s, %d vs %d files: per-file cost flat|%.0f|%.0f|%.2f|≥ 0.9|%s\n", a, b, hi, lo, r, (r >= 0.9 ? "yes" : "no") }'
+		awk -v hi="$(scale "$SCALE_MAX" 5)" -v lo="$(scale "$SCALE_MIN" 5)" -v a="$SCALE_MAX" -v b="$SCALE_MIN" 'BEGIN {
+			printf "peak RSS, %d × 4 KiB upload, MiB (ref: %d files)|%.1f|%.1f|%.2f|≤ 64 MiB|%s\n", a, b, hi / 1024, lo / 1024, hi / lo, (hi / 1024 <= 64 ? "yes" : "no") }'
+	fi
+	if want small; then
+		awk -v w="$(median sandbox8 2)" -v n="$SMALL_N" 'BEGIN { printf "sandbox: 4 KiB uploads/s, 8 concurrent clients (curl)|%.0f|—|—|report; no errors|yes (0 errors)\n", n / w }'
+	fi
+	if want window; then
+		if [ "$WINDOW" = no ]; then
+			echo "window: cold start to first frame, 100,000 rows|not measured yet (window not built)|—|—|≤ 1.5 s|—"
+			echo "window: peak RSS uploading the 2 GiB file|not measured yet (window not built)|—|—|≤ 150 MiB|—"
+			echo "window: frame time with $SCALE_MAX files queued|not measured yet (window not built)|—|—|≤ 16 ms|—"
+		else
+			awk -v c="$FRAME_CPU" -v p50="$FRAME_P50" -v n="$SCALE_MAX" 'BEGIN { printf "window: frame while uploading, %d files queued, ms: CPU of the drawing thread, median (ref: wall, median)|%.1f|%.1f|—|≤ 16 ms CPU|%s\n", n, c, p50, (c <= 16 ? "yes" : "no") }'
+			awk -v p99="$FRAME_P99" -v n="$SCALE_MAX" 'BEGIN { printf "window: frame while uploading, %d files queued, wall ms, 99th percentile|%.1f|—|—|report|—\n", n, p99 }'
+			awk -v t="$(median win_start 2)" 'BEGIN { printf "window: cold start to window mapped (Xvfb), 100,000 rows, s|%.2f|—|—|≤ 1.5 s|%s\n", t, (t <= 1.5 ? "yes" : "no") }'
+			awk -v m="$(median win_rss 4)" -v mib="$HUGE_MIB" 'BEGIN { printf "window: peak RSS uploading the %s file (built-in sandbox in the same process), MiB|%.1f|—|—|≤ 150 MiB|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), m / 1024, (m / 1024 <= 150 ? "yes" : "no") }'
+		fi
 	fi
 } >"$WORK/table.psv"
 

@@ -27,6 +27,7 @@ type Client struct {
 	hc        *http.Client
 	userAgent string
 	now       func() time.Time // the clock, replaceable in tests
+	limit     *rateLimit       // what all uploads may send per second (SetUploadRate)
 
 	tokenTimeout  time.Duration // tokenRequestTimeout, shorter in tests
 	answerTimeout time.Duration // answerTimeout, shorter in tests
@@ -93,6 +94,7 @@ func NewClient(env Environment, httpClient *http.Client) (*Client, error) {
 		hc:            &hc,
 		userAgent:     defaultUserAgent(),
 		now:           time.Now,
+		limit:         newRateLimit(),
 		tokenTimeout:  tokenRequestTimeout,
 		answerTimeout: answerTimeout,
 	}, nil

@@ -214,6 +214,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 	hasher := NewCIDHasher()
 	hasher.EnableSHA256() // the receipt's checksum, in the same pass
 	body := newUploadBody(ctx, f, opened, head, tail, hasher, req.Progress)
+	body.limit = c.limit
 	summed := false
 	defer func() {
 		// Stop the transport from reading the body (it may still hold it
@@ -453,9 +454,10 @@ type uploadBody struct {
 	sent     int64        // file bytes handed out
 	fileDone bool         // all read, and the file checked unchanged
 	progress func(sent, total int64)
-	err      error // sticky: every Read after a failure fails the same way
-	localErr error // the failure was the file's or the hasher's
-	closed   bool  // finish or Close was called
+	limit    *rateLimit // the client's bandwidth limit, or nil
+	err      error      // sticky: every Read after a failure fails the same way
+	localErr error      // the failure was the file's or the hasher's
+	closed   bool       // finish or Close was called
 }
 
 // bodyState is what the uploading goroutine learns from finish.
@@ -484,8 +486,21 @@ func newUploadBody(ctx context.Context, f *os.File, opened FileIdentity, head, t
 	}
 }
 
-// Read hands out head, file bytes and tail, in order.
+// Read hands out head, file bytes and tail, in order, no faster than the
+// bandwidth limit allows: it returns once the bytes are paid for (waiting
+// without the lock, so finish never waits for the limit).
 func (b *uploadBody) Read(p []byte) (int, error) {
+	n, err := b.next(p)
+	if n > 0 && b.limit != nil {
+		if werr := b.limit.wait(b.ctx, n); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return n, err
+}
+
+// next is Read without the limit.
+func (b *uploadBody) next(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	switch {

@@ -121,6 +121,22 @@ func TestUploadJSONAndFailures(t *testing.T) {
 	assert.Contains(t, errOut, "1 failed")
 }
 
+// --limit-rate limits the run, and its summary says so.
+func TestUploadLimitRate(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, sb.Key)
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 1000 })[0]
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--limit-rate", "8m", f)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "Uploaded 1 file(s)")
+	assert.Contains(t, errOut, "limited to 8M/s")
+
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, "--again", f)
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, errOut, "limited", "no limit out of the box")
+}
+
 func TestCommandLineValidation(t *testing.T) {
 	t.Setenv(storage.HomeEnv, t.TempDir())
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 10 })[0]
@@ -140,6 +156,9 @@ func TestCommandLineValidation(t *testing.T) {
 		{"concurrency zero", []string{"upload", "--concurrency", "0", f}, "between 1 and 16"},
 		{"concurrency negative", []string{"upload", "--concurrency", "-1", f}, "between 1 and 16"},
 		{"resume concurrency zero", []string{"resume", "--concurrency", "0"}, "between 1 and 16"},
+		{"limit rate not a rate", []string{"upload", "--limit-rate", "fast", f}, "--limit-rate: \"fast\" is not a rate"},
+		{"limit rate negative", []string{"resume", "--limit-rate", "-2M"}, "500K, 2M"},
+		{"limit rate in bits", []string{"upload", "--limit-rate", "8Mbit", f}, "not a rate"},
 		{"login needs a method", []string{"login", "--env", "http://127.0.0.1:1"}, "--api-key-stdin"},
 		{"login secret in argv", []string{"login", "--api-key-stdin", "abc"}, "never from arguments"},
 		{"history json and csv", []string{"history", "--json", "--csv"}, "one of"},

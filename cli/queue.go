@@ -25,6 +25,7 @@ const exitInterrupted = 130
 type queueOptions struct {
 	env         string
 	concurrency int
+	limitRate   string // --limit-rate, as given ("" when not)
 	json        bool
 	retryFailed bool
 	changed     func(flag string) bool // whether a flag was given (a --concurrency 0 from none)
@@ -36,6 +37,7 @@ func (o *queueOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.env, "env", "", "environment: production, testnet, or a base URL (default: the last one signed in to)")
 	f.IntVar(&o.concurrency, "concurrency", 0, fmt.Sprintf("uploads at a time, %d to %d (default: the setting, %d)",
 		storage.MinConcurrency, storage.MaxConcurrency, storage.DefaultConcurrency))
+	f.StringVar(&o.limitRate, "limit-rate", "", "the most all uploads together send per second, as curl's --limit-rate: 500K, 2M, 1G (1024-based), 0 for none (default: the setting, none out of the box)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per file")
 }
 
@@ -45,7 +47,19 @@ func (o queueOptions) validate() error {
 		return usageErrorf("--concurrency must be between %d and %d uploads at a time (leave it out for the setting, %d by default)",
 			storage.MinConcurrency, storage.MaxConcurrency, storage.DefaultConcurrency)
 	}
+	if _, err := o.uploadRate(0); err != nil {
+		return usageErrorf("--limit-rate: %v", err)
+	}
 	return nil
+}
+
+// uploadRate is the bandwidth limit of the run in bytes per second: the
+// --limit-rate given, else setting (0: none).
+func (o queueOptions) uploadRate(setting int64) (int64, error) {
+	if o.limitRate == "" {
+		return setting, nil
+	}
+	return api.ParseRate(o.limitRate)
 }
 
 // runQueue signs in, runs the persisted queue with the new requests until
@@ -108,9 +122,14 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun
 	if err != nil {
 		return nil, err
 	}
+	limit, err := o.uploadRate(st.settings.UploadLimit)
+	if err != nil {
+		return nil, err // validate refused it already
+	}
 	q, err := worker.New(worker.Config{
 		Client: client, DB: st.db, Tokens: sess.Tokens, Paused: true,
 		Env: st.envKey, Account: sess.Account, Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
+		UploadLimit: limit,
 	})
 	if err != nil {
 		return nil, err
@@ -118,6 +137,7 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun
 	links := session.Links(st.settings, st.env)
 	run := &queueRun{q: q, left: left,
 		rep: newReporter(cio, o.json, func(hash, name string) string { return links.Link(st.envKey, hash, name) })}
+	run.rep.limit = limit
 	run.events, run.unsubscribe = q.Subscribe(1024)
 	if o.retryFailed {
 		q.RetryFailed()

@@ -24,9 +24,10 @@ import (
 // the uploads in flight, so a run of 100,000 files costs what one of ten
 // does.
 type reporter struct {
-	cio  IO
-	json bool
-	link func(hash, name string) string
+	cio   IO
+	json  bool
+	link  func(hash, name string) string
+	limit int64 // the run's bandwidth limit in bytes per second (0: none), for the summary
 
 	mu       sync.Mutex
 	start    time.Time
@@ -211,6 +212,9 @@ func (r *reporter) summary() string {
 	}
 	if r.already > 0 {
 		s += fmt.Sprintf(" · %d already uploaded (not sent again; --again sends them)", r.already)
+	}
+	if r.limit > 0 {
+		s += " · limited to " + api.FormatRate(r.limit) + "/s" // as given: 1024-based, like curl
 	}
 	return s
 }

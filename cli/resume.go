@@ -9,7 +9,7 @@ import (
 func newResumeCommand(cio IO) *cobra.Command {
 	var o queueOptions
 	cmd := &cobra.Command{
-		Use:   "resume [--env ENV] [--concurrency N] [--retry-failed] [--json]",
+		Use:   "resume [--env ENV] [--concurrency N] [--limit-rate RATE] [--retry-failed] [--json]",
 		Short: "Finish uploads an earlier run left",
 		Long: `Finishes the uploads an earlier run left unfinished (interrupted, killed, or
 waiting for sign-in), from the queue kept in the data directory.`,

@@ -48,7 +48,7 @@ type uploadOptions struct {
 func newUploadCommand(cio IO) *cobra.Command {
 	var o uploadOptions
 	cmd := &cobra.Command{
-		Use:   "upload [--env ENV] [--folder-path P | --parent-id N] [--comment C] [--expect-sha256 SUM] [--concurrency N] [--json] PATH...",
+		Use:   "upload [--env ENV] [--folder-path P | --parent-id N] [--comment C] [--expect-sha256 SUM] [--concurrency N] [--limit-rate RATE] [--json] PATH...",
 		Short: "Upload files and folders, print their links",
 		Long: `Uploads files and folders to dStor and prints, per file, "<hash>  <link>  <name>"
 (or one JSON object per line with --json). A folder keeps its structure under

@@ -79,6 +79,9 @@ type RememberedAccount struct {
 type Settings struct {
 	// Concurrency is how many uploads run at once, 1..16 (default 3).
 	Concurrency int `json:"concurrency"`
+	// UploadLimit is the most bytes per second all uploads together may
+	// send (0, the default: no limit).
+	UploadLimit int64 `json:"upload_limit"`
 	// DefaultFolderPath is the destination folder path preselected for uploads.
 	DefaultFolderPath string `json:"default_folder_path"`
 	// RecentFolders are the last destination folder paths, most recent
@@ -134,10 +137,10 @@ func DefaultSettings() Settings {
 
 // Normalize returns s made valid, so that stored or hand-edited settings can
 // never put the app in an impossible state: concurrency 0 (unset) becomes the
-// default and others are clamped to 1..16; unknown link styles and themes
-// fall back to the default; a language that is not a tag follows the
-// system; a gateway override that is not an absolute
-// http(s) URL is dropped (trailing slashes are trimmed); recent folders are
+// default and others are clamped to 1..16; a negative upload limit becomes
+// none; unknown link styles and themes fall back to the default; a language
+// that is not a tag follows the system; a gateway override that is not an
+// absolute http(s) URL is dropped (trailing slashes are trimmed); recent folders are
 // trimmed, de-duplicated and capped at MaxRecentFolders; remembered accounts
 // without an environment or account are dropped, duplicates (same
 // environment and account) keep the first, and an unknown method becomes
@@ -151,6 +154,7 @@ func (s Settings) Normalize() Settings {
 	case s.Concurrency > MaxConcurrency:
 		s.Concurrency = MaxConcurrency
 	}
+	s.UploadLimit = max(0, s.UploadLimit)
 	switch s.LinkStyle {
 	case LinkGateway, LinkIPFS, LinkCID, LinkMarkdown, LinkHTML:
 	default:

@@ -101,6 +101,7 @@ func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
 		Env:         s.EnvKey,
 		Account:     s.Account,
 		Concurrency: a.currentSettings().Concurrency,
+		UploadLimit: a.currentSettings().UploadLimit,
 		LiveLink:    a.liveLink(s),
 	})
 }

@@ -74,6 +74,8 @@ type settingsView struct {
 
 	concurrency      *widget.Slider
 	concurrencyLabel *widget.Label
+	uploadLimit      *widget.Entry
+	uploadLimitError *widget.Label
 	linkStyle        *widget.RadioGroup
 	gateway          *widget.Entry
 	gatewayError     *widget.Label
@@ -104,6 +106,15 @@ func newSettingsView(a *App) *settingsView {
 	v.concurrency.OnChanged = v.onConcurrency
 	v.concurrency.SetValue(float64(st.Concurrency))
 	v.onConcurrency(float64(st.Concurrency))
+
+	v.uploadLimit = widget.NewEntry()
+	v.uploadLimit.SetPlaceHolder(tr("No limit"))
+	if st.UploadLimit > 0 {
+		v.uploadLimit.SetText(api.FormatRate(st.UploadLimit))
+	}
+	v.uploadLimit.OnChanged = v.onUploadLimit
+	v.uploadLimitError = note(widget.DangerImportance, fyne.TextWrapWord)
+	v.uploadLimitError.Hide()
 
 	links := linkStyleLabels()
 	var styles []string
@@ -161,9 +172,11 @@ func newSettingsView(a *App) *settingsView {
 	}
 	uploads := widget.NewForm(
 		widget.NewFormItem(tr("Uploads at once"), container.NewBorder(nil, nil, nil, v.concurrencyLabel, v.concurrency)),
+		widget.NewFormItem(tr("Speed limit"), container.NewVBox(v.uploadLimit, v.uploadLimitError)),
 		widget.NewFormItem("", v.copyAfter),
 		widget.NewFormItem("", v.notifications),
 	)
+	uploads.Items[1].HintText = tr("Bytes per second for all uploads together, e.g. 500K or 2M (1K = 1024 bytes); empty for no limit.")
 	linkForm := widget.NewForm(
 		widget.NewFormItem(tr("Copy link as"), v.linkStyle),
 		widget.NewFormItem("", v.linkFilename),
@@ -220,6 +233,36 @@ func (v *settingsView) onConcurrency(f float64) {
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.Concurrency = n; return s })
 	if v.a.sess != nil && v.a.sess.queue != nil {
 		v.a.sess.queue.SetConcurrency(n)
+	}
+}
+
+// onUploadLimit applies a valid speed limit at once, to the uploads in
+// flight too; empty means none.
+func (v *settingsView) onUploadLimit(text string) {
+	text = strings.TrimSpace(text)
+	var limit int64
+	if text != "" {
+		n, err := api.ParseRate(text)
+		if err != nil {
+			v.uploadLimitError.SetText(tr("Write the limit like 500K or 2M (bytes per second), or leave it empty for no limit."))
+			v.uploadLimitError.Show()
+			return
+		}
+		limit = n
+	}
+	v.uploadLimitError.Hide()
+	if v.loading {
+		return
+	}
+	v.a.setUploadLimit(limit)
+}
+
+// setUploadLimit saves the speed limit (bytes per second, 0: none) and
+// applies it to the uploads at once.
+func (a *App) setUploadLimit(bytesPerSecond int64) {
+	a.changeSettings(func(s storage.Settings) storage.Settings { s.UploadLimit = bytesPerSecond; return s })
+	if a.sess != nil && a.sess.queue != nil {
+		a.sess.queue.SetUploadLimit(bytesPerSecond)
 	}
 }
 

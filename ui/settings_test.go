@@ -19,6 +19,10 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		p.concurrency.SetValue(7)
 		p.linkStyle.SetSelected(linkStyleLabels()[storage.LinkCID])
 		test.Type(p.gateway, "https://ipfs.io")
+		test.Type(p.uploadLimit, "2x")
+		assert.True(t, p.uploadLimitError.Visible(), "a limit that is not a rate says how to write one")
+		p.uploadLimit.SetText("1536k")
+		assert.False(t, p.uploadLimitError.Visible())
 		test.Tap(p.copyAfter)
 		test.Tap(p.notifications)
 		p.themeChoice.SetSelected(themeLabels()[storage.ThemeDark])
@@ -35,6 +39,7 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		assert.Equal(t, 7.0, p.concurrency.Value)
 		assert.Equal(t, linkStyleLabels()[storage.LinkCID], p.linkStyle.Selected)
 		assert.Equal(t, "https://ipfs.io", p.gateway.Text)
+		assert.Equal(t, "1536K", p.uploadLimit.Text)
 		assert.True(t, p.copyAfter.Checked)
 		assert.False(t, p.notifications.Checked)
 		assert.Equal(t, themeLabels()[storage.ThemeDark], p.themeChoice.Selected)
@@ -45,6 +50,7 @@ func TestSettingsSurviveRestart(t *testing.T) {
 	s, err := e.db.LoadSettings()
 	assert.NoError(t, err)
 	assert.Equal(t, 7, s.Concurrency)
+	assert.Equal(t, int64(1536<<10), s.UploadLimit)
 }
 
 func TestKeyringStatusShown(t *testing.T) {

@@ -672,6 +672,9 @@ func summaryText(s worker.Summary, speed float64) string {
 	if sp := formatSpeed(speed); sp != "" {
 		parts = append(parts, sp)
 	}
+	if s.UploadLimit > 0 {
+		parts = append(parts, tr("limited to {{.Rate}}/s", map[string]any{"Rate": api.FormatRate(s.UploadLimit)})) // as set: 1024-based, like curl
+	}
 	if s.Walking {
 		parts = append(parts, tr("listing folders…"))
 	}

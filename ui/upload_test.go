@@ -17,7 +17,6 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
-	"github.com/dstor-uploader/dstor-uploader/internal/throttle"
 	dstorage "github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -177,6 +176,8 @@ func TestSummaryText(t *testing.T) {
 		summaryText(worker.Summary{Total: 40, Done: 12, Failed: 1, Queued: 27, BytesTotal: 300_000_000, BytesDone: 70_000_000}, 0))
 	assert.Equal(t, "0 of 3 uploaded · 3 kB left · waiting for sign-in",
 		summaryText(worker.Summary{Total: 3, Waiting: 3, BytesTotal: 3000, WaitingSignIn: true}, 0))
+	assert.Equal(t, "1 of 4 uploaded · 3 kB left · 2 MB/s · limited to 2M/s",
+		summaryText(worker.Summary{Total: 4, Done: 1, Uploading: 3, BytesTotal: 4000, BytesDone: 1000, UploadLimit: 2 << 20}, 2_000_000))
 }
 
 // Pause stops the file being sent: its row says it stopped partway and
@@ -184,7 +185,7 @@ func TestSummaryText(t *testing.T) {
 func TestPauseStopsTheUploadInFlight(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
-	a.httpClient = &http.Client{Transport: &throttle.Transport{Base: http.DefaultTransport, BytesPerSecond: 2 << 20}}
+	a.setUploadLimit(2 << 20)
 	e.signInSandbox()
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "video.mp4"), 8<<20)
 	e.ui(func() { a.addPaths([]string{p}) })

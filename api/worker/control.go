@@ -262,6 +262,18 @@ func (q *Queue) SetConcurrency(n int) {
 	q.wakeScheduler()
 }
 
+// SetUploadLimit changes the most bytes per second all uploads together
+// may send (0: no limit), at once, for the uploads in flight too.
+func (q *Queue) SetUploadLimit(bytesPerSecond int64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || bytesPerSecond == q.client.UploadRate() {
+		return
+	}
+	q.client.SetUploadRate(bytesPerSecond)
+	q.publish(QueueChanged, nil, false)
+}
+
 // SetTokens replaces the token source after the person signed in (or
 // switched from a password to an API key): jobs waiting for sign-in are
 // queued again and the queue goes on. nil puts the queue in "waiting for

@@ -117,7 +117,7 @@
 //
 // The files follow the queue's ideas: queue.go holds Queue, New, Wait and
 // Close; control.go the person's controls (cancel, pause, retry, clear,
-// concurrency, sign-in); schedule.go which job starts next, its attempts,
+// concurrency, speed limit, sign-in); schedule.go which job starts next, its attempts,
 // retries and progress; walk.go the listing of added files and folders;
 // persist.go the saved queue, read back by New and written behind the
 // callers (writebehind.go); events.go the subscribers; job.go what a job is

@@ -111,6 +111,9 @@ type Summary struct {
 	WaitingSignIn bool
 	// Walking is true while added folders are still being listed.
 	Walking bool
+	// UploadLimit is the bandwidth limit of the uploads, in bytes per
+	// second (0: none).
+	UploadLimit int64
 }
 
 // job is the worker's own record of a job it holds in memory (see
@@ -222,6 +225,7 @@ func (q *Queue) summaryLocked() Summary {
 		Paused:        q.paused,
 		WaitingSignIn: q.signIn,
 		Walking:       q.walkBusy || len(q.pendingAdds) > 0,
+		UploadLimit:   q.client.UploadRate(),
 	}
 }
 

@@ -56,6 +56,9 @@ type Config struct {
 	// Concurrency is how many uploads run at once (0: storage.DefaultConcurrency;
 	// at most storage.MaxConcurrency).
 	Concurrency int
+	// UploadLimit is the most bytes per second all uploads together may
+	// send (0: no limit); it becomes Client's limit (api.Client.SetUploadRate).
+	UploadLimit int64
 	// MaxAttempts is how many times a job is tried before it fails
 	// (default 5).
 	MaxAttempts int
@@ -224,6 +227,7 @@ func New(cfg Config) (*Queue, error) {
 		lock.Release()
 		return nil, err
 	}
+	cfg.Client.SetUploadRate(cfg.UploadLimit)
 	q.persister.start()
 	q.walkSaver.start()
 	q.workers.Add(2)

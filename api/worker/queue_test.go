@@ -1070,3 +1070,21 @@ func TestOneQueuePerAccount(t *testing.T) {
 	require.NoError(t, q1.Close())
 	e.queue(e.config()) // free again
 }
+
+// The bandwidth limit of Config becomes the client's; SetUploadLimit
+// changes it while the queue runs and the summary shows it.
+func TestUploadLimitIsTheClients(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	cfg := e.config()
+	cfg.UploadLimit = 2 << 20
+	q := e.queue(cfg)
+	assert.Equal(t, int64(2<<20), e.client.UploadRate())
+	assert.Equal(t, int64(2<<20), q.Summary().UploadLimit)
+	events, stop := q.Subscribe(16)
+	defer stop()
+	q.SetUploadLimit(0)
+	ev := <-events
+	assert.Equal(t, QueueChanged, ev.Kind)
+	assert.Zero(t, ev.Summary.UploadLimit)
+	assert.Zero(t, e.client.UploadRate())
+}

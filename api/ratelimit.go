@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"golang.org/x/time/rate"
+)
+
+// A bandwidth limit is given in curl's --limit-rate syntax: bytes per
+// second, with an optional suffix K, M or G (either case) counting 1024,
+// 1024² or 1024³ bytes, and an optional "/s": "500K", "2M", "1.5m", "8M/s".
+// 0 means no limit.
+
+// rateUnits are the suffixes of the syntax, largest first.
+var rateUnits = []struct {
+	suffix string
+	bytes  int64
+}{{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}}
+
+// maxRate is the largest limit accepted (1 TiB/s): far above any uplink,
+// and safe from overflow.
+const maxRate = 1 << 40
+
+// ParseRate reads a bandwidth limit (see the syntax above) and returns it
+// in bytes per second; 0 means no limit. An error is a sentence that says
+// how to write one.
+func ParseRate(s string) (int64, error) {
+	t := strings.TrimSuffix(strings.TrimSpace(s), "/s")
+	unit := int64(1)
+	for _, u := range rateUnits {
+		if len(t) > 0 && strings.EqualFold(t[len(t)-1:], u.suffix) {
+			t, unit = t[:len(t)-1], u.bytes
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || t == "" || strings.ContainsAny(t, "eEnNxX_+") || v < 0 || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a rate: write bytes per second, with K, M or G for 1024, 1024² or 1024³ bytes (500K, 2M, 1.5G), or 0 for no limit", s)
+	}
+	bps := v * float64(unit)
+	if bps > maxRate {
+		return 0, fmt.Errorf("%q is more than the largest limit, %s/s", s, FormatRate(maxRate))
+	}
+	if bps > 0 && bps < 1 {
+		return 0, fmt.Errorf("%q is less than one byte per second: write 0 for no limit", s)
+	}
+	return int64(bps), nil
+}
+
+// FormatRate writes bytesPerSecond in the syntax ParseRate reads, in the
+// largest unit that gives a whole number, or with one decimal when none
+// does ("8M", "1536K", "1.0M", "1000"); 0 is "0" (no limit).
+func FormatRate(bytesPerSecond int64) string {
+	for _, u := range rateUnits {
+		if bytesPerSecond >= u.bytes && bytesPerSecond%u.bytes == 0 {
+			return strconv.FormatInt(bytesPerSecond/u.bytes, 10) + u.suffix
+		}
+	}
+	for _, u := range rateUnits {
+		if bytesPerSecond >= u.bytes {
+			return strconv.FormatFloat(float64(bytesPerSecond)/float64(u.bytes), 'f', 1, 64) + u.suffix
+		}
+	}
+	return strconv.FormatInt(bytesPerSecond, 10)
+}
+
+// maxRateBurst is the most bytes a limited upload may send at once: what
+// the transport reads in one go. A smaller limit gets a smaller burst
+// (an eighth of a second's worth), so no second carries more than a small
+// fraction above the limit.
+const maxRateBurst = 64 << 10
+
+// rateLimit is the bandwidth limit of one Client, shared by all its
+// uploads (a token bucket: golang.org/x/time/rate), and changeable while
+// they run.
+type rateLimit struct {
+	bps atomic.Int64 // 0: no limit
+	lim *rate.Limiter
+}
+
+func newRateLimit() *rateLimit {
+	return &rateLimit{lim: rate.NewLimiter(rate.Inf, maxRateBurst)}
+}
+
+// set changes the limit (0: none); uploads in flight follow it from their
+// next read.
+func (l *rateLimit) set(bytesPerSecond int64) {
+	bytesPerSecond = max(0, min(bytesPerSecond, maxRate))
+	l.bps.Store(bytesPerSecond)
+	if bytesPerSecond == 0 {
+		l.lim.SetLimit(rate.Inf)
+		return
+	}
+	l.lim.SetBurst(int(max(1, min(maxRateBurst, bytesPerSecond/8))))
+	l.lim.SetLimit(rate.Limit(bytesPerSecond))
+}
+
+// get is the limit in bytes per second (0: none).
+func (l *rateLimit) get() int64 { return l.bps.Load() }
+
+// wait returns once n more bytes may be sent, or when ctx ends.
+func (l *rateLimit) wait(ctx context.Context, n int) error {
+	for n > 0 && l.bps.Load() > 0 {
+		k := min(n, l.lim.Burst())
+		if err := l.lim.WaitN(ctx, k); err != nil {
+			switch {
+			case k > l.lim.Burst():
+				continue // the burst shrank meanwhile (set): ask again
+			case ctx.Err() != nil:
+				return context.Cause(ctx)
+			}
+			return fmt.Errorf("wait for the bandwidth limit: %w", err)
+		}
+		n -= k
+	}
+	return nil
+}
+
+// SetUploadRate limits what all of the client's uploads send together to
+// bytesPerSecond (0: no limit). It applies at once, to the uploads in
+// flight too.
+func (c *Client) SetUploadRate(bytesPerSecond int64) { c.limit.set(bytesPerSecond) }
+
+// UploadRate is the limit SetUploadRate set, in bytes per second (0: none).
+func (c *Client) UploadRate() int64 { return c.limit.get() }
