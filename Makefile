@@ -26,7 +26,7 @@ help:
 	@echo "make bench     performance suite against curl (BENCH_QUICK=1 for a short pass): prints the README's Performance table"
 	@echo "make reliability  faults, kills, bad input, secrets, hardening: prints the README's Reliability table"
 	@echo "make fuzz      run every fuzz target for FUZZTIME each (default 60s)"
-	@echo "make stress    the timing-sensitive tests STRESS_COUNT times each (default 10) under -race: pass/fail per group"
+	@echo "make stress    the timing-sensitive tests STRESS_COUNT times each (default 10) under -race: pass/fail per group; STRESS_MINUTES caps its time"
 	@echo "make dnd-check drag a file and a folder from another X application onto the window (Xvfb)"
 	@echo "make windows   dist/windows/dstor-uploader.exe and its per-user installer dstor-uploader-setup.exe"
 	@echo "make test-windows  cross-compile the Windows test binaries and run them under Wine"
