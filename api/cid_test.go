@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // feed is one way of giving a hasher its bytes: each reaches the chunks
@@ -389,7 +391,7 @@ func TestCIDHasherLimitCores(t *testing.T) {
 func TestFileCID(t *testing.T) {
 	for _, size := range []int{0, 12, 3*ChunkSize + 5} {
 		data := randomBytes(size, uint64(size)+21)
-		got, err := FileCID(t.Context(), writeFile(t, "f.bin", data))
+		got, err := FileCID(t.Context(), testfs.WriteTemp(t, "f.bin", data))
 		require.NoError(t, err)
 		assert.Equal(t, boxoCIDOf(t, data).cid, got, "size %d", size)
 	}
@@ -400,6 +402,6 @@ func TestFileCID(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	_, err = FileCID(ctx, writeFile(t, "g.bin", randomBytes(ChunkSize, 22)))
+	_, err = FileCID(ctx, testfs.WriteTemp(t, "g.bin", randomBytes(ChunkSize, 22)))
 	assert.ErrorIs(t, err, context.Canceled)
 }

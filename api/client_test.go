@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 func TestTokenFromAPIKey(t *testing.T) {
@@ -173,7 +175,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	_, err = c.TokenFromLogin(t.Context(), testEmail, testPassword)
 	assert.ErrorIs(t, err, ErrMalformed)
 
-	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: writeFile(t, "a.txt", []byte("a"))})
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a.txt", []byte("a"))})
 	assert.ErrorIs(t, err, ErrMalformed)
 	assert.Zero(t, stolen.Load(), "credentials were forwarded to another host")
 }

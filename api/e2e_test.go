@@ -3,12 +3,10 @@ package api_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,8 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 // These tests run the real client against the real sandbox over loopback
@@ -65,22 +65,6 @@ func (e *e2e) token(t *testing.T) api.Token {
 	return tok
 }
 
-func writeFile(t *testing.T, name string, data []byte) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	require.NoError(t, os.WriteFile(p, data, 0o644))
-	return p
-}
-
-func randomData(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, 42))
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(r.Uint32())
-	}
-	return b
-}
-
 // boxoCID is the reference: boxo's importer, as `ipfs add` with its
 // defaults runs it.
 func boxoCID(t *testing.T, data []byte) string {
@@ -115,7 +99,7 @@ func TestE2ETokensFromKeyAndLogin(t *testing.T) {
 	assert.True(t, byLogin.ExpiresAt.After(time.Now().Add(300*24*time.Hour)), "default lifetime is a year")
 
 	// Both tokens upload.
-	f := writeFile(t, "hello.txt", []byte("hello world\n"))
+	f := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
 	for _, tok := range []api.Token{byKey, byLogin} {
 		res, err := e.client.Upload(ctx, tok, api.UploadRequest{Path: f})
 		require.NoError(t, err)
@@ -139,8 +123,8 @@ func TestE2EUploadDestinationsAndGateway(t *testing.T) {
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data := randomData(1000+i*77_777, uint64(i))
-			tt.req.Path = writeFile(t, "file "+tt.name+".bin", data)
+			data := testutil.Content(fmt.Sprint("data", i), 1000+i*77_777)
+			tt.req.Path = testfs.WriteTemp(t, "file "+tt.name+".bin", data)
 			res, err := e.client.Upload(context.Background(), tok, tt.req)
 			require.NoError(t, err)
 			assert.True(t, res.Verified)
@@ -175,9 +159,9 @@ func TestE2ECIDVectorsAgree(t *testing.T) {
 	cases := map[string][]byte{
 		"empty":                   {},
 		"hello world":             []byte("hello world\n"),
-		"two chunks (262,145 B)":  randomData(262_145, 1),
-		"175 chunks (two levels)": randomData(175*262_144+5, 2),
-		"exactly 174 chunks":      randomData(174*262_144, 3),
+		"two chunks (262,145 B)":  testutil.Content("data1", 262_145),
+		"175 chunks (two levels)": testutil.Content("data2", 175*262_144+5),
+		"exactly 174 chunks":      testutil.Content("data3", 174*262_144),
 	}
 	want := map[string]string{
 		"empty":       "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
@@ -189,7 +173,7 @@ func TestE2ECIDVectorsAgree(t *testing.T) {
 			if w, ok := want[name]; ok {
 				require.Equal(t, w, ref)
 			}
-			res, err := e.client.Upload(context.Background(), tok, api.UploadRequest{Path: writeFile(t, "v.bin", data)})
+			res, err := e.client.Upload(context.Background(), tok, api.UploadRequest{Path: testfs.WriteTemp(t, "v.bin", data)})
 			require.NoError(t, err)
 			assert.Equal(t, ref, res.LocalCID, "client")
 			assert.Equal(t, ref, res.Hash, "sandbox")
@@ -204,8 +188,8 @@ func TestE2ECIDVectorsAgree(t *testing.T) {
 func TestE2ETypedErrorsThroughFaults(t *testing.T) {
 	e := newE2E(t, sandbox.Config{MaxUploadSize: 64 << 10})
 	tok := e.token(t)
-	small := writeFile(t, "small.bin", randomData(4096, 9))
-	big := writeFile(t, "big.bin", randomData(200<<10, 10))
+	small := testfs.WriteTemp(t, "small.bin", testutil.Content("data9", 4096))
+	big := testfs.WriteTemp(t, "big.bin", testutil.Content("data10", 200<<10))
 	tests := []struct {
 		name      string
 		fault     *sandbox.Fault
@@ -288,7 +272,7 @@ func TestE2EExpiredTokenRefusedAtUpload(t *testing.T) {
 	// (its own clock says the token is fine), so the server must refuse.
 	later := now.Add(time.Hour)
 	clock = func() time.Time { return later }
-	f := writeFile(t, "x.txt", []byte("x"))
+	f := testfs.WriteTemp(t, "x.txt", []byte("x"))
 	_, err = e.client.Upload(context.Background(), tok, api.UploadRequest{Path: f})
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, api.ErrUnauthorized) || errors.Is(err, api.ErrTokenExpired), "got %v", err)
@@ -314,7 +298,7 @@ func TestE2EUnreachableHost(t *testing.T) {
 func TestE2ECancelMidUploadLeavesNoGoroutine(t *testing.T) {
 	e := newE2E(t, sandbox.Config{})
 	tok := e.token(t)
-	f := writeFile(t, "big.bin", randomData(8<<20, 5))
+	f := testfs.WriteTemp(t, "big.bin", testutil.Content("data5", 8<<20))
 	e.srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Stall: time.Minute})
 	ignore := goleak.IgnoreCurrent()
 

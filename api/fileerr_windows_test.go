@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 func TestWindowsFileErrorSentences(t *testing.T) {
@@ -55,7 +57,7 @@ func TestValidateFileReservedNames(t *testing.T) {
 // A file another program holds open without sharing (as Outlook does with
 // its .pst) is refused with a sentence that says what to do.
 func TestValidateFileLockedByAnotherProgram(t *testing.T) {
-	path := writeFile(t, "mailbox.pst", []byte("busy"))
+	path := testfs.WriteTemp(t, "mailbox.pst", []byte("busy"))
 	p, err := syscall.UTF16PtrFromString(path)
 	require.NoError(t, err)
 	h, err := syscall.CreateFile(p, syscall.GENERIC_READ|syscall.GENERIC_WRITE, 0, nil, syscall.OPEN_EXISTING, syscall.FILE_ATTRIBUTE_NORMAL, 0)

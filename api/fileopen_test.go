@@ -123,7 +123,7 @@ func TestTornRewriteWithRestoredMtimeIsCaught(t *testing.T) {
 	}
 	f := newFakeDStor(t)
 	old := patterned(3 * ChunkSize)
-	p := writeFile(t, "big.bin", old)
+	p := testfs.WriteTemp(t, "big.bin", old)
 	st, err := os.Stat(p)
 	require.NoError(t, err)
 	var once sync.Once
@@ -176,7 +176,7 @@ func TestChangeAfterSendingIsCaught(t *testing.T) {
 				t.Skip(tc.skip)
 			}
 			f := newFakeDStor(t)
-			p := writeFile(t, "f.txt", []byte("hello world\n"))
+			p := testfs.WriteTemp(t, "f.txt", []byte("hello world\n"))
 			f.addAnswer = func(w http.ResponseWriter, rec received) {
 				tc.change(p) // every byte is read by now
 				writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": rec.CID, "Size": "20"})

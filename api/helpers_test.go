@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,14 +46,6 @@ func validToken(t testing.TB) Token {
 		"aud": "dstor.cloud", "iss": "dstor.cloud",
 		"sub": "2f0d3a52-5b36-4c1e-9a57-6f2f3c0b9e11",
 	}))
-}
-
-// writeFile writes data to a new file in a test temp dir.
-func writeFile(t testing.TB, name string, data []byte) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	require.NoError(t, os.WriteFile(path, data, 0o600))
-	return path
 }
 
 // patterned is deterministic content of size n that is not all zeros (its

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 // TestE2EIndexPageLinksServeEachFile: the index page of three uploads,
@@ -26,8 +29,8 @@ func TestE2EIndexPageLinksServeEachFile(t *testing.T) {
 	want := map[string][]byte{}
 	var files []api.SharedFile
 	for i, name := range names {
-		data := randomData(500+i*10_000, uint64(i))
-		res, err := e.client.Upload(context.Background(), tok, api.UploadRequest{Path: writeFile(t, "f"+string(rune('0'+i)), data)})
+		data := testutil.Content(fmt.Sprint("data", i), 500+i*10_000)
+		res, err := e.client.Upload(context.Background(), tok, api.UploadRequest{Path: testfs.WriteTemp(t, "f"+string(rune('0'+i)), data)})
 		require.NoError(t, err)
 		files = append(files, api.SharedFile{Env: env.Key(), Hash: res.Hash, Name: name})
 		want[res.Hash] = data
@@ -37,7 +40,7 @@ func TestE2EIndexPageLinksServeEachFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(page), "<title>trip &amp; photos</title>")
 	assert.Contains(t, string(page), "&lt;b&gt;café&lt;/b&gt;.bin", "names are escaped")
-	res, err := e.client.Upload(context.Background(), tok, api.UploadRequest{Path: writeFile(t, "index.html", page)})
+	res, err := e.client.Upload(context.Background(), tok, api.UploadRequest{Path: testfs.WriteTemp(t, "index.html", page)})
 	require.NoError(t, err)
 	served, hdr := gatewayBytes(t, links.GatewayLink(env.Key(), res.Hash, "index.html"))
 	assert.Equal(t, page, served)

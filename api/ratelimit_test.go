@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -153,7 +154,7 @@ func TestUploadRateIsSharedByAllUploads(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
 	for i := range errs {
-		path := writeFile(t, fmt.Sprintf("f%d.bin", i), patterned(size+i))
+		path := testfs.WriteTemp(t, fmt.Sprintf("f%d.bin", i), patterned(size+i))
 		wg.Go(func() {
 			res, err := c.Upload(t.Context(), tok, UploadRequest{Path: path})
 			if err == nil && !res.Verified {
@@ -180,7 +181,7 @@ func TestUploadRateChangesWhileUploading(t *testing.T) {
 	const bps = 4 << 10
 	since := time.Now()
 	c.SetUploadRate(bps) // 1 MiB would take more than four minutes
-	path := writeFile(t, "big.bin", patterned(1<<20))
+	path := testfs.WriteTemp(t, "big.bin", patterned(1<<20))
 	done := make(chan error, 1)
 	go func() {
 		_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: path})
@@ -207,7 +208,7 @@ func TestUploadRateWaitEndsWithTheContext(t *testing.T) {
 	a := countArrivals(f)
 	c := f.client(nil)
 	c.SetUploadRate(1 << 10) // 1 MiB would take 17 minutes
-	path := writeFile(t, "big.bin", patterned(1<<20))
+	path := testfs.WriteTemp(t, "big.bin", patterned(1<<20))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan error, 1)
@@ -235,7 +236,7 @@ func BenchmarkUploadLimitRate(b *testing.B) {
 	const files, size = 4, 16 << 20
 	paths := make([]string, files)
 	for i := range paths {
-		paths[i] = writeFile(b, fmt.Sprintf("f%d.bin", i), patterned(size+i))
+		paths[i] = testfs.WriteTemp(b, fmt.Sprintf("f%d.bin", i), patterned(size+i))
 	}
 	var avg, busiest []float64
 	for range b.N {

@@ -23,7 +23,7 @@ func TestUploadReceiptMatchesSha256sum(t *testing.T) {
 	c := f.client(nil)
 	tok := validToken(t)
 	for _, n := range []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 3*ChunkSize + 17} {
-		path := writeFile(t, "data.bin", patterned(n))
+		path := testfs.WriteTemp(t, "data.bin", patterned(n))
 		want := testfs.Sha256sum(t, path)
 
 		res, err := c.Upload(t.Context(), tok, UploadRequest{Path: path})
@@ -46,7 +46,7 @@ func TestHashFileErrors(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Contains(t, ve.Message, "does not exist")
 
-	path := writeFile(t, "big.bin", patterned(4*ChunkSize))
+	path := testfs.WriteTemp(t, "big.bin", patterned(4*ChunkSize))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err = HashFile(ctx, path)
@@ -61,7 +61,7 @@ func TestUploadExpectSHA256(t *testing.T) {
 	c := f.client(nil)
 	tok := validToken(t)
 	data := patterned(2*ChunkSize + 5)
-	path := writeFile(t, "report.pdf", data)
+	path := testfs.WriteTemp(t, "report.pdf", data)
 	sum := sha256.Sum256(data)
 	right := hex.EncodeToString(sum[:])
 	wrong := strings.Repeat("ab", 32)
@@ -117,7 +117,7 @@ func TestNormalizeSHA256(t *testing.T) {
 // checksum check and the upload is never sent as if it were checked.
 func TestUploadExpectSHA256FileChangedAfterCheck(t *testing.T) {
 	data := patterned(ChunkSize)
-	path := writeFile(t, "a.bin", data)
+	path := testfs.WriteTemp(t, "a.bin", data)
 	sum := sha256.Sum256(data)
 	req := UploadRequest{Path: path, ExpectSHA256: hex.EncodeToString(sum[:])}
 	id, err := checkExpectedSHA256(t.Context(), req)

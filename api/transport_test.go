@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // stallingServer accepts connections on loopback, reads the request headers
@@ -69,7 +71,7 @@ func TestUploadToStalledServerTimesOut(t *testing.T) {
 	srv := newStallingServer(t)
 	hc := &http.Client{Transport: NewTransport(Timeouts{WriteIdle: 300 * time.Millisecond, ResponseHeader: time.Minute})}
 	c := newTestClient(t, srv.URL(), hc)
-	path := writeFile(t, "big.bin", patterned(48<<20)) // more than loopback socket buffers hold
+	path := testfs.WriteTemp(t, "big.bin", patterned(48<<20)) // more than loopback socket buffers hold
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // only a safety net
 	defer cancel()
@@ -86,7 +88,7 @@ func TestStalledAnswerTimesOut(t *testing.T) {
 	srv := newStallingServer(t)
 	hc := &http.Client{Transport: NewTransport(Timeouts{ResponseHeader: 300 * time.Millisecond})}
 	c := newTestClient(t, srv.URL(), hc)
-	path := writeFile(t, "small.txt", []byte("hello world\n"))
+	path := testfs.WriteTemp(t, "small.txt", []byte("hello world\n"))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err := c.Upload(ctx, validToken(t), UploadRequest{Path: path})

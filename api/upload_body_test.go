@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // The body hands out head, file and tail whatever the size of the reads,
@@ -17,7 +19,7 @@ import (
 func TestUploadBodyFeedsTheHasher(t *testing.T) {
 	for _, size := range []int{0, 1, ChunkSize, 3*ChunkSize + 7} {
 		data := randomBytes(size, uint64(size)+11)
-		path := writeFile(t, "f.bin", data)
+		path := testfs.WriteTemp(t, "f.bin", data)
 		f, err := os.Open(path)
 		require.NoError(t, err)
 		_, id, err := statOpen(f)
@@ -48,7 +50,7 @@ func TestUploadBodyFeedsTheHasher(t *testing.T) {
 // back and fails later reads; the hasher then aborts cleanly.
 func TestUploadBodyFinishMidBlock(t *testing.T) {
 	data := randomBytes(2*ChunkSize, 12)
-	f, err := os.Open(writeFile(t, "f.bin", data))
+	f, err := os.Open(testfs.WriteTemp(t, "f.bin", data))
 	require.NoError(t, err)
 	defer f.Close()
 	_, id, err := statOpen(f)

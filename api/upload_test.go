@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 const helloCID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
@@ -40,7 +42,7 @@ func TestUploadSendsFileAndVerifiesCID(t *testing.T) {
 	tok := validToken(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := writeFile(t, "data.bin", tt.data)
+			path := testfs.WriteTemp(t, "data.bin", tt.data)
 			st, err := os.Stat(path)
 			require.NoError(t, err)
 
@@ -122,7 +124,7 @@ func TestUploadHeaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req := tt.req
-			req.Path = writeFile(t, "local name.txt", []byte("content"))
+			req.Path = testfs.WriteTemp(t, "local name.txt", []byte("content"))
 			res, err := c.Upload(t.Context(), validToken(t), req)
 			require.NoError(t, err)
 			rec := f.lastUpload()
@@ -176,7 +178,7 @@ func TestUploadAnswerForms(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = io.WriteString(w, strings.ReplaceAll(tt.answer, "{CID}", rec.CID))
 			}
-			path := writeFile(t, "hello.txt", []byte("hello world\n"))
+			path := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
 			res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: path})
 			wantHash := tt.wantHash
 			if wantHash == "" {
@@ -276,7 +278,7 @@ func TestUploadStatusErrors(t *testing.T) {
 				w.WriteHeader(tt.status)
 				_, _ = io.WriteString(w, tt.body)
 			}
-			path := writeFile(t, "hello.txt", []byte("hello world\n"))
+			path := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
 			_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: path})
 			checkStatusError(t, err, tt, tok.Raw)
 		})
@@ -308,7 +310,7 @@ func checkStatusError(t *testing.T, err error, tt statusCase, secrets ...string)
 func TestUploadRefusesExpiredTokenWithoutSending(t *testing.T) {
 	f := newFakeDStor(t)
 	tok := ParseToken(makeJWT(t, map[string]any{"exp": time.Now().Add(-time.Minute).Unix()}))
-	_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTokenExpired)
 	assert.False(t, Retryable(err), "a new token is needed first")
@@ -333,7 +335,7 @@ func TestUploadTokenExpiresDuringUpload(t *testing.T) {
 		}
 		return exp.Add(time.Minute) // when the 401 arrives
 	}
-	_, err := c.Upload(t.Context(), tok, UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err := c.Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTokenExpired)
 	var e *Error
@@ -342,14 +344,14 @@ func TestUploadTokenExpiresDuringUpload(t *testing.T) {
 
 	// The same 401 with the token still valid is a plain refusal.
 	c.now = time.Now
-	_, err = c.Upload(t.Context(), tok, UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err = c.Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	assert.ErrorIs(t, err, ErrUnauthorized)
 }
 
 func TestUploadValidatesBeforeSending(t *testing.T) {
 	f := newFakeDStor(t)
 	c := f.client(nil)
-	file := writeFile(t, "ok.txt", []byte("ok"))
+	file := testfs.WriteTemp(t, "ok.txt", []byte("ok"))
 	tests := []struct {
 		name  string
 		tok   Token
@@ -376,7 +378,7 @@ func TestUploadValidatesBeforeSending(t *testing.T) {
 func TestUploadConnectionRefused(t *testing.T) {
 	addr := closedPort(t)
 	c := newTestClient(t, "http://"+addr, nil)
-	_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrUnreachable)
 	assert.True(t, Retryable(err))
@@ -397,7 +399,7 @@ func TestUploadConnectionCutMidBody(t *testing.T) {
 		}
 	}
 	tok := validToken(t)
-	_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: writeFile(t, "big", patterned(8<<20))})
+	_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "big", patterned(8<<20))})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrUnreachable, "%v", err)
 	assert.True(t, Retryable(err))
@@ -415,7 +417,7 @@ func TestUploadProgress(t *testing.T) {
 		calls [][2]int64
 	)
 	req := UploadRequest{
-		Path: writeFile(t, "p.bin", patterned(size)),
+		Path: testfs.WriteTemp(t, "p.bin", patterned(size)),
 		Progress: func(sent, total int64) {
 			mu.Lock()
 			calls = append(calls, [2]int64{sent, total})
@@ -441,7 +443,7 @@ func TestUploadProgress(t *testing.T) {
 	// An empty file reports its (zero) completion too.
 	var got [][2]int64
 	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{
-		Path:     writeFile(t, "empty", nil),
+		Path:     testfs.WriteTemp(t, "empty", nil),
 		Progress: func(sent, total int64) { got = append(got, [2]int64{sent, total}) },
 	})
 	require.NoError(t, err)
@@ -477,7 +479,7 @@ func TestUploadFileChangedWhileSending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeDStor(t)
-			path := writeFile(t, "live.log", patterned(size))
+			path := testfs.WriteTemp(t, "live.log", patterned(size))
 			var once sync.Once
 			_, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{
 				Path:     path,
@@ -525,7 +527,7 @@ func TestUploadCancelMidFileLeavesNoGoroutine(t *testing.T) {
 	var once sync.Once
 	size := int64(16 << 20)
 	res, err := c.Upload(ctx, validToken(t), UploadRequest{
-		Path: writeFile(t, "big.bin", patterned(int(size))),
+		Path: testfs.WriteTemp(t, "big.bin", patterned(int(size))),
 		Progress: func(sent, _ int64) {
 			if sent >= 1<<20 {
 				once.Do(func() { sentAtCancel.Store(sent); cancel() })
@@ -549,7 +551,7 @@ func TestUploadCanceledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	_, err := f.client(hc).Upload(ctx, validToken(t), UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err := f.client(hc).Upload(ctx, validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	assert.ErrorIs(t, err, ErrCanceled)
 	f.srv.Close()
 }
@@ -559,7 +561,7 @@ func TestUploadDeadlineMidFile(t *testing.T) {
 	f.onAdd = slowReader
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
-	_, err := f.client(nil).Upload(ctx, validToken(t), UploadRequest{Path: writeFile(t, "big.bin", patterned(16<<20))})
+	_, err := f.client(nil).Upload(ctx, validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "big.bin", patterned(16<<20))})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -571,7 +573,7 @@ func TestUploadDeadlineMidFile(t *testing.T) {
 // the heap never holds anything near the file's size.
 func TestUploadStreamsWithFlatMemory(t *testing.T) {
 	size := 175*ChunkSize + 17 // ≈ 44 MiB
-	path := writeFile(t, "two-levels.bin", patterned(size))
+	path := testfs.WriteTemp(t, "two-levels.bin", patterned(size))
 
 	f := newFakeDStor(t)
 	var serverCID string
@@ -650,7 +652,7 @@ func TestNoSecretInAnyError(t *testing.T) {
 		errs = append(errs, err)
 		_, err = c.TokenFromLogin(t.Context(), testEmail, testPassword)
 		errs = append(errs, err)
-		_, err = c.Upload(t.Context(), tok, UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+		_, err = c.Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 		errs = append(errs, err)
 	}
 	// Plain-text and HTML echoes, and network failures.
@@ -664,14 +666,14 @@ func TestNoSecretInAnyError(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = fmt.Fprintf(w, "key %s\nrefused", r.Header.Get("api-key"))
 	}
-	_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	errs = append(errs, err)
 	_, err = f.client(nil).TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
 	errs = append(errs, err)
 	dead := newTestClient(t, "http://"+closedPort(t), nil)
 	_, err = dead.TokenFromLogin(t.Context(), testEmail, testPassword)
 	errs = append(errs, err)
-	_, err = dead.Upload(t.Context(), tok, UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err = dead.Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	errs = append(errs, err)
 	// Validation failures of the secrets themselves.
 	_, err = dead.TokenFromAPIKey(t.Context(), testAPIKey+"!", time.Time{})
@@ -702,7 +704,7 @@ func TestUploadEarlyRefusalSendsNoFileBytes(t *testing.T) {
 	}
 	var progressCalls atomic.Int32
 	_, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{
-		Path:     writeFile(t, "big.bin", patterned(4<<20)),
+		Path:     testfs.WriteTemp(t, "big.bin", patterned(4<<20)),
 		Progress: func(int64, int64) { progressCalls.Add(1) },
 	})
 	assert.ErrorIs(t, err, ErrTokenExpired)
@@ -710,7 +712,7 @@ func TestUploadEarlyRefusalSendsNoFileBytes(t *testing.T) {
 	assert.Zero(t, progressCalls.Load(), "no file byte may be sent after the refusal")
 
 	// Small files do not wait for 100 Continue.
-	_, _ = f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: writeFile(t, "s", []byte("s"))})
+	_, _ = f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "s", []byte("s"))})
 	assert.Equal(t, "", expect.Load())
 }
 
@@ -726,7 +728,7 @@ func TestUploadAnswerStalls(t *testing.T) {
 	}
 	c := f.client(nil)
 	c.answerTimeout = 100 * time.Millisecond
-	_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: writeFile(t, "a", []byte("a"))})
+	_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTimeout)
 	assert.True(t, Retryable(err))
@@ -780,7 +782,7 @@ func TestUploadManyInARowReuseOneConnection(t *testing.T) {
 	f := newFakeDStor(t)
 	c := f.client(nil)
 	tok := validToken(t)
-	path := writeFile(t, "small.txt", []byte("hello world\n"))
+	path := testfs.WriteTemp(t, "small.txt", []byte("hello world\n"))
 	for i := range 150 {
 		res, err := c.Upload(t.Context(), tok, UploadRequest{Path: path})
 		require.NoError(t, err, "upload %d", i)
@@ -804,7 +806,7 @@ func TestUploadConcurrentlyThroughOneClient(t *testing.T) {
 	results := make([]UploadResult, 8)
 	for i := range errs {
 		data := patterned(ChunkSize + i*1000)
-		path := writeFile(t, fmt.Sprintf("f%d.bin", i), data)
+		path := testfs.WriteTemp(t, fmt.Sprintf("f%d.bin", i), data)
 		wg.Go(func() {
 			results[i], errs[i] = c.Upload(t.Context(), tok, UploadRequest{Path: path, Comment: fmt.Sprint(i)})
 		})
@@ -832,7 +834,7 @@ func TestUploadRetriesWithoutExpectAfter417(t *testing.T) {
 		exactLength.Store(rec.Err == nil && rec.BodyBytes == rec.ContentLength)
 		writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": rec.CID, "Size": len(rec.Data)})
 	}
-	res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: writeFile(t, "big.bin", patterned(2<<20))})
+	res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "big.bin", patterned(2<<20))})
 	require.NoError(t, err)
 	assert.True(t, res.Verified)
 	assert.Equal(t, int32(1), refused.Load())

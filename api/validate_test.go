@@ -241,8 +241,8 @@ var devNullSentence = map[bool]string{
 
 func TestValidateFile(t *testing.T) {
 	dir := t.TempDir()
-	regular := writeFile(t, "ok.bin", []byte("hello"))
-	empty := writeFile(t, "empty.bin", nil)
+	regular := testfs.WriteTemp(t, "ok.bin", []byte("hello"))
+	empty := testfs.WriteTemp(t, "empty.bin", nil)
 	link := filepath.Join(dir, "link")
 	dangling := filepath.Join(dir, "dangling")
 	linksWork := testfs.Symlink(t, regular, link) && testfs.Symlink(t, filepath.Join(dir, "nowhere"), dangling) &&
@@ -298,7 +298,7 @@ func TestValidateFileUnreadable(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root can read any file")
 	}
-	path := writeFile(t, "secret.bin", []byte("x"))
+	path := testfs.WriteTemp(t, "secret.bin", []byte("x"))
 	require.NoError(t, os.Chmod(path, 0))
 	_, err := ValidateFile(path)
 	checkValidation(t, err, "file", "cannot be read — check that you have permission to read it")

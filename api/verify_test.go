@@ -11,6 +11,8 @@ import (
 	"github.com/multiformats/go-multihash"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // cidV1Of is the dag-pb sha2-256 CIDv1 (base32, "bafy…") naming the same
@@ -75,7 +77,7 @@ func TestUploadAnswerHashChecked(t *testing.T) {
 			f.addAnswer = func(w http.ResponseWriter, rec received) {
 				writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": tt.hash, "Size": "20"})
 			}
-			path := writeFile(t, "hello.txt", []byte("hello world\n"))
+			path := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
 			res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: path})
 			assert.Equal(t, helloCID, res.LocalCID)
 			assert.True(t, hasNoControl(res.Hash), "the result's hash is inert: %q", res.Hash)
@@ -167,7 +169,7 @@ func TestUploadServerNameKeptApart(t *testing.T) {
 		f.addAnswer = func(w http.ResponseWriter, rec received) {
 			writeJSON(w, http.StatusOK, map[string]any{"Name": tt.answered, "Hash": rec.CID, "Size": "20"})
 		}
-		path := writeFile(t, "hello.txt", []byte("hello world\n"))
+		path := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
 		res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: path})
 		require.NoError(t, err)
 		assert.Equal(t, "hello.txt", res.Name)

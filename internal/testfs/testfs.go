@@ -14,6 +14,17 @@ import (
 	"testing"
 )
 
+// WriteTemp writes data to a new file called name in a folder of its own,
+// removed when the test ends, and returns the file's path.
+func WriteTemp(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatalf("write %s: %v", path, err)
+	}
+	return path
+}
+
 // NoSymlinks is the reason a test skips where symbolic links cannot be made
 // or followed.
 const NoSymlinks = "this Windows cannot make symbolic links (it takes Developer Mode or an administrator; " +
