@@ -33,9 +33,7 @@ func TestAlreadyUploadedIsNotSentAgain(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("d/report.pdf", testutil.Content("report", 3000))
 	g := e.write("d/notes.txt", testutil.Content("notes", 200))
-	q := e.queue(e.config())
-	q.Add(Request{Path: f}, Request{Path: filepath.Dir(f), FolderPath: "/backup/"})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: f}, Request{Path: filepath.Dir(f), FolderPath: "/backup/"})
 	require.Equal(t, 3, q.Summary().Done)
 	sent := e.requests(addPath)
 	first := jobsFor(q, f)[0]

@@ -21,9 +21,7 @@ import (
 func TestAlreadyUploadedIgnoresCase(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("Docs/Report.pdf", testutil.Content("report", 3000))
-	q := e.queue(e.config())
-	q.Add(Request{Path: f}, Request{Path: filepath.Dir(f), FolderPath: "/backup/"})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: f}, Request{Path: filepath.Dir(f), FolderPath: "/backup/"})
 	require.Equal(t, 2, q.Summary().Done)
 	sent := e.requests(addPath)
 

@@ -23,9 +23,7 @@ func TestFolderShareInHistory(t *testing.T) {
 	alone := e.write("notes.txt", []byte("n"))
 	folder := filepath.Dir(a)
 
-	q := e.queue(e.config())
-	q.Add(Request{Path: folder}, Request{Path: alone})
-	require.NoError(t, wait(t, q, 10*time.Second))
+	q := e.uploaded(Request{Path: folder}, Request{Path: alone})
 
 	entries := history(t, e.db)
 	require.Len(t, entries, 3)

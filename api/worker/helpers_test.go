@@ -220,6 +220,16 @@ func (e *testEnv) queue(cfg Config) *Queue {
 	return q
 }
 
+// uploaded is a queue with e's config that has taken reqs to the end
+// (wait, within hangGuard).
+func (e *testEnv) uploaded(reqs ...Request) *Queue {
+	e.t.Helper()
+	q := e.queue(e.config())
+	q.Add(reqs...)
+	require.NoError(e.t, wait(e.t, q, hangGuard))
+	return q
+}
+
 // write creates a file under e.files with the given content.
 func (e *testEnv) write(rel string, content []byte) string {
 	e.t.Helper()
@@ -396,6 +406,34 @@ func (e *testEnv) heldServer() (*testutil.UploadHold, *api.Client) {
 	require.NoError(e.t, err)
 	e.t.Cleanup(c.CloseIdleConnections)
 	return hold, c
+}
+
+// uploadChangedMidway uploads path through a held server (heldServer):
+// once its first attempt has sent bytes it calls change, then lets the
+// server answer. It returns the queue when every job is final, within d.
+func (e *testEnv) uploadChangedMidway(path string, d time.Duration, change func()) *Queue {
+	e.t.Helper()
+	hold, client := e.heldServer()
+	cfg := e.config()
+	cfg.Client = client
+	q := e.queue(cfg)
+	events, stop := q.Subscribe(64)
+	defer stop()
+	q.Add(Request{Path: path})
+	changed := false
+	for ev := range events {
+		if ev.Job.State == storage.JobUploading && ev.Job.Sent > 0 && !changed {
+			change()
+			changed = true
+			hold.Release()
+		}
+		if ev.Job.State.Final() {
+			break
+		}
+	}
+	require.True(e.t, changed, "%s was never seen mid-upload", path)
+	require.NoError(e.t, wait(e.t, q, d))
+	return q
 }
 
 // parkedIn counts the goroutines blocked in a select with fn (e.g.

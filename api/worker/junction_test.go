@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,9 +29,7 @@ func TestJunctionsInAFolderAreNotFollowed(t *testing.T) {
 	testfs.JunctionOrSkip(t, outside, out)
 	testfs.JunctionOrSkip(t, dir, loop)
 
-	q := e.queue(e.config())
-	q.Add(Request{Path: dir, FolderPath: "/in/"})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: dir, FolderPath: "/in/"})
 
 	got := map[string]Job{}
 	for _, j := range q.Jobs() {

@@ -176,9 +176,7 @@ func TestFolderWithParentIDKeepsParentForAllFiles(t *testing.T) {
 	e.write("docs/sub/b.txt", testutil.Content("b", 10))
 	parent := int64(42)
 
-	q := e.queue(e.config())
-	q.Add(Request{Path: dir, ParentID: &parent})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: dir, ParentID: &parent})
 	jobs := q.Jobs()
 	require.Len(t, jobs, 2)
 	for _, j := range jobs {
@@ -222,9 +220,7 @@ func TestSkippedEntriesAreVisible(t *testing.T) {
 	emptyDrop := filepath.Join(e.files, "empty-drop")
 	require.NoError(t, os.Mkdir(emptyDrop, 0o755))
 
-	q := e.queue(e.config())
-	q.Add(Request{Path: dir, FolderPath: "/in/"}, Request{Path: emptyDrop, FolderPath: "/in/"})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: dir, FolderPath: "/in/"}, Request{Path: emptyDrop, FolderPath: "/in/"})
 
 	jobs := q.Jobs()
 	got := map[string]Job{}
@@ -342,9 +338,7 @@ func TestNetworkCutAndRateLimitAreRetried(t *testing.T) {
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, CutAfter: 1000, Count: 1})
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 429, Count: 1})
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 500, HTMLError: true, Count: 1})
-	q := e.queue(e.config())
-	q.Add(Request{Path: f})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: f})
 	j := jobFor(t, q, f)
 	require.Equal(t, storage.JobDone, j.State, j.Err)
 	assert.Equal(t, 4, j.Attempts)
@@ -651,30 +645,13 @@ func TestFileGrowsDuringUpload(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("growing.log", testutil.Content("grow", 200_000)) // under 1 MiB: sent without waiting for 100 Continue
 	// The server answers the first attempt only once the file has grown.
-	hold, client := e.heldServer()
-	cfg := e.config()
-	cfg.Client = client
-	q := e.queue(cfg)
-	events, stop := q.Subscribe(64)
-	defer stop()
-	q.Add(Request{Path: f})
-	appended := false
-	for ev := range events {
-		if ev.Job.State == storage.JobUploading && ev.Job.Sent > 0 && !appended {
-			fh, err := os.OpenFile(f, os.O_APPEND|os.O_WRONLY, 0)
-			require.NoError(t, err)
-			_, err = fh.Write([]byte("one more line\n"))
-			require.NoError(t, err)
-			require.NoError(t, fh.Close())
-			appended = true
-			hold.Release()
-		}
-		if ev.Job.State.Final() {
-			break
-		}
-	}
-	require.True(t, appended)
-	require.NoError(t, wait(t, q, 10*time.Second))
+	q := e.uploadChangedMidway(f, 10*time.Second, func() {
+		fh, err := os.OpenFile(f, os.O_APPEND|os.O_WRONLY, 0)
+		require.NoError(t, err)
+		_, err = fh.Write([]byte("one more line\n"))
+		require.NoError(t, err)
+		require.NoError(t, fh.Close())
+	})
 	// The torn attempt is thrown away and the file sent again, whole.
 	j := jobFor(t, q, f)
 	assert.Equal(t, storage.JobDone, j.State, j.Err)
@@ -688,9 +665,7 @@ func TestWrongHashFailsAsIntegrityError(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("f.txt", testutil.Content("f", 1000))
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, WrongHash: true, Count: 1})
-	q := e.queue(e.config())
-	q.Add(Request{Path: f})
-	require.NoError(t, wait(t, q, 10*time.Second))
+	q := e.uploaded(Request{Path: f})
 	j := jobFor(t, q, f)
 	assert.Equal(t, storage.JobFailed, j.State)
 	assert.Contains(t, j.Err, "integrity check failed")
@@ -885,9 +860,7 @@ func TestRetryFailed(t *testing.T) {
 		files = append(files, e.write(fmt.Sprintf("%d.txt", i), testutil.Content(fmt.Sprint(i), 10)))
 	}
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 400, Count: 3})
-	q := e.queue(e.config())
-	q.Add(Request{Path: files[0]}, Request{Path: files[1]}, Request{Path: files[2]})
-	require.NoError(t, wait(t, q, 10*time.Second))
+	q := e.uploaded(Request{Path: files[0]}, Request{Path: files[1]}, Request{Path: files[2]})
 	require.Equal(t, 3, q.Summary().Failed)
 	q.RetryFailed()
 	require.NoError(t, wait(t, q, 10*time.Second))

@@ -195,9 +195,7 @@ func TestFolderWithInvalidUTF8NamesUploads(t *testing.T) {
 	for _, n := range []string{"\xff.txt", "\xfe.txt", "%FF.txt", "new\nline.txt"} {
 		paths = append(paths, e.write(filepath.Join("dir\xff", n), testutil.Content(n, 100)))
 	}
-	q := e.queue(e.config())
-	q.Add(Request{Path: dir, FolderPath: "/in/"})
-	require.NoError(t, wait(t, q, 30*time.Second))
+	q := e.uploaded(Request{Path: dir, FolderPath: "/in/"})
 	for _, p := range paths {
 		j := jobFor(t, q, p)
 		assert.Equal(t, storage.JobDone, j.State, "%q: %s", p, j.Err)
@@ -290,32 +288,15 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 	require.NoError(t, err)
 	oldCID := testutil.CIDOf(t, f)
 	// The server answers the first attempt only once the file is rewritten.
-	hold, client := e.heldServer()
-	cfg := e.config()
-	cfg.Client = client
-	q := e.queue(cfg)
-	events, stop := q.Subscribe(64)
-	defer stop()
-	q.Add(Request{Path: f})
-	rewritten := false
-	for ev := range events {
-		if ev.Job.State == storage.JobUploading && ev.Job.Sent > 0 && !rewritten {
-			time.Sleep(20 * time.Millisecond) // past the clock tick, so the change time moves
-			w, err := os.OpenFile(f, os.O_WRONLY, 0)
-			require.NoError(t, err)
-			_, err = w.Write(testutil.Content("new", 3*api.ChunkSize))
-			require.NoError(t, err)
-			require.NoError(t, w.Close())
-			require.NoError(t, os.Chtimes(f, st.ModTime(), st.ModTime()))
-			rewritten = true
-			hold.Release()
-		}
-		if ev.Job.State.Final() {
-			break
-		}
-	}
-	require.True(t, rewritten)
-	require.NoError(t, wait(t, q, 30*time.Second))
+	q := e.uploadChangedMidway(f, 30*time.Second, func() {
+		time.Sleep(20 * time.Millisecond) // past the clock tick, so the change time moves
+		w, err := os.OpenFile(f, os.O_WRONLY, 0)
+		require.NoError(t, err)
+		_, err = w.Write(testutil.Content("new", 3*api.ChunkSize))
+		require.NoError(t, err)
+		require.NoError(t, w.Close())
+		require.NoError(t, os.Chtimes(f, st.ModTime(), st.ModTime()))
+	})
 	j := jobFor(t, q, f)
 	require.Equal(t, storage.JobDone, j.State, j.Err)
 	assert.Equal(t, 2, j.Attempts, "the torn attempt was thrown away")

@@ -143,9 +143,7 @@ func TestAddLeavesNoWalkRows(t *testing.T) {
 		e.write(fmt.Sprintf("d/%d.txt", i), testutil.Content(fmt.Sprint(i), 10))
 	}
 	f := e.write("f.txt", testutil.Content("f", 10))
-	q := e.queue(e.config())
-	q.Add(Request{Path: filepath.Join(e.files, "d")}, Request{Path: f})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: filepath.Join(e.files, "d")}, Request{Path: f})
 	assert.Equal(t, 6, q.Summary().Done)
 	assert.Empty(t, walksLeft(t, e.db))
 	requireHistoryOnce(t, e.db, q.Jobs())
@@ -292,9 +290,7 @@ func TestRowsRemovedDuringAWalkStayUntilItEnds(t *testing.T) {
 func TestHeldRowsAreDeletedWhenTheWalkEnds(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("d/f.txt", testutil.Content("f", 10))
-	q := e.queue(e.config())
-	q.Add(Request{Path: filepath.Join(e.files, "d")})
-	require.NoError(t, wait(t, q, 20*time.Second))
+	q := e.uploaded(Request{Path: filepath.Join(e.files, "d")})
 	batch := jobFor(t, q, f).BatchID
 
 	still := storage.WalkRow{ID: uuid.NewString(), BatchID: batch, Env: testEnvName, Account: testEmail, Path: f}
