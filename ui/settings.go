@@ -176,7 +176,7 @@ func newSettingsView(a *App) *settingsView {
 		widget.NewFormItem("", v.copyAfter),
 		widget.NewFormItem("", v.notifications),
 	)
-	uploads.Items[1].HintText = tr("Bytes per second for all uploads together, e.g. 500K or 2M (1K = 1024 bytes); empty for no limit.")
+	uploads.Items[1].HintText = tr("Per second, all uploads together: 500K, 2M (1K = 1024 bytes); empty for none.")
 	linkForm := widget.NewForm(
 		widget.NewFormItem(tr("Copy link as"), v.linkStyle),
 		widget.NewFormItem("", v.linkFilename),
