@@ -220,9 +220,12 @@ install: package
 # (wine32) is needed. mingw-w64 compiles Fyne's cgo and the ProcessPrng DLL
 # that Wine 8 lacks (build/windows/processprng.c).
 WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick xvfb xauth
-# WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo.
+# WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo;
+# WIN_PKG_RUN narrows a package to some of its tests: of the reliability
+# suite, the bad-input part (the others need /proc, SIGQUIT or Linux figures).
 WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance
-WIN_CGO_PKGS := ./cli
+WIN_CGO_PKGS := ./cli ./reliability
+WIN_PKG_RUN  := ./reliability=TestReliability/BadInput
 .PHONY: windows-deps windows test-windows
 
 windows-deps:
@@ -243,5 +246,5 @@ windows: windows-deps
 # The prefix and its wineserver are gone afterwards.
 WIN_SHOT ?= dist/windows/window-under-wine.png
 test-windows: windows
-	GO=$(GO) WIN_PKGS="$(WIN_PKGS)" WIN_CGO_PKGS="$(WIN_CGO_PKGS)" \
+	GO=$(GO) WIN_PKGS="$(WIN_PKGS)" WIN_CGO_PKGS="$(WIN_CGO_PKGS)" WIN_PKG_RUN="$(WIN_PKG_RUN)" \
 	  WIN_SETUP=dist/windows/dstor-uploader-setup.exe WIN_SHOT=$(WIN_SHOT) ./.ci/test-windows.sh

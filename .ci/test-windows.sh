@@ -9,7 +9,8 @@
 # WIN_SETUP (the installer to check with .ci/test-windows-exe.sh; empty: no
 # such check), WIN_SHOT (where that check saves its screenshot), GO (go),
 # WIN_KEEP (a folder to keep the test logs in), WIN_RUN (a -test.run pattern:
-# only the tests it matches; empty: all).
+# only the tests it matches; empty: all), WIN_PKG_RUN (PKG=PATTERN words: the
+# pattern for that package instead of WIN_RUN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -77,9 +78,13 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	read -r name dir < <($GO list -f '{{.Name}} {{.Dir}}' "$p")
 	bin=$work/bin/$(basename "$($GO list "$p")").test.exe
 	log=$work/$(echo "$p" | tr -c 'a-zA-Z0-9\n' _).log
+	run=${WIN_RUN:-}
+	for spec in ${WIN_PKG_RUN:-}; do
+		[ "${spec%%=*}" != "$p" ] || run=${spec#*=}
+	done
 	t0=$SECONDS
 	# go test runs a test binary in its package's folder (Wine's Z: drive).
-	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout=20m ${WIN_RUN:+-test.run "$WIN_RUN"}) >"$log" 2>&1 || status=1
+	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout=20m ${run:+-test.run "$run"}) >"$log" 2>&1 || status=1
 	# Top-level results only: subtests are indented.
 	np=$(grep -c '^--- PASS' "$log" || true)
 	nf=$(grep -c '^--- FAIL' "$log" || true)

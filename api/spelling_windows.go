@@ -1,6 +1,7 @@
 package api
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -71,4 +72,23 @@ func longPath(p string) string {
 	default:
 		return `\\?\` + p
 	}
+}
+
+// AbsPath is p made absolute and clean, as filepath.Abs does, except that
+// a name Windows keeps for a device (C:\data\nul.txt, CON) stays the
+// person's path instead of becoming the device (\\.\nul), so that the
+// reserved-name sentence, which says to rename the file, is what they get.
+func AbsPath(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil || !strings.HasPrefix(abs, `\\.\`) || strings.HasPrefix(p, `\\.\`) {
+		return abs, err
+	}
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p), nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(wd, p), nil
 }

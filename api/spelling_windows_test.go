@@ -64,3 +64,22 @@ func shortName(path string) (string, error) {
 	}
 	return windows.UTF16ToString(buf[:n]), nil
 }
+
+// TestAbsPath: a name kept for a device stays the person's path (absolute),
+// so its sentence can name it; every other path is filepath.Abs's.
+func TestAbsPath(t *testing.T) {
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	for in, want := range map[string]string{
+		`C:\data\nul.txt`:    `C:\data\nul.txt`,
+		`C:\data\x\..\COM1`:  `C:\data\COM1`,
+		"CON":                filepath.Join(wd, "CON"),
+		`\\.\nul`:            `\\.\nul`,
+		`C:\data\x\..\a.txt`: `C:\data\a.txt`,
+		"a.txt":              filepath.Join(wd, "a.txt"),
+	} {
+		got, err := AbsPath(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+}

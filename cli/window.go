@@ -80,7 +80,7 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 	}
 	var files []string
 	for _, p := range args {
-		abs, err := filepath.Abs(p)
+		abs, err := api.AbsPath(p)
 		if err != nil {
 			return usageErrorf("%s: %v", p, err)
 		}

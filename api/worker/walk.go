@@ -92,7 +92,7 @@ func newAddCall(reqs []Request) *addCall {
 	for _, r := range reqs {
 		r.ParentID = copyID(r.ParentID)
 		if r.Path != "" {
-			if abs, err := filepath.Abs(r.Path); err == nil {
+			if abs, err := api.AbsPath(r.Path); err == nil {
 				r.Path = abs
 			}
 			key := r
@@ -263,7 +263,7 @@ func (w *walk) request(r Request) {
 		return
 	}
 	p := r.Path
-	if abs, err := filepath.Abs(p); err == nil {
+	if abs, err := api.AbsPath(p); err == nil {
 		p = abs // rows must still mean the same file when the CLI resumes elsewhere
 	}
 	// One file, one path however it was typed (Windows ignores case): the
