@@ -43,12 +43,16 @@ type historyView struct {
 	empty  *widget.Label
 
 	entries []storage.HistoryEntry
-	sel     historySelection // selection.go
-	selBar  *selectionBar
-	hasMore bool
-	loading bool
-	gen     int
-	dirty   bool
+	// items are the list's lines: entries with each folder share as one
+	// row, open or not (history_folders.go).
+	items    []historyItem
+	expanded map[storage.FolderKey]bool
+	sel      historySelection // selection.go
+	selBar   *selectionBar
+	hasMore  bool
+	loading  bool
+	gen      int
+	dirty    bool
 
 	timerMu sync.Mutex
 	timer   *time.Timer
@@ -73,14 +77,14 @@ func newHistoryView(a *App) *historyView {
 	h.export = widget.NewButtonWithIcon(tr("Export…"), theme.DocumentSaveIcon(), h.onExportMenu)
 
 	h.list = widget.NewList(
-		func() int { return len(h.entries) },
-		func() fyne.CanvasObject { return newHistoryRow(h) },
+		func() int { return len(h.items) },
+		func() fyne.CanvasObject { return container.NewStack(newHistoryRow(h), newFolderRow(h)) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < 0 || id >= len(h.entries) {
+			if id < 0 || id >= len(h.items) {
 				return
 			}
-			o.(*historyRow).set(h.entries[id])
-			if id >= len(h.entries)-20 {
+			h.setItem(h.items[id], o.(*fyne.Container))
+			if id >= len(h.items)-20 {
 				h.loadMore()
 			}
 		},
@@ -180,6 +184,7 @@ func (h *historyView) loadMore() {
 			}
 			h.entries = append(h.entries, page...)
 			h.hasMore = len(page) == historyPageSize
+			h.rebuildItems()
 			h.list.Refresh()
 		})
 	})
@@ -229,7 +234,24 @@ func (h *historyView) setCount(total int, more bool, search string) {
 	}
 }
 
+// setItem shows item in line, a list line made by the list's create
+// function: the upload's row or the folder's.
+func (h *historyView) setItem(item historyItem, line *fyne.Container) {
+	row, folder := line.Objects[0].(*historyRow), line.Objects[1].(*folderRow)
+	if item.entry < 0 {
+		row.Hide()
+		folder.set(item.folder)
+		folder.Show()
+		return
+	}
+	folder.Hide()
+	row.set(h.entries[item.entry])
+	row.setInFolder(item.folder != nil)
+	row.Show()
+}
+
 func (h *historyView) render() {
+	h.rebuildItems()
 	if len(h.entries) == 0 {
 		h.empty.Show()
 		h.list.Hide()
@@ -451,6 +473,7 @@ type historyRow struct {
 	widget.BaseWidget
 	h *historyView
 
+	indent   *canvas.Rectangle // room on the left of a folder's file
 	icon     *widget.Icon
 	name     *widget.Label
 	hash     *widget.Label
@@ -510,7 +533,10 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.second = second
 	text := container.New(&rowTextLayout{}, r.name, second)
 	r.picked = canvas.NewRectangle(color.Transparent)
-	r.content = container.NewStack(r.picked, container.NewBorder(nil, nil, container.NewCenter(r.icon),
+	r.indent = canvas.NewRectangle(color.Transparent)
+	r.indent.SetMinSize(fyne.NewSize(theme.IconInlineSize(), 0))
+	r.indent.Hide()
+	r.content = container.NewStack(r.picked, container.NewBorder(nil, nil, container.NewHBox(r.indent, container.NewCenter(r.icon)),
 		container.NewCenter(container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.del)), text))
 	r.ExtendBaseWidget(r)
 	return r
@@ -549,6 +575,12 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	r.detail.SetText("· " + strings.Join(parts, " · "))
 	r.second.Refresh()
+}
+
+// setInFolder moves the row in under its folder's row when it is one of
+// a folder share's files.
+func (r *historyRow) setInFolder(in bool) {
+	show(r.indent, in)
 }
 
 // compactMarks makes the CID line's marks narrow for a narrow row: "✓"

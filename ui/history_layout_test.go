@@ -2,10 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/assert"
@@ -77,19 +79,34 @@ func TestHistoryRowFits640(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, e.db.SetLive(id, live))
 		}
+		for i := range 2 { // a folder share, open
+			_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("f", i), Name: fmt.Sprintf("IMG_%04d.jpg", i),
+				Size: 2_100_000, Hash: "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", Verified: true,
+				FinishedAt: fixedNow.Add(-time.Hour), AddedFolder: "/home/someone/Pictures/a long folder name of holiday photos", BatchID: "b"})
+			require.NoError(t, err)
+		}
 		e.ui(func() {
 			a.win.SetContent(a.mainView)
 			a.tabs.Select(a.historyTab)
 		})
-		e.eventually(func() bool { return len(a.history.entries) == 2 }, "loaded")
+		e.eventually(func() bool { return len(a.history.entries) == 4 }, "loaded")
+		e.ui(func() { a.history.toggleFolder(a.history.items[2].folder.key) })
 		for _, size := range []fyne.Size{{Width: 640, Height: 480}, {Width: 800, Height: 600}, {Width: 1280, Height: 800}} {
 			e.ui(func() {
 				a.win.Resize(size)
 				rows := shownRows(a.win.Content())
-				require.Len(t, rows, 2, "both rows shown at %v", size)
+				require.Len(t, rows, 4, "every row shown at %v", size)
 				for _, r := range rows {
 					assertRowClear(t, r, fmt.Sprint(l.Tag, " ", size))
 				}
+				if l.Tag == "en" {
+					savePNG(t, fmt.Sprintf("history_folder_%.0fx%.0f", size.Width, size.Height), a.win.Canvas())
+				}
+				folders := shownFolderRows(a.win.Content())
+				require.Len(t, folders, 1)
+				f := folders[0]
+				assertClear(t, rectOf(f), []fyne.CanvasObject{f.toggle, f.icon, f.name, f.detail},
+					[]fyne.CanvasObject{f.copyAll, f.indexPage, f.copyShare, f.qr}, fmt.Sprint("folder ", l.Tag, " ", size))
 			})
 		}
 	}
@@ -130,8 +147,48 @@ func assertRowClear(t *testing.T, r *historyRow, where string) {
 			assert.False(t, rectOf(b).overlaps(rectOf(c)), "buttons overlap (%s)", where)
 		}
 	}
+	if r.live.Visible() && r.cidLine.optional.Visible() && r.live.Size().Width >= naturalWidth(r.live)-0.5 {
+		assert.Equal(t, r.live.Text, shownText(r.live), "a mark given its whole width is shown whole (%s)", where)
+	}
 	if e, ok := r.h.entry(r.id); ok && e.Live.Error != "" {
 		assert.True(t, r.recheck.Visible() && r.live.Visible() && r.cidLine.optional.Visible(), "not reachable yet and Check again stay (%s)", where)
 		assert.GreaterOrEqual(t, r.live.Size().Width, naturalWidth(r.live)-1, "not reachable yet is whole (%s)", where)
 	}
+}
+
+// assertClear fails when a shown object of text leaves row or overlaps
+// a shown button, or two buttons overlap.
+func assertClear(t *testing.T, row rect, text, buttons []fyne.CanvasObject, where string) {
+	t.Helper()
+	shown := func(o fyne.CanvasObject) bool { return o.Visible() && o.Size().Width > 0 }
+	for _, o := range text {
+		if !shown(o) {
+			continue
+		}
+		to := rectOf(o)
+		assert.True(t, to.x0 >= row.x0-1 && to.x1 <= row.x1+1, "%T %v leaves the row %v (%s)", o, to, row, where)
+		for _, b := range buttons {
+			if shown(b) {
+				assert.False(t, to.overlaps(rectOf(b)), "%T at %v overlaps a button at %v (%s)", o, to, rectOf(b), where)
+			}
+		}
+	}
+	for i, b := range buttons {
+		for _, c := range buttons[i+1:] {
+			if shown(b) && shown(c) {
+				assert.False(t, rectOf(b).overlaps(rectOf(c)), "buttons overlap (%s)", where)
+			}
+		}
+	}
+}
+
+// shownText is the text o draws.
+func shownText(o fyne.CanvasObject) string {
+	var b strings.Builder
+	walkObjects(o, func(o fyne.CanvasObject) {
+		if t, ok := o.(*canvas.Text); ok {
+			b.WriteString(t.Text)
+		}
+	})
+	return b.String()
 }

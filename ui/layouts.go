@@ -311,8 +311,8 @@ func naturalWidth(o fyne.CanvasObject) float32 {
 			if o.SizeName != "" {
 				size = theme.Size(o.SizeName)
 			}
-			// One pixel more: Fyne cuts a text that passes a whole pixel.
-			return fyne.MeasureText(o.Text, size, o.TextStyle).Width + 2*theme.InnerPadding() + 1
+			// Two pixels more: Fyne cuts a text at a whole pixel, measured its own way.
+			return fyne.MeasureText(o.Text, size, o.TextStyle).Width + 2*theme.InnerPadding() + 2
 		}
 	case *fyne.Container:
 		w := float32(0)

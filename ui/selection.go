@@ -77,8 +77,10 @@ func (h *historyView) clickRow(id int64, mod fyne.KeyModifier) {
 			from, to = to, from
 		}
 		s.ids = map[int64]bool{}
-		for _, e := range h.entries[from : to+1] {
-			s.ids[e.ID] = true
+		for _, item := range h.items[from : to+1] {
+			if item.entry >= 0 {
+				s.ids[h.entries[item.entry].ID] = true
+			}
 		}
 	case mod&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
 		if s.ids == nil {
@@ -111,10 +113,10 @@ func (h *historyView) clearSelection() {
 	h.showSelection()
 }
 
-// index is the position of entry id in the list, or -1.
+// index is the line of entry id in the list, or -1.
 func (h *historyView) index(id int64) int {
-	for i, e := range h.entries {
-		if e.ID == id {
+	for i, item := range h.items {
+		if item.entry >= 0 && h.entries[item.entry].ID == id {
 			return i
 		}
 	}
@@ -238,9 +240,17 @@ func (h *historyView) onIndexPage() {
 		a.showToast(tr("Sign in to upload the index page."))
 		return
 	}
-	title := indexTitle(sel)
-	files := make([]api.SharedFile, len(sel))
-	for i, e := range sel {
+	dir := filepath.Join(a.indexPagesDir(), fmt.Sprint(a.now().UnixNano()))
+	h.uploadIndexPage(indexTitle(sel), sel, dir,
+		trn("Uploading the index page of {{.Count}} uploads: its link is in History when done.", len(sel)))
+}
+
+// uploadIndexPage writes the index page titled title of entries into dir
+// and adds it to the queue, then says done.
+func (h *historyView) uploadIndexPage(title string, entries []storage.HistoryEntry, dir, done string) {
+	a := h.a
+	files := make([]api.SharedFile, len(entries))
+	for i, e := range entries {
 		files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
 	}
 	page, err := a.links().IndexPage(title, files)
@@ -248,7 +258,6 @@ func (h *historyView) onIndexPage() {
 		a.showError(tr("Cannot make the index page"), err)
 		return
 	}
-	dir := filepath.Join(filepath.Dir(a.db.Path()), "index-pages", fmt.Sprint(a.now().UnixNano()))
 	path := filepath.Join(dir, indexFileName(title))
 	a.goBg(func() {
 		err := os.MkdirAll(dir, 0o700)
@@ -261,9 +270,15 @@ func (h *historyView) onIndexPage() {
 				return
 			}
 			a.addPaths([]string{path})
-			a.showToast(trn("Uploading the index page of {{.Count}} uploads: its link is in History when done.", len(sel)))
+			a.showToast(done)
 		})
 	})
+}
+
+// indexPagesDir is where index pages are kept: index-pages in the data
+// folder.
+func (a *App) indexPagesDir() string {
+	return filepath.Join(filepath.Dir(a.db.Path()), "index-pages")
 }
 
 // indexTitle names the index page of entries: their folder when they

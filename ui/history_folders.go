@@ -1,0 +1,268 @@
+package ui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// The files of a folder the person added in one go are one share in
+// History: one row for the folder (how many files, their size, when),
+// which opens to show each file, with Copy all links and the folder's
+// index page — a page listing every file with its link, uploaded as a
+// file of its own, whose link is the folder's share link. The page of a
+// folder is kept at a path of its own under index-pages (folderPageDir),
+// so its upload is found again in the history by that path.
+
+// historyItem is one line of the History list: an upload, or the row of a
+// folder share.
+type historyItem struct {
+	entry  int          // index in historyView.entries; -1 for a folder's row
+	folder *folderGroup // the folder share the line is, or that its upload is in
+}
+
+// folderGroup is one folder share among the loaded entries.
+type folderGroup struct {
+	key     storage.FolderKey
+	members []int // indexes in historyView.entries, newest first
+	size    int64
+	newest  time.Time
+	// page is the newest upload of the folder's index page, when hasPage.
+	page    storage.HistoryEntry
+	hasPage bool
+}
+
+// rebuildItems lays the loaded entries out as the list's lines: each
+// folder share as one row where its newest file is (followed by its files
+// when open), every other upload as itself.
+func (h *historyView) rebuildItems() {
+	groups := map[storage.FolderKey]*folderGroup{}
+	pages := h.folderPages()
+	for i, e := range h.entries {
+		k, ok := e.Folder()
+		if !ok {
+			continue
+		}
+		g := groups[k]
+		if g == nil {
+			g = &folderGroup{key: k, newest: e.FinishedAt}
+			g.page, g.hasPage = pages[folderPageDirName(k)]
+			groups[k] = g
+		}
+		g.members = append(g.members, i)
+		g.size += e.Size
+	}
+	h.items = h.items[:0]
+	for i, e := range h.entries {
+		k, ok := e.Folder()
+		if !ok {
+			h.items = append(h.items, historyItem{entry: i})
+			continue
+		}
+		g := groups[k]
+		if g.members[0] != i {
+			continue // listed under its folder
+		}
+		h.items = append(h.items, historyItem{entry: -1, folder: g})
+		if h.expanded[k] {
+			for _, m := range g.members {
+				h.items = append(h.items, historyItem{entry: m, folder: g})
+			}
+		}
+	}
+}
+
+// folderPages are the loaded uploads of folders' index pages, newest of
+// each, by the name of the folder page's directory.
+func (h *historyView) folderPages() map[string]storage.HistoryEntry {
+	out := map[string]storage.HistoryEntry{}
+	root := h.a.indexPagesDir()
+	for _, e := range h.entries {
+		dir := filepath.Dir(e.LocalPath)
+		if filepath.Dir(dir) != root || !strings.HasPrefix(filepath.Base(dir), folderPagePrefix) {
+			continue
+		}
+		if _, seen := out[filepath.Base(dir)]; !seen {
+			out[filepath.Base(dir)] = e
+		}
+	}
+	return out
+}
+
+// folderPagePrefix starts the name of a folder page's directory.
+const folderPagePrefix = "folder-"
+
+// folderPageDirName names the directory under index-pages that holds the
+// index page of folder share k: the same for every page made of it.
+func folderPageDirName(k storage.FolderKey) string {
+	sum := sha256.Sum256([]byte(k.Folder + "\x00" + k.BatchID))
+	return folderPagePrefix + hex.EncodeToString(sum[:8])
+}
+
+// toggleFolder opens or closes a folder share's row.
+func (h *historyView) toggleFolder(k storage.FolderKey) {
+	if h.expanded == nil {
+		h.expanded = map[storage.FolderKey]bool{}
+	}
+	h.expanded[k] = !h.expanded[k]
+	h.rebuildItems()
+	h.list.Refresh()
+}
+
+// folderEntries reads every upload of folder share k (not only the loaded
+// ones) in the background and hands them to then on the UI goroutine.
+func (h *historyView) folderEntries(k storage.FolderKey, then func([]storage.HistoryEntry)) {
+	a := h.a
+	a.goBg(func() {
+		entries, err := a.db.HistoryOfFolder(k)
+		a.do(func() {
+			if err != nil {
+				a.showError(tr("Cannot read the folder's uploads"), err)
+				return
+			}
+			if len(entries) > 0 {
+				then(entries)
+			}
+		})
+	})
+}
+
+// onCopyFolderLinks copies the link of every file of folder share k, one
+// per line, in the default format chosen in Settings.
+func (h *historyView) onCopyFolderLinks(k storage.FolderKey) {
+	h.folderEntries(k, func(entries []storage.HistoryEntry) {
+		links := h.a.links()
+		files := make([]api.SharedFile, len(entries))
+		for i, e := range entries {
+			files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
+		}
+		h.a.fyne.Clipboard().SetContent(links.List(links.Style, files))
+		h.a.showToast(trn("{{.Count}} links copied to the clipboard", len(entries)))
+	})
+}
+
+// onFolderIndexPage makes the index page of folder share k — every file
+// of it with its link — and uploads it; its link is then the folder's
+// share link.
+func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
+	if h.a.sess == nil {
+		h.a.showToast(tr("Sign in to upload the index page."))
+		return
+	}
+	h.folderEntries(k, func(entries []storage.HistoryEntry) {
+		name := folderName(k)
+		h.uploadIndexPage(name, entries, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
+			tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": name}))
+	})
+}
+
+// folderName is how a folder share is called: the added folder's name.
+func folderName(k storage.FolderKey) string {
+	name := filepath.Base(k.Folder)
+	if name == "" || name == "." || name == string(filepath.Separator) {
+		return k.Folder
+	}
+	return name
+}
+
+// folderRow is the row of a folder share in the History list.
+type folderRow struct {
+	widget.BaseWidget
+	h *historyView
+
+	toggle    *widget.Button
+	icon      *widget.Icon
+	name      *widget.Label
+	detail    *widget.Label
+	copyAll   *widget.Button
+	indexPage *widget.Button // makes the page, while the folder has none
+	copyShare *widget.Button // the page's link: the folder's share link
+	qr        *widget.Button
+
+	group   *folderGroup
+	content fyne.CanvasObject
+}
+
+func newFolderRow(h *historyView) *folderRow {
+	r := &folderRow{h: h}
+	r.toggle = widget.NewButtonWithIcon("", theme.MenuExpandIcon(), func() { r.onToggle() })
+	r.toggle.Importance = widget.LowImportance
+	r.icon = widget.NewIcon(theme.FolderIcon())
+	r.name = rowName()
+	r.detail = caption("", widget.MediumImportance)
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.copyAll = widget.NewButtonWithIcon(tr("Copy all links"), theme.ContentCopyIcon(), func() {
+		if r.group != nil {
+			h.onCopyFolderLinks(r.group.key)
+		}
+	})
+	r.copyAll.Importance = widget.MediumImportance
+	r.indexPage = widget.NewButtonWithIcon(tr("Index page"), theme.DocumentIcon(), func() {
+		if r.group != nil {
+			h.onFolderIndexPage(r.group.key)
+		}
+	})
+	r.copyShare = widget.NewButtonWithIcon(tr("Copy share link"), theme.MailForwardIcon(), func() {
+		if r.group != nil && r.group.hasPage {
+			p := r.group.page
+			h.a.copyText(h.a.links().Link(p.Env, p.Hash, p.Name), "Link")
+		}
+	})
+	r.qr = widget.NewButtonWithIcon("", qrIcon, func() {
+		if r.group != nil && r.group.hasPage {
+			p := r.group.page
+			h.a.showQR(folderName(r.group.key), h.a.links().GatewayLink(p.Env, p.Hash, p.Name))
+		}
+	})
+	for _, b := range []*widget.Button{r.indexPage, r.copyShare, r.qr} {
+		b.Importance = widget.LowImportance
+	}
+	text := container.New(&rowTextLayout{}, r.name, r.detail)
+	r.content = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.toggle), container.NewCenter(r.icon)),
+		container.NewCenter(container.NewHBox(r.copyAll, r.indexPage, r.copyShare, r.qr)), text)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+// Tapped opens or closes the folder, as its arrow does.
+func (r *folderRow) Tapped(*fyne.PointEvent) { r.onToggle() }
+
+func (r *folderRow) onToggle() {
+	if r.group != nil {
+		r.h.toggleFolder(r.group.key)
+	}
+}
+
+// set shows folder share g (rows are recycled by the list).
+func (r *folderRow) set(g *folderGroup) {
+	r.group = g
+	open := r.h.expanded[g.key]
+	if open {
+		r.toggle.SetIcon(theme.MenuDropDownIcon())
+		r.icon.SetResource(theme.FolderOpenIcon())
+	} else {
+		r.toggle.SetIcon(theme.MenuExpandIcon())
+		r.icon.SetResource(theme.FolderIcon())
+	}
+	r.name.SetText(folderName(g.key))
+	parts := []string{trn("{{.Count}} files", len(g.members)), formatSize(g.size),
+		formatDate(g.newest, r.h.a.now()), displayPath(g.key.Folder)}
+	r.detail.SetText(strings.Join(parts, " · "))
+	show(r.indexPage, !g.hasPage)
+	show(r.copyShare, g.hasPage)
+	show(r.qr, g.hasPage)
+}

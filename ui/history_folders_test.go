@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"html"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// shownFolderRows are the folder rows the list shows in the window now.
+func shownFolderRows(o fyne.CanvasObject) []*folderRow {
+	var out []*folderRow
+	walkObjects(o, func(o fyne.CanvasObject) {
+		if r, ok := o.(*folderRow); ok && r.Size().Width > 0 {
+			out = append(out, r)
+		}
+	})
+	return out
+}
+
+// TestHistoryFolderShare: a folder added in one go is one row in History
+// (a file added beside it is its own); the row opens to show each file,
+// Copy all links copies every file's link, one per line, in the default
+// format, and Index page uploads a page listing them whose link — then
+// the row's Copy share link — opens a page where each link serves its
+// file from the sandbox.
+func TestHistoryFolderShare(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	dir := filepath.Join(t.TempDir(), "raw photos")
+	for _, name := range []string{"IMG_001.jpg", "IMG_002.jpg", "sub/IMG_003.jpg"} {
+		testutil.WriteFile(t, filepath.Join(dir, name), 300)
+	}
+	e.uploadOne("alone.txt")
+	e.ui(func() { a.addPaths([]string{dir}) })
+	e.eventually(func() bool { return a.upload.sum.Done == 4 && !a.upload.busy() }, "the folder uploaded")
+
+	e.ui(func() {
+		a.win.Resize(fyne.NewSize(1100, 720))
+		a.tabs.Select(a.historyTab)
+		a.history.reload()
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 4 }, "all in History")
+	var folder *folderRow
+	e.ui(func() {
+		require.Len(t, a.history.items, 2, "the folder's row and the file added alone")
+		rows := shownFolderRows(a.win.Content())
+		require.Len(t, rows, 1)
+		folder = rows[0]
+		assert.Equal(t, "raw photos", folder.name.Text)
+		assert.True(t, strings.HasPrefix(folder.detail.Text, "3 files · "), folder.detail.Text)
+		assert.Len(t, shownRows(a.win.Content()), 1, "closed: only the file added alone")
+		assert.True(t, folder.indexPage.Visible())
+		assert.False(t, folder.copyShare.Visible(), "no share link before the page is uploaded")
+
+		test.Tap(folder.toggle)
+		assert.Len(t, a.history.items, 5, "open: the folder's three files under it")
+		assert.Len(t, shownRows(a.win.Content()), 4)
+		for _, item := range a.history.items[1:4] {
+			require.GreaterOrEqual(t, item.entry, 0)
+			assert.True(t, strings.HasPrefix(a.history.entries[item.entry].LocalPath, dir))
+		}
+		test.Tap(folder)
+		assert.Len(t, a.history.items, 2, "a tap on the row closes it")
+		test.Tap(folder.copyAll)
+	})
+	var files []storage.HistoryEntry
+	e.eventually(func() bool { return strings.Count(a.fyne.Clipboard().Content(), "\n") == 2 }, "three links copied")
+	e.ui(func() {
+		var err error
+		k, _ := a.history.entries[a.history.items[0].folder.members[0]].Folder()
+		files, err = e.db.HistoryOfFolder(k)
+		require.NoError(t, err)
+		links := a.links()
+		var want []string
+		for _, f := range files {
+			want = append(want, links.Link(f.Env, f.Hash, f.Name))
+		}
+		assert.Equal(t, strings.Join(want, "\n"), a.fyne.Clipboard().Content())
+		assert.Contains(t, want[0], "?filename=", "the default format names downloads")
+		test.Tap(folder.indexPage)
+	})
+
+	e.eventually(func() bool { return a.upload.sum.Done == 5 && !a.upload.busy() }, "the index page uploaded")
+	e.ui(func() { a.tabs.Select(a.historyTab); a.history.reload() })
+	e.eventually(func() bool { return len(a.history.entries) == 5 }, "the index page in History")
+	var share string
+	e.ui(func() {
+		rows := shownFolderRows(a.win.Content())
+		require.Len(t, rows, 1)
+		require.True(t, rows[0].copyShare.Visible(), "the folder has its share link")
+		assert.False(t, rows[0].indexPage.Visible())
+		test.Tap(rows[0].copyShare)
+		share = a.fyne.Clipboard().Content()
+	})
+	assert.Contains(t, share, "raw-photos-index.html")
+	page := httpGet(t, share)
+	assert.Contains(t, page, "<title>raw photos</title>")
+	hrefs := regexp.MustCompile(`<a href="([^"]+)">([^<]*)</a>`).FindAllStringSubmatch(page, -1)
+	require.Len(t, hrefs, 3)
+	for i, m := range hrefs {
+		assert.Equal(t, files[i].Name, html.UnescapeString(m[2]))
+		want, err := os.ReadFile(files[i].LocalPath)
+		require.NoError(t, err)
+		assert.Equal(t, string(want), httpGet(t, html.UnescapeString(m[1])), "the link of %s serves it", files[i].Name)
+	}
+}
