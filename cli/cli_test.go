@@ -94,6 +94,26 @@ func TestUploadFolderThenHistory(t *testing.T) {
 		assert.Equal(t, want, got)
 	}
 	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files))
+
+	// The folder is one share: --folder lists its files, whole.
+	alone := makeFiles(t, t.TempDir(), 1, func(int) int { return 10 })[0]
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, alone)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut = runCLI(t, "", "history", "--folder", root, "--format", "cid")
+	require.Equal(t, 0, code, errOut)
+	var want []string
+	for _, f := range files {
+		want = append(want, testutil.CIDOf(t, f))
+	}
+	assert.ElementsMatch(t, want, strings.Fields(out), "every file of the folder, not the one added alone")
+	code, out, errOut = runCLI(t, "", "history", "--folder", root, "--json", "--limit", "2")
+	require.Equal(t, 0, code, errOut)
+	recs = testutil.ParseHistory(t, out)
+	require.Len(t, recs, 2)
+	assert.True(t, strings.HasPrefix(recs[0].LocalPath, root))
+	code, _, errOut = runCLI(t, "", "history", "--folder", filepath.Dir(alone))
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "no upload of the folder")
 }
 
 func TestUploadJSONAndFailures(t *testing.T) {
@@ -162,6 +182,7 @@ func TestCommandLineValidation(t *testing.T) {
 		{"login needs a method", []string{"login", "--env", "http://127.0.0.1:1"}, "--api-key-stdin"},
 		{"login secret in argv", []string{"login", "--api-key-stdin", "abc"}, "never from arguments"},
 		{"history json and csv", []string{"history", "--json", "--csv"}, "one of"},
+		{"history search and folder", []string{"history", "--search", "x", "--folder", "."}, "one of --search and --folder"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,12 +19,14 @@ type historyOptions struct {
 	limit         int
 	asJSON, asCSV bool
 	format        string // a link style: print the links alone, one per line
+	folder        string // only the files of the latest upload of this folder
+	limitSet      bool   // --limit was given (a folder otherwise lists all its files)
 }
 
 func newHistoryCommand(cio IO) *cobra.Command {
 	var o historyOptions
 	cmd := &cobra.Command{
-		Use:   "history [--search Q] [--limit N] [--json | --csv | --format STYLE]",
+		Use:   "history [--search Q | --folder DIR] [--limit N] [--json | --csv | --format STYLE]",
 		Short: "List uploaded files and their links",
 		Long: `Lists finished uploads, newest first: hash, link and name (or every field as
 JSON or CSV). --search keeps entries whose name, hash, comment or folder
@@ -30,13 +34,19 @@ contains Q. --format prints only the links, one per line, ready to paste:
 gateway (https://…/ipfs/CID?filename=NAME), ipfs (ipfs://CID), cid,
 markdown ([NAME](URL)) or html (<a href="URL">NAME</a>); with --json or
 --csv it sets the style of the link field. Without it links follow the
-style chosen in the window's Settings.`,
+style chosen in the window's Settings. --folder lists the files of the
+latest upload of a folder you added (all of them unless --limit is given),
+so --folder DIR --format markdown is the folder's list of links.`,
 		Example: `  dstor-uploader history --limit 20
   dstor-uploader history --search invoices --json
   dstor-uploader history --csv > uploads.csv
-  dstor-uploader history --search photos --format markdown`,
+  dstor-uploader history --search photos --format markdown
+  dstor-uploader history --folder ~/Pictures/trip --format markdown`,
 		Args: noArgs("search with --search"),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runHistory(cmd.Context(), cio, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.limitSet = cmd.Flags().Changed("limit")
+			return runHistory(cmd.Context(), cio, o)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.search, "search", "", "only entries whose name, hash, comment or folder contains this")
@@ -44,6 +54,7 @@ style chosen in the window's Settings.`,
 	f.BoolVar(&o.asJSON, "json", false, "print a JSON array with every field")
 	f.BoolVar(&o.asCSV, "csv", false, "print CSV with every field")
 	f.StringVar(&o.format, "format", "", "print only the links in this style: "+strings.Join(api.LinkStyles, ", "))
+	f.StringVar(&o.folder, "folder", "", "only the files of the latest upload of this folder (as you added it)")
 	return cmd
 }
 
@@ -51,6 +62,9 @@ style chosen in the window's Settings.`,
 func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if o.asJSON && o.asCSV {
 		return usageErrorf("choose one of --json and --csv")
+	}
+	if o.folder != "" && o.search != "" {
+		return usageErrorf("choose one of --search and --folder")
 	}
 	if o.limit < 0 {
 		return usageErrorf("--limit must be 0 or more")
@@ -68,6 +82,11 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	}
 	export := storage.ExportOptions{Search: o.search, Limit: o.limit,
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }}
+	if o.folder != "" {
+		if export.IDs, err = folderIDs(db, o); err != nil {
+			return err
+		}
+	}
 	switch {
 	case o.asJSON:
 		_, err := db.ExportHistoryJSON(cio.Out, export)
@@ -77,7 +96,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		return err
 	}
 	n := 0
-	err = db.EachHistory(storage.HistoryQuery{Search: o.search, Limit: o.limit}, func(e storage.HistoryEntry) error {
+	err = export.Each(db, func(e storage.HistoryEntry) error {
 		n++
 		if o.format != "" {
 			_, err := fmt.Fprintln(cio.Out, links.Link(e.Env, e.Hash, e.Name))
@@ -95,4 +114,35 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		fmt.Fprintln(cio.Err, "No uploads yet.")
 	}
 	return nil
+}
+
+// folderIDs are the entries of the latest upload of o.folder, newest first
+// (at most o.limit when --limit was given).
+func folderIDs(db *storage.DB, o historyOptions) ([]int64, error) {
+	dir, err := filepath.Abs(o.folder)
+	if err != nil {
+		return nil, fmt.Errorf("folder %s: %w", o.folder, err)
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // the worker records the folder a link leads to
+	}
+	k, err := db.NewestFolderShare(dir)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", dir, o.folder)
+	}
+	if err != nil {
+		return nil, err
+	}
+	entries, err := db.HistoryOfFolder(k)
+	if err != nil {
+		return nil, err
+	}
+	if o.limitSet && o.limit > 0 && len(entries) > o.limit {
+		entries = entries[:o.limit]
+	}
+	ids := make([]int64, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	return ids, nil
 }

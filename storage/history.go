@@ -372,8 +372,9 @@ type ExportOptions struct {
 	IDs []int64
 }
 
-// each calls fn for every entry o selects, newest first.
-func (o ExportOptions) each(d *DB, fn func(HistoryEntry) error) error {
+// Each calls fn for every entry o selects, newest first (Link aside): what
+// an export writes, for a listing of its own.
+func (o ExportOptions) Each(d *DB, fn func(HistoryEntry) error) error {
 	if o.IDs == nil {
 		return d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, fn)
 	}
@@ -435,7 +436,7 @@ func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 		return strconv.FormatInt(*p, 10)
 	}
 	n := 0
-	err := o.each(d, func(e HistoryEntry) error {
+	err := o.Each(d, func(e HistoryEntry) error {
 		if err := cw.Write([]string{
 			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
 			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
@@ -477,7 +478,7 @@ func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 		return 0, fmt.Errorf("export history as JSON: %w", err)
 	}
 	n := 0
-	err := o.each(d, func(e HistoryEntry) error {
+	err := o.Each(d, func(e HistoryEntry) error {
 		b, err := json.Marshal(exportedEntry{e, o.link(e)})
 		if err != nil {
 			return err
