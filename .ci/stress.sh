@@ -18,9 +18,11 @@
 # Every run is a fresh process (`-test.count=1`, as in `make test`), so a
 # leak check in TestMain or a hang counts once per run; the test binaries
 # are built once. Runs go round-robin over the units, so each sees the
-# machine busy and idle alike. The log of every failed run is kept under
-# STRESS_LOGS (default: a new folder in /tmp), and its random seed is in it
-# (DSTOR_TEST_SEED replays it).
+# machine busy and idle alike. In ui and storage only the tests that wait
+# on other goroutines, processes or the keyring run (layouts, catalogs and
+# goldens are not timing-bound and cost most of a round). The log of every
+# failed run is kept under STRESS_LOGS (default: a new folder in /tmp), and
+# its random seed is in it (DSTOR_TEST_SEED replays it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,8 +39,8 @@ units=(
 	"reliability (short suite)|./reliability|-test.run=^TestReliability\$"
 	"cli (the CLI as child processes)|./cli|"
 	"api/worker (queue: cancel, pause, close mid-upload)|./api/worker|"
-	"ui (sign-in, sign-out, pickers)|./ui|"
-	"storage (crashing writers, locks, keyring)|./storage|"
+	"ui (sign-in, sign-out, pickers, hand-over, pause)|./ui|-test.run=SignIn|SignOut|Remembered|Pick|Handoff|Close|Pause|Drop|FilesBefore|Keyring|Live|QueueInUse|AddFiles"
+	"storage (crashing writers, locks, keyring)|./storage|-test.run=Crash|Lock|Concurrent|TwoHandles|Secret|FullDisk|GroupCommit|Indexer|SessionBus"
 	"api e2e (client against the sandbox)|./api|-test.run=^TestE2E"
 )
 
