@@ -87,12 +87,31 @@ type uploadView struct {
 	// locked counts what was saved for later while another process runs
 	// the account's queue (App.waitForQueue).
 	locked int
-	jobs   []worker.Job
-	index  map[string]int
-	// sending holds the indexes in jobs of the uploads in flight, so the
-	// total speed of each frame costs the uploads, not the whole list.
-	sending map[string]int
-	sum     worker.Summary
+	sum    worker.Summary
+
+	// The window of the list held in memory (upload_list.go): jobs are
+	// rows first … first+len(jobs)-1 of the list, index maps their ids to
+	// their indexes in jobs, and atEnd says they reach the end of the
+	// list. unsaved are the jobs without a database row, listed last.
+	jobs    []worker.Job
+	first   int
+	index   map[string]int
+	atEnd   bool
+	unsaved []worker.Job
+	// sending maps the uploads in flight to their speeds, so the total
+	// speed of each frame costs the uploads, not the list.
+	sending map[string]float64
+	// listGen changes whenever the list's positions do, so a page read
+	// before is not placed; loading says a page is being read, reread
+	// that the window must be read again once it is in, and late holds
+	// the jobs added meanwhile (lateLost: more than it holds). tried is
+	// the last row asked for, with listGen and the list's length then.
+	listGen  uint64
+	loading  bool
+	reread   bool
+	late     []worker.Job
+	lateLost bool
+	tried    [3]int
 
 	// batch counts what finished since the queue last became busy, for
 	// the notification when it goes idle.
@@ -104,7 +123,8 @@ type uploadView struct {
 }
 
 func newUploadView(a *App) *uploadView {
-	v := &uploadView{a: a, index: map[string]int{}, sending: map[string]int{}}
+	v := &uploadView{a: a}
+	v.resetWindow()
 	v.addFiles = widget.NewButtonWithIcon(tr("Add files…"), theme.FileIcon(), v.onAddFiles)
 	v.addFiles.Importance = widget.HighImportance
 	v.addFolder = widget.NewButtonWithIcon(tr("Add folder…"), theme.FolderOpenIcon(), v.onAddFolder)
@@ -187,12 +207,15 @@ func (v *uploadView) buildQueue() {
 	v.overall.Hide()
 
 	v.list = widget.NewList(
-		func() int { return len(v.jobs) },
+		v.listLen,
 		func() fyne.CanvasObject { return newQueueRow(v) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= 0 && id < len(v.jobs) {
-				o.(*queueRow).set(v.jobs[id])
+			if j, ok := v.jobAt(id); ok {
+				o.(*queueRow).set(j)
+				return
 			}
+			o.(*queueRow).blank()
+			v.want(id)
 		},
 	)
 	emptyText := widget.NewLabelWithStyle(tr("Files you add appear here with their progress and their links."), fyne.TextAlignCenter, fyne.TextStyle{})
@@ -366,8 +389,7 @@ func (v *uploadView) attach(s *activeSession) {
 	events, unsub := s.queue.Subscribe(256)
 	s.unsub = unsub
 	s.pumpDone = make(chan struct{})
-	v.jobs = s.queue.Jobs()
-	v.reindex()
+	v.resetWindow()
 	v.sum = s.queue.Summary()
 	v.wasBusy = v.busy()
 	v.batchDone, v.batchFailed = 0, 0
@@ -376,6 +398,7 @@ func (v *uploadView) attach(s *activeSession) {
 	if !a.goBg(func() { defer close(done); v.pump(s, events) }) {
 		close(done)
 	}
+	v.reload() // the first window
 	v.render()
 }
 
@@ -384,9 +407,7 @@ func (v *uploadView) attach(s *activeSession) {
 func (v *uploadView) detach() {
 	v.sess = nil
 	v.locked = 0
-	v.jobs = nil
-	v.index = map[string]int{}
-	v.sending = map[string]int{}
+	v.resetWindow()
 	v.sum = worker.Summary{}
 	v.wasBusy = false
 	v.setNotice("")
@@ -438,7 +459,7 @@ func (v *uploadView) pump(s *activeSession, events <-chan worker.Event) {
 	}
 }
 
-// apply updates the job list from a batch of events, then redraws once.
+// apply updates the window from a batch of events, then redraws once.
 func (v *uploadView) apply(batch []worker.Event) {
 	removed := false
 	for _, ev := range batch {
@@ -447,61 +468,18 @@ func (v *uploadView) apply(batch []worker.Event) {
 		case worker.JobsChanged:
 			v.reload()
 		case worker.JobAdded, worker.JobChanged:
-			i, ok := v.index[ev.Job.ID]
-			prev := storage.JobState("")
-			if ok {
-				prev = v.jobs[i].State
-				v.jobs[i] = ev.Job
-			} else {
-				i = len(v.jobs)
-				v.index[ev.Job.ID] = i
-				v.jobs = append(v.jobs, ev.Job)
-			}
-			v.noteSending(ev.Job, i)
-			v.onTransition(prev, ev.Job)
+			v.upsert(ev.Kind, ev.Job)
 		case worker.LinkChecked:
 			v.a.history.markDirty()
 		case worker.JobRemoved:
-			if i, ok := v.index[ev.Job.ID]; ok {
-				v.jobs[i].ID = ""
-				delete(v.index, ev.Job.ID)
-				delete(v.sending, ev.Job.ID)
-				removed = true
-			}
+			removed = v.drop(ev.Job) || removed
 		}
 	}
 	if removed {
-		kept := v.jobs[:0]
-		for _, j := range v.jobs {
-			if j.ID != "" {
-				kept = append(kept, j)
-			}
-		}
-		clear(v.jobs[len(kept):])
-		v.jobs = kept
-		v.reindex()
+		v.compact()
 	}
 	v.checkIdle()
 	v.render()
-}
-
-// reload reads the list again after a bulk change, off the UI goroutine.
-func (v *uploadView) reload() {
-	s := v.sess
-	if s == nil {
-		return
-	}
-	a := v.a
-	a.goBg(func() {
-		jobs := s.queue.Jobs()
-		a.do(func() {
-			if v.sess == s {
-				v.jobs = jobs
-				v.reindex()
-				v.render()
-			}
-		})
-	})
 }
 
 // onTransition reacts to a job reaching a final state: the last link,
@@ -562,25 +540,7 @@ func (v *uploadView) busy() bool {
 	return v.sum.Queued+v.sum.Uploading > 0 || v.sum.Walking
 }
 
-func (v *uploadView) reindex() {
-	v.index = make(map[string]int, len(v.jobs))
-	v.sending = map[string]int{}
-	for i, j := range v.jobs {
-		v.index[j.ID] = i
-		v.noteSending(j, i)
-	}
-}
-
-// noteSending keeps v.sending up to date with j, at index i of v.jobs.
-func (v *uploadView) noteSending(j worker.Job, i int) {
-	if j.State == storage.JobUploading {
-		v.sending[j.ID] = i
-	} else {
-		delete(v.sending, j.ID)
-	}
-}
-
-// render updates the toolbar, summary and list from v.jobs and v.sum.
+// render updates the toolbar, summary and list from v.sum and the window.
 func (v *uploadView) render() {
 	s := v.sum
 	signedIn := v.sess != nil
@@ -622,23 +582,12 @@ func (v *uploadView) render() {
 	} else {
 		v.overall.Hide()
 	}
-	if len(v.jobs) == 0 {
+	if v.listLen() == 0 {
 		v.empty.Show()
 	} else {
 		v.empty.Hide()
 	}
 	v.list.Refresh()
-}
-
-func (v *uploadView) totalSpeed() float64 {
-	if v.sum.Uploading == 0 {
-		return 0
-	}
-	var sp float64
-	for _, i := range v.sending {
-		sp += v.jobs[i].Speed
-	}
-	return sp
 }
 
 // summaryText is the line above the queue: "12 of 40 uploaded · 1 failed ·
@@ -762,14 +711,14 @@ func (v *uploadView) onUploadAgain(id string) {
 }
 
 func (v *uploadView) onCopyLink(id string) {
-	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
-		v.a.copyText(v.a.links().Link(v.a.sessionEnvKey(), v.jobs[i].Hash, v.jobs[i].Name), "Link")
+	if j, ok := v.jobByID(id); ok && j.Hash != "" {
+		v.a.copyText(v.a.links().Link(v.a.sessionEnvKey(), j.Hash, j.Name), "Link")
 	}
 }
 
 func (v *uploadView) onOpen(id string) {
-	if i, ok := v.index[id]; ok && v.jobs[i].Hash != "" {
-		v.a.openURL(v.a.links().GatewayLink(v.a.sessionEnvKey(), v.jobs[i].Hash, v.jobs[i].Name))
+	if j, ok := v.jobByID(id); ok && j.Hash != "" {
+		v.a.openURL(v.a.links().GatewayLink(v.a.sessionEnvKey(), j.Hash, j.Name))
 	}
 }
 
@@ -981,6 +930,18 @@ func (r *queueRow) set(j worker.Job) {
 	show(r.open, linked)
 	show(r.again, j.State == storage.JobAlready)
 	r.actions.Refresh() // a recycled row: its buttons change
+}
+
+// blank shows nothing in the row: its job is being read.
+func (r *queueRow) blank() {
+	r.jobID = ""
+	r.icon.SetResource(nil)
+	r.name.SetText("")
+	r.detail.SetText("")
+	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.retry, r.copyLink, r.open, r.again} {
+		o.Hide()
+	}
+	r.actions.Refresh()
 }
 
 // pausedText says how far an upload got before Pause stopped it, and that
