@@ -295,3 +295,21 @@ func TestSanitizeRedactsPartsAndEncodings(t *testing.T) {
 	assert.Equal(t, "dStor is busy, try again", redactSecrets("dStor is busy, try again", []string{testAPIKey, jwt}), "ordinary text stays")
 	assert.Equal(t, "wrong: ***", redactSecrets("wrong: hunter2", []string{"hunter2"}), "a short secret is still redacted whole")
 }
+
+// The redactions of secrets are built once and kept for at most
+// maxRedactions secrets; one that left the cache is redacted all the same.
+func TestRedactionsCacheIsBounded(t *testing.T) {
+	first := fmt.Sprintf("first-secret-%064d", 1)
+	assert.Equal(t, "x ***", redactSecrets("x "+first, []string{first}))
+	for i := range 2 * maxRedactions {
+		secret := fmt.Sprintf("secret-number-%d-%032d", i, i)
+		assert.Equal(t, "got *** back", redactSecrets("got "+secret[5:40]+" back", []string{secret}))
+	}
+	redactions.Lock()
+	n := len(redactions.bySecret)
+	_, kept := redactions.bySecret[first]
+	redactions.Unlock()
+	assert.LessOrEqual(t, n, maxRedactions)
+	assert.False(t, kept, "the oldest secret left the cache")
+	assert.Equal(t, "again ***", redactSecrets("again "+first[3:30], []string{first}))
+}

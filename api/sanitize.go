@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -145,15 +146,65 @@ func redactSecrets(s string, secrets []string) string {
 		if secret == "" {
 			continue
 		}
-		forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEscaped(secret, true), jsonEscaped(secret, false)}
-		for _, f := range forms {
+		r := redactionOf(secret)
+		for _, f := range r.whole {
 			if f != "" {
 				s = strings.ReplaceAll(s, f, redacted)
 			}
 		}
-		s = redactFragments(s, encodedForms(secret))
+		s = redactFragments(s, r.windows)
 	}
 	return s
+}
+
+// redaction is what redactSecrets looks for of one secret: the forms
+// redacted whole, and the windows of secretFragment bytes of its
+// encodings (encodedForms).
+type redaction struct {
+	whole   []string
+	windows map[string]struct{}
+}
+
+// maxRedactions bounds the cache of redactions: a client sends a handful
+// of secrets (a key or a password, and the tokens made from them).
+const maxRedactions = 16
+
+// redactions caches each secret's redaction: every answer is checked
+// against every secret the client sent, and a token's encodings give
+// about a thousand windows, which cost far more to build than to look up.
+var redactions struct {
+	sync.Mutex
+	bySecret map[string]*redaction
+	order    []string // oldest first
+}
+
+// redactionOf is secret's redaction, built once.
+func redactionOf(secret string) *redaction {
+	redactions.Lock()
+	defer redactions.Unlock()
+	if r := redactions.bySecret[secret]; r != nil {
+		return r
+	}
+	r := &redaction{
+		whole:   []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEscaped(secret, true), jsonEscaped(secret, false)},
+		windows: make(map[string]struct{}),
+	}
+	for _, f := range encodedForms(secret) {
+		f = strings.TrimRight(f, "=")
+		for i := 0; i+secretFragment <= len(f); i++ {
+			r.windows[f[i:i+secretFragment]] = struct{}{}
+		}
+	}
+	if redactions.bySecret == nil {
+		redactions.bySecret = make(map[string]*redaction)
+	}
+	if len(redactions.order) == maxRedactions {
+		delete(redactions.bySecret, redactions.order[0])
+		redactions.order = redactions.order[1:]
+	}
+	redactions.bySecret[secret] = r
+	redactions.order = append(redactions.order, secret)
+	return r
 }
 
 // secretFragment is the shortest run of a secret's characters that is
@@ -178,19 +229,9 @@ func encodedForms(secret string) []string {
 }
 
 // redactFragments replaces every run of s made of overlapping windows of
-// secretFragment bytes that occur in one of forms with "***".
-func redactFragments(s string, forms []string) string {
-	if len(s) < secretFragment {
-		return s
-	}
-	windows := make(map[string]struct{})
-	for _, f := range forms {
-		f = strings.TrimRight(f, "=")
-		for i := 0; i+secretFragment <= len(f); i++ {
-			windows[f[i:i+secretFragment]] = struct{}{}
-		}
-	}
-	if len(windows) == 0 {
+// secretFragment bytes that are in windows with "***".
+func redactFragments(s string, windows map[string]struct{}) string {
+	if len(s) < secretFragment || len(windows) == 0 {
 		return s
 	}
 	hit := make([]bool, len(s))
