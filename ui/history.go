@@ -484,9 +484,9 @@ type historyRow struct {
 	copyLink *widget.Button
 	copyAs   *widget.Button
 	picked   *canvas.Rectangle // the selection's highlight
-	open     *widget.Button
-	qr       *widget.Button
-	del      *widget.Button
+	open     *iconButton
+	qr       *iconButton
+	del      *iconButton
 	cidLine  *cidLineLayout
 	second   *fyne.Container // the CID line, laid out again for each entry
 
@@ -515,10 +515,10 @@ func newHistoryRow(h *historyView) *historyRow {
 		id := r.id
 		h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyAs(id, style) }), r.copyAs)
 	}
-	r.open = widget.NewButtonWithIcon("", openIcon, func() { h.onOpen(r.id) })
-	r.qr = widget.NewButtonWithIcon("", qrIcon, func() { h.onQR(r.id) })
-	r.del = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { h.onDelete(r.id) })
-	for _, b := range []*widget.Button{r.copyLink, r.copyAs, r.open, r.qr, r.del} {
+	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { h.onOpen(r.id) })
+	r.qr = newIconButton(tr("Show the link's QR code"), qrIcon, func() { h.onQR(r.id) })
+	r.del = newIconButton(tr("Delete this entry"), theme.DeleteIcon(), func() { h.onDelete(r.id) })
+	for _, b := range []*widget.Button{r.copyLink, r.copyAs, &r.open.Button, &r.qr.Button, &r.del.Button} {
 		b.Importance = widget.LowImportance
 	}
 	r.copyLink.Importance = widget.MediumImportance

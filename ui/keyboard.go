@@ -131,3 +131,51 @@ func (t *methodTabs) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(container.NewBorder(
 		container.NewVBox(t.bar, widget.NewSeparator()), nil, nil, nil, t.content))
 }
+
+// iconButton is a button that shows only an icon. Its name, which a
+// screen reader speaks (fyne.Accessible), says what it does: Fyne's button
+// would name it after its icon's file.
+type iconButton struct {
+	widget.Button
+	name string
+}
+
+func newIconButton(name string, icon fyne.Resource, tapped func()) *iconButton {
+	b := &iconButton{name: name}
+	b.Icon, b.OnTapped = icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// newLabelledButton is an iconButton that also shows its name, for a
+// toolbar that drops its labels when narrow.
+func newLabelledButton(name string, icon fyne.Resource, tapped func()) *iconButton {
+	b := newIconButton(name, icon, tapped)
+	b.Text = name
+	return b
+}
+
+// AccessibilityLabel is what the button does ("Delete this entry").
+func (b *iconButton) AccessibilityLabel() string { return b.name }
+
+// namedSlider is a slider with a name a screen reader can speak.
+type namedSlider struct {
+	widget.Slider
+	name string
+}
+
+func newNamedSlider(name string, min, max float64) *namedSlider {
+	s := &namedSlider{name: name}
+	s.Min, s.Max, s.Step = min, max, 1
+	s.Orientation = widget.Horizontal
+	s.Value = min
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// AccessibilityLabel is the setting the slider changes.
+func (s *namedSlider) AccessibilityLabel() string { return s.name }
+
+// AccessibilityRole: Fyne 2.8 has no slider role; a slider is operated
+// like a button (focus, then arrow keys).
+func (s *namedSlider) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleButton }

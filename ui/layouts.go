@@ -95,7 +95,7 @@ func (l minHeightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 // flip back and forth.)
 type toolbarLayout struct {
 	labelsFrom float32
-	buttons    []*widget.Button
+	buttons    []*iconButton
 	labels     []string
 	on         bool // the labels are shown
 }
@@ -103,6 +103,7 @@ type toolbarLayout struct {
 // setLabel changes button i's label (Pause, Resume), shown if labels are.
 func (l *toolbarLayout) setLabel(i int, label string) {
 	l.labels[i] = label
+	l.buttons[i].name = label
 	if l.on {
 		l.buttons[i].SetText(label)
 	}

@@ -216,11 +216,16 @@ func assertAllTranslated(t *testing.T, screen string, c fyne.Canvas) {
 }
 
 // TestPseudoLocaleEveryScreen builds every screen with a pseudo catalog
-// and fails on any visible English that did not go through lang: sign-in
-// with each environment and way of signing in, the queue with rows in
-// every state, history, settings, dialogs, menus and toasts.
+// and fails on any visible English that did not go through lang.
 func TestPseudoLocaleEveryScreen(t *testing.T) {
 	usePseudoLocale(t)
+	tourScreens(t, func(screen string, c fyne.Canvas) { assertAllTranslated(t, screen, c) })
+}
+
+// tourScreens shows every screen and calls check on each: sign-in with
+// each environment and way of signing in, the queue with rows in every
+// state, settings, history, dialogs, menus and toasts.
+func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 	e := newTestEnv(t)
 	a := e.a
 	seedHistory(t, e.db, 3)
@@ -229,43 +234,45 @@ func TestPseudoLocaleEveryScreen(t *testing.T) {
 		for _, c := range envChoices {
 			a.signin.env.SetSelected(choiceLabel(c))
 			require.Equal(t, c, a.signin.choice())
-			assertAllTranslated(t, "sign-in "+c, a.win.Canvas())
+			check("sign-in "+c, a.win.Canvas())
 		}
 		a.signin.methods.Select(a.signin.loginTab)
 		a.signin.password.SetText("")
 		a.signin.onSubmitLogin()
 		a.signin.showPending(3)
 		a.signin.setBusy(true, tr("Signing in…"))
-		assertAllTranslated(t, "sign-in, email form", a.win.Canvas())
+		check("sign-in, email form", a.win.Canvas())
 		a.signin.setBusy(false, "")
 	})
 	e.signInSandbox()
 	e.ui(func() {
 		a.tabs.Select(a.uploadTab)
 		a.upload.showLocked(2)
-		assertAllTranslated(t, "upload, empty", a.win.Canvas())
+		check("upload, empty", a.win.Canvas())
+		a.win.Resize(fyne.NewSize(640, 480)) // the toolbar's icons alone
+		check("upload, narrow window", a.win.Canvas())
 		a.upload.jobs = pseudoJobs()
 		a.upload.reindex()
 		a.upload.sum = worker.Summary{Total: 9, Done: 1, Already: 1, Queued: 2, Uploading: 1, Failed: 1, Canceled: 1,
 			Skipped: 1, WaitingSignIn: true, Walking: true, BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
 		a.upload.render()
 		a.win.Resize(fyne.NewSize(1280, 1400)) // every row on screen
-		assertAllTranslated(t, "upload, every row state", a.win.Canvas())
+		check("upload, every row state", a.win.Canvas())
 		a.copyText("x", "Link")
 		a.onCloseRequested()
-		assertAllTranslated(t, "quit dialog and toast", a.win.Canvas())
+		check("quit dialog and toast", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		a.onSignOut()
-		assertAllTranslated(t, "sign-out dialog", a.win.Canvas())
+		check("sign-out dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		a.askOtherEnv([]string{"/tmp/a.txt"}, "testnet")
-		assertAllTranslated(t, "other environment dialog", a.win.Canvas())
+		check("other environment dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		a.win.Resize(fyne.NewSize(980, 680))
 		a.tabs.Select(a.settingsTab)
 		a.prefs.gateway.SetText("ipfs.io")
 		a.prefs.language.SetSelected("Deutsch")
-		assertAllTranslated(t, "settings", a.win.Canvas())
+		check("settings", a.win.Canvas())
 		a.prefs.language.SetSelected(languageLabels()[""])
 		a.prefs.gateway.SetText("")
 		a.tabs.Select(a.historyTab)
@@ -276,32 +283,32 @@ func TestPseudoLocaleEveryScreen(t *testing.T) {
 		h.entries[0].Live = storage.LiveCheck{At: fixedNow, Took: 420 * time.Millisecond}
 		h.entries[1].Live = storage.LiveCheck{At: fixedNow, Error: "not served"}
 		h.list.Refresh()
-		assertAllTranslated(t, "history", a.win.Canvas())
+		check("history", a.win.Canvas())
 		a.showMenuBelow(copyAsMenu(func(string) {}), h.export)
-		assertAllTranslated(t, "copy as menu", a.win.Canvas())
+		check("copy as menu", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		h.clickRow(h.entries[0].ID, fyne.KeyModifierShortcutDefault)
 		h.clickRow(h.entries[2].ID, fyne.KeyModifierShortcutDefault)
 		require.True(t, h.selBar.box.Visible(), "two entries selected")
-		assertAllTranslated(t, "history, selection bar", a.win.Canvas())
+		check("history, selection bar", a.win.Canvas())
 		h.search.SetText("beach")
 		h.onExportMenu()
-		assertAllTranslated(t, "export menu", a.win.Canvas())
+		check("export menu", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		h.onDeleteSelected()
-		assertAllTranslated(t, "delete selected dialog", a.win.Canvas())
+		check("delete selected dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		h.clearSelection()
 		a.history.onDelete(a.history.entries[0].ID)
-		assertAllTranslated(t, "delete dialog", a.win.Canvas())
+		check("delete dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		a.history.onQR(a.history.entries[0].ID)
-		assertAllTranslated(t, "QR dialog", a.win.Canvas())
+		check("QR dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		a.history.search.SetText("zz")
 	})
 	e.eventually(func() bool { return len(a.history.entries) == 0 }, "no match")
-	e.ui(func() { assertAllTranslated(t, "history, no match", a.win.Canvas()) })
+	e.ui(func() { check("history, no match", a.win.Canvas()) })
 }
 
 // dismissOverlays closes the dialogs and menus on c.

@@ -33,7 +33,7 @@ type selectionBar struct {
 	copyLinks, exportSel *widget.Button
 	indexPage            *widget.Button
 	deleteSel            *widget.Button
-	clearSelect          *widget.Button
+	clearSelect          *iconButton
 	box                  *fyne.Container
 }
 
@@ -46,7 +46,7 @@ func newSelectionBar(h *historyView) *selectionBar {
 	b.exportSel.OnTapped = func() { h.a.showMenuBelow(fyne.NewMenu("", h.selectedExportItems()...), b.exportSel) }
 	b.indexPage = widget.NewButtonWithIcon(tr("Index page"), theme.DocumentIcon(), h.onIndexPage)
 	b.deleteSel = widget.NewButtonWithIcon(tr("Delete selected…"), theme.DeleteIcon(), h.onDeleteSelected)
-	b.clearSelect = widget.NewButtonWithIcon("", theme.CancelIcon(), h.clearSelection)
+	b.clearSelect = newIconButton(tr("Clear the selection"), theme.CancelIcon(), h.clearSelection)
 	b.box = container.NewBorder(nil, nil, b.count,
 		container.NewHBox(b.copyLinks, b.indexPage, b.exportSel, b.deleteSel, b.clearSelect))
 	b.box.Hide()

@@ -72,7 +72,7 @@ func keyFor(m map[string]string, label string) string {
 type settingsView struct {
 	a *App
 
-	concurrency      *widget.Slider
+	concurrency      *namedSlider
 	concurrencyLabel *widget.Label
 	uploadLimit      *widget.Entry
 	uploadLimitError *widget.Label
@@ -101,8 +101,7 @@ func newSettingsView(a *App) *settingsView {
 	st := a.currentSettings()
 
 	v.concurrencyLabel = widget.NewLabel("")
-	v.concurrency = widget.NewSlider(storage.MinConcurrency, storage.MaxConcurrency)
-	v.concurrency.Step = 1
+	v.concurrency = newNamedSlider(tr("Uploads at once"), storage.MinConcurrency, storage.MaxConcurrency)
 	v.concurrency.OnChanged = v.onConcurrency
 	v.concurrency.SetValue(float64(st.Concurrency))
 	v.onConcurrency(float64(st.Concurrency))

@@ -69,10 +69,10 @@ type uploadView struct {
 	waitLabel *widget.Label
 	signInBtn *widget.Button
 
-	pause         *widget.Button
-	retryFailed   *widget.Button
-	cancelAll     *widget.Button
-	clearFinished *widget.Button
+	pause         *iconButton
+	retryFailed   *iconButton
+	cancelAll     *iconButton
+	clearFinished *iconButton
 	summary       *widget.Label
 	toolbar       *toolbarLayout
 	overall       *widget.ProgressBar
@@ -155,6 +155,13 @@ func newUploadView(a *App) *uploadView {
 func (v *uploadView) buildDestination(st storage.Settings) {
 	v.folder = widget.NewSelectEntry(st.RecentFolders)
 	v.folder.SetPlaceHolder(tr("/ (the account's root)"))
+	// Fyne's drop-down arrow would be named after its icon's file.
+	v.folder.SetOptions(st.RecentFolders) // makes the arrow now
+	if b, ok := v.folder.ActionItem.(*widget.Button); ok {
+		arrow := newIconButton(tr("Recent destination folders"), b.Icon, b.OnTapped)
+		arrow.Importance = b.Importance
+		v.folder.ActionItem = arrow
+	}
 	v.folder.SetText(st.DefaultFolderPath)
 	v.parent = widget.NewEntry()
 	v.parent.SetPlaceHolder(tr("Folder id, e.g. 1234"))
@@ -196,10 +203,11 @@ func (v *uploadView) buildBanners() {
 
 // buildQueue makes the queue's buttons, summary, progress bar and list.
 func (v *uploadView) buildQueue() {
-	v.pause = widget.NewButtonWithIcon(tr("Pause"), theme.MediaPauseIcon(), v.onPauseResume)
-	v.retryFailed = widget.NewButtonWithIcon(tr("Retry failed"), theme.ViewRefreshIcon(), v.onRetryFailed)
-	v.cancelAll = widget.NewButtonWithIcon(tr("Cancel all"), theme.CancelIcon(), v.onCancelAll)
-	v.clearFinished = widget.NewButtonWithIcon(tr("Clear finished"), theme.ContentClearIcon(), v.onClearFinished)
+	// Named buttons: a narrow window shows their icons alone.
+	v.pause = newLabelledButton(tr("Pause"), theme.MediaPauseIcon(), v.onPauseResume)
+	v.retryFailed = newLabelledButton(tr("Retry failed"), theme.ViewRefreshIcon(), v.onRetryFailed)
+	v.cancelAll = newLabelledButton(tr("Cancel all"), theme.CancelIcon(), v.onCancelAll)
+	v.clearFinished = newLabelledButton(tr("Clear finished"), theme.ContentClearIcon(), v.onClearFinished)
 	v.summary = widget.NewLabel("")
 	v.summary.Truncation = fyne.TextTruncateEllipsis
 	v.overall = widget.NewProgressBar()
@@ -260,7 +268,7 @@ func (v *uploadView) destinationRow() (*fyne.Container, *pairLayout) {
 // queueHead is the toolbar above the queue and the overall progress bar.
 func (v *uploadView) queueHead() fyne.CanvasObject {
 	v.toolbar = &toolbarLayout{labelsFrom: 760,
-		buttons: []*widget.Button{v.pause, v.retryFailed, v.cancelAll, v.clearFinished},
+		buttons: []*iconButton{v.pause, v.retryFailed, v.cancelAll, v.clearFinished},
 		labels:  []string{v.pause.Text, v.retryFailed.Text, v.cancelAll.Text, v.clearFinished.Text},
 		on:      true,
 	}
@@ -564,10 +572,10 @@ func (v *uploadView) render() {
 			v.trayMenu.Refresh()
 		}
 	}
-	enable(v.pause, signedIn && (v.busy() || s.Paused))
-	enable(v.retryFailed, signedIn && s.Failed+s.Canceled > 0)
-	enable(v.cancelAll, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
-	enable(v.clearFinished, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
+	enable(&v.pause.Button, signedIn && (v.busy() || s.Paused))
+	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
+	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
+	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
 	v.summary.SetText(summaryText(s, v.totalSpeed()))
 
 	if s.WaitingSignIn {
@@ -774,10 +782,10 @@ type queueRow struct {
 	detail   *widget.Label
 	progress *widget.ProgressBar
 	state    *widget.Label
-	cancel   *widget.Button
-	retry    *widget.Button
+	cancel   *iconButton
+	retry    *iconButton
 	copyLink *widget.Button
-	open     *widget.Button
+	open     *iconButton
 	again    *widget.Button
 	actions  *fyne.Container // laid out again when buttons come and go
 
@@ -793,12 +801,12 @@ func newQueueRow(v *uploadView) *queueRow {
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.progress = widget.NewProgressBar()
 	r.state = widget.NewLabel("")
-	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() { v.onCancel(r.jobID) })
-	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
+	r.cancel = newIconButton(tr("Cancel this upload"), theme.CancelIcon(), func() { v.onCancel(r.jobID) })
+	r.retry = newIconButton(tr("Retry this upload"), theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
 	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
-	r.open = widget.NewButtonWithIcon("", openIcon, func() { v.onOpen(r.jobID) })
+	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { v.onOpen(r.jobID) })
 	r.again = widget.NewButtonWithIcon(tr("Upload again"), theme.UploadIcon(), func() { v.onUploadAgain(r.jobID) })
-	for _, b := range []*widget.Button{r.cancel, r.retry, r.copyLink, r.open, r.again} {
+	for _, b := range []*widget.Button{&r.cancel.Button, &r.retry.Button, r.copyLink, &r.open.Button, r.again} {
 		b.Importance = widget.LowImportance
 	}
 	// The state column shows the progress bar, the state, or for a file
