@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/windows"
 )
 
 // Windows errors a person can act on when a local file cannot be read
@@ -21,6 +23,18 @@ const (
 	errNetworkUnreachable syscall.Errno = 1231 // ERROR_NETWORK_UNREACHABLE
 )
 
+// cloudFileErrors are the ERROR_CLOUD_FILE_* errors (winerror.h) of an
+// online-only file (OneDrive's, say) that could not be downloaded when it
+// was opened or read.
+var cloudFileErrors = []syscall.Errno{
+	windows.ERROR_CLOUD_FILE_PROVIDER_NOT_RUNNING, windows.ERROR_CLOUD_FILE_AUTHENTICATION_FAILED,
+	windows.ERROR_CLOUD_FILE_INSUFFICIENT_RESOURCES, windows.ERROR_CLOUD_FILE_NETWORK_UNAVAILABLE,
+	windows.ERROR_CLOUD_FILE_UNSUCCESSFUL, windows.ERROR_CLOUD_FILE_IN_USE,
+	windows.ERROR_CLOUD_FILE_REQUEST_ABORTED, windows.ERROR_CLOUD_FILE_ACCESS_DENIED,
+	windows.ERROR_CLOUD_FILE_REQUEST_CANCELED, windows.ERROR_CLOUD_FILE_PROVIDER_TERMINATED,
+	windows.ERROR_CLOUD_FILE_REQUEST_TIMEOUT, windows.ERROR_CLOUD_FILE_NOT_IN_SYNC,
+}
+
 // platformFileSentence explains the Windows reasons a file cannot be read
 // that a person can fix, or returns "" for the others.
 func platformFileSentence(q string, err error) string {
@@ -33,6 +47,8 @@ func platformFileSentence(q string, err error) string {
 		return false
 	}
 	switch {
+	case is(cloudFileErrors...):
+		return q + " is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer (in Explorer: right-click it, Always keep on this device) or check that the service's app is running and online, then try again"
 	case is(errSharingViolation, errLockViolation):
 		return q + " is open in another program that does not let others read it — close that program (or wait until it is done with the file), then try again"
 	case is(errNotReady):

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/windows"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
@@ -28,6 +29,9 @@ func TestWindowsFileErrorSentences(t *testing.T) {
 		{errNetworkUnreachable, "is on a network share that cannot be reached"},
 		{errFilenameTooLong, "has a path longer than Windows allows here"},
 		{errInvalidName, "is not a valid Windows path"},
+		{windows.ERROR_CLOUD_FILE_NETWORK_UNAVAILABLE, "is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer"},
+		{windows.ERROR_CLOUD_FILE_PROVIDER_NOT_RUNNING, "is an online-only file (OneDrive or another cloud service) that could not be downloaded"},
+		{windows.ERROR_CLOUD_FILE_REQUEST_TIMEOUT, "is an online-only file (OneDrive or another cloud service) that could not be downloaded"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.errno.Error(), func(t *testing.T) {
@@ -85,4 +89,15 @@ func TestValidateFileLongPath(t *testing.T) {
 	assert.EqualValues(t, 4, info.Size)
 	_, err = ValidateFile(`\\?\` + path)
 	require.NoError(t, err, "the \\\\?\\ form is accepted as it is")
+}
+
+// A read that fails during the upload because the online-only file could
+// not be downloaded says what to do; other read errors stay as they are.
+func TestReadErrorOfAnOnlineOnlyFile(t *testing.T) {
+	err := readError(`C:\OneDrive\report.pdf`, &fs.PathError{Op: "read", Path: `C:\OneDrive\report.pdf`, Err: windows.ERROR_CLOUD_FILE_NETWORK_UNAVAILABLE})
+	checkValidation(t, err, "file", `"C:\OneDrive\report.pdf" is an online-only file (OneDrive or another cloud service) that could not be downloaded`)
+	assert.ErrorIs(t, err, windows.ERROR_CLOUD_FILE_NETWORK_UNAVAILABLE)
+	other := readError(`C:\x.bin`, syscall.Errno(1117)) // ERROR_IO_DEVICE
+	assert.ErrorIs(t, other, syscall.Errno(1117))
+	assert.Contains(t, other.Error(), "read the file")
 }

@@ -23,7 +23,8 @@ type fileBasicInfo struct {
 // name the file, and the change time (FileBasicInfo's ChangeTime), which
 // any write or attribute change moves even when the modification time is
 // put back. A file system that has no file index (it answers 0) or no
-// change time leaves that part empty, as FileIdentity allows.
+// change time, and a cloud service's file (see cloudFile), leave that part
+// empty, as FileIdentity allows.
 func statOpen(f *os.File) (os.FileInfo, FileIdentity, error) {
 	st, err := f.Stat()
 	if err != nil {
@@ -40,11 +41,23 @@ func statOpen(f *os.File) (os.FileInfo, FileIdentity, error) {
 	}
 	var basic fileBasicInfo
 	err = windows.GetFileInformationByHandleEx(h, windows.FileBasicInfo, (*byte)(unsafe.Pointer(&basic)), uint32(unsafe.Sizeof(basic)))
-	if err == nil && basic.ChangeTime > 0 {
+	if err == nil && basic.ChangeTime > 0 && !cloudFile(f, basic.FileAttributes) {
 		ft := windows.Filetime{LowDateTime: uint32(basic.ChangeTime), HighDateTime: uint32(basic.ChangeTime >> 32)}
 		id.ChangeTime = time.Unix(0, ft.Nanoseconds())
 	}
 	return st, id, nil
+}
+
+// cloudFile reports whether f, of these attributes, is a cloud service's
+// file (OneDrive's, say). Its change time moves when the service downloads
+// it or frees its space, with no change to its content, so it is left out
+// of the identity: reading such a file to upload it downloads it.
+func cloudFile(f *os.File, attrs uint32) bool {
+	if attrs&windows.FILE_ATTRIBUTE_REPARSE_POINT == 0 {
+		return false
+	}
+	tag, err := handleReparseTag(f)
+	return err == nil && isCloudTag(tag)
 }
 
 // statPath is the identity of the file path leads to (links followed), read

@@ -81,7 +81,7 @@ func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity
 		_ = f.Close()
 		return nil, FileIdentity{}, fileAccessError(q, err)
 	}
-	if !st.Mode().IsRegular() {
+	if !regularOpen(f, st) {
 		_ = f.Close()
 		return nil, FileIdentity{}, &ValidationError{Field: "file",
 			Message: q + " is " + fileKind(st.Mode()) + ", not a regular file — only regular files can be uploaded"}

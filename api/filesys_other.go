@@ -28,3 +28,9 @@ func openShared(path string) (*os.File, error) { return os.Open(path) }
 // IsLinkEntry reports whether path is a link of a kind os.Lstat does not
 // report as a symbolic link: there is none here (Windows has junctions).
 func IsLinkEntry(string) bool { return false }
+
+// platformReparseTag is 0: reparse points are Windows' own.
+func platformReparseTag(string) (uint32, error) { return 0, nil }
+
+// regularOpen reports whether the open file of stat st is a regular file.
+func regularOpen(_ *os.File, st os.FileInfo) bool { return st.Mode().IsRegular() }

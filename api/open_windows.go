@@ -169,6 +169,39 @@ func IsLinkEntry(path string) bool {
 	return err == nil && link
 }
 
+// platformReparseTag reads the reparse tag of the file at path itself (a
+// link's own, not its target's) through a handle that asks only for attributes and does not
+// follow the file's own reparse point, so that no file system filter acts
+// (an online-only file is not downloaded): 0 when it is no reparse point.
+func platformReparseTag(path string) (uint32, error) {
+	f, err := openAt(path, windows.FILE_READ_ATTRIBUTES|windows.SYNCHRONIZE, windows.FILE_OPEN_REPARSE_POINT)
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = f.Close() }()
+	return handleReparseTag(f)
+}
+
+// regularOpen reports whether the open file f, of stat st, is a file to
+// upload (see IsRegularFile), its reparse tag read from its handle.
+func regularOpen(f *os.File, st os.FileInfo) bool {
+	return regularWith(st.Mode(), func() (uint32, error) { return handleReparseTag(f) })
+}
+
+// handleReparseTag is the reparse tag of an open file, 0 when none.
+func handleReparseTag(f *os.File) (uint32, error) {
+	var tag fileAttributeTagInfo
+	err := windows.GetFileInformationByHandleEx(windows.Handle(f.Fd()), windows.FileAttributeTagInfo,
+		(*byte)(unsafe.Pointer(&tag)), uint32(unsafe.Sizeof(tag)))
+	if err != nil {
+		return 0, &os.PathError{Op: "read the attributes of", Path: f.Name(), Err: err}
+	}
+	if tag.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT == 0 {
+		return 0, nil
+	}
+	return tag.ReparseTag, nil
+}
+
 // isNameSurrogate reports whether a reparse tag makes its file stand for
 // another named file or folder (IsReparseTagNameSurrogate in winnt.h).
 func isNameSurrogate(tag uint32) bool { return tag&0x20000000 != 0 }

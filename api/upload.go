@@ -571,7 +571,7 @@ func (b *uploadBody) fill() error {
 				ErrFileChanged, b.read, b.size)
 		case err != nil:
 			b.hasher.putChunk(block)
-			return fmt.Errorf("read the file: %w", err)
+			return readError(b.file.Name(), err)
 		}
 		b.block, b.pending = block, block
 	}
@@ -609,7 +609,7 @@ func (b *uploadBody) checkUnchanged() error {
 		return fmt.Errorf("%w: it grew beyond the %d bytes it had when the upload started", ErrFileChanged, b.size)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read the file: %w", err)
+		return readError(b.file.Name(), err)
 	}
 	_, now, err := statOpen(b.file)
 	if err != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/mail"
 	"os"
@@ -279,7 +280,7 @@ func openRegularFile(path string) (*os.File, FileIdentity, error) {
 	if st.IsDir() {
 		return nil, FileIdentity{}, fail(q+" is a folder, not a file — upload the files inside it", nil)
 	}
-	if !st.Mode().IsRegular() {
+	if !IsRegularFile(path, st.Mode()) {
 		return nil, FileIdentity{}, fail(q+" is "+fileKind(st.Mode())+", not a regular file — only regular files can be uploaded", nil)
 	}
 	f, err := openShared(path)
@@ -287,7 +288,7 @@ func openRegularFile(path string) (*os.File, FileIdentity, error) {
 		return nil, FileIdentity{}, fileAccessError(q, err)
 	}
 	st2, id, err := statOpen(f)
-	if err != nil || !st2.Mode().IsRegular() || !os.SameFile(st, st2) {
+	if err != nil || !regularOpen(f, st2) || !os.SameFile(st, st2) {
 		_ = f.Close()
 		return nil, FileIdentity{}, fail(q+" changed while it was being opened — try again", err)
 	}
@@ -313,6 +314,16 @@ func fileAccessError(q string, err error) error {
 		}
 		return fail(q + " cannot be read: " + cleanText(cause.Error()))
 	}
+}
+
+// readError is a failure to read the file at path during its upload: the
+// platform's sentence when it has one (an online-only file that could not
+// be downloaded, say), else the error as it is.
+func readError(path string, err error) error {
+	if msg := platformFileSentence(quotePath(path), err); msg != "" {
+		return &ValidationError{Field: "file", Message: msg, err: err}
+	}
+	return fmt.Errorf("read the file: %w", err)
 }
 
 // quotePath quotes a local path for a message; a long one keeps its end,

@@ -480,7 +480,7 @@ func (f *folderWalk) file(p string, d fs.DirEntry, junction bool) error {
 		if d.IsDir() {
 			return fs.SkipDir
 		}
-	case !t.IsRegular():
+	case !api.IsRegularFile(p, t):
 		w.add(row, storage.JobSkipped, "this is "+kindOf(t)+", not a regular file — only regular files are uploaded")
 	case f.dest(dir).msg != "":
 		w.add(row, storage.JobFailed, f.dest(dir).msg)
