@@ -170,9 +170,21 @@ func (s Settings) Normalize() Settings {
 	s.LastEnv = strings.TrimSpace(s.LastEnv)
 	s.GatewayOverride = normGateway(s.GatewayOverride)
 
-	folders := make([]string, 0, len(s.RecentFolders))
+	s.RecentFolders = normRecentFolders(s.RecentFolders)
+	s.RememberedAccounts = normAccounts(s.RememberedAccounts)
+	if s.ParentID != nil {
+		p := *s.ParentID // never share the caller's pointer
+		s.ParentID = &p
+	}
+	return s
+}
+
+// normRecentFolders trims the folders, drops empty ones and repeats, and
+// keeps the first MaxRecentFolders.
+func normRecentFolders(in []string) []string {
+	folders := make([]string, 0, len(in))
 	seen := map[string]bool{}
-	for _, f := range s.RecentFolders {
+	for _, f := range in {
 		f = strings.TrimSpace(f)
 		if f == "" || seen[f] {
 			continue
@@ -183,28 +195,28 @@ func (s Settings) Normalize() Settings {
 			break
 		}
 	}
-	s.RecentFolders = folders
+	return folders
+}
 
-	accounts := make([]RememberedAccount, 0, len(s.RememberedAccounts))
-	seenAcc := map[[2]string]bool{}
-	for _, a := range s.RememberedAccounts {
+// normAccounts drops accounts without an environment or account and
+// repeats of the same pair (the first stays); an unknown method becomes
+// MethodAPIKey.
+func normAccounts(in []RememberedAccount) []RememberedAccount {
+	accounts := make([]RememberedAccount, 0, len(in))
+	seen := map[[2]string]bool{}
+	for _, a := range in {
 		a.Env, a.Account = strings.TrimSpace(a.Env), strings.TrimSpace(a.Account)
 		k := [2]string{a.Env, a.Account}
-		if a.Env == "" || a.Account == "" || seenAcc[k] {
+		if a.Env == "" || a.Account == "" || seen[k] {
 			continue
 		}
-		seenAcc[k] = true
+		seen[k] = true
 		if a.Method != MethodAPIKey && a.Method != MethodPassword {
 			a.Method = MethodAPIKey
 		}
 		accounts = append(accounts, a)
 	}
-	s.RememberedAccounts = accounts
-	if s.ParentID != nil {
-		p := *s.ParentID // never share the caller's pointer
-		s.ParentID = &p
-	}
-	return s
+	return accounts
 }
 
 // languageTag is the shape of a language choice: a language subtag and an
