@@ -199,35 +199,9 @@ func NewApp(fa fyne.App, d Deps) *App {
 	a.pickFolder = a.nativePickFolder
 	a.quit = fa.Quit
 	s, err := d.DB.LoadSettings()
-	a.settings = s
-	if s.Language != activeLanguage() {
-		if lerr := useLanguage(s.Language); lerr != nil {
-			fyne.LogError("window language", lerr)
-		}
-	}
-	a.language = s.Language
+	a.useSettings(s)
 	a.saver = newSettingsSaver(d.DB)
-
-	a.win = fa.NewWindow("dStor Uploader")
-	a.win.SetIcon(assets.Icon)
-	a.win.Resize(fyne.NewSize(980, 680))
-
-	a.signin = newSignInView(a)
-	a.upload = newUploadView(a)
-	a.history = newHistoryView(a)
-	a.prefs = newSettingsView(a)
-	a.buildMain()
-	if d.Theme != "" {
-		a.applyTheme(d.Theme)
-	} else {
-		a.applyTheme(a.settings.Theme)
-	}
-
-	a.win.SetContent(a.signin.content)
-	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.onDropped(uris) })
-	a.win.SetCloseIntercept(a.onCloseRequested)
-	a.addShortcuts()
-	a.setupTray()
+	a.buildWindow(d.Theme)
 	if err != nil {
 		a.signin.setError(tr("Your settings could not be read, so the defaults are used.") + " " + humanError(err))
 	}
@@ -242,6 +216,43 @@ func NewApp(fa fyne.App, d Deps) *App {
 		a.goBg(func() { a.receiveHandoffs(d.Handoffs) })
 	}
 	return a
+}
+
+// useSettings takes the saved settings s as the window's, switching the
+// catalogs to their language when it is not the one in use.
+func (a *App) useSettings(s storage.Settings) {
+	a.settings = s
+	if s.Language != activeLanguage() {
+		if err := useLanguage(s.Language); err != nil {
+			fyne.LogError("window language", err)
+		}
+	}
+	a.language = s.Language
+}
+
+// buildWindow makes the window, its views and tray, in theme (the saved
+// one when theme is ""), showing the sign-in view.
+func (a *App) buildWindow(theme string) {
+	a.win = a.fyne.NewWindow("dStor Uploader")
+	a.win.SetIcon(assets.Icon)
+	a.win.Resize(fyne.NewSize(980, 680))
+
+	a.signin = newSignInView(a)
+	a.upload = newUploadView(a)
+	a.history = newHistoryView(a)
+	a.prefs = newSettingsView(a)
+	a.buildMain()
+	if theme != "" {
+		a.applyTheme(theme)
+	} else {
+		a.applyTheme(a.settings.Theme)
+	}
+
+	a.win.SetContent(a.signin.content)
+	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.onDropped(uris) })
+	a.win.SetCloseIntercept(a.onCloseRequested)
+	a.addShortcuts()
+	a.setupTray()
 }
 
 // Window is the app's main window, for tests and for ShowAndRun.
