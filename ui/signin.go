@@ -61,7 +61,19 @@ type signInView struct {
 
 func newSignInView(a *App) *signInView {
 	v := &signInView{a: a}
+	v.makeEnvFields()
+	v.keyTab = container.NewTabItem(tr("API key"), v.makeKeyForm())
+	v.loginTab = container.NewTabItem(tr("Email & password"), v.makeLoginForm())
+	v.methods = newMethodTabs(v.keyTab, v.loginTab)
+	v.methods.OnSelected = func(*container.TabItem) { v.a.win.Canvas().Focus(v.firstField()) }
+	v.makeStatus()
+	v.content = v.layout()
+	return v
+}
 
+// makeEnvFields makes the environment's choice and the custom
+// environment's URLs (hidden until it is chosen).
+func (v *signInView) makeEnvFields() {
 	envLabels := make([]string, len(envChoices))
 	for i, c := range envChoices {
 		envLabels[i] = choiceLabel(c)
@@ -82,7 +94,11 @@ func newSignInView(a *App) *signInView {
 	)
 	v.customForm.Hide()
 	v.env.OnChanged = func(label string) { v.onEnvChanged(choiceOfLabel(label)) }
+}
 
+// makeKeyForm makes the API key tab: the key, Paste, its length and the
+// button, with the tab's error under it.
+func (v *signInView) makeKeyForm() fyne.CanvasObject {
 	v.apiKey = widget.NewPasswordEntry()
 	v.apiKey.SetPlaceHolder(tr("Your 64-character API key"))
 	v.apiKey.OnChanged = v.onKeyChanged
@@ -93,38 +109,40 @@ func newSignInView(a *App) *signInView {
 	v.keySubmit = newActionButton(tr("Sign in with API key"), theme.LoginIcon(), v.onSubmitKey)
 	v.keySubmit.Importance = widget.HighImportance
 	v.onKeyChanged("")
-
-	v.email = widget.NewEntry()
-	v.email.SetPlaceHolder("name@example.com")
-	v.password = widget.NewPasswordEntry()
-	v.password.SetPlaceHolder(tr("Password"))
-	v.email.OnSubmitted = func(string) { a.win.Canvas().Focus(v.password) }
-	v.password.OnSubmitted = func(string) { v.onSubmitLogin() }
-	v.remember = widget.NewCheck(tr("Remember me on this computer"), nil)
-	v.loginSubmit = newActionButton(tr("Sign in"), theme.LoginIcon(), v.onSubmitLogin)
-	v.loginSubmit.Importance = widget.HighImportance
 	v.keyError = newErrorLabel()
-	v.loginError = newErrorLabel()
-
-	keyForm := container.NewVBox(
+	return container.NewVBox(
 		widget.NewLabel(tr("API key")),
 		container.NewBorder(nil, nil, nil, v.paste, v.apiKey),
 		v.keyCount,
 		v.keySubmit,
 		v.keyError,
 	)
-	loginForm := container.NewVBox(
+}
+
+// makeLoginForm makes the email and password tab.
+func (v *signInView) makeLoginForm() fyne.CanvasObject {
+	v.email = widget.NewEntry()
+	v.email.SetPlaceHolder("name@example.com")
+	v.password = widget.NewPasswordEntry()
+	v.password.SetPlaceHolder(tr("Password"))
+	v.email.OnSubmitted = func(string) { v.a.win.Canvas().Focus(v.password) }
+	v.password.OnSubmitted = func(string) { v.onSubmitLogin() }
+	v.remember = widget.NewCheck(tr("Remember me on this computer"), nil)
+	v.loginSubmit = newActionButton(tr("Sign in"), theme.LoginIcon(), v.onSubmitLogin)
+	v.loginSubmit.Importance = widget.HighImportance
+	v.loginError = newErrorLabel()
+	return container.NewVBox(
 		widget.NewLabel(tr("Email")), v.email,
 		widget.NewLabel(tr("Password")), v.password,
 		v.remember,
 		v.loginSubmit,
 		v.loginError,
 	)
-	v.keyTab = container.NewTabItem(tr("API key"), keyForm)
-	v.loginTab = container.NewTabItem(tr("Email & password"), loginForm)
-	v.methods = newMethodTabs(v.keyTab, v.loginTab)
-	v.methods.OnSelected = func(*container.TabItem) { v.a.win.Canvas().Focus(v.firstField()) }
+}
 
+// makeStatus makes what shows while signing in (hidden until then): the
+// spinner and status, the notice and pending lines, Back to uploads.
+func (v *signInView) makeStatus() {
 	v.activity = widget.NewActivity()
 	v.status = widget.NewLabel("")
 	v.statusRow = container.NewHBox(v.activity, v.status)
@@ -135,7 +153,11 @@ func newSignInView(a *App) *signInView {
 	v.pending.Hide()
 	v.cancel = widget.NewButtonWithIcon(tr("Back to uploads"), theme.NavigateBackIcon(), v.onCancel)
 	v.cancel.Hide()
+}
 
+// layout is the screen: one card under the logo and title, at most 480
+// wide, scrolling when the window is too short for it.
+func (v *signInView) layout() fyne.CanvasObject {
 	logo := canvas.NewImageFromResource(assets.Icon)
 	logo.FillMode = canvas.ImageFillContain
 	logo.SetMinSize(fyne.NewSquareSize(56))
@@ -162,9 +184,8 @@ func newSignInView(a *App) *signInView {
 	// environment's label and then the title, so the button stays in view.
 	short := &shortWindowLayout{card: card, pad: 2 * maxWidthVPad(),
 		extras: [][]fyne.CanvasObject{{logoRow}, {sub}, {envLabel}, {title, sep}}}
-	v.content = container.New(short,
+	return container.New(short,
 		container.NewVScroll(container.New(&fitFirst{short, &maxWidthLayout{width: 480}}, card)))
-	return v
 }
 
 // prepare preselects the environment: --env, else the last one used.
