@@ -519,15 +519,9 @@ func (a *App) onCloseRequested() {
 		a.doQuit()
 		return
 	}
-	d := dialog.NewConfirm(tr("Quit while uploading?"), quitText(a.upload.sum.Queued+a.upload.sum.Uploading),
-		func(ok bool) {
-			if ok {
-				a.doQuit()
-			}
-		}, a.win)
-	d.SetConfirmText(tr("Quit"))
-	d.SetDismissText(tr("Keep uploading"))
-	d.Show()
+	a.confirm(tr("Quit while uploading?"), quitText(a.upload.sum.Queued+a.upload.sum.Uploading),
+		tr("Quit"), tr("Keep uploading"),
+		a.doQuit)
 }
 
 // quitText is the question before quitting with n files still to upload.

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"time"
 
-	"fyne.io/fyne/v2/dialog"
-
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/instance"
@@ -78,17 +76,11 @@ func (a *App) askOtherEnv(paths []string, key string) {
 		other = base
 	}
 	here := a.sess.envLabel
-	d := dialog.NewConfirm(tr("Upload to {{.Here}}?", map[string]any{"Here": here}),
+	a.confirm(tr("Upload to {{.Here}}?", map[string]any{"Here": here}),
 		trn("{{.Count}} files were opened for {{.Other}}, but this window is signed in to {{.Here}}. Upload them to {{.Here}}, or sign out first to upload to {{.Other}}.",
 			len(paths), map[string]any{"Other": other, "Here": here}),
-		func(ok bool) {
-			if ok {
-				a.addPaths(paths)
-			}
-		}, a.win)
-	d.SetConfirmText(tr("Upload to {{.Here}}", map[string]any{"Here": here}))
-	d.SetDismissText(tr("Don't upload"))
-	d.Show()
+		tr("Upload to {{.Here}}", map[string]any{"Here": here}), tr("Don't upload"),
+		func() { a.addPaths(paths) })
 }
 
 // newQueue opens the upload queue of a signed-in account; it fails with

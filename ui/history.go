@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -334,16 +333,10 @@ func (h *historyView) onDelete(id int64) {
 	if !ok {
 		return
 	}
-	d := dialog.NewConfirm(tr("Delete this entry?"),
+	h.a.confirm(tr("Delete this entry?"),
 		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": e.Name}),
-		func(ok bool) {
-			if ok {
-				h.deleteEntry(id)
-			}
-		}, h.a.win)
-	d.SetConfirmText(tr("Delete"))
-	d.SetDismissText(tr("Cancel"))
-	d.Show()
+		tr("Delete"), tr("Cancel"),
+		func() { h.deleteEntry(id) })
 }
 
 // deleteEntry removes the entry without asking (after the confirmation).

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -196,16 +195,10 @@ func (h *historyView) onDeleteSelected() {
 	for i, e := range sel {
 		ids[i] = e.ID
 	}
-	d := dialog.NewConfirm(trn("Delete {{.Count}} entries?", len(ids)),
+	h.a.confirm(trn("Delete {{.Count}} entries?", len(ids)),
 		trn("{{.Count}} uploads are removed from this list. The files stay on dStor and their links keep working.", len(ids)),
-		func(ok bool) {
-			if ok {
-				h.deleteSelected(ids)
-			}
-		}, h.a.win)
-	d.SetConfirmText(tr("Delete"))
-	d.SetDismissText(tr("Cancel"))
-	d.Show()
+		tr("Delete"), tr("Cancel"),
+		func() { h.deleteSelected(ids) })
 }
 
 // deleteSelected removes ids without asking (after the confirmation).

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -608,16 +607,10 @@ func (a *App) onSignOut() {
 		a.doSignOut()
 		return
 	}
-	d := dialog.NewConfirm(tr("Sign out while uploading?"),
+	a.confirm(tr("Sign out while uploading?"),
 		tr("The uploads still in the queue stop now. They continue when you sign in to this account again."),
-		func(ok bool) {
-			if ok {
-				a.doSignOut()
-			}
-		}, a.win)
-	d.SetConfirmText(tr("Sign out"))
-	d.SetDismissText(tr("Cancel"))
-	d.Show()
+		tr("Sign out"), tr("Cancel"),
+		a.doSignOut)
 }
 
 // doSignOut closes the session and forgets the account: its secrets leave

@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -86,6 +87,19 @@ func caption(text string, importance widget.Importance) *widget.Label {
 	l.SizeName = theme.SizeNameCaptionText
 	l.Importance = importance
 	return l
+}
+
+// confirm asks title with text, its buttons saying yes and no, and runs
+// then when the person chooses yes.
+func (a *App) confirm(title, text, yes, no string, then func()) {
+	d := dialog.NewConfirm(title, text, func(ok bool) {
+		if ok {
+			then()
+		}
+	}, a.win)
+	d.SetConfirmText(yes)
+	d.SetDismissText(no)
+	d.Show()
 }
 
 // note is a wrapped paragraph of help or status text.
