@@ -167,7 +167,7 @@ type appViews struct {
 	historyTab   *container.TabItem
 	settingsTab  *container.TabItem
 	toast        *widget.Label
-	toastBox     *toastBox
+	toastBox     *themedBox
 	toastLayer   *fyne.Container
 	toastGen     int
 	toastStays   bool // a screenshot keeps it up

@@ -23,10 +23,20 @@ type themedBox struct {
 	widget.BaseWidget
 	fill, stroke fyne.ThemeColorName
 	content      fyne.CanvasObject
+	// slim pads only across, by one Padding: a toast's box, slim enough to
+	// sit in the tab bar (a panel's padding is twice that, all round).
+	slim bool
 }
 
 func newThemedBox(fill, stroke fyne.ThemeColorName, content fyne.CanvasObject) *themedBox {
 	b := &themedBox{fill: fill, stroke: stroke, content: content}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// newToastBox is the outlined box of a short confirmation ("Link copied").
+func newToastBox(content fyne.CanvasObject) *themedBox {
+	b := &themedBox{fill: theme.ColorNameBackground, stroke: theme.ColorNameSuccess, content: content, slim: true}
 	b.ExtendBaseWidget(b)
 	return b
 }
@@ -42,16 +52,26 @@ type themedBoxRenderer struct {
 	rect *canvas.Rectangle
 }
 
+// pad is the room between the outline and the content: across, and
+// above and below.
+func (r *themedBoxRenderer) pad() (across, down float32) {
+	if r.b.slim {
+		return theme.Padding(), 0
+	}
+	p := theme.Padding() * 2
+	return p, p
+}
+
 func (r *themedBoxRenderer) Layout(size fyne.Size) {
 	r.rect.Resize(size)
-	p := theme.Padding() * 2
-	r.b.content.Resize(size.SubtractWidthHeight(2*p, 2*p))
-	r.b.content.Move(fyne.NewPos(p, p))
+	x, y := r.pad()
+	r.b.content.Resize(size.SubtractWidthHeight(2*x, 2*y))
+	r.b.content.Move(fyne.NewPos(x, y))
 }
 
 func (r *themedBoxRenderer) MinSize() fyne.Size {
-	p := theme.Padding() * 2
-	return r.b.content.MinSize().AddWidthHeight(2*p, 2*p)
+	x, y := r.pad()
+	return r.b.content.MinSize().AddWidthHeight(2*x, 2*y)
 }
 
 func (r *themedBoxRenderer) Refresh() {
