@@ -140,9 +140,9 @@ func TestTokenStringSanitizesSubject(t *testing.T) {
 	assert.LessOrEqual(t, len(s), 120)
 }
 
-// TestTokenJudgedOnServerClock is issue 9 item 6 in the client: the
-// offset measured from the token answer's Date header (or iat) moves
-// Valid and the upload's own expiry check onto dStor's clock.
+// TestTokenJudgedOnServerClock, in the client: the offset measured from
+// the token answer's Date header (or iat) moves Valid and the upload's own
+// expiry check onto dStor's clock.
 func TestTokenJudgedOnServerClock(t *testing.T) {
 	local := time.Now()
 	server := local.Add(-2 * time.Hour) // this computer is two hours ahead

@@ -301,9 +301,9 @@ func TestRefusedRememberedPasswordAsks(t *testing.T) {
 	assert.ErrorIs(t, err, api.ErrUnauthorized)
 }
 
-// TestStoredTokenJudgedOnServerClock is issue 9 item 6's loop: this
-// computer's clock two hours ahead of dStor's, a one-hour login token kept
-// in the keyring looks expired here. dStor's clock says it has most of
+// TestStoredTokenJudgedOnServerClock, the whole loop: this computer's
+// clock two hours ahead of dStor's, a one-hour login token kept in the
+// keyring looks expired here. dStor's clock says it has most of
 // its hour left, so it is reused: no password needed, no "sign in again".
 func TestStoredTokenJudgedOnServerClock(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{
