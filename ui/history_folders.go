@@ -180,14 +180,14 @@ type folderRow struct {
 	widget.BaseWidget
 	h *historyView
 
-	toggle    *widget.Button
+	toggle    *iconButton
 	icon      *widget.Icon
 	name      *widget.Label
 	detail    *widget.Label
 	copyAll   *widget.Button
 	indexPage *widget.Button // makes the page, while the folder has none
 	copyShare *widget.Button // the page's link: the folder's share link
-	qr        *widget.Button
+	qr        *iconButton
 
 	group   *folderGroup
 	content fyne.CanvasObject
@@ -195,7 +195,7 @@ type folderRow struct {
 
 func newFolderRow(h *historyView) *folderRow {
 	r := &folderRow{h: h}
-	r.toggle = widget.NewButtonWithIcon("", theme.MenuExpandIcon(), func() { r.onToggle() })
+	r.toggle = newIconButton(tr("Show the folder's files"), theme.MenuExpandIcon(), func() { r.onToggle() })
 	r.toggle.Importance = widget.LowImportance
 	r.icon = widget.NewIcon(theme.FolderIcon())
 	r.name = rowName()
@@ -218,13 +218,13 @@ func newFolderRow(h *historyView) *folderRow {
 			h.a.copyText(h.a.links().Link(p.Env, p.Hash, p.Name), "Link")
 		}
 	})
-	r.qr = widget.NewButtonWithIcon("", qrIcon, func() {
+	r.qr = newIconButton(tr("Show the link's QR code"), qrIcon, func() {
 		if r.group != nil && r.group.hasPage {
 			p := r.group.page
 			h.a.showQR(folderName(r.group.key), h.a.links().GatewayLink(p.Env, p.Hash, p.Name))
 		}
 	})
-	for _, b := range []*widget.Button{r.indexPage, r.copyShare, r.qr} {
+	for _, b := range []*widget.Button{r.indexPage, r.copyShare, &r.qr.Button} {
 		b.Importance = widget.LowImportance
 	}
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
@@ -241,6 +241,17 @@ func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
 // Tapped opens or closes the folder, as its arrow does.
 func (r *folderRow) Tapped(*fyne.PointEvent) { r.onToggle() }
 
+// AccessibilityLabel names the row after its folder, for a screen reader.
+func (r *folderRow) AccessibilityLabel() string {
+	if r.group == nil {
+		return ""
+	}
+	return folderName(r.group.key)
+}
+
+// AccessibilityRole: a tap on the row opens or closes it.
+func (r *folderRow) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleButton }
+
 func (r *folderRow) onToggle() {
 	if r.group != nil {
 		r.h.toggleFolder(r.group.key)
@@ -252,9 +263,11 @@ func (r *folderRow) set(g *folderGroup) {
 	r.group = g
 	open := r.h.expanded[g.key]
 	if open {
+		r.toggle.name = tr("Hide the folder's files")
 		r.toggle.SetIcon(theme.MenuDropDownIcon())
 		r.icon.SetResource(theme.FolderOpenIcon())
 	} else {
+		r.toggle.name = tr("Show the folder's files")
 		r.toggle.SetIcon(theme.MenuExpandIcon())
 		r.icon.SetResource(theme.FolderIcon())
 	}

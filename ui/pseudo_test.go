@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -181,7 +183,7 @@ func listRows(l *widget.List) []fyne.CanvasObject {
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {
 		switch w := o.(type) {
-		case *queueRow, *historyRow:
+		case *queueRow, *historyRow, *folderRow:
 			rows = append(rows, w)
 		case *fyne.Container:
 			for _, c := range w.Objects {
@@ -229,6 +231,12 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 	e := newTestEnv(t)
 	a := e.a
 	seedHistory(t, e.db, 3)
+	for i := range 2 { // a folder share
+		_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("f", i), Env: api.SandboxKey, Account: "demo",
+			Name: fmt.Sprintf("IMG_%04d.jpg", i), Size: 2_100_000, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+			Verified: true, FinishedAt: fixedNow.Add(-30 * time.Hour), AddedFolder: "/home/someone/2026-05", BatchID: "b"})
+		require.NoError(t, err)
+	}
 	e.ui(func() {
 		a.now = func() time.Time { return fixedNow }
 		for _, c := range envChoices {
@@ -277,9 +285,16 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.prefs.gateway.SetText("")
 		a.tabs.Select(a.historyTab)
 	})
-	e.eventually(func() bool { return len(a.history.entries) == 5 }, "history loaded")
+	e.eventually(func() bool { return len(a.history.entries) == 7 }, "history loaded")
 	e.ui(func() {
 		h := a.history
+		a.win.Resize(fyne.NewSize(980, 1000)) // every row on screen
+		for _, it := range h.items {
+			if it.folder != nil {
+				h.toggleFolder(it.folder.key) // open: its files under it
+				break
+			}
+		}
 		h.entries[0].Live = storage.LiveCheck{At: fixedNow, Took: 420 * time.Millisecond}
 		h.entries[1].Live = storage.LiveCheck{At: fixedNow, Error: "not served"}
 		h.list.Refresh()
