@@ -142,6 +142,11 @@ FYNE_TOOLS_VERSION := v1.7.4
 SCREENSHOT_DIR     := assets/screenshots
 SHOT_BIN           ?= ./$(BINARY)-screenshots
 SHOT_DISPLAY       ?= :99
+# SHOT_LANGS are the locales make screenshots also shoots the window in
+# (sign-in, queue and history each): German, the longest, and Russian,
+# which checks that Cyrillic renders. SHOT_ONLY_LANGS=1 shoots only those.
+SHOT_LANGS         ?= de_DE ru_RU
+SHOT_ONLY_LANGS    ?=
 .PHONY: screenshots package install dnd-check
 
 # dnd-check drags a file and a folder from another X application (a small
@@ -165,7 +170,8 @@ run: build
 # throw-away data folder (and a throw-away keyring when gnome-keyring is
 # installed), and saves sign-in (also after a wrong password), a busy queue
 # and the history, light and dark, at 1100x720 and again at 640x480 and
-# 1280x800 (the -640x480 and -1280x800 files).
+# 1280x800 (the -640x480 and -1280x800 files), then sign-in, queue and
+# history in each of SHOT_LANGS (the -de and -ru files).
 screenshots: deps
 	$(GO) build -tags screenshots -o $(BINARY)-screenshots .
 	@command -v import >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -179,7 +185,7 @@ screenshots: deps
 	head -c 23000000 /dev/urandom >$$f/dataset.csv; head -c 8400000 /dev/urandom >$$f/slides.pdf; \
 	for i in 1 2 3 4; do head -c $$((i*2100000)) /dev/urandom >$$f/raw/IMG_00$$i.jpg; done; mkfifo $$f/live-feed.pipe; \
 	shot() { state=$$1; name=$$2; secs=$$3; shift 3; home=$$tmp/home-$$name; mkdir -p $$home; \
-	  run="DSTOR_UPLOADER_HOME=$$home DSTOR_UPLOADER_SCREENSHOT=$$state DISPLAY=$(SHOT_DISPLAY) $$bin --env sandbox $$*"; \
+	  run="$$shotlang DSTOR_UPLOADER_HOME=$$home DSTOR_UPLOADER_SCREENSHOT=$$state DISPLAY=$(SHOT_DISPLAY) $$bin --env sandbox $$*"; \
 	  if command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null; then \
 	    HOME=$$home setsid dbus-run-session -- bash -c "echo screenshot | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; $$run" >$$tmp/$$name.log 2>&1 & pid=$$!; \
 	  else setsid bash -c "$$run" >$$tmp/$$name.log 2>&1 & pid=$$!; fi; \
@@ -188,6 +194,7 @@ screenshots: deps
 	  kill -TERM -- -$$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; echo "saved $(SCREENSHOT_DIR)/$$name.png"; }; \
 	busy="$$f/notes.txt $$f/cover.png $$f/live-feed.pipe $$f/holiday-video.mp4 $$f/photos-2026.zip $$f/dataset.csv $$f/slides.pdf $$f/raw"; \
 	done="$$f/notes.txt $$f/cover.png $$f/slides.pdf $$f/raw"; \
+	shotlang=""; if [ -z "$(SHOT_ONLY_LANGS)" ]; then \
 	shot signin signin 4; shot signin:dark signin-dark 4; \
 	shot signin-error signin-error 5; shot signin-error:dark signin-error-dark 5; \
 	shot queue queue 9 $$busy; shot queue:dark queue-dark 9 $$busy; \
@@ -196,6 +203,9 @@ screenshots: deps
 	  shot signin:$$sz signin-$$sz 4; shot signin:dark:$$sz signin-$$sz-dark 4; \
 	  shot queue:$$sz queue-$$sz 9 $$busy; shot queue:dark:$$sz queue-$$sz-dark 9 $$busy; \
 	  shot history:$$sz history-$$sz 10 $$done; shot history:dark:$$sz history-$$sz-dark 10 $$done; \
+	done; fi; \
+	for l in $(SHOT_LANGS); do shotlang="LANG=$$l.UTF-8 LANGUAGE=$$l"; lc=$$(echo $$l | cut -c1-2); \
+	  shot signin signin-$$lc 4; shot queue queue-$$lc 9 $$busy; shot history history-$$lc 10 $$done; \
 	done
 
 # package builds a Linux package (tar.xz with the .desktop file and icon)

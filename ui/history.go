@@ -560,7 +560,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 		parts = append(parts, e.FolderPath)
 	}
 	if e.Comment != "" {
-		parts = append(parts, "“"+e.Comment+"”")
+		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": e.Comment}))
 	}
 	if e.ServerName != "" {
 		// Server text, stored sanitized; shown as the server's, apart.
