@@ -185,7 +185,7 @@ func (q *Queue) retryLocked(j *job) {
 	j.row.Hash, j.row.Verified = "", false
 	j.speed, j.eta = 0, 0
 	j.startedAt, j.finishedAt, j.firstStart = time.Time{}, time.Time{}, time.Time{}
-	j.notBefore = time.Time{}
+	j.notBefore, j.retryAt = time.Time{}, time.Time{}
 	j.unsaved = false // the persister re-inserts a missing row
 	if state == storage.JobQueued {
 		q.enqueueLocked(j)

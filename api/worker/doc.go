@@ -89,12 +89,32 @@
 // modification or change time, or the file itself, compared before and
 // after the upload: api.ErrFileChanged) is sent again from the start, so
 // what is recorded is always one consistent version; after MaxAttempts
-// changes in a row it fails.
+// changes in a row it fails. A wait of 10 seconds or more before a retry
+// is announced: Job.RetryAt and the job's sentence say when it ends (and
+// that a longer Retry-After was shortened), so a long pause is never
+// silent.
 //
 // A 401 makes the queue ask its [TokenSource] for a fresh token and retry
 // once, without counting an attempt. When the person has to sign in again
 // ([ErrSignInRequired]), the job and every queued job go to
-// "waiting-sign-in" and nothing starts until [Queue.SetTokens].
+// "waiting-sign-in" and nothing starts until [Queue.SetTokens]. Tokens are
+// judged on dStor's clock (api.Token.ServerOffset): an API key's source
+// ([NewAPIKeyTokens]) asks for expiries on that clock, renews a token a
+// quarter of its real life before it ends (one minute for long ones), and
+// never sends its person to sign in again for an expired token: a token
+// dStor refuses right after it was minted fails the job with api.ErrClock,
+// whose sentence names the computer's clock.
+//
+// # A full disk
+//
+// When the disk holding the database is full (storage.ErrDiskFull), a
+// finished upload is not failed (its failed state could not be written
+// either, and the next run would send it again): it waits, uploaded, to be
+// recorded, no new upload starts, [Summary].Stalled says which disk to free
+// and how much, and the rows are written again every two seconds until
+// there is room; then the queue goes on. A state change that meets a full
+// disk is kept and written again the same way. Close reports what it could
+// still not write.
 //
 // # Pause, cancel, close
 //

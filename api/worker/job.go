@@ -77,6 +77,11 @@ type Job struct {
 	Hash string
 	// Verified is true once done with dStor's hash equal to the local CID.
 	Verified bool
+	// RetryAt, while a queued job waits a long time (10 s or more) before
+	// its next attempt, for instance because dStor sent Retry-After, is
+	// when that attempt starts; zero otherwise. Err then says so too, so a
+	// long wait is never silent.
+	RetryAt time.Time
 	// StartedAt is when the current (or last) attempt started.
 	StartedAt time.Time
 	// FinishedAt is when the job reached done, failed, canceled or skipped.
@@ -109,6 +114,10 @@ type Summary struct {
 	Paused bool
 	// WaitingSignIn is true while the queue waits for SetTokens.
 	WaitingSignIn bool
+	// Stalled, when not empty, is why no new upload starts for now: the
+	// disk holding the database is full, and finished uploads wait to be
+	// recorded (so none is ever sent twice). It says what to do.
+	Stalled string
 	// Walking is true while added folders are still being listed.
 	Walking bool
 	// UploadLimit is the bandwidth limit of the uploads, in bytes per
@@ -138,6 +147,7 @@ type job struct {
 	ready     bool                    // in Queue.ready
 	delayed   bool                    // in Queue.delayed
 	notBefore time.Time               // retry backoff: not before this (monotonic clock)
+	retryAt   time.Time               // notBefore on the wall clock, for Job.RetryAt; zero when not announced
 	removed   bool                    // no longer in the list
 	unsaved   bool                    // InsertJobs failed: there is no row to update
 	writing   bool                    // the persister is writing its row
@@ -224,6 +234,7 @@ func (q *Queue) summaryLocked() Summary {
 		BytesDone:     q.bytesDone + q.inflight,
 		Paused:        q.paused,
 		WaitingSignIn: q.signIn,
+		Stalled:       q.stalled,
 		Walking:       q.walkBusy || len(q.pendingAdds) > 0,
 		UploadLimit:   q.client.UploadRate(),
 	}
@@ -235,6 +246,9 @@ func (q *Queue) snapshot(j *job) Job {
 	out.Sent, out.Speed, out.ETA = j.sent, j.speed, j.eta
 	out.StartedAt, out.FinishedAt, out.PausedAt = j.startedAt, j.finishedAt, j.pausedAt
 	out.Live = j.live
+	if j.row.State == storage.JobQueued {
+		out.RetryAt = j.retryAt
+	}
 	return out
 }
 

@@ -49,14 +49,19 @@ func (q *Queue) nextRound(busy *bool, pending bool) bool {
 // flushDB writes every dirty row, then runs the pending deletes and
 // cleared marks (after the writes, so a removed job's row already has the
 // state the delete selects), and lets the jobs written leave memory when
-// they may (retireLocked).
-func (q *Queue) flushDB() {
+// they may (retireLocked). A write that meets a full disk stays pending
+// and flushDB returns false, to be called again later, unless final
+// (Close): then the error is kept for Close to report. A state that could
+// not be written is never dropped while the queue runs, so a failure is
+// never mistaken for an interrupted upload, sent again by the next run.
+func (q *Queue) flushDB(final bool) bool {
 	for {
 		q.mu.Lock()
 		dirty, deletes, clears, purge := q.dirty, q.deletes, q.clears, q.purgeCleared
 		if !q.nextRound(&q.persisting, len(dirty) > 0 || len(deletes) > 0 || len(clears) > 0 || purge) {
+			q.setPersistFullLocked(nil)
 			q.mu.Unlock()
-			return
+			return true
 		}
 		q.dirty = make(map[*job]struct{})
 		q.deletes, q.clears, q.purgeCleared = nil, nil, false
@@ -66,16 +71,16 @@ func (q *Queue) flushDB() {
 		keep := slices.Collect(maps.Keys(q.liveBatches))
 		q.mu.Unlock()
 
-		failed := make(map[*job]bool)
+		r := flushRound{final: final, failed: make(map[*job]bool), again: make(map[*job]bool)}
 		for j := range dirty {
-			if err := q.writeJob(j); err != nil {
-				q.noteDBErr(err)
-				failed[j] = true
-			}
+			r.note(j, q.writeJob(j), q.noteDBErr)
 		}
-		q.removeRows(deletes, clears)
+		removed := q.removeRows(deletes, clears, &r)
+		purgeAgain := false
 		if purge {
-			if err := q.db.DeleteCleared(q.env, q.account, keep); err != nil {
+			if err := q.db.DeleteCleared(q.env, q.account, keep); r.pending(err) {
+				purgeAgain = true
+			} else if err != nil {
 				q.noteDBErr(fmt.Errorf("remove cleared jobs: %w", err))
 			}
 		}
@@ -83,34 +88,98 @@ func (q *Queue) flushDB() {
 		q.mu.Lock()
 		for j := range dirty {
 			j.writing = false
-			if j.retire && !failed[j] { // a row not written stays wrong: keep the job
+			switch {
+			case r.again[j]:
+				q.dirty[j] = struct{}{}
+			case j.retire && !r.failed[j]: // a row not written stays wrong: keep the job
 				q.retireLocked(j)
 			}
 		}
-		for _, id := range slices.Concat(deletes, clears) {
+		for _, id := range removed {
 			if j := q.active[id]; j != nil && j.removed {
 				q.forgetLocked(id)
 			}
 		}
+		q.purgeCleared = q.purgeCleared || purgeAgain
+		if r.full == nil {
+			q.mu.Unlock()
+			continue
+		}
+		q.persisting = false
+		q.setPersistFullLocked(r.full)
 		q.mu.Unlock()
+		return false
+	}
+}
+
+// flushRound is what one round of flushDB met: the rows that failed, those
+// to write again once there is room, and the full disk that stopped them.
+type flushRound struct {
+	final  bool
+	full   error
+	failed map[*job]bool
+	again  map[*job]bool
+}
+
+// pending reports whether err is a full disk met while the queue runs:
+// the write stays pending, to be tried again.
+func (r *flushRound) pending(err error) bool {
+	if r.final || !errors.Is(err, storage.ErrDiskFull) {
+		return false
+	}
+	r.full = err
+	return true
+}
+
+// note records the result of writing j's row.
+func (r *flushRound) note(j *job, err error, report func(error)) {
+	switch {
+	case err == nil:
+	case r.pending(err):
+		r.again[j] = true
+	default:
+		report(err)
+		r.failed[j] = true
 	}
 }
 
 // removeRows deletes the rows of jobs taken out of the list, or marks them
-// cleared while their batch is being listed (see deleteRowLocked).
-func (q *Queue) removeRows(deletes, clears []string) {
+// cleared while their batch is being listed (see deleteRowLocked), and
+// returns the ids done. Ids that met a full disk go back to be removed
+// later.
+func (q *Queue) removeRows(deletes, clears []string, r *flushRound) []string {
+	var done []string
 	if len(deletes) > 0 {
 		slices.Sort(deletes)
 		deletes = slices.Compact(deletes)
-		if _, err := q.db.DeleteJobIDs(deletes...); err != nil {
+		_, err := q.db.DeleteJobIDs(deletes...)
+		switch {
+		case r.pending(err):
+			q.mu.Lock()
+			q.deletes = append(q.deletes, deletes...)
+			q.mu.Unlock()
+		case err != nil:
 			q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
+			done = append(done, deletes...)
+		default:
+			done = append(done, deletes...)
 		}
 	}
 	if len(clears) > 0 {
-		if err := q.db.MarkJobsCleared(clears...); err != nil {
+		err := q.db.MarkJobsCleared(clears...)
+		switch {
+		case r.pending(err):
+			q.mu.Lock()
+			q.clears = append(q.clears, clears...)
+			q.mu.Unlock()
+		case err != nil:
 			q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
+			done = append(done, clears...)
+		default:
+			done = append(done, clears...)
 		}
 	}
+	return done
 }
 
 // writeJob stores j's current state, re-inserting the row if it went
@@ -177,14 +246,15 @@ func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
 // saveWalks writes the pending walk rows, lets the walker list them, then
 // deletes the walk rows of requests listed completely (or canceled). Its
 // last run, at Close, keeps requests added but not listed yet saved for
-// the next New.
-func (q *Queue) saveWalks() {
+// the next New. It never asks to be run again: a walk row that could not
+// be written is listed all the same, and Close reports the error.
+func (q *Queue) saveWalks(bool) bool {
 	for {
 		q.mu.Lock()
 		saves, drops := q.walkSaves, q.walkDrops
 		if !q.nextRound(&q.walkSaving, len(saves) > 0 || len(drops) > 0) {
 			q.mu.Unlock()
-			return
+			return true
 		}
 		q.walkSaves, q.walkDrops = nil, nil
 		var rows []storage.WalkRow
@@ -358,7 +428,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		lock:             lock,
 	}
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
-	q.persister = newWriteBehind(q.flushDB)
-	q.walkSaver = newWriteBehind(q.saveWalks)
+	q.persister = newWriteBehind(q.flushDB, diskRetryEvery)
+	q.walkSaver = newWriteBehind(q.saveWalks, diskRetryEvery)
 	return q
 }

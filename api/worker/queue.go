@@ -112,7 +112,10 @@ type Queue struct {
 	tokens      TokenSource
 	closed      bool
 	paused      bool
-	signIn      bool // waiting for SetTokens
+	signIn      bool          // waiting for SetTokens
+	stalled     string        // why no upload may start (a full disk), for Summary.Stalled; "" when none
+	diskWait    map[*job]bool // finished uploads waiting for room to be recorded
+	persistFull bool          // the persister holds rows that met a full disk
 	concurrency int
 	active      map[string]*job // by id: the jobs in memory (window.go)
 	forgotten   uint64          // how many jobs have left memory (forgetLocked)

@@ -44,7 +44,7 @@ func (q *Queue) schedule() {
 			return
 		}
 		next := q.promoteLocked(time.Now())
-		for q.running < q.concurrency && !q.paused && !q.signIn {
+		for q.running < q.concurrency && !q.paused && !q.signIn && q.stalled == "" {
 			if len(q.ready) == 0 {
 				if !q.refillLocked() {
 					break
@@ -142,6 +142,7 @@ func (q *Queue) startLocked(j *job) {
 	j.row.Error = ""
 	j.pausedAt = 0
 	j.speed, j.eta = 0, 0
+	j.retryAt = time.Time{}
 	j.startedAt, j.finishedAt = q.now(), time.Time{}
 	if j.firstStart.IsZero() {
 		j.firstStart = j.startedAt
@@ -249,27 +250,32 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 		BatchID:     row.BatchID,
 	}
 
-	j.dbMu.Lock()
-	var err error
-	if !unsaved {
-		err = q.db.FinishJob(row, h)
-	}
-	if unsaved || errors.Is(err, storage.ErrNotFound) {
-		// The row is missing (its insert failed, or a clear removed it):
-		// put it back, then finish it.
-		ins := row
-		ins.State, ins.Hash, ins.Verified = storage.JobUploading, "", false
-		ins.CreatedAt, ins.UpdatedAt = time.Time{}, time.Time{}
-		if err = q.db.InsertJobs([]storage.JobRow{ins}); err == nil {
-			err = q.db.FinishJob(row, h)
+	err := q.record(j, row, h, unsaved)
+	for errors.Is(err, storage.ErrDiskFull) {
+		// The upload is done but cannot be recorded: failing it would
+		// leave its row "uploading" (that write fails too) and the next
+		// run would send it again. Hold it, start nothing new (that could
+		// not be recorded either) and try again until there is room.
+		q.holdForDisk(j, res.Hash, err)
+		select {
+		case <-time.After(diskRetryEvery):
+		case <-q.ctx.Done():
+		}
+		err = q.record(j, row, h, unsaved)
+		if q.ctx.Err() != nil && errors.Is(err, storage.ErrDiskFull) {
+			q.noteDBErr(fmt.Errorf("%s was uploaded as %s but could not be recorded, so the next run uploads it again: %w", row.Name, res.Hash, err))
+			break
 		}
 	}
-	j.dbMu.Unlock()
+	q.releaseDisk(j)
 
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	j.finishing = false
 	j.cancel = nil
+	if err != nil && q.closed {
+		return // Close: the row stays "uploading", as after a crash
+	}
 	if err != nil {
 		q.failLocked(j, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err))
 		return
@@ -286,6 +292,87 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	q.publish(JobChanged, j, false)
 	q.startLiveCheckLocked(j, h)
 	q.retireLocked(j)
+}
+
+// diskRetryEvery is how often a finished upload that met a full disk is
+// tried again to be recorded.
+const diskRetryEvery = 2 * time.Second
+
+// record writes a finished upload: job done and history entry in one
+// transaction (putting the job's row back first if it is missing).
+func (q *Queue) record(j *job, row storage.JobRow, h storage.HistoryEntry, unsaved bool) error {
+	j.dbMu.Lock()
+	defer j.dbMu.Unlock()
+	var err error
+	if !unsaved {
+		err = q.db.FinishJob(row, h)
+	}
+	if unsaved || errors.Is(err, storage.ErrNotFound) {
+		// The row is missing (its insert failed, or a clear removed it):
+		// put it back, then finish it.
+		ins := row
+		ins.State, ins.Hash, ins.Verified = storage.JobUploading, "", false
+		ins.CreatedAt, ins.UpdatedAt = time.Time{}, time.Time{}
+		if err = q.db.InsertJobs([]storage.JobRow{ins}); err == nil {
+			err = q.db.FinishJob(row, h)
+		}
+	}
+	return err
+}
+
+// holdForDisk marks j as uploaded but waiting to be recorded because of a
+// full disk, and stops new uploads from starting until releaseDisk.
+func (q *Queue) holdForDisk(j *job, hash string, err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.diskWait == nil {
+		q.diskWait = make(map[*job]bool)
+	}
+	q.diskWait[j] = true
+	j.row.Error = "uploaded as " + hash + ", waiting to be recorded: " + api.Human(err)
+	q.publish(JobChanged, j, false)
+	q.updateStalledLocked(api.Human(err))
+}
+
+// releaseDisk ends j's wait for disk space; once no upload waits, new
+// ones may start again.
+func (q *Queue) releaseDisk(j *job) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.diskWait[j] {
+		return
+	}
+	delete(q.diskWait, j)
+	j.row.Error = ""
+	q.updateStalledLocked(q.stalled)
+}
+
+// setPersistFullLocked records whether the persister holds rows that met a
+// full disk (err) or wrote everything (nil).
+func (q *Queue) setPersistFullLocked(err error) {
+	q.persistFull = err != nil
+	msg := q.stalled
+	if err != nil {
+		msg = api.Human(err)
+	}
+	q.updateStalledLocked(msg)
+}
+
+// updateStalledLocked sets Summary.Stalled to msg while anything waits for
+// disk space, to "" once nothing does, and tells subscribers when it
+// changes; new uploads start again then.
+func (q *Queue) updateStalledLocked(msg string) {
+	if len(q.diskWait) == 0 && !q.persistFull {
+		msg = ""
+	}
+	if msg == q.stalled {
+		return
+	}
+	q.stalled = msg
+	q.publish(QueueChanged, nil, false)
+	if msg == "" {
+		q.wakeScheduler()
+	}
 }
 
 // fail handles an attempt's error: retry later, wait for sign-in, or fail.
@@ -341,11 +428,26 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	}
 }
 
+// announceWait is the least wait before a retry that is announced with the
+// time it ends (Job.RetryAt and the sentence), so a long pause is never
+// silent.
+const announceWait = 10 * time.Second
+
 // retryLaterLocked queues j again after a backoff (the server's
-// retryAfter when it gave one), showing msg meanwhile.
+// retryAfter when it gave one), showing msg meanwhile; a long wait is
+// announced with the time it ends.
 func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, msg string) {
 	j.speed, j.eta = 0, 0
-	j.notBefore = time.Now().Add(q.backoff(j.row.Attempts, retryAfter))
+	wait := q.backoff(j.row.Attempts, retryAfter)
+	j.notBefore = time.Now().Add(wait)
+	j.retryAt = time.Time{}
+	if wait >= announceWait {
+		j.retryAt = q.now().Add(wait)
+		msg += fmt.Sprintf(" — trying again at %s (in %s)", j.retryAt.Local().Format("15:04:05"), wait.Round(time.Second))
+		if retryAfter > MaxRetryAfter {
+			msg += fmt.Sprintf("; dStor asked to wait %s, this app waits at most %s", retryAfter.Round(time.Second), MaxRetryAfter)
+		}
+	}
 	if q.signIn { // another upload found the session expired meanwhile
 		q.mutate(j, func() {
 			j.row.State = storage.JobWaitingSignIn

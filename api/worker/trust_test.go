@@ -326,3 +326,148 @@ func TestDeletedQueuedFileFailsAtOnce(t *testing.T) {
 	assert.Contains(t, j.Err, "does not exist")
 	assert.Equal(t, storage.JobDone, jobFor(t, q, keep).State)
 }
+
+// skewedEnv is a test env whose sandbox clock is this computer's plus
+// skew (so this computer's clock is off by -skew), with tokens capped at
+// maxLife when set.
+func skewedEnv(t *testing.T, skew, maxLife time.Duration) *testEnv {
+	return newTestEnv(t, sandbox.Config{
+		Now:              func() time.Time { return time.Now().Add(skew) },
+		MaxTokenLifetime: maxLife,
+	})
+}
+
+// uploadAll queues n small files with cfg and waits for the queue.
+func (e *testEnv) uploadAll(cfg Config, n int) *Queue {
+	e.t.Helper()
+	for i := range n {
+		e.write(fmt.Sprintf("batch/f%02d.txt", i), testutil.Content(fmt.Sprint("skew", i), 200))
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: filepath.Join(e.files, "batch")})
+	require.NoError(e.t, wait(e.t, q, 60*time.Second))
+	return q
+}
+
+// TestClockBehindAPIKeyTokens: this computer's clock two hours behind
+// dStor's. The first token is asked to expire on the local
+// clock, so dStor issues it already expired; the source sees that from the
+// answer's Date, asks again on dStor's clock, and the whole queue runs on
+// that one token.
+func TestClockBehindAPIKeyTokens(t *testing.T) {
+	e := skewedEnv(t, 2*time.Hour, 0)
+	q := e.uploadAll(e.config(), 20)
+	assert.Equal(t, 20, q.Summary().Done, "%+v", q.Jobs()[0].Err)
+	assert.LessOrEqual(t, e.requests(tokenPath), 2, "one token for the queue (one more to learn dStor's clock)")
+}
+
+// TestClockAheadLoginToken: this computer's clock two hours ahead of
+// dStor's, a password sign-in whose one-hour token is already past its
+// expiry by the local clock. Judged on dStor's clock it is valid: the
+// queue runs, instead of waiting for a sign-in that would loop.
+func TestClockAheadLoginToken(t *testing.T) {
+	e := skewedEnv(t, -2*time.Hour, time.Hour)
+	tok, err := e.client.TokenFromLogin(t.Context(), testEmail, testPassword)
+	require.NoError(t, err)
+	require.False(t, tok.ExpiresAt.After(time.Now()), "the token looks expired on the local clock")
+	cfg := e.config()
+	cfg.Tokens = NewStaticTokens(tok)
+	q := e.uploadAll(cfg, 5)
+	assert.Equal(t, 5, q.Summary().Done)
+	assert.False(t, q.Summary().WaitingSignIn)
+}
+
+// TestShortTokensAreMintedOncePerToken: a server that issues 50-second
+// tokens whatever is asked. The refresh margin follows the token's real
+// life, so a queue of 30 files costs one token, not one per file.
+func TestShortTokensAreMintedOncePerToken(t *testing.T) {
+	e := skewedEnv(t, 0, 50*time.Second)
+	q := e.uploadAll(e.config(), 30)
+	assert.Equal(t, 30, q.Summary().Done)
+	assert.Equal(t, 1, e.requests(tokenPath), "one token request for the whole queue")
+}
+
+// TestLongRetryAfterIsAnnounced: a 429 asking to wait a day is not a
+// silent pause: the job says when it tries again (Job.RetryAt and the
+// sentence), and that the wait was shortened.
+func TestLongRetryAfterIsAnnounced(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	p := e.write("busy.txt", testutil.Content("busy", 100))
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: http.StatusTooManyRequests, RetryAfter: 24 * time.Hour, Count: 1})
+	q := e.queue(e.config())
+	events, stop := q.Subscribe(64)
+	defer stop()
+	before := time.Now()
+	q.Add(Request{Path: p})
+	var announced Job
+	for ev := range events {
+		if ev.Kind == JobChanged && !ev.Job.RetryAt.IsZero() {
+			announced = ev.Job
+			break
+		}
+	}
+	assert.Equal(t, storage.JobQueued, announced.State)
+	assert.WithinDuration(t, before.Add(MaxRetryAfter), announced.RetryAt, 30*time.Second)
+	assert.Contains(t, announced.Err, "trying again at "+announced.RetryAt.Local().Format("15:04:05"))
+	assert.Contains(t, announced.Err, "dStor asked to wait 24h0m0s, this app waits at most 5m0s")
+	q.Retry(announced.ID) // not failed: nothing to retry
+	q.Cancel(announced.ID)
+	require.NoError(t, wait(t, q, 10*time.Second))
+	assert.True(t, jobFor(t, q, p).RetryAt.IsZero(), "no retry time once canceled")
+}
+
+// TestDiskFullMidRunSendsNothingTwice: once, when the disk filled mid-run,
+// 37 of 60 files were sent twice after space came back. With the
+// database's disk full, finished uploads wait to be recorded (nothing new
+// starts, the queue says why), and once there is room again the queue goes
+// on; every file reaches dStor exactly once.
+func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
+	disk := testfs.SmallDisk(t, 2<<20)
+	e := newTestEnv(t, sandbox.Config{})
+	db, err := storage.Open(filepath.Join(disk, "data"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	var files []string
+	for i := range 60 {
+		files = append(files, e.write(fmt.Sprintf("many/f%02d.txt", i), testutil.Content(fmt.Sprint("full", i), 3000)))
+	}
+	cfg := e.config()
+	cfg.DB = db
+	cfg.Concurrency = 3
+	q := e.queue(cfg)
+	events, stop := q.Subscribe(4096)
+	defer stop()
+	q.Add(Request{Path: filepath.Join(e.files, "many")})
+
+	var free func()
+	stalled := ""
+	for ev := range events {
+		if free == nil && ev.Summary.Done >= 10 {
+			free = testfs.FillDisk(t, disk)
+		}
+		if ev.Summary.Stalled != "" {
+			stalled = ev.Summary.Stalled
+			break
+		}
+		require.Zero(t, ev.Summary.Failed, "nothing fails for a full disk: %+v", ev.Job)
+	}
+	require.NotNil(t, free)
+	assert.Contains(t, stalled, "the disk holding "+filepath.Join(disk, "data")+" is full")
+	assert.Contains(t, stalled, "free at least")
+	atStall := len(e.sandboxUploads())
+	time.Sleep(3 * diskRetryEvery) // nothing new may start while the disk is full
+	assert.LessOrEqual(t, len(e.sandboxUploads()), atStall+cfg.Concurrency, "uploads kept starting on a full disk")
+	free()
+	require.NoError(t, wait(t, q, 60*time.Second))
+
+	assert.Equal(t, len(files), q.Summary().Done)
+	assert.Empty(t, q.Summary().Stalled)
+	counts := map[string]int{}
+	for _, u := range e.sandboxUploads() {
+		counts[u.Hash]++
+	}
+	for _, f := range files {
+		assert.Equal(t, 1, counts[testutil.CIDOf(t, f)], "%s sent %d times", f, counts[testutil.CIDOf(t, f)])
+	}
+	requireHistoryOnce(t, db, q.Jobs())
+}

@@ -1,21 +1,27 @@
 package worker
 
+import "time"
+
 // writeBehind runs flush on a goroutine of its own each time it is woken,
 // and once more when it is closed, so the goroutines that change what is
 // to be written never wait for the disk. Wakes while flush runs coalesce
 // into one more run: flush takes everything pending at the time it runs.
-// The queue has two: the persister (job rows) and the walk saver (walk
-// rows).
+// A flush that reports false (rows met a full disk and are still pending)
+// is run again after retryEvery even if nothing wakes it; the last one, at
+// close, is told it is final. The queue has two: the persister (job rows)
+// and the walk saver (walk rows).
 type writeBehind struct {
-	flush func()
-	wake  chan struct{}
-	stop  chan struct{}
-	done  chan struct{}
+	flush      func(final bool) (done bool)
+	retryEvery time.Duration
+	wake       chan struct{}
+	stop       chan struct{}
+	done       chan struct{}
 }
 
 // newWriteBehind makes one; a signal before start is kept for it.
-func newWriteBehind(flush func()) *writeBehind {
-	return &writeBehind{flush: flush, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+func newWriteBehind(flush func(final bool) bool, retryEvery time.Duration) *writeBehind {
+	return &writeBehind{flush: flush, retryEvery: retryEvery,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // start starts the goroutine; close stops it.
@@ -23,13 +29,18 @@ func (w *writeBehind) start() { go w.run() }
 
 func (w *writeBehind) run() {
 	defer close(w.done)
+	var retry <-chan time.Time
 	for {
 		select {
 		case <-w.wake:
-			w.flush()
+		case <-retry:
 		case <-w.stop:
-			w.flush()
+			w.flush(true)
 			return
+		}
+		retry = nil
+		if !w.flush(false) {
+			retry = time.After(w.retryEvery)
 		}
 	}
 }
