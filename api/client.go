@@ -14,6 +14,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,6 +34,9 @@ type Client struct {
 	answerTimeout time.Duration // answerTimeout, shorter in tests
 
 	offset atomic.Int64 // ServerOffset, in nanoseconds
+
+	secretsMu sync.Mutex
+	secrets   []string // the API key and password this client sent, redacted from every message
 }
 
 // Network tuning of the default transport (see NewClient).
@@ -150,6 +154,7 @@ func (c *Client) TokenFromAPIKey(ctx context.Context, apiKey string, expiresAt t
 		return Token{}, fmt.Errorf("%s: build request: %w", opAPIKey, err)
 	}
 	req.Header.Set("api-key", apiKey)
+	c.remember(apiKey)
 	if !expiresAt.IsZero() {
 		req.Header.Set("x-expiration", strconv.FormatInt(expiresAt.Unix(), 10))
 	}
@@ -179,6 +184,7 @@ func (c *Client) TokenFromLogin(ctx context.Context, email, password string) (To
 		return Token{}, fmt.Errorf("%s: build request: %w", opLogin, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	c.remember(password)
 	return c.getToken(ctx, opLogin, req, password)
 }
 
@@ -216,6 +222,27 @@ func (c *Client) getToken(ctx context.Context, op string, req *http.Request, sec
 	tok.ServerOffset = measureOffset(resp.Header.Get("Date"), tok.IssuedAt, received)
 	c.offset.Store(int64(tok.ServerOffset))
 	return tok, nil
+}
+
+// remember keeps a secret this client sent, so that any later message from
+// dStor (an upload's error echoing the key, say) is redacted of it too, not
+// only the answer to the request that carried it.
+func (c *Client) remember(secret string) {
+	c.secretsMu.Lock()
+	defer c.secretsMu.Unlock()
+	for _, s := range c.secrets {
+		if s == secret {
+			return
+		}
+	}
+	c.secrets = append(c.secrets, secret)
+}
+
+// secretsWith is every secret this client sent, plus extra.
+func (c *Client) secretsWith(extra ...string) []string {
+	c.secretsMu.Lock()
+	defer c.secretsMu.Unlock()
+	return append(append([]string(nil), c.secrets...), extra...)
 }
 
 // errNoServerTime reports an answer without a usable Date header.

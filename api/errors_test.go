@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -312,4 +313,21 @@ func TestRedactionsCacheIsBounded(t *testing.T) {
 	assert.LessOrEqual(t, n, maxRedactions)
 	assert.False(t, kept, "the oldest secret left the cache")
 	assert.Equal(t, "again ***", redactSecrets("again "+first[3:30], []string{first}))
+}
+
+// TestUploadErrorRedactsTheKeyToo: an upload's error that echoes the API
+// key (the upload itself carried only the token) is redacted of it.
+func TestUploadErrorRedactsTheKeyToo(t *testing.T) {
+	f := newFakeDStor(t)
+	f.addAnswer = func(w http.ResponseWriter, rec received) {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "key " + base64.StdEncoding.EncodeToString([]byte(testAPIKey)) + " and " + testAPIKey[5:30] + " unknown"})
+	}
+	c := f.client(nil)
+	tok, err := c.TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
+	require.NoError(t, err)
+	_, err = c.Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "f.txt", []byte("x"))})
+	require.Error(t, err)
+	assert.NotContains(t, Human(err), testAPIKey[5:30])
+	assert.NotContains(t, Human(err), base64.StdEncoding.EncodeToString([]byte(testAPIKey))[4:40])
+	assert.Contains(t, Human(err), "***")
 }

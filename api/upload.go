@@ -301,7 +301,7 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data := readPrefix(resp.Body, maxErrorBody)
 		return nil, nil, statusError(opUpload, host, resp.StatusCode, resp.Header, data,
-			c.now(), tokenPastExpiry(tok, c.now()), tok.Raw)
+			c.now(), tokenPastExpiry(tok, c.now()), c.secretsWith(tok.Raw)...)
 	}
 	data, err := readAnswer(resp.Body, maxAddAnswer)
 	if err != nil {
@@ -329,9 +329,9 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 		// an HTML page); otherwise the parse error says more.
 		e := &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
 		if msg, ok := jsonMessage(data, 0); ok {
-			e.Message = sanitize(msg, tok.Raw)
+			e.Message = sanitize(msg, c.secretsWith(tok.Raw)...)
 		} else if looksLikeHTML(resp.Header.Get("Content-Type"), data) {
-			e.Message = sanitize(htmlSummary(string(data)), tok.Raw)
+			e.Message = sanitize(htmlSummary(string(data)), c.secretsWith(tok.Raw)...)
 		}
 		return UploadResult{}, e
 	}
@@ -348,7 +348,7 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 		// Only a change that kept size, times and identity gets here.
 		return UploadResult{}, &ChecksumMismatchError{Path: req.Path, Expected: req.ExpectSHA256, Actual: res.SHA256}
 	}
-	if sn := sanitizeTo(ans.Name, maxFileNameLen, tok.Raw); sn != "" && sn != name {
+	if sn := sanitizeTo(ans.Name, maxFileNameLen, c.secretsWith(tok.Raw)...); sn != "" && sn != name {
 		res.ServerName = sn
 	}
 	hash, err := checkAnswer(ans.Hash, local)

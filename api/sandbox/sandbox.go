@@ -278,8 +278,7 @@ func (s *Server) cleanupDir() error {
 // fault first; it lets a test mount the sandbox on httptest.NewServer.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	rec := &recorder{ResponseWriter: w}
-	rec.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
+	rec := &recorder{ResponseWriter: w, now: s.now}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -385,21 +384,26 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, start time.Time, not
 // It unwraps, so http.ResponseController can still hijack and flush.
 type recorder struct {
 	http.ResponseWriter
+	now      func() time.Time // the server's clock, for the Date header
 	status   int
 	written  int64
 	hijacked bool
 }
 
+// WriteHeader sends the headers with a Date from the server's clock,
+// taken as the answer goes out (as a real server does), so a client
+// measures the clock, not the time the request took.
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
 	}
+	r.Header().Set("Date", r.now().UTC().Format(http.TimeFormat))
 	r.ResponseWriter.WriteHeader(status)
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
 	}
 	n, err := r.ResponseWriter.Write(p)
 	r.written += int64(n)
