@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 10
+const CurrentSchemaVersion = 11
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -291,8 +291,18 @@ func (d *DB) probeWriteLock() error {
 // committing when fn returns nil and rolling back otherwise. A full disk,
 // a damaged file or a lock held by another program come back as the typed
 // errors of explainDBError.
+//
+// On a full disk the write-ahead log is checkpointed and truncated (it
+// may hold most of the space this database uses, and SQLite only recycles
+// it after a thousand pages), then the transaction is tried once more.
 func (d *DB) withTx(what string, fn func(tx *sql.Tx) error) error {
-	return explainDBError(d.path, d.runTx(what, fn))
+	err := explainDBError(d.path, d.runTx(what, fn))
+	if errors.Is(err, ErrDiskFull) {
+		if _, cerr := d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); cerr == nil {
+			err = explainDBError(d.path, d.runTx(what, fn))
+		}
+	}
+	return err
 }
 
 func (d *DB) runTx(what string, fn func(tx *sql.Tx) error) error {
@@ -328,6 +338,7 @@ var migrations = []migration{
 	{"index the jobs for paging by account and state, and mark cleared rows", migrateV8},
 	{"add the history's live check (when its link last served the file, or why not)", migrateV9},
 	{"add the folder and Add call of each history entry (folders shared as one)", migrateV10},
+	{"add jobs.reported (a result printed by exactly one command-line run)", migrateV11},
 }
 
 // migrate applies the pending steps, each in its own transaction together
@@ -520,6 +531,17 @@ func migrateV9(tx *sql.Tx) error {
 		`ALTER TABLE history ADD COLUMN live_at INTEGER NOT NULL DEFAULT 0`,
 		`ALTER TABLE history ADD COLUMN live_ms INTEGER NOT NULL DEFAULT 0`,
 		`ALTER TABLE history ADD COLUMN live_error TEXT NOT NULL DEFAULT ''`,
+	)
+}
+
+// migrateV11 adds jobs.reported: whether a command-line run printed the
+// job's result, so one interrupted before it could is printed by the next.
+// Jobs from before are taken as reported: their runs ended normally or
+// their results cannot be told apart any more.
+func migrateV11(tx *sql.Tx) error {
+	return execAll(tx,
+		`ALTER TABLE jobs ADD COLUMN reported INTEGER NOT NULL DEFAULT 0`,
+		`UPDATE jobs SET reported = 1`,
 	)
 }
 

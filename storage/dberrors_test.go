@@ -42,7 +42,7 @@ func TestWriteOnAFullDiskSaysSo(t *testing.T) {
 	require.NoError(t, err)
 	defer d.Close()
 	require.NoError(t, d.InsertJobs([]JobRow{{ID: "j0", LocalPath: "/a"}}))
-	free := testfs.FillDisk(t, disk)
+	free := testfs.KeepDiskFull(t, disk)
 	var full error
 	for i := 1; i < 200 && full == nil; i++ {
 		full = d.InsertJobs([]JobRow{{ID: fmt.Sprint("j", i), LocalPath: fmt.Sprint("/a/", i), Comment: string(bytes.Repeat([]byte("c"), 900))}})
@@ -135,4 +135,35 @@ func TestDatabaseLockedByAnotherProgram(t *testing.T) {
 	assert.ErrorIs(t, err, ErrDatabaseBusy)
 	assert.Contains(t, err.Error(), "another program is using the upload history "+filepath.Join(dir, DBFileName))
 	assert.Less(t, took, 2*openBusyTimeout, "said quickly, not after %s", busyTimeout)
+}
+
+// TestFullDiskCheckpointsTheLog: the write-ahead log can hold most of a
+// small disk; on a full disk it is checkpointed and truncated, and the
+// write that met the full disk goes through.
+func TestFullDiskCheckpointsTheLog(t *testing.T) {
+	disk := testfs.SmallDisk(t, 2<<20)
+	dir := filepath.Join(disk, "data")
+	d, err := Open(dir)
+	require.NoError(t, err)
+	for i := range 40 {
+		require.NoError(t, d.InsertJobs([]JobRow{{ID: fmt.Sprint("j", i), LocalPath: "/a", Comment: string(bytes.Repeat([]byte("c"), 900))}}))
+	}
+	require.NoError(t, d.Close()) // checkpointed: the rows are in the main file
+	d, err = Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	for round := range 20 { // state changes: the log grows, the main file does not
+		for i := range 40 {
+			require.NoError(t, d.UpdateJob(fmt.Sprint("j", i), JobUploading, round, fmt.Sprint("round ", round)))
+		}
+	}
+	wal, err := os.Stat(filepath.Join(dir, DBFileName+"-wal"))
+	require.NoError(t, err)
+	require.Greater(t, wal.Size(), int64(256<<10), "the log holds a good part of the disk")
+	free := testfs.FillDisk(t, disk)
+	defer free()
+	require.NoError(t, d.UpdateJob("j0", JobFailed, 1, "done with"), "the log's room is reused")
+	after, err := os.Stat(filepath.Join(dir, DBFileName+"-wal"))
+	require.NoError(t, err)
+	assert.Less(t, after.Size(), wal.Size())
 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // WriteTemp writes data to a new file called name in a folder of its own,
@@ -102,6 +103,50 @@ func FillDisk(t testing.TB, dir string) (free func()) {
 		t.Fatalf("fill the disk: %v", err)
 	}
 	return func() {
+		if err := os.Remove(p); err != nil {
+			t.Errorf("free the disk: %v", err)
+		}
+	}
+}
+
+// KeepDiskFull fills dir's disk (see FillDisk) and keeps it full, taking
+// back any room a program frees, as other programs on a full disk would,
+// until the returned function is called; that function also deletes the
+// filler.
+func KeepDiskFull(t testing.TB, dir string) (free func()) {
+	t.Helper()
+	p := filepath.Join(dir, "filler")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatalf("fill the disk: %v", err)
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	buf := make([]byte, 4096)
+	fill := func() {
+		for {
+			if _, err := f.Write(buf); err != nil {
+				return
+			}
+		}
+	}
+	fill()
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				fill()
+			}
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		_ = f.Close()
 		if err := os.Remove(p); err != nil {
 			t.Errorf("free the disk: %v", err)
 		}
