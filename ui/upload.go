@@ -578,10 +578,17 @@ func (v *uploadView) render() {
 	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
 	v.summary.SetText(summaryText(s, v.totalSpeed()))
 
-	if s.WaitingSignIn {
-		v.waitLabel.SetText(trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued))
+	switch {
+	case s.Stalled != "":
+		// A full disk: what to free, and that nothing is lost meanwhile.
+		v.waitLabel.SetText(tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": s.Stalled}))
+		v.signInBtn.Hide()
 		v.waiting.Show()
-	} else {
+	case s.WaitingSignIn:
+		v.waitLabel.SetText(trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued))
+		v.signInBtn.Show()
+		v.waiting.Show()
+	default:
 		v.waiting.Hide()
 	}
 	if s.BytesTotal > 0 && v.busy() {

@@ -241,3 +241,23 @@ func TestAlreadyUploadedRow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 }
+
+// TestFullDiskBannerSaysWhatToFree: a stalled queue (the database's disk
+// is full) shows the sentence, without a sign-in button that would not help.
+func TestFullDiskBannerSaysWhatToFree(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		a.upload.sum = worker.Summary{Total: 3, Done: 1, Uploading: 2, Stalled: "the disk holding /data is full (0 MB free): free at least 64 MB there, then try again"}
+		a.upload.render()
+		assert.True(t, a.upload.waiting.Visible())
+		assert.Contains(t, a.upload.waitLabel.Text, "Uploads paused: the disk holding /data is full")
+		assert.False(t, a.upload.signInBtn.Visible())
+		a.upload.sum = worker.Summary{Total: 3, Done: 1, Waiting: 2, WaitingSignIn: true}
+		a.upload.render()
+		assert.True(t, a.upload.signInBtn.Visible(), "a sign-in wait still offers the button")
+		a.upload.sum = worker.Summary{Total: 3, Done: 3}
+		a.upload.render()
+		assert.False(t, a.upload.waiting.Visible())
+	})
+}

@@ -329,9 +329,9 @@ func (q *Queue) holdForDisk(j *job, hash string, err error) {
 		q.diskWait = make(map[*job]bool)
 	}
 	q.diskWait[j] = true
-	j.row.Error = "uploaded as " + hash + ", waiting to be recorded: " + api.Human(err)
+	j.row.Error = "uploaded as " + hash + ", waiting to be recorded: " + diskFullSentence(err)
 	q.publish(JobChanged, j, false)
-	q.updateStalledLocked(api.Human(err))
+	q.updateStalledLocked(diskFullSentence(err))
 }
 
 // releaseDisk ends j's wait for disk space; once no upload waits, new
@@ -347,13 +347,23 @@ func (q *Queue) releaseDisk(j *job) {
 	q.updateStalledLocked(q.stalled)
 }
 
+// diskFullSentence is the sentence of the *storage.DiskFullError in err,
+// without what was being written: the same words whichever write met it.
+func diskFullSentence(err error) string {
+	var dfe *storage.DiskFullError
+	if errors.As(err, &dfe) {
+		return dfe.Error()
+	}
+	return api.Human(err)
+}
+
 // setPersistFullLocked records whether the persister holds rows that met a
 // full disk (err) or wrote everything (nil).
 func (q *Queue) setPersistFullLocked(err error) {
 	q.persistFull = err != nil
 	msg := q.stalled
 	if err != nil {
-		msg = api.Human(err)
+		msg = diskFullSentence(err)
 	}
 	q.updateStalledLocked(msg)
 }

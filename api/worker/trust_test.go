@@ -422,7 +422,7 @@ func TestLongRetryAfterIsAnnounced(t *testing.T) {
 // starts, the queue says why), and once there is room again the queue goes
 // on; every file reaches dStor exactly once.
 func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
-	disk := testfs.SmallDisk(t, 2<<20)
+	disk := testfs.SmallDisk(t, 16<<20) // room for SQLite's log to reach its checkpoint size
 	e := newTestEnv(t, sandbox.Config{})
 	db, err := storage.Open(filepath.Join(disk, "data"))
 	require.NoError(t, err)
@@ -443,7 +443,7 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	stalled := ""
 	for ev := range events {
 		if free == nil && ev.Summary.Done >= 10 {
-			free = testfs.FillDisk(t, disk)
+			free = testfs.KeepDiskFull(t, disk)
 		}
 		if ev.Summary.Stalled != "" {
 			stalled = ev.Summary.Stalled

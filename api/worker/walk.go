@@ -53,7 +53,8 @@ type addCall struct {
 // Add queues files and folders and returns at once: listing folders,
 // checking files and writing the jobs to the database happen on the queue's
 // own goroutines, in the order given, and each job appears (JobAdded) only
-// once its row is saved. One Add call is one batch (Job.BatchID).
+// once its row is saved. One Add call is one batch (Job.BatchID); a path
+// given more than once in it counts once.
 //
 // Each request is saved (storage.DB.InsertWalks) before it is listed and
 // deleted once all its jobs are saved, so a crash, a kill or Close while a
