@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -58,7 +60,10 @@ so --folder DIR --format markdown is the folder's list of links.`,
 	return cmd
 }
 
-// runHistory prints the history, newest first.
+// runHistory prints the history, newest first, streaming it from the
+// database: memory stays flat however long the history is. A name dStor
+// gave the file, when different, follows as dStor's; text that is not
+// printable is quoted and escaped (inert.Text).
 func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if o.asJSON && o.asCSV {
 		return usageErrorf("choose one of --json and --csv")
@@ -98,18 +103,23 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	n := 0
 	err = export.Each(db, func(e storage.HistoryEntry) error {
 		n++
+		link := links.Link(e.Env, e.Hash, e.Name)
 		if o.format != "" {
-			_, err := fmt.Fprintln(cio.Out, links.Link(e.Env, e.Hash, e.Name))
+			_, err := fmt.Fprintln(cio.Out, link)
 			return err
 		}
-		_, err := fmt.Fprintf(cio.Out, "%s  %s  %s\n", e.Hash, links.Link(e.Env, e.Hash, e.Name), e.Name)
+		line := inert.Text(e.Hash) + "  " + link + "  " + inert.Text(e.Name)
+		if e.ServerName != "" {
+			line += "  (dStor named it " + strconv.Quote(e.ServerName) + ")"
+		}
+		_, err := fmt.Fprintln(cio.Out, line)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if n == 0 && strings.TrimSpace(o.search) != "" {
-		fmt.Fprintf(cio.Err, "No upload matches %q.\n", o.search)
+		fmt.Fprintf(cio.Err, "No upload matches %s.\n", strconv.Quote(o.search))
 	} else if n == 0 {
 		fmt.Fprintln(cio.Err, "No uploads yet.")
 	}

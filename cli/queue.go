@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -73,11 +75,11 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 		return err
 	}
 	defer st.db.Close()
-	run, err := startRun(ctx, cio, st, o)
+	run, err := startRun(ctx, cio, st, o, requests)
 	if err != nil {
 		return err
 	}
-	defer run.close()
+	defer run.close(cio)
 	if !run.announce(cio, o, len(requests)) {
 		return nil
 	}
@@ -86,10 +88,16 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	waitErr := drain(ctx, run.q, run.events, run.rep)
 	run.unsubscribe() // a queue still uploading (Ctrl+C) must not wait for this reader
 	// A second Ctrl+C while the queue closes ends the process at once (the
-	// rows left "uploading" are resumed by the next run). stop cancels ctx,
-	// so whether this run was interrupted is read first.
+	// rows left "uploading" are resumed by the next run, the results not
+	// printed yet are printed by it). stop cancels ctx, so whether this run
+	// was interrupted is read first.
 	interrupted := ctx.Err() != nil
 	stop()
+	// Stop the queue before the last report: an upload finishing right
+	// now is recorded, and printed below with any other finished upload
+	// no event reported; any other stays for resume.
+	_ = run.q.Close()
+	run.printUnreported(cio)
 	run.rep.close()
 	return runOutcome(cio, run.rep, interrupted, waitErr)
 }
@@ -102,14 +110,20 @@ type queueRun struct {
 	unsubscribe func()
 	rep         *reporter
 	left        leftoverState
+	db          *storage.DB
+	env         string
+	account     string
+	unmarked    []string // printed results not marked as printed yet
 }
 
 // startRun signs in and starts the account's queue, paused, counting first
-// what earlier runs left. Started paused and subscribed to before it runs,
-// the queue reports every job this run finishes, a leftover of an earlier
-// run included; the jobs earlier runs finished (or failed) stay in the
-// saved queue, for the window and --retry-failed, and send no event.
-func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun, error) {
+// what earlier runs left. Uploads an interrupted or killed run finished but
+// never printed are printed now, once, before the queue drops their rows.
+// Started paused and subscribed to before it runs, the queue reports every
+// job this run finishes, a leftover of an earlier run included; the jobs
+// earlier runs failed stay in the saved queue, for the window and
+// --retry-failed, and send no event.
+func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests []worker.Request) (*queueRun, error) {
 	client, err := api.NewClient(st.env, nil)
 	if err != nil {
 		return nil, err
@@ -126,23 +140,64 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions) (*queueRun
 	if err != nil {
 		return nil, err // validate refused it already
 	}
+	links := session.Links(st.settings, st.env)
+	run := &queueRun{left: left, db: st.db, env: st.envKey, account: sess.Account,
+		rep: newReporter(cio, o.json, func(hash, name string) string { return links.Link(st.envKey, hash, name) })}
+	run.rep.limit = limit
+	run.rep.direct = directPaths(requests)
+	run.rep.markReported = run.markReported
+	run.rep.leftovers(left.unreported)
+
 	q, err := worker.New(worker.Config{
-		Client: client, DB: st.db, Tokens: sess.Tokens, Paused: true,
+		Client: client, DB: st.db, Tokens: sess.Tokens, Paused: true, PrintsResults: true,
 		Env: st.envKey, Account: sess.Account, Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
 		UploadLimit: limit,
 	})
 	if err != nil {
+		run.rep.close()
+		run.flushMarks(cio)
 		return nil, err
 	}
-	links := session.Links(st.settings, st.env)
-	run := &queueRun{q: q, left: left,
-		rep: newReporter(cio, o.json, func(hash, name string) string { return links.Link(st.envKey, hash, name) })}
-	run.rep.limit = limit
+	run.q = q
 	run.events, run.unsubscribe = q.Subscribe(1024)
 	if o.retryFailed {
 		q.RetryFailed()
 	}
 	return run, nil
+}
+
+// markReported marks printed results in the database. Marks that fail (a
+// full disk) are kept and tried again with the next ones, and once more at
+// the end (flushMarks); the reporter serializes calls.
+func (r *queueRun) markReported(ids []string) {
+	r.unmarked = append(r.unmarked, ids...)
+	if r.db.MarkReported(r.unmarked...) == nil {
+		r.unmarked = nil
+	}
+}
+
+// printUnreported prints, once, the uploads this run finished that no
+// event reported (those that finished as the queue stopped).
+func (r *queueRun) printUnreported(cio IO) {
+	rows, err := r.db.UnreportedDone(r.env, r.account)
+	if err != nil {
+		fmt.Fprintf(cio.Err, "dstor-uploader: %s; \"dstor-uploader resume\" prints the uploads this run could not.\n", api.Human(err))
+		return
+	}
+	rows = slices.DeleteFunc(rows, func(j storage.JobRow) bool { return slices.Contains(r.unmarked, j.ID) })
+	r.rep.leftovers(rows)
+}
+
+// flushMarks tries the marks that failed once more, and says so if they
+// still fail: the next run prints those results again.
+func (r *queueRun) flushMarks(cio IO) {
+	if len(r.unmarked) == 0 {
+		return
+	}
+	if err := r.db.MarkReported(r.unmarked...); err != nil {
+		fmt.Fprintf(cio.Err, "dstor-uploader: %d printed result(s) could not be marked as printed, so the next run prints them again: %s\n",
+			len(r.unmarked), api.Human(err))
+	}
 }
 
 // announce says what this run takes on besides the new requests, and
@@ -154,19 +209,25 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 	if requests > 0 || r.left.pending > 0 || r.left.walking {
 		return true
 	}
-	if r.left.failed > 0 && !o.retryFailed {
+	switch {
+	case len(r.left.unreported) > 0:
+		r.rep.close()
+		fmt.Fprintln(cio.Err, r.rep.summary())
+	case r.left.failed > 0 && !o.retryFailed:
 		fmt.Fprintf(cio.Err, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", r.left.failed)
-	} else {
+	default:
 		fmt.Fprintln(cio.Err, "Nothing to resume: the queue is empty.")
 	}
 	return false
 }
 
-// close stops the events, the reporter and the queue.
-func (r *queueRun) close() {
+// close stops the events, the reporter and the queue, then marks what is
+// still to be marked as printed.
+func (r *queueRun) close(cio IO) {
 	r.unsubscribe()
 	r.rep.close()
 	_ = r.q.Close()
+	r.flushMarks(cio)
 }
 
 // drain reports events until the queue has nothing left to do (or ctx
@@ -212,17 +273,30 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr error) error {
 		return &exitError{code: 1}
 	}
 	fmt.Fprintln(cio.Err, sum)
-	if rep.failed > 0 || rep.canceled > 0 {
+	if rep.failed > 0 || rep.canceled > 0 || rep.skippedDirect > 0 {
 		return &exitError{code: 1}
 	}
 	return nil
 }
 
+// directPaths is the set of paths the person named on the command line,
+// made absolute as the queue makes them.
+func directPaths(requests []worker.Request) map[string]bool {
+	set := make(map[string]bool, len(requests))
+	for _, r := range requests {
+		if abs, err := filepath.Abs(r.Path); err == nil {
+			set[abs] = true
+		}
+	}
+	return set
+}
+
 // leftoverState is what earlier runs left in the saved queue of one account.
 type leftoverState struct {
-	pending int  // jobs still to upload (retried failures included)
-	failed  int  // failed jobs
-	walking bool // folders added but not fully listed
+	pending    int              // jobs still to upload (retried failures included)
+	failed     int              // failed jobs
+	walking    bool             // folders added but not fully listed
+	unreported []storage.JobRow // done jobs whose result no run printed yet
 }
 
 // leftovers counts what the saved queue of env and account holds before

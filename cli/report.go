@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -29,14 +30,25 @@ type reporter struct {
 	link  func(hash, name string) string
 	limit int64 // the run's bandwidth limit in bytes per second (0: none), for the summary
 
-	mu       sync.Mutex
-	start    time.Time
-	bytes    int64
-	done     int
-	failed   int
-	canceled int
-	skipped  int
-	already  int
+	// direct are the paths named on the command line: one of them that is
+	// skipped (a named pipe, say) fails the run, unlike odd entries met
+	// inside a folder.
+	direct map[string]bool
+	// markReported records, in the database, results printed, so that the
+	// next run prints only what this one could not.
+	markReported func(ids []string)
+
+	mu            sync.Mutex
+	start         time.Time
+	bytes         int64
+	done          int
+	failed        int
+	canceled      int
+	skipped       int
+	skippedDirect int
+	already       int
+	retryAt       time.Time // the last retry time announced
+	stalled       string    // the last Summary.Stalled announced
 
 	progress *mpb.Progress // nil when stderr is not a terminal
 	bars     map[string]*mpb.Bar
@@ -58,8 +70,51 @@ func newReporter(cio IO, asJSON bool, link func(hash, name string) string) *repo
 }
 
 func (r *reporter) event(ev worker.Event) {
-	if ev.Kind == worker.JobAdded || ev.Kind == worker.JobChanged {
+	switch ev.Kind {
+	case worker.JobAdded, worker.JobChanged:
 		r.job(ev.Job)
+	case worker.QueueChanged:
+		r.queueChanged(ev.Summary)
+	}
+}
+
+// queueChanged announces a stalled queue (a full disk) and its end, on a
+// terminal or not, so a long pause is never silent.
+func (r *reporter) queueChanged(s worker.Summary) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s.Stalled == r.stalled {
+		return
+	}
+	switch {
+	case s.Stalled != "":
+		fmt.Fprintf(r.errOut(), "Paused: %s. Finished uploads wait to be recorded; nothing new starts until there is room.\n", s.Stalled)
+	default:
+		fmt.Fprintln(r.errOut(), "Going on: there is room again.")
+	}
+	r.stalled = s.Stalled
+}
+
+// announceRetry prints, once per distinct time, that uploads wait long
+// before their next attempt (a long Retry-After) and when that ends.
+func (r *reporter) announceRetry(j worker.Job) {
+	if j.RetryAt.IsZero() || j.RetryAt.Sub(r.retryAt).Abs() < time.Second {
+		return
+	}
+	r.retryAt = j.RetryAt
+	fmt.Fprintf(r.errOut(), "Waiting: %s: %s\n", inert.Text(j.Name), j.Err)
+}
+
+// leftovers prints the results that earlier runs finished but could not
+// print (interrupted or killed), as this run's own, and marks them
+// reported.
+func (r *reporter) leftovers(rows []storage.JobRow) {
+	for _, row := range rows {
+		r.job(worker.Job{
+			ID: row.ID, BatchID: row.BatchID, LocalPath: row.LocalPath, Name: row.Name, Size: row.Size,
+			FolderPath: row.FolderPath, ParentID: row.ParentID, Comment: row.Comment, State: row.State,
+			Attempts: row.Attempts, Hash: row.Hash, Verified: row.Verified,
+		})
 	}
 }
 
@@ -67,6 +122,7 @@ func (r *reporter) job(j worker.Job) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !j.State.Final() {
+		r.announceRetry(j)
 		r.updateBar(j)
 		return
 	}
@@ -87,24 +143,27 @@ func (r *reporter) job(j worker.Job) {
 		r.canceled++
 	case storage.JobSkipped:
 		r.skipped++
+		if r.direct[j.LocalPath] {
+			r.skippedDirect++ // named on the command line, and not uploaded
+		}
 	case storage.JobAlready:
 		r.already++
 	}
-	if r.json {
+	switch {
+	case r.json:
 		r.printJSON(j)
-		return
-	}
-	switch j.State {
-	case storage.JobDone:
-		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), j.Name)
-		return
-	case storage.JobAlready:
+	case j.State == storage.JobDone:
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Text(j.Name))
+	case j.State == storage.JobAlready:
 		// The existing link on stdout, as for an upload; why on stderr.
-		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), j.Name)
-		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", j.LocalPath, j.Err)
-		return
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Text(j.Name))
+		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", inert.Text(j.LocalPath), j.Err)
+	default:
+		fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), j.Err)
 	}
-	fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), j.LocalPath, j.Err)
+	if j.State == storage.JobDone && r.markReported != nil {
+		r.markReported([]string{j.ID})
+	}
 }
 
 // errOut is stderr, or the bar container when bars are drawn there.
@@ -178,7 +237,7 @@ func (r *reporter) printJSON(j worker.Job) {
 		rec.Link = r.link(j.Hash, j.Name)
 	}
 	b, _ := json.Marshal(rec)
-	fmt.Fprintf(r.out, "%s\n", b)
+	fmt.Fprintf(r.out, "%s\n", inert.JSON(b))
 }
 
 func (r *reporter) close() {
@@ -209,6 +268,9 @@ func (r *reporter) summary() string {
 	}
 	if r.skipped > 0 {
 		s += fmt.Sprintf(" · %d skipped", r.skipped)
+	}
+	if r.skippedDirect > 0 {
+		s += fmt.Sprintf(" (%d of them named on the command line)", r.skippedDirect)
 	}
 	if r.already > 0 {
 		s += fmt.Sprintf(" · %d already uploaded (not sent again; --again sends them)", r.already)

@@ -53,11 +53,13 @@ func newUploadCommand(cio IO) *cobra.Command {
 		Long: `Uploads files and folders to dStor and prints, per file, "<hash>  <link>  <name>"
 (or one JSON object per line with --json). A folder keeps its structure under
 the folder path. Every file is verified: the hash dStor answers must equal the
-one computed locally. A file the history shows already uploaded to the same
-place, unchanged (same path, size, modification and change time, file), is
-not sent again: its existing link is printed and the summary counts it as
-already uploaded; --again sends it anyway. The exit status is 1 when any
-file failed; an interrupted run (Ctrl+C) is finished later with
+one computed locally (a CIDv1 of the same content counts; an answer that
+cannot be checked is a failure). A file the history shows already uploaded to
+the same place, unchanged (same path, size, modification and change time,
+file), is not sent again: its existing link is printed and the summary counts
+it as already uploaded; --again sends it anyway. The exit status is 1 when any
+file failed or a path named here could not be uploaded; a path named twice
+counts once. Ctrl+C prints what finished and leaves the rest to
 "dstor-uploader resume".
 
 Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,

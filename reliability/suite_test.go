@@ -125,6 +125,7 @@ func TestReliability(t *testing.T) {
 	t.Run("Secrets", func(t *testing.T) { relSecrets(t, rep) })
 	t.Run("Fuzzing", func(t *testing.T) { relFuzzTargets(t, rep) })
 	t.Run("SandboxHardening", func(t *testing.T) { relHardening(t, rep) })
+	t.Run("Trust", func(t *testing.T) { relTrust(t, rep) })
 }
 
 // dbIntegrity opens dir's database with plain SQL, as a crash-recovery tool

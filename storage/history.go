@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // HistoryEntry is one finished upload, kept so the person can find a file's
@@ -318,7 +320,7 @@ func (d *DB) DeleteHistory(id int64) error {
 // ids no longer there are skipped. Only the list forgets them: the files
 // stay on dStor.
 func (d *DB) DeleteHistoryIDs(ids []int64) (int, error) {
-	return deleteIDs(d, fmt.Sprintf("delete %d history entries", len(ids)), deleteHistorySQL, ids)
+	return eachID(d, fmt.Sprintf("delete %d history entries", len(ids)), deleteHistorySQL, ids)
 }
 
 // idsPerQuery bounds the ids of one IN list (SQLite allows 32,766
@@ -404,8 +406,10 @@ var csvHeader = []string{"id", "job_id", "env", "account", "local_path", "name",
 
 // csvSafe defuses spreadsheet formula injection: a cell that starts with
 // = + - @ or a tab/CR is prefixed with a single quote, because file names and
-// comments are user-controlled and exports are opened in spreadsheets.
+// comments are user-controlled and exports are opened in spreadsheets. Text
+// that is not printable is quoted and escaped first (inert.Text).
 func csvSafe(s string) string {
+	s = inert.Text(s)
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}
@@ -439,7 +443,7 @@ func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 	err := o.Each(d, func(e HistoryEntry) error {
 		if err := cw.Write([]string{
 			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
-			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
+			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), csvSafe(e.Hash), strconv.FormatBool(e.Verified),
 			csvSafe(e.FolderPath), parent(e.ParentID), csvSafe(e.Comment), csvTime(e.StartedAt),
 			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), csvSafe(e.ServerName), e.SHA256, o.link(e),
 		}); err != nil {
@@ -470,8 +474,9 @@ type exportedEntry struct {
 // ExportHistoryJSON writes the entries o selects, newest first, as one JSON
 // array with one object per line, streaming row by row; "[]" when there are
 // none: the one JSON export of the window and the command line. Field names
-// are those of [HistoryEntry]'s json tags, plus "link". It returns how many
-// entries it wrote.
+// are those of [HistoryEntry]'s json tags, plus "link". Characters a
+// terminal could act on are escaped (inert.JSON); the JSON means the same.
+// It returns how many entries it wrote.
 func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString("["); err != nil {
@@ -490,7 +495,7 @@ func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 		if _, err := bw.WriteString(sep); err != nil {
 			return err
 		}
-		if _, err = bw.Write(b); err != nil {
+		if _, err = bw.Write(inert.JSON(b)); err != nil {
 			return err
 		}
 		n++

@@ -101,6 +101,9 @@ type JobRow struct {
 	// ExpectSHA256 is the SHA-256 the file must have (lowercase hex), or
 	// empty: a file that differs fails before any byte is sent.
 	ExpectSHA256 string `json:"expect_sha256,omitempty"`
+	// Reported is set once the command line printed the job's result (see
+	// DB.MarkReported), so a result is printed by exactly one run.
+	Reported bool `json:"reported,omitempty"`
 	// Cleared is set (by storage.DB.ClearJobs or MarkJobsCleared) on a row
 	// taken out of the list while its batch is still being listed; it is
 	// read, never inserted.
@@ -112,7 +115,7 @@ type JobRow struct {
 }
 
 const jobCols = `id, batch_id, env, account, local_path, name, size, folder_path, parent_id,
-	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id, expect_sha256`
+	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id, expect_sha256, reported`
 
 // jobSelect is the SELECT list matching scanJob: the row's seq, jobCols,
 // and the cleared mark (see queuewindow.go).
@@ -124,7 +127,7 @@ func scanJob(sc rowScanner) (JobRow, error) {
 	var created, updated int64
 	err := sc.Scan(&j.Seq, &j.ID, &j.BatchID, &j.Env, &j.Account, &j.LocalPath, &j.Name, &j.Size,
 		&j.FolderPath, &parent, &j.Comment, &j.State, &j.Attempts, &j.Error, &j.Hash,
-		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256, &j.Cleared)
+		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256, &j.Reported, &j.Cleared)
 	if err != nil {
 		return JobRow{}, err
 	}
@@ -165,7 +168,7 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 	}
 	return d.withTx(fmt.Sprintf("insert %d jobs", len(rows)), func(tx *sql.Tx) error {
 		st, err := tx.Prepare(`INSERT INTO jobs (` + jobCols + `)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -174,7 +177,7 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 			r := &rows[i]
 			res, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.LocalPath, r.Name, r.Size,
 				r.FolderPath, nullInt(r.ParentID), r.Comment, string(r.State), r.Attempts, r.Error,
-				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256)
+				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256, r.Reported)
 			if err != nil {
 				return fmt.Errorf("job %s: %w", r.ID, err)
 			}
@@ -224,8 +227,8 @@ func (d *DB) UpdateJob(id string, state JobState, attempts int, errMsg string) e
 	})
 }
 
-// FinishJob marks a job done (with row.Hash, row.Verified and row.Attempts)
-// and records its history entry in ONE transaction, so a crash can neither
+// FinishJob marks a job done (with row.Hash, row.Verified, row.Attempts
+// and row.Reported) and records its history entry in ONE transaction, so a crash can neither
 // lose the history entry of a done job nor record a job twice: h.JobID is set
 // to row.ID and the history insert is idempotent by it. Calling it again for
 // the same job is harmless. An unknown job fails with [ErrNotFound] and
@@ -249,7 +252,7 @@ func (d *DB) FinishJob(row JobRow, h HistoryEntry) error {
 	defer d.noteHistoryWritten()
 	return d.withTxGrouped("finish job "+row.ID, func(tx *sql.Tx) error {
 		if err := touchedOne(tx.Stmt(fin).Exec(
-			string(JobDone), row.Hash, row.Verified, row.Attempts, time.Now().UnixNano(), row.ID)); err != nil {
+			string(JobDone), row.Hash, row.Verified, row.Attempts, time.Now().UnixNano(), row.Reported, row.ID)); err != nil {
 			return err
 		}
 		_, err = addHistory(txStmtQueryer{tx, ins}, h)
@@ -262,9 +265,11 @@ const (
 	updateJobSQL = `UPDATE jobs SET state = ?, attempts = ?, error = ?, updated_at = ?
 			WHERE id = ? AND state <> ?`
 	finishJobSQL = `UPDATE jobs SET state = ?, hash = ?, verified = ?, attempts = ?,
-			error = '', updated_at = ? WHERE id = ?`
-	jobStateSQL  = `SELECT state FROM jobs WHERE id = ?`
-	deleteJobSQL = `DELETE FROM jobs WHERE id = ?`
+			error = '', updated_at = ?, reported = ? WHERE id = ?`
+	markReportedSQL   = `UPDATE jobs SET reported = 1 WHERE id = ?`
+	unreportedDoneSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND cleared = 0 AND reported = 0 ORDER BY seq`
+	jobStateSQL       = `SELECT state FROM jobs WHERE id = ?`
+	deleteJobSQL      = `DELETE FROM jobs WHERE id = ?`
 )
 
 // txStmtQueryer runs insertHistorySQL through a prepared statement and any
@@ -448,16 +453,36 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 	return int(n), err
 }
 
+// MarkReported records that the results of these jobs were printed, so a
+// later run does not print them again (unknown ids are ignored). A done
+// job not marked is one whose result no run has printed yet: an
+// interrupted or killed command line leaves it for the next one.
+func (d *DB) MarkReported(ids ...string) error {
+	_, err := eachID(d, "mark jobs reported", markReportedSQL, ids)
+	return err
+}
+
+// UnreportedDone returns the done jobs of env and account whose result no
+// run has printed yet (see MarkReported), in the order they were added.
+func (d *DB) UnreportedDone(env, account string) ([]JobRow, error) {
+	rows, err := queryAll(d.r, scanJob, unreportedDoneSQL, env, account, string(JobDone))
+	if err != nil {
+		return nil, fmt.Errorf("read the uploads not reported yet: %w", err)
+	}
+	return rows, nil
+}
+
 // DeleteJobIDs removes the rows of exactly these jobs (unknown ids are
 // ignored), so taking one job out of a list never touches another's row.
 // Done jobs stay in the history.
 func (d *DB) DeleteJobIDs(ids ...string) (int, error) {
-	return deleteIDs(d, "delete jobs", deleteJobSQL, ids)
+	return eachID(d, "delete jobs", deleteJobSQL, ids)
 }
 
-// deleteIDs runs a one-id DELETE for each of ids in one transaction and
-// returns how many rows went (unknown ids count nothing).
-func deleteIDs[ID int64 | string](d *DB, what, query string, ids []ID) (int, error) {
+// eachID runs a one-id statement (a DELETE or an UPDATE) for each of ids
+// in one transaction and returns how many rows it touched (unknown ids
+// count nothing).
+func eachID[ID int64 | string](d *DB, what, query string, ids []ID) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}

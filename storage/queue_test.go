@@ -327,3 +327,37 @@ func TestJobKeepsWhatTheWalkListed(t *testing.T) {
 	assert.Empty(t, j.Beneath)
 	assert.Empty(t, j.FileID)
 }
+
+// TestMarkReported: a done job's result is unreported until a run printed
+// it (UnreportedDone lists it, for the account's done jobs only); the mark
+// survives reopening.
+func TestMarkReported(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	acct := func(id string, s JobState, account string) JobRow {
+		return JobRow{ID: id, State: s, Env: "testnet", Account: account}
+	}
+	require.NoError(t, d.InsertJobs([]JobRow{acct("a", JobDone, "me"), acct("b", JobDone, "me"),
+		acct("c", JobQueued, "me"), acct("d", JobDone, "other")}))
+	require.NoError(t, d.MarkReported("a", "no-such-job"))
+	require.NoError(t, d.Close())
+	d, err = Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	a, err := d.Job("a")
+	require.NoError(t, err)
+	b, err := d.Job("b")
+	require.NoError(t, err)
+	assert.True(t, a.Reported)
+	assert.False(t, b.Reported)
+	left, err := d.UnreportedDone("testnet", "me")
+	require.NoError(t, err)
+	require.Len(t, left, 1)
+	assert.Equal(t, "b", left[0].ID)
+
+	require.NoError(t, d.FinishJob(JobRow{ID: "c", Hash: "h", Reported: true}, HistoryEntry{Env: "testnet", Account: "me", Hash: "h"}))
+	c, err := d.Job("c")
+	require.NoError(t, err)
+	assert.True(t, c.Reported, "FinishJob writes the mark it is given")
+}

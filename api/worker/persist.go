@@ -412,6 +412,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		tokens:           cfg.Tokens,
 		signIn:           cfg.Tokens == nil,
 		paused:           cfg.Paused,
+		printsResults:    cfg.PrintsResults,
 		window:           cmp.Or(cfg.window, windowSize),
 		concurrency:      clampConcurrency(cfg.Concurrency),
 		active:           make(map[string]*job),

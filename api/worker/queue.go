@@ -83,6 +83,13 @@ type Config struct {
 	// caller can subscribe before any job (one left by an earlier run) can
 	// finish unseen.
 	Paused bool
+	// PrintsResults is set by a caller that prints each finished upload and
+	// marks it printed itself (storage.DB.MarkReported), the command line:
+	// a finished job's row then says unreported until it is marked, so a
+	// run killed before printing leaves the result for the next one.
+	// Otherwise (the window, which shows it) a finished job is written
+	// reported.
+	PrintsResults bool
 
 	// window is how many queued jobs one read brings into memory (0:
 	// windowSize); tests make it small to cross windows with few files.
@@ -102,6 +109,7 @@ type Queue struct {
 	maxBackoff       time.Duration
 	progressInterval time.Duration
 	now              func() time.Time
+	printsResults    bool // Config.PrintsResults
 
 	ctx    context.Context // canceled by Close; parent of every upload
 	cancel context.CancelCauseFunc

@@ -226,6 +226,7 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	row.Verified = res.Verified
 	row.Size = res.FileSize
 	row.Error = ""
+	row.Reported = !q.printsResults
 	h := storage.HistoryEntry{
 		JobID:      row.ID,
 		Env:        row.Env,

@@ -1,0 +1,63 @@
+// Package inert makes text from outside the program (file names, a
+// server's answers) safe to print, export or show: no control or
+// formatting character reaches a terminal, a CSV cell or a JSON export as
+// it is. It is the one place the program decides what is printable.
+package inert
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Text is text for a terminal line or a CSV cell: as it is when every
+// character is printable, else quoted with each control, formatting (such as
+// a bidirectional override) or invalid byte escaped (\x1b, \u202e, \xff), so a
+// file name can neither move the cursor, retitle the terminal nor fake a line.
+func Text(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, unprintable) < 0 {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// unprintable reports a character that must never reach a terminal as it
+// is: C0 and C1 controls, DEL, and invisible formatting characters.
+func unprintable(r rune) bool {
+	return r != ' ' && !unicode.IsPrint(r)
+}
+
+// JSON escapes, inside encoded JSON, what encoding/json leaves as it
+// is but a terminal may act on (DEL, C1 controls, formatting characters),
+// as \uXXXX; the JSON means the same.
+func JSON(b []byte) []byte {
+	if strings.IndexFunc(string(b), unprintableInJSON) < 0 {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if !unprintableInJSON(r) {
+			out = append(out, b[i:i+size]...)
+		} else if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			out = appendJSONEscape(appendJSONEscape(out, r1), r2)
+		} else {
+			out = appendJSONEscape(out, r)
+		}
+		i += size
+	}
+	return out
+}
+
+// unprintableInJSON is unprintable but for the ASCII whitespace and
+// controls encoding/json already escaped or uses as separators.
+func unprintableInJSON(r rune) bool {
+	return r >= 0x7f && unprintable(r)
+}
+
+func appendJSONEscape(b []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(b, '\\', 'u', hex[r>>12&15], hex[r>>8&15], hex[r>>4&15], hex[r&15])
+}
