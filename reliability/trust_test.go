@@ -189,7 +189,7 @@ func unverifiableCase() trustCase {
 			}
 			hist := historyJSON(t)
 			seen := fmt.Sprintf("%d/4 failed with the sentence, exit %d, %d history entries, output inert: %s",
-				failed, code, len(hist), yesNo(inertOutput(out+errOut)))
+				failed, code, len(hist), yn(inertOutput(out+errOut)))
 			return seen, failed == 4 && code == 1 && len(hist) == 0 && inertOutput(out+errOut)
 		},
 	}
@@ -216,7 +216,11 @@ func cidV1Case() trustCase {
 			c, _ := cid.Decode(testutil.CIDOf(t, p))
 			want := cid.NewCidV1(cid.DagProtobuf, c.Hash()).String()
 			ok := code == 0 && len(lines) == 1 && lines[0].State == "done" && lines[0].Verified && lines[0].Hash == want && strings.Contains(lines[0].Link, want)
-			return fmt.Sprintf("exit %d, %v", code, lines), ok
+			if len(lines) != 1 {
+				return fmt.Sprintf("exit %d, %d result lines", code, len(lines)), false
+			}
+			return fmt.Sprintf("exit %d, %s, verified: %s, hash is the CIDv1 as answered: %s, link with it: %s", code, lines[0].State,
+				yn(lines[0].Verified), yn(lines[0].Hash == want), yn(strings.Contains(lines[0].Link, want))), ok
 		},
 	}
 }
@@ -252,7 +256,7 @@ func serverTextCase() trustCase {
 			local := len(hist) == 1 && strings.HasPrefix(hist[0].Name, "s-")
 			apart := strings.Contains(all.String(), "dStor named it") && strings.Contains(all.String(), "server_name")
 			return fmt.Sprintf("output inert: %s; local name kept: %s; server name shown apart: %s",
-				yesNo(inertOutput(all.String())), yesNo(local), yesNo(apart)), inertOutput(all.String()) && local && apart
+				yn(inertOutput(all.String())), yn(local), yn(apart)), inertOutput(all.String()) && local && apart
 		},
 	}
 }
@@ -349,8 +353,12 @@ func tornCopyCase() trustCase {
 			hist := historyJSON(t)
 			lines := resultLines(out)
 			ok := len(hist) == 1 && hist[0].Hash == newCID && len(lines) == 1 && lines[0].Attempts == 2
-			seen := fmt.Sprintf("history: %d entry; its CID is the new content's: %s, the old one's: %s; attempts %v",
-				len(hist), yesNo(len(hist) == 1 && hist[0].Hash == newCID), yesNo(len(hist) == 1 && hist[0].Hash == oldCID), lines)
+			attempts := 0
+			if len(lines) == 1 {
+				attempts = lines[0].Attempts
+			}
+			seen := fmt.Sprintf("history: %d entry; its CID is the new content's: %s, the old one's: %s; %d attempts",
+				len(hist), yn(len(hist) == 1 && hist[0].Hash == newCID), yn(len(hist) == 1 && hist[0].Hash == oldCID), attempts)
 			return seen, ok
 		},
 	}
@@ -446,6 +454,15 @@ func summaryMatches(re *regexp.Regexp, stderr string, lines []resultLine) bool {
 	return n == done
 }
 
+// yn is "yes" or "no" for a figure in the table (yesNo marks a failed
+// expectation; a "no" here may be what is expected).
+func yn(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
 func lastLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
@@ -497,7 +514,7 @@ func clockCase(skew time.Duration) trustCase {
 			}
 			noLoop := !strings.Contains(outs.String(), "sign in again") && !strings.Contains(outs.String(), "expired")
 			seen := fmt.Sprintf("exit codes %v; token requests for 3 files with the key: %d; \"sign in again\" or \"expired\" said: %s",
-				codes, tokens, yesNo(!noLoop))
+				codes, tokens, yn(!noLoop))
 			return seen, allZero && noLoop && tokens <= 2
 		},
 	}
@@ -545,7 +562,7 @@ func deletedFileCase() trustCase {
 			hold.Release()
 			for _, l := range resultLines(<-done) {
 				if l.Path == files[4] {
-					return fmt.Sprintf("%s after %d attempt(s): %s", l.State, l.Attempts, l.Error),
+					return fmt.Sprintf("%s after %d attempt(s): …%s", l.State, l.Attempts, l.Error[strings.LastIndexByte(l.Error, '"')+1:]),
 						l.State == "failed" && l.Attempts == 1 && strings.Contains(l.Error, "does not exist")
 				}
 			}
@@ -643,7 +660,7 @@ func diskFullCase() trustCase {
 				}
 			}
 			seen := fmt.Sprintf("at start: exit %d, disk named: %s; mid-run: pause announced: %s, exit %v, files sent twice: %d",
-				code, yesNo(startMsg), yesNo(paused), err, twice)
+				code, yn(startMsg), yn(paused), err, twice)
 			return seen, code != 0 && startMsg && paused && err == nil && twice == 0
 		},
 	}
@@ -664,7 +681,7 @@ func corruptDBCase() trustCase {
 			require.NoError(t, err)
 			untouched := bytes.Equal(after, garbage)
 			named := strings.Contains(errOut, path+" is damaged") && strings.Contains(errOut, "move the file aside")
-			return fmt.Sprintf("exit %d; named with what to do: %s; file untouched: %s", code, yesNo(named), yesNo(untouched)),
+			return fmt.Sprintf("exit %d; named with what to do: %s; file untouched: %s", code, yn(named), yn(untouched)),
 				code != 0 && named && untouched
 		},
 	}
@@ -696,7 +713,7 @@ func lockedDBCase() trustCase {
 			code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, p)
 			took := time.Since(began)
 			said := strings.Contains(errOut, "another program is using the upload history")
-			return fmt.Sprintf("exit %d after %s; said so: %s", code, took.Round(100*time.Millisecond), yesNo(said)),
+			return fmt.Sprintf("exit %d after %s; said so: %s", code, took.Round(100*time.Millisecond), yn(said)),
 				code != 0 && said && took < 3*time.Second
 		},
 	}
@@ -728,7 +745,7 @@ func secretPartsCase() trustCase {
 					leaks++
 				}
 			}
-			return fmt.Sprintf("message redacted: %s; pieces found in the output: %d", yesNo(strings.Contains(all, "***")), leaks),
+			return fmt.Sprintf("message redacted: %s; pieces found in the output: %d", yn(strings.Contains(all, "***")), leaks),
 				tail() != "" && leaks == 0 && strings.Contains(all, "***")
 		},
 	}
