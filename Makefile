@@ -24,7 +24,7 @@ help:
 	@echo "make lint      gofmt, go vet, staticcheck, go mod tidy -diff, go vet for Windows and macOS (what CI runs first)"
 	@echo "make sandbox   run a dStor-compatible server on 127.0.0.1:8787"
 	@echo "make bench     performance suite against curl (BENCH_QUICK=1 for a short pass): prints the README's Performance table"
-	@echo "make reliability  faults, kills, bad input, secrets, hardening: prints the README's Reliability table"
+	@echo "make reliability  faults, kills, bad input, secrets, hardening, trust: prints the README's Reliability table"
 	@echo "make fuzz      run every fuzz target for FUZZTIME each (default 60s)"
 	@echo "make stress    the timing-sensitive tests STRESS_COUNT times each (default 10) under -race: pass/fail per group; STRESS_MINUTES caps its time"
 	@echo "make dnd-check drag a file and a folder from another X application onto the window (Xvfb)"
@@ -102,7 +102,9 @@ stress: deps
 .PHONY: reliability fuzz
 
 # reliability runs the full reliability suite (injected faults, SIGKILLs
-# of the CLI, bad input, secrets, fuzz targets, sandbox hardening) and prints its
+# of the CLI, bad input, secrets, fuzz targets, sandbox hardening; trust:
+# lying servers, swapped and changing files, interrupts, clocks, full
+# disks; as root it mounts a small tmpfs for the full disk) and prints its
 # table, the one in README's "Reliability" section. `make test` runs a short
 # version of the same suite. gnome-keyring gets a fresh, private keyring
 # directory (XDG_DATA_HOME), so neither a stale login keyring can turn the
