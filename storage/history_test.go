@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 func TestAddHistoryRoundTrip(t *testing.T) {
@@ -300,7 +302,7 @@ func TestExportHistoryCSV(t *testing.T) {
 		r := records[i+1]
 		assert.Equal(t, fmt.Sprint(e.ID), r[col["id"]])
 		assert.Equal(t, e.Hash, r[col["hash"]])
-		assert.Equal(t, e.Comment, r[col["comment"]], "quotes, commas and newlines survive")
+		assert.Equal(t, inert.Text(e.Comment), r[col["comment"]], "quotes and commas survive, a line break is escaped")
 		assert.Equal(t, e.FinishedAt.Format(time.RFC3339Nano), r[col["finished_at"]])
 		assert.Equal(t, fmt.Sprint(e.Verified), r[col["verified"]])
 		assert.Equal(t, "ipfs://"+e.Hash, r[col["link"]])
@@ -353,6 +355,44 @@ func TestExportHistoryJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
 	require.Len(t, got, 1)
 	assert.Equal(t, es[len(es)-1-2].ID, got[0].ID)
+}
+
+// TestExportsAreInert: a local name that could retitle the terminal, move
+// the cursor or fake a line (ESC, BEL, a line break, C1 CSI, a bidi
+// override) reaches neither export as it is, and the JSON still reads back
+// the same name.
+func TestExportsAreInert(t *testing.T) {
+	d := openTestDB(t)
+	e := sampleEntry(0)
+	e.Name = "x\x1b]0;owned\a\x1b[2J\nFAKE\u009b2J\u202etxt.exe"
+	e.Comment = "=cmd\x07"
+	_, err := d.AddHistory(e)
+	require.NoError(t, err)
+	raw := func(out string) {
+		t.Helper()
+		for _, bad := range []string{"\x1b", "\a", "\u009b", "\u202e", "\nFAKE"} {
+			assert.NotContains(t, out, bad)
+		}
+	}
+
+	var buf bytes.Buffer
+	_, err = d.ExportHistoryCSV(&buf, ExportOptions{})
+	require.NoError(t, err)
+	raw(buf.String())
+	records, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 2)
+	assert.Contains(t, records[1], inert.Text(e.Name))
+	assert.Contains(t, records[1], inert.Text(e.Comment), "quoted, so no formula either")
+
+	buf.Reset()
+	_, err = d.ExportHistoryJSON(&buf, ExportOptions{})
+	require.NoError(t, err)
+	raw(buf.String())
+	var got []HistoryEntry
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	require.Len(t, got, 1)
+	assert.Equal(t, e.Name, got[0].Name, "the JSON means the same")
 }
 
 // failingWriter accepts limit bytes, then fails — like a full disk.
