@@ -203,6 +203,12 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 			return api.UploadResult{}, err
 		}
 		res, err = q.client.Upload(ctx, tok, req)
+		if _, mints := ts.(*renewingTokens); mints && errors.Is(err, api.ErrTokenExpired) {
+			// A token this source minted a moment ago, judged on dStor's
+			// clock, and refused as expired: signing in again would change
+			// nothing, the computer's clock is what to fix.
+			err = clockError(tok, time.Now())
+		}
 	}
 	return res, err
 }
