@@ -25,6 +25,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -353,11 +354,11 @@ func (a *App) showMain() {
 }
 
 // showToast shows a short confirmation ("Link copied") for a few seconds
-// at the right end of the tab bar.
+// at the right end of the tab bar. A file name in msg is shown inert.
 func (a *App) showToast(msg string) {
 	a.toastGen++
 	gen := a.toastGen
-	a.toast.SetText(msg)
+	a.toast.SetText(inert.Line(msg))
 	a.toastBox.Show()
 	a.toastLayer.Refresh() // placed for its new text
 	if a.toastStays {
@@ -401,7 +402,7 @@ func (a *App) openURL(link string) {
 	}
 	if err := a.fyne.OpenURL(u); err != nil {
 		a.fyne.Clipboard().SetContent(link)
-		dialog.ShowInformation(tr("Cannot open a browser"), openFailedText(err), a.win)
+		dialog.ShowInformation(tr("Cannot open a browser"), inert.Line(openFailedText(err)), a.win)
 	}
 }
 
@@ -416,7 +417,7 @@ func openFailedText(err error) string {
 
 // showError shows a dialog with a sentence made from err.
 func (a *App) showError(title string, err error) {
-	dialog.ShowInformation(title, sentence(api.Human(err)), a.win)
+	dialog.ShowInformation(title, inert.Line(sentence(api.Human(err))), a.win)
 }
 
 // onDropped adds what was dropped on the window (any tab) to the queue; it is

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -334,7 +335,7 @@ func (h *historyView) onDelete(id int64) {
 		return
 	}
 	h.a.confirm(tr("Delete this entry?"),
-		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": e.Name}),
+		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": inert.Text(e.Name)}),
 		tr("Delete"), tr("Cancel"),
 		func() { h.deleteEntry(id) })
 }
@@ -542,13 +543,13 @@ func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
 // set shows entry e (rows are recycled by the list).
 func (r *historyRow) set(e storage.HistoryEntry) {
 	r.id = e.ID
-	r.name.SetText(e.Name)
+	r.name.SetText(inert.Text(e.Name))
 	r.picked.FillColor = color.Transparent
 	if r.h.sel.ids[e.ID] {
 		r.picked.FillColor = r.h.a.fyne.Settings().Theme().Color(theme.ColorNameSelection, r.h.a.fyne.Settings().ThemeVariant())
 	}
 	r.picked.Refresh()
-	r.cidLine.full = e.Hash // whole or shortened by the line's width
+	r.cidLine.full = inert.Text(e.Hash) // whole or shortened by the line's width
 	r.cidLine.reset()
 	show(r.verified, e.Verified)
 	r.setLive(e.Live)
@@ -557,16 +558,16 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	case e.ParentID != nil:
 		parts = append(parts, tr("folder #{{.ID}}", map[string]any{"ID": *e.ParentID}))
 	case e.FolderPath != "":
-		parts = append(parts, e.FolderPath)
+		parts = append(parts, inert.Text(e.FolderPath))
 	}
 	if e.Comment != "" {
-		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": e.Comment}))
+		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": inert.Text(e.Comment)}))
 	}
 	if e.ServerName != "" {
 		// Server text, stored sanitized; shown as the server's, apart.
-		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": e.ServerName}))
+		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": inert.Text(e.ServerName)}))
 	}
-	r.detail.SetText("· " + strings.Join(parts, " · "))
+	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()
 }
 

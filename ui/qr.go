@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/skip2/go-qrcode"
 )
 
@@ -99,7 +100,7 @@ func (a *App) showQR(name, link string) *qrDialog {
 		container.New(&maxWidthLayout{width: 420}, q.link),
 		container.NewCenter(container.NewHBox(q.copy, q.save)),
 	)
-	q.d = dialog.NewCustom(tr("QR code — {{.Name}}", map[string]any{"Name": name}), tr("Close"), content, a.win)
+	q.d = dialog.NewCustom(tr("QR code — {{.Name}}", map[string]any{"Name": inert.Text(name)}), tr("Close"), content, a.win)
 	q.d.Show()
 	return q
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -220,7 +221,7 @@ func (v *settingsView) refresh() {
 	if v.a.sess != nil {
 		v.gateway.SetPlaceHolder(strings.TrimSuffix(v.a.sess.Env.GatewayURL, "/"))
 	}
-	v.dataDir.SetText(tr("History and settings are stored in {{.Path}}.", map[string]any{"Path": v.a.db.Path()}))
+	v.dataDir.SetText(tr("History and settings are stored in {{.Path}}.", map[string]any{"Path": inert.Text(v.a.db.Path())}))
 }
 
 func (v *settingsView) onConcurrency(f float64) {

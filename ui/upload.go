@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -581,7 +582,7 @@ func (v *uploadView) render() {
 	switch {
 	case s.Stalled != "":
 		// A full disk: what to free, and that nothing is lost meanwhile.
-		v.waitLabel.SetText(tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": s.Stalled}))
+		v.waitLabel.SetText(tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": inert.Line(s.Stalled)}))
 		v.signInBtn.Hide()
 		v.waiting.Show()
 	case s.WaitingSignIn:
@@ -839,7 +840,7 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 // set shows job j in the row (rows are recycled by the list).
 func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
-	r.name.SetText(j.Name)
+	r.name.SetText(inert.Text(j.Name))
 	var details []string
 	details = append(details, formatSize(j.Size))
 	dest := j.FolderPath
@@ -847,7 +848,7 @@ func (r *queueRow) set(j worker.Job) {
 		dest = tr("folder #{{.ID}}", map[string]any{"ID": *j.ParentID})
 	}
 	if dest != "" {
-		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": dest}))
+		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Text(dest)}))
 	}
 	r.detail.Importance = widget.MediumImportance
 	showProgress := false
@@ -922,7 +923,7 @@ func (r *queueRow) set(j worker.Job) {
 		stateText = string(j.State)
 	}
 	r.icon.SetResource(icon)
-	r.detail.SetText(strings.Join(details, " · "))
+	r.detail.SetText(inert.Line(strings.Join(details, " · ")))
 	if showProgress {
 		if j.Size > 0 {
 			r.progress.SetValue(float64(j.Sent) / float64(j.Size))

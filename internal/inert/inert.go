@@ -5,6 +5,7 @@
 package inert
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -21,6 +22,32 @@ func Text(s string) string {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// Line is text for one line of a window's label, toast or notification
+// that mixes a sentence with outside text (an error naming a file): the
+// sentence stays readable, and each control, formatting or invalid byte is
+// escaped where it stands (\x1b, \u202e, \n, \xff), so no name can break
+// the line, reorder it or draw what it does not say.
+func Line(s string) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, unprintable) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unprintable(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // unprintable reports a character that must never reach a terminal as it

@@ -22,6 +22,23 @@ func TestTextIsInert(t *testing.T) {
 	}
 }
 
+func TestLineIsInert(t *testing.T) {
+	for in, want := range map[string]string{
+		"Link to report.pdf copied":          "Link to report.pdf copied",
+		"“été 🎉.txt” is live":                "“été 🎉.txt” is live",
+		"open two\nlines: permission denied": `open two\nlines: permission denied`,
+		"x\x1b]0;title\a is live":            `x\x1b]0;title\a is live`,
+		"invoice\u202efdp.exe failed":        `invoice\u202efdp.exe failed`,
+		"c1\u009b2J":                         `c1\u009b2J`,
+		"bad\xff.txt and \ttab":              `bad\xff.txt and \ttab`,
+		"tag\U000E0001 and zero\u200bwidth":  `tag\U000e0001 and zero\u200bwidth`,
+	} {
+		out := Line(in)
+		assert.Equal(t, want, out, "%q", in)
+		assert.Equal(t, out, Line(out), "a line made inert stays as it is")
+	}
+}
+
 func TestJSONKeepsMeaning(t *testing.T) {
 	in := map[string]string{"name": "a\u009b2J\u202e\x7f\U000E0001b <&>"}
 	b, err := json.Marshal(in)

@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestWindowShowsOutsideTextInert: a local file name (or a server's text)
+// with control characters, a bidirectional override, a newline, a C1
+// control or an invalid byte reaches no label or toast of the window as it
+// is: the queue row, the history row and the toasts show it escaped.
+func TestWindowShowsOutsideTextInert(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	for _, tt := range []struct{ name, in, shown string }{
+		{"escape sequence", "x\x1b[31mRED.txt", `\x1b[31mRED`},
+		{"terminal title and bell", "t\x1b]0;owned\a.txt", `\x1b]0;owned\a`},
+		{"newline faking a line", "a.txt\nUploaded b.txt", `a.txt\nUploaded b.txt`},
+		{"bidi override", "invoice\u202efdp.exe", `invoice\u202efdp.exe`},
+		{"C1 control", "c1\u009b2J.txt", `c1\u009b2J.txt`},
+		{"invalid UTF-8", "bad\xff.txt", `bad\xff.txt`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e.ui(func() {
+				q := newQueueRow(a.upload)
+				q.set(worker.Job{ID: "j", Name: tt.in, FolderPath: "/in/" + tt.in + "/", Size: 1,
+					State: storage.JobFailed, Err: "open " + tt.in + ": permission denied"})
+				h := newHistoryRow(a.history)
+				h.set(storage.HistoryEntry{ID: 1, Name: tt.in, ServerName: tt.in, Comment: tt.in,
+					FolderPath: "/in/" + tt.in + "/", Hash: tt.in, FinishedAt: fixedNow})
+				a.showToast("Link to " + tt.in + " copied to the clipboard")
+				for where, text := range map[string]string{
+					"queue name": q.name.Text, "queue detail": q.detail.Text,
+					"history name": h.name.Text, "history detail": h.detail.Text, "history CID": h.cidLine.full,
+					"toast": a.toast.Text,
+				} {
+					assert.True(t, printable(text), "%s shows %q", where, text)
+					assert.Contains(t, text, tt.shown, "%s", where)
+				}
+			})
+		})
+	}
+}
+
+// printable reports whether every character of s can be shown as it is.
+func printable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }) < 0
+}
