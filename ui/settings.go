@@ -100,7 +100,34 @@ func newSettingsView(a *App) *settingsView {
 	v := &settingsView{a: a, loading: true}
 	defer func() { v.loading = false }()
 	st := a.currentSettings()
+	uploads := v.makeUploadsForm(st)
+	links := v.makeLinksForm(st)
+	look := v.makeLookForm(st)
+	v.keyringIcon = widget.NewIcon(theme.ConfirmIcon())
+	v.keyringStatus = note(widget.MediumImportance, fyne.TextWrapWord)
+	v.keyringHelp = note(widget.MediumImportance, fyne.TextWrapWord)
+	v.dataDir = note(widget.MediumImportance, fyne.TextWrapBreak)
+	v.refresh()
+	security := container.NewBorder(nil, nil, container.NewVBox(v.keyringIcon), nil,
+		container.NewVBox(v.keyringStatus, v.keyringHelp))
 
+	section := func(title string) fyne.CanvasObject {
+		return widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	body := container.NewVBox(
+		section(tr("Uploads")), uploads, widget.NewSeparator(),
+		section(tr("Links")), links, widget.NewSeparator(),
+		section(tr("Appearance")), look, widget.NewSeparator(),
+		section(tr("Credentials")), security, widget.NewSeparator(),
+		section(tr("Data")), v.dataDir,
+	)
+	v.content = container.NewVScroll(container.New(&maxWidthLayout{width: 720}, body))
+	return v
+}
+
+// makeUploadsForm makes the Uploads section, showing st: uploads at once,
+// the speed limit, copying each link and notifications.
+func (v *settingsView) makeUploadsForm(st storage.Settings) *widget.Form {
 	v.concurrencyLabel = widget.NewLabel("")
 	v.concurrency = newNamedSlider(tr("Uploads at once"), storage.MinConcurrency, storage.MaxConcurrency)
 	v.concurrency.OnChanged = v.onConcurrency
@@ -116,6 +143,23 @@ func newSettingsView(a *App) *settingsView {
 	v.uploadLimitError = note(widget.DangerImportance, fyne.TextWrapWord)
 	v.uploadLimitError.Hide()
 
+	v.copyAfter = v.settingCheck(tr("Copy the link when an upload finishes"), st.CopyLinkAfterUpload,
+		func(s *storage.Settings, on bool) { s.CopyLinkAfterUpload = on })
+	v.notifications = v.settingCheck(tr("Notify me when a batch of uploads finishes or fails"), st.Notifications,
+		func(s *storage.Settings, on bool) { s.Notifications = on })
+	uploads := widget.NewForm(
+		widget.NewFormItem(tr("Uploads at once"), container.NewBorder(nil, nil, nil, v.concurrencyLabel, v.concurrency)),
+		widget.NewFormItem(tr("Speed limit"), container.NewVBox(v.uploadLimit, v.uploadLimitError)),
+		widget.NewFormItem("", v.copyAfter),
+		widget.NewFormItem("", v.notifications),
+	)
+	uploads.Items[1].HintText = tr("Per second, all uploads together: 500K, 2M (1K = 1024 bytes); empty for none.")
+	return uploads
+}
+
+// makeLinksForm makes the Links section, showing st: the link style, the
+// file name on links, another gateway and the live check.
+func (v *settingsView) makeLinksForm(st storage.Settings) *widget.Form {
 	links := linkStyleLabels()
 	var styles []string
 	for _, s := range api.LinkStyles {
@@ -133,15 +177,23 @@ func newSettingsView(a *App) *settingsView {
 	v.gatewayError.Importance = widget.DangerImportance
 	v.gatewayError.Hide()
 
-	v.linkFilename = widget.NewCheck(tr("Name downloads after the file (?filename= on gateway links)"), v.onLinkFilename)
-	v.linkFilename.SetChecked(st.LinkFilename)
-	v.copyAfter = widget.NewCheck(tr("Copy the link when an upload finishes"), v.onCopyAfter)
-	v.copyAfter.SetChecked(st.CopyLinkAfterUpload)
-	v.liveCheck = widget.NewCheck(tr("Check that each new link works (a small download of its first bytes)"), v.onLiveCheck)
-	v.liveCheck.SetChecked(st.LiveCheck)
-	v.notifications = widget.NewCheck(tr("Notify me when a batch of uploads finishes or fails"), v.onNotifications)
-	v.notifications.SetChecked(st.Notifications)
+	v.linkFilename = v.settingCheck(tr("Name downloads after the file (?filename= on gateway links)"), st.LinkFilename,
+		func(s *storage.Settings, on bool) { s.LinkFilename = on })
+	v.liveCheck = v.settingCheck(tr("Check that each new link works (a small download of its first bytes)"), st.LiveCheck,
+		func(s *storage.Settings, on bool) { s.LiveCheck = on })
+	form := widget.NewForm(
+		widget.NewFormItem(tr("Copy link as"), v.linkStyle),
+		widget.NewFormItem("", v.linkFilename),
+		widget.NewFormItem(tr("Gateway"), container.NewVBox(v.gateway, v.gatewayError)),
+		widget.NewFormItem("", v.liveCheck),
+	)
+	form.Items[2].HintText = tr("Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's.")
+	return form
+}
 
+// makeLookForm makes the Appearance section, showing st: theme and
+// language.
+func (v *settingsView) makeLookForm(st storage.Settings) *widget.Form {
 	themes := themeLabels()
 	v.themeChoice = widget.NewRadioGroup([]string{
 		themes[storage.ThemeSystem], themes[storage.ThemeLight], themes[storage.ThemeDark],
@@ -159,47 +211,23 @@ func newSettingsView(a *App) *settingsView {
 	} else {
 		v.languageNote.Hide()
 	}
-
-	v.keyringIcon = widget.NewIcon(theme.ConfirmIcon())
-	v.keyringStatus = note(widget.MediumImportance, fyne.TextWrapWord)
-	v.keyringHelp = note(widget.MediumImportance, fyne.TextWrapWord)
-	v.dataDir = note(widget.MediumImportance, fyne.TextWrapBreak)
-	v.refresh()
-
-	section := func(title string) fyne.CanvasObject {
-		l := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		return l
-	}
-	uploads := widget.NewForm(
-		widget.NewFormItem(tr("Uploads at once"), container.NewBorder(nil, nil, nil, v.concurrencyLabel, v.concurrency)),
-		widget.NewFormItem(tr("Speed limit"), container.NewVBox(v.uploadLimit, v.uploadLimitError)),
-		widget.NewFormItem("", v.copyAfter),
-		widget.NewFormItem("", v.notifications),
-	)
-	uploads.Items[1].HintText = tr("Per second, all uploads together: 500K, 2M (1K = 1024 bytes); empty for none.")
-	linkForm := widget.NewForm(
-		widget.NewFormItem(tr("Copy link as"), v.linkStyle),
-		widget.NewFormItem("", v.linkFilename),
-		widget.NewFormItem(tr("Gateway"), container.NewVBox(v.gateway, v.gatewayError)),
-		widget.NewFormItem("", v.liveCheck),
-	)
-	linkForm.Items[2].HintText = tr("Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's.")
-	look := widget.NewForm(
+	return widget.NewForm(
 		widget.NewFormItem(tr("Theme"), v.themeChoice),
 		widget.NewFormItem(tr("Language"), container.NewVBox(v.language, v.languageNote)),
 	)
-	security := container.NewBorder(nil, nil, container.NewVBox(v.keyringIcon), nil,
-		container.NewVBox(v.keyringStatus, v.keyringHelp))
+}
 
-	body := container.NewVBox(
-		section(tr("Uploads")), uploads, widget.NewSeparator(),
-		section(tr("Links")), linkForm, widget.NewSeparator(),
-		section(tr("Appearance")), look, widget.NewSeparator(),
-		section(tr("Credentials")), security, widget.NewSeparator(),
-		section(tr("Data")), v.dataDir,
-	)
-	v.content = container.NewVScroll(container.New(&maxWidthLayout{width: 720}, body))
-	return v
+// settingCheck is a check box showing on that saves each change with set
+// (not while the view shows the saved settings).
+func (v *settingsView) settingCheck(label string, on bool, set func(s *storage.Settings, on bool)) *widget.Check {
+	c := widget.NewCheck(label, func(on bool) {
+		if v.loading {
+			return
+		}
+		v.a.changeSettings(func(s storage.Settings) storage.Settings { set(&s, on); return s })
+	})
+	c.SetChecked(on)
+	return c
 }
 
 // refresh shows what depends on the session and the keyring.
@@ -289,34 +317,6 @@ func (v *settingsView) onGateway(text string) {
 		return
 	}
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.GatewayOverride = text; return s })
-}
-
-func (v *settingsView) onCopyAfter(on bool) {
-	if v.loading {
-		return
-	}
-	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.CopyLinkAfterUpload = on; return s })
-}
-
-func (v *settingsView) onLinkFilename(on bool) {
-	if v.loading {
-		return
-	}
-	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LinkFilename = on; return s })
-}
-
-func (v *settingsView) onLiveCheck(on bool) {
-	if v.loading {
-		return
-	}
-	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LiveCheck = on; return s })
-}
-
-func (v *settingsView) onNotifications(on bool) {
-	if v.loading {
-		return
-	}
-	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.Notifications = on; return s })
 }
 
 func (v *settingsView) onTheme(label string) {
