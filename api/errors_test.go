@@ -266,8 +266,8 @@ func TestSanitizeRedactsSecrets(t *testing.T) {
 	assert.NotContains(t, out, testAPIKey[:10])
 }
 
-// TestSanitizeRedactsPartsAndEncodings is issue 9's "only exact copies of
-// a secret are redacted": a token's tail, a slice of the key, and the key
+// TestSanitizeRedactsPartsAndEncodings: not only exact copies of a secret
+// are redacted: a token's tail, a slice of the key, and the key
 // in base64 or hex (alone or inside a longer encoded header) are redacted
 // too.
 func TestSanitizeRedactsPartsAndEncodings(t *testing.T) {

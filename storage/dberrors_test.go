@@ -16,8 +16,8 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
-// TestOpenOnAFullDiskSaysSo is issue 9's "disk full at start says disk
-// I/O error (4874)": the error names the data folder's disk and the space
+// TestOpenOnAFullDiskSaysSo: a disk full at start is no "disk I/O error
+// (4874)": the error names the data folder's disk and the space
 // to free.
 func TestOpenOnAFullDiskSaysSo(t *testing.T) {
 	disk := testfs.SmallDisk(t, 512<<10)
@@ -56,8 +56,8 @@ func TestWriteOnAFullDiskSaysSo(t *testing.T) {
 	require.NoError(t, d.InsertJobs([]JobRow{{ID: "after", LocalPath: "/b"}}))
 }
 
-// TestDamagedDatabaseIsNamedAndLeftAlone is issue 9's "a corrupt database
-// gives raw SQLite text": the error names the file and what to do, and
+// TestDamagedDatabaseIsNamedAndLeftAlone: a corrupt database gives no raw
+// SQLite text: the error names the file and what to do, and
 // the file is not changed.
 func TestDamagedDatabaseIsNamedAndLeftAlone(t *testing.T) {
 	for _, tc := range []struct {
@@ -109,8 +109,8 @@ func fileSum(t *testing.T, path string) [32]byte {
 	return sha256.Sum256(b)
 }
 
-// TestDatabaseLockedByAnotherProgram is issue 9's "database is locked (5)
-// after 10 s": a write lock held by another program is named within a
+// TestDatabaseLockedByAnotherProgram: no "database is locked (5)" after
+// 10 s: a write lock held by another program is named within a
 // couple of seconds, with what to do.
 func TestDatabaseLockedByAnotherProgram(t *testing.T) {
 	dir := t.TempDir()
