@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -246,7 +247,7 @@ func (r *folderRow) AccessibilityLabel() string {
 	if r.group == nil {
 		return ""
 	}
-	return folderName(r.group.key)
+	return inert.Text(folderName(r.group.key))
 }
 
 // AccessibilityRole: a tap on the row opens or closes it.
@@ -271,10 +272,10 @@ func (r *folderRow) set(g *folderGroup) {
 		r.toggle.SetIcon(theme.MenuExpandIcon())
 		r.icon.SetResource(theme.FolderIcon())
 	}
-	r.name.SetText(folderName(g.key))
+	r.name.SetText(inert.Text(folderName(g.key)))
 	parts := []string{trn("{{.Count}} files", len(g.members)), formatSize(g.size),
 		formatDate(g.newest, r.h.a.now()), displayPath(g.key.Folder)}
-	r.detail.SetText(strings.Join(parts, " · "))
+	r.detail.SetText(inert.Line(strings.Join(parts, " · ")))
 	show(r.indexPage, !g.hasPage)
 	show(r.copyShare, g.hasPage)
 	show(r.qr, g.hasPage)

@@ -35,10 +35,13 @@ func TestWindowShowsOutsideTextInert(t *testing.T) {
 				h := newHistoryRow(a.history)
 				h.set(storage.HistoryEntry{ID: 1, Name: tt.in, ServerName: tt.in, Comment: tt.in,
 					FolderPath: "/in/" + tt.in + "/", Hash: tt.in, FinishedAt: fixedNow})
+				f := newFolderRow(a.history)
+				f.set(&folderGroup{key: storage.FolderKey{Folder: "/home/me/" + tt.in}, newest: fixedNow})
 				a.showToast("Link to " + tt.in + " copied to the clipboard")
 				for where, text := range map[string]string{
 					"queue name": q.name.Text, "queue detail": q.detail.Text,
 					"history name": h.name.Text, "history detail": h.detail.Text, "history CID": h.cidLine.full,
+					"folder name": f.name.Text, "folder detail": f.detail.Text, "folder, spoken": f.AccessibilityLabel(),
 					"toast": a.toast.Text,
 				} {
 					assert.True(t, printable(text), "%s shows %q", where, text)
