@@ -42,7 +42,9 @@ type Fault struct {
 	CutFraction float64
 	// Stall sends nothing for this long after the request headers (less if
 	// the client goes away or the server closes), then handles the request
-	// normally: a hung server for client timeouts.
+	// normally: a hung server for client timeouts. ClearFaults ends a stall
+	// in progress by closing its connection without an answer, so a request
+	// its client gave up on is not stored later, in another test's time.
 	Stall time.Duration
 	// WrongHash handles an upload normally but answers a valid CIDv0 of
 	// other bytes, so integrity checks can be tested.
@@ -52,6 +54,8 @@ type Fault struct {
 	// HTMLError answers Status (502 when unset) with an HTML page, like a
 	// proxy such as nginx in front of the real service.
 	HTMLError bool
+
+	cleared <-chan struct{} // ClearFaults closes it: set by nextFault
 }
 
 // String describes the fault for the request log.
@@ -110,11 +114,14 @@ func (s *Server) InjectFault(f Fault) {
 	s.faults = append(s.faults, st)
 }
 
-// ClearFaults removes every queued fault, so the server behaves again.
+// ClearFaults removes every queued fault and ends the stalls in progress,
+// so the server behaves again.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+	close(s.cleared)
+	s.cleared = make(chan struct{})
 }
 
 // nextFault picks the fault for a request to path and updates the
@@ -130,9 +137,11 @@ func (s *Server) nextFault(path string) *Fault {
 				continue
 			}
 			f := st.Fault
+			f.cleared = s.cleared
 			return &f
 		}
 		f := st.Fault
+		f.cleared = s.cleared
 		if st.remaining > 0 {
 			st.remaining--
 			if st.remaining == 0 {
@@ -147,7 +156,12 @@ func (s *Server) nextFault(path string) *Fault {
 // applyFault carries out f. It reports true when it answered the request
 // (or cut it) and false when the request should now be handled normally.
 func (s *Server) applyFault(w *recorder, r *http.Request, f *Fault) bool {
-	if !s.wait(r.Context(), f.Delay) || !s.wait(r.Context(), f.Stall) {
+	delayed := s.wait(r.Context(), f.Delay, nil)
+	stalled := delayed && s.wait(r.Context(), f.Stall, f.cleared)
+	if delayed && !stalled && isClosed(f.cleared) {
+		panic(http.ErrAbortHandler) // the stall was cleared: close without an answer
+	}
+	if !stalled {
 		if s.isClosing() {
 			writeError(w, http.StatusServiceUnavailable, "closed", "the sandbox is shutting down")
 		}
@@ -225,9 +239,9 @@ func setRetryAfter(w http.ResponseWriter, d time.Duration) {
 	}
 }
 
-// wait sleeps for d unless ctx ends or the server closes first; it reports
-// whether the full time passed.
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
+// wait sleeps for d unless ctx ends, the server closes or cleared is
+// closed first; it reports whether the full time passed.
+func (s *Server) wait(ctx context.Context, d time.Duration, cleared <-chan struct{}) bool {
 	if d <= 0 {
 		return true
 	}
@@ -239,6 +253,21 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	case <-s.closing:
+		return false
+	case <-cleared:
+		return false
+	}
+}
+
+// isClosed reports whether ch is closed (nil never is).
+func isClosed(ch <-chan struct{}) bool {
+	if ch == nil {
+		return false
+	}
+	select {
+	case <-ch:
+		return true
+	default:
 		return false
 	}
 }

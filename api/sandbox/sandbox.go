@@ -106,6 +106,7 @@ type Server struct {
 	inflight sync.WaitGroup
 	serveWG  sync.WaitGroup
 	closing  chan struct{} // closed by Close; ends delays and stalls
+	cleared  chan struct{} // closed and replaced by ClearFaults (under mu); ends stalls
 }
 
 // New prepares a sandbox server (it does not listen; see Start). It creates
@@ -122,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		emails:    make(map[string]string),
 		keys:      make(map[[32]byte]*apiKey),
 		closing:   make(chan struct{}),
+		cleared:   make(chan struct{}),
 	}
 	if s.maxUpload < 0 {
 		return nil, fmt.Errorf("sandbox: max upload size %d is negative", s.maxUpload)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -116,6 +117,48 @@ func TestCloseEndsStallsAndInFlightRequests(t *testing.T) {
 
 	// The stalled upload was never stored.
 	assert.Empty(t, e.s.Uploads(e.acc.ID))
+}
+
+// TestClearFaultsEndsStalls: a stalled upload whose client gave up ends
+// when the faults are cleared, without being stored. (A small body sits
+// whole in the socket's buffer, so a stall that ran its course would read
+// it and store the upload in whatever test runs next on a shared sandbox.)
+func TestClearFaultsEndsStalls(t *testing.T) {
+	e := startEnv(t, Config{})
+	defer func() { assert.NoError(t, e.s.Close()) }()
+	defer e.client.CloseIdleConnections()
+	tok := e.token()
+	e.s.InjectFault(Fault{Path: "/api/v0/add", Stall: time.Hour})
+
+	req, wait := e.addRequest(tok, nil, part{field: "file", filename: "small.bin", body: pattern(2000)})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		resp, err := e.client.Do(req.WithContext(ctx))
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		e.s.mu.Lock()
+		defer e.s.mu.Unlock()
+		return len(e.s.faults) == 0 // the fault was taken by the request
+	}, 20*time.Second, 5*time.Millisecond)
+	cancel() // the client gives up, as a closed queue does
+	require.Error(t, <-done)
+	wait()
+
+	e.s.ClearFaults()
+	ended := make(chan struct{})
+	go func() { e.s.inflight.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the stalled request still runs after ClearFaults")
+	}
+	assert.Empty(t, e.s.Uploads(e.acc.ID), "an upload its client gave up on is not stored")
+	e.uploadOK(nil, "next.bin", pattern(10))
 }
 
 func TestServeHTTPAfterCloseAnswers503(t *testing.T) {
