@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -321,6 +322,28 @@ func (h *historyView) onOpen(id int64) {
 	}
 }
 
+// onShowInFolder opens the folder that holds the entry's file in the
+// file manager, or says the file is no longer there.
+func (h *historyView) onShowInFolder(id int64) {
+	e, ok := h.entry(id)
+	if !ok || e.LocalPath == "" {
+		return
+	}
+	a := h.a
+	a.goBg(func() {
+		_, err := os.Stat(e.LocalPath)
+		a.do(func() {
+			if err != nil {
+				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": inert.Text(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
+				return
+			}
+			if err := a.fyne.OpenURL(folderURL(e.LocalPath)); err != nil {
+				a.showError(tr("Cannot open the folder"), err)
+			}
+		})
+	})
+}
+
 // onQR shows the QR code of the entry's gateway link, for a phone.
 func (h *historyView) onQR(id int64) {
 	if e, ok := h.entry(id); ok {
@@ -473,20 +496,31 @@ type historyRow struct {
 	hash     *widget.Label
 	verified *widget.Label
 	live     *widget.Label
-	recheck  *widget.Button
+	recheck  *iconButton // its words, or only its icon in a narrow row
 	detail   *widget.Label
 	copyLink *widget.Button
-	copyAs   *widget.Button
+	copyAs   *iconButton       // its words, or only its icon in a narrow row
 	picked   *canvas.Rectangle // the selection's highlight
 	open     *iconButton
 	qr       *iconButton
+	reveal   *iconButton // Show in folder
 	del      *iconButton
 	cidLine  *cidLineLayout
 	second   *fyne.Container // the CID line, laid out again for each entry
 
+	// wideButtons is the buttons' width with Copy as… in words; narrow is
+	// set while the row is too narrow for it (Copy as… is then its icon).
+	wideButtons float32
+	narrow      bool
+
 	id      int64
+	inner   *fyne.Container // the row under the layout that fits its buttons
 	content fyne.CanvasObject
 }
+
+// historyTextRoom is the least room a row keeps for its name and CID line
+// before Copy as… gives up its words for an icon.
+const historyTextRoom = 360
 
 func newHistoryRow(h *historyView) *historyRow {
 	r := &historyRow{h: h}
@@ -497,22 +531,23 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.verified = caption(checkMark+" "+tr("verified"), widget.SuccessImportance)
 	r.detail = caption("", widget.MediumImportance)
 	r.live = caption("", widget.SuccessImportance)
-	r.recheck = widget.NewButtonWithIcon(tr("Check again"), theme.ViewRefreshIcon(), func() { h.onCheckLive(r.id) })
+	r.recheck = newLabelledButton(tr("Check again"), theme.ViewRefreshIcon(), func() { h.onCheckLive(r.id) })
 	r.live.Truncation = fyne.TextTruncateEllipsis // cut short only when even compact marks leave no room
 	r.recheck.Importance = widget.LowImportance
 	r.live.Hide() // shown by set once a check was made
 	r.recheck.Hide()
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
-	r.copyAs = widget.NewButton(tr("Copy as…"), nil)
+	r.copyAs = newLabelledButton(tr("Copy as…"), nil, nil)
 	r.copyAs.OnTapped = func() {
 		id := r.id
 		h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyAs(id, style) }), r.copyAs)
 	}
 	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { h.onOpen(r.id) })
 	r.qr = newIconButton(tr("Show the link's QR code"), qrIcon, func() { h.onQR(r.id) })
+	r.reveal = newIconButton(tr("Show in folder"), theme.FolderOpenIcon(), func() { h.onShowInFolder(r.id) })
 	r.del = newIconButton(tr("Delete this entry"), theme.DeleteIcon(), func() { h.onDelete(r.id) })
-	for _, b := range []*widget.Button{r.copyLink, r.copyAs, &r.open.Button, &r.qr.Button, &r.del.Button} {
+	for _, b := range []*widget.Button{r.copyLink, &r.copyAs.Button, &r.open.Button, &r.qr.Button, &r.reveal.Button, &r.del.Button} {
 		b.Importance = widget.LowImportance
 	}
 	r.copyLink.Importance = widget.MediumImportance
@@ -530,8 +565,11 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.indent = canvas.NewRectangle(color.Transparent)
 	r.indent.SetMinSize(fyne.NewSize(theme.IconInlineSize(), 0))
 	r.indent.Hide()
-	r.content = container.NewStack(r.picked, container.NewBorder(nil, nil, container.NewHBox(r.indent, container.NewCenter(r.icon)),
-		container.NewCenter(container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.del)), text))
+	buttons := container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.reveal, r.del)
+	r.wideButtons = buttons.MinSize().Width
+	r.inner = container.NewStack(r.picked, container.NewBorder(nil, nil, container.NewHBox(r.indent, container.NewCenter(r.icon)),
+		container.NewCenter(buttons), text))
+	r.content = container.New(&adaptLayout{adapt: func(size fyne.Size) { r.fitButtons(size.Width) }}, r.inner)
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -544,6 +582,11 @@ func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *historyRow) set(e storage.HistoryEntry) {
 	r.id = e.ID
 	r.name.SetText(inert.Text(e.Name))
+	r.icon.SetResource(fileKindIcon(e.Name))
+	if on := e.LocalPath != ""; on != r.reveal.Visible() {
+		show(r.reveal, on)
+		r.inner.Refresh() // the buttons' width changed: lay the row out again
+	}
 	r.picked.FillColor = color.Transparent
 	if r.h.sel.ids[e.ID] {
 		r.picked.FillColor = r.h.a.fyne.Settings().Theme().Color(theme.ColorNameSelection, r.h.a.fyne.Settings().ThemeVariant())
@@ -571,10 +614,32 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	r.second.Refresh()
 }
 
+// fitButtons gives Copy as… its words when the row leaves the text
+// historyTextRoom beside them, else only its icon; the row is laid out
+// again when that changes.
+func (r *historyRow) fitButtons(width float32) {
+	narrow := width-r.wideButtons < historyTextRoom
+	if narrow == r.narrow {
+		return
+	}
+	r.narrow = narrow
+	if narrow {
+		r.copyAs.SetText("")
+		r.copyAs.SetIcon(theme.MoreHorizontalIcon())
+	} else {
+		r.copyAs.SetText(tr("Copy as…"))
+		r.copyAs.SetIcon(nil)
+	}
+	r.inner.Refresh()
+}
+
 // setInFolder moves the row in under its folder's row when it is one of
 // a folder share's files.
 func (r *historyRow) setInFolder(in bool) {
-	show(r.indent, in)
+	if in != r.indent.Visible() {
+		show(r.indent, in)
+		r.inner.Refresh()
+	}
 }
 
 // compactMarks makes the CID line's marks narrow for a narrow row: "✓"

@@ -74,13 +74,14 @@ func TestHistoryRowFits640(t *testing.T) {
 			{At: fixedNow, Took: 1500 * time.Millisecond},
 		} {
 			id, err := e.db.AddHistory(storage.HistoryEntry{JobID: string(rune('a' + i)), Name: "a-rather-long-report-name-2026.pdf",
-				Size: 8_400_000, FolderPath: "/reports/2026/", Comment: "for the board",
+				LocalPath: "/home/someone/reports/a-rather-long-report-name-2026.pdf",
+				Size:      8_400_000, FolderPath: "/reports/2026/", Comment: "for the board",
 				Hash: "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", Verified: true, FinishedAt: fixedNow})
 			require.NoError(t, err)
 			require.NoError(t, e.db.SetLive(id, live))
 		}
 		for i := range 2 { // a folder share, open
-			_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("f", i), Name: fmt.Sprintf("IMG_%04d.jpg", i),
+			_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("f", i), Name: fmt.Sprintf("IMG_%04d.jpg", i), LocalPath: fmt.Sprintf("/home/someone/Pictures/IMG_%04d.jpg", i),
 				Size: 2_100_000, Hash: "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi", Verified: true,
 				FinishedAt: fixedNow.Add(-time.Hour), AddedFolder: "/home/someone/Pictures/a long folder name of holiday photos", BatchID: "b"})
 			require.NoError(t, err)
@@ -117,7 +118,7 @@ func TestHistoryRowFits640(t *testing.T) {
 func assertRowClear(t *testing.T, r *historyRow, where string) {
 	t.Helper()
 	row := rectOf(r)
-	buttons := []fyne.CanvasObject{r.copyLink, r.copyAs, r.open, r.qr, r.del}
+	buttons := []fyne.CanvasObject{r.copyLink, r.copyAs, r.open, r.qr, r.reveal, r.del}
 	text := []fyne.CanvasObject{r.name, r.hash, r.verified, r.live, r.recheck, r.detail}
 	for _, o := range text {
 		if !o.Visible() || o == r.live && !r.cidLine.optional.Visible() {

@@ -1,0 +1,72 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+func TestFileKindIcon(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want fyne.Resource
+	}{
+		{"IMG_0001.JPG", theme.FileImageIcon()},
+		{"holiday.mp4", theme.FileVideoIcon()},
+		{"song.flac", theme.FileAudioIcon()},
+		{"notes.txt", theme.FileTextIcon()},
+		{"photos-2026.zip", theme.FileApplicationIcon()},
+		{"report.pdf", theme.FileApplicationIcon()},
+		{"Makefile", theme.FileIcon()},
+		{"archive.unknown", theme.FileIcon()},
+		{".jpg", theme.FileImageIcon()},
+	} {
+		assert.Equal(t, c.want.Name(), fileKindIcon(c.name).Name(), c.name)
+	}
+}
+
+func TestFolderURL(t *testing.T) {
+	for _, c := range []struct{ path, want string }{
+		{"/home/me/Pictures/trip/a.jpg", "file:///home/me/Pictures/trip"},
+		{"/home/me/raw photos/#1 100%.jpg", "file:///home/me/raw%20photos"},
+		{"/a.txt", "file:///"},
+	} {
+		assert.Equal(t, c.want, folderURL(c.path).String(), c.path)
+	}
+}
+
+// TestHistoryShowInFolder: a row shows its file's kind, and Show in
+// folder says so when the file has gone since it was uploaded.
+func TestHistoryShowInFolder(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	p := filepath.Join(t.TempDir(), "beach.jpg")
+	require.NoError(t, os.WriteFile(p, []byte("jpg"), 0o600))
+	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Name: "beach.jpg", LocalPath: p, Size: 3,
+		Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true})
+	require.NoError(t, err)
+	e.ui(func() { a.history.reload() })
+	e.eventually(func() bool { return len(a.history.entries) == 1 }, "loaded")
+	var r *historyRow
+	e.ui(func() {
+		r = newHistoryRow(a.history)
+		r.set(a.history.entries[0])
+		assert.Equal(t, theme.FileImageIcon().Name(), r.icon.Resource.Name())
+		assert.True(t, r.reveal.Visible())
+		test.Tap(r.reveal)
+	})
+	require.NoError(t, os.Remove(p))
+	e.ui(func() { test.Tap(r.reveal) })
+	e.eventually(func() bool { return a.toast.Text != "" }, "a toast")
+	e.ui(func() {
+		assert.Equal(t, "“beach.jpg” is no longer in "+displayPath(filepath.Dir(p))+".", a.toast.Text)
+	})
+}
