@@ -300,7 +300,8 @@ type leftoverState struct {
 }
 
 // leftovers counts what the saved queue of env and account holds before
-// the queue runs (an index range per state, not a read of the list).
+// the queue runs (an index range per state, not a read of the list), and
+// reads the finished uploads no run has printed yet.
 func leftovers(db *storage.DB, env, account string, retryFailed bool) (leftoverState, error) {
 	var st leftoverState
 	counts, err := db.JobCounts(env, account)
@@ -317,5 +318,6 @@ func leftovers(db *storage.DB, env, account string, retryFailed bool) (leftoverS
 		return st, err
 	}
 	st.walking = len(walks) > 0
-	return st, nil
+	st.unreported, err = db.UnreportedDone(env, account)
+	return st, err
 }

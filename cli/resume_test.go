@@ -137,3 +137,48 @@ func TestHistoryFormat(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "--format must be one of gateway, ipfs, cid, markdown, html")
 }
+
+// TestResumePrintsWhatAKilledRunFinished: an upload a killed run finished
+// but never printed (its job done, not marked reported) is printed by the
+// next run, once, and counted in its summary; one that a run printed, or
+// that the window finished (it shows it), is never printed again.
+func TestResumePrintsWhatAKilledRunFinished(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, sb.Key)
+	printed := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, printed)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, testutil.CIDOf(t, printed))
+	recs := historyJSON(t)
+	require.Len(t, recs, 1)
+	envKey, account := recs[0].Env, recs[0].Account
+
+	dir, err := storage.DataDir()
+	require.NoError(t, err)
+	db, err := storage.Open(dir)
+	require.NoError(t, err)
+	finish := func(id, hash string, reported bool) {
+		row := storage.JobRow{ID: id, BatchID: "killed", Env: envKey, Account: account,
+			LocalPath: "/gone/" + id + ".txt", Name: id + ".txt", Size: 10}
+		require.NoError(t, db.InsertJobs([]storage.JobRow{row}))
+		row.Hash, row.Verified, row.Reported = hash, true, reported
+		require.NoError(t, db.FinishJob(row, storage.HistoryEntry{Env: envKey, Account: account, Name: row.Name, Hash: hash, Verified: true}))
+	}
+	const unprinted, shown = "QmUnprintedUnprintedUnprintedUnprintedUnprint", "QmShownByTheWindowShownByTheWindowShownByThe"
+	finish("killed-run", unprinted, false)
+	finish("window-run", shown, true)
+	require.NoError(t, db.Close())
+
+	code, out, errOut = runCLI(t, "", "resume", "--env", sb.URL, "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, 1, strings.Count(out, `"hash":"`+unprinted+`"`), out)
+	assert.NotContains(t, out, shown)
+	assert.NotContains(t, out, testutil.CIDOf(t, printed), "printed by the upload already")
+	assert.Contains(t, errOut, "Uploaded 1 file(s)")
+
+	code, out, errOut = runCLI(t, "", "resume", "--env", sb.URL, "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, out, "printed once, never again")
+	assert.Contains(t, errOut, "Nothing to resume")
+}
