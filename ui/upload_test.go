@@ -261,3 +261,19 @@ func TestFullDiskBannerSaysWhatToFree(t *testing.T) {
 		assert.False(t, a.upload.waiting.Visible())
 	})
 }
+
+// TestUnverifiableRowHasNoLink: a file whose answer could not be checked
+// is a failed row that says why, with Retry and no Copy link or Open.
+func TestUnverifiableRowHasNoLink(t *testing.T) {
+	e := newTestEnv(t)
+	e.ui(func() {
+		r := newQueueRow(e.a.upload)
+		r.set(worker.Job{ID: "j", Name: "a.txt", Size: 1, State: dstorage.JobFailed, Hash: "not-a-cid-at-all",
+			Err: `dStor answered a hash that cannot be checked ("not-a-cid-at-all")`})
+		assert.Equal(t, tr("Failed"), r.state.Text)
+		assert.Contains(t, r.detail.Text, "cannot be checked")
+		assert.False(t, r.copyLink.Visible())
+		assert.False(t, r.open.Visible())
+		assert.True(t, r.retry.Visible())
+	})
+}
