@@ -832,7 +832,7 @@ func historyJSONChild(t *testing.T, limit string) (entries int, rssMiB int64) {
 	}
 	_, _ = io.Copy(io.Discard, stdout)
 	require.NoError(t, cmd.Wait())
-	return entries, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss / 1024 // KiB → MiB on Linux
+	return entries, peakRSSMiB(t, cmd.ProcessState)
 }
 
 func duplicatePathsCase() trustCase {
@@ -864,7 +864,7 @@ func namedPipeCase() trustCase {
 			sb := testutil.StartSandbox(t, sandbox.Config{})
 			t.Setenv(cli.APIKeyEnv, sb.Key)
 			p := filepath.Join(t.TempDir(), "fifo")
-			require.NoError(t, syscall.Mkfifo(p, 0o644))
+			makeFifo(t, p)
 			code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, p)
 			return fmt.Sprintf("exit %d: %s", code, lastLine(errOut)), code == 1 && strings.Contains(errOut, "is a named pipe")
 		},
