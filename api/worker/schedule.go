@@ -44,30 +44,7 @@ func (q *Queue) schedule() {
 			return
 		}
 		next := q.promoteLocked(time.Now())
-		for q.running < q.concurrency && !q.paused && !q.signIn && q.stalled == "" {
-			if len(q.ready) == 0 {
-				if !q.refillLocked() {
-					break
-				}
-				continue // q.mu was released: look again
-			}
-			j := q.ready[0]
-			q.ready[0] = nil
-			q.ready = q.ready[1:]
-			j.ready = false
-			if j.removed || j.row.State != storage.JobQueued {
-				q.retireLocked(j) // canceled or changed while it waited
-				continue
-			}
-			if time.Now().Before(j.notBefore) {
-				q.delayLocked(j)
-				continue
-			}
-			q.startLocked(j)
-		}
-		if len(q.ready) == 0 {
-			q.ready = nil // let the backing array go
-		}
+		q.startReadyLocked()
 		if q.refillFailed && (next == 0 || next > refillRetry) {
 			next = refillRetry
 		}
@@ -85,6 +62,37 @@ func (q *Queue) schedule() {
 			return
 		}
 		timer.Stop()
+	}
+}
+
+// startReadyLocked starts ready jobs, refilling the ready list from the
+// database, while a slot is free and nothing holds the queue (paused,
+// waiting for sign-in, stalled). Jobs canceled while they waited leave;
+// those still backing off wait again.
+func (q *Queue) startReadyLocked() {
+	for q.running < q.concurrency && !q.paused && !q.signIn && q.stalled == "" {
+		if len(q.ready) == 0 {
+			if !q.refillLocked() {
+				break
+			}
+			continue // q.mu was released: look again
+		}
+		j := q.ready[0]
+		q.ready[0] = nil
+		q.ready = q.ready[1:]
+		j.ready = false
+		if j.removed || j.row.State != storage.JobQueued {
+			q.retireLocked(j) // canceled or changed while it waited
+			continue
+		}
+		if time.Now().Before(j.notBefore) {
+			q.delayLocked(j)
+			continue
+		}
+		q.startLocked(j)
+	}
+	if len(q.ready) == 0 {
+		q.ready = nil // let the backing array go
 	}
 }
 
@@ -233,48 +241,8 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	row.Size = res.FileSize
 	row.Error = ""
 	row.Reported = !q.printsResults
-	h := storage.HistoryEntry{
-		JobID:      row.ID,
-		Env:        row.Env,
-		Account:    row.Account,
-		LocalPath:  row.LocalPath,
-		Name:       cmp.Or(res.Name, row.Name), // the name sent, never the server's
-		ServerName: res.ServerName,
-		Size:       res.FileSize,
-		Hash:       res.Hash,
-		Verified:   res.Verified,
-		FolderPath: row.FolderPath,
-		ParentID:   copyID(row.ParentID),
-		Comment:    row.Comment,
-		StartedAt:  started,
-		FinishedAt: now,
-		Attempts:   row.Attempts,
-		File:       fileVersion(res.Identity),
-		SHA256:     res.SHA256,
-		// A folder's file keeps its folder and Add call: the history
-		// shares the folder's files as one.
-		AddedFolder: row.Beneath,
-		BatchID:     row.BatchID,
-	}
-
-	err := q.record(j, row, h, unsaved)
-	for errors.Is(err, storage.ErrDiskFull) {
-		// The upload is done but cannot be recorded: failing it would
-		// leave its row "uploading" (that write fails too) and the next
-		// run would send it again. Hold it, start nothing new (that could
-		// not be recorded either) and try again until there is room.
-		q.holdForDisk(j, res.Hash, err)
-		select {
-		case <-time.After(diskRetryEvery):
-		case <-q.ctx.Done():
-		}
-		err = q.record(j, row, h, unsaved)
-		if q.ctx.Err() != nil && errors.Is(err, storage.ErrDiskFull) {
-			q.noteDBErr(fmt.Errorf("%s was uploaded as %s but could not be recorded, so the next run uploads it again: %w", row.Name, res.Hash, err))
-			break
-		}
-	}
-	q.releaseDisk(j)
+	h := historyEntry(row, res, started, now)
+	err := q.recordUntilRoom(j, row, h, unsaved)
 
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -299,6 +267,59 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	q.publish(JobChanged, j, false)
 	q.startLiveCheckLocked(j, h)
 	q.retireLocked(j)
+}
+
+// historyEntry is the history's entry of the upload res of row, done at
+// now.
+func historyEntry(row storage.JobRow, res api.UploadResult, started, now time.Time) storage.HistoryEntry {
+	return storage.HistoryEntry{
+		JobID:      row.ID,
+		Env:        row.Env,
+		Account:    row.Account,
+		LocalPath:  row.LocalPath,
+		Name:       cmp.Or(res.Name, row.Name), // the name sent, never the server's
+		ServerName: res.ServerName,
+		Size:       res.FileSize,
+		Hash:       res.Hash,
+		Verified:   res.Verified,
+		FolderPath: row.FolderPath,
+		ParentID:   copyID(row.ParentID),
+		Comment:    row.Comment,
+		StartedAt:  started,
+		FinishedAt: now,
+		Attempts:   row.Attempts,
+		File:       fileVersion(res.Identity),
+		SHA256:     res.SHA256,
+		// A folder's file keeps its folder and Add call: the history
+		// shares the folder's files as one.
+		AddedFolder: row.Beneath,
+		BatchID:     row.BatchID,
+	}
+}
+
+// recordUntilRoom records the finished upload (q.record) and, while the
+// disk is full, holds it and tries again every diskRetryEvery until there
+// is room or the queue closes.
+func (q *Queue) recordUntilRoom(j *job, row storage.JobRow, h storage.HistoryEntry, unsaved bool) error {
+	err := q.record(j, row, h, unsaved)
+	for errors.Is(err, storage.ErrDiskFull) {
+		// The upload is done but cannot be recorded: failing it would
+		// leave its row "uploading" (that write fails too) and the next
+		// run would send it again. Hold it, start nothing new (that could
+		// not be recorded either) and try again until there is room.
+		q.holdForDisk(j, h.Hash, err)
+		select {
+		case <-time.After(diskRetryEvery):
+		case <-q.ctx.Done():
+		}
+		err = q.record(j, row, h, unsaved)
+		if q.ctx.Err() != nil && errors.Is(err, storage.ErrDiskFull) {
+			q.noteDBErr(fmt.Errorf("%s was uploaded as %s but could not be recorded, so the next run uploads it again: %w", row.Name, h.Hash, err))
+			break
+		}
+	}
+	q.releaseDisk(j)
+	return err
 }
 
 // diskRetryEvery is how often a finished upload that met a full disk is
@@ -410,16 +431,7 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	var mismatch *api.HashMismatchError
 	switch {
 	case errors.Is(err, ErrSignInRequired):
-		q.mutate(j, func() {
-			j.row.State = storage.JobWaitingSignIn
-			j.sent = 0
-		})
-		j.row.Attempts-- // it never reached the server
-		j.row.Error = msgSignIn
-		j.speed, j.eta = 0, 0
-		q.markDirty(j)
-		q.publish(JobChanged, j, false)
-		q.enterSignInLocked()
+		q.waitSignInLocked(j)
 	case errors.As(err, &mismatch):
 		q.failLocked(j, fmt.Sprintf("integrity check failed: dStor answered the hash %s but the file's hash is %s; the upload was not recorded", mismatch.Remote, mismatch.Local))
 	case errors.Is(err, api.ErrHashMismatch):
@@ -443,6 +455,21 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	default:
 		q.failLocked(j, api.Human(err))
 	}
+}
+
+// waitSignInLocked puts j, which never reached the server, back to wait
+// for a sign-in, and holds the queue until SetTokens.
+func (q *Queue) waitSignInLocked(j *job) {
+	q.mutate(j, func() {
+		j.row.State = storage.JobWaitingSignIn
+		j.sent = 0
+	})
+	j.row.Attempts-- // it never reached the server
+	j.row.Error = msgSignIn
+	j.speed, j.eta = 0, 0
+	q.markDirty(j)
+	q.publish(JobChanged, j, false)
+	q.enterSignInLocked()
 }
 
 // announceWait is the least wait before a retry that is announced with the
