@@ -76,30 +76,10 @@ func (q *Queue) flushDB(final bool) bool {
 			r.note(j, q.writeJob(j), q.noteDBErr)
 		}
 		removed := q.removeRows(deletes, clears, &r)
-		purgeAgain := false
-		if purge {
-			if err := q.db.DeleteCleared(q.env, q.account, keep); r.pending(err) {
-				purgeAgain = true
-			} else if err != nil {
-				q.noteDBErr(fmt.Errorf("remove cleared jobs: %w", err))
-			}
-		}
+		purgeAgain := purge && q.deleteCleared(keep, &r)
 
 		q.mu.Lock()
-		for j := range dirty {
-			j.writing = false
-			switch {
-			case r.again[j]:
-				q.dirty[j] = struct{}{}
-			case j.retire && !r.failed[j]: // a row not written stays wrong: keep the job
-				q.retireLocked(j)
-			}
-		}
-		for _, id := range removed {
-			if j := q.active[id]; j != nil && j.removed {
-				q.forgetLocked(id)
-			}
-		}
+		q.settleLocked(dirty, removed, &r)
 		q.purgeCleared = q.purgeCleared || purgeAgain
 		if r.full == nil {
 			q.mu.Unlock()
@@ -109,6 +89,39 @@ func (q *Queue) flushDB(final bool) bool {
 		q.setPersistFullLocked(r.full)
 		q.mu.Unlock()
 		return false
+	}
+}
+
+// deleteCleared deletes the rows of cleared jobs outside the batches in
+// keep, and reports whether it must be tried again (the disk was full).
+func (q *Queue) deleteCleared(keep []string, r *flushRound) bool {
+	err := q.db.DeleteCleared(q.env, q.account, keep)
+	if r.pending(err) {
+		return true
+	}
+	if err != nil {
+		q.noteDBErr(fmt.Errorf("remove cleared jobs: %w", err))
+	}
+	return false
+}
+
+// settleLocked ends a round for the jobs it wrote: a row to write again
+// is dirty again, a written job that may leave memory leaves (one whose
+// row failed stays), and the removed jobs are forgotten.
+func (q *Queue) settleLocked(dirty map[*job]struct{}, removed []string, r *flushRound) {
+	for j := range dirty {
+		j.writing = false
+		switch {
+		case r.again[j]:
+			q.dirty[j] = struct{}{}
+		case j.retire && !r.failed[j]: // a row not written stays wrong: keep the job
+			q.retireLocked(j)
+		}
+	}
+	for _, id := range removed {
+		if j := q.active[id]; j != nil && j.removed {
+			q.forgetLocked(id)
+		}
 	}
 }
 
@@ -264,49 +277,60 @@ func (q *Queue) saveWalks(bool) bool {
 		q.mu.Unlock()
 
 		if len(saves) > 0 {
-			// On failure the requests are listed all the same (their jobs
-			// may still be saved); Close reports the error.
-			if err := q.db.InsertWalks(rows); err != nil {
-				q.noteDBErr(fmt.Errorf("save the added files and folders: %w", err))
-			}
-			q.mu.Lock()
-			for _, c := range saves {
-				c.saved = true
-			}
-			q.mu.Unlock()
-			select {
-			case q.walkWake <- struct{}{}:
-			default:
-			}
+			q.insertWalks(saves, rows)
 		}
 		if len(drops) > 0 {
-			ids := make([]string, len(drops))
-			for i, d := range drops {
-				ids[i] = d.id
-			}
-			_, err := q.db.DeleteWalks(ids...)
-			if err != nil {
-				// The walk rows stay: the next New lists those requests
-				// again and adds nothing already queued.
-				q.noteDBErr(fmt.Errorf("forget the folders listed: %w", err))
-				continue
-			}
-			q.mu.Lock()
-			for _, d := range drops {
-				if _, ok := q.liveWalks[d.id]; !ok {
-					continue // dropped twice (CancelAll during the last flush)
-				}
-				delete(q.liveWalks, d.id)
-				q.liveBatches[d.batchID]--
-				if q.liveBatches[d.batchID] > 0 {
-					continue
-				}
-				delete(q.liveBatches, d.batchID)
-				q.purgeCleared = true // its cleared rows may go now
-				q.signalPersist()
-			}
-			q.mu.Unlock()
+			q.dropWalks(drops)
 		}
+	}
+}
+
+// insertWalks writes the walk rows of the calls saves, then lets their
+// walks list the files.
+func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
+	// On failure the requests are listed all the same (their jobs may
+	// still be saved); Close reports the error.
+	if err := q.db.InsertWalks(rows); err != nil {
+		q.noteDBErr(fmt.Errorf("save the added files and folders: %w", err))
+	}
+	q.mu.Lock()
+	for _, c := range saves {
+		c.saved = true
+	}
+	q.mu.Unlock()
+	select {
+	case q.walkWake <- struct{}{}:
+	default:
+	}
+}
+
+// dropWalks deletes the walk rows of drops; a batch none of whose walks
+// is left lets its cleared rows go.
+func (q *Queue) dropWalks(drops []walkDrop) {
+	ids := make([]string, len(drops))
+	for i, d := range drops {
+		ids[i] = d.id
+	}
+	if _, err := q.db.DeleteWalks(ids...); err != nil {
+		// The walk rows stay: the next New lists those requests again
+		// and adds nothing already queued.
+		q.noteDBErr(fmt.Errorf("forget the folders listed: %w", err))
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, d := range drops {
+		if _, ok := q.liveWalks[d.id]; !ok {
+			continue // dropped twice (CancelAll during the last flush)
+		}
+		delete(q.liveWalks, d.id)
+		q.liveBatches[d.batchID]--
+		if q.liveBatches[d.batchID] > 0 {
+			continue
+		}
+		delete(q.liveBatches, d.batchID)
+		q.purgeCleared = true // its cleared rows may go now
+		q.signalPersist()
 	}
 }
 

@@ -606,6 +606,16 @@ func (w *walk) flush() {
 		w.unsaved(rows, err)
 		return
 	}
+	w.showSavedLocked(rows, listed, signIn)
+}
+
+// showSavedLocked shows rows, just saved, and hands the queued ones to the
+// scheduler; the walk rows of the requests listed completely go (unless a
+// save failed: they are listed again next time). signIn is whether the
+// queue waited for a sign-in when the rows were marked: a change since
+// is applied to them now.
+func (w *walk) showSavedLocked(rows []storage.JobRow, listed []string, signIn bool) {
+	q := w.q
 	if !w.saveFailed {
 		q.dropWalksLocked(w.batchID, listed)
 	}
