@@ -43,6 +43,10 @@ start_sandbox() {
 	local bin=$1
 	SANDBOX_STORE=$2
 	KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') # 64 hex digits
+	# The files exist before the wait reads them: the background job opens
+	# them only once it is scheduled, and a failed read ends a `set -e` script.
+	: >"$WORK/sandbox.out"
+	: >"$WORK/sandbox.err"
 	"$bin" sandbox --listen 127.0.0.1:0 --api-key "$KEY" --data "$SANDBOX_STORE" >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
 	SANDBOX_PID=$!
 	BASE=""
