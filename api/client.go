@@ -151,14 +151,14 @@ func (c *Client) TokenFromAPIKey(ctx context.Context, apiKey string, expiresAt t
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.env.APIBase+tempTokenPath, nil)
 	if err != nil {
-		return Token{}, fmt.Errorf("%s: build request: %w", opAPIKey, err)
+		return Token{}, fmt.Errorf("%s: build request: %w", OpAPIKey, err)
 	}
 	req.Header.Set("api-key", apiKey)
 	c.remember(apiKey)
 	if !expiresAt.IsZero() {
 		req.Header.Set("x-expiration", strconv.FormatInt(expiresAt.Unix(), 10))
 	}
-	return c.getToken(ctx, opAPIKey, req, apiKey)
+	return c.getToken(ctx, OpAPIKey, req, apiKey)
 }
 
 // TokenFromLogin exchanges an email and password for a temporary access
@@ -175,17 +175,17 @@ func (c *Client) TokenFromLogin(ctx context.Context, email, password string) (To
 		Password string `json:"password"`
 	}{email, password})
 	if err != nil {
-		return Token{}, fmt.Errorf("%s: encode request: %w", opLogin, err)
+		return Token{}, fmt.Errorf("%s: encode request: %w", OpLogin, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.tokenTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.env.APIBase+tempTokenPath, bytes.NewReader(body))
 	if err != nil {
-		return Token{}, fmt.Errorf("%s: build request: %w", opLogin, err)
+		return Token{}, fmt.Errorf("%s: build request: %w", OpLogin, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	c.remember(password)
-	return c.getToken(ctx, opLogin, req, password)
+	return c.getToken(ctx, OpLogin, req, password)
 }
 
 // getToken sends a temp-token request and reads {"access_token": "..."}.

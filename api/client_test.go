@@ -131,7 +131,7 @@ func TestTokenAnswers(t *testing.T) {
 			require.True(t, errors.As(err, &e), "%T", err)
 			assert.Equal(t, tt.wantKind, e.Kind, e.Error())
 			assert.Equal(t, tt.status, e.Status)
-			assert.Equal(t, opAPIKey, e.Op)
+			assert.Equal(t, OpAPIKey, e.Op)
 			assert.Contains(t, err.Error(), tt.wantText)
 			assertNoSecret(t, err.Error()+Human(err)+fmt.Sprintf("%+v %#v", err, err), testAPIKey)
 		})

@@ -97,11 +97,12 @@ type Error struct {
 	Err        error         // the cause, if any (network error, parse error, *HashMismatchError)
 }
 
-// The operations named in Error.Op.
+// The operations named in Error.Op (a caller that words the sentence
+// itself, as the window does in its language, tells them apart).
 const (
-	opAPIKey = "get token from API key"
-	opLogin  = "sign in"
-	opUpload = "upload"
+	OpAPIKey = "get token from API key"
+	OpLogin  = "sign in"
+	OpUpload = "upload"
 )
 
 // Sentinels to test an error's kind with errors.Is, whatever wraps it:
@@ -204,9 +205,9 @@ func (e *Error) sentence() string {
 // unauthorizedSentence says which credential dStor refused.
 func (e *Error) unauthorizedSentence() string {
 	switch {
-	case e.Op == opAPIKey:
+	case e.Op == OpAPIKey:
 		return "dStor rejected the API key — check it, or create a new one if it expired or was revoked"
-	case e.Op == opLogin:
+	case e.Op == OpLogin:
 		return "dStor rejected the email or password — check them and sign in again"
 	case e.Status == 403:
 		return "dStor refused access — sign in again, or check that the folder belongs to this account"
@@ -222,14 +223,26 @@ func (e *Error) retryLater(s string) string {
 	return s
 }
 
+// SecureConnectionFailed reports an unreachable host whose secure
+// connection could not be set up (TLS handshake or certificate).
+func (e *Error) SecureConnectionFailed() bool {
+	return e.Kind == KindUnreachable && isTLSError(e.Err)
+}
+
+// ConnectionBroke reports an unreachable host whose connection was made,
+// then lost.
+func (e *Error) ConnectionBroke() bool {
+	return e.Kind == KindUnreachable && !isTLSError(e.Err) && isBrokenConnection(e.Err)
+}
+
 // unreachableSentence tells a failed secure connection and a broken one
 // from a host that cannot be reached at all.
 func (e *Error) unreachableSentence() string {
 	switch {
-	case isTLSError(e.Err):
+	case e.SecureConnectionFailed():
 		return "cannot set up a secure connection to " + e.hostName() +
 			" — check the address, and the computer's date and time"
-	case isBrokenConnection(e.Err):
+	case e.ConnectionBroke():
 		return "the connection to " + e.hostName() + " broke — check your connection; retrying may work"
 	}
 	return "cannot reach " + e.hostName() + " — check your connection"
@@ -241,7 +254,7 @@ func (e *Error) badRequestSentence() string {
 	switch {
 	case e.Status == 404:
 		return "dStor has no such address — check the environment's URLs"
-	case e.Op == opUpload:
+	case e.Op == OpUpload:
 		return "dStor refused the upload request — check the folder, parent id and comment"
 	}
 	return "dStor refused the request — check what was entered"
@@ -513,7 +526,7 @@ func statusError(op, host string, status int, header headerGetter, body []byte, 
 	switch {
 	case status == 401:
 		e.Kind = KindUnauthorized
-		if op == opUpload && (tokenPastExpiry || strings.Contains(strings.ToLower(e.Message), "expired")) {
+		if op == OpUpload && (tokenPastExpiry || strings.Contains(strings.ToLower(e.Message), "expired")) {
 			e.Kind = KindTokenExpired
 		}
 	case status == 403:

@@ -28,71 +28,71 @@ func TestErrorSentences(t *testing.T) {
 	}{
 		{
 			name:      "API key rejected",
-			err:       &Error{Kind: KindUnauthorized, Status: 401, Message: "invalid api key", Op: opAPIKey, Host: "api.dstor.cloud"},
+			err:       &Error{Kind: KindUnauthorized, Status: 401, Message: "invalid api key", Op: OpAPIKey, Host: "api.dstor.cloud"},
 			wantError: "dStor rejected the API key — check it, or create a new one if it expired or was revoked (get token from API key, HTTP 401: invalid api key)",
 			wantHuman: `dStor rejected the API key — check it, or create a new one if it expired or was revoked (dStor said: "invalid api key")`,
 		},
 		{
 			name:      "login rejected",
-			err:       &Error{Kind: KindUnauthorized, Status: 401, Op: opLogin},
+			err:       &Error{Kind: KindUnauthorized, Status: 401, Op: OpLogin},
 			wantError: "dStor rejected the email or password — check them and sign in again (sign in, HTTP 401)",
 			wantHuman: "dStor rejected the email or password — check them and sign in again",
 		},
 		{
 			name:      "token expired",
-			err:       &Error{Kind: KindTokenExpired, Status: 401, Op: opUpload},
+			err:       &Error{Kind: KindTokenExpired, Status: 401, Op: OpUpload},
 			wantError: "your dStor sign-in has expired — sign in again to get a new token (upload, HTTP 401)",
 			wantHuman: "your dStor sign-in has expired — sign in again to get a new token",
 		},
 		{
 			name:      "too large",
-			err:       &Error{Kind: KindTooLarge, Status: 413, Message: "limit is 100 MB", Op: opUpload},
+			err:       &Error{Kind: KindTooLarge, Status: 413, Message: "limit is 100 MB", Op: OpUpload},
 			wantError: "the file is too large for dStor — the server refused it (upload, HTTP 413: limit is 100 MB)",
 			wantHuman: `the file is too large for dStor — the server refused it (dStor said: "limit is 100 MB")`,
 		},
 		{
 			name:      "rate limited",
-			err:       &Error{Kind: KindRateLimited, Status: 429, RetryAfter: 30 * time.Second, Op: opUpload},
+			err:       &Error{Kind: KindRateLimited, Status: 429, RetryAfter: 30 * time.Second, Op: OpUpload},
 			wantError: "dStor is busy (too many requests) — retrying later may work, after 30s (upload, HTTP 429)",
 			wantHuman: "dStor is busy (too many requests) — retrying later may work, after 30s",
 		},
 		{
 			name:      "server error",
-			err:       &Error{Kind: KindServer, Status: 502, Message: "HTML page: 502 Bad Gateway", Op: opUpload},
+			err:       &Error{Kind: KindServer, Status: 502, Message: "HTML page: 502 Bad Gateway", Op: OpUpload},
 			wantError: "dStor is busy or having trouble — retrying later may work (upload, HTTP 502: HTML page: 502 Bad Gateway)",
 			wantHuman: `dStor is busy or having trouble — retrying later may work (dStor said: "HTML page: 502 Bad Gateway")`,
 		},
 		{
 			name:      "unreachable",
-			err:       &Error{Kind: KindUnreachable, Op: opUpload, Host: "api.dstor.cloud", Err: errors.New("dial tcp: lookup api.dstor.cloud: no such host")},
+			err:       &Error{Kind: KindUnreachable, Op: OpUpload, Host: "api.dstor.cloud", Err: errors.New("dial tcp: lookup api.dstor.cloud: no such host")},
 			wantError: "cannot reach api.dstor.cloud — check your connection (upload, dial tcp: lookup api.dstor.cloud: no such host)",
 			wantHuman: "cannot reach api.dstor.cloud — check your connection",
 		},
 		{
 			name:      "connection broke",
-			err:       &Error{Kind: KindUnreachable, Op: opUpload, Host: "127.0.0.1:9", Err: fmt.Errorf("write: %w", syscall.ECONNRESET)},
+			err:       &Error{Kind: KindUnreachable, Op: OpUpload, Host: "127.0.0.1:9", Err: fmt.Errorf("write: %w", syscall.ECONNRESET)},
 			wantHuman: "the connection to 127.0.0.1:9 broke — check your connection; retrying may work",
 		},
 		{
 			name:      "hash mismatch",
-			err:       &Error{Kind: KindHashMismatch, Status: 200, Op: opUpload, Err: &HashMismatchError{Local: "QmLocal", Remote: "QmRemote"}},
+			err:       &Error{Kind: KindHashMismatch, Status: 200, Op: OpUpload, Err: &HashMismatchError{Local: "QmLocal", Remote: "QmRemote"}},
 			wantError: "dStor stored the file under hash QmRemote, but the file's own hash is QmLocal — it may have been damaged on the way; upload it again",
 			wantHuman: "dStor stored the file under hash QmRemote, but the file's own hash is QmLocal — it may have been damaged on the way; upload it again",
 		},
 		{
 			name:      "canceled",
-			err:       &Error{Kind: KindCanceled, Op: opUpload, Err: context.Canceled},
+			err:       &Error{Kind: KindCanceled, Op: OpUpload, Err: context.Canceled},
 			wantError: "upload canceled",
 			wantHuman: "upload canceled",
 		},
 		{
 			name:      "not found",
-			err:       &Error{Kind: KindBadRequest, Status: 404, Op: opUpload},
+			err:       &Error{Kind: KindBadRequest, Status: 404, Op: OpUpload},
 			wantHuman: "dStor has no such address — check the environment's URLs",
 		},
 		{
 			name:      "bad request",
-			err:       &Error{Kind: KindBadRequest, Status: 400, Message: "both folder headers", Op: opUpload},
+			err:       &Error{Kind: KindBadRequest, Status: 400, Message: "both folder headers", Op: OpUpload},
 			wantHuman: `dStor refused the upload request — check the folder, parent id and comment (dStor said: "both folder headers")`,
 		},
 	}
@@ -117,7 +117,7 @@ func TestSentinelsMatchByKind(t *testing.T) {
 	}
 	for kind, sentinel := range sentinels {
 		t.Run(kind.String(), func(t *testing.T) {
-			err := fmt.Errorf("wrapped: %w", &Error{Kind: kind, Status: 499, Op: opUpload})
+			err := fmt.Errorf("wrapped: %w", &Error{Kind: kind, Status: 499, Op: OpUpload})
 			for other, s := range sentinels {
 				assert.Equal(t, other == kind, errors.Is(err, s), "errors.Is(%v, Err for %v)", kind, other)
 			}

@@ -131,7 +131,7 @@ func checkExpectedSHA256(ctx context.Context, req UploadRequest) (FileIdentity, 
 	h := sha256.New()
 	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
 		if ctx.Err() != nil {
-			return FileIdentity{}, &Error{Kind: KindCanceled, Op: opUpload, Err: ctx.Err()}
+			return FileIdentity{}, &Error{Kind: KindCanceled, Op: OpUpload, Err: ctx.Err()}
 		}
 		return FileIdentity{}, fileAccessError(quotePath(req.Path), err)
 	}

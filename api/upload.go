@@ -171,7 +171,7 @@ func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (Uplo
 		return UploadResult{}, &ValidationError{Field: "token", Message: "the saved token is damaged — sign in again"}
 	}
 	if tokenPastExpiry(tok, c.now()) {
-		return UploadResult{}, &Error{Kind: KindTokenExpired, Op: opUpload, Host: urlHost(c.env.UploadURL), Err: errTokenPastExpiry}
+		return UploadResult{}, &Error{Kind: KindTokenExpired, Op: OpUpload, Host: urlHost(c.env.UploadURL), Err: errTokenPastExpiry}
 	}
 	var checked *FileIdentity
 	if req.ExpectSHA256 != "" {
@@ -289,7 +289,7 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 		return nil, nil, fmt.Errorf("upload %s: %w", quoteShort(name), state.localErr)
 	}
 	if err != nil {
-		return nil, nil, transportError(ctx, opUpload, host, err)
+		return nil, nil, transportError(ctx, OpUpload, host, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
@@ -300,18 +300,18 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data := readPrefix(resp.Body, maxErrorBody)
-		return nil, nil, statusError(opUpload, host, resp.StatusCode, resp.Header, data,
+		return nil, nil, statusError(OpUpload, host, resp.StatusCode, resp.Header, data,
 			c.now(), tokenPastExpiry(tok, c.now()), c.secretsWith(tok.Raw)...)
 	}
 	data, err := readAnswer(resp.Body, maxAddAnswer)
 	if err != nil {
 		if errors.Is(context.Cause(reqCtx), errAnswerTimeout) {
-			return nil, nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: opUpload, Host: host, Err: errAnswerTimeout}
+			return nil, nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: errAnswerTimeout}
 		}
-		return nil, nil, answerReadError(ctx, opUpload, host, resp.StatusCode, err)
+		return nil, nil, answerReadError(ctx, OpUpload, host, resp.StatusCode, err)
 	}
 	if !state.complete {
-		return nil, nil, &Error{Kind: KindServer, Status: resp.StatusCode, Op: opUpload, Host: host,
+		return nil, nil, &Error{Kind: KindServer, Status: resp.StatusCode, Op: OpUpload, Host: host,
 			Err: errors.New("dStor answered before receiving the whole file")}
 	}
 	return resp, data, nil
@@ -327,7 +327,7 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 	if err != nil {
 		// Quote the server only when it said something (a message field,
 		// an HTML page); otherwise the parse error says more.
-		e := &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
+		e := &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: err}
 		if msg, ok := jsonMessage(data, 0); ok {
 			e.Message = sanitize(msg, c.secretsWith(tok.Raw)...)
 		} else if looksLikeHTML(resp.Header.Get("Content-Type"), data) {
@@ -356,10 +356,10 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 	switch {
 	case errors.As(err, &mismatch):
 		res.Hash = mismatch.Remote
-		return res, &Error{Kind: KindHashMismatch, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
+		return res, &Error{Kind: KindHashMismatch, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: err}
 	case err != nil:
 		res.Hash = ""
-		return res, &Error{Kind: KindUnverifiable, Status: resp.StatusCode, Op: opUpload, Host: host, Err: err}
+		return res, &Error{Kind: KindUnverifiable, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: err}
 	}
 	// What dStor holds is what was read; the file must still be that
 	// version, so what is recorded is the file as it is.

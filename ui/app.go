@@ -22,7 +22,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
@@ -417,7 +416,7 @@ func openFailedText(err error) string {
 
 // showError shows a dialog with a sentence made from err.
 func (a *App) showError(title string, err error) {
-	dialog.ShowInformation(title, inert.Line(sentence(api.Human(err))), a.win)
+	dialog.ShowInformation(title, inert.Line(errorText(err)), a.win)
 }
 
 // onDropped adds what was dropped on the window (any tab) to the queue; it is
@@ -552,10 +551,8 @@ func sentence(s string) string {
 	return s
 }
 
-// humanError is api.Human as a sentence, with a fallback for nil.
+// humanError is err as a sentence in the window's language where the
+// window knows it (errorText); "" for nil.
 func humanError(err error) string {
-	if err == nil {
-		return ""
-	}
-	return sentence(api.Human(err))
+	return errorText(err)
 }

@@ -721,6 +721,15 @@ func (v *uploadView) onRetry(id string) {
 	v.queueDo(func(q *worker.Queue) error { q.Retry(id); return nil })
 }
 
+// alreadyText says when an already uploaded file was uploaded, from the
+// worker's sentence msg, in the window's language.
+func alreadyText(msg string, now time.Time) string {
+	if at, ok := worker.AlreadyUploadedAt(msg); ok {
+		return tr("Already uploaded ({{.When}})", map[string]any{"When": formatDate(at, now)})
+	}
+	return sentence(msg)
+}
+
 // onUploadAgain sends a file found already uploaded once more.
 func (v *uploadView) onUploadAgain(id string) {
 	v.queueDo(func(q *worker.Queue) error { q.UploadAgain(id); return nil })
@@ -904,7 +913,7 @@ func (r *queueRow) set(j worker.Job) {
 		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
 		// No state text: "Upload again" takes its place, and the detail
 		// line says when it was uploaded.
-		details = append(details, sentence(j.Err))
+		details = append(details, alreadyText(j.Err, r.v.a.now()))
 		if j.Hash != "" {
 			details = append(details, j.Hash)
 		}

@@ -228,7 +228,7 @@ func TestAlreadyUploadedRow(t *testing.T) {
 		row := newQueueRow(a.upload)
 		row.set(j)
 		assert.False(t, row.state.Visible(), "the Upload again button stands in the state's place")
-		assert.Contains(t, row.detail.Text, "Already uploaded on ")
+		assert.Contains(t, row.detail.Text, "Already uploaded (Today ")
 		assert.True(t, row.again.Visible())
 		assert.True(t, row.copyLink.Visible())
 		assert.Contains(t, a.upload.summary.Text, "1 of 1 uploaded · 1 already uploaded")

@@ -325,9 +325,27 @@ func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 	w.add(row, storage.JobQueued, "")
 }
 
+// How alreadyText words an already uploaded job's sentence.
+const (
+	alreadyPrefix = "already uploaded on "
+	alreadyLayout = "2 Jan 2006 at 15:04"
+)
+
 // alreadyText is an already uploaded job's sentence.
 func alreadyText(at time.Time) string {
-	return "already uploaded on " + at.Local().Format("2 Jan 2006 at 15:04")
+	return alreadyPrefix + at.Local().Format(alreadyLayout)
+}
+
+// AlreadyUploadedAt reads when the file of an already uploaded job was
+// uploaded back from its sentence (Job.Err), so the window can say it in
+// its own language; ok is false for any other sentence.
+func AlreadyUploadedAt(msg string) (at time.Time, ok bool) {
+	rest, found := strings.CutPrefix(msg, alreadyPrefix)
+	if !found {
+		return time.Time{}, false
+	}
+	at, err := time.ParseInLocation(alreadyLayout, rest, time.Local)
+	return at, err == nil
 }
 
 // fileVersion is id as the history stores it.

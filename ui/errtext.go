@@ -1,0 +1,172 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// errorText is err as a sentence in the window's language when the window
+// can tell by its type what it is: dStor's answers (api.Error's kinds), a
+// changed file, a wrong clock, the database's disk, damage or lock. Any
+// other error keeps the English sentence api.Human gives it. api,
+// api/worker and storage write English (the command line's language) and
+// know nothing of the catalogs; the window words the errors it knows itself.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	if s := translatedError(err); s != "" {
+		return s
+	}
+	return sentence(api.Human(err))
+}
+
+// translatedError is the window's own sentence for err, or "" when it has
+// none (api.Human's English then).
+func translatedError(err error) string {
+	var (
+		ve      *api.ValidationError
+		full    *storage.DiskFullError
+		damaged *storage.DamagedError
+		busy    *storage.BusyError
+		hm      *api.HashMismatchError
+		ce      *api.ClockError
+		ae      *api.Error
+	)
+	switch {
+	case errors.As(err, &ve):
+		return "" // the validators' own sentences
+	case errors.As(err, &full):
+		return diskFullText(full)
+	case errors.As(err, &damaged):
+		return tr("The upload history {{.Path}} is damaged and cannot be read; it was left untouched. Quit dStor Uploader, move the file aside (for example rename it to {{.Name}}.damaged) and start again for a new, empty history, or first try to recover its rows with: sqlite3 {{.Path}} .recover > recovered.sql",
+			map[string]any{"Path": damaged.Path, "Name": filepath.Base(damaged.Path)})
+	case errors.As(err, &busy):
+		return tr("Another program is using the upload history {{.Path}} and keeps it locked. Close it (an SQLite browser, a backup or sync tool, a stuck copy of dStor Uploader), then try again.",
+			map[string]any{"Path": busy.Path})
+	case errors.Is(err, storage.ErrQueueInUse):
+		return tr("Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again.")
+	case errors.As(err, &hm):
+		return tr("dStor stored the file under hash {{.Remote}}, but the file's own hash is {{.Local}}: it may have been damaged on the way. Upload it again.",
+			map[string]any{"Remote": hm.Remote, "Local": hm.Local})
+	case errors.As(err, &ce):
+		return clockText(ce)
+	case errors.As(err, &ae):
+		return apiErrorText(ae)
+	case errors.Is(err, api.ErrFileChanged):
+		return tr("The file changed while it was being uploaded. Wait until nothing is writing to it, then upload it again.")
+	case errors.Is(err, context.Canceled):
+		return tr("The operation was canceled.")
+	case errors.Is(err, context.DeadlineExceeded):
+		return tr("It took too long. Check your connection and try again.")
+	}
+	return ""
+}
+
+// apiErrorText words a failed dStor request by its kind, with what dStor
+// said, if anything; "" for the kinds whose English sentence carries
+// details only api knows (an unverifiable hash).
+func apiErrorText(e *api.Error) string {
+	s := apiKindText(e)
+	if s == "" {
+		return ""
+	}
+	if e.RetryAfter > 0 && (e.Kind == api.KindRateLimited || e.Kind == api.KindServer) {
+		s += " " + tr("dStor asked to wait {{.S}} s.", map[string]any{"S": int(e.RetryAfter.Round(time.Second).Seconds())})
+	}
+	if e.Message != "" && e.Kind != api.KindHashMismatch {
+		s += " " + tr("(dStor said: {{.Message}})", map[string]any{"Message": strconv.Quote(e.Message)})
+	}
+	return s
+}
+
+// apiKindText is the sentence of e's kind (api's sentences, worded for
+// the window).
+func apiKindText(e *api.Error) string {
+	host := e.Host
+	if host == "" {
+		host = "dStor"
+	}
+	switch e.Kind {
+	case api.KindUnauthorized:
+		return unauthorizedText(e)
+	case api.KindTokenExpired:
+		return tr("Your dStor sign-in has expired. Sign in again to get a new token.")
+	case api.KindTooLarge:
+		return tr("The file is too large for dStor: the server refused it.")
+	case api.KindRateLimited:
+		return tr("dStor is busy (too many requests). Retrying later may work.")
+	case api.KindServer:
+		return tr("dStor is busy or having trouble. Retrying later may work.")
+	case api.KindTimeout:
+		return tr("dStor did not answer in time. Check your connection; retrying may work.")
+	case api.KindUnreachable:
+		switch {
+		case e.SecureConnectionFailed():
+			return tr("Cannot set up a secure connection to {{.Host}}. Check the address, and the computer's date and time.", map[string]any{"Host": host})
+		case e.ConnectionBroke():
+			return tr("The connection to {{.Host}} broke. Check your connection; retrying may work.", map[string]any{"Host": host})
+		}
+		return tr("Cannot reach {{.Host}}. Check your connection.", map[string]any{"Host": host})
+	case api.KindMalformed:
+		if e.Status >= 300 && e.Status < 400 {
+			return tr("dStor redirected the request elsewhere. Check the environment's URLs (redirects are not followed, so credentials stay on the configured host).")
+		}
+		return tr("dStor answered something this app cannot read. Check the environment's URLs, or try again later.")
+	case api.KindBadRequest:
+		switch {
+		case e.Status == 404:
+			return tr("dStor has no such address. Check the environment's URLs.")
+		case e.Op == api.OpUpload:
+			return tr("dStor refused the upload request. Check the folder, parent id and comment.")
+		}
+		return tr("dStor refused the request. Check what was entered.")
+	case api.KindHashMismatch:
+		return "" // its cause, a *HashMismatchError, has both hashes
+	case api.KindClock:
+		return tr("This computer's clock disagrees with dStor's. Set the date, time and time zone correctly (automatic time), then try again.")
+	case api.KindCanceled:
+		return tr("The operation was canceled.")
+	}
+	return ""
+}
+
+// unauthorizedText says which credential dStor refused.
+func unauthorizedText(e *api.Error) string {
+	switch {
+	case e.Op == api.OpAPIKey:
+		return tr("dStor rejected the API key. Check it, or create a new one if it expired or was revoked.")
+	case e.Op == api.OpLogin:
+		return tr("dStor rejected the email or password. Check them and sign in again.")
+	case e.Status == 403:
+		return tr("dStor refused access. Sign in again, or check that the folder belongs to this account.")
+	}
+	return tr("dStor refused the sign-in. Sign in again.")
+}
+
+// clockText names both clocks and the token's end, as api's sentence does.
+func clockText(ce *api.ClockError) string {
+	const layout = "2006-01-02 15:04:05 MST"
+	data := map[string]any{"Local": ce.Local.UTC().Format(layout), "Expires": ce.Expires.UTC().Format(layout)}
+	if ce.Server.IsZero() {
+		return tr("This computer's clock says {{.Local}}, so the token dStor issued (valid until {{.Expires}}) cannot be used. Set this computer's date, time and time zone correctly (automatic time), then try again.", data)
+	}
+	data["Server"] = ce.Server.UTC().Format(layout)
+	return tr("This computer's clock says {{.Local}} and dStor's says {{.Server}}, so the token dStor issued (valid until {{.Expires}}) cannot be used. Set this computer's date, time and time zone correctly (automatic time), then try again.", data)
+}
+
+// diskFullText names the full disk and the space to free.
+func diskFullText(e *storage.DiskFullError) string {
+	data := map[string]any{"Dir": e.Dir, "Need": formatSize(e.Need)}
+	if e.Free < 0 {
+		return tr("The disk holding {{.Dir}} is full. Free at least {{.Need}} there, then try again.", data)
+	}
+	data["Free"] = formatSize(e.Free)
+	return tr("The disk holding {{.Dir}} is full ({{.Free}} free). Free at least {{.Need}} there, then try again.", data)
+}
