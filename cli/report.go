@@ -102,7 +102,7 @@ func (r *reporter) announceRetry(j worker.Job) {
 		return
 	}
 	r.retryAt = j.RetryAt
-	fmt.Fprintf(r.errOut(), "Waiting: %s: %s\n", inert.Text(j.Name), j.Err)
+	fmt.Fprintf(r.errOut(), "Waiting: %s: %s\n", inert.Text(j.Name), inert.Line(j.Err))
 }
 
 // leftovers prints the results that earlier runs finished but could not
@@ -157,9 +157,9 @@ func (r *reporter) job(j worker.Job) {
 	case j.State == storage.JobAlready:
 		// The existing link on stdout, as for an upload; why on stderr.
 		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Text(j.Name))
-		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", inert.Text(j.LocalPath), j.Err)
+		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", inert.Text(j.LocalPath), inert.Line(j.Err))
 	default:
-		fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), j.Err)
+		fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), inert.Line(j.Err))
 	}
 	if j.State == storage.JobDone && r.markReported != nil {
 		r.markReported([]string{j.ID})
