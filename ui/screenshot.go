@@ -91,9 +91,21 @@ func (a *App) startScreenshot(s screenshot) {
 						copied.Store(true)
 						a.toastStays = true
 						a.history.copyNewest() // shows where "Link copied" goes
+						a.history.openFirstFolder()
 					}
 				})
 			}
 		})
+	}
+}
+
+// openFirstFolder opens the first folder share listed, if any (the
+// screenshots show one open).
+func (h *historyView) openFirstFolder() {
+	for _, item := range h.items {
+		if item.entry < 0 {
+			h.toggleFolder(item.folder.key)
+			return
+		}
 	}
 }
