@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
@@ -139,15 +140,15 @@ func (h *historyView) folderEntries(k storage.FolderKey, then func([]storage.His
 }
 
 // onCopyFolderLinks copies the link of every file of folder share k, one
-// per line, in the default format chosen in Settings.
-func (h *historyView) onCopyFolderLinks(k storage.FolderKey) {
+// per line, in style ("" for the default format chosen in Settings).
+func (h *historyView) onCopyFolderLinks(k storage.FolderKey, style string) {
 	h.folderEntries(k, func(entries []storage.HistoryEntry) {
 		links := h.a.links()
 		files := make([]api.SharedFile, len(entries))
 		for i, e := range entries {
 			files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
 		}
-		h.a.fyne.Clipboard().SetContent(links.List(links.Style, files))
+		h.a.fyne.Clipboard().SetContent(links.List(cmp.Or(style, links.Style), files))
 		h.a.showToast(trn("{{.Count}} links copied to the clipboard", len(entries)))
 	})
 }
@@ -186,6 +187,7 @@ type folderRow struct {
 	name      *widget.Label
 	detail    *widget.Label
 	copyAll   *widget.Button
+	copyAllAs *iconButton    // Copy all as…: the list in any format
 	indexPage *widget.Button // makes the page, while the folder has none
 	copyShare *widget.Button // the page's link: the folder's share link
 	qr        *iconButton
@@ -204,10 +206,17 @@ func newFolderRow(h *historyView) *folderRow {
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.copyAll = widget.NewButtonWithIcon(tr("Copy all links"), theme.ContentCopyIcon(), func() {
 		if r.group != nil {
-			h.onCopyFolderLinks(r.group.key)
+			h.onCopyFolderLinks(r.group.key, "")
 		}
 	})
 	r.copyAll.Importance = widget.MediumImportance
+	r.copyAllAs = newIconButton(tr("Copy all as…"), theme.MoreHorizontalIcon(), nil)
+	r.copyAllAs.Importance = widget.LowImportance
+	r.copyAllAs.OnTapped = func() {
+		if g := r.group; g != nil {
+			h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyFolderLinks(g.key, style) }), r.copyAllAs)
+		}
+	}
 	r.indexPage = widget.NewButtonWithIcon(tr("Index page"), theme.DocumentIcon(), func() {
 		if r.group != nil {
 			h.onFolderIndexPage(r.group.key)
@@ -230,7 +239,7 @@ func newFolderRow(h *historyView) *folderRow {
 	}
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.toggle), container.NewCenter(r.icon)),
-		container.NewCenter(container.NewHBox(r.copyAll, r.indexPage, r.copyShare, r.qr)), text)
+		container.NewCenter(container.NewHBox(r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr)), text)
 	r.ExtendBaseWidget(r)
 	return r
 }

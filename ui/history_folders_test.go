@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -89,6 +91,20 @@ func TestHistoryFolderShare(t *testing.T) {
 		}
 		assert.Equal(t, strings.Join(want, "\n"), a.fyne.Clipboard().Content())
 		assert.Contains(t, want[0], "?filename=", "the default format names downloads")
+
+		test.Tap(folder.copyAllAs) // Copy all as… Markdown
+		menu := findPopUpMenu(a.win.Canvas().Overlays().Top())
+		require.NotNil(t, menu, "Copy all as… opens a menu")
+		require.Len(t, menu.Items, len(api.LinkStyles))
+		menu.Items[slices.Index(api.LinkStyles, api.LinkMarkdown)].(fyne.Tappable).Tapped(&fyne.PointEvent{})
+	})
+	e.eventually(func() bool { return strings.HasPrefix(a.fyne.Clipboard().Content(), "[") }, "Markdown links copied")
+	e.ui(func() {
+		var want []string
+		for _, f := range files {
+			want = append(want, a.links().As(api.LinkMarkdown, f.Env, f.Hash, f.Name))
+		}
+		assert.Equal(t, strings.Join(want, "\n"), a.fyne.Clipboard().Content())
 		test.Tap(folder.indexPage)
 	})
 

@@ -107,7 +107,7 @@ func TestHistoryRowFits640(t *testing.T) {
 				require.Len(t, folders, 1)
 				f := folders[0]
 				assertClear(t, rectOf(f), []fyne.CanvasObject{f.toggle, f.icon, f.name, f.detail},
-					[]fyne.CanvasObject{f.copyAll, f.indexPage, f.copyShare, f.qr}, fmt.Sprint("folder ", l.Tag, " ", size))
+					[]fyne.CanvasObject{f.copyAll, f.copyAllAs, f.indexPage, f.copyShare, f.qr}, fmt.Sprint("folder ", l.Tag, " ", size))
 			})
 		}
 	}
