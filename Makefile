@@ -235,10 +235,11 @@ install: package
 WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick xvfb xauth
 # WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo;
 # WIN_PKG_RUN narrows a package to some of its tests: of the reliability
-# suite, the bad-input part (the others need /proc, SIGQUIT or Linux figures).
+# suite, the bad-input and crash parts (the others need /proc, SIGQUIT or
+# Linux figures). Its window round runs when a display is set (DISPLAY).
 WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance
 WIN_CGO_PKGS := ./cli ./reliability
-WIN_PKG_RUN  := ./reliability=TestReliability/BadInput
+WIN_PKG_RUN  := ./reliability=TestReliability/(BadInput|Crashes)
 .PHONY: windows-deps windows test-windows test-windows-smoke
 # WIN_SMOKE_DEB_PKGS are what test-windows-smoke needs: Wine, and mingw-w64's C
 # compiler for the ProcessPrng DLL only (no Fyne, no installer).
