@@ -49,8 +49,7 @@ type DB struct {
 	path      string
 	w         *sql.DB
 	r         *sql.DB
-	stmts     stmtCache      // prepared writes (stmts.go)
-	group     groupCommitter // shared transactions of the queue's writes (groupcommit.go)
+	stmts     stmtCache // prepared writes (stmts.go)
 	closeOnce sync.Once
 	closeErr  error
 

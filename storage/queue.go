@@ -193,38 +193,10 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 // message (empty to clear it). It returns an error wrapping [ErrNotFound] for
 // an unknown id and [ErrJobDone] when the job is already done, so a late
 // cancel or failure can never overwrite a finished upload. Use
-// [DB.FinishJob] to mark a job done.
+// [DB.FinishJob] to mark a job done, and [DB.WriteJobs] for many changes.
 func (d *DB) UpdateJob(id string, state JobState, attempts int, errMsg string) error {
-	if !state.Valid() {
-		return invalidArg("job state", fmt.Sprintf("%q is not a job state", string(state)))
-	}
-	upd, err := d.writeStmt(updateJobSQL)
-	if err != nil {
-		return fmt.Errorf("update job %s to %s: %w", id, state, err)
-	}
-	return d.withTxGrouped(fmt.Sprintf("update job %s to %s", id, state), func(tx *sql.Tx) error {
-		res, err := tx.Stmt(upd).Exec(
-			string(state), attempts, errMsg, time.Now().UnixNano(), id, string(JobDone))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 1 {
-			return nil
-		}
-		var cur string
-		err = tx.QueryRow(jobStateSQL, id).Scan(&cur)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		return ErrJobDone
-	})
+	upErrs, _ := d.WriteJobs([]JobUpdate{{ID: id, State: state, Attempts: attempts, Error: errMsg}}, nil)
+	return upErrs[0]
 }
 
 // FinishJob marks a job done (with row.Hash, row.Verified, row.Attempts
@@ -234,30 +206,220 @@ func (d *DB) UpdateJob(id string, state JobState, attempts int, errMsg string) e
 // the same job is harmless. An unknown job fails with [ErrNotFound] and
 // writes nothing.
 func (d *DB) FinishJob(row JobRow, h HistoryEntry) error {
-	if row.ID == "" {
-		return invalidArg("job id", "is empty")
-	}
-	if h.JobID != "" && h.JobID != row.ID {
-		return invalidArg("history job id", fmt.Sprintf("%q differs from the job's id %q", h.JobID, row.ID))
-	}
-	h.JobID = row.ID
-	fin, err := d.writeStmt(finishJobSQL)
-	if err != nil {
-		return fmt.Errorf("finish job %s: %w", row.ID, err)
-	}
-	ins, err := d.writeStmt(insertHistorySQL)
-	if err != nil {
-		return fmt.Errorf("finish job %s: %w", row.ID, err)
-	}
-	defer d.noteHistoryWritten()
-	return d.withTxGrouped("finish job "+row.ID, func(tx *sql.Tx) error {
-		if err := touchedOne(tx.Stmt(fin).Exec(
-			string(JobDone), row.Hash, row.Verified, row.Attempts, time.Now().UnixNano(), row.Reported, row.ID)); err != nil {
-			return err
+	_, finErrs := d.WriteJobs(nil, []JobFinish{{Row: row, History: h}})
+	return finErrs[0]
+}
+
+// JobUpdate is a state change of one job for [DB.WriteJobs], as
+// [DB.UpdateJob] takes it.
+type JobUpdate struct {
+	// ID is the job's id.
+	ID string
+	// State is the job's new state (not JobDone: see JobFinish).
+	State JobState
+	// Attempts is the job's attempt count.
+	Attempts int
+	// Error is the human sentence of a failed or waiting job, or empty.
+	Error string
+}
+
+// JobFinish is a finished upload for [DB.WriteJobs], as [DB.FinishJob]
+// takes it: the job done, and its history entry.
+type JobFinish struct {
+	// Row is the job, with its Hash, Verified and Attempts.
+	Row JobRow
+	// History is its history entry (JobID empty or Row.ID).
+	History HistoryEntry
+}
+
+// WriteJobs writes the upload queue's pending changes in ONE transaction:
+// the state changes ups, each as [DB.UpdateJob] would, then the finishes
+// fins, each as [DB.FinishJob] would (done and history entry together). A
+// commit is the costly part of a small write (a WAL append of every page
+// it touched), so the queue writes what piled up while the last commit ran
+// in the next one, not one transaction per file.
+//
+// Each item gets its own result, in upErrs and finErrs (nil: written):
+// [ErrJobDone] for an update of a done job, [ErrNotFound] for an unknown
+// job, an [InvalidArgumentError] for a bad state or history job id. Such an
+// item writes nothing and the others are written. When the transaction
+// itself fails, every item is written again alone in a transaction of its
+// own, so a failure reaches exactly the item that caused it; a full disk
+// ([ErrDiskFull]) fails every item at once.
+func (d *DB) WriteJobs(ups []JobUpdate, fins []JobFinish) (upErrs, finErrs []error) {
+	upErrs, finErrs = make([]error, len(ups)), make([]error, len(fins))
+	w := jobWrites{ups: ups, fins: fins, upErrs: upErrs, finErrs: finErrs}
+	for i, u := range ups {
+		if !u.State.Valid() {
+			upErrs[i] = invalidArg("job state", fmt.Sprintf("%q is not a job state", string(u.State)))
+		} else {
+			w.upIdx = append(w.upIdx, i)
 		}
-		_, err = addHistory(txStmtQueryer{tx, ins}, h)
+	}
+	for i := range fins {
+		f := &fins[i]
+		switch {
+		case f.Row.ID == "":
+			finErrs[i] = invalidArg("job id", "is empty")
+		case f.History.JobID != "" && f.History.JobID != f.Row.ID:
+			finErrs[i] = invalidArg("history job id", fmt.Sprintf("%q differs from the job's id %q", f.History.JobID, f.Row.ID))
+		default:
+			f.History.JobID = f.Row.ID
+			w.finIdx = append(w.finIdx, i)
+		}
+	}
+	if len(w.upIdx)+len(w.finIdx) == 0 {
+		return upErrs, finErrs
+	}
+	if len(w.finIdx) > 0 {
+		defer d.noteHistoryWritten()
+	}
+	if err := d.prepareJobWrites(&w); err != nil {
+		w.failAll(err)
+		return upErrs, finErrs
+	}
+	err := d.withTx(fmt.Sprintf("write %d job changes and %d finished uploads", len(w.upIdx), len(w.finIdx)), w.run)
+	if err == nil || len(w.upIdx)+len(w.finIdx) == 1 || errors.Is(err, ErrDiskFull) {
+		// (A full disk is no item's fault: each would meet it alone too.)
+		w.failAll(err)
+		return upErrs, finErrs
+	}
+	// Isolate the failure: each item alone.
+	for _, i := range w.upIdx {
+		one := w.only([]int{i}, nil)
+		upErrs[i] = d.withTx("update job "+ups[i].ID, one.run)
+		if upErrs[i] == nil {
+			upErrs[i] = one.upErrs[i]
+		}
+	}
+	for _, i := range w.finIdx {
+		one := w.only(nil, []int{i})
+		finErrs[i] = d.withTx("finish job "+fins[i].Row.ID, one.run)
+		if finErrs[i] == nil {
+			finErrs[i] = one.finErrs[i]
+		}
+	}
+	return upErrs, finErrs
+}
+
+// jobWrites is one WriteJobs call: its items, the indexes of those that
+// passed validation, their outcomes and the prepared statements.
+type jobWrites struct {
+	ups            []JobUpdate
+	fins           []JobFinish
+	upIdx, finIdx  []int
+	upErrs         []error
+	finErrs        []error
+	upd, fin, hist *sql.Stmt
+}
+
+// prepareJobWrites fetches the prepared statements (outside the
+// transaction: see writeStmt).
+func (d *DB) prepareJobWrites(w *jobWrites) error {
+	var err error
+	if w.upd, err = d.writeStmt(updateJobSQL); err != nil {
 		return err
-	})
+	}
+	if w.fin, err = d.writeStmt(finishJobSQL); err != nil {
+		return err
+	}
+	w.hist, err = d.writeStmt(insertHistorySQL)
+	return err
+}
+
+// failAll gives err (nil: success) to every item without an outcome of
+// its own.
+func (w *jobWrites) failAll(err error) {
+	if err == nil {
+		return
+	}
+	for _, i := range w.upIdx {
+		w.upErrs[i] = err
+	}
+	for _, i := range w.finIdx {
+		w.finErrs[i] = err
+	}
+}
+
+// only is w limited to the items upIdx and finIdx, with outcomes of its
+// own.
+func (w *jobWrites) only(upIdx, finIdx []int) *jobWrites {
+	one := *w
+	one.upIdx, one.finIdx = upIdx, finIdx
+	one.upErrs, one.finErrs = make([]error, len(w.ups)), make([]error, len(w.fins))
+	return &one
+}
+
+// run writes the items in tx. An item's own outcome (unknown, done) goes
+// to its slot; any other error fails the transaction. It can run again
+// after a rollback: it sets every outcome anew.
+func (w *jobWrites) run(tx *sql.Tx) error {
+	now := time.Now().UnixNano()
+	upd, fin, hist := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist)
+	for _, i := range w.upIdx {
+		err := updateJobTx(tx, upd, w.ups[i], now)
+		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrJobDone) {
+			return fmt.Errorf("update job %s to %s: %w", w.ups[i].ID, w.ups[i].State, err)
+		}
+		w.upErrs[i] = wrapJobErr(err, "update job %s to %s", w.ups[i].ID, w.ups[i].State)
+	}
+	for _, i := range w.finIdx {
+		err := finishJobTx(tx, fin, hist, w.fins[i], now)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("finish job %s: %w", w.fins[i].Row.ID, err)
+		}
+		w.finErrs[i] = wrapJobErr(err, "finish job %s", w.fins[i].Row.ID)
+	}
+	return nil
+}
+
+func wrapJobErr(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+// updateJobTx runs one JobUpdate: ErrNotFound or ErrJobDone when no row
+// changed.
+func updateJobTx(tx *sql.Tx, upd *sql.Stmt, u JobUpdate, now int64) error {
+	res, err := upd.Exec(string(u.State), u.Attempts, u.Error, now, u.ID, string(JobDone))
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 1 {
+		return nil
+	}
+	var cur string
+	err = tx.QueryRow(jobStateSQL, u.ID).Scan(&cur)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return ErrJobDone
+}
+
+// finishJobTx runs one JobFinish: the job done, then its history entry;
+// ErrNotFound (nothing written) for an unknown job.
+func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, f JobFinish, now int64) error {
+	r := f.Row
+	res, err := fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, now, r.Reported, r.ID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	_, err = addHistory(txStmtQueryer{tx, hist}, f.History)
+	return err
 }
 
 // The per-file writes of the queue, prepared once (see DB.writeStmt).
@@ -276,12 +438,12 @@ const (
 // other query on tx, for addHistory.
 type txStmtQueryer struct {
 	tx  *sql.Tx
-	ins *sql.Stmt // insertHistorySQL, prepared
+	ins *sql.Stmt // insertHistorySQL, prepared, on tx (tx.Stmt)
 }
 
 func (q txStmtQueryer) QueryRow(query string, args ...any) *sql.Row {
 	if query == insertHistorySQL {
-		return q.tx.Stmt(q.ins).QueryRow(args...)
+		return q.ins.QueryRow(args...)
 	}
 	return q.tx.QueryRow(query, args...)
 }

@@ -21,11 +21,13 @@
 //	         (or waiting-sign-in, until Queue.SetTokens)
 //
 // Every change is persisted and published as an [Event]. Rows are written by
-// one background goroutine that always stores a job's latest state, so no
-// method called from the UI waits for the disk ([Queue.Wait] returns only
-// once they are written). A successful upload is written to the history
-// together with the job's "done" state in one transaction
-// (storage.DB.FinishJob) before it is shown as done, at most once per job id.
+// one background goroutine that always stores a job's latest state, so
+// neither a method called from the UI nor an upload slot waits for the disk
+// ([Queue.Wait] returns only once they are written); what piles up while
+// it writes goes into its next transaction (storage.DB.WriteJobs). A
+// successful upload is written to the history together with the job's
+// "done" state in one transaction before it is shown as done, at most once
+// per job id.
 // Only verified uploads get there: an answer whose hash cannot be compared
 // with the local CID (api.ErrUnverifiableHash) fails the job, like a
 // mismatch, with a sentence that quotes the answer.

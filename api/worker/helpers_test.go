@@ -60,8 +60,8 @@ type requestLog struct {
 }
 
 type loggedRequest struct {
-	path  string
-	start time.Time
+	path       string
+	start, end time.Time
 }
 
 // logDuration finds the duration in a line like
@@ -70,7 +70,8 @@ var logDuration = regexp.MustCompile(`bytes, ([^)]+)\)`)
 
 func (l *requestLog) logf(format string, args ...any) {
 	line := fmt.Sprintf(format, args...)
-	start := time.Now()
+	end := time.Now()
+	start := end
 	if m := logDuration.FindStringSubmatch(line); m != nil {
 		if d, err := time.ParseDuration(m[1]); err == nil {
 			start = start.Add(-d)
@@ -80,7 +81,7 @@ func (l *requestLog) logf(format string, args ...any) {
 	defer l.mu.Unlock()
 	for _, p := range []string{addPath, tokenPath} {
 		if strings.Contains(line, `"`+p+`"`) {
-			l.reqs = append(l.reqs, loggedRequest{path: p, start: start})
+			l.reqs = append(l.reqs, loggedRequest{path: p, start: start, end: end})
 			return
 		}
 	}
@@ -97,6 +98,27 @@ func (l *requestLog) count(path string, since time.Time) int {
 		}
 	}
 	return n
+}
+
+// mostAtOnce is the most requests for path, started at or after since,
+// that the sandbox was serving at the same moment.
+func (l *requestLog) mostAtOnce(path string, since time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	most := 0
+	for _, a := range l.reqs {
+		if a.path != path || a.start.Before(since) {
+			continue
+		}
+		n := 0 // the requests running when a started
+		for _, b := range l.reqs {
+			if b.path == path && !b.start.Before(since) && !b.start.After(a.start) && b.end.After(a.start) {
+				n++
+			}
+		}
+		most = max(most, n)
+	}
+	return most
 }
 
 // shared is one sandbox (with one account) for the tests that need no

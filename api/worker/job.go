@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -102,7 +101,10 @@ type Summary struct {
 	Total int
 	// Queued, Uploading, Done, Failed, Canceled, Skipped, Waiting and
 	// Already count the jobs in each state (Waiting = waiting-sign-in,
-	// Already = already uploaded, not sent again).
+	// Already = already uploaded, not sent again). Uploading includes, for
+	// a moment, uploads dStor accepted that are being written to the
+	// history: more than the concurrency, which bounds the uploads sent at
+	// once.
 	Queued, Uploading, Done, Failed, Canceled, Skipped, Waiting, Already int
 	// BytesTotal is the size of every job that is or will be uploaded
 	// (queued, uploading, waiting for sign-in or done).
@@ -126,8 +128,7 @@ type Summary struct {
 }
 
 // job is the worker's own record of a job it holds in memory (see
-// window.go). Everything in it is guarded by Queue.mu, except dbMu which
-// orders this job's database writes.
+// window.go). Everything in it is guarded by Queue.mu.
 type job struct {
 	row storage.JobRow
 
@@ -140,7 +141,7 @@ type job struct {
 
 	run       uint64                  // incremented at each start: a stale upload goroutine sees it changed
 	cancel    context.CancelCauseFunc // the running attempt's cancel, nil when not uploading
-	finishing bool                    // the upload succeeded and is being written to history
+	finishing bool                    // the upload succeeded and waits to be written to history (persist.go)
 	pausedRun uint64                  // the run Pause stopped: its goroutine queues it again
 	pausedAt  int64                   // bytes sent when Pause stopped it (Job.PausedAt)
 	live      storage.LiveCheck       // the link's last check (Job.Live)
@@ -157,8 +158,6 @@ type job struct {
 	sampleAt   time.Time
 	sampleSent int64
 	lastEmit   time.Time
-
-	dbMu sync.Mutex
 }
 
 // countsBytes reports whether a job in state s is part of Summary.BytesTotal.

@@ -9,15 +9,58 @@ import (
 	"slices"
 	"time"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // The queue's rows are written by one goroutine, the persister, so that
-// Cancel, Retry or CancelAll on a thousand jobs never block the caller (the
-// UI goroutine) on the disk. Each write stores the job's latest state, read
-// at write time under the job's dbMu, so writes can never land out of order.
-// FinishJob is the exception: the upload goroutine calls it itself, because a
-// job must be in the history before it is shown as done.
+// neither Cancel, Retry or CancelAll on a thousand jobs (on the UI
+// goroutine) nor an upload slot ever waits for the disk. Each round writes
+// what is pending in one transaction (storage.DB.WriteJobs): the latest
+// state of each changed job, read at the start of the round, and the
+// finished uploads. A finished upload is written to the history together
+// with its "done" state, and only then shown as done; its upload slot was
+// free for the next file meanwhile, which is what lets rounds gather many
+// files when they are small. At most maxUnrecorded uploads wait for their
+// round: accepted by dStor but not yet in the history, they are what a
+// crash would send again (but never record twice: the row is not "done").
+//
+// A write that meets a full disk is never dropped while the queue runs:
+// it stays pending, no new upload starts (Summary.Stalled says why), and
+// the round is tried again every diskRetryEvery until there is room. A
+// finished upload is never failed for a full disk: failing it would leave
+// its row unfinished and the next run would send it again.
+
+// maxUnrecorded bounds the finished uploads waiting to be written: no
+// upload starts while this many are waiting.
+const maxUnrecorded = 64
+
+// persistGap is the least time between the starts of two rounds of the
+// persister while uploads run: small files finish by the hundred a second,
+// and a commit costs about as much as the rows it writes, so a short wait
+// turns many commits into one (and a job that starts and finishes within
+// it needs no "uploading" write at all).
+const persistGap = 20 * time.Millisecond
+
+// diskRetryEvery is how often rows that met a full disk (finished uploads
+// among them) are tried again.
+const diskRetryEvery = 2 * time.Second
+
+// finish is an upload dStor accepted, waiting for the persister to record
+// it.
+type finish struct {
+	j   *job
+	rec storage.JobFinish // the job done, and its history entry
+	res api.UploadResult
+	at  time.Time // when the answer came
+}
+
+// rowUpdate is the state of a changed job, read at the start of a round.
+type rowUpdate struct {
+	j       *job
+	row     storage.JobRow
+	removed bool
+}
 
 // markDirty schedules j's row to be rewritten. Called with q.mu held.
 func (q *Queue) markDirty(j *job) {
@@ -46,35 +89,32 @@ func (q *Queue) nextRound(busy *bool, pending bool) bool {
 	return false
 }
 
-// flushDB writes every dirty row, then runs the pending deletes and
-// cleared marks (after the writes, so a removed job's row already has the
-// state the delete selects), and lets the jobs written leave memory when
-// they may (retireLocked). A write that meets a full disk stays pending
-// and flushDB returns false, to be called again later, unless final
-// (Close): then the error is kept for Close to report. A state that could
-// not be written is never dropped while the queue runs, so a failure is
-// never mistaken for an interrupted upload, sent again by the next run.
+// flushDB writes the changed rows and the finished uploads, then runs the
+// pending deletes and cleared marks (after the writes, so a removed job's
+// row already has the state the delete selects), and lets the jobs written
+// leave memory when they may (retireLocked). A write that meets a full
+// disk stays pending and flushDB returns false, to be called again later,
+// unless final (Close): then the error is kept for Close to report. While
+// uploads run, rounds start persistGap apart.
 func (q *Queue) flushDB(final bool) bool {
 	for {
+		start := time.Now()
 		q.mu.Lock()
-		dirty, deletes, clears, purge := q.dirty, q.deletes, q.clears, q.purgeCleared
-		if !q.nextRound(&q.persisting, len(dirty) > 0 || len(deletes) > 0 || len(clears) > 0 || purge) {
-			q.setPersistFullLocked(nil)
+		dirty, deletes, clears, purge, fins := q.dirty, q.deletes, q.clears, q.purgeCleared, q.finishes
+		if !q.nextRound(&q.persisting, len(dirty) > 0 || len(deletes) > 0 || len(clears) > 0 || purge || len(fins) > 0) {
+			q.setStalledLocked(nil)
 			q.mu.Unlock()
 			return true
 		}
 		q.dirty = make(map[*job]struct{})
-		q.deletes, q.clears, q.purgeCleared = nil, nil, false
-		for j := range dirty {
-			j.writing = true
-		}
+		q.deletes, q.clears, q.purgeCleared, q.finishes = nil, nil, false, nil
+		ups := updatesLocked(dirty)
 		keep := slices.Collect(maps.Keys(q.liveBatches))
+		uploading := q.running > 0
 		q.mu.Unlock()
 
 		r := flushRound{final: final, failed: make(map[*job]bool), again: make(map[*job]bool)}
-		for j := range dirty {
-			r.note(j, q.writeJob(j), q.noteDBErr)
-		}
+		q.writeRound(ups, fins, &r)
 		removed := q.removeRows(deletes, clears, &r)
 		purgeAgain := purge && q.deleteCleared(keep, &r)
 
@@ -83,10 +123,13 @@ func (q *Queue) flushDB(final bool) bool {
 		q.purgeCleared = q.purgeCleared || purgeAgain
 		if r.full == nil {
 			q.mu.Unlock()
+			if uploading && !final {
+				q.persister.settle(start)
+			}
 			continue
 		}
 		q.persisting = false
-		q.setPersistFullLocked(r.full)
+		q.setStalledLocked(r.full)
 		q.mu.Unlock()
 		return false
 	}
@@ -195,24 +238,52 @@ func (q *Queue) removeRows(deletes, clears []string, r *flushRound) []string {
 	return done
 }
 
-// writeJob stores j's current state, re-inserting the row if it went
-// missing (see Remove).
-func (q *Queue) writeJob(j *job) error {
-	j.dbMu.Lock()
-	defer j.dbMu.Unlock()
-	q.mu.Lock()
-	row := j.row
-	row.ParentID = copyID(row.ParentID)
-	unsaved, removed := j.unsaved, j.removed
-	q.mu.Unlock()
-	if unsaved || row.State == storage.JobDone {
-		return nil // no row to update, or FinishJob wrote it
+// updatesLocked marks the dirty jobs as being written and reads the rows
+// to write. Jobs without a row, done, or finishing (their finish writes
+// their state) have none.
+func updatesLocked(dirty map[*job]struct{}) []rowUpdate {
+	ups := make([]rowUpdate, 0, len(dirty))
+	for j := range dirty {
+		j.writing = true
+		if j.unsaved || j.finishing || j.row.State == storage.JobDone {
+			continue
+		}
+		row := j.row
+		row.ParentID = copyID(row.ParentID)
+		ups = append(ups, rowUpdate{j: j, row: row, removed: j.removed})
 	}
-	err := q.db.UpdateJob(row.ID, row.State, row.Attempts, row.Error)
+	return ups
+}
+
+// writeRound writes ups and fins in one transaction, then settles each:
+// a missing row is put back, a finished upload is shown as done, waits for
+// room on a full disk, or fails when it cannot be recorded.
+func (q *Queue) writeRound(ups []rowUpdate, fins []finish, r *flushRound) {
+	changes := make([]storage.JobUpdate, len(ups))
+	for i, u := range ups {
+		changes[i] = storage.JobUpdate{ID: u.row.ID, State: u.row.State, Attempts: u.row.Attempts, Error: u.row.Error}
+	}
+	recs := make([]storage.JobFinish, len(fins))
+	for i, f := range fins {
+		recs[i] = f.rec
+	}
+	upErrs, finErrs := q.db.WriteJobs(changes, recs)
+	for i, u := range ups {
+		r.note(u.j, q.settleUpdate(u, upErrs[i]), q.noteDBErr)
+	}
+	for i, f := range fins {
+		q.settleFinish(f, finErrs[i], r)
+	}
+}
+
+// settleUpdate handles the outcome of one row's update, re-inserting the
+// row if it went missing (see Remove).
+func (q *Queue) settleUpdate(u rowUpdate, err error) error {
+	row := u.row
 	switch {
 	case err == nil, errors.Is(err, storage.ErrJobDone):
 		return nil
-	case errors.Is(err, storage.ErrNotFound) && removed:
+	case errors.Is(err, storage.ErrNotFound) && u.removed:
 		return nil // removed from the list: no row is the goal
 	case errors.Is(err, storage.ErrNotFound):
 		row.Hash, row.Verified = "", false
@@ -223,6 +294,85 @@ func (q *Queue) writeJob(j *job) error {
 		return fmt.Errorf("save job %s (%s): %w", row.Name, row.State, err)
 	}
 	return nil
+}
+
+// settleFinish shows a recorded upload as done. A missing row (its insert
+// failed, or a clear removed it) is put back and finished. On a full disk
+// the upload waits to be recorded (pending again); at Close its row stays
+// unfinished, as after a crash, and Close says so. Any other failure
+// fails the job with a sentence that says so.
+func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
+	if errors.Is(err, storage.ErrNotFound) {
+		ins := f.rec.Row
+		ins.State, ins.Hash, ins.Verified = storage.JobUploading, "", false
+		ins.CreatedAt, ins.UpdatedAt = time.Time{}, time.Time{}
+		if err = q.db.InsertJobs([]storage.JobRow{ins}); err == nil {
+			err = q.db.FinishJob(f.rec.Row, f.rec.History)
+		}
+	}
+
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	j, res := f.j, f.res
+	if r.pending(err) {
+		q.finishes = append(q.finishes, f)
+		j.row.Error = "uploaded as " + res.Hash + ", waiting to be recorded: " + diskFullSentence(err)
+		q.publish(JobChanged, j, false)
+		return
+	}
+	j.finishing = false
+	j.cancel = nil
+	q.unrecorded--
+	q.wakeScheduler()
+	switch {
+	case err != nil && q.closed && errors.Is(err, storage.ErrDiskFull):
+		q.noteDBErrLocked(fmt.Errorf("%s was uploaded as %s but could not be recorded, so the next run uploads it again: %w", f.rec.Row.Name, res.Hash, err))
+		return // the row stays unfinished, as after a crash
+	case err != nil:
+		q.failLocked(j, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err))
+		return
+	}
+	j.unsaved = false
+	q.mutate(j, func() {
+		j.row.State = storage.JobDone
+		j.row.Size = res.FileSize
+		j.sent = res.FileSize
+	})
+	j.row.Hash, j.row.Verified, j.row.Error = res.Hash, res.Verified, ""
+	j.speed, j.eta = 0, 0
+	j.finishedAt = f.at
+	q.publish(JobChanged, j, false)
+	q.startLiveCheckLocked(j, f.rec.History)
+	q.retireLocked(j)
+}
+
+// setStalledLocked records whether the persister holds rows that met a
+// full disk (err) or wrote everything (nil): Summary.Stalled says why no
+// upload starts, and subscribers are told when that changes; uploads
+// start again once it is empty.
+func (q *Queue) setStalledLocked(err error) {
+	msg := ""
+	if err != nil {
+		msg = diskFullSentence(err)
+	}
+	if msg == q.stalled {
+		return
+	}
+	q.stalled = msg
+	q.publish(QueueChanged, nil, false)
+	if msg == "" {
+		q.wakeScheduler()
+	}
+}
+
+// diskFullSentence is the sentence of the *storage.DiskFullError in err,
+// without what was being written: the same words whichever write met it.
+func diskFullSentence(err error) string {
+	var dfe *storage.DiskFullError
+	if errors.As(err, &dfe) {
+		return dfe.Error()
+	}
+	return api.Human(err)
 }
 
 func (q *Queue) noteDBErr(err error) {
@@ -454,6 +604,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 	}
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
 	q.persister = newWriteBehind(q.flushDB, diskRetryEvery)
+	q.persister.gap = persistGap
 	q.walkSaver = newWriteBehind(q.saveWalks, diskRetryEvery)
 	return q
 }

@@ -120,10 +120,8 @@ type Queue struct {
 	tokens      TokenSource
 	closed      bool
 	paused      bool
-	signIn      bool          // waiting for SetTokens
-	stalled     string        // why no upload may start (a full disk), for Summary.Stalled; "" when none
-	diskWait    map[*job]bool // finished uploads waiting for room to be recorded
-	persistFull bool          // the persister holds rows that met a full disk
+	signIn      bool   // waiting for SetTokens
+	stalled     string // why no upload may start (the persister holds rows that met a full disk), for Summary.Stalled; "" when none
 	concurrency int
 	active      map[string]*job // by id: the jobs in memory (window.go)
 	forgotten   uint64          // how many jobs have left memory (forgetLocked)
@@ -162,6 +160,8 @@ type Queue struct {
 	deletes      []string           // ids of rows to delete
 	clears       []string           // ids of rows to mark cleared (their batch is being listed)
 	purgeCleared bool               // a batch's listing ended: delete its cleared rows
+	finishes     []finish           // uploads dStor accepted, to record
+	unrecorded   int                // uploads accepted and not recorded yet (finishes and the round writing them)
 	dbErr        error              // first failed persist, reported by Close
 	persisting   bool               // the persister is writing a batch
 
@@ -299,7 +299,7 @@ func (q *Queue) idleLocked() (bool, error) {
 	if q.walkBusy || len(q.pendingAdds) > 0 || q.running > 0 || q.counts[storage.JobUploading] > 0 {
 		return false, nil
 	}
-	if q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 || len(q.clears) > 0 || q.purgeCleared {
+	if q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 || len(q.clears) > 0 || q.purgeCleared || len(q.finishes) > 0 {
 		return false, nil // rows not written yet
 	}
 	if q.walkSaving || len(q.walkSaves) > 0 || len(q.walkDrops) > 0 {

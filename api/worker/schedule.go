@@ -70,7 +70,7 @@ func (q *Queue) schedule() {
 // waiting for sign-in, stalled). Jobs canceled while they waited leave;
 // those still backing off wait again.
 func (q *Queue) startReadyLocked() {
-	for q.running < q.concurrency && !q.paused && !q.signIn && q.stalled == "" {
+	for q.running < q.concurrency && q.unrecorded < maxUnrecorded && !q.paused && !q.signIn && q.stalled == "" {
 		if len(q.ready) == 0 {
 			if !q.refillLocked() {
 				break
@@ -221,52 +221,29 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 	return res, err
 }
 
-// complete records a successful upload: job done and history entry in one
-// transaction, exactly once per job.
+// complete hands a successful upload to the persister, which records the
+// job done and its history entry in one transaction, exactly once per job,
+// and only then shows it as done (settleFinish). The upload's slot is free
+// as soon as this returns.
 func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadResult, started time.Time) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if j.run != gen || j.row.State != storage.JobUploading || j.finishing {
-		q.mu.Unlock()
 		return // canceled meanwhile: the person asked for it not to count
 	}
 	j.finishing = true
-	unsaved := j.unsaved
-	row.Attempts = j.row.Attempts
-	q.mu.Unlock()
-
 	now := q.now()
+	row.Attempts = j.row.Attempts
 	row.State = storage.JobDone
 	row.Hash = res.Hash
 	row.Verified = res.Verified
 	row.Size = res.FileSize
 	row.Error = ""
 	row.Reported = !q.printsResults
-	h := historyEntry(row, res, started, now)
-	err := q.recordUntilRoom(j, row, h, unsaved)
-
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	j.finishing = false
-	j.cancel = nil
-	if err != nil && q.closed {
-		return // Close: the row stays "uploading", as after a crash
-	}
-	if err != nil {
-		q.failLocked(j, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err))
-		return
-	}
-	j.unsaved = false
-	q.mutate(j, func() {
-		j.row.State = storage.JobDone
-		j.row.Size = res.FileSize
-		j.sent = res.FileSize
-	})
-	j.row.Hash, j.row.Verified, j.row.Error = res.Hash, res.Verified, ""
-	j.speed, j.eta = 0, 0
-	j.finishedAt = now
-	q.publish(JobChanged, j, false)
-	q.startLiveCheckLocked(j, h)
-	q.retireLocked(j)
+	rec := storage.JobFinish{Row: row, History: historyEntry(row, res, started, now)}
+	q.finishes = append(q.finishes, finish{j: j, rec: rec, res: res, at: now})
+	q.unrecorded++
+	q.signalPersist()
 }
 
 // historyEntry is the history's entry of the upload res of row, done at
@@ -294,122 +271,6 @@ func historyEntry(row storage.JobRow, res api.UploadResult, started, now time.Ti
 		// shares the folder's files as one.
 		AddedFolder: row.Beneath,
 		BatchID:     row.BatchID,
-	}
-}
-
-// recordUntilRoom records the finished upload (q.record) and, while the
-// disk is full, holds it and tries again every diskRetryEvery until there
-// is room or the queue closes.
-func (q *Queue) recordUntilRoom(j *job, row storage.JobRow, h storage.HistoryEntry, unsaved bool) error {
-	err := q.record(j, row, h, unsaved)
-	for errors.Is(err, storage.ErrDiskFull) {
-		// The upload is done but cannot be recorded: failing it would
-		// leave its row "uploading" (that write fails too) and the next
-		// run would send it again. Hold it, start nothing new (that could
-		// not be recorded either) and try again until there is room.
-		q.holdForDisk(j, h.Hash, err)
-		select {
-		case <-time.After(diskRetryEvery):
-		case <-q.ctx.Done():
-		}
-		err = q.record(j, row, h, unsaved)
-		if q.ctx.Err() != nil && errors.Is(err, storage.ErrDiskFull) {
-			q.noteDBErr(fmt.Errorf("%s was uploaded as %s but could not be recorded, so the next run uploads it again: %w", row.Name, h.Hash, err))
-			break
-		}
-	}
-	q.releaseDisk(j)
-	return err
-}
-
-// diskRetryEvery is how often a finished upload that met a full disk is
-// tried again to be recorded.
-const diskRetryEvery = 2 * time.Second
-
-// record writes a finished upload: job done and history entry in one
-// transaction (putting the job's row back first if it is missing).
-func (q *Queue) record(j *job, row storage.JobRow, h storage.HistoryEntry, unsaved bool) error {
-	j.dbMu.Lock()
-	defer j.dbMu.Unlock()
-	var err error
-	if !unsaved {
-		err = q.db.FinishJob(row, h)
-	}
-	if unsaved || errors.Is(err, storage.ErrNotFound) {
-		// The row is missing (its insert failed, or a clear removed it):
-		// put it back, then finish it.
-		ins := row
-		ins.State, ins.Hash, ins.Verified = storage.JobUploading, "", false
-		ins.CreatedAt, ins.UpdatedAt = time.Time{}, time.Time{}
-		if err = q.db.InsertJobs([]storage.JobRow{ins}); err == nil {
-			err = q.db.FinishJob(row, h)
-		}
-	}
-	return err
-}
-
-// holdForDisk marks j as uploaded but waiting to be recorded because of a
-// full disk, and stops new uploads from starting until releaseDisk.
-func (q *Queue) holdForDisk(j *job, hash string, err error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.diskWait == nil {
-		q.diskWait = make(map[*job]bool)
-	}
-	q.diskWait[j] = true
-	j.row.Error = "uploaded as " + hash + ", waiting to be recorded: " + diskFullSentence(err)
-	q.publish(JobChanged, j, false)
-	q.updateStalledLocked(diskFullSentence(err))
-}
-
-// releaseDisk ends j's wait for disk space; once no upload waits, new
-// ones may start again.
-func (q *Queue) releaseDisk(j *job) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.diskWait[j] {
-		return
-	}
-	delete(q.diskWait, j)
-	j.row.Error = ""
-	q.updateStalledLocked(q.stalled)
-}
-
-// diskFullSentence is the sentence of the *storage.DiskFullError in err,
-// without what was being written: the same words whichever write met it.
-func diskFullSentence(err error) string {
-	var dfe *storage.DiskFullError
-	if errors.As(err, &dfe) {
-		return dfe.Error()
-	}
-	return api.Human(err)
-}
-
-// setPersistFullLocked records whether the persister holds rows that met a
-// full disk (err) or wrote everything (nil).
-func (q *Queue) setPersistFullLocked(err error) {
-	q.persistFull = err != nil
-	msg := q.stalled
-	if err != nil {
-		msg = diskFullSentence(err)
-	}
-	q.updateStalledLocked(msg)
-}
-
-// updateStalledLocked sets Summary.Stalled to msg while anything waits for
-// disk space, to "" once nothing does, and tells subscribers when it
-// changes; new uploads start again then.
-func (q *Queue) updateStalledLocked(msg string) {
-	if len(q.diskWait) == 0 && !q.persistFull {
-		msg = ""
-	}
-	if msg == q.stalled {
-		return
-	}
-	q.stalled = msg
-	q.publish(QueueChanged, nil, false)
-	if msg == "" {
-		q.wakeScheduler()
 	}
 }
 

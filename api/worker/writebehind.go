@@ -13,6 +13,7 @@ import "time"
 type writeBehind struct {
 	flush      func(final bool) (done bool)
 	retryEvery time.Duration
+	gap        time.Duration // settle's least time between the starts of two rounds
 	wake       chan struct{}
 	stop       chan struct{}
 	done       chan struct{}
@@ -50,6 +51,22 @@ func (w *writeBehind) signal() {
 	select {
 	case w.wake <- struct{}{}:
 	default:
+	}
+}
+
+// settle waits, after a round of flush that began at start, until gap has
+// passed since then (or until close), so what arrives meanwhile is written
+// in the next round together rather than in many small ones.
+func (w *writeBehind) settle(start time.Time) {
+	d := w.gap - time.Since(start)
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-w.stop:
 	}
 }
 
