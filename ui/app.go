@@ -470,6 +470,7 @@ func (a *App) onCopyLastLink() {
 func (a *App) addShortcuts() {
 	c := a.win.Canvas()
 	mod := fyne.KeyModifierShortcutDefault
+	c.SetOnTypedKey(a.onTypedKey)
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: mod}, func(fyne.Shortcut) { a.upload.onAddFiles() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: mod | fyne.KeyModifierShift}, func(fyne.Shortcut) { a.upload.onAddFolder() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: mod}, func(fyne.Shortcut) { a.onFind() })

@@ -179,3 +179,18 @@ func (s *namedSlider) AccessibilityLabel() string { return s.name }
 // AccessibilityRole: Fyne 2.8 has no slider role; a slider is operated
 // like a button (focus, then arrow keys).
 func (s *namedSlider) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleButton }
+
+// onTypedKey closes the dialog or menu on top when Escape is pressed, as
+// in other programs (Fyne's dialogs do not take it). A key reaches the
+// window only while no control has the focus, as when a dialog has just
+// opened; a focused menu closes on Escape by itself.
+func (a *App) onTypedKey(ev *fyne.KeyEvent) {
+	if ev.Name != fyne.KeyEscape {
+		return
+	}
+	c := a.win.Canvas()
+	if top := c.Overlays().Top(); top != nil {
+		top.Hide() // a dialog's pop-up leaves the overlays as it hides
+		c.Overlays().Remove(top)
+	}
+}

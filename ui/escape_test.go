@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"errors"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// pressKey sends key as the desktop driver does: to the focused control,
+// else to the window.
+func pressKey(c fyne.Canvas, key fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: key}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+		return
+	}
+	if typed := c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey(); typed != nil {
+		typed(ev)
+	}
+}
+
+// TestEscapeClosesDialogs: Escape closes each kind of dialog and menu the
+// window opens, answering no, and does nothing without one.
+func TestEscapeClosesDialogs(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		c := a.win.Canvas()
+		pressKey(c, fyne.KeyEscape) // nothing to close
+		opens := []struct {
+			name string
+			open func()
+		}{
+			{"error", func() { a.showError(tr("Cannot export"), errors.New("the disk is gone")) }},
+			{"confirm", func() {
+				a.confirm(tr("Quit while uploading?"), "…", tr("Quit"), tr("Cancel"), func() { t.Error("Escape answered yes") })
+			}},
+			{"QR code", func() {
+				a.showQR("notes.txt", "https://gateway.example/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
+			}},
+			{"menu", func() {
+				a.showMenuBelow(copyAsMenu(func(string) { t.Error("Escape chose an item") }), a.history.export)
+			}},
+		}
+		for _, o := range opens {
+			o.open()
+			require.NotNil(t, c.Overlays().Top(), "%s open", o.name)
+			pressKey(c, fyne.KeyEscape)
+			assert.Nil(t, c.Overlays().Top(), "%s closed by Escape", o.name)
+		}
+	})
+}
