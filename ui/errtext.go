@@ -5,7 +5,9 @@ import (
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -169,4 +171,30 @@ func diskFullText(e *storage.DiskFullError) string {
 	}
 	data["Free"] = formatSize(e.Free)
 	return tr("The disk holding {{.Dir}} is full ({{.Free}} free). Free at least {{.Need}} there, then try again.", data)
+}
+
+// apiKeyText says what is wrong with an API key that api.ValidateAPIKey
+// refuses, in the window's language (api decides what a key may hold).
+func apiKeyText(key string) string {
+	switch {
+	case key == "":
+		return tr("Enter your dStor API key (64 characters, shown once when the key was created).")
+	case !api.ValidAPIKeyChars(key):
+		if strings.IndexFunc(key, unicode.IsSpace) >= 0 {
+			return tr("The API key contains a space or a line break. Paste it again without extra characters.")
+		}
+		return tr("The API key may contain only letters A–Z and a–z, digits 0–9, '-' and '_'. Paste it again exactly as dStor showed it.")
+	}
+	return tr("The API key must be exactly {{.Of}} characters long, but this one has {{.N}}. Copy the whole key again.",
+		map[string]any{"Of": api.APIKeyLength, "N": len(key)})
+}
+
+// emailText says what is wrong with an email address that
+// api.ValidateEmail refuses: the window's sentence for an empty one, api's
+// for the rest.
+func emailText(email string, err error) string {
+	if email == "" {
+		return tr("Enter your email address.")
+	}
+	return errorText(err)
 }

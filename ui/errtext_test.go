@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,4 +64,22 @@ func TestErrorTextWordsTypedErrors(t *testing.T) {
 		assert.NotContains(t, de, "Check", "%s: %q", c.name, de)
 	}
 	assert.Contains(t, errorText(typedErrors[3].err), "api.example", "data stays as it is")
+}
+
+// TestAPIKeyAndEmailText: each way a key can be refused has the window's
+// sentence; an email address's empty field too.
+func TestAPIKeyAndEmailText(t *testing.T) {
+	for key, want := range map[string]string{
+		"": "Enter your dStor API key (64 characters, shown once when the key was created).",
+		strings.Repeat("a", 10) + " " + strings.Repeat("b", 53): "The API key contains a space or a line break. Paste it again without extra characters.",
+		strings.Repeat("é", 64):                                 "The API key may contain only letters A–Z and a–z, digits 0–9, '-' and '_'. Paste it again exactly as dStor showed it.",
+		strings.Repeat("a", 63):                                 "The API key must be exactly 64 characters long, but this one has 63. Copy the whole key again.",
+	} {
+		require.Error(t, api.ValidateAPIKey(key), "%q", key)
+		assert.Equal(t, want, apiKeyText(key))
+	}
+	assert.Equal(t, "Enter your email address.", emailText("", api.ValidateEmail("")))
+	err := api.ValidateEmail("a b@example.com")
+	require.Error(t, err)
+	assert.Equal(t, errorText(err), emailText("a b@example.com", err), "api's sentence for the rest")
 }

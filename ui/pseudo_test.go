@@ -65,7 +65,7 @@ var pseudoDataText = regexp.MustCompile(`dStor Uploader|dStor|Qm[1-9A-HJ-NP-Za-k
 // untranslatedErrors are the sentences that reach the window from the
 // queue, the API and the keyring in English still (worker, api and storage
 // write them; the window shows them as they are).
-var untranslatedErrors = []string{"Cannot read it.", "Enter your email address.",
+var untranslatedErrors = []string{"Cannot read it.",
 	"The keyring is turned off (--no-keyring); secrets are kept in memory until you quit."}
 
 // leftOver is text with its pseudo-marked parts and its data removed: what

@@ -305,7 +305,7 @@ func (v *signInView) onKeyChanged(s string) {
 		v.keyCount.SetText(checkMark + " " + tr("{{.N}} of {{.Of}} characters", map[string]any{"N": api.APIKeyLength, "Of": api.APIKeyLength}))
 	case !api.ValidAPIKeyChars(s):
 		v.keyCount.Importance = widget.DangerImportance
-		v.keyCount.SetText(humanError(api.ValidateAPIKey(s)))
+		v.keyCount.SetText(apiKeyText(s))
 	default:
 		v.keyCount.Importance = widget.MediumImportance
 		if n > api.APIKeyLength {
@@ -348,7 +348,7 @@ func (v *signInView) onSubmitKey() {
 	}
 	key := strings.TrimSpace(v.apiKey.Text)
 	if err := api.ValidateAPIKey(key); err != nil {
-		v.setError(humanError(err))
+		v.setError(apiKeyText(key))
 		return
 	}
 	v.start(signInRequest{choice: v.choice(), custom: v.customEnv(),
@@ -363,7 +363,7 @@ func (v *signInView) onSubmitLogin() {
 	}
 	email := strings.TrimSpace(v.email.Text)
 	if err := api.ValidateEmail(email); err != nil {
-		v.setError(humanError(err))
+		v.setError(emailText(email, err))
 		return
 	}
 	if v.password.Text == "" {
