@@ -60,7 +60,12 @@ echo "installer and window under Wine:"
 "$wine" "$setup" /S >/dev/null 2>&1
 "$wineserver" -w
 check "installer /S put the app in %LOCALAPPDATA%\\Programs\\dStor Uploader" test -f "$exe"
-check "installer made the Start menu entry" test -f "$profile/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/dStor Uploader.lnk"
+lnk="$profile/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/dStor Uploader.lnk"
+check "installer made the Start menu entry" test -f "$lnk"
+# The shortcut's link target (LinkInfo's local base path, in ANSI) is the
+# installed .exe, which is what the checks below start.
+check "the Start menu entry points at the installed dstor-uploader.exe" \
+	grep -a -q 'Programs\\dStor Uploader\\dstor-uploader\.exe' "$lnk"
 check "installer made the Send to entry" test -f "$profile/AppData/Roaming/Microsoft/Windows/SendTo/dStor Uploader.lnk"
 check "installer registered Open with" bash -c "'$wine' reg query 'HKCU\\Software\\Classes\\Applications\\dstor-uploader.exe\\shell\\open\\command' 2>/dev/null | grep -q dstor-uploader.exe"
 
