@@ -12,7 +12,8 @@ import (
 
 // BenchmarkHistory1M measures the History tab at a million entries: the
 // first page, a deep page, the total, searches (rare, common, none, a whole
-// CID) and search as you type — each keystroke of "img_04242" as the window
+// CID, a CID's first 12 characters, a common and a missing two-character
+// needle) and search as you type — each keystroke of "img_04242" as the window
 // runs it (TypedSearch: a page and a capped count). DSTOR_BENCH_HISTORY_DIR keeps the
 // filled data folder between runs (filling a million entries takes minutes).
 //
@@ -51,6 +52,8 @@ func benchmarkHistory(b *testing.B, rows int) {
 	b.Run("SearchCommon", page(HistoryQuery{Search: "family", Limit: DefaultPageSize}, DefaultPageSize))
 	b.Run("SearchNoMatch", page(HistoryQuery{Search: "no such file", Limit: DefaultPageSize}, 0))
 	b.Run("SearchCID", page(HistoryQuery{Search: fakeCID(rows / 3), Limit: DefaultPageSize}, 1))
+	b.Run("SearchCIDPrefix", page(HistoryQuery{Search: fakeCID(rows / 3)[:12], Limit: DefaultPageSize}, 1))
+	b.Run("ShortCommon", page(HistoryQuery{Search: "ly", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, DefaultPageSize))
 	b.Run("ShortNoMatch", page(HistoryQuery{Search: "#~", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, 0))
 	needle := "img_04242"
 	for i := 1; i <= len(needle); i++ {
