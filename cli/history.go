@@ -65,17 +65,8 @@ so --folder DIR --format markdown is the folder's list of links.`,
 // gave the file, when different, follows as dStor's; text that is not
 // printable is quoted and escaped (inert.Text).
 func runHistory(_ context.Context, cio IO, o historyOptions) error {
-	if o.asJSON && o.asCSV {
-		return usageErrorf("choose one of --json and --csv")
-	}
-	if o.folder != "" && o.search != "" {
-		return usageErrorf("choose one of --search and --folder")
-	}
-	if o.limit < 0 {
-		return usageErrorf("--limit must be 0 or more")
-	}
-	if o.format != "" && !slices.Contains(api.LinkStyles, o.format) {
-		return usageErrorf("--format must be one of %s", strings.Join(api.LinkStyles, ", "))
+	if err := o.validate(); err != nil {
+		return err
 	}
 	db, links, err := openHistory()
 	if err != nil {
@@ -103,16 +94,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	n := 0
 	err = export.Each(db, func(e storage.HistoryEntry) error {
 		n++
-		link := links.Link(e.Env, e.Hash, e.Name)
-		if o.format != "" {
-			_, err := fmt.Fprintln(cio.Out, link)
-			return err
-		}
-		line := inert.Text(e.Hash) + "  " + link + "  " + inert.Text(e.Name)
-		if e.ServerName != "" {
-			line += "  (dStor named it " + strconv.Quote(e.ServerName) + ")"
-		}
-		_, err := fmt.Fprintln(cio.Out, line)
+		_, err := fmt.Fprintln(cio.Out, historyLine(e, links.Link(e.Env, e.Hash, e.Name), o.format != ""))
 		return err
 	})
 	if err != nil {
@@ -124,6 +106,37 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		fmt.Fprintln(cio.Err, "No uploads yet.")
 	}
 	return nil
+}
+
+// validate refuses options that do not go together, or out of range.
+func (o historyOptions) validate() error {
+	if o.asJSON && o.asCSV {
+		return usageErrorf("choose one of --json and --csv")
+	}
+	if o.folder != "" && o.search != "" {
+		return usageErrorf("choose one of --search and --folder")
+	}
+	if o.limit < 0 {
+		return usageErrorf("--limit must be 0 or more")
+	}
+	if o.format != "" && !slices.Contains(api.LinkStyles, o.format) {
+		return usageErrorf("--format must be one of %s", strings.Join(api.LinkStyles, ", "))
+	}
+	return nil
+}
+
+// historyLine is the line history prints for e with its link: the link
+// alone (linkOnly, with --format), else hash, link and name, and the name
+// dStor gave the file when different.
+func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
+	if linkOnly {
+		return link
+	}
+	line := inert.Text(e.Hash) + "  " + link + "  " + inert.Text(e.Name)
+	if e.ServerName != "" {
+		line += "  (dStor named it " + strconv.Quote(e.ServerName) + ")"
+	}
+	return line
 }
 
 // folderIDs are the entries of the latest upload of o.folder, newest first
