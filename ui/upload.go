@@ -556,7 +556,32 @@ func (v *uploadView) render() {
 	for _, b := range []*widget.Button{v.addFiles, v.addFolder} {
 		enable(b, v.a.sess != nil) // while the queue is elsewhere, kept for later
 	}
-	if s.Paused {
+	v.showPaused(s.Paused)
+	enable(&v.pause.Button, signedIn && (v.busy() || s.Paused))
+	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
+	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
+	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
+	v.summary.SetText(summaryText(s, v.totalSpeed()))
+
+	v.showWaiting(s)
+	if s.BytesTotal > 0 && v.busy() {
+		v.overall.SetValue(float64(s.BytesDone) / float64(s.BytesTotal))
+		v.overall.Show()
+	} else {
+		v.overall.Hide()
+	}
+	if v.listLen() == 0 {
+		v.empty.Show()
+	} else {
+		v.empty.Hide()
+	}
+	v.list.Refresh()
+}
+
+// showPaused makes Pause, in the toolbar and the tray menu, say what it
+// does now: pause, or resume when paused.
+func (v *uploadView) showPaused(paused bool) {
+	if paused {
 		v.toolbar.setLabel(0, tr("Resume"))
 		v.pause.SetIcon(theme.MediaPlayIcon())
 	} else {
@@ -565,7 +590,7 @@ func (v *uploadView) render() {
 	}
 	if v.trayPause != nil {
 		label := tr("Pause uploads")
-		if s.Paused {
+		if paused {
 			label = tr("Resume uploads")
 		}
 		if v.trayPause.Label != label {
@@ -573,12 +598,11 @@ func (v *uploadView) render() {
 			v.trayMenu.Refresh()
 		}
 	}
-	enable(&v.pause.Button, signedIn && (v.busy() || s.Paused))
-	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
-	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
-	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
-	v.summary.SetText(summaryText(s, v.totalSpeed()))
+}
 
+// showWaiting shows why uploads wait, if they do: a full disk, or a
+// session to sign in to again.
+func (v *uploadView) showWaiting(s worker.Summary) {
 	switch {
 	case s.Stalled != "":
 		// A full disk: what to free, and that nothing is lost meanwhile.
@@ -592,18 +616,6 @@ func (v *uploadView) render() {
 	default:
 		v.waiting.Hide()
 	}
-	if s.BytesTotal > 0 && v.busy() {
-		v.overall.SetValue(float64(s.BytesDone) / float64(s.BytesTotal))
-		v.overall.Show()
-	} else {
-		v.overall.Hide()
-	}
-	if v.listLen() == 0 {
-		v.empty.Show()
-	} else {
-		v.empty.Hide()
-	}
-	v.list.Refresh()
 }
 
 // summaryText is the line above the queue: "12 of 40 uploaded · 1 failed ·
