@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -142,15 +140,7 @@ func (h *historyView) folderEntries(k storage.FolderKey, then func([]storage.His
 // onCopyFolderLinks copies the link of every file of folder share k, one
 // per line, in style ("" for the default format chosen in Settings).
 func (h *historyView) onCopyFolderLinks(k storage.FolderKey, style string) {
-	h.folderEntries(k, func(entries []storage.HistoryEntry) {
-		links := h.a.links()
-		files := make([]api.SharedFile, len(entries))
-		for i, e := range entries {
-			files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
-		}
-		h.a.fyne.Clipboard().SetContent(links.List(cmp.Or(style, links.Style), files))
-		h.a.showToast(trn("{{.Count}} links copied to the clipboard", len(entries)))
-	})
+	h.folderEntries(k, func(entries []storage.HistoryEntry) { h.copyLinks(entries, style) })
 }
 
 // onFolderIndexPage makes the index page of folder share k — every file

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -155,13 +156,24 @@ func (h *historyView) onCopySelected() {
 	if len(sel) == 0 {
 		return
 	}
+	h.copyLinks(sel, "")
+}
+
+// copyLinks copies the links of entries, one per line, in style ("" for
+// the default format chosen in Settings).
+func (h *historyView) copyLinks(entries []storage.HistoryEntry, style string) {
 	links := h.a.links()
-	files := make([]api.SharedFile, len(sel))
-	for i, e := range sel {
+	h.a.fyne.Clipboard().SetContent(links.List(cmp.Or(style, links.Style), sharedFiles(entries)))
+	h.a.showToast(trn("{{.Count}} links copied to the clipboard", len(entries)))
+}
+
+// sharedFiles are what the links of entries are made of.
+func sharedFiles(entries []storage.HistoryEntry) []api.SharedFile {
+	files := make([]api.SharedFile, len(entries))
+	for i, e := range entries {
 		files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
 	}
-	h.a.fyne.Clipboard().SetContent(links.List(links.Style, files))
-	h.a.showToast(trn("{{.Count}} links copied to the clipboard", len(sel)))
+	return files
 }
 
 // selectedExportItems export exactly the selection, each entry with its
@@ -242,11 +254,7 @@ func (h *historyView) onIndexPage() {
 // and adds it to the queue, then says done.
 func (h *historyView) uploadIndexPage(title string, entries []storage.HistoryEntry, dir, done string) {
 	a := h.a
-	files := make([]api.SharedFile, len(entries))
-	for i, e := range entries {
-		files[i] = api.SharedFile{Env: e.Env, Hash: e.Hash, Name: e.Name}
-	}
-	page, err := a.links().IndexPage(title, files)
+	page, err := a.links().IndexPage(title, sharedFiles(entries))
 	if err != nil {
 		a.showError(tr("Cannot make the index page"), err)
 		return
