@@ -132,8 +132,22 @@ type Queue struct {
 	bytesDone  int64 // sizes of done jobs
 	inflight   int64 // bytes sent by running uploads
 
-	// Scheduling (schedule.go): which job starts next, from a window of
-	// the queued jobs read from the database (window.go).
+	queueSchedule    // which job starts next (schedule.go, window.go)
+	queueWalks       // the files and folders added, listed in the background (walk.go)
+	queuePersistence // job rows and walk rows written behind (persist.go)
+	queueLiveChecks  // the live check of new links (live.go)
+	queueEvents      // the subscribers and what they are told (events.go)
+
+	workers   sync.WaitGroup // scheduler, walker, uploads
+	subsWG    sync.WaitGroup
+	closeDone chan struct{}
+	closeErr  error
+}
+
+// queueSchedule is the Queue's scheduling (schedule.go): which job starts
+// next, from a window of the queued jobs read from the database
+// (window.go). Under Queue.mu.
+type queueSchedule struct {
 	wake         chan struct{}
 	running      int    // upload goroutines alive
 	ready        []*job // queued jobs that may start, FIFO (lazy: stale entries are skipped)
@@ -143,17 +157,22 @@ type Queue struct {
 	exhausted    bool   // no queued row after cursor, until something is queued
 	refillFailed bool   // the last window read failed: try again in refillRetry
 	bulkGen      uint64 // bumped by every bulk change, so a window read across one is read again
+}
 
-	// Walking (walk.go): the files and folders added, listed one call at a
-	// time in the background.
+// queueWalks is the Queue's walking (walk.go): the files and folders
+// added, listed one call at a time in the background. Under Queue.mu.
+type queueWalks struct {
 	walkWake    chan struct{}
 	pendingAdds []*addCall
 	walkBusy    bool
 	walkCancel  context.CancelFunc
 	walkCall    *addCall // the call being listed
+}
 
-	// Persistence (persist.go): job rows and walk rows written behind the
-	// callers' backs, by one goroutine each.
+// queuePersistence is the Queue's persistence (persist.go): job rows and
+// walk rows written behind the callers' backs, by one goroutine each.
+// Under Queue.mu.
+type queuePersistence struct {
 	lock         *storage.QueueLock // this account's queue is ours while we run
 	persister    *writeBehind       // job rows (flushDB)
 	dirty        map[*job]struct{}  // jobs whose row must be rewritten
@@ -171,22 +190,23 @@ type Queue struct {
 	walkSaving  bool              // the walk saver is writing
 	liveWalks   map[string]string // walk id → batch id, for walk rows not deleted yet
 	liveBatches map[string]int    // batch id → its walk rows not deleted yet
+}
 
-	// Live checks (live.go): at most maxLiveChecks at once.
+// queueLiveChecks is the Queue's live checks (live.go): at most
+// maxLiveChecks at once.
+type queueLiveChecks struct {
 	liveLink  func(hash, name string) string
 	liveSlots chan struct{}
+}
 
-	// Events (events.go).
+// queueEvents is the Queue's events (events.go): its subscribers and the
+// signals of a change and of closing.
+type queueEvents struct {
 	subs    map[*subscriber]struct{}
 	serial  uint64        // of the last event published
 	closing chan struct{} // closed when Close starts: a publisher waiting for a reader gives up
 	closeMu sync.Once
 	changed chan struct{} // closed and replaced at every state change (for Wait)
-
-	workers   sync.WaitGroup // scheduler, walker, uploads
-	subsWG    sync.WaitGroup
-	closeDone chan struct{}
-	closeErr  error
 }
 
 // New opens the queue of cfg.Env and cfg.Account on cfg.DB: it requeues jobs
