@@ -537,20 +537,6 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.live.Hide() // shown by set once a check was made
 	r.recheck.Hide()
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
-	r.copyAs = newLabelledButton(tr("Copy as…"), nil, nil)
-	r.copyAs.OnTapped = func() {
-		id := r.id
-		h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyAs(id, style) }), r.copyAs)
-	}
-	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { h.onOpen(r.id) })
-	r.qr = newIconButton(tr("Show the link's QR code"), qrIcon, func() { h.onQR(r.id) })
-	r.reveal = newIconButton(tr("Show in folder"), theme.FolderOpenIcon(), func() { h.onShowInFolder(r.id) })
-	r.del = newIconButton(tr("Delete this entry"), theme.DeleteIcon(), func() { h.onDelete(r.id) })
-	for _, b := range []*widget.Button{r.copyLink, &r.copyAs.Button, &r.open.Button, &r.qr.Button, &r.reveal.Button, &r.del.Button} {
-		b.Importance = widget.LowImportance
-	}
-	r.copyLink.Importance = widget.MediumImportance
 	// The live mark is in a box of its own: set shows or hides the mark,
 	// the line's layout the box, when a narrow row needs its room for the
 	// size, date and folder.
@@ -565,13 +551,34 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.indent = canvas.NewRectangle(color.Transparent)
 	r.indent.SetMinSize(fyne.NewSize(theme.IconInlineSize(), 0))
 	r.indent.Hide()
-	buttons := container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.reveal, r.del)
+	buttons := r.makeButtons()
 	r.wideButtons = buttons.MinSize().Width
 	r.inner = container.NewStack(r.picked, container.NewBorder(nil, nil, container.NewHBox(r.indent, container.NewCenter(r.icon)),
 		container.NewCenter(buttons), text))
 	r.content = container.New(&adaptLayout{adapt: func(size fyne.Size) { r.fitButtons(size.Width) }}, r.inner)
 	r.ExtendBaseWidget(r)
 	return r
+}
+
+// makeButtons makes the row's buttons: Copy link, Copy as…, open, QR code,
+// show in folder and delete, for the entry the row shows.
+func (r *historyRow) makeButtons() *fyne.Container {
+	h := r.h
+	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
+	r.copyAs = newLabelledButton(tr("Copy as…"), nil, nil)
+	r.copyAs.OnTapped = func() {
+		id := r.id
+		h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyAs(id, style) }), r.copyAs)
+	}
+	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { h.onOpen(r.id) })
+	r.qr = newIconButton(tr("Show the link's QR code"), qrIcon, func() { h.onQR(r.id) })
+	r.reveal = newIconButton(tr("Show in folder"), theme.FolderOpenIcon(), func() { h.onShowInFolder(r.id) })
+	r.del = newIconButton(tr("Delete this entry"), theme.DeleteIcon(), func() { h.onDelete(r.id) })
+	for _, b := range []*widget.Button{r.copyLink, &r.copyAs.Button, &r.open.Button, &r.qr.Button, &r.reveal.Button, &r.del.Button} {
+		b.Importance = widget.LowImportance
+	}
+	r.copyLink.Importance = widget.MediumImportance
+	return container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.reveal, r.del)
 }
 
 func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
