@@ -97,7 +97,7 @@ func TestLiveKeyCheck(t *testing.T) {
 		test.Tap(s.keySubmit)
 		assert.False(t, s.busy, "a malformed key is refused before any request")
 		assert.True(t, s.errorLabel().Visible())
-		assert.Equal(t, sentence(api.Human(api.ValidateAPIKey(strings.Repeat("a", 37)))), s.errorLabel().Text)
+		assert.Equal(t, "The API key must be exactly 64 characters long, but this one has 37. Copy the whole key again.", s.errorLabel().Text)
 		assert.Contains(t, s.errorLabel().Text, "64")
 		test.Type(s.apiKey, "!")
 		assert.Equal(t, widget.DangerImportance, s.keyCount.Importance)
