@@ -736,9 +736,9 @@ func (h *historyView) onCheckLive(id int64) {
 			}
 			h.list.Refresh()
 			if c.Served() {
-				a.showToast("“" + e.Name + "” is live")
+				a.showToast(tr("“{{.Name}}” is live", map[string]any{"Name": inert.Text(e.Name)}))
 			} else {
-				a.showToast("“" + e.Name + "” is " + c.Error)
+				a.showToast(tr("“{{.Name}}” is not reachable yet", map[string]any{"Name": inert.Text(e.Name)}))
 			}
 		})
 	})
