@@ -247,27 +247,8 @@ type JobFinish struct {
 // own, so a failure reaches exactly the item that caused it; a full disk
 // ([ErrDiskFull]) fails every item at once.
 func (d *DB) WriteJobs(ups []JobUpdate, fins []JobFinish) (upErrs, finErrs []error) {
-	upErrs, finErrs = make([]error, len(ups)), make([]error, len(fins))
-	w := jobWrites{ups: ups, fins: fins, upErrs: upErrs, finErrs: finErrs}
-	for i, u := range ups {
-		if !u.State.Valid() {
-			upErrs[i] = invalidArg("job state", fmt.Sprintf("%q is not a job state", string(u.State)))
-		} else {
-			w.upIdx = append(w.upIdx, i)
-		}
-	}
-	for i := range fins {
-		f := &fins[i]
-		switch {
-		case f.Row.ID == "":
-			finErrs[i] = invalidArg("job id", "is empty")
-		case f.History.JobID != "" && f.History.JobID != f.Row.ID:
-			finErrs[i] = invalidArg("history job id", fmt.Sprintf("%q differs from the job's id %q", f.History.JobID, f.Row.ID))
-		default:
-			f.History.JobID = f.Row.ID
-			w.finIdx = append(w.finIdx, i)
-		}
-	}
+	w := checkJobWrites(ups, fins)
+	upErrs, finErrs = w.upErrs, w.finErrs
 	if len(w.upIdx)+len(w.finIdx) == 0 {
 		return upErrs, finErrs
 	}
@@ -284,22 +265,54 @@ func (d *DB) WriteJobs(ups []JobUpdate, fins []JobFinish) (upErrs, finErrs []err
 		w.failAll(err)
 		return upErrs, finErrs
 	}
-	// Isolate the failure: each item alone.
+	d.writeEachAlone(&w) // isolate the failure
+	return upErrs, finErrs
+}
+
+// checkJobWrites is the writes of ups and fins with the items that cannot
+// be written (a bad state, job id or history job id) already failed: only
+// the others are listed to write.
+func checkJobWrites(ups []JobUpdate, fins []JobFinish) jobWrites {
+	w := jobWrites{ups: ups, fins: fins, upErrs: make([]error, len(ups)), finErrs: make([]error, len(fins))}
+	for i, u := range ups {
+		if !u.State.Valid() {
+			w.upErrs[i] = invalidArg("job state", fmt.Sprintf("%q is not a job state", string(u.State)))
+		} else {
+			w.upIdx = append(w.upIdx, i)
+		}
+	}
+	for i := range fins {
+		f := &fins[i]
+		switch {
+		case f.Row.ID == "":
+			w.finErrs[i] = invalidArg("job id", "is empty")
+		case f.History.JobID != "" && f.History.JobID != f.Row.ID:
+			w.finErrs[i] = invalidArg("history job id", fmt.Sprintf("%q differs from the job's id %q", f.History.JobID, f.Row.ID))
+		default:
+			f.History.JobID = f.Row.ID
+			w.finIdx = append(w.finIdx, i)
+		}
+	}
+	return w
+}
+
+// writeEachAlone writes each item of w in a transaction of its own, so a
+// failure reaches exactly the item that caused it.
+func (d *DB) writeEachAlone(w *jobWrites) {
 	for _, i := range w.upIdx {
 		one := w.only([]int{i}, nil)
-		upErrs[i] = d.withTx("update job "+ups[i].ID, one.run)
-		if upErrs[i] == nil {
-			upErrs[i] = one.upErrs[i]
+		w.upErrs[i] = d.withTx("update job "+w.ups[i].ID, one.run)
+		if w.upErrs[i] == nil {
+			w.upErrs[i] = one.upErrs[i]
 		}
 	}
 	for _, i := range w.finIdx {
 		one := w.only(nil, []int{i})
-		finErrs[i] = d.withTx("finish job "+fins[i].Row.ID, one.run)
-		if finErrs[i] == nil {
-			finErrs[i] = one.finErrs[i]
+		w.finErrs[i] = d.withTx("finish job "+w.fins[i].Row.ID, one.run)
+		if w.finErrs[i] == nil {
+			w.finErrs[i] = one.finErrs[i]
 		}
 	}
-	return upErrs, finErrs
 }
 
 // jobWrites is one WriteJobs call: its items, the indexes of those that
@@ -409,16 +422,10 @@ func updateJobTx(tx *sql.Tx, upd *sql.Stmt, u JobUpdate, now int64) error {
 // ErrNotFound (nothing written) for an unknown job.
 func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, f JobFinish, now int64) error {
 	r := f.Row
-	res, err := fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, now, r.Reported, r.ID)
-	if err != nil {
+	if err := touchedOne(fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, now, r.Reported, r.ID)); err != nil {
 		return err
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return ErrNotFound
-	}
-	_, err = addHistory(txStmtQueryer{tx, hist}, f.History)
+	_, err := addHistory(txStmtQueryer{tx, hist}, f.History)
 	return err
 }
 
