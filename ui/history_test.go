@@ -112,9 +112,8 @@ func TestHistoryDeleteAndExport(t *testing.T) {
 	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
 }
 
-// TestHistoryExportAllWithLinks is issue 10's report on the window's
-// export: it had no link column and held only what the search matched.
-// Export all writes every entry, each with the link Copy link gives, even
+// TestHistoryExportAllWithLinks: the window's export once had no link
+// column and held only what the search matched. Export all writes every entry, each with the link Copy link gives, even
 // while a search is typed; the matches alone are a separate choice.
 func TestHistoryExportAllWithLinks(t *testing.T) {
 	e := newTestEnv(t)
