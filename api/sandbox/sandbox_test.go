@@ -86,6 +86,26 @@ func TestStartServeCloseLeavesNoGoroutines(t *testing.T) {
 	assert.Error(t, err, "nothing listens any more")
 }
 
+// sendIntoFault sends req in the background and returns once the request
+// has taken the one queued fault; the channel gets the client's result.
+func (e *testEnv) sendIntoFault(req *http.Request) <-chan error {
+	e.t.Helper()
+	done := make(chan error, 1)
+	go func() {
+		resp, err := e.client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	require.Eventually(e.t, func() bool {
+		e.s.mu.Lock()
+		defer e.s.mu.Unlock()
+		return len(e.s.faults) == 0
+	}, 20*time.Second, 5*time.Millisecond)
+	return done
+}
+
 func TestCloseEndsStallsAndInFlightRequests(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	e := startEnv(t, Config{})
@@ -95,19 +115,7 @@ func TestCloseEndsStallsAndInFlightRequests(t *testing.T) {
 
 	// A slow upload is stalled by the server; Close must not wait an hour.
 	req, wait := e.addRequest(tok, nil, part{field: "file", filename: "slow.bin", body: pattern(1 << 20)})
-	done := make(chan error, 1)
-	go func() {
-		resp, err := e.client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
-	require.Eventually(t, func() bool {
-		e.s.mu.Lock()
-		defer e.s.mu.Unlock()
-		return len(e.s.faults) == 0 // the fault was taken by the request
-	}, 20*time.Second, 5*time.Millisecond)
+	done := e.sendIntoFault(req)
 
 	start := time.Now()
 	require.NoError(t, e.s.Close())
@@ -132,19 +140,7 @@ func TestClearFaultsEndsStalls(t *testing.T) {
 
 	req, wait := e.addRequest(tok, nil, part{field: "file", filename: "small.bin", body: pattern(2000)})
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		resp, err := e.client.Do(req.WithContext(ctx))
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
-	require.Eventually(t, func() bool {
-		e.s.mu.Lock()
-		defer e.s.mu.Unlock()
-		return len(e.s.faults) == 0 // the fault was taken by the request
-	}, 20*time.Second, 5*time.Millisecond)
+	done := e.sendIntoFault(req.WithContext(ctx))
 	cancel() // the client gives up, as a closed queue does
 	require.Error(t, <-done)
 	wait()
