@@ -294,27 +294,38 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 	defer func() { _ = resp.Body.Close() }()
 	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
 	defer timer.Stop()
+	data, err := c.uploadAnswer(ctx, reqCtx, tok, host, resp, state, expect)
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, data, nil
+}
 
+// uploadAnswer reads resp, dStor's answer to an upload whose body ended in
+// state, within reqCtx (which an answer timeout cancels): the answer's bytes,
+// or the error a person sees for a refusal, an answer that did not come
+// whole, or an answer given before the whole file arrived.
+func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host string, resp *http.Response, state bodyState, expect bool) ([]byte, error) {
 	if resp.StatusCode == http.StatusExpectationFailed && expect && state.sent == 0 {
-		return nil, nil, errExpectationFailed
+		return nil, errExpectationFailed
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data := readPrefix(resp.Body, maxErrorBody)
-		return nil, nil, statusError(OpUpload, host, resp.StatusCode, resp.Header, data,
+		return nil, statusError(OpUpload, host, resp.StatusCode, resp.Header, data,
 			c.now(), tokenPastExpiry(tok, c.now()), c.secretsWith(tok.Raw)...)
 	}
 	data, err := readAnswer(resp.Body, maxAddAnswer)
 	if err != nil {
 		if errors.Is(context.Cause(reqCtx), errAnswerTimeout) {
-			return nil, nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: errAnswerTimeout}
+			return nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: errAnswerTimeout}
 		}
-		return nil, nil, answerReadError(ctx, OpUpload, host, resp.StatusCode, err)
+		return nil, answerReadError(ctx, OpUpload, host, resp.StatusCode, err)
 	}
 	if !state.complete {
-		return nil, nil, &Error{Kind: KindServer, Status: resp.StatusCode, Op: OpUpload, Host: host,
+		return nil, &Error{Kind: KindServer, Status: resp.StatusCode, Op: OpUpload, Host: host,
 			Err: errors.New("dStor answered before receiving the whole file")}
 	}
-	return resp, data, nil
+	return data, nil
 }
 
 // result is the upload's outcome from dStor's answer (data, in resp) and

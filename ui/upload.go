@@ -862,8 +862,84 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
 	r.name.SetText(inert.Text(j.Name))
-	var details []string
-	details = append(details, formatSize(j.Size))
+	look := r.lookOf(j)
+	r.icon.SetResource(look.icon)
+	r.detail.Importance = look.detailImp
+	r.detail.SetText(inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")))
+	r.showState(j, look)
+	r.showActions(j)
+}
+
+// stateLook is how a row shows a job's state: its icon, the state column
+// (the progress bar, or a text in a colour), the colour of the detail line
+// and what the state adds to it. The zero Importance is MediumImportance.
+type stateLook struct {
+	icon      fyne.Resource
+	progress  bool
+	text      string
+	imp       widget.Importance
+	detailImp widget.Importance
+	more      []string
+}
+
+// lookOf is the look of job j's state.
+func (r *queueRow) lookOf(j worker.Job) stateLook {
+	switch j.State {
+	case storage.JobQueued:
+		return r.queuedLook(j)
+	case storage.JobUploading:
+		return stateLook{icon: theme.NewPrimaryThemedResource(theme.UploadIcon()), progress: true, more: progressDetails(j)}
+	case storage.JobDone:
+		text := tr("Uploaded")
+		if j.Verified {
+			text = checkMark + " " + tr("Verified")
+		}
+		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), text: text, imp: widget.SuccessImportance, more: hashDetail(j)}
+	case storage.JobFailed:
+		return problemLook(theme.NewErrorThemedResource(theme.ErrorIcon()), tr("Failed"), widget.DangerImportance, j.Err)
+	case storage.JobCanceled:
+		return stateLook{icon: theme.NewDisabledResource(theme.CancelIcon()), text: tr("Canceled")}
+	case storage.JobAlready:
+		// No state text: "Upload again" takes its place, and the detail
+		// line says when it was uploaded.
+		more := append([]string{alreadyText(j.Err, r.v.a.now())}, hashDetail(j)...)
+		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), more: more}
+	case storage.JobSkipped:
+		return problemLook(theme.NewWarningThemedResource(theme.WarningIcon()), tr("Skipped"), widget.WarningImportance, j.Err)
+	case storage.JobWaitingSignIn:
+		return stateLook{icon: theme.NewWarningThemedResource(theme.AccountIcon()), text: tr("Needs sign-in"), imp: widget.WarningImportance}
+	}
+	return stateLook{icon: theme.FileIcon(), text: string(j.State)}
+}
+
+// queuedLook is the look of a queued job: waiting, paused (by Pause during
+// its upload, or with the whole queue), or waiting to retry after a failure.
+func (r *queueRow) queuedLook(j worker.Job) stateLook {
+	look := stateLook{icon: theme.NewDisabledResource(theme.HistoryIcon()), text: tr("Waiting")}
+	switch {
+	case j.PausedAt > 0:
+		look.text = tr("Paused")
+		look.more = []string{pausedText(j)}
+	case r.v.sum.Paused:
+		look.text = tr("Paused")
+	case j.Attempts > 0 && j.Err != "":
+		look.text = tr("Retrying ({{.N}})", map[string]any{"N": j.Attempts})
+		look.imp = widget.WarningImportance
+		look.more = []string{sentence(j.Err)}
+	}
+	return look
+}
+
+// problemLook is the look of a job that did not upload: the state and the
+// detail line in the colour of imp, the reason err in the detail line.
+func problemLook(icon fyne.Resource, text string, imp widget.Importance, err string) stateLook {
+	return stateLook{icon: icon, text: text, imp: imp, detailImp: imp, more: []string{sentence(err)}}
+}
+
+// placeDetails are the first details of every row: the file's size and the
+// folder it goes to.
+func placeDetails(j worker.Job) []string {
+	details := []string{formatSize(j.Size)}
 	dest := j.FolderPath
 	if j.ParentID != nil {
 		dest = tr("folder #{{.ID}}", map[string]any{"ID": *j.ParentID})
@@ -871,96 +947,51 @@ func (r *queueRow) set(j worker.Job) {
 	if dest != "" {
 		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Text(dest)}))
 	}
-	r.detail.Importance = widget.MediumImportance
-	showProgress := false
-	stateText := ""
-	stateImp := widget.MediumImportance
-	var icon fyne.Resource
-	switch j.State {
-	case storage.JobQueued:
-		icon = theme.NewDisabledResource(theme.HistoryIcon())
-		stateText = tr("Waiting")
-		stateImp = widget.MediumImportance
-		switch {
-		case j.PausedAt > 0:
-			stateText = tr("Paused")
-			details = append(details, pausedText(j))
-		case r.v.sum.Paused:
-			stateText = tr("Paused")
-		case j.Attempts > 0 && j.Err != "":
-			stateText = tr("Retrying ({{.N}})", map[string]any{"N": j.Attempts})
-			stateImp = widget.WarningImportance
-			details = append(details, sentence(j.Err))
-		}
-	case storage.JobUploading:
-		icon = theme.NewPrimaryThemedResource(theme.UploadIcon())
-		showProgress = true
-		if sp := formatSpeed(j.Speed); sp != "" {
-			details = append(details, sp)
-		}
-		if eta := formatETA(j.ETA); eta != "" {
-			details = append(details, eta)
-		}
-	case storage.JobDone:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		stateText = tr("Uploaded")
-		if j.Verified {
-			stateText = checkMark + " " + tr("Verified")
-		}
-		stateImp = widget.SuccessImportance
-		if j.Hash != "" {
-			details = append(details, j.Hash)
-		}
-	case storage.JobFailed:
-		icon = theme.NewErrorThemedResource(theme.ErrorIcon())
-		stateText = tr("Failed")
-		stateImp = widget.DangerImportance
-		r.detail.Importance = widget.DangerImportance
-		details = append(details, sentence(j.Err))
-	case storage.JobCanceled:
-		icon = theme.NewDisabledResource(theme.CancelIcon())
-		stateText = tr("Canceled")
-		stateImp = widget.MediumImportance
-	case storage.JobAlready:
-		icon = theme.NewSuccessThemedResource(theme.ConfirmIcon())
-		// No state text: "Upload again" takes its place, and the detail
-		// line says when it was uploaded.
-		details = append(details, alreadyText(j.Err, r.v.a.now()))
-		if j.Hash != "" {
-			details = append(details, j.Hash)
-		}
-	case storage.JobSkipped:
-		icon = theme.NewWarningThemedResource(theme.WarningIcon())
-		stateText = tr("Skipped")
-		stateImp = widget.WarningImportance
-		r.detail.Importance = widget.WarningImportance
-		details = append(details, sentence(j.Err))
-	case storage.JobWaitingSignIn:
-		icon = theme.NewWarningThemedResource(theme.AccountIcon())
-		stateText = tr("Needs sign-in")
-		stateImp = widget.WarningImportance
-	default:
-		icon = theme.FileIcon()
-		stateText = string(j.State)
+	return details
+}
+
+// progressDetails are an upload's speed and time left, where known.
+func progressDetails(j worker.Job) []string {
+	var details []string
+	if sp := formatSpeed(j.Speed); sp != "" {
+		details = append(details, sp)
 	}
-	r.icon.SetResource(icon)
-	r.detail.SetText(inert.Line(strings.Join(details, " · ")))
-	if showProgress {
+	if eta := formatETA(j.ETA); eta != "" {
+		details = append(details, eta)
+	}
+	return details
+}
+
+// hashDetail is the job's content hash as a detail, where it has one.
+func hashDetail(j worker.Job) []string {
+	if j.Hash == "" {
+		return nil
+	}
+	return []string{j.Hash}
+}
+
+// showState fills the state column: the progress bar during the upload,
+// otherwise the state's text (hidden where it has none).
+func (r *queueRow) showState(j worker.Job, look stateLook) {
+	if look.progress {
+		fraction := 0.0
 		if j.Size > 0 {
-			r.progress.SetValue(float64(j.Sent) / float64(j.Size))
-		} else {
-			r.progress.SetValue(0)
+			fraction = float64(j.Sent) / float64(j.Size)
 		}
+		r.progress.SetValue(fraction)
 		r.progress.Show()
 		r.state.Hide()
-	} else {
-		r.progress.Hide()
-		r.state.Importance = stateImp
-		r.state.SetText(stateText)
-		show(r.state, stateText != "")
+		return
 	}
-	final := j.State.Final()
-	show(r.cancel, !final)
+	r.progress.Hide()
+	r.state.Importance = look.imp
+	r.state.SetText(look.text)
+	show(r.state, look.text != "")
+}
+
+// showActions shows the buttons that fit job j's state.
+func (r *queueRow) showActions(j worker.Job) {
+	show(r.cancel, !j.State.Final())
 	show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled)
 	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
 	show(r.copyLink, linked)
