@@ -232,7 +232,7 @@ install: package
 # Debian's wine64 alone runs 64-bit Windows programs: no i386 architecture
 # (wine32) is needed. mingw-w64 compiles Fyne's cgo and the ProcessPrng DLL
 # that Wine 8 lacks (build/windows/processprng.c).
-WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick xvfb xauth
+WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick xvfb xauth x11-utils
 # WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo;
 # WIN_PKG_RUN narrows a package to some of its tests: of the reliability
 # suite, the bad-input and crash parts (the others need /proc, SIGQUIT or

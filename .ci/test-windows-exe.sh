@@ -3,14 +3,20 @@
 # prefix): the real Windows app, as a person gets it.
 #  1. dstor-uploader-setup.exe /S installs it for this user (Start menu entry,
 #     Send to, Open with).
-#  2. The installed .exe opens its window under Xvfb, signed in to the Local
+#  2. The Start menu entry, opened with Wine's `start` as a click would, opens
+#     the app's window (its sign-in screen) under Xvfb; a screenshot of it
+#     is saved beside SCREENSHOT_PNG.
+#  3. The installed .exe opens its window under Xvfb, signed in to the Local
 #     sandbox, with a file on its command line and its data in the (throw-
 #     away) prefix's %LOCALAPPDATA%\dStor Uploader; `history --json` (the
 #     same .exe from cmd.exe) must list the file with its CID, and a
-#     screenshot of the window is saved.
-#  3. From cmd.exe: `dstor-uploader.exe sandbox` in the background and
+#     screenshot of the window is saved. Then the Send to entry and the
+#     registered Open with command each hand the running window one more
+#     file, which must reach the history too.
+#  4. From cmd.exe: `dstor-uploader.exe sandbox` in the background and
 #     `dstor-uploader.exe upload` against it print the file's CID.
-#  4. The uninstaller (/S) removes the app and keeps the history.
+#  5. The uninstaller (/S) removes the app and keeps the history; installed
+#     again, `uninstall.exe /S /PURGE` removes the history too.
 # Arguments: SETUP_EXE WINE WINESERVER WORK_DIR SCREENSHOT_PNG
 # Prints "N passed, N failed" for its checks; exits non-zero on a failure.
 set -euo pipefail
@@ -28,6 +34,7 @@ check() { # check DESCRIPTION COMMAND...: one check, said as it goes
 }
 winpath() { local p; p=$(realpath -m "$1"); echo "Z:${p//\//\\}"; }
 drive_c=$WINEPREFIX/drive_c
+cpath() { local p=${1#"$drive_c"}; echo "C:${p//\//\\}"; } # a path in the prefix's C: drive
 user_dir=$(ls -d "$drive_c"/users/*/AppData/Local 2>/dev/null | grep -v /Public/ | head -n1)
 [ -n "$user_dir" ] || { echo "no user profile in the Wine prefix" >&2; exit 1; }
 profile=$(dirname "$(dirname "$user_dir")")
@@ -38,12 +45,37 @@ stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap stop_all EXIT
 trap 'exit 1' INT TERM # so that the EXIT trap cleans up
 
-# The file to upload, and its CID computed here (Linux) for comparison.
+# The files to upload (on the command line, through Send to, through Open
+# with), and their CIDs computed here (Linux) for comparison.
 unset DSTOR_UPLOADER_HOME XDG_DATA_HOME
 mkdir -p "$work/files"
-file=$work/files/upload-from-wine.bin
+file=$work/files/upload-from-wine.bin sent=$work/files/sent-to.bin opened=$work/files/opened-with.bin
 head -c 700000 /dev/urandom >"$file"
-want=$($GO run ./internal/cmd/cidof "$file")
+head -c 300000 /dev/urandom >"$sent"
+head -c 200000 /dev/urandom >"$opened"
+{ read -r want; read -r want_sent; read -r want_opened; } < <($GO run ./internal/cmd/cidof "$file" "$sent" "$opened")
+# in_history CID: whether `history --json` (from cmd.exe) lists the CID.
+in_history() {
+	"$wine" cmd /c "$(winpath "$exe")" history --json 2>/dev/null | tr -d '\r' | grep -q "\"hash\": *\"$1\""
+}
+# wait_history CID PID: waits until the history lists CID, while PID runs.
+wait_history() {
+	for _ in $(seq 90); do
+		in_history "$1" && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 2
+	done
+	return 1
+}
+# app_window: whether this display shows a top-level window of the app (its
+# title, and the .exe's name as its class, as Wine sets them).
+app_window() { xwininfo -root -children 2>/dev/null | grep -q '"dStor Uploader": ("dstor-uploader.exe"'; }
+# drawn PNG: saves a screenshot of the window's area and says whether the
+# window drew more than a blank (more than 20 colours).
+drawn() {
+	import -window root -crop 1000x720+0+0 +repage "$1" &&
+		[ "$(/usr/bin/convert "$1" -format '%k' info:)" -gt 20 ]
+}
 
 # A display of our own, for every Wine program from here on: Wine's desktop
 # process keeps the display it was first started with.
@@ -66,26 +98,44 @@ check "installer made the Start menu entry" test -f "$lnk"
 # installed .exe, which is what the checks below start.
 check "the Start menu entry points at the installed dstor-uploader.exe" \
 	grep -a -q 'Programs\\dStor Uploader\\dstor-uploader\.exe' "$lnk"
-check "installer made the Send to entry" test -f "$profile/AppData/Roaming/Microsoft/Windows/SendTo/dStor Uploader.lnk"
-check "installer registered Open with" bash -c "'$wine' reg query 'HKCU\\Software\\Classes\\Applications\\dstor-uploader.exe\\shell\\open\\command' 2>/dev/null | grep -q dstor-uploader.exe"
+sendto="$profile/AppData/Roaming/Microsoft/Windows/SendTo/dStor Uploader.lnk"
+check "installer made the Send to entry" test -f "$sendto"
+open_with=$("$wine" reg query 'HKCU\Software\Classes\Applications\dstor-uploader.exe\shell\open\command' /ve 2>/dev/null |
+	tr -d '\r' | sed -n 's/^ *(Default) *REG_SZ *//p')
+check "installer registered Open with: \"<installed .exe>\" \"%1\"" test "$open_with" = "\"$(cpath "$exe")\" \"%1\""
+
+# The Start menu entry, opened as a click opens it: Wine's `start` runs the
+# shortcut's target. Nothing of the app runs yet in this prefix, so a window
+# of the app on this display is one the shortcut started.
+"$wine" start /unix "$lnk" >"$work/start-menu.log" 2>&1 || true
+shown=false
+for _ in $(seq 120); do app_window && { shown=true; break; }; sleep 1; done
+check "the Start menu entry opened the app's window" $shown
+start_shot=$(dirname "$shot")/start-menu-under-wine.png
+mkdir -p "$(dirname "$shot")"
+painted=false
+for _ in $(seq 30); do drawn "$start_shot" && { painted=true; break; }; sleep 1; done
+check "the window opened from the Start menu drew its sign-in screen ($start_shot)" $painted
+"$wineserver" -k # the window, and everything else of this prefix
+"$wineserver" -w
 
 "$wine" "$exe" --env sandbox "$(winpath "$file")" >"$work/window.log" 2>&1 &
 window=$!
 pids+=("$window")
-got=""
-for _ in $(seq 90); do
-	got=$("$wine" cmd /c "$(winpath "$exe")" history --json 2>/dev/null |
-		tr -d '\r' | grep -o "\"hash\": *\"$want\"" || true)
-	[ -n "$got" ] && break
-	kill -0 "$window" 2>/dev/null || break
-	sleep 2
-done
-check "the window uploaded the file: history --json lists its CID $want" test -n "$got"
+check "the window uploaded the file: history --json lists its CID $want" wait_history "$want" "$window"
 check "the data is in %LOCALAPPDATA%\\dStor Uploader" test -s "$user_dir/dStor Uploader/dstor-uploader.db"
-mkdir -p "$(dirname "$shot")"
 sleep 2 # the row's last repaint
 import -window root -crop 1000x720+0+0 +repage "$shot"
 check "screenshot of the window saved in $shot" test -s "$shot"
+# Send to starts the shortcut's target with the files as arguments; that
+# second launch hands them to the running window, which uploads them.
+"$wine" start /unix "$sendto" "$(winpath "$sent")" >"$work/send-to.log" 2>&1 || true
+check "Send to handed a file to the window: history lists its CID $want_sent" wait_history "$want_sent" "$window"
+# Open with runs the registered command with the file for %1 (here from a
+# batch file, so that cmd.exe parses its quotes as Explorer would give them).
+printf '%s\r\n' "${open_with//%1/$(winpath "$opened")}" >"$work/open-with.bat"
+"$wine" cmd /c "$(winpath "$work/open-with.bat")" >"$work/open-with.log" 2>&1 || true
+check "Open with's command handed a file to the window: history lists its CID $want_opened" wait_history "$want_opened" "$window"
 kill "$window" 2>/dev/null || true
 wait "$window" 2>/dev/null || true
 
@@ -108,6 +158,12 @@ echo "uninstaller under Wine:"
 for _ in $(seq 50); do [ -e "$exe" ] || break; sleep 0.2; done # it runs from a copy of itself
 check "uninstaller /S removed the app" test ! -e "$exe"
 check "uninstaller /S kept the history" test -s "$user_dir/dStor Uploader/dstor-uploader.db"
+"$wine" "$setup" /S >/dev/null 2>&1
+"$wineserver" -w
+"$wine" "$app_dir/uninstall.exe" /S /PURGE >/dev/null 2>&1
+"$wineserver" -w
+for _ in $(seq 50); do [ -e "$user_dir/dStor Uploader" ] || break; sleep 0.2; done
+check "installed again, uninstaller /S /PURGE removed the history too" test ! -e "$user_dir/dStor Uploader"
 
 echo "exe under Wine: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -20,7 +20,9 @@ MINGW_CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
 
 work=$(mktemp -d /tmp/dstor-wine.XXXXXX)
 export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all
-export WINEDLLOVERRIDES="mscoree,mshtml=" # no Mono or Gecko install prompts
+# No Mono or Gecko install prompts, and no menu entries on this machine for
+# the shortcuts the installer makes (winemenubuilder).
+export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 # Debian installs the 64-bit loader outside PATH when wine32 is absent.
 WINE=$(command -v wine64 || true)
 [ -n "$WINE" ] || WINE=/usr/lib/wine/wine64
