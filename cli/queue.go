@@ -113,7 +113,7 @@ type queueRun struct {
 	db          *storage.DB
 	env         string
 	account     string
-	unmarked    []string // printed results not marked as printed yet
+	marks       *reportMarks // printed results, marked as printed in batches
 }
 
 // startRun signs in and starts the account's queue, paused, counting first
@@ -145,7 +145,8 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 		rep: newReporter(cio, o.json, func(hash, name string) string { return links.Link(st.envKey, hash, name) })}
 	run.rep.limit = limit
 	run.rep.direct = directPaths(requests)
-	run.rep.markReported = run.markReported
+	run.marks = &reportMarks{db: st.db}
+	run.rep.markReported = run.marks.add
 	run.rep.leftovers(left.unreported)
 
 	q, err := worker.New(worker.Config{
@@ -166,37 +167,29 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 	return run, nil
 }
 
-// markReported marks printed results in the database. Marks that fail (a
-// full disk) are kept and tried again with the next ones, and once more at
-// the end (flushMarks); the reporter serializes calls.
-func (r *queueRun) markReported(ids []string) {
-	r.unmarked = append(r.unmarked, ids...)
-	if r.db.MarkReported(r.unmarked...) == nil {
-		r.unmarked = nil
-	}
-}
-
 // printUnreported prints, once, the uploads this run finished that no
 // event reported (those that finished as the queue stopped).
 func (r *queueRun) printUnreported(cio IO) {
+	// The results printed but not marked are taken before the read: one
+	// marked in between is then left out either way.
+	r.marks.flush()
+	printed := r.marks.unmarked()
 	rows, err := r.db.UnreportedDone(r.env, r.account)
 	if err != nil {
 		fmt.Fprintf(cio.Err, "dstor-uploader: %s; \"dstor-uploader resume\" prints the uploads this run could not.\n", api.Human(err))
 		return
 	}
-	rows = slices.DeleteFunc(rows, func(j storage.JobRow) bool { return slices.Contains(r.unmarked, j.ID) })
+	rows = slices.DeleteFunc(rows, func(j storage.JobRow) bool { return printed[j.ID] })
 	r.rep.leftovers(rows)
 }
 
-// flushMarks tries the marks that failed once more, and says so if they
-// still fail: the next run prints those results again.
+// flushMarks marks the printed results not marked yet (those of the last
+// batch, and any whose mark failed), and says so if that fails: the next
+// run prints those results again.
 func (r *queueRun) flushMarks(cio IO) {
-	if len(r.unmarked) == 0 {
-		return
-	}
-	if err := r.db.MarkReported(r.unmarked...); err != nil {
+	if n, err := r.marks.stop(); err != nil {
 		fmt.Fprintf(cio.Err, "dstor-uploader: %d printed result(s) could not be marked as printed, so the next run prints them again: %s\n",
-			len(r.unmarked), api.Human(err))
+			n, api.Human(err))
 	}
 }
 

@@ -34,9 +34,9 @@ type reporter struct {
 	// skipped (a named pipe, say) fails the run, unlike odd entries met
 	// inside a folder.
 	direct map[string]bool
-	// markReported records, in the database, results printed, so that the
+	// markReported records, in the database, a result printed, so that the
 	// next run prints only what this one could not.
-	markReported func(ids []string)
+	markReported func(id string)
 
 	mu            sync.Mutex
 	start         time.Time
@@ -162,7 +162,7 @@ func (r *reporter) job(j worker.Job) {
 		fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), inert.Line(j.Err))
 	}
 	if j.State == storage.JobDone && r.markReported != nil {
-		r.markReported([]string{j.ID})
+		r.markReported(j.ID)
 	}
 }
 
