@@ -455,3 +455,100 @@ func (l *fitFirst) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 }
 
 func (l *fitFirst) MinSize(objs []fyne.CanvasObject) fyne.Size { return l.next.MinSize(objs) }
+
+// fixedWidthLayout gives its objects one fixed width (a table column),
+// so rows line up whatever their state.
+type fixedWidthLayout struct{ width float32 }
+
+func (l *fixedWidthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *fixedWidthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objs {
+		if m := o.MinSize(); m.Height > h {
+			h = m.Height
+		}
+	}
+	return fyne.NewSize(l.width, h)
+}
+
+// rowTextLayout stacks a title and a caption tightly (a VBox adds a full
+// padding between them, which makes list rows look loose). Its texts may
+// be narrower than they are (list rows truncate them) unless whole is set:
+// then it is as wide as its longer text, so a heading is never cut.
+type rowTextLayout struct{ whole bool }
+
+func (l rowTextLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 2 {
+		return
+	}
+	if !objs[1].Visible() { // the title alone, centred
+		h := objs[0].MinSize().Height
+		objs[0].Resize(fyne.NewSize(size.Width, h))
+		objs[0].Move(fyne.NewPos(0, (size.Height-h)/2))
+		return
+	}
+	h0 := objs[0].MinSize().Height
+	h1 := objs[1].MinSize().Height
+	gap := -theme.Padding()
+	y := (size.Height - (h0 + h1 + gap)) / 2
+	objs[0].Resize(fyne.NewSize(size.Width, h0))
+	objs[0].Move(fyne.NewPos(0, y))
+	objs[1].Resize(fyne.NewSize(size.Width, h1))
+	objs[1].Move(fyne.NewPos(0, y+h0+gap))
+}
+
+func (l rowTextLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) != 2 {
+		return fyne.Size{}
+	}
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	share := float32(4)
+	if l.whole {
+		share = 1
+	}
+	if !objs[1].Visible() {
+		return fyne.NewSize(a.Width/share, a.Height)
+	}
+	return fyne.NewSize(fyne.Max(a.Width, b.Width)/share, a.Height+b.Height-theme.Padding())
+}
+
+// fixedHeightLayout forces its objects to one height (a thin overall
+// progress bar instead of a text-height one).
+type fixedHeightLayout struct{ height float32 }
+
+func (l *fixedHeightLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(size.Width, l.height))
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *fixedHeightLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	return fyne.NewSize(0, l.height)
+}
+
+// vCenterLayout fills the width and centres its objects vertically at their
+// own height (a progress bar in a list row).
+type vCenterLayout struct{}
+
+func (vCenterLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		h := o.MinSize().Height
+		o.Resize(fyne.NewSize(size.Width, h))
+		o.Move(fyne.NewPos(0, (size.Height-h)/2))
+	}
+}
+
+func (vCenterLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}

@@ -129,3 +129,21 @@ func note(importance widget.Importance, wrap fyne.TextWrap) *widget.Label {
 	l.Importance = importance
 	return l
 }
+
+// enable enables b when on, else disables it.
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// show shows o when on, else hides it.
+func show(o fyne.CanvasObject, on bool) {
+	if on {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}

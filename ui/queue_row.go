@@ -1,0 +1,253 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// queueStateWidth is the width of a queue row's state column (progress
+// bar, state or Upload again); every language's states fit in it
+// (TestRowStatesFitTheirColumn).
+const queueStateWidth = 170
+
+// queueRow is one job in the queue list: icon, name and details, progress,
+// state, and the actions that fit the state.
+type queueRow struct {
+	widget.BaseWidget
+	v *uploadView
+
+	icon     *widget.Icon
+	name     *widget.Label
+	detail   *widget.Label
+	progress *widget.ProgressBar
+	state    *widget.Label
+	cancel   *iconButton
+	retry    *iconButton
+	copyLink *widget.Button
+	open     *iconButton
+	again    *widget.Button
+	actions  *fyne.Container // laid out again when buttons come and go
+
+	jobID   string
+	content fyne.CanvasObject
+}
+
+func newQueueRow(v *uploadView) *queueRow {
+	r := &queueRow{v: v}
+	r.icon = widget.NewIcon(theme.FileIcon())
+	r.name = rowName()
+	r.detail = caption("", widget.MediumImportance)
+	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.progress = widget.NewProgressBar()
+	r.state = widget.NewLabel("")
+	r.cancel = newIconButton(tr("Cancel this upload"), theme.CancelIcon(), func() { v.onCancel(r.jobID) })
+	r.retry = newIconButton(tr("Retry this upload"), theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
+	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
+	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { v.onOpen(r.jobID) })
+	r.again = widget.NewButtonWithIcon(tr("Upload again"), theme.UploadIcon(), func() { v.onUploadAgain(r.jobID) })
+	for _, b := range []*widget.Button{&r.cancel.Button, &r.retry.Button, r.copyLink, &r.open.Button, r.again} {
+		b.Importance = widget.LowImportance
+	}
+	// The state column shows the progress bar, the state, or for a file
+	// already uploaded the button to send it again (the detail line says
+	// when it was uploaded).
+	status := container.NewStack(
+		container.New(&fixedWidthLayout{width: queueStateWidth}, container.New(&vCenterLayout{}, r.progress)),
+		container.NewCenter(r.state),
+		container.NewCenter(r.again),
+	)
+	r.actions = container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.copyLink, r.open)
+	actions := container.New(&fixedWidthLayout{width: 170}, r.actions)
+	text := container.New(&rowTextLayout{}, r.name, r.detail)
+	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(r.content)
+}
+
+// set shows job j in the row (rows are recycled by the list).
+func (r *queueRow) set(j worker.Job) {
+	r.jobID = j.ID
+	r.name.SetText(inert.Text(j.Name))
+	look := r.lookOf(j)
+	r.icon.SetResource(look.icon)
+	r.detail.Importance = look.detailImp
+	r.detail.SetText(inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")))
+	r.showState(j, look)
+	r.showActions(j)
+}
+
+// stateLook is how a row shows a job's state: its icon, the state column
+// (the progress bar, or a text in a colour), the colour of the detail line
+// and what the state adds to it. The zero Importance is MediumImportance.
+type stateLook struct {
+	icon      fyne.Resource
+	progress  bool
+	text      string
+	imp       widget.Importance
+	detailImp widget.Importance
+	more      []string
+}
+
+// lookOf is the look of job j's state.
+func (r *queueRow) lookOf(j worker.Job) stateLook {
+	switch j.State {
+	case storage.JobQueued:
+		return r.queuedLook(j)
+	case storage.JobUploading:
+		return stateLook{icon: theme.NewPrimaryThemedResource(theme.UploadIcon()), progress: true, more: progressDetails(j)}
+	case storage.JobDone:
+		text := tr("Uploaded")
+		if j.Verified {
+			text = checkMark + " " + tr("Verified")
+		}
+		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), text: text, imp: widget.SuccessImportance, more: hashDetail(j)}
+	case storage.JobFailed:
+		return problemLook(theme.NewErrorThemedResource(theme.ErrorIcon()), tr("Failed"), widget.DangerImportance, j.Err)
+	case storage.JobCanceled:
+		return stateLook{icon: theme.NewDisabledResource(theme.CancelIcon()), text: tr("Canceled")}
+	case storage.JobAlready:
+		// No state text: "Upload again" takes its place, and the detail
+		// line says when it was uploaded.
+		more := append([]string{alreadyText(j.Err, r.v.a.now())}, hashDetail(j)...)
+		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), more: more}
+	case storage.JobSkipped:
+		return problemLook(theme.NewWarningThemedResource(theme.WarningIcon()), tr("Skipped"), widget.WarningImportance, j.Err)
+	case storage.JobWaitingSignIn:
+		return stateLook{icon: theme.NewWarningThemedResource(theme.AccountIcon()), text: tr("Needs sign-in"), imp: widget.WarningImportance}
+	}
+	return stateLook{icon: theme.FileIcon(), text: string(j.State)}
+}
+
+// queuedLook is the look of a queued job: waiting, paused (by Pause during
+// its upload, or with the whole queue), or waiting to retry after a failure.
+func (r *queueRow) queuedLook(j worker.Job) stateLook {
+	look := stateLook{icon: theme.NewDisabledResource(theme.HistoryIcon()), text: tr("Waiting")}
+	switch {
+	case j.PausedAt > 0:
+		look.text = tr("Paused")
+		look.more = []string{pausedText(j)}
+	case r.v.sum.Paused:
+		look.text = tr("Paused")
+	case j.Attempts > 0 && j.Err != "":
+		look.text = tr("Retrying ({{.N}})", map[string]any{"N": j.Attempts})
+		look.imp = widget.WarningImportance
+		look.more = []string{sentence(j.Err)}
+	}
+	return look
+}
+
+// problemLook is the look of a job that did not upload: the state and the
+// detail line in the colour of imp, the reason err in the detail line.
+func problemLook(icon fyne.Resource, text string, imp widget.Importance, err string) stateLook {
+	return stateLook{icon: icon, text: text, imp: imp, detailImp: imp, more: []string{sentence(err)}}
+}
+
+// placeDetails are the first details of every row: the file's size and the
+// folder it goes to.
+func placeDetails(j worker.Job) []string {
+	details := []string{formatSize(j.Size)}
+	dest := j.FolderPath
+	if j.ParentID != nil {
+		dest = tr("folder #{{.ID}}", map[string]any{"ID": *j.ParentID})
+	}
+	if dest != "" {
+		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Text(dest)}))
+	}
+	return details
+}
+
+// progressDetails are an upload's speed and time left, where known.
+func progressDetails(j worker.Job) []string {
+	var details []string
+	if sp := formatSpeed(j.Speed); sp != "" {
+		details = append(details, sp)
+	}
+	if eta := formatETA(j.ETA); eta != "" {
+		details = append(details, eta)
+	}
+	return details
+}
+
+// hashDetail is the job's content hash as a detail, where it has one.
+func hashDetail(j worker.Job) []string {
+	if j.Hash == "" {
+		return nil
+	}
+	return []string{j.Hash}
+}
+
+// showState fills the state column: the progress bar during the upload,
+// otherwise the state's text (hidden where it has none).
+func (r *queueRow) showState(j worker.Job, look stateLook) {
+	if look.progress {
+		fraction := 0.0
+		if j.Size > 0 {
+			fraction = float64(j.Sent) / float64(j.Size)
+		}
+		r.progress.SetValue(fraction)
+		r.progress.Show()
+		r.state.Hide()
+		return
+	}
+	r.progress.Hide()
+	r.state.Importance = look.imp
+	r.state.SetText(look.text)
+	show(r.state, look.text != "")
+}
+
+// showActions shows the buttons that fit job j's state.
+func (r *queueRow) showActions(j worker.Job) {
+	show(r.cancel, !j.State.Final())
+	show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled)
+	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
+	show(r.copyLink, linked)
+	show(r.open, linked)
+	show(r.again, j.State == storage.JobAlready)
+	r.actions.Refresh() // a recycled row: its buttons change
+}
+
+// blank shows nothing in the row: its job is being read.
+func (r *queueRow) blank() {
+	r.jobID = ""
+	r.icon.SetResource(nil)
+	r.name.SetText("")
+	r.detail.SetText("")
+	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.retry, r.copyLink, r.open, r.again} {
+		o.Hide()
+	}
+	r.actions.Refresh()
+}
+
+// pausedText says how far an upload got before Pause stopped it, and that
+// it starts again from the beginning.
+func pausedText(j worker.Job) string {
+	got := formatSize(j.PausedAt)
+	if j.Size > 0 {
+		got = fmt.Sprintf("%d%%", j.PausedAt*100/j.Size)
+	}
+	return tr("Stopped at {{.Where}}: dStor cannot resume an upload partway, so it starts again from the beginning when you resume", map[string]any{"Where": got})
+}
+
+// alreadyText says when an already uploaded file was uploaded, from the
+// worker's sentence msg, in the window's language.
+func alreadyText(msg string, now time.Time) string {
+	if at, ok := worker.AlreadyUploadedAt(msg); ok {
+		return tr("Already uploaded ({{.When}})", map[string]any{"When": formatDate(at, now)})
+	}
+	return sentence(msg)
+}
