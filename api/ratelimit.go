@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -69,11 +70,16 @@ func FormatRate(bytesPerSecond int64) string {
 	return strconv.FormatInt(bytesPerSecond, 10)
 }
 
-// maxRateBurst is the most bytes a limited upload may send at once: what
-// the transport reads in one go. A smaller limit gets a smaller burst
-// (an eighth of a second's worth), so no second carries more than a small
-// fraction above the limit.
-const maxRateBurst = 64 << 10
+// The bucket holds an eighth of a second's worth of bytes (rateBurstPart),
+// at most maxRateBurst: no second carries more than about 1.13 × the
+// limit, and uploads that fell behind (their goroutines waited for a busy
+// core) may catch up by that much. With a bucket of one read (64 KiB, an
+// earlier choice) a late wake-up of more than 8 ms at 8 MiB/s was lost
+// for good, and a limited upload on busy cores averaged below its limit.
+const (
+	rateBurstPart = 8
+	maxRateBurst  = 16 << 20
+)
 
 // rateLimit is the bandwidth limit of one Client, shared by all its
 // uploads (a token bucket: golang.org/x/time/rate), and changeable while
@@ -96,8 +102,14 @@ func (l *rateLimit) set(bytesPerSecond int64) {
 		l.lim.SetLimit(rate.Inf)
 		return
 	}
-	l.lim.SetBurst(int(max(1, min(maxRateBurst, bytesPerSecond/8))))
+	l.lim.SetBurst(int(max(1, min(maxRateBurst, bytesPerSecond/rateBurstPart))))
 	l.lim.SetLimit(rate.Limit(bytesPerSecond))
+	// The bucket starts empty: a limit holds from the moment it is set,
+	// with no burst at the start; the bucket fills only while the uploads
+	// fall behind.
+	if t := l.lim.Tokens(); t >= 1 {
+		l.lim.AllowN(time.Now(), int(t))
+	}
 }
 
 // get is the limit in bytes per second (0: none).

@@ -280,3 +280,29 @@ func busiestSecond(log []arrival) int64 {
 	}
 	return most
 }
+
+// TestUploadRateBucket: the bucket holds an eighth of a second's worth (at
+// most maxRateBurst), and it starts empty whenever a limit is set, so the
+// first second carries no burst above the limit.
+func TestUploadRateBucket(t *testing.T) {
+	for _, tc := range []struct {
+		bps, burst int64
+	}{
+		{4 << 10, 512},
+		{512 << 10, 64 << 10},
+		{8 << 20, 1 << 20},
+		{1 << 30, maxRateBurst},
+	} {
+		t.Run(FormatRate(tc.bps), func(t *testing.T) {
+			c := newFakeDStor(t).client(nil)
+			for _, bps := range []int64{tc.bps, tc.bps / 2, tc.bps} { // set, lowered, raised
+				set := time.Now()
+				c.SetUploadRate(bps)
+				tokens := c.limit.lim.Tokens()
+				refilled := time.Since(set).Seconds() * float64(bps)
+				assert.LessOrEqual(t, tokens, refilled+1, "the bucket starts empty (limit %d B/s)", bps)
+			}
+			assert.Equal(t, int(tc.burst), c.limit.lim.Burst())
+		})
+	}
+}
