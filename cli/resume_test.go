@@ -24,17 +24,9 @@ func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
 	t.Setenv(APIKeyEnv, sb.Key)
-	first := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, first)
-	require.Equal(t, 0, code, errOut)
-	recs := historyJSON(t)
-	require.Len(t, recs, 1)
-	envKey, account := recs[0].Env, recs[0].Account
+	_, envKey, account := uploadFirst(t, sb)
 
-	dir, err := storage.DataDir()
-	require.NoError(t, err)
-	db, err := storage.Open(dir)
-	require.NoError(t, err)
+	db := openDataDB(t)
 	folder := filepath.Join(t.TempDir(), "saved")
 	files := makeFiles(t, folder, 3, func(i int) int { return 200 + i })
 	require.NoError(t, db.InsertWalks([]storage.WalkRow{{
@@ -51,8 +43,7 @@ func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
 	assert.Len(t, historyJSON(t), 4)
 
 	// A leftover job that fails: reported, and the exit status says so.
-	db, err = storage.Open(dir)
-	require.NoError(t, err)
+	db = openDataDB(t)
 	bad := makeFiles(t, t.TempDir(), 1, func(int) int { return 300 })[0]
 	require.NoError(t, db.InsertJobs([]storage.JobRow{{
 		BatchID: "batch-2", Env: envKey, Account: account, LocalPath: bad, Name: filepath.Base(bad), Size: 300,
@@ -69,16 +60,7 @@ func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
 // --search and --limit applied.
 func TestHistoryExports(t *testing.T) {
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	dir, err := storage.DataDir()
-	require.NoError(t, err)
-	db, err := storage.Open(dir)
-	require.NoError(t, err)
-	for i, name := range []string{"=HYPERLINK(\"x\")", "notes.txt", "report.pdf"} {
-		_, err := db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Env: "production", Account: "me", Name: name,
-			Hash: fmt.Sprint("QmHash", i), Verified: true, FinishedAt: time.Unix(int64(1_700_000_000+i), 0)})
-		require.NoError(t, err)
-	}
-	require.NoError(t, db.Close())
+	writeHistory(t, "=HYPERLINK(\"x\")", "notes.txt", "report.pdf")
 
 	code, out, errOut := runCLI(t, "", "history", "--csv", "--search", "hyperlink")
 	require.Equal(t, 0, code, errOut)
@@ -103,16 +85,7 @@ func TestHistoryExports(t *testing.T) {
 // unknown style with the choices.
 func TestHistoryFormat(t *testing.T) {
 	t.Setenv(storage.HomeEnv, t.TempDir())
-	dir, err := storage.DataDir()
-	require.NoError(t, err)
-	db, err := storage.Open(dir)
-	require.NoError(t, err)
-	for i, name := range []string{"old notes.txt", "[draft] <b>.md"} {
-		_, err := db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Env: "production", Account: "me", Name: name,
-			Hash: fmt.Sprint("QmHash", i), Verified: true, FinishedAt: time.Unix(int64(1_700_000_000+i), 0)})
-		require.NoError(t, err)
-	}
-	require.NoError(t, db.Close())
+	writeHistory(t, "old notes.txt", "[draft] <b>.md")
 	const gw = "https://api.dstor.cloud/ipfs/"
 	want := map[string]string{
 		"gateway":  gw + "QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md\n" + gw + "QmHash0?filename=old%20notes.txt\n",
@@ -146,18 +119,9 @@ func TestResumePrintsWhatAKilledRunFinished(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
 	t.Setenv(APIKeyEnv, sb.Key)
-	printed := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
-	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, printed)
-	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, testutil.CIDOf(t, printed))
-	recs := historyJSON(t)
-	require.Len(t, recs, 1)
-	envKey, account := recs[0].Env, recs[0].Account
+	printed, envKey, account := uploadFirst(t, sb)
 
-	dir, err := storage.DataDir()
-	require.NoError(t, err)
-	db, err := storage.Open(dir)
-	require.NoError(t, err)
+	db := openDataDB(t)
 	finish := func(id, hash string, reported bool) {
 		row := storage.JobRow{ID: id, BatchID: "killed", Env: envKey, Account: account,
 			LocalPath: "/gone/" + id + ".txt", Name: id + ".txt", Size: 10}
@@ -170,7 +134,7 @@ func TestResumePrintsWhatAKilledRunFinished(t *testing.T) {
 	finish("window-run", shown, true)
 	require.NoError(t, db.Close())
 
-	code, out, errOut = runCLI(t, "", "resume", "--env", sb.URL, "--json")
+	code, out, errOut := runCLI(t, "", "resume", "--env", sb.URL, "--json")
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, 1, strings.Count(out, `"hash":"`+unprinted+`"`), out)
 	assert.NotContains(t, out, shown)
@@ -181,4 +145,42 @@ func TestResumePrintsWhatAKilledRunFinished(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Empty(t, out, "printed once, never again")
 	assert.Contains(t, errOut, "Nothing to resume")
+}
+
+// uploadFirst uploads a file of 100 bytes to sb with the command line, so
+// the data folder knows the account, and returns the file and the
+// environment key and account its history entry was recorded under.
+func uploadFirst(t *testing.T, sb *testutil.Sandbox) (path, envKey, account string) {
+	t.Helper()
+	path = makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, path)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, testutil.CIDOf(t, path))
+	recs := historyJSON(t)
+	require.Len(t, recs, 1)
+	return path, recs[0].Env, recs[0].Account
+}
+
+// openDataDB opens the database of the data folder the command line uses;
+// the caller closes it before the next run.
+func openDataDB(t *testing.T) *storage.DB {
+	t.Helper()
+	dir, err := storage.DataDir()
+	require.NoError(t, err)
+	db, err := storage.Open(dir)
+	require.NoError(t, err)
+	return db
+}
+
+// writeHistory records uploads of the files names, newest last, verified,
+// on production for account "me", one second apart.
+func writeHistory(t *testing.T, names ...string) {
+	t.Helper()
+	db := openDataDB(t)
+	for i, name := range names {
+		_, err := db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Env: "production", Account: "me", Name: name,
+			Hash: fmt.Sprint("QmHash", i), Verified: true, FinishedAt: time.Unix(int64(1_700_000_000+i), 0)})
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
 }
