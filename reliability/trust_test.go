@@ -109,12 +109,66 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the API key is set for the command line.
 func startFront(t *testing.T, cfg sandbox.Config) (*front, string) {
 	t.Helper()
-	sb := testutil.StartSandbox(t, cfg)
-	f := &front{sb: sb}
+	f := &front{sb: keyedSandbox(t, cfg)}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
-	t.Setenv(cli.APIKeyEnv, sb.Key)
 	return f, srv.URL
+}
+
+// keyedSandbox starts a sandbox with cfg and sets its API key for the
+// command line.
+func keyedSandbox(t *testing.T, cfg sandbox.Config) *testutil.Sandbox {
+	t.Helper()
+	sb := testutil.StartSandbox(t, cfg)
+	t.Setenv(cli.APIKeyEnv, sb.Key)
+	return sb
+}
+
+// heldUpload is `upload --json` run in the background against a sandbox
+// behind a hold: the hold lets the first uploads through and holds the
+// next one until released, so a test can change files mid-run.
+type heldUpload struct {
+	sb   *testutil.Sandbox
+	hold *testutil.UploadHold
+	url  string         // the hold's address, for --env
+	done chan [2]string // the run's stdout and stderr, once it ends
+}
+
+// newHeldUpload starts a sandbox (its API key set for the command line)
+// behind a hold that lets pass uploads through and holds the next.
+func newHeldUpload(t *testing.T, pass int) *heldUpload {
+	t.Helper()
+	sb := keyedSandbox(t, sandbox.Config{})
+	hold := testutil.NewUploadHold(sb.Srv, pass)
+	srv := httptest.NewServer(hold)
+	t.Cleanup(srv.Close)
+	return &heldUpload{sb: sb, hold: hold, url: srv.URL, done: make(chan [2]string, 1)}
+}
+
+// start arms the hold and runs `upload --env <hold> --json args…` in the
+// background; it reports whether the held upload began within a minute
+// (if not, the hold lets the run go on).
+func (h *heldUpload) start(t *testing.T, args ...string) bool {
+	h.hold.Arm()
+	go func() {
+		_, out, errOut := runCLI(t, "", append([]string{"upload", "--env", h.url, "--json"}, args...)...)
+		h.done <- [2]string{out, errOut}
+	}()
+	select {
+	case <-h.hold.Started():
+		return true
+	case <-time.After(time.Minute):
+		h.hold.Release()
+		return false
+	}
+}
+
+// finish lets the held upload go on and returns the run's stdout and
+// stderr once it ends.
+func (h *heldUpload) finish() (out, errOut string) {
+	h.hold.Release()
+	r := <-h.done
+	return r[0], r[1]
 }
 
 // rewriteField returns a front rewrite that replaces field of a
@@ -267,25 +321,12 @@ func symlinkSwapCase() trustCase {
 		tried: "upload of a 20-file folder, one upload at a time; f14 and f15 swapped once the first upload is in",
 		want:  "f14 and f15 skipped with the reason; the private bytes never reach the server",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
-			hold := testutil.NewUploadHold(sb.Srv, 1)
-			srv := httptest.NewServer(hold)
-			t.Cleanup(srv.Close)
+			h := newHeldUpload(t, 1)
 			secret := filepath.Join(t.TempDir(), "shadow")
 			require.NoError(t, os.WriteFile(secret, []byte("root:$6$private-hash:19000:0:99999:7:::"), 0o600))
 			dir := filepath.Join(t.TempDir(), "folder")
 			files := testutil.WriteFiles(t, dir, "f", testutil.Sizes(20, func(i int) int { return 300 + i }))
-			hold.Arm()
-			done := make(chan string, 1)
-			go func() {
-				_, out, errOut := runCLI(t, "", "upload", "--env", srv.URL, "--json", "--concurrency", "1", dir)
-				done <- out + errOut
-			}()
-			select {
-			case <-hold.Started():
-			case <-time.After(time.Minute):
-				hold.Release()
+			if !h.start(t, "--concurrency", "1", dir) {
 				return "the upload never started", false
 			}
 			require.NoError(t, os.Remove(files[14]))
@@ -293,10 +334,10 @@ func symlinkSwapCase() trustCase {
 			other := filepath.Join(filepath.Dir(dir), "other")
 			require.NoError(t, os.WriteFile(other, []byte("a file that was not listed"), 0o644))
 			require.NoError(t, os.Rename(other, files[15]))
-			hold.Release()
-			out := <-done
+			out, errOut := h.finish()
+			out += errOut
 			leaked := 0
-			for _, u := range sb.Srv.Uploads(sb.Acc.ID) {
+			for _, u := range h.sb.Srv.Uploads(h.sb.Acc.ID) {
 				if u.Hash == testutil.CIDOf(t, secret) || u.Hash == testutil.CIDOf(t, files[15]) {
 					leaked++
 				}
@@ -318,26 +359,13 @@ func tornCopyCase() trustCase {
 		tried: "upload held after its first bytes; the file rewritten and its mtime restored; then let go",
 		want:  "the torn attempt is thrown away; history holds the new content's CID (one consistent version)",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
-			hold := testutil.NewUploadHold(sb.Srv, 0)
-			srv := httptest.NewServer(hold)
-			t.Cleanup(srv.Close)
+			h := newHeldUpload(t, 0)
 			p := filepath.Join(t.TempDir(), "video.bin")
 			testutil.WriteFile(t, p, 20<<20)
 			oldCID := testutil.CIDOf(t, p)
 			st, err := os.Stat(p)
 			require.NoError(t, err)
-			hold.Arm()
-			done := make(chan string, 1)
-			go func() {
-				_, out, _ := runCLI(t, "", "upload", "--env", srv.URL, "--json", p)
-				done <- out
-			}()
-			select {
-			case <-hold.Started():
-			case <-time.After(time.Minute):
-				hold.Release()
+			if !h.start(t, p) {
 				return "the upload never started", false
 			}
 			time.Sleep(20 * time.Millisecond) // past the clock tick, so the change time moves
@@ -347,8 +375,7 @@ func tornCopyCase() trustCase {
 			require.NoError(t, err)
 			require.NoError(t, w.Close())
 			require.NoError(t, os.Chtimes(p, st.ModTime(), st.ModTime()))
-			hold.Release()
-			out := <-done
+			out, _ := h.finish()
 			newCID := testutil.CIDOf(t, p)
 			hist := historyJSON(t)
 			lines := resultLines(out)
@@ -375,8 +402,7 @@ func interruptCase(rounds, n int) trustCase {
 		tried: fmt.Sprintf("%d rounds: `upload --json` of %d files as a child process, SIGINT after a different number of uploads each round, then `resume --json`", rounds, n),
 		want:  "every file printed exactly once by upload or resume; the summaries' counts equal the lines printed",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
+			sb := keyedSandbox(t, sandbox.Config{})
 			sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 15 * time.Millisecond})
 			rng := testRand(t, 9)
 			good, printedTwice, missing, countsOff := 0, 0, 0, 0
@@ -525,8 +551,7 @@ func shortTokensCase() trustCase {
 		tried: "upload of 30 files with DSTOR_API_KEY",
 		want:  "one token request for the queue (besides sign-in)",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{MaxTokenLifetime: 50 * time.Second})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
+			sb := keyedSandbox(t, sandbox.Config{MaxTokenLifetime: 50 * time.Second})
 			dir := t.TempDir()
 			testutil.WriteFiles(t, dir, "t", testutil.Sizes(30, func(i int) int { return 100 + i }))
 			before := sb.LogLines("/v1/dev/temp-token")
@@ -543,23 +568,15 @@ func deletedFileCase() trustCase {
 		tried: "upload of a 5-file folder held at its first upload; one file deleted meanwhile",
 		want:  "that file fails at once (1 attempt): does not exist",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
-			hold := testutil.NewUploadHold(sb.Srv, 0)
-			srv := httptest.NewServer(hold)
-			t.Cleanup(srv.Close)
+			h := newHeldUpload(t, 0)
 			dir := t.TempDir()
 			files := testutil.WriteFiles(t, dir, "d", []int{100, 200, 300, 400, 500})
-			hold.Arm()
-			done := make(chan string, 1)
-			go func() {
-				_, out, _ := runCLI(t, "", "upload", "--env", srv.URL, "--json", "--concurrency", "1", dir)
-				done <- out
-			}()
-			<-hold.Started()
+			if !h.start(t, "--concurrency", "1", dir) {
+				return "the upload never started", false
+			}
 			require.NoError(t, os.Remove(files[4]))
-			hold.Release()
-			for _, l := range resultLines(<-done) {
+			out, _ := h.finish()
+			for _, l := range resultLines(out) {
 				if l.Path == files[4] {
 					return fmt.Sprintf("%s after %d attempt(s): …%s", l.State, l.Attempts, l.Error[strings.LastIndexByte(l.Error, '"')+1:]),
 						l.State == "failed" && l.Attempts == 1 && strings.Contains(l.Error, "does not exist")
@@ -576,8 +593,7 @@ func retryAfterCase() trustCase {
 		tried: "`upload` as a child process, stderr to a pipe",
 		want:  "\"Waiting: …trying again at HH:MM:SS\" printed within seconds",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
+			sb := keyedSandbox(t, sandbox.Config{})
 			sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: http.StatusTooManyRequests, RetryAfter: 24 * time.Hour, Count: 1})
 			p := filepath.Join(t.TempDir(), "busy.txt")
 			testutil.WriteFile(t, p, 100)
@@ -615,8 +631,7 @@ func diskFullCase() trustCase {
 			disk := testfs.SmallDisk(t, 16<<20)
 			home := filepath.Join(disk, "home")
 			t.Setenv(storage.HomeEnv, home)
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
+			sb := keyedSandbox(t, sandbox.Config{})
 			dir := t.TempDir()
 			files := testutil.WriteFiles(t, dir, "full", testutil.Sizes(60, func(i int) int { return 2000 + i }))
 
@@ -692,14 +707,8 @@ func lockedDBCase() trustCase {
 		tried: "another connection holds a write transaction; `upload` runs",
 		want:  "\"another program is using the upload history …\" within 3 s",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
-			home := os.Getenv(storage.HomeEnv)
-			d, err := storage.Open(home)
-			require.NoError(t, err)
-			require.NoError(t, d.Close())
-			other, err := sql.Open("sqlite", filepath.Join(home, storage.DBFileName))
-			require.NoError(t, err)
+			sb := keyedSandbox(t, sandbox.Config{})
+			other := openRawDB(t)
 			defer other.Close()
 			tx, err := other.Begin()
 			require.NoError(t, err)
@@ -756,8 +765,7 @@ func invalidUTF8Case() trustCase {
 		tried: "`upload` of the folder",
 		want:  "both uploaded, under distinct, reversible names, in /dir%FF/",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
+			sb := keyedSandbox(t, sandbox.Config{})
 			dir := filepath.Join(t.TempDir(), "dir\xff")
 			require.NoError(t, os.Mkdir(dir, 0o755))
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "\xff.txt"), []byte("ff"), 0o644))
@@ -801,18 +809,26 @@ func historyMemoryCase(n int) trustCase {
 
 // fillHistory puts n entries in the history of the suite's data folder.
 func fillHistory(t *testing.T, n int) {
+	raw := openRawDB(t)
+	defer func() { require.NoError(t, raw.Close()) }()
+	_, err := raw.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		INSERT INTO history (job_id, env, account, local_path, name, size, hash, verified, finished_at, search_text)
+		SELECT 'job-' || i, 'production', 'a@example.com', '/home/a/photos/IMG_' || i || '.jpg', 'IMG_' || i || '.jpg',
+		       1000 + i, 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', 1, i, 'img_' || i FROM n`, n)
+	require.NoError(t, err)
+}
+
+// openRawDB opens the suite's database with SQL alone, past the storage
+// package, after storage has created it; the caller closes it.
+func openRawDB(t *testing.T) *sql.DB {
+	t.Helper()
 	home := os.Getenv(storage.HomeEnv)
 	d, err := storage.Open(home)
 	require.NoError(t, err)
 	require.NoError(t, d.Close())
 	raw, err := sql.Open("sqlite", filepath.Join(home, storage.DBFileName))
 	require.NoError(t, err)
-	defer func() { require.NoError(t, raw.Close()) }()
-	_, err = raw.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-		INSERT INTO history (job_id, env, account, local_path, name, size, hash, verified, finished_at, search_text)
-		SELECT 'job-' || i, 'production', 'a@example.com', '/home/a/photos/IMG_' || i || '.jpg', 'IMG_' || i || '.jpg',
-		       1000 + i, 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o', 1, i, 'img_' || i FROM n`, n)
-	require.NoError(t, err)
+	return raw
 }
 
 // historyJSONChild runs `history --limit limit --json` as a child process
@@ -841,8 +857,7 @@ func duplicatePathsCase() trustCase {
 		tried: "`upload f ./f f $PWD/f`",
 		want:  "one job, one upload",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
+			sb := keyedSandbox(t, sandbox.Config{})
 			dir := t.TempDir()
 			p := filepath.Join(dir, "f")
 			testutil.WriteFile(t, p, 100)
@@ -861,8 +876,7 @@ func namedPipeCase() trustCase {
 		tried: "`upload fifo`",
 		want:  "exit status 1, \"is a named pipe\"",
 		run: func(t *testing.T) (string, bool) {
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(cli.APIKeyEnv, sb.Key)
+			sb := keyedSandbox(t, sandbox.Config{})
 			p := filepath.Join(t.TempDir(), "fifo")
 			makeFifo(t, p)
 			code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, p)
