@@ -188,16 +188,7 @@ func (q *Queue) countStored(s storage.JobState, n int, bytes int64) {
 // and memory: a view reads pages with JobsPage instead; tests and small
 // tools use this.
 func (q *Queue) Jobs() []Job {
-	var out []Job
-	var after int64
-	for {
-		page, next := q.JobsPage(after, 0, 1000)
-		out = append(out, page...)
-		if len(page) < 1000 {
-			break
-		}
-		after = next
-	}
+	out := q.savedJobs(1000)
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, j := range q.active {
@@ -206,6 +197,21 @@ func (q *Queue) Jobs() []Job {
 		}
 	}
 	return out
+}
+
+// savedJobs returns the jobs that have rows, in the order they were added,
+// read through JobsPage a page of size jobs at a time.
+func (q *Queue) savedJobs(size int) []Job {
+	var out []Job
+	var after int64
+	for {
+		page, next := q.JobsPage(after, 0, size)
+		out = append(out, page...)
+		if len(page) < size {
+			return out
+		}
+		after = next
+	}
 }
 
 // JobsPage returns up to limit jobs of the list in the order they were

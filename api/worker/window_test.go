@@ -150,16 +150,7 @@ func TestJobsPageMergesMemoryAndRows(t *testing.T) {
 	require.Len(t, all, 30)
 	q.Cancel(all[12].ID) // in memory until its row is written
 
-	var paged []Job
-	var after int64
-	for {
-		page, next := q.JobsPage(after, 0, 7)
-		paged = append(paged, page...)
-		if len(page) < 7 {
-			break
-		}
-		after = next
-	}
+	paged := q.savedJobs(7) // JobsPage, 7 at a time
 	require.Len(t, paged, 30)
 	for i := range paged {
 		assert.Equal(t, all[i].ID, paged[i].ID, "in the order they were added")
