@@ -48,6 +48,16 @@ func makeFiles(t *testing.T, dir string, n int, sizeOf func(i int) int) []string
 	return testutil.WriteFiles(t, dir, "file", testutil.Sizes(n, sizeOf))
 }
 
+// keyedSandbox starts a sandbox and gives the test a data folder of its
+// own and the sandbox's API key, as the command line reads them.
+func keyedSandbox(t *testing.T) *testutil.Sandbox {
+	t.Helper()
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, sb.Key)
+	return sb
+}
+
 // historyJSON is the whole history as "history --json" prints it.
 func historyJSON(t *testing.T) []testutil.HistoryRecord {
 	t.Helper()
@@ -57,9 +67,7 @@ func historyJSON(t *testing.T) []testutil.HistoryRecord {
 }
 
 func TestUploadFolderThenHistory(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	root := filepath.Join(t.TempDir(), "album")
 	files := makeFiles(t, filepath.Join(root, "2026"), 12, func(i int) int { return i * 30_000 })
 	files = append(files, makeFiles(t, root, 3, func(i int) int { return 7 + i })...)
@@ -117,9 +125,7 @@ func TestUploadFolderThenHistory(t *testing.T) {
 }
 
 func TestUploadJSONAndFailures(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	good := makeFiles(t, t.TempDir(), 1, func(int) int { return 1000 })[0]
 	missing := filepath.Join(t.TempDir(), "nope.txt")
 
@@ -143,9 +149,7 @@ func TestUploadJSONAndFailures(t *testing.T) {
 
 // --limit-rate limits the run, and its summary says so.
 func TestUploadLimitRate(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 1000 })[0]
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--limit-rate", "8m", f)
 	require.Equal(t, 0, code, errOut)
@@ -320,9 +324,7 @@ func TestRememberedLoginLastsAcrossRuns(t *testing.T) {
 // the same place is not sent again; its existing link is printed and the
 // summary counts it; --again sends it; a path named twice is one upload.
 func TestAlreadyUploadedIsNotSentAgain(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 4000 })[0]
 
 	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, f, f)
@@ -419,9 +421,7 @@ func TestKilledUploadResumes(t *testing.T) {
 }
 
 func TestResumeRetriesEarlierFailures(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 300 })[0]
 	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400})
 	code, _, _ := runCLI(t, "", "upload", "--env", sb.URL, f)

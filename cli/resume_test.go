@@ -21,9 +21,7 @@ import (
 // once is still reported (exit 1), and a folder saved but never listed (its
 // walk row, with no job yet) is uploaded rather than "nothing to resume".
 func TestResumeReportsLeftoversAndListsSavedFolders(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	_, envKey, account := uploadFirst(t, sb)
 
 	db := openDataDB(t)
@@ -116,9 +114,7 @@ func TestHistoryFormat(t *testing.T) {
 // next run, once, and counted in its summary; one that a run printed, or
 // that the window finished (it shows it), is never printed again.
 func TestResumePrintsWhatAKilledRunFinished(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	printed, envKey, account := uploadFirst(t, sb)
 
 	db := openDataDB(t)

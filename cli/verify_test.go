@@ -10,10 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
-	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // TestReceiptsAndVerify: history --json holds each file's SHA-256 (as
@@ -21,9 +19,7 @@ import (
 // uploaded file by its content (also under another name), and says so of
 // one never uploaded, with exit status 1.
 func TestReceiptsAndVerify(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	dir := t.TempDir()
 	files := makeFiles(t, dir, 3, func(i int) int { return 1 + i*300_000 })
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
@@ -75,9 +71,7 @@ func TestReceiptsAndVerify(t *testing.T) {
 // TestUploadExpectSHA256 checks --expect-sha256 end to end: the wrong sum
 // sends nothing and exits 1, the right one uploads; it takes one file.
 func TestUploadExpectSHA256(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, sb.Key)
+	sb := keyedSandbox(t)
 	f := makeFiles(t, t.TempDir(), 2, func(int) int { return 5000 })
 	before := len(sb.Srv.Uploads(sb.Acc.ID))
 
