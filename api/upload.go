@@ -499,9 +499,22 @@ func newUploadBody(ctx context.Context, f *os.File, opened FileIdentity, head, t
 
 // Read hands out head, file bytes and tail, in order, no faster than the
 // bandwidth limit allows: it returns once the bytes are paid for (waiting
-// without the lock, so finish never waits for the limit).
+// without the lock, so finish never waits for the limit). It fills p as
+// far as the body goes, across the parts: a small file's head, bytes and
+// tail then reach the connection in one write, not three.
 func (b *uploadBody) Read(p []byte) (int, error) {
-	n, err := b.next(p)
+	n, err := 0, error(nil)
+	for n < len(p) && err == nil {
+		var m int
+		m, err = b.next(p[n:])
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	if n > 0 && errors.Is(err, io.EOF) {
+		err = nil // the next Read says EOF again
+	}
 	if n > 0 && b.limit != nil {
 		if werr := b.limit.wait(b.ctx, n); werr != nil && err == nil {
 			err = werr

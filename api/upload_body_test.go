@@ -46,6 +46,31 @@ func TestUploadBodyFeedsTheHasher(t *testing.T) {
 	}
 }
 
+// A small file's whole body (head, bytes, tail) comes out of one Read
+// when it fits, so it reaches the connection in one write; the next Read
+// says EOF.
+func TestUploadBodyOneReadForASmallFile(t *testing.T) {
+	data := randomBytes(4096, 13)
+	f, err := os.Open(testfs.WriteTemp(t, "f.bin", data))
+	require.NoError(t, err)
+	defer f.Close()
+	_, id, err := statOpen(f)
+	require.NoError(t, err)
+	h := NewCIDHasher()
+	body := newUploadBody(context.Background(), f, id, []byte("HEAD"), []byte("TAIL"), h, nil)
+	buf := make([]byte, writeSlice)
+	n, err := body.Read(buf)
+	require.NoError(t, err)
+	assert.Equal(t, "HEAD"+string(data)+"TAIL", string(buf[:n]))
+	n, err = body.Read(buf)
+	assert.Zero(t, n)
+	assert.Equal(t, io.EOF, err)
+	require.True(t, body.finish().complete)
+	sum, err := h.Sum()
+	require.NoError(t, err)
+	assert.Equal(t, boxoCIDOf(t, data).cid, sum)
+}
+
 // A body given up mid-block (the server answered early) gives the block
 // back and fails later reads; the hasher then aborts cleanly.
 func TestUploadBodyFinishMidBlock(t *testing.T) {
