@@ -209,33 +209,29 @@ func (q *Queue) removeRows(deletes, clears []string, r *flushRound) []string {
 		slices.Sort(deletes)
 		deletes = slices.Compact(deletes)
 		_, err := q.db.DeleteJobIDs(deletes...)
-		switch {
-		case r.pending(err):
-			q.mu.Lock()
-			q.deletes = append(q.deletes, deletes...)
-			q.mu.Unlock()
-		case err != nil:
-			q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
-			done = append(done, deletes...)
-		default:
-			done = append(done, deletes...)
-		}
+		done = append(done, q.settleRemoval(deletes, err, &q.deletes, r)...)
 	}
 	if len(clears) > 0 {
 		err := q.db.MarkJobsCleared(clears...)
-		switch {
-		case r.pending(err):
-			q.mu.Lock()
-			q.clears = append(q.clears, clears...)
-			q.mu.Unlock()
-		case err != nil:
-			q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
-			done = append(done, clears...)
-		default:
-			done = append(done, clears...)
-		}
+		done = append(done, q.settleRemoval(clears, err, &q.clears, r)...)
 	}
 	return done
+}
+
+// settleRemoval settles the removal of ids that ended in err: ids that met
+// a full disk go back to later (appended to *later under q.mu), the others
+// are done (a failure other than a full disk is reported, not retried).
+func (q *Queue) settleRemoval(ids []string, err error, later *[]string, r *flushRound) []string {
+	switch {
+	case r.pending(err):
+		q.mu.Lock()
+		*later = append(*later, ids...)
+		q.mu.Unlock()
+		return nil
+	case err != nil:
+		q.noteDBErr(fmt.Errorf("remove finished jobs: %w", err))
+	}
+	return ids
 }
 
 // updatesLocked marks the dirty jobs as being written and reads the rows
