@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -55,6 +56,8 @@ type historyView struct {
 	gen      int
 	dirty    bool
 
+	thumbs *thumbnails // history_thumbs.go
+
 	timerMu sync.Mutex
 	timer   *time.Timer
 
@@ -62,7 +65,7 @@ type historyView struct {
 }
 
 func newHistoryView(a *App) *historyView {
-	h := &historyView{a: a}
+	h := &historyView{a: a, thumbs: newThumbnails(a)}
 	h.search = widget.NewEntry()
 	h.search.SetPlaceHolder(tr("Search by name, CID, folder or comment"))
 	h.search.ActionItem = widget.NewIcon(theme.SearchIcon())
@@ -491,7 +494,8 @@ type historyRow struct {
 	h *historyView
 
 	indent   *canvas.Rectangle // room on the left of a folder's file
-	icon     *widget.Icon
+	icon     *widget.Icon      // the file's kind, while it shows no thumbnail
+	thumb    *canvas.Image     // the picture's thumbnail (history_thumbs.go)
 	name     *widget.Label
 	hash     *widget.Label
 	verified *widget.Label
@@ -514,6 +518,7 @@ type historyRow struct {
 	narrow      bool
 
 	id      int64
+	shown   atomic.Int64    // id, for the goroutine that makes thumbnails
 	inner   *fyne.Container // the row under the layout that fits its buttons
 	content fyne.CanvasObject
 }
@@ -525,6 +530,10 @@ const historyTextRoom = 360
 func newHistoryRow(h *historyView) *historyRow {
 	r := &historyRow{h: h}
 	r.icon = widget.NewIcon(theme.FileIcon())
+	r.thumb = canvas.NewImageFromResource(nil)
+	r.thumb.FillMode = canvas.ImageFillContain
+	r.thumb.ScaleMode = canvas.ImageScaleSmooth
+	r.thumb.Hide()
 	r.name = rowName()
 	r.hash = caption("", widget.MediumImportance)
 	r.hash.TextStyle = fyne.TextStyle{Monospace: true}
@@ -553,7 +562,10 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.indent.Hide()
 	buttons := r.makeButtons()
 	r.wideButtons = buttons.MinSize().Width
-	r.inner = container.NewStack(r.picked, container.NewBorder(nil, nil, container.NewHBox(r.indent, container.NewCenter(r.icon)),
+	room := canvas.NewRectangle(color.Transparent) // the same width with or without a thumbnail
+	room.SetMinSize(fyne.NewSquareSize(thumbSide))
+	r.inner = container.NewStack(r.picked, container.NewBorder(nil, nil,
+		container.NewHBox(r.indent, container.NewCenter(container.NewStack(room, container.NewCenter(r.icon), r.thumb))),
 		container.NewCenter(buttons), text))
 	r.content = container.New(&adaptLayout{adapt: func(size fyne.Size) { r.fitButtons(size.Width) }}, r.inner)
 	r.ExtendBaseWidget(r)
@@ -588,8 +600,9 @@ func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
 // set shows entry e (rows are recycled by the list).
 func (r *historyRow) set(e storage.HistoryEntry) {
 	r.id = e.ID
+	r.shown.Store(e.ID)
 	r.name.SetText(inert.Text(e.Name))
-	r.icon.SetResource(fileKindIcon(e.Name))
+	r.setPicture(e)
 	if on := e.LocalPath != ""; on != r.reveal.Visible() {
 		show(r.reveal, on)
 		r.inner.Refresh() // the buttons' width changed: lay the row out again
@@ -619,6 +632,41 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()
+}
+
+// setPicture shows e's thumbnail when it has one in memory, else its
+// kind's icon and, for a picture, asks for its thumbnail.
+func (r *historyRow) setPicture(e storage.HistoryEntry) {
+	if !hasThumbnail(e) {
+		r.showThumb(e, nil)
+		return
+	}
+	thumbs := r.h.thumbs
+	res, known := thumbs.cached(e)
+	r.showThumb(e, res)
+	if known {
+		return
+	}
+	id := e.ID
+	thumbs.request(e, func() bool { return r.shown.Load() == id }, func(res fyne.Resource) {
+		if r.id == id {
+			r.showThumb(e, res)
+		}
+	})
+}
+
+// showThumb shows thumbnail res of e, or e's kind's icon when res is nil.
+func (r *historyRow) showThumb(e storage.HistoryEntry, res fyne.Resource) {
+	if res == nil {
+		r.thumb.Hide()
+		r.icon.SetResource(fileKindIcon(e.Name))
+		r.icon.Show()
+		return
+	}
+	r.icon.Hide()
+	r.thumb.Resource = res
+	r.thumb.Show()
+	r.thumb.Refresh()
 }
 
 // fitButtons gives Copy as… its words when the row leaves the text
