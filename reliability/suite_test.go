@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,8 +185,19 @@ func testRand(t *testing.T, stream uint64) *rand.Rand {
 		require.NoError(t, err, "%s must be an unsigned integer", testSeedEnv)
 		seed = v
 	}
-	t.Logf("random seed %d (replay: %s=%d go test -run '^%s$' ./reliability)", seed, testSeedEnv, seed, t.Name())
+	t.Logf("random seed %d (replay: %s=%d go test -run '%s' ./reliability)", seed, testSeedEnv, seed, runPattern(t.Name()))
 	return rand.New(rand.NewPCG(seed, stream))
+}
+
+// runPattern is the -run pattern that selects exactly the test named
+// name: each level anchored and quoted, since subtest names hold
+// characters such as "+" and "(" that a pattern would read otherwise.
+func runPattern(name string) string {
+	parts := strings.Split(name, "/")
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return strings.Join(parts, "/")
 }
 
 // withDeadline runs fn and fails the test if it has not returned within d:

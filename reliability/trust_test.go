@@ -84,10 +84,12 @@ type front struct {
 	sb      *testutil.Sandbox
 	rewrite func(status int, body []byte) (int, []byte)
 	token   atomic.Value // the bearer token of the last upload
+	adds    atomic.Int64 // upload requests that have reached the front
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/api/v0/add" {
+		f.adds.Add(1)
 		f.token.Store(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	}
 	if r.URL.Path != "/api/v0/add" || f.rewrite == nil {
@@ -402,7 +404,8 @@ func interruptCase(rounds, n int) trustCase {
 		tried: fmt.Sprintf("%d rounds: `upload --json` of %d files as a child process, SIGINT after a different number of uploads each round, then `resume --json`", rounds, n),
 		want:  "every file printed exactly once by upload or resume; the summaries' counts equal the lines printed",
 		run: func(t *testing.T) (string, bool) {
-			sb := keyedSandbox(t, sandbox.Config{})
+			f, url := startFront(t, sandbox.Config{})
+			sb := f.sb
 			sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Count: -1, Delay: 15 * time.Millisecond})
 			rng := testRand(t, 9)
 			good, printedTwice, missing, countsOff := 0, 0, 0, 0
@@ -411,20 +414,24 @@ func interruptCase(rounds, n int) trustCase {
 				t.Setenv(storage.HomeEnv, t.TempDir())
 				dir := filepath.Join(t.TempDir(), fmt.Sprintf("round-%02d", round))
 				files := testutil.WriteFiles(t, dir, fmt.Sprintf("i%02d", round), testutil.Sizes(n, func(int) int { return 200 + rng.IntN(800) }))
-				before := sb.Uploads()
-				cmd := testutil.ChildCommand("upload", "--env", sb.URL, "--json", "--concurrency", "3", dir)
+				before, addsBefore := sb.Uploads(), f.adds.Load()
+				cmd := testutil.ChildCommand("upload", "--env", url, "--json", "--concurrency", "3", dir)
 				var out, errOut bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &errOut
 				require.NoError(t, cmd.Start())
 				target := (round*n)/rounds + rng.IntN(max(n/rounds, 1))
 				deadline := time.Now().Add(time.Minute)
-				for sb.Uploads()-before < target && time.Now().Before(deadline) {
+				// The signal waits for the child's first upload request, even
+				// at point 0: before that, the child may not have stored its
+				// queue yet (or installed its handler), and a Ctrl+C then
+				// rightly leaves nothing to resume.
+				for (f.adds.Load() == addsBefore || sb.Uploads()-before < target) && time.Now().Before(deadline) {
 					time.Sleep(time.Millisecond)
 				}
 				points = append(points, strconv.Itoa(sb.Uploads()-before))
 				require.NoError(t, cmd.Process.Signal(os.Interrupt))
 				_ = cmd.Wait()
-				_, rout, rerr := runCLI(t, "", "resume", "--env", sb.URL, "--json")
+				_, rout, rerr := runCLI(t, "", "resume", "--env", url, "--json")
 
 				printed := map[string]int{}
 				first, second := resultLines(out.String()), resultLines(rout)
