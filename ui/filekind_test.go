@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -43,11 +44,14 @@ func TestFolderURL(t *testing.T) {
 	}
 }
 
-// TestHistoryShowInFolder: a row shows its file's kind, and Show in
-// folder says so when the file has gone since it was uploaded.
+// TestHistoryShowInFolder: a row shows its file's kind, Show in folder
+// asks the file manager to select the file, and says so when the file
+// has gone since it was uploaded.
 func TestHistoryShowInFolder(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
+	reveal, rec := fakeRevealer("windows", "", nil)
+	a.history.reveal = reveal
 	p := filepath.Join(t.TempDir(), "beach.jpg")
 	require.NoError(t, os.WriteFile(p, []byte("jpg"), 0o600))
 	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Name: "beach.jpg", LocalPath: p, Size: 3,
@@ -63,6 +67,12 @@ func TestHistoryShowInFolder(t *testing.T) {
 		assert.True(t, r.reveal.Visible())
 		test.Tap(r.reveal)
 	})
+	require.Eventually(t, func() bool {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return rec.name != ""
+	}, 2*time.Minute, 10*time.Millisecond, "the file manager asked")
+	assert.Equal(t, []string{"/select," + p}, rec.args)
 	require.NoError(t, os.Remove(p))
 	e.ui(func() { test.Tap(r.reveal) })
 	e.eventually(func() bool { return a.toast.Text != "" }, "a toast")

@@ -57,6 +57,7 @@ type historyView struct {
 	dirty    bool
 
 	thumbs *thumbnails // history_thumbs.go
+	reveal revealer    // Show in folder (reveal.go)
 
 	timerMu sync.Mutex
 	timer   *time.Timer
@@ -65,7 +66,7 @@ type historyView struct {
 }
 
 func newHistoryView(a *App) *historyView {
-	h := &historyView{a: a, thumbs: newThumbnails(a)}
+	h := &historyView{a: a, thumbs: newThumbnails(a), reveal: a.systemRevealer()}
 	h.search = widget.NewEntry()
 	h.search.SetPlaceHolder(tr("Search by name, CID, folder or comment"))
 	h.search.ActionItem = widget.NewIcon(theme.SearchIcon())
@@ -325,25 +326,34 @@ func (h *historyView) onOpen(id int64) {
 	}
 }
 
-// onShowInFolder opens the folder that holds the entry's file in the
-// file manager, or says the file is no longer there.
+// onShowInFolder shows the entry's file selected in the file manager
+// (reveal.go), or says the file is no longer there.
 func (h *historyView) onShowInFolder(id int64) {
 	e, ok := h.entry(id)
 	if !ok || e.LocalPath == "" {
 		return
 	}
 	a := h.a
+	reveal := h.reveal
 	a.goBg(func() {
-		_, err := os.Stat(e.LocalPath)
-		a.do(func() {
-			if err != nil {
+		if _, err := os.Stat(e.LocalPath); err != nil {
+			a.do(func() {
 				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": inert.Text(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
-				return
+			})
+			return
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() { // Close stops waiting for the file manager
+			select {
+			case <-a.stop:
+				cancel()
+			case <-ctx.Done():
 			}
-			if err := a.fyne.OpenURL(folderURL(e.LocalPath)); err != nil {
-				a.showError(tr("Cannot open the folder"), err)
-			}
-		})
+		}()
+		if err := reveal.show(ctx, e.LocalPath); err != nil {
+			a.do(func() { a.showError(tr("Cannot open the folder"), err) })
+		}
 	})
 }
 
