@@ -69,7 +69,10 @@ func Resolves(link string) bool {
 // root on Linux (make test and make reliability run as root in CI).
 func SmallDisk(t testing.TB, size int) string {
 	t.Helper()
-	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+	switch {
+	case runtime.GOOS != "linux":
+		t.Skip("a full disk is made by mounting a small tmpfs, which only Linux has (" + runtime.GOOS + " has none)")
+	case os.Geteuid() != 0:
 		t.Skip("a full disk is made by mounting a small tmpfs, which takes root on Linux")
 	}
 	dir := t.TempDir()
