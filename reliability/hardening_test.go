@@ -152,39 +152,36 @@ func (w *memWalker) walk(v reflect.Value) {
 			w.walk(it.Key())
 			w.walk(it.Value())
 		}
-	case reflect.Slice:
-		if v.IsNil() {
-			return
+	case reflect.Slice, reflect.Array:
+		w.walkList(v)
+	case reflect.String:
+		w.check([]byte(v.String()))
+	}
+}
+
+// walkList checks a byte slice or array as bytes, and walks the elements
+// of any other (a slice's backing array once).
+func (w *memWalker) walkList(v reflect.Value) {
+	slice := v.Kind() == reflect.Slice
+	if slice && v.IsNil() {
+		return
+	}
+	if v.Type().Elem().Kind() == reflect.Uint8 {
+		b := make([]byte, v.Len())
+		for i := range b {
+			b[i] = byte(v.Index(i).Uint())
 		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			b := make([]byte, v.Len())
-			for i := range b {
-				b[i] = byte(v.Index(i).Uint())
-			}
-			w.check(b)
-			return
-		}
+		w.check(b)
+		return
+	}
+	if slice {
 		if w.seen[v.Pointer()] && v.Len() > 0 {
 			return
 		}
 		w.seen[v.Pointer()] = true
-		for i := range v.Len() {
-			w.walk(v.Index(i))
-		}
-	case reflect.Array:
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			b := make([]byte, v.Len())
-			for i := range b {
-				b[i] = byte(v.Index(i).Uint())
-			}
-			w.check(b)
-			return
-		}
-		for i := range v.Len() {
-			w.walk(v.Index(i))
-		}
-	case reflect.String:
-		w.check([]byte(v.String()))
+	}
+	for i := range v.Len() {
+		w.walk(v.Index(i))
 	}
 }
 
