@@ -100,20 +100,28 @@ func TestStalledAnswerTimesOut(t *testing.T) {
 // TestWriteIdleConnWritesEverything: the wrapper hands every byte on, in
 // slices, whatever the size of one Write.
 func TestWriteIdleConnWritesEverything(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
-	w := &writeIdleConn{Conn: a, idle: time.Minute}
 	data := patterned(3*writeSlice + 17)
-	got := make(chan []byte, 1)
-	go func() {
-		buf, _ := io.ReadAll(io.LimitReader(b, int64(len(data))))
-		got <- buf
-	}()
+	w, got := pipedWriteIdleConn(t, len(data))
 	n, err := w.Write(data)
 	require.NoError(t, err)
 	assert.Equal(t, len(data), n)
 	assert.Equal(t, data, <-got)
+}
+
+// pipedWriteIdleConn is a writeIdleConn on one end of a pipe, and the first
+// n bytes read from the other end, once they are read.
+func pipedWriteIdleConn(t *testing.T, n int) (*writeIdleConn, <-chan []byte) {
+	a, b := net.Pipe()
+	t.Cleanup(func() {
+		_ = a.Close()
+		_ = b.Close()
+	})
+	got := make(chan []byte, 1)
+	go func() {
+		buf, _ := io.ReadAll(io.LimitReader(b, int64(n)))
+		got <- buf
+	}()
+	return &writeIdleConn{Conn: a, idle: time.Minute}, got
 }
 
 func TestNewTransportKeepsDefaults(t *testing.T) {
