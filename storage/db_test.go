@@ -138,30 +138,36 @@ CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 PRAGMA user_version = 1;
 `
 
-func TestMigrateFromVersion1KeepsData(t *testing.T) {
+// openMigrated makes a database of an older version from statements (its
+// schema, then its rows), opens it with Open, which migrates it, and checks
+// that it reached the current version. The database closes with the test.
+func openMigrated(t *testing.T, statements ...string) *DB {
+	t.Helper()
 	dir := t.TempDir()
 	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
 	require.NoError(t, err)
-	_, err = raw.Exec(v1Schema)
-	require.NoError(t, err)
-	_, err = raw.Exec(`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, verified, parent_id)
-		VALUES ('old-job', 'ÄPFEL Report.PDF', 'QmOldHash', 'Quarterly', '/Docs/2024', 100, 1, 7),
-		       (NULL, 'second.txt', 'QmSecond', '', '', 200, 0, NULL)`)
-	require.NoError(t, err)
-	_, err = raw.Exec(`INSERT INTO jobs (id, state, name, created_at, updated_at) VALUES ('old-job', 'done', 'ÄPFEL Report.PDF', 1, 2),
-		('pending', 'uploading', 'big.iso', 3, 3)`)
-	require.NoError(t, err)
-	_, err = raw.Exec(`INSERT INTO settings (key, value) VALUES ('app', '{"concurrency": 5}')`)
-	require.NoError(t, err)
+	for _, st := range statements {
+		_, err = raw.Exec(st)
+		require.NoError(t, err)
+	}
 	require.NoError(t, raw.Close())
-
 	d, err := Open(dir)
 	require.NoError(t, err)
-	defer d.Close()
-
+	t.Cleanup(func() { _ = d.Close() })
 	v, err := d.SchemaVersion()
 	require.NoError(t, err)
-	assert.Equal(t, CurrentSchemaVersion, v)
+	require.Equal(t, CurrentSchemaVersion, v)
+	return d
+}
+
+func TestMigrateFromVersion1KeepsData(t *testing.T) {
+	d := openMigrated(t, v1Schema,
+		`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, verified, parent_id)
+		VALUES ('old-job', 'ÄPFEL Report.PDF', 'QmOldHash', 'Quarterly', '/Docs/2024', 100, 1, 7),
+		       (NULL, 'second.txt', 'QmSecond', '', '', 200, 0, NULL)`,
+		`INSERT INTO jobs (id, state, name, created_at, updated_at) VALUES ('old-job', 'done', 'ÄPFEL Report.PDF', 1, 2),
+		('pending', 'uploading', 'big.iso', 3, 3)`,
+		`INSERT INTO settings (key, value) VALUES ('app', '{"concurrency": 5}')`)
 
 	n, err := d.HistoryCount("")
 	require.NoError(t, err)

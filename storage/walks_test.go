@@ -1,9 +1,7 @@
 package storage
 
 import (
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -41,29 +39,13 @@ PRAGMA user_version = 2;
 `
 
 func TestMigrateFromVersion2KeepsDataAndAddsWalks(t *testing.T) {
-	dir := t.TempDir()
-	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
-	require.NoError(t, err)
-	_, err = raw.Exec(v2Schema)
-	require.NoError(t, err)
-	_, err = raw.Exec(`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, verified, parent_id, search_text)
-		VALUES ('old-job', 'Report.pdf', 'QmOldHash', 'Quarterly', '/Docs/2024', 100, 1, 7, 'report.pdf qmoldhash quarterly /docs/2024')`)
-	require.NoError(t, err)
-	_, err = raw.Exec(`INSERT INTO jobs (id, batch_id, env, account, local_path, state, name, created_at, updated_at)
+	d := openMigrated(t, v2Schema,
+		`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, verified, parent_id, search_text)
+		VALUES ('old-job', 'Report.pdf', 'QmOldHash', 'Quarterly', '/Docs/2024', 100, 1, 7, 'report.pdf qmoldhash quarterly /docs/2024')`,
+		`INSERT INTO jobs (id, batch_id, env, account, local_path, state, name, created_at, updated_at)
 		VALUES ('old-job', 'b1', 'testnet', 'a@example.com', '/d/Report.pdf', 'done', 'Report.pdf', 1, 2),
-		       ('pending', 'b1', 'testnet', 'a@example.com', '/d/big.iso', 'uploading', 'big.iso', 3, 3)`)
-	require.NoError(t, err)
-	_, err = raw.Exec(`INSERT INTO settings (key, value) VALUES ('app', '{"concurrency": 5}')`)
-	require.NoError(t, err)
-	require.NoError(t, raw.Close())
-
-	d, err := Open(dir)
-	require.NoError(t, err)
-	defer d.Close()
-
-	v, err := d.SchemaVersion()
-	require.NoError(t, err)
-	assert.Equal(t, CurrentSchemaVersion, v)
+		       ('pending', 'b1', 'testnet', 'a@example.com', '/d/big.iso', 'uploading', 'big.iso', 3, 3)`,
+		`INSERT INTO settings (key, value) VALUES ('app', '{"concurrency": 5}')`)
 
 	page, err := d.HistoryPage(HistoryQuery{Search: "quarterly"})
 	require.NoError(t, err)
