@@ -44,15 +44,34 @@ func relCrashes(t *testing.T, rep *relReport) {
 	if relFull {
 		// The queue lives in the database, read a window at a time: a
 		// kill with a hundred thousand files queued resumes the same way.
-		t.Run("CLI killed with 100,000 files queued", func(t *testing.T) { relKillCLI(t, sec, 1, bigQueueFiles) })
+		t.Run("CLI killed with 100,000 files queued", func(t *testing.T) { relKillCLI(t, sec, bigQueueRounds(t), bigQueueFiles) })
 	}
 	t.Run("window killed mid-queue", func(t *testing.T) { relKillWindow(t, sec, windowRounds, windowFiles) })
 	t.Run("killed during history inserts", func(t *testing.T) { relKillHistoryWriter(t, sec, writerKills) })
 }
 
-// bigQueueFiles is the size of the folder of the kill round with a big
+// bigQueueFiles is the size of the folder of the kill rounds with a big
 // queue.
 const bigQueueFiles = 100_000
+
+// bigQueueRoundsEnv sets how many kill rounds the full suite runs with
+// bigQueueFiles queued (default 1: each round lists, uploads and checks
+// the whole folder, minutes on a busy machine).
+const bigQueueRoundsEnv = "DSTOR_RELIABILITY_BIG_ROUNDS"
+
+// bigQueueRounds is the number of big-queue kill rounds bigQueueRoundsEnv
+// asks for.
+func bigQueueRounds(t *testing.T) int {
+	t.Helper()
+	s := os.Getenv(bigQueueRoundsEnv)
+	if s == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(s)
+	require.NoError(t, err, "%s must be a whole number", bigQueueRoundsEnv)
+	require.Positive(t, n, "%s must be at least 1", bigQueueRoundsEnv)
+	return n
+}
 
 // relKillCLI: rounds × (queue of n files, SIGKILL at a random point, resume).
 func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
