@@ -17,6 +17,20 @@ build_cli() {
 	rm -f "$WORK/build.out"
 }
 
+# make_small_files DIR N SIZE: N files of SIZE random bytes in DIR, in
+# sub-folders of 1,000 (d0000, d0001, …), as a photo library or a backup
+# folder holds them.
+make_small_files() {
+	local dir=$1 n=$2 size=$3 i=0 k sub
+	while [ "$i" -lt "$n" ]; do
+		k=$((n - i < 1000 ? n - i : 1000))
+		sub=$dir/$(printf 'd%04d' $((i / 1000)))
+		mkdir -p "$sub"
+		head -c $((k * size)) /dev/urandom | (cd "$sub" && split -b "$size" -a 4 -d - f)
+		i=$((i + k))
+	done
+}
+
 # sandbox_store PREFIX NEED_KIB prints the folder for the sandbox's store: a
 # new one /dev/shm/PREFIX.XXXXXX when that tmpfs has NEED_KIB free, so the
 # server's disk does not take the CPU the clients are measured on, else

@@ -22,7 +22,6 @@ cd "$(dirname "$0")/.."
 GO=${GO:-go}
 SIZES=${SCALE_SIZES:-2000 20000 100000}
 CONCURRENCY=4
-PER_FOLDER=1000
 SIZE=4096
 
 CI_NAME=scale
@@ -43,19 +42,6 @@ if [ -z "$BIN" ]; then
 	build_cli "$BIN"
 fi
 
-# makefolder DIR N: N files of SIZE random bytes in sub-folders of PER_FOLDER.
-makefolder() {
-	local dir=$1 n=$2 i=0
-	while [ "$i" -lt "$n" ]; do
-		local k=$((n - i < PER_FOLDER ? n - i : PER_FOLDER))
-		local sub
-		sub=$dir/$(printf 'd%04d' $((i / PER_FOLDER)))
-		mkdir -p "$sub"
-		head -c $((k * SIZE)) /dev/urandom | (cd "$sub" && split -b "$SIZE" -a 4 -d - f)
-		i=$((i + k))
-	done
-}
-
 max=0
 for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done
 need_kib=$((max * 3 * SIZE / 1024 + 262144)) # the files at most twice over, and room
@@ -65,7 +51,7 @@ start_sandbox "$BIN" "$SANDBOX_DATA"
 for n in $SIZES; do
 	data=$WORK/data-$n
 	log "making $n x $SIZE B in $data"
-	makefolder "$data" "$n"
+	make_small_files "$data" "$n" "$SIZE"
 	home=$WORK/home-$n
 	prof=()
 	if [ -n "${SCALE_PROFILE:-}" ]; then prof=(--debug-profile "$SCALE_PROFILE/$n"); fi

@@ -25,8 +25,9 @@ import (
 // time is what a person waits for on this machine, and the CPU time of the
 // thread that drew is the frame's own cost, which other jobs on a busy
 // machine disturb much less. It reports the median, the 99th percentile
-// and the slowest frame, and frames during the listing too. Run by make
-// bench (.ci/bench.sh) under Xvfb.
+// and the slowest frame, and frames during the listing too. Run by hand
+// under Xvfb; make bench counts the real window's frames instead
+// (.ci/window-frames.sh), which has no software capture.
 func BenchmarkQueueFrame(b *testing.B) {
 	n, _ := strconv.Atoi(os.Getenv("DSTOR_BENCH_QUEUE_FILES"))
 	if n <= 0 {

@@ -82,13 +82,36 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 // set shows job j in the row (rows are recycled by the list).
 func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
-	r.name.SetText(inert.Text(j.Name))
+	setLabel(r.name, inert.Text(j.Name), r.name.Importance)
 	look := r.lookOf(j)
-	r.icon.SetResource(look.icon)
-	r.detail.Importance = look.detailImp
-	r.detail.SetText(inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")))
+	setIcon(r.icon, look.icon)
+	setLabel(r.detail, inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)
 	r.showState(j, look)
 	r.showActions(j)
+}
+
+// A queue row is set again each time the list is drawn (four times a
+// second while files upload), mostly to what it already shows. setLabel
+// and setIcon leave a widget alone when it shows that already: refreshing
+// a label shapes and truncates its text again, and a themed icon (a new
+// value each time) is coloured again, which was most of the window's own
+// work per frame.
+
+// setLabel shows text in l in the colour of imp.
+func setLabel(l *widget.Label, text string, imp widget.Importance) {
+	if l.Text == text && l.Importance == imp {
+		return
+	}
+	l.Importance = imp
+	l.SetText(text)
+}
+
+// setIcon shows res in i (themed icons of the same name draw the same).
+func setIcon(i *widget.Icon, res fyne.Resource) {
+	if res != nil && i.Resource != nil && i.Resource.Name() == res.Name() {
+		return
+	}
+	i.SetResource(res)
 }
 
 // stateLook is how a row shows a job's state: its icon, the state column
@@ -199,26 +222,29 @@ func (r *queueRow) showState(j worker.Job, look stateLook) {
 		if j.Size > 0 {
 			fraction = float64(j.Sent) / float64(j.Size)
 		}
-		r.progress.SetValue(fraction)
+		if r.progress.Value != fraction {
+			r.progress.SetValue(fraction)
+		}
 		r.progress.Show()
 		r.state.Hide()
 		return
 	}
 	r.progress.Hide()
-	r.state.Importance = look.imp
-	r.state.SetText(look.text)
+	setLabel(r.state, look.text, look.imp)
 	show(r.state, look.text != "")
 }
 
 // showActions shows the buttons that fit job j's state.
 func (r *queueRow) showActions(j worker.Job) {
-	show(r.cancel, !j.State.Final())
-	show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled)
+	changed := show(r.cancel, !j.State.Final())
+	changed = show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled) || changed
 	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
-	show(r.copyLink, linked)
-	show(r.open, linked)
-	show(r.again, j.State == storage.JobAlready)
-	r.actions.Refresh() // a recycled row: its buttons change
+	changed = show(r.copyLink, linked) || changed
+	changed = show(r.open, linked) || changed
+	changed = show(r.again, j.State == storage.JobAlready) || changed
+	if changed {
+		r.actions.Refresh() // laid out again for the buttons that came or went
+	}
 }
 
 // blank shows nothing in the row: its job is being read.

@@ -139,11 +139,15 @@ func enable(b *widget.Button, on bool) {
 	}
 }
 
-// show shows o when on, else hides it.
-func show(o fyne.CanvasObject, on bool) {
+// show shows o when on, else hides it, and reports whether that changed o.
+func show(o fyne.CanvasObject, on bool) bool {
+	if o.Visible() == on {
+		return false
+	}
 	if on {
 		o.Show()
 	} else {
 		o.Hide()
 	}
+	return true
 }
