@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // A folder share is the files of one folder the person added in one go
@@ -45,7 +46,51 @@ const (
 		WHERE added_folder = ? AND added_folder != '' AND batch_id = ?`
 	folderBatchesSQL = `SELECT batch_id, max(id) FROM history
 		WHERE added_folder = ? AND added_folder != '' GROUP BY batch_id`
+	folderTotalSQL = `SELECT count(*), coalesce(sum(size), 0), coalesce(max(finished_at), 0), coalesce(max(id), 0)
+		FROM history WHERE added_folder = ? AND added_folder != '' AND batch_id = ? AND id > ?`
 )
+
+// FolderTotal is what a whole folder share holds, whichever of its
+// uploads a window has loaded.
+type FolderTotal struct {
+	// Files is how many uploads it has.
+	Files int
+	// Size is their size in bytes.
+	Size int64
+	// Newest is when the newest of them finished.
+	Newest time.Time
+	// LastID is the largest entry id counted: FolderTotalAfter counts on
+	// from it.
+	LastID int64
+}
+
+// Plus is t with the uploads more counted after it.
+func (t FolderTotal) Plus(more FolderTotal) FolderTotal {
+	t.Files += more.Files
+	t.Size += more.Size
+	if more.Newest.After(t.Newest) {
+		t.Newest = more.Newest
+	}
+	t.LastID = max(t.LastID, more.LastID)
+	return t
+}
+
+// FolderTotalAfter counts the uploads of the folder share k recorded
+// after entry afterID (0: all of them; zero when none), so a list that
+// loads the history a page at a time can say how many files the share
+// holds before it has loaded them all, and count on cheaply as uploads
+// finish: the index holds each share's entries in id order.
+func (d *DB) FolderTotalAfter(k FolderKey, afterID int64) (FolderTotal, error) {
+	var t FolderTotal
+	var newest int64
+	if err := d.r.QueryRow(folderTotalSQL, k.Folder, k.BatchID, afterID).Scan(&t.Files, &t.Size, &newest, &t.LastID); err != nil {
+		return FolderTotal{}, fmt.Errorf("count the uploads of folder %s: %w", k.Folder, err)
+	}
+	if t.Files > 0 {
+		t.Newest = fromNanos(newest)
+	}
+	return t, nil
+}
 
 // HistoryOfFolder returns every entry of the folder share k, newest first
 // (Copy all links and the folder's index page take them all, not just the

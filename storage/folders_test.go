@@ -52,4 +52,60 @@ func TestFolderShares(t *testing.T) {
 	assert.Equal(t, "b1", k.BatchID, "b1's late retry is the newest entry of the folder")
 	_, err = d.NewestFolderShare("/home/someone/Nothing")
 	assert.ErrorIs(t, err, ErrNotFound)
+
+	pictures := FolderKey{Folder: "/home/someone/Pictures", BatchID: "b1"}
+	total, err := d.FolderTotalAfter(pictures, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 3, total.Files)
+	assert.Equal(t, first[0].Size+first[1].Size+first[2].Size, total.Size)
+	assert.True(t, first[2].FinishedAt.Equal(total.Newest), "the late retry finished last")
+	assert.Equal(t, first[2].ID, total.LastID)
+	more, err := d.FolderTotalAfter(pictures, first[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, 2, more.Files, "counted on after the first")
+	assert.Equal(t, total, FolderTotal{Files: 1, Size: first[0].Size, Newest: first[0].FinishedAt, LastID: first[0].ID}.Plus(more).withUTC(total))
+	total, err = d.FolderTotalAfter(FolderKey{Folder: "/home/someone/Nothing", BatchID: "b1"}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, FolderTotal{}, total, "no upload: zero")
+	total, err = d.FolderTotalAfter(FolderKey{BatchID: "b1"}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, FolderTotal{}, total, "files added on their own are no folder share")
+}
+
+// withUTC is t with Newest in like's location, to compare the two.
+func (t FolderTotal) withUTC(like FolderTotal) FolderTotal {
+	t.Newest = t.Newest.In(like.Newest.Location())
+	return t
+}
+
+// BenchmarkFolderTotal100k counts a folder share of 100,000 uploads:
+// whole (a window's first page that shows it), and on from its last count
+// after 100 more (each page after uploads finished).
+func BenchmarkFolderTotal100k(b *testing.B) {
+	d := openTestDB(b)
+	const n = 100_000
+	k := FolderKey{Folder: "/home/someone/Pictures", BatchID: "b1"}
+	es := make([]HistoryEntry, 0, 10_000)
+	for i := range n {
+		e := sampleEntry(i)
+		e.AddedFolder, e.BatchID = k.Folder, k.BatchID
+		if es = append(es, e); len(es) == cap(es) {
+			require.NoError(b, d.insertHistoryBatch(es))
+			es = es[:0]
+		}
+	}
+	b.Run("whole", func(b *testing.B) {
+		for b.Loop() {
+			if total, err := d.FolderTotalAfter(k, 0); err != nil || total.Files != n {
+				b.Fatal(total, err)
+			}
+		}
+	})
+	b.Run("100 more", func(b *testing.B) {
+		for b.Loop() {
+			if total, err := d.FolderTotalAfter(k, n-100); err != nil || total.Files != 100 {
+				b.Fatal(total, err)
+			}
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,12 @@ type historyView struct {
 	loading  bool
 	gen      int
 	dirty    bool
+
+	// folderTotals count each folder share of the loaded entries whole,
+	// while no search is typed; counts keeps them between pages
+	// (history_folders.go).
+	folderTotals map[storage.FolderKey]storage.FolderTotal
+	counts       folderCounts
 
 	thumbs *thumbnails // history_thumbs.go
 	reveal revealer    // Show in folder (reveal.go)
@@ -143,6 +150,10 @@ func (h *historyView) reload() {
 	a := h.a
 	a.goBg(func() {
 		page, total, more, err := a.db.TypedSearch(search, historyPageSize)
+		var totals map[storage.FolderKey]storage.FolderTotal
+		if search == "" {
+			totals = h.counts.count(a.db, page)
+		}
 		a.do(func() {
 			if gen != h.gen {
 				return
@@ -156,6 +167,7 @@ func (h *historyView) reload() {
 				return
 			}
 			h.entries = page
+			h.folderTotals = totals
 			h.hasMore = len(page) == historyPageSize
 			h.setCount(total, more, search)
 			h.render()
@@ -178,6 +190,10 @@ func (h *historyView) loadMore() {
 	a.goBg(func() {
 		page, err := a.db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize,
 			BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt, MaxScan: storage.TypingMaxScan})
+		var totals map[storage.FolderKey]storage.FolderTotal
+		if search == "" {
+			totals = h.counts.count(a.db, page)
+		}
 		a.do(func() {
 			if gen != h.gen {
 				return
@@ -188,6 +204,9 @@ func (h *historyView) loadMore() {
 				return
 			}
 			h.entries = append(h.entries, page...)
+			if h.folderTotals != nil {
+				maps.Copy(h.folderTotals, totals)
+			}
 			h.hasMore = len(page) == historyPageSize
 			h.rebuildItems()
 			h.list.Refresh()
@@ -381,6 +400,7 @@ func (h *historyView) deleteEntry(id int64) {
 	a := h.a
 	a.goBg(func() {
 		err := a.db.DeleteHistory(id)
+		h.counts.forget()
 		a.do(func() {
 			if err != nil {
 				a.showError(tr("Cannot delete the entry"), err)

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -40,6 +41,69 @@ type folderGroup struct {
 	// page is the newest upload of the folder's index page, when hasPage.
 	page    storage.HistoryEntry
 	hasPage bool
+	// total is the whole share's, loaded or not (zero when not counted).
+	total storage.FolderTotal
+}
+
+// shown is what the folder's row says of it: the whole share's count,
+// size and newest upload, or those of its loaded files when the share was
+// not counted (a search lists only its matches) or has grown since.
+func (g *folderGroup) shown() storage.FolderTotal {
+	if g.total.Files >= len(g.members) {
+		return g.total
+	}
+	return storage.FolderTotal{Files: len(g.members), Size: g.size, Newest: g.newest}
+}
+
+// folderCounts counts each folder share the list meets, whole: its files
+// can be spread over pages the person has not scrolled to. A share is
+// counted whole once, then on from the last entry counted as its uploads
+// finish (storage.DB.FolderTotalAfter), on the goroutines that read the
+// pages.
+type folderCounts struct {
+	mu     sync.Mutex
+	totals map[storage.FolderKey]storage.FolderTotal
+	gen    int // bumped by forget, so a count made before it is not kept
+}
+
+// count brings the totals of the shares page has a file of up to date and
+// returns them. A share that cannot be counted is left out (its row counts
+// its loaded files).
+func (c *folderCounts) count(db *storage.DB, page []storage.HistoryEntry) map[storage.FolderKey]storage.FolderTotal {
+	out := map[storage.FolderKey]storage.FolderTotal{}
+	for _, e := range page {
+		k, ok := e.Folder()
+		if _, counted := out[k]; !ok || counted {
+			continue
+		}
+		c.mu.Lock()
+		t, gen := c.totals[k], c.gen
+		c.mu.Unlock()
+		more, err := db.FolderTotalAfter(k, t.LastID)
+		if err != nil {
+			continue
+		}
+		t = t.Plus(more)
+		out[k] = t
+		c.mu.Lock()
+		if c.totals == nil {
+			c.totals = map[storage.FolderKey]storage.FolderTotal{}
+		}
+		if gen == c.gen && t.LastID >= c.totals[k].LastID {
+			c.totals[k] = t
+		}
+		c.mu.Unlock()
+	}
+	return out
+}
+
+// forget drops every count: entries were deleted, which counting on would
+// still count.
+func (c *folderCounts) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.totals = nil
+	c.gen++
 }
 
 // rebuildItems lays the loaded entries out as the list's lines: each
@@ -55,7 +119,7 @@ func (h *historyView) rebuildItems() {
 		}
 		g := groups[k]
 		if g == nil {
-			g = &folderGroup{key: k, newest: e.FinishedAt}
+			g = &folderGroup{key: k, newest: e.FinishedAt, total: h.folderTotals[k]}
 			g.page, g.hasPage = pages[folderPageDirName(k)]
 			groups[k] = g
 		}
@@ -272,8 +336,9 @@ func (r *folderRow) set(g *folderGroup) {
 		r.icon.SetResource(theme.FolderIcon())
 	}
 	r.name.SetText(inert.Text(folderName(g.key)))
-	parts := []string{trn("{{.Count}} files", len(g.members)), formatSize(g.size),
-		formatDate(g.newest, r.h.a.now()), displayPath(g.key.Folder)}
+	shown := g.shown()
+	parts := []string{trn("{{.Count}} files", shown.Files), formatSize(shown.Size),
+		formatDate(shown.Newest, r.h.a.now()), displayPath(g.key.Folder)}
 	r.detail.SetText(inert.Line(strings.Join(parts, " · ")))
 	show(r.indexPage, !g.hasPage)
 	show(r.copyShare, g.hasPage)

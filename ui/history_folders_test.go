@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"html"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -131,4 +133,70 @@ func TestHistoryFolderShare(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, string(want), httpGet(t, html.UnescapeString(m[1])), "the link of %s serves it", files[i].Name)
 	}
+}
+
+// A folder share whose uploads are spread among many others — only some
+// of them on the first page — says how many files it holds at once, not
+// after the person has scrolled the rest in; a search counts its matches.
+func TestHistoryFolderCountBeforeScrolling(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	const files, between = 30, 5 // each of the folder's uploads among 5 others
+	var size int64
+	for i := range files * (between + 1) {
+		entry := storage.HistoryEntry{JobID: fmt.Sprintf("job-%d", i), Env: api.SandboxKey, Name: fmt.Sprintf("other-%03d.txt", i),
+			Size: 1000, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow.Add(time.Duration(i) * time.Minute)}
+		if i%(between+1) == 0 {
+			entry.Name, entry.Size = fmt.Sprintf("IMG_%03d.jpg", i), int64(2000+i)
+			entry.AddedFolder, entry.BatchID = "/home/me/raw", "b1"
+			size += entry.Size
+		}
+		_, err := e.db.AddHistory(entry)
+		require.NoError(t, err)
+	}
+	folderRowText := func() string {
+		for _, item := range a.history.items {
+			if item.entry < 0 {
+				r := newFolderRow(a.history)
+				r.set(item.folder)
+				return r.detail.Text
+			}
+		}
+		return ""
+	}
+	e.ui(func() {
+		a.now = func() time.Time { return fixedNow.Add(24 * time.Hour) }
+		a.tabs.Select(a.historyTab)
+		a.history.reload()
+	})
+	e.eventually(func() bool { return len(a.history.entries) == historyPageSize }, "the first page")
+	e.ui(func() {
+		require.Len(t, a.history.entries, historyPageSize, "only the first page: nothing scrolled in")
+		loaded := 0
+		for _, en := range a.history.entries {
+			if _, ok := en.Folder(); ok {
+				loaded++
+			}
+		}
+		require.Less(t, loaded, files, "the folder's files are not all on the first page")
+		assert.True(t, strings.HasPrefix(folderRowText(), fmt.Sprintf("30 files · %s · ", formatSize(size))), folderRowText())
+	})
+
+	// Counted on as more of it is uploaded, and again when one is deleted.
+	for i := range 3 {
+		_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprintf("more-%d", i), Env: api.SandboxKey,
+			Name: fmt.Sprintf("IMG_9%02d.jpg", i), Size: 1000, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o",
+			FinishedAt: fixedNow.Add(time.Duration(1000+i) * time.Minute), AddedFolder: "/home/me/raw", BatchID: "b1"})
+		require.NoError(t, err)
+	}
+	e.ui(func() { a.history.reload() })
+	e.eventually(func() bool { return strings.HasPrefix(folderRowText(), "33 files · ") }, "33 files")
+	e.ui(func() { a.history.deleteEntry(a.history.entries[0].ID) })
+	e.eventually(func() bool { return strings.HasPrefix(folderRowText(), "32 files · ") }, "32 files")
+
+	e.ui(func() { test.Type(a.history.search, "IMG_1") })
+	e.eventually(func() bool { return len(a.history.entries) > 0 && len(a.history.entries) < files }, "the matches")
+	e.ui(func() {
+		assert.True(t, strings.HasPrefix(folderRowText(), fmt.Sprintf("%d files · ", len(a.history.entries))), folderRowText())
+	})
 }

@@ -218,6 +218,7 @@ func (h *historyView) deleteSelected(ids []int64) {
 	a := h.a
 	a.goBg(func() {
 		n, err := a.db.DeleteHistoryIDs(ids)
+		h.counts.forget()
 		a.do(func() {
 			if err != nil {
 				a.showError(tr("Cannot delete the entries"), err)
