@@ -10,13 +10,16 @@
 # such check), WIN_SHOT (where that check saves its screenshot), GO (go),
 # WIN_KEEP (a folder to keep the test logs in), WIN_RUN (a -test.run pattern:
 # only the tests it matches; empty: all), WIN_PKG_RUN (PKG=PATTERN words: the
-# pattern for that package instead of WIN_RUN).
+# pattern for that package instead of WIN_RUN), WIN_TIMEOUT (minutes each
+# package may take; 20 unless set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
-WIN_PKGS=${WIN_PKGS:?run make test-windows}
+WIN_PKGS=${WIN_PKGS:-}
 WIN_CGO_PKGS=${WIN_CGO_PKGS:-}
+[ -n "$WIN_PKGS$WIN_CGO_PKGS" ] || { echo "no packages: run make test-windows" >&2; exit 2; }
 MINGW_CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
+WIN_TIMEOUT=${WIN_TIMEOUT:-20}
 
 work=$(mktemp -d /tmp/dstor-wine.XXXXXX)
 export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all
@@ -86,7 +89,7 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	done
 	t0=$SECONDS
 	# go test runs a test binary in its package's folder (Wine's Z: drive).
-	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout 1500 "$WINE" "$bin" -test.v -test.count=1 -test.timeout=20m ${run:+-test.run "$run"}) >"$log" 2>&1 || status=1
+	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout $((WIN_TIMEOUT * 60 + 300)) "$WINE" "$bin" -test.v -test.count=1 -test.timeout=${WIN_TIMEOUT}m ${run:+-test.run "$run"}) >"$log" 2>&1 || status=1
 	# Top-level results only: subtests are indented.
 	np=$(grep -c '^--- PASS' "$log" || true)
 	nf=$(grep -c '^--- FAIL' "$log" || true)
