@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -41,9 +40,12 @@ func speakableName(o fyne.CanvasObject) string {
 // focusable widget) that has no name a screen reader can speak. Lists and
 // the radio group's items are named by what they hold.
 func unnamedControls(o fyne.CanvasObject, report func(what string)) {
-	if o == nil || !o.Visible() {
-		return
-	}
+	walkObjects(o, func(o fyne.CanvasObject) { reportUnnamed(o, report) })
+}
+
+// reportUnnamed reports o if it is a control with no name a screen reader
+// can speak.
+func reportUnnamed(o fyne.CanvasObject, report func(what string)) {
 	_, tappable := o.(fyne.Tappable)
 	_, focusable := o.(fyne.Focusable)
 	kind := fmt.Sprintf("%T", o)
@@ -65,16 +67,6 @@ func unnamedControls(o fyne.CanvasObject, report func(what string)) {
 			report(kind)
 		}
 	}
-	switch w := o.(type) {
-	case *fyne.Container:
-		for _, c := range w.Objects {
-			unnamedControls(c, report)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(w).Objects() {
-			unnamedControls(c, report)
-		}
-	}
 }
 
 // TestEveryControlHasAName tours every screen and fails on a control a
@@ -92,24 +84,13 @@ func TestEveryControlHasAName(t *testing.T) {
 // focusableControls lists the visible, enabled controls of o's tree that
 // take the keyboard focus.
 func focusableControls(o fyne.CanvasObject, add func(fyne.Focusable)) {
-	if o == nil || !o.Visible() {
-		return
-	}
-	if f, ok := o.(fyne.Focusable); ok {
-		if d, ok := o.(fyne.Disableable); !ok || !d.Disabled() {
-			add(f)
+	walkObjects(o, func(o fyne.CanvasObject) {
+		if f, ok := o.(fyne.Focusable); ok {
+			if d, ok := o.(fyne.Disableable); !ok || !d.Disabled() {
+				add(f)
+			}
 		}
-	}
-	switch w := o.(type) {
-	case *fyne.Container:
-		for _, c := range w.Objects {
-			focusableControls(c, add)
-		}
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(w).Objects() {
-			focusableControls(c, add)
-		}
-	}
+	})
 }
 
 // TestTabReachesEveryControl tours every screen and presses Tab until the

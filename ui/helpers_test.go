@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/require"
 
@@ -93,4 +94,22 @@ func (e *testEnv) signInSandbox() {
 		test.Tap(e.a.signin.keySubmit)
 	})
 	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
+}
+
+// walkObjects calls fn for o and every visible object inside it.
+func walkObjects(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	fn(o)
+	switch o := o.(type) {
+	case *fyne.Container:
+		for _, c := range o.Objects {
+			walkObjects(c, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(o).Objects() {
+			walkObjects(c, fn)
+		}
+	}
 }
