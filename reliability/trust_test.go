@@ -789,11 +789,10 @@ func invalidUTF8Case() trustCase {
 }
 
 // historyMemoryCase: the short suite (go test -race) exports fewer entries,
-// the full one the 100,000. Constant memory is judged against the
-// same command printing one entry: the race detector inflates both alike,
-// while an export that held the entries would grow by hundreds of bytes per
-// entry (414 MB for 100,000 before it streamed). Each line of the export is
-// one entry, checked to be JSON.
+// the full one 100,000. Constant memory is judged against the same command
+// printing one entry: the race detector inflates both alike, while an
+// export that held the entries would grow by hundreds of bytes per entry.
+// Each line of the export is one entry, checked to be JSON.
 func historyMemoryCase(n int) trustCase {
 	const maxGrowthMiB = 20
 	return trustCase{
