@@ -160,9 +160,11 @@ func unfinishedJobs(home string) int {
 }
 
 // queueKnows reports whether the database holds the folder: a job of one of
-// its files, or its walk.
+// its files, or its walk. The files' paths use the system's separator (a
+// "/" pattern matched none on Windows, and the restart added the folder
+// again beside its resumed queue).
 func queueKnows(home, dir string) bool {
-	return countRows(home, `SELECT count(*) FROM jobs WHERE local_path LIKE ?`, dir+"/%") > 0 ||
+	return countRows(home, `SELECT count(*) FROM jobs WHERE local_path LIKE ?`, filepath.Join(dir, "%")) > 0 ||
 		countRows(home, `SELECT count(*) FROM walks`) > 0
 }
 
