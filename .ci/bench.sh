@@ -7,7 +7,7 @@
 # medians and ratios. Only public tools: Go's benchmark harness,
 # /usr/bin/time -v (Debian package "time"), curl.
 #
-#   make bench                  full pass (about 10 minutes on 2 cores)
+#   make bench                  full pass (29 minutes on 2 busy cores, 2026-12-02)
 #   BENCH_QUICK=1 make bench    short pass: smaller files, fewer runs
 #   BENCH_RUNS=7 make bench     more runs per case (default 5, quick 2)
 #   BENCH_KEEP=1                keep the temporary folder (data, logs)
