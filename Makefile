@@ -171,7 +171,9 @@ run: build
 # a fixed window size, a forced theme, slowed-down uploads; the shipped
 # binary has none of it), runs it under Xvfb against the sandbox with a
 # throw-away data folder (and a throw-away keyring when gnome-keyring is
-# installed), and saves sign-in (also after a wrong password), a busy queue
+# installed) and a throw-away home whose ~/Pictures/2026 holds the files
+# uploaded (the pictures real ones, drawn by ImageMagick, for History's
+# thumbnails), and saves sign-in (also after a wrong password), a busy queue
 # and the history, light and dark, at 1100x720 and again at 640x480 and
 # 1280x800 (the -640x480 and -1280x800 files), then sign-in, queue and
 # history in each of SHOT_LANGS (the -de and -ru files).
@@ -182,13 +184,18 @@ screenshots: deps
 	@set -e; bin=$$(realpath $(SHOT_BIN)); out=$$(realpath -m $(SCREENSHOT_DIR)); mkdir -p $$out; \
 	tmp=$$(mktemp -d); Xvfb $(SHOT_DISPLAY) -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$$!; \
 	trap 'kill $$xvfb 2>/dev/null; chmod -R u+rwX $$tmp; rm -rf $$tmp' EXIT; sleep 1; \
-	f=$$tmp/files; mkdir -p $$f/raw; \
-	head -c 18000 /dev/urandom >$$f/notes.txt; head -c 420000 /dev/urandom >$$f/cover.png; \
+	me=$$tmp/me; f=$$me/Pictures/2026; mkdir -p $$f/raw; \
+	head -c 18000 /dev/urandom >$$f/notes.txt; convert -size 800x600 gradient:'#f6c453-#3a6ea5' $$f/cover.png; \
 	head -c 64000000 /dev/urandom >$$f/holiday-video.mp4; head -c 41000000 /dev/urandom >$$f/photos-2026.zip; \
 	head -c 23000000 /dev/urandom >$$f/dataset.csv; head -c 8400000 /dev/urandom >$$f/slides.pdf; \
-	for i in 1 2 3 4; do head -c $$((i*2100000)) /dev/urandom >$$f/raw/IMG_00$$i.jpg; done; mkfifo $$f/live-feed.pipe; \
+	pic() { convert -size 2400x$$2 gradient:"$$3" \( -size 2400x$$((1800-$$2)) gradient:"$$4" \) -append -fill "$$5" -draw "$$6" -quality 92 $$f/raw/IMG_00$$1.jpg; }; \
+	pic 1 1080 '#4f8fd0-#dcecfa' '#6b8e23-#2e4a12' '#ffe08a' 'circle 1750,380 1750,520'; \
+	pic 2 1100 '#e07a5f-#f9d9a8' '#264653-#14262d' '#f4a261' 'circle 1200,1100 1200,1300'; \
+	pic 3 900 '#7fb8ee-#e6f2fc' '#1e88e5-#0b3c7a' white 'ellipse 600,300 260,70 0,360'; \
+	pic 4 1000 '#9ec1dc-#eef4f8' '#d4ac2b-#7d5f0e' '#3d5a1e' 'circle 1530,640 1530,780'; \
+	mkfifo $$f/live-feed.pipe; \
 	shot() { state=$$1; name=$$2; secs=$$3; shift 3; home=$$tmp/home-$$name; mkdir -p $$home; \
-	  run="$$shotlang DSTOR_UPLOADER_HOME=$$home DSTOR_UPLOADER_SCREENSHOT=$$state DISPLAY=$(SHOT_DISPLAY) $$bin --env sandbox $$*"; \
+	  run="$$shotlang HOME=$$me XDG_CONFIG_HOME=$$home/.config XDG_CACHE_HOME=$$home/.cache XDG_DATA_HOME=$$home/.local/share DSTOR_UPLOADER_HOME=$$home DSTOR_UPLOADER_SCREENSHOT=$$state DISPLAY=$(SHOT_DISPLAY) $$bin --env sandbox $$*"; \
 	  if command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null; then \
 	    HOME=$$home setsid dbus-run-session -- bash -c "echo screenshot | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; $$run" >$$tmp/$$name.log 2>&1 & pid=$$!; \
 	  else setsid bash -c "$$run" >$$tmp/$$name.log 2>&1 & pid=$$!; fi; \

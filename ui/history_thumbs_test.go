@@ -80,8 +80,8 @@ func TestHistoryThumbnails(t *testing.T) {
 		pic, _, err := image.Decode(bytes.NewReader(r.thumb.Resource.Content()))
 		require.NoError(t, err)
 		assert.Equal(t, image.Rect(0, 0, thumbnail.Size, thumbnail.Size*3/4), pic.Bounds())
-		for name, icon := range map[string]string{"notes.txt": theme.FileTextIcon().Name(),
-			"fake.jpg": theme.FileImageIcon().Name(), "gone.gif": theme.FileImageIcon().Name()} {
+		for name, icon := range map[string]string{"notes.txt": theme.DocumentIcon().Name(),
+			"fake.jpg": theme.MediaPhotoIcon().Name(), "gone.gif": theme.MediaPhotoIcon().Name()} {
 			assert.False(t, rows[name].thumb.Visible(), name)
 			assert.True(t, rows[name].icon.Visible(), name)
 			assert.Equal(t, icon, rows[name].icon.Resource.Name(), name)
@@ -140,6 +140,6 @@ func TestHistoryThumbnailOfARecycledRow(t *testing.T) {
 	e.ui(func() {
 		stale.done(res)
 		assert.False(t, recycled.thumb.Visible())
-		assert.Equal(t, theme.FileTextIcon().Name(), recycled.icon.Resource.Name())
+		assert.Equal(t, theme.DocumentIcon().Name(), recycled.icon.Resource.Name())
 	})
 }
