@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 11
+const CurrentSchemaVersion = 12
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -338,6 +338,7 @@ var migrations = []migration{
 	{"add the history's live check (when its link last served the file, or why not)", migrateV9},
 	{"add the folder and Add call of each history entry (folders shared as one)", migrateV10},
 	{"add jobs.reported (a result printed by exactly one command-line run)", migrateV11},
+	{"add jobs.reason and jobs.reason_arg (why a job stopped, as a code the window words)", migrateV12},
 }
 
 // migrate applies the pending steps, each in its own transaction together
@@ -541,6 +542,17 @@ func migrateV11(tx *sql.Tx) error {
 	return execAll(tx,
 		`ALTER TABLE jobs ADD COLUMN reported INTEGER NOT NULL DEFAULT 0`,
 		`UPDATE jobs SET reported = 1`,
+	)
+}
+
+// migrateV12 adds jobs.reason and jobs.reason_arg: why a job failed, was
+// skipped, waits or was already uploaded, as a code and its detail, so the
+// window words it in its own language. Rows from before keep only their
+// English sentence (jobs.error), which the window then shows as it is.
+func migrateV12(tx *sql.Tx) error {
+	return execAll(tx,
+		`ALTER TABLE jobs ADD COLUMN reason TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE jobs ADD COLUMN reason_arg TEXT NOT NULL DEFAULT ''`,
 	)
 }
 

@@ -167,6 +167,7 @@ func TestMigrateFromVersion1KeepsData(t *testing.T) {
 		       (NULL, 'second.txt', 'QmSecond', '', '', 200, 0, NULL)`,
 		`INSERT INTO jobs (id, state, name, created_at, updated_at) VALUES ('old-job', 'done', 'ÄPFEL Report.PDF', 1, 2),
 		('pending', 'uploading', 'big.iso', 3, 3)`,
+		`INSERT INTO jobs (id, state, name, error, created_at, updated_at) VALUES ('old-fail', 'failed', 'x.bin', 'folder is empty', 4, 4)`,
 		`INSERT INTO settings (key, value) VALUES ('app', '{"concurrency": 5}')`)
 
 	n, err := d.HistoryCount("")
@@ -193,8 +194,12 @@ func TestMigrateFromVersion1KeepsData(t *testing.T) {
 
 	jobs, err := d.Jobs()
 	require.NoError(t, err)
-	require.Len(t, jobs, 2)
-	assert.Equal(t, []string{"old-job", "pending"}, []string{jobs[0].ID, jobs[1].ID})
+	require.Len(t, jobs, 3)
+	assert.Equal(t, []string{"old-job", "pending", "old-fail"}, []string{jobs[0].ID, jobs[1].ID, jobs[2].ID})
+	// A reason from before codes existed keeps its English sentence alone.
+	assert.Equal(t, "folder is empty", jobs[2].Error)
+	assert.Empty(t, jobs[2].Reason)
+	assert.Empty(t, jobs[2].ReasonArg)
 	requeued, err := d.RequeueInterrupted()
 	require.NoError(t, err)
 	assert.Equal(t, 1, requeued)

@@ -86,8 +86,17 @@ type JobRow struct {
 	State JobState `json:"state"`
 	// Attempts counts upload attempts so far.
 	Attempts int `json:"attempts"`
-	// Error is the human-readable reason for failed or skipped jobs.
+	// Error is the human-readable reason for failed or skipped jobs, in
+	// English (the command line's and the logs' sentence).
 	Error string `json:"error"`
+	// Reason is the same reason as a stable code (api/worker's
+	// ReasonCode), which the window words in its own language; empty for
+	// none, and in rows written before codes existed (Error then stands
+	// alone).
+	Reason string `json:"reason,omitempty"`
+	// ReasonArg is the one detail Reason's wording needs (a date, a host,
+	// dStor's words), or empty.
+	ReasonArg string `json:"reason_arg,omitempty"`
 	// Hash is the CID once done.
 	Hash string `json:"hash"`
 	// Verified is true once done with a hash equal to the local CID.
@@ -115,7 +124,8 @@ type JobRow struct {
 }
 
 const jobCols = `id, batch_id, env, account, local_path, name, size, folder_path, parent_id,
-	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id, expect_sha256, reported`
+	comment, state, attempts, error, hash, verified, created_at, updated_at, beneath, file_id, expect_sha256, reported,
+	reason, reason_arg`
 
 // jobSelect is the SELECT list matching scanJob: the row's seq, jobCols,
 // and the cleared mark (see queuewindow.go).
@@ -127,7 +137,8 @@ func scanJob(sc rowScanner) (JobRow, error) {
 	var created, updated int64
 	err := sc.Scan(&j.Seq, &j.ID, &j.BatchID, &j.Env, &j.Account, &j.LocalPath, &j.Name, &j.Size,
 		&j.FolderPath, &parent, &j.Comment, &j.State, &j.Attempts, &j.Error, &j.Hash,
-		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256, &j.Reported, &j.Cleared)
+		&j.Verified, &created, &updated, &j.Beneath, &j.FileID, &j.ExpectSHA256, &j.Reported,
+		&j.Reason, &j.ReasonArg, &j.Cleared)
 	if err != nil {
 		return JobRow{}, err
 	}
@@ -168,7 +179,7 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 	}
 	return d.withTx(fmt.Sprintf("insert %d jobs", len(rows)), func(tx *sql.Tx) error {
 		st, err := tx.Prepare(`INSERT INTO jobs (` + jobCols + `)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return err
 		}
@@ -177,7 +188,8 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 			r := &rows[i]
 			res, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.LocalPath, r.Name, r.Size,
 				r.FolderPath, nullInt(r.ParentID), r.Comment, string(r.State), r.Attempts, r.Error,
-				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256, r.Reported)
+				r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256, r.Reported,
+				r.Reason, r.ReasonArg)
 			if err != nil {
 				return fmt.Errorf("job %s: %w", r.ID, err)
 			}
@@ -221,6 +233,8 @@ type JobUpdate struct {
 	Attempts int
 	// Error is the human sentence of a failed or waiting job, or empty.
 	Error string
+	// Reason and ReasonArg are its code and detail (see JobRow), or empty.
+	Reason, ReasonArg string
 }
 
 // JobFinish is a finished upload for [DB.WriteJobs], as [DB.FinishJob]
@@ -396,7 +410,7 @@ func wrapJobErr(err error, format string, args ...any) error {
 // updateJobTx runs one JobUpdate: ErrNotFound or ErrJobDone when no row
 // changed.
 func updateJobTx(tx *sql.Tx, upd *sql.Stmt, u JobUpdate, now int64) error {
-	res, err := upd.Exec(string(u.State), u.Attempts, u.Error, now, u.ID, string(JobDone))
+	res, err := upd.Exec(string(u.State), u.Attempts, u.Error, u.Reason, u.ReasonArg, now, u.ID, string(JobDone))
 	if err != nil {
 		return err
 	}
@@ -431,10 +445,10 @@ func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, f JobFinish, now int64) error 
 
 // The per-file writes of the queue, prepared once (see DB.writeStmt).
 const (
-	updateJobSQL = `UPDATE jobs SET state = ?, attempts = ?, error = ?, updated_at = ?
+	updateJobSQL = `UPDATE jobs SET state = ?, attempts = ?, error = ?, reason = ?, reason_arg = ?, updated_at = ?
 			WHERE id = ? AND state <> ?`
 	finishJobSQL = `UPDATE jobs SET state = ?, hash = ?, verified = ?, attempts = ?,
-			error = '', updated_at = ?, reported = ? WHERE id = ?`
+			error = '', reason = '', reason_arg = '', updated_at = ?, reported = ? WHERE id = ?`
 	markReportedSQL   = `UPDATE jobs SET reported = 1 WHERE id = ?`
 	unreportedDoneSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND cleared = 0 AND reported = 0 ORDER BY seq`
 	jobStateSQL       = `SELECT state FROM jobs WHERE id = ?`

@@ -361,3 +361,44 @@ func TestMarkReported(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, c.Reported, "FinishJob writes the mark it is given")
 }
+
+// TestJobReasonIsKept: a job's reason code and detail go through every
+// write that sets its sentence, and a finish or a bulk change to a state
+// without one clears them with it.
+func TestJobReasonIsKept(t *testing.T) {
+	d := openTestDB(t)
+	rows := sampleJobs(3, "b")
+	rows[0].State, rows[0].Error, rows[0].Reason, rows[0].ReasonArg = JobAlready, "already uploaded on …", "already", "2026-05-20T14:03:00Z"
+	require.NoError(t, d.InsertJobs(rows))
+	j, err := d.Job(rows[0].ID)
+	require.NoError(t, err)
+	assert.Equal(t, "already", j.Reason)
+	assert.Equal(t, "2026-05-20T14:03:00Z", j.ReasonArg)
+
+	ups := []JobUpdate{{ID: rows[1].ID, State: JobFailed, Attempts: 3, Error: "cannot reach h", Reason: "unreachable", ReasonArg: "h"}}
+	upErrs, _ := d.WriteJobs(ups, nil)
+	require.NoError(t, upErrs[0])
+	j, err = d.Job(rows[1].ID)
+	require.NoError(t, err)
+	assert.Equal(t, [3]string{"cannot reach h", "unreachable", "h"}, [3]string{j.Error, j.Reason, j.ReasonArg})
+
+	_, err = d.ChangeJobs(JobChange{Env: rows[1].Env, Account: rows[1].Account, From: []JobState{JobFailed}, To: JobWaitingSignIn, Msg: "sign in", Reason: "sign-in"})
+	require.NoError(t, err)
+	j, err = d.Job(rows[1].ID)
+	require.NoError(t, err)
+	assert.Equal(t, [3]string{"sign in", "sign-in", ""}, [3]string{j.Error, j.Reason, j.ReasonArg})
+	_, err = d.ChangeJobs(JobChange{Env: rows[1].Env, Account: rows[1].Account, From: []JobState{JobWaitingSignIn}, To: JobQueued})
+	require.NoError(t, err)
+	j, err = d.Job(rows[1].ID)
+	require.NoError(t, err)
+	assert.Equal(t, [3]string{"", "", ""}, [3]string{j.Error, j.Reason, j.ReasonArg})
+
+	require.NoError(t, d.UpdateJob(rows[2].ID, JobQueued, 1, ""))
+	ups = []JobUpdate{{ID: rows[2].ID, State: JobQueued, Attempts: 1, Error: "busy", Reason: "server-trouble", ReasonArg: "slow down"}}
+	upErrs, _ = d.WriteJobs(ups, nil)
+	require.NoError(t, upErrs[0])
+	require.NoError(t, d.FinishJob(JobRow{ID: rows[2].ID, Hash: "QmX", Attempts: 2}, HistoryEntry{Name: "x"}))
+	j, err = d.Job(rows[2].ID)
+	require.NoError(t, err)
+	assert.Equal(t, [3]string{"", "", ""}, [3]string{j.Error, j.Reason, j.ReasonArg})
+}

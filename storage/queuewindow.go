@@ -143,13 +143,15 @@ func (d *DB) HasJobFor(batchID, localPath string) (bool, error) {
 
 // JobChange is one bulk change of an account's listed jobs: the jobs in
 // any of From (not among Except, the jobs the worker holds in memory and
-// writes itself) get state To with Error Msg; ResetAttempts also zeroes
+// writes itself) get state To with Error Msg and Reason Reason (no
+// ReasonArg); ResetAttempts also zeroes
 // their attempt counts (a retry starts afresh).
 type JobChange struct {
 	Env, Account  string
 	From          []JobState
 	To            JobState
 	Msg           string
+	Reason        string
 	ResetAttempts bool
 	Except        []string
 }
@@ -164,7 +166,7 @@ func (d *DB) ChangeJobs(c JobChange) (StateCounts, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := "state = ?, error = ?, updated_at = ?"
+	set := "state = ?, error = ?, reason = ?, reason_arg = '', updated_at = ?"
 	if c.ResetAttempts {
 		set += ", attempts = 0"
 	}
@@ -174,7 +176,7 @@ func (d *DB) ChangeJobs(c JobChange) (StateCounts, error) {
 			return err
 		}
 		_, err := tx.Exec("UPDATE jobs SET "+set+" WHERE "+where,
-			append([]any{string(c.To), c.Msg, time.Now().UnixNano()}, args...)...)
+			append([]any{string(c.To), c.Msg, c.Reason, time.Now().UnixNano()}, args...)...)
 		return err
 	})
 	return moved, err

@@ -62,9 +62,9 @@ var pseudoDataText = regexp.MustCompile(`dStor Uploader|dStor|Qm[1-9A-HJ-NP-Za-k
 	`https?://[^\s]+|[\w.+-]+@[\w.-]+|/[\w/.-]*|ipfs|Deutsch|English|Français|Español|Português \(Brasil\)|Русский|Spring trip|` +
 	`Qm[1-9A-HJ-NP-Za-km-z]+…[1-9A-HJ-NP-Za-km-z]+|\d+(\.\d+)?`)
 
-// untranslatedErrors are the sentences that reach the window from the
-// queue, the API and the keyring in English still (worker, api and storage
-// write them; the window shows them as they are).
+// untranslatedErrors are the sentences that reach the window in English
+// still: a queue row saved before reason codes existed (the window shows
+// the worker's sentence as it is), and the keyring's.
 var untranslatedErrors = []string{"Cannot read it.",
 	"The keyring is turned off (--no-keyring); secrets are kept in memory until you quit."}
 
@@ -339,9 +339,11 @@ func pseudoJobs() []worker.Job {
 	parent := int64(1234)
 	return append(jobs,
 		worker.Job{ID: "6", Name: "slides.pdf", Size: 8_400_000, State: storage.JobQueued, ParentID: &parent},
-		worker.Job{ID: "7", Name: "cover.jpg", Size: 420_000, State: storage.JobQueued, Attempts: 2, Err: "Cannot read it."},
+		worker.Job{ID: "7", Name: "cover.jpg", Size: 420_000, State: storage.JobQueued, Attempts: 2, Err: "dStor is busy",
+			Reason: worker.ReasonServerTrouble, RetryAt: fixedNow.Add(time.Minute)},
 		worker.Job{ID: "8", Name: "old.txt", Size: 100, State: storage.JobCanceled},
-		worker.Job{ID: "9", Name: "link.txt", State: storage.JobSkipped, Err: "Cannot read it."},
+		worker.Job{ID: "9", Name: "link.txt", State: storage.JobSkipped, Err: "symbolic link", Reason: worker.ReasonSymlink},
+		worker.Job{ID: "11", Name: "gone.txt", State: storage.JobFailed, Attempts: 4, Err: "cannot reach it", Reason: worker.ReasonUnreachable, ReasonArg: "127.0.0.1:8080"},
 		worker.Job{ID: "10", Name: "later.txt", Size: 10, State: storage.JobWaitingSignIn},
 	)
 }

@@ -140,16 +140,16 @@ func (r *queueRow) lookOf(j worker.Job) stateLook {
 		}
 		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), text: text, imp: widget.SuccessImportance, more: hashDetail(j)}
 	case storage.JobFailed:
-		return problemLook(theme.NewErrorThemedResource(theme.ErrorIcon()), tr("Failed"), widget.DangerImportance, j.Err)
+		return problemLook(theme.NewErrorThemedResource(theme.ErrorIcon()), tr("Failed"), widget.DangerImportance, jobReasonText(j, r.v.a.now()))
 	case storage.JobCanceled:
 		return stateLook{icon: theme.NewDisabledResource(theme.CancelIcon()), text: tr("Canceled")}
 	case storage.JobAlready:
 		// No state text: "Upload again" takes its place, and the detail
 		// line says when it was uploaded.
-		more := append([]string{alreadyText(j.Err, r.v.a.now())}, hashDetail(j)...)
+		more := append([]string{jobReasonText(j, r.v.a.now())}, hashDetail(j)...)
 		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), more: more}
 	case storage.JobSkipped:
-		return problemLook(theme.NewWarningThemedResource(theme.WarningIcon()), tr("Skipped"), widget.WarningImportance, j.Err)
+		return problemLook(theme.NewWarningThemedResource(theme.WarningIcon()), tr("Skipped"), widget.WarningImportance, jobReasonText(j, r.v.a.now()))
 	case storage.JobWaitingSignIn:
 		return stateLook{icon: theme.NewWarningThemedResource(theme.AccountIcon()), text: tr("Needs sign-in"), imp: widget.WarningImportance}
 	}
@@ -169,15 +169,15 @@ func (r *queueRow) queuedLook(j worker.Job) stateLook {
 	case j.Attempts > 0 && j.Err != "":
 		look.text = tr("Retrying ({{.N}})", map[string]any{"N": j.Attempts})
 		look.imp = widget.WarningImportance
-		look.more = []string{sentence(j.Err)}
+		look.more = []string{jobReasonText(j, r.v.a.now())}
 	}
 	return look
 }
 
 // problemLook is the look of a job that did not upload: the state and the
-// detail line in the colour of imp, the reason err in the detail line.
-func problemLook(icon fyne.Resource, text string, imp widget.Importance, err string) stateLook {
-	return stateLook{icon: icon, text: text, imp: imp, detailImp: imp, more: []string{sentence(err)}}
+// detail line in the colour of imp, the worded reason in the detail line.
+func problemLook(icon fyne.Resource, text string, imp widget.Importance, reason string) stateLook {
+	return stateLook{icon: icon, text: text, imp: imp, detailImp: imp, more: []string{reason}}
 }
 
 // placeDetails are the first details of every row: the file's size and the

@@ -14,7 +14,7 @@ func TestAlreadyUploadedAtReadsItsSentence(t *testing.T) {
 	got, ok := AlreadyUploadedAt(alreadyText(at))
 	assert.True(t, ok)
 	assert.True(t, got.Equal(at), "%v", got)
-	for _, msg := range []string{"", msgSignIn, "already uploaded on a Tuesday", "Already uploaded on 20 May 2026 at 14:03"} {
+	for _, msg := range []string{"", causeSignIn.text, "already uploaded on a Tuesday", "Already uploaded on 20 May 2026 at 14:03"} {
 		_, ok := AlreadyUploadedAt(msg)
 		assert.False(t, ok, "%q", msg)
 	}

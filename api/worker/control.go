@@ -75,7 +75,7 @@ func (q *Queue) cancelLocked(j *job) {
 		return
 	}
 	q.mutate(j, func() { j.row.State = storage.JobCanceled })
-	j.row.Error = ""
+	none.set(&j.row)
 	j.speed, j.eta = 0, 0
 	j.finishedAt = q.now()
 	q.markDirty(j)
@@ -155,11 +155,11 @@ func (q *Queue) RetryFailed() {
 			q.retryLocked(j)
 		}
 	}
-	to, msg := storage.JobQueued, ""
+	to, c := storage.JobQueued, none
 	if q.signIn {
-		to, msg = storage.JobWaitingSignIn, msgSignIn
+		to, c = storage.JobWaitingSignIn, causeSignIn
 	}
-	moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobFailed}, To: to, Msg: msg, ResetAttempts: true})
+	moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobFailed}, To: to, Msg: c.text, Reason: string(c.code), ResetAttempts: true})
 	if len(moved) > 0 {
 		q.moreQueuedLocked(0)
 		q.publish(JobsChanged, nil, false)
@@ -172,16 +172,16 @@ func (q *Queue) retryLocked(j *job) {
 	default:
 		return
 	}
-	state, msg := storage.JobQueued, ""
+	state, c := storage.JobQueued, none
 	if q.signIn {
-		state, msg = storage.JobWaitingSignIn, msgSignIn
+		state, c = storage.JobWaitingSignIn, causeSignIn
 	}
 	q.mutate(j, func() {
 		j.row.State = state
 		j.sent = 0
 	})
 	j.row.Attempts = 0
-	j.row.Error = msg
+	c.set(&j.row)
 	j.row.Hash, j.row.Verified = "", false
 	j.speed, j.eta = 0, 0
 	j.startedAt, j.finishedAt, j.firstStart = time.Time{}, time.Time{}, time.Time{}
@@ -298,7 +298,7 @@ func (q *Queue) SetTokens(ts TokenSource) {
 			continue
 		}
 		q.mutate(j, func() { j.row.State = storage.JobQueued })
-		j.row.Error = ""
+		none.set(&j.row)
 		q.enqueueLocked(j)
 		q.markDirty(j)
 		q.publish(JobChanged, j, false)
@@ -325,13 +325,13 @@ func (q *Queue) enterSignInLocked() {
 	for _, j := range q.active {
 		if j.row.State == storage.JobQueued {
 			q.mutate(j, func() { j.row.State = storage.JobWaitingSignIn })
-			j.row.Error = msgSignIn
+			causeSignIn.set(&j.row)
 			q.markDirty(j)
 			q.publish(JobChanged, j, false)
 		}
 		q.retireLocked(j)
 	}
-	if moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobQueued}, To: storage.JobWaitingSignIn, Msg: msgSignIn}); len(moved) > 0 {
+	if moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobQueued}, To: storage.JobWaitingSignIn, Msg: causeSignIn.text, Reason: string(causeSignIn.code)}); len(moved) > 0 {
 		q.publish(JobsChanged, nil, false)
 	}
 	if changed {

@@ -63,6 +63,12 @@ type Job struct {
 	// Err is a human sentence: why it failed or was skipped, or the last
 	// error while a retry is pending, or why it waits for sign-in.
 	Err string
+	// Reason is the same as a code the window words in its language, and
+	// ReasonArg that code's one detail (see ReasonCode); Reason is empty
+	// when there is none, and in jobs saved before codes existed (Err
+	// then stands alone).
+	Reason    ReasonCode
+	ReasonArg string
 	// Sent is how many bytes of the current attempt were sent (Size once
 	// done).
 	Sent int64
@@ -268,6 +274,8 @@ func (q *Queue) snapshotRow(r storage.JobRow) Job {
 		State:      r.State,
 		Attempts:   r.Attempts,
 		Err:        r.Error,
+		Reason:     ReasonCode(r.Reason),
+		ReasonArg:  r.ReasonArg,
 		Hash:       r.Hash,
 		Verified:   r.Verified,
 	}

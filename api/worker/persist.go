@@ -257,7 +257,8 @@ func updatesLocked(dirty map[*job]struct{}) []rowUpdate {
 func (q *Queue) writeRound(ups []rowUpdate, fins []finish, r *flushRound) {
 	changes := make([]storage.JobUpdate, len(ups))
 	for i, u := range ups {
-		changes[i] = storage.JobUpdate{ID: u.row.ID, State: u.row.State, Attempts: u.row.Attempts, Error: u.row.Error}
+		changes[i] = storage.JobUpdate{ID: u.row.ID, State: u.row.State, Attempts: u.row.Attempts,
+			Error: u.row.Error, Reason: u.row.Reason, ReasonArg: u.row.ReasonArg}
 	}
 	recs := make([]storage.JobFinish, len(fins))
 	for i, f := range fins {
@@ -312,7 +313,7 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 	j, res := f.j, f.res
 	if r.pending(err) {
 		q.finishes = append(q.finishes, f)
-		j.row.Error = "uploaded as " + res.Hash + ", waiting to be recorded: " + diskFullSentence(err)
+		cause{ReasonUnrecorded, res.Hash, "uploaded as " + res.Hash + ", waiting to be recorded: " + diskFullSentence(err)}.set(&j.row)
 		q.publish(JobChanged, j, false)
 		return
 	}
@@ -325,7 +326,7 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 		q.noteDBErrLocked(fmt.Errorf("%s was uploaded as %s but could not be recorded, so the next run uploads it again: %w", f.rec.Row.Name, res.Hash, err))
 		return // the row stays unfinished, as after a crash
 	case err != nil:
-		q.failLocked(j, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err))
+		q.failLocked(j, cause{ReasonRecordFailed, res.Hash, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err)})
 		return
 	}
 	j.unsaved = false
@@ -334,7 +335,8 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 		j.row.Size = res.FileSize
 		j.sent = res.FileSize
 	})
-	j.row.Hash, j.row.Verified, j.row.Error = res.Hash, res.Verified, ""
+	j.row.Hash, j.row.Verified = res.Hash, res.Verified
+	none.set(&j.row)
 	j.speed, j.eta = 0, 0
 	j.finishedAt = f.at
 	q.publish(JobChanged, j, false)
@@ -553,7 +555,7 @@ func prepareSaved(cfg Config) ([]storage.WalkRow, storage.StateCounts, error) {
 	}
 	change := storage.JobChange{Env: cfg.Env, Account: cfg.Account, From: []storage.JobState{storage.JobWaitingSignIn}, To: storage.JobQueued}
 	if cfg.Tokens == nil {
-		change.From, change.To, change.Msg = []storage.JobState{storage.JobQueued}, storage.JobWaitingSignIn, msgSignIn
+		change.From, change.To, change.Msg, change.Reason = []storage.JobState{storage.JobQueued}, storage.JobWaitingSignIn, causeSignIn.text, string(causeSignIn.code)
 	}
 	if _, err := cfg.DB.ChangeJobs(change); err != nil {
 		return nil, nil, fmt.Errorf("worker: queue the saved jobs: %w", err)

@@ -14,14 +14,6 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// The sentences a person sees for the worker's own failures.
-const (
-	msgSignIn       = "waiting for sign-in: the session expired; sign in again to continue"
-	msgChanged      = "the file changed while it was being uploaded"
-	msgChangedRetry = msgChanged + " — trying again from the start"
-	msgPaused       = "paused partway: dStor cannot resume an upload, so this file starts again from the beginning when you resume"
-)
-
 // speedWindow is the time constant of the speed's moving average: long
 // enough to smooth TCP's bursts, short enough to follow a real change.
 const speedWindow = 2500 * time.Millisecond
@@ -147,7 +139,7 @@ func (q *Queue) startLocked(j *job) {
 		j.sent = 0
 	})
 	j.row.Attempts++
-	j.row.Error = ""
+	none.set(&j.row)
 	j.pausedAt = 0
 	j.speed, j.eta = 0, 0
 	j.retryAt = time.Time{}
@@ -238,7 +230,7 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	row.Hash = res.Hash
 	row.Verified = res.Verified
 	row.Size = res.FileSize
-	row.Error = ""
+	none.set(&row)
 	row.Reported = !q.printsResults
 	rec := storage.JobFinish{Row: row, History: historyEntry(row, res, started, now)}
 	q.finishes = append(q.finishes, finish{j: j, rec: rec, res: res, at: now})
@@ -294,27 +286,30 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	case errors.Is(err, ErrSignInRequired):
 		q.waitSignInLocked(j)
 	case errors.As(err, &mismatch):
-		q.failLocked(j, fmt.Sprintf("integrity check failed: dStor answered the hash %s but the file's hash is %s; the upload was not recorded", mismatch.Remote, mismatch.Local))
+		q.failLocked(j, cause{ReasonHashMismatch, mismatch.Remote + " " + mismatch.Local,
+			fmt.Sprintf("integrity check failed: dStor answered the hash %s but the file's hash is %s; the upload was not recorded", mismatch.Remote, mismatch.Local)})
 	case errors.Is(err, api.ErrHashMismatch):
-		q.failLocked(j, "integrity check failed: dStor answered a hash different from the file's own; the upload was not recorded")
+		q.failLocked(j, cause{ReasonHashMismatch, "", "integrity check failed: dStor answered a hash different from the file's own; the upload was not recorded"})
 	case errors.Is(err, api.ErrNotListedFile):
 		// A link or another file where the listed one was: skipped,
 		// never uploaded, and retrying would not change that.
-		q.finishLocked(j, storage.JobSkipped, api.Human(err))
+		q.finishLocked(j, storage.JobSkipped, causeOf(err))
 	case errors.Is(err, fs.ErrNotExist):
-		q.failLocked(j, api.Human(err)) // deleted: trying again cannot help
+		q.failLocked(j, cause{ReasonFileMissing, "", api.Human(err)}) // deleted: trying again cannot help
 	case errors.Is(err, api.ErrFileChanged) && j.row.Attempts < q.maxAttempts:
 		// What was sent is not one version of the file: send it again,
 		// whole, once it has settled.
-		q.retryLaterLocked(j, 0, msgChangedRetry)
+		q.retryLaterLocked(j, 0, causeChangedRetry)
 	case errors.Is(err, api.ErrFileChanged):
-		q.failLocked(j, fmt.Sprintf("%s, every time it was tried (%d attempts) — wait until nothing writes to it, then retry", msgChanged, j.row.Attempts))
+		q.failLocked(j, causeChanged(j.row.Attempts))
 	case api.Retryable(err) && j.row.Attempts < q.maxAttempts:
-		q.retryLaterLocked(j, api.RetryAfter(err), api.Human(err))
+		q.retryLaterLocked(j, api.RetryAfter(err), causeOf(err))
 	case api.Retryable(err):
-		q.failLocked(j, fmt.Sprintf("%s (gave up after %d attempts)", api.Human(err), j.row.Attempts))
+		c := causeOf(err)
+		c.text = fmt.Sprintf("%s (gave up after %d attempts)", c.text, j.row.Attempts)
+		q.failLocked(j, c)
 	default:
-		q.failLocked(j, api.Human(err))
+		q.failLocked(j, causeOf(err))
 	}
 }
 
@@ -326,7 +321,7 @@ func (q *Queue) waitSignInLocked(j *job) {
 		j.sent = 0
 	})
 	j.row.Attempts-- // it never reached the server
-	j.row.Error = msgSignIn
+	causeSignIn.set(&j.row)
 	j.speed, j.eta = 0, 0
 	q.markDirty(j)
 	q.publish(JobChanged, j, false)
@@ -339,18 +334,18 @@ func (q *Queue) waitSignInLocked(j *job) {
 const announceWait = 10 * time.Second
 
 // retryLaterLocked queues j again after a backoff (the server's
-// retryAfter when it gave one), showing msg meanwhile; a long wait is
-// announced with the time it ends.
-func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, msg string) {
+// retryAfter when it gave one), showing c meanwhile; a long wait is
+// announced with the time it ends (Job.RetryAt, and in c's sentence).
+func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, c cause) {
 	j.speed, j.eta = 0, 0
 	wait := q.backoff(j.row.Attempts, retryAfter)
 	j.notBefore = time.Now().Add(wait)
 	j.retryAt = time.Time{}
 	if wait >= announceWait {
 		j.retryAt = q.now().Add(wait)
-		msg += fmt.Sprintf(" — trying again at %s (in %s)", j.retryAt.Local().Format("15:04:05"), wait.Round(time.Second))
+		c.text += fmt.Sprintf(" — trying again at %s (in %s)", j.retryAt.Local().Format("15:04:05"), wait.Round(time.Second))
 		if retryAfter > MaxRetryAfter {
-			msg += fmt.Sprintf("; dStor asked to wait %s, this app waits at most %s", retryAfter.Round(time.Second), MaxRetryAfter)
+			c.text += fmt.Sprintf("; dStor asked to wait %s, this app waits at most %s", retryAfter.Round(time.Second), MaxRetryAfter)
 		}
 	}
 	if q.signIn { // another upload found the session expired meanwhile
@@ -358,13 +353,13 @@ func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, msg string) {
 			j.row.State = storage.JobWaitingSignIn
 			j.sent = 0
 		})
-		j.row.Error = msgSignIn
+		causeSignIn.set(&j.row)
 	} else {
 		q.mutate(j, func() {
 			j.row.State = storage.JobQueued
 			j.sent = 0
 		})
-		j.row.Error = msg
+		c.set(&j.row)
 		q.delayLocked(j)
 	}
 	q.markDirty(j)
@@ -382,19 +377,19 @@ func (q *Queue) requeuePausedLocked(j *job) {
 		j.sent = 0
 	})
 	j.row.Attempts--
-	j.row.Error = msgPaused
+	causePaused.set(&j.row)
 	j.speed, j.eta = 0, 0
 	q.enqueueLocked(j) // starts once resumed
 	q.markDirty(j)
 	q.publish(JobChanged, j, false)
 }
 
-func (q *Queue) failLocked(j *job, msg string) { q.finishLocked(j, storage.JobFailed, msg) }
+func (q *Queue) failLocked(j *job, c cause) { q.finishLocked(j, storage.JobFailed, c) }
 
-// finishLocked ends j in state (failed or skipped) with the sentence msg.
-func (q *Queue) finishLocked(j *job, state storage.JobState, msg string) {
+// finishLocked ends j in state (failed or skipped) for the cause c.
+func (q *Queue) finishLocked(j *job, state storage.JobState, c cause) {
 	q.mutate(j, func() { j.row.State = state })
-	j.row.Error = msg
+	c.set(&j.row)
 	j.speed, j.eta = 0, 0
 	j.finishedAt = q.now()
 	q.markDirty(j)

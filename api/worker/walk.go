@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -23,16 +22,6 @@ import (
 const (
 	flushRows  = 256
 	flushEvery = 100 * time.Millisecond
-)
-
-// The reasons a walk skips an entry.
-const (
-	msgSymlink        = "symbolic link — not followed; add the target itself"
-	msgJunction       = "junction (a link to another folder) — not followed; add the target itself"
-	msgEmptyDir       = "folder is empty"
-	msgBothTarget     = "choose a destination folder path or a parent folder id, not both"
-	msgNoPath         = "choose a file or folder to upload"
-	msgChecksumFolder = "an expected SHA-256 names one file, not a folder — give the checksum with the file itself"
 )
 
 // addCall is one Add call waiting to be listed (or a batch whose listing a
@@ -242,14 +231,15 @@ func expectedSHA256(r Request) string {
 // leaves out the paths its batch already has rows for (queued, uploaded,
 // failed or skipped alike), so nothing is listed, or uploaded, twice: one
 // index lookup per file (storage.DB.HasJobFor).
-func (w *walk) add(row storage.JobRow, state storage.JobState, msg string) {
+func (w *walk) add(row storage.JobRow, state storage.JobState, c cause) {
 	if w.resumed {
 		// A failed lookup lists the file: twice is better than not at all.
 		if found, err := w.q.db.HasJobFor(w.batchID, row.LocalPath); err == nil && found {
 			return
 		}
 	}
-	row.State, row.Error = state, msg
+	row.State = state
+	c.set(&row)
 	w.rows = append(w.rows, row)
 	if len(w.rows) >= flushRows || time.Since(w.lastFlush) >= flushEvery {
 		w.flush()
@@ -260,7 +250,7 @@ func (w *walk) add(row storage.JobRow, state storage.JobState, msg string) {
 // one job per entry.
 func (w *walk) request(r Request) {
 	if r.Path == "" {
-		w.add(w.base(r, ""), storage.JobFailed, msgNoPath)
+		w.add(w.base(r, ""), storage.JobFailed, causeNoPath)
 		return
 	}
 	p := r.Path
@@ -271,8 +261,8 @@ func (w *walk) request(r Request) {
 	// history finds it already uploaded, and a resumed walk its jobs.
 	p = api.SpelledOnDisk(p)
 	row := w.base(r, p)
-	if msg := validateRequest(r); msg != "" {
-		w.add(row, storage.JobFailed, msg)
+	if c := validateRequest(r); c.code != "" {
+		w.add(row, storage.JobFailed, c)
 		return
 	}
 	w.uploaded = nil
@@ -284,7 +274,7 @@ func (w *walk) request(r Request) {
 	fi, err := os.Stat(p)
 	if err == nil && fi.IsDir() {
 		if r.ExpectSHA256 != "" {
-			w.add(row, storage.JobFailed, msgChecksumFolder)
+			w.add(row, storage.JobFailed, causeChecksumFolder)
 			return
 		}
 		w.folder(r, p)
@@ -297,7 +287,12 @@ func (w *walk) request(r Request) {
 		if fi != nil && !fi.Mode().IsRegular() {
 			state = storage.JobSkipped // a pipe, socket or device: nothing to retry
 		}
-		w.add(row, state, api.Human(err))
+		c := causeOf(err)
+		if state == storage.JobSkipped {
+			c = causeNotRegular(fi.Mode().Type())
+			c.text = api.Human(err)
+		}
+		w.add(row, state, c)
 		return
 	}
 	row.Size = id.Size
@@ -318,11 +313,11 @@ func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 		})
 		if found {
 			row.Hash, row.Verified = e.Hash, true
-			w.add(row, storage.JobAlready, alreadyText(e.FinishedAt))
+			w.add(row, storage.JobAlready, causeAlready(e.FinishedAt))
 			return
 		}
 	}
-	w.add(row, storage.JobQueued, "")
+	w.add(row, storage.JobQueued, none)
 }
 
 // How alreadyText words an already uploaded job's sentence.
@@ -354,28 +349,28 @@ func fileVersion(id api.FileIdentity) storage.FileVersion {
 }
 
 // validateRequest checks what the person chose as destination and comment,
-// returning the sentence to show, or "" when it is fine.
-func validateRequest(r Request) string {
+// returning why it cannot be uploaded, or none when it is fine.
+func validateRequest(r Request) cause {
 	if r.FolderPath != "" && r.ParentID != nil {
-		return msgBothTarget
+		return causeBothTarget
 	}
 	if err := api.ValidateFolderPath(r.FolderPath); err != nil {
-		return api.Human(err)
+		return causeOf(err)
 	}
 	if err := api.ValidateComment(r.Comment); err != nil {
-		return api.Human(err)
+		return causeOf(err)
 	}
 	if r.ExpectSHA256 != "" {
 		if _, err := api.NormalizeSHA256(r.ExpectSHA256); err != nil {
-			return api.Human(err)
+			return causeOf(err)
 		}
 	}
 	if r.ParentID != nil {
 		if err := api.ValidateParentID(*r.ParentID); err != nil {
-			return api.Human(err)
+			return causeOf(err)
 		}
 	}
-	return ""
+	return none
 }
 
 // folder lists a dropped folder: one job per regular file, a skipped entry
@@ -409,7 +404,7 @@ type folderWalk struct {
 // folderDest is where the files directly in one local directory go.
 type folderDest struct {
 	folderPath string // destination of the files directly in it
-	msg        string // why it cannot be a destination, if so
+	bad        cause  // why it cannot be a destination, if so
 }
 
 func newFolderWalk(w *walk, r Request, root string) *folderWalk {
@@ -440,7 +435,7 @@ func (f *folderWalk) dest(dir string) folderDest {
 		}
 		d.folderPath = folderPathFor(f.r.FolderPath, f.rootName, filepath.ToSlash(rel))
 		if err := api.ValidateFolderPath(d.folderPath); err != nil {
-			d.msg = api.Human(err)
+			d.bad = causeOf(err)
 		}
 	}
 	f.dests[dir] = d
@@ -471,7 +466,7 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 			f.unreadable[p] = true
 			parent = p
 		}
-		w.add(f.entry(p, parent), storage.JobSkipped, describeFSError("folder", d == nil || d.IsDir(), err))
+		w.add(f.entry(p, parent), storage.JobSkipped, causeUnreadable(d == nil || d.IsDir(), err))
 		return nil
 	}
 	// Windows' own links (junctions) are neither folders nor symbolic
@@ -493,22 +488,22 @@ func (f *folderWalk) file(p string, d fs.DirEntry, junction bool) error {
 	row := f.entry(p, dir)
 	switch {
 	case t&fs.ModeSymlink != 0:
-		w.add(row, storage.JobSkipped, msgSymlink)
+		w.add(row, storage.JobSkipped, causeSymlink)
 	case junction:
-		w.add(row, storage.JobSkipped, msgJunction)
+		w.add(row, storage.JobSkipped, causeJunction)
 		if d.IsDir() {
 			return fs.SkipDir
 		}
 	case !api.IsRegularFile(p, t):
-		w.add(row, storage.JobSkipped, "this is "+kindOf(t)+", not a regular file — only regular files are uploaded")
-	case f.dest(dir).msg != "":
-		w.add(row, storage.JobFailed, f.dest(dir).msg)
+		w.add(row, storage.JobSkipped, causeNotRegular(t))
+	case f.dest(dir).bad.code != "":
+		w.add(row, storage.JobFailed, f.dest(dir).bad)
 	default:
 		// Opened as the upload will open it: no link followed below
 		// the chosen folder; the job is pinned to this very file.
 		id, err := api.ListedFile(f.walkRoot, p)
 		if err != nil {
-			w.add(row, storage.JobSkipped, api.Human(err))
+			w.add(row, storage.JobSkipped, causeOf(err))
 			return nil
 		}
 		row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
@@ -528,7 +523,7 @@ func (f *folderWalk) addEmptyDirs() {
 			row = f.w.base(f.r, f.root)
 			row.FolderPath = f.dest(dir).folderPath
 		}
-		f.w.add(row, storage.JobSkipped, msgEmptyDir)
+		f.w.add(row, storage.JobSkipped, causeEmptyDir)
 	}
 }
 
@@ -552,37 +547,6 @@ func folderPathFor(dest, rootName, rel string) string {
 		return p
 	}
 	return p + "/"
-}
-
-// describeFSError explains why an entry met during a walk was skipped.
-func describeFSError(what string, isDir bool, err error) string {
-	if !isDir {
-		what = "file"
-	}
-	switch {
-	case errors.Is(err, fs.ErrPermission):
-		return "cannot read this " + what + ": permission denied"
-	case errors.Is(err, fs.ErrNotExist):
-		return "this " + what + " disappeared while the folder was being listed"
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	return "cannot read this " + what + ": " + err.Error()
-}
-
-// kindOf names a non-regular file type for a skipped entry.
-func kindOf(t fs.FileMode) string {
-	switch {
-	case t&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case t&fs.ModeSocket != 0:
-		return "a socket"
-	case t&fs.ModeDevice != 0, t&fs.ModeCharDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }
 
 // flush saves the pending rows in one transaction and only then shows them
@@ -609,7 +573,8 @@ func (w *walk) flush() {
 	q.mu.Unlock()
 	for i := range rows {
 		if signIn && rows[i].State == storage.JobQueued {
-			rows[i].State, rows[i].Error = storage.JobWaitingSignIn, msgSignIn
+			rows[i].State = storage.JobWaitingSignIn
+			causeSignIn.set(&rows[i])
 		}
 	}
 	var err error
@@ -673,7 +638,7 @@ func (w *walk) unsaved(rows []storage.JobRow, err error) {
 		j.row.Seq = 0
 		if j.row.State == storage.JobQueued || j.row.State == storage.JobWaitingSignIn {
 			j.row.State = storage.JobFailed
-			j.row.Error = "could not save this job to the queue database (" + err.Error() + "); retry it"
+			cause{ReasonUnsaved, "", "could not save this job to the queue database (" + err.Error() + "); retry it"}.set(&j.row)
 		}
 		j.finishedAt = q.now()
 		q.active[j.row.ID] = j

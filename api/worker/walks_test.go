@@ -88,7 +88,7 @@ func TestKilledMidWalkFinishesOnNextStart(t *testing.T) {
 	// entry; the first file was even uploaded before the kill.
 	saved := []storage.JobRow{
 		row(files[0], storage.JobQueued, ""), row(files[1], storage.JobQueued, ""),
-		row(files[2], storage.JobQueued, ""), row(link, storage.JobSkipped, msgSymlink),
+		row(files[2], storage.JobQueued, ""), row(link, storage.JobSkipped, causeSymlink.text),
 	}
 	require.NoError(t, e.db.InsertJobs(saved))
 	hash0 := testutil.CIDOf(t, files[0])
@@ -114,7 +114,8 @@ func TestKilledMidWalkFinishesOnNextStart(t *testing.T) {
 			assert.Equal(t, storage.JobSkipped, j.State)
 		case emptySub:
 			assert.Equal(t, storage.JobSkipped, j.State)
-			assert.Equal(t, msgEmptyDir, j.Err)
+			assert.Equal(t, causeEmptyDir.text, j.Err)
+			assert.Equal(t, ReasonEmptyFolder, j.Reason)
 		default:
 			assert.Equal(t, storage.JobDone, j.State, "%s: %s", j.Name, j.Err)
 		}

@@ -1,0 +1,275 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// ReasonCode says why a job failed, was skipped, waits or was already
+// uploaded, in no language: the window words each code in its own
+// (Job.Reason), while Job.Err keeps the English sentence the command line
+// prints and scripts read. Codes are stored with the job, so they never
+// change meaning; a new cause gets a new code.
+type ReasonCode string
+
+// The reason codes. Job.ReasonArg carries the one detail a code's wording
+// needs, as its comment says; the others have none.
+const (
+	// Listing what was added.
+	ReasonNoPath           ReasonCode = "no-path"
+	ReasonBothDestinations ReasonCode = "both-destinations"
+	ReasonBadFolderPath    ReasonCode = "bad-folder-path"
+	ReasonBadComment       ReasonCode = "bad-comment"
+	ReasonBadChecksum      ReasonCode = "bad-checksum"
+	ReasonBadParentID      ReasonCode = "bad-parent-id"
+	ReasonBadName          ReasonCode = "bad-name"
+	ReasonChecksumFolder   ReasonCode = "checksum-folder"
+	ReasonSymlink          ReasonCode = "symlink"
+	ReasonJunction         ReasonCode = "junction"
+	ReasonEmptyFolder      ReasonCode = "empty-folder"
+	ReasonPipe             ReasonCode = "pipe"
+	ReasonSocket           ReasonCode = "socket"
+	ReasonDevice           ReasonCode = "device"
+	ReasonSpecialFile      ReasonCode = "special-file"
+	ReasonVanished         ReasonCode = "vanished"
+	ReasonFolderDenied     ReasonCode = "folder-denied"
+	ReasonFolderUnreadable ReasonCode = "folder-unreadable" // Arg: the system's error
+	ReasonFileMissing      ReasonCode = "file-missing"
+	ReasonFileDenied       ReasonCode = "file-denied"
+	ReasonFileUnreadable   ReasonCode = "file-unreadable" // Arg: the system's error
+	ReasonNotListed        ReasonCode = "not-listed"
+	ReasonAlready          ReasonCode = "already" // Arg: when, RFC 3339
+	ReasonUnsaved          ReasonCode = "unsaved"
+
+	// Uploading.
+	ReasonSignIn          ReasonCode = "sign-in"
+	ReasonPaused          ReasonCode = "paused"
+	ReasonChangedRetry    ReasonCode = "changed-retry"
+	ReasonChanged         ReasonCode = "changed"
+	ReasonHashMismatch    ReasonCode = "hash-mismatch" // Arg: dStor's hash and the file's, space-separated
+	ReasonUnverifiable    ReasonCode = "unverifiable"
+	ReasonUnrecorded      ReasonCode = "unrecorded"    // Arg: the uploaded hash (a full disk; it waits)
+	ReasonRecordFailed    ReasonCode = "record-failed" // Arg: the uploaded hash
+	ReasonRefusedSignIn   ReasonCode = "refused-sign-in"
+	ReasonRefusedAccess   ReasonCode = "refused-access"
+	ReasonTokenExpired    ReasonCode = "token-expired"
+	ReasonTooLarge        ReasonCode = "too-large"      // Arg: what dStor said
+	ReasonRateLimited     ReasonCode = "rate-limited"   // Arg: what dStor said
+	ReasonServerTrouble   ReasonCode = "server-trouble" // Arg: what dStor said
+	ReasonTimeout         ReasonCode = "timeout"
+	ReasonUnreachable     ReasonCode = "unreachable"      // Arg: the host
+	ReasonSecureFailed    ReasonCode = "secure-failed"    // Arg: the host
+	ReasonConnectionBroke ReasonCode = "connection-broke" // Arg: the host
+	ReasonMalformed       ReasonCode = "malformed"
+	ReasonRedirected      ReasonCode = "redirected"
+	ReasonNoSuchAddress   ReasonCode = "no-such-address"
+	ReasonUploadRefused   ReasonCode = "upload-refused" // Arg: what dStor said
+	ReasonClock           ReasonCode = "clock"
+	ReasonCanceled        ReasonCode = "canceled"
+	ReasonOther           ReasonCode = "other" // Arg: the English sentence
+)
+
+// ReasonCodes are every code, for a caller that must word each one (the
+// window's test that no code lacks a translation).
+var ReasonCodes = []ReasonCode{
+	ReasonNoPath, ReasonBothDestinations, ReasonBadFolderPath, ReasonBadComment, ReasonBadChecksum,
+	ReasonBadParentID, ReasonBadName, ReasonChecksumFolder, ReasonSymlink, ReasonJunction,
+	ReasonEmptyFolder, ReasonPipe, ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
+	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
+	ReasonFileUnreadable, ReasonNotListed, ReasonAlready, ReasonUnsaved,
+	ReasonSignIn, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
+	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRefusedSignIn,
+	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
+	ReasonServerTrouble, ReasonTimeout, ReasonUnreachable, ReasonSecureFailed,
+	ReasonConnectionBroke, ReasonMalformed, ReasonRedirected, ReasonNoSuchAddress,
+	ReasonUploadRefused, ReasonClock, ReasonCanceled, ReasonOther,
+}
+
+// cause is why a job stopped or waits, both ways: the code (and its
+// detail) the window words, and the English sentence for the command line.
+type cause struct {
+	code ReasonCode
+	arg  string
+	text string
+}
+
+// none is no cause: a job that is fine.
+var none cause
+
+// set records c in row.
+func (c cause) set(row *storage.JobRow) {
+	row.Reason, row.ReasonArg, row.Error = string(c.code), c.arg, c.text
+}
+
+// causeOf is the cause of err, an upload's or a file check's error, with
+// api.Human's sentence.
+func causeOf(err error) cause {
+	code, arg := reasonOf(err)
+	return cause{code, arg, api.Human(err)}
+}
+
+// reasonOf classifies err: dStor's answers by kind, the file's problems by
+// what the system said, the checks of what was entered by their field.
+func reasonOf(err error) (ReasonCode, string) {
+	var (
+		ae *api.Error
+		ve *api.ValidationError
+		hm *api.HashMismatchError
+	)
+	switch {
+	case errors.As(err, &hm):
+		return ReasonHashMismatch, hm.Remote + " " + hm.Local
+	case errors.As(err, &ae):
+		return apiReason(ae)
+	case errors.Is(err, api.ErrNotListedFile):
+		return ReasonNotListed, ""
+	case errors.Is(err, api.ErrFileChanged):
+		return ReasonChanged, ""
+	case errors.Is(err, fs.ErrNotExist):
+		return ReasonFileMissing, ""
+	case errors.Is(err, fs.ErrPermission):
+		return ReasonFileDenied, ""
+	case errors.As(err, &ve):
+		return validationReason(ve)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return ReasonFileUnreadable, pe.Err.Error()
+	}
+	return ReasonOther, api.Human(err)
+}
+
+// validationReason is the code of a check that refused what was entered.
+func validationReason(ve *api.ValidationError) (ReasonCode, string) {
+	switch ve.Field {
+	case "folder path":
+		return ReasonBadFolderPath, ""
+	case "comment":
+		return ReasonBadComment, ""
+	case "SHA-256":
+		return ReasonBadChecksum, ""
+	case "parent id":
+		return ReasonBadParentID, ""
+	case "name":
+		return ReasonBadName, ""
+	case "token":
+		return ReasonRefusedSignIn, ""
+	case "file":
+		return ReasonFileUnreadable, ve.Message
+	}
+	return ReasonOther, ve.Message
+}
+
+// apiReason is the code of a failed dStor request.
+func apiReason(e *api.Error) (ReasonCode, string) {
+	switch e.Kind {
+	case api.KindUnauthorized:
+		if e.Status == 403 {
+			return ReasonRefusedAccess, ""
+		}
+		return ReasonRefusedSignIn, ""
+	case api.KindTokenExpired:
+		return ReasonTokenExpired, ""
+	case api.KindTooLarge:
+		return ReasonTooLarge, e.Message
+	case api.KindRateLimited:
+		return ReasonRateLimited, e.Message
+	case api.KindServer:
+		return ReasonServerTrouble, e.Message
+	case api.KindTimeout:
+		return ReasonTimeout, ""
+	case api.KindUnreachable:
+		switch {
+		case e.SecureConnectionFailed():
+			return ReasonSecureFailed, e.Host
+		case e.ConnectionBroke():
+			return ReasonConnectionBroke, e.Host
+		}
+		return ReasonUnreachable, e.Host
+	case api.KindMalformed:
+		if e.Status >= 300 && e.Status < 400 {
+			return ReasonRedirected, ""
+		}
+		return ReasonMalformed, ""
+	case api.KindBadRequest:
+		if e.Status == 404 {
+			return ReasonNoSuchAddress, ""
+		}
+		return ReasonUploadRefused, e.Message
+	case api.KindHashMismatch:
+		return ReasonHashMismatch, ""
+	case api.KindUnverifiable:
+		return ReasonUnverifiable, ""
+	case api.KindClock:
+		return ReasonClock, ""
+	case api.KindCanceled:
+		return ReasonCanceled, ""
+	}
+	return ReasonOther, api.Human(e)
+}
+
+// The worker's own causes, with the sentences a person reads on the
+// command line.
+var (
+	causeSignIn         = cause{ReasonSignIn, "", "waiting for sign-in: the session expired; sign in again to continue"}
+	causePaused         = cause{ReasonPaused, "", "paused partway: dStor cannot resume an upload, so this file starts again from the beginning when you resume"}
+	causeChangedRetry   = cause{ReasonChangedRetry, "", msgChanged + " — trying again from the start"}
+	causeNoPath         = cause{ReasonNoPath, "", "choose a file or folder to upload"}
+	causeBothTarget     = cause{ReasonBothDestinations, "", "choose a destination folder path or a parent folder id, not both"}
+	causeChecksumFolder = cause{ReasonChecksumFolder, "", "an expected SHA-256 names one file, not a folder — give the checksum with the file itself"}
+	causeSymlink        = cause{ReasonSymlink, "", "symbolic link — not followed; add the target itself"}
+	causeJunction       = cause{ReasonJunction, "", "junction (a link to another folder) — not followed; add the target itself"}
+	causeEmptyDir       = cause{ReasonEmptyFolder, "", "folder is empty"}
+)
+
+// msgChanged is the English of a file that changed during its upload.
+const msgChanged = "the file changed while it was being uploaded"
+
+// causeChanged is a file that changed during every one of its attempts.
+func causeChanged(attempts int) cause {
+	return cause{ReasonChanged, "", fmt.Sprintf("%s, every time it was tried (%d attempts) — wait until nothing writes to it, then retry", msgChanged, attempts)}
+}
+
+// causeAlready is a file already uploaded at at.
+func causeAlready(at time.Time) cause {
+	return cause{ReasonAlready, at.UTC().Format(time.RFC3339), alreadyText(at)}
+}
+
+// causeNotRegular is an entry that is not a regular file, of type t.
+func causeNotRegular(t fs.FileMode) cause {
+	code, kind := ReasonSpecialFile, "a special file"
+	switch {
+	case t&fs.ModeNamedPipe != 0:
+		code, kind = ReasonPipe, "a named pipe"
+	case t&fs.ModeSocket != 0:
+		code, kind = ReasonSocket, "a socket"
+	case t&fs.ModeDevice != 0, t&fs.ModeCharDevice != 0:
+		code, kind = ReasonDevice, "a device"
+	}
+	return cause{code, "", "this is " + kind + ", not a regular file — only regular files are uploaded"}
+}
+
+// causeUnreadable is an entry met during a walk that could not be read
+// (a folder when isDir).
+func causeUnreadable(isDir bool, err error) cause {
+	what, denied, unreadable := "file", ReasonFileDenied, ReasonFileUnreadable
+	if isDir {
+		what, denied, unreadable = "folder", ReasonFolderDenied, ReasonFolderUnreadable
+	}
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return cause{denied, "", "cannot read this " + what + ": permission denied"}
+	case errors.Is(err, fs.ErrNotExist):
+		return cause{ReasonVanished, "", "this " + what + " disappeared while the folder was being listed"}
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return cause{unreadable, err.Error(), "cannot read this " + what + ": " + err.Error()}
+}

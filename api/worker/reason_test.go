@@ -1,0 +1,90 @@
+package worker
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io/fs"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+	"github.com/stretchr/testify/assert"
+)
+
+// TestReasonOfClassifiesErrors: each error an upload or a file check ends
+// with gets the code (and detail) the window words, whatever wraps it.
+func TestReasonOfClassifiesErrors(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("upload x: %w", err) }
+	cases := []struct {
+		name string
+		err  error
+		code ReasonCode
+		arg  string
+	}{
+		{"refused", &api.Error{Kind: api.KindUnauthorized, Status: 401}, ReasonRefusedSignIn, ""},
+		{"forbidden", &api.Error{Kind: api.KindUnauthorized, Status: 403}, ReasonRefusedAccess, ""},
+		{"expired", &api.Error{Kind: api.KindTokenExpired}, ReasonTokenExpired, ""},
+		{"too large", &api.Error{Kind: api.KindTooLarge, Message: "max 5 GB"}, ReasonTooLarge, "max 5 GB"},
+		{"rate", wrap(&api.Error{Kind: api.KindRateLimited, Message: "slow"}), ReasonRateLimited, "slow"},
+		{"server", &api.Error{Kind: api.KindServer}, ReasonServerTrouble, ""},
+		{"timeout", &api.Error{Kind: api.KindTimeout}, ReasonTimeout, ""},
+		{"unreachable", &api.Error{Kind: api.KindUnreachable, Host: "h:1", Err: syscall.ECONNREFUSED}, ReasonUnreachable, "h:1"},
+		{"tls", &api.Error{Kind: api.KindUnreachable, Host: "h:1", Err: tls.AlertError(42)}, ReasonSecureFailed, "h:1"},
+		{"broke", &api.Error{Kind: api.KindUnreachable, Host: "h:1", Err: syscall.ECONNRESET}, ReasonConnectionBroke, "h:1"},
+		{"redirect", &api.Error{Kind: api.KindMalformed, Status: 302}, ReasonRedirected, ""},
+		{"malformed", &api.Error{Kind: api.KindMalformed, Status: 200}, ReasonMalformed, ""},
+		{"404", &api.Error{Kind: api.KindBadRequest, Status: 404}, ReasonNoSuchAddress, ""},
+		{"400", &api.Error{Kind: api.KindBadRequest, Status: 400, Message: "bad folder"}, ReasonUploadRefused, "bad folder"},
+		{"mismatch", wrap(&api.Error{Kind: api.KindHashMismatch, Err: &api.HashMismatchError{Local: "QmL", Remote: "QmR"}}), ReasonHashMismatch, "QmR QmL"},
+		{"unverifiable", &api.Error{Kind: api.KindUnverifiable}, ReasonUnverifiable, ""},
+		{"clock", &api.Error{Kind: api.KindClock, Err: &api.ClockError{Local: time.Now()}}, ReasonClock, ""},
+		{"canceled", &api.Error{Kind: api.KindCanceled}, ReasonCanceled, ""},
+		{"not listed", fmt.Errorf("%w: moved", api.ErrNotListedFile), ReasonNotListed, ""},
+		{"changed", wrap(api.ErrFileChanged), ReasonChanged, ""},
+		{"missing", &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrNotExist}, ReasonFileMissing, ""},
+		{"denied", &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrPermission}, ReasonFileDenied, ""},
+		{"io", &fs.PathError{Op: "read", Path: "/x", Err: syscall.EIO}, ReasonFileUnreadable, syscall.EIO.Error()},
+		{"folder path", api.ValidateFolderPath("no-slash"), ReasonBadFolderPath, ""},
+		{"comment", api.ValidateComment("two\nlines"), ReasonBadComment, ""},
+		{"parent", api.ValidateParentID(-1), ReasonBadParentID, ""},
+		{"other", errors.New("something new"), ReasonOther, "something new"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, arg := reasonOf(c.err)
+			assert.Equal(t, c.code, code)
+			assert.Equal(t, c.arg, arg)
+			assert.Contains(t, ReasonCodes, code, "listed in ReasonCodes")
+		})
+	}
+}
+
+// TestCausesSetCodeAndSentence: a cause writes its code, detail and
+// English sentence into the row together, and none clears all three.
+func TestCausesSetCodeAndSentence(t *testing.T) {
+	at := time.Date(2026, 5, 20, 14, 3, 0, 0, time.UTC)
+	var row storage.JobRow
+	causeAlready(at).set(&row)
+	assert.Equal(t, string(ReasonAlready), row.Reason)
+	assert.Equal(t, "2026-05-20T14:03:00Z", row.ReasonArg)
+	got, ok := AlreadyUploadedAt(row.Error)
+	assert.True(t, ok && got.Equal(at.Truncate(time.Minute)), "the CLI's sentence still says when: %q", row.Error)
+
+	causeUnreadable(true, &fs.PathError{Err: fs.ErrPermission}).set(&row)
+	assert.Equal(t, string(ReasonFolderDenied), row.Reason)
+	causeUnreadable(false, &fs.PathError{Err: syscall.EIO}).set(&row)
+	assert.Equal(t, [2]string{string(ReasonFileUnreadable), syscall.EIO.Error()}, [2]string{row.Reason, row.ReasonArg})
+	causeUnreadable(true, fs.ErrNotExist).set(&row)
+	assert.Equal(t, string(ReasonVanished), row.Reason)
+	causeNotRegular(fs.ModeNamedPipe).set(&row)
+	assert.Equal(t, string(ReasonPipe), row.Reason)
+	assert.Contains(t, row.Error, "named pipe")
+	causeNotRegular(fs.ModeDevice | fs.ModeCharDevice).set(&row)
+	assert.Equal(t, string(ReasonDevice), row.Reason)
+
+	none.set(&row)
+	assert.Equal(t, [3]string{}, [3]string{row.Reason, row.ReasonArg, row.Error})
+}

@@ -1,0 +1,186 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// jobReasonText says why a job failed, was skipped or is retried, in the
+// window's language, from its reason code (worker.ReasonCode); a job saved
+// before codes existed has only the worker's English sentence, shown as it
+// is. A job tried more than once says how often, and one waiting long for
+// its next attempt says when that is.
+func jobReasonText(j worker.Job, now time.Time) string {
+	if j.Reason == "" {
+		if j.State == storage.JobAlready {
+			return alreadyText(j.Err, now)
+		}
+		return sentence(j.Err)
+	}
+	s := reasonText(j.Reason, j.ReasonArg, now)
+	if j.State == storage.JobFailed && j.Attempts > 1 {
+		s += " " + trn("Tried {{.Count}} times.", j.Attempts)
+	}
+	if !j.RetryAt.IsZero() {
+		s += " " + tr("Trying again at {{.Time}}.", map[string]any{"Time": j.RetryAt.Local().Format("15:04:05")})
+	}
+	return s
+}
+
+// reasonText words the reason code with its detail arg; an unknown code
+// (from a newer version) says only that something went wrong.
+func reasonText(code worker.ReasonCode, arg string, now time.Time) string {
+	if s := fileReasonText(code, arg, now); s != "" {
+		return s
+	}
+	if s := uploadReasonText(code, arg); s != "" {
+		return s
+	}
+	return tr("Something went wrong with this file.")
+}
+
+// fileReasonText words the reasons found while listing what was added
+// and checking the files, or "" for another code.
+func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
+	switch code {
+	case worker.ReasonNoPath:
+		return tr("Choose a file or folder to upload.")
+	case worker.ReasonBothDestinations:
+		return tr("Choose either a destination folder path or a parent folder id, not both.")
+	case worker.ReasonBadFolderPath:
+		return tr("The destination folder path cannot be used: it must start with /, stay on one line and contain no “..”.")
+	case worker.ReasonBadComment:
+		return tr("The comment cannot be sent: it must be one line of text, at most 1024 bytes.")
+	case worker.ReasonBadChecksum:
+		return tr("The expected SHA-256 is not a checksum: it has 64 hex digits (0–9, a–f).")
+	case worker.ReasonBadParentID:
+		return tr("The parent folder id must be 0 (the root folder) or a positive number.")
+	case worker.ReasonBadName:
+		return tr("The file name cannot be sent: it must be one line of text without control characters.")
+	case worker.ReasonChecksumFolder:
+		return tr("An expected SHA-256 belongs to one file, not a folder. Give the checksum with the file itself.")
+	case worker.ReasonSymlink:
+		return tr("Symbolic link: not followed. Add the file or folder it points to instead.")
+	case worker.ReasonJunction:
+		return tr("Junction (a link to another folder): not followed. Add the folder it points to instead.")
+	case worker.ReasonEmptyFolder:
+		return tr("The folder is empty.")
+	case worker.ReasonPipe:
+		return tr("This is a named pipe, not a regular file. Only regular files are uploaded.")
+	case worker.ReasonSocket:
+		return tr("This is a socket, not a regular file. Only regular files are uploaded.")
+	case worker.ReasonDevice:
+		return tr("This is a device, not a regular file. Only regular files are uploaded.")
+	case worker.ReasonSpecialFile:
+		return tr("This is a special file, not a regular file. Only regular files are uploaded.")
+	case worker.ReasonVanished:
+		return tr("It disappeared while the folder was being listed.")
+	case worker.ReasonFolderDenied:
+		return tr("This folder cannot be read: permission denied.")
+	case worker.ReasonFolderUnreadable:
+		return tr("This folder cannot be read ({{.Why}}).", map[string]any{"Why": inert.Line(arg)})
+	case worker.ReasonFileMissing:
+		return tr("The file is gone: it was moved or deleted. Add it again from where it is now.")
+	case worker.ReasonFileDenied:
+		return tr("This file cannot be read: permission denied.")
+	case worker.ReasonFileUnreadable:
+		return tr("This file cannot be read ({{.Why}}).", map[string]any{"Why": inert.Line(arg)})
+	case worker.ReasonNotListed:
+		return tr("The path now leads to a link or another file, not the one listed in the folder, so it was not uploaded. Add it again to upload what is there now.")
+	case worker.ReasonAlready:
+		at, err := time.Parse(time.RFC3339, arg)
+		if err != nil {
+			return tr("Already uploaded.")
+		}
+		return tr("Already uploaded ({{.When}})", map[string]any{"When": formatDate(at, now)})
+	case worker.ReasonUnsaved:
+		return tr("This file could not be saved to the upload queue. Retry it.")
+	}
+	return ""
+}
+
+// uploadReasonText words the reasons an upload failed or waits, or "" for
+// another code.
+func uploadReasonText(code worker.ReasonCode, arg string) string {
+	switch code {
+	case worker.ReasonSignIn:
+		return tr("Waiting for sign-in: the session expired. Sign in again to continue.")
+	case worker.ReasonPaused:
+		return tr("Paused partway: dStor cannot resume an upload, so this file starts again from the beginning when you resume.")
+	case worker.ReasonChangedRetry:
+		return tr("The file changed while it was being uploaded: sending it again from the start.")
+	case worker.ReasonChanged:
+		return tr("The file changed while it was being uploaded. Wait until nothing is writing to it, then upload it again.")
+	case worker.ReasonHashMismatch:
+		if remote, local, ok := strings.Cut(arg, " "); ok {
+			return tr("dStor stored the file under hash {{.Remote}}, but the file's own hash is {{.Local}}: it may have been damaged on the way. Upload it again.",
+				map[string]any{"Remote": remote, "Local": local})
+		}
+		return tr("dStor stored the file under a different hash than the file's own: it may have been damaged on the way. Upload it again.")
+	case worker.ReasonUnverifiable:
+		return tr("dStor answered a hash that cannot be checked, so the upload does not count as done. Check the environment's upload URL, or upload the file again.")
+	case worker.ReasonUnrecorded:
+		return tr("Uploaded as {{.Hash}}; waiting to be recorded until the disk has room.", map[string]any{"Hash": arg})
+	case worker.ReasonRecordFailed:
+		return tr("Uploaded as {{.Hash}}, but it could not be recorded in the history. Retry to record it.", map[string]any{"Hash": arg})
+	case worker.ReasonRefusedSignIn:
+		return tr("dStor refused the sign-in. Sign in again.")
+	case worker.ReasonRefusedAccess:
+		return tr("dStor refused access. Sign in again, or check that the folder belongs to this account.")
+	case worker.ReasonTokenExpired:
+		return tr("Your dStor sign-in has expired. Sign in again to get a new token.")
+	case worker.ReasonTooLarge:
+		return withDStorSaid(tr("The file is too large for dStor: the server refused it."), arg)
+	case worker.ReasonRateLimited:
+		return withDStorSaid(tr("dStor is busy (too many requests). Retrying later may work."), arg)
+	case worker.ReasonServerTrouble:
+		return withDStorSaid(tr("dStor is busy or having trouble. Retrying later may work."), arg)
+	case worker.ReasonUploadRefused:
+		return withDStorSaid(tr("dStor refused the upload request. Check the folder, parent id and comment."), arg)
+	case worker.ReasonOther:
+		return tr("The upload failed: {{.Why}}", map[string]any{"Why": inert.Line(sentence(arg))})
+	}
+	return connectionReasonText(code, arg)
+}
+
+// connectionReasonText words the reasons a request to dStor went wrong
+// on the way, or "" for another code.
+func connectionReasonText(code worker.ReasonCode, host string) string {
+	if host == "" {
+		host = "dStor"
+	}
+	switch code {
+	case worker.ReasonTimeout:
+		return tr("dStor did not answer in time. Check your connection; retrying may work.")
+	case worker.ReasonUnreachable:
+		return tr("Cannot reach {{.Host}}. Check your connection.", map[string]any{"Host": host})
+	case worker.ReasonSecureFailed:
+		return tr("Cannot set up a secure connection to {{.Host}}. Check the address, and the computer's date and time.", map[string]any{"Host": host})
+	case worker.ReasonConnectionBroke:
+		return tr("The connection to {{.Host}} broke. Check your connection; retrying may work.", map[string]any{"Host": host})
+	case worker.ReasonMalformed:
+		return tr("dStor answered something this app cannot read. Check the environment's URLs, or try again later.")
+	case worker.ReasonRedirected:
+		return tr("dStor redirected the request elsewhere. Check the environment's URLs (redirects are not followed, so credentials stay on the configured host).")
+	case worker.ReasonNoSuchAddress:
+		return tr("dStor has no such address. Check the environment's URLs.")
+	case worker.ReasonClock:
+		return tr("This computer's clock disagrees with dStor's. Set the date, time and time zone correctly (automatic time), then try again.")
+	case worker.ReasonCanceled:
+		return tr("The operation was canceled.")
+	}
+	return ""
+}
+
+// withDStorSaid is s followed by what dStor said, when it said something.
+func withDStorSaid(s, said string) string {
+	if said == "" {
+		return s
+	}
+	return s + " " + tr("(dStor said: {{.Message}})", map[string]any{"Message": strconv.Quote(said)})
+}

@@ -1,0 +1,76 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// reasonArgs are details for the codes whose wording shows one.
+var reasonArgs = map[worker.ReasonCode]string{
+	worker.ReasonAlready:          "2026-05-20T14:03:00Z",
+	worker.ReasonHashMismatch:     "QmRemote QmLocal",
+	worker.ReasonUnreachable:      "api.example",
+	worker.ReasonFileUnreadable:   "input/output error",
+	worker.ReasonFolderUnreadable: "input/output error",
+	worker.ReasonUnrecorded:       "QmHash",
+	worker.ReasonOther:            "something new",
+}
+
+// TestEveryReasonCodeIsWorded: each reason code the worker stores has its
+// own sentence, and a German window shows it in German: a new code
+// without a wording, or a wording without a translation, fails.
+func TestEveryReasonCodeIsWorded(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	now := fixedNow
+	words := func() map[worker.ReasonCode]string {
+		out := map[worker.ReasonCode]string{}
+		for _, code := range worker.ReasonCodes {
+			out[code] = reasonText(code, reasonArgs[code], now)
+		}
+		return out
+	}
+	t.Setenv("LANGUAGE", "en")
+	require.NoError(t, useLanguage(""))
+	en := words()
+	unknown := reasonText("from-a-newer-version", "", now)
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	de := words()
+	require.NotEqual(t, unknown, reasonText("from-a-newer-version", "", now), "the catalogs are German now")
+	for _, code := range worker.ReasonCodes {
+		assert.NotEqual(t, unknown, en[code], "%s has no wording of its own", code)
+		assert.NotEqual(t, en[code], de[code], "%s is not translated: %q", code, de[code])
+		assert.NotEmpty(t, de[code], code)
+	}
+	assert.Contains(t, de[worker.ReasonUnreachable], "api.example", "the host stays as it is")
+	assert.Contains(t, de[worker.ReasonHashMismatch], "QmRemote")
+	assert.Contains(t, de[worker.ReasonAlready], "Bereits hochgeladen")
+}
+
+// TestJobReasonTextInTheWindowsLanguage: a failed job shows its reason in
+// German with how often it was tried and, while it waits, when it tries
+// again; a row saved before codes existed still shows its English
+// sentence (and an already uploaded one its date).
+func TestJobReasonTextInTheWindowsLanguage(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	failed := worker.Job{State: storage.JobFailed, Attempts: 3, Err: "cannot reach h — check your connection (gave up after 3 attempts)",
+		Reason: worker.ReasonUnreachable, ReasonArg: "h"}
+	assert.Equal(t, "h ist nicht erreichbar. Prüfen Sie Ihre Verbindung. 3-mal versucht.", jobReasonText(failed, fixedNow))
+
+	retry := worker.Job{State: storage.JobQueued, Attempts: 1, Err: "dStor is busy", Reason: worker.ReasonServerTrouble,
+		RetryAt: time.Date(2026, 5, 20, 14, 3, 4, 0, time.Local)}
+	assert.Equal(t, "dStor ist ausgelastet oder hat Probleme. Später erneut versuchen könnte klappen. Neuer Versuch um 14:03:04.", jobReasonText(retry, fixedNow))
+
+	old := worker.Job{State: storage.JobSkipped, Err: "folder is empty"}
+	assert.Equal(t, "Folder is empty.", jobReasonText(old, fixedNow), "an old row keeps its sentence")
+	oldAlready := worker.Job{State: storage.JobAlready, Err: "already uploaded on 20 May 2026 at 14:03"}
+	assert.Contains(t, jobReasonText(oldAlready, fixedNow), "Bereits hochgeladen (")
+}
