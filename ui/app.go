@@ -17,7 +17,6 @@ import (
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -401,7 +400,7 @@ func (a *App) openURL(link string) {
 	}
 	if err := a.fyne.OpenURL(u); err != nil {
 		a.fyne.Clipboard().SetContent(link)
-		dialog.ShowInformation(tr("Cannot open a browser"), inert.Line(openFailedText(err)), a.win)
+		a.showMessage(tr("Cannot open a browser"), inert.Line(openFailedText(err)))
 	}
 }
 
@@ -416,7 +415,7 @@ func openFailedText(err error) string {
 
 // showError shows a dialog with a sentence made from err.
 func (a *App) showError(title string, err error) {
-	dialog.ShowInformation(title, inert.Line(errorText(err)), a.win)
+	a.showMessage(title, inert.Line(errorText(err)))
 }
 
 // onDropped adds what was dropped on the window (any tab) to the queue; it is

@@ -53,3 +53,51 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		}
 	})
 }
+
+// TestEscapeClosesDialogsWhateverHasTheFocus: once Tab has moved the focus
+// to any control of a dialog (a button of its row or of its content),
+// Escape still closes it, answering no, though the key now goes to that
+// control rather than to the window.
+func TestEscapeClosesDialogsWhateverHasTheFocus(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		c := a.win.Canvas()
+		opens := []struct {
+			name string
+			open func()
+		}{
+			{"error", func() { a.showError(tr("Cannot export"), errors.New("the disk is gone")) }},
+			{"confirm", func() {
+				a.confirm(tr("Quit while uploading?"), "…", tr("Quit"), tr("Cancel"), func() { t.Error("Escape answered yes") })
+			}},
+			{"QR code", func() {
+				a.showQR("notes.txt", "https://gateway.example/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
+			}},
+		}
+		controlsOf := func(open func()) []fyne.Focusable {
+			open()
+			var controls []fyne.Focusable
+			focusableControls(c.Overlays().Top(), func(f fyne.Focusable) { controls = append(controls, f) })
+			return controls
+		}
+		for _, o := range opens {
+			n := len(controlsOf(o.open))
+			dismissOverlays(c)
+			require.NotZero(t, n, o.name)
+			for tabs := 1; tabs <= n; tabs++ {
+				controls := controlsOf(o.open)
+				for range tabs {
+					c.FocusNext()
+				}
+				focused := c.Focused()
+				require.NotNil(t, focused, "%s: Tab ×%d focuses a control", o.name, tabs)
+				assert.Contains(t, controls, focused, "%s: the focus stays in the dialog", o.name)
+				pressKey(c, fyne.KeyEscape)
+				assert.Nil(t, c.Overlays().Top(), "%s closed by Escape with %s focused", o.name, speakableName(focused.(fyne.CanvasObject)))
+				dismissOverlays(c)
+				c.Unfocus()
+			}
+		}
+	})
+}

@@ -68,8 +68,8 @@ type qrDialog struct {
 	d     *dialog.CustomDialog
 	image *canvas.Image
 	link  *widget.Label
-	copy  *widget.Button
-	save  *widget.Button
+	copy  *escapeButton
+	save  *escapeButton
 	png   []byte
 }
 
@@ -88,10 +88,12 @@ func (a *App) showQR(name, link string) *qrDialog {
 	q.image.SetMinSize(fyne.NewSquareSize(qrShownSize))
 	q.link = widget.NewLabel(link)
 	q.link.Wrapping = fyne.TextWrapBreak
-	q.link.Selectable = true
+	// Not selectable: selectable text would take the focus and keep
+	// Escape from closing the dialog; Copy link copies it whole.
 	q.link.Alignment = fyne.TextAlignCenter
-	q.copy = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { a.copyText(link, "Link") })
-	q.save = widget.NewButtonWithIcon(tr("Save as PNG…"), theme.DocumentSaveIcon(), func() { a.saveQR(qrFileName(name), png) })
+	closeQR := func() { q.d.Hide() }
+	q.copy = newEscapeButton(tr("Copy link"), theme.ContentCopyIcon(), func() { a.copyText(link, "Link") }, closeQR)
+	q.save = newEscapeButton(tr("Save as PNG…"), theme.DocumentSaveIcon(), func() { a.saveQR(qrFileName(name), png) }, closeQR)
 	hint := widget.NewLabel(tr("Scan it with a phone's camera to open the file."))
 	hint.Importance = widget.MediumImportance
 	hint.Alignment = fyne.TextAlignCenter
@@ -100,7 +102,7 @@ func (a *App) showQR(name, link string) *qrDialog {
 		container.New(&maxWidthLayout{width: 420}, q.link),
 		container.NewCenter(container.NewHBox(q.copy, q.save)),
 	)
-	q.d = dialog.NewCustom(tr("QR code — {{.Name}}", map[string]any{"Name": inert.Text(name)}), tr("Close"), content, a.win)
+	q.d = a.newDialog(tr("QR code — {{.Name}}", map[string]any{"Name": inert.Text(name)}), nil, content, dialogChoice{label: tr("Close")})
 	q.d.Show()
 	return q
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -110,16 +109,12 @@ func caption(text string, importance widget.Importance) *widget.Label {
 }
 
 // confirm asks title with text, its buttons saying yes and no, and runs
-// then when the person chooses yes.
+// then when the person chooses yes; Escape answers no.
 func (a *App) confirm(title, text, yes, no string, then func()) {
-	d := dialog.NewConfirm(title, text, func(ok bool) {
-		if ok {
-			then()
-		}
-	}, a.win)
-	d.SetConfirmText(yes)
-	d.SetDismissText(no)
-	d.Show()
+	a.newTextDialog(title, theme.QuestionIcon(), text,
+		dialogChoice{label: no, icon: theme.CancelIcon()},
+		dialogChoice{label: yes, icon: theme.ConfirmIcon(), imp: widget.HighImportance, chosen: then},
+	).Show()
 }
 
 // note is a wrapped paragraph of help or status text.

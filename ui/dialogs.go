@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// escapeButton is a button of a dialog that Escape closes even when this
+// button has the focus: Fyne hands a key to the focused control, never to
+// the window (App.onTypedKey), and its stock buttons ignore Escape. Return
+// and Enter press it, as Space does (actionButton).
+type escapeButton struct {
+	actionButton
+	escape func()
+}
+
+func newEscapeButton(label string, icon fyne.Resource, tapped, escape func()) *escapeButton {
+	b := &escapeButton{escape: escape}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey closes the dialog on Escape; other keys work as on any button.
+func (b *escapeButton) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && b.escape != nil {
+		b.escape()
+		return
+	}
+	b.actionButton.TypedKey(ev)
+}
+
+// dialogChoice is one button of a dialog: its label, icon and importance,
+// and what choosing it does once the dialog has closed (nil: nothing).
+type dialogChoice struct {
+	label  string
+	icon   fyne.Resource
+	imp    widget.Importance
+	chosen func()
+}
+
+// newDialog makes a dialog over the window with content and a button per
+// choice, in a row; the first choice is the "no" that Escape answers,
+// whichever of the dialog's buttons has the focus. Controls of content that
+// take the focus should be escapeButtons that close it too.
+func (a *App) newDialog(title string, icon fyne.Resource, content fyne.CanvasObject, choices ...dialogChoice) *dialog.CustomDialog {
+	d := dialog.NewCustomWithoutButtons(title, content, a.win)
+	d.SetIcon(icon)
+	choose := func(c dialogChoice) func() {
+		return func() {
+			d.Hide()
+			if c.chosen != nil {
+				c.chosen()
+			}
+		}
+	}
+	buttons := make([]fyne.CanvasObject, len(choices))
+	for i, c := range choices {
+		b := newEscapeButton(c.label, c.icon, choose(c), choose(choices[0]))
+		b.Importance = c.imp
+		buttons[i] = b
+	}
+	d.SetButtons(buttons)
+	return d
+}
+
+// newTextDialog is newDialog for a message: the text wrapped and centred,
+// the dialog as wide as the text needs up to 600 points or nine tenths of
+// the window, as Fyne's own message dialogs are.
+func (a *App) newTextDialog(title string, icon fyne.Resource, message string, choices ...dialogChoice) *dialog.CustomDialog {
+	label := &widget.Label{Text: message, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	d := a.newDialog(title, icon, label, choices...)
+	unwrapped := widget.NewLabel(message).MinSize().Width + 2*theme.Padding() + dialogFramePad
+	width := min(unwrapped, maxMessageWidth, a.win.Canvas().Size().Width*0.9)
+	d.Resize(fyne.NewSize(width, 0)) // Resize keeps at least the minimum height
+	return d
+}
+
+// How wide newTextDialog makes a message's dialog: at most
+// maxMessageWidth, with dialogFramePad for the dialog's frame around the
+// text (Fyne's own value).
+const (
+	maxMessageWidth float32 = 600
+	dialogFramePad  float32 = 32
+)
+
+// showMessage shows title and message with an OK button.
+func (a *App) showMessage(title, message string) {
+	a.newTextDialog(title, theme.InfoIcon(), message, dialogChoice{label: tr("OK")}).Show()
+}
