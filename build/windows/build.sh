@@ -35,8 +35,10 @@ cp "$work/rsrc.syso" "$syso"
 
 mkdir -p "$out"
 start=$SECONDS
+# -tags accessibility: Fyne 2.8 hands screen readers (UI Automation) each
+# control's name and role only in a build with it.
 CGO_ENABLED=1 CC=$mingw-gcc GOOS=windows GOARCH=amd64 \
-	$GO build -ldflags "-H windowsgui -s -w" -o "$out/dstor-uploader.exe" .
+	$GO build -tags accessibility -ldflags "-H windowsgui -s -w" -o "$out/dstor-uploader.exe" .
 echo "built $out/dstor-uploader.exe ($(du -h "$out/dstor-uploader.exe" | cut -f1), $((SECONDS - start)) s)"
 
 abs() { realpath -m "$1"; }
