@@ -67,14 +67,19 @@ wait_history() {
 	done
 	return 1
 }
-# app_window: whether this display shows a top-level window of the app (its
-# title, and the .exe's name as its class, as Wine sets them).
-app_window() { xwininfo -root -children 2>/dev/null | grep -q '"dStor Uploader": ("dstor-uploader.exe"'; }
-# drawn PNG: saves a screenshot of the window's area and says whether the
-# window drew more than a blank (more than 20 colours).
+# app_window: the id of the app's top-level window on this display (its
+# title, and the .exe's name as its class, as Wine sets them) once it is
+# shown; fails while there is none or it is not mapped.
+app_window() {
+	local id
+	id=$(xwininfo -root -children 2>/dev/null | sed -n 's/^ *\(0x[0-9a-f]*\) "dStor Uploader": ("dstor-uploader.exe".*/\1/p' | head -n1)
+	[ -n "$id" ] && xwininfo -id "$id" 2>/dev/null | grep -q 'Map State: IsViewable' && echo "$id"
+}
+# drawn ID PNG: saves a screenshot of window ID alone and says whether it
+# drew more than a blank (more than 20 colours).
 drawn() {
-	import -window root -crop 1000x720+0+0 +repage "$1" &&
-		[ "$(/usr/bin/convert "$1" -format '%k' info:)" -gt 20 ]
+	import -window "$1" "$2" 2>/dev/null &&
+		[ "$(/usr/bin/convert "$2" -format '%k' info:)" -gt 20 ]
 }
 
 # A display of our own, for every Wine program from here on: Wine's desktop
@@ -108,13 +113,13 @@ check "installer registered Open with: \"<installed .exe>\" \"%1\"" test "$open_
 # shortcut's target. Nothing of the app runs yet in this prefix, so a window
 # of the app on this display is one the shortcut started.
 "$wine" start /unix "$lnk" >"$work/start-menu.log" 2>&1 || true
-shown=false
-for _ in $(seq 120); do app_window && { shown=true; break; }; sleep 1; done
-check "the Start menu entry opened the app's window" $shown
+win_id=""
+for _ in $(seq 120); do win_id=$(app_window) && break; sleep 1; done
+check "the Start menu entry opened the app's window" test -n "$win_id"
 start_shot=$(dirname "$shot")/start-menu-under-wine.png
 mkdir -p "$(dirname "$shot")"
 painted=false
-for _ in $(seq 30); do drawn "$start_shot" && { painted=true; break; }; sleep 1; done
+for _ in $(seq 30); do [ -n "$win_id" ] && drawn "$win_id" "$start_shot" && { painted=true; break; }; sleep 1; done
 check "the window opened from the Start menu drew its sign-in screen ($start_shot)" $painted
 "$wineserver" -k # the window, and everything else of this prefix
 "$wineserver" -w
