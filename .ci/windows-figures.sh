@@ -8,8 +8,8 @@
 #                RUNS runs each (default 3), alternating Wine and Linux;
 #                medians, and the Wine/Linux ratio.
 #   crash-kill:  ROUNDS rounds (default 5): `upload` of a 100-file folder
-#                killed (SIGKILL of its Wine process) 0 to 3 s after its
-#                first job row was saved,
+#                killed (SIGKILL of its Wine process) once a random
+#                number (0 to 99) of its files are in the history,
 #                then `resume`; every file must be in `history --json`
 #                exactly once with the CID computed on Linux, and SQLite's
 #                integrity_check must pass on the database after the kill.
@@ -111,14 +111,16 @@ for r in $(seq "$ROUNDS"); do
 	DSTOR_UPLOADER_HOME=$(winpath "$home") "$WINE" "$work/app.exe" upload --env "$base" --concurrency 3 "$(winpath "$dir")" >/dev/null 2>&1 &
 	pid=$!
 	# A random point in the queue: once the first job row is saved (the
-	# Windows process takes seconds to start under Wine), 0 to 3 s later.
-	for _ in $(seq 600); do
-		[ "$(sqlite3 "file:$home/dstor-uploader.db?mode=ro" 'SELECT count(*) FROM jobs' 2>/dev/null || echo 0)" -gt 0 ] && break
+	# Windows process takes seconds to start under Wine) and then target
+	# files are in the history (a time after the start would miss the run
+	# when the machine is idle and the 100 files take a second).
+	rows() { sqlite3 "file:$home/dstor-uploader.db?mode=ro" "SELECT count(*) FROM $1" 2>/dev/null || echo 0; }
+	target=$((RANDOM % 100))
+	for _ in $(seq 1200); do
+		[ "$(rows jobs)" -gt 0 ] && [ "$(rows history)" -ge "$target" ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	delay=$(echo "$((RANDOM % 300)) / 100" | bc -l)
-	sleep "$delay"
 	if kill -9 "$pid" 2>/dev/null; then mid=$((mid + 1)); fi
 	wait "$pid" 2>/dev/null || true
 	db=$home/dstor-uploader.db
@@ -144,9 +146,9 @@ for r in $(seq "$ROUNDS"); do
 		[ "$n" = 1 ] && good=$((good + 1))
 	done
 	[ "$good" = 100 ] && ok_once=$((ok_once + 1))
-	echo "round $r: killed ${delay:0:4} s after the first job row; $good/100 files in the history exactly once with their CID"
+	echo "round $r: killed once $target files were in the history; $good/100 files in the history exactly once with their CID"
 done
 echo
 echo "| what | tried | survived |"
 echo "|---|---|---|"
-echo "| Windows CLI \`upload\` of a 100-file folder under Wine, SIGKILL of its process 0–3 s after its first job row was saved, then \`resume\` | $ROUNDS kills ($mid while running; $early before the folder was saved, then added again) | database clean after $ok_integrity/$ROUNDS kills; \`resume\` ended without a failed file $ok_resume/$ROUNDS; every file in the history exactly once with its CID in $ok_once/$ROUNDS rounds |"
+echo "| Windows CLI \`upload\` of a 100-file folder under Wine, SIGKILL of its process once a random number (0–99) of its files were in the history, then \`resume\` | $ROUNDS kills ($mid while running; $early before the folder was saved, then added again) | database clean after $ok_integrity/$ROUNDS kills; \`resume\` ended without a failed file $ok_resume/$ROUNDS; every file in the history exactly once with its CID in $ok_once/$ROUNDS rounds |"
