@@ -21,8 +21,35 @@ import (
 type ValidationError struct {
 	Field   string
 	Message string
-	err     error // underlying cause, e.g. fs.ErrNotExist
+	// Problem says what is wrong, for a caller that words it in its own
+	// language (the window); empty where Message alone says it. A
+	// ProblemTooLong also gives the Limit and the Length, in bytes.
+	Problem       Problem
+	Limit, Length int
+	err           error // underlying cause, e.g. fs.ErrNotExist
 }
+
+// Problem names what is wrong with a value a person entered, in no
+// language: Message is its English sentence.
+type Problem string
+
+// The problems the checks of an email address, a comment, a folder path
+// and a parent folder id name.
+const (
+	ProblemEmpty       Problem = "empty"
+	ProblemNotText     Problem = "not-text"     // not valid UTF-8
+	ProblemSpaces      Problem = "spaces"       // spaces or control characters in an email address
+	ProblemControl     Problem = "control"      // tabs, line breaks or other control characters in one line
+	ProblemTooLong     Problem = "too-long"     // more than Limit bytes
+	ProblemNotEmail    Problem = "not-email"    // not an address like name@example.com
+	ProblemNotAbsolute Problem = "not-absolute" // a folder path not starting with /
+	ProblemDotDot      Problem = "dot-dot"      // a folder path with a ".." segment
+	ProblemNegative    Problem = "negative"     // a parent folder id below 0
+)
+
+// Problems are every Problem, for a caller that must word each one.
+var Problems = []Problem{ProblemEmpty, ProblemNotText, ProblemSpaces, ProblemControl, ProblemTooLong,
+	ProblemNotEmail, ProblemNotAbsolute, ProblemDotDot, ProblemNegative}
 
 // Error is the sentence that says what to do.
 func (e *ValidationError) Error() string { return e.Message }
@@ -84,24 +111,26 @@ func isAPIKeyChar(r rune) bool {
 // ValidateEmail checks that s is a bare email address (name@example.com),
 // without spaces or control characters.
 func ValidateEmail(s string) error {
-	fail := func(msg string) error { return &ValidationError{Field: "email", Message: msg} }
+	fail := func(p Problem, msg string) error {
+		return &ValidationError{Field: "email", Problem: p, Message: msg, Limit: maxEmailLen, Length: len(s)}
+	}
 	if s == "" {
-		return fail("enter your email address")
+		return fail(ProblemEmpty, "enter your email address")
 	}
 	if !utf8.ValidString(s) {
-		return fail("the email address is not valid text — type it again")
+		return fail(ProblemNotText, "the email address is not valid text — type it again")
 	}
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.IsControl(r) {
-			return fail("the email address must not contain spaces or control characters — check for a stray space")
+			return fail(ProblemSpaces, "the email address must not contain spaces or control characters — check for a stray space")
 		}
 	}
 	if len(s) > maxEmailLen {
-		return fail("the email address is too long (at most 254 characters)")
+		return fail(ProblemTooLong, "the email address is too long (at most 254 characters)")
 	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Name != "" || addr.Address != s {
-		return fail("this is not an email address like name@example.com — check it")
+		return fail(ProblemNotEmail, "this is not an email address like name@example.com — check it")
 	}
 	return nil
 }
@@ -124,12 +153,12 @@ func ValidateFolderPath(s string) error {
 		return err
 	}
 	if !strings.HasPrefix(s, "/") {
-		return &ValidationError{Field: "folder path",
+		return &ValidationError{Field: "folder path", Problem: ProblemNotAbsolute,
 			Message: "the folder path must start with / (for example /photos/2026/)"}
 	}
 	for seg := range strings.SplitSeq(s, "/") {
 		if seg == ".." {
-			return &ValidationError{Field: "folder path",
+			return &ValidationError{Field: "folder path", Problem: ProblemDotDot,
 				Message: `the folder path must not contain ".." — write the folder's full path from / instead`}
 		}
 	}
@@ -138,18 +167,20 @@ func ValidateFolderPath(s string) error {
 
 // validateHeaderText is the common check for text sent as a header value.
 func validateHeaderText(field, what, s string, maxLen int) error {
-	fail := func(msg string) error { return &ValidationError{Field: field, Message: msg} }
+	fail := func(p Problem, msg string) error {
+		return &ValidationError{Field: field, Problem: p, Message: msg, Limit: maxLen, Length: len(s)}
+	}
 	if !utf8.ValidString(s) {
-		return fail(what + " is not valid UTF-8 text — type it again")
+		return fail(ProblemNotText, what+" is not valid UTF-8 text — type it again")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return fail(what + " must be one line without tabs, line breaks or other control characters (it is sent as an HTTP header) — remove them")
+			return fail(ProblemControl, what+" must be one line without tabs, line breaks or other control characters (it is sent as an HTTP header) — remove them")
 		}
 	}
 	if len(s) > maxLen {
-		return fail(what + " is too long: at most " + strconv.Itoa(maxLen) + " bytes, this one has " +
-			strconv.Itoa(len(s)) + " — shorten it")
+		return fail(ProblemTooLong, what+" is too long: at most "+strconv.Itoa(maxLen)+" bytes, this one has "+
+			strconv.Itoa(len(s))+" — shorten it")
 	}
 	return nil
 }
@@ -157,7 +188,7 @@ func validateHeaderText(field, what, s string, maxLen int) error {
 // ValidateParentID checks a destination folder id: 0 (the root) or more.
 func ValidateParentID(id int64) error {
 	if id < 0 {
-		return &ValidationError{Field: "parent id",
+		return &ValidationError{Field: "parent id", Problem: ProblemNegative,
 			Message: "the parent folder id must be 0 (the root folder) or a positive number"}
 	}
 	return nil

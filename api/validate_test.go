@@ -312,3 +312,39 @@ func TestQuotePathKeepsTheFileName(t *testing.T) {
 	assert.LessOrEqual(t, len(q), 130)
 	assert.Equal(t, `"/a?b"`, quotePath("/a\nb"))
 }
+
+// TestValidationProblems: each refusal of an email address, a comment, a
+// folder path or a parent folder id names its problem, so the window can
+// word it in its own language; too long ones also say the limit and length.
+func TestValidationProblems(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want Problem
+	}{
+		{"email empty", ValidateEmail(""), ProblemEmpty},
+		{"email invalid UTF-8", ValidateEmail("dev\xff@example.com"), ProblemNotText},
+		{"email space", ValidateEmail("dev @example.com"), ProblemSpaces},
+		{"email too long", ValidateEmail(strings.Repeat("a", 250) + "@example.com"), ProblemTooLong},
+		{"email no at", ValidateEmail("dev.example.com"), ProblemNotEmail},
+		{"comment invalid UTF-8", ValidateComment("a\xc3"), ProblemNotText},
+		{"comment line break", ValidateComment("a\nb"), ProblemControl},
+		{"comment too long", ValidateComment(strings.Repeat("x", 1025)), ProblemTooLong},
+		{"folder relative", ValidateFolderPath("photos"), ProblemNotAbsolute},
+		{"folder dot-dot", ValidateFolderPath("/a/../b"), ProblemDotDot},
+		{"folder tab", ValidateFolderPath("/a\tb"), ProblemControl},
+		{"parent negative", ValidateParentID(-1), ProblemNegative},
+	}
+	seen := map[Problem]bool{}
+	for _, tt := range tests {
+		var ve *ValidationError
+		require.ErrorAs(t, tt.err, &ve, tt.name)
+		assert.Equal(t, tt.want, ve.Problem, tt.name)
+		assert.Contains(t, Problems, ve.Problem, tt.name)
+		seen[ve.Problem] = true
+	}
+	assert.Len(t, seen, len(Problems), "every problem is met by some check")
+	var ve *ValidationError
+	require.ErrorAs(t, ValidateComment(strings.Repeat("x", 1030)), &ve)
+	assert.Equal(t, [2]int{1024, 1030}, [2]int{ve.Limit, ve.Length})
+}

@@ -83,6 +83,8 @@ type SecretStore struct {
 	timeout    time.Duration
 	persistent bool
 	reason     string
+	state      KeyringState
+	problem    error // why the probe failed (KeyringFailed)
 
 	mu  sync.Mutex
 	mem map[string]string // the session store when !persistent
@@ -103,6 +105,7 @@ type SecretStore struct {
 func NewSecretStore(timeout time.Duration) *SecretStore {
 	if !sessionBusLikely() {
 		s := NewMemorySecretStore()
+		s.state = KeyringNoSession
 		s.reason = "No D-Bus session is running, so no Secret Service (gnome-keyring, KWallet) can be reached; " +
 			"secrets are kept in memory until you quit. Run the app in a desktop session with an unlocked keyring " +
 			"(or under dbus-run-session) to have them remembered."
@@ -138,6 +141,7 @@ func NewMemorySecretStore() *SecretStore {
 	return &SecretStore{
 		timeout: DefaultKeyringTimeout,
 		reason:  "The keyring is turned off (--no-keyring); secrets are kept in memory until you quit.",
+		state:   KeyringOff,
 		mem:     map[string]string{},
 	}
 }
@@ -149,6 +153,10 @@ func newSecretStoreWith(b keyringBackend, timeout time.Duration) *SecretStore {
 	s := &SecretStore{backend: b, timeout: timeout, mem: map[string]string{}}
 	if err := s.probe(); err != nil {
 		s.reason = fallbackReason(err, timeout)
+		s.state, s.problem = KeyringFailed, err
+		if errors.Is(err, ErrKeyringTimeout) {
+			s.state, s.problem = KeyringTimedOut, nil
+		}
 		return s
 	}
 	s.persistent = true
@@ -209,6 +217,31 @@ func (s *SecretStore) Persistent() bool { return s.persistent }
 // the person saying why secrets will be forgotten and how to fix it; it is
 // empty for a persistent store.
 func (s *SecretStore) Reason() string { return s.reason }
+
+// KeyringState says whether the system keyring keeps the secrets and, when
+// it does not, why: what [SecretStore.Reason] says in English, for a caller
+// that words it in its own language.
+type KeyringState int
+
+// The states of the keyring.
+const (
+	// KeyringWorks: secrets survive a restart.
+	KeyringWorks KeyringState = iota
+	// KeyringOff: the keyring is not used (--no-keyring, a memory store).
+	KeyringOff
+	// KeyringNoSession: there is no D-Bus session bus to reach a Secret
+	// Service through.
+	KeyringNoSession
+	// KeyringTimedOut: the keyring did not answer the probe in time.
+	KeyringTimedOut
+	// KeyringFailed: the keyring refused or misbehaved; State's error
+	// says how.
+	KeyringFailed
+)
+
+// State is the keyring's state, with, for KeyringFailed, the error the
+// probe met.
+func (s *SecretStore) State() (KeyringState, error) { return s.state, s.problem }
 
 // Set stores value as the kind secret of account in env, replacing any
 // previous value.

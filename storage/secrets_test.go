@@ -222,6 +222,9 @@ func TestMemorySecretStoreSaysWhy(t *testing.T) {
 	s := NewMemorySecretStore()
 	assert.False(t, s.Persistent())
 	assert.Contains(t, s.Reason(), "in memory")
+	state, err := s.State()
+	assert.Equal(t, KeyringOff, state)
+	assert.NoError(t, err)
 }
 
 func TestSecretStoreFallsBackWhenProbeFails(t *testing.T) {
@@ -229,10 +232,11 @@ func TestSecretStoreFallsBackWhenProbeFails(t *testing.T) {
 		name       string
 		setup      func(f *fakeKeyring)
 		wantReason string
+		wantState  KeyringState
 	}{
-		{"set fails", func(f *fakeKeyring) { f.failSet = errors.New("the name org.freedesktop.secrets was not provided") }, "org.freedesktop.secrets"},
-		{"value comes back different", func(f *fakeKeyring) { f.corrupt = true }, "came back different"},
-		{"keyring hangs", func(f *fakeKeyring) { f.hang = make(chan struct{}) }, "did not answer within"},
+		{"set fails", func(f *fakeKeyring) { f.failSet = errors.New("the name org.freedesktop.secrets was not provided") }, "org.freedesktop.secrets", KeyringFailed},
+		{"value comes back different", func(f *fakeKeyring) { f.corrupt = true }, "came back different", KeyringFailed},
+		{"keyring hangs", func(f *fakeKeyring) { f.hang = make(chan struct{}) }, "did not answer within", KeyringTimedOut},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,6 +256,11 @@ func TestSecretStoreFallsBackWhenProbeFails(t *testing.T) {
 			assert.False(t, s.Persistent())
 			assert.Contains(t, s.Reason(), tt.wantReason)
 			assert.Contains(t, s.Reason(), "in memory until you quit")
+			state, err := s.State()
+			assert.Equal(t, tt.wantState, state)
+			if state == KeyringFailed {
+				assert.ErrorContains(t, err, tt.wantReason, "the probe's error, for the window's sentence")
+			}
 
 			// The session store works.
 			require.NoError(t, s.Set("testnet", "a@x", SecretAPIKey, "k"))
@@ -343,6 +352,8 @@ func TestSessionBusDetection(t *testing.T) {
 		s := NewSecretStore(5 * time.Second)
 		assert.False(t, s.Persistent())
 		assert.Contains(t, s.Reason(), "No D-Bus session")
+		state, _ := s.State()
+		assert.Equal(t, KeyringNoSession, state)
 		assert.Less(t, time.Since(start), 4*time.Second, "no probe (which could wait its 5 s)")
 	}
 }

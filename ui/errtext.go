@@ -43,7 +43,9 @@ func translatedError(err error) string {
 	)
 	switch {
 	case errors.As(err, &ve):
-		return "" // the validators' own sentences
+		return validationText(ve)
+	case errors.Is(err, storage.ErrKeyringTimeout):
+		return tr("The system keyring did not answer in time. Try again, or restart the app.")
 	case errors.As(err, &full):
 		return diskFullText(full)
 	case errors.As(err, &damaged):
@@ -187,14 +189,4 @@ func apiKeyText(key string) string {
 	}
 	return tr("The API key must be exactly {{.Of}} characters long, but this one has {{.N}}. Copy the whole key again.",
 		map[string]any{"Of": api.APIKeyLength, "N": len(key)})
-}
-
-// emailText says what is wrong with an email address that
-// api.ValidateEmail refuses: the window's sentence for an empty one, api's
-// for the rest.
-func emailText(email string, err error) string {
-	if email == "" {
-		return tr("Enter your email address.")
-	}
-	return errorText(err)
 }

@@ -64,9 +64,8 @@ var pseudoDataText = regexp.MustCompile(`dStor Uploader|dStor|Qm[1-9A-HJ-NP-Za-k
 
 // untranslatedErrors are the sentences that reach the window in English
 // still: a queue row saved before reason codes existed (the window shows
-// the worker's sentence as it is), and the keyring's.
-var untranslatedErrors = []string{"Cannot read it.",
-	"The keyring is turned off (--no-keyring); secrets are kept in memory until you quit."}
+// the worker's sentence as it is).
+var untranslatedErrors = []string{"Cannot read it."}
 
 // leftOver is text with its pseudo-marked parts and its data removed: what
 // is left must have no word in it.

@@ -240,7 +240,7 @@ func (v *settingsView) refresh() {
 	} else {
 		v.keyringIcon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 		v.keyringStatus.SetText(tr("The system keyring is not available, so you have to sign in again each time you open the app. Nothing is written to a file instead."))
-		reason := s.Reason()
+		reason := keyringText(s.State())
 		if reason == "" {
 			reason = tr("Install and unlock a Secret Service keyring (GNOME Keyring or KWallet), then restart the app.")
 		}

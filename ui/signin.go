@@ -363,7 +363,7 @@ func (v *signInView) onSubmitLogin() {
 	}
 	email := strings.TrimSpace(v.email.Text)
 	if err := api.ValidateEmail(email); err != nil {
-		v.setError(emailText(email, err))
+		v.setError(errorText(err))
 		return
 	}
 	if v.password.Text == "" {
