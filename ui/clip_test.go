@@ -145,3 +145,26 @@ func TestRowStatesFitTheirColumn(t *testing.T) {
 		}
 	}
 }
+
+// TestDoneRowKeepsStateAndActionsApart: in every language, a verified
+// upload's row leaves at least a padding between its state (✓ Verified)
+// and its Copy link button, however long Copy link is.
+func TestDoneRowKeepsStateAndActionsApart(t *testing.T) {
+	e := newTestEnv(t)
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		e.ui(func() {
+			r := newQueueRow(e.a.upload)
+			r.set(goldenJobs()[0]) // uploaded and verified
+			w := test.NewWindow(r)
+			defer w.Close()
+			w.Resize(fyne.NewSize(900, r.MinSize().Height))
+			d := fyne.CurrentApp().Driver()
+			require.True(t, r.state.Visible() && r.copyLink.Visible(), l.Tag)
+			stateEnd := d.AbsolutePositionForObject(r.state).X + r.state.Size().Width
+			gap := d.AbsolutePositionForObject(r.copyLink).X - stateEnd
+			require.GreaterOrEqual(t, gap, theme.Padding(), "%s: %q and %q are %.1f apart", l.Tag, r.state.Text, r.copyLink.Text, gap)
+		})
+	}
+}

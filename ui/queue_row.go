@@ -21,6 +21,14 @@ import (
 // (TestRowStatesFitTheirColumn).
 const queueStateWidth = 170
 
+// queueActionsWidth is the width of a queue row's actions column: 170, or
+// more in a language whose Copy link is longer, so that the buttons of a
+// done upload (Copy link, then Open) never reach into the state column.
+// Every row makes the same buttons, so the columns line up.
+func queueActionsWidth(copyLink, open fyne.CanvasObject) float32 {
+	return max(170, copyLink.MinSize().Width+theme.Padding()+open.MinSize().Width)
+}
+
 // queueRow is one job in the queue list: icon, name and details, progress,
 // state, and the actions that fit the state.
 type queueRow struct {
@@ -68,7 +76,7 @@ func newQueueRow(v *uploadView) *queueRow {
 		container.NewCenter(r.again),
 	)
 	r.actions = container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.copyLink, r.open)
-	actions := container.New(&fixedWidthLayout{width: 170}, r.actions)
+	actions := container.New(&fixedWidthLayout{width: queueActionsWidth(r.copyLink, r.open)}, r.actions)
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
 	r.ExtendBaseWidget(r)
