@@ -73,20 +73,14 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
 fi
 curl --help all 2>/dev/null | grep -q -- '--parallel-max' || die "curl is too old for --parallel (needs 7.66+)"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/dstor-bench.XXXXXX")
+start_work dstor-bench "${BENCH_KEEP:-0}"
 # The machine's load average (1, 5, 15 minutes) when the run starts, and
 # again at the end: other jobs on the machine disturb every number.
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
-cleanup() {
-	stop_sandbox
-	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
 LOG=$WORK/bench.log
 : >"$LOG"
 
-BIN=$WORK/dstor-uploader
-build_cli "$BIN"
+use_cli ""
 
 # --- data ------------------------------------------------------------------
 DATA=$WORK/data

@@ -1,9 +1,30 @@
 # lib.sh — what the .ci scripts that measure against a sandbox share.
 # Sourced, not run. The sourcing script sets CI_NAME (how its error lines
-# begin) and WORK (its temporary folder) before calling these.
+# begin) and calls start_work (which sets WORK, its temporary folder)
+# before calling the others.
 
 log() { printf '%s  %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "$CI_NAME: $*"; exit 1; }
+
+# start_work PREFIX KEEP sets WORK to a new temporary folder named after
+# PREFIX, removed when the script exits (after stop_sandbox) unless KEEP is
+# 1, when its path is logged instead.
+start_work() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	WORK_KEEP=$2
+	trap end_work EXIT
+}
+end_work() {
+	stop_sandbox
+	if [ "$WORK_KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+
+# use_cli GIVEN sets BIN, the CLI to run: GIVEN, or when that is empty one
+# built from this checkout into $WORK.
+use_cli() {
+	BIN=${1:-$WORK/dstor-uploader}
+	if [ -z "$1" ]; then build_cli "$BIN"; fi
+}
 
 # build_cli DEST builds the CLI from this checkout and installs (copies) it
 # at DEST, as a package or a download would put it: a file just written by
@@ -79,7 +100,7 @@ check_sandbox() {
 }
 
 # stop_sandbox ends the sandbox start_sandbox started (if any) and removes
-# its store when it made one under /dev/shm; for the caller's EXIT trap.
+# its store when it made one under /dev/shm; end_work calls it at exit.
 stop_sandbox() {
 	if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
 	case "$SANDBOX_STORE" in /dev/shm/dstor-*-sandbox.*) rm -rf "$SANDBOX_STORE" ;; esac

@@ -29,18 +29,8 @@ CI_NAME=scale
 . .ci/lib.sh
 [ -x /usr/bin/time ] || die "needs /usr/bin/time (Debian package \"time\")"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/dstor-scale.XXXXXX")
-cleanup() {
-	stop_sandbox
-	if [ "${SCALE_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-BIN=${SCALE_BIN:-}
-if [ -z "$BIN" ]; then
-	BIN=$WORK/dstor-uploader
-	build_cli "$BIN"
-fi
+start_work dstor-scale "${SCALE_KEEP:-0}"
+use_cli "${SCALE_BIN:-}"
 
 max=0
 for n in $SIZES; do [ "$n" -gt "$max" ] && max=$n; done

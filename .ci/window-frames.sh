@@ -43,17 +43,8 @@ CI_NAME=window-frames
 . .ci/lib.sh
 for tool in xvfb-run sqlite3; do command -v "$tool" >/dev/null || die "needs $tool"; done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/dstor-frames.XXXXXX")
-cleanup() {
-	if [ "${FRAME_KEEP:-0}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-
-BIN=${FRAME_BIN:-}
-if [ -z "$BIN" ]; then
-	BIN=$WORK/dstor-uploader
-	build_cli "$BIN"
-fi
+start_work dstor-frames "${FRAME_KEEP:-0}"
+use_cli "${FRAME_BIN:-}"
 
 # The part run inside Xvfb: start the window, wait for the listing, count.
 # Arguments: BIN HOME FOLDER FILES SECONDS HUD_DIR LIST_TIMEOUT; prints
