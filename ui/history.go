@@ -143,36 +143,27 @@ func (h *historyView) stopTimer() {
 // reload reads the first page for the current search on a goroutine.
 func (h *historyView) reload() {
 	h.gen++
-	gen := h.gen
-	h.loading = true
 	h.dirty = false
 	search := strings.TrimSpace(h.search.Text)
-	a := h.a
-	a.goBg(func() {
-		page, total, more, err := a.db.TypedSearch(search, historyPageSize)
-		var totals map[storage.FolderKey]storage.FolderTotal
-		if search == "" {
-			totals = h.counts.count(a.db, page)
-		}
-		a.do(func() {
-			if gen != h.gen {
-				return
-			}
-			h.loading = false
-			if err != nil {
-				h.entries = nil
-				h.hasMore = false
-				h.empty.SetText(tr("The history could not be read:") + " " + humanError(err))
-				h.render()
-				return
-			}
-			h.entries = page
-			h.folderTotals = totals
-			h.hasMore = len(page) == historyPageSize
-			h.setCount(total, more, search)
+	var total int
+	var more bool
+	h.readPage(search, func(db *storage.DB) (page []storage.HistoryEntry, err error) {
+		page, total, more, err = db.TypedSearch(search, historyPageSize)
+		return page, err
+	}, func(page []storage.HistoryEntry, totals map[storage.FolderKey]storage.FolderTotal, err error) {
+		if err != nil {
+			h.entries = nil
+			h.hasMore = false
+			h.empty.SetText(tr("The history could not be read:") + " " + humanError(err))
 			h.render()
-			h.list.ScrollToTop()
-		})
+			return
+		}
+		h.entries = page
+		h.folderTotals = totals
+		h.hasMore = len(page) == historyPageSize
+		h.setCount(total, more, search)
+		h.render()
+		h.list.ScrollToTop()
 	})
 }
 
@@ -182,14 +173,36 @@ func (h *historyView) loadMore() {
 	if h.loading || !h.hasMore || len(h.entries) == 0 {
 		return
 	}
-	h.loading = true
-	gen := h.gen
 	last := h.entries[len(h.entries)-1]
 	search := strings.TrimSpace(h.search.Text)
+	h.readPage(search, func(db *storage.DB) ([]storage.HistoryEntry, error) {
+		return db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize,
+			BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt, MaxScan: storage.TypingMaxScan})
+	}, func(page []storage.HistoryEntry, totals map[storage.FolderKey]storage.FolderTotal, err error) {
+		if err != nil {
+			h.hasMore = false
+			return
+		}
+		h.entries = append(h.entries, page...)
+		if h.folderTotals != nil {
+			maps.Copy(h.folderTotals, totals)
+		}
+		h.hasMore = len(page) == historyPageSize
+		h.rebuildItems()
+		h.list.Refresh()
+	})
+}
+
+// readPage reads a page of the history with read on a goroutine, counts
+// its folder shares when the history is not searched, and hands both to
+// show on the UI goroutine, unless a newer reload has started meanwhile.
+func (h *historyView) readPage(search string, read func(*storage.DB) ([]storage.HistoryEntry, error),
+	show func([]storage.HistoryEntry, map[storage.FolderKey]storage.FolderTotal, error)) {
+	h.loading = true
+	gen := h.gen
 	a := h.a
 	a.goBg(func() {
-		page, err := a.db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize,
-			BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt, MaxScan: storage.TypingMaxScan})
+		page, err := read(a.db)
 		var totals map[storage.FolderKey]storage.FolderTotal
 		if search == "" {
 			totals = h.counts.count(a.db, page)
@@ -199,17 +212,7 @@ func (h *historyView) loadMore() {
 				return
 			}
 			h.loading = false
-			if err != nil {
-				h.hasMore = false
-				return
-			}
-			h.entries = append(h.entries, page...)
-			if h.folderTotals != nil {
-				maps.Copy(h.folderTotals, totals)
-			}
-			h.hasMore = len(page) == historyPageSize
-			h.rebuildItems()
-			h.list.Refresh()
+			show(page, totals, err)
 		})
 	})
 }
