@@ -1,43 +1,14 @@
 package ui
 
 import (
-	"strconv"
-	"strings"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
-	"github.com/dstor-uploader/dstor-uploader/internal/inert"
-	"github.com/dstor-uploader/dstor-uploader/storage"
 )
-
-// Destination modes of the Upload tab (ids; destModeLabel names them).
-const (
-	destFolder = "Folder path"
-	destParent = "Parent folder id"
-)
-
-// destModeLabel is how the Upload tab names a destination mode, in the
-// window's language.
-func destModeLabel(mode string) string {
-	if mode == destParent {
-		return tr("Parent folder id")
-	}
-	return tr("Folder path")
-}
-
-// destModeOf is the destination mode shown as label.
-func destModeOf(label string) string {
-	if label == destModeLabel(destParent) {
-		return destParent
-	}
-	return destFolder
-}
 
 // uploadView is the Upload tab: the drop zone, the destination, and the
 // queue as a virtual list.
@@ -139,43 +110,6 @@ func newUploadView(a *App) *uploadView {
 	return v
 }
 
-// buildDestination makes the destination and comment fields, filled from
-// the settings st.
-func (v *uploadView) buildDestination(st storage.Settings) {
-	v.folder = widget.NewSelectEntry(st.RecentFolders)
-	v.folder.SetPlaceHolder(tr("/ (the account's root)"))
-	// Fyne's drop-down arrow would be named after its icon's file.
-	v.folder.SetOptions(st.RecentFolders) // makes the arrow now
-	if b, ok := v.folder.ActionItem.(*widget.Button); ok {
-		arrow := newIconButton(tr("Recent destination folders"), b.Icon, b.OnTapped)
-		arrow.Importance = b.Importance
-		v.folder.ActionItem = arrow
-	}
-	v.folder.SetText(st.DefaultFolderPath)
-	v.parent = widget.NewEntry()
-	v.parent.SetPlaceHolder(tr("Folder id, e.g. 1234"))
-	if st.ParentID != nil {
-		v.parent.SetText(strconv.FormatInt(*st.ParentID, 10))
-	}
-	v.comment = widget.NewEntry()
-	v.comment.SetPlaceHolder(tr("Optional note stored with each file"))
-	v.comment.SetText(st.Comment)
-	v.destError = note(widget.DangerImportance, fyne.TextWrapWord)
-	v.destError.Hide()
-	// A drop-down rather than radio buttons: narrow enough for the
-	// destination and the comment to share a line in a wide window.
-	v.destMode = widget.NewSelect([]string{destModeLabel(destFolder), destModeLabel(destParent)},
-		func(label string) { v.onDestModeChanged(destModeOf(label)) })
-	if st.ParentID != nil {
-		v.destMode.SetSelected(destModeLabel(destParent))
-	} else {
-		v.destMode.SetSelected(destModeLabel(destFolder))
-	}
-	v.folder.OnChanged = func(string) { v.onDestChanged() }
-	v.parent.OnChanged = func(string) { v.onDestChanged() }
-	v.comment.OnChanged = func(string) { v.onDestChanged() }
-}
-
 // buildBanners makes the notice and the "waiting for sign-in" banner, both
 // hidden.
 func (v *uploadView) buildBanners() {
@@ -237,23 +171,6 @@ func (v *uploadView) dropZone() (fyne.CanvasObject, *widget.Label) {
 	return dropZone, dropSub
 }
 
-// destinationRow lays out the destination and the comment, side by side
-// when the window is wide enough (pair decides).
-func (v *uploadView) destinationRow() (*fyne.Container, *pairLayout) {
-	destField := container.NewStack(v.folder, v.parent)
-	destLabel := widget.NewLabelWithStyle(tr("Upload to"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	commentLabel := widget.NewLabelWithStyle(tr("Comment"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	// The labels share one width, as in a form, when the rows are stacked.
-	labelWidth := fyne.Max(destLabel.MinSize().Width, commentLabel.MinSize().Width)
-	pair := &pairLayout{side: 420}
-	dest := container.New(pair,
-		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, destLabel),
-			nil, container.NewBorder(nil, nil, v.destMode, nil, destField)),
-		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, commentLabel), nil, v.comment),
-	)
-	return dest, pair
-}
-
 // queueHead is the toolbar above the queue and the overall progress bar.
 func (v *uploadView) queueHead() fyne.CanvasObject {
 	v.toolbar = &toolbarLayout{labelsFrom: 760,
@@ -263,71 +180,6 @@ func (v *uploadView) queueHead() fyne.CanvasObject {
 	}
 	toolbar := container.New(v.toolbar, v.summary, container.NewHBox(v.pause, v.retryFailed, v.cancelAll, v.clearFinished))
 	return container.NewVBox(widget.NewSeparator(), toolbar, container.New(&fixedHeightLayout{height: 4}, v.overall))
-}
-
-// onDestModeChanged shows the field of the chosen destination kind.
-func (v *uploadView) onDestModeChanged(mode string) {
-	if v.folder == nil || v.parent == nil {
-		return
-	}
-	if mode == destParent {
-		v.folder.Hide()
-		v.parent.Show()
-	} else {
-		v.parent.Hide()
-		v.folder.Show()
-	}
-	v.onDestChanged()
-}
-
-// destination reads and validates the destination and comment; the error
-// is a sentence for the person.
-func (v *uploadView) destination() (folder string, parent *int64, comment string, msg string) {
-	comment = strings.TrimSpace(v.comment.Text)
-	if err := api.ValidateComment(comment); err != nil {
-		return "", nil, "", tr("Comment:") + " " + humanError(err)
-	}
-	if destModeOf(v.destMode.Selected) == destParent {
-		s := strings.TrimSpace(v.parent.Text)
-		if s == "" {
-			return "", nil, comment, ""
-		}
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return "", nil, comment, tr("The parent folder id must be a whole number, like 1234.")
-		}
-		if err := api.ValidateParentID(id); err != nil {
-			return "", nil, comment, humanError(err)
-		}
-		return "", &id, comment, ""
-	}
-	folder = strings.TrimSpace(v.folder.Text)
-	if folder != "" {
-		if err := api.ValidateFolderPath(folder); err != nil {
-			return "", nil, comment, humanError(err)
-		}
-	}
-	return folder, nil, comment, ""
-}
-
-// onDestChanged validates as the person types and remembers the choice.
-func (v *uploadView) onDestChanged() {
-	if v.destError == nil {
-		return
-	}
-	folder, parent, comment, msg := v.destination()
-	if msg != "" {
-		v.destError.SetText(msg)
-		v.destError.Show()
-		return
-	}
-	v.destError.Hide()
-	v.a.changeSettings(func(s storage.Settings) storage.Settings {
-		s.DefaultFolderPath = folder
-		s.ParentID = parent
-		s.Comment = comment
-		return s
-	})
 }
 
 // add queues paths with the current destination. The queue walks folders
@@ -342,168 +194,6 @@ func (v *uploadView) add(paths []string) {
 	}
 	q := v.sess.queue
 	v.a.goBg(func() { q.Add(reqs...) })
-}
-
-// requests are paths with the current destination and comment; false (and
-// the reason shown) when those are not valid.
-func (v *uploadView) requests(paths []string) ([]worker.Request, bool) {
-	if len(paths) == 0 {
-		return nil, false
-	}
-	folder, parent, comment, msg := v.destination()
-	if msg != "" {
-		v.destError.SetText(tr("Nothing was added:") + " " + msg)
-		v.destError.Show()
-		return nil, false
-	}
-	reqs := make([]worker.Request, 0, len(paths))
-	for _, p := range paths {
-		reqs = append(reqs, worker.Request{Path: p, FolderPath: folder, ParentID: parent, Comment: comment})
-	}
-	if folder != "" {
-		s := v.a.changeSettings(func(s storage.Settings) storage.Settings { return s.WithRecentFolder(folder) })
-		v.folder.SetOptions(s.RecentFolders)
-	}
-	return reqs, true
-}
-
-// showLocked says that another process runs the account's queue, and how
-// many added files and folders (n more now) wait for it to finish.
-func (v *uploadView) showLocked(n int) {
-	v.locked += n
-	msg := tr("A command-line upload (or another dStor Uploader) is running this account's uploads right now. " +
-		"What you add is kept and starts here as soon as it finishes.")
-	if v.locked > 0 {
-		msg += " " + trn("Waiting: {{.Count}} files or folders.", v.locked)
-	}
-	v.setNotice(msg)
-	v.render()
-}
-
-// render updates the toolbar, summary and list from v.sum and the window.
-func (v *uploadView) render() {
-	s := v.sum
-	signedIn := v.sess != nil
-	for _, b := range []*widget.Button{v.addFiles, v.addFolder} {
-		enable(b, v.a.sess != nil) // while the queue is elsewhere, kept for later
-	}
-	v.showPaused(s.Paused)
-	enable(&v.pause.Button, signedIn && (v.busy() || s.Paused))
-	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
-	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
-	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
-	v.summary.SetText(summaryText(s, v.totalSpeed()))
-
-	v.showWaiting(s)
-	if s.BytesTotal > 0 && v.busy() {
-		v.overall.SetValue(float64(s.BytesDone) / float64(s.BytesTotal))
-		v.overall.Show()
-	} else {
-		v.overall.Hide()
-	}
-	if v.listLen() == 0 {
-		v.empty.Show()
-	} else {
-		v.empty.Hide()
-	}
-	v.list.Refresh()
-}
-
-// showPaused makes Pause, in the toolbar and the tray menu, say what it
-// does now: pause, or resume when paused.
-func (v *uploadView) showPaused(paused bool) {
-	if paused {
-		v.toolbar.setLabel(0, tr("Resume"))
-		v.pause.SetIcon(theme.MediaPlayIcon())
-	} else {
-		v.toolbar.setLabel(0, tr("Pause"))
-		v.pause.SetIcon(theme.MediaPauseIcon())
-	}
-	if v.trayPause != nil {
-		label := tr("Pause uploads")
-		if paused {
-			label = tr("Resume uploads")
-		}
-		if v.trayPause.Label != label {
-			v.trayPause.Label = label
-			v.trayMenu.Refresh()
-		}
-	}
-}
-
-// showWaiting shows why uploads wait, if they do: a full disk, or a
-// session to sign in to again.
-func (v *uploadView) showWaiting(s worker.Summary) {
-	switch {
-	case s.Stalled != "":
-		// A full disk: what to free, and that nothing is lost meanwhile.
-		v.waitLabel.SetText(tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": inert.Line(s.Stalled)}))
-		v.signInBtn.Hide()
-		v.waiting.Show()
-	case s.WaitingSignIn:
-		v.waitLabel.SetText(trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued))
-		v.signInBtn.Show()
-		v.waiting.Show()
-	default:
-		v.waiting.Hide()
-	}
-}
-
-// summaryText is the line above the queue: "12 of 40 uploaded · 1 failed ·
-// 230 MB left".
-func summaryText(s worker.Summary, speed float64) string {
-	if s.Total == 0 {
-		if s.Walking {
-			return tr("Listing folders…")
-		}
-		return tr("No uploads yet")
-	}
-	var parts []string
-	if active := s.Total - s.Skipped - s.Canceled - s.Already; active > 0 || s.Already == 0 {
-		parts = append(parts, tr("{{.Done}} of {{.Total}} uploaded", map[string]any{"Done": formatCount(s.Done), "Total": formatCount(active)}))
-	}
-	if s.Already > 0 {
-		parts = append(parts, tr("{{.N}} already uploaded", map[string]any{"N": formatCount(s.Already)}))
-	}
-	if s.Failed > 0 {
-		parts = append(parts, tr("{{.N}} failed", map[string]any{"N": formatCount(s.Failed)}))
-	}
-	if s.Canceled > 0 {
-		parts = append(parts, tr("{{.N}} canceled", map[string]any{"N": formatCount(s.Canceled)}))
-	}
-	if s.Skipped > 0 {
-		parts = append(parts, tr("{{.N}} skipped", map[string]any{"N": formatCount(s.Skipped)}))
-	}
-	if left := s.BytesTotal - s.BytesDone; left > 0 && s.Queued+s.Uploading+s.Waiting > 0 {
-		parts = append(parts, tr("{{.Size}} left", map[string]any{"Size": formatSize(left)}))
-	}
-	if sp := formatSpeed(speed); sp != "" {
-		parts = append(parts, sp)
-	}
-	if s.UploadLimit > 0 {
-		parts = append(parts, tr("limited to {{.Rate}}/s", map[string]any{"Rate": api.FormatRate(s.UploadLimit)})) // as set: 1024-based, like curl
-	}
-	if s.Walking {
-		parts = append(parts, tr("listing folders…"))
-	}
-	if s.Paused {
-		parts = append(parts, tr("paused"))
-	}
-	if s.WaitingSignIn {
-		parts = append(parts, tr("waiting for sign-in"))
-	}
-	return strings.Join(parts, " · ")
-}
-
-// setNotice shows (or, with "", hides) a warning above the drop zone,
-// such as "your keyring is not available".
-func (v *uploadView) setNotice(msg string) {
-	v.notice.SetText(msg)
-	if msg == "" {
-		v.noticeBox.Hide()
-	} else {
-		v.noticeBox.Show()
-	}
 }
 
 // queueDo runs f, a queue call, off the UI goroutine: queue calls write to

@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+)
+
+// What the Upload tab shows of its queue's state: the toolbar's buttons,
+// the summary line and progress bar, and the banners for a queue that
+// waits (another process holds it, a full disk, an expired session).
+
+// showLocked says that another process runs the account's queue, and how
+// many added files and folders (n more now) wait for it to finish.
+func (v *uploadView) showLocked(n int) {
+	v.locked += n
+	msg := tr("A command-line upload (or another dStor Uploader) is running this account's uploads right now. " +
+		"What you add is kept and starts here as soon as it finishes.")
+	if v.locked > 0 {
+		msg += " " + trn("Waiting: {{.Count}} files or folders.", v.locked)
+	}
+	v.setNotice(msg)
+	v.render()
+}
+
+// render updates the toolbar, summary and list from v.sum and the window.
+func (v *uploadView) render() {
+	s := v.sum
+	signedIn := v.sess != nil
+	for _, b := range []*widget.Button{v.addFiles, v.addFolder} {
+		enable(b, v.a.sess != nil) // while the queue is elsewhere, kept for later
+	}
+	v.showPaused(s.Paused)
+	enable(&v.pause.Button, signedIn && (v.busy() || s.Paused))
+	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
+	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
+	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
+	v.summary.SetText(summaryText(s, v.totalSpeed()))
+
+	v.showWaiting(s)
+	if s.BytesTotal > 0 && v.busy() {
+		v.overall.SetValue(float64(s.BytesDone) / float64(s.BytesTotal))
+		v.overall.Show()
+	} else {
+		v.overall.Hide()
+	}
+	if v.listLen() == 0 {
+		v.empty.Show()
+	} else {
+		v.empty.Hide()
+	}
+	v.list.Refresh()
+}
+
+// showPaused makes Pause, in the toolbar and the tray menu, say what it
+// does now: pause, or resume when paused.
+func (v *uploadView) showPaused(paused bool) {
+	if paused {
+		v.toolbar.setLabel(0, tr("Resume"))
+		v.pause.SetIcon(theme.MediaPlayIcon())
+	} else {
+		v.toolbar.setLabel(0, tr("Pause"))
+		v.pause.SetIcon(theme.MediaPauseIcon())
+	}
+	if v.trayPause != nil {
+		label := tr("Pause uploads")
+		if paused {
+			label = tr("Resume uploads")
+		}
+		if v.trayPause.Label != label {
+			v.trayPause.Label = label
+			v.trayMenu.Refresh()
+		}
+	}
+}
+
+// showWaiting shows why uploads wait, if they do: a full disk, or a
+// session to sign in to again.
+func (v *uploadView) showWaiting(s worker.Summary) {
+	switch {
+	case s.Stalled != "":
+		// A full disk: what to free, and that nothing is lost meanwhile.
+		v.waitLabel.SetText(tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": inert.Line(s.Stalled)}))
+		v.signInBtn.Hide()
+		v.waiting.Show()
+	case s.WaitingSignIn:
+		v.waitLabel.SetText(trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued))
+		v.signInBtn.Show()
+		v.waiting.Show()
+	default:
+		v.waiting.Hide()
+	}
+}
+
+// summaryText is the line above the queue: "12 of 40 uploaded · 1 failed ·
+// 230 MB left".
+func summaryText(s worker.Summary, speed float64) string {
+	if s.Total == 0 {
+		if s.Walking {
+			return tr("Listing folders…")
+		}
+		return tr("No uploads yet")
+	}
+	var parts []string
+	if active := s.Total - s.Skipped - s.Canceled - s.Already; active > 0 || s.Already == 0 {
+		parts = append(parts, tr("{{.Done}} of {{.Total}} uploaded", map[string]any{"Done": formatCount(s.Done), "Total": formatCount(active)}))
+	}
+	if s.Already > 0 {
+		parts = append(parts, tr("{{.N}} already uploaded", map[string]any{"N": formatCount(s.Already)}))
+	}
+	if s.Failed > 0 {
+		parts = append(parts, tr("{{.N}} failed", map[string]any{"N": formatCount(s.Failed)}))
+	}
+	if s.Canceled > 0 {
+		parts = append(parts, tr("{{.N}} canceled", map[string]any{"N": formatCount(s.Canceled)}))
+	}
+	if s.Skipped > 0 {
+		parts = append(parts, tr("{{.N}} skipped", map[string]any{"N": formatCount(s.Skipped)}))
+	}
+	if left := s.BytesTotal - s.BytesDone; left > 0 && s.Queued+s.Uploading+s.Waiting > 0 {
+		parts = append(parts, tr("{{.Size}} left", map[string]any{"Size": formatSize(left)}))
+	}
+	if sp := formatSpeed(speed); sp != "" {
+		parts = append(parts, sp)
+	}
+	if s.UploadLimit > 0 {
+		parts = append(parts, tr("limited to {{.Rate}}/s", map[string]any{"Rate": api.FormatRate(s.UploadLimit)})) // as set: 1024-based, like curl
+	}
+	if s.Walking {
+		parts = append(parts, tr("listing folders…"))
+	}
+	if s.Paused {
+		parts = append(parts, tr("paused"))
+	}
+	if s.WaitingSignIn {
+		parts = append(parts, tr("waiting for sign-in"))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// setNotice shows (or, with "", hides) a warning above the drop zone,
+// such as "your keyring is not available".
+func (v *uploadView) setNotice(msg string) {
+	v.notice.SetText(msg)
+	if msg == "" {
+		v.noticeBox.Hide()
+	} else {
+		v.noticeBox.Show()
+	}
+}
