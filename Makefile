@@ -182,7 +182,7 @@ screenshots: deps
 	@command -v import >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq imagemagick >/dev/null; }
 	@set -e; bin=$$(realpath $(SHOT_BIN)); out=$$(realpath -m $(SCREENSHOT_DIR)); mkdir -p $$out; \
-	tmp=$$(mktemp -d); Xvfb $(SHOT_DISPLAY) -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$$!; \
+	tmp=$$(mktemp -d /tmp/dstor-screenshots.XXXXXX); Xvfb $(SHOT_DISPLAY) -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 & xvfb=$$!; \
 	trap 'kill $$xvfb 2>/dev/null; chmod -R u+rwX $$tmp; rm -rf $$tmp' EXIT; sleep 1; \
 	me=$$tmp/me; f=$$me/Pictures/2026; mkdir -p $$f/raw; \
 	head -c 18000 /dev/urandom >$$f/notes.txt; convert -size 800x600 gradient:'#f6c453-#3a6ea5' $$f/cover.png; \
@@ -194,6 +194,7 @@ screenshots: deps
 	pic 3 900 '#7fb8ee-#e6f2fc' '#1e88e5-#0b3c7a' white 'ellipse 600,300 260,70 0,360'; \
 	pic 4 1000 '#9ec1dc-#eef4f8' '#d4ac2b-#7d5f0e' '#3d5a1e' 'circle 1530,640 1530,780'; \
 	mkfifo $$f/live-feed.pipe; \
+	running() { ps -e -o pgid=,stat= | awk -v g=$$1 '$$1 == g && $$2 !~ /^Z/ { f = 1 } END { exit !f }'; }; \
 	shot() { state=$$1; name=$$2; secs=$$3; shift 3; home=$$tmp/home-$$name; mkdir -p $$home; \
 	  run="$$shotlang HOME=$$me XDG_CONFIG_HOME=$$home/.config XDG_CACHE_HOME=$$home/.cache XDG_DATA_HOME=$$home/.local/share DSTOR_UPLOADER_HOME=$$home DSTOR_UPLOADER_SCREENSHOT=$$state DISPLAY=$(SHOT_DISPLAY) $$bin --env sandbox $$*"; \
 	  if command -v gnome-keyring-daemon >/dev/null && command -v dbus-run-session >/dev/null; then \
@@ -201,7 +202,9 @@ screenshots: deps
 	  else setsid bash -c "$$run" >$$tmp/$$name.log 2>&1 & pid=$$!; fi; \
 	  size=$$(echo "$$state" | grep -o '[0-9]*x[0-9]*' || echo 1100x720); \
 	  sleep $$secs; DISPLAY=$(SHOT_DISPLAY) import -window root -crop $$size+0+0 +repage $$out/$$name.png; \
-	  kill -TERM -- -$$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; echo "saved $(SCREENSHOT_DIR)/$$name.png"; }; \
+	  kill -TERM -- -$$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; \
+	  for _ in $$(seq 100); do running $$pid || break; sleep 0.1; done; \
+	  kill -KILL -- -$$pid 2>/dev/null || true; echo "saved $(SCREENSHOT_DIR)/$$name.png"; }; \
 	busy="$$f/notes.txt $$f/cover.png $$f/live-feed.pipe $$f/holiday-video.mp4 $$f/photos-2026.zip $$f/dataset.csv $$f/slides.pdf $$f/raw"; \
 	done="$$f/notes.txt $$f/cover.png $$f/slides.pdf $$f/raw"; \
 	shotlang=""; if [ -z "$(SHOT_ONLY_LANGS)" ]; then \

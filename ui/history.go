@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -595,10 +596,13 @@ func newHistoryRow(h *historyView) *historyRow {
 	r.indent.Hide()
 	buttons := r.makeButtons()
 	r.wideButtons = buttons.MinSize().Width
-	room := canvas.NewRectangle(color.Transparent) // the same width with or without a thumbnail
-	room.SetMinSize(fyne.NewSquareSize(thumbSide))
+	// The same room with or without a thumbnail, which keeps a padding
+	// off the row's edge and the name.
+	room := canvas.NewRectangle(color.Transparent)
+	room.SetMinSize(fyne.NewSize(thumbSide+2*theme.Padding(), thumbSide))
+	thumb := container.New(layout.NewCustomPaddedLayout(0, 0, theme.Padding(), theme.Padding()), r.thumb)
 	r.inner = container.NewStack(r.picked, container.NewBorder(nil, nil,
-		container.NewHBox(r.indent, container.NewCenter(container.NewStack(room, container.NewCenter(r.icon), r.thumb))),
+		container.NewHBox(r.indent, container.NewCenter(container.NewStack(room, container.NewCenter(r.icon), thumb))),
 		container.NewCenter(buttons), text))
 	r.content = container.New(&adaptLayout{adapt: func(size fyne.Size) { r.fitButtons(size.Width) }}, r.inner)
 	r.ExtendBaseWidget(r)

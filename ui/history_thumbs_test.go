@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -80,6 +82,12 @@ func TestHistoryThumbnails(t *testing.T) {
 		pic, _, err := image.Decode(bytes.NewReader(r.thumb.Resource.Content()))
 		require.NoError(t, err)
 		assert.Equal(t, image.Rect(0, 0, thumbnail.Size, thumbnail.Size*3/4), pic.Bounds())
+		w := test.NewWindow(r)
+		defer w.Close()
+		w.Resize(fyne.NewSize(900, 80))
+		assert.GreaterOrEqual(t, rectOf(r.thumb).x0-rectOf(r).x0, theme.Padding(), "the thumbnail keeps off the row's edge")
+		assert.InDelta(t, thumbSide, r.thumb.Size().Width, 0.5, "at its full width")
+		assert.GreaterOrEqual(t, rectOf(r.name).x0-rectOf(r.thumb).x1, theme.Padding(), "and off the name")
 		for name, icon := range map[string]string{"notes.txt": theme.DocumentIcon().Name(),
 			"fake.jpg": theme.MediaPhotoIcon().Name(), "gone.gif": theme.MediaPhotoIcon().Name()} {
 			assert.False(t, rows[name].thumb.Visible(), name)
