@@ -35,6 +35,9 @@ func jobReasonText(j worker.Job, now time.Time) string {
 // reasonText words the reason code with its detail arg; an unknown code
 // (from a newer version) says only that something went wrong.
 func reasonText(code worker.ReasonCode, arg string, now time.Time) string {
+	if s := requestReasonText(code); s != "" {
+		return s
+	}
 	if s := fileReasonText(code, arg, now); s != "" {
 		return s
 	}
@@ -44,9 +47,10 @@ func reasonText(code worker.ReasonCode, arg string, now time.Time) string {
 	return tr("Something went wrong with this file.")
 }
 
-// fileReasonText words the reasons found while listing what was added
-// and checking the files, or "" for another code.
-func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
+// requestReasonText words what is wrong with an added file or folder's
+// request itself (its path, destination, comment or checksum), or "" for
+// another code.
+func requestReasonText(code worker.ReasonCode) string {
 	switch code {
 	case worker.ReasonNoPath:
 		return tr("Choose a file or folder to upload.")
@@ -64,6 +68,14 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 		return tr("The file name cannot be sent: it must be one line of text without control characters.")
 	case worker.ReasonChecksumFolder:
 		return tr("An expected SHA-256 belongs to one file, not a folder. Give the checksum with the file itself.")
+	}
+	return ""
+}
+
+// fileReasonText words the reasons found while listing what was added
+// and checking the files, or "" for another code.
+func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
+	switch code {
 	case worker.ReasonSymlink:
 		return tr("Symbolic link: not followed. Add the file or folder it points to instead.")
 	case worker.ReasonJunction:
