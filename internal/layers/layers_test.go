@@ -21,8 +21,8 @@ import (
 // module is the project's module path.
 const module = "github.com/dstor-uploader/dstor-uploader"
 
-// fyneUsers are the packages that may import Fyne (README: "Only ui,
-// assets and cli import Fyne"), with main, which starts cli.
+// fyneUsers are the packages that may import Fyne (README: ui and
+// assets, and cli, which opens the window), with main, which starts cli.
 var fyneUsers = []string{".", "cli", "ui", "assets"}
 
 // picture is README's drawing of the packages: rows, top to bottom, each a
