@@ -79,9 +79,10 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 	t.Setenv(cli.APIKeyEnv, rs.Key)
 	rng := testRand(t, 6)
 	var (
-		kills, midQueue, cleanOpen, resumed, exactlyOnce, dup, missing, wrongHash int
-		notListed, partialListing, beforeSaved, lostUnqueued                      int
-		killPoints                                                                []string
+		kills, midQueue, cleanOpen, resumed                  int
+		notListed, partialListing, beforeSaved, lostUnqueued int
+		killPoints                                           []string
+		hist                                                 historyCheck
 	)
 	for round := range rounds {
 		home := t.TempDir()
@@ -185,47 +186,59 @@ func relKillCLI(t *testing.T, sec *relSection, rounds, n int) {
 		for _, r := range historyJSON(t) {
 			seen[r.LocalPath] = append(seen[r.LocalPath], r.Hash)
 		}
-		if historyTally(t, files, seen, &missing, &dup, &wrongHash) {
-			exactlyOnce++
-		} else {
-			t.Errorf("round %d: not every file is in the history exactly once with its CID", round)
-		}
+		hist.round(t, round, files, seen)
 	}
 	assert.Equal(t, rounds, cleanOpen)
 	assert.Equal(t, rounds, resumed)
-	assert.Equal(t, rounds, exactlyOnce)
+	assert.Equal(t, rounds, hist.exactlyOnce)
 	assert.Zero(t, lostUnqueued, "files of a saved folder that the database did not know at the kill")
 	t.Logf("kill points (uploads accepted before the kill): %s; %d of %d kills before the last upload", strings.Join(killPoints, ", "), midQueue, kills)
 	t.Logf("files not yet listed into the queue at the kill, listed by resume: %d (in %d rounds with a partly listed folder); "+
 		"%d kills before the folder was saved (the run had not begun); files lost: %d", notListed, partialListing, beforeSaved, lostUnqueued)
 	sec.add(fmt.Sprintf("CLI `upload` of a %d-file folder, SIGKILL at a random point, then `resume`", n),
 		fmt.Sprintf("%d kills at random points", kills),
-		fmt.Sprintf("%d/%d restarts completed the queue; %d/%d rounds with every file in the history exactly once with its CID "+
-			"(%d missing, %d duplicates, %d wrong hashes); files not yet listed at the kill: all listed by `resume` (%d lost); "+
+		fmt.Sprintf("%d/%d restarts completed the queue; %s; files not yet listed at the kill: all listed by `resume` (%d lost); "+
 			"database clean after %d/%d kills",
-			resumed, rounds, exactlyOnce, rounds, missing, dup, wrongHash, lostUnqueued, cleanOpen, kills))
+			resumed, rounds, hist.summary(rounds), lostUnqueued, cleanOpen, kills))
 }
 
-// historyTally checks that every file is in seen (history hashes by local
-// path) exactly once with its CID and nothing else is, adding to the
-// counts of what is not.
-func historyTally(t *testing.T, files []string, seen map[string][]string, missing, dup, wrongHash *int) bool {
+// historyCheck counts, over the rounds of a kill test, the rounds whose
+// history holds every file exactly once with its CID, and what was wrong
+// in the others.
+type historyCheck struct {
+	exactlyOnce, missing, dup, wrongHash int
+}
+
+// round checks that every file is in seen (history hashes by local path)
+// exactly once with its CID and nothing else is, counts what is not, and
+// fails the test (which goes on) when that round is not clean.
+func (c *historyCheck) round(t *testing.T, round int, files []string, seen map[string][]string) {
 	t.Helper()
 	ok := len(seen) == len(files)
 	for _, f := range files {
 		switch h := seen[f]; {
 		case len(h) == 0:
-			*missing++
+			c.missing++
 			ok = false
 		case len(h) > 1:
-			*dup++
+			c.dup++
 			ok = false
 		case h[0] != testutil.CIDOf(t, f):
-			*wrongHash++
+			c.wrongHash++
 			ok = false
 		}
 	}
-	return ok
+	if ok {
+		c.exactlyOnce++
+	} else {
+		t.Errorf("round %d: not every file is in the history exactly once with its CID", round)
+	}
+}
+
+// summary is what the table says of the rounds checked.
+func (c historyCheck) summary(rounds int) string {
+	return fmt.Sprintf("%d/%d rounds with every file in the history exactly once with its CID (%d missing, %d duplicates, %d wrong hashes)",
+		c.exactlyOnce, rounds, c.missing, c.dup, c.wrongHash)
 }
 
 // walkPaths lists the paths of the requests a queue had saved but not

@@ -56,6 +56,16 @@ type faultFigures struct {
 	msg string
 }
 
+// add counts the figures of row o in f, the total.
+func (f *faultFigures) add(o faultFigures) {
+	f.sent += o.sent
+	f.hits += o.hits
+	f.done += o.done
+	f.failed += o.failed
+	f.lost += o.lost
+	f.wrong += o.wrong
+}
+
 func relFaults(t *testing.T, rep *relReport) {
 	small, multi := 2, 1
 	if relFull {
@@ -120,21 +130,11 @@ func relFaults(t *testing.T, rep *relReport) {
 			spec = "(token with a 2 s life)"
 		}
 		sec.add(fc.name, spec, shape, fig.hits, fig.done, fig.failed, failedWith(fig.msg), fig.lost, fig.wrong)
-		total.sent += fig.sent
-		total.hits += fig.hits
-		total.done += fig.done
-		total.failed += fig.failed
-		total.lost += fig.lost
-		total.wrong += fig.wrong
+		total.add(fig)
 	}
 	t.Run("CLI against dstor-uploader sandbox --fault", func(t *testing.T) {
 		fig := runCLIFaultCase(t, sec)
-		total.sent += fig.sent
-		total.hits += fig.hits
-		total.done += fig.done
-		total.failed += fig.failed
-		total.lost += fig.lost
-		total.wrong += fig.wrong
+		total.add(fig)
 	})
 	sec.add("**total**", "", total.sent, total.hits, total.done, total.failed, "", "**"+fmt.Sprint(total.lost)+"**", "**"+fmt.Sprint(total.wrong)+"**")
 }

@@ -30,7 +30,8 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 		t.Skip("no X display: make test and make reliability run the suite under Xvfb")
 	}
 	rng := testRand(t, 8)
-	var kills, cleanOpen, finished, exactlyOnce, missing, dup, wrongHash, beforeSaved int
+	var kills, cleanOpen, finished, beforeSaved int
+	var hist historyCheck
 	var killPoints []string
 	for round := range rounds {
 		home := t.TempDir()
@@ -103,21 +104,16 @@ func relKillWindow(t *testing.T, sec *relSection, rounds, n int) {
 			q.BeforeID, q.BeforeFinishedAt = last.ID, last.FinishedAt
 		}
 		require.NoError(t, db.Close())
-		if historyTally(t, files, seen, &missing, &dup, &wrongHash) {
-			exactlyOnce++
-		} else {
-			t.Errorf("round %d: not every file is in the history exactly once with its CID", round)
-		}
+		hist.round(t, round, files, seen)
 	}
 	assert.Equal(t, rounds, cleanOpen)
 	assert.Equal(t, rounds, finished)
-	assert.Equal(t, rounds, exactlyOnce)
+	assert.Equal(t, rounds, hist.exactlyOnce)
 	t.Logf("window kill points (history entries at the kill): %s; %d kills before the folder was saved", strings.Join(killPoints, ", "), beforeSaved)
 	sec.add(fmt.Sprintf("the window (`dstor-uploader --env sandbox FOLDER`, its sandbox in the same process) with a %d-file folder, SIGKILL at a random point, then started again with no arguments", n),
 		fmt.Sprintf("%d kills at random points", kills),
-		fmt.Sprintf("%d/%d restarts finished the queue by themselves; %d/%d rounds with every file in the history exactly once with its CID "+
-			"(%d missing, %d duplicates, %d wrong hashes); database clean after %d/%d kills",
-			finished, rounds, exactlyOnce, rounds, missing, dup, wrongHash, cleanOpen, kills))
+		fmt.Sprintf("%d/%d restarts finished the queue by themselves; %s; database clean after %d/%d kills",
+			finished, rounds, hist.summary(rounds), cleanOpen, kills))
 }
 
 // windowProcess is the real window running as a child process.
