@@ -58,6 +58,27 @@ func keyedSandbox(t *testing.T) *testutil.Sandbox {
 	return sb
 }
 
+// requireKeyring skips t where no Secret Service answers.
+func requireKeyring(t *testing.T) {
+	t.Helper()
+	if !testutil.KeyringAvailable() {
+		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
+	}
+}
+
+// loginSandbox starts a sandbox for a test that signs in with login (so
+// it needs the OS keyring), with a data folder of its own (returned) and no
+// API key in the environment.
+func loginSandbox(t *testing.T) (sb *testutil.Sandbox, home string) {
+	t.Helper()
+	requireKeyring(t)
+	sb = testutil.StartSandbox(t, sandbox.Config{})
+	home = t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	t.Setenv(APIKeyEnv, "")
+	return sb, home
+}
+
 // historyJSON is the whole history as "history --json" prints it.
 func historyJSON(t *testing.T) []testutil.HistoryRecord {
 	t.Helper()
@@ -230,13 +251,7 @@ func TestKeyringIsRealUnderMakeTest(t *testing.T) {
 }
 
 func TestLoginWithKeyThenUploadThenLogout(t *testing.T) {
-	if !testutil.KeyringAvailable() {
-		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
-	}
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	home := t.TempDir()
-	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(APIKeyEnv, "")
+	sb, home := loginSandbox(t)
 
 	code, out, errOut := runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
 	require.Equal(t, 0, code, errOut)
@@ -260,13 +275,7 @@ func TestLoginWithKeyThenUploadThenLogout(t *testing.T) {
 }
 
 func TestLoginWithPasswordRemembered(t *testing.T) {
-	if !testutil.KeyringAvailable() {
-		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
-	}
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	home := t.TempDir()
-	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(APIKeyEnv, "")
+	sb, home := loginSandbox(t)
 
 	code, _, errOut := runCLI(t, "wrong-password\n", "login", "--env", sb.URL, "--email", testutil.SandboxEmail, "--password-stdin")
 	assert.Equal(t, 1, code)
@@ -287,9 +296,7 @@ func TestLoginWithPasswordRemembered(t *testing.T) {
 // when the server no longer takes the stored token (hours later, or it
 // was restarted) and when the token ends in the middle of a run.
 func TestRememberedLoginLastsAcrossRuns(t *testing.T) {
-	if !testutil.KeyringAvailable() {
-		t.Skip("no Secret Service here; make test runs this inside a D-Bus session with gnome-keyring")
-	}
+	requireKeyring(t)
 	for _, method := range []string{"password", "api-key"} {
 		t.Run(method, func(t *testing.T) {
 			var offset atomic.Int64
