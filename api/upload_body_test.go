@@ -13,19 +13,26 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
+// testBody is the upload body of a file holding data, between head and
+// "TAIL", feeding the hasher returned; the file is closed when t ends.
+func testBody(t *testing.T, data, head []byte) (*uploadBody, *CIDHasher) {
+	t.Helper()
+	f, err := os.Open(testfs.WriteTemp(t, "f.bin", data))
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	_, id, err := statOpen(f)
+	require.NoError(t, err)
+	h := NewCIDHasher()
+	return newUploadBody(context.Background(), f, id, head, []byte("TAIL"), h, nil), h
+}
+
 // The body hands out head, file and tail whatever the size of the reads,
 // and the hasher it feeds (in blocks it owns once they are taken whole)
 // ends with the file's CID.
 func TestUploadBodyFeedsTheHasher(t *testing.T) {
 	for _, size := range []int{0, 1, ChunkSize, 3*ChunkSize + 7} {
 		data := randomBytes(size, uint64(size)+11)
-		path := testfs.WriteTemp(t, "f.bin", data)
-		f, err := os.Open(path)
-		require.NoError(t, err)
-		_, id, err := statOpen(f)
-		require.NoError(t, err)
-		h := NewCIDHasher()
-		body := newUploadBody(context.Background(), f, id, []byte("HEAD"), []byte("TAIL"), h, nil)
+		body, h := testBody(t, data, []byte("HEAD"))
 		var got bytes.Buffer
 		buf := make([]byte, 100_003)
 		for i := 0; ; i++ {
@@ -42,7 +49,6 @@ func TestUploadBodyFeedsTheHasher(t *testing.T) {
 		sum, err := h.Sum()
 		require.NoError(t, err)
 		assert.Equal(t, boxoCIDOf(t, data).cid, sum, "size %d", size)
-		require.NoError(t, f.Close())
 	}
 }
 
@@ -51,13 +57,7 @@ func TestUploadBodyFeedsTheHasher(t *testing.T) {
 // says EOF.
 func TestUploadBodyOneReadForASmallFile(t *testing.T) {
 	data := randomBytes(4096, 13)
-	f, err := os.Open(testfs.WriteTemp(t, "f.bin", data))
-	require.NoError(t, err)
-	defer f.Close()
-	_, id, err := statOpen(f)
-	require.NoError(t, err)
-	h := NewCIDHasher()
-	body := newUploadBody(context.Background(), f, id, []byte("HEAD"), []byte("TAIL"), h, nil)
+	body, h := testBody(t, data, []byte("HEAD"))
 	buf := make([]byte, writeSlice)
 	n, err := body.Read(buf)
 	require.NoError(t, err)
@@ -74,14 +74,7 @@ func TestUploadBodyOneReadForASmallFile(t *testing.T) {
 // A body given up mid-block (the server answered early) gives the block
 // back and fails later reads; the hasher then aborts cleanly.
 func TestUploadBodyFinishMidBlock(t *testing.T) {
-	data := randomBytes(2*ChunkSize, 12)
-	f, err := os.Open(testfs.WriteTemp(t, "f.bin", data))
-	require.NoError(t, err)
-	defer f.Close()
-	_, id, err := statOpen(f)
-	require.NoError(t, err)
-	h := NewCIDHasher()
-	body := newUploadBody(context.Background(), f, id, nil, []byte("TAIL"), h, nil)
+	body, h := testBody(t, randomBytes(2*ChunkSize, 12), nil)
 	buf := make([]byte, ChunkSize+1000)
 	n, err := io.ReadFull(body, buf)
 	require.NoError(t, err)
