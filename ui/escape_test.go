@@ -22,6 +22,26 @@ func pressKey(c fyne.Canvas, key fyne.KeyName) {
 	}
 }
 
+// overlayOpener opens one kind of dialog or menu, named.
+type overlayOpener struct {
+	name string
+	open func()
+}
+
+// dialogOpeners open each kind of dialog the window shows: a message, a
+// question (whose yes fails t) and the QR code.
+func dialogOpeners(t *testing.T, a *App) []overlayOpener {
+	return []overlayOpener{
+		{"error", func() { a.showError(tr("Cannot export"), errors.New("the disk is gone")) }},
+		{"confirm", func() {
+			a.confirm(tr("Quit while uploading?"), "…", tr("Quit"), tr("Cancel"), func() { t.Error("Escape answered yes") })
+		}},
+		{"QR code", func() {
+			a.showQR("notes.txt", "https://gateway.example/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
+		}},
+	}
+}
+
 // TestEscapeClosesDialogs: Escape closes each kind of dialog and menu the
 // window opens, answering no, and does nothing without one.
 func TestEscapeClosesDialogs(t *testing.T) {
@@ -30,21 +50,9 @@ func TestEscapeClosesDialogs(t *testing.T) {
 	e.ui(func() {
 		c := a.win.Canvas()
 		pressKey(c, fyne.KeyEscape) // nothing to close
-		opens := []struct {
-			name string
-			open func()
-		}{
-			{"error", func() { a.showError(tr("Cannot export"), errors.New("the disk is gone")) }},
-			{"confirm", func() {
-				a.confirm(tr("Quit while uploading?"), "…", tr("Quit"), tr("Cancel"), func() { t.Error("Escape answered yes") })
-			}},
-			{"QR code", func() {
-				a.showQR("notes.txt", "https://gateway.example/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
-			}},
-			{"menu", func() {
-				a.showMenuBelow(copyAsMenu(func(string) { t.Error("Escape chose an item") }), a.history.export)
-			}},
-		}
+		opens := append(dialogOpeners(t, a), overlayOpener{"menu", func() {
+			a.showMenuBelow(copyAsMenu(func(string) { t.Error("Escape chose an item") }), a.history.export)
+		}})
 		for _, o := range opens {
 			o.open()
 			require.NotNil(t, c.Overlays().Top(), "%s open", o.name)
@@ -63,18 +71,7 @@ func TestEscapeClosesDialogsWhateverHasTheFocus(t *testing.T) {
 	a := e.a
 	e.ui(func() {
 		c := a.win.Canvas()
-		opens := []struct {
-			name string
-			open func()
-		}{
-			{"error", func() { a.showError(tr("Cannot export"), errors.New("the disk is gone")) }},
-			{"confirm", func() {
-				a.confirm(tr("Quit while uploading?"), "…", tr("Quit"), tr("Cancel"), func() { t.Error("Escape answered yes") })
-			}},
-			{"QR code", func() {
-				a.showQR("notes.txt", "https://gateway.example/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
-			}},
-		}
+		opens := dialogOpeners(t, a)
 		controlsOf := func(open func()) []fyne.Focusable {
 			open()
 			var controls []fyne.Focusable
