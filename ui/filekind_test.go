@@ -93,8 +93,7 @@ func TestHistoryShowInFolder(t *testing.T) {
 	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Name: "beach.jpg", LocalPath: p, Size: 3,
 		Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true})
 	require.NoError(t, err)
-	e.ui(func() { a.history.reload() })
-	e.eventually(func() bool { return len(a.history.entries) == 1 }, "loaded")
+	e.reloadHistory(1)
 	var r *historyRow
 	e.ui(func() {
 		r = newHistoryRow(a.history)

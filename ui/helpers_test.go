@@ -84,6 +84,14 @@ func (e *testEnv) eventually(cond func() bool, msg string) {
 	}, 2*time.Minute, 20*time.Millisecond, msg)
 }
 
+// reloadHistory reads History again and waits until it holds n entries.
+func (e *testEnv) reloadHistory(n int) {
+	e.t.Helper()
+	h := e.a.history
+	e.ui(func() { h.reload() })
+	e.eventually(func() bool { return len(h.entries) == n }, "History loaded")
+}
+
 // signInSandbox signs in to the Local sandbox with the demo key.
 func (e *testEnv) signInSandbox() {
 	e.t.Helper()

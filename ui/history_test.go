@@ -87,8 +87,7 @@ func TestHistoryDeleteAndExport(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
 	seedHistory(t, e.db, 3)
-	e.ui(func() { a.history.reload() })
-	e.eventually(func() bool { return len(a.history.entries) == 5 }, "loaded")
+	e.reloadHistory(5)
 	var id int64
 	e.ui(func() {
 		id = a.history.entries[0].ID
@@ -229,8 +228,7 @@ func TestHistoryLiveMarkAndCheckAgain(t *testing.T) {
 		Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true})
 	require.NoError(t, err)
 	require.NoError(t, e.db.SetLive(id, storage.LiveCheck{At: fixedNow, Error: "not reachable yet: the gateway answered 404 Not Found"}))
-	e.ui(func() { a.history.reload() })
-	e.eventually(func() bool { return len(a.history.entries) == 1 }, "loaded")
+	e.reloadHistory(1)
 
 	var r *historyRow
 	e.ui(func() {
@@ -263,8 +261,7 @@ func TestHistoryCopyAs(t *testing.T) {
 	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Env: "production", Name: "[draft] <b> & co.txt", Size: 5,
 		Hash: cid, Verified: true})
 	require.NoError(t, err)
-	e.ui(func() { a.history.reload() })
-	e.eventually(func() bool { return len(a.history.entries) == 1 }, "loaded")
+	e.reloadHistory(1)
 
 	gw := "https://api.dstor.cloud/ipfs/" + cid
 	named := gw + "?filename=%5Bdraft%5D%20%3Cb%3E%20%26%20co.txt"
