@@ -528,9 +528,14 @@ func (d *DB) Jobs(states ...JobState) ([]JobRow, error) {
 // rowScanner is a *sql.Row or *sql.Rows, for the scan functions.
 type rowScanner interface{ Scan(...any) error }
 
+// querier is a *sql.DB or a *sql.Tx, for eachRow.
+type querier interface {
+	Query(query string, args ...any) (*sql.Rows, error)
+}
+
 // eachRow runs a query and hands every row, scanned with scan, to fn,
 // streaming: for the listings and the history export.
-func eachRow[T any](db *sql.DB, scan func(rowScanner) (T, error), fn func(T) error, query string, args ...any) error {
+func eachRow[T any](db querier, scan func(rowScanner) (T, error), fn func(T) error, query string, args ...any) error {
 	rows, err := db.Query(query, args...)
 	if err != nil {
 		return err

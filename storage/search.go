@@ -396,39 +396,20 @@ func (d *DB) eachHistory(q HistoryQuery, take int, fn func(HistoryEntry) error) 
 				query += " LIMIT ?"
 				args = append(args, take+skip)
 			}
-			rows, err := tx.Query(query, args...)
-			if err != nil {
-				return err
-			}
-			err = scanEach(rows, func(e HistoryEntry) error {
+			err := eachRow(tx, scanHistory, func(e HistoryEntry) error {
 				if skip > 0 {
 					skip--
 					return nil
 				}
 				take--
 				return fn(e)
-			})
+			}, query, args...)
 			if err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-// scanEach calls fn with every row of rows and closes them.
-func scanEach(rows *sql.Rows, fn func(HistoryEntry) error) error {
-	defer func() { _ = rows.Close() }()
-	for rows.Next() {
-		e, err := scanHistory(rows)
-		if err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // HistoryPage returns one page of history, newest first, filtered by
