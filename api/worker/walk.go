@@ -281,24 +281,29 @@ func (w *walk) request(r Request) {
 		return
 	}
 	row.ExpectSHA256 = expectedSHA256(r)
-	id, err := api.ValidateFile(p)
+	// A file with an expected checksum is always read and checked, never
+	// taken as already uploaded.
+	w.file(row, fi, r.Again || row.ExpectSHA256 != "")
+}
+
+// file checks the file of row (fi: what stat said of it, nil when it
+// failed) and queues it (again: even when the history has it), or lists it
+// failed, or skipped when it is not a regular file (a pipe, socket or
+// device: nothing to retry).
+func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
+	id, err := api.ValidateFile(row.LocalPath)
 	if err != nil {
-		state := storage.JobFailed
 		if fi != nil && !fi.Mode().IsRegular() {
-			state = storage.JobSkipped // a pipe, socket or device: nothing to retry
-		}
-		c := causeOf(err)
-		if state == storage.JobSkipped {
-			c = causeNotRegular(fi.Mode().Type())
+			c := causeNotRegular(fi.Mode().Type())
 			c.text = api.Human(err)
+			w.add(row, storage.JobSkipped, c)
+			return
 		}
-		w.add(row, state, c)
+		w.add(row, storage.JobFailed, causeOf(err))
 		return
 	}
 	row.Size = id.Size
-	// A file with an expected checksum is always read and checked, never
-	// taken as already uploaded.
-	w.queueFile(row, r.Again || row.ExpectSHA256 != "", id)
+	w.queueFile(row, again, id)
 }
 
 // queueFile adds the job of a regular file: queued, or already uploaded
