@@ -176,7 +176,9 @@ run: build
 # thumbnails), and saves sign-in (also after a wrong password), a busy queue
 # and the history, light and dark, at 1100x720 and again at 640x480 and
 # 1280x800 (the -640x480 and -1280x800 files), then sign-in, queue and
-# history in each of SHOT_LANGS (the -de and -ru files).
+# history in each of SHOT_LANGS (the -de and -ru files). Each is taken a
+# few seconds (shot's third argument) after the window says it shows its
+# state ("screenshot: ready" on its output), however busy the machine.
 screenshots: deps
 	$(GO) build -tags screenshots -o $(BINARY)-screenshots .
 	@command -v import >/dev/null || { if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -201,6 +203,8 @@ screenshots: deps
 	    HOME=$$home setsid dbus-run-session -- bash -c "echo screenshot | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; $$run" >$$tmp/$$name.log 2>&1 & pid=$$!; \
 	  else setsid bash -c "$$run" >$$tmp/$$name.log 2>&1 & pid=$$!; fi; \
 	  size=$$(echo "$$state" | grep -o '[0-9]*x[0-9]*' || echo 1100x720); \
+	  for _ in $$(seq 600); do grep -q '^screenshot: ready' $$tmp/$$name.log && break; sleep 0.2; done; \
+	  grep -q '^screenshot: ready' $$tmp/$$name.log || echo "$$name: not ready after 120 s, taken as it is" >&2; \
 	  sleep $$secs; DISPLAY=$(SHOT_DISPLAY) import -window root -crop $$size+0+0 +repage $$out/$$name.png; \
 	  kill -TERM -- -$$pid 2>/dev/null || true; wait $$pid 2>/dev/null || true; \
 	  for _ in $$(seq 100); do running $$pid || break; sleep 0.1; done; \
@@ -208,17 +212,17 @@ screenshots: deps
 	busy="$$f/notes.txt $$f/cover.png $$f/live-feed.pipe $$f/holiday-video.mp4 $$f/photos-2026.zip $$f/dataset.csv $$f/slides.pdf $$f/raw"; \
 	done="$$f/notes.txt $$f/cover.png $$f/slides.pdf $$f/raw"; \
 	shotlang=""; if [ -z "$(SHOT_ONLY_LANGS)" ]; then \
-	shot signin signin 4; shot signin:dark signin-dark 4; \
-	shot signin-error signin-error 5; shot signin-error:dark signin-error-dark 5; \
-	shot queue queue 9 $$busy; shot queue:dark queue-dark 9 $$busy; \
-	shot history history 10 $$done; shot history:dark history-dark 10 $$done; \
+	shot signin signin 2; shot signin:dark signin-dark 2; \
+	shot signin-error signin-error 1; shot signin-error:dark signin-error-dark 1; \
+	shot queue queue 3 $$busy; shot queue:dark queue-dark 3 $$busy; \
+	shot history history 2 $$done; shot history:dark history-dark 2 $$done; \
 	for sz in 640x480 1280x800; do \
-	  shot signin:$$sz signin-$$sz 4; shot signin:dark:$$sz signin-$$sz-dark 4; \
-	  shot queue:$$sz queue-$$sz 9 $$busy; shot queue:dark:$$sz queue-$$sz-dark 9 $$busy; \
-	  shot history:$$sz history-$$sz 10 $$done; shot history:dark:$$sz history-$$sz-dark 10 $$done; \
+	  shot signin:$$sz signin-$$sz 2; shot signin:dark:$$sz signin-$$sz-dark 2; \
+	  shot queue:$$sz queue-$$sz 3 $$busy; shot queue:dark:$$sz queue-$$sz-dark 3 $$busy; \
+	  shot history:$$sz history-$$sz 2 $$done; shot history:dark:$$sz history-$$sz-dark 2 $$done; \
 	done; fi; \
 	for l in $(SHOT_LANGS); do shotlang="LANG=$$l.UTF-8 LANGUAGE=$$l"; lc=$$(echo $$l | cut -c1-2); \
-	  shot signin signin-$$lc 4; shot queue queue-$$lc 9 $$busy; shot history history-$$lc 10 $$done; \
+	  shot signin signin-$$lc 2; shot queue queue-$$lc 3 $$busy; shot history history-$$lc 2 $$done; \
 	done
 
 # package builds a Linux package (tar.xz with the .desktop file and icon)
