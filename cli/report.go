@@ -47,8 +47,11 @@ type reporter struct {
 	skipped       int
 	skippedDirect int
 	already       int
-	retryAt       time.Time // the last retry time announced
-	stalled       string    // the last Summary.Stalled announced
+	// alreadyQueuedFiles counts the files named that were already waiting
+	// in the queue, so not added again.
+	alreadyQueuedFiles int
+	retryAt            time.Time // the last retry time announced
+	stalled            string    // the last Summary.Stalled announced
 
 	progress *mpb.Progress // nil when stderr is not a terminal
 	bars     map[string]*mpb.Bar
@@ -75,7 +78,25 @@ func (r *reporter) event(ev worker.Event) {
 		r.job(ev.Job)
 	case worker.QueueChanged:
 		r.queueChanged(ev.Summary)
+	case worker.AlreadyQueued:
+		r.alreadyQueued(ev)
 	}
+}
+
+// alreadyQueued says which files named were left out because they were
+// already waiting in the queue (an earlier, interrupted run's included):
+// each is uploaded once, by the job already queued, and a run never adds
+// fewer files than named without a word.
+func (r *reporter) alreadyQueued(ev worker.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.alreadyQueuedFiles += ev.Count
+	if ev.Count == 1 {
+		fmt.Fprintf(r.errOut(), "Already in the queue, not added again: %s\n", inert.Text(ev.Job.LocalPath))
+		return
+	}
+	fmt.Fprintf(r.errOut(), "Already in the queue, not added again: %d files (%s and %d more)\n",
+		ev.Count, inert.Text(ev.Job.LocalPath), ev.Count-1)
 }
 
 // queueChanged announces a stalled queue (a full disk) and its end, on a
@@ -274,6 +295,9 @@ func (r *reporter) summary() string {
 	}
 	if r.already > 0 {
 		s += fmt.Sprintf(" · %d already uploaded (not sent again; --again sends them)", r.already)
+	}
+	if r.alreadyQueuedFiles > 0 {
+		s += fmt.Sprintf(" · %d already in the queue (uploaded once)", r.alreadyQueuedFiles)
 	}
 	if r.limit > 0 {
 		s += " · limited to " + api.FormatRate(r.limit) + "/s" // as given: 1024-based, like curl

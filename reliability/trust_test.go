@@ -62,6 +62,7 @@ func relTrust(t *testing.T, rep *relReport) {
 		interruptCase(rounds, files), clockCase(-2 * time.Hour), clockCase(2 * time.Hour), shortTokensCase(),
 		deletedFileCase(), retryAfterCase(), diskFullCase(), corruptDBCase(), lockedDBCase(), secretPartsCase(),
 		invalidUTF8Case(), historyMemoryCase(historyEntries), duplicatePathsCase(), namedPipeCase(),
+		killedThenAddedAgainCase(rounds+1, files),
 	}
 	for i, c := range cases {
 		var seen string
@@ -85,11 +86,14 @@ type front struct {
 	rewrite func(status int, body []byte) (int, []byte)
 	token   atomic.Value // the bearer token of the last upload
 	adds    atomic.Int64 // upload requests that have reached the front
+	serving atomic.Int64 // upload requests the sandbox is still serving
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/api/v0/add" {
 		f.adds.Add(1)
+		f.serving.Add(1)
+		defer f.serving.Add(-1)
 		f.token.Store(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 	}
 	if r.URL.Path != "/api/v0/add" || f.rewrite == nil {

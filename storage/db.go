@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 12
+const CurrentSchemaVersion = 13
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -339,6 +339,7 @@ var migrations = []migration{
 	{"add the folder and Add call of each history entry (folders shared as one)", migrateV10},
 	{"add jobs.reported (a result printed by exactly one command-line run)", migrateV11},
 	{"add jobs.reason and jobs.reason_arg (why a job stopped, as a code the window words)", migrateV12},
+	{"index the jobs by file (a file already queued in any batch is not queued twice)", migrateV13},
 }
 
 // migrate applies the pending steps, each in its own transaction together

@@ -110,7 +110,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	assert.Equal(t, []string{"history", "history_added_folder", "history_fts", "history_fts_config", "history_fts_data", "history_fts_idx",
-		"history_hash", "history_newest", "history_stats", "history_uploaded", "jobs", "jobs_batch", "jobs_list", "jobs_queue", "settings", "walks"}, objects)
+		"history_hash", "history_newest", "history_stats", "history_uploaded", "jobs", "jobs_batch", "jobs_file", "jobs_list", "jobs_queue", "settings", "walks"}, objects)
 }
 
 // v1Schema is a frozen copy of the version-1 schema, written out by hand so

@@ -110,7 +110,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: next queued window", queryPlan(t, d, queuedJobsSQL, "testnet", "a@example.com", "queued", 10, 256), "jobs_queue"},
 		{"jobs: list page after a row", queryPlan(t, d, listJobsSQL, "testnet", "a@example.com", 10, 64, 0), "jobs_list"},
 		{"jobs: list page before a row", queryPlan(t, d, listJobsBackSQL, "testnet", "a@example.com", 100, 64), "jobs_list"},
-		{"jobs: already queued in a batch", queryPlan(t, d, jobPathSQL, "b", "/f/x"), "jobs_batch"},
+		{"jobs: the jobs of a file or folder (already queued)", queryPlan(t, d, fileJobsSQL, "testnet", "a@example.com", "/f", "/f/\xff"), "jobs_file"},
 		{"jobs: bulk change by state", bulkPlan(t, d, "UPDATE jobs SET state = 'canceled' WHERE %s", []JobState{JobQueued, JobWaitingSignIn}), "jobs_queue"},
 		{"jobs: bulk count by state", bulkPlan(t, d, "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state", []JobState{JobDone, JobSkipped}), "jobs_queue"},
 		{"jobs: bulk clear by state", bulkPlan(t, d, "DELETE FROM jobs WHERE %s", []JobState{JobDone, JobCanceled}), "jobs_queue"},

@@ -42,6 +42,15 @@ func migrateV8(tx *sql.Tx) error {
 	)
 }
 
+// migrateV13 indexes the jobs by file (jobs_file: env, account,
+// local_path), so that a listing asks in O(log n) whether the files of a
+// folder are already queued in any batch of the account (JobsIn), not only
+// in its own: without it, a folder added again while its files still
+// waited from an interrupted run queued them a second time.
+func migrateV13(tx *sql.Tx) error {
+	return execAll(tx, `CREATE INDEX jobs_file ON jobs (env, account, local_path)`)
+}
+
 // StateCount is how many jobs are in one state and their total size.
 type StateCount struct {
 	Jobs  int
@@ -76,7 +85,7 @@ const (
 	queuedJobsSQL   = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND seq > ? AND cleared = 0 ORDER BY seq LIMIT ?`
 	listJobsSQL     = `SELECT ` + jobSelect + ` FROM jobs WHERE ` + listedJob + ` AND seq > ? ORDER BY seq LIMIT ? OFFSET ?`
 	listJobsBackSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE ` + listedJob + ` AND seq < ? ORDER BY seq DESC LIMIT ?`
-	jobPathSQL      = `SELECT 1 FROM jobs WHERE batch_id = ? AND local_path = ? LIMIT 1`
+	fileJobsSQL     = `SELECT id, batch_id, state, folder_path, parent_id, expect_sha256, cleared, local_path FROM jobs WHERE env = ? AND account = ? AND local_path >= ? AND local_path < ?`
 )
 
 // JobCounts returns how many listed (not cleared) jobs env and account have
@@ -126,19 +135,82 @@ func (d *DB) ListJobsBefore(env, account string, beforeSeq int64, limit int) ([]
 	return out, nil
 }
 
-// HasJobFor reports whether batch batchID already has a job for localPath
-// (in any state, cleared or not): what a listing resumed after a crash
-// checks before adding a file again.
-func (d *DB) HasJobFor(batchID, localPath string) (bool, error) {
-	var one int
-	err := d.r.QueryRow(jobPathSQL, batchID, localPath).Scan(&one)
-	switch {
-	case err == sql.ErrNoRows:
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("look up %s in the queue: %w", localPath, err)
+// FileJob is one job of a local file, as much of it as a listing needs to
+// tell whether the file is already in the queue for the same place.
+type FileJob struct {
+	// ID is the job's id, so the worker can prefer the state it holds in
+	// memory (written behind) over the row's.
+	ID string
+	// BatchID is the Add call the job came with.
+	BatchID string
+	// State is the row's state.
+	State JobState
+	// FolderPath and ParentID are where the file goes.
+	FolderPath string
+	ParentID   *int64
+	// ExpectSHA256 is the checksum the job checks, if any.
+	ExpectSHA256 string
+	// Cleared is set on a row taken out of the list while its batch is
+	// still being listed.
+	Cleared bool
+}
+
+// FileJobs holds the jobs of the files at or below one local path, read
+// in one index range scan (JobsIn), so that listing a folder of thousands
+// of files asks the database once which of them are in the queue already.
+type FileJobs struct {
+	byPath map[string][]FileJob
+}
+
+// Of returns the jobs of the file at path (none for a nil FileJobs).
+func (f *FileJobs) Of(path string) []FileJob {
+	if f == nil {
+		return nil
 	}
-	return true, nil
+	return f.byPath[path]
+}
+
+// JobsIn returns every job of env and account for the file at path, or for
+// the files below it when it is a folder (at any depth), in any state,
+// cleared or not: what a listing checks before it queues a file, so that a
+// file already queued (by this batch before a crash, or by another batch
+// still waiting) is not queued, and uploaded, twice. One range of the
+// jobs_file index: O(log n) in the size of the queue plus the jobs of
+// those files.
+func (d *DB) JobsIn(env, account, path string) (*FileJobs, error) {
+	lo, hi, below := pathSpan(path)
+	rows, err := d.r.Query(fileJobsSQL, env, account, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("look for %s in the queue: %w", path, err)
+	}
+	defer rows.Close()
+	f := &FileJobs{byPath: make(map[string][]FileJob)}
+	for rows.Next() {
+		var local string
+		j, err := scanFileJob(withColumns{rows, []any{&local}})
+		if err != nil {
+			return nil, fmt.Errorf("look for %s in the queue: %w", path, err)
+		}
+		if local != path && !strings.HasPrefix(local, below) {
+			continue // a sibling sharing the prefix
+		}
+		f.byPath[local] = append(f.byPath[local], j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("look for %s in the queue: %w", path, err)
+	}
+	return f, nil
+}
+
+// scanFileJob reads one row of fileJobsSQL.
+func scanFileJob(sc rowScanner) (FileJob, error) {
+	var j FileJob
+	var parent sql.NullInt64
+	if err := sc.Scan(&j.ID, &j.BatchID, &j.State, &j.FolderPath, &parent, &j.ExpectSHA256, &j.Cleared); err != nil {
+		return FileJob{}, err
+	}
+	j.ParentID = ptrInt(parent)
+	return j, nil
 }
 
 // JobChange is one bulk change of an account's listed jobs: the jobs in

@@ -71,12 +71,66 @@ func TestListJobsPages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 18, counts.Total(), "nor counted")
 
-	found, err := d.HasJobFor("b", rows[0].LocalPath)
+	assert.True(t, batchHasFile(t, d, "b", rows[0].LocalPath), "a cleared row still tells a resumed listing the file is queued")
+	assert.False(t, batchHasFile(t, d, "b", "/f/none"))
+}
+
+// batchHasFile reports whether batch has a job, cleared or not, for path
+// (of windowJobs' account).
+func batchHasFile(t *testing.T, d *DB, batch, path string) bool {
+	t.Helper()
+	jobs, err := d.JobsIn("testnet", "a@example.com", path)
 	require.NoError(t, err)
-	assert.True(t, found, "a cleared row still tells a resumed listing the file is queued")
-	found, err = d.HasJobFor("b", "/f/none")
+	for _, j := range jobs.Of(path) {
+		if j.BatchID == batch {
+			return true
+		}
+	}
+	return false
+}
+
+func TestJobsInFindsEveryBatchOfOneAccount(t *testing.T) {
+	d := openTestDB(t)
+	parent := int64(7)
+	require.NoError(t, d.InsertJobs([]JobRow{
+		{BatchID: "b1", Env: "testnet", Account: "a@example.com", LocalPath: "/f/x", FolderPath: "/p/", State: JobQueued},
+		{BatchID: "b2", Env: "testnet", Account: "a@example.com", LocalPath: "/f/x", ParentID: &parent, ExpectSHA256: "ab", State: JobFailed},
+		{BatchID: "b3", Env: "testnet", Account: "a@example.com", LocalPath: "/f/sub/y", State: JobQueued},
+		{BatchID: "b3", Env: "testnet", Account: "a@example.com", LocalPath: "/f2/z", State: JobQueued},
+		{BatchID: "b4", Env: "testnet", Account: "other@example.com", LocalPath: "/f/x", State: JobQueued},
+		{BatchID: "b5", Env: "production", Account: "a@example.com", LocalPath: "/f/x", State: JobQueued},
+	}))
+	file, err := d.JobsIn("testnet", "a@example.com", "/f/x")
 	require.NoError(t, err)
-	assert.False(t, found)
+	jobs := file.Of("/f/x")
+	require.Len(t, jobs, 2, "only this account's jobs of this file")
+	byBatch := map[string]FileJob{jobs[0].BatchID: jobs[0], jobs[1].BatchID: jobs[1]}
+	assert.Equal(t, JobQueued, byBatch["b1"].State)
+	assert.Equal(t, "/p/", byBatch["b1"].FolderPath)
+	assert.Nil(t, byBatch["b1"].ParentID)
+	assert.Equal(t, JobFailed, byBatch["b2"].State)
+	require.NotNil(t, byBatch["b2"].ParentID)
+	assert.Equal(t, parent, *byBatch["b2"].ParentID)
+	assert.Equal(t, "ab", byBatch["b2"].ExpectSHA256)
+	assert.NotEmpty(t, byBatch["b1"].ID)
+
+	folder, err := d.JobsIn("testnet", "a@example.com", "/f")
+	require.NoError(t, err)
+	assert.Len(t, folder.Of("/f/x"), 2)
+	assert.Len(t, folder.Of("/f/sub/y"), 1, "at any depth")
+	assert.Empty(t, folder.Of("/f2/z"), "a sibling sharing the prefix is not below")
+
+	require.NoError(t, d.MarkJobsCleared(byBatch["b1"].ID))
+	file, err = d.JobsIn("testnet", "a@example.com", "/f/x")
+	require.NoError(t, err)
+	require.Len(t, file.Of("/f/x"), 2, "cleared rows too")
+	for _, j := range file.Of("/f/x") {
+		assert.Equal(t, j.BatchID == "b1", j.Cleared, j.BatchID)
+	}
+	none, err := d.JobsIn("testnet", "a@example.com", "/f/none")
+	require.NoError(t, err)
+	assert.Empty(t, none.Of("/f/none"))
+	assert.Empty(t, (*FileJobs)(nil).Of("/f/x"))
 }
 
 func TestChangeJobsReportsWhatMoved(t *testing.T) {
@@ -124,19 +178,13 @@ func TestClearJobsKeepsRowsOfBatchesBeingListed(t *testing.T) {
 	all, err := d.Jobs()
 	require.NoError(t, err)
 	assert.Len(t, all, 6+1+1-2, "two done rows deleted; the one in memory and the walking batch's stay")
-	found, err := d.HasJobFor("walking", "/w/1")
-	require.NoError(t, err)
-	assert.True(t, found, "kept, cleared")
+	assert.True(t, batchHasFile(t, d, "walking", "/w/1"), "kept, cleared")
 	counts, err := d.JobCounts("testnet", "a@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, StateCounts{JobDone: {Jobs: 1, Bytes: 1}, JobFailed: {Jobs: 3, Bytes: 2 + 4 + 6}}, counts)
 
 	require.NoError(t, d.DeleteCleared("testnet", "a@example.com", []string{"walking"}))
-	found, err = d.HasJobFor("walking", "/w/1")
-	require.NoError(t, err)
-	assert.True(t, found, "its batch is still being listed")
+	assert.True(t, batchHasFile(t, d, "walking", "/w/1"), "its batch is still being listed")
 	require.NoError(t, d.DeleteCleared("testnet", "a@example.com", nil))
-	found, err = d.HasJobFor("walking", "/w/1")
-	require.NoError(t, err)
-	assert.False(t, found, "gone once the listing ended")
+	assert.False(t, batchHasFile(t, d, "walking", "/w/1"), "gone once the listing ended")
 }

@@ -67,13 +67,8 @@ const uploadedSQL = `SELECT ` + historyCols + `, file_mtime, file_ctime, file_id
 // path, or of the files below it when it is a folder (at any depth). Entries
 // from before file identities were kept are left out: they never match.
 func (d *DB) UploadedIn(env, account, path string) (*Uploaded, error) {
-	below := path // the prefix of what is below path
-	if !strings.HasSuffix(below, string(filepath.Separator)) {
-		below += string(filepath.Separator)
-	}
-	// Every path equal to path or below it sorts in [path, below+"\xff"):
-	// no UTF-8 byte is 0xff. Siblings sharing the prefix are filtered below.
-	rows, err := d.r.Query(uploadedSQL, account, env, path, below+"\xff")
+	lo, hi, below := pathSpan(path)
+	rows, err := d.r.Query(uploadedSQL, account, env, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
 	}
@@ -97,6 +92,19 @@ func (d *DB) UploadedIn(env, account, path string) (*Uploaded, error) {
 		return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
 	}
 	return u, nil
+}
+
+// pathSpan is the range [lo, hi) of the local paths equal to path or
+// below it, and below, the prefix of the paths below it. No UTF-8 byte is
+// 0xff, so every such path sorts in [path, below+"\xff"); siblings that
+// share the prefix ("/a/b2" for "/a/b") sort there too, and the caller
+// leaves out what neither equals path nor starts with below.
+func pathSpan(path string) (lo, hi, below string) {
+	below = path
+	if !strings.HasSuffix(below, string(filepath.Separator)) {
+		below += string(filepath.Separator)
+	}
+	return path, below + "\xff", below
 }
 
 // Find returns the newest upload of the same account and environment for

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -103,6 +104,8 @@ func (v *uploadView) apply(batch []worker.Event) {
 			v.a.history.markDirty()
 		case worker.JobRemoved:
 			removed = v.drop(ev.Job) || removed
+		case worker.AlreadyQueued:
+			v.a.showToast(alreadyQueuedText(ev))
 		}
 	}
 	if removed {
@@ -110,6 +113,16 @@ func (v *uploadView) apply(batch []worker.Event) {
 	}
 	v.checkIdle()
 	v.render()
+}
+
+// alreadyQueuedText says that files added were left out because they were
+// already waiting in the queue (the worker uploads each file once), so
+// adding a folder again never quietly adds fewer files than it holds.
+func alreadyQueuedText(ev worker.Event) string {
+	if ev.Count == 1 {
+		return tr("“{{.Name}}” is already in the queue, so it was not added again.", map[string]any{"Name": inert.Text(ev.Job.Name)})
+	}
+	return trn("{{.Count}} files were already in the queue, so they were not added again.", ev.Count)
 }
 
 // onTransition reacts to a job reaching a final state: the last link,

@@ -27,6 +27,13 @@ const (
 	// clear finished, sign-in), most of them not in memory, so there is
 	// one event, not one per job: reread what is shown. Job is empty.
 	JobsChanged
+	// AlreadyQueued: files added were left out because they were already
+	// waiting in the queue for the same place (queued, uploading or
+	// waiting for sign-in, from this Add call or an earlier one, an
+	// interrupted run's included), so each is uploaded once. One event
+	// per Add call once it is listed: Count says how many files, Job
+	// describes the first of them (its LocalPath and Name; no ID).
+	AlreadyQueued
 )
 
 // String names the kind, for logs and test failures.
@@ -44,6 +51,8 @@ func (k EventKind) String() string {
 		return "LinkChecked"
 	case JobsChanged:
 		return "JobsChanged"
+	case AlreadyQueued:
+		return "AlreadyQueued"
 	}
 	return fmt.Sprintf("EventKind(%d)", int(k))
 }
@@ -57,6 +66,8 @@ type Event struct {
 	Job Job
 	// Summary is the queue's summary after the change.
 	Summary Summary
+	// Count is, for AlreadyQueued, how many files were left out.
+	Count int
 	// Serial numbers the queue's events in the order they happened (from
 	// 1), so a subscriber can tell it has seen every event up to
 	// Queue.LastEvent.
@@ -249,6 +260,16 @@ func (q *Queue) publish(kind EventKind, j *job, isProgress bool) {
 // publishJob sends an event about the job snap (zero for none). Called with
 // q.mu held.
 func (q *Queue) publishJob(kind EventKind, snap Job, isProgress bool) {
+	q.publishOne(Event{Kind: kind, Job: snap}, isProgress)
+}
+
+// publishEvent sends ev (a state change; Summary and Serial are filled
+// in). Called with q.mu held.
+func (q *Queue) publishEvent(ev Event) { q.publishOne(ev, false) }
+
+// publishOne numbers ev, adds the summary and sends it to every
+// subscriber. Called with q.mu held.
+func (q *Queue) publishOne(ev Event, isProgress bool) {
 	if !isProgress {
 		q.broadcast()
 	}
@@ -256,7 +277,7 @@ func (q *Queue) publishJob(kind EventKind, snap Job, isProgress bool) {
 	if len(q.subs) == 0 {
 		return
 	}
-	ev := Event{Kind: kind, Job: snap, Summary: q.summaryLocked(), Serial: q.serial}
+	ev.Summary, ev.Serial = q.summaryLocked(), q.serial
 	for s := range q.subs {
 		s.push(ev, isProgress, q.closing)
 	}

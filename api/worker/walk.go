@@ -167,6 +167,9 @@ func (q *Queue) walker() {
 		q.mu.Unlock()
 
 		w := &walk{q: q, ctx: ctx, batchID: call.batchID, resumed: call.resumed, lastFlush: time.Now()}
+		if len(call.reqs) > 1 {
+			w.pending = make(map[fileDest]bool)
+		}
 		for i, r := range call.reqs {
 			if ctx.Err() != nil {
 				break
@@ -179,6 +182,7 @@ func (q *Queue) walker() {
 
 		q.mu.Lock()
 		q.walkBusy, q.walkCancel, q.walkCall = false, nil, nil
+		w.tellAlreadyQueuedLocked()
 		if len(q.pendingAdds) == 0 {
 			q.publish(QueueChanged, nil, false)
 		}
@@ -203,6 +207,18 @@ type walk struct {
 	// uploaded are the earlier uploads of the request being listed (nil:
 	// none, or Again).
 	uploaded *storage.Uploaded
+	// queued are the jobs already in the queue of the request being
+	// listed, read when its listing starts.
+	queued *storage.FileJobs
+	// pending are the files this Add call queued, each to its place, when
+	// it has more than one request (nil otherwise): a request's jobs read
+	// when its listing starts do not hold those the requests before it
+	// queued after that, or have not saved yet.
+	pending map[fileDest]bool
+	// alreadyQueued counts the files left out because they were already
+	// waiting in the queue for the same place; firstAlready is the first.
+	alreadyQueued int
+	firstAlready  storage.JobRow
 }
 
 func (w *walk) base(r Request, p string) storage.JobRow {
@@ -228,27 +244,113 @@ func expectedSHA256(r Request) string {
 }
 
 // add appends a row, flushing when enough are pending. A resumed walk
-// leaves out the paths its batch already has rows for (queued, uploaded,
-// failed or skipped alike), so nothing is listed, or uploaded, twice: one
-// index lookup per file (storage.DB.HasJobFor).
+// leaves out the files its batch has a job for already (listedBefore).
 func (w *walk) add(row storage.JobRow, state storage.JobState, c cause) {
-	if w.resumed {
-		// A failed lookup lists the file: twice is better than not at all.
-		if found, err := w.q.db.HasJobFor(w.batchID, row.LocalPath); err == nil && found {
-			return
-		}
+	if w.resumed && w.listedBefore(w.queued.Of(row.LocalPath), row) {
+		return
 	}
+	w.addRow(row, state, c)
+}
+
+// addRow appends a row as it is, flushing when enough are pending.
+func (w *walk) addRow(row storage.JobRow, state storage.JobState, c cause) {
 	row.State = state
 	c.set(&row)
 	w.rows = append(w.rows, row)
+	if state == storage.JobQueued && w.pending != nil {
+		w.pending[destOf(row)] = true
+	}
 	if len(w.rows) >= flushRows || time.Since(w.lastFlush) >= flushEvery {
 		w.flush()
 	}
 }
 
+// fileDest is one file going to one place: what is queued only once.
+type fileDest struct {
+	path, folderPath, parentID, expectSHA256 string
+}
+
+// destOf is the file and place of row.
+func destOf(row storage.JobRow) fileDest {
+	d := fileDest{path: row.LocalPath, folderPath: row.FolderPath, expectSHA256: row.ExpectSHA256}
+	if row.ParentID != nil {
+		d.parentID = strconv.FormatInt(*row.ParentID, 10)
+	}
+	return d
+}
+
+// destOfFileJob is the file and place of fj, a job of path.
+func destOfFileJob(path string, fj storage.FileJob) fileDest {
+	return destOf(storage.JobRow{LocalPath: path, FolderPath: fj.FolderPath, ParentID: fj.ParentID, ExpectSHA256: fj.ExpectSHA256})
+}
+
+// loadQueued reads the jobs of the file or folder at p, the request about
+// to be listed, in one index range scan (storage.DB.JobsIn): what is in
+// the queue already. A lookup that fails finds none, so the files are
+// listed: twice is better than not at all.
+func (w *walk) loadQueued(p string) {
+	w.queued, _ = w.q.db.JobsIn(w.q.env, w.q.account, p)
+}
+
+// listedBefore reports whether row's batch has a job for the same file
+// and place already, in any state, cleared or not: a resumed walk's
+// listing reached it before the crash.
+func (w *walk) listedBefore(jobs []storage.FileJob, row storage.JobRow) bool {
+	want := destOf(row)
+	for _, fj := range jobs {
+		if fj.BatchID == w.batchID && destOfFileJob(row.LocalPath, fj) == want {
+			return true
+		}
+	}
+	return false
+}
+
+// jobStates tells what the queue holds for one file and place: a job still
+// to be uploaded (queued, uploading or waiting for sign-in), or one done.
+type jobStates struct{ waiting, done bool }
+
+// statesOf reads the states of the listed jobs among jobs that send row's
+// file to row's place: the state the queue holds in memory when it holds
+// the job (its row is written behind), else its row's.
+func (w *walk) statesOf(jobs []storage.FileJob, row storage.JobRow) jobStates {
+	var st jobStates
+	want := destOf(row)
+	q := w.q
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, fj := range jobs {
+		if fj.Cleared || destOfFileJob(row.LocalPath, fj) != want {
+			continue
+		}
+		state := fj.State
+		if j := q.active[fj.ID]; j != nil {
+			if j.removed {
+				continue
+			}
+			state = j.row.State
+		}
+		switch state {
+		case storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn:
+			st.waiting = true
+		case storage.JobDone:
+			st.done = true
+		}
+	}
+	return st
+}
+
+// noteAlreadyQueued counts a file left out as already queued.
+func (w *walk) noteAlreadyQueued(row storage.JobRow) {
+	if w.alreadyQueued == 0 {
+		w.firstAlready = row
+	}
+	w.alreadyQueued++
+}
+
 // request checks one request and lists it: a file becomes one job, a folder
 // one job per entry.
 func (w *walk) request(r Request) {
+	w.queued = nil
 	if r.Path == "" {
 		w.add(w.base(r, ""), storage.JobFailed, causeNoPath)
 		return
@@ -260,6 +362,7 @@ func (w *walk) request(r Request) {
 	// One file, one path however it was typed (Windows ignores case): the
 	// history finds it already uploaded, and a resumed walk its jobs.
 	p = api.SpelledOnDisk(p)
+	w.loadQueued(p)
 	row := w.base(r, p)
 	if c := validateRequest(r); c.code != "" {
 		w.add(row, storage.JobFailed, c)
@@ -308,21 +411,41 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 
 // queueFile adds the job of a regular file: queued, or already uploaded
 // when the history has a verified upload of this version of the file to
-// the same place (unless again).
+// the same place (unless again). A file already waiting in the queue for
+// the same place, from this Add call or any other (an interrupted run's
+// included), is not queued again but counted, to be told (AlreadyQueued):
+// the request's jobs were read in one index range scan (loadQueued), so
+// listing stays O(log n) per file however many files are queued.
 func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
+	jobs := w.queued.Of(row.LocalPath)
+	if w.resumed && w.listedBefore(jobs, row) {
+		return
+	}
+	st := w.statesOf(jobs, row)
+	if st.waiting || w.pending[destOf(row)] {
+		w.noteAlreadyQueued(row)
+		return
+	}
 	if !again {
-		e, found := w.uploaded.Find(storage.UploadedQuery{
+		q := storage.UploadedQuery{
 			Env: row.Env, Account: row.Account, LocalPath: row.LocalPath,
 			FolderPath: row.FolderPath, ParentID: row.ParentID,
 			File: fileVersion(id),
-		})
+		}
+		e, found := w.uploaded.Find(q)
+		if !found && st.done {
+			// Uploaded by the queue since the history was read for this
+			// request: read this one file's entries again.
+			fresh, _ := w.q.db.UploadedIn(w.q.env, w.q.account, row.LocalPath)
+			e, found = fresh.Find(q)
+		}
 		if found {
 			row.Hash, row.Verified = e.Hash, true
-			w.add(row, storage.JobAlready, causeAlready(e.FinishedAt))
+			w.addRow(row, storage.JobAlready, causeAlready(e.FinishedAt))
 			return
 		}
 	}
-	w.add(row, storage.JobQueued, none)
+	w.addRow(row, storage.JobQueued, none)
 }
 
 // How alreadyText words an already uploaded job's sentence.
@@ -382,8 +505,11 @@ func validateRequest(r Request) cause {
 // for everything else (see the package documentation for the policy).
 func (w *walk) folder(r Request, root string) {
 	f := newFolderWalk(w, r, root)
-	if f.walkRoot != root && w.uploaded != nil { // its files' paths are the target's
-		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, f.walkRoot)
+	if f.walkRoot != root { // its files' paths are the target's
+		if w.uploaded != nil {
+			w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, f.walkRoot)
+		}
+		w.loadQueued(f.walkRoot)
 	}
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
 	if w.ctx.Err() != nil {
@@ -631,6 +757,19 @@ func (w *walk) showSavedLocked(rows []storage.JobRow, listed []string, signIn bo
 	case queued:
 		q.moreQueuedLocked(rows[0].Seq)
 	}
+}
+
+// tellAlreadyQueuedLocked publishes, once the call is listed, how many of
+// its files were left out as already queued (AlreadyQueued), so the window
+// and the command line can say so rather than silently add fewer files.
+// Called with q.mu held.
+func (w *walk) tellAlreadyQueuedLocked() {
+	if w.alreadyQueued == 0 || w.q.closed {
+		return
+	}
+	snap := w.q.snapshotRow(w.firstAlready)
+	snap.ID, snap.Seq = "", 0 // not a job of the list
+	w.q.publishEvent(Event{Kind: AlreadyQueued, Job: snap, Count: w.alreadyQueued})
 }
 
 // unsaved shows rows the database refused as failed jobs held in memory
