@@ -53,9 +53,9 @@ func relTrust(t *testing.T, rep *relReport) {
 			"measured) against the sandbox on 127.0.0.1; where the sandbox cannot misbehave that way, a front on 127.0.0.1 "+
 			"rewrites its answers. Files are changed on disk for real.",
 		"#", "case", "tried", "expected", "seen", "as expected")
-	rounds, files, historyEntries := 3, 90, 10_000
+	rounds, files, historyEntries, windowFiles := 3, 90, 10_000, 2_000
 	if relFull {
-		rounds, files, historyEntries = 12, 600, 100_000
+		rounds, files, historyEntries, windowFiles = 12, 600, 100_000, 20_000
 	}
 	cases := []trustCase{
 		unverifiableCase(), cidV1Case(), serverTextCase(), symlinkSwapCase(), tornCopyCase(),
@@ -64,6 +64,7 @@ func relTrust(t *testing.T, rep *relReport) {
 		invalidUTF8Case(), historyMemoryCase(historyEntries), duplicatePathsCase(), namedPipeCase(),
 		killedThenAddedAgainCase(rounds+1, files),
 	}
+	cases = append(cases, windowCases(windowFiles)...)
 	for i, c := range cases {
 		var seen string
 		var ok, ran bool

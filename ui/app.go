@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -115,9 +117,33 @@ func Run(opts Options) error {
 	if shot.state != "" {
 		a.startScreenshot(shot)
 	}
+	a.quitOnSignals()
 	a.win.ShowAndRun()
 	a.Close()
 	return nil
+}
+
+// quitOnSignals makes SIGINT and SIGTERM (Ctrl+C in the terminal that
+// started the window, a logout, kill) quit the window as Quit does: the
+// window stops taking updates at once (stopUI), the event loop ends
+// through fyne.Do, and Close then stops the queue, whose uploads in flight
+// stay queued for the next start. Fyne's own handler ends the loop too,
+// but without the first step the queue's updates went on reaching widgets
+// after the loop, off its goroutine. A second signal ends the process at
+// once (the queue then resumes as after a crash).
+func (a *App) quitOnSignals() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	a.goBg(func() {
+		defer signal.Stop(sigs)
+		select {
+		case <-sigs:
+			a.stopUI()
+			signal.Reset(os.Interrupt, syscall.SIGTERM) // Fyne's handler too: the next one is the default
+			fyne.Do(a.quit)
+		case <-a.stop:
+		}
+	})
 }
 
 // App is the desktop window and everything it drives. Widgets live in the
@@ -531,6 +557,7 @@ func quitText(n int) string {
 
 func (a *App) doQuit() {
 	a.win.Hide()
+	a.stopUI() // before the event loop ends: see stopUI
 	a.quit()
 }
 

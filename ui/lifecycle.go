@@ -42,6 +42,12 @@ func (a *lifecycle) do(f func()) {
 	})
 }
 
+// stopUI makes do run nothing from now on, before the event loop ends (a
+// quit, a signal): once the loop has ended, fyne.Do runs its function on
+// the caller's goroutine, off the UI thread, where every widget change is
+// an error. Close does the rest. Safe from any goroutine, more than once.
+func (a *lifecycle) stopUI() { a.closed.Store(true) }
+
 // goBg runs f on a goroutine that Close waits for, so the App owns every
 // goroutine it starts. It returns false (and does nothing) after Close.
 func (a *lifecycle) goBg(f func()) bool {

@@ -1,0 +1,145 @@
+package reliability
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// windowTermBound is the longest a window may take to quit on SIGTERM:
+// generous for a busy machine (it took about 35 s, and printed hundreds of
+// fyne.Do errors, before the window handled the signal itself).
+const windowTermBound = 15 * time.Second
+
+// windowTermCase: the real window (`dstor-uploader --env sandbox FOLDER`,
+// its sandbox in the same process) with a folder of n small files queued,
+// its uploads slowed by its own speed limit, gets SIGTERM once the folder
+// is listed and uploads are in flight. It must exit 0 within
+// windowTermBound with no fyne.Do error on stderr, leave every file not
+// yet uploaded in its queue, and, started again, upload each of them once.
+func windowTermCase(n int) trustCase {
+	return trustCase{
+		name: "the window sent SIGTERM while uploading",
+		tried: fmt.Sprintf("`dstor-uploader --env sandbox FOLDER` (%d files, uploads slowed by a speed limit) under Xvfb, SIGTERM "+
+			"once the folder is listed and uploads are in flight; then started again with no arguments", n),
+		want: fmt.Sprintf("exit 0 within %s, no fyne.Do error; nothing lost; every file in the history once after the restart", windowTermBound),
+		run: func(t *testing.T) (string, bool) {
+			home := t.TempDir()
+			dir := filepath.Join(t.TempDir(), "term")
+			files := testutil.WriteFiles(t, dir, "t", testutil.Sizes(n, func(i int) int { return 1000 + i%1000 }))
+			setUploadLimit(t, home, 32<<10) // about 20 files a second: still uploading when the signal comes
+
+			cmd := testutil.ChildCommand("--env", "sandbox", dir)
+			cmd.Env = append(cmd.Env, storage.HomeEnv+"="+home, "LANG=C.UTF-8")
+			var stderr testutil.LockedBuffer
+			cmd.Stderr = &stderr
+			require.NoError(t, cmd.Start())
+			t.Cleanup(func() {
+				if cmd.ProcessState == nil {
+					_ = cmd.Process.Kill()
+					_ = cmd.Wait()
+				}
+			})
+			// The window's database is all that tells: polled, the bound
+			// only against a hang. Listed (no walk row left, every file
+			// has a job) and uploading (a row says so, and some are done).
+			deadline := time.Now().Add(10 * time.Minute)
+			for time.Now().Before(deadline) && !(countRows(home, `SELECT count(*) FROM jobs`)+historyCount(home) >= n &&
+				countRows(home, `SELECT count(*) FROM walks`) == 0 &&
+				countRows(home, `SELECT count(*) FROM jobs WHERE state = 'uploading'`) > 0 && historyCount(home) > 0) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			atSignal := historyCount(home)
+			require.Less(t, atSignal, n, "the uploads were not in flight any more: the speed limit is too high for this machine")
+			start := time.Now()
+			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			var waitErr error
+			select {
+			case waitErr = <-exited:
+			case <-time.After(2 * time.Minute): // a hang: kill, and report it below
+				_ = cmd.Process.Kill()
+				waitErr = <-exited
+			}
+			took := time.Since(start)
+			t.Logf("SIGTERM with %d of %d uploaded: exited (%v) after %s", atSignal, n, waitErr, took.Round(time.Millisecond))
+			fyneDo := strings.Count(stderr.String(), "fyne.Do")
+			if fyneDo > 0 {
+				t.Logf("stderr: %s", firstLines(stderr.String(), 20))
+			}
+
+			// Nothing lost: every file is uploaded or still to upload.
+			uploaded, waiting := historyCount(home), unfinishedJobs(home)
+			lost := n - uploaded - waiting
+			setUploadLimit(t, home, 0)
+			restart := startWindow(t, home, "--env", "sandbox")
+			deadline = time.Now().Add(10 * time.Minute)
+			for time.Now().Before(deadline) && (historyCount(home) < n || unfinishedJobs(home) > 0) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			restart.kill()
+			var missing, dup, wrongHash int
+			db, err := storage.Open(home)
+			require.NoError(t, err)
+			seen := map[string][]string{}
+			for _, e := range allHistory(t, db) {
+				seen[e.LocalPath] = append(seen[e.LocalPath], e.Hash)
+			}
+			require.NoError(t, db.Close())
+			once := historyTally(t, files, seen, &missing, &dup, &wrongHash)
+
+			ok := waitErr == nil && took <= windowTermBound && fyneDo == 0 && lost <= 0 && once
+			return fmt.Sprintf("exit %s after %s with %d of %d uploaded; %d fyne.Do error lines; %d still queued, %d lost; "+
+				"after the restart %d missing, %d duplicates, %d wrong hashes",
+				exitText(waitErr), took.Round(10*time.Millisecond), atSignal, n, fyneDo, waiting, max(lost, 0), missing, dup, wrongHash), ok
+		},
+	}
+}
+
+// setUploadLimit saves the speed limit (bytes per second, 0: none) in
+// home's settings, as the window's Settings tab would.
+func setUploadLimit(t *testing.T, home string, limit int64) {
+	t.Helper()
+	db, err := storage.Open(home)
+	require.NoError(t, err)
+	defer db.Close()
+	s, err := db.LoadSettings()
+	require.NoError(t, err)
+	s.UploadLimit = limit
+	require.NoError(t, db.SaveSettings(s))
+}
+
+// exitText is how a child process ended: "0", or its error.
+func exitText(err error) string {
+	if err == nil {
+		return "0"
+	}
+	return err.Error()
+}
+
+// firstLines is the first n lines of s.
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+// windowCases are the cases that need the real window: only with an X
+// display (make reliability runs the suite under Xvfb), and not on
+// Windows, which has no SIGTERM to send.
+func windowCases(n int) []trustCase {
+	if os.Getenv("DISPLAY") == "" || runtime.GOOS == "windows" {
+		return nil
+	}
+	return []trustCase{windowTermCase(n)}
+}
