@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,12 +100,44 @@ func windowTermCase(n int) trustCase {
 			require.NoError(t, db.Close())
 			once := historyTally(t, files, seen, &missing, &dup, &wrongHash)
 
-			ok := waitErr == nil && took <= windowTermBound && fyneDo == 0 && lost <= 0 && once
+			// Without a session bus (plain go test), Fyne's tray icon
+			// autolaunched one that outlived the window.
+			buses := busDaemonsOf(t, home)
+
+			ok := waitErr == nil && took <= windowTermBound && fyneDo == 0 && lost <= 0 && once && buses == 0
 			return fmt.Sprintf("exit %s after %s with %d of %d uploaded; %d fyne.Do error lines; %d still queued, %d lost; "+
-				"after the restart %d missing, %d duplicates, %d wrong hashes",
-				exitText(waitErr), took.Round(10*time.Millisecond), atSignal, n, fyneDo, waiting, max(lost, 0), missing, dup, wrongHash), ok
+				"after the restart %d missing, %d duplicates, %d wrong hashes; %d D-Bus daemons left",
+				exitText(waitErr), took.Round(10*time.Millisecond), atSignal, n, fyneDo, waiting, max(lost, 0), missing, dup, wrongHash, buses), ok
 		},
 	}
+}
+
+// busDaemonsOf counts the dbus-daemon processes started by a window of
+// home (their environment names it), and ends them.
+func busDaemonsOf(t *testing.T, home string) int {
+	t.Helper()
+	procs, err := filepath.Glob("/proc/[0-9]*")
+	if err != nil {
+		return 0 // no /proc (Windows): no D-Bus either
+	}
+	n := 0
+	for _, p := range procs {
+		comm, err := os.ReadFile(filepath.Join(p, "comm"))
+		if err != nil || strings.TrimSpace(string(comm)) != "dbus-daemon" {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join(p, "environ"))
+		if err != nil || !strings.Contains("\x00"+string(env), "\x00"+storage.HomeEnv+"="+home+"\x00") {
+			continue
+		}
+		n++
+		if pid, err := strconv.Atoi(filepath.Base(p)); err == nil {
+			if proc, err := os.FindProcess(pid); err == nil {
+				_ = proc.Signal(syscall.SIGTERM) // the window's own, left behind
+			}
+		}
+	}
+	return n
 }
 
 // setUploadLimit saves the speed limit (bytes per second, 0: none) in

@@ -123,7 +123,7 @@ func sessionBusLikely() bool {
 	case "darwin", "windows", "ios", "android":
 		return true
 	}
-	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" && a != noSessionBus {
 		return true
 	}
 	dir := filepath.Join("/run/user", strconv.Itoa(os.Getuid()))
@@ -133,6 +133,26 @@ func sessionBusLikely() bool {
 		}
 	}
 	return false
+}
+
+// noSessionBus is the session bus address AvoidBusAutolaunch sets: no
+// D-Bus transport has that name, so a connection to it fails at once,
+// without launching a bus.
+const noSessionBus = "disabled:"
+
+// AvoidBusAutolaunch keeps this process, and the programs it starts, from
+// launching a D-Bus session bus of their own when there is none to find
+// (sessionBusLikely; over SSH, say): godbus then runs dbus-launch, whose
+// daemon outlives the process, one more each run. It sets
+// DBUS_SESSION_BUS_ADDRESS to an address no connection can use, and
+// reports whether it did. The window calls it before Fyne, whose tray icon
+// and notifications connect to the session bus; NewSecretStore never tries
+// without a bus anyway.
+func AvoidBusAutolaunch() bool {
+	if sessionBusLikely() {
+		return false
+	}
+	return os.Setenv("DBUS_SESSION_BUS_ADDRESS", noSessionBus) == nil
 }
 
 // NewMemorySecretStore returns a store that never touches the OS keyring, for

@@ -100,6 +100,9 @@ func Run(opts Options) error {
 	}
 	defer db.Close()
 
+	// Fyne's tray icon and notifications would autolaunch a D-Bus session
+	// bus, left running after the window, when there is none.
+	storage.AvoidBusAutolaunch()
 	fa := app.NewWithID(AppID)
 	fa.SetIcon(assets.Icon)
 	shot := screenshotFromEnv()
