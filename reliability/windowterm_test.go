@@ -90,7 +90,7 @@ func windowTermCase(n int) trustCase {
 				time.Sleep(20 * time.Millisecond)
 			}
 			restart.kill()
-			var missing, dup, wrongHash int
+			var hist historyCheck
 			db, err := storage.Open(home)
 			require.NoError(t, err)
 			seen := map[string][]string{}
@@ -98,7 +98,8 @@ func windowTermCase(n int) trustCase {
 				seen[e.LocalPath] = append(seen[e.LocalPath], e.Hash)
 			}
 			require.NoError(t, db.Close())
-			once := historyTally(t, files, seen, &missing, &dup, &wrongHash)
+			hist.round(t, 0, files, seen)
+			once := hist.exactlyOnce == 1
 
 			// Without a session bus (plain go test), Fyne's tray icon
 			// autolaunched one that outlived the window.
@@ -107,7 +108,7 @@ func windowTermCase(n int) trustCase {
 			ok := waitErr == nil && took <= windowTermBound && fyneDo == 0 && lost <= 0 && once && buses == 0
 			return fmt.Sprintf("exit %s after %s with %d of %d uploaded; %d fyne.Do error lines; %d still queued, %d lost; "+
 				"after the restart %d missing, %d duplicates, %d wrong hashes; %d D-Bus daemons left",
-				exitText(waitErr), took.Round(10*time.Millisecond), atSignal, n, fyneDo, waiting, max(lost, 0), missing, dup, wrongHash, buses), ok
+				exitText(waitErr), took.Round(10*time.Millisecond), atSignal, n, fyneDo, waiting, max(lost, 0), hist.missing, hist.dup, hist.wrongHash, buses), ok
 		},
 	}
 }
