@@ -74,6 +74,19 @@ func statPath(path string) (FileIdentity, error) {
 	return id, err
 }
 
+// entryIdentity is the identity of the file path, found in the chosen
+// folder beneath, leads to without following a link below beneath: opened
+// as the upload opened it, since a file's id on Windows is read through a
+// handle.
+func entryIdentity(beneath, path string) (FileIdentity, error) {
+	f, id, err := openListed(beneath, path, FileIdentity{})
+	if err != nil {
+		return FileIdentity{}, err
+	}
+	_ = f.Close() // read-only
+	return id, nil
+}
+
 // openAt opens path with the given access and create options (NtCreateFile's
 // FILE_* options), following links, sharing it fully with other programs:
 // read, write and delete. It opens the parent folder with Go's os.Open (which

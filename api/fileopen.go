@@ -112,16 +112,12 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 	return openRegularFile(req.Path)
 }
 
-// identityAtPath is the identity of the file req's path leads to now,
-// reached as openForUpload reaches it.
+// identityAtPath is the identity of the file req's path leads to now: for
+// a file of a chosen folder, the entry at the path itself (entryIdentity:
+// a link there is not the file), else the file the path leads to.
 func identityAtPath(req UploadRequest) (FileIdentity, error) {
 	if req.Beneath != "" {
-		f, id, err := openListed(req.Beneath, req.Path, FileIdentity{})
-		if err != nil {
-			return FileIdentity{}, err
-		}
-		_ = f.Close() // read-only
-		return id, nil
+		return entryIdentity(req.Beneath, req.Path)
 	}
 	return statPath(req.Path)
 }

@@ -22,6 +22,21 @@ func statPath(path string) (FileIdentity, error) {
 	return identityOf(st), nil
 }
 
+// entryIdentity is the identity of the entry at path, a file found in the
+// chosen folder beneath, without following a link there. It is what the
+// check after an upload compares with the file that was sent (opened
+// without following any link below beneath): a file put in its place, or
+// a link, has another device and inode. One lstat: opening the path again
+// as the upload opened it cost about 14 µs of the about 500 µs of CPU a
+// small file takes (README, Small files).
+func entryIdentity(_, path string) (FileIdentity, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return FileIdentity{}, err
+	}
+	return identityOf(st), nil
+}
+
 // openShared opens the file at path for reading (links followed).
 func openShared(path string) (*os.File, error) { return os.Open(path) }
 
