@@ -247,21 +247,19 @@ install: package
 # (wine32) is needed. mingw-w64 compiles Fyne's cgo and the ProcessPrng DLL
 # that Wine 8 lacks (build/windows/processprng.c).
 WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick xvfb xauth x11-utils
-# WIN_PKGS are tested under Wine; WIN_CGO_PKGS too, built with mingw-w64's cgo;
-# WIN_PKG_RUN narrows a package to some of its tests: of the reliability
-# suite, the bad-input and crash parts (the others need /proc, SIGQUIT or
-# Linux figures). Its window round runs when a display is set (DISPLAY).
-WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance
+# WIN_PKGS are tested under Wine: every package with tests that builds
+# without cgo (test-windows-smoke runs these alone). WIN_CGO_PKGS too, built
+# with mingw-w64's cgo; WIN_PKG_RUN narrows a package to some of its tests: of
+# the reliability suite, the bad-input and crash parts (the others need
+# /proc, SIGQUIT or Linux figures).
+WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance ./session \
+	./internal/inert ./internal/layers ./internal/thumbnail
 WIN_CGO_PKGS := ./cli ./reliability
 WIN_PKG_RUN  := ./reliability=TestReliability/(BadInput|Crashes)
 .PHONY: windows-deps windows test-windows test-windows-smoke
 # WIN_SMOKE_DEB_PKGS are what test-windows-smoke needs: Wine, and mingw-w64's C
 # compiler for the ProcessPrng DLL only (no Fyne, no installer).
 WIN_SMOKE_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64
-# WIN_SMOKE_PKGS are the packages whose Windows code is most of the platform's:
-# file access and its sentences, paths, identity (api); the database, its
-# privacy, the queue lock (storage); the single-instance pipe (instance).
-WIN_SMOKE_PKGS := ./api ./storage ./instance
 
 windows-deps:
 	@$(call apt_install,$(WIN_DEB_PKGS))
@@ -273,21 +271,23 @@ windows-deps:
 windows: windows-deps
 	GO=$(GO) ./build/windows/build.sh
 
-# test-windows cross-compiles the Windows test binaries of the packages that
-# need no display and runs them under Wine in a throw-away prefix
-# (.ci/test-windows.sh), then installs the app there and checks the real
-# window under Xvfb, the command line from cmd.exe and the uninstaller
-# (.ci/test-windows-exe.sh), saving a screenshot of the window in WIN_SHOT.
-# The prefix and its wineserver are gone afterwards.
+# test-windows cross-compiles the Windows test binaries (WIN_PKGS, and
+# WIN_CGO_PKGS with mingw-w64's cgo) and runs them under Wine in a throw-away
+# prefix inside an Xvfb of its own (xvfb-run), so that the tests which open
+# the real window run too (.ci/test-windows.sh); then it installs the app
+# there and checks the real window under Xvfb, the command line from cmd.exe
+# and the uninstaller (.ci/test-windows-exe.sh), saving a screenshot of the
+# window in WIN_SHOT. The prefix and its wineserver are gone afterwards.
 WIN_SHOT ?= dist/windows/window-under-wine.png
 test-windows: windows
 	GO=$(GO) WIN_PKGS="$(WIN_PKGS)" WIN_CGO_PKGS="$(WIN_CGO_PKGS)" WIN_PKG_RUN="$(WIN_PKG_RUN)" \
-	  WIN_SETUP=dist/windows/dstor-uploader-setup.exe WIN_SHOT=$(WIN_SHOT) ./.ci/test-windows.sh
+	  WIN_SETUP=dist/windows/dstor-uploader-setup.exe WIN_SHOT=$(WIN_SHOT) \
+	  xvfb-run -a -s "-screen 0 1280x800x24" ./.ci/test-windows.sh
 
-# test-windows-smoke is the part of test-windows that CI runs: the cgo-free
-# packages with the most Windows code (WIN_SMOKE_PKGS) cross-compiled and
-# tested under Wine in a throw-away prefix, without Fyne's mingw-w64 build, the
-# app or its installer (.ci/test-windows.sh).
+# test-windows-smoke is the part of test-windows that CI runs: the packages
+# without cgo (WIN_PKGS) cross-compiled and tested under Wine in a throw-away
+# prefix, without Fyne's mingw-w64 build, the app or its installer
+# (.ci/test-windows.sh).
 test-windows-smoke:
 	@$(call apt_install,$(WIN_SMOKE_DEB_PKGS))
-	GO=$(GO) WIN_PKGS="$(WIN_SMOKE_PKGS)" WIN_CGO_PKGS= WIN_SETUP= ./.ci/test-windows.sh
+	GO=$(GO) WIN_PKGS="$(WIN_PKGS)" WIN_CGO_PKGS= WIN_SETUP= ./.ci/test-windows.sh

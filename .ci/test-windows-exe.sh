@@ -6,6 +6,8 @@
 #  2. The Start menu entry, opened with Wine's `start` as a click would, opens
 #     the app's window (its sign-in screen) under Xvfb; a screenshot of it
 #     is saved beside SCREENSHOT_PNG.
+#     An installed .exe whose data folder cannot be made shows why in a
+#     message box (screenshot saved beside SCREENSHOT_PNG).
 #  3. The installed .exe opens its window under Xvfb, signed in to the Local
 #     sandbox, with a file on its command line and its data in the (throw-
 #     away) prefix's %LOCALAPPDATA%\dStor Uploader; `history --json` (the
@@ -103,6 +105,19 @@ check "installer made the Start menu entry" test -f "$lnk"
 # installed .exe, which is what the checks below start.
 check "the Start menu entry points at the installed dstor-uploader.exe" \
 	grep -a -q 'Programs\\dStor Uploader\\dstor-uploader\.exe' "$lnk"
+# What Explorer reads from the .exe itself: the GUI subsystem (no console
+# window on a double-click), and among its resources (types 14, 16 and 24)
+# the icon, the version information from FyneApp.toml and the manifest that
+# makes it per-monitor DPI aware.
+pe=$(x86_64-w64-mingw32-objdump -p "$exe" 2>/dev/null || true)
+resource() { grep -q "^0[0-9a-f]*   Entry: ID: 0x0000$1," <<<"$pe"; } # a type in the resource tree
+check "the installed .exe is a GUI-subsystem program" grep -q 'Subsystem.*(Windows GUI)' <<<"$pe"
+check "its resources hold the icon, the version information and the manifest" \
+	eval 'resource 0e && resource 10 && resource 18'
+version=$(sed -n 's/^Version *= *"\(.*\)"$/\1/p' FyneApp.toml)
+check "its version information says version $version (FyneApp.toml)" \
+	eval "strings -el '$exe' | grep -qx '$version'"
+check "its manifest asks for per-monitor DPI awareness" grep -aq '<dpiAwareness[^>]*>PerMonitorV2' "$exe"
 sendto="$profile/AppData/Roaming/Microsoft/Windows/SendTo/dStor Uploader.lnk"
 check "installer made the Send to entry" test -f "$sendto"
 open_with=$("$wine" reg query 'HKCU\Software\Classes\Applications\dstor-uploader.exe\shell\open\command' /ve 2>/dev/null |
@@ -123,6 +138,28 @@ for _ in $(seq 30); do [ -n "$win_id" ] && drawn "$win_id" "$start_shot" && { pa
 check "the window opened from the Start menu drew its sign-in screen ($start_shot)" $painted
 "$wineserver" -k # the window, and everything else of this prefix
 "$wineserver" -w
+
+# A window that cannot start says why where a person who double-clicked it
+# looks: its data folder here is a file. Its sentence goes to stderr, and
+# the only window it can show after that is the message box.
+: >"$work/not-a-folder"
+DSTOR_UPLOADER_HOME=$(winpath "$work/not-a-folder") "$wine" "$exe" >"$work/start-error.log" 2>&1 &
+broken=$!
+pids+=("$broken")
+box_id=""
+for _ in $(seq 120); do
+	box_id=$(app_window) && break
+	kill -0 "$broken" 2>/dev/null || break
+	sleep 1
+done
+check "a window that cannot start said why on stderr" grep -q 'cannot create the data folder' "$work/start-error.log"
+box_shot=$(dirname "$shot")/start-error-under-wine.png
+painted=false
+for _ in $(seq 30); do [ -n "$box_id" ] && drawn "$box_id" "$box_shot" && { painted=true; break; }; sleep 1; done
+check "and showed it in a message box ($box_shot)" $painted
+"$wineserver" -k
+"$wineserver" -w
+wait "$broken" 2>/dev/null || true
 
 "$wine" "$exe" --env sandbox "$(winpath "$file")" >"$work/window.log" 2>&1 &
 window=$!

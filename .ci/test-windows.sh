@@ -21,6 +21,7 @@ WIN_CGO_PKGS=${WIN_CGO_PKGS:-}
 MINGW_CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
 WIN_TIMEOUT=${WIN_TIMEOUT:-20}
 
+began=$SECONDS
 work=$(mktemp -d /tmp/dstor-wine.XXXXXX)
 export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all
 # No Mono or Gecko install prompts, and no menu entries on this machine for
@@ -78,7 +79,7 @@ build 1 $WIN_CGO_PKGS
 echo "cross-compiled the test binaries in $((SECONDS - start)) s"
 
 passed=0 failed=0 skipped=0 status=0
-printf '%-14s %6s %6s %6s %6s\n' package passed failed skipped seconds
+printf '%-22s %6s %6s %6s %6s\n' package passed failed skipped seconds
 for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	read -r name dir < <($GO list -f '{{.Name}} {{.Dir}}' "$p")
 	bin=$work/bin/$(basename "$($GO list "$p")").test.exe
@@ -98,7 +99,7 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 		status=1
 		[ "$nf" -gt 0 ] || nf=1 # a crash or a timeout: no --- FAIL line
 	fi
-	printf '%-14s %6d %6d %6d %6d\n' "$p" "$np" "$nf" "$ns" "$((SECONDS - t0))"
+	printf '%-22s %6d %6d %6d %6d\n' "$p" "$np" "$nf" "$ns" "$((SECONDS - t0))"
 	passed=$((passed + np)) failed=$((failed + nf)) skipped=$((skipped + ns))
 	if [ "$nf" -gt 0 ]; then
 		grep -E '^(--- FAIL|panic:|FAIL)' "$log" | head -20 | sed 's/^/    /'
@@ -114,7 +115,12 @@ awk '/^=== (RUN|NAME|CONT) / { cur = $3; next }
 	/^ *--- SKIP: / { print "    " $3 ": " msg[$3] }' "$work"/*.log | sort -u
 
 if [ -n "${WIN_SETUP:-}" ]; then
+	# The installed-app checks use a display of their own: nothing of the
+	# tests' Wine (its desktop process keeps the display it started on) may
+	# be left running.
+	"$WINESERVER" -k >/dev/null 2>&1 || true
+	"$WINESERVER" -w
 	GO=$GO .ci/test-windows-exe.sh "$WIN_SETUP" "$WINE" "$WINESERVER" "$work/exe" "${WIN_SHOT:-$work/window.png}" || status=1
 fi
-echo "windows: $passed passed, $failed failed, $skipped skipped"
+echo "windows: $passed passed, $failed failed, $skipped skipped, in $((SECONDS - began)) s (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
 exit $status

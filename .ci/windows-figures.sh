@@ -7,19 +7,22 @@
 #   performance: (RUNS=0: none) a 256 MiB upload (MB/s) and 500 files of 4 KiB (files/s),
 #                RUNS runs each (default 3), alternating Wine and Linux;
 #                medians, and the Wine/Linux ratio.
-#   crash-kill:  ROUNDS rounds (default 5): `upload` of a 100-file folder
-#                killed (SIGKILL of its Wine process) once a random
-#                number (0 to 99) of its files are in the history,
-#                then `resume`; every file must be in `history --json`
-#                exactly once with the CID computed on Linux, and SQLite's
+#   crash-kill:  ROUNDS rounds (default 5): `upload` of a folder of FILES
+#                files (default 100; about 12.5 MiB in all, so the more
+#                files the smaller each) killed (SIGKILL of its Wine
+#                process) once a random number (0 to FILES-1) of its files
+#                are in the history, then `resume`; every file must be in
+#                `history --json` exactly once with the CID computed on
+#                Linux, the history must hold nothing else, and SQLite's
 #                integrity_check must pass on the database after the kill.
 #
-# Environment: GO (go), RUNS, ROUNDS, SEED (the kill points; printed).
+# Environment: GO (go), RUNS, ROUNDS, FILES, SEED (the kill points; printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 RUNS=${RUNS:-3}
 ROUNDS=${ROUNDS:-5}
+FILES=${FILES:-100}
 SEED=${SEED:-$RANDOM}
 EXE=dist/windows/dstor-uploader.exe
 MINGW_CC=${MINGW_CC:-x86_64-w64-mingw32-gcc}
@@ -100,14 +103,16 @@ fi
 
 # Crash-kill rounds.
 echo
-echo "crash-kill: $ROUNDS rounds, seed $SEED"
+echo "crash-kill: $ROUNDS rounds of $FILES files, seed $SEED"
 RANDOM=$SEED
 ok_once=0 ok_integrity=0 ok_resume=0 mid=0 early=0
 for r in $(seq "$ROUNDS"); do
 	dir=$work/crash$r
 	home=$work/crash-home$r
 	mkdir -p "$dir" "$home"
-	for i in $(seq 100); do head -c $((RANDOM * 8 + 1)) /dev/urandom >"$dir/f$i.bin"; done
+	# 16 bytes at least, so that no two files are alike.
+	for i in $(seq "$FILES"); do head -c $((16 + RANDOM * 8 % (26214400 / FILES))) /dev/urandom >"$dir/f$i.bin"; done
+	t0=$SECONDS
 	DSTOR_UPLOADER_HOME=$(winpath "$home") "$WINE" "$work/app.exe" upload --env "$base" --concurrency 3 "$(winpath "$dir")" >/dev/null 2>&1 &
 	pid=$!
 	# A random point in the queue: once the first job row is saved (the
@@ -115,12 +120,13 @@ for r in $(seq "$ROUNDS"); do
 	# files are in the history (a time after the start would miss the run
 	# when the machine is idle and the 100 files take a second).
 	rows() { sqlite3 "file:$home/dstor-uploader.db?mode=ro" "SELECT count(*) FROM $1" 2>/dev/null || echo 0; }
-	target=$((RANDOM % 100))
-	for _ in $(seq 1200); do
+	target=$(((RANDOM * 32768 + RANDOM) % FILES))
+	while [ $((SECONDS - t0)) -lt 3600 ]; do # a hang guard
 		[ "$(rows jobs)" -gt 0 ] && [ "$(rows history)" -ge "$target" ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
+	at=$(rows history) killed_after=$((SECONDS - t0))
 	if kill -9 "$pid" 2>/dev/null; then mid=$((mid + 1)); fi
 	wait "$pid" 2>/dev/null || true
 	db=$home/dstor-uploader.db
@@ -139,16 +145,16 @@ for r in $(seq "$ROUNDS"); do
 		wine_cli "$home" upload --env "$base" --json "$(winpath "$dir")" >/dev/null || true
 		hist=$(wine_cli "$home" history --json --limit 0)
 	fi
-	good=0
-	for i in $(seq 100); do
-		cid=$("$work/cidof" "$dir/f$i.bin" | cut -d' ' -f1)
-		n=$({ grep -o "\"hash\": *\"$cid\"" <<<"$hist" || true; } | wc -l)
-		[ "$n" = 1 ] && good=$((good + 1))
-	done
-	[ "$good" = 100 ] && ok_once=$((ok_once + 1))
-	echo "round $r: killed once $target files were in the history; $good/100 files in the history exactly once with their CID"
+	# The CIDs computed here, and how often each is in the history.
+	find "$dir" -name '*.bin' -print0 | xargs -0 "$work/cidof" | sort >"$work/want"
+	{ grep -o '"hash": *"[^"]*"' <<<"$hist" || true; } | sed 's/.*"\([^"]*\)"$/\1/' | sort | uniq -c >"$work/got"
+	good=$(awk '$1 == 1 { print $2 }' "$work/got" | comm -12 - "$work/want" | wc -l)
+	dups=$(awk '$1 > 1' "$work/got" | wc -l)
+	extra=$(awk '{ print $2 }' "$work/got" | comm -23 - "$work/want" | wc -l)
+	[ "$good" = "$FILES" ] && [ "$dups" = 0 ] && [ "$extra" = 0 ] && ok_once=$((ok_once + 1))
+	echo "round $r: killed after ${killed_after} s with $at files in the history (target $target); $good/$FILES files in the history exactly once with their CID, $dups CIDs more than once, $extra not of the folder ($((SECONDS - t0)) s in all)"
 done
 echo
 echo "| what | tried | survived |"
 echo "|---|---|---|"
-echo "| Windows CLI \`upload\` of a 100-file folder under Wine, SIGKILL of its process once a random number (0–99) of its files were in the history, then \`resume\` | $ROUNDS kills ($mid while running; $early before the folder was saved, then added again) | database clean after $ok_integrity/$ROUNDS kills; \`resume\` ended without a failed file $ok_resume/$ROUNDS; every file in the history exactly once with its CID in $ok_once/$ROUNDS rounds |"
+echo "| Windows CLI \`upload\` of a $FILES-file folder under Wine, SIGKILL of its process once a random number (0–$((FILES - 1))) of its files were in the history, then \`resume\` | $ROUNDS kills ($mid while running; $early before the folder was saved, then added again) | database clean after $ok_integrity/$ROUNDS kills; \`resume\` ended without a failed file $ok_resume/$ROUNDS; every file in the history exactly once with its CID in $ok_once/$ROUNDS rounds |"

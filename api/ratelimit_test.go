@@ -207,8 +207,11 @@ func TestUploadRateWaitEndsWithTheContext(t *testing.T) {
 	f := newFakeDStor(t)
 	a := countArrivals(f)
 	c := f.client(nil)
-	c.SetUploadRate(1 << 10) // 1 MiB would take 17 minutes
-	path := testfs.WriteTemp(t, "big.bin", patterned(1<<20))
+	// 16 MiB would take 17 minutes; the first bytes reach the server once
+	// the connection's 64 KiB write buffer is full, after 4 s (at 1 KiB/s
+	// that took 64 s).
+	c.SetUploadRate(16 << 10)
+	path := testfs.WriteTemp(t, "big.bin", patterned(16<<20))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan error, 1)
@@ -216,7 +219,9 @@ func TestUploadRateWaitEndsWithTheContext(t *testing.T) {
 		_, err := c.Upload(ctx, validToken(t), UploadRequest{Path: path})
 		done <- err
 	}()
+	started := time.Now()
 	<-a.first
+	t.Logf("first bytes at the server after %s", time.Since(started).Round(time.Millisecond))
 	cancel()
 	select {
 	case err := <-done:

@@ -261,11 +261,13 @@ func (e *testEnv) write(rel string, content []byte) string {
 	return p
 }
 
-// hangGuard is the least time wait and eventually give: their deadlines
-// only stop a hang (a passing run returns as soon as the queue is idle or
-// the condition holds), and a busy 2-core machine under -race can take
-// several times the d a test names for a few uploads.
-const hangGuard = 30 * time.Second
+// hangGuard is the least time wait, eventually and drainUntil give: their
+// deadlines only stop a hang (a passing run returns as soon as the queue is
+// idle, the condition holds or the events came), and a busy 2-core machine
+// under -race can take several times the d a test names for a few uploads.
+// Under Wine, where every file open is a round trip to its server, listing
+// and queueing 600 files took over 50 s with a load average of 60.
+const hangGuard = 2 * time.Minute
 
 // wait runs q.Wait with a deadline of d, at least hangGuard.
 func wait(t *testing.T, q *Queue, d time.Duration) error {

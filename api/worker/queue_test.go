@@ -123,7 +123,7 @@ func TestUploadFilesAndNestedFolder(t *testing.T) {
 // unseen, never an expected one.
 func drainUntil(t *testing.T, ch <-chan Event, fn func(Event), done func() bool) {
 	t.Helper()
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(hangGuard)
 	for !done() {
 		select {
 		case ev, ok := <-ch:
@@ -132,7 +132,7 @@ func drainUntil(t *testing.T, ch <-chan Event, fn func(Event), done func() bool)
 			}
 			fn(ev)
 		case <-deadline:
-			t.Fatal("the awaited events did not come within 30 s")
+			t.Fatalf("the awaited events did not come within %s", hangGuard)
 		}
 	}
 	drain(ch, 50*time.Millisecond, fn)
