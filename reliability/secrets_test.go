@@ -180,7 +180,11 @@ func relSecrets(t *testing.T, rep *relReport) {
 	crashFiles := testutil.WriteFiles(t, crash, "q", []int{1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000})
 	before := search.outputs.Len()
 	code := runChild("", syscall.SIGQUIT, append([]string{"upload", "--env", base, "--concurrency", "1"}, crashFiles...)...)
-	assert.Equal(t, 2, code, "SIGQUIT makes Go dump every goroutine and exit 2")
+	// Go dumps every goroutine and exits 2; on busy cores the dump's walk of
+	// goroutines still running can fault, and the runtime then dies of that
+	// signal (-1) once the dump is out. Either way the dump is what this
+	// searches, and the two checks below fail if the handler never ran.
+	assert.Contains(t, []int{2, -1}, code, "SIGQUIT makes Go dump every goroutine and exit 2 (or die of a fault while dumping)")
 	dump := search.outputs.String()[before:]
 	assert.Contains(t, dump, "SIGQUIT: quit", "the crash dump is part of what is searched")
 	assert.Contains(t, dump, "goroutine ", "the crash dump is part of what is searched")
