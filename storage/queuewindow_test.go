@@ -2,6 +2,7 @@ package storage
 
 import (
 	"fmt"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,18 +92,19 @@ func batchHasFile(t *testing.T, d *DB, batch, path string) bool {
 
 func TestJobsInFindsEveryBatchOfOneAccount(t *testing.T) {
 	d := openTestDB(t)
+	p := filepath.FromSlash // the system's separator, as the walk spells paths
 	parent := int64(7)
 	require.NoError(t, d.InsertJobs([]JobRow{
-		{BatchID: "b1", Env: "testnet", Account: "a@example.com", LocalPath: "/f/x", FolderPath: "/p/", State: JobQueued},
-		{BatchID: "b2", Env: "testnet", Account: "a@example.com", LocalPath: "/f/x", ParentID: &parent, ExpectSHA256: "ab", State: JobFailed},
-		{BatchID: "b3", Env: "testnet", Account: "a@example.com", LocalPath: "/f/sub/y", State: JobQueued},
-		{BatchID: "b3", Env: "testnet", Account: "a@example.com", LocalPath: "/f2/z", State: JobQueued},
-		{BatchID: "b4", Env: "testnet", Account: "other@example.com", LocalPath: "/f/x", State: JobQueued},
-		{BatchID: "b5", Env: "production", Account: "a@example.com", LocalPath: "/f/x", State: JobQueued},
+		{BatchID: "b1", Env: "testnet", Account: "a@example.com", LocalPath: p("/f/x"), FolderPath: "/p/", State: JobQueued},
+		{BatchID: "b2", Env: "testnet", Account: "a@example.com", LocalPath: p("/f/x"), ParentID: &parent, ExpectSHA256: "ab", State: JobFailed},
+		{BatchID: "b3", Env: "testnet", Account: "a@example.com", LocalPath: p("/f/sub/y"), State: JobQueued},
+		{BatchID: "b3", Env: "testnet", Account: "a@example.com", LocalPath: p("/f2/z"), State: JobQueued},
+		{BatchID: "b4", Env: "testnet", Account: "other@example.com", LocalPath: p("/f/x"), State: JobQueued},
+		{BatchID: "b5", Env: "production", Account: "a@example.com", LocalPath: p("/f/x"), State: JobQueued},
 	}))
-	file, err := d.JobsIn("testnet", "a@example.com", "/f/x")
+	file, err := d.JobsIn("testnet", "a@example.com", p("/f/x"))
 	require.NoError(t, err)
-	jobs := file.Of("/f/x")
+	jobs := file.Of(p("/f/x"))
 	require.Len(t, jobs, 2, "only this account's jobs of this file")
 	byBatch := map[string]FileJob{jobs[0].BatchID: jobs[0], jobs[1].BatchID: jobs[1]}
 	assert.Equal(t, JobQueued, byBatch["b1"].State)
@@ -114,23 +116,23 @@ func TestJobsInFindsEveryBatchOfOneAccount(t *testing.T) {
 	assert.Equal(t, "ab", byBatch["b2"].ExpectSHA256)
 	assert.NotEmpty(t, byBatch["b1"].ID)
 
-	folder, err := d.JobsIn("testnet", "a@example.com", "/f")
+	folder, err := d.JobsIn("testnet", "a@example.com", p("/f"))
 	require.NoError(t, err)
-	assert.Len(t, folder.Of("/f/x"), 2)
-	assert.Len(t, folder.Of("/f/sub/y"), 1, "at any depth")
-	assert.Empty(t, folder.Of("/f2/z"), "a sibling sharing the prefix is not below")
+	assert.Len(t, folder.Of(p("/f/x")), 2)
+	assert.Len(t, folder.Of(p("/f/sub/y")), 1, "at any depth")
+	assert.Empty(t, folder.Of(p("/f2/z")), "a sibling sharing the prefix is not below")
 
 	require.NoError(t, d.MarkJobsCleared(byBatch["b1"].ID))
-	file, err = d.JobsIn("testnet", "a@example.com", "/f/x")
+	file, err = d.JobsIn("testnet", "a@example.com", p("/f/x"))
 	require.NoError(t, err)
-	require.Len(t, file.Of("/f/x"), 2, "cleared rows too")
-	for _, j := range file.Of("/f/x") {
+	require.Len(t, file.Of(p("/f/x")), 2, "cleared rows too")
+	for _, j := range file.Of(p("/f/x")) {
 		assert.Equal(t, j.BatchID == "b1", j.Cleared, j.BatchID)
 	}
-	none, err := d.JobsIn("testnet", "a@example.com", "/f/none")
+	none, err := d.JobsIn("testnet", "a@example.com", p("/f/none"))
 	require.NoError(t, err)
-	assert.Empty(t, none.Of("/f/none"))
-	assert.Empty(t, (*FileJobs)(nil).Of("/f/x"))
+	assert.Empty(t, none.Of(p("/f/none")))
+	assert.Empty(t, (*FileJobs)(nil).Of(p("/f/x")))
 }
 
 func TestChangeJobsReportsWhatMoved(t *testing.T) {
