@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	sqdialog "github.com/sqweek/dialog"
 )
 
 // errUseFyneDialog means the native dialog is not available (no GTK, no
@@ -23,9 +22,29 @@ var errUseFyneDialog = errors.New("the native file dialog is not available")
 // nativeMu lets one native dialog run at a time: GTK is not thread-safe.
 var nativeMu sync.Mutex
 
-// runNative runs a blocking native dialog on a locked OS thread, turning a
-// panic (sqweek panics when GTK could not start) into errUseFyneDialog.
-func runNative(f func() (string, error)) (path string, err error) {
+// chooser is a native file dialog to show (showChooser, per platform).
+type chooser struct {
+	title      string
+	kind       chooserKind
+	filterName string // chooseSave: the name of the one file type offered
+	filterExt  string // chooseSave: its extension, without the dot
+	startName  string // chooseSave: the file name proposed
+}
+
+// chooserKind is what a chooser asks for.
+type chooserKind int
+
+const (
+	chooseFile   chooserKind = iota // an existing file
+	chooseFolder                    // an existing folder
+	chooseSave                      // where to save a new file
+)
+
+// runNative shows c on a locked OS thread and waits for the person: the
+// path chosen, "" when canceled, or errUseFyneDialog when the desktop's
+// dialog cannot be shown (no GTK, no display, or it failed; a panic in
+// the native code's Go side counts as that too).
+func runNative(c chooser) (path string, err error) {
 	if os.Getenv("DSTOR_UPLOADER_FYNE_DIALOGS") != "" {
 		return "", errUseFyneDialog
 	}
@@ -38,9 +57,9 @@ func runNative(f func() (string, error)) (path string, err error) {
 			path, err = "", errUseFyneDialog
 		}
 	}()
-	path, err = f()
+	path, canceled, err := showChooser(c)
 	switch {
-	case errors.Is(err, sqdialog.ErrCancelled):
+	case canceled:
 		return "", nil
 	case err != nil:
 		return "", errUseFyneDialog
@@ -50,7 +69,7 @@ func runNative(f func() (string, error)) (path string, err error) {
 
 // nativePickFiles is the default pickFiles: the desktop's own file chooser,
 // with several files at once where the desktop offers that (GNOME's zenity,
-// KDE's kdialog); sqweek/dialog's GTK chooser takes one file at a time.
+// KDE's kdialog); the chooser of showChooser takes one file at a time.
 func (a *App) nativePickFiles() ([]string, error) {
 	if os.Getenv("DSTOR_UPLOADER_FYNE_DIALOGS") == "" {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -66,9 +85,7 @@ func (a *App) nativePickFiles() ([]string, error) {
 			return paths, nil
 		}
 	}
-	p, err := runNative(func() (string, error) {
-		return sqdialog.File().Title(tr("Add files to upload")).Load()
-	})
+	p, err := runNative(chooser{title: tr("Add files to upload"), kind: chooseFile})
 	if err != nil || p == "" {
 		return nil, err
 	}
@@ -118,9 +135,7 @@ func pickFilesWithHelper(ctx context.Context) (paths []string, ok bool) {
 
 // nativePickFolder is the default pickFolder.
 func (a *App) nativePickFolder() (string, error) {
-	return runNative(func() (string, error) {
-		return sqdialog.Directory().Title(tr("Add a folder to upload")).Browse()
-	})
+	return runNative(chooser{title: tr("Add a folder to upload"), kind: chooseFolder})
 }
 
 // pickSave asks where to save an export ("" when canceled).
@@ -131,9 +146,7 @@ func (a *App) pickSave(name, ext string) (string, error) {
 // pickSaveAs is pickSave with the dialog's title.
 func (a *App) pickSaveAs(title, name, ext string) (string, error) {
 	desc := tr("{{.Format}} file", map[string]any{"Format": strings.ToUpper(ext)})
-	return runNative(func() (string, error) {
-		return sqdialog.File().Title(title).Filter(desc, ext).SetStartFile(name).Save()
-	})
+	return runNative(chooser{title: title, kind: chooseSave, filterName: desc, filterExt: ext, startName: name})
 }
 
 // fyneOpenFile is the fallback file chooser.
