@@ -24,10 +24,9 @@ func TestTuneGCPerCommand(t *testing.T) {
 	}{
 		{nil, windowGCPercent, windowMemoryLimit},
 		{[]string{"--env", "sandbox"}, windowGCPercent, windowMemoryLimit},
-		// The queue's commands keep their heap close to the live heap;
-		// the others keep Go's defaults.
-		{[]string{"upload", "x"}, queueGCPercent, limit},
-		{[]string{"resume"}, queueGCPercent, limit},
+		// The commands keep Go's defaults.
+		{[]string{"upload", "x"}, 100, limit},
+		{[]string{"resume"}, 100, limit},
 		{[]string{"sandbox"}, 100, limit},
 		{[]string{"history"}, 100, limit},
 	}
