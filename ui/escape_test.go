@@ -50,9 +50,12 @@ func TestEscapeClosesDialogs(t *testing.T) {
 	e.ui(func() {
 		c := a.win.Canvas()
 		pressKey(c, fyne.KeyEscape) // nothing to close
-		opens := append(dialogOpeners(t, a), overlayOpener{"menu", func() {
-			a.showMenuBelow(copyAsMenu(func(string) { t.Error("Escape chose an item") }), a.history.export)
-		}})
+		opens := append(dialogOpeners(t, a),
+			overlayOpener{"menu", func() {
+				a.showMenuBelow(copyAsMenu(func(string) { t.Error("Escape chose an item") }), a.history.export)
+			}},
+			overlayOpener{"Fyne's file chooser", a.fyneOpenFile},
+			overlayOpener{"Fyne's folder chooser", a.fyneOpenFolder})
 		for _, o := range opens {
 			o.open()
 			require.NotNil(t, c.Overlays().Top(), "%s open", o.name)

@@ -163,8 +163,7 @@ func (a *App) fyneOpenFile() {
 		_ = r.Close()
 		a.addPaths([]string{p})
 	}, a.win)
-	d.Resize(a.dialogSize())
-	d.Show()
+	showSized(d, a.dialogSize())
 }
 
 // fyneOpenFolder is the fallback folder chooser.
@@ -179,8 +178,7 @@ func (a *App) fyneOpenFolder() {
 		}
 		a.addPaths([]string{l.Path()})
 	}, a.win)
-	d.Resize(a.dialogSize())
-	d.Show()
+	showSized(d, a.dialogSize())
 }
 
 // fyneSaveFile is the fallback save dialog; done gets the open file.
@@ -200,8 +198,15 @@ func (a *App) fyneSaveFile(name string, done func(w io.WriteCloser, where string
 		done(w, where)
 	}, a.win)
 	d.SetFileName(name)
-	d.Resize(a.dialogSize())
+	showSized(d, a.dialogSize())
+}
+
+// showSized shows Fyne's file dialog d at size: Fyne 2.8.1's FileDialog
+// cannot be resized before it is shown (its MinSize reads the dialog that
+// Show makes).
+func showSized(d *dialog.FileDialog, size fyne.Size) {
 	d.Show()
+	d.Resize(size)
 }
 
 // goPicker runs f, which waits for the person in a native dialog, on a

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,4 +83,26 @@ func TestPickFilesWithHelperEndsWithContext(t *testing.T) {
 	assert.True(t, ok, "no fallback dialog after the window closed")
 	assert.Empty(t, paths)
 	assert.Less(t, time.Since(start), 10*time.Second)
+}
+
+// TestFyneFileDialogsOpen: the fallback file, folder and save dialogs
+// open over the window (Fyne 2.8.1 panics when its file dialog is resized
+// before it is shown, which the app did).
+func TestFyneFileDialogsOpen(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		c := a.win.Canvas()
+		for name, open := range map[string]func(){
+			"file":   a.fyneOpenFile,
+			"folder": a.fyneOpenFolder,
+			"save": func() {
+				a.fyneSaveFile("history.csv", func(io.WriteCloser, string) { t.Error("saved without a choice") })
+			},
+		} {
+			open()
+			require.NotNil(t, c.Overlays().Top(), "%s dialog open", name)
+			dismissOverlays(c)
+		}
+	})
 }
