@@ -114,7 +114,7 @@ func (v *uploadView) onDestModeChanged(mode string) {
 func (v *uploadView) destination() (folder string, parent *int64, comment string, msg string) {
 	comment = strings.TrimSpace(v.comment.Text)
 	if err := api.ValidateComment(comment); err != nil {
-		return "", nil, "", tr("Comment:") + " " + humanError(err)
+		return "", nil, "", humanError(err) // the sentence names the comment
 	}
 	if destModeOf(v.destMode.Selected) == destParent {
 		s := strings.TrimSpace(v.parent.Text)
