@@ -40,7 +40,7 @@ var Testnet = Environment{
 func CustomEnvironment(apiBase string) (Environment, error) {
 	base := strings.TrimRight(strings.TrimSpace(apiBase), "/")
 	if base == "" {
-		return Environment{}, &ValidationError{Field: "api base",
+		return Environment{}, &ValidationError{Field: "api base", Problem: ProblemEmpty,
 			Message: "enter the dStor API base URL, for example https://api.dstor.cloud"}
 	}
 	env := Environment{
@@ -117,29 +117,35 @@ func (e Environment) Validate() error {
 // validateServiceURL is Validate for one URL. The URL is echoed in messages
 // only once it is known to carry no user information.
 func validateServiceURL(label, field, raw string) error {
-	fail := func(msg string) error { return &ValidationError{Field: field, Message: msg} }
+	fail := func(p Problem, msg string) error {
+		e := &ValidationError{Field: field, Problem: p, Message: msg}
+		if p != ProblemEmpty && p != ProblemNotURL && p != ProblemUserInfo {
+			e.Detail = truncate(cleanText(raw), 80)
+		}
+		return e
+	}
 	if strings.TrimSpace(raw) == "" {
-		return fail("the " + label + " is empty — set it, or choose production or testnet")
+		return fail(ProblemEmpty, "the "+label+" is empty — set it, or choose production or testnet")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fail("the " + label + " is not a valid URL — write it like https://api.dstor.cloud")
+		return fail(ProblemNotURL, "the "+label+" is not a valid URL — write it like https://api.dstor.cloud")
 	}
 	if u.User != nil {
-		return fail("the " + label + " must not contain a user name or password — credentials go in the sign-in form, never in a URL")
+		return fail(ProblemUserInfo, "the "+label+" must not contain a user name or password — credentials go in the sign-in form, never in a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fail("the " + label + " " + quoteShort(raw) + " must start with https://")
+		return fail(ProblemScheme, "the "+label+" "+quoteShort(raw)+" must start with https://")
 	}
 	if u.Hostname() == "" {
-		return fail("the " + label + " " + quoteShort(raw) + " has no host name")
+		return fail(ProblemNoHost, "the "+label+" "+quoteShort(raw)+" has no host name")
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fail("the " + label + " " + quoteShort(raw) + " uses http://, so the API key, password and token would cross the network in clear text" +
+		return fail(ProblemCleartext, "the "+label+" "+quoteShort(raw)+" uses http://, so the API key, password and token would cross the network in clear text"+
 			" — use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fail("the " + label + " " + quoteShort(raw) + " must not have a query (?…) or fragment (#…)")
+		return fail(ProblemQuery, "the "+label+" "+quoteShort(raw)+" must not have a query (?…) or fragment (#…)")
 	}
 	return nil
 }

@@ -36,8 +36,8 @@ var cloudFileErrors = []syscall.Errno{
 }
 
 // platformFileSentence explains the Windows reasons a file cannot be read
-// that a person can fix, or returns "" for the others.
-func platformFileSentence(q string, err error) string {
+// that a person can fix, with their Problem, or returns "" for the others.
+func platformFileSentence(q string, err error) (Problem, string) {
 	is := func(errnos ...syscall.Errno) bool {
 		for _, e := range errnos {
 			if errors.Is(err, e) {
@@ -48,19 +48,19 @@ func platformFileSentence(q string, err error) string {
 	}
 	switch {
 	case is(cloudFileErrors...):
-		return q + " is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer (in Explorer: right-click it, Always keep on this device) or check that the service's app is running and online, then try again"
+		return ProblemOnlineOnly, q + " is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer (in Explorer: right-click it, Always keep on this device) or check that the service's app is running and online, then try again"
 	case is(errSharingViolation, errLockViolation):
-		return q + " is open in another program that does not let others read it — close that program (or wait until it is done with the file), then try again"
+		return ProblemLocked, q + " is open in another program that does not let others read it — close that program (or wait until it is done with the file), then try again"
 	case is(errNotReady):
-		return q + " is on a drive that is not ready — insert the disk or reconnect the drive, then try again"
+		return ProblemDriveNotReady, q + " is on a drive that is not ready — insert the disk or reconnect the drive, then try again"
 	case is(errBadNetPath, errBadNetName, errNetNameDeleted, errNetworkUnreachable):
-		return q + " is on a network share that cannot be reached — check that the computer sharing it is on and that you are signed in to the share, then try again"
+		return ProblemShareUnreachable, q + " is on a network share that cannot be reached — check that the computer sharing it is on and that you are signed in to the share, then try again"
 	case is(errFilenameTooLong):
-		return q + " has a path longer than Windows allows here — move it to a folder with a shorter path, then try again"
+		return ProblemPathTooLong, q + " has a path longer than Windows allows here — move it to a folder with a shorter path, then try again"
 	case is(errInvalidName):
-		return q + " is not a valid Windows path — a name cannot contain < > : \" | ? * and cannot end with a dot or a space"
+		return ProblemInvalidPath, q + " is not a valid Windows path — a name cannot contain < > : \" | ? * and cannot end with a dot or a space"
 	}
-	return ""
+	return "", ""
 }
 
 // reservedDeviceNames are the names Windows keeps for devices, in any

@@ -17,27 +17,31 @@ import (
 
 func TestWindowsFileErrorSentences(t *testing.T) {
 	tests := []struct {
-		errno syscall.Errno
-		want  string
+		errno   syscall.Errno
+		want    string
+		problem Problem
 	}{
-		{errSharingViolation, "is open in another program that does not let others read it"},
-		{errLockViolation, "is open in another program that does not let others read it"},
-		{errNotReady, "is on a drive that is not ready — insert the disk or reconnect the drive"},
-		{errBadNetPath, "is on a network share that cannot be reached"},
-		{errBadNetName, "is on a network share that cannot be reached"},
-		{errNetNameDeleted, "is on a network share that cannot be reached"},
-		{errNetworkUnreachable, "is on a network share that cannot be reached"},
-		{errFilenameTooLong, "has a path longer than Windows allows here"},
-		{errInvalidName, "is not a valid Windows path"},
-		{windows.ERROR_CLOUD_FILE_NETWORK_UNAVAILABLE, "is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer"},
-		{windows.ERROR_CLOUD_FILE_PROVIDER_NOT_RUNNING, "is an online-only file (OneDrive or another cloud service) that could not be downloaded"},
-		{windows.ERROR_CLOUD_FILE_REQUEST_TIMEOUT, "is an online-only file (OneDrive or another cloud service) that could not be downloaded"},
+		{errSharingViolation, "is open in another program that does not let others read it", ProblemLocked},
+		{errLockViolation, "is open in another program that does not let others read it", ProblemLocked},
+		{errNotReady, "is on a drive that is not ready — insert the disk or reconnect the drive", ProblemDriveNotReady},
+		{errBadNetPath, "is on a network share that cannot be reached", ProblemShareUnreachable},
+		{errBadNetName, "is on a network share that cannot be reached", ProblemShareUnreachable},
+		{errNetNameDeleted, "is on a network share that cannot be reached", ProblemShareUnreachable},
+		{errNetworkUnreachable, "is on a network share that cannot be reached", ProblemShareUnreachable},
+		{errFilenameTooLong, "has a path longer than Windows allows here", ProblemPathTooLong},
+		{errInvalidName, "is not a valid Windows path", ProblemInvalidPath},
+		{windows.ERROR_CLOUD_FILE_NETWORK_UNAVAILABLE, "is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer", ProblemOnlineOnly},
+		{windows.ERROR_CLOUD_FILE_PROVIDER_NOT_RUNNING, "is an online-only file (OneDrive or another cloud service) that could not be downloaded", ProblemOnlineOnly},
+		{windows.ERROR_CLOUD_FILE_REQUEST_TIMEOUT, "is an online-only file (OneDrive or another cloud service) that could not be downloaded", ProblemOnlineOnly},
 	}
 	for _, tt := range tests {
 		t.Run(tt.errno.Error(), func(t *testing.T) {
 			err := fileAccessError(`"D:\x.bin"`, &fs.PathError{Op: "open", Path: `D:\x.bin`, Err: tt.errno})
 			checkValidation(t, err, "file", `"D:\x.bin" `+tt.want)
 			assert.ErrorIs(t, err, tt.errno, "the cause stays reachable")
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tt.problem, ve.Problem, "the window words it by its problem")
 		})
 	}
 }
@@ -48,6 +52,9 @@ func TestValidateFileReservedNames(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := ValidateFile(filepath.Join(dir, name))
 			checkValidation(t, err, "file", "a name Windows keeps for the "+strings.ToUpper(strings.TrimSpace(strings.Split(name, ".")[0]))+" device")
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, [2]string{string(ProblemReservedName), name}, [2]string{string(ve.Problem), ve.Detail})
 		})
 	}
 	for _, name := range []string{"console.txt", "NULL", "COM10", "con-notes.txt", "lpt.txt"} {

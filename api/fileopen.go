@@ -83,8 +83,7 @@ func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity
 	}
 	if !regularOpen(f, st) {
 		_ = f.Close()
-		return nil, FileIdentity{}, &ValidationError{Field: "file",
-			Message: q + " is " + fileKind(st.Mode()) + ", not a regular file — only regular files can be uploaded"}
+		return nil, FileIdentity{}, notRegular(q, st.Mode())
 	}
 	if want.ID != "" && id.ID != "" && want.ID != id.ID {
 		_ = f.Close()

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode"
@@ -26,15 +27,22 @@ type ValidationError struct {
 	// ProblemTooLong also gives the Limit and the Length, in bytes.
 	Problem       Problem
 	Limit, Length int
-	err           error // underlying cause, e.g. fs.ErrNotExist
+	// Detail is the one detail the Problem's wording needs: the value
+	// cut to a readable length (a URL, only once it is known to hold no
+	// user name or password), the system's own error (ProblemUnreadable) or the
+	// file name Windows keeps for a device (ProblemReservedName), the kind
+	// of a file that is not a regular one (ProblemNotRegular); empty when
+	// it needs none.
+	Detail string
+	err    error // underlying cause, e.g. fs.ErrNotExist
 }
 
 // Problem names what is wrong with a value a person entered, in no
 // language: Message is its English sentence.
 type Problem string
 
-// The problems the checks of an email address, a comment, a folder path
-// and a parent folder id name.
+// The problems the checks of an email address, a comment, a folder path,
+// a parent folder id, an environment's URLs and a local file name.
 const (
 	ProblemEmpty       Problem = "empty"
 	ProblemNotText     Problem = "not-text"     // not valid UTF-8
@@ -45,11 +53,40 @@ const (
 	ProblemNotAbsolute Problem = "not-absolute" // a folder path not starting with /
 	ProblemDotDot      Problem = "dot-dot"      // a folder path with a ".." segment
 	ProblemNegative    Problem = "negative"     // a parent folder id below 0
+
+	// The checks of an environment's URLs (Field "api base", "upload url",
+	// "gateway url"); Detail is the URL, cut, except for
+	// ProblemEmpty, ProblemNotURL and ProblemUserInfo.
+	ProblemNotURL    Problem = "not-url"   // does not parse as a URL
+	ProblemUserInfo  Problem = "user-info" // holds a user name or password
+	ProblemScheme    Problem = "scheme"    // neither http:// nor https://
+	ProblemNoHost    Problem = "no-host"   // no host name
+	ProblemCleartext Problem = "cleartext" // http:// to a host other than this computer
+	ProblemQuery     Problem = "query"     // a query (?…) or fragment (#…)
+
+	// The checks of a local file to upload (Field "file").
+	ProblemNotExist         Problem = "not-exist"         // moved or deleted
+	ProblemDenied           Problem = "denied"            // no permission to read it
+	ProblemIsFolder         Problem = "is-folder"         // a folder, not a file
+	ProblemNotRegular       Problem = "not-regular"       // a named pipe, socket, device or other special file; Detail is its Kind
+	ProblemChangedOpening   Problem = "changed-opening"   // replaced between its check and its opening
+	ProblemUnreadable       Problem = "unreadable"        // the system refused to read it; Detail says how
+	ProblemOnlineOnly       Problem = "online-only"       // a cloud file (OneDrive's) that could not be downloaded
+	ProblemLocked           Problem = "locked"            // open in a program that does not share it
+	ProblemDriveNotReady    Problem = "drive-not-ready"   // on a removed or empty drive
+	ProblemShareUnreachable Problem = "share-unreachable" // on a network share that cannot be reached
+	ProblemPathTooLong      Problem = "path-too-long"     // a path longer than the system allows
+	ProblemInvalidPath      Problem = "invalid-path"      // characters the system does not allow in names
+	ProblemReservedName     Problem = "reserved-name"     // a name kept for a device (CON, NUL, …); Detail is the device
 )
 
 // Problems are every Problem, for a caller that must word each one.
 var Problems = []Problem{ProblemEmpty, ProblemNotText, ProblemSpaces, ProblemControl, ProblemTooLong,
-	ProblemNotEmail, ProblemNotAbsolute, ProblemDotDot, ProblemNegative}
+	ProblemNotEmail, ProblemNotAbsolute, ProblemDotDot, ProblemNegative,
+	ProblemNotURL, ProblemUserInfo, ProblemScheme, ProblemNoHost, ProblemCleartext, ProblemQuery,
+	ProblemNotExist, ProblemDenied, ProblemIsFolder, ProblemNotRegular, ProblemChangedOpening, ProblemUnreadable, ProblemOnlineOnly,
+	ProblemLocked, ProblemDriveNotReady, ProblemShareUnreachable, ProblemPathTooLong, ProblemInvalidPath,
+	ProblemReservedName}
 
 // Error is the sentence that says what to do.
 func (e *ValidationError) Error() string { return e.Message }
@@ -296,23 +333,25 @@ func ValidateFile(path string) (FileIdentity, error) {
 // opens its file once and reads exactly what was checked. The path is
 // stat'ed before opening because opening a named pipe would block.
 func openRegularFile(path string) (*os.File, FileIdentity, error) {
-	fail := func(msg string, err error) error { return &ValidationError{Field: "file", Message: msg, err: err} }
+	fail := func(p Problem, msg string, err error) error {
+		return &ValidationError{Field: "file", Problem: p, Message: msg, err: err}
+	}
 	if path == "" {
-		return nil, FileIdentity{}, fail("choose a file to upload", nil)
+		return nil, FileIdentity{}, fail(ProblemEmpty, "choose a file to upload", nil)
 	}
 	q := quotePath(path)
 	if msg := reservedNameSentence(q, path); msg != "" {
-		return nil, FileIdentity{}, fail(msg, nil)
+		return nil, FileIdentity{}, &ValidationError{Field: "file", Problem: ProblemReservedName, Detail: filepath.Base(path), Message: msg}
 	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, FileIdentity{}, fileAccessError(q, err)
 	}
 	if st.IsDir() {
-		return nil, FileIdentity{}, fail(q+" is a folder, not a file — upload the files inside it", nil)
+		return nil, FileIdentity{}, fail(ProblemIsFolder, q+" is a folder, not a file — upload the files inside it", nil)
 	}
 	if !IsRegularFile(path, st.Mode()) {
-		return nil, FileIdentity{}, fail(q+" is "+fileKind(st.Mode())+", not a regular file — only regular files can be uploaded", nil)
+		return nil, FileIdentity{}, notRegular(q, st.Mode())
 	}
 	f, err := openShared(path)
 	if err != nil {
@@ -321,29 +360,33 @@ func openRegularFile(path string) (*os.File, FileIdentity, error) {
 	st2, id, err := statOpen(f)
 	if err != nil || !regularOpen(f, st2) || !os.SameFile(st, st2) {
 		_ = f.Close()
-		return nil, FileIdentity{}, fail(q+" changed while it was being opened — try again", err)
+		return nil, FileIdentity{}, fail(ProblemChangedOpening, q+" changed while it was being opened — try again", err)
 	}
 	return f, id, nil
 }
 
 // fileAccessError explains why a file could not be stat'ed or opened.
 func fileAccessError(q string, err error) error {
-	fail := func(msg string) error { return &ValidationError{Field: "file", Message: msg, err: err} }
-	if msg := platformFileSentence(q, err); msg != "" {
-		return fail(msg)
+	fail := func(p Problem, msg string) error {
+		return &ValidationError{Field: "file", Problem: p, Message: msg, err: err}
+	}
+	if p, msg := platformFileSentence(q, err); msg != "" {
+		return fail(p, msg)
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fail(q + " does not exist — it may have been moved or deleted")
+		return fail(ProblemNotExist, q+" does not exist — it may have been moved or deleted")
 	case errors.Is(err, fs.ErrPermission):
-		return fail(q + " cannot be read — check that you have permission to read it")
+		return fail(ProblemDenied, q+" cannot be read — check that you have permission to read it")
 	default:
 		cause := err
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			cause = pe.Err
 		}
-		return fail(q + " cannot be read: " + cleanText(cause.Error()))
+		e := fail(ProblemUnreadable, q+" cannot be read: "+cleanText(cause.Error())).(*ValidationError)
+		e.Detail = cleanText(cause.Error())
+		return e
 	}
 }
 
@@ -351,10 +394,16 @@ func fileAccessError(q string, err error) error {
 // platform's sentence when it has one (an online-only file that could not
 // be downloaded, say), else the error as it is.
 func readError(path string, err error) error {
-	if msg := platformFileSentence(quotePath(path), err); msg != "" {
-		return &ValidationError{Field: "file", Message: msg, err: err}
+	if p, msg := platformFileSentence(quotePath(path), err); msg != "" {
+		return &ValidationError{Field: "file", Problem: p, Message: msg, err: err}
 	}
 	return fmt.Errorf("read the file: %w", err)
+}
+
+// notRegular refuses a file of mode m that is not a regular file.
+func notRegular(q string, m fs.FileMode) error {
+	return &ValidationError{Field: "file", Problem: ProblemNotRegular, Detail: fileKindWord(m),
+		Message: q + " is " + fileKind(m) + ", not a regular file — only regular files can be uploaded"}
 }
 
 // quotePath quotes a local path for a message; a long one keeps its end,
@@ -377,18 +426,34 @@ func quotePath(path string) string {
 	return `"` + p + `"`
 }
 
-// fileKind names a non-regular file type for messages.
-func fileKind(m fs.FileMode) string {
+// The kinds of file that are not regular files, as ProblemNotRegular's
+// Detail names them (in no language).
+const (
+	KindPipe    = "pipe"
+	KindSocket  = "socket"
+	KindDevice  = "device"
+	KindSymlink = "symlink"
+	KindSpecial = "special"
+)
+
+// fileKindWord names a non-regular file type in no language (one of the
+// Kind constants).
+func fileKindWord(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
+		return KindPipe
 	case m&fs.ModeSocket != 0:
-		return "a socket"
+		return KindSocket
 	case m&fs.ModeDevice != 0 || m&fs.ModeCharDevice != 0:
-		return "a device"
+		return KindDevice
 	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	default:
-		return "a special file"
+		return KindSymlink
 	}
+	return KindSpecial
+}
+
+// fileKind names a non-regular file type for messages.
+func fileKind(m fs.FileMode) string {
+	return map[string]string{KindPipe: "a named pipe", KindSocket: "a socket", KindDevice: "a device",
+		KindSymlink: "a symbolic link", KindSpecial: "a special file"}[fileKindWord(m)]
 }

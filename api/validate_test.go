@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -313,9 +315,62 @@ func TestQuotePathKeepsTheFileName(t *testing.T) {
 	assert.Equal(t, `"/a?b"`, quotePath("/a\nb"))
 }
 
+// problemCase is a refusal and the problem (and detail) it must name.
+type problemCase struct {
+	name   string
+	err    error
+	want   Problem
+	detail string
+}
+
+// fileAndURLProblemCases are refusals of an environment's URLs and of
+// files, with their problem and detail.
+func fileAndURLProblemCases(t *testing.T) []problemCase {
+	dir := t.TempDir()
+	_, longErr := ValidateFile(filepath.Join(dir, strings.Repeat("n", 300)))
+	_, folderErr := ValidateFile(dir)
+	_, goneErr := ValidateFile(filepath.Join(dir, "gone.txt"))
+	_, devErr := ValidateFile(os.DevNull)
+	_, emptyErr := ValidateFile("")
+	cases := []problemCase{
+		{"base empty", firstErr(CustomEnvironment(" ")), ProblemEmpty, ""},
+		{"upload not a URL", Environment{APIBase: "https://a.example", UploadURL: "https://a b/%zz", GatewayURL: "https://a.example/ipfs/"}.Validate(), ProblemNotURL, ""},
+		{"user info", firstErr(CustomEnvironment("https://me:pw@a.example")), ProblemUserInfo, ""},
+		{"scheme", firstErr(CustomEnvironment("ftp://a.example")), ProblemScheme, "ftp://a.example"},
+		{"no host", firstErr(CustomEnvironment("https://:8080")), ProblemNoHost, "https://:8080"},
+		{"cleartext", firstErr(CustomEnvironment("http://dstor.example")), ProblemCleartext, "http://dstor.example"},
+		{"query", firstErr(CustomEnvironment("https://dstor.example/?a=1")), ProblemQuery, "https://dstor.example/?a=1"},
+		{"file empty", emptyErr, ProblemEmpty, ""},
+		{"file gone", goneErr, ProblemNotExist, ""},
+		{"file is a folder", folderErr, ProblemIsFolder, ""},
+	}
+	if runtime.GOOS == "windows" {
+		return append(cases, problemCase{"NUL", devErr, ProblemReservedName, "NUL"})
+	}
+	return append(cases, problemCase{"/dev/null", devErr, ProblemNotRegular, KindDevice},
+		problemCase{"long name", longErr, ProblemUnreadable, syscall.ENAMETOOLONG.Error()})
+}
+
+// firstErr is the error of a call that also returns a value.
+func firstErr[T any](_ T, err error) error { return err }
+
+// problemsNotMetHere are the problems no check meets on this system in a
+// test: a file replaced while it is opened, one denied (the tests may run
+// as root), and the reasons only Windows gives (fileerr_windows_test.go
+// checks those).
+func problemsNotMetHere() []Problem {
+	out := []Problem{ProblemChangedOpening, ProblemDenied, ProblemOnlineOnly, ProblemLocked, ProblemDriveNotReady,
+		ProblemShareUnreachable, ProblemInvalidPath, ProblemPathTooLong}
+	if runtime.GOOS == "windows" {
+		return append(out, ProblemUnreadable, ProblemNotRegular)
+	}
+	return append(out, ProblemReservedName)
+}
+
 // TestValidationProblems: each refusal of an email address, a comment, a
-// folder path or a parent folder id names its problem, so the window can
-// word it in its own language; too long ones also say the limit and length.
+// folder path, a parent folder id, an environment's URL or a file names
+// its problem, so the window can word it in its own language; too long
+// ones also say the limit and length.
 func TestValidationProblems(t *testing.T) {
 	tests := []struct {
 		name string
@@ -343,7 +398,19 @@ func TestValidationProblems(t *testing.T) {
 		assert.Contains(t, Problems, ve.Problem, tt.name)
 		seen[ve.Problem] = true
 	}
-	assert.Len(t, seen, len(Problems), "every problem is met by some check")
+	for _, tt := range fileAndURLProblemCases(t) {
+		var ve *ValidationError
+		require.ErrorAs(t, tt.err, &ve, tt.name)
+		assert.Equal(t, tt.want, ve.Problem, tt.name)
+		assert.Equal(t, tt.detail, ve.Detail, tt.name)
+		assert.Contains(t, Problems, ve.Problem, tt.name)
+		seen[ve.Problem] = true
+	}
+	for _, p := range Problems {
+		if !seen[p] && !slices.Contains(problemsNotMetHere(), p) {
+			t.Errorf("problem %q is met by no check", p)
+		}
+	}
 	var ve *ValidationError
 	require.ErrorAs(t, ValidateComment(strings.Repeat("x", 1030)), &ve)
 	assert.Equal(t, [2]int{1024, 1030}, [2]int{ve.Limit, ve.Length})

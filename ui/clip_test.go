@@ -10,9 +10,12 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // clipped reports the texts in o's tree that are cut: a one-line label,
@@ -167,4 +170,79 @@ func TestDoneRowKeepsStateAndActionsApart(t *testing.T) {
 			require.GreaterOrEqual(t, gap, theme.Padding(), "%s: %q and %q are %.1f apart", l.Tag, r.state.Text, r.copyLink.Text, gap)
 		})
 	}
+}
+
+// TestErrorSentencesOnScreen: in German and Russian, a custom environment
+// URL refused at sign-in, uploads paused by a full disk and files the
+// system cannot read are shown in the window's language, whole. With
+// DSTOR_GOLDEN_PNG set it saves each screen there.
+func TestErrorSentencesOnScreen(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	for _, tag := range []string{"de", "ru"} {
+		t.Run(tag, func(t *testing.T) { showErrorSentences(t, tag) })
+	}
+}
+
+// showErrorSentences is TestErrorSentencesOnScreen in the language tag,
+// with a window of its own that is gone before the next language loads.
+func showErrorSentences(t *testing.T, tag string) {
+	t.Setenv("LANGUAGE", tag)
+	require.NoError(t, useLanguage(""))
+	e := newTestEnv(t) // its widgets made in tag's language
+	a := e.a
+	e.ui(func() {
+		a.now = func() time.Time { return fixedNow }
+		a.win.Resize(fyne.NewSize(900, 700))
+		a.signin.env.SetSelected(choiceLabel(choiceCustom))
+		require.Equal(t, choiceCustom, a.signin.choice())
+		_, err := a.resolveEnv(choiceCustom, api.Environment{APIBase: "http://dstor.example"})
+		a.signin.setError(humanError(err))
+		require.Equal(t, validationText(firstValidationError(t, err)), a.signin.keyError.Text)
+		require.Contains(t, a.signin.keyError.Text, "http://dstor.example")
+		a.win.Content().Refresh()
+		assertNoClipping(t, tag+" sign-in, a custom URL refused", a.win)
+		assertWholeHeight(t, a.signin.keyError)
+		savePNG(t, "errors-signin-"+tag, a.win.Canvas())
+	})
+	e.signInSandbox()
+	e.ui(func() {
+		a.win.Resize(fyne.NewSize(1100, 720))
+		a.tabs.Select(a.uploadTab)
+		a.upload.jobs = errorJobs()
+		a.upload.reindex()
+		full := &storage.DiskFullError{Dir: "/home/someone/.local/share/dstor-uploader", Free: 900_000, Need: 64_000_000}
+		a.upload.sum = worker.Summary{Total: 4, Failed: 3, Skipped: 1, Stalled: full.Error(), StalledDisk: full}
+		a.upload.render()
+		a.win.Content().Refresh()
+		require.True(t, a.upload.waiting.Visible(), "the full disk is shown")
+		require.Equal(t, stalledText(a.upload.sum), a.upload.waitLabel.Text)
+		assertNoClipping(t, tag+" uploads paused by a full disk", a.win)
+		assertWholeHeight(t, a.upload.waitLabel)
+		savePNG(t, "errors-queue-"+tag, a.win.Canvas())
+	})
+}
+
+// assertWholeHeight fails when a wrapped label is given fewer lines than
+// its text needs.
+func assertWholeHeight(t *testing.T, l *widget.Label) {
+	t.Helper()
+	assert.GreaterOrEqual(t, l.Size().Height+0.5, l.MinSize().Height, "%q is cut: %.0f of %.0f points high", l.Text, l.Size().Height, l.MinSize().Height)
+}
+
+// errorJobs are rows whose reasons come from the system or a file check.
+func errorJobs() []worker.Job {
+	return []worker.Job{
+		{ID: "1", Name: "card.jpg", Size: 4_200_000, State: storage.JobFailed, Reason: worker.ReasonFileUnreadable, ReasonArg: "input/output error"},
+		{ID: "2", Name: "old-share", State: storage.JobSkipped, Reason: worker.ReasonFolderUnreadable, ReasonArg: systemWords},
+		{ID: "3", Name: "mailbox.pst", Size: 2_000_000_000, State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemLocked)},
+		{ID: "4", Name: "nul.txt", State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemReservedName) + " nul.txt"},
+	}
+}
+
+// firstValidationError is the *api.ValidationError in err.
+func firstValidationError(t *testing.T, err error) *api.ValidationError {
+	t.Helper()
+	var ve *api.ValidationError
+	require.ErrorAs(t, err, &ve)
+	return ve
 }

@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -173,6 +175,39 @@ func diskFullText(e *storage.DiskFullError) string {
 	}
 	data["Free"] = formatSize(e.Free)
 	return tr("The disk holding {{.Dir}} is full ({{.Free}} free). Free at least {{.Need}} there, then try again.", data)
+}
+
+// systemErrorText words an error the system gave for a file, a folder or
+// the keyring (its text, as Go writes it: "input/output error"): a phrase
+// in the window's language for the errors a person can understand and act
+// on, else the system's own words, marked as such. On Windows the
+// system's words are already in its language.
+func systemErrorText(msg string) string {
+	for _, e := range systemErrors {
+		if msg == e.errno.Error() {
+			return e.text()
+		}
+	}
+	return tr("the system says: “{{.Message}}”", map[string]any{"Message": inert.Line(msg)})
+}
+
+// systemErrors are the system errors systemErrorText words itself.
+var systemErrors = []struct {
+	errno syscall.Errno
+	text  func() string
+}{
+	{syscall.EIO, func() string { return tr("the disk reported a read error; it may be failing") }},
+	{syscall.ENAMETOOLONG, func() string { return tr("its name or path is too long for the system") }},
+	{syscall.ELOOP, func() string { return tr("its path goes round a loop of symbolic links") }},
+	{syscall.EMFILE, func() string { return tr("too many files are open at once; try again later") }},
+	{syscall.ENFILE, func() string { return tr("too many files are open at once; try again later") }},
+	{syscall.ESTALE, func() string { return tr("the network share no longer knows it; add it again") }},
+	{syscall.ENOTCONN, func() string { return tr("the drive or share it is on is disconnected") }},
+	{syscall.ENXIO, func() string { return tr("the device it is on is not there") }},
+	{syscall.ENODEV, func() string { return tr("the device it is on is not there") }},
+	{syscall.ETIMEDOUT, func() string { return tr("the drive or share it is on did not answer in time") }},
+	{syscall.EBUSY, func() string { return tr("the device it is on is busy; try again later") }},
+	{syscall.ENOTDIR, func() string { return tr("a folder in its path is no longer a folder") }},
 }
 
 // apiKeyText says what is wrong with an API key that api.ValidateAPIKey

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -27,8 +28,10 @@ const pseudoOpen, pseudoClose = "⟦", "⟧"
 
 // usePseudoLocale makes every translation of en.json its English text in
 // pseudo marks (numbers' separators excepted), so text on screen that did
-// not go through lang is the text without marks. The real catalogs come
-// back when the test ends.
+// not go through lang is the text without marks. The marks close before
+// each {{.Placeholder}} and open again after it, so what a placeholder
+// brings (an error's English, say) is checked like any other text. The
+// real catalogs come back when the test ends.
 func usePseudoLocale(t *testing.T) {
 	t.Helper()
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) }) // after LANGUAGE is back
@@ -42,7 +45,7 @@ func usePseudoLocale(t *testing.T) {
 		}
 		marked := map[string]string{}
 		for f, s := range forms {
-			marked[f] = pseudoOpen + s + pseudoClose
+			marked[f] = pseudoMark(s)
 		}
 		if len(forms) == 1 {
 			pseudo[k] = marked["other"]
@@ -56,6 +59,24 @@ func usePseudoLocale(t *testing.T) {
 	require.Equal(t, pseudoOpen+"Language"+pseudoClose, tr("Language"), "the pseudo catalog is in use")
 }
 
+// pseudoMark is s in pseudo marks, which leave its placeholders out.
+func pseudoMark(s string) string {
+	var b strings.Builder
+	for s != "" {
+		text, rest, _ := strings.Cut(s, "{{")
+		if text != "" {
+			b.WriteString(pseudoOpen + text + pseudoClose)
+		}
+		if rest == "" {
+			break
+		}
+		ph, after, _ := strings.Cut(rest, "}}")
+		b.WriteString("{{" + ph + "}}")
+		s = after
+	}
+	return b.String()
+}
+
 // Texts that are data, not sentences: names the test gives files, CIDs,
 // paths, addresses, the app's name and the languages' own names.
 var pseudoDataText = regexp.MustCompile(`dStor Uploader|dStor|Qm[1-9A-HJ-NP-Za-km-z]{44}|[\w.-]+\.(txt|pdf|mp4|csv|pipe|jpg)\b|` +
@@ -65,7 +86,18 @@ var pseudoDataText = regexp.MustCompile(`dStor Uploader|dStor|Qm[1-9A-HJ-NP-Za-k
 // untranslatedErrors are the sentences that reach the window in English
 // still: a queue row saved before reason codes existed (the window shows
 // the worker's sentence as it is).
-var untranslatedErrors = []string{"Cannot read it."}
+var untranslatedErrors = []string{"Cannot read it.", systemWords}
+
+// pseudoUserData are what the tour types or the sandbox gives, which a
+// sentence shows as it is: the searches and the demo account's password.
+var pseudoUserData = []string{pseudoSearch, pseudoNoMatch, sandbox.DemoPassword}
+
+// The searches the tour types in History.
+const pseudoSearch, pseudoNoMatch = "beach", "zz"
+
+// systemWords is an error of the system's that the window does not word
+// itself: it shows it as it is, marked as the system's message.
+const systemWords = "structure needs cleaning"
 
 // leftOver is text with its pseudo-marked parts and its data removed: what
 // is left must have no word in it.
@@ -76,7 +108,11 @@ func leftOver(s string) string {
 	for _, e := range untranslatedErrors {
 		s = strings.ReplaceAll(s, e, " ")
 	}
-	return pseudoDataText.ReplaceAllString(s, " ")
+	s = pseudoDataText.ReplaceAllString(s, " ") // file names first: "holiday-beach.jpg"
+	for _, d := range pseudoUserData {
+		s = strings.ReplaceAll(s, d, " ")
+	}
+	return s
 }
 
 var pseudoMarked = regexp.MustCompile(pseudoOpen + "[^" + pseudoOpen + pseudoClose + "]*" + pseudoClose)
@@ -243,6 +279,9 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 			require.Equal(t, c, a.signin.choice())
 			check("sign-in "+c, a.win.Canvas())
 		}
+		_, err := a.resolveEnv(choiceCustom, api.Environment{APIBase: "http://dstor.example"})
+		a.signin.setError(humanError(err))
+		check("sign-in, a custom URL refused", a.win.Canvas())
 		a.signin.methods.Select(a.signin.loginTab)
 		a.signin.password.SetText("")
 		a.signin.onSubmitLogin()
@@ -263,8 +302,12 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.upload.sum = worker.Summary{Total: 9, Done: 1, Already: 1, Queued: 2, Uploading: 1, Failed: 1, Canceled: 1,
 			Skipped: 1, WaitingSignIn: true, Walking: true, BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
 		a.upload.render()
-		a.win.Resize(fyne.NewSize(1280, 1400)) // every row on screen
+		a.win.Resize(fyne.NewSize(1280, 1600)) // every row on screen
 		check("upload, every row state", a.win.Canvas())
+		full := &storage.DiskFullError{Dir: "/home/someone/.local/share/dstor-uploader", Free: 900_000, Need: 64_000_000}
+		a.upload.sum = worker.Summary{Total: 9, Done: 1, Queued: 2, Stalled: full.Error(), StalledDisk: full}
+		a.upload.render()
+		check("upload, disk full", a.win.Canvas())
 		a.copyText("x", "Link")
 		a.onCloseRequested()
 		check("quit dialog and toast", a.win.Canvas())
@@ -305,7 +348,7 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		h.clickRow(h.entries[2].ID, fyne.KeyModifierShortcutDefault)
 		require.True(t, h.selBar.box.Visible(), "two entries selected")
 		check("history, selection bar", a.win.Canvas())
-		h.search.SetText("beach")
+		h.search.SetText(pseudoSearch)
 		h.onExportMenu()
 		check("export menu", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
@@ -319,7 +362,7 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.history.onQR(a.history.entries[0].ID)
 		check("QR dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
-		a.history.search.SetText("zz")
+		a.history.search.SetText(pseudoNoMatch)
 	})
 	e.eventually(func() bool { return len(a.history.entries) == 0 }, "no match")
 	e.ui(func() { check("history, no match", a.win.Canvas()) })
@@ -344,5 +387,9 @@ func pseudoJobs() []worker.Job {
 		worker.Job{ID: "9", Name: "link.txt", State: storage.JobSkipped, Err: "symbolic link", Reason: worker.ReasonSymlink},
 		worker.Job{ID: "11", Name: "gone.txt", State: storage.JobFailed, Attempts: 4, Err: "cannot reach it", Reason: worker.ReasonUnreachable, ReasonArg: "127.0.0.1:8080"},
 		worker.Job{ID: "10", Name: "later.txt", Size: 10, State: storage.JobWaitingSignIn},
+		worker.Job{ID: "12", Name: "card.jpg", State: storage.JobFailed, Reason: worker.ReasonFileUnreadable, ReasonArg: "input/output error"},
+		worker.Job{ID: "13", Name: "old-share", State: storage.JobSkipped, Reason: worker.ReasonFolderUnreadable, ReasonArg: systemWords},
+		worker.Job{ID: "14", Name: "mailbox.pst", State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemLocked)},
+		worker.Job{ID: "15", Name: "nul.txt", State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemReservedName) + " nul.txt"},
 	)
 }

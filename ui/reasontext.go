@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -95,13 +96,16 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 	case worker.ReasonFolderDenied:
 		return tr("This folder cannot be read: permission denied.")
 	case worker.ReasonFolderUnreadable:
-		return tr("This folder cannot be read ({{.Why}}).", map[string]any{"Why": inert.Line(arg)})
+		return tr("This folder cannot be read ({{.Why}}).", map[string]any{"Why": systemErrorText(arg)})
 	case worker.ReasonFileMissing:
 		return tr("The file is gone: it was moved or deleted. Add it again from where it is now.")
 	case worker.ReasonFileDenied:
 		return tr("This file cannot be read: permission denied.")
 	case worker.ReasonFileUnreadable:
-		return tr("This file cannot be read ({{.Why}}).", map[string]any{"Why": inert.Line(arg)})
+		return tr("This file cannot be read ({{.Why}}).", map[string]any{"Why": systemErrorText(arg)})
+	case worker.ReasonFileRefused:
+		problem, detail, _ := strings.Cut(arg, " ")
+		return fileProblemText(api.Problem(problem), detail)
 	case worker.ReasonNotListed:
 		return tr("The path now leads to a link or another file, not the one listed in the folder, so it was not uploaded. Add it again to upload what is there now.")
 	case worker.ReasonAlready:

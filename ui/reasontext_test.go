@@ -19,6 +19,7 @@ var reasonArgs = map[worker.ReasonCode]string{
 	worker.ReasonFileUnreadable:   "input/output error",
 	worker.ReasonFolderUnreadable: "input/output error",
 	worker.ReasonUnrecorded:       "QmHash",
+	worker.ReasonFileRefused:      "locked",
 	worker.ReasonOther:            "something new",
 }
 

@@ -85,7 +85,7 @@ func (v *uploadView) showWaiting(s worker.Summary) {
 	switch {
 	case s.Stalled != "":
 		// A full disk: what to free, and that nothing is lost meanwhile.
-		v.waitLabel.SetText(tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": inert.Line(s.Stalled)}))
+		v.waitLabel.SetText(stalledText(s))
 		v.signInBtn.Hide()
 		v.waiting.Show()
 	case s.WaitingSignIn:
@@ -95,6 +95,20 @@ func (v *uploadView) showWaiting(s worker.Summary) {
 	default:
 		v.waiting.Hide()
 	}
+}
+
+// stalledText says that uploads wait for room on the full disk, which
+// disk and how much to free, and that nothing is lost meanwhile.
+func stalledText(s worker.Summary) string {
+	d := s.StalledDisk
+	if d == nil { // not a full disk: the worker's sentence
+		return tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": inert.Line(s.Stalled)})
+	}
+	data := map[string]any{"Dir": d.Dir, "Need": formatSize(d.Need), "Free": formatSize(d.Free)}
+	if d.Free < 0 {
+		return tr("Uploads paused: the disk holding {{.Dir}} is full. Free at least {{.Need}} there; until then finished uploads wait to be recorded, and nothing is lost or sent twice.", data)
+	}
+	return tr("Uploads paused: the disk holding {{.Dir}} is full ({{.Free}} free). Free at least {{.Need}} there; until then finished uploads wait to be recorded, and nothing is lost or sent twice.", data)
 }
 
 // summaryText is the line above the queue: "12 of 40 uploaded · 1 failed ·

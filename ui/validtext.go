@@ -30,6 +30,92 @@ func validationText(ve *api.ValidationError) string {
 		if ve.Problem == api.ProblemNegative {
 			return tr("The parent folder id must be 0 (the root folder) or a positive number.")
 		}
+	case "api base", "upload url", "gateway url":
+		return envURLProblemText(ve)
+	case "file":
+		return fileProblemText(ve.Problem, ve.Detail)
+	}
+	return ""
+}
+
+// envURLProblemText words what is wrong with one of a custom environment's
+// URLs; the URL itself is named only where the check gives it (never one
+// with a user name or password in it).
+func envURLProblemText(ve *api.ValidationError) string {
+	data := map[string]any{"URL": ve.Detail, "What": envURLName(ve.Field)}
+	switch ve.Problem {
+	case api.ProblemEmpty:
+		if ve.Field == "api base" {
+			return tr("Enter the API base URL of the dStor server, for example https://api.dstor.cloud.")
+		}
+		return tr("{{.What}} is empty. Enter it, or choose Production or Testnet.", data)
+	case api.ProblemNotURL:
+		return tr("{{.What}} is not a valid address. Write it like https://api.dstor.cloud.", data)
+	case api.ProblemUserInfo:
+		return tr("{{.What}} must not contain a user name or password: they go in the sign-in form, never in an address.", data)
+	case api.ProblemScheme:
+		return tr("{{.What}} “{{.URL}}” must start with https://.", data)
+	case api.ProblemNoHost:
+		return tr("{{.What}} “{{.URL}}” has no host name.", data)
+	case api.ProblemCleartext:
+		return tr("{{.What}} “{{.URL}}” uses http://, so the API key, password and token would cross the network unencrypted. Use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost).", data)
+	case api.ProblemQuery:
+		return tr("{{.What}} “{{.URL}}” must not contain a query (?…) or a fragment (#…).", data)
+	}
+	return ""
+}
+
+// envURLName names a custom environment's URL by the field of its check,
+// as the subject that starts a sentence.
+func envURLName(field string) string {
+	switch field {
+	case "upload url":
+		return tr("The upload URL")
+	case "gateway url":
+		return tr("The gateway URL")
+	}
+	return tr("The API base URL")
+}
+
+// fileProblemText words what the checks before an upload found wrong
+// with a file (api.ValidationError's Problem and Detail for the field
+// "file"); the queue row names the file, so the sentence does not.
+func fileProblemText(p api.Problem, detail string) string {
+	switch p {
+	case api.ProblemEmpty:
+		return tr("Choose a file or folder to upload.")
+	case api.ProblemNotExist:
+		return tr("The file is gone: it was moved or deleted. Add it again from where it is now.")
+	case api.ProblemDenied:
+		return tr("This file cannot be read: permission denied.")
+	case api.ProblemUnreadable:
+		return tr("This file cannot be read ({{.Why}}).", map[string]any{"Why": systemErrorText(detail)})
+	case api.ProblemIsFolder:
+		return tr("This is a folder, not a file. Add it as a folder to upload the files inside it.")
+	case api.ProblemChangedOpening:
+		return tr("The file was replaced while it was being opened. Try again.")
+	}
+	return windowsFileProblemText(p, detail)
+}
+
+// windowsFileProblemText words the file problems only Windows reports.
+func windowsFileProblemText(p api.Problem, detail string) string {
+	switch p {
+	case api.ProblemOnlineOnly:
+		return tr("This is an online-only file (OneDrive or another cloud service) that could not be downloaded. Make it available on this computer (in Explorer: right-click it, Always keep on this device), or check that the service's app is running and online, then try again.")
+	case api.ProblemLocked:
+		return tr("This file is open in another program that does not let others read it. Close that program (or wait until it is done with the file), then try again.")
+	case api.ProblemDriveNotReady:
+		return tr("This file is on a drive that is not ready. Insert the disk or reconnect the drive, then try again.")
+	case api.ProblemShareUnreachable:
+		return tr("This file is on a network share that cannot be reached. Check that the computer sharing it is on and that you are signed in to the share, then try again.")
+	case api.ProblemPathTooLong:
+		return tr("This file's path is longer than Windows allows here. Move it to a folder with a shorter path, then try again.")
+	case api.ProblemInvalidPath:
+		return tr("This is not a valid Windows path: a name cannot contain < > : \" | ? * or end with a dot or a space.")
+	case api.ProblemReservedName:
+		return tr("Windows keeps the name “{{.Name}}” for a device, so it cannot be read as a file. Rename it (for example to “_{{.Name}}”), then try again.",
+			map[string]any{"Name": detail})
 	}
 	return ""
 }
@@ -84,7 +170,7 @@ func keyringText(state storage.KeyringState, err error) string {
 	case storage.KeyringFailed:
 		why := ""
 		if err != nil {
-			why = err.Error()
+			why = systemErrorText(err.Error())
 		}
 		return tr("No working keyring was found ({{.Why}}): your sign-in is kept only until you quit. Install and unlock {{.Keyring}} to have it remembered.",
 			map[string]any{"Keyring": systemKeyringName(), "Why": why})

@@ -3,12 +3,15 @@ package ui
 import (
 	"errors"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -32,6 +35,75 @@ var refusedInputs = []struct {
 	{"folder relative", api.ValidateFolderPath("photos")},
 	{"folder dot-dot", api.ValidateFolderPath("/a/../b")},
 	{"parent negative", api.ValidateParentID(-1)},
+	{"base empty", customEnvErr(" ", "", "")},
+	{"upload not a URL", customEnvErr("https://dstor.example", "https://a b/%zz", "")},
+	{"gateway user info", customEnvErr("https://dstor.example", "", "https://me:pw@gw.example/ipfs/")},
+	{"base scheme", customEnvErr("ftp://dstor.example", "", "")},
+	{"base no host", customEnvErr("https://:8080", "", "")},
+	{"base cleartext", customEnvErr("http://dstor.example", "", "")},
+	{"upload query", customEnvErr("https://dstor.example", "https://dstor.example/add?x=1", "")},
+	{"file is a folder", &api.ValidationError{Field: "file", Problem: api.ProblemIsFolder}},
+	{"file unreadable", &api.ValidationError{Field: "file", Problem: api.ProblemUnreadable, Detail: "input/output error"}},
+	{"file changed opening", &api.ValidationError{Field: "file", Problem: api.ProblemChangedOpening}},
+	{"file online only", &api.ValidationError{Field: "file", Problem: api.ProblemOnlineOnly}},
+	{"file locked", &api.ValidationError{Field: "file", Problem: api.ProblemLocked}},
+	{"file drive not ready", &api.ValidationError{Field: "file", Problem: api.ProblemDriveNotReady}},
+	{"file share unreachable", &api.ValidationError{Field: "file", Problem: api.ProblemShareUnreachable}},
+	{"file path too long", &api.ValidationError{Field: "file", Problem: api.ProblemPathTooLong}},
+	{"file invalid path", &api.ValidationError{Field: "file", Problem: api.ProblemInvalidPath}},
+	{"file reserved name", &api.ValidationError{Field: "file", Problem: api.ProblemReservedName, Detail: "nul.txt"}},
+}
+
+// customEnvErr is the error of a custom environment's URLs.
+func customEnvErr(base, upload, gateway string) error {
+	_, err := session.CustomEnv(base, upload, gateway)
+	return err
+}
+
+// TestEnvURLTextNamesTheURL: a refused URL of a custom environment is
+// named by which one it is and, where it holds no password, by itself; one
+// with a password in it is never echoed.
+func TestEnvURLTextNamesTheURL(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	assert.Equal(t, "Die API-Basis-URL „http://dstor.example“ verwendet http://, dadurch würden API-Schlüssel, Passwort und Token unverschlüsselt durchs Netz gehen. Verwenden Sie https:// – http:// nur für diesen Computer (127.0.0.1, ::1 oder localhost).",
+		errorText(customEnvErr("http://dstor.example", "", "")))
+	assert.Equal(t, "Die Upload-URL „https://dstor.example/add?x=1“ darf keine Abfrage (?…) und keinen Anker (#…) enthalten.",
+		errorText(customEnvErr("https://dstor.example", "https://dstor.example/add?x=1", "")))
+	leaky := errorText(customEnvErr("https://dstor.example", "", "https://me:pw@gw.example/ipfs/"))
+	assert.True(t, strings.HasPrefix(leaky, "Die Gateway-URL darf keinen Benutzernamen"), leaky)
+	assert.NotContains(t, leaky, "pw")
+}
+
+// TestSystemErrorText: a system error a person can act on is worded in
+// the window's language without the system's English; any other keeps
+// the system's words, marked as its message.
+func TestSystemErrorText(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	for _, e := range systemErrors {
+		got := systemErrorText(e.errno.Error())
+		assert.NotContains(t, got, e.errno.Error(), "%v is worded in German", e.errno)
+		assert.NotEmpty(t, got)
+	}
+	assert.Equal(t, "Diese Datei kann nicht gelesen werden (der Datenträger meldet einen Lesefehler; er ist möglicherweise defekt).",
+		reasonText(worker.ReasonFileUnreadable, syscall.EIO.Error(), fixedNow))
+	assert.Equal(t, "Meldung des Systems: „structure needs cleaning“", systemErrorText("structure needs cleaning"))
+}
+
+// TestStalledTextInTheWindowsLanguage: uploads waiting for room on a full
+// disk say so in the window's language, with the disk and the space.
+func TestStalledTextInTheWindowsLanguage(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	full := &storage.DiskFullError{Dir: "/data", Free: -1, Need: 64_000_000}
+	s := worker.Summary{Stalled: full.Error(), StalledDisk: full}
+	assert.Equal(t, "Uploads angehalten: Der Datenträger mit /data ist voll. Geben Sie dort mindestens 64 MB frei; bis dahin warten fertige Uploads darauf, gespeichert zu werden, und nichts geht verloren oder wird doppelt gesendet.", stalledText(s))
+	full.Free = 900_000
+	assert.Contains(t, stalledText(s), "(900 kB frei)")
 }
 
 // TestValidationTextInTheWindowsLanguage: each way the forms' checks

@@ -126,6 +126,10 @@ type Summary struct {
 	// disk holding the database is full, and finished uploads wait to be
 	// recorded (so none is ever sent twice). It says what to do.
 	Stalled string
+	// StalledDisk is the full disk behind Stalled, for a caller that words
+	// it in its own language (the window); nil when Stalled is empty or
+	// not about a full disk.
+	StalledDisk *storage.DiskFullError
 	// Walking is true while added folders are still being listed.
 	Walking bool
 	// UploadLimit is the bandwidth limit of the uploads, in bytes per
@@ -240,6 +244,7 @@ func (q *Queue) summaryLocked() Summary {
 		Paused:        q.paused,
 		WaitingSignIn: q.signIn,
 		Stalled:       q.stalled,
+		StalledDisk:   q.stalledDisk,
 		Walking:       q.walkBusy || len(q.pendingAdds) > 0,
 		UploadLimit:   q.client.UploadRate(),
 	}

@@ -357,6 +357,11 @@ func (q *Queue) setStalledLocked(err error) {
 		return
 	}
 	q.stalled = msg
+	var disk *storage.DiskFullError
+	if !errors.As(err, &disk) {
+		disk = nil
+	}
+	q.stalledDisk = disk
 	q.publish(QueueChanged, nil, false)
 	if msg == "" {
 		q.wakeScheduler()

@@ -120,8 +120,9 @@ type Queue struct {
 	tokens      TokenSource
 	closed      bool
 	paused      bool
-	signIn      bool   // waiting for SetTokens
-	stalled     string // why no upload may start (the persister holds rows that met a full disk), for Summary.Stalled; "" when none
+	signIn      bool                   // waiting for SetTokens
+	stalled     string                 // why no upload may start (the persister holds rows that met a full disk), for Summary.Stalled; "" when none
+	stalledDisk *storage.DiskFullError // the full disk of stalled, for Summary.StalledDisk
 	concurrency int
 	active      map[string]*job // by id: the jobs in memory (window.go)
 	forgotten   uint64          // how many jobs have left memory (forgetLocked)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -42,6 +43,7 @@ const (
 	ReasonFileMissing      ReasonCode = "file-missing"
 	ReasonFileDenied       ReasonCode = "file-denied"
 	ReasonFileUnreadable   ReasonCode = "file-unreadable" // Arg: the system's error
+	ReasonFileRefused      ReasonCode = "file-refused"    // Arg: the file check's api.Problem, a space, its Detail
 	ReasonNotListed        ReasonCode = "not-listed"
 	ReasonAlready          ReasonCode = "already" // Arg: when, RFC 3339
 	ReasonUnsaved          ReasonCode = "unsaved"
@@ -81,7 +83,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonBadParentID, ReasonBadName, ReasonChecksumFolder, ReasonSymlink, ReasonJunction,
 	ReasonEmptyFolder, ReasonPipe, ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
-	ReasonFileUnreadable, ReasonNotListed, ReasonAlready, ReasonUnsaved,
+	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonAlready, ReasonUnsaved,
 	ReasonSignIn, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
 	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
@@ -160,10 +162,32 @@ func validationReason(ve *api.ValidationError) (ReasonCode, string) {
 	case "token":
 		return ReasonRefusedSignIn, ""
 	case "file":
-		return ReasonFileUnreadable, ve.Message
+		return fileReason(ve)
 	}
 	return ReasonOther, ve.Message
 }
+
+// fileReason is the code of a file the checks before its upload refused:
+// the walk's codes for what they name, else the check's problem.
+func fileReason(ve *api.ValidationError) (ReasonCode, string) {
+	switch {
+	case ve.Problem == api.ProblemNotRegular:
+		if code, ok := notRegularReasons[ve.Detail]; ok {
+			return code, ""
+		}
+		return ReasonSpecialFile, ""
+	case ve.Problem == api.ProblemUnreadable:
+		return ReasonFileUnreadable, ve.Detail
+	case ve.Problem != "":
+		return ReasonFileRefused, strings.TrimSpace(string(ve.Problem) + " " + ve.Detail)
+	}
+	return ReasonOther, ve.Message
+}
+
+// notRegularReasons are the codes of the kinds of file that are not
+// regular files (api.ValidationError.Detail of an api.ProblemNotRegular).
+var notRegularReasons = map[string]ReasonCode{api.KindPipe: ReasonPipe, api.KindSocket: ReasonSocket,
+	api.KindDevice: ReasonDevice, api.KindSymlink: ReasonSymlink}
 
 // apiReason is the code of a failed dStor request.
 func apiReason(e *api.Error) (ReasonCode, string) {

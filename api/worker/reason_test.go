@@ -51,6 +51,12 @@ func TestReasonOfClassifiesErrors(t *testing.T) {
 		{"comment", api.ValidateComment("two\nlines"), ReasonBadComment, ""},
 		{"parent", api.ValidateParentID(-1), ReasonBadParentID, ""},
 		{"other", errors.New("something new"), ReasonOther, "something new"},
+		{"file unreadable", &api.ValidationError{Field: "file", Problem: api.ProblemUnreadable, Detail: "input/output error"}, ReasonFileUnreadable, "input/output error"},
+		{"file locked", wrap(&api.ValidationError{Field: "file", Problem: api.ProblemLocked}), ReasonFileRefused, "locked"},
+		{"reserved name", &api.ValidationError{Field: "file", Problem: api.ProblemReservedName, Detail: "nul.txt"}, ReasonFileRefused, "reserved-name nul.txt"},
+		{"pipe", &api.ValidationError{Field: "file", Problem: api.ProblemNotRegular, Detail: api.KindPipe}, ReasonPipe, ""},
+		{"special", &api.ValidationError{Field: "file", Problem: api.ProblemNotRegular, Detail: "door"}, ReasonSpecialFile, ""},
+		{"file without problem", &api.ValidationError{Field: "file", Message: "odd"}, ReasonOther, "odd"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

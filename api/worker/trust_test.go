@@ -472,12 +472,13 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 
 	var free func()
 	stalled := ""
+	var stalledDisk *storage.DiskFullError
 	for ev := range events {
 		if free == nil && ev.Summary.Done >= 10 {
 			free = testfs.KeepDiskFull(t, disk)
 		}
 		if ev.Summary.Stalled != "" {
-			stalled = ev.Summary.Stalled
+			stalled, stalledDisk = ev.Summary.Stalled, ev.Summary.StalledDisk
 			break
 		}
 		require.Zero(t, ev.Summary.Failed, "nothing fails for a full disk: %+v", ev.Job)
@@ -485,6 +486,8 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	require.NotNil(t, free)
 	assert.Contains(t, stalled, "the disk holding "+filepath.Join(disk, "data")+" is full")
 	assert.Contains(t, stalled, "free at least")
+	require.NotNil(t, stalledDisk, "the full disk for the window to word")
+	assert.Equal(t, filepath.Join(disk, "data"), stalledDisk.Dir)
 	atStall := len(e.sandboxUploads())
 	time.Sleep(3 * diskRetryEvery) // nothing new may start while the disk is full
 	assert.LessOrEqual(t, len(e.sandboxUploads()), atStall+cfg.Concurrency, "uploads kept starting on a full disk")
