@@ -68,7 +68,7 @@ func TestJobReasonTextInTheWindowsLanguage(t *testing.T) {
 
 	retry := worker.Job{State: storage.JobQueued, Attempts: 1, Err: "dStor is busy", Reason: worker.ReasonServerTrouble,
 		RetryAt: time.Date(2026, 5, 20, 14, 3, 4, 0, time.Local)}
-	assert.Equal(t, "dStor ist ausgelastet oder hat Probleme. Später erneut versuchen könnte klappen. Neuer Versuch um 14:03:04.", jobReasonText(retry, fixedNow))
+	assert.Equal(t, "dStor ist ausgelastet oder hat Probleme. Ein späterer Versuch könnte klappen. Neuer Versuch um 14:03:04.", jobReasonText(retry, fixedNow))
 
 	old := worker.Job{State: storage.JobSkipped, Err: "folder is empty"}
 	assert.Equal(t, "Folder is empty.", jobReasonText(old, fixedNow), "an old row keeps its sentence")

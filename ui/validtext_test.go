@@ -101,7 +101,7 @@ func TestStalledTextInTheWindowsLanguage(t *testing.T) {
 	require.NoError(t, useLanguage(""))
 	full := &storage.DiskFullError{Dir: "/data", Free: -1, Need: 64_000_000}
 	s := worker.Summary{Stalled: full.Error(), StalledDisk: full}
-	assert.Equal(t, "Uploads angehalten: Der Datenträger mit /data ist voll. Geben Sie dort mindestens 64 MB frei; bis dahin warten fertige Uploads darauf, gespeichert zu werden, und nichts geht verloren oder wird doppelt gesendet.", stalledText(s))
+	assert.Equal(t, "Uploads angehalten: Der Datenträger mit /data ist voll. Geben Sie dort mindestens 64 MB frei; bis dahin warten fertige Uploads darauf, im Verlauf eingetragen zu werden, und nichts geht verloren oder wird doppelt gesendet.", stalledText(s))
 	full.Free = 900_000
 	assert.Contains(t, stalledText(s), "(900 kB frei)")
 }
