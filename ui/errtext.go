@@ -180,15 +180,29 @@ func diskFullText(e *storage.DiskFullError) string {
 // systemErrorText words an error the system gave for a file, a folder or
 // the keyring (its text, as Go writes it: "input/output error"): a phrase
 // in the window's language for the errors a person can understand and act
-// on, else the system's own words, marked as such. On Windows the
-// system's words are already in its language.
+// on, else the system's own words, marked as such; "" when msg is blank,
+// for the sentence without a detail. On Windows the system's words are
+// already in its language.
 func systemErrorText(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return "" // nothing said: the sentence goes without it, never "()"
+	}
 	for _, e := range systemErrors {
 		if msg == e.errno.Error() {
 			return e.text()
 		}
 	}
 	return tr("the system says: “{{.Message}}”", map[string]any{"Message": inert.Line(msg)})
+}
+
+// fileUnreadableText says a file cannot be read, and why when the
+// system's error msg says something.
+func fileUnreadableText(msg string) string {
+	if why := systemErrorText(msg); why != "" {
+		return tr("This file cannot be read ({{.Why}}).", map[string]any{"Why": why})
+	}
+	return tr("This file cannot be read.")
 }
 
 // systemErrors are the system errors systemErrorText words itself.

@@ -96,13 +96,16 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 	case worker.ReasonFolderDenied:
 		return tr("This folder cannot be read: permission denied.")
 	case worker.ReasonFolderUnreadable:
-		return tr("This folder cannot be read ({{.Why}}).", map[string]any{"Why": systemErrorText(arg)})
+		if why := systemErrorText(arg); why != "" {
+			return tr("This folder cannot be read ({{.Why}}).", map[string]any{"Why": why})
+		}
+		return tr("This folder cannot be read.")
 	case worker.ReasonFileMissing:
 		return tr("The file is gone: it was moved or deleted. Add it again from where it is now.")
 	case worker.ReasonFileDenied:
 		return tr("This file cannot be read: permission denied.")
 	case worker.ReasonFileUnreadable:
-		return tr("This file cannot be read ({{.Why}}).", map[string]any{"Why": systemErrorText(arg)})
+		return fileUnreadableText(arg)
 	case worker.ReasonFileRefused:
 		problem, detail, _ := strings.Cut(arg, " ")
 		return fileProblemText(api.Problem(problem), detail)

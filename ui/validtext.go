@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"runtime"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -89,7 +90,7 @@ func fileProblemText(p api.Problem, detail string) string {
 	case api.ProblemDenied:
 		return tr("This file cannot be read: permission denied.")
 	case api.ProblemUnreadable:
-		return tr("This file cannot be read ({{.Why}}).", map[string]any{"Why": systemErrorText(detail)})
+		return fileUnreadableText(detail)
 	case api.ProblemIsFolder:
 		return tr("This is a folder, not a file. Add it as a folder to upload the files inside it.")
 	case api.ProblemChangedOpening:
@@ -168,12 +169,26 @@ func keyringText(state storage.KeyringState, err error) string {
 		return tr("The system keyring did not answer in time: your sign-in is kept only until you quit. Unlock {{.Keyring}} and restart the app to have it remembered.",
 			map[string]any{"Keyring": systemKeyringName()})
 	case storage.KeyringFailed:
-		why := ""
-		if err != nil {
-			why = systemErrorText(err.Error())
+		why := systemErrorText(systemMessage(err))
+		data := map[string]any{"Keyring": systemKeyringName(), "Why": why}
+		if why == "" {
+			return tr("No working keyring was found: your sign-in is kept only until you quit. Install and unlock {{.Keyring}} to have it remembered.", data)
 		}
-		return tr("No working keyring was found ({{.Why}}): your sign-in is kept only until you quit. Install and unlock {{.Keyring}} to have it remembered.",
-			map[string]any{"Keyring": systemKeyringName(), "Why": why})
+		return tr("No working keyring was found ({{.Why}}): your sign-in is kept only until you quit. Install and unlock {{.Keyring}} to have it remembered.", data)
+	}
+	return ""
+}
+
+// systemMessage is the system's own words in err: the innermost error's
+// text, without what the program's wrapping added before it ("store a
+// test entry: …"), which is English; "" for no error.
+func systemMessage(err error) string {
+	for err != nil {
+		inner := errors.Unwrap(err)
+		if inner == nil {
+			return err.Error()
+		}
+		err = inner
 	}
 	return ""
 }

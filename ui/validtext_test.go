@@ -2,6 +2,8 @@ package ui
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -156,4 +158,65 @@ func TestKeyringTextInTheWindowsLanguage(t *testing.T) {
 	assert.Contains(t, keyringText(storage.KeyringFailed, probe), "ServiceUnknown", "the system's error stays as it is")
 	assert.NotEqual(t, "The system keyring did not answer in time. Try again, or restart the app.",
 		errorText(storage.ErrKeyringTimeout))
+}
+
+// TestSystemDetailWithAndWithout: each sentence that names the system's
+// error in parentheses reads whole without one, in every language: an
+// error with no text (none at all, blank, or a wrapping with nothing
+// inside) gives the sentence without parentheses, never an empty "()" or
+// quotes; one with text shows the system's own words, without the
+// program's English wrapping around them.
+func TestSystemDetailWithAndWithout(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	keyring := func(err error) func() string {
+		return func() string { return keyringText(storage.KeyringFailed, err) }
+	}
+	reason := func(code worker.ReasonCode, arg string) func() string {
+		return func() string { return reasonText(code, arg, fixedNow) }
+	}
+	refused := func(detail string) func() string {
+		return func() string {
+			return validationText(&api.ValidationError{Field: "file", Problem: api.ProblemUnreadable, Detail: detail})
+		}
+	}
+	noKeyring := func() string {
+		return tr("No working keyring was found: your sign-in is kept only until you quit. Install and unlock {{.Keyring}} to have it remembered.",
+			map[string]any{"Keyring": systemKeyringName()})
+	}
+	noFile := func() string { return tr("This file cannot be read.") }
+	noFolder := func() string { return tr("This folder cannot be read.") }
+	cases := []struct {
+		name   string
+		text   func() string
+		plain  func() string // the sentence without a detail
+		detail string        // what it must show, "" for none
+	}{
+		{"keyring, no error", keyring(nil), noKeyring, ""},
+		{"keyring, empty error", keyring(errors.New("")), noKeyring, ""},
+		{"keyring, blank error", keyring(errors.New(" \t")), noKeyring, ""},
+		{"keyring, wrapping of nothing", keyring(fmt.Errorf("store a test entry: %w", errors.New(""))), noKeyring, ""},
+		{"keyring, the system's words", keyring(fmt.Errorf("store a test entry: %w", errors.New(systemWords))), noKeyring, systemWords},
+		{"file, no detail", reason(worker.ReasonFileUnreadable, ""), noFile, ""},
+		{"file, blank detail", reason(worker.ReasonFileUnreadable, "  "), noFile, ""},
+		{"file, the system's words", reason(worker.ReasonFileUnreadable, systemWords), noFile, systemWords},
+		{"file refused, no detail", refused(""), noFile, ""},
+		{"file refused, the system's words", refused(systemWords), noFile, systemWords},
+		{"folder, no detail", reason(worker.ReasonFolderUnreadable, ""), noFolder, ""},
+		{"folder, the system's words", reason(worker.ReasonFolderUnreadable, systemWords), noFolder, systemWords},
+	}
+	emptyMarks := regexp.MustCompile(`\(\s*\)|[“„«]\s*[”“»]|\s\s|\s[.,)]|\(\s`)
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		for _, c := range cases {
+			got := c.text()
+			assert.NotRegexp(t, emptyMarks, got, "%s, %s", l.Tag, c.name)
+			assert.NotContains(t, got, "test entry", "%s, %s: the program's English wrapping", l.Tag, c.name)
+			if c.detail == "" {
+				assert.Equal(t, c.plain(), got, "%s, %s", l.Tag, c.name)
+				continue
+			}
+			assert.NotEqual(t, c.plain(), got, "%s, %s", l.Tag, c.name)
+			assert.Contains(t, got, "("+systemErrorText(c.detail)+")", "%s, %s", l.Tag, c.name)
+		}
+	}
 }
