@@ -118,8 +118,7 @@ func TestGermanFitsAtMinimumSize(t *testing.T) {
 		a.tabs.Select(a.uploadTab)
 		a.upload.jobs = pseudoJobs()
 		a.upload.reindex()
-		a.upload.sum = worker.Summary{Total: 9, Done: 1, Already: 1, Queued: 2, Uploading: 1, Failed: 1,
-			BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
+		a.upload.sum = pseudoSummary()
 		a.upload.render()
 		minimum("upload")
 		a.tabs.Select(a.settingsTab)
@@ -211,7 +210,7 @@ func showErrorSentences(t *testing.T, tag string) {
 		a.upload.jobs = errorJobs()
 		a.upload.reindex()
 		full := &storage.DiskFullError{Dir: "/home/someone/.local/share/dstor-uploader", Free: 900_000, Need: 64_000_000}
-		a.upload.sum = worker.Summary{Total: 4, Failed: 3, Skipped: 1, Stalled: full.Error(), StalledDisk: full}
+		a.upload.sum = worker.Summary{Total: 5, Failed: 4, Skipped: 1, Stalled: full.Error(), StalledDisk: full}
 		a.upload.render()
 		a.win.Content().Refresh()
 		require.True(t, a.upload.waiting.Visible(), "the full disk is shown")
@@ -236,6 +235,7 @@ func errorJobs() []worker.Job {
 		{ID: "2", Name: "old-share", State: storage.JobSkipped, Reason: worker.ReasonFolderUnreadable, ReasonArg: systemWords},
 		{ID: "3", Name: "mailbox.pst", Size: 2_000_000_000, State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemLocked)},
 		{ID: "4", Name: "nul.txt", State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemReservedName) + " nul.txt"},
+		{ID: "5", Name: "odd.txt", State: storage.JobFailed, Reason: worker.ReasonOther, ReasonArg: systemWords},
 	}
 }
 

@@ -79,8 +79,8 @@ func pseudoMark(s string) string {
 
 // Texts that are data, not sentences: names the test gives files, CIDs,
 // paths, addresses, the app's name and the languages' own names.
-var pseudoDataText = regexp.MustCompile(`dStor Uploader|dStor|Qm[1-9A-HJ-NP-Za-km-z]{44}|[\w.-]+\.(txt|pdf|mp4|csv|pipe|jpg)\b|` +
-	`https?://[^\s]+|[\w.+-]+@[\w.-]+|/[\w/.-]*|ipfs|Deutsch|English|Français|Español|Português \(Brasil\)|Русский|Spring trip|` +
+var pseudoDataText = regexp.MustCompile(`dStor Uploader|dStor|Qm[1-9A-HJ-NP-Za-km-z]{44}|[\w.-]+\.(txt|pdf|mp4|csv|pipe|jpg|pst)\b|` +
+	`https?://[^\s]+|[\w.+-]+@[\w.-]+|/[\w/.-]*|ipfs|Deutsch|English|Français|Español|Português \(Brasil\)|Русский|Spring trip|old-share|` +
 	`Qm[1-9A-HJ-NP-Za-km-z]+…[1-9A-HJ-NP-Za-km-z]+|\d+(\.\d+)?`)
 
 // untranslatedErrors are the sentences that reach the window in English
@@ -299,10 +299,10 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		check("upload, narrow window", a.win.Canvas())
 		a.upload.jobs = pseudoJobs()
 		a.upload.reindex()
-		a.upload.sum = worker.Summary{Total: 9, Done: 1, Already: 1, Queued: 2, Uploading: 1, Failed: 1, Canceled: 1,
-			Skipped: 1, WaitingSignIn: true, Walking: true, BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
+		a.upload.sum = pseudoSummary()
 		a.upload.render()
 		a.win.Resize(fyne.NewSize(1280, 1600)) // every row on screen
+		require.Len(t, shownJobs(a.upload), len(a.upload.jobs), "every row is on screen")
 		check("upload, every row state", a.win.Canvas())
 		full := &storage.DiskFullError{Dir: "/home/someone/.local/share/dstor-uploader", Free: 900_000, Need: 64_000_000}
 		a.upload.sum = worker.Summary{Total: 9, Done: 1, Queued: 2, Stalled: full.Error(), StalledDisk: full}
@@ -375,6 +375,23 @@ func dismissOverlays(c fyne.Canvas) {
 	}
 }
 
+// pseudoSummary is the summary of pseudoJobs: the list holds every one.
+func pseudoSummary() worker.Summary {
+	return worker.Summary{Total: len(pseudoJobs()), Done: 1, Already: 1, Queued: 3, Uploading: 1, Failed: 7, Canceled: 1,
+		Skipped: 2, WaitingSignIn: true, Walking: true, BytesTotal: 30_000_000, BytesDone: 12_000_000, Paused: true}
+}
+
+// shownJobs are the ids of the rows v's list shows now.
+func shownJobs(v *uploadView) []string {
+	var ids []string
+	for _, o := range listRows(v.list) {
+		if r, ok := o.(*queueRow); ok && r.Visible() {
+			ids = append(ids, r.jobID)
+		}
+	}
+	return ids
+}
+
 // pseudoJobs are rows in every state the queue shows.
 func pseudoJobs() []worker.Job {
 	jobs := goldenJobs()
@@ -391,5 +408,7 @@ func pseudoJobs() []worker.Job {
 		worker.Job{ID: "13", Name: "old-share", State: storage.JobSkipped, Reason: worker.ReasonFolderUnreadable, ReasonArg: systemWords},
 		worker.Job{ID: "14", Name: "mailbox.pst", State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemLocked)},
 		worker.Job{ID: "15", Name: "nul.txt", State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemReservedName) + " nul.txt"},
+		worker.Job{ID: "16", Name: "odd.txt", State: storage.JobFailed, Reason: worker.ReasonOther, ReasonArg: systemWords},
+		worker.Job{ID: "17", Name: "odder.txt", State: storage.JobFailed, Reason: worker.ReasonOther},
 	)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
-	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -162,7 +161,12 @@ func uploadReasonText(code worker.ReasonCode, arg string) string {
 	case worker.ReasonUploadRefused:
 		return withDStorSaid(tr("dStor refused the upload request. Check the folder, parent id and comment."), arg)
 	case worker.ReasonOther:
-		return tr("The upload failed: {{.Why}}", map[string]any{"Why": inert.Line(sentence(arg))})
+		// The engine could not classify the error: the sentence says so,
+		// and shows the error's own text only as the system's message.
+		if why := systemErrorText(arg); why != "" {
+			return tr("The upload failed for an unknown reason ({{.Why}}).", map[string]any{"Why": why})
+		}
+		return tr("The upload failed for an unknown reason.")
 	}
 	return connectionReasonText(code, arg)
 }

@@ -52,6 +52,8 @@ func TestEveryReasonCodeIsWorded(t *testing.T) {
 	assert.Contains(t, de[worker.ReasonUnreachable], "api.example", "the host stays as it is")
 	assert.Contains(t, de[worker.ReasonHashMismatch], "QmRemote")
 	assert.Contains(t, de[worker.ReasonAlready], "Bereits hochgeladen")
+	assert.Equal(t, "Der Upload ist aus einem unbekannten Grund fehlgeschlagen (Meldung des Systems: „structure needs cleaning“).",
+		reasonText(worker.ReasonOther, systemWords, now), "an error the engine could not classify: its text only as the system's")
 }
 
 // TestJobReasonTextInTheWindowsLanguage: a failed job shows its reason in

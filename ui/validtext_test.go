@@ -185,6 +185,7 @@ func TestSystemDetailWithAndWithout(t *testing.T) {
 	}
 	noFile := func() string { return tr("This file cannot be read.") }
 	noFolder := func() string { return tr("This folder cannot be read.") }
+	noReason := func() string { return tr("The upload failed for an unknown reason.") }
 	cases := []struct {
 		name   string
 		text   func() string
@@ -203,6 +204,8 @@ func TestSystemDetailWithAndWithout(t *testing.T) {
 		{"file refused, the system's words", refused(systemWords), noFile, systemWords},
 		{"folder, no detail", reason(worker.ReasonFolderUnreadable, ""), noFolder, ""},
 		{"folder, the system's words", reason(worker.ReasonFolderUnreadable, systemWords), noFolder, systemWords},
+		{"unknown reason, no detail", reason(worker.ReasonOther, ""), noReason, ""},
+		{"unknown reason, the system's words", reason(worker.ReasonOther, systemWords), noReason, systemWords},
 	}
 	emptyMarks := regexp.MustCompile(`\(\s*\)|[“„«]\s*[”“»]|\s\s|\s[.,)]|\(\s`)
 	for _, l := range languages {
