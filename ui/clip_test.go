@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func clipped(o fyne.CanvasObject, at fyne.Position, clip [4]float32, report func
 			report(fmt.Sprintf("%s: narrower than its text (%.0fx%.0f < %.0fx%.0f)", name, size.Width, size.Height, min.Width, min.Height))
 		}
 		if pos.X < clip[0]-0.5 || pos.X+size.Width > clip[1]+0.5 {
-			report(name + ": outside the window")
+			report(fmt.Sprintf("%s: outside the window (x %.0f to %.0f, the window's room %.0f to %.0f)", name, pos.X, pos.X+size.Width, clip[0], clip[1]))
 		}
 	}
 	switch w := o.(type) {
@@ -56,7 +57,7 @@ func clipped(o fyne.CanvasObject, at fyne.Position, clip [4]float32, report func
 		check("select " + w.Selected)
 		return
 	case *widget.RadioGroup:
-		check("radio group")
+		check("radio group " + strings.Join(w.Options, "/"))
 		return
 	case *container.Scroll:
 		if w.Direction != container.ScrollVerticalOnly {
@@ -88,23 +89,35 @@ func assertNoClipping(t *testing.T, screen string, w fyne.Window) {
 	})
 }
 
-// TestGermanFitsAtMinimumSize opens the main screens in German, the
-// longest of the window's languages, at the smallest size the window
-// allows, and fails on any text that is cut.
-func TestGermanFitsAtMinimumSize(t *testing.T) {
+// TestEveryLanguageFitsAtMinimumSize opens the main screens in each of
+// the window's languages at the smallest size the window allows, and
+// fails on any text that is cut.
+func TestEveryLanguageFitsAtMinimumSize(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) }) // after LANGUAGE is back
-	t.Setenv("LANGUAGE", "de")
+	for _, l := range languages {
+		t.Run(l.Tag, func(t *testing.T) { fitsAtMinimumSize(t, l) })
+	}
+}
+
+// fitsAtMinimumSize is TestEveryLanguageFitsAtMinimumSize in language l,
+// with a window of its own made in l.
+func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
+	t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
 	require.NoError(t, useLanguage(""))
-	require.Equal(t, "Sprache", tr("Language"))
+	require.Equal(t, readCatalog(t, l.File)["Language"]["other"], tr("Language"), "the window speaks %s", l.Name)
 	e := newTestEnv(t)
 	a := e.a
 	seedHistory(t, e.db, 3)
 	minimum := func(screen string) {
 		min := a.win.Content().MinSize()
-		t.Logf("%s: minimum window size %.0fx%.0f", screen, min.Width, min.Height)
-		a.win.Resize(fyne.NewSize(min.Width, fyne.Max(min.Height, 480))) // every line in sight
-		a.win.Content().Refresh()                                        // lays out again what changed text since
-		assertNoClipping(t, screen, a.win)
+		t.Logf("%s %s: minimum window size %.0fx%.0f", l.Tag, screen, min.Width, min.Height)
+		// As low as the window goes (at least 480, where the sign-in card
+		// sheds its logo), then tall enough to see what a scroll holds below.
+		for _, h := range []float32{fyne.Max(min.Height, 480), 1600} {
+			a.win.Resize(fyne.NewSize(min.Width, h))
+			a.win.Content().Refresh() // lays out again what changed text since
+			assertNoClipping(t, l.Tag+" "+screen, a.win)
+		}
 	}
 	e.ui(func() {
 		a.now = func() time.Time { return fixedNow }
