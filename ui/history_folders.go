@@ -294,6 +294,14 @@ func newFolderRow(h *historyView) *folderRow {
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.toggle), container.NewCenter(r.icon)),
 		container.NewCenter(container.NewHBox(r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr)), text)
+	// A new row is the list's template, whose width is the least the
+	// list (and so the window) takes: it shows the buttons of the wider
+	// of a real row's two sets (set shows Index page, or the share link
+	// and its QR code), not both sets at once, which no row shows.
+	hasPage := r.copyShare.MinSize().Width+theme.Padding()+r.qr.MinSize().Width > r.indexPage.MinSize().Width
+	show(r.indexPage, !hasPage)
+	show(r.copyShare, hasPage)
+	show(r.qr, hasPage)
 	r.ExtendBaseWidget(r)
 	return r
 }

@@ -200,3 +200,35 @@ func TestHistoryFolderCountBeforeScrolling(t *testing.T) {
 		assert.True(t, strings.HasPrefix(folderRowText(), fmt.Sprintf("%d files · ", len(a.history.entries))), folderRowText())
 	})
 }
+
+// TestFolderRowTemplateWidth: in every language, the folder row the list
+// measures its rows by (a new one) shows the wider of a real row's two
+// sets of buttons (Index page, or the share link and its QR code), never
+// both at once: with both, it set History's least width, and so the
+// window's, wider than any row (843 points in Russian).
+func TestFolderRowTemplateWidth(t *testing.T) {
+	e := newTestEnv(t)
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	buttons := func(r *folderRow) (w float32) {
+		for _, b := range []fyne.CanvasObject{r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr} {
+			if b.Visible() {
+				w += b.MinSize().Width
+			}
+		}
+		return w
+	}
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		e.ui(func() {
+			template := buttons(newFolderRow(e.a.history))
+			r := newFolderRow(e.a.history)
+			g := &folderGroup{key: storage.FolderKey{Folder: "/home/me/photos"}, newest: fixedNow}
+			r.set(g)
+			without := buttons(r)
+			g.hasPage = true
+			r.set(g)
+			with := buttons(r)
+			assert.Equal(t, fyne.Max(without, with), template, "%s: without a page %.0f, with one %.0f", l.Tag, without, with)
+		})
+	}
+}
