@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
@@ -55,6 +56,11 @@ func clipped(o fyne.CanvasObject, at fyne.Position, clip [4]float32, report func
 		return
 	case *widget.Select:
 		check("select " + w.Selected)
+		// A select's least width is its placeholder's, not its choice's:
+		// a longer choice is cut short with "…".
+		if shown := drawnText(w); shown != w.Selected {
+			report(fmt.Sprintf("select %s: its choice is cut to %q (%.0f points wide)", w.Selected, shown, size.Width))
+		}
 		return
 	case *widget.RadioGroup:
 		check("radio group " + strings.Join(w.Options, "/"))
@@ -78,6 +84,20 @@ func clipped(o fyne.CanvasObject, at fyne.Position, clip [4]float32, report func
 			clipped(c, pos, clip, report)
 		}
 	}
+}
+
+// drawnText is the text w draws, as its renderers cut it.
+func drawnText(w fyne.Widget) string {
+	var b strings.Builder
+	for _, o := range test.WidgetRenderer(w).Objects() {
+		switch c := o.(type) {
+		case *canvas.Text:
+			b.WriteString(c.Text)
+		case fyne.Widget:
+			b.WriteString(drawnText(c))
+		}
+	}
+	return b.String()
 }
 
 // assertNoClipping fails on clipped text in the window as it is now.
@@ -134,6 +154,9 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 		a.upload.sum = pseudoSummary()
 		a.upload.render()
 		minimum("upload")
+		a.upload.destMode.SetSelected(destModeLabel(destParent))
+		minimum("upload, to a parent folder id")
+		a.upload.destMode.SetSelected(destModeLabel(destFolder))
 		a.tabs.Select(a.settingsTab)
 		minimum("settings")
 		a.tabs.Select(a.historyTab)

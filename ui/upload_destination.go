@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -67,6 +70,14 @@ func (v *uploadView) buildDestination(st storage.Settings) {
 	// destination and the comment to share a line in a wide window.
 	v.destMode = widget.NewSelect([]string{destModeLabel(destFolder), destModeLabel(destParent)},
 		func(label string) { v.onDestModeChanged(destModeOf(label)) })
+	// Fyne gives a select the width of its placeholder, and cuts a longer
+	// choice short with "…". A choice is always made here, so no one sees
+	// the placeholder: it is the longer choice, which makes the select wide
+	// enough for either.
+	v.destMode.PlaceHolder = slices.MaxFunc(v.destMode.Options, func(a, b string) int {
+		return cmp.Compare(fyne.MeasureText(a, theme.TextSize(), fyne.TextStyle{}).Width,
+			fyne.MeasureText(b, theme.TextSize(), fyne.TextStyle{}).Width)
+	})
 	if st.ParentID != nil {
 		v.destMode.SetSelected(destModeLabel(destParent))
 	} else {
