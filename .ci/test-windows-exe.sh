@@ -152,7 +152,8 @@ for _ in $(seq 120); do
 	kill -0 "$broken" 2>/dev/null || break
 	sleep 1
 done
-check "a window that cannot start said why on stderr" grep -q 'cannot create the data folder' "$work/start-error.log"
+check "a window that cannot start said why on stderr" grep -q 'is a file, not a folder' "$work/start-error.log"
+check "and nothing else (not its window lock)" test "$(grep -c . "$work/start-error.log")" = 1
 box_shot=$(dirname "$shot")/start-error-under-wine.png
 painted=false
 for _ in $(seq 30); do [ -n "$box_id" ] && drawn "$box_id" "$box_shot" && { painted=true; break; }; sleep 1; done

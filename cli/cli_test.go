@@ -519,3 +519,28 @@ func TestHelpAndCompletion(t *testing.T) {
 		assert.Contains(t, out, "dstor-uploader", shell)
 	}
 }
+
+// TestWindowWithAFileForItsDataFolder: a data folder that is a file (by
+// --home or the environment) stops the window before it claims anything,
+// with one sentence that names the file, not a line about the window's lock.
+func TestWindowWithAFileForItsDataFolder(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	require.NoError(t, os.WriteFile(file, []byte("x"), 0o600))
+	openWindow = func(ui.Options) error { t.Error("no window opens"); return nil }
+	t.Cleanup(func() { openWindow = ui.Run })
+	for _, tt := range []struct {
+		name string
+		env  string
+		args []string
+	}{
+		{"--home", t.TempDir(), []string{"--home", file}},
+		{storage.HomeEnv, file, nil},
+	} {
+		t.Setenv(storage.HomeEnv, tt.env)
+		code, out, errOut := runCLI(t, "", tt.args...)
+		assert.Equal(t, 1, code, tt.name)
+		assert.Empty(t, out, tt.name)
+		assert.Equal(t, "dstor-uploader: the data folder "+file+" is a file, not a folder — move or rename that file, "+
+			"or choose another data folder with --home or "+storage.HomeEnv+"\n", errOut, tt.name)
+	}
+}

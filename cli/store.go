@@ -29,7 +29,7 @@ type store struct {
 func openDB() (*storage.DB, error) {
 	dir, err := storage.DataDir()
 	if err != nil {
-		return nil, fmt.Errorf("find the data directory: %w", err)
+		return nil, err
 	}
 	return storage.Open(dir)
 }

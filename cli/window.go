@@ -110,18 +110,14 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 // missing), else $DSTOR_UPLOADER_HOME, else the platform's place.
 func windowHome(flag string) (string, error) {
 	if flag == "" {
-		dir, err := storage.DataDir()
-		if err != nil {
-			return "", fmt.Errorf("cannot find a data folder: %w", err)
-		}
-		return dir, nil
+		return storage.DataDir()
 	}
 	abs, err := filepath.Abs(flag)
 	if err != nil {
 		return "", usageErrorf("--home: %v", err)
 	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return "", fmt.Errorf("cannot create the data folder %s: %w", abs, err)
+	if err := storage.MakeDataDir(abs); err != nil {
+		return "", err
 	}
 	return abs, nil
 }

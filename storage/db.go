@@ -114,8 +114,8 @@ func open(dir string) (*DB, error) {
 // createDBFile makes the private folder dir and the database file in it,
 // readable by its owner only, and returns the file's path.
 func createDBFile(dir string) (string, error) {
-	if err := makePrivateDir(dir); err != nil {
-		return "", fmt.Errorf("open database: create %s: %w", dir, err)
+	if err := MakeDataDir(dir); err != nil {
+		return "", err
 	}
 	path := filepath.Join(dir, DBFileName)
 	// Create the file ourselves so SQLite never creates it with the umask's

@@ -82,7 +82,7 @@ func Run(opts Options) error {
 	if home == "" {
 		var err error
 		if home, err = storage.DataDir(); err != nil {
-			return fmt.Errorf("cannot find a data folder: %w", err)
+			return err
 		}
 	} else {
 		abs, err := filepath.Abs(home)
@@ -90,8 +90,8 @@ func Run(opts Options) error {
 			return err
 		}
 		home = abs
-		if err := os.MkdirAll(home, 0o700); err != nil {
-			return fmt.Errorf("cannot create the data folder %s: %w", home, err)
+		if err := storage.MakeDataDir(home); err != nil {
+			return err
 		}
 	}
 	db, err := storage.Open(home)
