@@ -2,10 +2,14 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -108,18 +112,51 @@ func FuzzParseFaultSpec(f *testing.F) {
 	})
 }
 
-// countingReader counts the bytes the transport took from a body.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
+// gatedBody is an upload body that stops at gate bytes until the server
+// has ended the connection (open closes): how far the client got then
+// does not depend on how much the sockets' buffers hold, which on
+// loopback can be the whole rest of the body.
+type gatedBody struct {
+	r    io.Reader
+	n    atomic.Int64
+	gate int64
+	open <-chan struct{}
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
+func (b *gatedBody) Read(p []byte) (int, error) {
+	room := b.gate - b.n.Load()
+	if room <= 0 {
+		select {
+		case <-b.open:
+			return 0, errors.New("the server ended the connection")
+		case <-time.After(time.Minute): // a guard, not a wait: the cut never came
+			return 0, errors.New("the server took the body up to the gate without cutting it")
+		}
+	}
+	n, err := b.r.Read(p[:min(int64(len(p)), room)])
+	b.n.Add(int64(n))
 	return n, err
 }
 
+// endWatchConn calls ended once when a read from the server fails: the
+// server closed or reset the connection.
+type endWatchConn struct {
+	net.Conn
+	ended func()
+}
+
+func (c *endWatchConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil {
+		c.ended()
+	}
+	return n, err
+}
+
+// TestFaultCutFractionCutsMidBody: cut=50% closes the connection, without
+// an answer, once half of the body has been read. The client's body stops
+// at three quarters until the connection ends, so the cut must come
+// between the half and that point, whatever the sockets buffer.
 func TestFaultCutFractionCutsMidBody(t *testing.T) {
 	e := newEnv(t, Config{})
 	tok := e.token()
@@ -136,19 +173,34 @@ func TestFaultCutFractionCutsMidBody(t *testing.T) {
 	require.NoError(t, mw.Close())
 	size := int64(body.Len())
 
-	cr := &countingReader{r: bytes.NewReader(body.Bytes())}
-	req, err := http.NewRequest(http.MethodPost, e.url+"/api/v0/add", io.NopCloser(cr))
+	ended := make(chan struct{})
+	var once sync.Once
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &endWatchConn{Conn: c, ended: func() { once.Do(func() { close(ended) }) }}, nil
+	}}}
+	defer client.CloseIdleConnections()
+	gb := &gatedBody{r: bytes.NewReader(body.Bytes()), gate: size * 3 / 4, open: ended}
+	req, err := http.NewRequest(http.MethodPost, e.url+"/api/v0/add", io.NopCloser(gb))
 	require.NoError(t, err)
 	req.ContentLength = size
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := e.client.Do(req)
+	resp, err := client.Do(req)
 	if err == nil {
 		resp.Body.Close()
 	}
 	require.Error(t, err, "the connection is cut, there is no answer")
-	assert.GreaterOrEqual(t, cr.n.Load(), size/2, "the server read half of the body first")
-	assert.Less(t, cr.n.Load(), size, "the body was not sent whole")
+	select {
+	case <-ended:
+	default:
+		t.Fatalf("the request failed (%v) but the server did not end the connection", err)
+	}
+	assert.GreaterOrEqual(t, gb.n.Load(), size/2, "the server read half of the body first")
+	assert.LessOrEqual(t, gb.n.Load(), size*3/4, "the body was not sent whole")
 	assert.Empty(t, e.s.Uploads(e.acc.ID))
 	assert.Contains(t, f.String(), "cut after 50% of the body")
 
