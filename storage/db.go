@@ -55,7 +55,7 @@ type DB struct {
 
 	// The search index's upkeep (search.go): indexLoop indexes new history
 	// entries once none was written for a while.
-	lastHistoryWrite atomic.Int64 // Unix nanoseconds
+	lastHistoryWrite atomic.Int64 // Unix nanoseconds; the open counts as a write
 	indexWake        chan struct{}
 	indexStop        chan struct{}
 	indexDone        chan struct{}
@@ -106,8 +106,14 @@ func open(dir string) (*DB, error) {
 	d.indexWake = make(chan struct{}, 1)
 	d.indexStop = make(chan struct{})
 	d.indexDone = make(chan struct{})
+	// Entries a crash or an upgrade left unindexed wait for indexQuiet
+	// after the open like new ones: the opener's first work (the window's
+	// first frame, a command's answer) has the cores first: with 100,000
+	// unindexed entries, indexing took half the window's CPU until its
+	// window showed.
+	d.lastHistoryWrite.Store(time.Now().UnixNano())
 	go d.indexLoop()
-	d.indexWake <- struct{}{} // entries a crash or an upgrade left unindexed
+	d.indexWake <- struct{}{}
 	return d, nil
 }
 

@@ -27,8 +27,9 @@ import (
 // Indexing a row costs about ten times its insert (every trigram goes
 // through FTS5's tokenizer and segment writer), so it is kept off the upload
 // path: entries are indexed in batches by a goroutine of the DB once no
-// entry has been written for indexQuiet, and history_stats.indexed_to is the
-// highest id indexed. A search reads the entries above it (the tail: what
+// entry has been written for indexQuiet (nor the database opened: Open
+// counts as a write, so a start's first work is not slowed by it), and
+// history_stats.indexed_to is the highest id indexed. A search reads the entries above it (the tail: what
 // finished since the database was last quiet) by id with instr(), then the
 // index below it; ids only grow, so the two parts follow each other newest
 // first. While a long upload runs the tail grows, and a search then costs

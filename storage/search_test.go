@@ -253,6 +253,37 @@ func TestIndexerCatchesUpWhenQuiet(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// TestIndexerWaitsAfterOpen checks that entries left unindexed (by a crash
+// or an upgrade) are indexed after an open, but not before the database has
+// been open for indexQuiet: the window's first frame, or a command's answer,
+// comes first.
+func TestIndexerWaitsAfterOpen(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	fillHistory(t, d, 1200)
+	indexedTo := func(d *DB) int64 {
+		var to int64
+		require.NoError(t, d.r.QueryRow(historyIndexedSQL).Scan(&to))
+		return to
+	}
+	atClose := indexedTo(d)
+	require.NoError(t, d.Close())
+
+	opened := time.Now()
+	d, err = Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	// The time is read after the index's state, so a slow machine can only
+	// make the window look shorter, never fail this.
+	assert.Never(t, func() bool {
+		moved := indexedTo(d) != atClose
+		return moved && time.Since(opened) < indexQuiet
+	}, indexQuiet, 50*time.Millisecond, "nothing indexed in the first indexQuiet after the open")
+	require.Eventually(t, func() bool { return indexedTo(d) == 1200 },
+		time.Minute, 50*time.Millisecond, "indexed up to the last entry")
+}
+
 func TestEachHistoryStreamsInOrder(t *testing.T) {
 	d := openTestDB(t)
 	fillHistory(t, d, 300)
