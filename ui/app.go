@@ -73,6 +73,12 @@ type Deps struct {
 	// Theme, when set, is used instead of the saved theme without saving
 	// it (screenshots).
 	Theme string
+	// NoTray leaves out the tray icon and its menu. Run sets it where no
+	// tray icon can show: on Linux and the BSDs without a D-Bus session
+	// bus (storage.AvoidBusAutolaunch), where Fyne would still make the
+	// tray's hidden OpenGL window, the longest step before the window
+	// itself showed.
+	NoTray bool
 }
 
 // Run opens the window and returns when the person quits. It is what main
@@ -101,8 +107,9 @@ func Run(opts Options) error {
 	defer db.Close()
 
 	// Fyne's tray icon and notifications would autolaunch a D-Bus session
-	// bus, left running after the window, when there is none.
-	storage.AvoidBusAutolaunch()
+	// bus, left running after the window, when there is none; without one
+	// no tray icon can show either.
+	noBus := storage.AvoidBusAutolaunch()
 	fa := app.NewWithID(AppID)
 	fa.SetIcon(assets.Icon)
 	shot := screenshotFromEnv()
@@ -116,6 +123,7 @@ func Run(opts Options) error {
 		PickFiles:    opts.PickFiles,
 		NoAutoSignIn: strings.HasPrefix(shot.state, "signin"),
 		Theme:        shot.theme(),
+		NoTray:       noBus,
 	})
 	if shot.state != "" {
 		a.startScreenshot(shot)
@@ -158,6 +166,7 @@ type App struct {
 	db      *storage.DB
 	secrets *storage.SecretStore
 	home    string
+	noTray  bool // Deps.NoTray
 
 	lifecycle   // the App's goroutines and its closing (lifecycle.go)
 	appSettings // the person's settings, saved in the background (settings.go)
@@ -218,6 +227,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 		db:        d.DB,
 		secrets:   secrets,
 		home:      d.Home,
+		noTray:    d.NoTray,
 		now:       time.Now,
 	}
 	if a.home == "" {
@@ -525,7 +535,7 @@ func (a *App) onFind() {
 
 func (a *App) setupTray() {
 	desk, ok := a.fyne.(desktop.App)
-	if !ok {
+	if !ok || a.noTray {
 		return
 	}
 	show := fyne.NewMenuItem(tr("Show dStor Uploader"), func() { a.win.Show(); a.win.RequestFocus() })

@@ -500,3 +500,29 @@ func httpGet(t *testing.T, link string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// TestHistoryShownAfterSignIn checks that signing in loads History by
+// itself, off the UI goroutine (the window shows before it is read).
+func TestHistoryShownAfterSignIn(t *testing.T) {
+	e := newTestEnv(t)
+	seedHistory(t, e.db, 3)
+	e.signInSandbox()
+	e.eventually(func() bool { return len(e.a.history.entries) == 5 }, "History loaded after the sign-in")
+	e.ui(func() { assert.Equal(t, "5 uploads", e.a.history.count.Text) })
+}
+
+// TestHistoryReadFailureIsASentence checks that a history that cannot be
+// read says so in History, as a sentence, instead of showing no uploads.
+func TestHistoryReadFailureIsASentence(t *testing.T) {
+	e := newTestEnv(t)
+	seedHistory(t, e.db, 3)
+	require.NoError(t, e.db.Close())
+	e.ui(func() { e.a.history.reload() })
+	e.eventually(func() bool {
+		return e.a.history.empty.Visible() && strings.HasPrefix(e.a.history.empty.Text, "The history could not be read: ")
+	}, "the failure shown")
+	e.ui(func() {
+		assert.True(t, strings.HasSuffix(e.a.history.empty.Text, "."), "a sentence: %q", e.a.history.empty.Text)
+		assert.False(t, e.a.history.list.Visible())
+	})
+}
