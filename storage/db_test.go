@@ -170,9 +170,7 @@ func TestMigrateFromVersion1KeepsData(t *testing.T) {
 		`INSERT INTO jobs (id, state, name, error, created_at, updated_at) VALUES ('old-fail', 'failed', 'x.bin', 'folder is empty', 4, 4)`,
 		`INSERT INTO settings (key, value) VALUES ('app', '{"concurrency": 5}')`)
 
-	n, err := d.HistoryCount("")
-	require.NoError(t, err)
-	assert.Equal(t, 2, n, "history rows kept")
+	assertHistoryCount(t, d, "", 2, "history rows kept")
 
 	// search_text was backfilled, with Unicode case folding.
 	for _, q := range []string{"äpfel", "report.pdf", "qmoldhash", "quarterly", "/docs/2024"} {
@@ -268,9 +266,7 @@ func TestReopenKeepsData(t *testing.T) {
 	d, err = Open(dir)
 	require.NoError(t, err)
 	defer d.Close()
-	n, err := d.HistoryCount("")
-	require.NoError(t, err)
-	assert.Equal(t, 1, n)
+	assertHistoryCount(t, d, "", 1)
 	jobs, err := d.Jobs()
 	require.NoError(t, err)
 	assert.Len(t, jobs, 1)
@@ -298,9 +294,7 @@ func TestTwoHandlesShareTheFile(t *testing.T) {
 	}
 	wg.Wait()
 	for _, d := range []*DB{a, b} {
-		n, err := d.HistoryCount("")
-		require.NoError(t, err)
-		assert.Equal(t, 100, n)
+		assertHistoryCount(t, d, "", 100)
 	}
 }
 
@@ -331,9 +325,7 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	n, err := d.HistoryCount("")
-	require.NoError(t, err)
-	assert.Equal(t, 200, n)
+	assertHistoryCount(t, d, "", 200)
 	done, err := d.Jobs(JobDone)
 	require.NoError(t, err)
 	assert.Len(t, done, 200)

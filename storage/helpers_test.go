@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -16,6 +17,15 @@ func openTestDB(t testing.TB) *DB {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = d.Close() })
 	return d
+}
+
+// assertHistoryCount asserts that HistoryCount(search) answers want
+// without an error; msgAndArgs say what the count means, as for assert.Equal.
+func assertHistoryCount(t testing.TB, d *DB, search string, want int, msgAndArgs ...any) {
+	t.Helper()
+	n, err := d.HistoryCount(search)
+	require.NoError(t, err)
+	assert.Equal(t, want, n, msgAndArgs...)
 }
 
 // baseTime is a fixed instant so tests do not depend on the clock.

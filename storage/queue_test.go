@@ -180,9 +180,7 @@ func TestFinishJobIsAtomicAndIdempotent(t *testing.T) {
 
 	// Unknown job: nothing is written, not even history.
 	require.ErrorIs(t, d.FinishJob(JobRow{ID: "ghost"}, HistoryEntry{Name: "ghost"}), ErrNotFound)
-	n, err := d.HistoryCount("ghost")
-	require.NoError(t, err)
-	assert.Zero(t, n)
+	assertHistoryCount(t, d, "ghost", 0)
 
 	// A history entry claiming another job is refused.
 	var bad *InvalidArgumentError

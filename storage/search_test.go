@@ -111,17 +111,13 @@ func TestSearchPagingAndCounting(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 100, n)
 	assert.False(t, more, "exactly 100: none beyond")
-	n, err = d.HistoryCount("family")
-	require.NoError(t, err)
-	assert.Equal(t, 100, n)
+	assertHistoryCount(t, d, "family", 100)
 
 	n, more, err = d.HistoryMatches(HistoryQuery{Limit: 10})
 	require.NoError(t, err)
 	assert.Equal(t, 10, n)
 	assert.True(t, more)
-	n, err = d.HistoryCount("")
-	require.NoError(t, err)
-	assert.Equal(t, 500, n)
+	assertHistoryCount(t, d, "", 500)
 }
 
 // TestShortSearchMaxScan checks that a one- or two-character search with
@@ -180,9 +176,7 @@ func TestSearchIndexFollowsChanges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, page)
 
-	n, err := d.HistoryCount("")
-	require.NoError(t, err)
-	assert.Equal(t, 19, n)
+	assertHistoryCount(t, d, "", 19)
 	_, err = d.w.Exec(`INSERT INTO history_fts (history_fts, rank) VALUES ('integrity-check', 1)`)
 	require.NoError(t, err, "the index matches the entries")
 }
@@ -234,9 +228,7 @@ func TestSearchAcrossIndexAndTail(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 10, n)
 	assert.True(t, more)
-	n, err = d.HistoryCount("family")
-	require.NoError(t, err)
-	assert.Equal(t, 64, n)
+	assertHistoryCount(t, d, "family", 64)
 }
 
 // TestIndexerCatchesUpWhenQuiet checks the background upkeep: entries

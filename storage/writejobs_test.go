@@ -74,12 +74,8 @@ func TestWriteJobsKeepsEachItemsResult(t *testing.T) {
 	assert.Equal(t, 5, failed.Attempts)
 	assert.Equal(t, "dStor said 413: file too large", failed.Error)
 
-	n, err := d.HistoryCount("")
-	require.NoError(t, err)
-	assert.Equal(t, 3, n, "rows 5 (earlier), 2 and 3, each once")
-	n, err = d.HistoryCount("ghost")
-	require.NoError(t, err)
-	assert.Zero(t, n)
+	assertHistoryCount(t, d, "", 3, "rows 5 (earlier), 2 and 3, each once")
+	assertHistoryCount(t, d, "ghost", 0)
 }
 
 // When the transaction fails, each item is written alone: the failure
@@ -112,9 +108,7 @@ func TestWriteJobsIsolatesAFailingItem(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, w, got.State, fmt.Sprintf("job %d", i))
 	}
-	n, err := d.HistoryCount("")
-	require.NoError(t, err)
-	assert.Equal(t, 2, n)
+	assertHistoryCount(t, d, "", 2)
 
 	// Alone, the failing item fails the same way and writes nothing.
 	upErrs, _ = d.WriteJobs(ups[1:], nil)
