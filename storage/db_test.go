@@ -113,10 +113,9 @@ func TestMigrateFromEmpty(t *testing.T) {
 		"history_hash", "history_newest", "history_stats", "history_uploaded", "jobs", "jobs_batch", "jobs_file", "jobs_list", "jobs_queue", "settings", "walks"}, objects)
 }
 
-// v1Schema is a frozen copy of the version-1 schema, written out by hand so
-// that an accidental edit of migrateV1 cannot make this test pass vacuously.
-const v1Schema = `
-CREATE TABLE history (
+// v1HistoryColumns is the version-1 schema's history columns, which
+// version 2 kept and added search_text to (v2Schema).
+const v1HistoryColumns = `
 	id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT UNIQUE,
 	env TEXT NOT NULL DEFAULT '', account TEXT NOT NULL DEFAULT '',
 	local_path TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
@@ -124,7 +123,11 @@ CREATE TABLE history (
 	verified INTEGER NOT NULL DEFAULT 0, folder_path TEXT NOT NULL DEFAULT '',
 	parent_id INTEGER, comment TEXT NOT NULL DEFAULT '',
 	started_at INTEGER NOT NULL DEFAULT 0, finished_at INTEGER NOT NULL DEFAULT 0,
-	attempts INTEGER NOT NULL DEFAULT 0);
+	attempts INTEGER NOT NULL DEFAULT 0`
+
+// v1JobsAndSettings is the version-1 schema's jobs and settings tables,
+// which version 2 left as they were (v2Schema holds them too).
+const v1JobsAndSettings = `
 CREATE TABLE jobs (
 	seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, batch_id TEXT NOT NULL DEFAULT '',
 	env TEXT NOT NULL DEFAULT '', account TEXT NOT NULL DEFAULT '',
@@ -135,7 +138,13 @@ CREATE TABLE jobs (
 	hash TEXT NOT NULL DEFAULT '', verified INTEGER NOT NULL DEFAULT 0,
 	created_at INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-PRAGMA user_version = 1;
+`
+
+// v1Schema is a frozen copy of the version-1 schema, written out by hand so
+// that an accidental edit of migrateV1 cannot make this test pass vacuously.
+const v1Schema = `
+CREATE TABLE history (` + v1HistoryColumns + `);
+` + v1JobsAndSettings + `PRAGMA user_version = 1;
 `
 
 // openMigrated makes a database of an older version from statements (its

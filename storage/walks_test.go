@@ -13,26 +13,8 @@ import (
 // v2Schema is a frozen copy of the version-2 schema (version 1 plus
 // history.search_text and the indexes), written out by hand like v1Schema.
 const v2Schema = `
-CREATE TABLE history (
-	id INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT UNIQUE,
-	env TEXT NOT NULL DEFAULT '', account TEXT NOT NULL DEFAULT '',
-	local_path TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
-	size INTEGER NOT NULL DEFAULT 0, hash TEXT NOT NULL DEFAULT '',
-	verified INTEGER NOT NULL DEFAULT 0, folder_path TEXT NOT NULL DEFAULT '',
-	parent_id INTEGER, comment TEXT NOT NULL DEFAULT '',
-	started_at INTEGER NOT NULL DEFAULT 0, finished_at INTEGER NOT NULL DEFAULT 0,
-	attempts INTEGER NOT NULL DEFAULT 0, search_text TEXT NOT NULL DEFAULT '');
-CREATE TABLE jobs (
-	seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, batch_id TEXT NOT NULL DEFAULT '',
-	env TEXT NOT NULL DEFAULT '', account TEXT NOT NULL DEFAULT '',
-	local_path TEXT NOT NULL DEFAULT '', name TEXT NOT NULL DEFAULT '',
-	size INTEGER NOT NULL DEFAULT 0, folder_path TEXT NOT NULL DEFAULT '',
-	parent_id INTEGER, comment TEXT NOT NULL DEFAULT '', state TEXT NOT NULL,
-	attempts INTEGER NOT NULL DEFAULT 0, error TEXT NOT NULL DEFAULT '',
-	hash TEXT NOT NULL DEFAULT '', verified INTEGER NOT NULL DEFAULT 0,
-	created_at INTEGER NOT NULL DEFAULT 0, updated_at INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX history_newest ON history (finished_at, id, search_text);
+CREATE TABLE history (` + v1HistoryColumns + `, search_text TEXT NOT NULL DEFAULT '');
+` + v1JobsAndSettings + `CREATE INDEX history_newest ON history (finished_at, id, search_text);
 CREATE INDEX jobs_state ON jobs (state, seq);
 CREATE INDEX jobs_batch ON jobs (batch_id);
 PRAGMA user_version = 2;
