@@ -281,23 +281,20 @@ func (r *reporter) summary() string {
 	defer r.mu.Unlock()
 	elapsed := time.Since(r.start).Round(10 * time.Millisecond)
 	s := fmt.Sprintf("Uploaded %d file(s), %s, in %s", r.done, api.FormatSize(r.bytes), elapsed)
-	if r.failed > 0 {
-		s += fmt.Sprintf(" · %d failed", r.failed)
-	}
-	if r.canceled > 0 {
-		s += fmt.Sprintf(" · %d canceled", r.canceled)
-	}
-	if r.skipped > 0 {
-		s += fmt.Sprintf(" · %d skipped", r.skipped)
-	}
-	if r.skippedDirect > 0 {
-		s += fmt.Sprintf(" (%d of them named on the command line)", r.skippedDirect)
-	}
-	if r.already > 0 {
-		s += fmt.Sprintf(" · %d already uploaded (not sent again; --again sends them)", r.already)
-	}
-	if r.alreadyQueuedFiles > 0 {
-		s += fmt.Sprintf(" · %d already in the queue (uploaded once)", r.alreadyQueuedFiles)
+	for _, c := range []struct {
+		n      int
+		format string
+	}{
+		{r.failed, " · %d failed"},
+		{r.canceled, " · %d canceled"},
+		{r.skipped, " · %d skipped"},
+		{r.skippedDirect, " (%d of them named on the command line)"},
+		{r.already, " · %d already uploaded (not sent again; --again sends them)"},
+		{r.alreadyQueuedFiles, " · %d already in the queue (uploaded once)"},
+	} {
+		if c.n > 0 { // a count of none is not said
+			s += fmt.Sprintf(c.format, c.n)
+		}
 	}
 	if r.limit > 0 {
 		s += " · limited to " + api.FormatRate(r.limit) + "/s" // as given: 1024-based, like curl
