@@ -28,6 +28,25 @@ func assertHistoryCount(t testing.TB, d *DB, search string, want int, msgAndArgs
 	assert.Equal(t, want, n, msgAndArgs...)
 }
 
+// pagedIDs reads the history a page at a time from q until a page comes
+// back empty, each next query made by next from the last entry read, and
+// returns the ids in the order read.
+func pagedIDs(t testing.TB, d *DB, q HistoryQuery, next func(q HistoryQuery, last HistoryEntry) HistoryQuery) []int64 {
+	t.Helper()
+	var ids []int64
+	for {
+		page, err := d.HistoryPage(q)
+		require.NoError(t, err)
+		if len(page) == 0 {
+			return ids
+		}
+		for _, e := range page {
+			ids = append(ids, e.ID)
+		}
+		q = next(q, page[len(page)-1])
+	}
+}
+
 // baseTime is a fixed instant so tests do not depend on the clock.
 var baseTime = time.Date(2025, 3, 14, 9, 26, 53, 589793000, time.UTC)
 

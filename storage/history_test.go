@@ -147,56 +147,25 @@ func TestHistoryPaging(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		pages func(t *testing.T) []int64
+		first HistoryQuery
+		next  func(q HistoryQuery, last HistoryEntry) HistoryQuery
 	}{
-		{"offset", func(t *testing.T) []int64 {
-			var ids []int64
-			for off := 0; ; off += 5 {
-				page, err := d.HistoryPage(HistoryQuery{Limit: 5, Offset: off})
-				require.NoError(t, err)
-				if len(page) == 0 {
-					return ids
-				}
-				for _, e := range page {
-					ids = append(ids, e.ID)
-				}
-			}
+		{"offset", HistoryQuery{Limit: 5}, func(q HistoryQuery, _ HistoryEntry) HistoryQuery {
+			q.Offset += 5
+			return q
 		}},
-		{"keyset by id", func(t *testing.T) []int64 {
-			var ids []int64
-			var before int64
-			for {
-				page, err := d.HistoryPage(HistoryQuery{Limit: 5, BeforeID: before})
-				require.NoError(t, err)
-				if len(page) == 0 {
-					return ids
-				}
-				for _, e := range page {
-					ids = append(ids, e.ID)
-				}
-				before = page[len(page)-1].ID
-			}
+		{"keyset by id", HistoryQuery{Limit: 5}, func(q HistoryQuery, last HistoryEntry) HistoryQuery {
+			q.BeforeID = last.ID
+			return q
 		}},
-		{"keyset with time", func(t *testing.T) []int64 {
-			var ids []int64
-			var before int64
-			var at time.Time
-			for {
-				page, err := d.HistoryPage(HistoryQuery{Limit: 7, BeforeID: before, BeforeFinishedAt: at})
-				require.NoError(t, err)
-				if len(page) == 0 {
-					return ids
-				}
-				for _, e := range page {
-					ids = append(ids, e.ID)
-				}
-				before, at = page[len(page)-1].ID, page[len(page)-1].FinishedAt
-			}
+		{"keyset with time", HistoryQuery{Limit: 7}, func(q HistoryQuery, last HistoryEntry) HistoryQuery {
+			q.BeforeID, q.BeforeFinishedAt = last.ID, last.FinishedAt
+			return q
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, want, tt.pages(t))
+			assert.Equal(t, want, pagedIDs(t, d, tt.first, tt.next))
 		})
 	}
 
