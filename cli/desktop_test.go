@@ -105,14 +105,7 @@ func TestOpenWithThroughTheDesktopEntry(t *testing.T) {
 		t.Skip("gio (libglib2.0-bin, installed with GTK) launches desktop entries as file managers do")
 	}
 	home, files, bin := t.TempDir(), t.TempDir(), t.TempDir()
-	first := windowChild(t, home, "--env", "sandbox")
-	var firstOut testutil.LockedBuffer
-	first.Stdout, first.Stderr = &firstOut, &firstOut
-	t.Cleanup(func() { logOnFailure(t, home, "the running window", &firstOut) })
-	require.NoError(t, first.Start())
-	t.Cleanup(func() { _ = first.Process.Kill(); _ = first.Wait() })
-	require.Eventually(t, func() bool { return windowListens(home) },
-		30*time.Second, 10*time.Millisecond, "the window listens")
+	startWindow(t, home, "the running window")
 
 	// dstor-uploader in the entry's Exec line becomes a script that runs
 	// this test binary as the program with what the launcher passed, and

@@ -29,6 +29,21 @@ func windowChild(t *testing.T, home string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// startWindow starts the window on home for the sandbox and waits until
+// it listens; who names it in the failure log. The test's cleanup kills it.
+func startWindow(t *testing.T, home, who string) *exec.Cmd {
+	t.Helper()
+	w := windowChild(t, home, "--env", "sandbox")
+	var out testutil.LockedBuffer
+	w.Stdout, w.Stderr = &out, &out
+	t.Cleanup(func() { logOnFailure(t, home, who, &out) })
+	require.NoError(t, w.Start())
+	t.Cleanup(func() { _ = w.Process.Kill(); _ = w.Wait() })
+	require.Eventually(t, func() bool { return windowListens(home) },
+		30*time.Second, 10*time.Millisecond, "%s listens", who)
+	return w
+}
+
 // windowListens reports whether the window on home has claimed it and
 // takes later launches: its socket is there, or on Windows, whose named
 // pipe leaves no file, its database (opened only after the claim).
@@ -73,14 +88,7 @@ func TestSecondLaunchHandsFilesToTheRunningWindow(t *testing.T) {
 	}
 	home := t.TempDir()
 	files := t.TempDir()
-	first := windowChild(t, home, "--env", "sandbox")
-	var firstOut testutil.LockedBuffer
-	first.Stdout, first.Stderr = &firstOut, &firstOut
-	t.Cleanup(func() { logOnFailure(t, home, "first window", &firstOut) })
-	require.NoError(t, first.Start())
-	t.Cleanup(func() { _ = first.Process.Kill(); _ = first.Wait() })
-	require.Eventually(t, func() bool { return windowListens(home) },
-		30*time.Second, 10*time.Millisecond, "the first window listens")
+	first := startWindow(t, home, "the first window")
 
 	second := testutil.WriteFile(t, filepath.Join(files, "second.txt"), 5000)
 	launch := windowChild(t, home, "--env", "sandbox", second)
