@@ -9,6 +9,30 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// dataDirCase is a row of TestDataDir, whose table is per system: the
+// environment it sets and the data folder DataDir gives with it.
+type dataDirCase struct {
+	name string
+	env  map[string]string
+	want string
+}
+
+// testDataDir runs each case in a subtest: with its environment set,
+// DataDir gives the case's folder, made private.
+func testDataDir(t *testing.T, cases []dataDirCase) {
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			got, err := DataDir()
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			assertPrivate(t, got)
+		})
+	}
+}
+
 func TestDataDirRelativeOverrideIsMadeAbsolute(t *testing.T) {
 	t.Chdir(t.TempDir())
 	t.Setenv(HomeEnv, "portable-data")

@@ -10,27 +10,14 @@ import (
 
 func TestDataDir(t *testing.T) {
 	tmp := t.TempDir()
-	tests := []struct {
-		name  string
-		home  string // DSTOR_UPLOADER_HOME
-		local string // LOCALAPPDATA
-		want  string
-	}{
-		{"override wins", filepath.Join(tmp, "portable"), filepath.Join(tmp, "local"), filepath.Join(tmp, "portable")},
-		{"local app data", "", filepath.Join(tmp, "local"), filepath.Join(tmp, "local", "dStor Uploader")},
+	env := func(override, local string) map[string]string {
+		return map[string]string{HomeEnv: override, "LOCALAPPDATA": local,
+			"XDG_DATA_HOME": filepath.Join(tmp, "xdg")} // not a Windows convention: ignored
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(HomeEnv, tt.home)
-			t.Setenv("LOCALAPPDATA", tt.local)
-			t.Setenv("XDG_DATA_HOME", filepath.Join(tmp, "xdg")) // not a Windows convention: ignored
-
-			got, err := DataDir()
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
-			assertPrivate(t, got)
-		})
-	}
+	testDataDir(t, []dataDirCase{
+		{"override wins", env(filepath.Join(tmp, "portable"), filepath.Join(tmp, "local")), filepath.Join(tmp, "portable")},
+		{"local app data", env("", filepath.Join(tmp, "local")), filepath.Join(tmp, "local", "dStor Uploader")},
+	})
 }
 
 func TestDataDirWithoutLocalAppData(t *testing.T) {
