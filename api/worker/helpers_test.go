@@ -233,6 +233,14 @@ func (e *testEnv) config() Config {
 	}
 }
 
+// tokenless is e's config without tokens: nothing uploads (the queue waits
+// for sign-in), so only what comes before an upload matters.
+func (e *testEnv) tokenless() Config {
+	cfg := e.config()
+	cfg.Tokens = nil
+	return cfg
+}
+
 // queue starts a queue; the test's cleanup closes it.
 func (e *testEnv) queue(cfg Config) *Queue {
 	e.t.Helper()
@@ -250,6 +258,23 @@ func (e *testEnv) uploaded(reqs ...Request) *Queue {
 	q.Add(reqs...)
 	require.NoError(e.t, wait(e.t, q, hangGuard))
 	return q
+}
+
+// requireDone waits (within d) for q to end without an error, and checks
+// that done jobs finished and that the history holds each job once.
+func (e *testEnv) requireDone(q *Queue, d time.Duration, done int) {
+	e.t.Helper()
+	require.NoError(e.t, wait(e.t, q, d))
+	assert.Equal(e.t, done, q.Summary().Done)
+	requireHistoryOnce(e.t, e.db, q.Jobs())
+}
+
+// writeNumbered writes n files under e.files, the i-th named by format
+// with i and holding i in decimal.
+func (e *testEnv) writeNumbered(format string, n int) {
+	for i := range n {
+		e.write(fmt.Sprintf(format, i), []byte(fmt.Sprint(i)))
+	}
 }
 
 // write creates a file under e.files with the given content.

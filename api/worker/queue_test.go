@@ -493,8 +493,7 @@ func TestExpiredLoginTokenWaitsForSignIn(t *testing.T) {
 func TestNoTokensWaitsForSignIn(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("f.txt", testutil.Content("f", 100))
-	cfg := e.config()
-	cfg.Tokens = nil
+	cfg := e.tokenless()
 	q := e.queue(cfg)
 	q.Add(Request{Path: f})
 	require.ErrorIs(t, wait(t, q, 10*time.Second), ErrSignInRequired)
@@ -636,9 +635,7 @@ func TestPauseAndResume(t *testing.T) {
 	assert.Equal(t, storage.JobQueued, jobFor(t, q, files[3]).State)
 	assert.Equal(t, 2, q.Summary().Queued)
 	q.Resume()
-	require.NoError(t, wait(t, q, 10*time.Second))
-	assert.Equal(t, 4, q.Summary().Done)
-	requireHistoryOnce(t, e.db, q.Jobs())
+	e.requireDone(q, 10*time.Second, 4)
 }
 
 func TestFileGrowsDuringUpload(t *testing.T) {
@@ -863,9 +860,7 @@ func TestRetryFailed(t *testing.T) {
 	q := e.uploaded(Request{Path: files[0]}, Request{Path: files[1]}, Request{Path: files[2]})
 	require.Equal(t, 3, q.Summary().Failed)
 	q.RetryFailed()
-	require.NoError(t, wait(t, q, 10*time.Second))
-	assert.Equal(t, 3, q.Summary().Done)
-	requireHistoryOnce(t, e.db, q.Jobs())
+	e.requireDone(q, 10*time.Second, 3)
 }
 
 func TestNewLoadsOnlyItsOwnUnfinishedJobs(t *testing.T) {

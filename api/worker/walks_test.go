@@ -166,8 +166,7 @@ func TestCloseMidWalkIsListedByNextNew(t *testing.T) {
 			for i := range n {
 				files = append(files, e.write(fmt.Sprintf("big/%02d/%03d.txt", i%7, i), []byte(fmt.Sprintf("file %d\n", i))))
 			}
-			cfg := e.config()
-			cfg.Tokens = nil // nothing uploads: only the listing matters here
+			cfg := e.tokenless() // nothing uploads: only the listing matters here
 			q1, err := New(cfg)
 			require.NoError(t, err)
 			events, stop := q1.Subscribe(4096)
@@ -217,11 +216,8 @@ func TestCloseMidWalkIsListedByNextNew(t *testing.T) {
 // also forgets the listing, so the next start does not bring it back.
 func TestCancelAllForgetsTheWalk(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	for i := range 300 {
-		e.write(fmt.Sprintf("c/%03d.txt", i), []byte(fmt.Sprint(i)))
-	}
-	cfg := e.config()
-	cfg.Tokens = nil
+	e.writeNumbered("c/%03d.txt", 300)
+	cfg := e.tokenless()
 	q1, err := New(cfg)
 	require.NoError(t, err)
 	q1.Add(Request{Path: filepath.Join(e.files, "c")})
@@ -321,11 +317,8 @@ func TestHeldRowsAreDeletedWhenTheWalkEnds(t *testing.T) {
 // is (or, once listed completely, already was).
 func TestWalkRowSavedBeforeAnyJobRow(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	for i := range 600 {
-		e.write(fmt.Sprintf("w/%03d.txt", i), []byte(fmt.Sprint(i)))
-	}
-	cfg := e.config()
-	cfg.Tokens = nil
+	e.writeNumbered("w/%03d.txt", 600)
+	cfg := e.tokenless()
 	q := e.queue(cfg)
 	events, stop := q.Subscribe(4096)
 	defer stop()

@@ -49,8 +49,7 @@ func TestQueueHoldsAWindowNotTheList(t *testing.T) {
 	for i := range n {
 		e.write(fmt.Sprintf("many/%02d/%04d.txt", i%9, i), []byte(fmt.Sprint(i)))
 	}
-	cfg := e.config()
-	cfg.Tokens = nil
+	cfg := e.tokenless()
 	cfg.Concurrency = 4
 	cfg.window = window
 	q := e.queue(cfg)
@@ -93,11 +92,8 @@ func TestBulkChangesKeepCounts(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	const window = 16
 	const n = window + 40
-	for i := range n {
-		e.write(fmt.Sprintf("bulk/%04d.txt", i), []byte(fmt.Sprint(i)))
-	}
-	cfg := e.config()
-	cfg.Tokens = nil
+	e.writeNumbered("bulk/%04d.txt", n)
+	cfg := e.tokenless()
 	cfg.window = window
 	q := e.queue(cfg)
 	q.Add(Request{Path: filepath.Join(e.files, "bulk")})
@@ -142,11 +138,8 @@ func TestBulkChangesKeepCounts(t *testing.T) {
 // partly in memory and partly only in the database.
 func TestJobsPageMergesMemoryAndRows(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	for i := range 30 {
-		e.write(fmt.Sprintf("pages/%02d.txt", i), []byte(fmt.Sprint(i)))
-	}
-	cfg := e.config()
-	cfg.Tokens = nil
+	e.writeNumbered("pages/%02d.txt", 30)
+	cfg := e.tokenless()
 	q := e.queue(cfg)
 	q.Add(Request{Path: filepath.Join(e.files, "pages")})
 	require.ErrorIs(t, wait(t, q, 30*time.Second), ErrSignInRequired)
