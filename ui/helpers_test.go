@@ -104,6 +104,21 @@ func (e *testEnv) signInSandbox() {
 	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
 }
 
+// signInRememberedPassword signs in to the Local sandbox with the email
+// and password the form fills in, Remember me ticked, and waits until
+// signed in.
+func (e *testEnv) signInRememberedPassword() {
+	e.t.Helper()
+	e.ui(func() {
+		e.a.signin.env.SetSelected(choiceSandbox)
+		e.a.signin.methods.Select(e.a.signin.loginTab)
+		require.Equal(e.t, sandbox.DemoPassword, e.a.signin.password.Text)
+		test.Tap(e.a.signin.remember)
+		test.Tap(e.a.signin.loginSubmit)
+	})
+	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
+}
+
 // walkObjects calls fn for o and every visible object inside it.
 func walkObjects(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 	if o == nil || !o.Visible() {

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
@@ -46,15 +45,7 @@ func (e *testEnv) restart(env string) {
 // showing "Your session has expired".
 func TestRememberedPasswordSignsInAfterRestarts(t *testing.T) {
 	e := newTestEnv(t)
-	a := e.a
-	e.ui(func() {
-		a.signin.env.SetSelected(choiceSandbox)
-		a.signin.methods.Select(a.signin.loginTab)
-		require.Equal(t, sandbox.DemoPassword, a.signin.password.Text)
-		test.Tap(a.signin.remember)
-		test.Tap(a.signin.loginSubmit)
-	})
-	e.eventually(func() bool { return a.sess != nil }, "signed in")
+	e.signInRememberedPassword()
 	e.uploadOne("first.txt")
 	for start := range 3 {
 		e.restart("sandbox")
@@ -92,13 +83,7 @@ func TestRememberedAPIKeySignsInAfterRestarts(t *testing.T) {
 func TestSignInAgainPrefillsTheRememberedPassword(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
-	e.ui(func() {
-		a.signin.env.SetSelected(choiceSandbox)
-		a.signin.methods.Select(a.signin.loginTab)
-		test.Tap(a.signin.remember)
-		test.Tap(a.signin.loginSubmit)
-	})
-	e.eventually(func() bool { return a.sess != nil }, "signed in")
+	e.signInRememberedPassword()
 	e.ui(func() {
 		a.signin.password.SetText("")
 		a.signin.remember.SetChecked(false)
