@@ -224,8 +224,22 @@ func fallbackReason(err error, timeout time.Duration) string {
 		return fmt.Sprintf("The system keyring did not answer within %s; secrets are kept in memory until you quit. "+
 			"Unlock %s and restart the app to have them remembered.", timeout, keyringName)
 	}
-	return fmt.Sprintf("No working keyring was found (%v); secrets are kept in memory until you quit. "+
-		"Install and unlock %s to have them remembered.", err, keyringName)
+	found := fmt.Sprintf("No working keyring was found (%v)", err)
+	if systemSaidNothing(err) {
+		found = "No working keyring was found"
+	}
+	return found + fmt.Sprintf("; secrets are kept in memory until you quit. "+
+		"Install and unlock %s to have them remembered.", keyringName)
+}
+
+// systemSaidNothing reports whether the innermost error of err has no
+// text: then the probe's own wrapping ("store a test entry: ") is all
+// there is, and a sentence reads better without it.
+func systemSaidNothing(err error) bool {
+	for inner := errors.Unwrap(err); inner != nil; inner = errors.Unwrap(err) {
+		err = inner
+	}
+	return strings.TrimSpace(err.Error()) == ""
 }
 
 // Persistent reports whether secrets survive a restart. False means they are

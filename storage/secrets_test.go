@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"cmp"
 	"errors"
 	"os"
 	"runtime"
@@ -233,10 +234,12 @@ func TestSecretStoreFallsBackWhenProbeFails(t *testing.T) {
 		setup      func(f *fakeKeyring)
 		wantReason string
 		wantState  KeyringState
+		wantErr    string // in the probe's error; wantReason when empty
 	}{
-		{"set fails", func(f *fakeKeyring) { f.failSet = errors.New("the name org.freedesktop.secrets was not provided") }, "org.freedesktop.secrets", KeyringFailed},
-		{"value comes back different", func(f *fakeKeyring) { f.corrupt = true }, "came back different", KeyringFailed},
-		{"keyring hangs", func(f *fakeKeyring) { f.hang = make(chan struct{}) }, "did not answer within", KeyringTimedOut},
+		{"set fails", func(f *fakeKeyring) { f.failSet = errors.New("the name org.freedesktop.secrets was not provided") }, "org.freedesktop.secrets", KeyringFailed, ""},
+		{"value comes back different", func(f *fakeKeyring) { f.corrupt = true }, "came back different", KeyringFailed, ""},
+		{"set fails with no words", func(f *fakeKeyring) { f.failSet = errors.New(" ") }, "No working keyring was found; secrets", KeyringFailed, "store a test entry"},
+		{"keyring hangs", func(f *fakeKeyring) { f.hang = make(chan struct{}) }, "did not answer within", KeyringTimedOut, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -259,7 +262,7 @@ func TestSecretStoreFallsBackWhenProbeFails(t *testing.T) {
 			state, err := s.State()
 			assert.Equal(t, tt.wantState, state)
 			if state == KeyringFailed {
-				assert.ErrorContains(t, err, tt.wantReason, "the probe's error, for the window's sentence")
+				assert.ErrorContains(t, err, cmp.Or(tt.wantErr, tt.wantReason), "the probe's error, for the window's sentence")
 			}
 
 			// The session store works.
