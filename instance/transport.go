@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
 
 // The channel between a second launch and the running window is the only
@@ -16,12 +18,25 @@ import (
 //
 //	listenChannel(dir string) (listener, error)
 //	dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error)
-//	tryLock(f *os.File) error // errRunning when another process holds f
 //
 // dialChannel fails with errNoWindow when nothing listens. The claim on the
-// data folder is a lock on the file lockName in it (flock, LockFileEx): the
-// system drops it when the process ends, however it ends, so a window that
-// crashed never stands in the way of the next one.
+// data folder is a lock on the file lockName in it (tryLock, through
+// internal/filelock: flock, LockFileEx): the system drops it when the
+// process ends, however it ends, so a window that crashed never stands in
+// the way of the next one.
+
+// tryLock claims the data folder through its lock file f without waiting:
+// errRunning when another process holds it.
+func tryLock(f *os.File) error {
+	err := filelock.TryLock(f)
+	if errors.Is(err, filelock.ErrLocked) {
+		return errRunning
+	}
+	if err != nil {
+		return fmt.Errorf("lock the window lock: %w", err)
+	}
+	return nil
+}
 
 // lockName is the lock file in the data folder whose holder is its window.
 const lockName = "window.lock"

@@ -23,17 +23,6 @@ const socketName = "window.sock"
 // is 104 bytes on the BSDs and macOS, 108 on Linux, with its NUL).
 const maxSocketPath = 103
 
-func tryLock(f *os.File) error {
-	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		return errRunning
-	}
-	if err != nil {
-		return fmt.Errorf("lock the window lock: %w", err)
-	}
-	return nil
-}
-
 type socketListener struct {
 	ln   *net.UnixListener
 	path string

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,20 +21,6 @@ import (
 // to remote clients. Its first instance is created with
 // FILE_FLAG_FIRST_PIPE_INSTANCE, so no other process can be serving the
 // name already; Windows removes the pipe when the window's process ends.
-
-// tryLock takes an exclusive lock on the file's first byte without
-// waiting (LockFileEx); Windows drops it when the process ends.
-func tryLock(f *os.File) error {
-	err := windows.LockFileEx(windows.Handle(f.Fd()),
-		windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, new(windows.Overlapped))
-	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
-		return errRunning
-	}
-	if err != nil {
-		return fmt.Errorf("lock the window lock: %w", err)
-	}
-	return nil
-}
 
 // pipeBufferSize is the pipe's buffer each way: a request fits at once.
 const pipeBufferSize = 64 << 10

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
 
 // ErrQueueInUse means another process (the window, or a command-line upload
@@ -54,3 +56,18 @@ func (l *QueueLock) Release() error {
 	l.f = nil
 	return err
 }
+
+// tryLock takes the queue lock on f without waiting: ErrQueueInUse when
+// another holder has it.
+func tryLock(f *os.File) error {
+	err := filelock.TryLock(f)
+	if errors.Is(err, filelock.ErrLocked) {
+		return ErrQueueInUse
+	}
+	if err != nil {
+		return fmt.Errorf("lock the queue: %w", err)
+	}
+	return nil
+}
+
+func unlock(f *os.File) error { return filelock.Unlock(f) }

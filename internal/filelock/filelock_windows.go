@@ -1,27 +1,24 @@
-package storage
+package filelock
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/windows"
 )
 
-// tryLock takes an exclusive lock on the file's first byte without waiting
-// (LockFileEx). Windows drops it when the handle closes or the process dies.
-func tryLock(f *os.File) error {
+// TryLock takes an exclusive lock on f's first byte (LockFileEx) without
+// waiting; ErrLocked when another holder has it.
+func TryLock(f *os.File) error {
 	err := windows.LockFileEx(windows.Handle(f.Fd()),
 		windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, new(windows.Overlapped))
 	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
-		return ErrQueueInUse
+		return ErrLocked
 	}
-	if err != nil {
-		return fmt.Errorf("lock the queue: %w", err)
-	}
-	return nil
+	return err
 }
 
-func unlock(f *os.File) error {
+// Unlock releases the lock TryLock took on f.
+func Unlock(f *os.File) error {
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, new(windows.Overlapped))
 }
