@@ -28,6 +28,19 @@ func assertHistoryCount(t testing.TB, d *DB, search string, want int, msgAndArgs
 	assert.Equal(t, want, n, msgAndArgs...)
 }
 
+// assertSearchFinds asserts that the first page of the history searched
+// for search holds the entries named want, in that order.
+func assertSearchFinds(t testing.TB, d *DB, search string, want []string) {
+	t.Helper()
+	page, err := d.HistoryPage(HistoryQuery{Search: search})
+	require.NoError(t, err)
+	var names []string
+	for _, e := range page {
+		names = append(names, e.Name)
+	}
+	assert.Equal(t, want, names)
+}
+
 // pagedIDs reads the history a page at a time from q until a page comes
 // back empty, each next query made by next from the last entry read, and
 // returns the ids in the order read.

@@ -70,13 +70,7 @@ func TestIndexedSearchIsExactSubstring(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.search, func(t *testing.T) {
-			page, err := d.HistoryPage(HistoryQuery{Search: tt.search})
-			require.NoError(t, err)
-			var names []string
-			for _, e := range page {
-				names = append(names, e.Name)
-			}
-			assert.Equal(t, tt.want, names)
+			assertSearchFinds(t, d, tt.search, tt.want)
 		})
 	}
 }
