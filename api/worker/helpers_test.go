@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
@@ -275,6 +276,20 @@ func (e *testEnv) writeNumbered(format string, n int) {
 	for i := range n {
 		e.write(fmt.Sprintf(format, i), []byte(fmt.Sprint(i)))
 	}
+}
+
+// stillListing makes batch look as if a request of it, for path, were
+// still being listed on q: a walk row in the database and in q's memory.
+// It returns the row.
+func (e *testEnv) stillListing(q *Queue, batch, path string) storage.WalkRow {
+	e.t.Helper()
+	still := storage.WalkRow{ID: uuid.NewString(), BatchID: batch, Env: testEnvName, Account: testEmail, Path: path}
+	require.NoError(e.t, e.db.InsertWalks([]storage.WalkRow{still}))
+	q.mu.Lock()
+	q.liveWalks[still.ID] = batch
+	q.liveBatches[batch]++
+	q.mu.Unlock()
+	return still
 }
 
 // write creates a file under e.files with the given content.

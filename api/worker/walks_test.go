@@ -254,12 +254,7 @@ func TestRowsRemovedDuringAWalkStayUntilItEnds(t *testing.T) {
 
 	// The batch is still being listed (a request of it not finished yet),
 	// as when the person clears finished jobs while a big folder lists.
-	still := storage.WalkRow{ID: uuid.NewString(), BatchID: batch, Env: testEnvName, Account: testEmail, Path: dir}
-	require.NoError(t, e.db.InsertWalks([]storage.WalkRow{still}))
-	q1.mu.Lock()
-	q1.liveWalks[still.ID] = batch
-	q1.liveBatches[batch]++
-	q1.mu.Unlock()
+	e.stillListing(q1, batch, dir)
 
 	q1.ClearFinished()
 	assert.Empty(t, q1.Jobs())
@@ -290,12 +285,7 @@ func TestHeldRowsAreDeletedWhenTheWalkEnds(t *testing.T) {
 	q := e.uploaded(Request{Path: filepath.Join(e.files, "d")})
 	batch := jobFor(t, q, f).BatchID
 
-	still := storage.WalkRow{ID: uuid.NewString(), BatchID: batch, Env: testEnvName, Account: testEmail, Path: f}
-	require.NoError(t, e.db.InsertWalks([]storage.WalkRow{still}))
-	q.mu.Lock()
-	q.liveWalks[still.ID] = batch
-	q.liveBatches[batch]++
-	q.mu.Unlock()
+	still := e.stillListing(q, batch, f)
 	q.ClearFinished()
 	require.NoError(t, wait(t, q, 20*time.Second))
 	rows, err := e.db.Jobs()
