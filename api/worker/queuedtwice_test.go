@@ -184,3 +184,33 @@ func TestAddedAgainAfterCancelOrElsewhereIsQueued(t *testing.T) {
 	assert.Equal(t, 1, uploadsUnder(e, "/second/"))
 	assert.Zero(t, seen.total(), "nothing was already queued")
 }
+
+// TestCanceledAfterTheListingReadIsNotWaiting: a listing reads the jobs
+// already queued for its request before it lists, and a job canceled
+// after that read may be written and leave memory before the listing
+// looks at it. It must count as canceled then, not as the queued job the
+// read saw, or the file added again is left out as already queued.
+func TestCanceledAfterTheListingReadIsNotWaiting(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("canceled.txt", testutil.Content("canceled", 700))
+	cfg := e.config()
+	cfg.Paused = true
+	q := e.queue(cfg)
+	q.Add(Request{Path: f, FolderPath: "/first/"})
+	eventually(t, 10*time.Second, func() bool { return stateOf(q, f) == storage.JobQueued })
+	id := jobFor(t, q, f).ID
+	eventually(t, 10*time.Second, func() bool { return dbState(t, e.db, id).State == storage.JobQueued })
+
+	w := &walk{q: q}
+	w.loadQueued(f) // reads the job as queued
+	q.Cancel(id)
+	eventually(t, 10*time.Second, func() bool {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return q.active[id] == nil
+	}, "the canceled job is written and leaves memory")
+	require.Equal(t, storage.JobCanceled, dbState(t, e.db, id).State)
+
+	st := w.statesOf(w.queued.Of(f), dbState(t, e.db, id))
+	assert.False(t, st.waiting, "the job read as queued was canceled since")
+}

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -208,8 +209,10 @@ type walk struct {
 	// none, or Again).
 	uploaded *storage.Uploaded
 	// queued are the jobs already in the queue of the request being
-	// listed, read when its listing starts.
-	queued *storage.FileJobs
+	// listed, read when its listing starts; queuedForgotten is the
+	// queue's forgotten count just before that read.
+	queued          *storage.FileJobs
+	queuedForgotten uint64
 	// pending are the files this Add call queued, each to its place, when
 	// it has more than one request (nil otherwise): a request's jobs read
 	// when its listing starts do not hold those the requests before it
@@ -289,6 +292,9 @@ func destOfFileJob(path string, fj storage.FileJob) fileDest {
 // the queue already. A lookup that fails finds none, so the files are
 // listed: twice is better than not at all.
 func (w *walk) loadQueued(p string) {
+	w.q.mu.Lock()
+	w.queuedForgotten = w.q.forgotten
+	w.q.mu.Unlock()
 	w.queued, _ = w.q.db.JobsIn(w.q.env, w.q.account, p)
 }
 
@@ -328,15 +334,30 @@ func (w *walk) statesOf(jobs []storage.FileJob, row storage.JobRow) jobStates {
 				continue
 			}
 			state = j.row.State
+		} else if waiting(state) && q.forgotten != w.queuedForgotten {
+			// The job may have changed (canceled, say) and left memory
+			// after its row was read: its row now holds its latest state.
+			r, err := q.db.Job(fj.ID)
+			if errors.Is(err, storage.ErrNotFound) || (err == nil && r.Cleared) {
+				continue
+			}
+			if err == nil {
+				state = r.State
+			}
 		}
-		switch state {
-		case storage.JobQueued, storage.JobUploading, storage.JobWaitingSignIn:
+		switch {
+		case waiting(state):
 			st.waiting = true
-		case storage.JobDone:
+		case state == storage.JobDone:
 			st.done = true
 		}
 	}
 	return st
+}
+
+// waiting reports whether a job in state s is still to be uploaded.
+func waiting(s storage.JobState) bool {
+	return s == storage.JobQueued || s == storage.JobUploading || s == storage.JobWaitingSignIn
 }
 
 // noteAlreadyQueued counts a file left out as already queued.
