@@ -258,6 +258,26 @@ func newFolderRow(h *historyView) *folderRow {
 	r.name = rowName()
 	r.detail = caption("", widget.MediumImportance)
 	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.makeButtons()
+	text := container.New(&rowTextLayout{}, r.name, r.detail)
+	r.content = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.toggle), container.NewCenter(r.icon)),
+		container.NewCenter(container.NewHBox(r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr)), text)
+	// A new row is the list's template, whose width is the least the
+	// list (and so the window) takes: it shows the buttons of the wider
+	// of a real row's two sets (set shows Index page, or the share link
+	// and its QR code), not both sets at once, which no row shows.
+	hasPage := r.copyShare.MinSize().Width+theme.Padding()+r.qr.MinSize().Width > r.indexPage.MinSize().Width
+	show(r.indexPage, !hasPage)
+	show(r.copyShare, hasPage)
+	show(r.qr, hasPage)
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// makeButtons makes the row's buttons: Copy all links and its styles, and
+// the folder share's Index page, or its link and QR code.
+func (r *folderRow) makeButtons() {
+	h := r.h
 	r.copyAll = widget.NewButtonWithIcon(tr("Copy all links"), theme.ContentCopyIcon(), func() {
 		if r.group != nil {
 			h.onCopyFolderLinks(r.group.key, "")
@@ -291,19 +311,6 @@ func newFolderRow(h *historyView) *folderRow {
 	for _, b := range []*widget.Button{r.indexPage, r.copyShare, &r.qr.Button} {
 		b.Importance = widget.LowImportance
 	}
-	text := container.New(&rowTextLayout{}, r.name, r.detail)
-	r.content = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.toggle), container.NewCenter(r.icon)),
-		container.NewCenter(container.NewHBox(r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr)), text)
-	// A new row is the list's template, whose width is the least the
-	// list (and so the window) takes: it shows the buttons of the wider
-	// of a real row's two sets (set shows Index page, or the share link
-	// and its QR code), not both sets at once, which no row shows.
-	hasPage := r.copyShare.MinSize().Width+theme.Padding()+r.qr.MinSize().Width > r.indexPage.MinSize().Width
-	show(r.indexPage, !hasPage)
-	show(r.copyShare, hasPage)
-	show(r.qr, hasPage)
-	r.ExtendBaseWidget(r)
-	return r
 }
 
 func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
