@@ -45,49 +45,114 @@ func (v *uploadView) detach() {
 	v.render()
 }
 
-// pump collects queue events and applies them in one batch every
-// refreshInterval, so a 10,000-file drop costs a few UI updates.
+// pump collects queue events and applies them in batches every
+// refreshInterval, so a 10,000-file drop costs a few UI updates. A batch
+// carries at most maxBatch events: the rest of a bigger one follows as soon
+// as the window has applied it, so the window draws frames in between.
 func (v *uploadView) pump(s *activeSession, events <-chan worker.Event) {
 	ticker := time.NewTicker(refreshInterval)
 	defer ticker.Stop()
-	var pending []worker.Event
-	last := map[string]int{} // job id → index in pending of its latest JobChanged
-	flush := func() {
-		if len(pending) == 0 {
-			return
-		}
-		batch := pending
-		pending = nil
-		clear(last)
+	var p pendingEvents
+	applied := make(chan struct{}, 1)
+	// inFlight says a batch is with the UI goroutine; owed that the next
+	// one goes as soon as it is applied (a batch was cut, or a tick came).
+	inFlight, owed := false, false
+	send := func(batch []worker.Event) {
 		v.a.do(func() {
 			if v.sess == s {
 				v.apply(batch)
 			}
+			select {
+			case applied <- struct{}{}:
+			default:
+			}
 		})
+	}
+	flush := func() {
+		if inFlight {
+			owed = true
+			return
+		}
+		if p.empty() {
+			return
+		}
+		inFlight = true
+		send(p.take())
+		owed = !p.empty()
 	}
 	for {
 		select {
 		case ev, ok := <-events:
 			if !ok {
-				flush()
+				for !p.empty() {
+					send(p.take())
+				}
 				return
 			}
-			if ev.Kind == worker.JobChanged {
-				if i, ok := last[ev.Job.ID]; ok && pending[i].Job.State == ev.Job.State {
-					pending[i] = ev // only progress moved: keep the newest
-					continue
-				}
-				last[ev.Job.ID] = len(pending)
-			} else {
-				delete(last, ev.Job.ID)
+			p.add(ev)
+		case <-applied:
+			inFlight = false
+			if owed {
+				owed = false
+				flush()
 			}
-			pending = append(pending, ev)
 		case <-ticker.C:
 			flush()
 		case <-v.a.stop:
 			return
 		}
 	}
+}
+
+// maxBatch is the most events (each one job's change, or one bulk change)
+// the window applies at once: a list of 100,000 files dropped arrives as
+// many batches, each drawn in a frame of ordinary length, not as one.
+const maxBatch = 512
+
+// pendingEvents are the queue events waiting to be applied, in order; a
+// job's JobChanged that only moves its progress replaces the one before it
+// that is still waiting.
+type pendingEvents struct {
+	evs []worker.Event
+	// taken counts the events taken since the list was last empty; last
+	// maps a job id to the number (taken included) of its latest
+	// JobChanged, which is waiting when the number is taken or more.
+	taken int
+	last  map[string]int
+}
+
+func (p *pendingEvents) empty() bool { return len(p.evs) == 0 }
+
+// add puts ev at the end, or in the place of its job's waiting JobChanged
+// of the same state.
+func (p *pendingEvents) add(ev worker.Event) {
+	if p.last == nil {
+		p.last = map[string]int{}
+	}
+	if ev.Kind == worker.JobChanged {
+		if n, ok := p.last[ev.Job.ID]; ok && n >= p.taken && p.evs[n-p.taken].Job.State == ev.Job.State {
+			p.evs[n-p.taken] = ev // only progress moved: keep the newest
+			return
+		}
+		p.last[ev.Job.ID] = p.taken + len(p.evs)
+	} else {
+		delete(p.last, ev.Job.ID)
+	}
+	p.evs = append(p.evs, ev)
+}
+
+// take removes the first maxBatch events (or all, when fewer wait) and
+// returns them. add never writes to what take returned.
+func (p *pendingEvents) take() []worker.Event {
+	n := min(len(p.evs), maxBatch)
+	batch := p.evs[:n:n]
+	p.evs = p.evs[n:]
+	p.taken += n
+	if len(p.evs) == 0 {
+		p.evs, p.taken = nil, 0
+		clear(p.last)
+	}
+	return batch
 }
 
 // apply updates the window from a batch of events, then redraws once.
