@@ -104,7 +104,7 @@ type toolbarLayout struct {
 func (l *toolbarLayout) setLabel(i int, label string) {
 	l.labels[i] = label
 	l.buttons[i].name = label
-	if l.on {
+	if l.on && l.buttons[i].Text != label {
 		l.buttons[i].SetText(label)
 	}
 }

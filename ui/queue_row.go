@@ -122,6 +122,14 @@ func setIcon(i *widget.Icon, res fyne.Resource) {
 	i.SetResource(res)
 }
 
+// setButtonIcon shows res in b, unless b shows an icon of its name.
+func setButtonIcon(b *widget.Button, res fyne.Resource) {
+	if b.Icon != nil && b.Icon.Name() == res.Name() {
+		return
+	}
+	b.SetIcon(res)
+}
+
 // stateLook is how a row shows a job's state: its icon, the state column
 // (the progress bar, or a text in a colour), the colour of the detail line
 // and what the state adds to it. The zero Importance is MediumImportance.

@@ -72,6 +72,10 @@ type uploadView struct {
 	late     []worker.Job
 	lateLost bool
 	tried    [3]int
+	// listVer changes whenever a job the list shows changes, is added or
+	// leaves; drawn is what the list was last refreshed for (render).
+	listVer uint64
+	drawn   listDrawn
 
 	// batch counts what finished since the queue last became busy, for
 	// the notification when it goes idle.

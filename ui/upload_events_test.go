@@ -2,7 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
+
+	"fyne.io/fyne/v2"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,4 +62,72 @@ func TestEventProgressCoalescesAcrossBatches(t *testing.T) {
 	assert.Equal(t, "0", second[1].Job.ID)
 	assert.Equal(t, int64(3), second[1].Job.Sent)
 	assert.True(t, p.empty())
+}
+
+// refreshCounter is the current Fyne app with every canvas refresh
+// counted: a widget whose text, value or look changes refreshes the
+// objects it draws with (canvas.Refresh), one that is left alone does not.
+type refreshCounter struct {
+	fyne.App
+	n atomic.Int64
+}
+
+func (c *refreshCounter) Driver() fyne.Driver { return countingDriver{c.App.Driver(), c} }
+
+type countingDriver struct {
+	fyne.Driver
+	c *refreshCounter
+}
+
+func (d countingDriver) CanvasForObject(o fyne.CanvasObject) fyne.Canvas {
+	return countingCanvas{d.Driver.CanvasForObject(o), d.c}
+}
+
+type countingCanvas struct {
+	fyne.Canvas
+	c *refreshCounter
+}
+
+func (c countingCanvas) Refresh(o fyne.CanvasObject) {
+	c.c.n.Add(1)
+	c.Canvas.Refresh(o)
+}
+
+// countRefreshes makes every canvas refresh until the test ends counted.
+func countRefreshes(t *testing.T) *refreshCounter {
+	prev := fyne.CurrentApp()
+	c := &refreshCounter{App: prev}
+	fyne.SetCurrentApp(c)
+	t.Cleanup(func() { fyne.SetCurrentApp(prev) })
+	return c
+}
+
+// A batch of events that changes nothing the Upload tab shows (a job's
+// progress unchanged, the summary the same) refreshes no control: not the
+// summary line, the buttons, the banners, the progress bar, nor the list
+// and its rows. A batch that changes the summary refreshes it.
+func TestQuietBatchRefreshesNothing(t *testing.T) {
+	e := newTestEnv(t)
+	e.signInSandbox()
+	e.uploadOne("first.txt")
+	a := e.a
+	var job worker.Job
+	e.ui(func() {
+		v := a.upload
+		require.NotEmpty(t, v.jobs)
+		job = v.jobs[0]
+		a.win.Canvas().Capture() // the rows drawn
+	})
+	c := countRefreshes(t)
+	e.ui(func() {
+		v := a.upload
+		sum := v.sum
+		v.apply([]worker.Event{{Kind: worker.JobChanged, Job: job, Summary: sum}})
+		assert.Zero(t, c.n.Load(), "a batch that changes nothing refreshes nothing")
+
+		sum.Failed++
+		v.apply([]worker.Event{{Kind: worker.JobChanged, Job: job, Summary: sum}})
+		assert.NotZero(t, c.n.Load(), "a new summary is shown")
+		assert.Contains(t, v.summary.Text, "1 failed")
+	})
 }

@@ -99,6 +99,7 @@ func (v *uploadView) resetWindow() {
 	v.index = map[string]int{}
 	v.sending = map[string]float64{}
 	v.listGen++
+	v.listVer++
 	v.loading, v.reread = false, false
 	v.tried = [3]int{-1}
 }
@@ -161,6 +162,7 @@ func (v *uploadView) read(p pageRead) {
 				return
 			}
 			v.loading = false
+			v.listVer++ // drawn again, the list asks for the rows it still misses
 			if gen == v.listGen {
 				v.place(p, rows)
 			}
@@ -233,14 +235,22 @@ func (v *uploadView) upsert(kind worker.EventKind, j worker.Job) {
 	prev := storage.JobState("")
 	if i, ok := v.index[j.ID]; ok {
 		prev = v.jobs[i].State
-		v.jobs[i] = j
+		v.changeRow(&v.jobs[i], j)
 	} else if i := slices.IndexFunc(v.unsaved, func(u worker.Job) bool { return u.ID == j.ID }); i >= 0 {
 		prev = v.unsaved[i].State
-		v.unsaved[i] = j
+		v.changeRow(&v.unsaved[i], j)
 	} else if kind == worker.JobAdded {
 		v.appendNew(j)
 	}
 	v.onTransition(prev, j)
+}
+
+// changeRow puts j in the place of the row's job, as it is now.
+func (v *uploadView) changeRow(row *worker.Job, j worker.Job) {
+	if *row != j {
+		*row = j
+		v.listVer++
+	}
 }
 
 // appendNew adds a job new to the list: to the window when it reaches the
@@ -248,6 +258,7 @@ func (v *uploadView) upsert(kind worker.EventKind, j worker.Job) {
 func (v *uploadView) appendNew(j worker.Job) {
 	if j.Seq == 0 {
 		v.unsaved = append(v.unsaved, j)
+		v.listVer++
 		return
 	}
 	if v.loading { // the page being read may end before it
@@ -266,6 +277,7 @@ func (v *uploadView) appendNew(j worker.Job) {
 	}
 	i, _ := slices.BinarySearchFunc(v.jobs, j.Seq, func(w worker.Job, seq int64) int { return int(w.Seq - seq) })
 	v.jobs = slices.Insert(v.jobs, i, j)
+	v.listVer++
 	if i < len(v.jobs)-1 {
 		v.reindex()
 	} else {
@@ -278,6 +290,7 @@ func (v *uploadView) appendNew(j worker.Job) {
 // the window were marked for compact.
 func (v *uploadView) drop(j worker.Job) bool {
 	delete(v.sending, j.ID)
+	v.listVer++ // the rows after it move up
 	if j.Seq == 0 {
 		v.unsaved = slices.DeleteFunc(v.unsaved, func(u worker.Job) bool { return u.ID == j.ID })
 		return false

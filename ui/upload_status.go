@@ -29,6 +29,9 @@ func (v *uploadView) showLocked(n int) {
 }
 
 // render updates the toolbar, summary and list from v.sum and the window.
+// A batch of events mostly leaves them as they are (a file outside the
+// rows in view moved on): render changes, and so refreshes, only what
+// shows something else now, as a Fyne refresh lays out and shapes again.
 func (v *uploadView) render() {
 	s := v.sum
 	signedIn := v.sess != nil
@@ -40,21 +43,28 @@ func (v *uploadView) render() {
 	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
 	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
 	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
-	v.summary.SetText(summaryText(s, v.totalSpeed()))
+	setLabel(v.summary, summaryText(s, v.totalSpeed()), v.summary.Importance)
 
 	v.showWaiting(s)
-	if s.BytesTotal > 0 && v.busy() {
-		v.overall.SetValue(float64(s.BytesDone) / float64(s.BytesTotal))
-		v.overall.Show()
-	} else {
-		v.overall.Hide()
+	progress := s.BytesTotal > 0 && v.busy()
+	if f := float64(s.BytesDone) / float64(s.BytesTotal); progress && v.overall.Value != f {
+		v.overall.SetValue(f)
 	}
-	if v.listLen() == 0 {
-		v.empty.Show()
-	} else {
-		v.empty.Hide()
+	show(v.overall, progress)
+	show(v.empty, v.listLen() == 0)
+	// The rows show the window's jobs, the list's length, and whether the
+	// queue is paused (a waiting row says Paused).
+	if drawn := (listDrawn{v.listVer, v.listLen(), s.Paused}); drawn != v.drawn {
+		v.drawn = drawn
+		v.list.Refresh()
 	}
-	v.list.Refresh()
+}
+
+// listDrawn is what the queue's rows were last drawn from.
+type listDrawn struct {
+	ver    uint64
+	length int
+	paused bool
 }
 
 // showPaused makes Pause, in the toolbar and the tray menu, say what it
@@ -62,10 +72,10 @@ func (v *uploadView) render() {
 func (v *uploadView) showPaused(paused bool) {
 	if paused {
 		v.toolbar.setLabel(0, tr("Resume"))
-		v.pause.SetIcon(theme.MediaPlayIcon())
+		setButtonIcon(&v.pause.Button, theme.MediaPlayIcon())
 	} else {
 		v.toolbar.setLabel(0, tr("Pause"))
-		v.pause.SetIcon(theme.MediaPauseIcon())
+		setButtonIcon(&v.pause.Button, theme.MediaPauseIcon())
 	}
 	if v.trayPause != nil {
 		label := tr("Pause uploads")
@@ -85,15 +95,15 @@ func (v *uploadView) showWaiting(s worker.Summary) {
 	switch {
 	case s.Stalled != "":
 		// A full disk: what to free, and that nothing is lost meanwhile.
-		v.waitLabel.SetText(stalledText(s))
-		v.signInBtn.Hide()
-		v.waiting.Show()
+		setLabel(v.waitLabel, stalledText(s), v.waitLabel.Importance)
+		show(v.signInBtn, false)
+		show(v.waiting, true)
 	case s.WaitingSignIn:
-		v.waitLabel.SetText(trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued))
-		v.signInBtn.Show()
-		v.waiting.Show()
+		setLabel(v.waitLabel, trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued), v.waitLabel.Importance)
+		show(v.signInBtn, true)
+		show(v.waiting, true)
 	default:
-		v.waiting.Hide()
+		show(v.waiting, false)
 	}
 }
 
