@@ -129,7 +129,7 @@ func Run(opts Options) error {
 		a.startScreenshot(shot)
 	}
 	a.quitOnSignals()
-	a.win.ShowAndRun()
+	a.showAndRun()
 	a.Close()
 	return nil
 }
@@ -268,7 +268,7 @@ func (a *App) useSettings(s storage.Settings) {
 	a.language = s.Language
 }
 
-// buildWindow makes the window, its views and tray, in theme (the saved
+// buildWindow makes the window and its views, in theme (the saved
 // one when theme is ""), showing the sign-in view.
 func (a *App) buildWindow(theme string) {
 	a.win = a.fyne.NewWindow("dStor Uploader")
@@ -290,10 +290,23 @@ func (a *App) buildWindow(theme string) {
 	a.win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { a.onDropped(uris) })
 	a.win.SetCloseIntercept(a.onCloseRequested)
 	a.addShortcuts()
-	a.setupTray()
 }
 
-// Window is the app's main window, for tests and for ShowAndRun.
+// showAndRun shows the window, then sets up the tray, then runs Fyne's
+// event loop until the app quits. Fyne makes a hidden OpenGL window for
+// the tray icon: set up before the window, it came first, and with it
+// Mesa's first OpenGL context, which the window then waited for. Fyne
+// 2.8 starts a tray only when one is set up before its event loop runs,
+// so this is as late as it can come.
+func (a *App) showAndRun() {
+	a.win.Show()
+	a.uiMu.Lock() // a sign-in may be changing the window (see do)
+	a.setupTray()
+	a.uiMu.Unlock()
+	a.fyne.Run()
+}
+
+// Window is the app's main window, for tests and for showAndRun.
 func (a *App) Window() fyne.Window { return a.win }
 
 // Close stops every goroutine the App started, closes the upload queue and
@@ -540,7 +553,7 @@ func (a *App) setupTray() {
 	}
 	show := fyne.NewMenuItem(tr("Show dStor Uploader"), func() { a.win.Show(); a.win.RequestFocus() })
 	add := fyne.NewMenuItem(tr("Add files…"), func() { a.win.Show(); a.upload.onAddFiles() })
-	pause := fyne.NewMenuItem(tr("Pause uploads"), nil)
+	pause := fyne.NewMenuItem(trayPauseLabel(a.upload.sum.Paused), nil)
 	pause.Action = func() { a.upload.onPauseResume() }
 	a.upload.trayPause = pause
 	quit := fyne.NewMenuItem(tr("Quit"), a.onCloseRequested)

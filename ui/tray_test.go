@@ -10,16 +10,37 @@ import (
 )
 
 // trayApp is Fyne's test app with a tray (desktop.App) that keeps what it
-// is given: the test app has none.
+// is given: the test app has none. It notes whether a window of its was
+// shown when the tray was set up.
 type trayApp struct {
 	fyne.App
-	menu *fyne.Menu
-	icon fyne.Resource
+	menu       *fyne.Menu
+	icon       fyne.Resource
+	shown      bool
+	shownFirst bool
 }
 
-func (t *trayApp) SetSystemTrayMenu(m *fyne.Menu)    { t.menu = m }
+func (t *trayApp) SetSystemTrayMenu(m *fyne.Menu) {
+	t.menu = m
+	t.shownFirst = t.shown
+}
 func (t *trayApp) SetSystemTrayIcon(r fyne.Resource) { t.icon = r }
 func (t *trayApp) SetSystemTrayWindow(fyne.Window)   {}
+
+func (t *trayApp) NewWindow(title string) fyne.Window {
+	return &showWindow{Window: t.App.NewWindow(title), app: t}
+}
+
+// showWindow is a test window that tells its trayApp when it is shown.
+type showWindow struct {
+	fyne.Window
+	app *trayApp
+}
+
+func (w *showWindow) Show() {
+	w.app.shown = true
+	w.Window.Show()
+}
 
 // openTray builds an App on e's database over a test app with a tray.
 func openTray(e *testEnv, noTray bool) (*App, *trayApp) {
@@ -30,14 +51,19 @@ func openTray(e *testEnv, noTray bool) (*App, *trayApp) {
 	return a, fa
 }
 
-// TestTray checks the tray menu and that its Pause item follows the
-// queue's, and that without a tray (Run's NoTray: no D-Bus session bus,
-// where none can show) the window builds none and Pause works all the same.
+// TestTray checks the tray menu, set up once the window is shown (not
+// before: the tray's hidden window would come first and delay it), and
+// that its Pause item follows the queue's, and that without a tray (Run's
+// NoTray: no D-Bus session bus, where none can show) the window builds
+// none and Pause works all the same.
 func TestTray(t *testing.T) {
 	t.Run("tray", func(t *testing.T) {
 		e := newTestEnv(t)
 		a, fa := openTray(e, false)
+		assert.Nil(t, fa.menu, "no tray before the window shows")
+		a.showAndRun() // the test app's event loop returns at once
 		require.NotNil(t, fa.menu)
+		assert.True(t, fa.shownFirst, "the window was shown before the tray was set up")
 		assert.NotNil(t, fa.icon)
 		var labels []string
 		for _, it := range fa.menu.Items {
@@ -52,6 +78,7 @@ func TestTray(t *testing.T) {
 	t.Run("no tray", func(t *testing.T) {
 		e := newTestEnv(t)
 		a, fa := openTray(e, true)
+		a.showAndRun()
 		assert.Nil(t, fa.menu, "no tray menu")
 		assert.Nil(t, fa.icon, "no tray icon")
 		a.uiMu.Lock()

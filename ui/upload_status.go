@@ -78,15 +78,19 @@ func (v *uploadView) showPaused(paused bool) {
 		setButtonIcon(&v.pause.Button, theme.MediaPauseIcon())
 	}
 	if v.trayPause != nil {
-		label := tr("Pause uploads")
-		if paused {
-			label = tr("Resume uploads")
-		}
-		if v.trayPause.Label != label {
+		if label := trayPauseLabel(paused); v.trayPause.Label != label {
 			v.trayPause.Label = label
 			v.trayMenu.Refresh()
 		}
 	}
+}
+
+// trayPauseLabel is the label of the tray menu's Pause item.
+func trayPauseLabel(paused bool) string {
+	if paused {
+		return tr("Resume uploads")
+	}
+	return tr("Pause uploads")
 }
 
 // showWaiting shows why uploads wait, if they do: a full disk, or a
