@@ -10,8 +10,9 @@
 # such check), WIN_SHOT (where that check saves its screenshot), GO (go),
 # WIN_KEEP (a folder to keep the test logs in), WIN_RUN (a -test.run pattern:
 # only the tests it matches; empty: all), WIN_PKG_RUN (PKG=PATTERN words: the
-# pattern for that package instead of WIN_RUN), WIN_TIMEOUT (minutes each
-# package may take; 20 unless set).
+# pattern for that package instead of WIN_RUN), WIN_SHORT (packages run with
+# -test.short: their long tests skip, each with its reason), WIN_TIMEOUT
+# (minutes each package may take; 20 unless set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -88,9 +89,13 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	for spec in ${WIN_PKG_RUN:-}; do
 		[ "${spec%%=*}" != "$p" ] || run=${spec#*=}
 	done
+	short=
+	for s in ${WIN_SHORT:-}; do
+		[ "$s" != "$p" ] || short=-test.short
+	done
 	t0=$SECONDS
 	# go test runs a test binary in its package's folder (Wine's Z: drive).
-	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout $((WIN_TIMEOUT * 60 + 300)) "$WINE" "$bin" -test.v -test.count=1 -test.timeout=${WIN_TIMEOUT}m ${run:+-test.run "$run"}) >"$log" 2>&1 || status=1
+	(cd "$dir" && DSTOR_REQUIRE_KEYRING=1 timeout $((WIN_TIMEOUT * 60 + 300)) "$WINE" "$bin" -test.v -test.count=1 -test.timeout=${WIN_TIMEOUT}m $short ${run:+-test.run "$run"}) >"$log" 2>&1 || status=1
 	# Top-level results only: subtests are indented.
 	np=$(grep -c '^--- PASS' "$log" || true)
 	nf=$(grep -c '^--- FAIL' "$log" || true)

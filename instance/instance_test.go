@@ -3,6 +3,7 @@ package instance
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +12,8 @@ import (
 )
 
 // holdEnv makes this test binary a window that claims the folder it
-// names, prints "claimed" and waits to be killed (TestStaleClaimAfterCrash).
+// names, prints "claimed", then the paths of each request it is handed, a
+// line each, until it is killed (TestStaleClaimAfterCrash).
 const holdEnv = "DSTOR_TEST_INSTANCE_HOLD"
 
 func TestMain(m *testing.M) {
@@ -20,9 +22,11 @@ func TestMain(m *testing.M) {
 		if err != nil || handed {
 			os.Exit(3)
 		}
-		defer srv.Close()
 		os.Stdout.WriteString("claimed\n")
-		select {}
+		for req := range srv.Requests() {
+			os.Stdout.WriteString(strings.Join(req.Paths, " ") + "\n")
+		}
+		os.Exit(0)
 	}
 	os.Exit(m.Run())
 }

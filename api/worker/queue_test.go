@@ -751,7 +751,7 @@ func TestCloseMidFlightThenResume(t *testing.T) {
 
 func TestThousandSmallFiles(t *testing.T) {
 	if testing.Short() {
-		t.Skip("1,000 uploads")
+		t.Skip("-short: 1,000 uploads")
 	}
 	e := newTestEnv(t, sandbox.Config{})
 	const n = 1000
