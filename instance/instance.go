@@ -19,8 +19,13 @@ import (
 )
 
 // HandoffTimeout bounds a second launch's hand-off: it has found a running
-// window, so it either delivers within this time or gives up.
-const HandoffTimeout = 2 * time.Second
+// window, so it either delivers within this time or gives up (and opens a
+// window of its own). A busy window is slow, not gone: an idle one answers
+// in a millisecond, but one whose goroutines keep the CPU busy, on a loaded
+// machine, answers once the Go scheduler runs its accepting goroutine,
+// which under Wine took seconds (README, "Windows": the hand-off under
+// load). A window that truly hangs costs its launch this wait once.
+const HandoffTimeout = 10 * time.Second
 
 // maxRequestBytes caps one hand-off: thousands of paths fit, a stray
 // client cannot make the window read without end.

@@ -2,6 +2,8 @@ package instance
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -16,7 +18,22 @@ import (
 // line each, until it is killed (TestStaleClaimAfterCrash).
 const holdEnv = "DSTOR_TEST_INSTANCE_HOLD"
 
+// launchEnv makes this test binary a later launch on the folder it names:
+// it hands its arguments after -- to the window as paths and exits 0, or
+// prints why not and exits 4 (TestLaunchesHandOverToAnotherProcess).
+const launchEnv = "DSTOR_TEST_INSTANCE_LAUNCH"
+
 func TestMain(m *testing.M) {
+	if dir := os.Getenv(launchEnv); dir != "" {
+		flag.Parse()
+		start := time.Now()
+		_, handed, err := Claim(context.Background(), dir, Request{Paths: flag.Args()})
+		if err != nil || !handed {
+			fmt.Fprintf(os.Stderr, "handed %v after %s: %v\n", handed, time.Since(start), err)
+			os.Exit(4)
+		}
+		os.Exit(0)
+	}
 	if dir := os.Getenv(holdEnv); dir != "" {
 		srv, handed, err := Claim(context.Background(), dir, Request{})
 		if err != nil || handed {
