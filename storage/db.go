@@ -52,6 +52,8 @@ type DB struct {
 	stmts     stmtCache // prepared writes (stmts.go)
 	closeOnce sync.Once
 	closeErr  error
+	// commits counts the write transactions committed (Commits).
+	commits atomic.Int64
 
 	// The search index's upkeep (search.go): indexLoop indexes new history
 	// entries once none was written for a while.
@@ -322,8 +324,15 @@ func (d *DB) runTx(what string, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", what, err)
 	}
+	d.commits.Add(1)
 	return nil
 }
+
+// Commits is how many write transactions were committed through d since
+// it was opened. Each commit appends to the WAL, and a commit per file
+// costs as much as the file's rows: the writers that run for every file
+// share commits, and tests check that they do.
+func (d *DB) Commits() int64 { return d.commits.Load() }
 
 // migration is one schema step. Step i (0-based) takes the database from
 // user_version i to i+1; steps are append-only — never edit a released one.

@@ -270,11 +270,32 @@ func (d *DB) SetLive(id int64, c LiveCheck) error {
 	})
 }
 
-// SetLiveOfJob records a check of the link of the entry job jobID made.
-func (d *DB) SetLiveOfJob(jobID string, c LiveCheck) error {
-	return d.withTx("record the live check of job "+jobID, func(tx *sql.Tx) error {
-		_, err := tx.Exec(setLiveOfJobSQL, nanos(c.At), c.Took.Milliseconds(), c.Error, jobID)
+// JobLive is a check of the link of the history entry a job made.
+type JobLive struct {
+	JobID string
+	Check LiveCheck
+}
+
+// SetLiveOfJobs records checks of the links of the entries jobs made, all
+// in one transaction; a job without an entry (deleted meanwhile) is
+// skipped.
+func (d *DB) SetLiveOfJobs(checks []JobLive) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	st, err := d.writeStmt(setLiveOfJobSQL)
+	if err != nil {
 		return err
+	}
+	return d.withTx(fmt.Sprintf("record %d live checks", len(checks)), func(tx *sql.Tx) error {
+		up := tx.Stmt(st)
+		for _, l := range checks {
+			c := l.Check
+			if _, err := up.Exec(nanos(c.At), c.Took.Milliseconds(), c.Error, l.JobID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,4 +115,39 @@ func TestWriteJobsIsolatesAFailingItem(t *testing.T) {
 	upErrs, _ = d.WriteJobs(ups[1:], nil)
 	require.Error(t, upErrs[0])
 	assert.Contains(t, upErrs[0].Error(), "refused by the test")
+}
+
+// The live checks of many uploads are recorded in one commit, each on the
+// entry of its own job; a job whose entry is gone is skipped.
+func TestSetLiveOfJobsInOneCommit(t *testing.T) {
+	d := openTestDB(t)
+	rows := sampleJobs(3, "live")
+	require.NoError(t, d.InsertJobs(rows))
+	for i, r := range rows {
+		f := finishOf(r, fmt.Sprintf("QmLive%d", i))
+		require.NoError(t, d.FinishJob(f.Row, f.History))
+	}
+	checks := []JobLive{
+		{JobID: rows[0].ID, Check: LiveCheck{At: baseTime, Took: 120 * time.Millisecond}},
+		{JobID: "deleted-meanwhile", Check: LiveCheck{At: baseTime}},
+		{JobID: rows[2].ID, Check: LiveCheck{At: baseTime.Add(time.Second), Error: "not reachable yet"}},
+	}
+	before := d.Commits()
+	require.NoError(t, d.SetLiveOfJobs(checks))
+	assert.Equal(t, before+1, d.Commits(), "one commit for every check")
+
+	live := map[string]LiveCheck{}
+	page, err := d.HistoryPage(HistoryQuery{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, page, 3)
+	for _, h := range page {
+		live[h.JobID] = h.Live
+	}
+	assert.True(t, live[rows[0].ID].Served())
+	assert.Equal(t, 120*time.Millisecond, live[rows[0].ID].Took)
+	assert.True(t, live[rows[1].ID].At.IsZero(), "not checked")
+	assert.Equal(t, "not reachable yet", live[rows[2].ID].Error)
+	assert.True(t, live[rows[2].ID].At.Equal(baseTime.Add(time.Second)))
+	require.NoError(t, d.SetLiveOfJobs(nil))
+	assert.Equal(t, before+1, d.Commits(), "nothing to record, no commit")
 }

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"errors"
+	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -40,11 +41,47 @@ func (q *Queue) startLiveCheckLocked(j *job, h storage.HistoryEntry) {
 		if err != nil {
 			c.Error = err.Error()
 		}
-		// A failed write loses one check, which the person can repeat.
-		_ = q.db.SetLiveOfJob(h.JobID, c)
 		q.mu.Lock()
-		defer q.mu.Unlock()
-		j.live = c
-		q.publish(LinkChecked, j, false)
+		q.liveFound = append(q.liveFound, liveFound{j: j, jobID: h.JobID, check: c})
+		q.mu.Unlock()
+		q.liveSaver.signal()
 	}()
+}
+
+// liveFound is a live check that finished, waiting for the live saver.
+type liveFound struct {
+	j     *job
+	jobID string
+	check storage.LiveCheck
+}
+
+// saveLive writes the live checks that finished, all that wait in one
+// transaction (one per file cost a commit per upload), and then publishes
+// them, so a LinkChecked event still comes after its check is recorded.
+// Rounds start persistGap apart, so checks that finish close together
+// share one. A failed write loses those checks, which the person can
+// repeat; the events go out all the same, as before.
+func (q *Queue) saveLive(bool) bool {
+	for {
+		start := time.Now()
+		q.mu.Lock()
+		found := q.liveFound
+		q.liveFound = nil
+		q.mu.Unlock()
+		if len(found) == 0 {
+			return true
+		}
+		checks := make([]storage.JobLive, len(found))
+		for i, f := range found {
+			checks[i] = storage.JobLive{JobID: f.jobID, Check: f.check}
+		}
+		_ = q.db.SetLiveOfJobs(checks)
+		q.mu.Lock()
+		for _, f := range found {
+			f.j.live = f.check
+			q.publish(LinkChecked, f.j, false)
+		}
+		q.mu.Unlock()
+		q.liveSaver.settle(start)
+	}
 }

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -120,4 +121,49 @@ func TestLiveCheckOfAMissingLink(t *testing.T) {
 	require.Len(t, h, 1)
 	assert.Equal(t, j.Live.Error, h[0].Live.Error)
 	assert.False(t, h[0].Live.At.IsZero())
+}
+
+// Live checks that finish close together are recorded in one commit (one
+// per file cost a commit per upload), each on its own entry, and each
+// published once it is recorded.
+func TestLiveChecksFinishedTogetherShareACommit(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	var reqs []Request
+	for i := range 3 {
+		reqs = append(reqs, Request{Path: e.write(fmt.Sprintf("f%d.txt", i), fmt.Appendf(nil, "file %d\n", i))})
+	}
+	q := e.uploaded(reqs...)
+	events, stop := q.Subscribe(256)
+	defer stop()
+	hs := history(t, e.db)
+	require.Len(t, hs, 3)
+	took := map[string]time.Duration{}
+	q.mu.Lock()
+	for i, h := range hs {
+		took[h.LocalPath] = time.Duration(i+1) * time.Millisecond
+		j := &job{row: storage.JobRow{ID: h.JobID, LocalPath: h.LocalPath, State: storage.JobDone}}
+		q.liveFound = append(q.liveFound, liveFound{j: j, jobID: h.JobID, check: storage.LiveCheck{At: time.Now(), Took: took[h.LocalPath]}})
+	}
+	q.mu.Unlock()
+	before := e.db.Commits()
+	q.liveSaver.signal()
+
+	checked := map[string]time.Duration{}
+	deadline := time.After(hangGuard)
+	for len(checked) < len(hs) {
+		select {
+		case ev := <-events:
+			if ev.Kind == LinkChecked {
+				checked[ev.Job.LocalPath] = ev.Job.Live.Took
+			}
+		case <-deadline:
+			t.Fatalf("checks published: %v", checked)
+		}
+	}
+	assert.Equal(t, took, checked)
+	assert.Equal(t, before+1, e.db.Commits(), "the three checks in one commit")
+	for _, h := range history(t, e.db) {
+		assert.True(t, h.Live.Served(), h.LocalPath)
+		assert.Equal(t, took[h.LocalPath], h.Live.Took, h.LocalPath)
+	}
 }

@@ -617,5 +617,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 	q.persister = newWriteBehind(q.flushDB, diskRetryEvery)
 	q.persister.gap = persistGap
 	q.walkSaver = newWriteBehind(q.saveWalks, diskRetryEvery)
+	q.liveSaver = newWriteBehind(q.saveLive, diskRetryEvery)
+	q.liveSaver.gap = persistGap
 	return q
 }

@@ -194,10 +194,12 @@ type queuePersistence struct {
 }
 
 // queueLiveChecks is the Queue's live checks (live.go): at most
-// maxLiveChecks at once.
+// maxLiveChecks at once, their results written behind by the live saver.
 type queueLiveChecks struct {
 	liveLink  func(hash, name string) string
 	liveSlots chan struct{}
+	liveSaver *writeBehind // checks' results (saveLive)
+	liveFound []liveFound  // checks finished, not written yet; under Queue.mu
 }
 
 // queueEvents is the Queue's events (events.go): its subscribers and the
@@ -262,6 +264,7 @@ func New(cfg Config) (*Queue, error) {
 	cfg.Client.SetUploadRate(cfg.UploadLimit)
 	q.persister.start()
 	q.walkSaver.start()
+	q.liveSaver.start()
 	q.workers.Add(2)
 	go q.schedule()
 	go q.walker()
@@ -356,6 +359,7 @@ func (q *Queue) Close() error {
 
 	q.cancel(errClosing)
 	q.workers.Wait()
+	q.liveSaver.close() // the checks that finished, before the subscribers go
 	// The walk saver first: its last round may hand job rows to delete to
 	// the persister.
 	q.walkSaver.close()
