@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,15 +12,20 @@ import (
 	"time"
 	"unicode"
 
+	"fyne.io/fyne/v2/lang"
+
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // errorText is err as a sentence in the window's language when the window
 // can tell by its type what it is: dStor's answers (api.Error's kinds), a
 // changed file, a wrong clock, the database's disk, damage or lock. Any
-// other error keeps the English sentence api.Human gives it. api,
+// other error keeps the English sentence api.Human gives it, framed in the
+// window's language as the program's own words. api,
 // api/worker and storage write English (the command line's language) and
 // know nothing of the catalogs; the window words the errors it knows itself.
 func errorText(err error) string {
@@ -28,7 +35,12 @@ func errorText(err error) string {
 	if s := translatedError(err); s != "" {
 		return s
 	}
-	return sentence(api.Human(err))
+	if s := localErrorText(err); s != "" {
+		return s
+	}
+	// In English the sentence itself; in another language a frame that
+	// says it is the program's English, so the person knows why.
+	return lang.X("error.other", "{{.Detail}}", map[string]any{"Detail": sentence(api.Human(err))})
 }
 
 // translatedError is the window's own sentence for err, or "" when it has
@@ -73,6 +85,62 @@ func translatedError(err error) string {
 		return tr("It took too long. Check your connection and try again.")
 	}
 	return ""
+}
+
+// localErrorText words the errors of the window's own work (the files it
+// reads and writes, the history, the queue, the remembered sign-ins), or
+// "" for another error.
+func localErrorText(err error) string {
+	var (
+		missing *session.MissingSecretError
+		notDir  *storage.NotAFolderError
+		pe      *fs.PathError
+		le      *os.LinkError
+	)
+	switch {
+	case errors.As(err, &missing):
+		return missingSecretText(missing)
+	case errors.Is(err, session.ErrNoPassword):
+		return tr("Enter your password.")
+	case errors.Is(err, worker.ErrSignInRequired):
+		return tr("Your session has ended. Sign in again to continue the uploads waiting in the queue.")
+	case errors.Is(err, worker.ErrClosed):
+		return tr("The upload queue has closed: the account was signed out or the window is closing. Sign in again, then try again.")
+	case errors.Is(err, storage.ErrSchemaTooNew):
+		return tr("The upload history was written by a newer version of dStor Uploader. Install that version (or a newer one) to use it.")
+	case errors.Is(err, storage.ErrNotFound):
+		return tr("It is no longer there: another window or a command-line run may have removed it. Look again.")
+	case errors.As(err, &notDir):
+		return tr("The data folder {{.Dir}} cannot be used: {{.File}} is a file, not a folder. Move or rename that file, or choose another data folder.",
+			map[string]any{"Dir": notDir.Dir, "File": notDir.File})
+	case errors.As(err, &pe):
+		return pathErrorText(pe.Path, pe.Err)
+	case errors.As(err, &le):
+		return pathErrorText(le.New, le.Err)
+	}
+	return ""
+}
+
+// missingSecretText says which remembered sign-in the keyring no longer
+// holds.
+func missingSecretText(e *session.MissingSecretError) string {
+	data := map[string]any{"Account": e.Account.Account}
+	if e.Kind == storage.SecretAPIKey {
+		return tr("The keyring no longer holds the API key of {{.Account}}. Sign in with the key again.", data)
+	}
+	return tr("The sign-in of {{.Account}} has expired and no password is remembered. Sign in again.", data)
+}
+
+// pathErrorText says that the file or folder at path could not be used,
+// and why, in the window's language when the system's reason is one it
+// words itself.
+func pathErrorText(path string, err error) string {
+	data := map[string]any{"Path": inert.Line(path)}
+	if why := systemErrorText(err.Error()); why != "" {
+		data["Why"] = why
+		return tr("Cannot use {{.Path}} ({{.Why}}).", data)
+	}
+	return tr("Cannot use {{.Path}}.", data)
 }
 
 // apiErrorText words a failed dStor request by its kind, with what dStor
@@ -210,6 +278,13 @@ var systemErrors = []struct {
 	errno syscall.Errno
 	text  func() string
 }{
+	{syscall.EACCES, func() string { return tr("you do not have permission") }},
+	{syscall.EPERM, func() string { return tr("the system does not allow it") }},
+	{syscall.ENOENT, func() string { return tr("it is not there (any more)") }},
+	{syscall.EROFS, func() string { return tr("the disk it is on is read-only") }},
+	{syscall.ENOSPC, func() string { return tr("the disk is full") }},
+	{syscall.EEXIST, func() string { return tr("something of that name is already there") }},
+	{syscall.EISDIR, func() string { return tr("it is a folder") }},
 	{syscall.EIO, func() string { return tr("the disk reported a read error; it may be failing") }},
 	{syscall.ENAMETOOLONG, func() string { return tr("its name or path is too long for the system") }},
 	{syscall.ELOOP, func() string { return tr("its path goes round a loop of symbolic links") }},

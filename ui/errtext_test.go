@@ -3,7 +3,10 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -11,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -81,4 +86,62 @@ func TestAPIKeyAndEmailText(t *testing.T) {
 	assert.Equal(t, "Enter your email address.", errorText(api.ValidateEmail("")))
 	assert.Equal(t, "The email address must not contain spaces or control characters. Check for a stray space.",
 		errorText(api.ValidateEmail("a b@example.com")))
+}
+
+// windowErrors are errors of the window's own work that reach its dialogs
+// and sign-in form, each with its English sentence.
+var windowErrors = []struct {
+	name string
+	err  error
+	want string
+}{
+	{"export to a folder without permission", fmt.Errorf("export: %w", &fs.PathError{Op: "open", Path: "/srv/out.csv", Err: syscall.EACCES}),
+		"Cannot use /srv/out.csv (you do not have permission)."},
+	{"a rename onto a read-only disk", &os.LinkError{Op: "rename", Old: "/m/.x.tmp", New: "/m/x.png", Err: syscall.EROFS},
+		"Cannot use /m/x.png (the disk it is on is read-only)."},
+	{"a path error the window does not word", &fs.PathError{Op: "open", Path: "/x", Err: errors.New("weird")},
+		"Cannot use /x (the system says: “weird”)."},
+	{"entry deleted elsewhere", fmt.Errorf("delete entry 7: %w", storage.ErrNotFound),
+		"It is no longer there: another window or a command-line run may have removed it. Look again."},
+	{"history from a newer version", fmt.Errorf("open: %w", storage.ErrSchemaTooNew),
+		"The upload history was written by a newer version of dStor Uploader. Install that version (or a newer one) to use it."},
+	{"data folder is a file", &storage.NotAFolderError{Dir: "/h/d/sub", File: "/h/d"},
+		"The data folder /h/d/sub cannot be used: /h/d is a file, not a folder. Move or rename that file, or choose another data folder."},
+	{"remembered key gone", &session.MissingSecretError{Account: storage.RememberedAccount{Account: "ann@example.com"}, Kind: storage.SecretAPIKey},
+		"The keyring no longer holds the API key of ann@example.com. Sign in with the key again."},
+	{"remembered password gone", &session.MissingSecretError{Account: storage.RememberedAccount{Account: "ann@example.com"}, Kind: storage.SecretPassword},
+		"The sign-in of ann@example.com has expired and no password is remembered. Sign in again."},
+	{"no password", fmt.Errorf("sign in: %w", session.ErrNoPassword), "Enter your password."},
+	{"session ended", fmt.Errorf("add: %w", worker.ErrSignInRequired),
+		"Your session has ended. Sign in again to continue the uploads waiting in the queue."},
+	{"queue closed", fmt.Errorf("add: %w", worker.ErrClosed),
+		"The upload queue has closed: the account was signed out or the window is closing. Sign in again, then try again."},
+	{"anything else", errors.New("the keyring's service crashed"), "The keyring's service crashed."},
+}
+
+// TestErrorTextWordsWindowErrors: the errors of the window's own work read
+// in its language, the system's reasons it knows too; what it cannot word
+// still reaches a German reader in a German frame that says the words are
+// the program's English.
+func TestErrorTextWordsWindowErrors(t *testing.T) {
+	english := map[string]string{}
+	for _, c := range windowErrors {
+		english[c.name] = errorText(c.err)
+		assert.Equal(t, c.want, english[c.name], c.name)
+	}
+
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	for _, c := range windowErrors {
+		de := errorText(c.err)
+		assert.NotEqual(t, english[c.name], de, c.name)
+		for _, w := range []string{"Cannot", "Sign in", "permission", "read-only", "newer version", "no longer"} {
+			assert.NotContains(t, de, w, "%s: %q", c.name, de)
+		}
+	}
+	de := errorText(windowErrors[len(windowErrors)-1].err)
+	assert.Contains(t, de, "The keyring's service crashed.", "the program's words kept whole")
+	assert.Contains(t, de, "Englisch", "and said to be English")
+	assert.Contains(t, errorText(windowErrors[0].err), "/srv/out.csv", "data stays as it is")
 }
