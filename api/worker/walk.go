@@ -417,7 +417,12 @@ func (w *walk) request(r Request) {
 func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 	id, err := api.ValidateFile(row.LocalPath)
 	if err != nil {
-		if fi != nil && !fi.Mode().IsRegular() {
+		// A name Windows keeps for a device (NUL.txt) stats as that
+		// device; its sentence, which says to rename it, is the one
+		// that helps.
+		var ve *api.ValidationError
+		reserved := errors.As(err, &ve) && ve.Problem == api.ProblemReservedName
+		if fi != nil && !fi.Mode().IsRegular() && !reserved {
 			c := causeNotRegular(fi.Mode().Type())
 			c.text = api.Human(err)
 			w.add(row, storage.JobSkipped, c)
