@@ -5,7 +5,6 @@ package instance
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -69,34 +68,6 @@ func TestStaleClaimAfterCrash(t *testing.T) {
 	_, handed, err = Claim(t.Context(), dir, Request{Paths: []string{"/x"}})
 	require.NoError(t, err)
 	assert.True(t, handed, "the new window takes hand-offs")
-}
-
-// Between a window's claim and its listening, a launch waits for it
-// instead of taking the folder or failing; if that window goes away
-// without listening, the launch becomes the window.
-func TestLaunchWhileTheWindowStarts(t *testing.T) {
-	dir := t.TempDir()
-	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
-	require.NoError(t, err)
-	require.NoError(t, syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB))
-
-	type result struct {
-		srv    *Server
-		handed bool
-		err    error
-	}
-	done := make(chan result, 1)
-	go func() {
-		srv, handed, err := Claim(context.Background(), dir, Request{})
-		done <- result{srv, handed, err}
-	}()
-	// Until the lock goes, the launch can neither hand over nor claim:
-	// an early answer would be an error, caught below.
-	require.NoError(t, lock.Close()) // the starting window went away
-	r := <-done
-	require.NoError(t, r.err)
-	require.NotNil(t, r.srv, "the launch became the window")
-	require.NoError(t, r.srv.Close())
 }
 
 // waitStopped waits until process pid is stopped (SIGSTOP is delivered
