@@ -14,7 +14,8 @@
 #     same .exe from cmd.exe) must list the file with its CID, and a
 #     screenshot of the window is saved. Then the Send to entry and the
 #     registered Open with command each hand the running window one more
-#     file, which must reach the history too.
+#     file, which must reach the history too; the installer, run again
+#     meanwhile, stops with exit status 2.
 #  4. From cmd.exe: `dstor-uploader.exe sandbox` in the background and
 #     `dstor-uploader.exe upload` against it print the file's CID.
 #  5. The uninstaller (/S) removes the app and keeps the history; installed
@@ -179,6 +180,11 @@ check "Send to handed a file to the window: history lists its CID $want_sent" wa
 printf '%s\r\n' "${open_with//%1/$(winpath "$opened")}" >"$work/open-with.bat"
 "$wine" cmd /c "$(winpath "$work/open-with.bat")" >"$work/open-with.log" 2>&1 || true
 check "Open with's command handed a file to the window: history lists its CID $want_opened" wait_history "$want_opened" "$window"
+# While the app runs its .exe cannot be replaced: the installer stops
+# (exit status 2) instead of keeping the old version and saying it worked.
+setup_status=0
+"$wine" "$setup" /S >/dev/null 2>&1 || setup_status=$?
+check "installer /S while the app runs stops with exit status 2" test "$setup_status" = 2
 kill "$window" 2>/dev/null || true
 wait "$window" 2>/dev/null || true
 

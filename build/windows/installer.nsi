@@ -40,10 +40,31 @@ VIAddVersionKey "LegalCopyright" "The ${APP_NAME} authors"
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
+; A running app's .exe cannot be replaced or deleted (Windows keeps it open
+; while it runs), and NSIS would go on without it: the old version left in
+; place, the install said to have worked. So ask for the app to be closed
+; first; silent (/S), or if the person cancels, stop with exit status 2.
+!macro WaitUntilClosed WHAT
+  IfFileExists "$INSTDIR\${EXE_NAME}" 0 closed_${WHAT}
+  retry_${WHAT}:
+    ClearErrors
+    FileOpen $0 "$INSTDIR\${EXE_NAME}" a
+    IfErrors 0 open_${WHAT}
+    MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION \
+      "${APP_NAME} is running, so it cannot be ${WHAT}.$\r$\n$\r$\nClose its window, then choose Retry." \
+      /SD IDCANCEL IDRETRY retry_${WHAT}
+    SetErrorLevel 2
+    Abort "${APP_NAME} is running: close it, then run this again."
+  open_${WHAT}:
+    FileClose $0
+  closed_${WHAT}:
+!macroend
+
 Section "${APP_NAME} (required)" SecApp
   SectionIn RO
   SetShellVarContext current
   SetOutPath "$INSTDIR"
+  !insertmacro WaitUntilClosed updated
   File "/oname=${EXE_NAME}" "${EXE}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
   CreateShortcut "$SMPROGRAMS\${APP_NAME}.lnk" "$INSTDIR\${EXE_NAME}" "" "$INSTDIR\${EXE_NAME}" 0
@@ -81,6 +102,7 @@ SectionEnd
 
 Section "Uninstall"
   SetShellVarContext current
+  !insertmacro WaitUntilClosed removed
   Delete "$SMPROGRAMS\${APP_NAME}.lnk"
   Delete "$SENDTO\${APP_NAME}.lnk"
   DeleteRegKey HKCU "Software\Classes\Applications\${EXE_NAME}"
