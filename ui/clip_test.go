@@ -128,7 +128,7 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 	e := newTestEnv(t)
 	a := e.a
 	seedHistory(t, e.db, 3)
-	minimum := func(screen string) {
+	minimum := func(screen string, checks ...func(screen string)) {
 		min := a.win.Content().MinSize()
 		t.Logf("%s %s: minimum window size %.0fx%.0f", l.Tag, screen, min.Width, min.Height)
 		// As low as the window goes (at least 480, where the sign-in card
@@ -137,6 +137,9 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 			a.win.Resize(fyne.NewSize(min.Width, h))
 			a.win.Content().Refresh() // lays out again what changed text since
 			assertNoClipping(t, l.Tag+" "+screen, a.win)
+			for _, check := range checks {
+				check(l.Tag + " " + screen)
+			}
 		}
 	}
 	e.ui(func() {
@@ -151,9 +154,12 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 		a.tabs.Select(a.uploadTab)
 		a.upload.jobs = pseudoJobs()
 		a.upload.reindex()
+		// The longest summary: every part, a speed and a limit too.
 		a.upload.sum = pseudoSummary()
+		a.upload.sum.UploadLimit = 5 << 20
+		a.upload.sending = map[string]float64{"uploading": 4_900_000}
 		a.upload.render()
-		minimum("upload")
+		minimum("upload", func(screen string) { assertSummaryWhole(t, screen, a.upload) })
 		a.upload.destMode.SetSelected(destModeLabel(destParent))
 		minimum("upload, to a parent folder id")
 		a.upload.destMode.SetSelected(destModeLabel(destFolder))
@@ -163,6 +169,19 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 	})
 	e.eventually(func() bool { return len(a.history.entries) == 5 }, "history loaded")
 	e.ui(func() { minimum("history") })
+}
+
+// assertSummaryWhole fails when the Upload tab's summary line does not
+// show every part of the queue's summary, whole and beside the buttons.
+func assertSummaryWhole(t *testing.T, screen string, v *uploadView) {
+	t.Helper()
+	l := v.summary
+	assert.Equal(t, summaryText(v.sum, v.totalSpeed()), strings.ReplaceAll(l.Text, "\n", summarySeparator), "%s: the summary's parts", screen)
+	assert.Equal(t, strings.ReplaceAll(l.Text, "\n", ""), drawnText(l), "%s: the summary is cut", screen)
+	assertWholeHeight(t, l)
+	d := fyne.CurrentApp().Driver()
+	end := d.AbsolutePositionForObject(l).X + l.Size().Width
+	assert.LessOrEqual(t, end, d.AbsolutePositionForObject(v.pause).X, "%s: the summary reaches under the buttons", screen)
 }
 
 // TestRowStatesFitTheirColumn: in every language, each state a queue row

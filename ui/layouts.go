@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"slices"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -87,18 +90,27 @@ func (l minHeightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(s.Width, fyne.Max(s.Height, l.height))
 }
 
-// toolbarLayout lays out a summary and a row of buttons on one line: the
-// buttons at the right with their labels when the toolbar is at least
-// labelsFrom wide, else with their icons alone, so the summary stays
-// readable in a small window. (A fixed width, not a measurement: changing
-// the labels changes the widths measured, which would make the layout
-// flip back and forth.)
+// toolbarLayout lays out a summary and a row of buttons: the buttons at
+// the right with their labels when the toolbar is at least labelsFrom
+// wide, else with their icons alone, so the summary stays readable in a
+// small window. (A fixed width, not a measurement: changing the labels
+// changes the widths measured, which would make the layout flip back and
+// forth.) The summary's parts are joined by " · " on as many lines as the
+// room left of the buttons needs, a line broken only between two parts:
+// a German or Russian summary with a speed and a limit is wider than that
+// room in a small window, and cut short it lost them.
 type toolbarLayout struct {
 	labelsFrom float32
+	summary    *widget.Label
+	parts      []string // the summary's parts ("2 of 10 uploaded", "4.9 MB/s")
+	room       float32  // the summary's width at the last layout; 0 before
 	buttons    []*iconButton
 	labels     []string
 	on         bool // the labels are shown
 }
+
+// summarySeparator joins the summary's parts on one line.
+const summarySeparator = " · "
 
 // setLabel changes button i's label (Pause, Resume), shown if labels are.
 func (l *toolbarLayout) setLabel(i int, label string) {
@@ -109,16 +121,51 @@ func (l *toolbarLayout) setLabel(i int, label string) {
 	}
 }
 
+// setSummary shows parts in the summary, broken into lines for its room.
+func (l *toolbarLayout) setSummary(parts []string) {
+	if slices.Equal(parts, l.parts) {
+		return // measured already, for this room
+	}
+	l.parts = parts
+	l.showSummary()
+}
+
+// showSummary sets the summary's text: its parts on the lines the room
+// holds. A part wider than the room alone (a window far narrower than its
+// minimum) is cut with "…" by the label.
+func (l *toolbarLayout) showSummary() {
+	th := l.summary.Theme()
+	textSize, pad := th.Size(theme.SizeNameText), th.Size(theme.SizeNameInnerPadding)
+	fits := func(line string) bool {
+		return l.room <= 0 || fyne.MeasureText(line, textSize, l.summary.TextStyle).Width+2*pad <= l.room
+	}
+	var lines []string
+	for _, p := range l.parts {
+		if n := len(lines); n > 0 && fits(lines[n-1]+summarySeparator+p) {
+			lines[n-1] += summarySeparator + p
+		} else {
+			lines = append(lines, p)
+		}
+	}
+	if text := strings.Join(lines, "\n"); l.summary.Text != text {
+		l.summary.SetText(text) // a new height is laid out on the next frame
+	}
+}
+
 func (l *toolbarLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) != 2 {
 		return
 	}
 	l.setLabels(size.Width >= l.labelsFrom)
 	summary, row := objs[0], objs[1]
-	rw := row.MinSize().Width
-	row.Resize(fyne.NewSize(rw, size.Height))
-	row.Move(fyne.NewPos(size.Width-rw, 0))
-	summary.Resize(fyne.NewSize(fyne.Max(size.Width-rw-theme.Padding(), 0), size.Height))
+	rs := row.MinSize()
+	row.Resize(rs)
+	row.Move(fyne.NewPos(size.Width-rs.Width, (size.Height-rs.Height)/2))
+	if room := fyne.Max(size.Width-rs.Width-theme.Padding(), 0); room != l.room {
+		l.room = room
+		l.showSummary()
+	}
+	summary.Resize(fyne.NewSize(l.room, size.Height))
 	summary.Move(fyne.NewPos(0, 0))
 }
 
@@ -136,6 +183,9 @@ func (l *toolbarLayout) setLabels(on bool) {
 	}
 }
 
+// MinSize is as wide as the buttons and a little of the summary (it cuts
+// a part with "…" only in a window narrower than the window's minimum),
+// and as high as the summary's lines at the last layout's width.
 func (l *toolbarLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for _, o := range objs {

@@ -177,7 +177,7 @@ func (v *uploadView) dropZone() (fyne.CanvasObject, *widget.Label) {
 
 // queueHead is the toolbar above the queue and the overall progress bar.
 func (v *uploadView) queueHead() fyne.CanvasObject {
-	v.toolbar = &toolbarLayout{labelsFrom: 760,
+	v.toolbar = &toolbarLayout{labelsFrom: 760, summary: v.summary,
 		buttons: []*iconButton{v.pause, v.retryFailed, v.cancelAll, v.clearFinished},
 		labels:  []string{v.pause.Text, v.retryFailed.Text, v.cancelAll.Text, v.clearFinished.Text},
 		on:      true,

@@ -43,7 +43,7 @@ func (v *uploadView) render() {
 	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
 	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
 	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
-	setLabel(v.summary, summaryText(s, v.totalSpeed()), v.summary.Importance)
+	v.toolbar.setSummary(summaryParts(s, v.totalSpeed()))
 
 	v.showWaiting(s)
 	progress := s.BytesTotal > 0 && v.busy()
@@ -126,13 +126,20 @@ func stalledText(s worker.Summary) string {
 }
 
 // summaryText is the line above the queue: "12 of 40 uploaded · 1 failed ·
-// 230 MB left".
+// 230 MB left", as one line.
 func summaryText(s worker.Summary, speed float64) string {
+	return strings.Join(summaryParts(s, speed), summarySeparator)
+}
+
+// summaryParts are the parts of the line above the queue: "12 of 40
+// uploaded", "1 failed", "230 MB left". The toolbar joins them, on more
+// than one line where the window is narrow.
+func summaryParts(s worker.Summary, speed float64) []string {
 	if s.Total == 0 {
 		if s.Walking {
-			return tr("Listing folders…")
+			return []string{tr("Listing folders…")}
 		}
-		return tr("No uploads yet")
+		return []string{tr("No uploads yet")}
 	}
 	var parts []string
 	if active := s.Total - s.Skipped - s.Canceled - s.Already; active > 0 || s.Already == 0 {
@@ -168,7 +175,7 @@ func summaryText(s worker.Summary, speed float64) string {
 	if s.WaitingSignIn {
 		parts = append(parts, tr("waiting for sign-in"))
 	}
-	return strings.Join(parts, " · ")
+	return parts
 }
 
 // setNotice shows (or, with "", hides) a warning above the drop zone,
