@@ -150,14 +150,15 @@ type Queue struct {
 // (window.go). Under Queue.mu.
 type queueSchedule struct {
 	wake         chan struct{}
-	running      int    // upload goroutines alive
-	ready        []*job // queued jobs that may start, FIFO (lazy: stale entries are skipped)
-	delayed      []*job // queued jobs in retry backoff
-	window       int    // how many queued jobs one read brings in (Config.window)
-	cursor       int64  // the next window is read after this seq
-	exhausted    bool   // no queued row after cursor, until something is queued
-	refillFailed bool   // the last window read failed: try again in refillRetry
-	bulkGen      uint64 // bumped by every bulk change, so a window read across one is read again
+	running      int         // upload goroutines alive
+	uploaders    chan func() // unbuffered: the upload goroutines waiting for the next attempt take it (goUpload)
+	ready        []*job      // queued jobs that may start, FIFO (lazy: stale entries are skipped)
+	delayed      []*job      // queued jobs in retry backoff
+	window       int         // how many queued jobs one read brings in (Config.window)
+	cursor       int64       // the next window is read after this seq
+	exhausted    bool        // no queued row after cursor, until something is queued
+	refillFailed bool        // the last window read failed: try again in refillRetry
+	bulkGen      uint64      // bumped by every bulk change, so a window read across one is read again
 }
 
 // queueWalks is the Queue's walking (walk.go): the files and folders
