@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"mime"
+	"mime/multipart"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -87,4 +90,48 @@ func TestUploadBodyFinishMidBlock(t *testing.T) {
 	assert.ErrorIs(t, err, errBodyClosed)
 	h.Abort()
 	assert.Equal(t, int64(ChunkSize), h.Size(), "only the block taken whole was hashed")
+}
+
+// The envelope built by hand is, byte for byte, what mime/multipart's
+// Writer writes for the same part and boundary, whatever the name holds;
+// each envelope has a boundary of its own, which the Content-Type names.
+func TestEnvelopeMatchesMimeMultipart(t *testing.T) {
+	names := []string{"a.txt", "", `quote".txt`, `back\slash`, "line\r\nbreak", "naïve 写真 🙂.jpg", "%22;name=x", strings.Repeat("n", 255)}
+	boundary := []byte(strings.Repeat("0123456789abcdef", 3) + "0123456789ab")
+	for _, name := range names {
+		var want bytes.Buffer
+		mw := multipart.NewWriter(&want)
+		require.NoError(t, mw.SetBoundary(string(boundary)))
+		_, err := mw.CreateFormFile("file", name)
+		require.NoError(t, err)
+		n := want.Len()
+		require.NoError(t, mw.Close())
+
+		head, tail := envelopeWith(name, boundary)
+		assert.Equal(t, want.String()[:n], string(head), "head for %q", name)
+		assert.Equal(t, want.String()[n:], string(tail), "tail for %q", name)
+		assert.Equal(t, len(head), cap(head), "appending to head cannot overwrite tail")
+	}
+
+	head, tail, contentType, err := multipartEnvelope("a.txt")
+	require.NoError(t, err)
+	_, params, err := mime.ParseMediaType(contentType)
+	require.NoError(t, err)
+	b := params["boundary"]
+	assert.Len(t, b, 60)
+	assert.True(t, bytes.HasPrefix(head, []byte("--"+b+"\r\n")))
+	assert.Equal(t, "\r\n--"+b+"--\r\n", string(tail))
+	r := multipart.NewReader(io.MultiReader(bytes.NewReader(head), strings.NewReader("data"), bytes.NewReader(tail)), b)
+	p, err := r.NextPart()
+	require.NoError(t, err)
+	assert.Equal(t, "a.txt", p.FileName())
+	data, err := io.ReadAll(p)
+	require.NoError(t, err)
+	assert.Equal(t, "data", string(data))
+	_, err = r.NextPart()
+	assert.ErrorIs(t, err, io.EOF)
+
+	_, _, other, err := multipartEnvelope("a.txt")
+	require.NoError(t, err)
+	assert.NotEqual(t, contentType, other, "a new boundary for every envelope")
 }
