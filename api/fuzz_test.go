@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -32,6 +33,11 @@ func FuzzParseAddResponse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		got, err := ParseAddResponse(body)
+		// The one-object fast path answers exactly as the general parser.
+		general, gerr := parseAddStream(body)
+		if got != general || (err == nil) != (gerr == nil) || (err != nil && err.Error() != gerr.Error()) {
+			t.Fatalf("ParseAddResponse: %+v, %v; the general parser: %+v, %v", got, err, general, gerr)
+		}
 		if err != nil {
 			if got != (AddResponse{}) {
 				t.Fatalf("error with a non-zero result: %+v", got)
@@ -43,6 +49,24 @@ func FuzzParseAddResponse(f *testing.F) {
 		}
 		if got.Size < 0 {
 			t.Fatalf("negative size: %+v", got)
+		}
+	})
+}
+
+// FuzzPlainString: a JSON string that plainString takes as it is decodes
+// to the same string with encoding/json.
+func FuzzPlainString(f *testing.F) {
+	for _, s := range []string{`"a"`, `""`, `"a\"b"`, `"\u00e9"`, "\"\xff\"", "\"tab\t\"", `"naïve 写真"`, `"a"b"`, `"`, `x`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := plainString(raw)
+		if !ok {
+			return
+		}
+		var want string
+		if err := json.Unmarshal(raw, &want); err != nil || got != want {
+			t.Fatalf("plainString(%q) = %q; encoding/json: %q, %v", raw, got, want, err)
 		}
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // UploadRequest is one file to upload and where to put it on dStor.
@@ -697,6 +698,28 @@ func (b *uploadBody) finish() bodyState {
 // root. Size may be a string (as IPFS sends it) or a number. Objects
 // without a Hash (progress reports) are skipped.
 func ParseAddResponse(body []byte) (AddResponse, error) {
+	if firstByte(body) == '{' {
+		// The usual answer, one object: read once. Whatever this cannot
+		// read (several values, bad JSON) goes the general way below,
+		// which reads one object exactly as this does.
+		var o addFields
+		if json.Unmarshal(body, &o) == nil {
+			obj, ok, err := o.parse()
+			if err != nil {
+				return AddResponse{}, err
+			}
+			if !ok {
+				return AddResponse{}, errors.New("parse add answer: no object with a Hash")
+			}
+			return obj, nil
+		}
+	}
+	return parseAddStream(body)
+}
+
+// parseAddStream is ParseAddResponse for any answer: one or more JSON
+// values, each an object or an array of objects.
+func parseAddStream(body []byte) (AddResponse, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var (
 		root  AddResponse
@@ -754,14 +777,22 @@ func addObjects(raw json.RawMessage) ([]json.RawMessage, error) {
 // parseAddObject reads one {"Name","Hash","Size"} object; ok is false when
 // it has no Hash.
 func parseAddObject(raw json.RawMessage) (AddResponse, bool, error) {
-	var o struct {
-		Name json.RawMessage
-		Hash json.RawMessage
-		Size json.RawMessage
-	}
+	var o addFields
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return AddResponse{}, false, fmt.Errorf("parse add answer: %w", err)
 	}
+	return o.parse()
+}
+
+// addFields are the fields of one add answer object, as sent.
+type addFields struct {
+	Name json.RawMessage
+	Hash json.RawMessage
+	Size json.RawMessage
+}
+
+// parse checks and converts the fields; ok is false when there is no Hash.
+func (o addFields) parse() (AddResponse, bool, error) {
 	hash, err := optionalString(o.Hash)
 	if err != nil {
 		return AddResponse{}, false, fmt.Errorf("parse add answer: Hash: %w", err)
@@ -786,11 +817,33 @@ func optionalString(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
 	}
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", errors.New("not a string")
 	}
 	return s, nil
+}
+
+// plainString is the string a JSON string literal holds when it needs no
+// decoding: quoted, with no escape, no control character and valid UTF-8
+// (which json.Unmarshal would replace); ok is false otherwise.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	in := raw[1 : len(raw)-1]
+	for _, c := range in {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // parseSize reads Size as a JSON string or number holding a non-negative
