@@ -147,12 +147,17 @@ func normSearch(s string) string {
 	return strings.ToLower(strings.TrimSpace(s))
 }
 
-const insertHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
+const insertHistorySQL = recordHistorySQL + `
+	RETURNING id`
+
+// recordHistorySQL is insertHistorySQL without the new id, for the queue's
+// finished uploads, which need none: it runs with Exec, with no result row
+// to read and close for each file.
+const recordHistorySQL = `INSERT INTO history (job_id, env, account, local_path, name, size, hash,
 	verified, folder_path, parent_id, comment, started_at, finished_at, attempts, search_text, server_name,
 	file_mtime, file_ctime, file_id, sha256, added_folder, batch_id)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (job_id) DO NOTHING
-	RETURNING id`
+	ON CONFLICT (job_id) DO NOTHING`
 
 func historyArgs(e HistoryEntry) []any {
 	var jobID any

@@ -350,7 +350,7 @@ func (d *DB) prepareJobWrites(w *jobWrites) error {
 	if w.fin, err = d.writeStmt(finishJobSQL); err != nil {
 		return err
 	}
-	w.hist, err = d.writeStmt(insertHistorySQL)
+	w.hist, err = d.writeStmt(recordHistorySQL)
 	return err
 }
 
@@ -439,7 +439,9 @@ func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, f JobFinish, now int64) error 
 	if err := touchedOne(fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, now, r.Reported, r.ID)); err != nil {
 		return err
 	}
-	_, err := addHistory(txStmtQueryer{tx, hist}, f.History)
+	// Idempotent by JobID (always set here): finished twice, the entry is
+	// written once, as AddHistory would.
+	_, err := hist.Exec(historyArgs(f.History)...)
 	return err
 }
 
@@ -454,20 +456,6 @@ const (
 	jobStateSQL       = `SELECT state FROM jobs WHERE id = ?`
 	deleteJobSQL      = `DELETE FROM jobs WHERE id = ?`
 )
-
-// txStmtQueryer runs insertHistorySQL through a prepared statement and any
-// other query on tx, for addHistory.
-type txStmtQueryer struct {
-	tx  *sql.Tx
-	ins *sql.Stmt // insertHistorySQL, prepared, on tx (tx.Stmt)
-}
-
-func (q txStmtQueryer) QueryRow(query string, args ...any) *sql.Row {
-	if query == insertHistorySQL {
-		return q.ins.QueryRow(args...)
-	}
-	return q.tx.QueryRow(query, args...)
-}
 
 // newUUID returns a random (version 4, RFC 9562) UUID in its canonical
 // text form. It is written here rather than imported to keep the package's
