@@ -97,7 +97,7 @@ func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logf := timestampedLog(cio.Err)
-	srv, err := sandbox.New(sandbox.Config{DataDir: o.dataDir, MaxUploadSize: o.maxUploadSize, Logf: logf})
+	srv, err := sandbox.New(sandbox.Config{DataDir: o.dataDir, MaxUploadSize: o.maxUploadSize, Logf: logf, ForgetUploads: true})
 	if err != nil {
 		return err
 	}

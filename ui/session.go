@@ -229,7 +229,7 @@ func (a *App) startSandbox() (string, error) {
 	if a.closed.Load() {
 		return "", errClosed
 	}
-	srv, _, err := sandbox.NewDemo(sandbox.Config{DataDir: filepath.Join(a.home, "sandbox")})
+	srv, _, err := sandbox.NewDemo(sandbox.Config{DataDir: filepath.Join(a.home, "sandbox"), ForgetUploads: true})
 	if err != nil {
 		return "", fmt.Errorf("the Local sandbox could not start: %w", err)
 	}

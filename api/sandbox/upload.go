@@ -43,7 +43,7 @@ type Upload struct {
 }
 
 // Uploads lists the uploads of one account, oldest first; other accounts'
-// uploads are never included.
+// uploads are never included. With Config.ForgetUploads it lists none.
 func (s *Server) Uploads(accountID string) []Upload {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -164,13 +164,15 @@ func (s *Server) handleAdd(w http.ResponseWriter, r *http.Request, wrongHash boo
 		s.storeFailed(w, err)
 		return
 	}
-	s.mu.Lock()
-	s.uploads = append(s.uploads, Upload{
-		AccountID: accountID, Name: st.name, Hash: st.hash, Size: st.size,
-		FolderPath: dest.folderPath, ParentID: dest.parentID, Comment: dest.comment,
-		At: s.now(),
-	})
-	s.mu.Unlock()
+	if !s.forget {
+		s.mu.Lock()
+		s.uploads = append(s.uploads, Upload{
+			AccountID: accountID, Name: st.name, Hash: st.hash, Size: st.size,
+			FolderPath: dest.folderPath, ParentID: dest.parentID, Comment: dest.comment,
+			At: s.now(),
+		})
+		s.mu.Unlock()
+	}
 
 	hash := st.hash
 	if wrongHash {

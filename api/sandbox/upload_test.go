@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -292,6 +293,29 @@ func TestEndpointsAnswerJSONErrors(t *testing.T) {
 			resp, body := e.do(req)
 			requireJSONError(t, resp, body, tt.status)
 			assert.Equal(t, tt.allow, resp.Header.Get("Allow"))
+		})
+	}
+}
+
+// TestForgetUploadsKeepsNoList: a sandbox told to forget its uploads (the
+// window's Local sandbox, `dstor-uploader sandbox`) still stores and
+// serves every file, and holds no record of it in memory.
+func TestForgetUploadsKeepsNoList(t *testing.T) {
+	for _, forget := range []bool{false, true} {
+		t.Run(fmt.Sprintf("forget=%v", forget), func(t *testing.T) {
+			e := newEnv(t, Config{ForgetUploads: forget})
+			data := []byte("kept on disk either way\n")
+			ans := e.uploadOK(map[string]string{"x-dstor-comment": "a note"}, "note.txt", bytes.NewReader(data))
+			resp, body := e.do(mustRequest(t, http.MethodGet, e.url+"/ipfs/"+ans.Hash, nil))
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, data, body)
+			assert.Equal(t, `inline; filename="note.txt"`, resp.Header.Get("Content-Disposition"))
+			if forget {
+				assert.Empty(t, e.s.Uploads(e.acc.ID))
+			} else {
+				require.Len(t, e.s.Uploads(e.acc.ID), 1)
+				assert.Equal(t, ans.Hash, e.s.Uploads(e.acc.ID)[0].Hash)
+			}
 		})
 	}
 }
