@@ -87,7 +87,7 @@ stop=$(($(date +%s%N) + seconds * 1000000000))
 while [ "$(date +%s%N)" -lt "$stop" ] && [ "$(q 'SELECT count(*) FROM history')" -lt "$n" ]; do sleep 0.25; done
 f1=$(frames) ui1=$(thread_ns "$pid" ui) r1=$(thread_ns "$pid" raster) t1=$(date +%s%N)
 [ -f "$hud/frametime_(ms)" ] || { echo "Mesa's HUD wrote no frame times (not a gallium driver?)" >&2; exit 1; }
-awk -v t="$((t1 - t0))" -v f="$((f1 - f0))" -v u="$((ui1 - ui0))" -v r="$((r1 - r0))" 'BEGIN { printf "%.2f %d %d %d\n", t / 1e9, f, u, r }'
+awk -v t="$((t1 - t0))" -v f="$((f1 - f0))" -v u="$((ui1 - ui0))" -v r="$((r1 - r0))" 'BEGIN { printf "%.2f %d %.0f %.0f\n", t / 1e9, f, u, r }'
 INNER
 
 for n in $SIZES; do
