@@ -12,7 +12,8 @@
 #   BENCH_RUNS=7 make bench     more runs per case (default 5, quick 2)
 #   BENCH_KEEP=1                keep the temporary folder (data, logs)
 #   BENCH_CASES="small limit"   only these cases (default: all of big rss
-#                               small scale cid full history window limit)
+#                               small scale cid full history window drop
+#                               limit)
 #
 # Wall-clock numbers are only meaningful as ratios taken in the same run:
 # the machine may be shared. Peak RSS and CPU seconds come from
@@ -35,6 +36,7 @@ if [ "$QUICK" = 1 ]; then
 	HISTORY_BENCH=100k
 	SCALE_SIZES="500 5000 20000"
 	FRAME_SIZES="2000 20000" # fewer files upload before the window is timed
+	DROP_SIZES="500 5000 20000"
 else
 	RUNS=${BENCH_RUNS:-5}
 	BIG_MIB=1024
@@ -48,9 +50,10 @@ else
 	HISTORY_BENCH=1M
 	SCALE_SIZES="2000 20000 100000"
 	FRAME_SIZES="2000 100000"
+	DROP_SIZES="2000 20000 100000"
 fi
 MID_MIB=256 # the smaller file of the RSS comparison
-CASES=${BENCH_CASES:-big rss small scale cid full history window limit}
+CASES=${BENCH_CASES:-big rss small scale cid full history window drop limit}
 # want CASE: whether this run measures CASE.
 want() { [[ " $CASES " == *" $1 "* ]]; }
 SMALL_SIZE=4096
@@ -294,12 +297,12 @@ fi
 # of the whole process from /usr/bin/time -v, stopped once the history has
 # the file.
 WINDOW=no
-if want window && "$BIN" --env sandbox --help >"$WORK/window-help.txt" 2>&1 && grep -qi window "$WORK/window-help.txt" &&
+if { want window || want drop; } && "$BIN" --env sandbox --help >"$WORK/window-help.txt" 2>&1 && grep -qi window "$WORK/window-help.txt" &&
 	command -v xvfb-run >/dev/null && command -v xwininfo >/dev/null; then
 	WINDOW=yes
 fi
 WIN_RUNS=$RSS_RUNS
-if [ "$WINDOW" = yes ]; then
+if [ "$WINDOW" = yes ] && want window; then
 	log "case: the window: cold start with 100,000 history rows, $WIN_RUNS runs; peak RSS uploading the ${HUGE_MIB} MiB file"
 	DSTOR_BENCH_FILL_DIR=$WORK/win-fill $GO test -count=1 -run '^TestFillHistoryForBench$' ./storage/ >>"$LOG" 2>&1 ||
 		die "could not fill a history of 100,000 rows"
@@ -354,6 +357,22 @@ WIN
 	FRAME_BIN=$BIN FRAME_SIZES=$FRAME_SIZES ./.ci/window-frames.sh >"$WORK/frames.txt" 2>>"$LOG" ||
 		die "the window's frames: $(tail -5 "$LOG")"
 fi
+
+# A folder of many small files dropped on the window (the window started on
+# it, as window-frames.sh does), timed from exec until the history holds
+# every file, against one CLI run on the same folder, alternating, at each
+# size (.ci/window-scale.sh: its own folders and sandboxes).
+if [ "$WINDOW" = yes ] && want drop; then
+	log "case: $DROP_SIZES x 4 KiB files dropped on the window, and uploaded by the CLI"
+	WSCALE_BIN=$BIN WSCALE_SIZES=$DROP_SIZES ./.ci/window-scale.sh >"$WORK/drop.txt" 2>>"$LOG" ||
+		die "the window's drops: $(tail -5 "$LOG")"
+fi
+DROP_MIN=$(echo "$DROP_SIZES" | awk '{ print $1 }')
+DROP_MAX=$(echo "$DROP_SIZES" | awk '{ print $NF }')
+# drop WHO N FIELD: a field of window-scale.sh's line for WHO (cli, window)
+# and N files (4 wall s, 5 CPU s, 6 peak RSS KiB; 7 the CLI's sandbox CPU s,
+# or the window's UI thread CPU s, 8 the window's llvmpipe CPU s).
+drop() { awk -v who="$1" -v n="$2" -v f="$3" '$1 == "wscale" && $2 == who && $3 == n { print $f }' "$WORK/drop.txt"; }
 
 # The speed limit: 64 MiB in four uploads at once through one client
 # limited to 8 MiB/s (what --limit-rate 8M sets), counted as the server
@@ -459,6 +478,27 @@ big_bytes=$((BIG_MIB * MIB))
 				printf "window uploading, %d files queued: Mesa llvmpipe rasterizer CPU per frame (a GPU'"'"'s work on a desktop), ms (ref: %d queued)|%.1f|%.1f|%.2f|report|—\n", a, b, h, l, h / l }'
 			awk -v t="$(median win_start 2)" 'BEGIN { printf "window: cold start to window mapped (Xvfb), 100,000 rows, s|%.2f|—|—|≤ 1.5 s|%s\n", t, (t <= 1.5 ? "yes" : "no") }'
 			awk -v m="$(median win_rss 4)" -v mib="$HUGE_MIB" 'BEGIN { printf "window: peak RSS uploading the %s file (built-in sandbox in the same process), MiB|%.1f|—|—|≤ 150 MiB|%s\n", (mib == 2048 ? "2 GiB" : mib " MiB"), m / 1024, (m / 1024 <= 150 ? "yes" : "no") }'
+		fi
+	fi
+	if want drop; then
+		if [ "$WINDOW" = no ]; then
+			echo "window: $DROP_MAX × 4 KiB dropped, files/s|not measured (window not built)|—|—|≥ 0.9 × at $DROP_MIN|—"
+		else
+			for n in $DROP_SIZES; do
+				awk -v n="$n" -v w="$(drop window "$n" 4)" -v c="$(drop cli "$n" 4)" 'BEGIN {
+					fw = n / w; fc = n / c
+					printf "%d × 4 KiB dropped on the window (built-in sandbox), files/s from exec to all verified (ref: the CLI, 3 at once, same folder)|%.0f|%.0f|%.2f|report|—\n", n, fw, fc, fw / fc }'
+			done
+			awk -v hi="$(drop window "$DROP_MAX" 4)" -v lo="$(drop window "$DROP_MIN" 4)" -v a="$DROP_MAX" -v b="$DROP_MIN" 'BEGIN {
+				fh = a / hi; fl = b / lo; r = fh / fl
+				printf "window: files/s, %d vs %d files dropped: per-file cost flat|%.0f|%.0f|%.2f|≥ 0.9|%s\n", a, b, fh, fl, r, (r >= 0.9 ? "yes" : "no") }'
+			awk -v w="$(drop window "$DROP_MAX" 5)" -v c="$(drop cli "$DROP_MAX" 5)" -v s="$(drop cli "$DROP_MAX" 7)" -v n="$DROP_MAX" 'BEGIN {
+				w = w * 1000 / n; c = (c + s) * 1000 / n
+				printf "window: CPU s per 1,000 files, %d dropped, its sandbox included (ref: the CLI + its sandbox)|%.2f|%.2f|%.2f|report|—\n", n, w, c, w / c }'
+			awk -v u="$(drop window "$DROP_MAX" 7)" -v r="$(drop window "$DROP_MAX" 8)" -v n="$DROP_MAX" 'BEGIN {
+				printf "window, %d dropped: of that CPU, the UI thread (ref: Mesa llvmpipe, a GPU'"'"'s work on a desktop), s per 1,000 files|%.2f|%.2f|—|report|—\n", n, u * 1000 / n, r * 1000 / n }'
+			awk -v hi="$(drop window "$DROP_MAX" 6)" -v lo="$(drop window "$DROP_MIN" 6)" -v a="$DROP_MAX" -v b="$DROP_MIN" 'BEGIN {
+				printf "window: peak RSS, %d files dropped, MiB (ref: %d files)|%.1f|%.1f|%.2f|report|—\n", a, b, hi / 1024, lo / 1024, hi / lo }'
 		fi
 	fi
 } >"$WORK/table.psv"
