@@ -7,7 +7,8 @@
 # medians and ratios. Only public tools: Go's benchmark harness,
 # /usr/bin/time -v (Debian package "time"), curl.
 #
-#   make bench                  full pass (29 minutes on 2 busy cores, 2026-12-02)
+#   make bench                  full pass (29 minutes on 2 busy cores, 2026-12-02;
+#                               the drop case adds about 18)
 #   BENCH_QUICK=1 make bench    short pass: smaller files, fewer runs
 #   BENCH_RUNS=7 make bench     more runs per case (default 5, quick 2)
 #   BENCH_KEEP=1                keep the temporary folder (data, logs)
