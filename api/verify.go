@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -61,7 +62,14 @@ func inertQuote(s string, n int) string {
 // form when the answer used an alphabet that is not plain letters and
 // digits). A comparable hash that differs is a *HashMismatchError; anything
 // that cannot be compared is an *UnverifiableHashError.
+//
+// The usual answer is the local CIDv0's very text: when that is a valid
+// CIDv0 it names the same content and is recorded, with nothing to decode
+// (decoding both was 2 % of the CPU of an upload of many small files).
 func checkAnswer(answered, local string) (string, error) {
+	if answered == local && isCIDv0Text(local) {
+		return answered, nil
+	}
 	unverifiable := func(reason string) (string, error) {
 		return "", &UnverifiableHashError{Local: local, Answered: inertQuote(answered, maxAnsweredLen), Reason: reason}
 	}
@@ -126,3 +134,27 @@ func isAlnum(s string) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}) < 0
 }
+
+// isCIDv0Text reports whether s is the text of a CIDv0: 46 characters of
+// base58 between the CIDv0s of the lowest and the highest sha2-256 digest.
+// Text of the same length in base58 sorts as the numbers it stands for
+// (the alphabet is in ASCII order), so exactly the texts in that range
+// decode to a sha2-256 multihash (FuzzCIDv0Text checks it with go-cid).
+func isCIDv0Text(s string) bool {
+	if len(s) != len(cidV0Lowest) || s < cidV0Lowest || s > cidV0Highest {
+		return false
+	}
+	for i := range len(s) {
+		if strings.IndexByte(base58Alphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// base58Alphabet is Bitcoin's base58 alphabet, the one of CIDv0.
+const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// cidV0Lowest and cidV0Highest are the CIDv0s of the digests all 0x00 and
+// all 0xff.
+var cidV0Lowest, cidV0Highest = cidV0([sha256.Size]byte{}), cidV0([sha256.Size]byte(bytes.Repeat([]byte{0xff}, sha256.Size)))

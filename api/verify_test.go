@@ -184,3 +184,63 @@ func TestTokenSubjectIsInert(t *testing.T) {
 	tok := ParseToken(makeJWT(t, map[string]any{"sub": "acct\x1b]0;x\a\nfake\u202e"}))
 	assert.Equal(t, "acct ]0;x fake", tok.Subject)
 }
+
+// isCIDv0Text takes exactly the texts go-cid decodes to a CIDv0 written
+// the same way: the bounds themselves, and nothing just outside them.
+func TestCIDv0TextBounds(t *testing.T) {
+	for _, s := range []string{cidV0Lowest, cidV0Highest, helloCID} {
+		assert.True(t, isCIDv0Text(s), s)
+		c, err := cid.Decode(s)
+		require.NoError(t, err, s)
+		assert.Equal(t, uint64(0), c.Version())
+		assert.Equal(t, s, c.String())
+	}
+	below, above := base58Step(cidV0Lowest, -1), base58Step(cidV0Highest, +1)
+	t.Logf("bounds %s … %s, just outside: %s, %s", cidV0Lowest, cidV0Highest, below, above)
+	for _, s := range []string{below, above, "", helloCID[:45], helloCID + "1", "Qm" + strings.Repeat("0", 44), strings.ToLower(helloCID)} {
+		assert.False(t, isCIDv0Text(s), s)
+		if c, err := cid.Decode(s); err == nil {
+			assert.False(t, c.Version() == 0 && c.String() == s, "%s is a CIDv0 the fast path refuses", s)
+		}
+	}
+	// The fast path answers as the decoding does.
+	got, err := checkAnswer(helloCID, helloCID)
+	require.NoError(t, err)
+	assert.Equal(t, helloCID, got)
+}
+
+// FuzzCIDv0Text: any text isCIDv0Text takes is a CIDv0 for go-cid, and
+// any CIDv0 go-cid writes back as the same text is taken.
+func FuzzCIDv0Text(f *testing.F) {
+	f.Add(helloCID)
+	f.Add(cidV0Lowest)
+	f.Add(cidV0Highest)
+	f.Add("QmZ" + strings.Repeat("z", 43))
+	f.Add("Qm" + strings.Repeat("1", 44))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := cid.Decode(s)
+		isV0 := err == nil && c.Version() == 0 && c.String() == s
+		if isCIDv0Text(s) != isV0 {
+			t.Fatalf("isCIDv0Text(%q) = %v; go-cid: %v (err %v)", s, isCIDv0Text(s), isV0, err)
+		}
+	})
+}
+
+// base58Step is the base58 text s plus d (±1), carried or borrowed across
+// digits.
+func base58Step(s string, d int) string {
+	b := []byte(s)
+	for i := len(b) - 1; i >= 0; i-- {
+		v := strings.IndexByte(base58Alphabet, b[i]) + d
+		switch {
+		case v < 0:
+			b[i] = base58Alphabet[len(base58Alphabet)-1]
+		case v >= len(base58Alphabet):
+			b[i] = base58Alphabet[0]
+		default:
+			b[i] = base58Alphabet[v]
+			return string(b)
+		}
+	}
+	return string(b)
+}
