@@ -154,9 +154,9 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 		a.tabs.Select(a.uploadTab)
 		a.upload.jobs = pseudoJobs()
 		a.upload.reindex()
-		// The longest summary: every part, a speed and a limit too.
+		// The longest summary: every part, a speed and the widest limit too.
 		a.upload.sum = pseudoSummary()
-		a.upload.sum.UploadLimit = 5 << 20
+		a.upload.sum.UploadLimit = widestLimit()
 		a.upload.sending = map[string]float64{"uploading": 4_900_000}
 		a.upload.render()
 		minimum("upload", func(screen string) { assertSummaryWhole(t, screen, a.upload) })
@@ -169,6 +169,21 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 	})
 	e.eventually(func() bool { return len(a.history.entries) == 5 }, "history loaded")
 	e.ui(func() { minimum("history") })
+}
+
+// widestLimit is the speed limit whose part of the summary line is the
+// widest in the window's language: a number of bytes, of kilobytes or of
+// megabytes per second, or one with a decimal mark.
+func widestLimit() int64 {
+	var widest int64
+	var width float32
+	for _, bps := range []int64{999, 999_999, 999_999_999, 5 << 20} {
+		text := tr("limited to {{.Speed}}", map[string]any{"Speed": formatSpeed(float64(bps))})
+		if w := fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width; w > width {
+			widest, width = bps, w
+		}
+	}
+	return widest
 }
 
 // assertSummaryWhole fails when the Upload tab's summary line does not

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
@@ -164,7 +163,9 @@ func summaryParts(s worker.Summary, speed float64) []string {
 		parts = append(parts, sp)
 	}
 	if s.UploadLimit > 0 {
-		parts = append(parts, tr("limited to {{.Rate}}/s", map[string]any{"Rate": api.FormatRate(s.UploadLimit)})) // as set: 1024-based, like curl
+		// Written as the speed beside it is, in the window's units, not
+		// in curl's syntax the limit was typed in ("5M" reads 5.2 MB/s).
+		parts = append(parts, tr("limited to {{.Speed}}", map[string]any{"Speed": formatSpeed(float64(s.UploadLimit))}))
 	}
 	if s.Walking {
 		parts = append(parts, tr("listing folders…"))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -176,8 +177,41 @@ func TestSummaryText(t *testing.T) {
 		summaryText(worker.Summary{Total: 40, Done: 12, Failed: 1, Queued: 27, BytesTotal: 300_000_000, BytesDone: 70_000_000}, 0))
 	assert.Equal(t, "0 of 3 uploaded · 3 kB left · waiting for sign-in",
 		summaryText(worker.Summary{Total: 3, Waiting: 3, BytesTotal: 3000, WaitingSignIn: true}, 0))
-	assert.Equal(t, "1 of 4 uploaded · 3 kB left · 2 MB/s · limited to 2M/s",
+	assert.Equal(t, "1 of 4 uploaded · 3 kB left · 2 MB/s · limited to 2 MB/s",
 		summaryText(worker.Summary{Total: 4, Done: 1, Uploading: 3, BytesTotal: 4000, BytesDone: 1000, UploadLimit: 2 << 20}, 2_000_000))
+}
+
+// TestSummaryLimitReadsLikeTheSpeed: in every language the summary line
+// writes the speed limit as it writes the speed beside it, in the
+// language's units and decimal mark, not in curl's syntax the limit was
+// typed in ("5M"): uploads that reach a limit of 5M show the same number
+// twice.
+func TestSummaryLimitReadsLikeTheSpeed(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	want := map[string]string{
+		"en":    "limited to 5.2 MB/s",
+		"de":    "begrenzt auf 5,2 MB/s",
+		"fr":    "limité à 5,2 Mo/s",
+		"es":    "limitado a 5,2 MB/s",
+		"pt-BR": "limitado a 5,2 MB/s",
+		"ru":    "не быстрее 5,2 МБ/с",
+	}
+	s := worker.Summary{Total: 2, Done: 1, Uploading: 1, BytesTotal: 40_000_000, BytesDone: 10_000_000, UploadLimit: 5 << 20}
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		parts := summaryParts(s, 5<<20)
+		require.GreaterOrEqual(t, len(parts), 2, l.Tag)
+		speed, limit := parts[len(parts)-2], parts[len(parts)-1]
+		assert.Equal(t, want[l.Tag], limit, l.Tag)
+		assert.Equal(t, formatSpeed(5<<20), speed, l.Tag)
+		assert.True(t, strings.HasSuffix(limit, " "+speed), "%s: the limit %q is written as the speed %q is", l.Tag, limit, speed)
+	}
+	require.NoError(t, useLanguage("ru"))
+	for _, bps := range []int64{500 << 10, 10 << 20, 1 << 30} {
+		s.UploadLimit = bps
+		limit := summaryParts(s, 0)[len(summaryParts(s, 0))-1]
+		assert.NotRegexp(t, "[A-Za-z]", limit, "Russian writes %d bytes/s with no Latin letter", bps)
+	}
 }
 
 // Pause stops the file being sent: its row says it stopped partway and
