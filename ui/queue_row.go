@@ -196,10 +196,13 @@ func problemLook(icon fyne.Resource, text string, imp widget.Importance, reason 
 	return stateLook{icon: icon, text: text, imp: imp, detailImp: imp, more: []string{reason}}
 }
 
-// placeDetails are the first details of every row: the file's size and the
-// folder it goes to.
+// placeDetails are the first details of every row: the file's size, where
+// it is known, and the folder it goes to.
 func placeDetails(j worker.Job) []string {
-	details := []string{formatSize(j.Size)}
+	var details []string
+	if sizeKnown(j) {
+		details = append(details, formatSize(j.Size))
+	}
 	dest := j.FolderPath
 	if j.ParentID != nil {
 		dest = tr("folder #{{.ID}}", map[string]any{"ID": *j.ParentID})
@@ -208,6 +211,43 @@ func placeDetails(j worker.Job) []string {
 		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Text(dest)}))
 	}
 	return details
+}
+
+// sizeKnown reports whether j.Size is its file's size. A file the queue
+// refused while listing it (a device, a pipe, a name Windows keeps for a
+// device, a file it may not open) was never measured: its size is 0, and
+// "0 bytes" would read as an empty file. Such a job is skipped, or failed
+// for a problem of the request or of the file found before reading it; one
+// saved before reasons had codes and failed with size 0 is taken as one.
+// An empty file that was read, then failed at dStor or on the way there,
+// shows its 0 bytes.
+func sizeKnown(j worker.Job) bool {
+	if j.Size > 0 {
+		return true
+	}
+	switch j.State {
+	case storage.JobSkipped:
+		return false
+	case storage.JobFailed:
+		return j.Reason != "" && !refusedBeforeReading(j.Reason)
+	}
+	return true
+}
+
+// refusedBeforeReading reports whether code is one the listing gives a file
+// it does not read: what is wrong with the request, or with the file as the
+// system shows it (already uploaded and unsaved jobs were read).
+func refusedBeforeReading(code worker.ReasonCode) bool {
+	switch code {
+	case worker.ReasonNoPath, worker.ReasonBothDestinations, worker.ReasonBadFolderPath, worker.ReasonBadComment,
+		worker.ReasonBadChecksum, worker.ReasonBadParentID, worker.ReasonBadName, worker.ReasonChecksumFolder,
+		worker.ReasonSymlink, worker.ReasonJunction, worker.ReasonEmptyFolder, worker.ReasonPipe,
+		worker.ReasonSocket, worker.ReasonDevice, worker.ReasonSpecialFile, worker.ReasonVanished,
+		worker.ReasonFolderDenied, worker.ReasonFolderUnreadable, worker.ReasonFileMissing,
+		worker.ReasonFileDenied, worker.ReasonFileUnreadable, worker.ReasonFileRefused, worker.ReasonNotListed:
+		return true
+	}
+	return false
 }
 
 // progressDetails are an upload's speed and time left, where known.

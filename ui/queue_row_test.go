@@ -1,12 +1,21 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // A queue row set again to what it shows keeps its widgets as they are
@@ -43,4 +52,91 @@ func TestQueueRowSetsOnlyWhatChanged(t *testing.T) {
 	assert.False(t, show(b, false), "already hidden")
 	assert.True(t, show(b, true))
 	assert.True(t, b.Visible())
+}
+
+// A row the queue refused before reading its file (a device, a name
+// Windows keeps, a file it may not open, one that is gone) shows no size,
+// in no language: its size is not known, and "0 bytes" would read as an
+// empty file queued. A size that is known is shown, 0 bytes of an empty
+// file that was read included.
+func TestRefusedRowShowsNoSize(t *testing.T) {
+	e := newTestEnv(t)
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	unknown := []worker.Job{
+		{ID: "1", Name: "null", State: storage.JobSkipped, Reason: worker.ReasonDevice},
+		{ID: "2", Name: "live-feed.pipe", State: storage.JobSkipped, Reason: worker.ReasonPipe},
+		{ID: "3", Name: "NUL.txt", State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemReservedName) + " NUL.txt"},
+		{ID: "4", Name: "secret.txt", State: storage.JobFailed, Reason: worker.ReasonFileDenied},
+		{ID: "5", Name: "card.jpg", State: storage.JobFailed, Reason: worker.ReasonFileUnreadable, ReasonArg: "input/output error"},
+		{ID: "6", Name: "old.txt", State: storage.JobFailed, Err: "cannot read it"}, // saved before reason codes
+	}
+	known := []worker.Job{
+		{ID: "7", Name: "empty.txt", State: storage.JobDone, Verified: true, Hash: "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"},
+		{ID: "8", Name: "empty.log", State: storage.JobQueued},
+		{ID: "9", Name: "empty.csv", State: storage.JobFailed, Reason: worker.ReasonServerTrouble, ReasonArg: "502 Bad Gateway"},
+		{ID: "10", Name: "photo.jpg", Size: 4_200_000, State: storage.JobFailed, Reason: worker.ReasonFileUnreadable, ReasonArg: "input/output error"},
+	}
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		e.ui(func() {
+			r := newQueueRow(e.a.upload)
+			for _, j := range unknown {
+				r.set(j)
+				assert.NotEmpty(t, r.detail.Text, "%s %s: the reason is shown", l.Tag, j.Name)
+				assert.NotContains(t, r.detail.Text, formatSize(0), "%s %s: no size", l.Tag, j.Name)
+				assert.NotRegexp(t, `^\d`, r.detail.Text, "%s %s: no size", l.Tag, j.Name)
+			}
+			for _, j := range known {
+				r.set(j)
+				assert.True(t, strings.HasPrefix(r.detail.Text, formatSize(j.Size)), "%s %s: %q starts with its size", l.Tag, j.Name, r.detail.Text)
+			}
+		})
+	}
+}
+
+// TestRefusedFileAddedShowsNoSize: files the queue refuses while listing
+// them, the system's null device and a file that is not there, show no
+// size in their rows and add nothing to the summary's bytes; an empty
+// file beside them uploads and shows its 0 bytes.
+func TestRefusedFileAddedShowsNoSize(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	dir := t.TempDir()
+	empty := testutil.WriteFile(t, filepath.Join(dir, "empty.txt"), 0)
+	missing := filepath.Join(dir, "missing.txt")
+	e.ui(func() { a.addPaths([]string{os.DevNull, missing, empty}) })
+	e.eventually(func() bool {
+		return len(a.upload.jobs) == 3 && a.upload.sum.Done == 1 && !a.upload.busy()
+	}, "listed, and the empty file uploaded")
+	e.ui(func() {
+		r := newQueueRow(a.upload)
+		for _, j := range a.upload.jobs {
+			r.set(j)
+			if j.LocalPath == empty {
+				assert.Equal(t, storage.JobDone, j.State)
+				assert.True(t, strings.HasPrefix(r.detail.Text, "0 bytes"), "%q", r.detail.Text)
+				continue
+			}
+			assert.Contains(t, []storage.JobState{storage.JobSkipped, storage.JobFailed}, j.State, j.LocalPath)
+			assert.NotContains(t, r.detail.Text, "0 bytes", "%s: %q", j.LocalPath, r.detail.Text)
+			assert.NotEmpty(t, r.detail.Text, j.LocalPath)
+		}
+		assert.Zero(t, a.upload.sum.BytesTotal, "refused files add no bytes")
+		assert.NotContains(t, a.upload.summary.Text, "bytes")
+	})
+}
+
+// TestEveryListingReasonIsRefusedBeforeReading: the codes the worker lists
+// under "Listing what was added", up to the already uploaded and unsaved
+// jobs (which were read), are the ones whose failed rows show no size, so a
+// new listing code cannot bring "0 bytes" back unnoticed.
+func TestEveryListingReasonIsRefusedBeforeReading(t *testing.T) {
+	listing := true
+	for _, code := range worker.ReasonCodes {
+		if code == worker.ReasonAlready {
+			listing = false
+		}
+		assert.Equal(t, listing, refusedBeforeReading(code), code)
+	}
 }
