@@ -19,6 +19,16 @@ func FuzzParseAddResponse(f *testing.F) {
 		`{"Hash":"QmA","Size":"-1"}`,
 		`{"Hash":"QmA","Size":1e30}`,
 		`{"Hash":5}`,
+		// Keys twice or in another case, escapes and spaces in Hash: the
+		// Hash taken is the one encoding/json reads.
+		`{"Hash":"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o","Hash":"QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"}`,
+		`{"HASH":"QmA","hash":"QmB","Hash":null}`,
+		`{"hash":"QmA","Ha\u0073h":"QmB"}`,
+		`{"Hash":"\u0051mA\u0000"}`,
+		`{"Hash":"QmA \n\u00a0"}`,
+		"{\"Hash\":\"QmA\xff\"}",
+		`{"Hash":{"Hash":"QmA"}}`,
+		`{"Hash":"QmA"}garbage`,
 		`{"message":"error"}`,
 		`<html><title>502</title></html>`,
 		`{"Name":"a","Hash":`,
@@ -37,6 +47,13 @@ func FuzzParseAddResponse(f *testing.F) {
 		general, gerr := parseAddStream(body)
 		if got != general || (err == nil) != (gerr == nil) || (err != nil && err.Error() != gerr.Error()) {
 			t.Fatalf("ParseAddResponse: %+v, %v; the general parser: %+v, %v", got, err, general, gerr)
+		}
+		// One object whose Hash encoding/json reads as a string: that
+		// string is the Hash taken (duplicate keys, keys in another case,
+		// escapes and all), checked apart from the parsers' shared code.
+		var one struct{ Hash *string }
+		if err == nil && json.Unmarshal(body, &one) == nil && one.Hash != nil && got.Hash != strings.TrimSpace(*one.Hash) {
+			t.Fatalf("ParseAddResponse took the Hash %q; encoding/json reads %q", got.Hash, *one.Hash)
 		}
 		if err != nil {
 			if got != (AddResponse{}) {
