@@ -7,6 +7,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -150,6 +153,35 @@ func TestE2EUploadDestinationsAndGateway(t *testing.T) {
 			assert.Equal(t, data, back)
 			assert.Contains(t, hdr.Get("Content-Disposition"), "file")
 		})
+	}
+}
+
+// The multipart envelope built by hand reaches the sandbox's parser as
+// sent: names with quotes, backslashes, text that looks like more
+// parameters, escapes of control bytes and invalid UTF-8 (RemoteName), and
+// long multibyte names are stored under exactly the name sent, and file
+// bytes that look like a closing boundary stay file bytes.
+func TestE2ENamesReachTheSandboxAsSent(t *testing.T) {
+	e := newE2E(t, sandbox.Config{})
+	tok := e.token(t)
+	dir := t.TempDir()
+	names := []string{`%22;name=x`, `a; filename=evil.exe`, "semi;colon=eq", strings.Repeat("写", 85), strings.Repeat("é", 127) + "x"}
+	if runtime.GOOS != "windows" { // names Windows does not allow
+		names = append(names, `quote".txt`, `back\slash\.txt`, `a"; filename="evil.exe`, `\"`, "cr\rlf\n.txt", "\xff\xfe.bin", "del\x7f")
+	}
+	for i, name := range names {
+		path := filepath.Join(dir, name)
+		data := []byte(fmt.Sprintf("file %d\r\n--%s--\r\n", i, strings.Repeat("0", 60)))
+		require.NoError(t, os.WriteFile(path, data, 0o600), "%q", name)
+		res, err := e.client.Upload(context.Background(), tok, api.UploadRequest{Path: path})
+		require.NoError(t, err, "%q", name)
+		assert.True(t, res.Verified, "%q", name)
+		assert.Equal(t, boxoCID(t, data), res.Hash, "%q", name)
+		ups := e.srv.Uploads(e.acc.ID)
+		require.Len(t, ups, i+1)
+		assert.Equal(t, api.RemoteName(name), ups[i].Name, "stored name of %q", name)
+		assert.Equal(t, api.RemoteName(name), res.Name, "%q", name)
+		assert.Equal(t, int64(len(data)), res.FileSize, "%q", name)
 	}
 }
 
