@@ -19,10 +19,16 @@ import (
 )
 
 // Listing a big folder must show jobs early and persist them in few
-// transactions: rows are written every flushRows rows or flushEvery.
+// transactions: rows are written every flushRows rows or flushEvery. The
+// first rows of a listing are written sooner, firstFlushRows of them, then
+// twice as many each time up to flushRows: the uploads start once the first
+// few files are saved instead of waiting for 256 to be listed and written
+// (most of a second's start on a busy machine), and a big folder still
+// takes few transactions.
 const (
-	flushRows  = 256
-	flushEvery = 100 * time.Millisecond
+	firstFlushRows = 8
+	flushRows      = 256
+	flushEvery     = 100 * time.Millisecond
 )
 
 // addCall is one Add call waiting to be listed (or a batch whose listing a
@@ -167,7 +173,7 @@ func (q *Queue) walker() {
 		q.walkBusy, q.walkCancel, q.walkCall = true, cancel, call
 		q.mu.Unlock()
 
-		w := &walk{q: q, ctx: ctx, batchID: call.batchID, resumed: call.resumed, lastFlush: time.Now()}
+		w := &walk{q: q, ctx: ctx, batchID: call.batchID, resumed: call.resumed, lastFlush: time.Now(), flushAt: firstFlushRows}
 		if len(call.reqs) > 1 {
 			w.pending = make(map[fileDest]bool)
 		}
@@ -199,6 +205,7 @@ type walk struct {
 	resumed   bool // add only the files the batch has no job for (a resumed walk)
 	rows      []storage.JobRow
 	lastFlush time.Time
+	flushAt   int // rows that make a flush: firstFlushRows, doubling up to flushRows
 	// listed are the walk ids of the requests listed completely whose
 	// last rows are still in rows: their walk rows go once rows are saved.
 	listed []string
@@ -263,7 +270,8 @@ func (w *walk) addRow(row storage.JobRow, state storage.JobState, c cause) {
 	if state == storage.JobQueued && w.pending != nil {
 		w.pending[destOf(row)] = true
 	}
-	if len(w.rows) >= flushRows || time.Since(w.lastFlush) >= flushEvery {
+	if len(w.rows) >= w.flushAt || time.Since(w.lastFlush) >= flushEvery {
+		w.flushAt = min(2*w.flushAt, flushRows)
 		w.flush()
 	}
 }
