@@ -39,7 +39,10 @@ const maxUnrecorded = 64
 // persister while uploads run: small files finish by the hundred a second,
 // and a commit costs about as much as the rows it writes, so a short wait
 // turns many commits into one (and a job that starts and finishes within
-// it needs no "uploading" write at all).
+// it needs no "uploading" write at all). The wait is cut short when no
+// upload runs any more (the last one of the queue ended: nothing more is
+// coming) or when maxUnrecorded uploads wait for their round (no upload
+// may start until it runs): waiting then gathers nothing.
 const persistGap = 20 * time.Millisecond
 
 // diskRetryEvery is how often rows that met a full disk (finished uploads
@@ -122,8 +125,9 @@ func (q *Queue) flushDB(final bool) bool {
 		q.settleLocked(dirty, removed, &r)
 		q.purgeCleared = q.purgeCleared || purgeAgain
 		if r.full == nil {
+			hurry := q.running == 0 || q.unrecorded >= maxUnrecorded
 			q.mu.Unlock()
-			if uploading && !final {
+			if uploading && !final && !hurry {
 				q.persister.settle(start)
 			}
 			continue

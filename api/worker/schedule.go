@@ -171,6 +171,9 @@ func (q *Queue) startLocked(j *job) {
 		}
 		q.mu.Lock()
 		q.running--
+		if q.running == 0 {
+			q.persister.hurryUp() // nothing more to gather: record what waits now
+		}
 		q.broadcast()
 		q.wakeScheduler()
 		q.mu.Unlock()
@@ -267,6 +270,9 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	q.finishes = append(q.finishes, finish{j: j, rec: rec, res: res, at: now})
 	q.unrecorded++
 	q.signalPersist()
+	if q.unrecorded >= maxUnrecorded {
+		q.persister.hurryUp() // no upload may start until these are recorded
+	}
 }
 
 // historyEntry is the history's entry of the upload res of row, done at

@@ -15,6 +15,7 @@ type writeBehind struct {
 	retryEvery time.Duration
 	gap        time.Duration // settle's least time between the starts of two rounds
 	wake       chan struct{}
+	hurry      chan struct{} // ends a settle early (hurryUp)
 	stop       chan struct{}
 	done       chan struct{}
 }
@@ -22,7 +23,7 @@ type writeBehind struct {
 // newWriteBehind makes one; a signal before start is kept for it.
 func newWriteBehind(flush func(final bool) bool, retryEvery time.Duration) *writeBehind {
 	return &writeBehind{flush: flush, retryEvery: retryEvery,
-		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), hurry: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // start starts the goroutine; close stops it.
@@ -55,8 +56,8 @@ func (w *writeBehind) signal() {
 }
 
 // settle waits, after a round of flush that began at start, until gap has
-// passed since then (or until close), so what arrives meanwhile is written
-// in the next round together rather than in many small ones.
+// passed since then (or until close or hurryUp), so what arrives meanwhile
+// is written in the next round together rather than in many small ones.
 func (w *writeBehind) settle(start time.Time) {
 	d := w.gap - time.Since(start)
 	if d <= 0 {
@@ -66,7 +67,18 @@ func (w *writeBehind) settle(start time.Time) {
 	defer t.Stop()
 	select {
 	case <-t.C:
+	case <-w.hurry:
 	case <-w.stop:
+	}
+}
+
+// hurryUp ends the settle under way, or the next one, at once: nothing
+// more is coming to gather (no upload runs), or what waits holds uploads
+// back. It never blocks.
+func (w *writeBehind) hurryUp() {
+	select {
+	case w.hurry <- struct{}{}:
+	default:
 	}
 }
 
