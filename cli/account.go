@@ -20,15 +20,11 @@ const APIKeyEnv = "DSTOR_API_KEY"
 // (scripts), else with the accounts remembered for the environment. Its
 // errors say which command signs in.
 func restoreSession(ctx context.Context, client *api.Client, st *store) (*session.Session, error) {
+	if key := os.Getenv(APIKeyEnv); key != "" {
+		return signInWithKey(ctx, client, key)
+	}
 	ctx, cancel := context.WithTimeout(ctx, signInTimeout)
 	defer cancel()
-	if key := os.Getenv(APIKeyEnv); key != "" {
-		s, err := session.SignIn(ctx, client, session.Credentials{Method: storage.MethodAPIKey, APIKey: key}, time.Now())
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", APIKeyEnv, err)
-		}
-		return s, nil
-	}
 	s, err := session.Restore(ctx, client, st.settings, st.secrets)
 	var notSignedIn *session.ErrNotSignedIn
 	var missing *session.MissingSecretError
@@ -43,4 +39,53 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 			err, st.envKey, missing.Account.Account)
 	}
 	return s, err
+}
+
+// signInWithKey signs in with the API key of DSTOR_API_KEY.
+func signInWithKey(ctx context.Context, client *api.Client, key string) (*session.Session, error) {
+	ctx, cancel := context.WithTimeout(ctx, signInTimeout)
+	defer cancel()
+	s, err := session.SignIn(ctx, client, session.Credentials{Method: storage.MethodAPIKey, APIKey: key}, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", APIKeyEnv, err)
+	}
+	return s, nil
+}
+
+// earlySignIn is a sign-in with DSTOR_API_KEY started before the data
+// folder is opened (startEarlySignIn).
+type earlySignIn struct {
+	envKey string
+	client *api.Client
+	done   chan struct{} // closed once sess and err are set
+	sess   *session.Session
+	err    error
+}
+
+// startEarlySignIn starts signing in with DSTOR_API_KEY on a goroutine of
+// its own when --env names the environment, so the sign-in's round trips
+// overlap opening the data folder (creating it and its database, on a
+// first run) instead of following it: the settings are needed only to know
+// the environment when --env is not given. It returns nil when it cannot
+// start (no key, no --env, an environment the command line refuses): the
+// run then signs in as before, and says what is wrong.
+func startEarlySignIn(ctx context.Context, envFlag string) *earlySignIn {
+	key := os.Getenv(APIKeyEnv)
+	if key == "" || session.ParseKey(envFlag) == "" {
+		return nil
+	}
+	env, err := session.CommandLineEnv(envFlag, "")
+	if err != nil {
+		return nil
+	}
+	client, err := api.NewClient(env, nil)
+	if err != nil {
+		return nil
+	}
+	e := &earlySignIn{envKey: env.Key(), client: client, done: make(chan struct{})}
+	go func() {
+		defer close(e.done)
+		e.sess, e.err = signInWithKey(ctx, client, key)
+	}()
+	return e
 }

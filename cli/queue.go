@@ -70,12 +70,13 @@ func (o queueOptions) uploadRate(setting int64) (int64, error) {
 func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Request) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	early := startEarlySignIn(ctx, o.env)
 	st, err := openStore(o.env)
 	if err != nil {
 		return err
 	}
 	defer st.db.Close()
-	run, err := startRun(ctx, cio, st, o, requests)
+	run, err := startRun(ctx, cio, st, o, requests, early)
 	if err != nil {
 		return err
 	}
@@ -116,19 +117,16 @@ type queueRun struct {
 	marks       *reportMarks // printed results, marked as printed in batches
 }
 
-// startRun signs in and starts the account's queue, paused, counting first
+// startRun signs in (or takes the sign-in early started, when it was for
+// this environment) and starts the account's queue, paused, counting first
 // what earlier runs left. Uploads an interrupted or killed run finished but
 // never printed are printed now, once, before the queue drops their rows.
 // Started paused and subscribed to before it runs, the queue reports every
 // job this run finishes, a leftover of an earlier run included; the jobs
 // earlier runs failed stay in the saved queue, for the window and
 // --retry-failed, and send no event.
-func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests []worker.Request) (*queueRun, error) {
-	client, err := api.NewClient(st.env, nil)
-	if err != nil {
-		return nil, err
-	}
-	sess, err := restoreSession(ctx, client, st)
+func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests []worker.Request, early *earlySignIn) (*queueRun, error) {
+	client, sess, err := runSession(ctx, st, early)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +163,21 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 		q.RetryFailed()
 	}
 	return run, nil
+}
+
+// runSession is the client and the session of a run: early's, when it
+// signed in to the environment st resolved, else a new sign-in.
+func runSession(ctx context.Context, st *store, early *earlySignIn) (*api.Client, *session.Session, error) {
+	if early != nil && early.envKey == st.envKey {
+		<-early.done
+		return early.client, early.sess, early.err
+	}
+	client, err := api.NewClient(st.env, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := restoreSession(ctx, client, st)
+	return client, sess, err
 }
 
 // printUnreported prints, once, the uploads this run finished that no
