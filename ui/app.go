@@ -217,6 +217,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	if d.DB == nil {
 		panic("ui.NewApp: Deps.DB is required")
 	}
+	ensureCatalogs()
 	secrets := d.Secrets
 	if secrets == nil {
 		secrets = storage.NewSecretStore(0)

@@ -32,6 +32,7 @@ func errorText(err error) string {
 	if err == nil {
 		return ""
 	}
+	ensureCatalogs()
 	if s := translatedError(err); s != "" {
 		return s
 	}

@@ -54,6 +54,7 @@ func formatDate(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
+	ensureCatalogs()
 	t = t.Local()
 	now = now.Local()
 	parts := map[string]any{
@@ -75,6 +76,7 @@ func formatDate(t, now time.Time) string {
 // formatSize writes a byte count as api.FormatSize does, with the decimal
 // separator and unit names of the window's language ("1,5 Mo").
 func formatSize(n int64) string {
+	ensureCatalogs()
 	number, unit := api.SizeParts(n)
 	if unit == api.UnitBytes {
 		count, _ := strconv.Atoi(number)
