@@ -32,8 +32,13 @@ import (
 // its row unfinished and the next run would send it again.
 
 // maxUnrecorded bounds the finished uploads waiting to be written: no
-// upload starts while this many are waiting.
-const maxUnrecorded = 64
+// upload starts while this many are waiting (Config.maxUnrecorded for
+// tests). It was 64 until 2026-12-03: small files are answered about one a
+// millisecond, and a round that takes the writer for 50-100 ms (the walk
+// writing 256 rows in the same connection, a WAL checkpoint, busy cores)
+// left every upload slot idle for 40-180 ms per 2,000 files. It bounds
+// what a crash sends again, not what is recorded: none is recorded twice.
+const maxUnrecorded = 256
 
 // persistGap is the least time between the starts of two rounds of the
 // persister while uploads run: small files finish by the hundred a second,
@@ -125,7 +130,7 @@ func (q *Queue) flushDB(final bool) bool {
 		q.settleLocked(dirty, removed, &r)
 		q.purgeCleared = q.purgeCleared || purgeAgain
 		if r.full == nil {
-			hurry := q.running == 0 || q.unrecorded >= maxUnrecorded
+			hurry := q.running == 0 || q.unrecorded >= q.maxUnrecorded
 			q.mu.Unlock()
 			if uploading && !final && !hurry {
 				q.persister.settle(start)
@@ -602,10 +607,11 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		},
 		queueWalks: queueWalks{walkWake: make(chan struct{}, 1)},
 		queuePersistence: queuePersistence{
-			lock:        lock,
-			dirty:       make(map[*job]struct{}),
-			liveWalks:   make(map[string]string),
-			liveBatches: make(map[string]int),
+			lock:          lock,
+			maxUnrecorded: cmp.Or(cfg.maxUnrecorded, maxUnrecorded),
+			dirty:         make(map[*job]struct{}),
+			liveWalks:     make(map[string]string),
+			liveBatches:   make(map[string]int),
 		},
 		queueLiveChecks: queueLiveChecks{
 			liveLink:  cfg.LiveLink,

@@ -94,6 +94,10 @@ type Config struct {
 	// window is how many queued jobs one read brings into memory (0:
 	// windowSize); tests make it small to cross windows with few files.
 	window int
+	// maxUnrecorded is how many answered uploads may wait to be recorded
+	// before no upload starts (0: the constant maxUnrecorded); tests make
+	// it small.
+	maxUnrecorded int
 }
 
 // Queue is the persisted upload queue. All its methods are safe for
@@ -175,16 +179,17 @@ type queueWalks struct {
 // walk rows written behind the callers' backs, by one goroutine each.
 // Under Queue.mu.
 type queuePersistence struct {
-	lock         *storage.QueueLock // this account's queue is ours while we run
-	persister    *writeBehind       // job rows (flushDB)
-	dirty        map[*job]struct{}  // jobs whose row must be rewritten
-	deletes      []string           // ids of rows to delete
-	clears       []string           // ids of rows to mark cleared (their batch is being listed)
-	purgeCleared bool               // a batch's listing ended: delete its cleared rows
-	finishes     []finish           // uploads dStor accepted, to record
-	unrecorded   int                // uploads accepted and not recorded yet (finishes and the round writing them)
-	dbErr        error              // first failed persist, reported by Close
-	persisting   bool               // the persister is writing a batch
+	lock          *storage.QueueLock // this account's queue is ours while we run
+	persister     *writeBehind       // job rows (flushDB)
+	dirty         map[*job]struct{}  // jobs whose row must be rewritten
+	deletes       []string           // ids of rows to delete
+	clears        []string           // ids of rows to mark cleared (their batch is being listed)
+	purgeCleared  bool               // a batch's listing ended: delete its cleared rows
+	finishes      []finish           // uploads dStor accepted, to record
+	unrecorded    int                // uploads accepted and not recorded yet (finishes and the round writing them)
+	maxUnrecorded int                // no upload starts while this many are unrecorded (Config.maxUnrecorded)
+	dbErr         error              // first failed persist, reported by Close
+	persisting    bool               // the persister is writing a batch
 
 	walkSaver   *writeBehind      // walk rows (saveWalks): requests saved before they are listed
 	walkSaves   []*addCall        // calls whose walk rows are not written yet

@@ -62,7 +62,7 @@ func (q *Queue) schedule() {
 // waiting for sign-in, stalled). Jobs canceled while they waited leave;
 // those still backing off wait again.
 func (q *Queue) startReadyLocked() {
-	for q.running < q.concurrency && q.unrecorded < maxUnrecorded && !q.paused && !q.signIn && q.stalled == "" {
+	for q.running < q.concurrency && q.unrecorded < q.maxUnrecorded && !q.paused && !q.signIn && q.stalled == "" {
 		if len(q.ready) == 0 {
 			if !q.refillLocked() {
 				break
@@ -270,7 +270,7 @@ func (q *Queue) complete(j *job, gen uint64, row storage.JobRow, res api.UploadR
 	q.finishes = append(q.finishes, finish{j: j, rec: rec, res: res, at: now})
 	q.unrecorded++
 	q.signalPersist()
-	if q.unrecorded >= maxUnrecorded {
+	if q.unrecorded >= q.maxUnrecorded {
 		q.persister.hurryUp() // no upload may start until these are recorded
 	}
 }

@@ -52,6 +52,7 @@ func TestQueueHoldsAWindowNotTheList(t *testing.T) {
 	cfg := e.tokenless()
 	cfg.Concurrency = 4
 	cfg.window = window
+	cfg.maxUnrecorded = 16
 	q := e.queue(cfg)
 	q.Add(Request{Path: filepath.Join(e.files, "many")})
 	require.ErrorIs(t, wait(t, q, 30*time.Second), ErrSignInRequired)
@@ -73,10 +74,10 @@ func TestQueueHoldsAWindowNotTheList(t *testing.T) {
 	require.NoError(t, wait(t, q, 30*time.Second))
 	t.Logf("%d files, at most %d jobs in memory", n, peak)
 	// A window waiting, the uploads in flight, finished uploads waiting for
-	// their round (at most maxUnrecorded; that many when the persister is
+	// their round (at most cfg.maxUnrecorded; that many when the persister is
 	// slow on busy cores), and as many again written by a round but changed
 	// since, leaving at the next: fewer than the list.
-	bound := window + cfg.Concurrency + 2*maxUnrecorded
+	bound := window + cfg.Concurrency + 2*cfg.maxUnrecorded
 	require.Greater(t, n, bound, "the list must not fit in the bound")
 	assert.LessOrEqual(t, peak, bound, "a window, not the list")
 	assert.Equal(t, 0, activeJobs(q), "nothing held once idle")
