@@ -105,3 +105,22 @@ stop_sandbox() {
 	if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
 	case "$SANDBOX_STORE" in /dev/shm/dstor-*-sandbox.*) rm -rf "$SANDBOX_STORE" ;; esac
 }
+
+# thread_ns PID WHICH: CPU time in ns of the process's UI thread (ui: its
+# main thread, which runs Fyne's event loop and the OpenGL calls) or of
+# Mesa's llvmpipe rasterizer threads (raster), from each thread's schedstat.
+# The window scripts copy it into the scripts they run under Xvfb
+# (declare -f).
+thread_ns() {
+	local pid=$1 which=$2 sum=0 t comm ns
+	for t in /proc/"$pid"/task/*; do
+		comm=$(cat "$t/comm" 2>/dev/null) || continue
+		case $which in
+		ui) [ "${t##*/}" = "$pid" ] || continue ;;
+		raster) [[ $comm == llvmpipe-* ]] || continue ;;
+		esac
+		ns=$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null) || continue
+		sum=$((sum + ns))
+	done
+	echo "$sum"
+}

@@ -49,26 +49,13 @@ use_cli "${FRAME_BIN:-}"
 # The part run inside Xvfb: start the window, wait for the listing, count.
 # Arguments: BIN HOME FOLDER FILES SECONDS HUD_DIR LIST_TIMEOUT; prints
 # "SECONDS FRAMES UI_NS RASTER_NS".
-cat >"$WORK/measure.sh" <<'INNER'
+{
+	declare -f thread_ns
+	cat <<'INNER'
 set -euo pipefail
 bin=$1 home=$2 folder=$3 n=$4 seconds=$5 hud=$6 list_timeout=$7
 db=$home/dstor-uploader.db
 q() { sqlite3 -readonly "$db" "$1" 2>/dev/null || echo -1; }
-# thread_ns PID WHICH: CPU time in ns of the process's UI thread (ui) or of
-# Mesa's llvmpipe threads (raster), from each thread's schedstat.
-thread_ns() {
-	local pid=$1 which=$2 sum=0 t comm ns
-	for t in /proc/"$pid"/task/*; do
-		comm=$(cat "$t/comm" 2>/dev/null) || continue
-		case $which in
-		ui) [ "${t##*/}" = "$pid" ] || continue ;;
-		raster) [[ $comm == llvmpipe-* ]] || continue ;;
-		esac
-		ns=$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null) || continue
-		sum=$((sum + ns))
-	done
-	echo "$sum"
-}
 frames() { if [ -f "$hud/frametime_(ms)" ]; then wc -l <"$hud/frametime_(ms)"; else echo 0; fi; }
 DSTOR_UPLOADER_HOME=$home GALLIUM_HUD=frametime GALLIUM_HUD_VISIBLE=false GALLIUM_HUD_DUMP_DIR=$hud \
 	"$bin" --env sandbox "$folder" >"$home.log" 2>&1 &
@@ -89,6 +76,7 @@ f1=$(frames) ui1=$(thread_ns "$pid" ui) r1=$(thread_ns "$pid" raster) t1=$(date 
 [ -f "$hud/frametime_(ms)" ] || { echo "Mesa's HUD wrote no frame times (not a gallium driver?)" >&2; exit 1; }
 awk -v t="$((t1 - t0))" -v f="$((f1 - f0))" -v u="$((ui1 - ui0))" -v r="$((r1 - r0))" 'BEGIN { printf "%.2f %d %.0f %.0f\n", t / 1e9, f, u, r }'
 INNER
+} >"$WORK/measure.sh"
 
 for n in $SIZES; do
 	data=$WORK/data-$n home=$WORK/home-$n hud=$WORK/hud-$n

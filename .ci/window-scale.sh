@@ -79,26 +79,13 @@ cpu_s() {
 # history holds every file, read its CPU and memory, ask it to quit.
 # Arguments: BIN HOME FOLDER FILES TIMEOUT [PROFILE_DIR]; prints
 # "WALL_S CPU_S PEAK_RSS_KIB UI_NS RASTER_NS LISTED_S".
-cat >"$WORK/window.sh" <<'INNER'
+{
+	declare -f thread_ns
+	cat <<'INNER'
 set -euo pipefail
 bin=$1 home=$2 folder=$3 n=$4 timeout=$5 prof=${6:-}
 db=$home/dstor-uploader.db
 q() { sqlite3 -readonly "$db" "$1" 2>/dev/null || echo -1; }
-# thread_ns PID WHICH: CPU time in ns of the UI thread (ui) or of Mesa's
-# llvmpipe threads (raster), from each thread's schedstat.
-thread_ns() {
-	local pid=$1 which=$2 sum=0 t comm ns
-	for t in /proc/"$pid"/task/*; do
-		comm=$(cat "$t/comm" 2>/dev/null) || continue
-		case $which in
-		ui) [ "${t##*/}" = "$pid" ] || continue ;;
-		raster) [[ $comm == llvmpipe-* ]] || continue ;;
-		esac
-		ns=$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null) || continue
-		sum=$((sum + ns))
-	done
-	echo "$sum"
-}
 args=(--env sandbox)
 if [ -n "$prof" ]; then args+=(--debug-profile "$prof"); fi
 t0=$(date +%s%N)
@@ -133,6 +120,7 @@ wait "$pid" 2>/dev/null || true
 awk -v w="$((t1 - t0))" -v c="$cpu" -v m="$rss" -v u="$ui" -v r="$raster" -v l="$((listed - t0))" \
 	'BEGIN { printf "%.2f %.2f %d %.0f %.0f %.2f\n", w / 1e9, c, m, u, r, l / 1e9 }'
 INNER
+} >"$WORK/window.sh"
 
 # cli_run N DATA RUN: one CLI upload of DATA against a fresh sandbox.
 cli_run() {
