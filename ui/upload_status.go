@@ -159,6 +159,14 @@ func summaryParts(s worker.Summary, speed float64) []string {
 	if left := s.BytesTotal - s.BytesDone; left > 0 && s.Queued+s.Uploading+s.Waiting > 0 {
 		parts = append(parts, tr("{{.Size}} left", map[string]any{"Size": formatSize(left)}))
 	}
+	if s.UploadLimit > 0 {
+		// The uploads' speeds are moving averages, each started on its
+		// own first samples, which the limiter's eighth-of-a-second
+		// allowance can lift above the limit for a moment; their sum
+		// never sends faster than the limit for long, so it reads no
+		// higher than it.
+		speed = min(speed, float64(s.UploadLimit))
+	}
 	if sp := formatSpeed(speed); sp != "" {
 		parts = append(parts, sp)
 	}

@@ -206,6 +206,9 @@ func TestSummaryLimitReadsLikeTheSpeed(t *testing.T) {
 		assert.Equal(t, formatSpeed(5<<20), speed, l.Tag)
 		assert.True(t, strings.HasSuffix(limit, " "+speed), "%s: the limit %q is written as the speed %q is", l.Tag, limit, speed)
 	}
+	require.NoError(t, useLanguage("en"))
+	over := summaryParts(s, 1.24*float64(s.UploadLimit))
+	assert.Equal(t, formatSpeed(float64(s.UploadLimit)), over[len(over)-2], "the summed speeds, a moment above the limit, read no higher than it")
 	require.NoError(t, useLanguage("ru"))
 	for _, bps := range []int64{500 << 10, 10 << 20, 1 << 30} {
 		s.UploadLimit = bps
