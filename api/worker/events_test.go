@@ -283,3 +283,39 @@ func TestSubscriberBoundsWhatWaits(t *testing.T) {
 	assert.Equal(t, maxPending, len(s.items)-s.head, "neither was queued")
 	s.mu.Unlock()
 }
+
+// TestSpeedBeginsAsTheAverageSinceTheStart: an upload under a speed limit
+// begins with the limiter's allowance (an eighth of a second's bytes at
+// once), then goes at the limit. Its speed must not keep that burst for
+// seconds: a moving average begun on the first short sample read 1.45 ×
+// the limit after a second, so the rows' speeds summed above the limit.
+func TestSpeedBeginsAsTheAverageSinceTheStart(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	clock := &fakeClock{now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	cfg := e.config()
+	cfg.Now = clock.Now
+	q := e.queue(cfg)
+	const size, limit = 100_000_000, 1_000_000
+	j, gen := fakeUpload(q, "job-a", size)
+	sent := int64(64 << 10) // the first read
+	q.progress(j, gen, sent, size)
+	clock.Add(time.Millisecond)
+	sent += limit / 8 // the allowance
+	q.progress(j, gen, sent, size)
+	speedAt := map[time.Duration]float64{}
+	for i := 1; i <= 400; i++ { // 4 s at the limit, a callback every 10 ms
+		clock.Add(10 * time.Millisecond)
+		sent += limit / 100
+		q.progress(j, gen, sent, size)
+		if i%100 == 0 {
+			got, ok := q.Job("job-a")
+			require.True(t, ok)
+			speedAt[time.Duration(i/100)*time.Second] = got.Speed
+		}
+	}
+	t.Logf("speed after 1, 2, 3, 4 s: %.3g %.3g %.3g %.3g", speedAt[time.Second], speedAt[2*time.Second], speedAt[3*time.Second], speedAt[4*time.Second])
+	assert.LessOrEqual(t, speedAt[time.Second], 1.15*limit, "after 1 s the burst is an eighth of the bytes")
+	assert.LessOrEqual(t, speedAt[2*time.Second], 1.07*limit)
+	assert.GreaterOrEqual(t, speedAt[time.Second], 0.99*limit, "the speed is the bytes' rate, not less")
+	assert.InEpsilon(t, limit, speedAt[4*time.Second], 0.06, "then it follows the rate")
+}

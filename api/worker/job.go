@@ -167,6 +167,8 @@ type job struct {
 	// progress sampling for Speed and coalescing of progress events
 	sampleAt   time.Time
 	sampleSent int64
+	firstAt    time.Time // the attempt's first progress, for the speed's first speedWindow
+	firstSent  int64
 	lastEmit   time.Time
 }
 

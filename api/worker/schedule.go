@@ -148,6 +148,7 @@ func (q *Queue) startLocked(j *job) {
 		j.firstStart = j.startedAt
 	}
 	j.sampleAt, j.sampleSent, j.lastEmit = time.Time{}, 0, time.Time{}
+	j.firstAt, j.firstSent = time.Time{}, 0
 	ctx, cancel := context.WithCancelCause(q.ctx)
 	j.cancel = cancel
 	q.running++
@@ -470,10 +471,16 @@ func (q *Queue) progress(j *job, gen uint64, sent, total int64) {
 	switch dt := now.Sub(j.sampleAt); {
 	case j.sampleAt.IsZero() || sent < j.sampleSent:
 		j.sampleAt, j.sampleSent = now, sent
+		j.firstAt, j.firstSent = now, sent
 	case dt >= speedSample:
 		inst := float64(sent-j.sampleSent) / dt.Seconds()
-		if j.speed == 0 {
-			j.speed = inst
+		if since := now.Sub(j.firstAt); since < speedWindow {
+			// For its first seconds the speed is the average since the
+			// attempt's first progress: a moving average begun on one
+			// short sample kept the burst a speed limit allows at the
+			// start (an eighth of a second's bytes) for seconds, and the
+			// rows' speeds summed above the limit.
+			j.speed = float64(sent-j.firstSent) / since.Seconds()
 		} else {
 			alpha := 1 - math.Exp(-dt.Seconds()/speedWindow.Seconds())
 			j.speed += alpha * (inst - j.speed)
