@@ -263,14 +263,19 @@ func (d *DB) indexHistory() error {
 	}
 }
 
-// sqlPart is one statement of a history read.
+// sqlPart is one statement of a history read: query, then order for a
+// page. A count leaves order off: it counts the same rows in whatever order
+// is cheapest, which for the trigram index is its own (oldest first), where
+// newest first walks every segment's doclist backwards — most of the time
+// of a common needle's count at a million entries.
 type sqlPart struct {
 	query string
+	order string
 	args  []any
 }
 
 // historyParts returns the statements (without LIMIT) that together list
-// the entries of q newest first, one after the other, with cols as their
+// the entries of q newest first (each with its order), one after the other, with cols as their
 // SELECT list (history columns, or expressions of them): one statement, or
 // for an indexed search two — the unindexed tail, then the index. tx is the
 // read transaction they run in, which keeps the two consistent.
@@ -295,7 +300,7 @@ func historyParts(tx *sql.Tx, q HistoryQuery, cols string) ([]sqlPart, error) {
 	}
 	if n.text != "" && q.MaxScan > 0 {
 		query, more := boundedScan(where, n, q.MaxScan, cols)
-		return []sqlPart{{query, append(args, more...)}}, nil
+		return []sqlPart{{query, " ORDER BY scan_at DESC, scan_id DESC", append(args, more...)}}, nil
 	}
 	if n.text != "" {
 		// instr() is a plain substring test: no LIKE wildcards to escape.
@@ -306,7 +311,7 @@ func historyParts(tx *sql.Tx, q HistoryQuery, cols string) ([]sqlPart, error) {
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	return []sqlPart{{query + newestFinished, args}}, nil
+	return []sqlPart{{query, newestFinished, args}}, nil
 }
 
 // newestFinished is the order of pages without an indexed search, which
@@ -317,17 +322,15 @@ const newestFinished = " ORDER BY finished_at DESC, id DESC"
 // when > 0), the unindexed entries above indexedTo holding the needle, then
 // the candidates of the trigram index, each checked for the needle itself.
 func indexedSearch(n needle, indexedTo, beforeID int64, cols string) []sqlPart {
-	tail := sqlPart{"SELECT " + cols + " FROM history WHERE id > ? AND instr(search_text, ?) > 0", []any{indexedTo, n.text}}
+	tail := sqlPart{"SELECT " + cols + " FROM history WHERE id > ? AND instr(search_text, ?) > 0", " ORDER BY id DESC", []any{indexedTo, n.text}}
 	indexed := sqlPart{"SELECT " + cols + ` FROM history_fts JOIN history ON history.id = history_fts.rowid
-		WHERE history_fts MATCH ? AND instr(history.search_text, ?) > 0`, []any{n.match, n.text}}
+		WHERE history_fts MATCH ? AND instr(history.search_text, ?) > 0`, " ORDER BY history_fts.rowid DESC", []any{n.match, n.text}}
 	if beforeID > 0 {
 		tail.query += " AND id < ?"
 		tail.args = append(tail.args, beforeID)
 		indexed.query += " AND history_fts.rowid < ?"
 		indexed.args = append(indexed.args, beforeID)
 	}
-	tail.query += " ORDER BY id DESC"
-	indexed.query += " ORDER BY history_fts.rowid DESC"
 	if beforeID > 0 && beforeID <= indexedTo+1 {
 		return []sqlPart{indexed}
 	}
@@ -337,16 +340,15 @@ func indexedSearch(n needle, indexedTo, beforeID int64, cols string) []sqlPart {
 // boundedScan lists the entries holding a short needle among the newest
 // maxScan entries that satisfy where (the cursor): those are read from the
 // covering index history_newest, in order, and only the ones holding the
-// needle are looked up in the table. It returns the query and the arguments
-// that follow where's.
+// needle are looked up in the table. It returns the query, to be ordered by
+// scan_at DESC, scan_id DESC, and the arguments that follow where's.
 func boundedScan(where []string, n needle, maxScan int, cols string) (string, []any) {
 	window := "SELECT id AS scan_id, finished_at AS scan_at, search_text AS scan_text FROM history"
 	if len(where) > 0 {
 		window += " WHERE " + strings.Join(where, " AND ")
 	}
 	return "SELECT " + cols + " FROM (" + window + newestFinished + ` LIMIT ?)
-		JOIN history ON history.id = scan_id WHERE instr(scan_text, ?) > 0
-		ORDER BY scan_at DESC, scan_id DESC`, []any{maxScan, n.text}
+		JOIN history ON history.id = scan_id WHERE instr(scan_text, ?) > 0`, []any{maxScan, n.text}
 }
 
 // finishedAtOf is at, or the FinishedAt of entry id when at is zero (a
@@ -392,7 +394,7 @@ func (d *DB) eachHistory(q HistoryQuery, take int, fn func(HistoryEntry) error) 
 			if take == 0 {
 				return nil
 			}
-			query, args := p.query, p.args
+			query, args := p.query+p.order, p.args
 			if take > 0 {
 				query += " LIMIT ?"
 				args = append(args, take+skip)
