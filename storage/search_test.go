@@ -225,6 +225,14 @@ func TestSearchAcrossIndexAndTail(t *testing.T) {
 	assert.Equal(t, 10, n)
 	assert.True(t, more)
 	assertHistoryCount(t, d, "family", 64)
+	// A capped count reads each part in no order: its number and "more"
+	// stay exact at and around the tail's size and the total.
+	for _, limit := range []int{3, 4, 5, 63, 64, 65} {
+		n, more, err := d.HistoryMatches(HistoryQuery{Search: "family", Limit: limit})
+		require.NoError(t, err)
+		assert.Equal(t, min(limit, 64), n, "limit %d", limit)
+		assert.Equal(t, limit < 64, more, "limit %d", limit)
+	}
 }
 
 // TestIndexerCatchesUpWhenQuiet checks the background upkeep: entries
