@@ -426,6 +426,10 @@ if [ "$WINDOW" = yes ] && want drop; then
 fi
 DROP_MIN=$(echo "$DROP_SIZES" | awk '{ print $1 }')
 DROP_MAX=$(echo "$DROP_SIZES" | awk '{ print $NF }')
+# The window's per-file cost is compared with the second size: the smallest
+# run is mostly the window's start (the sign-in to the sandbox it starts, the
+# first frames), which says nothing about the cost of a file in a long queue.
+DROP_REF=$(echo "$DROP_SIZES" | awk '{ print (NF > 1 ? $(NF - 1) : $1) }')
 # drop WHO N FIELD: a field of window-scale.sh's line for WHO (cli, window)
 # and N files (4 wall s, 5 CPU s, 6 peak RSS KiB; 7 the CLI's sandbox CPU s,
 # or the window's UI thread CPU s, 8 the window's llvmpipe CPU s).
@@ -546,16 +550,16 @@ big_bytes=$((BIG_MIB * MIB))
 	fi
 	if want drop; then
 		if [ "$WINDOW" = no ]; then
-			echo "window: $DROP_MAX × 4 KiB dropped, files/s|not measured (window not built)|—|—|≥ 0.9 × at $DROP_MIN|—"
+			echo "window: $DROP_MAX × 4 KiB dropped, files/s|not measured (window not built)|—|—|≥ 0.9 × at $DROP_REF|—"
 		else
 			for n in $DROP_SIZES; do
 				awk -v n="$n" -v w="$(drop window "$n" 4)" -v c="$(drop cli "$n" 4)" 'BEGIN {
 					fw = n / w; fc = n / c
 					printf "%d × 4 KiB dropped on the window (built-in sandbox), files/s from exec to all verified (ref: the CLI, 3 at once, same folder)|%.0f|%.0f|%.2f|report|—\n", n, fw, fc, fw / fc }'
 			done
-			awk -v hi="$(drop window "$DROP_MAX" 4)" -v lo="$(drop window "$DROP_MIN" 4)" -v a="$DROP_MAX" -v b="$DROP_MIN" 'BEGIN {
+			awk -v hi="$(drop window "$DROP_MAX" 4)" -v lo="$(drop window "$DROP_REF" 4)" -v a="$DROP_MAX" -v b="$DROP_REF" 'BEGIN {
 				fh = a / hi; fl = b / lo; r = fh / fl
-				printf "window: files/s, %d vs %d files dropped: per-file cost flat|%.0f|%.0f|%.2f|≥ 0.9|%s\n", a, b, fh, fl, r, (r >= 0.9 ? "yes" : "no") }'
+				printf "window: files/s, %d vs %d files dropped (the smallest run is mostly start-up): per-file cost flat|%.0f|%.0f|%.2f|≥ 0.9|%s\n", a, b, fh, fl, r, (r >= 0.9 ? "yes" : "no") }'
 			awk -v w="$(drop window "$DROP_MAX" 5)" -v c="$(drop cli "$DROP_MAX" 5)" -v s="$(drop cli "$DROP_MAX" 7)" -v n="$DROP_MAX" 'BEGIN {
 				w = w * 1000 / n; c = (c + s) * 1000 / n
 				printf "window: CPU s per 1,000 files, %d dropped, its sandbox included (ref: the CLI + its sandbox)|%.2f|%.2f|%.2f|report|—\n", n, w, c, w / c }'
