@@ -229,25 +229,9 @@ func sizeKnown(j worker.Job) bool {
 	case storage.JobSkipped:
 		return false
 	case storage.JobFailed:
-		return j.Reason != "" && !refusedBeforeReading(j.Reason)
+		return j.Reason != "" && !j.Reason.RefusedBeforeReading()
 	}
 	return true
-}
-
-// refusedBeforeReading reports whether code is one the listing gives a file
-// it does not read: what is wrong with the request, or with the file as the
-// system shows it (already uploaded and unsaved jobs were read).
-func refusedBeforeReading(code worker.ReasonCode) bool {
-	switch code {
-	case worker.ReasonNoPath, worker.ReasonBothDestinations, worker.ReasonBadFolderPath, worker.ReasonBadComment,
-		worker.ReasonBadChecksum, worker.ReasonBadParentID, worker.ReasonBadName, worker.ReasonChecksumFolder,
-		worker.ReasonSymlink, worker.ReasonJunction, worker.ReasonEmptyFolder, worker.ReasonPipe,
-		worker.ReasonSocket, worker.ReasonDevice, worker.ReasonSpecialFile, worker.ReasonVanished,
-		worker.ReasonFolderDenied, worker.ReasonFolderUnreadable, worker.ReasonFileMissing,
-		worker.ReasonFileDenied, worker.ReasonFileUnreadable, worker.ReasonFileRefused, worker.ReasonNotListed:
-		return true
-	}
-	return false
 }
 
 // progressDetails are an upload's speed and time left, where known.

@@ -126,17 +126,3 @@ func TestRefusedFileAddedShowsNoSize(t *testing.T) {
 		assert.NotContains(t, a.upload.summary.Text, "bytes")
 	})
 }
-
-// TestEveryListingReasonIsRefusedBeforeReading: the codes the worker lists
-// under "Listing what was added", up to the already uploaded and unsaved
-// jobs (which were read), are the ones whose failed rows show no size, so a
-// new listing code cannot bring "0 bytes" back unnoticed.
-func TestEveryListingReasonIsRefusedBeforeReading(t *testing.T) {
-	listing := true
-	for _, code := range worker.ReasonCodes {
-		if code == worker.ReasonAlready {
-			listing = false
-		}
-		assert.Equal(t, listing, refusedBeforeReading(code), code)
-	}
-}

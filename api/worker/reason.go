@@ -92,6 +92,24 @@ var ReasonCodes = []ReasonCode{
 	ReasonUploadRefused, ReasonClock, ReasonCanceled, ReasonOther,
 }
 
+// RefusedBeforeReading reports whether c is one the listing gives a file it
+// does not read: what is wrong with the request, or with the file as the
+// system shows it (already uploaded and unsaved jobs were read). Such a
+// job's size was never measured, so the window shows none rather than a
+// "0 bytes" that reads as an empty file.
+func (c ReasonCode) RefusedBeforeReading() bool {
+	switch c {
+	case ReasonNoPath, ReasonBothDestinations, ReasonBadFolderPath, ReasonBadComment,
+		ReasonBadChecksum, ReasonBadParentID, ReasonBadName, ReasonChecksumFolder,
+		ReasonSymlink, ReasonJunction, ReasonEmptyFolder, ReasonPipe,
+		ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
+		ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing,
+		ReasonFileDenied, ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed:
+		return true
+	}
+	return false
+}
+
 // cause is why a job stopped or waits, both ways: the code (and its
 // detail) the window words, and the English sentence for the command line.
 type cause struct {

@@ -94,3 +94,17 @@ func TestCausesSetCodeAndSentence(t *testing.T) {
 	none.set(&row)
 	assert.Equal(t, [3]string{}, [3]string{row.Reason, row.ReasonArg, row.Error})
 }
+
+// TestEveryListingReasonIsRefusedBeforeReading: the codes the worker lists
+// under "Listing what was added", up to the already uploaded and unsaved
+// jobs (which were read), are the ones whose failed rows show no size, so a
+// new listing code cannot bring "0 bytes" back unnoticed.
+func TestEveryListingReasonIsRefusedBeforeReading(t *testing.T) {
+	listing := true
+	for _, code := range ReasonCodes {
+		if code == ReasonAlready {
+			listing = false
+		}
+		assert.Equal(t, listing, code.RefusedBeforeReading(), code)
+	}
+}
