@@ -12,8 +12,6 @@ import (
 	"time"
 	"unicode"
 
-	"fyne.io/fyne/v2/lang"
-
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
@@ -32,7 +30,6 @@ func errorText(err error) string {
 	if err == nil {
 		return ""
 	}
-	ensureCatalogs()
 	if s := translatedError(err); s != "" {
 		return s
 	}
@@ -41,7 +38,7 @@ func errorText(err error) string {
 	}
 	// In English the sentence itself; in another language a frame that
 	// says it is the program's English, so the person knows why.
-	return lang.X("error.other", "{{.Detail}}", map[string]any{"Detail": sentence(api.Human(err))})
+	return trKey("error.other", "{{.Detail}}", map[string]any{"Detail": sentence(api.Human(err))})
 }
 
 // translatedError is the window's own sentence for err, or "" when it has

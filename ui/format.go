@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"fyne.io/fyne/v2/lang"
-
 	"github.com/dstor-uploader/dstor-uploader/api"
 )
 
@@ -54,36 +52,34 @@ func formatDate(t, now time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	ensureCatalogs()
 	t = t.Local()
 	now = now.Local()
 	parts := map[string]any{
 		"Time":  t.Format("15:04"),
 		"Day":   t.Day(),
-		"Month": lang.X(fmt.Sprintf("month.short.%d", int(t.Month())), t.Format("Jan")),
+		"Month": trKey(fmt.Sprintf("month.short.%d", int(t.Month())), t.Format("Jan")),
 		"Year":  t.Year(),
 	}
 	switch {
 	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
 		return tr("Today {{.Time}}", parts)
 	case t.Year() == now.Year():
-		return lang.X("date.this-year", "{{.Day}} {{.Month}} {{.Time}}", parts)
+		return trKey("date.this-year", "{{.Day}} {{.Month}} {{.Time}}", parts)
 	default:
-		return lang.X("date.other-year", "{{.Day}} {{.Month}} {{.Year}}", parts)
+		return trKey("date.other-year", "{{.Day}} {{.Month}} {{.Year}}", parts)
 	}
 }
 
 // formatSize writes a byte count as api.FormatSize does, with the decimal
 // separator and unit names of the window's language ("1,5 Mo").
 func formatSize(n int64) string {
-	ensureCatalogs()
 	number, unit := api.SizeParts(n)
 	if unit == api.UnitBytes {
 		count, _ := strconv.Atoi(number)
 		return trn("{{.Count}} bytes", count)
 	}
 	number = strings.Replace(number, ".", localeMark("decimal", "."), 1)
-	return number + " " + lang.X("unit."+unit, unit)
+	return number + " " + trKey("unit."+unit, unit)
 }
 
 // formatSpeed writes bytes per second with formatSize; 0 (unknown) gives "".

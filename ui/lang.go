@@ -67,9 +67,9 @@ var catalogsLoaded atomic.Bool
 
 // ensureCatalogs loads the catalogs in the system's language unless they
 // are loaded already, so text made before the settings are read (and in
-// tests without an App) is translated too. Everything that translates
-// calls it first, and so does NewApp (for Fyne's own words, which the
-// catalogs translate too). It is not a package init: loading the six
+// tests without an App) is translated too. tr, trn and trKey, through
+// which everything translates, call it first, and so does NewApp (for
+// Fyne's own words, which the catalogs translate too). It is not a package init: loading the six
 // catalogs took 20-90 ms of every command's start (GODEBUG=inittrace=1,
 // 3.9 MB allocated), `upload` and `version` included, which never
 // translate anything.
@@ -179,6 +179,17 @@ func trn(english string, n int, data ...map[string]any) string {
 // catalogs under "locale.*" (decimal and thousands separators), so they
 // follow whichever language lang picked.
 func localeMark(key, english string) string {
+	return trKey("locale."+key, english)
+}
+
+// trKey is the text the catalogs keep under key, english when they have
+// none, with its {{.Name}} placeholders from data. It is lang.X, for the
+// words whose key is not their English sentence (dates, units, the locale's
+// marks, the frame of an untranslated error).
+func trKey(key, english string, data ...map[string]any) string {
 	ensureCatalogs()
-	return lang.X("locale."+key, english)
+	if len(data) > 0 {
+		return lang.X(key, english, data[0])
+	}
+	return lang.X(key, english)
 }
