@@ -160,11 +160,10 @@ func summaryParts(s worker.Summary, speed float64) []string {
 		parts = append(parts, tr("{{.Size}} left", map[string]any{"Size": formatSize(left)}))
 	}
 	if s.UploadLimit > 0 {
-		// The uploads' speeds are moving averages, each started on its
-		// own first samples, which the limiter's eighth-of-a-second
-		// allowance can lift above the limit for a moment; their sum
-		// never sends faster than the limit for long, so it reads no
-		// higher than it.
+		// Each upload's speed averages its own recent seconds, which the
+		// limiter's eighth-of-a-second allowance can lift a little above
+		// the limit while it is spent; their sum never sends faster than
+		// the limit for long, so it reads no higher than it.
 		speed = min(speed, float64(s.UploadLimit))
 	}
 	if sp := formatSpeed(speed); sp != "" {
