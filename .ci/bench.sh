@@ -459,6 +459,14 @@ big_bytes=$((BIG_MIB * MIB))
 		awk -v co="$(median big_ours 3)" -v cc="$(median big_curl 3)" -v mib="$BIG_MIB" 'BEGIN {
 			o = co * 1024 / mib; c = cc * 1024 / mib
 			printf "client CPU s per GiB, verified (curl: unverified)|%.2f|%.2f|%.2f|≤ 0.8 s|%s\n", o, c, o / c, (o <= 0.8 ? "yes" : "no") }'
+		# What one SHA-256 pass over a GiB costs on this CPU (the CID case's
+		# crypto/sha256 reference): a verified upload hashes every byte at
+		# least once (the CID) and the receipt's checksum a second time, so
+		# this is the floor under the row above on this machine.
+		if want cid && [ -n "$SHA_MBS" ]; then
+			awk -v s="$SHA_MBS" 'BEGIN {
+				printf "CPU s per GiB of one crypto/sha256 pass on this CPU, the floor under the row above (from the CID case; ref: two passes, the CID and the receipt)|%.2f|%.2f|—|report|—\n", 1073.741824 / s, 2 * 1073.741824 / s }'
+		fi
 	fi
 	if want rss; then
 		awk -v m="$(median mid_ours 4)" -v c="$(median mid_curl 4)" -v mib="$MID_MIB" 'BEGIN {
