@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -184,6 +185,9 @@ type App struct {
 	pickFolder func() (string, error)
 	// quit ends the app; tests replace it.
 	quit func()
+	// quitQuestion is the overlay of the last "Quit while uploading?";
+	// the question is open while it is among the window's overlays.
+	quitQuestion fyne.CanvasObject
 }
 
 // appViews are the App's screens (one view per screen) and the frame of
@@ -572,9 +576,17 @@ func (a *App) onCloseRequested() {
 		a.doQuit()
 		return
 	}
+	if a.quitQuestion != nil && slices.Contains(a.win.Canvas().Overlays().List(), a.quitQuestion) {
+		// Asked already (the close button clicked twice): bring that
+		// question forward rather than stack a second one on it.
+		a.win.Show()
+		a.win.RequestFocus()
+		return
+	}
 	a.confirm(tr("Quit while uploading?"), quitText(a.upload.sum.Queued+a.upload.sum.Uploading),
 		tr("Quit"), tr("Keep uploading"),
 		a.doQuit)
+	a.quitQuestion = a.win.Canvas().Overlays().Top()
 }
 
 // quitText is the question before quitting with n files still to upload.

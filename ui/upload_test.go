@@ -171,6 +171,29 @@ func TestCloseAsksWhileUploading(t *testing.T) {
 	assert.Equal(t, 1, quits, "uploads running: asks first")
 }
 
+// TestClosingTwiceAsksOnce: a second close request while "Quit while
+// uploading?" is open (the close button clicked twice) opens no second
+// question; once it is answered, the next request asks again.
+func TestClosingTwiceAsksOnce(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		a.quit = func() { t.Error("quit without a yes") }
+		a.sess = &activeSession{}
+		a.upload.sum = worker.Summary{Queued: 2, Total: 2}
+		defer func() { a.sess = nil; a.upload.sum = worker.Summary{} }()
+		c := a.win.Canvas()
+		a.onCloseRequested()
+		a.onCloseRequested()
+		assert.Len(t, c.Overlays().List(), 1, "one question on screen")
+		pressKey(c, fyne.KeyEscape) // Keep uploading
+		assert.Empty(t, c.Overlays().List(), "answered")
+		a.onCloseRequested()
+		assert.Len(t, c.Overlays().List(), 1, "asked again")
+		dismissOverlays(c)
+	})
+}
+
 func TestSummaryText(t *testing.T) {
 	assert.Equal(t, "No uploads yet", summaryText(worker.Summary{}, 0))
 	assert.Equal(t, "12 of 40 uploaded · 1 failed · 230 MB left",
