@@ -45,7 +45,10 @@ type queueRow struct {
 	copyLink *widget.Button
 	open     *iconButton
 	again    *widget.Button
-	actions  *fyne.Container // laid out again when buttons come and go
+	// cancelSlot holds Cancel, at the row's right end, and keeps its
+	// place empty on a canceled or failed row (see showActions).
+	cancelSlot *fyne.Container
+	actions    *fyne.Container // laid out again when buttons come and go
 
 	jobID   string
 	content fyne.CanvasObject
@@ -75,7 +78,8 @@ func newQueueRow(v *uploadView) *queueRow {
 		container.NewCenter(r.state),
 		container.NewCenter(r.again),
 	)
-	r.actions = container.NewHBox(layout.NewSpacer(), r.retry, r.cancel, r.copyLink, r.open)
+	r.cancelSlot = container.New(&fixedWidthLayout{width: r.cancel.MinSize().Width}, r.cancel)
+	r.actions = container.NewHBox(layout.NewSpacer(), r.retry, r.copyLink, r.open, r.cancelSlot)
 	actions := container.New(&fixedWidthLayout{width: queueActionsWidth(r.copyLink, r.open)}, r.actions)
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
@@ -274,10 +278,15 @@ func (r *queueRow) showState(j worker.Job, look stateLook) {
 	show(r.state, look.text != "")
 }
 
-// showActions shows the buttons that fit job j's state.
+// showActions shows the buttons that fit job j's state. Cancel and Retry
+// never take each other's place: the second click of a double-click on
+// one would undo the first. A canceled or failed row keeps Cancel's place
+// empty, with Retry to its left.
 func (r *queueRow) showActions(j worker.Job) {
+	retry := j.State == storage.JobFailed || j.State == storage.JobCanceled
 	changed := show(r.cancel, !j.State.Final())
-	changed = show(r.retry, j.State == storage.JobFailed || j.State == storage.JobCanceled) || changed
+	changed = show(r.cancelSlot, !j.State.Final() || retry) || changed
+	changed = show(r.retry, retry) || changed
 	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
 	changed = show(r.copyLink, linked) || changed
 	changed = show(r.open, linked) || changed
@@ -293,7 +302,7 @@ func (r *queueRow) blank() {
 	r.icon.SetResource(nil)
 	r.name.SetText("")
 	r.detail.SetText("")
-	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.retry, r.copyLink, r.open, r.again} {
+	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.copyLink, r.open, r.again} {
 		o.Hide()
 	}
 	r.actions.Refresh()

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -124,5 +125,48 @@ func TestRefusedFileAddedShowsNoSize(t *testing.T) {
 		}
 		assert.Zero(t, a.upload.sum.BytesTotal, "refused files add no bytes")
 		assert.NotContains(t, a.upload.summary.Text, "bytes")
+	})
+}
+
+// TestSecondClickOnCancelDoesNotRetry: the second click of a slow
+// double-click on a row's Cancel ✕ (or Retry ↻) finds no button where it
+// clicked once the row has changed, so it cannot undo the first (seen: an
+// upload at 84 % canceled, then queued again by a Retry that took ✕'s place).
+func TestSecondClickOnCancelDoesNotRetry(t *testing.T) {
+	e := newTestEnv(t)
+	e.ui(func() {
+		r := newQueueRow(e.a.upload)
+		w := test.NewWindow(r)
+		defer w.Close()
+		w.Resize(fyne.NewSize(900, r.MinSize().Height))
+		d := fyne.CurrentApp().Driver()
+		center := func(o fyne.CanvasObject) fyne.Position {
+			return d.AbsolutePositionForObject(o).Add(fyne.NewPos(o.Size().Width/2, o.Size().Height/2))
+		}
+		clicks := []struct {
+			from, to storage.JobState
+			button   fyne.CanvasObject
+		}{
+			{storage.JobUploading, storage.JobCanceled, r.cancel},
+			{storage.JobQueued, storage.JobCanceled, r.cancel},
+			{storage.JobFailed, storage.JobQueued, r.retry},
+			{storage.JobCanceled, storage.JobQueued, r.retry},
+		}
+		for _, c := range clicks {
+			job := worker.Job{ID: "j1", Name: "f3.bin", Size: 2 << 20, Sent: 1 << 20, State: c.from, Err: "cannot read it"}
+			r.set(job)
+			require.True(t, c.button.Visible(), "%s row", c.from)
+			at := center(c.button)
+			job.State = c.to
+			r.set(job)
+			for _, b := range []fyne.CanvasObject{r.cancel, r.retry, r.copyLink, r.open, r.again} {
+				if !b.Visible() {
+					continue
+				}
+				p, s := d.AbsolutePositionForObject(b), b.Size()
+				under := at.X >= p.X && at.X < p.X+s.Width && at.Y >= p.Y && at.Y < p.Y+s.Height
+				assert.False(t, under, "%s → %s: a button of the row (%s) is where the first click was", c.from, c.to, speakableName(b))
+			}
+		}
 	})
 }
