@@ -32,6 +32,8 @@ func speakableName(o fyne.CanvasObject) string {
 		return w.PlaceHolder
 	case *widget.Entry:
 		return w.PlaceHolder
+	case *commitEntry:
+		return w.PlaceHolder
 	}
 	return ""
 }

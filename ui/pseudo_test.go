@@ -159,6 +159,11 @@ func visibleTexts(o fyne.CanvasObject, found func(kind, text string)) {
 			found("placeholder", w.PlaceHolder)
 		}
 		return
+	case *commitEntry:
+		if w.Text == "" {
+			found("placeholder", w.PlaceHolder)
+		}
+		return
 	case *widget.Hyperlink:
 		found("link", w.Text)
 		return

@@ -69,16 +69,18 @@ func keyFor(m map[string]string, label string) string {
 }
 
 // settingsView is the Settings tab; every change is saved at once (on the
-// settings saver's goroutine) and applies immediately.
+// settings saver's goroutine) and applies immediately, a text field's when
+// the person is done with it (Enter, or leaving the field) and only if it
+// is valid.
 type settingsView struct {
 	a *App
 
 	concurrency      *namedSlider
 	concurrencyLabel *widget.Label
-	uploadLimit      *widget.Entry
+	uploadLimit      *commitEntry
 	uploadLimitError *widget.Label
 	linkStyle        *widget.RadioGroup
-	gateway          *widget.Entry
+	gateway          *commitEntry
 	gatewayError     *widget.Label
 	copyAfter        *widget.Check
 	linkFilename     *widget.Check
@@ -134,12 +136,12 @@ func (v *settingsView) makeUploadsForm(st storage.Settings) *widget.Form {
 	v.concurrency.SetValue(float64(st.Concurrency))
 	v.onConcurrency(float64(st.Concurrency))
 
-	v.uploadLimit = widget.NewEntry()
+	v.uploadLimit = newCommitEntry(v.commitUploadLimit)
 	v.uploadLimit.SetPlaceHolder(tr("No limit"))
 	if st.UploadLimit > 0 {
 		v.uploadLimit.SetText(api.FormatRate(st.UploadLimit))
 	}
-	v.uploadLimit.OnChanged = v.onUploadLimit
+	v.uploadLimit.OnChanged = func(text string) { v.checkUploadLimit(text) }
 	v.uploadLimitError = note(widget.DangerImportance, fyne.TextWrapWord)
 	v.uploadLimitError.Hide()
 
@@ -169,10 +171,10 @@ func (v *settingsView) makeLinksForm(st storage.Settings) *widget.Form {
 	v.linkStyle.Required = true
 	v.linkStyle.SetSelected(links[st.LinkStyle])
 
-	v.gateway = widget.NewEntry()
+	v.gateway = newCommitEntry(v.commitGateway)
 	v.gateway.SetPlaceHolder(tr("The environment's gateway"))
 	v.gateway.SetText(st.GatewayOverride)
-	v.gateway.OnChanged = v.onGateway
+	v.gateway.OnChanged = func(text string) { v.checkGateway(text) }
 	v.gatewayError = widget.NewLabel("")
 	v.gatewayError.Importance = widget.DangerImportance
 	v.gatewayError.Hide()
@@ -264,25 +266,30 @@ func (v *settingsView) onConcurrency(f float64) {
 	}
 }
 
-// onUploadLimit applies a valid speed limit at once, to the uploads in
-// flight too; empty means none.
-func (v *settingsView) onUploadLimit(text string) {
+// checkUploadLimit reads the speed limit field's text (empty: none), and
+// shows how to write a limit while the text is not one.
+func (v *settingsView) checkUploadLimit(text string) (limit int64, ok bool) {
 	text = strings.TrimSpace(text)
-	var limit int64
 	if text != "" {
 		n, err := api.ParseRate(text)
 		if err != nil {
 			v.uploadLimitError.SetText(tr("Write the limit like 500K or 2M (bytes per second), or leave it empty for no limit."))
 			v.uploadLimitError.Show()
-			return
+			return 0, false
 		}
 		limit = n
 	}
 	v.uploadLimitError.Hide()
-	if v.loading {
-		return
+	return limit, true
+}
+
+// commitUploadLimit applies the speed limit once the person is done with
+// the field, to the uploads in flight too; a text that is not a limit
+// leaves the one in force.
+func (v *settingsView) commitUploadLimit(text string) {
+	if limit, ok := v.checkUploadLimit(text); ok && limit != v.a.currentSettings().UploadLimit {
+		v.a.setUploadLimit(limit)
 	}
-	v.a.setUploadLimit(limit)
 }
 
 // setUploadLimit saves the speed limit (bytes per second, 0: none) and
@@ -302,21 +309,28 @@ func (v *settingsView) onLinkStyle(label string) {
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LinkStyle = style; return s })
 }
 
-func (v *settingsView) onGateway(text string) {
+// checkGateway reads the gateway field's text (empty: the environment's
+// gateway), and shows how to write one while the text is not an address.
+func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
 	text = strings.TrimSpace(text)
 	if text != "" {
 		u, err := url.Parse(text)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			v.gatewayError.SetText(tr("Write the gateway as a full address, like https://ipfs.io"))
 			v.gatewayError.Show()
-			return
+			return "", false
 		}
 	}
 	v.gatewayError.Hide()
-	if v.loading {
-		return
+	return text, true
+}
+
+// commitGateway saves the gateway once the person is done with the field;
+// a text that is not an address leaves the gateway in use.
+func (v *settingsView) commitGateway(text string) {
+	if gw, ok := v.checkGateway(text); ok && gw != v.a.currentSettings().GatewayOverride {
+		v.a.changeSettings(func(s storage.Settings) storage.Settings { s.GatewayOverride = gw; return s })
 	}
-	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.GatewayOverride = text; return s })
 }
 
 func (v *settingsView) onTheme(label string) {

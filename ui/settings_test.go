@@ -3,6 +3,7 @@ package ui
 import (
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/assert"
@@ -19,10 +20,12 @@ func TestSettingsSurviveRestart(t *testing.T) {
 		p.concurrency.SetValue(7)
 		p.linkStyle.SetSelected(linkStyleLabels()[storage.LinkCID])
 		test.Type(p.gateway, "https://ipfs.io")
+		p.gateway.FocusLost()
 		test.Type(p.uploadLimit, "2x")
 		assert.True(t, p.uploadLimitError.Visible(), "a limit that is not a rate says how to write one")
 		p.uploadLimit.SetText("1536k")
 		assert.False(t, p.uploadLimitError.Visible())
+		pressEnter(p.uploadLimit)
 		test.Tap(p.copyAfter)
 		test.Tap(p.notifications)
 		p.themeChoice.SetSelected(themeLabels()[storage.ThemeDark])
@@ -51,6 +54,70 @@ func TestSettingsSurviveRestart(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, 7, s.Concurrency)
 	assert.Equal(t, int64(1536<<10), s.UploadLimit)
+}
+
+// pressEnter presses Enter in a text field.
+func pressEnter(f fyne.Focusable) { f.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) }
+
+// TestMistypedSpeedLimitIsNotApplied: a person types "1.5.5M" key by key
+// into Settings' speed limit. The field then says the text is not a
+// limit, so nothing it holds should be in force; but each valid prefix
+// ("1", "1.", "1.5") was applied and saved as it was typed, and the last
+// of them, 1 byte per second, stays: the uploads crawl and the limit is
+// still there after a restart.
+func TestMistypedSpeedLimitIsNotApplied(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		test.Type(a.prefs.uploadLimit, "1.5.5M")
+		assert.True(t, a.prefs.uploadLimitError.Visible(), "the field says the text is not a limit")
+		assert.Equal(t, int64(0), a.currentSettings().UploadLimit,
+			"a limit the field refuses is not in force (was none before typing)")
+		pressEnter(a.prefs.uploadLimit)
+		a.prefs.uploadLimit.FocusLost()
+		assert.True(t, a.prefs.uploadLimitError.Visible(), "still says how to write a limit")
+		assert.Equal(t, int64(0), a.currentSettings().UploadLimit, "nor once the person is done with it")
+	})
+	a.Close()
+	s, err := e.db.LoadSettings()
+	assert.NoError(t, err)
+	assert.Equal(t, int64(0), s.UploadLimit, "and not saved for the next start")
+}
+
+// TestSpeedLimitAppliesWhenDone: a limit typed in Settings takes effect
+// on Enter, not keystroke by keystroke ("2" would be 2 bytes per second),
+// and the queue's summary then shows it.
+func TestSpeedLimitAppliesWhenDone(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	e.ui(func() {
+		test.Type(a.prefs.uploadLimit, "2M")
+		assert.Equal(t, int64(0), a.currentSettings().UploadLimit, "not while typing")
+		pressEnter(a.prefs.uploadLimit)
+		assert.Equal(t, int64(2<<20), a.currentSettings().UploadLimit, "in force after Enter")
+	})
+	e.eventually(func() bool { return a.upload.sum.UploadLimit == 2<<20 }, "the queue is limited to 2M")
+}
+
+// TestMistypedGatewayIsNotSaved: a person types "https://my gw" into
+// Settings' gateway and leaves the field. The field says the text is not
+// an address; but "https://my", a valid prefix, was saved as it was
+// typed, and every link pointed at it.
+func TestMistypedGatewayIsNotSaved(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		test.Type(a.prefs.gateway, "https://my gw")
+		a.prefs.gateway.FocusLost()
+		assert.True(t, a.prefs.gatewayError.Visible(), "the field says the text is not an address")
+		assert.Empty(t, a.currentSettings().GatewayOverride, "an address the field refuses is not used")
+		a.prefs.gateway.SetText("https://my.gw")
+		assert.Empty(t, a.currentSettings().GatewayOverride, "not while typing")
+		a.prefs.gateway.FocusLost()
+		assert.False(t, a.prefs.gatewayError.Visible())
+		assert.Equal(t, "https://my.gw", a.currentSettings().GatewayOverride, "used once the person leaves the field")
+	})
 }
 
 func TestKeyringStatusShown(t *testing.T) {

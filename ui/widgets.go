@@ -146,3 +146,25 @@ func show(o fyne.CanvasObject, on bool) bool {
 	}
 	return true
 }
+
+// commitEntry is a text field whose value takes effect when the person is
+// done with it: on Enter and when the field loses focus, onCommit gets its
+// text. OnChanged still sees each keystroke, to check the text as it is
+// typed.
+type commitEntry struct {
+	widget.Entry
+	onCommit func(text string)
+}
+
+func newCommitEntry(onCommit func(text string)) *commitEntry {
+	e := &commitEntry{onCommit: onCommit}
+	e.OnSubmitted = onCommit
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// FocusLost commits the text, as Enter does.
+func (e *commitEntry) FocusLost() {
+	e.Entry.FocusLost()
+	e.onCommit(e.Text)
+}
