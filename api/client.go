@@ -219,6 +219,7 @@ func (c *Client) getToken(ctx context.Context, op string, req *http.Request, sec
 		return Token{}, e
 	}
 	tok := ParseToken(raw)
+	rememberForLog(raw)
 	tok.ServerOffset = measureOffset(resp.Header.Get("Date"), tok.IssuedAt, received)
 	c.offset.Store(int64(tok.ServerOffset))
 	return tok, nil
@@ -236,6 +237,7 @@ func (c *Client) remember(secret string) {
 		}
 	}
 	c.secrets = append(c.secrets, secret)
+	rememberForLog(secret)
 }
 
 // secretsWith is every secret this client sent, plus extra.

@@ -365,6 +365,7 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 		res.ServerName = sn
 	}
 	hash, err := checkAnswer(ans.Hash, local)
+	hideSecretsInHash(err, c.secretsWith(tok.Raw))
 	var mismatch *HashMismatchError
 	switch {
 	case errors.As(err, &mismatch):

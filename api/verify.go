@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -104,6 +105,27 @@ func checkAnswer(answered, local string) (string, error) {
 		return "", &HashMismatchError{Local: local, Remote: shown}
 	}
 	return shown, nil
+}
+
+// hideSecretsInHash redacts, in the answered hash a failed check quotes,
+// every secret this client sent: a hostile server can answer the API key
+// or the token as its Hash, or a well-formed CID whose digest bytes are a
+// piece of the key, and the quoted hash reaches the screen, --json and the
+// queue's database. A CID whose digest holds a secret's bytes is hidden
+// whole, since any reader could decode it back.
+func hideSecretsInHash(err error, secrets []string) {
+	var m *HashMismatchError
+	var u *UnverifiableHashError
+	switch {
+	case errors.As(err, &m):
+		if c, derr := cid.Decode(m.Remote); derr == nil && redactSecrets(string(c.Hash()), secrets) != string(c.Hash()) {
+			m.Remote = redacted
+			return
+		}
+		m.Remote = redactSecrets(m.Remote, secrets)
+	case errors.As(err, &u):
+		u.Answered = redactSecrets(u.Answered, secrets)
+	}
 }
 
 // codecName and hashName name a multicodec for a message.

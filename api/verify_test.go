@@ -1,9 +1,13 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/ipfs/go-cid"
@@ -243,4 +247,53 @@ func base58Step(s string, d int) string {
 		}
 	}
 	return string(b)
+}
+
+// A hostile server can answer, as the upload's Hash, the API key or the
+// token the client sent, encoded or not, or a well-formed CID whose digest
+// is a piece of the key. The upload fails either way; the failure's
+// sentence and error text (shown, printed by --json, kept in the queue's
+// database) must hold no part of either secret.
+func TestAnsweredHashEchoingASecretIsRedacted(t *testing.T) {
+	keyDigest := func(t *testing.T) multihash.Multihash {
+		m, err := multihash.Encode([]byte(testAPIKey[:32]), multihash.SHA2_256)
+		require.NoError(t, err)
+		return m
+	}
+	for _, echo := range []string{"key", "token", "key-base64", "key-in-cidv1-digest", "key-in-cidv0-digest"} {
+		t.Run(echo, func(t *testing.T) {
+			f := newFakeDStor(t)
+			c := f.client(nil)
+			tok, err := c.TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
+			require.NoError(t, err)
+			answers := map[string]func(t *testing.T) string{
+				"key":        func(*testing.T) string { return testAPIKey },
+				"token":      func(*testing.T) string { return tok.Raw },
+				"key-base64": func(*testing.T) string { return base64.StdEncoding.EncodeToString([]byte(testAPIKey)) },
+				"key-in-cidv1-digest": func(t *testing.T) string {
+					s, err := cid.NewCidV1(cid.DagProtobuf, keyDigest(t)).StringOfBase(multibase.Base16)
+					require.NoError(t, err)
+					return s
+				},
+				"key-in-cidv0-digest": func(t *testing.T) string { return cid.NewCidV0(keyDigest(t)).String() },
+			}
+			hash := answers[echo](t)
+			f.addAnswer = func(w http.ResponseWriter, rec received) {
+				writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": hash, "Size": "1"})
+			}
+			_, err = c.Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "f.txt", []byte("x"))})
+			require.Error(t, err)
+			digest := strings.HasSuffix(echo, "-digest")
+			assert.Equal(t, !digest, errors.Is(err, ErrUnverifiableHash), "%v", err)
+			assert.Equal(t, digest, errors.Is(err, ErrHashMismatch), "%v", err)
+			for _, s := range []string{Human(err), err.Error()} {
+				assert.Contains(t, s, redacted, "the answered hash is shown redacted")
+				assert.NotContains(t, s, testAPIKey[5:40])
+				assert.NotContains(t, s, base64.StdEncoding.EncodeToString([]byte(testAPIKey))[4:40])
+				assert.NotContains(t, s, tok.Raw[10:60], "the token's first bytes")
+				assert.NotContains(t, s, hex.EncodeToString([]byte(testAPIKey[5:30])), "the key in hex")
+				assert.NotContains(t, s, hash[len(hash)-20:], "a CID carrying the key is hidden whole")
+			}
+		})
+	}
 }

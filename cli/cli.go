@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -56,6 +57,9 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 // commands in-process.
 func Main() int {
 	attachParentConsole()
+	// Libraries log server text through the standard logger (net/http's
+	// stray bytes after an answer); keep the secrets sent out of it.
+	log.SetOutput(api.RedactingWriter(os.Stderr))
 	cio := IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	cmd, _, err := newRoot(cio).Find(os.Args[1:])
 	var box *errorBox

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+)
+
+// lockedBuffer is an io.Writer safe for the transport's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A server follows a good answer with bytes echoing the API key and the
+// bearer token on the kept-alive connection. net/http's transport writes
+// them to the standard logger ("Unsolicited response received on idle
+// HTTP channel starting with …"); through RedactingWriter, which the
+// command line and the window log through, neither secret is left.
+func TestStrayBytesAfterAnAnswerLogNoSecret(t *testing.T) {
+	logged := &lockedBuffer{}
+	old := log.Writer()
+	log.SetOutput(RedactingWriter(logged))
+	defer log.SetOutput(old)
+
+	f := newFakeDStor(t)
+	closed := make(chan struct{})
+	f.onAdd = func(w http.ResponseWriter, r *http.Request) {
+		rec := readUpload(r)
+		conn, bw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer func() { _ = conn.Close() }()
+		body := `{"Name":"f.txt","Hash":"` + rec.CID + `","Size":"1"}`
+		_, _ = fmt.Fprintf(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		_, _ = fmt.Fprintf(bw, "echo api-key: %s, %s", testAPIKey, r.Header.Get("Authorization")[:60])
+		_ = bw.Flush()
+		// The client closes the connection once it has seen (and logged)
+		// the stray bytes: that is the event this test waits for.
+		_, _ = io.Copy(io.Discard, conn)
+		close(closed)
+	}
+	c := f.client(nil)
+	tok, err := c.TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
+	require.NoError(t, err)
+	_, err = c.Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "f.txt", []byte("x"))})
+	require.NoError(t, err)
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the client never closed the connection")
+	}
+	out := logged.String()
+	assert.Contains(t, out, "Unsolicited response", "net/http logged the stray bytes")
+	assert.Contains(t, out, redacted)
+	assert.NotContains(t, out, testAPIKey[5:40], "the API key reached the log")
+	assert.NotContains(t, out, tok.Raw[10:50], "the token (cut, so no longer token-shaped) reached the log")
+}
