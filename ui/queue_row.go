@@ -42,6 +42,7 @@ type queueRow struct {
 	state    *widget.Label
 	cancel   *iconButton
 	retry    *iconButton
+	remove   *iconButton
 	copyLink *widget.Button
 	open     *iconButton
 	again    *widget.Button
@@ -64,10 +65,11 @@ func newQueueRow(v *uploadView) *queueRow {
 	r.state = widget.NewLabel("")
 	r.cancel = newIconButton(tr("Cancel this upload"), theme.CancelIcon(), func() { v.onCancel(r.jobID) })
 	r.retry = newIconButton(tr("Retry this upload"), theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
+	r.remove = newIconButton(tr("Remove from the queue"), theme.DeleteIcon(), func() { v.onRemove(r.jobID) })
 	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
 	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { v.onOpen(r.jobID) })
 	r.again = widget.NewButtonWithIcon(tr("Upload again"), theme.UploadIcon(), func() { v.onUploadAgain(r.jobID) })
-	for _, b := range []*widget.Button{&r.cancel.Button, &r.retry.Button, r.copyLink, &r.open.Button, r.again} {
+	for _, b := range []*widget.Button{&r.cancel.Button, &r.retry.Button, &r.remove.Button, r.copyLink, &r.open.Button, r.again} {
 		b.Importance = widget.LowImportance
 	}
 	// The state column shows the progress bar, the state, or for a file
@@ -79,7 +81,7 @@ func newQueueRow(v *uploadView) *queueRow {
 		container.NewCenter(r.again),
 	)
 	r.cancelSlot = container.New(&fixedWidthLayout{width: r.cancel.MinSize().Width}, r.cancel)
-	r.actions = container.NewHBox(layout.NewSpacer(), r.retry, r.copyLink, r.open, r.cancelSlot)
+	r.actions = container.NewHBox(layout.NewSpacer(), r.remove, r.retry, r.copyLink, r.open, r.cancelSlot)
 	actions := container.New(&fixedWidthLayout{width: queueActionsWidth(r.copyLink, r.open)}, r.actions)
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
@@ -281,12 +283,14 @@ func (r *queueRow) showState(j worker.Job, look stateLook) {
 // showActions shows the buttons that fit job j's state. Cancel and Retry
 // never take each other's place: the second click of a double-click on
 // one would undo the first. A canceled or failed row keeps Cancel's place
-// empty, with Retry to its left.
+// empty, with Retry to its left and Remove left of Retry: such a row stays
+// until the person retries or removes it (Clear finished keeps it).
 func (r *queueRow) showActions(j worker.Job) {
 	retry := j.State == storage.JobFailed || j.State == storage.JobCanceled
 	changed := show(r.cancel, !j.State.Final())
 	changed = show(r.cancelSlot, !j.State.Final() || retry) || changed
 	changed = show(r.retry, retry) || changed
+	changed = show(r.remove, retry) || changed
 	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
 	changed = show(r.copyLink, linked) || changed
 	changed = show(r.open, linked) || changed
@@ -302,7 +306,7 @@ func (r *queueRow) blank() {
 	r.icon.SetResource(nil)
 	r.name.SetText("")
 	r.detail.SetText("")
-	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.copyLink, r.open, r.again} {
+	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.remove, r.copyLink, r.open, r.again} {
 		o.Hide()
 	}
 	r.actions.Refresh()

@@ -159,7 +159,7 @@ func TestSecondClickOnCancelDoesNotRetry(t *testing.T) {
 			at := center(c.button)
 			job.State = c.to
 			r.set(job)
-			for _, b := range []fyne.CanvasObject{r.cancel, r.retry, r.copyLink, r.open, r.again} {
+			for _, b := range []fyne.CanvasObject{r.cancel, r.retry, r.remove, r.copyLink, r.open, r.again} {
 				if !b.Visible() {
 					continue
 				}
@@ -168,5 +168,55 @@ func TestSecondClickOnCancelDoesNotRetry(t *testing.T) {
 				assert.False(t, under, "%s → %s: a button of the row (%s) is where the first click was", c.from, c.to, speakableName(b))
 			}
 		}
+	})
+}
+
+// TestFailedRowOfAGoneFileCanBeRemoved: a failed row (its file deleted
+// after it was queued, so Retry fails again and Clear finished keeps it)
+// and a canceled one each have Remove, which takes the row out of the
+// queue and the database: it is not back after a restart.
+func TestFailedRowOfAGoneFileCanBeRemoved(t *testing.T) {
+	e := newTestEnv(t)
+	e.signInRememberedPassword()
+	a := e.a
+	dir := t.TempDir()
+	gone := testutil.WriteFile(t, filepath.Join(dir, "gone.bin"), 1000)
+	require.NoError(t, os.Remove(gone))
+	e.ui(func() { a.addPaths([]string{gone}) })
+	e.eventually(func() bool { return a.upload.sum.Failed == 1 && !a.upload.busy() }, "failed")
+	e.ui(func() { a.upload.onPauseResume() }) // the next file stays queued
+	e.eventually(func() bool { return a.upload.sum.Paused }, "paused")
+	e.ui(func() { a.addPaths([]string{testutil.WriteFile(t, filepath.Join(dir, "later.bin"), 1000)}) })
+	e.eventually(func() bool { return a.upload.sum.Queued == 1 && len(a.upload.jobs) == 2 }, "queued")
+	r := newQueueRow(a.upload)
+	tapInRow := func(state storage.JobState, button func() *iconButton) {
+		e.ui(func() {
+			for _, j := range a.upload.jobs {
+				if j.State == state {
+					r.set(j)
+					require.True(t, button().Visible(), "%s row", state)
+					test.Tap(button())
+					return
+				}
+			}
+			t.Fatalf("no %s row", state)
+		})
+	}
+	tapInRow(storage.JobQueued, func() *iconButton { return r.cancel })
+	e.eventually(func() bool { return a.upload.sum.Canceled == 1 }, "canceled")
+	tapInRow(storage.JobCanceled, func() *iconButton { return r.remove })
+	e.eventually(func() bool { return a.upload.sum.Total == 1 && len(a.upload.jobs) == 1 }, "canceled row removed")
+	e.ui(func() { assert.Equal(t, 1, a.upload.sum.Failed, "the failed row stays until it is removed") })
+	tapInRow(storage.JobFailed, func() *iconButton { return r.remove })
+	e.eventually(func() bool { return a.upload.sum.Total == 0 && len(a.upload.jobs) == 0 }, "failed row removed")
+	e.eventually(func() bool {
+		rows, err := e.db.Jobs()
+		require.NoError(t, err)
+		return len(rows) == 0
+	}, "no row left in the database")
+	e.restart("sandbox")
+	e.ui(func() {
+		assert.Zero(t, e.a.upload.sum.Total, "none back after a restart (%s)", e.a.upload.summary.Text)
+		assert.Empty(t, e.a.upload.jobs)
 	})
 }

@@ -250,6 +250,12 @@ func (v *uploadView) onRetry(id string) {
 	v.queueDo(func(q *worker.Queue) error { q.Retry(id); return nil })
 }
 
+// onRemove takes a canceled or failed job out of the queue and the
+// database.
+func (v *uploadView) onRemove(id string) {
+	v.queueDo(func(q *worker.Queue) error { q.Remove(id); return nil })
+}
+
 // onUploadAgain sends a file found already uploaded once more.
 func (v *uploadView) onUploadAgain(id string) {
 	v.queueDo(func(q *worker.Queue) error { q.UploadAgain(id); return nil })
