@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/ipfs/go-cid"
@@ -40,7 +41,7 @@ func FileCID(ctx context.Context, path string) (string, error) {
 
 // hashFile is HashFile, with the SHA-256 only when withSHA256.
 func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, error) {
-	f, _, err := openRegularFile(path)
+	f, opened, err := openRegularFile(path)
 	if err != nil {
 		return FileDigests{}, err
 	}
@@ -56,6 +57,10 @@ func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, e
 		}
 		return FileDigests{}, fileAccessError(quotePath(path), err)
 	}
+	if err := readWhole(f, path, opened, h.Size()); err != nil {
+		h.Abort()
+		return FileDigests{}, err
+	}
 	cid, err := h.Sum()
 	if err != nil {
 		return FileDigests{}, err
@@ -65,6 +70,28 @@ func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, e
 		d.SHA256 = hex.EncodeToString(h.SHA256())
 	}
 	return d, nil
+}
+
+// readWhole checks that the n bytes read from f, opened as the version
+// opened of the file at path, are that whole version: a file written,
+// truncated or replaced while it was read gives the hash of bytes it never
+// held all at once, which `cid` and `verify` must not print as its own.
+func readWhole(f *os.File, path string, opened FileIdentity, n int64) error {
+	_, now, err := statOpen(f)
+	if err != nil {
+		return fileAccessError(quotePath(path), err)
+	}
+	what := ""
+	switch {
+	case !opened.sameVersion(now):
+		what = describeChange(opened, now)
+	case n != opened.Size:
+		what = fmt.Sprintf("%d of its %d bytes could be read", n, opened.Size)
+	default:
+		return nil
+	}
+	return &ValidationError{Field: "file", err: ErrFileChanged,
+		Message: quotePath(path) + " changed while it was read (" + what + "), so no hash is given for it — run this again once nothing is writing to it"}
 }
 
 // ctxReader stops reading once its context is done.

@@ -147,3 +147,44 @@ func TestCIDForms(t *testing.T) {
 	assert.Nil(t, CIDForms("not a cid"))
 	assert.Nil(t, CIDForms(forms[1]), "only a CIDv0 has these forms")
 }
+
+// A file written, truncated or replaced while `cid` or `verify` reads it
+// gives no hash: what was read is bytes the file never held all at once.
+// readWhole is the check after the read; each case changes the file the
+// way another program would, between the open and the check.
+func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(t *testing.T, path string)
+		read   func(size int64) int64 // the bytes the read got
+	}{
+		{"unchanged", func(*testing.T, string) {}, func(n int64) int64 { return n }},
+		{"truncated", func(t *testing.T, p string) { require.NoError(t, os.Truncate(p, 100)) }, func(int64) int64 { return 100 }},
+		{"grew", func(t *testing.T, p string) {
+			f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = f.Write([]byte("more"))
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+		}, func(n int64) int64 { return n }},
+		{"short read, same version", func(*testing.T, string) {}, func(n int64) int64 { return n - 1 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := testfs.WriteTemp(t, "f.bin", make([]byte, 5000))
+			f, opened, err := openRegularFile(p)
+			require.NoError(t, err)
+			defer func() { _ = f.Close() }()
+			tt.change(t, p)
+			err = readWhole(f, p, opened, tt.read(opened.Size))
+			if tt.name == "unchanged" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrFileChanged)
+			assert.Contains(t, Human(err), "changed while it was read")
+			assert.Contains(t, Human(err), "run this again once nothing is writing to it")
+		})
+	}
+}
