@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -174,7 +175,9 @@ func TestSecondClickOnCancelDoesNotRetry(t *testing.T) {
 // TestFailedRowOfAGoneFileCanBeRemoved: a failed row (its file deleted
 // after it was queued, so Retry fails again and Clear finished keeps it)
 // and a canceled one each have Remove, which takes the row out of the
-// queue and the database: it is not back after a restart.
+// queue and the database: it is not back after a restart. A Remove right
+// after another row's (the second click of a double-click, on the row that
+// moved up under the pointer) removes nothing.
 func TestFailedRowOfAGoneFileCanBeRemoved(t *testing.T) {
 	e := newTestEnv(t)
 	e.signInRememberedPassword()
@@ -204,9 +207,18 @@ func TestFailedRowOfAGoneFileCanBeRemoved(t *testing.T) {
 	}
 	tapInRow(storage.JobQueued, func() *iconButton { return r.cancel })
 	e.eventually(func() bool { return a.upload.sum.Canceled == 1 }, "canceled")
+	clock := fixedNow
+	e.ui(func() { a.now = func() time.Time { return clock } })
 	tapInRow(storage.JobCanceled, func() *iconButton { return r.remove })
+	canceledID := ""
+	e.ui(func() { canceledID = a.upload.removed })
+	// The second click of a double-click lands on the row that moved up
+	// under the pointer: it removes nothing.
+	tapInRow(storage.JobFailed, func() *iconButton { return r.remove })
+	e.ui(func() { assert.Equal(t, canceledID, a.upload.removed, "a Remove right after another row's is ignored") })
 	e.eventually(func() bool { return a.upload.sum.Total == 1 && len(a.upload.jobs) == 1 }, "canceled row removed")
 	e.ui(func() { assert.Equal(t, 1, a.upload.sum.Failed, "the failed row stays until it is removed") })
+	e.ui(func() { clock = clock.Add(doubleClickTime) })
 	tapInRow(storage.JobFailed, func() *iconButton { return r.remove })
 	e.eventually(func() bool { return a.upload.sum.Total == 0 && len(a.upload.jobs) == 0 }, "failed row removed")
 	e.eventually(func() bool {

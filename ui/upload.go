@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -48,6 +50,10 @@ type uploadView struct {
 	// the account's queue (App.waitForQueue).
 	locked int
 	sum    worker.Summary
+	// removed is the last job Remove was pressed on, at removedAt
+	// (onRemove).
+	removed   string
+	removedAt time.Time
 
 	// The window of the list held in memory (upload_list.go): jobs are
 	// rows first … first+len(jobs)-1 of the list, index maps their ids to
@@ -250,9 +256,20 @@ func (v *uploadView) onRetry(id string) {
 	v.queueDo(func(q *worker.Queue) error { q.Retry(id); return nil })
 }
 
+// doubleClickTime is how long after a Remove another row's Remove is
+// taken for the second click of a double-click and ignored: when a row
+// goes, the rows below move up under the pointer, and that second click
+// would remove the next one.
+const doubleClickTime = 500 * time.Millisecond
+
 // onRemove takes a canceled or failed job out of the queue and the
 // database.
 func (v *uploadView) onRemove(id string) {
+	now := v.a.now()
+	if id != v.removed && now.Sub(v.removedAt) < doubleClickTime {
+		return
+	}
+	v.removed, v.removedAt = id, now
 	v.queueDo(func(q *worker.Queue) error { q.Remove(id); return nil })
 }
 
