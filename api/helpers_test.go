@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -259,3 +260,14 @@ func assertNoSecret(t testing.TB, s string, secrets ...string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// appendBytes adds b to the end of the file at path, as another program
+// writing to it would.
+func appendBytes(t testing.TB, path, b string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(b)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}

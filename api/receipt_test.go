@@ -160,13 +160,7 @@ func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
 	}{
 		{"unchanged", func(*testing.T, string) {}, func(n int64) int64 { return n }},
 		{"truncated", func(t *testing.T, p string) { require.NoError(t, os.Truncate(p, 100)) }, func(int64) int64 { return 100 }},
-		{"grew", func(t *testing.T, p string) {
-			f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
-			require.NoError(t, err)
-			_, err = f.Write([]byte("more"))
-			require.NoError(t, err)
-			require.NoError(t, f.Close())
-		}, func(n int64) int64 { return n }},
+		{"grew", func(t *testing.T, p string) { appendBytes(t, p, "more") }, func(n int64) int64 { return n }},
 		{"short read, same version", func(*testing.T, string) {}, func(n int64) int64 { return n - 1 }},
 	}
 	for _, tt := range tests {

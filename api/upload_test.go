@@ -456,13 +456,7 @@ func TestUploadFileChangedWhileSending(t *testing.T) {
 		name   string
 		change func(t *testing.T, path string)
 	}{
-		{"grew", func(t *testing.T, path string) {
-			fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-			require.NoError(t, err)
-			_, err = fh.Write([]byte("more"))
-			require.NoError(t, err)
-			require.NoError(t, fh.Close())
-		}},
+		{"grew", func(t *testing.T, path string) { appendBytes(t, path, "more") }},
 		{"shrank", func(t *testing.T, path string) {
 			require.NoError(t, os.Truncate(path, ChunkSize+10))
 		}},
