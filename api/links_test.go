@@ -100,3 +100,49 @@ func TestLinksGateway(t *testing.T) {
 	assert.Equal(t, "ipfs://"+cid, over.Link("production", cid, "x"))
 	assert.Equal(t, "https://ipfs.io/ipfs/"+cid, over.GatewayLink(SandboxKey, cid, ""), "the override wins, also for the sandbox")
 }
+
+// TestCIDInLink: every link the app makes, in every style and on every
+// kind of gateway, gives back its CID, as pasted (with the spaces or line
+// break a copy from a chat brings); text that is no link of a CID gives "".
+func TestCIDInLink(t *testing.T) {
+	const v0 = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	const v1 = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
+	links := []Links{
+		{},
+		{NoFilename: true},
+		{Override: "https://ipfs.io/"},
+		{Override: "https://gw.example/content/"},
+		{Gateways: map[string]string{SandboxKey: "http://127.0.0.1:40123"}},
+	}
+	for _, cid := range []string{v0, v1} {
+		for _, l := range links {
+			for _, env := range []string{"production", SandboxKey} {
+				for _, style := range LinkStyles {
+					for _, name := range []string{"", "a.txt", `[draft] <b>"x"&y</b> 50% (v2)#.pdf`, "café ?.txt"} {
+						link := l.As(style, env, cid, name)
+						assert.Equal(t, cid, CIDInLink(link), "%s link %q", style, link)
+						assert.Equal(t, cid, CIDInLink(" "+link+"\n"), "pasted with spaces: %q", link)
+					}
+				}
+			}
+		}
+	}
+	for _, s := range []string{
+		"https://ipfs.io/ipfs/" + v0 + "/",             // a trailing slash
+		"https://ipfs.io/ipfs/" + v0 + "/photos/a.jpg", // a path inside the CID's folder
+		"http://dweb.example/ipfs/" + v0 + "#top",
+		"/ipfs/" + v0,
+		"ipfs://" + v0 + "/",
+		"IPFS://" + v0,
+	} {
+		assert.Equal(t, v0, CIDInLink(s), "%q", s)
+	}
+	for _, s := range []string{
+		"", "holiday", v0[:12], "https://example.com/", "https://example.com/page.html",
+		"https://example.com/ipfs/not-a-cid", "ipfs://", "ipfs://holiday",
+		"a comment about https://example.com", "[holiday](photos)", "<a href=\"x\">y</a>",
+		"/photos/2026/",
+	} {
+		assert.Equal(t, "", CIDInLink(s), "%q is no link of a CID", s)
+	}
+}

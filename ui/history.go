@@ -145,7 +145,7 @@ func (h *historyView) stopTimer() {
 func (h *historyView) reload() {
 	h.gen++
 	h.dirty = false
-	search := strings.TrimSpace(h.search.Text)
+	search := h.searchText()
 	var total int
 	var more bool
 	h.readPage(search, func(db *storage.DB) (page []storage.HistoryEntry, err error) {
@@ -168,6 +168,17 @@ func (h *historyView) reload() {
 	})
 }
 
+// searchText is what the search field asks for: its text, or the CID of
+// a link pasted into it (any link the window copies holds its upload's
+// CID, which the history is searched by).
+func (h *historyView) searchText() string {
+	q := strings.TrimSpace(h.search.Text)
+	if cid := api.CIDInLink(q); cid != "" {
+		return cid
+	}
+	return q
+}
+
 // loadMore appends the next page (keyset paging, so page 1,000 costs what
 // page 1 does).
 func (h *historyView) loadMore() {
@@ -175,7 +186,7 @@ func (h *historyView) loadMore() {
 		return
 	}
 	last := h.entries[len(h.entries)-1]
-	search := strings.TrimSpace(h.search.Text)
+	search := h.searchText()
 	h.readPage(search, func(db *storage.DB) ([]storage.HistoryEntry, error) {
 		return db.HistoryPage(storage.HistoryQuery{Search: search, Limit: historyPageSize,
 			BeforeID: last.ID, BeforeFinishedAt: last.FinishedAt, MaxScan: storage.TypingMaxScan})
@@ -437,7 +448,7 @@ func (h *historyView) exportMenuItems() []*fyne.MenuItem {
 		fyne.NewMenuItem(tr("Export all as CSV (spreadsheets)…"), func() { h.onExport("csv", "") }),
 		fyne.NewMenuItem(tr("Export all as JSON…"), func() { h.onExport("json", "") }),
 	)
-	if q := strings.TrimSpace(h.search.Text); q != "" {
+	if q := h.searchText(); q != "" {
 		shown := shortText(q, 24)
 		items = append(items, fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem(tr("Export the matches of “{{.Search}}” as CSV…", map[string]any{"Search": shown}), func() { h.onExport("csv", q) }),

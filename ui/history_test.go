@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -525,4 +526,57 @@ func TestHistoryReadFailureIsASentence(t *testing.T) {
 		assert.True(t, strings.HasSuffix(e.a.history.empty.Text, "."), "a sentence: %q", e.a.history.empty.Text)
 		assert.False(t, e.a.history.list.Visible())
 	})
+}
+
+// TestPastedLinkFindsItsUpload: a person copies a link with the window's
+// own Copy link (or Copy as…, in any style), shares it, and later pastes
+// that link into History's search ("Search by name, CID, folder or
+// comment") to find the file: the link holds the CID, and the search
+// finds the upload by it (it looked for the whole link and said "Nothing
+// matches “http://…/ipfs/Qm…?filename=one.txt”.").
+func TestPastedLinkFindsItsUpload(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	src := testutil.WriteFile(t, filepath.Join(t.TempDir(), "one [draft] & co.txt"), 1000)
+	other := testutil.WriteFile(t, filepath.Join(t.TempDir(), "other.txt"), 2000)
+	e.ui(func() { a.addPaths([]string{src, other}) })
+	e.eventually(func() bool { return a.upload.sum.Done == 2 }, "uploaded")
+	e.reloadHistory(2)
+	var id int64
+	e.ui(func() {
+		a.tabs.Select(a.historyTab)
+		for _, en := range a.history.entries {
+			if en.Name == filepath.Base(src) {
+				id = en.ID
+			}
+		}
+	})
+	require.NotZero(t, id)
+	search := func(copy func()) {
+		e.ui(func() { a.history.search.SetText(""); a.history.reload() })
+		e.eventually(func() bool { return !a.history.loading && len(a.history.entries) == 2 }, "all listed")
+		e.ui(func() {
+			copy()
+			a.win.Canvas().Focus(a.history.search)
+			a.history.search.TypedShortcut(&fyne.ShortcutPaste{Clipboard: a.fyne.Clipboard()})
+			a.history.reload()
+		})
+		e.eventually(func() bool { return !a.history.loading }, "searched")
+	}
+	search(a.onCopyLastLink)
+	e.ui(func() {
+		require.Contains(t, a.fyne.Clipboard().Content(), "/ipfs/")
+		require.Len(t, a.history.entries, 1, "the pasted link finds its upload; the window says %q", a.history.empty.Text)
+		assert.Contains(t, a.fyne.Clipboard().Content(), a.history.entries[0].Hash, "the last upload's link")
+		assert.Equal(t, "1 match", a.history.count.Text)
+	})
+	for _, style := range api.LinkStyles {
+		search(func() { a.history.onCopyAs(id, style) })
+		e.ui(func() {
+			if assert.Len(t, a.history.entries, 1, "the pasted %s link %q finds its upload; the window says %q", style, a.fyne.Clipboard().Content(), a.history.empty.Text) {
+				assert.Equal(t, id, a.history.entries[0].ID, style)
+			}
+		})
+	}
 }
