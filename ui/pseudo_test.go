@@ -320,6 +320,10 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.onSignOut()
 		check("sign-out dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
+		a.upload.sum.Walking = true
+		a.upload.onCancelAll()
+		check("cancel all dialog", a.win.Canvas())
+		dismissOverlays(a.win.Canvas())
 		a.askOtherEnv([]string{"/tmp/a.txt"}, "testnet")
 		check("other environment dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())

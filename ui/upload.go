@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -54,6 +55,9 @@ type uploadView struct {
 	// (onRemove).
 	removed   string
 	removedAt time.Time
+	// cancelQuestion is the overlay of the last "Cancel all uploads?";
+	// the question is open while it is among the window's overlays.
+	cancelQuestion fyne.CanvasObject
 
 	// The window of the list held in memory (upload_list.go): jobs are
 	// rows first … first+len(jobs)-1 of the list, index maps their ids to
@@ -240,7 +244,30 @@ func (v *uploadView) onRetryFailed() {
 	v.queueDo(func(q *worker.Queue) error { q.RetryFailed(); return nil })
 }
 
+// onCancelAll asks, then cancels every file not uploaded yet. It asks as
+// Quit and Sign out do while uploading: nothing undoes it (Retry failed
+// leaves canceled files alone), and its button sits beside Retry failed
+// and Clear finished. A second press while the question is open asks no
+// second time.
 func (v *uploadView) onCancelAll() {
+	if v.sess == nil {
+		return
+	}
+	c := v.a.win.Canvas()
+	if v.cancelQuestion != nil && slices.Contains(c.Overlays().List(), v.cancelQuestion) {
+		return
+	}
+	s := v.sum
+	text := trn("{{.Count}} files not uploaded yet are canceled. To upload them after that, retry each one.", s.Queued+s.Uploading+s.Waiting)
+	if s.Walking {
+		text += " " + tr("Folders still being listed are not listed any further.")
+	}
+	v.a.confirm(tr("Cancel all uploads?"), text, tr("Cancel uploads"), tr("Keep uploading"), v.cancelAllNow)
+	v.cancelQuestion = c.Overlays().Top()
+}
+
+// cancelAllNow cancels every file not uploaded yet, without asking.
+func (v *uploadView) cancelAllNow() {
 	v.queueDo(func(q *worker.Queue) error { q.CancelAll(); return nil })
 }
 
