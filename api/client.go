@@ -327,8 +327,23 @@ func isHeaderToken(s string) bool {
 	return s != ""
 }
 
-// errAnswerTooLarge reports an answer longer than this client reads.
-var errAnswerTooLarge = errors.New("the answer is larger than expected")
+// answerTooLargeError reports an answer longer than this client reads.
+type answerTooLargeError struct{ limit int64 }
+
+func (e *answerTooLargeError) Error() string {
+	return "the answer is larger than " + binarySize(e.limit)
+}
+
+// binarySize writes n, a power-of-two bound, as "4 MiB" or "64 KiB".
+func binarySize(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	}
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return strconv.FormatInt(n>>10, 10) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
 
 // readAnswer reads a whole success answer of at most limit bytes.
 func readAnswer(r io.Reader, limit int64) ([]byte, error) {
@@ -337,7 +352,7 @@ func readAnswer(r io.Reader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, errAnswerTooLarge
+		return nil, &answerTooLargeError{limit: limit}
 	}
 	return b, nil
 }
@@ -351,8 +366,15 @@ func readPrefix(r io.Reader, limit int64) []byte {
 
 // answerReadError classifies a failure to read a success answer's body.
 func answerReadError(ctx context.Context, op, host string, status int, err error) *Error {
-	if errors.Is(err, errAnswerTooLarge) {
+	var tooLarge *answerTooLargeError
+	if errors.As(err, &tooLarge) {
 		return &Error{Kind: KindMalformed, Status: status, Op: op, Host: host, Err: err}
 	}
-	return transportError(ctx, op, host, err)
+	e := transportError(ctx, op, host, err)
+	if e.ConnectionBroke() {
+		// The answer had begun: say so, since the request (an upload) may
+		// well have been carried out.
+		e.Err = &answerCutError{err: err}
+	}
+	return e
 }

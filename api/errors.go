@@ -178,10 +178,7 @@ func (e *Error) sentence() string {
 	case KindUnreachable:
 		return e.unreachableSentence()
 	case KindMalformed:
-		if e.Status >= 300 && e.Status < 400 {
-			return "dStor redirected the request elsewhere — check the environment's URLs (redirects are not followed, so credentials stay on the configured host)"
-		}
-		return "dStor answered something this app cannot read — check the environment's URLs, or try again later"
+		return e.malformedSentence()
 	case KindBadRequest:
 		return e.badRequestSentence()
 	case KindHashMismatch:
@@ -243,10 +240,47 @@ func (e *Error) unreachableSentence() string {
 		return "cannot set up a secure connection to " + e.hostName() +
 			" — check the address, and the computer's date and time"
 	case e.ConnectionBroke():
+		var cut *answerCutError
+		if errors.As(e.Err, &cut) {
+			return "the connection to " + e.hostName() + " broke in the middle of dStor's answer — check your connection; retrying may work"
+		}
 		return "the connection to " + e.hostName() + " broke — check your connection; retrying may work"
 	}
 	return "cannot reach " + e.hostName() + " — check your connection"
 }
+
+// malformedSentence says what was wrong with an answer that could not be
+// used, when that is known.
+func (e *Error) malformedSentence() string {
+	var tooLarge *answerTooLargeError
+	switch {
+	case e.Status >= 300 && e.Status < 400:
+		return "dStor redirected the request elsewhere — check the environment's URLs (redirects are not followed, so credentials stay on the configured host)"
+	case errors.As(e.Err, &tooLarge) && e.Op == OpUpload:
+		return "dStor's answer to the upload was larger than " + binarySize(tooLarge.limit) +
+			", far more than an upload's answer holds, so it was not read and the upload is not counted as done — check the environment's upload URL"
+	case errors.As(e.Err, &tooLarge):
+		return "dStor's answer was larger than " + binarySize(tooLarge.limit) +
+			", far more than a sign-in's answer holds, so it was not read — check the environment's API base URL"
+	case errors.Is(e.Err, errAnswerCutShort):
+		return "dStor's answer ends in the middle of its JSON: the server, or a proxy in between, cut it short, " +
+			"so the upload is not counted as done — upload the file again later; if this keeps happening, check the environment's upload URL and any proxy"
+	case errors.Is(e.Err, errSwitchedProtocols):
+		return "dStor answered the upload with \"101 Switching Protocols\", a switch this app never asked for, so the upload is not counted as done " +
+			"— check the environment's upload URL (it may not be dStor's add address, or a proxy in between misbehaves)"
+	}
+	return "dStor answered something this app cannot read — check the environment's URLs, or try again later"
+}
+
+// answerCutError is the cause of a KindUnreachable error whose connection
+// broke after the answer had begun (err is the read's error).
+type answerCutError struct{ err error }
+
+func (e *answerCutError) Error() string {
+	return "the connection broke in the middle of the answer: " + e.err.Error()
+}
+
+func (e *answerCutError) Unwrap() error { return e.err }
 
 // badRequestSentence points at what to check: the environment's URLs for
 // an unknown address, else what the person entered.

@@ -132,6 +132,15 @@ const (
 	expectContinueMin = 1 << 20
 )
 
+// errAnswerCutShort is the cause of an add answer that ends in the middle
+// of its JSON although it arrived whole, as the server framed it (its
+// Content-Length, or its chunks, ended there).
+var errAnswerCutShort = errors.New("the answer ends in the middle of its JSON")
+
+// errSwitchedProtocols is the cause of a "101 Switching Protocols" answer
+// to an upload, which never asks to switch.
+var errSwitchedProtocols = errors.New("dStor answered 101 Switching Protocols")
+
 // errAnswerTimeout is the cause of a KindTimeout when dStor sent an
 // answer's headers but not the rest in time.
 var errAnswerTimeout = errors.New("dStor stopped sending its answer")
@@ -311,6 +320,10 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host strin
 	if resp.StatusCode == http.StatusExpectationFailed && expect && state.sent == 0 {
 		return nil, errExpectationFailed
 	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		// Its body is the raw connection, which no timeout bounds: not read.
+		return nil, &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: errSwitchedProtocols}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		data := readPrefix(resp.Body, maxErrorBody)
 		return nil, statusError(OpUpload, host, resp.StatusCode, resp.Header, data,
@@ -337,6 +350,13 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host strin
 func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte, local, sum string) (UploadResult, error) {
 	host, name, req, f, opened := at.host, at.name, at.req, at.f, at.opened
 	ans, err := ParseAddResponse(data)
+	if errors.Is(err, errAnswerCutShort) && closeDelimited(resp) {
+		// An answer that ends when the connection does cannot tell its
+		// end from a connection lost on the way: that, as a read cut
+		// short by a lost connection, is worth another attempt.
+		return UploadResult{}, &Error{Kind: KindUnreachable, Status: resp.StatusCode, Op: OpUpload, Host: host,
+			Err: &answerCutError{err: io.ErrUnexpectedEOF}}
+	}
 	if err != nil {
 		// Quote the server only when it said something (a message field,
 		// an HTML page); otherwise the parse error says more.
@@ -382,6 +402,12 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 	}
 	res.Hash, res.Verified = hash, true
 	return res, nil
+}
+
+// closeDelimited reports an answer whose body ends where the connection
+// does (no Content-Length, not chunked).
+func closeDelimited(resp *http.Response) bool {
+	return resp.ContentLength < 0 && len(resp.TransferEncoding) == 0
 }
 
 // setUploadHeaders sets an upload's headers. The optional dStor headers are
@@ -731,6 +757,9 @@ func parseAddStream(body []byte) (AddResponse, error) {
 		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return AddResponse{}, fmt.Errorf("parse add answer: not JSON: %w", errAnswerCutShort)
 		}
 		if err != nil {
 			return AddResponse{}, fmt.Errorf("parse add answer: not JSON: %w", err)

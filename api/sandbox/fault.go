@@ -184,7 +184,9 @@ func (s *Server) applyFault(w *recorder, r *http.Request, f *Fault) bool {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
-		_, _ = io.WriteString(w, `{"Name":"file","Hash":"Qm`)
+		// Whole but not JSON: an answer cut short is another fault, which
+		// the client tells apart.
+		_, _ = io.WriteString(w, `{"Name":"file","Hash":Qm}`)
 		return true
 	case f.Status != 0:
 		s.drain(w, r)

@@ -1,0 +1,119 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+)
+
+// hijackAnswer is an add handler that reads the whole upload, then writes
+// raw (given the right answer's JSON) straight to the connection, and
+// either closes it or, with hold, keeps it open until the test ends.
+func hijackAnswer(t *testing.T, raw func(body string) string, hold bool) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := readUpload(r)
+		body := fmt.Sprintf(`{"Name":%q,"Hash":%q,"Size":"20"}`, rec.FileName, rec.CID)
+		conn, bw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer func() { _ = conn.Close() }()
+		_, _ = bw.WriteString(raw(body))
+		_ = bw.Flush()
+		if hold {
+			<-t.Context().Done()
+		}
+	}
+}
+
+// TestUploadBrokenAnswers: an answer that does not come as an answer should
+// (cut short, a protocol switch never asked for, far too large) gets a
+// sentence that says what happened, and is tried again only when the
+// connection broke on the way (a transient fault), not when the server
+// framed a broken answer (it would answer the same again).
+func TestUploadBrokenAnswers(t *testing.T) {
+	tests := []struct {
+		name      string
+		raw       func(body string) string
+		hold      bool
+		sentinel  error
+		retryable bool
+		wantText  []string
+	}{
+		{
+			name: "Content-Length shorter than the JSON",
+			raw: func(body string) string {
+				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body)-5, body)
+			},
+			sentinel: ErrMalformed,
+			wantText: []string{"ends in the middle of its JSON", "cut it short", "not counted as done"},
+		},
+		{
+			name: "connection closed before the Content-Length's end",
+			raw: func(body string) string {
+				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body)+100, body)
+			},
+			sentinel: ErrUnreachable, retryable: true,
+			wantText: []string{"broke in the middle of dStor's answer", "retrying may work"},
+		},
+		{
+			name: "connection closed mid-answer, no length",
+			raw: func(body string) string {
+				return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" + body[:len(body)/2]
+			},
+			sentinel: ErrUnreachable, retryable: true,
+			wantText: []string{"broke in the middle of dStor's answer", "retrying may work"},
+		},
+		{
+			name: "101 Switching Protocols, connection kept open",
+			raw: func(body string) string {
+				return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n" + body
+			},
+			hold:     true,
+			sentinel: ErrMalformed,
+			wantText: []string{`"101 Switching Protocols"`, "never asked", "check the environment's upload URL"},
+		},
+		{
+			name: "answer larger than 4 MiB",
+			raw: func(body string) string {
+				pad := strings.Repeat(" ", maxAddAnswer)
+				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(pad)+len(body), pad, body)
+			},
+			sentinel: ErrMalformed,
+			wantText: []string{"larger than 4 MiB", "check the environment's upload URL"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			f.onAdd = hijackAnswer(t, tt.raw, tt.hold)
+			c := f.client(nil)
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))})
+				done <- err
+			}()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(30 * time.Second): // only stops a hang
+				t.Fatal("the upload did not end within 30 s of a broken answer")
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.sentinel, "%v", err)
+			assert.Equal(t, tt.retryable, Retryable(err), "retryable: %v", err)
+			for _, s := range tt.wantText {
+				assert.Contains(t, Human(err), s)
+			}
+			assert.NotContains(t, Human(err), "cannot read")
+		})
+	}
+}
