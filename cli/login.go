@@ -100,9 +100,13 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err := session.Keep(st.secrets, s, creds, o.rememberSecret); err != nil {
 		return fmt.Errorf("keep the sign-in in the keyring: %w", err)
 	}
-	settings := st.settings.WithRememberedAccount(s.Remembered())
-	settings.LastEnv = st.envKey
-	if err := st.db.SaveSettings(settings); err != nil {
+	// Applied to the settings stored now: a window open on the same data
+	// folder may have saved its own since openStore read them.
+	if _, err := st.db.UpdateSettings(func(settings storage.Settings) storage.Settings {
+		settings = settings.WithRememberedAccount(s.Remembered())
+		settings.LastEnv = st.envKey
+		return settings
+	}); err != nil {
 		return err
 	}
 	// An API key's account is an internal id, which means nothing to a

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/session"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 type logoutOptions struct {
@@ -36,7 +37,7 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		return err
 	}
 	defer st.db.Close()
-	settings, n := st.settings, 0
+	var gone []string
 	for _, acc := range st.settings.RememberedAccounts {
 		if acc.Env != st.envKey || o.account != "" && acc.Account != o.account {
 			continue
@@ -44,13 +45,20 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		if err := session.Forget(st.secrets, st.envKey, acc.Account); err != nil {
 			return err
 		}
-		settings = settings.WithoutRememberedAccount(st.envKey, acc.Account)
+		gone = append(gone, acc.Account)
 		fmt.Fprintf(cio.Out, "Signed out %s from %s.\n", acc.Account, st.envKey)
-		n++
 	}
-	if n == 0 {
+	if len(gone) == 0 {
 		fmt.Fprintf(cio.Out, "No account was signed in to %s.\n", st.envKey)
 		return nil
 	}
-	return st.db.SaveSettings(settings)
+	// Applied to the settings stored now, so what a window open on the
+	// same data folder saved meanwhile stays.
+	_, err = st.db.UpdateSettings(func(settings storage.Settings) storage.Settings {
+		for _, acc := range gone {
+			settings = settings.WithoutRememberedAccount(st.envKey, acc)
+		}
+		return settings
+	})
+	return err
 }

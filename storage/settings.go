@@ -304,7 +304,43 @@ func (d *DB) LoadSettings() (Settings, error) {
 	return s.Normalize(), nil
 }
 
-// SaveSettings normalizes s and stores it, replacing the previous settings.
+// UpdateSettings applies f to the settings stored now and stores the
+// result, normalized, in one write transaction, and returns it. The window
+// and command-line runs share the settings: each changes only what it
+// changes, so a login, a sign-out or a setting saved by another process
+// meanwhile is kept, where saving a copy read earlier would undo it.
+// Stored settings that cannot be read are replaced, as SaveSettings does.
+func (d *DB) UpdateSettings(f func(Settings) Settings) (Settings, error) {
+	var out Settings
+	err := d.withTx("save settings", func(tx *sql.Tx) error {
+		s := DefaultSettings()
+		var raw string
+		err := tx.QueryRow(`SELECT value FROM settings WHERE key = ?`, settingsKey).Scan(&raw)
+		switch {
+		case err == nil:
+			if json.Unmarshal([]byte(raw), &s) != nil {
+				s = DefaultSettings()
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		out = f(s.Normalize()).Normalize()
+		b, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b))
+		return err
+	})
+	if err != nil {
+		return Settings{}, err
+	}
+	return out, nil
+}
+
+// SaveSettings normalizes s and stores it, replacing the previous settings
+// (UpdateSettings keeps what another process changed meanwhile).
 func (d *DB) SaveSettings(s Settings) error {
 	b, err := json.Marshal(s.Normalize())
 	if err != nil {

@@ -81,6 +81,60 @@ func TestLoadSettingsCorruptJSONReturnsDefaultsAndError(t *testing.T) {
 	assert.Equal(t, DefaultSettings(), s)
 }
 
+// TestUpdateSettingsKeepsWhatAnotherProcessSaved: two processes on one
+// data folder (the window, a command-line login) each change the settings
+// they read earlier. An update changes its own field and keeps the other
+// process's change, where saving the copy read before would undo it.
+func TestUpdateSettingsKeepsWhatAnotherProcessSaved(t *testing.T) {
+	dir := t.TempDir()
+	window, err := Open(dir)
+	require.NoError(t, err)
+	defer window.Close()
+	cli, err := Open(dir)
+	require.NoError(t, err)
+	defer cli.Close()
+
+	_, err = cli.UpdateSettings(func(s Settings) Settings {
+		s.LastEnv = "testnet"
+		return s.WithRememberedAccount(RememberedAccount{Env: "testnet", Account: "a@example.com", Method: MethodPassword})
+	})
+	require.NoError(t, err)
+	got, err := window.UpdateSettings(func(s Settings) Settings { return s.WithRecentFolder("/photos/") })
+	require.NoError(t, err)
+	stored, err := cli.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, stored, got, "the settings stored are the ones returned")
+	assert.Equal(t, "testnet", stored.LastEnv, "the other process's login is kept")
+	assert.Equal(t, []RememberedAccount{{Env: "testnet", Account: "a@example.com", Method: MethodPassword}}, stored.RememberedAccounts)
+	assert.Equal(t, []string{"/photos/"}, stored.RecentFolders)
+
+	_, err = cli.UpdateSettings(func(s Settings) Settings { return s.WithoutRememberedAccount("testnet", "a@example.com") })
+	require.NoError(t, err)
+	_, err = window.UpdateSettings(func(s Settings) Settings { s.Concurrency = 5; return s })
+	require.NoError(t, err)
+	stored, err = window.LoadSettings()
+	require.NoError(t, err)
+	assert.Empty(t, stored.RememberedAccounts, "a sign-out by the other process is not undone")
+	assert.Equal(t, 5, stored.Concurrency)
+}
+
+// TestUpdateSettingsReplacesUnreadableSettings: stored settings that are not
+// JSON are replaced, as by SaveSettings, rather than every change failing.
+func TestUpdateSettingsReplacesUnreadableSettings(t *testing.T) {
+	d := openTestDB(t)
+	_, err := d.w.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, settingsKey, `{not json`)
+	require.NoError(t, err)
+	got, err := d.UpdateSettings(func(s Settings) Settings { s.Theme = ThemeDark; return s })
+	require.NoError(t, err)
+	want := DefaultSettings()
+	want.Theme = ThemeDark
+	want = want.Normalize()
+	assert.Equal(t, want, got)
+	stored, err := d.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, want, stored)
+}
+
 func TestSettingsNormalize(t *testing.T) {
 	many := make([]string, 0, 15)
 	for i := range 15 {

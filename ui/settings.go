@@ -433,22 +433,27 @@ func (a *appSettings) currentSettings() storage.Settings {
 
 // changeSettings applies f to the settings and saves them in the
 // background, so a keystroke in a settings field never waits for the disk.
+// What is saved is f applied to the settings stored then, not this
+// window's copy: a command-line login or logout made while the window is
+// open changes the same settings, and saving the copy would undo it.
 func (a *appSettings) changeSettings(f func(s storage.Settings) storage.Settings) storage.Settings {
 	a.setMu.Lock()
 	defer a.setMu.Unlock()
 	a.settings = f(a.settings).Normalize()
 	// Handed to the saver under setMu, so two goroutines changing settings
-	// at once cannot save the older value last.
-	a.saver.save(a.settings)
+	// at once cannot save in another order than they applied.
+	a.saver.save(f)
 	return a.settings
 }
 
-// settingsSaver writes settings on its own goroutine, keeping only the
-// newest pending value, so saving never blocks the UI and never reorders.
+// settingsSaver writes settings changes on its own goroutine, in order,
+// each applied to the stored settings (storage.DB.UpdateSettings), so
+// saving never blocks the UI, never reorders, and keeps what another
+// process changed.
 type settingsSaver struct {
 	db      *storage.DB
 	mu      sync.Mutex
-	pending *storage.Settings
+	pending []func(storage.Settings) storage.Settings
 	wake    chan struct{}
 	done    chan struct{}
 	closed  bool
@@ -461,14 +466,14 @@ func newSettingsSaver(db *storage.DB) *settingsSaver {
 	return s
 }
 
-func (s *settingsSaver) save(v storage.Settings) {
+func (s *settingsSaver) save(f func(storage.Settings) storage.Settings) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		_ = s.db.SaveSettings(v)
+		_, _ = s.db.UpdateSettings(f)
 		return
 	}
-	s.pending = &v
+	s.pending = append(s.pending, f)
 	select { // under mu, so close cannot run between the check and the send
 	case s.wake <- struct{}{}:
 	default:
@@ -484,17 +489,24 @@ func (s *settingsSaver) run() {
 	s.flush()
 }
 
+// flush saves the changes pending, in one transaction.
 func (s *settingsSaver) flush() {
 	s.mu.Lock()
 	p := s.pending
 	s.pending = nil
 	s.mu.Unlock()
-	if p != nil {
-		err := s.db.SaveSettings(*p)
-		s.mu.Lock()
-		s.lastErr = err
-		s.mu.Unlock()
+	if len(p) == 0 {
+		return
 	}
+	_, err := s.db.UpdateSettings(func(st storage.Settings) storage.Settings {
+		for _, f := range p {
+			st = f(st).Normalize()
+		}
+		return st
+	})
+	s.mu.Lock()
+	s.lastErr = err
+	s.mu.Unlock()
 }
 
 // close saves what is pending and stops the goroutine.

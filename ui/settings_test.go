@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -155,4 +156,39 @@ func TestLanguageChoiceSaved(t *testing.T) {
 	s, err := e.db.LoadSettings()
 	assert.NoError(t, err)
 	assert.Empty(t, s.Language)
+}
+
+// TestWindowKeepsACommandLineLoginMadeWhileItIsOpen: a command-line login
+// made while the window is open stores its account and environment in the
+// settings the window shares. The window's next change of a setting (here
+// a file added to a destination folder, which is remembered) saved its
+// own copy, read at start, over them: the login was gone, and the next
+// command without --env went to the window's environment instead.
+func TestWindowKeepsACommandLineLoginMadeWhileItIsOpen(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	other, err := storage.Open(e.dir) // the command line, another process
+	require.NoError(t, err)
+	defer other.Close()
+	cliAccount := storage.RememberedAccount{Env: "testnet", Account: "cli@example.com", Method: storage.MethodPassword}
+	_, err = other.UpdateSettings(func(s storage.Settings) storage.Settings {
+		s.LastEnv = "testnet"
+		return s.WithRememberedAccount(cliAccount)
+	})
+	require.NoError(t, err)
+
+	e.ui(func() {
+		a.upload.folder.SetText("/backup/")
+		_, ok := a.upload.requests([]string{"/tmp/x.txt"})
+		require.True(t, ok)
+		a.prefs.concurrency.SetValue(5)
+	})
+	a.Close() // saves what is pending
+
+	s, err := other.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "testnet", s.LastEnv, "the command line's login is the last one")
+	assert.Contains(t, s.RememberedAccounts, cliAccount)
+	assert.Equal(t, []string{"/backup/"}, s.RecentFolders, "and the window's changes are saved too")
+	assert.Equal(t, 5, s.Concurrency)
 }
