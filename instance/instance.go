@@ -16,6 +16,7 @@ import (
 	"io"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // HandoffTimeout bounds a second launch's hand-off: it has found a running
@@ -47,6 +48,53 @@ type Request struct {
 	// Pick asks the window to let the person choose files to upload (the
 	// desktop entry's "Upload files…" action).
 	Pick bool `json:"pick,omitempty"`
+}
+
+// wireRequest is a Request as it crosses the channel. JSON strings hold
+// only valid UTF-8 (encoding/json writes any other byte as U+FFFD), but a
+// Unix file name is any bytes: RawPaths carries every path's bytes when
+// one of them is not valid UTF-8, so the window gets the file that was
+// chosen, never another whose name holds U+FFFD. Paths stays for a window
+// of an older version, which reads only that.
+type wireRequest struct {
+	Env      string   `json:"env,omitempty"`
+	Paths    []string `json:"paths,omitempty"`
+	RawPaths [][]byte `json:"raw_paths,omitempty"`
+	Pick     bool     `json:"pick,omitempty"`
+}
+
+// MarshalJSON writes r with its paths' bytes when JSON text cannot hold them.
+func (r Request) MarshalJSON() ([]byte, error) {
+	w := wireRequest{Env: r.Env, Paths: r.Paths, Pick: r.Pick}
+	for _, p := range r.Paths {
+		if !utf8.ValidString(p) {
+			w.RawPaths = make([][]byte, len(r.Paths))
+			for i, p := range r.Paths {
+				w.RawPaths[i] = []byte(p)
+			}
+			break
+		}
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote: the paths' bytes when they
+// were sent.
+func (r *Request) UnmarshalJSON(b []byte) error {
+	var w wireRequest
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*r = Request{Env: w.Env, Paths: w.Paths, Pick: w.Pick}
+	if len(w.RawPaths) > 0 {
+		if len(w.RawPaths) != len(w.Paths) {
+			return errors.New("raw_paths and paths differ in length")
+		}
+		for i, p := range w.RawPaths {
+			r.Paths[i] = string(p)
+		}
+	}
+	return nil
 }
 
 // reply is the window's answer: it has taken the request.

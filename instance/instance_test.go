@@ -2,6 +2,7 @@ package instance
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -103,4 +104,32 @@ func TestCloseGivesTheFolderUp(t *testing.T) {
 	_, ok := <-srv.Requests()
 	assert.False(t, ok, "Requests is closed")
 	claimOrFail(t, dir)
+}
+
+// TestHandOffKeepsNamesThatAreNotUTF8: a Unix file name is any bytes. JSON
+// text turned the byte 0xff into U+FFFD, so "Open with" on \xff.txt handed
+// the window the path of another file, "\uFFFD.txt", which it uploaded
+// when one of that name was there.
+func TestHandOffKeepsNamesThatAreNotUTF8(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	for _, want := range []Request{
+		{Paths: []string{"/tmp/\xff.txt", "/tmp/\uFFFD.txt", "/tmp/plain"}},
+		{Env: "sandbox", Paths: []string{"/tmp/a\x80b/\xc3"}, Pick: true},
+		{Paths: []string{"/tmp/ünï"}},
+	} {
+		_, handed, err := Claim(t.Context(), dir, want)
+		require.NoError(t, err)
+		require.True(t, handed)
+		assert.Equal(t, want, <-srv.Requests())
+	}
+}
+
+// TestHandOffFromAnOlderLaunch: a launch of an older version sends paths
+// as JSON text only; the window reads them as they are.
+func TestHandOffFromAnOlderLaunch(t *testing.T) {
+	var r Request
+	require.NoError(t, json.Unmarshal([]byte(`{"env":"testnet","paths":["/a","/b"],"pick":true}`), &r))
+	assert.Equal(t, Request{Env: "testnet", Paths: []string{"/a", "/b"}, Pick: true}, r)
+	assert.Error(t, json.Unmarshal([]byte(`{"paths":["/a","/b"],"raw_paths":["AA=="]}`), &r), "raw paths that do not match the paths")
 }
