@@ -54,8 +54,8 @@ func TestEscapeClosesDialogs(t *testing.T) {
 			overlayOpener{"menu", func() {
 				a.showMenuBelow(copyAsMenu(func(string) { t.Error("Escape chose an item") }), a.history.export)
 			}},
-			overlayOpener{"Fyne's file chooser", a.fyneOpenFile},
-			overlayOpener{"Fyne's folder chooser", a.fyneOpenFolder})
+			overlayOpener{"Fyne's file chooser", func() { a.fyneOpenFile() }},
+			overlayOpener{"Fyne's folder chooser", func() { a.fyneOpenFolder() }})
 		for _, o := range opens {
 			o.open()
 			require.NotNil(t, c.Overlays().Top(), "%s open", o.name)

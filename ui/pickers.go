@@ -149,8 +149,8 @@ func (a *App) pickSaveAs(title, name, ext string) (string, error) {
 	return runNative(chooser{title: title, kind: chooseSave, filterName: desc, filterExt: ext, startName: name})
 }
 
-// fyneOpenFile is the fallback file chooser.
-func (a *App) fyneOpenFile() {
+// fyneOpenFile is the fallback file chooser; it returns its overlay.
+func (a *App) fyneOpenFile() fyne.CanvasObject {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			a.showError(tr("Cannot open the file"), err)
@@ -164,10 +164,11 @@ func (a *App) fyneOpenFile() {
 		a.addPaths([]string{p})
 	}, a.win)
 	showSized(d, a.dialogSize())
+	return a.win.Canvas().Overlays().Top()
 }
 
-// fyneOpenFolder is the fallback folder chooser.
-func (a *App) fyneOpenFolder() {
+// fyneOpenFolder is the fallback folder chooser; it returns its overlay.
+func (a *App) fyneOpenFolder() fyne.CanvasObject {
 	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
 		if err != nil {
 			a.showError(tr("Cannot open the folder"), err)
@@ -179,6 +180,7 @@ func (a *App) fyneOpenFolder() {
 		a.addPaths([]string{l.Path()})
 	}, a.win)
 	showSized(d, a.dialogSize())
+	return a.win.Canvas().Overlays().Top()
 }
 
 // fyneSaveFile is the fallback save dialog; done gets the open file.

@@ -94,8 +94,8 @@ func TestFyneFileDialogsOpen(t *testing.T) {
 	e.ui(func() {
 		c := a.win.Canvas()
 		for name, open := range map[string]func(){
-			"file":   a.fyneOpenFile,
-			"folder": a.fyneOpenFolder,
+			"file":   func() { a.fyneOpenFile() },
+			"folder": func() { a.fyneOpenFolder() },
 			"save": func() {
 				a.fyneSaveFile("history.csv", func(io.WriteCloser, string) { t.Error("saved without a choice") })
 			},

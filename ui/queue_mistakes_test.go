@@ -3,7 +3,9 @@ package ui
 import (
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -84,4 +86,59 @@ func TestCancelAllAsksFirst(t *testing.T) {
 		assert.Nil(t, c.Overlays().Top(), "answered")
 	})
 	e.eventually(func() bool { return a.upload.sum.Canceled == 1 && a.upload.sum.Queued == 0 }, "yes cancels them")
+}
+
+// TestAddFilesTwiceAsksOnce: the desktop's chooser takes a moment to come
+// up (GTK is loaded on first use), so an impatient person presses Add
+// files… (or Ctrl+O) twice, or Add folder… meanwhile. While a chooser is
+// open, another press opens no second one (which would ask again once the
+// first is answered); once it is answered, the next press asks again. The
+// same holds for Fyne's own chooser, where the desktop has none.
+func TestAddFilesTwiceAsksOnce(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "chosen.txt"), 100)
+	var asked atomic.Int32
+	answer := make(chan []string)
+	e.ui(func() {
+		a.pickFiles = func() ([]string, error) { asked.Add(1); return <-answer, nil }
+		a.pickFolder = func() (string, error) { asked.Add(1); return "", nil }
+		test.Tap(a.upload.addFiles)
+	})
+	require.Eventually(t, func() bool { return asked.Load() == 1 }, 2*time.Minute, 20*time.Millisecond, "the chooser is open")
+	e.ui(func() {
+		test.Tap(a.upload.addFiles)
+		a.upload.onAddFiles() // Ctrl+O
+		test.Tap(a.upload.addFolder)
+	})
+	answer <- []string{p}
+	e.eventually(func() bool { return a.upload.sum.Done == 1 && !a.upload.busy() }, "the chosen file is uploaded")
+	assert.Equal(t, int32(1), asked.Load(), "presses while a chooser is open open no other")
+
+	e.ui(func() { test.Tap(a.upload.addFiles) })
+	require.Eventually(t, func() bool { return asked.Load() == 2 }, 2*time.Minute, 20*time.Millisecond, "answered: the next press asks again")
+	answer <- nil // canceled
+
+	// Fyne's own chooser, where the desktop has none.
+	e.ui(func() {
+		a.pickFiles = func() ([]string, error) { return nil, errUseFyneDialog }
+		a.pickFolder = func() (string, error) { return "", errUseFyneDialog }
+	})
+	c := a.win.Canvas()
+	e.eventually(func() bool { return !a.upload.choosing }, "the canceled chooser is closed")
+	e.ui(func() { test.Tap(a.upload.addFiles) })
+	e.eventually(func() bool { return c.Overlays().Top() != nil }, "Fyne's chooser open")
+	e.ui(func() {
+		test.Tap(a.upload.addFiles)
+		test.Tap(a.upload.addFolder)
+	})
+	e.ui(func() {
+		assert.Len(t, c.Overlays().List(), 1, "one chooser on screen")
+		pressKey(c, fyne.KeyEscape)
+		assert.Nil(t, c.Overlays().Top(), "closed")
+		test.Tap(a.upload.addFolder)
+	})
+	e.eventually(func() bool { return c.Overlays().Top() != nil }, "closed: the next press opens one")
+	e.ui(func() { dismissOverlays(c) })
 }

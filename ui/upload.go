@@ -55,6 +55,11 @@ type uploadView struct {
 	// (onRemove).
 	removed   string
 	removedAt time.Time
+	// choosing is true while the desktop's chooser of Add files… or Add
+	// folder… is open; fyneChooser is the overlay of the last Fyne
+	// chooser they opened instead (pickAndAdd).
+	choosing    bool
+	fyneChooser fyne.CanvasObject
 	// cancelQuestion is the overlay of the last "Cancel all uploads?";
 	// the question is open while it is among the window's overlays.
 	cancelQuestion fyne.CanvasObject
@@ -337,18 +342,24 @@ func (v *uploadView) onAddFolder() {
 
 // pickAndAdd asks for paths with pick on a background goroutine (native
 // dialogs block) and queues what was chosen; fyneDialog is the fallback
-// where no native dialog exists, failure the title of an error.
-func (v *uploadView) pickAndAdd(pick func() ([]string, error), fyneDialog func(), failure string) {
-	if v.a.sess == nil {
+// where no native dialog exists, failure the title of an error. One
+// chooser at a time: a press of Add files… or Add folder… (or their
+// shortcuts) while one is open does nothing, so a hasty second press,
+// made while the desktop's chooser takes its time to come up, does not
+// ask again once the first is answered.
+func (v *uploadView) pickAndAdd(pick func() ([]string, error), fyneDialog func() fyne.CanvasObject, failure string) {
+	if v.a.sess == nil || v.chooserOpen() {
 		return
 	}
 	a := v.a
+	v.choosing = true
 	a.goPicker(func() {
 		paths, err := pick()
 		a.do(func() {
+			v.choosing = false
 			switch {
 			case err == errUseFyneDialog:
-				fyneDialog()
+				v.fyneChooser = fyneDialog()
 			case err != nil:
 				a.showError(failure, err)
 			default:
@@ -356,4 +367,14 @@ func (v *uploadView) pickAndAdd(pick func() ([]string, error), fyneDialog func()
 			}
 		})
 	})
+}
+
+// chooserOpen reports whether a chooser of Add files… or Add folder… is
+// open: the desktop's, until it is answered, or Fyne's, while it is among
+// the window's overlays (Escape takes it off without a callback).
+func (v *uploadView) chooserOpen() bool {
+	if v.choosing {
+		return true
+	}
+	return v.fyneChooser != nil && slices.Contains(v.a.win.Canvas().Overlays().List(), v.fyneChooser)
 }
