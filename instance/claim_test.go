@@ -26,7 +26,7 @@ func TestClaimAfterTheWindowIsKilled(t *testing.T) {
 	_ = cmd.Wait()
 	srv := claimOrFail(t, dir)
 	got := make(chan Request, 1)
-	go func() { got <- <-srv.Requests() }()
+	go func() { h := <-srv.Requests(); h.Done(); got <- h.Request }()
 	_, handed, err = Claim(t.Context(), dir, Request{Paths: []string{"/x"}})
 	require.NoError(t, err)
 	assert.True(t, handed, "the new window takes hand-offs")

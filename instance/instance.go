@@ -36,7 +36,7 @@ const maxRequestBytes = 8 << 20
 const connTimeout = 5 * time.Second
 
 // backlog is how many hand-offs wait for a window still starting (or
-// busy): their launches get their answer, and exit, at once.
+// busy); their launches get their answer once the window has taken them.
 const backlog = 64
 
 // Request is what a second launch hands to the running window.
@@ -110,7 +110,7 @@ var ErrNotAnswering = errors.New("another dStor Uploader window is running on th
 // Requests until Close.
 type Server struct {
 	ln       listener
-	requests chan Request
+	requests chan Handoff
 	stop     chan struct{}
 	wg       sync.WaitGroup
 	once     sync.Once
@@ -138,6 +138,14 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 			return nil, true, nil
 		case errors.Is(err, errNoWindow) && ctx.Err() == nil:
 			// It ended between the two steps: claim the folder again.
+			continue
+		case errors.Is(err, ErrNotAnswering) && ctx.Err() == nil:
+			// It hung up without taking the request: it is quitting.
+			// Try again: the next window, maybe this launch, takes it.
+			select {
+			case <-ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
 			continue
 		case ctx.Err() != nil:
 			return nil, false, fmt.Errorf("%w (%v)", ErrNotAnswering, err)
@@ -183,16 +191,33 @@ func exchange(ctx context.Context, conn io.ReadWriteCloser, req Request) error {
 
 // serve starts accepting hand-offs on ln.
 func serve(ln listener) *Server {
-	s := &Server{ln: ln, requests: make(chan Request, backlog), stop: make(chan struct{})}
+	s := &Server{ln: ln, requests: make(chan Handoff, backlog), stop: make(chan struct{})}
 	s.wg.Add(1)
 	go s.acceptLoop()
 	return s
 }
 
+// Handoff is a later launch's request as the window receives it. The
+// launch is answered (and exits) only once the window calls Done, having
+// queued what it asked for: a window that quits before it takes a request
+// never tells its launch that it did, so the launch tries again and
+// becomes the next window rather than losing its files.
+type Handoff struct {
+	Request
+	done func()
+}
+
+// Done tells the launch that its request was taken. Safe to call more than
+// once; a Handoff made by hand (a test's) has nothing to tell.
+func (h Handoff) Done() {
+	if h.done != nil {
+		h.done()
+	}
+}
+
 // Requests delivers the hand-offs of later launches, in order; it is closed
-// by Close. A launch gets its answer (and exits) once its request is on
-// this channel, which holds a backlog for a window still starting.
-func (s *Server) Requests() <-chan Request { return s.requests }
+// by Close. The channel holds a backlog for a window still starting.
+func (s *Server) Requests() <-chan Handoff { return s.requests }
 
 // Close stops listening, ends the connections being served and releases
 // the data folder, so the next launch becomes the window. Safe to call
@@ -248,8 +273,15 @@ func (s *Server) handle(conn io.ReadWriteCloser) {
 	if err := json.NewDecoder(io.LimitReader(conn, maxRequestBytes)).Decode(&req); err != nil {
 		return
 	}
+	taken := make(chan struct{})
+	var once sync.Once
 	select {
-	case s.requests <- req:
+	case s.requests <- Handoff{Request: req, done: func() { once.Do(func() { close(taken) }) }}:
+	case <-s.stop:
+		return
+	}
+	select { // no answer, so the launch tries again, when the window quits first
+	case <-taken:
 	case <-s.stop:
 		return
 	}

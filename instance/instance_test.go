@@ -41,8 +41,9 @@ func TestMain(m *testing.M) {
 			os.Exit(3)
 		}
 		os.Stdout.WriteString("claimed\n")
-		for req := range srv.Requests() {
-			os.Stdout.WriteString(strings.Join(req.Paths, " ") + "\n")
+		for h := range srv.Requests() {
+			os.Stdout.WriteString(strings.Join(h.Paths, " ") + "\n")
+			h.Done()
 		}
 		os.Exit(0)
 	}
@@ -64,7 +65,7 @@ func TestSecondLaunchHandsItsFilesToTheWindow(t *testing.T) {
 	dir := t.TempDir()
 	srv := claimOrFail(t, dir)
 	got := make(chan Request, 1)
-	go func() { got <- <-srv.Requests() }()
+	go func() { h := <-srv.Requests(); h.Done(); got <- h.Request }()
 
 	want := Request{Env: "sandbox", Paths: []string{"/tmp/a b.txt", "/tmp/ünï/x"}}
 	start := time.Now()
@@ -89,8 +90,9 @@ func TestHandOffsArriveInOrder(t *testing.T) {
 			}
 			done <- err
 		}()
-		req := <-srv.Requests()
-		assert.Equal(t, []string{p}, req.Paths, "hand-off %d", i)
+		h := <-srv.Requests()
+		assert.Equal(t, []string{p}, h.Paths, "hand-off %d", i)
+		h.Done()
 		require.NoError(t, <-done)
 	}
 }
@@ -118,10 +120,12 @@ func TestHandOffKeepsNamesThatAreNotUTF8(t *testing.T) {
 		{Env: "sandbox", Paths: []string{"/tmp/a\x80b/\xc3"}, Pick: true},
 		{Paths: []string{"/tmp/ünï"}},
 	} {
+		got := make(chan Request, 1)
+		go func() { h := <-srv.Requests(); h.Done(); got <- h.Request }()
 		_, handed, err := Claim(t.Context(), dir, want)
 		require.NoError(t, err)
 		require.True(t, handed)
-		assert.Equal(t, want, <-srv.Requests())
+		assert.Equal(t, want, <-got)
 	}
 }
 
@@ -132,4 +136,32 @@ func TestHandOffFromAnOlderLaunch(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"env":"testnet","paths":["/a","/b"],"pick":true}`), &r))
 	assert.Equal(t, Request{Env: "testnet", Paths: []string{"/a", "/b"}, Pick: true}, r)
 	assert.Error(t, json.Unmarshal([]byte(`{"paths":["/a","/b"],"raw_paths":["AA=="]}`), &r), "raw paths that do not match the paths")
+}
+
+// TestLaunchWhileTheWindowQuits: a window that has stopped taking hand-offs
+// (it is quitting) and then closes never answers a launch's request. It
+// used to answer as soon as the request was read, so the launch exited as
+// if the window had its files, and the quitting window dropped them. The
+// launch now tries again, and becomes the next window.
+func TestLaunchWhileTheWindowQuits(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	type result struct {
+		srv    *Server
+		handed bool
+		err    error
+	}
+	res := make(chan result, 1)
+	go func() {
+		s, handed, err := Claim(t.Context(), dir, Request{Paths: []string{"/late"}})
+		res <- result{s, handed, err}
+	}()
+	h := <-srv.Requests() // read, never taken: the window is quitting
+	assert.Equal(t, []string{"/late"}, h.Paths)
+	require.NoError(t, srv.Close())
+	r := <-res
+	require.NoError(t, r.err)
+	assert.False(t, r.handed, "the window that quit did not take the files")
+	require.NotNil(t, r.srv, "the launch is the window now")
+	require.NoError(t, r.srv.Close())
 }

@@ -64,7 +64,7 @@ func TestStaleClaimAfterCrash(t *testing.T) {
 	start = time.Now()
 	srv := claimOrFail(t, dir)
 	t.Logf("claimed over a stale socket in %s", time.Since(start))
-	go func() { <-srv.Requests() }()
+	go func() { h := <-srv.Requests(); h.Done() }()
 	_, handed, err = Claim(t.Context(), dir, Request{Paths: []string{"/x"}})
 	require.NoError(t, err)
 	assert.True(t, handed, "the new window takes hand-offs")

@@ -46,8 +46,9 @@ type Options struct {
 	Files []string
 	// Handoffs are the files (and --env) of later launches, handed over
 	// because this window is the one of its data folder
-	// (instance.Claim); nil when it is not.
-	Handoffs <-chan instance.Request
+	// (instance.Claim); nil when it is not. Each is marked Done once
+	// queued, which answers its launch.
+	Handoffs <-chan instance.Handoff
 	// PickFiles opens "Add files…" once signed in (--add-files).
 	PickFiles bool
 }
@@ -66,7 +67,7 @@ type Deps struct {
 	// Env, Files, Handoffs and PickFiles are as in Options.
 	Env       string
 	Files     []string
-	Handoffs  <-chan instance.Request
+	Handoffs  <-chan instance.Handoff
 	PickFiles bool
 	// NoAutoSignIn keeps the sign-in screen up even when a remembered
 	// account or --env sandbox could sign in by itself (screenshots, tests).

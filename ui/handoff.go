@@ -16,15 +16,21 @@ import (
 const queueLockPoll = time.Second
 
 // receiveHandoffs applies what later launches hand over (their files and
-// --env: "Open with", a double-click, %F) until Close.
-func (a *App) receiveHandoffs(reqs <-chan instance.Request) {
+// --env: "Open with", a double-click, %F) until Close. A launch is answered
+// (Done) only once its files are queued: one that reaches a window already
+// quitting gets no answer, tries again and becomes the next window, so its
+// files are not dropped.
+func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 	for {
 		select {
-		case req, ok := <-reqs:
+		case h, ok := <-reqs:
 			if !ok {
 				return
 			}
-			a.do(func() { a.onHandoff(req) })
+			a.do(func() {
+				a.onHandoff(h.Request)
+				h.Done()
+			})
 		case <-a.stop:
 			return
 		}

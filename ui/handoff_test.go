@@ -3,6 +3,7 @@ package ui
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,19 +30,19 @@ func historyHas(t *testing.T, db *storage.DB, path string) bool {
 // same channel instance.Server delivers on.
 func TestHandoffQueuesInTheRunningWindow(t *testing.T) {
 	e := newTestEnv(t)
-	reqs := make(chan instance.Request)
+	reqs := make(chan instance.Handoff)
 	e.a = e.open(Deps{Handoffs: reqs})
 	a := e.a
 	e.signInSandbox()
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "second.txt"), 2000)
-	reqs <- instance.Request{Env: "sandbox", Paths: []string{p}}
+	reqs <- instance.Handoff{Request: instance.Request{Env: "sandbox", Paths: []string{p}}}
 	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "the handed-over file is uploaded")
 	assert.True(t, historyHas(t, e.db, p))
 
 	// Files opened for another environment are asked about, not uploaded
 	// there or here silently.
 	q := testutil.WriteFile(t, filepath.Join(t.TempDir(), "other.txt"), 10)
-	reqs <- instance.Request{Env: "testnet", Paths: []string{q}}
+	reqs <- instance.Handoff{Request: instance.Request{Env: "testnet", Paths: []string{q}}}
 	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "a question about the environment")
 	e.ui(func() {
 		assert.Equal(t, 1, a.upload.sum.Total, "nothing added before the answer")
@@ -112,4 +113,45 @@ func TestAddFilesAsksOnceSignedIn(t *testing.T) {
 
 	e.ui(func() { a.onHandoff(instance.Request{Pick: true}) })
 	<-asked
+}
+
+// TestLaunchIsAnsweredOnceItsFilesAreQueued: a later launch is told that
+// the window has its files only once the window has queued them. A launch
+// that reached a window already closing used to be told so all the same,
+// and exited, while the closing window dropped its files; it now gets no
+// answer, and becomes the next window once this one is gone.
+func TestLaunchIsAnsweredOnceItsFilesAreQueued(t *testing.T) {
+	e := newTestEnv(t)
+	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{})
+	require.NoError(t, err)
+	require.False(t, handed)
+	defer srv.Close()
+	e.a = e.open(Deps{Handoffs: srv.Requests()})
+	a := e.a
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "second.txt"), 2000)
+	_, handed, err = instance.Claim(t.Context(), e.dir, instance.Request{Env: "sandbox", Paths: []string{p}})
+	require.NoError(t, err)
+	require.True(t, handed, "the running window takes the files")
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "and uploads them")
+
+	a.Close()
+	type result struct {
+		srv    *instance.Server
+		handed bool
+		err    error
+	}
+	res := make(chan result, 1)
+	go func() {
+		s, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Env: "sandbox", Paths: []string{"/late.txt"}})
+		res <- result{s, handed, err}
+	}()
+	require.Eventually(t, func() bool { return len(srv.Requests()) == 1 }, 10*time.Second, 5*time.Millisecond,
+		"the launch's request reaches the closed window")
+	require.NoError(t, srv.Close())
+	r := <-res
+	require.NoError(t, r.err)
+	assert.False(t, r.handed, "the closed window did not take the files")
+	require.NotNil(t, r.srv, "the launch is the window now")
+	require.NoError(t, r.srv.Close())
 }
