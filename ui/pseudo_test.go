@@ -309,6 +309,15 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.win.Resize(fyne.NewSize(1280, 1600)) // every row on screen
 		require.Len(t, shownJobs(a.upload), len(a.upload.jobs), "every row is on screen")
 		check("upload, every row state", a.win.Canvas())
+		for _, j := range a.upload.jobs {
+			if j.State == storage.JobFailed {
+				a.upload.onShowReason(j.ID)
+				require.NotNil(t, a.win.Canvas().Overlays().Top(), "a failed row's whole reason")
+				check("reason dialog", a.win.Canvas())
+				dismissOverlays(a.win.Canvas())
+				break
+			}
+		}
 		full := &storage.DiskFullError{Dir: "/home/someone/.local/share/dstor-uploader", Free: 900_000, Need: 64_000_000}
 		a.upload.sum = worker.Summary{Total: 9, Done: 1, Queued: 2, Stalled: full.Error(), StalledDisk: full}
 		a.upload.render()

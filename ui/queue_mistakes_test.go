@@ -9,10 +9,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	dstorage "github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // What a hasty or clumsy person does on the Upload tab, and what the
@@ -141,4 +144,47 @@ func TestAddFilesTwiceAsksOnce(t *testing.T) {
 	})
 	e.eventually(func() bool { return c.Overlays().Top() != nil }, "closed: the next press opens one")
 	e.ui(func() { dismissOverlays(c) })
+}
+
+// TestFailedReasonCanBeReadWhole: a failed row's reason shares one line
+// with the size and the folder, cut with "…" where it does not fit, as in
+// German at the window's first size. The row's ⓘ shows the whole reason.
+func TestFailedReasonCanBeReadWhole(t *testing.T) {
+	require.NoError(t, useLanguage("de"))
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		job := worker.Job{ID: "j1", Name: "Urlaubsvideo-2026-Sommer.mp4", Size: 2 << 30, FolderPath: "/Urlaub/2026/Sommer",
+			State: dstorage.JobFailed, Reason: worker.ReasonFileMissing, Attempts: 3}
+		r := newQueueRow(a.upload)
+		w := test.NewWindow(r)
+		defer w.Close()
+		w.Resize(fyne.NewSize(980-2*theme.Padding(), r.MinSize().Height))
+		r.set(job)
+		a.upload.jobs = []worker.Job{job}
+		a.upload.reindex()
+		defer func() { a.upload.jobs = nil; a.upload.reindex() }()
+		reason := jobReasonText(job, a.now())
+		require.NotContains(t, drawnText(r.detail), reason, "the reason is cut at this width (else the test shows nothing)")
+
+		require.True(t, r.why.Visible(), "a failed row offers its whole reason")
+		assert.NotEmpty(t, speakableName(r.why), "named for a screen reader")
+		test.Tap(r.why)
+		c := a.win.Canvas()
+		require.NotNil(t, c.Overlays().Top(), "a dialog")
+		assert.Contains(t, overlayText(c), reason, "the dialog shows the whole reason")
+		assert.Contains(t, overlayText(c), job.Name, "and which file it is about")
+		pressKey(c, fyne.KeyEscape)
+		assert.Nil(t, c.Overlays().Top(), "Escape closes it")
+
+		for _, s := range []dstorage.JobState{dstorage.JobDone, dstorage.JobUploading, dstorage.JobCanceled} {
+			job.State = s
+			r.set(job)
+			assert.False(t, r.why.Visible(), "a %s row has no reason to show", s)
+		}
+		job.State, job.Reason, job.ReasonArg = dstorage.JobSkipped, worker.ReasonSymlink, ""
+		r.set(job)
+		assert.True(t, r.why.Visible(), "a skipped row shows why")
+	})
 }

@@ -23,10 +23,12 @@ const queueStateWidth = 170
 
 // queueActionsWidth is the width of a queue row's actions column: 170, or
 // more in a language whose Copy link is longer, so that the buttons of a
-// done upload (Copy link, then Open) never reach into the state column.
-// Every row makes the same buttons, so the columns line up.
-func queueActionsWidth(copyLink, open fyne.CanvasObject) float32 {
-	return max(170, copyLink.MinSize().Width+theme.Padding()+open.MinSize().Width)
+// done upload (Copy link, then Open) never reach into the state column,
+// nor those of a failed one (the reason, Remove, Retry and Cancel's empty
+// place, each as wide as icon). Every row makes the same buttons, so the
+// columns line up.
+func queueActionsWidth(copyLink, open, icon fyne.CanvasObject) float32 {
+	return max(170, copyLink.MinSize().Width+theme.Padding()+open.MinSize().Width, 4*icon.MinSize().Width+3*theme.Padding())
 }
 
 // queueRow is one job in the queue list: icon, name and details, progress,
@@ -43,6 +45,7 @@ type queueRow struct {
 	cancel   *iconButton
 	retry    *iconButton
 	remove   *iconButton
+	why      *iconButton // shows the whole reason the detail line may cut
 	copyLink *widget.Button
 	open     *iconButton
 	again    *widget.Button
@@ -66,10 +69,11 @@ func newQueueRow(v *uploadView) *queueRow {
 	r.cancel = newIconButton(tr("Cancel this upload"), theme.CancelIcon(), func() { v.onCancel(r.jobID) })
 	r.retry = newIconButton(tr("Retry this upload"), theme.ViewRefreshIcon(), func() { v.onRetry(r.jobID) })
 	r.remove = newIconButton(tr("Remove from the queue"), theme.DeleteIcon(), func() { v.onRemove(r.jobID) })
+	r.why = newIconButton(tr("Show the whole reason"), theme.InfoIcon(), func() { v.onShowReason(r.jobID) })
 	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { v.onCopyLink(r.jobID) })
 	r.open = newIconButton(tr("Open the link in the browser"), openIcon, func() { v.onOpen(r.jobID) })
 	r.again = widget.NewButtonWithIcon(tr("Upload again"), theme.UploadIcon(), func() { v.onUploadAgain(r.jobID) })
-	for _, b := range []*widget.Button{&r.cancel.Button, &r.retry.Button, &r.remove.Button, r.copyLink, &r.open.Button, r.again} {
+	for _, b := range []*widget.Button{&r.cancel.Button, &r.retry.Button, &r.remove.Button, &r.why.Button, r.copyLink, &r.open.Button, r.again} {
 		b.Importance = widget.LowImportance
 	}
 	// The state column shows the progress bar, the state, or for a file
@@ -81,8 +85,8 @@ func newQueueRow(v *uploadView) *queueRow {
 		container.NewCenter(r.again),
 	)
 	r.cancelSlot = container.New(&fixedWidthLayout{width: r.cancel.MinSize().Width}, r.cancel)
-	r.actions = container.NewHBox(layout.NewSpacer(), r.remove, r.retry, r.copyLink, r.open, r.cancelSlot)
-	actions := container.New(&fixedWidthLayout{width: queueActionsWidth(r.copyLink, r.open)}, r.actions)
+	r.actions = container.NewHBox(layout.NewSpacer(), r.why, r.remove, r.retry, r.copyLink, r.open, r.cancelSlot)
+	actions := container.New(&fixedWidthLayout{width: queueActionsWidth(r.copyLink, r.open, r.cancel)}, r.actions)
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
 	r.ExtendBaseWidget(r)
@@ -97,11 +101,11 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
 	setLabel(r.name, inert.Text(j.Name), r.name.Importance)
-	look := r.lookOf(j)
+	look := r.v.lookOf(j)
 	setIcon(r.icon, look.icon)
 	setLabel(r.detail, inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)
 	r.showState(j, look)
-	r.showActions(j)
+	r.showActions(j, look)
 }
 
 // A queue row is set again each time the list is drawn (four times a
@@ -146,13 +150,16 @@ type stateLook struct {
 	imp       widget.Importance
 	detailImp widget.Importance
 	more      []string
+	// reason is why the job failed, was skipped or is retried, which the
+	// detail line (in more) may cut short; "" for none.
+	reason string
 }
 
 // lookOf is the look of job j's state.
-func (r *queueRow) lookOf(j worker.Job) stateLook {
+func (v *uploadView) lookOf(j worker.Job) stateLook {
 	switch j.State {
 	case storage.JobQueued:
-		return r.queuedLook(j)
+		return v.queuedLook(j)
 	case storage.JobUploading:
 		return stateLook{icon: theme.NewPrimaryThemedResource(theme.UploadIcon()), progress: true, more: progressDetails(j)}
 	case storage.JobDone:
@@ -162,16 +169,16 @@ func (r *queueRow) lookOf(j worker.Job) stateLook {
 		}
 		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), text: text, imp: widget.SuccessImportance, more: hashDetail(j)}
 	case storage.JobFailed:
-		return problemLook(theme.NewErrorThemedResource(theme.ErrorIcon()), tr("Failed"), widget.DangerImportance, jobReasonText(j, r.v.a.now()))
+		return problemLook(theme.NewErrorThemedResource(theme.ErrorIcon()), tr("Failed"), widget.DangerImportance, jobReasonText(j, v.a.now()))
 	case storage.JobCanceled:
 		return stateLook{icon: theme.NewDisabledResource(theme.CancelIcon()), text: tr("Canceled")}
 	case storage.JobAlready:
 		// No state text: "Upload again" takes its place, and the detail
 		// line says when it was uploaded.
-		more := append([]string{jobReasonText(j, r.v.a.now())}, hashDetail(j)...)
+		more := append([]string{jobReasonText(j, v.a.now())}, hashDetail(j)...)
 		return stateLook{icon: theme.NewSuccessThemedResource(theme.ConfirmIcon()), more: more}
 	case storage.JobSkipped:
-		return problemLook(theme.NewWarningThemedResource(theme.WarningIcon()), tr("Skipped"), widget.WarningImportance, jobReasonText(j, r.v.a.now()))
+		return problemLook(theme.NewWarningThemedResource(theme.WarningIcon()), tr("Skipped"), widget.WarningImportance, jobReasonText(j, v.a.now()))
 	case storage.JobWaitingSignIn:
 		return stateLook{icon: theme.NewWarningThemedResource(theme.AccountIcon()), text: tr("Needs sign-in"), imp: widget.WarningImportance}
 	}
@@ -180,18 +187,19 @@ func (r *queueRow) lookOf(j worker.Job) stateLook {
 
 // queuedLook is the look of a queued job: waiting, paused (by Pause during
 // its upload, or with the whole queue), or waiting to retry after a failure.
-func (r *queueRow) queuedLook(j worker.Job) stateLook {
+func (v *uploadView) queuedLook(j worker.Job) stateLook {
 	look := stateLook{icon: theme.NewDisabledResource(theme.HistoryIcon()), text: tr("Waiting")}
 	switch {
 	case j.PausedAt > 0:
 		look.text = tr("Paused")
 		look.more = []string{pausedText(j)}
-	case r.v.sum.Paused:
+	case v.sum.Paused:
 		look.text = tr("Paused")
 	case j.Attempts > 0 && j.Err != "":
 		look.text = tr("Retrying ({{.N}})", map[string]any{"N": j.Attempts})
 		look.imp = widget.WarningImportance
-		look.more = []string{jobReasonText(j, r.v.a.now())}
+		look.reason = jobReasonText(j, v.a.now())
+		look.more = []string{look.reason}
 	}
 	return look
 }
@@ -199,7 +207,7 @@ func (r *queueRow) queuedLook(j worker.Job) stateLook {
 // problemLook is the look of a job that did not upload: the state and the
 // detail line in the colour of imp, the worded reason in the detail line.
 func problemLook(icon fyne.Resource, text string, imp widget.Importance, reason string) stateLook {
-	return stateLook{icon: icon, text: text, imp: imp, detailImp: imp, more: []string{reason}}
+	return stateLook{icon: icon, text: text, imp: imp, detailImp: imp, more: []string{reason}, reason: reason}
 }
 
 // placeDetails are the first details of every row: the file's size, where
@@ -280,14 +288,15 @@ func (r *queueRow) showState(j worker.Job, look stateLook) {
 	show(r.state, look.text != "")
 }
 
-// showActions shows the buttons that fit job j's state. Cancel and Retry
+// showActions shows the buttons that fit job j's state, look. Cancel and Retry
 // never take each other's place: the second click of a double-click on
 // one would undo the first. A canceled or failed row keeps Cancel's place
 // empty, with Retry to its left and Remove left of Retry: such a row stays
 // until the person retries or removes it (Clear finished keeps it).
-func (r *queueRow) showActions(j worker.Job) {
+func (r *queueRow) showActions(j worker.Job, look stateLook) {
 	retry := j.State == storage.JobFailed || j.State == storage.JobCanceled
-	changed := show(r.cancel, !j.State.Final())
+	changed := show(r.why, look.reason != "")
+	changed = show(r.cancel, !j.State.Final()) || changed
 	changed = show(r.cancelSlot, !j.State.Final() || retry) || changed
 	changed = show(r.retry, retry) || changed
 	changed = show(r.remove, retry) || changed
@@ -306,7 +315,7 @@ func (r *queueRow) blank() {
 	r.icon.SetResource(nil)
 	r.name.SetText("")
 	r.detail.SetText("")
-	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.remove, r.copyLink, r.open, r.again} {
+	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.remove, r.why, r.copyLink, r.open, r.again} {
 		o.Hide()
 	}
 	r.actions.Refresh()

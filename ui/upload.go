@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // uploadView is the Upload tab: the drop zone, the destination, and the
@@ -303,6 +304,19 @@ func (v *uploadView) onRemove(id string) {
 	}
 	v.removed, v.removedAt = id, now
 	v.queueDo(func(q *worker.Queue) error { q.Remove(id); return nil })
+}
+
+// onShowReason shows the whole reason job id failed, was skipped or is
+// retried, which its row's detail line may cut short (in German at the
+// window's first size, say), with the file's name.
+func (v *uploadView) onShowReason(id string) {
+	j, ok := v.jobByID(id)
+	if !ok {
+		return
+	}
+	if look := v.lookOf(j); look.reason != "" {
+		v.a.showMessage(look.text, inert.Text(j.Name)+"\n\n"+look.reason)
+	}
 }
 
 // onUploadAgain sends a file found already uploaded once more.
