@@ -74,7 +74,7 @@ func startEarlySignIn(ctx context.Context, envFlag string) *earlySignIn {
 	if key == "" || session.ParseKey(envFlag) == "" {
 		return nil
 	}
-	env, err := session.CommandLineEnv(envFlag, "")
+	env, err := session.CommandLineEnv(envFlag, storage.Settings{})
 	if err != nil {
 		return nil
 	}

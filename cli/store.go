@@ -61,7 +61,7 @@ func openStore(envFlag string) (*store, error) {
 		db.Close()
 		return nil, err
 	}
-	env, err := session.CommandLineEnv(envFlag, settings.LastEnv)
+	env, err := session.CommandLineEnv(envFlag, settings)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // ErrSandboxFromCommandLine is --env sandbox given to a command: the Local
@@ -32,12 +33,11 @@ func ParseKey(s string) string {
 }
 
 // CommandLineEnv is the environment a command works with: --env, else the
-// last one signed in to (unless that was the window's Local sandbox), else
-// production.
-func CommandLineEnv(flag, lastEnv string) (api.Environment, error) {
+// last one signed in to (lastSignedIn), else production.
+func CommandLineEnv(flag string, settings storage.Settings) (api.Environment, error) {
 	key := ParseKey(flag)
-	if key == "" && lastEnv != api.SandboxKey {
-		key = ParseKey(lastEnv)
+	if key == "" {
+		key = lastSignedIn(settings)
 	}
 	if key == "" {
 		key = api.Production.Key()
@@ -46,6 +46,24 @@ func CommandLineEnv(flag, lastEnv string) (api.Environment, error) {
 		return api.Environment{}, ErrSandboxFromCommandLine
 	}
 	return api.ParseEnvironment(key)
+}
+
+// lastSignedIn is the environment last signed in to that a command can
+// reach: the window's Local sandbox lives in the window's process, so when
+// the window signed in to it last, the one signed in to before it (the
+// remembered accounts are most recent first). Falling back to production
+// there sent a command meant for testnet, say, to production, whenever
+// the window had been opened on the sandbox since. "" when there is none.
+func lastSignedIn(s storage.Settings) string {
+	if k := ParseKey(s.LastEnv); k != "" && k != api.SandboxKey {
+		return k
+	}
+	for _, a := range s.RememberedAccounts {
+		if k := ParseKey(a.Env); k != "" && k != api.SandboxKey {
+			return k
+		}
+	}
+	return ""
 }
 
 // CustomEnv is a person's own dStor-compatible server: base URL, and the

@@ -38,20 +38,31 @@ func TestParseKey(t *testing.T) {
 }
 
 func TestCommandLineEnv(t *testing.T) {
+	remembered := func(envs ...string) []storage.RememberedAccount {
+		var out []storage.RememberedAccount
+		for _, e := range envs {
+			out = append(out, storage.RememberedAccount{Env: e, Account: "a@example.com", Method: storage.MethodPassword})
+		}
+		return out
+	}
 	tests := []struct {
-		name, flag, last string
-		want             string // the environment's key; "" with wantErr
-		wantErr          error
+		name, flag string
+		settings   storage.Settings
+		want       string // the environment's key; "" with wantErr
+		wantErr    error
 	}{
-		{"default", "", "", "production", nil},
-		{"last used", "", "testnet", "testnet", nil},
-		{"last used was the window's sandbox", "", api.SandboxKey, "production", nil},
-		{"flag wins", "http://127.0.0.1:8787", "testnet", "http://127.0.0.1:8787", nil},
-		{"the window's sandbox by flag", "sandbox", "", "", ErrSandboxFromCommandLine},
+		{"default", "", storage.Settings{}, "production", nil},
+		{"last used", "", storage.Settings{LastEnv: "testnet"}, "testnet", nil},
+		{"last used was the window's sandbox, nothing before", "", storage.Settings{LastEnv: api.SandboxKey, RememberedAccounts: remembered(api.SandboxKey)}, "production", nil},
+		// The window opened on its sandbox since the last sign-in to
+		// testnet: the command still goes to testnet, not production.
+		{"last used was the window's sandbox, testnet before", "", storage.Settings{LastEnv: api.SandboxKey, RememberedAccounts: remembered(api.SandboxKey, "testnet", "production")}, "testnet", nil},
+		{"flag wins", "http://127.0.0.1:8787", storage.Settings{LastEnv: "testnet"}, "http://127.0.0.1:8787", nil},
+		{"the window's sandbox by flag", "sandbox", storage.Settings{}, "", ErrSandboxFromCommandLine},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, err := CommandLineEnv(tt.flag, tt.last)
+			env, err := CommandLineEnv(tt.flag, tt.settings)
 			if tt.wantErr != nil {
 				assert.ErrorIs(t, err, tt.wantErr)
 				return
@@ -60,7 +71,7 @@ func TestCommandLineEnv(t *testing.T) {
 			assert.Equal(t, tt.want, env.Key())
 		})
 	}
-	_, err := CommandLineEnv("nowhere", "")
+	_, err := CommandLineEnv("nowhere", storage.Settings{})
 	var ve *api.ValidationError
 	assert.ErrorAs(t, err, &ve, "an unknown name is a validation error")
 }
