@@ -89,10 +89,12 @@ func (a *App) askOtherEnv(paths []string, key string) {
 		func() { a.addPaths(paths) })
 }
 
-// newQueue opens the upload queue of a signed-in account; it fails with
+// newQueue opens the upload queue of a signed-in account, paused when it
+// was paused as the account signed out of this window; it fails with
 // storage.ErrQueueInUse while another process runs that queue.
 func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
-	return worker.New(worker.Config{
+	paused := a.wasPaused(s.EnvKey, s.Account)
+	q, err := worker.New(worker.Config{
 		Client:      s.Client,
 		DB:          a.db,
 		Tokens:      s.Tokens,
@@ -101,7 +103,12 @@ func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
 		Concurrency: a.currentSettings().Concurrency,
 		UploadLimit: a.currentSettings().UploadLimit,
 		LiveLink:    a.liveLink(s),
+		Paused:      paused,
 	})
+	if err == nil {
+		a.forgetPause(s.EnvKey, s.Account)
+	}
+	return q, err
 }
 
 // liveLink is the link the queue checks after each upload (the gateway

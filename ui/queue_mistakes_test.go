@@ -188,3 +188,74 @@ func TestFailedReasonCanBeReadWhole(t *testing.T) {
 		assert.True(t, r.why.Visible(), "a skipped row shows why")
 	})
 }
+
+// TestResumedRowsDoNotSayPaused: Pause stops the file in flight and puts
+// it back in the queue, behind the files waiting there; after Resume,
+// while those go first, its row says it waits, not "Paused … when you
+// resume".
+func TestResumedRowsDoNotSayPaused(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	a.setUploadLimit(1 << 20)
+	e.ui(func() { a.prefs.concurrency.SetValue(1) })
+	e.signInSandbox()
+	dir := t.TempDir()
+	first := testutil.WriteFile(t, filepath.Join(dir, "first.mp4"), 8<<20)
+	second := testutil.WriteFile(t, filepath.Join(dir, "second.mp4"), 8<<20)
+	e.ui(func() { a.addPaths([]string{first, second}) })
+	e.eventually(func() bool {
+		return a.upload.sum.Uploading == 1 && a.upload.sum.Queued == 1
+	}, "one uploading, one waiting")
+	var stopped string
+	e.ui(func() { test.Tap(a.upload.pause) })
+	e.eventually(func() bool {
+		for _, j := range a.upload.jobs {
+			if j.PausedAt > 0 && j.State == dstorage.JobQueued {
+				stopped = j.ID
+				return true
+			}
+		}
+		return false
+	}, "stopped and back in the queue")
+	e.ui(func() { test.Tap(a.upload.pause) }) // Resume
+	e.eventually(func() bool {
+		j, ok := a.upload.jobByID(stopped)
+		return ok && !a.upload.sum.Paused && a.upload.sum.Uploading == 1 && j.State == dstorage.JobQueued && j.PausedAt > 0
+	}, "resumed, the other file first")
+	e.ui(func() {
+		j, _ := a.upload.jobByID(stopped)
+		r := newQueueRow(a.upload)
+		r.set(j)
+		assert.NotEqual(t, tr("Paused"), r.state.Text, "after Resume the stopped file's row does not say Paused")
+		assert.NotContains(t, r.detail.Text, "when you resume")
+		a.setUploadLimit(0)
+	})
+}
+
+// TestPauseOutlivesSigningOut: a person pauses the uploads, signs out and
+// signs in to the same account again: the queue is still paused (the
+// button says Resume), not uploading as if Pause had never been pressed.
+func TestPauseOutlivesSigningOut(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	e.ui(func() { a.upload.onPauseResume() })
+	e.eventually(func() bool { return a.upload.sum.Paused }, "paused")
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "later.bin"), 1000)
+	e.ui(func() { a.addPaths([]string{p}) })
+	e.eventually(func() bool { return a.upload.sum.Queued == 1 }, "queued")
+	e.ui(func() {
+		a.onSignOut()
+		if c := a.win.Canvas(); c.Overlays().Top() != nil {
+			test.Tap(overlayButton(t, c, tr("Sign out")))
+		}
+	})
+	e.eventually(func() bool { return a.sess == nil }, "signed out")
+	e.signInSandbox()
+	e.eventually(func() bool { return a.upload.sum.Total == 1 }, "the queue is back")
+	e.ui(func() {
+		assert.True(t, a.upload.sum.Paused, "still paused after signing in again (%s)", a.upload.summary.Text)
+		assert.Equal(t, tr("Resume"), a.upload.pause.Text)
+		assert.Zero(t, a.upload.sum.Done)
+	})
+}

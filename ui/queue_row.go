@@ -185,16 +185,21 @@ func (v *uploadView) lookOf(j worker.Job) stateLook {
 	return stateLook{icon: theme.FileIcon(), text: string(j.State)}
 }
 
-// queuedLook is the look of a queued job: waiting, paused (by Pause during
-// its upload, or with the whole queue), or waiting to retry after a failure.
+// queuedLook is the look of a queued job: paused with the whole queue
+// (saying how far its upload got where Pause stopped it), waiting, or
+// waiting to retry after a failure. A file Pause stopped partway waits
+// after Resume like any other (it goes back behind the files that were
+// waiting): its row no longer says Paused, nor "when you resume".
 func (v *uploadView) queuedLook(j worker.Job) stateLook {
 	look := stateLook{icon: theme.NewDisabledResource(theme.HistoryIcon()), text: tr("Waiting")}
 	switch {
-	case j.PausedAt > 0:
-		look.text = tr("Paused")
-		look.more = []string{pausedText(j)}
 	case v.sum.Paused:
 		look.text = tr("Paused")
+		if j.PausedAt > 0 {
+			look.more = []string{pausedText(j)}
+		}
+	case j.Reason == worker.ReasonPaused:
+		// Stopped by a Pause, since resumed: not a retry after a failure.
 	case j.Attempts > 0 && j.Err != "":
 		look.text = tr("Retrying ({{.N}})", map[string]any{"N": j.Attempts})
 		look.imp = widget.WarningImportance

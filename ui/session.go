@@ -53,6 +53,44 @@ type appSession struct {
 	retMu    sync.Mutex
 	sessions map[*activeSession]struct{}
 	retiring []chan struct{}
+
+	// pausedMu guards paused: the accounts (accountKey) signed out of
+	// while their queue was paused, so that signing in again finds it
+	// paused still (newQueue), for as long as the window runs.
+	pausedMu sync.Mutex
+	paused   map[string]bool
+}
+
+// accountKey names an account of an environment, for appSession.paused.
+func accountKey(envKey, account string) string { return envKey + "\x00" + account }
+
+// rememberPause notes whether s's queue is paused as s signs out.
+func (a *App) rememberPause(s *activeSession) {
+	q := s.currentQueue()
+	if q == nil || s.Session == nil {
+		return
+	}
+	a.pausedMu.Lock()
+	defer a.pausedMu.Unlock()
+	if a.paused == nil {
+		a.paused = map[string]bool{}
+	}
+	a.paused[accountKey(s.EnvKey, s.Account)] = q.Paused()
+}
+
+// wasPaused reports whether the account was signed out of while paused.
+func (a *App) wasPaused(envKey, account string) bool {
+	a.pausedMu.Lock()
+	defer a.pausedMu.Unlock()
+	return a.paused[accountKey(envKey, account)]
+}
+
+// forgetPause forgets the pause of an account whose queue is open again
+// (and holds the pause itself).
+func (a *App) forgetPause(envKey, account string) {
+	a.pausedMu.Lock()
+	defer a.pausedMu.Unlock()
+	delete(a.paused, accountKey(envKey, account))
 }
 
 // activeSession is the account signed in to the window and the queue that

@@ -620,6 +620,7 @@ func (a *App) doSignOut() {
 	if s == nil {
 		return
 	}
+	a.rememberPause(s)
 	a.sess = nil
 	a.lastLink = ""
 	a.upload.detach()
