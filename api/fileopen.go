@@ -39,7 +39,8 @@ func (a FileIdentity) sameVersion(b FileIdentity) bool {
 // ErrNotListedFile reports that the path of a file found in a chosen folder
 // no longer leads to that file: a component below the folder is now a
 // symbolic link, or the file was replaced by another one (another device
-// or inode). Nothing is sent; the file is skipped, never retried, since
+// or inode); or that the path of a file named itself now leads through a
+// symbolic link to another file than the one added. Nothing is sent; the file is skipped, never retried, since
 // uploading what the path now leads to is what the person did not choose.
 var ErrNotListedFile = errors.New("the path no longer leads to the file listed in the chosen folder")
 
@@ -103,12 +104,29 @@ func notListed(msg string, cause error) error {
 
 // openForUpload opens the file of req: beneath its chosen folder without
 // following links when req.Beneath is set (and only the listed file), else
-// the path as given (the person chose it, links included).
+// the path as given (the person chose it, links included). A file named
+// itself whose path now leads through a symbolic link to another file than
+// the one added (req.Listed) is refused: another program put the link
+// there, and what it leads to is not what the person chose. Another file
+// saved in its place without a link (as editors save) is that file's new
+// version, and is sent.
 func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 	if req.Beneath != "" {
 		return openListed(req.Beneath, req.Path, req.Listed)
 	}
-	return openRegularFile(req.Path)
+	f, id, err := openRegularFile(req.Path)
+	if err == nil && req.Listed.ID != "" && id.ID != "" && id.ID != req.Listed.ID && throughLink(req.Path) {
+		_ = f.Close()
+		return nil, FileIdentity{}, notListed(quotePath(req.Path)+" now leads through a symbolic link to another file than the one added — not uploaded; add the file itself to upload it", nil)
+	}
+	return f, id, err
+}
+
+// throughLink reports whether path goes through a symbolic link at any
+// component (or cannot be resolved any more).
+func throughLink(path string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	return err != nil || real != filepath.Clean(path)
 }
 
 // identityAtPath is the identity of the file req's path leads to now: for

@@ -113,6 +113,52 @@ func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
 	})
 }
 
+// TestUploadOfANamedFileSwappedForALinkSendsNothing: a file named itself
+// (not found in a folder) and then replaced, before its upload, by a
+// symbolic link to a private file was uploaded: the private file's bytes
+// reached the server under the chosen file's name. It is refused now,
+// before a byte is sent. Another file saved in its place without a link,
+// as editors save, is that file's new version and is sent.
+func TestUploadOfANamedFileSwappedForALinkSendsNothing(t *testing.T) {
+	if !hasFileIDs {
+		t.Skip(noFileIDs)
+	}
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	secret := filepath.Join(t.TempDir(), "shadow")
+	require.NoError(t, os.WriteFile(secret, []byte("root:$6$secret"), 0o600))
+	root := t.TempDir()
+	p := filepath.Join(root, "report.txt")
+	require.NoError(t, os.WriteFile(p, []byte("chosen content"), 0o644))
+	added, err := ValidateFile(p)
+	require.NoError(t, err)
+
+	require.NoError(t, os.Remove(p))
+	testfs.SymlinkOrSkip(t, secret, p)
+	before := f.uploadCount()
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrNotListedFile)
+	assert.Contains(t, Human(err), "symbolic link")
+	assert.Contains(t, Human(err), "not uploaded")
+	assert.Equal(t, before, f.uploadCount(), "nothing sent")
+
+	require.NoError(t, os.Remove(p))
+	saved := filepath.Join(root, "report.txt.tmp")
+	require.NoError(t, os.WriteFile(saved, []byte("saved anew"), 0o644))
+	require.NoError(t, os.Rename(saved, p))
+	res, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added})
+	require.NoError(t, err, "a new version saved in its place is sent")
+	assert.Equal(t, int64(len("saved anew")), res.Identity.Size)
+
+	link := filepath.Join(root, "chosen-link")
+	testfs.SymlinkOrSkip(t, p, link)
+	viaLink, err := ValidateFile(link)
+	require.NoError(t, err)
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: link, Listed: viaLink})
+	require.NoError(t, err, "a link the person chose is followed")
+}
+
 // TestTornRewriteWithRestoredMtimeIsCaught: a file
 // rewritten in place while it is sent, its modification time put back as
 // `touch -r` would, fails with ErrFileChanged (its change time moved)

@@ -274,6 +274,54 @@ func TestSwappedFileIsSkippedNeverUploaded(t *testing.T) {
 	requireHistoryOnce(t, e.db, q.Jobs())
 }
 
+// TestNamedFileSwappedForALinkIsSkipped: files named themselves (not found
+// in a folder) wait in the queue; before their turn another program puts a
+// symbolic link to a private file in place of one, and saves another anew,
+// as editors do. The link's private file was uploaded under the chosen
+// name; that one is skipped now, and the file saved anew is uploaded in
+// its new version.
+func TestNamedFileSwappedForALinkIsSkipped(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		t.Skip("file ids are read on Linux and Windows only so far")
+	}
+	e := newTestEnv(t, sandbox.Config{})
+	secret := filepath.Join(t.TempDir(), "shadow")
+	require.NoError(t, os.WriteFile(secret, []byte("root:$6$very-private-hash"), 0o600))
+	swapped := e.write("swapped.txt", testutil.Content("swapped", 500))
+	edited := e.write("edited.txt", testutil.Content("edited", 500))
+	plain := e.write("plain.txt", testutil.Content("plain", 500))
+	q := e.queue(e.config())
+	q.Pause()
+	for _, p := range []string{swapped, edited, plain} {
+		q.Add(Request{Path: p})
+	}
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Queued == 3 }, "listed")
+
+	require.NoError(t, os.Remove(swapped))
+	testfs.SymlinkOrSkip(t, secret, swapped)
+	saved := filepath.Join(e.files, "edited.txt.tmp")
+	require.NoError(t, os.WriteFile(saved, []byte("saved anew"), 0o644))
+	require.NoError(t, os.Rename(saved, edited))
+	q.Resume()
+	require.NoError(t, wait(t, q, 30*time.Second))
+
+	j := jobFor(t, q, swapped)
+	assert.Equal(t, storage.JobSkipped, j.State)
+	assert.Contains(t, j.Err, "symbolic link")
+	assert.Equal(t, storage.JobDone, jobFor(t, q, edited).State)
+	assert.Equal(t, storage.JobDone, jobFor(t, q, plain).State)
+	secretCID := testutil.CIDOf(t, secret)
+	editedCID := testutil.CIDOf(t, edited)
+	var hashes []string
+	for _, u := range e.sandboxUploads() {
+		assert.NotEqual(t, secretCID, u.Hash, "the private file reached the server")
+		hashes = append(hashes, u.Hash)
+	}
+	assert.Contains(t, hashes, editedCID, "the file saved anew is uploaded as it now is")
+	assert.Len(t, hashes, 2)
+	requireHistoryOnce(t, e.db, q.Jobs())
+}
+
 // TestTornCopyIsSentAgainWhole, in the queue: a file
 // rewritten in place during its upload, modification time restored, is not
 // recorded from the torn attempt; it is sent again from the start and the

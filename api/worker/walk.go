@@ -439,7 +439,9 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 		w.add(row, storage.JobFailed, causeOf(err))
 		return
 	}
-	row.Size = id.Size
+	// Pinned to this file: a symbolic link to another one put in its
+	// place before its turn is refused (api.ErrNotListedFile).
+	row.Size, row.FileID = id.Size, id.ID
 	w.queueFile(row, again, id)
 }
 
