@@ -116,6 +116,10 @@ func (q *Queue) Resume() {
 	q.wakeScheduler()
 }
 
+// MaxAttempts is how many times a job is tried before it fails
+// (Config.MaxAttempts, or its default).
+func (q *Queue) MaxAttempts() int { return q.maxAttempts }
+
 // Paused reports whether Pause is in effect, for the pause button's state.
 func (q *Queue) Paused() bool {
 	q.mu.Lock()

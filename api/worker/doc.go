@@ -97,7 +97,11 @@
 // changes in a row it fails. A wait of 10 seconds or more before a retry
 // is announced: Job.RetryAt and the job's sentence say when it ends (and
 // that a longer Retry-After was shortened), so a long pause is never
-// silent.
+// silent. Neither is a slow or silent server: an upload that makes no
+// progress for Config.StallNotice (30 s by default) — dStor takes no more
+// of the file, or has all of it and has not answered — is said to be quiet
+// (Job.QuietSince, with an event) until it moves again; the client's
+// timeouts, not this, end the attempt.
 //
 // A 401 makes the queue ask its [TokenSource] for a fresh token and retry
 // once, without counting an attempt. When the person has to sign in again

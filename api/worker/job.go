@@ -87,6 +87,12 @@ type Job struct {
 	// when that attempt starts; zero otherwise. Err then says so too, so a
 	// long wait is never silent.
 	RetryAt time.Time
+	// QuietSince, while an uploading job's attempt has made no progress
+	// for Config.StallNotice or more (dStor takes no more of the file, or
+	// has all of it — Sent equals Size — and has not answered), is when it
+	// last moved: its start or its last byte sent. Zero otherwise. A
+	// JobChanged event is published when it is set and when it clears.
+	QuietSince time.Time
 	// StartedAt is when the current (or last) attempt started.
 	StartedAt time.Time
 	// FinishedAt is when the job reached done, failed, canceled or skipped.
@@ -163,6 +169,14 @@ type job struct {
 	unsaved   bool                    // InsertJobs failed: there is no row to update
 	writing   bool                    // the persister is writing its row
 	retire    bool                    // leaves memory once its row is written (window.go)
+
+	// movedAt is when the running attempt last moved (its start, or a
+	// byte sent), on the monotonic clock; quietSince is movedAt once the
+	// attempt has been quiet for Config.StallNotice (Job.QuietSince), zero
+	// otherwise; quietTimer checks for that (quiet.go).
+	movedAt    time.Time
+	quietSince time.Time
+	quietTimer *time.Timer
 
 	// progress sampling for Speed and coalescing of progress events
 	sampleAt   time.Time
@@ -260,6 +274,9 @@ func (q *Queue) snapshot(j *job) Job {
 	out.Live = j.live
 	if j.row.State == storage.JobQueued {
 		out.RetryAt = j.retryAt
+	}
+	if j.row.State == storage.JobUploading {
+		out.QuietSince = j.quietSince
 	}
 	return out
 }

@@ -592,6 +592,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		baseBackoff:      cfg.BaseBackoff,
 		maxBackoff:       cfg.MaxBackoff,
 		progressInterval: cfg.ProgressInterval,
+		stallNotice:      cfg.StallNotice,
 		now:              cfg.Now,
 		tokens:           cfg.Tokens,
 		signIn:           cfg.Tokens == nil,

@@ -26,6 +26,9 @@ const (
 	// DefaultProgressInterval is the least time between two progress events
 	// of one job: about four a second, plenty for a progress bar.
 	DefaultProgressInterval = 250 * time.Millisecond
+	// DefaultStallNotice is how long an upload may make no progress before
+	// its job says so (Job.QuietSince).
+	DefaultStallNotice = 30 * time.Second
 )
 
 // ErrClosed is returned by Wait when the queue is closed, so a caller waiting
@@ -70,6 +73,11 @@ type Config struct {
 	// ProgressInterval is the least time between two progress events of one
 	// job (default 250 ms).
 	ProgressInterval time.Duration
+	// StallNotice is how long an upload may make no progress — dStor takes
+	// no more of the file, or has all of it and has not answered — before
+	// its job says so (Job.QuietSince; default DefaultStallNotice). It only
+	// tells: the client's timeouts decide when an attempt gives up.
+	StallNotice time.Duration
 	// Now is the clock for recorded times and speeds; nil means time.Now.
 	Now func() time.Time
 	// LiveLink, when set, turns on the live check (live.go): after each
@@ -112,6 +120,7 @@ type Queue struct {
 	baseBackoff      time.Duration
 	maxBackoff       time.Duration
 	progressInterval time.Duration
+	stallNotice      time.Duration
 	now              func() time.Time
 	printsResults    bool // Config.PrintsResults
 
@@ -253,6 +262,9 @@ func New(cfg Config) (*Queue, error) {
 	}
 	if cfg.ProgressInterval <= 0 {
 		cfg.ProgressInterval = DefaultProgressInterval
+	}
+	if cfg.StallNotice <= 0 {
+		cfg.StallNotice = DefaultStallNotice
 	}
 
 	// One process at a time runs an account's queue: otherwise a second

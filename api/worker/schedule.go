@@ -151,6 +151,7 @@ func (q *Queue) startLocked(j *job) {
 	j.firstAt, j.firstSent = time.Time{}, 0
 	ctx, cancel := context.WithCancelCause(q.ctx)
 	j.cancel = cancel
+	quiet := q.watchQuietLocked(j)
 	q.running++
 	q.markDirty(j)
 	q.publish(JobChanged, j, false)
@@ -165,6 +166,7 @@ func (q *Queue) startLocked(j *job) {
 		defer q.workers.Done()
 		defer cancel(nil)
 		res, err := q.attempt(ctx, j, gen, row, ts)
+		quiet.Stop()
 		if err == nil {
 			q.complete(j, gen, row, res, started)
 		} else {
@@ -460,6 +462,9 @@ func (q *Queue) progress(j *job, gen uint64, sent, total int64) {
 	defer q.mu.Unlock()
 	if j.run != gen || j.row.State != storage.JobUploading || j.finishing {
 		return
+	}
+	if sent != j.sent {
+		q.movedLocked(j)
 	}
 	q.mutate(j, func() {
 		j.sent = sent

@@ -1,0 +1,147 @@
+package worker
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// quietServer puts a front before e's sandbox whose uploads read their
+// first readFirst body bytes (all of it when negative), then wait for
+// release before reading on and answering. It returns a client of its own
+// and release, which may be called more than once.
+func (e *testEnv) quietServer(readFirst int64) (*api.Client, func()) {
+	e.t.Helper()
+	released := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(released) }) }
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v0/add" {
+			e.srv.ServeHTTP(w, r)
+			return
+		}
+		var first bytes.Buffer
+		var err error
+		if readFirst < 0 {
+			_, err = io.Copy(&first, r.Body)
+		} else {
+			_, err = io.CopyN(&first, r.Body, readFirst)
+		}
+		if err != nil {
+			return
+		}
+		select {
+		case <-released:
+		case <-r.Context().Done():
+			return
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(&first, r.Body), r.Body}
+		e.srv.ServeHTTP(w, r)
+	}))
+	e.t.Cleanup(ts.Close)
+	// First: a request held before reading its whole body never learns
+	// that its client went away, and ts.Close waits for it.
+	e.t.Cleanup(release)
+	env, err := api.CustomEnvironment(ts.URL)
+	require.NoError(e.t, err)
+	c, err := api.NewClient(env, nil)
+	require.NoError(e.t, err)
+	e.t.Cleanup(c.CloseIdleConnections)
+	return c, release
+}
+
+// nextJobEvent is the next event about an uploading job for which ok
+// holds (30 s at most: it only stops a hang).
+func nextJobEvent(t *testing.T, events <-chan Event, ok func(Job) bool, what string) Job {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			if (ev.Kind == JobChanged || ev.Kind == JobAdded) && ev.Job.State == storage.JobUploading && ok(ev.Job) {
+				return ev.Job
+			}
+		case <-deadline:
+			t.Fatalf("no event within 30 s: %s", what)
+		}
+	}
+}
+
+// TestQuietUploadIsAnnounced: an upload that stops making progress — the
+// server has the whole file and does not answer, or stops reading the file
+// partway — says so (Job.QuietSince) once Config.StallNotice has passed,
+// and says it no more once the upload moves again; the upload then ends
+// as it would have.
+func TestQuietUploadIsAnnounced(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		size      int
+		readFirst int64
+	}{
+		{"the whole file sent, no answer", 1000, -1},
+		{"the server stops reading partway", 32 << 20, 1 << 20},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			cfg := e.config()
+			var release func()
+			cfg.Client, release = e.quietServer(tt.readFirst)
+			cfg.StallNotice = 100 * time.Millisecond
+			q := e.queue(cfg)
+			events, stop := q.Subscribe(10_000)
+			defer stop()
+			path := e.write("quiet.bin", make([]byte, tt.size))
+			q.Add(Request{Path: path})
+
+			quiet := nextJobEvent(t, events, func(j Job) bool { return !j.QuietSince.IsZero() }, "the upload said to be quiet")
+			assert.Equal(t, 1, quiet.Attempts)
+			assert.GreaterOrEqual(t, time.Since(quiet.QuietSince), cfg.StallNotice)
+			if tt.readFirst < 0 {
+				assert.Equal(t, quiet.Size, quiet.Sent, "the whole file was sent")
+			} else {
+				assert.Less(t, quiet.Sent, quiet.Size, "the upload stopped partway")
+			}
+			release()
+			if tt.readFirst >= 0 {
+				nextJobEvent(t, events, func(j Job) bool { return j.QuietSince.IsZero() }, "the upload moving again")
+			}
+			e.requireDone(q, hangGuard, 1)
+			assert.Equal(t, 1, jobFor(t, q, path).Attempts, "telling is all it does: the attempt went on")
+		})
+	}
+}
+
+// TestProgressingUploadIsNotQuiet: a slow upload that keeps moving (a
+// bandwidth limit) is never said to be quiet while it sends.
+func TestProgressingUploadIsNotQuiet(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	cfg := e.config()
+	cfg.UploadLimit = 1 << 20
+	cfg.StallNotice = time.Second
+	q := e.queue(cfg)
+	events, stop := q.Subscribe(10_000)
+	defer stop()
+	path := e.write("slow.bin", make([]byte, 3<<20))
+	q.Add(Request{Path: path})
+	e.requireDone(q, hangGuard, 1)
+	stop()
+	for ev := range events {
+		if ev.Job.State == storage.JobUploading && ev.Job.Sent < ev.Job.Size {
+			assert.True(t, ev.Job.QuietSince.IsZero(), "said quiet while sending, at %d of %d bytes", ev.Job.Sent, ev.Job.Size)
+		}
+	}
+}
