@@ -93,7 +93,9 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, signInTimeout)
 	defer cancel()
+	slow := sayIfSlow(cio.Err, "dStor has not answered the sign-in")
 	s, err := session.SignIn(ctx, client, creds, time.Now())
+	slow()
 	if err != nil {
 		return err
 	}

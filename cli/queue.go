@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +25,33 @@ import (
 // exitInterrupted is the exit status of a run ended by Ctrl+C (128+SIGINT,
 // as shells report it).
 const exitInterrupted = 130
+
+// stallNotice is how long an upload may make no progress before the run
+// says so (0: worker.DefaultStallNotice); tests make it short.
+var stallNotice time.Duration
+
+// sayIfSlow prints, on w, "Slow: <what> for <the stall notice> — still
+// waiting" if the returned function, called when the wait is over, is not
+// called within that time: a server that does not answer is never met
+// with silence (it returns once any such line is printed).
+func sayIfSlow(w io.Writer, what string) (over func()) {
+	after := cmp.Or(stallNotice, worker.DefaultStallNotice)
+	var mu sync.Mutex
+	done := false
+	t := time.AfterFunc(after, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !done {
+			fmt.Fprintf(w, "Slow: %s for %s — still waiting\n", what, after)
+		}
+	})
+	return func() {
+		t.Stop()
+		mu.Lock()
+		done = true
+		mu.Unlock()
+	}
+}
 
 // queueOptions are the flags upload and resume share.
 type queueOptions struct {
@@ -126,7 +156,9 @@ type queueRun struct {
 // earlier runs failed stay in the saved queue, for the window and
 // --retry-failed, and send no event.
 func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests []worker.Request, early *earlySignIn) (*queueRun, error) {
+	slow := sayIfSlow(cio.Err, "dStor has not answered the sign-in")
 	client, sess, err := runSession(ctx, st, early)
+	slow()
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +182,7 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 	q, err := worker.New(worker.Config{
 		Client: client, DB: st.db, Tokens: sess.Tokens, Paused: true, PrintsResults: true,
 		Env: st.envKey, Account: sess.Account, Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
-		UploadLimit: limit,
+		UploadLimit: limit, StallNotice: stallNotice,
 	})
 	if err != nil {
 		run.rep.close()
@@ -158,6 +190,7 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 		return nil, err
 	}
 	run.q = q
+	run.rep.setMaxAttempts(q.MaxAttempts())
 	run.events, run.unsubscribe = q.Subscribe(1024)
 	if o.retryFailed {
 		q.RetryFailed()

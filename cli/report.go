@@ -52,6 +52,12 @@ type reporter struct {
 	alreadyQueuedFiles int
 	retryAt            time.Time // the last retry time announced
 	stalled            string    // the last Summary.Stalled announced
+	// maxAttempts is how many attempts a file gets (the queue's), for the
+	// attempt counts said; inFlight is the attempt each upload in flight
+	// is on, and quiet the attempt each upload said to be quiet was on.
+	maxAttempts int
+	inFlight    map[string]int
+	quiet       map[string]int
 
 	progress *mpb.Progress // nil when stderr is not a terminal
 	bars     map[string]*mpb.Bar
@@ -62,7 +68,8 @@ type reporter struct {
 }
 
 func newReporter(cio IO, asJSON bool, link func(hash, name string) string) *reporter {
-	r := &reporter{cio: cio, json: asJSON, link: link, start: time.Now(), out: cio.Out, bars: map[string]*mpb.Bar{}, speeds: map[string]float64{}}
+	r := &reporter{cio: cio, json: asJSON, link: link, start: time.Now(), out: cio.Out, bars: map[string]*mpb.Bar{}, speeds: map[string]float64{},
+		maxAttempts: worker.DefaultMaxAttempts, inFlight: map[string]int{}, quiet: map[string]int{}}
 	if f, ok := cio.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		r.progress = mpb.New(mpb.WithOutput(f), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
 		if o, ok := cio.Out.(*os.File); ok && term.IsTerminal(int(o.Fd())) {
@@ -116,6 +123,13 @@ func (r *reporter) queueChanged(s worker.Summary) {
 	r.stalled = s.Stalled
 }
 
+// setMaxAttempts sets how many attempts a file gets, for the counts said.
+func (r *reporter) setMaxAttempts(n int) {
+	r.mu.Lock()
+	r.maxAttempts = n
+	r.mu.Unlock()
+}
+
 // announceRetry prints, once per distinct time, that uploads wait long
 // before their next attempt (a long Retry-After) and when that ends.
 func (r *reporter) announceRetry(j worker.Job) {
@@ -123,7 +137,66 @@ func (r *reporter) announceRetry(j worker.Job) {
 		return
 	}
 	r.retryAt = j.RetryAt
-	fmt.Fprintf(r.errOut(), "Waiting: %s: %s\n", inert.Text(j.Name), inert.Line(j.Err))
+	fmt.Fprintf(r.errOut(), "Waiting: %s%s: %s\n", inert.Text(j.Name), r.nextAttempt(j), inert.Line(j.Err))
+}
+
+// nextAttempt is " (attempt N of M)" for the next attempt of a queued job
+// that was tried before, else "".
+func (r *reporter) nextAttempt(j worker.Job) string {
+	if j.Attempts < 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (attempt %d of %d)", j.Attempts+1, r.maxAttempts)
+}
+
+// announceAttempt says, on a terminal or not, what becomes of the uploads'
+// attempts, so a slow or failing server is never silent: an upload that
+// makes no progress for a while (worker.Job.QuietSince) and one that moves
+// again, and each retry soon to start, with its number (a retry 10 s or
+// more away is announceRetry's).
+func (r *reporter) announceAttempt(j worker.Job) {
+	name := inert.Text(j.Name)
+	switch j.State {
+	case storage.JobUploading:
+		r.inFlight[j.ID] = j.Attempts
+		shown, told := r.quiet[j.ID]
+		told = told && shown == j.Attempts
+		switch {
+		case !j.QuietSince.IsZero() && !told:
+			r.quiet[j.ID] = j.Attempts
+			fmt.Fprintf(r.errOut(), "Slow: %s (attempt %d of %d): %s — still waiting\n", name, j.Attempts, r.maxAttempts, quietSentence(j))
+		case j.QuietSince.IsZero() && told:
+			delete(r.quiet, j.ID)
+			fmt.Fprintf(r.errOut(), "Going on: %s: the upload is moving again.\n", name)
+		}
+	case storage.JobQueued:
+		failed, ok := r.inFlight[j.ID]
+		r.forgetAttempt(j.ID)
+		if ok && failed == j.Attempts && j.Err != "" && j.RetryAt.IsZero() {
+			fmt.Fprintf(r.errOut(), "Retrying: %s%s: %s\n", name, r.nextAttempt(j), inert.Line(j.Err))
+		}
+	default:
+		r.forgetAttempt(j.ID)
+	}
+}
+
+// forgetAttempt drops what announceAttempt kept of job id.
+func (r *reporter) forgetAttempt(id string) {
+	delete(r.inFlight, id)
+	delete(r.quiet, id)
+}
+
+// quietSentence says what an upload said to be quiet waits for, and since
+// how long.
+func quietSentence(j worker.Job) string {
+	quiet := max(time.Since(j.QuietSince).Round(time.Second), time.Second)
+	switch {
+	case j.Sent >= j.Size:
+		return fmt.Sprintf("the whole file is sent and dStor has not answered for %s", quiet)
+	case j.Sent > 0:
+		return fmt.Sprintf("dStor has taken no more of the file for %s (%s of %s sent)", quiet, api.FormatSize(j.Sent), api.FormatSize(j.Size))
+	}
+	return fmt.Sprintf("dStor has not answered for %s, and no byte of the file is sent yet", quiet)
 }
 
 // leftovers prints the results that earlier runs finished but could not
@@ -144,9 +217,11 @@ func (r *reporter) job(j worker.Job) {
 	defer r.mu.Unlock()
 	if !j.State.Final() {
 		r.announceRetry(j)
+		r.announceAttempt(j)
 		r.updateBar(j)
 		return
 	}
+	r.forgetAttempt(j.ID)
 	if bar := r.bars[j.ID]; bar != nil {
 		// The result line replaces the bar (SetTotal would not complete a
 		// bar made with a known total).

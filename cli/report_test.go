@@ -44,3 +44,48 @@ func TestReportLinesAreInert(t *testing.T) {
 func printableLines(text string) bool {
 	return utf8.ValidString(text) && strings.IndexFunc(text, func(r rune) bool { return r != '\n' && r != ' ' && !unicode.IsPrint(r) }) < 0
 }
+
+// TestReportTellsAttempts: an upload said to be quiet partway is told once
+// per attempt, with what it has sent; moving again is told; a retry soon
+// to start is told with its number, and one 10 s or more away (Waiting)
+// too; a job queued for the first time, or put back by a pause, is not a
+// retry.
+func TestReportTellsAttempts(t *testing.T) {
+	var out, errOut strings.Builder
+	r := newReporter(IO{Out: &out, Err: &errOut}, true, func(hash, _ string) string { return hash })
+	r.setMaxAttempts(4)
+	quietSince := time.Now().Add(-30600 * time.Millisecond) // said as 31s
+	j := worker.Job{ID: "j", Name: "big.bin", LocalPath: "/in/big.bin", Size: 4_000_000}
+	at := func(state storage.JobState, attempts int, sent int64, quiet time.Time, err string) worker.Job {
+		c := j
+		c.State, c.Attempts, c.Sent, c.QuietSince, c.Err = state, attempts, sent, quiet, err
+		return c
+	}
+	for _, step := range []worker.Job{
+		at(storage.JobQueued, 0, 0, time.Time{}, ""),
+		at(storage.JobUploading, 1, 1_000_000, time.Time{}, ""),
+		at(storage.JobUploading, 1, 1_000_000, quietSince, ""),
+		at(storage.JobUploading, 1, 1_000_000, quietSince, ""), // told once
+		at(storage.JobUploading, 1, 1_200_000, time.Time{}, ""),
+		at(storage.JobUploading, 1, 1_200_000, quietSince, ""),
+		at(storage.JobQueued, 1, 0, time.Time{}, "dStor did not answer in time"),
+		at(storage.JobUploading, 2, 4_000_000, quietSince, ""),
+		at(storage.JobQueued, 1, 0, time.Time{}, "paused"), // a pause gives the attempt back
+		at(storage.JobUploading, 2, 0, time.Time{}, ""),
+	} {
+		r.job(step)
+	}
+	retry := at(storage.JobQueued, 2, 0, time.Time{}, "dStor is busy — trying again at 12:00:00 (in 1m0s)")
+	retry.RetryAt = time.Now().Add(time.Minute)
+	r.job(retry)
+	r.close()
+	assert.Empty(t, out.String(), "stdout is for results")
+	assert.Equal(t, strings.Join([]string{
+		"Slow: big.bin (attempt 1 of 4): dStor has taken no more of the file for 31s (1 MB of 4 MB sent) — still waiting",
+		"Going on: big.bin: the upload is moving again.",
+		"Slow: big.bin (attempt 1 of 4): dStor has taken no more of the file for 31s (1.2 MB of 4 MB sent) — still waiting",
+		"Retrying: big.bin (attempt 2 of 4): dStor did not answer in time",
+		"Slow: big.bin (attempt 2 of 4): the whole file is sent and dStor has not answered for 31s — still waiting",
+		"Waiting: big.bin (attempt 3 of 4): dStor is busy — trying again at 12:00:00 (in 1m0s)",
+	}, "\n")+"\n", errOut.String())
+}

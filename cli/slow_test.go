@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// watchedOutput is an output that tells when what was written to it
+// contains a given text.
+type watchedOutput struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	watches map[string]chan struct{}
+}
+
+func (w *watchedOutput) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	for s, ch := range w.watches {
+		if strings.Contains(w.buf.String(), s) {
+			close(ch)
+			delete(w.watches, s)
+		}
+	}
+	return n, err
+}
+
+// when is closed once the output contains s.
+func (w *watchedOutput) when(s string) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ch := make(chan struct{})
+	if strings.Contains(w.buf.String(), s) {
+		close(ch)
+		return ch
+	}
+	if w.watches == nil {
+		w.watches = map[string]chan struct{}{}
+	}
+	w.watches[s] = ch
+	return ch
+}
+
+func (w *watchedOutput) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// awaitOutput waits for ch (30 s at most: it only stops a hang).
+func awaitOutput(t *testing.T, ch <-chan struct{}, errOut *watchedOutput, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no %s on stderr within 30 s; stderr:\n%s", what, errOut.String())
+	}
+}
+
+// TestSlowServerIsAnnounced: a server that has the whole file and does not
+// answer is announced on stderr once the stall notice has passed, with the
+// attempt; when that attempt fails and is tried again, stderr says so,
+// with the attempt's number. Stdout, in --json, holds only the result.
+func TestSlowServerIsAnnounced(t *testing.T) {
+	sb := keyedSandbox(t)
+	stallNotice = 50 * time.Millisecond
+	t.Cleanup(func() { stallNotice = 0 })
+	answer := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(answer) }) }
+	var adds atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v0/add" && adds.Add(1) == 1 {
+			// The whole file read, then silence until the test says;
+			// then a busy answer, which is tried again.
+			_, _ = io.Copy(io.Discard, r.Body)
+			select {
+			case <-answer:
+			case <-r.Context().Done():
+				return
+			}
+			http.Error(w, `{"message":"busy"}`, http.StatusServiceUnavailable)
+			return
+		}
+		sb.Srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	t.Cleanup(release) // first: a held request must not keep ts.Close waiting
+
+	path := filepath.Join(t.TempDir(), "slow.txt")
+	testutil.WriteFile(t, path, 100)
+	var out bytes.Buffer
+	errOut := &watchedOutput{}
+	slow := errOut.when("Slow: slow.txt (attempt 1 of 5): the whole file is sent and dStor has not answered for ")
+	retrying := errOut.when("Retrying: slow.txt (attempt 2 of 5): dStor is busy")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exited := make(chan int, 1)
+	go func() {
+		exited <- Run(ctx, []string{"upload", "--json", "--env", ts.URL, path}, IO{In: strings.NewReader(""), Out: &out, Err: errOut})
+	}()
+
+	awaitOutput(t, slow, errOut, "slow-server notice")
+	release()
+	awaitOutput(t, retrying, errOut, "retry notice")
+	select {
+	case code := <-exited:
+		require.Equal(t, 0, code, errOut.String())
+	case <-time.After(2 * time.Minute): // only stops a hang
+		t.Fatalf("the upload did not end; stderr:\n%s", errOut.String())
+	}
+	var rec struct {
+		State    string `json:"state"`
+		Attempts int    `json:"attempts"`
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 1, "stdout holds the result alone: %s", out.String())
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &rec), lines[0])
+	assert.Equal(t, "done", rec.State)
+	assert.Equal(t, 2, rec.Attempts)
+	assert.Equal(t, 1, strings.Count(errOut.String(), "Slow: "), "one notice for the quiet attempt: %s", errOut.String())
+}
+
+// TestSlowSignInIsAnnounced: a server that does not answer the sign-in is
+// announced on stderr once the stall notice has passed; the run goes on
+// when it answers.
+func TestSlowSignInIsAnnounced(t *testing.T) {
+	sb := keyedSandbox(t)
+	stallNotice = 50 * time.Millisecond
+	t.Cleanup(func() { stallNotice = 0 })
+	answer := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(answer) }) }
+	var tokens atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/dev/temp-token" && tokens.Add(1) == 1 {
+			select {
+			case <-answer:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		sb.Srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	t.Cleanup(release) // first: a held request must not keep ts.Close waiting
+
+	path := filepath.Join(t.TempDir(), "a.txt")
+	testutil.WriteFile(t, path, 100)
+	errOut := &watchedOutput{}
+	slow := errOut.when("Slow: dStor has not answered the sign-in for 50ms — still waiting\n")
+	exited := make(chan int, 1)
+	go func() {
+		exited <- Run(context.Background(), []string{"upload", "--env", ts.URL, path}, IO{In: strings.NewReader(""), Out: io.Discard, Err: errOut})
+	}()
+	awaitOutput(t, slow, errOut, "slow sign-in notice")
+	release()
+	select {
+	case code := <-exited:
+		require.Equal(t, 0, code, errOut.String())
+	case <-time.After(2 * time.Minute): // only stops a hang
+		t.Fatalf("the upload did not end; stderr:\n%s", errOut.String())
+	}
+	assert.Equal(t, 1, sb.Uploads())
+}
