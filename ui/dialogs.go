@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -66,19 +67,29 @@ func (a *App) newDialog(title string, icon fyne.Resource, content fyne.CanvasObj
 	return d
 }
 
-// newTextDialog is newDialog for a message: the text wrapped and centred,
-// the dialog as wide as the text needs up to 600 points or nine tenths of
-// the window, as Fyne's own message dialogs are.
-func (a *App) newTextDialog(title string, icon fyne.Resource, message string, choices ...dialogChoice) *dialog.CustomDialog {
-	label := &widget.Label{Text: message, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
-	d := a.newDialog(title, icon, label, choices...)
+// showTextDialog shows a message in a newDialog, under heading (none when
+// ""): the name of what the message is about, in bold on one line, cut
+// with "…" where it is longer than the dialog is wide. The message is
+// wrapped and centred, the dialog as wide as the text needs up to 600
+// points or nine tenths of the window, as Fyne's own message dialogs are,
+// and as tall as the text wrapped at that width: sized once shown, when
+// the wrapped text has its width (sized before, a dialog with one narrow
+// button came out tall and mostly empty).
+func (a *App) showTextDialog(title string, icon fyne.Resource, heading, message string, choices ...dialogChoice) {
+	var content fyne.CanvasObject = &widget.Label{Text: message, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	if heading != "" {
+		head := &widget.Label{Text: heading, Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+		content = container.NewVBox(head, content)
+	}
+	d := a.newDialog(title, icon, content, choices...)
 	unwrapped := widget.NewLabel(message).MinSize().Width + 2*theme.Padding() + dialogFramePad
-	width := min(unwrapped, maxMessageWidth, a.win.Canvas().Size().Width*0.9)
-	d.Resize(fyne.NewSize(width, 0)) // Resize keeps at least the minimum height
-	return d
+	size := fyne.NewSize(min(unwrapped, maxMessageWidth, a.win.Canvas().Size().Width*0.9), 0)
+	d.Resize(size) // Resize keeps at least the minimum height
+	d.Show()
+	d.Resize(size)
 }
 
-// How wide newTextDialog makes a message's dialog: at most
+// How wide showTextDialog makes a message's dialog: at most
 // maxMessageWidth, with dialogFramePad for the dialog's frame around the
 // text (Fyne's own value).
 const (
@@ -88,5 +99,5 @@ const (
 
 // showMessage shows title and message with an OK button.
 func (a *App) showMessage(title, message string) {
-	a.newTextDialog(title, theme.InfoIcon(), message, dialogChoice{label: tr("OK")}).Show()
+	a.showTextDialog(title, theme.InfoIcon(), "", message, dialogChoice{label: tr("OK")})
 }

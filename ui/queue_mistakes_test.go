@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -257,5 +258,38 @@ func TestPauseOutlivesSigningOut(t *testing.T) {
 		assert.True(t, a.upload.sum.Paused, "still paused after signing in again (%s)", a.upload.summary.Text)
 		assert.Equal(t, tr("Resume"), a.upload.pause.Text)
 		assert.Zero(t, a.upload.sum.Done)
+	})
+}
+
+// TestTextDialogFitsItsText: a message's dialog with one narrow button
+// (OK), such as a failed row's whole reason, is as tall as its text
+// wrapped at the dialog's width, not a tall box of empty space under it
+// (its text's least height at no width, a word a line).
+func TestTextDialogFitsItsText(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	reason := "The file is gone: it was moved or deleted. Add it again from where it is now. Tried 3 times."
+	e.ui(func() {
+		a.upload.jobs = []worker.Job{{ID: "j1", Name: "holiday-video-2026-summer-part-2.mp4", State: dstorage.JobFailed, Reason: worker.ReasonFileMissing, Attempts: 3}}
+		a.upload.reindex()
+		defer func() { a.upload.jobs = nil; a.upload.reindex() }()
+		c := a.win.Canvas()
+		for name, open := range map[string]func(){
+			"reason":  func() { a.upload.onShowReason("j1") },
+			"message": func() { a.showMessage("Exported", reason) },
+		} {
+			open()
+			var text *widget.Label
+			walkObjects(c.Overlays().Top(), func(o fyne.CanvasObject) {
+				if l, ok := o.(*widget.Label); ok && l.Wrapping == fyne.TextWrapWord {
+					text = l
+				}
+			})
+			require.NotNil(t, text, name)
+			assert.Contains(t, text.Text, "Add it again", name)
+			assert.Less(t, text.Size().Height, 1.5*text.MinSize().Height,
+				"%s: the text (%v, needing %v) has no tall empty space under it", name, text.Size(), text.MinSize())
+			dismissOverlays(c)
+		}
 	})
 }

@@ -315,7 +315,7 @@ func (v *uploadView) onShowReason(id string) {
 		return
 	}
 	if look := v.lookOf(j); look.reason != "" {
-		v.a.showMessage(look.text, inert.Text(j.Name)+"\n\n"+look.reason)
+		v.a.showTextDialog(look.text, theme.InfoIcon(), inert.Text(j.Name), look.reason, dialogChoice{label: tr("OK")})
 	}
 }
 

@@ -111,10 +111,10 @@ func caption(text string, importance widget.Importance) *widget.Label {
 // confirm asks title with text, its buttons saying yes and no, and runs
 // then when the person chooses yes; Escape answers no.
 func (a *App) confirm(title, text, yes, no string, then func()) {
-	a.newTextDialog(title, theme.QuestionIcon(), text,
+	a.showTextDialog(title, theme.QuestionIcon(), "", text,
 		dialogChoice{label: no, icon: theme.CancelIcon()},
 		dialogChoice{label: yes, icon: theme.ConfirmIcon(), imp: widget.HighImportance, chosen: then},
-	).Show()
+	)
 }
 
 // note is a wrapped paragraph of help or status text.
