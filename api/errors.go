@@ -174,6 +174,13 @@ func (e *Error) sentence() string {
 	case KindServer:
 		return e.retryLater("dStor is busy or having trouble — retrying later may work")
 	case KindTimeout:
+		var stall *stallError
+		switch {
+		case errors.As(e.Err, &stall):
+			return stall.what + " — check your connection; retrying may work"
+		case errors.Is(e.Err, errAnswerTimeout):
+			return "dStor began its answer but did not finish sending it in time — check your connection; retrying may work"
+		}
 		return "dStor did not answer in time — check your connection; retrying may work"
 	case KindUnreachable:
 		return e.unreachableSentence()

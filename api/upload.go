@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -300,7 +301,11 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 		return nil, nil, fmt.Errorf("upload %s: %w", quoteShort(name), state.localErr)
 	}
 	if err != nil {
-		return nil, nil, transportError(ctx, OpUpload, host, err)
+		e := transportError(ctx, OpUpload, host, err)
+		if stall := stalled(err, state); e.Kind == KindTimeout && ctx.Err() == nil && stall != nil {
+			e.Err = stall
+		}
+		return nil, nil, e
 	}
 	defer func() { _ = resp.Body.Close() }()
 	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
@@ -402,6 +407,33 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 	}
 	res.Hash, res.Verified = hash, true
 	return res, nil
+}
+
+// stallError is the cause of a KindTimeout error of an upload whose
+// server stalled: what it stopped doing, and the transport's error.
+type stallError struct {
+	what string
+	err  error
+}
+
+func (e *stallError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *stallError) Unwrap() error { return e.err }
+
+// stalled says which wait of an upload timed out with err: a write that
+// made no progress (the write idle timeout: dStor stopped taking the
+// file), or, the whole file sent, the wait for the answer's headers; nil
+// for another (connecting, the TLS handshake).
+func stalled(err error, state bodyState) *stallError {
+	var op *net.OpError
+	switch {
+	case errors.As(err, &op) && op.Op == "write":
+		return &stallError{what: "dStor stopped taking the file partway and took no more of it in time", err: err}
+	case errors.As(err, &op):
+		return nil
+	case state.complete:
+		return &stallError{what: "the whole file was sent, but dStor did not answer in time", err: err}
+	}
+	return nil
 }
 
 // closeDelimited reports an answer whose body ends where the connection

@@ -727,6 +727,7 @@ func TestUploadAnswerStalls(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTimeout)
 	assert.True(t, Retryable(err))
 	assert.Contains(t, err.Error(), "stopped sending its answer")
+	assert.Equal(t, "dStor began its answer but did not finish sending it in time — check your connection; retrying may work", Human(err))
 }
 
 func TestParseAddResponse(t *testing.T) {
