@@ -329,6 +329,11 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.onSignOut()
 		check("sign-out dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
+		a.upload.sum.Paused = true
+		a.onSignOut()
+		check("sign-out dialog, paused", a.win.Canvas())
+		dismissOverlays(a.win.Canvas())
+		a.upload.sum.Paused = false
 		a.upload.sum.Walking = true
 		a.upload.onCancelAll()
 		check("cancel all dialog", a.win.Canvas())

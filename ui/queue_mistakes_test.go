@@ -247,9 +247,10 @@ func TestPauseOutlivesSigningOut(t *testing.T) {
 	e.eventually(func() bool { return a.upload.sum.Queued == 1 }, "queued")
 	e.ui(func() {
 		a.onSignOut()
-		if c := a.win.Canvas(); c.Overlays().Top() != nil {
-			test.Tap(overlayButton(t, c, tr("Sign out")))
-		}
+		c := a.win.Canvas()
+		require.NotNil(t, c.Overlays().Top(), "files are queued: Sign out asks first")
+		assert.Contains(t, overlayText(c), "stay paused", "the question says the uploads stay paused, not that they continue")
+		test.Tap(overlayButton(t, c, tr("Sign out")))
 	})
 	e.eventually(func() bool { return a.sess == nil }, "signed out")
 	e.signInSandbox()

@@ -607,10 +607,11 @@ func (a *App) onSignOut() {
 		a.doSignOut()
 		return
 	}
-	a.confirm(tr("Sign out while uploading?"),
-		tr("The uploads still in the queue stop now. They continue when you sign in to this account again."),
-		tr("Sign out"), tr("Cancel"),
-		a.doSignOut)
+	text := tr("The uploads still in the queue stop now. They continue when you sign in to this account again.")
+	if a.upload.sum.Paused { // and stay paused (rememberPause)
+		text = tr("The uploads in the queue are paused and stay paused: after you sign in to this account again, Resume sends them.")
+	}
+	a.confirm(tr("Sign out while uploading?"), text, tr("Sign out"), tr("Cancel"), a.doSignOut)
 }
 
 // doSignOut closes the session and forgets the account: its secrets leave
