@@ -396,6 +396,24 @@ func (e *ClockError) sentence() string {
 		") cannot be used — set this computer's date, time and time zone correctly (automatic time), then try again"
 }
 
+// AccountChangedError reports a renewed token that names another account
+// (its sub claim) than the one the session signed in as. Such a token is
+// never used: an upload with it would go to that other account while the
+// history files it under the one signed in. The person signs in again.
+type AccountChangedError struct {
+	SignedIn string // the account id of the session's first token
+	Renewed  string // the account id the renewed token names
+}
+
+// Error is the sentence.
+func (e *AccountChangedError) Error() string { return e.sentence() }
+
+func (e *AccountChangedError) sentence() string {
+	return "dStor renewed the sign-in for another account (" + truncate(cleanText(e.Renewed), 64) +
+		") than the one signed in (" + truncate(cleanText(e.SignedIn), 64) +
+		"), so nothing more is uploaded with it; the files not yet uploaded stay in the queue — sign in again to continue"
+}
+
 // Retryable reports whether trying the same request again later may work:
 // network failures, timeouts, 429 and 5xx. It is false for refusals (4xx),
 // malformed answers, hash mismatches, local validation errors and
@@ -474,6 +492,10 @@ func Human(err error) string {
 	var ce *ClockError
 	if errors.As(err, &ce) {
 		return ce.sentence()
+	}
+	var ac *AccountChangedError
+	if errors.As(err, &ac) {
+		return ac.sentence()
 	}
 	switch {
 	case errors.Is(err, ErrFileChanged):

@@ -300,10 +300,14 @@ func drain(ctx context.Context, q *worker.Queue, events <-chan worker.Event, rep
 // stopped, else success.
 func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr error) error {
 	sum := rep.summary()
+	var changed *api.AccountChangedError
 	switch {
 	case interrupted:
 		fmt.Fprintf(cio.Err, "Interrupted: %s. Run \"dstor-uploader resume\" to finish.\n", sum)
 		return &exitError{code: exitInterrupted}
+	case errors.As(waitErr, &changed):
+		fmt.Fprintf(cio.Err, "Stopped: %s (%s). Run \"dstor-uploader login\", then \"dstor-uploader resume\".\n", changed.Error(), sum)
+		return &exitError{code: 1}
 	case errors.Is(waitErr, worker.ErrSignInRequired):
 		fmt.Fprintf(cio.Err, "Stopped: the sign-in expired (%s). Run \"dstor-uploader login\", then \"dstor-uploader resume\".\n", sum)
 		return &exitError{code: 1}

@@ -128,6 +128,8 @@ func uploadReasonText(code worker.ReasonCode, arg string) string {
 	switch code {
 	case worker.ReasonSignIn:
 		return tr("Waiting for sign-in: the session expired. Sign in again to continue.")
+	case worker.ReasonAccountChanged:
+		return tr("Waiting for sign-in: dStor renewed the sign-in for another account, so nothing was uploaded with it. Sign in again to continue.")
 	case worker.ReasonPaused:
 		return tr("Paused partway: dStor cannot resume an upload, so this file starts again from the beginning when you resume.")
 	case worker.ReasonChangedRetry:

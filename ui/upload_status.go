@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
@@ -102,12 +104,24 @@ func (v *uploadView) showWaiting(s worker.Summary) {
 		show(v.signInBtn, false)
 		show(v.waiting, true)
 	case s.WaitingSignIn:
-		setLabel(v.waitLabel, trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", s.Waiting+s.Queued), v.waitLabel.Importance)
+		setLabel(v.waitLabel, signInWaitText(s), v.waitLabel.Importance)
 		show(v.signInBtn, true)
 		show(v.waiting, true)
 	default:
 		show(v.waiting, false)
 	}
+}
+
+// signInWaitText says why uploads wait for a sign-in: a renewed token
+// that named another account (both named), or an expired session.
+func signInWaitText(s worker.Summary) string {
+	n := s.Waiting + s.Queued
+	var changed *api.AccountChangedError
+	if errors.As(s.SignInErr, &changed) {
+		return trn("dStor renewed the sign-in for another account ({{.Renewed}}) than the one signed in ({{.SignedIn}}), so nothing was uploaded with it. Sign in again to continue {{.Count}} uploads.", n,
+			map[string]any{"Renewed": inert.Line(changed.Renewed), "SignedIn": inert.Line(changed.SignedIn)})
+	}
+	return trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", n)
 }
 
 // stalledText says that uploads wait for room on the full disk, which

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -319,6 +320,28 @@ func TestFullDiskBannerSaysWhatToFree(t *testing.T) {
 		a.upload.sum = worker.Summary{Total: 3, Done: 3}
 		a.upload.render()
 		assert.False(t, a.upload.waiting.Visible())
+	})
+}
+
+// TestAccountChangedBannerSaysWhy: a queue stopped because a renewed
+// token named another account says so, naming both, with the sign-in
+// button; a plain expiry keeps its own sentence.
+func TestAccountChangedBannerSaysWhy(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	changed := fmt.Errorf("%w: %w", worker.ErrSignInRequired, &api.AccountChangedError{SignedIn: "acct-1", Renewed: "acct-2"})
+	e.ui(func() {
+		a.upload.sum = worker.Summary{Total: 3, Waiting: 3, WaitingSignIn: true, SignInErr: changed}
+		a.upload.render()
+		assert.True(t, a.upload.waiting.Visible())
+		assert.True(t, a.upload.signInBtn.Visible())
+		assert.Contains(t, a.upload.waitLabel.Text, "another account (acct-2)")
+		assert.Contains(t, a.upload.waitLabel.Text, "signed in (acct-1)")
+		assert.Contains(t, a.upload.waitLabel.Text, "Sign in again to continue 3 uploads.")
+		assert.NotContains(t, a.upload.waitLabel.Text, "expired")
+		a.upload.sum = worker.Summary{Total: 3, Waiting: 3, WaitingSignIn: true}
+		a.upload.render()
+		assert.Equal(t, "Your session has expired. Sign in again to continue 3 uploads.", a.upload.waitLabel.Text)
 	})
 }
 

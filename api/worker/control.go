@@ -161,7 +161,7 @@ func (q *Queue) RetryFailed() {
 	}
 	to, c := storage.JobQueued, none
 	if q.signIn {
-		to, c = storage.JobWaitingSignIn, causeSignIn
+		to, c = storage.JobWaitingSignIn, q.signInCauseLocked()
 	}
 	moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobFailed}, To: to, Msg: c.text, Reason: string(c.code), ResetAttempts: true})
 	if len(moved) > 0 {
@@ -178,7 +178,7 @@ func (q *Queue) retryLocked(j *job) {
 	}
 	state, c := storage.JobQueued, none
 	if q.signIn {
-		state, c = storage.JobWaitingSignIn, causeSignIn
+		state, c = storage.JobWaitingSignIn, q.signInCauseLocked()
 	}
 	q.mutate(j, func() {
 		j.row.State = state
@@ -289,6 +289,7 @@ func (q *Queue) SetTokens(ts TokenSource) {
 		return
 	}
 	q.tokens = ts
+	q.signInErr = nil
 	if ts == nil {
 		q.enterSignInLocked()
 		return
@@ -319,6 +320,7 @@ func (q *Queue) SetTokens(ts TokenSource) {
 func (q *Queue) enterSignInLocked() {
 	changed := !q.signIn
 	q.signIn = true
+	c := q.signInCauseLocked()
 	for _, j := range q.ready {
 		j.ready = false
 	}
@@ -329,13 +331,13 @@ func (q *Queue) enterSignInLocked() {
 	for _, j := range q.active {
 		if j.row.State == storage.JobQueued {
 			q.mutate(j, func() { j.row.State = storage.JobWaitingSignIn })
-			causeSignIn.set(&j.row)
+			c.set(&j.row)
 			q.markDirty(j)
 			q.publish(JobChanged, j, false)
 		}
 		q.retireLocked(j)
 	}
-	if moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobQueued}, To: storage.JobWaitingSignIn, Msg: causeSignIn.text, Reason: string(causeSignIn.code)}); len(moved) > 0 {
+	if moved := q.changeStoredLocked(storage.JobChange{From: []storage.JobState{storage.JobQueued}, To: storage.JobWaitingSignIn, Msg: c.text, Reason: string(c.code)}); len(moved) > 0 {
 		q.publish(JobsChanged, nil, false)
 	}
 	if changed {

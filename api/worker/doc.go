@@ -106,7 +106,10 @@
 // A 401 makes the queue ask its [TokenSource] for a fresh token and retry
 // once, without counting an attempt. When the person has to sign in again
 // ([ErrSignInRequired]), the job and every queued job go to
-// "waiting-sign-in" and nothing starts until [Queue.SetTokens]. Tokens are
+// "waiting-sign-in" and nothing starts until [Queue.SetTokens]. A renewed
+// token that names another account than the first one did is such a case
+// (an *api.AccountChangedError, kept in Summary.SignInErr and returned by
+// [Queue.Wait]): nothing is uploaded with it. Tokens are
 // judged on dStor's clock (api.Token.ServerOffset): an API key's source
 // ([NewAPIKeyTokens]) asks for expiries on that clock, renews a token a
 // quarter of its real life before it ends (one minute for long ones), and

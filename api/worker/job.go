@@ -128,6 +128,10 @@ type Summary struct {
 	Paused bool
 	// WaitingSignIn is true while the queue waits for SetTokens.
 	WaitingSignIn bool
+	// SignInErr is why the queue waits for sign-in when an upload found
+	// out (it wraps ErrSignInRequired; an *api.AccountChangedError when a
+	// renewed token named another account); nil otherwise.
+	SignInErr error
 	// Stalled, when not empty, is why no new upload starts for now: the
 	// disk holding the database is full, and finished uploads wait to be
 	// recorded (so none is ever sent twice). It says what to do.
@@ -259,6 +263,7 @@ func (q *Queue) summaryLocked() Summary {
 		BytesDone:     q.bytesDone + q.inflight,
 		Paused:        q.paused,
 		WaitingSignIn: q.signIn,
+		SignInErr:     q.signInErr,
 		Stalled:       q.stalled,
 		StalledDisk:   q.stalledDisk,
 		Walking:       q.walkBusy || len(q.pendingAdds) > 0,

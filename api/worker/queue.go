@@ -134,6 +134,7 @@ type Queue struct {
 	closed      bool
 	paused      bool
 	signIn      bool                   // waiting for SetTokens
+	signInErr   error                  // why, when an upload found out (Summary.SignInErr); else nil
 	stalled     string                 // why no upload may start (the persister holds rows that met a full disk), for Summary.Stalled; "" when none
 	stalledDisk *storage.DiskFullError // the full disk of stalled, for Summary.StalledDisk
 	concurrency int
@@ -348,6 +349,9 @@ func (q *Queue) idleLocked() (bool, error) {
 		return false, nil // walk rows not written or deleted yet
 	}
 	if q.signIn && q.counts[storage.JobWaitingSignIn]+q.counts[storage.JobQueued] > 0 {
+		if q.signInErr != nil {
+			return true, q.signInErr
+		}
 		return true, ErrSignInRequired
 	}
 	return q.counts[storage.JobQueued] == 0, nil

@@ -50,6 +50,7 @@ const (
 
 	// Uploading.
 	ReasonSignIn          ReasonCode = "sign-in"
+	ReasonAccountChanged  ReasonCode = "account-changed" // waits for sign-in: a renewed token named another account
 	ReasonPaused          ReasonCode = "paused"
 	ReasonChangedRetry    ReasonCode = "changed-retry"
 	ReasonChanged         ReasonCode = "changed"
@@ -84,7 +85,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonEmptyFolder, ReasonPipe, ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
 	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonAlready, ReasonUnsaved,
-	ReasonSignIn, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
+	ReasonSignIn, ReasonAccountChanged, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
 	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
 	ReasonServerTrouble, ReasonTimeout, ReasonUnreachable, ReasonSecureFailed,
@@ -268,6 +269,17 @@ var (
 	causeJunction       = cause{ReasonJunction, "", "junction (a link to another folder) — not followed; add the target itself"}
 	causeEmptyDir       = cause{ReasonEmptyFolder, "", "folder is empty"}
 )
+
+// signInCauseLocked is what jobs waiting for sign-in say: that a renewed
+// token named another account, when one did, else that the session
+// expired.
+func (q *Queue) signInCauseLocked() cause {
+	var changed *api.AccountChangedError
+	if errors.As(q.signInErr, &changed) {
+		return cause{ReasonAccountChanged, "", "waiting for sign-in: " + changed.Error()}
+	}
+	return causeSignIn
+}
 
 // msgChanged is the English of a file that changed during its upload.
 const msgChanged = "the file changed while it was being uploaded"

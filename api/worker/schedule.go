@@ -324,7 +324,7 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	var mismatch *api.HashMismatchError
 	switch {
 	case errors.Is(err, ErrSignInRequired):
-		q.waitSignInLocked(j)
+		q.waitSignInLocked(j, err)
 	case errors.As(err, &mismatch):
 		q.failLocked(j, cause{ReasonHashMismatch, mismatch.Remote + " " + mismatch.Local,
 			fmt.Sprintf("integrity check failed: dStor answered the hash %s but the file's hash is %s; the upload was not recorded", mismatch.Remote, mismatch.Local)})
@@ -354,14 +354,18 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 }
 
 // waitSignInLocked puts j, which never reached the server, back to wait
-// for a sign-in, and holds the queue until SetTokens.
-func (q *Queue) waitSignInLocked(j *job) {
+// for a sign-in, and holds the queue until SetTokens; err (wrapping
+// ErrSignInRequired) says why.
+func (q *Queue) waitSignInLocked(j *job, err error) {
+	if !q.signIn && err != ErrSignInRequired {
+		q.signInErr = err
+	}
 	q.mutate(j, func() {
 		j.row.State = storage.JobWaitingSignIn
 		j.sent = 0
 	})
 	j.row.Attempts-- // it never reached the server
-	causeSignIn.set(&j.row)
+	q.signInCauseLocked().set(&j.row)
 	j.speed, j.eta = 0, 0
 	q.markDirty(j)
 	q.publish(JobChanged, j, false)
@@ -393,7 +397,7 @@ func (q *Queue) retryLaterLocked(j *job, retryAfter time.Duration, c cause) {
 			j.row.State = storage.JobWaitingSignIn
 			j.sent = 0
 		})
-		causeSignIn.set(&j.row)
+		q.signInCauseLocked().set(&j.row)
 	} else {
 		q.mutate(j, func() {
 			j.row.State = storage.JobQueued

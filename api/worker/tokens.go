@@ -49,7 +49,10 @@ const DefaultTokenLifetime = time.Hour
 // mints one token at a time: callers that wait while another mints get that
 // fresh token. A key the server refuses yields an error wrapping both
 // ErrSignInRequired and api.ErrUnauthorized; a token past its expiry right
-// after minting, even on dStor's clock, an api.ErrClock error.
+// after minting, even on dStor's clock, an api.ErrClock error. The account
+// is the one the first token names: a later token naming another (both
+// with a sub claim) is never handed out, but an error wrapping
+// ErrSignInRequired and an *api.AccountChangedError.
 func NewAPIKeyTokens(c *api.Client, apiKey string, lifetime time.Duration) TokenSource {
 	if lifetime <= 0 {
 		lifetime = DefaultTokenLifetime
@@ -71,7 +74,8 @@ func NewAPIKeyTokens(c *api.Client, apiKey string, lifetime time.Duration) Token
 // remembered: it logs in again with the password when the token is about
 // to expire (see NewAPIKeyTokens for the margin) or was rejected, so the
 // person is asked to sign in only when the password itself is refused (an
-// error wrapping ErrSignInRequired and api.ErrUnauthorized). first, the
+// error wrapping ErrSignInRequired and api.ErrUnauthorized) or a new token
+// names another account than first (see NewAPIKeyTokens). first, the
 // token of the sign-in, is used while it is valid.
 func NewPasswordTokens(c *api.Client, email, password string, first api.Token) TokenSource {
 	margin := refreshMargin
@@ -89,6 +93,7 @@ func NewPasswordTokens(c *api.Client, email, password string, first api.Token) T
 	}
 	if first.Raw != "" {
 		s.tok, s.have = first, true
+		s.account = first.Subject
 	}
 	return s
 }
@@ -117,6 +122,9 @@ type renewingTokens struct {
 	tok  api.Token
 	have bool
 	gen  uint64 // incremented by every successful mint
+	// account is the subject of the first token that named one: the
+	// account signed in. A renewed token naming another is refused.
+	account string
 }
 
 func (s *renewingTokens) Token(ctx context.Context, force bool) (api.Token, error) {
@@ -154,6 +162,15 @@ func (s *renewingTokens) Token(ctx context.Context, force bool) (api.Token, erro
 		return api.Token{}, err
 	}
 	s.mu.Lock()
+	if s.account == "" {
+		s.account = tok.Subject
+	} else if tok.Subject != "" && tok.Subject != s.account {
+		// Uploads with it would go to that account, filed under this
+		// one: never used, and the person is asked to sign in again.
+		signedIn := s.account
+		s.mu.Unlock()
+		return api.Token{}, fmt.Errorf("%w: %w", ErrSignInRequired, &api.AccountChangedError{SignedIn: signedIn, Renewed: tok.Subject})
+	}
 	s.tok, s.have = tok, true
 	if life := tok.Lifetime(); life > 0 {
 		s.margin = marginFor(life) // the real life, not the one asked for

@@ -736,12 +736,12 @@ func (w *walk) flush() {
 		return
 	}
 	q.mu.Lock()
-	signIn := q.signIn
+	signIn, waitCause := q.signIn, q.signInCauseLocked()
 	q.mu.Unlock()
 	for i := range rows {
 		if signIn && rows[i].State == storage.JobQueued {
 			rows[i].State = storage.JobWaitingSignIn
-			causeSignIn.set(&rows[i])
+			waitCause.set(&rows[i])
 		}
 	}
 	var err error
