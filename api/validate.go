@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/mail"
 	"os"
 	"path/filepath"
@@ -53,6 +54,9 @@ const (
 	ProblemNotAbsolute Problem = "not-absolute" // a folder path not starting with /
 	ProblemDotDot      Problem = "dot-dot"      // a folder path with a ".." segment
 	ProblemNegative    Problem = "negative"     // a parent folder id below 0
+	ProblemBlank       Problem = "blank"        // a folder path of only spaces
+	ProblemNotNumber   Problem = "not-number"   // a parent folder id that is not a whole number
+	ProblemTooBig      Problem = "too-big"      // a parent folder id above MaxParentID
 
 	// The checks of an environment's URLs (Field "api base", "upload url",
 	// "gateway url"); Detail is the URL, cut, except for
@@ -82,7 +86,7 @@ const (
 
 // Problems are every Problem, for a caller that must word each one.
 var Problems = []Problem{ProblemEmpty, ProblemNotText, ProblemSpaces, ProblemControl, ProblemTooLong,
-	ProblemNotEmail, ProblemNotAbsolute, ProblemDotDot, ProblemNegative,
+	ProblemNotEmail, ProblemNotAbsolute, ProblemDotDot, ProblemNegative, ProblemBlank, ProblemNotNumber, ProblemTooBig,
 	ProblemNotURL, ProblemUserInfo, ProblemScheme, ProblemNoHost, ProblemCleartext, ProblemQuery,
 	ProblemNotExist, ProblemDenied, ProblemIsFolder, ProblemNotRegular, ProblemChangedOpening, ProblemUnreadable, ProblemOnlineOnly,
 	ProblemLocked, ProblemDriveNotReady, ProblemShareUnreachable, ProblemPathTooLong, ProblemInvalidPath,
@@ -181,10 +185,15 @@ func ValidateComment(s string) error {
 
 // ValidateFolderPath checks a destination folder path: empty (the account's
 // root), or absolute ("/photos/2026/"), without ".." segments or control
-// characters, valid UTF-8, at most 1024 bytes.
+// characters, valid UTF-8, at most 1024 bytes. Spaces alone are not the
+// root: whoever typed them meant some folder.
 func ValidateFolderPath(s string) error {
 	if s == "" {
 		return nil
+	}
+	if strings.TrimSpace(s) == "" {
+		return &ValidationError{Field: "folder path", Problem: ProblemBlank,
+			Message: "the folder path is only spaces — clear it to upload to the root folder, or type a path like /photos/2026/"}
 	}
 	if err := validateHeaderText("folder path", "the folder path", s, maxFolderPathLen); err != nil {
 		return err
@@ -229,6 +238,32 @@ func ValidateParentID(id int64) error {
 			Message: "the parent folder id must be 0 (the root folder) or a positive number"}
 	}
 	return nil
+}
+
+// MaxParentID is the largest parent folder id: dStor's ids are signed
+// 64-bit numbers.
+const MaxParentID = math.MaxInt64
+
+// ParseParentID reads a destination folder id as a person types it,
+// spaces around it allowed: a whole number from 0 (the root) to
+// MaxParentID. Its refusals never repeat the text, however long.
+func ParseParentID(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	id, err := strconv.ParseInt(t, 10, 64)
+	switch {
+	case err == nil:
+		if err := ValidateParentID(id); err != nil {
+			return 0, err
+		}
+		return id, nil
+	case errors.Is(err, strconv.ErrRange) && strings.HasPrefix(t, "-"):
+		return 0, ValidateParentID(-1)
+	case errors.Is(err, strconv.ErrRange):
+		return 0, &ValidationError{Field: "parent id", Problem: ProblemTooBig, Length: len(t),
+			Message: "the parent folder id is too big: folder ids are at most " + strconv.FormatInt(MaxParentID, 10) + " — check it"}
+	}
+	return 0, &ValidationError{Field: "parent id", Problem: ProblemNotNumber,
+		Message: "the parent folder id must be a whole number, like 1234"}
 }
 
 // validateFileName checks a file name chosen for the multipart part: one

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"io/fs"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -117,6 +118,11 @@ func TestValidateFolderPath(t *testing.T) {
 		{"CR", "/photos\r", "control characters"},
 		{"invalid UTF-8", "/\xff", "not valid UTF-8"},
 		{"too long", "/" + strings.Repeat("a", 1024), "at most 1024 bytes"},
+		// Spaces alone are not the root: the person typed something, and
+		// an upload to the root would not be what they meant.
+		{"one space", " ", "only spaces"},
+		{"spaces", "     ", "only spaces"},
+		{"no-break spaces", "\u00a0\u2003", "only spaces"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +135,46 @@ func TestValidateParentID(t *testing.T) {
 	checkValidation(t, ValidateParentID(0), "parent id", "")
 	checkValidation(t, ValidateParentID(1<<62), "parent id", "")
 	checkValidation(t, ValidateParentID(-1), "parent id", "0 (the root folder) or a positive number")
+}
+
+// TestParseParentID: a parent folder id as a person types it. A number
+// too big for a folder id says so in a short sentence, without the digits
+// (a pasted thousand of them made the message unreadable, and "must be a
+// whole number" was not true of them).
+func TestParseParentID(t *testing.T) {
+	tests := []struct {
+		name, in string
+		id       int64
+		want     string
+	}{
+		{"zero is the root", "0", 0, ""},
+		{"an id", "1234", 1234, ""},
+		{"spaces around", " 42 ", 42, ""},
+		{"plus sign", "+7", 7, ""},
+		{"largest", "9223372036854775807", math.MaxInt64, ""},
+		{"one past the largest", "9223372036854775808", 0, "too big"},
+		{"huge", strings.Repeat("9", 1000), 0, "too big"},
+		{"negative", "-1", 0, "0 (the root folder) or a positive number"},
+		{"huge negative", "-" + strings.Repeat("9", 1000), 0, "0 (the root folder) or a positive number"},
+		{"empty", "", 0, "whole number"},
+		{"word", "photos", 0, "whole number"},
+		{"decimal", "12.5", 0, "whole number"},
+		{"exponent", "1e3", 0, "whole number"},
+		{"hex", "0x10", 0, "whole number"},
+		{"grouped", "1 234", 0, "whole number"},
+		{"other digits", "١٢٣", 0, "whole number"},
+		{"huge word", strings.Repeat("x", 1000), 0, "whole number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id, err := ParseParentID(tt.in)
+			checkValidation(t, err, "parent id", tt.want)
+			assert.Equal(t, tt.id, id)
+			if err != nil {
+				assert.Less(t, len(err.Error()), 120, "a short sentence: %q", err)
+			}
+		})
+	}
 }
 
 func TestUploadRequestValidate(t *testing.T) {
@@ -389,6 +435,9 @@ func TestValidationProblems(t *testing.T) {
 		{"folder dot-dot", ValidateFolderPath("/a/../b"), ProblemDotDot},
 		{"folder tab", ValidateFolderPath("/a\tb"), ProblemControl},
 		{"parent negative", ValidateParentID(-1), ProblemNegative},
+		{"folder spaces", ValidateFolderPath("  "), ProblemBlank},
+		{"parent not a number", parseErr(ParseParentID("x")), ProblemNotNumber},
+		{"parent too big", parseErr(ParseParentID("99999999999999999999")), ProblemTooBig},
 	}
 	seen := map[Problem]bool{}
 	for _, tt := range tests {
@@ -415,3 +464,6 @@ func TestValidationProblems(t *testing.T) {
 	require.ErrorAs(t, ValidateComment(strings.Repeat("x", 1030)), &ve)
 	assert.Equal(t, [2]int{1024, 1030}, [2]int{ve.Limit, ve.Length})
 }
+
+// parseErr is the error of a parse.
+func parseErr(_ int64, err error) error { return err }

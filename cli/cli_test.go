@@ -193,7 +193,9 @@ func TestCommandLineValidation(t *testing.T) {
 		{"no paths", []string{"upload"}, "name at least one file"},
 		{"both destinations", []string{"upload", "--folder-path", "/a/", "--parent-id", "3", f}, "not both"},
 		{"negative parent id", []string{"upload", "--parent-id", "-1", f}, "parent"},
-		{"parent id not a number", []string{"upload", "--parent-id", "x", f}, "not a whole number"},
+		{"parent id not a number", []string{"upload", "--parent-id", "x", f}, "must be a whole number"},
+		{"parent id too big", []string{"upload", "--parent-id", strings.Repeat("9", 1000), f}, "too big"},
+		{"folder of spaces", []string{"upload", "--folder-path", "   ", f}, "only spaces"},
 		{"relative folder", []string{"upload", "--folder-path", "photos", f}, "/"},
 		{"folder with ..", []string{"upload", "--folder-path", "/a/../b", f}, ".."},
 		{"comment with newline", []string{"upload", "--comment", "a\r\nx-evil: 1", f}, "line"},
@@ -215,6 +217,7 @@ func TestCommandLineValidation(t *testing.T) {
 			code, _, errOut := runCLI(t, "", tt.args...)
 			assert.NotEqual(t, 0, code)
 			assert.Contains(t, strings.ToLower(errOut), strings.ToLower(tt.want))
+			assert.NotContains(t, errOut, strings.Repeat("9", 40), "a huge number is not repeated back")
 		})
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -12,8 +11,13 @@ import (
 )
 
 // parentIDFlag records whether --parent-id was given, since 0 (the root) is
-// a valid id.
-type parentIDFlag struct{ id *int64 }
+// a valid id. A value that is no folder id is kept as err for runUpload to
+// say, in its own words: the flag package's would repeat the value twice,
+// however long.
+type parentIDFlag struct {
+	id  *int64
+	err error
+}
 
 func (p *parentIDFlag) String() string {
 	if p.id == nil {
@@ -23,14 +27,12 @@ func (p *parentIDFlag) String() string {
 }
 
 func (p *parentIDFlag) Set(s string) error {
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := api.ParseParentID(s)
 	if err != nil {
-		return fmt.Errorf("%q is not a whole number", s)
+		p.id, p.err = nil, err
+		return nil
 	}
-	if err := api.ValidateParentID(n); err != nil {
-		return err
-	}
-	p.id = &n
+	p.id, p.err = &n, nil
 	return nil
 }
 
@@ -83,6 +85,9 @@ Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
 func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) error {
 	if len(paths) == 0 {
 		return usageErrorf("name at least one file or folder to upload")
+	}
+	if o.parent.err != nil {
+		return usageErrorf("--parent-id: %s", api.Human(o.parent.err))
 	}
 	if o.folderPath != "" && o.parent.id != nil {
 		return usageErrorf("use --folder-path or --parent-id, not both (dStor takes one destination)")

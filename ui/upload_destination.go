@@ -128,24 +128,24 @@ func (v *uploadView) destination() (folder string, parent *int64, comment string
 		return "", nil, "", humanError(err) // the sentence names the comment
 	}
 	if destModeOf(v.destMode.Selected) == destParent {
-		s := strings.TrimSpace(v.parent.Text)
-		if s == "" {
+		if strings.TrimSpace(v.parent.Text) == "" {
 			return "", nil, comment, ""
 		}
-		id, err := strconv.ParseInt(s, 10, 64)
+		id, err := api.ParseParentID(v.parent.Text)
 		if err != nil {
-			return "", nil, comment, tr("The parent folder id must be a whole number, like 1234.")
-		}
-		if err := api.ValidateParentID(id); err != nil {
 			return "", nil, comment, humanError(err)
 		}
 		return "", &id, comment, ""
 	}
+	// Spaces around a path are dropped; spaces alone are refused, not
+	// taken for the root.
 	folder = strings.TrimSpace(v.folder.Text)
-	if folder != "" {
-		if err := api.ValidateFolderPath(folder); err != nil {
-			return "", nil, comment, humanError(err)
-		}
+	check := folder
+	if folder == "" {
+		check = v.folder.Text
+	}
+	if err := api.ValidateFolderPath(check); err != nil {
+		return "", nil, comment, humanError(err)
 	}
 	return folder, nil, comment, ""
 }

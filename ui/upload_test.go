@@ -141,6 +141,62 @@ func TestInvalidDestinationIsShownAndBlocksAdding(t *testing.T) {
 	})
 }
 
+// TestDestinationInputs: what the destination fields take, as typed. A
+// folder path of spaces alone is not the root (the person typed something
+// and meant a folder), and a parent id too big for a folder id says so in
+// a sentence that fits the window, not "must be a whole number".
+func TestDestinationInputs(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	id := func(n int64) *int64 { return &n }
+	tests := []struct {
+		name, mode, text string
+		folder           string
+		parent           *int64
+		msg              string // "" when taken
+	}{
+		{"empty folder is the root", destFolder, "", "", nil, ""},
+		{"a folder", destFolder, "/photos/2026/", "/photos/2026/", nil, ""},
+		{"spaces around a folder", destFolder, "  /photos/ ", "/photos/", nil, ""},
+		{"one space", destFolder, " ", "", nil, "only spaces"},
+		{"spaces", destFolder, "      ", "", nil, "only spaces"},
+		{"a relative folder", destFolder, "photos", "", nil, "must start with /"},
+		{"empty parent is the root", destParent, "", "", nil, ""},
+		{"a parent", destParent, "1234", "", id(1234), ""},
+		{"spaces around a parent", destParent, " 7 ", "", id(7), ""},
+		{"the root parent", destParent, "0", "", id(0), ""},
+		{"a word", destParent, "12x", "", nil, "whole number"},
+		{"negative", destParent, "-4", "", nil, "positive number"},
+		{"too big", destParent, "9223372036854775808", "", nil, "too big"},
+		{"huge", destParent, strings.Repeat("9", 500), "", nil, "too big"},
+	}
+	for _, tt := range tests {
+		e.ui(func() {
+			a.upload.destMode.SetSelected(destModeLabel(tt.mode))
+			a.upload.folder.SetText("")
+			a.upload.parent.SetText("")
+			if tt.mode == destFolder {
+				a.upload.folder.SetText(tt.text)
+			} else {
+				a.upload.parent.SetText(tt.text)
+			}
+			folder, parent, _, msg := a.upload.destination()
+			if tt.msg == "" {
+				assert.Empty(t, msg, tt.name)
+				assert.Equal(t, tt.folder, folder, tt.name)
+				assert.Equal(t, tt.parent, parent, tt.name)
+				assert.False(t, a.upload.destError.Visible(), tt.name)
+				return
+			}
+			assert.Contains(t, msg, tt.msg, tt.name)
+			assert.Less(t, len([]rune(msg)), 130, "%s: a short sentence: %q", tt.name, msg)
+			assert.True(t, a.upload.destError.Visible(), tt.name)
+			reqs, ok := a.upload.requests([]string{"/tmp/x"})
+			assert.False(t, ok, "%s: nothing is added (it went to %+v)", tt.name, reqs)
+		})
+	}
+}
+
 func TestFilesBeforeSignInWait(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a

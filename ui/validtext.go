@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"runtime"
+	"strconv"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -28,8 +29,14 @@ func validationText(ve *api.ValidationError) string {
 	case "folder path":
 		return folderPathProblemText(ve.Problem, data)
 	case "parent id":
-		if ve.Problem == api.ProblemNegative {
+		switch ve.Problem {
+		case api.ProblemNegative:
 			return tr("The parent folder id must be 0 (the root folder) or a positive number.")
+		case api.ProblemNotNumber:
+			return tr("The parent folder id must be a whole number, like 1234.")
+		case api.ProblemTooBig:
+			return tr("The parent folder id is too big: folder ids are at most {{.Max}}. Check it.",
+				map[string]any{"Max": strconv.FormatInt(api.MaxParentID, 10)})
 		}
 	case "api base", "upload url", "gateway url":
 		return envURLProblemText(ve)
@@ -152,6 +159,8 @@ func folderPathProblemText(p api.Problem, data map[string]any) string {
 		return tr("The folder path must start with / (for example /photos/2026/).")
 	case api.ProblemDotDot:
 		return tr("The folder path must not contain “..”. Write the folder's full path from / instead.")
+	case api.ProblemBlank:
+		return tr("The folder path is only spaces. Clear it to upload to the account's root, or type a path like /photos/2026/.")
 	}
 	return ""
 }

@@ -37,6 +37,9 @@ var refusedInputs = []struct {
 	{"folder relative", api.ValidateFolderPath("photos")},
 	{"folder dot-dot", api.ValidateFolderPath("/a/../b")},
 	{"parent negative", api.ValidateParentID(-1)},
+	{"folder spaces", api.ValidateFolderPath("  ")},
+	{"parent not a number", parseErr(api.ParseParentID("x"))},
+	{"parent too big", parseErr(api.ParseParentID("99999999999999999999"))},
 	{"base empty", customEnvErr(" ", "", "")},
 	{"upload not a URL", customEnvErr("https://dstor.example", "https://a b/%zz", "")},
 	{"gateway user info", customEnvErr("https://dstor.example", "", "https://me:pw@gw.example/ipfs/")},
@@ -223,3 +226,6 @@ func TestSystemDetailWithAndWithout(t *testing.T) {
 		}
 	}
 }
+
+// parseErr is the error of a parse.
+func parseErr(_ int64, err error) error { return err }
