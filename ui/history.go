@@ -31,6 +31,10 @@ import (
 // the person scrolls near the end.
 const historyPageSize = 100
 
+// searchShownRunes is as much of a search as a sentence quotes: a long
+// one (a pasted paragraph) is cut short.
+const searchShownRunes = 40
+
 // searchDelay debounces the search field, so typing a word runs one query.
 const searchDelay = 200 * time.Millisecond
 
@@ -114,7 +118,8 @@ func newHistoryView(a *App) *historyView {
 	top := container.NewBorder(nil, nil, nil,
 		container.NewHBox(container.New(&fixedWidthLayout{width: countRoom}, h.count), h.export), h.search)
 	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), h.scope, h.selBar.box, widget.NewSeparator()), nil, nil, nil,
-		container.NewStack(container.NewCenter(h.empty), h.list))
+		// The message has the list's width, and wraps in it.
+		container.NewStack(container.NewVBox(layout.NewSpacer(), h.empty, layout.NewSpacer()), h.list))
 	h.render()
 	return h
 }
@@ -262,13 +267,14 @@ func (h *historyView) setCount(total int, more bool, search string) {
 		h.scope.Hide()
 	}
 	if total == 0 {
+		shown := shortText(search, searchShownRunes)
 		switch {
 		case search == "":
 			h.empty.SetText(tr("No uploads yet. Files you upload are listed here with their links."))
 		case storage.ShortSearch(search):
-			h.empty.SetText(tr("Nothing among the newest {{.Scan}} uploads matches “{{.Search}}”. Type a third character to search them all.", map[string]any{"Scan": formatCount(storage.TypingMaxScan), "Search": search}))
+			h.empty.SetText(tr("Nothing among the newest {{.Scan}} uploads matches “{{.Search}}”. Type a third character to search them all.", map[string]any{"Scan": formatCount(storage.TypingMaxScan), "Search": shown}))
 		default:
-			h.empty.SetText(tr("Nothing matches “{{.Search}}”.", map[string]any{"Search": search}))
+			h.empty.SetText(tr("Nothing matches “{{.Search}}”.", map[string]any{"Search": shown}))
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -577,6 +578,50 @@ func TestPastedLinkFindsItsUpload(t *testing.T) {
 			if assert.Len(t, a.history.entries, 1, "the pasted %s link %q finds its upload; the window says %q", style, a.fyne.Clipboard().Content(), a.history.empty.Text) {
 				assert.Equal(t, id, a.history.entries[0].ID, style)
 			}
+		})
+	}
+}
+
+// TestLongSearchFitsTheWindow: a long search that matches nothing (a
+// pasted paragraph, a word without spaces) is named in the "Nothing
+// matches" sentence cut short, and the sentence wraps within the window:
+// it was one line, wider than the window, cut off on both sides.
+func TestLongSearchFitsTheWindow(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	e.signInSandbox()
+	e.reloadHistory(5)
+	tests := []struct{ name, search, shown string }{
+		{"a short search is shown whole", "no-such-thing", "“no-such-thing”"},
+		{"a sentence", strings.Repeat("holiday photos from the beach ", 12), "“holiday photos from the beach holiday p…”"},
+		{"one long word", strings.Repeat("x", 400), "“" + strings.Repeat("x", 39) + "…”"},
+	}
+	for i, tt := range tests {
+		e.ui(func() {
+			a.tabs.Select(a.historyTab)
+			a.history.search.SetText(tt.search)
+			a.history.reload()
+		})
+		e.eventually(func() bool { return !a.history.loading }, "searched")
+		e.ui(func() {
+			a.win.Resize(fyne.NewSize(640+float32(i%2), 480)) // laid out anew at each size
+			require.True(t, a.history.empty.Visible(), tt.name)
+			assert.Contains(t, a.history.empty.Text, tt.shown, tt.name)
+			width := a.win.Canvas().Size().Width
+			d := fyne.CurrentApp().Driver()
+			lines := 0
+			walkObjects(a.history.empty, func(o fyne.CanvasObject) {
+				txt, ok := o.(*canvas.Text)
+				if !ok || txt.Text == "" {
+					return
+				}
+				lines++
+				p := d.AbsolutePositionForObject(txt)
+				assert.True(t, p.X >= 0 && p.X+txt.MinSize().Width <= width,
+					"%s: %q is drawn from x=%.0f to %.0f, in a window %.0f wide", tt.name, txt.Text, p.X, p.X+txt.MinSize().Width, width)
+			})
+			assert.NotZero(t, lines, tt.name)
 		})
 	}
 }
