@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -37,6 +38,11 @@ const searchShownRunes = 40
 
 // searchDelay debounces the search field, so typing a word runs one query.
 const searchDelay = 200 * time.Millisecond
+
+// pointerLeftDelay is how long after the pointer left History's rows the
+// uploads held back while it was over them come in: long enough for it to
+// go from a row to one of its buttons, which is leaving the row.
+const pointerLeftDelay = 300 * time.Millisecond
 
 // historyView is the History tab: every upload, newest first, searchable,
 // with copy-link buttons.
@@ -61,6 +67,14 @@ type historyView struct {
 	loading  bool
 	gen      int
 	dirty    bool
+	// shownSearch is the search of the list shown (or being read).
+	shownSearch string
+
+	// pointerOver is set while the pointer is over a row of the list or
+	// one of its buttons; held while finished uploads wait for it to
+	// leave (refresh).
+	pointerOver bool
+	held        bool
 
 	// folderTotals count each folder share of the loaded entries whole,
 	// while no search is typed; counts keeps them between pages
@@ -92,6 +106,7 @@ func newHistoryView(a *App) *historyView {
 	h.scope.Truncation = fyne.TextTruncateEllipsis
 	h.scope.Hide()
 	h.export = widget.NewButtonWithIcon(tr("Export…"), theme.DocumentSaveIcon(), h.onExportMenu)
+	a.fyne.Lifecycle().SetOnExitedForeground(func() { h.onPointer(false) })
 
 	h.list = widget.NewList(
 		func() int { return len(h.items) },
@@ -133,8 +148,31 @@ func (h *historyView) scheduleReload(d time.Duration) {
 	}
 	a := h.a
 	h.timer = time.AfterFunc(d, func() {
-		a.goBg(func() { a.do(h.reload) })
+		a.goBg(func() { a.do(h.refresh) })
 	})
+}
+
+// refresh reloads the list for its search or, when only new uploads
+// would change it and the pointer is over its rows, holds them back until
+// the pointer leaves: a new entry at the top would move every row down
+// under a click about to land.
+func (h *historyView) refresh() {
+	if h.pointerOver && h.searchText() == h.shownSearch {
+		h.held = true
+		return
+	}
+	h.reload()
+}
+
+// onPointer notes the pointer coming over a row of the list or one of its
+// buttons (in), or leaving it, or the window losing the focus (Fyne then
+// forgets where the pointer is); uploads held meanwhile come in once it
+// has left.
+func (h *historyView) onPointer(in bool) {
+	h.pointerOver = in
+	if !in && h.held {
+		h.scheduleReload(pointerLeftDelay)
+	}
 }
 
 // stopTimer ends a pending debounced reload (Close).
@@ -150,7 +188,10 @@ func (h *historyView) stopTimer() {
 func (h *historyView) reload() {
 	h.gen++
 	h.dirty = false
+	h.held = false
 	search := h.searchText()
+	newSearch := search != h.shownSearch
+	h.shownSearch = search
 	var total int
 	var more bool
 	h.readPage(search, func(db *storage.DB) (page []storage.HistoryEntry, err error) {
@@ -169,7 +210,9 @@ func (h *historyView) reload() {
 		h.hasMore = len(page) == historyPageSize
 		h.setCount(total, more, search)
 		h.render()
-		h.list.ScrollToTop()
+		if newSearch {
+			h.list.ScrollToTop() // the same search read again keeps its place
+		}
 	})
 }
 
@@ -553,9 +596,10 @@ type historyRow struct {
 	live     *widget.Label
 	recheck  *iconButton // its words, or only its icon in a narrow row
 	detail   *widget.Label
-	copyLink *widget.Button
+	copyLink *iconButton
 	copyAs   *iconButton       // its words, or only its icon in a narrow row
-	picked   *canvas.Rectangle // the selection's highlight
+	picked   *canvas.Rectangle // the selection's highlight, or the pointer's
+	pointed  bool              // the pointer is over the row
 	open     *iconButton
 	qr       *iconButton
 	reveal   *iconButton // Show in folder
@@ -630,7 +674,7 @@ func newHistoryRow(h *historyView) *historyRow {
 // show in folder and delete, for the entry the row shows.
 func (r *historyRow) makeButtons() *fyne.Container {
 	h := r.h
-	r.copyLink = widget.NewButtonWithIcon(tr("Copy link"), theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
+	r.copyLink = newLabelledButton(tr("Copy link"), theme.ContentCopyIcon(), func() { h.onCopyLink(r.id) })
 	r.copyAs = newLabelledButton(tr("Copy as…"), nil, nil)
 	r.copyAs.OnTapped = func() {
 		id := r.id
@@ -640,8 +684,9 @@ func (r *historyRow) makeButtons() *fyne.Container {
 	r.qr = newIconButton(tr("Show the link's QR code"), qrIcon, func() { h.onQR(r.id) })
 	r.reveal = newIconButton(tr("Show in folder"), theme.FolderOpenIcon(), func() { h.onShowInFolder(r.id) })
 	r.del = newIconButton(tr("Delete this entry"), theme.DeleteIcon(), func() { h.onDelete(r.id) })
-	for _, b := range []*widget.Button{r.copyLink, &r.copyAs.Button, &r.open.Button, &r.qr.Button, &r.reveal.Button, &r.del.Button} {
+	for _, b := range []*iconButton{r.copyLink, r.copyAs, r.open, r.qr, r.reveal, r.del, r.recheck} {
 		b.Importance = widget.LowImportance
+		b.hovered = r.pointer
 	}
 	r.copyLink.Importance = widget.MediumImportance
 	return container.NewHBox(r.copyLink, r.copyAs, r.open, r.qr, r.reveal, r.del)
@@ -661,11 +706,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 		show(r.reveal, on)
 		r.inner.Refresh() // the buttons' width changed: lay the row out again
 	}
-	r.picked.FillColor = color.Transparent
-	if r.h.sel.ids[e.ID] {
-		r.picked.FillColor = r.h.a.fyne.Settings().Theme().Color(theme.ColorNameSelection, r.h.a.fyne.Settings().ThemeVariant())
-	}
-	r.picked.Refresh()
+	r.paint()
 	r.cidLine.full = inert.Text(e.Hash) // whole or shortened by the line's width
 	r.cidLine.reset()
 	show(r.verified, e.Verified)
@@ -687,6 +728,39 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()
 }
+
+// paint marks the row selected, or under the pointer, or neither.
+func (r *historyRow) paint() {
+	r.picked.FillColor = color.Transparent
+	settings := r.h.a.fyne.Settings()
+	switch {
+	case r.h.sel.ids[r.id]:
+		r.picked.FillColor = settings.Theme().Color(theme.ColorNameSelection, settings.ThemeVariant())
+	case r.pointed:
+		r.picked.FillColor = settings.Theme().Color(theme.ColorNameHover, settings.ThemeVariant())
+	}
+	r.picked.Refresh()
+}
+
+// pointer marks the row while the pointer is over it or one of its
+// buttons (the list's own mark is under the row, out of sight) and holds
+// new uploads back meanwhile (historyView.refresh).
+func (r *historyRow) pointer(in bool) {
+	if in != r.pointed {
+		r.pointed = in
+		r.paint()
+	}
+	r.h.onPointer(in)
+}
+
+// MouseIn: the pointer came over the row.
+func (r *historyRow) MouseIn(*desktop.MouseEvent) { r.pointer(true) }
+
+// MouseMoved: the pointer moves over the row.
+func (r *historyRow) MouseMoved(*desktop.MouseEvent) { r.pointer(true) }
+
+// MouseOut: the pointer left the row, for one of its buttons or elsewhere.
+func (r *historyRow) MouseOut() { r.pointer(false) }
 
 // setPicture shows e's thumbnail when it has one in memory, else its
 // kind's icon and, for a picture, asks for its thumbnail.

@@ -3,13 +3,16 @@ package ui
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"image/color"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -240,11 +243,12 @@ type folderRow struct {
 	icon      *widget.Icon
 	name      *widget.Label
 	detail    *widget.Label
-	copyAll   *widget.Button
-	copyAllAs *iconButton    // Copy all as…: the list in any format
-	indexPage *widget.Button // makes the page, while the folder has none
-	copyShare *widget.Button // the page's link: the folder's share link
+	copyAll   *iconButton
+	copyAllAs *iconButton // Copy all as…: the list in any format
+	indexPage *iconButton // makes the page, while the folder has none
+	copyShare *iconButton // the page's link: the folder's share link
 	qr        *iconButton
+	pointed   *canvas.Rectangle // the pointer's mark
 
 	group   *folderGroup
 	content fyne.CanvasObject
@@ -260,8 +264,12 @@ func newFolderRow(h *historyView) *folderRow {
 	r.detail.Truncation = fyne.TextTruncateEllipsis
 	r.makeButtons()
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
-	r.content = container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.toggle), container.NewCenter(r.icon)),
-		container.NewCenter(container.NewHBox(r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr)), text)
+	r.pointed = canvas.NewRectangle(color.Transparent)
+	r.content = container.NewStack(r.pointed, container.NewBorder(nil, nil, container.NewHBox(container.NewCenter(r.toggle), container.NewCenter(r.icon)),
+		container.NewCenter(container.NewHBox(r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr)), text))
+	for _, b := range []*iconButton{r.toggle, r.copyAll, r.copyAllAs, r.indexPage, r.copyShare, r.qr} {
+		b.hovered = r.pointer
+	}
 	// A new row is the list's template, whose width is the least the
 	// list (and so the window) takes: it shows the buttons of the wider
 	// of a real row's two sets (set shows Index page, or the share link
@@ -278,7 +286,7 @@ func newFolderRow(h *historyView) *folderRow {
 // the folder share's Index page, or its link and QR code.
 func (r *folderRow) makeButtons() {
 	h := r.h
-	r.copyAll = widget.NewButtonWithIcon(tr("Copy all links"), theme.ContentCopyIcon(), func() {
+	r.copyAll = newLabelledButton(tr("Copy all links"), theme.ContentCopyIcon(), func() {
 		if r.group != nil {
 			h.onCopyFolderLinks(r.group.key, "")
 		}
@@ -291,12 +299,12 @@ func (r *folderRow) makeButtons() {
 			h.a.showMenuBelow(copyAsMenu(func(style string) { h.onCopyFolderLinks(g.key, style) }), r.copyAllAs)
 		}
 	}
-	r.indexPage = widget.NewButtonWithIcon(tr("Index page"), theme.DocumentIcon(), func() {
+	r.indexPage = newLabelledButton(tr("Index page"), theme.DocumentIcon(), func() {
 		if r.group != nil {
 			h.onFolderIndexPage(r.group.key)
 		}
 	})
-	r.copyShare = widget.NewButtonWithIcon(tr("Copy share link"), theme.MailForwardIcon(), func() {
+	r.copyShare = newLabelledButton(tr("Copy share link"), theme.MailForwardIcon(), func() {
 		if r.group != nil && r.group.hasPage {
 			p := r.group.page
 			h.a.copyText(h.a.links().Link(p.Env, p.Hash, p.Name), "Link")
@@ -308,7 +316,7 @@ func (r *folderRow) makeButtons() {
 			h.a.showQR(folderName(r.group.key), h.a.links().GatewayLink(p.Env, p.Hash, p.Name))
 		}
 	})
-	for _, b := range []*widget.Button{r.indexPage, r.copyShare, &r.qr.Button} {
+	for _, b := range []*iconButton{r.indexPage, r.copyShare, r.qr} {
 		b.Importance = widget.LowImportance
 	}
 }
@@ -316,6 +324,30 @@ func (r *folderRow) makeButtons() {
 func (r *folderRow) CreateRenderer() fyne.WidgetRenderer {
 	return widget.NewSimpleRenderer(r.content)
 }
+
+// pointer marks the row while the pointer is over it or one of its
+// buttons, and holds new uploads back meanwhile (historyView.refresh).
+func (r *folderRow) pointer(in bool) {
+	c := color.Color(color.Transparent)
+	if in {
+		settings := r.h.a.fyne.Settings()
+		c = settings.Theme().Color(theme.ColorNameHover, settings.ThemeVariant())
+	}
+	if r.pointed.FillColor != c {
+		r.pointed.FillColor = c
+		r.pointed.Refresh()
+	}
+	r.h.onPointer(in)
+}
+
+// MouseIn: the pointer came over the row.
+func (r *folderRow) MouseIn(*desktop.MouseEvent) { r.pointer(true) }
+
+// MouseMoved: the pointer moves over the row.
+func (r *folderRow) MouseMoved(*desktop.MouseEvent) { r.pointer(true) }
+
+// MouseOut: the pointer left the row, for one of its buttons or elsewhere.
+func (r *folderRow) MouseOut() { r.pointer(false) }
 
 // Tapped opens or closes the folder, as its arrow does.
 func (r *folderRow) Tapped(*fyne.PointEvent) { r.onToggle() }

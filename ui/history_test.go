@@ -625,3 +625,77 @@ func TestLongSearchFitsTheWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoryRowsStayUnderThePointer: a person points at a row's Copy
+// link (or at the row, on the way to it) while an upload finishes. The
+// new entry went in at the top at once, every row moved down one, and the
+// click copied the link of the row above the one aimed at. New uploads now
+// wait while the pointer is over the list's rows, and come in as soon as
+// it leaves them, or the window loses the focus (the pointer went to
+// another program).
+func TestHistoryRowsStayUnderThePointer(t *testing.T) {
+	for _, place := range []string{"Copy link", "the row's name", "focus lost"} {
+		t.Run(place, func(t *testing.T) {
+			e := newTestEnv(t)
+			a := e.a
+			seedHistory(t, e.db, 3)
+			e.signInSandbox()
+			e.reloadHistory(5)
+			var aimed storage.HistoryEntry
+			var at, copyAt fyne.Position
+			e.ui(func() {
+				a.tabs.Select(a.historyTab) // reads the list again
+				a.win.Resize(fyne.NewSize(1000, 600))
+			})
+			// Read before the upload below finishes: it must reach the
+			// list only through the window's refresh.
+			e.eventually(func() bool { return !a.history.loading }, "History read")
+			e.ui(func() {
+				aimed = a.history.entries[1]
+				r := shownHistoryRow(a, aimed.ID)
+				require.NotNil(t, r, "the row of %s is in view", aimed.Name)
+				d := fyne.CurrentApp().Driver()
+				copyAt = d.AbsolutePositionForObject(r.copyLink).AddXY(r.copyLink.Size().Width/2, r.copyLink.Size().Height/2)
+				at = copyAt
+				if place != "Copy link" {
+					at = d.AbsolutePositionForObject(r.name).AddXY(10, r.name.Size().Height/2)
+				}
+				test.MoveMouse(a.win.Canvas(), at)
+			})
+			_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "new", Env: api.SandboxKey, Account: "demo", Name: "just-finished.txt",
+				Size: 10, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true,
+				StartedAt: fixedNow, FinishedAt: fixedNow.Add(time.Minute)})
+			require.NoError(t, err)
+			e.ui(func() { a.history.markDirty() }) // as a finished upload does
+			e.eventually(func() bool { return len(a.history.entries) == 6 || a.history.held }, "the finished upload is seen")
+			e.ui(func() {
+				test.MoveMouse(a.win.Canvas(), copyAt)
+				test.TapCanvas(a.win.Canvas(), copyAt)
+				assert.Contains(t, a.fyne.Clipboard().Content(), "filename="+aimed.Name, "the click copies the link of the row aimed at")
+				if place == "focus lost" {
+					a.fyne.Lifecycle().(interface{ OnExitedForeground() func() }).OnExitedForeground()()
+				} else {
+					test.MoveMouse(a.win.Canvas(), outsideHistoryList(a))
+				}
+			})
+			e.eventually(func() bool { return len(a.history.entries) == 6 }, "the new upload is listed once the pointer leaves the list")
+			e.ui(func() { assert.Equal(t, "just-finished.txt", a.history.entries[0].Name) })
+		})
+	}
+}
+
+// outsideHistoryList is a point of the window outside the History list: its search field.
+func outsideHistoryList(a *App) fyne.Position {
+	return fyne.CurrentApp().Driver().AbsolutePositionForObject(a.history.search).AddXY(10, 10)
+}
+
+// shownHistoryRow is the History row in view that shows entry id, or nil.
+func shownHistoryRow(a *App, id int64) *historyRow {
+	var found *historyRow
+	walkObjects(a.win.Canvas().Content(), func(o fyne.CanvasObject) {
+		if r, ok := o.(*historyRow); ok && r.id == id {
+			found = r
+		}
+	})
+	return found
+}

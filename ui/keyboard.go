@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -138,6 +139,9 @@ func (t *methodTabs) CreateRenderer() fyne.WidgetRenderer {
 type iconButton struct {
 	widget.Button
 	name string
+	// hovered, when set, is told when the pointer comes over the button
+	// (true, also as it moves there) and when it leaves (false).
+	hovered func(in bool)
 }
 
 func newIconButton(name string, icon fyne.Resource, tapped func()) *iconButton {
@@ -157,6 +161,30 @@ func newLabelledButton(name string, icon fyne.Resource, tapped func()) *iconButt
 
 // AccessibilityLabel is what the button does ("Delete this entry").
 func (b *iconButton) AccessibilityLabel() string { return b.name }
+
+// MouseIn highlights the button and tells hovered.
+func (b *iconButton) MouseIn(ev *desktop.MouseEvent) {
+	b.Button.MouseIn(ev)
+	if b.hovered != nil {
+		b.hovered(true)
+	}
+}
+
+// MouseMoved tells hovered that the pointer is still over the button.
+func (b *iconButton) MouseMoved(ev *desktop.MouseEvent) {
+	b.Button.MouseMoved(ev)
+	if b.hovered != nil {
+		b.hovered(true)
+	}
+}
+
+// MouseOut ends the highlight and tells hovered.
+func (b *iconButton) MouseOut() {
+	b.Button.MouseOut()
+	if b.hovered != nil {
+		b.hovered(false)
+	}
+}
 
 // namedSlider is a slider with a name a screen reader can speak.
 type namedSlider struct {
