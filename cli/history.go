@@ -32,7 +32,8 @@ func newHistoryCommand(cio IO) *cobra.Command {
 		Short: "List uploaded files and their links",
 		Long: `Lists finished uploads, newest first: hash, link and name (or every field as
 JSON or CSV). --search keeps entries whose name, hash, comment or folder
-contains Q. --format prints only the links, one per line, ready to paste:
+contains Q; a link the app gave, in any style, finds its upload by its
+CID. --format prints only the links, one per line, ready to paste:
 gateway (https://…/ipfs/CID?filename=NAME), ipfs (ipfs://CID), cid,
 markdown ([NAME](URL)) or html (<a href="URL">NAME</a>); with --json or
 --csv it sets the style of the link field. Without it links follow the
@@ -76,7 +77,11 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if o.format != "" {
 		links.Style = o.format
 	}
-	export := storage.ExportOptions{Search: o.search, Limit: o.limit,
+	search := o.search
+	if cid := api.CIDInLink(search); cid != "" {
+		search = cid // a pasted link finds its upload, as in the window
+	}
+	export := storage.ExportOptions{Search: search, Limit: o.limit,
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }}
 	if o.folder != "" {
 		if export.IDs, err = folderIDs(db, o); err != nil {

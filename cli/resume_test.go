@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -179,4 +180,25 @@ func writeHistory(t *testing.T, names ...string) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, db.Close())
+}
+
+// TestHistorySearchByLink: a link the app gave (any style), pasted into
+// --search, finds its upload by the CID it holds, as the window's search
+// does; it looked for the whole link and found nothing.
+func TestHistorySearchByLink(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	const mine, other = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"
+	db := openDataDB(t)
+	for i, hash := range []string{mine, other} {
+		_, err := db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Env: "production", Account: "me",
+			Name: fmt.Sprint("file ", i, ".txt"), Hash: hash, Verified: true, FinishedAt: time.Unix(int64(1_700_000_000+i), 0)})
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+	for _, style := range api.LinkStyles {
+		link := api.Links{}.As(style, "production", mine, "file 0.txt")
+		code, out, errOut := runCLI(t, "", "history", "--search", link, "--format", "cid")
+		require.Equal(t, 0, code, errOut)
+		assert.Equal(t, mine+"\n", out, "%s link %q", style, link)
+	}
 }
