@@ -90,6 +90,9 @@ func TestCancelAllAsksFirst(t *testing.T) {
 		assert.Nil(t, c.Overlays().Top(), "answered")
 	})
 	e.eventually(func() bool { return a.upload.sum.Canceled == 1 && a.upload.sum.Queued == 0 }, "yes cancels them")
+	e.ui(func() {
+		assert.True(t, a.upload.retryFailed.Disabled(), "Retry failed leaves canceled files alone, so with none failed it is off")
+	})
 }
 
 // TestAddFilesTwiceAsksOnce: the desktop's chooser takes a moment to come

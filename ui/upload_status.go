@@ -41,7 +41,7 @@ func (v *uploadView) render() {
 	}
 	v.showPaused(s.Paused)
 	enable(&v.pause.Button, signedIn && (v.busy() || s.Paused))
-	enable(&v.retryFailed.Button, signedIn && s.Failed+s.Canceled > 0)
+	enable(&v.retryFailed.Button, signedIn && s.Failed > 0) // canceled files stay canceled (Queue.RetryFailed)
 	enable(&v.cancelAll.Button, signedIn && s.Queued+s.Uploading+s.Waiting > 0)
 	enable(&v.clearFinished.Button, signedIn && s.Done+s.Canceled+s.Skipped+s.Already > 0)
 	v.toolbar.setSummary(summaryParts(s, v.totalSpeed()))
