@@ -221,6 +221,7 @@ func (c *Client) getToken(ctx context.Context, op string, req *http.Request, sec
 	tok := ParseToken(raw)
 	rememberForLog(raw)
 	tok.ServerOffset = measureOffset(resp.Header.Get("Date"), tok.IssuedAt, received)
+	tok.ServerTimeKnown = serverTimeKnown(resp.Header.Get("Date"), tok.IssuedAt)
 	c.offset.Store(int64(tok.ServerOffset))
 	return tok, nil
 }

@@ -57,6 +57,11 @@ const (
 	// dStor's disagree beyond what can be reconciled; the cause is a
 	// *ClockError.
 	KindClock
+	// KindFreshToken: dStor refused as expired a token it had just issued,
+	// or issued one already past its expiry, while its clock and this
+	// computer's agree (or its time is unknown); the cause is a
+	// *FreshTokenError.
+	KindFreshToken
 )
 
 var kindNames = map[Kind]string{
@@ -73,6 +78,7 @@ var kindNames = map[Kind]string{
 	KindCanceled:     "canceled",
 	KindUnverifiable: "unverifiable hash",
 	KindClock:        "clock",
+	KindFreshToken:   "fresh token unusable",
 }
 
 // String names the kind for logs and test failures.
@@ -125,6 +131,10 @@ var (
 	// ErrClock matches a token made unusable by a wrong clock (KindClock
 	// or a bare *ClockError).
 	ErrClock error = &Error{Kind: KindClock}
+	// ErrFreshToken matches a token unusable right after it was issued,
+	// not for this computer's clock (KindFreshToken or a bare
+	// *FreshTokenError).
+	ErrFreshToken error = &Error{Kind: KindFreshToken}
 )
 
 // ErrFileChanged reports that the file being uploaded was modified, grew or
@@ -197,6 +207,9 @@ func (e *Error) sentence() string {
 	case KindClock:
 		return causeSentence[*ClockError](e.Err,
 			"this computer's clock disagrees with dStor's — set the date, time and time zone correctly (automatic time), then try again")
+	case KindFreshToken:
+		return causeSentence[*FreshTokenError](e.Err,
+			"dStor refused a token it had just issued — try again later, and tell dStor's support if it goes on")
 	case KindCanceled:
 		if e.Op == "" {
 			return "canceled"
@@ -318,8 +331,8 @@ func causeSentence[C interface {
 // detail is the technical part: operation, status and server message, or
 // the cause.
 func (e *Error) detail() string {
-	if e.Kind == KindHashMismatch || e.Kind == KindUnverifiable || e.Kind == KindClock || e.Kind == KindCanceled {
-		return "" // the sentence already says everything
+	if e.Kind == KindHashMismatch || e.Kind == KindUnverifiable || e.Kind == KindClock || e.Kind == KindFreshToken || e.Kind == KindCanceled {
+		return "" // the sentence already says everything (Human adds dStor's message)
 	}
 	var parts []string
 	if e.Status != 0 {
@@ -414,6 +427,69 @@ func (e *AccountChangedError) sentence() string {
 		"), so nothing more is uploaded with it; the files not yet uploaded stay in the queue — sign in again to continue"
 }
 
+// FreshTokenError reports a token that cannot be used right after dStor
+// issued it — refused as expired at once, or past its expiry on arrival —
+// when nothing shows this computer's clock to be the cause: dStor's clock
+// (the answer's Date, or the token's iat) agrees with it, or dStor did not
+// say its time and the token is not past its expiry here. Neither signing
+// in again nor setting the clock would help.
+type FreshTokenError struct {
+	Refused bool      // dStor refused it (a 401); false: it arrived already expired
+	Local   time.Time // this computer's clock when it was noticed
+	Server  time.Time // dStor's clock then; zero when dStor did not say
+	Expires time.Time // the token's exp
+}
+
+// Error states the times involved.
+func (e *FreshTokenError) Error() string { return e.sentence() }
+
+// Is lets errors.Is(err, ErrFreshToken) hold for a bare *FreshTokenError.
+func (e *FreshTokenError) Is(target error) bool { return target == ErrFreshToken }
+
+func (e *FreshTokenError) sentence() string {
+	const layout = "2006-01-02 15:04:05 MST"
+	s := "dStor issued a token already past its expiry"
+	if e.Refused {
+		s = "dStor refused as expired a token it issued moments ago"
+	}
+	s += " (valid until " + e.Expires.UTC().Format(layout) + ")"
+	const then = "try again later, and tell dStor's support if it goes on"
+	if e.Server.IsZero() {
+		return s + "; dStor did not say its time, so check that this computer's date and time are right (it says " +
+			e.Local.UTC().Format(layout) + ") — if they are, " + then
+	}
+	return s + ", although dStor's clock and this computer's agree (" + e.Local.UTC().Format(layout) +
+		") — the clock is not the cause and signing in again would not help; " + then
+}
+
+// FreshTokenUnusable is the error for tok, which cannot be used right
+// after it was issued: refusal is dStor's refusal of it as expired, or
+// nil when the token arrived past its expiry. It names this computer's
+// clock (an ErrClock error) only where the evidence points there: dStor's
+// clock differs from this computer's (tok.ServerOffset), or, dStor's time
+// unknown, the token arrived past its expiry by this computer's clock.
+// Otherwise it is an ErrFreshToken error that says dStor is at fault, and
+// keeps the refusal's status and message.
+func FreshTokenUnusable(tok Token, now time.Time, refusal error) error {
+	if tok.ServerOffset != 0 || (!tok.ServerTimeKnown && refusal == nil) {
+		ce := &ClockError{Local: now, Expires: tok.ExpiresAt}
+		if tok.ServerOffset != 0 {
+			ce.Server = tok.ServerNow(now)
+		}
+		return &Error{Kind: KindClock, Err: ce}
+	}
+	fe := &FreshTokenError{Refused: refusal != nil, Local: now, Expires: tok.ExpiresAt}
+	if tok.ServerTimeKnown {
+		fe.Server = tok.ServerNow(now)
+	}
+	e := &Error{Kind: KindFreshToken, Err: fe}
+	var re *Error
+	if errors.As(refusal, &re) {
+		e.Status, e.Message, e.Host, e.Op = re.Status, re.Message, re.Host, re.Op
+	}
+	return e
+}
+
 // Retryable reports whether trying the same request again later may work:
 // network failures, timeouts, 429 and 5xx. It is false for refusals (4xx),
 // malformed answers, hash mismatches, local validation errors and
@@ -492,6 +568,10 @@ func Human(err error) string {
 	var ce *ClockError
 	if errors.As(err, &ce) {
 		return ce.sentence()
+	}
+	var fe *FreshTokenError
+	if errors.As(err, &fe) {
+		return fe.sentence()
 	}
 	var ac *AccountChangedError
 	if errors.As(err, &ac) {

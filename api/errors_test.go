@@ -113,7 +113,8 @@ func TestSentinelsMatchByKind(t *testing.T) {
 		KindUnauthorized: ErrUnauthorized, KindTokenExpired: ErrTokenExpired, KindTooLarge: ErrTooLarge,
 		KindRateLimited: ErrRateLimited, KindServer: ErrServer, KindTimeout: ErrTimeout,
 		KindUnreachable: ErrUnreachable, KindMalformed: ErrMalformed, KindBadRequest: ErrBadRequest,
-		KindHashMismatch: ErrHashMismatch, KindCanceled: ErrCanceled,
+		KindHashMismatch: ErrHashMismatch, KindCanceled: ErrCanceled, KindClock: ErrClock,
+		KindFreshToken: ErrFreshToken,
 	}
 	for kind, sentinel := range sentinels {
 		t.Run(kind.String(), func(t *testing.T) {

@@ -33,6 +33,10 @@ type Token struct {
 	// judged on dStor's clock, so a computer whose clock is off neither
 	// takes a valid token for expired nor an expired one for valid.
 	ServerOffset time.Duration
+	// ServerTimeKnown says dStor's time was known when the token was
+	// issued (the answer's Date, or the token's iat), so ServerOffset 0
+	// means the clocks agree rather than that nothing was measured.
+	ServerTimeKnown bool
 }
 
 // tokenParser reads a token's header and payload with golang-jwt (base64url,
@@ -128,6 +132,13 @@ func measureOffset(dateHeader string, iat, at time.Time) time.Duration {
 		return 0
 	}
 	return d
+}
+
+// serverTimeKnown reports whether measureOffset had dStor's time to
+// measure by: a Date header it can read, or iat.
+func serverTimeKnown(dateHeader string, iat time.Time) bool {
+	_, err := http.ParseTime(dateHeader)
+	return err == nil || !iat.IsZero()
 }
 
 // String summarizes the token without revealing it, e.g. "token for

@@ -189,3 +189,90 @@ func TestClockErrorNamesTheClock(t *testing.T) {
 	assert.Contains(t, h, "set this computer's date, time and time zone correctly")
 	assert.NotContains(t, h, "sign in again")
 }
+
+// TestServerTimeKnown: a token answer with a Date, or a token with iat,
+// tells dStor's time; one with neither does not, so an offset of 0 then
+// is not taken for clocks that agree.
+func TestServerTimeKnown(t *testing.T) {
+	cases := []struct {
+		name      string
+		date, iat bool
+		known     bool
+	}{
+		{"Date and iat", true, true, true},
+		{"Date only", true, false, true},
+		{"iat only", false, true, true},
+		{"neither", false, false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			f.onToken = func(w http.ResponseWriter, r *http.Request) {
+				claims := map[string]any{"exp": time.Now().Add(time.Hour).Unix()}
+				if tc.iat {
+					claims["iat"] = time.Now().Unix()
+				}
+				if !tc.date {
+					w.Header()["Date"] = nil // net/http adds none then
+				}
+				writeJSON(w, http.StatusOK, map[string]any{"access_token": makeJWT(t, claims)})
+			}
+			tok, err := f.client(nil).TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
+			require.NoError(t, err)
+			assert.Equal(t, tc.known, tok.ServerTimeKnown)
+			assert.Zero(t, tok.ServerOffset)
+		})
+	}
+}
+
+// TestFreshTokenUnusableNamesTheClockOnlyOnEvidence: a token unusable
+// right after it was issued is blamed on this computer's clock only when
+// dStor's clock differs from it, or (dStor's time unknown) the token
+// arrived past its expiry here; otherwise the sentence says dStor refused
+// its own fresh token, or issued it expired, and keeps what dStor said.
+func TestFreshTokenUnusableNamesTheClockOnlyOnEvidence(t *testing.T) {
+	local := time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC)
+	refusal := &Error{Kind: KindTokenExpired, Status: 401, Message: "jwt expired", Op: OpUpload, Host: "api.example"}
+	cases := []struct {
+		name    string
+		tok     Token
+		refusal error
+		want    error
+		says    []string
+		saysNot []string
+	}{
+		{"refused, the clocks differ", Token{ServerOffset: 2 * time.Hour, ServerTimeKnown: true, ExpiresAt: local.Add(3 * time.Hour)}, refusal, ErrClock,
+			[]string{"this computer's clock says 2026-05-01 14:00:00 UTC and dStor's says 2026-05-01 16:00:00 UTC", "set this computer's date"}, []string{"not the cause"}},
+		{"refused, the clocks agree", Token{ServerTimeKnown: true, ExpiresAt: local.Add(time.Hour)}, refusal, ErrFreshToken,
+			[]string{"dStor refused as expired a token it issued moments ago (valid until 2026-05-01 15:00:00 UTC), although dStor's clock and this computer's agree (2026-05-01 14:00:00 UTC)", "the clock is not the cause", `(dStor said: "jwt expired")`},
+			[]string{"set this computer's date", "sign in again to"}},
+		{"refused, dStor's time unknown", Token{ExpiresAt: local.Add(time.Hour)}, refusal, ErrFreshToken,
+			[]string{"dStor refused as expired a token it issued moments ago", "dStor did not say its time, so check that this computer's date and time are right (it says 2026-05-01 14:00:00 UTC)"},
+			[]string{"not the cause", "set this computer's date"}},
+		{"issued expired, the clocks agree", Token{ServerTimeKnown: true, ExpiresAt: local.Add(-time.Hour)}, nil, ErrFreshToken,
+			[]string{"dStor issued a token already past its expiry (valid until 2026-05-01 13:00:00 UTC)", "the clock is not the cause"},
+			[]string{"set this computer's date", "dStor said"}},
+		{"issued expired, dStor's time unknown", Token{ExpiresAt: local.Add(-time.Hour)}, nil, ErrClock,
+			[]string{"this computer's clock says 2026-05-01 14:00:00 UTC, so the token dStor issued (valid until 2026-05-01 13:00:00 UTC) cannot be used"}, []string{"not the cause"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := FreshTokenUnusable(tc.tok, local, tc.refusal)
+			require.ErrorIs(t, err, tc.want)
+			assert.False(t, Retryable(err))
+			assert.NotErrorIs(t, err, ErrTokenExpired, "not the kind that asks for a new token")
+			h := Human(err)
+			for _, s := range tc.says {
+				assert.Contains(t, h, s)
+			}
+			for _, s := range tc.saysNot {
+				assert.NotContains(t, h, s)
+			}
+			if tc.want == ErrFreshToken && tc.refusal != nil {
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, 401, e.Status, "the refusal's status is kept")
+			}
+		})
+	}
+}

@@ -107,8 +107,9 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 // rejects is never covered up by a stored token.
 //
 // Tokens are judged on dStor's clock (see reusable), and a token that is
-// past its expiry on it right after the login is a clock error that names
-// the clock: signing in again would only repeat it.
+// past its expiry on it right after the login is an error signing in
+// again would only repeat (api.FreshTokenUnusable: it names the clock only
+// when dStor's differs, or is unknown).
 func passwordToken(ctx context.Context, client *api.Client, email string, creds Credentials, now time.Time) (api.Token, error) {
 	stored := api.ParseToken(creds.Token)
 	if creds.Password == "" {
@@ -122,11 +123,7 @@ func passwordToken(ctx context.Context, client *api.Client, email string, creds 
 		return stored, nil
 	}
 	if err == nil && !tok.Valid(now, 0) {
-		ce := &api.ClockError{Local: now, Expires: tok.ExpiresAt}
-		if tok.ServerOffset != 0 {
-			ce.Server = tok.ServerNow(now)
-		}
-		return api.Token{}, &api.Error{Kind: api.KindClock, Err: ce}
+		return api.Token{}, api.FreshTokenUnusable(tok, now, nil)
 	}
 	return tok, err
 }

@@ -339,16 +339,20 @@ func TestStoredTokenJudgedOnServerClock(t *testing.T) {
 	assert.Equal(t, first.Token.Raw, tok.Raw)
 }
 
-// TestLoginTokenBornExpiredNamesTheClock: a token that is past its expiry
-// even on dStor's clock right after login cannot be fixed by signing in
-// again; the sentence names the clock.
-func TestLoginTokenBornExpiredNamesTheClock(t *testing.T) {
+// TestLoginTokenBornExpiredIsNotTheClock: a token that is past its expiry
+// right after login, from a dStor whose clock agrees with this
+// computer's, cannot be fixed by signing in again nor by setting the
+// clock; the sentence says dStor issued it so, not that the clock is wrong.
+func TestLoginTokenBornExpiredIsNotTheClock(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{MaxTokenLifetime: time.Nanosecond})
 	client, err := api.NewClient(sb.Env, nil)
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 	_, err = SignIn(t.Context(), client, Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword}, time.Now())
 	require.Error(t, err)
-	assert.ErrorIs(t, err, api.ErrClock)
-	assert.Contains(t, api.Human(err), "set this computer's date, time and time zone correctly")
+	assert.ErrorIs(t, err, api.ErrFreshToken)
+	assert.NotErrorIs(t, err, api.ErrClock)
+	assert.Contains(t, api.Human(err), "dStor issued a token already past its expiry")
+	assert.Contains(t, api.Human(err), "the clock is not the cause")
+	assert.NotContains(t, api.Human(err), "set this computer's date")
 }

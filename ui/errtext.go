@@ -51,6 +51,7 @@ func translatedError(err error) string {
 		busy    *storage.BusyError
 		hm      *api.HashMismatchError
 		ce      *api.ClockError
+		fe      *api.FreshTokenError
 		ae      *api.Error
 	)
 	switch {
@@ -73,6 +74,8 @@ func translatedError(err error) string {
 			map[string]any{"Remote": hm.Remote, "Local": hm.Local})
 	case errors.As(err, &ce):
 		return clockText(ce)
+	case errors.As(err, &fe):
+		return freshTokenText(fe, err)
 	case errors.As(err, &ae):
 		return apiErrorText(ae)
 	case errors.Is(err, api.ErrFileChanged):
@@ -203,6 +206,8 @@ func apiKindText(e *api.Error) string {
 		return "" // its cause, a *HashMismatchError, has both hashes
 	case api.KindClock:
 		return tr("This computer's clock disagrees with dStor's. Set the date, time and time zone correctly (automatic time), then try again.")
+	case api.KindFreshToken:
+		return tr("dStor refused a token it had just issued. Signing in again would not help: try again later, and tell dStor's support if it goes on.")
 	case api.KindCanceled:
 		return tr("The operation was canceled.")
 	}
@@ -231,6 +236,29 @@ func clockText(ce *api.ClockError) string {
 	}
 	data["Server"] = ce.Server.UTC().Format(layout)
 	return tr("This computer's clock says {{.Local}} and dStor's says {{.Server}}, so the token dStor issued (valid until {{.Expires}}) cannot be used. Set this computer's date, time and time zone correctly (automatic time), then try again.", data)
+}
+
+// freshTokenText says that dStor refused (or issued expired) a token it
+// had just issued, with the times, as api's sentence does: the clock is
+// named only as something to check when dStor did not say its time. err
+// holds fe, and dStor's message when it said one.
+func freshTokenText(fe *api.FreshTokenError, err error) string {
+	const layout = "2006-01-02 15:04:05 MST"
+	data := map[string]any{"Local": fe.Local.UTC().Format(layout), "Expires": fe.Expires.UTC().Format(layout)}
+	var s string
+	switch {
+	case fe.Server.IsZero():
+		s = tr("dStor refused as expired a token it issued moments ago (valid until {{.Expires}}). dStor did not say its time, so check that this computer's date and time are right (it says {{.Local}}); if they are, try again later, and tell dStor's support if it goes on.", data)
+	case fe.Refused:
+		s = tr("dStor refused as expired a token it issued moments ago (valid until {{.Expires}}), although dStor's clock and this computer's agree ({{.Local}}). The clock is not the cause and signing in again would not help: try again later, and tell dStor's support if it goes on.", data)
+	default:
+		s = tr("dStor issued a token already past its expiry (valid until {{.Expires}}), although dStor's clock and this computer's agree ({{.Local}}). The clock is not the cause and signing in again would not help: try again later, and tell dStor's support if it goes on.", data)
+	}
+	var ae *api.Error
+	if errors.As(err, &ae) && ae.Message != "" {
+		s += " " + tr("(dStor said: {{.Message}})", map[string]any{"Message": strconv.Quote(ae.Message)})
+	}
+	return s
 }
 
 // diskFullText names the full disk and the space to free.

@@ -194,6 +194,8 @@ func connectionReasonText(code worker.ReasonCode, host string) string {
 		return tr("dStor redirected the request elsewhere. Check the environment's URLs (redirects are not followed, so credentials stay on the configured host).")
 	case worker.ReasonNoSuchAddress:
 		return tr("dStor has no such address. Check the environment's URLs.")
+	case worker.ReasonFreshToken:
+		return tr("dStor refused a token it had just issued. Signing in again would not help: try again later, and tell dStor's support if it goes on.")
 	case worker.ReasonClock:
 		return tr("This computer's clock disagrees with dStor's. Set the date, time and time zone correctly (automatic time), then try again.")
 	case worker.ReasonCanceled:

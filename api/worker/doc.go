@@ -114,8 +114,10 @@
 // ([NewAPIKeyTokens]) asks for expiries on that clock, renews a token a
 // quarter of its real life before it ends (one minute for long ones), and
 // never sends its person to sign in again for an expired token: a token
-// dStor refuses right after it was minted fails the job with api.ErrClock,
-// whose sentence names the computer's clock.
+// dStor refuses right after it was minted fails the job
+// (api.FreshTokenUnusable): with api.ErrClock, whose sentence names the
+// computer's clock, when dStor's clock differs from it; otherwise with
+// api.ErrFreshToken, which says dStor refused its own fresh token.
 //
 // # A full disk
 //

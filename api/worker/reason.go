@@ -73,6 +73,7 @@ const (
 	ReasonNoSuchAddress   ReasonCode = "no-such-address"
 	ReasonUploadRefused   ReasonCode = "upload-refused" // Arg: what dStor said
 	ReasonClock           ReasonCode = "clock"
+	ReasonFreshToken      ReasonCode = "fresh-token"
 	ReasonCanceled        ReasonCode = "canceled"
 	ReasonOther           ReasonCode = "other" // Arg: the English sentence
 )
@@ -90,7 +91,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
 	ReasonServerTrouble, ReasonTimeout, ReasonUnreachable, ReasonSecureFailed,
 	ReasonConnectionBroke, ReasonMalformed, ReasonRedirected, ReasonNoSuchAddress,
-	ReasonUploadRefused, ReasonClock, ReasonCanceled, ReasonOther,
+	ReasonUploadRefused, ReasonClock, ReasonFreshToken, ReasonCanceled, ReasonOther,
 }
 
 // RefusedBeforeReading reports whether c is one the listing gives a file it
@@ -250,6 +251,8 @@ func apiReason(e *api.Error) (ReasonCode, string) {
 		return ReasonUnverifiable, ""
 	case api.KindClock:
 		return ReasonClock, ""
+	case api.KindFreshToken:
+		return ReasonFreshToken, ""
 	case api.KindCanceled:
 		return ReasonCanceled, ""
 	}

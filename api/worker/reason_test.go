@@ -41,6 +41,7 @@ func TestReasonOfClassifiesErrors(t *testing.T) {
 		{"mismatch", wrap(&api.Error{Kind: api.KindHashMismatch, Err: &api.HashMismatchError{Local: "QmL", Remote: "QmR"}}), ReasonHashMismatch, "QmR QmL"},
 		{"unverifiable", &api.Error{Kind: api.KindUnverifiable}, ReasonUnverifiable, ""},
 		{"clock", &api.Error{Kind: api.KindClock, Err: &api.ClockError{Local: time.Now()}}, ReasonClock, ""},
+		{"fresh token", &api.Error{Kind: api.KindFreshToken, Status: 401, Message: "jwt expired", Err: &api.FreshTokenError{Refused: true, Local: time.Now()}}, ReasonFreshToken, ""},
 		{"canceled", &api.Error{Kind: api.KindCanceled}, ReasonCanceled, ""},
 		{"not listed", fmt.Errorf("%w: moved", api.ErrNotListedFile), ReasonNotListed, ""},
 		{"changed", wrap(api.ErrFileChanged), ReasonChanged, ""},

@@ -243,8 +243,9 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 		if _, mints := ts.(*renewingTokens); mints && errors.Is(err, api.ErrTokenExpired) {
 			// A token this source minted a moment ago, judged on dStor's
 			// clock, and refused as expired: signing in again would change
-			// nothing, the computer's clock is what to fix.
-			err = clockError(tok, time.Now())
+			// nothing. The sentence names the computer's clock when dStor's
+			// differs, else says dStor refused its own fresh token.
+			err = api.FreshTokenUnusable(tok, time.Now(), err)
 		}
 	}
 	return res, err

@@ -49,7 +49,7 @@ const DefaultTokenLifetime = time.Hour
 // mints one token at a time: callers that wait while another mints get that
 // fresh token. A key the server refuses yields an error wrapping both
 // ErrSignInRequired and api.ErrUnauthorized; a token past its expiry right
-// after minting, even on dStor's clock, an api.ErrClock error. The account
+// after minting, even on dStor's clock, an api.FreshTokenUnusable error. The account
 // is the one the first token names: a later token naming another (both
 // with a sub claim) is never handed out, but an error wrapping
 // ErrSignInRequired and an *api.AccountChangedError.
@@ -183,7 +183,8 @@ func (s *renewingTokens) Token(ctx context.Context, force bool) (api.Token, erro
 // mintOnServerClock mints a token. The first mint may not know dStor's
 // clock yet: when its answer shows the local clock is off and the token is
 // already past its expiry there, it mints again, now on dStor's clock. A
-// token still expired is a clock error that names the clock.
+// token still expired is an api.FreshTokenUnusable error (which names the
+// clock only when the evidence points there).
 func (s *renewingTokens) mintOnServerClock(ctx context.Context) (api.Token, error) {
 	offset := s.client.ServerOffset()
 	tok, err := s.mint(ctx)
@@ -196,18 +197,9 @@ func (s *renewingTokens) mintOnServerClock(ctx context.Context) (api.Token, erro
 		}
 	}
 	if !tok.Valid(s.now(), 0) {
-		return api.Token{}, clockError(tok, s.now())
+		return api.Token{}, api.FreshTokenUnusable(tok, s.now(), nil)
 	}
 	return tok, nil
-}
-
-// clockError is the api.ErrClock error for tok, unusable at local time now.
-func clockError(tok api.Token, now time.Time) error {
-	ce := &api.ClockError{Local: now, Expires: tok.ExpiresAt}
-	if tok.ServerOffset != 0 {
-		ce.Server = tok.ServerNow(now)
-	}
-	return &api.Error{Kind: api.KindClock, Err: ce}
 }
 
 // NewStaticTokens returns a TokenSource for a token from a password sign-in

@@ -2,6 +2,9 @@ package worker
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -238,4 +241,49 @@ func TestPasswordTokensRenewWithoutAsking(t *testing.T) {
 	_, err = wrong.Token(t.Context(), false)
 	assert.ErrorIs(t, err, ErrSignInRequired)
 	assert.ErrorIs(t, err, api.ErrUnauthorized)
+}
+
+// TestBornExpiredTokenNamesTheClockOnlyWhenItDiffers: a token already
+// past its expiry when it arrives cannot be used, and asking again would
+// not help. When dStor's answer shows its clock agrees with this
+// computer's, the token is dStor's fault and the sentence says so; only
+// when dStor's time is unknown does it name this computer's clock.
+func TestBornExpiredTokenNamesTheClockOnlyWhenItDiffers(t *testing.T) {
+	cases := []struct {
+		name    string
+		date    bool // the answer says dStor's time (Date, and iat)
+		want    error
+		says    string
+		saysNot string
+	}{
+		{"dStor's clock agrees", true, api.ErrFreshToken, "dStor issued a token already past its expiry", "set this computer's date"},
+		{"dStor's time unknown", false, api.ErrClock, "set this computer's date, time and time zone correctly", "not the cause"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				now := time.Now()
+				claims := map[string]any{"sub": "acct-1", "exp": now.Add(-time.Hour).Unix()}
+				if tc.date {
+					claims["iat"] = now.Add(-2 * time.Hour).Unix()
+				} else {
+					w.Header()["Date"] = nil // net/http adds none then
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(map[string]string{"access_token": unsignedJWT(t, claims)})
+			}))
+			t.Cleanup(srv.Close)
+			env, err := api.CustomEnvironment(srv.URL)
+			require.NoError(t, err)
+			c, err := api.NewClient(env, nil)
+			require.NoError(t, err)
+			t.Cleanup(c.CloseIdleConnections)
+
+			_, err = NewAPIKeyTokens(c, testutilKey, time.Hour).Token(t.Context(), false)
+			require.ErrorIs(t, err, tc.want)
+			assert.NotErrorIs(t, err, ErrSignInRequired)
+			assert.Contains(t, api.Human(err), tc.says)
+			assert.NotContains(t, api.Human(err), tc.saysNot)
+		})
+	}
 }

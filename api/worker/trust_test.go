@@ -435,35 +435,59 @@ func TestShortTokensAreMintedOncePerToken(t *testing.T) {
 	assert.Equal(t, 1, e.requests(tokenPath), "one token request for the whole queue")
 }
 
-// TestFreshTokenRefusedNamesTheClock: dStor refuses even a token minted a
-// moment ago as expired. An API-key user is never told to sign in again:
-// the job fails with a sentence about the clock.
-func TestFreshTokenRefusedNamesTheClock(t *testing.T) {
-	e := newTestEnv(t, sandbox.Config{})
-	u, err := url.Parse(e.url)
-	require.NoError(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == addPath {
-			_, _ = io.Copy(io.Discard, r.Body)
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = io.WriteString(w, `{"message":"token expired"}`)
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	p := e.write("f.txt", testutil.Content("f", 100))
-	q := e.queue(e.proxiedConfig(srv.URL))
-	q.Add(Request{Path: p})
-	require.NoError(t, wait(t, q, 30*time.Second))
-	j := jobFor(t, q, p)
-	assert.Equal(t, storage.JobFailed, j.State)
-	assert.Contains(t, j.Err, "this computer's clock says")
-	assert.Contains(t, j.Err, "set this computer's date, time and time zone correctly")
-	assert.NotContains(t, j.Err, "sign in again")
-	assert.False(t, q.Summary().WaitingSignIn, "an API key never waits for a sign-in")
+// TestFreshTokenRefusedNamesTheClockOnlyWhenItDiffers: dStor refuses
+// even a token minted a moment ago as expired. An API-key user is never
+// told to sign in again: the job fails with a sentence that names this
+// computer's clock when dStor's clock differs from it, and otherwise says
+// that dStor refused its own fresh token (the clock is not the cause).
+func TestFreshTokenRefusedNamesTheClockOnlyWhenItDiffers(t *testing.T) {
+	cases := []struct {
+		name    string
+		skew    time.Duration // dStor's clock minus this computer's
+		reason  ReasonCode
+		says    []string
+		saysNot []string
+	}{
+		{"clocks agree", 0, ReasonFreshToken,
+			[]string{"dStor refused as expired a token it issued moments ago", "dStor's clock and this computer's agree", "the clock is not the cause", `dStor said: "token expired"`},
+			[]string{"set this computer's date", "sign in again"}},
+		{"this computer two hours behind", 2 * time.Hour, ReasonClock,
+			[]string{"this computer's clock says", "and dStor's says", "set this computer's date, time and time zone correctly"},
+			[]string{"sign in again", "not the cause"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := skewedEnv(t, tc.skew, 0)
+			u, err := url.Parse(e.url)
+			require.NoError(t, err)
+			proxy := httputil.NewSingleHostReverseProxy(u)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == addPath {
+					_, _ = io.Copy(io.Discard, r.Body)
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusUnauthorized)
+					_, _ = io.WriteString(w, `{"message":"token expired"}`)
+					return
+				}
+				proxy.ServeHTTP(w, r)
+			}))
+			t.Cleanup(srv.Close)
+			p := e.write("f.txt", testutil.Content("f", 100))
+			q := e.queue(e.proxiedConfig(srv.URL))
+			q.Add(Request{Path: p})
+			require.NoError(t, wait(t, q, 30*time.Second))
+			j := jobFor(t, q, p)
+			assert.Equal(t, storage.JobFailed, j.State)
+			assert.Equal(t, tc.reason, j.Reason, j.Err)
+			for _, s := range tc.says {
+				assert.Contains(t, j.Err, s)
+			}
+			for _, s := range tc.saysNot {
+				assert.NotContains(t, j.Err, s)
+			}
+			assert.False(t, q.Summary().WaitingSignIn, "an API key never waits for a sign-in")
+		})
+	}
 }
 
 // TestLongRetryAfterIsAnnounced: a 429 asking to wait a day is not a
