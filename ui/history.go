@@ -44,6 +44,12 @@ const searchDelay = 200 * time.Millisecond
 // go from a row to one of its buttons, which is leaving the row.
 const pointerLeftDelay = 300 * time.Millisecond
 
+// pointerRestMax is how long a pointer that has not moved holds finished
+// uploads back: Fyne says nothing when the pointer leaves the window
+// through its edge, or when the tab is changed by the keyboard under it,
+// so without it History could stop updating for good.
+const pointerRestMax = 4 * time.Second
+
 // historyView is the History tab: every upload, newest first, searchable,
 // with copy-link buttons.
 type historyView struct {
@@ -74,6 +80,7 @@ type historyView struct {
 	// one of its buttons; held while finished uploads wait for it to
 	// leave (refresh).
 	pointerOver bool
+	pointerAt   time.Time // when it last came over them or moved there
 	held        bool
 
 	// folderTotals count each folder share of the loaded entries whole,
@@ -155,11 +162,15 @@ func (h *historyView) scheduleReload(d time.Duration) {
 // refresh reloads the list for its search or, when only new uploads
 // would change it and the pointer is over its rows, holds them back until
 // the pointer leaves: a new entry at the top would move every row down
-// under a click about to land.
+// under a click about to land. A pointer that has not moved for
+// pointerRestMax holds them no longer.
 func (h *historyView) refresh() {
 	if h.pointerOver && h.searchText() == h.shownSearch {
-		h.held = true
-		return
+		if rest := pointerRestMax - time.Since(h.pointerAt); rest > 0 {
+			h.held = true
+			h.scheduleReload(rest) // a pointer at rest holds them no longer
+			return
+		}
 	}
 	h.reload()
 }
@@ -170,6 +181,9 @@ func (h *historyView) refresh() {
 // has left.
 func (h *historyView) onPointer(in bool) {
 	h.pointerOver = in
+	if in {
+		h.pointerAt = time.Now()
+	}
 	if !in && h.held {
 		h.scheduleReload(pointerLeftDelay)
 	}

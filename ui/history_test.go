@@ -699,3 +699,40 @@ func shownHistoryRow(a *App, id int64) *historyRow {
 	})
 	return found
 }
+
+// TestHistoryHoldEndsWhenThePointerRests: the pointer rests on a row and
+// then leaves the window through its edge (to a second screen, the task
+// bar), or stays there while the person reads or switches tabs with the
+// keyboard. Fyne tells a row nothing in those cases, so the uploads held
+// back for the pointer were held for good and History stopped updating.
+// A pointer that has not moved for pointerRestMax no longer holds them.
+func TestHistoryHoldEndsWhenThePointerRests(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	e.signInSandbox()
+	e.reloadHistory(5)
+	e.ui(func() {
+		a.tabs.Select(a.historyTab)
+		a.win.Resize(fyne.NewSize(1000, 600))
+	})
+	e.eventually(func() bool { return !a.history.loading }, "History read")
+	e.ui(func() {
+		r := shownHistoryRow(a, a.history.entries[1].ID)
+		require.NotNil(t, r, "the row is in view")
+		at := fyne.CurrentApp().Driver().AbsolutePositionForObject(r.name).AddXY(10, r.name.Size().Height/2)
+		test.MoveMouse(a.win.Canvas(), at)
+		require.True(t, a.history.pointerOver, "the row knows the pointer is over it")
+	})
+	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "new", Env: api.SandboxKey, Account: "demo", Name: "just-finished.txt",
+		Size: 10, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true,
+		StartedAt: fixedNow, FinishedAt: fixedNow.Add(time.Minute)})
+	require.NoError(t, err)
+	start := time.Now()
+	e.ui(func() { a.history.markDirty() })
+	// No pointer event follows: that is what leaving the window through
+	// its edge looks like to the window.
+	e.eventually(func() bool { return len(a.history.entries) == 6 }, "the new upload is listed although the pointer never left the row")
+	assert.GreaterOrEqual(t, time.Since(start), pointerRestMax, "a pointer that moved a moment ago still holds it")
+	e.ui(func() { assert.Equal(t, "just-finished.txt", a.history.entries[0].Name) })
+}
