@@ -17,3 +17,12 @@ func identityOf(fi os.FileInfo) FileIdentity {
 	}
 	return id
 }
+
+// linkMadeAt is when the link fi describes (from Lstat) was made or last
+// changed: its change time, which no program can put back.
+func linkMadeAt(fi os.FileInfo) time.Time {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
+	}
+	return fi.ModTime()
+}

@@ -2,7 +2,10 @@
 
 package api
 
-import "os"
+import (
+	"os"
+	"time"
+)
 
 // identityOf reads a file's identity from its FileInfo. Here only size and
 // modification time are known; a platform file (fileid_<os>.go) adds the
@@ -10,3 +13,7 @@ import "os"
 func identityOf(fi os.FileInfo) FileIdentity {
 	return FileIdentity{Size: fi.Size(), ModTime: fi.ModTime()}
 }
+
+// linkMadeAt is when the link fi describes (from Lstat) was made or last
+// changed, as its modification time says.
+func linkMadeAt(fi os.FileInfo) time.Time { return fi.ModTime() }

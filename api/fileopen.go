@@ -105,28 +105,62 @@ func notListed(msg string, cause error) error {
 // openForUpload opens the file of req: beneath its chosen folder without
 // following links when req.Beneath is set (and only the listed file), else
 // the path as given (the person chose it, links included). A file named
-// itself whose path now leads through a symbolic link to another file than
-// the one added (req.Listed) is refused: another program put the link
-// there, and what it leads to is not what the person chose. Another file
-// saved in its place without a link (as editors save) is that file's new
-// version, and is sent.
+// itself whose path now leads to another file than the one added
+// (req.Listed) through a symbolic link made after it was added
+// (req.AddedAt) is refused: another program put the link there, in place
+// of the file or of a folder on its path, and what it leads to is not
+// what the person chose. Another file saved in its place without a link
+// (as editors save) is that file's new version, and is sent, also when
+// the path goes through links that were there when it was added (a home
+// folder that is a link, or a link the person chose).
 func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 	if req.Beneath != "" {
 		return openListed(req.Beneath, req.Path, req.Listed)
 	}
 	f, id, err := openRegularFile(req.Path)
-	if err == nil && req.Listed.ID != "" && id.ID != "" && id.ID != req.Listed.ID && throughLink(req.Path) {
+	if err == nil && req.Listed.ID != "" && id.ID != "" && id.ID != req.Listed.ID && throughNewLink(req.Path, req.AddedAt) {
 		_ = f.Close()
 		return nil, FileIdentity{}, notListed(quotePath(req.Path)+" now leads through a symbolic link to another file than the one added — not uploaded; add the file itself to upload it", nil)
 	}
 	return f, id, err
 }
 
-// throughLink reports whether path goes through a symbolic link at any
-// component (or cannot be resolved any more).
-func throughLink(path string) bool {
-	real, err := filepath.EvalSymlinks(path)
-	return err != nil || real != filepath.Clean(path)
+// linkClockSlack is how long before the add a link's time may say it was
+// made and still count as made after it: a file system stamps times from
+// a clock that may lag the one read at the add by a tick.
+const linkClockSlack = 100 * time.Millisecond
+
+// throughNewLink reports whether path goes, at any component, through a
+// symbolic link (or a Windows junction) made after added (any link, when
+// added is zero), or cannot be followed any more. Each component is looked
+// at itself: a plain path is not taken for a link because resolving it
+// spells it otherwise (Windows: drive letter, case, short names).
+func throughNewLink(path string, added time.Time) bool {
+	path = filepath.Clean(path)
+	vol := filepath.VolumeName(path)
+	prefix := vol
+	rest := path[len(vol):]
+	if strings.HasPrefix(rest, string(filepath.Separator)) {
+		prefix += string(filepath.Separator)
+		rest = rest[1:]
+	}
+	if rest == "" {
+		return false
+	}
+	for _, part := range strings.Split(rest, string(filepath.Separator)) {
+		prefix = filepath.Join(prefix, part)
+		fi, err := os.Lstat(prefix)
+		if err != nil {
+			return true
+		}
+		if fi.Mode()&(fs.ModeSymlink|fs.ModeIrregular) == 0 {
+			continue
+		}
+		if added.IsZero() || !linkMadeAt(fi).Before(added.Add(-linkClockSlack)) {
+			return true
+		}
+	}
+	return false
 }
 
 // identityAtPath is the identity of the file req's path leads to now: for

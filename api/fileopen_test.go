@@ -265,3 +265,86 @@ func wineOnly(why string) string {
 	}
 	return ""
 }
+
+// TestNamedFileThroughALinkMadeBeforeItWasAddedIsSent: a file named
+// through symbolic links that were there when it was added (a home or
+// working folder that is itself a link, /tmp → /private/tmp, or a link the
+// person chose) and then saved anew, as editors save, was skipped as if
+// another program had put a link in its place. Only a link made after the
+// file was added is refused: one in place of the file, or of a folder on
+// its path.
+func TestNamedFileThroughALinkMadeBeforeItWasAddedIsSent(t *testing.T) {
+	if !hasFileIDs {
+		t.Skip(noFileIDs)
+	}
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	secret := filepath.Join(t.TempDir(), "shadow")
+	require.NoError(t, os.WriteFile(secret, []byte("root:$6$secret"), 0o600))
+	real := t.TempDir()
+	home := filepath.Join(t.TempDir(), "home")
+	testfs.SymlinkOrSkip(t, real, home)
+	require.NoError(t, os.Mkdir(filepath.Join(real, "docs"), 0o755))
+	p := filepath.Join(home, "docs", "report.txt")
+	require.NoError(t, os.WriteFile(p, []byte("chosen content"), 0o644))
+	chosenLink := filepath.Join(home, "report-link")
+	testfs.SymlinkOrSkip(t, p, chosenLink)
+	lfi, err := os.Lstat(chosenLink)
+	require.NoError(t, err)
+	waitPast(t, linkMadeAt(lfi).Add(linkClockSlack))
+	addedAt := time.Now()
+	added, err := ValidateFile(p)
+	require.NoError(t, err)
+	viaLink, err := ValidateFile(chosenLink)
+	require.NoError(t, err)
+
+	saveAnew := func(content string) {
+		t.Helper()
+		tmp := p + ".tmp"
+		require.NoError(t, os.WriteFile(tmp, []byte(content), 0o644))
+		require.NoError(t, os.Rename(tmp, p))
+	}
+	saveAnew("saved anew")
+	res, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added, AddedAt: addedAt})
+	require.NoError(t, err, "a file saved anew in a folder reached through a link made before the add is sent")
+	assert.Equal(t, int64(len("saved anew")), res.Identity.Size)
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: chosenLink, Listed: viaLink, AddedAt: addedAt})
+	require.NoError(t, err, "a link the person chose, its file saved anew, is followed")
+
+	// Links made after the add are still refused: in place of the file...
+	waitPast(t, addedAt)
+	require.NoError(t, os.Remove(p))
+	testfs.SymlinkOrSkip(t, secret, p)
+	before := f.uploadCount()
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added, AddedAt: addedAt})
+	assert.ErrorIs(t, err, ErrNotListedFile)
+	// ...and in place of a folder on its path.
+	require.NoError(t, os.Remove(p))
+	decoy := t.TempDir()
+	require.NoError(t, os.Symlink(secret, filepath.Join(decoy, "report.txt")))
+	require.NoError(t, os.Rename(filepath.Join(real, "docs"), filepath.Join(real, "docs.old")))
+	require.NoError(t, os.Symlink(filepath.Join(decoy), filepath.Join(real, "docs")))
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added, AddedAt: addedAt})
+	assert.ErrorIs(t, err, ErrNotListedFile)
+	require.NoError(t, os.Remove(filepath.Join(decoy, "report.txt")))
+	require.NoError(t, os.WriteFile(filepath.Join(decoy, "report.txt"), []byte("root:$6$secret"), 0o600))
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added, AddedAt: addedAt})
+	assert.ErrorIs(t, err, ErrNotListedFile, "a folder on the path swapped for a link")
+	assert.Equal(t, before, f.uploadCount(), "nothing sent")
+}
+
+// waitPast waits until the file system's clock has passed t, so a link
+// made next is seen as made after t.
+func waitPast(t *testing.T, at time.Time) {
+	t.Helper()
+	probe := filepath.Join(t.TempDir(), "probe")
+	for {
+		require.NoError(t, os.WriteFile(probe, nil, 0o600))
+		fi, err := os.Stat(probe)
+		require.NoError(t, err)
+		if fi.ModTime().After(at) {
+			return
+		}
+		time.Sleep(time.Millisecond) // polled: the file system's clock moves on its own
+	}
+}

@@ -40,6 +40,13 @@ type UploadRequest struct {
 	// Listed is the identity ListedFile gave the file when its folder was
 	// walked; only its ID is compared.
 	Listed FileIdentity
+	// AddedAt is when a file named itself (no Beneath) was added, before
+	// Listed was read. When its path now leads to another file than
+	// Listed through a symbolic link made since then, the upload fails
+	// with ErrNotListedFile and sends nothing; links made before (a home
+	// folder that is a link, a link the person chose) are followed. Zero:
+	// any link on the path counts.
+	AddedAt time.Time
 
 	// ExpectSHA256, when set (64 hex digits, see NormalizeSHA256), is the
 	// SHA-256 the file must have. The file is read once for it before any

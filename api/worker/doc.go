@@ -60,9 +60,11 @@
 //     folder or loop); each becomes a "skipped" job saying so. A path the
 //     person added explicitly is used even when it is a symbolic link: they
 //     chose it. Its job keeps the id of the file it led to: if by its turn
-//     the path leads through a symbolic link to another file, the job is
-//     "skipped" (api.ErrNotListedFile); another file saved in its place
-//     without a link (as editors save) is uploaded.
+//     the path leads through a symbolic link made after the add
+//     (UploadRequest.AddedAt) to another file, the job is "skipped"
+//     (api.ErrNotListedFile); another file saved in its place without a
+//     link (as editors save) is uploaded, links older than the add
+//     followed.
 //   - A file found in a folder is pinned to what the walk saw: its job keeps
 //     the folder and the file's id (device and inode), and the upload opens
 //     it without following a symbolic link at any component below the

@@ -231,6 +231,7 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 		Comment:      row.Comment,
 		Beneath:      row.Beneath, // a folder's file: no link followed, only the file listed
 		Listed:       api.FileIdentity{ID: row.FileID},
+		AddedAt:      row.CreatedAt, // links made since then lead elsewhere than chosen
 		ExpectSHA256: row.ExpectSHA256,
 		Progress:     func(sent, total int64) { q.progress(j, gen, sent, total) },
 	}

@@ -577,3 +577,38 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	}
 	requireHistoryOnce(t, db, q.Jobs())
 }
+
+// TestNamedFileInALinkedFolderSavedAnewIsUploaded: a file named itself
+// through a folder that was a symbolic link before it was added (a home
+// folder that is a link, /tmp → /private/tmp), saved anew by an editor
+// before its turn, was skipped as if another program had put a link in
+// its place. It is uploaded in its new version.
+func TestNamedFileInALinkedFolderSavedAnewIsUploaded(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		t.Skip("file ids are read on Linux and Windows only so far")
+	}
+	e := newTestEnv(t, sandbox.Config{})
+	linked := filepath.Join(t.TempDir(), "home")
+	testfs.SymlinkOrSkip(t, e.files, linked)
+	e.write("edited.txt", testutil.Content("edited", 500))
+	edited := filepath.Join(linked, "edited.txt")
+	fi, err := os.Lstat(linked)
+	require.NoError(t, err)
+	eventually(t, 10*time.Second, func() bool {
+		return time.Since(fi.ModTime()) > 300*time.Millisecond // the link is older than the add, on any clock
+	}, "time passed since the link was made")
+	q := e.queue(e.config())
+	q.Pause()
+	q.Add(Request{Path: edited})
+	eventually(t, 10*time.Second, func() bool { return q.Summary().Queued == 1 }, "listed")
+
+	saved := filepath.Join(e.files, "edited.txt.tmp")
+	require.NoError(t, os.WriteFile(saved, []byte("saved anew"), 0o644))
+	require.NoError(t, os.Rename(saved, filepath.Join(e.files, "edited.txt")))
+	q.Resume()
+	require.NoError(t, wait(t, q, 30*time.Second))
+
+	j := jobFor(t, q, edited)
+	assert.Equal(t, storage.JobDone, j.State, j.Err)
+	assert.Equal(t, testutil.CIDOf(t, edited), j.Hash)
+}

@@ -423,6 +423,11 @@ func (w *walk) request(r Request) {
 // failed, or skipped when it is not a regular file (a pipe, socket or
 // device: nothing to retry).
 func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
+	if row.CreatedAt.IsZero() {
+		// Taken before the file is read: a link made after it, by its
+		// turn, is not one the person's path went through.
+		row.CreatedAt = time.Now().UTC()
+	}
 	id, err := api.ValidateFile(row.LocalPath)
 	if err != nil {
 		// A name Windows keeps for a device (NUL.txt) stats as that
