@@ -32,7 +32,9 @@ const HandoffTimeout = 10 * time.Second
 // client cannot make the window read without end.
 const maxRequestBytes = 8 << 20
 
-// connTimeout bounds reading one request and writing its answer.
+// connTimeout bounds reading one request and writing its answer (not the
+// window's queuing of it in between, which the launch's HandoffTimeout
+// bounds).
 const connTimeout = 5 * time.Second
 
 // backlog is how many hand-offs wait for a window still starting (or
@@ -273,6 +275,10 @@ func (s *Server) handle(conn io.ReadWriteCloser) {
 	if err := json.NewDecoder(io.LimitReader(conn, maxRequestBytes)).Decode(&req); err != nil {
 		return
 	}
+	// Read: from now on the launch waits for the window (up to its
+	// HandoffTimeout). Hanging up on it while the window still holds its
+	// request made it hand the same files again.
+	timer.Stop()
 	taken := make(chan struct{})
 	var once sync.Once
 	select {
@@ -285,6 +291,7 @@ func (s *Server) handle(conn io.ReadWriteCloser) {
 	case <-s.stop:
 		return
 	}
+	timer.Reset(connTimeout) // writing the answer is bounded again
 	if json.NewEncoder(conn).Encode(reply{OK: true}) == nil {
 		// Wait for the launch to read the answer and hang up: a named
 		// pipe drops what its reader has not read when it is closed.

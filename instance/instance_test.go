@@ -3,6 +3,7 @@ package instance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -164,4 +165,37 @@ func TestLaunchWhileTheWindowQuits(t *testing.T) {
 	assert.False(t, r.handed, "the window that quit did not take the files")
 	require.NotNil(t, r.srv, "the launch is the window now")
 	require.NoError(t, r.srv.Close())
+}
+
+// TestSlowWindowGetsEachLaunchOnce: a window that takes longer than a
+// connection's read timeout to queue a launch's files (a big folder walk,
+// a busy window) hung up on the launch without an answer while it still
+// held the request; the launch tried again and its files were queued
+// twice. The launch now waits for the window's answer (up to
+// HandoffTimeout), and its request reaches the window once.
+func TestSlowWindowGetsEachLaunchOnce(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	res := make(chan error, 1)
+	go func() {
+		_, handed, err := Claim(t.Context(), dir, Request{Paths: []string{"/big"}})
+		if err == nil && !handed {
+			err = errors.New("not handed")
+		}
+		res <- err
+	}()
+	h := <-srv.Requests()
+	received := time.Now()
+	deadline := time.NewTimer(connTimeout + time.Second)
+	defer deadline.Stop()
+	select { // the window still queuing the first
+	case again := <-srv.Requests():
+		t.Fatalf("the launch handed %v again while the window was queuing it", again.Paths)
+	case err := <-res:
+		t.Fatalf("the launch gave up while the window was queuing its files: %v", err)
+	case <-deadline.C:
+	}
+	require.Greater(t, time.Since(received), connTimeout)
+	h.Done()
+	require.NoError(t, <-res)
 }
