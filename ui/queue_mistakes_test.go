@@ -297,3 +297,41 @@ func TestTextDialogFitsItsText(t *testing.T) {
 		}
 	})
 }
+
+// TestCancelAllAsksAgainForFilesAddedMeanwhile: while "Cancel all
+// uploads?" is open, files still arrive: another launch from the file
+// manager, a drop. The question named the files it cancels, and Cancel
+// uploads canceled the newcomers too without a word. It now asks again,
+// naming them all, when more files wait than it named.
+func TestCancelAllAsksAgainForFilesAddedMeanwhile(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	dir := t.TempDir()
+	var paths, later []string
+	for _, n := range []string{"a.bin", "b.bin", "c.bin"} {
+		paths = append(paths, testutil.WriteFile(t, filepath.Join(dir, n), 1000))
+	}
+	for _, n := range []string{"d.bin", "e.bin"} {
+		later = append(later, testutil.WriteFile(t, filepath.Join(dir, n), 1000))
+	}
+	e.ui(func() { a.upload.onPauseResume() }) // nothing starts meanwhile
+	e.eventually(func() bool { return a.upload.sum.Paused }, "paused")
+	e.ui(func() { a.addPaths(paths) })
+	e.eventually(func() bool { return a.upload.sum.Queued == 3 }, "queued")
+	c := a.win.Canvas()
+	e.ui(func() {
+		test.Tap(a.upload.cancelAll)
+		require.Contains(t, overlayText(c), "3 files")
+		a.addPaths(later) // as another launch's files do
+	})
+	e.eventually(func() bool { return a.upload.sum.Queued == 5 }, "two more queued while the question is open")
+	e.ui(func() {
+		test.Tap(overlayButton(t, c, tr("Cancel uploads")))
+		require.NotNil(t, c.Overlays().Top(), "asked again: it named three files, five wait")
+		assert.Contains(t, overlayText(c), "5 files")
+		test.Tap(overlayButton(t, c, tr("Cancel uploads")))
+		assert.Nil(t, c.Overlays().Top(), "answered")
+	})
+	e.eventually(func() bool { return a.upload.sum.Canceled == 5 && a.upload.sum.Queued == 0 }, "yes cancels the five named")
+}

@@ -254,7 +254,7 @@ func (v *uploadView) onRetryFailed() {
 // Quit and Sign out do while uploading: nothing undoes it (Retry failed
 // leaves canceled files alone), and its button sits beside Retry failed
 // and Clear finished. A second press while the question is open asks no
-// second time.
+// second time; files added while it is open make it ask again.
 func (v *uploadView) onCancelAll() {
 	if v.sess == nil {
 		return
@@ -264,11 +264,21 @@ func (v *uploadView) onCancelAll() {
 		return
 	}
 	s := v.sum
-	text := trn("{{.Count}} files not uploaded yet are canceled. To upload them after that, retry each one.", s.Queued+s.Uploading+s.Waiting)
+	n := s.Queued + s.Uploading + s.Waiting
+	text := trn("{{.Count}} files not uploaded yet are canceled. To upload them after that, retry each one.", n)
 	if s.Walking {
 		text += " " + tr("Folders still being listed are not listed any further.")
 	}
-	v.a.confirm(tr("Cancel all uploads?"), text, tr("Cancel uploads"), tr("Keep uploading"), v.cancelAllNow)
+	v.a.confirm(tr("Cancel all uploads?"), text, tr("Cancel uploads"), tr("Keep uploading"), func() {
+		// Files or folders added while it was open (another launch, a
+		// drop) are not the ones it named: it asks again, naming them
+		// all. Those of a folder it said was still being listed were.
+		if now := v.sum; !s.Walking && (now.Walking || now.Total > s.Total) {
+			v.onCancelAll()
+			return
+		}
+		v.cancelAllNow()
+	})
 	v.cancelQuestion = c.Overlays().Top()
 }
 
