@@ -101,6 +101,6 @@ func openAt(path string, access, options uint32) (*os.File, error) {
 	return ntOpen(dir, filepath.Base(path), path, access, options)
 }
 
-// linkMadeAt is when the link or junction fi describes (from Lstat) was
+// linkMadeAt is when the link fi describes (from Lstat) was
 // made or last changed, as its last write time says.
 func linkMadeAt(fi os.FileInfo) time.Time { return fi.ModTime() }

@@ -131,10 +131,12 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 const linkClockSlack = 100 * time.Millisecond
 
 // throughNewLink reports whether path goes, at any component, through a
-// symbolic link (or a Windows junction) made after added (any link, when
-// added is zero), or cannot be followed any more. Each component is looked
-// at itself: a plain path is not taken for a link because resolving it
-// spells it otherwise (Windows: drive letter, case, short names).
+// symbolic link made after added (any link, when added is zero), or cannot
+// be followed any more. Each component is looked at itself: a plain path
+// is not taken for a link because resolving it spells it otherwise
+// (Windows: drive letter, case, short names), nor is a file Windows keeps
+// as another kind of reparse point (a cloud file's placeholder), whose
+// times are the file's own.
 func throughNewLink(path string, added time.Time) bool {
 	path = filepath.Clean(path)
 	vol := filepath.VolumeName(path)
@@ -153,7 +155,7 @@ func throughNewLink(path string, added time.Time) bool {
 		if err != nil {
 			return true
 		}
-		if fi.Mode()&(fs.ModeSymlink|fs.ModeIrregular) == 0 {
+		if fi.Mode()&fs.ModeSymlink == 0 {
 			continue
 		}
 		if added.IsZero() || !linkMadeAt(fi).Before(added.Add(-linkClockSlack)) {
