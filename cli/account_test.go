@@ -1,14 +1,7 @@
 package cli
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -35,29 +28,9 @@ func TestAccountChangedOnRefreshStops(t *testing.T) {
 
 	// A front that passes everything through but answers each token after
 	// the first with the other account's.
-	u, err := url.Parse(sb.URL)
-	require.NoError(t, err)
-	var tokens atomic.Int32
 	var switching atomic.Bool
 	switching.Store(true)
-	p := httputil.NewSingleHostReverseProxy(u)
-	p.ModifyResponse = func(resp *http.Response) error {
-		if resp.Request.URL.Path != "/v1/dev/temp-token" || resp.StatusCode != http.StatusOK || !switching.Load() || tokens.Add(1) == 1 {
-			return nil
-		}
-		body, err := json.Marshal(map[string]string{"access_token": otherTok.Raw})
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		resp.ContentLength = int64(len(body))
-		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
-		return nil
-	}
-	front := httptest.NewServer(p)
-	t.Cleanup(front.Close)
+	front := testutil.AccountSwitchingFront(t, sb.URL, otherTok.Raw, &switching)
 
 	files := makeFiles(t, t.TempDir(), 2, func(int) int { return 100 })
 	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: http.StatusUnauthorized, Count: 1})

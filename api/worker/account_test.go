@@ -9,12 +9,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,33 +119,13 @@ func TestRenewedTokenOfAnotherAccountIsRefused(t *testing.T) {
 // testutilKey is a well-formed API key for servers that take any.
 var testutilKey = string(bytes.Repeat([]byte("k3Y0"), 16))
 
-// accountSwitchingProxy is a front on 127.0.0.1 for the sandbox at target
-// that passes the first temp-token answer through and answers every later
-// one with other, a real token of another account of the same sandbox.
+// accountSwitchingProxy is a client of a front on 127.0.0.1 for the
+// sandbox at target that answers every temp-token request after the first
+// with other, a real token of another account of the same sandbox.
 func accountSwitchingProxy(t *testing.T, target string, other api.Token) *api.Client {
 	t.Helper()
-	u, err := url.Parse(target)
-	require.NoError(t, err)
-	var tokens atomic.Int32
-	p := httputil.NewSingleHostReverseProxy(u)
-	p.ModifyResponse = func(resp *http.Response) error {
-		if resp.Request.URL.Path != tokenPath || resp.StatusCode != http.StatusOK || tokens.Add(1) == 1 {
-			return nil
-		}
-		body, err := json.Marshal(map[string]string{"access_token": other.Raw})
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		resp.ContentLength = int64(len(body))
-		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
-		return nil
-	}
-	srv := httptest.NewServer(p)
-	t.Cleanup(srv.Close)
-	env, err := api.CustomEnvironment(srv.URL)
+	front := testutil.AccountSwitchingFront(t, target, other.Raw, nil)
+	env, err := api.CustomEnvironment(front.URL)
 	require.NoError(t, err)
 	c, err := api.NewClient(env, nil)
 	require.NoError(t, err)
