@@ -45,8 +45,9 @@ type Token struct {
 var tokenParser = jwt.NewParser(jwt.WithPaddingAllowed(), jwt.WithJSONNumber())
 
 // ParseToken reads a token's JWT payload (not verified) for exp, iat and
-// sub; exp and iat may be integers, floats or numeric strings. Anything
-// that is not a readable JWT is still a usable token, with unknown expiry.
+// sub (a string, or a number as written); exp and iat may be integers,
+// floats or numeric strings. Anything that is not a readable JWT is still
+// a usable token, with unknown expiry.
 func ParseToken(raw string) Token {
 	raw = strings.TrimSpace(raw)
 	t := Token{Raw: raw}
@@ -56,10 +57,15 @@ func ParseToken(raw string) Token {
 	_, _, _ = tokenParser.ParseUnverified(raw, claims)
 	t.ExpiresAt, _ = numericDate(claims["exp"])
 	t.IssuedAt, _ = numericDate(claims["iat"])
-	if sub, ok := claims["sub"].(string); ok {
-		// The subject names the account in messages and settings: it is
-		// server text, so it is made inert like any other.
+	// The subject names the account in messages and settings: it is server
+	// text, so it is made inert like any other. A server that numbers its
+	// accounts is named by the number as written, so that a renewed token
+	// for another account is noticed there too.
+	switch sub := claims["sub"].(type) {
+	case string:
 		t.Subject = sanitizeTo(sub, maxEmailLen)
+	case json.Number:
+		t.Subject = sanitizeTo(sub.String(), maxEmailLen)
 	}
 	return t
 }
