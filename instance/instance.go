@@ -108,6 +108,16 @@ type reply struct {
 // take the hand-off in time (it hangs, or is shutting down).
 var ErrNotAnswering = errors.New("another dStor Uploader window is running on this data folder but did not answer")
 
+// unreachableError is ErrNotAnswering when the launch could not even
+// connect to the window that holds the data folder, with what it found.
+type unreachableError struct{ found string }
+
+func (e *unreachableError) Error() string {
+	return "another dStor Uploader window holds this data folder, but it could not be reached: " + e.found
+}
+
+func (e *unreachableError) Is(target error) bool { return target == ErrNotAnswering }
+
 // Server is the running window's end of the channel. Requests arrive on
 // Requests until Close.
 type Server struct {
@@ -150,6 +160,9 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 			}
 			continue
 		case ctx.Err() != nil:
+			if ce, ok := errors.AsType[*channelError](err); ok && errors.Is(err, errBusy) {
+				return nil, false, &unreachableError{found: ce.found}
+			}
 			return nil, false, fmt.Errorf("%w (%v)", ErrNotAnswering, err)
 		}
 		return nil, false, err

@@ -5,6 +5,7 @@ package instance
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -86,4 +87,54 @@ func waitStopped(t *testing.T, pid int) {
 		rest := b[bytes.LastIndexByte(b, ')')+1:]
 		return len(bytes.TrimSpace(rest)) > 0 && bytes.TrimSpace(rest)[0] == 'T'
 	}, 10*time.Second, time.Millisecond, "the window stops")
+}
+
+// Another program (a cleaner of old files in /tmp) removes the window's
+// socket while it runs. The window puts it back, so a later launch hands
+// its files over instead of waiting HandoffTimeout for a socket that never
+// comes and then opening a second window; twice in a row, as the socket
+// put back can go the same way.
+func TestRemovedSocketIsPutBack(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	go func() {
+		for h := range srv.Requests() {
+			h.Done()
+		}
+	}()
+	sock := filepath.Join(dir, socketName)
+	for i := range 2 {
+		require.NoError(t, os.Remove(sock))
+		start := time.Now()
+		second, handed, err := Claim(t.Context(), dir, Request{Paths: []string{"/a.txt"}})
+		require.NoError(t, err, "round %d", i)
+		assert.True(t, handed, "round %d: the files go to the running window", i)
+		assert.Nil(t, second, "round %d: no second window", i)
+		t.Logf("round %d: handed over %s after the socket was removed", i, time.Since(start).Round(time.Millisecond))
+		fi, err := os.Stat(sock)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the socket put back is the user's alone")
+	}
+	require.NoError(t, srv.Close())
+	_, err := os.Lstat(sock)
+	assert.ErrorIs(t, err, os.ErrNotExist, "a window that quits takes its socket with it")
+	claimOrFail(t, dir)
+}
+
+// A window that holds the data folder but whose socket is gone (one that
+// does not put it back: an older version) cannot be reached. The launch
+// gives up after HandoffTimeout and says what it found, not that the
+// window is "not listening yet" as if it were starting.
+func TestLaunchSaysTheSocketIsMissing(t *testing.T) {
+	dir := t.TempDir()
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	t.Cleanup(func() { lock.Close() })
+	require.NoError(t, tryLock(lock)) // a window without its socket
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, handed, err := Claim(ctx, dir, Request{Paths: []string{"/a.txt"}})
+	assert.False(t, handed)
+	require.ErrorIs(t, err, ErrNotAnswering)
+	assert.Equal(t, "another dStor Uploader window holds this data folder, but it could not be reached: there is no window.sock in it", err.Error())
 }

@@ -54,9 +54,19 @@ var (
 	errRunning = errors.New("another window holds the data folder")
 	// errNoWindow: no window holds the data folder.
 	errNoWindow = errors.New("no window listens on the data folder")
-	// errBusy: a window holds the data folder but takes no connection yet.
-	errBusy = errors.New("the window is not listening yet")
+	// errBusy: a window holds the data folder but takes no connection.
+	errBusy = errors.New("the window takes no connection")
 )
+
+// channelError is errNoWindow or errBusy with what the launch found, in
+// words that end the sentence "… could not be reached: ".
+type channelError struct {
+	kind  error
+	found string
+}
+
+func (e *channelError) Error() string { return e.kind.Error() + ": " + e.found }
+func (e *channelError) Unwrap() error { return e.kind }
 
 // claimedListener is a channel listener and the claim it was opened under.
 type claimedListener struct {
@@ -94,11 +104,16 @@ func listen(dir string) (listener, error) {
 }
 
 // dial connects to the window of dir: errNoWindow when none holds dir,
-// errBusy when one does but does not listen yet (it is starting).
+// errBusy when one does but takes no connection (it is starting, or its
+// socket was removed and it has not put it back yet).
 func dial(ctx context.Context, dir string) (io.ReadWriteCloser, error) {
 	c, err := dialChannel(ctx, dir)
 	if errors.Is(err, errNoWindow) && claimed(dir) {
-		return nil, errBusy
+		found := "it is not listening yet"
+		if ce, ok := errors.AsType[*channelError](err); ok {
+			found = ce.found
+		}
+		return nil, &channelError{kind: errBusy, found: found}
 	}
 	return c, err
 }

@@ -153,7 +153,7 @@ func dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error) {
 	case errors.Is(err, windows.ERROR_FILE_NOT_FOUND):
 		return nil, errNoWindow
 	case errors.Is(err, windows.ERROR_PIPE_BUSY): // every instance serves a launch
-		return nil, errBusy
+		return nil, &channelError{kind: errBusy, found: "every instance of its pipe is busy"}
 	case err != nil:
 		return nil, fmt.Errorf("reach the running window: %w", err)
 	}
