@@ -335,3 +335,57 @@ func TestCancelAllAsksAgainForFilesAddedMeanwhile(t *testing.T) {
 	})
 	e.eventually(func() bool { return a.upload.sum.Canceled == 5 && a.upload.sum.Queued == 0 }, "yes cancels the five named")
 }
+
+// TestQuietUploadSaysSinceWhen: an upload that has made no progress for a
+// while (the worker's Job.QuietSince) is not left showing the speed and
+// time left it had then, as if it still moved: its row says since when it
+// has waited and on what (dStor taking no more of the file, or dStor's
+// answer once all of it is sent), in the warning colour, with ⓘ for the
+// whole sentence; once it moves again, speed and time left come back.
+func TestQuietUploadSaysSinceWhen(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		quiet := time.Date(2026, 12, 3, 14, 5, 9, 0, time.Local)
+		job := worker.Job{ID: "j1", Name: "film.mkv", Size: 8 << 20, Sent: 3 << 20, State: dstorage.JobUploading,
+			Speed: 2 << 20, ETA: 3 * time.Second, QuietSince: quiet}
+		r := newQueueRow(a.upload)
+		w := test.NewWindow(r)
+		defer w.Close()
+		w.Resize(fyne.NewSize(1600, r.MinSize().Height))
+		a.upload.jobs = []worker.Job{job}
+		a.upload.reindex()
+		defer func() { a.upload.jobs = nil; a.upload.reindex() }()
+		moving := job
+		moving.QuietSince = time.Time{}
+		r.set(moving)
+		speed, left := formatSpeed(moving.Speed), formatETA(moving.ETA)
+		require.Contains(t, r.detail.Text, speed, "a moving upload shows its speed")
+		require.Contains(t, r.detail.Text, left, "and its time left")
+		assert.False(t, r.why.Visible(), "and has no reason to show")
+
+		r.set(job)
+		assert.Contains(t, r.detail.Text, "dStor has taken nothing more of this file since 14:05:09")
+		assert.NotContains(t, r.detail.Text, speed, "a speed it no longer has is not shown")
+		assert.NotContains(t, r.detail.Text, left, "nor a time left")
+		assert.Equal(t, widget.WarningImportance, r.detail.Importance)
+		assert.True(t, r.progress.Visible(), "the progress stays where it got to")
+		require.True(t, r.why.Visible(), "the whole sentence is behind ⓘ")
+		test.Tap(r.why)
+		c := a.win.Canvas()
+		require.NotNil(t, c.Overlays().Top())
+		assert.Contains(t, overlayText(c), "dStor has taken nothing more of this file since 14:05:09 — still waiting.")
+		assert.Contains(t, overlayText(c), job.Name)
+		pressKey(c, fyne.KeyEscape)
+
+		job.Sent = job.Size
+		a.upload.jobs = []worker.Job{job}
+		r.set(job)
+		assert.Contains(t, r.detail.Text, "All of this file is sent, and dStor has not answered since 14:05:09")
+
+		r.set(moving)
+		assert.Contains(t, r.detail.Text, speed, "moving again, its speed is back")
+		assert.False(t, r.why.Visible())
+		assert.NotEqual(t, widget.WarningImportance, r.detail.Importance)
+	})
+}

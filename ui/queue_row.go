@@ -161,7 +161,7 @@ func (v *uploadView) lookOf(j worker.Job) stateLook {
 	case storage.JobQueued:
 		return v.queuedLook(j)
 	case storage.JobUploading:
-		return stateLook{icon: theme.NewPrimaryThemedResource(theme.UploadIcon()), progress: true, more: progressDetails(j)}
+		return uploadingLook(j)
 	case storage.JobDone:
 		text := tr("Uploaded")
 		if j.Verified {
@@ -251,6 +251,25 @@ func sizeKnown(j worker.Job) bool {
 		return j.Reason != "" && !j.Reason.RefusedBeforeReading()
 	}
 	return true
+}
+
+// uploadingLook is the look of an upload: its progress, speed and time
+// left, or, once it has made no progress for a while (Job.QuietSince),
+// since when it has waited and on what, in the warning colour and whole
+// behind ⓘ, as the speed and time left it showed then no longer hold.
+func uploadingLook(j worker.Job) stateLook {
+	look := stateLook{icon: theme.NewPrimaryThemedResource(theme.UploadIcon()), progress: true}
+	if j.QuietSince.IsZero() {
+		look.more = progressDetails(j)
+		return look
+	}
+	at := map[string]any{"Time": j.QuietSince.Local().Format("15:04:05")}
+	look.reason = tr("dStor has taken nothing more of this file since {{.Time}} — still waiting.", at)
+	if j.Sent >= j.Size {
+		look.reason = tr("All of this file is sent, and dStor has not answered since {{.Time}} — still waiting.", at)
+	}
+	look.text, look.more, look.detailImp = tr("Waiting for dStor"), []string{look.reason}, widget.WarningImportance
+	return look
 }
 
 // progressDetails are an upload's speed and time left, where known.
