@@ -73,6 +73,50 @@ func awaitOutput(t *testing.T, ch <-chan struct{}, errOut *watchedOutput, what s
 	}
 }
 
+// heldFront is a test server (in front of a sandbox) that hands each request to
+// serve, whose third argument is closed by release. release is safe to
+// call twice and runs at cleanup before the server closes, so a request
+// still held never keeps Close waiting.
+func heldFront(t *testing.T, serve func(w http.ResponseWriter, r *http.Request, released <-chan struct{})) (*httptest.Server, func()) {
+	t.Helper()
+	released := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(released) }) }
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { serve(w, r, released) }))
+	t.Cleanup(ts.Close)
+	t.Cleanup(release) // runs first
+	return ts, release
+}
+
+// held waits until released or until the client gives up on r, and says
+// which.
+func held(r *http.Request, released <-chan struct{}) bool {
+	select {
+	case <-released:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// runUntilExit runs the command line with args in the background; the
+// returned function waits for its exit code (2 minutes at most: that only
+// stops a hang).
+func runUntilExit(t *testing.T, ctx context.Context, args []string, out io.Writer, errOut *watchedOutput) func() int {
+	exited := make(chan int, 1)
+	go func() { exited <- Run(ctx, args, IO{In: strings.NewReader(""), Out: out, Err: errOut}) }()
+	return func() int {
+		t.Helper()
+		select {
+		case code := <-exited:
+			return code
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("the command did not end; stderr:\n%s", errOut.String())
+			return -1
+		}
+	}
+}
+
 // TestSlowServerIsAnnounced: a server that has the whole file and does not
 // answer is announced on stderr once the stall notice has passed, with the
 // attempt; when that attempt fails and is tried again, stderr says so,
@@ -81,27 +125,19 @@ func TestSlowServerIsAnnounced(t *testing.T) {
 	sb := keyedSandbox(t)
 	stallNotice = 50 * time.Millisecond
 	t.Cleanup(func() { stallNotice = 0 })
-	answer := make(chan struct{})
-	var once sync.Once
-	release := func() { once.Do(func() { close(answer) }) }
 	var adds atomic.Int32
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ts, release := heldFront(t, func(w http.ResponseWriter, r *http.Request, released <-chan struct{}) {
 		if r.URL.Path == "/api/v0/add" && adds.Add(1) == 1 {
 			// The whole file read, then silence until the test says;
 			// then a busy answer, which is tried again.
 			_, _ = io.Copy(io.Discard, r.Body)
-			select {
-			case <-answer:
-			case <-r.Context().Done():
-				return
+			if held(r, released) {
+				http.Error(w, `{"message":"busy"}`, http.StatusServiceUnavailable)
 			}
-			http.Error(w, `{"message":"busy"}`, http.StatusServiceUnavailable)
 			return
 		}
 		sb.Srv.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	t.Cleanup(release) // first: a held request must not keep ts.Close waiting
+	})
 
 	path := filepath.Join(t.TempDir(), "slow.txt")
 	testutil.WriteFile(t, path, 100)
@@ -111,20 +147,12 @@ func TestSlowServerIsAnnounced(t *testing.T) {
 	retrying := errOut.when("Retrying: slow.txt (attempt 2 of 5): dStor is busy")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	exited := make(chan int, 1)
-	go func() {
-		exited <- Run(ctx, []string{"upload", "--json", "--env", ts.URL, path}, IO{In: strings.NewReader(""), Out: &out, Err: errOut})
-	}()
+	exit := runUntilExit(t, ctx, []string{"upload", "--json", "--env", ts.URL, path}, &out, errOut)
 
 	awaitOutput(t, slow, errOut, "slow-server notice")
 	release()
 	awaitOutput(t, retrying, errOut, "retry notice")
-	select {
-	case code := <-exited:
-		require.Equal(t, 0, code, errOut.String())
-	case <-time.After(2 * time.Minute): // only stops a hang
-		t.Fatalf("the upload did not end; stderr:\n%s", errOut.String())
-	}
+	require.Equal(t, 0, exit(), errOut.String())
 	var rec struct {
 		State    string `json:"state"`
 		Attempts int    `json:"attempts"`
@@ -147,38 +175,21 @@ func TestSlowSignInIsAnnounced(t *testing.T) {
 	sb := keyedSandbox(t)
 	stallNotice = 50 * time.Millisecond
 	t.Cleanup(func() { stallNotice = 0 })
-	answer := make(chan struct{})
-	var once sync.Once
-	release := func() { once.Do(func() { close(answer) }) }
 	var tokens atomic.Int32
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/v1/dev/temp-token" && tokens.Add(1) == 1 {
-			select {
-			case <-answer:
-			case <-r.Context().Done():
-				return
-			}
+	ts, release := heldFront(t, func(w http.ResponseWriter, r *http.Request, released <-chan struct{}) {
+		if r.URL.Path == "/v1/dev/temp-token" && tokens.Add(1) == 1 && !held(r, released) {
+			return
 		}
 		sb.Srv.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	t.Cleanup(release) // first: a held request must not keep ts.Close waiting
+	})
 
 	path := filepath.Join(t.TempDir(), "a.txt")
 	testutil.WriteFile(t, path, 100)
 	errOut := &watchedOutput{}
 	slow := errOut.when("Slow: dStor has not answered the sign-in for 50ms — still waiting\n")
-	exited := make(chan int, 1)
-	go func() {
-		exited <- Run(context.Background(), []string{"upload", "--env", ts.URL, path}, IO{In: strings.NewReader(""), Out: io.Discard, Err: errOut})
-	}()
+	exit := runUntilExit(t, context.Background(), []string{"upload", "--env", ts.URL, path}, io.Discard, errOut)
 	awaitOutput(t, slow, errOut, "slow sign-in notice")
 	release()
-	select {
-	case code := <-exited:
-		require.Equal(t, 0, code, errOut.String())
-	case <-time.After(2 * time.Minute): // only stops a hang
-		t.Fatalf("the upload did not end; stderr:\n%s", errOut.String())
-	}
+	require.Equal(t, 0, exit(), errOut.String())
 	assert.Equal(t, 1, sb.Uploads())
 }
