@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
 )
 
 // Environment is the set of dStor URLs a client talks to. Every URL is
@@ -35,10 +37,13 @@ var Testnet = Environment{
 
 // CustomEnvironment derives an environment from one base URL (such as the
 // local sandbox's http://127.0.0.1:8787), with the upload and gateway URLs
-// at their documented paths. Surrounding spaces and trailing slashes are
-// dropped. The result is validated (see Environment.Validate).
+// at their documented paths. The base URL is taken in the form its
+// environment is keyed by (envkey.Normal: surrounding spaces and trailing
+// slashes dropped, scheme and host in lower case, a default port dropped),
+// so every spelling of one server makes the same environment. The result
+// is validated (see Environment.Validate).
 func CustomEnvironment(apiBase string) (Environment, error) {
-	base := strings.TrimRight(strings.TrimSpace(apiBase), "/")
+	base := envkey.Normal(apiBase)
 	if base == "" {
 		return Environment{}, &ValidationError{Field: "api base", Problem: ProblemEmpty,
 			Message: "enter the dStor API base URL, for example https://api.dstor.cloud"}

@@ -31,7 +31,7 @@ func TestCustomEnvironment(t *testing.T) {
 		{name: "trailing slashes and spaces", in: "  https://example.com/dstor//  ", wantBase: "https://example.com/dstor", wantHost: "example.com"},
 		{name: "sandbox on 127.0.0.1", in: "http://127.0.0.1:8787/", wantBase: "http://127.0.0.1:8787", wantHost: "127.0.0.1:8787"},
 		{name: "other 127/8 address", in: "http://127.1.2.3", wantBase: "http://127.1.2.3", wantHost: "127.1.2.3"},
-		{name: "localhost", in: "http://LocalHost:9000", wantBase: "http://LocalHost:9000", wantHost: "LocalHost:9000"},
+		{name: "localhost", in: "http://LocalHost:9000", wantBase: "http://localhost:9000", wantHost: "localhost:9000"},
 		{name: "IPv6 loopback", in: "http://[::1]:8787", wantBase: "http://[::1]:8787", wantHost: "[::1]:8787"},
 		{name: "http to a LAN host", in: "http://192.168.1.10:8787", wantError: "clear text"},
 		{name: "http to a public host", in: "http://api.dstor.cloud", wantError: "use https://, or http:// only for this computer"},

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
 	"github.com/ipfs/go-cid"
 )
 
@@ -14,19 +15,23 @@ import (
 // cannot name it.
 const SandboxKey = "sandbox"
 
-// Key names the environment in the keyring, the history and the settings,
-// the same way in the window and on the command line: production and
-// testnet by name, the Local sandbox by SandboxKey, any other by its API base.
+// Key names the environment in the keyring, the history, the queue and the
+// settings, the same way in the window and on the command line: production
+// and testnet by name, the Local sandbox by SandboxKey, any other by its
+// API base in normal form (envkey.Normal), so every spelling of one server
+// ("HTTP://127.0.0.1:8787/", "http://127.0.0.1:8787") is one environment
+// with one queue.
 func (e Environment) Key() string {
+	base := envkey.Normal(e.APIBase)
 	switch {
 	case e.Name == SandboxKey:
 		return SandboxKey
-	case e.APIBase == Production.APIBase:
+	case base == Production.APIBase:
 		return "production"
-	case e.APIBase == Testnet.APIBase:
+	case base == Testnet.APIBase:
 		return "testnet"
 	}
-	return e.APIBase
+	return base
 }
 
 // The link styles a person can choose for copied links (the same strings as

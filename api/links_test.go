@@ -23,6 +23,40 @@ func TestEnvironmentKey(t *testing.T) {
 	}
 }
 
+// Every spelling of one server is one environment, keyed the same: with
+// two keys it had two queues, and two runs uploaded the same files twice.
+func TestEnvironmentKeyIsOneForEverySpelling(t *testing.T) {
+	for _, c := range []struct {
+		want      string
+		spellings []string
+	}{
+		{"http://127.0.0.1:8787", []string{"http://127.0.0.1:8787", "HTTP://127.0.0.1:8787",
+			"http://127.0.0.1:8787/", "Http://127.0.0.1:8787//", " http://127.0.0.1:8787 "}},
+		{"http://localhost", []string{"http://localhost", "http://LOCALHOST", "http://localhost:80", "HTTP://LocalHost:80/"}},
+		{"http://localhost:443", []string{"http://localhost:443", "http://localhost:443/"}},
+		{"http://[::1]:8787", []string{"http://[::1]:8787", "http://[::1]:8787/"}},
+		{"https://dstor.example.com", []string{"https://dstor.example.com", "https://DStor.Example.com",
+			"HTTPS://dstor.example.com:443", "https://dstor.example.com:443/"}},
+		{"https://dstor.example.com:8443/Base", []string{"https://dstor.example.com:8443/Base", "https://Dstor.example.com:8443/Base/"}},
+		{"production", []string{"production", "https://api.dstor.cloud", "HTTPS://API.dstor.cloud:443/"}},
+		{"testnet", []string{"testnet", "https://api.testnet.dstor.cloud/", "https://api.TESTNET.dstor.cloud:443"}},
+	} {
+		for _, s := range c.spellings {
+			env, err := ParseEnvironment(s)
+			require.NoError(t, err, "%q", s)
+			assert.Equal(t, c.want, env.Key(), "the key of %q", s)
+			assert.Equal(t, c.want, Environment{APIBase: s}.Key(), "the key of an environment made with APIBase %q", s)
+			if c.want != "production" && c.want != "testnet" {
+				assert.Equal(t, c.want, env.APIBase, "the API base of %q", s)
+				assert.Equal(t, c.want+"/ipfs/", env.GatewayURL, "the gateway of %q", s)
+			}
+		}
+	}
+	assert.Equal(t, "https://dstor.example.com/base", Environment{APIBase: "https://dstor.example.com/base"}.Key(),
+		"a path is the server's to tell apart by case: it stays as written")
+	assert.NotEqual(t, Environment{APIBase: "https://dstor.example.com/base"}.Key(), Environment{APIBase: "https://dstor.example.com/Base"}.Key())
+}
+
 func TestLinksAs(t *testing.T) {
 	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
 	prod := "https://api.dstor.cloud/ipfs/" + cid

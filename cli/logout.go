@@ -42,7 +42,7 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		if acc.Env != st.envKey || o.account != "" && acc.Account != o.account {
 			continue
 		}
-		if err := session.Forget(st.secrets, st.envKey, acc.Account); err != nil {
+		if err := session.Forget(st.secrets, acc); err != nil {
 			return err
 		}
 		gone = append(gone, acc.Account)

@@ -15,8 +15,10 @@ var ErrSandboxFromCommandLine = errors.New(`--env sandbox names the window's bui
 // ParseKey reads an environment as --env gives it, in the form accounts,
 // secrets and history are filed under (api.Environment.Key): "" when none
 // is given, api.SandboxKey for the window's Local sandbox ("sandbox",
-// "local", "local-sandbox"), "production" ("prod"), "testnet" ("test"),
-// else the base URL without a trailing slash.
+// "local", "local-sandbox"), "production" ("prod", or its URL), "testnet"
+// ("test", or its URL), else the base URL as api.Environment.Key spells
+// it (lower-case scheme and host, no default port, no trailing slash), so
+// every spelling of one server names one environment.
 func ParseKey(s string) string {
 	s = strings.TrimSpace(s)
 	switch strings.ToLower(s) {
@@ -29,7 +31,7 @@ func ParseKey(s string) string {
 	case "testnet", "test":
 		return api.Testnet.Key()
 	}
-	return strings.TrimRight(s, "/")
+	return api.Environment{APIBase: s}.Key()
 }
 
 // CommandLineEnv is the environment a command works with: --env, else the

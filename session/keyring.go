@@ -39,13 +39,38 @@ func KeepToken(secrets *storage.SecretStore, s *Session) error {
 	return secrets.Set(s.EnvKey, s.Account, storage.SecretToken, s.Token.Raw)
 }
 
-// Forget removes every secret of an account from the keyring (signing out;
-// the caller drops the account from the remembered ones).
-func Forget(secrets *storage.SecretStore, envKey, account string) error {
-	if err := secrets.DeleteAccount(envKey, account); err != nil {
-		return fmt.Errorf("remove %s's secrets from the keyring: %w", account, err)
+// Forget removes every secret of account a from the keyring (signing out;
+// the caller drops the account from the remembered ones), also those filed
+// under another spelling of its environment (a.FiledUnder).
+func Forget(secrets *storage.SecretStore, a storage.RememberedAccount) error {
+	for _, env := range []string{a.Env, a.FiledUnder} {
+		if env == "" {
+			continue
+		}
+		if err := secrets.DeleteAccount(env, a.Account); err != nil {
+			return fmt.Errorf("remove %s's secrets from the keyring: %w", a.Account, err)
+		}
 	}
 	return nil
+}
+
+// getSecret reads the kind secret of a: filed under its environment, or
+// else under the spelling it was filed under before environments were
+// keyed in normal form (a.FiledUnder), which it then moves to its
+// environment (a failed move costs another look next time, no more).
+func getSecret(secrets *storage.SecretStore, a storage.RememberedAccount, kind storage.SecretKind) (string, error) {
+	v, err := secrets.Get(a.Env, a.Account, kind)
+	if !errors.Is(err, storage.ErrSecretNotFound) || a.FiledUnder == "" {
+		return v, err
+	}
+	v, err = secrets.Get(a.FiledUnder, a.Account, kind)
+	if err != nil {
+		return "", err
+	}
+	if secrets.Set(a.Env, a.Account, kind, v) == nil {
+		_ = secrets.Delete(a.FiledUnder, a.Account, kind)
+	}
+	return v, nil
 }
 
 // Saved is a remembered account with what the keyring holds for it.
@@ -66,7 +91,7 @@ func (e *ErrNotSignedIn) Error() string { return "not signed in to " + e.EnvKey 
 func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved, error) {
 	sv := Saved{RememberedAccount: a, Credentials: Credentials{Method: a.Method}}
 	if a.Method == storage.MethodAPIKey {
-		key, err := secrets.Get(a.Env, a.Account, storage.SecretAPIKey)
+		key, err := getSecret(secrets, a, storage.SecretAPIKey)
 		if errors.Is(err, storage.ErrSecretNotFound) {
 			return sv, &MissingSecretError{Account: a, Kind: storage.SecretAPIKey}
 		}
@@ -77,10 +102,10 @@ func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved
 		return sv, nil
 	}
 	sv.Email = a.Account
-	if t, err := secrets.Get(a.Env, a.Account, storage.SecretToken); err == nil {
+	if t, err := getSecret(secrets, a, storage.SecretToken); err == nil {
 		sv.Token = t
 	}
-	if p, err := secrets.Get(a.Env, a.Account, storage.SecretPassword); err == nil {
+	if p, err := getSecret(secrets, a, storage.SecretPassword); err == nil {
 		sv.Password, sv.Remember = p, true
 	}
 	if sv.Password == "" && sv.Token == "" {

@@ -31,6 +31,11 @@ func TestParseKey(t *testing.T) {
 		{"test", "testnet"},
 		{"http://127.0.0.1:8787/", "http://127.0.0.1:8787"},
 		{" https://dstor.example.com ", "https://dstor.example.com"},
+		{"HTTP://127.0.0.1:8787", "http://127.0.0.1:8787"},
+		{"http://LocalHost:80/", "http://localhost"},
+		{"https://Dstor.Example.com:443/", "https://dstor.example.com"},
+		{"https://api.dstor.cloud/", "production"},
+		{"HTTPS://api.testnet.dstor.cloud:443", "testnet"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, ParseKey(tt.in), "%q", tt.in)
@@ -212,10 +217,40 @@ func TestForget(t *testing.T) {
 	for _, k := range storage.SecretKinds() {
 		require.NoError(t, secrets.Set("production", "me", k, "secret-"+string(k)))
 	}
-	require.NoError(t, Forget(secrets, "production", "me"))
+	require.NoError(t, Forget(secrets, storage.RememberedAccount{Env: "production", Account: "me"}))
 	for _, k := range storage.SecretKinds() {
 		_, err := secrets.Get("production", "me", k)
 		assert.True(t, errors.Is(err, storage.ErrSecretNotFound), k)
+	}
+}
+
+// An account remembered before environments were keyed in normal form has
+// its secrets filed under the spelling it signed in with: they are still
+// found (and moved to the normal form), and signing out removes them.
+func TestSecretsFiledUnderAnotherSpellingAreFound(t *testing.T) {
+	const old = "HTTP://127.0.0.1:8787"
+	secrets := storage.NewMemorySecretStore()
+	require.NoError(t, secrets.Set(old, "me", storage.SecretAPIKey, "the-key"))
+	settings := storage.Settings{RememberedAccounts: []storage.RememberedAccount{
+		{Env: old, Account: "me", Method: storage.MethodAPIKey}}}.Normalize()
+	a := settings.RememberedAccounts[0]
+	require.Equal(t, "http://127.0.0.1:8787", a.Env)
+	sv, ok := FirstSaved(settings, secrets, ParseKey("http://127.0.0.1:8787/"))
+	require.True(t, ok, "the remembered account signs in by itself")
+	assert.Equal(t, "the-key", sv.APIKey)
+	got, err := secrets.Get(a.Env, "me", storage.SecretAPIKey)
+	require.NoError(t, err)
+	assert.Equal(t, "the-key", got, "moved to the environment's normal form")
+	_, err = secrets.Get(old, "me", storage.SecretAPIKey)
+	assert.ErrorIs(t, err, storage.ErrSecretNotFound, "and no longer under the old spelling")
+
+	require.NoError(t, secrets.Set(old, "me", storage.SecretPassword, "left behind"))
+	require.NoError(t, Forget(secrets, a))
+	for _, env := range []string{a.Env, old} {
+		for _, k := range storage.SecretKinds() {
+			_, err := secrets.Get(env, "me", k)
+			assert.ErrorIs(t, err, storage.ErrSecretNotFound, "%s %s", env, k)
+		}
 	}
 }
 

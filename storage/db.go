@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 13
+const CurrentSchemaVersion = 14
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -355,6 +355,7 @@ var migrations = []migration{
 	{"add jobs.reported (a result printed by exactly one command-line run)", migrateV11},
 	{"add jobs.reason and jobs.reason_arg (why a job stopped, as a code the window words)", migrateV12},
 	{"index the jobs by file (a file already queued in any batch is not queued twice)", migrateV13},
+	{"file every spelling of one server under one environment (its normal form)", migrateV14},
 }
 
 // migrate applies the pending steps, each in its own transaction together

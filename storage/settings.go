@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
 )
 
 // Link styles for the copied share link: a gateway URL, an ipfs:// URI,
@@ -68,6 +70,12 @@ type RememberedAccount struct {
 	Account string `json:"account"`
 	// Method is MethodAPIKey or MethodPassword.
 	Method string `json:"method"`
+	// FiledUnder is the spelling of the environment the account's secrets
+	// were filed under in the keyring when it differs from Env: an account
+	// remembered before environments were keyed in normal form (Env is
+	// read in that form, see Normalize), whose secrets the keyring still
+	// holds under the spelling it was signed in with.
+	FiledUnder string `json:"filed_under,omitempty"`
 }
 
 // Settings are the person's preferences, persisted as JSON in the database
@@ -167,7 +175,7 @@ func (s Settings) Normalize() Settings {
 	}
 	s.Language = normLanguage(s.Language)
 	s.DefaultFolderPath = strings.TrimSpace(s.DefaultFolderPath)
-	s.LastEnv = strings.TrimSpace(s.LastEnv)
+	s.LastEnv = envkey.Normal(s.LastEnv)
 	s.GatewayOverride = normGateway(s.GatewayOverride)
 
 	s.RecentFolders = normRecentFolders(s.RecentFolders)
@@ -199,18 +207,35 @@ func normRecentFolders(in []string) []string {
 }
 
 // normAccounts drops accounts without an environment or account and
-// repeats of the same pair (the first stays); an unknown method becomes
-// MethodAPIKey.
+// repeats of the same pair (the first stays), with their environment in
+// normal form (envkey.Normal: two spellings of one server are one
+// environment); an unknown method becomes MethodAPIKey. An account whose
+// environment was spelled otherwise keeps that spelling in FiledUnder, and
+// the first of a pair takes the FiledUnder of a repeat it lacks, so the
+// secrets filed under it are still found, and removed at sign-out.
 func normAccounts(in []RememberedAccount) []RememberedAccount {
 	accounts := make([]RememberedAccount, 0, len(in))
-	seen := map[[2]string]bool{}
+	seen := map[[2]string]int{}
 	for _, a := range in {
-		a.Env, a.Account = strings.TrimSpace(a.Env), strings.TrimSpace(a.Account)
+		stored := strings.TrimSpace(a.Env)
+		a.Env, a.Account = envkey.Normal(stored), strings.TrimSpace(a.Account)
+		if a.FiledUnder = strings.TrimSpace(a.FiledUnder); a.FiledUnder == "" && stored != a.Env {
+			a.FiledUnder = stored
+		}
+		if a.FiledUnder == a.Env {
+			a.FiledUnder = ""
+		}
 		k := [2]string{a.Env, a.Account}
-		if a.Env == "" || a.Account == "" || seen[k] {
+		if a.Env == "" || a.Account == "" {
 			continue
 		}
-		seen[k] = true
+		if i, ok := seen[k]; ok {
+			if accounts[i].FiledUnder == "" {
+				accounts[i].FiledUnder = a.FiledUnder
+			}
+			continue
+		}
+		seen[k] = len(accounts)
 		if a.Method != MethodAPIKey && a.Method != MethodPassword {
 			a.Method = MethodAPIKey
 		}
@@ -269,10 +294,10 @@ func (s Settings) WithRememberedAccount(a RememberedAccount) Settings {
 // for "forget this account" (delete its secrets with
 // [SecretStore.DeleteAccount] too).
 func (s Settings) WithoutRememberedAccount(env, account string) Settings {
-	env, account = strings.TrimSpace(env), strings.TrimSpace(account)
+	env, account = envkey.Normal(env), strings.TrimSpace(account)
 	kept := make([]RememberedAccount, 0, len(s.RememberedAccounts))
 	for _, a := range s.RememberedAccounts {
-		if strings.TrimSpace(a.Env) != env || strings.TrimSpace(a.Account) != account {
+		if envkey.Normal(a.Env) != env || strings.TrimSpace(a.Account) != account {
 			kept = append(kept, a)
 		}
 	}

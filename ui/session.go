@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -470,7 +469,7 @@ func (a *App) customFromPrefs(base string) api.Environment {
 		UploadURL:  p.String(prefCustomUpload),
 		GatewayURL: p.String(prefCustomGateway),
 	}
-	if base != "" && strings.TrimRight(env.APIBase, "/") != strings.TrimRight(base, "/") {
+	if base != "" && session.ParseKey(env.APIBase) != session.ParseKey(base) {
 		env = api.Environment{APIBase: base}
 	}
 	return env
@@ -479,8 +478,14 @@ func (a *App) customFromPrefs(base string) api.Environment {
 // signOutAccount forgets an account: its secrets leave the keyring and
 // its name leaves the remembered accounts. It runs on a goroutine.
 func (a *App) signOutAccount(envKey, account string) error {
+	gone := storage.RememberedAccount{Env: envKey, Account: account}
+	for _, ra := range a.currentSettings().RememberedAccounts {
+		if ra.Env == gone.Env && ra.Account == gone.Account {
+			gone.FiledUnder = ra.FiledUnder // its secrets' former spelling
+		}
+	}
 	a.changeSettings(func(st storage.Settings) storage.Settings {
 		return st.WithoutRememberedAccount(envKey, account)
 	})
-	return session.Forget(a.secrets, envKey, account)
+	return session.Forget(a.secrets, gone)
 }

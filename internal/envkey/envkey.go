@@ -1,0 +1,48 @@
+// Package envkey is the one place that decides how a dStor server's base
+// URL is spelled where environments are keyed: the history's and the
+// queue's rows, the settings' accounts, the keyring and the queue locks.
+// "HTTP://127.0.0.1:8787/" and "http://127.0.0.1:8787" are one server, so
+// they must be one environment, with one queue: two would upload the same
+// files twice. api keys environments through it (api.Environment.Key),
+// and storage reads rows and settings stored before it through it.
+// Imports nothing of the project.
+package envkey
+
+import "strings"
+
+// Normal is base URL s as environments are keyed: surrounding spaces and
+// trailing slashes dropped, the scheme and the host in lower case, and the
+// scheme's default port (80 for http, 443 for https) dropped; the rest (a
+// path, which servers may tell apart by case) as written. A string without
+// a scheme ("production", "sandbox") loses only its spaces and trailing
+// slashes.
+func Normal(s string) string {
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	i := strings.Index(s, "://")
+	if i <= 0 {
+		return s
+	}
+	scheme := strings.ToLower(s[:i])
+	rest := s[i+len("://"):]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	authority, tail := rest[:end], rest[end:]
+	user := ""
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		user, authority = authority[:at+1], authority[at+1:]
+	}
+	host, port := authority, ""
+	if colon := strings.LastIndexByte(authority, ':'); colon >= 0 && !strings.Contains(authority[colon:], "]") {
+		host, port = authority[:colon], authority[colon+1:]
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	out := scheme + "://" + user + strings.ToLower(host)
+	if port != "" {
+		out += ":" + port
+	}
+	return out + tail
+}

@@ -1,0 +1,40 @@
+package envkey
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestNormal(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"http://127.0.0.1:8787", "http://127.0.0.1:8787"},
+		{"HTTP://127.0.0.1:8787", "http://127.0.0.1:8787"},
+		{"http://127.0.0.1:8787/", "http://127.0.0.1:8787"},
+		{" Http://127.0.0.1:8787// ", "http://127.0.0.1:8787"},
+		{"http://LocalHost:8787", "http://localhost:8787"},
+		{"http://localhost:80", "http://localhost"},
+		{"http://localhost:80/", "http://localhost"},
+		{"http://localhost:", "http://localhost"},
+		{"http://localhost:443", "http://localhost:443"},
+		{"https://Dstor.Example.COM:443", "https://dstor.example.com"},
+		{"HTTPS://dstor.example.com:443/", "https://dstor.example.com"},
+		{"https://dstor.example.com:80", "https://dstor.example.com:80"},
+		{"https://dstor.example.com:8443/", "https://dstor.example.com:8443"},
+		{"https://Dstor.example.com/Base/Path/", "https://dstor.example.com/Base/Path"},
+		{"https://dstor.example.com:443/v1?x=Y", "https://dstor.example.com/v1?x=Y"},
+		{"http://[::1]:8787", "http://[::1]:8787"},
+		{"http://[::1]:80/", "http://[::1]"},
+		{"http://[::1]", "http://[::1]"},
+		{"http://[FE80::1]:8787", "http://[fe80::1]:8787"},
+		{"http://User@Host:80", "http://User@host"},
+		{"production", "production"},
+		{"sandbox", "sandbox"},
+		{" testnet/ ", "testnet"},
+		{"", ""},
+		{"://x", "://x"},
+	} {
+		assert.Equal(t, c.want, Normal(c.in), "Normal(%q)", c.in)
+		assert.Equal(t, Normal(c.in), Normal(Normal(c.in)), "Normal of its own answer to %q", c.in)
+	}
+}

@@ -1,0 +1,79 @@
+package storage
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Rows stored before environments were keyed in normal form, under other
+// spellings of one server, are found under its normal form after the
+// upgrade: the queue, the folders being listed, the history and the
+// settings' accounts; nothing is lost, and the two spellings are one queue.
+func TestRowsOfEverySpellingOfAServerAreOneEnvironment(t *testing.T) {
+	const normal, acct = "http://127.0.0.1:8787", "a@example.com"
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	spellings := []string{"HTTP://127.0.0.1:8787", "http://127.0.0.1:8787/", normal, "Http://127.0.0.1:8787//"}
+	for i, env := range spellings {
+		require.NoError(t, d.InsertJobs([]JobRow{{Env: env, Account: acct, LocalPath: "/f" + string(rune('a'+i)), State: JobQueued}}))
+		require.NoError(t, d.InsertWalks([]WalkRow{{BatchID: "b", Env: env, Account: acct, Path: "/d" + string(rune('a'+i))}}))
+		_, err := d.AddHistory(HistoryEntry{Env: env, Account: acct, Name: "h" + string(rune('a'+i)), Hash: "QmA", Verified: true})
+		require.NoError(t, err)
+	}
+	require.NoError(t, d.InsertJobs([]JobRow{{Env: "production", Account: acct, LocalPath: "/p", State: JobQueued}}))
+	_, err = d.w.Exec(`INSERT INTO settings (key, value) VALUES ('app', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		`{"last_env": "HTTPS://Dstor.Example.com:443/", "remembered_accounts": [
+			{"env": "HTTP://127.0.0.1:8787", "account": "a@example.com", "method": "api-key"},
+			{"env": "http://127.0.0.1:8787", "account": "a@example.com", "method": "password"},
+			{"env": "production", "account": "a@example.com", "method": "api-key"}]}`)
+	require.NoError(t, err)
+	// As a database of the version before: its rows keyed as written.
+	_, err = d.w.Exec(`PRAGMA user_version = 13`)
+	require.NoError(t, err)
+	require.NoError(t, d.Close())
+
+	d, err = Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+
+	counts, err := d.JobCounts(normal, acct)
+	require.NoError(t, err)
+	assert.Equal(t, len(spellings), counts[JobQueued].Jobs, "every spelling's queued files are in the one queue")
+	counts, err = d.JobCounts("production", acct)
+	require.NoError(t, err)
+	assert.Equal(t, 1, counts[JobQueued].Jobs, "production's queue as it was")
+	walks, err := d.Walks(normal, acct)
+	require.NoError(t, err)
+	assert.Len(t, walks, len(spellings), "every spelling's folders being listed")
+	page, err := d.HistoryPage(HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, page, len(spellings), "no upload lost")
+	for _, e := range page {
+		assert.Equal(t, normal, e.Env, "%s", e.Name)
+	}
+	var left int
+	require.NoError(t, d.r.QueryRow(`SELECT
+		(SELECT count(*) FROM jobs WHERE env NOT IN (?, 'production')) +
+		(SELECT count(*) FROM walks WHERE env != ?) +
+		(SELECT count(*) FROM history WHERE env != ?)`, normal, normal, normal).Scan(&left))
+	assert.Zero(t, left, "no row is left under another spelling")
+
+	s, err := d.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "https://dstor.example.com", s.LastEnv)
+	assert.Equal(t, []RememberedAccount{
+		{Env: normal, Account: acct, Method: MethodAPIKey, FiledUnder: "HTTP://127.0.0.1:8787"},
+		{Env: "production", Account: acct, Method: MethodAPIKey},
+	}, s.RememberedAccounts, "one account per server, the most recent first, with the spelling its secrets are filed under")
+	s = s.WithRememberedAccount(RememberedAccount{Env: normal, Account: acct, Method: MethodPassword})
+	assert.Equal(t, RememberedAccount{Env: normal, Account: acct, Method: MethodPassword, FiledUnder: "HTTP://127.0.0.1:8787"},
+		s.RememberedAccounts[0], "signed in again: the secrets filed under the old spelling are still its own")
+	assert.Len(t, s.RememberedAccounts, 2)
+	s = s.WithoutRememberedAccount("HTTP://127.0.0.1:8787/", acct)
+	assert.Equal(t, []RememberedAccount{{Env: "production", Account: acct, Method: MethodAPIKey}}, s.RememberedAccounts,
+		"forgotten by any spelling")
+}
