@@ -173,14 +173,19 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 // window may hold the claim but not listen yet (it is starting), so a
 // busy channel is tried again until ctx ends.
 func send(ctx context.Context, dir string, req Request) error {
+	var busy error // what the last try found
 	for {
 		conn, err := dial(ctx, dir)
 		if err == nil {
 			return exchange(ctx, conn, req)
 		}
+		if busy != nil && ctx.Err() != nil {
+			return busy // this try failed for want of time
+		}
 		if !errors.Is(err, errBusy) {
 			return err
 		}
+		busy = err
 		select {
 		case <-ctx.Done():
 			return err

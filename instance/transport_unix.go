@@ -153,15 +153,22 @@ func (l *socketListener) Close() error {
 }
 
 func dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error) {
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "unix", filepath.Join(dir, socketName))
+	path := filepath.Join(dir, socketName)
+	// Looked for first: a dial whose time runs out fails for want of
+	// time, and the launch would not say that the socket is missing.
+	_, err := os.Lstat(path)
+	if err == nil {
+		var d net.Dialer
+		var c net.Conn
+		if c, err = d.DialContext(ctx, "unix", path); err == nil {
+			return c, nil
+		}
+	}
 	switch {
-	case errors.Is(err, syscall.ENOENT):
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOENT):
 		return nil, &channelError{kind: errNoWindow, found: "there is no " + socketName + " in it"}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return nil, &channelError{kind: errNoWindow, found: "nothing listens on its " + socketName}
-	case err != nil:
-		return nil, fmt.Errorf("reach the running window: %w", err)
 	}
-	return c, nil
+	return nil, fmt.Errorf("reach the running window: %w", err)
 }
