@@ -2,6 +2,7 @@ package ui
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -102,6 +104,34 @@ func (e *testEnv) signInSandbox() {
 		test.Tap(e.a.signin.keySubmit)
 	})
 	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
+}
+
+// addPaused pauses the queue (unless it is paused) and adds paths,
+// returning once they are all queued: none starts until Resume.
+func (e *testEnv) addPaused(paths ...string) {
+	e.t.Helper()
+	e.ui(func() {
+		if !e.a.upload.sum.Paused {
+			e.a.upload.onPauseResume()
+		}
+	})
+	e.eventually(func() bool { return e.a.upload.sum.Paused }, "paused")
+	var want int
+	e.ui(func() {
+		want = e.a.upload.sum.Queued + len(paths)
+		e.a.addPaths(paths)
+	})
+	e.eventually(func() bool { return e.a.upload.sum.Queued == want }, "queued")
+}
+
+// writeFiles writes a file of 1,000 bytes under each name in dir and
+// returns their paths.
+func writeFiles(t *testing.T, dir string, names ...string) []string {
+	var paths []string
+	for _, n := range names {
+		paths = append(paths, testutil.WriteFile(t, filepath.Join(dir, n), 1000))
+	}
+	return paths
 }
 
 // signInRememberedPassword signs in to the Local sandbox with the email

@@ -54,14 +54,7 @@ func TestCancelAllAsksFirst(t *testing.T) {
 	a := e.a
 	e.signInSandbox()
 	dir := t.TempDir()
-	var paths []string
-	for _, n := range []string{"a.bin", "b.bin", "c.bin"} {
-		paths = append(paths, testutil.WriteFile(t, filepath.Join(dir, n), 1000))
-	}
-	e.ui(func() { a.upload.onPauseResume() }) // nothing starts meanwhile
-	e.eventually(func() bool { return a.upload.sum.Paused }, "paused")
-	e.ui(func() { a.addPaths(paths) })
-	e.eventually(func() bool { return a.upload.sum.Queued == 3 }, "queued")
+	e.addPaused(writeFiles(t, dir, "a.bin", "b.bin", "c.bin")...) // nothing starts meanwhile
 	c := a.win.Canvas()
 	e.ui(func() {
 		test.Tap(a.upload.cancelAll)
@@ -78,11 +71,7 @@ func TestCancelAllAsksFirst(t *testing.T) {
 	e.eventually(func() bool { return a.upload.sum.Done == 3 }, "no: every file uploaded")
 	e.ui(func() { assert.Zero(t, a.upload.sum.Canceled, "no cancels nothing") })
 
-	e.ui(func() { a.upload.onPauseResume() })
-	e.eventually(func() bool { return a.upload.sum.Paused }, "paused again")
-	more := testutil.WriteFile(t, filepath.Join(dir, "d.bin"), 1000)
-	e.ui(func() { a.addPaths([]string{more}) })
-	e.eventually(func() bool { return a.upload.sum.Queued == 1 }, "one more queued")
+	e.addPaused(writeFiles(t, dir, "d.bin")...)
 	e.ui(func() {
 		test.Tap(a.upload.cancelAll)
 		assert.Contains(t, overlayText(c), "1 file")
@@ -243,11 +232,7 @@ func TestPauseOutlivesSigningOut(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
 	e.signInSandbox()
-	e.ui(func() { a.upload.onPauseResume() })
-	e.eventually(func() bool { return a.upload.sum.Paused }, "paused")
-	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "later.bin"), 1000)
-	e.ui(func() { a.addPaths([]string{p}) })
-	e.eventually(func() bool { return a.upload.sum.Queued == 1 }, "queued")
+	e.addPaused(writeFiles(t, t.TempDir(), "later.bin")...)
 	e.ui(func() {
 		a.onSignOut()
 		c := a.win.Canvas()
@@ -308,17 +293,8 @@ func TestCancelAllAsksAgainForFilesAddedMeanwhile(t *testing.T) {
 	a := e.a
 	e.signInSandbox()
 	dir := t.TempDir()
-	var paths, later []string
-	for _, n := range []string{"a.bin", "b.bin", "c.bin"} {
-		paths = append(paths, testutil.WriteFile(t, filepath.Join(dir, n), 1000))
-	}
-	for _, n := range []string{"d.bin", "e.bin"} {
-		later = append(later, testutil.WriteFile(t, filepath.Join(dir, n), 1000))
-	}
-	e.ui(func() { a.upload.onPauseResume() }) // nothing starts meanwhile
-	e.eventually(func() bool { return a.upload.sum.Paused }, "paused")
-	e.ui(func() { a.addPaths(paths) })
-	e.eventually(func() bool { return a.upload.sum.Queued == 3 }, "queued")
+	later := writeFiles(t, dir, "d.bin", "e.bin")
+	e.addPaused(writeFiles(t, dir, "a.bin", "b.bin", "c.bin")...) // nothing starts meanwhile
 	c := a.win.Canvas()
 	e.ui(func() {
 		test.Tap(a.upload.cancelAll)
