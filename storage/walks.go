@@ -14,6 +14,12 @@ import (
 // saves a WalkRow before it lists a request, deletes it once every job of
 // the request is saved, and lists again on the next start whatever walks
 // are left, skipping the files whose jobs were already saved.
+//
+// A walk with no Account is a file or folder added to a window before any
+// sign-in ("Open with", a later launch's hand-off, a drop): no queue ever
+// lists it (every queue has an account); the window keeps it until someone
+// signs in and it is queued for that account, so a crash or a kill before
+// the sign-in does not lose it ([DB.WalksBeforeSignIn]).
 
 // WalkRow is one added file or folder (one worker.Request) not yet fully
 // turned into jobs.
@@ -24,9 +30,11 @@ type WalkRow struct {
 	// a walk listed again after a crash joins the jobs saved before it and
 	// can tell which files are already queued.
 	BatchID string `json:"batch_id"`
-	// Env is the dStor environment to upload to.
+	// Env is the dStor environment to upload to; for a walk with no
+	// Account, the environment its launch named (--env), or "" for none.
 	Env string `json:"env"`
-	// Account is the account to upload as.
+	// Account is the account to upload as; "" for a walk added before any
+	// sign-in.
 	Account string `json:"account"`
 	// Path is the file or folder as added (absolute, so it still means the
 	// same file when another working directory resumes it).
@@ -114,6 +122,17 @@ func (d *DB) Walks(env, account string) ([]WalkRow, error) {
 	out, err := queryAll(d.r, scanWalk, `SELECT `+walkCols+` FROM walks WHERE env = ? AND account = ? ORDER BY seq`, env, account)
 	if err != nil {
 		return nil, explainDBError(d.path, fmt.Errorf("list interrupted walks: %w", err))
+	}
+	return out, nil
+}
+
+// WalksBeforeSignIn returns the walks added to a window before any sign-in
+// (no Account), in the order they were saved: what a window starting
+// again shows as waiting for a sign-in.
+func (d *DB) WalksBeforeSignIn() ([]WalkRow, error) {
+	out, err := queryAll(d.r, scanWalk, `SELECT `+walkCols+` FROM walks WHERE account = '' ORDER BY seq`)
+	if err != nil {
+		return nil, explainDBError(d.path, fmt.Errorf("list the files waiting for a sign-in: %w", err))
 	}
 	return out, nil
 }

@@ -142,3 +142,28 @@ func TestWalksSurviveReopen(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rows, got)
 }
+
+// Walks added before any sign-in (no account) are listed on their own, in
+// order and whatever environment their launch named, and never among an
+// account's.
+func TestWalksBeforeSignIn(t *testing.T) {
+	d := openTestDB(t)
+	rows := []WalkRow{
+		{BatchID: "b1", Path: "/dropped"},
+		{BatchID: "b2", Env: "testnet", Account: "a@example.com", Path: "/queued"},
+		{BatchID: "b3", Env: "sandbox", Path: "/opened-with"},
+	}
+	require.NoError(t, d.InsertWalks(rows))
+	got, err := d.WalksBeforeSignIn()
+	require.NoError(t, err)
+	assert.Equal(t, []WalkRow{rows[0], rows[2]}, got)
+	acct, err := d.Walks("sandbox", "")
+	require.NoError(t, err)
+	assert.Equal(t, []WalkRow{rows[2]}, acct, "Walks is by environment and account, as before")
+
+	_, err = d.DeleteWalks(rows[0].ID)
+	require.NoError(t, err)
+	got, err = d.WalksBeforeSignIn()
+	require.NoError(t, err)
+	assert.Equal(t, []WalkRow{rows[2]}, got)
+}

@@ -27,6 +27,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -250,11 +251,19 @@ func NewApp(fa fyne.App, d Deps) *App {
 		a.signin.setError(tr("Your settings could not be read, so the defaults are used.") + " " + humanError(err))
 	}
 
-	a.pendingFiles = append(a.pendingFiles, d.Files...)
+	env := d.Env
+	restoredEnv, err := a.restorePending()
+	if err != nil {
+		a.signin.setError(tr("The files waiting for you to sign in could not be read.") + " " + humanError(err))
+	}
+	if env == "" {
+		env = restoredEnv // the environment their launch named
+	}
+	a.keepPending(d.Files, session.ParseKey(d.Env))
 	a.pendingPick = d.PickFiles
-	a.signin.prepare(d.Env)
+	a.signin.prepare(env)
 	if !d.NoAutoSignIn {
-		a.signin.autoSignIn(d.Env)
+		a.signin.autoSignIn(env)
 	}
 	if d.Handoffs != nil {
 		a.goBg(func() { a.receiveHandoffs(d.Handoffs) })
@@ -494,21 +503,34 @@ func (a *App) onDropped(uris []fyne.URI) {
 
 // addPaths hands paths to the queue with the destination and comment now
 // chosen on the Upload tab, or keeps them until sign-in.
-func (a *App) addPaths(paths []string) {
-	if len(paths) == 0 {
-		return
+func (a *App) addPaths(paths []string) { a.addPathsThen(paths, nil) }
+
+// addPathsThen is addPaths; then, when not nil, runs on a goroutine once
+// the queue (or the database, see saveForLater and keepPending) has the
+// paths, or as soon as it is clear that nothing is added.
+func (a *App) addPathsThen(paths []string, then func()) {
+	switch {
+	case len(paths) == 0:
+		a.goThen(then)
+	case a.sess == nil:
+		a.keepPending(paths, "")
+		if then != nil {
+			a.whenPendingSaved(then)
+		}
+	case a.upload.sess == nil: // another process runs the account's queue
+		a.tabs.Select(a.uploadTab)
+		a.saveForLater(paths, then)
+	default:
+		a.tabs.Select(a.uploadTab)
+		a.upload.add(paths, then)
 	}
-	if a.sess == nil {
-		a.pendingFiles = append(a.pendingFiles, paths...)
-		a.signin.showPending(len(a.pendingFiles))
-		return
+}
+
+// goThen runs then, when not nil, on a goroutine.
+func (a *App) goThen(then func()) {
+	if then != nil {
+		a.goBg(then)
 	}
-	a.tabs.Select(a.uploadTab)
-	if a.upload.sess == nil { // another process runs the account's queue
-		a.saveForLater(paths)
-		return
-	}
-	a.upload.add(paths)
 }
 
 // onCopyLastLink is Ctrl+Shift+C: it copies the link of the last upload of

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"time"
 
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/instance"
@@ -29,7 +32,8 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 			}
 			a.do(func() {
 				a.onHandoff(h.Request)
-				h.Done()
+				// Kept until sign-in: only once in the database.
+				a.whenPendingSaved(h.Done)
 			})
 		case <-a.stop:
 			return
@@ -52,11 +56,11 @@ func (a *App) onHandoff(req instance.Request) {
 				a.signin.autoSignIn(req.Env)
 			}
 		}
-		a.addPaths(req.Paths)
+		a.keepPending(req.Paths, key)
 	case key == "" || key == a.sess.EnvKey:
 		a.addPaths(req.Paths)
 	case len(req.Paths) > 0:
-		a.askOtherEnv(req.Paths, key)
+		a.askOtherEnv(req.Paths, key, nil)
 	}
 	if req.Pick {
 		a.askForFiles()
@@ -74,19 +78,22 @@ func (a *App) askForFiles() {
 }
 
 // askOtherEnv asks whether files opened for another environment go to the
-// one this window is signed in to.
-func (a *App) askOtherEnv(paths []string, key string) {
+// one this window is signed in to; then, when not nil, runs on a goroutine
+// once they are added or the answer is no.
+func (a *App) askOtherEnv(paths []string, key string, then func()) {
 	choice, base := choiceForEnvKey(key)
 	other := choiceLabel(choice)
 	if choice == choiceCustom {
 		other = base
 	}
 	here := a.sess.envLabel
-	a.confirm(tr("Upload to {{.Here}}?", map[string]any{"Here": here}),
+	a.showTextDialog(tr("Upload to {{.Here}}?", map[string]any{"Here": here}), theme.QuestionIcon(), "",
 		trn("{{.Count}} files were opened for {{.Other}}, but this window is signed in to {{.Here}}. Upload them to {{.Here}}, or sign out first to upload to {{.Other}}.",
 			len(paths), map[string]any{"Other": other, "Here": here}),
-		tr("Upload to {{.Here}}", map[string]any{"Here": here}), tr("Don't upload"),
-		func() { a.addPaths(paths) })
+		dialogChoice{label: tr("Don't upload"), icon: theme.CancelIcon(), chosen: func() { a.goThen(then) }},
+		dialogChoice{label: tr("Upload to {{.Here}}", map[string]any{"Here": here}), icon: theme.ConfirmIcon(),
+			imp: widget.HighImportance, chosen: func() { a.addPathsThen(paths, then) }},
+	)
 }
 
 // newQueue opens the upload queue of a signed-in account, paused when it
@@ -163,15 +170,20 @@ func (a *App) waitForQueue(s *activeSession) {
 }
 
 // saveForLater keeps paths for the account's queue while another process
-// runs it (see waitForQueue).
-func (a *App) saveForLater(paths []string) {
+// runs it (see waitForQueue); then, when not nil, runs on a goroutine once
+// they are saved (or nothing is).
+func (a *App) saveForLater(paths []string, then func()) {
 	reqs, ok := a.upload.requests(paths)
 	if !ok {
+		a.goThen(then)
 		return
 	}
 	s := a.sess
 	a.goBg(func() {
 		err := worker.SaveForLater(a.db, s.EnvKey, s.Account, reqs...)
+		if err == nil && then != nil {
+			then()
+		}
 		a.do(func() {
 			if a.sess != s {
 				return

@@ -1,14 +1,17 @@
 package ui
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -154,4 +157,91 @@ func TestLaunchIsAnsweredOnceItsFilesAreQueued(t *testing.T) {
 	assert.False(t, r.handed, "the closed window did not take the files")
 	require.NotNil(t, r.srv, "the launch is the window now")
 	require.NoError(t, r.srv.Close())
+}
+
+// TestHandedFilesOutliveAKillBeforeSignIn: files a later launch hands to a
+// window nobody is signed in to are in the database before the launch is
+// told they are taken, so a window killed before the sign-in (no Close: a
+// new window on the same data folder) shows them again at its next start
+// and queues them for the account that signs in then; a file gone
+// meanwhile fails with the queue's own reason. They were kept in memory only,
+// and lost.
+func TestHandedFilesOutliveAKillBeforeSignIn(t *testing.T) {
+	e := newTestEnv(t)
+	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{})
+	require.NoError(t, err)
+	require.False(t, handed)
+	e.a = e.open(Deps{Handoffs: srv.Requests()})
+	dir := t.TempDir()
+	p := testutil.WriteFile(t, filepath.Join(dir, "opened.txt"), 1500)
+	gone := testutil.WriteFile(t, filepath.Join(dir, "gone.txt"), 10)
+	_, handed, err = instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{p, gone}})
+	require.NoError(t, err)
+	require.True(t, handed, "the window takes the files")
+	e.ui(func() { assert.True(t, e.a.signin.pending.Visible()) })
+
+	// Killed: nothing of that window runs again.
+	require.NoError(t, srv.Close())
+	require.NoError(t, os.Remove(gone))
+	e.a = e.open(Deps{})
+	a := e.a
+	e.ui(func() {
+		assert.Nil(t, a.sess)
+		assert.True(t, a.signin.pending.Visible(), "shown as waiting for a sign-in again")
+		assert.Contains(t, a.signin.pending.Text, "2 files or folders")
+	})
+	e.signInSandbox()
+	e.eventually(func() bool { return a.upload.sum.Done == 1 && a.upload.sum.Failed == 1 }, "uploaded, and the missing file not")
+	assert.True(t, historyHas(t, e.db, p))
+	var missing worker.Job
+	e.ui(func() {
+		assert.False(t, a.signin.pending.Visible())
+		for _, j := range a.sess.queue.Jobs() {
+			if j.LocalPath == gone {
+				missing = j
+			}
+		}
+	})
+	assert.Equal(t, storage.JobFailed, missing.State)
+	assert.Equal(t, worker.ReasonFileMissing, missing.Reason, "the queue's reason for a file that is not there")
+
+	// Queued: forgotten as waiting, so the next start adds nothing.
+	require.Eventually(t, func() bool {
+		w, err := e.db.WalksBeforeSignIn()
+		return err == nil && len(w) == 0
+	}, time.Minute, 10*time.Millisecond, "no longer kept as waiting for a sign-in")
+	a.Close()
+	e.a = e.open(Deps{})
+	e.ui(func() { assert.False(t, e.a.signin.pending.Visible()) })
+}
+
+// TestKeptFilesOpenedForAnotherEnvironmentAreAsked: files a launch opened
+// for one environment (--env) and kept until sign-in across a restart are
+// not uploaded to another environment signed in to without asking; "Don't
+// upload" forgets them.
+func TestKeptFilesOpenedForAnotherEnvironmentAreAsked(t *testing.T) {
+	e := newTestEnv(t)
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "for-testnet.txt"), 100)
+	e.ui(func() { e.a.onHandoff(instance.Request{Env: "testnet", Paths: []string{p}}) })
+	require.Eventually(t, func() bool {
+		w, err := e.db.WalksBeforeSignIn()
+		return err == nil && len(w) == 1
+	}, time.Minute, 10*time.Millisecond, "kept in the database")
+
+	e.a = e.open(Deps{})
+	a := e.a
+	e.ui(func() {
+		assert.Equal(t, choiceLabel(choiceTestnet), a.signin.env.Selected, "the environment the launch named")
+	})
+	e.signInSandbox()
+	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "a question about the environment")
+	e.ui(func() {
+		assert.Zero(t, a.upload.sum.Total, "nothing added before the answer")
+		test.Tap(overlayButton(t, a.win.Canvas(), "Don't upload"))
+	})
+	require.Eventually(t, func() bool {
+		w, err := e.db.WalksBeforeSignIn()
+		return err == nil && len(w) == 0
+	}, time.Minute, 10*time.Millisecond, "forgotten")
+	e.ui(func() { assert.Zero(t, a.upload.sum.Total, "nothing uploaded to the sandbox") })
 }

@@ -338,7 +338,7 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.upload.onCancelAll()
 		check("cancel all dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
-		a.askOtherEnv([]string{"/tmp/a.txt"}, "testnet")
+		a.askOtherEnv([]string{"/tmp/a.txt"}, "testnet", nil)
 		check("other environment dialog", a.win.Canvas())
 		dismissOverlays(a.win.Canvas())
 		a.win.Resize(fyne.NewSize(980, 680))

@@ -43,7 +43,8 @@ type appSession struct {
 	sandboxURL string
 
 	sess         *activeSession // UI goroutine only
-	pendingFiles []string       // added before sign-in
+	pending      []pendingFile  // added before sign-in (pending.go)
+	pendingSaved chan struct{}  // closed once the latest of pending is in the database
 	pendingPick  bool           // "Add files…" asked for before sign-in
 
 	// retMu guards sessions (every session whose queue runs, for Close)

@@ -536,12 +536,7 @@ func (a *App) onSignedIn(res signInResult) {
 	a.envLabel.SetText(tr("on {{.Env}}", map[string]any{"Env": res.sess.envLabel}))
 	a.showMain()
 	a.win.SetTitle("dStor Uploader — " + res.sess.envLabel)
-	if len(a.pendingFiles) > 0 {
-		files := a.pendingFiles
-		a.pendingFiles = nil
-		a.signin.pending.Hide()
-		a.addPaths(files)
-	}
+	a.queuePending()
 	a.history.reload()
 	a.prefs.refresh()
 	if a.pendingPick {

@@ -204,16 +204,23 @@ func (v *uploadView) queueHead() fyne.CanvasObject {
 
 // add queues paths with the current destination. The queue walks folders
 // on its own goroutine, so this returns at once whatever was dropped.
-func (v *uploadView) add(paths []string) {
+func (v *uploadView) add(paths []string, then func()) {
 	if v.sess == nil {
+		v.a.goThen(then)
 		return
 	}
 	reqs, ok := v.requests(paths)
 	if !ok {
+		v.a.goThen(then)
 		return
 	}
 	q := v.sess.queue
-	v.a.goBg(func() { q.Add(reqs...) })
+	v.a.goBg(func() {
+		q.Add(reqs...)
+		if then != nil {
+			then()
+		}
+	})
 }
 
 // queueDo runs f, a queue call, off the UI goroutine: queue calls write to

@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"github.com/google/uuid"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// Files and folders added before sign-in ("Open with", a later launch's
+// hand-off, a drop, a pick) wait for whoever signs in. They are kept in the
+// database (storage.DB.WalksBeforeSignIn: walks of no account) before a
+// launch is told they are taken, so a crash or a kill before the sign-in
+// loses none of them: the next start shows them waiting again.
+
+// pendingFile is one file or folder added before sign-in.
+type pendingFile struct {
+	path string
+	env  string // the environment its launch named (session.ParseKey), "" for none
+	id   string // its walk row
+}
+
+// restorePending takes back what was added before sign-in and not queued
+// when the window last ran (it quit, crashed or was killed first), and
+// returns the environment the first of it was opened for ("" for none).
+func (a *App) restorePending() (string, error) {
+	rows, err := a.db.WalksBeforeSignIn()
+	if err != nil {
+		return "", err
+	}
+	env := ""
+	for _, r := range rows {
+		a.pending = append(a.pending, pendingFile{path: r.Path, env: r.Env, id: r.ID})
+		if env == "" {
+			env = r.Env
+		}
+	}
+	if len(a.pending) > 0 {
+		a.signin.showPending(len(a.pending))
+	}
+	return env, nil
+}
+
+// keepPending keeps paths until sign-in, for env's account when env is
+// not "". They are written to the database on a goroutine; a.pendingSaved
+// is closed once they are (see whenPendingSaved).
+func (a *App) keepPending(paths []string, env string) {
+	if len(paths) == 0 {
+		return
+	}
+	batch := uuid.NewString()
+	rows := make([]storage.WalkRow, len(paths))
+	for i, p := range paths {
+		if abs, err := api.AbsPath(p); err == nil {
+			p = abs // the next start may have another working directory
+		}
+		rows[i] = storage.WalkRow{ID: uuid.NewString(), BatchID: batch, Env: env, Path: p}
+		a.pending = append(a.pending, pendingFile{path: p, env: env, id: rows[i].ID})
+	}
+	a.signin.showPending(len(a.pending))
+	prev := a.pendingSaved
+	done := make(chan struct{})
+	a.pendingSaved = done
+	if !a.goBg(func() {
+		defer close(done)
+		if prev != nil {
+			<-prev // in the order added
+		}
+		if err := a.db.InsertWalks(rows); err != nil {
+			a.do(func() { a.showError(tr("Cannot keep the files for later"), err) })
+		}
+	}) {
+		close(done)
+	}
+}
+
+// whenPendingSaved runs f on a goroutine once what was kept until sign-in
+// so far is written to the database, or now when nothing is being
+// written. It does nothing once the window is closed.
+func (a *App) whenPendingSaved(f func()) {
+	saved := a.pendingSaved
+	a.goBg(func() {
+		if saved != nil {
+			<-saved
+		}
+		f()
+	})
+}
+
+// queuePending queues what was added before sign-in for the account just
+// signed in to, and forgets it in the database once the queue has it.
+// Files a launch opened for another environment are asked about first, as
+// when the window is signed in already; the answer forgets them too.
+func (a *App) queuePending() {
+	if len(a.pending) == 0 {
+		return
+	}
+	files := a.pending
+	a.pending = nil
+	a.signin.pending.Hide()
+	saved := a.pendingSaved
+	forget := func(ids []string) func() {
+		return func() {
+			if saved != nil {
+				<-saved // never before they are written
+			}
+			if _, err := a.db.DeleteWalks(ids...); err != nil {
+				// They come back at the next start; the queue adds
+				// nothing it holds already.
+				fyne.LogError("forget the files queued after sign-in", err)
+			}
+		}
+	}
+	var order []string // environments, in the order first added
+	paths := map[string][]string{}
+	ids := map[string][]string{}
+	for _, f := range files {
+		env := f.env
+		if env == a.sess.EnvKey {
+			env = ""
+		}
+		if _, ok := paths[env]; !ok {
+			order = append(order, env)
+		}
+		paths[env] = append(paths[env], f.path)
+		ids[env] = append(ids[env], f.id)
+	}
+	for _, env := range order {
+		if env == "" {
+			a.addPathsThen(paths[env], forget(ids[env]))
+		} else {
+			a.askOtherEnv(paths[env], env, forget(ids[env]))
+		}
+	}
+}
