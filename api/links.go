@@ -18,20 +18,14 @@ const SandboxKey = "sandbox"
 // Key names the environment in the keyring, the history, the queue and the
 // settings, the same way in the window and on the command line: production
 // and testnet by name, the Local sandbox by SandboxKey, any other by its
-// API base in normal form (envkey.Normal), so every spelling of one server
+// API base in normal form (envkey.Key), so every spelling of one server
 // ("HTTP://127.0.0.1:8787/", "http://127.0.0.1:8787") is one environment
 // with one queue.
 func (e Environment) Key() string {
-	base := envkey.Normal(e.APIBase)
-	switch {
-	case e.Name == SandboxKey:
+	if e.Name == SandboxKey {
 		return SandboxKey
-	case base == Production.APIBase:
-		return "production"
-	case base == Testnet.APIBase:
-		return "testnet"
 	}
-	return base
+	return envkey.Key(e.APIBase)
 }
 
 // The link styles a person can choose for copied links (the same strings as

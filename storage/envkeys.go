@@ -8,8 +8,8 @@ import (
 )
 
 // migrateV14 files the rows of every spelling of one server under the one
-// environment it is keyed by now (envkey.Normal: lower-case scheme and
-// host, no default port, no trailing slash). Before, "HTTP://127.0.0.1:8787"
+// environment it is keyed by now (envkey.Key: lower-case scheme and
+// host, no default port, no trailing slash; dStor's own services by name). Before, "HTTP://127.0.0.1:8787"
 // and "http://127.0.0.1:8787" were two environments with two queues, so
 // two runs uploaded the same files twice. Rows are only renamed: every
 // queued file, folder being listed and upload stays. The settings' names
@@ -21,7 +21,7 @@ func migrateV14(tx *sql.Tx) error {
 			return err
 		}
 		for _, env := range envs {
-			if n := envkey.Normal(env); n != env {
+			if n := envkey.Key(env); n != env {
 				if _, err := tx.Exec(`UPDATE `+table+` SET env = ? WHERE env = ?`, n, env); err != nil {
 					return fmt.Errorf("file %s's rows of %q under %q: %w", table, env, n, err)
 				}

@@ -77,3 +77,56 @@ func TestRowsOfEverySpellingOfAServerAreOneEnvironment(t *testing.T) {
 	assert.Equal(t, []RememberedAccount{{Env: "production", Account: acct, Method: MethodAPIKey}}, s.RememberedAccounts,
 		"forgotten by any spelling")
 }
+
+// dStor's own services are keyed by name ("production", "testnet"), not
+// by their URL, however it was spelled: rows and accounts stored under a
+// spelling of their URL before ("HTTPS://API.dstor.cloud:443", typed as a
+// custom base) are found under the name after the upgrade. Filed under the
+// URL's normal form, the queue never ran again and the account was not
+// remembered.
+func TestRowsOfANamedServiceSpelledAsAURLAreFiledUnderItsName(t *testing.T) {
+	const acct = "a@example.com"
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	for i, c := range []struct{ stored, want string }{
+		{"HTTPS://API.dstor.cloud:443", "production"},
+		{"https://API.testnet.dstor.cloud", "testnet"},
+	} {
+		require.NoError(t, d.InsertJobs([]JobRow{{Env: c.stored, Account: acct, LocalPath: "/f" + c.want, State: JobQueued}}))
+		require.NoError(t, d.InsertWalks([]WalkRow{{BatchID: "b", Env: c.stored, Account: acct, Path: "/d" + c.want}}))
+		_, err := d.AddHistory(HistoryEntry{Env: c.stored, Account: acct, Name: "h" + string(rune('a'+i)), Hash: "QmA", Verified: true})
+		require.NoError(t, err)
+	}
+	_, err = d.w.Exec(`INSERT INTO settings (key, value) VALUES ('app', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+		`{"last_env": "HTTPS://API.dstor.cloud/", "remembered_accounts": [
+			{"env": "HTTPS://API.dstor.cloud:443", "account": "a@example.com", "method": "api-key"}]}`)
+	require.NoError(t, err)
+	_, err = d.w.Exec(`PRAGMA user_version = 13`)
+	require.NoError(t, err)
+	require.NoError(t, d.Close())
+
+	d, err = Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	for _, env := range []string{"production", "testnet"} {
+		counts, err := d.JobCounts(env, acct)
+		require.NoError(t, err)
+		assert.Equal(t, 1, counts[JobQueued].Jobs, "%s's queued file", env)
+		walks, err := d.Walks(env, acct)
+		require.NoError(t, err)
+		assert.Len(t, walks, 1, "%s's folder being listed", env)
+	}
+	page, err := d.HistoryPage(HistoryQuery{})
+	require.NoError(t, err)
+	require.Len(t, page, 2)
+	assert.ElementsMatch(t, []string{"production", "testnet"}, []string{page[0].Env, page[1].Env})
+
+	s, err := d.LoadSettings()
+	require.NoError(t, err)
+	assert.Equal(t, "production", s.LastEnv)
+	assert.Equal(t, []RememberedAccount{{Env: "production", Account: acct, Method: MethodAPIKey, FiledUnder: "HTTPS://API.dstor.cloud:443"}},
+		s.RememberedAccounts, "remembered under the name, its secrets found under the spelling they were filed under")
+	assert.Empty(t, s.WithoutRememberedAccount("https://api.dstor.cloud", acct).RememberedAccounts, "forgotten by its URL too")
+}

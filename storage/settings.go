@@ -175,7 +175,7 @@ func (s Settings) Normalize() Settings {
 	}
 	s.Language = normLanguage(s.Language)
 	s.DefaultFolderPath = strings.TrimSpace(s.DefaultFolderPath)
-	s.LastEnv = envkey.Normal(s.LastEnv)
+	s.LastEnv = envkey.Key(s.LastEnv)
 	s.GatewayOverride = normGateway(s.GatewayOverride)
 
 	s.RecentFolders = normRecentFolders(s.RecentFolders)
@@ -208,7 +208,7 @@ func normRecentFolders(in []string) []string {
 
 // normAccounts drops accounts without an environment or account and
 // repeats of the same pair (the first stays), with their environment in
-// normal form (envkey.Normal: two spellings of one server are one
+// normal form (envkey.Key: two spellings of one server are one
 // environment); an unknown method becomes MethodAPIKey. An account whose
 // environment was spelled otherwise keeps that spelling in FiledUnder, and
 // the first of a pair takes the FiledUnder of a repeat it lacks, so the
@@ -218,7 +218,7 @@ func normAccounts(in []RememberedAccount) []RememberedAccount {
 	seen := map[[2]string]int{}
 	for _, a := range in {
 		stored := strings.TrimSpace(a.Env)
-		a.Env, a.Account = envkey.Normal(stored), strings.TrimSpace(a.Account)
+		a.Env, a.Account = envkey.Key(stored), strings.TrimSpace(a.Account)
 		if a.FiledUnder = strings.TrimSpace(a.FiledUnder); a.FiledUnder == "" && stored != a.Env {
 			a.FiledUnder = stored
 		}
@@ -294,10 +294,10 @@ func (s Settings) WithRememberedAccount(a RememberedAccount) Settings {
 // for "forget this account" (delete its secrets with
 // [SecretStore.DeleteAccount] too).
 func (s Settings) WithoutRememberedAccount(env, account string) Settings {
-	env, account = envkey.Normal(env), strings.TrimSpace(account)
+	env, account = envkey.Key(env), strings.TrimSpace(account)
 	kept := make([]RememberedAccount, 0, len(s.RememberedAccounts))
 	for _, a := range s.RememberedAccounts {
-		if envkey.Normal(a.Env) != env || strings.TrimSpace(a.Account) != account {
+		if envkey.Key(a.Env) != env || strings.TrimSpace(a.Account) != account {
 			kept = append(kept, a)
 		}
 	}

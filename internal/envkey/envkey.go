@@ -3,12 +3,35 @@
 // queue's rows, the settings' accounts, the keyring and the queue locks.
 // "HTTP://127.0.0.1:8787/" and "http://127.0.0.1:8787" are one server, so
 // they must be one environment, with one queue: two would upload the same
-// files twice. api keys environments through it (api.Environment.Key),
-// and storage reads rows and settings stored before it through it.
+// files twice. dStor's own services are keyed by name (Key), whatever
+// spelling of their URL was typed. api keys environments through it
+// (api.Environment.Key), and storage reads rows and settings stored before
+// it through it.
 // Imports nothing of the project.
 package envkey
 
 import "strings"
+
+// named are the services keyed by name, not by URL, by their base URL in
+// normal form: dStor's production and testnet (api.Production and
+// api.Testnet, whose keys api's tests check against these).
+var named = map[string]string{
+	"https://api.dstor.cloud":         "production",
+	"https://api.testnet.dstor.cloud": "testnet",
+}
+
+// Key is the environment base URL s is keyed by: "production" or
+// "testnet" for any spelling of dStor's own services' URLs
+// ("HTTPS://API.dstor.cloud:443/"), else s in normal form (Normal). A
+// name ("production", "sandbox") stays as it is, without surrounding
+// spaces and trailing slashes.
+func Key(s string) string {
+	n := Normal(s)
+	if name, ok := named[n]; ok {
+		return name
+	}
+	return n
+}
 
 // Normal is base URL s as environments are keyed: surrounding spaces and
 // trailing slashes dropped, the scheme and the host in lower case, and the

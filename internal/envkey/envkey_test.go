@@ -38,3 +38,22 @@ func TestNormal(t *testing.T) {
 		assert.Equal(t, Normal(c.in), Normal(Normal(c.in)), "Normal of its own answer to %q", c.in)
 	}
 }
+
+func TestKey(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"https://api.dstor.cloud", "production"},
+		{"HTTPS://API.dstor.cloud:443/", "production"},
+		{"https://api.testnet.dstor.cloud", "testnet"},
+		{" https://API.TESTNET.dstor.cloud// ", "testnet"},
+		{"production", "production"},
+		{"testnet", "testnet"},
+		{"sandbox", "sandbox"},
+		{"http://api.dstor.cloud", "http://api.dstor.cloud"},
+		{"https://api.dstor.cloud:8443", "https://api.dstor.cloud:8443"},
+		{"https://api.dstor.cloud/v2", "https://api.dstor.cloud/v2"},
+		{"HTTP://127.0.0.1:8787/", "http://127.0.0.1:8787"},
+	} {
+		assert.Equal(t, c.want, Key(c.in), "Key(%q)", c.in)
+		assert.Equal(t, Key(c.in), Key(Key(c.in)), "Key of its own answer to %q", c.in)
+	}
+}
