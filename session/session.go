@@ -109,7 +109,9 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 // Tokens are judged on dStor's clock (see reusable), and a token that is
 // past its expiry on it right after the login is an error signing in
 // again would only repeat (api.FreshTokenUnusable: it names the clock only
-// when dStor's differs, or is unknown).
+// when dStor's differs, or is unknown). A new token naming another account
+// than the stored one (both with a sub claim) is an
+// *api.AccountChangedError: only a remembered account has a stored token.
 func passwordToken(ctx context.Context, client *api.Client, email string, creds Credentials, now time.Time) (api.Token, error) {
 	stored := api.ParseToken(creds.Token)
 	if creds.Password == "" {
@@ -124,6 +126,13 @@ func passwordToken(ctx context.Context, client *api.Client, email string, creds 
 	}
 	if err == nil && !tok.Valid(now, 0) {
 		return api.Token{}, api.FreshTokenUnusable(tok, now, nil)
+	}
+	if err == nil && stored.Subject != "" && tok.Subject != "" && tok.Subject != stored.Subject {
+		// A remembered account signed in again by itself: the account
+		// this email stood for is not the one dStor signs it in to now.
+		// Its uploads would go there while filed under this email, so
+		// the person signs in again by hand, which compares nothing.
+		return api.Token{}, &api.AccountChangedError{SignedIn: stored.Subject, Renewed: tok.Subject}
 	}
 	return tok, err
 }

@@ -2,9 +2,11 @@ package session
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -336,6 +338,52 @@ func TestRememberedSignInSurvivesRestarts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRememberedPasswordSignedInToAnotherAccountIsRefused: a remembered
+// password signs in again by itself at the next start. When dStor then
+// names another account than the stored token did, the sign-in is
+// refused with both accounts named (the uploads would go to that account,
+// filed under this email); the same stored account signs in as before.
+func TestRememberedPasswordSignedInToAnotherAccountIsRefused(t *testing.T) {
+	e := newRestartEnv(t)
+	creds := Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword, Remember: true}
+	s, err := SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err)
+	mine := s.Token.Subject
+	require.NotEmpty(t, mine, "the sandbox names the account")
+
+	creds.Token = s.Token.Raw
+	_, err = SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err, "the account it stood for")
+
+	creds.Token = withSubject(t, s.Token.Raw, "acct-before")
+	_, err = SignIn(t.Context(), e.client, creds, time.Now())
+	var changed *api.AccountChangedError
+	require.ErrorAs(t, err, &changed)
+	assert.Equal(t, "acct-before", changed.SignedIn)
+	assert.Equal(t, mine, changed.Renewed)
+	assert.Contains(t, api.Human(err), "acct-before")
+
+	creds.Token = ""
+	_, err = SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err, "signing in by hand compares nothing")
+}
+
+// withSubject is raw, a JWT, with its sub claim set to sub (its signature
+// no longer matches, which a stored token's check never looks at).
+func withSubject(t *testing.T, raw, sub string) string {
+	parts := strings.Split(raw, ".")
+	require.Len(t, parts, 3)
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	require.NoError(t, err)
+	claims := map[string]any{}
+	require.NoError(t, json.Unmarshal(payload, &claims))
+	claims["sub"] = sub
+	payload, err = json.Marshal(claims)
+	require.NoError(t, err)
+	parts[1] = base64.RawURLEncoding.EncodeToString(payload)
+	return strings.Join(parts, ".")
 }
 
 // The one case that asks: the remembered secret itself is refused.

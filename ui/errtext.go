@@ -52,6 +52,7 @@ func translatedError(err error) string {
 		hm      *api.HashMismatchError
 		ce      *api.ClockError
 		fe      *api.FreshTokenError
+		changed *api.AccountChangedError
 		ae      *api.Error
 	)
 	switch {
@@ -76,6 +77,9 @@ func translatedError(err error) string {
 		return clockText(ce)
 	case errors.As(err, &fe):
 		return freshTokenText(fe, err)
+	case errors.As(err, &changed):
+		return tr("dStor signed in to another account ({{.Renewed}}) than the one signed in before ({{.SignedIn}}), so nothing is uploaded with it. If that account is yours, sign in again with your password or key.",
+			map[string]any{"Renewed": inert.Line(changed.Renewed), "SignedIn": inert.Line(changed.SignedIn)})
 	case errors.As(err, &ae):
 		return apiErrorText(ae)
 	case errors.Is(err, api.ErrFileChanged):

@@ -54,6 +54,8 @@ var typedErrors = []struct {
 	{"token issued expired, the clocks agree", &api.Error{Kind: api.KindFreshToken, Op: api.OpLogin,
 		Err: &api.FreshTokenError{Local: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC), Server: time.Date(2026, 5, 1, 14, 0, 0, 0, time.UTC), Expires: time.Date(2026, 5, 1, 13, 0, 0, 0, time.UTC)}},
 		"dStor issued a token already past its expiry (valid until 2026-05-01 13:00:00 UTC), although dStor's clock and this computer's agree (2026-05-01 14:00:00 UTC). The clock is not the cause and signing in again would not help: try again later, and tell dStor's support if it goes on."},
+	{"another account", fmt.Errorf("sign in: %w", &api.AccountChangedError{SignedIn: "acct-1", Renewed: "acct-2"}),
+		"dStor signed in to another account (acct-2) than the one signed in before (acct-1), so nothing is uploaded with it. If that account is yours, sign in again with your password or key."},
 	{"queue in use", fmt.Errorf("open the queue: %w", storage.ErrQueueInUse),
 		"Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again."},
 }
