@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,4 +145,78 @@ func TestLaunchSaysTheSocketIsMissing(t *testing.T) {
 		require.ErrorIs(t, err, ErrNotAnswering)
 		assert.Equal(t, "another dStor Uploader window holds this data folder, but it could not be reached: there is no window.sock in it", err.Error())
 	}
+}
+
+// Another program puts something else where the window's socket was: a
+// regular file, a symbolic link, or a socket nobody listens on (a backup
+// of the data folder restored over it). The window puts its own socket
+// back, as for one removed; it left anything that was not missing alone,
+// so every later launch waited HandoffTimeout and gave up.
+func TestReplacedSocketIsPutBack(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	go func() {
+		for h := range srv.Requests() {
+			h.Done()
+		}
+	}()
+	sock := filepath.Join(dir, socketName)
+	for _, c := range []struct {
+		name    string
+		replace func() error
+	}{
+		{"a regular file", func() error { return os.WriteFile(sock, []byte("not a socket"), 0o600) }},
+		{"a symbolic link to nowhere", func() error { return os.Symlink(filepath.Join(dir, "gone.sock"), sock) }},
+		{"a socket nobody listens on", func() error {
+			ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+			if err != nil {
+				return err
+			}
+			ln.SetUnlinkOnClose(false)
+			return ln.Close()
+		}},
+	} {
+		require.NoError(t, os.Remove(sock))
+		require.NoError(t, c.replace(), c.name)
+		start := time.Now()
+		second, handed, err := Claim(t.Context(), dir, Request{Paths: []string{"/a.txt"}})
+		require.NoError(t, err, c.name)
+		assert.True(t, handed, "%s: the files go to the running window", c.name)
+		assert.Nil(t, second, "%s: no second window", c.name)
+		t.Logf("%s: handed over %s after it replaced the socket", c.name, time.Since(start).Round(time.Millisecond))
+		fi, err := os.Lstat(sock)
+		require.NoError(t, err)
+		assert.Equal(t, os.ModeSocket, fi.Mode().Type(), c.name)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "%s: the socket put back is the user's alone", c.name)
+	}
+}
+
+// What the window's watch puts back and what it leaves: its own socket and
+// a socket another window listens on stay (two windows never take turns
+// replacing each other's); a missing one or a file goes.
+func TestSocketGone(t *testing.T) {
+	dir := t.TempDir()
+	ln, err := listenChannel(dir)
+	require.NoError(t, err)
+	l := ln.(*socketListener)
+	close(l.stop) // the watch ends: the test looks in its place
+	<-l.watched
+	t.Cleanup(func() { _ = l.ln.Close() })
+	sock := filepath.Join(dir, socketName)
+	assert.False(t, l.socketGone(), "its own socket")
+
+	other := filepath.Join(dir, "other.sock")
+	live, err := net.ListenUnix("unix", &net.UnixAddr{Name: other, Net: "unix"})
+	require.NoError(t, err)
+	defer live.Close()
+	live.SetUnlinkOnClose(false)
+	require.NoError(t, os.Rename(other, sock))
+	assert.False(t, l.socketGone(), "a socket another window listens on")
+	assert.NotNil(t, l.foreign, "remembered, not dialled again")
+	assert.False(t, l.socketGone(), "the same one, again")
+
+	require.NoError(t, os.Remove(sock))
+	assert.True(t, l.socketGone(), "nothing")
+	require.NoError(t, os.WriteFile(sock, nil, 0o600))
+	assert.True(t, l.socketGone(), "a file")
 }

@@ -21,8 +21,10 @@ import (
 // (mode 0600; on Linux the peer's user is checked too). A socket a crashed
 // window left behind is simply replaced by the next window. One that
 // another program removes while the window runs (a cleaner of old files
-// in /tmp, a person tidying the folder) is put back by the window within
-// socketCheckInterval, so later launches reach it again.
+// in /tmp, a person tidying the folder), or replaces with something else
+// (a file, a symbolic link, a socket nobody listens on: a backup restored
+// over the folder), is put back by the window within socketCheckInterval,
+// so later launches reach it again.
 const socketName = "window.sock"
 
 // socketCheckInterval is how often the window looks whether its socket is
@@ -40,6 +42,10 @@ type socketListener struct {
 	stop      chan struct{} // closed by Close: the watch ends
 	watched   chan struct{} // closed when the watch has ended
 
+	// Used by the watch alone (set before it starts):
+	placed  os.FileInfo // the socket this window put in place last
+	foreign os.FileInfo // a live socket another window put there, left alone
+
 	mu sync.Mutex
 	ln *net.UnixListener // the socket in place; replaced when put back
 }
@@ -52,42 +58,49 @@ func listenChannel(dir string) (listener, error) {
 		return nil, fmt.Errorf("the data folder's path is too long for a local socket (%d bytes, at most %d)", len(path), maxSocketPath)
 	}
 	_ = os.Remove(path) // a crashed window's socket: nobody holds the lock
-	ln, err := placeSocket(dir, path)
+	ln, placed, err := placeSocket(dir, path)
 	if err != nil {
 		return nil, err
 	}
-	l := &socketListener{dir: dir, path: path, ln: ln, stop: make(chan struct{}), watched: make(chan struct{})}
+	l := &socketListener{dir: dir, path: path, ln: ln, placed: placed, stop: make(chan struct{}), watched: make(chan struct{})}
 	go l.watch()
 	return l, nil
 }
 
 // placeSocket listens on a new socket at path: it is made under a
 // temporary name, set to mode 0600, then renamed into place, so there is
-// no moment when another user could connect.
-func placeSocket(dir, path string) (*net.UnixListener, error) {
+// no moment when another user could connect; the rename replaces what
+// was at path. It returns the socket's file too, to tell it from another.
+func placeSocket(dir, path string) (*net.UnixListener, os.FileInfo, error) {
 	tmp := filepath.Join(dir, ".window-"+strconv.Itoa(os.Getpid())+".sock")
 	_ = os.Remove(tmp)
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
 	if err != nil {
-		return nil, fmt.Errorf("listen for other launches: %w", err)
+		return nil, nil, fmt.Errorf("listen for other launches: %w", err)
 	}
 	ln.SetUnlinkOnClose(false)
-	if err := os.Chmod(tmp, 0o600); err != nil {
+	fail := func(what string, err error) (*net.UnixListener, os.FileInfo, error) {
 		ln.Close()
 		_ = os.Remove(tmp)
-		return nil, fmt.Errorf("make the window's socket private: %w", err)
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return fail("make the window's socket private", err)
+	}
+	fi, err := os.Lstat(tmp) // the same file once renamed
+	if err != nil {
+		return fail("look at the window's socket", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		ln.Close()
-		_ = os.Remove(tmp)
-		return nil, fmt.Errorf("put the window's socket in place: %w", err)
+		return fail("put the window's socket in place", err)
 	}
-	return ln, nil
+	return ln, fi, nil
 }
 
 // watch puts a new socket in place whenever the window's is gone from the
-// data folder, until Close. It replaces only a missing one: a socket
-// another window put there is left alone.
+// data folder or something else took its place, until Close. A socket
+// another window put there and listens on is left alone, so two windows
+// never take turns replacing each other's.
 func (l *socketListener) watch() {
 	defer close(l.watched)
 	t := time.NewTicker(socketCheckInterval)
@@ -98,19 +111,43 @@ func (l *socketListener) watch() {
 			return
 		case <-t.C:
 		}
-		if _, err := os.Lstat(l.path); !errors.Is(err, fs.ErrNotExist) {
+		if !l.socketGone() {
 			continue
 		}
-		ln, err := placeSocket(l.dir, l.path)
+		ln, placed, err := placeSocket(l.dir, l.path)
 		if err != nil {
 			continue // tried again at the next tick
 		}
+		l.placed, l.foreign = placed, nil
 		l.mu.Lock()
 		old := l.ln
 		l.ln = ln
 		l.mu.Unlock()
 		old.Close() // its Accept goes on with the new socket
 	}
+}
+
+// socketGone reports whether no launch can reach a window at the socket's
+// path: nothing is there, or something other than the socket this window
+// put there, which is not a socket another window listens on. What cannot
+// be looked at is left as it is.
+func (l *socketListener) socketGone() bool {
+	fi, err := os.Lstat(l.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return true
+	case err != nil, os.SameFile(fi, l.placed), l.foreign != nil && os.SameFile(fi, l.foreign):
+		return false
+	case fi.Mode().Type() != fs.ModeSocket:
+		return true // a file, a symbolic link: a launch cannot connect to it
+	}
+	c, err := net.DialTimeout("unix", l.path, socketCheckInterval)
+	if err != nil {
+		return errors.Is(err, syscall.ECONNREFUSED) // a socket nobody listens on
+	}
+	c.Close()
+	l.foreign = fi
+	return false
 }
 
 func (l *socketListener) Accept() (io.ReadWriteCloser, error) {
