@@ -130,7 +130,12 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	_ = run.q.Close()
 	run.printUnreported(cio)
 	run.rep.close()
-	return runOutcome(cio, run.rep, interrupted, waitErr)
+	// A history file deleted or replaced under the run fails each write
+	// after it (each upload then has its link on its FAILED line: the run
+	// goes on, as stopping would cut off uploads dStor may keep without
+	// their links); one deleted after the run's last write is found here.
+	lost := st.db.CheckFile()
+	return runOutcome(cio, run.rep, interrupted, waitErr, lost)
 }
 
 // queueRun is one run of an account's saved queue: the queue, its events,
@@ -233,7 +238,7 @@ func (r *queueRun) printUnreported(cio IO) {
 // batch, and any whose mark failed), and says so if that fails: the next
 // run prints those results again.
 func (r *queueRun) flushMarks(cio IO) {
-	if n, err := r.marks.stop(); err != nil {
+	if n, err := r.marks.stop(); err != nil && !errors.Is(err, storage.ErrDatabaseReplaced) { // (runOutcome said why)
 		fmt.Fprintf(cio.Err, "dstor-uploader: %d printed result(s) could not be marked as printed, so the next run prints them again: %s\n",
 			n, api.Human(err))
 	}
@@ -296,12 +301,20 @@ func drain(ctx context.Context, q *worker.Queue, events <-chan worker.Event, rep
 }
 
 // runOutcome prints the run's summary and turns it into the command's
-// result: exit 130 when interrupted, 1 when a file failed or the run
-// stopped, else success.
-func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr error) error {
+// result: exit 130 when interrupted, 1 when a file failed, the run stopped
+// or the history was deleted or replaced under it (lost), else success.
+func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) error {
 	sum := rep.summary()
 	var changed *api.AccountChangedError
+	var gone *storage.ReplacedError
 	switch {
+	case errors.As(lost, &gone):
+		fmt.Fprintln(cio.Err, sum)
+		fmt.Fprintf(cio.Err, "Not recorded: %s\n", historyGone(gone, rep))
+		if interrupted {
+			return &exitError{code: exitInterrupted}
+		}
+		return &exitError{code: 1}
 	case interrupted:
 		fmt.Fprintf(cio.Err, "Interrupted: %s. Run \"dstor-uploader resume\" to finish.\n", sum)
 		return &exitError{code: exitInterrupted}
@@ -320,6 +333,29 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr error) error {
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// historyGone says that the history gone was deleted or replaced while
+// the run uploaded, where the links of its uploads are, and what to do.
+func historyGone(gone *storage.ReplacedError, rep *reporter) string {
+	rep.mu.Lock()
+	done, unrecorded := rep.done, rep.unrecorded
+	rep.mu.Unlock()
+	s := fmt.Sprintf("the upload history %s was deleted or moved away while this run was uploading, so no history holds its uploads", gone.Path)
+	if !gone.Deleted {
+		s = fmt.Sprintf("the upload history %s was replaced by another file (a backup restored, a sync tool) while this run was uploading, "+
+			"so that file may lack its uploads", gone.Path)
+	}
+	s += fmt.Sprintf(". dStor has the %d file(s) uploaded: keep these links, printed above", done+unrecorded)
+	if unrecorded > 0 {
+		s += fmt.Sprintf(" (%d on stdout, %d on the FAILED lines)", done, unrecorded)
+	}
+	what := "deleted or moved"
+	if !gone.Deleted {
+		what = "replaced"
+	}
+	return s + fmt.Sprintf(". Find what %s the file (a cleanup, backup or sync tool), then run the same command again to record them "+
+		"(dStor gives the same files the same links).", what)
 }
 
 // directPaths is the set of paths the person named on the command line,

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,6 +48,9 @@ type reporter struct {
 	skipped       int
 	skippedDirect int
 	already       int
+	// unrecorded counts the failed files that were uploaded but could not
+	// be recorded: their links are on their FAILED lines.
+	unrecorded int
 	// alreadyQueuedFiles counts the files named that were already waiting
 	// in the queue, so not added again.
 	alreadyQueuedFiles int
@@ -235,6 +239,9 @@ func (r *reporter) job(j worker.Job) {
 		r.bytes += j.Size
 	case storage.JobFailed:
 		r.failed++
+		if unrecordedHash(j) != "" {
+			r.unrecorded++
+		}
 	case storage.JobCanceled:
 		r.canceled++
 	case storage.JobSkipped:
@@ -254,12 +261,25 @@ func (r *reporter) job(j worker.Job) {
 		// The existing link on stdout, as for an upload; why on stderr.
 		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Text(j.Name))
 		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", inert.Text(j.LocalPath), inert.Line(j.Err))
+	case unrecordedHash(j) != "":
+		// Uploaded, so its link must not be lost with the history.
+		fmt.Fprintf(r.errOut(), "%s  %s: %s — its link: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), inert.Line(j.Err),
+			r.link(unrecordedHash(j), j.Name))
 	default:
 		fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), inert.Line(j.Err))
 	}
 	if j.State == storage.JobDone && r.markReported != nil {
 		r.markReported(j.ID)
 	}
+}
+
+// unrecordedHash is the hash of a failed file that dStor took but that
+// could not be recorded in the history, or "".
+func unrecordedHash(j worker.Job) string {
+	if j.State != storage.JobFailed || j.Reason != worker.ReasonRecordFailed {
+		return ""
+	}
+	return j.ReasonArg
 }
 
 // errOut is stderr, or the bar container when bars are drawn there.
@@ -328,9 +348,9 @@ func (r *reporter) printJSON(j worker.Job) {
 		ParentID   *int64 `json:"parent_id,omitempty"`
 		Attempts   int    `json:"attempts"`
 		Error      string `json:"error,omitempty"`
-	}{j.Name, j.LocalPath, string(j.State), j.Hash, "", j.Size, j.Verified, j.FolderPath, j.ParentID, j.Attempts, j.Err}
-	if j.Hash != "" {
-		rec.Link = r.link(j.Hash, j.Name)
+	}{j.Name, j.LocalPath, string(j.State), cmp.Or(j.Hash, unrecordedHash(j)), "", j.Size, j.Verified, j.FolderPath, j.ParentID, j.Attempts, j.Err}
+	if rec.Hash != "" {
+		rec.Link = r.link(rec.Hash, j.Name)
 	}
 	b, _ := json.Marshal(rec)
 	fmt.Fprintf(r.out, "%s\n", inert.JSON(b))

@@ -54,6 +54,10 @@ type DB struct {
 	closeErr  error
 	// commits counts the write transactions committed (Commits).
 	commits atomic.Int64
+	// file is the database file as it was opened, and replaced what
+	// CheckFile found once the path names another file or none (replaced.go).
+	file     os.FileInfo
+	replaced atomic.Pointer[ReplacedError]
 
 	// The search index's upkeep (search.go): indexLoop indexes new history
 	// entries once none was written for a while.
@@ -88,12 +92,16 @@ func Open(dir string) (*DB, error) {
 const openBusyTimeout = 2 * time.Second
 
 func open(dir string) (*DB, error) {
-	path, err := createDBFile(dir)
+	path, file, err := createDBFile(dir)
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{path: path}
+	d := &DB{path: path, file: file}
 	if err := d.openWriter(); err != nil {
+		return nil, err
+	}
+	if err := d.CheckFile(); err != nil { // replaced while SQLite opened it
+		_ = d.w.Close()
 		return nil, err
 	}
 	if err := d.openReaders(); err != nil {
@@ -120,25 +128,30 @@ func open(dir string) (*DB, error) {
 }
 
 // createDBFile makes the private folder dir and the database file in it,
-// readable by its owner only, and returns the file's path.
-func createDBFile(dir string) (string, error) {
+// readable by its owner only, and returns the file's path and identity
+// (for CheckFile).
+func createDBFile(dir string) (string, os.FileInfo, error) {
 	if err := MakeDataDir(dir); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	path := filepath.Join(dir, DBFileName)
 	// Create the file ourselves so SQLite never creates it with the umask's
 	// looser mode; SQLite gives -wal and -shm the main file's mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return "", fmt.Errorf("open database %s: %w", path, err)
+		return "", nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("open database %s: %w", path, err)
+	file, err := f.Stat()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if err := restrictToOwner(path); err != nil {
-		return "", fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
+		return "", nil, fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
 	}
-	return path, nil
+	return path, file, nil
 }
 
 // openWriter opens the one writing connection, checks that it runs in WAL
@@ -297,7 +310,10 @@ func (d *DB) probeWriteLock() error {
 // withTx runs fn in a write transaction on the single writer connection,
 // committing when fn returns nil and rolling back otherwise. A full disk,
 // a damaged file or a lock held by another program come back as the typed
-// errors of explainDBError.
+// errors of explainDBError. When the database file is no longer at its
+// path (CheckFile, once per transaction, before the commit), the
+// transaction is rolled back and a *ReplacedError returned: the commit
+// would reach no history.
 //
 // On a full disk the write-ahead log is checkpointed and truncated (it
 // may hold most of the space this database uses, and SQLite only recycles
@@ -318,6 +334,10 @@ func (d *DB) runTx(what string, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("%s: begin: %w", what, err)
 	}
 	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if err := d.CheckFile(); err != nil {
 		_ = tx.Rollback()
 		return fmt.Errorf("%s: %w", what, err)
 	}

@@ -106,7 +106,7 @@ const (
 // less than minFreeSpace free (SQLite reports a full disk that way when it
 // cannot grow its shared-memory file).
 func explainDBError(path string, err error) error {
-	if err == nil || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseDamaged) || errors.Is(err, ErrDatabaseBusy) {
+	if err == nil || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseDamaged) || errors.Is(err, ErrDatabaseBusy) || errors.Is(err, ErrDatabaseReplaced) {
 		return err
 	}
 	code := -1

@@ -259,7 +259,8 @@ type JobFinish struct {
 // item writes nothing and the others are written. When the transaction
 // itself fails, every item is written again alone in a transaction of its
 // own, so a failure reaches exactly the item that caused it; a full disk
-// ([ErrDiskFull]) fails every item at once.
+// ([ErrDiskFull]) or a database file deleted or replaced
+// ([ErrDatabaseReplaced]) fails every item at once.
 func (d *DB) WriteJobs(ups []JobUpdate, fins []JobFinish) (upErrs, finErrs []error) {
 	w := checkJobWrites(ups, fins)
 	upErrs, finErrs = w.upErrs, w.finErrs
@@ -274,8 +275,9 @@ func (d *DB) WriteJobs(ups []JobUpdate, fins []JobFinish) (upErrs, finErrs []err
 		return upErrs, finErrs
 	}
 	err := d.withTx(fmt.Sprintf("write %d job changes and %d finished uploads", len(w.upIdx), len(w.finIdx)), w.run)
-	if err == nil || len(w.upIdx)+len(w.finIdx) == 1 || errors.Is(err, ErrDiskFull) {
-		// (A full disk is no item's fault: each would meet it alone too.)
+	if err == nil || len(w.upIdx)+len(w.finIdx) == 1 || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseReplaced) {
+		// (A full disk or a file deleted is no item's fault: each would
+		// meet it alone too.)
 		w.failAll(err)
 		return upErrs, finErrs
 	}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// deleteDB deletes the database of the data folder home with its -wal and
+// -shm, as another program (a cleanup tool, rm) would.
+func deleteDB(t *testing.T, home string) {
+	t.Helper()
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		require.NoError(t, os.Remove(filepath.Join(home, storage.DBFileName+suffix)))
+	}
+}
+
+// assertEveryUploadLinked asserts that each upload the sandbox stored has
+// its link in the run's output, stdout or stderr: nothing uploaded may be
+// left without its link when no history keeps it.
+func assertEveryUploadLinked(t *testing.T, sb *testutil.Sandbox, output string) {
+	t.Helper()
+	ups := sb.Srv.Uploads(sb.Acc.ID)
+	require.NotEmpty(t, ups)
+	for _, u := range ups {
+		assert.Contains(t, output, "/ipfs/"+u.Hash+"?filename="+u.Name, "the link of %s", u.Name)
+	}
+}
+
+// TestUploadWhileTheDatabaseIsDeletedFails: another program deletes the
+// database while an upload runs. SQLite goes on writing to the deleted
+// file, so the run must not end as a success: it exits 1, says the history
+// was deleted and what to do, and every file it uploaded has its link in
+// its output (an upload it could not record on its FAILED line), as no
+// history has them.
+func TestUploadWhileTheDatabaseIsDeletedFails(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	t.Setenv(APIKeyEnv, sb.Key)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "data"), 8, func(i int) int { return 3000 + i })
+	hold := testutil.NewUploadHold(sb.Srv, 2)
+	hold.Arm()
+	ts := httptest.NewServer(hold)
+	t.Cleanup(ts.Close)
+	t.Cleanup(hold.Release) // first: a held request must not keep ts.Close waiting
+
+	type result struct {
+		code        int
+		out, errOut string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, out, errOut := runCLI(t, "", "upload", "--env", ts.URL, "--concurrency", "1", filepath.Dir(files[0]))
+		done <- result{code, out, errOut}
+	}()
+	select {
+	case <-hold.Started():
+	case r := <-done:
+		t.Fatalf("the run ended before its third upload: %d %s %s", r.code, r.out, r.errOut)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no third upload within 2 minutes")
+	}
+	deleteDB(t, home)
+	hold.Release()
+	r := <-done
+	t.Logf("stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
+	assert.Equal(t, 1, r.code, "no success: the history the run recorded in is gone")
+	assert.Contains(t, r.errOut, "the upload history "+filepath.Join(home, storage.DBFileName)+" was deleted or moved away while this run was uploading")
+	assert.Contains(t, r.errOut, "keep these links")
+	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files))
+	assertEveryUploadLinked(t, sb, r.out+r.errOut)
+}
+
+// deleteAfter is stdout that deletes the database of home once n result
+// lines were printed: each is printed after its upload was recorded, so
+// the deletion comes after the run's last write.
+type deleteAfter struct {
+	t    *testing.T
+	home string
+	n    int
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	once sync.Once
+}
+
+func (w *deleteAfter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if strings.Count(w.buf.String(), "\n") >= w.n {
+		w.once.Do(func() { deleteDB(w.t, w.home) })
+	}
+	return n, err
+}
+
+// TestUploadWhoseDatabaseIsDeletedAfterItsLastWriteFails: a database
+// deleted after the run's last write is found before the run ends, not
+// taken for a history that keeps the uploads.
+func TestUploadWhoseDatabaseIsDeletedAfterItsLastWriteFails(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	t.Setenv(APIKeyEnv, sb.Key)
+	files := makeFiles(t, t.TempDir(), 3, func(i int) int { return 100 + i })
+	out := &deleteAfter{t: t, home: home, n: len(files)}
+	var errOut bytes.Buffer
+	code := Run(context.Background(), append([]string{"upload", "--env", sb.URL}, files...), IO{In: strings.NewReader(""), Out: out, Err: &errOut})
+	t.Logf("stdout:\n%s\nstderr:\n%s", out.buf.String(), errOut.String())
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut.String(), "the upload history "+filepath.Join(home, storage.DBFileName)+" was deleted or moved away while this run was uploading")
+	assertEveryUploadLinked(t, sb, out.buf.String())
+	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files))
+}

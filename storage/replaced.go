@@ -1,0 +1,67 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// ErrDatabaseReplaced matches a *ReplacedError.
+var ErrDatabaseReplaced = errors.New("the database file was deleted or replaced while it was open")
+
+// ReplacedError reports that the database file was deleted, or another
+// file put in its place (a backup restored, a sync tool's rename), while
+// it was open. SQLite goes on writing to the file it opened, which is in
+// no folder any more (or no longer the one at its path): nothing written
+// to it from then on reaches the history, so no write may count as done.
+type ReplacedError struct {
+	Path    string // the database file's path
+	Deleted bool   // nothing is at Path any more: deleted or moved (else another file is)
+}
+
+// Error says what happened to the file and what to do.
+func (e *ReplacedError) Error() string {
+	if e.Deleted {
+		return fmt.Sprintf("the upload history %s was deleted or moved away while dStor Uploader was using it, "+
+			"so nothing more can be recorded in it and what was recorded since it was opened is not at that path — "+
+			"keep the links already shown, start dStor Uploader again (it makes a new, empty history there) "+
+			"and find what deleted or moved the file (a cleanup or sync tool)", e.Path)
+	}
+	return fmt.Sprintf("the upload history %s was replaced by another file (a backup restored, a sync tool) while dStor Uploader was using it, "+
+		"so nothing more can be recorded in it and what was recorded since it was opened may be missing from the file there now — "+
+		"keep the links already shown and start dStor Uploader again, which then uses the file there now", e.Path)
+}
+
+// Is makes errors.Is(err, ErrDatabaseReplaced) hold.
+func (e *ReplacedError) Is(target error) bool { return target == ErrDatabaseReplaced }
+
+// CheckFile reports, as a *ReplacedError, whether the database file was
+// deleted or replaced by another file since d opened it: what d wrote since
+// is then in no history (or in a file no longer at its path). It costs one
+// stat of the path. Every write transaction calls it before its commit, and
+// a command calls it once its work is done, so a file deleted after its
+// last commit is not taken for one that kept it. Once it has found the file
+// gone it says so for good, even if a file is put back at the path.
+//
+// A stat that fails otherwise (no permission to the folder) tells nothing:
+// CheckFile then returns nil and leaves the error to the write itself.
+func (d *DB) CheckFile() error {
+	if e := d.replaced.Load(); e != nil {
+		return e
+	}
+	if d.file == nil {
+		return nil
+	}
+	now, err := os.Stat(d.path)
+	var e *ReplacedError
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		e = &ReplacedError{Path: d.path, Deleted: true}
+	case err != nil, os.SameFile(d.file, now):
+		return nil
+	default:
+		e = &ReplacedError{Path: d.path}
+	}
+	d.replaced.CompareAndSwap(nil, e)
+	return d.replaced.Load()
+}
