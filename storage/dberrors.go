@@ -19,6 +19,8 @@ var (
 	ErrDatabaseDamaged = errors.New("the database is damaged")
 	// ErrDatabaseBusy matches a *BusyError.
 	ErrDatabaseBusy = errors.New("the database is locked by another program")
+	// ErrDatabaseReadOnly matches a *ReadOnlyError.
+	ErrDatabaseReadOnly = errors.New("the database cannot be written")
 )
 
 // minFreeSpace is the free space a person is asked to make when the
@@ -90,14 +92,60 @@ func (e *BusyError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrDatabaseBusy) hold.
 func (e *BusyError) Is(target error) bool { return target == ErrDatabaseBusy }
 
+// ReadOnlyError reports a database that cannot be written because it, its
+// -wal or -shm file, or its folder is read-only: a read-only mode or
+// attribute, a file made immutable (chattr +i), a disk mounted read-only.
+type ReadOnlyError struct {
+	Path string // the database file
+	// What is the file or folder found read-only, or "the disk holding"
+	// one; "" when SQLite said so and none was found.
+	What string
+	Err  error // SQLite's or the system's error
+}
+
+// Error names what is read-only and what to do.
+func (e *ReadOnlyError) Error() string {
+	what := e.What
+	if what == "" {
+		what = fmt.Sprintf("it (or its %s-wal or -shm file, or its folder)", filepath.Base(e.Path))
+	}
+	return fmt.Sprintf("the upload history %s cannot be written: %s is read-only — "+
+		"make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute) "+
+		"or, for a disk mounted read-only, choose a data folder on another disk, then try again", e.Path, what)
+}
+
+// Unwrap gives SQLite's or the system's error.
+func (e *ReadOnlyError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDatabaseReadOnly) hold.
+func (e *ReadOnlyError) Is(target error) bool { return target == ErrDatabaseReadOnly }
+
+// readOnlyPart is what of the database at path this process may not write
+// (the file, its -wal or -shm, its folder, or "the disk holding" them when
+// it is mounted read-only), or "" when each may be written.
+func readOnlyPart(path string) string {
+	for _, p := range []string{path, path + "-wal", path + "-shm", filepath.Dir(path)} {
+		switch err := notWritable(p); {
+		case err == nil:
+		case errors.Is(err, syscall.EROFS):
+			return "the disk holding " + filepath.Dir(path)
+		default:
+			return p
+		}
+	}
+	return ""
+}
+
 // SQLite's primary result codes that explainDBError tells apart.
 const (
-	sqliteBusy    = 5
-	sqliteLocked  = 6
-	sqliteIOErr   = 10
-	sqliteCorrupt = 11
-	sqliteFull    = 13
-	sqliteNotADB  = 26
+	sqliteBusy     = 5
+	sqliteLocked   = 6
+	sqliteReadOnly = 8
+	sqliteIOErr    = 10
+	sqliteCorrupt  = 11
+	sqliteFull     = 13
+	sqliteCantOpen = 14
+	sqliteNotADB   = 26
 )
 
 // explainDBError turns an error met on the database at path into one of
@@ -106,7 +154,8 @@ const (
 // less than minFreeSpace free (SQLite reports a full disk that way when it
 // cannot grow its shared-memory file).
 func explainDBError(path string, err error) error {
-	if err == nil || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseDamaged) || errors.Is(err, ErrDatabaseBusy) || errors.Is(err, ErrDatabaseReplaced) {
+	if err == nil || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseDamaged) || errors.Is(err, ErrDatabaseBusy) ||
+		errors.Is(err, ErrDatabaseReplaced) || errors.Is(err, ErrDatabaseReadOnly) {
 		return err
 	}
 	code := -1
@@ -123,6 +172,12 @@ func explainDBError(path string, err error) error {
 		return &DamagedError{Path: path, Err: err}
 	case code == sqliteBusy || code == sqliteLocked:
 		return &BusyError{Path: path, Err: err}
+	case code == sqliteReadOnly || code == sqliteIOErr || code == sqliteCantOpen || errors.Is(err, syscall.EROFS):
+		// An I/O error names no cause: the file or its folder being
+		// read-only is looked for (rarely: only when SQLite fails).
+		if part := readOnlyPart(path); part != "" || code == sqliteReadOnly || errors.Is(err, syscall.EROFS) {
+			return &ReadOnlyError{Path: path, What: part, Err: err}
+		}
 	}
 	return err
 }

@@ -645,7 +645,7 @@ func (d *DB) MarkReported(ids ...string) error {
 func (d *DB) UnreportedDone(env, account string) ([]JobRow, error) {
 	rows, err := queryAll(d.r, scanJob, unreportedDoneSQL, env, account, string(JobDone))
 	if err != nil {
-		return nil, fmt.Errorf("read the uploads not reported yet: %w", err)
+		return nil, fmt.Errorf("read the uploads not reported yet: %w", explainDBError(d.path, err))
 	}
 	return rows, nil
 }

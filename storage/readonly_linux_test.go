@@ -1,0 +1,90 @@
+package storage
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+)
+
+// immutable makes paths unwritable even to root (chattr +i) until the end
+// of the test, or skips it: that takes root and a file system with the
+// flag (ext4, xfs, btrfs).
+func immutable(t *testing.T, paths ...string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("chattr +i takes root")
+	}
+	if out, err := exec.Command("chattr", append([]string{"+i"}, paths...)...).CombinedOutput(); err != nil {
+		t.Skipf("chattr +i: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		for _, p := range paths {
+			if _, err := os.Stat(p); err != nil {
+				continue // made writable and removed already
+			}
+			if out, err := exec.Command("chattr", "-i", p).CombinedOutput(); err != nil {
+				t.Errorf("chattr -i: %v: %s", err, out)
+			}
+		}
+	})
+}
+
+// TestWriteToAnUnwritableDatabaseSaysSo: another program makes the
+// database unwritable while it is open (chattr +i, a read-only mode). The
+// write gives no "disk I/O error (8714)": the error names the file that is
+// read-only and what to do; once it is writable again, writing works.
+func TestWriteToAnUnwritableDatabaseSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
+	path := filepath.Join(dir, DBFileName)
+	// Not the -shm: SQLite maps it into memory, and a write to a mapped
+	// page of an immutable file faults; the pure-Go SQLite turns the fault
+	// into SQLITE_IOERR_IN_PAGE ("disk I/O error (8714)", the same primary
+	// code as the write's error here), but under the race detector the
+	// fault aborts the test binary.
+	immutable(t, path, path+"-wal")
+
+	err = d.InsertJobs([]JobRow{{ID: "after", LocalPath: "/b"}})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrDatabaseReadOnly)
+	assert.Contains(t, err.Error(), "the upload history "+path+" cannot be written: "+path+" is read-only")
+	assert.NotContains(t, err.Error(), "disk I/O error")
+
+	require.NoError(t, exec.Command("chattr", "-i", path, path+"-wal").Run())
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "again", LocalPath: "/c"}}), "writable again")
+}
+
+// TestOpenOnADiskMountedReadOnlySaysSo: a data folder on a disk mounted
+// read-only (a disk remounted after an error, say) names the disk and what
+// to do, not the system's "read-only file system" alone. (A disk cannot be
+// remounted read-only while the database is open for writing on it.)
+func TestOpenOnADiskMountedReadOnlySaysSo(t *testing.T) {
+	disk := testfs.SmallDisk(t, 4<<20)
+	dir := filepath.Join(disk, "data")
+	d, err := Open(dir)
+	require.NoError(t, err)
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
+	require.NoError(t, d.Close())
+	if out, err := exec.Command("mount", "-o", "remount,ro", disk).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount the tmpfs read-only: %v: %s", err, out)
+	}
+	defer func() {
+		if out, err := exec.Command("mount", "-o", "remount,rw", disk).CombinedOutput(); err != nil {
+			t.Errorf("remount rw: %v: %s", err, out)
+		}
+	}()
+
+	_, err = Open(dir)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrDatabaseReadOnly)
+	assert.Contains(t, err.Error(), "the upload history "+filepath.Join(dir, DBFileName)+" cannot be written: the disk holding "+dir+" is read-only")
+}
