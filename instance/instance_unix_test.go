@@ -196,7 +196,10 @@ func TestReplacedSocketIsPutBack(t *testing.T) {
 // replacing each other's); a missing one or a file goes.
 func TestSocketGone(t *testing.T) {
 	dir := t.TempDir()
-	ln, err := listenChannel(dir)
+	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	t.Cleanup(func() { lock.Close() })
+	ln, err := listenChannel(dir, lock)
 	require.NoError(t, err)
 	l := ln.(*socketListener)
 	close(l.stop) // the watch ends: the test looks in its place
@@ -219,4 +222,71 @@ func TestSocketGone(t *testing.T) {
 	assert.True(t, l.socketGone(), "nothing")
 	require.NoError(t, os.WriteFile(sock, nil, 0o600))
 	assert.True(t, l.socketGone(), "a file")
+}
+
+// A cleaner of old files removes the window's lock file along with its
+// socket (neither changes while the window runs). The window puts both
+// back, so the next launch hands its files over: with the lock file gone,
+// it made a new one, took it, and opened a second window on the folder.
+func TestRemovedLockFileIsPutBack(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	go func() {
+		for h := range srv.Requests() {
+			h.Done()
+		}
+	}()
+	lock, sock := filepath.Join(dir, lockName), filepath.Join(dir, socketName)
+	for i := range 2 {
+		require.NoError(t, os.Remove(lock))
+		require.NoError(t, os.Remove(sock))
+		require.Eventually(t, func() bool {
+			_, lerr := os.Lstat(lock)
+			_, serr := os.Lstat(sock)
+			return lerr == nil && serr == nil
+		}, 5*time.Second, 10*time.Millisecond, "round %d: the window puts its lock file and its socket back", i)
+		assert.True(t, claimed(dir), "round %d: and holds the lock", i)
+		second, handed, err := Claim(t.Context(), dir, Request{Paths: []string{"/a.txt"}})
+		require.NoError(t, err, "round %d", i)
+		if second != nil {
+			second.Close()
+		}
+		assert.True(t, handed, "round %d: the files go to the running window", i)
+		assert.Nil(t, second, "round %d: no second window", i)
+	}
+	require.NoError(t, srv.Close())
+	claimOrFail(t, dir)
+}
+
+// A lock file another window holds (a launch that came while the window's
+// was gone, and took the folder) is left alone; one nobody holds is taken.
+func TestKeepLock(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, lockName)
+	lock, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	t.Cleanup(func() { lock.Close() })
+	require.NoError(t, tryLock(lock))
+	ln, err := listenChannel(dir, lock)
+	require.NoError(t, err)
+	l := ln.(*socketListener)
+	close(l.stop) // the watch ends: the test calls it in its place
+	<-l.watched
+	t.Cleanup(func() { _ = l.ln.Close(); _ = l.relock.Close() })
+
+	require.NoError(t, os.Remove(path))
+	other, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	require.NoError(t, err)
+	require.NoError(t, tryLock(other))
+	l.keepLock()
+	assert.Nil(t, l.relock, "another window's lock file is its own")
+	l.foreign, _ = os.Lstat(l.path) // as if that window's socket were there
+
+	require.NoError(t, other.Close()) // that window ended; its file stays
+	require.NoError(t, os.Remove(path))
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	l.keepLock()
+	require.NotNil(t, l.relock, "a lock file nobody holds is taken")
+	assert.True(t, claimed(dir))
+	assert.Nil(t, l.foreign, "a socket left alone for another window no longer is")
 }

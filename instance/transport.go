@@ -16,7 +16,7 @@ import (
 // folder) in transport_unix.go, a named pipe with an access list for the
 // user alone in transport_windows.go. Each system file provides
 //
-//	listenChannel(dir string) (listener, error)
+//	listenChannel(dir string, lock *os.File) (listener, error)
 //	dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error)
 //
 // dialChannel fails with errNoWindow when nothing listens. The claim on the
@@ -95,7 +95,7 @@ func listen(dir string) (listener, error) {
 		lock.Close()
 		return nil, err
 	}
-	ln, err := listenChannel(dir)
+	ln, err := listenChannel(dir, lock)
 	if err != nil {
 		lock.Close()
 		return nil, err

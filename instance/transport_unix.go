@@ -24,7 +24,9 @@ import (
 // in /tmp, a person tidying the folder), or replaces with something else
 // (a file, a symbolic link, a socket nobody listens on: a backup restored
 // over the folder), is put back by the window within socketCheckInterval,
-// so later launches reach it again.
+// so later launches reach it again. So is its lock file (lockName), which
+// such a cleaner removes with it: without it, the next launch would make a
+// new one, take it and become a second window.
 const socketName = "window.sock"
 
 // socketCheckInterval is how often the window looks whether its socket is
@@ -43,16 +45,24 @@ type socketListener struct {
 	watched   chan struct{} // closed when the watch has ended
 
 	// Used by the watch alone (set before it starts):
-	placed  os.FileInfo // the socket this window put in place last
-	foreign os.FileInfo // a live socket another window put there, left alone
+	placed   os.FileInfo // the socket this window put in place last
+	foreign  os.FileInfo // a live socket another window put there, left alone
+	lockPath string
+	locked   os.FileInfo // the lock file whose lock this window holds
+	relock   *os.File    // the lock file this window put back, if it did
 
 	mu sync.Mutex
 	ln *net.UnixListener // the socket in place; replaced when put back
 }
 
 // listenChannel listens on the socket, which only the owner can connect
-// to, and keeps it in place while the window runs.
-func listenChannel(dir string) (listener, error) {
+// to, and keeps it and lock, the data folder's lock file this window
+// holds, in place while the window runs.
+func listenChannel(dir string, lock *os.File) (listener, error) {
+	locked, err := lock.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("look at the window lock: %w", err)
+	}
 	path := filepath.Join(dir, socketName)
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("the data folder's path is too long for a local socket (%d bytes, at most %d)", len(path), maxSocketPath)
@@ -62,7 +72,9 @@ func listenChannel(dir string) (listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &socketListener{dir: dir, path: path, ln: ln, placed: placed, stop: make(chan struct{}), watched: make(chan struct{})}
+	l := &socketListener{dir: dir, path: path, ln: ln, placed: placed,
+		lockPath: filepath.Join(dir, lockName), locked: locked,
+		stop: make(chan struct{}), watched: make(chan struct{})}
 	go l.watch()
 	return l, nil
 }
@@ -111,6 +123,7 @@ func (l *socketListener) watch() {
 			return
 		case <-t.C:
 		}
+		l.keepLock()
 		if !l.socketGone() {
 			continue
 		}
@@ -125,6 +138,39 @@ func (l *socketListener) watch() {
 		l.mu.Unlock()
 		old.Close() // its Accept goes on with the new socket
 	}
+}
+
+// keepLock puts the data folder's lock file back, and takes its lock,
+// when another program removed the one this window holds (or put another
+// file in its place that nobody holds). A lock file another window holds
+// (a launch that came while it was gone) is left alone, and tried again at
+// the next tick: once that window ends, this one holds the folder again,
+// and its socket goes back in place too.
+func (l *socketListener) keepLock() {
+	fi, err := os.Lstat(l.lockPath)
+	switch {
+	case err == nil && os.SameFile(fi, l.locked):
+		return
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return // cannot be looked at: left as it is
+	}
+	f, err := os.OpenFile(l.lockPath, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return // tried again at the next tick
+	}
+	fi, err = f.Stat()
+	if err == nil {
+		err = tryLock(f)
+	}
+	if err != nil {
+		f.Close()
+		return
+	}
+	if l.relock != nil {
+		l.relock.Close()
+	}
+	l.relock, l.locked = f, fi
+	l.foreign = nil // no other window holds the folder: its socket is not one
 }
 
 // socketGone reports whether no launch can reach a window at the socket's
@@ -186,6 +232,9 @@ func (l *socketListener) Close() error {
 	defer l.mu.Unlock()
 	err := l.ln.Close()
 	_ = os.Remove(l.path)
+	if l.relock != nil {
+		l.relock.Close() // after the socket, as claimedListener.Close
+	}
 	return err
 }
 

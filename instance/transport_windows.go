@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -49,7 +50,9 @@ func pipeName(dir string) (name, sid string, err error) {
 	return `\\.\pipe\dstor-uploader-` + sid + "-" + hex.EncodeToString(sum[:8]), sid, nil
 }
 
-func listenChannel(dir string) (listener, error) {
+// The lock file cannot be removed while the window holds it open (Go
+// opens files without FILE_SHARE_DELETE), so it is not watched.
+func listenChannel(dir string, _ *os.File) (listener, error) {
 	name, sid, err := pipeName(dir)
 	if err != nil {
 		return nil, err
