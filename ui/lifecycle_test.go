@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -47,7 +46,7 @@ func TestSignInWaitsForRetiredSession(t *testing.T) {
 	}()
 	// Parked in waitRetired (its goroutine's stack says so): not merely
 	// slow to start, which a fixed wait could not tell apart.
-	e.eventually(func() bool { return len(done) > 0 || goroutineIn("ui.(*App).waitRetired") },
+	e.eventually(func() bool { return len(done) > 0 || testutil.GoroutineIn("ui.(*App).waitRetired") },
 		"the sign-in waits for the session being retired")
 	require.Empty(t, done, "the sign-in did not wait for the session being retired")
 	unblock()
@@ -93,18 +92,4 @@ func TestCopyLastLinkAfterSignOutCopiesNothing(t *testing.T) {
 		a.onCopyLastLink()
 		assert.Empty(t, a.fyne.Clipboard().Content())
 	})
-}
-
-// goroutineIn reports whether some goroutine's stack holds fn (e.g.
-// "ui.(*App).waitRetired"): a test's proof that another goroutine reached a
-// blocking point the code offers no event for.
-func goroutineIn(fn string) bool {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return strings.Contains(string(buf[:n]), fn+"(")
-		}
-		buf = make([]byte, 2*len(buf))
-	}
 }

@@ -447,17 +447,22 @@ func (q *Queue) saveWalks(bool) bool {
 	}
 }
 
-// insertWalks writes the walk rows of the calls saves, then lets their
-// walks list the files.
+// insertWalks writes the walk rows of the calls saves, tells their Add
+// callers they are saved, then lets their walks list the files.
 func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	// On failure the requests are listed all the same (their jobs may
-	// still be saved); Close reports the error.
-	if err := q.db.InsertWalks(rows); err != nil {
+	// still be saved), but their callers are not told they are saved;
+	// Close reports the error.
+	err := q.db.InsertWalks(rows)
+	if err != nil {
 		q.noteDBErr(fmt.Errorf("save the added files and folders: %w", err))
 	}
 	q.mu.Lock()
 	for _, c := range saves {
 		c.saved = true
+		if err == nil {
+			close(c.written)
+		}
 	}
 	q.mu.Unlock()
 	select {

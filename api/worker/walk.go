@@ -41,6 +41,9 @@ type addCall struct {
 	// only then may the walker list the call, so that no job row of a
 	// request is ever saved before the request itself.
 	saved bool
+	// written is closed once the walk rows are in the database (not when
+	// writing them failed): what Add returns. Nil on a resumed call.
+	written chan struct{}
 	// resumed is set on a call whose listing a crash or Close interrupted:
 	// listing it again adds only the files its batch has no job for yet.
 	resumed bool
@@ -55,15 +58,26 @@ type addCall struct {
 // Each request is saved (storage.DB.InsertWalks) before it is listed and
 // deleted once all its jobs are saved, so a crash, a kill or Close while a
 // big folder is being listed loses nothing: the next New lists what is left.
-func (q *Queue) Add(reqs ...Request) {
+//
+// Add returns before the requests are saved: the walk saver writes them a
+// moment later. The channel it returns is closed once they are in the
+// database (at once when there is nothing to add): from then on no crash
+// or kill loses them, which is when a caller may tell whoever handed it
+// the files that they are taken, or forget its own copy of them. It is
+// never closed when they are not saved: the queue was closed before Add,
+// or the database refused the rows (Close reports why); so a caller that
+// waits for it selects on it with its own stop or deadline. Close itself
+// saves the requests added before it and closes their channels.
+func (q *Queue) Add(reqs ...Request) <-chan struct{} {
 	call := newAddCall(reqs)
 	if len(call.reqs) == 0 {
-		return
+		close(call.written)
+		return call.written
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return
+		return call.written
 	}
 	walking := q.walkBusy || len(q.pendingAdds) > 0
 	q.pendingAdds = append(q.pendingAdds, call)
@@ -76,6 +90,7 @@ func (q *Queue) Add(reqs ...Request) {
 		q.publish(QueueChanged, nil, false)
 	}
 	q.signalWalkSaver()
+	return call.written
 }
 
 // newAddCall makes one batch of reqs: paths made absolute (so a saved
@@ -84,7 +99,7 @@ func (q *Queue) Add(reqs ...Request) {
 // Windows in any mix of upper and lower case) kept once as first given, so
 // one file is one job, and a walk id for each request.
 func newAddCall(reqs []Request) *addCall {
-	call := &addCall{batchID: uuid.NewString()}
+	call := &addCall{batchID: uuid.NewString(), written: make(chan struct{})}
 	seen := make(map[Request]bool, len(reqs))
 	for _, r := range reqs {
 		r.ParentID = copyID(r.ParentID)

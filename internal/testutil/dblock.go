@@ -1,0 +1,56 @@
+package testutil
+
+import (
+	"database/sql"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// HoldWriteLock takes the write lock of the database in dir from a
+// connection of its own, as another program would, and returns what lets
+// it go: until then every write of the app's storage.DB on that file waits
+// (up to its busy timeout), while its reads still see what was committed.
+// A test's way to hold a write the code offers no hook for. The test's
+// cleanup lets it go too.
+func HoldWriteLock(t testing.TB, dir string) (release func()) {
+	t.Helper()
+	other, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName))
+	require.NoError(t, err)
+	other.SetMaxOpenConns(1)
+	tx, err := other.Begin()
+	require.NoError(t, err)
+	// A write takes the lock: a deferred transaction takes none until then.
+	_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES ('held by a test', '')`)
+	require.NoError(t, err, "take the database's write lock")
+	released := false
+	release = func() {
+		if released {
+			return
+		}
+		released = true
+		_ = tx.Rollback()
+		_ = other.Close()
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// GoroutineIn reports whether some goroutine's stack holds fn (e.g.
+// "storage.(*DB).InsertWalks"): a test's proof that another goroutine
+// reached a blocking point the code offers no event for.
+func GoroutineIn(fn string) bool {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return strings.Contains(string(buf[:n]), fn+"(")
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
