@@ -506,8 +506,8 @@ func (a *App) onDropped(uris []fyne.URI) {
 func (a *App) addPaths(paths []string) { a.addPathsThen(paths, nil) }
 
 // addPathsThen is addPaths; then, when not nil, runs on a goroutine once
-// the queue (or the database, see saveForLater and keepPending) has the
-// paths, or as soon as it is clear that nothing is added.
+// the paths are saved in the database (by the queue, or see saveForLater
+// and keepPending), or as soon as it is clear that nothing is added.
 func (a *App) addPathsThen(paths []string, then func()) {
 	switch {
 	case len(paths) == 0:

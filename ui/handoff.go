@@ -30,11 +30,7 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 			if !ok {
 				return
 			}
-			a.do(func() {
-				a.onHandoff(h.Request)
-				// Kept until sign-in: only once in the database.
-				a.whenPendingSaved(h.Done)
-			})
+			a.do(func() { a.onHandoff(h.Request, h.Done) })
 		case <-a.stop:
 			return
 		}
@@ -44,7 +40,11 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 // onHandoff raises the window and queues what a later launch handed over,
 // as if it had been dropped here. An --env naming another environment
 // than the one signed in to is asked about, never switched silently.
-func (a *App) onHandoff(req instance.Request) {
+// taken, when not nil, runs on a goroutine once the files are saved in the
+// database (queued, or kept until sign-in), so a kill from then on loses
+// none of them; files asked about are taken as soon as the question is
+// shown.
+func (a *App) onHandoff(req instance.Request, taken func()) {
 	a.win.Show()
 	a.win.RequestFocus()
 	key := session.ParseKey(req.Env)
@@ -56,11 +56,19 @@ func (a *App) onHandoff(req instance.Request) {
 				a.signin.autoSignIn(req.Env)
 			}
 		}
+		if len(req.Paths) == 0 {
+			a.goThen(taken)
+			break
+		}
 		a.keepPending(req.Paths, key)
+		a.whenPendingSaved(taken)
 	case key == "" || key == a.sess.EnvKey:
-		a.addPaths(req.Paths)
-	case len(req.Paths) > 0:
-		a.askOtherEnv(req.Paths, key, nil)
+		a.addPathsThen(req.Paths, taken)
+	default:
+		if len(req.Paths) > 0 {
+			a.askOtherEnv(req.Paths, key, nil)
+		}
+		a.goThen(taken)
 	}
 	if req.Pick {
 		a.askForFiles()

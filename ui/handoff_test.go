@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,7 +59,7 @@ func TestHandoffBeforeSignIn(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "early.txt"), 100)
-	e.ui(func() { a.onHandoff(instance.Request{Env: "sandbox", Paths: []string{p}}) })
+	e.ui(func() { a.onHandoff(instance.Request{Env: "sandbox", Paths: []string{p}}, nil) })
 	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "signed in to the sandbox and uploaded")
 }
 
@@ -114,7 +115,7 @@ func TestAddFilesAsksOnceSignedIn(t *testing.T) {
 	<-asked
 	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "the chosen file is uploaded")
 
-	e.ui(func() { a.onHandoff(instance.Request{Pick: true}) })
+	e.ui(func() { a.onHandoff(instance.Request{Pick: true}, nil) })
 	<-asked
 }
 
@@ -157,6 +158,50 @@ func TestLaunchIsAnsweredOnceItsFilesAreQueued(t *testing.T) {
 	assert.False(t, r.handed, "the closed window did not take the files")
 	require.NotNil(t, r.srv, "the launch is the window now")
 	require.NoError(t, r.srv.Close())
+}
+
+// TestLaunchIsAnsweredOnceItsFilesAreSaved: a signed-in window tells a
+// later launch that it has its files only once its queue has saved them in
+// the database, not as soon as it holds them in memory: a kill in between
+// lost files whose launch had exited, told they were taken. While the
+// database cannot take the write (another connection holds its lock), the
+// launch gets no answer within its deadline; the window still queues the
+// files once it can.
+func TestLaunchIsAnsweredOnceItsFilesAreSaved(t *testing.T) {
+	e := newTestEnv(t)
+	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{})
+	require.NoError(t, err)
+	require.False(t, handed)
+	defer srv.Close()
+	e.a = e.open(Deps{Handoffs: srv.Requests()})
+	a := e.a
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "held.txt"), 2000)
+
+	release := testutil.HoldWriteLock(t, e.dir)
+	// The launch waits 3 s for its answer (instance.HandoffTimeout is
+	// 10 s, the database's busy timeout too: the queue's write must
+	// outlast the wait).
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	type result struct {
+		handed bool
+		err    error
+	}
+	res := make(chan result, 1)
+	go func() {
+		_, handed, err := instance.Claim(ctx, e.dir, instance.Request{Env: "sandbox", Paths: []string{p}})
+		res <- result{handed, err}
+	}()
+	e.eventually(func() bool { return testutil.GoroutineIn("storage.(*DB).InsertWalks") },
+		"the queue is saving the launch's file")
+	r := <-res
+	assert.False(t, r.handed, "told its file was taken while it could not be saved")
+	assert.ErrorIs(t, r.err, instance.ErrNotAnswering)
+
+	release()
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "queued and uploaded once the database is free")
+	assert.True(t, historyHas(t, e.db, p))
 }
 
 // TestHandedFilesOutliveAKillBeforeSignIn: files a later launch hands to a
@@ -222,7 +267,7 @@ func TestHandedFilesOutliveAKillBeforeSignIn(t *testing.T) {
 func TestKeptFilesOpenedForAnotherEnvironmentAreAsked(t *testing.T) {
 	e := newTestEnv(t)
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "for-testnet.txt"), 100)
-	e.ui(func() { e.a.onHandoff(instance.Request{Env: "testnet", Paths: []string{p}}) })
+	e.ui(func() { e.a.onHandoff(instance.Request{Env: "testnet", Paths: []string{p}}, nil) })
 	require.Eventually(t, func() bool {
 		w, err := e.db.WalksBeforeSignIn()
 		return err == nil && len(w) == 1

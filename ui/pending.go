@@ -42,9 +42,15 @@ func (a *App) restorePending() (string, error) {
 	return env, nil
 }
 
+// pendingSave is one write of files kept until sign-in (keepPending).
+type pendingSave struct {
+	done chan struct{} // closed once written, or once writing failed
+	err  error         // why it failed; read once done is closed
+}
+
 // keepPending keeps paths until sign-in, for env's account when env is
 // not "". They are written to the database on a goroutine; a.pendingSaved
-// is closed once they are (see whenPendingSaved).
+// is done once they are (see whenPendingSaved).
 func (a *App) keepPending(paths []string, env string) {
 	if len(paths) == 0 {
 		return
@@ -60,29 +66,37 @@ func (a *App) keepPending(paths []string, env string) {
 	}
 	a.signin.showPending(len(a.pending))
 	prev := a.pendingSaved
-	done := make(chan struct{})
-	a.pendingSaved = done
+	save := &pendingSave{done: make(chan struct{})}
+	a.pendingSaved = save
 	if !a.goBg(func() {
-		defer close(done)
+		defer close(save.done)
 		if prev != nil {
-			<-prev // in the order added
+			<-prev.done // in the order added
 		}
-		if err := a.db.InsertWalks(rows); err != nil {
-			a.do(func() { a.showError(tr("Cannot keep the files for later"), err) })
+		if save.err = a.db.InsertWalks(rows); save.err != nil {
+			a.do(func() { a.showError(tr("Cannot keep the files for later"), save.err) })
 		}
 	}) {
-		close(done)
+		save.err = errClosed
+		close(save.done)
 	}
 }
 
-// whenPendingSaved runs f on a goroutine once what was kept until sign-in
-// so far is written to the database, or now when nothing is being
-// written. It does nothing once the window is closed.
+// whenPendingSaved runs f, when not nil, on a goroutine once what was
+// last kept until sign-in is written to the database, or now when nothing
+// is being written. It does nothing once the window is closed, nor when
+// that write failed: f is for files that are saved.
 func (a *App) whenPendingSaved(f func()) {
+	if f == nil {
+		return
+	}
 	saved := a.pendingSaved
 	a.goBg(func() {
 		if saved != nil {
-			<-saved
+			<-saved.done
+			if saved.err != nil {
+				return
+			}
 		}
 		f()
 	})
@@ -103,7 +117,7 @@ func (a *App) queuePending() {
 	forget := func(ids []string) func() {
 		return func() {
 			if saved != nil {
-				<-saved // never before they are written
+				<-saved.done // never before they are written
 			}
 			if _, err := a.db.DeleteWalks(ids...); err != nil {
 				// They come back at the next start; the queue adds

@@ -44,7 +44,7 @@ type appSession struct {
 
 	sess         *activeSession // UI goroutine only
 	pending      []pendingFile  // added before sign-in (pending.go)
-	pendingSaved chan struct{}  // closed once the latest of pending is in the database
+	pendingSaved *pendingSave   // the latest write of pending to the database
 	pendingPick  bool           // "Add files…" asked for before sign-in
 
 	// retMu guards sessions (every session whose queue runs, for Close)

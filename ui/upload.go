@@ -204,6 +204,10 @@ func (v *uploadView) queueHead() fyne.CanvasObject {
 
 // add queues paths with the current destination. The queue walks folders
 // on its own goroutine, so this returns at once whatever was dropped.
+// then, when not nil, runs on a goroutine once the queue has saved them
+// in the database (worker.Queue.Add's channel), so that a kill from then
+// on loses none of them; never when the window closes first or the queue
+// did not save them.
 func (v *uploadView) add(paths []string, then func()) {
 	if v.sess == nil {
 		v.a.goThen(then)
@@ -215,10 +219,16 @@ func (v *uploadView) add(paths []string, then func()) {
 		return
 	}
 	q := v.sess.queue
-	v.a.goBg(func() {
-		q.Add(reqs...)
-		if then != nil {
+	a := v.a
+	a.goBg(func() {
+		saved := q.Add(reqs...)
+		if then == nil {
+			return
+		}
+		select {
+		case <-saved:
 			then()
+		case <-a.stop:
 		}
 	})
 }
