@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -289,4 +290,38 @@ func TestKeptFilesOpenedForAnotherEnvironmentAreAsked(t *testing.T) {
 		return err == nil && len(w) == 0
 	}, time.Minute, 10*time.Millisecond, "forgotten")
 	e.ui(func() { assert.Zero(t, a.upload.sum.Total, "nothing uploaded to the sandbox") })
+}
+
+// TestKeptFilesAreForgottenOnceTheQueueSavedThem: files kept until sign-in
+// leave the database (their rows of no account) only once the queue of
+// the account signed in to has saved them there, never in the moment
+// before, when a kill lost them: they were forgotten as soon as the queue
+// held them in memory.
+func TestKeptFilesAreForgottenOnceTheQueueSavedThem(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	// Kept before a sign-in by an earlier run, as its next start finds them.
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "kept.txt"), 700)
+	require.NoError(t, e.db.InsertWalks([]storage.WalkRow{{ID: uuid.NewString(), BatchID: uuid.NewString(), Path: p}}))
+	e.ui(func() {
+		_, err := a.restorePending()
+		require.NoError(t, err)
+	})
+
+	release := testutil.HoldWriteLock(t, e.dir)
+	e.ui(a.queuePending)
+	forgetting := func() bool { return testutil.GoroutineIn("storage.(*DB).DeleteWalks") }
+	e.eventually(func() bool {
+		return testutil.GoroutineIn("storage.(*DB).InsertWalks") &&
+			(forgetting() || testutil.ParkedIn("ui.(*uploadView).add.func1") > 0)
+	}, "the queue is saving the kept file")
+	assert.False(t, forgetting(), "forgotten before the queue saved it")
+
+	release()
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded once the database is free")
+	require.Eventually(t, func() bool {
+		w, err := e.db.WalksBeforeSignIn()
+		return err == nil && len(w) == 0
+	}, time.Minute, 10*time.Millisecond, "forgotten once saved")
 }

@@ -259,7 +259,7 @@ func TestSubscriberBoundsWhatWaits(t *testing.T) {
 		t.Fatal("an event past maxPending was queued without waiting for the reader")
 	default:
 	}
-	for parkedIn("worker.(*subscriber).push") == 0 {
+	for testutil.ParkedIn("worker.(*subscriber).push") == 0 {
 		runtime.Gosched()
 	}
 	_, ok := s.pop()

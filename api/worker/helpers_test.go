@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -498,29 +497,6 @@ func (e *testEnv) uploadChangedMidway(path string, d time.Duration, change func(
 	require.True(e.t, changed, "%s was never seen mid-upload", path)
 	require.NoError(e.t, wait(e.t, q, d))
 	return q
-}
-
-// parkedIn counts the goroutines blocked in a select with fn (e.g.
-// "worker.(*renewingTokens).Token") on their stack: a test's proof that
-// callers reached a wait the code offers no event for.
-func parkedIn(fn string) int {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	count := 0
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		header, _, _ := strings.Cut(g, "\n")
-		if strings.Contains(header, "[select") && strings.Contains(g, fn+"(") {
-			count++
-		}
-	}
-	return count
 }
 
 // schedulerRound returns once no upload runs and the scheduler has since

@@ -70,7 +70,7 @@ func TestAPIKeyTokensMintOneAtATime(t *testing.T) {
 		})
 	}
 	held.waitStarted(t)
-	eventually(t, 30*time.Second, func() bool { return parkedIn("worker.(*renewingTokens).Token") == len(toks) },
+	eventually(t, 30*time.Second, func() bool { return testutil.ParkedIn("worker.(*renewingTokens).Token") == len(toks) },
 		"every caller waits for the mint")
 	held.release()
 	wg.Wait()

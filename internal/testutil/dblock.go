@@ -45,11 +45,30 @@ func HoldWriteLock(t testing.TB, dir string) (release func()) {
 // "storage.(*DB).InsertWalks"): a test's proof that another goroutine
 // reached a blocking point the code offers no event for.
 func GoroutineIn(fn string) bool {
+	return strings.Contains(stacks(), fn+"(")
+}
+
+// ParkedIn counts the goroutines blocked in a select with fn (e.g.
+// "worker.(*renewingTokens).Token") on their stack: a test's proof that
+// callers reached a wait the code offers no event for.
+func ParkedIn(fn string) int {
+	count := 0
+	for _, g := range strings.Split(stacks(), "\n\n") {
+		header, _, _ := strings.Cut(g, "\n")
+		if strings.Contains(header, "[select") && strings.Contains(g, fn+"(") {
+			count++
+		}
+	}
+	return count
+}
+
+// stacks is the stack of every goroutine (runtime.Stack).
+func stacks() string {
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) {
-			return strings.Contains(string(buf[:n]), fn+"(")
+			return string(buf[:n])
 		}
 		buf = make([]byte, 2*len(buf))
 	}
