@@ -39,6 +39,10 @@ func TestParseKey(t *testing.T) {
 		{"https://api.dstor.cloud/", "production"},
 		{"HTTPS://api.testnet.dstor.cloud:443", "testnet"},
 	}
+	tests = append(tests, []struct{ in, want string }{
+		{" http://127.0.0.1:8787 / ", "http://127.0.0.1:8787"},
+		{"https://", "https://"},
+	}...)
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, ParseKey(tt.in), "%q", tt.in)
 	}
@@ -81,6 +85,11 @@ func TestCommandLineEnv(t *testing.T) {
 	_, err := CommandLineEnv("nowhere", storage.Settings{})
 	var ve *api.ValidationError
 	assert.ErrorAs(t, err, &ve, "an unknown name is a validation error")
+	// A scheme alone says the host is missing; it was read as the name
+	// "https:", and the person was asked whether they meant https://https:.
+	_, err = CommandLineEnv("https://", storage.Settings{})
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, api.ProblemNoHost, ve.Problem, "%v", err)
 }
 
 func TestCustomEnv(t *testing.T) {

@@ -10,7 +10,10 @@
 // Imports nothing of the project.
 package envkey
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // named are the services keyed by name, not by URL, by their base URL in
 // normal form: dStor's production and testnet (api.Production and
@@ -34,19 +37,21 @@ func Key(s string) string {
 }
 
 // Normal is base URL s as environments are keyed: surrounding spaces and
-// trailing slashes dropped, the scheme and the host in lower case, and the
-// scheme's default port (80 for http, 443 for https) dropped; the rest (a
-// path, which servers may tell apart by case) as written. A string without
-// a scheme ("production", "sandbox") loses only its spaces and trailing
-// slashes.
+// trailing slashes (and spaces among them) dropped, the scheme and the
+// host in lower case, and the scheme's default port (80 for http, 443 for
+// https) dropped; the rest (a path, which servers may tell apart by case)
+// as written. A string without a scheme ("production", "sandbox") loses
+// only its spaces and trailing slashes.
 func Normal(s string) string {
-	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	s = strings.TrimSpace(s)
 	i := strings.Index(s, "://")
 	if i <= 0 {
-		return s
+		return trimEnd(s)
 	}
 	scheme := strings.ToLower(s[:i])
-	rest := s[i+len("://"):]
+	// The slashes of "https://" are not a trailing slash: a scheme alone
+	// stays one, for its validation to say that the host is missing.
+	rest := trimEnd(s[i+len("://"):])
 	end := strings.IndexAny(rest, "/?#")
 	if end < 0 {
 		end = len(rest)
@@ -68,4 +73,10 @@ func Normal(s string) string {
 		out += ":" + port
 	}
 	return out + tail
+}
+
+// trimEnd drops the trailing slashes of s, and the spaces among and before
+// them ("http://127.0.0.1:8787 / " as typed).
+func trimEnd(s string) string {
+	return strings.TrimRightFunc(s, func(r rune) bool { return r == '/' || unicode.IsSpace(r) })
 }

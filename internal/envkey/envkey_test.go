@@ -33,6 +33,13 @@ func TestNormal(t *testing.T) {
 		{" testnet/ ", "testnet"},
 		{"", ""},
 		{"://x", "://x"},
+		// What a person types around it: spaces between the slashes, a
+		// scheme alone (its slashes are not a trailing slash to drop).
+		{" http://127.0.0.1:8787 / ", "http://127.0.0.1:8787"},
+		{"http://127.0.0.1:8787/ /", "http://127.0.0.1:8787"},
+		{"https://", "https://"},
+		{"HTTP:///", "http://"},
+		{"production /", "production"},
 	} {
 		assert.Equal(t, c.want, Normal(c.in), "Normal(%q)", c.in)
 		assert.Equal(t, Normal(c.in), Normal(Normal(c.in)), "Normal of its own answer to %q", c.in)
