@@ -104,6 +104,10 @@ func (a *App) askOtherEnv(paths []string, key string, then func()) {
 	)
 }
 
+// stallNotice is how long an upload may make no progress before its row
+// says so (0: worker.DefaultStallNotice); tests make it short.
+var stallNotice time.Duration
+
 // newQueue opens the upload queue of a signed-in account, paused when it
 // was paused as the account signed out of this window; it fails with
 // storage.ErrQueueInUse while another process runs that queue.
@@ -119,6 +123,7 @@ func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
 		UploadLimit: a.currentSettings().UploadLimit,
 		LiveLink:    a.liveLink(s),
 		Paused:      paused,
+		StallNotice: stallNotice,
 	})
 	if err == nil {
 		a.forgetPause(s.EnvKey, s.Account)

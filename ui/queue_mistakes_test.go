@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	dstorage "github.com/dstor-uploader/dstor-uploader/storage"
@@ -363,5 +364,44 @@ func TestQuietUploadSaysSinceWhen(t *testing.T) {
 		assert.Contains(t, r.detail.Text, speed, "moving again, its speed is back")
 		assert.False(t, r.why.Visible())
 		assert.NotEqual(t, widget.WarningImportance, r.detail.Importance)
+	})
+}
+
+// TestQuietUploadIsShownInTheWindow: the whole way, from a server that
+// has the whole file and does not answer to the row: the queue notices the
+// silence and the row says so, then shows the upload done once the
+// answer comes.
+func TestQuietUploadIsShownInTheWindow(t *testing.T) {
+	stallNotice = 100 * time.Millisecond
+	t.Cleanup(func() { stallNotice = 0 })
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		a.signin.env.SetSelected(choiceCustom)
+		a.signin.customBase.SetText(sb.URL)
+		a.signin.methods.Select(a.signin.keyTab)
+		a.signin.apiKey.SetText(sb.Key)
+		test.Tap(a.signin.keySubmit)
+	})
+	e.eventually(func() bool { return a.sess != nil }, "signed in")
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Delay: 3 * time.Second})
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "quiet.txt"), 300)
+	e.ui(func() { a.addPaths([]string{p}) })
+	var reason string
+	e.eventually(func() bool {
+		for _, j := range a.upload.jobs {
+			if look := a.upload.lookOf(j); j.State == dstorage.JobUploading && look.reason != "" {
+				reason = look.reason
+				return true
+			}
+		}
+		return false
+	}, "the row says the upload waits")
+	assert.Contains(t, reason, "All of this file is sent, and dStor has not answered since")
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "done once dStor answers")
+	e.ui(func() {
+		require.Len(t, a.upload.jobs, 1)
+		assert.Empty(t, a.upload.lookOf(a.upload.jobs[0]).reason, "nothing left to explain")
 	})
 }
