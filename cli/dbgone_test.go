@@ -91,6 +91,7 @@ func TestUploadWhileTheDatabaseIsDeletedFails(t *testing.T) {
 	assert.Equal(t, 1, r.code, "no success: the history the run recorded in is gone")
 	assert.Contains(t, r.errOut, "the upload history "+filepath.Join(home, storage.DBFileName)+" was deleted or moved away while this run was uploading")
 	assert.Contains(t, r.errOut, "keep these links")
+	assert.NotContains(t, r.errOut, "retry to record it", "no retry can record in a history that is gone")
 	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files))
 	assertEveryUploadLinked(t, sb, r.out+r.errOut)
 }

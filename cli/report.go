@@ -276,7 +276,7 @@ func (r *reporter) job(j worker.Job) {
 // unrecordedHash is the hash of a failed file that dStor took but that
 // could not be recorded in the history, or "".
 func unrecordedHash(j worker.Job) string {
-	if j.State != storage.JobFailed || j.Reason != worker.ReasonRecordFailed {
+	if j.State != storage.JobFailed || j.Reason != worker.ReasonRecordFailed && j.Reason != worker.ReasonHistoryGone {
 		return ""
 	}
 	return j.ReasonArg

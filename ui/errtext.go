@@ -21,7 +21,8 @@ import (
 
 // errorText is err as a sentence in the window's language when the window
 // can tell by its type what it is: dStor's answers (api.Error's kinds), a
-// changed file, a wrong clock, the database's disk, damage or lock. Any
+// changed file, a wrong clock, the database's disk, damage or lock, a
+// database deleted, replaced or read-only. Any
 // other error keeps the English sentence api.Human gives it, framed in the
 // window's language as the program's own words. api,
 // api/worker and storage write English (the command line's language) and
@@ -49,6 +50,8 @@ func translatedError(err error) string {
 		full    *storage.DiskFullError
 		damaged *storage.DamagedError
 		busy    *storage.BusyError
+		gone    *storage.ReplacedError
+		ro      *storage.ReadOnlyError
 		hm      *api.HashMismatchError
 		ce      *api.ClockError
 		fe      *api.FreshTokenError
@@ -68,6 +71,10 @@ func translatedError(err error) string {
 	case errors.As(err, &busy):
 		return tr("Another program is using the upload history {{.Path}} and keeps it locked. Close it (an SQLite browser, a backup or sync tool, a stuck copy of dStor Uploader), then try again.",
 			map[string]any{"Path": busy.Path})
+	case errors.As(err, &gone):
+		return replacedText(gone)
+	case errors.As(err, &ro):
+		return readOnlyText(ro)
 	case errors.Is(err, storage.ErrQueueInUse):
 		return tr("Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again.")
 	case errors.As(err, &hm):
@@ -273,6 +280,34 @@ func diskFullText(e *storage.DiskFullError) string {
 	}
 	data["Free"] = formatSize(e.Free)
 	return tr("The disk holding {{.Dir}} is full ({{.Free}} free). Free at least {{.Need}} there, then try again.", data)
+}
+
+// replacedText says that the history file was deleted or moved away, or
+// replaced by another file, while the window used it: nothing more can be
+// recorded, so the links shown are to be kept and the app started again
+// (trying again cannot work: every later write fails).
+func replacedText(e *storage.ReplacedError) string {
+	data := map[string]any{"Path": e.Path}
+	if e.Deleted {
+		return tr("The upload history {{.Path}} was deleted or moved away while dStor Uploader was using it, so nothing more can be recorded in it. Keep the links already shown, start dStor Uploader again (it makes a new, empty history there) and find what deleted or moved the file (a cleanup or sync tool).", data)
+	}
+	return tr("The upload history {{.Path}} was replaced by another file (a backup restored, a sync tool) while dStor Uploader was using it, so nothing more can be recorded in it, and what was recorded since it was opened may be missing from the file there now. Keep the links already shown and start dStor Uploader again, which then uses the file there now.", data)
+}
+
+// readOnlyText names what of the history cannot be written (the file, its
+// -wal or -shm file, its folder, or a disk mounted read-only) and what to
+// do.
+func readOnlyText(e *storage.ReadOnlyError) string {
+	data := map[string]any{"Path": e.Path, "Name": filepath.Base(e.Path)}
+	if dir, ok := strings.CutPrefix(e.What, "the disk holding "); ok {
+		data["Dir"] = dir
+		return tr("The upload history {{.Path}} cannot be written: the disk holding {{.Dir}} is mounted read-only. Choose a data folder on another disk (or mount that disk writable again), then try again.", data)
+	}
+	if e.What == "" {
+		return tr("The upload history {{.Path}} cannot be written: it, its {{.Name}}-wal or -shm file, or its folder is read-only. Make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute), then try again.", data)
+	}
+	data["What"] = e.What
+	return tr("The upload history {{.Path}} cannot be written: {{.What}} is read-only. Make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute), then try again.", data)
 }
 
 // systemErrorText words an error the system gave for a file, a folder or

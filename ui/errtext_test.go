@@ -56,6 +56,16 @@ var typedErrors = []struct {
 		"dStor issued a token already past its expiry (valid until 2026-05-01 13:00:00 UTC), although dStor's clock and this computer's agree (2026-05-01 14:00:00 UTC). The clock is not the cause and signing in again would not help: try again later, and tell dStor's support if it goes on."},
 	{"another account", fmt.Errorf("sign in: %w", &api.AccountChangedError{SignedIn: "acct-1", Renewed: "acct-2"}),
 		"dStor signed in to another account (acct-2) than the one signed in before (acct-1), so nothing is uploaded with it. If that account is yours, sign in again with your password or key."},
+	{"database deleted", fmt.Errorf("finish job: %w", &storage.ReplacedError{Path: "/data/uploads.db", Deleted: true}),
+		"The upload history /data/uploads.db was deleted or moved away while dStor Uploader was using it, so nothing more can be recorded in it. Keep the links already shown, start dStor Uploader again (it makes a new, empty history there) and find what deleted or moved the file (a cleanup or sync tool)."},
+	{"database replaced", &storage.ReplacedError{Path: "/data/uploads.db"},
+		"The upload history /data/uploads.db was replaced by another file (a backup restored, a sync tool) while dStor Uploader was using it, so nothing more can be recorded in it, and what was recorded since it was opened may be missing from the file there now. Keep the links already shown and start dStor Uploader again, which then uses the file there now."},
+	{"database read-only", fmt.Errorf("save: %w", &storage.ReadOnlyError{Path: "/data/uploads.db", What: "/data/uploads.db-wal"}),
+		"The upload history /data/uploads.db cannot be written: /data/uploads.db-wal is read-only. Make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute), then try again."},
+	{"database on a read-only disk", &storage.ReadOnlyError{Path: "/mnt/d/uploads.db", What: "the disk holding /mnt/d"},
+		"The upload history /mnt/d/uploads.db cannot be written: the disk holding /mnt/d is mounted read-only. Choose a data folder on another disk (or mount that disk writable again), then try again."},
+	{"database read-only, the part unknown", &storage.ReadOnlyError{Path: "/data/uploads.db"},
+		"The upload history /data/uploads.db cannot be written: it, its uploads.db-wal or -shm file, or its folder is read-only. Make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute), then try again."},
 	{"queue in use", fmt.Errorf("open the queue: %w", storage.ErrQueueInUse),
 		"Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again."},
 }
@@ -79,6 +89,9 @@ func TestErrorTextWordsTypedErrors(t *testing.T) {
 		assert.NotContains(t, de, "Check", "%s: %q", c.name, de)
 	}
 	assert.Contains(t, errorText(typedErrors[3].err), "api.example", "data stays as it is")
+	assert.Equal(t, "Der Upload-Verlauf /data/uploads.db wurde gelöscht oder verschoben, während dStor Uploader ihn benutzte; daher kann nichts mehr darin eingetragen werden. Bewahren Sie die bereits angezeigten Links auf, starten Sie dStor Uploader neu (er legt dort einen neuen, leeren Verlauf an) und finden Sie heraus, was die Datei gelöscht oder verschoben hat (ein Aufräum- oder Synchronisierungsprogramm).",
+		errorText(&storage.ReplacedError{Path: "/data/uploads.db", Deleted: true}), "a deleted history in German: keep the links, start again")
+	assert.Contains(t, errorText(&storage.ReadOnlyError{Path: "/data/uploads.db", What: "/data"}), "/data ist schreibgeschützt", "the read-only part named")
 }
 
 // TestAPIKeyAndEmailText: each way a key can be refused has the window's

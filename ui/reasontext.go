@@ -148,6 +148,8 @@ func uploadReasonText(code worker.ReasonCode, arg string) string {
 		return tr("Uploaded as {{.Hash}}; waiting to be recorded until the disk has room.", map[string]any{"Hash": arg})
 	case worker.ReasonRecordFailed:
 		return tr("Uploaded as {{.Hash}}, but it could not be recorded in the history. Retry to record it.", map[string]any{"Hash": arg})
+	case worker.ReasonHistoryGone:
+		return tr("Uploaded as {{.Hash}}, but it cannot be recorded: the upload history was deleted, moved away or replaced while dStor Uploader was using it, so retrying cannot record it. Keep this hash and the links shown, and start dStor Uploader again.", map[string]any{"Hash": arg})
 	case worker.ReasonRefusedSignIn:
 		return tr("dStor refused the sign-in. Sign in again.")
 	case worker.ReasonRefusedAccess:

@@ -19,6 +19,7 @@ var reasonArgs = map[worker.ReasonCode]string{
 	worker.ReasonFileUnreadable:   "input/output error",
 	worker.ReasonFolderUnreadable: "input/output error",
 	worker.ReasonUnrecorded:       "QmHash",
+	worker.ReasonHistoryGone:      "QmHash",
 	worker.ReasonFileRefused:      "locked",
 	worker.ReasonOther:            "something new",
 }
@@ -51,6 +52,9 @@ func TestEveryReasonCodeIsWorded(t *testing.T) {
 	}
 	assert.Contains(t, de[worker.ReasonUnreachable], "api.example", "the host stays as it is")
 	assert.Contains(t, de[worker.ReasonHashMismatch], "QmRemote")
+	assert.Contains(t, de[worker.ReasonHistoryGone], "QmHash")
+	assert.NotContains(t, en[worker.ReasonHistoryGone], "Retry to", "a history deleted or replaced: no retry can record it")
+	assert.Contains(t, en[worker.ReasonHistoryGone], "start dStor Uploader again")
 	assert.Contains(t, de[worker.ReasonAlready], "Bereits hochgeladen")
 	assert.Equal(t, "Der Upload ist aus einem unbekannten Grund fehlgeschlagen (Meldung des Systems: „structure needs cleaning“).",
 		reasonText(worker.ReasonOther, systemWords, now), "an error the engine could not classify: its text only as the system's")

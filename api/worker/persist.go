@@ -306,7 +306,8 @@ func (q *Queue) settleUpdate(u rowUpdate, err error) error {
 // failed, or a clear removed it) is put back and finished. On a full disk
 // the upload waits to be recorded (pending again); at Close its row stays
 // unfinished, as after a crash, and Close says so. Any other failure
-// fails the job with a sentence that says so.
+// fails the job with a sentence that says so (ReasonHistoryGone when the
+// database was deleted or replaced, where retrying cannot help).
 func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 	if errors.Is(err, storage.ErrNotFound) {
 		ins := f.rec.Row
@@ -330,10 +331,15 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 	j.cancel = nil
 	q.unrecorded--
 	q.wakeScheduler()
+	var gone *storage.ReplacedError
 	switch {
 	case err != nil && q.closed && errors.Is(err, storage.ErrDiskFull):
 		q.noteDBErrLocked(fmt.Errorf("%s was uploaded as %s but could not be recorded, so the next run uploads it again: %w", f.rec.Row.Name, res.Hash, err))
 		return // the row stays unfinished, as after a crash
+	case errors.As(err, &gone):
+		// Every later write fails too: retrying cannot record it.
+		q.failLocked(j, cause{ReasonHistoryGone, res.Hash, fmt.Sprintf("uploaded as %s, but it could not be recorded: %s", res.Hash, gone.Error())})
+		return
 	case err != nil:
 		q.failLocked(j, cause{ReasonRecordFailed, res.Hash, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err)})
 		return

@@ -58,6 +58,7 @@ const (
 	ReasonUnverifiable    ReasonCode = "unverifiable"
 	ReasonUnrecorded      ReasonCode = "unrecorded"    // Arg: the uploaded hash (a full disk; it waits)
 	ReasonRecordFailed    ReasonCode = "record-failed" // Arg: the uploaded hash
+	ReasonHistoryGone     ReasonCode = "history-gone"  // Arg: the uploaded hash (the database was deleted or replaced: only a restart helps)
 	ReasonRefusedSignIn   ReasonCode = "refused-sign-in"
 	ReasonRefusedAccess   ReasonCode = "refused-access"
 	ReasonTokenExpired    ReasonCode = "token-expired"
@@ -87,7 +88,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
 	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonAlready, ReasonUnsaved,
 	ReasonSignIn, ReasonAccountChanged, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
-	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRefusedSignIn,
+	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonHistoryGone, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
 	ReasonServerTrouble, ReasonTimeout, ReasonUnreachable, ReasonSecureFailed,
 	ReasonConnectionBroke, ReasonMalformed, ReasonRedirected, ReasonNoSuchAddress,
