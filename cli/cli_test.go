@@ -357,6 +357,68 @@ func TestAlreadyUploadedIsNotSentAgain(t *testing.T) {
 	assert.Len(t, historyJSON(t), 2)
 }
 
+// TestOneAccountSignedInTwoWaysRunsOneQueue: one dStor account signed in
+// with its email and password (login --remember) and with its API key
+// (DSTOR_API_KEY) on one data folder is filed under two names, but its
+// token names the same account: while a run of either holds the queue, a
+// run of the other uploads nothing and says another run has the queue.
+func TestOneAccountSignedInTwoWaysRunsOneQueue(t *testing.T) {
+	for _, first := range []string{"password", "api-key"} {
+		t.Run(first+" first", func(t *testing.T) {
+			sb, _ := loginSandbox(t)
+			// Both runs go through one front (one environment), where the
+			// first run's first upload is held.
+			hold := testutil.NewUploadHold(sb.Srv, 0)
+			ts := httptest.NewServer(hold)
+			t.Cleanup(ts.Close)
+			t.Cleanup(hold.Release)
+			code, _, errOut := runCLI(t, testutil.SandboxPassword+"\n", "login", "--env", ts.URL, "--email", testutil.SandboxEmail, "--password-stdin", "--remember")
+			require.Equal(t, 0, code, errOut)
+			t.Cleanup(func() { runCLI(t, "", "logout", "--env", ts.URL) })
+			files := makeFiles(t, filepath.Join(t.TempDir(), "data"), 4, func(i int) int { return 3000 + i })
+			dir := filepath.Dir(files[0])
+			hold.Arm()
+
+			withKey := func(on bool) []string {
+				if on {
+					return []string{APIKeyEnv + "=" + sb.Key}
+				}
+				return []string{APIKeyEnv + "="}
+			}
+			cmd := testutil.ChildCommand("upload", "--env", ts.URL, "--concurrency", "1", dir)
+			cmd.Env = append(cmd.Env, withKey(first == "api-key")...)
+			var out, errBuf bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errBuf
+			require.NoError(t, cmd.Start())
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case <-hold.Started():
+			case err := <-exited:
+				t.Fatalf("the first run ended before its first upload (%v): %s", err, errBuf.String())
+			case <-time.After(2 * time.Minute):
+				t.Fatal("no upload of the first run within 2 minutes")
+			}
+			hold.Disarm() // the second run's uploads, if any, go straight through
+
+			t.Setenv(APIKeyEnv, strings.TrimPrefix(withKey(first != "api-key")[0], APIKeyEnv+"="))
+			code, out2, errOut := runCLI(t, "", "upload", "--env", ts.URL, "--concurrency", "1", dir)
+			assert.Equal(t, 1, code, "the second run: %s%s", out2, errOut)
+			assert.Contains(t, errOut, "already running this account's upload queue")
+			assert.Empty(t, sb.Srv.Uploads(sb.Acc.ID), "nothing uploaded while the first run holds the queue")
+
+			hold.Release()
+			select {
+			case err := <-exited:
+				require.NoError(t, err, errBuf.String())
+			case <-time.After(2 * time.Minute):
+				t.Fatal("the first run did not end within 2 minutes of its upload's release")
+			}
+			assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files), "each file uploaded once")
+		})
+	}
+}
+
 func assertNoSecretsIn(t *testing.T, dir string, secrets ...string) {
 	t.Helper()
 	require.NoError(t, filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {

@@ -186,7 +186,7 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 
 	q, err := worker.New(worker.Config{
 		Client: client, DB: st.db, Tokens: sess.Tokens, Paused: true, PrintsResults: true,
-		Env: st.envKey, Account: sess.Account, Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
+		Env: st.envKey, Account: sess.Account, AccountID: sess.AccountID(), Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
 		UploadLimit: limit, StallNotice: stallNotice,
 	})
 	if err != nil {

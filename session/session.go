@@ -158,6 +158,12 @@ func reusable(ctx context.Context, client *api.Client, t *api.Token, now time.Ti
 	return t.Valid(now, TokenMargin)
 }
 
+// AccountID is the dStor account the session's tokens name (the sub of
+// the token checked at sign-in), or "" when it names none. An account
+// signed in with its API key is filed under it; with its password, under
+// its email.
+func (s *Session) AccountID() string { return s.Token.Subject }
+
 // Remembered is the account to list in the settings, so that the next
 // start (window or CLI) finds it.
 func (s *Session) Remembered() storage.RememberedAccount {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
@@ -19,14 +20,40 @@ var ErrQueueInUse = errors.New("another dStor Uploader (the window or a command-
 // QueueLock is held by whoever runs an account's upload queue, so that two
 // processes never pick up the same interrupted job.
 type QueueLock struct {
-	f *os.File
+	fs []*os.File
 }
 
 // LockQueue takes the queue lock of env+account in the database's
 // directory, failing at once with ErrQueueInUse when another process holds
 // it. The operating system releases it if the process dies, so a crash never
 // leaves a stale lock behind.
-func (d *DB) LockQueue(env, account string) (*QueueLock, error) {
+//
+// also names the same account by other names, each locked the same way
+// (all or none): the dStor account id its tokens name, so that the account
+// filed under its email (a password sign-in) and under that id (its API
+// key) never runs two queues at once. Empty names, and account itself, are
+// skipped.
+func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) {
+	l := &QueueLock{}
+	names := []string{account}
+	for _, a := range also {
+		if a != "" && !slices.Contains(names, a) {
+			names = append(names, a)
+		}
+	}
+	for _, name := range names {
+		f, err := d.lockOne(env, name)
+		if err != nil {
+			l.Release()
+			return nil, err
+		}
+		l.fs = append(l.fs, f)
+	}
+	return l, nil
+}
+
+// lockOne takes the lock file of env+account.
+func (d *DB) lockOne(env, account string) (*os.File, error) {
 	sum := sha256.Sum256([]byte(env + "|" + account))
 	dir := filepath.Join(filepath.Dir(d.Path()), "locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -41,20 +68,20 @@ func (d *DB) LockQueue(env, account string) (*QueueLock, error) {
 		f.Close()
 		return nil, err
 	}
-	return &QueueLock{f: f}, nil
+	return f, nil
 }
 
 // Release lets another process run the queue; safe to call twice.
 func (l *QueueLock) Release() error {
-	if l == nil || l.f == nil {
+	if l == nil {
 		return nil
 	}
-	err := unlock(l.f)
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
+	var errs []error
+	for _, f := range l.fs {
+		errs = append(errs, unlock(f), f.Close())
 	}
-	l.f = nil
-	return err
+	l.fs = nil
+	return errors.Join(errs...)
 }
 
 // tryLock takes the queue lock on f without waiting: ErrQueueInUse when

@@ -30,6 +30,34 @@ func TestLockQueueIsExclusivePerAccount(t *testing.T) {
 	require.NoError(t, l2.Release())
 }
 
+// TestLockQueueByAccountID: a queue locked under a name and the account id
+// its tokens name keeps out a queue under another name of the same id
+// (one account signed in with its email and with its API key), all or
+// none, and leaves other accounts alone.
+func TestLockQueueByAccountID(t *testing.T) {
+	d := openTestDB(t)
+	const id = "352457c0-80b4-5683-b8a8-04f59e9e06d2"
+	byEmail, err := d.LockQueue("testnet", "a@example.com", id)
+	require.NoError(t, err)
+	_, err = d.LockQueue("testnet", id, id)
+	require.ErrorIs(t, err, ErrQueueInUse, "the same account by its id")
+	_, err = d.LockQueue("testnet", "other@example.com", id)
+	require.ErrorIs(t, err, ErrQueueInUse, "the same account under another email")
+	other, err := d.LockQueue("testnet", "other@example.com", "another-id")
+	require.NoError(t, err, "another account")
+	require.NoError(t, other.Release())
+	require.NoError(t, byEmail.Release())
+
+	byKey, err := d.LockQueue("testnet", id, id, "")
+	require.NoError(t, err, "a name given twice or empty is locked once")
+	_, err = d.LockQueue("testnet", "a@example.com", id)
+	require.ErrorIs(t, err, ErrQueueInUse)
+	l, err := d.LockQueue("testnet", "a@example.com")
+	require.NoError(t, err, "a failed lock holds none of its names")
+	require.NoError(t, l.Release())
+	require.NoError(t, byKey.Release())
+}
+
 // TestLockQueueFreedWhenHolderDies: a killed process never leaves a stale
 // lock behind.
 func TestLockQueueFreedWhenHolderDies(t *testing.T) {

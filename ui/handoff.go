@@ -119,6 +119,7 @@ func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
 		Tokens:      s.Tokens,
 		Env:         s.EnvKey,
 		Account:     s.Account,
+		AccountID:   s.AccountID(),
 		Concurrency: a.currentSettings().Concurrency,
 		UploadLimit: a.currentSettings().UploadLimit,
 		LiveLink:    a.liveLink(s),

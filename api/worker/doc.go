@@ -146,10 +146,14 @@
 // next New, the same way too; [Queue.CancelAll] forgets them instead.
 //
 // Only one process at a time runs an account's queue: New takes the
-// account's lock in the data directory (storage.DB.LockQueue) and fails with
-// storage.ErrQueueInUse while the window or another command-line run holds
-// it, so no in-flight upload is ever mistaken for an interrupted one and sent
-// twice. The operating system drops the lock when its process dies.
+// account's lock in the data directory (storage.DB.LockQueue), under the
+// name the account is filed under and under the dStor account id its
+// tokens name (Config.AccountID), and fails with storage.ErrQueueInUse
+// while the window or another command-line run holds either, so no
+// in-flight upload is ever mistaken for an interrupted one and sent twice,
+// and one account signed in with its password and with its API key never
+// uploads the same files twice at once. The operating system drops the
+// lock when its process dies.
 //
 // The files follow the queue's ideas: queue.go holds Queue, New, Wait and
 // Close; control.go the person's controls (cancel, pause, retry, clear,

@@ -56,6 +56,11 @@ type Config struct {
 	// Env and Account are recorded in every job row and history entry; the
 	// queue only loads the unfinished jobs of this environment and account.
 	Env, Account string
+	// AccountID is the dStor account the tokens name (their sub), when
+	// known. One account is filed under its email when signed in with its
+	// password and under this id with its API key: the queue's lock is
+	// taken for the id too, so the two never run at once.
+	AccountID string
 	// Concurrency is how many uploads run at once (0: storage.DefaultConcurrency;
 	// at most storage.MaxConcurrency).
 	Concurrency int
@@ -270,8 +275,9 @@ func New(cfg Config) (*Queue, error) {
 
 	// One process at a time runs an account's queue: otherwise a second
 	// one (the CLI while the window is open) would take the first one's
-	// in-flight jobs for interrupted ones and upload them again.
-	lock, err := cfg.DB.LockQueue(cfg.Env, cfg.Account)
+	// in-flight jobs for interrupted ones and upload them again, and the
+	// same account signed in another way would upload the same files.
+	lock, err := cfg.DB.LockQueue(cfg.Env, cfg.Account, cfg.AccountID)
 	if err != nil {
 		return nil, err
 	}

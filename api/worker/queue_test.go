@@ -1037,6 +1037,33 @@ func TestOneQueuePerAccount(t *testing.T) {
 	e.queue(e.config()) // free again
 }
 
+// TestOneQueuePerAccountID: the same dStor account filed under its email
+// (a password sign-in) and under its id (its API key) runs one queue at a
+// time, whichever opens first.
+func TestOneQueuePerAccountID(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	const id = "352457c0-80b4-5683-b8a8-04f59e9e06d2"
+	byEmail := e.config()
+	byEmail.AccountID = id
+	byKey := e.config()
+	byKey.Account, byKey.AccountID = id, id
+	for _, order := range [][2]Config{{byEmail, byKey}, {byKey, byEmail}} {
+		q1, err := New(order[0])
+		require.NoError(t, err)
+		_, err = New(order[1])
+		require.ErrorIs(t, err, storage.ErrQueueInUse, "%s, then %s", order[0].Account, order[1].Account)
+		require.NoError(t, q1.Close())
+	}
+	other := e.config()
+	other.Account, other.AccountID = "someone-else@example.com", "another-id"
+	q, err := New(byEmail)
+	require.NoError(t, err)
+	q2, err := New(other)
+	require.NoError(t, err, "another account's queue runs alongside")
+	require.NoError(t, q2.Close())
+	require.NoError(t, q.Close())
+}
+
 // The bandwidth limit of Config becomes the client's; SetUploadLimit
 // changes it while the queue runs and the summary shows it.
 func TestUploadLimitIsTheClients(t *testing.T) {
