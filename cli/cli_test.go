@@ -361,7 +361,8 @@ func TestAlreadyUploadedIsNotSentAgain(t *testing.T) {
 // with its email and password (login --remember) and with its API key
 // (DSTOR_API_KEY) on one data folder is filed under two names, but its
 // token names the same account: while a run of either holds the queue, a
-// run of the other uploads nothing and says another run has the queue.
+// run of the other uploads nothing and says another run has the queue;
+// afterwards, what either uploaded is already uploaded for the other.
 func TestOneAccountSignedInTwoWaysRunsOneQueue(t *testing.T) {
 	for _, first := range []string{"password", "api-key"} {
 		t.Run(first+" first", func(t *testing.T) {
@@ -415,6 +416,12 @@ func TestOneAccountSignedInTwoWaysRunsOneQueue(t *testing.T) {
 				t.Fatal("the first run did not end within 2 minutes of its upload's release")
 			}
 			assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files), "each file uploaded once")
+
+			// The other sign-in, run again, finds them already uploaded.
+			code, _, errOut = runCLI(t, "", "upload", "--env", ts.URL, dir)
+			require.Equal(t, 0, code, errOut)
+			assert.Contains(t, errOut, fmt.Sprintf("%d already uploaded", len(files)))
+			assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files), "none sent again")
 		})
 	}
 }

@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -49,6 +51,7 @@ type UploadedQuery struct {
 // (UploadedIn) so that a folder of thousands of files costs one query.
 type Uploaded struct {
 	byPath map[string][]uploadedFile
+	also   []string // the other names of the account (UploadedIn)
 }
 
 type uploadedFile struct {
@@ -66,20 +69,45 @@ const uploadedSQL = `SELECT ` + historyCols + `, file_mtime, file_ctime, file_id
 // UploadedIn loads the verified uploads of env and account of the file at
 // path, or of the files below it when it is a folder (at any depth). Entries
 // from before file identities were kept are left out: they never match.
-func (d *DB) UploadedIn(env, account, path string) (*Uploaded, error) {
+// also names the same account by its other names (AccountNames: its email
+// and its dStor account id), whose uploads count as the account's own.
+func (d *DB) UploadedIn(env, account, path string, also ...string) (*Uploaded, error) {
+	u := &Uploaded{byPath: make(map[string][]uploadedFile)}
+	names := []string{account}
+	for _, a := range also {
+		if !slices.Contains(names, a) {
+			names = append(names, a)
+			u.also = append(u.also, a)
+		}
+	}
+	for _, name := range names {
+		if err := d.uploadedOf(u, env, name, path); err != nil {
+			return nil, err
+		}
+	}
+	if len(names) > 1 {
+		for _, fs := range u.byPath {
+			slices.SortStableFunc(fs, func(a, b uploadedFile) int { return cmp.Compare(b.entry.ID, a.entry.ID) })
+		}
+	}
+	return u, nil
+}
+
+// uploadedOf adds to u the verified uploads of env and account at or
+// below path, newest first.
+func (d *DB) uploadedOf(u *Uploaded, env, account, path string) error {
 	lo, hi, below := pathSpan(path)
 	rows, err := d.r.Query(uploadedSQL, account, env, lo, hi)
 	if err != nil {
-		return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
+		return fmt.Errorf("look for earlier uploads in %s: %w", path, err)
 	}
 	defer rows.Close()
-	u := &Uploaded{byPath: make(map[string][]uploadedFile)}
 	for rows.Next() {
 		var f uploadedFile
 		var mtime, ctime int64
 		e, err := scanHistory(withColumns{rows, []any{&mtime, &ctime, &f.file.ID}})
 		if err != nil {
-			return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
+			return fmt.Errorf("look for earlier uploads in %s: %w", path, err)
 		}
 		if e.LocalPath != path && !strings.HasPrefix(e.LocalPath, below) {
 			continue
@@ -89,9 +117,9 @@ func (d *DB) UploadedIn(env, account, path string) (*Uploaded, error) {
 		u.byPath[e.LocalPath] = append(u.byPath[e.LocalPath], f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("look for earlier uploads in %s: %w", path, err)
+		return fmt.Errorf("look for earlier uploads in %s: %w", path, err)
 	}
-	return u, nil
+	return nil
 }
 
 // pathSpan is the range [lo, hi) of the local paths equal to path or
@@ -107,7 +135,8 @@ func pathSpan(path string) (lo, hi, below string) {
 	return path, below + "\xff", below
 }
 
-// Find returns the newest upload of the same account and environment for
+// Find returns the newest upload of the same account (under any of the
+// names UploadedIn was given) and environment for
 // the same path, destination and file version (size, modification and
 // change times, file id all equal), and false when there is none: the
 // file is then to be uploaded. A file whose version is unknown (zero
@@ -118,7 +147,7 @@ func (u *Uploaded) Find(q UploadedQuery) (HistoryEntry, bool) {
 	}
 	for _, f := range u.byPath[q.LocalPath] {
 		e := f.entry
-		if e.Env == q.Env && e.Account == q.Account && e.FolderPath == q.FolderPath &&
+		if e.Env == q.Env && (e.Account == q.Account || slices.Contains(u.also, e.Account)) && e.FolderPath == q.FolderPath &&
 			sameParent(e.ParentID, q.ParentID) && f.file.Size == q.File.Size &&
 			f.file.ModTime.Equal(q.File.ModTime) && f.file.ChangeTime.Equal(q.File.ChangeTime) &&
 			f.file.ID == q.File.ID {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -121,6 +122,7 @@ type Queue struct {
 	client           *api.Client
 	db               *storage.DB
 	env, account     string
+	otherNames       []string // the account's other names, whose uploads count as its own (namesOf)
 	maxAttempts      int
 	baseBackoff      time.Duration
 	maxBackoff       time.Duration
@@ -286,6 +288,7 @@ func New(cfg Config) (*Queue, error) {
 		lock.Release()
 		return nil, err
 	}
+	q.otherNames = otherNames(cfg)
 	cfg.Client.SetUploadRate(cfg.UploadLimit)
 	q.persister.start()
 	q.walkSaver.start()
@@ -294,6 +297,20 @@ func New(cfg Config) (*Queue, error) {
 	go q.schedule()
 	go q.walker()
 	return q, nil
+}
+
+// otherNames are the names the account of cfg is filed under besides
+// cfg.Account, noting this one first: one dStor account is filed under its
+// email when signed in with its password and under its id with its API
+// key, and a file either uploaded is already uploaded for the other. A
+// note or a read that fails costs no more than a second upload of a file.
+func otherNames(cfg Config) []string {
+	if cfg.AccountID == "" {
+		return nil
+	}
+	_ = cfg.DB.NoteAccountID(cfg.Env, cfg.Account, cfg.AccountID)
+	names, _ := cfg.DB.AccountNames(cfg.Env, cfg.AccountID)
+	return slices.DeleteFunc(names, func(n string) bool { return n == cfg.Account })
 }
 
 // Job returns a snapshot of one job, and false when no job has that id (or

@@ -416,7 +416,7 @@ func (w *walk) request(r Request) {
 	if !r.Again {
 		// One index range scan for the file or the whole folder. A lookup
 		// that fails uploads the files: twice is better than not at all.
-		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p)
+		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p, w.q.otherNames...)
 	}
 	fi, err := os.Stat(p)
 	if err == nil && fi.IsDir() {
@@ -492,7 +492,7 @@ func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 		if !found && st.done {
 			// Uploaded by the queue since the history was read for this
 			// request: read this one file's entries again.
-			fresh, _ := w.q.db.UploadedIn(w.q.env, w.q.account, row.LocalPath)
+			fresh, _ := w.q.db.UploadedIn(w.q.env, w.q.account, row.LocalPath, w.q.otherNames...)
 			e, found = fresh.Find(q)
 		}
 		if found {
@@ -563,7 +563,7 @@ func (w *walk) folder(r Request, root string) {
 	f := newFolderWalk(w, r, root)
 	if f.walkRoot != root { // its files' paths are the target's
 		if w.uploaded != nil {
-			w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, f.walkRoot)
+			w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, f.walkRoot, w.q.otherNames...)
 		}
 		w.loadQueued(f.walkRoot)
 	}
