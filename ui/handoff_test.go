@@ -120,6 +120,19 @@ func TestAddFilesAsksOnceSignedIn(t *testing.T) {
 	<-asked
 }
 
+// openClaimed claims e's data folder, as the first launch does, and opens
+// the window on the later launches' hand-offs; the claim is released at
+// the test's end (Close is safe to call again).
+func (e *testEnv) openClaimed() *instance.Server {
+	e.t.Helper()
+	srv, handed, err := instance.Claim(e.t.Context(), e.dir, instance.Request{})
+	require.NoError(e.t, err)
+	require.False(e.t, handed, "nothing else holds the folder")
+	e.t.Cleanup(func() { _ = srv.Close() })
+	e.a = e.open(Deps{Handoffs: srv.Requests()})
+	return srv
+}
+
 // TestLaunchIsAnsweredOnceItsFilesAreQueued: a later launch is told that
 // the window has its files only once the window has queued them. A launch
 // that reached a window already closing used to be told so all the same,
@@ -127,15 +140,11 @@ func TestAddFilesAsksOnceSignedIn(t *testing.T) {
 // answer, and becomes the next window once this one is gone.
 func TestLaunchIsAnsweredOnceItsFilesAreQueued(t *testing.T) {
 	e := newTestEnv(t)
-	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{})
-	require.NoError(t, err)
-	require.False(t, handed)
-	defer srv.Close()
-	e.a = e.open(Deps{Handoffs: srv.Requests()})
+	srv := e.openClaimed()
 	a := e.a
 	e.signInSandbox()
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "second.txt"), 2000)
-	_, handed, err = instance.Claim(t.Context(), e.dir, instance.Request{Env: "sandbox", Paths: []string{p}})
+	_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Env: "sandbox", Paths: []string{p}})
 	require.NoError(t, err)
 	require.True(t, handed, "the running window takes the files")
 	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "and uploads them")
@@ -170,11 +179,7 @@ func TestLaunchIsAnsweredOnceItsFilesAreQueued(t *testing.T) {
 // files once it can.
 func TestLaunchIsAnsweredOnceItsFilesAreSaved(t *testing.T) {
 	e := newTestEnv(t)
-	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{})
-	require.NoError(t, err)
-	require.False(t, handed)
-	defer srv.Close()
-	e.a = e.open(Deps{Handoffs: srv.Requests()})
+	e.openClaimed()
 	a := e.a
 	e.signInSandbox()
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "held.txt"), 2000)
@@ -214,14 +219,11 @@ func TestLaunchIsAnsweredOnceItsFilesAreSaved(t *testing.T) {
 // and lost.
 func TestHandedFilesOutliveAKillBeforeSignIn(t *testing.T) {
 	e := newTestEnv(t)
-	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{})
-	require.NoError(t, err)
-	require.False(t, handed)
-	e.a = e.open(Deps{Handoffs: srv.Requests()})
+	srv := e.openClaimed()
 	dir := t.TempDir()
 	p := testutil.WriteFile(t, filepath.Join(dir, "opened.txt"), 1500)
 	gone := testutil.WriteFile(t, filepath.Join(dir, "gone.txt"), 10)
-	_, handed, err = instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{p, gone}})
+	_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{p, gone}})
 	require.NoError(t, err)
 	require.True(t, handed, "the window takes the files")
 	e.ui(func() { assert.True(t, e.a.signin.pending.Visible()) })

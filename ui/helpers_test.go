@@ -106,6 +106,20 @@ func (e *testEnv) signInSandbox() {
 	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
 }
 
+// signInCustom signs in to sb as a server of one's own (Custom), with its
+// API key, and waits until signed in.
+func (e *testEnv) signInCustom(sb *testutil.Sandbox) {
+	e.t.Helper()
+	e.ui(func() {
+		e.a.signin.env.SetSelected(choiceCustom)
+		e.a.signin.customBase.SetText(sb.URL)
+		e.a.signin.methods.Select(e.a.signin.keyTab)
+		e.a.signin.apiKey.SetText(sb.Key)
+		test.Tap(e.a.signin.keySubmit)
+	})
+	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
+}
+
 // addPaused pauses the queue (unless it is paused) and adds paths,
 // returning once they are all queued: none starts until Resume.
 func (e *testEnv) addPaused(paths ...string) {

@@ -377,14 +377,7 @@ func TestQuietUploadIsShownInTheWindow(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
 	e := newTestEnv(t)
 	a := e.a
-	e.ui(func() {
-		a.signin.env.SetSelected(choiceCustom)
-		a.signin.customBase.SetText(sb.URL)
-		a.signin.methods.Select(a.signin.keyTab)
-		a.signin.apiKey.SetText(sb.Key)
-		test.Tap(a.signin.keySubmit)
-	})
-	e.eventually(func() bool { return a.sess != nil }, "signed in")
+	e.signInCustom(sb)
 	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Delay: 3 * time.Second})
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "quiet.txt"), 300)
 	e.ui(func() { a.addPaths([]string{p}) })

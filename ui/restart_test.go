@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
@@ -62,15 +61,7 @@ func TestRememberedPasswordSignsInAfterRestarts(t *testing.T) {
 func TestRememberedAPIKeySignsInAfterRestarts(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
 	e := newTestEnv(t)
-	a := e.a
-	e.ui(func() {
-		a.signin.env.SetSelected(choiceCustom)
-		a.signin.customBase.SetText(sb.URL)
-		a.signin.methods.Select(a.signin.keyTab)
-		a.signin.apiKey.SetText(sb.Key)
-		test.Tap(a.signin.keySubmit)
-	})
-	e.eventually(func() bool { return a.sess != nil }, "signed in")
+	e.signInCustom(sb)
 	e.uploadOne("first.txt")
 	for range 3 {
 		e.restart(sb.URL)
