@@ -62,6 +62,19 @@ func claimOrFail(t *testing.T, dir string) *Server {
 	return srv
 }
 
+// claimAnswering is claimOrFail for a window that takes every launch's
+// files at once, until it is closed.
+func claimAnswering(t *testing.T, dir string) *Server {
+	t.Helper()
+	srv := claimOrFail(t, dir)
+	go func() {
+		for h := range srv.Requests() {
+			h.Done()
+		}
+	}()
+	return srv
+}
+
 func TestSecondLaunchHandsItsFilesToTheWindow(t *testing.T) {
 	dir := t.TempDir()
 	srv := claimOrFail(t, dir)

@@ -97,12 +97,7 @@ func waitStopped(t *testing.T, pid int) {
 // put back can go the same way.
 func TestRemovedSocketIsPutBack(t *testing.T) {
 	dir := t.TempDir()
-	srv := claimOrFail(t, dir)
-	go func() {
-		for h := range srv.Requests() {
-			h.Done()
-		}
-	}()
+	srv := claimAnswering(t, dir)
 	sock := filepath.Join(dir, socketName)
 	for i := range 2 {
 		require.NoError(t, os.Remove(sock))
@@ -154,12 +149,7 @@ func TestLaunchSaysTheSocketIsMissing(t *testing.T) {
 // so every later launch waited HandoffTimeout and gave up.
 func TestReplacedSocketIsPutBack(t *testing.T) {
 	dir := t.TempDir()
-	srv := claimOrFail(t, dir)
-	go func() {
-		for h := range srv.Requests() {
-			h.Done()
-		}
-	}()
+	claimAnswering(t, dir)
 	sock := filepath.Join(dir, socketName)
 	for _, c := range []struct {
 		name    string
@@ -230,12 +220,7 @@ func TestSocketGone(t *testing.T) {
 // it made a new one, took it, and opened a second window on the folder.
 func TestRemovedLockFileIsPutBack(t *testing.T) {
 	dir := t.TempDir()
-	srv := claimOrFail(t, dir)
-	go func() {
-		for h := range srv.Requests() {
-			h.Done()
-		}
-	}()
+	srv := claimAnswering(t, dir)
 	lock, sock := filepath.Join(dir, lockName), filepath.Join(dir, socketName)
 	for i := range 2 {
 		require.NoError(t, os.Remove(lock))

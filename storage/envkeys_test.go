@@ -24,21 +24,10 @@ func TestRowsOfEverySpellingOfAServerAreOneEnvironment(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, d.InsertJobs([]JobRow{{Env: "production", Account: acct, LocalPath: "/p", State: JobQueued}}))
-	_, err = d.w.Exec(`INSERT INTO settings (key, value) VALUES ('app', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-		`{"last_env": "HTTPS://Dstor.Example.com:443/", "remembered_accounts": [
+	d = reopenAsVersion13(t, d, dir, `{"last_env": "HTTPS://Dstor.Example.com:443/", "remembered_accounts": [
 			{"env": "HTTP://127.0.0.1:8787", "account": "a@example.com", "method": "api-key"},
 			{"env": "http://127.0.0.1:8787", "account": "a@example.com", "method": "password"},
 			{"env": "production", "account": "a@example.com", "method": "api-key"}]}`)
-	require.NoError(t, err)
-	// As a database of the version before: its rows keyed as written.
-	_, err = d.w.Exec(`PRAGMA user_version = 13`)
-	require.NoError(t, err)
-	require.NoError(t, d.Close())
-
-	d, err = Open(dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = d.Close() })
 
 	counts, err := d.JobCounts(normal, acct)
 	require.NoError(t, err)
@@ -98,18 +87,8 @@ func TestRowsOfANamedServiceSpelledAsAURLAreFiledUnderItsName(t *testing.T) {
 		_, err := d.AddHistory(HistoryEntry{Env: c.stored, Account: acct, Name: "h" + string(rune('a'+i)), Hash: "QmA", Verified: true})
 		require.NoError(t, err)
 	}
-	_, err = d.w.Exec(`INSERT INTO settings (key, value) VALUES ('app', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-		`{"last_env": "HTTPS://API.dstor.cloud/", "remembered_accounts": [
+	d = reopenAsVersion13(t, d, dir, `{"last_env": "HTTPS://API.dstor.cloud/", "remembered_accounts": [
 			{"env": "HTTPS://API.dstor.cloud:443", "account": "a@example.com", "method": "api-key"}]}`)
-	require.NoError(t, err)
-	_, err = d.w.Exec(`PRAGMA user_version = 13`)
-	require.NoError(t, err)
-	require.NoError(t, d.Close())
-
-	d, err = Open(dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = d.Close() })
 	for _, env := range []string{"production", "testnet"} {
 		counts, err := d.JobCounts(env, acct)
 		require.NoError(t, err)
@@ -129,4 +108,22 @@ func TestRowsOfANamedServiceSpelledAsAURLAreFiledUnderItsName(t *testing.T) {
 	assert.Equal(t, []RememberedAccount{{Env: "production", Account: acct, Method: MethodAPIKey, FiledUnder: "HTTPS://API.dstor.cloud:443"}},
 		s.RememberedAccounts, "remembered under the name, its secrets found under the spelling they were filed under")
 	assert.Empty(t, s.WithoutRememberedAccount("https://api.dstor.cloud", acct).RememberedAccounts, "forgotten by its URL too")
+}
+
+// reopenAsVersion13 gives d the app settings settings (JSON, as written
+// before environments were keyed in normal form), marks it as a database
+// of schema 13, closes it and opens it again, so the migrations since run
+// over its rows as they would at an upgrade.
+func reopenAsVersion13(t *testing.T, d *DB, dir, settings string) *DB {
+	t.Helper()
+	_, err := d.w.Exec(`INSERT INTO settings (key, value) VALUES ('app', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settings)
+	require.NoError(t, err)
+	_, err = d.w.Exec(`PRAGMA user_version = 13`)
+	require.NoError(t, err)
+	require.NoError(t, d.Close())
+	d, err = Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	return d
 }
