@@ -236,6 +236,22 @@ func (d *DB) checkWAL() error {
 	return nil
 }
 
+// emptyWALOfAGoneFile checkpoints the WAL into the file SQLite opened when
+// another file now stands at its path (a backup restored over it) or none
+// does, and empties it. SQLite does not checkpoint a moved file as it
+// closes, so its -wal would stay at the path, and the next start would
+// apply it to whatever file is there then: a damaged database. The pages go
+// to the file this process opened, which no folder holds any more.
+func (d *DB) emptyWALOfAGoneFile() error {
+	if d.CheckFile() == nil {
+		return nil
+	}
+	if _, err := d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return fmt.Errorf("empty the WAL of the file no longer at the path: %w", err)
+	}
+	return nil
+}
+
 // Close stops the search index's upkeep (after the batch it is writing, if
 // any), then closes both connection pools, checkpointing the WAL into the
 // main file. It is safe to call more than once.
@@ -250,7 +266,7 @@ func (d *DB) Close() error {
 			errs = append(errs, d.r.Close())
 		}
 		if d.w != nil {
-			errs = append(errs, d.stmts.close(), d.w.Close())
+			errs = append(errs, d.emptyWALOfAGoneFile(), d.stmts.close(), d.w.Close())
 		}
 		if err := errors.Join(errs...); err != nil {
 			d.closeErr = fmt.Errorf("close database %s: %w", d.path, err)

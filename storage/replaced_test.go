@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -63,4 +64,68 @@ func skipIfHeldOpen(t *testing.T, err error) {
 		t.Skipf("Windows refuses to delete or replace an open database file: %v", err)
 	}
 	require.NoError(t, err)
+}
+
+// TestRestartAfterABackupRestoredOverTheDatabase: another program copies
+// an older copy of the database file alone over it (a backup restored)
+// while it is open, then the window quits and starts again. SQLite does
+// not checkpoint a moved file as it closes, so its -wal stayed at the path
+// and the next start applied it to the restored file: a damaged database
+// ("wrong # of entries in index"). The restored file is opened as it was
+// put there, whole; and a file deleted alone starts an empty, sound one.
+func TestRestartAfterABackupRestoredOverTheDatabase(t *testing.T) {
+	for _, restore := range []bool{true, false} {
+		t.Run(map[bool]string{true: "restored", false: "deleted"}[restore], func(t *testing.T) {
+			dir, backupDir := t.TempDir(), t.TempDir()
+			path := filepath.Join(dir, DBFileName)
+			d, err := Open(dir)
+			require.NoError(t, err)
+			for i := range 500 {
+				require.NoError(t, d.InsertJobs([]JobRow{{ID: fmt.Sprintf("old-%d", i), LocalPath: fmt.Sprintf("/a/%d", i)}}))
+			}
+			require.NoError(t, d.Close())
+			copyFile(t, path, filepath.Join(backupDir, DBFileName))
+			b, err := Open(backupDir)
+			require.NoError(t, err)
+			require.NoError(t, b.InsertJobs([]JobRow{{ID: "restored", LocalPath: "/b"}}))
+			require.NoError(t, b.Close())
+
+			d, err = Open(dir)
+			require.NoError(t, err)
+			require.NoError(t, d.InsertJobs([]JobRow{{ID: "new", LocalPath: "/z"}}))
+			if restore {
+				copyFile(t, filepath.Join(backupDir, DBFileName), path)
+			} else {
+				skipIfHeldOpen(t, os.Remove(path))
+			}
+			require.ErrorIs(t, d.InsertJobs([]JobRow{{ID: "after", LocalPath: "/c"}}), ErrDatabaseReplaced)
+			require.NoError(t, d.Close())
+
+			d, err = Open(dir)
+			require.NoError(t, err)
+			defer d.Close()
+			var check string
+			require.NoError(t, d.r.QueryRow("PRAGMA integrity_check").Scan(&check))
+			assert.Equal(t, "ok", check, "the file at the path is sound")
+			_, err = d.Job("restored")
+			if restore {
+				assert.NoError(t, err, "the restored file's own rows are there")
+			} else {
+				assert.Error(t, err, "a new, empty history")
+			}
+			_, err = d.Job("new")
+			assert.Error(t, err, "nothing of the file it replaced")
+		})
+	}
+}
+
+// copyFile writes a copy of from at to through a rename, as a restore or
+// a sync tool does.
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	require.NoError(t, err)
+	tmp := to + ".tmp"
+	require.NoError(t, os.WriteFile(tmp, b, 0o600))
+	skipIfHeldOpen(t, os.Rename(tmp, to))
 }
