@@ -62,6 +62,10 @@ type reporter struct {
 	maxAttempts int
 	inFlight    map[string]int
 	quiet       map[string]int
+	// retried is the reason of each unfinished job's last retry: a retry
+	// for the same reason is not said again, so a flaky server's retries
+	// of many files do not flood stderr.
+	retried map[string]string
 
 	progress *mpb.Progress // nil when stderr is not a terminal
 	bars     map[string]*mpb.Bar
@@ -73,7 +77,7 @@ type reporter struct {
 
 func newReporter(cio IO, asJSON bool, link func(hash, name string) string) *reporter {
 	r := &reporter{cio: cio, json: asJSON, link: link, start: time.Now(), out: cio.Out, bars: map[string]*mpb.Bar{}, speeds: map[string]float64{},
-		maxAttempts: worker.DefaultMaxAttempts, inFlight: map[string]int{}, quiet: map[string]int{}}
+		maxAttempts: worker.DefaultMaxAttempts, inFlight: map[string]int{}, quiet: map[string]int{}, retried: map[string]string{}}
 	if f, ok := cio.Err.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		r.progress = mpb.New(mpb.WithOutput(f), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond))
 		if o, ok := cio.Out.(*os.File); ok && term.IsTerminal(int(o.Fd())) {
@@ -156,7 +160,8 @@ func (r *reporter) nextAttempt(j worker.Job) string {
 // announceAttempt says, on a terminal or not, what becomes of the uploads'
 // attempts, so a slow or failing server is never silent: an upload that
 // makes no progress for a while (worker.Job.QuietSince) and one that moves
-// again, and each retry soon to start, with its number (a retry 10 s or
+// again, and a retry soon to start, with its number, when it is the file's
+// first or its reason differs from the file's last retry's (a retry 10 s or
 // more away is announceRetry's).
 func (r *reporter) announceAttempt(j worker.Job) {
 	name := inert.Text(j.Name)
@@ -176,9 +181,13 @@ func (r *reporter) announceAttempt(j worker.Job) {
 	case storage.JobQueued:
 		failed, ok := r.inFlight[j.ID]
 		r.forgetAttempt(j.ID)
-		if ok && failed == j.Attempts && j.Err != "" && j.RetryAt.IsZero() {
+		if !ok || failed != j.Attempts || j.Err == "" {
+			return // not a retry: queued for the first time, or put back by a pause
+		}
+		if last, told := r.retried[j.ID]; j.RetryAt.IsZero() && (!told || last != j.Err) {
 			fmt.Fprintf(r.errOut(), "Retrying: %s%s: %s\n", name, r.nextAttempt(j), inert.Line(j.Err))
 		}
+		r.retried[j.ID] = j.Err
 	default:
 		r.forgetAttempt(j.ID)
 	}

@@ -89,3 +89,65 @@ func TestReportTellsAttempts(t *testing.T) {
 		"Waiting: big.bin (attempt 3 of 4): dStor is busy — trying again at 12:00:00 (in 1m0s)",
 	}, "\n")+"\n", errOut.String())
 }
+
+// TestReportRetriesOncePerReason: a file's retry is said the first time and
+// again only when its reason changes, so a flaky server's many retries of
+// many files do not flood stderr; each file is told apart, a long wait
+// (Waiting) is a reason of its own, and the final line is unchanged.
+func TestReportRetriesOncePerReason(t *testing.T) {
+	const busy, timeout = "dStor is busy", "dStor did not answer in time"
+	type retry struct {
+		file   string
+		reason string
+		wait   bool // 10 s or more away (Retry-After): a Waiting line
+	}
+	for _, tc := range []struct {
+		name    string
+		retries []retry
+		want    []string
+	}{
+		{"one retry", []retry{{"a", busy, false}}, []string{
+			"Retrying: a (attempt 2 of 6): " + busy,
+		}},
+		{"the same reason again", []retry{{"a", busy, false}, {"a", busy, false}, {"a", busy, false}, {"a", busy, false}}, []string{
+			"Retrying: a (attempt 2 of 6): " + busy,
+		}},
+		{"a reason that changes", []retry{{"a", busy, false}, {"a", busy, false}, {"a", timeout, false}, {"a", timeout, false}, {"a", busy, false}}, []string{
+			"Retrying: a (attempt 2 of 6): " + busy,
+			"Retrying: a (attempt 4 of 6): " + timeout,
+			"Retrying: a (attempt 6 of 6): " + busy,
+		}},
+		{"files told apart", []retry{{"a", busy, false}, {"b", busy, false}, {"a", busy, false}, {"b", busy, false}, {"c", busy, false}}, []string{
+			"Retrying: a (attempt 2 of 6): " + busy,
+			"Retrying: b (attempt 2 of 6): " + busy,
+			"Retrying: c (attempt 2 of 6): " + busy,
+		}},
+		{"a long wait between", []retry{{"a", busy, false}, {"a", "dStor is busy — trying again at 12:00:00 (in 1m0s)", true}, {"a", busy, false}, {"a", busy, false}}, []string{
+			"Retrying: a (attempt 2 of 6): " + busy,
+			"Waiting: a (attempt 3 of 6): dStor is busy — trying again at 12:00:00 (in 1m0s)",
+			"Retrying: a (attempt 4 of 6): " + busy,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut strings.Builder
+			r := newReporter(IO{Out: &out, Err: &errOut}, false, func(hash, _ string) string { return hash })
+			r.setMaxAttempts(6)
+			attempts := map[string]int{}
+			var last retry
+			for i, rt := range tc.retries {
+				attempts[rt.file]++
+				j := worker.Job{ID: rt.file, Name: rt.file, LocalPath: "/in/" + rt.file, State: storage.JobUploading, Attempts: attempts[rt.file]}
+				r.job(j)
+				j.State, j.Err = storage.JobQueued, rt.reason
+				if rt.wait {
+					j.RetryAt = time.Now().Add(time.Duration(i+1) * time.Minute)
+				}
+				r.job(j)
+				last = rt
+			}
+			r.job(worker.Job{ID: last.file, Name: last.file, LocalPath: "/in/" + last.file, State: storage.JobFailed, Attempts: 6, Err: last.reason})
+			r.close()
+			assert.Equal(t, strings.Join(append(tc.want, "FAILED  /in/"+last.file+": "+last.reason), "\n")+"\n", errOut.String())
+		})
+	}
+}
