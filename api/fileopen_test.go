@@ -25,6 +25,27 @@ const noFileIDs = "file ids and change times are read on Linux and Windows only 
 // hasFileIDs reports whether this platform reads file ids and change times.
 const hasFileIDs = runtime.GOOS == "linux" || runtime.GOOS == "windows"
 
+// skipWithoutFileIDs skips an identity test where a swapped file cannot
+// be told from the listed one.
+func skipWithoutFileIDs(t *testing.T) {
+	t.Helper()
+	if !hasFileIDs {
+		t.Skip(noFileIDs)
+	}
+}
+
+// privateBytes stand for what a swapped-in link must never send.
+var privateBytes = []byte("root:$6$secret")
+
+// privateFile is a file of privateBytes outside every folder a test
+// uploads from: the target a hostile link points at.
+func privateFile(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "shadow")
+	require.NoError(t, os.WriteFile(p, privateBytes, 0o600))
+	return p
+}
+
 // TestListedFileRefusesLinksBelowTheFolder: a path below
 // the chosen folder is opened without following a symbolic link at any
 // component, and a file replaced by another is not the listed one.
@@ -72,14 +93,11 @@ func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
 // replaced by a symbolic link to a private file, or by another file, is
 // refused before a byte is sent.
 func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
-	if !hasFileIDs {
-		t.Skip(noFileIDs)
-	}
+	skipWithoutFileIDs(t)
 	bothOpens(t, func(t *testing.T) {
 		f := newFakeDStor(t)
 		c := f.client(nil)
-		secret := filepath.Join(t.TempDir(), "shadow")
-		require.NoError(t, os.WriteFile(secret, []byte("root:$6$secret"), 0o600))
+		secret := privateFile(t)
 		root := t.TempDir()
 		p := filepath.Join(root, "f14.txt")
 		for _, swap := range []struct {
@@ -120,13 +138,10 @@ func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
 // before a byte is sent. Another file saved in its place without a link,
 // as editors save, is that file's new version and is sent.
 func TestUploadOfANamedFileSwappedForALinkSendsNothing(t *testing.T) {
-	if !hasFileIDs {
-		t.Skip(noFileIDs)
-	}
+	skipWithoutFileIDs(t)
 	f := newFakeDStor(t)
 	c := f.client(nil)
-	secret := filepath.Join(t.TempDir(), "shadow")
-	require.NoError(t, os.WriteFile(secret, []byte("root:$6$secret"), 0o600))
+	secret := privateFile(t)
 	root := t.TempDir()
 	p := filepath.Join(root, "report.txt")
 	require.NoError(t, os.WriteFile(p, []byte("chosen content"), 0o644))
@@ -164,9 +179,7 @@ func TestUploadOfANamedFileSwappedForALinkSendsNothing(t *testing.T) {
 // `touch -r` would, fails with ErrFileChanged (its change time moved)
 // instead of being recorded as a verified mix of old and new bytes.
 func TestTornRewriteWithRestoredMtimeIsCaught(t *testing.T) {
-	if !hasFileIDs {
-		t.Skip(noFileIDs)
-	}
+	skipWithoutFileIDs(t)
 	f := newFakeDStor(t)
 	old := patterned(3 * ChunkSize)
 	p := testfs.WriteTemp(t, "big.bin", old)
@@ -274,13 +287,10 @@ func wineOnly(why string) string {
 // file was added is refused: one in place of the file, or of a folder on
 // its path.
 func TestNamedFileThroughALinkMadeBeforeItWasAddedIsSent(t *testing.T) {
-	if !hasFileIDs {
-		t.Skip(noFileIDs)
-	}
+	skipWithoutFileIDs(t)
 	f := newFakeDStor(t)
 	c := f.client(nil)
-	secret := filepath.Join(t.TempDir(), "shadow")
-	require.NoError(t, os.WriteFile(secret, []byte("root:$6$secret"), 0o600))
+	secret := privateFile(t)
 	real := t.TempDir()
 	home := filepath.Join(t.TempDir(), "home")
 	testfs.SymlinkOrSkip(t, real, home)
@@ -327,7 +337,7 @@ func TestNamedFileThroughALinkMadeBeforeItWasAddedIsSent(t *testing.T) {
 	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added, AddedAt: addedAt})
 	assert.ErrorIs(t, err, ErrNotListedFile)
 	require.NoError(t, os.Remove(filepath.Join(decoy, "report.txt")))
-	require.NoError(t, os.WriteFile(filepath.Join(decoy, "report.txt"), []byte("root:$6$secret"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(decoy, "report.txt"), privateBytes, 0o600))
 	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added, AddedAt: addedAt})
 	assert.ErrorIs(t, err, ErrNotListedFile, "a folder on the path swapped for a link")
 	assert.Equal(t, before, f.uploadCount(), "nothing sent")

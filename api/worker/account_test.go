@@ -51,11 +51,7 @@ func subjectTokens(t *testing.T, subs ...string) *api.Client {
 		_ = json.NewEncoder(w).Encode(map[string]string{"access_token": unsignedJWT(t, claims)})
 	}))
 	t.Cleanup(srv.Close)
-	env, err := api.CustomEnvironment(srv.URL)
-	require.NoError(t, err)
-	c, err := api.NewClient(env, nil)
-	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
+	c := clientFor(t, srv.URL, nil)
 	return c
 }
 
@@ -125,11 +121,7 @@ var testutilKey = string(bytes.Repeat([]byte("k3Y0"), 16))
 func accountSwitchingProxy(t *testing.T, target string, other api.Token) *api.Client {
 	t.Helper()
 	front := testutil.AccountSwitchingFront(t, target, other.Raw, nil)
-	env, err := api.CustomEnvironment(front.URL)
-	require.NoError(t, err)
-	c, err := api.NewClient(env, nil)
-	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
+	c := clientFor(t, front.URL, nil)
 	return c
 }
 

@@ -412,11 +412,7 @@ func newHeldRequest(t *testing.T, path string) *heldRequest {
 // client is an API client for url whose requests go through h.
 func (h *heldRequest) client(t *testing.T, url string) *api.Client {
 	t.Helper()
-	env, err := api.CustomEnvironment(url)
-	require.NoError(t, err)
-	c, err := api.NewClient(env, &http.Client{Transport: h})
-	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
+	c := clientFor(t, url, &http.Client{Transport: h})
 	return c
 }
 
@@ -463,11 +459,7 @@ func (e *testEnv) heldServer() (*testutil.UploadHold, *api.Client) {
 	ts := httptest.NewServer(hold)
 	e.t.Cleanup(ts.Close)
 	e.t.Cleanup(hold.Release) // runs first: a held request must not keep ts.Close waiting
-	env, err := api.CustomEnvironment(ts.URL)
-	require.NoError(e.t, err)
-	c, err := api.NewClient(env, nil)
-	require.NoError(e.t, err)
-	e.t.Cleanup(c.CloseIdleConnections)
+	c := clientFor(e.t, ts.URL, nil)
 	return hold, c
 }
 
@@ -528,4 +520,16 @@ func schedulerRound(t *testing.T, q *Queue) {
 			t.Fatal("the scheduler took no wake-up within 30 s")
 		}
 	}
+}
+
+// clientFor is an API client of the dStor-like server at url (hc nil for
+// the client's own transport), whose idle connections close with the test.
+func clientFor(t *testing.T, url string, hc *http.Client) *api.Client {
+	t.Helper()
+	env, err := api.CustomEnvironment(url)
+	require.NoError(t, err)
+	c, err := api.NewClient(env, hc)
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	return c
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
@@ -56,11 +55,7 @@ func (e *testEnv) quietServer(readFirst int64) (*api.Client, func()) {
 	// First: a request held before reading its whole body never learns
 	// that its client went away, and ts.Close waits for it.
 	e.t.Cleanup(release)
-	env, err := api.CustomEnvironment(ts.URL)
-	require.NoError(e.t, err)
-	c, err := api.NewClient(env, nil)
-	require.NoError(e.t, err)
-	e.t.Cleanup(c.CloseIdleConnections)
+	c := clientFor(e.t, ts.URL, nil)
 	return c, release
 }
 

@@ -79,11 +79,7 @@ func rewriteAdd(t *testing.T, target string, rewrite func(ans map[string]any)) s
 // through the proxy at base.
 func (e *testEnv) proxiedConfig(base string) Config {
 	e.t.Helper()
-	env, err := api.CustomEnvironment(base)
-	require.NoError(e.t, err)
-	c, err := api.NewClient(env, nil)
-	require.NoError(e.t, err)
-	e.t.Cleanup(c.CloseIdleConnections)
+	c := clientFor(e.t, base, nil)
 	cfg := e.config()
 	cfg.Client = c
 	cfg.Tokens = NewAPIKeyTokens(c, e.key, time.Hour)
