@@ -186,7 +186,7 @@ func TestReplacedSocketIsPutBack(t *testing.T) {
 // replacing each other's); a missing one or a file goes.
 func TestSocketGone(t *testing.T) {
 	dir := t.TempDir()
-	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := takeLock(dir)
 	require.NoError(t, err)
 	t.Cleanup(func() { lock.Close() })
 	ln, err := listenChannel(dir, lock)
@@ -248,30 +248,28 @@ func TestRemovedLockFileIsPutBack(t *testing.T) {
 func TestKeepLock(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, lockName)
-	lock, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := takeLock(dir)
 	require.NoError(t, err)
 	t.Cleanup(func() { lock.Close() })
-	require.NoError(t, tryLock(lock))
 	ln, err := listenChannel(dir, lock)
 	require.NoError(t, err)
 	l := ln.(*socketListener)
 	close(l.stop) // the watch ends: the test calls it in its place
 	<-l.watched
-	t.Cleanup(func() { _ = l.ln.Close(); _ = l.relock.Close() })
+	t.Cleanup(func() { _ = l.ln.Close() })
 
 	require.NoError(t, os.Remove(path))
 	other, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	require.NoError(t, err)
 	require.NoError(t, tryLock(other))
-	l.keepLock()
-	assert.Nil(t, l.relock, "another window's lock file is its own")
 	l.foreign, _ = os.Lstat(l.path) // as if that window's socket were there
+	l.keepLock()
+	assert.NotNil(t, l.foreign, "another window's lock file is its own, and so is its socket")
 
 	require.NoError(t, other.Close()) // that window ended; its file stays
 	require.NoError(t, os.Remove(path))
 	require.NoError(t, os.WriteFile(path, nil, 0o600))
 	l.keepLock()
-	require.NotNil(t, l.relock, "a lock file nobody holds is taken")
+	assert.Nil(t, l.foreign, "a lock file nobody holds is taken: a socket left alone for another window no longer is")
 	assert.True(t, claimed(dir))
-	assert.Nil(t, l.foreign, "a socket left alone for another window no longer is")
 }

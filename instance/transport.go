@@ -16,19 +16,31 @@ import (
 // folder) in transport_unix.go, a named pipe with an access list for the
 // user alone in transport_windows.go. Each system file provides
 //
-//	listenChannel(dir string, lock *os.File) (listener, error)
+//	listenChannel(dir string, lock *filelock.Kept) (listener, error)
 //	dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error)
 //
 // dialChannel fails with errNoWindow when nothing listens. The claim on the
-// data folder is a lock on the file lockName in it (tryLock, through
+// data folder is a lock on the file lockName in it (takeLock, through
 // internal/filelock: flock, LockFileEx): the system drops it when the
 // process ends, however it ends, so a window that crashed never stands in
 // the way of the next one.
 
+// takeLock claims the data folder dir through its lock file without
+// waiting: errRunning when another process holds it.
+func takeLock(dir string) (*filelock.Kept, error) {
+	k, err := filelock.Take(filepath.Join(dir, lockName))
+	if err != nil {
+		return nil, lockError(err)
+	}
+	return k, nil
+}
+
 // tryLock claims the data folder through its lock file f without waiting:
 // errRunning when another process holds it.
-func tryLock(f *os.File) error {
-	err := filelock.TryLock(f)
+func tryLock(f *os.File) error { return lockError(filelock.TryLock(f)) }
+
+// lockError is errRunning for filelock.ErrLocked, else err in words.
+func lockError(err error) error {
 	if errors.Is(err, filelock.ErrLocked) {
 		return errRunning
 	}
@@ -71,14 +83,14 @@ func (e *channelError) Unwrap() error { return e.kind }
 // claimedListener is a channel listener and the claim it was opened under.
 type claimedListener struct {
 	listener
-	lock *os.File
+	lock *filelock.Kept
 }
 
 // Close stops listening, then gives up the claim (in that order, so a
 // window never removes the channel of the window after it).
 func (l *claimedListener) Close() error {
 	err := l.listener.Close()
-	if cerr := l.lock.Close(); err == nil { // closing drops the lock
+	if cerr := l.lock.Close(); err == nil {
 		err = cerr
 	}
 	return err
@@ -87,12 +99,8 @@ func (l *claimedListener) Close() error {
 // listen claims the data folder dir and listens on its channel; it fails
 // with errRunning when another process holds dir.
 func listen(dir string) (listener, error) {
-	lock, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	lock, err := takeLock(dir)
 	if err != nil {
-		return nil, fmt.Errorf("open the window lock: %w", err)
-	}
-	if err := tryLock(lock); err != nil {
-		lock.Close()
 		return nil, err
 	}
 	ln, err := listenChannel(dir, lock)

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
 
 // The data folder's channel on Unix: a socket only its owner may open
@@ -45,11 +47,9 @@ type socketListener struct {
 	watched   chan struct{} // closed when the watch has ended
 
 	// Used by the watch alone (set before it starts):
-	placed   os.FileInfo // the socket this window put in place last
-	foreign  os.FileInfo // a live socket another window put there, left alone
-	lockPath string
-	locked   os.FileInfo // the lock file whose lock this window holds
-	relock   *os.File    // the lock file this window put back, if it did
+	placed  os.FileInfo    // the socket this window put in place last
+	foreign os.FileInfo    // a live socket another window put there, left alone
+	lock    *filelock.Kept // the data folder's lock file, which this window holds
 
 	mu sync.Mutex
 	ln *net.UnixListener // the socket in place; replaced when put back
@@ -58,11 +58,7 @@ type socketListener struct {
 // listenChannel listens on the socket, which only the owner can connect
 // to, and keeps it and lock, the data folder's lock file this window
 // holds, in place while the window runs.
-func listenChannel(dir string, lock *os.File) (listener, error) {
-	locked, err := lock.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("look at the window lock: %w", err)
-	}
+func listenChannel(dir string, lock *filelock.Kept) (listener, error) {
 	path := filepath.Join(dir, socketName)
 	if len(path) > maxSocketPath {
 		return nil, fmt.Errorf("the data folder's path is too long for a local socket (%d bytes, at most %d)", len(path), maxSocketPath)
@@ -72,8 +68,7 @@ func listenChannel(dir string, lock *os.File) (listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &socketListener{dir: dir, path: path, ln: ln, placed: placed,
-		lockPath: filepath.Join(dir, lockName), locked: locked,
+	l := &socketListener{dir: dir, path: path, ln: ln, placed: placed, lock: lock,
 		stop: make(chan struct{}), watched: make(chan struct{})}
 	go l.watch()
 	return l, nil
@@ -147,30 +142,9 @@ func (l *socketListener) watch() {
 // the next tick: once that window ends, this one holds the folder again,
 // and its socket goes back in place too.
 func (l *socketListener) keepLock() {
-	fi, err := os.Lstat(l.lockPath)
-	switch {
-	case err == nil && os.SameFile(fi, l.locked):
-		return
-	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return // cannot be looked at: left as it is
+	if l.lock.Keep() {
+		l.foreign = nil // no other window holds the folder: its socket is not one
 	}
-	f, err := os.OpenFile(l.lockPath, os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
-	if err != nil {
-		return // tried again at the next tick
-	}
-	fi, err = f.Stat()
-	if err == nil {
-		err = tryLock(f)
-	}
-	if err != nil {
-		f.Close()
-		return
-	}
-	if l.relock != nil {
-		l.relock.Close()
-	}
-	l.relock, l.locked = f, fi
-	l.foreign = nil // no other window holds the folder: its socket is not one
 }
 
 // socketGone reports whether no launch can reach a window at the socket's
@@ -231,10 +205,7 @@ func (l *socketListener) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	err := l.ln.Close()
-	_ = os.Remove(l.path)
-	if l.relock != nil {
-		l.relock.Close() // after the socket, as claimedListener.Close
-	}
+	_ = os.Remove(l.path) // the lock, still held, is claimedListener.Close's
 	return err
 }
 

@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
 
 // The data folder's channel on Windows: a named pipe that only this user
@@ -52,7 +53,7 @@ func pipeName(dir string) (name, sid string, err error) {
 
 // The lock file cannot be removed while the window holds it open (Go
 // opens files without FILE_SHARE_DELETE), so it is not watched.
-func listenChannel(dir string, _ *os.File) (listener, error) {
+func listenChannel(dir string, _ *filelock.Kept) (listener, error) {
 	name, sid, err := pipeName(dir)
 	if err != nil {
 		return nil, err

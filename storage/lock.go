@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
@@ -18,10 +20,19 @@ import (
 var ErrQueueInUse = errors.New("another dStor Uploader (the window or a command-line upload) is already running this account's upload queue; let it finish or close it, then try again")
 
 // QueueLock is held by whoever runs an account's upload queue, so that two
-// processes never pick up the same interrupted job.
+// processes never pick up the same interrupted job. Its lock files are
+// kept in place while it is held (filelock.Kept): one another program
+// removes (a cleaner of old files in /tmp, the locks folder with it) is
+// put back within lockCheckInterval, so a second run is still refused.
 type QueueLock struct {
-	fs []*os.File
+	ks   []*filelock.Kept
+	stop chan struct{} // closed by Release: the watch ends
+	done chan struct{} // closed when the watch has ended
 }
+
+// lockCheckInterval is how often a held queue lock looks whether its
+// files are still in place.
+const lockCheckInterval = 250 * time.Millisecond
 
 // LockQueue takes the queue lock of env+account in the database's
 // directory, failing at once with ErrQueueInUse when another process holds
@@ -41,34 +52,55 @@ func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) 
 			names = append(names, a)
 		}
 	}
+	dir := filepath.Join(filepath.Dir(d.Path()), "locks")
 	for _, name := range names {
-		f, err := d.lockOne(env, name)
+		k, err := lockOne(dir, env, name)
 		if err != nil {
 			l.Release()
 			return nil, err
 		}
-		l.fs = append(l.fs, f)
+		l.ks = append(l.ks, k)
 	}
+	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	go l.watch(dir)
 	return l, nil
 }
 
-// lockOne takes the lock file of env+account.
-func (d *DB) lockOne(env, account string) (*os.File, error) {
+// lockOne takes the lock file of env+account in dir.
+func lockOne(dir, env, account string) (*filelock.Kept, error) {
 	sum := sha256.Sum256([]byte(env + "|" + account))
-	dir := filepath.Join(filepath.Dir(d.Path()), "locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create the lock directory: %w", err)
 	}
-	p := filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock")
-	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open the queue lock: %w", err)
+	k, err := filelock.Take(filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"))
+	switch {
+	case errors.Is(err, filelock.ErrLocked):
+		return nil, ErrQueueInUse
+	case err != nil:
+		return nil, fmt.Errorf("take the queue lock: %w", err)
 	}
-	if err := tryLock(f); err != nil {
-		f.Close()
-		return nil, err
+	return k, nil
+}
+
+// watch keeps the lock files in place until Release: the locks folder,
+// when it is gone (not the data folder above it), and each file.
+func (l *QueueLock) watch(dir string) {
+	defer close(l.done)
+	t := time.NewTicker(lockCheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-t.C:
+		}
+		if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+			_ = os.Mkdir(dir, 0o700) // tried again at the next tick
+		}
+		for _, k := range l.ks {
+			k.Keep()
+		}
 	}
-	return f, nil
 }
 
 // Release lets another process run the queue; safe to call twice.
@@ -76,25 +108,15 @@ func (l *QueueLock) Release() error {
 	if l == nil {
 		return nil
 	}
-	var errs []error
-	for _, f := range l.fs {
-		errs = append(errs, unlock(f), f.Close())
+	if l.stop != nil {
+		close(l.stop)
+		<-l.done
+		l.stop = nil
 	}
-	l.fs = nil
+	var errs []error
+	for _, k := range l.ks {
+		errs = append(errs, k.Close())
+	}
+	l.ks = nil
 	return errors.Join(errs...)
 }
-
-// tryLock takes the queue lock on f without waiting: ErrQueueInUse when
-// another holder has it.
-func tryLock(f *os.File) error {
-	err := filelock.TryLock(f)
-	if errors.Is(err, filelock.ErrLocked) {
-		return ErrQueueInUse
-	}
-	if err != nil {
-		return fmt.Errorf("lock the queue: %w", err)
-	}
-	return nil
-}
-
-func unlock(f *os.File) error { return filelock.Unlock(f) }

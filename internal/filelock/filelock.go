@@ -2,8 +2,9 @@
 // waiting, the one way the queue's lock (storage) and the window's claim on
 // its data folder (instance) both take theirs: flock on Unix, LockFileEx
 // on the file's first byte on Windows. The system drops the lock when the
-// process ends, however it ends. Elsewhere locking is a no-op. It imports
-// nothing of the project.
+// process ends, however it ends. Elsewhere locking is a no-op. Kept holds
+// the lock of a file at a path and keeps a file there while it does (one
+// another program removed is put back). It imports nothing of the project.
 package filelock
 
 import "errors"

@@ -10,3 +10,6 @@ func TryLock(*os.File) error { return nil }
 
 // Unlock is a no-op, as TryLock is.
 func Unlock(*os.File) error { return nil }
+
+// noFollow is none here, as locking is.
+const noFollow = 0

@@ -22,3 +22,6 @@ func TryLock(f *os.File) error {
 func Unlock(f *os.File) error {
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 }
+
+// noFollow keeps Keep from following a symbolic link put at a lock's path.
+const noFollow = syscall.O_NOFOLLOW

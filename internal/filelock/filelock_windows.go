@@ -22,3 +22,7 @@ func TryLock(f *os.File) error {
 func Unlock(f *os.File) error {
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, new(windows.Overlapped))
 }
+
+// noFollow is none: Windows has no O_NOFOLLOW, and a file held open there
+// cannot be removed or renamed, so Keep finds it in place.
+const noFollow = 0

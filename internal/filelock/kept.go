@@ -1,0 +1,90 @@
+package filelock
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"sync"
+)
+
+// Kept is an exclusive lock on the file at a path, kept there while it is
+// held. A lock on a file another program removed (a cleaner of old files
+// in /tmp) keeps nobody out: the next taker makes a new file at the path
+// and locks that. So the holder calls Keep now and then, which puts the
+// file back, or takes another one put in its place that nobody holds, and
+// locks it. The window's claim on its data folder (instance) and the
+// queue's locks (storage) are kept this way. On Windows a file held open
+// cannot be removed, and Keep finds it in place.
+type Kept struct {
+	path string
+
+	mu     sync.Mutex
+	f      *os.File    // the file whose lock is held; nil once closed
+	locked os.FileInfo // f's file, told apart from another at path
+}
+
+// Take opens the file at path (made, mode 0600, when missing) and locks it
+// without waiting: ErrLocked when another holder has it.
+func Take(path string) (*Kept, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = TryLock(f)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Kept{path: path, f: f, locked: fi}, nil
+}
+
+// Keep puts a new file at the path and locks it when the file locked is no
+// longer there (removed, or another put in its place that nobody holds),
+// and reports whether it did. A file another holder has locked at the path
+// by then (a taker that came while it was gone) is left alone, as is a
+// path that cannot be looked at; the next Keep tries again. A symbolic
+// link at the path is not followed.
+func (k *Kept) Keep() bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.f == nil {
+		return false
+	}
+	fi, err := os.Lstat(k.path)
+	switch {
+	case err == nil && os.SameFile(fi, k.locked):
+		return false
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return false
+	}
+	f, err := os.OpenFile(k.path, os.O_RDWR|os.O_CREATE|noFollow, 0o600)
+	if err != nil {
+		return false
+	}
+	fi, err = f.Stat()
+	if err == nil {
+		err = TryLock(f)
+	}
+	if err != nil {
+		f.Close()
+		return false
+	}
+	k.f.Close() // its lock, on a file no longer at the path, kept nobody out
+	k.f, k.locked = f, fi
+	return true
+}
+
+// Close gives up the lock; safe to call twice.
+func (k *Kept) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.f == nil {
+		return nil
+	}
+	err := errors.Join(Unlock(k.f), k.f.Close())
+	k.f = nil
+	return err
+}

@@ -1,0 +1,57 @@
+//go:build unix
+
+package filelock
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestKeptIsPutBack: a lock file removed while held is put back and locked
+// again, so a later taker is refused; one another holder took while it was
+// gone is left alone; a plain file or a link put in its place that nobody
+// holds is taken (the link not followed); after Close the path is free.
+func TestKeptIsPutBack(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.lock")
+	k, err := Take(p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Close() })
+	_, err = Take(p)
+	require.ErrorIs(t, err, ErrLocked)
+	assert.False(t, k.Keep(), "in place: nothing to do")
+
+	require.NoError(t, os.Remove(p))
+	require.True(t, k.Keep(), "removed: put back")
+	_, err = Take(p)
+	require.ErrorIs(t, err, ErrLocked, "and locked again")
+
+	require.NoError(t, os.Remove(p))
+	other, err := Take(p)
+	require.NoError(t, err, "a taker that came while it was gone")
+	assert.False(t, k.Keep(), "another holder's file is left alone")
+	require.NoError(t, other.Close()) // that holder ended; its file stays
+	require.True(t, k.Keep(), "a file nobody holds is taken")
+	_, err = Take(p)
+	require.ErrorIs(t, err, ErrLocked)
+
+	target := filepath.Join(dir, "elsewhere")
+	require.NoError(t, os.Remove(p))
+	require.NoError(t, os.Symlink(target, p))
+	assert.False(t, k.Keep(), "a link is not followed")
+	_, err = os.Lstat(target)
+	assert.ErrorIs(t, err, os.ErrNotExist, "nothing made where the link points")
+
+	require.NoError(t, os.Remove(p))
+	require.True(t, k.Keep())
+	require.NoError(t, k.Close())
+	require.NoError(t, k.Close(), "twice is fine")
+	assert.False(t, k.Keep(), "a closed lock is not kept")
+	again, err := Take(p)
+	require.NoError(t, err, "free once closed")
+	require.NoError(t, again.Close())
+}
