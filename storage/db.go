@@ -56,7 +56,7 @@ type DB struct {
 	commits atomic.Int64
 	// file is the database file as it was opened, and replaced what
 	// CheckFile found once the path names another file or none (replaced.go).
-	file     os.FileInfo
+	file     fileID
 	replaced atomic.Pointer[ReplacedError]
 
 	// The search index's upkeep (search.go): indexLoop indexes new history
@@ -129,27 +129,29 @@ func open(dir string) (*DB, error) {
 
 // createDBFile makes the private folder dir and the database file in it,
 // readable by its owner only, and returns the file's path and identity
-// (for CheckFile).
-func createDBFile(dir string) (string, os.FileInfo, error) {
+// (for CheckFile), read from the handle it opened, so of the file that was
+// at the path then: CheckFile, once SQLite has opened the path, makes sure
+// SQLite opened that file too.
+func createDBFile(dir string) (string, fileID, error) {
 	if err := MakeDataDir(dir); err != nil {
-		return "", nil, err
+		return "", fileID{}, err
 	}
 	path := filepath.Join(dir, DBFileName)
 	// Create the file ourselves so SQLite never creates it with the umask's
 	// looser mode; SQLite gives -wal and -shm the main file's mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return "", nil, fmt.Errorf("open database %s: %w", path, err)
+		return "", fileID{}, fmt.Errorf("open database %s: %w", path, err)
 	}
-	file, err := f.Stat()
+	file, err := fileIDOf(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return "", nil, fmt.Errorf("open database %s: %w", path, err)
+		return "", fileID{}, fmt.Errorf("open database %s: %w", path, err)
 	}
 	if err := restrictToOwner(path); err != nil {
-		return "", nil, fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
+		return "", fileID{}, fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
 	}
 	return path, file, nil
 }

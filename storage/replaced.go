@@ -38,30 +38,37 @@ func (e *ReplacedError) Is(target error) bool { return target == ErrDatabaseRepl
 // CheckFile reports, as a *ReplacedError, whether the database file was
 // deleted or replaced by another file since d opened it: what d wrote since
 // is then in no history (or in a file no longer at its path). It costs one
-// stat of the path. Every write transaction calls it before its commit, and
-// a command calls it once its work is done, so a file deleted after its
-// last commit is not taken for one that kept it. Once it has found the file
-// gone it says so for good, even if a file is put back at the path.
+// stat of the path (on Windows, one open of it for its attributes). Every
+// write transaction calls it before its commit, and a command calls it once
+// its work is done, so a file deleted after its last commit is not taken
+// for one that kept it. Once it has found the file gone it says so for
+// good, even if a file is put back at the path.
 //
-// A stat that fails otherwise (no permission to the folder) tells nothing:
-// CheckFile then returns nil and leaves the error to the write itself.
+// A look at the path that fails otherwise (no permission to the folder, a
+// sharing violation from another program) tells nothing: CheckFile then
+// returns nil and leaves the error to the write itself.
 func (d *DB) CheckFile() error {
 	if e := d.replaced.Load(); e != nil {
 		return e
 	}
-	if d.file == nil {
+	same, err := d.file.isAt(d.path)
+	e := replacedBy(d.path, same, err)
+	if e == nil {
 		return nil
-	}
-	now, err := os.Stat(d.path)
-	var e *ReplacedError
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		e = &ReplacedError{Path: d.path, Deleted: true}
-	case err != nil, os.SameFile(d.file, now):
-		return nil
-	default:
-		e = &ReplacedError{Path: d.path}
 	}
 	d.replaced.CompareAndSwap(nil, e)
 	return d.replaced.Load()
+}
+
+// replacedBy is what a look at the database file's path says: same tells
+// whether the file there is the one opened, err why the look failed. Only
+// a file that is not there, or another file there, is a *ReplacedError.
+func replacedBy(path string, same bool, err error) *ReplacedError {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return &ReplacedError{Path: path, Deleted: true}
+	case err != nil, same:
+		return nil
+	}
+	return &ReplacedError{Path: path}
 }

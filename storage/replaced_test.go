@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,4 +132,30 @@ func copyFile(t *testing.T, from, to string) {
 	tmp := to + ".tmp"
 	require.NoError(t, os.WriteFile(tmp, b, 0o600))
 	skipIfHeldOpen(t, os.Rename(tmp, to))
+}
+
+// TestWhatALookAtTheDatabasePathTells: CheckFile looks at the database
+// file's path before every commit. Only nothing at the path (the file or
+// its folder deleted or moved) or another file there is a replaced file,
+// which fails that write and every later one; a look that fails otherwise
+// (no permission to the folder, another program's sharing violation) tells
+// nothing, and leaves the error, if any, to the write itself.
+func TestWhatALookAtTheDatabasePathTells(t *testing.T) {
+	const path = "data/dstor-uploader.db"
+	for _, tc := range []struct {
+		name string
+		same bool
+		err  error
+		want *ReplacedError
+	}{
+		{"the file opened", true, nil, nil},
+		{"another file", false, nil, &ReplacedError{Path: path}},
+		{"nothing", false, &os.PathError{Op: "stat", Path: path, Err: syscall.ENOENT}, &ReplacedError{Path: path, Deleted: true}},
+		{"no permission", false, &os.PathError{Op: "stat", Path: path, Err: syscall.EACCES}, nil},
+		{"an input/output error", false, &os.PathError{Op: "stat", Path: path, Err: syscall.EIO}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, replacedBy(path, tc.same, tc.err))
+		})
+	}
 }

@@ -1,0 +1,24 @@
+//go:build !windows
+
+package storage
+
+import "os"
+
+// fileID is the identity of the database file this process opened
+// (CheckFile), as the file's device and inode number.
+type fileID struct{ fi os.FileInfo }
+
+// fileIDOf is the identity of the open file f.
+func fileIDOf(f *os.File) (fileID, error) {
+	fi, err := f.Stat()
+	return fileID{fi}, err
+}
+
+// isAt reports whether path names the file id is of: one stat of the path.
+func (id fileID) isAt(path string) (bool, error) {
+	now, err := os.Stat(path)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(id.fi, now), nil
+}

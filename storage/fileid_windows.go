@@ -1,0 +1,68 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/sys/windows"
+)
+
+// fileID is the identity of the database file this process opened
+// (CheckFile): its volume's serial number and its file index, read through
+// a handle.
+type fileID struct {
+	volume uint32
+	index  uint64
+}
+
+// fileIDOf is the identity of the open file f.
+func fileIDOf(f *os.File) (fileID, error) {
+	id, err := handleID(windows.Handle(f.Fd()))
+	if err != nil {
+		return fileID{}, &os.PathError{Op: "read the file id of", Path: f.Name(), Err: err}
+	}
+	return id, nil
+}
+
+func handleID(h windows.Handle) (fileID, error) {
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
+		return fileID{}, err
+	}
+	return fileID{info.VolumeSerialNumber, uint64(info.FileIndexHigh)<<32 | uint64(info.FileIndexLow)}, nil
+}
+
+// isAt reports whether path names the file id is of. It opens path for
+// its attributes alone, shared fully, which no other program's handle
+// refuses (os.SameFile opens it again without sharing it, and takes any
+// failure to do so for another file).
+func (id fileID) isAt(path string) (bool, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false, err
+	}
+	switch { // the \\?\ form, which Windows takes beyond 260 characters
+	case strings.HasPrefix(abs, `\\?\`):
+	case strings.HasPrefix(abs, `\\`):
+		abs = `\\?\UNC\` + abs[2:]
+	default:
+		abs = `\\?\` + abs
+	}
+	p, err := windows.UTF16PtrFromString(abs)
+	if err != nil {
+		return false, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	h, err := windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES,
+		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
+		nil, windows.OPEN_EXISTING, windows.FILE_FLAG_BACKUP_SEMANTICS, 0)
+	if err != nil {
+		return false, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer func() { _ = windows.CloseHandle(h) }()
+	now, err := handleID(h)
+	if err != nil {
+		return false, &os.PathError{Op: "read the file id of", Path: path, Err: err}
+	}
+	return now == id, nil
+}
