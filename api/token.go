@@ -45,7 +45,7 @@ type Token struct {
 var tokenParser = jwt.NewParser(jwt.WithPaddingAllowed(), jwt.WithJSONNumber())
 
 // ParseToken reads a token's JWT payload (not verified) for exp, iat and
-// sub (a string, or a number as written); exp and iat may be integers,
+// sub (a string, or a number in one spelling: numberSubject); exp and iat may be integers,
 // floats or numeric strings. Anything that is not a readable JWT is still
 // a usable token, with unknown expiry.
 func ParseToken(raw string) Token {
@@ -59,15 +59,74 @@ func ParseToken(raw string) Token {
 	t.IssuedAt, _ = numericDate(claims["iat"])
 	// The subject names the account in messages and settings: it is server
 	// text, so it is made inert like any other. A server that numbers its
-	// accounts is named by the number as written, so that a renewed token
-	// for another account is noticed there too.
+	// accounts is named by the number, in one spelling (numberSubject), so
+	// that a renewed token for another account is noticed there too, and
+	// one for the same account, written another way, is not taken for
+	// another.
 	switch sub := claims["sub"].(type) {
 	case string:
 		t.Subject = sanitizeTo(sub, maxEmailLen)
 	case json.Number:
-		t.Subject = sanitizeTo(sub.String(), maxEmailLen)
+		t.Subject = sanitizeTo(numberSubject(sub.String()), maxEmailLen)
 	}
 	return t
+}
+
+// numberSubject spells a numeric sub (JSON number syntax) one way: its
+// exact value as the shortest decimal, without exponent, so 42, 42.0,
+// 4.2e1 and 420e-1 are all "42" (as the string "42" is), 4.250 is "4.25"
+// and -0 is "0". Every account id of this project is compared in this
+// spelling (the tokens' account checks, the queue's locks, the accounts
+// noted in the database). A string sub is not read as a number: it is an
+// id as written ("0042", "1e3"). A number whose spelling would be longer
+// than an account name may be (1e400), or that is not JSON's, is kept as
+// written.
+func numberSubject(n string) string {
+	written := n
+	neg := strings.HasPrefix(n, "-")
+	n = strings.TrimPrefix(n, "-")
+	exp := 0
+	if i := strings.IndexAny(n, "eE"); i >= 0 {
+		e, err := strconv.Atoi(n[i+1:])
+		if err != nil || e > maxEmailLen || e < -maxEmailLen {
+			return written
+		}
+		n, exp = n[:i], e
+	}
+	if i := strings.IndexByte(n, '.'); i >= 0 {
+		exp -= len(n) - i - 1
+		n = n[:i] + n[i+1:]
+	}
+	if n == "" || strings.Trim(n, "0123456789") != "" {
+		return written
+	}
+	// The value is the digits n times 10^exp.
+	n = strings.TrimLeft(n, "0")
+	if n == "" {
+		return "0"
+	}
+	for strings.HasSuffix(n, "0") {
+		n, exp = n[:len(n)-1], exp+1
+	}
+	var s string
+	switch {
+	case exp >= 0:
+		if len(n)+exp > maxEmailLen {
+			return written
+		}
+		s = n + strings.Repeat("0", exp)
+	case -exp < len(n):
+		s = n[:len(n)+exp] + "." + n[len(n)+exp:]
+	default:
+		if 2-exp > maxEmailLen {
+			return written
+		}
+		s = "0." + strings.Repeat("0", -exp-len(n)) + n
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 // maxNumericDate bounds exp/iat (about year 36800) so a hostile payload

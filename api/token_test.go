@@ -278,3 +278,47 @@ func TestFreshTokenUnusableNamesTheClockOnlyOnEvidence(t *testing.T) {
 		})
 	}
 }
+
+// TestTokenSubjectOneSpelling: a numeric sub names its account by its value
+// in one spelling, so a server that writes one account's number several
+// ways (42, 42.0, 4.2e1; "42" as a string) is one account, never two (a
+// false "another account" stop, a missed "already uploaded"); a string is
+// the name as written (an id such as "0042" or "1e3" is not a number);
+// numbers too long to spell out are kept as written.
+func TestTokenSubjectOneSpelling(t *testing.T) {
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	for _, tc := range []struct {
+		sub, want string
+	}{
+		{`42`, "42"},
+		{`"42"`, "42"},
+		{`42.0`, "42"},
+		{`42.000`, "42"},
+		{`4.2e1`, "42"},
+		{`4.2E+1`, "42"},
+		{`420e-1`, "42"},
+		{`0.42e2`, "42"},
+		{`12345678901234567891`, "12345678901234567891"},
+		{`12345678901234567891.0`, "12345678901234567891"},
+		{`1.2345678901234567891e19`, "12345678901234567891"},
+		{`0`, "0"},
+		{`-0.0`, "0"},
+		{`0e5`, "0"},
+		{`-7`, "-7"},
+		{`-7.00`, "-7"},
+		{`4.250`, "4.25"},
+		{`425e-2`, "4.25"},
+		{`0.0050`, "0.005"},
+		{`5e-3`, "0.005"},
+		{`1e3`, "1000"},
+		{`"1e3"`, "1e3"},
+		{`"0042"`, "0042"},
+		{`"42.0"`, "42.0"},
+		{`1e400`, "1e400"},
+		{`1e-400`, "1e-400"},
+		{`1e99999999999999999999`, "1e99999999999999999999"},
+	} {
+		raw := b64(`{"alg":"HS256"}`) + "." + b64(`{"sub":`+tc.sub+`}`) + ".c2ln"
+		assert.Equal(t, tc.want, ParseToken(raw).Subject, "sub %s", tc.sub)
+	}
+}

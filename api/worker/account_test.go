@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -35,16 +36,16 @@ func unsignedJWT(t *testing.T, claims map[string]any) string {
 }
 
 // subjectTokens is a temp-token server on 127.0.0.1 whose n-th token names
-// the account subs[n] (the last one from then on; "" for no sub claim).
-// Its client is returned.
-func subjectTokens(t *testing.T, subs ...string) *api.Client {
+// the account subs[n] (the last one from then on; "" for no sub claim; a
+// json.RawMessage as it is written). Its client is returned.
+func subjectTokens(t *testing.T, subs ...any) *api.Client {
 	t.Helper()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		i := min(int(n.Add(1))-1, len(subs)-1)
 		now := time.Now().Unix()
 		claims := map[string]any{"iat": now, "exp": now + 3600}
-		if subs[i] != "" {
+		if subs[i] != any("") {
 			claims["sub"] = subs[i]
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -71,16 +72,8 @@ func TestRenewedTokenOfAnotherAccountIsRefused(t *testing.T) {
 		{"the first names none", "", "acct-2", false},
 		{"the renewed one names none", "acct-1", "", false},
 	}
-	sources := map[string]func(c *api.Client) TokenSource{
-		"api key": func(c *api.Client) TokenSource { return NewAPIKeyTokens(c, testutilKey, time.Hour) },
-		"remembered password": func(c *api.Client) TokenSource {
-			first, err := c.TokenFromLogin(t.Context(), testEmail, testPassword)
-			require.NoError(t, err)
-			return NewPasswordTokens(c, testEmail, testPassword, first)
-		},
-	}
 	for _, tc := range cases {
-		for source, newSource := range sources {
+		for source, newSource := range renewingSources(t) {
 			t.Run(tc.name+"/"+source, func(t *testing.T) {
 				ts := newSource(subjectTokens(t, tc.first, tc.later))
 				tok, err := ts.Token(t.Context(), false)
@@ -107,6 +100,38 @@ func TestRenewedTokenOfAnotherAccountIsRefused(t *testing.T) {
 
 				_, err = ts.Token(t.Context(), true)
 				assert.ErrorAs(t, err, &changed, "asked again, still refused")
+			})
+		}
+	}
+}
+
+// renewingSources are the token sources that renew tokens by themselves,
+// by name.
+func renewingSources(t *testing.T) map[string]func(c *api.Client) TokenSource {
+	return map[string]func(c *api.Client) TokenSource{
+		"api key": func(c *api.Client) TokenSource { return NewAPIKeyTokens(c, testutilKey, time.Hour) },
+		"remembered password": func(c *api.Client) TokenSource {
+			first, err := c.TokenFromLogin(t.Context(), testEmail, testPassword)
+			require.NoError(t, err)
+			return NewPasswordTokens(c, testEmail, testPassword, first)
+		},
+	}
+}
+
+// TestRenewedTokenNumberedAnotherWay: a server that numbers its accounts
+// and writes one account's number another way in a renewed token (42.0,
+// 4.2e1, "42" for 42) renews the same account: no "another account" stop.
+func TestRenewedTokenNumberedAnotherWay(t *testing.T) {
+	for _, later := range []any{json.RawMessage(`42.0`), json.RawMessage(`4.2e1`), "42"} {
+		for source, newSource := range renewingSources(t) {
+			t.Run(fmt.Sprintf("%s/%s", later, source), func(t *testing.T) {
+				ts := newSource(subjectTokens(t, json.RawMessage(`42`), later))
+				tok, err := ts.Token(t.Context(), false)
+				require.NoError(t, err)
+				require.Equal(t, "42", tok.Subject)
+				tok, err = ts.Token(t.Context(), true) // as after a 401
+				require.NoError(t, err)
+				assert.Equal(t, "42", tok.Subject)
 			})
 		}
 	}
