@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"modernc.org/sqlite"
@@ -100,11 +101,19 @@ type ReadOnlyError struct {
 	// What is the file or folder found read-only, or "the disk holding"
 	// one; "" when SQLite said so and none was found.
 	What string
-	Err  error // SQLite's or the system's error
+	// Owner is the user What belongs to when that is another user than
+	// this process's, who alone may make it writable (root, after a run
+	// under sudo: chmod u+w cannot help); "" otherwise.
+	Owner string
+	Err   error // SQLite's or the system's error
 }
 
 // Error names what is read-only and what to do.
 func (e *ReadOnlyError) Error() string {
+	if e.Owner != "" {
+		return fmt.Sprintf("the upload history %s cannot be written: %s belongs to the user %s (left by a run under sudo?) — "+
+			"make it yours again (%s), then try again", e.Path, e.What, e.Owner, e.ChownCommand())
+	}
 	what := e.What
 	if what == "" {
 		what = fmt.Sprintf("it (or its %s-wal or -shm file, or its folder)", filepath.Base(e.Path))
@@ -112,6 +121,26 @@ func (e *ReadOnlyError) Error() string {
 	return fmt.Sprintf("the upload history %s cannot be written: %s is read-only — "+
 		"make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute) "+
 		"or, for a disk mounted read-only, choose a data folder on another disk, then try again", e.Path, what)
+}
+
+// ChownCommand is the command that gives What back to this process's
+// user, for a What another user owns: sudo chown $USER, with -R for the
+// folder (its files may be that user's too).
+func (e *ReadOnlyError) ChownCommand() string {
+	recursive := ""
+	if e.What == filepath.Dir(e.Path) {
+		recursive = "-R "
+	}
+	return "sudo chown " + recursive + "$USER " + shellQuote(e.What)
+}
+
+// shellQuote is s as one word for a POSIX shell: as it is when it has no
+// character the shell treats specially, in single quotes otherwise.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Unwrap gives SQLite's or the system's error.
@@ -122,18 +151,21 @@ func (e *ReadOnlyError) Is(target error) bool { return target == ErrDatabaseRead
 
 // readOnlyPart is what of the database at path this process may not write
 // (the file, its -wal or -shm, its folder, or "the disk holding" them when
-// it is mounted read-only), or "" when each may be written.
-func readOnlyPart(path string) string {
+// it is mounted read-only), or "" when each may be written; and the user
+// it belongs to when another user's permissions keep this process out.
+func readOnlyPart(path string) (what, owner string) {
 	for _, p := range []string{path, path + "-wal", path + "-shm", filepath.Dir(path)} {
 		switch err := notWritable(p); {
 		case err == nil:
 		case errors.Is(err, syscall.EROFS):
-			return "the disk holding " + filepath.Dir(path)
+			return "the disk holding " + filepath.Dir(path), ""
+		case errors.Is(err, syscall.EACCES): // not EPERM: a file made immutable
+			return p, otherOwner(p)
 		default:
-			return p
+			return p, ""
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // SQLite's primary result codes that explainDBError tells apart.
@@ -175,8 +207,8 @@ func explainDBError(path string, err error) error {
 	case code == sqliteReadOnly || code == sqliteIOErr || code == sqliteCantOpen || errors.Is(err, syscall.EROFS):
 		// An I/O error names no cause: the file or its folder being
 		// read-only is looked for (rarely: only when SQLite fails).
-		if part := readOnlyPart(path); part != "" || code == sqliteReadOnly || errors.Is(err, syscall.EROFS) {
-			return &ReadOnlyError{Path: path, What: part, Err: err}
+		if part, owner := readOnlyPart(path); part != "" || code == sqliteReadOnly || errors.Is(err, syscall.EROFS) {
+			return &ReadOnlyError{Path: path, What: part, Owner: owner, Err: err}
 		}
 	}
 	return err

@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -87,4 +89,65 @@ func TestOpenOnADiskMountedReadOnlySaysSo(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrDatabaseReadOnly)
 	assert.Contains(t, err.Error(), "the upload history "+filepath.Join(dir, DBFileName)+" cannot be written: the disk holding "+dir+" is read-only")
+}
+
+// openAsEnv tells the re-executed test binary to open the database in the
+// folder it names and print the error (TestHelperOpenAs).
+const openAsEnv = "DSTOR_STORAGE_OPEN_AS"
+
+// TestHelperOpenAs is not a test: run as a child process by
+// TestADatabaseLeftToRootSaysToChownIt, it opens the database and prints
+// the error.
+func TestHelperOpenAs(t *testing.T) {
+	dir := os.Getenv(openAsEnv)
+	if dir == "" {
+		return // not the child
+	}
+	d, err := Open(dir)
+	if err == nil {
+		_ = d.Close()
+	}
+	fmt.Printf("open: %v\n", err)
+	os.Exit(0)
+}
+
+// TestADatabaseLeftToRootSaysToChownIt: a run under sudo left the
+// database's -wal and -shm to root; the person's next run cannot write
+// them, and chmod u+w, which the read-only sentence says, cannot help
+// them. The error names the owner and says to take the file back with
+// sudo chown.
+func TestADatabaseLeftToRootSaysToChownIt(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("leaving files to root, and running as another user, takes root")
+	}
+	const nobody = 65534
+	top := t.TempDir()
+	dir := filepath.Join(top, "data")
+	d, err := Open(dir)
+	require.NoError(t, err)
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
+	require.NoError(t, d.Close())
+	path := filepath.Join(dir, DBFileName)
+	for _, p := range []string{filepath.Dir(top), top} {
+		require.NoError(t, os.Chmod(p, 0o755)) // for the other user to reach dir
+	}
+	require.NoError(t, os.Chown(dir, nobody, nobody))
+	require.NoError(t, os.Chown(path, nobody, nobody))
+	for _, p := range []string{path + "-wal", path + "-shm"} {
+		require.NoError(t, os.WriteFile(p, nil, 0o600)) // root's, as the sudo run left them
+	}
+	exe := filepath.Join(top, "storage.test")
+	b, err := os.ReadFile(os.Args[0])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(exe, b, 0o755))
+
+	cmd := exec.Command(exe, "-test.run=^TestHelperOpenAs$", "-test.count=1")
+	cmd.Env = append(os.Environ(), openAsEnv+"="+dir)
+	cmd.Dir = top
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "open: the upload history "+path+" cannot be written: "+path+"-wal belongs to the user root")
+	assert.Contains(t, string(out), "(sudo chown $USER "+path+"-wal)")
+	assert.NotContains(t, string(out), "chmod")
 }

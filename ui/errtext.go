@@ -296,12 +296,16 @@ func replacedText(e *storage.ReplacedError) string {
 
 // readOnlyText names what of the history cannot be written (the file, its
 // -wal or -shm file, its folder, or a disk mounted read-only) and what to
-// do.
+// do: for a part another user owns, the command that takes it back.
 func readOnlyText(e *storage.ReadOnlyError) string {
 	data := map[string]any{"Path": e.Path, "Name": filepath.Base(e.Path)}
 	if dir, ok := strings.CutPrefix(e.What, "the disk holding "); ok {
 		data["Dir"] = dir
 		return tr("The upload history {{.Path}} cannot be written: the disk holding {{.Dir}} is mounted read-only. Choose a data folder on another disk (or mount that disk writable again), then try again.", data)
+	}
+	if e.Owner != "" {
+		data["What"], data["Owner"], data["Command"] = e.What, e.Owner, e.ChownCommand()
+		return tr("The upload history {{.Path}} cannot be written: {{.What}} belongs to the user {{.Owner}} (left by a run under sudo?). Make it yours again ({{.Command}}), then try again.", data)
 	}
 	if e.What == "" {
 		return tr("The upload history {{.Path}} cannot be written: it, its {{.Name}}-wal or -shm file, or its folder is read-only. Make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute), then try again.", data)
