@@ -235,6 +235,7 @@ func (r *reporter) job(j worker.Job) {
 		return
 	}
 	r.forgetAttempt(j.ID)
+	delete(r.retried, j.ID)
 	if bar := r.bars[j.ID]; bar != nil {
 		// The result line replaces the bar (SetTotal would not complete a
 		// bar made with a known total).

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +151,28 @@ func TestReportRetriesOncePerReason(t *testing.T) {
 			assert.Equal(t, strings.Join(append(tc.want, "FAILED  /in/"+last.file+": "+last.reason), "\n")+"\n", errOut.String())
 		})
 	}
+}
+
+// TestReportForgetsRetriesOfFinishedFiles: what the reporter keeps of a
+// file's retries (to say each reason once) goes when the file is done,
+// failed or canceled, so a long run whose every file was retried once
+// holds nothing of it for the files it has finished.
+func TestReportForgetsRetriesOfFinishedFiles(t *testing.T) {
+	var out, errOut strings.Builder
+	r := newReporter(IO{Out: &out, Err: &errOut}, false, func(hash, _ string) string { return hash })
+	for i, final := range []storage.JobState{storage.JobDone, storage.JobFailed, storage.JobCanceled} {
+		id := fmt.Sprintf("f%d", i)
+		j := worker.Job{ID: id, Name: id, LocalPath: "/in/" + id, State: storage.JobUploading, Attempts: 1}
+		r.job(j)
+		j.State, j.Err = storage.JobQueued, "dStor is busy"
+		r.job(j)
+		j.State, j.Attempts = final, 2
+		if final == storage.JobDone {
+			j.Err, j.Hash = "", "Qm"+id
+		}
+		r.job(j)
+	}
+	r.close()
+	assert.Contains(t, errOut.String(), "Retrying: f0")
+	assert.Empty(t, r.retried, "the retries of finished files are kept")
 }
