@@ -13,3 +13,6 @@ func Unlock(*os.File) error { return nil }
 
 // noFollow is none here, as locking is.
 const noFollow = 0
+
+// removableWhileOpen: locking is a no-op here.
+const removableWhileOpen = false

@@ -25,3 +25,6 @@ func Unlock(f *os.File) error {
 
 // noFollow keeps Keep from following a symbolic link put at a lock's path.
 const noFollow = syscall.O_NOFOLLOW
+
+// removableWhileOpen: a file held open can be removed, so Take checks it still is at the path once locked.
+const removableWhileOpen = true

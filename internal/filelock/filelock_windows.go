@@ -26,3 +26,6 @@ func Unlock(f *os.File) error {
 // noFollow is none: Windows has no O_NOFOLLOW, and a file held open there
 // cannot be removed or renamed, so Keep finds it in place.
 const noFollow = 0
+
+// removableWhileOpen: a file held open cannot be removed or renamed (Go opens without delete sharing), so Take has nothing to check.
+const removableWhileOpen = false

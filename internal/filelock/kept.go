@@ -25,20 +25,56 @@ type Kept struct {
 
 // Take opens the file at path (made, mode 0600, when missing) and locks it
 // without waiting: ErrLocked when another holder has it.
+//
+// A file removed between its open and its lock (a cleaner, then the
+// holder's Keep put a new one at the path and dropped its lock on the old
+// one) is in no folder once locked, and its lock keeps nobody out nor the
+// holder: Take looks again at the path after locking and takes what is
+// there now, ErrLocked when it keeps changing.
 func Take(path string) (*Kept, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	for try := 0; ; try++ {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		fi, err := f.Stat()
+		if err == nil {
+			if beforeLock != nil {
+				beforeLock()
+			}
+			err = TryLock(f)
+		}
+		if err == nil && !stillAt(path, fi) {
+			err = ErrLocked
+			if try < 3 {
+				f.Close()
+				continue
+			}
+		}
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return &Kept{path: path, f: f, locked: fi}, nil
+	}
+}
+
+// beforeLock, when set (by a test), runs in Take between the open and the
+// lock.
+var beforeLock func()
+
+// stillAt reports whether the file fi is of is at path (Unix, where a file
+// held open can be removed): a path that cannot be looked at, but not one
+// where nothing is, counts as yes.
+func stillAt(path string, fi os.FileInfo) bool {
+	if !removableWhileOpen {
+		return true
+	}
+	now, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return !errors.Is(err, fs.ErrNotExist)
 	}
-	fi, err := f.Stat()
-	if err == nil {
-		err = TryLock(f)
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &Kept{path: path, f: f, locked: fi}, nil
+	return os.SameFile(fi, now)
 }
 
 // Keep puts a new file at the path and locks it when the file locked is no

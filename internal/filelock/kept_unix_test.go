@@ -55,3 +55,27 @@ func TestKeptIsPutBack(t *testing.T) {
 	require.NoError(t, err, "free once closed")
 	require.NoError(t, again.Close())
 }
+
+// TestTakeRefusesAFileReplacedBeforeItsLock: a taker that opened the lock
+// file just before a cleaner removed it, and the holder's Keep put a new
+// one in its place (dropping its lock on the old one), must not lock the
+// old file, which is in no folder any more: it would run beside the holder.
+func TestTakeRefusesAFileReplacedBeforeItsLock(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.lock")
+	k, err := Take(p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Close() })
+
+	beforeLock = func() {
+		beforeLock = nil
+		require.NoError(t, os.Remove(p)) // a cleaner
+		require.True(t, k.Keep(), "the holder puts its file back")
+	}
+	t.Cleanup(func() { beforeLock = nil })
+	other, err := Take(p)
+	if err == nil {
+		_ = other.Close()
+	}
+	require.ErrorIs(t, err, ErrLocked, "took the lock of a file no longer at the path")
+	assert.Nil(t, beforeLock, "the hook ran")
+}
