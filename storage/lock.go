@@ -66,13 +66,25 @@ func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) 
 	return l, nil
 }
 
-// lockOne takes the lock file of env+account in dir.
+// lockOne takes the lock file of env+account in dir, making dir when it
+// is missing, again when another program (a cleaner of old files, or
+// another run's) removes it between its making and the lock.
 func lockOne(dir, env, account string) (*filelock.Kept, error) {
 	sum := sha256.Sum256([]byte(env + "|" + account))
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create the lock directory: %w", err)
+	var k *filelock.Kept
+	var err error
+	for try := 0; try < 4; try++ {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create the lock directory: %w", err)
+		}
+		if beforeTake != nil {
+			beforeTake()
+		}
+		k, err = filelock.Take(filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"))
+		if !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
 	}
-	k, err := filelock.Take(filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"))
 	switch {
 	case errors.Is(err, filelock.ErrLocked):
 		return nil, ErrQueueInUse
@@ -81,6 +93,10 @@ func lockOne(dir, env, account string) (*filelock.Kept, error) {
 	}
 	return k, nil
 }
+
+// beforeTake, when set (by a test), runs in lockOne between making the
+// locks folder and taking the lock file.
+var beforeTake func()
 
 // watch keeps the lock files in place until Release: the locks folder,
 // when it is gone (not the data folder above it), and each file.

@@ -3,6 +3,7 @@ package storage
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -94,5 +95,28 @@ func TestLockQueueFreedWhenHolderDies(t *testing.T) {
 	_ = cmd.Wait()
 	l, err := d.LockQueue("testnet", "a@example.com")
 	require.NoError(t, err)
+	require.NoError(t, l.Release())
+}
+
+// TestQueueLockFolderRemovedMeanwhile: the locks folder removed between
+// its making and the lock (a cleaner of old files, its last file gone) is
+// made again: the run is not refused with a "no such file" error, which
+// is neither "in use" nor a reason to stop.
+func TestQueueLockFolderRemovedMeanwhile(t *testing.T) {
+	d := openTestDB(t)
+	dir := filepath.Join(filepath.Dir(d.Path()), "locks")
+	removals := 2
+	beforeTake = func() {
+		if removals > 0 {
+			removals--
+			require.NoError(t, os.RemoveAll(dir))
+		}
+	}
+	t.Cleanup(func() { beforeTake = nil })
+	l, err := d.LockQueue("testnet", "a@example.com", "352457c0")
+	require.NoError(t, err)
+	assert.Zero(t, removals, "the folder was removed twice")
+	_, err = d.LockQueue("testnet", "352457c0")
+	require.ErrorIs(t, err, ErrQueueInUse)
 	require.NoError(t, l.Release())
 }
