@@ -64,13 +64,14 @@ func Take(path string) (*Kept, error) {
 var beforeLock func()
 
 // stillAt reports whether the file fi is of is at path (Unix, where a file
-// held open can be removed): a path that cannot be looked at, but not one
-// where nothing is, counts as yes.
+// held open can be removed), a link there followed as Take's open follows
+// it: a path that cannot be looked at, but not one where nothing is,
+// counts as yes.
 func stillAt(path string, fi os.FileInfo) bool {
 	if !removableWhileOpen {
 		return true
 	}
-	now, err := os.Lstat(path)
+	now, err := os.Stat(path)
 	if err != nil {
 		return !errors.Is(err, fs.ErrNotExist)
 	}

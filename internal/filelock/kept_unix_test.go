@@ -79,3 +79,17 @@ func TestTakeRefusesAFileReplacedBeforeItsLock(t *testing.T) {
 	require.ErrorIs(t, err, ErrLocked, "took the lock of a file no longer at the path")
 	assert.Nil(t, beforeLock, "the hook ran")
 }
+
+// TestTakeThroughALink: a lock file reached through a symbolic link (a
+// data folder whose files a dotfiles tool links one by one) is taken, and
+// refuses a second taker.
+func TestTakeThroughALink(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "x.lock")
+	require.NoError(t, os.Symlink(filepath.Join(dir, "target"), p))
+	k, err := Take(p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Close() })
+	_, err = Take(p)
+	require.ErrorIs(t, err, ErrLocked)
+}
