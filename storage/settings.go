@@ -310,7 +310,8 @@ const settingsKey = "app"
 
 // LoadSettings returns the saved settings, normalized; DefaultSettings when
 // none were saved. Fields missing from the stored JSON (saved by an older
-// version) keep their default values. When the stored JSON cannot be read it
+// version) keep their default values, and so do values of the wrong type
+// (decodeSettings). When the stored JSON cannot be read it
 // returns DefaultSettings together with the error, so the app can start with
 // defaults and still tell the person.
 func (d *DB) LoadSettings() (Settings, error) {
@@ -322,11 +323,26 @@ func (d *DB) LoadSettings() (Settings, error) {
 	if err != nil {
 		return Settings{}, fmt.Errorf("load settings: %w", err)
 	}
-	s := DefaultSettings()
-	if err := json.Unmarshal([]byte(raw), &s); err != nil {
+	s, err := decodeSettings(raw)
+	if err != nil {
 		return DefaultSettings(), fmt.Errorf("load settings: stored JSON is invalid: %w", err)
 	}
 	return s.Normalize(), nil
+}
+
+// decodeSettings reads stored settings over the defaults. A value of the
+// wrong type (settings edited by hand: "4" or 4.5 for a count, 1e30 for a
+// limit, "no" for a switch, an account that is not an object) keeps its
+// default, as an unknown value does in Normalize, and the rest is read as
+// stored: encoding/json skips such a value and reads on. Text that is not
+// JSON, or JSON that is not an object, is an error.
+func decodeSettings(raw string) (Settings, error) {
+	s := DefaultSettings()
+	err := json.Unmarshal([]byte(raw), &s)
+	if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && typeErr.Field != "" {
+		return s, nil
+	}
+	return s, err
 }
 
 // UpdateSettings applies f to the settings stored now and stores the
@@ -343,7 +359,7 @@ func (d *DB) UpdateSettings(f func(Settings) Settings) (Settings, error) {
 		err := tx.QueryRow(`SELECT value FROM settings WHERE key = ?`, settingsKey).Scan(&raw)
 		switch {
 		case err == nil:
-			if json.Unmarshal([]byte(raw), &s) != nil {
+			if s, err = decodeSettings(raw); err != nil {
 				s = DefaultSettings()
 			}
 		case !errors.Is(err, sql.ErrNoRows):

@@ -81,6 +81,68 @@ func TestLoadSettingsCorruptJSONReturnsDefaultsAndError(t *testing.T) {
 	assert.Equal(t, DefaultSettings(), s)
 }
 
+// TestLoadSettingsWithAWrongTypedValueKeepsTheRest: a value of the wrong
+// type in settings edited by hand (a number written as a string or with a
+// fraction, one too big for its field, an account that is not an object)
+// falls back to its default like an unknown value does, and the rest of
+// the settings stay: the remembered accounts, recent folders and link
+// style are neither dropped at start nor overwritten by the next change.
+func TestLoadSettingsWithAWrongTypedValueKeepsTheRest(t *testing.T) {
+	for name, bad := range map[string]string{
+		"string for a number": `"concurrency": "4"`,
+		"fraction":            `"concurrency": 4.5`,
+		"too big":             `"upload_limit": 1e30`,
+		"not an account":      `"remembered_accounts": [{"env": "testnet", "account": "a@example.com", "method": "password"}, "x"]`,
+		"bool as string":      `"notifications": "no"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := openTestDB(t)
+			accounts := `"remembered_accounts": [{"env": "testnet", "account": "a@example.com", "method": "password"}], `
+			if strings.HasPrefix(bad, `"remembered_accounts"`) {
+				accounts = ""
+			}
+			raw := `{` + accounts + `"recent_folders": ["/photos/"], "link_style": "markdown", "theme": "dark", ` + bad + `}`
+			require.NoError(t, json.Unmarshal([]byte(raw), new(any)), "the stored text is JSON")
+			_, err := d.w.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, settingsKey, raw)
+			require.NoError(t, err)
+
+			check := func(s Settings) {
+				t.Helper()
+				assert.Equal(t, []RememberedAccount{{Env: "testnet", Account: "a@example.com", Method: MethodPassword}}, s.RememberedAccounts)
+				assert.Equal(t, []string{"/photos/"}, s.RecentFolders)
+				assert.Equal(t, LinkMarkdown, s.LinkStyle)
+				assert.Equal(t, ThemeDark, s.Theme)
+				assert.Equal(t, DefaultConcurrency, s.Concurrency)
+				assert.Zero(t, s.UploadLimit)
+				assert.True(t, s.Notifications)
+			}
+			s, err := d.LoadSettings()
+			require.NoError(t, err)
+			check(s)
+			got, err := d.UpdateSettings(func(s Settings) Settings { s.LastEnv = "testnet"; return s })
+			require.NoError(t, err)
+			check(got)
+			stored, err := d.LoadSettings()
+			require.NoError(t, err)
+			check(stored)
+			assert.Equal(t, "testnet", stored.LastEnv)
+		})
+	}
+}
+
+// TestLoadSettingsThatAreNoObjectReturnsDefaultsAndError: stored settings
+// that are JSON but no object at all cannot be read, as invalid JSON cannot.
+func TestLoadSettingsThatAreNoObjectReturnsDefaultsAndError(t *testing.T) {
+	for _, raw := range []string{`[]`, `"app"`, `5`} {
+		d := openTestDB(t)
+		_, err := d.w.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, settingsKey, raw)
+		require.NoError(t, err)
+		s, err := d.LoadSettings()
+		require.Error(t, err, raw)
+		assert.Equal(t, DefaultSettings(), s, raw)
+	}
+}
+
 // TestUpdateSettingsKeepsWhatAnotherProcessSaved: two processes on one
 // data folder (the window, a command-line login) each change the settings
 // they read earlier. An update changes its own field and keeps the other
