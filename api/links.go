@@ -137,8 +137,11 @@ type SharedFile struct {
 	Env, Hash, Name string
 }
 
-// markdownText escapes what would end or break a Markdown link's text.
-var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, "\n", " ", "\r", " ")
+// markdownText escapes what would end or break a Markdown link's text,
+// and a < that would begin an autolink (<https:elsewhere>, which a link's
+// text would link to instead) or an HTML tag, both of which bind tighter
+// than the link around them.
+var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, "\n", " ", "\r", " ")
 
 // webLink is the gateway link of hash, with ?filename= unless NoFilename,
 // or ipfs:// when no gateway is known.

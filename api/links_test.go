@@ -82,6 +82,12 @@ func TestLinksAs(t *testing.T) {
 		{"markdown", Links{}, LinkMarkdown, "a.txt", "[a.txt](" + prod + "?filename=a.txt)"},
 		{"markdown escapes brackets", Links{NoFilename: true}, LinkMarkdown, `[draft] x\y`, `[\[draft\] x\\y](` + prod + ")"},
 		{"markdown without a name shows the CID", Links{}, LinkMarkdown, "", "[" + cid + "](" + prod + ")"},
+		// An autolink or an HTML tag in the text binds tighter than the
+		// link: the text would link elsewhere, or run as HTML.
+		{"markdown escapes an autolink", Links{NoFilename: true}, LinkMarkdown, "<https:evil.example>",
+			`[\<https:evil.example>](` + prod + ")"},
+		{"markdown escapes an HTML tag", Links{NoFilename: true}, LinkMarkdown, "<img src=x onerror=alert(1)>.png",
+			`[\<img src=x onerror=alert(1)>.png](` + prod + ")"},
 		{"html", Links{}, LinkHTML, "a.txt", `<a href="` + prod + `?filename=a.txt">a.txt</a>`},
 		{"html escapes", Links{NoFilename: true}, LinkHTML, `<b>"x"&y</b>`,
 			`<a href="` + prod + `">&lt;b&gt;&#34;x&#34;&amp;y&lt;/b&gt;</a>`},

@@ -90,7 +90,7 @@ func TestHistoryFormat(t *testing.T) {
 		"gateway":  gw + "QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md\n" + gw + "QmHash0?filename=old%20notes.txt\n",
 		"ipfs":     "ipfs://QmHash1\nipfs://QmHash0\n",
 		"cid":      "QmHash1\nQmHash0\n",
-		"markdown": `[\[draft\] <b>.md](` + gw + "QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md)\n[old notes.txt](" + gw + "QmHash0?filename=old%20notes.txt)\n",
+		"markdown": `[\[draft\] \<b>.md](` + gw + "QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md)\n[old notes.txt](" + gw + "QmHash0?filename=old%20notes.txt)\n",
 		"html": `<a href="` + gw + `QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md">[draft] &lt;b&gt;.md</a>` + "\n" +
 			`<a href="` + gw + `QmHash0?filename=old%20notes.txt">old notes.txt</a>` + "\n",
 	}
@@ -103,7 +103,7 @@ func TestHistoryFormat(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	recs := testutil.ParseHistory(t, out)
 	require.Len(t, recs, 1)
-	assert.Equal(t, `[\[draft\] <b>.md](`+gw+"QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md)", recs[0].Link)
+	assert.Equal(t, `[\[draft\] \<b>.md](`+gw+"QmHash1?filename=%5Bdraft%5D%20%3Cb%3E.md)", recs[0].Link)
 
 	code, _, errOut = runCLI(t, "", "history", "--format", "qr")
 	assert.Equal(t, 2, code)
