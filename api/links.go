@@ -50,7 +50,8 @@ type Links struct {
 	Style string
 	// Override is a gateway that replaces every environment's: a bare
 	// host ("https://ipfs.io") gets the usual /ipfs/ path, a URL with a
-	// path is used as the prefix.
+	// path is used as the prefix; its query (an access token) and
+	// fragment go after the CID.
 	Override string
 	// NoFilename leaves ?filename=<name> off gateway links. With it (the
 	// IPFS gateway convention) a download gets the file's name instead of
@@ -150,15 +151,26 @@ func (l Links) webLink(envKey, hash, name string) string {
 	if gateway == "" {
 		return "ipfs://" + hash
 	}
-	g := strings.TrimRight(gateway, "/")
-	if u, err := url.Parse(gateway); err == nil && (u.Path == "" || u.Path == "/") {
+	// A query (a gateway's access token) and a fragment go after the
+	// CID, not before it.
+	g, fragment, _ := strings.Cut(gateway, "#")
+	g, query, _ := strings.Cut(g, "?")
+	g = strings.TrimRight(g, "/")
+	if u, err := url.Parse(g); err == nil && u.Path == "" {
 		g += "/ipfs"
 	}
 	link := g + "/" + url.PathEscape(hash)
 	if name != "" && !l.NoFilename {
 		// %20, not +, for spaces: some tools that read the link treat +
 		// literally.
-		link += "?filename=" + strings.ReplaceAll(url.QueryEscape(name), "+", "%20")
+		filename := "filename=" + strings.ReplaceAll(url.QueryEscape(name), "+", "%20")
+		query = strings.Trim(query+"&"+filename, "&")
+	}
+	if query != "" {
+		link += "?" + query
+	}
+	if fragment != "" {
+		link += "#" + fragment
 	}
 	return link
 }

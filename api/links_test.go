@@ -77,6 +77,14 @@ func TestLinksAs(t *testing.T) {
 		{"bare host override gets /ipfs", Links{Override: "https://ipfs.io/"}, LinkGateway, "", "https://ipfs.io/ipfs/" + cid},
 		{"override with a path is the prefix", Links{Override: "https://gw.example/content"}, LinkGateway, "",
 			"https://gw.example/content/" + cid},
+		// A gateway that wants a query (an access token) keeps it after
+		// the CID, with the filename beside it.
+		{"override with a query keeps it after the CID", Links{Override: "https://gw.example/ipfs?token=a%2Fb"}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?token=a%2Fb&filename=a.txt"},
+		{"bare host override with a query", Links{Override: "https://gw.example/?token=t"}, LinkGateway, "",
+			"https://gw.example/ipfs/" + cid + "?token=t"},
+		{"override with a fragment", Links{Override: "https://gw.example#top"}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?filename=a.txt#top"},
 		{"ipfs", Links{}, LinkIPFS, "a.txt", "ipfs://" + cid},
 		{"cid", Links{}, LinkCID, "a.txt", cid},
 		{"markdown", Links{}, LinkMarkdown, "a.txt", "[a.txt](" + prod + "?filename=a.txt)"},
