@@ -94,14 +94,17 @@ func TestSecondLaunchHandsFilesToTheRunningWindow(t *testing.T) {
 
 	second := testutil.WriteFile(t, filepath.Join(files, "second.txt"), 5000)
 	launch := windowChild(t, home, "--env", "sandbox", second)
+	var out testutil.LockedBuffer
+	launch.Stdout, launch.Stderr = &out, &out
+	start := time.Now()
+	require.NoError(t, launch.Start())
 	// Had it opened a window of its own, it would never exit.
 	timer := time.AfterFunc(time.Minute, func() { _ = launch.Process.Kill() })
 	defer timer.Stop()
-	start := time.Now()
-	out, err := launch.CombinedOutput()
+	err := launch.Wait()
 	took := time.Since(start)
-	require.NoError(t, err, "the second launch exits 0: %s", out)
-	assert.Empty(t, string(out), "nothing to say")
+	require.NoError(t, err, "the second launch exits 0: %s", out.String())
+	assert.Empty(t, out.String(), "nothing to say")
 	t.Logf("second launch: started, handed over and exited in %s", took.Round(time.Millisecond))
 	// A second on an idle machine; starting a -race binary on 2 busy
 	// cores can take several. What this rules out is a launch that waits
