@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -95,6 +96,10 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 	switch {
 	case handed:
 		return nil // the running window has them
+	case errors.Is(err, instance.ErrRefused):
+		// The running window did not take them and said why (its
+		// sentence says what to do): exit 1 with it, no second window.
+		return err
 	case err != nil:
 		// No hand-off and no claim: this window runs on its own, and the
 		// account's queue lock still keeps two from uploading twice.

@@ -12,8 +12,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
+	"github.com/dstor-uploader/dstor-uploader/ui"
 )
 
 // windowChild is the real window (this test binary run as
@@ -168,4 +170,29 @@ func logOnFailure(t *testing.T, home, who string, out *testutil.LockedBuffer) {
 	for _, r := range rows {
 		t.Logf("job %s: %s, %d attempts, error %q", r.Name, r.State, r.Attempts, r.Error)
 	}
+}
+
+// TestLaunchTheWindowRefuses: a launch whose files the running window
+// refuses (it could not save them, or its destination is not valid)
+// exits 1 with the window's sentence, and opens no window of its own.
+func TestLaunchTheWindowRefuses(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	srv, handed, err := instance.Claim(t.Context(), home, instance.Request{})
+	require.NoError(t, err)
+	require.False(t, handed)
+	t.Cleanup(func() { _ = srv.Close() })
+	const why = "Nothing was added: the folder path is only spaces. Correct it on the Upload tab of the dStor Uploader window, then open the files again."
+	go func() {
+		for h := range srv.Requests() {
+			h.Fail(why)
+		}
+	}()
+	openWindow = func(ui.Options) error { t.Error("no window opens"); return nil }
+	t.Cleanup(func() { openWindow = ui.Run })
+	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "refused.txt"), 10)
+	code, out, errOut := runCLI(t, "", file)
+	assert.Equal(t, 1, code)
+	assert.Empty(t, out)
+	assert.Equal(t, "dstor-uploader: "+why+"\n", errOut)
 }

@@ -99,10 +99,29 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// reply is the window's answer: it has taken the request.
+// reply is the window's answer: it has taken the request (OK), or it
+// refuses it, saying why (Error). A launch of an older version reads only
+// OK.
 type reply struct {
-	OK bool `json:"ok"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
 }
+
+// ErrRefused matches a *RefusedError.
+var ErrRefused = errors.New("the running dStor Uploader window did not take the files")
+
+// RefusedError is the answer of a window that did not take a launch's
+// files (they could not be saved, or there was nowhere valid to add them
+// to): the launch must not exit as if it had, nor open a window of its own.
+type RefusedError struct {
+	// Reason is the window's sentence: what went wrong and what to do.
+	Reason string
+}
+
+func (e *RefusedError) Error() string { return e.Reason }
+
+// Is makes errors.Is(err, ErrRefused) hold.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
 
 // ErrNotAnswering means another window holds the data folder but did not
 // take the hand-off in time (it hangs, or is shutting down).
@@ -132,7 +151,9 @@ type Server struct {
 // the window that already is. It returns a Server when this process is the
 // window now (a window that crashed does not stand in the way), or
 // handed=true when req was delivered: the caller exits. ErrNotAnswering
-// means a window is there but did not take req within HandoffTimeout.
+// means a window is there but did not take req within HandoffTimeout; a
+// *RefusedError (ErrRefused) that the window answered it did not take the
+// files, and why.
 func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, HandoffTimeout)
 	defer cancel()
@@ -148,6 +169,8 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 		switch {
 		case err == nil:
 			return nil, true, nil
+		case errors.Is(err, ErrRefused):
+			return nil, false, err
 		case errors.Is(err, errNoWindow) && ctx.Err() == nil:
 			// It ended between the two steps: claim the folder again.
 			continue
@@ -203,7 +226,11 @@ func exchange(ctx context.Context, conn io.ReadWriteCloser, req Request) error {
 		return fmt.Errorf("hand the files to the running window: %w", err)
 	}
 	var r reply
-	if err := json.NewDecoder(bufio.NewReader(conn)).Decode(&r); err != nil || !r.OK {
+	err := json.NewDecoder(bufio.NewReader(conn)).Decode(&r)
+	switch {
+	case err == nil && !r.OK && r.Error != "":
+		return &RefusedError{Reason: r.Error}
+	case err != nil || !r.OK:
 		return fmt.Errorf("%w: no answer (%v)", ErrNotAnswering, err)
 	}
 	return nil
@@ -219,19 +246,32 @@ func serve(ln listener) *Server {
 
 // Handoff is a later launch's request as the window receives it. The
 // launch is answered (and exits) only once the window calls Done, having
-// queued what it asked for: a window that quits before it takes a request
-// never tells its launch that it did, so the launch tries again and
-// becomes the next window rather than losing its files.
+// queued what it asked for, or Fail: a window that quits before it takes
+// a request never tells its launch that it did, so the launch tries again
+// and becomes the next window rather than losing its files.
 type Handoff struct {
 	Request
-	done func()
+	answer func(reply)
 }
 
 // Done tells the launch that its request was taken. Safe to call more than
-// once; a Handoff made by hand (a test's) has nothing to tell.
+// once (only the first Done or Fail counts); a Handoff made by hand (a
+// test's) has nothing to tell.
 func (h Handoff) Done() {
-	if h.done != nil {
-		h.done()
+	if h.answer != nil {
+		h.answer(reply{OK: true})
+	}
+}
+
+// Fail tells the launch that its files were not taken, and why: reason is
+// the sentence its Claim returns (a *RefusedError), which says what to do.
+// Only the first Done or Fail counts.
+func (h Handoff) Fail(reason string) {
+	if reason == "" {
+		reason = ErrRefused.Error()
+	}
+	if h.answer != nil {
+		h.answer(reply{Error: reason})
 	}
 }
 
@@ -297,20 +337,22 @@ func (s *Server) handle(conn io.ReadWriteCloser) {
 	// HandoffTimeout). Hanging up on it while the window still holds its
 	// request made it hand the same files again.
 	timer.Stop()
-	taken := make(chan struct{})
+	answered := make(chan reply, 1)
 	var once sync.Once
+	answer := func(r reply) { once.Do(func() { answered <- r }) }
 	select {
-	case s.requests <- Handoff{Request: req, done: func() { once.Do(func() { close(taken) }) }}:
+	case s.requests <- Handoff{Request: req, answer: answer}:
 	case <-s.stop:
 		return
 	}
+	var r reply
 	select { // no answer, so the launch tries again, when the window quits first
-	case <-taken:
+	case r = <-answered:
 	case <-s.stop:
 		return
 	}
 	timer.Reset(connTimeout) // writing the answer is bounded again
-	if json.NewEncoder(conn).Encode(reply{OK: true}) == nil {
+	if json.NewEncoder(conn).Encode(r) == nil {
 		// Wait for the launch to read the answer and hang up: a named
 		// pipe drops what its reader has not read when it is closed.
 		_, _ = io.Copy(io.Discard, io.LimitReader(conn, 1))

@@ -212,3 +212,25 @@ func TestSlowWindowGetsEachLaunchOnce(t *testing.T) {
 	h.Done()
 	require.NoError(t, <-res)
 }
+
+// TestRefusedLaunchIsToldWhy: a window that does not take a launch's files
+// (it could not save them, or has nowhere valid to add them) answers so,
+// with its sentence; the launch returns it at once, neither handed nor the
+// window, and does not hand the same files again.
+func TestRefusedLaunchIsToldWhy(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	const why = "Nothing was added: the folder path is only spaces. Correct it on the window's Upload tab, then open the files again."
+	go func() {
+		h := <-srv.Requests()
+		h.Fail(why)
+		h.Done() // too late: the first answer counts
+	}()
+	second, handed, err := Claim(t.Context(), dir, Request{Paths: []string{"/refused"}})
+	assert.False(t, handed)
+	assert.Nil(t, second, "the refused launch does not become a window")
+	require.ErrorIs(t, err, ErrRefused)
+	assert.NotErrorIs(t, err, ErrNotAnswering)
+	assert.Equal(t, why, err.Error())
+	assert.Zero(t, len(srv.Requests()), "not handed again")
+}
