@@ -507,16 +507,16 @@ func (a *App) addPaths(paths []string) { a.addPathsThen(paths, nil) }
 
 // addPathsThen is addPaths; then, when not nil, runs on a goroutine once
 // the paths are saved in the database (by the queue, or see saveForLater
-// and keepPending), or as soon as it is clear that nothing is added.
-func (a *App) addPathsThen(paths []string, then func()) {
+// and keepPending), with nil, or as soon as it is clear that they are not
+// added, with why not: nothing to add is nil, a destination that is not
+// valid a *destinationError, and a write the database refused its error.
+func (a *App) addPathsThen(paths []string, then func(error)) {
 	switch {
 	case len(paths) == 0:
-		a.goThen(then)
+		a.goThen(then, nil)
 	case a.sess == nil:
 		a.keepPending(paths, "")
-		if then != nil {
-			a.whenPendingSaved(then)
-		}
+		a.whenSaved(a.pendingSaved, then)
 	case a.upload.sess == nil: // another process runs the account's queue
 		a.tabs.Select(a.uploadTab)
 		a.saveForLater(paths, then)
@@ -526,10 +526,10 @@ func (a *App) addPathsThen(paths []string, then func()) {
 	}
 }
 
-// goThen runs then, when not nil, on a goroutine.
-func (a *App) goThen(then func()) {
+// goThen runs then(err), when then is not nil, on a goroutine.
+func (a *App) goThen(then func(error), err error) {
 	if then != nil {
-		a.goBg(then)
+		a.goBg(func() { then(err) })
 	}
 }
 

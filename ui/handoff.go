@@ -20,9 +20,9 @@ const queueLockPoll = time.Second
 
 // receiveHandoffs applies what later launches hand over (their files and
 // --env: "Open with", a double-click, %F) until Close. A launch is answered
-// (Done) only once its files are queued: one that reaches a window already
-// quitting gets no answer, tries again and becomes the next window, so its
-// files are not dropped.
+// (Done) only once its files are saved, or told why they are not (Fail):
+// one that reaches a window already quitting gets no answer, tries again
+// and becomes the next window, so its files are not dropped.
 func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 	for {
 		select {
@@ -30,9 +30,32 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 			if !ok {
 				return
 			}
-			a.do(func() { a.onHandoff(h.Request, h.Done) })
+			a.do(func() { a.onHandoff(h.Request, answer(h)) })
 		case <-a.stop:
 			return
+		}
+	}
+}
+
+// answer tells h's launch what became of its files (see onHandoff): taken
+// (nil), or not, with a sentence in English (the command line's language,
+// which the launch prints) that says what to do. A window that is closing
+// does not answer.
+func answer(h instance.Handoff) func(error) {
+	return func(err error) {
+		_, refused := errors.AsType[*destinationError](err)
+		switch {
+		case err == nil:
+			h.Done()
+		case errors.Is(err, errClosed):
+		case refused:
+			h.Fail("nothing was added: the destination on the Upload tab of the dStor Uploader window is not valid (" +
+				api.Human(err) + "); correct it there, then open the files again")
+		default:
+			// The window may still hold them, and its queue may list them
+			// (see worker.Queue.Add): not saved, so not safe.
+			h.Fail("the dStor Uploader window could not save the files in its database, so they may not be uploaded: " +
+				api.Human(err) + "; once that is fixed, open them again (files its queue holds already are not added twice)")
 		}
 	}
 }
@@ -42,9 +65,10 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 // than the one signed in to is asked about, never switched silently.
 // taken, when not nil, runs on a goroutine once the files are saved in the
 // database (queued, or kept until sign-in), so a kill from then on loses
-// none of them; files asked about are taken as soon as the question is
+// none of them, or once it is clear that they are not (see addPathsThen),
+// with why not; files asked about are taken as soon as the question is
 // shown.
-func (a *App) onHandoff(req instance.Request, taken func()) {
+func (a *App) onHandoff(req instance.Request, taken func(error)) {
 	a.win.Show()
 	a.win.RequestFocus()
 	key := session.ParseKey(req.Env)
@@ -57,18 +81,16 @@ func (a *App) onHandoff(req instance.Request, taken func()) {
 			}
 		}
 		if len(req.Paths) == 0 {
-			a.goThen(taken)
+			a.goThen(taken, nil)
 			break
 		}
 		a.keepPending(req.Paths, key)
-		a.whenPendingSaved(taken)
-	case key == "" || key == a.sess.EnvKey:
+		a.whenSaved(a.pendingSaved, taken)
+	case key == "" || key == a.sess.EnvKey || len(req.Paths) == 0:
 		a.addPathsThen(req.Paths, taken)
 	default:
-		if len(req.Paths) > 0 {
-			a.askOtherEnv(req.Paths, key, nil)
-		}
-		a.goThen(taken)
+		a.askOtherEnv(req.Paths, key, nil)
+		a.goThen(taken, nil)
 	}
 	if req.Pick {
 		a.askForFiles()
@@ -87,8 +109,8 @@ func (a *App) askForFiles() {
 
 // askOtherEnv asks whether files opened for another environment go to the
 // one this window is signed in to; then, when not nil, runs on a goroutine
-// once they are added or the answer is no.
-func (a *App) askOtherEnv(paths []string, key string, then func()) {
+// once they are added (see addPathsThen) or the answer is no (nil).
+func (a *App) askOtherEnv(paths []string, key string, then func(error)) {
 	choice, base := choiceForEnvKey(key)
 	other := choiceLabel(choice)
 	if choice == choiceCustom {
@@ -98,7 +120,7 @@ func (a *App) askOtherEnv(paths []string, key string, then func()) {
 	a.showTextDialog(tr("Upload to {{.Here}}?", map[string]any{"Here": here}), theme.QuestionIcon(), "",
 		trn("{{.Count}} files were opened for {{.Other}}, but this window is signed in to {{.Here}}. Upload them to {{.Here}}, or sign out first to upload to {{.Other}}.",
 			len(paths), map[string]any{"Other": other, "Here": here}),
-		dialogChoice{label: tr("Don't upload"), icon: theme.CancelIcon(), chosen: func() { a.goThen(then) }},
+		dialogChoice{label: tr("Don't upload"), icon: theme.CancelIcon(), chosen: func() { a.goThen(then, nil) }},
 		dialogChoice{label: tr("Upload to {{.Here}}", map[string]any{"Here": here}), icon: theme.ConfirmIcon(),
 			imp: widget.HighImportance, chosen: func() { a.addPathsThen(paths, then) }},
 	)
@@ -185,18 +207,18 @@ func (a *App) waitForQueue(s *activeSession) {
 
 // saveForLater keeps paths for the account's queue while another process
 // runs it (see waitForQueue); then, when not nil, runs on a goroutine once
-// they are saved (or nothing is).
-func (a *App) saveForLater(paths []string, then func()) {
-	reqs, ok := a.upload.requests(paths)
-	if !ok {
-		a.goThen(then)
+// they are saved, or once they are not, with why (see addPathsThen).
+func (a *App) saveForLater(paths []string, then func(error)) {
+	reqs, err := a.upload.requests(paths)
+	if err != nil || len(reqs) == 0 {
+		a.goThen(then, err)
 		return
 	}
 	s := a.sess
 	a.goBg(func() {
 		err := worker.SaveForLater(a.db, s.EnvKey, s.Account, reqs...)
-		if err == nil && then != nil {
-			then()
+		if then != nil {
+			then(err)
 		}
 		a.do(func() {
 			if a.sess != s {

@@ -327,3 +327,60 @@ func TestKeptFilesAreForgottenOnceTheQueueSavedThem(t *testing.T) {
 		return err == nil && len(w) == 0
 	}, time.Minute, 10*time.Millisecond, "forgotten once saved")
 }
+
+// claimRefused hands paths to the window of e as a later launch and
+// returns why the window refused them; the launch neither becomes the
+// window nor is told its files were taken.
+func (e *testEnv) claimRefused(paths ...string) error {
+	e.t.Helper()
+	srv, handed, err := instance.Claim(e.t.Context(), e.dir, instance.Request{Env: "sandbox", Paths: paths})
+	if srv != nil {
+		_ = srv.Close()
+	}
+	assert.False(e.t, handed, "told its files were taken")
+	assert.Nil(e.t, srv, "the launch does not become the window")
+	require.Error(e.t, err)
+	assert.NotErrorIs(e.t, err, instance.ErrNotAnswering, "answered")
+	return err
+}
+
+// TestLaunchToAnInvalidDestinationIsRefused: a window whose destination
+// (folder path, parent id or comment) is not valid adds nothing a launch
+// hands it; the launch is told so, with what to do, instead of being told
+// its files were taken.
+func TestLaunchToAnInvalidDestinationIsRefused(t *testing.T) {
+	e := newTestEnv(t)
+	e.openClaimed()
+	a := e.a
+	e.signInSandbox()
+	e.ui(func() { a.upload.folder.SetText("   ") })
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "refused.txt"), 100)
+	err := e.claimRefused(p)
+	assert.Contains(t, err.Error(), "only spaces", "what is wrong")
+	assert.Contains(t, err.Error(), "Upload tab", "what to do")
+	e.ui(func() {
+		assert.Zero(t, a.upload.sum.Total, "nothing added")
+		assert.Contains(t, a.upload.destError.Text, "Nothing was added")
+	})
+}
+
+// TestLaunchWhoseFilesCannotBeSavedIsRefused: a window whose database
+// refuses the write of a launch's files (here: the file was moved away,
+// so no write counts) tells the launch so, with the reason, whether the
+// files were for its queue or kept until sign-in. The launch got no
+// answer, and waited until its deadline.
+func TestLaunchWhoseFilesCannotBeSavedIsRefused(t *testing.T) {
+	for _, signedIn := range []bool{true, false} {
+		t.Run(map[bool]string{true: "signed in", false: "signed out"}[signedIn], func(t *testing.T) {
+			e := newTestEnv(t)
+			e.openClaimed()
+			if signedIn {
+				e.signInSandbox()
+			}
+			require.NoError(t, os.Rename(e.db.Path(), e.db.Path()+".moved"))
+			p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "unsaved.txt"), 100)
+			err := e.claimRefused(p)
+			assert.Contains(t, err.Error(), "deleted or moved away", "the reason")
+		})
+	}
+}

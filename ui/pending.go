@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+
 	"fyne.io/fyne/v2"
 	"github.com/google/uuid"
 
@@ -42,7 +44,7 @@ func (a *App) restorePending() (string, error) {
 	return env, nil
 }
 
-// pendingSave is one write of files kept until sign-in (keepPending).
+// pendingSave is one write of files kept until sign-in (keepWaiting).
 type pendingSave struct {
 	done chan struct{} // closed once written, or once writing failed
 	err  error         // why it failed; read once done is closed
@@ -50,11 +52,23 @@ type pendingSave struct {
 
 // keepPending keeps paths until sign-in, for env's account when env is
 // not "". They are written to the database on a goroutine; a.pendingSaved
-// is done once they are (see whenPendingSaved).
+// is done once they are (see whenSaved).
 func (a *App) keepPending(paths []string, env string) {
 	if len(paths) == 0 {
 		return
 	}
+	_, rows := a.keepWaiting(paths, env)
+	for _, r := range rows {
+		a.pending = append(a.pending, pendingFile{path: r.Path, env: env, id: r.ID})
+	}
+	a.signin.showPending(len(a.pending))
+}
+
+// keepWaiting writes paths to the database on a goroutine as files that
+// wait for a sign-in to env's account ("" for any), after the writes
+// before it, and returns that write (also a.pendingSaved) and their rows.
+// A failure is shown.
+func (a *App) keepWaiting(paths []string, env string) (*pendingSave, []storage.WalkRow) {
 	batch := uuid.NewString()
 	rows := make([]storage.WalkRow, len(paths))
 	for i, p := range paths {
@@ -62,9 +76,7 @@ func (a *App) keepPending(paths []string, env string) {
 			p = abs // the next start may have another working directory
 		}
 		rows[i] = storage.WalkRow{ID: uuid.NewString(), BatchID: batch, Env: env, Path: p}
-		a.pending = append(a.pending, pendingFile{path: p, env: env, id: rows[i].ID})
 	}
-	a.signin.showPending(len(a.pending))
 	prev := a.pendingSaved
 	save := &pendingSave{done: make(chan struct{})}
 	a.pendingSaved = save
@@ -80,26 +92,46 @@ func (a *App) keepPending(paths []string, env string) {
 		save.err = errClosed
 		close(save.done)
 	}
+	return save, rows
 }
 
-// whenPendingSaved runs f, when not nil, on a goroutine once what was
-// last kept until sign-in is written to the database, or now when nothing
-// is being written. It does nothing once the window is closed, nor when
-// that write failed: f is for files that are saved.
-func (a *App) whenPendingSaved(f func()) {
+// whenSaved runs f, when not nil, on a goroutine once the write saved is
+// done (at once when saved is nil), with its error. It does nothing once
+// the window is closed.
+func (a *App) whenSaved(saved *pendingSave, f func(error)) {
 	if f == nil {
 		return
 	}
-	saved := a.pendingSaved
 	a.goBg(func() {
+		var err error
 		if saved != nil {
 			<-saved.done
-			if saved.err != nil {
-				return
-			}
+			err = saved.err
 		}
-		f()
+		f(err)
 	})
+}
+
+// forgetWaiting is what forgets the files kept waiting in the rows ids
+// (written by saved) once they are queued, or once nothing is to become of
+// them (nil: the question about them was answered no): never before they
+// are written. Files the queue could not save stay, for the next start;
+// files the destination refused go, as the Upload tab says nothing was
+// added.
+func (a *App) forgetWaiting(saved *pendingSave, ids []string) func(error) {
+	return func(err error) {
+		if _, refused := errors.AsType[*destinationError](err); err != nil && !refused {
+			return
+		}
+		if saved != nil {
+			<-saved.done
+		}
+		if _, err := a.db.DeleteWalks(ids...); err != nil {
+			// They come back at the next start; the queue adds
+			// nothing it holds already.
+			fyne.LogError("forget the files kept waiting", err)
+		}
+	}
 }
 
 // queuePending queues what was added before sign-in for the account just
@@ -114,18 +146,6 @@ func (a *App) queuePending() {
 	a.pending = nil
 	a.signin.pending.Hide()
 	saved := a.pendingSaved
-	forget := func(ids []string) func() {
-		return func() {
-			if saved != nil {
-				<-saved.done // never before they are written
-			}
-			if _, err := a.db.DeleteWalks(ids...); err != nil {
-				// They come back at the next start; the queue adds
-				// nothing it holds already.
-				fyne.LogError("forget the files queued after sign-in", err)
-			}
-		}
-	}
 	var order []string // environments, in the order first added
 	paths := map[string][]string{}
 	ids := map[string][]string{}
@@ -142,9 +162,9 @@ func (a *App) queuePending() {
 	}
 	for _, env := range order {
 		if env == "" {
-			a.addPathsThen(paths[env], forget(ids[env]))
+			a.addPathsThen(paths[env], a.forgetWaiting(saved, ids[env]))
 		} else {
-			a.askOtherEnv(paths[env], env, forget(ids[env]))
+			a.askOtherEnv(paths[env], env, a.forgetWaiting(saved, ids[env]))
 		}
 	}
 }

@@ -179,8 +179,8 @@ func TestWindowKeepsACommandLineLoginMadeWhileItIsOpen(t *testing.T) {
 
 	e.ui(func() {
 		a.upload.folder.SetText("/backup/")
-		_, ok := a.upload.requests([]string{"/tmp/x.txt"})
-		require.True(t, ok)
+		_, err := a.upload.requests([]string{"/tmp/x.txt"})
+		require.NoError(t, err)
 		a.prefs.concurrency.SetValue(5)
 	})
 	a.Close() // saves what is pending

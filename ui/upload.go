@@ -205,17 +205,18 @@ func (v *uploadView) queueHead() fyne.CanvasObject {
 // add queues paths with the current destination. The queue walks folders
 // on its own goroutine, so this returns at once whatever was dropped.
 // then, when not nil, runs on a goroutine once the queue has saved them
-// in the database (worker.Queue.Add's channel), so that a kill from then
-// on loses none of them; never when the window closes first or the queue
-// did not save them.
-func (v *uploadView) add(paths []string, then func()) {
+// in the database (worker.Queue.Add), so that a kill from then on loses
+// none of them, or once it is clear that they are not added: with a
+// *destinationError when the destination is not valid, or the database's
+// error when it refused them. Never when the window closes first.
+func (v *uploadView) add(paths []string, then func(error)) {
 	if v.sess == nil {
-		v.a.goThen(then)
+		v.a.goThen(then, errClosed)
 		return
 	}
-	reqs, ok := v.requests(paths)
-	if !ok {
-		v.a.goThen(then)
+	reqs, err := v.requests(paths)
+	if err != nil || len(reqs) == 0 {
+		v.a.goThen(then, err)
 		return
 	}
 	q := v.sess.queue
@@ -226,8 +227,8 @@ func (v *uploadView) add(paths []string, then func()) {
 			return
 		}
 		select {
-		case <-saved:
-			then()
+		case <-saved.Done():
+			then(saved.Err())
 		case <-a.stop:
 		}
 	})

@@ -121,21 +121,21 @@ func (v *uploadView) onDestModeChanged(mode string) {
 }
 
 // destination reads and validates the destination and comment; the error
-// is a sentence for the person.
-func (v *uploadView) destination() (folder string, parent *int64, comment string, msg string) {
+// names what is wrong (humanError words it for the person).
+func (v *uploadView) destination() (folder string, parent *int64, comment string, err error) {
 	comment = strings.TrimSpace(v.comment.Text)
 	if err := api.ValidateComment(comment); err != nil {
-		return "", nil, "", humanError(err) // the sentence names the comment
+		return "", nil, "", err // the sentence names the comment
 	}
 	if destModeOf(v.destMode.Selected) == destParent {
 		if strings.TrimSpace(v.parent.Text) == "" {
-			return "", nil, comment, ""
+			return "", nil, comment, nil
 		}
 		id, err := api.ParseParentID(v.parent.Text)
 		if err != nil {
-			return "", nil, comment, humanError(err)
+			return "", nil, comment, err
 		}
-		return "", &id, comment, ""
+		return "", &id, comment, nil
 	}
 	// Spaces around a path are dropped; spaces alone are refused, not
 	// taken for the root.
@@ -145,9 +145,9 @@ func (v *uploadView) destination() (folder string, parent *int64, comment string
 		check = v.folder.Text
 	}
 	if err := api.ValidateFolderPath(check); err != nil {
-		return "", nil, comment, humanError(err)
+		return "", nil, comment, err
 	}
-	return folder, nil, comment, ""
+	return folder, nil, comment, nil
 }
 
 // onDestChanged validates as the person types and remembers the choice.
@@ -155,9 +155,9 @@ func (v *uploadView) onDestChanged() {
 	if v.destError == nil {
 		return
 	}
-	folder, parent, comment, msg := v.destination()
-	if msg != "" {
-		v.destError.SetText(msg)
+	folder, parent, comment, err := v.destination()
+	if err != nil {
+		v.destError.SetText(humanError(err))
 		v.destError.Show()
 		return
 	}
@@ -170,17 +170,24 @@ func (v *uploadView) onDestChanged() {
 	})
 }
 
-// requests are paths with the current destination and comment; false (and
-// the reason shown) when those are not valid.
-func (v *uploadView) requests(paths []string) ([]worker.Request, bool) {
+// destinationError is why files added were not: the destination or the
+// comment on the Upload tab is not valid (the tab says so).
+type destinationError struct{ err error }
+
+func (e *destinationError) Error() string { return e.err.Error() }
+func (e *destinationError) Unwrap() error { return e.err }
+
+// requests are paths with the current destination and comment; a
+// *destinationError (and the reason shown) when those are not valid.
+func (v *uploadView) requests(paths []string) ([]worker.Request, error) {
 	if len(paths) == 0 {
-		return nil, false
+		return nil, nil
 	}
-	folder, parent, comment, msg := v.destination()
-	if msg != "" {
-		v.destError.SetText(tr("Nothing was added:") + " " + msg)
+	folder, parent, comment, err := v.destination()
+	if err != nil {
+		v.destError.SetText(tr("Nothing was added:") + " " + humanError(err))
 		v.destError.Show()
-		return nil, false
+		return nil, &destinationError{err: err}
 	}
 	reqs := make([]worker.Request, 0, len(paths))
 	for _, p := range paths {
@@ -190,5 +197,5 @@ func (v *uploadView) requests(paths []string) ([]worker.Request, bool) {
 		s := v.a.changeSettings(func(s storage.Settings) storage.Settings { return s.WithRecentFolder(folder) })
 		v.folder.SetOptions(s.RecentFolders)
 	}
-	return reqs, true
+	return reqs, nil
 }

@@ -180,9 +180,10 @@ func TestDestinationInputs(t *testing.T) {
 			} else {
 				a.upload.parent.SetText(tt.text)
 			}
-			folder, parent, _, msg := a.upload.destination()
+			folder, parent, _, err := a.upload.destination()
+			msg := humanError(err)
 			if tt.msg == "" {
-				assert.Empty(t, msg, tt.name)
+				assert.NoError(t, err, tt.name)
 				assert.Equal(t, tt.folder, folder, tt.name)
 				assert.Equal(t, tt.parent, parent, tt.name)
 				assert.False(t, a.upload.destError.Visible(), tt.name)
@@ -191,8 +192,8 @@ func TestDestinationInputs(t *testing.T) {
 			assert.Contains(t, msg, tt.msg, tt.name)
 			assert.Less(t, len([]rune(msg)), 130, "%s: a short sentence: %q", tt.name, msg)
 			assert.True(t, a.upload.destError.Visible(), tt.name)
-			reqs, ok := a.upload.requests([]string{"/tmp/x"})
-			assert.False(t, ok, "%s: nothing is added (it went to %+v)", tt.name, reqs)
+			reqs, err := a.upload.requests([]string{"/tmp/x"})
+			assert.Error(t, err, "%s: nothing is added (it went to %+v)", tt.name, reqs)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -50,15 +51,16 @@ func TestAddTellsWhenItsFilesAreSaved(t *testing.T) {
 	saved := q.Add(Request{Path: f})
 	eventually(t, 0, func() bool { return testutil.GoroutineIn("storage.(*DB).InsertWalks") },
 		"the walk saver is writing the request")
-	assert.False(t, isClosed(saved), "told saved while its walk row waits for the database")
+	assert.False(t, isClosed(saved.Done()), "told saved while its walk row waits for the database")
 	assert.False(t, inDatabase(t, e.db, f))
 
 	release()
 	select {
-	case <-saved:
+	case <-saved.Done():
 	case <-time.After(hangGuard):
 		t.Fatal("not told saved once the database was free")
 	}
+	require.NoError(t, saved.Err())
 	assert.True(t, inDatabase(t, e.db, f), "in the database when told saved")
 }
 
@@ -72,12 +74,35 @@ func TestAddAndCloseTellWhatIsSaved(t *testing.T) {
 	f := e.write("before.txt", testutil.Content("before", 100))
 	saved := q.Add(Request{Path: f})
 	require.NoError(t, q.Close())
-	assert.True(t, isClosed(saved), "saved by Close at the latest")
+	assert.True(t, isClosed(saved.Done()), "saved by Close at the latest")
+	assert.NoError(t, saved.Err())
 	assert.True(t, inDatabase(t, e.db, f))
 
 	late := e.write("late.txt", testutil.Content("late", 100))
-	assert.False(t, isClosed(q.Add(Request{Path: late})), "a closed queue saves nothing")
+	assert.False(t, isClosed(q.Add(Request{Path: late}).Done()), "a closed queue saves nothing")
 	assert.False(t, inDatabase(t, e.db, late))
 
-	assert.True(t, isClosed(q.Add()), "nothing to save")
+	assert.True(t, isClosed(q.Add().Done()), "nothing to save")
+	assert.NoError(t, q.Add().Err())
+}
+
+// TestAddTellsWhenItsFilesCannotBeSaved: requests whose walk rows the
+// database refuses (here: its file was moved away, so no write counts)
+// are told so, with the database's reason, so that whoever handed them
+// over is not left waiting for an answer that never comes. They were
+// told nothing.
+func TestAddTellsWhenItsFilesCannotBeSaved(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	q, err := New(e.tokenless())
+	require.NoError(t, err)
+	f := e.write("unsaved.txt", testutil.Content("unsaved", 100))
+	require.NoError(t, os.Rename(e.db.Path(), e.db.Path()+".moved"))
+	saved := q.Add(Request{Path: f})
+	select {
+	case <-saved.Done():
+	case <-time.After(hangGuard):
+		t.Fatal("not told the files could not be saved")
+	}
+	require.ErrorIs(t, saved.Err(), storage.ErrDatabaseReplaced)
+	assert.ErrorIs(t, q.Close(), storage.ErrDatabaseReplaced, "Close reports it too")
 }

@@ -454,11 +454,12 @@ func (q *Queue) saveWalks(bool) bool {
 }
 
 // insertWalks writes the walk rows of the calls saves, tells their Add
-// callers they are saved, then lets their walks list the files.
+// callers they are saved (or that they are not), then lets their walks
+// list the files.
 func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	// On failure the requests are listed all the same (their jobs may
-	// still be saved), but their callers are not told they are saved;
-	// Close reports the error.
+	// still be saved), but their callers are told they are not saved;
+	// Close reports the error too.
 	err := q.db.InsertWalks(rows)
 	if err != nil {
 		q.noteDBErr(fmt.Errorf("save the added files and folders: %w", err))
@@ -466,9 +467,7 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	q.mu.Lock()
 	for _, c := range saves {
 		c.saved = true
-		if err == nil {
-			close(c.written)
-		}
+		c.added.settle(err)
 	}
 	q.mu.Unlock()
 	select {

@@ -41,9 +41,9 @@ type addCall struct {
 	// only then may the walker list the call, so that no job row of a
 	// request is ever saved before the request itself.
 	saved bool
-	// written is closed once the walk rows are in the database (not when
-	// writing them failed): what Add returns. Nil on a resumed call.
-	written chan struct{}
+	// added tells the Add caller once the walk rows are in the database,
+	// or that the database refused them. Nil on a resumed call.
+	added *Added
 	// resumed is set on a call whose listing a crash or Close interrupted:
 	// listing it again adds only the files its batch has no job for yet.
 	resumed bool
@@ -60,24 +60,26 @@ type addCall struct {
 // big folder is being listed loses nothing: the next New lists what is left.
 //
 // Add returns before the requests are saved: the walk saver writes them a
-// moment later. The channel it returns is closed once they are in the
-// database (at once when there is nothing to add): from then on no crash
-// or kill loses them, which is when a caller may tell whoever handed it
-// the files that they are taken, or forget its own copy of them. It is
-// never closed when they are not saved: the queue was closed before Add,
-// or the database refused the rows (Close reports why); so a caller that
+// moment later. What it returns tells when they are in the database (at
+// once when there is nothing to add): from then on no crash or kill loses
+// them, which is when a caller may tell whoever handed it the files that
+// they are taken, or forget its own copy of them. It also tells when the
+// database refused them (read-only, full, replaced: Close reports that
+// too; they are listed all the same, so they may still be queued), so
+// that whoever handed them over is not told they are safe.
+// It tells nothing when the queue was closed before Add; so a caller that
 // waits for it selects on it with its own stop or deadline. Close itself
-// saves the requests added before it and closes their channels.
-func (q *Queue) Add(reqs ...Request) <-chan struct{} {
+// saves the requests added before it and tells their callers.
+func (q *Queue) Add(reqs ...Request) *Added {
 	call := newAddCall(reqs)
 	if len(call.reqs) == 0 {
-		close(call.written)
-		return call.written
+		call.added.settle(nil)
+		return call.added
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return call.written
+		return call.added
 	}
 	walking := q.walkBusy || len(q.pendingAdds) > 0
 	q.pendingAdds = append(q.pendingAdds, call)
@@ -90,7 +92,35 @@ func (q *Queue) Add(reqs ...Request) <-chan struct{} {
 		q.publish(QueueChanged, nil, false)
 	}
 	q.signalWalkSaver()
-	return call.written
+	return call.added
+}
+
+// Added is what Add tells its caller about the requests it was given.
+type Added struct {
+	done chan struct{}
+	err  error
+}
+
+// Done is closed once the requests are in the database, or once the
+// database refused them: Err says which. It is never closed when the
+// queue was closed before Add.
+func (a *Added) Done() <-chan struct{} { return a.done }
+
+// Err is, once Done is closed, nil when the requests are saved, or the
+// database's error when it refused them.
+func (a *Added) Err() error {
+	select {
+	case <-a.done:
+		return a.err
+	default:
+		return nil
+	}
+}
+
+// settle records err (nil: saved) and closes Done. Called once.
+func (a *Added) settle(err error) {
+	a.err = err
+	close(a.done)
 }
 
 // newAddCall makes one batch of reqs: paths made absolute (so a saved
@@ -99,7 +129,7 @@ func (q *Queue) Add(reqs ...Request) <-chan struct{} {
 // Windows in any mix of upper and lower case) kept once as first given, so
 // one file is one job, and a walk id for each request.
 func newAddCall(reqs []Request) *addCall {
-	call := &addCall{batchID: uuid.NewString(), written: make(chan struct{})}
+	call := &addCall{batchID: uuid.NewString(), added: &Added{done: make(chan struct{})}}
 	seen := make(map[Request]bool, len(reqs))
 	for _, r := range reqs {
 		r.ParentID = copyID(r.ParentID)
