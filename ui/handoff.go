@@ -64,10 +64,10 @@ func answer(h instance.Handoff) func(error) {
 // as if it had been dropped here. An --env naming another environment
 // than the one signed in to is asked about, never switched silently.
 // taken, when not nil, runs on a goroutine once the files are saved in the
-// database (queued, or kept until sign-in), so a kill from then on loses
-// none of them, or once it is clear that they are not (see addPathsThen),
-// with why not; files asked about are taken as soon as the question is
-// shown.
+// database (queued, kept until sign-in, or, for files asked about, kept
+// until the question is answered), so a kill from then on loses none of
+// them; or once it is clear that they are not (see addPathsThen), with
+// why not.
 func (a *App) onHandoff(req instance.Request, taken func(error)) {
 	a.win.Show()
 	a.win.RequestFocus()
@@ -89,8 +89,12 @@ func (a *App) onHandoff(req instance.Request, taken func(error)) {
 	case key == "" || key == a.sess.EnvKey || len(req.Paths) == 0:
 		a.addPathsThen(req.Paths, taken)
 	default:
-		a.askOtherEnv(req.Paths, key, nil)
-		a.goThen(taken, nil)
+		// Kept as files waiting for a sign-in to key's environment until
+		// the question is answered: a kill before that loses none, and the
+		// next start shows them waiting again.
+		saved, rows := a.keepWaiting(req.Paths, key)
+		a.whenSaved(saved, taken)
+		a.askOtherEnv(req.Paths, key, a.forgetWaiting(saved, rowIDs(rows)))
 	}
 	if req.Pick {
 		a.askForFiles()

@@ -328,6 +328,52 @@ func TestKeptFilesAreForgottenOnceTheQueueSavedThem(t *testing.T) {
 	}, time.Minute, 10*time.Millisecond, "forgotten once saved")
 }
 
+// TestFilesOpenedForAnotherEnvironmentOutliveAKill: files a launch opened
+// for another environment than the one signed in to are saved (as files
+// kept until sign-in, for that environment) before the launch is told
+// they are taken, so a kill while the question about them is open loses
+// none: the next start shows them waiting again, for that environment.
+// Answering the question forgets them. They lived only in the question.
+func TestFilesOpenedForAnotherEnvironmentOutliveAKill(t *testing.T) {
+	e := newTestEnv(t)
+	srv := e.openClaimed()
+	a := e.a
+	e.signInSandbox()
+	waiting := func() []storage.WalkRow {
+		w, err := e.db.WalksBeforeSignIn()
+		require.NoError(t, err)
+		return w
+	}
+	launch := func(p string) {
+		_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Env: "testnet", Paths: []string{p}})
+		require.NoError(t, err)
+		require.True(t, handed, "the window takes the files")
+		w := waiting()
+		require.Len(t, w, 1, "saved before the launch is told they are taken")
+		assert.Equal(t, p, w[0].Path)
+		assert.Equal(t, "testnet", w[0].Env, "for the environment the launch named")
+		e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "a question about the environment")
+	}
+
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "answered.txt"), 100)
+	launch(p)
+	e.ui(func() { test.Tap(overlayButton(t, a.win.Canvas(), "Upload to Local sandbox")) })
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded once the question is answered")
+	require.Eventually(t, func() bool { return len(waiting()) == 0 }, time.Minute, 10*time.Millisecond,
+		"forgotten as waiting once queued")
+
+	q := testutil.WriteFile(t, filepath.Join(t.TempDir(), "killed.txt"), 100)
+	launch(q)
+	// Killed while the question is open: nothing of that window runs again.
+	require.NoError(t, srv.Close())
+	e.a = e.open(Deps{})
+	e.ui(func() {
+		assert.True(t, e.a.signin.pending.Visible(), "shown as waiting again")
+		assert.Contains(t, e.a.signin.pending.Text, "1 file or folder")
+		assert.Equal(t, choiceLabel(choiceTestnet), e.a.signin.env.Selected, "the environment the launch named")
+	})
+}
+
 // claimRefused hands paths to the window of e as a later launch and
 // returns why the window refused them; the launch neither becomes the
 // window nor is told its files were taken.

@@ -14,7 +14,9 @@ import (
 // hand-off, a drop, a pick) wait for whoever signs in. They are kept in the
 // database (storage.DB.WalksBeforeSignIn: walks of no account) before a
 // launch is told they are taken, so a crash or a kill before the sign-in
-// loses none of them: the next start shows them waiting again.
+// loses none of them: the next start shows them waiting again. So are the
+// files a launch opened for another environment than the one signed in
+// to, until the question about them is answered (onHandoff).
 
 // pendingFile is one file or folder added before sign-in.
 type pendingFile struct {
@@ -167,4 +169,13 @@ func (a *App) queuePending() {
 			a.askOtherEnv(paths[env], env, a.forgetWaiting(saved, ids[env]))
 		}
 	}
+}
+
+// rowIDs are the ids of rows.
+func rowIDs(rows []storage.WalkRow) []string {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids
 }
