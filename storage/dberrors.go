@@ -127,11 +127,18 @@ func (e *ReadOnlyError) Error() string {
 // user, for a What another user owns: sudo chown $USER, with -R for the
 // folder (its files may be that user's too).
 func (e *ReadOnlyError) ChownCommand() string {
+	return chownCommand(e.What, e.What == filepath.Dir(e.Path))
+}
+
+// chownCommand is the command that gives path, another user's, back to
+// this process's user: sudo chown $USER, with -R for a folder (its files
+// may be that user's too), the path one word for the shell.
+func chownCommand(path string, folder bool) string {
 	recursive := ""
-	if e.What == filepath.Dir(e.Path) {
+	if folder {
 		recursive = "-R "
 	}
-	return "sudo chown " + recursive + "$USER " + shellQuote(e.What)
+	return "sudo chown " + recursive + "$USER " + shellQuote(path)
 }
 
 // shellQuote is s as one word for a POSIX shell: as it is when it has no

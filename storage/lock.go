@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
@@ -71,6 +72,7 @@ func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) 
 // another run's) removes it between its making and the lock.
 func lockOne(dir, env, account string) (*filelock.Kept, error) {
 	sum := sha256.Sum256([]byte(env + "|" + account))
+	path := filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock")
 	var k *filelock.Kept
 	var err error
 	for try := 0; try < 4; try++ {
@@ -80,7 +82,7 @@ func lockOne(dir, env, account string) (*filelock.Kept, error) {
 		if beforeTake != nil {
 			beforeTake()
 		}
-		k, err = filelock.Take(filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"))
+		k, err = filelock.Take(path)
 		if !errors.Is(err, fs.ErrNotExist) {
 			break
 		}
@@ -88,11 +90,51 @@ func lockOne(dir, env, account string) (*filelock.Kept, error) {
 	switch {
 	case errors.Is(err, filelock.ErrLocked):
 		return nil, ErrQueueInUse
-	case err != nil:
+	case errors.Is(err, syscall.EACCES): // not EPERM: a file made immutable
+		if e := lockNotYours(dir, path, err); e != nil {
+			return nil, e
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("take the queue lock: %w", err)
 	}
 	return k, nil
 }
+
+// lockNotYours is the error for a lock refused with EACCES when another
+// user owns the locks folder (looked at first: giving it back gives back
+// its files too) or the lock file; nil when neither is another user's.
+func lockNotYours(dir, path string, err error) error {
+	for _, p := range []string{dir, path} {
+		if owner := otherOwner(p); owner != "" {
+			return &LockNotYoursError{What: p, Folder: p == dir, Owner: owner, Err: err}
+		}
+	}
+	return nil
+}
+
+// LockNotYoursError reports a queue lock this process may not take
+// because another user owns its lock file or the locks folder: root,
+// after a run under sudo.
+type LockNotYoursError struct {
+	What   string // the lock file, or the locks folder
+	Folder bool   // What is the locks folder
+	Owner  string // the user What belongs to
+	Err    error  // the system's error
+}
+
+// Error names what belongs to whom and the command that gives it back.
+func (e *LockNotYoursError) Error() string {
+	return fmt.Sprintf("cannot take the upload queue's lock: %s belongs to the user %s (left by a run under sudo?) — "+
+		"make it yours again (%s), then try again", e.What, e.Owner, e.ChownCommand())
+}
+
+// ChownCommand is the command that gives What back to this process's
+// user: sudo chown $USER, with -R for the locks folder.
+func (e *LockNotYoursError) ChownCommand() string { return chownCommand(e.What, e.Folder) }
+
+// Unwrap gives the system's error.
+func (e *LockNotYoursError) Unwrap() error { return e.Err }
 
 // beforeTake, when set (by a test), runs in lockOne between making the
 // locks folder and taking the lock file.

@@ -120,3 +120,23 @@ func TestQueueLockFolderRemovedMeanwhile(t *testing.T) {
 	require.ErrorIs(t, err, ErrQueueInUse)
 	require.NoError(t, l.Release())
 }
+
+// TestALockAnotherUserOwnsSaysToChownIt: a queue lock another user owns
+// is named with that user and the sudo chown that gives it back, -R for
+// the locks folder, the path one word for the shell.
+func TestALockAnotherUserOwnsSaysToChownIt(t *testing.T) {
+	for _, tc := range []struct {
+		what   string
+		folder bool
+		want   string
+	}{
+		{"/data/locks", true, "sudo chown -R $USER /data/locks"},
+		{"/data/locks/ab.lock", false, "sudo chown $USER /data/locks/ab.lock"},
+		{"/home/a b/locks", true, "sudo chown -R $USER '/home/a b/locks'"},
+	} {
+		e := &LockNotYoursError{What: tc.what, Folder: tc.folder, Owner: "root"}
+		assert.Equal(t, tc.want, e.ChownCommand(), tc.what)
+		assert.Equal(t, "cannot take the upload queue's lock: "+tc.what+" belongs to the user root (left by a run under sudo?) — "+
+			"make it yours again ("+tc.want+"), then try again", e.Error())
+	}
+}

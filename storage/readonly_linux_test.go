@@ -151,3 +151,80 @@ func TestADatabaseLeftToRootSaysToChownIt(t *testing.T) {
 	assert.Contains(t, string(out), "(sudo chown $USER "+path+"-wal)")
 	assert.NotContains(t, string(out), "chmod")
 }
+
+// lockAsEnv tells the re-executed test binary to take the queue lock of
+// the data folder it names and print the error (TestHelperLockAs).
+const lockAsEnv = "DSTOR_STORAGE_LOCK_AS"
+
+// TestHelperLockAs is not a test: run as a child process by
+// TestAQueueLockLeftToRootSaysToChownIt, it opens the database, takes the
+// queue lock and prints the error.
+func TestHelperLockAs(t *testing.T) {
+	dir := os.Getenv(lockAsEnv)
+	if dir == "" {
+		return // not the child
+	}
+	d, err := Open(dir)
+	if err == nil {
+		var l *QueueLock
+		l, err = d.LockQueue("production", "a@example.com")
+		_ = l.Release()
+		_ = d.Close()
+	}
+	fmt.Printf("lock: %v\n", err)
+	os.Exit(0)
+}
+
+// TestAQueueLockLeftToRootSaysToChownIt: a run under sudo left the
+// locks folder, or a lock file in it, to root; the person's next run
+// cannot take the queue lock. The error names what root owns and the
+// sudo chown that gives it back (-R for the folder), not a bare
+// "permission denied".
+func TestAQueueLockLeftToRootSaysToChownIt(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("leaving files to root, and running as another user, takes root")
+	}
+	const nobody = 65534
+	for _, folder := range []bool{true, false} {
+		top := t.TempDir()
+		dir := filepath.Join(top, "data")
+		d, err := Open(dir)
+		require.NoError(t, err)
+		l, err := d.LockQueue("production", "a@example.com") // root's run
+		require.NoError(t, err)
+		require.NoError(t, l.Release())
+		require.NoError(t, d.Close())
+		locks := filepath.Join(dir, "locks")
+		lockFiles, err := filepath.Glob(filepath.Join(locks, "*.lock"))
+		require.NoError(t, err)
+		require.Len(t, lockFiles, 1)
+		for _, p := range []string{filepath.Dir(top), top} {
+			require.NoError(t, os.Chmod(p, 0o755)) // for the other user to reach dir
+		}
+		// The person's data folder and history are theirs; root's run
+		// left the locks folder (or only its lock file) to root.
+		require.NoError(t, filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+			if err != nil || p == lockFiles[0] || (folder && p == locks) {
+				return err
+			}
+			return os.Chown(p, nobody, nobody)
+		}))
+		want, what := "sudo chown $USER "+lockFiles[0], lockFiles[0]
+		if folder {
+			want, what = "sudo chown -R $USER "+locks, locks
+		}
+		exe := filepath.Join(top, "storage.test")
+		b, err := os.ReadFile(os.Args[0])
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(exe, b, 0o755))
+
+		cmd := exec.Command(exe, "-test.run=^TestHelperLockAs$", "-test.count=1")
+		cmd.Env = append(os.Environ(), lockAsEnv+"="+dir)
+		cmd.Dir = top
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+		assert.Contains(t, string(out), "lock: cannot take the upload queue's lock: "+what+" belongs to the user root", "folder %v", folder)
+		assert.Contains(t, string(out), "make it yours again ("+want+"), then try again", "folder %v", folder)
+	}
+}

@@ -22,7 +22,7 @@ import (
 // errorText is err as a sentence in the window's language when the window
 // can tell by its type what it is: dStor's answers (api.Error's kinds), a
 // changed file, a wrong clock, the database's disk, damage or lock, a
-// database deleted, replaced or read-only. Any
+// database deleted, replaced or read-only, a queue lock another user owns. Any
 // other error keeps the English sentence api.Human gives it, framed in the
 // window's language as the program's own words. api,
 // api/worker and storage write English (the command line's language) and
@@ -52,6 +52,7 @@ func translatedError(err error) string {
 		busy    *storage.BusyError
 		gone    *storage.ReplacedError
 		ro      *storage.ReadOnlyError
+		notMine *storage.LockNotYoursError
 		hm      *api.HashMismatchError
 		ce      *api.ClockError
 		fe      *api.FreshTokenError
@@ -75,6 +76,9 @@ func translatedError(err error) string {
 		return replacedText(gone)
 	case errors.As(err, &ro):
 		return readOnlyText(ro)
+	case errors.As(err, &notMine):
+		return tr("The upload queue's lock cannot be taken: {{.What}} belongs to the user {{.Owner}} (left by a run under sudo?). Make it yours again ({{.Command}}), then try again.",
+			map[string]any{"What": notMine.What, "Owner": notMine.Owner, "Command": notMine.ChownCommand()})
 	case errors.Is(err, storage.ErrQueueInUse):
 		return tr("Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again.")
 	case errors.As(err, &hm):

@@ -70,6 +70,10 @@ var typedErrors = []struct {
 		"The upload history /data/my uploads/uploads.db cannot be written: /data/my uploads belongs to the user root (left by a run under sudo?). Make it yours again (sudo chown -R $USER '/data/my uploads'), then try again."},
 	{"database read-only, the part unknown", &storage.ReadOnlyError{Path: "/data/uploads.db"},
 		"The upload history /data/uploads.db cannot be written: it, its uploads.db-wal or -shm file, or its folder is read-only. Make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute), then try again."},
+	{"queue lock folder left to root", fmt.Errorf("worker: %w", &storage.LockNotYoursError{What: "/data/my locks", Folder: true, Owner: "root"}),
+		"The upload queue's lock cannot be taken: /data/my locks belongs to the user root (left by a run under sudo?). Make it yours again (sudo chown -R $USER '/data/my locks'), then try again."},
+	{"queue lock file left to root", &storage.LockNotYoursError{What: "/data/locks/ab.lock", Owner: "root"},
+		"The upload queue's lock cannot be taken: /data/locks/ab.lock belongs to the user root (left by a run under sudo?). Make it yours again (sudo chown $USER /data/locks/ab.lock), then try again."},
 	{"queue in use", fmt.Errorf("open the queue: %w", storage.ErrQueueInUse),
 		"Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again."},
 }
