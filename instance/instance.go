@@ -28,6 +28,17 @@ import (
 // load). A window that truly hangs costs its launch this wait once.
 const HandoffTimeout = 10 * time.Second
 
+// SaveTimeout bounds a launch's wait, once the window has said it holds
+// the launch's request, for the answer that its files are saved. A window
+// that says it holds them is alive: a slow answer means a busy window or
+// database, so the launch waits this much longer, rather than opening a
+// second window for files the first one is already queuing.
+const SaveTimeout = 2 * time.Minute
+
+// handoffWait and saveWait are HandoffTimeout and SaveTimeout; tests
+// shorten them.
+var handoffWait, saveWait = HandoffTimeout, SaveTimeout
+
 // maxRequestBytes caps one hand-off: thousands of paths fit, a stray
 // client cannot make the window read without end.
 const maxRequestBytes = 8 << 20
@@ -63,11 +74,12 @@ type wireRequest struct {
 	Paths    []string `json:"paths,omitempty"`
 	RawPaths [][]byte `json:"raw_paths,omitempty"`
 	Pick     bool     `json:"pick,omitempty"`
+	Acks     bool     `json:"acks,omitempty"` // see acksField
 }
 
 // MarshalJSON writes r with its paths' bytes when JSON text cannot hold them.
 func (r Request) MarshalJSON() ([]byte, error) {
-	w := wireRequest{Env: r.Env, Paths: r.Paths, Pick: r.Pick}
+	w := wireRequest{Env: r.Env, Paths: r.Paths, Pick: r.Pick, Acks: true}
 	for _, p := range r.Paths {
 		if !utf8.ValidString(p) {
 			w.RawPaths = make([][]byte, len(r.Paths))
@@ -105,7 +117,24 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 type reply struct {
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
+	// Received comes first, alone, as soon as the window holds the
+	// request, to a launch that asked for it (ackRequest): the launch then
+	// waits up to SaveTimeout for the answer.
+	Received bool `json:"received,omitempty"`
 }
+
+// acksField is read from a request apart from it: its Acks says that the
+// launch reads a first reply saying the request was received (every
+// Request marshalled here says so). A launch of an older version does not,
+// and gets the answer alone.
+type acksField struct {
+	Acks bool `json:"acks,omitempty"`
+}
+
+// ErrUnconfirmed means the window said it held the files but did not say
+// within SaveTimeout that they were saved: they may be in its queue, or not.
+var ErrUnconfirmed = errors.New("the running dStor Uploader window received the files but did not confirm in time that it saved them; " +
+	"look on its Upload tab, and if they are not listed there, open them again (files it holds already are not added twice)")
 
 // ErrRefused matches a *RefusedError.
 var ErrRefused = errors.New("the running dStor Uploader window did not take the files")
@@ -155,7 +184,8 @@ type Server struct {
 // *RefusedError (ErrRefused) that the window answered it did not take the
 // files, and why.
 func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, HandoffTimeout)
+	outer := ctx
+	ctx, cancel := context.WithTimeout(ctx, handoffWait)
 	defer cancel()
 	for {
 		ln, err := listen(dir)
@@ -165,11 +195,11 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 		if !errors.Is(err, errRunning) {
 			return nil, false, err
 		}
-		err = send(ctx, dir, req)
+		err = send(ctx, outer, dir, req)
 		switch {
 		case err == nil:
 			return nil, true, nil
-		case errors.Is(err, ErrRefused):
+		case errors.Is(err, ErrRefused), errors.Is(err, ErrUnconfirmed):
 			return nil, false, err
 		case errors.Is(err, errNoWindow) && ctx.Err() == nil:
 			// It ended between the two steps: claim the folder again.
@@ -194,13 +224,14 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 
 // send delivers req to the running window and waits for its answer. The
 // window may hold the claim but not listen yet (it is starting), so a
-// busy channel is tried again until ctx ends.
-func send(ctx context.Context, dir string, req Request) error {
+// busy channel is tried again until ctx ends; once the window says it
+// holds req, its answer is waited for up to saveWait within outer.
+func send(ctx, outer context.Context, dir string, req Request) error {
 	var busy error // what the last try found
 	for {
 		conn, err := dial(ctx, dir)
 		if err == nil {
-			return exchange(ctx, conn, req)
+			return exchange(ctx, outer, conn, req)
 		}
 		if busy != nil && ctx.Err() != nil {
 			return busy // this try failed for want of time
@@ -217,16 +248,28 @@ func send(ctx context.Context, dir string, req Request) error {
 	}
 }
 
-// exchange writes req on conn and reads the window's answer.
-func exchange(ctx context.Context, conn io.ReadWriteCloser, req Request) error {
+// exchange writes req on conn and reads the window's answer: within ctx,
+// or, once the window has said it received req, within saveWait of outer.
+func exchange(ctx, outer context.Context, conn io.ReadWriteCloser, req Request) error {
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
+	defer func() { stop() }()
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
 		return fmt.Errorf("hand the files to the running window: %w", err)
 	}
+	dec := json.NewDecoder(bufio.NewReader(conn))
 	var r reply
-	err := json.NewDecoder(bufio.NewReader(conn)).Decode(&r)
+	err := dec.Decode(&r)
+	if err == nil && r.Received && stop() {
+		saving, cancel := context.WithTimeout(outer, saveWait)
+		defer cancel()
+		stop = context.AfterFunc(saving, func() { conn.Close() })
+		r = reply{}
+		err = dec.Decode(&r)
+		if err != nil && saving.Err() != nil && outer.Err() == nil {
+			return ErrUnconfirmed
+		}
+	}
 	switch {
 	case err == nil && !r.OK && r.Error != "":
 		return &RefusedError{Reason: r.Error}
@@ -329,13 +372,17 @@ func (s *Server) handle(conn io.ReadWriteCloser) {
 		case <-done:
 		}
 	}()
+	var raw json.RawMessage
 	var req Request
-	if err := json.NewDecoder(io.LimitReader(conn, maxRequestBytes)).Decode(&req); err != nil {
+	var acks acksField
+	if json.NewDecoder(io.LimitReader(conn, maxRequestBytes)).Decode(&raw) != nil ||
+		json.Unmarshal(raw, &req) != nil || json.Unmarshal(raw, &acks) != nil {
 		return
 	}
 	// Read: from now on the launch waits for the window (up to its
-	// HandoffTimeout). Hanging up on it while the window still holds its
-	// request made it hand the same files again.
+	// HandoffTimeout, or SaveTimeout once told it was received). Hanging
+	// up on it while the window still holds its request made it hand the
+	// same files again.
 	timer.Stop()
 	answered := make(chan reply, 1)
 	var once sync.Once
@@ -345,16 +392,28 @@ func (s *Server) handle(conn io.ReadWriteCloser) {
 	case <-s.stop:
 		return
 	}
+	if acks.Acks && !tell(conn, timer, reply{Received: true}) {
+		return
+	}
 	var r reply
 	select { // no answer, so the launch tries again, when the window quits first
 	case r = <-answered:
 	case <-s.stop:
 		return
 	}
-	timer.Reset(connTimeout) // writing the answer is bounded again
-	if json.NewEncoder(conn).Encode(r) == nil {
+	if tell(conn, timer, r) {
 		// Wait for the launch to read the answer and hang up: a named
 		// pipe drops what its reader has not read when it is closed.
+		timer.Reset(connTimeout)
 		_, _ = io.Copy(io.Discard, io.LimitReader(conn, 1))
 	}
+}
+
+// tell writes r on conn within connTimeout (timer closes conn then), and
+// reports whether it was written.
+func tell(conn io.Writer, timer *time.Timer, r reply) bool {
+	timer.Reset(connTimeout)
+	err := json.NewEncoder(conn).Encode(r)
+	timer.Stop()
+	return err == nil
 }

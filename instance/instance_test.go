@@ -234,3 +234,93 @@ func TestRefusedLaunchIsToldWhy(t *testing.T) {
 	assert.Equal(t, why, err.Error())
 	assert.Zero(t, len(srv.Requests()), "not handed again")
 }
+
+// claimResult is what a Claim run on a goroutine returned.
+type claimResult struct {
+	srv    *Server
+	handed bool
+	err    error
+}
+
+// claimAsync runs Claim for req on a goroutine.
+func claimAsync(t *testing.T, dir string, req Request) <-chan claimResult {
+	res := make(chan claimResult, 1)
+	go func() {
+		s, handed, err := Claim(t.Context(), dir, req)
+		res <- claimResult{s, handed, err}
+	}()
+	return res
+}
+
+// shortenWaits sets handoffWait and saveWait for one test.
+func shortenWaits(t *testing.T, handoff, save time.Duration) {
+	oldHandoff, oldSave := handoffWait, saveWait
+	handoffWait, saveWait = handoff, save
+	t.Cleanup(func() { handoffWait, saveWait = oldHandoff, oldSave })
+}
+
+// TestWindowSlowerThanTheHandoffTimeoutGetsTheFilesOnce: a window that
+// held a launch's request but took longer than HandoffTimeout to save its
+// files (a loaded machine, a busy database; seen in CI under -race) was
+// taken for one that does not answer: the launch opened a second window
+// for the files the first one then uploaded. The window now says at once
+// that it holds the request, and the launch waits up to SaveTimeout for
+// its answer, handing the files once.
+func TestWindowSlowerThanTheHandoffTimeoutGetsTheFilesOnce(t *testing.T) {
+	shortenWaits(t, 200*time.Millisecond, time.Minute)
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	res := claimAsync(t, dir, Request{Paths: []string{"/slow"}})
+	h := <-srv.Requests()
+	deadline := time.NewTimer(5 * handoffWait)
+	defer deadline.Stop()
+	select { // the window still saving the files
+	case again := <-srv.Requests():
+		t.Fatalf("the launch handed %v again while the window was saving them", again.Paths)
+	case r := <-res:
+		t.Fatalf("the launch gave up while the window was saving its files: handed %v, window %v, %v", r.handed, r.srv != nil, r.err)
+	case <-deadline.C:
+	}
+	h.Done()
+	r := <-res
+	require.NoError(t, r.err)
+	assert.True(t, r.handed)
+	assert.Nil(t, r.srv, "no second window")
+}
+
+// TestReceivedButNeverConfirmedSaysSo: a window that holds a launch's
+// request but never says the files are saved leaves the launch with
+// ErrUnconfirmed after SaveTimeout: neither handed (exit 0) nor a second
+// window for the same files, and the request is not handed again.
+func TestReceivedButNeverConfirmedSaysSo(t *testing.T) {
+	shortenWaits(t, time.Minute, 300*time.Millisecond)
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	res := claimAsync(t, dir, Request{Paths: []string{"/stuck"}})
+	h := <-srv.Requests() // held, never answered
+	assert.Equal(t, []string{"/stuck"}, h.Paths)
+	r := <-res
+	require.ErrorIs(t, r.err, ErrUnconfirmed)
+	assert.False(t, r.handed)
+	assert.Nil(t, r.srv, "no second window")
+	assert.Zero(t, len(srv.Requests()), "not handed again")
+}
+
+// TestOlderLaunchGetsTheAnswerAlone: a launch of an older version, which
+// does not ask to be told its request was received, reads the answer
+// alone, as before.
+func TestOlderLaunchGetsTheAnswerAlone(t *testing.T) {
+	dir := t.TempDir()
+	srv := claimOrFail(t, dir)
+	conn, err := dial(t.Context(), dir)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte(`{"paths":["/old"]}` + "\n"))
+	require.NoError(t, err)
+	h := <-srv.Requests()
+	assert.Equal(t, []string{"/old"}, h.Paths)
+	h.Done()
+	var r reply
+	require.NoError(t, json.NewDecoder(conn).Decode(&r))
+	assert.Equal(t, reply{OK: true}, r)
+}
