@@ -76,8 +76,8 @@ func windowTermCase(n int) trustCase {
 			took := time.Since(start)
 			t.Logf("SIGTERM with %d of %d uploaded: exited (%v) after %s", atSignal, n, waitErr, took.Round(time.Millisecond))
 			fyneDo := strings.Count(stderr.String(), "fyne.Do")
-			if fyneDo > 0 {
-				t.Logf("stderr: %s", firstLines(stderr.String(), 20))
+			if fyneDo > 0 || waitErr != nil { // 66: the race detector's report
+				t.Logf("stderr: %s", firstLines(stderr.String(), 200))
 			}
 
 			// Nothing lost: every file is uploaded or still to upload.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"github.com/google/uuid"
@@ -82,12 +83,13 @@ func (a *App) keepWaiting(paths []string, env string) (*pendingSave, []storage.W
 	prev := a.pendingSaved
 	save := &pendingSave{done: make(chan struct{})}
 	a.pendingSaved = save
+	written := slices.Clone(rows) // InsertWalks fills in its rows' times: not in those returned
 	if !a.goBg(func() {
 		defer close(save.done)
 		if prev != nil {
 			<-prev.done // in the order added
 		}
-		if save.err = a.db.InsertWalks(rows); save.err != nil {
+		if save.err = a.db.InsertWalks(written); save.err != nil {
 			a.do(func() { a.showError(tr("Cannot keep the files for later"), save.err) })
 		}
 	}) {
