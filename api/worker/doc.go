@@ -132,6 +132,19 @@
 // disk is kept and written again the same way. Close reports what it could
 // still not write.
 //
+// # A history deleted or replaced
+//
+// When the database file is deleted or another file put in its place
+// while the queue runs (storage.ErrDatabaseReplaced), no write reaches a
+// history any more: an upload that finishes then fails as
+// ReasonHistoryGone, and its job done with its history entry is kept in
+// memory ([Queue.Unrecorded]). With Config.StopWhenHistoryGone (the
+// window, which shows links only on screen) no upload starts from then on
+// (the file is looked at before each start), the running ones finish,
+// [Summary].HistoryGone says why, and [Queue.Wait] returns the
+// *storage.ReplacedError; the command line, which prints every link,
+// goes on.
+//
 // # Pause, cancel, close
 //
 // [Queue.Pause] stops every upload: none starts, and those in flight are

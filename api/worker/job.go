@@ -140,6 +140,11 @@ type Summary struct {
 	// it in its own language (the window); nil when Stalled is empty or
 	// not about a full disk.
 	StalledDisk *storage.DiskFullError
+	// HistoryGone is the database file found deleted or replaced while
+	// open: nothing written since reaches a history. With
+	// Config.StopWhenHistoryGone no upload starts any more; nil while
+	// the file is there.
+	HistoryGone *storage.ReplacedError
 	// Walking is true while added folders are still being listed.
 	Walking bool
 	// UploadLimit is the bandwidth limit of the uploads, in bytes per
@@ -266,6 +271,7 @@ func (q *Queue) summaryLocked() Summary {
 		SignInErr:     q.signInErr,
 		Stalled:       q.stalled,
 		StalledDisk:   q.stalledDisk,
+		HistoryGone:   q.historyGone,
 		Walking:       q.walkBusy || len(q.pendingAdds) > 0,
 		UploadLimit:   q.client.UploadRate(),
 	}

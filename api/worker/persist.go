@@ -338,6 +338,10 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 		return // the row stays unfinished, as after a crash
 	case errors.As(err, &gone):
 		// Every later write fails too: retrying cannot record it.
+		q.historyGoneLocked(gone)
+		if q.stopWhenGone { // else (the command line prints them) every later upload would pile up here
+			q.lost = append(q.lost, f.rec)
+		}
 		q.failLocked(j, cause{ReasonHistoryGone, res.Hash, fmt.Sprintf("uploaded as %s, but it could not be recorded: %s", res.Hash, gone.Error())})
 		return
 	case err != nil:
@@ -408,6 +412,37 @@ func (q *Queue) noteDBErrLocked(err error) {
 	if q.dbErr == nil {
 		q.dbErr = err
 	}
+	var gone *storage.ReplacedError
+	if errors.As(err, &gone) {
+		q.historyGoneLocked(gone)
+	}
+}
+
+// historyGoneLocked records that the database file was found deleted or
+// replaced while open: with Config.StopWhenHistoryGone no upload starts
+// from now on (startReadyLocked), and subscribers are told once
+// (Summary.HistoryGone).
+func (q *Queue) historyGoneLocked(gone *storage.ReplacedError) {
+	if q.historyGone != nil {
+		return
+	}
+	q.historyGone = gone
+	q.publish(QueueChanged, nil, false) // wakes Wait too
+}
+
+// Unrecorded is the uploads dStor accepted that could not be recorded
+// because the database file was deleted or replaced while open (their
+// jobs failed with ReasonHistoryGone), each as the job done with its
+// history entry, in the order they finished. It is empty while the file
+// is there, and without Config.StopWhenHistoryGone, which bounds them by
+// the uploads running when the file went. The window writes them into the
+// database at the path once this one is closed
+// (storage.DB.CloseCarryingOver), so no link is lost. It may be called
+// after Close.
+func (q *Queue) Unrecorded() []storage.JobFinish {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.lost)
 }
 
 // Walk rows (storage.WalkRow: a request saved before it is listed, so that
@@ -608,6 +643,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		signIn:           cfg.Tokens == nil,
 		paused:           cfg.Paused,
 		printsResults:    cfg.PrintsResults,
+		stopWhenGone:     cfg.StopWhenHistoryGone,
 		concurrency:      clampConcurrency(cfg.Concurrency),
 		active:           make(map[string]*job),
 		counts:           make(map[storage.JobState]int),

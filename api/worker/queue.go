@@ -104,6 +104,15 @@ type Config struct {
 	// Otherwise (the window, which shows it) a finished job is written
 	// reported.
 	PrintsResults bool
+	// StopWhenHistoryGone is set by a caller that shows its results only
+	// on screen (the window): once the database file is found deleted or
+	// replaced while open (storage.ErrDatabaseReplaced), no new upload
+	// starts, so files are not uploaded by the thousand with their links
+	// recorded nowhere. The uploads running then finish (their links are
+	// kept: Unrecorded); Summary.HistoryGone says why nothing starts, and
+	// Wait returns the *storage.ReplacedError once none runs. Without it
+	// (the command line, which prints every link) the queue goes on.
+	StopWhenHistoryGone bool
 
 	// window is how many queued jobs one read brings into memory (0:
 	// windowSize); tests make it small to cross windows with few files.
@@ -130,6 +139,7 @@ type Queue struct {
 	stallNotice      time.Duration
 	now              func() time.Time
 	printsResults    bool // Config.PrintsResults
+	stopWhenGone     bool // Config.StopWhenHistoryGone
 
 	ctx    context.Context // canceled by Close; parent of every upload
 	cancel context.CancelCauseFunc
@@ -144,6 +154,7 @@ type Queue struct {
 	signInErr   error                  // why, when an upload found out (Summary.SignInErr); else nil
 	stalled     string                 // why no upload may start (the persister holds rows that met a full disk), for Summary.Stalled; "" when none
 	stalledDisk *storage.DiskFullError // the full disk of stalled, for Summary.StalledDisk
+	historyGone *storage.ReplacedError // the database file found deleted or replaced (historyGoneLocked); nil while it is there
 	concurrency int
 	active      map[string]*job // by id: the jobs in memory (window.go)
 	forgotten   uint64          // how many jobs have left memory (forgetLocked)
@@ -196,17 +207,18 @@ type queueWalks struct {
 // walk rows written behind the callers' backs, by one goroutine each.
 // Under Queue.mu.
 type queuePersistence struct {
-	lock          *storage.QueueLock // this account's queue is ours while we run
-	persister     *writeBehind       // job rows (flushDB)
-	dirty         map[*job]struct{}  // jobs whose row must be rewritten
-	deletes       []string           // ids of rows to delete
-	clears        []string           // ids of rows to mark cleared (their batch is being listed)
-	purgeCleared  bool               // a batch's listing ended: delete its cleared rows
-	finishes      []finish           // uploads dStor accepted, to record
-	unrecorded    int                // uploads accepted and not recorded yet (finishes and the round writing them)
-	maxUnrecorded int                // no upload starts while this many are unrecorded (Config.maxUnrecorded)
-	dbErr         error              // first failed persist, reported by Close
-	persisting    bool               // the persister is writing a batch
+	lock          *storage.QueueLock  // this account's queue is ours while we run
+	persister     *writeBehind        // job rows (flushDB)
+	dirty         map[*job]struct{}   // jobs whose row must be rewritten
+	deletes       []string            // ids of rows to delete
+	clears        []string            // ids of rows to mark cleared (their batch is being listed)
+	purgeCleared  bool                // a batch's listing ended: delete its cleared rows
+	finishes      []finish            // uploads dStor accepted, to record
+	unrecorded    int                 // uploads accepted and not recorded yet (finishes and the round writing them)
+	maxUnrecorded int                 // no upload starts while this many are unrecorded (Config.maxUnrecorded)
+	dbErr         error               // first failed persist, reported by Close
+	lost          []storage.JobFinish // uploads accepted that the deleted or replaced database could not record (Unrecorded)
+	persisting    bool                // the persister is writing a batch
 
 	walkSaver   *writeBehind      // walk rows (saveWalks): requests saved before they are listed
 	walkSaves   []*addCall        // calls whose walk rows are not written yet
@@ -370,6 +382,9 @@ func (q *Queue) idleLocked() (bool, error) {
 	}
 	if q.walkSaving || len(q.walkSaves) > 0 || len(q.walkDrops) > 0 {
 		return false, nil // walk rows not written or deleted yet
+	}
+	if q.stopWhenGone && q.historyGone != nil {
+		return true, q.historyGone // nothing starts any more
 	}
 	if q.signIn && q.counts[storage.JobWaitingSignIn]+q.counts[storage.JobQueued] > 0 {
 		if q.signInErr != nil {

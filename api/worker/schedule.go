@@ -59,10 +59,10 @@ func (q *Queue) schedule() {
 
 // startReadyLocked starts ready jobs, refilling the ready list from the
 // database, while a slot is free and nothing holds the queue (paused,
-// waiting for sign-in, stalled). Jobs canceled while they waited leave;
-// those still backing off wait again.
+// waiting for sign-in, stalled, the history gone). Jobs canceled while
+// they waited leave; those still backing off wait again.
 func (q *Queue) startReadyLocked() {
-	for q.running < q.concurrency && q.unrecorded < q.maxUnrecorded && !q.paused && !q.signIn && q.stalled == "" {
+	for q.running < q.concurrency && q.unrecorded < q.maxUnrecorded && !q.paused && !q.signIn && q.stalled == "" && !q.goneLocked() {
 		if len(q.ready) == 0 {
 			if !q.refillLocked() {
 				break
@@ -86,6 +86,24 @@ func (q *Queue) startReadyLocked() {
 	if len(q.ready) == 0 {
 		q.ready = nil // let the backing array go
 	}
+}
+
+// goneLocked reports whether no upload may start because the database
+// file was deleted or replaced (Config.StopWhenHistoryGone). Before each
+// start it looks at the file (one stat, storage.DB.CheckFile), so the
+// first upload not to start is the next one, not the one after the next
+// write fails.
+func (q *Queue) goneLocked() bool {
+	if !q.stopWhenGone {
+		return false
+	}
+	if q.historyGone == nil {
+		var gone *storage.ReplacedError
+		if errors.As(q.db.CheckFile(), &gone) {
+			q.historyGoneLocked(gone)
+		}
+	}
+	return q.historyGone != nil
 }
 
 // promoteLocked moves delayed jobs whose backoff ended to the ready list and

@@ -1,0 +1,94 @@
+package worker
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// goneChanges are the two ways another program takes the database file
+// away while it is open: deleted (with its -wal and -shm), or another file
+// renamed over it (a backup restored, a sync tool).
+var goneChanges = []struct {
+	name   string
+	change func(t *testing.T, path string)
+}{
+	{"deleted", func(t *testing.T, path string) {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			require.NoError(t, os.Remove(path+suffix))
+		}
+	}},
+	{"replaced", func(t *testing.T, path string) {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(path+".restored", b, 0o600))
+		require.NoError(t, os.Rename(path+".restored", path))
+	}},
+}
+
+// TestHistoryGoneStopsNewUploads: the database file is deleted or replaced
+// while the window's queue (StopWhenHistoryGone) uploads six files one at
+// a time. The upload running then finishes, fails as history-gone, and its
+// link is kept (Unrecorded: hash, name, size, destination, comment); no
+// other upload starts: the sandbox sees one upload, not six, and the five
+// files stay queued. Wait returns the *storage.ReplacedError.
+func TestHistoryGoneStopsNewUploads(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to delete or replace a database file SQLite holds open")
+	}
+	for _, tc := range goneChanges {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			hold, client := e.heldServer()
+			cfg := e.config()
+			cfg.Client, cfg.Concurrency, cfg.StopWhenHistoryGone = client, 1, true
+			cfg.Paused = true // until every job is saved: the walk saves them in more than one batch
+			e.writeNumbered("photos/%d.txt", 6)
+			q, err := New(cfg)
+			require.NoError(t, err)
+			t.Cleanup(func() { assert.ErrorIs(t, q.Close(), storage.ErrDatabaseReplaced) })
+			q.Add(Request{Path: filepath.Join(e.files, "photos"), FolderPath: "/kept/", Comment: "trip"})
+			eventually(t, hangGuard, func() bool { return q.Summary().Queued == 6 }, "every job saved")
+			q.Resume()
+			select {
+			case <-hold.Started():
+			case <-time.After(hangGuard):
+				t.Fatal("no upload started")
+			}
+			tc.change(t, e.db.Path())
+			hold.Release()
+
+			err = wait(t, q, hangGuard)
+			var gone *storage.ReplacedError
+			require.ErrorAs(t, err, &gone, "Wait says why nothing starts any more")
+			assert.Equal(t, e.db.Path(), gone.Path)
+			assert.Equal(t, tc.name == "deleted", gone.Deleted)
+			assert.Equal(t, 1, e.requests(addPath), "no upload may start once the history is gone")
+			s := q.Summary()
+			assert.Equal(t, gone, s.HistoryGone)
+			assert.Equal(t, 1, s.Failed)
+			assert.Equal(t, 5, s.Queued, "the files not uploaded stay queued")
+
+			up := e.sandboxUploads()
+			require.Len(t, up, 1)
+			lost := q.Unrecorded()
+			require.Len(t, lost, 1, "the upload that finished is kept")
+			h := lost[0].History
+			assert.Equal(t, up[0].Hash, h.Hash)
+			assert.Equal(t, up[0].Name, h.Name)
+			assert.Equal(t, up[0].Size, h.Size)
+			assert.Equal(t, "/kept/photos/", h.FolderPath)
+			assert.Equal(t, "trip", h.Comment)
+			assert.Equal(t, lost[0].Row.ID, jobFor(t, q, lost[0].Row.LocalPath).ID)
+			assert.Equal(t, ReasonHistoryGone, jobFor(t, q, lost[0].Row.LocalPath).Reason)
+		})
+	}
+}
