@@ -39,7 +39,10 @@ var goneChanges = []struct {
 // a time. The upload running then finishes, fails as history-gone, and its
 // link is kept (Unrecorded: hash, name, size, destination, comment); no
 // other upload starts: the sandbox sees one upload, not six, and the five
-// files stay queued. Wait returns the *storage.ReplacedError.
+// files stay queued. Wait returns the *storage.ReplacedError. Closed with
+// storage.DB.CloseCarryingOver, the database at the path then holds that
+// upload in its history and the five files in its queue: the next start
+// uploads those five and nothing twice.
 func TestHistoryGoneStopsNewUploads(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows refuses to delete or replace a database file SQLite holds open")
@@ -89,6 +92,28 @@ func TestHistoryGoneStopsNewUploads(t *testing.T) {
 			assert.Equal(t, "trip", h.Comment)
 			assert.Equal(t, lost[0].Row.ID, jobFor(t, q, lost[0].Row.LocalPath).ID)
 			assert.Equal(t, ReasonHistoryGone, jobFor(t, q, lost[0].Row.LocalPath).Reason)
+
+			require.ErrorIs(t, q.Close(), storage.ErrDatabaseReplaced)
+			n, err := e.db.CloseCarryingOver(q.Unrecorded())
+			require.NoError(t, err)
+			assert.Equal(t, storage.CarriedOver{Uploads: 1, Jobs: 5}, n)
+			next, err := storage.Open(e.dbDir)
+			require.NoError(t, err)
+			t.Cleanup(func() { assert.NoError(t, next.Close()) })
+			kept := history(t, next)
+			require.Len(t, kept, 1, "the link shown is in the history at the path")
+			assert.Equal(t, up[0].Hash, kept[0].Hash)
+			assert.Equal(t, "/kept/photos/", kept[0].FolderPath)
+			assert.Equal(t, "trip", kept[0].Comment)
+
+			cfg = e.config()
+			cfg.DB = next
+			again := e.queue(cfg)
+			assert.Equal(t, 5, again.Summary().Queued, "the files not uploaded are queued at the next start")
+			require.NoError(t, wait(t, again, hangGuard))
+			assert.Equal(t, 5, again.Summary().Done)
+			assert.Len(t, history(t, next), 6)
+			assert.Len(t, e.sandboxUploads(), 6, "nothing is uploaded twice")
 		})
 	}
 }

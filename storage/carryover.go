@@ -1,0 +1,176 @@
+package storage
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+// CarriedOver counts what [DB.CloseCarryingOver] wrote into the database
+// at the path.
+type CarriedOver struct {
+	// Uploads is how many of the uploads given are in the history there
+	// now (recorded now, or found there).
+	Uploads int
+	// Jobs is how many jobs not uploaded (queued, interrupted, waiting
+	// for sign-in or failed) were put in the queue there.
+	Jobs int
+	// Walks is how many added files and folders not listed completely
+	// were saved there, for the next start to list.
+	Walks int
+}
+
+// carriedStates are the jobs CloseCarryingOver puts in the queue at the
+// path: those whose file is not uploaded (a done job's upload is in the
+// history the file took away; a canceled, skipped or already uploaded one
+// is not to be sent).
+var carriedStates = []JobState{JobQueued, JobUploading, JobWaitingSignIn, JobFailed}
+
+// CloseCarryingOver closes d and, when d's file was deleted or another
+// file put in its place while it was open (CheckFile), writes into the
+// database now at its path (a new, empty one where nothing is; the file
+// put there otherwise, if it opens as a database of this app) what d held
+// that no history at the path has: the uploads in done, which could not
+// be recorded (each job done with its history entry, once per job id), the
+// jobs of d's queue not uploaded, and the added files and folders not
+// listed completely. The next start then shows those uploads in its
+// history and goes on with the rest. Rows the database at the path has
+// already (by id) are left as they are. With d's file still at its path it
+// only closes d.
+//
+// d is closed first, so that its WAL goes into the file it opened and
+// never to the one at the path (see emptyWALOfAGoneFile); d's rows are read
+// before, through its writing connection, which holds the file it opened
+// (a new reading connection would open the one at the path).
+func (d *DB) CloseCarryingOver(done []JobFinish) (CarriedOver, error) {
+	if d.CheckFile() == nil {
+		return CarriedOver{}, d.Close()
+	}
+	states, args, err := statesClause(carriedStates)
+	if err != nil {
+		return CarriedOver{}, err
+	}
+	jobs, err := queryAll(d.w, scanJob, "SELECT "+jobSelect+" FROM jobs WHERE cleared = 0 AND "+states+" ORDER BY seq", args...)
+	if err != nil {
+		_ = d.Close()
+		return CarriedOver{}, fmt.Errorf("read the queue of %s: %w", d.path, err)
+	}
+	walks, err := queryAll(d.w, scanWalk, "SELECT "+walkCols+" FROM walks ORDER BY seq")
+	if err != nil {
+		_ = d.Close()
+		return CarriedOver{}, fmt.Errorf("read the folders being listed of %s: %w", d.path, err)
+	}
+	if err := d.Close(); err != nil {
+		// Its WAL may still be at the path: opening that file would apply it.
+		return CarriedOver{}, err
+	}
+	at, err := Open(filepath.Dir(d.path))
+	if err != nil {
+		return CarriedOver{}, err
+	}
+	var n CarriedOver
+	err = at.withTx("carry the uploads and the queue over", func(tx *sql.Tx) error {
+		n = CarriedOver{}
+		return carryOver(tx, jobs, walks, done, &n)
+	})
+	if cerr := at.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return CarriedOver{}, fmt.Errorf("write the uploads not recorded and the queue into %s: %w", at.path, err)
+	}
+	return n, nil
+}
+
+// carryOver writes walks, jobs and done in tx, leaving out the ids there
+// already, and counts what it wrote in n.
+func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *CarriedOver) error {
+	walk, err := tx.Prepare(`INSERT INTO walks (` + walkCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = walk.Close() }()
+	for _, r := range walks {
+		res, err := walk.Exec(r.ID, r.BatchID, r.Env, r.Account, r.Path, r.FolderPath,
+			nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt), r.ExpectSHA256)
+		if err != nil {
+			return fmt.Errorf("walk %s (%s): %w", r.ID, r.Path, err)
+		}
+		n.Walks += int(affected(res))
+	}
+
+	job, err := tx.Prepare(`INSERT INTO jobs (` + jobCols + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = job.Close() }()
+	insert := func(r JobRow) (int64, error) {
+		res, err := job.Exec(r.ID, r.BatchID, r.Env, r.Account, r.LocalPath, r.Name, r.Size,
+			r.FolderPath, nullInt(r.ParentID), r.Comment, string(r.State), r.Attempts, r.Error,
+			r.Hash, r.Verified, nanos(r.CreatedAt), nanos(r.UpdatedAt), r.Beneath, r.FileID, r.ExpectSHA256, r.Reported,
+			r.Reason, r.ReasonArg)
+		if err != nil {
+			return 0, fmt.Errorf("job %s: %w", r.ID, err)
+		}
+		return affected(res), nil
+	}
+	recorded := make(map[string]bool, len(done))
+	for _, f := range done {
+		recorded[f.Row.ID] = true
+	}
+	for _, r := range jobs {
+		if recorded[r.ID] {
+			continue // its finish below writes it
+		}
+		added, err := insert(r)
+		if err != nil {
+			return err
+		}
+		n.Jobs += int(added)
+	}
+
+	fin, err := tx.Prepare(finishJobSQL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = fin.Close() }()
+	hist, err := tx.Prepare(recordHistorySQL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = hist.Close() }()
+	now := time.Now().UnixNano()
+	for _, f := range done {
+		if f.Row.ID == "" || f.History.JobID != "" && f.History.JobID != f.Row.ID {
+			return invalidArg("job id", fmt.Sprintf("%q (history %q)", f.Row.ID, f.History.JobID))
+		}
+		row := f.Row
+		row.State = JobUploading // finished below, as the queue finishes an upload
+		if row.CreatedAt.IsZero() {
+			row.CreatedAt = time.Now()
+		}
+		if row.UpdatedAt.IsZero() {
+			row.UpdatedAt = row.CreatedAt
+		}
+		if _, err := insert(row); err != nil {
+			return err
+		}
+		f.History.JobID = f.Row.ID
+		if err := finishJobTx(tx, fin, hist, f, now); err != nil {
+			return fmt.Errorf("finish job %s: %w", f.Row.ID, err)
+		}
+		n.Uploads++
+	}
+	return nil
+}
+
+// affected is how many rows res changed (0 when the driver cannot say).
+func affected(res sql.Result) int64 {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0
+	}
+	return n
+}
