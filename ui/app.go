@@ -134,6 +134,12 @@ func Run(opts Options) error {
 	a.quitOnSignals()
 	a.showAndRun()
 	a.Close()
+	// A history deleted or replaced while the window ran: the links it
+	// could not record and the files not uploaded go into the database at
+	// the path now, for the next start (only closes db otherwise).
+	if _, err := db.CloseCarryingOver(a.Unrecorded()); err != nil {
+		return fmt.Errorf("the upload history was deleted or replaced while the window ran, and the links not recorded could not be written into %s: %w", db.Path(), err)
+	}
 	return nil
 }
 

@@ -160,6 +160,12 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 		a.upload.sending = map[string]float64{"uploading": 4_900_000}
 		a.upload.render()
 		minimum("upload", func(screen string) { assertSummaryWhole(t, screen, a.upload) })
+		a.upload.sum.HistoryGone = &storage.ReplacedError{Path: "/home/someone/.local/share/dstor-uploader/dstor-uploader.db"}
+		a.upload.render()
+		require.True(t, a.upload.quitBtn.Visible(), "the banner of a history replaced offers Quit")
+		minimum("upload, history replaced", func(string) { assertWholeHeight(t, a.upload.waitLabel) })
+		a.upload.sum.HistoryGone = nil
+		a.upload.render()
 		a.upload.destMode.SetSelected(destModeLabel(destParent))
 		minimum("upload, to a parent folder id")
 		a.upload.destMode.SetSelected(destModeLabel(destFolder))

@@ -151,6 +151,9 @@ func (a *App) newQueue(s *session.Session) (*worker.Queue, error) {
 		LiveLink:    a.liveLink(s),
 		Paused:      paused,
 		StallNotice: stallNotice,
+		// The window shows its links only on screen: once the history is
+		// deleted or replaced, nothing more is uploaded (see Unrecorded).
+		StopWhenHistoryGone: true,
 	})
 	if err == nil {
 		a.forgetPause(s.EnvKey, s.Account)

@@ -322,6 +322,12 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.upload.sum = worker.Summary{Total: 9, Done: 1, Queued: 2, Stalled: full.Error(), StalledDisk: full}
 		a.upload.render()
 		check("upload, disk full", a.win.Canvas())
+		a.upload.sum = worker.Summary{Total: 9, Done: 1, Queued: 2, Failed: 1, HistoryGone: &storage.ReplacedError{Path: "/home/someone/.local/share/dstor-uploader/dstor-uploader.db", Deleted: true}}
+		a.upload.render()
+		check("upload, history deleted", a.win.Canvas())
+		a.upload.sum.HistoryGone = &storage.ReplacedError{Path: "/home/someone/.local/share/dstor-uploader/dstor-uploader.db"}
+		a.upload.render()
+		check("upload, history replaced", a.win.Canvas())
 		a.copyText("x", "Link")
 		a.onCloseRequested()
 		check("quit dialog and toast", a.win.Canvas())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -53,6 +54,9 @@ type appSession struct {
 	retMu    sync.Mutex
 	sessions map[*activeSession]struct{}
 	retiring []chan struct{}
+	// unrecorded (under retMu) is what the closed sessions' queues could
+	// not record: the history was deleted or replaced (Unrecorded).
+	unrecorded []storage.JobFinish
 
 	// pausedMu guards paused: the accounts (accountKey) signed out of
 	// while their queue was paused, so that signing in again finds it
@@ -109,6 +113,9 @@ type activeSession struct {
 	opened    *worker.Queue // the queue it waited for, until the UI takes it
 	closed    bool
 	closeOnce sync.Once
+	// unrecorded is what its queue could not record (worker's
+	// Unrecorded), once closed; taken by App.closeSession.
+	unrecorded []storage.JobFinish
 }
 
 // queueOpened hands s the queue it waited for, from the waiting goroutine;
@@ -162,6 +169,9 @@ func (s *activeSession) doClose() {
 	}
 	if q != nil {
 		_ = q.Close()
+		s.mu.Lock()
+		s.unrecorded = q.Unrecorded()
+		s.mu.Unlock()
 	}
 	if s.pumpDone != nil {
 		<-s.pumpDone
@@ -392,12 +402,30 @@ func (a *App) trackSession(s *activeSession) {
 	a.sessions[s] = struct{}{}
 }
 
-// closeSession stops s and forgets it.
+// closeSession stops s and forgets it, keeping what its queue could not
+// record (Unrecorded).
 func (a *App) closeSession(s *activeSession) {
 	s.close()
+	s.mu.Lock()
+	lost := s.unrecorded
+	s.unrecorded = nil
+	s.mu.Unlock()
 	a.retMu.Lock()
 	delete(a.sessions, s)
+	a.unrecorded = append(a.unrecorded, lost...)
 	a.retMu.Unlock()
+}
+
+// Unrecorded is the uploads dStor accepted that the window's queues,
+// closed by now, could not record because the history file was deleted or
+// replaced while they ran (each job done with its history entry): Run
+// writes them into the database at the path as it closes it
+// (storage.DB.CloseCarryingOver), with the jobs not uploaded, so the next
+// start shows them.
+func (a *App) Unrecorded() []storage.JobFinish {
+	a.retMu.Lock()
+	defer a.retMu.Unlock()
+	return slices.Clone(a.unrecorded)
 }
 
 // retire closes s, then runs then (if not nil), on a background goroutine.

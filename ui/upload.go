@@ -32,6 +32,7 @@ type uploadView struct {
 	waiting   *fyne.Container
 	waitLabel *widget.Label
 	signInBtn *widget.Button
+	quitBtn   *widget.Button // in the banner of a history deleted or replaced
 
 	pause         *iconButton
 	retryFailed   *iconButton
@@ -140,7 +141,11 @@ func (v *uploadView) buildBanners() {
 	v.waitLabel = note(widget.WarningImportance, fyne.TextWrapWord)
 	v.signInBtn = widget.NewButtonWithIcon(tr("Sign in again"), theme.LoginIcon(), v.a.onReauth)
 	v.signInBtn.Importance = widget.WarningImportance
-	v.waiting = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.AccountIcon())), v.signInBtn, v.waitLabel)
+	v.quitBtn = widget.NewButtonWithIcon(tr("Quit"), theme.LogoutIcon(), v.a.onCloseRequested)
+	v.quitBtn.Importance = widget.WarningImportance
+	v.quitBtn.Hide()
+	v.waiting = container.NewBorder(nil, nil, widget.NewIcon(theme.NewWarningThemedResource(theme.AccountIcon())),
+		container.NewHBox(v.signInBtn, v.quitBtn), v.waitLabel)
 	v.waiting.Hide()
 }
 

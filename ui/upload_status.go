@@ -10,6 +10,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // What the Upload tab shows of its queue's state: the toolbar's buttons,
@@ -94,10 +95,17 @@ func trayPauseLabel(paused bool) string {
 	return tr("Pause uploads")
 }
 
-// showWaiting shows why uploads wait, if they do: a full disk, or a
-// session to sign in to again.
+// showWaiting shows why uploads wait, if they do: a history deleted or
+// replaced, a full disk, or a session to sign in to again.
 func (v *uploadView) showWaiting(s worker.Summary) {
+	show(v.quitBtn, s.HistoryGone != nil)
 	switch {
+	case s.HistoryGone != nil:
+		// Nothing starts any more: what happened, and that quitting keeps
+		// the links and the files not uploaded (Run carries them over).
+		setLabel(v.waitLabel, historyGoneText(s.HistoryGone), v.waitLabel.Importance)
+		show(v.signInBtn, false)
+		show(v.waiting, true)
 	case s.Stalled != "":
 		// A full disk: what to free, and that nothing is lost meanwhile.
 		setLabel(v.waitLabel, stalledText(s), v.waitLabel.Importance)
@@ -122,6 +130,23 @@ func signInWaitText(s worker.Summary) string {
 			map[string]any{"Renewed": inert.Line(changed.Renewed), "SignedIn": inert.Line(changed.SignedIn)})
 	}
 	return trn("Your session has expired. Sign in again to continue {{.Count}} uploads.", n)
+}
+
+// historyGoneText says that the history file was deleted or moved away,
+// or replaced by another file, while the window used it, that no more
+// files are uploaded, and that quitting writes the links of the uploads
+// since and the files not uploaded into the history at that path, for the
+// next start (App.Unrecorded, storage.DB.CloseCarryingOver).
+func historyGoneText(e *storage.ReplacedError) string {
+	data := map[string]any{"Path": inert.Line(e.Path)}
+	if e.Deleted {
+		return tr("The upload history {{.Path}} was deleted or moved away while dStor Uploader was using it, so no more files are uploaded (those already being sent finish). "+
+			"Quit dStor Uploader and start it again: as it quits, it writes the links of the files uploaded since (shown below) and the files not uploaded yet into a new history there; "+
+			"the next start lists those links in History and uploads the rest. Find what deleted or moved the file (a cleanup or sync tool).", data)
+	}
+	return tr("The upload history {{.Path}} was replaced by another file (a backup restored, a sync tool) while dStor Uploader was using it, so no more files are uploaded (those already being sent finish). "+
+		"Quit dStor Uploader and start it again: as it quits, it adds the links of the files uploaded since (shown below) and the files not uploaded yet to the file there now; "+
+		"the next start lists those links in History and uploads the rest.", data)
 }
 
 // stalledText says that uploads wait for room on the full disk, which

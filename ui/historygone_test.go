@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestHistoryGoneStopsTheWindowsUploads: the history file is deleted while
+// the window uploads eight files (three at a time, held by the server
+// until then). The uploads running finish, fail as history-gone and keep
+// their links; no other upload starts (the server has as many uploads as
+// failed, the rest stay queued); the Upload tab shows one banner that says
+// what happened and what to do, with Quit. Once the window is closed,
+// Unrecorded holds those uploads, for Run to write into the history at
+// the path.
+func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to delete a database file SQLite holds open")
+	}
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	hold := testutil.NewUploadHold(sb.Srv, 0)
+	hold.Arm()
+	front := httptest.NewServer(hold)
+	t.Cleanup(front.Close)
+	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
+	e := newTestEnv(t)
+	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
+
+	var names []string
+	for i := range 8 {
+		names = append(names, fmt.Sprintf("%d.txt", i))
+	}
+	paths := writeFiles(t, t.TempDir(), names...)
+	e.ui(func() { e.a.addPaths(paths) })
+	select {
+	case <-hold.Started():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no upload started")
+	}
+	require.NoError(t, os.Remove(e.db.Path()))
+	hold.Release()
+
+	var sum worker.Summary
+	e.eventually(func() bool {
+		sum = e.a.upload.sum
+		return sum.HistoryGone != nil && sum.Uploading == 0 && sum.Failed > 0
+	}, "the uploads running end and nothing starts")
+	e.ui(func() {
+		v := e.a.upload
+		require.True(t, v.waiting.Visible(), "the banner shows")
+		assert.Equal(t, historyGoneText(sum.HistoryGone), v.waitLabel.Text)
+		assert.Contains(t, v.waitLabel.Text, e.db.Path())
+		assert.Contains(t, v.waitLabel.Text, "was deleted or moved away")
+		assert.True(t, v.quitBtn.Visible(), "with Quit")
+		assert.False(t, v.signInBtn.Visible())
+	})
+	uploaded := sb.Uploads()
+	assert.Equal(t, sum.Failed, uploaded, "every upload dStor has is one running when the history went")
+	assert.Less(t, uploaded, len(paths), "no upload starts once the history is gone")
+	assert.Equal(t, len(paths)-uploaded, sum.Queued, "the others wait")
+
+	e.a.Close()
+	lost := e.a.Unrecorded()
+	require.Len(t, lost, uploaded, "each upload not recorded is kept for the history at the path")
+	for _, f := range lost {
+		assert.NotEmpty(t, f.History.Hash)
+		assert.Contains(t, names, f.History.Name)
+	}
+}
+
+// TestHistoryGoneTextInTheWindowsLanguage: the banner of a history deleted
+// or replaced is in the window's language, naming the file.
+func TestHistoryGoneTextInTheWindowsLanguage(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	deleted := historyGoneText(&storage.ReplacedError{Path: "/data/dstor-uploader.db", Deleted: true})
+	assert.Contains(t, deleted, "Der Upload-Verlauf /data/dstor-uploader.db wurde gelöscht oder verschoben")
+	assert.Contains(t, deleted, "keine weiteren Dateien hochgeladen")
+	replaced := historyGoneText(&storage.ReplacedError{Path: "/data/dstor-uploader.db"})
+	assert.Contains(t, replaced, "durch eine andere Datei ersetzt")
+}
