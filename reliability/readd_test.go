@@ -131,8 +131,10 @@ func killedThenAddedAgainCase(rounds, n int) trustCase {
 				_ = cmd.Wait()
 				// An upload whose body had reached the sandbox is still
 				// stored after the kill: what the killed run sent is known
-				// once the sandbox has served every request of it.
-				for f.serving.Load() > 0 && time.Now().Before(deadline.Add(time.Minute)) {
+				// once the sandbox has served every request of it, and its
+				// connections are closed (a request still in one, not yet
+				// served, was counted as not sent, then stored).
+				for !f.quiet() && time.Now().Before(deadline.Add(time.Minute)) {
 					time.Sleep(time.Millisecond)
 				}
 				sentByKilled := stored()

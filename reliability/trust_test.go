@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -23,6 +24,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -88,6 +90,35 @@ type front struct {
 	token   atomic.Value // the bearer token of the last upload
 	adds    atomic.Int64 // upload requests that have reached the front
 	serving atomic.Int64 // upload requests the sandbox is still serving
+	// busy are the connections to the front that are new or reading a
+	// request: a killed client's request can still be on its way in one
+	// (its bytes in the socket), not yet served, until it closes. Idle
+	// keep-alive connections (an in-process run's) are not among them.
+	mu   sync.Mutex
+	busy map[net.Conn]bool
+}
+
+// noteConn keeps f.busy as the server's connections change state.
+func (f *front) noteConn(c net.Conn, s http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.busy == nil {
+		f.busy = map[net.Conn]bool{}
+	}
+	if s == http.StateNew || s == http.StateActive {
+		f.busy[c] = true
+	} else {
+		delete(f.busy, c)
+	}
+}
+
+// quiet reports whether the sandbox serves no upload and no connection to
+// the front is new or reading a request: everything a killed client sent
+// has been served.
+func (f *front) quiet() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.serving.Load() == 0 && len(f.busy) == 0
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -117,7 +148,9 @@ func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func startFront(t *testing.T, cfg sandbox.Config) (*front, string) {
 	t.Helper()
 	f := &front{sb: keyedSandbox(t, cfg)}
-	srv := httptest.NewServer(f)
+	srv := httptest.NewUnstartedServer(f)
+	srv.Config.ConnState = f.noteConn
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return f, srv.URL
 }
