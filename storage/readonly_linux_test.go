@@ -120,7 +120,6 @@ func TestADatabaseLeftToRootSaysToChownIt(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("leaving files to root, and running as another user, takes root")
 	}
-	const nobody = 65534
 	top := t.TempDir()
 	dir := filepath.Join(top, "data")
 	d, err := Open(dir)
@@ -128,25 +127,13 @@ func TestADatabaseLeftToRootSaysToChownIt(t *testing.T) {
 	require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
 	require.NoError(t, d.Close())
 	path := filepath.Join(dir, DBFileName)
-	for _, p := range []string{filepath.Dir(top), top} {
-		require.NoError(t, os.Chmod(p, 0o755)) // for the other user to reach dir
-	}
+	openToNobody(t, top)
 	require.NoError(t, os.Chown(dir, nobody, nobody))
 	require.NoError(t, os.Chown(path, nobody, nobody))
 	for _, p := range []string{path + "-wal", path + "-shm"} {
 		require.NoError(t, os.WriteFile(p, nil, 0o600)) // root's, as the sudo run left them
 	}
-	exe := filepath.Join(top, "storage.test")
-	b, err := os.ReadFile(os.Args[0])
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(exe, b, 0o755))
-
-	cmd := exec.Command(exe, "-test.run=^TestHelperOpenAs$", "-test.count=1")
-	cmd.Env = append(os.Environ(), openAsEnv+"="+dir)
-	cmd.Dir = top
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	out := runAsNobody(t, top, "TestHelperOpenAs", openAsEnv+"="+dir)
 	assert.Contains(t, string(out), "open: the upload history "+path+" cannot be written: "+path+"-wal belongs to the user root")
 	assert.Contains(t, string(out), "(sudo chown $USER "+path+"-wal)")
 	assert.NotContains(t, string(out), "chmod")
@@ -184,7 +171,6 @@ func TestAQueueLockLeftToRootSaysToChownIt(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("leaving files to root, and running as another user, takes root")
 	}
-	const nobody = 65534
 	for _, folder := range []bool{true, false} {
 		top := t.TempDir()
 		dir := filepath.Join(top, "data")
@@ -198,9 +184,7 @@ func TestAQueueLockLeftToRootSaysToChownIt(t *testing.T) {
 		lockFiles, err := filepath.Glob(filepath.Join(locks, "*.lock"))
 		require.NoError(t, err)
 		require.Len(t, lockFiles, 1)
-		for _, p := range []string{filepath.Dir(top), top} {
-			require.NoError(t, os.Chmod(p, 0o755)) // for the other user to reach dir
-		}
+		openToNobody(t, top)
 		// The person's data folder and history are theirs; root's run
 		// left the locks folder (or only its lock file) to root.
 		require.NoError(t, filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
@@ -213,18 +197,39 @@ func TestAQueueLockLeftToRootSaysToChownIt(t *testing.T) {
 		if folder {
 			want, what = "sudo chown -R $USER "+locks, locks
 		}
-		exe := filepath.Join(top, "storage.test")
-		b, err := os.ReadFile(os.Args[0])
-		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(exe, b, 0o755))
-
-		cmd := exec.Command(exe, "-test.run=^TestHelperLockAs$", "-test.count=1")
-		cmd.Env = append(os.Environ(), lockAsEnv+"="+dir)
-		cmd.Dir = top
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-		out, err := cmd.CombinedOutput()
-		require.NoError(t, err, "%s", out)
+		out := runAsNobody(t, top, "TestHelperLockAs", lockAsEnv+"="+dir)
 		assert.Contains(t, string(out), "lock: cannot take the upload queue's lock: "+what+" belongs to the user root", "folder %v", folder)
 		assert.Contains(t, string(out), "make it yours again ("+want+"), then try again", "folder %v", folder)
 	}
+}
+
+// nobody is the uid and gid of the user nobody, whom the root-owned tests
+// run as.
+const nobody = 65534
+
+// openToNobody lets the user nobody reach the folders below top, a
+// t.TempDir() (its parent is made for the test, mode 0700).
+func openToNobody(t *testing.T, top string) {
+	t.Helper()
+	for _, p := range []string{filepath.Dir(top), top} {
+		require.NoError(t, os.Chmod(p, 0o755))
+	}
+}
+
+// runAsNobody runs the test helper named, from a copy of this test binary
+// in top (which nobody can run), as the user nobody with env added, and
+// returns what it printed.
+func runAsNobody(t *testing.T, top, helper, env string) []byte {
+	t.Helper()
+	exe := filepath.Join(top, "storage.test")
+	b, err := os.ReadFile(os.Args[0])
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(exe, b, 0o755))
+	cmd := exec.Command(exe, "-test.run=^"+helper+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env)
+	cmd.Dir = top
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return out
 }
