@@ -129,8 +129,9 @@
 // recorded, no new upload starts, [Summary].Stalled says which disk to free
 // and how much, and the rows are written again every two seconds until
 // there is room; then the queue goes on. A state change that meets a full
-// disk is kept and written again the same way. Close reports what it could
-// still not write.
+// disk is kept and written again the same way, and so are the rows of a
+// folder being listed: the listing waits for room rather than fail its
+// files. Close reports what it could still not write.
 //
 // # A history deleted or replaced
 //

@@ -364,10 +364,18 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 }
 
 // setStalledLocked records whether the persister holds rows that met a
-// full disk (err) or wrote everything (nil): Summary.Stalled says why no
-// upload starts, and subscribers are told when that changes; uploads
-// start again once it is empty.
+// full disk (err) or wrote everything (nil); see showStalledLocked.
 func (q *Queue) setStalledLocked(err error) {
+	q.persistFull = err
+	q.showStalledLocked()
+}
+
+// showStalledLocked makes Summary.Stalled say why no upload starts: the
+// full disk that keeps the persister's rows or a listing's rows waiting
+// (persistFull, listFull), or nothing. Subscribers are told when that
+// changes; uploads start again once it is empty.
+func (q *Queue) showStalledLocked() {
+	err := cmp.Or(q.persistFull, q.listFull)
 	msg := ""
 	if err != nil {
 		msg = diskFullSentence(err)
@@ -652,7 +660,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 			wake:      make(chan struct{}, 1),
 			uploaders: make(chan func()),
 		},
-		queueWalks: queueWalks{walkWake: make(chan struct{}, 1)},
+		queueWalks: queueWalks{walkWake: make(chan struct{}, 1), beforeListedRows: cfg.beforeListedRows},
 		queuePersistence: queuePersistence{
 			lock:          lock,
 			maxUnrecorded: cmp.Or(cfg.maxUnrecorded, maxUnrecorded),

@@ -121,6 +121,10 @@ type Config struct {
 	// before no upload starts (0: the constant maxUnrecorded); tests make
 	// it small.
 	maxUnrecorded int
+	// beforeListedRows, when set, is called by a folder's listing before
+	// it writes each group of rows (the count of groups so far), so tests
+	// can fill the disk in the middle of a listing.
+	beforeListedRows func(group int)
 }
 
 // Queue is the persisted upload queue. All its methods are safe for
@@ -201,6 +205,11 @@ type queueWalks struct {
 	walkBusy    bool
 	walkCancel  context.CancelFunc
 	walkCall    *addCall // the call being listed
+	// listFull is the full disk that keeps the listing's rows waiting
+	// (flush), nil when none; Summary.Stalled names it.
+	listFull error
+	// beforeListedRows is Config.beforeListedRows.
+	beforeListedRows func(group int)
 }
 
 // queuePersistence is the Queue's persistence (persist.go): job rows and
@@ -219,6 +228,7 @@ type queuePersistence struct {
 	dbErr         error               // first failed persist, reported by Close
 	lost          []storage.JobFinish // uploads accepted that the deleted or replaced database could not record (Unrecorded)
 	persisting    bool                // the persister is writing a batch
+	persistFull   error               // the full disk that keeps the persister's rows pending, nil when none
 
 	walkSaver   *writeBehind      // walk rows (saveWalks): requests saved before they are listed
 	walkSaves   []*addCall        // calls whose walk rows are not written yet

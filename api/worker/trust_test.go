@@ -574,6 +574,59 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	requireHistoryOnce(t, db, q.Jobs())
 }
 
+// TestDiskFullWhileListingWaitsForRoom: the rows of a folder's files that
+// the disk refused while the folder was listed failed as "could not save
+// this job to the queue database (disk full); retry it", and the command
+// line exited 1 with those files not uploaded. They wait for room, as
+// finished uploads do: the queue says which disk to free, nothing fails,
+// and once there is room every file is uploaded once.
+func TestDiskFullWhileListingWaitsForRoom(t *testing.T) {
+	disk := testfs.SmallDisk(t, 16<<20)
+	e := newTestEnv(t, sandbox.Config{})
+	db, err := storage.Open(filepath.Join(disk, "data"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	var files []string
+	for i := range 40 {
+		files = append(files, e.write(fmt.Sprintf("listed/f%02d.txt", i), testutil.Content(fmt.Sprint("listed", i), 2000)))
+	}
+	cfg := e.config()
+	cfg.DB = db
+	filled := make(chan func(), 1)
+	cfg.beforeListedRows = func(group int) {
+		if group == 2 { // the first group is saved, the second meets the full disk
+			filled <- testfs.KeepDiskFull(t, disk)
+		}
+	}
+	q := e.queue(cfg)
+	events, stop := q.Subscribe(4096)
+	defer stop()
+	q.Add(Request{Path: filepath.Join(e.files, "listed")})
+
+	stalled := ""
+	for ev := range events {
+		require.Zero(t, ev.Summary.Failed, "nothing fails for a full disk: %+v", ev.Job)
+		if stalled = ev.Summary.Stalled; stalled != "" {
+			break
+		}
+	}
+	assert.Contains(t, stalled, "the disk holding "+filepath.Join(disk, "data")+" is full")
+	(<-filled)()
+	require.NoError(t, wait(t, q, 60*time.Second))
+
+	s := q.Summary()
+	assert.Equal(t, len(files), s.Done, "failed: %d", s.Failed)
+	assert.Empty(t, s.Stalled)
+	counts := map[string]int{}
+	for _, u := range e.sandboxUploads() {
+		counts[u.Hash]++
+	}
+	for _, f := range files {
+		assert.Equal(t, 1, counts[testutil.CIDOf(t, f)], "%s sent %d times", f, counts[testutil.CIDOf(t, f)])
+	}
+	requireHistoryOnce(t, db, q.Jobs())
+}
+
 // TestNamedFileInALinkedFolderSavedAnewIsUploaded: a file named itself
 // through a folder that was a symbolic link before it was added (a home
 // folder that is a link, /tmp → /private/tmp), saved anew by an editor

@@ -251,6 +251,7 @@ type walk struct {
 	rows      []storage.JobRow
 	lastFlush time.Time
 	flushAt   int // rows that make a flush: firstFlushRows, doubling up to flushRows
+	groups    int // flushes that wrote rows so far (Config.beforeListedRows)
 	// listed are the walk ids of the requests listed completely whose
 	// last rows are still in rows: their walk rows go once rows are saved.
 	listed []string
@@ -796,7 +797,10 @@ func (w *walk) flush() {
 	}
 	var err error
 	if len(rows) > 0 {
-		err = q.db.InsertJobs(rows)
+		err = w.insert(rows)
+	}
+	if err != nil && w.ctx.Err() != nil {
+		return // closed or canceled while the disk was full: as above
 	}
 
 	q.mu.Lock()
@@ -807,6 +811,45 @@ func (w *walk) flush() {
 		return
 	}
 	w.showSavedLocked(rows, listed, signIn)
+}
+
+// insert writes rows in one transaction. A full disk does not fail them
+// (their failed state could not be saved either, and the person would
+// have to add the files again): the listing waits, Summary.Stalled saying
+// which disk to free, and writes them again every diskRetryEvery until
+// there is room or the walk ends (Close, CancelAll: the walk rows stay,
+// and the next New lists the requests again).
+func (w *walk) insert(rows []storage.JobRow) error {
+	q := w.q
+	w.groups++
+	if q.beforeListedRows != nil {
+		q.beforeListedRows(w.groups)
+	}
+	err := q.db.InsertJobs(rows)
+	if !errors.Is(err, storage.ErrDiskFull) {
+		return err
+	}
+	defer func() {
+		q.mu.Lock()
+		q.listFull = nil
+		q.showStalledLocked()
+		q.mu.Unlock()
+	}()
+	retry := time.NewTicker(diskRetryEvery)
+	defer retry.Stop()
+	for errors.Is(err, storage.ErrDiskFull) {
+		q.mu.Lock()
+		q.listFull = err
+		q.showStalledLocked()
+		q.mu.Unlock()
+		select {
+		case <-w.ctx.Done():
+			return err
+		case <-retry.C:
+		}
+		err = q.db.InsertJobs(rows)
+	}
+	return err
 }
 
 // showSavedLocked shows rows, just saved, and hands the queued ones to the
