@@ -69,15 +69,20 @@ func windowTermCase(n int) trustCase {
 			var waitErr error
 			select {
 			case waitErr = <-exited:
-			case <-time.After(2 * time.Minute): // a hang: kill, and report it below
-				_ = cmd.Process.Kill()
-				waitErr = <-exited
+			case <-time.After(2 * time.Minute): // a hang: Go's goroutine dump for the log, then kill
+				_ = cmd.Process.Signal(syscall.SIGQUIT)
+				select {
+				case waitErr = <-exited:
+				case <-time.After(10 * time.Second):
+					_ = cmd.Process.Kill()
+					waitErr = <-exited
+				}
 			}
 			took := time.Since(start)
 			t.Logf("SIGTERM with %d of %d uploaded: exited (%v) after %s", atSignal, n, waitErr, took.Round(time.Millisecond))
 			fyneDo := strings.Count(stderr.String(), "fyne.Do")
 			if fyneDo > 0 || waitErr != nil { // 66: the race detector's report
-				t.Logf("stderr: %s", firstLines(stderr.String(), 200))
+				t.Logf("stderr: %s", firstLines(stderr.String(), 2000))
 			}
 
 			// Nothing lost: every file is uploaded or still to upload.
