@@ -178,31 +178,66 @@ func identityAtPath(req UploadRequest) (FileIdentity, error) {
 // checkSameVersion fails with ErrFileChanged unless the file req's path
 // leads to and the open file f are still the version opened.
 func checkSameVersion(f *os.File, req UploadRequest, opened FileIdentity) error {
-	now, err := identityAtPath(req)
-	if errors.Is(err, fs.ErrNotExist) {
-		return fileChanged(req.Path, "it was deleted or moved")
-	}
+	what, err := pathChange(req, opened)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrFileChanged, err)
 	}
-	if !opened.sameVersion(now) {
-		return fileChanged(req.Path, describeChange(opened, now))
+	if what == "" {
+		what, err = openChange(f, opened)
+		if err != nil {
+			return fmt.Errorf("stat the file: %w", err)
+		}
 	}
-	_, now, err = statOpen(f)
-	if err != nil {
-		return fmt.Errorf("stat the file: %w", err)
-	}
-	if !opened.sameVersion(now) {
-		return fileChanged(req.Path, describeChange(opened, now))
+	if what != "" {
+		return fileChanged(req.Path, what)
 	}
 	return nil
+}
+
+// pathChange says how the file req's path leads to now differs from the
+// version opened ("" when it is that version), with the error of a look
+// at the path that failed for another reason than the file being gone. A
+// file moved, deleted or put in place of the one opened, or a folder on
+// its path moved or replaced, leaves the open file as it was: only its
+// path tells. Uploads (checkSameVersion) and hashes (readWhole) ask it.
+func pathChange(req UploadRequest, opened FileIdentity) (string, error) {
+	now, err := identityAtPath(req)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "it was deleted or moved", nil
+	case err != nil:
+		return "", err
+	case !opened.sameVersion(now):
+		return describeChange(opened, now), nil
+	}
+	return "", nil
+}
+
+// openChange says how the open file f now differs from the version
+// opened: "" when it is that version.
+func openChange(f *os.File, opened FileIdentity) (string, error) {
+	_, now, err := statOpen(f)
+	if err != nil {
+		return "", err
+	}
+	if !opened.sameVersion(now) {
+		return describeChange(opened, now), nil
+	}
+	return "", nil
+}
+
+// gone reports whether path leads to no entry any more: the file was
+// deleted or moved, or a folder on its path was.
+func gone(path string) (bool, error) {
+	_, err := os.Lstat(path)
+	return errors.Is(err, fs.ErrNotExist), err
 }
 
 // fileChanged is the error of a file that changed while it was uploaded,
 // what saying how. A file that is gone is said so, and the error then
 // wraps fs.ErrNotExist: trying again cannot help.
 func fileChanged(path, what string) error {
-	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+	if isGone, err := gone(path); isGone {
 		return fmt.Errorf("%w: %w", ErrFileChanged, &ValidationError{Field: "file", err: err,
 			Message: quotePath(path) + " was deleted or moved while it was being uploaded, so the upload is not recorded"})
 	}

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multibase"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 )
 
 // FileDigests name a file's content twice: by the CIDv0 dStor gives it
@@ -50,7 +53,7 @@ func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, e
 	if withSHA256 {
 		h.EnableSHA256()
 	}
-	if _, err := h.ReadFrom(ctxReader{ctx, f}); err != nil {
+	if _, err := h.ReadFrom(&hookedReader{r: ctxReader{ctx, f}, path: path}); err != nil {
 		h.Abort()
 		if ctx.Err() != nil {
 			return FileDigests{}, ctx.Err()
@@ -73,25 +76,46 @@ func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, e
 }
 
 // readWhole checks that the n bytes read from f, opened as the version
-// opened of the file at path, are that whole version: a file written,
-// truncated or replaced while it was read gives the hash of bytes it never
-// held all at once, which `cid` and `verify` must not print as its own.
+// opened of the file at path, are that whole version and that path still
+// leads to it, with the upload's own checks (pathChange, openChange): a
+// file written, truncated, moved or replaced while it was read gives the
+// hash of bytes it never held all at once, or of a file no longer at that
+// path, which `cid` and `verify` must not print as its own.
 func readWhole(f *os.File, path string, opened FileIdentity, n int64) error {
-	_, now, err := statOpen(f)
+	q := quotePath(path)
+	what, err := pathChange(UploadRequest{Path: path}, opened)
 	if err != nil {
-		return fileAccessError(quotePath(path), err)
+		// The path cannot be followed any more (a folder on it replaced
+		// by a file, its permissions taken away): not the file read.
+		what = "its path can no longer be followed: " + cleanText(pathCause(err).Error())
 	}
-	what := ""
-	switch {
-	case !opened.sameVersion(now):
-		what = describeChange(opened, now)
-	case n != opened.Size:
+	if what == "" {
+		if what, err = openChange(f, opened); err != nil {
+			return fileAccessError(q, err)
+		}
+	}
+	if what == "" && n != opened.Size {
 		what = fmt.Sprintf("%d of its %d bytes could be read", n, opened.Size)
-	default:
+	}
+	switch isGone, goneErr := gone(path); {
+	case what == "":
 		return nil
+	case isGone:
+		return &ValidationError{Field: "file", err: fmt.Errorf("%w: %w", ErrFileChanged, goneErr),
+			Message: q + " was deleted or moved while it was read, so no hash is given for it"}
 	}
 	return &ValidationError{Field: "file", err: ErrFileChanged,
-		Message: quotePath(path) + " changed while it was read (" + what + "), so no hash is given for it — run this again once nothing is writing to it"}
+		Message: q + " changed while it was read (" + what + "), so no hash is given for it — run this again once nothing is writing to it"}
+}
+
+// pathCause is the system's own error inside err, without the path an
+// *fs.PathError repeats.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // ctxReader stops reading once its context is done.
@@ -105,6 +129,23 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// hookedReader is the reader of a file being hashed: after each read it
+// calls readhook.AfterRead, where a test changes the file mid-read.
+type hookedReader struct {
+	r    io.Reader
+	path string
+	n    int64
+}
+
+func (h *hookedReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 {
+		h.n += int64(n)
+		readhook.AfterRead(h.path, h.n)
+	}
+	return n, err
 }
 
 // ErrChecksumMismatch reports a file whose SHA-256 is not the one the

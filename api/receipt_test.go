@@ -148,20 +148,29 @@ func TestCIDForms(t *testing.T) {
 	assert.Nil(t, CIDForms(forms[1]), "only a CIDv0 has these forms")
 }
 
-// A file written, truncated or replaced while `cid` or `verify` reads it
-// gives no hash: what was read is bytes the file never held all at once.
-// readWhole is the check after the read; each case changes the file the
-// way another program would, between the open and the check.
+// A file written, truncated, moved or replaced while `cid` or `verify`
+// reads it gives no hash: what was read is bytes the file never held all
+// at once, or no longer the file at its path. readWhole is the check after
+// the read; each case changes the file the way another program would,
+// between the open and the check (cli's tests change it mid-read).
 func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
+	const changed = "changed while it was read"
 	tests := []struct {
 		name   string
 		change func(t *testing.T, path string)
 		read   func(size int64) int64 // the bytes the read got
+		want   string
 	}{
-		{"unchanged", func(*testing.T, string) {}, func(n int64) int64 { return n }},
-		{"truncated", func(t *testing.T, p string) { require.NoError(t, os.Truncate(p, 100)) }, func(int64) int64 { return 100 }},
-		{"grew", func(t *testing.T, p string) { appendBytes(t, p, "more") }, func(n int64) int64 { return n }},
-		{"short read, same version", func(*testing.T, string) {}, func(n int64) int64 { return n - 1 }},
+		{"unchanged", func(*testing.T, string) {}, func(n int64) int64 { return n }, ""},
+		{"truncated", func(t *testing.T, p string) { require.NoError(t, os.Truncate(p, 100)) }, func(int64) int64 { return 100 }, changed},
+		{"grew", func(t *testing.T, p string) { appendBytes(t, p, "more") }, func(n int64) int64 { return n }, changed},
+		{"short read, same version", func(*testing.T, string) {}, func(n int64) int64 { return n - 1 }, changed},
+		{"moved", func(t *testing.T, p string) { require.NoError(t, os.Rename(p, p+".moved")) },
+			func(n int64) int64 { return n }, "was deleted or moved while it was read"},
+		{"replaced", func(t *testing.T, p string) {
+			other := testfs.WriteTemp(t, "other.bin", make([]byte, 5000))
+			require.NoError(t, os.Rename(other, p))
+		}, func(n int64) int64 { return n }, "it was replaced by another file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,14 +180,17 @@ func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
 			defer func() { _ = f.Close() }()
 			tt.change(t, p)
 			err = readWhole(f, p, opened, tt.read(opened.Size))
-			if tt.name == "unchanged" {
+			if tt.want == "" {
 				assert.NoError(t, err)
 				return
 			}
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrFileChanged)
-			assert.Contains(t, Human(err), "changed while it was read")
-			assert.Contains(t, Human(err), "run this again once nothing is writing to it")
+			assert.Contains(t, Human(err), tt.want)
+			assert.Contains(t, Human(err), "so no hash is given for it")
+			if tt.want == changed {
+				assert.Contains(t, Human(err), "run this again once nothing is writing to it")
+			}
 		})
 	}
 }

@@ -16,7 +16,9 @@ func newCIDCommand(cio IO) *cobra.Command {
 		Long: `Prints the IPFS hash (CIDv0, "Qm…") of each FILE, one per line in the order
 given, as "ipfs add -n -Q" does: the hash dStor answers when the file is
 uploaded, computed here with IPFS add's defaults. Nothing is uploaded and no
-sign-in is needed. It stops at the first file it cannot read (exit status 1).
+sign-in is needed. It stops at the first file it cannot read, or that changed
+while it was read (written to, replaced, moved: no hash is given for it), with
+exit status 1.
 To compare files with what was uploaded, see "verify".`,
 		Example: `  dstor-uploader cid report.pdf
   dstor-uploader cid ~/Pictures/trip/*.jpg`,

@@ -23,7 +23,9 @@ func newVerifyCommand(cio IO) *cobra.Command {
 		Short: "Check local files against what was uploaded",
 		Long: `Computes each file's IPFS hash (the CID dStor gives it) and SHA-256, in one
 read, and says whether the history holds an upload of that content, with its
-link. The exit status is 1 when any file matches no upload or cannot be read.`,
+link. A file that changed while it was read (written to, replaced, moved)
+gets no hash. The exit status is 1 when any file matches no upload, cannot be
+read or changed while it was read.`,
 		Example: `  dstor-uploader verify report.pdf
   dstor-uploader verify --json ~/Pictures/trip/*.jpg`,
 		Args: func(_ *cobra.Command, args []string) error {

@@ -1,0 +1,30 @@
+// Package readhook is where a test steps in while a file is read to be
+// hashed (`cid` and `verify`: api.HashFile, api.FileCID), to change the
+// file as another program would — write to it, truncate it, replace or move
+// it — at a known point of the read rather than in a race with the reader,
+// as the Progress callback lets the upload's tests do. Nothing outside
+// tests sets it; unset, it costs one atomic load per read. Imports nothing
+// of the project.
+package readhook
+
+import "sync/atomic"
+
+// afterRead is the function Set gave, nil when none.
+var afterRead atomic.Pointer[func(path string, read int64)]
+
+// Set makes fn run after each read of a file being hashed, with the path
+// as it was named and the bytes read so far, until restore is called. One
+// at a time: tests that set it do not run in parallel with others that
+// hash files.
+func Set(fn func(path string, read int64)) (restore func()) {
+	old := afterRead.Swap(&fn)
+	return func() { afterRead.Store(old) }
+}
+
+// AfterRead calls the function Set gave, if any: the reader of a file
+// being hashed calls it after each read that got bytes.
+func AfterRead(path string, read int64) {
+	if fn := afterRead.Load(); fn != nil {
+		(*fn)(path, read)
+	}
+}
