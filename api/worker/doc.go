@@ -141,7 +141,9 @@
 // ReasonHistoryGone, and its job done with its history entry is kept in
 // memory ([Queue.Unrecorded]). With Config.StopWhenHistoryGone (the
 // window, which shows links only on screen) no upload starts from then on
-// (the file is looked at before each start), the running ones finish,
+// (the file is looked at before each start, by the scheduler without
+// holding the queue: a look that hangs on a slow disk delays the next
+// start, never the queue's methods), the running ones finish,
 // [Summary].HistoryGone says why, and [Queue.Wait] returns the
 // *storage.ReplacedError; the command line, which prints every link,
 // goes on.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -114,6 +115,80 @@ func TestHistoryGoneStopsNewUploads(t *testing.T) {
 			assert.Equal(t, 5, again.Summary().Done)
 			assert.Len(t, history(t, next), 6)
 			assert.Len(t, e.sandboxUploads(), 6, "nothing is uploaded twice")
+		})
+	}
+}
+
+// TestHistoryCheckHoldsNoLock: the look at the database file before a
+// start (StopWhenHistoryGone) can take long — a data folder on a hung
+// network share — and meanwhile the queue's methods still return at once
+// (the UI calls them on its goroutine), while no upload starts before the
+// look has ended. A look that finds the file there lets the upload start
+// once resumed; one that finds it gone lets none start.
+func TestHistoryCheckHoldsNoLock(t *testing.T) {
+	for _, there := range []bool{true, false} {
+		t.Run(map[bool]string{true: "there", false: "gone"}[there], func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			e.write("a.txt", []byte("a"))
+			gone := &storage.ReplacedError{Path: e.db.Path(), Deleted: true}
+			looking := make(chan struct{}, 1)
+			release := make(chan struct{})
+			cfg := e.config()
+			cfg.Concurrency, cfg.StopWhenHistoryGone, cfg.Paused = 1, true, true
+			cfg.checkFile = func() error {
+				select {
+				case looking <- struct{}{}:
+				default:
+				}
+				<-release
+				if there {
+					return nil
+				}
+				return gone
+			}
+			q := e.queue(cfg)
+			var once sync.Once
+			unblock := func() { once.Do(func() { close(release) }) }
+			t.Cleanup(unblock) // before q.Close, whose cleanup runs after this one
+
+			q.Add(Request{Path: filepath.Join(e.files, "a.txt")})
+			eventually(t, hangGuard, func() bool { return q.Summary().Queued == 1 }, "the job saved")
+			q.Resume()
+			select {
+			case <-looking:
+			case <-time.After(hangGuard):
+				t.Fatal("the scheduler never looked at the database file")
+			}
+
+			returned := make(chan Summary, 1)
+			go func() {
+				s := q.Summary()
+				q.Pause()
+				returned <- s
+			}()
+			select {
+			case s := <-returned:
+				assert.Equal(t, 0, s.Uploading, "no upload starts before the look has ended")
+				assert.Equal(t, 1, s.Queued)
+			case <-time.After(hangGuard):
+				t.Fatal("Summary and Pause waited for the look at the database file")
+			}
+			assert.Zero(t, e.requests(addPath))
+
+			unblock()
+			q.Resume()
+			err := wait(t, q, hangGuard)
+			s := q.Summary()
+			if there {
+				require.NoError(t, err)
+				assert.Equal(t, 1, s.Done)
+				assert.Equal(t, 1, e.requests(addPath))
+				return
+			}
+			assert.ErrorIs(t, err, storage.ErrDatabaseReplaced)
+			assert.Equal(t, gone, s.HistoryGone)
+			assert.Equal(t, 1, s.Queued, "no upload starts once the file is found gone")
+			assert.Zero(t, e.requests(addPath))
 		})
 	}
 }

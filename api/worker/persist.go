@@ -679,6 +679,10 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		},
 		closeDone: make(chan struct{}),
 	}
+	q.checkFile = cfg.checkFile
+	if q.checkFile == nil {
+		q.checkFile = cfg.DB.CheckFile
+	}
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
 	q.persister = newWriteBehind(q.flushDB, diskRetryEvery)
 	q.persister.gap = persistGap

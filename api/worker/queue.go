@@ -125,6 +125,10 @@ type Config struct {
 	// it writes each group of rows (the count of groups so far), so tests
 	// can fill the disk in the middle of a listing.
 	beforeListedRows func(group int)
+	// checkFile, when set, stands for storage.DB.CheckFile where the
+	// scheduler looks at the database file before a start
+	// (StopWhenHistoryGone), so tests can make that look hang.
+	checkFile func() error
 }
 
 // Queue is the persisted upload queue. All its methods are safe for
@@ -142,8 +146,9 @@ type Queue struct {
 	progressInterval time.Duration
 	stallNotice      time.Duration
 	now              func() time.Time
-	printsResults    bool // Config.PrintsResults
-	stopWhenGone     bool // Config.StopWhenHistoryGone
+	printsResults    bool         // Config.PrintsResults
+	stopWhenGone     bool         // Config.StopWhenHistoryGone
+	checkFile        func() error // looks at the database file (Config.checkFile, else storage.DB.CheckFile)
 
 	ctx    context.Context // canceled by Close; parent of every upload
 	cancel context.CancelCauseFunc

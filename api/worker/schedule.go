@@ -60,13 +60,23 @@ func (q *Queue) schedule() {
 // startReadyLocked starts ready jobs, refilling the ready list from the
 // database, while a slot is free and nothing holds the queue (paused,
 // waiting for sign-in, stalled, the history gone). Jobs canceled while
-// they waited leave; those still backing off wait again.
+// they waited leave; those still backing off wait again. With
+// Config.StopWhenHistoryGone the database file is looked at before each
+// start (lookAtFileLocked), with q.mu released.
 func (q *Queue) startReadyLocked() {
+	looked := false // since the last start
 	for q.running < q.concurrency && q.unrecorded < q.maxUnrecorded && !q.paused && !q.signIn && q.stalled == "" && !q.goneLocked() {
 		if len(q.ready) == 0 {
 			if !q.refillLocked() {
 				break
 			}
+			continue // q.mu was released: look again
+		}
+		if q.stopWhenGone && !looked {
+			if !q.lookAtFileLocked() {
+				break
+			}
+			looked = true
 			continue // q.mu was released: look again
 		}
 		j := q.ready[0]
@@ -82,6 +92,7 @@ func (q *Queue) startReadyLocked() {
 			continue
 		}
 		q.startLocked(j)
+		looked = false
 	}
 	if len(q.ready) == 0 {
 		q.ready = nil // let the backing array go
@@ -89,21 +100,28 @@ func (q *Queue) startReadyLocked() {
 }
 
 // goneLocked reports whether no upload may start because the database
-// file was deleted or replaced (Config.StopWhenHistoryGone). Before each
-// start it looks at the file (one stat, storage.DB.CheckFile), so the
-// first upload not to start is the next one, not the one after the next
-// write fails.
+// file was found deleted or replaced (Config.StopWhenHistoryGone).
 func (q *Queue) goneLocked() bool {
-	if !q.stopWhenGone {
-		return false
+	return q.stopWhenGone && q.historyGone != nil
+}
+
+// lookAtFileLocked looks at the database file (one stat,
+// storage.DB.CheckFile) so that the first upload not to start once it is
+// deleted or replaced is the next one, not the one after the next write
+// fails; it records a file found gone (historyGoneLocked). Called with q.mu
+// held, it releases it during the look: a stat of a folder on a hung
+// network share or a slow disk can take long, and every method of the
+// queue (the UI's among them) would wait that long for q.mu. It reports
+// false when the queue was closed meanwhile.
+func (q *Queue) lookAtFileLocked() bool {
+	q.mu.Unlock()
+	err := q.checkFile()
+	q.mu.Lock()
+	var gone *storage.ReplacedError
+	if errors.As(err, &gone) {
+		q.historyGoneLocked(gone)
 	}
-	if q.historyGone == nil {
-		var gone *storage.ReplacedError
-		if errors.As(q.db.CheckFile(), &gone) {
-			q.historyGoneLocked(gone)
-		}
-	}
-	return q.historyGone != nil
+	return !q.closed
 }
 
 // promoteLocked moves delayed jobs whose backoff ended to the ready list and
