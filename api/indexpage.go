@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // indexPage is the share page of several uploads: a plain list of their
@@ -31,7 +33,9 @@ var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 // IndexPage is a small HTML page titled title that lists files, each by
 // name with its gateway link (as GatewayLink makes it, so downloads keep
 // their names): uploaded as a file of its own, its link shares them all.
-// Names and links are escaped by html/template.
+// Names and links are escaped by html/template; the title and the names
+// show a control or formatting character escaped, as links' text does
+// (inert.LinkText).
 func (l Links) IndexPage(title string, files []SharedFile) ([]byte, error) {
 	type item struct {
 		Name string
@@ -40,12 +44,12 @@ func (l Links) IndexPage(title string, files []SharedFile) ([]byte, error) {
 	data := struct {
 		Title, Count string
 		Files        []item
-	}{Title: title, Count: fmt.Sprintf("%d files", len(files))}
+	}{Title: inert.LinkText(title), Count: fmt.Sprintf("%d files", len(files))}
 	if len(files) == 1 {
 		data.Count = "1 file"
 	}
 	for _, f := range files {
-		data.Files = append(data.Files, item{Name: f.Name, Link: template.URL(l.GatewayLink(f.Env, f.Hash, f.Name))})
+		data.Files = append(data.Files, item{Name: linkText(f.Name, f.Hash), Link: template.URL(l.GatewayLink(f.Env, f.Hash, f.Name))})
 	}
 	var b bytes.Buffer
 	if err := indexPage.Execute(&b, data); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/ipfs/go-cid"
 )
 
@@ -100,7 +101,10 @@ func (l Links) GatewayLink(envKey, hash, name string) string {
 // (one of LinkStyles; unknown means LinkGateway). A gateway link carries
 // ?filename=<name> unless NoFilename; with no gateway known it is
 // ipfs://. Markdown and HTML wrap the gateway link with the name as its
-// text (the CID when there is no name), escaped for that format.
+// text (the CID when there is no name), escaped for that format; in the
+// text, a control, formatting (a bidirectional override) or invalid byte
+// shows escaped (inert.LinkText), so a name cannot draw text it does not
+// hold.
 func (l Links) As(style, envKey, hash, name string) string {
 	switch style {
 	case LinkIPFS:
@@ -109,7 +113,7 @@ func (l Links) As(style, envKey, hash, name string) string {
 		return hash
 	}
 	web := l.webLink(envKey, hash, name)
-	text := cmp.Or(name, hash)
+	text := linkText(name, hash)
 	switch style {
 	case LinkMarkdown:
 		return "[" + markdownText.Replace(text) + "](" + web + ")"
@@ -138,11 +142,19 @@ type SharedFile struct {
 	Env, Hash, Name string
 }
 
+// linkText is the text of the link of the file name with hash wherever a
+// link shows one (Markdown, HTML, the index page): the name, else the CID,
+// with what could draw text it does not hold escaped (inert.LinkText). The
+// name in the history and in ?filename= stays as it is.
+func linkText(name, hash string) string {
+	return inert.LinkText(cmp.Or(name, hash))
+}
+
 // markdownText escapes what would end or break a Markdown link's text,
 // and a < that would begin an autolink (<https:elsewhere>, which a link's
 // text would link to instead) or an HTML tag, both of which bind tighter
-// than the link around them.
-var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, "\n", " ", "\r", " ")
+// than the link around them. Line breaks never get here (inert.LinkText).
+var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`)
 
 // webLink is the gateway link of hash, with ?filename= unless NoFilename,
 // or ipfs:// when no gateway is known.

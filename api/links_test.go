@@ -1,10 +1,19 @@
 package api
 
 import (
+	"bytes"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 )
 
 func TestEnvironmentKey(t *testing.T) {
@@ -110,6 +119,76 @@ func TestLinksAs(t *testing.T) {
 	assert.Equal(t, cid, Links{}.As(LinkCID, SandboxKey, cid, "a.txt"))
 	assert.Equal(t, "https://api.dstor.cloud/ipfs/a%2Fb", Links{}.As(LinkGateway, "production", "a/b", ""),
 		"a hash never adds path segments")
+}
+
+// bidiControls are the characters that reorder the text around them
+// (Unicode's Bidi_Control): embeddings, overrides, isolates and marks.
+var bidiControls = []rune{0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069, 0x200e, 0x200f, 0x061c}
+
+// readMarkdownLink reads md as a CommonMark reader (goldmark, the parser
+// Fyne's rich text uses) does: the destination and the text a reader sees
+// of its one link; ok is false when md is not exactly one link.
+func readMarkdownLink(t *testing.T, md string) (dest, shown string, ok bool) {
+	t.Helper()
+	src := []byte(md)
+	var links []*ast.Link
+	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
+	require.NoError(t, ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if l, isLink := n.(*ast.Link); isLink && entering {
+			links = append(links, l)
+		}
+		return ast.WalkContinue, nil
+	}))
+	var out bytes.Buffer
+	require.NoError(t, goldmark.Convert(src, &out))
+	m := regexp.MustCompile(`^<p><a href="[^"]*">(.*)</a></p>\n$`).FindStringSubmatch(out.String())
+	if len(links) != 1 || m == nil {
+		return "", out.String(), false
+	}
+	return string(links[0].Destination), html.UnescapeString(m[1]), true
+}
+
+// TestLinkTextShowsBidiControls: a name holding a bidirectional control
+// ("invoice\u202efdp.exe", which a reader would see as "invoiceexe.pdf")
+// is the text of a Markdown or HTML link, and of an index page's entry,
+// with the control escaped where it stands, never as it is; the download
+// keeps the name (percent-encoded in ?filename=), and names written with
+// zero-width joiners stay as they are.
+func TestLinkTextShowsBidiControls(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	prod := "https://api.dstor.cloud/ipfs/" + cid
+	type test struct{ name, file, shown string }
+	var tests []test
+	for _, r := range bidiControls {
+		tests = append(tests, test{fmt.Sprintf("U+%04X", r), "invoice" + string(r) + "fdp.exe", fmt.Sprintf(`invoice\u%04xfdp.exe`, r)})
+	}
+	tests = append(tests,
+		test{"ZWJ emoji kept", "👩\u200d💻 notes.md", "👩\u200d💻 notes.md"},
+		test{"ZWNJ kept", "می\u200cخواهم.txt", "می\u200cخواهم.txt"},
+		test{"a control escaped", "two\nlines\x1b[2J.txt", `two\nlines\x1b[2J.txt`})
+	for _, tt := range tests {
+		l := Links{}
+		md := l.As(LinkMarkdown, "production", cid, tt.file)
+		dest, shown, ok := readMarkdownLink(t, md)
+		if assert.True(t, ok, "%s: %q is one Markdown link (read as %q)", tt.name, md, shown) {
+			assert.Equal(t, tt.shown, shown, "%s: Markdown text", tt.name)
+			assert.Equal(t, l.GatewayLink("production", cid, tt.file), dest, "%s: Markdown target", tt.name)
+		}
+		assert.Equal(t, `<a href="`+html.EscapeString(l.GatewayLink("production", cid, tt.file))+`">`+html.EscapeString(tt.shown)+"</a>",
+			l.As(LinkHTML, "production", cid, tt.file), tt.name)
+		assert.Equal(t, prod+"?filename="+strings.ReplaceAll(url.QueryEscape(tt.file), "+", "%20"), l.GatewayLink("production", cid, tt.file),
+			"%s: the download keeps the name", tt.name)
+		page, err := l.IndexPage(tt.file, []SharedFile{{"production", cid, tt.file}})
+		require.NoError(t, err)
+		assert.Contains(t, string(page), ">"+html.EscapeString(tt.shown)+"</a>", tt.name)
+		for _, r := range bidiControls {
+			for _, style := range LinkStyles {
+				assert.NotContains(t, l.As(style, "production", cid, tt.file), string(r), "%s: %s link", tt.name, style)
+			}
+			assert.NotContains(t, l.List(LinkMarkdown, []SharedFile{{"production", cid, tt.file}}), string(r), tt.name)
+			assert.NotContains(t, string(page), string(r), "%s: index page", tt.name)
+		}
+	}
 }
 
 func TestLinksList(t *testing.T) {

@@ -171,6 +171,40 @@ func openDataDB(t *testing.T) *storage.DB {
 
 // writeHistory records uploads of the files names, newest last, verified,
 // on production for account "me", one second apart.
+// TestHistoryLinkTextIsInert: a name with a bidi override or a terminal
+// escape is the text of a Markdown or HTML link escaped where it stands,
+// printed (--format) and in the CSV and JSON exports' link, while the
+// history keeps the name as it is.
+func TestHistoryLinkTextIsInert(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	const hostile = "invoice\u202efdp\x1b]0;owned\a.exe"
+	writeHistory(t, hostile)
+	const gw = "https://api.dstor.cloud/ipfs/QmHash0?filename=invoice%E2%80%AEfdp%1B%5D0%3Bowned%07.exe"
+	tests := []struct {
+		name string
+		args []string
+		want string // in the output
+	}{
+		{"markdown", []string{"--format", "markdown"}, `[invoice\\u202efdp\\x1b\]0;owned\\a.exe](` + gw + ")\n"},
+		{"html", []string{"--format", "html"}, `<a href="` + gw + `">invoice\u202efdp\x1b]0;owned\a.exe</a>` + "\n"},
+		{"csv", []string{"--csv", "--format", "html"}, `<a href=""` + gw + `"">invoice\u202efdp\x1b]0;owned\a.exe</a>`},
+		{"json", []string{"--json", "--format", "markdown"}, `"link":"[invoice\\\\u202efdp\\\\x1b\\]0;owned\\\\a.exe](` + gw + `)"`},
+	}
+	for _, tt := range tests {
+		code, out, errOut := runCLI(t, "", append([]string{"history"}, tt.args...)...)
+		require.Equal(t, 0, code, errOut)
+		assert.Contains(t, out, tt.want, tt.name)
+		for _, bad := range []string{"\u202e", "\x1b", "\a"} {
+			assert.NotContains(t, out, bad, tt.name)
+		}
+	}
+	code, out, errOut := runCLI(t, "", "history", "--json")
+	require.Equal(t, 0, code, errOut)
+	recs := testutil.ParseHistory(t, out)
+	require.Len(t, recs, 1)
+	assert.Equal(t, hostile, recs[0].Name, "the history keeps the name as it is")
+}
+
 func writeHistory(t *testing.T, names ...string) {
 	t.Helper()
 	db := openDataDB(t)

@@ -30,7 +30,23 @@ func Text(s string) string {
 // escaped where it stands (\x1b, \u202e, \n, \xff), so no name can break
 // the line, reorder it or draw what it does not say.
 func Line(s string) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, unprintable) < 0 {
+	return escaped(s, unprintable)
+}
+
+// LinkText is a name as the text of a link others will read (a Markdown or
+// HTML link, an index page): escaped where it stands as Line does, so no
+// bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+// U+061C) can draw "invoice\u202efdp.exe" as "invoiceexe.pdf" — but for the
+// zero-width joiner and non-joiner, which join emoji and the letters of scripts such
+// as Persian, and cannot reorder or hide text.
+func LinkText(s string) string {
+	return escaped(s, func(r rune) bool { return r != '\u200d' && r != '\u200c' && unprintable(r) })
+}
+
+// escaped is s with each invalid byte and each character esc reports
+// escaped where it stands (\x1b, \u202e, \n, \xff).
+func escaped(s string, esc func(rune) bool) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, esc) < 0 {
 		return s
 	}
 	var b strings.Builder
@@ -39,7 +55,7 @@ func Line(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unprintable(r):
+		case esc(r):
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 		default:

@@ -39,6 +39,41 @@ func TestLineIsInert(t *testing.T) {
 	}
 }
 
+// TestLinkTextIsInert: a name as the text of a link others read shows
+// every bidirectional control escaped where it stands (no
+// "invoice\u202efdp.exe" drawn as "invoiceexe.pdf"), as Line does with
+// every control, formatting or invalid byte, but keeps the zero-width
+// joiner and non-joiner that emoji and scripts such as Persian are written
+// with.
+func TestLinkTextIsInert(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "report.pdf", "report.pdf"},
+		{"accents and emoji", "été 🎉.txt", "été 🎉.txt"},
+		{"emoji joined by ZWJ", "👩\u200d💻 notes.md", "👩\u200d💻 notes.md"},
+		{"Persian with ZWNJ", "می\u200cخواهم.txt", "می\u200cخواهم.txt"},
+		{"LRE", "a\u202ab", `a\u202ab`},
+		{"RLE", "a\u202bb", `a\u202bb`},
+		{"PDF", "a\u202cb", `a\u202cb`},
+		{"LRO", "a\u202db", `a\u202db`},
+		{"RLO", "invoice\u202efdp.exe", `invoice\u202efdp.exe`},
+		{"LRI", "a\u2066b", `a\u2066b`},
+		{"RLI", "a\u2067b", `a\u2067b`},
+		{"FSI", "a\u2068b", `a\u2068b`},
+		{"PDI", "a\u2069b", `a\u2069b`},
+		{"LRM", "a\u200eb", `a\u200eb`},
+		{"RLM", "a\u200fb", `a\u200fb`},
+		{"ALM", "a\u061cb", `a\u061cb`},
+		{"controls", "two\nlines\x1b[2J\t", `two\nlines\x1b[2J\t`},
+		{"invalid byte", "bad\xff", `bad\xff`},
+		{"tag character", "tag\U000E0001", `tag\U000e0001`},
+	}
+	for _, tt := range tests {
+		out := LinkText(tt.in)
+		assert.Equal(t, tt.want, out, tt.name)
+		assert.Equal(t, out, LinkText(out), "%s: link text made inert stays as it is", tt.name)
+	}
+}
+
 func TestJSONKeepsMeaning(t *testing.T) {
 	in := map[string]string{"name": "a\u009b2J\u202e\x7f\U000E0001b <&>"}
 	b, err := json.Marshal(in)
