@@ -104,7 +104,8 @@ func (l Links) GatewayLink(envKey, hash, name string) string {
 // text (the CID when there is no name), escaped for that format; in the
 // text, a control, formatting (a bidirectional override) or invalid byte
 // shows escaped (inert.LinkText), so a name cannot draw text it does not
-// hold.
+// hold. A Markdown link's target is percent-encoded where Markdown would
+// end or break it.
 func (l Links) As(style, envKey, hash, name string) string {
 	switch style {
 	case LinkIPFS:
@@ -116,7 +117,7 @@ func (l Links) As(style, envKey, hash, name string) string {
 	text := linkText(name, hash)
 	switch style {
 	case LinkMarkdown:
-		return "[" + markdownText.Replace(text) + "](" + web + ")"
+		return "[" + markdownText.Replace(text) + "](" + markdownTarget(web) + ")"
 	case LinkHTML:
 		return `<a href="` + html.EscapeString(web) + `">` + html.EscapeString(text) + "</a>"
 	}
@@ -155,6 +156,29 @@ func linkText(name, hash string) string {
 // text would link to instead) or an HTML tag, both of which bind tighter
 // than the link around them. Line breaks never get here (inert.LinkText).
 var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`)
+
+// markdownTarget is link as a Markdown link's target: percent-encoded
+// where a gateway override would otherwise end the link early (a ")"),
+// unbalance it ("("), keep it from being a link at all (a space, a
+// control, "<"), lose a character (a backslash escapes the next one) or
+// hold what a reader cannot see (non-ASCII, a bidi control among it). The
+// link is the same to a browser; a "%" already there stays, so an encoded
+// query keeps its meaning.
+func markdownTarget(link string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(link); i++ {
+		c := link[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>\`, c) >= 0 {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
 
 // webLink is the gateway link of hash, with ?filename= unless NoFilename,
 // or ipfs:// when no gateway is known.

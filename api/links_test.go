@@ -191,6 +191,38 @@ func TestLinkTextShowsBidiControls(t *testing.T) {
 	}
 }
 
+// TestMarkdownLinkTargetSurvivesTheOverride: a gateway override holding
+// what ends or breaks a Markdown link's target (a space, a parenthesis,
+// < >, a backslash) or text a reader cannot see (a bidi control) still
+// makes one Markdown link, to the same gateway link, percent-encoded; the
+// CID is found in it again.
+func TestMarkdownLinkTargetSurvivesTheOverride(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	tests := []struct{ name, override, dest string }{
+		{"plain", "https://ipfs.io", "https://ipfs.io/ipfs/" + cid + "?filename=a.txt"},
+		{"a space in the path", "https://gw.example/my gateway", "https://gw.example/my%20gateway/" + cid + "?filename=a.txt"},
+		{"a ) in the query", "https://gw.example/ipfs?token=a)b", "https://gw.example/ipfs/" + cid + "?token=a%29b&filename=a.txt"},
+		{"parentheses in the path", "https://gw.example/(v2)/ipfs", "https://gw.example/%28v2%29/ipfs/" + cid + "?filename=a.txt"},
+		{"an unbalanced (", "https://gw.example/ipfs?token=a(b", "https://gw.example/ipfs/" + cid + "?token=a%28b&filename=a.txt"},
+		{"angle brackets", "https://gw.example/<x>/ipfs", "https://gw.example/%3Cx%3E/ipfs/" + cid + "?filename=a.txt"},
+		{"a backslash", `https://gw.example/a\b/ipfs`, "https://gw.example/a%5Cb/ipfs/" + cid + "?filename=a.txt"},
+		{"a space in the fragment", "https://gw.example#top of page", "https://gw.example/ipfs/" + cid + "?filename=a.txt#top%20of%20page"},
+		{"a bidi control", "https://gw.example/\u202eipfs", "https://gw.example/%E2%80%AEipfs/" + cid + "?filename=a.txt"},
+		{"percent-encoding kept", "https://gw.example/ipfs?token=a%2Fb%20c", "https://gw.example/ipfs/" + cid + "?token=a%2Fb%20c&filename=a.txt"},
+	}
+	for _, tt := range tests {
+		l := Links{Override: tt.override}
+		md := l.As(LinkMarkdown, "production", cid, "a.txt")
+		dest, shown, ok := readMarkdownLink(t, md)
+		if assert.True(t, ok, "%s: %q is one Markdown link (read as %q)", tt.name, md, shown) {
+			assert.Equal(t, tt.dest, dest, tt.name)
+			assert.Equal(t, "a.txt", shown, tt.name)
+		}
+		assert.Equal(t, "[a.txt]("+tt.dest+")", md, tt.name)
+		assert.Equal(t, cid, CIDInLink(md), "%s: %q", tt.name, md)
+	}
+}
+
 func TestLinksList(t *testing.T) {
 	files := []SharedFile{{"production", "QmA", "a.txt"}, {"testnet", "QmB", "b c.txt"}}
 	l := Links{}
