@@ -108,9 +108,10 @@ func TestHistoryGoneStopsNewUploads(t *testing.T) {
 			assert.Equal(t, "trip", kept[0].Comment)
 
 			cfg = e.config()
-			cfg.DB = next
+			cfg.DB, cfg.Paused = next, true // counted before any can start
 			again := e.queue(cfg)
 			assert.Equal(t, 5, again.Summary().Queued, "the files not uploaded are queued at the next start")
+			again.Resume()
 			require.NoError(t, wait(t, again, hangGuard))
 			assert.Equal(t, 5, again.Summary().Done)
 			assert.Len(t, history(t, next), 6)
