@@ -151,11 +151,16 @@ func linkText(name, hash string) string {
 	return inert.LinkText(cmp.Or(name, hash))
 }
 
-// markdownText escapes what would end or break a Markdown link's text,
-// and a < that would begin an autolink (<https:elsewhere>, which a link's
-// text would link to instead) or an HTML tag, both of which bind tighter
-// than the link around them. Line breaks never get here (inert.LinkText).
-var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`)
+// markdownText escapes what would end or break a Markdown link's text:
+// a < that would begin an autolink (<https:elsewhere>, which a link's
+// text would link to instead) or an HTML tag, and a backtick that would
+// begin a code span, all of which bind tighter than the link around them
+// (a code span shows the escapes inside it, and one closed by a backtick
+// in the target ends the link); and an & that would begin an entity
+// reference, which a reader turns into the character it names
+// ("&#x202e;", a bidi control inert.LinkText escaped). Line breaks never
+// get here (inert.LinkText).
+var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, "`", "\\`", `&`, `\&`)
 
 // markdownTarget is link as a Markdown link's target: percent-encoded
 // where a gateway override would otherwise end the link early (a ")"),

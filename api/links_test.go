@@ -223,6 +223,27 @@ func TestMarkdownLinkTargetSurvivesTheOverride(t *testing.T) {
 	}
 }
 
+// TestMarkdownLinkTextShowsTheNameAsItIs: a name holding an entity
+// reference ("invoice&#x202e;fdp.exe", which a Markdown reader would turn
+// back into the bidi control that draws "invoiceexe.pdf") or backticks (a
+// code span, which binds tighter than the link: the escapes inside it
+// show, and a backtick in the override ended the link) is the text of one
+// Markdown link to the same target, shown as the name is.
+func TestMarkdownLinkTextShowsTheNameAsItIs(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	for _, name := range []string{"invoice&#x202e;fdp.exe", "invoice&#8238;fdp.exe", "a&amp;b.txt", "`x`.txt", "a`[1]`b.txt", "a`b.txt"} {
+		for _, override := range []string{"", "https://gw.example/a`b"} {
+			l := Links{Override: override}
+			md := l.As(LinkMarkdown, "production", cid, name)
+			dest, shown, ok := readMarkdownLink(t, md)
+			if assert.True(t, ok, "%q is one Markdown link (read as %q)", md, shown) {
+				assert.Equal(t, name, shown, md)
+				assert.Equal(t, l.GatewayLink("production", cid, name), dest, md)
+			}
+		}
+	}
+}
+
 func TestLinksList(t *testing.T) {
 	files := []SharedFile{{"production", "QmA", "a.txt"}, {"testnet", "QmB", "b c.txt"}}
 	l := Links{}
