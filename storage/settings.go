@@ -336,10 +336,21 @@ func (d *DB) LoadSettings() (Settings, error) {
 // default, as an unknown value does in Normalize, and the rest is read as
 // stored: encoding/json skips such a value and reads on. Text that is not
 // JSON, or JSON that is not an object, is an error.
+//
+// The folder id is read again on its own: encoding/json makes the pointer
+// before it finds the value of the wrong type ("12", 1.5), and would leave
+// it pointing at 0, the account's root, where uploads would go instead of
+// the default folder path.
 func decodeSettings(raw string) (Settings, error) {
 	s := DefaultSettings()
 	err := json.Unmarshal([]byte(raw), &s)
 	if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok && typeErr.Field != "" {
+		var id struct {
+			ParentID *int64 `json:"parent_id"`
+		}
+		if s.ParentID != nil && json.Unmarshal([]byte(raw), &id) != nil {
+			s.ParentID = DefaultSettings().ParentID
+		}
 		return s, nil
 	}
 	return s, err

@@ -89,11 +89,13 @@ func TestLoadSettingsCorruptJSONReturnsDefaultsAndError(t *testing.T) {
 // style are neither dropped at start nor overwritten by the next change.
 func TestLoadSettingsWithAWrongTypedValueKeepsTheRest(t *testing.T) {
 	for name, bad := range map[string]string{
-		"string for a number": `"concurrency": "4"`,
-		"fraction":            `"concurrency": 4.5`,
-		"too big":             `"upload_limit": 1e30`,
-		"not an account":      `"remembered_accounts": [{"env": "testnet", "account": "a@example.com", "method": "password"}, "x"]`,
-		"bool as string":      `"notifications": "no"`,
+		"string for a number":      `"concurrency": "4"`,
+		"fraction":                 `"concurrency": 4.5`,
+		"too big":                  `"upload_limit": 1e30`,
+		"not an account":           `"remembered_accounts": [{"env": "testnet", "account": "a@example.com", "method": "password"}, "x"]`,
+		"bool as string":           `"notifications": "no"`,
+		"string for a folder id":   `"parent_id": "12"`,
+		"fraction for a folder id": `"parent_id": 1.5`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			d := openTestDB(t)
@@ -115,6 +117,7 @@ func TestLoadSettingsWithAWrongTypedValueKeepsTheRest(t *testing.T) {
 				assert.Equal(t, DefaultConcurrency, s.Concurrency)
 				assert.Zero(t, s.UploadLimit)
 				assert.True(t, s.Notifications)
+				assert.Nil(t, s.ParentID, "no folder id: uploads go to the folder path")
 			}
 			s, err := d.LoadSettings()
 			require.NoError(t, err)
