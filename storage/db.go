@@ -141,6 +141,9 @@ func createDBFile(dir string) (string, fileID, error) {
 	// looser mode; SQLite gives -wal and -shm the main file's mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
+		if e := historyNotYours(path, err); e != nil {
+			return "", fileID{}, e
+		}
 		return "", fileID{}, fmt.Errorf("open database %s: %w", path, err)
 	}
 	file, err := fileIDOf(f)

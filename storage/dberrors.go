@@ -156,6 +156,23 @@ func (e *ReadOnlyError) Unwrap() error { return e.Err }
 // Is makes errors.Is(err, ErrDatabaseReadOnly) hold.
 func (e *ReadOnlyError) Is(target error) bool { return target == ErrDatabaseReadOnly }
 
+// historyNotYours is the *ReadOnlyError of the database file at path that
+// this process may not open (EACCES) because another user owns its folder
+// (looked at first: giving it back gives back all it holds) or the file:
+// root, after a run under sudo that made the data folder; nil when neither
+// is another user's.
+func historyNotYours(path string, err error) error {
+	if !errors.Is(err, syscall.EACCES) { // not EPERM: a file made immutable
+		return nil
+	}
+	for _, p := range []string{filepath.Dir(path), path} {
+		if owner := otherOwner(p); owner != "" {
+			return &ReadOnlyError{Path: path, What: p, Owner: owner, Err: err}
+		}
+	}
+	return nil
+}
+
 // readOnlyPart is what of the database at path this process may not write
 // (the file, its -wal or -shm, its folder, or "the disk holding" them when
 // it is mounted read-only), or "" when each may be written; and the user

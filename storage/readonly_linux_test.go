@@ -233,3 +233,45 @@ func runAsNobody(t *testing.T, top, helper, env string) []byte {
 	require.NoError(t, err, "%s", out)
 	return out
 }
+
+// TestAHistoryLeftToRootSaysToChownIt: a run under sudo made the data
+// folder and its history (root's, as SQLite gives -wal and -shm the
+// database's owner), or left the history file alone to root; the person's
+// next run cannot even open the file. The error names what root owns and
+// the sudo chown that gives it back (-R for the folder, which gives back
+// all it holds), not a bare "permission denied".
+func TestAHistoryLeftToRootSaysToChownIt(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("leaving files to root, and running as another user, takes root")
+	}
+	for _, tc := range []struct {
+		name     string
+		dirMode  os.FileMode
+		dirToo   bool // the folder is root's too
+		folderIs bool // the command gives back the folder
+	}{
+		{"a private folder", 0o700, true, true},
+		{"an open folder", 0o755, true, true},
+		{"the file alone", 0o700, false, false},
+	} {
+		top := t.TempDir()
+		dir := filepath.Join(top, "data")
+		d, err := Open(dir) // root's run
+		require.NoError(t, err)
+		require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
+		require.NoError(t, d.Close())
+		path := filepath.Join(dir, DBFileName)
+		require.NoError(t, os.Chmod(dir, tc.dirMode))
+		openToNobody(t, top)
+		if !tc.dirToo {
+			require.NoError(t, os.Chown(dir, nobody, nobody))
+		}
+		want, what := "sudo chown $USER "+path, path
+		if tc.folderIs {
+			want, what = "sudo chown -R $USER "+dir, dir
+		}
+		out := runAsNobody(t, top, "TestHelperOpenAs", openAsEnv+"="+dir)
+		assert.Contains(t, string(out), "open: the upload history "+path+" cannot be written: "+what+" belongs to the user root", tc.name)
+		assert.Contains(t, string(out), "make it yours again ("+want+"), then try again", tc.name)
+	}
+}
