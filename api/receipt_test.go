@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -169,7 +170,11 @@ func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
 			func(n int64) int64 { return n }, "was deleted or moved while it was read"},
 		{"replaced", func(t *testing.T, p string) {
 			other := testfs.WriteTemp(t, "other.bin", make([]byte, 5000))
-			require.NoError(t, os.Rename(other, p))
+			if err := os.Rename(other, p); err != nil && runtime.GOOS == "windows" {
+				t.Skipf("Windows does not rename a file over one that is open (here by the hash) unless the renaming program asks for POSIX semantics; Wine neither: %v", err)
+			} else {
+				require.NoError(t, err)
+			}
 		}, func(n int64) int64 { return n }, "it was replaced by another file"},
 	}
 	for _, tt := range tests {
