@@ -134,13 +134,28 @@ func Run(opts Options) error {
 	a.quitOnSignals()
 	a.showAndRun()
 	a.Close()
-	// A history deleted or replaced while the window ran: the links it
-	// could not record and the files not uploaded go into the database at
-	// the path now, for the next start (only closes db otherwise).
-	if _, err := db.CloseCarryingOver(a.Unrecorded()); err != nil {
-		return fmt.Errorf("the upload history was deleted or replaced while the window ran, and the links not recorded could not be written into %s: %w", db.Path(), err)
+	return closeHistory(db, a.Unrecorded())
+}
+
+// closeHistory closes db once the window has closed. A history deleted or
+// replaced while the window ran: the links it could not record (lost) and
+// the files not uploaded go into the database at the path now, for the
+// next start (storage.DB.CloseCarryingOver). When even that fails, the
+// error names each of those uploads by its CID and file name, so its link
+// is at least in the window's output: it is recorded nowhere else.
+func closeHistory(db *storage.DB, lost []storage.JobFinish) error {
+	_, err := db.CloseCarryingOver(lost)
+	if err == nil {
+		return nil
 	}
-	return nil
+	var links strings.Builder
+	if len(lost) > 0 {
+		links.WriteString("; the files uploaded since, recorded nowhere else (CID and name):")
+		for _, f := range lost {
+			links.WriteString("\n  " + f.History.Hash + "  " + inert.Line(f.History.Name))
+		}
+	}
+	return fmt.Errorf("the upload history was deleted or replaced while the window ran, and the links not recorded could not be written into %s: %w%s", db.Path(), err, links.String())
 }
 
 // quitOnSignals makes SIGINT and SIGTERM (Ctrl+C in the terminal that
