@@ -148,7 +148,7 @@ func DefaultSettings() Settings {
 // default and others are clamped to 1..16; a negative upload limit becomes
 // none; unknown link styles and themes fall back to the default; a language
 // that is not a tag follows the system; a gateway override that is not an
-// absolute http(s) URL is dropped (trailing slashes are trimmed); recent folders are
+// absolute http(s) URL is dropped (the trailing slashes of its path are trimmed, not those of its query or fragment); recent folders are
 // trimmed, de-duplicated and capped at MaxRecentFolders; remembered accounts
 // without an environment or account are dropped, duplicates (same
 // environment and account) keep the first, and an unknown method becomes
@@ -258,8 +258,16 @@ func normLanguage(l string) string {
 	return l
 }
 
+// normGateway keeps a gateway override that is an absolute http(s) URL,
+// without the trailing slashes of its path; its query (a gateway's access
+// token) and fragment stay as written, a slash at their end too.
 func normGateway(g string) string {
-	g = strings.TrimRight(strings.TrimSpace(g), "/")
+	g = strings.TrimSpace(g)
+	rest := ""
+	if i := strings.IndexAny(g, "?#"); i >= 0 {
+		g, rest = g[:i], g[i:]
+	}
+	g = strings.TrimRight(g, "/") + rest
 	if g == "" {
 		return ""
 	}

@@ -225,6 +225,14 @@ func TestSettingsNormalize(t *testing.T) {
 		{"gateway trailing slash", Settings{GatewayOverride: " https://gw.example.com/ipfs/ "}, func(t *testing.T, s Settings) {
 			assert.Equal(t, "https://gw.example.com/ipfs", s.GatewayOverride)
 		}},
+		// A gateway's access token in the query, or a fragment, may end
+		// in a slash: it is kept, the path's slash alone goes.
+		{"gateway query ending in a slash", Settings{GatewayOverride: "https://gw.example.com/ipfs/?token=ab/"}, func(t *testing.T, s Settings) {
+			assert.Equal(t, "https://gw.example.com/ipfs?token=ab/", s.GatewayOverride)
+		}},
+		{"gateway fragment ending in a slash", Settings{GatewayOverride: "https://gw.example.com/#/"}, func(t *testing.T, s Settings) {
+			assert.Equal(t, "https://gw.example.com#/", s.GatewayOverride)
+		}},
 		{"gateway not a URL", Settings{GatewayOverride: "gw.example.com"}, func(t *testing.T, s Settings) { assert.Empty(t, s.GatewayOverride) }},
 		{"gateway bad scheme", Settings{GatewayOverride: "ftp://gw.example.com"}, func(t *testing.T, s Settings) { assert.Empty(t, s.GatewayOverride) }},
 		{"recent folders capped", Settings{RecentFolders: many}, func(t *testing.T, s Settings) {
