@@ -2,13 +2,17 @@ package api
 
 import (
 	"cmp"
+	"errors"
 	"html"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/ipfs/go-cid"
+	"golang.org/x/net/idna"
 )
 
 // SandboxKey names the window's built-in Local sandbox wherever accounts,
@@ -104,8 +108,10 @@ func (l Links) GatewayLink(envKey, hash, name string) string {
 // text (the CID when there is no name), escaped for that format; in the
 // text, a control, formatting (a bidirectional override) or invalid byte
 // shows escaped (inert.LinkText), so a name cannot draw text it does not
-// hold. A Markdown link's target is percent-encoded where Markdown would
-// end or break it.
+// hold. The gateway link is percent-encoded where it would break as it
+// is copied (linkSafe), the same in every style: a space in a gateway
+// override is %20 in the gateway link, the Markdown link's target and the
+// HTML link's href alike.
 func (l Links) As(style, envKey, hash, name string) string {
 	switch style {
 	case LinkIPFS:
@@ -117,7 +123,7 @@ func (l Links) As(style, envKey, hash, name string) string {
 	text := linkText(name, hash)
 	switch style {
 	case LinkMarkdown:
-		return "[" + markdownText.Replace(text) + "](" + markdownTarget(web) + ")"
+		return "[" + markdownText.Replace(text) + "](" + web + ")"
 	case LinkHTML:
 		return `<a href="` + html.EscapeString(web) + `">` + html.EscapeString(text) + "</a>"
 	}
@@ -162,19 +168,24 @@ func linkText(name, hash string) string {
 // get here (inert.LinkText).
 var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, "`", "\\`", `&`, `\&`)
 
-// markdownTarget is link as a Markdown link's target: percent-encoded
-// where a gateway override would otherwise end the link early (a ")"),
-// unbalance it ("("), keep it from being a link at all (a space, a
-// control, "<"), lose a character (a backslash escapes the next one) or
-// hold what a reader cannot see (non-ASCII, a bidi control among it). The
-// link is the same to a browser; a "%" already there stays, so an encoded
+// linkSafe is link percent-encoded where it would break as it is copied
+// — the one encoder of every link's address, so the gateway link, a
+// Markdown link's target and an HTML link's href are the same link: a
+// space or a control (a gateway override saved before Settings refused
+// them) would end it in a chat, a mail or Markdown, or keep it from
+// being a link at all; "(" and ")" would end or unbalance a Markdown
+// link, "<", ">" and a quote end it in mail and HTML, a backtick in
+// Markdown, a backslash escapes the next character in Markdown; non-ASCII
+// holds what a reader cannot see (a bidi control among it). Browsers
+// encode most of these themselves, and a gateway decodes them all, so the
+// link leads to the same place; a "%" already there stays, so an encoded
 // query keeps its meaning.
-func markdownTarget(link string) string {
+func linkSafe(link string) string {
 	const hex = "0123456789ABCDEF"
 	var b strings.Builder
 	for i := 0; i < len(link); i++ {
 		c := link[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`()<>\`, c) >= 0 {
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("()<>\\\"`", c) >= 0 {
 			b.WriteByte('%')
 			b.WriteByte(hex[c>>4])
 			b.WriteByte(hex[c&15])
@@ -185,18 +196,54 @@ func markdownTarget(link string) string {
 	return b.String()
 }
 
+// asciiHost is gateway (scheme://authority/path, without its query and
+// fragment) with a host written in Unicode (an IDN: "bücher.example", or
+// percent-encoded) in its ASCII form ("xn--bcher-kva.example"), which
+// every browser, chat and command reads; a host that has no ASCII form
+// stays as it is (linkSafe percent-encodes it).
+func asciiHost(gateway string) string {
+	scheme, rest, ok := strings.Cut(gateway, "://")
+	if !ok {
+		return gateway
+	}
+	authority, path := rest, ""
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	user, hostPort := "", authority
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		user, hostPort = authority[:i+1], authority[i+1:]
+	}
+	host, port := hostPort, ""
+	if i := strings.LastIndexByte(hostPort, ':'); i >= 0 && !strings.Contains(hostPort, "]") {
+		host, port = hostPort[:i], hostPort[i:]
+	}
+	if !strings.ContainsFunc(host, func(r rune) bool { return r >= utf8.RuneSelf || r == '%' }) {
+		return gateway
+	}
+	unescaped, err := url.PathUnescape(host)
+	if err != nil {
+		return gateway
+	}
+	ascii, err := idna.Lookup.ToASCII(unescaped)
+	if err != nil {
+		return gateway
+	}
+	return scheme + "://" + user + ascii + port + path
+}
+
 // webLink is the gateway link of hash, with ?filename= unless NoFilename,
-// or ipfs:// when no gateway is known.
+// or ipfs:// when no gateway is known; safe to copy as it is (linkSafe).
 func (l Links) webLink(envKey, hash, name string) string {
 	gateway := l.Gateway(envKey)
 	if gateway == "" {
-		return "ipfs://" + hash
+		return linkSafe("ipfs://" + hash)
 	}
 	// A query (a gateway's access token) and a fragment go after the
 	// CID, not before it.
 	g, fragment, _ := strings.Cut(gateway, "#")
 	g, query, _ := strings.Cut(g, "?")
-	g = strings.TrimRight(g, "/")
+	g = asciiHost(strings.TrimRight(g, "/"))
 	if u, err := url.Parse(g); err == nil && u.Path == "" {
 		g += "/ipfs"
 	}
@@ -213,7 +260,7 @@ func (l Links) webLink(envKey, hash, name string) string {
 	if fragment != "" {
 		link += "#" + fragment
 	}
-	return link
+	return linkSafe(link)
 }
 
 // CIDInLink is the CID a link holds, for a search that is given a link
@@ -265,4 +312,45 @@ func cidOrEmpty(segs ...string) string {
 		return ""
 	}
 	return segs[0]
+}
+
+// What CheckOverride finds wrong with a gateway override, so the window
+// can say it in the person's language; each says what to do.
+var (
+	ErrOverrideNotAddress = errors.New("write the gateway as a full address, like https://ipfs.io")
+	ErrOverrideSpace      = errors.New("the gateway address has a space in it: remove it, or write it as %20 if the address really holds one")
+	ErrOverrideInvisible  = errors.New("the gateway address holds a tab, a line break or another invisible character: type the address again without it")
+)
+
+// CheckOverride is text as a gateway override (Links.Override), checked
+// as Settings saves it: spaces and line breaks around it (a paste) are
+// trimmed, and "" is no override. A space inside it, a control (tab,
+// line break) or an invisible formatting character (a zero-width space,
+// a bidi control) is most likely a typo or a bad paste, and would make a
+// link that ends early or leads elsewhere: refused (ErrOverrideSpace,
+// ErrOverrideInvisible) rather than guessed at; a space meant to be there
+// is written %20, which stays. Anything but an absolute http(s) address
+// is ErrOverrideNotAddress. A host in Unicode (an IDN) is an address and
+// stays as typed: links write it in its ASCII form.
+func CheckOverride(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return "", nil
+	}
+	if !utf8.ValidString(text) {
+		return "", ErrOverrideInvisible
+	}
+	for _, r := range text {
+		switch {
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			return "", ErrOverrideInvisible
+		case unicode.IsSpace(r):
+			return "", ErrOverrideSpace
+		}
+	}
+	u, err := url.Parse(text)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", ErrOverrideNotAddress
+	}
+	return text, nil
 }

@@ -244,6 +244,125 @@ func TestMarkdownLinkTextShowsTheNameAsItIs(t *testing.T) {
 	}
 }
 
+// TestOverrideLinksAreOneInEveryStyle: a gateway override saved before
+// Settings refused spaces (an old settings file: "https://gw.example/my
+// gateway", a tab, a no-break space) or one holding what ends a link in
+// a chat, a mail or a page (a quote, a backtick, "<>", a Unicode host)
+// makes, in every style, the same link with no raw space, control or
+// non-ASCII byte in it: the gateway link as copied is the Markdown
+// link's target and the HTML link's href, and a reader finds one link in
+// it. A Unicode host (an IDN) is written in its ASCII form, which every
+// tool reads.
+func TestOverrideLinksAreOneInEveryStyle(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	tests := []struct{ name, override, link string }{
+		{"plain", "https://ipfs.io", "https://ipfs.io/ipfs/" + cid + "?filename=a.txt"},
+		{"a space in the path", "https://gw.example/my gateway", "https://gw.example/my%20gateway/" + cid + "?filename=a.txt"},
+		{"a space in the query", "https://gw.example/ipfs?token=a b", "https://gw.example/ipfs/" + cid + "?token=a%20b&filename=a.txt"},
+		{"a space in the fragment", "https://gw.example#top of page", "https://gw.example/ipfs/" + cid + "?filename=a.txt#top%20of%20page"},
+		{"a tab", "https://gw.example/my\tgateway", "https://gw.example/my%09gateway/" + cid + "?filename=a.txt"},
+		{"a line break", "https://gw.example/my\ngateway", "https://gw.example/my%0Agateway/" + cid + "?filename=a.txt"},
+		{"a no-break space", "https://gw.example/my\u00a0gateway", "https://gw.example/my%C2%A0gateway/" + cid + "?filename=a.txt"},
+		{"DEL", "https://gw.example/a\x7fb", "https://gw.example/a%7Fb/" + cid + "?filename=a.txt"},
+		{"a quote", `https://gw.example/"x"/ipfs`, "https://gw.example/%22x%22/ipfs/" + cid + "?filename=a.txt"},
+		{"a backtick", "https://gw.example/`x`/ipfs", "https://gw.example/%60x%60/ipfs/" + cid + "?filename=a.txt"},
+		{"angle brackets", "https://gw.example/<x>/ipfs", "https://gw.example/%3Cx%3E/ipfs/" + cid + "?filename=a.txt"},
+		{"a ) in the query", "https://gw.example/ipfs?token=a)b", "https://gw.example/ipfs/" + cid + "?token=a%29b&filename=a.txt"},
+		{"percent-encoding kept", "https://gw.example/my%20gateway?token=a%2Fb", "https://gw.example/my%20gateway/" + cid + "?token=a%2Fb&filename=a.txt"},
+		{"a Unicode host", "https://b\u00fccher.example", "https://xn--bcher-kva.example/ipfs/" + cid + "?filename=a.txt"},
+		{"a Unicode host with a port, a user and a path", "https://u@b\u00fccher.example:8080/gw/\u00fc",
+			"https://u@xn--bcher-kva.example:8080/gw/%C3%BC/" + cid + "?filename=a.txt"},
+		{"a percent-encoded Unicode host", "https://b%C3%BCcher.example", "https://xn--bcher-kva.example/ipfs/" + cid + "?filename=a.txt"},
+	}
+	for _, tt := range tests {
+		l := Links{Override: tt.override}
+		plain := l.As(LinkGateway, "production", cid, "a.txt")
+		assert.Equal(t, tt.link, plain, tt.name)
+		assert.Equal(t, plain, l.GatewayLink("production", cid, "a.txt"), tt.name)
+		for i := 0; i < len(plain); i++ {
+			if c := plain[i]; c <= ' ' || c >= 0x7f {
+				t.Errorf("%s: %q holds %q", tt.name, plain, c)
+				break
+			}
+		}
+		assert.Equal(t, `<a href="`+html.EscapeString(plain)+`">a.txt</a>`, l.As(LinkHTML, "production", cid, "a.txt"), tt.name)
+		md := l.As(LinkMarkdown, "production", cid, "a.txt")
+		assert.Equal(t, "[a.txt]("+plain+")", md, tt.name)
+		// Two links in one paragraph, as "Copy links" gives them: a
+		// backtick in the first would start a code span that ends in the
+		// second.
+		two := md + "\n" + md
+		dests, _ := readMarkdownLinks(t, two)
+		assert.Equal(t, []string{plain, plain}, dests, "%s: %q", tt.name, two)
+		assert.Equal(t, cid, CIDInLink(plain), tt.name)
+		assert.Equal(t, cid, CIDInLink(md), tt.name)
+	}
+}
+
+// readMarkdownLinks is the destinations of the links CommonMark
+// (goldmark) finds in md, and md as HTML.
+func readMarkdownLinks(t *testing.T, md string) (dests []string, asHTML string) {
+	t.Helper()
+	src := []byte(md)
+	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
+	require.NoError(t, ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if l, isLink := n.(*ast.Link); isLink && entering {
+			dests = append(dests, string(l.Destination))
+		}
+		return ast.WalkContinue, nil
+	}))
+	var out bytes.Buffer
+	require.NoError(t, goldmark.Convert(src, &out))
+	return dests, out.String()
+}
+
+// TestCheckOverride: Settings' check of a gateway override. Spaces
+// around it (a paste) are trimmed; a space or an invisible character
+// inside is most likely a typo, refused with what to do; "%20" already
+// encoded is the person's own and stays; a Unicode host (an IDN) is a
+// real address and stays as typed (links write its ASCII form).
+func TestCheckOverride(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+		err              error
+	}{
+		{"empty: the environment's gateway", "", "", nil},
+		{"only spaces: the environment's gateway", "  \t ", "", nil},
+		{"plain", "https://ipfs.io", "https://ipfs.io", nil},
+		{"spaces around trimmed", "  https://ipfs.io  ", "https://ipfs.io", nil},
+		{"a pasted line break trimmed", "https://ipfs.io\n", "https://ipfs.io", nil},
+		{"a tab before trimmed", "\thttps://ipfs.io", "https://ipfs.io", nil},
+		{"%20 already encoded", "https://gw.example/my%20gateway", "https://gw.example/my%20gateway", nil},
+		{"a query and fragment", "https://gw.example/ipfs?token=a%2Fb#x", "https://gw.example/ipfs?token=a%2Fb#x", nil},
+		{"a Unicode host", "https://b\u00fccher.example", "https://b\u00fccher.example", nil},
+		{"an inner space", "https://gw.example/my gateway", "", ErrOverrideSpace},
+		{"a space in the host", "https://my gw", "", ErrOverrideSpace},
+		{"a space in the query", "https://gw.example/ipfs?token=a b", "", ErrOverrideSpace},
+		{"a no-break space", "https://gw.example/my\u00a0gateway", "", ErrOverrideSpace},
+		{"an inner tab", "https://gw.example/my\tgateway", "", ErrOverrideInvisible},
+		{"an inner line break", "https://gw.example/\nipfs", "", ErrOverrideInvisible},
+		{"a carriage return", "https://gw.example/\ripfs", "", ErrOverrideInvisible},
+		{"DEL", "https://gw.example/a\x7fb", "", ErrOverrideInvisible},
+		{"a C1 control", "https://gw.example/a\u0085b", "", ErrOverrideInvisible},
+		{"a zero-width space", "https://gw.example/a\u200bb", "", ErrOverrideInvisible},
+		{"a bidi control", "https://gw.example/\u202eipfs", "", ErrOverrideInvisible},
+		{"not UTF-8", "https://gw.example/a\xffb", "", ErrOverrideInvisible},
+		{"no scheme", "ipfs.io", "", ErrOverrideNotAddress},
+		{"another scheme", "ftp://ipfs.io", "", ErrOverrideNotAddress},
+		{"no host", "https://", "", ErrOverrideNotAddress},
+		{"a bad escape", "https://gw.example/%zz", "", ErrOverrideNotAddress},
+	}
+	for _, tt := range tests {
+		got, err := CheckOverride(tt.text)
+		if tt.err == nil {
+			assert.NoError(t, err, tt.name)
+		} else {
+			assert.ErrorIs(t, err, tt.err, tt.name)
+		}
+		assert.Equal(t, tt.want, got, tt.name)
+	}
+}
+
 func TestLinksList(t *testing.T) {
 	files := []SharedFile{{"production", "QmA", "a.txt"}, {"testnet", "QmB", "b c.txt"}}
 	l := Links{}

@@ -1,9 +1,9 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -309,20 +309,25 @@ func (v *settingsView) onLinkStyle(label string) {
 	v.a.changeSettings(func(s storage.Settings) storage.Settings { s.LinkStyle = style; return s })
 }
 
-// checkGateway reads the gateway field's text (empty: the environment's
-// gateway), and shows how to write one while the text is not an address.
+// checkGateway reads the gateway field's text as api.CheckOverride does
+// (trimmed; empty: the environment's gateway), and while it is not one
+// says what to do: write a full address, or take out the space or the
+// invisible character a typo or a paste put inside it.
 func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
-	text = strings.TrimSpace(text)
-	if text != "" {
-		u, err := url.Parse(text)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			v.gatewayError.SetText(tr("Write the gateway as a full address, like https://ipfs.io"))
-			v.gatewayError.Show()
-			return "", false
-		}
+	gateway, err := api.CheckOverride(text)
+	switch {
+	case err == nil:
+		v.gatewayError.Hide()
+		return gateway, true
+	case errors.Is(err, api.ErrOverrideSpace):
+		v.gatewayError.SetText(tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one."))
+	case errors.Is(err, api.ErrOverrideInvisible):
+		v.gatewayError.SetText(tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it."))
+	default:
+		v.gatewayError.SetText(tr("Write the gateway as a full address, like https://ipfs.io"))
 	}
-	v.gatewayError.Hide()
-	return text, true
+	v.gatewayError.Show()
+	return "", false
 }
 
 // commitGateway saves the gateway once the person is done with the field;

@@ -121,6 +121,44 @@ func TestMistypedGatewayIsNotSaved(t *testing.T) {
 	})
 }
 
+// TestGatewayTyposAreRefusedWithWhatToDo: a gateway with a space or a
+// tab inside was saved as it was typed, and every copied link broke at
+// it. Now the field says what to do and keeps the gateway in use; spaces
+// around a pasted address are trimmed, "%20" and a Unicode host are
+// taken.
+func TestGatewayTyposAreRefusedWithWhatToDo(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		p := a.prefs
+		for _, typo := range []struct{ text, says string }{
+			{"https://gw.example/my gateway", tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one.")},
+			{"https://gw.example/my\tgateway", tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")},
+			{"https://gw.example/\nipfs", tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")},
+			{"gw.example", tr("Write the gateway as a full address, like https://ipfs.io")},
+		} {
+			p.gateway.SetText(typo.text)
+			p.gateway.FocusLost()
+			assert.True(t, p.gatewayError.Visible(), "%q is refused", typo.text)
+			assert.Equal(t, typo.says, p.gatewayError.Text, "%q", typo.text)
+			assert.Empty(t, a.currentSettings().GatewayOverride, "%q is not used", typo.text)
+		}
+		for _, ok := range []struct{ text, saved string }{
+			{"  https://gw.example/my%20gateway \n", "https://gw.example/my%20gateway"},
+			{"https://b\u00fccher.example", "https://b\u00fccher.example"},
+		} {
+			p.gateway.SetText(ok.text)
+			p.gateway.FocusLost()
+			assert.False(t, p.gatewayError.Visible(), "%q is taken", ok.text)
+			assert.Equal(t, ok.saved, a.currentSettings().GatewayOverride)
+		}
+		p.gateway.SetText("https://my gw")
+		p.gateway.FocusLost()
+		assert.Contains(t, p.gatewayError.Text, "write it as %20", "the sentence shows %20 as it is")
+		assert.Equal(t, "https://xn--bcher-kva.example/ipfs/Qm1", a.links().GatewayLink(api.SandboxKey, "Qm1", ""))
+	})
+}
+
 func TestKeyringStatusShown(t *testing.T) {
 	e := newTestEnv(t)
 	e.ui(func() {
