@@ -271,7 +271,7 @@ func TestHistoryCopyAs(t *testing.T) {
 		named,
 		"ipfs://" + cid,
 		cid,
-		`[\[draft\] \<b> & co.txt](` + named + ")",
+		`[\[draft\] \<b> \& co.txt](` + named + ")",
 		`<a href="` + strings.ReplaceAll(named, "&", "&amp;") + `">[draft] &lt;b&gt; &amp; co.txt</a>`,
 	}
 	copyEach := func() []string {
@@ -299,7 +299,7 @@ func TestHistoryCopyAs(t *testing.T) {
 	e.ui(func() { a.prefs.linkFilename.SetChecked(false) })
 	got := copyEach()
 	assert.Equal(t, gw, got[0], "no ?filename= once turned off")
-	assert.Equal(t, `[\[draft\] \<b> & co.txt](`+gw+")", got[3])
+	assert.Equal(t, `[\[draft\] \<b> \& co.txt](`+gw+")", got[3])
 	assert.False(t, a.currentSettings().LinkFilename, "the choice is saved")
 }
 
