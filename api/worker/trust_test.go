@@ -515,23 +515,31 @@ func TestLongRetryAfterIsAnnounced(t *testing.T) {
 	assert.True(t, jobFor(t, q, p).RetryAt.IsZero(), "no retry time once canceled")
 }
 
+// onSmallDisk is a queue's setting for the full-disk tests: its database on
+// a 16 MB disk of its own (room for SQLite's log to reach its checkpoint
+// size), and a folder named folder of n files of size bytes to add.
+func onSmallDisk(t *testing.T, folder string, n, size int) (disk string, e *testEnv, db *storage.DB, files []string, cfg Config) {
+	t.Helper()
+	disk = testfs.SmallDisk(t, 16<<20)
+	e = newTestEnv(t, sandbox.Config{})
+	db, err := storage.Open(filepath.Join(disk, "data"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	for i := range n {
+		files = append(files, e.write(fmt.Sprintf("%s/f%02d.txt", folder, i), testutil.Content(fmt.Sprint(folder, i), size)))
+	}
+	cfg = e.config()
+	cfg.DB = db
+	return disk, e, db, files, cfg
+}
+
 // TestDiskFullMidRunSendsNothingTwice: once, when the disk filled mid-run,
 // 37 of 60 files were sent twice after space came back. With the
 // database's disk full, finished uploads wait to be recorded (nothing new
 // starts, the queue says why), and once there is room again the queue goes
 // on; every file reaches dStor exactly once.
 func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
-	disk := testfs.SmallDisk(t, 16<<20) // room for SQLite's log to reach its checkpoint size
-	e := newTestEnv(t, sandbox.Config{})
-	db, err := storage.Open(filepath.Join(disk, "data"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	var files []string
-	for i := range 60 {
-		files = append(files, e.write(fmt.Sprintf("many/f%02d.txt", i), testutil.Content(fmt.Sprint("full", i), 3000)))
-	}
-	cfg := e.config()
-	cfg.DB = db
+	disk, e, db, files, cfg := onSmallDisk(t, "many", 60, 3000)
 	cfg.Concurrency = 3
 	q := e.queue(cfg)
 	events, stop := q.Subscribe(4096)
@@ -581,17 +589,7 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 // finished uploads do: the queue says which disk to free, nothing fails,
 // and once there is room every file is uploaded once.
 func TestDiskFullWhileListingWaitsForRoom(t *testing.T) {
-	disk := testfs.SmallDisk(t, 16<<20)
-	e := newTestEnv(t, sandbox.Config{})
-	db, err := storage.Open(filepath.Join(disk, "data"))
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	var files []string
-	for i := range 40 {
-		files = append(files, e.write(fmt.Sprintf("listed/f%02d.txt", i), testutil.Content(fmt.Sprint("listed", i), 2000)))
-	}
-	cfg := e.config()
-	cfg.DB = db
+	disk, e, db, files, cfg := onSmallDisk(t, "listed", 40, 2000)
 	filled := make(chan func(), 1)
 	cfg.beforeListedRows = func(group int) {
 		if group == 2 { // the first group is saved, the second meets the full disk
