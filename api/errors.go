@@ -182,6 +182,9 @@ func (e *Error) sentence() string {
 	case KindRateLimited:
 		return e.retryLater("dStor is busy (too many requests) — retrying later may work")
 	case KindServer:
+		if errors.Is(e.Err, errAddFailed) {
+			return e.retryLater("dStor reported an error while adding the file, so the upload is not counted as done — retrying later may work")
+		}
 		return e.retryLater("dStor is busy or having trouble — retrying later may work")
 	case KindTimeout:
 		var stall *stallError

@@ -145,6 +145,14 @@ const (
 // Content-Length, or its chunks, ended there).
 var errAnswerCutShort = errors.New("the answer ends in the middle of its JSON")
 
+// errAddFailed is the cause of a 200 answer in which IPFS's add reports
+// that it failed (an error object, or the X-Stream-Error trailer).
+var errAddFailed = errors.New("dStor reported an error while adding the file")
+
+// streamErrorTrailer is the trailer in which IPFS's HTTP API reports an
+// error found after a streamed answer began.
+const streamErrorTrailer = "X-Stream-Error"
+
 // errSwitchedProtocols is the cause of a "101 Switching Protocols" answer
 // to an upload, which never asks to switch.
 var errSwitchedProtocols = errors.New("dStor answered 101 Switching Protocols")
@@ -361,7 +369,18 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host strin
 // sent.
 func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte, local, sum string) (UploadResult, error) {
 	host, name, req, f, opened := at.host, at.name, at.req, at.f, at.opened
+	if msg := resp.Trailer.Get(streamErrorTrailer); msg != "" {
+		// IPFS's add failed after its answer began (the Hash before it
+		// names bytes it read, not an upload it kept).
+		return UploadResult{}, &Error{Kind: KindServer, Status: resp.StatusCode, Op: OpUpload, Host: host,
+			Err: errAddFailed, Message: sanitize(msg, c.secretsWith(tok.Raw)...)}
+	}
 	ans, err := ParseAddResponse(data)
+	var failed *addErrorAnswer
+	if errors.As(err, &failed) {
+		return UploadResult{}, &Error{Kind: KindServer, Status: resp.StatusCode, Op: OpUpload, Host: host,
+			Err: errAddFailed, Message: sanitize(failed.message, c.secretsWith(tok.Raw)...)}
+	}
 	if errors.Is(err, errAnswerCutShort) && closeDelimited(resp) {
 		// An answer that ends when the connection does cannot tell its
 		// end from a connection lost on the way: that, as a read cut
@@ -762,7 +781,8 @@ func (b *uploadBody) finish() bodyState {
 // ParseAddResponse reads an IPFS add answer: one JSON object, or several
 // (newline-delimited, or a JSON array), the last one with a Hash being the
 // root. Size may be a string (as IPFS sends it) or a number. Objects
-// without a Hash (progress reports) are skipped.
+// without a Hash (progress reports) are skipped; IPFS's error object
+// ("Type":"error") anywhere fails the whole answer (*addErrorAnswer).
 func ParseAddResponse(body []byte) (AddResponse, error) {
 	if firstByte(body) == '{' {
 		// The usual answer, one object: read once. Whatever this cannot
@@ -853,15 +873,30 @@ func parseAddObject(raw json.RawMessage) (AddResponse, bool, error) {
 	return o.parse()
 }
 
-// addFields are the fields of one add answer object, as sent.
+// addFields are the fields of one add answer object, as sent. Type and
+// Message are those of IPFS's error object ({"Message","Code","Type":"error"}).
 type addFields struct {
-	Name json.RawMessage
-	Hash json.RawMessage
-	Size json.RawMessage
+	Name    json.RawMessage
+	Hash    json.RawMessage
+	Size    json.RawMessage
+	Type    json.RawMessage
+	Message json.RawMessage
 }
+
+// addErrorAnswer is an add answer that holds IPFS's error object: the add
+// failed after it began (IPFS writes it at the end of the stream, after
+// the Hash of what it read), so the answer is no success whatever Hash it
+// holds.
+type addErrorAnswer struct{ message string }
+
+func (e *addErrorAnswer) Error() string { return "parse add answer: an error object: " + e.message }
 
 // parse checks and converts the fields; ok is false when there is no Hash.
 func (o addFields) parse() (AddResponse, bool, error) {
+	if typ, err := optionalString(o.Type); err == nil && strings.EqualFold(strings.TrimSpace(typ), "error") {
+		msg, _ := optionalString(o.Message) // a message that is no string is not quoted
+		return AddResponse{}, false, &addErrorAnswer{message: msg}
+	}
 	hash, err := optionalString(o.Hash)
 	if err != nil {
 		return AddResponse{}, false, fmt.Errorf("parse add answer: Hash: %w", err)

@@ -218,6 +218,7 @@ type statusCase struct {
 	status      int
 	header      map[string]string
 	body        string
+	trailer     map[string]string // sent after body (IPFS's X-Stream-Error)
 	wantKind    Kind
 	sentinel    error
 	retryable   bool
@@ -264,6 +265,26 @@ func TestUploadStatusErrors(t *testing.T) {
 			wantKind: KindMalformed, sentinel: ErrMalformed, wantMessage: "queued"},
 		{name: "200 with a bad Size", status: 200, header: json, body: `{"Hash":"` + helloCID + `","Size":"-1"}`,
 			wantKind: KindMalformed, sentinel: ErrMalformed, wantText: "Size"},
+		// IPFS's add reports a failure found after it wrote a Hash (pinning,
+		// storing) as an error object at the end of the stream, or in the
+		// X-Stream-Error trailer: the right Hash before it is no success.
+		{name: "200 stream ending with an IPFS error object", status: 200, header: json,
+			body:     `{"Name":"hello.txt","Hash":"` + helloCID + `","Size":"20"}` + "\n" + `{"Message":"pin: blockstore is full","Code":0,"Type":"error"}` + "\n",
+			wantKind: KindServer, sentinel: ErrServer, retryable: true,
+			wantText: "dStor reported an error while adding the file", wantMessage: "pin: blockstore is full"},
+		{name: "200 array with an error item", status: 200, header: json,
+			body:     `[{"Name":"hello.txt","Hash":"` + helloCID + `","Size":"20"},{"Message":"could not save ` + tok.Raw + `","Type":"error"}]`,
+			wantKind: KindServer, sentinel: ErrServer, retryable: true,
+			wantText: "dStor reported an error while adding the file", wantMessage: "could not save ***"},
+		{name: "200 one object with a Hash and Type error", status: 200, header: json,
+			body:     `{"Hash":"` + helloCID + `","Size":"20","Message":"quota exceeded","type":"Error"}`,
+			wantKind: KindServer, sentinel: ErrServer, retryable: true,
+			wantText: "dStor reported an error while adding the file", wantMessage: "quota exceeded"},
+		{name: "200 with an X-Stream-Error trailer", status: 200, header: json,
+			body:     `{"Name":"hello.txt","Hash":"` + helloCID + `","Size":"20"}` + "\n",
+			trailer:  map[string]string{"X-Stream-Error": "context canceled"},
+			wantKind: KindServer, sentinel: ErrServer, retryable: true,
+			wantText: "dStor reported an error while adding the file", wantMessage: "context canceled"},
 		{name: "302 redirect", status: 302, header: map[string]string{"Location": "https://elsewhere.example/add"},
 			wantKind: KindMalformed, sentinel: ErrMalformed, wantText: "redirected", wantMessage: "redirect to https://elsewhere.example/add"},
 	}
@@ -275,8 +296,14 @@ func TestUploadStatusErrors(t *testing.T) {
 				for k, v := range tt.header {
 					w.Header().Set(k, v)
 				}
+				for k := range tt.trailer {
+					w.Header().Add("Trailer", k) // declared first, as IPFS does
+				}
 				w.WriteHeader(tt.status)
 				_, _ = io.WriteString(w, tt.body)
+				for k, v := range tt.trailer {
+					w.Header().Set(k, v)
+				}
 			}
 			path := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
 			_, err := f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: path})
