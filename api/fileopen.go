@@ -82,6 +82,13 @@ func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity
 		_ = f.Close()
 		return nil, FileIdentity{}, fileAccessError(q, err)
 	}
+	if st.IsDir() {
+		// Opened for reading as any folder can be: replaced since the
+		// walk listed a file there.
+		_ = f.Close()
+		return nil, FileIdentity{}, &ValidationError{Field: "file", Problem: ProblemIsFolder,
+			Message: q + " is a folder, not a file: it was replaced by a folder after its folder was listed — add it again to upload the files inside it"}
+	}
 	if !regularOpen(f, st) {
 		_ = f.Close()
 		return nil, FileIdentity{}, notRegular(q, st.Mode())

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 )
@@ -411,6 +412,10 @@ func fileAccessError(q string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fail(ProblemNotExist, q+" does not exist — it may have been moved or deleted")
+	case errors.Is(err, syscall.ENOTDIR):
+		// A folder on the path was replaced by a file (or the path was
+		// typed through a file): the file is not there, as when deleted.
+		return fail(ProblemNotExist, q+" does not exist — a folder on its path is now a file, not a folder; check the path, and add the file again from where it is now")
 	case errors.Is(err, fs.ErrPermission):
 		return fail(ProblemDenied, q+" cannot be read — check that you have permission to read it")
 	default:

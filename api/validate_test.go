@@ -307,6 +307,8 @@ func TestValidateFile(t *testing.T) {
 		{name: "no path", path: "", want: "choose a file to upload"},
 		{name: "missing", path: filepath.Join(dir, "missing.txt"), want: "does not exist — it may have been moved or deleted"},
 		{name: "dangling symlink", path: dangling, want: "does not exist", needsLink: true},
+		// A path typed through a file (Linux: ENOTDIR), not "cannot be read: not a directory".
+		{name: "path through a file", path: filepath.Join(regular, "x.txt"), want: "does not exist — "},
 		{name: "folder", path: dir, want: "is a folder, not a file"},
 		{name: "device", path: os.DevNull, want: devNullSentence},
 	}

@@ -351,24 +351,55 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 	assert.Equal(t, newCID, h[0].Hash, "one consistent version: the new content, whole")
 }
 
-// TestDeletedQueuedFileFailsAtOnce: a queued file deleted before its turn
-// fails on its first attempt with a sentence, without retries.
+// TestDeletedQueuedFileFailsAtOnce: a queued file that is no longer
+// there by its turn (deleted, its folder deleted or replaced by a file, or
+// itself replaced by a folder) fails on its first attempt, without
+// retries, with a sentence that says what happened, not the system's bare
+// "not a directory".
 func TestDeletedQueuedFileFailsAtOnce(t *testing.T) {
-	e := newTestEnv(t, sandbox.Config{})
-	keep := e.write("d/keep.txt", testutil.Content("keep", 100))
-	gone := e.write("d/gone.txt", testutil.Content("gone", 100))
-	q := e.queue(e.config())
-	q.Pause()
-	q.Add(Request{Path: filepath.Dir(keep)})
-	eventually(t, 10*time.Second, func() bool { return q.Summary().Queued == 2 }, "listed")
-	require.NoError(t, os.Remove(gone))
-	q.Resume()
-	require.NoError(t, wait(t, q, 30*time.Second))
-	j := jobFor(t, q, gone)
-	assert.Equal(t, storage.JobFailed, j.State)
-	assert.Equal(t, 1, j.Attempts, "no retries for a file that is gone")
-	assert.Contains(t, j.Err, "does not exist")
-	assert.Equal(t, storage.JobDone, jobFor(t, q, keep).State)
+	tests := []struct {
+		name   string
+		change func(t *testing.T, gone string)
+		want   string
+		unix   bool // its sentence is the one Linux's errors give
+	}{
+		{name: "deleted", change: func(t *testing.T, gone string) {
+			require.NoError(t, os.Remove(gone))
+		}, want: "does not exist — it may have been moved or deleted"},
+		{name: "its folder deleted", change: func(t *testing.T, gone string) {
+			require.NoError(t, os.RemoveAll(filepath.Dir(gone)))
+		}, want: "does not exist — it may have been moved or deleted"},
+		{name: "its folder replaced by a file", change: func(t *testing.T, gone string) {
+			require.NoError(t, os.RemoveAll(filepath.Dir(gone)))
+			require.NoError(t, os.WriteFile(filepath.Dir(gone), []byte("a file now"), 0o600))
+		}, want: "does not exist — a folder on its path is now a file", unix: true},
+		{name: "replaced by a folder", change: func(t *testing.T, gone string) {
+			require.NoError(t, os.Remove(gone))
+			require.NoError(t, os.Mkdir(gone, 0o700))
+		}, want: "is a folder, not a file", unix: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.unix && runtime.GOOS == "windows" {
+				t.Skip("Windows reports a path through a file, and opens a folder, with errors of its own; this row's sentence is checked on Linux")
+			}
+			e := newTestEnv(t, sandbox.Config{})
+			keep := e.write("d/keep.txt", testutil.Content("keep", 100))
+			gone := e.write("d/sub/gone.txt", testutil.Content("gone", 100))
+			q := e.queue(e.config())
+			q.Pause()
+			q.Add(Request{Path: filepath.Dir(keep)})
+			eventually(t, 10*time.Second, func() bool { return q.Summary().Queued == 2 }, "listed")
+			tt.change(t, gone)
+			q.Resume()
+			require.NoError(t, wait(t, q, 30*time.Second))
+			j := jobFor(t, q, gone)
+			assert.Equal(t, storage.JobFailed, j.State)
+			assert.Equal(t, 1, j.Attempts, "no retries for a file that is gone")
+			assert.Contains(t, j.Err, tt.want)
+			assert.Equal(t, storage.JobDone, jobFor(t, q, keep).State)
+		})
+	}
 }
 
 // skewedEnv is a test env whose sandbox clock is this computer's plus
