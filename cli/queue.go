@@ -153,9 +153,10 @@ type queueRun struct {
 }
 
 // startRun signs in (or takes the sign-in early started, when it was for
-// this environment) and starts the account's queue, paused, counting first
-// what earlier runs left. Uploads an interrupted or killed run finished but
-// never printed are printed now, once, before the queue drops their rows.
+// this environment) and starts the account's queue, paused, counting first,
+// under the queue's lock, what earlier runs left. Uploads an interrupted or
+// killed run finished but never printed are printed now, once, before the
+// queue drops their rows.
 // Started paused and subscribed to before it runs, the queue reports every
 // job this run finishes, a leftover of an earlier run included; the jobs
 // earlier runs failed stay in the saved queue, for the window and
@@ -167,27 +168,34 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 	if err != nil {
 		return nil, err
 	}
-	left, err := leftovers(st.db, st.envKey, sess.Account, o.retryFailed)
-	if err != nil {
-		return nil, err
-	}
 	limit, err := o.uploadRate(st.settings.UploadLimit)
 	if err != nil {
 		return nil, err // validate refused it already
 	}
 	links := session.Links(st.settings, st.env)
-	run := &queueRun{left: left, db: st.db, env: st.envKey, account: sess.Account,
+	run := &queueRun{db: st.db, env: st.envKey, account: sess.Account,
 		rep: newReporter(cio, o.json, func(hash, name string) string { return links.Link(st.envKey, hash, name) })}
 	run.rep.limit = limit
 	run.rep.direct = directPaths(requests)
 	run.marks = &reportMarks{db: st.db}
 	run.rep.markReported = run.marks.add
-	run.rep.leftovers(left.unreported)
 
 	q, err := worker.New(worker.Config{
 		Client: client, DB: st.db, Tokens: sess.Tokens, Paused: true, PrintsResults: true,
 		Env: st.envKey, Account: sess.Account, AccountID: sess.AccountID(), Concurrency: cmp.Or(o.concurrency, st.settings.Concurrency),
 		UploadLimit: limit, StallNotice: stallNotice,
+		// Read under the queue's lock: while another run holds it, the
+		// uploads it finished and has not marked printed yet are its own
+		// to print, not leftovers.
+		Locked: func() error {
+			left, err := leftovers(st.db, st.envKey, sess.Account, o.retryFailed)
+			if err != nil {
+				return err
+			}
+			run.left = left
+			run.rep.leftovers(left.unreported)
+			return nil
+		},
 	})
 	if err != nil {
 		run.rep.close()

@@ -144,6 +144,51 @@ func TestResumePrintsWhatAKilledRunFinished(t *testing.T) {
 	assert.Contains(t, errOut, "Nothing to resume")
 }
 
+// TestRunRefusedByALiveRunLeavesItsResults: a run that finds another run
+// holding the account's queue prints none of that run's results. The live
+// run marks what it printed every 20 ms, so a finished upload it has not
+// marked yet is its own to print, not a leftover; `resume` and `upload`
+// printed it (and marked it), then said another run holds the queue: one
+// result printed by two processes, one of which uploaded nothing.
+func TestRunRefusedByALiveRunLeavesItsResults(t *testing.T) {
+	sb := keyedSandbox(t)
+	_, envKey, account := uploadFirst(t, sb)
+	other := makeFiles(t, t.TempDir(), 1, func(int) int { return 50 })[0]
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"resume", []string{"resume", "--env", sb.URL, "--json"}},
+		{"upload", []string{"upload", "--env", sb.URL, "--json", other}},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openDataDB(t)
+			defer func() { require.NoError(t, db.Close()) }()
+			live := fmt.Sprintf("QmJustFinishedByTheLiveRunNotYetMarked%08d", i)
+			row := storage.JobRow{ID: "live-" + tt.name, BatchID: "live", Env: envKey, Account: account,
+				LocalPath: "/live/" + tt.name + ".txt", Name: tt.name + ".txt", Size: 10}
+			require.NoError(t, db.InsertJobs([]storage.JobRow{row}))
+			row.Hash, row.Verified = live, true
+			require.NoError(t, db.FinishJob(row, storage.HistoryEntry{Env: envKey, Account: account, Name: row.Name, Hash: live, Verified: true}))
+			lock, err := db.LockQueue(envKey, account) // the live run
+			require.NoError(t, err)
+			defer lock.Release()
+
+			code, out, errOut := runCLI(t, "", tt.args...)
+			assert.Equal(t, 1, code, errOut)
+			assert.Contains(t, errOut, "already running this account's upload queue")
+			assert.NotContains(t, out, live, "the live run's result is the live run's to print")
+			assert.NotContains(t, errOut, live)
+			left, err := db.UnreportedDone(envKey, account)
+			require.NoError(t, err)
+			require.Len(t, left, 1, "still unprinted, for the live run (or the next one, if it is killed)")
+			assert.Equal(t, live, left[0].Hash)
+			require.NoError(t, db.MarkReported(row.ID)) // the live run prints it
+		})
+	}
+}
+
 // uploadFirst uploads a file of 100 bytes to sb with the command line, so
 // the data folder knows the account, and returns the file and the
 // environment key and account its history entry was recorded under.

@@ -113,6 +113,13 @@ type Config struct {
 	// Wait returns the *storage.ReplacedError once none runs. Without it
 	// (the command line, which prints every link) the queue goes on.
 	StopWhenHistoryGone bool
+	// Locked, when set, is called once the account's queue is this
+	// process's (its lock taken) and before the saved rows are brought up
+	// to date for this run (finished jobs dropped): the command line
+	// prints there what an earlier run finished and never printed, which
+	// only then is an earlier run's (not a live one's). An error from it
+	// releases the lock and is New's.
+	Locked func() error
 
 	// window is how many queued jobs one read brings into memory (0:
 	// windowSize); tests make it small to cross windows with few files.
@@ -309,6 +316,12 @@ func New(cfg Config) (*Queue, error) {
 	lock, err := cfg.DB.LockQueue(cfg.Env, cfg.Account, cfg.AccountID)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Locked != nil {
+		if err := cfg.Locked(); err != nil {
+			lock.Release()
+			return nil, err
+		}
 	}
 	q, err := load(cfg, lock)
 	if err != nil {
