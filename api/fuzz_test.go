@@ -30,6 +30,9 @@ func FuzzParseAddResponse(f *testing.F) {
 		`{"Hash":{"Hash":"QmA"}}`,
 		`{"Hash":"QmA"}garbage`,
 		`{"message":"error"}`,
+		// IPFS's error object, after a Hash or beside one: a failed add.
+		"{\"Name\":\"a\",\"Hash\":\"QmA\"}\n{\"Message\":\"pin failed\",\"Code\":0,\"Type\":\"error\"}\n",
+		`{"Hash":"QmA","Message":{"m":1},"type":"ERROR"}`,
 		`<html><title>502</title></html>`,
 		`{"Name":"a","Hash":`,
 		`null`,
