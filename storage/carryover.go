@@ -17,7 +17,8 @@ type CarriedOver struct {
 	// for sign-in or failed) were put in the queue there.
 	Jobs int
 	// Walks is how many added files and folders not listed completely
-	// were saved there, for the next start to list.
+	// (and of those given, added once the file was gone) were saved
+	// there, for the next start to list.
 	Walks int
 }
 
@@ -33,19 +34,24 @@ var carriedStates = []JobState{JobQueued, JobUploading, JobWaitingSignIn, JobFai
 // put there otherwise, if it opens as a database of this app) what d held
 // that no history at the path has: the uploads in done, which could not
 // be recorded (each job done with its history entry, once per job id), the
-// jobs of d's queue not uploaded, and the added files and folders not
-// listed completely. The next start then shows those uploads in its
+// jobs of d's queue not uploaded, the added files and folders not listed
+// completely, and those in added (added once the file was gone, so never
+// saved in d). The next start then shows those uploads in its
 // history and goes on with the rest. Rows the database at the path has
 // already (by id) are left as they are. With d's file still at its path it
-// only closes d.
+// saves added in d and closes it.
 //
 // d is closed first, so that its WAL goes into the file it opened and
 // never to the one at the path (see emptyWALOfAGoneFile); d's rows are read
 // before, through its writing connection, which holds the file it opened
 // (a new reading connection would open the one at the path).
-func (d *DB) CloseCarryingOver(done []JobFinish) (CarriedOver, error) {
+func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, error) {
 	if d.CheckFile() == nil {
-		return CarriedOver{}, d.Close()
+		err := d.InsertWalks(added)
+		if cerr := d.Close(); err == nil {
+			err = cerr
+		}
+		return CarriedOver{Walks: len(added)}, err
 	}
 	states, args, err := statesClause(carriedStates)
 	if err != nil {
@@ -61,6 +67,7 @@ func (d *DB) CloseCarryingOver(done []JobFinish) (CarriedOver, error) {
 		_ = d.Close()
 		return CarriedOver{}, fmt.Errorf("read the folders being listed of %s: %w", d.path, err)
 	}
+	walks = append(walks, added...)
 	if err := d.Close(); err != nil {
 		// Its WAL may still be at the path: opening that file would apply it.
 		return CarriedOver{}, err
@@ -92,6 +99,9 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *
 	}
 	defer func() { _ = walk.Close() }()
 	for _, r := range walks {
+		if r.CreatedAt.IsZero() {
+			r.CreatedAt = time.Now()
+		}
 		res, err := walk.Exec(r.ID, r.BatchID, r.Env, r.Account, r.Path, r.FolderPath,
 			nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt), r.ExpectSHA256)
 		if err != nil {

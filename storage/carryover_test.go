@@ -67,7 +67,7 @@ func TestCloseCarryingOver(t *testing.T) {
 			_, finErrs := d.WriteJobs(nil, []JobFinish{lost})
 			require.ErrorIs(t, finErrs[0], ErrDatabaseReplaced)
 
-			n, err := d.CloseCarryingOver([]JobFinish{lost})
+			n, err := d.CloseCarryingOver([]JobFinish{lost}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, CarriedOver{Uploads: 1, Jobs: 3, Walks: 1}, n)
 
@@ -105,7 +105,7 @@ func TestCloseCarryingOver(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, os.WriteFile(again.Path()+".copy", data, 0o600))
 			require.NoError(t, os.Rename(again.Path()+".copy", again.Path()))
-			n, err = again.CloseCarryingOver([]JobFinish{lost})
+			n, err = again.CloseCarryingOver([]JobFinish{lost}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, CarriedOver{Uploads: 1}, n, "the upload is in the history there; no job or folder is added twice")
 			at, err = Open(dir)
@@ -125,7 +125,7 @@ func TestCloseCarryingOver(t *testing.T) {
 		d, err := Open(dir)
 		require.NoError(t, err)
 		require.NoError(t, d.InsertJobs([]JobRow{{ID: "queued", LocalPath: "/f/q"}}))
-		n, err := d.CloseCarryingOver([]JobFinish{{Row: JobRow{ID: "x"}, History: HistoryEntry{Hash: "QmX"}}})
+		n, err := d.CloseCarryingOver([]JobFinish{{Row: JobRow{ID: "x"}, History: HistoryEntry{Hash: "QmX"}}}, nil)
 		require.NoError(t, err)
 		assert.Zero(t, n)
 		at, err := Open(dir)

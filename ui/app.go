@@ -134,17 +134,18 @@ func Run(opts Options) error {
 	a.quitOnSignals()
 	a.showAndRun()
 	a.Close()
-	return closeHistory(db, a.Unrecorded())
+	return closeHistory(db, a.Unrecorded(), a.NotListed())
 }
 
 // closeHistory closes db once the window has closed. A history deleted or
-// replaced while the window ran: the links it could not record (lost) and
-// the files not uploaded go into the database at the path now, for the
-// next start (storage.DB.CloseCarryingOver). When even that fails, the
-// error names each of those uploads by its CID and file name, so its link
-// is at least in the window's output: it is recorded nowhere else.
-func closeHistory(db *storage.DB, lost []storage.JobFinish) error {
-	_, err := db.CloseCarryingOver(lost)
+// replaced while the window ran: the links it could not record (lost), the
+// files not uploaded and those added since (added) go into the database at
+// the path now, for the next start (storage.DB.CloseCarryingOver). When
+// even that fails, the error names each of those uploads by its CID and
+// file name, so its link is at least in the window's output: it is
+// recorded nowhere else; and each file or folder added since, to add again.
+func closeHistory(db *storage.DB, lost []storage.JobFinish, added []storage.WalkRow) error {
+	_, err := db.CloseCarryingOver(lost, added)
 	if err == nil {
 		return nil
 	}
@@ -153,6 +154,12 @@ func closeHistory(db *storage.DB, lost []storage.JobFinish) error {
 		links.WriteString("; the files uploaded since, recorded nowhere else (CID and name):")
 		for _, f := range lost {
 			links.WriteString("\n  " + f.History.Hash + "  " + inert.Line(f.History.Name))
+		}
+	}
+	if len(added) > 0 {
+		links.WriteString("; the files and folders added since, not uploaded (add them again):")
+		for _, w := range added {
+			links.WriteString("\n  " + inert.Line(w.Path))
 		}
 	}
 	return fmt.Errorf("the upload history was deleted or replaced while the window ran, and the links not recorded could not be written into %s: %w%s", db.Path(), err, links.String())

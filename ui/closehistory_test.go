@@ -36,7 +36,7 @@ func TestClosingAGoneHistoryThatCannotTakeTheLinksPrintsThem(t *testing.T) {
 	require.NoError(t, os.WriteFile(path+".other", []byte(strings.Repeat("not a database ", 500)), 0o600))
 	require.NoError(t, os.Rename(path+".other", path))
 
-	err = closeHistory(db, lost)
+	err = closeHistory(db, lost, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "deleted or replaced while the window ran")
 	assert.Contains(t, err.Error(), "QmLostOne")
@@ -44,5 +44,5 @@ func TestClosingAGoneHistoryThatCannotTakeTheLinksPrintsThem(t *testing.T) {
 
 	kept, err := storage.Open(t.TempDir())
 	require.NoError(t, err)
-	assert.NoError(t, closeHistory(kept, nil), "a history in place just closes")
+	assert.NoError(t, closeHistory(kept, nil, nil), "a history in place just closes")
 }

@@ -4,10 +4,14 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -91,4 +95,60 @@ func TestHistoryGoneTextInTheWindowsLanguage(t *testing.T) {
 	assert.Contains(t, deleted, "keine weiteren Dateien hochgeladen")
 	replaced := historyGoneText(&storage.ReplacedError{Path: "/data/dstor-uploader.db"})
 	assert.Contains(t, replaced, "durch eine andere Datei ersetzt")
+}
+
+// TestFilesAddedOnceTheHistoryIsGoneAreCarriedOver: files added after the
+// history file was deleted (the banner shows) are not listed and failed
+// as "could not save … retry it", which no retry could mend: the window
+// says at once that they are kept for the next start, and closing carries
+// them into the history at the path with the rest, for the next start to
+// list and upload.
+func TestFilesAddedOnceTheHistoryIsGoneAreCarriedOver(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to delete a database file SQLite holds open")
+	}
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	e := newTestEnv(t)
+	e.signInCustom(sb)
+	first := writeFiles(t, t.TempDir(), "first.txt")
+	e.ui(func() { e.a.addPaths(first) })
+	e.eventually(func() bool { return e.a.upload.sum.Done == 1 }, "the first file uploaded")
+	env, account := e.a.sess.EnvKey, e.a.sess.Account
+
+	require.NoError(t, os.Remove(e.db.Path()))
+	more := writeFiles(t, t.TempDir(), "second.txt")
+	e.ui(func() { e.a.addPaths(more) }) // finds the history gone as it saves them
+	e.eventually(func() bool { return e.a.upload.sum.HistoryGone != nil }, "the banner")
+	later := writeFiles(t, t.TempDir(), "third.txt", "fourth.txt")
+	e.ui(func() { e.a.addPaths(later) })
+	var said string
+	e.eventually(func() bool {
+		said = ""
+		walkObjects(e.a.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok {
+				said += l.Text + "\n"
+			}
+		})
+		return strings.Contains(said, "start it again")
+	}, "a notice about the files added")
+	assert.Contains(t, said, "deleted, moved away or replaced")
+	assert.Contains(t, said, "added to the queue when dStor Uploader starts again")
+	e.ui(func() {
+		assert.Zero(t, e.a.upload.sum.Failed, "no file added fails as unsaved")
+	})
+
+	e.a.Close()
+	require.NoError(t, closeHistory(e.db, e.a.Unrecorded(), e.a.NotListed()))
+	at, err := storage.Open(filepath.Dir(e.db.Path()))
+	require.NoError(t, err)
+	defer func() { _ = at.Close() }()
+	walks, err := at.Walks(env, account)
+	require.NoError(t, err)
+	var carried []string
+	for _, w := range walks {
+		carried = append(carried, w.Path)
+	}
+	for _, p := range append(more, later...) {
+		assert.Contains(t, carried, p, "carried into the history at the path, for the next start")
+	}
 }

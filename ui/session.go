@@ -55,8 +55,10 @@ type appSession struct {
 	sessions map[*activeSession]struct{}
 	retiring []chan struct{}
 	// unrecorded (under retMu) is what the closed sessions' queues could
-	// not record: the history was deleted or replaced (Unrecorded).
+	// not record: the history was deleted or replaced (Unrecorded); and
+	// notListed what was added to them since (NotListed).
 	unrecorded []storage.JobFinish
+	notListed  []storage.WalkRow
 
 	// pausedMu guards paused: the accounts (accountKey) signed out of
 	// while their queue was paused, so that signing in again finds it
@@ -114,8 +116,10 @@ type activeSession struct {
 	closed    bool
 	closeOnce sync.Once
 	// unrecorded is what its queue could not record (worker's
-	// Unrecorded), once closed; taken by App.closeSession.
+	// Unrecorded), and notListed what was added to it once the history
+	// was gone (worker's NotListed), once closed; taken by App.closeSession.
 	unrecorded []storage.JobFinish
+	notListed  []storage.WalkRow
 }
 
 // queueOpened hands s the queue it waited for, from the waiting goroutine;
@@ -170,7 +174,7 @@ func (s *activeSession) doClose() {
 	if q != nil {
 		_ = q.Close()
 		s.mu.Lock()
-		s.unrecorded = q.Unrecorded()
+		s.unrecorded, s.notListed = q.Unrecorded(), q.NotListed()
 		s.mu.Unlock()
 	}
 	if s.pumpDone != nil {
@@ -407,12 +411,13 @@ func (a *App) trackSession(s *activeSession) {
 func (a *App) closeSession(s *activeSession) {
 	s.close()
 	s.mu.Lock()
-	lost := s.unrecorded
-	s.unrecorded = nil
+	lost, added := s.unrecorded, s.notListed
+	s.unrecorded, s.notListed = nil, nil
 	s.mu.Unlock()
 	a.retMu.Lock()
 	delete(a.sessions, s)
 	a.unrecorded = append(a.unrecorded, lost...)
+	a.notListed = append(a.notListed, added...)
 	a.retMu.Unlock()
 }
 
@@ -426,6 +431,16 @@ func (a *App) Unrecorded() []storage.JobFinish {
 	a.retMu.Lock()
 	defer a.retMu.Unlock()
 	return slices.Clone(a.unrecorded)
+}
+
+// NotListed is the files and folders added to the window's queues, closed
+// by now, once the history file was deleted or replaced: not uploaded
+// (see notListedText), Run writes them into the database at the path with
+// Unrecorded, so the next start lists and uploads them.
+func (a *App) NotListed() []storage.WalkRow {
+	a.retMu.Lock()
+	defer a.retMu.Unlock()
+	return slices.Clone(a.notListed)
 }
 
 // retire closes s, then runs then (if not nil), on a background goroutine.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // uploadView is the Upload tab: the drop zone, the destination, and the
@@ -228,15 +230,29 @@ func (v *uploadView) add(paths []string, then func(error)) {
 	a := v.a
 	a.goBg(func() {
 		saved := q.Add(reqs...)
-		if then == nil {
-			return
-		}
 		select {
 		case <-saved.Done():
-			then(saved.Err())
 		case <-a.stop:
+			return
+		}
+		if gone, ok := errors.AsType[*storage.ReplacedError](saved.Err()); ok {
+			// Kept for the next start, not uploaded (worker.Queue.NotListed).
+			a.do(func() { a.showMessage(tr("Not uploaded now"), notListedText(gone)) })
+		}
+		if then != nil {
+			then(saved.Err())
 		}
 	})
+}
+
+// notListedText says that files just added are not uploaded because the
+// history file was deleted or replaced (the banner's historyGoneText),
+// and that quitting keeps them for the next start, which adds them to the
+// queue (App.NotListed, storage.DB.CloseCarryingOver).
+func notListedText(e *storage.ReplacedError) string {
+	return tr("The upload history {{.Path}} was deleted, moved away or replaced while dStor Uploader was using it, so the files just added are not uploaded now. "+
+		"Quit dStor Uploader and start it again: as it quits, it keeps them in the history there, and they are added to the queue when dStor Uploader starts again.",
+		map[string]any{"Path": inert.Line(e.Path)})
 }
 
 // queueDo runs f, a queue call, off the UI goroutine: queue calls write to

@@ -43,6 +43,7 @@ func (q *Queue) CancelAll() {
 		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs)
 	}
 	q.pendingAdds = nil
+	q.notListed = nil
 	if q.walkCancel != nil {
 		q.walkCancel()
 	}

@@ -145,8 +145,9 @@
 // holding the queue: a look that hangs on a slow disk delays the next
 // start, never the queue's methods), the running ones finish,
 // [Summary].HistoryGone says why, and [Queue.Wait] returns the
-// *storage.ReplacedError; the command line, which prints every link,
-// goes on.
+// *storage.ReplacedError; files and folders added from then on are not
+// listed but kept ([Queue.NotListed]) for the database at the path. The
+// command line, which prints every link, goes on.
 //
 // # Pause, cancel, close
 //

@@ -95,7 +95,7 @@ func TestHistoryGoneStopsNewUploads(t *testing.T) {
 			assert.Equal(t, ReasonHistoryGone, jobFor(t, q, lost[0].Row.LocalPath).Reason)
 
 			require.ErrorIs(t, q.Close(), storage.ErrDatabaseReplaced)
-			n, err := e.db.CloseCarryingOver(q.Unrecorded())
+			n, err := e.db.CloseCarryingOver(q.Unrecorded(), q.NotListed())
 			require.NoError(t, err)
 			assert.Equal(t, storage.CarriedOver{Uploads: 1, Jobs: 5}, n)
 			next, err := storage.Open(e.dbDir)

@@ -453,6 +453,33 @@ func (q *Queue) Unrecorded() []storage.JobFinish {
 	return slices.Clone(q.lost)
 }
 
+// NotListed is the files and folders added once the database file was
+// found deleted or replaced, with Config.StopWhenHistoryGone: not listed
+// (see Add), each as the walk row that would have saved it, in the order
+// added. The window writes them into the database at the path with the
+// uploads of Unrecorded (storage.DB.CloseCarryingOver), so the next start
+// lists and uploads them. It may be called after Close.
+func (q *Queue) NotListed() []storage.WalkRow {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return slices.Clone(q.notListed)
+}
+
+// keepNotListedLocked keeps c's requests unlisted for NotListed; c is no
+// longer one the queue lists or saves. Called with q.mu held.
+func (q *Queue) keepNotListedLocked(c *addCall) {
+	rows := c.walkRows(q.env, q.account)
+	now := time.Now()
+	for i := range rows {
+		rows[i].CreatedAt = now
+		delete(q.liveWalks, rows[i].ID)
+	}
+	q.notListed = append(q.notListed, rows...)
+	if q.liveBatches[c.batchID] -= len(c.walkIDs); q.liveBatches[c.batchID] <= 0 {
+		delete(q.liveBatches, c.batchID)
+	}
+}
+
 // Walk rows (storage.WalkRow: a request saved before it is listed, so that
 // a crash in the middle of a big folder loses nothing) are written by their
 // own goroutine, the walk saver. Add must not wait for the disk, and the
@@ -508,9 +535,19 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 		q.noteDBErr(fmt.Errorf("save the added files and folders: %w", err))
 	}
 	q.mu.Lock()
+	// With the database gone and uploads stopped (see Add), they are kept
+	// for the database at the path instead, not listed.
+	keep := errors.Is(err, storage.ErrDatabaseReplaced) && q.stopWhenGone
 	for _, c := range saves {
 		c.saved = true
+		if keep {
+			q.pendingAdds = slices.DeleteFunc(q.pendingAdds, func(p *addCall) bool { return p == c })
+			q.keepNotListedLocked(c)
+		}
 		c.added.settle(err)
+	}
+	if keep && len(q.pendingAdds) == 0 && !q.walkBusy {
+		q.publish(QueueChanged, nil, false) // Summary.Walking is over
 	}
 	q.mu.Unlock()
 	select {

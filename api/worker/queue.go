@@ -239,6 +239,7 @@ type queuePersistence struct {
 	maxUnrecorded int                 // no upload starts while this many are unrecorded (Config.maxUnrecorded)
 	dbErr         error               // first failed persist, reported by Close
 	lost          []storage.JobFinish // uploads accepted that the deleted or replaced database could not record (Unrecorded)
+	notListed     []storage.WalkRow   // files and folders added once the database was gone, kept unlisted (NotListed)
 	persisting    bool                // the persister is writing a batch
 	persistFull   error               // the full disk that keeps the persister's rows pending, nil when none
 

@@ -67,6 +67,11 @@ type addCall struct {
 // database refused them (read-only, full, replaced: Close reports that
 // too; they are listed all the same, so they may still be queued), so
 // that whoever handed them over is not told they are safe.
+// With Config.StopWhenHistoryGone, requests added once the database file
+// is found deleted or replaced (or whose saving finds it so) are not
+// listed: their jobs could not be saved, nor upload, and would fail with
+// nothing a retry could mend. They are kept for the database at the path
+// ([Queue.NotListed]), and Added tells the *storage.ReplacedError.
 // It tells nothing when the queue was closed before Add; so a caller that
 // waits for it selects on it with its own stop or deadline. Close itself
 // saves the requests added before it and tells their callers.
@@ -79,6 +84,12 @@ func (q *Queue) Add(reqs ...Request) *Added {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
+		return call.added
+	}
+	if q.historyGone != nil && q.stopWhenGone {
+		// No job of theirs could be saved, nor start.
+		q.keepNotListedLocked(call)
+		call.added.settle(q.historyGone)
 		return call.added
 	}
 	walking := q.walkBusy || len(q.pendingAdds) > 0
