@@ -4,10 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"modernc.org/sqlite"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
 
 // The database's own failures that a person has to act on, told apart
@@ -111,8 +112,7 @@ type ReadOnlyError struct {
 // Error names what is read-only and what to do.
 func (e *ReadOnlyError) Error() string {
 	if e.Owner != "" {
-		return fmt.Sprintf("the upload history %s cannot be written: %s belongs to the user %s (left by a run under sudo?) — "+
-			"make it yours again (%s), then try again", e.Path, e.What, e.Owner, e.ChownCommand())
+		return fmt.Sprintf("the upload history %s cannot be written: %s", e.Path, e.notYours().Error())
 	}
 	what := e.What
 	if what == "" {
@@ -126,28 +126,12 @@ func (e *ReadOnlyError) Error() string {
 // ChownCommand is the command that gives What back to this process's
 // user, for a What another user owns: sudo chown $USER, with -R for the
 // folder (its files may be that user's too).
-func (e *ReadOnlyError) ChownCommand() string {
-	return chownCommand(e.What, e.What == filepath.Dir(e.Path))
-}
+func (e *ReadOnlyError) ChownCommand() string { return e.notYours().ChownCommand() }
 
-// chownCommand is the command that gives path, another user's, back to
-// this process's user: sudo chown $USER, with -R for a folder (its files
-// may be that user's too), the path one word for the shell.
-func chownCommand(path string, folder bool) string {
-	recursive := ""
-	if folder {
-		recursive = "-R "
-	}
-	return "sudo chown " + recursive + "$USER " + shellQuote(path)
-}
-
-// shellQuote is s as one word for a POSIX shell: as it is when it has no
-// character the shell treats specially, in single quotes otherwise.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+// notYours is e, of a What another user owns, in filelock's words: one
+// sentence for every file a run under sudo left to root.
+func (e *ReadOnlyError) notYours() *filelock.NotYoursError {
+	return &filelock.NotYoursError{What: e.What, Folder: e.What == filepath.Dir(e.Path), Owner: e.Owner, Err: e.Err}
 }
 
 // Unwrap gives SQLite's or the system's error.
@@ -166,7 +150,7 @@ func historyNotYours(path string, err error) error {
 		return nil
 	}
 	for _, p := range []string{filepath.Dir(path), path} {
-		if owner := otherOwner(p); owner != "" {
+		if owner := filelock.Owner(p); owner != "" {
 			return &ReadOnlyError{Path: path, What: p, Owner: owner, Err: err}
 		}
 	}
@@ -184,7 +168,7 @@ func readOnlyPart(path string) (what, owner string) {
 		case errors.Is(err, syscall.EROFS):
 			return "the disk holding " + filepath.Dir(path), ""
 		case errors.Is(err, syscall.EACCES): // not EPERM: a file made immutable
-			return p, otherOwner(p)
+			return p, filelock.Owner(p)
 		default:
 			return p, ""
 		}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
@@ -87,30 +86,16 @@ func lockOne(dir, env, account string) (*filelock.Kept, error) {
 			break
 		}
 	}
-	switch {
-	case errors.Is(err, filelock.ErrLocked):
+	if errors.Is(err, filelock.ErrLocked) {
 		return nil, ErrQueueInUse
-	case errors.Is(err, syscall.EACCES): // not EPERM: a file made immutable
-		if e := lockNotYours(dir, path, err); e != nil {
-			return nil, e
-		}
+	}
+	if e, ok := errors.AsType[*filelock.NotYoursError](err); ok {
+		return nil, &LockNotYoursError{What: e.What, Folder: e.Folder, Owner: e.Owner, Err: e.Err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("take the queue lock: %w", err)
 	}
 	return k, nil
-}
-
-// lockNotYours is the error for a lock refused with EACCES when another
-// user owns the locks folder (looked at first: giving it back gives back
-// its files too) or the lock file; nil when neither is another user's.
-func lockNotYours(dir, path string, err error) error {
-	for _, p := range []string{dir, path} {
-		if owner := otherOwner(p); owner != "" {
-			return &LockNotYoursError{What: p, Folder: p == dir, Owner: owner, Err: err}
-		}
-	}
-	return nil
 }
 
 // LockNotYoursError reports a queue lock this process may not take
@@ -123,15 +108,19 @@ type LockNotYoursError struct {
 	Err    error  // the system's error
 }
 
-// Error names what belongs to whom and the command that gives it back.
+// Error names what belongs to whom and the command that gives it back
+// (filelock's sentence, as for the window's lock).
 func (e *LockNotYoursError) Error() string {
-	return fmt.Sprintf("cannot take the upload queue's lock: %s belongs to the user %s (left by a run under sudo?) — "+
-		"make it yours again (%s), then try again", e.What, e.Owner, e.ChownCommand())
+	return "cannot take the upload queue's lock: " + e.notYours().Error()
 }
 
 // ChownCommand is the command that gives What back to this process's
 // user: sudo chown $USER, with -R for the locks folder.
-func (e *LockNotYoursError) ChownCommand() string { return chownCommand(e.What, e.Folder) }
+func (e *LockNotYoursError) ChownCommand() string { return e.notYours().ChownCommand() }
+
+func (e *LockNotYoursError) notYours() *filelock.NotYoursError {
+	return &filelock.NotYoursError{What: e.What, Folder: e.Folder, Owner: e.Owner, Err: e.Err}
+}
 
 // Unwrap gives the system's error.
 func (e *LockNotYoursError) Unwrap() error { return e.Err }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -127,13 +126,13 @@ func TestADatabaseLeftToRootSaysToChownIt(t *testing.T) {
 	require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
 	require.NoError(t, d.Close())
 	path := filepath.Join(dir, DBFileName)
-	openToNobody(t, top)
-	require.NoError(t, os.Chown(dir, nobody, nobody))
-	require.NoError(t, os.Chown(path, nobody, nobody))
+	testfs.OpenToNobody(t, top)
+	require.NoError(t, os.Chown(dir, testfs.Nobody, testfs.Nobody))
+	require.NoError(t, os.Chown(path, testfs.Nobody, testfs.Nobody))
 	for _, p := range []string{path + "-wal", path + "-shm"} {
 		require.NoError(t, os.WriteFile(p, nil, 0o600)) // root's, as the sudo run left them
 	}
-	out := runAsNobody(t, top, "TestHelperOpenAs", openAsEnv+"="+dir)
+	out := testfs.RunAsNobody(t, top, "TestHelperOpenAs", openAsEnv+"="+dir)
 	assert.Contains(t, string(out), "open: the upload history "+path+" cannot be written: "+path+"-wal belongs to the user root")
 	assert.Contains(t, string(out), "(sudo chown $USER "+path+"-wal)")
 	assert.NotContains(t, string(out), "chmod")
@@ -184,54 +183,23 @@ func TestAQueueLockLeftToRootSaysToChownIt(t *testing.T) {
 		lockFiles, err := filepath.Glob(filepath.Join(locks, "*.lock"))
 		require.NoError(t, err)
 		require.Len(t, lockFiles, 1)
-		openToNobody(t, top)
+		testfs.OpenToNobody(t, top)
 		// The person's data folder and history are theirs; root's run
 		// left the locks folder (or only its lock file) to root.
 		require.NoError(t, filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
 			if err != nil || p == lockFiles[0] || (folder && p == locks) {
 				return err
 			}
-			return os.Chown(p, nobody, nobody)
+			return os.Chown(p, testfs.Nobody, testfs.Nobody)
 		}))
 		want, what := "sudo chown $USER "+lockFiles[0], lockFiles[0]
 		if folder {
 			want, what = "sudo chown -R $USER "+locks, locks
 		}
-		out := runAsNobody(t, top, "TestHelperLockAs", lockAsEnv+"="+dir)
+		out := testfs.RunAsNobody(t, top, "TestHelperLockAs", lockAsEnv+"="+dir)
 		assert.Contains(t, string(out), "lock: cannot take the upload queue's lock: "+what+" belongs to the user root", "folder %v", folder)
 		assert.Contains(t, string(out), "make it yours again ("+want+"), then try again", "folder %v", folder)
 	}
-}
-
-// nobody is the uid and gid of the user nobody, whom the root-owned tests
-// run as.
-const nobody = 65534
-
-// openToNobody lets the user nobody reach the folders below top, a
-// t.TempDir() (its parent is made for the test, mode 0700).
-func openToNobody(t *testing.T, top string) {
-	t.Helper()
-	for _, p := range []string{filepath.Dir(top), top} {
-		require.NoError(t, os.Chmod(p, 0o755))
-	}
-}
-
-// runAsNobody runs the test helper named, from a copy of this test binary
-// in top (which nobody can run), as the user nobody with env added, and
-// returns what it printed.
-func runAsNobody(t *testing.T, top, helper, env string) []byte {
-	t.Helper()
-	exe := filepath.Join(top, "storage.test")
-	b, err := os.ReadFile(os.Args[0])
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(exe, b, 0o755))
-	cmd := exec.Command(exe, "-test.run=^"+helper+"$", "-test.count=1")
-	cmd.Env = append(os.Environ(), env)
-	cmd.Dir = top
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	return out
 }
 
 // TestAHistoryLeftToRootSaysToChownIt: a run under sudo made the data
@@ -262,15 +230,15 @@ func TestAHistoryLeftToRootSaysToChownIt(t *testing.T) {
 		require.NoError(t, d.Close())
 		path := filepath.Join(dir, DBFileName)
 		require.NoError(t, os.Chmod(dir, tc.dirMode))
-		openToNobody(t, top)
+		testfs.OpenToNobody(t, top)
 		if !tc.dirToo {
-			require.NoError(t, os.Chown(dir, nobody, nobody))
+			require.NoError(t, os.Chown(dir, testfs.Nobody, testfs.Nobody))
 		}
 		want, what := "sudo chown $USER "+path, path
 		if tc.folderIs {
 			want, what = "sudo chown -R $USER "+dir, dir
 		}
-		out := runAsNobody(t, top, "TestHelperOpenAs", openAsEnv+"="+dir)
+		out := testfs.RunAsNobody(t, top, "TestHelperOpenAs", openAsEnv+"="+dir)
 		assert.Contains(t, string(out), "open: the upload history "+path+" cannot be written: "+what+" belongs to the user root", tc.name)
 		assert.Contains(t, string(out), "make it yours again ("+want+"), then try again", tc.name)
 	}

@@ -15,7 +15,3 @@ func notWritable(path string) error {
 	}
 	return syscall.ERROR_ACCESS_DENIED
 }
-
-// otherOwner is "" on Windows: no sudo leaves files to another user there,
-// and a file's access list, not its owner, says who may write it.
-func otherOwner(string) string { return "" }

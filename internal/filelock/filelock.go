@@ -4,7 +4,10 @@
 // on the file's first byte on Windows. The system drops the lock when the
 // process ends, however it ends. Elsewhere locking is a no-op. Kept holds
 // the lock of a file at a path and keeps a file there while it does (one
-// another program removed is put back). It imports nothing of the project.
+// another program removed is put back). A lock file, or its folder, that
+// belongs to another user (root, after a run under sudo) is named with
+// the command that gives it back (NotYoursError), for those two and the
+// history's files alike. It imports nothing of the project.
 package filelock
 
 import "errors"

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
+	"syscall"
 )
 
 // Kept is an exclusive lock on the file at a path, kept there while it is
@@ -24,7 +26,9 @@ type Kept struct {
 }
 
 // Take opens the file at path (made, mode 0600, when missing) and locks it
-// without waiting: ErrLocked when another holder has it.
+// without waiting: ErrLocked when another holder has it, a *NotYoursError
+// when it may not open the file because another user owns it or its
+// folder (a lock file a run under sudo left to root).
 //
 // A file removed between its open and its lock (a cleaner, then the
 // holder's Keep put a new one at the path and dropped its lock on the old
@@ -35,6 +39,11 @@ func Take(path string) (*Kept, error) {
 	for try := 0; ; try++ {
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 		if err != nil {
+			if errors.Is(err, syscall.EACCES) { // not EPERM: a file made immutable
+				if e := NotYours(filepath.Dir(path), path, err); e != nil {
+					return nil, e
+				}
+			}
 			return nil, err
 		}
 		fi, err := f.Stat()
