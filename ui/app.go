@@ -240,6 +240,7 @@ type appViews struct {
 	toast        *widget.Label
 	toastBox     *themedBox
 	toastLayer   *fyne.Container
+	heldLayer    *fyne.Container // History's sign that uploads are held (historyView.heldSlot)
 	toastGen     int
 	toastStays   bool // a screenshot keeps it up
 	mainView     fyne.CanvasObject
@@ -421,6 +422,7 @@ func (a *App) buildMain() {
 		if t == a.historyTab {
 			a.history.reload()
 		}
+		a.history.showHeld() // History's sign, on its tab only
 	}
 
 	a.toast = widget.NewLabel("")
@@ -435,10 +437,12 @@ func (a *App) buildMain() {
 
 	// The toast sits in the empty end of the tab bar: it never covers a
 	// queue or history row, and nothing moves when it comes and goes.
+	// History's sign that uploads are held is there too, under it.
+	a.heldLayer = a.history.heldSlot(a.tabs)
 	a.mainView = container.NewBorder(
 		container.NewVBox(container.NewPadded(a.header), widget.NewSeparator()),
 		nil, nil, nil,
-		container.NewStack(a.tabs, a.toastLayer))
+		container.NewStack(a.tabs, a.heldLayer, a.toastLayer))
 }
 
 // showMain switches the window to the signed-in view.
@@ -454,6 +458,7 @@ func (a *App) showToast(msg string) {
 	a.toast.SetText(inert.Line(msg))
 	a.toastBox.Show()
 	a.toastLayer.Refresh() // placed for its new text
+	a.history.showHeld()   // the toast has the tab bar's end
 	if a.toastStays {
 		return
 	}
@@ -463,10 +468,17 @@ func (a *App) showToast(msg string) {
 		}
 		a.do(func() {
 			if a.toastGen == gen {
-				a.toastBox.Hide()
+				a.hideToast()
 			}
 		})
 	})
+}
+
+// hideToast ends the toast, and gives the tab bar's end back to History's
+// sign that uploads are held.
+func (a *App) hideToast() {
+	a.toastBox.Hide()
+	a.history.showHeld()
 }
 
 // copyText puts s on the clipboard and says so; what is "Link", "CID",

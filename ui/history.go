@@ -82,6 +82,9 @@ type historyView struct {
 	pointerOver bool
 	pointerAt   time.Time // when it last came over them or moved there
 	held        bool
+	// heldSign says uploads are held, at the end of the tab bar
+	// (heldSlot): there it moves no row as it comes and goes.
+	heldSign *widget.Label
 
 	// folderTotals count each folder share of the loaded entries whole,
 	// while no search is typed; counts keeps them between pages
@@ -112,6 +115,10 @@ func newHistoryView(a *App) *historyView {
 	h.scope.Importance = widget.MediumImportance
 	h.scope.Truncation = fyne.TextTruncateEllipsis
 	h.scope.Hide()
+	h.heldSign = caption(tr("New uploads — shown when the pointer leaves the list"), widget.MediumImportance)
+	h.heldSign.Alignment = fyne.TextAlignTrailing
+	h.heldSign.Truncation = fyne.TextTruncateEllipsis
+	h.heldSign.Hide()
 	h.export = widget.NewButtonWithIcon(tr("Export…"), theme.DocumentSaveIcon(), h.onExportMenu)
 	a.fyne.Lifecycle().SetOnExitedForeground(func() { h.onPointer(false) })
 
@@ -167,7 +174,7 @@ func (h *historyView) scheduleReload(d time.Duration) {
 func (h *historyView) refresh() {
 	if h.pointerOver && h.searchText() == h.shownSearch {
 		if rest := pointerRestMax - time.Since(h.pointerAt); rest > 0 {
-			h.held = true
+			h.setHeld(true)
 			h.scheduleReload(rest) // a pointer at rest holds them no longer
 			return
 		}
@@ -189,6 +196,31 @@ func (h *historyView) onPointer(in bool) {
 	}
 }
 
+// setHeld notes whether finished uploads are held back, and says so.
+func (h *historyView) setHeld(on bool) {
+	h.held = on
+	h.showHeld()
+}
+
+// showHeld shows heldSign while uploads are held and History is the tab
+// shown, unless a toast ("Link copied") has the tab bar's end for itself.
+func (h *historyView) showHeld() {
+	a := h.a
+	on := h.held && a.tabs != nil && a.tabs.Selected() == a.historyTab &&
+		(a.toastBox == nil || !a.toastBox.Visible())
+	if show(h.heldSign, on) && a.heldLayer != nil {
+		a.heldLayer.Refresh() // placed for its text
+	}
+}
+
+// heldSlot is the layer heldSign is shown in: the empty end of tabs' bar,
+// like the toast's, so nothing moves when it comes and goes.
+func (h *historyView) heldSlot(tabs *container.AppTabs) *fyne.Container {
+	return container.New(&tabBarEndLayout{tabs: tabs, want: func() float32 {
+		return fyne.MeasureText(h.heldSign.Text, theme.CaptionTextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding() + 2*theme.Padding()
+	}}, h.heldSign)
+}
+
 // stopTimer ends a pending debounced reload (Close).
 func (h *historyView) stopTimer() {
 	h.timerMu.Lock()
@@ -202,7 +234,7 @@ func (h *historyView) stopTimer() {
 func (h *historyView) reload() {
 	h.gen++
 	h.dirty = false
-	h.held = false
+	h.setHeld(false)
 	search := h.searchText()
 	newSearch := search != h.shownSearch
 	h.shownSearch = search

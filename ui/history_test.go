@@ -736,3 +736,71 @@ func TestHistoryHoldEndsWhenThePointerRests(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), pointerRestMax, "a pointer that moved a moment ago still holds it")
 	e.ui(func() { assert.Equal(t, "just-finished.txt", a.history.entries[0].Name) })
 }
+
+// TestHistorySaysUploadsAreHeld: a person watches History for the link of
+// an upload about to finish, with the pointer over the list. The upload is
+// held back so no row moves under a click, and for up to four seconds
+// nothing showed that it had finished. A caption at the end of the tab bar
+// now says new uploads are waiting, without moving a row, gives way to a
+// toast there, and goes once they are listed.
+func TestHistorySaysUploadsAreHeld(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	e.signInSandbox()
+	e.reloadHistory(5)
+	e.ui(func() {
+		a.tabs.Select(a.historyTab)
+		a.win.Resize(fyne.NewSize(1000, 600))
+	})
+	e.eventually(func() bool { return !a.history.loading }, "History read")
+	var before []int64
+	var rowAt fyne.Position
+	var aimed int64
+	e.ui(func() {
+		for _, en := range a.history.entries {
+			before = append(before, en.ID)
+		}
+		aimed = a.history.entries[1].ID
+		r := shownHistoryRow(a, aimed)
+		require.NotNil(t, r, "the row is in view")
+		rowAt = fyne.CurrentApp().Driver().AbsolutePositionForObject(r)
+		a.history.onPointer(true) // as the row does when the pointer comes over it
+	})
+	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "new", Env: api.SandboxKey, Account: "demo", Name: "just-finished.txt",
+		Size: 10, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true,
+		StartedAt: fixedNow, FinishedAt: fixedNow.Add(time.Minute)})
+	require.NoError(t, err)
+	e.ui(func() { a.history.markDirty() }) // as a finished upload does
+	e.eventually(func() bool { return a.history.held }, "the finished upload is held back")
+	e.ui(func() {
+		sign := a.history.heldSign
+		require.NotNil(t, sign, "History has a sign for held uploads")
+		assert.True(t, sign.Visible(), "the sign shows while uploads are held")
+		assert.Equal(t, "New uploads — shown when the pointer leaves the list", sign.Text)
+		p := fyne.CurrentApp().Driver().AbsolutePositionForObject(sign)
+		size := sign.Size()
+		win := a.win.Canvas().Size()
+		assert.True(t, size.Width > 0 && p.X >= 0 && p.X+size.Width <= win.Width && p.Y >= 0,
+			"the sign is drawn in the window: at %v, %v wide, in a window %v wide", p, size.Width, win.Width)
+		var now []int64
+		for _, en := range a.history.entries {
+			now = append(now, en.ID)
+		}
+		assert.Equal(t, before, now, "the rows are those listed before")
+		r := shownHistoryRow(a, aimed)
+		require.NotNil(t, r, "the row is still in view")
+		assert.Equal(t, rowAt, fyne.CurrentApp().Driver().AbsolutePositionForObject(r), "the row did not move")
+		savePNG(t, "history_held", a.win.Canvas())
+		a.showToast("Link copied to the clipboard")
+		assert.False(t, sign.Visible(), "a toast has the tab bar's end to itself")
+		a.hideToast()
+		assert.True(t, sign.Visible(), "the sign is back when the toast goes")
+		a.history.onPointer(false)
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 6 }, "the new upload is listed once the pointer leaves the list")
+	e.ui(func() {
+		assert.Equal(t, "just-finished.txt", a.history.entries[0].Name)
+		assert.False(t, a.history.heldSign.Visible(), "the sign goes once the list is read again")
+	})
+}
