@@ -141,7 +141,9 @@ var ErrRefused = errors.New("the running dStor Uploader window did not take the 
 
 // RefusedError is the answer of a window that did not take a launch's
 // files (they could not be saved, or there was nowhere valid to add them
-// to): the launch must not exit as if it had, nor open a window of its own.
+// to), or that keeps them but cannot upload them now (its history file
+// was deleted or replaced: they wait for its next start): the launch must
+// not exit as if they were queued, nor open a window of its own.
 type RefusedError struct {
 	// Reason is the window's sentence: what went wrong and what to do.
 	Reason string
@@ -306,7 +308,8 @@ func (h Handoff) Done() {
 	}
 }
 
-// Fail tells the launch that its files were not taken, and why: reason is
+// Fail tells the launch that its files were not taken (or are not
+// uploaded now), and why: reason is
 // the sentence its Claim returns (a *RefusedError), which says what to do.
 // Only the first Done or Fail counts.
 func (h Handoff) Fail(reason string) {

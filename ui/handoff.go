@@ -10,6 +10,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -38,16 +39,26 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 }
 
 // answer tells h's launch what became of its files (see onHandoff): taken
-// (nil), or not, with a sentence in English (the command line's language,
+// (nil), kept for the next start but not uploaded now (a history file
+// deleted or replaced: a *notListedError), or not, with a sentence in English (the command line's language,
 // which the launch prints) that says what to do. A window that is closing
 // does not answer.
 func answer(h instance.Handoff) func(error) {
 	return func(err error) {
 		_, refused := errors.AsType[*destinationError](err)
+		notListed, kept := errors.AsType[*notListedError](err)
 		switch {
 		case err == nil:
 			h.Done()
 		case errors.Is(err, errClosed):
+		case kept:
+			// Kept as a drop is (see uploadView.add), not uploaded: the
+			// launch exits 1 with this, not as if they were queued. They
+			// live in the window's memory only until it quits.
+			h.Fail("the files are not uploaded now: the upload history " + inert.Line(notListed.gone.Path) +
+				" was deleted, moved away or replaced while the dStor Uploader window was using it, so it uploads nothing more. " +
+				"The window keeps them and, as it quits, writes them into the history there: they are added to the queue and uploaded when dStor Uploader starts again, " +
+				"so quit it and start it again. Until it quits they are kept only in its memory: if it crashes or is killed first, open them again after the next start")
 		case refused:
 			h.Fail("nothing was added: the destination on the Upload tab of the dStor Uploader window is not valid (" +
 				api.Human(err) + "); correct it there, then open the files again")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -133,6 +134,9 @@ func TestFilesAddedOnceTheHistoryIsGoneAreCarriedOver(t *testing.T) {
 	}, "a notice about the files added")
 	assert.Contains(t, said, "deleted, moved away or replaced")
 	assert.Contains(t, said, "added to the queue when dStor Uploader starts again")
+	// The first notice (for second.txt) says the same: wait until the
+	// queue has kept the later files too, or Close raced their Add.
+	e.eventually(func() bool { return len(e.a.sess.queue.NotListed()) == 3 }, "all three kept")
 	e.ui(func() {
 		assert.Zero(t, e.a.upload.sum.Failed, "no file added fails as unsaved")
 	})
@@ -151,4 +155,44 @@ func TestFilesAddedOnceTheHistoryIsGoneAreCarriedOver(t *testing.T) {
 	for _, p := range append(more, later...) {
 		assert.Contains(t, carried, p, "carried into the history at the path, for the next start")
 	}
+}
+
+// TestLaunchToAWindowWhoseHistoryIsGoneIsToldTheyAreKept: files a later
+// launch hands to a signed-in window whose history file was moved away
+// are kept as a drop's are (not uploaded now, carried into the history at
+// the path as the window quits), and the launch says so: it was told that
+// the window could not save them and to open them again, while the window
+// kept them for its next start all the same.
+func TestLaunchToAWindowWhoseHistoryIsGoneIsToldTheyAreKept(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to move a database file SQLite holds open")
+	}
+	e := newTestEnv(t)
+	e.openClaimed()
+	a := e.a
+	e.signInSandbox()
+	env, account := a.sess.EnvKey, a.sess.Account
+	require.NoError(t, os.Rename(e.db.Path(), e.db.Path()+".moved"))
+	p := writeFiles(t, t.TempDir(), "handed.txt")[0]
+
+	err := e.claimRefused(p)
+	assert.ErrorIs(t, err, instance.ErrRefused, "not taken as uploaded: the launch exits 1 with the window's sentence")
+	assert.Contains(t, err.Error(), "not uploaded now")
+	assert.Contains(t, err.Error(), "when dStor Uploader starts again")
+	assert.Contains(t, err.Error(), "killed", "what a kill before the quit costs")
+	assert.NotContains(t, err.Error(), "could not save")
+	var said string
+	e.eventually(func() bool { said = overlayText(a.win.Canvas()); return said != "" }, "the window's notice, as for a drop")
+	assert.Contains(t, said, "added to the queue when dStor Uploader starts again")
+	e.ui(func() { assert.Zero(t, a.upload.sum.Failed, "not failed as unsaved") })
+
+	a.Close()
+	require.NoError(t, closeHistory(e.db, a.Unrecorded(), a.NotListed()))
+	at, err := storage.Open(filepath.Dir(e.db.Path()))
+	require.NoError(t, err)
+	defer func() { _ = at.Close() }()
+	walks, err := at.Walks(env, account)
+	require.NoError(t, err)
+	require.Len(t, walks, 1, "carried into the history at the path, for the next start")
+	assert.Equal(t, p, walks[0].Path)
 }

@@ -214,8 +214,10 @@ func (v *uploadView) queueHead() fyne.CanvasObject {
 // then, when not nil, runs on a goroutine once the queue has saved them
 // in the database (worker.Queue.Add), so that a kill from then on loses
 // none of them, or once it is clear that they are not added: with a
-// *destinationError when the destination is not valid, or the database's
-// error when it refused them. Never when the window closes first.
+// *destinationError when the destination is not valid, a *notListedError
+// when the history file is gone and the queue keeps them for the next
+// start instead, or the database's error when it refused them. Never when
+// the window closes first.
 func (v *uploadView) add(paths []string, then func(error)) {
 	if v.sess == nil {
 		v.a.goThen(then, errClosed)
@@ -235,12 +237,15 @@ func (v *uploadView) add(paths []string, then func(error)) {
 		case <-a.stop:
 			return
 		}
-		if gone, ok := errors.AsType[*storage.ReplacedError](saved.Err()); ok {
-			// Kept for the next start, not uploaded (worker.Queue.NotListed).
+		err := saved.Err()
+		if gone, ok := errors.AsType[*storage.ReplacedError](err); ok {
+			// Kept for the next start, not uploaded (worker.Queue.NotListed:
+			// the window's queues stop when the history is gone).
 			a.do(func() { a.showMessage(tr("Not uploaded now"), notListedText(gone)) })
+			err = &notListedError{gone: gone}
 		}
 		if then != nil {
-			then(saved.Err())
+			then(err)
 		}
 	})
 }
@@ -254,6 +259,19 @@ func notListedText(e *storage.ReplacedError) string {
 		"Quit dStor Uploader and start it again: as it quits, it keeps them in the history there, and they are added to the queue when dStor Uploader starts again.",
 		map[string]any{"Path": inert.Line(e.Path)})
 }
+
+// notListedError is what uploadView.add tells of files the queue did not
+// list because the history file was deleted or replaced: they are not
+// uploaded now, and the window keeps them, in memory, until it quits, then
+// writes them into the history at the path for the next start (App.NotListed).
+// A later launch that handed them over is told so (answer).
+type notListedError struct{ gone *storage.ReplacedError }
+
+func (e *notListedError) Error() string {
+	return "not uploaded now, kept for the next start: " + e.gone.Error()
+}
+
+func (e *notListedError) Unwrap() error { return e.gone }
 
 // queueDo runs f, a queue call, off the UI goroutine: queue calls write to
 // the database (10,000 rows for "Cancel all"); the result arrives as events.
