@@ -564,6 +564,19 @@ func onSmallDisk(t *testing.T, folder string, n, size int) (disk string, e *test
 	return disk, e, db, files, cfg
 }
 
+// requireSentOnce checks that each of files reached the sandbox exactly
+// once.
+func requireSentOnce(t *testing.T, e *testEnv, files []string) {
+	t.Helper()
+	counts := map[string]int{}
+	for _, u := range e.sandboxUploads() {
+		counts[u.Hash]++
+	}
+	for _, f := range files {
+		assert.Equal(t, 1, counts[testutil.CIDOf(t, f)], "%s sent %d times", f, counts[testutil.CIDOf(t, f)])
+	}
+}
+
 // TestDiskFullMidRunSendsNothingTwice: once, when the disk filled mid-run,
 // 37 of 60 files were sent twice after space came back. With the
 // database's disk full, finished uploads wait to be recorded (nothing new
@@ -603,13 +616,7 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 
 	assert.Equal(t, len(files), q.Summary().Done)
 	assert.Empty(t, q.Summary().Stalled)
-	counts := map[string]int{}
-	for _, u := range e.sandboxUploads() {
-		counts[u.Hash]++
-	}
-	for _, f := range files {
-		assert.Equal(t, 1, counts[testutil.CIDOf(t, f)], "%s sent %d times", f, counts[testutil.CIDOf(t, f)])
-	}
+	requireSentOnce(t, e, files)
 	requireHistoryOnce(t, db, q.Jobs())
 }
 
@@ -646,13 +653,7 @@ func TestDiskFullWhileListingWaitsForRoom(t *testing.T) {
 	s := q.Summary()
 	assert.Equal(t, len(files), s.Done, "failed: %d", s.Failed)
 	assert.Empty(t, s.Stalled)
-	counts := map[string]int{}
-	for _, u := range e.sandboxUploads() {
-		counts[u.Hash]++
-	}
-	for _, f := range files {
-		assert.Equal(t, 1, counts[testutil.CIDOf(t, f)], "%s sent %d times", f, counts[testutil.CIDOf(t, f)])
-	}
+	requireSentOnce(t, e, files)
 	requireHistoryOnce(t, db, q.Jobs())
 }
 
