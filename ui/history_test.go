@@ -636,20 +636,12 @@ func TestLongSearchFitsTheWindow(t *testing.T) {
 func TestHistoryRowsStayUnderThePointer(t *testing.T) {
 	for _, place := range []string{"Copy link", "the row's name", "focus lost"} {
 		t.Run(place, func(t *testing.T) {
-			e := newTestEnv(t)
-			a := e.a
-			seedHistory(t, e.db, 3)
-			e.signInSandbox()
-			e.reloadHistory(5)
-			var aimed storage.HistoryEntry
-			var at, copyAt fyne.Position
-			e.ui(func() {
-				a.tabs.Select(a.historyTab) // reads the list again
-				a.win.Resize(fyne.NewSize(1000, 600))
-			})
 			// Read before the upload below finishes: it must reach the
 			// list only through the window's refresh.
-			e.eventually(func() bool { return !a.history.loading }, "History read")
+			e := historyOnScreen(t)
+			a := e.a
+			var aimed storage.HistoryEntry
+			var at, copyAt fyne.Position
 			e.ui(func() {
 				aimed = a.history.entries[1]
 				r := shownHistoryRow(a, aimed.ID)
@@ -700,6 +692,24 @@ func shownHistoryRow(a *App, id int64) *historyRow {
 	return found
 }
 
+// historyOnScreen is a signed-in window showing History at 1000×600, its
+// five seeded entries read and no read running: where the pointer tests
+// aim at a row.
+func historyOnScreen(t *testing.T) *testEnv {
+	t.Helper()
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	e.signInSandbox()
+	e.reloadHistory(5)
+	e.ui(func() {
+		a.tabs.Select(a.historyTab) // reads the list again
+		a.win.Resize(fyne.NewSize(1000, 600))
+	})
+	e.eventually(func() bool { return !a.history.loading }, "History read")
+	return e
+}
+
 // TestHistoryHoldEndsWhenThePointerRests: the pointer rests on a row and
 // then leaves the window through its edge (to a second screen, the task
 // bar), or stays there while the person reads or switches tabs with the
@@ -707,16 +717,8 @@ func shownHistoryRow(a *App, id int64) *historyRow {
 // back for the pointer were held for good and History stopped updating.
 // A pointer that has not moved for pointerRestMax no longer holds them.
 func TestHistoryHoldEndsWhenThePointerRests(t *testing.T) {
-	e := newTestEnv(t)
+	e := historyOnScreen(t)
 	a := e.a
-	seedHistory(t, e.db, 3)
-	e.signInSandbox()
-	e.reloadHistory(5)
-	e.ui(func() {
-		a.tabs.Select(a.historyTab)
-		a.win.Resize(fyne.NewSize(1000, 600))
-	})
-	e.eventually(func() bool { return !a.history.loading }, "History read")
 	e.ui(func() {
 		r := shownHistoryRow(a, a.history.entries[1].ID)
 		require.NotNil(t, r, "the row is in view")
@@ -744,16 +746,8 @@ func TestHistoryHoldEndsWhenThePointerRests(t *testing.T) {
 // now says new uploads are waiting, without moving a row, gives way to a
 // toast there, and goes once they are listed.
 func TestHistorySaysUploadsAreHeld(t *testing.T) {
-	e := newTestEnv(t)
+	e := historyOnScreen(t)
 	a := e.a
-	seedHistory(t, e.db, 3)
-	e.signInSandbox()
-	e.reloadHistory(5)
-	e.ui(func() {
-		a.tabs.Select(a.historyTab)
-		a.win.Resize(fyne.NewSize(1000, 600))
-	})
-	e.eventually(func() bool { return !a.history.loading }, "History read")
 	var before []int64
 	var rowAt fyne.Position
 	var aimed int64
