@@ -451,8 +451,9 @@ func csvTime(t time.Time) string {
 
 // ExportHistoryCSV writes the entries o selects, newest first, as CSV with
 // a header row, streaming row by row: the one CSV export of the window and
-// the command line. Times are RFC 3339 UTC. Text cells starting with = + -
-// @ get a leading ' so spreadsheets do not run them as formulas. It returns
+// the command line. Times are RFC 3339 UTC. Every cell, the link included,
+// goes through csvSafe: one starting with = + - @ gets a leading ' so
+// spreadsheets do not run it as a formula. It returns
 // how many entries it wrote, for the window to say.
 func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 	cw := csv.NewWriter(w)
@@ -467,12 +468,18 @@ func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 	}
 	n := 0
 	err := o.Each(d, func(e HistoryEntry) error {
-		if err := cw.Write([]string{
-			strconv.FormatInt(e.ID, 10), e.JobID, csvSafe(e.Env), csvSafe(e.Account), csvSafe(e.LocalPath),
-			csvSafe(e.Name), strconv.FormatInt(e.Size, 10), csvSafe(e.Hash), strconv.FormatBool(e.Verified),
-			csvSafe(e.FolderPath), parent(e.ParentID), csvSafe(e.Comment), csvTime(e.StartedAt),
-			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), csvSafe(e.ServerName), e.SHA256, o.link(e),
-		}); err != nil {
+		row := []string{
+			strconv.FormatInt(e.ID, 10), e.JobID, e.Env, e.Account, e.LocalPath,
+			e.Name, strconv.FormatInt(e.Size, 10), e.Hash, strconv.FormatBool(e.Verified),
+			e.FolderPath, parent(e.ParentID), e.Comment, csvTime(e.StartedAt),
+			csvTime(e.FinishedAt), strconv.Itoa(e.Attempts), e.ServerName, e.SHA256, o.link(e),
+		}
+		// One rule for every cell, the link (the caller's) and the
+		// columns the program fills itself too.
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 		if n++; n%512 == 0 {

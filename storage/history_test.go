@@ -352,6 +352,46 @@ func TestExportsAreInert(t *testing.T) {
 	assert.Equal(t, e.Name, got[0].Name, "the JSON means the same")
 }
 
+// TestCSVExportDefusesFormulasInEveryColumn: every cell of a CSV export
+// goes through the one rule (csvSafe), the link and the columns the
+// program fills itself (job id, SHA-256) as much as a name: a cell that
+// begins with = + - @, a tab or a CR opens in a spreadsheet as text, and
+// one with a control character is escaped. The link comes from the caller
+// (the window's and the command line's link builder, whose gateway is a
+// setting), so the exporter does not trust it to be inert.
+func TestCSVExportDefusesFormulasInEveryColumn(t *testing.T) {
+	for _, tc := range []struct{ name, link, want string }{
+		{"formula", `=HYPERLINK("http://evil.example","click")`, `'=HYPERLINK("http://evil.example","click")`},
+		{"plus", "+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"},
+		{"minus", "-2+3", "'-2+3"},
+		{"at", "@SUM(1)", "'@SUM(1)"},
+		{"tab", "\t=1", `"\t=1"`},
+		{"control", "https://gw.example/ipfs/Qm\x1b[2J", `"https://gw.example/ipfs/Qm\x1b[2J"`},
+		{"a link", "https://gw.example/ipfs/Qm1?filename=a%20b", "https://gw.example/ipfs/Qm1?filename=a%20b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := openTestDB(t)
+			e := sampleEntry(0)
+			e.JobID = "=job"
+			e.SHA256 = "@sha"
+			_, err := d.AddHistory(e)
+			require.NoError(t, err)
+			var buf bytes.Buffer
+			mustExport(t)(d.ExportHistoryCSV(&buf, ExportOptions{Link: func(HistoryEntry) string { return tc.link }}))
+			records, err := csv.NewReader(&buf).ReadAll()
+			require.NoError(t, err)
+			require.Len(t, records, 2)
+			row := records[1]
+			assert.Equal(t, tc.want, row[len(csvHeader)-1], "the link column")
+			for i, cell := range row {
+				if cell != "" {
+					assert.NotContains(t, "=+-@\t\r", cell[:1], "column %s begins a formula: %q", csvHeader[i], cell)
+				}
+			}
+		})
+	}
+}
+
 // failingWriter accepts limit bytes, then fails — like a full disk.
 type failingWriter struct{ limit, n int }
 
