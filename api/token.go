@@ -164,6 +164,12 @@ func (t Token) Valid(now time.Time, margin time.Duration) bool {
 	return t.ExpiresAt.IsZero() || t.ServerNow(now).Add(margin).Before(t.ExpiresAt)
 }
 
+// Sendable reports whether the token can be sent at all: "Bearer " and
+// Raw make a valid header (printable ASCII, no spaces). Tokens from dStor's
+// answers always can (getToken refuses others); one read back from
+// elsewhere (the keyring) may not, and Upload refuses it.
+func (t Token) Sendable() bool { return isHeaderToken(t.Raw) }
+
 // ServerNow is dStor's time when this computer's clock says now.
 func (t Token) ServerNow(now time.Time) time.Time { return now.Add(t.ServerOffset) }
 

@@ -194,7 +194,7 @@ func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (Uplo
 	if tok.Raw == "" {
 		return UploadResult{}, &ValidationError{Field: "token", Message: "sign in first: there is no token to upload with"}
 	}
-	if !isHeaderToken(tok.Raw) {
+	if !tok.Sendable() {
 		return UploadResult{}, &ValidationError{Field: "token", Message: "the saved token is damaged — sign in again"}
 	}
 	if tokenPastExpiry(tok, c.now()) {

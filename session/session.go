@@ -104,7 +104,8 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 // with a token the server no longer takes), else the stored token while it
 // is valid for TokenMargin. When dStor cannot be reached, a stored token
 // still valid serves (the password signs in again later); a password dStor
-// rejects is never covered up by a stored token.
+// rejects is never covered up by a stored token, nor is a stored token
+// used that cannot be sent (api.Token.Sendable): it counts as none.
 //
 // Tokens are judged on dStor's clock (see reusable), and a token that is
 // past its expiry on it right after the login is an error signing in
@@ -114,6 +115,12 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 // *api.AccountChangedError: only a remembered account has a stored token.
 func passwordToken(ctx context.Context, client *api.Client, email string, creds Credentials, now time.Time) (api.Token, error) {
 	stored := api.ParseToken(creds.Token)
+	if creds.Token != "" && !stored.Sendable() {
+		// A damaged keyring entry (left by another version or program:
+		// spaces, line breaks, control characters) is no token: reused,
+		// it would sign in and then fail every upload, never sent.
+		stored, creds.Token = api.Token{}, ""
+	}
 	if creds.Password == "" {
 		if creds.Token != "" && reusable(ctx, client, &stored, now) {
 			return stored, nil

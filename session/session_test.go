@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -447,4 +448,65 @@ func TestLoginTokenBornExpiredIsNotTheClock(t *testing.T) {
 	assert.Contains(t, api.Human(err), "dStor issued a token already past its expiry")
 	assert.Contains(t, api.Human(err), "the clock is not the cause")
 	assert.NotContains(t, api.Human(err), "set this computer's date")
+}
+
+// TestDamagedStoredTokenIsNotASignIn: a login token in the keyring that
+// cannot be sent in a header (an entry an older version or another program
+// left: spaces, a line break that would start a header of its own, control
+// characters) is not a sign-in. Reused, it would sign the account in and
+// then fail every upload of the queue for good ("the saved token is
+// damaged"), not wait for a sign-in; it counts as no token: the person is
+// asked to sign in, or a remembered password signs in, and never the
+// damaged token, not even when dStor cannot be reached.
+func TestDamagedStoredTokenIsNotASignIn(t *testing.T) {
+	e := newSignInEnv(t)
+	envKey := e.sb.Env.Key()
+	a := storage.RememberedAccount{Env: envKey, Account: testutil.SandboxEmail, Method: storage.MethodPassword}
+	settings := storage.DefaultSettings().WithRememberedAccount(a)
+	payload := fmt.Sprintf(`{"sub":"acct","exp":%d}`, time.Now().Add(time.Hour).Unix())
+	good := "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"
+	for name, damaged := range map[string]string{
+		"a space inside":  "abc def",
+		"a header after":  good + "\r\nX-Injected: 1",
+		"a line break":    good[:10] + "\n" + good[10:],
+		"control bytes":   "\x00\x01tok",
+		"not ASCII":       "t\u00f6ken",
+		"a DEL character": "tok\x7fen",
+	} {
+		t.Run(name, func(t *testing.T) {
+			secrets := storage.NewMemorySecretStore()
+			require.NoError(t, secrets.Set(envKey, a.Account, storage.SecretToken, damaged))
+			_, err := Restore(t.Context(), e.client, settings, secrets)
+			var missing *MissingSecretError
+			require.ErrorAs(t, err, &missing, "no password remembered: sign in again")
+			assert.Equal(t, storage.SecretPassword, missing.Kind)
+
+			require.NoError(t, secrets.Set(envKey, a.Account, storage.SecretPassword, testutil.SandboxPassword))
+			s, err := Restore(t.Context(), e.client, settings, secrets)
+			require.NoError(t, err, "a remembered password signs in")
+			assert.NotEqual(t, damaged, s.Token.Raw)
+			kept, err := secrets.Get(envKey, a.Account, storage.SecretToken)
+			require.NoError(t, err)
+			assert.Equal(t, s.Token.Raw, kept, "the fresh token replaces the damaged one")
+
+			// dStor out of reach: the damaged token does not stand in.
+			offline := unreachableClient(t)
+			_, err = SignIn(t.Context(), offline, Credentials{Method: storage.MethodPassword, Email: a.Account,
+				Password: testutil.SandboxPassword, Token: damaged}, time.Now())
+			assert.ErrorIs(t, err, api.ErrUnreachable)
+		})
+	}
+}
+
+// unreachableClient is a client for a loopback port nothing listens on.
+func unreachableClient(t *testing.T) *api.Client {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	u := "http://" + l.Addr().String()
+	require.NoError(t, l.Close())
+	env, err := api.CustomEnvironment(u)
+	require.NoError(t, err)
+	c, err := api.NewClient(env, nil)
+	require.NoError(t, err)
+	return c
 }
