@@ -37,7 +37,7 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		return err
 	}
 	defer st.db.Close()
-	var gone []string
+	var gone []storage.RememberedAccount
 	for _, acc := range st.settings.RememberedAccounts {
 		if acc.Env != st.envKey || o.account != "" && acc.Account != o.account {
 			continue
@@ -45,7 +45,7 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		if err := session.Forget(st.secrets, acc); err != nil {
 			return err
 		}
-		gone = append(gone, acc.Account)
+		gone = append(gone, acc)
 		fmt.Fprintf(cio.Out, "Signed out %s from %s.\n", acc.Account, st.envKey)
 	}
 	if len(gone) == 0 {
@@ -54,11 +54,23 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 	}
 	// Applied to the settings stored now, so what a window open on the
 	// same data folder saved meanwhile stays.
-	_, err = st.db.UpdateSettings(func(settings storage.Settings) storage.Settings {
+	if _, err := st.db.UpdateSettings(func(settings storage.Settings) storage.Settings {
 		for _, acc := range gone {
-			settings = settings.WithoutRememberedAccount(st.envKey, acc)
+			settings = settings.WithoutRememberedAccount(st.envKey, acc.Account)
 		}
 		return settings
-	})
-	return err
+	}); err != nil {
+		return err
+	}
+	// Once more now that no setting names them: a run (window or command
+	// line) that read the keyring before the first sweep files its fresh
+	// token after its sign-in, and one that files it after this sweep
+	// finds the account forgotten and removes it itself
+	// (dropTokenIfSignedOut).
+	for _, acc := range gone {
+		if err := session.Forget(st.secrets, acc); err != nil {
+			return err
+		}
+	}
+	return nil
 }
