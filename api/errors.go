@@ -276,6 +276,7 @@ func (e *Error) unreachableSentence() string {
 // used, when that is known.
 func (e *Error) malformedSentence() string {
 	var tooLarge *answerTooLargeError
+	var notStored *notStoredError
 	switch {
 	case e.Status >= 300 && e.Status < 400:
 		return "dStor redirected the request elsewhere — check the environment's URLs (redirects are not followed, so credentials stay on the configured host)"
@@ -288,6 +289,9 @@ func (e *Error) malformedSentence() string {
 	case errors.Is(e.Err, errAnswerCutShort):
 		return "dStor's answer ends in the middle of its JSON: the server, or a proxy in between, cut it short, " +
 			"so the upload is not counted as done — upload the file again later; if this keeps happening, check the environment's upload URL and any proxy"
+	case errors.As(e.Err, &notStored):
+		return "dStor answered the upload with \"" + statusLine(notStored.status) + "\", which does not say the file was stored, " +
+			"so the upload is not counted as done — check the environment's upload URL, or upload the file again later"
 	case errors.Is(e.Err, errSwitchedProtocols):
 		return "dStor answered the upload with \"101 Switching Protocols\", a switch this app never asked for, so the upload is not counted as done " +
 			"— check the environment's upload URL (it may not be dStor's add address, or a proxy in between misbehaves)"

@@ -157,6 +157,27 @@ const streamErrorTrailer = "X-Stream-Error"
 // to an upload, which never asks to switch.
 var errSwitchedProtocols = errors.New("dStor answered 101 Switching Protocols")
 
+// notStoredError is the cause of a 2xx answer to an upload other than
+// 200 OK, 201 Created and 203 (a 200 a proxy rewrote): 202 Accepted says
+// the add was not carried out yet, 204 and 205 carry no answer, and 206
+// and the rest are no add's answer. Whatever Hash its body holds, such an
+// answer does not say that dStor stored the file.
+type notStoredError struct{ status int }
+
+func (e *notStoredError) Error() string {
+	return "dStor answered " + statusLine(e.status) + ", not 200 OK"
+}
+
+// statusLine is an HTTP status with its reason phrase, "202 Accepted".
+func statusLine(status int) string {
+	return strings.TrimSpace(strconv.Itoa(status) + " " + http.StatusText(status))
+}
+
+// addCarriedOut reports a 2xx status that says the add was done.
+func addCarriedOut(status int) bool {
+	return status == http.StatusOK || status == http.StatusCreated || status == http.StatusNonAuthoritativeInfo
+}
+
 // errAnswerTimeout is the cause of a KindTimeout when dStor sent an
 // answer's headers but not the rest in time.
 var errAnswerTimeout = errors.New("dStor stopped sending its answer")
@@ -348,6 +369,11 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host strin
 		data := readPrefix(resp.Body, maxErrorBody)
 		return nil, statusError(OpUpload, host, resp.StatusCode, resp.Header, data,
 			c.now(), tokenPastExpiry(tok, c.now()), c.secretsWith(tok.Raw)...)
+	}
+	if !addCarriedOut(resp.StatusCode) {
+		// Its body is not read: no Hash in it would make this a success.
+		return nil, &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: OpUpload, Host: host,
+			Err: &notStoredError{status: resp.StatusCode}}
 	}
 	data, err := readAnswer(resp.Body, maxAddAnswer)
 	if err != nil {

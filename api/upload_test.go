@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -151,6 +152,7 @@ func TestUploadAnswerForms(t *testing.T) {
 	const cidV1 = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
 	tests := []struct {
 		name         string
+		status       int    // 0: 200 OK
 		answer       string // {CID} = the real CID
 		wantName     string
 		wantHash     string
@@ -161,6 +163,8 @@ func TestUploadAnswerForms(t *testing.T) {
 		{name: "Size as string", answer: `{"Name":"n.txt","Hash":"{CID}","Size":"25136"}`, wantName: "n.txt", wantSize: 25136, wantVerified: true},
 		{name: "Size as number", answer: `{"Name":"n.txt","Hash":"{CID}","Size":25136}`, wantName: "n.txt", wantSize: 25136, wantVerified: true},
 		{name: "Size missing, Name missing", answer: `{"Hash":"{CID}"}`, wantName: "hello.txt", wantVerified: true},
+		{name: "201 Created", status: 201, answer: `{"Name":"hello.txt","Hash":"{CID}","Size":"20"}`, wantName: "hello.txt", wantSize: 20, wantVerified: true},
+		{name: "203 from a proxy", status: 203, answer: `{"Name":"hello.txt","Hash":"{CID}","Size":"20"}`, wantName: "hello.txt", wantSize: 20, wantVerified: true},
 		{name: "lowercase keys", answer: `{"name":"n.txt","hash":"{CID}","size":"12"}`, wantName: "n.txt", wantSize: 12, wantVerified: true},
 		{
 			name:     "NDJSON with progress lines, last object is the root",
@@ -176,6 +180,7 @@ func TestUploadAnswerForms(t *testing.T) {
 			f := newFakeDStor(t)
 			f.addAnswer = func(w http.ResponseWriter, rec received) {
 				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(cmp.Or(tt.status, http.StatusOK))
 				_, _ = io.WriteString(w, strings.ReplaceAll(tt.answer, "{CID}", rec.CID))
 			}
 			path := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
@@ -285,6 +290,18 @@ func TestUploadStatusErrors(t *testing.T) {
 			trailer:  map[string]string{"X-Stream-Error": "context canceled"},
 			wantKind: KindServer, sentinel: ErrServer, retryable: true,
 			wantText: "dStor reported an error while adding the file", wantMessage: "context canceled"},
+		// Only 200 OK and 201 Created (203: a 200 a proxy rewrote) say the
+		// add was carried out: 202 says it was not yet, and the file's own
+		// Hash in its body does not make it so.
+		{name: "202 Accepted with the file's own Hash", status: 202, header: json,
+			body:     `{"Name":"hello.txt","Hash":"` + helloCID + `","Size":"20"}`,
+			wantKind: KindMalformed, sentinel: ErrMalformed,
+			wantText: `dStor answered the upload with "202 Accepted", which does not say the file was stored, so the upload is not counted as done`},
+		{name: "206 Partial Content with the file's own Hash", status: 206, header: json,
+			body:     `{"Name":"hello.txt","Hash":"` + helloCID + `","Size":"20"}`,
+			wantKind: KindMalformed, sentinel: ErrMalformed, wantText: `"206 Partial Content"`},
+		{name: "205 Reset Content", status: 205, wantKind: KindMalformed, sentinel: ErrMalformed, wantText: `"205 Reset Content"`},
+		{name: "204 No Content", status: 204, wantKind: KindMalformed, sentinel: ErrMalformed, wantText: `"204 No Content"`},
 		{name: "302 redirect", status: 302, header: map[string]string{"Location": "https://elsewhere.example/add"},
 			wantKind: KindMalformed, sentinel: ErrMalformed, wantText: "redirected", wantMessage: "redirect to https://elsewhere.example/add"},
 	}
