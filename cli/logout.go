@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -37,11 +38,25 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		return err
 	}
 	defer st.db.Close()
-	var gone []storage.RememberedAccount
+	var signedIn []storage.RememberedAccount
 	for _, acc := range st.settings.RememberedAccounts {
-		if acc.Env != st.envKey || o.account != "" && acc.Account != o.account {
-			continue
+		if acc.Env == st.envKey && (o.account == "" || acc.Account == o.account) {
+			signedIn = append(signedIn, acc)
 		}
+	}
+	if len(signedIn) > 0 && !st.secrets.Persistent() {
+		// This run's store is in memory: deleting from it would remove
+		// nothing, and forgetting the accounts would leave their secrets
+		// in the keyring with nothing left to sign out.
+		names := make([]string, len(signedIn))
+		for i, acc := range signedIn {
+			names[i] = acc.Account
+		}
+		return fmt.Errorf("cannot sign out %s: the OS keyring, which keeps the API key, token or password, cannot be reached, so nothing was removed and the sign-in stays: %s\nRun logout again where the keyring can be reached",
+			strings.Join(names, ", "), st.secrets.Reason())
+	}
+	var gone []storage.RememberedAccount
+	for _, acc := range signedIn {
 		if err := session.Forget(st.secrets, acc); err != nil {
 			return err
 		}

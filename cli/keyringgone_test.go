@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestKeyringOutOfReachIsSaid: a password remembered with login --remember,
+// then a run that cannot reach the OS keyring (no D-Bus session: over SSH,
+// say). upload says the keyring cannot be reached, not that the sign-in
+// expired; logout removes nothing it cannot reach, says so and keeps the
+// account, so a logout where the keyring answers removes every secret.
+func TestKeyringOutOfReachIsSaid(t *testing.T) {
+	sb, home := loginSandbox(t)
+	code, _, errOut := runCLI(t, testutil.SandboxPassword+"\n", "login", "--env", sb.URL,
+		"--email", testutil.SandboxEmail, "--password-stdin", "--remember")
+	require.Equal(t, 0, code, errOut)
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
+	kept := storage.NewSecretStore(5 * time.Second)
+
+	bus := "DBUS_SESSION_BUS_ADDRESS"
+	t.Run("out of reach", func(t *testing.T) {
+		t.Setenv(bus, "disabled:")
+		if storage.NewSecretStore(time.Second).Persistent() {
+			t.Skip("a session bus is found without DBUS_SESSION_BUS_ADDRESS here")
+		}
+		code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, f)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, errOut, "keyring")
+		assert.Contains(t, errOut, "cannot reach")
+		assert.NotContains(t, errOut, "expired")
+		assert.NotContains(t, out+errOut, testutil.SandboxPassword)
+
+		code, out, errOut = runCLI(t, "", "logout", "--env", sb.URL)
+		assert.Equal(t, 1, code, out)
+		assert.NotContains(t, out, "Signed out")
+		assert.Contains(t, errOut, "nothing was removed")
+		assert.Contains(t, errOut, testutil.SandboxEmail)
+	})
+	db, err := storage.Open(home)
+	require.NoError(t, err)
+	settings, err := db.LoadSettings()
+	require.NoError(t, db.Close())
+	require.NoError(t, err)
+	require.Len(t, settings.RememberedAccounts, 1, "the account is still remembered")
+	a := settings.RememberedAccounts[0]
+	pw, err := kept.Get(a.Env, a.Account, storage.SecretPassword)
+	require.NoError(t, err)
+	assert.Equal(t, testutil.SandboxPassword, pw, "and its password still kept")
+
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)
+	require.Equal(t, 0, code, "the keyring back: the remembered password signs in: %s", errOut)
+	code, out, errOut := runCLI(t, "", "logout", "--env", sb.URL)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Signed out")
+	for _, k := range storage.SecretKinds() {
+		_, err := kept.Get(a.Env, a.Account, k)
+		assert.ErrorIs(t, err, storage.ErrSecretNotFound, k)
+	}
+}
