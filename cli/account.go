@@ -43,12 +43,40 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 	case errors.As(err, &missing):
 		return nil, fmt.Errorf("%w: run \"dstor-uploader login --env %s --email %s --password-stdin\" (add --remember to stay signed in)",
 			err, st.envKey, missing.Account.Account)
+	case errors.Is(err, api.ErrUnauthorized):
+		// dStor refused the remembered key or password itself: the
+		// new one reaches the keyring through login.
+		how := "--api-key-stdin"
+		if a := lastAccount(st); a.Method == storage.MethodPassword {
+			how = "--email " + a.Account + " --password-stdin --remember"
+		}
+		return nil, &hintedError{err: err, hint: fmt.Sprintf("; then sign in with it: \"dstor-uploader login --env %s %s\"", st.envKey, how)}
 	}
 	if err == nil {
 		dropTokenIfSignedOut(st, s)
 	}
 	return s, err
 }
+
+// lastAccount is the account of st's environment signed in to last, the
+// one a run signs in as (session.Restore).
+func lastAccount(st *store) storage.RememberedAccount {
+	for _, a := range st.settings.RememberedAccounts {
+		if a.Env == st.envKey {
+			return a
+		}
+	}
+	return storage.RememberedAccount{}
+}
+
+// hintedError is an error of dStor's followed by what to do about it here,
+// printed as one sentence: api.Human of err, then hint.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return api.Human(e.err) + e.hint }
 
 // dropTokenIfSignedOut removes the token Restore just filed in the keyring
 // for s when a logout (another process) signed the account out meanwhile,

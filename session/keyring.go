@@ -143,25 +143,18 @@ func (e *MissingSecretError) Error() string {
 	return fmt.Sprintf("the sign-in of %s on %s has expired", e.Account.Account, e.Account.Env)
 }
 
-// Restore signs in again with the remembered accounts of client's
-// environment, most recent first: the first that signs in wins, and its
-// fresh token is kept. It returns the last account's error when none
-// does, and *ErrNotSignedIn when none is remembered.
+// Restore signs in again with the account of client's environment signed
+// in to last (the first remembered one), and keeps its fresh token. When
+// that sign-in fails it returns why, and tries no account signed in to
+// before it: each is another dStor account, which would get the uploads of
+// a person who last signed in to this one. It returns *ErrNotSignedIn when
+// no account of the environment is remembered.
 func Restore(ctx context.Context, client *api.Client, settings storage.Settings, secrets *storage.SecretStore) (*Session, error) {
 	envKey := client.Environment().Key()
-	var lastErr error
 	for _, a := range settings.RememberedAccounts {
-		if a.Env != envKey {
-			continue
+		if a.Env == envKey {
+			return restoreAccount(ctx, client, secrets, a)
 		}
-		s, err := restoreAccount(ctx, client, secrets, a)
-		if err == nil {
-			return s, nil
-		}
-		lastErr = err
-	}
-	if lastErr != nil {
-		return nil, lastErr
 	}
 	return nil, &ErrNotSignedIn{EnvKey: envKey}
 }

@@ -199,7 +199,7 @@ func TestRestore(t *testing.T) {
 	assert.Equal(t, storage.SecretAPIKey, missing.Kind)
 
 	// A password account with only an expired token: it says the sign-in
-	// expired, and the key account is not tried after it.
+	// expired.
 	payload := fmt.Sprintf(`{"sub":%q,"exp":%d}`, testutil.SandboxEmail, time.Now().Add(-time.Hour).Unix())
 	expired := api.Token{Raw: "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"}
 	pwAccount := storage.RememberedAccount{Env: envKey, Account: testutil.SandboxEmail, Method: storage.MethodPassword}
@@ -216,6 +216,13 @@ func TestRestore(t *testing.T) {
 	tok, err := e.secrets.Get(envKey, keyAccount.Account, storage.SecretToken)
 	require.NoError(t, err)
 	assert.Equal(t, s.Token.Raw, tok)
+
+	// Signed in to the password account last: its expired sign-in is the
+	// answer, and the key account (another dStor account, signed in to
+	// before it) is not tried after it.
+	_, err = Restore(t.Context(), e.client, settings.WithRememberedAccount(pwAccount), e.secrets)
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, storage.SecretPassword, missing.Kind)
 
 	sv, ok := FirstSaved(settings, e.secrets, "")
 	require.True(t, ok)
