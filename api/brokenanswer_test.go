@@ -73,6 +73,24 @@ func TestUploadBrokenAnswers(t *testing.T) {
 			wantText: []string{"broke in the middle of dStor's answer", "retrying may work"},
 		},
 		{
+			name: "chunked answer cut mid-JSON, connection closed before the last chunk",
+			raw: func(body string) string {
+				half := body[:len(body)/2]
+				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", len(half), half)
+			},
+			sentinel: ErrUnreachable, retryable: true,
+			wantText: []string{"broke in the middle of dStor's answer", "retrying may work"},
+		},
+		{
+			name: "chunked answer whose last chunk comes mid-JSON",
+			raw: func(body string) string {
+				half := body[:len(body)/2]
+				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n", len(half), half)
+			},
+			sentinel: ErrMalformed,
+			wantText: []string{"ends in the middle of its JSON", "cut it short", "not counted as done"},
+		},
+		{
 			name: "101 Switching Protocols, connection kept open",
 			raw: func(body string) string {
 				return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n" + body

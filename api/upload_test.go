@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"os"
 	"runtime"
@@ -752,6 +753,55 @@ func TestUploadEarlyRefusalSendsNoFileBytes(t *testing.T) {
 	// Small files do not wait for 100 Continue.
 	_, _ = f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "s", []byte("s"))})
 	assert.Equal(t, "", expect.Load())
+}
+
+// A server that answers 200 with the whole file's right CID before it has
+// taken the file (it knew the hash beforehand, as a server that already
+// holds the content may), then holds or resets the connection, has not
+// received the bytes this upload sent: the upload is not done, however
+// right the hash. The file is far larger than the loopback's socket
+// buffers, so it cannot all be handed to the connection before the answer.
+func TestUploadAnsweredBeforeTheFileWasTakenIsNotDone(t *testing.T) {
+	data := patterned(32 << 20)
+	want, err := ComputeCID(bytes.NewReader(data))
+	require.NoError(t, err)
+	path := testfs.WriteTemp(t, "big.bin", data)
+	tests := []struct {
+		name     string
+		end      func(t *testing.T, conn net.Conn) // after the answer
+		sentinel error
+	}{
+		{name: "then the connection is held, unread", end: func(t *testing.T, _ net.Conn) { <-t.Context().Done() }, sentinel: ErrServer},
+		{name: "then the connection is reset", end: func(_ *testing.T, conn net.Conn) {
+			_ = conn.(*net.TCPConn).SetLinger(0) // Close sends RST
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			f.onAdd = func(w http.ResponseWriter, r *http.Request) {
+				conn, bw, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer func() { _ = conn.Close() }()
+				body := fmt.Sprintf(`{"Name":"big.bin","Hash":%q,"Size":"%d"}`, want, len(data))
+				_, _ = fmt.Fprintf(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+				_ = bw.Flush()
+				tt.end(t, conn)
+			}
+			res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: path})
+			require.Error(t, err)
+			if tt.sentinel != nil {
+				assert.ErrorIs(t, err, tt.sentinel, "%v", err)
+				assert.Contains(t, err.Error(), "dStor answered before receiving the whole file")
+			}
+			assert.True(t, Retryable(err), "the file never arrived whole: worth another attempt (%v)", err)
+			assert.False(t, res.Verified)
+			assert.Empty(t, res.Hash)
+		})
+	}
 }
 
 func TestUploadAnswerStalls(t *testing.T) {
