@@ -256,7 +256,7 @@ WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis 
 # the reliability suite, the bad-input and crash parts (the others need
 # /proc, SIGQUIT or Linux figures).
 WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance ./session \
-	./internal/envkey ./internal/filelock ./internal/inert ./internal/layers ./internal/thumbnail
+	./internal/diskspace ./internal/envkey ./internal/filelock ./internal/inert ./internal/layers ./internal/thumbnail
 WIN_SMOKE_SHORT := ./api/worker
 WIN_CGO_PKGS := ./cli ./reliability
 WIN_PKG_RUN  := ./reliability=TestReliability/(BadInput|Crashes)

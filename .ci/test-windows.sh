@@ -37,6 +37,9 @@ WINESERVER=$(command -v wineserver || true)
 cleanup() {
 	"$WINESERVER" -k >/dev/null 2>&1 || true
 	"$WINESERVER" -w >/dev/null 2>&1 || true
+	for d in "$work"/drive-*; do
+		if mountpoint -q "$d"; then umount "$d" || echo "could not unmount $d" >&2; fi
+	done
 	if [ -n "${WIN_KEEP:-}" ]; then mkdir -p "$WIN_KEEP" && cp "$work"/*.log "$WIN_KEEP"/ 2>/dev/null || true; fi
 	rm -rf "$work"
 }
@@ -48,6 +51,20 @@ trap 'exit 1' INT TERM # so that the EXIT trap cleans up
 "$WINE" wineboot -i >/dev/null 2>&1
 "$WINESERVER" -w
 cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+
+# Small drives for the full-disk tests (internal/testfs.SmallDisk): Windows
+# has no tmpfs, so tmpfs mounts of the sizes they ask for are mapped as
+# drives. Mounting takes root; without it those tests skip and say so.
+export DSTOR_SMALL_DRIVES=
+if [ "$(id -u)" = 0 ]; then
+	for spec in s:524288 t:1048576 u:2097152 v:16777216; do
+		d=$work/drive-${spec%%:*}
+		mkdir "$d"
+		mount -t tmpfs -o "size=${spec#*:},mode=0700" tmpfs "$d"
+		ln -s "$d" "$WINEPREFIX/dosdevices/${spec%%:*}:"
+		DSTOR_SMALL_DRIVES="$DSTOR_SMALL_DRIVES ${spec%%:*}:=${spec#*:}"
+	done
+fi
 
 # Each package's test build gets build/windows/wine_test.go.in laid over it.
 overlay=$work/overlay.json

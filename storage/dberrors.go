@@ -8,6 +8,7 @@ import (
 
 	"modernc.org/sqlite"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/diskspace"
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
 
@@ -204,9 +205,9 @@ func explainDBError(path string, err error) error {
 		code = se.Code() & 0xff
 	}
 	dir := filepath.Dir(path)
-	free := freeSpace(dir)
+	free := diskspace.Free(dir)
 	switch {
-	case code == sqliteFull || errors.Is(err, syscall.ENOSPC) || code == sqliteIOErr && free >= 0 && free < minFreeSpace:
+	case code == sqliteFull || diskspace.Full(err) || code == sqliteIOErr && free >= 0 && free < minFreeSpace:
 		return &DiskFullError{Dir: dir, Free: free, Need: max(minFreeSpace-max(free, 0), 1<<20), Err: err}
 	case code == sqliteCorrupt || code == sqliteNotADB:
 		return &DamagedError{Path: path, Err: err}

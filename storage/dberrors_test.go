@@ -141,6 +141,12 @@ func TestDatabaseLockedByAnotherProgram(t *testing.T) {
 // small disk; on a full disk it is checkpointed and truncated, and the
 // write that met the full disk goes through.
 func TestFullDiskCheckpointsTheLog(t *testing.T) {
+	if testfs.UnderWine() {
+		// strace of wineserver: SQLite sets the file's end at its own size
+		// after the copy, and Wine writes a byte there to do it, which a full
+		// disk refuses (ENOSPC); Windows leaves a file of that size alone.
+		t.Skip("Wine sets a file's end at its own size by writing a byte there, which fails on a full disk, so SQLite's checkpoint cannot finish under Wine (Windows does not write); checked on Linux")
+	}
 	disk := testfs.SmallDisk(t, 2<<20)
 	dir := filepath.Join(disk, "data")
 	d, err := Open(dir)

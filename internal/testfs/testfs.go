@@ -4,15 +4,15 @@
 package testfs
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/diskspace"
 )
 
 // WriteTemp writes data to a new file called name in a folder of its own,
@@ -66,10 +66,14 @@ func Resolves(link string) bool {
 
 // SmallDisk mounts a tmpfs of size bytes on a new temporary folder and
 // returns it (unmounted at cleanup), or skips the test: mounting takes
-// root on Linux (make test and make reliability run as root in CI).
+// root on Linux (make test and make reliability run as root in CI). On
+// Windows it lends one of the small drives make test-windows maps (see
+// smallDrive).
 func SmallDisk(t testing.TB, size int) string {
 	t.Helper()
 	switch {
+	case runtime.GOOS == "windows":
+		return smallDrive(t, size)
 	case runtime.GOOS != "linux":
 		t.Skip("a full disk is made by mounting a small tmpfs, which only Linux has (" + runtime.GOOS + " has none)")
 	case os.Geteuid() != 0:
@@ -102,7 +106,7 @@ func FillDisk(t testing.TB, dir string) (free func()) {
 			break
 		}
 	}
-	if err := f.Close(); err != nil && !errors.Is(err, syscall.ENOSPC) {
+	if err := f.Close(); err != nil && !diskspace.Full(err) {
 		t.Fatalf("fill the disk: %v", err)
 	}
 	return func() {
