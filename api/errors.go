@@ -498,10 +498,12 @@ func FreshTokenUnusable(tok Token, now time.Time, refusal error) error {
 }
 
 // Retryable reports whether trying the same request again later may work:
-// network failures, timeouts, 429 and 5xx. It is false for refusals (4xx),
-// malformed answers, hash mismatches, local validation errors and
-// cancellation. KindTokenExpired is not retryable as is: get a new token
-// first.
+// network failures, timeouts, 429 and 5xx, and a token request answered
+// with something that is not a token (a captive portal's or a proxy's
+// page with 200, broken JSON: it carried no file, so asking again costs
+// nothing). It is false for refusals (4xx), an upload's malformed answer,
+// hash mismatches, local validation errors and cancellation.
+// KindTokenExpired is not retryable as is: get a new token first.
 func Retryable(err error) bool {
 	if err == nil {
 		return false
@@ -514,6 +516,8 @@ func Retryable(err error) bool {
 			return !isCertificateError(e.Err)
 		case KindTimeout, KindRateLimited, KindServer:
 			return true
+		case KindMalformed:
+			return e.Op == OpAPIKey || e.Op == OpLogin
 		}
 		return false
 	}

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -281,5 +282,43 @@ func TestBornExpiredTokenNamesTheClockOnlyWhenItDiffers(t *testing.T) {
 			assert.Contains(t, api.Human(err), tc.says)
 			assert.NotContains(t, api.Human(err), tc.saysNot)
 		})
+	}
+}
+
+// TestUnreadableTokenAnswerIsRetried: a token request answered with
+// something that is not a token (a captive portal's or a proxy's page with
+// 200, broken JSON) carried no file, so the upload waiting for it is
+// retried later, as after a network error or a 503: it does not fail for
+// good, whether the answer came to the first token or to the refresh
+// after a 401 mid-queue. The file is sent once and recorded once.
+func TestUnreadableTokenAnswerIsRetried(t *testing.T) {
+	answers := map[string]sandbox.Fault{
+		"portal page with 200": {Path: tokenPath, HTMLError: true, Status: 200, Count: 1},
+		"broken JSON":          {Path: tokenPath, Malformed: true, Count: 1},
+	}
+	for name, answer := range answers {
+		for _, refresh := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, refresh %v", name, refresh), func(t *testing.T) {
+				e := newTestEnv(t, sandbox.Config{})
+				ts := NewAPIKeyTokens(e.client, e.key, time.Hour)
+				if refresh {
+					_, err := ts.Token(t.Context(), false)
+					require.NoError(t, err)
+					e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: 401, Count: 1})
+				}
+				e.srv.InjectFault(answer)
+				f := e.write("f.txt", testutil.Content("f", 10))
+				cfg := e.config()
+				cfg.Tokens = ts
+				q := e.queue(cfg)
+				q.Add(Request{Path: f})
+				require.NoError(t, wait(t, q, 10*time.Second))
+				j := jobFor(t, q, f)
+				assert.Equal(t, storage.JobDone, j.State, j.Err)
+				assert.Equal(t, 2, j.Attempts)
+				requireHistoryOnce(t, e.db, q.Jobs())
+				assert.Len(t, e.sandboxUploads(), 1)
+			})
+		}
 	}
 }
