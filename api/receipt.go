@@ -209,10 +209,15 @@ func checkExpectedSHA256(ctx context.Context, req UploadRequest) (FileIdentity, 
 	return id, nil
 }
 
+// cidV1Bases are the bases a CIDv1 answer is recorded in (checkAnswer),
+// base32 (the canonical one) first.
+var cidV1Bases = []multibase.Encoding{multibase.Base32, multibase.Base36, multibase.Base58BTC}
+
 // CIDForms are the strings a history may hold for the content of CIDv0
 // v0: v0 itself and the dag-pb CIDv1 with the same multihash in the bases
-// dStor could answer it in (base32 "bafy…", base36 "k…", base58btc "z…"),
-// since a CIDv1 answer is recorded as answered. An invalid v0 gives none.
+// a CIDv1 answer is recorded in (base32 "bafy…", base36 "k…", base58btc
+// "z…": checkAnswer keeps an answer in these as answered, and records one
+// in any other base in base32). An invalid v0 gives none.
 func CIDForms(v0 string) []string {
 	c, err := cid.Decode(v0)
 	if err != nil || c.Version() != 0 {
@@ -220,7 +225,7 @@ func CIDForms(v0 string) []string {
 	}
 	v1 := cid.NewCidV1(cid.DagProtobuf, c.Hash())
 	forms := []string{v0}
-	for _, base := range []multibase.Encoding{multibase.Base32, multibase.Base36, multibase.Base58BTC} {
+	for _, base := range cidV1Bases {
 		if s, err := v1.StringOfBase(base); err == nil {
 			forms = append(forms, s)
 		}

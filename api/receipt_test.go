@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/multiformats/go-multibase"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -147,6 +148,25 @@ func TestCIDForms(t *testing.T) {
 	}
 	assert.Nil(t, CIDForms("not a cid"))
 	assert.Nil(t, CIDForms(forms[1]), "only a CIDv0 has these forms")
+}
+
+// TestVerifiedHashIsOneOfCIDForms: whatever multibase dStor answers a CIDv1
+// of the same content in (base16 "f0170…", base2, base64 "mAXA…", base32
+// upper case…), the hash a verified upload records is one of CIDForms, the
+// values `verify` looks the content up by: else `verify` said "not
+// uploaded" of a file the history holds as verified.
+func TestVerifiedHashIsOneOfCIDForms(t *testing.T) {
+	v1 := cidV1Of(t, helloCID)
+	forms := CIDForms(helloCID)
+	for base, name := range multibase.EncodingToStr {
+		t.Run(name, func(t *testing.T) {
+			answered, err := v1.StringOfBase(base)
+			require.NoError(t, err)
+			got, err := checkAnswer(answered, helloCID)
+			require.NoError(t, err, "%q names the same content", answered)
+			assert.Contains(t, forms, got, "answered %q", answered)
+		})
+	}
 }
 
 // A file written, truncated, moved or replaced while `cid` or `verify`

@@ -59,9 +59,9 @@ func inertQuote(s string, n int) string {
 // checkAnswer compares the Hash dStor answered with the local CIDv0 and
 // returns the hash to record. A CIDv0 must equal the local one; a CIDv1
 // names the same content when it is dag-pb with a sha2-256 multihash equal
-// to the local CID's (it is recorded as answered, or in its canonical base32
-// form when the answer used an alphabet that is not plain letters and
-// digits). A comparable hash that differs is a *HashMismatchError; anything
+// to the local CID's (it is recorded as answered when that is base32,
+// base36 or base58btc, the forms CIDForms gives `verify` to look it up by,
+// else in its canonical base32 form). A comparable hash that differs is a *HashMismatchError; anything
 // that cannot be compared is an *UnverifiableHashError.
 //
 // The usual answer is the local CIDv0's very text: when that is a valid
@@ -97,9 +97,9 @@ func checkAnswer(answered, local string) (string, error) {
 	case p.MhType != multihash.SHA2_256:
 		return unverifiable("a CID made with hash function " + hashName(p.MhType) + ", not sha2-256")
 	}
-	shown := answered
-	if !isAlnum(answered) {
-		shown = c.String()
+	shown := c.String() // canonical base32
+	if answered != shown && keptAsAnswered(c, answered) {
+		shown = answered
 	}
 	if !bytes.Equal(c.Hash(), lc.Hash()) {
 		return "", &HashMismatchError{Local: local, Remote: shown}
@@ -146,6 +146,20 @@ func hashName(code uint64) string {
 		return name
 	}
 	return "0x" + strconv.FormatUint(code, 16)
+}
+
+// keptAsAnswered reports whether answered, the text of the CIDv1 c, is
+// c in one of the bases CIDForms lists (base36, base58btc; base32 is
+// c.String()), as written in that base: the history then holds a value a
+// lookup by content finds. Another base (base16, base64, upper case…) is
+// recorded in base32.
+func keptAsAnswered(c cid.Cid, answered string) bool {
+	for _, base := range cidV1Bases[1:] {
+		if s, err := c.StringOfBase(base); err == nil && s == answered {
+			return true
+		}
+	}
+	return false
 }
 
 // isAlnum reports whether s has only ASCII letters and digits: every

@@ -63,7 +63,9 @@ func TestUploadAnswerHashChecked(t *testing.T) {
 	}{
 		{name: "CIDv0 equal", hash: helloCID, wantHash: helloCID},
 		{name: "CIDv1 base32 of the same content", hash: v1.String(), wantHash: v1.String()},
-		{name: "CIDv1 base32 upper case", hash: "B" + strings.ToUpper(v1.String()[1:]), wantHash: "B" + strings.ToUpper(v1.String()[1:])},
+		{name: "CIDv1 base32 upper case: recorded in base32", hash: "B" + strings.ToUpper(v1.String()[1:]), wantHash: v1.String()},
+		{name: "CIDv1 base58btc", hash: mustEncode(t, v1, 'z'), wantHash: mustEncode(t, v1, 'z')},
+		{name: "CIDv1 base16: recorded in base32", hash: mustEncode(t, v1, 'f'), wantHash: v1.String()},
 		{name: "CIDv1 base36", hash: mustEncode(t, v1, 'k'), wantHash: mustEncode(t, v1, 'k')},
 		{name: "CIDv1 base32 with padding: recorded without", hash: mustEncode(t, v1, 'c'), wantHash: v1.String()},
 		{name: "CIDv1 of other content", hash: other.String(), mismatch: true},
