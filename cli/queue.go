@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -261,16 +263,46 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 	if requests > 0 || r.left.pending > 0 || r.left.walking {
 		return true
 	}
+	// Uploads another account signed in to here before left: this run
+	// cannot finish them, and "the queue is empty" alone would read as if
+	// nothing were left. (Unreadable, they go unmentioned, as before.)
+	others, _ := r.db.PendingOfOthers(r.env, r.account)
 	switch {
 	case len(r.left.unreported) > 0:
 		r.rep.close()
 		fmt.Fprintln(cio.Err, r.rep.summary())
 	case r.left.failed > 0 && !o.retryFailed:
 		fmt.Fprintf(cio.Err, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", r.left.failed)
+	case len(others) > 0:
+		fmt.Fprintln(cio.Err, "Nothing to resume for the account this run signed in as.")
 	default:
 		fmt.Fprintln(cio.Err, "Nothing to resume: the queue is empty.")
 	}
+	sayOthersWait(cio, r.env, others)
 	return false
+}
+
+// sayOthersWait says, for each account of env with uploads left in its
+// saved queue (others, not the account a run signed in as: the person
+// signed in to another account since they were added), how many wait and
+// how to finish them.
+func sayOthersWait(cio IO, env string, others []storage.AccountPending) {
+	for _, o := range others {
+		var what []string
+		if o.Jobs > 0 {
+			what = append(what, fmt.Sprintf("%d upload(s)", o.Jobs))
+		}
+		if o.Walks > 0 {
+			what = append(what, fmt.Sprintf("%d folder(s) still to list", o.Walks))
+		}
+		// An API key's account is an internal id: say how, not whom.
+		who, how := "with its API key", "--api-key-stdin"
+		if strings.Contains(o.Account, "@") {
+			who, how = "as "+inert.Text(o.Account), "--email "+inert.Text(o.Account)+" --password-stdin"
+		}
+		fmt.Fprintf(cio.Err, "%s wait for another account signed in to %s before (%s): sign in to it again with \"dstor-uploader login --env %[2]s %[4]s\", then run \"dstor-uploader resume\".\n",
+			strings.Join(what, " and "), env, who, how)
+	}
 }
 
 // close stops the events, the reporter and the queue, then marks what is

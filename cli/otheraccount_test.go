@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// TestResumeSaysWhoseUploadsWait: a run of account A (its API key) is
+// interrupted with a file still to upload; then the person signs in to
+// another account B on the same environment, and resume (which signs in as
+// B) has nothing of B's to do. It must not say the queue is empty as if
+// nothing were left: it says how many uploads wait for another account
+// and how to finish them, and signing in to A again and resuming does.
+func TestResumeSaysWhoseUploadsWait(t *testing.T) {
+	const emailB, passwordB = "second@example.com", "second-password-123"
+	sb, _ := loginSandbox(t)
+	b, err := sb.Srv.CreateAccount(emailB, passwordB)
+	require.NoError(t, err)
+	hold := testutil.NewUploadHold(sb.Srv, 0)
+	ts := httptest.NewServer(hold)
+	t.Cleanup(ts.Close)
+	t.Cleanup(hold.Release)
+	t.Cleanup(func() { runCLI(t, "", "logout", "--env", ts.URL) })
+
+	code, _, errOut := runCLI(t, sb.Key+"\n", "login", "--env", ts.URL, "--api-key-stdin")
+	require.Equal(t, 0, code, errOut)
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 2500 })[0]
+	hold.Arm()
+	cmd := testutil.ChildCommand("upload", "--env", ts.URL, f)
+	var childErr bytes.Buffer
+	cmd.Stderr = &childErr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-hold.Started():
+	case err := <-exited:
+		t.Fatalf("the run ended before its upload (%v): %s", err, childErr.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no upload within 2 minutes")
+	}
+	require.NoError(t, cmd.Process.Signal(os.Interrupt)) // Ctrl+C
+	select {
+	case <-exited:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the run did not end within 2 minutes of Ctrl+C")
+	}
+	require.Contains(t, childErr.String(), "Interrupted")
+	hold.Disarm() // the interrupted request stays held, unanswered, till the end
+
+	code, _, errOut = runCLI(t, passwordB+"\n", "login", "--env", ts.URL, "--email", emailB, "--password-stdin")
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCLI(t, "", "resume", "--env", ts.URL)
+	assert.Equal(t, 0, code, errOut)
+	assert.Empty(t, out)
+	assert.NotContains(t, errOut, "the queue is empty\n", "not as if nothing were left")
+	assert.Contains(t, errOut, "1 upload(s) wait for another account")
+	assert.Contains(t, errOut, "dstor-uploader login --env "+ts.URL+" --api-key-stdin")
+	assert.Empty(t, sb.Srv.Uploads(b.ID), "nothing of A's uploaded as B")
+	assert.Empty(t, sb.Srv.Uploads(sb.Acc.ID))
+
+	// What it says to do finishes them.
+	code, _, errOut = runCLI(t, sb.Key+"\n", "login", "--env", ts.URL, "--api-key-stdin")
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut = runCLI(t, "", "resume", "--env", ts.URL)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, testutil.CIDOf(t, f))
+	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), 1)
+}

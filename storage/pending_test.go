@@ -1,0 +1,56 @@
+package storage
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPendingOfOthers counts, per other account of one environment, the
+// uploads still to do (queued, interrupted, waiting for a sign-in) and the
+// folders still to list: not the account asking, not another environment,
+// not what is finished or failed, not the window's files of no
+// account.
+func TestPendingOfOthers(t *testing.T) {
+	d := openTestDB(t)
+	job := func(id, env, account string) JobRow {
+		return JobRow{ID: id, BatchID: "b", Env: env, Account: account, LocalPath: "/f/" + id, Name: id}
+	}
+	rows := []JobRow{
+		job("a1", "testnet", "a@example.com"), // the account asking
+		job("b1", "testnet", "b@example.com"),
+		job("b2", "testnet", "b@example.com"),
+		job("b3", "testnet", "b@example.com"),
+		job("b4", "testnet", "b@example.com"),
+		job("k1", "testnet", "key-account-id"),
+		job("p1", "production", "b@example.com"), // another environment
+		job("n1", "testnet", ""),                 // before any sign-in
+	}
+	require.NoError(t, d.InsertJobs(rows))
+	for _, c := range []struct {
+		id    string
+		state JobState
+	}{{"b2", JobWaitingSignIn}, {"b3", JobFailed}, {"b4", JobDone}, {"k1", JobUploading}} {
+		require.NoError(t, d.UpdateJob(c.id, c.state, 1, ""))
+	}
+	require.NoError(t, d.InsertWalks([]WalkRow{
+		{BatchID: "w", Env: "testnet", Account: "c@example.com", Path: "/c"},
+		{BatchID: "w", Env: "testnet", Account: "c@example.com", Path: "/c2"},
+		{BatchID: "w", Env: "testnet", Account: "b@example.com", Path: "/b"},
+		{BatchID: "w", Env: "testnet", Account: "a@example.com", Path: "/a"},
+		{BatchID: "w", Env: "testnet", Account: "", Path: "/n"},
+	}))
+
+	got, err := d.PendingOfOthers("testnet", "a@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, []AccountPending{
+		{Account: "b@example.com", Jobs: 2, Walks: 1},
+		{Account: "c@example.com", Jobs: 0, Walks: 2},
+		{Account: "key-account-id", Jobs: 1, Walks: 0},
+	}, got)
+
+	got, err = d.PendingOfOthers("production", "b@example.com")
+	require.NoError(t, err)
+	assert.Empty(t, got, "its own are not another's")
+}
