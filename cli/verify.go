@@ -9,25 +9,29 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 type verifyOptions struct {
 	asJSON bool
+	env    string
 }
 
 func newVerifyCommand(cio IO) *cobra.Command {
 	var o verifyOptions
 	cmd := &cobra.Command{
-		Use:   "verify [--json] FILE...",
+		Use:   "verify [--env ENV] [--json] FILE...",
 		Short: "Check local files against what was uploaded",
 		Long: `Computes each file's IPFS hash (the CID dStor gives it) and SHA-256, in one
-read, and says whether the history holds an upload of that content, with its
-link. A file that changed while it was read (written to, replaced, moved)
-gets no hash. The exit status is 1 when any file matches no upload, cannot be
-read or changed while it was read.`,
+read, and says whether the history holds an upload of that content to the
+environment (--env, else the one last signed in to), with its link. Uploads
+of it to other environments are named but do not count. A file that changed
+while it was read (written to, replaced, moved) gets no hash. The exit status
+is 1 when any file matches no upload, cannot be read or changed while it was
+read.`,
 		Example: `  dstor-uploader verify report.pdf
-  dstor-uploader verify --json ~/Pictures/trip/*.jpg`,
+  dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("name at least one file to verify")
@@ -37,12 +41,14 @@ read or changed while it was read.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd.Context(), cio, o, args) },
 	}
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print one JSON object per file")
+	cmd.Flags().StringVar(&o.env, "env", "", "environment whose uploads count: production, testnet, sandbox (the window's), or a base URL (default: the last one signed in to)")
 	return cmd
 }
 
 // verifiedUpload is one upload a file's content matches.
 type verifiedUpload struct {
 	ID         int64     `json:"id"`
+	Env        string    `json:"env"`
 	Name       string    `json:"name"`
 	Hash       string    `json:"hash"`
 	Link       string    `json:"link"`
@@ -53,12 +59,16 @@ type verifiedUpload struct {
 // verifyResult is what verify says of one file.
 type verifyResult struct {
 	Path    string           `json:"path"`
+	Env     string           `json:"env"` // the environment whose uploads count
 	CID     string           `json:"cid,omitempty"`
 	SHA256  string           `json:"sha256,omitempty"`
 	Size    int64            `json:"size"`
 	Matches bool             `json:"matches"`
 	Uploads []verifiedUpload `json:"uploads"`
-	Error   string           `json:"error,omitempty"`
+	// Elsewhere are the uploads of the content to other environments:
+	// named, never a match.
+	Elsewhere []verifiedUpload `json:"elsewhere,omitempty"`
+	Error     string           `json:"error,omitempty"`
 }
 
 // runVerify hashes each file and looks its content up in the history.
@@ -68,9 +78,13 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 		return err
 	}
 	defer db.Close()
+	env, err := verifyEnv(db, o.env)
+	if err != nil {
+		return err
+	}
 	failed := 0
 	for _, p := range paths {
-		r := verifyFile(ctx, db, p, func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) })
+		r := verifyFile(ctx, db, env, p, func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) })
 		if !r.Matches {
 			failed++
 		}
@@ -82,11 +96,30 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	return nil
 }
 
+// verifyEnv is the key of the environment whose uploads verify counts:
+// flag's, else the one last signed in to, as for every command. Nothing is
+// sent, so the window's Local sandbox can be named too.
+func verifyEnv(db *storage.DB, flag string) (string, error) {
+	if session.ParseKey(flag) == api.SandboxKey {
+		return api.SandboxKey, nil
+	}
+	settings, err := db.LoadSettings()
+	if err != nil {
+		return "", err
+	}
+	env, err := session.CommandLineEnv(flag, settings)
+	if err != nil {
+		return "", err
+	}
+	return env.Key(), nil
+}
+
 // verifyFile computes the file's digests and finds the uploads of that
-// content: same CID (in any form dStor answers it), and the same SHA-256
-// where the entry recorded one.
-func verifyFile(ctx context.Context, db *storage.DB, path string, link func(storage.HistoryEntry) string) verifyResult {
-	r := verifyResult{Path: path, Uploads: []verifiedUpload{}}
+// content to env: same CID (in any form dStor answers it), and the same
+// SHA-256 where the entry recorded one. Uploads of it to other
+// environments are kept apart: the file is not on env's dStor for them.
+func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func(storage.HistoryEntry) string) verifyResult {
+	r := verifyResult{Path: path, Env: env, Uploads: []verifiedUpload{}}
 	d, err := api.HashFile(ctx, path)
 	if err != nil {
 		r.Error = api.Human(err)
@@ -102,8 +135,13 @@ func verifyFile(ctx context.Context, db *storage.DB, path string, link func(stor
 		if e.SHA256 != "" && e.SHA256 != d.SHA256 {
 			continue // cannot happen for one content; never call it a match
 		}
-		r.Uploads = append(r.Uploads, verifiedUpload{ID: e.ID, Name: e.Name, Hash: e.Hash, Link: link(e),
-			LocalPath: e.LocalPath, FinishedAt: e.FinishedAt})
+		u := verifiedUpload{ID: e.ID, Env: e.Env, Name: e.Name, Hash: e.Hash, Link: link(e),
+			LocalPath: e.LocalPath, FinishedAt: e.FinishedAt}
+		if e.Env == env {
+			r.Uploads = append(r.Uploads, u)
+		} else {
+			r.Elsewhere = append(r.Elsewhere, u)
+		}
 	}
 	r.Matches = len(r.Uploads) > 0
 	return r
@@ -119,8 +157,12 @@ func printVerify(cio IO, asJSON bool, r verifyResult) {
 	switch {
 	case r.Error != "":
 		fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", r.Path, r.Error)
+	case !r.Matches && len(r.Elsewhere) > 0:
+		u := r.Elsewhere[0]
+		fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload there has this content; an upload to %s has it: %s)  CID %s  SHA-256 %s\n",
+			r.Path, r.Env, u.Env, u.Link, r.CID, r.SHA256)
 	case !r.Matches:
-		fmt.Fprintf(cio.Out, "%s: not uploaded (no upload has this content)  CID %s  SHA-256 %s\n", r.Path, r.CID, r.SHA256)
+		fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload has this content)  CID %s  SHA-256 %s\n", r.Path, r.Env, r.CID, r.SHA256)
 	default:
 		u := r.Uploads[0]
 		more := ""

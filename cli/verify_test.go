@@ -37,7 +37,7 @@ func TestReceiptsAndVerify(t *testing.T) {
 	data, err := os.ReadFile(files[1])
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(copyPath, data, 0o600))
-	code, out, errOut := runCLI(t, "", "verify", files[0], copyPath)
+	code, out, errOut := runCLI(t, "", "verify", "--env", sb.URL, files[0], copyPath)
 	require.Equal(t, 0, code, errOut)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 2)
@@ -48,7 +48,7 @@ func TestReceiptsAndVerify(t *testing.T) {
 
 	other := filepath.Join(t.TempDir(), "never.txt")
 	require.NoError(t, os.WriteFile(other, []byte("never uploaded\n"), 0o600))
-	code, out, _ = runCLI(t, "", "verify", "--json", other, files[2], filepath.Join(dir, "missing"))
+	code, out, _ = runCLI(t, "", "verify", "--env", sb.URL, "--json", other, files[2], filepath.Join(dir, "missing"))
 	assert.Equal(t, 1, code, "a file that matches no upload makes the exit status 1")
 	var res []verifyResult
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
@@ -66,6 +66,52 @@ func TestReceiptsAndVerify(t *testing.T) {
 	assert.Equal(t, files[2], res[1].Uploads[0].LocalPath)
 	assert.False(t, res[2].Matches)
 	assert.Contains(t, res[2].Error, "does not exist")
+}
+
+// TestVerifyCountsOnlyTheEnvironmentsUploads: an upload to another
+// environment (a test server, testnet, the window's Local sandbox, whose
+// files stay on this computer) does not make a file "uploaded" where
+// verify looks (--env, else the environment last signed in to, as every
+// command): a script that deletes what verify calls uploaded would lose
+// it. The other environment's upload is named on the line.
+func TestVerifyCountsOnlyTheEnvironmentsUploads(t *testing.T) {
+	sb := keyedSandbox(t)
+	dir := t.TempDir()
+	files := makeFiles(t, dir, 1, func(int) int { return 1000 })
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		want     []string
+	}{
+		{name: "the environment uploaded to", args: []string{"--env", sb.URL}, want: []string{files[0] + ": uploaded — same content as"}},
+		{name: "production, by default", wantCode: 1,
+			want: []string{files[0] + ": not uploaded to production", "an upload to " + sb.URL + " has it: ", sb.URL + "/ipfs/" + testutil.CIDOf(t, files[0])}},
+		{name: "testnet", args: []string{"--env", "testnet"}, wantCode: 1, want: []string{files[0] + ": not uploaded to testnet"}},
+		{name: "the window's sandbox", args: []string{"--env", "sandbox"}, wantCode: 1, want: []string{files[0] + ": not uploaded to sandbox"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", append(append([]string{"verify"}, tt.args...), files[0])...)
+			assert.Equal(t, tt.wantCode, code, "%s%s", out, errOut)
+			for _, w := range tt.want {
+				assert.Contains(t, out, w)
+			}
+		})
+	}
+
+	code, out, _ := runCLI(t, "", "verify", "--json", files[0])
+	assert.Equal(t, 1, code)
+	var r verifyResult
+	require.NoError(t, json.Unmarshal([]byte(out), &r), out)
+	assert.Equal(t, "production", r.Env)
+	assert.False(t, r.Matches)
+	assert.Empty(t, r.Uploads)
+	require.Len(t, r.Elsewhere, 1)
+	assert.Equal(t, sb.URL, r.Elsewhere[0].Env)
 }
 
 // TestUploadExpectSHA256 checks --expect-sha256 end to end: the wrong sum
