@@ -166,6 +166,22 @@ func NewMemorySecretStore() *SecretStore {
 	}
 }
 
+// KeyringFuncs are the three calls of a keyring (service AppName, one
+// user name per secret), for a SecretStore on another keyring than the
+// OS's: a test's, which makes one of them fail. A missing entry is
+// go-keyring's keyring.ErrNotFound, as the OS keyring reports it.
+type KeyringFuncs struct {
+	Set    func(service, user, value string) error
+	Get    func(service, user string) (string, error)
+	Delete func(service, user string) error
+}
+
+// NewSecretStoreOn is NewSecretStore on k instead of the OS keyring,
+// probed, and each call bounded by timeout, the same way.
+func NewSecretStoreOn(k KeyringFuncs, timeout time.Duration) *SecretStore {
+	return newSecretStoreWith(keyringBackend{set: k.Set, get: k.Get, del: k.Delete}, timeout)
+}
+
 func newSecretStoreWith(b keyringBackend, timeout time.Duration) *SecretStore {
 	if timeout <= 0 {
 		timeout = DefaultKeyringTimeout

@@ -638,7 +638,8 @@ func (a *App) doSignOut() {
 		err := a.signOutAccount(s.EnvKey, s.Account)
 		if err != nil {
 			a.do(func() {
-				v.setError(tr("Signed out, but the keyring could not delete your credentials:") + " " + humanError(err))
+				v.notice.Hide() // it says they were removed
+				v.setError(keyringKeptText(err))
 			})
 		}
 	})

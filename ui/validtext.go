@@ -188,12 +188,36 @@ func keyringText(state storage.KeyringState, err error) string {
 	return ""
 }
 
+// keyringKeptText says that signing out left the credentials in the
+// keyring, which refused to delete them (err), and how to remove them:
+// the account is no longer remembered, so no sign-out can be retried
+// without signing in again.
+func keyringKeptText(err error) string {
+	why := systemErrorText(systemMessage(err))
+	if errors.Is(err, storage.ErrKeyringTimeout) {
+		why = tr("it did not answer in time")
+	}
+	if why == "" {
+		return tr("Signed out, but the keyring did not delete your credentials, so it still holds them. To remove them, sign in to this account again and sign out once the keyring works, or delete the entries named “dstor-uploader” with your system's keyring app.")
+	}
+	return tr("Signed out, but the keyring did not delete your credentials ({{.Why}}), so it still holds them. To remove them, sign in to this account again and sign out once the keyring works, or delete the entries named “dstor-uploader” with your system's keyring app.",
+		map[string]any{"Why": why})
+}
+
 // systemMessage is the system's own words in err: the innermost error's
 // text, without what the program's wrapping added before it ("store a
 // test entry: …"), which is English; "" for no error.
 func systemMessage(err error) string {
 	for err != nil {
-		inner := errors.Unwrap(err)
+		var inner error
+		switch e := err.(type) {
+		case interface{ Unwrap() error }:
+			inner = e.Unwrap()
+		case interface{ Unwrap() []error }: // errors.Join: its first error
+			if errs := e.Unwrap(); len(errs) > 0 {
+				inner = errs[0]
+			}
+		}
 		if inner == nil {
 			return err.Error()
 		}
