@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -15,6 +17,10 @@ const (
 	// liveProbeBytes is how much of a file a live check asks for: enough
 	// to see the gateway serve it, too little to cost anything.
 	liveProbeBytes = 1024
+	// liveReadOn is how far past liveProbeBytes a live check reads a
+	// gateway's 200 answer that ignored the range and did not say its
+	// length, to see that it ends where the file does.
+	liveReadOn = 64 << 10
 	// LiveCheckTimeout bounds one live check: a gateway that has not
 	// answered by then counts as not reachable yet.
 	LiveCheckTimeout = 20 * time.Second
@@ -38,10 +44,14 @@ func (e *NotLiveError) Is(target error) bool { return target == ErrNotLive }
 
 // CheckLive asks link, a gateway URL, for the first bytes of its file
 // (one ranged GET) and returns how long the answer took. A link that
-// answers 200 or 206 with bytes (or an empty file) is live; anything else
-// is a *NotLiveError saying why — an error status, no answer within
-// LiveCheckTimeout, a connection that fails — or the context's error when
-// ctx ends first.
+// answers 200 or 206 with those bytes (or an empty file) is live, unless
+// the answer says it serves something of another size than the file's
+// (a 206's Content-Range total, a 200's Content-Length, or the length of
+// a 200 that says none, read up to 64 KiB past the probe): an error or
+// portal page answered with 200, or another file. Anything else is a
+// *NotLiveError saying why — an error status, another size, no answer
+// within LiveCheckTimeout, a connection that fails — or the context's
+// error when ctx ends first.
 func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.Duration, error) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -67,11 +77,61 @@ func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.D
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
 		return 0, &NotLiveError{Status: resp.StatusCode, Reason: fmt.Sprintf("the gateway answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))}
 	}
+	// An error or portal page answered 200, or another file, is no sign
+	// that the link serves this one.
+	served, known := servedSize(resp)
+	if known && served != size {
+		return 0, otherThanTheFile(resp.StatusCode, served, size, false)
+	}
+	if resp.StatusCode == http.StatusOK && !known && resp.Header.Get("Content-Encoding") == "" {
+		// The whole thing comes, its length unsaid: read on, as far as
+		// the file's size (at most liveReadOn past the probe), and one
+		// byte more, to see that it ends where the file does.
+		end := min(size, want+liveReadOn)
+		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, end+1))
+		switch {
+		case err != nil:
+			return 0, c.notLive(ctx, u.Host, fmt.Errorf("the answer ended after %d bytes: %w", n, err))
+		case n < end || n > size:
+			return 0, otherThanTheFile(resp.StatusCode, n, size, n > end)
+		}
+		return time.Since(start), nil
+	}
 	n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, want))
 	if err != nil || n < want {
 		return 0, c.notLive(ctx, u.Host, fmt.Errorf("the answer ended after %d of %d bytes: %w", n, want, err))
 	}
 	return time.Since(start), nil
+}
+
+// otherThanTheFile is the error of a live check whose gateway served n
+// bytes (at least n, when more) for a file of size bytes.
+func otherThanTheFile(status int, n, size int64, more bool) *NotLiveError {
+	if more {
+		return &NotLiveError{Status: status, Reason: fmt.Sprintf("the gateway served more than this file's %d bytes", size)}
+	}
+	return &NotLiveError{Status: status, Reason: fmt.Sprintf("the gateway served %d bytes, not this file's %d", n, size)}
+}
+
+// servedSize is the size of what a gateway's answer to a live check says
+// it serves: a 206's Content-Range total, or a 200's Content-Length (the
+// whole thing, the range ignored); ok is false when it does not say (no
+// length, a total of "*", an encoded body whose length is not the file's:
+// such a body is not counted either).
+func servedSize(resp *http.Response) (int64, bool) {
+	if resp.StatusCode == http.StatusPartialContent {
+		cr := resp.Header.Get("Content-Range")
+		i := strings.LastIndexByte(cr, '/')
+		if !strings.HasPrefix(cr, "bytes ") || i < 0 {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(cr[i+1:]), 10, 64)
+		return n, err == nil && n >= 0
+	}
+	if resp.Header.Get("Content-Encoding") != "" || resp.ContentLength < 0 {
+		return 0, false
+	}
+	return resp.ContentLength, true
 }
 
 // notLive is the error of a check that got no usable answer.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,4 +70,71 @@ func TestCheckLive(t *testing.T) {
 	_, err = c.CheckLive(canceled, srv.URL+"/ipfs/ok", 10)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, ErrNotLive)
+}
+
+// TestCheckLiveOfAnotherFile: a gateway that answers 200 or 206 with
+// something else than the file (an HTML error or portal page, another
+// file) does not make the link live: the size it says it serves must be
+// the file's, when it says one.
+func TestCheckLiveOfAnotherFile(t *testing.T) {
+	const size = 5000
+	body := patterned(size)
+	tests := []struct {
+		name    string
+		serve   http.HandlerFunc
+		size    int64
+		live    bool
+		wantErr string
+	}{
+		{name: "the file, ranged", serve: func(w http.ResponseWriter, r *http.Request) {
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+		}, size: size, live: true},
+		{name: "the file whole, range ignored", serve: func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write(body)
+		}, size: size, live: true},
+		{name: "the file whole, no length said (chunked)", serve: func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write(body[:100])
+			http.NewResponseController(w).Flush()
+			_, _ = w.Write(body[100:])
+		}, size: size, live: true},
+		{name: "the file whole, encoded anyway", serve: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(body[:2000]) // not counted: its length is not the file's
+			http.NewResponseController(w).Flush()
+		}, size: size, live: true},
+		{name: "an empty file", serve: func(http.ResponseWriter, *http.Request) {}, size: 0, live: true},
+		{name: "an HTML page with 200", serve: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<!doctype html><title>Gateway</title><p>content not found, try later</p>" + strings.Repeat(" ", 2000)))
+		}, size: size, wantErr: "the gateway served 2072 bytes, not this file's 5000"},
+		{name: "a short HTML page with 200", serve: func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte("<p>not found</p>"))
+		}, size: size, wantErr: "the gateway served 16 bytes, not this file's 5000"},
+		{name: "an HTML page with 200 for an empty file", serve: func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write([]byte("<p>not found</p>"))
+		}, size: 0, wantErr: "the gateway served 16 bytes, not this file's 0"},
+		{name: "a longer file, its length unsaid", serve: func(w http.ResponseWriter, _ *http.Request) {
+			_, _ = w.Write(patterned(size + 1))
+			http.NewResponseController(w).Flush()
+		}, size: size - 4000, wantErr: "the gateway served more than this file's 1000 bytes"},
+		{name: "another file, ranged", serve: func(w http.ResponseWriter, r *http.Request) {
+			http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(patterned(9000)))
+		}, size: size, wantErr: "the gateway served 9000 bytes, not this file's 5000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.serve)
+			t.Cleanup(srv.Close)
+			c := newTestClient(t, srv.URL, nil)
+			_, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/x", tt.size)
+			if tt.live {
+				assert.NoError(t, err)
+				return
+			}
+			var nl *NotLiveError
+			require.ErrorAs(t, err, &nl)
+			assert.Equal(t, http.StatusOK, nl.Status/100*100)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
 }
