@@ -263,10 +263,14 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 	if requests > 0 || r.left.pending > 0 || r.left.walking {
 		return true
 	}
-	// Uploads another account signed in to here before left: this run
-	// cannot finish them, and "the queue is empty" alone would read as if
-	// nothing were left. (Unreadable, they go unmentioned, as before.)
+	// Uploads another account or environment signed in to before left:
+	// this run cannot finish them, and "the queue is empty" alone would
+	// read as if nothing were left. (Unreadable, they go unmentioned;
+	// so do those another process uploads now.)
 	others, _ := r.db.PendingOfOthers(r.env, r.account)
+	others = slices.DeleteFunc(others, func(o storage.AccountPending) bool {
+		return queueInUse(r.db, o.Env, o.Account) // the window, or another run, is at them
+	})
 	switch {
 	case len(r.left.unreported) > 0:
 		r.rep.close()
@@ -274,7 +278,7 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 	case r.left.failed > 0 && !o.retryFailed:
 		fmt.Fprintf(cio.Err, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", r.left.failed)
 	case len(others) > 0:
-		fmt.Fprintln(cio.Err, "Nothing to resume for the account this run signed in as.")
+		fmt.Fprintf(cio.Err, "Nothing to resume for this account on %s.\n", r.env)
 	default:
 		fmt.Fprintln(cio.Err, "Nothing to resume: the queue is empty.")
 	}
@@ -282,10 +286,10 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 	return false
 }
 
-// sayOthersWait says, for each account of env with uploads left in its
-// saved queue (others, not the account a run signed in as: the person
-// signed in to another account since they were added), how many wait and
-// how to finish them.
+// sayOthersWait says, for each account and environment with uploads left
+// in its saved queue (others: not the account of env a run signed in as,
+// since the person signed in to another account or environment), how many
+// wait and how to finish them.
 func sayOthersWait(cio IO, env string, others []storage.AccountPending) {
 	for _, o := range others {
 		var what []string
@@ -300,9 +304,30 @@ func sayOthersWait(cio IO, env string, others []storage.AccountPending) {
 		if strings.Contains(o.Account, "@") {
 			who, how = "as "+inert.Text(o.Account), "--email "+inert.Text(o.Account)+" --password-stdin"
 		}
-		fmt.Fprintf(cio.Err, "%s wait for another account signed in to %s before (%s): sign in to it again with \"dstor-uploader login --env %[2]s %[4]s\", then run \"dstor-uploader resume\".\n",
-			strings.Join(what, " and "), env, who, how)
+		switch {
+		case o.Env == api.SandboxKey: // the window's own, which no command reaches
+			fmt.Fprintf(cio.Err, "%s wait in the window's Local sandbox: open dStor Uploader's window and sign in to it to finish them.\n",
+				strings.Join(what, " and "))
+		case o.Env != env:
+			fmt.Fprintf(cio.Err, "%s wait on %s (%s): run \"dstor-uploader resume --env %[2]s\".\n",
+				strings.Join(what, " and "), inert.Text(o.Env), who)
+		default:
+			fmt.Fprintf(cio.Err, "%s wait for another account signed in to %s before (%s): sign in to it again with \"dstor-uploader login --env %[2]s %[4]s\", then run \"dstor-uploader resume\".\n",
+				strings.Join(what, " and "), env, who, how)
+		}
 	}
+}
+
+// queueInUse reports whether another process (the window, or a run) holds
+// the saved queue of env and account now: its lock, taken and given back
+// at once when free.
+func queueInUse(db *storage.DB, env, account string) bool {
+	lock, err := db.LockQueue(env, account)
+	if err != nil {
+		return errors.Is(err, storage.ErrQueueInUse)
+	}
+	_ = lock.Release()
+	return false
 }
 
 // close stops the events, the reporter and the queue, then marks what is

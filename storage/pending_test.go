@@ -7,11 +7,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPendingOfOthers counts, per other account of one environment, the
+// TestPendingOfOthers counts, per other account and environment, the
 // uploads still to do (queued, interrupted, waiting for a sign-in) and the
-// folders still to list: not the account asking, not another environment,
-// not what is finished or failed, not the window's files of no
-// account.
+// folders still to list: not the account asking (on its environment), not
+// what is finished or failed, not the window's files of no account.
 func TestPendingOfOthers(t *testing.T) {
 	d := openTestDB(t)
 	job := func(id, env, account string) JobRow {
@@ -25,6 +24,7 @@ func TestPendingOfOthers(t *testing.T) {
 		job("b4", "testnet", "b@example.com"),
 		job("k1", "testnet", "key-account-id"),
 		job("p1", "production", "b@example.com"), // another environment
+		job("p2", "production", "a@example.com"), // the asking account, elsewhere
 		job("n1", "testnet", ""),                 // before any sign-in
 	}
 	require.NoError(t, d.InsertJobs(rows))
@@ -45,12 +45,15 @@ func TestPendingOfOthers(t *testing.T) {
 	got, err := d.PendingOfOthers("testnet", "a@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, []AccountPending{
-		{Account: "b@example.com", Jobs: 2, Walks: 1},
-		{Account: "c@example.com", Jobs: 0, Walks: 2},
-		{Account: "key-account-id", Jobs: 1, Walks: 0},
+		{Env: "production", Account: "a@example.com", Jobs: 1},
+		{Env: "production", Account: "b@example.com", Jobs: 1},
+		{Env: "testnet", Account: "b@example.com", Jobs: 2, Walks: 1},
+		{Env: "testnet", Account: "c@example.com", Jobs: 0, Walks: 2},
+		{Env: "testnet", Account: "key-account-id", Jobs: 1, Walks: 0},
 	}, got)
 
 	got, err = d.PendingOfOthers("production", "b@example.com")
 	require.NoError(t, err)
-	assert.Empty(t, got, "its own are not another's")
+	assert.NotContains(t, got, AccountPending{Env: "production", Account: "b@example.com", Jobs: 1}, "its own are not another's")
+	assert.Len(t, got, 5)
 }

@@ -361,32 +361,35 @@ func inList(col string, values []string) (string, []any) {
 	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args
 }
 
-// AccountPending is what one account's saved queue still has to do: its
-// uploads queued, interrupted or waiting for a sign-in (failed ones aside),
-// and its folders not fully listed.
+// AccountPending is what one account's saved queue on one environment
+// still has to do: its uploads queued, interrupted or waiting for a sign-in
+// (failed ones aside), and its folders not fully listed.
 type AccountPending struct {
+	Env     string
 	Account string
 	Jobs    int
 	Walks   int
 }
 
-// pendingOfOthersSQL counts, per account of an environment but one, the
+// pendingOfOthersSQL counts, per environment and account but one, the
 // unfinished jobs and the walks (the window's, before any sign-in, aside).
-const pendingOfOthersSQL = `SELECT account, sum(jobs), sum(walks) FROM (
-	SELECT account, count(*) AS jobs, 0 AS walks FROM jobs
-		WHERE env = ? AND account NOT IN ('', ?) AND cleared = 0 AND state IN (?, ?, ?) GROUP BY account
+const pendingOfOthersSQL = `SELECT env, account, sum(jobs), sum(walks) FROM (
+	SELECT env, account, count(*) AS jobs, 0 AS walks FROM jobs
+		WHERE account != '' AND NOT (env = ? AND account = ?) AND cleared = 0 AND state IN (?, ?, ?) GROUP BY env, account
 	UNION ALL
-	SELECT account, 0, count(*) FROM walks WHERE env = ? AND account NOT IN ('', ?) GROUP BY account
-) GROUP BY account ORDER BY account`
+	SELECT env, account, 0, count(*) FROM walks WHERE account != '' AND NOT (env = ? AND account = ?) GROUP BY env, account
+) GROUP BY env, account ORDER BY env, account`
 
-// PendingOfOthers returns what the saved queues of env's accounts other
-// than account still have to do, those with nothing left aside: a run of
-// account that finds nothing to do says whose uploads wait (signed in to
-// another account since they were added), rather than that nothing does.
+// PendingOfOthers returns what the saved queues of every account other
+// than account on env still have to do (on env, and on every other
+// environment), those with nothing left aside: a run of account that
+// finds nothing to do says whose uploads wait (signed in to another
+// account or environment since they were added), rather than that nothing
+// does.
 func (d *DB) PendingOfOthers(env, account string) ([]AccountPending, error) {
 	out, err := queryAll(d.r, func(sc rowScanner) (AccountPending, error) {
 		var p AccountPending
-		return p, sc.Scan(&p.Account, &p.Jobs, &p.Walks)
+		return p, sc.Scan(&p.Env, &p.Account, &p.Jobs, &p.Walks)
 	}, pendingOfOthersSQL, env, account, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), env, account)
 	if err != nil {
 		return nil, fmt.Errorf("count the uploads of other accounts: %w", explainDBError(d.path, err))
