@@ -91,6 +91,31 @@ func TestUploadBrokenAnswers(t *testing.T) {
 			wantText: []string{"ends in the middle of its JSON", "cut it short", "not counted as done"},
 		},
 		{
+			name: "not HTTP at all (another service on the port)",
+			raw: func(string) string {
+				return "SSH-2.0-OpenSSH_9.6\r\n"
+			},
+			sentinel: ErrMalformed,
+			wantText: []string{"answered with something that is not HTTP", "not counted as done", "check the environment's URLs"},
+		},
+		{
+			name: "a 103 with a body (the answer) before a 200",
+			raw: func(body string) string {
+				return fmt.Sprintf("HTTP/1.1 103 Early Hints\r\nContent-Length: %d\r\n\r\n%s", len(body), body) +
+					fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+			},
+			sentinel: ErrMalformed,
+			wantText: []string{"answered with something that is not HTTP", "not counted as done"},
+		},
+		{
+			name: "a header line without a colon",
+			raw: func(body string) string {
+				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+			},
+			sentinel: ErrMalformed,
+			wantText: []string{"answered with something that is not HTTP", "not counted as done"},
+		},
+		{
 			name: "101 Switching Protocols, connection kept open",
 			raw: func(body string) string {
 				return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n" + body

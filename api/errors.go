@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -292,11 +293,22 @@ func (e *Error) malformedSentence() string {
 	case errors.As(e.Err, &notStored):
 		return "dStor answered the upload with \"" + statusLine(notStored.status) + "\", which does not say the file was stored, " +
 			"so the upload is not counted as done — check the environment's upload URL, or upload the file again later"
+	case notHTTP(e.Err):
+		return e.hostName() + " answered with something that is not HTTP, so it was not read" + notDone(e.Op) +
+			" — check the environment's URLs (another service may answer at that address, or a proxy in between misbehaves)"
 	case errors.Is(e.Err, errSwitchedProtocols):
 		return "dStor answered the upload with \"101 Switching Protocols\", a switch this app never asked for, so the upload is not counted as done " +
 			"— check the environment's upload URL (it may not be dStor's add address, or a proxy in between misbehaves)"
 	}
 	return "dStor answered something this app cannot read — check the environment's URLs, or try again later"
+}
+
+// notDone is ", and the upload is not counted as done" for an upload.
+func notDone(op string) string {
+	if op == OpUpload {
+		return ", and the upload is not counted as done"
+	}
+	return ""
 }
 
 // answerCutError is the cause of a KindUnreachable error whose connection
@@ -661,10 +673,27 @@ func transportError(ctx context.Context, op, host string, err error) *Error {
 		}
 	case errors.As(err, &ne) && ne.Timeout():
 		e.Kind = KindTimeout
+	case notHTTP(err):
+		e.Kind = KindMalformed
 	default:
 		e.Kind = KindUnreachable
 	}
 	return e
+}
+
+// notHTTP reports a transport error for an answer that is not HTTP: a
+// status line or header net/http cannot parse (another service on the
+// port, a 1xx with a body, a broken proxy). The host was reached and
+// answered; it would answer the same again. net/http's errors for these
+// have no type of their own: their words are matched (pinned by
+// TestUploadBrokenAnswers).
+func notHTTP(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe textproto.ProtocolError
+	s := err.Error()
+	return errors.As(err, &pe) || strings.Contains(s, "malformed HTTP ") || strings.Contains(s, "malformed MIME header")
 }
 
 // statusError builds the typed error for a non-2xx answer. tokenPastExpiry
