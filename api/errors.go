@@ -370,13 +370,16 @@ func (e *Error) detail() string {
 }
 
 // causeText shortens a cause for display: url.Error repeats the method and
-// URL, which the Op and Host already say.
+// URL, which the Op and Host already say. Libraries quote a server's bytes
+// in their errors (net/http a status line it cannot read): every secret
+// this process's clients sent, and anything shaped like a token, is
+// redacted before the text is cut.
 func causeText(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) && ue.Err != nil {
 		err = ue.Err
 	}
-	return truncate(cleanText(err.Error()), maxMessageLen)
+	return truncate(cleanText(redactLogged(err.Error())), maxMessageLen)
 }
 
 // HashMismatchError carries both hashes when dStor's answer is a CIDv0 that
@@ -674,12 +677,22 @@ func transportError(ctx context.Context, op, host string, err error) *Error {
 	case errors.As(err, &ne) && ne.Timeout():
 		e.Kind = KindTimeout
 	case notHTTP(err):
+		// net/http quotes the bytes it could not read, which a server can
+		// make of the credentials it was sent: only their redacted text is
+		// kept (nothing else of the error is needed).
 		e.Kind = KindMalformed
+		e.Err = &notHTTPError{text: causeText(err)}
 	default:
 		e.Kind = KindUnreachable
 	}
 	return e
 }
+
+// notHTTPError is the cause of a KindMalformed error whose answer was not
+// HTTP: net/http's words, its secrets redacted.
+type notHTTPError struct{ text string }
+
+func (e *notHTTPError) Error() string { return e.text }
 
 // notHTTP reports a transport error for an answer that is not HTTP: a
 // status line or header net/http cannot parse (another service on the
@@ -688,6 +701,10 @@ func transportError(ctx context.Context, op, host string, err error) *Error {
 // have no type of their own: their words are matched (pinned by
 // TestUploadBrokenAnswers).
 func notHTTP(err error) bool {
+	var n *notHTTPError
+	if errors.As(err, &n) {
+		return true
+	}
 	if err == nil {
 		return false
 	}

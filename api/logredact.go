@@ -46,13 +46,18 @@ type redactingWriter struct{ w io.Writer }
 // Write always reports len(p) written when w took the redacted text, as
 // the logger expects of a writer that changes what it writes.
 func (r redactingWriter) Write(p []byte) (int, error) {
-	loggedSecrets.Lock()
-	secrets := append([]string(nil), loggedSecrets.list...)
-	loggedSecrets.Unlock()
-	s := redactSecrets(string(p), secrets)
-	s = jwtPattern.ReplaceAllString(s, redacted)
-	if _, err := io.WriteString(r.w, s); err != nil {
+	if _, err := io.WriteString(r.w, redactLogged(string(p))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// redactLogged is s with every secret this process's clients sent, and
+// anything shaped like a token, replaced by "***": for text a library
+// wrote from a server's bytes.
+func redactLogged(s string) string {
+	loggedSecrets.Lock()
+	secrets := append([]string(nil), loggedSecrets.list...)
+	loggedSecrets.Unlock()
+	return jwtPattern.ReplaceAllString(redactSecrets(s, secrets), redacted)
 }

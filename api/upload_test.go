@@ -709,6 +709,27 @@ func TestNoSecretInAnyError(t *testing.T) {
 	errs = append(errs, err)
 	_, err = f.client(nil).TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
 	errs = append(errs, err)
+	// A status line or header net/http cannot parse, made of the secret
+	// sent: net/http quotes it in its error.
+	statusLineOf := func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		conn, bw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer func() { _ = conn.Close() }()
+		echoed := r.Header.Get("api-key") + r.Header.Get("Authorization") + string(body)
+		_, _ = fmt.Fprintf(bw, "%s 200 OK\r\n\r\n", strings.NewReplacer("\r", "", "\n", "").Replace(echoed))
+		_ = bw.Flush()
+	}
+	f = newFakeDStor(t)
+	f.onToken, f.onAdd = statusLineOf, statusLineOf
+	_, err = f.client(nil).TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
+	errs = append(errs, err)
+	_, err = f.client(nil).TokenFromLogin(t.Context(), testEmail, testPassword)
+	errs = append(errs, err)
+	_, err = f.client(nil).Upload(t.Context(), tok, UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
+	errs = append(errs, err)
 	dead := newTestClient(t, "http://"+closedPort(t), nil)
 	_, err = dead.TokenFromLogin(t.Context(), testEmail, testPassword)
 	errs = append(errs, err)
