@@ -273,6 +273,12 @@ func NewApp(fa fyne.App, d Deps) *App {
 	a.pickFolder = a.nativePickFolder
 	a.quit = fa.Quit
 	s, err := d.DB.LoadSettings()
+	if keyringOutOfReach(secrets) {
+		a.outOfReach = map[string]bool{}
+		for _, ra := range s.RememberedAccounts {
+			a.outOfReach[accountKey(ra.Env, ra.Account)] = true
+		}
+	}
 	a.useSettings(s)
 	a.saver = newSettingsSaver(d.DB)
 	a.buildWindow(d.Theme)

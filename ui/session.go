@@ -60,6 +60,12 @@ type appSession struct {
 	unrecorded []storage.JobFinish
 	notListed  []storage.WalkRow
 
+	// outOfReach are the accounts (accountKey) remembered when the
+	// window started while the keyring could not be used: what it keeps
+	// for them is out of reach, so signing out keeps them remembered
+	// (signOutKeepsRemembered). Written by NewApp only.
+	outOfReach map[string]bool
+
 	// pausedMu guards paused: the accounts (accountKey) signed out of
 	// while their queue was paused, so that signing in again finds it
 	// paused still (newQueue), for as long as the window runs.
@@ -517,6 +523,41 @@ func (a *App) customFromPrefs(base string) api.Environment {
 		env = api.Environment{APIBase: base}
 	}
 	return env
+}
+
+// signOutKeepsRemembered reports whether signing out of the account must
+// leave it remembered: it was remembered when the window started, and the
+// keyring, which may keep its key or password from then, cannot be used
+// this run. Forgetting it would leave those secrets with no account to
+// sign out; kept, the next start where the keyring works signs it in,
+// and signing out there removes them.
+func (a *App) signOutKeepsRemembered(envKey, account string) bool {
+	return keyringOutOfReach(a.secrets) && a.outOfReach[accountKey(envKey, account)]
+}
+
+// keyringOutOfReach reports whether secrets is kept in memory because the
+// system keyring cannot be used (no session bus, no answer, a refusal),
+// not because the store never uses it (KeyringOff): then what the keyring
+// keeps from earlier runs is still there, out of reach.
+func keyringOutOfReach(secrets *storage.SecretStore) bool {
+	state, _ := secrets.State()
+	return !secrets.Persistent() && state != storage.KeyringOff
+}
+
+// keyringOutOfReachText says why no remembered account of envKey ("" = of
+// any environment) signed in by itself, when the reason is the keyring;
+// "" otherwise. The Local sandbox is left out: its demo key is public.
+func (a *App) keyringOutOfReachText(envKey string) string {
+	if !keyringOutOfReach(a.secrets) {
+		return ""
+	}
+	for _, ra := range a.currentSettings().RememberedAccounts {
+		if (envKey == "" || ra.Env == envKey) && ra.Env != api.SandboxKey {
+			return tr("Your remembered sign-in did not sign you in by itself: it is kept in the system keyring, which cannot be used now.") +
+				" " + keyringText(a.secrets.State())
+		}
+	}
+	return ""
 }
 
 // signOutAccount forgets an account: its secrets leave the keyring and

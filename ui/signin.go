@@ -232,9 +232,13 @@ func (v *signInView) autoSignIn(envOpt string) {
 			ok = true
 		}
 		if !ok {
+			why := a.keyringOutOfReachText(key)
 			a.do(func() {
 				if gen == v.gen {
 					v.setBusy(false, "")
+					if why != "" {
+						v.setNotice(why)
+					}
 				}
 			})
 			return
@@ -631,10 +635,21 @@ func (a *App) doSignOut() {
 		v.fillDemoAccount()
 	}
 	v.clearMessages()
-	v.setNotice(tr("Signed out. Your credentials were removed from this computer."))
+	keep := a.signOutKeepsRemembered(s.EnvKey, s.Account)
+	if keep {
+		v.setNotice(tr("Signed out. The system keyring cannot be used now, so what it may keep for this account from an earlier sign-in was not removed, and the account stays remembered: sign out again once the keyring works."))
+	} else {
+		v.setNotice(tr("Signed out. Your credentials were removed from this computer."))
+	}
 	a.win.SetTitle("dStor Uploader")
 	a.win.SetContent(v.content)
 	a.retire(s, func() {
+		if keep {
+			// This run's secrets are in memory: they go; the account
+			// and what the keyring keeps for it stay.
+			_ = session.Forget(a.secrets, storage.RememberedAccount{Env: s.EnvKey, Account: s.Account})
+			return
+		}
 		err := a.signOutAccount(s.EnvKey, s.Account)
 		if err != nil {
 			a.do(func() {

@@ -12,6 +12,8 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -110,4 +112,74 @@ func TestSignOutSaysTheKeyringKeptTheCredentials(t *testing.T) {
 		assert.False(t, a.signin.errorLabel().Visible())
 		assert.Contains(t, a.signin.notice.Text, "were removed")
 	})
+}
+
+// TestKeyringOutOfReachAtStart: an account remembered with a working
+// keyring, then a start whose keyring cannot be used (it refuses the
+// probe: locked, its daemon gone). The window says why the remembered
+// sign-in did not sign in by itself, rather than showing the form as if
+// nothing were remembered; signing out of a sign-in by hand there removes
+// nothing it cannot reach and keeps the account remembered, saying so,
+// so the next start with the keyring back signs in by itself, and signing
+// out there removes the secrets.
+func TestKeyringOutOfReachAtStart(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	fake := &fakeKeyring{entries: map[string]string{}}
+	working := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	require.True(t, working.Persistent(), working.Reason())
+	e := newTestEnv(t)
+	e.secrets = working
+	e.a.Close()
+	e.a = e.open(Deps{})
+	e.signInCustom(sb)
+	var account, envKey string
+	e.ui(func() { account, envKey = e.a.sess.Account, e.a.sess.EnvKey })
+	key, err := working.Get(envKey, account, storage.SecretAPIKey)
+	require.NoError(t, err)
+	require.Equal(t, sb.Key, key)
+
+	start := func(secrets *storage.SecretStore) *App {
+		e.a.Close()
+		a := NewApp(test.NewTempApp(t), Deps{DB: e.db, Secrets: secrets, Home: e.dir})
+		t.Cleanup(a.Close)
+		e.a = a
+		return a
+	}
+	locked := errors.New("the collection is locked")
+	broken := storage.NewSecretStoreOn(storage.KeyringFuncs{
+		Set:    func(string, string, string) error { return locked },
+		Get:    func(string, string) (string, error) { return "", locked },
+		Delete: func(string, string) error { return locked },
+	}, 5*time.Second)
+	require.False(t, broken.Persistent())
+	a := start(broken)
+	e.eventually(func() bool { return !a.signin.busy && a.signin.notice.Visible() }, "the sign-in screen says why")
+	e.ui(func() {
+		assert.Nil(t, a.sess)
+		assert.Contains(t, a.signin.notice.Text, "remembered sign-in")
+		assert.Contains(t, a.signin.notice.Text, "the collection is locked", "the keyring's own words")
+	})
+
+	e.signInCustom(sb)
+	e.ui(func() { test.Tap(a.signOut) })
+	e.eventually(func() bool { return a.sess == nil && a.win.Content() == a.signin.content }, "signed out")
+	e.ui(func() {
+		assert.NotContains(t, a.signin.notice.Text, "were removed")
+		assert.Contains(t, a.signin.notice.Text, "was not removed")
+	})
+	require.NoError(t, a.waitRetired(t.Context()), "the sign-out done")
+	remembered := a.currentSettings().RememberedAccounts
+	require.Len(t, remembered, 1, "still remembered")
+	assert.Equal(t, account, remembered[0].Account)
+	_, err = working.Get(envKey, account, storage.SecretAPIKey)
+	require.NoError(t, err, "the keyring still holds the key")
+
+	a = start(working)
+	e.eventually(func() bool { return a.sess != nil }, "the keyring back: signed in by itself")
+	e.ui(func() { test.Tap(a.signOut) })
+	require.Eventually(t, func() bool {
+		_, err := working.Get(envKey, account, storage.SecretAPIKey)
+		return errors.Is(err, storage.ErrSecretNotFound)
+	}, 20*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return len(a.currentSettings().RememberedAccounts) == 0 }, 20*time.Second, 10*time.Millisecond)
 }
