@@ -28,6 +28,7 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 	s, err := session.Restore(ctx, client, st.settings, st.secrets)
 	var notSignedIn *session.ErrNotSignedIn
 	var missing *session.MissingSecretError
+	var damaged *session.DamagedKeyError
 	switch {
 	case errors.As(err, &missing) && !st.secrets.Persistent():
 		// This run keeps secrets in memory only, so it holds none: the
@@ -38,6 +39,8 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 	case errors.As(err, &notSignedIn):
 		return nil, fmt.Errorf("not signed in to %s: run \"dstor-uploader login --env %[1]s --api-key-stdin\" (or --email … --password-stdin), or set %s",
 			st.envKey, APIKeyEnv)
+	case errors.As(err, &damaged):
+		return nil, fmt.Errorf("%w: run \"dstor-uploader login --env %s --api-key-stdin\" to keep the key again", err, st.envKey)
 	case errors.As(err, &missing) && missing.Kind == storage.SecretAPIKey:
 		return nil, fmt.Errorf("%w: run \"dstor-uploader login --env %s --api-key-stdin\"", err, st.envKey)
 	case errors.As(err, &missing):

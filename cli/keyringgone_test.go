@@ -64,3 +64,37 @@ func TestKeyringOutOfReachIsSaid(t *testing.T) {
 		assert.ErrorIs(t, err, storage.ErrSecretNotFound, k)
 	}
 }
+
+// TestDamagedKeyInTheKeyringSaysToLogInAgain: the API key a login kept in
+// the keyring, replaced by what an older version or another program left
+// there (JSON, a cut key, a trailing NUL). A run says the key kept in the
+// keyring is unusable and which command signs in again, not "copy the
+// whole key again" about a key the person never gave it; login mends it.
+func TestDamagedKeyInTheKeyringSaysToLogInAgain(t *testing.T) {
+	sb, _ := loginSandbox(t)
+	code, _, errOut := runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
+	require.Equal(t, 0, code, errOut)
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
+	kept := storage.NewSecretStore(5 * time.Second)
+	envKey := sb.Env.Key()
+	for name, damaged := range map[string]string{
+		"JSON of another shape": `{"api_key":"` + sb.Key + `"}`,
+		"cut short":             sb.Key[:40],
+		"a NUL after it":        sb.Key + "\x00",
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.NoError(t, kept.Set(envKey, sb.Acc.ID, storage.SecretAPIKey, damaged))
+			code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, f)
+			assert.Equal(t, 1, code, out)
+			assert.Contains(t, errOut, "keyring")
+			assert.Contains(t, errOut, "login --env "+sb.URL+" --api-key-stdin")
+			assert.NotContains(t, errOut, "copy the whole key again")
+			assert.NotContains(t, errOut, "paste it again")
+
+			code, _, errOut = runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
+			require.Equal(t, 0, code, errOut)
+			code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)
+			require.Equal(t, 0, code, errOut)
+		})
+	}
+}

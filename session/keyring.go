@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -143,6 +144,19 @@ func (e *MissingSecretError) Error() string {
 	return fmt.Sprintf("the sign-in of %s on %s has expired", e.Account.Account, e.Account.Env)
 }
 
+// DamagedKeyError is a remembered API-key account whose key in the keyring
+// is not an API key at all (of another length or alphabet: an entry an
+// older version or another program left). Signing in with the key again
+// replaces it. It names the environment only: an API key's account is an
+// internal id, and the entry's value is a secret.
+type DamagedKeyError struct {
+	Account storage.RememberedAccount
+}
+
+func (e *DamagedKeyError) Error() string {
+	return fmt.Sprintf("the API key kept in the keyring for %s is damaged (it is not a dStor API key)", e.Account.Env)
+}
+
 // Restore signs in again with the account of client's environment signed
 // in to last (the first remembered one), and keeps its fresh token. When
 // that sign-in fails it returns why, and tries no account signed in to
@@ -163,6 +177,11 @@ func restoreAccount(ctx context.Context, client *api.Client, secrets *storage.Se
 	sv, err := ReadSaved(secrets, a)
 	if err != nil {
 		return nil, err
+	}
+	if a.Method == storage.MethodAPIKey && api.ValidateAPIKey(strings.TrimSpace(sv.APIKey)) != nil {
+		// Its check's sentence ("copy the whole key again") is about a
+		// key the person typed, not one the keyring gave back.
+		return nil, &DamagedKeyError{Account: a}
 	}
 	s, err := SignIn(ctx, client, sv.Credentials, time.Now())
 	if errors.Is(err, ErrNoPassword) { // its token expired, and no password is remembered
