@@ -173,6 +173,10 @@ func Restore(ctx context.Context, client *api.Client, settings storage.Settings,
 	return nil, &ErrNotSignedIn{EnvKey: envKey}
 }
 
+// noSubject is the account an API key is filed under when its tokens
+// name none (worker.SignInWithAPIKey).
+const noSubject = "api-key"
+
 func restoreAccount(ctx context.Context, client *api.Client, secrets *storage.SecretStore, a storage.RememberedAccount) (*Session, error) {
 	sv, err := ReadSaved(secrets, a)
 	if err != nil {
@@ -189,6 +193,12 @@ func restoreAccount(ctx context.Context, client *api.Client, secrets *storage.Se
 	}
 	if err != nil {
 		return nil, err
+	}
+	if a.Method == storage.MethodAPIKey && a.Account != noSubject && s.Token.Subject != "" && s.Token.Subject != a.Account {
+		// The key's tokens name another account than the one it was
+		// remembered for (its tokens' sub at login): its uploads would go
+		// there, filed under this one. As a remembered password's.
+		return nil, &api.AccountChangedError{SignedIn: a.Account, Renewed: s.Token.Subject}
 	}
 	s.Account = a.Account     // the name it is filed under
 	_ = KeepToken(secrets, s) // a refused token costs a password sign-in next time, no more

@@ -517,3 +517,37 @@ func unreachableClient(t *testing.T) *api.Client {
 	require.NoError(t, err)
 	return c
 }
+
+// TestRememberedKeyOfAnotherAccountIsRefused: an API key remembered for
+// one account (the sub its token named at login) that dStor now issues
+// tokens for another account with. Restore filed the session under the
+// remembered account while its uploads went to the other; it is refused
+// with both named, as a remembered password's is. A key whose tokens
+// named no account ("api-key") compares nothing.
+func TestRememberedKeyOfAnotherAccountIsRefused(t *testing.T) {
+	e := newSignInEnv(t)
+	envKey := e.sb.Env.Key()
+	for _, tt := range []struct {
+		filedAs string
+		changed bool
+	}{
+		{filedAs: e.sb.Acc.ID},
+		{filedAs: "acct-before", changed: true},
+		{filedAs: "api-key"},
+	} {
+		t.Run(tt.filedAs, func(t *testing.T) {
+			a := storage.RememberedAccount{Env: envKey, Account: tt.filedAs, Method: storage.MethodAPIKey}
+			require.NoError(t, e.secrets.Set(envKey, a.Account, storage.SecretAPIKey, e.sb.Key))
+			s, err := Restore(t.Context(), e.client, storage.DefaultSettings().WithRememberedAccount(a), e.secrets)
+			if !tt.changed {
+				require.NoError(t, err)
+				assert.Equal(t, tt.filedAs, s.Account)
+				return
+			}
+			var changed *api.AccountChangedError
+			require.ErrorAs(t, err, &changed)
+			assert.Equal(t, "acct-before", changed.SignedIn)
+			assert.Equal(t, e.sb.Acc.ID, changed.Renewed)
+		})
+	}
+}
