@@ -380,6 +380,9 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 	var err error
 	if req.auto {
 		err = session.KeepToken(a.secrets, s)
+		if a.signedOutMeanwhile(s) {
+			return ""
+		}
 	} else {
 		err = session.Keep(a.secrets, s, req.creds, req.remember)
 	}
@@ -398,6 +401,30 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		return tr("Signed in, but your keyring did not accept the credentials, so they are kept only until you quit.")
 	}
 	return ""
+}
+
+// signedOutMeanwhile reports whether the remembered account s signed in
+// with by itself is no longer remembered: a logout (the command line)
+// signed it out after this sign-in read the keyring. The window goes on
+// with the sign-in it holds, until it quits, but then the token it just
+// filed is removed (no remembered account names it, so no later logout
+// would) and the account is not listed again. The command line's logout
+// sweeps the keyring once more after it forgets the account, so whichever
+// comes last removes the token.
+func (a *App) signedOutMeanwhile(s *session.Session) bool {
+	settings, err := a.db.LoadSettings()
+	if err != nil {
+		return false // unreadable: nothing to go by, remembered as before
+	}
+	for _, ra := range settings.RememberedAccounts {
+		if ra.Env == s.EnvKey && ra.Account == s.Account {
+			return false
+		}
+	}
+	if tok, err := a.secrets.Get(s.EnvKey, s.Account, storage.SecretToken); err == nil && tok == s.Token.Raw {
+		_ = a.secrets.Delete(s.EnvKey, s.Account, storage.SecretToken)
+	}
+	return true
 }
 
 // trackSession records a session whose queue runs, so that Close stops it
