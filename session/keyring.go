@@ -88,7 +88,9 @@ func (e *ErrNotSignedIn) Error() string { return "not signed in to " + e.EnvKey 
 
 // ReadSaved reads the credentials of account a from the keyring: its API key,
 // or its stored token and (when remembered) password. An error says which
-// secret is missing and how to sign in again.
+// secret is missing and how to sign in again, or, when the keyring failed
+// to answer and nothing was read, why (never "expired" then: the secrets
+// may well be there).
 func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved, error) {
 	sv := Saved{RememberedAccount: a, Credentials: Credentials{Method: a.Method}}
 	if a.Method == storage.MethodAPIKey {
@@ -103,13 +105,23 @@ func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved
 		return sv, nil
 	}
 	sv.Email = a.Account
-	if t, err := getSecret(secrets, a, storage.SecretToken); err == nil {
+	var readErr error // a keyring that failed to answer, not one without the secret
+	t, err := getSecret(secrets, a, storage.SecretToken)
+	if err == nil {
 		sv.Token = t
+	} else if !errors.Is(err, storage.ErrSecretNotFound) {
+		readErr = err
 	}
-	if p, err := getSecret(secrets, a, storage.SecretPassword); err == nil {
+	p, err := getSecret(secrets, a, storage.SecretPassword)
+	if err == nil {
 		sv.Password, sv.Remember = p, true
+	} else if !errors.Is(err, storage.ErrSecretNotFound) && readErr == nil {
+		readErr = err
 	}
 	if sv.Password == "" && sv.Token == "" {
+		if readErr != nil {
+			return sv, fmt.Errorf("read the sign-in of %s from the keyring: %w", a.Account, readErr)
+		}
 		return sv, &MissingSecretError{Account: a, Kind: storage.SecretPassword}
 	}
 	return sv, nil

@@ -8,12 +8,14 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
@@ -550,4 +552,63 @@ func TestRememberedKeyOfAnotherAccountIsRefused(t *testing.T) {
 			assert.Equal(t, e.sb.Acc.ID, changed.Renewed)
 		})
 	}
+}
+
+// TestKeyringFailingToReadIsNotAnExpiredSignIn: a keyring that answered
+// the probe and then fails to read (locked again, its daemon gone) is not
+// a sign-in that expired: Restore says the keyring could not be read, and
+// the remembered password and token are still there once it can.
+func TestKeyringFailingToReadIsNotAnExpiredSignIn(t *testing.T) {
+	e := newSignInEnv(t)
+	var mu sync.Mutex
+	entries := map[string]string{}
+	var readErr error
+	secrets := storage.NewSecretStoreOn(storage.KeyringFuncs{
+		Set: func(service, user, value string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			entries[user] = value
+			return nil
+		},
+		Get: func(service, user string) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if readErr != nil {
+				return "", readErr
+			}
+			v, ok := entries[user]
+			if !ok {
+				return "", keyring.ErrNotFound
+			}
+			return v, nil
+		},
+		Delete: func(service, user string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			delete(entries, user)
+			return nil
+		},
+	}, 5*time.Second)
+	require.True(t, secrets.Persistent(), secrets.Reason())
+	creds := Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword, Remember: true}
+	s, err := SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err)
+	require.NoError(t, Keep(secrets, s, creds, true))
+	settings := storage.DefaultSettings().WithRememberedAccount(s.Remembered())
+
+	mu.Lock()
+	readErr = errors.New("the collection is locked")
+	mu.Unlock()
+	_, err = Restore(t.Context(), e.client, settings, secrets)
+	require.Error(t, err)
+	var missing *MissingSecretError
+	assert.False(t, errors.As(err, &missing), "not an expired sign-in: %v", err)
+	assert.Contains(t, err.Error(), "the collection is locked")
+	assert.Contains(t, err.Error(), "keyring")
+
+	mu.Lock()
+	readErr = nil
+	mu.Unlock()
+	_, err = Restore(t.Context(), e.client, settings, secrets)
+	require.NoError(t, err, "the keyring readable again: the remembered password signs in")
 }
