@@ -82,6 +82,8 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 		return tr("Junction (a link to another folder): not followed. Add the folder it points to instead.")
 	case worker.ReasonEmptyFolder:
 		return tr("The folder is empty.")
+	case worker.ReasonOwnData:
+		return tr("dStor Uploader's own data folder (its upload history and queue): not uploaded. Its files change while dStor Uploader runs and list every file you uploaded. To keep a copy, quit dStor Uploader and upload a copy of the folder.")
 	case worker.ReasonPipe:
 		return tr("This is a named pipe, not a regular file. Only regular files are uploaded.")
 	case worker.ReasonSocket:

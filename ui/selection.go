@@ -280,7 +280,7 @@ func (h *historyView) uploadIndexPage(title string, entries []storage.HistoryEnt
 // indexPagesDir is where index pages are kept: index-pages in the data
 // folder.
 func (a *App) indexPagesDir() string {
-	return filepath.Join(filepath.Dir(a.db.Path()), "index-pages")
+	return a.db.IndexPagesDir()
 }
 
 // indexTitle names the index page of entries: their folder when they

@@ -73,6 +73,13 @@
 //     sentence (api.ErrNotListedFile); nothing is sent.
 //   - Hidden files and folders (names starting with ".") are uploaded like
 //     any other: people expect "the whole folder".
+//   - The queue's own data folder (its database's folder: the history,
+//     the queue, their locks) is never uploaded, however it is reached:
+//     a folder above it, the folder itself, a file in it, a link to it. It
+//     becomes one skipped job (ReasonOwnData): its files change while the
+//     app runs (a torn copy) and list every file ever uploaded. An index
+//     page the window made there (storage.DB.IndexPagesDir), named on its
+//     own, is uploaded.
 //   - Named pipes, sockets and devices are skipped with the reason.
 //   - Files and folders that cannot be read are skipped with the reason
 //     (the folder's contents then are not listed).

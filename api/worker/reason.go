@@ -45,6 +45,7 @@ const (
 	ReasonFileUnreadable   ReasonCode = "file-unreadable" // Arg: the system's error
 	ReasonFileRefused      ReasonCode = "file-refused"    // Arg: the file check's api.Problem, a space, its Detail
 	ReasonNotListed        ReasonCode = "not-listed"
+	ReasonOwnData          ReasonCode = "own-data"
 	ReasonAlready          ReasonCode = "already" // Arg: when, RFC 3339
 	ReasonUnsaved          ReasonCode = "unsaved"
 
@@ -86,7 +87,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonBadParentID, ReasonBadName, ReasonChecksumFolder, ReasonSymlink, ReasonJunction,
 	ReasonEmptyFolder, ReasonPipe, ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
-	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonAlready, ReasonUnsaved,
+	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData, ReasonAlready, ReasonUnsaved,
 	ReasonSignIn, ReasonAccountChanged, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
 	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonHistoryGone, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
@@ -107,7 +108,7 @@ func (c ReasonCode) RefusedBeforeReading() bool {
 		ReasonSymlink, ReasonJunction, ReasonEmptyFolder, ReasonPipe,
 		ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 		ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing,
-		ReasonFileDenied, ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed:
+		ReasonFileDenied, ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData:
 		return true
 	}
 	return false
@@ -272,6 +273,7 @@ var (
 	causeSymlink        = cause{ReasonSymlink, "", "symbolic link — not followed; add the target itself"}
 	causeJunction       = cause{ReasonJunction, "", "junction (a link to another folder) — not followed; add the target itself"}
 	causeEmptyDir       = cause{ReasonEmptyFolder, "", "folder is empty"}
+	causeOwnData        = cause{ReasonOwnData, "", "dStor Uploader's own data folder (its upload history and queue) — not uploaded: its files change while dStor Uploader runs and list every file you uploaded; to keep a copy, quit dStor Uploader and upload a copy of the folder"}
 )
 
 // signInCauseLocked is what jobs waiting for sign-in say: that a renewed

@@ -230,6 +230,7 @@ func (q *Queue) walker() {
 		q.mu.Unlock()
 
 		w := &walk{q: q, ctx: ctx, batchID: call.batchID, resumed: call.resumed, lastFlush: time.Now(), flushAt: firstFlushRows}
+		w.ownData, w.indexPages = statOrNil(filepath.Dir(q.db.Path())), statOrNil(q.db.IndexPagesDir())
 		if len(call.reqs) > 1 {
 			w.pending = make(map[fileDest]bool)
 		}
@@ -286,6 +287,47 @@ type walk struct {
 	// waiting in the queue for the same place; firstAlready is the first.
 	alreadyQueued int
 	firstAlready  storage.JobRow
+	// ownData is the queue's own data folder, and indexPages the folder
+	// in it of the index pages the window makes to upload (nil when they
+	// cannot be seen): see inOwnData.
+	ownData, indexPages os.FileInfo
+}
+
+// statOrNil is what the system says of path, or nil when it cannot.
+func statOrNil(path string) os.FileInfo {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	return fi
+}
+
+// inOwnData reports whether p is the queue's own data folder or lies in
+// it, however it is spelled (a symbolic link on its way included), and is
+// not an index page (file: p is a file) the window made there to upload
+// (storage.DB.IndexPagesDir). That folder holds the history, the queue and
+// their locks: files that change while the app runs (an upload of them is
+// a torn copy) and list every file ever uploaded, which a whole home
+// folder dropped would publish.
+func (w *walk) inOwnData(p string, file bool) bool {
+	if w.ownData == nil {
+		return false
+	}
+	for q := p; ; {
+		if fi, err := os.Stat(q); err == nil {
+			if file && q != p && w.indexPages != nil && os.SameFile(fi, w.indexPages) {
+				return false
+			}
+			if os.SameFile(fi, w.ownData) {
+				return true
+			}
+		}
+		parent := filepath.Dir(q)
+		if parent == q {
+			return false
+		}
+		q = parent
+	}
 }
 
 func (w *walk) base(r Request, p string) storage.JobRow {
@@ -461,6 +503,10 @@ func (w *walk) request(r Request) {
 		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p, w.q.otherNames...)
 	}
 	fi, err := os.Stat(p)
+	if w.inOwnData(p, err == nil && !fi.IsDir()) {
+		w.add(row, storage.JobSkipped, causeOwnData)
+		return
+	}
 	if err == nil && fi.IsDir() {
 		if r.ExpectSHA256 != "" {
 			w.add(row, storage.JobFailed, causeChecksumFolder)
@@ -702,10 +748,25 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	// links to Go; Wine's (Unix links to folders) are folders too.
 	junction := p != f.walkRoot && d.Type()&fs.ModeIrregular != 0 && api.IsLinkEntry(p)
 	if d.IsDir() && !junction {
+		if p != f.walkRoot && f.isOwnData(p) {
+			w.add(f.entry(p, filepath.Dir(p)), storage.JobSkipped, causeOwnData)
+			return fs.SkipDir
+		}
 		f.dirs = append(f.dirs, p)
 		return nil
 	}
 	return f.file(p, d, junction)
+}
+
+// isOwnData reports whether the folder at p is the queue's own data
+// folder (see walk.inOwnData): one lstat per folder met. (Not the
+// DirEntry's Info: on Windows that names no file os.SameFile can open.)
+func (f *folderWalk) isOwnData(p string) bool {
+	if f.w.ownData == nil {
+		return false
+	}
+	fi, err := os.Lstat(p)
+	return err == nil && os.SameFile(fi, f.w.ownData)
 }
 
 // file queues the file p, or says why it is not uploaded; a junction to a
