@@ -54,6 +54,9 @@ func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
 	case <-time.After(2 * time.Minute):
 		t.Fatal("no upload started")
 	}
+	// Uploads start once the first rows are saved (every 100 ms of a
+	// listing): on a busy machine the rest may not be yet.
+	e.eventually(func() bool { return e.a.upload.sum.Total == len(paths) }, "all eight are listed")
 	require.NoError(t, os.Remove(e.db.Path()))
 	hold.Release()
 
