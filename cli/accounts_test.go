@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/base64"
 	"fmt"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -70,4 +72,76 @@ func TestARunNeverUploadsAsAnEarlierAccount(t *testing.T) {
 			assert.Empty(t, sb.Srv.Uploads(b.ID), "nor as B")
 		})
 	}
+}
+
+// TestLoginToAnotherAccountWhileARunUploads: while a run of account A (its
+// API key) is in the middle of an upload, another process signs in to
+// account B on the same environment and uploads with it. Each run's files
+// go to its own dStor account and are recorded under it: the run of A
+// keeps the sign-in it began with, whatever is signed in to last meanwhile,
+// also when dStor refuses its token and it signs in again.
+func TestLoginToAnotherAccountWhileARunUploads(t *testing.T) {
+	const emailB, passwordB = "second@example.com", "second-password-123"
+	sb, _ := loginSandbox(t)
+	b, err := sb.Srv.CreateAccount(emailB, passwordB)
+	require.NoError(t, err)
+	hold := testutil.NewUploadHold(sb.Srv, 0)
+	ts := httptest.NewServer(hold)
+	t.Cleanup(ts.Close)
+	t.Cleanup(hold.Release)
+	t.Cleanup(func() { runCLI(t, "", "logout", "--env", ts.URL) })
+	code, _, errOut := runCLI(t, sb.Key+"\n", "login", "--env", ts.URL, "--api-key-stdin")
+	require.Equal(t, 0, code, errOut)
+
+	fileA := makeFiles(t, t.TempDir(), 1, func(int) int { return 2100 })[0]
+	fileB := makeFiles(t, t.TempDir(), 1, func(int) int { return 2200 })[0]
+	hold.Arm()
+	cmd := testutil.ChildCommand("upload", "--env", ts.URL, fileA)
+	var childOut, childErr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &childOut, &childErr
+	require.NoError(t, cmd.Start())
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-hold.Started():
+	case err := <-exited:
+		t.Fatalf("the run of A ended before its upload (%v): %s", err, childErr.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no upload of A within 2 minutes")
+	}
+	hold.Disarm()
+
+	code, _, errOut = runCLI(t, passwordB+"\n", "login", "--env", ts.URL, "--email", emailB, "--password-stdin", "--remember")
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCLI(t, "", "upload", "--env", ts.URL, fileB)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, testutil.CIDOf(t, fileB))
+
+	// A's upload is refused as if its token had expired: it gets a new
+	// one, for A still, with the key it signed in with.
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 401, Count: 1})
+	hold.Release()
+	select {
+	case err := <-exited:
+		require.NoError(t, err, childErr.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the run of A did not end within 2 minutes of its upload's release")
+	}
+	assert.Contains(t, childOut.String(), testutil.CIDOf(t, fileA))
+	assert.Equal(t, 1, sb.LogLines("/api/v0/add", " 401 "), "A's upload was refused once")
+
+	hashes := func(id string) []string {
+		var hs []string
+		for _, u := range sb.Srv.Uploads(id) {
+			hs = append(hs, u.Hash)
+		}
+		return hs
+	}
+	assert.Equal(t, []string{testutil.CIDOf(t, fileA)}, hashes(sb.Acc.ID), "A's file in A's dStor account alone")
+	assert.Equal(t, []string{testutil.CIDOf(t, fileB)}, hashes(b.ID), "B's file in B's alone")
+	recorded := map[string]string{}
+	for _, r := range historyJSON(t) {
+		recorded[r.LocalPath] = r.Account
+	}
+	assert.Equal(t, map[string]string{fileA: sb.Acc.ID, fileB: emailB}, recorded, "each recorded under its own account")
 }
