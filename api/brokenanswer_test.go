@@ -1,7 +1,10 @@
 package api
 
 import (
+	"bytes"
+	"cmp"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -157,6 +160,61 @@ func TestUploadBrokenAnswers(t *testing.T) {
 				assert.Contains(t, Human(err), s)
 			}
 			assert.NotContains(t, Human(err), "cannot read")
+		})
+	}
+}
+
+// TestUploadInformationalAnswersBeforeTheAnswer: 1xx answers a server sends
+// before its answer, asked for or not, before or after reading the file,
+// change nothing: the final answer is the one checked, and it must name
+// the bytes sent.
+func TestUploadInformationalAnswersBeforeTheAnswer(t *testing.T) {
+	const otherCID = "QmXEJJGbyMVa3jJ9iBATY8D1udATD7m6H7kVV7WoRgUEaT"
+	tests := []struct {
+		name     string
+		size     int    // 1 MiB or more asks for 100 Continue
+		early    string // written before the body is read
+		hash     string // the final answer's Hash; "" is the right one
+		verified bool
+	}{
+		{name: "100 Continue never asked for", size: 12, early: "HTTP/1.1 100 Continue\r\n\r\n", verified: true},
+		{name: "102 Processing", size: 12, early: "HTTP/1.1 102 Processing\r\n\r\n", verified: true},
+		{name: "103 Early Hints", size: 12, early: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n", verified: true},
+		{name: "100 Continue three times, asked for", size: 2 << 20, early: strings.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 3), verified: true},
+		{name: "100 Continue, then another file's hash", size: 2 << 20, early: "HTTP/1.1 100 Continue\r\n\r\n", hash: otherCID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			f.onAdd = func(w http.ResponseWriter, r *http.Request) {
+				conn, bw, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer func() { _ = conn.Close() }()
+				_, _ = bw.WriteString(tt.early)
+				_ = bw.Flush()
+				r.Body = io.NopCloser(io.LimitReader(bw.Reader, r.ContentLength)) // after the hijack, the body is read from here
+				rec := readUpload(r)
+				hash := cmp.Or(tt.hash, rec.CID)
+				body := fmt.Sprintf(`{"Name":%q,"Hash":%q,"Size":"20"}`, rec.FileName, hash)
+				_, _ = fmt.Fprintf(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+				_ = bw.Flush()
+			}
+			data := patterned(tt.size)
+			want, err := ComputeCID(bytes.NewReader(data))
+			require.NoError(t, err)
+			res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "f.bin", data)})
+			assert.Equal(t, want, res.LocalCID)
+			if !tt.verified {
+				assert.ErrorIs(t, err, ErrHashMismatch)
+				assert.False(t, res.Verified)
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, res.Verified)
+			assert.Equal(t, want, res.Hash)
 		})
 	}
 }
