@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -395,9 +396,10 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host strin
 // sent.
 func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte, local, sum string) (UploadResult, error) {
 	host, name, req, f, opened := at.host, at.name, at.req, at.f, at.opened
-	if msg := resp.Trailer.Get(streamErrorTrailer); msg != "" {
+	if msg := cmp.Or(resp.Trailer.Get(streamErrorTrailer), resp.Header.Get(streamErrorTrailer)); msg != "" {
 		// IPFS's add failed after its answer began (the Hash before it
-		// names bytes it read, not an upload it kept).
+		// names bytes it read, not an upload it kept). A proxy that
+		// buffers the answer may pass the trailer on as a header.
 		return UploadResult{}, &Error{Kind: KindServer, Status: resp.StatusCode, Op: OpUpload, Host: host,
 			Err: errAddFailed, Message: sanitize(msg, c.secretsWith(tok.Raw)...)}
 	}

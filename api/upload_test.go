@@ -303,6 +303,11 @@ func TestUploadStatusErrors(t *testing.T) {
 			wantKind: KindMalformed, sentinel: ErrMalformed, wantText: `"206 Partial Content"`},
 		{name: "205 Reset Content", status: 205, wantKind: KindMalformed, sentinel: ErrMalformed, wantText: `"205 Reset Content"`},
 		{name: "204 No Content", status: 204, wantKind: KindMalformed, sentinel: ErrMalformed, wantText: `"204 No Content"`},
+		{name: "200 with X-Stream-Error as a header (a proxy that buffered the answer moved its trailer)", status: 200,
+			header:   map[string]string{"Content-Type": "application/json", "X-Stream-Error": "pin: blockstore is full"},
+			body:     `{"Name":"hello.txt","Hash":"` + helloCID + `","Size":"20"}` + "\n",
+			wantKind: KindServer, sentinel: ErrServer, retryable: true,
+			wantText: "dStor reported an error while adding the file", wantMessage: "pin: blockstore is full"},
 		{name: "302 redirect", status: 302, header: map[string]string{"Location": "https://elsewhere.example/add"},
 			wantKind: KindMalformed, sentinel: ErrMalformed, wantText: "redirected", wantMessage: "redirect to https://elsewhere.example/add"},
 	}
