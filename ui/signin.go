@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"net/url"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -379,6 +380,22 @@ func (v *signInView) onSubmitLogin() {
 		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: v.password.Text, Remember: v.remember.Checked}})
 }
 
+// savableURL is a Custom URL as the preferences, a plain file, may keep
+// it: without a user name and password in it (which the sign-in refuses
+// anyway, api.ProblemUserInfo); "" for text with an @ that does not parse
+// as a URL, since it may hold one.
+func savableURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil && strings.Contains(s, "@"):
+		return ""
+	case err == nil && u.User != nil:
+		u.User = nil
+		return u.String()
+	}
+	return s
+}
+
 func (v *signInView) start(req signInRequest) {
 	if req.choice == "" {
 		v.setError(tr("Choose an environment first."))
@@ -386,9 +403,9 @@ func (v *signInView) start(req signInRequest) {
 	}
 	if req.choice == choiceCustom {
 		p := v.a.fyne.Preferences()
-		p.SetString(prefCustomBase, req.custom.APIBase)
-		p.SetString(prefCustomUpload, req.custom.UploadURL)
-		p.SetString(prefCustomGateway, req.custom.GatewayURL)
+		p.SetString(prefCustomBase, savableURL(req.custom.APIBase))
+		p.SetString(prefCustomUpload, savableURL(req.custom.UploadURL))
+		p.SetString(prefCustomGateway, savableURL(req.custom.GatewayURL))
 	}
 	req.reuse = v.reuse
 	v.clearMessages()

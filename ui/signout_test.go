@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,4 +183,35 @@ func TestKeyringOutOfReachAtStart(t *testing.T) {
 		return errors.Is(err, storage.ErrSecretNotFound)
 	}, 20*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { return len(a.currentSettings().RememberedAccounts) == 0 }, 20*time.Second, 10*time.Millisecond)
+}
+
+// TestCredentialsInACustomURLAreNotSaved: a Custom URL with a user name
+// and password in it ("https://me:pw@…", pasted from elsewhere) is refused
+// at sign-in; its password is not written to the window's preferences (a
+// plain file) on the way, while the URLs that are fine are kept for the
+// next start as before.
+func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	const pw = "hunter2-secret"
+	e.ui(func() {
+		v := a.signin
+		v.env.SetSelected(choiceLabel(choiceCustom))
+		v.customBase.SetText("https://api.example.com")
+		v.customUpload.SetText("https://me:" + pw + "@upload.example.com")
+		v.customGateway.SetText("https://me:" + pw + "@gw.example.com/ipfs/")
+		v.methods.Select(v.keyTab)
+		v.apiKey.SetText(strings.Repeat("k", api.APIKeyLength))
+		test.Tap(v.keySubmit)
+	})
+	e.eventually(func() bool { return !a.signin.busy && a.signin.errorLabel().Visible() }, "refused")
+	e.ui(func() {
+		assert.Contains(t, a.signin.errorLabel().Text, "user name or password")
+		assert.NotContains(t, a.signin.errorLabel().Text, pw)
+	})
+	p := a.fyne.Preferences()
+	for _, k := range []string{prefCustomBase, prefCustomUpload, prefCustomGateway} {
+		assert.NotContains(t, p.String(k), pw, k)
+	}
+	assert.Equal(t, "https://api.example.com", p.String(prefCustomBase), "a URL that is fine is kept")
 }
