@@ -39,7 +39,9 @@ markdown ([NAME](URL)) or html (<a href="URL">NAME</a>); with --json or
 --csv it sets the style of the link field. Without it links follow the
 style chosen in the window's Settings. --folder lists the files of the
 latest upload of a folder you added (all of them unless --limit is given),
-so --folder DIR --format markdown is the folder's list of links.`,
+so --folder DIR --format markdown is the folder's list of links; it exits 1,
+saying so, while files of that upload are not uploaded (it still runs, was
+interrupted, or some failed).`,
 		Example: `  dstor-uploader history --limit 20
   dstor-uploader history --search invoices --json
   dstor-uploader history --csv > uploads.csv
@@ -83,18 +85,23 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	}
 	export := storage.ExportOptions{Search: search, Limit: o.limit,
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }}
+	var share storage.FolderKey
 	if o.folder != "" {
-		if export.IDs, err = folderIDs(db, o); err != nil {
+		if share, export.IDs, err = folderIDs(db, o); err != nil {
 			return err
 		}
 	}
 	switch {
 	case o.asJSON:
-		_, err := db.ExportHistoryJSON(cio.Out, export)
-		return err
+		if _, err := db.ExportHistoryJSON(cio.Out, export); err != nil {
+			return err
+		}
+		return folderLeft(cio, db, share)
 	case o.asCSV:
-		_, err := db.ExportHistoryCSV(cio.Out, export)
-		return err
+		if _, err := db.ExportHistoryCSV(cio.Out, export); err != nil {
+			return err
+		}
+		return folderLeft(cio, db, share)
 	}
 	n := 0
 	err = export.Each(db, func(e storage.HistoryEntry) error {
@@ -104,6 +111,9 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	})
 	if err != nil {
 		return err
+	}
+	if o.folder != "" {
+		return folderLeft(cio, db, share)
 	}
 	if n == 0 && strings.TrimSpace(o.search) != "" {
 		fmt.Fprintf(cio.Err, "No upload matches %s.\n", strconv.Quote(o.search))
@@ -144,26 +154,56 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 	return line
 }
 
-// folderIDs are the entries of the latest upload of o.folder, newest first
-// (at most o.limit when --limit was given).
-func folderIDs(db *storage.DB, o historyOptions) ([]int64, error) {
+// folderLeft says, after the list of the folder share k's links, when that
+// upload has files not uploaded (yet): it still runs in another process
+// (the window, another run), was interrupted, or failed files. The list is
+// then not the folder's whole list, which the exit status 1 tells a
+// script; nothing is said of a share (k.BatchID "") not listed.
+func folderLeft(cio IO, db *storage.DB, k storage.FolderKey) error {
+	if k.BatchID == "" {
+		return nil
+	}
+	left, err := db.BatchLeftOf(k.BatchID)
+	if err != nil {
+		return err
+	}
+	if !left.Any() {
+		return nil
+	}
+	dir := inert.Text(k.Folder)
+	if left.Pending > 0 || left.Listing {
+		what := fmt.Sprintf("%d file(s) of this upload of %s are not uploaded yet", left.Pending, dir)
+		if left.Pending == 0 {
+			what = fmt.Sprintf("this upload of %s is still listing the folder", dir)
+		}
+		fmt.Fprintf(cio.Err, "Not the whole folder: %s (it is still going on, or was interrupted: \"dstor-uploader resume\" finishes it). Run this again once it is done.\n", what)
+	}
+	if left.Failed > 0 {
+		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s failed (\"dstor-uploader resume --retry-failed\" tries them again).\n", left.Failed, dir)
+	}
+	return &exitError{code: 1}
+}
+
+// folderIDs are the latest upload of o.folder (its share) and its
+// entries, newest first (at most o.limit when --limit was given).
+func folderIDs(db *storage.DB, o historyOptions) (storage.FolderKey, []int64, error) {
 	dir, err := filepath.Abs(o.folder)
 	if err != nil {
-		return nil, fmt.Errorf("folder %s: %w", o.folder, err)
+		return storage.FolderKey{}, nil, fmt.Errorf("folder %s: %w", o.folder, err)
 	}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real // the worker records the folder a link leads to
 	}
 	k, err := db.NewestFolderShare(dir)
 	if errors.Is(err, storage.ErrNotFound) {
-		return nil, fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", dir, o.folder)
+		return k, nil, fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", dir, o.folder)
 	}
 	if err != nil {
-		return nil, err
+		return k, nil, err
 	}
 	entries, err := db.HistoryOfFolder(k)
 	if err != nil {
-		return nil, err
+		return k, nil, err
 	}
 	if o.limitSet && o.limit > 0 && len(entries) > o.limit {
 		entries = entries[:o.limit]
@@ -172,5 +212,5 @@ func folderIDs(db *storage.DB, o historyOptions) ([]int64, error) {
 	for i, e := range entries {
 		ids[i] = e.ID
 	}
-	return ids, nil
+	return k, ids, nil
 }

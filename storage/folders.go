@@ -127,3 +127,39 @@ func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
 	b := slices.MaxFunc(batches, func(a, b batch) int { return cmp.Compare(a.newest, b.newest) })
 	return FolderKey{Folder: folder, BatchID: b.id}, nil
 }
+
+// batchLeftSQL counts the jobs of one Add call not uploaded yet (queued,
+// interrupted or waiting for a sign-in) and those that failed.
+const batchLeftSQL = `SELECT coalesce(sum(state IN (?, ?, ?)), 0), coalesce(sum(state = ?), 0)
+	FROM jobs WHERE batch_id = ? AND cleared = 0`
+
+// BatchLeft is what one Add call (a folder share's batch) has not uploaded.
+type BatchLeft struct {
+	// Pending is how many of its files are still to upload: queued,
+	// interrupted, or waiting for a sign-in.
+	Pending int
+	// Failed is how many failed (until retried or removed).
+	Failed int
+	// Listing is whether a folder of it is still being listed.
+	Listing bool
+}
+
+// Any reports whether anything of the batch is not uploaded.
+func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listing }
+
+// BatchLeftOf reads what the Add call batchID has not uploaded, so a list
+// of a folder share's links can say it is not the whole folder yet (the
+// upload still runs in another process, or was interrupted, or failed
+// files).
+func (d *DB) BatchLeftOf(batchID string) (BatchLeft, error) {
+	var b BatchLeft
+	err := d.r.QueryRow(batchLeftSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed), batchID).
+		Scan(&b.Pending, &b.Failed)
+	if err == nil {
+		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, batchID).Scan(&b.Listing)
+	}
+	if err != nil {
+		return BatchLeft{}, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))
+	}
+	return b, nil
+}

@@ -57,3 +57,40 @@ func TestPendingOfOthers(t *testing.T) {
 	assert.NotContains(t, got, AccountPending{Env: "production", Account: "b@example.com", Jobs: 1}, "its own are not another's")
 	assert.Len(t, got, 5)
 }
+
+// TestBatchLeftOf counts what one Add call has not uploaded: its files
+// still to upload (queued, interrupted, waiting for a sign-in), those that
+// failed, and whether it is still listing a folder; not its finished,
+// canceled, skipped or already uploaded files, nor another batch's.
+func TestBatchLeftOf(t *testing.T) {
+	d := openTestDB(t)
+	job := func(id, batch string) JobRow {
+		return JobRow{ID: id, BatchID: batch, Env: "testnet", Account: "a@example.com", LocalPath: "/f/" + id, Name: id}
+	}
+	var rows []JobRow
+	states := map[string]JobState{"q": JobQueued, "u": JobUploading, "w": JobWaitingSignIn, "f": JobFailed,
+		"d": JobDone, "c": JobCanceled, "s": JobSkipped, "a": JobAlready}
+	for id := range states {
+		rows = append(rows, job(id, "share"))
+	}
+	rows = append(rows, job("other", "another"))
+	require.NoError(t, d.InsertJobs(rows))
+	for id, st := range states {
+		if st != JobQueued {
+			require.NoError(t, d.UpdateJob(id, st, 1, ""))
+		}
+	}
+	left, err := d.BatchLeftOf("share")
+	require.NoError(t, err)
+	assert.Equal(t, BatchLeft{Pending: 3, Failed: 1}, left)
+	assert.True(t, left.Any())
+
+	require.NoError(t, d.InsertWalks([]WalkRow{{BatchID: "listing", Env: "testnet", Account: "a@example.com", Path: "/dir"}}))
+	left, err = d.BatchLeftOf("listing")
+	require.NoError(t, err)
+	assert.Equal(t, BatchLeft{Listing: true}, left)
+
+	left, err = d.BatchLeftOf("done")
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "nothing of a batch without jobs")
+}
