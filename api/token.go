@@ -165,10 +165,11 @@ func (t Token) Valid(now time.Time, margin time.Duration) bool {
 }
 
 // Sendable reports whether the token can be sent at all: "Bearer " and
-// Raw make a valid header (printable ASCII, no spaces). Tokens from dStor's
-// answers always can (getToken refuses others); one read back from
-// elsewhere (the keyring) may not, and Upload refuses it.
-func (t Token) Sendable() bool { return isHeaderToken(t.Raw) }
+// Raw make a valid header (printable ASCII, no spaces), no longer than a
+// token answer may be (maxTokenAnswer: a longer header no server takes).
+// Tokens from dStor's answers always can (getToken refuses others); one
+// read back from elsewhere (the keyring) may not, and Upload refuses it.
+func (t Token) Sendable() bool { return len(t.Raw) <= maxTokenAnswer && isHeaderToken(t.Raw) }
 
 // ServerNow is dStor's time when this computer's clock says now.
 func (t Token) ServerNow(now time.Time) time.Time { return now.Add(t.ServerOffset) }

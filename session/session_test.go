@@ -481,6 +481,7 @@ func TestDamagedStoredTokenIsNotASignIn(t *testing.T) {
 		"control bytes":   "\x00\x01tok",
 		"not ASCII":       "t\u00f6ken",
 		"a DEL character": "tok\x7fen",
+		"1 MiB long":      good + "." + strings.Repeat("a", 1<<20),
 	} {
 		t.Run(name, func(t *testing.T) {
 			secrets := storage.NewMemorySecretStore()
