@@ -171,8 +171,8 @@ var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<
 // linkSafe is link percent-encoded where it would break as it is copied
 // — the one encoder of every link's address, so the gateway link, a
 // Markdown link's target and an HTML link's href are the same link: a
-// space or a control (a gateway override saved before Settings refused
-// them) would end it in a chat, a mail or Markdown, or keep it from
+// space (a gateway override saved before Settings refused it) or a
+// control would end it in a chat, a mail or Markdown, or keep it from
 // being a link at all; "(" and ")" would end or unbalance a Markdown
 // link, "<", ">" and a quote end it in mail and HTML, a backtick in
 // Markdown, a backslash escapes the next character in Markdown; non-ASCII

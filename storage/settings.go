@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
 )
@@ -106,7 +107,8 @@ type Settings struct {
 	// is named after the file rather than its CID (default true).
 	LinkFilename bool `json:"link_filename"`
 	// GatewayOverride replaces the environment's gateway base URL when set
-	// (an absolute http or https URL).
+	// (an absolute http or https URL) and in use (GatewayInUse: not an old
+	// one with a tab inside, kept for Settings to show).
 	GatewayOverride string `json:"gateway_override"`
 	// CopyLinkAfterUpload copies the link to the clipboard when an upload
 	// finishes.
@@ -148,7 +150,9 @@ func DefaultSettings() Settings {
 // default and others are clamped to 1..16; a negative upload limit becomes
 // none; unknown link styles and themes fall back to the default; a language
 // that is not a tag follows the system; a gateway override that is not an
-// absolute http(s) URL is dropped (the trailing slashes of its path are trimmed, not those of its query or fragment); recent folders are
+// absolute http(s) URL, even but for a space, a control or an invisible
+// character inside it (an older version's typo, kept for Settings to show:
+// GatewayInUse), is dropped (the trailing slashes of its path are trimmed, not those of its query or fragment); recent folders are
 // trimmed, de-duplicated and capped at MaxRecentFolders; remembered accounts
 // without an environment or account are dropped, duplicates (same
 // environment and account) keep the first, and an unknown method becomes
@@ -260,7 +264,12 @@ func normLanguage(l string) string {
 
 // normGateway keeps a gateway override that is an absolute http(s) URL,
 // without the trailing slashes of its path; its query (a gateway's access
-// token) and fragment stay as written, a slash at their end too.
+// token) and fragment stay as written, a slash at their end too. One that
+// would be such a URL but for a space, a control (a tab, a line break) or
+// an invisible formatting character inside it, which Settings now refuses
+// and an older version saved, is kept as saved too: Settings shows it with
+// what to do, rather than it being dropped without a word (links do not
+// use it: api.OverrideUsable).
 func normGateway(g string) string {
 	g = strings.TrimSpace(g)
 	rest := ""
@@ -271,11 +280,39 @@ func normGateway(g string) string {
 	if g == "" {
 		return ""
 	}
-	u, err := url.Parse(g)
+	u, err := url.Parse(strings.Map(typoAsLetter, g))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
 	return g
+}
+
+// GatewayInUse is the gateway override links use: GatewayOverride when it
+// is an http(s) URL as saved, else "" (the environment's gateway). An
+// override an older version saved with a tab, a line break or a space in
+// its host is kept (normGateway) for Settings to show with what to do, but
+// no link leads to it, as none did while it was dropped as settings were
+// read; one with a space in its path is used, percent-encoded, as ever.
+func (s Settings) GatewayInUse() string {
+	if s.GatewayOverride == "" {
+		return ""
+	}
+	u, err := url.Parse(s.GatewayOverride)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	return s.GatewayOverride
+}
+
+// typoAsLetter is r, or a letter in place of a space, a control or an
+// invisible formatting character: what a typo or a bad paste puts in a
+// gateway address, which url.Parse refuses (in a host, or a control
+// anywhere), so the address around it can be judged on its own.
+func typoAsLetter(r rune) rune {
+	if unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		return 'x'
+	}
+	return r
 }
 
 // WithRecentFolder returns s with folder moved (or added) to the front of

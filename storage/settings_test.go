@@ -200,6 +200,45 @@ func TestUpdateSettingsReplacesUnreadableSettings(t *testing.T) {
 	assert.Equal(t, want, stored)
 }
 
+// TestOldGatewayWithATypoIsKept: a gateway override an older version
+// saved with a tab, a line break or an invisible character inside (or a
+// space in its host) was dropped as the settings were read, since it is no
+// URL as it is, and gone for good with the next setting saved, without a
+// word. It is kept as saved, so Settings can show it with what to do, and
+// links do not use it (GatewayInUse), as they did not before; what is no
+// http(s) address even without those characters is still dropped.
+func TestOldGatewayWithATypoIsKept(t *testing.T) {
+	for _, tc := range []struct{ name, stored, kept, inUse string }{
+		{"tab in the path", "https://gw.example/my\tgateway", "https://gw.example/my\tgateway", ""},
+		{"tab in the host", "https://gw\t.example/ipfs/", "https://gw\t.example/ipfs", ""},
+		{"line break", "https://gw.example/\nipfs", "https://gw.example/\nipfs", ""},
+		{"DEL", "https://gw.example/ip\x7ffs", "https://gw.example/ip\x7ffs", ""},
+		{"space in the host", "https://my gw.example", "https://my gw.example", ""},
+		// What url.Parse takes was kept and used before: it still is.
+		{"zero-width space", "https://gw.example/\u200bipfs", "https://gw.example/\u200bipfs", "https://gw.example/\u200bipfs"},
+		{"space in the path", "https://gw.example/my gateway", "https://gw.example/my gateway", "https://gw.example/my gateway"},
+		{"no scheme, with a tab", "gw.example/\tipfs", "", ""},
+		{"another scheme, with a tab", "ftp://gw.example/\tipfs", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := openTestDB(t)
+			raw, err := json.Marshal(map[string]any{"concurrency": 5, "gateway_override": tc.stored})
+			require.NoError(t, err)
+			_, err = d.w.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, settingsKey, string(raw))
+			require.NoError(t, err)
+			s, err := d.LoadSettings()
+			require.NoError(t, err)
+			assert.Equal(t, tc.kept, s.GatewayOverride, "as read")
+			assert.Equal(t, tc.inUse, s.GatewayInUse(), "in use")
+			s.Concurrency = 6
+			require.NoError(t, d.SaveSettings(s))
+			s, err = d.LoadSettings()
+			require.NoError(t, err)
+			assert.Equal(t, tc.kept, s.GatewayOverride, "after another setting is saved")
+		})
+	}
+}
+
 func TestSettingsNormalize(t *testing.T) {
 	many := make([]string, 0, 15)
 	for i := range 15 {

@@ -178,6 +178,9 @@ func (v *settingsView) makeLinksForm(st storage.Settings) *widget.Form {
 	v.gatewayError = widget.NewLabel("")
 	v.gatewayError.Importance = widget.DangerImportance
 	v.gatewayError.Hide()
+	// A gateway an older version saved with a space or a tab inside it
+	// says what to do at once, not once the person edits it.
+	v.checkGateway(st.GatewayOverride)
 
 	v.linkFilename = v.settingCheck(tr("Name downloads after the file (?filename= on gateway links)"), st.LinkFilename,
 		func(s *storage.Settings, on bool) { s.LinkFilename = on })
@@ -312,20 +315,27 @@ func (v *settingsView) onLinkStyle(label string) {
 // checkGateway reads the gateway field's text as api.CheckOverride does
 // (trimmed; empty: the environment's gateway), and while it is not one
 // says what to do: write a full address, or take out the space or the
-// invisible character a typo or a paste put inside it.
+// invisible character a typo or a paste put inside it; and, while the
+// saved gateway is one links do not use (an older version's, with a tab
+// inside: storage.Settings.GatewayInUse), that they use the environment's.
 func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
 	gateway, err := api.CheckOverride(text)
+	var says string
 	switch {
 	case err == nil:
 		v.gatewayError.Hide()
 		return gateway, true
 	case errors.Is(err, api.ErrOverrideSpace):
-		v.gatewayError.SetText(tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one."))
+		says = tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one.")
 	case errors.Is(err, api.ErrOverrideInvisible):
-		v.gatewayError.SetText(tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it."))
+		says = tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")
 	default:
-		v.gatewayError.SetText(tr("Write the gateway as a full address, like https://ipfs.io"))
+		says = tr("Write the gateway as a full address, like https://ipfs.io")
 	}
+	if st := v.a.currentSettings(); st.GatewayOverride != "" && st.GatewayInUse() == "" {
+		says += " " + tr("Until then, links use the environment's gateway.")
+	}
+	v.gatewayError.SetText(says)
 	v.gatewayError.Show()
 	return "", false
 }

@@ -230,3 +230,49 @@ func TestWindowKeepsACommandLineLoginMadeWhileItIsOpen(t *testing.T) {
 	assert.Equal(t, []string{"/backup/"}, s.RecentFolders, "and the window's changes are saved too")
 	assert.Equal(t, 5, s.Concurrency)
 }
+
+// TestSavedGatewayTypoShowsAtOnce: a gateway override saved with a space
+// or a tab inside it (by an older version, which did not refuse them) was
+// shown in Settings as if it were fine, until the person edited it, and
+// one with a tab had been dropped as the settings were read. Now Settings
+// opens with it and with what to do, and says when links do not use it;
+// leaving the field as it is keeps it saved, emptying it removes it.
+func TestSavedGatewayTypoShowsAtOnce(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	space := tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one.")
+	invisible := tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")
+	unused := " " + tr("Until then, links use the environment's gateway.")
+	e := newTestEnv(t)
+	for _, tc := range []struct{ name, saved, says, link string }{
+		{"a space in the path, used percent-encoded", "https://gw.example/my gateway", space, "https://gw.example/my%20gateway/" + cid},
+		{"a tab", "https://gw.example/my\tgateway", invisible + unused, "https://api.dstor.cloud/ipfs/" + cid},
+		{"a space in the host", "https://my gw.example", space + unused, "https://api.dstor.cloud/ipfs/" + cid},
+		{"an address", "https://ipfs.io", "", "https://ipfs.io/ipfs/" + cid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e.a.Close()
+			st := storage.DefaultSettings()
+			st.GatewayOverride = tc.saved
+			require.NoError(t, e.db.SaveSettings(st))
+			e.a = e.open(Deps{})
+			e.ui(func() {
+				p := e.a.prefs
+				assert.Equal(t, tc.saved, p.gateway.Text, "the saved gateway, as saved")
+				assert.Equal(t, tc.says != "", p.gatewayError.Visible(), "flagged at once")
+				if tc.says != "" {
+					assert.Equal(t, tc.says, p.gatewayError.Text)
+				}
+				assert.Equal(t, tc.link, e.a.links().GatewayLink("production", cid, ""))
+				p.gateway.FocusLost()
+				assert.Equal(t, tc.saved, e.a.currentSettings().GatewayOverride, "left as it is, it stays saved")
+			})
+		})
+	}
+	e.ui(func() {
+		p := e.a.prefs
+		p.gateway.SetText("")
+		p.gateway.FocusLost()
+		assert.False(t, p.gatewayError.Visible())
+		assert.Empty(t, e.a.currentSettings().GatewayOverride, "emptied, it is gone")
+	})
+}

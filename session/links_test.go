@@ -1,0 +1,42 @@
+package session
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestLinksUseNoOldGatewayTypo: a gateway override an older version saved
+// with a tab, a line break or a space in its host is kept in the settings
+// (Settings shows it with what to do), but links do not lead to it: they
+// stay on the environment's gateway, as they were while the override was
+// dropped as the settings were read. One with a space in its path is used,
+// percent-encoded, as it always was.
+func TestLinksUseNoOldGatewayTypo(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	dir := t.TempDir()
+	db, err := storage.Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	for _, tc := range []struct{ name, saved, link string }{
+		{"a tab in the path", "https://gw.example/my\tgateway", "https://api.dstor.cloud/ipfs/" + cid},
+		{"a line break", "https://gw.example/\nipfs", "https://api.dstor.cloud/ipfs/" + cid},
+		{"a tab in the host", "https://gw\t.example", "https://api.dstor.cloud/ipfs/" + cid},
+		{"a space in the host", "https://my gw.example", "https://api.dstor.cloud/ipfs/" + cid},
+		{"a space in the path", "https://gw.example/my gateway", "https://gw.example/my%20gateway/" + cid},
+		{"an address", "https://ipfs.io", "https://ipfs.io/ipfs/" + cid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := storage.DefaultSettings()
+			st.GatewayOverride = tc.saved
+			require.NoError(t, db.SaveSettings(st))
+			st, err := db.LoadSettings()
+			require.NoError(t, err)
+			require.Equal(t, tc.saved, st.GatewayOverride, "kept for Settings to show")
+			assert.Equal(t, tc.link, Links(st).GatewayLink("production", cid, ""))
+		})
+	}
+}
