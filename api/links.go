@@ -164,9 +164,12 @@ func linkText(name, hash string) string {
 // (a code span shows the escapes inside it, and one closed by a backtick
 // in the target ends the link); and an & that would begin an entity
 // reference, which a reader turns into the character it names
-// ("&#x202e;", a bidi control inert.LinkText escaped). Line breaks never
-// get here (inert.LinkText).
-var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, "`", "\\`", `&`, `\&`)
+// ("&#x202e;", a bidi control inert.LinkText escaped); and the marks of
+// emphasis and strikethrough (* _ ~), which a reader draws rather than
+// shows ("__init__.py" as "init.py" in bold). Line breaks never get here
+// (inert.LinkText).
+var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, "`", "\\`", `&`, `\&`,
+	`*`, `\*`, `_`, `\_`, `~`, `\~`)
 
 // linkSafe is link percent-encoded where it would break as it is copied
 // — the one encoder of every link's address, so the gateway link, a

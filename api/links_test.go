@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
 )
 
@@ -240,6 +241,35 @@ func TestMarkdownLinkTextShowsTheNameAsItIs(t *testing.T) {
 				assert.Equal(t, name, shown, md)
 				assert.Equal(t, l.GatewayLink("production", cid, name), dest, md)
 			}
+		}
+	}
+}
+
+// TestMarkdownLinkTextKeepsEmphasisMarks: a name holding the marks of
+// emphasis or strikethrough ("__init__.py", "a*b*c.txt", "~~draft~~.md")
+// was the text of a Markdown link that a reader shows as "init.py" in
+// bold, "abc.txt" with b in italics, "draft.md" struck through (GitHub's
+// Markdown): the name lost characters it holds. Each mark is escaped, so
+// CommonMark and GitHub's Markdown alike show the name as it is, in a link
+// to the same target.
+func TestMarkdownLinkTextKeepsEmphasisMarks(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	gfm := goldmark.New(goldmark.WithExtensions(extension.GFM))
+	shownLink := regexp.MustCompile(`^<p><a href="([^"]*)">(.*)</a></p>\n$`)
+	for _, name := range []string{"__init__.py", "a*b*c.txt", "_x_.txt", "**bold**.md", "*", "_", "a_b_.txt",
+		"~~draft~~.md", "a~b~c.txt", "~$report.docx", "\\*x*.txt", "x**.txt"} {
+		l := Links{}
+		md := l.As(LinkMarkdown, "production", cid, name)
+		dest, shown, ok := readMarkdownLink(t, md)
+		if assert.True(t, ok, "%q is one Markdown link (read as %q)", md, shown) {
+			assert.Equal(t, name, shown, "CommonMark: %s", md)
+			assert.Equal(t, l.GatewayLink("production", cid, name), dest, md)
+		}
+		var out bytes.Buffer
+		require.NoError(t, gfm.Convert([]byte(md), &out))
+		if m := shownLink.FindStringSubmatch(out.String()); assert.NotNil(t, m, "GitHub's Markdown: %q is one link: %s", md, out.String()) {
+			assert.Equal(t, name, html.UnescapeString(m[2]), "GitHub's Markdown: %s", md)
+			assert.Equal(t, l.GatewayLink("production", cid, name), html.UnescapeString(m[1]), md)
 		}
 	}
 }
