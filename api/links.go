@@ -323,6 +323,7 @@ var (
 	ErrOverrideNotAddress = errors.New("write the gateway as a full address, like https://ipfs.io")
 	ErrOverrideSpace      = errors.New("the gateway address has a space in it: remove it, or write it as %20 if the address really holds one")
 	ErrOverrideInvisible  = errors.New("the gateway address holds a tab, a line break or another invisible character: type the address again without it")
+	ErrOverrideUserinfo   = errors.New("the gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @")
 )
 
 // CheckOverride is text as a gateway override (Links.Override), checked
@@ -333,8 +334,13 @@ var (
 // link that ends early or leads elsewhere: refused (ErrOverrideSpace,
 // ErrOverrideInvisible) rather than guessed at; a space meant to be there
 // is written %20, which stays. Anything but an absolute http(s) address
-// is ErrOverrideNotAddress. A host in Unicode (an IDN) is an address and
-// stays as typed: links write it in its ASCII form.
+// is ErrOverrideNotAddress. A user name or password before the host
+// ("https://me:secret@gw.example") is ErrOverrideUserinfo: every link
+// shared, its QR code and an index page would carry it to whoever gets
+// them, and "https://ipfs.io@evil.example" reads as a host it does not
+// lead to (a gateway's access token goes in the query). A host in Unicode
+// (an IDN) is an address and stays as typed: links write it in its ASCII
+// form.
 func CheckOverride(text string) (string, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -354,6 +360,9 @@ func CheckOverride(text string) (string, error) {
 	u, err := url.Parse(text)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return "", ErrOverrideNotAddress
+	}
+	if u.User != nil {
+		return "", ErrOverrideUserinfo
 	}
 	return text, nil
 }

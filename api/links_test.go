@@ -350,7 +350,11 @@ func readMarkdownLinks(t *testing.T, md string) (dests []string, asHTML string) 
 // around it (a paste) are trimmed; a space or an invisible character
 // inside is most likely a typo, refused with what to do; "%20" already
 // encoded is the person's own and stays; a Unicode host (an IDN) is a
-// real address and stays as typed (links write its ASCII form).
+// real address and stays as typed (links write its ASCII form). A user
+// name or password before the host was taken, and every link shared,
+// QR code and index page carried it to whoever got them (and
+// "https://ipfs.io@evil.example" reads as ipfs.io): refused with what to
+// do; an @ after the host (a path, a token) is no such thing and stays.
 func TestCheckOverride(t *testing.T) {
 	tests := []struct {
 		name, text, want string
@@ -381,6 +385,13 @@ func TestCheckOverride(t *testing.T) {
 		{"another scheme", "ftp://ipfs.io", "", ErrOverrideNotAddress},
 		{"no host", "https://", "", ErrOverrideNotAddress},
 		{"a bad escape", "https://gw.example/%zz", "", ErrOverrideNotAddress},
+		{"a port", "https://gw.example:8443", "https://gw.example:8443", nil},
+		{"an IPv6 literal with a port", "http://[2001:db8::1]:8080/gw", "http://[2001:db8::1]:8080/gw", nil},
+		{"an @ in the path, query and fragment", "https://gw.example/a@b?t=c@d#e@f", "https://gw.example/a@b?t=c@d#e@f", nil},
+		{"a user and password", "https://me:secret@gw.example", "", ErrOverrideUserinfo},
+		{"a user that looks like a host", "https://ipfs.io@evil.example", "", ErrOverrideUserinfo},
+		{"an encoded password", "https://me:p%40ss@gw.example/ipfs", "", ErrOverrideUserinfo},
+		{"an empty user", "https://@gw.example", "", ErrOverrideUserinfo},
 	}
 	for _, tt := range tests {
 		got, err := CheckOverride(tt.text)

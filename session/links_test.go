@@ -26,6 +26,7 @@ func TestLinksUseNoOldGatewayTypo(t *testing.T) {
 		{"a line break", "https://gw.example/\nipfs", "https://api.dstor.cloud/ipfs/" + cid},
 		{"a tab in the host", "https://gw\t.example", "https://api.dstor.cloud/ipfs/" + cid},
 		{"a space in the host", "https://my gw.example", "https://api.dstor.cloud/ipfs/" + cid},
+		{"a user and password", "https://me:secret@gw.example", "https://api.dstor.cloud/ipfs/" + cid},
 		{"a space in the path", "https://gw.example/my gateway", "https://gw.example/my%20gateway/" + cid},
 		{"an address", "https://ipfs.io", "https://ipfs.io/ipfs/" + cid},
 	} {

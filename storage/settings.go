@@ -293,12 +293,14 @@ func normGateway(g string) string {
 // its host is kept (normGateway) for Settings to show with what to do, but
 // no link leads to it, as none did while it was dropped as settings were
 // read; one with a space in its path is used, percent-encoded, as ever.
+// One with a user name or password before its host is not used either:
+// every link shared would carry it to whoever gets it.
 func (s Settings) GatewayInUse() string {
 	if s.GatewayOverride == "" {
 		return ""
 	}
 	u, err := url.Parse(s.GatewayOverride)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return ""
 	}
 	return s.GatewayOverride

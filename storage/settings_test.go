@@ -217,6 +217,8 @@ func TestOldGatewayWithATypoIsKept(t *testing.T) {
 		// What url.Parse takes was kept and used before: it still is.
 		{"zero-width space", "https://gw.example/\u200bipfs", "https://gw.example/\u200bipfs", "https://gw.example/\u200bipfs"},
 		{"space in the path", "https://gw.example/my gateway", "https://gw.example/my gateway", "https://gw.example/my gateway"},
+		// A user name or password would go to whoever gets a link.
+		{"a user and password", "https://me:secret@gw.example", "https://me:secret@gw.example", ""},
 		{"no scheme, with a tab", "gw.example/\tipfs", "", ""},
 		{"another scheme, with a tab", "ftp://gw.example/\tipfs", "", ""},
 	} {

@@ -315,7 +315,8 @@ func (v *settingsView) onLinkStyle(label string) {
 // checkGateway reads the gateway field's text as api.CheckOverride does
 // (trimmed; empty: the environment's gateway), and while it is not one
 // says what to do: write a full address, or take out the space or the
-// invisible character a typo or a paste put inside it; and, while the
+// invisible character a typo or a paste put inside it, or the user name
+// or password every shared link would carry; and, while the
 // saved gateway is one links do not use (an older version's, with a tab
 // inside: storage.Settings.GatewayInUse), that they use the environment's.
 func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
@@ -329,6 +330,8 @@ func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
 		says = tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one.")
 	case errors.Is(err, api.ErrOverrideInvisible):
 		says = tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")
+	case errors.Is(err, api.ErrOverrideUserinfo):
+		says = tr("The gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @.")
 	default:
 		says = tr("Write the gateway as a full address, like https://ipfs.io")
 	}

@@ -136,6 +136,7 @@ func TestGatewayTyposAreRefusedWithWhatToDo(t *testing.T) {
 			{"https://gw.example/my\tgateway", tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")},
 			{"https://gw.example/\nipfs", tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")},
 			{"gw.example", tr("Write the gateway as a full address, like https://ipfs.io")},
+			{"https://me:secret@gw.example", tr("The gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @.")},
 		} {
 			p.gateway.SetText(typo.text)
 			p.gateway.FocusLost()
@@ -241,12 +242,14 @@ func TestSavedGatewayTypoShowsAtOnce(t *testing.T) {
 	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
 	space := tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one.")
 	invisible := tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")
+	userinfo := tr("The gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @.")
 	unused := " " + tr("Until then, links use the environment's gateway.")
 	e := newTestEnv(t)
 	for _, tc := range []struct{ name, saved, says, link string }{
 		{"a space in the path, used percent-encoded", "https://gw.example/my gateway", space, "https://gw.example/my%20gateway/" + cid},
 		{"a tab", "https://gw.example/my\tgateway", invisible + unused, "https://api.dstor.cloud/ipfs/" + cid},
 		{"a space in the host", "https://my gw.example", space + unused, "https://api.dstor.cloud/ipfs/" + cid},
+		{"a user and password", "https://me:secret@gw.example", userinfo + unused, "https://api.dstor.cloud/ipfs/" + cid},
 		{"an address", "https://ipfs.io", "", "https://ipfs.io/ipfs/" + cid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
