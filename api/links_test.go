@@ -415,6 +415,45 @@ func TestLinksList(t *testing.T) {
 	assert.Empty(t, l.List(LinkGateway, nil))
 }
 
+// TestListIsOneWholeLinkPerLine: Copy links of many rows (a selection,
+// a folder's Copy all links) gives one line per file in every style, each
+// the link As makes, whatever the names hold: a line break, a carriage
+// return, a Unicode line or paragraph separator, NEL, a bidi control, "]("
+// or a backtick that would join or end links; a reader finds each link
+// with its CID, and a Markdown reader one link per file. Held before this
+// test; the many-rows case was tested only with plain names.
+func TestListIsOneWholeLinkPerLine(t *testing.T) {
+	names := []string{"a\nFAKE](https://evil.example)", "b\r\nc.txt", "d\u2028e\u2029f.txt", "g\u0085h.txt",
+		"invoice\u202efdp.exe", "`x](y)`.txt", "<a href=x>i</a>", "plain.txt", "", "__init__.py"}
+	cids := []string{"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"}
+	var files []SharedFile
+	for i, name := range names {
+		files = append(files, SharedFile{Env: []string{"production", "testnet", SandboxKey}[i%3], Hash: cids[i%2], Name: name})
+	}
+	for _, l := range []Links{{}, {Override: "https://gw.example/ipfs?token=a)b#x"}, {NoFilename: true}} {
+		for _, style := range LinkStyles {
+			out := l.List(style, files)
+			lines := strings.Split(out, "\n")
+			require.Len(t, lines, len(files), "%s: one line per file: %q", style, out)
+			for i, line := range lines {
+				assert.Equal(t, l.As(style, files[i].Env, files[i].Hash, files[i].Name), line, style)
+				assert.Equal(t, files[i].Hash, CIDInLink(line), "%s: %q", style, line)
+				assert.False(t, strings.ContainsFunc(line, func(r rune) bool {
+					return r == '\r' || r == '\u2028' || r == '\u2029' || r == '\u0085' || r == '\u202e'
+				}), "%s: %q breaks or reorders the line", style, line)
+			}
+			if style == LinkMarkdown {
+				dests, _ := readMarkdownLinks(t, out)
+				want := make([]string, len(files))
+				for i, f := range files {
+					want[i] = l.GatewayLink(f.Env, f.Hash, f.Name)
+				}
+				assert.Equal(t, want, dests, "a Markdown reader finds one link per file: %q", out)
+			}
+		}
+	}
+}
+
 func TestLinksGateway(t *testing.T) {
 	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
 	custom, err := CustomEnvironment("http://127.0.0.1:8787")
