@@ -323,6 +323,7 @@ var (
 	ErrOverrideNotAddress = errors.New("write the gateway as a full address, like https://ipfs.io")
 	ErrOverrideSpace      = errors.New("the gateway address has a space in it: remove it, or write it as %20 if the address really holds one")
 	ErrOverrideInvisible  = errors.New("the gateway address holds a tab, a line break or another invisible character: type the address again without it")
+	ErrOverrideFileLink   = errors.New("this is the link of a file, not a gateway: write the gateway alone, like https://ipfs.io")
 	ErrOverrideUserinfo   = errors.New("the gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @")
 )
 
@@ -340,7 +341,9 @@ var (
 // them, and "https://ipfs.io@evil.example" reads as a host it does not
 // lead to (a gateway's access token goes in the query). A host in Unicode
 // (an IDN) is an address and stays as typed: links write it in its ASCII
-// form.
+// form. A file's link pasted in its place (".../ipfs/<cid>?filename=…",
+// copied from a browser) is ErrOverrideFileLink: every link would lead
+// under that file, to nothing.
 func CheckOverride(text string) (string, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -363,6 +366,9 @@ func CheckOverride(text string) (string, error) {
 	}
 	if u.User != nil {
 		return "", ErrOverrideUserinfo
+	}
+	if CIDInLink(text) != "" {
+		return "", ErrOverrideFileLink
 	}
 	return text, nil
 }

@@ -355,6 +355,9 @@ func readMarkdownLinks(t *testing.T, md string) (dests []string, asHTML string) 
 // QR code and index page carried it to whoever got them (and
 // "https://ipfs.io@evil.example" reads as ipfs.io): refused with what to
 // do; an @ after the host (a path, a token) is no such thing and stays.
+// A file's link pasted from a browser (".../ipfs/<cid>?filename=…") was
+// taken as the gateway, and every link after it led under that file, to
+// nothing: refused with what to do.
 func TestCheckOverride(t *testing.T) {
 	tests := []struct {
 		name, text, want string
@@ -392,6 +395,10 @@ func TestCheckOverride(t *testing.T) {
 		{"a user that looks like a host", "https://ipfs.io@evil.example", "", ErrOverrideUserinfo},
 		{"an encoded password", "https://me:p%40ss@gw.example/ipfs", "", ErrOverrideUserinfo},
 		{"an empty user", "https://@gw.example", "", ErrOverrideUserinfo},
+		{"a gateway with a path", "https://gw.example/content/ipfs", "https://gw.example/content/ipfs", nil},
+		{"a file's link pasted", "https://ipfs.io/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o?filename=a.jpg", "", ErrOverrideFileLink},
+		{"a file's CIDv1 link", "https://dweb.link/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/", "", ErrOverrideFileLink},
+		{"a file's link on a gateway with a path", "https://gw.example/content/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "", ErrOverrideFileLink},
 	}
 	for _, tt := range tests {
 		got, err := CheckOverride(tt.text)

@@ -316,7 +316,8 @@ func (v *settingsView) onLinkStyle(label string) {
 // (trimmed; empty: the environment's gateway), and while it is not one
 // says what to do: write a full address, or take out the space or the
 // invisible character a typo or a paste put inside it, or the user name
-// or password every shared link would carry; and, while the
+// or password every shared link would carry, or write a file's link
+// pasted there as the gateway alone; and, while the
 // saved gateway is one links do not use (an older version's, with a tab
 // inside: storage.Settings.GatewayInUse), that they use the environment's.
 func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
@@ -330,6 +331,8 @@ func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
 		says = tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one.")
 	case errors.Is(err, api.ErrOverrideInvisible):
 		says = tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")
+	case errors.Is(err, api.ErrOverrideFileLink):
+		says = tr("This is the link of a file, not a gateway: write the gateway alone, like https://ipfs.io")
 	case errors.Is(err, api.ErrOverrideUserinfo):
 		says = tr("The gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @.")
 	default:

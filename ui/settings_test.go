@@ -136,6 +136,7 @@ func TestGatewayTyposAreRefusedWithWhatToDo(t *testing.T) {
 			{"https://gw.example/my\tgateway", tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")},
 			{"https://gw.example/\nipfs", tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")},
 			{"gw.example", tr("Write the gateway as a full address, like https://ipfs.io")},
+			{"https://ipfs.io/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o?filename=a.jpg", tr("This is the link of a file, not a gateway: write the gateway alone, like https://ipfs.io")},
 			{"https://me:secret@gw.example", tr("The gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @.")},
 		} {
 			p.gateway.SetText(typo.text)
