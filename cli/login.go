@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -64,7 +65,8 @@ func (o loginOptions) validate() error {
 func (o loginOptions) credentials(cio IO) (session.Credentials, error) {
 	if o.apiKeyStdin {
 		key, err := readSecret(cio.In, cio.Err, "API key: ")
-		return session.Credentials{Method: storage.MethodAPIKey, APIKey: key}, err
+		// A key has no spaces: those around it came with the copy.
+		return session.Credentials{Method: storage.MethodAPIKey, APIKey: strings.TrimSpace(key)}, err
 	}
 	pw, err := readSecret(cio.In, cio.Err, "Password: ")
 	return session.Credentials{Method: storage.MethodPassword, Email: o.email, Password: pw, Remember: o.rememberSecret}, err

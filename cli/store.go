@@ -82,7 +82,9 @@ func readSecret(in io.Reader, stderr io.Writer, prompt string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("read from the terminal: %w", err)
 		}
-		return strings.TrimSpace(string(b)), nil
+		// Only the line's end: spaces around a password are part of it,
+		// as they are when piped in and in the window.
+		return strings.TrimRight(string(b), "\r\n"), nil
 	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
