@@ -896,7 +896,8 @@ func TestSetConcurrencyLimitsParallelUploads(t *testing.T) {
 		e.write(fmt.Sprintf("c/%d.txt", i), testutil.Content(fmt.Sprint(i), 10))
 	}
 	e.srv.InjectFault(sandbox.Fault{Path: addPath, Delay: 150 * time.Millisecond, Every: 1})
-	cfg := e.config()
+	base, mostAtOnce := e.uploadsAtOnce()
+	cfg := e.proxiedConfig(base)
 	cfg.Concurrency = 99
 	q := e.queue(cfg)
 	q.SetConcurrency(2)
@@ -909,7 +910,7 @@ func TestSetConcurrencyLimitsParallelUploads(t *testing.T) {
 		}
 	}
 	require.NoError(t, wait(t, q, 10*time.Second))
-	assert.Equal(t, 2, e.log.mostAtOnce(addPath, e.began), "uploads the sandbox served at once")
+	assert.Equal(t, int32(2), mostAtOnce(), "uploads the sandbox served at once")
 	assert.Equal(t, storage.MaxConcurrency, clampConcurrency(99))
 	assert.Equal(t, storage.DefaultConcurrency, clampConcurrency(0))
 	assert.Equal(t, 1, clampConcurrency(1))
