@@ -71,7 +71,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	db, links, err := openHistory()
+	db, links, err := openHistory(cio)
 	if err != nil {
 		return err
 	}

@@ -175,6 +175,7 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 		return nil, err // validate refused it already
 	}
 	links := session.Links(st.settings, st.env)
+	sayGatewayNotUsed(cio.Err, st.settings)
 	run := &queueRun{db: st.db, env: st.envKey, account: sess.Account,
 		rep: newReporter(cio, o.json, func(hash, name string) string { return links.Link(st.envKey, hash, name) })}
 	run.rep.limit = limit

@@ -35,8 +35,10 @@ func openDB() (*storage.DB, error) {
 }
 
 // openHistory opens the database and the link builder of the saved
-// settings, for the commands that read the history; the caller closes db.
-func openHistory() (*storage.DB, api.Links, error) {
+// settings, for the commands that read the history, and says on cio.Err
+// when the saved gateway is not used (sayGatewayNotUsed); the caller
+// closes db.
+func openHistory(cio IO) (*storage.DB, api.Links, error) {
 	db, err := openDB()
 	if err != nil {
 		return nil, api.Links{}, err
@@ -46,7 +48,24 @@ func openHistory() (*storage.DB, api.Links, error) {
 		db.Close()
 		return nil, api.Links{}, err
 	}
+	sayGatewayNotUsed(cio.Err, settings)
 	return db, session.Links(settings), nil
+}
+
+// sayGatewayNotUsed says on w that the gateway override saved in the
+// window's Settings is not used (storage.Settings.GatewayInUse: an older
+// version saved it with a tab inside, or with a password), so links on
+// the environment's gateway are no surprise, and what to do. The
+// override itself is not printed: it may hold a password.
+func sayGatewayNotUsed(w io.Writer, s storage.Settings) {
+	if s.GatewayOverride == "" || s.GatewayInUse() != "" {
+		return
+	}
+	why := "the gateway address is not a web address like https://ipfs.io: write it again"
+	if _, err := api.CheckOverride(s.GatewayOverride); err != nil {
+		why = err.Error()
+	}
+	fmt.Fprintf(w, "The gateway saved in Settings is not used, so links lead to the environment's gateway. In the window's Settings, %s.\n", why)
 }
 
 // openStore opens the database and the keyring and resolves --env (or the

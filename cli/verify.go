@@ -73,7 +73,7 @@ type verifyResult struct {
 
 // runVerify hashes each file and looks its content up in the history.
 func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) error {
-	db, links, err := openHistory()
+	db, links, err := openHistory(cio)
 	if err != nil {
 		return err
 	}
