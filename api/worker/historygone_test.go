@@ -61,6 +61,12 @@ func TestHistoryGoneStopsNewUploads(t *testing.T) {
 			t.Cleanup(func() { assert.ErrorIs(t, q.Close(), storage.ErrDatabaseReplaced) })
 			q.Add(Request{Path: filepath.Join(e.files, "photos"), FolderPath: "/kept/", Comment: "trip"})
 			eventually(t, hangGuard, func() bool { return q.Summary().Queued == 6 }, "every job saved")
+			// and the folder's walk row dropped (the walk saver does it after
+			// the rows are saved), or the carry-over would hold it too
+			eventually(t, hangGuard, func() bool {
+				walks, err := e.db.Walks(testEnvName, testEmail)
+				return err == nil && len(walks) == 0
+			}, "the listing done")
 			q.Resume()
 			select {
 			case <-hold.Started():
