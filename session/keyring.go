@@ -15,7 +15,9 @@ import (
 // (with remember) the password — a password not to be remembered is
 // deleted — and, for both, the token checked at sign-in. It goes on past a
 // refused secret, so one failure does not cost the others, and returns the
-// first error. Nothing is written anywhere but the keyring.
+// first error of what signs in again: the key, the password, or, for a
+// password not remembered, the token. Nothing is written anywhere but the
+// keyring.
 func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember bool) error {
 	var first error
 	note := func(err error) {
@@ -30,7 +32,12 @@ func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember 
 	} else {
 		note(secrets.Delete(s.EnvKey, s.Account, storage.SecretPassword))
 	}
-	note(KeepToken(secrets, s))
+	err := KeepToken(secrets, s)
+	if s.Method == storage.MethodPassword && !remember {
+		note(err) // the token is all there is to sign in again with
+	}
+	// Else the key or the password signs in again, and a token the
+	// keyring refuses (too long for it, say) only costs a request then.
 	return first
 }
 

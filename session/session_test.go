@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -612,4 +614,69 @@ func TestKeyringFailingToReadIsNotAnExpiredSignIn(t *testing.T) {
 	mu.Unlock()
 	_, err = Restore(t.Context(), e.client, settings, secrets)
 	require.NoError(t, err, "the keyring readable again: the remembered password signs in")
+}
+
+// TestKeepWhenTheKeyringRefusesTheToken: a keyring that takes no value
+// over 2,560 bytes (Windows' Credential Manager) and a server whose
+// tokens are longer. An API key, or a remembered password, is what signs
+// in again, and the token only spares a request: keeping them succeeds,
+// so the command line's login is not refused, leaving the key in the
+// keyring with no account remembered for it. A password not remembered
+// has only its token to sign in again with: that is an error still.
+func TestKeepWhenTheKeyringRefusesTheToken(t *testing.T) {
+	big := strings.Repeat("t", 3000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprintf(w, `{"access_token":%q}`, big)
+	}))
+	t.Cleanup(srv.Close)
+	env, err := api.CustomEnvironment(srv.URL)
+	require.NoError(t, err)
+	client, err := api.NewClient(env, nil)
+	require.NoError(t, err)
+	t.Cleanup(client.CloseIdleConnections)
+
+	var mu sync.Mutex
+	entries := map[string]string{}
+	secrets := storage.NewSecretStoreOn(storage.KeyringFuncs{
+		Set: func(_, user, value string) error {
+			if len(value) > 2560 {
+				return keyring.ErrSetDataTooBig
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			entries[user] = value
+			return nil
+		},
+		Get: func(_, user string) (string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if v, ok := entries[user]; ok {
+				return v, nil
+			}
+			return "", keyring.ErrNotFound
+		},
+		Delete: func(_, user string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			delete(entries, user)
+			return nil
+		},
+	}, 5*time.Second)
+	require.True(t, secrets.Persistent(), secrets.Reason())
+
+	key := strings.Repeat("k", api.APIKeyLength)
+	creds := Credentials{Method: storage.MethodAPIKey, APIKey: key}
+	s, err := SignIn(t.Context(), client, creds, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, big, s.Token.Raw)
+	require.NoError(t, Keep(secrets, s, creds, false), "the key is kept: it signs in again")
+	kept, err := secrets.Get(s.EnvKey, s.Account, storage.SecretAPIKey)
+	require.NoError(t, err)
+	assert.Equal(t, key, kept)
+
+	pw := &Session{Env: env, EnvKey: env.Key(), Account: "me@example.com", Method: storage.MethodPassword, Token: s.Token}
+	pwCreds := Credentials{Method: storage.MethodPassword, Email: pw.Account, Password: "the password"}
+	require.NoError(t, Keep(secrets, pw, pwCreds, true), "a remembered password signs in again")
+	assert.ErrorIs(t, Keep(secrets, pw, pwCreds, false), keyring.ErrSetDataTooBig, "the token is the sign-in itself")
 }
