@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -214,4 +215,50 @@ func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
 		assert.NotContains(t, p.String(k), pw, k)
 	}
 	assert.Equal(t, "https://api.example.com", p.String(prefCustomBase), "a URL that is fine is kept")
+}
+
+// TestRefusedTokenMidQueueWaitsForSignInAndResumes: a password sign-in
+// not remembered, whose token dStor refuses (401) while a file uploads.
+// The file is not counted as uploaded; the queue waits for a sign-in and
+// says so with "Sign in again"; signing in there sends it, once.
+func TestRefusedTokenMidQueueWaitsForSignInAndResumes(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		v := a.signin
+		v.env.SetSelected(choiceCustom)
+		v.customBase.SetText(sb.URL)
+		v.methods.Select(v.loginTab)
+		v.email.SetText(testutil.SandboxEmail)
+		v.password.SetText(testutil.SandboxPassword)
+		require.False(t, v.remember.Checked, "the password is not remembered")
+		test.Tap(v.loginSubmit)
+	})
+	e.eventually(func() bool { return a.sess != nil && a.upload.sess != nil }, "signed in")
+
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 401, Count: 1})
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "refused.txt"), 300)
+	e.ui(func() { a.addPaths([]string{p}) })
+	e.eventually(func() bool { return a.upload.sum.WaitingSignIn && a.upload.waiting.Visible() }, "waits for a sign-in")
+	e.ui(func() {
+		assert.Zero(t, a.upload.sum.Done, "not counted as uploaded")
+		assert.Equal(t, 1, a.upload.sum.Waiting)
+		assert.True(t, a.upload.signInBtn.Visible())
+	})
+	assert.Zero(t, sb.Uploads(), "dStor holds nothing")
+
+	e.ui(func() { test.Tap(a.upload.signInBtn) })
+	e.eventually(func() bool { return a.win.Content() == a.signin.content }, "the sign-in screen")
+	e.ui(func() {
+		assert.Equal(t, testutil.SandboxEmail, a.signin.email.Text)
+		a.signin.password.SetText(testutil.SandboxPassword)
+		test.Tap(a.signin.loginSubmit)
+	})
+	e.eventually(func() bool { return a.upload.sum.Done == 1 && !a.upload.busy() }, "sent after the sign-in")
+	e.ui(func() {
+		assert.False(t, a.upload.waiting.Visible())
+		assert.False(t, a.upload.sum.WaitingSignIn)
+	})
+	assert.Equal(t, 1, sb.Uploads(), "sent once")
 }
