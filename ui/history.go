@@ -589,9 +589,18 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 	})
 }
 
+// exportToPath writes the export to path, refusing a path in dStor
+// Uploader's own data folder: opening it truncates the file, and there that
+// could be the live history database, its journal or a lock.
 func (h *historyView) exportToPath(path, format string, opts storage.ExportOptions) {
 	a := h.a
 	a.goBg(func() {
+		if a.inDataFolder(path) {
+			a.do(func() {
+				a.showMessage(tr("Cannot export"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."))
+			})
+			return
+		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 		if err != nil {
 			a.do(func() { a.showError(tr("Cannot export"), err) })
@@ -599,6 +608,21 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 		}
 		h.writeExport(f, displayPath(path), format, opts)
 	})
+}
+
+// inDataFolder reports whether path names a file in the folder of the
+// database (found by identity, through links), where writing could
+// overwrite the history database, its journal or a lock.
+func (a *App) inDataFolder(path string) bool {
+	data, err := os.Stat(filepath.Dir(a.db.Path()))
+	if err != nil {
+		return false
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	dir, err := os.Stat(filepath.Dir(path))
+	return err == nil && os.SameFile(dir, data)
 }
 
 func (h *historyView) exportTo(w io.WriteCloser, where, format string, opts storage.ExportOptions) {

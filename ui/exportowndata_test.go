@@ -1,0 +1,54 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestExportIntoTheDataFolderIsRefused: Export… to a file the person
+// picks in dStor Uploader's own data folder (which Settings names) opened
+// it with O_TRUNC first: picking the history database, its -wal or the
+// window's lock emptied the live database under the window, and the whole
+// history was gone. Now an export into that folder is refused with what to
+// do, before anything is opened, and the history is untouched; an export
+// elsewhere still writes.
+func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	dataDir := filepath.Dir(e.db.Path())
+	before, err := os.Stat(e.db.Path())
+	require.NoError(t, err)
+	for _, target := range []string{e.db.Path(), e.db.Path() + "-wal", filepath.Join(dataDir, "dstor-uploads.csv")} {
+		e.ui(func() { a.history.exportToPath(target, "csv", storage.ExportOptions{}) })
+		e.eventually(func() bool {
+			return a.win.Canvas().Overlays().Top() != nil || strings.Contains(a.toast.Text, "exported")
+		}, "done")
+		e.ui(func() {
+			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not exported: %q", a.toast.Text)
+			text := overlayText(a.win.Canvas())
+			assert.Contains(t, text, tr("Cannot export"))
+			assert.Contains(t, text, "data folder", target)
+			a.win.Canvas().Overlays().Top().Hide()
+			a.win.Canvas().Overlays().Remove(a.win.Canvas().Overlays().Top())
+		})
+	}
+	after, err := os.Stat(e.db.Path())
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, after.Size(), before.Size(), "the database is not overwritten")
+	entries, err := e.db.HistoryPage(storage.HistoryQuery{})
+	require.NoError(t, err)
+	assert.NotEmpty(t, entries, "the history is still there")
+	assert.NoFileExists(t, filepath.Join(dataDir, "dstor-uploads.csv"))
+
+	out := filepath.Join(t.TempDir(), "export.csv")
+	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
+	e.eventually(func() bool { return strings.Contains(a.toast.Text, "exported with links to "+out) }, "exported elsewhere")
+}
