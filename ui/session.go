@@ -379,7 +379,10 @@ func (a *App) signIn(req signInRequest) signInResult {
 func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 	var err error
 	if req.auto {
-		err = session.KeepToken(a.secrets, s)
+		// What signed in came from the keyring, which keeps it: a fresh
+		// token it refuses costs a request next time, and is no reason
+		// to say the sign-in is kept only until quit.
+		_ = session.KeepToken(a.secrets, s)
 		if a.signedOutMeanwhile(s) {
 			return ""
 		}

@@ -26,6 +26,7 @@ type fakeKeyring struct {
 	mu        sync.Mutex
 	entries   map[string]string
 	deleteErr error
+	setErr    error
 }
 
 func (k *fakeKeyring) funcs() storage.KeyringFuncs {
@@ -33,6 +34,9 @@ func (k *fakeKeyring) funcs() storage.KeyringFuncs {
 		Set: func(service, user, value string) error {
 			k.mu.Lock()
 			defer k.mu.Unlock()
+			if k.setErr != nil {
+				return k.setErr
+			}
 			k.entries[service+"/"+user] = value
 			return nil
 		},
@@ -58,6 +62,12 @@ func (k *fakeKeyring) funcs() storage.KeyringFuncs {
 			return nil
 		},
 	}
+}
+
+func (k *fakeKeyring) failSets(err error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.setErr = err
 }
 
 func (k *fakeKeyring) failDeletes(err error) {
@@ -261,4 +271,29 @@ func TestRefusedTokenMidQueueWaitsForSignInAndResumes(t *testing.T) {
 		assert.False(t, a.upload.sum.WaitingSignIn)
 	})
 	assert.Equal(t, 1, sb.Uploads(), "sent once")
+}
+
+// TestKeyringRefusingTheNewTokenAtStartSaysNothingFalse: a remembered API
+// key signs in by itself at the next start, and the keyring, which still
+// holds the key, refuses the fresh token. The window does not say the
+// sign-in is kept only until it quits: the key signs in again at the next
+// start, and does.
+func TestKeyringRefusingTheNewTokenAtStartSaysNothingFalse(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	fake := &fakeKeyring{entries: map[string]string{}}
+	e := newTestEnv(t)
+	e.secrets = storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
+	e.a.Close()
+	e.a = e.open(Deps{})
+	e.signInCustom(sb)
+
+	fake.failSets(errors.New("the collection is read-only"))
+	for range 2 {
+		e.restart(sb.URL)
+		e.ui(func() {
+			assert.False(t, e.a.upload.noticeBox.Visible(), "notice: %q", e.a.upload.notice.Text)
+			assert.NotContains(t, e.a.upload.notice.Text, "until you quit")
+		})
+	}
 }
