@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
 	"net/http/httptest"
@@ -96,19 +95,7 @@ func TestLoginToAnotherAccountWhileARunUploads(t *testing.T) {
 	fileA := makeFiles(t, t.TempDir(), 1, func(int) int { return 2100 })[0]
 	fileB := makeFiles(t, t.TempDir(), 1, func(int) int { return 2200 })[0]
 	hold.Arm()
-	cmd := testutil.ChildCommand("upload", "--env", ts.URL, fileA)
-	var childOut, childErr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &childOut, &childErr
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-hold.Started():
-	case err := <-exited:
-		t.Fatalf("the run of A ended before its upload (%v): %s", err, childErr.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatal("no upload of A within 2 minutes")
-	}
+	runA := startHeld(t, hold, "the run of A", nil, "upload", "--env", ts.URL, fileA)
 	hold.Disarm()
 
 	code, _, errOut = runCLI(t, passwordB+"\n", "login", "--env", ts.URL, "--email", emailB, "--password-stdin", "--remember")
@@ -121,13 +108,8 @@ func TestLoginToAnotherAccountWhileARunUploads(t *testing.T) {
 	// one, for A still, with the key it signed in with.
 	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 401, Count: 1})
 	hold.Release()
-	select {
-	case err := <-exited:
-		require.NoError(t, err, childErr.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the run of A did not end within 2 minutes of its upload's release")
-	}
-	assert.Contains(t, childOut.String(), testutil.CIDOf(t, fileA))
+	require.NoError(t, runA.wait("its upload's release"), runA.stderr.String())
+	assert.Contains(t, runA.stdout.String(), testutil.CIDOf(t, fileA))
 	assert.Equal(t, 1, sb.LogLines("/api/v0/add", " 401 "), "A's upload was refused once")
 
 	hashes := func(id string) []string {

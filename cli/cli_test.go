@@ -386,20 +386,7 @@ func TestOneAccountSignedInTwoWaysRunsOneQueue(t *testing.T) {
 				}
 				return []string{APIKeyEnv + "="}
 			}
-			cmd := testutil.ChildCommand("upload", "--env", ts.URL, "--concurrency", "1", dir)
-			cmd.Env = append(cmd.Env, withKey(first == "api-key")...)
-			var out, errBuf bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &errBuf
-			require.NoError(t, cmd.Start())
-			exited := make(chan error, 1)
-			go func() { exited <- cmd.Wait() }()
-			select {
-			case <-hold.Started():
-			case err := <-exited:
-				t.Fatalf("the first run ended before its first upload (%v): %s", err, errBuf.String())
-			case <-time.After(2 * time.Minute):
-				t.Fatal("no upload of the first run within 2 minutes")
-			}
+			run := startHeld(t, hold, "the first run", withKey(first == "api-key"), "upload", "--env", ts.URL, "--concurrency", "1", dir)
 			hold.Disarm() // the second run's uploads, if any, go straight through
 
 			t.Setenv(APIKeyEnv, strings.TrimPrefix(withKey(first != "api-key")[0], APIKeyEnv+"="))
@@ -409,12 +396,7 @@ func TestOneAccountSignedInTwoWaysRunsOneQueue(t *testing.T) {
 			assert.Empty(t, sb.Srv.Uploads(sb.Acc.ID), "nothing uploaded while the first run holds the queue")
 
 			hold.Release()
-			select {
-			case err := <-exited:
-				require.NoError(t, err, errBuf.String())
-			case <-time.After(2 * time.Minute):
-				t.Fatal("the first run did not end within 2 minutes of its upload's release")
-			}
+			require.NoError(t, run.wait("its upload's release"), run.stderr.String())
 			assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files), "each file uploaded once")
 
 			// The other sign-in, run again, finds them already uploaded.

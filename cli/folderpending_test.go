@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -30,19 +29,7 @@ func TestFolderLinksWhileItsUploadRuns(t *testing.T) {
 	t.Cleanup(ts.Close)
 	t.Cleanup(hold.Release)
 
-	cmd := testutil.ChildCommand("upload", "--env", ts.URL, "--concurrency", "1", dir)
-	var childErr bytes.Buffer
-	cmd.Stderr = &childErr
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-hold.Started():
-	case err := <-exited:
-		t.Fatalf("the upload ended before its third file (%v): %s", err, childErr.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatal("no third upload within 2 minutes")
-	}
+	run := startHeld(t, hold, "the upload", nil, "upload", "--env", ts.URL, "--concurrency", "1", dir) // held at its third file
 	// The third upload began once the second was answered; wait for it
 	// to be recorded too (the run records in rounds).
 	require.Eventually(t, func() bool {
@@ -57,12 +44,7 @@ func TestFolderLinksWhileItsUploadRuns(t *testing.T) {
 	assert.Contains(t, errOut, "dstor-uploader resume")
 
 	hold.Release()
-	select {
-	case err := <-exited:
-		require.NoError(t, err, childErr.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the upload did not end within 2 minutes of its release")
-	}
+	require.NoError(t, run.wait("its release"), run.stderr.String())
 	code, out, errOut = runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 	assert.Equal(t, 0, code, errOut)
 	assert.Equal(t, len(files), strings.Count(out, "\n"))

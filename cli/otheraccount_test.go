@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"net/http/httptest"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,26 +28,10 @@ func interruptedUpload(t *testing.T, sb *testutil.Sandbox) (front, file string) 
 	require.Equal(t, 0, code, errOut)
 	file = makeFiles(t, t.TempDir(), 1, func(int) int { return 2500 })[0]
 	hold.Arm()
-	cmd := testutil.ChildCommand("upload", "--env", ts.URL, file)
-	var childErr bytes.Buffer
-	cmd.Stderr = &childErr
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-hold.Started():
-	case err := <-exited:
-		t.Fatalf("the run ended before its upload (%v): %s", err, childErr.String())
-	case <-time.After(2 * time.Minute):
-		t.Fatal("no upload within 2 minutes")
-	}
-	require.NoError(t, cmd.Process.Signal(os.Interrupt)) // Ctrl+C
-	select {
-	case <-exited:
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the run did not end within 2 minutes of Ctrl+C")
-	}
-	require.Contains(t, childErr.String(), "Interrupted")
+	run := startHeld(t, hold, "the run", nil, "upload", "--env", ts.URL, file)
+	require.NoError(t, run.cmd.Process.Signal(os.Interrupt)) // Ctrl+C
+	_ = run.wait("Ctrl+C")
+	require.Contains(t, run.stderr.String(), "Interrupted")
 	hold.Disarm()
 	return ts.URL, file
 }

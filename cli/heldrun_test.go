@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"bytes"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// heldRun is a command-line run in a child process whose upload a
+// testutil.UploadHold holds, so a test acts while it is in flight.
+type heldRun struct {
+	t              *testing.T
+	name           string // the run, as failures name it
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	exited         chan error
+}
+
+// startHeld starts the run of args (env added to its environment) and
+// returns once one of its uploads reaches hold; the test fails, with what
+// the run wrote on stderr, if it ends first or no upload comes within 2
+// minutes.
+func startHeld(t *testing.T, hold *testutil.UploadHold, name string, env []string, args ...string) *heldRun {
+	t.Helper()
+	r := &heldRun{t: t, name: name, cmd: testutil.ChildCommand(args...), exited: make(chan error, 1)}
+	r.cmd.Env = append(r.cmd.Env, env...)
+	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	require.NoError(t, r.cmd.Start())
+	go func() { r.exited <- r.cmd.Wait() }()
+	select {
+	case <-hold.Started():
+	case err := <-r.exited:
+		t.Fatalf("%s ended before its upload (%v): %s", name, err, r.stderr.String())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("no upload of %s within 2 minutes", name)
+	}
+	return r
+}
+
+// wait returns how the run ended, failing the test when it does not end
+// within 2 minutes of what the test just did (since).
+func (r *heldRun) wait(since string) error {
+	r.t.Helper()
+	select {
+	case err := <-r.exited:
+		return err
+	case <-time.After(2 * time.Minute):
+		r.t.Fatalf("%s did not end within 2 minutes of %s", r.name, since)
+		return nil
+	}
+}
