@@ -110,3 +110,30 @@ func TestIndexPageInTheDataFolderIsUploaded(t *testing.T) {
 	require.Len(t, e.sandboxUploads(), 1)
 	assert.Equal(t, "3 uploads.html", e.sandboxUploads()[0].Name)
 }
+
+// TestOwnDataFolderIsFoundAfterAFolderAboveItWasClear: paths named in one
+// Add share the stats of the folders above them (walk.clearDir); a folder
+// found outside the data folder for one path, which holds the data folder
+// below it, does not hide the data folder from the next path.
+func TestOwnDataFolderIsFoundAfterAFolderAboveItWasClear(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	top := e.write("home/top.txt", testutil.Content("t", 10))
+	data := filepath.Join(e.files, "home", ".local", "share", "dstor-uploader")
+	db, err := storage.Open(data)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, db.Close()) })
+	cfg := e.config()
+	cfg.DB = db
+	q := e.queue(cfg)
+	dbFile := filepath.Join(data, storage.DBFileName)
+	q.Add(Request{Path: top}, Request{Path: dbFile})
+	require.NoError(t, wait(t, q, hangGuard))
+
+	got := map[string]Job{}
+	for _, j := range q.Jobs() {
+		got[j.LocalPath] = j
+	}
+	assert.Equal(t, storage.JobDone, got[top].State)
+	assert.Equal(t, ReasonOwnData, got[dbFile].Reason)
+	require.Len(t, e.sandboxUploads(), 1)
+}

@@ -291,6 +291,10 @@ type walk struct {
 	// in it of the index pages the window makes to upload (nil when they
 	// cannot be seen): see inOwnData.
 	ownData, indexPages os.FileInfo
+	// clearDir is the last folder inOwnData found outside both, with
+	// every folder above it: the paths named in one folder (a shell's
+	// *.jpg) share it, so each costs one stat rather than one per level.
+	clearDir string
 }
 
 // statOrNil is what the system says of path, or nil when it cannot.
@@ -314,6 +318,9 @@ func (w *walk) inOwnData(p string, file bool) bool {
 		return false
 	}
 	for q := p; ; {
+		if q != p && q == w.clearDir {
+			return false
+		}
 		if fi, err := os.Stat(q); err == nil {
 			if file && q != p && w.indexPages != nil && os.SameFile(fi, w.indexPages) {
 				return false
@@ -324,6 +331,7 @@ func (w *walk) inOwnData(p string, file bool) bool {
 		}
 		parent := filepath.Dir(q)
 		if parent == q {
+			w.clearDir = filepath.Dir(p)
 			return false
 		}
 		q = parent
