@@ -87,8 +87,7 @@ type Saved struct {
 	Credentials
 }
 
-// ErrNotSignedIn means no remembered account of an environment has
-// credentials left in the keyring.
+// ErrNotSignedIn means no account of an environment is remembered.
 type ErrNotSignedIn struct{ EnvKey string }
 
 func (e *ErrNotSignedIn) Error() string { return "not signed in to " + e.EnvKey }
@@ -134,18 +133,18 @@ func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved
 	return sv, nil
 }
 
-// FirstSaved is the most recent remembered account of envKey ("" = of any
-// environment) whose credentials the keyring still holds.
-func FirstSaved(settings storage.Settings, secrets *storage.SecretStore, envKey string) (Saved, bool) {
+// Newest is the remembered account of envKey ("" = of any environment)
+// signed in to last: the one a start signs in as by itself (Restore, the
+// window), never one signed in to before it, which is another dStor
+// account and would get the uploads of a person who last signed in to
+// this one.
+func Newest(settings storage.Settings, envKey string) (storage.RememberedAccount, bool) {
 	for _, a := range settings.RememberedAccounts {
-		if envKey != "" && a.Env != envKey {
-			continue
-		}
-		if sv, err := ReadSaved(secrets, a); err == nil {
-			return sv, true
+		if envKey == "" || a.Env == envKey {
+			return a, true
 		}
 	}
-	return Saved{}, false
+	return storage.RememberedAccount{}, false
 }
 
 // MissingSecretError is a remembered account whose key, or whose password
@@ -177,17 +176,13 @@ func (e *DamagedKeyError) Error() string {
 }
 
 // Restore signs in again with the account of client's environment signed
-// in to last (the first remembered one), and keeps its fresh token. When
-// that sign-in fails it returns why, and tries no account signed in to
-// before it: each is another dStor account, which would get the uploads of
-// a person who last signed in to this one. It returns *ErrNotSignedIn when
-// no account of the environment is remembered.
+// in to last (Newest), and keeps its fresh token. When that sign-in fails
+// it returns why, and tries no account signed in to before it. It returns
+// *ErrNotSignedIn when no account of the environment is remembered.
 func Restore(ctx context.Context, client *api.Client, settings storage.Settings, secrets *storage.SecretStore) (*Session, error) {
 	envKey := client.Environment().Key()
-	for _, a := range settings.RememberedAccounts {
-		if a.Env == envKey {
-			return restoreAccount(ctx, client, secrets, a)
-		}
+	if a, ok := Newest(settings, envKey); ok {
+		return restoreAccount(ctx, client, secrets, a)
 	}
 	return nil, &ErrNotSignedIn{EnvKey: envKey}
 }

@@ -228,10 +228,13 @@ func TestRestore(t *testing.T) {
 	require.ErrorAs(t, err, &missing)
 	assert.Equal(t, storage.SecretPassword, missing.Kind)
 
-	sv, ok := FirstSaved(settings, e.secrets, "")
+	newest, ok := Newest(settings.WithRememberedAccount(storage.RememberedAccount{Env: "testnet", Account: "other"}), "")
 	require.True(t, ok)
-	assert.Equal(t, e.sb.Key, sv.APIKey)
-	_, ok = FirstSaved(settings, e.secrets, "testnet")
+	assert.Equal(t, "other", newest.Account, "the newest of any environment")
+	newest, ok = Newest(settings.WithRememberedAccount(pwAccount), envKey)
+	require.True(t, ok)
+	assert.Equal(t, pwAccount.Account, newest.Account, "the newest, though it cannot sign in")
+	_, ok = Newest(settings, "testnet")
 	assert.False(t, ok, "no account of that environment")
 }
 
@@ -258,8 +261,10 @@ func TestSecretsFiledUnderAnotherSpellingAreFound(t *testing.T) {
 		{Env: old, Account: "me", Method: storage.MethodAPIKey}}}.Normalize()
 	a := settings.RememberedAccounts[0]
 	require.Equal(t, "http://127.0.0.1:8787", a.Env)
-	sv, ok := FirstSaved(settings, secrets, ParseKey("http://127.0.0.1:8787/"))
-	require.True(t, ok, "the remembered account signs in by itself")
+	newest, ok := Newest(settings, ParseKey("http://127.0.0.1:8787/"))
+	require.True(t, ok)
+	sv, err := ReadSaved(secrets, newest)
+	require.NoError(t, err, "the remembered account signs in by itself")
 	assert.Equal(t, "the-key", sv.APIKey)
 	got, err := secrets.Get(a.Env, "me", storage.SecretAPIKey)
 	require.NoError(t, err)

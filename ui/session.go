@@ -524,20 +524,27 @@ func (a *App) waitRetired(ctx context.Context) error {
 	return nil
 }
 
-// rememberedRequest builds the sign-in for the remembered account of
-// envKey ("" = the most recent one) from the keyring, or reports that none
-// can sign in by itself. It runs on a goroutine (keyring calls can be slow).
-func (a *App) rememberedRequest(envKey string) (signInRequest, bool) {
-	sv, ok := session.FirstSaved(a.currentSettings(), a.secrets, envKey)
+// rememberedRequest builds the sign-in for the account of envKey ("" = of
+// any environment) signed in to last (session.Newest) from the keyring, or
+// says why it cannot sign in by itself: *session.ErrNotSignedIn when none
+// is remembered, else ReadSaved's error. No account signed in to before it
+// is tried: that is another dStor account. It runs on a goroutine (keyring
+// calls can be slow).
+func (a *App) rememberedRequest(envKey string) (signInRequest, error) {
+	ra, ok := session.Newest(a.currentSettings(), envKey)
 	if !ok {
-		return signInRequest{}, false
+		return signInRequest{}, &session.ErrNotSignedIn{EnvKey: envKey}
+	}
+	sv, err := session.ReadSaved(a.secrets, ra)
+	if err != nil {
+		return signInRequest{}, err
 	}
 	choice, base := choiceForEnvKey(sv.Env)
 	req := signInRequest{choice: choice, creds: sv.Credentials, auto: true}
 	if choice == choiceCustom {
 		req.custom = a.customFromPrefs(base)
 	}
-	return req, true
+	return req, nil
 }
 
 // customFromPrefs returns the Custom environment the person last typed, or

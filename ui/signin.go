@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 
@@ -217,9 +218,10 @@ func (v *signInView) prepare(envOpt string) {
 	}
 }
 
-// autoSignIn signs in without a form when it can: a remembered account
-// (for --env's environment, else the latest), or the demo account for
-// --env sandbox.
+// autoSignIn signs in without a form when it can: as the account signed
+// in to last (of --env's environment, else of any), or the demo account
+// for --env sandbox. When that account cannot sign in by itself, it says
+// so, and signs in as no other.
 func (v *signInView) autoSignIn(envOpt string) {
 	key := session.ParseKey(envOpt)
 	v.setBusy(true, tr("Signing in…"))
@@ -227,19 +229,39 @@ func (v *signInView) autoSignIn(envOpt string) {
 	gen := v.gen
 	a := v.a
 	a.goBg(func() {
-		req, ok := a.rememberedRequest(key)
-		if !ok && key == api.SandboxKey {
-			req = signInRequest{choice: choiceSandbox, creds: demoKeyCredentials}
-			ok = true
+		req, err := a.rememberedRequest(key)
+		var (
+			none    *session.ErrNotSignedIn
+			missing *session.MissingSecretError
+		)
+		// Nothing to sign in with is no news: none is remembered, or a
+		// store in memory holds nothing from earlier runs (the keyring
+		// is off, or out of reach: keyringOutOfReachText says so).
+		isNone, isMissing := errors.As(err, &none), errors.As(err, &missing)
+		quiet := isNone || (isMissing && !a.secrets.Persistent())
+		if key == api.SandboxKey && (isNone || isMissing) {
+			req, err = signInRequest{choice: choiceSandbox, creds: demoKeyCredentials}, nil
 		}
-		if !ok {
-			why := a.keyringOutOfReachText(key)
+		if err != nil {
+			why := ""
+			if quiet {
+				why = a.keyringOutOfReachText(key)
+			}
 			a.do(func() {
-				if gen == v.gen {
-					v.setBusy(false, "")
-					if why != "" {
-						v.setNotice(why)
+				if gen != v.gen {
+					return
+				}
+				v.setBusy(false, "")
+				switch {
+				case quiet && why != "":
+					v.setNotice(why)
+				case !quiet:
+					// The account signed in to last needs signing in
+					// again: the form is turned to it.
+					if isMissing {
+						v.showAccount(missing.Account)
 					}
+					v.setError(tr("Could not sign you in automatically.") + " " + humanError(err))
 				}
 			})
 			return
@@ -248,6 +270,25 @@ func (v *signInView) autoSignIn(envOpt string) {
 		res.autoErr = req.auto
 		a.do(func() { v.finish(gen, res) })
 	})
+}
+
+// showAccount turns the form to the remembered account ra: its
+// environment, its way of signing in and, for a password, its email.
+func (v *signInView) showAccount(ra storage.RememberedAccount) {
+	choice, base := choiceForEnvKey(ra.Env)
+	if choice == choiceCustom {
+		custom := v.a.customFromPrefs(base)
+		v.customBase.SetText(custom.APIBase)
+		v.customUpload.SetText(custom.UploadURL)
+		v.customGateway.SetText(custom.GatewayURL)
+	}
+	v.env.SetSelected(choiceLabel(choice))
+	if ra.Method == storage.MethodPassword {
+		v.email.SetText(ra.Account)
+		v.methods.Select(v.loginTab)
+	} else {
+		v.methods.Select(v.keyTab)
+	}
 }
 
 func (v *signInView) onEnvChanged(choice string) {

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestStartNeverSignsInAsAnEarlierAccount: two dStor accounts signed in
+// to one environment in the window, first A (its API key), then B (its
+// password). When the keyring no longer holds B's sign-in, the next start
+// does not quietly sign in as A, the account signed in to before, whose
+// uploads would go there (as the command line does not, 8fb7ded): it
+// stays on the sign-in screen, says that B needs signing in again, and has
+// B's email filled in.
+func TestStartNeverSignsInAsAnEarlierAccount(t *testing.T) {
+	const emailB, passwordB = "second@example.com", "second-password-123"
+	for _, tc := range []struct {
+		name string
+		env  func(sb *testutil.Sandbox) string
+	}{
+		{"with --env", func(sb *testutil.Sandbox) string { return sb.URL }},
+		{"without --env", func(*testutil.Sandbox) string { return "" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := testutil.StartSandbox(t, sandbox.Config{})
+			_, err := sb.Srv.CreateAccount(emailB, passwordB)
+			require.NoError(t, err)
+			fake := &fakeKeyring{entries: map[string]string{}}
+			e := newTestEnv(t)
+			e.secrets = storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+			require.True(t, e.secrets.Persistent(), e.secrets.Reason())
+			e.a.Close()
+			e.a = e.open(Deps{})
+			e.signInCustom(sb)
+			a := e.a
+			var keyAccount *activeSession
+			e.ui(func() {
+				keyAccount = a.sess
+				v := a.signin
+				v.methods.Select(v.loginTab)
+				v.email.SetText(emailB)
+				v.password.SetText(passwordB)
+				require.False(t, v.remember.Checked)
+				test.Tap(v.loginSubmit)
+			})
+			e.eventually(func() bool { return a.sess != nil && a.sess != keyAccount }, "signed in as B")
+			var envKey string
+			e.ui(func() {
+				envKey = a.sess.EnvKey
+				require.Equal(t, emailB, a.sess.Account)
+			})
+			remembered := a.currentSettings().RememberedAccounts
+			require.Len(t, remembered, 2)
+			require.Equal(t, emailB, remembered[0].Account, "B is the newest")
+			// B's sign-in leaves the keyring (removed with the keyring's
+			// app, say); A's key stays.
+			a.Close()
+			require.NoError(t, e.secrets.DeleteAccount(envKey, emailB))
+			_, err = e.secrets.Get(envKey, keyAccount.Account, storage.SecretAPIKey)
+			require.NoError(t, err)
+
+			requests := sb.LogLines()
+			a = NewApp(test.NewTempApp(t), Deps{DB: e.db, Secrets: e.secrets, Home: e.dir, Env: tc.env(sb)})
+			t.Cleanup(a.Close)
+			e.a = a
+			e.eventually(func() bool { return !a.signin.busy }, "the start's sign-in over")
+			e.ui(func() {
+				if a.sess != nil {
+					t.Fatalf("signed in by itself as %s, not B", a.sess.Account)
+				}
+				v := a.signin
+				assert.Equal(t, v.loginTab, v.methods.Selected())
+				assert.Equal(t, emailB, v.email.Text)
+				assert.True(t, v.loginError.Visible(), "it says why")
+				assert.Contains(t, v.loginError.Text, emailB)
+				assert.Contains(t, v.loginError.Text, "Sign in again")
+			})
+			assert.Equal(t, requests, sb.LogLines(), "no request signed anyone in")
+		})
+	}
+}
