@@ -81,6 +81,18 @@ func getSecret(secrets *storage.SecretStore, a storage.RememberedAccount, kind s
 	return v, nil
 }
 
+// forgetPassword deletes the password of a password account signed in to
+// without "Remember me" (a.WithoutRememberMe) from the keyring, under
+// every spelling it may be filed under. A deletion that fails is tried
+// again at the next read: the password is not used meanwhile.
+func forgetPassword(secrets *storage.SecretStore, a storage.RememberedAccount) {
+	for _, env := range []string{a.Env, a.FiledUnder} {
+		if env != "" {
+			_ = secrets.Delete(env, a.Account, storage.SecretPassword)
+		}
+	}
+}
+
 // Saved is a remembered account with what the keyring holds for it.
 type Saved struct {
 	storage.RememberedAccount
@@ -93,7 +105,9 @@ type ErrNotSignedIn struct{ EnvKey string }
 func (e *ErrNotSignedIn) Error() string { return "not signed in to " + e.EnvKey }
 
 // ReadSaved reads the credentials of account a from the keyring: its API key,
-// or its stored token and (when remembered) password. An error says which
+// or its stored token and (when remembered) password; a password of an
+// account signed in to without "Remember me" is deleted instead (see
+// storage.RememberedAccount.WithoutRememberMe). An error says which
 // secret is missing and how to sign in again, or, when the keyring failed
 // to answer and nothing was read, why (never "expired" then: the secrets
 // may well be there).
@@ -118,8 +132,12 @@ func ReadSaved(secrets *storage.SecretStore, a storage.RememberedAccount) (Saved
 	} else if !errors.Is(err, storage.ErrSecretNotFound) {
 		readErr = err
 	}
-	p, err := getSecret(secrets, a, storage.SecretPassword)
-	if err == nil {
+	if a.WithoutRememberMe {
+		// A password kept before "Remember me" was unticked, which the
+		// keyring was out of reach to delete then (or refused to): it
+		// goes now, and signs in to nothing meanwhile.
+		forgetPassword(secrets, a)
+	} else if p, err := getSecret(secrets, a, storage.SecretPassword); err == nil {
 		sv.Password, sv.Remember = p, true
 	} else if !errors.Is(err, storage.ErrSecretNotFound) && readErr == nil {
 		readErr = err

@@ -58,6 +58,9 @@ type Session struct {
 	// Token is the token checked at sign-in, kept in the keyring so that a
 	// password account can come back without its password.
 	Token api.Token
+	// withoutRememberMe is a password sign-in whose password is not to
+	// be remembered (Remembered).
+	withoutRememberMe bool
 }
 
 // SignIn checks creds against client's environment: an API key by minting
@@ -83,6 +86,7 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 	}
 	s.Method = storage.MethodPassword
 	s.Account = strings.TrimSpace(creds.Email)
+	s.withoutRememberMe = !creds.Remember
 	if err := api.ValidateEmail(s.Account); err != nil {
 		return nil, err
 	}
@@ -172,7 +176,9 @@ func reusable(ctx context.Context, client *api.Client, t *api.Token, now time.Ti
 func (s *Session) AccountID() string { return s.Token.Subject }
 
 // Remembered is the account to list in the settings, so that the next
-// start (window or CLI) finds it.
+// start (window or CLI) finds it, and knows whether a password the keyring
+// holds for it may sign in (WithoutRememberMe).
 func (s *Session) Remembered() storage.RememberedAccount {
-	return storage.RememberedAccount{Env: s.EnvKey, Account: s.Account, Method: s.Method}
+	return storage.RememberedAccount{Env: s.EnvKey, Account: s.Account, Method: s.Method,
+		WithoutRememberMe: s.Method == storage.MethodPassword && s.withoutRememberMe}
 }

@@ -184,6 +184,39 @@ func TestKeepRemembersPasswordOnlyWhenAsked(t *testing.T) {
 	assert.NoError(t, err, "the token stays")
 }
 
+// TestPasswordNotToBeRememberedIsNotUsed: a password sign-in with Remember
+// me unticked is remembered as such, and a password the keyring still
+// holds for the account (kept by an earlier sign-in, when the keyring
+// could not delete it at this one) is not read back: it is deleted. A
+// sign-in with Remember me ticked again uses it once more.
+func TestPasswordNotToBeRememberedIsNotUsed(t *testing.T) {
+	e := newSignInEnv(t)
+	creds := Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword}
+	s, err := SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err)
+	ra := s.Remembered()
+	assert.True(t, ra.WithoutRememberMe)
+	require.NoError(t, KeepToken(e.secrets, s))
+	require.NoError(t, e.secrets.Set(s.EnvKey, s.Account, storage.SecretPassword, "kept earlier"))
+
+	sv, err := ReadSaved(e.secrets, ra)
+	require.NoError(t, err, "the token still signs in")
+	assert.Empty(t, sv.Password)
+	assert.False(t, sv.Remember)
+	_, err = e.secrets.Get(s.EnvKey, s.Account, storage.SecretPassword)
+	assert.ErrorIs(t, err, storage.ErrSecretNotFound, "deleted")
+
+	creds.Remember = true
+	s, err = SignIn(t.Context(), e.client, creds, time.Now())
+	require.NoError(t, err)
+	require.NoError(t, Keep(e.secrets, s, creds, true))
+	ra = s.Remembered()
+	assert.False(t, ra.WithoutRememberMe)
+	sv, err = ReadSaved(e.secrets, ra)
+	require.NoError(t, err)
+	assert.Equal(t, testutil.SandboxPassword, sv.Password)
+}
+
 func TestRestore(t *testing.T) {
 	e := newSignInEnv(t)
 	envKey := e.sb.Env.Key()

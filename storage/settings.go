@@ -77,6 +77,13 @@ type RememberedAccount struct {
 	// read in that form, see Normalize), whose secrets the keyring still
 	// holds under the spelling it was signed in with.
 	FiledUnder string `json:"filed_under,omitempty"`
+	// WithoutRememberMe is a password account signed in to last with
+	// "Remember me" unticked (--remember left out). A password the
+	// keyring holds for it, kept at an earlier sign-in, is not to be
+	// used, and is deleted: the keyring may have been out of reach when
+	// the person asked to forget it, so the intent is kept here, where it
+	// lasts.
+	WithoutRememberMe bool `json:"without_remember_me,omitempty"`
 }
 
 // Settings are the person's preferences, persisted as JSON in the database

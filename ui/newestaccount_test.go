@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"encoding/base64"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,4 +89,75 @@ func TestStartNeverSignsInAsAnEarlierAccount(t *testing.T) {
 			assert.Equal(t, requests, sb.LogLines(), "no request signed anyone in")
 		})
 	}
+}
+
+// TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds: an account
+// signed in with its password, "Remember me" ticked, keeps the password in
+// the keyring; at a start whose keyring cannot be used, the person signs
+// in again with "Remember me" unticked, which can forget the password only
+// in memory. At the next start where the keyring works, that password does
+// not sign in by itself (its token having expired meanwhile): it leaves
+// the keyring, and the form asks for it.
+func TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	fake := &fakeKeyring{entries: map[string]string{}}
+	working := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	require.True(t, working.Persistent(), working.Reason())
+	e := newTestEnv(t)
+	start := func(secrets *storage.SecretStore, env string) *App {
+		e.a.Close()
+		a := NewApp(test.NewTempApp(t), Deps{DB: e.db, Secrets: secrets, Home: e.dir, Env: env})
+		t.Cleanup(a.Close)
+		e.a = a
+		return a
+	}
+	signIn := func(a *App, remember bool) {
+		e.eventually(func() bool { return !a.signin.busy }, "the start's sign-in over")
+		e.ui(func() {
+			v := a.signin
+			v.env.SetSelected(choiceCustom)
+			v.customBase.SetText(sb.URL)
+			v.methods.Select(v.loginTab)
+			v.email.SetText(testutil.SandboxEmail)
+			v.password.SetText(testutil.SandboxPassword)
+			v.remember.SetChecked(remember)
+			test.Tap(v.loginSubmit)
+		})
+		e.eventually(func() bool { return a.sess != nil }, "signed in")
+	}
+	envKey := sb.Env.Key()
+
+	a := start(working, "")
+	signIn(a, true)
+	pw, err := working.Get(envKey, testutil.SandboxEmail, storage.SecretPassword)
+	require.NoError(t, err)
+	require.Equal(t, testutil.SandboxPassword, pw, "remembered")
+
+	locked := errors.New("the collection is locked")
+	broken := storage.NewSecretStoreOn(storage.KeyringFuncs{
+		Set:    func(string, string, string) error { return locked },
+		Get:    func(string, string) (string, error) { return "", locked },
+		Delete: func(string, string) error { return locked },
+	}, 5*time.Second)
+	require.False(t, broken.Persistent())
+	a = start(broken, "")
+	signIn(a, false)
+
+	// The token kept at the first sign-in has expired by the next start.
+	payload := fmt.Sprintf(`{"sub":%q,"exp":%d}`, sb.Acc.ID, time.Now().Add(-time.Hour).Unix())
+	expired := "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"
+	require.NoError(t, working.Set(envKey, testutil.SandboxEmail, storage.SecretToken, expired))
+	a = start(working, sb.URL)
+	e.eventually(func() bool { return !a.signin.busy }, "the start's sign-in over")
+	e.ui(func() {
+		if a.sess != nil {
+			t.Fatal("the password kept before Remember me was unticked signed in by itself")
+		}
+		v := a.signin
+		assert.Equal(t, testutil.SandboxEmail, v.email.Text)
+		assert.False(t, v.remember.Checked)
+		assert.True(t, v.loginError.Visible(), "it says why")
+	})
+	_, err = working.Get(envKey, testutil.SandboxEmail, storage.SecretPassword)
+	assert.ErrorIs(t, err, storage.ErrSecretNotFound, "the password has left the keyring")
 }
