@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -55,16 +56,44 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		return fmt.Errorf("cannot sign out %s: the OS keyring, which keeps the API key, token or password, cannot be reached, so nothing was removed and the sign-in stays: %s\nRun logout again where the keyring can be reached",
 			strings.Join(names, ", "), st.secrets.Reason())
 	}
+	// Each account the keyring lets go is forgotten, whatever it does with
+	// the others: the remembered accounts are then those whose secrets it
+	// still holds, which a later logout removes.
 	var gone []storage.RememberedAccount
+	var kept []string
+	var refused error
 	for _, acc := range signedIn {
 		if err := session.Forget(st.secrets, acc); err != nil {
-			return err
+			kept = append(kept, acc.Account)
+			refused = cmp.Or(refused, err)
+			continue
 		}
 		gone = append(gone, acc)
 		fmt.Fprintf(cio.Out, "Signed out %s from %s.\n", acc.Account, st.envKey)
 	}
-	if len(gone) == 0 {
+	if len(signedIn) == 0 {
 		fmt.Fprintf(cio.Out, "No account was signed in to %s.\n", st.envKey)
+		return nil
+	}
+	if err := forgetAccounts(st, gone); err != nil {
+		return err
+	}
+	if len(kept) > 0 {
+		again := "dstor-uploader logout --env " + st.envKey
+		if o.account != "" {
+			again += " --account " + o.account
+		}
+		return fmt.Errorf("cannot sign out %s: the OS keyring did not delete the API key, token or password (%s), so the sign-in stays\n"+
+			"Run \"%s\" again once the keyring works, or delete the entries named \"dstor-uploader\" with the system's keyring app",
+			strings.Join(kept, ", "), innermost(refused), again)
+	}
+	return nil
+}
+
+// forgetAccounts drops the accounts signed out (gone) from the remembered
+// ones, and sweeps the keyring for them once more.
+func forgetAccounts(st *store, gone []storage.RememberedAccount) error {
+	if len(gone) == 0 {
 		return nil
 	}
 	// Applied to the settings stored now, so what a window open on the
@@ -88,4 +117,24 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		}
 	}
 	return nil
+}
+
+// innermost is the words of the error err wraps deepest (the first of
+// errors joined): the keyring's own, without what each layer added.
+func innermost(err error) string {
+	for {
+		switch e := err.(type) {
+		case interface{ Unwrap() []error }:
+			if errs := e.Unwrap(); len(errs) > 0 {
+				err = errs[0]
+				continue
+			}
+		case interface{ Unwrap() error }:
+			if inner := e.Unwrap(); inner != nil {
+				err = inner
+				continue
+			}
+		}
+		return err.Error()
+	}
 }

@@ -68,6 +68,11 @@ func sayGatewayNotUsed(w io.Writer, s storage.Settings) {
 	fmt.Fprintf(w, "The gateway saved in Settings is not used, so links lead to the environment's gateway. In the window's Settings, %s.\n", why)
 }
 
+// openSecrets opens the keyring the commands keep secrets in: the OS's. A
+// test sets a keyring of its own (storage.NewSecretStoreOn) that fails
+// where the OS's would.
+var openSecrets = func() *storage.SecretStore { return storage.NewSecretStore(storage.DefaultKeyringTimeout) }
+
 // openStore opens the database and the keyring and resolves --env (or the
 // last environment used); the caller closes db.
 func openStore(envFlag string) (*store, error) {
@@ -86,7 +91,7 @@ func openStore(envFlag string) (*store, error) {
 		return nil, err
 	}
 	return &store{
-		db: db, secrets: storage.NewSecretStore(storage.DefaultKeyringTimeout),
+		db: db, secrets: openSecrets(),
 		settings: settings, env: env, envKey: env.Key(),
 	}, nil
 }

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// refusingKeyring is a keyring in memory that refuses to delete the
+// entries whose user name contains refuse (a locked item, a policy).
+type refusingKeyring struct {
+	mu      sync.Mutex
+	entries map[string]string
+	refuse  string
+}
+
+func (k *refusingKeyring) funcs() storage.KeyringFuncs {
+	return storage.KeyringFuncs{
+		Set: func(service, user, value string) error {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			k.entries[service+"/"+user] = value
+			return nil
+		},
+		Get: func(service, user string) (string, error) {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			v, ok := k.entries[service+"/"+user]
+			if !ok {
+				return "", keyring.ErrNotFound
+			}
+			return v, nil
+		},
+		Delete: func(service, user string) error {
+			k.mu.Lock()
+			defer k.mu.Unlock()
+			if k.refuse != "" && strings.Contains(user, k.refuse) {
+				return errors.New("the item is locked")
+			}
+			if _, ok := k.entries[service+"/"+user]; !ok {
+				return keyring.ErrNotFound
+			}
+			delete(k.entries, service+"/"+user)
+			return nil
+		},
+	}
+}
+
+// TestLogoutThatTheKeyringRefusesPartway: three accounts signed in to one
+// environment, and a keyring that refuses to delete the secrets of the
+// second. logout removes the two it can and forgets them, keeps the one it
+// could not remove remembered (its secrets are still there: a logout
+// where the keyring works removes them), names it and says what to do,
+// and exits 1. The remembered accounts are then what the keyring holds.
+func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
+	const env = "http://127.0.0.1:9"
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	t.Setenv(APIKeyEnv, "")
+	fake := &refusingKeyring{entries: map[string]string{}}
+	secrets := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	require.True(t, secrets.Persistent(), secrets.Reason())
+	was := openSecrets
+	openSecrets = func() *storage.SecretStore { return secrets }
+	t.Cleanup(func() { openSecrets = was })
+
+	accounts := []string{"first@example.com", "second@example.com", "third@example.com"}
+	db, err := storage.Open(home)
+	require.NoError(t, err)
+	_, err = db.UpdateSettings(func(s storage.Settings) storage.Settings {
+		for _, a := range accounts {
+			s = s.WithRememberedAccount(storage.RememberedAccount{Env: env, Account: a, Method: storage.MethodPassword})
+		}
+		s.LastEnv = env
+		return s
+	})
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	for _, a := range accounts {
+		require.NoError(t, secrets.Set(env, a, storage.SecretToken, "token-of-"+a))
+		require.NoError(t, secrets.Set(env, a, storage.SecretPassword, "password-of-"+a))
+	}
+	fake.mu.Lock()
+	fake.refuse = "|second@example.com|"
+	fake.mu.Unlock()
+
+	code, out, errOut := runCLI(t, "", "logout", "--env", env)
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, errOut, "second@example.com")
+	assert.Contains(t, errOut, "the item is locked", "why")
+	assert.Contains(t, errOut, "dstor-uploader logout --env "+env, "what to do")
+	assert.NotContains(t, errOut, "first@example.com")
+	assert.NotContains(t, errOut, "third@example.com")
+	assert.Contains(t, out, "Signed out first@example.com")
+	assert.Contains(t, out, "Signed out third@example.com")
+	assert.NotContains(t, out, "Signed out second@example.com")
+
+	db, err = storage.Open(home)
+	require.NoError(t, err)
+	settings, err := db.LoadSettings()
+	require.NoError(t, db.Close())
+	require.NoError(t, err)
+	var listed []string
+	for _, a := range settings.RememberedAccounts {
+		listed = append(listed, a.Account)
+	}
+	assert.Equal(t, []string{"second@example.com"}, listed, "what is still remembered, and no more")
+	for _, a := range accounts {
+		_, err := secrets.Get(env, a, storage.SecretPassword)
+		if a == "second@example.com" {
+			assert.NoError(t, err, "still in the keyring")
+		} else {
+			assert.ErrorIs(t, err, storage.ErrSecretNotFound, a)
+		}
+	}
+
+	// What it says works, once the keyring deletes.
+	fake.mu.Lock()
+	fake.refuse = ""
+	fake.mu.Unlock()
+	code, out, errOut = runCLI(t, "", "logout", "--env", env)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "Signed out second@example.com")
+	_, err = secrets.Get(env, "second@example.com", storage.SecretPassword)
+	assert.ErrorIs(t, err, storage.ErrSecretNotFound)
+}
