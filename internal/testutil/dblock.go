@@ -20,25 +20,42 @@ import (
 // cleanup lets it go too.
 func HoldWriteLock(t testing.TB, dir string) (release func()) {
 	t.Helper()
-	other, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName))
-	require.NoError(t, err)
+	release, err := holdWriteLock(dir)
+	require.NoError(t, err, "take the database's write lock")
+	t.Cleanup(release)
+	return release
+}
+
+// holdWriteLock is HoldWriteLock without the test: its error says why the
+// lock could not be taken.
+func holdWriteLock(dir string) (release func(), err error) {
+	// Waits for a write in progress (the app's, the last test's) as the
+	// app's own connections do, instead of failing at once as SQLITE_BUSY.
+	other, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName)+"?_busy_timeout=60000")
+	if err != nil {
+		return nil, err
+	}
 	other.SetMaxOpenConns(1)
 	tx, err := other.Begin()
-	require.NoError(t, err)
+	if err != nil {
+		_ = other.Close()
+		return nil, err
+	}
 	// A write takes the lock: a deferred transaction takes none until then.
-	_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES ('held by a test', '')`)
-	require.NoError(t, err, "take the database's write lock")
+	if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES ('held by a test', '')`); err != nil {
+		_ = tx.Rollback()
+		_ = other.Close()
+		return nil, err
+	}
 	released := false
-	release = func() {
+	return func() {
 		if released {
 			return
 		}
 		released = true
 		_ = tx.Rollback()
 		_ = other.Close()
-	}
-	t.Cleanup(release)
-	return release
+	}, nil
 }
 
 // GoroutineIn reports whether some goroutine's stack holds fn (e.g.
