@@ -693,9 +693,10 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		active:           make(map[string]*job),
 		counts:           make(map[storage.JobState]int),
 		queueSchedule: queueSchedule{
-			window:    cmp.Or(cfg.window, windowSize),
-			wake:      make(chan struct{}, 1),
-			uploaders: make(chan func()),
+			window:      cmp.Or(cfg.window, windowSize),
+			afterRefill: cfg.afterRefill,
+			wake:        make(chan struct{}, 1),
+			uploaders:   make(chan func()),
 		},
 		queueWalks: queueWalks{walkWake: make(chan struct{}, 1), beforeListedRows: cfg.beforeListedRows},
 		queuePersistence: queuePersistence{

@@ -136,6 +136,10 @@ type Config struct {
 	// scheduler looks at the database file before a start
 	// (StopWhenHistoryGone), so tests can make that look hang.
 	checkFile func() error
+	// afterRefill, when set, is called by the scheduler each time it has
+	// read a window of queued rows, before it takes them, so tests can
+	// change jobs while the rows read are a moment old.
+	afterRefill func()
 }
 
 // Queue is the persisted upload queue. All its methods are safe for
@@ -207,6 +211,11 @@ type queueSchedule struct {
 	exhausted    bool        // no queued row after cursor, until something is queued
 	refillFailed bool        // the last window read failed: try again in refillRetry
 	bulkGen      uint64      // bumped by every bulk change, so a window read across one is read again
+	// refillLeft, while a window is being read, holds the ids of the jobs
+	// that left memory meanwhile (forgetLocked): their rows read may be
+	// older than their state, so a window holding one is read again.
+	refillLeft  map[string]bool
+	afterRefill func() // Config.afterRefill
 }
 
 // queueWalks is the Queue's walking (walk.go): the files and folders

@@ -45,9 +45,15 @@ func (q *Queue) refillLocked() bool {
 		return false
 	}
 	gen, cursor := q.bulkGen, q.cursor
+	q.refillLeft = make(map[string]bool)
 	q.mu.Unlock()
 	rows, err := q.db.QueuedJobs(q.env, q.account, storage.JobQueued, cursor, q.window)
+	if q.afterRefill != nil {
+		q.afterRefill()
+	}
 	q.mu.Lock()
+	left := q.refillLeft
+	q.refillLeft = nil
 	if q.closed {
 		return false
 	}
@@ -59,6 +65,14 @@ func (q *Queue) refillLocked() bool {
 	q.refillFailed = false
 	if gen != q.bulkGen {
 		return true // the rows may be stale: read again
+	}
+	for _, r := range rows {
+		if left[r.ID] {
+			// Canceled or removed while in memory, and written and gone
+			// from memory since: the row read may still say queued, and
+			// taking it would upload what the person canceled.
+			return true // read again
+		}
 	}
 	for _, r := range rows {
 		q.cursor = max(q.cursor, r.Seq)
@@ -107,6 +121,9 @@ func (q *Queue) retireLocked(j *job) {
 // jobs that left, so such a page is read again (snapshotRows).
 func (q *Queue) forgetLocked(id string) {
 	delete(q.active, id)
+	if q.refillLeft != nil {
+		q.refillLeft[id] = true
+	}
 	q.forgotten++
 }
 
