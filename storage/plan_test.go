@@ -104,7 +104,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"history: a folder's total", queryPlan(t, d, folderTotalSQL, "/f", "b", 0), "history_added_folder"},
 		{"history: uploads of a content (verify)", queryPlan(t, d, historyOfContentSQL(4), "a", "b", "c", "d"), "history_hash"},
 		{"jobs: state change", queryPlan(t, d, updateJobSQL, "queued", 1, "", "", "", 1, "j", "done"), "sqlite_autoindex_jobs_1"},
-		{"jobs: finish", queryPlan(t, d, finishJobSQL, "done", "h", true, 1, 1, false, "j"), "sqlite_autoindex_jobs_1"},
+		{"jobs: finish", queryPlan(t, d, finishJobSQL, "done", "h", true, 1, 100, 1, false, "j"), "sqlite_autoindex_jobs_1"},
 		{"jobs: state of one", queryPlan(t, d, jobStateSQL, "j"), "sqlite_autoindex_jobs_1"},
 		{"jobs: delete one", queryPlan(t, d, deleteJobSQL, "j"), "sqlite_autoindex_jobs_1"},
 		{"jobs: mark reported", queryPlan(t, d, markReportedSQL, "j"), "sqlite_autoindex_jobs_1"},

@@ -211,8 +211,8 @@ func (d *DB) UpdateJob(id string, state JobState, attempts int, errMsg string) e
 	return upErrs[0]
 }
 
-// FinishJob marks a job done (with row.Hash, row.Verified, row.Attempts
-// and row.Reported) and records its history entry in ONE transaction, so a crash can neither
+// FinishJob marks a job done (with row.Hash, row.Verified, row.Attempts,
+// row.Size and row.Reported) and records its history entry in ONE transaction, so a crash can neither
 // lose the history entry of a done job nor record a job twice: h.JobID is set
 // to row.ID and the history insert is idempotent by it. Calling it again for
 // the same job is harmless. An unknown job fails with [ErrNotFound] and
@@ -240,7 +240,8 @@ type JobUpdate struct {
 // JobFinish is a finished upload for [DB.WriteJobs], as [DB.FinishJob]
 // takes it: the job done, and its history entry.
 type JobFinish struct {
-	// Row is the job, with its Hash, Verified and Attempts.
+	// Row is the job, with its Hash, Verified, Attempts and Size: the
+	// size sent, which is the file's at its turn, not at its listing.
 	Row JobRow
 	// History is its history entry (JobID empty or Row.ID).
 	History HistoryEntry
@@ -438,7 +439,7 @@ func updateJobTx(tx *sql.Tx, upd *sql.Stmt, u JobUpdate, now int64) error {
 // ErrNotFound (nothing written) for an unknown job.
 func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, f JobFinish, now int64) error {
 	r := f.Row
-	if err := touchedOne(fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, now, r.Reported, r.ID)); err != nil {
+	if err := touchedOne(fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, r.Size, now, r.Reported, r.ID)); err != nil {
 		return err
 	}
 	// Idempotent by JobID (always set here): finished twice, the entry is
@@ -451,7 +452,7 @@ func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, f JobFinish, now int64) error 
 const (
 	updateJobSQL = `UPDATE jobs SET state = ?, attempts = ?, error = ?, reason = ?, reason_arg = ?, updated_at = ?
 			WHERE id = ? AND state <> ?`
-	finishJobSQL = `UPDATE jobs SET state = ?, hash = ?, verified = ?, attempts = ?,
+	finishJobSQL = `UPDATE jobs SET state = ?, hash = ?, verified = ?, attempts = ?, size = ?,
 			error = '', reason = '', reason_arg = '', updated_at = ?, reported = ? WHERE id = ?`
 	markReportedSQL   = `UPDATE jobs SET reported = 1 WHERE id = ?`
 	unreportedDoneSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND cleared = 0 AND reported = 0 ORDER BY seq`
