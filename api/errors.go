@@ -444,8 +444,10 @@ type AccountChangedError struct {
 func (e *AccountChangedError) Error() string { return e.sentence() }
 
 func (e *AccountChangedError) sentence() string {
-	return "dStor renewed the sign-in for another account (" + truncate(cleanText(e.Renewed), 64) +
-		") than the one signed in (" + truncate(cleanText(e.SignedIn), 64) +
+	// Whole, as long as an account name may be (ids alike at the start
+	// are told apart by their end): the person compares the two.
+	return "dStor renewed the sign-in for another account (" + truncateMiddle(cleanText(e.Renewed), maxEmailLen) +
+		") than the one signed in (" + truncateMiddle(cleanText(e.SignedIn), maxEmailLen) +
 		"), so nothing more is uploaded with it; the files not yet uploaded stay in the queue — sign in again to continue"
 }
 

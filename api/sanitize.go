@@ -127,12 +127,24 @@ func sanitize(s string, secrets ...string) string {
 
 // sanitizeTo is sanitize with a bound of n bytes.
 func sanitizeTo(s string, n int, secrets ...string) string {
+	return truncate(inertText(s, secrets...), n)
+}
+
+// sanitizeID is sanitize for an account id (a token's sub): at most n
+// bytes, cut in the middle (truncateMiddle), so ids alike at the start
+// stay apart.
+func sanitizeID(s string, n int) string {
+	return truncateMiddle(inertText(s), n)
+}
+
+// inertText is s made safe to show and log, whatever its length (see
+// sanitize).
+func inertText(s string, secrets ...string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = redactSecrets(s, secrets)
 	s = cleanText(s)
 	s = redactSecrets(s, secrets)
-	s = jwtPattern.ReplaceAllString(s, redacted)
-	return truncate(s, n)
+	return jwtPattern.ReplaceAllString(s, redacted)
 }
 
 // redactSecrets replaces each secret, as sent and in its JSON- and
@@ -297,6 +309,25 @@ func cleanText(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// truncateMiddle cuts s to at most n bytes on rune boundaries, keeping its
+// start and its end with "…" between them: an account id that an issuer's
+// prefix makes alike at the start stays identifiable by its end.
+func truncateMiddle(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const ellipsis = "…"
+	room := n - len(ellipsis)
+	head, tail := room-room/2, len(s)-room/2
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	for tail < len(s) && !utf8.RuneStart(s[tail]) {
+		tail++
+	}
+	return s[:head] + ellipsis + s[tail:]
 }
 
 // truncate cuts s to at most n bytes on a rune boundary, marking the cut.

@@ -58,16 +58,18 @@ func ParseToken(raw string) Token {
 	t.ExpiresAt, _ = numericDate(claims["exp"])
 	t.IssuedAt, _ = numericDate(claims["iat"])
 	// The subject names the account in messages and settings: it is server
-	// text, so it is made inert like any other. A server that numbers its
+	// text, so it is made inert like any other, and one longer than an
+	// account name may be is cut in the middle (sanitizeID), so that ids
+	// alike at the start stay apart, as accounts and on screen. A server that numbers its
 	// accounts is named by the number, in one spelling (numberSubject), so
 	// that a renewed token for another account is noticed there too, and
 	// one for the same account, written another way, is not taken for
 	// another.
 	switch sub := claims["sub"].(type) {
 	case string:
-		t.Subject = sanitizeTo(sub, maxEmailLen)
+		t.Subject = sanitizeID(sub, maxEmailLen)
 	case json.Number:
-		t.Subject = sanitizeTo(numberSubject(sub.String()), maxEmailLen)
+		t.Subject = sanitizeID(numberSubject(sub.String()), maxEmailLen)
 	}
 	return t
 }
@@ -220,7 +222,7 @@ func (t Token) String() string {
 		return "no token"
 	}
 	s := "token"
-	if sub := truncate(cleanText(t.Subject), 64); sub != "" {
+	if sub := truncateMiddle(cleanText(t.Subject), 64); sub != "" {
 		s += " for " + sub
 	}
 	if t.ExpiresAt.IsZero() {
@@ -232,7 +234,7 @@ func (t Token) String() string {
 // GoString is the %#v form, with Raw redacted.
 func (t Token) GoString() string {
 	return fmt.Sprintf("api.Token{Raw: %q, IssuedAt: %q, ExpiresAt: %q, Subject: %q}",
-		redactedRaw(t.Raw), formatTime(t.IssuedAt), formatTime(t.ExpiresAt), truncate(cleanText(t.Subject), 64))
+		redactedRaw(t.Raw), formatTime(t.IssuedAt), formatTime(t.ExpiresAt), truncateMiddle(cleanText(t.Subject), 64))
 }
 
 // Format makes every fmt verb (%v, %+v, %#v, %s, %q, %x…) print the
