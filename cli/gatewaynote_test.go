@@ -32,6 +32,8 @@ func TestASavedGatewayNotUsedIsNamed(t *testing.T) {
 	for _, tc := range []struct{ name, saved, says string }{
 		{"a tab", "https://gw.example/my\tgateway", "type the address again without it"},
 		{"a password", "https://me:secret@gw.example", "take it out"},
+		{"a file's link", "https://gw.example/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o?filename=a.jpg", "write the gateway alone"},
+		{"a space in the path", "https://gw.example/my gateway", "write it as %20"},
 		{"in use", "https://ipfs.io", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -53,19 +53,16 @@ func openHistory(cio IO) (*storage.DB, api.Links, error) {
 }
 
 // sayGatewayNotUsed says on w that the gateway override saved in the
-// window's Settings is not used (storage.Settings.GatewayInUse: an older
-// version saved it with a tab inside, or with a password), so links on
-// the environment's gateway are no surprise, and what to do. The
-// override itself is not printed: it may hold a password.
+// window's Settings is not used (session.GatewayInUse: an older version
+// saved it as Settings now refuses it), so links on the environment's
+// gateway are no surprise, and what to do (api.CheckOverride's sentence).
+// The override itself is not printed: it may hold a password.
 func sayGatewayNotUsed(w io.Writer, s storage.Settings) {
-	if s.GatewayOverride == "" || s.GatewayInUse() != "" {
+	if s.GatewayOverride == "" || session.GatewayInUse(s) != "" {
 		return
 	}
-	why := "the gateway address is not a web address like https://ipfs.io: write it again"
-	if _, err := api.CheckOverride(s.GatewayOverride); err != nil {
-		why = err.Error()
-	}
-	fmt.Fprintf(w, "The gateway saved in Settings is not used, so links lead to the environment's gateway. In the window's Settings, %s.\n", why)
+	_, why := api.CheckOverride(s.GatewayOverride)
+	fmt.Fprintf(w, "The gateway saved in Settings is not used, so links lead to the environment's gateway. In the window's Settings, %v.\n", why)
 }
 
 // openSecrets opens the keyring the commands keep secrets in: the OS's. A

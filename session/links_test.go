@@ -10,11 +10,12 @@ import (
 )
 
 // TestLinksUseNoOldGatewayTypo: a gateway override an older version saved
-// with a tab, a line break or a space in its host is kept in the settings
-// (Settings shows it with what to do), but links do not lead to it: they
-// stay on the environment's gateway, as they were while the override was
-// dropped as the settings were read. One with a space in its path is used,
-// percent-encoded, as it always was.
+// and Settings now refuses (a tab, a line break or a space anywhere in it,
+// an invisible character, a user name and password, a file's link) is
+// kept in the settings (Settings shows it with what to do), but no link
+// leads to it: they stay on the environment's gateway. A space in the
+// path and a file's link were used (links to gw.example/my%20gateway/CID
+// and under the file, to nothing), though Settings flagged them.
 func TestLinksUseNoOldGatewayTypo(t *testing.T) {
 	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
 	dir := t.TempDir()
@@ -27,7 +28,9 @@ func TestLinksUseNoOldGatewayTypo(t *testing.T) {
 		{"a tab in the host", "https://gw\t.example", "https://api.dstor.cloud/ipfs/" + cid},
 		{"a space in the host", "https://my gw.example", "https://api.dstor.cloud/ipfs/" + cid},
 		{"a user and password", "https://me:secret@gw.example", "https://api.dstor.cloud/ipfs/" + cid},
-		{"a space in the path", "https://gw.example/my gateway", "https://gw.example/my%20gateway/" + cid},
+		{"a space in the path", "https://gw.example/my gateway", "https://api.dstor.cloud/ipfs/" + cid},
+		{"a zero-width space in the path", "https://gw.example/\u200bipfs", "https://api.dstor.cloud/ipfs/" + cid},
+		{"a file's link", "https://ipfs.io/ipfs/" + cid + "?filename=a.jpg", "https://api.dstor.cloud/ipfs/" + cid},
 		{"an address", "https://ipfs.io", "https://ipfs.io/ipfs/" + cid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

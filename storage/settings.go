@@ -114,8 +114,9 @@ type Settings struct {
 	// is named after the file rather than its CID (default true).
 	LinkFilename bool `json:"link_filename"`
 	// GatewayOverride replaces the environment's gateway base URL when set
-	// (an absolute http or https URL) and in use (GatewayInUse: not an old
-	// one with a tab inside, kept for Settings to show).
+	// (an absolute http or https URL) and in use (session.GatewayInUse: one
+	// Settings would take as it is now; an older version's it refuses is
+	// kept for Settings to show).
 	GatewayOverride string `json:"gateway_override"`
 	// CopyLinkAfterUpload copies the link to the clipboard when an upload
 	// finishes.
@@ -159,7 +160,7 @@ func DefaultSettings() Settings {
 // that is not a tag follows the system; a gateway override that is not an
 // absolute http(s) URL, even but for a space, a control or an invisible
 // character inside it (an older version's typo, kept for Settings to show:
-// GatewayInUse), is dropped (the trailing slashes of its path are trimmed, not those of its query or fragment); recent folders are
+// session.GatewayInUse), is dropped (the trailing slashes of its path are trimmed, not those of its query or fragment); recent folders are
 // trimmed, de-duplicated and capped at MaxRecentFolders; remembered accounts
 // without an environment or account are dropped, duplicates (same
 // environment and account) keep the first, and an unknown method becomes
@@ -276,7 +277,7 @@ func normLanguage(l string) string {
 // an invisible formatting character inside it, which Settings now refuses
 // and an older version saved, is kept as saved too: Settings shows it with
 // what to do, rather than it being dropped without a word (links do not
-// use it: api.OverrideUsable).
+// use it: session.GatewayInUse).
 func normGateway(g string) string {
 	g = strings.TrimSpace(g)
 	rest := ""
@@ -292,25 +293,6 @@ func normGateway(g string) string {
 		return ""
 	}
 	return g
-}
-
-// GatewayInUse is the gateway override links use: GatewayOverride when it
-// is an http(s) URL as saved, else "" (the environment's gateway). An
-// override an older version saved with a tab, a line break or a space in
-// its host is kept (normGateway) for Settings to show with what to do, but
-// no link leads to it, as none did while it was dropped as settings were
-// read; one with a space in its path is used, percent-encoded, as ever.
-// One with a user name or password before its host is not used either:
-// every link shared would carry it to whoever gets it.
-func (s Settings) GatewayInUse() string {
-	if s.GatewayOverride == "" {
-		return ""
-	}
-	u, err := url.Parse(s.GatewayOverride)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		return ""
-	}
-	return s.GatewayOverride
 }
 
 // typoAsLetter is r, or a letter in place of a space, a control or an

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -318,8 +319,8 @@ func (v *settingsView) onLinkStyle(label string) {
 // invisible character a typo or a paste put inside it, or the user name
 // or password every shared link would carry, or write a file's link
 // pasted there as the gateway alone; and, while the
-// saved gateway is one links do not use (an older version's, with a tab
-// inside: storage.Settings.GatewayInUse), that they use the environment's.
+// saved gateway is one links do not use (an older version's that Settings
+// now refuses: session.GatewayInUse), that they use the environment's.
 func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
 	gateway, err := api.CheckOverride(text)
 	var says string
@@ -338,7 +339,7 @@ func (v *settingsView) checkGateway(text string) (gateway string, ok bool) {
 	default:
 		says = tr("Write the gateway as a full address, like https://ipfs.io")
 	}
-	if st := v.a.currentSettings(); st.GatewayOverride != "" && st.GatewayInUse() == "" {
+	if st := v.a.currentSettings(); st.GatewayOverride != "" && session.GatewayInUse(st) == "" {
 		says += " " + tr("Until then, links use the environment's gateway.")
 	}
 	v.gatewayError.SetText(says)

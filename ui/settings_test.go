@@ -237,17 +237,22 @@ func TestWindowKeepsACommandLineLoginMadeWhileItIsOpen(t *testing.T) {
 // or a tab inside it (by an older version, which did not refuse them) was
 // shown in Settings as if it were fine, until the person edited it, and
 // one with a tab had been dropped as the settings were read. Now Settings
-// opens with it and with what to do, and says when links do not use it;
-// leaving the field as it is keeps it saved, emptying it removes it.
+// opens with it and with what to do, and says links do not use it (one
+// with a space in its path, an invisible character or a file's link was
+// flagged, yet links were built on it); leaving the field as it is keeps
+// it saved, emptying it removes it.
 func TestSavedGatewayTypoShowsAtOnce(t *testing.T) {
 	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
 	space := tr("The gateway address has a space in it: remove it, or write it as %20 if the address really holds one.")
 	invisible := tr("The gateway address holds a tab, a line break or another invisible character: type the address again without it.")
 	userinfo := tr("The gateway address holds a user name or password (before the @), which every shared link would carry: take it out, and the @.")
+	fileLink := tr("This is the link of a file, not a gateway: write the gateway alone, like https://ipfs.io")
 	unused := " " + tr("Until then, links use the environment's gateway.")
 	e := newTestEnv(t)
 	for _, tc := range []struct{ name, saved, says, link string }{
-		{"a space in the path, used percent-encoded", "https://gw.example/my gateway", space, "https://gw.example/my%20gateway/" + cid},
+		{"a space in the path", "https://gw.example/my gateway", space + unused, "https://api.dstor.cloud/ipfs/" + cid},
+		{"a zero-width space in the path", "https://gw.example/\u200bipfs", invisible + unused, "https://api.dstor.cloud/ipfs/" + cid},
+		{"a file's link", "https://ipfs.io/ipfs/" + cid + "?filename=a.jpg", fileLink + unused, "https://api.dstor.cloud/ipfs/" + cid},
 		{"a tab", "https://gw.example/my\tgateway", invisible + unused, "https://api.dstor.cloud/ipfs/" + cid},
 		{"a space in the host", "https://my gw.example", space + unused, "https://api.dstor.cloud/ipfs/" + cid},
 		{"a user and password", "https://me:secret@gw.example", userinfo + unused, "https://api.dstor.cloud/ipfs/" + cid},
