@@ -35,17 +35,20 @@ type QueueLock struct {
 const lockCheckInterval = 250 * time.Millisecond
 
 // LockQueue takes the queue lock of env+account in the database's
-// directory, failing at once with ErrQueueInUse when another process holds
-// it. The operating system releases it if the process dies, so a crash never
-// leaves a stale lock behind.
+// directory, failing with ErrQueueInUse when another process holds it.
+// The operating system releases it if the process dies, so a crash never
+// leaves a stale lock behind. A lock another holder gives back within
+// lockWait is waited for, not refused: the command line's look at whether
+// another account's queue is in use (which takes its lock and gives it
+// back) or a run finishing as this one starts holds it for a moment only.
 //
 // also names the same account by other names, each locked the same way
-// (all or none): the dStor account id its tokens name, so that the account
-// filed under its email (a password sign-in) and under that id (its API
-// key) never runs two queues at once. Empty names, and account itself, are
-// skipped.
+// (all or none, in one order for every taker, so that two takers of the
+// same names never hold one each and both give up): the dStor account id
+// its tokens name, so that the account filed under its email (a password
+// sign-in) and under that id (its API key) never runs two queues at once.
+// Empty names, and account itself, are skipped.
 func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) {
-	l := &QueueLock{}
 	names := []string{account}
 	for _, a := range also {
 		if a != "" && !slices.Contains(names, a) {
@@ -53,8 +56,35 @@ func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) 
 		}
 	}
 	dir := filepath.Join(filepath.Dir(d.Path()), "locks")
+	paths := make([]string, 0, len(names))
 	for _, name := range names {
-		k, err := lockOne(dir, env, name)
+		sum := sha256.Sum256([]byte(env + "|" + name))
+		paths = append(paths, filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock"))
+	}
+	slices.Sort(paths)
+	deadline := time.Now().Add(lockWait)
+	for {
+		l, err := lockAll(dir, paths)
+		if !errors.Is(err, ErrQueueInUse) || time.Now().After(deadline) {
+			return l, err
+		}
+		time.Sleep(lockRetry)
+	}
+}
+
+// lockWait is how long LockQueue waits for a queue lock another holder
+// has before it says ErrQueueInUse, trying again every lockRetry.
+const (
+	lockWait  = 500 * time.Millisecond
+	lockRetry = 10 * time.Millisecond
+)
+
+// lockAll takes the lock files at paths, in dir, all or none, and starts
+// the watch that keeps them in place.
+func lockAll(dir string, paths []string) (*QueueLock, error) {
+	l := &QueueLock{}
+	for _, path := range paths {
+		k, err := lockOne(dir, path)
 		if err != nil {
 			l.Release()
 			return nil, err
@@ -66,12 +96,10 @@ func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) 
 	return l, nil
 }
 
-// lockOne takes the lock file of env+account in dir, making dir when it
-// is missing, again when another program (a cleaner of old files, or
-// another run's) removes it between its making and the lock.
-func lockOne(dir, env, account string) (*filelock.Kept, error) {
-	sum := sha256.Sum256([]byte(env + "|" + account))
-	path := filepath.Join(dir, hex.EncodeToString(sum[:12])+".lock")
+// lockOne takes the lock file at path in dir, making dir when it is
+// missing, again when another program (a cleaner of old files, or another
+// run's) removes it between its making and the lock.
+func lockOne(dir, path string) (*filelock.Kept, error) {
 	var k *filelock.Kept
 	var err error
 	for try := 0; try < 4; try++ {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -138,5 +140,52 @@ func TestALockAnotherUserOwnsSaysToChownIt(t *testing.T) {
 		assert.Equal(t, tc.want, e.ChownCommand(), tc.what)
 		assert.Equal(t, "cannot take the upload queue's lock: "+tc.what+" belongs to the user root (left by a run under sudo?) — "+
 			"make it yours again ("+tc.want+"), then try again", e.Error())
+	}
+}
+
+// TestQueueLockHeldForAMomentIsWaitedFor: a queue lock another holder has
+// for a moment only (the command line's look at whether another account's
+// queue is in use takes its lock and gives it back; a run finishing as
+// this one starts) refused the run that came at that instant with
+// ErrQueueInUse, though no run held the queue; and two runs of one account
+// taking its names in another order could refuse each other, neither
+// running. Two goroutines take and give back the same queue's lock, each
+// many times at once: none is ever refused.
+func TestQueueLockHeldForAMomentIsWaitedFor(t *testing.T) {
+	const id = "352457c0-80b4-5683-b8a8-04f59e9e06d2"
+	for _, tc := range []struct {
+		name  string
+		names [2][]string
+	}{
+		{"one name", [2][]string{{"a@example.com"}, {"a@example.com"}}},
+		{"its names in another order", [2][]string{{"a@example.com", id}, {id, "a@example.com"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := openTestDB(t)
+			const rounds = 200
+			var refused atomic.Int32
+			var ready, wg sync.WaitGroup
+			start := make(chan struct{})
+			for _, names := range tc.names {
+				ready.Add(1)
+				wg.Go(func() {
+					ready.Done()
+					<-start // both at once
+					for range rounds {
+						l, err := d.LockQueue("testnet", names[0], names[1:]...)
+						if err != nil {
+							assert.ErrorIs(t, err, ErrQueueInUse)
+							refused.Add(1)
+							continue
+						}
+						assert.NoError(t, l.Release())
+					}
+				})
+			}
+			ready.Wait()
+			close(start)
+			wg.Wait()
+			assert.Zero(t, refused.Load(), "takes of %d refused while the other held the lock for a moment only", 2*rounds)
+		})
 	}
 }
