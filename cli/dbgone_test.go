@@ -94,6 +94,20 @@ func TestUploadWhileTheDatabaseIsDeletedFails(t *testing.T) {
 	assert.NotContains(t, r.errOut, "retry to record it", "no retry can record in a history that is gone")
 	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files))
 	assertEveryUploadLinked(t, sb, r.out+r.errOut)
+	// Said once, at the end, with what to do: not again on every FAILED
+	// line (each repeated a 400-character sentence whose advice, the
+	// window's "start dStor Uploader again", is not the command line's).
+	assert.Equal(t, 1, strings.Count(r.errOut, "was deleted or moved away"), "the history's fate said once")
+	assert.NotContains(t, r.errOut, "start dStor Uploader again")
+	failed := 0
+	for line := range strings.Lines(r.errOut) {
+		if !strings.HasPrefix(line, "FAILED  ") {
+			continue
+		}
+		failed++
+		assert.Regexp(t, `^FAILED  \S+: uploaded as Qm\w+, but not recorded: the upload history was deleted or replaced during this run \(see "Not recorded:" below\) — its link: http\S+\n$`, line)
+	}
+	assert.Positive(t, failed, "uploads the history could not record")
 }
 
 // deleteAfter is stdout that deletes the database of home once n result

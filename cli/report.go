@@ -272,8 +272,16 @@ func (r *reporter) job(j worker.Job) {
 		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Text(j.Name))
 		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", inert.Text(j.LocalPath), inert.Line(j.Err))
 	case unrecordedHash(j) != "":
-		// Uploaded, so its link must not be lost with the history.
-		fmt.Fprintf(r.errOut(), "%s  %s: %s — its link: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), inert.Line(j.Err),
+		// Uploaded, so its link must not be lost with the history. A
+		// history deleted or replaced fails every upload after it: what
+		// happened and what to do are said once, as the run ends
+		// (runOutcome), not in a long sentence on every line.
+		why := inert.Line(j.Err)
+		if j.Reason == worker.ReasonHistoryGone {
+			why = fmt.Sprintf("uploaded as %s, but not recorded: the upload history was deleted or replaced during this run (see \"Not recorded:\" below)",
+				inert.Text(j.ReasonArg))
+		}
+		fmt.Fprintf(r.errOut(), "%s  %s: %s — its link: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), why,
 			r.link(unrecordedHash(j), j.Name))
 	default:
 		fmt.Fprintf(r.errOut(), "%s  %s: %s\n", strings.ToUpper(string(j.State)), inert.Text(j.LocalPath), inert.Line(j.Err))
