@@ -36,6 +36,9 @@ func dialogOpeners(t *testing.T, a *App) []overlayOpener {
 		{"confirm", func() {
 			a.confirm(tr("Quit while uploading?"), "…", tr("Quit"), tr("Cancel"), func() { t.Error("Escape answered yes") })
 		}},
+		{"the fallback save dialog's file name", func() {
+			a.askSaveName(tr("Export the upload history"), t.TempDir(), "history.csv", "", func(string) { t.Error("Escape saved") })
+		}},
 		{"QR code", func() {
 			a.showQR("notes.txt", "https://gateway.example/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")
 		}},

@@ -579,7 +579,7 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 		a.do(func() {
 			switch {
 			case err == errUseFyneDialog:
-				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { h.exportTo(w, where, format, opts) })
+				a.fyneSaveFile(tr("Export the upload history"), name, func(path string) { h.exportToPath(path, format, opts) })
 			case err != nil:
 				a.showError(tr("Cannot export"), err)
 			case path != "":
@@ -623,10 +623,6 @@ func (a *App) inDataFolder(path string) bool {
 	}
 	dir, err := os.Stat(filepath.Dir(path))
 	return err == nil && os.SameFile(dir, data)
-}
-
-func (h *historyView) exportTo(w io.WriteCloser, where, format string, opts storage.ExportOptions) {
-	h.a.goBg(func() { h.writeExport(w, where, format, opts) })
 }
 
 // writeExport runs on a goroutine: it streams the rows to w and says how

@@ -3,15 +3,20 @@ package ui
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // errUseFyneDialog means the native dialog is not available (no GTK, no
@@ -183,24 +188,84 @@ func (a *App) fyneOpenFolder() fyne.CanvasObject {
 	return a.win.Canvas().Overlays().Top()
 }
 
-// fyneSaveFile is the fallback save dialog; done gets the open file.
-func (a *App) fyneSaveFile(name string, done func(w io.WriteCloser, where string)) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+// fyneSaveFile is the fallback save dialog, titled title: Fyne's folder
+// dialog, then the file's name (name proposed); done gets the path, with
+// nothing opened yet, so the caller's guards (no file in dStor Uploader's
+// own data folder) run before anything is written. Fyne's own save dialog
+// is not used: it opens the file picked, emptying it, before the window
+// sees its path, so the history database picked there was emptied. A file
+// already at the path is replaced only once the person says so.
+func (a *App) fyneSaveFile(title, name string, done func(path string)) {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
 		if err != nil {
 			a.showError(tr("Cannot save the file"), err)
 			return
 		}
-		if w == nil {
+		if l == nil {
 			return
 		}
-		where := w.URI().Name()
-		if w.URI().Scheme() == "file" {
-			where = displayPath(w.URI().Path())
-		}
-		done(w, where)
+		a.askSaveName(title, l.Path(), name, "", done)
 	}, a.win)
-	d.SetFileName(name)
+	d.SetTitleText(title)
+	d.SetConfirmText(tr("Save here"))
 	showSized(d, a.dialogSize())
+}
+
+// askSaveName asks the name of the file to save in dir (name proposed,
+// problem said above it when not "") and gives done its path, once the
+// person said to replace a file there. A name with a folder in it is asked
+// again, with what to do.
+func (a *App) askSaveName(title, dir, name, problem string, done func(path string)) {
+	entry := &escapeEntry{}
+	entry.ExtendBaseWidget(entry)
+	entry.SetText(name)
+	folder := widget.NewLabel(displayPath(dir))
+	folder.Wrapping = fyne.TextWrapBreak
+	content := container.NewVBox()
+	if problem != "" {
+		l := note(widget.DangerImportance, fyne.TextWrapWord)
+		l.SetText(problem)
+		content.Add(l)
+	}
+	content.Add(widget.NewForm(widget.NewFormItem(tr("Folder"), folder), widget.NewFormItem(tr("File name"), entry)))
+	save := func() {
+		file := strings.TrimSpace(entry.Text)
+		if file == "" || file == "." || file == ".." || strings.ContainsAny(file, `/\`) {
+			a.askSaveName(title, dir, entry.Text, tr("Write the file's name alone, without a folder."), done)
+			return
+		}
+		path := filepath.Join(dir, file)
+		if _, err := os.Lstat(path); err == nil {
+			a.confirm(tr("Replace the file?"), tr("{{.Name}} is already in {{.Folder}}. Replace it?",
+				map[string]any{"Name": inert.Text(file), "Folder": displayPath(dir)}), tr("Replace"), tr("Cancel"), func() { done(path) })
+			return
+		}
+		done(path)
+	}
+	d := a.newDialog(title, nil, content,
+		dialogChoice{label: tr("Cancel"), icon: theme.CancelIcon()},
+		dialogChoice{label: tr("Save"), icon: theme.DocumentSaveIcon(), imp: widget.HighImportance, chosen: save})
+	entry.escape = d.Hide
+	entry.OnSubmitted = func(string) { d.Hide(); save() }
+	d.Show()
+	d.Resize(fyne.NewSize(min(560, a.dialogSize().Width), d.MinSize().Height))
+	a.win.Canvas().Focus(entry)
+}
+
+// escapeEntry is a text field of a dialog that Escape closes even while
+// the field has the focus, as escapeButton does for a button.
+type escapeEntry struct {
+	widget.Entry
+	escape func()
+}
+
+// TypedKey closes the dialog on Escape; other keys edit the text.
+func (e *escapeEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.escape != nil {
+		e.escape()
+		return
+	}
+	e.Entry.TypedKey(ev)
 }
 
 // showSized shows Fyne's file dialog d at size: Fyne 2.8.1's FileDialog

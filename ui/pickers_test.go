@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,7 +96,7 @@ func TestFyneFileDialogsOpen(t *testing.T) {
 			"file":   func() { a.fyneOpenFile() },
 			"folder": func() { a.fyneOpenFolder() },
 			"save": func() {
-				a.fyneSaveFile("history.csv", func(io.WriteCloser, string) { t.Error("saved without a choice") })
+				a.fyneSaveFile("Export", "history.csv", func(string) { t.Error("saved without a choice") })
 			},
 		} {
 			open()

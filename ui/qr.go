@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,38 +113,34 @@ func (a *App) saveQR(name string, png []byte) {
 		a.do(func() {
 			switch {
 			case err == errUseFyneDialog:
-				a.fyneSaveFile(name, func(w io.WriteCloser, where string) { a.writeQR(w, where, png) })
+				a.fyneSaveFile(tr("Save the QR code"), name, func(path string) { a.saveQRTo(path, png) })
 			case err != nil:
 				a.showError(tr("Cannot save the QR code"), err)
 			case path != "":
-				a.goBg(func() {
-					err := os.WriteFile(path, png, 0o644)
-					a.do(func() {
-						if err != nil {
-							a.showError(tr("Cannot save the QR code"), err)
-							return
-						}
-						a.showToast(tr("QR code saved to {{.Where}}", map[string]any{"Where": displayPath(path)}))
-					})
-				})
+				a.saveQRTo(path, png)
 			}
 		})
 	})
 }
 
-// writeQR writes the PNG to w (Fyne's save dialog) on a goroutine.
-func (a *App) writeQR(w io.WriteCloser, where string, png []byte) {
+// saveQRTo writes the PNG to path, refusing a path in dStor Uploader's own
+// data folder, where it could overwrite the history database, its journal
+// or a lock (as an export is refused there).
+func (a *App) saveQRTo(path string, png []byte) {
 	a.goBg(func() {
-		_, err := io.Copy(w, bytes.NewReader(png))
-		if cerr := w.Close(); err == nil {
-			err = cerr
+		if a.inDataFolder(path) {
+			a.do(func() {
+				a.showMessage(tr("Cannot save the QR code"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."))
+			})
+			return
 		}
+		err := os.WriteFile(path, png, 0o644)
 		a.do(func() {
 			if err != nil {
 				a.showError(tr("Cannot save the QR code"), err)
 				return
 			}
-			a.showToast(tr("QR code saved to {{.Where}}", map[string]any{"Where": where}))
+			a.showToast(tr("QR code saved to {{.Where}}", map[string]any{"Where": displayPath(path)}))
 		})
 	})
 }
