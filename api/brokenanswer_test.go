@@ -23,9 +23,8 @@ func hijackAnswer(t *testing.T, raw func(body string) string, hold bool) func(w 
 	return func(w http.ResponseWriter, r *http.Request) {
 		rec := readUpload(r)
 		body := fmt.Sprintf(`{"Name":%q,"Hash":%q,"Size":"20"}`, rec.FileName, rec.CID)
-		conn, bw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			t.Error(err)
+		conn, bw := hijack(t, w)
+		if conn == nil {
 			return
 		}
 		defer func() { _ = conn.Close() }()
@@ -54,7 +53,7 @@ func TestUploadBrokenAnswers(t *testing.T) {
 		{
 			name: "Content-Length shorter than the JSON",
 			raw: func(body string) string {
-				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body)-5, body)
+				return rawOK(len(body)-5, body)
 			},
 			sentinel: ErrMalformed,
 			wantText: []string{"ends in the middle of its JSON", "cut it short", "not counted as done"},
@@ -62,7 +61,7 @@ func TestUploadBrokenAnswers(t *testing.T) {
 		{
 			name: "connection closed before the Content-Length's end",
 			raw: func(body string) string {
-				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body)+100, body)
+				return rawOK(len(body)+100, body)
 			},
 			sentinel: ErrUnreachable, retryable: true,
 			wantText: []string{"broke in the middle of dStor's answer", "retrying may work"},
@@ -105,7 +104,7 @@ func TestUploadBrokenAnswers(t *testing.T) {
 			name: "a 103 with a body (the answer) before a 200",
 			raw: func(body string) string {
 				return fmt.Sprintf("HTTP/1.1 103 Early Hints\r\nContent-Length: %d\r\n\r\n%s", len(body), body) +
-					fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+					rawOK(len(body), body)
 			},
 			sentinel: ErrMalformed,
 			wantText: []string{"answered with something that is not HTTP", "not counted as done"},
@@ -131,7 +130,7 @@ func TestUploadBrokenAnswers(t *testing.T) {
 			name: "answer larger than 4 MiB",
 			raw: func(body string) string {
 				pad := strings.Repeat(" ", maxAddAnswer)
-				return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(pad)+len(body), pad, body)
+				return rawOK(len(pad)+len(body), pad+body)
 			},
 			sentinel: ErrMalformed,
 			wantText: []string{"larger than 4 MiB", "check the environment's upload URL"},
@@ -187,9 +186,8 @@ func TestUploadInformationalAnswersBeforeTheAnswer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeDStor(t)
 			f.onAdd = func(w http.ResponseWriter, r *http.Request) {
-				conn, bw, err := http.NewResponseController(w).Hijack()
-				if err != nil {
-					t.Error(err)
+				conn, bw := hijack(t, w)
+				if conn == nil {
 					return
 				}
 				defer func() { _ = conn.Close() }()
@@ -199,7 +197,7 @@ func TestUploadInformationalAnswersBeforeTheAnswer(t *testing.T) {
 				rec := readUpload(r)
 				hash := cmp.Or(tt.hash, rec.CID)
 				body := fmt.Sprintf(`{"Name":%q,"Hash":%q,"Size":"20"}`, rec.FileName, hash)
-				_, _ = fmt.Fprintf(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+				_, _ = bw.WriteString(rawOK(len(body), body))
 				_ = bw.Flush()
 			}
 			data := patterned(tt.size)

@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -270,4 +272,22 @@ func appendBytes(t testing.TB, path, b string) {
 	_, err = f.WriteString(b)
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
+}
+
+// hijack takes the connection of an answer over, for a server that breaks
+// HTTP on purpose; the caller closes it. When the server cannot give it
+// up, the test has the error and conn is nil.
+func hijack(t testing.TB, w http.ResponseWriter) (conn net.Conn, bw *bufio.ReadWriter) {
+	conn, bw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		t.Error(err)
+		return nil, nil
+	}
+	return conn, bw
+}
+
+// rawOK is a 200 answer as written on the wire, saying its body is
+// length bytes long (len(body) for an honest one).
+func rawOK(length int, body string) string {
+	return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", length, body)
 }

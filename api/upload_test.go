@@ -443,8 +443,7 @@ func TestUploadConnectionCutMidBody(t *testing.T) {
 	f := newFakeDStor(t)
 	f.onAdd = func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.CopyN(io.Discard, r.Body, 64<<10)
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err == nil {
+		if conn, _ := hijack(t, w); conn != nil {
 			_ = conn.Close()
 		}
 	}
@@ -718,8 +717,8 @@ func TestNoSecretInAnyError(t *testing.T) {
 	// sent: net/http quotes it in its error.
 	statusLineOf := func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-		conn, bw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
+		conn, bw := hijack(t, w)
+		if conn == nil {
 			return
 		}
 		defer func() { _ = conn.Close() }()
@@ -806,14 +805,13 @@ func TestUploadAnsweredBeforeTheFileWasTakenIsNotDone(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeDStor(t)
 			f.onAdd = func(w http.ResponseWriter, r *http.Request) {
-				conn, bw, err := http.NewResponseController(w).Hijack()
-				if err != nil {
-					t.Error(err)
+				conn, bw := hijack(t, w)
+				if conn == nil {
 					return
 				}
 				defer func() { _ = conn.Close() }()
 				body := fmt.Sprintf(`{"Name":"big.bin","Hash":%q,"Size":"%d"}`, want, len(data))
-				_, _ = fmt.Fprintf(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+				_, _ = bw.WriteString(rawOK(len(body), body))
 				_ = bw.Flush()
 				tt.end(t, conn)
 			}
