@@ -23,7 +23,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 15
+const CurrentSchemaVersion = 16
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -403,6 +403,7 @@ var migrations = []migration{
 	{"index the jobs by file (a file already queued in any batch is not queued twice)", migrateV13},
 	{"file every spelling of one server under one environment (its normal form)", migrateV14},
 	{"add the accounts table (the dStor account id of each name rows are filed under)", migrateV15},
+	{"add folder_members (the files a folder share found already uploaded)", migrateV16},
 }
 
 // migrate applies the pending steps, each in its own transaction together

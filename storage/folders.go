@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,6 +15,13 @@ import (
 // group, and their links are shared together. Each entry of such a file
 // records the folder (HistoryEntry.AddedFolder) and the call
 // (HistoryEntry.BatchID); a file added on its own has no AddedFolder.
+//
+// A share is the whole folder as that call found it: a file it found
+// already uploaded (unchanged since an earlier upload sent it, so not sent
+// again) is in it too, through a row of folder_members naming that
+// earlier entry, written in the transaction that saves the file's job
+// (DB.InsertJobs), so a folder run again unchanged adds no entry to the
+// history and its newest share still lists every file.
 
 // migrateV10 adds history.batch_id and history.added_folder, so the files
 // of one added folder can be found again as one share, and their index
@@ -22,6 +31,36 @@ func migrateV10(tx *sql.Tx) error {
 		`ALTER TABLE history ADD COLUMN batch_id TEXT NOT NULL DEFAULT ''`,
 		`ALTER TABLE history ADD COLUMN added_folder TEXT NOT NULL DEFAULT ''`,
 		`CREATE INDEX history_added_folder ON history (added_folder, batch_id) WHERE added_folder != ''`,
+	)
+}
+
+// migrateV16 adds folder_members: the files a folder share holds that its
+// Add call found already uploaded, each as the earlier history entry that
+// sent it. job_id is the job that found it: when that job is sent again
+// (Upload again) its own entry takes the row's place. seen_after is the
+// history's largest id when the row was written (every entry recorded
+// later has a larger one: ids are AUTOINCREMENT), which orders the shares of
+// a folder (NewestFolderShare) without a clock; size is the entry's, so a
+// share is counted from the index alone. A deleted history entry takes
+// its rows with it (the trigger), so no share lists a link the history
+// forgot. Like migrateV15 it leaves what exists as it is, so a database
+// marked older than it is migrates again (as tests do).
+func migrateV16(tx *sql.Tx) error {
+	return execAll(tx,
+		`CREATE TABLE IF NOT EXISTS folder_members (
+			seq          INTEGER PRIMARY KEY,
+			job_id       TEXT NOT NULL UNIQUE,
+			added_folder TEXT NOT NULL,
+			batch_id     TEXT NOT NULL,
+			history_id   INTEGER NOT NULL,
+			size         INTEGER NOT NULL DEFAULT 0,
+			seen_after   INTEGER NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX IF NOT EXISTS folder_members_share ON folder_members (added_folder, batch_id, history_id, size)`,
+		`CREATE INDEX IF NOT EXISTS folder_members_entry ON folder_members (history_id)`,
+		`CREATE TRIGGER IF NOT EXISTS folder_members_forget AFTER DELETE ON history BEGIN
+			DELETE FROM folder_members WHERE history_id = OLD.id;
+		END`,
 	)
 }
 
@@ -48,26 +87,55 @@ const (
 		WHERE added_folder = ? AND added_folder != '' GROUP BY batch_id`
 	folderTotalSQL = `SELECT count(*), coalesce(sum(size), 0), coalesce(max(finished_at), 0), coalesce(max(id), 0)
 		FROM history WHERE added_folder = ? AND added_folder != '' AND batch_id = ? AND id > ?`
+	// The files a share found already uploaded (folder_members).
+	foundOfFolderSQL = "SELECT " + historyCols + ` FROM history
+		WHERE id IN (SELECT history_id FROM folder_members WHERE added_folder = ? AND batch_id = ?)`
+	foundBatchesSQL = `SELECT batch_id, max(seen_after), max(seq) FROM folder_members
+		WHERE added_folder = ? GROUP BY batch_id`
+	foundTotalSQL = `SELECT count(*), coalesce(sum(size), 0) FROM folder_members
+		WHERE added_folder = ? AND batch_id = ?`
+	// addFoundSQL records that the job ? of the share (?, ?) found the
+	// entry ? already uploaded; nothing when that entry is gone.
+	addFoundSQL = `INSERT INTO folder_members (job_id, added_folder, batch_id, history_id, size, seen_after)
+		SELECT ?, ?, ?, id, size, (SELECT max(id) FROM history)
+		FROM history WHERE id = ?
+		ON CONFLICT (job_id) DO NOTHING`
+	// dropFoundOfJobSQL: the job's own upload stands for its file now.
+	dropFoundOfJobSQL = `DELETE FROM folder_members WHERE job_id = ?`
 )
+
+// foundPageSQL reads a page of the files a share found, through the
+// share's index in the order of their entries' ids.
+var foundPageSQL = "SELECT " + historyColsOf("h") + ` FROM folder_members m JOIN history h ON h.id = m.history_id
+	WHERE m.added_folder = ? AND m.batch_id = ? AND m.history_id < ? ORDER BY m.history_id DESC LIMIT ?`
 
 // FolderTotal is what a whole folder share holds, whichever of its
 // uploads a window has loaded.
 type FolderTotal struct {
-	// Files is how many uploads it has.
+	// Files is how many files it has: its uploads and those it found
+	// already uploaded.
 	Files int
 	// Size is their size in bytes.
 	Size int64
-	// Newest is when the newest of them finished.
+	// Newest is when the newest of its own uploads finished (those it
+	// found are older).
 	Newest time.Time
-	// LastID is the largest entry id counted: FolderTotalAfter counts on
-	// from it.
+	// LastID is the largest entry id of its uploads counted:
+	// FolderTotalAfter counts on from it.
 	LastID int64
+	// Found and FoundSize are, of Files and Size, the files it found
+	// already uploaded: counted whole each time, as a deleted entry or a
+	// file sent again takes one away.
+	Found     int
+	FoundSize int64
 }
 
-// Plus is t with the uploads more counted after it.
+// Plus is t with the uploads more counted after it, and the files found
+// already uploaded as more counted them.
 func (t FolderTotal) Plus(more FolderTotal) FolderTotal {
-	t.Files += more.Files
-	t.Size += more.Size
+	t.Files += more.Files - t.Found // more.Found replaces t.Found
+	t.Size += more.Size - t.FoundSize
+	t.Found, t.FoundSize = more.Found, more.FoundSize
 	if more.Newest.After(t.Newest) {
 		t.Newest = more.Newest
 	}
@@ -76,56 +144,151 @@ func (t FolderTotal) Plus(more FolderTotal) FolderTotal {
 }
 
 // FolderTotalAfter counts the uploads of the folder share k recorded
-// after entry afterID (0: all of them; zero when none), so a list that
-// loads the history a page at a time can say how many files the share
-// holds before it has loaded them all, and count on cheaply as uploads
-// finish: the index holds each share's entries in id order.
+// after entry afterID (0: all of them; zero when none), and the files it
+// found already uploaded (all of them), so a list that loads the history
+// a page at a time can say how many files the share holds before it has
+// loaded them all, and count on cheaply as uploads finish: the index
+// holds each share's entries in id order, and the files found in
+// folder_members with their sizes.
 func (d *DB) FolderTotalAfter(k FolderKey, afterID int64) (FolderTotal, error) {
 	var t FolderTotal
 	var newest int64
-	if err := d.r.QueryRow(folderTotalSQL, k.Folder, k.BatchID, afterID).Scan(&t.Files, &t.Size, &newest, &t.LastID); err != nil {
+	err := d.readHistory(func(tx *sql.Tx) error { // one snapshot: a file sent again is counted once
+		if err := tx.QueryRow(folderTotalSQL, k.Folder, k.BatchID, afterID).Scan(&t.Files, &t.Size, &newest, &t.LastID); err != nil {
+			return err
+		}
+		return tx.QueryRow(foundTotalSQL, k.Folder, k.BatchID).Scan(&t.Found, &t.FoundSize)
+	})
+	if err != nil {
 		return FolderTotal{}, fmt.Errorf("count the uploads of folder %s: %w", k.Folder, err)
 	}
 	if t.Files > 0 {
 		t.Newest = fromNanos(newest)
 	}
+	t.Files += t.Found
+	t.Size += t.FoundSize
 	return t, nil
 }
 
 // HistoryOfFolder returns every entry of the folder share k, newest first
 // (Copy all links and the folder's index page take them all, not just the
-// ones a window has loaded).
+// ones a window has loaded): its uploads, and the earlier uploads of the
+// files it found already uploaded (whose own AddedFolder and BatchID are
+// those of the share that sent them).
 func (d *DB) HistoryOfFolder(k FolderKey) ([]HistoryEntry, error) {
-	out, err := queryAll(d.r, scanHistory, historyOfFolderSQL, k.Folder, k.BatchID)
+	var out []HistoryEntry
+	err := d.readHistory(func(tx *sql.Tx) error { // one snapshot: a file sent again is listed once
+		own := map[int64]bool{}
+		err := eachRow(tx, scanHistory, func(e HistoryEntry) error {
+			own[e.ID] = true
+			out = append(out, e)
+			return nil
+		}, historyOfFolderSQL, k.Folder, k.BatchID)
+		if err != nil {
+			return err
+		}
+		return eachRow(tx, scanHistory, func(e HistoryEntry) error {
+			if !own[e.ID] {
+				out = append(out, e)
+			}
+			return nil
+		}, foundOfFolderSQL, k.Folder, k.BatchID)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read the uploads of folder %s: %w", k.Folder, err)
 	}
-	slices.SortFunc(out, func(a, b HistoryEntry) int {
-		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
-	})
+	sortNewestFirst(out)
 	return out, nil
 }
 
-// NewestFolderShare is the latest share of folder (as added, absolute):
-// the Add call whose files of it were recorded last. It returns an error
-// wrapping [ErrNotFound] when no file of folder was uploaded as part of it.
-func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
-	type batch struct {
-		id     string
-		newest int64
+// sortNewestFirst sorts entries newest finished first, then newest
+// recorded: a folder has a few thousand files, sorted here rather than by
+// a sort in the query.
+func sortNewestFirst(entries []HistoryEntry) {
+	slices.SortFunc(entries, func(a, b HistoryEntry) int {
+		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
+	})
+}
+
+// FoundInFolderPage returns up to limit of the entries of the files the
+// folder share k found already uploaded (sent by an earlier upload, see
+// folder_members), newest recorded first, before entry beforeID (0: from
+// the newest): what a window lists under the share beside its own
+// uploads, a page at a time, as a share may have found 100,000.
+func (d *DB) FoundInFolderPage(k FolderKey, beforeID int64, limit int) ([]HistoryEntry, error) {
+	if beforeID <= 0 {
+		beforeID = math.MaxInt64
 	}
-	batches, err := queryAll(d.r, func(sc rowScanner) (batch, error) {
-		var b batch
-		return b, sc.Scan(&b.id, &b.newest)
-	}, folderBatchesSQL, folder)
+	out, err := queryAll(d.r, scanHistory, foundPageSQL, k.Folder, k.BatchID, beforeID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read the files folder %s found already uploaded: %w", k.Folder, err)
+	}
+	return out, nil
+}
+
+// historyColsOf is historyCols, each column of the table named as.
+func historyColsOf(as string) string {
+	cols := strings.Split(historyCols, ",")
+	for i, c := range cols {
+		cols[i] = as + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// NewestFolderShare is the latest share of folder (as added, absolute):
+// the Add call whose files of it were recorded, or found already
+// uploaded, last. It returns an error wrapping [ErrNotFound] when no file
+// of folder was uploaded, or found uploaded, as part of it.
+func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
+	ranks := map[string]shareRank{}
+	err := d.readHistory(func(tx *sql.Tx) error { return rankFolderShares(tx, folder, ranks) })
 	if err != nil {
 		return FolderKey{}, fmt.Errorf("find the uploads of folder %s: %w", folder, err)
 	}
-	if len(batches) == 0 {
+	if len(ranks) == 0 {
 		return FolderKey{}, fmt.Errorf("no upload of folder %s: %w", folder, ErrNotFound)
 	}
-	b := slices.MaxFunc(batches, func(a, b batch) int { return cmp.Compare(a.newest, b.newest) })
-	return FolderKey{Folder: folder, BatchID: b.id}, nil
+	var newest shareRank
+	for _, r := range ranks {
+		if cmp.Or(cmp.Compare(r.rank, newest.rank), cmp.Compare(r.last, newest.last), cmp.Compare(r.batch, newest.batch)) > 0 {
+			newest = r
+		}
+	}
+	return FolderKey{Folder: folder, BatchID: newest.batch}, nil
+}
+
+// shareRank places one share of a folder among the others by the
+// history's ids, with no clock: rank is 2·id for an entry it recorded,
+// 2·seen_after+1 for a file it found (found after entry seen_after was
+// recorded, so after it and before the next), its largest; last, among
+// shares that found their files at the same point, is the newest
+// folder_members row of it.
+type shareRank struct {
+	batch      string
+	rank, last int64
+}
+
+// rankFolderShares ranks every share of folder into ranks, by batch.
+func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) error {
+	err := eachRow(tx, func(sc rowScanner) (shareRank, error) {
+		var r shareRank
+		err := sc.Scan(&r.batch, &r.rank)
+		r.rank *= 2
+		return r, err
+	}, func(r shareRank) error { ranks[r.batch] = r; return nil }, folderBatchesSQL, folder)
+	if err != nil {
+		return err
+	}
+	return eachRow(tx, func(sc rowScanner) (shareRank, error) {
+		var r shareRank
+		err := sc.Scan(&r.batch, &r.rank, &r.last)
+		r.rank = 2*r.rank + 1
+		return r, err
+	}, func(r shareRank) error {
+		r.rank = max(r.rank, ranks[r.batch].rank)
+		ranks[r.batch] = r
+		return nil
+	}, foundBatchesSQL, folder)
 }
 
 // batchLeftSQL counts the jobs of one Add call not uploaded yet (queued,

@@ -1,6 +1,11 @@
 package storage
 
 import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -108,4 +113,238 @@ func BenchmarkFolderTotal100k(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestFolderShareHoldsTheFilesFoundAlreadyUploaded: the jobs of a folder
+// uploaded again that found their file already uploaded put the entries
+// that sent them in the new share, with the job rows or not at all; the
+// share lists them beside its own uploads, counts them, is the folder's
+// newest share even when it sent nothing, forgets an entry the history
+// forgets, and lists a file sent again once, with its new upload.
+func TestFolderShareHoldsTheFilesFoundAlreadyUploaded(t *testing.T) {
+	const folder = "/home/someone/Pictures"
+	d := openTestDB(t)
+	var first []HistoryEntry
+	for i := range 3 {
+		e := sampleEntry(i)
+		e.LocalPath = fmt.Sprintf("%s/%d.jpg", folder, i)
+		e.AddedFolder, e.BatchID = folder, "b1"
+		id, err := d.AddHistory(e)
+		require.NoError(t, err)
+		e.ID = id
+		first = append(first, e)
+	}
+	found := func(batch string, e HistoryEntry) JobRow {
+		return JobRow{BatchID: batch, Env: e.Env, Account: e.Account, LocalPath: e.LocalPath, Beneath: folder,
+			State: JobAlready, Hash: e.Hash, Verified: true, Found: e.ID}
+	}
+	ids := func(es []HistoryEntry) []int64 {
+		out := make([]int64, len(es))
+		for i, e := range es {
+			out[i] = e.ID
+		}
+		return out
+	}
+	shareOf := func(batch string) []int64 {
+		t.Helper()
+		es, err := d.HistoryOfFolder(FolderKey{Folder: folder, BatchID: batch})
+		require.NoError(t, err)
+		return ids(es)
+	}
+
+	// The jobs and what they found are saved together: a batch refused
+	// whole (a job id twice) puts nothing in the share.
+	dup := found("b2", first[0])
+	dup.ID = "twice"
+	require.Error(t, d.InsertJobs([]JobRow{dup, found("b2", first[1]), dup}))
+	assert.Empty(t, shareOf("b2"), "no share of jobs not saved")
+	k, err := d.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, "b1", k.BatchID)
+
+	// b2: 0.jpg changed and sent again, 1.jpg and 2.jpg found.
+	b2 := []JobRow{found("b2", first[1]), found("b2", first[2])}
+	require.NoError(t, d.InsertJobs(b2))
+	changed := sampleEntry(9)
+	changed.LocalPath, changed.AddedFolder, changed.BatchID = first[0].LocalPath, folder, "b2"
+	changed.ID, err = d.AddHistory(changed)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []int64{changed.ID, first[1].ID, first[2].ID}, shareOf("b2"), "every file of the folder")
+	assert.ElementsMatch(t, ids(first), shareOf("b1"), "the earlier share keeps its files")
+	k, err = d.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, "b2", k.BatchID)
+	total, err := d.FolderTotalAfter(FolderKey{Folder: folder, BatchID: "b2"}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 3, total.Files)
+	assert.Equal(t, changed.Size+first[1].Size+first[2].Size, total.Size)
+	assert.Equal(t, changed.ID, total.LastID)
+
+	// b3: run again unchanged, it sends nothing and is the newest share.
+	b3 := []JobRow{found("b3", changed), found("b3", first[1]), found("b3", first[2])}
+	require.NoError(t, d.InsertJobs(b3))
+	k, err = d.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, "b3", k.BatchID, "found after b2's last upload")
+	assert.ElementsMatch(t, shareOf("b2"), shareOf("b3"))
+	page, err := d.FoundInFolderPage(FolderKey{Folder: folder, BatchID: "b3"}, 0, 2)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{changed.ID, first[2].ID}, ids(page), "a page of the files found, newest recorded first")
+	page, err = d.FoundInFolderPage(FolderKey{Folder: folder, BatchID: "b3"}, page[1].ID, 2)
+	require.NoError(t, err)
+	assert.Equal(t, []int64{first[1].ID}, ids(page), "and the next")
+	// b4, run again at once: newer still, though no upload came between.
+	require.NoError(t, d.InsertJobs([]JobRow{found("b4", changed)}))
+	k, err = d.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, "b4", k.BatchID)
+
+	// An entry deleted from the history leaves every share: no link to it.
+	require.NoError(t, d.DeleteHistory(first[2].ID))
+	assert.ElementsMatch(t, []int64{changed.ID, first[1].ID}, shareOf("b3"))
+	assert.ElementsMatch(t, []int64{first[0].ID, first[1].ID}, shareOf("b1"))
+	n, err := d.DeleteHistoryIDs([]int64{first[1].ID})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, []int64{changed.ID}, shareOf("b3"))
+	total, err = d.FolderTotalAfter(FolderKey{Folder: folder, BatchID: "b3"}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, total.Files, "counted without the deleted entries")
+	var left int
+	require.NoError(t, d.r.QueryRow(`SELECT count(*) FROM folder_members WHERE history_id IN (?, ?)`, first[1].ID, first[2].ID).Scan(&left))
+	assert.Zero(t, left, "no row names a deleted entry")
+
+	// A file found, then sent again (Upload again): its own upload stands
+	// for it, listed once.
+	again := b3[0]
+	again.State = JobUploading
+	require.NoError(t, d.UpdateJob(again.ID, JobUploading, 1, ""))
+	resent := sampleEntry(10)
+	resent.JobID = "" // the job's
+	resent.LocalPath, resent.AddedFolder, resent.BatchID = changed.LocalPath, folder, "b3"
+	again.Hash, again.Verified = resent.Hash, true
+	require.NoError(t, d.FinishJob(again, resent))
+	got, err := d.HistoryOfFolder(FolderKey{Folder: folder, BatchID: "b3"})
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, again.ID, got[0].JobID, "the new upload, not the one it found")
+	total, err = d.FolderTotalAfter(FolderKey{Folder: folder, BatchID: "b3"}, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, total.Files)
+
+	// A job found while its entry was being deleted names none: nothing.
+	gone := found("b5", first[2])
+	require.NoError(t, d.InsertJobs([]JobRow{gone}))
+	assert.Empty(t, shareOf("b5"))
+	// A file added on its own is in no share, found or not.
+	alone := found("b6", changed)
+	alone.Beneath = ""
+	require.NoError(t, d.InsertJobs([]JobRow{alone}))
+	require.NoError(t, d.r.QueryRow(`SELECT count(*) FROM folder_members WHERE batch_id = 'b6'`).Scan(&left))
+	assert.Zero(t, left)
+}
+
+// TestFolderTotalPlusCountsFoundFilesOnce: counted on, a share's own
+// uploads add up and the files it found are taken as last counted.
+func TestFolderTotalPlusCountsFoundFilesOnce(t *testing.T) {
+	whole := FolderTotal{Files: 5, Size: 50, LastID: 7, Found: 3, FoundSize: 30}
+	more := FolderTotal{Files: 3, Size: 25, LastID: 9, Found: 2, FoundSize: 20} // one upload more, one found file gone
+	got := whole.Plus(more)
+	assert.Equal(t, FolderTotal{Files: 5, Size: 45, LastID: 9, Found: 2, FoundSize: 20}, got)
+}
+
+// TestMigrateToVersion16KeepsSharesAndAddsTheirFoundFiles: a database of
+// schema 15 (before folder_members) keeps its folder shares as they were,
+// and its shares start to hold the files they find; a migration to 16
+// cut short (the step fails after its table is made) leaves schema 15
+// whole, and the next open makes it.
+func TestMigrateToVersion16KeepsSharesAndAddsTheirFoundFiles(t *testing.T) {
+	const folder = "/home/someone/Pictures"
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	_, err = d.w.Exec(`DROP TRIGGER folder_members_forget; DROP TABLE folder_members; PRAGMA user_version = 15`)
+	require.NoError(t, err)
+	e := sampleEntry(1)
+	e.AddedFolder, e.BatchID = folder, "b1"
+	e.ID, err = d.AddHistory(e)
+	require.NoError(t, err)
+	require.NoError(t, d.Close())
+
+	// Cut short: every step to 15, then 16's work and a failure.
+	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
+	require.NoError(t, err)
+	raw.SetMaxOpenConns(1)
+	boom := errors.New("killed")
+	steps := append(slices.Clone(migrations[:15]), migration{"cut short", func(tx *sql.Tx) error {
+		if err := migrateV16(tx); err != nil {
+			return err
+		}
+		return boom
+	}})
+	require.ErrorIs(t, migrate(raw, steps), boom)
+	v, err := userVersion(raw)
+	require.NoError(t, err)
+	assert.Equal(t, 15, v)
+	var n int
+	require.NoError(t, raw.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE name LIKE 'folder_members%'`).Scan(&n))
+	assert.Zero(t, n, "nothing of the step that failed")
+	require.NoError(t, raw.Close())
+
+	d, err = Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	v, err = d.SchemaVersion()
+	require.NoError(t, err)
+	assert.Equal(t, CurrentSchemaVersion, v)
+	k, err := d.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, FolderKey{Folder: folder, BatchID: "b1"}, k, "the share from before")
+	share, err := d.HistoryOfFolder(k)
+	require.NoError(t, err)
+	require.Len(t, share, 1)
+	assert.Equal(t, e.ID, share[0].ID)
+
+	require.NoError(t, d.InsertJobs([]JobRow{{BatchID: "b2", LocalPath: e.LocalPath, Beneath: folder,
+		State: JobAlready, Hash: e.Hash, Verified: true, Found: e.ID}}))
+	k, err = d.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, "b2", k.BatchID, "the folder found unchanged is its newest share")
+	share, err = d.HistoryOfFolder(k)
+	require.NoError(t, err)
+	require.Len(t, share, 1)
+	assert.Equal(t, e.ID, share[0].ID, "with the upload from before the upgrade")
+}
+
+// BenchmarkFolderTotalFound100k counts a folder share that found all of
+// its 100,000 files already uploaded (the folder run again unchanged):
+// the files found are counted whole at each count, from their index.
+func BenchmarkFolderTotalFound100k(b *testing.B) {
+	d := openTestDB(b)
+	const n = 100_000
+	old := FolderKey{Folder: "/home/someone/Pictures", BatchID: "b1"}
+	es := make([]HistoryEntry, 0, 10_000)
+	for i := range n {
+		e := sampleEntry(i)
+		e.AddedFolder, e.BatchID = old.Folder, old.BatchID
+		if es = append(es, e); len(es) == cap(es) {
+			require.NoError(b, d.insertHistoryBatch(es))
+			es = es[:0]
+		}
+	}
+	jobs := make([]JobRow, 0, 10_000)
+	for id := int64(1); id <= n; id++ {
+		jobs = append(jobs, JobRow{BatchID: "b2", Beneath: old.Folder, State: JobAlready, Found: id})
+		if len(jobs) == cap(jobs) {
+			require.NoError(b, d.InsertJobs(jobs))
+			jobs = jobs[:0]
+		}
+	}
+	k := FolderKey{Folder: old.Folder, BatchID: "b2"}
+	b.ResetTimer()
+	for b.Loop() {
+		if total, err := d.FolderTotalAfter(k, n); err != nil || total.Files != n {
+			b.Fatal(total, err)
+		}
+	}
 }

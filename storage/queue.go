@@ -113,6 +113,12 @@ type JobRow struct {
 	// Reported is set once the command line printed the job's result (see
 	// DB.MarkReported), so a result is printed by exactly one run.
 	Reported bool `json:"reported,omitempty"`
+	// Found is, for a job found already uploaded (JobAlready), the id of
+	// the history entry that sent its file: a job of a folder's file
+	// (Beneath set) puts that entry in the folder share of its Add call,
+	// in the transaction that saves it (InsertJobs). It is written, not
+	// stored in the job's row nor read back.
+	Found int64 `json:"-"`
 	// Cleared is set (by storage.DB.ClearJobs or MarkJobsCleared) on a row
 	// taken out of the list while its batch is still being listed; it is
 	// read, never inserted.
@@ -184,6 +190,12 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 			return err
 		}
 		defer func() { _ = st.Close() }()
+		var found *sql.Stmt // prepared once a row needs it
+		defer func() {
+			if found != nil {
+				_ = found.Close()
+			}
+		}()
 		for i := range rows {
 			r := &rows[i]
 			res, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.LocalPath, r.Name, r.Size,
@@ -195,6 +207,19 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 			}
 			if r.Seq, err = res.LastInsertId(); err != nil {
 				return fmt.Errorf("job %s: %w", r.ID, err)
+			}
+			if r.State != JobAlready || r.Beneath == "" || r.Found == 0 {
+				continue
+			}
+			// A folder's file found already uploaded is in the share
+			// of this Add call, saved with the job that says so.
+			if found == nil {
+				if found, err = tx.Prepare(addFoundSQL); err != nil {
+					return err
+				}
+			}
+			if _, err := found.Exec(r.ID, r.Beneath, r.BatchID, r.Found); err != nil {
+				return fmt.Errorf("job %s: add the upload it found to the folder share: %w", r.ID, err)
 			}
 		}
 		return nil
@@ -341,6 +366,7 @@ type jobWrites struct {
 	upErrs         []error
 	finErrs        []error
 	upd, fin, hist *sql.Stmt
+	dropFound      *sql.Stmt
 }
 
 // prepareJobWrites fetches the prepared statements (outside the
@@ -353,7 +379,10 @@ func (d *DB) prepareJobWrites(w *jobWrites) error {
 	if w.fin, err = d.writeStmt(finishJobSQL); err != nil {
 		return err
 	}
-	w.hist, err = d.writeStmt(recordHistorySQL)
+	if w.hist, err = d.writeStmt(recordHistorySQL); err != nil {
+		return err
+	}
+	w.dropFound, err = d.writeStmt(dropFoundOfJobSQL)
 	return err
 }
 
@@ -385,7 +414,7 @@ func (w *jobWrites) only(upIdx, finIdx []int) *jobWrites {
 // after a rollback: it sets every outcome anew.
 func (w *jobWrites) run(tx *sql.Tx) error {
 	now := time.Now().UnixNano()
-	upd, fin, hist := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist)
+	upd, fin, hist, dropFound := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist), tx.Stmt(w.dropFound)
 	for _, i := range w.upIdx {
 		err := updateJobTx(tx, upd, w.ups[i], now)
 		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrJobDone) {
@@ -394,7 +423,7 @@ func (w *jobWrites) run(tx *sql.Tx) error {
 		w.upErrs[i] = wrapJobErr(err, "update job %s to %s", w.ups[i].ID, w.ups[i].State)
 	}
 	for _, i := range w.finIdx {
-		err := finishJobTx(tx, fin, hist, w.fins[i], now)
+		err := finishJobTx(tx, fin, hist, dropFound, w.fins[i], now)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("finish job %s: %w", w.fins[i].Row.ID, err)
 		}
@@ -437,14 +466,19 @@ func updateJobTx(tx *sql.Tx, upd *sql.Stmt, u JobUpdate, now int64) error {
 
 // finishJobTx runs one JobFinish: the job done, then its history entry;
 // ErrNotFound (nothing written) for an unknown job.
-func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, f JobFinish, now int64) error {
+func finishJobTx(tx *sql.Tx, fin, hist, dropFound *sql.Stmt, f JobFinish, now int64) error {
 	r := f.Row
 	if err := touchedOne(fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, r.Size, now, r.Reported, r.ID)); err != nil {
 		return err
 	}
 	// Idempotent by JobID (always set here): finished twice, the entry is
 	// written once, as AddHistory would.
-	_, err := hist.Exec(historyArgs(f.History)...)
+	if _, err := hist.Exec(historyArgs(f.History)...); err != nil {
+		return err
+	}
+	// A job found already uploaded and sent again: its own entry is its
+	// file in the folder share now, not the earlier upload it found.
+	_, err := dropFound.Exec(r.ID)
 	return err
 }
 
