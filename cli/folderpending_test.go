@@ -2,6 +2,7 @@ package cli
 
 import (
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,4 +50,47 @@ func TestFolderLinksWhileItsUploadRuns(t *testing.T) {
 	assert.Equal(t, 0, code, errOut)
 	assert.Equal(t, len(files), strings.Count(out, "\n"))
 	assert.Empty(t, errOut)
+}
+
+// TestFolderUploadedAgainListsEveryFile: history --folder DIR lists every
+// file of DIR's latest upload with its link. DIR uploaded, one file
+// changed, DIR uploaded again: the list is the changed file's new upload
+// and the others' earlier ones (found already uploaded, not sent again),
+// and once more with nothing changed the same list, the history no
+// longer for it.
+func TestFolderUploadedAgainListsEveryFile(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 700 + i })
+	dir := filepath.Dir(files[0])
+	folderCIDs := func() []string {
+		t.Helper()
+		code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+		require.Equal(t, 0, code, errOut)
+		return strings.Fields(out)
+	}
+	cids := func() []string {
+		var out []string
+		for _, f := range files {
+			out = append(out, testutil.CIDOf(t, f))
+		}
+		return out
+	}
+
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, os.WriteFile(files[1], []byte("changed since the first upload"), 0o600))
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	assert.ElementsMatch(t, cids(), folderCIDs(), "every file of the folder as it was uploaded last")
+	require.Len(t, historyJSON(t), 4, "the changed file alone was sent again")
+
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	assert.ElementsMatch(t, cids(), folderCIDs())
+	assert.Len(t, historyJSON(t), 4, "a folder run again unchanged adds nothing to the history")
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--json")
+	require.Equal(t, 0, code, errOut)
+	for _, r := range testutil.ParseHistory(t, out) {
+		assert.NotEmpty(t, r.Link, r.LocalPath)
+	}
 }

@@ -593,6 +593,7 @@ func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 		}
 		if found {
 			row.Hash, row.Verified = e.Hash, true
+			row.Found = e.ID
 			w.addRow(row, storage.JobAlready, causeAlready(e.FinishedAt))
 			return
 		}
