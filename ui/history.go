@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -91,6 +92,15 @@ type historyView struct {
 	// (history_folders.go).
 	folderTotals map[storage.FolderKey]storage.FolderTotal
 	counts       folderCounts
+	// found are the files each open folder share found already uploaded
+	// (storage.DB.FoundInFolderPage), listed under it after its own uploads
+	// while no search is typed; foundShown are those the items list,
+	// whose item.entry counts on past entries (historyView.at).
+	found      map[storage.FolderKey][]storage.HistoryEntry
+	foundShown []storage.HistoryEntry
+	// foundMore says which have more to read; foundReading which are
+	// being read.
+	foundMore, foundReading map[storage.FolderKey]bool
 
 	thumbs *thumbnails // history_thumbs.go
 	reveal revealer    // Show in folder (reveal.go)
@@ -132,6 +142,9 @@ func newHistoryView(a *App) *historyView {
 			h.setItem(h.items[id], o.(*fyne.Container))
 			if id >= len(h.items)-20 {
 				h.loadMore()
+			}
+			if g := h.items[id].folder; g != nil && g.foundEnd > 0 && id >= g.foundEnd-20 {
+				h.moreFound(g.key)
 			}
 		},
 	)
@@ -256,6 +269,7 @@ func (h *historyView) reload() {
 		h.hasMore = len(page) == historyPageSize
 		h.setCount(total, more, search)
 		h.render()
+		h.loadFound()
 		if newSearch {
 			h.list.ScrollToTop() // the same search read again keeps its place
 		}
@@ -379,7 +393,7 @@ func (h *historyView) setItem(item historyItem, line *fyne.Container) {
 		return
 	}
 	folder.Hide()
-	row.set(h.entries[item.entry])
+	row.set(h.at(item.entry))
 	row.setInFolder(item.folder != nil)
 	row.Show()
 }
@@ -398,9 +412,11 @@ func (h *historyView) render() {
 }
 
 func (h *historyView) entry(id int64) (storage.HistoryEntry, bool) {
-	for _, e := range h.entries {
-		if e.ID == id {
-			return e, true
+	for _, list := range [][]storage.HistoryEntry{h.entries, h.foundShown} {
+		for _, e := range list {
+			if e.ID == id {
+				return e, true
+			}
 		}
 	}
 	return storage.HistoryEntry{}, false
@@ -971,9 +987,11 @@ func (h *historyView) onCheckLive(id int64) {
 			return
 		}
 		a.do(func() {
-			for i := range h.entries {
-				if h.entries[i].ID == id {
-					h.entries[i].Live = c
+			for _, list := range append([][]storage.HistoryEntry{h.entries, h.foundShown}, slices.Collect(maps.Values(h.found))...) {
+				for i := range list {
+					if list[i].ID == id {
+						list[i].Live = c
+					}
 				}
 			}
 			h.list.Refresh()

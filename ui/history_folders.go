@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"image/color"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -46,6 +47,9 @@ type folderGroup struct {
 	hasPage bool
 	// total is the whole share's, loaded or not (zero when not counted).
 	total storage.FolderTotal
+	// foundEnd is the line of the last of the files it found that the
+	// list holds, 0 for none (historyView.moreFound).
+	foundEnd int
 }
 
 // shown is what the folder's row says of it: the whole share's count,
@@ -130,6 +134,7 @@ func (h *historyView) rebuildItems() {
 		g.size += e.Size
 	}
 	h.items = h.items[:0]
+	h.foundShown = h.foundShown[:0]
 	for i, e := range h.entries {
 		k, ok := e.Folder()
 		if !ok {
@@ -145,8 +150,111 @@ func (h *historyView) rebuildItems() {
 			for _, m := range g.members {
 				h.items = append(h.items, historyItem{entry: m, folder: g})
 			}
+			if h.shownSearch == "" { // a search lists its matches only
+				for _, f := range h.found[k] {
+					h.items = append(h.items, historyItem{entry: len(h.entries) + len(h.foundShown), folder: g})
+					h.foundShown = append(h.foundShown, f)
+					g.foundEnd = len(h.items) - 1
+				}
+			}
 		}
 	}
+}
+
+// at is the entry of item.entry i: a loaded one, or past them a file an
+// open folder share found already uploaded (foundShown).
+func (h *historyView) at(i int) storage.HistoryEntry {
+	if i < len(h.entries) {
+		return h.entries[i]
+	}
+	return h.foundShown[i-len(h.entries)]
+}
+
+// listed are the entries the list holds: those loaded, and the files
+// open folder shares found already uploaded that are not among them.
+func (h *historyView) listed() []storage.HistoryEntry {
+	if len(h.foundShown) == 0 {
+		return h.entries
+	}
+	out := slices.Clone(h.entries)
+	seen := make(map[int64]bool, len(out))
+	for _, e := range out {
+		seen[e.ID] = true
+	}
+	for _, e := range h.foundShown {
+		if !seen[e.ID] {
+			seen[e.ID] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// loadFound reads, in the background, the first page of the files each
+// open folder share found already uploaded (sent by an earlier upload of
+// the folder: they are its files too), to list them under it; moreFound
+// reads on as the list nears the end of them. A share counted with none
+// has none; while a search is typed none are listed.
+func (h *historyView) loadFound() {
+	for k, open := range h.expanded {
+		if !open {
+			continue
+		}
+		delete(h.foundMore, k)
+		if h.folderTotals[k].Found == 0 || h.shownSearch != "" {
+			delete(h.found, k)
+			continue
+		}
+		h.readFound(k, 0)
+	}
+}
+
+// moreFound reads the next page of the files open folder share k found,
+// if it has more and none is being read.
+func (h *historyView) moreFound(k storage.FolderKey) {
+	if !h.foundMore[k] || len(h.found[k]) == 0 {
+		return
+	}
+	h.readFound(k, h.found[k][len(h.found[k])-1].ID)
+}
+
+// readFound reads the page of the files folder share k found before entry
+// beforeID (0: the first page) and lists it.
+func (h *historyView) readFound(k storage.FolderKey, beforeID int64) {
+	if h.foundReading[k] {
+		return
+	}
+	if h.foundReading == nil {
+		h.found = map[storage.FolderKey][]storage.HistoryEntry{}
+		h.foundMore = map[storage.FolderKey]bool{}
+		h.foundReading = map[storage.FolderKey]bool{}
+	}
+	h.foundReading[k] = true
+	a, gen := h.a, h.gen
+	a.goBg(func() {
+		page, err := a.db.FoundInFolderPage(k, beforeID, historyPageSize)
+		a.do(func() {
+			delete(h.foundReading, k)
+			if err != nil {
+				a.showError(tr("Cannot read the folder's uploads"), err)
+				return
+			}
+			if gen != h.gen { // the list was read again meanwhile
+				if beforeID == 0 && h.expanded[k] && h.shownSearch == "" && h.folderTotals[k].Found > 0 {
+					h.readFound(k, 0) // this read may be older than that one
+				}
+				return
+			}
+			if beforeID == 0 {
+				h.found[k] = page
+			} else {
+				h.found[k] = append(h.found[k], page...)
+			}
+			h.foundMore[k] = len(page) == historyPageSize
+			h.rebuildItems()
+			h.list.Refresh()
+		})
+	})
 }
 
 // folderPages are the loaded uploads of folders' index pages, newest of
@@ -184,6 +292,9 @@ func (h *historyView) toggleFolder(k storage.FolderKey) {
 	h.expanded[k] = !h.expanded[k]
 	h.rebuildItems()
 	h.list.Refresh()
+	if h.expanded[k] {
+		h.loadFound()
+	}
 }
 
 // folderEntries reads every upload of folder share k (not only the loaded

@@ -232,3 +232,119 @@ func TestFolderRowTemplateWidth(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoryFolderUploadedAgainListsEveryFile: a folder uploaded, one of
+// its files changed, and the folder added again is one share of every
+// file as it was then: its row counts all three, opens to all three (the
+// changed file's new upload, the others' earlier ones, found already
+// uploaded and not sent again), and Copy all links copies all three. The
+// folder added once more unchanged adds nothing to History.
+func TestHistoryFolderUploadedAgainListsEveryFile(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox()
+	dir := filepath.Join(t.TempDir(), "album")
+	names := []string{"a.jpg", "b.jpg", "sub/c.jpg"}
+	for _, name := range names {
+		testutil.WriteFile(t, filepath.Join(dir, name), 300)
+	}
+	e.ui(func() { a.addPaths([]string{dir}) })
+	e.eventually(func() bool { return a.upload.sum.Done == 3 && !a.upload.busy() }, "the folder uploaded")
+	changed := filepath.Join(dir, "a.jpg")
+	require.NoError(t, os.WriteFile(changed, []byte("changed since"), 0o600))
+	e.ui(func() { a.addPaths([]string{dir}) })
+	e.eventually(func() bool { return a.upload.sum.Done == 4 && a.upload.sum.Already == 2 && !a.upload.busy() }, "the changed file sent again")
+
+	e.ui(func() {
+		a.win.Resize(fyne.NewSize(1100, 720))
+		a.tabs.Select(a.historyTab)
+		a.history.reload()
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 4 }, "four uploads in History")
+	var newest *folderRow
+	e.ui(func() {
+		rows := shownFolderRows(a.win.Content())
+		require.Len(t, rows, 2, "the first upload's share and the second's")
+		newest = rows[0]
+		assert.True(t, strings.HasPrefix(newest.detail.Text, "3 files · "), "every file of the folder: %s", newest.detail.Text)
+		test.Tap(newest.toggle)
+	})
+	e.eventually(func() bool { return len(a.history.items) == 2+3 }, "open: three files under it")
+	want := map[string]string{}
+	for _, name := range names {
+		want[filepath.Join(dir, name)] = testutil.CIDOf(t, filepath.Join(dir, name))
+	}
+	e.ui(func() {
+		got := map[string]string{}
+		for _, item := range a.history.items[1:4] {
+			require.GreaterOrEqual(t, item.entry, 0)
+			en := a.history.at(item.entry)
+			got[en.LocalPath] = en.Hash
+		}
+		assert.Equal(t, want, got, "each file with the upload of it as it is")
+		assert.Len(t, shownRows(a.win.Content()), 3)
+		test.Tap(newest.copyAll)
+	})
+	e.eventually(func() bool { return strings.Count(a.fyne.Clipboard().Content(), "\n") == 2 }, "three links copied")
+	for _, cid := range want {
+		assert.Contains(t, a.fyne.Clipboard().Content(), cid)
+	}
+
+	e.ui(func() { a.addPaths([]string{dir}) })
+	e.eventually(func() bool { return a.upload.sum.Already == 5 && !a.upload.busy() }, "found already uploaded, all three")
+	n, err := e.db.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, 4, n, "nothing added to History")
+}
+
+// TestHistoryFolderFoundFilesListedAPageAtATime: a folder share that found
+// more of its files already uploaded than a page holds lists a page of
+// them when opened, and the rest as the list is scrolled to them.
+func TestHistoryFolderFoundFilesListedAPageAtATime(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.signInSandbox() // the window shows its tabs
+	const folder, n = "/home/me/raw", historyPageSize + historyPageSize/2
+	var jobs []storage.JobRow
+	for i := range n {
+		id, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprintf("job-%d", i), Env: api.SandboxKey,
+			LocalPath: fmt.Sprintf("%s/IMG_%03d.jpg", folder, i), Name: fmt.Sprintf("IMG_%03d.jpg", i), Size: 1000,
+			Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow.Add(time.Duration(i) * time.Minute),
+			AddedFolder: folder, BatchID: "b1"})
+		require.NoError(t, err)
+		jobs = append(jobs, storage.JobRow{BatchID: "b2", Env: api.SandboxKey, LocalPath: fmt.Sprintf("%s/IMG_%03d.jpg", folder, i),
+			Beneath: folder, State: storage.JobAlready, Found: id})
+	}
+	require.NoError(t, e.db.InsertJobs(jobs))
+	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "changed", Env: api.SandboxKey, LocalPath: folder + "/new.jpg", Name: "new.jpg",
+		Size: 1000, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow.Add(24 * time.Hour),
+		AddedFolder: folder, BatchID: "b2"})
+	require.NoError(t, err)
+
+	e.ui(func() {
+		a.win.Resize(fyne.NewSize(1100, 720))
+		a.tabs.Select(a.historyTab)
+		a.history.reload()
+	})
+	e.eventually(func() bool { return len(a.history.items) == 2 }, "both shares' rows")
+	e.ui(func() {
+		g := a.history.items[0].folder
+		require.NotNil(t, g)
+		assert.Equal(t, "b2", g.key.BatchID, "the newest share first")
+		assert.Equal(t, n+1, g.shown().Files, "its own upload and every file it found")
+		a.history.toggleFolder(g.key)
+	})
+	e.eventually(func() bool { return len(a.history.foundShown) == historyPageSize }, "a page of the files found")
+	e.ui(func() {
+		a.history.list.ScrollToBottom()
+		a.win.Canvas().Capture() // draws the rows now in view
+	})
+	e.eventually(func() bool { return len(a.history.foundShown) == n }, "the rest as the list reaches them")
+	e.ui(func() {
+		seen := map[int64]bool{}
+		for _, en := range a.history.foundShown {
+			assert.False(t, seen[en.ID], "listed twice: %s", en.Name)
+			seen[en.ID] = true
+		}
+	})
+}

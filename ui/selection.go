@@ -79,7 +79,7 @@ func (h *historyView) clickRow(id int64, mod fyne.KeyModifier) {
 		s.ids = map[int64]bool{}
 		for _, item := range h.items[from : to+1] {
 			if item.entry >= 0 {
-				s.ids[h.entries[item.entry].ID] = true
+				s.ids[h.at(item.entry).ID] = true
 			}
 		}
 	case mod&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
@@ -102,7 +102,7 @@ func (h *historyView) clickRow(id int64, mod fyne.KeyModifier) {
 // selectAll picks every entry listed (Ctrl+A on the History tab).
 func (h *historyView) selectAll() {
 	h.sel.ids = make(map[int64]bool, len(h.entries))
-	for _, e := range h.entries {
+	for _, e := range h.listed() {
 		h.sel.ids[e.ID] = true
 	}
 	h.showSelection()
@@ -116,7 +116,7 @@ func (h *historyView) clearSelection() {
 // index is the line of entry id in the list, or -1.
 func (h *historyView) index(id int64) int {
 	for i, item := range h.items {
-		if item.entry >= 0 && h.entries[item.entry].ID == id {
+		if item.entry >= 0 && h.at(item.entry).ID == id {
 			return i
 		}
 	}
@@ -127,7 +127,7 @@ func (h *historyView) index(id int64) int {
 // first).
 func (h *historyView) selected() []storage.HistoryEntry {
 	var out []storage.HistoryEntry
-	for _, e := range h.entries {
+	for _, e := range h.listed() {
 		if h.sel.ids[e.ID] {
 			out = append(out, e)
 		}
