@@ -418,6 +418,9 @@ func fileAccessError(q string, err error) error {
 		return fail(ProblemNotExist, q+" does not exist — a folder on its path is now a file, not a folder; check the path, and add the file again from where it is now")
 	case errors.Is(err, fs.ErrPermission):
 		return fail(ProblemDenied, q+" cannot be read — check that you have permission to read it")
+	case pathTooLong(err):
+		// Longer than PATH_MAX (4,096 bytes on Linux): no call takes it.
+		return fail(ProblemPathTooLong, q+" has a path longer than this system allows — move it to a folder with a shorter path, then try again")
 	default:
 		cause := err
 		var pe *fs.PathError
@@ -428,6 +431,29 @@ func fileAccessError(q string, err error) error {
 		e.Detail = cleanText(cause.Error())
 		return e
 	}
+}
+
+// maxNameLen is the longest a file name may be on the systems this runs
+// on (NAME_MAX: 255 bytes).
+const maxNameLen = 255
+
+// pathTooLong reports whether err is the system refusing a path for its
+// length (ENAMETOOLONG: deeper than PATH_MAX lets a path be), not for a
+// name in it longer than maxNameLen, which no file has (a name typed
+// wrong: it is unreadable as any missing file is).
+func pathTooLong(err error) bool {
+	if !errors.Is(err, syscall.ENAMETOOLONG) {
+		return false
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		for _, name := range strings.Split(filepath.ToSlash(pe.Path), "/") {
+			if len(name) > maxNameLen {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // readError is a failure to read the file at path during its upload: the

@@ -3,6 +3,7 @@ package ui
 import (
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -97,6 +98,9 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 	case worker.ReasonFolderDenied:
 		return tr("This folder cannot be read: permission denied.")
 	case worker.ReasonFolderUnreadable:
+		if arg == syscall.ENAMETOOLONG.Error() {
+			return tr("This folder's path is longer than the system allows. Move it to a folder with a shorter path, then add it again.")
+		}
 		if why := systemErrorText(arg); why != "" {
 			return tr("This folder cannot be read ({{.Why}}).", map[string]any{"Why": why})
 		}

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -80,4 +83,22 @@ func TestJobReasonTextInTheWindowsLanguage(t *testing.T) {
 	assert.Equal(t, "Folder is empty.", jobReasonText(old, fixedNow), "an old row keeps its sentence")
 	oldAlready := worker.Job{State: storage.JobAlready, Err: "already uploaded on 20 May 2026 at 14:03"}
 	assert.Contains(t, jobReasonText(oldAlready, fixedNow), "Bereits hochgeladen (")
+}
+
+// TestPathTooLongSaysWhatToDo: a folder nested deeper than the system lets
+// a path be, and a file whose path is that long, say so and what to do, in
+// the window's language: move it to a shorter path. Off Windows the
+// sentence names the system, not Windows.
+func TestPathTooLongSaysWhatToDo(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	t.Setenv("LANGUAGE", "de")
+	require.NoError(t, useLanguage(""))
+	assert.Equal(t, "Der Pfad dieses Ordners ist länger, als das System erlaubt. Verschieben Sie ihn in einen Ordner mit kürzerem Pfad und fügen Sie ihn dann erneut hinzu.",
+		reasonText(worker.ReasonFolderUnreadable, syscall.ENAMETOOLONG.Error(), fixedNow))
+	want := "Der Pfad der Datei ist länger, als das System erlaubt. Verschieben Sie sie in einen Ordner mit kürzerem Pfad und versuchen Sie es dann erneut."
+	if runtime.GOOS == "windows" {
+		want = "Der Pfad der Datei ist länger, als Windows hier erlaubt. Verschieben Sie sie in einen Ordner mit kürzerem Pfad und versuchen Sie es dann erneut."
+	}
+	assert.Equal(t, want, reasonText(worker.ReasonFileRefused, string(api.ProblemPathTooLong), fixedNow))
+	assert.Equal(t, want, errorText(&api.ValidationError{Field: "file", Problem: api.ProblemPathTooLong}))
 }

@@ -106,7 +106,8 @@ func fileProblemText(p api.Problem, detail string) string {
 	return windowsFileProblemText(p, detail)
 }
 
-// windowsFileProblemText words the file problems only Windows reports.
+// windowsFileProblemText words the file problems only Windows reports, and
+// a path too long, which other systems report too.
 func windowsFileProblemText(p api.Problem, detail string) string {
 	switch p {
 	case api.ProblemOnlineOnly:
@@ -118,6 +119,9 @@ func windowsFileProblemText(p api.Problem, detail string) string {
 	case api.ProblemShareUnreachable:
 		return tr("This file is on a network share that cannot be reached. Check that the computer sharing it is on and that you are signed in to the share, then try again.")
 	case api.ProblemPathTooLong:
+		if runtime.GOOS != "windows" {
+			return tr("This file's path is longer than the system allows. Move it to a folder with a shorter path, then try again.")
+		}
 		return tr("This file's path is longer than Windows allows here. Move it to a folder with a shorter path, then try again.")
 	case api.ProblemInvalidPath:
 		return tr("This is not a valid Windows path: a name cannot contain < > : \" | ? * or end with a dot or a space.")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -330,6 +331,11 @@ func causeUnreadable(isDir bool, err error) cause {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
+	}
+	if errors.Is(err, syscall.ENAMETOOLONG) {
+		// Nested deeper than PATH_MAX (4,096 bytes on Linux) lets a path
+		// be; the window words it from the code and the system's error.
+		return cause{unreadable, err.Error(), "cannot read this " + what + ": its path is longer than the system allows — move it to a folder with a shorter path, then add it again"}
 	}
 	return cause{unreadable, err.Error(), "cannot read this " + what + ": " + err.Error()}
 }
