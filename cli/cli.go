@@ -14,6 +14,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +36,12 @@ type IO struct {
 
 // UsageError is a command line that cannot be run as given (a missing or
 // extra argument, flags that do not go together): exit status 2.
-type UsageError struct{ msg string }
+type UsageError struct {
+	msg string
+	// flags is set on the flag parser's error: an argument it took for
+	// flags may be a file whose name begins with "-" (dashedPathHint).
+	flags bool
+}
 
 func (e *UsageError) Error() string { return e.msg }
 
@@ -108,11 +114,33 @@ func execute(ctx context.Context, root *cobra.Command, args []string, cio IO) in
 	case errors.As(err, &exit):
 		return exit.code
 	case errors.As(err, &usage):
-		fmt.Fprintf(cio.Err, "%s: %s\nRun \"%s --help\" for usage.\n", cmd.CommandPath(), usage.msg, cmd.CommandPath())
+		msg := usage.msg
+		if usage.flags {
+			msg += dashedPathHint(args)
+		}
+		fmt.Fprintf(cio.Err, "%s: %s\nRun \"%s --help\" for usage.\n", cmd.CommandPath(), msg, cmd.CommandPath())
 		return 2
 	}
 	fmt.Fprintf(cio.Err, "%s: %s\n", cmd.CommandPath(), api.Human(err))
 	return 1
+}
+
+// dashedPathHint says, for the first of args before a "--" that begins
+// with "-" and names a file or folder here, how to give it as a path: a
+// flag parser cannot tell "upload -rf.txt" from flags. "" when none does.
+func dashedPathHint(args []string) string {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			continue
+		}
+		if _, err := os.Lstat(a); err == nil {
+			return fmt.Sprintf(" — %q is a file or folder here: to give it, write .%c%s or put -- before it", a, filepath.Separator, a)
+		}
+	}
+	return ""
 }
 
 // newRoot builds the command tree. The root command opens the window; the
@@ -131,7 +159,7 @@ func newRoot(cio IO) *cobra.Command {
 	root.SilenceErrors = true
 	root.SilenceUsage = true
 	addProfileFlag(root)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{msg: err.Error()} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{msg: err.Error(), flags: true} })
 	root.AddCommand(
 		newLoginCommand(cio),
 		newLogoutCommand(cio),
