@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"syscall"
 
@@ -213,9 +214,12 @@ func explainDBError(path string, err error) error {
 		return &DamagedError{Path: path, Err: err}
 	case code == sqliteBusy || code == sqliteLocked:
 		return &BusyError{Path: path, Err: err}
-	case code == sqliteReadOnly || code == sqliteIOErr || code == sqliteCantOpen || errors.Is(err, syscall.EROFS):
+	case code == sqliteReadOnly || code == sqliteIOErr || code == sqliteCantOpen || errors.Is(err, syscall.EROFS) ||
+		errors.Is(err, fs.ErrPermission):
 		// An I/O error names no cause: the file or its folder being
-		// read-only is looked for (rarely: only when SQLite fails).
+		// read-only is looked for (rarely: only when SQLite fails). So
+		// is a refused open of the file for writing (EPERM: made
+		// immutable; EACCES: a read-only mode) before SQLite opens it.
 		if part, owner := readOnlyPart(path); part != "" || code == sqliteReadOnly || errors.Is(err, syscall.EROFS) {
 			return &ReadOnlyError{Path: path, What: part, Owner: owner, Err: err}
 		}

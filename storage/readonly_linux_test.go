@@ -90,6 +90,36 @@ func TestOpenOnADiskMountedReadOnlySaysSo(t *testing.T) {
 	assert.Contains(t, err.Error(), "the upload history "+filepath.Join(dir, DBFileName)+" cannot be written: the disk holding "+dir+" is read-only")
 }
 
+// TestOpenOfAnImmutableDatabaseSaysSo: a database made unwritable while
+// no dStor Uploader runs (chattr +i, which even root cannot write through;
+// a backup tool's or a person's "protect this file") names the file that
+// is read-only and what to do when the next run opens it, not "open
+// database …: operation not permitted"; the queue in it is left as it was,
+// and once writable again it opens with its rows.
+func TestOpenOfAnImmutableDatabaseSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "waiting", LocalPath: "/a"}}))
+	require.NoError(t, d.Close())
+	path := filepath.Join(dir, DBFileName)
+	immutable(t, path)
+
+	_, err = Open(dir)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrDatabaseReadOnly)
+	assert.Contains(t, err.Error(), "the upload history "+path+" cannot be written: "+path+" is read-only — make it writable again (chmod u+w, or chattr -i")
+	assert.NotContains(t, err.Error(), "operation not permitted")
+
+	require.NoError(t, exec.Command("chattr", "-i", path).Run())
+	d, err = Open(dir)
+	require.NoError(t, err, "writable again")
+	defer d.Close()
+	r, err := d.Job("waiting")
+	require.NoError(t, err)
+	assert.Equal(t, JobQueued, r.State, "the queue is as it was")
+}
+
 // openAsEnv tells the re-executed test binary to open the database in the
 // folder it names and print the error (TestHelperOpenAs).
 const openAsEnv = "DSTOR_STORAGE_OPEN_AS"
