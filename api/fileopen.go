@@ -51,13 +51,19 @@ var errSymlinkBelow = errors.New("a symbolic link below the chosen folder")
 // ListedFile checks a regular file found while walking the folder beneath
 // and returns its identity, for the job that will upload it: the file is
 // opened without following a symbolic link at any component of path below
-// beneath (see openBeneath), as the upload will open it.
+// beneath (see openBeneath), as the upload will open it. A file the
+// system makes up as it is read (/proc, /sys) is refused, as ValidateFile
+// refuses it.
 func ListedFile(beneath, path string) (FileIdentity, error) {
 	f, id, err := openListed(beneath, path, FileIdentity{})
 	if err != nil {
 		return FileIdentity{}, err
 	}
+	madeUp := madeUpAsRead(f, id.Size)
 	_ = f.Close() // opened read-only: nothing to flush
+	if madeUp {
+		return FileIdentity{}, notStored(quotePath(path))
+	}
 	return id, nil
 }
 

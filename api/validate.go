@@ -356,12 +356,18 @@ func truncateEscaped(s string, n int) string {
 // named pipe, device or socket) that this process can open for reading, and
 // returns its identity (size included), for recognising it when it was
 // uploaded before.
+// A file the system makes up as it is read (/proc, /sys) is refused too:
+// its size cannot tell what an upload must send.
 func ValidateFile(path string) (FileIdentity, error) {
 	f, id, err := openRegularFile(path)
 	if err != nil {
 		return FileIdentity{}, err
 	}
+	madeUp := madeUpAsRead(f, id.Size)
 	_ = f.Close() // opened read-only: nothing to flush
+	if madeUp {
+		return FileIdentity{}, notStored(quotePath(path))
+	}
 	return id, nil
 }
 
@@ -470,6 +476,14 @@ func readError(path string, err error) error {
 func notRegular(q string, m fs.FileMode) error {
 	return &ValidationError{Field: "file", Problem: ProblemNotRegular, Detail: fileKindWord(m),
 		Message: q + " is " + fileKind(m) + ", not a regular file — only regular files can be uploaded"}
+}
+
+// notStored refuses a file the system makes up as it is read
+// (madeUpAsRead): its size cannot tell what an upload must send.
+func notStored(q string) error {
+	return &ValidationError{Field: "file", Problem: ProblemNotRegular, Detail: KindSpecial,
+		Message: q + " is made up by the system as it is read (a file of /proc or /sys), not a stored file — only regular files can be uploaded; " +
+			"to upload what it says now, save a copy of it (with cp or cat) and upload the copy"}
 }
 
 // quotePath quotes a local path for a message; a long one keeps its end,
