@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // TestFolderLinksWhileItsUploadRuns: history --folder DIR --format … is
@@ -93,4 +97,73 @@ func TestFolderUploadedAgainListsEveryFile(t *testing.T) {
 	for _, r := range testutil.ParseHistory(t, out) {
 		assert.NotEmpty(t, r.Link, r.LocalPath)
 	}
+}
+
+// TestFolderListNotWholeWhileAnEarlierUploadsFileWaits: DIR's upload is
+// killed with a file of it still waiting in the queue; DIR uploaded again
+// finds the others already uploaded and leaves that file to the earlier
+// upload's job (already in the queue, not added again), and is killed
+// too before that job is sent. history --folder DIR lists the latest
+// upload, which lacks the waiting file: it must say so and exit 1, as it
+// did of the earlier upload, not hand a script part of the folder as the
+// folder's whole list of links.
+func TestFolderListNotWholeWhileAnEarlierUploadsFileWaits(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 900 + i })
+	dir := filepath.Dir(files[0])
+	var cur atomic.Pointer[testutil.UploadHold]
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cur.Load().ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	newest := func() storage.FolderKey {
+		db := openDataDB(t)
+		defer db.Close()
+		k, _ := db.NewestFolderShare(dir)
+		return k
+	}
+	var first storage.FolderKey
+	killHeld := func(pass int, name string) {
+		t.Helper()
+		hold := testutil.NewUploadHold(sb.Srv, pass)
+		t.Cleanup(hold.Release)
+		hold.Arm()
+		cur.Store(hold)
+		run := startHeld(t, hold, name, nil, "upload", "--env", ts.URL, "--concurrency", "1", dir)
+		if name == "the first upload" { // its third file held: the first two recorded
+			require.Eventually(t, func() bool {
+				code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
+				return code == 0 && strings.Count(out, "\n") == 2
+			}, 2*time.Minute, 20*time.Millisecond, "two uploads recorded")
+		} else { // the listing saved the two files it found
+			require.Eventually(t, func() bool {
+				k := newest()
+				if k.BatchID == "" || k == first {
+					return false
+				}
+				db := openDataDB(t)
+				defer db.Close()
+				left, err := db.BatchLeftOf(k.BatchID)
+				return err == nil && !left.Listing
+			}, 2*time.Minute, 20*time.Millisecond, "the second upload's share listed")
+		}
+		require.NoError(t, run.cmd.Process.Signal(syscall.SIGKILL))
+		_ = run.wait("its kill")
+	}
+	killHeld(2, "the first upload")
+	first = newest()
+	require.NotEmpty(t, first.BatchID)
+	killHeld(0, "the second upload") // held at the first file's job it sends: the waiting one
+
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 2, strings.Count(out, "\n"), "the two files uploaded: %s", out)
+	assert.Equal(t, 1, code, "not the folder's whole list: %s", errOut)
+	assert.Contains(t, errOut, "1 file(s) of "+dir+" added by an earlier upload still wait in the queue")
+	assert.Contains(t, errOut, "dstor-uploader resume")
+
+	cur.Store(testutil.NewUploadHold(sb.Srv, 0)) // not armed: uploads go through
+	code, _, errOut = runCLI(t, "", "resume", "--env", ts.URL)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut = runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 0, code, errOut)
+	assert.Equal(t, len(files), strings.Count(out, "\n"), out)
+	assert.Empty(t, errOut)
 }

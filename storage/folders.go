@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -289,6 +290,30 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 		ranks[r.batch] = r
 		return nil
 	}, foundBatchesSQL, folder)
+}
+
+// waitingUnderSQL counts the jobs of env and account under a folder
+// (local_path between its separator and the next byte: the jobs_file
+// index) not uploaded yet, of Add calls other than one.
+const waitingUnderSQL = `SELECT count(*) FROM jobs
+	WHERE env = ? AND account = ? AND local_path > ? AND local_path < ?
+	AND state IN (?, ?, ?) AND cleared = 0 AND batch_id != ?`
+
+// WaitingUnder counts the files under folder that earlier Add calls of
+// env and account (not k's) left waiting in the queue (queued,
+// interrupted, or waiting for a sign-in). A share of folder added again
+// does not hold them (a file already waiting is not added again), so a
+// list of its links is not the folder's whole list while they wait.
+func (d *DB) WaitingUnder(k FolderKey, env, account string) (int, error) {
+	under := k.Folder + string(filepath.Separator)
+	next := k.Folder + string(rune(filepath.Separator+1))
+	var n int
+	err := d.r.QueryRow(waitingUnderSQL, env, account, under, next,
+		string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.BatchID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count the files of %s still waiting in the queue: %w", k.Folder, explainDBError(d.path, err))
+	}
+	return n, nil
 }
 
 // batchLeftSQL counts the jobs of one Add call not uploaded yet (queued,
