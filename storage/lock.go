@@ -64,7 +64,7 @@ func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) 
 	slices.Sort(paths)
 	deadline := time.Now().Add(lockWait)
 	for {
-		l, err := lockAll(dir, paths)
+		l, err := lockAll(d.Path(), dir, paths)
 		if !errors.Is(err, ErrQueueInUse) || time.Now().After(deadline) {
 			return l, err
 		}
@@ -81,10 +81,10 @@ const (
 
 // lockAll takes the lock files at paths, in dir, all or none, and starts
 // the watch that keeps them in place.
-func lockAll(dir string, paths []string) (*QueueLock, error) {
+func lockAll(db, dir string, paths []string) (*QueueLock, error) {
 	l := &QueueLock{}
 	for _, path := range paths {
-		k, err := lockOne(dir, path)
+		k, err := lockOne(db, dir, path)
 		if err != nil {
 			l.Release()
 			return nil, err
@@ -98,8 +98,9 @@ func lockAll(dir string, paths []string) (*QueueLock, error) {
 
 // lockOne takes the lock file at path in dir, making dir when it is
 // missing, again when another program (a cleaner of old files, or another
-// run's) removes it between its making and the lock.
-func lockOne(dir, path string) (*filelock.Kept, error) {
+// run's) removes it between its making and the lock. A lock file or
+// folder that cannot be written is the database db's *ReadOnlyError.
+func lockOne(db, dir, path string) (*filelock.Kept, error) {
 	var k *filelock.Kept
 	var err error
 	for try := 0; try < 4; try++ {
@@ -119,6 +120,16 @@ func lockOne(dir, path string) (*filelock.Kept, error) {
 	}
 	if e, ok := errors.AsType[*filelock.NotYoursError](err); ok {
 		return nil, &LockNotYoursError{What: e.What, Folder: e.Folder, Owner: e.Owner, Err: e.Err}
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		// Made immutable (EPERM), or a read-only mode or attribute of
+		// this user's own (EACCES): the database's read-only sentence,
+		// naming the lock file or its folder.
+		for _, p := range []string{path, dir} {
+			if notWritable(p) != nil {
+				return nil, &ReadOnlyError{Path: db, What: p, Err: err}
+			}
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("take the queue lock: %w", err)

@@ -120,6 +120,36 @@ func TestOpenOfAnImmutableDatabaseSaysSo(t *testing.T) {
 	assert.Equal(t, JobQueued, r.State, "the queue is as it was")
 }
 
+// TestImmutableQueueLockSaysSo: a queue's lock file made unwritable
+// (chattr +i; on Windows a Read-only attribute that Explorer set on the
+// data folder's files) with the database writable again names the lock
+// file and what to do, not "take the queue lock: open …: operation not
+// permitted"; writable again, the lock is taken.
+func TestImmutableQueueLockSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	l, err := d.LockQueue("testnet", "me@example.com")
+	require.NoError(t, err)
+	l.Release()
+	locks, err := filepath.Glob(filepath.Join(dir, "locks", "*.lock"))
+	require.NoError(t, err)
+	require.Len(t, locks, 1)
+	immutable(t, locks[0])
+
+	_, err = d.LockQueue("testnet", "me@example.com")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrDatabaseReadOnly)
+	assert.Contains(t, err.Error(), locks[0]+" is read-only — make it writable again (chmod u+w, or chattr -i")
+	assert.NotContains(t, err.Error(), "operation not permitted")
+
+	require.NoError(t, exec.Command("chattr", "-i", locks[0]).Run())
+	l, err = d.LockQueue("testnet", "me@example.com")
+	require.NoError(t, err, "writable again")
+	l.Release()
+}
+
 // openAsEnv tells the re-executed test binary to open the database in the
 // folder it names and print the error (TestHelperOpenAs).
 const openAsEnv = "DSTOR_STORAGE_OPEN_AS"
