@@ -171,3 +171,91 @@ func TestFolderRunAgainClosedMidListingSharesEveryFileOnce(t *testing.T) {
 	}
 	assert.Len(t, history(t, e.db), 30, "nothing sent again")
 }
+
+// TestFolderUploadedAgainElsewhereHoldsOnlyItsOwnUploads: a folder's share
+// holds a file's earlier upload only when that upload is the file as it is
+// now, sent by the same account, on the same environment, to the same
+// destination. Uploaded again for another account or environment, or to
+// another destination folder, every file is sent anew and the share holds
+// no link of the earlier one (which keeps its own); a file renamed since
+// is sent under its new name and the old name is in no newer share. A
+// comment changed finds every file (a comment is not part of where a file
+// goes): the share holds the earlier uploads, with their comment. This
+// held; no test crossed folder shares with accounts, environments or
+// destinations.
+func TestFolderUploadedAgainElsewhereHoldsOnlyItsOwnUploads(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(e *testEnv, cfg *Config, req *Request)
+		// found are the files the second upload finds already uploaded,
+		// sent are those it sends (by name).
+		found, sent []string
+	}{
+		{"another account", func(_ *testEnv, cfg *Config, _ *Request) { cfg.Account = "other@example.com" },
+			nil, []string{"a.jpg", "b.jpg", "c.jpg"}},
+		{"another environment", func(_ *testEnv, cfg *Config, _ *Request) { cfg.Env = "sandbox-other" },
+			nil, []string{"a.jpg", "b.jpg", "c.jpg"}},
+		{"another destination folder", func(_ *testEnv, _ *Config, req *Request) { req.FolderPath = "/elsewhere/" },
+			nil, []string{"a.jpg", "b.jpg", "c.jpg"}},
+		{"a file renamed", func(e *testEnv, _ *Config, _ *Request) {
+			old := filepath.Join(e.files, "photos", "b.jpg")
+			require.NoError(t, os.Rename(old, filepath.Join(filepath.Dir(old), "b2.jpg")))
+		}, []string{"a.jpg", "c.jpg"}, []string{"b2.jpg"}},
+		{"another comment", func(_ *testEnv, _ *Config, req *Request) { req.Comment = "second" },
+			[]string{"a.jpg", "b.jpg", "c.jpg"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			for _, n := range []string{"a.jpg", "b.jpg", "c.jpg"} {
+				e.write("photos/"+n, []byte("the picture "+n))
+			}
+			folder := filepath.Join(e.files, "photos")
+			e.uploaded(Request{Path: folder, Comment: "first"}).Close()
+			first, err := e.db.NewestFolderShare(folder)
+			require.NoError(t, err)
+			earlier, err := e.db.HistoryOfFolder(first)
+			require.NoError(t, err)
+			require.Len(t, earlier, 3)
+			earlierIDs := map[int64]bool{}
+			for _, h := range earlier {
+				earlierIDs[h.ID] = true
+			}
+
+			cfg, req := e.config(), Request{Path: folder, Comment: "first"}
+			tt.change(e, &cfg, &req)
+			q := e.queue(cfg)
+			q.Add(req)
+			require.NoError(t, wait(t, q, hangGuard))
+			assert.Equal(t, len(tt.found), q.Summary().Already)
+
+			k, err := e.db.NewestFolderShare(folder)
+			require.NoError(t, err)
+			assert.NotEqual(t, first, k, "the second upload is the folder's latest")
+			share, err := e.db.HistoryOfFolder(k)
+			require.NoError(t, err)
+			var found, sent []string
+			for _, h := range share {
+				assert.Equal(t, cfg.Env, h.Env, "%s: a link of the share's environment", h.Name)
+				assert.Equal(t, cfg.Account, h.Account, "%s: an upload of the share's account", h.Name)
+				if earlierIDs[h.ID] {
+					found = append(found, h.Name)
+					assert.Equal(t, "first", h.Comment, "the earlier upload, as it was")
+				} else {
+					sent = append(sent, h.Name)
+					assert.Equal(t, req.Comment, h.Comment)
+				}
+			}
+			assert.ElementsMatch(t, tt.found, found, "the earlier uploads in the share")
+			assert.ElementsMatch(t, tt.sent, sent, "the uploads it sent")
+			total, err := e.db.FolderTotalAfter(k, 0)
+			require.NoError(t, err)
+			assert.Equal(t, len(share), total.Files)
+			assert.Equal(t, len(tt.found), total.Found)
+
+			again, err := e.db.HistoryOfFolder(first)
+			require.NoError(t, err)
+			assert.Len(t, again, 3, "the earlier share keeps its files")
+		})
+	}
+}
