@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -101,7 +102,8 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := session.Keep(st.secrets, s, creds, o.rememberSecret); err != nil {
+	var notDeleted *session.PasswordNotDeletedError
+	if err := session.Keep(st.secrets, s, creds, o.rememberSecret); err != nil && !errors.As(err, &notDeleted) {
 		return fmt.Errorf("keep the sign-in in the keyring: %w", err)
 	}
 	// Applied to the settings stored now: a window open on the same data
@@ -120,5 +122,9 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 		who = "as " + s.Account
 	}
 	fmt.Fprintf(cio.Out, "Signed in to %s %s; the credentials are in the OS keyring.\n", st.env.Host(), who)
+	if notDeleted != nil {
+		fmt.Fprintf(cio.Err, "The OS keyring did not delete the password an earlier login --remember kept (%s). It is not used, and each run tries to delete it again; "+
+			"you can also delete it with the system's keyring app (the entries named \"dstor-uploader\").\n", innermost(notDeleted.Err))
+	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,8 +17,9 @@ import (
 // deleted — and, for both, the token checked at sign-in. It goes on past a
 // refused secret, so one failure does not cost the others, and returns the
 // first error of what signs in again: the key, the password, or, for a
-// password not remembered, the token. Nothing is written anywhere but the
-// keyring.
+// password not remembered, the token; else a *PasswordNotDeletedError when
+// the keyring would not delete a password not to be remembered. Nothing is
+// written anywhere but the keyring.
 func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember bool) error {
 	var first error
 	note := func(err error) {
@@ -25,12 +27,15 @@ func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember 
 			first = err
 		}
 	}
+	var notDeleted error
 	if s.Method == storage.MethodAPIKey {
 		note(secrets.Set(s.EnvKey, s.Account, storage.SecretAPIKey, creds.APIKey))
 	} else if remember {
 		note(secrets.Set(s.EnvKey, s.Account, storage.SecretPassword, creds.Password))
-	} else {
-		note(secrets.Delete(s.EnvKey, s.Account, storage.SecretPassword))
+	} else if err := secrets.Delete(s.EnvKey, s.Account, storage.SecretPassword); err != nil {
+		// It signs in to nothing once s.Remembered() is in the
+		// settings (WithoutRememberMe), and goes at a later read.
+		notDeleted = &PasswordNotDeletedError{Account: s.Account, Err: err}
 	}
 	err := KeepToken(secrets, s)
 	if s.Method == storage.MethodPassword && !remember {
@@ -38,8 +43,25 @@ func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember 
 	}
 	// Else the key or the password signs in again, and a token the
 	// keyring refuses (too long for it, say) only costs a request then.
-	return first
+	return cmp.Or(first, notDeleted)
 }
+
+// PasswordNotDeletedError is a password kept by an earlier remembered
+// sign-in that the keyring would not delete when the account signed in
+// without "Remember me": the sign-in is kept, and, with the account
+// remembered as Session.Remembered says (WithoutRememberMe), the password
+// is never used and each ReadSaved tries to delete it again; but until then
+// the keyring holds it, which the person is told.
+type PasswordNotDeletedError struct {
+	Account string
+	Err     error
+}
+
+func (e *PasswordNotDeletedError) Error() string {
+	return fmt.Sprintf("the keyring did not delete the password kept for %s: %v", e.Account, e.Err)
+}
+
+func (e *PasswordNotDeletedError) Unwrap() error { return e.Err }
 
 // KeepToken files s's current token in the keyring (after a remembered
 // account signed in again: its key or password is there already).

@@ -161,3 +161,63 @@ func TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds(t *testing.T) {
 	_, err = working.Get(envKey, testutil.SandboxEmail, storage.SecretPassword)
 	assert.ErrorIs(t, err, storage.ErrSecretNotFound, "the password has left the keyring")
 }
+
+// TestRememberMeUntickedWhenTheKeyringKeepsThePassword: a password kept
+// with "Remember me", then a sign-in with it unticked whose keyring refuses
+// to delete it (a locked item). The window does not say the sign-in is
+// kept only until it quits (its token is kept): it says the password stays
+// in the keyring, unused, and how to remove it; and the password signs in
+// to nothing at the next start (its token expired meanwhile).
+func TestRememberMeUntickedWhenTheKeyringKeepsThePassword(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	fake := &fakeKeyring{entries: map[string]string{}}
+	e := newTestEnv(t)
+	e.secrets = storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
+	signIn := func(remember bool) {
+		e.a.Close()
+		e.a = e.open(Deps{})
+		a := e.a
+		e.ui(func() {
+			v := a.signin
+			v.env.SetSelected(choiceCustom)
+			v.customBase.SetText(sb.URL)
+			v.methods.Select(v.loginTab)
+			v.email.SetText(testutil.SandboxEmail)
+			v.password.SetText(testutil.SandboxPassword)
+			v.remember.SetChecked(remember)
+			test.Tap(v.loginSubmit)
+		})
+		e.eventually(func() bool { return a.sess != nil }, "signed in")
+	}
+	envKey := sb.Env.Key()
+	signIn(true)
+	fake.failDeletes(errors.New("the item is locked"))
+	signIn(false)
+	a := e.a
+	e.ui(func() {
+		assert.True(t, a.upload.noticeBox.Visible())
+		shown := a.upload.notice.Text
+		assert.NotContains(t, shown, "until you quit", "its token is kept")
+		assert.Contains(t, shown, "did not delete the password")
+		assert.Contains(t, shown, "not used")
+		assert.Contains(t, shown, "dstor-uploader", "the entries to delete")
+	})
+	_, err := e.secrets.Get(envKey, testutil.SandboxEmail, storage.SecretPassword)
+	require.NoError(t, err, "the keyring still holds it")
+
+	payload := fmt.Sprintf(`{"sub":%q,"exp":%d}`, sb.Acc.ID, time.Now().Add(-time.Hour).Unix())
+	require.NoError(t, e.secrets.Set(envKey, testutil.SandboxEmail, storage.SecretToken,
+		"e30."+base64.RawURLEncoding.EncodeToString([]byte(payload))+".c2ln"))
+	e.a.Close()
+	a = NewApp(test.NewTempApp(t), Deps{DB: e.db, Secrets: e.secrets, Home: e.dir, Env: sb.URL})
+	t.Cleanup(a.Close)
+	e.a = a
+	e.eventually(func() bool { return !a.signin.busy }, "the start's sign-in over")
+	e.ui(func() {
+		if a.sess != nil {
+			t.Fatal("the password left in the keyring signed in by itself")
+		}
+		assert.True(t, a.signin.loginError.Visible(), "it says why")
+	})
+}

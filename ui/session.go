@@ -400,6 +400,10 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		return ""
 	case !a.secrets.Persistent():
 		return tr("The system keyring is not available, so you will have to sign in again next time. Settings says how to fix it.")
+	case errors.As(err, new(*session.PasswordNotDeletedError)):
+		// The sign-in is kept; the password the person no longer wants
+		// remembered is left in the keyring, unused.
+		return tr("Signed in. Your keyring did not delete the password kept at an earlier sign-in with “Remember me”: it is not used, and each start tries to delete it again. You can also delete it with your system's keyring app (the entries named “dstor-uploader”).")
 	case err != nil:
 		return tr("Signed in, but your keyring did not accept the credentials, so they are kept only until you quit.")
 	}

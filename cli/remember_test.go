@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"encoding/base64"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestLoginWithoutRememberWhenTheKeyringKeepsThePassword: a password kept
+// by login --remember, then a login without --remember whose keyring
+// refuses to delete it (a locked item). The login is kept and says the
+// password stays in the keyring and what to do; the password signs in to
+// nothing after it (the token expired, a run says to log in), and a run
+// where the keyring deletes removes it.
+func TestLoginWithoutRememberWhenTheKeyringKeepsThePassword(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, "")
+	fake := &refusingKeyring{entries: map[string]string{}}
+	secrets := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	require.True(t, secrets.Persistent(), secrets.Reason())
+	was := openSecrets
+	openSecrets = func() *storage.SecretStore { return secrets }
+	t.Cleanup(func() { openSecrets = was })
+	envKey := sb.Env.Key()
+	login := []string{"login", "--env", sb.URL, "--email", testutil.SandboxEmail, "--password-stdin"}
+
+	code, _, errOut := runCLI(t, testutil.SandboxPassword+"\n", append(login, "--remember")...)
+	require.Equal(t, 0, code, errOut)
+	fake.mu.Lock()
+	fake.refuse = "|password"
+	fake.mu.Unlock()
+	code, out, errOut := runCLI(t, testutil.SandboxPassword+"\n", login...)
+	assert.Equal(t, 0, code, "signed in, its token kept: %s%s", out, errOut)
+	assert.Contains(t, out, "Signed in")
+	assert.Contains(t, errOut, "did not delete the password")
+	assert.Contains(t, errOut, "the item is locked", "why")
+	assert.Contains(t, errOut, "not used")
+	assert.NotContains(t, out+errOut, testutil.SandboxPassword)
+	_, err := secrets.Get(envKey, testutil.SandboxEmail, storage.SecretPassword)
+	require.NoError(t, err, "the keyring still holds it")
+
+	// Its token expired: the password left in the keyring does not sign in.
+	payload := fmt.Sprintf(`{"sub":%q,"exp":%d}`, sb.Acc.ID, time.Now().Add(-time.Hour).Unix())
+	require.NoError(t, secrets.Set(envKey, testutil.SandboxEmail, storage.SecretToken,
+		"e30."+base64.RawURLEncoding.EncodeToString([]byte(payload))+".c2ln"))
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
+	code, out, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, errOut, "has expired")
+	assert.Contains(t, errOut, "dstor-uploader login --env")
+	assert.Zero(t, sb.Uploads())
+
+	fake.mu.Lock()
+	fake.refuse = ""
+	fake.mu.Unlock()
+	code, _, _ = runCLI(t, "", "upload", "--env", sb.URL, f)
+	assert.Equal(t, 1, code)
+	_, err = secrets.Get(envKey, testutil.SandboxEmail, storage.SecretPassword)
+	assert.ErrorIs(t, err, storage.ErrSecretNotFound, "deleted once the keyring lets it go")
+}
