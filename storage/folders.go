@@ -294,16 +294,20 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 
 // waitingUnderSQL counts the jobs of env and account under a folder
 // (local_path between its separator and the next byte: the jobs_file
-// index) not uploaded yet, of Add calls other than one.
-const waitingUnderSQL = `SELECT count(*) FROM jobs
-	WHERE env = ? AND account = ? AND local_path > ? AND local_path < ?
-	AND state IN (?, ?, ?) AND cleared = 0 AND batch_id != ?`
+// index) not uploaded yet, of files the Add call ? has no job of (it
+// left them to the job already queued; a file it listed itself is in its
+// own count: jobs_batch).
+const waitingUnderSQL = `SELECT count(*) FROM jobs o
+	WHERE o.env = ? AND o.account = ? AND o.local_path > ? AND o.local_path < ?
+	AND o.state IN (?, ?, ?) AND o.cleared = 0
+	AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = ? AND s.local_path = o.local_path)`
 
-// WaitingUnder counts the files under folder that earlier Add calls of
-// env and account (not k's) left waiting in the queue (queued,
-// interrupted, or waiting for a sign-in). A share of folder added again
-// does not hold them (a file already waiting is not added again), so a
-// list of its links is not the folder's whole list while they wait.
+// WaitingUnder counts the files under k's folder that other Add calls of
+// env and account left waiting in the queue (queued, interrupted, or
+// waiting for a sign-in) and that k has no job of. A share of a folder
+// added again does not hold them (a file already waiting for the same
+// place is not added again), so a list of its links is not the folder's
+// whole list while they wait.
 func (d *DB) WaitingUnder(k FolderKey, env, account string) (int, error) {
 	under := k.Folder + string(filepath.Separator)
 	next := k.Folder + string(rune(filepath.Separator+1))

@@ -348,3 +348,61 @@ func BenchmarkFolderTotalFound100k(b *testing.B) {
 		}
 	}
 }
+
+// TestWaitingUnderCountsTheFilesTheShareLeftToAnEarlierUpload: what
+// history --folder adds to a share's list as "still waiting" are the
+// files of the folder an earlier upload of the same account and
+// environment has in the queue and this share has no job of (it found
+// them already queued and left them to that job). A file the share
+// listed itself (queued again for another destination, say) is in its own
+// count, not this one.
+func TestWaitingUnderCountsTheFilesTheShareLeftToAnEarlierUpload(t *testing.T) {
+	const folder = "/home/someone/trip"
+	share := FolderKey{Folder: folder, BatchID: "latest"}
+	mine := func(batch, path string, st JobState) JobRow {
+		return JobRow{BatchID: batch, Env: "testnet", Account: "a@example.com", LocalPath: path, Beneath: folder, State: st}
+	}
+	tests := []struct {
+		name string
+		rows []JobRow
+		want int
+	}{
+		{"left to an earlier upload's job", []JobRow{mine("earlier", folder+"/c.jpg", JobQueued)}, 1},
+		{"interrupted, or waiting for a sign-in", []JobRow{mine("earlier", folder+"/c.jpg", JobUploading),
+			mine("earlier", folder+"/sub/d.jpg", JobWaitingSignIn)}, 2},
+		{"of an earlier upload of a folder above it", func() []JobRow {
+			r := mine("parent", folder+"/c.jpg", JobQueued)
+			r.Beneath = "/home/someone"
+			return []JobRow{r}
+		}(), 1},
+		{"listed by the share itself too", []JobRow{mine("earlier", folder+"/c.jpg", JobQueued),
+			mine("latest", folder+"/c.jpg", JobQueued)}, 0},
+		{"the share's own", []JobRow{mine("latest", folder+"/c.jpg", JobQueued)}, 0},
+		{"uploaded, failed or canceled", []JobRow{mine("earlier", folder+"/c.jpg", JobDone),
+			mine("earlier", folder+"/d.jpg", JobFailed), mine("earlier", folder+"/e.jpg", JobCanceled)}, 0},
+		{"another account's", func() []JobRow {
+			r := mine("other", folder+"/c.jpg", JobQueued)
+			r.Account = "b@example.com"
+			return []JobRow{r}
+		}(), 0},
+		{"another environment's", func() []JobRow {
+			r := mine("other", folder+"/c.jpg", JobQueued)
+			r.Env = "production"
+			return []JobRow{r}
+		}(), 0},
+		{"beside the folder, its name longer", []JobRow{mine("earlier", folder+"2/c.jpg", JobQueued),
+			mine("earlier", folder+".old/c.jpg", JobQueued), mine("earlier", "/home/someone/c.jpg", JobQueued)}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := openTestDB(t)
+			for i := range tt.rows {
+				tt.rows[i].ID = fmt.Sprintf("job-%d", i)
+			}
+			require.NoError(t, d.InsertJobs(tt.rows))
+			n, err := d.WaitingUnder(share, "testnet", "a@example.com")
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, n)
+		})
+	}
+}

@@ -123,6 +123,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: list page before a row", queryPlan(t, d, listJobsBackSQL, "testnet", "a@example.com", 100, 64), "jobs_list"},
 		{"jobs: the jobs of a file or folder (already queued)", queryPlan(t, d, fileJobsSQL, "testnet", "a@example.com", "/f", "/f/\xff"), "jobs_file"},
 		{"jobs: the files of a folder an earlier upload left waiting", queryPlan(t, d, waitingUnderSQL, "testnet", "a@example.com", "/f/", "/f0", "queued", "uploading", "waiting-signin", "b"), "jobs_file"},
+		{"jobs: … that the share has no job of", queryPlan(t, d, waitingUnderSQL, "testnet", "a@example.com", "/f/", "/f0", "queued", "uploading", "waiting-signin", "b"), "COVERING INDEX jobs_batch"},
 		{"jobs: bulk change by state", bulkPlan(t, d, "UPDATE jobs SET state = 'canceled' WHERE %s", []JobState{JobQueued, JobWaitingSignIn}), "jobs_queue"},
 		{"jobs: bulk count by state", bulkPlan(t, d, "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state", []JobState{JobDone, JobSkipped}), "jobs_queue"},
 		{"jobs: bulk clear by state", bulkPlan(t, d, "DELETE FROM jobs WHERE %s", []JobState{JobDone, JobCanceled}), "jobs_queue"},
