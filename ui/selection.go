@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -299,12 +300,24 @@ func indexTitle(entries []storage.HistoryEntry) string {
 	return trn("{{.Count}} uploads", len(entries))
 }
 
+// maxFileName is the most bytes a file name may have on the file systems
+// the window runs on (Linux's NAME_MAX; macOS and Windows allow as many).
+const maxFileName = 255
+
 // indexFileName is the index page's file name, from its title: letters
-// and digits kept, anything else a dash ("photos-2026-index.html").
+// and digits kept, anything else a dash ("photos-2026-index.html"), cut
+// at a character boundary to fit maxFileName, since a folder's name may
+// itself be that long and the page is saved under this name.
 func indexFileName(title string) string {
-	slug := strings.FieldsFunc(title, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	if len(slug) == 0 {
+	const suffix = "-index.html"
+	slug := strings.Join(strings.FieldsFunc(title, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), "-")
+	for len(slug) > maxFileName-len(suffix) {
+		_, size := utf8.DecodeLastRuneInString(slug)
+		slug = slug[:len(slug)-size]
+	}
+	slug = strings.TrimRight(slug, "-")
+	if slug == "" {
 		return "index.html"
 	}
-	return strings.Join(slug, "-") + "-index.html"
+	return slug + suffix
 }
