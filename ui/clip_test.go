@@ -322,3 +322,39 @@ func firstValidationError(t *testing.T, err error) *api.ValidationError {
 	require.ErrorAs(t, err, &ve)
 	return ve
 }
+
+// TestQueueSummaryWholeAtEveryWidth: in every language, the queue's
+// summary line is whole at every window width from the window's minimum
+// up, not only at the minimum: the toolbar's buttons keep their labels
+// only where that leaves the summary room for its widest part. (They
+// kept them from a fixed 760 points, so a German queue at 800 read
+// "0 von 0 hoch…".)
+func TestQueueSummaryWholeAtEveryWidth(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	for _, l := range languages {
+		t.Run(l.Tag, func(t *testing.T) {
+			t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
+			require.NoError(t, useLanguage(""))
+			e := newTestEnv(t)
+			a := e.a
+			e.ui(func() {
+				a.win.SetContent(a.mainView)
+				a.tabs.Select(a.uploadTab)
+				for _, sum := range []worker.Summary{
+					{Total: 11, Done: 8, Skipped: 3}, // a finished folder with odd entries
+					{Total: 40, Done: 12, Queued: 28, Failed: 1, BytesTotal: 300_000_000, BytesDone: 90_000_000},
+				} {
+					a.upload.sum = sum
+					a.upload.sending = map[string]float64{"uploading": 4_900_000}
+					a.upload.render()
+					min := a.win.Content().MinSize()
+					for w := min.Width; w <= 1400; w += 10 {
+						a.win.Resize(fyne.NewSize(w, 700))
+						a.win.Content().Refresh()
+						assertSummaryWhole(t, fmt.Sprintf("%s at %.0f wide", l.Tag, w), a.upload)
+					}
+				}
+			})
+		})
+	}
+}

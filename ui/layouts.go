@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"slices"
 	"strings"
 
@@ -92,10 +93,13 @@ func (l minHeightLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 
 // toolbarLayout lays out a summary and a row of buttons: the buttons at
 // the right with their labels when the toolbar is at least labelsFrom
-// wide, else with their icons alone, so the summary stays readable in a
-// small window. (A fixed width, not a measurement: changing the labels
-// changes the widths measured, which would make the layout flip back and
-// forth.) The summary's parts are joined by " · " on as many lines as the
+// wide and the labelled buttons leave the summary room for its widest
+// part, else with their icons alone, so the summary stays readable in a
+// small window. (The labelled width is measured from the labels, not
+// from the buttons as shown, which change with the choice and would make
+// the layout flip back and forth; German labels are so long that a fixed
+// width alone cut the summary short in a window 800 points wide.) The
+// summary's parts are joined by " · " on as many lines as the
 // room left of the buttons needs, a line broken only between two parts:
 // a German or Russian summary with a speed and a limit is wider than that
 // room in a small window, and cut short it lost them.
@@ -104,9 +108,12 @@ type toolbarLayout struct {
 	summary    *widget.Label
 	parts      []string // the summary's parts ("2 of 10 uploaded", "4.9 MB/s")
 	room       float32  // the summary's width at the last layout; 0 before
+	width      float32  // the toolbar's width at the last layout; 0 before
+	row        fyne.CanvasObject
 	buttons    []*iconButton
 	labels     []string
-	on         bool // the labels are shown
+	labelled   float32 // the row's width with its labels; 0 until measured
+	on         bool    // the labels are shown
 }
 
 // summarySeparator joins the summary's parts on one line.
@@ -114,6 +121,9 @@ const summarySeparator = " · "
 
 // setLabel changes button i's label (Pause, Resume), shown if labels are.
 func (l *toolbarLayout) setLabel(i int, label string) {
+	if l.labels[i] != label {
+		l.labelled = 0 // to be measured again
+	}
 	l.labels[i] = label
 	l.buttons[i].name = label
 	if l.on && l.buttons[i].Text != label {
@@ -127,6 +137,9 @@ func (l *toolbarLayout) setSummary(parts []string) {
 		return // measured already, for this room
 	}
 	l.parts = parts
+	if l.row != nil {
+		l.fitLabels(l.width) // the widest part may be another
+	}
 	l.showSummary()
 }
 
@@ -134,11 +147,7 @@ func (l *toolbarLayout) setSummary(parts []string) {
 // holds. A part wider than the room alone (a window far narrower than its
 // minimum) is cut with "…" by the label.
 func (l *toolbarLayout) showSummary() {
-	th := l.summary.Theme()
-	textSize, pad := th.Size(theme.SizeNameText), th.Size(theme.SizeNameInnerPadding)
-	fits := func(line string) bool {
-		return l.room <= 0 || fyne.MeasureText(line, textSize, l.summary.TextStyle).Width+2*pad <= l.room
-	}
+	fits := func(line string) bool { return l.room <= 0 || l.lineWidth(line) <= l.room }
 	var lines []string
 	for _, p := range l.parts {
 		if n := len(lines); n > 0 && fits(lines[n-1]+summarySeparator+p) {
@@ -156,17 +165,56 @@ func (l *toolbarLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	if len(objs) != 2 {
 		return
 	}
-	l.setLabels(size.Width >= l.labelsFrom)
 	summary, row := objs[0], objs[1]
+	l.row = row
+	if l.fitLabels(size.Width) {
+		l.showSummary()
+	}
 	rs := row.MinSize()
 	row.Resize(rs)
 	row.Move(fyne.NewPos(size.Width-rs.Width, (size.Height-rs.Height)/2))
-	if room := fyne.Max(size.Width-rs.Width-theme.Padding(), 0); room != l.room {
-		l.room = room
-		l.showSummary()
-	}
 	summary.Resize(fyne.NewSize(l.room, size.Height))
 	summary.Move(fyne.NewPos(0, 0))
+}
+
+// fitLabels shows the buttons' labels if a toolbar width wide has room
+// for them and for the summary's widest part beside them, and sets the
+// summary's room; it reports whether that room changed.
+func (l *toolbarLayout) fitLabels(width float32) bool {
+	l.width = width
+	pad := theme.Padding()
+	var widest float32
+	for _, p := range l.parts {
+		widest = fyne.Max(widest, l.lineWidth(p))
+	}
+	l.setLabels(width >= l.labelsFrom && width-l.labelledWidth()-pad >= widest)
+	room := fyne.Max(width-l.row.MinSize().Width-pad, 0)
+	changed := room != l.room
+	l.room = room
+	return changed
+}
+
+// lineWidth is the room the summary needs to show line whole. Fyne cuts
+// a label's line to the whole points of its room (a fraction of a point
+// short put "…" at its end), so the text's width is rounded up, and one
+// point more covers the room's own fraction.
+func (l *toolbarLayout) lineWidth(line string) float32 {
+	th := l.summary.Theme()
+	w := fyne.MeasureText(line, th.Size(theme.SizeNameText), l.summary.TextStyle).Width
+	return float32(math.Ceil(float64(w))) + 1 + 2*th.Size(theme.SizeNameInnerPadding)
+}
+
+// labelledWidth is the width of the buttons' row with their labels, as
+// the row lays them out, whether they are shown now or not.
+func (l *toolbarLayout) labelledWidth() float32 {
+	if l.labelled == 0 {
+		w := theme.Padding() * float32(len(l.buttons)-1)
+		for i, b := range l.buttons {
+			w += widget.NewButtonWithIcon(l.labels[i], b.Icon, nil).MinSize().Width
+		}
+		l.labelled = w
+	}
+	return l.labelled
 }
 
 // setLabels shows the buttons' labels, or hides them.
