@@ -86,6 +86,24 @@ func clipped(o fyne.CanvasObject, at fyne.Position, clip [4]float32, report func
 	}
 }
 
+// placeholderCut reports an empty entry whose placeholder is wider than
+// the room the entry gives its text (its scroll area), which shows it cut
+// off mid-word ("/ (корень учёт").
+func placeholderCut(e *widget.Entry, report func(what string)) {
+	if !e.Visible() || e.Text != "" || e.PlaceHolder == "" {
+		return
+	}
+	r := test.WidgetRenderer(e)
+	r.Layout(e.Size()) // as the next frame does
+	for _, o := range r.Objects() {
+		if s, ok := o.(*container.Scroll); ok {
+			if need := s.Content.MinSize().Width; s.Size().Width+0.5 < need {
+				report(fmt.Sprintf("entry %q: its placeholder needs %.0f points, the entry (%.0f wide) gives it %.0f", e.PlaceHolder, need, e.Size().Width, s.Size().Width))
+			}
+		}
+	}
+}
+
 // drawnText is the text w draws, as its renderers cut it.
 func drawnText(w fyne.Widget) string {
 	var b strings.Builder
@@ -323,13 +341,13 @@ func firstValidationError(t *testing.T, err error) *api.ValidationError {
 	return ve
 }
 
-// TestQueueSummaryWholeAtEveryWidth: in every language, the queue's
-// summary line is whole at every window width from the window's minimum
-// up, not only at the minimum: the toolbar's buttons keep their labels
-// only where that leaves the summary room for its widest part. (They
-// kept them from a fixed 760 points, so a German queue at 800 read
-// "0 von 0 hoch…".)
-func TestQueueSummaryWholeAtEveryWidth(t *testing.T) {
+// TestUploadTabWholeAtEveryWidth: in every language, the queue's summary
+// line, and the placeholders of the destination and comment fields, are
+// whole at every window width from the window's minimum up, not only at
+// the minimum: the toolbar's buttons keep their labels only where that
+// leaves the summary room for its widest part. (They kept them from a
+// fixed 760 points, so a German queue at 800 read "0 von 0 hoch…".)
+func TestUploadTabWholeAtEveryWidth(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
 	for _, l := range languages {
 		t.Run(l.Tag, func(t *testing.T) {
@@ -340,18 +358,26 @@ func TestQueueSummaryWholeAtEveryWidth(t *testing.T) {
 			e.ui(func() {
 				a.win.SetContent(a.mainView)
 				a.tabs.Select(a.uploadTab)
-				for _, sum := range []worker.Summary{
-					{Total: 11, Done: 8, Skipped: 3}, // a finished folder with odd entries
-					{Total: 40, Done: 12, Queued: 28, Failed: 1, BytesTotal: 300_000_000, BytesDone: 90_000_000},
+				for _, c := range []struct {
+					sum  worker.Summary
+					mode string
+				}{
+					{worker.Summary{Total: 11, Done: 8, Skipped: 3}, destFolder}, // a finished folder with odd entries
+					{worker.Summary{Total: 40, Done: 12, Queued: 28, Failed: 1, BytesTotal: 300_000_000, BytesDone: 90_000_000}, destParent},
 				} {
-					a.upload.sum = sum
+					a.upload.destMode.SetSelected(destModeLabel(c.mode))
+					a.upload.sum = c.sum
 					a.upload.sending = map[string]float64{"uploading": 4_900_000}
 					a.upload.render()
 					min := a.win.Content().MinSize()
 					for w := min.Width; w <= 1400; w += 10 {
 						a.win.Resize(fyne.NewSize(w, 700))
 						a.win.Content().Refresh()
-						assertSummaryWhole(t, fmt.Sprintf("%s at %.0f wide", l.Tag, w), a.upload)
+						screen := fmt.Sprintf("%s at %.0f wide", l.Tag, w)
+						assertSummaryWhole(t, screen, a.upload)
+						for _, e := range []*widget.Entry{&a.upload.folder.Entry, a.upload.parent, a.upload.comment} {
+							placeholderCut(e, func(what string) { t.Errorf("%s: %s", screen, what) })
+						}
 					}
 				}
 			})

@@ -650,3 +650,43 @@ func (vCenterLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	}
 	return s
 }
+
+// placeholderRoomLayout stacks entries, one of them shown at a time, and
+// asks for the width that shows the shown one's placeholder whole: Fyne
+// sizes an entry by a few characters, so the Upload tab put its
+// destination beside the comment in a window where the destination read
+// "/ (корень учёт" in Russian. entries are objs' entries, in order.
+type placeholderRoomLayout struct{ entries []*widget.Entry }
+
+func (l *placeholderRoomLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l *placeholderRoomLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for i, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		s = s.Max(o.MinSize())
+		if i < len(l.entries) {
+			s.Width = fyne.Max(s.Width, placeholderWidth(l.entries[i]))
+		}
+	}
+	return s
+}
+
+// placeholderWidth is how wide e must be to show its placeholder whole:
+// the text with the entry's padding on both sides, and its action button.
+func placeholderWidth(e *widget.Entry) float32 {
+	th := e.Theme()
+	w := fyne.MeasureText(e.PlaceHolder, th.Size(theme.SizeNameText), e.TextStyle).Width
+	w = float32(math.Ceil(float64(w))) + 2*th.Size(theme.SizeNameInnerPadding)
+	if e.ActionItem != nil {
+		w += e.ActionItem.MinSize().Width
+	}
+	return w
+}

@@ -91,7 +91,8 @@ func (v *uploadView) buildDestination(st storage.Settings) {
 // destinationRow lays out the destination and the comment, side by side
 // when the window is wide enough (pair decides).
 func (v *uploadView) destinationRow() (*fyne.Container, *pairLayout) {
-	destField := container.NewStack(v.folder, v.parent)
+	destField := container.New(&placeholderRoomLayout{entries: []*widget.Entry{&v.folder.Entry, v.parent}}, v.folder, v.parent)
+	comment := container.New(&placeholderRoomLayout{entries: []*widget.Entry{v.comment}}, v.comment)
 	destLabel := widget.NewLabelWithStyle(tr("Upload to"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	commentLabel := widget.NewLabelWithStyle(tr("Comment"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	// The labels share one width, as in a form, when the rows are stacked.
@@ -100,7 +101,7 @@ func (v *uploadView) destinationRow() (*fyne.Container, *pairLayout) {
 	dest := container.New(pair,
 		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, destLabel),
 			nil, container.NewBorder(nil, nil, v.destMode, nil, destField)),
-		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, commentLabel), nil, v.comment),
+		container.NewBorder(nil, nil, container.New(&fixedWidthLayout{width: labelWidth}, commentLabel), nil, comment),
 	)
 	return dest, pair
 }
