@@ -15,6 +15,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/text"
+	nethtml "golang.org/x/net/html"
 )
 
 func TestEnvironmentKey(t *testing.T) {
@@ -531,4 +532,117 @@ func TestCIDInLink(t *testing.T) {
 	} {
 		assert.Equal(t, "", CIDInLink(s), "%q is no link of a CID", s)
 	}
+}
+
+// TestGatewayLinkNamesTheDownloadWhateverTheName: a hostile or clumsy
+// file name — only dots or spaces, quotes, a tab or line break, the
+// characters of a query (# ? % & = +), a backslash, a bidi override, a
+// zero-width space, 300 bytes of CJK, or another upload's CID — gives a
+// gateway link that a URL parser reads back as this file's CID under the
+// gateway's path (a prefix with one or more trailing slashes, a token in
+// the query kept) with ?filename= decoding to exactly the name, nothing
+// in it a chat or mail would cut the link at; and in every style the
+// link is found again by this file's CID, never by a CID the name holds.
+func TestGatewayLinkNamesTheDownloadWhateverTheName(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	const other = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
+	names := []string{".", "..", "...", " ", "   ", " a.txt ", `it's "quoted".txt`, "tab\there.txt", "new\nline.txt",
+		"#?%&=+;.txt", "%41.txt", "100%.txt", `a\b.txt`, "invoice\u202efdp.exe", "\u200bzw.txt", "<script>x</script>",
+		strings.Repeat("写", 100) + ".txt", other, "ipfs", "/ipfs/" + other}
+	gateways := []struct{ name, override, prefix, token string }{
+		{"the environment's", "", "https://api.dstor.cloud/ipfs/", ""},
+		{"a bare host with a slash", "https://gw.example/", "https://gw.example/ipfs/", ""},
+		{"a path prefix with a slash", "https://gw.example/content/", "https://gw.example/content/", ""},
+		{"a path prefix with two slashes and a token", "https://gw.example/content//?token=a%2Fb", "https://gw.example/content/", "a/b"},
+	}
+	for _, gw := range gateways {
+		l := Links{Override: gw.override}
+		for _, name := range names {
+			link := l.GatewayLink("production", cid, name)
+			assert.False(t, strings.ContainsFunc(link, func(r rune) bool { return r <= ' ' || r >= 0x7f || strings.ContainsRune(`"<>\`+"`", r) }),
+				"%s gateway, name %q: %q holds what would cut it", gw.name, name, link)
+			u, err := url.Parse(link)
+			require.NoError(t, err, "%s gateway, name %q", gw.name, name)
+			u.RawQuery, u.Fragment = "", ""
+			assert.Equal(t, gw.prefix+cid, u.String(), "%s gateway, name %q: the file's CID under the gateway", gw.name, name)
+			q, err := url.ParseQuery(strings.SplitN(link, "?", 2)[1])
+			require.NoError(t, err, "%s gateway, name %q", gw.name, name)
+			assert.Equal(t, []string{name}, q["filename"], "%s gateway: the download is named as the file", gw.name)
+			if gw.token != "" {
+				assert.Equal(t, []string{gw.token}, q["token"], "%s gateway, name %q: the token kept", gw.name, name)
+			}
+			for _, style := range LinkStyles {
+				assert.Equal(t, cid, CIDInLink(l.As(style, "production", cid, name)), "%s gateway, %s link of %q", gw.name, style, name)
+			}
+		}
+	}
+}
+
+// TestIndexPageParsesToOneLinkPerFile: read by an HTML parser, as a
+// browser reads it, the index page of files with hostile names (tags,
+// quotes, an entity, a comment, a closing </a> or </title>, a bidi
+// override, a line break, another upload's CID) and a hostile title is
+// the title as text, no element but the page's own (no script, no
+// attribute but href), and one link per file, in order, whose text is
+// the name (escaped where it would draw what it does not hold) and whose
+// href is the file's gateway link.
+func TestIndexPageParsesToOneLinkPerFile(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	const other = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi"
+	names := []string{`"><script>alert(1)</script>.txt`, `' onmouseover='alert(1)`, "a</a><a href=javascript:alert(1)>b",
+		"&amp;&#x202e;.txt", "<!-- x", "]]>", "invoice\u202efdp.exe", "two\nlines.txt", other, ".", " ", ""}
+	title := "</title><script>alert(1)</script>\u202e"
+	for _, l := range []Links{{}, {NoFilename: true}, {Override: "https://gw.example/content/?t=a&b=<c>"}} {
+		var files []SharedFile
+		for _, n := range names {
+			files = append(files, SharedFile{Env: "production", Hash: cid, Name: n})
+		}
+		page, err := l.IndexPage(title, files)
+		require.NoError(t, err)
+		doc, err := nethtml.Parse(bytes.NewReader(page))
+		require.NoError(t, err)
+		var texts, hrefs []string
+		var pageTitle string
+		var walk func(*nethtml.Node)
+		walk = func(n *nethtml.Node) {
+			if n.Type == nethtml.ElementNode {
+				assert.Contains(t, []string{"html", "head", "meta", "title", "body", "h1", "p", "ul", "li", "a"}, n.Data, "an element the page does not make")
+				for _, a := range n.Attr {
+					assert.Contains(t, []string{"lang", "charset", "name", "content", "href"}, a.Key, "<%s %s>", n.Data, a.Key)
+				}
+				switch n.Data {
+				case "title":
+					pageTitle = nodeText(n)
+				case "a":
+					require.Len(t, n.Attr, 1)
+					hrefs = append(hrefs, n.Attr[0].Val)
+					texts = append(texts, nodeText(n))
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+		assert.Equal(t, `</title><script>alert(1)</script>\u202e`, pageTitle)
+		require.Len(t, hrefs, len(names))
+		for i, n := range names {
+			assert.Equal(t, linkText(n, cid), texts[i], "the text of %q", n)
+			assert.Equal(t, l.GatewayLink("production", cid, n), hrefs[i], "the href of %q", n)
+			assert.NotContains(t, texts[i], "\u202e")
+		}
+	}
+}
+
+// nodeText is the text inside n, as a browser shows it.
+func nodeText(n *nethtml.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == nethtml.TextNode {
+			b.WriteString(c.Data)
+		} else {
+			b.WriteString(nodeText(c))
+		}
+	}
+	return b.String()
 }
