@@ -12,10 +12,12 @@ import (
 // on Windows, whose names ignore case, each name as it was created (a short
 // 8.3 name in full) and the drive letter in upper case, so that C:\Foo\a.txt
 // and c:\foo\A.TXT, one file, are one path in the queue and the history.
-// Links are not followed: a link keeps its own name. When a name cannot be
-// looked up (it does not exist, the folder cannot be listed, a device path)
-// p is kept as given from that name on.
+// The \\?\ form of a path is the plain path when both name the same file
+// (see plainForm). Links are not followed: a link keeps its own name. When
+// a name cannot be looked up (it does not exist, the folder cannot be
+// listed, a device path) p is kept as given from that name on.
 func SpelledOnDisk(p string) string {
+	p = plainForm(p)
 	vol := filepath.VolumeName(p)
 	if vol == "" || strings.HasPrefix(vol, `\\.\`) || len(p) == len(vol) {
 		return p
@@ -59,6 +61,37 @@ func nameOnDisk(path, name string) (string, bool) {
 		return "", false
 	}
 	return long, true
+}
+
+// plainForm is p without the \\?\ prefix (\\?\C:\x, \\?\UNC\server\share\x)
+// when the plain path opens the same file, so that a file given both ways
+// is one path: one job, and found already uploaded. Go adds the prefix
+// itself where a long path needs it. p is kept as given when the prefix
+// matters: a name the plain form would change or send to a device (one
+// ending in a dot or a space, ".", "..", nul.txt) or a path not clean.
+func plainForm(p string) string {
+	var plain string
+	switch {
+	case strings.HasPrefix(p, `\\?\UNC\`):
+		plain = `\\` + p[len(`\\?\UNC\`):]
+	case len(p) >= 7 && strings.HasPrefix(p, `\\?\`) && p[5] == ':' && p[6] == '\\' &&
+		('a' <= p[4] && p[4] <= 'z' || 'A' <= p[4] && p[4] <= 'Z'):
+		plain = p[4:]
+	default:
+		return p
+	}
+	vol := filepath.VolumeName(plain)
+	if vol == "" || filepath.Clean(plain) != plain {
+		return p
+	}
+	for _, name := range strings.Split(strings.TrimPrefix(plain[len(vol):], `\`), `\`) {
+		stem, _, _ := strings.Cut(name, ".")
+		if name == "." || name == ".." || strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") ||
+			reservedDeviceNames[strings.ToUpper(strings.TrimRight(stem, " "))] {
+			return p
+		}
+	}
+	return plain
 }
 
 // longPath is the \\?\ form of the absolute path p, which Windows takes

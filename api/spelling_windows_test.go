@@ -13,8 +13,9 @@ import (
 
 // TestSpelledOnDisk: every spelling of a path that differs only in case
 // (and the drive letter) is the path as created; a missing tail, a pattern
-// character and a path beyond 260 characters are handled; a short 8.3
-// name, where the file system has them, becomes the long one.
+// character and a path beyond 260 characters are handled; the \\?\ form is
+// the plain path unless that would name another file; a short 8.3 name,
+// where the file system has them, becomes the long one.
 func TestSpelledOnDisk(t *testing.T) {
 	base := SpelledOnDisk(t.TempDir())
 	require.Regexp(t, `^[A-Z]:\\`, base)
@@ -31,7 +32,13 @@ func TestSpelledOnDisk(t *testing.T) {
 		{"lower case", strings.ToLower(file), file},
 		{"upper case", strings.ToUpper(file), file},
 		{"over 260 characters", strings.ToUpper(long), long},
-		{"the long form", `\\?\` + strings.ToLower(file), `\\?\` + file},
+		{"the long form, which names the same file", `\\?\` + strings.ToLower(file), file},
+		{"the long form of a drive root", `\\?\c:\`, `C:\`},
+		{"the long form of a share", `\\?\UNC\server\share\x.txt`, `\\server\share\x.txt`},
+		{"the long form kept: a reserved name", `\\?\` + filepath.Join(base, "nul.txt"), `\\?\` + filepath.Join(base, "nul.txt")},
+		{"the long form kept: a trailing dot", `\\?\` + filepath.Join(base, "x."), `\\?\` + filepath.Join(base, "x.")},
+		{"the long form kept: a trailing space", `\\?\` + filepath.Join(base, "x "), `\\?\` + filepath.Join(base, "x ")},
+		{"the long form kept: a dot-dot", `\\?\` + base + `\..\x`, `\\?\` + base + `\..\x`},
 		{"a missing tail kept as given", strings.ToLower(filepath.Join(base, "Foo Bar", "New", "X.txt")),
 			filepath.Join(base, "Foo Bar") + `\new\x.txt`},
 		{"a pattern kept as given", filepath.Join(strings.ToLower(base), "Foo*"), base + `\Foo*`},

@@ -1,0 +1,121 @@
+package worker
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/windows"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// shortPath is the 8.3 form of path (GetShortPathName), or a skip where the
+// file system gives it none.
+func shortPath(t *testing.T, path string) string {
+	t.Helper()
+	p, err := windows.UTF16PtrFromString(path)
+	require.NoError(t, err)
+	buf := make([]uint16, windows.MAX_LONG_PATH)
+	n, err := windows.GetShortPathName(p, &buf[0], uint32(len(buf)))
+	short := windows.UTF16ToString(buf[:n])
+	if err != nil || short == path {
+		t.Skipf("this file system gives %s no short 8.3 name (%v)", path, err)
+	}
+	return short
+}
+
+// otherSpellings are ways to type path that Windows opens as path itself:
+// another case, its short 8.3 name, forward slashes, mixed separators, a
+// trailing dot or space (Windows drops them) and the \\?\ form.
+func otherSpellings(t *testing.T, path string) map[string]string {
+	return map[string]string{
+		"upper case":       strings.ToUpper(path),
+		"lower case":       strings.ToLower(path),
+		"short 8.3 name":   shortPath(t, path),
+		"forward slashes":  filepath.ToSlash(path),
+		"mixed separators": filepath.Dir(path) + "/" + filepath.Base(path),
+		"a trailing dot":   path + ".",
+		"a trailing space": path + " ",
+		"the long form":    `\\?\` + strings.ToLower(path),
+	}
+}
+
+// TestOwnDataFolderIsNotUploadedUnderAnotherSpelling: the data folder, or
+// its database file, typed in another case, by its short 8.3 name, with
+// forward slashes or a trailing dot is still the app's own data: skipped,
+// nothing sent.
+func TestOwnDataFolderIsNotUploadedUnderAnotherSpelling(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	data := filepath.Join(e.files, "Local App Data", "dStor Uploader Data")
+	db, err := storage.Open(data)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, db.Close()) })
+	cfg := e.config()
+	cfg.DB = db
+	for _, target := range []string{data, filepath.Join(data, storage.DBFileName)} {
+		for how, p := range otherSpellings(t, target) {
+			t.Run(filepath.Base(target)+"/"+how, func(t *testing.T) {
+				q, err := New(cfg) // one queue at a time holds the account's lock
+				require.NoError(t, err)
+				defer func() { assert.NoError(t, q.Close()) }()
+				q.Add(Request{Path: p, FolderPath: "/in/"})
+				require.NoError(t, wait(t, q, hangGuard))
+				jobs := q.Jobs() // the earlier rows' jobs too: one database
+				last := jobs[len(jobs)-1]
+				assert.Equal(t, storage.JobSkipped, last.State, "%v", last)
+				assert.Equal(t, ReasonOwnData, last.Reason)
+				assert.Equal(t, api.SpelledOnDisk(target), last.LocalPath)
+				assert.Empty(t, e.sandboxUploads(), "nothing of the data folder is sent")
+			})
+		}
+	}
+}
+
+// TestAlreadyUploadedUnderAnotherSpelling: a file uploaded once and added
+// again by another spelling Windows opens as the same file (its 8.3 name,
+// forward slashes, a trailing dot) is found already uploaded.
+func TestAlreadyUploadedUnderAnotherSpelling(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("Quarterly Reports/Annual Report 2026.pdf", testutil.Content("report", 3000))
+	q := e.uploaded(Request{Path: f})
+	require.Equal(t, 1, q.Summary().Done)
+	for how, p := range otherSpellings(t, f) {
+		t.Run(how, func(t *testing.T) {
+			sent := e.requests(addPath)
+			q.Add(Request{Path: p})
+			require.NoError(t, wait(t, q, 20*time.Second))
+			assert.Equal(t, sent, e.requests(addPath), "nothing sent again")
+			jobs := q.Jobs()
+			last := jobs[len(jobs)-1]
+			assert.Equal(t, storage.JobAlready, last.State, "%v", last)
+			assert.Equal(t, f, last.LocalPath)
+			assert.Equal(t, "Annual Report 2026.pdf", last.Name)
+		})
+	}
+
+}
+
+// TestOneFileInManySpellingsInOneAddIsOneJob: the same file given in every
+// spelling Windows opens as it, in one Add (one command line, one drop), is
+// one job and one upload.
+func TestOneFileInManySpellingsInOneAddIsOneJob(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	g := e.write("Quarterly Reports/Second Report.pdf", testutil.Content("second", 2000))
+	reqs := []Request{{Path: g}}
+	for _, p := range otherSpellings(t, g) {
+		reqs = append(reqs, Request{Path: p})
+	}
+	q := e.uploaded(reqs...)
+	jobs := q.Jobs()
+	require.Len(t, jobs, 1, "one file, one job: %v", jobs)
+	assert.Equal(t, g, jobs[0].LocalPath)
+	assert.Equal(t, storage.JobDone, jobs[0].State)
+	assert.Len(t, e.sandboxUploads(), 1)
+}
