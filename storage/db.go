@@ -416,7 +416,7 @@ func migrate(db *sql.DB, steps []migration) error {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	if have > len(steps) {
-		return fmt.Errorf("schema version %d, this build knows up to %d: %w", have, len(steps), ErrSchemaTooNew)
+		return fmt.Errorf("schema version %d, this version knows up to %d: %w", have, len(steps), ErrSchemaTooNew)
 	}
 	for v := have; v < len(steps); v++ {
 		step := steps[v]

@@ -19,7 +19,8 @@ var ErrJobDone = errors.New("job is already done")
 // ErrSchemaTooNew is returned (wrapped) by [Open] when the database was
 // written by a newer version of the app; opening it anyway could corrupt data
 // the newer schema relies on, so the person is asked to upgrade instead.
-var ErrSchemaTooNew = errors.New("database schema is newer than this version of dStor Uploader")
+// Its sentence says what to do, as the command line prints it.
+var ErrSchemaTooNew = errors.New("it was written by a newer version of dStor Uploader: install that version, or a newer one, to use it (this one leaves it as it is)")
 
 // ErrSecretNotFound is returned (wrapped) by [SecretStore.Get] when no secret
 // is stored for that environment, account and kind, so the UI can ask the
