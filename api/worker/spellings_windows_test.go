@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -118,4 +120,63 @@ func TestOneFileInManySpellingsInOneAddIsOneJob(t *testing.T) {
 	assert.Equal(t, g, jobs[0].LocalPath)
 	assert.Equal(t, storage.JobDone, jobs[0].State)
 	assert.Len(t, e.sandboxUploads(), 1)
+}
+
+// TestOwnDataFolderThroughAJunctionIsNotUploaded: the data folder reached
+// through a junction (or Wine's stand-in for one) that is the chosen folder
+// itself, or in the path of the file named, is still the app's own data:
+// skipped, nothing of it sent; the rest of a folder holding it is uploaded.
+func TestOwnDataFolderThroughAJunctionIsNotUploaded(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		add     func(home, data, links string) string // the path added
+		skipped func(home, data, links string) string // the job skipped as own data
+		sent    int
+	}{
+		{"a junction to the data folder",
+			func(_, _, links string) string { return filepath.Join(links, "to-data") },
+			func(_, _, links string) string { return filepath.Join(links, "to-data") }, 0},
+		{"the database through a junction to the data folder",
+			func(_, _, links string) string { return filepath.Join(links, "to-data", storage.DBFileName) },
+			func(_, _, links string) string { return filepath.Join(links, "to-data", storage.DBFileName) }, 0},
+		{"a junction to the folder holding it",
+			func(_, _, links string) string { return filepath.Join(links, "to-home") },
+			func(_, _, links string) string { return filepath.Join(links, "to-home", "AppData") }, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			home := filepath.Join(e.files, "home")
+			e.write("home/docs/a.txt", testutil.Content("a", 100))
+			data := filepath.Join(home, "AppData")
+			db, err := storage.Open(data)
+			require.NoError(t, err)
+			t.Cleanup(func() { assert.NoError(t, db.Close()) })
+			links := filepath.Join(e.files, "links")
+			require.NoError(t, os.Mkdir(links, 0o755))
+			testfs.JunctionOrSkip(t, data, filepath.Join(links, "to-data"))
+			testfs.JunctionOrSkip(t, home, filepath.Join(links, "to-home"))
+			cfg := e.config()
+			cfg.DB = db
+			q := e.queue(cfg)
+			q.Add(Request{Path: tc.add(home, data, links), FolderPath: "/in/"})
+			require.NoError(t, wait(t, q, hangGuard))
+
+			got := map[string]Job{}
+			for _, j := range q.Jobs() {
+				got[j.LocalPath] = j
+			}
+			p := tc.skipped(home, data, links)
+			require.Contains(t, got, p, "listed as skipped: %v", q.Jobs())
+			assert.Equal(t, storage.JobSkipped, got[p].State)
+			assert.Equal(t, ReasonOwnData, got[p].Reason)
+			var names []string
+			for _, u := range e.sandboxUploads() {
+				names = append(names, u.Name)
+			}
+			assert.Len(t, names, tc.sent, "sent: %q", names)
+			for _, n := range names {
+				assert.Equal(t, "a.txt", n)
+			}
+		})
+	}
 }
