@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,13 +32,22 @@ var qrIcon = theme.NewThemedResource(fyne.NewStaticResource("qr-code.svg", []byt
 		`<path fill="#000000" d="M6 6h2v2H6zM16 6h2v2h-2zM6 16h2v2H6zM13 13h2v2h-2zM15 15h2v2h-2zM17 13h4v2h-4zM13 17h2v4h-2zM17 17h2v2h-2zM19 19h2v2h-2zM17 19h2v2h-2z"/>`+
 		`</svg>`)))
 
+// errQRTooLong is a link longer than any QR code holds (2,953 bytes).
+var errQRTooLong = errors.New("the link is too long for a QR code")
+
 // qrPNG is a QR code of link as a size×size PNG: medium error correction
 // (a smudged or partly covered code still scans) and the quiet zone
-// scanners need around it.
+// scanners need around it; low error correction for a link too long for
+// medium (2,331 bytes: a name of 255 CJK characters, which Windows and
+// macOS allow, is 2,295 in ?filename=), since a code that scans less
+// surely beats none. errQRTooLong beyond what low holds.
 func qrPNG(link string, size int) ([]byte, error) {
 	q, err := qrcode.New(link, qrcode.Medium)
 	if err != nil {
-		return nil, fmt.Errorf("make a QR code of the link: %w", err)
+		q, err = qrcode.New(link, qrcode.Low)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w (%d characters): copy the link instead", errQRTooLong, len(link))
 	}
 	b, err := q.PNG(size)
 	if err != nil {
