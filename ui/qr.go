@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -56,11 +57,14 @@ func qrPNG(link string, size int) ([]byte, error) {
 	return b, nil
 }
 
-// qrFileName is the file name offered when saving the QR code of name.
+// qrFileName is the file name offered when saving the QR code of name:
+// a character no file system takes, a control, or an invisible formatting
+// character (a bidi override would draw "invoice\u202efdp-qr.png" as
+// "invoicegnp.rq-pdf") is "_"; the joiners of emoji and scripts stay.
 func qrFileName(name string) string {
 	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
 	base = strings.Map(func(r rune) rune {
-		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+		if unicode.IsControl(r) || (unicode.Is(unicode.Cf, r) && r != '\u200d' && r != '\u200c') || strings.ContainsRune(`/\:*?"<>|`, r) {
 			return '_'
 		}
 		return r

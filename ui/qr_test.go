@@ -83,6 +83,13 @@ func TestQRFileName(t *testing.T) {
 		"":                "link-qr.png",
 		"line\nbreak.txt": "line_break-qr.png",
 		"no extension":    "no extension-qr.png",
+		// A bidi override would draw "invoice\u202efdp-qr.png" as
+		// "invoicegnp.rq-pdf" in the save dialog and the file manager.
+		"invoice\u202efdp.exe":       "invoice_fdp-qr.png",
+		"a\u2067b\u2069c\u200fd.txt": "a_b_c_d-qr.png",
+		"zero\u200bwidth.txt":        "zero_width-qr.png",
+		"del\x7f\u0085c1.txt":        "del__c1-qr.png",
+		"👩\u200d💻 notes.md":          "👩\u200d💻 notes-qr.png",
 	} {
 		assert.Equal(t, want, qrFileName(in), in)
 	}
