@@ -180,3 +180,53 @@ func TestOwnDataFolderThroughAJunctionIsNotUploaded(t *testing.T) {
 		})
 	}
 }
+
+// TestDriveRelativePathIsInThatDrivesCurrentFolder: "C:report.pdf" (no
+// backslash after the drive) is report.pdf in the current folder of drive
+// C:, as cmd.exe reads it, not C:\report.pdf: that file is uploaded, and
+// found already uploaded when given in full.
+func TestDriveRelativePathIsInThatDrivesCurrentFolder(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	f := e.write("Current Folder/Report.pdf", testutil.Content("drive-relative", 700))
+	t.Chdir(filepath.Dir(f))
+	vol := filepath.VolumeName(f)
+	require.Len(t, vol, 2, "a drive letter: %s", f)
+
+	q := e.uploaded(Request{Path: vol + "report.pdf"})
+	jobs := q.Jobs()
+	require.Len(t, jobs, 1)
+	assert.Equal(t, f, jobs[0].LocalPath)
+	assert.Equal(t, storage.JobDone, jobs[0].State, "%v", jobs[0])
+
+	q.Add(Request{Path: f})
+	require.NoError(t, wait(t, q, 20*time.Second))
+	jobs = q.Jobs()
+	assert.Equal(t, storage.JobAlready, jobs[len(jobs)-1].State)
+	assert.Len(t, e.sandboxUploads(), 1)
+}
+
+// TestReservedNameInTheLongFormIsTheFileItself: a file named nul.txt (made
+// by another system, or through the \\?\ form) is the NUL device when given
+// plainly, refused saying to rename it, but the file itself in the \\?\
+// form, which is uploaded under its own name and kept in that form.
+func TestReservedNameInTheLongFormIsTheFileItself(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	plain := filepath.Join(e.files, "nul.txt")
+	long := `\\?\` + plain
+	if err := os.WriteFile(long, []byte("not a device"), 0o644); err != nil {
+		t.Skipf("this file system cannot hold a file named nul.txt: %v", err)
+	}
+	q := e.uploaded(Request{Path: plain}, Request{Path: long})
+	got := map[string]Job{}
+	for _, j := range q.Jobs() {
+		got[j.LocalPath] = j
+	}
+	require.Len(t, got, 2, "%v", q.Jobs())
+	assert.Equal(t, storage.JobFailed, got[plain].State)
+	assert.Contains(t, got[plain].Err, "rename it")
+	assert.Equal(t, storage.JobDone, got[long].State, "%v", got[long])
+	uploads := e.sandboxUploads()
+	require.Len(t, uploads, 1)
+	assert.Equal(t, "nul.txt", uploads[0].Name)
+	assert.EqualValues(t, len("not a device"), uploads[0].Size)
+}
