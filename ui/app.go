@@ -231,6 +231,8 @@ type appViews struct {
 
 	header       *fyne.Container
 	accountLabel *widget.Label
+	account      *accountLayout // the header's account, shortened to its room
+	accountBox   *fyne.Container
 	envLabel     *widget.Label
 	signOut      *widget.Button
 	tabs         *container.AppTabs
@@ -404,6 +406,14 @@ func (a *App) Close() {
 	a.sandboxMu.Unlock()
 }
 
+// showAccount shows who is signed in in the header, whole or shortened
+// to the room the header leaves (accountLayout).
+func (a *App) showAccount(s string) {
+	a.account.full = s
+	a.accountLabel.SetText(s)
+	a.accountBox.Refresh()
+}
+
 func (a *App) buildMain() {
 	logo := canvas.NewImageFromResource(assets.Icon)
 	logo.FillMode = canvas.ImageFillContain
@@ -411,14 +421,16 @@ func (a *App) buildMain() {
 	title := widget.NewLabelWithStyle("dStor Uploader", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 
 	a.accountLabel = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	a.account = &accountLayout{label: a.accountLabel}
+	a.accountBox = container.New(a.account, widget.NewIcon(theme.AccountIcon()), a.accountLabel)
 	a.envLabel = widget.NewLabel("")
 	a.signOut = widget.NewButtonWithIcon(tr("Sign out"), theme.LogoutIcon(), a.onSignOut)
 	a.signOut.Importance = widget.LowImportance
-	account := widget.NewIcon(theme.AccountIcon())
 
 	a.header = container.NewBorder(nil, nil,
 		container.NewHBox(logo, title),
-		container.NewHBox(account, a.accountLabel, a.envLabel, a.signOut))
+		container.NewHBox(a.envLabel, a.signOut),
+		a.accountBox)
 
 	a.uploadTab = container.NewTabItemWithIcon(tr("Upload"), theme.UploadIcon(), a.upload.content)
 	a.historyTab = container.NewTabItemWithIcon(tr("History"), theme.HistoryIcon(), a.history.content)

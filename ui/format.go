@@ -98,6 +98,17 @@ func shortHash(h string) string {
 	return h[:8] + "…" + h[len(h)-6:]
 }
 
+// middleText cuts s to at most max characters (max ≥ 3), keeping its start
+// and its end around "…": an email keeps its name's start and its domain.
+func middleText(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	tail := (max - 1) / 2
+	return string(r[:max-1-tail]) + "…" + string(r[len(r)-tail:])
+}
+
 // shortText cuts s to at most max characters, ending in "…" when cut.
 func shortText(s string, max int) string {
 	r := []rune(s)

@@ -465,6 +465,57 @@ func (l *cidLineLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	return s
 }
 
+// accountLayout lays out the header's account, its icon and its label, at
+// the right end of the room the header leaves it: the label shows the
+// account whole when it fits, else shortened in the middle (middleText) to
+// the room, so a long email never makes the window wider than a small
+// screen and still shows whose it is (its start and its domain).
+type accountLayout struct {
+	label *widget.Label
+	full  string
+}
+
+// leastAccountRunes is the fewest characters the header shows of an
+// account, whatever the room: "firs…e.com".
+const leastAccountRunes = 11
+
+func (l *accountLayout) textWidth(s string) float32 {
+	return fyne.MeasureText(s, theme.TextSize(), l.label.TextStyle).Width + 2*theme.InnerPadding()
+}
+
+func (l *accountLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) != 2 {
+		return
+	}
+	icon := objs[0]
+	iconSize := icon.MinSize()
+	room := size.Width - iconSize.Width - theme.Padding()
+	text := l.full
+	for n := len([]rune(l.full)) - 1; n >= leastAccountRunes && l.textWidth(text) > room; n-- {
+		text = middleText(l.full, n)
+	}
+	if l.label.Text != text {
+		l.label.SetText(text)
+	}
+	w := min(l.textWidth(text), fyne.Max(room, 0))
+	l.label.Resize(fyne.NewSize(w, size.Height))
+	l.label.Move(fyne.NewPos(size.Width-w, 0))
+	icon.Resize(iconSize)
+	icon.Move(fyne.NewPos(size.Width-w-theme.Padding()-iconSize.Width, (size.Height-iconSize.Height)/2))
+}
+
+// MinSize is that of the account shortened to leastAccountRunes.
+func (l *accountLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objs {
+		s.Height = fyne.Max(s.Height, o.MinSize().Height)
+	}
+	if len(objs) == 2 {
+		s.Width = objs[0].MinSize().Width + theme.Padding() + l.textWidth(middleText(l.full, leastAccountRunes))
+	}
+	return s
+}
+
 // shortWindowLayout gives its one object (the sign-in screen's scroll) its
 // whole size and, in a window too short for card, hides groups of extras
 // (the logo, the tagline, …) in their order until the rest fits: the form

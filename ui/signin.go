@@ -594,7 +594,7 @@ func (a *App) onSignedIn(res signInResult) {
 	} else {
 		a.signin.fillDemoAccount()
 	}
-	a.accountLabel.SetText(res.sess.displayAccount())
+	a.showAccount(res.sess.displayAccount())
 	a.envLabel.SetText(tr("on {{.Env}}", map[string]any{"Env": res.sess.envLabel}))
 	a.showMain()
 	a.win.SetTitle("dStor Uploader — " + res.sess.envLabel)
