@@ -56,7 +56,8 @@ type Links struct {
 	// Override is a gateway that replaces every environment's: a bare
 	// host ("https://ipfs.io") gets the usual /ipfs/ path, a URL with a
 	// path is used as the prefix; its query (an access token) and
-	// fragment go after the CID.
+	// fragment go after the CID, without a filename of its own (each
+	// link carries its file's).
 	Override string
 	// NoFilename leaves ?filename=<name> off gateway links. With it (the
 	// IPFS gateway convention) a download gets the file's name instead of
@@ -243,9 +244,11 @@ func (l Links) webLink(envKey, hash, name string) string {
 		return linkSafe("ipfs://" + hash)
 	}
 	// A query (a gateway's access token) and a fragment go after the
-	// CID, not before it.
+	// CID, not before it; a filename in it is the file's own, added
+	// below (overrideQuery).
 	g, fragment, _ := strings.Cut(gateway, "#")
 	g, query, _ := strings.Cut(g, "?")
+	query = overrideQuery(query)
 	g = asciiHost(strings.TrimRight(g, "/"))
 	if u, err := url.Parse(g); err == nil && u.Path == "" {
 		g += "/ipfs"
@@ -264,6 +267,23 @@ func (l Links) webLink(envKey, hash, name string) string {
 		link += "#" + fragment
 	}
 	return linkSafe(link)
+}
+
+// overrideQuery is a gateway's query as every link carries it: its
+// parameters as written, in order, without empty ones ("?token=t&") and
+// without a filename (however its name is encoded), which would make two
+// in every link or give every file the same name: each link carries its
+// own file's name, or none (Links.NoFilename).
+func overrideQuery(query string) string {
+	var kept []string
+	for _, p := range strings.Split(query, "&") {
+		key, _, _ := strings.Cut(p, "=")
+		if k, err := url.QueryUnescape(key); p == "" || (err == nil && k == "filename") || key == "filename" {
+			continue
+		}
+		kept = append(kept, p)
+	}
+	return strings.Join(kept, "&")
 }
 
 // CIDInLink is the CID a link holds, for a search that is given a link

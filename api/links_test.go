@@ -96,6 +96,26 @@ func TestLinksAs(t *testing.T) {
 			"https://gw.example/ipfs/" + cid + "?token=t"},
 		{"override with a fragment", Links{Override: "https://gw.example#top"}, LinkGateway, "a.txt",
 			"https://gw.example/ipfs/" + cid + "?filename=a.txt#top"},
+		// An override that carries a filename of its own (one ending in
+		// "?filename=", or a token beside one) gave every link two: the
+		// file's name is the one each link carries, once; the override's
+		// other parameters stay as written.
+		{"override ending in ?filename=", Links{Override: "https://gw.example/ipfs?filename="}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?filename=a.txt"},
+		{"override with a token and a filename", Links{Override: "https://gw.example/ipfs?token=t&filename=x.jpg&b=c"}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?token=t&b=c&filename=a.txt"},
+		{"override with an encoded filename key", Links{Override: "https://gw.example/ipfs?file%6Eame=x&token=t"}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?token=t&filename=a.txt"},
+		{"override's filename dropped with no name", Links{Override: "https://gw.example/ipfs?filename=x.jpg&token=t"}, LinkGateway, "",
+			"https://gw.example/ipfs/" + cid + "?token=t"},
+		{"override's filename dropped with filenames off", Links{Override: "https://gw.example/ipfs?token=t&filename", NoFilename: true}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?token=t"},
+		{"override ending in ? or &", Links{Override: "https://gw.example/ipfs?token=t&"}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?token=t&filename=a.txt"},
+		{"override with an empty query and fragment", Links{Override: "https://gw.example/ipfs?#"}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?filename=a.txt"},
+		{"a filename-like key stays", Links{Override: "https://gw.example/ipfs?filenames=1&xfilename=2"}, LinkGateway, "a.txt",
+			"https://gw.example/ipfs/" + cid + "?filenames=1&xfilename=2&filename=a.txt"},
 		{"ipfs", Links{}, LinkIPFS, "a.txt", "ipfs://" + cid},
 		{"cid", Links{}, LinkCID, "a.txt", cid},
 		{"markdown", Links{}, LinkMarkdown, "a.txt", "[a.txt](" + prod + "?filename=a.txt)"},
