@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,6 +25,9 @@ func jobReasonText(j worker.Job, now time.Time) string {
 		return sentence(j.Err)
 	}
 	s := reasonText(j.Reason, j.ReasonArg, now)
+	if j.State == storage.JobSkipped {
+		s = cmp.Or(skippedReasonText(j.Reason, j.ReasonArg), s)
+	}
 	if j.State == storage.JobFailed && j.Attempts > 1 {
 		s += " " + trn("Tried {{.Count}} times.", j.Attempts)
 	}
@@ -31,6 +35,18 @@ func jobReasonText(j worker.Job, now time.Time) string {
 		s += " " + tr("Trying again at {{.Time}}.", map[string]any{"Time": j.RetryAt.Local().Format("15:04:05")})
 	}
 	return s
+}
+
+// skippedReasonText words a reason whose usual sentence says to try again
+// when the job was skipped instead (a file in a folder added whole), which
+// Retry leaves alone: it says to add the folder again, which does work;
+// "" for the others.
+func skippedReasonText(code worker.ReasonCode, arg string) string {
+	problem, _, _ := strings.Cut(arg, " ")
+	if code == worker.ReasonFileRefused && api.Problem(problem) == api.ProblemLocked {
+		return tr("This file is open in another program that does not let others read it, so it was skipped. Close that program (or wait until it is done with the file), then add the folder again.")
+	}
+	return ""
 }
 
 // reasonText words the reason code with its detail arg; an unknown code
