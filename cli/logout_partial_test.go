@@ -3,56 +3,14 @@ package cli
 import (
 	"errors"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zalando/go-keyring"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
-
-// refusingKeyring is a keyring in memory that refuses to delete the
-// entries whose user name contains refuse (a locked item, a policy).
-type refusingKeyring struct {
-	mu      sync.Mutex
-	entries map[string]string
-	refuse  string
-}
-
-func (k *refusingKeyring) funcs() storage.KeyringFuncs {
-	return storage.KeyringFuncs{
-		Set: func(service, user, value string) error {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			k.entries[service+"/"+user] = value
-			return nil
-		},
-		Get: func(service, user string) (string, error) {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			v, ok := k.entries[service+"/"+user]
-			if !ok {
-				return "", keyring.ErrNotFound
-			}
-			return v, nil
-		},
-		Delete: func(service, user string) error {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			if k.refuse != "" && strings.Contains(user, k.refuse) {
-				return errors.New("the item is locked")
-			}
-			if _, ok := k.entries[service+"/"+user]; !ok {
-				return keyring.ErrNotFound
-			}
-			delete(k.entries, service+"/"+user)
-			return nil
-		},
-	}
-}
 
 // TestLogoutThatTheKeyringRefusesPartway: three accounts signed in to one
 // environment, and a keyring that refuses to delete the secrets of the
@@ -65,8 +23,8 @@ func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
 	t.Setenv(APIKeyEnv, "")
-	fake := &refusingKeyring{entries: map[string]string{}}
-	secrets := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	fake := testutil.NewKeyring()
+	secrets := fake.Store()
 	require.True(t, secrets.Persistent(), secrets.Reason())
 	was := openSecrets
 	openSecrets = func() *storage.SecretStore { return secrets }
@@ -88,9 +46,12 @@ func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
 		require.NoError(t, secrets.Set(env, a, storage.SecretToken, "token-of-"+a))
 		require.NoError(t, secrets.Set(env, a, storage.SecretPassword, "password-of-"+a))
 	}
-	fake.mu.Lock()
-	fake.refuse = "|second@example.com|"
-	fake.mu.Unlock()
+	fake.Fail(func(op testutil.KeyringOp, user, _ string) error {
+		if op == testutil.KeyringDelete && strings.Contains(user, "|second@example.com|") {
+			return errors.New("the item is locked")
+		}
+		return nil
+	})
 
 	code, out, errOut := runCLI(t, "", "logout", "--env", env)
 	assert.Equal(t, 1, code, out)
@@ -123,9 +84,7 @@ func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
 	}
 
 	// What it says works, once the keyring deletes.
-	fake.mu.Lock()
-	fake.refuse = ""
-	fake.mu.Unlock()
+	fake.Fail(nil)
 	code, out, errOut = runCLI(t, "", "logout", "--env", env)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "Signed out second@example.com")

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,8 +26,8 @@ func TestLoginWithoutRememberWhenTheKeyringKeepsThePassword(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
 	t.Setenv(storage.HomeEnv, t.TempDir())
 	t.Setenv(APIKeyEnv, "")
-	fake := &refusingKeyring{entries: map[string]string{}}
-	secrets := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	fake := testutil.NewKeyring()
+	secrets := fake.Store()
 	require.True(t, secrets.Persistent(), secrets.Reason())
 	was := openSecrets
 	openSecrets = func() *storage.SecretStore { return secrets }
@@ -35,9 +37,12 @@ func TestLoginWithoutRememberWhenTheKeyringKeepsThePassword(t *testing.T) {
 
 	code, _, errOut := runCLI(t, testutil.SandboxPassword+"\n", append(login, "--remember")...)
 	require.Equal(t, 0, code, errOut)
-	fake.mu.Lock()
-	fake.refuse = "|password"
-	fake.mu.Unlock()
+	fake.Fail(func(op testutil.KeyringOp, user, _ string) error {
+		if op == testutil.KeyringDelete && strings.Contains(user, "|password") {
+			return errors.New("the item is locked")
+		}
+		return nil
+	})
 	code, out, errOut := runCLI(t, testutil.SandboxPassword+"\n", login...)
 	assert.Equal(t, 0, code, "signed in, its token kept: %s%s", out, errOut)
 	assert.Contains(t, out, "Signed in")
@@ -59,9 +64,7 @@ func TestLoginWithoutRememberWhenTheKeyringKeepsThePassword(t *testing.T) {
 	assert.Contains(t, errOut, "dstor-uploader login --env")
 	assert.Zero(t, sb.Uploads())
 
-	fake.mu.Lock()
-	fake.refuse = ""
-	fake.mu.Unlock()
+	fake.Fail(nil)
 	code, _, _ = runCLI(t, "", "upload", "--env", sb.URL, f)
 	assert.Equal(t, 1, code)
 	_, err = secrets.Get(envKey, testutil.SandboxEmail, storage.SecretPassword)

@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -601,35 +600,8 @@ func TestRememberedKeyOfAnotherAccountIsRefused(t *testing.T) {
 // the remembered password and token are still there once it can.
 func TestKeyringFailingToReadIsNotAnExpiredSignIn(t *testing.T) {
 	e := newSignInEnv(t)
-	var mu sync.Mutex
-	entries := map[string]string{}
-	var readErr error
-	secrets := storage.NewSecretStoreOn(storage.KeyringFuncs{
-		Set: func(service, user, value string) error {
-			mu.Lock()
-			defer mu.Unlock()
-			entries[user] = value
-			return nil
-		},
-		Get: func(service, user string) (string, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if readErr != nil {
-				return "", readErr
-			}
-			v, ok := entries[user]
-			if !ok {
-				return "", keyring.ErrNotFound
-			}
-			return v, nil
-		},
-		Delete: func(service, user string) error {
-			mu.Lock()
-			defer mu.Unlock()
-			delete(entries, user)
-			return nil
-		},
-	}, 5*time.Second)
+	fake := testutil.NewKeyring()
+	secrets := fake.Store()
 	require.True(t, secrets.Persistent(), secrets.Reason())
 	creds := Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword, Remember: true}
 	s, err := SignIn(t.Context(), e.client, creds, time.Now())
@@ -637,9 +609,7 @@ func TestKeyringFailingToReadIsNotAnExpiredSignIn(t *testing.T) {
 	require.NoError(t, Keep(secrets, s, creds, true))
 	settings := storage.DefaultSettings().WithRememberedAccount(s.Remembered())
 
-	mu.Lock()
-	readErr = errors.New("the collection is locked")
-	mu.Unlock()
+	fake.FailOn(testutil.KeyringGet, errors.New("the collection is locked"))
 	_, err = Restore(t.Context(), e.client, settings, secrets)
 	require.Error(t, err)
 	var missing *MissingSecretError
@@ -647,9 +617,7 @@ func TestKeyringFailingToReadIsNotAnExpiredSignIn(t *testing.T) {
 	assert.Contains(t, err.Error(), "the collection is locked")
 	assert.Contains(t, err.Error(), "keyring")
 
-	mu.Lock()
-	readErr = nil
-	mu.Unlock()
+	fake.FailOn(testutil.KeyringGet, nil)
 	_, err = Restore(t.Context(), e.client, settings, secrets)
 	require.NoError(t, err, "the keyring readable again: the remembered password signs in")
 }
@@ -674,33 +642,14 @@ func TestKeepWhenTheKeyringRefusesTheToken(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
 
-	var mu sync.Mutex
-	entries := map[string]string{}
-	secrets := storage.NewSecretStoreOn(storage.KeyringFuncs{
-		Set: func(_, user, value string) error {
-			if len(value) > 2560 {
-				return keyring.ErrSetDataTooBig
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			entries[user] = value
-			return nil
-		},
-		Get: func(_, user string) (string, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			if v, ok := entries[user]; ok {
-				return v, nil
-			}
-			return "", keyring.ErrNotFound
-		},
-		Delete: func(_, user string) error {
-			mu.Lock()
-			defer mu.Unlock()
-			delete(entries, user)
-			return nil
-		},
-	}, 5*time.Second)
+	fake := testutil.NewKeyring() // Windows' Credential Manager takes at most 2,560 bytes
+	fake.Fail(func(op testutil.KeyringOp, _, value string) error {
+		if op == testutil.KeyringSet && len(value) > 2560 {
+			return keyring.ErrSetDataTooBig
+		}
+		return nil
+	})
+	secrets := fake.Store()
 	require.True(t, secrets.Persistent(), secrets.Reason())
 
 	key := strings.Repeat("k", api.APIKeyLength)

@@ -36,9 +36,9 @@ func TestStartNeverSignsInAsAnEarlierAccount(t *testing.T) {
 			sb := testutil.StartSandbox(t, sandbox.Config{})
 			_, err := sb.Srv.CreateAccount(emailB, passwordB)
 			require.NoError(t, err)
-			fake := &fakeKeyring{entries: map[string]string{}}
+			fake := testutil.NewKeyring()
 			e := newTestEnv(t)
-			e.secrets = storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+			e.secrets = fake.Store()
 			require.True(t, e.secrets.Persistent(), e.secrets.Reason())
 			e.a.Close()
 			e.a = e.open(Deps{})
@@ -100,8 +100,8 @@ func TestStartNeverSignsInAsAnEarlierAccount(t *testing.T) {
 // the keyring, and the form asks for it.
 func TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	fake := &fakeKeyring{entries: map[string]string{}}
-	working := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	fake := testutil.NewKeyring()
+	working := fake.Store()
 	require.True(t, working.Persistent(), working.Reason())
 	e := newTestEnv(t)
 	start := func(secrets *storage.SecretStore, env string) *App {
@@ -134,11 +134,9 @@ func TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds(t *testing.T) {
 	require.Equal(t, testutil.SandboxPassword, pw, "remembered")
 
 	locked := errors.New("the collection is locked")
-	broken := storage.NewSecretStoreOn(storage.KeyringFuncs{
-		Set:    func(string, string, string) error { return locked },
-		Get:    func(string, string) (string, error) { return "", locked },
-		Delete: func(string, string) error { return locked },
-	}, 5*time.Second)
+	down := testutil.NewKeyring()
+	down.Fail(func(testutil.KeyringOp, string, string) error { return locked })
+	broken := down.Store()
 	require.False(t, broken.Persistent())
 	a = start(broken, "")
 	signIn(a, false)
@@ -170,9 +168,9 @@ func TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds(t *testing.T) {
 // to nothing at the next start (its token expired meanwhile).
 func TestRememberMeUntickedWhenTheKeyringKeepsThePassword(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	fake := &fakeKeyring{entries: map[string]string{}}
+	fake := testutil.NewKeyring()
 	e := newTestEnv(t)
-	e.secrets = storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	e.secrets = fake.Store()
 	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
 	signIn := func(remember bool) {
 		e.a.Close()
@@ -192,7 +190,7 @@ func TestRememberMeUntickedWhenTheKeyringKeepsThePassword(t *testing.T) {
 	}
 	envKey := sb.Env.Key()
 	signIn(true)
-	fake.failDeletes(errors.New("the item is locked"))
+	fake.FailOn(testutil.KeyringDelete, errors.New("the item is locked"))
 	signIn(false)
 	a := e.a
 	e.ui(func() {

@@ -4,14 +4,12 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zalando/go-keyring"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
@@ -19,70 +17,13 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// fakeKeyring is a keyring in memory whose deletions can be made to fail,
-// as a Secret Service that lets the app store and read but refuses to
-// delete (a policy, a locked collection).
-type fakeKeyring struct {
-	mu        sync.Mutex
-	entries   map[string]string
-	deleteErr error
-	setErr    error
-}
-
-func (k *fakeKeyring) funcs() storage.KeyringFuncs {
-	return storage.KeyringFuncs{
-		Set: func(service, user, value string) error {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			if k.setErr != nil {
-				return k.setErr
-			}
-			k.entries[service+"/"+user] = value
-			return nil
-		},
-		Get: func(service, user string) (string, error) {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			v, ok := k.entries[service+"/"+user]
-			if !ok {
-				return "", keyring.ErrNotFound
-			}
-			return v, nil
-		},
-		Delete: func(service, user string) error {
-			k.mu.Lock()
-			defer k.mu.Unlock()
-			if k.deleteErr != nil {
-				return k.deleteErr
-			}
-			if _, ok := k.entries[service+"/"+user]; !ok {
-				return keyring.ErrNotFound
-			}
-			delete(k.entries, service+"/"+user)
-			return nil
-		},
-	}
-}
-
-func (k *fakeKeyring) failSets(err error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.setErr = err
-}
-
-func (k *fakeKeyring) failDeletes(err error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.deleteErr = err
-}
-
 // TestSignOutSaysTheKeyringKeptTheCredentials: a keyring that refuses to
 // delete. Signing out says the credentials are still there and how to
 // remove them, and nothing on the screen says they were removed.
 func TestSignOutSaysTheKeyringKeptTheCredentials(t *testing.T) {
-	fake := &fakeKeyring{entries: map[string]string{}}
+	fake := testutil.NewKeyring()
 	e := newTestEnv(t)
-	e.secrets = storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	e.secrets = fake.Store()
 	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
 	e.a.Close()
 	e.a = e.open(Deps{})
@@ -93,7 +34,7 @@ func TestSignOutSaysTheKeyringKeptTheCredentials(t *testing.T) {
 	_, err := e.secrets.Get(api.SandboxKey, account, storage.SecretAPIKey)
 	require.NoError(t, err, "kept at sign-in")
 
-	fake.failDeletes(errors.New("the collection is read-only"))
+	fake.FailOn(testutil.KeyringDelete, errors.New("the collection is read-only"))
 	e.ui(func() { test.Tap(a.signOut) })
 	e.eventually(func() bool { return a.sess == nil && a.signin.errorLabel().Visible() }, "the failure shown")
 	_, err = e.secrets.Get(api.SandboxKey, account, storage.SecretAPIKey)
@@ -112,7 +53,7 @@ func TestSignOutSaysTheKeyringKeptTheCredentials(t *testing.T) {
 	})
 
 	// What it says works: signing in again and out, the keyring deleting.
-	fake.failDeletes(nil)
+	fake.FailOn(testutil.KeyringDelete, nil)
 	e.signInSandbox()
 	e.ui(func() { test.Tap(a.signOut) })
 	e.eventually(func() bool { return a.sess == nil }, "signed out")
@@ -136,8 +77,8 @@ func TestSignOutSaysTheKeyringKeptTheCredentials(t *testing.T) {
 // out there removes the secrets.
 func TestKeyringOutOfReachAtStart(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	fake := &fakeKeyring{entries: map[string]string{}}
-	working := storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	fake := testutil.NewKeyring()
+	working := fake.Store()
 	require.True(t, working.Persistent(), working.Reason())
 	e := newTestEnv(t)
 	e.secrets = working
@@ -158,11 +99,9 @@ func TestKeyringOutOfReachAtStart(t *testing.T) {
 		return a
 	}
 	locked := errors.New("the collection is locked")
-	broken := storage.NewSecretStoreOn(storage.KeyringFuncs{
-		Set:    func(string, string, string) error { return locked },
-		Get:    func(string, string) (string, error) { return "", locked },
-		Delete: func(string, string) error { return locked },
-	}, 5*time.Second)
+	down := testutil.NewKeyring()
+	down.Fail(func(testutil.KeyringOp, string, string) error { return locked })
+	broken := down.Store()
 	require.False(t, broken.Persistent())
 	a := start(broken)
 	e.eventually(func() bool { return !a.signin.busy && a.signin.notice.Visible() }, "the sign-in screen says why")
@@ -280,15 +219,15 @@ func TestRefusedTokenMidQueueWaitsForSignInAndResumes(t *testing.T) {
 // start, and does.
 func TestKeyringRefusingTheNewTokenAtStartSaysNothingFalse(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	fake := &fakeKeyring{entries: map[string]string{}}
+	fake := testutil.NewKeyring()
 	e := newTestEnv(t)
-	e.secrets = storage.NewSecretStoreOn(fake.funcs(), 5*time.Second)
+	e.secrets = fake.Store()
 	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
 	e.a.Close()
 	e.a = e.open(Deps{})
 	e.signInCustom(sb)
 
-	fake.failSets(errors.New("the collection is read-only"))
+	fake.FailOn(testutil.KeyringSet, errors.New("the collection is read-only"))
 	for range 2 {
 		e.restart(sb.URL)
 		e.ui(func() {
