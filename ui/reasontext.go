@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -38,13 +39,29 @@ func jobReasonText(j worker.Job, now time.Time) string {
 }
 
 // skippedReasonText words a reason whose usual sentence says to try again
-// when the job was skipped instead (a file in a folder added whole), which
-// Retry leaves alone: it says to add the folder again, which does work;
-// "" for the others.
+// when the job was skipped instead (a file in a folder added whole that
+// could not be opened), which Retry leaves alone: it says to add the
+// folder again, which does work; "" for the others. (A name Windows keeps
+// for a device is refused only for a file added by itself, which fails.)
 func skippedReasonText(code worker.ReasonCode, arg string) string {
+	if code != worker.ReasonFileRefused {
+		return ""
+	}
 	problem, _, _ := strings.Cut(arg, " ")
-	if code == worker.ReasonFileRefused && api.Problem(problem) == api.ProblemLocked {
+	switch api.Problem(problem) {
+	case api.ProblemLocked:
 		return tr("This file is open in another program that does not let others read it, so it was skipped. Close that program (or wait until it is done with the file), then add the folder again.")
+	case api.ProblemOnlineOnly:
+		return tr("This is an online-only file (OneDrive or another cloud service) that could not be downloaded, so it was skipped. Make it available on this computer (in Explorer: right-click it, Always keep on this device), or check that the service's app is running and online, then add the folder again.")
+	case api.ProblemDriveNotReady:
+		return tr("This file is on a drive that is not ready, so it was skipped. Insert the disk or reconnect the drive, then add the folder again.")
+	case api.ProblemShareUnreachable:
+		return tr("This file is on a network share that cannot be reached, so it was skipped. Check that the computer sharing it is on and that you are signed in to the share, then add the folder again.")
+	case api.ProblemPathTooLong:
+		if runtime.GOOS != "windows" {
+			return tr("This file's path is longer than the system allows, so it was skipped. Move the folder to a place with a shorter path (or give the folders in it shorter names), then add the folder again.")
+		}
+		return tr("This file's path is longer than Windows allows here, so it was skipped. Move the folder to a place with a shorter path (or give the folders in it shorter names), then add the folder again.")
 	}
 	return ""
 }

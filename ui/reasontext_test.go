@@ -103,30 +103,38 @@ func TestPathTooLongSaysWhatToDo(t *testing.T) {
 	assert.Equal(t, want, errorText(&api.ValidationError{Field: "file", Problem: api.ProblemPathTooLong}))
 }
 
-// TestLockedFileSkippedInAFolderSaysAddTheFolderAgain: on Windows a file
-// another program holds without sharing, in a folder added whole, is
-// skipped, and Retry leaves skipped jobs alone; its sentence said "then try
-// again", which did nothing. A skipped one now says what works, adding the
-// folder again, in every language; the same file added by itself fails and
-// can be retried, and keeps "then try again".
-func TestLockedFileSkippedInAFolderSaysAddTheFolderAgain(t *testing.T) {
+// TestFileSkippedInAFolderSaysAddTheFolderAgain: a file in a folder added
+// whole that cannot be opened is skipped, and Retry leaves skipped jobs
+// alone; the sentences of the problems that can be fixed (a file another
+// program holds without sharing, an online-only file not downloaded, a
+// drive not ready, a network share out of reach, a path too long) said
+// "then try again", which did nothing. A skipped one now says what works,
+// adding the folder again, in every language; the same file added by
+// itself fails and can be retried, and keeps "then try again".
+func TestFileSkippedInAFolderSaysAddTheFolderAgain(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
-	locked := func(state storage.JobState) worker.Job {
-		return worker.Job{State: state, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemLocked),
-			Err: "C:\\mail\\mailbox.pst is open in another program that does not let others read it — close that program (or wait until it is done with the file), then try again"}
-	}
-	seen := map[string]bool{}
-	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
-		t.Setenv("LANGUAGE", lang)
-		require.NoError(t, useLanguage(""))
-		skipped, failed := jobReasonText(locked(storage.JobSkipped), fixedNow), jobReasonText(locked(storage.JobFailed), fixedNow)
-		assert.Equal(t, fileProblemText(api.ProblemLocked, ""), failed, "%s: a file added by itself keeps its sentence", lang)
-		assert.NotEqual(t, failed, skipped, "%s: a skipped file cannot be retried: its sentence says another thing to do", lang)
-		assert.False(t, seen[skipped], "%s: %q is another language's", lang, skipped)
-		seen[skipped] = true
-		if lang == "en" {
-			assert.Contains(t, skipped, "add the folder again")
-			assert.NotContains(t, skipped, "try again")
-		}
+	for _, p := range []api.Problem{api.ProblemLocked, api.ProblemOnlineOnly, api.ProblemDriveNotReady,
+		api.ProblemShareUnreachable, api.ProblemPathTooLong} {
+		t.Run(string(p), func(t *testing.T) {
+			job := func(state storage.JobState) worker.Job {
+				return worker.Job{State: state, Reason: worker.ReasonFileRefused, ReasonArg: string(p),
+					Err: "C:\\data\\file.bin cannot be read — then try again"}
+			}
+			seen := map[string]bool{}
+			for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+				t.Setenv("LANGUAGE", lang)
+				require.NoError(t, useLanguage(""))
+				skipped, failed := jobReasonText(job(storage.JobSkipped), fixedNow), jobReasonText(job(storage.JobFailed), fixedNow)
+				assert.Equal(t, fileProblemText(p, ""), failed, "%s: a file added by itself keeps its sentence", lang)
+				assert.NotEqual(t, failed, skipped, "%s: a skipped file cannot be retried: its sentence says another thing to do", lang)
+				assert.False(t, seen[skipped], "%s: %q is another language's", lang, skipped)
+				seen[skipped] = true
+				if lang == "en" {
+					assert.Contains(t, skipped, "so it was skipped")
+					assert.Contains(t, skipped, "add the folder again")
+					assert.NotContains(t, skipped, "try again")
+				}
+			}
+		})
 	}
 }
