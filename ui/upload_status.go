@@ -180,7 +180,10 @@ func summaryParts(s worker.Summary, speed float64) []string {
 		return []string{tr("No uploads yet")}
 	}
 	var parts []string
-	if active := s.Total - s.Skipped - s.Canceled - s.Already; active > 0 || s.Already == 0 {
+	// A queue of only skipped, canceled or already uploaded rows (what a
+	// sign-in or a start brings back after its uploads went to History)
+	// has nothing to upload: "0 of 0 uploaded" would read as files lost.
+	if active := s.Total - s.Skipped - s.Canceled - s.Already; active > 0 {
 		parts = append(parts, tr("{{.Done}} of {{.Total}} uploaded", map[string]any{"Done": formatCount(s.Done), "Total": formatCount(active)}))
 	}
 	if s.Already > 0 {

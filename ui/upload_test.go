@@ -260,6 +260,8 @@ func TestSummaryText(t *testing.T) {
 		summaryText(worker.Summary{Total: 3, Waiting: 3, BytesTotal: 3000, WaitingSignIn: true}, 0))
 	assert.Equal(t, "1 of 4 uploaded · 3 kB left · 2 MB/s · limited to 2 MB/s",
 		summaryText(worker.Summary{Total: 4, Done: 1, Uploading: 3, BytesTotal: 4000, BytesDone: 1000, UploadLimit: 2 << 20}, 2_000_000))
+	assert.Equal(t, "1 canceled · 3 skipped", summaryText(worker.Summary{Total: 4, Skipped: 3, Canceled: 1}, 0),
+		"nothing left to upload: no \"0 of 0 uploaded\"")
 }
 
 // TestSummaryLimitReadsLikeTheSpeed: in every language the summary line
