@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -137,6 +138,13 @@ func createDBFile(dir string) (string, fileID, error) {
 		return "", fileID{}, err
 	}
 	path := filepath.Join(dir, DBFileName)
+	// Looked at before it is opened: opening a named pipe could wait for a
+	// writer, and SQLite's "disk I/O error" or the system's "is a
+	// directory" would say nothing of what to do.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return "", fileID{}, fmt.Errorf("the upload history %s is %s, not a file — "+
+			"move it away (or rename it), then start dStor Uploader again for a new, empty history", path, kindOf(fi.Mode()))
+	}
 	// Create the file ourselves so SQLite never creates it with the umask's
 	// looser mode; SQLite gives -wal and -shm the main file's mode.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
@@ -157,6 +165,22 @@ func createDBFile(dir string) (string, fileID, error) {
 		return "", fileID{}, fmt.Errorf("open database: restrict %s to its owner: %w", path, err)
 	}
 	return path, file, nil
+}
+
+// kindOf names what mode is, for a path that should be a file.
+func kindOf(mode fs.FileMode) string {
+	switch {
+	case mode.IsDir():
+		return "a folder"
+	case mode&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case mode&fs.ModeSocket != 0:
+		return "a socket"
+	case mode&fs.ModeDevice != 0:
+		return "a device"
+	default:
+		return "a special file"
+	}
 }
 
 // openWriter opens the one writing connection, checks that it runs in WAL
