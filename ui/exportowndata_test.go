@@ -52,3 +52,46 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
 	e.eventually(func() bool { return strings.Contains(a.toast.Text, "exported with links to "+out) }, "exported elsewhere")
 }
+
+// TestExportOntoAHardLinkIntoTheDataFolderIsRefused: the guard above
+// compared folders only, so a hard link outside the data folder to the
+// history database (or to a queue's lock file) passed it, and exporting
+// onto it truncated the live database. An export onto a file that is the
+// same file as one in the data folder is now refused as well, and the
+// history is untouched.
+func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seedHistory(t, e.db, 3)
+	lock, err := e.db.LockQueue("sandbox", "someone@example.com")
+	require.NoError(t, err)
+	defer lock.Release()
+	locks, err := filepath.Glob(filepath.Join(filepath.Dir(e.db.Path()), "locks", "*.lock"))
+	require.NoError(t, err)
+	require.NotEmpty(t, locks)
+	before, err := os.Stat(e.db.Path())
+	require.NoError(t, err)
+	out := t.TempDir()
+	for name, linked := range map[string]string{"history.csv": e.db.Path(), "lock.csv": locks[0]} {
+		target := filepath.Join(out, name)
+		require.NoError(t, os.Link(linked, target))
+		e.ui(func() { a.history.exportToPath(target, "csv", storage.ExportOptions{}) })
+		e.eventually(func() bool {
+			return a.win.Canvas().Overlays().Top() != nil || strings.Contains(a.toast.Text, "exported")
+		}, "done")
+		e.ui(func() {
+			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not exported onto %s: %q", linked, a.toast.Text)
+			text := overlayText(a.win.Canvas())
+			assert.Contains(t, text, tr("Cannot export"))
+			assert.Contains(t, text, "data folder", linked)
+			a.win.Canvas().Overlays().Top().Hide()
+			a.win.Canvas().Overlays().Remove(a.win.Canvas().Overlays().Top())
+		})
+	}
+	after, err := os.Stat(e.db.Path())
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, after.Size(), before.Size(), "the database is not overwritten")
+	entries, err := e.db.HistoryPage(storage.HistoryQuery{})
+	require.NoError(t, err)
+	assert.NotEmpty(t, entries, "the history is still there")
+}

@@ -628,17 +628,37 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 
 // inDataFolder reports whether path names a file in the folder of the
 // database (found by identity, through links), where writing could
-// overwrite the history database, its journal or a lock.
+// overwrite the history database, its journal or a lock; or names, from
+// anywhere, the same file as one there or in its locks folder (a hard
+// link to the database or to a queue's lock).
 func (a *App) inDataFolder(path string) bool {
-	data, err := os.Stat(filepath.Dir(a.db.Path()))
+	dataDir := filepath.Dir(a.db.Path())
+	data, err := os.Stat(dataDir)
 	if err != nil {
 		return false
 	}
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
-	dir, err := os.Stat(filepath.Dir(path))
-	return err == nil && os.SameFile(dir, data)
+	if dir, err := os.Stat(filepath.Dir(path)); err == nil && os.SameFile(dir, data) {
+		return true
+	}
+	target, err := os.Stat(path)
+	if err != nil || !target.Mode().IsRegular() {
+		return false
+	}
+	for _, dir := range []string{dataDir, filepath.Join(dataDir, "locks")} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if !e.Type().IsRegular() {
+				continue
+			}
+			if fi, err := os.Stat(filepath.Join(dir, e.Name())); err == nil && os.SameFile(fi, target) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // writeExport runs on a goroutine: it streams the rows to w and says how
