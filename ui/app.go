@@ -166,13 +166,17 @@ func closeHistory(db *storage.DB, lost []storage.JobFinish, added []storage.Walk
 }
 
 // quitOnSignals makes SIGINT and SIGTERM (Ctrl+C in the terminal that
-// started the window, a logout, kill) quit the window as Quit does: the
-// window stops taking updates at once (stopUI), the event loop ends
-// through fyne.Do, and Close then stops the queue, whose uploads in flight
-// stay queued for the next start. Fyne's own handler ends the loop too,
-// but without the first step the queue's updates went on reaching widgets
-// after the loop, off its goroutine. A second signal ends the process at
-// once (the queue then resumes as after a crash).
+// started the window, a logout, kill) quit the window: the window stops
+// taking updates at once (stopUI), the event loop ends through fyne.Do,
+// and Close then stops the queue, whose uploads in flight stay queued for
+// the next start. Fyne's own handler ends the loop too, but without the
+// first step the queue's updates went on reaching widgets after the loop,
+// off its goroutine. The loop is ended as Fyne's handler ends it, by the
+// driver's Quit, not the app's: when Fyne's handler has ended the loop
+// first, fyne.Do runs the function on this goroutine, where the app's
+// Quit closed the windows after GLFW had ended (a panic, exit status 2).
+// A second signal ends the process at once (the queue then resumes as
+// after a crash).
 func (a *App) quitOnSignals() {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -182,7 +186,7 @@ func (a *App) quitOnSignals() {
 		case <-sigs:
 			a.stopUI()
 			signal.Reset(os.Interrupt, syscall.SIGTERM) // Fyne's handler too: the next one is the default
-			fyne.Do(a.quit)
+			fyne.Do(a.fyne.Driver().Quit)
 		case <-a.stop:
 		}
 	})
