@@ -316,14 +316,17 @@ func (r *queueRow) showState(j worker.Job, look stateLook) {
 // never take each other's place: the second click of a double-click on
 // one would undo the first. A canceled or failed row keeps Cancel's place
 // empty, with Retry to its left and Remove left of Retry: such a row stays
-// until the person retries or removes it (Clear finished keeps it).
+// until the person retries or removes it (Clear finished keeps it). A
+// skipped row, which Retry leaves alone, has Remove too, so that it can
+// go once its reason is read without Clear finished taking every other
+// finished row with it.
 func (r *queueRow) showActions(j worker.Job, look stateLook) {
 	retry := j.State == storage.JobFailed || j.State == storage.JobCanceled
 	changed := show(r.why, look.reason != "")
 	changed = show(r.cancel, !j.State.Final()) || changed
 	changed = show(r.cancelSlot, !j.State.Final() || retry) || changed
 	changed = show(r.retry, retry) || changed
-	changed = show(r.remove, retry) || changed
+	changed = show(r.remove, retry || j.State == storage.JobSkipped) || changed
 	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
 	changed = show(r.copyLink, linked) || changed
 	changed = show(r.open, linked) || changed

@@ -362,8 +362,8 @@ func (v *uploadView) onRetry(id string) {
 // would remove the next one.
 const doubleClickTime = 500 * time.Millisecond
 
-// onRemove takes a canceled or failed job out of the queue and the
-// database.
+// onRemove takes a canceled, failed or skipped job out of the queue and
+// the database.
 func (v *uploadView) onRemove(id string) {
 	now := v.a.now()
 	if id != v.removed && now.Sub(v.removedAt) < doubleClickTime {
