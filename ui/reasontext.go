@@ -39,11 +39,14 @@ func jobReasonText(j worker.Job, now time.Time) string {
 }
 
 // skippedReasonText words a reason whose usual sentence says to try again
-// when the job was skipped instead (a file in a folder added whole that
-// could not be opened), which Retry leaves alone: it says to add the
+// (or try again later) when the job was skipped instead (a file in a
+// folder added whole that could not be opened), which Retry leaves alone: it says to add the
 // folder again, which does work; "" for the others. (A name Windows keeps
 // for a device is refused only for a file added by itself, which fails.)
 func skippedReasonText(code worker.ReasonCode, arg string) string {
+	if code == worker.ReasonFileUnreadable {
+		return skippedUnreadableText(arg)
+	}
 	if code != worker.ReasonFileRefused {
 		return ""
 	}
@@ -62,6 +65,18 @@ func skippedReasonText(code worker.ReasonCode, arg string) string {
 			return tr("This file's path is longer than the system allows, so it was skipped. Move the folder to a place with a shorter path (or give the folders in it shorter names), then add the folder again.")
 		}
 		return tr("This file's path is longer than Windows allows here, so it was skipped. Move the folder to a place with a shorter path (or give the folders in it shorter names), then add the folder again.")
+	}
+	return ""
+}
+
+// skippedUnreadableText words a file skipped in a folder for a passing
+// system reason (its sentence otherwise says "try again later"), or "".
+func skippedUnreadableText(arg string) string {
+	switch arg {
+	case syscall.EMFILE.Error(), syscall.ENFILE.Error():
+		return tr("This file could not be read because too many files were open at once, so it was skipped. Wait until fewer files are open (close other programs if need be), then add the folder again.")
+	case syscall.EBUSY.Error():
+		return tr("This file could not be read because the device it is on was busy, so it was skipped. Wait until the device is free, then add the folder again.")
 	}
 	return ""
 }

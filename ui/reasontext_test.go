@@ -108,16 +108,28 @@ func TestPathTooLongSaysWhatToDo(t *testing.T) {
 // alone; the sentences of the problems that can be fixed (a file another
 // program holds without sharing, an online-only file not downloaded, a
 // drive not ready, a network share out of reach, a path too long) said
-// "then try again", which did nothing. A skipped one now says what works,
-// adding the folder again, in every language; the same file added by
-// itself fails and can be retried, and keeps "then try again".
+// "then try again", and those of a passing system reason (too many files
+// open, a busy device) "try again later", which did nothing. A skipped one
+// now says what works, adding the folder again, in every language; the
+// same file added by itself fails and can be retried, and keeps its
+// sentence.
 func TestFileSkippedInAFolderSaysAddTheFolderAgain(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	type why struct {
+		code worker.ReasonCode
+		arg  string
+	}
+	cases := map[string]why{"too many open files": {worker.ReasonFileUnreadable, syscall.EMFILE.Error()},
+		"too many open files in system": {worker.ReasonFileUnreadable, syscall.ENFILE.Error()},
+		"device busy":                   {worker.ReasonFileUnreadable, syscall.EBUSY.Error()}}
 	for _, p := range []api.Problem{api.ProblemLocked, api.ProblemOnlineOnly, api.ProblemDriveNotReady,
 		api.ProblemShareUnreachable, api.ProblemPathTooLong} {
-		t.Run(string(p), func(t *testing.T) {
+		cases[string(p)] = why{worker.ReasonFileRefused, string(p)}
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
 			job := func(state storage.JobState) worker.Job {
-				return worker.Job{State: state, Reason: worker.ReasonFileRefused, ReasonArg: string(p),
+				return worker.Job{State: state, Reason: c.code, ReasonArg: c.arg,
 					Err: "C:\\data\\file.bin cannot be read — then try again"}
 			}
 			seen := map[string]bool{}
@@ -125,7 +137,7 @@ func TestFileSkippedInAFolderSaysAddTheFolderAgain(t *testing.T) {
 				t.Setenv("LANGUAGE", lang)
 				require.NoError(t, useLanguage(""))
 				skipped, failed := jobReasonText(job(storage.JobSkipped), fixedNow), jobReasonText(job(storage.JobFailed), fixedNow)
-				assert.Equal(t, fileProblemText(p, ""), failed, "%s: a file added by itself keeps its sentence", lang)
+				assert.Equal(t, reasonText(c.code, c.arg, fixedNow), failed, "%s: a file added by itself keeps its sentence", lang)
 				assert.NotEqual(t, failed, skipped, "%s: a skipped file cannot be retried: its sentence says another thing to do", lang)
 				assert.False(t, seen[skipped], "%s: %q is another language's", lang, skipped)
 				seen[skipped] = true
