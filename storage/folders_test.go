@@ -357,7 +357,8 @@ func BenchmarkFolderTotalFound100k(b *testing.B) {
 // listed itself (queued again for another destination, say) is in its own
 // count, not this one.
 func TestWaitingUnderCountsTheFilesTheShareLeftToAnEarlierUpload(t *testing.T) {
-	const folder = "/home/someone/trip"
+	p := filepath.FromSlash // the paths of this system: WaitingUnder matches its separator
+	folder := p("/home/someone/trip")
 	share := FolderKey{Folder: folder, BatchID: "latest"}
 	mine := func(batch, path string, st JobState) JobRow {
 		return JobRow{BatchID: batch, Env: "testnet", Account: "a@example.com", LocalPath: path, Beneath: folder, State: st}
@@ -367,31 +368,31 @@ func TestWaitingUnderCountsTheFilesTheShareLeftToAnEarlierUpload(t *testing.T) {
 		rows []JobRow
 		want int
 	}{
-		{"left to an earlier upload's job", []JobRow{mine("earlier", folder+"/c.jpg", JobQueued)}, 1},
-		{"interrupted, or waiting for a sign-in", []JobRow{mine("earlier", folder+"/c.jpg", JobUploading),
-			mine("earlier", folder+"/sub/d.jpg", JobWaitingSignIn)}, 2},
+		{"left to an earlier upload's job", []JobRow{mine("earlier", p(folder+"/c.jpg"), JobQueued)}, 1},
+		{"interrupted, or waiting for a sign-in", []JobRow{mine("earlier", p(folder+"/c.jpg"), JobUploading),
+			mine("earlier", p(folder+"/sub/d.jpg"), JobWaitingSignIn)}, 2},
 		{"of an earlier upload of a folder above it", func() []JobRow {
-			r := mine("parent", folder+"/c.jpg", JobQueued)
-			r.Beneath = "/home/someone"
+			r := mine("parent", p(folder+"/c.jpg"), JobQueued)
+			r.Beneath = p("/home/someone")
 			return []JobRow{r}
 		}(), 1},
-		{"listed by the share itself too", []JobRow{mine("earlier", folder+"/c.jpg", JobQueued),
-			mine("latest", folder+"/c.jpg", JobQueued)}, 0},
-		{"the share's own", []JobRow{mine("latest", folder+"/c.jpg", JobQueued)}, 0},
-		{"uploaded, failed or canceled", []JobRow{mine("earlier", folder+"/c.jpg", JobDone),
-			mine("earlier", folder+"/d.jpg", JobFailed), mine("earlier", folder+"/e.jpg", JobCanceled)}, 0},
+		{"listed by the share itself too", []JobRow{mine("earlier", p(folder+"/c.jpg"), JobQueued),
+			mine("latest", p(folder+"/c.jpg"), JobQueued)}, 0},
+		{"the share's own", []JobRow{mine("latest", p(folder+"/c.jpg"), JobQueued)}, 0},
+		{"uploaded, failed or canceled", []JobRow{mine("earlier", p(folder+"/c.jpg"), JobDone),
+			mine("earlier", p(folder+"/d.jpg"), JobFailed), mine("earlier", p(folder+"/e.jpg"), JobCanceled)}, 0},
 		{"another account's", func() []JobRow {
-			r := mine("other", folder+"/c.jpg", JobQueued)
+			r := mine("other", p(folder+"/c.jpg"), JobQueued)
 			r.Account = "b@example.com"
 			return []JobRow{r}
 		}(), 0},
 		{"another environment's", func() []JobRow {
-			r := mine("other", folder+"/c.jpg", JobQueued)
+			r := mine("other", p(folder+"/c.jpg"), JobQueued)
 			r.Env = "production"
 			return []JobRow{r}
 		}(), 0},
-		{"beside the folder, its name longer", []JobRow{mine("earlier", folder+"2/c.jpg", JobQueued),
-			mine("earlier", folder+".old/c.jpg", JobQueued), mine("earlier", "/home/someone/c.jpg", JobQueued)}, 0},
+		{"beside the folder, its name longer", []JobRow{mine("earlier", p(folder+"2/c.jpg"), JobQueued),
+			mine("earlier", p(folder+".old/c.jpg"), JobQueued), mine("earlier", p("/home/someone/c.jpg"), JobQueued)}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
