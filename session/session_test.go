@@ -485,7 +485,12 @@ func TestStoredTokenJudgedOnServerClock(t *testing.T) {
 // computer's, cannot be fixed by signing in again nor by setting the
 // clock; the sentence says dStor issued it so, not that the clock is wrong.
 func TestLoginTokenBornExpiredIsNotTheClock(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{MaxTokenLifetime: time.Nanosecond})
+	// dStor's clock 2 s behind (within the tolerance: the clocks agree), so
+	// the token's exp, whole seconds, is before the now passed to SignIn
+	// however the request straddles a second: with the same clock, a login
+	// that began at hh:mm:ss.999 got exp hh:mm:ss+1, still valid then.
+	behind := func() time.Time { return time.Now().Add(-2 * time.Second) }
+	sb := testutil.StartSandbox(t, sandbox.Config{MaxTokenLifetime: time.Nanosecond, Now: behind})
 	client, err := api.NewClient(sb.Env, nil)
 	require.NoError(t, err)
 	t.Cleanup(client.CloseIdleConnections)
