@@ -311,7 +311,7 @@ func (d *DB) Path() string { return d.path }
 // IndexPagesDir is where the window keeps the index pages it makes and
 // uploads, in the data folder of d: the one part of that folder whose
 // files are meant to be uploaded (the queue skips the rest of it).
-func (d *DB) IndexPagesDir() string { return filepath.Join(filepath.Dir(d.path), "index-pages") }
+func (d *DB) IndexPagesDir() string { return filepath.Join(filepath.Dir(d.path), IndexPagesFolder) }
 
 // SchemaVersion returns the schema version recorded in the file (PRAGMA
 // user_version), which after [Open] equals [CurrentSchemaVersion].

@@ -55,7 +55,7 @@ func (d *DB) LockQueue(env, account string, also ...string) (*QueueLock, error) 
 			names = append(names, a)
 		}
 	}
-	dir := filepath.Join(filepath.Dir(d.Path()), "locks")
+	dir := filepath.Join(filepath.Dir(d.Path()), LocksFolder)
 	paths := make([]string, 0, len(names))
 	for _, name := range names {
 		sum := sha256.Sum256([]byte(env + "|" + name))

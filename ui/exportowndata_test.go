@@ -18,7 +18,9 @@ import (
 // window's lock emptied the live database under the window, and the whole
 // history was gone. Now an export into that folder is refused with what to
 // do, before anything is opened, and the history is untouched; an export
-// elsewhere still writes.
+// elsewhere still writes. A file in a folder under the data folder (the
+// Local sandbox's store) passed the guard, which compared only the folder
+// the file is in, and was overwritten: it is refused too.
 func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
@@ -26,7 +28,10 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 	dataDir := filepath.Dir(e.db.Path())
 	before, err := os.Stat(e.db.Path())
 	require.NoError(t, err)
-	for _, target := range []string{e.db.Path(), e.db.Path() + "-wal", filepath.Join(dataDir, "dstor-uploads.csv")} {
+	blob := filepath.Join(dataDir, "sandbox", "blobs", "bafkreiexample") // the Local sandbox's store
+	require.NoError(t, os.MkdirAll(filepath.Dir(blob), 0o700))
+	require.NoError(t, os.WriteFile(blob, []byte("an upload to the Local sandbox"), 0o600))
+	for _, target := range []string{e.db.Path(), e.db.Path() + "-wal", filepath.Join(dataDir, "dstor-uploads.csv"), blob} {
 		e.ui(func() { a.history.exportToPath(target, "csv", storage.ExportOptions{}) })
 		e.eventually(func() bool {
 			return a.win.Canvas().Overlays().Top() != nil || strings.Contains(a.toast.Text, "exported")
@@ -47,6 +52,9 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, entries, "the history is still there")
 	assert.NoFileExists(t, filepath.Join(dataDir, "dstor-uploads.csv"))
+	kept, err := os.ReadFile(blob)
+	require.NoError(t, err)
+	assert.Equal(t, "an upload to the Local sandbox", string(kept), "a file in a folder under the data folder is not overwritten")
 
 	out := filepath.Join(t.TempDir(), "export.csv")
 	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
@@ -58,7 +66,9 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 // history database (or to a queue's lock file) passed it, and exporting
 // onto it truncated the live database. An export onto a file that is the
 // same file as one in the data folder is now refused as well, and the
-// history is untouched.
+// history is untouched. The files of the folders under the data folder
+// (here the Local sandbox's store) were not compared, and a hard link to
+// one was overwritten: it is refused too.
 func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
@@ -71,8 +81,13 @@ func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	require.NotEmpty(t, locks)
 	before, err := os.Stat(e.db.Path())
 	require.NoError(t, err)
+	// A file deeper in the data folder: the Local sandbox's store
+	// (sandbox/blobs, as its server keeps it).
+	blob := filepath.Join(filepath.Dir(e.db.Path()), "sandbox", "blobs", "bafkreiexample")
+	require.NoError(t, os.MkdirAll(filepath.Dir(blob), 0o700))
+	require.NoError(t, os.WriteFile(blob, []byte("an upload to the Local sandbox"), 0o600))
 	out := t.TempDir()
-	for name, linked := range map[string]string{"history.csv": e.db.Path(), "lock.csv": locks[0]} {
+	for name, linked := range map[string]string{"history.csv": e.db.Path(), "lock.csv": locks[0], "blob.csv": blob} {
 		target := filepath.Join(out, name)
 		require.NoError(t, os.Link(linked, target))
 		e.ui(func() { a.history.exportToPath(target, "csv", storage.ExportOptions{}) })
@@ -94,4 +109,7 @@ func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	entries, err := e.db.HistoryPage(storage.HistoryQuery{})
 	require.NoError(t, err)
 	assert.NotEmpty(t, entries, "the history is still there")
+	kept, err := os.ReadFile(blob)
+	require.NoError(t, err)
+	assert.Equal(t, "an upload to the Local sandbox", string(kept), "the file deeper in the data folder is not overwritten")
 }

@@ -606,12 +606,14 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 }
 
 // exportToPath writes the export to path, refusing a path in dStor
-// Uploader's own data folder: opening it truncates the file, and there that
-// could be the live history database, its journal or a lock.
+// Uploader's own data folder, at any depth, or a hard link to a file there
+// (storage.DB.InDataFolder): opening it truncates the file, and that could
+// be the live history database, its journal, a lock or the Local sandbox's
+// store.
 func (h *historyView) exportToPath(path, format string, opts storage.ExportOptions) {
 	a := h.a
 	a.goBg(func() {
-		if a.inDataFolder(path) {
+		if a.db.InDataFolder(path) {
 			a.do(func() {
 				a.showMessage(tr("Cannot export"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."))
 			})
@@ -624,41 +626,6 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 		}
 		h.writeExport(f, displayPath(path), format, opts)
 	})
-}
-
-// inDataFolder reports whether path names a file in the folder of the
-// database (found by identity, through links), where writing could
-// overwrite the history database, its journal or a lock; or names, from
-// anywhere, the same file as one there or in its locks folder (a hard
-// link to the database or to a queue's lock).
-func (a *App) inDataFolder(path string) bool {
-	dataDir := filepath.Dir(a.db.Path())
-	data, err := os.Stat(dataDir)
-	if err != nil {
-		return false
-	}
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	}
-	if dir, err := os.Stat(filepath.Dir(path)); err == nil && os.SameFile(dir, data) {
-		return true
-	}
-	target, err := os.Stat(path)
-	if err != nil || !target.Mode().IsRegular() {
-		return false
-	}
-	for _, dir := range []string{dataDir, filepath.Join(dataDir, "locks")} {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if !e.Type().IsRegular() {
-				continue
-			}
-			if fi, err := os.Stat(filepath.Join(dir, e.Name())); err == nil && os.SameFile(fi, target) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // writeExport runs on a goroutine: it streams the rows to w and says how

@@ -74,7 +74,7 @@ type thumbRequest struct {
 func newThumbnails(a *App) *thumbnails {
 	return &thumbnails{
 		a:      a,
-		disk:   thumbnail.NewCache(filepath.Join(filepath.Dir(a.db.Path()), "thumbnails"), thumbDiskSize),
+		disk:   thumbnail.NewCache(filepath.Join(filepath.Dir(a.db.Path()), storage.ThumbnailsFolder), thumbDiskSize),
 		made:   map[string]*list.Element{},
 		recent: list.New(),
 		wake:   make(chan struct{}, 1),

@@ -138,11 +138,12 @@ func (a *App) saveQR(name string, png []byte) {
 }
 
 // saveQRTo writes the PNG to path, refusing a path in dStor Uploader's own
-// data folder, where it could overwrite the history database, its journal
-// or a lock (as an export is refused there).
+// data folder, where it could overwrite the history database, its journal,
+// a lock or the Local sandbox's store, as an export is refused there
+// (storage.DB.InDataFolder).
 func (a *App) saveQRTo(path string, png []byte) {
 	a.goBg(func() {
-		if a.inDataFolder(path) {
+		if a.db.InDataFolder(path) {
 			a.do(func() {
 				a.showMessage(tr("Cannot save the QR code"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."))
 			})

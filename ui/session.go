@@ -287,7 +287,7 @@ func (a *App) startSandbox() (string, error) {
 	if a.closed.Load() {
 		return "", errClosed
 	}
-	srv, _, err := sandbox.NewDemo(sandbox.Config{DataDir: filepath.Join(a.home, "sandbox"), ForgetUploads: true})
+	srv, _, err := sandbox.NewDemo(sandbox.Config{DataDir: filepath.Join(a.home, storage.SandboxFolder), ForgetUploads: true})
 	if err != nil {
 		return "", fmt.Errorf("the Local sandbox could not start: %w", err)
 	}

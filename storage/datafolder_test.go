@@ -1,0 +1,81 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestInDataFolderAtEveryDepth: the guard of the window's saves (Export…,
+// a QR code's Save as PNG…) compared the path's folder with the data
+// folder, and its hard links with the files of the data folder and of its
+// locks folder only: a path in a folder under the data folder (the Local
+// sandbox's store, its thumbnails, its index pages), or a hard link
+// elsewhere to a file there, passed, and the save truncated that file. Now
+// any depth of the folders dStor Uploader keeps there is refused, found by
+// identity, and a path outside (a new file, a file of its own, a copy of a
+// file of the data folder), or in a folder of the person's own in a data
+// folder given with --home, is not.
+func TestInDataFolderAtEveryDepth(t *testing.T) {
+	d := openTestDB(t)
+	data := filepath.Dir(d.Path())
+	write := func(p, text string) string {
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o700))
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o600))
+		return p
+	}
+	blob := write(filepath.Join(data, "sandbox", "blobs", "bafkreiexample"), "an upload to the Local sandbox")
+	deep := write(filepath.Join(data, "index-pages", "1", "a", "b", "index.html"), "<p>an index page</p>")
+	lock := write(filepath.Join(data, "locks", "x.lock"), "")
+	// A data folder given with --home can be a folder of the person's own
+	// (their home folder): its other folders are theirs.
+	theirs := write(filepath.Join(data, "Documents", "notes.txt"), "the person's own notes")
+	out := t.TempDir()
+	link := func(name, to string) string {
+		p := filepath.Join(out, name)
+		require.NoError(t, os.Link(to, p))
+		return p
+	}
+	symlink := func(name, to string) string {
+		p := filepath.Join(out, name)
+		if err := os.Symlink(to, p); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+		return p
+	}
+
+	for _, tc := range []struct {
+		name string
+		path func() string
+		want bool
+	}{
+		{"the database", func() string { return d.Path() }, true},
+		{"a new file in the data folder", func() string { return filepath.Join(data, "export.csv") }, true},
+		{"a lock", func() string { return lock }, true},
+		{"a file of the Local sandbox's store", func() string { return blob }, true},
+		{"a new file in a folder under the data folder", func() string { return filepath.Join(data, "sandbox", "meta", "export.csv") }, true},
+		{"a file four folders down", func() string { return deep }, true},
+		{"a hard link to the database", func() string { return link("history.csv", d.Path()) }, true},
+		{"a hard link to a lock", func() string { return link("lock.csv", lock) }, true},
+		{"a hard link to a file of the sandbox's store", func() string { return link("blob.csv", blob) }, true},
+		{"a hard link to a file four folders down", func() string { return link("page.csv", deep) }, true},
+		{"through a link to a folder under the data folder", func() string {
+			return filepath.Join(symlink("store", filepath.Join(data, "sandbox", "blobs")), "export.csv")
+		}, true},
+		{"a file in a folder of the person's own there", func() string { return theirs }, false},
+		{"a new file in a folder of the person's own there", func() string { return filepath.Join(data, "Documents", "export.csv") }, false},
+		{"a hard link to a file in a folder of the person's own there", func() string { return link("notes.csv", theirs) }, false},
+		{"a new file elsewhere", func() string { return filepath.Join(out, "export.csv") }, false},
+		{"a file elsewhere", func() string { return write(filepath.Join(out, "mine.csv"), "mine") }, false},
+		{"a copy of a file of the store, same size", func() string {
+			return write(filepath.Join(out, "copy"), "an upload to the Local sandbox")
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, d.InDataFolder(tc.path()))
+		})
+	}
+}
