@@ -40,12 +40,16 @@ func jobReasonText(j worker.Job, now time.Time) string {
 
 // skippedReasonText words a reason whose usual sentence says to try again
 // (or try again later) when the job was skipped instead (a file in a
-// folder added whole that could not be opened), which Retry leaves alone: it says to add the
-// folder again, which does work; "" for the others. (A name Windows keeps
+// folder added whole that could not be opened, or a folder that could not
+// be listed), which Retry leaves alone: it says to add the folder again,
+// which does work; "" for the others. (A name Windows keeps
 // for a device is refused only for a file added by itself, which fails.)
 func skippedReasonText(code worker.ReasonCode, arg string) string {
-	if code == worker.ReasonFileUnreadable {
+	switch code {
+	case worker.ReasonFileUnreadable:
 		return skippedUnreadableText(arg)
+	case worker.ReasonFolderUnreadable:
+		return skippedFolderText(arg)
 	}
 	if code != worker.ReasonFileRefused {
 		return ""
@@ -77,6 +81,19 @@ func skippedUnreadableText(arg string) string {
 		return tr("This file could not be read because too many files were open at once, so it was skipped. Wait until fewer files are open (close other programs if need be), then add the folder again.")
 	case syscall.EBUSY.Error():
 		return tr("This file could not be read because the device it is on was busy, so it was skipped. Wait until the device is free, then add the folder again.")
+	}
+	return ""
+}
+
+// skippedFolderText words a folder that could not be listed for a passing
+// system reason (its sentence otherwise says "try again later"), or "". A
+// folder is only ever skipped, and nothing lists it again.
+func skippedFolderText(arg string) string {
+	switch arg {
+	case syscall.EMFILE.Error(), syscall.ENFILE.Error():
+		return tr("This folder could not be read because too many files were open at once, so it was skipped with everything in it. Wait until fewer files are open (close other programs if need be), then add the folder again.")
+	case syscall.EBUSY.Error():
+		return tr("This folder could not be read because the device it is on was busy, so it was skipped with everything in it. Wait until the device is free, then add the folder again.")
 	}
 	return ""
 }

@@ -150,3 +150,36 @@ func TestFileSkippedInAFolderSaysAddTheFolderAgain(t *testing.T) {
 		})
 	}
 }
+
+// TestFolderSkippedForAPassingReasonSaysAddTheFolderAgain: a folder (the
+// one added, or one in it) that could not be listed is skipped with
+// everything in it, and nothing lists it again: Retry and Retry all leave
+// skipped jobs alone. Its sentence for a passing system reason, too many
+// files open or a busy device, was "This folder cannot be read (…; try
+// again later).", which did nothing. It now says what works, adding the
+// folder again, in every language.
+func TestFolderSkippedForAPassingReasonSaysAddTheFolderAgain(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	for name, errno := range map[string]syscall.Errno{"too many open files": syscall.EMFILE,
+		"too many open files in system": syscall.ENFILE, "device busy": syscall.EBUSY} {
+		t.Run(name, func(t *testing.T) {
+			job := worker.Job{State: storage.JobSkipped, Reason: worker.ReasonFolderUnreadable, ReasonArg: errno.Error(),
+				Err: "cannot read this folder: " + errno.Error()}
+			seen := map[string]bool{}
+			for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+				t.Setenv("LANGUAGE", lang)
+				require.NoError(t, useLanguage(""))
+				skipped := jobReasonText(job, fixedNow)
+				assert.NotEqual(t, reasonText(job.Reason, job.ReasonArg, fixedNow), skipped, "%s: a skipped folder is not listed again: its sentence says what to do", lang)
+				assert.False(t, seen[skipped], "%s: %q is another language's", lang, skipped)
+				seen[skipped] = true
+				if lang == "en" {
+					assert.Contains(t, skipped, "This folder could not be read")
+					assert.Contains(t, skipped, "so it was skipped")
+					assert.Contains(t, skipped, "add the folder again")
+					assert.NotContains(t, skipped, "try again")
+				}
+			}
+		})
+	}
+}
