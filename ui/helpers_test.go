@@ -120,6 +120,24 @@ func (e *testEnv) signInCustom(sb *testutil.Sandbox) {
 	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
 }
 
+// signInPassword signs in to sb as a server of one's own (Custom), with
+// email and password, "Remember me" ticked or not, and waits until signed
+// in.
+func (e *testEnv) signInPassword(sb *testutil.Sandbox, email, password string, remember bool) {
+	e.t.Helper()
+	e.ui(func() {
+		v := e.a.signin
+		v.env.SetSelected(choiceCustom)
+		v.customBase.SetText(sb.URL)
+		v.methods.Select(v.loginTab)
+		v.email.SetText(email)
+		v.password.SetText(password)
+		v.remember.SetChecked(remember)
+		test.Tap(v.loginSubmit)
+	})
+	e.eventually(func() bool { return e.a.sess != nil }, "signed in")
+}
+
 // addPaused pauses the queue (unless it is paused) and adds paths,
 // returning once they are all queued: none starts until Resume.
 func (e *testEnv) addPaused(paths ...string) {

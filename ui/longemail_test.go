@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,16 +26,7 @@ func TestLongEmailKeepsTheWindowSmall(t *testing.T) {
 	require.NoError(t, err)
 	e := newTestEnv(t)
 	a := e.a
-	e.ui(func() {
-		v := a.signin
-		v.env.SetSelected(choiceCustom)
-		v.customBase.SetText(sb.URL)
-		v.methods.Select(v.loginTab)
-		v.email.SetText(email)
-		v.password.SetText(password)
-		test.Tap(v.loginSubmit)
-	})
-	e.eventually(func() bool { return a.sess != nil }, "signed in")
+	e.signInPassword(sb, email, password, false)
 	e.ui(func() {
 		require.Equal(t, email, a.sess.Account, "the account itself is the whole email")
 		shown := a.accountLabel.Text

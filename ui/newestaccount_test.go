@@ -113,17 +113,7 @@ func TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds(t *testing.T) {
 	}
 	signIn := func(a *App, remember bool) {
 		e.eventually(func() bool { return !a.signin.busy }, "the start's sign-in over")
-		e.ui(func() {
-			v := a.signin
-			v.env.SetSelected(choiceCustom)
-			v.customBase.SetText(sb.URL)
-			v.methods.Select(v.loginTab)
-			v.email.SetText(testutil.SandboxEmail)
-			v.password.SetText(testutil.SandboxPassword)
-			v.remember.SetChecked(remember)
-			test.Tap(v.loginSubmit)
-		})
-		e.eventually(func() bool { return a.sess != nil }, "signed in")
+		e.signInPassword(sb, testutil.SandboxEmail, testutil.SandboxPassword, remember)
 	}
 	envKey := sb.Env.Key()
 
@@ -175,18 +165,7 @@ func TestRememberMeUntickedWhenTheKeyringKeepsThePassword(t *testing.T) {
 	signIn := func(remember bool) {
 		e.a.Close()
 		e.a = e.open(Deps{})
-		a := e.a
-		e.ui(func() {
-			v := a.signin
-			v.env.SetSelected(choiceCustom)
-			v.customBase.SetText(sb.URL)
-			v.methods.Select(v.loginTab)
-			v.email.SetText(testutil.SandboxEmail)
-			v.password.SetText(testutil.SandboxPassword)
-			v.remember.SetChecked(remember)
-			test.Tap(v.loginSubmit)
-		})
-		e.eventually(func() bool { return a.sess != nil }, "signed in")
+		e.signInPassword(sb, testutil.SandboxEmail, testutil.SandboxPassword, remember)
 	}
 	envKey := sb.Env.Key()
 	signIn(true)

@@ -174,17 +174,9 @@ func TestRefusedTokenMidQueueWaitsForSignInAndResumes(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
 	e := newTestEnv(t)
 	a := e.a
-	e.ui(func() {
-		v := a.signin
-		v.env.SetSelected(choiceCustom)
-		v.customBase.SetText(sb.URL)
-		v.methods.Select(v.loginTab)
-		v.email.SetText(testutil.SandboxEmail)
-		v.password.SetText(testutil.SandboxPassword)
-		require.False(t, v.remember.Checked, "the password is not remembered")
-		test.Tap(v.loginSubmit)
-	})
-	e.eventually(func() bool { return a.sess != nil && a.upload.sess != nil }, "signed in")
+	e.ui(func() { require.False(t, a.signin.remember.Checked, "the password is not remembered") })
+	e.signInPassword(sb, testutil.SandboxEmail, testutil.SandboxPassword, false)
+	e.eventually(func() bool { return a.upload.sess != nil }, "signed in")
 
 	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 401, Count: 1})
 	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "refused.txt"), 300)
