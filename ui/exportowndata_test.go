@@ -26,35 +26,9 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 	a := e.a
 	seedHistory(t, e.db, 3)
 	dataDir := filepath.Dir(e.db.Path())
-	before, err := os.Stat(e.db.Path())
-	require.NoError(t, err)
-	blob := filepath.Join(dataDir, "sandbox", "blobs", "bafkreiexample") // the Local sandbox's store
-	require.NoError(t, os.MkdirAll(filepath.Dir(blob), 0o700))
-	require.NoError(t, os.WriteFile(blob, []byte("an upload to the Local sandbox"), 0o600))
-	for _, target := range []string{e.db.Path(), e.db.Path() + "-wal", filepath.Join(dataDir, "dstor-uploads.csv"), blob} {
-		e.ui(func() { a.history.exportToPath(target, "csv", storage.ExportOptions{}) })
-		e.eventually(func() bool {
-			return a.win.Canvas().Overlays().Top() != nil || strings.Contains(a.toast.Text, "exported")
-		}, "done")
-		e.ui(func() {
-			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not exported: %q", a.toast.Text)
-			text := overlayText(a.win.Canvas())
-			assert.Contains(t, text, tr("Cannot export"))
-			assert.Contains(t, text, "data folder", target)
-			a.win.Canvas().Overlays().Top().Hide()
-			a.win.Canvas().Overlays().Remove(a.win.Canvas().Overlays().Top())
-		})
-	}
-	after, err := os.Stat(e.db.Path())
-	require.NoError(t, err)
-	assert.GreaterOrEqual(t, after.Size(), before.Size(), "the database is not overwritten")
-	entries, err := e.db.HistoryPage(storage.HistoryQuery{})
-	require.NoError(t, err)
-	assert.NotEmpty(t, entries, "the history is still there")
+	blob := writeSandboxBlob(t, dataDir)
+	requireExportsRefused(e, blob, e.db.Path(), e.db.Path()+"-wal", filepath.Join(dataDir, "dstor-uploads.csv"), blob)
 	assert.NoFileExists(t, filepath.Join(dataDir, "dstor-uploads.csv"))
-	kept, err := os.ReadFile(blob)
-	require.NoError(t, err)
-	assert.Equal(t, "an upload to the Local sandbox", string(kept), "a file in a folder under the data folder is not overwritten")
 
 	out := filepath.Join(t.TempDir(), "export.csv")
 	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
@@ -71,7 +45,6 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 // one was overwritten: it is refused too.
 func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	e := newTestEnv(t)
-	a := e.a
 	seedHistory(t, e.db, 3)
 	lock, err := e.db.LockQueue("sandbox", "someone@example.com")
 	require.NoError(t, err)
@@ -79,26 +52,51 @@ func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	locks, err := filepath.Glob(filepath.Join(filepath.Dir(e.db.Path()), "locks", "*.lock"))
 	require.NoError(t, err)
 	require.NotEmpty(t, locks)
-	before, err := os.Stat(e.db.Path())
-	require.NoError(t, err)
-	// A file deeper in the data folder: the Local sandbox's store
-	// (sandbox/blobs, as its server keeps it).
-	blob := filepath.Join(filepath.Dir(e.db.Path()), "sandbox", "blobs", "bafkreiexample")
-	require.NoError(t, os.MkdirAll(filepath.Dir(blob), 0o700))
-	require.NoError(t, os.WriteFile(blob, []byte("an upload to the Local sandbox"), 0o600))
+	blob := writeSandboxBlob(t, filepath.Dir(e.db.Path()))
 	out := t.TempDir()
+	var targets []string
 	for name, linked := range map[string]string{"history.csv": e.db.Path(), "lock.csv": locks[0], "blob.csv": blob} {
 		target := filepath.Join(out, name)
 		require.NoError(t, os.Link(linked, target))
+		targets = append(targets, target)
+	}
+	requireExportsRefused(e, blob, targets...)
+}
+
+// sandboxBlobText is what writeSandboxBlob writes.
+const sandboxBlobText = "an upload to the Local sandbox"
+
+// writeSandboxBlob writes a file deeper in the data folder dataDir, in
+// the Local sandbox's store (sandbox/blobs, as its server keeps it), and
+// returns its path.
+func writeSandboxBlob(t *testing.T, dataDir string) string {
+	t.Helper()
+	blob := filepath.Join(dataDir, "sandbox", "blobs", "bafkreiexample")
+	require.NoError(t, os.MkdirAll(filepath.Dir(blob), 0o700))
+	require.NoError(t, os.WriteFile(blob, []byte(sandboxBlobText), 0o600))
+	return blob
+}
+
+// requireExportsRefused exports History to each target, each in the data
+// folder or the same file as one there, and requires every export to be
+// refused with a dialog that says so; then the data folder is untouched:
+// the database no smaller than before and its history still there, and
+// blob (from writeSandboxBlob) as it was written.
+func requireExportsRefused(e *testEnv, blob string, targets ...string) {
+	e.t.Helper()
+	t, a := e.t, e.a
+	before, err := os.Stat(e.db.Path())
+	require.NoError(t, err)
+	for _, target := range targets {
 		e.ui(func() { a.history.exportToPath(target, "csv", storage.ExportOptions{}) })
 		e.eventually(func() bool {
 			return a.win.Canvas().Overlays().Top() != nil || strings.Contains(a.toast.Text, "exported")
 		}, "done")
 		e.ui(func() {
-			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not exported onto %s: %q", linked, a.toast.Text)
+			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not exported onto %s: %q", target, a.toast.Text)
 			text := overlayText(a.win.Canvas())
 			assert.Contains(t, text, tr("Cannot export"))
-			assert.Contains(t, text, "data folder", linked)
+			assert.Contains(t, text, "data folder", target)
 			a.win.Canvas().Overlays().Top().Hide()
 			a.win.Canvas().Overlays().Remove(a.win.Canvas().Overlays().Top())
 		})
@@ -111,5 +109,5 @@ func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	assert.NotEmpty(t, entries, "the history is still there")
 	kept, err := os.ReadFile(blob)
 	require.NoError(t, err)
-	assert.Equal(t, "an upload to the Local sandbox", string(kept), "the file deeper in the data folder is not overwritten")
+	assert.Equal(t, sandboxBlobText, string(kept), "a file deeper in the data folder is not overwritten")
 }
