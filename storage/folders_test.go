@@ -77,6 +77,17 @@ func TestFolderShares(t *testing.T) {
 	assert.Equal(t, FolderTotal{}, total, "files added on their own are no folder share")
 }
 
+// insertFolderShare puts n uploads of folder share k in d's history, as a
+// large folder's would be.
+func insertFolderShare(tb testing.TB, d *DB, k FolderKey, n int) {
+	tb.Helper()
+	insertInBatches(tb, n, func(i int) HistoryEntry {
+		e := sampleEntry(i)
+		e.AddedFolder, e.BatchID = k.Folder, k.BatchID
+		return e
+	}, d.insertHistoryBatch)
+}
+
 // withUTC is t with Newest in like's location, to compare the two.
 func (t FolderTotal) withUTC(like FolderTotal) FolderTotal {
 	t.Newest = t.Newest.In(like.Newest.Location())
@@ -90,15 +101,7 @@ func BenchmarkFolderTotal100k(b *testing.B) {
 	d := openTestDB(b)
 	const n = 100_000
 	k := FolderKey{Folder: "/home/someone/Pictures", BatchID: "b1"}
-	es := make([]HistoryEntry, 0, 10_000)
-	for i := range n {
-		e := sampleEntry(i)
-		e.AddedFolder, e.BatchID = k.Folder, k.BatchID
-		if es = append(es, e); len(es) == cap(es) {
-			require.NoError(b, d.insertHistoryBatch(es))
-			es = es[:0]
-		}
-	}
+	insertFolderShare(b, d, k, n)
 	b.Run("whole", func(b *testing.B) {
 		for b.Loop() {
 			if total, err := d.FolderTotalAfter(k, 0); err != nil || total.Files != n {
@@ -323,23 +326,10 @@ func BenchmarkFolderTotalFound100k(b *testing.B) {
 	d := openTestDB(b)
 	const n = 100_000
 	old := FolderKey{Folder: "/home/someone/Pictures", BatchID: "b1"}
-	es := make([]HistoryEntry, 0, 10_000)
-	for i := range n {
-		e := sampleEntry(i)
-		e.AddedFolder, e.BatchID = old.Folder, old.BatchID
-		if es = append(es, e); len(es) == cap(es) {
-			require.NoError(b, d.insertHistoryBatch(es))
-			es = es[:0]
-		}
-	}
-	jobs := make([]JobRow, 0, 10_000)
-	for id := int64(1); id <= n; id++ {
-		jobs = append(jobs, JobRow{BatchID: "b2", Beneath: old.Folder, State: JobAlready, Found: id})
-		if len(jobs) == cap(jobs) {
-			require.NoError(b, d.InsertJobs(jobs))
-			jobs = jobs[:0]
-		}
-	}
+	insertFolderShare(b, d, old, n)
+	insertInBatches(b, n, func(i int) JobRow {
+		return JobRow{BatchID: "b2", Beneath: old.Folder, State: JobAlready, Found: int64(i + 1)}
+	}, d.InsertJobs)
 	k := FolderKey{Folder: old.Folder, BatchID: "b2"}
 	b.ResetTimer()
 	for b.Loop() {

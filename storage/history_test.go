@@ -433,13 +433,20 @@ func TestExportsStreamAndStopOnWriteError(t *testing.T) {
 // prepared statement — the code the benchmarks use, tested small below.
 func fillHistory(tb testing.TB, d *DB, n int) {
 	tb.Helper()
+	insertInBatches(tb, n, sampleEntry, d.insertHistoryBatch)
+}
+
+// insertInBatches inserts row(0) to row(n-1) with insert, 10,000 rows a
+// call, so that a benchmark's 100,000 rows are never all in memory at once.
+func insertInBatches[T any](tb testing.TB, n int, row func(i int) T, insert func([]T) error) {
+	tb.Helper()
 	const batch = 10_000
-	es := make([]HistoryEntry, 0, min(n, batch))
+	rows := make([]T, 0, min(n, batch))
 	for i := range n {
-		es = append(es, sampleEntry(i))
-		if len(es) == batch || i == n-1 {
-			require.NoError(tb, d.insertHistoryBatch(es))
-			es = es[:0]
+		rows = append(rows, row(i))
+		if len(rows) == batch || i == n-1 {
+			require.NoError(tb, insert(rows))
+			rows = rows[:0]
 		}
 	}
 }
