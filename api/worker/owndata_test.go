@@ -45,19 +45,7 @@ func TestOwnDataFolderIsNotUploaded(t *testing.T) {
 			home := filepath.Join(e.files, "home")
 			doc := e.write("home/docs/a.txt", testutil.Content("a", 100))
 			data := filepath.Join(home, ".local", "share", "dstor-uploader")
-			db, err := storage.Open(data)
-			require.NoError(t, err)
-			t.Cleanup(func() { assert.NoError(t, db.Close()) })
-			cfg := e.config()
-			cfg.DB = db
-			q := e.queue(cfg)
-			q.Add(Request{Path: tc.add(t, home, data), FolderPath: "/in/"})
-			require.NoError(t, wait(t, q, hangGuard))
-
-			got := map[string]Job{}
-			for _, j := range q.Jobs() {
-				got[j.LocalPath] = j
-			}
+			got := e.jobsWithDataIn(e.dataIn(data), Request{Path: tc.add(t, home, data), FolderPath: "/in/"})
 			p := tc.skipped(home, data)
 			require.Contains(t, got, p, "the data folder is listed as skipped, not left out silently")
 			assert.Equal(t, storage.JobSkipped, got[p].State)
@@ -89,22 +77,11 @@ func TestOwnDataFolderIsNotUploaded(t *testing.T) {
 func TestIndexPageInTheDataFolderIsUploaded(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	data := filepath.Join(e.files, "data")
-	db, err := storage.Open(data)
-	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, db.Close()) })
+	db := e.dataIn(data)
 	page := filepath.Join(db.IndexPagesDir(), "1764873600", "3 uploads.html")
 	require.NoError(t, os.MkdirAll(filepath.Dir(page), 0o700))
 	require.NoError(t, os.WriteFile(page, []byte("<!doctype html><title>3 uploads</title>"), 0o600))
-	cfg := e.config()
-	cfg.DB = db
-	q := e.queue(cfg)
-	q.Add(Request{Path: page}, Request{Path: filepath.Join(data, storage.DBFileName)})
-	require.NoError(t, wait(t, q, hangGuard))
-
-	got := map[string]Job{}
-	for _, j := range q.Jobs() {
-		got[j.LocalPath] = j
-	}
+	got := e.jobsWithDataIn(db, Request{Path: page}, Request{Path: filepath.Join(data, storage.DBFileName)})
 	assert.Equal(t, storage.JobDone, got[page].State, got[page].Err)
 	assert.Equal(t, ReasonOwnData, got[filepath.Join(data, storage.DBFileName)].Reason)
 	require.Len(t, e.sandboxUploads(), 1)
@@ -119,21 +96,35 @@ func TestOwnDataFolderIsFoundAfterAFolderAboveItWasClear(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	top := e.write("home/top.txt", testutil.Content("t", 10))
 	data := filepath.Join(e.files, "home", ".local", "share", "dstor-uploader")
+	dbFile := filepath.Join(data, storage.DBFileName)
+	got := e.jobsWithDataIn(e.dataIn(data), Request{Path: top}, Request{Path: dbFile})
+	assert.Equal(t, storage.JobDone, got[top].State)
+	assert.Equal(t, ReasonOwnData, got[dbFile].Reason)
+	require.Len(t, e.sandboxUploads(), 1)
+}
+
+// dataIn opens a database in data, which a queue on it takes for dStor
+// Uploader's own data folder; the test's cleanup closes it.
+func (e *testEnv) dataIn(data string) *storage.DB {
+	e.t.Helper()
 	db, err := storage.Open(data)
-	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, db.Close()) })
+	require.NoError(e.t, err)
+	e.t.Cleanup(func() { assert.NoError(e.t, db.Close()) })
+	return db
+}
+
+// jobsWithDataIn adds reqs to a queue on db (from dataIn), waits until it
+// has taken them to the end, and returns its jobs by local path.
+func (e *testEnv) jobsWithDataIn(db *storage.DB, reqs ...Request) map[string]Job {
+	e.t.Helper()
 	cfg := e.config()
 	cfg.DB = db
 	q := e.queue(cfg)
-	dbFile := filepath.Join(data, storage.DBFileName)
-	q.Add(Request{Path: top}, Request{Path: dbFile})
-	require.NoError(t, wait(t, q, hangGuard))
-
+	q.Add(reqs...)
+	require.NoError(e.t, wait(e.t, q, hangGuard))
 	got := map[string]Job{}
 	for _, j := range q.Jobs() {
 		got[j.LocalPath] = j
 	}
-	assert.Equal(t, storage.JobDone, got[top].State)
-	assert.Equal(t, ReasonOwnData, got[dbFile].Reason)
-	require.Len(t, e.sandboxUploads(), 1)
+	return got
 }

@@ -56,11 +56,8 @@ func otherSpellings(t *testing.T, path string) map[string]string {
 func TestOwnDataFolderIsNotUploadedUnderAnotherSpelling(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	data := filepath.Join(e.files, "Local App Data", "dStor Uploader Data")
-	db, err := storage.Open(data)
-	require.NoError(t, err)
-	t.Cleanup(func() { assert.NoError(t, db.Close()) })
 	cfg := e.config()
-	cfg.DB = db
+	cfg.DB = e.dataIn(data)
 	for _, target := range []string{data, filepath.Join(data, storage.DBFileName)} {
 		for how, p := range otherSpellings(t, target) {
 			t.Run(filepath.Base(target)+"/"+how, func(t *testing.T) {
@@ -148,25 +145,14 @@ func TestOwnDataFolderThroughAJunctionIsNotUploaded(t *testing.T) {
 			home := filepath.Join(e.files, "home")
 			e.write("home/docs/a.txt", testutil.Content("a", 100))
 			data := filepath.Join(home, "AppData")
-			db, err := storage.Open(data)
-			require.NoError(t, err)
-			t.Cleanup(func() { assert.NoError(t, db.Close()) })
+			db := e.dataIn(data)
 			links := filepath.Join(e.files, "links")
 			require.NoError(t, os.Mkdir(links, 0o755))
 			testfs.JunctionOrSkip(t, data, filepath.Join(links, "to-data"))
 			testfs.JunctionOrSkip(t, home, filepath.Join(links, "to-home"))
-			cfg := e.config()
-			cfg.DB = db
-			q := e.queue(cfg)
-			q.Add(Request{Path: tc.add(home, data, links), FolderPath: "/in/"})
-			require.NoError(t, wait(t, q, hangGuard))
-
-			got := map[string]Job{}
-			for _, j := range q.Jobs() {
-				got[j.LocalPath] = j
-			}
+			got := e.jobsWithDataIn(db, Request{Path: tc.add(home, data, links), FolderPath: "/in/"})
 			p := tc.skipped(home, data, links)
-			require.Contains(t, got, p, "listed as skipped: %v", q.Jobs())
+			require.Contains(t, got, p, "listed as skipped: %v", got)
 			assert.Equal(t, storage.JobSkipped, got[p].State)
 			assert.Equal(t, ReasonOwnData, got[p].Reason)
 			var names []string
