@@ -357,6 +357,7 @@ func (r *reporter) printJSON(j worker.Job) {
 	rec := struct {
 		Name       string `json:"name"`
 		Path       string `json:"path"`
+		PathBase64 []byte `json:"path_base64,omitempty"` // the path's bytes when it is not UTF-8
 		State      string `json:"state"`
 		Hash       string `json:"hash,omitempty"`
 		Link       string `json:"link,omitempty"`
@@ -366,7 +367,7 @@ func (r *reporter) printJSON(j worker.Job) {
 		ParentID   *int64 `json:"parent_id,omitempty"`
 		Attempts   int    `json:"attempts"`
 		Error      string `json:"error,omitempty"`
-	}{j.Name, j.LocalPath, string(j.State), cmp.Or(j.Hash, unrecordedHash(j)), "", j.Size, j.Verified, j.FolderPath, j.ParentID, j.Attempts, j.Err}
+	}{j.Name, j.LocalPath, inert.PathBytes(j.LocalPath), string(j.State), cmp.Or(j.Hash, unrecordedHash(j)), "", j.Size, j.Verified, j.FolderPath, j.ParentID, j.Attempts, j.Err}
 	if rec.Hash != "" {
 		rec.Link = r.link(rec.Hash, j.Name)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -47,24 +48,28 @@ read.`,
 
 // verifiedUpload is one upload a file's content matches.
 type verifiedUpload struct {
-	ID         int64     `json:"id"`
-	Env        string    `json:"env"`
-	Name       string    `json:"name"`
-	Hash       string    `json:"hash"`
-	Link       string    `json:"link"`
-	LocalPath  string    `json:"local_path"`
-	FinishedAt time.Time `json:"finished_at"`
+	ID        int64  `json:"id"`
+	Env       string `json:"env"`
+	Name      string `json:"name"`
+	Hash      string `json:"hash"`
+	Link      string `json:"link"`
+	LocalPath string `json:"local_path"`
+	// LocalPathBase64 is LocalPath's bytes when it is not UTF-8
+	// (inert.PathBytes).
+	LocalPathBase64 []byte    `json:"local_path_base64,omitempty"`
+	FinishedAt      time.Time `json:"finished_at"`
 }
 
 // verifyResult is what verify says of one file.
 type verifyResult struct {
-	Path    string           `json:"path"`
-	Env     string           `json:"env"` // the environment whose uploads count
-	CID     string           `json:"cid,omitempty"`
-	SHA256  string           `json:"sha256,omitempty"`
-	Size    int64            `json:"size"`
-	Matches bool             `json:"matches"`
-	Uploads []verifiedUpload `json:"uploads"`
+	Path       string           `json:"path"`
+	PathBase64 []byte           `json:"path_base64,omitempty"` // the path's bytes when it is not UTF-8 (inert.PathBytes)
+	Env        string           `json:"env"`                   // the environment whose uploads count
+	CID        string           `json:"cid,omitempty"`
+	SHA256     string           `json:"sha256,omitempty"`
+	Size       int64            `json:"size"`
+	Matches    bool             `json:"matches"`
+	Uploads    []verifiedUpload `json:"uploads"`
 	// Elsewhere are the uploads of the content to other environments:
 	// named, never a match.
 	Elsewhere []verifiedUpload `json:"elsewhere,omitempty"`
@@ -119,7 +124,7 @@ func verifyEnv(db *storage.DB, flag string) (string, error) {
 // SHA-256 where the entry recorded one. Uploads of it to other
 // environments are kept apart: the file is not on env's dStor for them.
 func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func(storage.HistoryEntry) string) verifyResult {
-	r := verifyResult{Path: path, Env: env, Uploads: []verifiedUpload{}}
+	r := verifyResult{Path: path, PathBase64: inert.PathBytes(path), Env: env, Uploads: []verifiedUpload{}}
 	d, err := api.HashFile(ctx, path)
 	if err != nil {
 		r.Error = api.Human(err)
@@ -136,7 +141,7 @@ func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func
 			continue // cannot happen for one content; never call it a match
 		}
 		u := verifiedUpload{ID: e.ID, Env: e.Env, Name: e.Name, Hash: e.Hash, Link: link(e),
-			LocalPath: e.LocalPath, FinishedAt: e.FinishedAt}
+			LocalPath: e.LocalPath, LocalPathBase64: inert.PathBytes(e.LocalPath), FinishedAt: e.FinishedAt}
 		if e.Env == env {
 			r.Uploads = append(r.Uploads, u)
 		} else {

@@ -502,6 +502,9 @@ func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 type exportedEntry struct {
 	HistoryEntry
 	Link string `json:"link,omitempty"`
+	// The paths' bytes when they are not UTF-8 (inert.PathBytes).
+	LocalPathBase64   []byte `json:"local_path_base64,omitempty"`
+	AddedFolderBase64 []byte `json:"added_folder_base64,omitempty"`
 }
 
 // ExportHistoryJSON writes the entries o selects, newest first, as one JSON
@@ -517,7 +520,7 @@ func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 	}
 	n := 0
 	err := o.Each(d, func(e HistoryEntry) error {
-		b, err := json.Marshal(exportedEntry{e, o.link(e)})
+		b, err := json.Marshal(exportedEntry{e, o.link(e), inert.PathBytes(e.LocalPath), inert.PathBytes(e.AddedFolder)})
 		if err != nil {
 			return err
 		}

@@ -94,6 +94,22 @@ func JSON(b []byte) []byte {
 	return out
 }
 
+// PathBytes is the value of the JSON field that goes beside a path's own
+// field, named as it plus "_base64" ("path_base64" beside "path"): the
+// path's bytes, which encoding/json writes in base64, when the path is not
+// valid UTF-8; nil, and the field left out (omitempty), when it is, so a
+// UTF-8 path is printed as it always was. A path on Linux is any bytes, and
+// encoding/json writes each byte that is not UTF-8 as U+FFFD, which names
+// no file: this field is how a script finds the file again. Every JSON
+// output that names a local path (upload, resume, queue, verify, history
+// and the window's export) gives its paths this way.
+func PathBytes(path string) []byte {
+	if utf8.ValidString(path) {
+		return nil
+	}
+	return []byte(path)
+}
+
 // unprintableInJSON is unprintable but for the ASCII whitespace and
 // controls encoding/json already escaped or uses as separators.
 func unprintableInJSON(r rune) bool {
