@@ -152,29 +152,32 @@ func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func
 	return r
 }
 
-// printVerify prints one result: a line for people, or a JSON object.
+// printVerify prints one result: a line for people, or a JSON object;
+// either way the paths and errors, which may hold any character, are
+// printed inert (escaped), as by every other command.
 func printVerify(cio IO, asJSON bool, r verifyResult) {
 	if asJSON {
 		b, _ := json.Marshal(r)
-		fmt.Fprintf(cio.Out, "%s\n", b)
+		fmt.Fprintf(cio.Out, "%s\n", inert.JSON(b))
 		return
 	}
+	path := inert.Text(r.Path)
 	switch {
 	case r.Error != "":
-		fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", r.Path, r.Error)
+		fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", path, inert.Line(r.Error))
 	case !r.Matches && len(r.Elsewhere) > 0:
 		u := r.Elsewhere[0]
 		fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload there has this content; an upload to %s has it: %s)  CID %s  SHA-256 %s\n",
-			r.Path, r.Env, u.Env, u.Link, r.CID, r.SHA256)
+			path, r.Env, u.Env, u.Link, r.CID, r.SHA256)
 	case !r.Matches:
-		fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload has this content)  CID %s  SHA-256 %s\n", r.Path, r.Env, r.CID, r.SHA256)
+		fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload has this content)  CID %s  SHA-256 %s\n", path, r.Env, r.CID, r.SHA256)
 	default:
 		u := r.Uploads[0]
 		more := ""
 		if n := len(r.Uploads) - 1; n > 0 {
 			more = fmt.Sprintf(" (and %d earlier)", n)
 		}
-		fmt.Fprintf(cio.Out, "%s: uploaded — same content as %q of %s%s  %s  SHA-256 %s\n", r.Path, u.Name,
+		fmt.Fprintf(cio.Out, "%s: uploaded — same content as %q of %s%s  %s  SHA-256 %s\n", path, u.Name,
 			u.FinishedAt.Local().Format("2006-01-02 15:04"), more, u.Link, r.SHA256)
 	}
 }
