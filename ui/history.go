@@ -102,6 +102,11 @@ type historyView struct {
 	// being read.
 	foundMore, foundReading map[storage.FolderKey]bool
 
+	// builders build the texts of Copy all links, Copy links and Index
+	// page; building are those being built (history_build.go).
+	builders textBuilders
+	building map[buildKey]bool
+
 	thumbs *thumbnails // history_thumbs.go
 	reveal revealer    // Show in folder (reveal.go)
 
@@ -112,7 +117,7 @@ type historyView struct {
 }
 
 func newHistoryView(a *App) *historyView {
-	h := &historyView{a: a, thumbs: newThumbnails(a), reveal: a.systemRevealer()}
+	h := &historyView{a: a, builders: defaultBuilders, thumbs: newThumbnails(a), reveal: a.systemRevealer()}
 	h.search = widget.NewEntry()
 	h.search.SetPlaceHolder(tr("Search by name, CID, folder or comment"))
 	h.search.ActionItem = widget.NewIcon(theme.SearchIcon())

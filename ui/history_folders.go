@@ -298,27 +298,16 @@ func (h *historyView) toggleFolder(k storage.FolderKey) {
 }
 
 // folderEntries reads every upload of folder share k (not only the loaded
-// ones) in the background and hands them to then on the UI goroutine.
-func (h *historyView) folderEntries(k storage.FolderKey, then func([]storage.HistoryEntry)) {
-	a := h.a
-	a.goBg(func() {
-		entries, err := a.db.HistoryOfFolder(k)
-		a.do(func() {
-			if err != nil {
-				a.showError(tr("Cannot read the folder's uploads"), err)
-				return
-			}
-			if len(entries) > 0 {
-				then(entries)
-			}
-		})
-	})
+// ones), for a build off the UI goroutine.
+func (h *historyView) folderEntries(k storage.FolderKey) func() ([]storage.HistoryEntry, error) {
+	db := h.a.db
+	return func() ([]storage.HistoryEntry, error) { return db.HistoryOfFolder(k) }
 }
 
 // onCopyFolderLinks copies the link of every file of folder share k, one
 // per line, in style ("" for the default format chosen in Settings).
 func (h *historyView) onCopyFolderLinks(k storage.FolderKey, style string) {
-	h.folderEntries(k, func(entries []storage.HistoryEntry) { h.copyLinks(entries, style) })
+	h.copyLinks(buildKey{folder: k}, style, h.folderEntries(k))
 }
 
 // onFolderIndexPage makes the index page of folder share k — every file
@@ -329,11 +318,10 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 		h.a.showToast(tr("Sign in to upload the index page."))
 		return
 	}
-	h.folderEntries(k, func(entries []storage.HistoryEntry) {
-		name := folderName(k)
-		h.uploadIndexPage(name, entries, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
-			tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": name}))
-	})
+	name := folderName(k)
+	h.uploadIndexPage(buildKey{folder: k, page: true}, name, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
+		tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": name}),
+		h.folderEntries(k))
 }
 
 // folderName is how a folder share is called: the added folder's name.
@@ -499,6 +487,11 @@ func (r *folderRow) set(g *folderGroup) {
 		formatDate(shown.Newest, r.h.a.now()), displayPath(g.key.Folder)}
 	r.detail.SetText(inert.Line(strings.Join(parts, " · ")))
 	show(r.indexPage, !g.hasPage)
+	// Disabled while being built (history_build.go).
+	copying := r.h.building[buildKey{folder: g.key}]
+	enable(&r.copyAll.Button, !copying)
+	enable(&r.copyAllAs.Button, !copying)
+	enable(&r.indexPage.Button, !r.h.building[buildKey{folder: g.key, page: true}])
 	show(r.copyShare, g.hasPage)
 	show(r.qr, g.hasPage)
 }

@@ -393,6 +393,9 @@ func TestHistoryMultiSelect(t *testing.T) {
 		assert.Equal(t, "3 uploads selected", h.selBar.count.Text)
 
 		test.Tap(h.selBar.copyLinks)
+	})
+	e.eventually(func() bool { return a.fyne.Clipboard().Content() != "" }, "the links copied (built off the UI goroutine)")
+	e.ui(func() {
 		var lines []string
 		for _, p := range picked {
 			lines = append(lines, "["+p.Name+"]("+want(p)+")")

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -157,15 +155,7 @@ func (h *historyView) onCopySelected() {
 	if len(sel) == 0 {
 		return
 	}
-	h.copyLinks(sel, "")
-}
-
-// copyLinks copies the links of entries, one per line, in style ("" for
-// the default format chosen in Settings).
-func (h *historyView) copyLinks(entries []storage.HistoryEntry, style string) {
-	links := h.a.links()
-	h.a.fyne.Clipboard().SetContent(links.List(cmp.Or(style, links.Style), sharedFiles(entries)))
-	h.a.showToast(trn("{{.Count}} links copied to the clipboard", len(entries)))
+	h.copyLinks(buildKey{}, "", readEntries(sel))
 }
 
 // sharedFiles are what the links of entries are made of.
@@ -248,34 +238,8 @@ func (h *historyView) onIndexPage() {
 		return
 	}
 	dir := filepath.Join(a.indexPagesDir(), fmt.Sprint(a.now().UnixNano()))
-	h.uploadIndexPage(indexTitle(sel), sel, dir,
-		trn("Uploading the index page of {{.Count}} uploads: its link is in History when done.", len(sel)))
-}
-
-// uploadIndexPage writes the index page titled title of entries into dir
-// and adds it to the queue, then says done.
-func (h *historyView) uploadIndexPage(title string, entries []storage.HistoryEntry, dir, done string) {
-	a := h.a
-	page, err := a.links().IndexPage(title, sharedFiles(entries))
-	if err != nil {
-		a.showError(tr("Cannot make the index page"), err)
-		return
-	}
-	path := filepath.Join(dir, indexFileName(title))
-	a.goBg(func() {
-		err := os.MkdirAll(dir, 0o700)
-		if err == nil {
-			err = os.WriteFile(path, page, 0o600)
-		}
-		a.do(func() {
-			if err != nil {
-				a.showError(tr("Cannot save the index page"), err)
-				return
-			}
-			a.addPaths([]string{path})
-			a.showToast(done)
-		})
-	})
+	h.uploadIndexPage(buildKey{page: true}, indexTitle(sel), dir,
+		trn("Uploading the index page of {{.Count}} uploads: its link is in History when done.", len(sel)), readEntries(sel))
 }
 
 // indexPagesDir is where index pages are kept: index-pages in the data
