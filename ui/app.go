@@ -359,6 +359,7 @@ func (a *App) showAndRun() {
 	a.uiMu.Lock() // a sign-in may be changing the window (see do)
 	a.setupTray()
 	a.uiMu.Unlock()
+	a.runLoopHere() // Run panics unless this is the main goroutine, where the loop runs
 	a.fyne.Run()
 }
 

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"errors"
+	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,10 +27,19 @@ type lifecycle struct {
 	closed  atomic.Bool
 	wg      sync.WaitGroup
 	stop    chan struct{}
+
+	// loop is the goroutine that runs Fyne's event loop, set by
+	// showAndRun; 0 (tests, whose driver runs fyne.Do on the caller) means
+	// any goroutine will do. See do.
+	loop atomic.Uint64
 }
 
 // do runs f on the UI goroutine (fyne.Do). Every UI change made from a
 // goroutine goes through here, so nothing touches widgets after Close.
+// Once the event loop has ended, Fyne runs f on the caller's goroutine
+// instead; f is then dropped even if stopUI has not run yet (Fyne's own
+// SIGTERM handler can end the loop before the window's handler gets to
+// stopUI, and the queue's updates in between ran off the UI thread).
 func (a *lifecycle) do(f func()) {
 	if a.closed.Load() {
 		return
@@ -35,11 +47,40 @@ func (a *lifecycle) do(f func()) {
 	fyne.Do(func() {
 		a.uiMu.Lock()
 		defer a.uiMu.Unlock()
-		if a.closed.Load() {
+		if a.closed.Load() || !a.onLoop() {
 			return
 		}
 		f()
 	})
+}
+
+// runLoopHere records that the calling goroutine runs Fyne's event loop,
+// so do can tell when the loop has ended (see do).
+func (a *lifecycle) runLoopHere() { a.loop.Store(goroutineID()) }
+
+// onLoop reports whether the caller may change widgets: it runs on the
+// event loop's goroutine, or no loop was recorded (tests).
+func (a *lifecycle) onLoop() bool {
+	loop := a.loop.Load()
+	return loop == 0 || loop == goroutineID()
+}
+
+// goroutineID is the number the runtime gives the calling goroutine in
+// its stack traces ("goroutine 7 [running]:"). Go offers no other way to
+// tell which goroutine runs a function, and Fyne tells its main goroutine
+// apart the same way; 0 if the trace cannot be read.
+func goroutineID() uint64 {
+	var buf [64]byte
+	s := bytes.TrimPrefix(buf[:runtime.Stack(buf[:], false)], []byte("goroutine "))
+	end := bytes.IndexByte(s, ' ')
+	if end < 0 {
+		return 0
+	}
+	id, err := strconv.ParseUint(string(s[:end]), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
 }
 
 // stopUI makes do run nothing from now on, before the event loop ends (a

@@ -93,3 +93,39 @@ func TestCopyLastLinkAfterSignOutCopiesNothing(t *testing.T) {
 		assert.Empty(t, a.fyne.Clipboard().Content())
 	})
 }
+
+// Once Fyne's event loop has ended, fyne.Do runs its function on the
+// caller's goroutine. Fyne's own SIGTERM handler can end the loop before
+// the window's handler has called stopUI, so do must drop an update that
+// runs anywhere but on the loop's goroutine, closed or not. The test
+// driver runs fyne.Do on the caller, as the real one does after its loop.
+func TestUpdatesOffTheEventLoopAreDropped(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	t.Cleanup(func() { a.loop.Store(0) }) // before the env's own cleanup
+	ran := 0
+	a.do(func() { ran++ })
+	require.Equal(t, 1, ran, "no event loop recorded: the update runs")
+
+	elsewhere := make(chan struct{})
+	go func() { defer close(elsewhere); a.runLoopHere() }()
+	<-elsewhere
+	a.do(func() { ran++ })
+	assert.Equal(t, 1, ran, "an update run off the event loop's goroutine reached the widgets")
+
+	a.runLoopHere()
+	a.do(func() { ran++ })
+	assert.Equal(t, 2, ran, "an update on the event loop's goroutine was dropped")
+}
+
+// goroutineID tells goroutines apart and is stable within one.
+func TestGoroutineID(t *testing.T) {
+	here := goroutineID()
+	require.NotZero(t, here)
+	assert.Equal(t, here, goroutineID())
+	other := make(chan uint64)
+	go func() { other <- goroutineID() }()
+	there := <-other
+	assert.NotZero(t, there)
+	assert.NotEqual(t, here, there)
+}
