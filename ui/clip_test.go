@@ -265,6 +265,35 @@ func TestDoneRowKeepsStateAndActionsApart(t *testing.T) {
 	}
 }
 
+// TestRemoveLinesUpInEveryRow: a skipped row's Remove stood at the row's
+// right end, where a failed row has Cancel's empty place, so in a queue of
+// both the Remove buttons did not line up. Every row with Remove has it in
+// the same place, and the reason's button just left of it.
+func TestRemoveLinesUpInEveryRow(t *testing.T) {
+	e := newTestEnv(t)
+	e.ui(func() {
+		d := fyne.CurrentApp().Driver()
+		at := map[storage.JobState][2]float32{}
+		for _, j := range []worker.Job{
+			{ID: "1", Name: "a.txt", State: storage.JobFailed, Err: "cannot read it"},
+			{ID: "2", Name: "b.txt", State: storage.JobCanceled},
+			{ID: "3", Name: "pipe", State: storage.JobSkipped, Err: "not a regular file"},
+		} {
+			r := newQueueRow(e.a.upload)
+			r.set(j)
+			w := test.NewWindow(r)
+			w.Resize(fyne.NewSize(900, r.MinSize().Height))
+			require.True(t, r.remove.Visible(), "%s row has Remove", j.State)
+			at[j.State] = [2]float32{d.AbsolutePositionForObject(r.remove).X, d.AbsolutePositionForObject(r.why).X}
+			w.Close()
+		}
+		want := at[storage.JobFailed]
+		assert.Equal(t, want[0], at[storage.JobCanceled][0], "Remove of a canceled row")
+		assert.Equal(t, want[0], at[storage.JobSkipped][0], "Remove of a skipped row")
+		assert.Equal(t, want[1], at[storage.JobSkipped][1], "the reason's button of a skipped row")
+	})
+}
+
 // TestErrorSentencesOnScreen: in German and Russian, a custom environment
 // URL refused at sign-in, uploads paused by a full disk and files the
 // system cannot read are shown in the window's language, whole. With

@@ -50,8 +50,10 @@ type queueRow struct {
 	open     *iconButton
 	again    *widget.Button
 	// cancelSlot holds Cancel, at the row's right end, and keeps its
-	// place empty on a canceled or failed row (see showActions).
+	// place empty on a canceled, failed or skipped row; retrySlot keeps
+	// Retry's place empty on a skipped row (see showActions).
 	cancelSlot *fyne.Container
+	retrySlot  *fyne.Container
 	actions    *fyne.Container // laid out again when buttons come and go
 
 	jobID   string
@@ -85,7 +87,8 @@ func newQueueRow(v *uploadView) *queueRow {
 		container.NewCenter(r.again),
 	)
 	r.cancelSlot = container.New(&fixedWidthLayout{width: r.cancel.MinSize().Width}, r.cancel)
-	r.actions = container.NewHBox(layout.NewSpacer(), r.why, r.remove, r.retry, r.copyLink, r.open, r.cancelSlot)
+	r.retrySlot = container.New(&fixedWidthLayout{width: r.retry.MinSize().Width}, r.retry)
+	r.actions = container.NewHBox(layout.NewSpacer(), r.why, r.remove, r.retrySlot, r.copyLink, r.open, r.cancelSlot)
 	actions := container.New(&fixedWidthLayout{width: queueActionsWidth(r.copyLink, r.open, r.cancel)}, r.actions)
 	text := container.New(&rowTextLayout{}, r.name, r.detail)
 	r.content = container.NewBorder(nil, nil, container.NewCenter(r.icon), container.NewHBox(status, actions), text)
@@ -319,14 +322,17 @@ func (r *queueRow) showState(j worker.Job, look stateLook) {
 // until the person retries or removes it (Clear finished keeps it). A
 // skipped row, which Retry leaves alone, has Remove too, so that it can
 // go once its reason is read without Clear finished taking every other
-// finished row with it.
+// finished row with it; it keeps the places of Retry and Cancel empty, so
+// that its Remove lines up with the others.
 func (r *queueRow) showActions(j worker.Job, look stateLook) {
 	retry := j.State == storage.JobFailed || j.State == storage.JobCanceled
+	removable := retry || j.State == storage.JobSkipped
 	changed := show(r.why, look.reason != "")
 	changed = show(r.cancel, !j.State.Final()) || changed
-	changed = show(r.cancelSlot, !j.State.Final() || retry) || changed
+	changed = show(r.cancelSlot, !j.State.Final() || removable) || changed
 	changed = show(r.retry, retry) || changed
-	changed = show(r.remove, retry || j.State == storage.JobSkipped) || changed
+	changed = show(r.retrySlot, removable) || changed
+	changed = show(r.remove, removable) || changed
 	linked := (j.State == storage.JobDone || j.State == storage.JobAlready) && j.Hash != ""
 	changed = show(r.copyLink, linked) || changed
 	changed = show(r.open, linked) || changed
@@ -342,7 +348,7 @@ func (r *queueRow) blank() {
 	r.icon.SetResource(nil)
 	r.name.SetText("")
 	r.detail.SetText("")
-	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.remove, r.why, r.copyLink, r.open, r.again} {
+	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.retrySlot, r.remove, r.why, r.copyLink, r.open, r.again} {
 		o.Hide()
 	}
 	r.actions.Refresh()
