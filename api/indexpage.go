@@ -34,8 +34,8 @@ var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 // name with its gateway link (as GatewayLink makes it, so downloads keep
 // their names): uploaded as a file of its own, its link shares them all.
 // Names and links are escaped by html/template; the title and the names
-// show a control or formatting character escaped, as links' text does
-// (inert.LinkText).
+// show a control or formatting character escaped, and are quoted when
+// only spaces, as links' text is (linkText).
 func (l Links) IndexPage(title string, files []SharedFile) ([]byte, error) {
 	type item struct {
 		Name string
@@ -44,7 +44,7 @@ func (l Links) IndexPage(title string, files []SharedFile) ([]byte, error) {
 	data := struct {
 		Title, Count string
 		Files        []item
-	}{Title: inert.LinkText(title), Count: fmt.Sprintf("%d files", len(files))}
+	}{Title: inert.LinkText(quoteBlank(title)), Count: fmt.Sprintf("%d files", len(files))}
 	if len(files) == 1 {
 		data.Count = "1 file"
 	}

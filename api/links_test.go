@@ -666,3 +666,59 @@ func nodeText(n *nethtml.Node) string {
 	}
 	return b.String()
 }
+
+// TestIndexPageNameOfSpacesIsVisible: a file named only with spaces was a
+// link with nothing to see or click on the index page (a browser shows a
+// run of spaces as one, at the line's start as none), and so in an HTML
+// or a Markdown link; the page's heading of a folder so named was blank. Such a name
+// shows quoted; the href keeps the name as it is, and other names are
+// unchanged.
+func TestIndexPageNameOfSpacesIsVisible(t *testing.T) {
+	const cid = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	tests := []struct{ name, file, shown string }{
+		{"one space", " ", `" "`},
+		{"three spaces", "   ", `"   "`},
+		{"spaces around a name", "  a  ", "  a  "},
+		{"a no-break space (escaped already)", "\u00a0", `\u00a0`},
+		{"a tab (escaped already)", "\t", `\t`},
+		{"no name: the CID", "", cid},
+		{"a quoted name", `"x"`, `"x"`},
+	}
+	for _, tt := range tests {
+		l := Links{}
+		page, err := l.IndexPage(tt.file, []SharedFile{{"production", cid, tt.file}})
+		require.NoError(t, err)
+		doc, err := nethtml.Parse(bytes.NewReader(page))
+		require.NoError(t, err)
+		var texts, hrefs, headings []string
+		var walk func(*nethtml.Node)
+		walk = func(n *nethtml.Node) {
+			if n.Type == nethtml.ElementNode && n.Data == "a" {
+				hrefs = append(hrefs, n.Attr[0].Val)
+				texts = append(texts, nodeText(n))
+			}
+			if n.Type == nethtml.ElementNode && n.Data == "h1" {
+				headings = append(headings, nodeText(n))
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		walk(doc)
+		require.Len(t, texts, 1, tt.name)
+		assert.Equal(t, tt.shown, texts[0], tt.name)
+		assert.NotEmpty(t, strings.Fields(texts[0]), "%s: the link shows something", tt.name)
+		assert.Equal(t, l.GatewayLink("production", cid, tt.file), hrefs[0], "%s: the href keeps the name", tt.name)
+		if tt.file != "" {
+			require.Len(t, headings, 1)
+			assert.Equal(t, tt.shown, headings[0], "%s: the heading", tt.name)
+		}
+		assert.Equal(t, `<a href="`+html.EscapeString(l.GatewayLink("production", cid, tt.file))+`">`+html.EscapeString(tt.shown)+"</a>",
+			l.As(LinkHTML, "production", cid, tt.file), "%s: the HTML link", tt.name)
+		md := l.As(LinkMarkdown, "production", cid, tt.file)
+		if dest, shown, ok := readMarkdownLink(t, md); assert.True(t, ok, "%s: %q is one Markdown link", tt.name, md) {
+			assert.Equal(t, tt.shown, shown, "%s: the Markdown link", tt.name)
+			assert.Equal(t, l.GatewayLink("production", cid, tt.file), dest, tt.name)
+		}
+	}
+}
