@@ -29,6 +29,19 @@ func onUI() bool {
 	return strings.Contains(stack, ".(*lifecycle).do.") || strings.Contains(stack, ".(*testEnv).ui(")
 }
 
+// onUI finds the UI goroutine where the tests below need it, and only
+// there: were lifecycle.do or testEnv.ui renamed, it would find nothing,
+// and those tests would pass without checking anything.
+func TestOnUIFindsTheUIGoroutine(t *testing.T) {
+	e := newTestEnv(t)
+	assert.False(t, onUI(), "a test's own goroutine")
+	inTap, inDo := false, false
+	e.ui(func() { inTap = onUI() })
+	e.a.do(func() { inDo = onUI() })
+	assert.True(t, inTap, "inside testEnv.ui (a tap)")
+	assert.True(t, inDo, "inside App.do")
+}
+
 // heldBuilders build as the window does, but each build first tells
 // started and then waits for release, so a test sees the window while a
 // build is under way. A build on the UI goroutine is an error, and goes on
