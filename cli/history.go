@@ -86,7 +86,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	}
 	export := storage.ExportOptions{Search: search, Limit: o.limit,
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }}
-	var share folderShare
+	var share storage.FolderKey
 	if o.folder != "" {
 		if share, export.IDs, err = folderIDs(db, o); err != nil {
 			return err
@@ -155,45 +155,25 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 	return line
 }
 
-// folderShare is the folder share history --folder lists, and the
-// environments and accounts its files were uploaded with.
-type folderShare struct {
-	storage.FolderKey
-	owners map[[2]string]bool // {env, account}
-}
-
 // folderLeft says, after the list of the folder share k's links, when that
 // upload has files not uploaded (yet): it still runs in another process
 // (the window, another run), was interrupted, or failed files; or an
 // earlier upload of the folder left files of it waiting in the queue,
-// which this one did not add again. The list is then not the folder's
-// whole list, which the exit status 1 tells a script; nothing is said of
-// a share (k.BatchID "") not listed.
-func folderLeft(cio IO, db *storage.DB, k folderShare) error {
+// which this one did not add again (storage.DB.FolderLeftOf, the rule the
+// window says it by too). The list is then not the folder's whole list,
+// which the exit status 1 tells a script; nothing is said of a share
+// (k.BatchID "") not listed.
+func folderLeft(cio IO, db *storage.DB, k storage.FolderKey) error {
 	if k.BatchID == "" {
 		return nil
 	}
-	left, err := db.BatchLeftOf(k.BatchID)
-	if err != nil {
+	left, err := db.FolderLeftOf(k)
+	if err != nil || !left.Any() {
 		return err
 	}
-	waiting := 0
-	for o := range k.owners {
-		n, err := db.WaitingUnder(k.FolderKey, o[0], o[1])
-		if err != nil {
-			return err
-		}
-		waiting += n
-	}
 	dir := inert.Text(k.Folder)
-	if waiting > 0 {
-		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s added by an earlier upload still wait in the queue (\"dstor-uploader resume\" finishes them). Run this again once they are uploaded.\n", waiting, dir)
-	}
-	if !left.Any() {
-		if waiting > 0 {
-			return &exitError{code: 1}
-		}
-		return nil
+	if left.Waiting > 0 {
+		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s added by an earlier upload still wait in the queue (\"dstor-uploader resume\" finishes them). Run this again once they are uploaded.\n", left.Waiting, dir)
 	}
 	if left.Pending > 0 || left.Listing {
 		what := fmt.Sprintf("%d file(s) of this upload of %s are not uploaded yet", left.Pending, dir)
@@ -210,28 +190,24 @@ func folderLeft(cio IO, db *storage.DB, k folderShare) error {
 
 // folderIDs are the latest upload of o.folder (its share) and its
 // entries, newest first (at most o.limit when --limit was given).
-func folderIDs(db *storage.DB, o historyOptions) (folderShare, []int64, error) {
+func folderIDs(db *storage.DB, o historyOptions) (storage.FolderKey, []int64, error) {
 	dir, err := filepath.Abs(o.folder)
 	if err != nil {
-		return folderShare{}, nil, fmt.Errorf("folder %s: %w", o.folder, err)
+		return storage.FolderKey{}, nil, fmt.Errorf("folder %s: %w", o.folder, err)
 	}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real // the worker records the folder a link leads to
 	}
-	key, err := db.NewestFolderShare(dir)
-	k := folderShare{FolderKey: key, owners: map[[2]string]bool{}}
+	k, err := db.NewestFolderShare(dir)
 	if errors.Is(err, storage.ErrNotFound) {
 		return k, nil, fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", dir, o.folder)
 	}
 	if err != nil {
 		return k, nil, err
 	}
-	entries, err := db.HistoryOfFolder(key)
+	entries, err := db.HistoryOfFolder(k)
 	if err != nil {
 		return k, nil, err
-	}
-	for _, e := range entries {
-		k.owners[[2]string{e.Env, e.Account}] = true
 	}
 	if o.limitSet && o.limit > 0 && len(entries) > o.limit {
 		entries = entries[:o.limit]

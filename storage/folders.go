@@ -3,6 +3,7 @@ package storage
 import (
 	"cmp"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -318,6 +319,65 @@ func (d *DB) WaitingUnder(k FolderKey, env, account string) (int, error) {
 		return 0, fmt.Errorf("count the files of %s still waiting in the queue: %w", k.Folder, explainDBError(d.path, err))
 	}
 	return n, nil
+}
+
+// shareOwnersSQL lists the environments and accounts of a folder share's
+// files: its uploads' and those of the files it found already uploaded.
+const shareOwnersSQL = `SELECT env, account FROM history
+		WHERE added_folder = ? AND added_folder != '' AND batch_id = ?
+	UNION SELECT h.env, h.account FROM folder_members m JOIN history h ON h.id = m.history_id
+		WHERE m.added_folder = ? AND m.batch_id = ?`
+
+// FolderLeft is what keeps a folder share from being its folder's whole
+// list of links yet: its own files not uploaded (BatchLeft), and, for the
+// folder's latest share, the files of the folder that earlier Add calls
+// left waiting in the queue (Waiting; see WaitingUnder).
+type FolderLeft struct {
+	BatchLeft
+	// Waiting is how many files of the folder an earlier Add call of the
+	// same environment and account still has in the queue, not uploaded,
+	// which this share found already queued and left to it.
+	Waiting int
+}
+
+// Any reports whether the share is not its folder's whole list yet.
+func (l FolderLeft) Any() bool { return l.BatchLeft.Any() || l.Waiting > 0 }
+
+// FolderLeftOf reads what folder share k lacks of its folder, the one
+// rule the window and history --folder say "not the whole folder" by.
+// Files waiting from an earlier Add call count only for the folder's
+// latest share: an older share is the folder as its Add call found it,
+// and a file a later Add call queued is that share's, not its own.
+func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
+	var l FolderLeft
+	var err error
+	if l.BatchLeft, err = d.BatchLeftOf(k.BatchID); err != nil {
+		return FolderLeft{}, err
+	}
+	newest, err := d.NewestFolderShare(k.Folder)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return l, nil // none of its files recorded: no list to be whole
+	case err != nil:
+		return FolderLeft{}, err
+	case newest != k:
+		return l, nil
+	}
+	owners, err := queryAll(d.r, func(sc rowScanner) ([2]string, error) {
+		var o [2]string
+		return o, sc.Scan(&o[0], &o[1])
+	}, shareOwnersSQL, k.Folder, k.BatchID, k.Folder, k.BatchID)
+	if err != nil {
+		return FolderLeft{}, fmt.Errorf("read who uploaded folder %s: %w", k.Folder, explainDBError(d.path, err))
+	}
+	for _, o := range owners {
+		n, err := d.WaitingUnder(k, o[0], o[1])
+		if err != nil {
+			return FolderLeft{}, err
+		}
+		l.Waiting += n
+	}
+	return l, nil
 }
 
 // batchLeftSQL counts the jobs of one Add call not uploaded yet (queued,

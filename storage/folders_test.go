@@ -397,3 +397,68 @@ func TestWaitingUnderCountsTheFilesTheShareLeftToAnEarlierUpload(t *testing.T) {
 		})
 	}
 }
+
+// TestFolderLeftOfWeighsEarlierWaitingFilesForTheLatestShareOnly: the
+// rule the window and history --folder say "not the whole folder" by.
+// A share lacks its own files not uploaded yet; the folder's latest share
+// also lacks those an earlier upload of the folder still has waiting (it
+// found them already queued and left them to that upload). An older share
+// is the folder as its upload found it: a file a later upload queued is
+// not missing from it.
+func TestFolderLeftOfWeighsEarlierWaitingFilesForTheLatestShareOnly(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	entry := func(batch, name string) HistoryEntry {
+		e := sampleEntry(len(name))
+		e.JobID, e.LocalPath, e.Name = batch+"-"+name, filepath.Join(folder, name), name
+		e.AddedFolder, e.BatchID = folder, batch
+		return e
+	}
+	job := func(batch, name string, st JobState) JobRow {
+		e := entry(batch, name)
+		return JobRow{ID: e.JobID, BatchID: batch, Env: e.Env, Account: e.Account, LocalPath: e.LocalPath, Beneath: folder, State: st}
+	}
+	tests := []struct {
+		name    string
+		entries []HistoryEntry
+		found   map[string]string // a job of batch → the entry's file it found
+		jobs    []JobRow
+		want    map[string]FolderLeft // by batch
+	}{
+		{"its own file still queued", []HistoryEntry{entry("b1", "a.jpg")}, nil,
+			[]JobRow{job("b1", "c.jpg", JobQueued)},
+			map[string]FolderLeft{"b1": {BatchLeft: BatchLeft{Pending: 1}}}},
+		{"the latest share left a file to the earlier upload",
+			[]HistoryEntry{entry("b1", "a.jpg"), entry("b2", "d.jpg")}, map[string]string{"b2": "a.jpg"},
+			[]JobRow{job("b1", "c.jpg", JobUploading)},
+			map[string]FolderLeft{"b2": {Waiting: 1}, "b1": {BatchLeft: BatchLeft{Pending: 1}}}},
+		{"a later upload's file is not missing from an older share",
+			[]HistoryEntry{entry("b1", "a.jpg"), entry("b2", "d.jpg")}, nil,
+			[]JobRow{job("b2", "e.jpg", JobQueued)},
+			map[string]FolderLeft{"b1": {}, "b2": {BatchLeft: BatchLeft{Pending: 1}}}},
+		{"whole", []HistoryEntry{entry("b1", "a.jpg")}, nil, []JobRow{job("b1", "a.jpg", JobDone)},
+			map[string]FolderLeft{"b1": {}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := openTestDB(t)
+			ids := map[string]int64{}
+			for _, e := range tt.entries {
+				id, err := d.AddHistory(e)
+				require.NoError(t, err)
+				ids[e.Name] = id
+			}
+			for batch, name := range tt.found {
+				r := job(batch, name, JobAlready)
+				r.Found = ids[name]
+				require.NoError(t, d.InsertJobs([]JobRow{r}))
+			}
+			require.NoError(t, d.InsertJobs(tt.jobs))
+			for batch, want := range tt.want {
+				got, err := d.FolderLeftOf(FolderKey{Folder: folder, BatchID: batch})
+				require.NoError(t, err)
+				assert.Equal(t, want, got, batch)
+				assert.Equal(t, want != FolderLeft{}, got.Any(), batch)
+			}
+		})
+	}
+}

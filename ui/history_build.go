@@ -76,8 +76,8 @@ func readEntries(entries []storage.HistoryEntry) func() ([]storage.HistoryEntry,
 
 // copyLinks copies the links of the entries read gives, one per line, in
 // style ("" for the default format chosen in Settings), built off the UI
-// goroutine as key.
-func (h *historyView) copyLinks(key buildKey, style string, read func() ([]storage.HistoryEntry, error)) {
+// goroutine as key, then runs after (when not nil) on the UI goroutine.
+func (h *historyView) copyLinks(key buildKey, style string, read func() ([]storage.HistoryEntry, error), after func()) {
 	a := h.a
 	links := a.links()
 	style = cmp.Or(style, links.Style)
@@ -94,6 +94,9 @@ func (h *historyView) copyLinks(key buildKey, style string, read func() ([]stora
 		return func() {
 			a.fyne.Clipboard().SetContent(text)
 			a.showToast(trn("{{.Count}} links copied to the clipboard", len(entries)))
+			if after != nil {
+				after()
+			}
 		}
 	})
 }

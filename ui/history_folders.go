@@ -298,30 +298,87 @@ func (h *historyView) toggleFolder(k storage.FolderKey) {
 }
 
 // folderEntries reads every upload of folder share k (not only the loaded
-// ones), for a build off the UI goroutine.
-func (h *historyView) folderEntries(k storage.FolderKey) func() ([]storage.HistoryEntry, error) {
+// ones), for a build off the UI goroutine, and what the share lacks of its
+// folder yet into left when not nil (storage.DB.FolderLeftOf, the rule
+// history --folder says it by too).
+func (h *historyView) folderEntries(k storage.FolderKey, left *storage.FolderLeft) func() ([]storage.HistoryEntry, error) {
 	db := h.a.db
-	return func() ([]storage.HistoryEntry, error) { return db.HistoryOfFolder(k) }
+	return func() ([]storage.HistoryEntry, error) {
+		entries, err := db.HistoryOfFolder(k)
+		if err == nil && left != nil {
+			*left, err = db.FolderLeftOf(k)
+		}
+		return entries, err
+	}
 }
 
 // onCopyFolderLinks copies the link of every file of folder share k, one
-// per line, in style ("" for the default format chosen in Settings).
+// per line, in style ("" for the default format chosen in Settings), and
+// says when that is not the whole folder yet.
 func (h *historyView) onCopyFolderLinks(k storage.FolderKey, style string) {
-	h.copyLinks(buildKey{folder: k}, style, h.folderEntries(k))
+	var left storage.FolderLeft // written by the build, read once it is applied
+	h.copyLinks(buildKey{folder: k}, style, h.folderEntries(k, &left), func() {
+		if left.Any() {
+			h.a.showMessage(tr("Not the whole folder yet"), folderLeftText(k, left)+" "+
+				tr("The links copied are those of the files uploaded so far: copy them again once the rest are uploaded."))
+		}
+	})
 }
 
 // onFolderIndexPage makes the index page of folder share k — every file
 // of it with its link — and uploads it; its link is then the folder's
-// share link.
+// share link. While the share is not the whole folder yet it asks first:
+// the row offers no other page once one is made.
 func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 	if h.a.sess == nil {
 		h.a.showToast(tr("Sign in to upload the index page."))
 		return
 	}
 	name := folderName(k)
-	h.uploadIndexPage(buildKey{folder: k, page: true}, name, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
-		tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": name}),
-		h.folderEntries(k))
+	key := buildKey{folder: k, page: true}
+	var left storage.FolderLeft
+	read := h.folderEntries(k, &left)
+	h.buildOff(key, func() func() {
+		entries, err := read()
+		if err != nil {
+			return func() { h.a.showError(tr("Cannot read the folder's uploads"), err) }
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		upload := func() {
+			h.uploadIndexPage(key, name, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
+				tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": name}),
+				readEntries(entries))
+		}
+		if !left.Any() {
+			return upload
+		}
+		return func() {
+			h.a.confirm(tr("Not the whole folder yet"), folderLeftText(k, left)+" "+
+				tr("A page made now lists only the files uploaded so far, and stays the folder's share link. Make it anyway?"),
+				tr("Make it now"), tr("Cancel"), upload)
+		}
+	})
+}
+
+// folderLeftText says what folder share k lacks of its folder yet.
+func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
+	name := map[string]any{"Name": inert.Text(folderName(k))}
+	var parts []string
+	if left.Waiting > 0 {
+		parts = append(parts, trn("{{.Count}} files of “{{.Name}}” that an earlier upload of it added are still waiting in the queue.", left.Waiting, name))
+	}
+	switch {
+	case left.Pending > 0:
+		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” are not uploaded yet.", left.Pending, name))
+	case left.Listing:
+		parts = append(parts, tr("This upload of “{{.Name}}” is still listing the folder.", name))
+	}
+	if left.Failed > 0 {
+		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” failed: Retry failed in the Upload tab tries them again.", left.Failed, name))
+	}
+	return strings.Join(parts, " ")
 }
 
 // folderName is how a folder share is called: the added folder's name.

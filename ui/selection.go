@@ -155,7 +155,7 @@ func (h *historyView) onCopySelected() {
 	if len(sel) == 0 {
 		return
 	}
-	h.copyLinks(buildKey{}, "", readEntries(sel))
+	h.copyLinks(buildKey{}, "", readEntries(sel), nil)
 }
 
 // sharedFiles are what the links of entries are made of.

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestFolderLinksNotWholeWhileFilesWait: Copy all links and Index page
+// hand out a folder share's links as the folder's list. While files of it
+// are not uploaded yet — its own upload's (held here at its third file),
+// or, for the folder's latest share, a file an earlier upload of the
+// folder left waiting in the queue (the latest found it already queued
+// and did not add it again) — the window must say it is not the whole
+// folder yet, as history --folder does, and ask before making an index
+// page that would stay the folder's share link; once they are uploaded,
+// neither says anything.
+func TestFolderLinksNotWholeWhileFilesWait(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	hold := testutil.NewUploadHold(sb.Srv, 2)
+	hold.Arm()
+	front := httptest.NewServer(hold)
+	t.Cleanup(front.Close)
+	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
+	e := newTestEnv(t)
+	a := e.a
+	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
+	dir := filepath.Join(t.TempDir(), "trip")
+	writeFiles(t, dir, "a.jpg", "b.jpg", "c.jpg")
+
+	e.ui(func() { a.addPaths([]string{dir}) })
+	select {
+	case <-hold.Started():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the third upload did not start")
+	}
+	e.eventually(func() bool { return a.upload.sum.Done == 2 }, "two of the three uploaded")
+	// The folder added again with a new file: it finds two uploaded,
+	// leaves the held one to the first upload's job, and sends the new one.
+	hold.Disarm()
+	writeFiles(t, dir, "d.jpg")
+	e.ui(func() { a.addPaths([]string{dir}) })
+	e.eventually(func() bool { return a.upload.sum.Done == 3 && a.upload.sum.Already == 2 }, "the new file uploaded")
+
+	e.ui(func() {
+		a.win.Resize(fyne.NewSize(1100, 720))
+		a.tabs.Select(a.historyTab)
+		a.history.reload()
+	})
+	e.eventually(func() bool { return len(a.history.entries) == 3 }, "three uploads in History")
+	var first, latest storage.FolderKey
+	e.ui(func() {
+		for _, en := range a.history.entries {
+			k, _ := en.Folder()
+			if filepath.Base(en.LocalPath) == "d.jpg" {
+				latest = k
+			} else {
+				first = k
+			}
+		}
+	})
+	require.NotEqual(t, first, latest)
+	c := a.win.Canvas()
+	// copyAll taps Copy all links on share k's row, waits for its links,
+	// and returns what a dialog then says ("" when only the toast speaks).
+	copyAll := func(k storage.FolderKey, links int) string {
+		t.Helper()
+		e.ui(func() {
+			a.fyne.Clipboard().SetContent("")
+			a.toast.SetText("")
+			var row *folderRow
+			for _, r := range shownFolderRows(a.win.Content()) {
+				if r.group.key == k {
+					row = r
+				}
+			}
+			require.NotNil(t, row, "the share's row")
+			test.Tap(row.copyAll)
+		})
+		e.eventually(func() bool {
+			got := a.fyne.Clipboard().Content()
+			return got != "" && strings.Count(got, "\n") == links-1 && strings.Contains(a.toast.Text, "copied")
+		}, "the links copied")
+		var said string
+		e.ui(func() { said = overlayText(c) })
+		return said
+	}
+
+	said := copyAll(latest, 3)
+	assert.Contains(t, said, "Not the whole folder yet", "the latest share lacks the file the first upload still sends")
+	assert.Contains(t, said, "1 file of “trip” that an earlier upload of it added is still waiting in the queue")
+	e.ui(func() { test.Tap(overlayButton(t, c, tr("OK"))) })
+
+	said = copyAll(first, 2)
+	assert.Contains(t, said, "Not the whole folder yet")
+	assert.Contains(t, said, "1 file of this upload of “trip” is not uploaded yet")
+	assert.NotContains(t, said, "earlier upload", "what a later share queued is not this one's")
+	e.ui(func() { test.Tap(overlayButton(t, c, tr("OK"))) })
+
+	e.ui(func() {
+		for _, r := range shownFolderRows(a.win.Content()) {
+			if r.group.key == latest {
+				test.Tap(r.indexPage)
+			}
+		}
+	})
+	e.eventually(func() bool { return overlayText(c) != "" }, "Index page asks first")
+	e.ui(func() {
+		assert.Contains(t, overlayText(c), "A page made now lists only the files uploaded so far")
+		total := a.upload.sum.Total
+		test.Tap(overlayButton(t, c, tr("Cancel")))
+		assert.Nil(t, c.Overlays().Top(), "answered")
+		assert.Equal(t, total, a.upload.sum.Total, "no page queued")
+	})
+	_, err := os.Stat(filepath.Join(a.indexPagesDir(), folderPageDirName(latest)))
+	assert.ErrorIs(t, err, os.ErrNotExist, "no page written")
+
+	hold.Release()
+	e.eventually(func() bool { return a.upload.sum.Done == 4 && !a.upload.busy() }, "the held file uploaded")
+	e.reloadHistory(4)
+	assert.Empty(t, copyAll(latest, 3), "whole now: nothing to say")
+	assert.Empty(t, copyAll(first, 3), "whole now: nothing to say")
+}
