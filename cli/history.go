@@ -91,6 +91,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		if share, export.IDs, err = folderIDs(db, o); err != nil {
 			return err
 		}
+		export.Share = &share
 	}
 	switch {
 	case o.asJSON:

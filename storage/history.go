@@ -398,6 +398,13 @@ type ExportOptions struct {
 	// IDs, when not nil, export exactly these entries (a selection),
 	// newest first; Search and Limit are then ignored.
 	IDs []int64
+	// Share, when set, is the folder share the entries are the files of
+	// (history --folder): the JSON export names it on each, in
+	// added_folder and batch_id, so a script picks the whole share by
+	// them, and a file the share found already uploaded gets the share of
+	// the upload that sent it in sent_by (its other fields are that
+	// upload's).
+	Share *FolderKey
 }
 
 // Each calls fn for every entry o selects, newest first (Link aside): what
@@ -505,13 +512,28 @@ type exportedEntry struct {
 	// The paths' bytes when they are not UTF-8 (inert.PathBytes).
 	LocalPathBase64   []byte `json:"local_path_base64,omitempty"`
 	AddedFolderBase64 []byte `json:"added_folder_base64,omitempty"`
+	// SentBy is, for a file a folder share found already uploaded
+	// (ExportOptions.Share), the share of the upload that sent it.
+	SentBy *FolderKey `json:"sent_by,omitempty"`
+}
+
+// exported is e as the JSON export of o writes it.
+func (o ExportOptions) exported(e HistoryEntry) exportedEntry {
+	x := exportedEntry{HistoryEntry: e, Link: o.link(e)}
+	if k, _ := e.Folder(); o.Share != nil && k != *o.Share {
+		x.SentBy = &FolderKey{Folder: e.AddedFolder, BatchID: e.BatchID}
+		x.AddedFolder, x.BatchID = o.Share.Folder, o.Share.BatchID
+	}
+	x.LocalPathBase64, x.AddedFolderBase64 = inert.PathBytes(x.LocalPath), inert.PathBytes(x.AddedFolder)
+	return x
 }
 
 // ExportHistoryJSON writes the entries o selects, newest first, as one JSON
 // array with one object per line, streaming row by row; "[]" when there are
 // none: the one JSON export of the window and the command line. Field names
-// are those of [HistoryEntry]'s json tags, plus "link". Characters a
-// terminal could act on are escaped (inert.JSON); the JSON means the same.
+// are those of [HistoryEntry]'s json tags, plus "link" (and "sent_by", see
+// ExportOptions.Share). Characters a terminal could act on are escaped
+// (inert.JSON); the JSON means the same.
 // It returns how many entries it wrote.
 func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -520,7 +542,7 @@ func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
 	}
 	n := 0
 	err := o.Each(d, func(e HistoryEntry) error {
-		b, err := json.Marshal(exportedEntry{e, o.link(e), inert.PathBytes(e.LocalPath), inert.PathBytes(e.AddedFolder)})
+		b, err := json.Marshal(o.exported(e))
 		if err != nil {
 			return err
 		}
