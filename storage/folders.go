@@ -66,6 +66,52 @@ func migrateV16(tx *sql.Tx) error {
 	)
 }
 
+// refindFoundSQL gives each job of the batch ? found already uploaded in
+// a folder that has no folder_members row the entry the listing found:
+// the newest verified upload with a file identity, by one of the
+// account's names (the IN list, 1 to n ?), on the job's environment, of
+// the job's file (path, size, file id) with the content the job recorded
+// (hash) to the job's place — the upload queueFile matches, whose link is
+// the job's. Its own ? is the job state, JobAlready.
+func refindFoundSQL(names int) string {
+	return `INSERT INTO folder_members (job_id, added_folder, batch_id, history_id, size, seen_after)
+	SELECT j.id, j.beneath, j.batch_id, h.id, h.size, (SELECT max(id) FROM history)
+	FROM jobs j JOIN history h ON h.id = (SELECT e.id FROM history e
+		WHERE e.account IN (?` + strings.Repeat(", ?", names-1) + `) AND e.env = j.env AND e.local_path = j.local_path
+		AND e.verified = 1 AND e.file_mtime <> 0 AND e.hash = j.hash AND e.size = j.size AND e.file_id = j.file_id
+		AND e.folder_path = j.folder_path AND e.parent_id IS j.parent_id
+		ORDER BY e.id DESC LIMIT 1)
+	WHERE j.batch_id = ? AND j.state = ? AND j.beneath != '' AND j.hash != ''
+	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.job_id = j.id)`
+}
+
+// RefindFolderMembers puts into its share each file that the Add call
+// batchID found already uploaded in a folder and saved as a job alone,
+// with no folder_members row: what a listing by the version before
+// folder_members (schema 15) saved before it was cut short, which this
+// version lists on (a resumed walk). account and also are the names the
+// account's uploads are filed under (see UploadedIn). A job whose upload
+// is no longer in the history, or whose file the history holds no longer
+// as the job found it, stays out of the share. It returns how many files
+// it put in.
+func (d *DB) RefindFolderMembers(batchID, account string, also ...string) (int, error) {
+	names := append([]string{account}, also...)
+	args := make([]any, 0, len(names)+2)
+	for _, n := range names {
+		args = append(args, n)
+	}
+	args = append(args, batchID, string(JobAlready))
+	var n int64
+	err := d.withTx("find again the files an upload found already uploaded", func(tx *sql.Tx) error {
+		res, err := tx.Exec(refindFoundSQL(len(names)), args...)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return int(n), err
+}
+
 // FolderKey names one folder share: the folder as added and the Add call.
 type FolderKey struct {
 	// Folder is the folder the person added (absolute).

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -461,4 +462,103 @@ func TestFolderLeftOfWeighsEarlierWaitingFilesForTheLatestShareOnly(t *testing.T
 			}
 		})
 	}
+}
+
+// TestRefindFolderMembersTakesOnlyTheUploadTheJobFound: a job of a
+// folder's file saved as found already uploaded with no folder_members row
+// (by schema 15) joins its share with the upload it can have found — that
+// file as the job saw it (size, file id), its content (hash), to its
+// place, on its environment, by one of the account's names — and with
+// nothing when there is none: another upload of the path is not taken for
+// it. A job with its row keeps it, once.
+func TestRefindFolderMembersTakesOnlyTheUploadTheJobFound(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	path := filepath.Join(folder, "a.jpg")
+	entry := func() HistoryEntry {
+		e := sampleEntry(1)
+		e.LocalPath, e.Name, e.Verified = path, "a.jpg", true
+		e.FolderPath, e.ParentID = "", nil
+		e.AddedFolder, e.BatchID = folder, "b1"
+		e.File = FileVersion{Size: e.Size, ModTime: time.Unix(1700000000, 0), ChangeTime: time.Unix(1700000000, 0), ID: "dev1:ino1"}
+		return e
+	}
+	job := func(e HistoryEntry) JobRow {
+		return JobRow{ID: "found-a", BatchID: "b2", Env: e.Env, Account: e.Account, LocalPath: path, Name: "a.jpg",
+			Size: e.Size, Beneath: folder, State: JobAlready, Hash: e.Hash, Verified: true, FileID: e.File.ID}
+	}
+	tests := []struct {
+		name  string
+		entry func(*HistoryEntry)
+		job   func(*JobRow)
+		also  []string
+		want  bool
+	}{
+		{"the upload it found", nil, nil, nil, true},
+		{"filed under another name of the account", func(e *HistoryEntry) { e.Account = "acct-1" }, nil, []string{"acct-1"}, true},
+		{"another account's", func(e *HistoryEntry) { e.Account = "other@example.com" }, nil, nil, false},
+		{"another environment's", func(e *HistoryEntry) { e.Env = "production" }, nil, nil, false},
+		{"other content", nil, func(j *JobRow) { j.Hash = fakeCID(99) }, nil, false},
+		{"another file at the path", nil, func(j *JobRow) { j.FileID = "dev1:ino2" }, nil, false},
+		{"another size", nil, func(j *JobRow) { j.Size++ }, nil, false},
+		{"another destination", nil, func(j *JobRow) { j.FolderPath = "/photos" }, nil, false},
+		{"not verified", func(e *HistoryEntry) { e.Verified = false }, nil, nil, false},
+		{"recorded before file identities", func(e *HistoryEntry) { e.File = FileVersion{} }, nil, nil, false},
+		{"a file added on its own", nil, func(j *JobRow) { j.Beneath = "" }, nil, false},
+		{"another batch", nil, func(j *JobRow) { j.BatchID = "b3" }, nil, false},
+		{"not found already uploaded", nil, func(j *JobRow) { j.State = JobDone }, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := openTestDB(t)
+			e := entry()
+			if tt.entry != nil {
+				tt.entry(&e)
+			}
+			var err error
+			e.ID, err = d.AddHistory(e)
+			require.NoError(t, err)
+			j := job(entry())
+			if tt.job != nil {
+				tt.job(&j)
+			}
+			require.NoError(t, d.InsertJobs([]JobRow{j}))
+			n, err := d.RefindFolderMembers("b2", entry().Account, tt.also...)
+			require.NoError(t, err)
+			share, err := d.HistoryOfFolder(FolderKey{Folder: folder, BatchID: "b2"})
+			require.NoError(t, err)
+			if !tt.want {
+				assert.Zero(t, n)
+				assert.Empty(t, share)
+				return
+			}
+			assert.Equal(t, 1, n)
+			require.Len(t, share, 1)
+			assert.Equal(t, e.ID, share[0].ID)
+			n, err = d.RefindFolderMembers("b2", entry().Account, tt.also...)
+			require.NoError(t, err)
+			assert.Zero(t, n, "once")
+		})
+	}
+
+	t.Run("a job with its row keeps it", func(t *testing.T) {
+		d := openTestDB(t)
+		e := entry()
+		var err error
+		e.ID, err = d.AddHistory(e)
+		require.NoError(t, err)
+		newer := entry()
+		newer.JobID = "job-newer"
+		_, err = d.AddHistory(newer) // the same file sent again, same content
+		require.NoError(t, err)
+		j := job(e)
+		j.Found = e.ID
+		require.NoError(t, d.InsertJobs([]JobRow{j}))
+		n, err := d.RefindFolderMembers("b2", e.Account)
+		require.NoError(t, err)
+		assert.Zero(t, n)
+		share, err := d.HistoryOfFolder(FolderKey{Folder: folder, BatchID: "b2"})
+		require.NoError(t, err)
+		require.Len(t, share, 1)
+		assert.Equal(t, e.ID, share[0].ID, "the entry it found, not the newer")
+	})
 }

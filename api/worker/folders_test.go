@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -169,6 +170,72 @@ func TestFolderRunAgainClosedMidListingSharesEveryFileOnce(t *testing.T) {
 	for _, h := range sent {
 		assert.True(t, byID[h.ID], "missing from the share: %s", h.LocalPath)
 	}
+	assert.Len(t, history(t, e.db), 30, "nothing sent again")
+}
+
+// TestFolderListingOfSchema15ResumedSharesEveryFile: the version before
+// folder_members (schema 15) saved the files a listing found already
+// uploaded as jobs only. Such a listing of a folder run again, cut short
+// by a kill and listed on by this version after the upgrade, is one share:
+// the files the old version had found are in it too, with the uploads
+// that sent them (each job holds the hash and file of the upload it
+// found), not only those this version found.
+func TestFolderListingOfSchema15ResumedSharesEveryFile(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.writeNumbered("album/%02d.jpg", 30)
+	folder := filepath.Join(e.files, "album")
+	e.uploaded(Request{Path: folder}).Close()
+	sent := history(t, e.db)
+	require.Len(t, sent, 30)
+
+	cfg := e.config()
+	saved := make(chan struct{})
+	var q atomic.Pointer[Queue]
+	cfg.beforeListedRows = func(group int) {
+		if group == 2 { // the first rows are saved: a kill comes now
+			close(saved)
+			<-q.Load().ctx.Done()
+		}
+	}
+	first, err := New(cfg)
+	require.NoError(t, err)
+	q.Store(first)
+	first.Add(Request{Path: folder})
+	<-saved
+	require.NoError(t, first.Close())
+	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
+	counts, err := e.db.JobCounts(testEnvName, testEmail)
+	require.NoError(t, err)
+	require.NotZero(t, counts[storage.JobAlready].Jobs, "files found already uploaded before the kill")
+
+	// As schema 15 left it: the same jobs, no folder_members.
+	require.NoError(t, e.db.Close())
+	raw, err := sql.Open("sqlite", filepath.Join(e.dbDir, storage.DBFileName))
+	require.NoError(t, err)
+	_, err = raw.Exec(`DROP TRIGGER folder_members_forget; DROP TABLE folder_members; PRAGMA user_version = 15`)
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+	e.db, err = storage.Open(e.dbDir)
+	require.NoError(t, err)
+
+	next := e.queue(e.config())
+	require.NoError(t, wait(t, next, hangGuard))
+	assert.Empty(t, walksLeft(t, e.db))
+	k, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	share, err := e.db.HistoryOfFolder(k)
+	require.NoError(t, err)
+	byID := map[int64]bool{}
+	for _, h := range share {
+		assert.False(t, byID[h.ID], "listed twice: %s", h.LocalPath)
+		byID[h.ID] = true
+	}
+	for _, h := range sent {
+		assert.True(t, byID[h.ID], "missing from the share: %s", h.LocalPath)
+	}
+	total, err := e.db.FolderTotalAfter(k, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 30, total.Files)
 	assert.Len(t, history(t, e.db), 30, "nothing sent again")
 }
 

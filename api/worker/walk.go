@@ -231,6 +231,13 @@ func (q *Queue) walker() {
 
 		w := &walk{q: q, ctx: ctx, batchID: call.batchID, resumed: call.resumed, lastFlush: time.Now(), flushAt: firstFlushRows}
 		w.ownData, w.indexPages = statOrNil(filepath.Dir(q.db.Path())), statOrNil(q.db.IndexPagesDir())
+		if call.resumed {
+			// A listing the version before folder_members (schema 15)
+			// began saved the files it found already uploaded as jobs
+			// alone: they join the share it lists on. A failure leaves
+			// them out of it, as that version did.
+			_, _ = q.db.RefindFolderMembers(call.batchID, q.account, q.otherNames...)
+		}
 		if len(call.reqs) > 1 {
 			w.pending = make(map[fileDest]bool)
 		}
