@@ -104,9 +104,12 @@ func (h *historyView) copyLinks(key buildKey, style string, read func() ([]stora
 // uploadIndexPage makes the index page titled title of the entries read
 // gives, off the UI goroutine as key, writes it into dir and adds it to
 // the queue, then says done. A window closed while it was built saves
-// nothing.
+// nothing; the page is the account's signed in now: signed out meanwhile
+// (and maybe in to another account), it is neither queued for whoever is
+// signed in then nor kept for the next sign-in.
 func (h *historyView) uploadIndexPage(key buildKey, title, dir, done string, read func() ([]storage.HistoryEntry, error)) {
 	a := h.a
+	s := a.sess // not nil: Index page asks to sign in first
 	links := a.links()
 	build := h.builders.page
 	h.buildOff(key, func() func() {
@@ -126,12 +129,18 @@ func (h *historyView) uploadIndexPage(key buildKey, title, dir, done string, rea
 			return nil // closed: no page nobody will upload
 		default:
 		}
+		if s == nil || s.isClosed() {
+			return nil // signed out: the page is no one's now
+		}
 		path := filepath.Join(dir, indexFileName(title))
 		err = os.MkdirAll(dir, 0o700)
 		if err == nil {
 			err = os.WriteFile(path, page, 0o600)
 		}
 		return func() {
+			if a.sess != s {
+				return // signed out while it was saved
+			}
 			if err != nil {
 				a.showError(tr("Cannot save the index page"), err)
 				return

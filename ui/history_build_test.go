@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -216,4 +218,53 @@ func TestQuitWhileBuildingAnIndexPage(t *testing.T) {
 	_, err := os.Stat(filepath.Join(a.indexPagesDir(), folderPageDirName(k)))
 	assert.True(t, os.IsNotExist(err), "nor its folder made")
 	assert.Equal(t, int32(1), b.builds.Load())
+}
+
+// TestSignOutWhileBuildingAnIndexPage: an index page is built for the
+// account signed in when Index page was tapped. Signed out while it is
+// being built — and maybe signed in to another account by then — the page
+// is neither queued for the account now signed in nor kept to wait for
+// whoever signs in next, and no toast says it is being uploaded.
+func TestSignOutWhileBuildingAnIndexPage(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		another bool // sign in to another account before the page is built
+	}{
+		{name: "signed out"},
+		{name: "signed in to another account", another: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			a := e.a
+			e.signInSandbox()
+			k, row := seedFolderShare(t, e)
+			b := holdBuilds(t, a.history)
+			defer b.let()
+			e.ui(func() { test.Tap(row.indexPage) })
+			<-b.started
+			e.ui(func() { test.Tap(a.signOut) })
+			e.eventually(func() bool { return a.sess == nil }, "signed out")
+			if tc.another {
+				e.signInCustom(testutil.StartSandbox(t, sandbox.Config{}))
+			}
+			b.let()
+			e.eventually(func() bool { return len(a.history.building) == 0 }, "the build is over")
+			e.ui(func() {
+				assert.Empty(t, a.pending, "no page waits for the next sign-in")
+				assert.NotContains(t, a.toast.Text, "Uploading the index page")
+			})
+			a.Close() // waits for every goroutine the App started: any add is saved by now
+			page := filepath.Join(a.indexPagesDir(), folderPageDirName(k), "raw-index.html")
+			jobs, err := e.db.Jobs()
+			require.NoError(t, err)
+			for _, j := range jobs {
+				assert.NotEqual(t, page, j.LocalPath, "queued for %s", j.Account)
+			}
+			walks, err := e.db.WalksBeforeSignIn()
+			require.NoError(t, err)
+			for _, w := range walks {
+				assert.NotEqual(t, page, w.Path, "kept for the next sign-in")
+			}
+		})
+	}
 }
