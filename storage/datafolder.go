@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // The folders dStor Uploader keeps beside the history database in its data
@@ -28,6 +29,10 @@ var ownFolders = []string{LocksFolder, IndexPagesFolder, ThumbnailsFolder, Sandb
 // anywhere, the same file as one of those (a hard link). It is the one
 // guard of every save the window makes to a file the person picks (an
 // export, a QR code's PNG): opening the file truncates it.
+//
+// The database, or a folder dStor Uploader keeps, may be a link to one
+// elsewhere (moved to a larger disk): what it leads to is guarded too, and
+// so are the database's journal files beside it, where SQLite keeps them.
 func (d *DB) InDataFolder(path string) bool {
 	dataDir := filepath.Dir(d.path)
 	data, err := os.Stat(dataDir)
@@ -35,11 +40,24 @@ func (d *DB) InDataFolder(path string) bool {
 		return false
 	}
 	var own []os.FileInfo
+	var ownRoots []string
 	for _, name := range ownFolders {
-		if fi, err := os.Stat(filepath.Join(dataDir, name)); err == nil && fi.IsDir() {
+		root := filepath.Join(dataDir, name)
+		if r, err := filepath.EvalSymlinks(root); err == nil {
+			root = r // walked where it really is
+		}
+		if fi, err := os.Stat(root); err == nil && fi.IsDir() {
 			own = append(own, fi)
+			ownRoots = append(ownRoots, root)
 		}
 	}
+	// The database where it really is: a save into its folder under a name
+	// of its journal (-wal, -shm, -journal), or onto one of them, is refused.
+	realDB := d.path
+	if p, err := filepath.EvalSymlinks(d.path); err == nil {
+		realDB = p
+	}
+	dbDir, dbDirErr := os.Stat(filepath.Dir(realDB))
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	} else if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
@@ -48,6 +66,10 @@ func (d *DB) InDataFolder(path string) bool {
 	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
 		if fi, err := os.Stat(dir); err == nil {
 			if dir == filepath.Dir(path) && os.SameFile(fi, data) {
+				return true
+			}
+			if dir == filepath.Dir(path) && dbDirErr == nil && os.SameFile(fi, dbDir) &&
+				strings.HasPrefix(strings.ToLower(filepath.Base(path)), strings.ToLower(filepath.Base(realDB))) {
 				return true
 			}
 			for _, o := range own {
@@ -63,6 +85,11 @@ func (d *DB) InDataFolder(path string) bool {
 	target, err := os.Stat(path)
 	if err != nil || !target.Mode().IsRegular() {
 		return false
+	}
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		if fi, err := os.Stat(realDB + suffix); err == nil && os.SameFile(fi, target) {
+			return true
+		}
 	}
 	found := false
 	same := func(p string, e fs.DirEntry, err error) error {
@@ -85,11 +112,11 @@ func (d *DB) InDataFolder(path string) bool {
 		}
 		_ = same(filepath.Join(dataDir, e.Name()), e, nil)
 	}
-	for _, name := range ownFolders {
+	for _, root := range ownRoots {
 		if found {
 			break
 		}
-		_ = filepath.WalkDir(filepath.Join(dataDir, name), same)
+		_ = filepath.WalkDir(root, same)
 	}
 	return found
 }

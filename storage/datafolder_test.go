@@ -79,3 +79,64 @@ func TestInDataFolderAtEveryDepth(t *testing.T) {
 		})
 	}
 }
+
+// TestInDataFolderThroughLinksItHolds: a data folder may hold a link where
+// a file or folder of its own would be — the history database, or the
+// Local sandbox's store, moved to a larger disk and linked back. What the
+// link leads to is the data folder's file all the same: a save onto the
+// database where it really is, or onto a hard link elsewhere to a file of
+// the store where it really is, would truncate it; so would a save onto
+// the database's journal, which SQLite keeps beside the file the link
+// leads to. Another file in the folder the database was moved to is the
+// person's own.
+func TestInDataFolderThroughLinksItHolds(t *testing.T) {
+	data, moved, out := t.TempDir(), t.TempDir(), t.TempDir()
+	write := func(p, text string) string {
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o700))
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o600))
+		return p
+	}
+	symlink := func(to, p string) {
+		if err := os.Symlink(to, p); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+	}
+	realDB := filepath.Join(moved, "db", DBFileName)
+	require.NoError(t, os.MkdirAll(filepath.Dir(realDB), 0o700))
+	symlink(realDB, filepath.Join(data, DBFileName))
+	blob := write(filepath.Join(moved, SandboxFolder, "blobs", "bafkreiexample"), "an upload to the Local sandbox")
+	symlink(filepath.Join(moved, SandboxFolder), filepath.Join(data, SandboxFolder))
+	d, err := Open(data)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	_, err = d.AddHistory(HistoryEntry{JobID: "job-1", Name: "a.txt"})
+	require.NoError(t, err)
+	require.FileExists(t, realDB+"-wal", "SQLite's journal is beside the file the link leads to")
+	link := func(name, to string) string {
+		p := filepath.Join(out, name)
+		require.NoError(t, os.Link(to, p))
+		return p
+	}
+
+	for _, tc := range []struct {
+		name string
+		path func() string
+		want bool
+	}{
+		{"the database where it really is", func() string { return realDB }, true},
+		{"a hard link to the database", func() string { return link("history.csv", realDB) }, true},
+		{"its journal where it really is", func() string { return realDB + "-wal" }, true},
+		{"a new file named as its journal, where it really is", func() string { return realDB + "-journal" }, true},
+		{"a hard link to its journal", func() string { return link("wal.csv", realDB+"-wal") }, true},
+		{"a file of the store where it really is", func() string { return blob }, true},
+		{"a hard link to a file of the store", func() string { return link("blob.csv", blob) }, true},
+		{"a new file beside the database where it really is", func() string {
+			return filepath.Join(filepath.Dir(realDB), "export.csv")
+		}, false},
+		{"a file elsewhere", func() string { return write(filepath.Join(out, "mine.csv"), "mine") }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, d.InDataFolder(tc.path()))
+		})
+	}
+}
