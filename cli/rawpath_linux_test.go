@@ -131,3 +131,40 @@ func TestJSONGivesEveryPathWhole(t *testing.T) {
 		assert.Equal(t, p, check(t, "verify's upload", ups[0].(map[string]any), "local_path"))
 	}
 }
+
+// TestFolderJSONGivesTheSenderShareWhole: history --folder DIR --json
+// names, on a file the share found already uploaded, the share of the
+// upload that sent it (sent_by), whose added_folder is a path like every
+// other: when it is not UTF-8 it has its bytes in added_folder_base64 too,
+// as the object's own added_folder has.
+func TestFolderJSONGivesTheSenderShareWhole(t *testing.T) {
+	sb := keyedSandbox(t)
+	dir := filepath.Join(t.TempDir(), "album\xfe")
+	files := makeFiles(t, dir, 2, func(i int) int { return 700 + i })
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, os.WriteFile(files[1], []byte("changed since the first upload"), 0o600))
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--json")
+	require.Equal(t, 0, code, errOut)
+	var recs []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &recs), out)
+	require.Len(t, recs, 2)
+	sent := 0
+	for _, r := range recs {
+		folder, raw := jsonPath(t, r, "added_folder")
+		assert.Equal(t, dir, folder, "the share listed, whole")
+		assert.True(t, raw)
+		by, ok := r["sent_by"].(map[string]any)
+		if !ok {
+			continue
+		}
+		sent++
+		folder, raw = jsonPath(t, by, "added_folder")
+		assert.Equal(t, dir, folder, "the share that sent it, whole")
+		assert.True(t, raw, "sent_by's added_folder has its bytes too")
+	}
+	assert.Equal(t, 1, sent, "the file not changed was found already uploaded")
+}

@@ -514,14 +514,21 @@ type exportedEntry struct {
 	AddedFolderBase64 []byte `json:"added_folder_base64,omitempty"`
 	// SentBy is, for a file a folder share found already uploaded
 	// (ExportOptions.Share), the share of the upload that sent it.
-	SentBy *FolderKey `json:"sent_by,omitempty"`
+	SentBy *sentBy `json:"sent_by,omitempty"`
+}
+
+// sentBy is the share of the upload that sent a file (exportedEntry.SentBy),
+// its folder's bytes too when they are not UTF-8, as the entry's own.
+type sentBy struct {
+	FolderKey
+	AddedFolderBase64 []byte `json:"added_folder_base64,omitempty"`
 }
 
 // exported is e as the JSON export of o writes it.
 func (o ExportOptions) exported(e HistoryEntry) exportedEntry {
 	x := exportedEntry{HistoryEntry: e, Link: o.link(e)}
 	if k, _ := e.Folder(); o.Share != nil && k != *o.Share {
-		x.SentBy = &FolderKey{Folder: e.AddedFolder, BatchID: e.BatchID}
+		x.SentBy = &sentBy{FolderKey: FolderKey{Folder: e.AddedFolder, BatchID: e.BatchID}, AddedFolderBase64: inert.PathBytes(e.AddedFolder)}
 		x.AddedFolder, x.BatchID = o.Share.Folder, o.Share.BatchID
 	}
 	x.LocalPathBase64, x.AddedFolderBase64 = inert.PathBytes(x.LocalPath), inert.PathBytes(x.AddedFolder)
