@@ -137,6 +137,17 @@ func newFakeDStor(t testing.TB) *fakeDStor {
 
 func (f *fakeDStor) client(hc *http.Client) *Client { return newTestClient(f.t, f.srv.URL, hc) }
 
+// patientClient is a client with the default transport, except that a
+// large upload waits a minute rather than a second for "100 Continue"
+// before sending the file anyway. A test of what happens when the server
+// answers before the file (a refusal, a 417) must see that answer arrive
+// within the wait: on a busy machine a second may not be enough.
+func (f *fakeDStor) patientClient() *Client {
+	tr := newTransport()
+	tr.ExpectContinueTimeout = time.Minute
+	return f.client(&http.Client{Transport: tr})
+}
+
 func (f *fakeDStor) lastUpload() received {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -768,7 +768,7 @@ func TestUploadEarlyRefusalSendsNoFileBytes(t *testing.T) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "token expired"})
 	}
 	var progressCalls atomic.Int32
-	_, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{
+	_, err := f.patientClient().Upload(t.Context(), validToken(t), UploadRequest{
 		Path:     testfs.WriteTemp(t, "big.bin", patterned(4<<20)),
 		Progress: func(int64, int64) { progressCalls.Add(1) },
 	})
@@ -964,7 +964,7 @@ func TestUploadRetriesWithoutExpectAfter417(t *testing.T) {
 		exactLength.Store(rec.Err == nil && rec.BodyBytes == rec.ContentLength)
 		writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": rec.CID, "Size": len(rec.Data)})
 	}
-	res, err := f.client(nil).Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "big.bin", patterned(2<<20))})
+	res, err := f.patientClient().Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "big.bin", patterned(2<<20))})
 	require.NoError(t, err)
 	assert.True(t, res.Verified)
 	assert.Equal(t, int32(1), refused.Load())
