@@ -369,5 +369,5 @@ func TestE2ECancelMidUploadLeavesNoGoroutine(t *testing.T) {
 	e.srv.ClearFaults()
 	// The server side may still be winding down its stalled handler; the
 	// client side (hasher, body reader, transport) must be gone.
-	goleak.VerifyNone(t, ignore, goleak.IgnoreAnyFunction("net/http.(*conn).serve"))
+	api.VerifyNoLeak(t, ignore, goleak.IgnoreAnyFunction("net/http.(*conn).serve"))
 }

@@ -557,7 +557,7 @@ func slowReader(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestUploadCancelMidFileLeavesNoGoroutine(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer verifyNoLeak(t, goleak.IgnoreCurrent())
 
 	f := newFakeDStor(t)
 	f.onAdd = slowReader
@@ -590,7 +590,7 @@ func TestUploadCancelMidFileLeavesNoGoroutine(t *testing.T) {
 }
 
 func TestUploadCanceledBeforeStart(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer verifyNoLeak(t, goleak.IgnoreCurrent())
 	f := newFakeDStor(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
