@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -166,4 +168,112 @@ func TestFolderListNotWholeWhileAnEarlierUploadsFileWaits(t *testing.T) {
 	assert.Equal(t, 0, code, errOut)
 	assert.Equal(t, len(files), strings.Count(out, "\n"), out)
 	assert.Empty(t, errOut)
+}
+
+// TestFolderListAfterAnEarlierUploadsFileJoinsTheLatest: DIR's upload is
+// killed with its third file c still waiting in the queue; a new file d is
+// written and DIR uploaded again: that upload finds a and b already
+// uploaded, leaves c to the earlier upload's job (not added again) and
+// queues d, and is killed too. Once resume has sent c and d, history
+// --folder DIR lists the latest upload of DIR: it must be the whole
+// folder, a, b, c and d, exit 0. Whichever of c and d finishes last, a
+// list of a, b, c (the first upload) or a, b, d (the second, without the
+// file it left to the first) with exit 0 hands a script part of the
+// folder as all of it. When c's job is canceled instead, the list is
+// a, b, d: it must say c was not sent and exit 1.
+func TestFolderListAfterAnEarlierUploadsFileJoinsTheLatest(t *testing.T) {
+	tests := []struct {
+		name     string
+		cancelC  bool
+		code     int
+		withC    bool
+		saysLeft string
+	}{
+		{"c sent", false, 0, true, ""},
+		{"c's job canceled", true, 1, false, "1 file(s) of %s left to an earlier upload (already in the queue then) were not sent by it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sb := keyedSandbox(t)
+			files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 950 + i })
+			dir := filepath.Dir(files[0])
+			var cur atomic.Pointer[testutil.UploadHold]
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cur.Load().ServeHTTP(w, r) }))
+			t.Cleanup(ts.Close)
+			newest := func() storage.FolderKey {
+				db := openDataDB(t)
+				defer db.Close()
+				k, _ := db.NewestFolderShare(dir)
+				return k
+			}
+			run := func(pass int, name string, ready func() bool) {
+				t.Helper()
+				hold := testutil.NewUploadHold(sb.Srv, pass)
+				t.Cleanup(hold.Release)
+				hold.Arm()
+				cur.Store(hold)
+				r := startHeld(t, hold, name, nil, "upload", "--env", ts.URL, "--concurrency", "1", dir)
+				require.Eventually(t, ready, 2*time.Minute, 20*time.Millisecond, name)
+				require.NoError(t, r.cmd.Process.Signal(syscall.SIGKILL))
+				_ = r.wait("its kill")
+			}
+			run(2, "the first upload", func() bool { // its third file held: the first two recorded
+				code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
+				return code == 0 && strings.Count(out, "\n") == 2
+			})
+			first := newest()
+			require.NotEmpty(t, first.BatchID)
+			_, sent, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
+			want := strings.Fields(sent) // a and b
+			c := ""
+			for _, f := range files {
+				if cid := testutil.CIDOf(t, f); !slices.Contains(want, cid) {
+					c = cid
+				}
+			}
+			d := filepath.Join(dir, "d-new.bin")
+			require.NoError(t, os.WriteFile(d, []byte("a file the second upload sends"), 0o600))
+			run(0, "the second upload", func() bool { // its listing saved
+				k := newest()
+				if k.BatchID == "" || k == first {
+					return false
+				}
+				db := openDataDB(t)
+				defer db.Close()
+				left, err := db.BatchLeftOf(k.BatchID)
+				return err == nil && !left.Listing
+			})
+			if tt.cancelC {
+				db := openDataDB(t)
+				jobs, err := db.Jobs()
+				require.NoError(t, err)
+				canceled := 0
+				for _, j := range jobs {
+					if j.BatchID == first.BatchID && j.State != storage.JobDone {
+						require.NoError(t, db.UpdateJob(j.ID, storage.JobCanceled, 0, ""))
+						canceled++
+					}
+				}
+				require.NoError(t, db.Close())
+				require.Equal(t, 1, canceled, "c's job")
+			}
+
+			cur.Store(testutil.NewUploadHold(sb.Srv, 0)) // not armed: uploads go through
+			code, _, errOut := runCLI(t, "", "resume", "--env", ts.URL)
+			require.Equal(t, 0, code, errOut)
+			code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+			want = append(want, testutil.CIDOf(t, d))
+			if tt.withC {
+				want = append(want, c)
+			}
+			assert.ElementsMatch(t, want, strings.Fields(out), "every file of the folder as it was uploaded last")
+			assert.Equal(t, tt.code, code, errOut)
+			if tt.saysLeft == "" {
+				assert.Empty(t, errOut)
+			} else {
+				assert.Contains(t, errOut, fmt.Sprintf(tt.saysLeft, dir))
+				assert.Contains(t, errOut, "upload the folder again")
+			}
+		})
+	}
 }

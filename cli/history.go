@@ -158,9 +158,10 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 
 // folderLeft says, after the list of the folder share k's links, when that
 // upload has files not uploaded (yet): it still runs in another process
-// (the window, another run), was interrupted, or failed files; or an
-// earlier upload of the folder left files of it waiting in the queue,
-// which this one did not add again (storage.DB.FolderLeftOf, the rule the
+// (the window, another run), was interrupted, or failed files; or files
+// of the folder it found already waiting in the queue, and so left to an
+// earlier upload's job, still wait there or were not sent by that job
+// (failed, canceled or removed) (storage.DB.FolderLeftOf, the rule the
 // window says it by too). The list is then not the folder's whole list,
 // which the exit status 1 tells a script; nothing is said of a share
 // (k.BatchID "") not listed.
@@ -175,6 +176,9 @@ func folderLeft(cio IO, db *storage.DB, k storage.FolderKey) error {
 	dir := inert.Text(k.Folder)
 	if left.Waiting > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s added by an earlier upload still wait in the queue (\"dstor-uploader resume\" finishes them). Run this again once they are uploaded.\n", left.Waiting, dir)
+	}
+	if left.Unsent > 0 {
+		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s left to an earlier upload (already in the queue then) were not sent by it: if they failed, \"dstor-uploader resume --retry-failed\" tries them again; otherwise upload the folder again.\n", left.Unsent, dir)
 	}
 	if left.Pending > 0 || left.Listing {
 		what := fmt.Sprintf("%d file(s) of this upload of %s are not uploaded yet", left.Pending, dir)

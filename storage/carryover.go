@@ -156,6 +156,11 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *
 		return err
 	}
 	defer func() { _ = dropFound.Close() }()
+	joinLeft, err := tx.Prepare(joinLeftSQL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = joinLeft.Close() }()
 	now := time.Now().UnixNano()
 	for _, f := range done {
 		if f.Row.ID == "" || f.History.JobID != "" && f.History.JobID != f.Row.ID {
@@ -173,7 +178,7 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *
 			return err
 		}
 		f.History.JobID = f.Row.ID
-		if err := finishJobTx(tx, fin, hist, dropFound, f, now); err != nil {
+		if err := finishJobTx(tx, fin, hist, dropFound, joinLeft, f, now); err != nil {
 			return fmt.Errorf("finish job %s: %w", f.Row.ID, err)
 		}
 		n.Uploads++

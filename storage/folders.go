@@ -24,6 +24,10 @@ import (
 // earlier entry, written in the transaction that saves the file's job
 // (DB.InsertJobs), so a folder run again unchanged adds no entry to the
 // history and its newest share still lists every file.
+//
+// A file the call found already waiting in the queue in another call's job
+// (not queued twice) is in it too, once that job's upload is recorded
+// (LeftFile).
 
 // migrateV10 adds history.batch_id and history.added_folder, so the files
 // of one added folder can be found again as one share, and their index
@@ -141,16 +145,74 @@ const (
 	foundBatchesSQL = `SELECT batch_id, max(seen_after), max(seq) FROM folder_members
 		WHERE added_folder = ? GROUP BY batch_id`
 	foundTotalSQL = `SELECT count(*), coalesce(sum(size), 0) FROM folder_members
-		WHERE added_folder = ? AND batch_id = ?`
-	// addFoundSQL records that the job ? of the share (?, ?) found the
-	// entry ? already uploaded; nothing when that entry is gone.
+		WHERE added_folder = ? AND batch_id = ? AND history_id > 0`
+	// addFoundSQL records that the job ?1 of the share (?2, ?3) found the
+	// entry ?4 already uploaded; nothing when that entry is gone, or the
+	// share holds it already (a file it left to that entry's job, then
+	// found uploaded by its listing resumed after a crash).
 	addFoundSQL = `INSERT INTO folder_members (job_id, added_folder, batch_id, history_id, size, seen_after)
-		SELECT ?, ?, ?, id, size, (SELECT max(id) FROM history)
-		FROM history WHERE id = ?
+		SELECT ?1, ?2, ?3, id, size, (SELECT max(id) FROM history)
+		FROM history WHERE id = ?4
+		AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.added_folder = ?2 AND m.batch_id = ?3 AND m.history_id = ?4)
 		ON CONFLICT (job_id) DO NOTHING`
 	// dropFoundOfJobSQL: the job's own upload stands for its file now.
 	dropFoundOfJobSQL = `DELETE FROM folder_members WHERE job_id = ?`
 )
+
+// A file a share left to another Add call's job (LeftFile) is a row of
+// folder_members keyed by that job's id, a slash and the share's batch
+// (leftKey), whose history_id is 0 until the job's upload is recorded:
+// the transaction that records it (finishJobTx) gives every such row the
+// new entry (joinLeftSQL), so the file is in the share from then on, with
+// seen_after the new entry's id (the share is newer than the Add call the
+// job came with). A row written when that upload is recorded already
+// takes it at once.
+const (
+	insertLeftSQL = `INSERT INTO folder_members (job_id, added_folder, batch_id, history_id, size, seen_after)
+		VALUES (? || '/' || ?, ?, ?, coalesce((SELECT id FROM history WHERE job_id = ?), 0),
+			coalesce((SELECT size FROM history WHERE job_id = ?), 0), coalesce((SELECT max(id) FROM history), 0))
+		ON CONFLICT (job_id) DO NOTHING`
+	joinLeftSQL = `UPDATE folder_members SET history_id = (SELECT id FROM history WHERE job_id = ?),
+		size = (SELECT size FROM history WHERE job_id = ?), seen_after = (SELECT max(id) FROM history)
+		WHERE job_id > ? AND job_id < ? AND +history_id = 0` // (+: by job_id, not by every row still waiting)
+	// leftOfShareSQL counts a share's files left to other jobs not
+	// recorded yet: those whose job still waits (queued, uploading,
+	// waiting for sign-in, states ?), and all of them.
+	leftOfShareSQL = `SELECT coalesce(sum(j.state IN (?, ?, ?) AND j.cleared = 0), 0), count(*)
+		FROM folder_members m LEFT JOIN jobs j ON j.id = substr(m.job_id, 1, instr(m.job_id, '/') - 1)
+		WHERE m.added_folder = ? AND m.batch_id = ? AND m.history_id = 0`
+)
+
+// LeftFile is a file of a folder a listing found already waiting in the
+// queue, for the same place, in a job of another Add call (JobID), and so
+// did not queue again: it is in the share (Folder, BatchID) all the same,
+// with that job's upload once it is recorded.
+type LeftFile struct {
+	JobID           string
+	Folder, BatchID string
+}
+
+// leftSpan is the range of folder_members.job_id of the files left to job
+// id (ids hold no slash).
+func leftSpan(id string) (lo, hi string) { return id + "/", id + "0" }
+
+// insertLeft saves the files left to other jobs in tx.
+func insertLeft(tx *sql.Tx, left []LeftFile) error {
+	if len(left) == 0 {
+		return nil
+	}
+	st, err := tx.Prepare(insertLeftSQL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	for _, l := range left {
+		if _, err := st.Exec(l.JobID, l.BatchID, l.Folder, l.BatchID, l.JobID, l.JobID); err != nil {
+			return fmt.Errorf("put the file job %s uploads in folder share %s: %w", l.JobID, l.Folder, err)
+		}
+	}
+	return nil
+}
 
 // foundPageSQL reads a page of the files a share found, through the
 // share's index in the order of their entries' ids.
@@ -343,11 +405,13 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 // (local_path between its separator and the next byte: the jobs_file
 // index) not uploaded yet, of files the Add call ? has no job of (it
 // left them to the job already queued; a file it listed itself is in its
-// own count: jobs_batch).
+// own count: jobs_batch) nor a row left to that job (counted by
+// FolderLeftOf from the share's rows).
 const waitingUnderSQL = `SELECT count(*) FROM jobs o
 	WHERE o.env = ? AND o.account = ? AND o.local_path > ? AND o.local_path < ?
 	AND o.state IN (?, ?, ?) AND o.cleared = 0
-	AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = ? AND s.local_path = o.local_path)`
+	AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = ? AND s.local_path = o.local_path)
+	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.job_id = o.id || '/' || ?)`
 
 // WaitingUnder counts the files under k's folder that other Add calls of
 // env and account left waiting in the queue (queued, interrupted, or
@@ -360,7 +424,7 @@ func (d *DB) WaitingUnder(k FolderKey, env, account string) (int, error) {
 	next := k.Folder + string(rune(filepath.Separator+1))
 	var n int
 	err := d.r.QueryRow(waitingUnderSQL, env, account, under, next,
-		string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.BatchID).Scan(&n)
+		string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.BatchID, k.BatchID).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count the files of %s still waiting in the queue: %w", k.Folder, explainDBError(d.path, err))
 	}
@@ -384,22 +448,36 @@ type FolderLeft struct {
 	// same environment and account still has in the queue, not uploaded,
 	// which this share found already queued and left to it.
 	Waiting int
+	// Unsent is how many files this share left to another Add call's job
+	// that no longer waits and did not send them into it: the job failed,
+	// was canceled or removed (or an older version recorded its upload).
+	Unsent int
 }
 
 // Any reports whether the share is not its folder's whole list yet.
-func (l FolderLeft) Any() bool { return l.BatchLeft.Any() || l.Waiting > 0 }
+func (l FolderLeft) Any() bool { return l.BatchLeft.Any() || l.Waiting > 0 || l.Unsent > 0 }
 
 // FolderLeftOf reads what folder share k lacks of its folder, the one
 // rule the window and history --folder say "not the whole folder" by.
-// Files waiting from an earlier Add call count only for the folder's
-// latest share: an older share is the folder as its Add call found it,
-// and a file a later Add call queued is that share's, not its own.
+// The files it left to another Add call's job (LeftFile) count until that
+// job's upload joins it. Other files waiting from an earlier Add call
+// (those a share made before it recorded what it left) count only for
+// the folder's latest share: an older share is the folder as its Add call
+// found it, and a file a later Add call queued is that share's, not its
+// own.
 func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 	var l FolderLeft
 	var err error
 	if l.BatchLeft, err = d.BatchLeftOf(k.BatchID); err != nil {
 		return FolderLeft{}, err
 	}
+	var all int
+	err = d.r.QueryRow(leftOfShareSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.Folder, k.BatchID).
+		Scan(&l.Waiting, &all)
+	if err != nil {
+		return FolderLeft{}, fmt.Errorf("count the files folder %s left to an earlier upload: %w", k.Folder, explainDBError(d.path, err))
+	}
+	l.Unsent = all - l.Waiting
 	newest, err := d.NewestFolderShare(k.Folder)
 	switch {
 	case errors.Is(err, ErrNotFound):

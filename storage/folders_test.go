@@ -562,3 +562,94 @@ func TestRefindFolderMembersTakesOnlyTheUploadTheJobFound(t *testing.T) {
 		assert.Equal(t, e.ID, share[0].ID, "the entry it found, not the newer")
 	})
 }
+
+// TestFolderShareHoldsTheFileItLeftToAnEarlierJob: a folder added with
+// a, b and c, c still waiting in the queue when the folder is added again
+// with a new file d. The second share finds a and b already uploaded,
+// leaves c to the first add's job (not queued again: InsertListing's
+// LeftFile) and sends d. c is in both shares: the second one is the
+// folder's latest, with a, b, c and d once c is uploaded (not a list of
+// a, b, c said whole because c's upload is the newest entry), and is not
+// whole while c waits, or when its job will not send it.
+func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	job := func(batch, name string, st JobState) JobRow {
+		e := sampleEntry(len(name))
+		return JobRow{ID: batch + "-" + name, BatchID: batch, Env: e.Env, Account: e.Account,
+			LocalPath: filepath.Join(folder, name), Name: name, Size: int64(len(name)), Beneath: folder, State: st}
+	}
+	finish := func(t *testing.T, d *DB, r JobRow) int64 {
+		t.Helper()
+		e := sampleEntry(len(r.Name))
+		e.JobID, e.LocalPath, e.Name, e.Size = r.ID, r.LocalPath, r.Name, r.Size
+		e.AddedFolder, e.BatchID = folder, r.BatchID
+		r.Hash, r.Verified, r.Attempts = e.Hash, true, 1
+		require.NoError(t, d.FinishJob(r, e))
+		var id int64
+		require.NoError(t, d.r.QueryRow(`SELECT id FROM history WHERE job_id = ?`, r.ID).Scan(&id))
+		return id
+	}
+	b1, b2 := FolderKey{Folder: folder, BatchID: "b1"}, FolderKey{Folder: folder, BatchID: "b2"}
+	c := job("b1", "c.jpg", JobQueued)
+	tests := []struct {
+		name        string
+		before      func(t *testing.T, d *DB) // before the second listing is saved
+		after       func(t *testing.T, d *DB) // after d is uploaded
+		files       []string                  // of the second share
+		left, left1 FolderLeft                // of the second and the first
+	}{
+		{"c uploaded last", nil, func(t *testing.T, d *DB) { finish(t, d, c) },
+			[]string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"c uploaded, then found by the second listing resumed", nil, func(t *testing.T, d *DB) {
+			found := job("b2", "c.jpg", JobAlready)
+			found.Found = finish(t, d, c)
+			require.NoError(t, d.InsertJobs([]JobRow{found}))
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"c uploaded before the listing was saved", func(t *testing.T, d *DB) { finish(t, d, c) }, nil,
+			[]string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"c still waiting", nil, nil,
+			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Waiting: 1}, FolderLeft{BatchLeft: BatchLeft{Pending: 1}}},
+		{"c's job canceled", nil, func(t *testing.T, d *DB) { require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, "")) },
+			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+		{"c's job removed", nil, func(t *testing.T, d *DB) { _, err := d.DeleteJobIDs(c.ID); require.NoError(t, err) },
+			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := openTestDB(t)
+			a, b := job("b1", "a.jpg", JobQueued), job("b1", "b.jpg", JobQueued)
+			require.NoError(t, d.InsertJobs([]JobRow{a, b, c}))
+			ids := map[string]int64{"a.jpg": finish(t, d, a), "b.jpg": finish(t, d, b)}
+			if tt.before != nil {
+				tt.before(t, d)
+			}
+			foundA, foundB, dj := job("b2", "a.jpg", JobAlready), job("b2", "b.jpg", JobAlready), job("b2", "d.jpg", JobQueued)
+			foundA.Found, foundB.Found = ids["a.jpg"], ids["b.jpg"]
+			require.NoError(t, d.InsertListing([]JobRow{foundA, foundB, dj}, []LeftFile{{JobID: c.ID, Folder: folder, BatchID: "b2"}}))
+			finish(t, d, dj)
+			if tt.after != nil {
+				tt.after(t, d)
+			}
+
+			newest, err := d.NewestFolderShare(folder)
+			require.NoError(t, err)
+			assert.Equal(t, b2, newest, "the folder's latest share is its latest add")
+			entries, err := d.HistoryOfFolder(b2)
+			require.NoError(t, err)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name)
+			}
+			assert.ElementsMatch(t, tt.files, names)
+			total, err := d.FolderTotalAfter(b2, 0)
+			require.NoError(t, err)
+			assert.Equal(t, len(tt.files), total.Files, "the row counts what it lists")
+			for k, want := range map[FolderKey]FolderLeft{b2: tt.left, b1: tt.left1} {
+				got, err := d.FolderLeftOf(k)
+				require.NoError(t, err)
+				assert.Equal(t, want, got, k.BatchID)
+				assert.Equal(t, want != FolderLeft{}, got.Any(), k.BatchID)
+			}
+		})
+	}
+}

@@ -160,8 +160,14 @@ func scanJob(sc rowScanner) (JobRow, error) {
 // in rows, an empty ID (a new UUID), an empty State (JobQueued) and zero
 // CreatedAt/UpdatedAt (now), and sets Seq. Either every row is stored or
 // none is; an ID that already exists fails the whole call.
-func (d *DB) InsertJobs(rows []JobRow) error {
-	if len(rows) == 0 {
+func (d *DB) InsertJobs(rows []JobRow) error { return d.InsertListing(rows, nil) }
+
+// InsertListing is InsertJobs of a listing's rows with left, the files of
+// folders it found already waiting in the queue in another Add call's job
+// and left to it, saved in the same transaction: a kill leaves no row
+// without what the listing found with it (see LeftFile).
+func (d *DB) InsertListing(rows []JobRow, left []LeftFile) error {
+	if len(rows) == 0 && len(left) == 0 {
 		return nil
 	}
 	now := time.Now().UTC()
@@ -222,7 +228,7 @@ func (d *DB) InsertJobs(rows []JobRow) error {
 				return fmt.Errorf("job %s: add the upload it found to the folder share: %w", r.ID, err)
 			}
 		}
-		return nil
+		return insertLeft(tx, left)
 	})
 }
 
@@ -367,6 +373,7 @@ type jobWrites struct {
 	finErrs        []error
 	upd, fin, hist *sql.Stmt
 	dropFound      *sql.Stmt
+	joinLeft       *sql.Stmt
 }
 
 // prepareJobWrites fetches the prepared statements (outside the
@@ -382,7 +389,10 @@ func (d *DB) prepareJobWrites(w *jobWrites) error {
 	if w.hist, err = d.writeStmt(recordHistorySQL); err != nil {
 		return err
 	}
-	w.dropFound, err = d.writeStmt(dropFoundOfJobSQL)
+	if w.dropFound, err = d.writeStmt(dropFoundOfJobSQL); err != nil {
+		return err
+	}
+	w.joinLeft, err = d.writeStmt(joinLeftSQL)
 	return err
 }
 
@@ -414,7 +424,7 @@ func (w *jobWrites) only(upIdx, finIdx []int) *jobWrites {
 // after a rollback: it sets every outcome anew.
 func (w *jobWrites) run(tx *sql.Tx) error {
 	now := time.Now().UnixNano()
-	upd, fin, hist, dropFound := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist), tx.Stmt(w.dropFound)
+	upd, fin, hist, dropFound, joinLeft := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist), tx.Stmt(w.dropFound), tx.Stmt(w.joinLeft)
 	for _, i := range w.upIdx {
 		err := updateJobTx(tx, upd, w.ups[i], now)
 		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrJobDone) {
@@ -423,7 +433,7 @@ func (w *jobWrites) run(tx *sql.Tx) error {
 		w.upErrs[i] = wrapJobErr(err, "update job %s to %s", w.ups[i].ID, w.ups[i].State)
 	}
 	for _, i := range w.finIdx {
-		err := finishJobTx(tx, fin, hist, dropFound, w.fins[i], now)
+		err := finishJobTx(tx, fin, hist, dropFound, joinLeft, w.fins[i], now)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("finish job %s: %w", w.fins[i].Row.ID, err)
 		}
@@ -466,7 +476,7 @@ func updateJobTx(tx *sql.Tx, upd *sql.Stmt, u JobUpdate, now int64) error {
 
 // finishJobTx runs one JobFinish: the job done, then its history entry;
 // ErrNotFound (nothing written) for an unknown job.
-func finishJobTx(tx *sql.Tx, fin, hist, dropFound *sql.Stmt, f JobFinish, now int64) error {
+func finishJobTx(tx *sql.Tx, fin, hist, dropFound, joinLeft *sql.Stmt, f JobFinish, now int64) error {
 	r := f.Row
 	if err := touchedOne(fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, r.Size, now, r.Reported, r.ID)); err != nil {
 		return err
@@ -478,7 +488,12 @@ func finishJobTx(tx *sql.Tx, fin, hist, dropFound *sql.Stmt, f JobFinish, now in
 	}
 	// A job found already uploaded and sent again: its own entry is its
 	// file in the folder share now, not the earlier upload it found.
-	_, err := dropFound.Exec(r.ID)
+	if _, err := dropFound.Exec(r.ID); err != nil {
+		return err
+	}
+	// The shares that left this file to this job hold its upload now.
+	lo, hi := leftSpan(r.ID)
+	_, err := joinLeft.Exec(r.ID, r.ID, lo, hi)
 	return err
 }
 

@@ -369,6 +369,9 @@ func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
 	if left.Waiting > 0 {
 		parts = append(parts, trn("{{.Count}} files of “{{.Name}}” that an earlier upload of it added are still waiting in the queue.", left.Waiting, name))
 	}
+	if left.Unsent > 0 {
+		parts = append(parts, trn("{{.Count}} files of “{{.Name}}” left to an earlier upload of it were not sent by it: if they failed, Retry failed in the Upload tab tries them again; otherwise add the folder again.", left.Unsent, name))
+	}
 	switch {
 	case left.Pending > 0:
 		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” are not uploaded yet.", left.Pending, name))

@@ -263,11 +263,14 @@ func (q *Queue) walker() {
 
 // walk turns the requests of one Add call into job rows.
 type walk struct {
-	q         *Queue
-	ctx       context.Context
-	batchID   string
-	resumed   bool // add only the files the batch has no job for (a resumed walk)
-	rows      []storage.JobRow
+	q       *Queue
+	ctx     context.Context
+	batchID string
+	resumed bool // add only the files the batch has no job for (a resumed walk)
+	rows    []storage.JobRow
+	// left are the files of folders found waiting in another Add call's
+	// job and left to it, saved with rows (storage.LeftFile).
+	left      []storage.LeftFile
 	lastFlush time.Time
 	flushAt   int // rows that make a flush: firstFlushRows, doubling up to flushRows
 	groups    int // flushes that wrote rows so far (Config.beforeListedRows)
@@ -434,8 +437,12 @@ func (w *walk) listedBefore(jobs []storage.FileJob, row storage.JobRow) bool {
 }
 
 // jobStates tells what the queue holds for one file and place: a job still
-// to be uploaded (queued, uploading or waiting for sign-in), or one done.
-type jobStates struct{ waiting, done bool }
+// to be uploaded (queued, uploading or waiting for sign-in), or one done;
+// leftTo is the id of such a waiting job of another Add call.
+type jobStates struct {
+	waiting, done bool
+	leftTo        string
+}
 
 // statesOf reads the states of the listed jobs among jobs that send row's
 // file to row's place: the state the queue holds in memory when it holds
@@ -470,6 +477,9 @@ func (w *walk) statesOf(jobs []storage.FileJob, row storage.JobRow) jobStates {
 		switch {
 		case waiting(state):
 			st.waiting = true
+			if fj.BatchID != w.batchID && st.leftTo == "" {
+				st.leftTo = fj.ID
+			}
 		case state == storage.JobDone:
 			st.done = true
 		}
@@ -583,6 +593,11 @@ func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 	st := w.statesOf(jobs, row)
 	if st.waiting || w.pending[destOf(row)] {
 		w.noteAlreadyQueued(row)
+		if st.leftTo != "" && row.Beneath != "" {
+			// In this Add call's share of the folder all the same, with
+			// that job's upload once it is recorded.
+			w.left = append(w.left, storage.LeftFile{JobID: st.leftTo, Folder: row.Beneath, BatchID: w.batchID})
+		}
 		return
 	}
 	if !again {
@@ -861,9 +876,9 @@ func folderPathFor(dest, rootName, rel string) string {
 // the scheduler reads the queued ones a window at a time.
 func (w *walk) flush() {
 	w.lastFlush = time.Now()
-	rows, listed := w.rows, w.listed
-	w.rows, w.listed = nil, nil
-	if len(rows) == 0 && len(listed) == 0 {
+	rows, listed, left := w.rows, w.listed, w.left
+	w.rows, w.listed, w.left = nil, nil, nil
+	if len(rows) == 0 && len(listed) == 0 && len(left) == 0 {
 		return
 	}
 	q := w.q
@@ -884,8 +899,8 @@ func (w *walk) flush() {
 		}
 	}
 	var err error
-	if len(rows) > 0 {
-		err = w.insert(rows)
+	if len(rows) > 0 || len(left) > 0 {
+		err = w.insert(rows, left)
 	}
 	if err != nil && w.ctx.Err() != nil {
 		return // closed or canceled while the disk was full: as above
@@ -907,13 +922,13 @@ func (w *walk) flush() {
 // which disk to free, and writes them again every diskRetryEvery until
 // there is room or the walk ends (Close, CancelAll: the walk rows stay,
 // and the next New lists the requests again).
-func (w *walk) insert(rows []storage.JobRow) error {
+func (w *walk) insert(rows []storage.JobRow, left []storage.LeftFile) error {
 	q := w.q
 	w.groups++
 	if q.beforeListedRows != nil {
 		q.beforeListedRows(w.groups)
 	}
-	err := q.db.InsertJobs(rows)
+	err := q.db.InsertListing(rows, left)
 	if !errors.Is(err, storage.ErrDiskFull) {
 		return err
 	}
@@ -935,7 +950,7 @@ func (w *walk) insert(rows []storage.JobRow) error {
 			return err
 		case <-retry.C:
 		}
-		err = q.db.InsertJobs(rows)
+		err = q.db.InsertListing(rows, left)
 	}
 	return err
 }
