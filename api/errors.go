@@ -296,6 +296,10 @@ func (e *Error) malformedSentence() string {
 	case notHTTP(e.Err):
 		return e.hostName() + " answered with something that is not HTTP, so it was not read" + notDone(e.Op) +
 			" — check the environment's URLs (another service may answer at that address, or a proxy in between misbehaves)"
+	case errors.Is(e.Err, errUnaskedExpectation):
+		return "dStor, or a proxy in between, answered the upload with \"417 Expectation Failed\", refusing an " +
+			"\"Expect: 100-continue\" the upload was sent without, so the upload is not counted as done " +
+			"— check the environment's upload URL and any proxy in between, or upload the file again later"
 	case errors.Is(e.Err, errSwitchedProtocols):
 		return "dStor answered the upload with \"101 Switching Protocols\", a switch this app never asked for, so the upload is not counted as done " +
 			"— check the environment's upload URL (it may not be dStor's add address, or a proxy in between misbehaves)"

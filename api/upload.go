@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -196,7 +197,8 @@ var errTokenPastExpiry = errors.New("the token is past its expiry time")
 // passed (KindTokenExpired). The file is opened once and streamed: memory
 // does not grow with its size, and Content-Length is exact. Files of 1 MiB
 // or more ask for "100 Continue" first, so a refusal costs no upload (a
-// server that answers 417 gets the file again without it). If the file
+// server that answers 417, even after the file has begun, gets the whole
+// file again, once, without it). If the file
 // changes while it is sent, the upload is aborted (ErrFileChanged) before
 // its end, so dStor never stores a torn copy. Canceling ctx stops the
 // upload mid-file (KindCanceled).
@@ -231,10 +233,14 @@ func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (Uplo
 		}
 		checked = &id
 	}
+	req.Progress = nonDecreasing(req.Progress)
 	res, err := c.send(ctx, tok, req, checked, true)
 	if errors.Is(err, errExpectationFailed) {
-		// A server (or proxy) that refuses "Expect: 100-continue" said so
-		// before any file byte was sent: send again without it.
+		// A server (or proxy) refused "Expect: 100-continue", so it did not
+		// act on the request, even if its 417 came after the wait for
+		// "100 Continue" ran out and the file had begun: send the whole
+		// file again, from a fresh open, without it. Once: that request
+		// asks for nothing a 417 could refuse.
 		res, err = c.send(ctx, tok, req, checked, false)
 	}
 	return res, err
@@ -242,6 +248,27 @@ func (c *Client) Upload(ctx context.Context, tok Token, req UploadRequest) (Uplo
 
 // errExpectationFailed reports a 417 answer to "Expect: 100-continue".
 var errExpectationFailed = errors.New("the server refused Expect: 100-continue")
+
+// errUnaskedExpectation is the cause of a KindMalformed error for a 417
+// answer to an upload that did not send Expect.
+var errUnaskedExpectation = errors.New("dStor answered 417 Expectation Failed to an upload that sent no Expect")
+
+// nonDecreasing keeps an upload's progress from going back when the file
+// is sent again (after a 417): calls below the highest reported are
+// dropped. Calls never overlap (one attempt at a time).
+func nonDecreasing(progress func(sent, total int64)) func(sent, total int64) {
+	if progress == nil {
+		return nil
+	}
+	var high atomic.Int64
+	return func(sent, total int64) {
+		if sent < high.Load() {
+			return
+		}
+		high.Store(sent)
+		progress(sent, total)
+	}
+}
 
 // send is one upload attempt of a validated request. checked, when set,
 // is the version of the file whose SHA-256 was checked: the file opened
@@ -359,8 +386,11 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 // or the error a person sees for a refusal, an answer that did not come
 // whole, or an answer given before the whole file arrived.
 func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host string, resp *http.Response, state bodyState, expect bool) ([]byte, error) {
-	if resp.StatusCode == http.StatusExpectationFailed && expect && state.sent == 0 {
-		return nil, errExpectationFailed
+	if resp.StatusCode == http.StatusExpectationFailed {
+		if expect {
+			return nil, errExpectationFailed
+		}
+		return nil, &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: errUnaskedExpectation}
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		// Its body is the raw connection, which no timeout bounds: not read.

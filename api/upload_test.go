@@ -970,3 +970,82 @@ func TestUploadRetriesWithoutExpectAfter417(t *testing.T) {
 	assert.Equal(t, int32(1), refused.Load())
 	assert.True(t, exactLength.Load())
 }
+
+// TestUploadRetriesWithoutExpectAfterLate417 is a 417 that comes after
+// net/http's wait for "100 Continue" ran out and the file began to go (a
+// proxy on a slow link): the upload is sent again, once, without Expect,
+// and when that fails too the error names the 417, not the folder.
+func TestUploadRetriesWithoutExpectAfterLate417(t *testing.T) {
+	tests := []struct {
+		name       string
+		plain417   bool // the request without Expect gets a 417 too
+		wantKind   Kind
+		wantInText string
+	}{
+		{name: "the retry is stored", wantKind: -1},
+		{name: "the retry gets 417 too", plain417: true, wantKind: KindMalformed, wantInText: "417 Expectation Failed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			began := make(chan struct{})
+			var once sync.Once
+			var mu sync.Mutex
+			var progress []int64
+			var withExpect, without atomic.Int32
+			f.onAdd = func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("Expect") != "" {
+					withExpect.Add(1)
+					select { // answer only once the file has begun to go
+					case <-began:
+					case <-r.Context().Done():
+						return
+					}
+					_, _ = io.Copy(io.Discard, r.Body)
+					w.WriteHeader(http.StatusExpectationFailed)
+					return
+				}
+				without.Add(1)
+				rec := readUpload(r)
+				if tt.plain417 {
+					w.WriteHeader(http.StatusExpectationFailed)
+					return
+				}
+				writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": rec.CID, "Size": len(rec.Data)})
+			}
+			tr := newTransport()
+			tr.ExpectContinueTimeout = time.Millisecond // the file goes before the 417 comes
+			c := f.client(&http.Client{Transport: tr})
+			size := int64(2 << 20)
+			req := UploadRequest{Path: testfs.WriteTemp(t, "big.bin", patterned(int(size))), Progress: func(sent, _ int64) {
+				mu.Lock()
+				progress = append(progress, sent)
+				mu.Unlock()
+				if sent > 0 {
+					once.Do(func() { close(began) })
+				}
+			}}
+			res, err := c.Upload(t.Context(), validToken(t), req)
+			assert.Equal(t, int32(1), withExpect.Load(), "requests with Expect")
+			assert.Equal(t, int32(1), without.Load(), "requests without Expect")
+			mu.Lock()
+			defer mu.Unlock()
+			for i := 1; i < len(progress); i++ {
+				require.GreaterOrEqual(t, progress[i], progress[i-1], "progress went back at call %d", i)
+			}
+			if tt.wantKind < 0 {
+				require.NoError(t, err)
+				assert.True(t, res.Verified)
+				require.NotEmpty(t, progress)
+				assert.Equal(t, size, progress[len(progress)-1])
+				return
+			}
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.wantKind, e.Kind)
+			assert.Equal(t, http.StatusExpectationFailed, e.Status)
+			assert.Contains(t, e.Error(), tt.wantInText)
+			assert.NotContains(t, e.Error(), "folder")
+		})
+	}
+}
