@@ -23,6 +23,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
 // These tests run the real client against the real sandbox over loopback
@@ -369,5 +370,5 @@ func TestE2ECancelMidUploadLeavesNoGoroutine(t *testing.T) {
 	e.srv.ClearFaults()
 	// The server side may still be winding down its stalled handler; the
 	// client side (hasher, body reader, transport) must be gone.
-	api.VerifyNoLeak(t, ignore, goleak.IgnoreAnyFunction("net/http.(*conn).serve"))
+	leakcheck.VerifyNone(t, ignore, goleak.IgnoreAnyFunction("net/http.(*conn).serve"))
 }

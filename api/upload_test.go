@@ -25,6 +25,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
 const helloCID = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
@@ -557,7 +558,7 @@ func slowReader(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestUploadCancelMidFileLeavesNoGoroutine(t *testing.T) {
-	defer verifyNoLeak(t, goleak.IgnoreCurrent())
+	defer leakcheck.VerifyNone(t, goleak.IgnoreCurrent())
 
 	f := newFakeDStor(t)
 	f.onAdd = slowReader
@@ -590,7 +591,7 @@ func TestUploadCancelMidFileLeavesNoGoroutine(t *testing.T) {
 }
 
 func TestUploadCanceledBeforeStart(t *testing.T) {
-	defer verifyNoLeak(t, goleak.IgnoreCurrent())
+	defer leakcheck.VerifyNone(t, goleak.IgnoreCurrent())
 	f := newFakeDStor(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()

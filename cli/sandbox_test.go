@@ -18,10 +18,11 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
 func TestRunSandboxServesWhatItPrints(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leakcheck.VerifyNone(t, goleak.IgnoreCurrent())
 	key := strings.Repeat("Sbx0", 16)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -26,6 +26,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
 // relFuzzTargets lists the fuzz targets `make fuzz` runs and checks each
@@ -402,7 +403,7 @@ func relIsolation(t *testing.T, sec *relSection) {
 // once, sends one request on each (token, gateway, upload, unknown path),
 // and checks every answer, then that no goroutine outlives the server.
 func relConnections(t *testing.T, sec *relSection) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leakcheck.VerifyNone(t, goleak.IgnoreCurrent())
 	const n = 1000
 	srv, err := sandbox.New(sandbox.Config{DataDir: t.TempDir()})
 	require.NoError(t, err)

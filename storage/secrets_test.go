@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/zalando/go-keyring"
 	"go.uber.org/goleak"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
 // fakeKeyring is an in-process keyring with go-keyring's error values. It
@@ -276,7 +278,7 @@ func TestSecretStoreFallsBackWhenProbeFails(t *testing.T) {
 }
 
 func TestSecretStoreCallTimesOut(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leakcheck.VerifyNone(t, goleak.IgnoreCurrent())
 
 	f := newFakeKeyring()
 	s := newSecretStoreWith(f.backend(), 100*time.Millisecond)

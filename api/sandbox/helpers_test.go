@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
 func TestMain(m *testing.M) {
 	bcryptCost = bcrypt.MinCost // keep account creation fast; the cost is not under test
-	goleak.VerifyTestMain(m)
+	leakcheck.VerifyTestMain(m)
 }
 
 const (

@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
 func TestStartRefusesNonLoopback(t *testing.T) {
@@ -64,7 +66,7 @@ func startEnv(t *testing.T, cfg Config) *testEnv {
 }
 
 func TestStartServeCloseLeavesNoGoroutines(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leakcheck.VerifyNone(t, goleak.IgnoreCurrent())
 	e := startEnv(t, Config{})
 	defer e.client.CloseIdleConnections()
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, e.url)
@@ -107,7 +109,7 @@ func (e *testEnv) sendIntoFault(req *http.Request) <-chan error {
 }
 
 func TestCloseEndsStallsAndInFlightRequests(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	defer leakcheck.VerifyNone(t, goleak.IgnoreCurrent())
 	e := startEnv(t, Config{})
 	defer e.client.CloseIdleConnections()
 	tok := e.token()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -237,7 +238,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 	require.NoError(t, e.srv.Close())
 	e.client.CloseIdleConnections()
 	require.NoError(t, e.db.Close())
-	goleak.VerifyNone(t, before)
+	leakcheck.VerifyNone(t, before)
 }
 
 // TestSubscriberBoundsWhatWaits checks that a reader that falls behind
