@@ -161,6 +161,12 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *
 		return err
 	}
 	defer func() { _ = joinLeft.Close() }()
+	supersedeLeft, err := tx.Prepare(supersedeLeftSQL)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = supersedeLeft.Close() }()
+	shares := shareStmts{dropFound: dropFound, joinLeft: joinLeft, supersedeLeft: supersedeLeft}
 	now := time.Now().UnixNano()
 	for _, f := range done {
 		if f.Row.ID == "" || f.History.JobID != "" && f.History.JobID != f.Row.ID {
@@ -178,7 +184,7 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *
 			return err
 		}
 		f.History.JobID = f.Row.ID
-		if err := finishJobTx(tx, fin, hist, dropFound, joinLeft, f, now); err != nil {
+		if err := finishJobTx(tx, fin, hist, shares, f, now); err != nil {
 			return fmt.Errorf("finish job %s: %w", f.Row.ID, err)
 		}
 		n.Uploads++

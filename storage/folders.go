@@ -172,9 +172,20 @@ const (
 		VALUES (? || '/' || ?, ?, ?, coalesce((SELECT id FROM history WHERE job_id = ?), 0),
 			coalesce((SELECT size FROM history WHERE job_id = ?), 0), coalesce((SELECT max(id) FROM history), 0))
 		ON CONFLICT (job_id) DO NOTHING`
-	joinLeftSQL = `UPDATE folder_members SET history_id = (SELECT id FROM history WHERE job_id = ?),
-		size = (SELECT size FROM history WHERE job_id = ?), seen_after = (SELECT max(id) FROM history)
-		WHERE job_id > ? AND job_id < ? AND +history_id = 0` // (+: by job_id, not by every row still waiting)
+	joinLeftSQL = `UPDATE folder_members SET history_id = iif(history_id = 0, (SELECT id FROM history WHERE job_id = ?1), history_id),
+		size = iif(history_id = 0, (SELECT size FROM history WHERE job_id = ?1), size), seen_after = (SELECT max(id) FROM history)
+		WHERE job_id > ?2 AND job_id < ?3 AND +history_id <= 0` // (+: by job_id, not by every row still waiting)
+	// supersedeLeftSQL: the job ? of a share uploads the file itself, so
+	// the rows its share left to other jobs of that file hold no file any
+	// more (history_id -1: not listed, not counted, not waiting; a listing
+	// resumed after that job was canceled, or after the file changed,
+	// queues the file itself), and the share holds the file once. They
+	// still rank the share when that job uploads later (joinLeftSQL): the
+	// share is the later add.
+	supersedeLeftSQL = `UPDATE folder_members SET history_id = -1, size = 0 WHERE job_id IN (
+		SELECT o.id || '/' || j.batch_id FROM jobs j
+		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
+		WHERE j.id = ? AND j.beneath != '' AND o.id != j.id)`
 	// leftOfShareSQL counts a share's files left to other jobs not
 	// recorded yet: those whose job still waits (queued, uploading,
 	// waiting for sign-in, states ?), and all of them.

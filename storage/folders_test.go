@@ -613,6 +613,48 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
 		{"c's job removed", nil, func(t *testing.T, d *DB) { _, err := d.DeleteJobIDs(c.ID); require.NoError(t, err) },
 			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+		// The second listing cut short after saving what it left (the
+		// app closed, a kill), c's job canceled, the listing resumed: it
+		// queues c itself, so c is in the share by its own upload.
+		{"c's job canceled, c queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
+			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
+			own := job("b2", "c.jpg", JobQueued)
+			require.NoError(t, d.InsertJobs([]JobRow{own}))
+			finish(t, d, own)
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"then c's first job retried and uploaded too", nil, func(t *testing.T, d *DB) {
+			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
+			own := job("b2", "c.jpg", JobQueued)
+			require.NoError(t, d.InsertJobs([]JobRow{own}))
+			finish(t, d, own)
+			require.NoError(t, d.UpdateJob(c.ID, JobQueued, 0, ""))
+			finish(t, d, c)
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		// c sent on its own meanwhile: the resumed listing finds it
+		// uploaded, and c's job retried later adds no second c.
+		{"c's job canceled, c found uploaded by the second listing resumed", nil, func(t *testing.T, d *DB) {
+			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
+			solo := job("solo", "c.jpg", JobQueued)
+			solo.Beneath = ""
+			require.NoError(t, d.InsertJobs([]JobRow{solo}))
+			e := sampleEntry(len(solo.Name))
+			e.JobID, e.LocalPath, e.Name, e.Size, e.BatchID = solo.ID, solo.LocalPath, solo.Name, solo.Size, solo.BatchID
+			solo.Hash, solo.Verified, solo.Attempts = e.Hash, true, 1
+			require.NoError(t, d.FinishJob(solo, e))
+			found := job("b2", "c.jpg", JobAlready)
+			require.NoError(t, d.r.QueryRow(`SELECT id FROM history WHERE job_id = ?`, solo.ID).Scan(&found.Found))
+			require.NoError(t, d.InsertJobs([]JobRow{found}))
+			require.NoError(t, d.UpdateJob(c.ID, JobQueued, 0, ""))
+			finish(t, d, c)
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		// c uploaded by its job, then changed: the resumed listing
+		// queues the new version, which is c in the share from then on.
+		{"c uploaded, then its new version queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
+			finish(t, d, c)
+			own := job("b2", "c.jpg", JobQueued)
+			require.NoError(t, d.InsertJobs([]JobRow{own}))
+			finish(t, d, own)
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -196,10 +196,11 @@ func (d *DB) InsertListing(rows []JobRow, left []LeftFile) error {
 			return err
 		}
 		defer func() { _ = st.Close() }()
-		var found *sql.Stmt // prepared once a row needs it
+		var found, supersede *sql.Stmt // prepared once a row needs them
 		defer func() {
 			if found != nil {
 				_ = found.Close()
+				_ = supersede.Close()
 			}
 		}()
 		for i := range rows {
@@ -223,8 +224,22 @@ func (d *DB) InsertListing(rows []JobRow, left []LeftFile) error {
 				if found, err = tx.Prepare(addFoundSQL); err != nil {
 					return err
 				}
+				if supersede, err = tx.Prepare(supersedeLeftSQL); err != nil {
+					_ = found.Close()
+					found = nil
+					return err
+				}
 			}
-			if _, err := found.Exec(r.ID, r.Beneath, r.BatchID, r.Found); err != nil {
+			var n int64
+			added, err := found.Exec(r.ID, r.Beneath, r.BatchID, r.Found)
+			if err == nil {
+				n, err = added.RowsAffected()
+			}
+			if err == nil && n > 0 {
+				// Not also as a file it left to another job of it.
+				_, err = supersede.Exec(r.ID)
+			}
+			if err != nil {
 				return fmt.Errorf("job %s: add the upload it found to the folder share: %w", r.ID, err)
 			}
 		}
@@ -374,6 +389,7 @@ type jobWrites struct {
 	upd, fin, hist *sql.Stmt
 	dropFound      *sql.Stmt
 	joinLeft       *sql.Stmt
+	supersedeLeft  *sql.Stmt
 }
 
 // prepareJobWrites fetches the prepared statements (outside the
@@ -392,7 +408,10 @@ func (d *DB) prepareJobWrites(w *jobWrites) error {
 	if w.dropFound, err = d.writeStmt(dropFoundOfJobSQL); err != nil {
 		return err
 	}
-	w.joinLeft, err = d.writeStmt(joinLeftSQL)
+	if w.joinLeft, err = d.writeStmt(joinLeftSQL); err != nil {
+		return err
+	}
+	w.supersedeLeft, err = d.writeStmt(supersedeLeftSQL)
 	return err
 }
 
@@ -424,7 +443,8 @@ func (w *jobWrites) only(upIdx, finIdx []int) *jobWrites {
 // after a rollback: it sets every outcome anew.
 func (w *jobWrites) run(tx *sql.Tx) error {
 	now := time.Now().UnixNano()
-	upd, fin, hist, dropFound, joinLeft := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist), tx.Stmt(w.dropFound), tx.Stmt(w.joinLeft)
+	upd, fin, hist := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist)
+	shares := shareStmts{dropFound: tx.Stmt(w.dropFound), joinLeft: tx.Stmt(w.joinLeft), supersedeLeft: tx.Stmt(w.supersedeLeft)}
 	for _, i := range w.upIdx {
 		err := updateJobTx(tx, upd, w.ups[i], now)
 		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrJobDone) {
@@ -433,7 +453,7 @@ func (w *jobWrites) run(tx *sql.Tx) error {
 		w.upErrs[i] = wrapJobErr(err, "update job %s to %s", w.ups[i].ID, w.ups[i].State)
 	}
 	for _, i := range w.finIdx {
-		err := finishJobTx(tx, fin, hist, dropFound, joinLeft, w.fins[i], now)
+		err := finishJobTx(tx, fin, hist, shares, w.fins[i], now)
 		if err != nil && !errors.Is(err, ErrNotFound) {
 			return fmt.Errorf("finish job %s: %w", w.fins[i].Row.ID, err)
 		}
@@ -476,7 +496,7 @@ func updateJobTx(tx *sql.Tx, upd *sql.Stmt, u JobUpdate, now int64) error {
 
 // finishJobTx runs one JobFinish: the job done, then its history entry;
 // ErrNotFound (nothing written) for an unknown job.
-func finishJobTx(tx *sql.Tx, fin, hist, dropFound, joinLeft *sql.Stmt, f JobFinish, now int64) error {
+func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, shares shareStmts, f JobFinish, now int64) error {
 	r := f.Row
 	if err := touchedOne(fin.Exec(string(JobDone), r.Hash, r.Verified, r.Attempts, r.Size, now, r.Reported, r.ID)); err != nil {
 		return err
@@ -488,14 +508,22 @@ func finishJobTx(tx *sql.Tx, fin, hist, dropFound, joinLeft *sql.Stmt, f JobFini
 	}
 	// A job found already uploaded and sent again: its own entry is its
 	// file in the folder share now, not the earlier upload it found.
-	if _, err := dropFound.Exec(r.ID); err != nil {
+	if _, err := shares.dropFound.Exec(r.ID); err != nil {
+		return err
+	}
+	// Nor a file its share left to another job of it.
+	if _, err := shares.supersedeLeft.Exec(r.ID); err != nil {
 		return err
 	}
 	// The shares that left this file to this job hold its upload now.
 	lo, hi := leftSpan(r.ID)
-	_, err := joinLeft.Exec(r.ID, r.ID, lo, hi)
+	_, err := shares.joinLeft.Exec(r.ID, lo, hi)
 	return err
 }
+
+// shareStmts are finishJobTx's writes to the folder shares
+// (folder_members), prepared in its transaction.
+type shareStmts struct{ dropFound, joinLeft, supersedeLeft *sql.Stmt }
 
 // The per-file writes of the queue, prepared once (see DB.writeStmt).
 const (

@@ -326,3 +326,85 @@ func TestFolderUploadedAgainElsewhereHoldsOnlyItsOwnUploads(t *testing.T) {
 		})
 	}
 }
+
+// TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce: a
+// folder added again while an earlier add's jobs still wait leaves its
+// files to them (storage.LeftFile); cut short by a kill after saving that,
+// the earlier jobs canceled, and listed on by the next start, it queues
+// those files itself. Its share is then the whole folder, each file once
+// with its own upload, and says nothing is missing; the earlier jobs
+// retried and uploaded later add no second copy and leave it the
+// folder's latest share.
+func TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.writeNumbered("album/%02d.jpg", 12)
+	folder := filepath.Join(e.files, "album")
+	earlier := e.queue(e.tokenless()) // nothing uploads: its jobs wait for a sign-in
+	earlier.Add(Request{Path: folder})
+	eventually(t, hangGuard, func() bool { return len(walksLeft(t, e.db)) == 0 }, "the first add listed")
+	require.NoError(t, earlier.Close())
+	var firstJobs []string
+	jobs, err := e.db.Jobs()
+	require.NoError(t, err)
+	for _, j := range jobs {
+		firstJobs = append(firstJobs, j.ID)
+	}
+	require.Len(t, firstJobs, 12)
+
+	e.writeNumbered("album/new%02d.jpg", 30) // listed after the waiting ones
+	cfg := e.tokenless()
+	saved := make(chan struct{})
+	var q atomic.Pointer[Queue]
+	cfg.beforeListedRows = func(group int) {
+		if group == 2 { // what it left, and its first rows, are saved: a kill comes now
+			close(saved)
+			<-q.Load().ctx.Done()
+		}
+	}
+	second, err := New(cfg)
+	require.NoError(t, err)
+	q.Store(second)
+	second.Add(Request{Path: folder})
+	<-saved
+	require.NoError(t, second.Close())
+	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
+	for _, id := range firstJobs {
+		require.NoError(t, e.db.UpdateJob(id, storage.JobCanceled, 0, ""))
+	}
+
+	next := e.queue(e.config())
+	require.NoError(t, wait(t, next, hangGuard))
+	check := func(when string) {
+		t.Helper()
+		k, err := e.db.NewestFolderShare(folder)
+		require.NoError(t, err)
+		share, err := e.db.HistoryOfFolder(k)
+		require.NoError(t, err)
+		byPath := map[string]int{}
+		for _, h := range share {
+			byPath[h.LocalPath]++
+		}
+		assert.Len(t, byPath, 42, when)
+		for p, n := range byPath {
+			assert.Equal(t, 1, n, "%s: listed %d times: %s", when, n, p)
+		}
+		total, err := e.db.FolderTotalAfter(k, 0)
+		require.NoError(t, err)
+		assert.Equal(t, 42, total.Files, when)
+		left, err := e.db.FolderLeftOf(k)
+		require.NoError(t, err)
+		assert.False(t, left.Any(), "%s: %+v", when, left)
+	}
+	check("listed on after the earlier jobs were canceled")
+	before, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+
+	for _, id := range firstJobs {
+		next.Retry(id)
+	}
+	require.NoError(t, wait(t, next, hangGuard))
+	check("the earlier jobs retried and uploaded")
+	after, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the later add stays the folder's latest share")
+}
