@@ -125,28 +125,7 @@ func TestFolderUploadedAgainSharesEveryFile(t *testing.T) {
 // with the upload that sent it, and nothing was sent again.
 func TestFolderRunAgainClosedMidListingSharesEveryFileOnce(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	e.writeNumbered("album/%02d.jpg", 30)
-	folder := filepath.Join(e.files, "album")
-	e.uploaded(Request{Path: folder}).Close()
-	sent := history(t, e.db)
-	require.Len(t, sent, 30)
-
-	cfg := e.config()
-	saved := make(chan struct{})
-	var q atomic.Pointer[Queue]
-	cfg.beforeListedRows = func(group int) {
-		if group == 2 { // the first rows are saved: a kill comes now
-			close(saved)
-			<-q.Load().ctx.Done()
-		}
-	}
-	first, err := New(cfg)
-	require.NoError(t, err)
-	q.Store(first)
-	first.Add(Request{Path: folder})
-	<-saved
-	require.NoError(t, first.Close())
-	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
+	folder, sent := uploadThenCutTheNextListing(t, e)
 	k, err := e.db.NewestFolderShare(folder)
 	require.NoError(t, err)
 	part, err := e.db.HistoryOfFolder(k)
@@ -182,28 +161,7 @@ func TestFolderRunAgainClosedMidListingSharesEveryFileOnce(t *testing.T) {
 // found), not only those this version found.
 func TestFolderListingOfSchema15ResumedSharesEveryFile(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	e.writeNumbered("album/%02d.jpg", 30)
-	folder := filepath.Join(e.files, "album")
-	e.uploaded(Request{Path: folder}).Close()
-	sent := history(t, e.db)
-	require.Len(t, sent, 30)
-
-	cfg := e.config()
-	saved := make(chan struct{})
-	var q atomic.Pointer[Queue]
-	cfg.beforeListedRows = func(group int) {
-		if group == 2 { // the first rows are saved: a kill comes now
-			close(saved)
-			<-q.Load().ctx.Done()
-		}
-	}
-	first, err := New(cfg)
-	require.NoError(t, err)
-	q.Store(first)
-	first.Add(Request{Path: folder})
-	<-saved
-	require.NoError(t, first.Close())
-	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
+	folder, sent := uploadThenCutTheNextListing(t, e)
 	counts, err := e.db.JobCounts(testEnvName, testEmail)
 	require.NoError(t, err)
 	require.NotZero(t, counts[storage.JobAlready].Jobs, "files found already uploaded before the kill")
@@ -407,4 +365,35 @@ func TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce(t *testin
 	after, err := e.db.NewestFolderShare(folder)
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "the later add stays the folder's latest share")
+}
+
+// uploadThenCutTheNextListing uploads a folder of 30 files, then adds it
+// again to a queue that Close cuts short (as a kill would) once the
+// listing's first rows, files found already uploaded, are saved. It
+// returns the folder and the history of the first upload.
+func uploadThenCutTheNextListing(t *testing.T, e *testEnv) (string, []storage.HistoryEntry) {
+	t.Helper()
+	e.writeNumbered("album/%02d.jpg", 30)
+	folder := filepath.Join(e.files, "album")
+	e.uploaded(Request{Path: folder}).Close()
+	sent := history(t, e.db)
+	require.Len(t, sent, 30)
+
+	cfg := e.config()
+	saved := make(chan struct{})
+	var q atomic.Pointer[Queue]
+	cfg.beforeListedRows = func(group int) {
+		if group == 2 { // the first rows are saved: a kill comes now
+			close(saved)
+			<-q.Load().ctx.Done()
+		}
+	}
+	first, err := New(cfg)
+	require.NoError(t, err)
+	q.Store(first)
+	first.Add(Request{Path: folder})
+	<-saved
+	require.NoError(t, first.Close())
+	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
+	return folder, sent
 }
