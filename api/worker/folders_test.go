@@ -299,11 +299,14 @@ func TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce(t *testin
 	folder := filepath.Join(e.files, "album")
 	earlier := e.queue(e.tokenless()) // nothing uploads: its jobs wait for a sign-in
 	earlier.Add(Request{Path: folder})
-	eventually(t, hangGuard, func() bool { return len(walksLeft(t, e.db)) == 0 }, "the first add listed")
+	var jobs []storage.JobRow
+	eventually(t, hangGuard, func() bool {
+		var err error
+		jobs, err = e.db.Jobs()
+		return err == nil && len(jobs) == 12 && len(walksLeft(t, e.db)) == 0
+	}, "the first add listed")
 	require.NoError(t, earlier.Close())
 	var firstJobs []string
-	jobs, err := e.db.Jobs()
-	require.NoError(t, err)
 	for _, j := range jobs {
 		firstJobs = append(firstJobs, j.ID)
 	}
@@ -396,4 +399,62 @@ func uploadThenCutTheNextListing(t *testing.T, e *testEnv) (string, []storage.Hi
 	require.NoError(t, first.Close())
 	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
 	return folder, sent
+}
+
+// TestFolderAddedByAnotherAccountLeavesNothingToTheFirstsWaitingJobs: the
+// same folder's files waiting in one account's (or environment's) queue
+// are not "already queued" for another: that one's add sends every file
+// itself, its share is whole once they are uploaded (the first one's
+// waiting files are not its own), and the first one's uploads, recorded
+// later, join no share of the other. This held; fac5cac's files left to
+// an earlier add's job were tested within one account only.
+func TestFolderAddedByAnotherAccountLeavesNothingToTheFirstsWaitingJobs(t *testing.T) {
+	tests := []struct {
+		name  string
+		other func(cfg *Config)
+	}{
+		{"another account", func(cfg *Config) { cfg.Account = "other@example.com" }},
+		{"another environment", func(cfg *Config) { cfg.Env = "sandbox-other" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			e.writeNumbered("album/%02d.jpg", 6)
+			folder := filepath.Join(e.files, "album")
+			first := e.queue(e.tokenless()) // its jobs wait for a sign-in
+			first.Add(Request{Path: folder})
+			eventually(t, hangGuard, func() bool {
+				jobs, err := e.db.Jobs()
+				return err == nil && len(jobs) == 6 && len(walksLeft(t, e.db)) == 0
+			}, "the first add listed")
+			require.NoError(t, first.Close())
+
+			cfg := e.config()
+			tt.other(&cfg)
+			second := e.queue(cfg)
+			second.Add(Request{Path: folder})
+			require.NoError(t, wait(t, second, hangGuard))
+			assert.Equal(t, 6, second.Summary().Done, "every file sent by the other one itself")
+			k, err := e.db.NewestFolderShare(folder)
+			require.NoError(t, err)
+			left, err := e.db.FolderLeftOf(k)
+			require.NoError(t, err)
+			assert.False(t, left.Any(), "the first one's waiting files are not this share's: %+v", left)
+			require.NoError(t, second.Close())
+
+			again := e.queue(e.config()) // the first one's queue, signed in: uploads its 6
+			require.NoError(t, wait(t, again, hangGuard))
+			require.Len(t, history(t, e.db), 12, "each one's upload of each file")
+			share, err := e.db.HistoryOfFolder(k)
+			require.NoError(t, err)
+			assert.Len(t, share, 6)
+			for _, h := range share {
+				assert.Equal(t, cfg.Env, h.Env, h.Name)
+				assert.Equal(t, cfg.Account, h.Account, h.Name)
+			}
+			total, err := e.db.FolderTotalAfter(k, 0)
+			require.NoError(t, err)
+			assert.Equal(t, 6, total.Files)
+		})
+	}
 }
