@@ -74,26 +74,38 @@ func skippedReasonText(code worker.ReasonCode, arg string) string {
 }
 
 // skippedUnreadableText words a file skipped in a folder for a passing
-// system reason (its sentence otherwise says "try again later"), or "".
+// system reason (its sentence otherwise says "try again later", or names a
+// drive or share that did not answer or was disconnected and no step), or "".
 func skippedUnreadableText(arg string) string {
 	switch arg {
 	case syscall.EMFILE.Error(), syscall.ENFILE.Error():
 		return tr("This file could not be read because too many files were open at once, so it was skipped. Wait until fewer files are open (close other programs if need be), then add the folder again.")
 	case syscall.EBUSY.Error():
 		return tr("This file could not be read because the device it is on was busy, so it was skipped. Wait until the device is free, then add the folder again.")
+	case syscall.ETIMEDOUT.Error():
+		return tr("This file could not be read because the drive or network share it is on did not answer in time, so it was skipped. Check that the drive is connected or the share can be reached, then add the folder again.")
+	case syscall.ENOTCONN.Error():
+		return tr("This file could not be read because the drive or network share it is on was disconnected, so it was skipped. Reconnect the drive or share, then add the folder again.")
 	}
 	return ""
 }
 
 // skippedFolderText words a folder that could not be listed for a passing
-// system reason (its sentence otherwise says "try again later"), or "". A
-// folder is only ever skipped, and nothing lists it again.
+// system reason (its sentence otherwise says "try again later", or names a
+// drive or share that did not answer or was disconnected and no step), or
+// "". A folder is only ever skipped, and nothing lists it again. (These
+// are the Unix errors: the walk keeps the system's text as the reason's
+// argument, and on Windows that text is Windows' own.)
 func skippedFolderText(arg string) string {
 	switch arg {
 	case syscall.EMFILE.Error(), syscall.ENFILE.Error():
 		return tr("This folder could not be read because too many files were open at once, so it was skipped with everything in it. Wait until fewer files are open (close other programs if need be), then add the folder again.")
 	case syscall.EBUSY.Error():
 		return tr("This folder could not be read because the device it is on was busy, so it was skipped with everything in it. Wait until the device is free, then add the folder again.")
+	case syscall.ETIMEDOUT.Error():
+		return tr("This folder could not be read because the drive or network share it is on did not answer in time, so it was skipped with everything in it. Check that the drive is connected or the share can be reached, then add the folder again.")
+	case syscall.ENOTCONN.Error():
+		return tr("This folder could not be read because the drive or network share it is on was disconnected, so it was skipped with everything in it. Reconnect the drive or share, then add the folder again.")
 	}
 	return ""
 }

@@ -109,7 +109,8 @@ func TestPathTooLongSaysWhatToDo(t *testing.T) {
 // program holds without sharing, an online-only file not downloaded, a
 // drive not ready, a network share out of reach, a path too long) said
 // "then try again", and those of a passing system reason (too many files
-// open, a busy device) "try again later", which did nothing. A skipped one
+// open, a busy device) "try again later", which did nothing, and those of
+// a drive or share that did not answer or was disconnected no step at all. A skipped one
 // now says what works, adding the folder again, in every language; the
 // same file added by itself fails and can be retried, and keeps its
 // sentence.
@@ -121,7 +122,9 @@ func TestFileSkippedInAFolderSaysAddTheFolderAgain(t *testing.T) {
 	}
 	cases := map[string]why{"too many open files": {worker.ReasonFileUnreadable, syscall.EMFILE.Error()},
 		"too many open files in system": {worker.ReasonFileUnreadable, syscall.ENFILE.Error()},
-		"device busy":                   {worker.ReasonFileUnreadable, syscall.EBUSY.Error()}}
+		"device busy":                   {worker.ReasonFileUnreadable, syscall.EBUSY.Error()},
+		"share did not answer":          {worker.ReasonFileUnreadable, syscall.ETIMEDOUT.Error()},
+		"share disconnected":            {worker.ReasonFileUnreadable, syscall.ENOTCONN.Error()}}
 	for _, p := range []api.Problem{api.ProblemLocked, api.ProblemOnlineOnly, api.ProblemDriveNotReady,
 		api.ProblemShareUnreachable, api.ProblemPathTooLong} {
 		cases[string(p)] = why{worker.ReasonFileRefused, string(p)}
@@ -156,12 +159,14 @@ func TestFileSkippedInAFolderSaysAddTheFolderAgain(t *testing.T) {
 // everything in it, and nothing lists it again: Retry and Retry all leave
 // skipped jobs alone. Its sentence for a passing system reason, too many
 // files open or a busy device, was "This folder cannot be read (…; try
-// again later).", which did nothing. It now says what works, adding the
-// folder again, in every language.
+// again later).", which did nothing; for a drive or network share that did
+// not answer in time or was disconnected it named the cause and no step.
+// It now says what works, adding the folder again, in every language.
 func TestFolderSkippedForAPassingReasonSaysAddTheFolderAgain(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
 	for name, errno := range map[string]syscall.Errno{"too many open files": syscall.EMFILE,
-		"too many open files in system": syscall.ENFILE, "device busy": syscall.EBUSY} {
+		"too many open files in system": syscall.ENFILE, "device busy": syscall.EBUSY,
+		"share did not answer": syscall.ETIMEDOUT, "share disconnected": syscall.ENOTCONN} {
 		t.Run(name, func(t *testing.T) {
 			job := worker.Job{State: storage.JobSkipped, Reason: worker.ReasonFolderUnreadable, ReasonArg: errno.Error(),
 				Err: "cannot read this folder: " + errno.Error()}
