@@ -21,8 +21,26 @@ const (
 // ownFolders are the folders InDataFolder guards at any depth.
 var ownFolders = []string{LocksFolder, IndexPagesFolder, ThumbnailsFolder, SandboxFolder}
 
-// InDataFolder reports whether writing to path could overwrite a file of
-// d's data folder: the history database, its journal, a queue's lock, the
+// DataFolderPlace is where a path lies for InDataFolder: whether writing
+// to it could overwrite a file of the data folder, and why, so that the
+// window says which (the folder picked, or the file picked).
+type DataFolderPlace int
+
+const (
+	// OutsideDataFolder: writing to the path overwrites no file of the
+	// data folder.
+	OutsideDataFolder DataFolderPlace = iota
+	// InsideDataFolder: the path's folder is the data folder or one of the
+	// folders dStor Uploader keeps there.
+	InsideDataFolder
+	// LinkIntoDataFolder: the path is in another folder, but it is the same
+	// file as one dStor Uploader keeps (a hard link, a symbolic link to it,
+	// or the database or its journal where a link in the data folder leads).
+	LinkIntoDataFolder
+)
+
+// InDataFolder says whether writing to path could overwrite a file of d's
+// data folder: the history database, its journal, a queue's lock, the
 // Local sandbox's store or another file dStor Uploader keeps there. That
 // is so when path is in the data folder or anywhere in the folders it
 // keeps there (found by identity, through links), or when it names, from
@@ -33,11 +51,11 @@ var ownFolders = []string{LocksFolder, IndexPagesFolder, ThumbnailsFolder, Sandb
 // The database, or a folder dStor Uploader keeps, may be a link to one
 // elsewhere (moved to a larger disk): what it leads to is guarded too, and
 // so are the database's journal files beside it, where SQLite keeps them.
-func (d *DB) InDataFolder(path string) bool {
+func (d *DB) InDataFolder(path string) DataFolderPlace {
 	dataDir := filepath.Dir(d.path)
 	data, err := os.Stat(dataDir)
 	if err != nil {
-		return false
+		return OutsideDataFolder
 	}
 	var own []os.FileInfo
 	var ownRoots []string
@@ -58,37 +76,53 @@ func (d *DB) InDataFolder(path string) bool {
 		realDB = p
 	}
 	dbDir, dbDirErr := os.Stat(filepath.Dir(realDB))
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	} else if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
-		path = filepath.Join(dir, filepath.Base(path)) // a new file
-	}
-	for dir := filepath.Dir(path); ; dir = filepath.Dir(dir) {
-		if fi, err := os.Stat(dir); err == nil {
-			if dir == filepath.Dir(path) && os.SameFile(fi, data) {
-				return true
-			}
-			if dir == filepath.Dir(path) && dbDirErr == nil && os.SameFile(fi, dbDir) &&
-				strings.HasPrefix(strings.ToLower(filepath.Base(path)), strings.ToLower(filepath.Base(realDB))) {
-				return true
-			}
-			for _, o := range own {
-				if os.SameFile(fi, o) {
+	// inside: p's folder is the data folder, or p is anywhere in a folder
+	// kept there.
+	inside := func(p string) bool {
+		for dir := filepath.Dir(p); ; dir = filepath.Dir(dir) {
+			if fi, err := os.Stat(dir); err == nil {
+				if dir == filepath.Dir(p) && os.SameFile(fi, data) {
 					return true
 				}
+				for _, o := range own {
+					if os.SameFile(fi, o) {
+						return true
+					}
+				}
+			}
+			if filepath.Dir(dir) == dir {
+				return false
 			}
 		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
+	}
+	// journal: p is named as the database or its journal, in the folder
+	// the database really is in.
+	journal := func(p string) bool {
+		fi, err := os.Stat(filepath.Dir(p))
+		return err == nil && dbDirErr == nil && os.SameFile(fi, dbDir) &&
+			strings.HasPrefix(strings.ToLower(filepath.Base(p)), strings.ToLower(filepath.Base(realDB)))
+	}
+	// The folder picked, through links, and then the file itself: a
+	// symbolic link elsewhere that leads into the data folder.
+	if dir, err := filepath.EvalSymlinks(filepath.Dir(path)); err == nil {
+		path = filepath.Join(dir, filepath.Base(path))
+	}
+	if inside(path) {
+		return InsideDataFolder
+	}
+	if journal(path) {
+		return LinkIntoDataFolder
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil && (inside(real) || journal(real)) {
+		return LinkIntoDataFolder
 	}
 	target, err := os.Stat(path)
 	if err != nil || !target.Mode().IsRegular() {
-		return false
+		return OutsideDataFolder
 	}
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 		if fi, err := os.Stat(realDB + suffix); err == nil && os.SameFile(fi, target) {
-			return true
+			return LinkIntoDataFolder
 		}
 	}
 	found := false
@@ -118,5 +152,8 @@ func (d *DB) InDataFolder(path string) bool {
 		}
 		_ = filepath.WalkDir(root, same)
 	}
-	return found
+	if found {
+		return LinkIntoDataFolder
+	}
+	return OutsideDataFolder
 }

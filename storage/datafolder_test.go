@@ -20,7 +20,9 @@ import (
 // any depth of the folders dStor Uploader keeps there is refused, found by
 // identity, and a path outside (a new file, a file of its own, a copy of a
 // file of the data folder), or in a folder of the person's own in a data
-// folder given with --home, is not.
+// folder given with --home, is not. A file elsewhere that is the same file
+// as one there (a hard or symbolic link) is told from a path in the data
+// folder, so that the window says which the person picked.
 func TestInDataFolderAtEveryDepth(t *testing.T) {
 	d := openTestDB(t)
 	data := filepath.Dir(d.Path())
@@ -54,32 +56,33 @@ func TestInDataFolderAtEveryDepth(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		path func() string
-		want bool
+		want DataFolderPlace
 	}{
-		{"the database", func() string { return d.Path() }, true},
-		{"a new file in the data folder", func() string { return filepath.Join(data, "export.csv") }, true},
-		{"a lock", func() string { return lock }, true},
-		{"a file of the Local sandbox's store", func() string { return blob }, true},
-		{"a new file in a folder under the data folder", func() string { return filepath.Join(data, "sandbox", "meta", "export.csv") }, true},
-		{"a file four folders down", func() string { return deep }, true},
-		{"a hard link to the database", func() string { return link("history.csv", d.Path()) }, true},
-		{"a hard link to a lock", func() string { return link("lock.csv", lock) }, true},
-		{"a hard link to a file of the sandbox's store", func() string { return link("blob.csv", blob) }, true},
-		{"a hard link to a file four folders down", func() string { return link("page.csv", deep) }, true},
+		{"the database", func() string { return d.Path() }, InsideDataFolder},
+		{"a new file in the data folder", func() string { return filepath.Join(data, "export.csv") }, InsideDataFolder},
+		{"a lock", func() string { return lock }, InsideDataFolder},
+		{"a file of the Local sandbox's store", func() string { return blob }, InsideDataFolder},
+		{"a new file in a folder under the data folder", func() string { return filepath.Join(data, "sandbox", "meta", "export.csv") }, InsideDataFolder},
+		{"a file four folders down", func() string { return deep }, InsideDataFolder},
+		{"a hard link to the database", func() string { return link("history.csv", d.Path()) }, LinkIntoDataFolder},
+		{"a hard link to a lock", func() string { return link("lock.csv", lock) }, LinkIntoDataFolder},
+		{"a hard link to a file of the sandbox's store", func() string { return link("blob.csv", blob) }, LinkIntoDataFolder},
+		{"a hard link to a file four folders down", func() string { return link("page.csv", deep) }, LinkIntoDataFolder},
+		{"a symbolic link to the database", func() string { return symlink("history.txt", d.Path()) }, LinkIntoDataFolder},
 		{"through a link to a folder under the data folder", func() string {
 			if store := symlink("store", filepath.Join(data, "sandbox", "blobs")); store != "" {
 				return filepath.Join(store, "export.csv")
 			}
 			return ""
-		}, true},
-		{"a file in a folder of the person's own there", func() string { return theirs }, false},
-		{"a new file in a folder of the person's own there", func() string { return filepath.Join(data, "Documents", "export.csv") }, false},
-		{"a hard link to a file in a folder of the person's own there", func() string { return link("notes.csv", theirs) }, false},
-		{"a new file elsewhere", func() string { return filepath.Join(out, "export.csv") }, false},
-		{"a file elsewhere", func() string { return write(filepath.Join(out, "mine.csv"), "mine") }, false},
+		}, InsideDataFolder},
+		{"a file in a folder of the person's own there", func() string { return theirs }, OutsideDataFolder},
+		{"a new file in a folder of the person's own there", func() string { return filepath.Join(data, "Documents", "export.csv") }, OutsideDataFolder},
+		{"a hard link to a file in a folder of the person's own there", func() string { return link("notes.csv", theirs) }, OutsideDataFolder},
+		{"a new file elsewhere", func() string { return filepath.Join(out, "export.csv") }, OutsideDataFolder},
+		{"a file elsewhere", func() string { return write(filepath.Join(out, "mine.csv"), "mine") }, OutsideDataFolder},
 		{"a copy of a file of the store, same size", func() string {
 			return write(filepath.Join(out, "copy"), "an upload to the Local sandbox")
-		}, false},
+		}, OutsideDataFolder},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.path()
@@ -131,19 +134,19 @@ func TestInDataFolderThroughLinksItHolds(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		path func() string
-		want bool
+		want DataFolderPlace
 	}{
-		{"the database where it really is", func() string { return realDB }, true},
-		{"a hard link to the database", func() string { return link("history.csv", realDB) }, true},
-		{"its journal where it really is", func() string { return realDB + "-wal" }, true},
-		{"a new file named as its journal, where it really is", func() string { return realDB + "-journal" }, true},
-		{"a hard link to its journal", func() string { return link("wal.csv", realDB+"-wal") }, true},
-		{"a file of the store where it really is", func() string { return blob }, true},
-		{"a hard link to a file of the store", func() string { return link("blob.csv", blob) }, true},
+		{"the database where it really is", func() string { return realDB }, LinkIntoDataFolder},
+		{"a hard link to the database", func() string { return link("history.csv", realDB) }, LinkIntoDataFolder},
+		{"its journal where it really is", func() string { return realDB + "-wal" }, LinkIntoDataFolder},
+		{"a new file named as its journal, where it really is", func() string { return realDB + "-journal" }, LinkIntoDataFolder},
+		{"a hard link to its journal", func() string { return link("wal.csv", realDB+"-wal") }, LinkIntoDataFolder},
+		{"a file of the store where it really is", func() string { return blob }, InsideDataFolder},
+		{"a hard link to a file of the store", func() string { return link("blob.csv", blob) }, LinkIntoDataFolder},
 		{"a new file beside the database where it really is", func() string {
 			return filepath.Join(filepath.Dir(realDB), "export.csv")
-		}, false},
-		{"a file elsewhere", func() string { return write(filepath.Join(out, "mine.csv"), "mine") }, false},
+		}, OutsideDataFolder},
+		{"a file elsewhere", func() string { return write(filepath.Join(out, "mine.csv"), "mine") }, OutsideDataFolder},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, d.InDataFolder(tc.path()))

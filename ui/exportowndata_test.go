@@ -27,7 +27,8 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 	seedHistory(t, e.db, 3)
 	dataDir := filepath.Dir(e.db.Path())
 	blob := writeSandboxBlob(t, dataDir)
-	requireExportsRefused(e, blob, e.db.Path(), e.db.Path()+"-wal", filepath.Join(dataDir, "dstor-uploads.csv"), blob)
+	requireSavesRefused(e, blob, exportCSV(a), tr("Cannot export"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."),
+		e.db.Path(), e.db.Path()+"-wal", filepath.Join(dataDir, "dstor-uploads.csv"), blob)
 	assert.NoFileExists(t, filepath.Join(dataDir, "dstor-uploads.csv"))
 
 	out := filepath.Join(t.TempDir(), "export.csv")
@@ -42,7 +43,10 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 // same file as one in the data folder is now refused as well, and the
 // history is untouched. The files of the folders under the data folder
 // (here the Local sandbox's store) were not compared, and a hard link to
-// one was overwritten: it is refused too.
+// one was overwritten: it is refused too. The refusal said "This is
+// dStor Uploader's own data folder", which the folder picked is not: it
+// now says the file picked is the same file as one kept there, and to
+// choose another name or folder.
 func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	e := newTestEnv(t)
 	seedHistory(t, e.db, 3)
@@ -53,14 +57,43 @@ func TestExportOntoAHardLinkIntoTheDataFolderIsRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, locks)
 	blob := writeSandboxBlob(t, filepath.Dir(e.db.Path()))
+	requireSavesRefused(e, blob, exportCSV(e.a), tr("Cannot export"), tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."),
+		hardLinks(t, map[string]string{"history.csv": e.db.Path(), "lock.csv": locks[0], "blob.csv": blob})...)
+}
+
+// TestQRCodeIntoTheDataFolderIsRefused: a QR code's Save as PNG… is
+// guarded as an export is (storage.DB.InDataFolder), and says which
+// of the two it met: a file in the data folder, or elsewhere the same
+// file as one there (a hard link), which said "This is dStor Uploader's
+// own data folder" too.
+func TestQRCodeIntoTheDataFolderIsRefused(t *testing.T) {
+	e := newTestEnv(t)
+	seedHistory(t, e.db, 3)
+	blob := writeSandboxBlob(t, filepath.Dir(e.db.Path()))
+	save := func(path string) { e.a.saveQRTo(path, []byte("not really a PNG")) }
+	title := tr("Cannot save the QR code")
+	requireSavesRefused(e, blob, save, title, tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."), e.db.Path(), blob)
+	requireSavesRefused(e, blob, save, title, tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: saving the QR code onto it would overwrite that file. Choose another name or folder."),
+		hardLinks(t, map[string]string{"history.png": e.db.Path(), "blob.png": blob})...)
+}
+
+// exportCSV exports History in CSV to a path.
+func exportCSV(a *App) func(string) {
+	return func(path string) { a.history.exportToPath(path, "csv", storage.ExportOptions{}) }
+}
+
+// hardLinks makes, in a new folder, a hard link of each name to its file
+// and returns their paths.
+func hardLinks(t *testing.T, to map[string]string) []string {
+	t.Helper()
 	out := t.TempDir()
-	var targets []string
-	for name, linked := range map[string]string{"history.csv": e.db.Path(), "lock.csv": locks[0], "blob.csv": blob} {
-		target := filepath.Join(out, name)
-		require.NoError(t, os.Link(linked, target))
-		targets = append(targets, target)
+	var links []string
+	for name, linked := range to {
+		link := filepath.Join(out, name)
+		require.NoError(t, os.Link(linked, link))
+		links = append(links, link)
 	}
-	requireExportsRefused(e, blob, targets...)
+	return links
 }
 
 // sandboxBlobText is what writeSandboxBlob writes.
@@ -77,26 +110,26 @@ func writeSandboxBlob(t *testing.T, dataDir string) string {
 	return blob
 }
 
-// requireExportsRefused exports History to each target, each in the data
-// folder or the same file as one there, and requires every export to be
-// refused with a dialog that says so; then the data folder is untouched:
-// the database no smaller than before and its history still there, and
-// blob (from writeSandboxBlob) as it was written.
-func requireExportsRefused(e *testEnv, blob string, targets ...string) {
+// requireSavesRefused saves (an export or a QR code) to each target, each
+// in the data folder or the same file as one there, and requires every
+// save to be refused with a dialog titled title that says want; then the
+// data folder is untouched: the database no smaller than before and its
+// history still there, and blob (from writeSandboxBlob) as it was written.
+func requireSavesRefused(e *testEnv, blob string, save func(path string), title, want string, targets ...string) {
 	e.t.Helper()
 	t, a := e.t, e.a
 	before, err := os.Stat(e.db.Path())
 	require.NoError(t, err)
 	for _, target := range targets {
-		e.ui(func() { a.history.exportToPath(target, "csv", storage.ExportOptions{}) })
+		e.ui(func() { save(target) })
 		e.eventually(func() bool {
-			return a.win.Canvas().Overlays().Top() != nil || strings.Contains(a.toast.Text, "exported")
+			return a.win.Canvas().Overlays().Top() != nil || a.toast.Text != ""
 		}, "done")
 		e.ui(func() {
-			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not exported onto %s: %q", target, a.toast.Text)
+			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not saved onto %s: %q", target, a.toast.Text)
 			text := overlayText(a.win.Canvas())
-			assert.Contains(t, text, tr("Cannot export"))
-			assert.Contains(t, text, "data folder", target)
+			assert.Contains(t, text, title)
+			assert.Contains(t, text, want, target)
 			a.win.Canvas().Overlays().Top().Hide()
 			a.win.Canvas().Overlays().Remove(a.win.Canvas().Overlays().Top())
 		})

@@ -612,16 +612,17 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 
 // exportToPath writes the export to path, refusing a path in dStor
 // Uploader's own data folder, at any depth, or a hard link to a file there
-// (storage.DB.InDataFolder): opening it truncates the file, and that could
-// be the live history database, its journal, a lock or the Local sandbox's
-// store.
+// (storage.DB.InDataFolder), saying which: opening it truncates the file,
+// and that could be the live history database, its journal, a lock or the
+// Local sandbox's store.
 func (h *historyView) exportToPath(path, format string, opts storage.ExportOptions) {
 	a := h.a
 	a.goBg(func() {
-		if a.db.InDataFolder(path) {
-			a.do(func() {
-				a.showMessage(tr("Cannot export"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."))
-			})
+		if a.refusedSave(path, func() {
+			a.showMessage(tr("Cannot export"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."))
+		}, func() {
+			a.showMessage(tr("Cannot export"), tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."))
+		}) {
 			return
 		}
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
@@ -631,6 +632,23 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 		}
 		h.writeExport(f, displayPath(path), format, opts)
 	})
+}
+
+// refusedSave reports whether writing to path could overwrite a file of
+// dStor Uploader's data folder (storage.DB.InDataFolder), and then runs,
+// on the UI goroutine, inside for a path in that folder or link for a file
+// elsewhere that is the same file as one there: each says so, the folder
+// picked or the file picked.
+func (a *App) refusedSave(path string, inside, link func()) bool {
+	switch a.db.InDataFolder(path) {
+	case storage.InsideDataFolder:
+		a.do(inside)
+	case storage.LinkIntoDataFolder:
+		a.do(link)
+	default:
+		return false
+	}
+	return true
 }
 
 // writeExport runs on a goroutine: it streams the rows to w and says how

@@ -138,15 +138,16 @@ func (a *App) saveQR(name string, png []byte) {
 }
 
 // saveQRTo writes the PNG to path, refusing a path in dStor Uploader's own
-// data folder, where it could overwrite the history database, its journal,
-// a lock or the Local sandbox's store, as an export is refused there
-// (storage.DB.InDataFolder).
+// data folder, or a hard link to a file there, where it could overwrite the
+// history database, its journal, a lock or the Local sandbox's store, as an
+// export is refused there (storage.DB.InDataFolder).
 func (a *App) saveQRTo(path string, png []byte) {
 	a.goBg(func() {
-		if a.db.InDataFolder(path) {
-			a.do(func() {
-				a.showMessage(tr("Cannot save the QR code"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."))
-			})
+		if a.refusedSave(path, func() {
+			a.showMessage(tr("Cannot save the QR code"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."))
+		}, func() {
+			a.showMessage(tr("Cannot save the QR code"), tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: saving the QR code onto it would overwrite that file. Choose another name or folder."))
+		}) {
 			return
 		}
 		err := os.WriteFile(path, png, 0o644)
