@@ -43,6 +43,20 @@ func newTestEnv(t testing.TB) *testEnv {
 	return e
 }
 
+// newKeyringTestEnv is a test window on a fake keyring that works (a
+// store that keeps what it is given), opened anew on it; the fake is
+// returned for a test to make it fail.
+func newKeyringTestEnv(t testing.TB) (*testEnv, *testutil.Keyring) {
+	t.Helper()
+	fake := testutil.NewKeyring()
+	e := newTestEnv(t)
+	e.secrets = fake.Store()
+	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
+	e.a.Close()
+	e.a = e.open(Deps{})
+	return e, fake
+}
+
 // open builds an App on e's database (NewApp for a "restart").
 func (e *testEnv) open(d Deps) *App {
 	e.t.Helper()

@@ -36,12 +36,7 @@ func TestStartNeverSignsInAsAnEarlierAccount(t *testing.T) {
 			sb := testutil.StartSandbox(t, sandbox.Config{})
 			_, err := sb.Srv.CreateAccount(emailB, passwordB)
 			require.NoError(t, err)
-			fake := testutil.NewKeyring()
-			e := newTestEnv(t)
-			e.secrets = fake.Store()
-			require.True(t, e.secrets.Persistent(), e.secrets.Reason())
-			e.a.Close()
-			e.a = e.open(Deps{})
+			e, _ := newKeyringTestEnv(t)
 			e.signInCustom(sb)
 			a := e.a
 			var keyAccount *activeSession
@@ -158,10 +153,7 @@ func TestRememberMeUntickedWhileTheKeyringIsOutOfReachHolds(t *testing.T) {
 // to nothing at the next start (its token expired meanwhile).
 func TestRememberMeUntickedWhenTheKeyringKeepsThePassword(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	fake := testutil.NewKeyring()
-	e := newTestEnv(t)
-	e.secrets = fake.Store()
-	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
+	e, fake := newKeyringTestEnv(t)
 	signIn := func(remember bool) {
 		e.a.Close()
 		e.a = e.open(Deps{})

@@ -21,12 +21,7 @@ import (
 // delete. Signing out says the credentials are still there and how to
 // remove them, and nothing on the screen says they were removed.
 func TestSignOutSaysTheKeyringKeptTheCredentials(t *testing.T) {
-	fake := testutil.NewKeyring()
-	e := newTestEnv(t)
-	e.secrets = fake.Store()
-	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
-	e.a.Close()
-	e.a = e.open(Deps{})
+	e, fake := newKeyringTestEnv(t)
 	e.signInSandbox()
 	a := e.a
 	var account string
@@ -77,13 +72,8 @@ func TestSignOutSaysTheKeyringKeptTheCredentials(t *testing.T) {
 // out there removes the secrets.
 func TestKeyringOutOfReachAtStart(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	fake := testutil.NewKeyring()
-	working := fake.Store()
-	require.True(t, working.Persistent(), working.Reason())
-	e := newTestEnv(t)
-	e.secrets = working
-	e.a.Close()
-	e.a = e.open(Deps{})
+	e, _ := newKeyringTestEnv(t)
+	working := e.secrets
 	e.signInCustom(sb)
 	var account, envKey string
 	e.ui(func() { account, envKey = e.a.sess.Account, e.a.sess.EnvKey })
@@ -211,12 +201,7 @@ func TestRefusedTokenMidQueueWaitsForSignInAndResumes(t *testing.T) {
 // start, and does.
 func TestKeyringRefusingTheNewTokenAtStartSaysNothingFalse(t *testing.T) {
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	fake := testutil.NewKeyring()
-	e := newTestEnv(t)
-	e.secrets = fake.Store()
-	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
-	e.a.Close()
-	e.a = e.open(Deps{})
+	e, fake := newKeyringTestEnv(t)
 	e.signInCustom(sb)
 
 	fake.FailOn(testutil.KeyringSet, errors.New("the collection is read-only"))
