@@ -354,6 +354,21 @@ func findJob(q *Queue, path string) (Job, bool) {
 	return Job{}, false
 }
 
+// jobsByPath maps jobs by their local path.
+func jobsByPath(jobs []Job) map[string]Job {
+	return jobsBy(jobs, func(j Job) string { return j.LocalPath })
+}
+
+// jobsBy maps jobs by key (their name, say); of two with one key, the
+// later is kept.
+func jobsBy(jobs []Job, key func(Job) string) map[string]Job {
+	m := make(map[string]Job, len(jobs))
+	for _, j := range jobs {
+		m[key(j)] = j
+	}
+	return m
+}
+
 // stateOf is the state of the job of a local path ("" when not listed).
 func stateOf(q *Queue, path string) storage.JobState {
 	j, _ := findJob(q, path)

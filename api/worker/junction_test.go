@@ -31,10 +31,7 @@ func TestJunctionsInAFolderAreNotFollowed(t *testing.T) {
 
 	q := e.uploaded(Request{Path: dir, FolderPath: "/in/"})
 
-	got := map[string]Job{}
-	for _, j := range q.Jobs() {
-		got[j.LocalPath] = j
-	}
+	got := jobsByPath(q.Jobs())
 	assert.Len(t, got, 3, "good.txt and the two junctions, nothing behind them: %v", got)
 	assert.Equal(t, storage.JobDone, got[good].State)
 	for _, p := range []string{out, loop} {

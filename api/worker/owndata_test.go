@@ -122,9 +122,5 @@ func (e *testEnv) jobsWithDataIn(db *storage.DB, reqs ...Request) map[string]Job
 	q := e.queue(cfg)
 	q.Add(reqs...)
 	require.NoError(e.t, wait(e.t, q, hangGuard))
-	got := map[string]Job{}
-	for _, j := range q.Jobs() {
-		got[j.LocalPath] = j
-	}
-	return got
+	return jobsByPath(q.Jobs())
 }

@@ -223,10 +223,7 @@ func TestSkippedEntriesAreVisible(t *testing.T) {
 	q := e.uploaded(Request{Path: dir, FolderPath: "/in/"}, Request{Path: emptyDrop, FolderPath: "/in/"})
 
 	jobs := q.Jobs()
-	got := map[string]Job{}
-	for _, j := range jobs {
-		got[j.LocalPath] = j
-	}
+	got := jobsByPath(jobs)
 	assert.Equal(t, storage.JobDone, got[good].State)
 	assert.Equal(t, storage.JobDone, got[filepath.Join(dir, ".config", "settings")].State, "hidden files are uploaded")
 	assert.Equal(t, "/in/mixed/.config/", got[filepath.Join(dir, ".config", "settings")].FolderPath)

@@ -28,10 +28,7 @@ func TestReservedNamesAreRefusedWithTheirSentence(t *testing.T) {
 	reqs = append(reqs, Request{Path: good})
 	q := e.uploaded(reqs...)
 
-	got := map[string]Job{}
-	for _, j := range q.Jobs() {
-		got[j.Name] = j
-	}
+	got := jobsBy(q.Jobs(), func(j Job) string { return j.Name })
 	assert.Equal(t, storage.JobDone, got["good.txt"].State)
 	for _, n := range names {
 		j, ok := got[n]

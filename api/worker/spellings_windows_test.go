@@ -203,10 +203,7 @@ func TestReservedNameInTheLongFormIsTheFileItself(t *testing.T) {
 		t.Skipf("this file system cannot hold a file named nul.txt: %v", err)
 	}
 	q := e.uploaded(Request{Path: plain}, Request{Path: long})
-	got := map[string]Job{}
-	for _, j := range q.Jobs() {
-		got[j.LocalPath] = j
-	}
+	got := jobsByPath(q.Jobs())
 	require.Len(t, got, 2, "%v", q.Jobs())
 	assert.Equal(t, storage.JobFailed, got[plain].State)
 	assert.Contains(t, got[plain].Err, "rename it")
