@@ -295,6 +295,58 @@ func TestFolderUploadedAgainElsewhereHoldsOnlyItsOwnUploads(t *testing.T) {
 // folder's latest share.
 func TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
+	folder, firstJobs := leaveFilesThenCutTheNextListing(t, e)
+	for _, id := range firstJobs {
+		require.NoError(t, e.db.UpdateJob(id, storage.JobCanceled, 0, ""))
+	}
+
+	next := e.queue(e.config())
+	require.NoError(t, wait(t, next, hangGuard))
+	requireWholeOnce(t, e, folder, 42, "listed on after the earlier jobs were canceled")
+	before, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+
+	for _, id := range firstJobs {
+		next.Retry(id)
+	}
+	require.NoError(t, wait(t, next, hangGuard))
+	requireWholeOnce(t, e, folder, 42, "the earlier jobs retried and uploaded")
+	after, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, before, after, "the later add stays the folder's latest share")
+}
+
+// requireWholeOnce checks that the newest share of folder holds files
+// files, each once, and says nothing is missing.
+func requireWholeOnce(t *testing.T, e *testEnv, folder string, files int, when string) {
+	t.Helper()
+	k, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	share, err := e.db.HistoryOfFolder(k)
+	require.NoError(t, err)
+	byPath := map[string]int{}
+	for _, h := range share {
+		byPath[h.LocalPath]++
+	}
+	assert.Len(t, byPath, files, when)
+	for p, n := range byPath {
+		assert.Equal(t, 1, n, "%s: listed %d times: %s", when, n, p)
+	}
+	total, err := e.db.FolderTotalAfter(k, 0)
+	require.NoError(t, err)
+	assert.Equal(t, files, total.Files, when)
+	left, err := e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "%s: %+v", when, left)
+}
+
+// leaveFilesThenCutTheNextListing adds a folder of 12 files to a queue
+// without a sign-in (its jobs wait), then, with 30 files more, adds it
+// again to a queue that Close cuts short (as a kill would) once what that
+// listing left to the 12 waiting jobs (storage.LeftFile) and its first
+// rows are saved. It returns the folder and the ids of the 12 jobs.
+func leaveFilesThenCutTheNextListing(t *testing.T, e *testEnv) (string, []string) {
+	t.Helper()
 	e.writeNumbered("album/%02d.jpg", 12)
 	folder := filepath.Join(e.files, "album")
 	earlier := e.queue(e.tokenless()) // nothing uploads: its jobs wait for a sign-in
@@ -329,45 +381,7 @@ func TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce(t *testin
 	<-saved
 	require.NoError(t, second.Close())
 	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
-	for _, id := range firstJobs {
-		require.NoError(t, e.db.UpdateJob(id, storage.JobCanceled, 0, ""))
-	}
-
-	next := e.queue(e.config())
-	require.NoError(t, wait(t, next, hangGuard))
-	check := func(when string) {
-		t.Helper()
-		k, err := e.db.NewestFolderShare(folder)
-		require.NoError(t, err)
-		share, err := e.db.HistoryOfFolder(k)
-		require.NoError(t, err)
-		byPath := map[string]int{}
-		for _, h := range share {
-			byPath[h.LocalPath]++
-		}
-		assert.Len(t, byPath, 42, when)
-		for p, n := range byPath {
-			assert.Equal(t, 1, n, "%s: listed %d times: %s", when, n, p)
-		}
-		total, err := e.db.FolderTotalAfter(k, 0)
-		require.NoError(t, err)
-		assert.Equal(t, 42, total.Files, when)
-		left, err := e.db.FolderLeftOf(k)
-		require.NoError(t, err)
-		assert.False(t, left.Any(), "%s: %+v", when, left)
-	}
-	check("listed on after the earlier jobs were canceled")
-	before, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-
-	for _, id := range firstJobs {
-		next.Retry(id)
-	}
-	require.NoError(t, wait(t, next, hangGuard))
-	check("the earlier jobs retried and uploaded")
-	after, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-	assert.Equal(t, before, after, "the later add stays the folder's latest share")
+	return folder, firstJobs
 }
 
 // uploadThenCutTheNextListing uploads a folder of 30 files, then adds it
