@@ -186,6 +186,15 @@ const (
 		SELECT o.id || '/' || j.batch_id FROM jobs j
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
 		WHERE j.id = ? AND j.beneath != '' AND o.id != j.id)`
+	// awaitedSQL holds for a job (of the table jobs, unaliased) whose
+	// file a share left to it and still counts on (a row at history_id
+	// 0): a job taken out of the queue keeps its row, cleared (out of the
+	// list and the counts), while it holds, since that row is all that
+	// says which file the share's row is: supersedeLeftSQL finds the row
+	// through it once the share uploads or finds that file itself. Once
+	// no row counts on it, DeleteCleared deletes it.
+	awaitedSQL = `EXISTS (SELECT 1 FROM folder_members m
+		WHERE m.job_id > jobs.id || '/' AND m.job_id < jobs.id || '0' AND +m.history_id = 0)` // (+: as joinLeftSQL)
 	// leftOfShareSQL counts a share's files left to other jobs not
 	// recorded yet: those whose job still waits (queued, uploading,
 	// waiting for sign-in, states ?), and all of them.

@@ -591,6 +591,13 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 	}
 	b1, b2 := FolderKey{Folder: folder, BatchID: "b1"}, FolderKey{Folder: folder, BatchID: "b2"}
 	c := job("b1", "c.jpg", JobQueued)
+	// queueOwn saves c's job of the second share (its listing resumed).
+	queueOwn := func(t *testing.T, d *DB) JobRow {
+		t.Helper()
+		own := job("b2", "c.jpg", JobQueued)
+		require.NoError(t, d.InsertJobs([]JobRow{own}))
+		return own
+	}
 	tests := []struct {
 		name        string
 		before      func(t *testing.T, d *DB) // before the second listing is saved
@@ -630,6 +637,44 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 			require.NoError(t, d.UpdateJob(c.ID, JobQueued, 0, ""))
 			finish(t, d, c)
 		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		// The same with c's job also taken out of the queue (its row
+		// deleted but for what the share needs of it): before the
+		// listing resumed, or after it queued c itself. Until its own
+		// job uploads c, the share is not whole: that job canceled,
+		// failed or removed leaves c unsent.
+		{"c's job removed, c queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
+			removeJob(t, d, c)
+			finish(t, d, queueOwn(t, d))
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"c's job cleared (Clear finished), c queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
+			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
+			_, err := d.ClearJobs(c.Env, c.Account, []JobState{JobCanceled}, nil, nil)
+			require.NoError(t, err)
+			finish(t, d, queueOwn(t, d))
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"c's job cleared while its listing ran, its cleared rows deleted, c queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
+			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
+			require.NoError(t, d.MarkJobsCleared(c.ID))
+			require.NoError(t, d.DeleteCleared(c.Env, c.Account, nil))
+			finish(t, d, queueOwn(t, d))
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"c queued by the second listing resumed, then c's first job removed", nil, func(t *testing.T, d *DB) {
+			own := queueOwn(t, d)
+			removeJob(t, d, c)
+			finish(t, d, own)
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		{"c's job removed, c queued by the second listing resumed, then canceled", nil, func(t *testing.T, d *DB) {
+			removeJob(t, d, c)
+			require.NoError(t, d.UpdateJob(queueOwn(t, d).ID, JobCanceled, 0, ""))
+		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+		{"c's job removed, c queued by the second listing resumed, then failed", nil, func(t *testing.T, d *DB) {
+			removeJob(t, d, c)
+			require.NoError(t, d.UpdateJob(queueOwn(t, d).ID, JobFailed, 1, "failed"))
+		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{BatchLeft: BatchLeft{Failed: 1}, Unsent: 1}, FolderLeft{}},
+		{"c's job removed, c queued by the second listing resumed, then removed too", nil, func(t *testing.T, d *DB) {
+			removeJob(t, d, c)
+			removeJob(t, d, queueOwn(t, d))
+		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
 		// c sent on its own meanwhile: the resumed listing finds it
 		// uploaded, and c's job retried later adds no second c.
 		{"c's job canceled, c found uploaded by the second listing resumed", nil, func(t *testing.T, d *DB) {
@@ -692,6 +737,79 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 				assert.Equal(t, want, got, k.BatchID)
 				assert.Equal(t, want != FolderLeft{}, got.Any(), k.BatchID)
 			}
+		})
+	}
+}
+
+// removeJob cancels r's job and removes it, as Remove does (DeleteJobIDs).
+func removeJob(t *testing.T, d *DB, r JobRow) {
+	t.Helper()
+	require.NoError(t, d.UpdateJob(r.ID, JobCanceled, 0, ""))
+	n, err := d.DeleteJobIDs(r.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "removed")
+}
+
+// TestJobAShareCountsOnIsKeptClearedUntilTheShareHoldsItsFile: a job
+// whose file a folder share left to it, taken out of the queue (Remove,
+// Clear finished, DeleteJobs), leaves the list and the counts at once, but
+// its row stays, cleared, while that share counts on it: it is all that
+// says which file the share's row is. The cleared rows deleted at a start
+// or at the end of a listing (DeleteCleared) keep it until the share
+// holds the file by its own upload; a job no share counts on goes at once.
+func TestJobAShareCountsOnIsKeptClearedUntilTheShareHoldsItsFile(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	job := func(id, batch, name string, st JobState) JobRow {
+		return JobRow{ID: id, BatchID: batch, Env: "testnet", Account: "someone@example.com",
+			LocalPath: filepath.Join(folder, name), Name: name, Size: 1, Beneath: folder, State: st}
+	}
+	removals := map[string]func(t *testing.T, d *DB, ids ...string){
+		"removed": func(t *testing.T, d *DB, ids ...string) {
+			n, err := d.DeleteJobIDs(ids...)
+			require.NoError(t, err)
+			assert.Equal(t, len(ids), n, "taken out")
+		},
+		"cleared (Clear finished)": func(t *testing.T, d *DB, ids ...string) {
+			gone, err := d.ClearJobs("testnet", "someone@example.com", []JobState{JobCanceled}, nil, nil)
+			require.NoError(t, err)
+			assert.Equal(t, len(ids), gone[JobCanceled].Jobs, "taken out")
+		},
+		"deleted by state": func(t *testing.T, d *DB, ids ...string) {
+			n, err := d.DeleteJobs(JobCanceled)
+			require.NoError(t, err)
+			assert.Equal(t, len(ids), n, "taken out")
+		},
+	}
+	for name, remove := range removals {
+		t.Run(name, func(t *testing.T) {
+			d := openTestDB(t)
+			c, alone := job("c", "b1", "c.jpg", JobCanceled), job("alone", "b1", "e.jpg", JobCanceled)
+			require.NoError(t, d.InsertListing([]JobRow{c, alone}, nil))
+			require.NoError(t, d.InsertListing(nil, []LeftFile{{JobID: c.ID, Folder: folder, BatchID: "b2"}}))
+			remove(t, d, c.ID, alone.ID)
+
+			counts, err := d.JobCounts("testnet", "someone@example.com")
+			require.NoError(t, err)
+			assert.Zero(t, counts[JobCanceled].Jobs, "out of the list and the counts")
+			_, err = d.Job(alone.ID)
+			assert.ErrorIs(t, err, ErrNotFound, "no share counts on it: deleted")
+			require.NoError(t, d.DeleteCleared("testnet", "someone@example.com", nil))
+			kept, err := d.Job(c.ID)
+			require.NoError(t, err, "the share's file, kept")
+			assert.True(t, kept.Cleared)
+			n, err := d.DeleteJobIDs(c.ID)
+			require.NoError(t, err)
+			assert.Zero(t, n, "out of the list already")
+
+			own := job("own", "b2", "c.jpg", JobQueued)
+			require.NoError(t, d.InsertJobs([]JobRow{own}))
+			e := sampleEntry(1)
+			e.JobID, e.LocalPath, e.Name, e.Size, e.AddedFolder, e.BatchID = own.ID, own.LocalPath, own.Name, own.Size, folder, own.BatchID
+			own.Hash, own.Verified, own.Attempts = e.Hash, true, 1
+			require.NoError(t, d.FinishJob(own, e))
+			require.NoError(t, d.DeleteCleared("testnet", "someone@example.com", nil))
+			_, err = d.Job(c.ID)
+			assert.ErrorIs(t, err, ErrNotFound, "the share holds c by its own upload: deleted")
 		})
 	}
 }

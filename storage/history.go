@@ -346,7 +346,7 @@ func (d *DB) DeleteHistory(id int64) error {
 // ids no longer there are skipped. Only the list forgets them: the files
 // stay on dStor.
 func (d *DB) DeleteHistoryIDs(ids []int64) (int, error) {
-	return eachID(d, fmt.Sprintf("delete %d history entries", len(ids)), deleteHistorySQL, ids)
+	return eachID(d, fmt.Sprintf("delete %d history entries", len(ids)), ids, deleteHistorySQL)
 }
 
 // idsPerQuery bounds the ids of one IN list (SQLite allows 32,766

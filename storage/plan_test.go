@@ -114,6 +114,8 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: finish", queryPlan(t, d, finishJobSQL, "done", "h", true, 1, 100, 1, false, "j"), "sqlite_autoindex_jobs_1"},
 		{"jobs: state of one", queryPlan(t, d, jobStateSQL, "j"), "sqlite_autoindex_jobs_1"},
 		{"jobs: delete one", queryPlan(t, d, deleteJobSQL, "j"), "sqlite_autoindex_jobs_1"},
+		{"jobs: … unless a folder share counts on it", queryPlan(t, d, deleteJobSQL, "j"), "sqlite_autoindex_folder_members_1"},
+		{"jobs: remove one a folder share counts on", queryPlan(t, d, keepAwaitedJobSQL, "j"), "sqlite_autoindex_folder_members_1"},
 		{"jobs: mark reported", queryPlan(t, d, markReportedSQL, "j"), "sqlite_autoindex_jobs_1"},
 		{"jobs: done, not reported", queryPlan(t, d, unreportedDoneSQL, "testnet", "a@example.com", "done"), "jobs_queue"},
 		{"walks: delete one", queryPlan(t, d, deleteWalkSQL, "w"), "sqlite_autoindex_walks_1"},
@@ -133,6 +135,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: bulk change by state", bulkPlan(t, d, "UPDATE jobs SET state = 'canceled' WHERE %s", []JobState{JobQueued, JobWaitingSignIn}), "jobs_queue"},
 		{"jobs: bulk count by state", bulkPlan(t, d, "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state", []JobState{JobDone, JobSkipped}), "jobs_queue"},
 		{"jobs: bulk clear by state", bulkPlan(t, d, "DELETE FROM jobs WHERE %s", []JobState{JobDone, JobCanceled}), "jobs_queue"},
+		{"jobs: bulk clear, those a folder share counts on kept", bulkPlan(t, d, "UPDATE jobs SET cleared = 1 WHERE %s AND "+awaitedSQL, []JobState{JobDone, JobCanceled}), "sqlite_autoindex_folder_members_1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

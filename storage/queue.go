@@ -534,7 +534,9 @@ const (
 	markReportedSQL   = `UPDATE jobs SET reported = 1 WHERE id = ?`
 	unreportedDoneSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND cleared = 0 AND reported = 0 ORDER BY seq`
 	jobStateSQL       = `SELECT state FROM jobs WHERE id = ?`
-	deleteJobSQL      = `DELETE FROM jobs WHERE id = ?`
+	// A job a share still counts on is only marked cleared (awaitedSQL).
+	keepAwaitedJobSQL = `UPDATE jobs SET cleared = 1 WHERE id = ? AND cleared = 0 AND ` + awaitedSQL
+	deleteJobSQL      = `DELETE FROM jobs WHERE id = ? AND NOT ` + awaitedSQL
 )
 
 // newUUID returns a random (version 4, RFC 9562) UUID in its canonical
@@ -688,7 +690,8 @@ func (d *DB) RequeueInterruptedOf(env, account string) (int, error) {
 // DeleteJobs removes the jobs in any of states and returns how many were
 // removed. With no states it removes done, canceled, skipped and already uploaded jobs — what
 // "Clear finished" means: failed jobs stay so they can be retried, and
-// unfinished jobs are never removed implicitly.
+// unfinished jobs are never removed implicitly. A job a folder share
+// still counts on is only marked cleared (see awaitedSQL).
 func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 	if len(states) == 0 {
 		states = []JobState{JobDone, JobCanceled, JobSkipped, JobAlready}
@@ -697,16 +700,15 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var n int64
+	var kept, gone int64
 	err = d.withTx("delete jobs", func(tx *sql.Tx) error {
-		res, err := tx.Exec("DELETE FROM jobs WHERE "+c, args...)
-		if err != nil {
-			return err
+		kept, err = rowsTouched(tx.Exec("UPDATE jobs SET cleared = 1 WHERE cleared = 0 AND "+c+" AND "+awaitedSQL, args...))
+		if err == nil {
+			gone, err = rowsTouched(tx.Exec("DELETE FROM jobs WHERE "+c+" AND NOT "+awaitedSQL, args...))
 		}
-		n, err = res.RowsAffected()
 		return err
 	})
-	return int(n), err
+	return int(kept + gone), err
 }
 
 // MarkReported records that the results of these jobs were printed, so a
@@ -714,7 +716,7 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 // job not marked is one whose result no run has printed yet: an
 // interrupted or killed command line leaves it for the next one.
 func (d *DB) MarkReported(ids ...string) error {
-	_, err := eachID(d, "mark jobs reported", markReportedSQL, ids)
+	_, err := eachID(d, "mark jobs reported", ids, markReportedSQL)
 	return err
 }
 
@@ -729,38 +731,54 @@ func (d *DB) UnreportedDone(env, account string) ([]JobRow, error) {
 }
 
 // DeleteJobIDs removes the rows of exactly these jobs (unknown ids are
-// ignored), so taking one job out of a list never touches another's row.
-// Done jobs stay in the history.
+// ignored), so taking one job out of a list never touches another's row,
+// and returns how many it took out. Done jobs stay in the history. A job
+// whose file a folder share left to it, and still counts on, is only
+// marked cleared (see awaitedSQL).
 func (d *DB) DeleteJobIDs(ids ...string) (int, error) {
-	return eachID(d, "delete jobs", deleteJobSQL, ids)
+	return eachID(d, "delete jobs", ids, keepAwaitedJobSQL, deleteJobSQL)
 }
 
-// eachID runs a one-id statement (a DELETE or an UPDATE) for each of ids
-// in one transaction and returns how many rows it touched (unknown ids
-// count nothing).
-func eachID[ID int64 | string](d *DB, what, query string, ids []ID) (int, error) {
+// eachID runs one-id statements (a DELETE, an UPDATE), in order, for each
+// of ids in one transaction and returns how many rows they touched
+// (unknown ids count nothing).
+func eachID[ID int64 | string](d *DB, what string, ids []ID, queries ...string) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
 	var n int64
 	err := d.withTx(what, func(tx *sql.Tx) error {
-		st, err := tx.Prepare(query)
-		if err != nil {
-			return err
+		sts := make([]*sql.Stmt, 0, len(queries))
+		defer func() {
+			for _, st := range sts {
+				_ = st.Close()
+			}
+		}()
+		for _, q := range queries {
+			st, err := tx.Prepare(q)
+			if err != nil {
+				return err
+			}
+			sts = append(sts, st)
 		}
-		defer func() { _ = st.Close() }()
 		for _, id := range ids {
-			res, err := st.Exec(id)
-			if err != nil {
-				return err
+			for _, st := range sts {
+				k, err := rowsTouched(st.Exec(id))
+				if err != nil {
+					return err
+				}
+				n += k
 			}
-			k, err := res.RowsAffected()
-			if err != nil {
-				return err
-			}
-			n += k
 		}
 		return nil
 	})
 	return int(n), err
+}
+
+// rowsTouched is how many rows a statement's result touched.
+func rowsTouched(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

@@ -22,7 +22,10 @@ import (
 // resumed after a crash tells from its batch's rows which files are already
 // queued or uploaded, and without the row it would upload that one again.
 // Cleared rows are invisible to the list and the counts, and go once the
-// batch's listing ends (DeleteCleared) or at the next start.
+// batch's listing ends (DeleteCleared) or at the next start. So is the row
+// of a job taken out of the list whose file a folder share left to it and
+// still counts on (awaitedSQL): it goes the same way once that share
+// holds the file itself, and stays while the share lacks it.
 
 // migrateV8 adds the cleared mark and indexes the jobs for what the worker
 // and the views ask per file or per page: an account's list in order
@@ -256,8 +259,9 @@ func (d *DB) ChangeJobs(c JobChange) (StateCounts, error) {
 
 // ClearJobs takes the listed jobs of env and account in any of states (not
 // among except) out of the list: deleted, or only marked cleared when their
-// batch is among keepBatches (still being listed, see above). It returns
-// what it took out, by state.
+// batch is among keepBatches (still being listed, see above) or a folder
+// share still counts on their file (awaitedSQL). It returns what it took
+// out, by state.
 func (d *DB) ClearJobs(env, account string, states []JobState, except, keepBatches []string) (StateCounts, error) {
 	where, args, err := bulkWhere(env, account, states, except)
 	if err != nil {
@@ -273,6 +277,9 @@ func (d *DB) ClearJobs(env, account string, states []JobState, except, keepBatch
 			if _, err := tx.Exec("UPDATE jobs SET cleared = 1 WHERE "+where+" AND "+keep, append(args, keepArgs...)...); err != nil {
 				return err
 			}
+		}
+		if _, err := tx.Exec("UPDATE jobs SET cleared = 1 WHERE "+where+" AND "+awaitedSQL, args...); err != nil {
+			return err
 		}
 		_, err := tx.Exec("DELETE FROM jobs WHERE "+where, args...)
 		return err
@@ -294,9 +301,10 @@ func (d *DB) MarkJobsCleared(ids ...string) error {
 }
 
 // DeleteCleared deletes the cleared rows of env and account, but those of
-// the batches in keepBatches (still being listed).
+// the batches in keepBatches (still being listed) and those a folder
+// share still counts on (awaitedSQL).
 func (d *DB) DeleteCleared(env, account string, keepBatches []string) error {
-	query := `DELETE FROM jobs WHERE env = ? AND account = ? AND cleared = 1`
+	query := `DELETE FROM jobs WHERE env = ? AND account = ? AND cleared = 1 AND NOT ` + awaitedSQL
 	args := []any{env, account}
 	if len(keepBatches) > 0 {
 		in, more := inList("batch_id", keepBatches)

@@ -155,5 +155,5 @@ func scanWalk(sc rowScanner) (WalkRow, error) {
 // saved (or they were canceled), in one transaction, and returns how many
 // there were. Unknown ids are ignored, so deleting twice is harmless.
 func (d *DB) DeleteWalks(ids ...string) (int, error) {
-	return eachID(d, fmt.Sprintf("delete %d finished walks", len(ids)), deleteWalkSQL, ids)
+	return eachID(d, fmt.Sprintf("delete %d finished walks", len(ids)), ids, deleteWalkSQL)
 }

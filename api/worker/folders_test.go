@@ -2,6 +2,7 @@ package worker
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -314,6 +315,80 @@ func TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce(t *testin
 	after, err := e.db.NewestFolderShare(folder)
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "the later add stays the folder's latest share")
+}
+
+// TestFolderListingResumedAfterItsLeftJobsRemovedHoldsEachFileOnce: as
+// above, but the earlier jobs, canceled, are then removed from the queue
+// (their rows deleted), before the next start or after its listing queued
+// those files itself: once uploaded, its share is the whole folder and
+// says nothing is missing.
+func TestFolderListingResumedAfterItsLeftJobsRemovedHoldsEachFileOnce(t *testing.T) {
+	tests := []struct {
+		name   string
+		remove func(e *testEnv, firstJobs []string)
+	}{
+		{"removed before the next start", func(e *testEnv, firstJobs []string) {
+			_, err := e.db.DeleteJobIDs(firstJobs...)
+			require.NoError(t, err)
+		}},
+		{"removed after the next start's listing queued the files", func(e *testEnv, firstJobs []string) {
+			q := e.queue(e.tokenless()) // lists on; its jobs wait for a sign-in
+			eventually(t, hangGuard, func() bool { return len(walksLeft(t, e.db)) == 0 }, "listed on")
+			for _, id := range firstJobs {
+				q.Remove(id)
+			}
+			require.NoError(t, q.Close())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			folder, firstJobs := leaveFilesThenCutTheNextListing(t, e)
+			for _, id := range firstJobs {
+				require.NoError(t, e.db.UpdateJob(id, storage.JobCanceled, 0, ""))
+			}
+			tt.remove(e, firstJobs)
+			counts, err := e.db.JobCounts(testEnvName, testEmail)
+			require.NoError(t, err)
+			require.Zero(t, counts[storage.JobCanceled].Jobs, "removed from the queue")
+
+			next := e.queue(e.config())
+			require.NoError(t, wait(t, next, hangGuard))
+			assert.Equal(t, 42, next.Summary().Done, "every file sent by the second add itself")
+			requireWholeOnce(t, e, folder, 42, "listed on after the earlier jobs were removed")
+		})
+	}
+}
+
+// TestFolderListingResumedAfterItsLeftJobsRemovedIsNotWholeWithoutThoseFiles:
+// as above, but the jobs the listing resumed queued for those files are
+// canceled and cleared from the list too: the share, its 30 other files
+// uploaded, still says those 12 were not sent.
+func TestFolderListingResumedAfterItsLeftJobsRemovedIsNotWholeWithoutThoseFiles(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	folder, firstJobs := leaveFilesThenCutTheNextListing(t, e)
+	for _, id := range firstJobs {
+		require.NoError(t, e.db.UpdateJob(id, storage.JobCanceled, 0, ""))
+	}
+	_, err := e.db.DeleteJobIDs(firstJobs...)
+	require.NoError(t, err)
+	waiting := e.queue(e.tokenless()) // lists on; its jobs wait for a sign-in
+	eventually(t, hangGuard, func() bool { return len(walksLeft(t, e.db)) == 0 }, "listed on")
+	own := jobsByPath(waiting.Jobs())
+	for i := range 12 {
+		waiting.Cancel(own[filepath.Join(folder, fmt.Sprintf("%02d.jpg", i))].ID)
+	}
+	waiting.ClearFinished()
+	require.NoError(t, waiting.Close())
+
+	next := e.queue(e.config())
+	require.NoError(t, wait(t, next, hangGuard))
+	assert.Equal(t, 30, next.Summary().Done, "the other files sent")
+	k, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	left, err := e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, storage.FolderLeft{Unsent: 12}, left)
 }
 
 // requireWholeOnce checks that the newest share of folder holds files
