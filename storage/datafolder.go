@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -116,6 +117,9 @@ func (d *DB) InDataFolder(path string) DataFolderPlace {
 	if real, err := filepath.EvalSymlinks(path); err == nil && (inside(real) || journal(real)) {
 		return LinkIntoDataFolder
 	}
+	if to, ok := linkToNothing(path); ok && (inside(to) || journal(to)) {
+		return LinkIntoDataFolder
+	}
 	target, err := os.Stat(path)
 	if err != nil || !target.Mode().IsRegular() {
 		return OutsideDataFolder
@@ -156,4 +160,41 @@ func (d *DB) InDataFolder(path string) DataFolderPlace {
 		return LinkIntoDataFolder
 	}
 	return OutsideDataFolder
+}
+
+// maxLinks is how many symbolic links linkToNothing follows in a row, as
+// Linux does (MAXSYMLINKS) before it gives up on a path.
+const maxLinks = 40
+
+// linkToNothing is the file a save would make through path when path is a
+// symbolic link, or a chain of them, that leads to no file yet: opening it
+// with O_CREATE follows the link and makes that file (EvalSymlinks finds
+// nothing there, and so does not say where). It reports false when path
+// is no such link, or leads into a folder that is not there (the save
+// fails).
+func linkToNothing(path string) (string, bool) {
+	p := path
+	for range maxLinks {
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if err != nil {
+			return "", false
+		}
+		p = filepath.Join(dir, filepath.Base(p))
+		fi, err := os.Lstat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return p, p != path
+		}
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return "", false // a file there, or none that can be made
+		}
+		to, err := os.Readlink(p)
+		if err != nil {
+			return "", false
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(dir, to)
+		}
+		p = to
+	}
+	return "", false
 }

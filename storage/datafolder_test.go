@@ -153,3 +153,80 @@ func TestInDataFolderThroughLinksItHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestInDataFolderThroughALinkToANewFile: a save opens its file with
+// O_CREATE, which follows a symbolic link that leads to no file yet and
+// makes that file. A link elsewhere to a new name in the data folder (the
+// database's -journal, not there at the moment; a blob of the Local
+// sandbox's store; any name beside the database) passed the guard, as
+// EvalSymlinks fails on a link to nothing, and the save made that file in
+// the data folder, where the same name picked directly is refused. Such
+// a link is refused as a link to a file there is, through a chain of
+// links or a relative one too; a link to a new file elsewhere is not.
+func TestInDataFolderThroughALinkToANewFile(t *testing.T) {
+	d := openTestDB(t)
+	data := filepath.Dir(d.Path())
+	require.NoError(t, os.MkdirAll(filepath.Join(data, SandboxFolder, "blobs"), 0o700))
+	out := t.TempDir()
+	// dangling makes out/name a link to to, a file not there: made first
+	// so that the link is known to lead to it where links are followed,
+	// then removed. It gives "" where no such link can be made.
+	dangling := func(name, to string) string {
+		p := filepath.Join(out, name)
+		abs := to
+		if !filepath.IsAbs(to) {
+			abs = filepath.Join(out, to)
+		}
+		require.NoError(t, os.WriteFile(abs, nil, 0o600))
+		made := testfs.Symlink(t, to, p) && testfs.Resolves(p)
+		require.NoError(t, os.Remove(abs))
+		if !made {
+			return ""
+		}
+		return p
+	}
+	relative := func(p string) string {
+		rel, err := filepath.Rel(out, p)
+		require.NoError(t, err)
+		return rel
+	}
+
+	for _, tc := range []struct {
+		name string
+		path func() string
+		want DataFolderPlace
+	}{
+		{"a link to a new file beside the database", func() string {
+			return dangling("export.json", filepath.Join(data, "export.json"))
+		}, LinkIntoDataFolder},
+		{"a link to the database's journal, not there now", func() string {
+			return dangling("journal.json", d.Path()+"-journal")
+		}, LinkIntoDataFolder},
+		{"a link to a new file of the Local sandbox's store", func() string {
+			return dangling("blob.json", filepath.Join(data, SandboxFolder, "blobs", "bafkreinew"))
+		}, LinkIntoDataFolder},
+		{"a relative link to a new file beside the database", func() string {
+			return dangling("rel.json", relative(filepath.Join(data, "export.json")))
+		}, LinkIntoDataFolder},
+		{"a link to a link to a new file beside the database", func() string {
+			second := dangling("second.json", filepath.Join(data, "export.json"))
+			if second == "" {
+				return ""
+			}
+			first := filepath.Join(out, "first.json")
+			require.True(t, testfs.Symlink(t, second, first))
+			return first
+		}, LinkIntoDataFolder},
+		{"a link to a new file elsewhere", func() string {
+			return dangling("mine.json", filepath.Join(out, "new.json"))
+		}, OutsideDataFolder},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := tc.path()
+			if p == "" {
+				t.Skip(testfs.NoSymlinks)
+			}
+			assert.Equal(t, tc.want, d.InDataFolder(p))
+		})
+	}
+}
