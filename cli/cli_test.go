@@ -210,6 +210,9 @@ func TestCommandLineValidation(t *testing.T) {
 		{"login secret in argv", []string{"login", "--api-key-stdin", "abc"}, "never from arguments"},
 		{"history json and csv", []string{"history", "--json", "--csv"}, "one of"},
 		{"history search and folder", []string{"history", "--search", "x", "--folder", "."}, "one of --search and --folder"},
+		// history --folder "$DIR" with DIR unset in a script listed the
+		// whole history, exit 0, as that folder's list of links.
+		{"history folder empty", []string{"history", "--folder", "", "--format", "cid"}, "--folder needs a folder"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 	}
 	for _, tt := range tests {

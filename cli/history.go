@@ -22,6 +22,7 @@ type historyOptions struct {
 	asJSON, asCSV bool
 	format        string // a link style: print the links alone, one per line
 	folder        string // only the files of the latest upload of this folder
+	folderSet     bool   // --folder was given (empty, it names no folder)
 	limitSet      bool   // --limit was given (a folder otherwise lists all its files)
 }
 
@@ -51,6 +52,7 @@ in the queue still wait.`,
 		Args: noArgs("search with --search"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.limitSet = cmd.Flags().Changed("limit")
+			o.folderSet = cmd.Flags().Changed("folder")
 			return runHistory(cmd.Context(), cio, o)
 		},
 	}
@@ -132,6 +134,10 @@ func (o historyOptions) validate() error {
 	}
 	if o.folder != "" && o.search != "" {
 		return usageErrorf("choose one of --search and --folder")
+	}
+	if o.folderSet && o.folder == "" {
+		// "--folder $DIR" with DIR unset: not the whole history as its list.
+		return usageErrorf("--folder needs a folder: it was given empty")
 	}
 	if o.limit < 0 {
 		return usageErrorf("--limit must be 0 or more")
