@@ -440,8 +440,7 @@ const waitingUnderSQL = `SELECT count(*) FROM jobs o
 // place is not added again), so a list of its links is not the folder's
 // whole list while they wait.
 func (d *DB) WaitingUnder(k FolderKey, env, account string) (int, error) {
-	under := k.Folder + string(filepath.Separator)
-	next := k.Folder + string(rune(filepath.Separator+1))
+	under, next := pathsBelow(k.Folder)
 	var n int
 	err := d.r.QueryRow(waitingUnderSQL, env, account, under, next,
 		string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.BatchID, k.BatchID).Scan(&n)
@@ -449,6 +448,15 @@ func (d *DB) WaitingUnder(k FolderKey, env, account string) (int, error) {
 		return 0, fmt.Errorf("count the files of %s still waiting in the queue: %w", k.Folder, explainDBError(d.path, err))
 	}
 	return n, nil
+}
+
+// pathsBelow is the range (under, next) of the paths below folder: its
+// path with one separator at the end (a root such as / or D:\ has it
+// already), and that with the separator's next byte in its place.
+func pathsBelow(folder string) (under, next string) {
+	sep := string(filepath.Separator)
+	under = strings.TrimSuffix(folder, sep) + sep
+	return under, strings.TrimSuffix(under, sep) + string(rune(filepath.Separator+1))
 }
 
 // shareOwnersSQL lists the environments and accounts of a folder share's

@@ -813,3 +813,25 @@ func TestJobAShareCountsOnIsKeptClearedUntilTheShareHoldsItsFile(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitingUnderARootFolder: a share of a drive's root (D:\, a memory
+// card added whole, or /) counted no file waiting under it: WaitingUnder
+// took the paths between the folder plus a separator and the folder plus
+// the next byte, "D:\\" to "D:\]" or "//" to "/0", and no file of the
+// drive is there, so the latest share said it was the whole folder while
+// files an earlier add of it left still waited. Under a root they are
+// counted as under any folder.
+func TestWaitingUnderARootFolder(t *testing.T) {
+	root := filepath.VolumeName(t.TempDir()) + string(filepath.Separator)
+	share := FolderKey{Folder: root, BatchID: "latest"}
+	d := openTestDB(t)
+	var rows []JobRow
+	for i, p := range []string{"c.jpg", filepath.Join("DCIM", "d.jpg")} {
+		rows = append(rows, JobRow{ID: fmt.Sprintf("job-%d", i), BatchID: "earlier", Env: "testnet", Account: "a@example.com",
+			LocalPath: root + p, Beneath: root, State: JobQueued})
+	}
+	require.NoError(t, d.InsertJobs(rows))
+	n, err := d.WaitingUnder(share, "testnet", "a@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, 2, n, "the files under %s an earlier add left waiting", root)
+}
