@@ -277,3 +277,43 @@ func TestFolderListAfterAnEarlierUploadsFileJoinsTheLatest(t *testing.T) {
 		})
 	}
 }
+
+// TestFolderFinishedWhileListedIsNotCalledWhole: history --folder DIR
+// exits 0 only for a list that is the whole folder. It read the files of
+// the share, printed them, then read what the share lacked: a file that
+// an upload running in another process (the window) finished in between
+// was in neither, and the list without it exited 0, saying nothing. Here
+// the upload of DIR's third file is held while the list of the first two
+// is read and let go, and recorded, before what is left is read: the list
+// must then say it is not whole (exit 1), or hold every file.
+func TestFolderFinishedWhileListedIsNotCalledWhole(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 1700 + i })
+	dir := filepath.Dir(files[0])
+	hold := testutil.NewUploadHold(sb.Srv, 2)
+	hold.Arm()
+	ts := httptest.NewServer(hold)
+	t.Cleanup(ts.Close)
+	t.Cleanup(hold.Release)
+	run := startHeld(t, hold, "the upload", nil, "upload", "--env", ts.URL, "--concurrency", "1", dir) // held at its third file
+	require.Eventually(t, func() bool {
+		code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
+		return code == 0 && strings.Count(out, "\n") == 2
+	}, 2*time.Minute, 20*time.Millisecond, "two uploads recorded")
+
+	listed := false
+	afterFolderListed = func() {
+		listed = true
+		hold.Release()
+		require.NoError(t, run.wait("its release"), run.stderr.String())
+	}
+	t.Cleanup(func() { afterFolderListed = func() {} })
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	require.True(t, listed, "the upload finished after the list was read")
+	if code == 0 {
+		assert.Len(t, strings.Fields(out), len(files), "a list that exits 0 is the whole folder: %s", errOut)
+		return
+	}
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "1 file(s) of this upload of "+dir+" are not uploaded yet")
+}
