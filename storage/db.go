@@ -24,7 +24,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 16
+const CurrentSchemaVersion = 17
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -428,6 +428,7 @@ var migrations = []migration{
 	{"file every spelling of one server under one environment (its normal form)", migrateV14},
 	{"add the accounts table (the dStor account id of each name rows are filed under)", migrateV15},
 	{"add folder_members (the files a folder share found already uploaded)", migrateV16},
+	{"add folder_shares (the order the folders' Add calls came in)", migrateV17},
 }
 
 // migrate applies the pending steps, each in its own transaction together

@@ -109,7 +109,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 		objects = append(objects, n)
 	}
 	require.NoError(t, rows.Err())
-	assert.Equal(t, []string{"accounts", "accounts_by_id", "folder_members", "folder_members_entry", "folder_members_share", "history", "history_added_folder", "history_fts", "history_fts_config", "history_fts_data", "history_fts_idx",
+	assert.Equal(t, []string{"accounts", "accounts_by_id", "folder_members", "folder_members_entry", "folder_members_share", "folder_shares", "history", "history_added_folder", "history_fts", "history_fts_config", "history_fts_data", "history_fts_idx",
 		"history_hash", "history_newest", "history_stats", "history_uploaded", "jobs", "jobs_batch", "jobs_file", "jobs_list", "jobs_queue", "settings", "walks"}, objects)
 }
 

@@ -70,6 +70,64 @@ func migrateV16(tx *sql.Tx) error {
 	)
 }
 
+// migrateV17 adds folder_shares: a row per folder share, written by the
+// transaction that saves the first files its listing found (InsertListing),
+// so the folder's shares keep the order their Add calls came in. Without
+// it a share was ranked by the last upload it recorded, and retrying a
+// failed file of an earlier Add call (or sending one of its files again)
+// made that earlier share the folder's latest, though a later Add call
+// holds files the earlier one never listed. added_after is the history's
+// largest id when the row was written, comparable with the ranks of the
+// shares made before this table (see shareRank); seq orders Add calls
+// with no upload between them. The shares already in the history get
+// their place from their first file: the entry before their first upload,
+// or the point they first found a file uploaded, whichever is earlier
+// (a database marked older migrates again, as tests do: a share that has
+// its row keeps it).
+func migrateV17(tx *sql.Tx) error {
+	return execAll(tx,
+		`CREATE TABLE IF NOT EXISTS folder_shares (
+			seq          INTEGER PRIMARY KEY,
+			added_folder TEXT NOT NULL,
+			batch_id     TEXT NOT NULL,
+			added_after  INTEGER NOT NULL DEFAULT 0,
+			UNIQUE (added_folder, batch_id)
+		)`,
+		`INSERT INTO folder_shares (added_folder, batch_id, added_after)
+		SELECT added_folder, batch_id, min(first) FROM (
+			SELECT added_folder, batch_id, min(id) - 1 AS first FROM history WHERE added_folder != '' GROUP BY 1, 2
+			UNION ALL SELECT added_folder, batch_id, min(seen_after) FROM folder_members WHERE history_id > 0 GROUP BY 1, 2
+		) GROUP BY 1, 2 ORDER BY 3
+		ON CONFLICT DO NOTHING`,
+	)
+}
+
+// insertShareSQL records that a listing of the Add call ?2 found files of
+// the folder ?1, once (the first time).
+const insertShareSQL = `INSERT INTO folder_shares (added_folder, batch_id, added_after)
+	VALUES (?, ?, coalesce((SELECT max(id) FROM history), 0)) ON CONFLICT DO NOTHING`
+
+// insertShares records in tx the folder shares of a listing's rows and of
+// the files it left to other jobs, so each share has its place among the
+// folder's Add calls from its first saved file on.
+func insertShares(tx *sql.Tx, rows []JobRow, left []LeftFile) error {
+	seen := map[FolderKey]bool{}
+	for _, r := range rows {
+		if r.Beneath != "" {
+			seen[FolderKey{Folder: r.Beneath, BatchID: r.BatchID}] = true
+		}
+	}
+	for _, l := range left {
+		seen[FolderKey{Folder: l.Folder, BatchID: l.BatchID}] = true
+	}
+	for k := range seen {
+		if _, err := tx.Exec(insertShareSQL, k.Folder, k.BatchID); err != nil {
+			return fmt.Errorf("record the upload of folder %s: %w", k.Folder, err)
+		}
+	}
+	return nil
+}
+
 // refindFoundSQL gives each job of the batch ? found already uploaded in
 // a folder that has no folder_members row the entry the listing found:
 // the newest verified upload with a file identity, by one of the
@@ -366,9 +424,11 @@ func historyColsOf(as string) string {
 }
 
 // NewestFolderShare is the latest share of folder (as added, absolute):
-// the Add call whose files of it were recorded, or found already
-// uploaded, last. It returns an error wrapping [ErrNotFound] when no file
-// of folder was uploaded, or found uploaded, as part of it.
+// of the Add calls that uploaded a file of it, or found one uploaded, the
+// one that came last (folder_shares); a share made before that table by
+// the files it recorded last (see shareRank). It returns an error
+// wrapping [ErrNotFound] when no file of folder was uploaded, or found
+// uploaded, as part of it.
 func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
 	ranks := map[string]shareRank{}
 	err := d.readHistory(func(tx *sql.Tx) error { return rankFolderShares(tx, folder, ranks) })
@@ -380,7 +440,7 @@ func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
 	}
 	var newest shareRank
 	for _, r := range ranks {
-		if cmp.Or(cmp.Compare(r.rank, newest.rank), cmp.Compare(r.last, newest.last), cmp.Compare(r.batch, newest.batch)) > 0 {
+		if r.compare(newest) > 0 {
 			newest = r
 		}
 	}
@@ -388,17 +448,30 @@ func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
 }
 
 // shareRank places one share of a folder among the others by the
-// history's ids, with no clock: rank is 2·id for an entry it recorded,
-// 2·seen_after+1 for a file it found (found after entry seen_after was
-// recorded, so after it and before the next), its largest; last, among
-// shares that found their files at the same point, is the newest
-// folder_members row of it.
+// history's ids, with no clock. A share with a folder_shares row ranks
+// 2·added_after+1: its Add call's place (its files were first saved after
+// entry added_after was recorded, so after it and before the next), with
+// added its row's seq. A share made before that table ranks by what it
+// recorded: 2·id for an entry it recorded, 2·seen_after+1 for a file it
+// found, its largest; last, among those that found their files at the
+// same point, is the newest folder_members row of it. At one rank a share
+// with a row is the later (it was made after the others were).
 type shareRank struct {
-	batch      string
-	rank, last int64
+	batch             string
+	rank, added, last int64
 }
 
-// rankFolderShares ranks every share of folder into ranks, by batch.
+// compare orders r and o as shares of one folder, older first.
+func (r shareRank) compare(o shareRank) int {
+	return cmp.Or(cmp.Compare(r.rank, o.rank), cmp.Compare(r.added, o.added),
+		cmp.Compare(r.last, o.last), cmp.Compare(r.batch, o.batch))
+}
+
+// folderSharesSQL lists the Add calls of a folder in folder_shares.
+const folderSharesSQL = `SELECT batch_id, added_after, seq FROM folder_shares WHERE added_folder = ?`
+
+// rankFolderShares ranks every share of folder with a file recorded or
+// found into ranks, by batch.
 func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) error {
 	err := eachRow(tx, func(sc rowScanner) (shareRank, error) {
 		var r shareRank
@@ -409,7 +482,7 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 	if err != nil {
 		return err
 	}
-	return eachRow(tx, func(sc rowScanner) (shareRank, error) {
+	err = eachRow(tx, func(sc rowScanner) (shareRank, error) {
 		var r shareRank
 		err := sc.Scan(&r.batch, &r.rank, &r.last)
 		r.rank = 2*r.rank + 1
@@ -419,6 +492,20 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 		ranks[r.batch] = r
 		return nil
 	}, foundBatchesSQL, folder)
+	if err != nil {
+		return err
+	}
+	return eachRow(tx, func(sc rowScanner) (shareRank, error) {
+		var r shareRank
+		err := sc.Scan(&r.batch, &r.rank, &r.added)
+		r.rank = 2*r.rank + 1
+		return r, err
+	}, func(r shareRank) error {
+		if _, recorded := ranks[r.batch]; recorded {
+			ranks[r.batch] = r
+		}
+		return nil
+	}, folderSharesSQL, folder)
 }
 
 // waitingUnderSQL counts the jobs of env and account under a folder

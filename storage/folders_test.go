@@ -443,17 +443,25 @@ func TestFolderLeftOfWeighsEarlierWaitingFilesForTheLatestShareOnly(t *testing.T
 		t.Run(tt.name, func(t *testing.T) {
 			d := openTestDB(t)
 			ids := map[string]int64{}
-			for _, e := range tt.entries {
-				id, err := d.AddHistory(e)
-				require.NoError(t, err)
-				ids[e.Name] = id
+			for _, batch := range []string{"b1", "b2"} { // in the order of their Add calls
+				for _, r := range tt.jobs {
+					if r.BatchID == batch {
+						require.NoError(t, d.InsertJobs([]JobRow{r}))
+					}
+				}
+				if name, ok := tt.found[batch]; ok {
+					r := job(batch, name, JobAlready)
+					r.Found = ids[name]
+					require.NoError(t, d.InsertJobs([]JobRow{r}))
+				}
+				for _, e := range tt.entries {
+					if e.BatchID == batch {
+						id, err := d.AddHistory(e)
+						require.NoError(t, err)
+						ids[e.Name] = id
+					}
+				}
 			}
-			for batch, name := range tt.found {
-				r := job(batch, name, JobAlready)
-				r.Found = ids[name]
-				require.NoError(t, d.InsertJobs([]JobRow{r}))
-			}
-			require.NoError(t, d.InsertJobs(tt.jobs))
 			for batch, want := range tt.want {
 				got, err := d.FolderLeftOf(FolderKey{Folder: folder, BatchID: batch})
 				require.NoError(t, err)
@@ -834,4 +842,88 @@ func TestWaitingUnderARootFolder(t *testing.T) {
 	n, err := d.WaitingUnder(share, "testnet", "a@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, 2, n, "the files under %s an earlier add left waiting", root)
+}
+
+// TestFolderSharesKeepTheOrderOfTheirAddCalls: a folder's latest share is
+// its latest Add call, whatever an earlier Add call records later: a file
+// of the earlier one retried (or sent again) after the later one was
+// listed leaves the later one the latest; an Add call with no upload
+// between it and the one before is the later of the two; and a database
+// from before folder_shares gives its shares their place from their first
+// file, so a retry recorded after the upgrade leaves them in order too.
+func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	record := func(t *testing.T, d *DB, batch, name string) HistoryEntry {
+		t.Helper()
+		e := sampleEntry(len(name))
+		e.JobID, e.LocalPath, e.Name = batch+"-"+name+"-"+newUUID(), filepath.Join(folder, name), name
+		e.AddedFolder, e.BatchID = folder, batch
+		var err error
+		e.ID, err = d.AddHistory(e)
+		require.NoError(t, err)
+		return e
+	}
+	queue := func(t *testing.T, d *DB, batch string, names ...string) {
+		t.Helper()
+		var rows []JobRow
+		for _, n := range names {
+			rows = append(rows, JobRow{BatchID: batch, Env: "testnet", Account: "a@example.com",
+				LocalPath: filepath.Join(folder, n), Beneath: folder})
+		}
+		require.NoError(t, d.InsertJobs(rows))
+	}
+	newest := func(t *testing.T, d *DB) string {
+		t.Helper()
+		k, err := d.NewestFolderShare(folder)
+		require.NoError(t, err)
+		return k.BatchID
+	}
+
+	t.Run("an earlier add's retry", func(t *testing.T) {
+		d := openTestDB(t)
+		queue(t, d, "b1", "a.jpg", "c.jpg")
+		record(t, d, "b1", "a.jpg") // c.jpg failed
+		queue(t, d, "b2", "c.jpg", "d.jpg")
+		record(t, d, "b2", "c.jpg")
+		record(t, d, "b2", "d.jpg")
+		require.Equal(t, "b2", newest(t, d))
+		record(t, d, "b1", "c.jpg") // retried
+		assert.Equal(t, "b2", newest(t, d), "the later add stays the latest")
+	})
+	t.Run("no upload between two adds", func(t *testing.T) {
+		d := openTestDB(t)
+		queue(t, d, "b1", "a.jpg")
+		a := record(t, d, "b1", "a.jpg")
+		for _, b := range []string{"b2", "b3"} {
+			require.NoError(t, d.InsertJobs([]JobRow{{BatchID: b, Env: a.Env, Account: a.Account, LocalPath: a.LocalPath,
+				Beneath: folder, State: JobAlready, Hash: a.Hash, Verified: true, Found: a.ID}}))
+		}
+		assert.Equal(t, "b3", newest(t, d))
+		record(t, d, "b2", "e.jpg")
+		assert.Equal(t, "b3", newest(t, d), "b2 came before b3")
+	})
+	t.Run("shares from before the upgrade", func(t *testing.T) {
+		dir := t.TempDir()
+		d, err := Open(dir)
+		require.NoError(t, err)
+		_, err = d.w.Exec(`DROP TABLE folder_shares; PRAGMA user_version = 16`)
+		require.NoError(t, err)
+		record(t, d, "b1", "a.jpg")
+		record(t, d, "b2", "c.jpg")
+		require.NoError(t, d.Close())
+		d, err = Open(dir)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close() })
+		require.Equal(t, "b2", newest(t, d))
+		record(t, d, "b1", "c.jpg")
+		assert.Equal(t, "b2", newest(t, d), "the later add stays the latest")
+
+		_, err = d.w.Exec(`PRAGMA user_version = 16`) // migrates again: the rows stay
+		require.NoError(t, err)
+		require.NoError(t, d.Close())
+		d, err = Open(dir)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close() })
+		assert.Equal(t, "b2", newest(t, d))
+	})
 }

@@ -243,6 +243,9 @@ func (d *DB) InsertListing(rows []JobRow, left []LeftFile) error {
 				return fmt.Errorf("job %s: add the upload it found to the folder share: %w", r.ID, err)
 			}
 		}
+		if err := insertShares(tx, rows, left); err != nil {
+			return err
+		}
 		return insertLeft(tx, left)
 	})
 }

@@ -3,6 +3,7 @@ package worker
 import (
 	"database/sql"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -546,4 +547,62 @@ func TestFolderAddedByAnotherAccountLeavesNothingToTheFirstsWaitingJobs(t *testi
 			assert.Equal(t, 6, total.Files)
 		})
 	}
+}
+
+// TestRetryOfAnEarlierAddLeavesTheLaterAddTheLatestShare: a folder's
+// file failed in one Add call; the folder added again queues that file
+// itself and a new one, and uploads the whole folder. Retrying the
+// earlier add's failed job later records one more upload for that
+// earlier share, but the folder's latest share is still the later add,
+// which holds the new file: ranking shares by their last recorded upload
+// made the earlier one the latest, and `history --folder` listed the
+// folder without the new file, as complete.
+func TestRetryOfAnEarlierAddLeavesTheLaterAddTheLatestShare(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.writeNumbered("album/%02d.jpg", 3)
+	folder := filepath.Join(e.files, "album")
+	e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: http.StatusRequestEntityTooLarge, Count: 1})
+	first := e.uploaded(Request{Path: folder})
+	var failed storage.JobRow
+	jobs, err := e.db.Jobs()
+	require.NoError(t, err)
+	for _, j := range jobs {
+		if j.State == storage.JobFailed {
+			failed = j
+		}
+	}
+	require.NotEmpty(t, failed.ID, "one file of the first add failed")
+	require.NoError(t, first.Close())
+
+	e.write("album/new.jpg", []byte("added later"))
+	second := e.uploaded(Request{Path: folder})
+	later, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	require.NotEqual(t, failed.BatchID, later.BatchID)
+	require.Len(t, sharePaths(t, e.db, later), 4, "the later add holds the whole folder")
+
+	second.Retry(failed.ID)
+	require.NoError(t, wait(t, second, hangGuard))
+	retried, err := e.db.Job(failed.ID)
+	require.NoError(t, err)
+	require.Equal(t, storage.JobDone, retried.State, "the earlier add's file uploaded on retry")
+	newest, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.Equal(t, later, newest, "the later add stays the folder's latest share")
+	assert.Len(t, sharePaths(t, e.db, newest), 4)
+	left, err := e.db.FolderLeftOf(newest)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "%+v", left)
+}
+
+// sharePaths are the local paths of the files of the folder share k.
+func sharePaths(t *testing.T, db *storage.DB, k storage.FolderKey) map[string]bool {
+	t.Helper()
+	share, err := db.HistoryOfFolder(k)
+	require.NoError(t, err)
+	out := map[string]bool{}
+	for _, h := range share {
+		out[h.LocalPath] = true
+	}
+	return out
 }
