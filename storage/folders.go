@@ -76,8 +76,9 @@ func migrateV16(tx *sql.Tx) error {
 // it a share was ranked by the last upload it recorded, and retrying a
 // failed file of an earlier Add call (or sending one of its files again)
 // made that earlier share the folder's latest, though a later Add call
-// holds files the earlier one never listed. added_after is the history's
-// largest id when the row was written, comparable with the ranks of the
+// holds files the earlier one never listed. added_after is the largest
+// id the history had given when the row was written (deleted entries
+// included), comparable with the ranks of the
 // shares made before this table (see shareRank); seq orders Add calls
 // with no upload between them. The shares already in the history get
 // their place from their first file: the entry before their first upload,
@@ -103,9 +104,12 @@ func migrateV17(tx *sql.Tx) error {
 }
 
 // insertShareSQL records that a listing of the Add call ?2 found files of
-// the folder ?1, once (the first time).
+// the folder ?1, once (the first time), after the largest id the history
+// has given (sqlite_sequence, as AUTOINCREMENT keeps it), not its largest
+// id now: a deleted newest entry lowers that, and an Add call placed
+// after it would rank before the Add call before it.
 const insertShareSQL = `INSERT INTO folder_shares (added_folder, batch_id, added_after)
-	VALUES (?, ?, coalesce((SELECT max(id) FROM history), 0)) ON CONFLICT DO NOTHING`
+	VALUES (?, ?, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'history'), 0)) ON CONFLICT DO NOTHING`
 
 // insertShares records in tx the folder shares of a listing's rows and of
 // the files it left to other jobs, so each share has its place among the

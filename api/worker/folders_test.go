@@ -606,3 +606,35 @@ func sharePaths(t *testing.T, db *storage.DB, k storage.FolderKey) map[string]bo
 	}
 	return out
 }
+
+// TestDeletingTheNewestEntryLeavesTheNextAddOfAFolderTheLatest: a folder
+// added again unchanged (its share holds its files as found already
+// uploaded), after a file added on its own; that file's entry, the
+// history's newest, is deleted; the folder, with a new file, is added
+// once more. That last add is the folder's latest share and holds the
+// new file: placing each Add call after the history's largest id then
+// placed it before the one before it (the deleted entry's id lowered that
+// largest id), and the share without the new file was listed as whole.
+func TestDeletingTheNewestEntryLeavesTheNextAddOfAFolderTheLatest(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.write("album/a.jpg", []byte("a"))
+	folder := filepath.Join(e.files, "album")
+	stray := e.write("stray.txt", []byte("added on its own"))
+	e.uploaded(Request{Path: folder}).Close()
+	e.uploaded(Request{Path: stray}).Close()
+	e.uploaded(Request{Path: folder}).Close()
+	found, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	for _, h := range history(t, e.db) {
+		if h.LocalPath == stray {
+			require.NoError(t, e.db.DeleteHistory(h.ID))
+		}
+	}
+
+	added := e.write("album/new.jpg", []byte("added later"))
+	e.uploaded(Request{Path: folder}).Close()
+	newest, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	assert.NotEqual(t, found, newest, "the last add is the latest share")
+	assert.True(t, sharePaths(t, e.db, newest)[added], "the latest share holds the new file")
+}
