@@ -82,9 +82,12 @@ func migrateV16(tx *sql.Tx) error {
 // shares made before this table (see shareRank); seq orders Add calls
 // with no upload between them. The shares already in the history get
 // their place from their first file: the entry before their first upload,
-// or the point they first found a file uploaded, whichever is earlier
-// (a database marked older migrates again, as tests do: a share that has
-// its row keeps it).
+// or the point they first found a file uploaded, whichever is earlier; a
+// share with jobs and no upload recorded yet (an Add call still in the
+// queue at the upgrade, whose later uploads would otherwise rank it by the
+// last, as before), the entry that finished last before its first job was
+// saved (the one place a clock is read, once) (a database marked older
+// migrates again, as tests do: a share that has its row keeps it).
 func migrateV17(tx *sql.Tx) error {
 	return execAll(tx,
 		`CREATE TABLE IF NOT EXISTS folder_shares (
@@ -98,6 +101,10 @@ func migrateV17(tx *sql.Tx) error {
 		SELECT added_folder, batch_id, min(first) FROM (
 			SELECT added_folder, batch_id, min(id) - 1 AS first FROM history WHERE added_folder != '' GROUP BY 1, 2
 			UNION ALL SELECT added_folder, batch_id, min(seen_after) FROM folder_members WHERE history_id > 0 GROUP BY 1, 2
+			UNION ALL SELECT beneath, batch_id, coalesce((SELECT h.id FROM history h
+				WHERE h.finished_at < q.queued ORDER BY h.finished_at DESC LIMIT 1), 0)
+			FROM (SELECT beneath, batch_id, min(created_at) AS queued FROM jobs WHERE beneath != '' GROUP BY 1, 2) q
+			WHERE NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = q.beneath AND h.added_folder != '' AND h.batch_id = q.batch_id)
 		) GROUP BY 1, 2 ORDER BY 3
 		ON CONFLICT DO NOTHING`,
 	)

@@ -850,13 +850,15 @@ func TestWaitingUnderARootFolder(t *testing.T) {
 // listed leaves the later one the latest; an Add call with no upload
 // between it and the one before is the later of the two; and a database
 // from before folder_shares gives its shares their place from their first
-// file, so a retry recorded after the upgrade leaves them in order too.
+// file (an add still queued at the upgrade, from when its files were
+// queued), so a retry recorded after the upgrade leaves them in order too.
 func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
 	folder := filepath.FromSlash("/home/someone/trip")
 	record := func(t *testing.T, d *DB, batch, name string) HistoryEntry {
 		t.Helper()
 		e := sampleEntry(len(name))
 		e.JobID, e.LocalPath, e.Name = batch+"-"+name+"-"+newUUID(), filepath.Join(folder, name), name
+		e.FinishedAt = time.Now() // as an upload records it, after the jobs queued before
 		e.AddedFolder, e.BatchID = folder, batch
 		var err error
 		e.ID, err = d.AddHistory(e)
@@ -925,5 +927,25 @@ func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = d.Close() })
 		assert.Equal(t, "b2", newest(t, d))
+	})
+	t.Run("an add still queued at the upgrade", func(t *testing.T) {
+		dir := t.TempDir()
+		d, err := Open(dir)
+		require.NoError(t, err)
+		record(t, d, "b0", "a.jpg")
+		queue(t, d, "b1", "a.jpg", "c.jpg") // nothing of it recorded yet
+		_, err = d.w.Exec(`DROP TABLE folder_shares; PRAGMA user_version = 16`)
+		require.NoError(t, err)
+		require.NoError(t, d.Close())
+		d, err = Open(dir)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close() })
+		record(t, d, "b1", "a.jpg")
+		record(t, d, "b1", "c.jpg")
+		queue(t, d, "b2", "d.jpg")
+		record(t, d, "b2", "d.jpg")
+		require.Equal(t, "b2", newest(t, d))
+		record(t, d, "b1", "a.jpg") // sent again
+		assert.Equal(t, "b2", newest(t, d), "the later add stays the latest")
 	})
 }
