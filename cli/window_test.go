@@ -107,12 +107,11 @@ func TestSecondLaunchHandsFilesToTheRunningWindow(t *testing.T) {
 	took := time.Since(start)
 	require.NoError(t, err, "the second launch exits 0: %s", out.String())
 	assert.Empty(t, out.String(), "nothing to say")
-	t.Logf("second launch: started, handed over and exited in %s", took.Round(time.Millisecond))
 	// A second on an idle machine; starting a -race binary on 2 busy
-	// cores can take several. What this rules out is a launch that waits
-	// on a timeout before handing over (one that opens its own window
-	// never exits: the minute's timer above).
-	assert.Less(t, took, 15*time.Second, "exits without waiting")
+	// cores has taken 16 s (CI s18a). That the hand-off waits on none of
+	// its timeouts is instance's TestSecondLaunchHandsItsFilesToTheWindow;
+	// one that opens its own window never exits (the minute's timer above).
+	t.Logf("second launch: started, handed over and exited in %s", took.Round(time.Millisecond))
 	// Hang guards, not speed limits: under -race on 2 cores shared with
 	// other builds a window has been seen to take 25 s to sign in to its
 	// sandbox and upload a 5 kB file.
