@@ -86,8 +86,10 @@ func migrateV16(tx *sql.Tx) error {
 // share with jobs and no upload recorded yet (an Add call still in the
 // queue at the upgrade, whose later uploads would otherwise rank it by the
 // last, as before), the entry that finished last before its first job was
-// saved (the one place a clock is read, once) (a database marked older
-// migrates again, as tests do: a share that has its row keeps it).
+// saved (the one place a clock is read, once). Shares at one place take
+// their seq in the order their first jobs were saved, those with no job
+// left first (a database marked older migrates again, as tests do: a
+// share that has its row keeps it).
 func migrateV17(tx *sql.Tx) error {
 	return execAll(tx,
 		`CREATE TABLE IF NOT EXISTS folder_shares (
@@ -105,7 +107,7 @@ func migrateV17(tx *sql.Tx) error {
 				WHERE h.finished_at < q.queued ORDER BY h.finished_at DESC LIMIT 1), 0)
 			FROM (SELECT beneath, batch_id, min(created_at) AS queued FROM jobs WHERE beneath != '' GROUP BY 1, 2) q
 			WHERE NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = q.beneath AND h.added_folder != '' AND h.batch_id = q.batch_id)
-		) GROUP BY 1, 2 ORDER BY 3
+		) u GROUP BY 1, 2 ORDER BY 3, (SELECT min(created_at) FROM jobs j WHERE j.batch_id = u.batch_id)
 		ON CONFLICT DO NOTHING`,
 	)
 }

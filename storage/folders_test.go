@@ -948,4 +948,22 @@ func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
 		record(t, d, "b1", "a.jpg") // sent again
 		assert.Equal(t, "b2", newest(t, d), "the later add stays the latest")
 	})
+	t.Run("an add queued at the upgrade before the one before it uploaded", func(t *testing.T) {
+		dir := t.TempDir()
+		d, err := Open(dir)
+		require.NoError(t, err)
+		queue(t, d, "first", "a.jpg")
+		queue(t, d, "again", "c.jpg") // named to sort before the first add
+		record(t, d, "first", "a.jpg")
+		_, err = d.w.Exec(`DROP TABLE folder_shares; PRAGMA user_version = 16`)
+		require.NoError(t, err)
+		require.NoError(t, d.Close())
+		d, err = Open(dir)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close() })
+		record(t, d, "again", "c.jpg")
+		require.Equal(t, "again", newest(t, d))
+		record(t, d, "first", "a.jpg") // sent again
+		assert.Equal(t, "again", newest(t, d), "the later add stays the latest")
+	})
 }
