@@ -74,6 +74,18 @@ func readEntries(entries []storage.HistoryEntry) func() ([]storage.HistoryEntry,
 	return func() ([]storage.HistoryEntry, error) { return entries, nil }
 }
 
+// entriesToBuild reads the entries of a build with read, on the build's
+// goroutine. ok is false when there is nothing to build: instead is then
+// what the build hands the UI goroutine, the error shown when read
+// failed, nothing when there are no entries.
+func (h *historyView) entriesToBuild(read func() ([]storage.HistoryEntry, error)) (entries []storage.HistoryEntry, instead func(), ok bool) {
+	entries, err := read()
+	if err != nil {
+		return nil, func() { h.a.showError(tr("Cannot read the folder's uploads"), err) }, false
+	}
+	return entries, nil, len(entries) > 0
+}
+
 // copyLinks copies the links of the entries read gives, one per line, in
 // style ("" for the default format chosen in Settings), built off the UI
 // goroutine as key, then runs after (when not nil) on the UI goroutine.
@@ -83,12 +95,9 @@ func (h *historyView) copyLinks(key buildKey, style string, read func() ([]stora
 	style = cmp.Or(style, links.Style)
 	build := h.builders.list
 	h.buildOff(key, func() func() {
-		entries, err := read()
-		if err != nil {
-			return func() { a.showError(tr("Cannot read the folder's uploads"), err) }
-		}
-		if len(entries) == 0 {
-			return nil
+		entries, instead, ok := h.entriesToBuild(read)
+		if !ok {
+			return instead
 		}
 		text := build(links, style, sharedFiles(entries))
 		return func() {
@@ -113,12 +122,9 @@ func (h *historyView) uploadIndexPage(key buildKey, title, dir, done string, rea
 	links := a.links()
 	build := h.builders.page
 	h.buildOff(key, func() func() {
-		entries, err := read()
-		if err != nil {
-			return func() { a.showError(tr("Cannot read the folder's uploads"), err) }
-		}
-		if len(entries) == 0 {
-			return nil
+		entries, instead, ok := h.entriesToBuild(read)
+		if !ok {
+			return instead
 		}
 		page, err := build(links, title, sharedFiles(entries))
 		if err != nil {

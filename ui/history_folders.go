@@ -339,12 +339,9 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 	var left storage.FolderLeft
 	read := h.folderEntries(k, &left)
 	h.buildOff(key, func() func() {
-		entries, err := read()
-		if err != nil {
-			return func() { h.a.showError(tr("Cannot read the folder's uploads"), err) }
-		}
-		if len(entries) == 0 {
-			return nil
+		entries, instead, ok := h.entriesToBuild(read)
+		if !ok {
+			return instead
 		}
 		upload := func() {
 			h.uploadIndexPage(key, name, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
