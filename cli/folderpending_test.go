@@ -110,50 +110,12 @@ func TestFolderUploadedAgainListsEveryFile(t *testing.T) {
 // did of the earlier upload, not hand a script part of the folder as the
 // folder's whole list of links.
 func TestFolderListNotWholeWhileAnEarlierUploadsFileWaits(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 900 + i })
-	dir := filepath.Dir(files[0])
-	var cur atomic.Pointer[testutil.UploadHold]
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cur.Load().ServeHTTP(w, r) }))
-	t.Cleanup(ts.Close)
-	newest := func() storage.FolderKey {
-		db := openDataDB(t)
-		defer db.Close()
-		k, _ := db.NewestFolderShare(dir)
-		return k
-	}
-	var first storage.FolderKey
-	killHeld := func(pass int, name string) {
-		t.Helper()
-		hold := testutil.NewUploadHold(sb.Srv, pass)
-		t.Cleanup(hold.Release)
-		hold.Arm()
-		cur.Store(hold)
-		run := startHeld(t, hold, name, nil, "upload", "--env", ts.URL, "--concurrency", "1", dir)
-		if name == "the first upload" { // its third file held: the first two recorded
-			require.Eventually(t, func() bool {
-				code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
-				return code == 0 && strings.Count(out, "\n") == 2
-			}, 2*time.Minute, 20*time.Millisecond, "two uploads recorded")
-		} else { // the listing saved the two files it found
-			require.Eventually(t, func() bool {
-				k := newest()
-				if k.BatchID == "" || k == first {
-					return false
-				}
-				db := openDataDB(t)
-				defer db.Close()
-				left, err := db.BatchLeftOf(k.BatchID)
-				return err == nil && !left.Listing
-			}, 2*time.Minute, 20*time.Millisecond, "the second upload's share listed")
-		}
-		require.NoError(t, run.cmd.Process.Signal(syscall.SIGKILL))
-		_ = run.wait("its kill")
-	}
-	killHeld(2, "the first upload")
-	first = newest()
+	u := newKilledFolderUploads(t, 900)
+	dir, files := u.dir, u.files
+	u.killHeld(2, "the first upload", "two uploads recorded", func() bool { return twoUploadsRecorded(t) }) // its third file held
+	first := u.newest()
 	require.NotEmpty(t, first.BatchID)
-	killHeld(0, "the second upload") // held at the first file's job it sends: the waiting one
+	u.killHeld(0, "the second upload", "the second upload's share listed", func() bool { return u.listedAfter(first) }) // held at the first file's job it sends: the waiting one
 
 	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 	assert.Equal(t, 2, strings.Count(out, "\n"), "the two files uploaded: %s", out)
@@ -161,8 +123,8 @@ func TestFolderListNotWholeWhileAnEarlierUploadsFileWaits(t *testing.T) {
 	assert.Contains(t, errOut, "1 file(s) of "+dir+" added by an earlier upload still wait in the queue")
 	assert.Contains(t, errOut, "dstor-uploader resume")
 
-	cur.Store(testutil.NewUploadHold(sb.Srv, 0)) // not armed: uploads go through
-	code, _, errOut = runCLI(t, "", "resume", "--env", ts.URL)
+	u.letThrough()
+	code, _, errOut = runCLI(t, "", "resume", "--env", u.url)
 	require.Equal(t, 0, code, errOut)
 	code, out, errOut = runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 	assert.Equal(t, 0, code, errOut)
@@ -194,34 +156,10 @@ func TestFolderListAfterAnEarlierUploadsFileJoinsTheLatest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sb := keyedSandbox(t)
-			files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 950 + i })
-			dir := filepath.Dir(files[0])
-			var cur atomic.Pointer[testutil.UploadHold]
-			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { cur.Load().ServeHTTP(w, r) }))
-			t.Cleanup(ts.Close)
-			newest := func() storage.FolderKey {
-				db := openDataDB(t)
-				defer db.Close()
-				k, _ := db.NewestFolderShare(dir)
-				return k
-			}
-			run := func(pass int, name string, ready func() bool) {
-				t.Helper()
-				hold := testutil.NewUploadHold(sb.Srv, pass)
-				t.Cleanup(hold.Release)
-				hold.Arm()
-				cur.Store(hold)
-				r := startHeld(t, hold, name, nil, "upload", "--env", ts.URL, "--concurrency", "1", dir)
-				require.Eventually(t, ready, 2*time.Minute, 20*time.Millisecond, name)
-				require.NoError(t, r.cmd.Process.Signal(syscall.SIGKILL))
-				_ = r.wait("its kill")
-			}
-			run(2, "the first upload", func() bool { // its third file held: the first two recorded
-				code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
-				return code == 0 && strings.Count(out, "\n") == 2
-			})
-			first := newest()
+			u := newKilledFolderUploads(t, 950)
+			dir, files := u.dir, u.files
+			u.killHeld(2, "the first upload", "the first upload", func() bool { return twoUploadsRecorded(t) }) // its third file held
+			first := u.newest()
 			require.NotEmpty(t, first.BatchID)
 			_, sent, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
 			want := strings.Fields(sent) // a and b
@@ -233,16 +171,7 @@ func TestFolderListAfterAnEarlierUploadsFileJoinsTheLatest(t *testing.T) {
 			}
 			d := filepath.Join(dir, "d-new.bin")
 			require.NoError(t, os.WriteFile(d, []byte("a file the second upload sends"), 0o600))
-			run(0, "the second upload", func() bool { // its listing saved
-				k := newest()
-				if k.BatchID == "" || k == first {
-					return false
-				}
-				db := openDataDB(t)
-				defer db.Close()
-				left, err := db.BatchLeftOf(k.BatchID)
-				return err == nil && !left.Listing
-			})
+			u.killHeld(0, "the second upload", "the second upload", func() bool { return u.listedAfter(first) }) // its listing saved
 			if tt.cancelC {
 				db := openDataDB(t)
 				jobs, err := db.Jobs()
@@ -258,8 +187,8 @@ func TestFolderListAfterAnEarlierUploadsFileJoinsTheLatest(t *testing.T) {
 				require.Equal(t, 1, canceled, "c's job")
 			}
 
-			cur.Store(testutil.NewUploadHold(sb.Srv, 0)) // not armed: uploads go through
-			code, _, errOut := runCLI(t, "", "resume", "--env", ts.URL)
+			u.letThrough()
+			code, _, errOut := runCLI(t, "", "resume", "--env", u.url)
 			require.Equal(t, 0, code, errOut)
 			code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 			want = append(want, testutil.CIDOf(t, d))
@@ -316,4 +245,79 @@ func TestFolderFinishedWhileListedIsNotCalledWhole(t *testing.T) {
 	}
 	assert.Equal(t, 1, code, errOut)
 	assert.Contains(t, errOut, "1 file(s) of this upload of "+dir+" are not uploaded yet")
+}
+
+// killedFolderUploads is a folder of three files (dir) and a server (url)
+// in front of a sandbox of the test's data folder, through which the tests
+// above upload the folder in child runs, each killed while one of its
+// uploads is held: a folder uploaded again while a file of an earlier
+// upload still waits in the queue.
+type killedFolderUploads struct {
+	t     *testing.T
+	sb    *testutil.Sandbox
+	dir   string
+	files []string
+	url   string
+	hold  atomic.Pointer[testutil.UploadHold] // what the server hands each request
+}
+
+// newKilledFolderUploads writes the folder's files, of firstSize bytes
+// and one more each, and starts the server.
+func newKilledFolderUploads(t *testing.T, firstSize int) *killedFolderUploads {
+	t.Helper()
+	u := &killedFolderUploads{t: t, sb: keyedSandbox(t)}
+	u.files = makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return firstSize + i })
+	u.dir = filepath.Dir(u.files[0])
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { u.hold.Load().ServeHTTP(w, r) }))
+	t.Cleanup(ts.Close)
+	u.url = ts.URL
+	return u
+}
+
+// killHeld starts an upload of the folder, called name, whose uploads
+// after the first pass are held; once ready (waitingFor says what it
+// waits for) it kills the run.
+func (u *killedFolderUploads) killHeld(pass int, name, waitingFor string, ready func() bool) {
+	t := u.t
+	t.Helper()
+	hold := testutil.NewUploadHold(u.sb.Srv, pass)
+	t.Cleanup(hold.Release)
+	hold.Arm()
+	u.hold.Store(hold)
+	run := startHeld(t, hold, name, nil, "upload", "--env", u.url, "--concurrency", "1", u.dir)
+	require.Eventually(t, ready, 2*time.Minute, 20*time.Millisecond, waitingFor)
+	require.NoError(t, run.cmd.Process.Signal(syscall.SIGKILL))
+	_ = run.wait("its kill")
+}
+
+// letThrough makes the server hold no upload from now on.
+func (u *killedFolderUploads) letThrough() {
+	u.hold.Store(testutil.NewUploadHold(u.sb.Srv, 0)) // not armed: uploads go through
+}
+
+// newest is the folder's newest share, the zero key when there is none.
+func (u *killedFolderUploads) newest() storage.FolderKey {
+	db := openDataDB(u.t)
+	defer db.Close()
+	k, _ := db.NewestFolderShare(u.dir)
+	return k
+}
+
+// listedAfter reports whether the folder's newest share is another than
+// first, and its listing is saved.
+func (u *killedFolderUploads) listedAfter(first storage.FolderKey) bool {
+	k := u.newest()
+	if k.BatchID == "" || k == first {
+		return false
+	}
+	db := openDataDB(u.t)
+	defer db.Close()
+	left, err := db.BatchLeftOf(k.BatchID)
+	return err == nil && !left.Listing
+}
+
+// twoUploadsRecorded reports whether the history holds two uploads.
+func twoUploadsRecorded(t *testing.T) bool {
+	code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
+	return code == 0 && strings.Count(out, "\n") == 2
 }
