@@ -112,6 +112,22 @@ func seedFolderShare(t *testing.T, e *testEnv) (storage.FolderKey, *folderRow) {
 	return k, row
 }
 
+// indexPageBeingBuilt opens a test window signed in to the sandbox, shows
+// a folder share k of three files in History and taps the share's Index
+// page, its build held by b: it returns once the build has begun. The
+// build is let go when the test ends, if not before (b.let).
+func indexPageBeingBuilt(t *testing.T) (e *testEnv, k storage.FolderKey, b *heldBuilders) {
+	t.Helper()
+	e = newTestEnv(t)
+	e.signInSandbox()
+	k, row := seedFolderShare(t, e)
+	b = holdBuilds(t, e.a.history)
+	t.Cleanup(b.let)
+	e.ui(func() { test.Tap(row.indexPage) })
+	<-b.started
+	return e, k, b
+}
+
 // TestLongTextsBuiltOffTheUIGoroutine: Copy all links, Copy links and
 // Index page build every file's link — for a folder of 100,000 files 12 MB
 // of links (0.2 s) or a 16 MB page (0.5 s), which froze the window while
@@ -198,14 +214,8 @@ func TestLongTextsBuiltOffTheUIGoroutine(t *testing.T) {
 // is being built waits for the build (the App owns its goroutine), then
 // neither saves nor queues the page, nor touches a widget.
 func TestQuitWhileBuildingAnIndexPage(t *testing.T) {
-	e := newTestEnv(t)
+	e, k, b := indexPageBeingBuilt(t)
 	a := e.a
-	e.signInSandbox()
-	k, row := seedFolderShare(t, e)
-	b := holdBuilds(t, a.history)
-	defer b.let()
-	e.ui(func() { test.Tap(row.indexPage) })
-	<-b.started
 	closed := make(chan struct{})
 	go func() {
 		defer close(closed)
@@ -234,14 +244,8 @@ func TestSignOutWhileBuildingAnIndexPage(t *testing.T) {
 		{name: "signed in to another account", another: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newTestEnv(t)
+			e, k, b := indexPageBeingBuilt(t)
 			a := e.a
-			e.signInSandbox()
-			k, row := seedFolderShare(t, e)
-			b := holdBuilds(t, a.history)
-			defer b.let()
-			e.ui(func() { test.Tap(row.indexPage) })
-			<-b.started
 			e.ui(func() { test.Tap(a.signOut) })
 			e.eventually(func() bool { return a.sess == nil }, "signed out")
 			if tc.another {
