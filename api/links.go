@@ -153,20 +153,10 @@ type SharedFile struct {
 // linkText is the text of the link of the file name with hash wherever a
 // link shows one (Markdown, HTML, the index page): the name, else the CID,
 // with what could draw text it does not hold escaped (inert.LinkText), and
-// quoted when only spaces (quoteBlank). The name in the history and in
-// ?filename= stays as it is.
+// quoted when only spaces (inert.QuotedIfBlank), as the window shows it.
+// The name in the history and in ?filename= stays as it is.
 func linkText(name, hash string) string {
-	return inert.LinkText(quoteBlank(cmp.Or(name, hash)))
-}
-
-// quoteBlank is s quoted when it is only spaces: a browser or a Markdown
-// reader shows a run of spaces as one, or none, so a link whose text is a
-// name of spaces has nothing to see or click. Other text is s.
-func quoteBlank(s string) string {
-	if s != "" && strings.Trim(s, " ") == "" {
-		return `"` + s + `"`
-	}
-	return s
+	return inert.LinkText(inert.QuotedIfBlank(cmp.Or(name, hash)))
 }
 
 // markdownText escapes what would end or break a Markdown link's text:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // checkMark marks what is verified or valid. It is U+2705 (a white check
@@ -116,6 +117,14 @@ func shortText(s string, max int) string {
 		return s
 	}
 	return string(r[:max-1]) + "…"
+}
+
+// nameText is a file or folder name as the window shows it, in a row, a
+// dialog's title or a sentence: inert.Text, and quoted when only spaces
+// (inert.QuotedIfBlank), which a label shows blank, " " and "   " alike.
+// Every place of the window that shows a name shows it through nameText.
+func nameText(name string) string {
+	return inert.Text(inert.QuotedIfBlank(name))
 }
 
 // displayPath is a saved file's path as a sentence shows it: the home

@@ -488,7 +488,7 @@ func (h *historyView) onShowInFolder(id int64) {
 	a.goBg(func() {
 		if _, err := os.Stat(e.LocalPath); err != nil {
 			a.do(func() {
-				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": inert.Text(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
+				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": nameText(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
 			})
 			return
 		}
@@ -521,7 +521,7 @@ func (h *historyView) onDelete(id int64) {
 		return
 	}
 	h.a.confirm(tr("Delete this entry?"),
-		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": inert.Text(e.Name)}),
+		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": nameText(e.Name)}),
 		tr("Delete"), tr("Cancel"),
 		func() { h.deleteEntry(id) })
 }
@@ -792,7 +792,7 @@ func (r *historyRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *historyRow) set(e storage.HistoryEntry) {
 	r.id = e.ID
 	r.shown.Store(e.ID)
-	r.name.SetText(inert.Text(e.Name))
+	r.name.SetText(nameText(e.Name))
 	r.setPicture(e)
 	if on := e.LocalPath != ""; on != r.reveal.Visible() {
 		show(r.reveal, on)
@@ -815,7 +815,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	if e.ServerName != "" {
 		// Server text, stored sanitized; shown as the server's, apart.
-		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": inert.Text(e.ServerName)}))
+		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": nameText(e.ServerName)}))
 	}
 	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()
@@ -1006,9 +1006,9 @@ func (h *historyView) onCheckLive(id int64) {
 			}
 			h.list.Refresh()
 			if c.Served() {
-				a.showToast(tr("“{{.Name}}” is live", map[string]any{"Name": inert.Text(e.Name)}))
+				a.showToast(tr("“{{.Name}}” is live", map[string]any{"Name": nameText(e.Name)}))
 			} else {
-				a.showToast(tr("“{{.Name}}” is not reachable yet", map[string]any{"Name": inert.Text(e.Name)}))
+				a.showToast(tr("“{{.Name}}” is not reachable yet", map[string]any{"Name": nameText(e.Name)}))
 			}
 		})
 	})

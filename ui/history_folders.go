@@ -345,7 +345,7 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 		}
 		upload := func() {
 			h.uploadIndexPage(key, name, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
-				tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": name}),
+				tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": nameText(name)}),
 				readEntries(entries))
 		}
 		if !left.Any() {
@@ -361,7 +361,7 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 
 // folderLeftText says what folder share k lacks of its folder yet.
 func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
-	name := map[string]any{"Name": inert.Text(folderName(k))}
+	name := map[string]any{"Name": nameText(folderName(k))}
 	var parts []string
 	if left.Waiting > 0 {
 		parts = append(parts, trn("{{.Count}} files of “{{.Name}}” that an earlier upload of it added are still waiting in the queue.", left.Waiting, name))
@@ -513,7 +513,7 @@ func (r *folderRow) AccessibilityLabel() string {
 	if r.group == nil {
 		return ""
 	}
-	return inert.Text(folderName(r.group.key))
+	return nameText(folderName(r.group.key))
 }
 
 // AccessibilityRole: a tap on the row opens or closes it.
@@ -538,7 +538,7 @@ func (r *folderRow) set(g *folderGroup) {
 		r.toggle.SetIcon(theme.MenuExpandIcon())
 		r.icon.SetResource(theme.FolderIcon())
 	}
-	r.name.SetText(inert.Text(folderName(g.key)))
+	r.name.SetText(nameText(folderName(g.key)))
 	shown := g.shown()
 	parts := []string{trn("{{.Count}} files", shown.Files), formatSize(shown.Size),
 		formatDate(shown.Newest, r.h.a.now()), displayPath(g.key.Folder)}

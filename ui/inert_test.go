@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -55,4 +56,38 @@ func TestWindowShowsOutsideTextInert(t *testing.T) {
 // printable reports whether every character of s can be shown as it is.
 func printable(s string) bool {
 	return utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }) < 0
+}
+
+// TestNamesOfSpacesAreVisible: a file or folder named only with spaces
+// (legal on Linux) showed as a blank name in its queue row, its history
+// row and its folder share's row: nothing to see, and no telling "   "
+// from " ". Such a name shows quoted, as on an index page and in a link's
+// text (d13d5ab); a name with spaces around other characters is as it is.
+func TestNamesOfSpacesAreVisible(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	shownAs := func(name string) map[string]string {
+		shown := map[string]string{}
+		e.ui(func() {
+			q := newQueueRow(a.upload)
+			q.set(worker.Job{ID: "j", Name: name, Size: 1, State: storage.JobQueued})
+			h := newHistoryRow(a.history)
+			h.set(storage.HistoryEntry{ID: 1, Name: name, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+			f := newFolderRow(a.history)
+			f.set(&folderGroup{key: storage.FolderKey{Folder: "/home/me/" + name}, newest: fixedNow})
+			shown = map[string]string{"queue name": q.name.Text, "history name": h.name.Text,
+				"folder name": f.name.Text, "folder, spoken": f.AccessibilityLabel()}
+		})
+		return shown
+	}
+	one, three := shownAs(" "), shownAs("   ")
+	require.Len(t, one, 4)
+	for where := range one {
+		// Quoted, the two names show as many spaces as they have.
+		assert.Equal(t, `" "`, one[where], "%s of a name of one space", where)
+		assert.Equal(t, `"   "`, three[where], "%s of a name of three spaces", where)
+	}
+	for where, text := range shownAs("  a  ") {
+		assert.Equal(t, "  a  ", text, "%s of a name with spaces around it", where)
+	}
 }

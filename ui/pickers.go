@@ -15,8 +15,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // errUseFyneDialog means the native dialog is not available (no GTK, no
@@ -237,7 +235,7 @@ func (a *App) askSaveName(title, dir, name, problem string, done func(path strin
 		path := filepath.Join(dir, file)
 		if _, err := os.Lstat(path); err == nil {
 			a.confirm(tr("Replace the file?"), tr("{{.Name}} is already in {{.Folder}}. Replace it?",
-				map[string]any{"Name": inert.Text(file), "Folder": displayPath(dir)}), tr("Replace"), tr("Cancel"), func() { done(path) })
+				map[string]any{"Name": nameText(file), "Folder": displayPath(dir)}), tr("Replace"), tr("Cancel"), func() { done(path) })
 			return
 		}
 		done(path)

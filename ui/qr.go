@@ -14,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/skip2/go-qrcode"
 )
 
@@ -114,7 +113,7 @@ func (a *App) showQR(name, link string) *qrDialog {
 		container.New(&maxWidthLayout{width: 420}, q.link),
 		container.NewCenter(container.NewHBox(q.copy, q.save)),
 	)
-	q.d = a.newDialog(tr("QR code — {{.Name}}", map[string]any{"Name": inert.Text(name)}), nil, content, dialogChoice{label: tr("Close")})
+	q.d = a.newDialog(tr("QR code — {{.Name}}", map[string]any{"Name": nameText(name)}), nil, content, dialogChoice{label: tr("Close")})
 	q.d.Show()
 	return q
 }

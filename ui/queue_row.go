@@ -103,7 +103,7 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 // set shows job j in the row (rows are recycled by the list).
 func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
-	setLabel(r.name, inert.Text(j.Name), r.name.Importance)
+	setLabel(r.name, nameText(j.Name), r.name.Importance)
 	look := r.v.lookOf(j)
 	setIcon(r.icon, look.icon)
 	setLabel(r.detail, inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)

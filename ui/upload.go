@@ -382,7 +382,7 @@ func (v *uploadView) onShowReason(id string) {
 		return
 	}
 	if look := v.lookOf(j); look.reason != "" {
-		v.a.showTextDialog(look.text, theme.InfoIcon(), inert.Text(j.Name), look.reason, dialogChoice{label: tr("OK")})
+		v.a.showTextDialog(look.text, theme.InfoIcon(), nameText(j.Name), look.reason, dialogChoice{label: tr("OK")})
 	}
 }
 

@@ -43,6 +43,18 @@ func LinkText(s string) string {
 	return escaped(s, func(r rune) bool { return r != '\u200d' && r != '\u200c' && unprintable(r) })
 }
 
+// QuotedIfBlank is s quoted ("   ") when it is only spaces, else s: a
+// browser, a Markdown reader or a window's label shows a run of spaces as
+// one, or none, so a name of spaces would show nothing to see or click,
+// and "   " could not be told from " ". Quoted, it shows as many spaces
+// as it has.
+func QuotedIfBlank(s string) string {
+	if s != "" && strings.Trim(s, " ") == "" {
+		return `"` + s + `"`
+	}
+	return s
+}
+
 // escaped is s with each invalid byte and each character esc reports
 // escaped where it stands (\x1b, \u202e, \n, \xff).
 func escaped(s string, esc func(rune) bool) string {

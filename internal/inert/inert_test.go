@@ -88,3 +88,18 @@ func TestJSONKeepsMeaning(t *testing.T) {
 	require.NoError(t, json.Unmarshal(out, &back))
 	assert.Equal(t, in, back)
 }
+
+// TestQuotedIfBlank: a name made only of spaces is quoted, as many spaces
+// as it has; any other text, spaces around it too, is as it is.
+func TestQuotedIfBlank(t *testing.T) {
+	for in, want := range map[string]string{
+		" ":      `" "`,
+		"   ":    `"   "`,
+		"":       "",
+		"  a  ":  "  a  ",
+		"\u00a0": "\u00a0", // not a space of its own: Text and Line escape it
+		" \t ":   " \t ",   // likewise
+	} {
+		assert.Equal(t, want, QuotedIfBlank(in), "%q", in)
+	}
+}
