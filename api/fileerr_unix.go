@@ -2,9 +2,10 @@
 
 package api
 
-// platformFileSentence has nothing to add outside Windows: the portable
-// sentences in fileAccessError cover what these systems report.
-func platformFileSentence(string, error) (Problem, string) { return "", "" }
+// fileErrnos: the portable checks in fileAccessError name what these
+// systems report, by the errors os gives on every system (fs.ErrNotExist,
+// fs.ErrPermission, syscall.ENAMETOOLONG).
+var fileErrnos []FileErrno
 
 // reservedNameSentence: only Windows keeps file names for devices.
 func reservedNameSentence(string, string) string { return "" }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -35,32 +34,24 @@ var cloudFileErrors = []syscall.Errno{
 	windows.ERROR_CLOUD_FILE_REQUEST_TIMEOUT, windows.ERROR_CLOUD_FILE_NOT_IN_SYNC,
 }
 
-// platformFileSentence explains the Windows reasons a file cannot be read
-// that a person can fix, with their Problem, or returns "" for the others.
-func platformFileSentence(q string, err error) (Problem, string) {
-	is := func(errnos ...syscall.Errno) bool {
-		for _, e := range errnos {
-			if errors.Is(err, e) {
-				return true
-			}
-		}
-		return false
+// fileErrnos are the Windows errors a person can act on when a local file
+// cannot be read, with the Problem each one is.
+var fileErrnos = append(problemErrnos(ProblemOnlineOnly, cloudFileErrors...),
+	FileErrno{errSharingViolation, ProblemLocked}, FileErrno{errLockViolation, ProblemLocked},
+	FileErrno{errNotReady, ProblemDriveNotReady},
+	FileErrno{errBadNetPath, ProblemShareUnreachable}, FileErrno{errBadNetName, ProblemShareUnreachable},
+	FileErrno{errNetNameDeleted, ProblemShareUnreachable}, FileErrno{errNetworkUnreachable, ProblemShareUnreachable},
+	FileErrno{errFilenameTooLong, ProblemPathTooLong},
+	FileErrno{errInvalidName, ProblemInvalidPath},
+)
+
+// problemErrnos are errnos, each the Problem p.
+func problemErrnos(p Problem, errnos ...syscall.Errno) []FileErrno {
+	fe := make([]FileErrno, len(errnos))
+	for i, e := range errnos {
+		fe[i] = FileErrno{e, p}
 	}
-	switch {
-	case is(cloudFileErrors...):
-		return ProblemOnlineOnly, q + " is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer (in Explorer: right-click it, Always keep on this device) or check that the service's app is running and online, then try again"
-	case is(errSharingViolation, errLockViolation):
-		return ProblemLocked, q + " is open in another program that does not let others read it — close that program (or wait until it is done with the file), then try again"
-	case is(errNotReady):
-		return ProblemDriveNotReady, q + " is on a drive that is not ready — insert the disk or reconnect the drive, then try again"
-	case is(errBadNetPath, errBadNetName, errNetNameDeleted, errNetworkUnreachable):
-		return ProblemShareUnreachable, q + " is on a network share that cannot be reached — check that the computer sharing it is on and that you are signed in to the share, then try again"
-	case is(errFilenameTooLong):
-		return ProblemPathTooLong, q + " has a path longer than Windows allows here — move it to a folder with a shorter path, then try again"
-	case is(errInvalidName):
-		return ProblemInvalidPath, q + " is not a valid Windows path — a name cannot contain < > : \" | ? * and cannot end with a dot or a space"
-	}
-	return "", ""
+	return fe
 }
 
 // reservedDeviceNames are the names Windows keeps for devices, in any
