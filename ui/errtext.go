@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -319,20 +320,18 @@ func readOnlyText(e *storage.ReadOnlyError) string {
 }
 
 // systemErrorText words an error the system gave for a file, a folder or
-// the keyring (its text, as Go writes it: "input/output error"): a phrase
-// in the window's language for the errors a person can understand and act
-// on, else the system's own words, marked as such; "" when msg is blank,
-// for the sentence without a detail. On Windows the system's words are
-// already in its language.
+// the keyring (its text, as Go writes it: "input/output error"; on Windows
+// the system's own message): a phrase in the window's language for the
+// errors a person can understand and act on, else the system's own words,
+// marked as such; "" when msg is blank, for the sentence without a detail.
+// On Windows the system's words are already in its language.
 func systemErrorText(msg string) string {
 	msg = strings.TrimSpace(msg)
 	if msg == "" {
 		return "" // nothing said: the sentence goes without it, never "()"
 	}
-	for _, e := range systemErrors {
-		if msg == e.errno.Error() {
-			return e.text()
-		}
+	if why := knownSystemError(msg).text(); why != "" {
+		return why
 	}
 	return tr("the system says: “{{.Message}}”", map[string]any{"Message": inert.Line(msg)})
 }
@@ -346,7 +345,8 @@ func fileUnreadableText(msg string) string {
 	return tr("This file cannot be read.")
 }
 
-// systemErrors are the system errors systemErrorText words itself.
+// systemErrors are the Unix errors systemErrorText words itself; on
+// Windows, platformErrnos say which Windows errors amount to one of them.
 var systemErrors = []struct {
 	errno syscall.Errno
 	text  func() string
@@ -370,6 +370,95 @@ var systemErrors = []struct {
 	{syscall.ETIMEDOUT, func() string { return tr("the drive or share it is on did not answer in time") }},
 	{syscall.EBUSY, func() string { return tr("the device it is on is busy; try again later") }},
 	{syscall.ENOTDIR, func() string { return tr("a folder in its path is no longer a folder") }},
+}
+
+// errnoAlias is a system error (errno) that amounts to one of the Unix
+// errors the window words (like).
+type errnoAlias struct {
+	errno, like syscall.Errno
+}
+
+// systemError is what a system error the window words is: a Unix error
+// (errno; on Windows also a Windows error that amounts to it), or a
+// problem api names a local file's system error by (problem: on Windows a
+// file another program has open, a drive not ready, …, api.FileErrnos),
+// with the Unix error it amounts to if one does; zero for another error.
+type systemError struct {
+	errno   syscall.Errno
+	problem api.Problem
+}
+
+// problemErrnos are the Unix errors that the problems api names a system
+// error by amount to, for the sentences that go by a Unix error (a folder
+// skipped for a drive or share gone says to reconnect it, one too deep to
+// move it).
+var problemErrnos = map[api.Problem]syscall.Errno{
+	api.ProblemPathTooLong:      syscall.ENAMETOOLONG,
+	api.ProblemShareUnreachable: syscall.ENOTCONN,
+	api.ProblemDriveNotReady:    syscall.ENOTCONN,
+}
+
+// knownSystemError is what the system error whose text is msg is (the
+// walk and the checks keep only an error's text).
+func knownSystemError(msg string) systemError {
+	return systemErrorsByText()[strings.TrimSpace(msg)]
+}
+
+// systemErrorsByText maps the text of each system error the window words
+// to what it is. It is made once: on Windows each text is the system's
+// message, a call to FormatMessage.
+var systemErrorsByText = sync.OnceValue(func() map[string]systemError {
+	m := map[string]systemError{}
+	add := func(errno syscall.Errno, e systemError) {
+		if text := strings.TrimSpace(errno.Error()); m[text] == (systemError{}) {
+			m[text] = e
+		}
+	}
+	for _, fe := range api.FileErrnos() {
+		add(fe.Errno, systemError{errno: problemErrnos[fe.Problem], problem: fe.Problem})
+	}
+	for _, a := range platformErrnos {
+		add(a.errno, systemError{errno: a.like})
+	}
+	for _, e := range systemErrors {
+		add(e.errno, systemError{errno: e.errno})
+	}
+	return m
+})
+
+// text is e as a phrase in the window's language, "" for an error the
+// window does not word.
+func (e systemError) text() string {
+	if e.problem != "" {
+		return fileProblemPhrase(e.problem)
+	}
+	for _, u := range systemErrors {
+		if u.errno == e.errno {
+			return u.text()
+		}
+	}
+	return ""
+}
+
+// fileProblemPhrase words a problem api names a system error by
+// (api.FileErrnos) as the reason of a sentence ("Cannot use … (…)."), or
+// "".
+func fileProblemPhrase(p api.Problem) string {
+	switch p {
+	case api.ProblemLocked:
+		return tr("another program has it open; close that program, then try again")
+	case api.ProblemOnlineOnly:
+		return tr("it is an online-only file that could not be downloaded; make it available on this computer")
+	case api.ProblemDriveNotReady:
+		return tr("the drive it is on is not ready; insert the disk or reconnect the drive")
+	case api.ProblemShareUnreachable:
+		return tr("the network share it is on cannot be reached")
+	case api.ProblemPathTooLong:
+		return tr("its name or path is too long for the system")
+	case api.ProblemInvalidPath:
+		return tr("it is not a valid Windows name: a name cannot contain < > : \" | ? * or end with a dot or a space")
+	}
+	return ""
 }
 
 // apiKeyText says what is wrong with an API key that api.ValidateAPIKey

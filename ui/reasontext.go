@@ -77,14 +77,14 @@ func skippedReasonText(code worker.ReasonCode, arg string) string {
 // system reason (its sentence otherwise says "try again later", or names a
 // drive or share that did not answer or was disconnected and no step), or "".
 func skippedUnreadableText(arg string) string {
-	switch arg {
-	case syscall.EMFILE.Error(), syscall.ENFILE.Error():
+	switch knownSystemError(arg).errno {
+	case syscall.EMFILE, syscall.ENFILE:
 		return tr("This file could not be read because too many files were open at once, so it was skipped. Wait until fewer files are open (close other programs if need be), then add the folder again.")
-	case syscall.EBUSY.Error():
+	case syscall.EBUSY:
 		return tr("This file could not be read because the device it is on was busy, so it was skipped. Wait until the device is free, then add the folder again.")
-	case syscall.ETIMEDOUT.Error():
+	case syscall.ETIMEDOUT:
 		return tr("This file could not be read because the drive or network share it is on did not answer in time, so it was skipped. Check that the drive is connected or the share can be reached, then add the folder again.")
-	case syscall.ENOTCONN.Error():
+	case syscall.ENOTCONN:
 		return tr("This file could not be read because the drive or network share it is on was disconnected, so it was skipped. Reconnect the drive or share, then add the folder again.")
 	}
 	return ""
@@ -93,18 +93,18 @@ func skippedUnreadableText(arg string) string {
 // skippedFolderText words a folder that could not be listed for a passing
 // system reason (its sentence otherwise says "try again later", or names a
 // drive or share that did not answer or was disconnected and no step), or
-// "". A folder is only ever skipped, and nothing lists it again. (These
-// are the Unix errors: the walk keeps the system's text as the reason's
-// argument, and on Windows that text is Windows' own.)
+// "". A folder is only ever skipped, and nothing lists it again. The walk
+// keeps the system's text as the reason's argument: on Windows that text
+// is Windows' own, for the Windows errors that amount to these.
 func skippedFolderText(arg string) string {
-	switch arg {
-	case syscall.EMFILE.Error(), syscall.ENFILE.Error():
+	switch knownSystemError(arg).errno {
+	case syscall.EMFILE, syscall.ENFILE:
 		return tr("This folder could not be read because too many files were open at once, so it was skipped with everything in it. Wait until fewer files are open (close other programs if need be), then add the folder again.")
-	case syscall.EBUSY.Error():
+	case syscall.EBUSY:
 		return tr("This folder could not be read because the device it is on was busy, so it was skipped with everything in it. Wait until the device is free, then add the folder again.")
-	case syscall.ETIMEDOUT.Error():
+	case syscall.ETIMEDOUT:
 		return tr("This folder could not be read because the drive or network share it is on did not answer in time, so it was skipped with everything in it. Check that the drive is connected or the share can be reached, then add the folder again.")
-	case syscall.ENOTCONN.Error():
+	case syscall.ENOTCONN:
 		return tr("This folder could not be read because the drive or network share it is on was disconnected, so it was skipped with everything in it. Reconnect the drive or share, then add the folder again.")
 	}
 	return ""
@@ -175,7 +175,7 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 	case worker.ReasonFolderDenied:
 		return tr("This folder cannot be read: permission denied.")
 	case worker.ReasonFolderUnreadable:
-		if arg == syscall.ENAMETOOLONG.Error() {
+		if knownSystemError(arg).errno == syscall.ENAMETOOLONG {
 			return tr("This folder's path is longer than the system allows. Move it to a folder with a shorter path, then add it again.")
 		}
 		if why := systemErrorText(arg); why != "" {
