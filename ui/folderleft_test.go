@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -132,4 +133,46 @@ func TestFolderLinksNotWholeWhileFilesWait(t *testing.T) {
 	e.reloadHistory(4)
 	assert.Empty(t, copyAll(latest, 4), "whole now, with the file it left to the first upload: nothing to say")
 	assert.Empty(t, copyAll(first, 3), "whole now: nothing to say")
+}
+
+// TestFolderLinksNotCalledWholeWhenAFileIsRecordedWhileRead: Copy all
+// links read a share's files, then what it lacked: a file whose upload
+// was recorded in between (by this window's queue, or another process)
+// was in neither, and the links without it were copied as the whole
+// folder, saying nothing; Index page made the folder's share link of them
+// without asking. Here the third file's upload is recorded just after the
+// files are read: the window must say the links are not the whole folder.
+func TestFolderLinksNotCalledWholeWhenAFileIsRecordedWhileRead(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	k := storage.FolderKey{Folder: filepath.Join(t.TempDir(), "trip"), BatchID: "b1"}
+	var third storage.JobFinish
+	for i, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
+		row := storage.JobRow{ID: "job-" + name, BatchID: k.BatchID, Env: api.SandboxKey, Account: "me@example.com",
+			LocalPath: filepath.Join(k.Folder, name), Name: name, Size: 1000, Beneath: k.Folder}
+		require.NoError(t, e.db.InsertJobs([]storage.JobRow{row}))
+		row.Hash, row.Verified, row.Attempts = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", true, 1
+		f := storage.JobFinish{Row: row, History: storage.HistoryEntry{JobID: row.ID, Env: row.Env, Account: row.Account,
+			LocalPath: row.LocalPath, Name: name, Size: row.Size, Hash: row.Hash, Verified: true,
+			FinishedAt: fixedNow.Add(time.Duration(i) * time.Minute), AddedFolder: k.Folder, BatchID: k.BatchID}}
+		if name == "c.jpg" {
+			third = f
+			continue
+		}
+		require.NoError(t, e.db.FinishJob(f.Row, f.History))
+	}
+	a.history.builders.folder = func(d *storage.DB, k storage.FolderKey) ([]storage.HistoryEntry, error) {
+		entries, err := d.HistoryOfFolder(k)
+		if err == nil { // c.jpg's upload recorded just after the files are read
+			err = d.FinishJob(third.Row, third.History)
+		}
+		return entries, err
+	}
+
+	e.ui(func() { a.history.onCopyFolderLinks(k, "") })
+	e.eventually(func() bool { return strings.Contains(a.toast.Text, "2 links copied") }, "the links read copied")
+	var said string
+	e.ui(func() { said = overlayText(a.win.Canvas()) })
+	assert.Contains(t, said, "Not the whole folder yet", "c.jpg is not among the links copied")
+	assert.Contains(t, said, "1 file of this upload of “trip” is not uploaded yet")
 }

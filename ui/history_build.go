@@ -25,13 +25,15 @@ type buildKey struct {
 	page   bool
 }
 
-// textBuilders build the long texts; a test swaps them to hold a build.
+// textBuilders build the long texts, and read a folder share's files for
+// them; a test swaps them to hold a build or to act between two reads.
 type textBuilders struct {
-	list func(l api.Links, style string, files []api.SharedFile) string
-	page func(l api.Links, title string, files []api.SharedFile) ([]byte, error)
+	list   func(l api.Links, style string, files []api.SharedFile) string
+	page   func(l api.Links, title string, files []api.SharedFile) ([]byte, error)
+	folder func(d *storage.DB, k storage.FolderKey) ([]storage.HistoryEntry, error)
 }
 
-var defaultBuilders = textBuilders{list: api.Links.List, page: api.Links.IndexPage}
+var defaultBuilders = textBuilders{list: api.Links.List, page: api.Links.IndexPage, folder: (*storage.DB).HistoryOfFolder}
 
 // buildOff runs work on a goroutine the App owns while key is marked as
 // building, then what work returns (when not nil) on the UI goroutine. A

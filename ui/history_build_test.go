@@ -58,15 +58,13 @@ type heldBuilders struct {
 
 func holdBuilds(t *testing.T, h *historyView) *heldBuilders {
 	b := &heldBuilders{t: t, started: make(chan struct{}, 16), release: make(chan struct{})}
-	h.builders = textBuilders{
-		list: func(l api.Links, style string, files []api.SharedFile) string {
-			b.hold()
-			return defaultBuilders.list(l, style, files)
-		},
-		page: func(l api.Links, title string, files []api.SharedFile) ([]byte, error) {
-			b.hold()
-			return defaultBuilders.page(l, title, files)
-		},
+	h.builders.list = func(l api.Links, style string, files []api.SharedFile) string {
+		b.hold()
+		return defaultBuilders.list(l, style, files)
+	}
+	h.builders.page = func(l api.Links, title string, files []api.SharedFile) ([]byte, error) {
+		b.hold()
+		return defaultBuilders.page(l, title, files)
 	}
 	return b
 }

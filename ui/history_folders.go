@@ -300,15 +300,19 @@ func (h *historyView) toggleFolder(k storage.FolderKey) {
 // folderEntries reads every upload of folder share k (not only the loaded
 // ones), for a build off the UI goroutine, and what the share lacks of its
 // folder yet into left when not nil (storage.DB.FolderLeftOf, the rule
-// history --folder says it by too).
+// history --folder says it by too). What it lacks is read first: a file
+// recorded between the two reads is then among the entries and still said
+// to be missing, never in neither (left out, and the rest called whole).
 func (h *historyView) folderEntries(k storage.FolderKey, left *storage.FolderLeft) func() ([]storage.HistoryEntry, error) {
-	db := h.a.db
+	db, read := h.a.db, h.builders.folder
 	return func() ([]storage.HistoryEntry, error) {
-		entries, err := db.HistoryOfFolder(k)
-		if err == nil && left != nil {
-			*left, err = db.FolderLeftOf(k)
+		if left != nil {
+			var err error
+			if *left, err = db.FolderLeftOf(k); err != nil {
+				return nil, err
+			}
 		}
-		return entries, err
+		return read(db, k)
 	}
 }
 
