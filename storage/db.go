@@ -28,7 +28,8 @@ const CurrentSchemaVersion = 17
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
-const busyTimeout = 10 * time.Second
+// A variable so a test can make it an hour.
+var busyTimeout = 10 * time.Second
 
 // readerConns caps the read pool: enough for the UI, the worker and an export
 // at once without holding many file descriptors.
