@@ -908,14 +908,9 @@ func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
 		dir := t.TempDir()
 		d, err := Open(dir)
 		require.NoError(t, err)
-		_, err = d.w.Exec(`DROP TABLE folder_shares; PRAGMA user_version = 16`)
-		require.NoError(t, err)
 		record(t, d, "b1", "a.jpg")
 		record(t, d, "b2", "c.jpg")
-		require.NoError(t, d.Close())
-		d, err = Open(dir)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = d.Close() })
+		d = reopenAsVersion16(t, d, dir)
 		require.Equal(t, "b2", newest(t, d))
 		record(t, d, "b1", "c.jpg")
 		assert.Equal(t, "b2", newest(t, d), "the later add stays the latest")
@@ -934,12 +929,7 @@ func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
 		require.NoError(t, err)
 		record(t, d, "b0", "a.jpg")
 		queue(t, d, "b1", "a.jpg", "c.jpg") // nothing of it recorded yet
-		_, err = d.w.Exec(`DROP TABLE folder_shares; PRAGMA user_version = 16`)
-		require.NoError(t, err)
-		require.NoError(t, d.Close())
-		d, err = Open(dir)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = d.Close() })
+		d = reopenAsVersion16(t, d, dir)
 		record(t, d, "b1", "a.jpg")
 		record(t, d, "b1", "c.jpg")
 		queue(t, d, "b2", "d.jpg")
@@ -955,15 +945,24 @@ func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
 		queue(t, d, "first", "a.jpg")
 		queue(t, d, "again", "c.jpg") // named to sort before the first add
 		record(t, d, "first", "a.jpg")
-		_, err = d.w.Exec(`DROP TABLE folder_shares; PRAGMA user_version = 16`)
-		require.NoError(t, err)
-		require.NoError(t, d.Close())
-		d, err = Open(dir)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = d.Close() })
+		d = reopenAsVersion16(t, d, dir)
 		record(t, d, "again", "c.jpg")
 		require.Equal(t, "again", newest(t, d))
 		record(t, d, "first", "a.jpg") // sent again
 		assert.Equal(t, "again", newest(t, d), "the later add stays the latest")
 	})
+}
+
+// reopenAsVersion16 makes d a database of schema 16 (no folder_shares),
+// closes it and opens it again, so migrateV17 runs over its rows as it
+// would at an upgrade.
+func reopenAsVersion16(t *testing.T, d *DB, dir string) *DB {
+	t.Helper()
+	_, err := d.w.Exec(`DROP TABLE folder_shares; PRAGMA user_version = 16`)
+	require.NoError(t, err)
+	require.NoError(t, d.Close())
+	d, err = Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	return d
 }
