@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"io/fs"
 	"slices"
 	"syscall"
 )
@@ -21,6 +22,14 @@ type FileErrno struct {
 // long or not valid, an online-only file not downloaded; none elsewhere.
 // The window words a system error it knows only by its text by them too.
 func FileErrnos() []FileErrno { return slices.Clone(fileErrnos) }
+
+// Gone reports whether err says a file or folder is not there (deleted or
+// moved), so trying again cannot help. Go counts Windows' ERROR_BAD_NETPATH
+// as fs.ErrNotExist too, but a network share out of reach may come back:
+// an error FileErrnos names is never gone.
+func Gone(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) && fileErrnoProblem(err) == ""
+}
 
 // fileErrnoProblem is the Problem of the first of fileErrnos that err is,
 // or "".

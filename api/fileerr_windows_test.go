@@ -108,3 +108,18 @@ func TestReadErrorOfAnOnlineOnlyFile(t *testing.T) {
 	assert.ErrorIs(t, other, syscall.Errno(1117))
 	assert.Contains(t, other.Error(), "read the file")
 }
+
+// TestShareOutOfReachIsNotGone: Go counts ERROR_BAD_NETPATH as
+// fs.ErrNotExist, but a file on a network share out of reach may come
+// back, so neither the system's error nor the check's sentence for it is
+// a file gone; a file or path not found is.
+func TestShareOutOfReachIsNotGone(t *testing.T) {
+	at := func(errno syscall.Errno) error {
+		return &fs.PathError{Op: "open", Path: `\\nas\photos\a.jpg`, Err: errno}
+	}
+	assert.False(t, Gone(at(errBadNetPath)))
+	assert.False(t, Gone(fileAccessError(`"a.jpg"`, at(errBadNetPath))))
+	assert.True(t, Gone(at(windows.ERROR_FILE_NOT_FOUND)))
+	assert.True(t, Gone(at(windows.ERROR_PATH_NOT_FOUND)))
+	assert.True(t, Gone(fileAccessError(`"a.jpg"`, at(windows.ERROR_FILE_NOT_FOUND))))
+}

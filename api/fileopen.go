@@ -216,7 +216,7 @@ func checkSameVersion(f *os.File, req UploadRequest, opened FileIdentity) error 
 func pathChange(req UploadRequest, opened FileIdentity) (string, error) {
 	now, err := identityAtPath(req)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	case Gone(err):
 		return "it was deleted or moved", nil
 	case err != nil:
 		return "", err
@@ -243,7 +243,7 @@ func openChange(f *os.File, opened FileIdentity) (string, error) {
 // deleted or moved, or a folder on its path was.
 func gone(path string) (bool, error) {
 	_, err := os.Lstat(path)
-	return errors.Is(err, fs.ErrNotExist), err
+	return Gone(err), err
 }
 
 // fileChanged is the error of a file that changed while it was uploaded,

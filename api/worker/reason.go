@@ -155,7 +155,7 @@ func reasonOf(err error) (ReasonCode, string) {
 		return ReasonNotListed, ""
 	case errors.Is(err, api.ErrFileChanged):
 		return ReasonChanged, ""
-	case errors.Is(err, fs.ErrNotExist):
+	case api.Gone(err):
 		return ReasonFileMissing, ""
 	case errors.Is(err, fs.ErrPermission):
 		return ReasonFileDenied, ""
@@ -325,7 +325,7 @@ func causeUnreadable(isDir bool, err error) cause {
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		return cause{denied, "", "cannot read this " + what + ": permission denied"}
-	case errors.Is(err, fs.ErrNotExist):
+	case api.Gone(err):
 		return cause{ReasonVanished, "", "this " + what + " disappeared while the folder was being listed"}
 	}
 	var pe *fs.PathError

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -372,7 +371,7 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 		// A link or another file where the listed one was: skipped,
 		// never uploaded, and retrying would not change that.
 		q.finishLocked(j, storage.JobSkipped, causeOf(err))
-	case errors.Is(err, fs.ErrNotExist):
+	case api.Gone(err):
 		q.failLocked(j, cause{ReasonFileMissing, "", api.Human(err)}) // deleted: trying again cannot help
 	case errors.Is(err, api.ErrFileChanged) && j.row.Attempts < q.maxAttempts:
 		// What was sent is not one version of the file: send it again,
