@@ -24,6 +24,9 @@ const (
 	// LiveCheckTimeout bounds one live check: a gateway that has not
 	// answered by then counts as not reachable yet.
 	LiveCheckTimeout = 20 * time.Second
+	// maxLiveRedirects is how many redirects a live check follows, as
+	// many as net/http's own client and browsers do.
+	maxLiveRedirects = 10
 )
 
 // ErrNotLive reports a link that did not serve its file when checked
@@ -43,14 +46,16 @@ func (e *NotLiveError) Error() string { return "not reachable yet: " + e.Reason 
 func (e *NotLiveError) Is(target error) bool { return target == ErrNotLive }
 
 // CheckLive asks link, a gateway URL, for the first bytes of its file
-// (one ranged GET) and returns how long the answer took. A link that
+// (one ranged GET, following the gateway's redirects as a browser that
+// opens the link does) and returns how long the answer took. A link that
 // answers 200 or 206 with those bytes (or an empty file) is live, unless
 // the answer says it serves something of another size than the file's
 // (a 206's Content-Range total, a 200's Content-Length, or the length of
 // a 200 that says none, read up to 64 KiB past the probe): an error or
 // portal page answered with 200, or another file. Anything else is a
 // *NotLiveError saying why — an error status, another size, no answer
-// within LiveCheckTimeout, a connection that fails — or the context's
+// within LiveCheckTimeout, a connection that fails, a redirect that
+// leads nowhere — or the context's
 // error when ctx ends first.
 func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.Duration, error) {
 	u, err := url.Parse(link)
@@ -69,11 +74,12 @@ func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.D
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	start := time.Now()
-	resp, err := c.hc.Do(req)
+	resp, err := c.liveClient().Do(req)
 	if err != nil {
-		return 0, c.notLive(ctx, u.Host, err)
+		return 0, c.notLive(ctx, failedHost(u.Host, err), err)
 	}
 	defer func() { _ = resp.Body.Close() }()
+	host := resp.Request.URL.Host // where the redirects led
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
 		return 0, &NotLiveError{Status: resp.StatusCode, Reason: fmt.Sprintf("the gateway answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))}
 	}
@@ -91,7 +97,7 @@ func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.D
 		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, end+1))
 		switch {
 		case err != nil:
-			return 0, c.notLive(ctx, u.Host, fmt.Errorf("the answer ended after %d bytes: %w", n, err))
+			return 0, c.notLive(ctx, host, fmt.Errorf("the answer ended after %d bytes: %w", n, err))
 		case n < end || n > size:
 			return 0, otherThanTheFile(resp.StatusCode, n, size, n > end)
 		}
@@ -99,9 +105,44 @@ func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.D
 	}
 	n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, want))
 	if err != nil || n < want {
-		return 0, c.notLive(ctx, u.Host, fmt.Errorf("the answer ended after %d of %d bytes: %w", n, want, err))
+		return 0, c.notLive(ctx, host, fmt.Errorf("the answer ended after %d of %d bytes: %w", n, want, err))
 	}
 	return time.Since(start), nil
+}
+
+// liveClient is c's HTTP client for live checks: it follows a gateway's
+// redirects (a path gateway sending a link on to its subdomain form, http
+// to https, another host), which the API's requests never do; a live
+// check sends no secret, only the link a person shares.
+func (c *Client) liveClient() *http.Client {
+	hc := *c.hc
+	hc.CheckRedirect = followGatewayRedirect
+	return &hc
+}
+
+// followGatewayRedirect lets a live check follow a redirect to a web
+// address, at most maxLiveRedirects of them; otherwise it stops the check
+// with a *NotLiveError saying why.
+func followGatewayRedirect(req *http.Request, via []*http.Request) error {
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return &NotLiveError{Reason: "the gateway redirected the link to an address that is not a web link"}
+	}
+	if len(via) > maxLiveRedirects {
+		return &NotLiveError{Reason: fmt.Sprintf("the gateway redirected the link more than %d times", maxLiveRedirects)}
+	}
+	return nil
+}
+
+// failedHost is the host a live check's request err failed at: the one
+// a redirect led to, or host, the link's own.
+func failedHost(host string, err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
+			return u.Host
+		}
+	}
+	return host
 }
 
 // otherThanTheFile is the error of a live check whose gateway served n
@@ -136,6 +177,10 @@ func servedSize(resp *http.Response) (int64, bool) {
 
 // notLive is the error of a check that got no usable answer.
 func (c *Client) notLive(ctx context.Context, host string, err error) error {
+	var nl *NotLiveError
+	if errors.As(err, &nl) {
+		return nl // a redirect that leads nowhere
+	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &NotLiveError{Reason: "the gateway did not answer in time"}
 	}

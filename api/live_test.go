@@ -138,3 +138,70 @@ func TestCheckLiveOfAnotherFile(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckLiveFollowsTheGatewaysRedirects: a link whose gateway redirects
+// (a path gateway sending it on to its subdomain form, http to https,
+// another host) is live when the address it leads to serves the file, as
+// a browser that opens the link follows it; a redirect that leads nowhere
+// is "not reachable yet" with a sentence, never net/http's text.
+func TestCheckLiveFollowsTheGatewaysRedirects(t *testing.T) {
+	const size = 5000
+	body := patterned(size)
+	var gotRange string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/page" {
+			_, _ = w.Write([]byte("<p>sign in to see this file</p>" + strings.Repeat(" ", 2000)))
+			return
+		}
+		gotRange = r.Header.Get("Range")
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	}))
+	t.Cleanup(other.Close)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ipfs/elsewhere", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/ipfs/x?filename=a.bin", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/ipfs/here", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/served", http.StatusFound)
+	})
+	mux.HandleFunc("/served", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	})
+	mux.HandleFunc("/ipfs/page", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/page", http.StatusTemporaryRedirect)
+	})
+	mux.HandleFunc("/ipfs/loop", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/ipfs/loop", http.StatusFound)
+	})
+	mux.HandleFunc("/ipfs/app", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "ipfs://QmZULkCELmmk5XNfCgTnCyFgAVxBRBXyDHGGMVoLFLiXEN")
+		w.WriteHeader(http.StatusFound)
+	})
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	mux.HandleFunc("/ipfs/gone", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, gone.URL+"/ipfs/x", http.StatusFound)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, nil)
+
+	for _, path := range []string{"/ipfs/elsewhere", "/ipfs/here"} {
+		_, err := c.CheckLive(t.Context(), srv.URL+path, size)
+		assert.NoError(t, err, "%s: a redirect to the file is live", path)
+	}
+	assert.Equal(t, "bytes=0-1023", gotRange, "the range goes on with the redirect")
+
+	tests := []struct{ path, want string }{
+		{"/ipfs/page", "not reachable yet: the gateway served 2031 bytes, not this file's 5000"},
+		{"/ipfs/loop", "not reachable yet: the gateway redirected the link more than 10 times"},
+		{"/ipfs/app", "not reachable yet: the gateway redirected the link to an address that is not a web link"},
+		{"/ipfs/gone", "not reachable yet: cannot reach " + strings.TrimPrefix(gone.URL, "http://") + " — check your connection"},
+	}
+	for _, tt := range tests {
+		_, err := c.CheckLive(t.Context(), srv.URL+tt.path, size)
+		var nl *NotLiveError
+		require.ErrorAs(t, err, &nl, tt.path)
+		assert.Equal(t, tt.want, err.Error(), tt.path)
+	}
+}
