@@ -14,9 +14,10 @@ import (
 // it gives (0 bytes for /proc/cpuinfo, 4096 for a /sys attribute), so an
 // upload of it was found "changed while it was being uploaded" on every
 // attempt and failed after five, saying to wait until nothing writes to
-// it. Named itself or found in a folder, it is refused at once, saying
-// what it is and how to upload what it says; stored files of those sizes
-// are not.
+// it. Named itself or found in a folder, or hashed by cid or verify
+// (which said it "changed while it was read" and to run them again), it
+// is refused at once, saying what it is and how to upload what it says;
+// stored files of those sizes are not.
 func TestFilesTheSystemMakesUpAreRefused(t *testing.T) {
 	var madeUp []string
 	for _, p := range []string{"/proc/cpuinfo", "/proc/self/status", "/sys/devices/system/cpu/online"} {
@@ -37,6 +38,10 @@ func TestFilesTheSystemMakesUpAreRefused(t *testing.T) {
 		assert.Equal(t, KindSpecial, ve.Detail, p)
 		_, err = ListedFile(filepath.Dir(p), p)
 		checkValidation(t, err, "file", want)
+		_, err = HashFile(t.Context(), p)
+		checkValidation(t, err, "file", want)
+		_, err = FileCID(t.Context(), p)
+		checkValidation(t, err, "file", want)
 	}
 
 	dir := t.TempDir()
@@ -47,5 +52,7 @@ func TestFilesTheSystemMakesUpAreRefused(t *testing.T) {
 		assert.NoError(t, err, "a stored file of %d bytes", size)
 		_, err = ListedFile(dir, p)
 		assert.NoError(t, err, "a stored file of %d bytes in a folder", size)
+		_, err = HashFile(t.Context(), p)
+		assert.NoError(t, err, "a stored file of %d bytes hashed", size)
 	}
 }

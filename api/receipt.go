@@ -42,13 +42,20 @@ func FileCID(ctx context.Context, path string) (string, error) {
 	return d.CID, err
 }
 
-// hashFile is HashFile, with the SHA-256 only when withSHA256.
+// hashFile is HashFile, with the SHA-256 only when withSHA256. A file
+// the system makes up as it is read (/proc, /sys) is refused, as
+// ValidateFile refuses it.
 func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, error) {
 	f, opened, err := openRegularFile(path)
 	if err != nil {
 		return FileDigests{}, err
 	}
 	defer func() { _ = f.Close() }() // read-only
+	if madeUpAsRead(f, opened.Size) {
+		// Read, it never matches its size: refused as an upload refuses
+		// it, not "changed while it was read" on every run.
+		return FileDigests{}, notStored(quotePath(path))
+	}
 	h := NewCIDHasher()
 	if withSHA256 {
 		h.EnableSHA256()
