@@ -151,3 +151,26 @@ func TestUploadWhoseDatabaseIsDeletedAfterItsLastWriteFails(t *testing.T) {
 	assertEveryUploadLinked(t, sb, out.buf.String())
 	assert.Len(t, sb.Srv.Uploads(sb.Acc.ID), len(files))
 }
+
+// TestNotRecordedSaysWhereTheLinksAre: the end of a run whose history
+// was deleted says where the links of its uploads were printed. With
+// --json there are no FAILED lines: every upload is an object on stdout,
+// those not recorded with "state":"failed" and their "link".
+func TestNotRecordedSaysWhereTheLinksAre(t *testing.T) {
+	gone := &storage.ReplacedError{Path: "/data/" + storage.DBFileName, Deleted: true}
+	tests := []struct {
+		json    bool
+		where   string
+		missing string
+	}{
+		{json: false, where: "printed above (1 on stdout, 5 on the FAILED lines)"},
+		{json: true, where: `printed above, one JSON object each on stdout (5 of them with "state":"failed" and their "link")`, missing: "FAILED lines"},
+	}
+	for _, tt := range tests {
+		s := historyGone(gone, &reporter{json: tt.json, done: 1, unrecorded: 5})
+		assert.Contains(t, s, "dStor has the 6 file(s) uploaded: keep these links, "+tt.where+". ", "--json %v", tt.json)
+		if tt.missing != "" {
+			assert.NotContains(t, s, tt.missing, "--json %v", tt.json)
+		}
+	}
+}

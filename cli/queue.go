@@ -405,7 +405,7 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) er
 // the run uploaded, where the links of its uploads are, and what to do.
 func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 	rep.mu.Lock()
-	done, unrecorded := rep.done, rep.unrecorded
+	done, unrecorded, asJSON := rep.done, rep.unrecorded, rep.json
 	rep.mu.Unlock()
 	s := fmt.Sprintf("the upload history %s was deleted or moved away while this run was uploading, so no history holds its uploads", gone.Path)
 	if !gone.Deleted {
@@ -413,7 +413,11 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 			"so that file may lack its uploads", gone.Path)
 	}
 	s += fmt.Sprintf(". dStor has the %d file(s) uploaded: keep these links, printed above", done+unrecorded)
-	if unrecorded > 0 {
+	switch {
+	case unrecorded > 0 && asJSON:
+		// --json prints no FAILED lines: every upload is an object on stdout.
+		s += fmt.Sprintf(`, one JSON object each on stdout (%d of them with "state":"failed" and their "link")`, unrecorded)
+	case unrecorded > 0:
 		s += fmt.Sprintf(" (%d on stdout, %d on the FAILED lines)", done, unrecorded)
 	}
 	what := "deleted or moved"
