@@ -72,7 +72,8 @@ func migrateV16(tx *sql.Tx) error {
 
 // migrateV17 adds folder_shares: a row per folder share, written by the
 // transaction that saves the first files its listing found (InsertListing),
-// so the folder's shares keep the order their Add calls came in. Without
+// or the end of a listing that found none to upload, so the folder's
+// shares keep the order their Add calls came in. Without
 // it a share was ranked by the last upload it recorded, and retrying a
 // failed file of an earlier Add call (or sending one of its files again)
 // made that earlier share the folder's latest, though a later Add call
@@ -120,11 +121,17 @@ func migrateV17(tx *sql.Tx) error {
 const insertShareSQL = `INSERT INTO folder_shares (added_folder, batch_id, added_after)
 	VALUES (?, ?, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'history'), 0)) ON CONFLICT DO NOTHING`
 
-// insertShares records in tx the folder shares of a listing's rows and of
-// the files it left to other jobs, so each share has its place among the
-// folder's Add calls from its first saved file on.
-func insertShares(tx *sql.Tx, rows []JobRow, left []LeftFile) error {
+// insertShares records in tx the folder shares of a listing's rows, of
+// the files it left to other jobs and of the folders it listed to the end,
+// so each share has its place among the folder's Add calls from its first
+// saved file on, or, when its listing found no file to upload (the folder
+// was empty, or every file in it was skipped), from the end of that
+// listing.
+func insertShares(tx *sql.Tx, rows []JobRow, left []LeftFile, listed []FolderKey) error {
 	seen := map[FolderKey]bool{}
+	for _, k := range listed {
+		seen[k] = true
+	}
 	for _, r := range rows {
 		if r.Beneath != "" {
 			seen[FolderKey{Folder: r.Beneath, BatchID: r.BatchID}] = true
@@ -437,11 +444,14 @@ func historyColsOf(as string) string {
 }
 
 // NewestFolderShare is the latest share of folder (as added, absolute):
-// of the Add calls that uploaded a file of it, or found one uploaded, the
-// one that came last (folder_shares); a share made before that table by
-// the files it recorded last (see shareRank). It returns an error
-// wrapping [ErrNotFound] when no file of folder was uploaded, or found
-// uploaded, as part of it.
+// its Add call that came last (folder_shares), from the moment its
+// listing saved its first files, or listed the folder to the end and
+// found none to upload (it then holds no file: the folder was empty, or
+// every file in it was skipped), not from its first upload; a share made
+// before that table by the files it recorded last (see shareRank). It
+// returns an error wrapping [ErrNotFound] when no Add call of folder
+// listed it, and none of its files was uploaded, or found uploaded, as
+// part of it.
 func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
 	ranks := map[string]shareRank{}
 	err := d.readHistory(func(tx *sql.Tx) error { return rankFolderShares(tx, folder, ranks) })
@@ -483,8 +493,9 @@ func (r shareRank) compare(o shareRank) int {
 // folderSharesSQL lists the Add calls of a folder in folder_shares.
 const folderSharesSQL = `SELECT batch_id, added_after, seq FROM folder_shares WHERE added_folder = ?`
 
-// rankFolderShares ranks every share of folder with a file recorded or
-// found into ranks, by batch.
+// rankFolderShares ranks every share of folder into ranks, by batch:
+// those with a file recorded or found, and every Add call of folder_shares
+// (which places those of them that have a file recorded or found too).
 func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) error {
 	err := eachRow(tx, func(sc rowScanner) (shareRank, error) {
 		var r shareRank
@@ -513,12 +524,7 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 		err := sc.Scan(&r.batch, &r.rank, &r.added)
 		r.rank = 2*r.rank + 1
 		return r, err
-	}, func(r shareRank) error {
-		if _, recorded := ranks[r.batch]; recorded {
-			ranks[r.batch] = r
-		}
-		return nil
-	}, folderSharesSQL, folder)
+	}, func(r shareRank) error { ranks[r.batch] = r; return nil }, folderSharesSQL, folder)
 }
 
 // waitingUnderSQL counts the jobs of env and account under a folder

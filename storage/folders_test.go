@@ -953,6 +953,56 @@ func TestFolderSharesKeepTheOrderOfTheirAddCalls(t *testing.T) {
 	})
 }
 
+// TestTheLatestAddOfAFolderIsItsLatestShareBeforeItUploadsAnything: a
+// folder's latest share is its latest Add call from the moment that call's
+// listing saved its first files, or finished finding none (an emptied
+// folder, or one whose files were all skipped), not from its first
+// upload: until then the earlier share, the folder as it was before, was
+// taken for the latest, and listed as its whole list. Such a share holds
+// no file; it lacks the files it queued until they are uploaded, and the
+// earlier share lacks none of them (a later add's file is not missing
+// from it).
+func TestTheLatestAddOfAFolderIsItsLatestShareBeforeItUploadsAnything(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	tests := []struct {
+		name     string
+		addAgain func(t *testing.T, d *DB)
+		want     FolderLeft // of the later add
+	}{
+		{"its files still queued", func(t *testing.T, d *DB) {
+			require.NoError(t, d.InsertJobs([]JobRow{{BatchID: "b2", Env: "testnet", Account: "someone@example.com",
+				LocalPath: filepath.Join(folder, "c.jpg"), Beneath: folder}}))
+		}, FolderLeft{BatchLeft: BatchLeft{Pending: 1}}},
+		{"its listing found no file", func(t *testing.T, d *DB) {
+			require.NoError(t, d.InsertListing([]JobRow{{BatchID: "b2", Env: "testnet", Account: "someone@example.com",
+				LocalPath: folder, State: JobSkipped}}, nil, FolderKey{Folder: folder, BatchID: "b2"}))
+		}, FolderLeft{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := openTestDB(t)
+			e := sampleEntry(1)
+			e.LocalPath, e.AddedFolder, e.BatchID = filepath.Join(folder, "a.jpg"), folder, "b1"
+			_, err := d.AddHistory(e)
+			require.NoError(t, err)
+			tt.addAgain(t, d)
+
+			k, err := d.NewestFolderShare(folder)
+			require.NoError(t, err)
+			assert.Equal(t, FolderKey{Folder: folder, BatchID: "b2"}, k)
+			share, err := d.HistoryOfFolder(k)
+			require.NoError(t, err)
+			assert.Empty(t, share)
+			left, err := d.FolderLeftOf(k)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, left)
+			left, err = d.FolderLeftOf(FolderKey{Folder: folder, BatchID: "b1"})
+			require.NoError(t, err)
+			assert.False(t, left.Any(), "the earlier share lacks nothing: %+v", left)
+		})
+	}
+}
+
 // reopenAsVersion16 makes d a database of schema 16 (no folder_shares),
 // closes it and opens it again, so migrateV17 runs over its rows as it
 // would at an upgrade.

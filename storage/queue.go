@@ -164,10 +164,13 @@ func (d *DB) InsertJobs(rows []JobRow) error { return d.InsertListing(rows, nil)
 
 // InsertListing is InsertJobs of a listing's rows with left, the files of
 // folders it found already waiting in the queue in another Add call's job
-// and left to it, saved in the same transaction: a kill leaves no row
-// without what the listing found with it (see LeftFile).
-func (d *DB) InsertListing(rows []JobRow, left []LeftFile) error {
-	if len(rows) == 0 && len(left) == 0 {
+// and left to it, and listed, the folders it has listed to the end, saved
+// in the same transaction: a kill leaves no row without what the listing
+// found with it (see LeftFile). Each folder listed is a share of its Add
+// call from then on (see insertShares), the folder's latest, even when it
+// found no file to upload.
+func (d *DB) InsertListing(rows []JobRow, left []LeftFile, listed ...FolderKey) error {
+	if len(rows) == 0 && len(left) == 0 && len(listed) == 0 {
 		return nil
 	}
 	now := time.Now().UTC()
@@ -243,7 +246,7 @@ func (d *DB) InsertListing(rows []JobRow, left []LeftFile) error {
 				return fmt.Errorf("job %s: add the upload it found to the folder share: %w", r.ID, err)
 			}
 		}
-		if err := insertShares(tx, rows, left); err != nil {
+		if err := insertShares(tx, rows, left, listed); err != nil {
 			return err
 		}
 		return insertLeft(tx, left)

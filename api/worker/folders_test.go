@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -637,4 +638,52 @@ func TestDeletingTheNewestEntryLeavesTheNextAddOfAFolderTheLatest(t *testing.T) 
 	require.NoError(t, err)
 	assert.NotEqual(t, found, newest, "the last add is the latest share")
 	assert.True(t, sharePaths(t, e.db, newest)[added], "the latest share holds the new file")
+}
+
+// TestFolderAddedAgainWithNothingToUploadIsTheLatestShare: a folder
+// uploaded, then emptied (or left with only what is never uploaded: a
+// symbolic link), then added again: that last Add call found no file, and
+// it is the folder's latest share all the same, holding no file and
+// lacking none. It made no share, so the first one, whose files are gone,
+// stayed the latest, and `history --folder` listed them as the folder's
+// whole list.
+func TestFolderAddedAgainWithNothingToUploadIsTheLatestShare(t *testing.T) {
+	tests := []struct {
+		name  string
+		after func(t *testing.T, folder string) // what the folder holds at the second add
+	}{
+		{"emptied", func(*testing.T, string) {}},
+		{"only a symbolic link left", func(t *testing.T, folder string) {
+			outside := filepath.Join(filepath.Dir(folder), "outside.txt")
+			require.NoError(t, os.WriteFile(outside, []byte("not in the folder"), 0o644))
+			testfs.SymlinkOrSkip(t, outside, filepath.Join(folder, "link"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			e.writeNumbered("album/%02d.jpg", 2)
+			folder := filepath.Join(e.files, "album")
+			e.uploaded(Request{Path: folder}).Close()
+			first, err := e.db.NewestFolderShare(folder)
+			require.NoError(t, err)
+			require.Len(t, sharePaths(t, e.db, first), 2)
+
+			entries, err := os.ReadDir(folder)
+			require.NoError(t, err)
+			for _, de := range entries {
+				require.NoError(t, os.Remove(filepath.Join(folder, de.Name())))
+			}
+			tt.after(t, folder)
+			e.uploaded(Request{Path: folder}).Close()
+
+			newest, err := e.db.NewestFolderShare(folder)
+			require.NoError(t, err)
+			assert.NotEqual(t, first, newest, "the last add is the latest share")
+			assert.Empty(t, sharePaths(t, e.db, newest), "it holds no file")
+			left, err := e.db.FolderLeftOf(newest)
+			require.NoError(t, err)
+			assert.False(t, left.Any(), "%+v", left)
+		})
+	}
 }

@@ -270,7 +270,11 @@ type walk struct {
 	rows    []storage.JobRow
 	// left are the files of folders found waiting in another Add call's
 	// job and left to it, saved with rows (storage.LeftFile).
-	left      []storage.LeftFile
+	left []storage.LeftFile
+	// shares are the folders listed to the end, saved with rows: each is
+	// a share of this Add call, the folder's latest, even when it found
+	// no file to upload (storage.DB.InsertListing).
+	shares    []storage.FolderKey
 	lastFlush time.Time
 	flushAt   int // rows that make a flush: firstFlushRows, doubling up to flushRows
 	groups    int // flushes that wrote rows so far (Config.beforeListedRows)
@@ -691,6 +695,7 @@ func (w *walk) folder(r Request, root string) {
 		return
 	}
 	f.addEmptyDirs()
+	w.shares = append(w.shares, storage.FolderKey{Folder: f.walkRoot, BatchID: w.batchID})
 }
 
 // folderWalk is the listing of one dropped folder.
@@ -876,9 +881,9 @@ func folderPathFor(dest, rootName, rel string) string {
 // the scheduler reads the queued ones a window at a time.
 func (w *walk) flush() {
 	w.lastFlush = time.Now()
-	rows, listed, left := w.rows, w.listed, w.left
-	w.rows, w.listed, w.left = nil, nil, nil
-	if len(rows) == 0 && len(listed) == 0 && len(left) == 0 {
+	rows, listed, left, shares := w.rows, w.listed, w.left, w.shares
+	w.rows, w.listed, w.left, w.shares = nil, nil, nil, nil
+	if len(rows) == 0 && len(listed) == 0 && len(left) == 0 && len(shares) == 0 {
 		return
 	}
 	q := w.q
@@ -899,8 +904,8 @@ func (w *walk) flush() {
 		}
 	}
 	var err error
-	if len(rows) > 0 || len(left) > 0 {
-		err = w.insert(rows, left)
+	if len(rows) > 0 || len(left) > 0 || len(shares) > 0 {
+		err = w.insert(rows, left, shares)
 	}
 	if err != nil && w.ctx.Err() != nil {
 		return // closed or canceled while the disk was full: as above
@@ -916,19 +921,19 @@ func (w *walk) flush() {
 	w.showSavedLocked(rows, listed, signIn)
 }
 
-// insert writes rows in one transaction. A full disk does not fail them
-// (their failed state could not be saved either, and the person would
-// have to add the files again): the listing waits, Summary.Stalled saying
-// which disk to free, and writes them again every diskRetryEvery until
-// there is room or the walk ends (Close, CancelAll: the walk rows stay,
-// and the next New lists the requests again).
-func (w *walk) insert(rows []storage.JobRow, left []storage.LeftFile) error {
+// insert writes rows, with left and shares, in one transaction. A full
+// disk does not fail them (their failed state could not be saved either,
+// and the person would have to add the files again): the listing waits,
+// Summary.Stalled saying which disk to free, and writes them again every
+// diskRetryEvery until there is room or the walk ends (Close, CancelAll:
+// the walk rows stay, and the next New lists the requests again).
+func (w *walk) insert(rows []storage.JobRow, left []storage.LeftFile, shares []storage.FolderKey) error {
 	q := w.q
 	w.groups++
 	if q.beforeListedRows != nil {
 		q.beforeListedRows(w.groups)
 	}
-	err := q.db.InsertListing(rows, left)
+	err := q.db.InsertListing(rows, left, shares...)
 	if !errors.Is(err, storage.ErrDiskFull) {
 		return err
 	}
@@ -950,7 +955,7 @@ func (w *walk) insert(rows []storage.JobRow, left []storage.LeftFile) error {
 			return err
 		case <-retry.C:
 		}
-		err = q.db.InsertListing(rows, left)
+		err = q.db.InsertListing(rows, left, shares...)
 	}
 	return err
 }
