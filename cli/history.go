@@ -101,12 +101,12 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		if _, err := db.ExportHistoryJSON(cio.Out, export); err != nil {
 			return err
 		}
-		return folderLeft(cio, share, left)
+		return folderLeft(cio, share, left, len(export.IDs))
 	case o.asCSV:
 		if _, err := db.ExportHistoryCSV(cio.Out, export); err != nil {
 			return err
 		}
-		return folderLeft(cio, share, left)
+		return folderLeft(cio, share, left, len(export.IDs))
 	}
 	n := 0
 	err = export.Each(db, func(e storage.HistoryEntry) error {
@@ -118,7 +118,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		return err
 	}
 	if o.folder != "" {
-		return folderLeft(cio, share, left)
+		return folderLeft(cio, share, left, len(export.IDs))
 	}
 	if n == 0 && strings.TrimSpace(o.search) != "" {
 		fmt.Fprintf(cio.Err, "No upload matches %s.\n", strconv.Quote(o.search))
@@ -172,16 +172,21 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 // canceled or removed) (storage.DB.FolderLeftOf, the rule the window says
 // it by too). The list is then not the folder's whole list, which the
 // exit status 1 tells a script; nothing is said of a share (k.BatchID "")
-// not listed.
-func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft) error {
+// not listed. A share that lacks nothing and lists no file (files: how
+// many it listed) is an Add call that found none to upload: the folder's
+// whole list is empty, which a note says, with exit status 0.
+func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int) error {
 	if k.BatchID == "" {
 		return nil
 	}
 	afterFolderListed()
+	dir := inert.Text(k.Folder)
 	if !left.Any() {
+		if files == 0 {
+			fmt.Fprintf(cio.Err, "The latest upload of %s found no file to upload in it (the folder was empty, or every file in it was skipped): its list of links is empty.\n", dir)
+		}
 		return nil
 	}
-	dir := inert.Text(k.Folder)
 	if left.Waiting > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s added by an earlier upload still wait in the queue (\"dstor-uploader resume\" finishes them). Run this again once they are uploaded.\n", left.Waiting, dir)
 	}

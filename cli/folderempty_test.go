@@ -1,0 +1,39 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFolderUploadedAgainEmptyListsNoFile: DIR uploaded, its files then
+// deleted, DIR uploaded again. history --folder DIR is the list of links
+// of that last upload, which found no file: the list is empty, a note
+// on stderr says why, and it exits 0 (an empty folder's whole list is
+// empty). The last upload made no share, so the first one stayed the
+// folder's latest: its links, to files no longer in the folder, were
+// listed as the folder's whole list, exit 0.
+func TestFolderUploadedAgainEmptyListsNoFile(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 300 + i })
+	dir := filepath.Dir(files[0])
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	for _, f := range files {
+		require.NoError(t, os.Remove(f))
+	}
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 1, code, "a folder named on the command line that is empty: %s", errOut)
+	require.Contains(t, errOut, "folder is empty")
+
+	for _, format := range [][]string{{"--format", "cid"}, {"--json"}} {
+		code, out, errOut := runCLI(t, "", append([]string{"history", "--folder", dir}, format...)...)
+		assert.Equal(t, 0, code, "%v: %s", format, errOut)
+		assert.Equal(t, map[bool]string{false: "", true: "[]"}[format[0] == "--json"], strings.TrimSpace(out), format)
+		assert.Contains(t, errOut, "The latest upload of "+dir+" found no file to upload in it", format)
+	}
+}
