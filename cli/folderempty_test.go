@@ -8,6 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 // TestFolderUploadedAgainEmptyListsNoFile: DIR uploaded, its files then
@@ -35,5 +38,33 @@ func TestFolderUploadedAgainEmptyListsNoFile(t *testing.T) {
 		assert.Equal(t, 0, code, "%v: %s", format, errOut)
 		assert.Equal(t, map[bool]string{false: "", true: "[]"}[format[0] == "--json"], strings.TrimSpace(out), format)
 		assert.Contains(t, errOut, "The latest upload of "+dir+" found no file to upload in it", format)
+	}
+}
+
+// TestFolderAddedThroughALinkIsOneFolder: a folder uploaded by its path,
+// then, with a new file, through a symbolic link to it, is one folder:
+// the upload records the folder the link leads to, and history --folder
+// resolves the link as it does, so DIR and LINK both list the latest
+// upload, the one through the link, with the new file.
+func TestFolderAddedThroughALinkIsOneFolder(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 400 + i })
+	dir := filepath.Dir(files[0])
+	link := filepath.Join(t.TempDir(), "trip-link")
+	testfs.SymlinkOrSkip(t, dir, link)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	files = append(files, makeFiles(t, filepath.Join(dir, "later"), 1, func(int) int { return 500 })...)
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, link)
+	require.Equal(t, 0, code, errOut)
+
+	var cids []string
+	for _, f := range files {
+		cids = append(cids, testutil.CIDOf(t, f))
+	}
+	for _, asked := range []string{dir, link} {
+		code, out, errOut := runCLI(t, "", "history", "--folder", asked, "--format", "cid")
+		assert.Equal(t, 0, code, "%s: %s", asked, errOut)
+		assert.ElementsMatch(t, cids, strings.Fields(out), asked)
 	}
 }
