@@ -312,7 +312,7 @@ func (u *killedFolderUploads) listedAfter(first storage.FolderKey) bool {
 	}
 	db := openDataDB(u.t)
 	defer db.Close()
-	left, err := db.BatchLeftOf(k.BatchID)
+	left, err := db.BatchLeftOf(k)
 	return err == nil && !left.Listing
 }
 
@@ -320,4 +320,25 @@ func (u *killedFolderUploads) listedAfter(first storage.FolderKey) bool {
 func twoUploadsRecorded(t *testing.T) bool {
 	code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
 	return code == 0 && strings.Count(out, "\n") == 2
+}
+
+// TestFolderListWholeThoughAPathNamedBesideItFailed: `upload DIR MISSING`
+// is one Add call, so DIR's share and MISSING's failed job are one batch.
+// history --folder DIR counted every job of that batch: "Not the whole
+// folder: 1 file(s) of this upload of DIR failed" and exit 1, for a folder
+// whose every file was uploaded, and for good (--retry-failed fails
+// MISSING again). Only the folder's own files count.
+func TestFolderListWholeThoughAPathNamedBesideItFailed(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 900 + i })
+	dir := filepath.Dir(files[0])
+	missing := filepath.Join(t.TempDir(), "missing.txt")
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir, missing)
+	require.Equal(t, 1, code, "the missing file failed: %s", errOut)
+	require.Contains(t, errOut, "FAILED  "+missing)
+
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 0, code, "every file of the folder is uploaded: %s", errOut)
+	assert.Equal(t, len(files), strings.Count(out, "\n"), out)
+	assert.Empty(t, errOut)
 }

@@ -602,7 +602,7 @@ func (l FolderLeft) Any() bool { return l.BatchLeft.Any() || l.Waiting > 0 || l.
 func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 	var l FolderLeft
 	var err error
-	if l.BatchLeft, err = d.BatchLeftOf(k.BatchID); err != nil {
+	if l.BatchLeft, err = d.BatchLeftOf(k); err != nil {
 		return FolderLeft{}, err
 	}
 	var all int
@@ -638,12 +638,15 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 	return l, nil
 }
 
-// batchLeftSQL counts the jobs of one Add call not uploaded yet (queued,
-// interrupted or waiting for a sign-in) and those that failed.
+// batchLeftSQL counts the jobs of one Add call's folder not uploaded yet
+// (queued, interrupted or waiting for a sign-in) and those that failed:
+// jobs of files found in that folder (beneath it, as their uploads'
+// added_folder), not of other paths named in the same call.
 const batchLeftSQL = `SELECT coalesce(sum(state IN (?, ?, ?)), 0), coalesce(sum(state = ?), 0)
-	FROM jobs WHERE batch_id = ? AND cleared = 0`
+	FROM jobs WHERE batch_id = ? AND beneath = ? AND cleared = 0`
 
-// BatchLeft is what one Add call (a folder share's batch) has not uploaded.
+// BatchLeft is what one Add call has not uploaded of a folder (a folder
+// share's own files).
 type BatchLeft struct {
 	// Pending is how many of its files are still to upload: queued,
 	// interrupted, or waiting for a sign-in.
@@ -657,16 +660,19 @@ type BatchLeft struct {
 // Any reports whether anything of the batch is not uploaded.
 func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listing }
 
-// BatchLeftOf reads what the Add call batchID has not uploaded, so a list
-// of a folder share's links can say it is not the whole folder yet (the
-// upload still runs in another process, or was interrupted, or failed
-// files).
-func (d *DB) BatchLeftOf(batchID string) (BatchLeft, error) {
+// BatchLeftOf reads what the Add call k.BatchID has not uploaded of the
+// folder k.Folder, so a list of that folder share's links can say it is
+// not the whole folder yet (the upload still runs in another process, or
+// was interrupted, or failed files). Another file or folder named in the
+// same call is not the folder's: its failure does not keep the share from
+// being whole. Listing is any walk of the call still saved: a walk is
+// saved under the path as added, which may be a link to the folder.
+func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 	var b BatchLeft
-	err := d.r.QueryRow(batchLeftSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed), batchID).
-		Scan(&b.Pending, &b.Failed)
+	err := d.r.QueryRow(batchLeftSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed),
+		k.BatchID, k.Folder).Scan(&b.Pending, &b.Failed)
 	if err == nil {
-		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, batchID).Scan(&b.Listing)
+		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, k.BatchID).Scan(&b.Listing)
 	}
 	if err != nil {
 		return BatchLeft{}, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))

@@ -58,39 +58,45 @@ func TestPendingOfOthers(t *testing.T) {
 	assert.Len(t, got, 5)
 }
 
-// TestBatchLeftOf counts what one Add call has not uploaded: its files
-// still to upload (queued, interrupted, waiting for a sign-in), those that
-// failed, and whether it is still listing a folder; not its finished,
-// canceled, skipped or already uploaded files, nor another batch's.
+// TestBatchLeftOf counts what one Add call has not uploaded of a folder:
+// its files still to upload (queued, interrupted, waiting for a sign-in),
+// those that failed, and whether it is still listing a folder; not its
+// finished, canceled, skipped or already uploaded files, nor another
+// batch's, nor those of another path named in the same call (a file
+// named beside the folder, another folder).
 func TestBatchLeftOf(t *testing.T) {
 	d := openTestDB(t)
-	job := func(id, batch string) JobRow {
-		return JobRow{ID: id, BatchID: batch, Env: "testnet", Account: "a@example.com", LocalPath: "/f/" + id, Name: id}
+	job := func(id, batch, beneath string) JobRow {
+		return JobRow{ID: id, BatchID: batch, Env: "testnet", Account: "a@example.com", LocalPath: "/dir/" + id, Name: id, Beneath: beneath}
 	}
 	var rows []JobRow
 	states := map[string]JobState{"q": JobQueued, "u": JobUploading, "w": JobWaitingSignIn, "f": JobFailed,
 		"d": JobDone, "c": JobCanceled, "s": JobSkipped, "a": JobAlready}
 	for id := range states {
-		rows = append(rows, job(id, "share"))
+		rows = append(rows, job(id, "share", "/dir"))
 	}
-	rows = append(rows, job("other", "another"))
+	rows = append(rows, job("other", "another", "/dir"), job("named", "share", ""), job("beside", "share", "/beside"))
 	require.NoError(t, d.InsertJobs(rows))
 	for id, st := range states {
 		if st != JobQueued {
 			require.NoError(t, d.UpdateJob(id, st, 1, ""))
 		}
 	}
-	left, err := d.BatchLeftOf("share")
+	require.NoError(t, d.UpdateJob("named", JobFailed, 1, "does not exist"))
+	left, err := d.BatchLeftOf(FolderKey{Folder: "/dir", BatchID: "share"})
 	require.NoError(t, err)
 	assert.Equal(t, BatchLeft{Pending: 3, Failed: 1}, left)
 	assert.True(t, left.Any())
+	left, err = d.BatchLeftOf(FolderKey{Folder: "/beside", BatchID: "share"})
+	require.NoError(t, err)
+	assert.Equal(t, BatchLeft{Pending: 1}, left, "the other folder of the call: its own job alone")
 
 	require.NoError(t, d.InsertWalks([]WalkRow{{BatchID: "listing", Env: "testnet", Account: "a@example.com", Path: "/dir"}}))
-	left, err = d.BatchLeftOf("listing")
+	left, err = d.BatchLeftOf(FolderKey{Folder: "/dir", BatchID: "listing"})
 	require.NoError(t, err)
 	assert.Equal(t, BatchLeft{Listing: true}, left)
 
-	left, err = d.BatchLeftOf("done")
+	left, err = d.BatchLeftOf(FolderKey{Folder: "/dir", BatchID: "done"})
 	require.NoError(t, err)
 	assert.False(t, left.Any(), "nothing of a batch without jobs")
 }
