@@ -3,9 +3,14 @@ package worker
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -502,49 +507,112 @@ func TestNoTokensWaitsForSignIn(t *testing.T) {
 // privateSandbox asks newTestEnv for a sandbox of the test's own.
 var privateSandbox = sandbox.Config{MaxUploadSize: sandbox.DefaultMaxUploadSize}
 
+// TestCancelMidUpload: Cancel ends the upload in flight, not only its
+// row: the connection carrying its body is closed, though the server has
+// not answered and the client's own timeouts are an hour, so nothing but
+// Cancel ends it (an upload Cancel let run would keep it open past the hang
+// guard). The job ends canceled, with no history entry; it can be retried.
 func TestCancelMidUpload(t *testing.T) {
-	// Its own sandbox: the stalled requests end with it, and cannot be
-	// recorded late in another test's count of the shared one.
-	e := newTestEnv(t, privateSandbox)
+	e := newTestEnv(t, sandbox.Config{})
 	f := e.write("f.txt", testutil.Content("f", 100_000))
-	// The server stalls far longer than the bound below, so meeting the
-	// bound proves the cancel did not wait for it, even on a busy machine.
-	e.srv.InjectFault(sandbox.Fault{Path: addPath, Stall: time.Minute, Count: 1})
-	q := e.queue(e.config())
-	events, stop := q.Subscribe(64)
-	defer stop()
+	held := newUnansweredUpload(t, e.srv)
+	cfg := e.config()
+	cfg.Client = clientFor(t, held.url, &http.Client{Transport: api.NewTransport(api.Timeouts{ResponseHeader: time.Hour, WriteIdle: time.Hour})})
+	q := e.queue(cfg)
 	q.Add(Request{Path: f})
-	// Mid-upload: the first bytes of the file were handed to the
-	// connection (after the request's headers), and the server stalls.
-	var id string
-	drainUntil(t, events, func(ev Event) {
-		if ev.Job.State == storage.JobUploading && ev.Job.Sent > 0 {
-			id = ev.Job.ID
-		}
-	}, func() bool { return id != "" })
-	start := time.Now()
+	// Mid-upload: the server has the body's first byte.
+	select {
+	case <-held.started:
+	case <-time.After(hangGuard):
+		t.Fatal("the upload did not start")
+	}
+	id := jobFor(t, q, f).ID
 	q.Cancel(id)
 	j, _ := q.Job(id)
 	assert.Equal(t, storage.JobCanceled, j.State, "canceled at once")
-	require.NoError(t, wait(t, q, 20*time.Second))
-	assert.Less(t, time.Since(start), 20*time.Second, "the upload stopped without waiting for the server")
+	held.letGo()
+	select {
+	case end := <-held.ended:
+		require.NoError(t, end.err)
+		t.Logf("the server got %d of the body's %d bytes before the client closed the connection", end.got, end.length)
+	case <-time.After(hangGuard):
+		t.Fatal("the upload went on after Cancel: its connection is still open")
+	}
+	require.NoError(t, wait(t, q, hangGuard))
 	j, _ = q.Job(id)
 	assert.Equal(t, storage.JobCanceled, j.State)
 	assert.Empty(t, history(t, e.db))
-	assert.Empty(t, e.sandboxUploads())
-	eventually(t, 20*time.Second, func() bool { return dbState(t, e.db, id).State == storage.JobCanceled })
+	eventually(t, hangGuard, func() bool { return dbState(t, e.db, id).State == storage.JobCanceled })
 
 	// Canceling again, or a finished job, changes nothing; a canceled job
 	// can be retried.
 	q.Cancel(id)
 	q.Retry(id)
-	require.NoError(t, wait(t, q, 10*time.Second))
+	require.NoError(t, wait(t, q, hangGuard))
 	j, _ = q.Job(id)
 	assert.Equal(t, storage.JobDone, j.State, j.Err)
 	q.Cancel(id)
 	j, _ = q.Job(id)
 	assert.Equal(t, storage.JobDone, j.State)
 	requireHistoryOnce(t, e.db, q.Jobs())
+	assert.Len(t, e.sandboxUploads(), 1, "the retry's upload")
+}
+
+// unansweredUpload is a server in front of a sandbox whose first upload
+// gets no answer: once that upload's body has started it closes started;
+// once let go it reads the connection until the client closes it, and
+// says on ended what came. Other requests pass through.
+type unansweredUpload struct {
+	url     string
+	next    http.Handler
+	taken   atomic.Bool
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+	ended   chan endedUpload
+}
+
+// endedUpload is what an unansweredUpload got before the client closed
+// the connection: got of the body's length bytes (err: it could not read
+// the connection).
+type endedUpload struct {
+	got, length int64
+	err         error
+}
+
+func newUnansweredUpload(t *testing.T, next http.Handler) *unansweredUpload {
+	u := &unansweredUpload{next: next, started: make(chan struct{}), release: make(chan struct{}), ended: make(chan endedUpload, 1)}
+	ts := httptest.NewServer(u)
+	t.Cleanup(ts.Close)
+	t.Cleanup(u.letGo) // runs first: a held upload must not keep ts.Close waiting
+	u.url = ts.URL
+	return u
+}
+
+func (u *unansweredUpload) letGo() { u.once.Do(func() { close(u.release) }) }
+
+func (u *unansweredUpload) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != addPath || !u.taken.CompareAndSwap(false, true) {
+		u.next.ServeHTTP(w, r)
+		return
+	}
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(r.Body, first); err != nil {
+		http.Error(w, "no body", http.StatusBadRequest)
+		return
+	}
+	close(u.started)
+	<-u.release
+	// The body's rest and whatever follows, until the client closes the
+	// connection: read from it directly, as the server never answers.
+	conn, rw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		u.ended <- endedUpload{err: fmt.Errorf("take over the held upload's connection: %w", err)}
+		return
+	}
+	defer func() { _ = conn.Close() }()
+	n, _ := io.Copy(io.Discard, rw.Reader)
+	u.ended <- endedUpload{got: 1 + n, length: r.ContentLength}
 }
 
 func TestCancelAll(t *testing.T) {
