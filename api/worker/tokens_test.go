@@ -126,22 +126,40 @@ func TestAPIKeyTokensNetworkErrorIsRetryable(t *testing.T) {
 	assert.Equal(t, 2, j.Attempts)
 }
 
+// TestAPIKeyTokensContext: Token honours its context, both in the call
+// that mints (its request ends with it) and in a call waiting for that
+// mint (it stops waiting). The token request stalls an hour, so only the
+// contexts end the calls: the waiting call must end while the mint still
+// runs, and the mint with its context, not with the client's own minute's
+// bound on a token request.
 func TestAPIKeyTokensContext(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	e.srv.InjectFault(sandbox.Fault{Path: tokenPath, Stall: 10 * time.Second, Count: 1})
+	e.srv.InjectFault(sandbox.Fault{Path: tokenPath, Stall: time.Hour, Count: 1})
 	ts := NewAPIKeyTokens(e.client, e.key, time.Hour)
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	done := make(chan error, 2)
-	go func() { _, err := ts.Token(ctx, false); done <- err }()
-	go func() { _, err := ts.Token(ctx, false); done <- err }() // waits for the slot
-	for range 2 {
-		select {
-		case err := <-done:
-			require.Error(t, err)
-		case <-time.After(5 * time.Second):
-			t.Fatal("Token did not honour its context")
-		}
+	mintCtx, stopMint := context.WithCancel(context.Background())
+	defer stopMint()
+	minted := make(chan error, 1)
+	go func() { _, err := ts.Token(mintCtx, false); minted <- err }()
+	eventually(t, hangGuard, func() bool { return len(ts.(*renewingTokens).mintSem) == 1 }, "the first call mints")
+
+	waitCtx, stopWaiting := context.WithCancel(context.Background())
+	waited := make(chan error, 1)
+	go func() { _, err := ts.Token(waitCtx, false); waited <- err }()
+	stopWaiting()
+	select {
+	case err := <-waited:
+		require.ErrorIs(t, err, context.Canceled)
+	case err := <-minted:
+		t.Fatalf("the waiting call waited for the mint, which ended first (%v)", err)
+	case <-time.After(hangGuard):
+		t.Fatal("the waiting call did not honour its context")
+	}
+	stopMint()
+	select {
+	case err := <-minted:
+		require.ErrorIs(t, err, context.Canceled, "the mint ended by its context, not by a timeout")
+	case <-time.After(hangGuard):
+		t.Fatal("the mint did not honour its context")
 	}
 }
 
