@@ -160,7 +160,9 @@ func TestLaunchIsAnsweredOnceItsFilesAreQueued(t *testing.T) {
 		s, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Env: "sandbox", Paths: []string{"/late.txt"}})
 		res <- result{s, handed, err}
 	}()
-	require.Eventually(t, func() bool { return len(srv.Requests()) == 1 }, 10*time.Second, 5*time.Millisecond,
+	// A hang guard, not a speed limit: the launch's request waits for
+	// nothing on its way.
+	require.Eventually(t, func() bool { return len(srv.Requests()) == 1 }, 2*time.Minute, 5*time.Millisecond,
 		"the launch's request reaches the closed window")
 	require.NoError(t, srv.Close())
 	r := <-res
