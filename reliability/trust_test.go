@@ -750,7 +750,7 @@ func lockedDBCase() trustCase {
 	return trustCase{
 		name:  "the database locked by another program",
 		tried: "another connection holds a write transaction; `upload` runs",
-		want:  "\"another program is using the upload history …\" within 3 s",
+		want:  "\"another program is using the upload history …\", not SQLite's \"database is locked\"",
 		run: func(t *testing.T) (string, bool) {
 			sb := keyedSandbox(t, sandbox.Config{})
 			other := openRawDB(t)
@@ -765,9 +765,15 @@ func lockedDBCase() trustCase {
 			began := time.Now()
 			code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, p)
 			took := time.Since(began)
-			said := strings.Contains(errOut, "another program is using the upload history")
+			said := strings.Contains(errOut, "another program is using the upload history") &&
+				!strings.Contains(errOut, "database is locked")
+			// How long it took is shown, not bounded: that Open names the
+			// lock after its short wait, not after the busy timeout, is
+			// storage's TestDatabaseLockedByAnotherProgram (that timeout
+			// an hour there); a bound of a few seconds here measured the
+			// machine's load (2 s right, a 3 s limit).
 			return fmt.Sprintf("exit %d after %s; said so: %s", code, took.Round(100*time.Millisecond), yn(said)),
-				code != 0 && said && took < 3*time.Second
+				code != 0 && said
 		},
 	}
 }
