@@ -229,7 +229,7 @@ func TestRemovedLockFileIsPutBack(t *testing.T) {
 			_, lerr := os.Lstat(lock)
 			_, serr := os.Lstat(sock)
 			return lerr == nil && serr == nil
-		}, 5*time.Second, 10*time.Millisecond, "round %d: the window puts its lock file and its socket back", i)
+		}, 2*time.Minute, 10*time.Millisecond, "round %d: the window puts its lock file and its socket back", i) // a hang guard: it looks every socketCheckInterval
 		assert.True(t, claimed(dir), "round %d: and holds the lock", i)
 		second, handed, err := Claim(t.Context(), dir, Request{Paths: []string{"/a.txt"}})
 		require.NoError(t, err, "round %d", i)
