@@ -39,7 +39,7 @@ func TestRemovedQueueLockIsPutBack(t *testing.T) {
 				}
 			}
 			return true
-		}, 5*time.Second, 10*time.Millisecond, "round %d: the lock files are put back", round)
+		}, 2*time.Minute, 10*time.Millisecond, "round %d: the lock files are put back", round) // a hang guard: it looks every lockCheckInterval
 		_, err = d.LockQueue("testnet", "a@example.com")
 		require.ErrorIs(t, err, ErrQueueInUse, "round %d: by the account's name", round)
 		_, err = d.LockQueue("testnet", "352457c0")
