@@ -118,7 +118,8 @@ type Server struct {
 }
 
 // New prepares a sandbox server (it does not listen; see Start). It creates
-// the data directory layout and removes temporary files a previous run left.
+// the data directory layout and removes temporary files a previous run left
+// (not those of uploads another sandbox on the same directory receives).
 func New(cfg Config) (*Server, error) {
 	s := &Server{
 		dataDir:   cfg.DataDir,
@@ -164,10 +165,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("sandbox: create data directory: %w", err)
 		}
 	}
-	stale, _ := filepath.Glob(filepath.Join(s.dataDir, tmpDir, tmpPattern))
-	for _, f := range stale {
-		_ = os.Remove(f)
-	}
+	removeStaleTemps(filepath.Join(s.dataDir, tmpDir))
 	return s, nil
 }
 

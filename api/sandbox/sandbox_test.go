@@ -1,10 +1,15 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
 
@@ -246,4 +252,68 @@ func TestAccountIDsAreStableAcrossRestarts(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, acc2.ID, other.ID)
 	assert.Equal(t, accountID("someone@example.com"), other.ID, "case does not change the account")
+}
+
+// gateReader blocks its first Read until open is closed, then ends: the
+// point where a test holds an upload's body.
+type gateReader struct {
+	reached chan<- struct{}
+	open    <-chan struct{}
+}
+
+func (g gateReader) Read([]byte) (int, error) {
+	close(g.reached)
+	<-g.open
+	return 0, io.EOF
+}
+
+// TestSecondSandboxOnTheSameDataKeepsUploadsInFlight: a second sandbox
+// started on the data directory of one that is receiving an upload
+// (`dstor-uploader sandbox --data DIR` run twice) removed, as left by a
+// run that ended mid-upload, the temporary file the upload was being
+// written to: the first answered 500 "could not store the file" and the
+// client sent the whole file again. A file a sandbox is receiving into is
+// left alone; one nobody receives into is still removed.
+func TestSecondSandboxOnTheSameDataKeepsUploadsInFlight(t *testing.T) {
+	e := newEnv(t, Config{})
+	stale := filepath.Join(e.dir, tmpDir, "upload-12345")
+	require.NoError(t, os.WriteFile(stale, []byte("half an upload of a run that ended"), 0o600))
+	content := bytes.Repeat([]byte("in flight "), 50_000)
+	reached, open := make(chan struct{}), make(chan struct{})
+	body := io.MultiReader(bytes.NewReader(content[:len(content)/2]), gateReader{reached: reached, open: open},
+		bytes.NewReader(content[len(content)/2:]))
+	req, wait := e.addRequest(e.token(), nil, part{field: "file", filename: "big.bin", body: body})
+	defer wait()
+	type answer struct {
+		status int
+		err    error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		resp, err := e.client.Do(req)
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		answered <- answer{resp.StatusCode, errors.Join(err, resp.Body.Close())}
+	}()
+	<-reached
+	inFlight := func() bool {
+		files, _ := filepath.Glob(filepath.Join(e.dir, tmpDir, tmpPattern))
+		return len(files) == 2 // the stale one and the upload's
+	}
+	require.Eventually(t, inFlight, 2*time.Minute, 5*time.Millisecond, "the upload's temporary file")
+
+	second, err := New(Config{DataDir: e.dir})
+	require.NoError(t, err)
+	defer second.Close()
+	assert.NoFileExists(t, stale, "a file nobody receives into is removed")
+	close(open)
+	a := <-answered
+	require.NoError(t, a.err)
+	require.Equal(t, http.StatusOK, a.status, "the upload in flight is stored")
+	want, err := api.ComputeCID(bytes.NewReader(content))
+	require.NoError(t, err)
+	assert.FileExists(t, filepath.Join(e.dir, blobDir, want))
 }

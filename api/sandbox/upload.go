@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 )
 
 // Layout of the data directory.
@@ -275,12 +276,20 @@ func putBodyReader(br *bufio.Reader) {
 // errStore marks a server-side storage failure (500, not the client's fault).
 var errStore = errors.New("storage failure")
 
-// staged is a received file waiting in tmp/ to be committed.
+// staged is a received file waiting in tmp/ to be committed, still open
+// and locked (createTemp) until it is moved into the store or removed.
 type staged struct {
+	f       *os.File
 	tmpPath string
 	name    string
 	hash    string
 	size    int64
+}
+
+// drop removes a staged file that will not be committed.
+func (st *staged) drop() {
+	_ = st.f.Close()
+	_ = os.Remove(st.tmpPath)
 }
 
 // receive reads the multipart body and stages the file: the first part
@@ -290,7 +299,7 @@ func (s *Server) receive(mr *multipart.Reader) (*staged, error) {
 	var cand *staged // a part without a filename, kept until a file part shows up
 	discard := func() {
 		if cand != nil {
-			_ = os.Remove(cand.tmpPath)
+			cand.drop()
 			cand = nil
 		}
 	}
@@ -330,7 +339,7 @@ func (s *Server) receive(mr *multipart.Reader) (*staged, error) {
 // stage copies one part into a new file in tmp/ while hashing it: one pass,
 // constant memory. The file is removed on any error.
 func (s *Server) stage(part io.Reader) (_ *staged, err error) {
-	f, err := os.CreateTemp(filepath.Join(s.dataDir, tmpDir), tmpPattern)
+	f, err := createTemp(filepath.Join(s.dataDir, tmpDir))
 	if err != nil {
 		return nil, fmt.Errorf("%w: create temporary file: %v", errStore, err)
 	}
@@ -353,14 +362,63 @@ func (s *Server) stage(part io.Reader) (_ *staged, err error) {
 	if n > s.maxUpload {
 		return nil, errTooLarge
 	}
-	if err = f.Close(); err != nil {
-		return nil, fmt.Errorf("%w: close temporary file: %v", errStore, err)
-	}
 	hash, err := h.Sum()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errStore, err)
 	}
-	return &staged{tmpPath: f.Name(), hash: hash, size: n}, nil
+	return &staged{f: f, tmpPath: f.Name(), hash: hash, size: n}, nil
+}
+
+// createTemp makes the temporary file an upload is received into in dir,
+// locked (filelock) until it is committed or dropped, so that a sandbox
+// started meanwhile on the same data directory (removeStaleTemps) leaves
+// it alone. A file that sandbox's start removed between its creation and
+// its lock is made again; on a file system without locks it is used
+// unlocked.
+func createTemp(dir string) (*os.File, error) {
+	for try := 0; ; try++ {
+		f, err := os.CreateTemp(dir, tmpPattern)
+		if err != nil {
+			return nil, err
+		}
+		err = filelock.TryLock(f)
+		if err == nil && stillAt(f) || err != nil && !errors.Is(err, filelock.ErrLocked) {
+			return f, nil
+		}
+		_ = f.Close() // another sandbox's start is removing it
+		if try == 2 {
+			return nil, fmt.Errorf("another sandbox starting on %s removes every file made there", dir)
+		}
+	}
+}
+
+// stillAt reports whether the open file f is still at its path.
+func stillAt(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	now, err := os.Stat(f.Name())
+	return err == nil && os.SameFile(fi, now)
+}
+
+// removeStaleTemps removes the temporary files in dir of uploads that no
+// sandbox receives any more (a run that ended mid-upload left them); a
+// file another sandbox serving the same data directory is receiving an
+// upload into is locked (createTemp), and left alone.
+func removeStaleTemps(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, tmpPattern))
+	for _, p := range stale {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		inUse := errors.Is(filelock.TryLock(f), filelock.ErrLocked)
+		_ = f.Close() // before the removal, which Windows refuses of an open file
+		if !inUse {
+			_ = os.Remove(p)
+		}
+	}
 }
 
 // copyStaged is the one pass over an upload: the hasher reads the part in
@@ -412,6 +470,11 @@ func (s *Server) commit(st *staged) error {
 	s.blobMu.Lock()
 	defer s.blobMu.Unlock()
 	blob := filepath.Join(s.dataDir, blobDir, st.hash)
+	// Closed (and so unlocked) only now: Windows moves no open file.
+	if err := st.f.Close(); err != nil {
+		_ = os.Remove(st.tmpPath)
+		return fmt.Errorf("%w: close temporary file: %v", errStore, err)
+	}
 	if fi, err := os.Stat(blob); err == nil && fi.Size() == st.size {
 		_ = os.Remove(st.tmpPath)
 	} else if err := os.Rename(st.tmpPath, blob); err != nil {
