@@ -34,6 +34,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -159,14 +160,31 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.dataDir, s.removeDir = dir, true
 	}
-	for _, sub := range []string{blobDir, metaDir, tmpDir} {
-		if err := os.MkdirAll(filepath.Join(s.dataDir, sub), 0o700); err != nil {
-			s.cleanupDir()
-			return nil, fmt.Errorf("sandbox: create data directory: %w", err)
-		}
+	if err := makeDataDir(s.dataDir); err != nil {
+		s.cleanupDir()
+		return nil, err
 	}
 	removeStaleTemps(filepath.Join(s.dataDir, tmpDir))
 	return s, nil
+}
+
+// makeDataDir makes the data directory's layout in dir, saying what is in
+// the way when a file is where a folder must be (not mkdir's "not a
+// directory").
+func makeDataDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("sandbox: the data folder %s is a file, not a folder: give a folder (one that is missing is made)", dir)
+	}
+	for _, sub := range []string{blobDir, metaDir, tmpDir} {
+		err := os.MkdirAll(filepath.Join(dir, sub), 0o700)
+		if errors.Is(err, syscall.ENOTDIR) {
+			return fmt.Errorf("sandbox: the data folder %s cannot be made: a folder on its path is a file", dir)
+		}
+		if err != nil {
+			return fmt.Errorf("sandbox: create data directory: %w", err)
+		}
+	}
+	return nil
 }
 
 // Start listens on addr (loopback only, e.g. "127.0.0.1:0" for any free

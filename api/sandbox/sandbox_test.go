@@ -210,7 +210,13 @@ func TestNewValidatesConfig(t *testing.T) {
 	file := dir + "/file"
 	require.NoError(t, writeFileAtomic(file, []byte("x")))
 	_, err = New(Config{DataDir: file})
-	assert.Error(t, err)
+	require.Error(t, err)
+	assert.Equal(t, "sandbox: the data folder "+file+" is a file, not a folder: give a folder (one that is missing is made)", err.Error())
+	// A file where a folder on its path should be.
+	_, err = New(Config{DataDir: file + "/data"})
+	require.Error(t, err)
+	assert.Equal(t, "sandbox: the data folder "+file+"/data cannot be made: a folder on its path is a file", err.Error())
+	assert.NoFileExists(t, file+"/data")
 }
 
 func TestNewRemovesStaleTempFiles(t *testing.T) {
