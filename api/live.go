@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -121,11 +122,16 @@ func (c *Client) liveClient() *http.Client {
 }
 
 // followGatewayRedirect lets a live check follow a redirect to a web
-// address, at most maxLiveRedirects of them; otherwise it stops the check
-// with a *NotLiveError saying why.
+// address, at most maxLiveRedirects of them, never from https down to
+// plain http; otherwise it stops the check with a *NotLiveError saying why.
 func followGatewayRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return &NotLiveError{Reason: "the gateway redirected the link to an address that is not a web link"}
+	}
+	if req.URL.Scheme == "http" && slices.ContainsFunc(via, func(r *http.Request) bool { return r.URL.Scheme == "https" }) {
+		// A gateway's link may carry its access token in the query:
+		// never sent on unencrypted once it was asked for over https.
+		return &NotLiveError{Reason: "the gateway redirected the link from https to plain http, which would send it unencrypted"}
 	}
 	if len(via) > maxLiveRedirects {
 		return &NotLiveError{Reason: fmt.Sprintf("the gateway redirected the link more than %d times", maxLiveRedirects)}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -204,4 +205,45 @@ func TestCheckLiveFollowsTheGatewaysRedirects(t *testing.T) {
 		require.ErrorAs(t, err, &nl, tt.path)
 		assert.Equal(t, tt.want, err.Error(), tt.path)
 	}
+}
+
+// TestCheckLiveNeverFollowsHTTPSDownToHTTP: a gateway's link may carry its
+// access token in the query, so a live check asked over https does not
+// follow the gateway's redirect to plain http (browsers would), and says
+// why; an https link redirected to https on another host is followed.
+func TestCheckLiveNeverFollowsHTTPSDownToHTTP(t *testing.T) {
+	const size = 5000
+	body := patterned(size)
+	var plainAsked, secureAsked atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plainAsked.Add(1)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	}))
+	t.Cleanup(plain.Close)
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secureAsked.Add(1)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	}))
+	t.Cleanup(secure.Close)
+	gateway := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		to := secure.URL
+		if r.URL.Path == "/ipfs/down" {
+			to = plain.URL
+		}
+		http.Redirect(w, r, to+"/ipfs/x?"+r.URL.RawQuery, http.StatusFound)
+	}))
+	t.Cleanup(gateway.Close)
+	hc := gateway.Client()
+	hc.Transport.(*http.Transport).TLSClientConfig.RootCAs.AddCert(secure.Certificate())
+	c := newTestClient(t, gateway.URL, hc)
+
+	_, err := c.CheckLive(t.Context(), gateway.URL+"/ipfs/down?token=secret", size)
+	var nl *NotLiveError
+	require.ErrorAs(t, err, &nl)
+	assert.Equal(t, "not reachable yet: the gateway redirected the link from https to plain http, which would send it unencrypted", err.Error())
+	assert.Zero(t, plainAsked.Load(), "nothing was asked over plain http")
+
+	_, err = c.CheckLive(t.Context(), gateway.URL+"/ipfs/on?token=secret", size)
+	require.NoError(t, err, "https to https elsewhere is followed")
+	assert.Equal(t, int32(1), secureAsked.Load())
 }
