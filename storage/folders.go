@@ -451,7 +451,8 @@ func historyColsOf(as string) string {
 // before that table by the files it recorded last (see shareRank). It
 // returns an error wrapping [ErrNotFound] when no Add call of folder
 // listed it, and none of its files was uploaded, or found uploaded, as
-// part of it.
+// part of it (an Add call whose files were all deleted from the history
+// has no row left: see forgetEmptiedShareSQL).
 func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
 	ranks := map[string]shareRank{}
 	err := d.readHistory(func(tx *sql.Tx) error { return rankFolderShares(tx, folder, ranks) })

@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// TestFolderWhoseUploadsWereDeletedIsNotCalledEmpty: every entry of a
+// folder's upload deleted from the history (the window's Delete
+// selected) leaves no upload of it there: history --folder says so and
+// exits 1, not that the upload found no file in the folder (which it
+// did not: the folder still holds its files) with an empty list and exit
+// 0. With an earlier upload of the folder still in the history, that one
+// is the folder's latest there and is listed.
+func TestFolderWhoseUploadsWereDeletedIsNotCalledEmpty(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 600 + i })
+	dir := filepath.Dir(files[0])
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	before := []string{testutil.CIDOf(t, files[0]), testutil.CIDOf(t, files[1])}
+	for _, f := range files { // changed: the next upload sends them again
+		require.NoError(t, os.WriteFile(f, []byte("changed "+f), 0o600))
+	}
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	require.Len(t, historyJSON(t), 4)
+
+	deleteEntriesOf(t, true, files...)
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 0, code, errOut)
+	assert.ElementsMatch(t, before, strings.Fields(out), "the later upload's entries deleted: the earlier upload is the folder's latest in the history")
+	assert.NotContains(t, errOut, "found no file")
+
+	deleteEntriesOf(t, false, files...)
+	code, out, errOut = runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 1, code, errOut)
+	assert.Empty(t, strings.TrimSpace(out))
+	assert.Contains(t, errOut, "no upload of the folder "+dir+" is in the history")
+	assert.NotContains(t, errOut, "found no file")
+}
+
+// deleteEntriesOf deletes from the history the entries of these files,
+// the newest of each (newest) or all of them, as the window's Delete
+// selected does.
+func deleteEntriesOf(t *testing.T, newest bool, paths ...string) {
+	t.Helper()
+	var ids []int64
+	seen := map[string]bool{}
+	for _, rec := range historyJSON(t) { // newest first
+		if slices.Contains(paths, rec.LocalPath) && !(newest && seen[rec.LocalPath]) {
+			ids = append(ids, rec.ID)
+			seen[rec.LocalPath] = true
+		}
+	}
+	require.NotEmpty(t, ids, "entries of %v", paths)
+	db := openDataDB(t)
+	defer func() { require.NoError(t, db.Close()) }()
+	n, err := db.DeleteHistoryIDs(ids)
+	require.NoError(t, err)
+	require.Equal(t, len(ids), n)
+}
