@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -82,6 +83,20 @@ Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
 }
 
 // runUpload queues paths (with what an earlier run left) and uploads them.
+// placesNamed is how many different places paths name: a path named
+// twice, or spelled another way ("./f", "d/../f"), counts once, as the
+// upload counts it.
+func placesNamed(paths []string) int {
+	seen := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		seen[p] = true
+	}
+	return len(seen)
+}
+
 func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) error {
 	if len(paths) == 0 {
 		return usageErrorf("name at least one file or folder to upload")
@@ -102,8 +117,8 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 		return err
 	}
 	if o.expect != "" {
-		if len(paths) != 1 {
-			return usageErrorf("--expect-sha256 checks one file: name exactly one (%d given)", len(paths))
+		if n := placesNamed(paths); n != 1 {
+			return usageErrorf("--expect-sha256 checks one file: name exactly one (%d given)", n)
 		}
 		if _, err := api.NormalizeSHA256(o.expect); err != nil {
 			return usageErrorf("--expect-sha256: %s", api.Human(err))

@@ -115,7 +115,8 @@ func TestVerifyCountsOnlyTheEnvironmentsUploads(t *testing.T) {
 }
 
 // TestUploadExpectSHA256 checks --expect-sha256 end to end: the wrong sum
-// sends nothing and exits 1, the right one uploads; it takes one file.
+// sends nothing and exits 1, the right one uploads; it takes one file
+// (named once or more).
 func TestUploadExpectSHA256(t *testing.T) {
 	sb := keyedSandbox(t)
 	f := makeFiles(t, t.TempDir(), 2, func(int) int { return 5000 })
@@ -133,6 +134,13 @@ func TestUploadExpectSHA256(t *testing.T) {
 	code, _, errOut = runCLI(t, "", "upload", "--expect-sha256", testfs.Sha256sum(t, f[0]), f[0], f[1])
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "checks one file")
+	// One file named twice, even spelled another way, is one file (README:
+	// a path named twice counts once): already uploaded, not a usage error.
+	again := filepath.Dir(f[0]) + string(filepath.Separator) + "." + string(filepath.Separator) + filepath.Base(f[0])
+	code, out, errOut = runCLI(t, "", "upload", "--env", sb.URL, "--expect-sha256", testfs.Sha256sum(t, f[0]), f[0], again)
+	assert.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, testutil.CIDOf(t, f[0]))
+	assert.Equal(t, 1, strings.Count(out, "\n"), "listed once: %s", out)
 	code, _, errOut = runCLI(t, "", "upload", "--expect-sha256", "abc", f[0])
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "64 hex digits")
