@@ -217,7 +217,8 @@ func folderIDs(db *storage.DB, o historyOptions) (storage.FolderKey, storage.Fol
 	var left storage.FolderLeft
 	dir, err := filepath.Abs(o.folder)
 	if err != nil {
-		return storage.FolderKey{}, left, nil, fmt.Errorf("folder %s: %w", o.folder, err)
+		// Only a relative path fails: the current folder was deleted.
+		return storage.FolderKey{}, left, nil, fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", o.folder)
 	}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real // the worker records the folder a link leads to
