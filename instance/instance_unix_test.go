@@ -73,7 +73,9 @@ func TestStaleClaimAfterCrash(t *testing.T) {
 }
 
 // waitStopped waits until process pid is stopped (SIGSTOP is delivered
-// asynchronously), where /proc tells.
+// asynchronously), where /proc tells, within a 2-minute hang guard: the
+// kernel stops it at its next scheduling, which on a loaded machine is no
+// given time, and a process never stopped waits forever.
 func waitStopped(t *testing.T, pid int) {
 	stat := fmt.Sprintf("/proc/%d/stat", pid)
 	if _, err := os.Stat(stat); err != nil {
@@ -87,7 +89,7 @@ func waitStopped(t *testing.T, pid int) {
 		// pid (comm) state ...: the state follows the last ')'.
 		rest := b[bytes.LastIndexByte(b, ')')+1:]
 		return len(bytes.TrimSpace(rest)) > 0 && bytes.TrimSpace(rest)[0] == 'T'
-	}, 10*time.Second, time.Millisecond, "the window stops")
+	}, 2*time.Minute, time.Millisecond, "the window stops")
 }
 
 // Another program (a cleaner of old files in /tmp) removes the window's
