@@ -35,7 +35,7 @@ func TestARunNeverUploadsAsAnEarlierAccount(t *testing.T) {
 			// The token login kept, as it is once its hour is over.
 			payload := fmt.Sprintf(`{"sub":%q,"exp":%d}`, emailB, time.Now().Add(-time.Hour).Unix())
 			expired := "e30." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".c2ln"
-			secrets := storage.NewSecretStore(storage.DefaultKeyringTimeout)
+			secrets := storage.NewSecretStore(testutil.KeyringTimeout)
 			require.NoError(t, secrets.Set(sb.Env.Key(), emailB, storage.SecretToken, expired))
 		}, "the sign-in of " + emailB + " on"},
 		{"B's key revoked", func(t *testing.T, sb *testutil.Sandbox, b sandbox.Account) (string, []string) {

@@ -28,6 +28,10 @@ import (
 // TestMain lets a test run this very binary as the CLI in a child process
 // (so it can be killed with SIGKILL like a real one).
 func TestMain(m *testing.M) {
+	// The commands' keyring waits as long as the tests' own stores
+	// (testutil.KeyringTimeout): a slow answer under load must not
+	// turn it into a memory store that forgets a login.
+	openSecrets = func() *storage.SecretStore { return storage.NewSecretStore(testutil.KeyringTimeout) }
 	testutil.RunIfChild(func(args []string) int {
 		return Run(context.Background(), args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	})
@@ -252,7 +256,7 @@ func TestKeyringIsRealUnderMakeTest(t *testing.T) {
 	if os.Getenv("DSTOR_REQUIRE_KEYRING") == "" {
 		t.Skip("only checked under make test")
 	}
-	s := storage.NewSecretStore(5 * time.Second)
+	s := storage.NewSecretStore(testutil.KeyringTimeout)
 	require.True(t, s.Persistent(), s.Reason())
 }
 

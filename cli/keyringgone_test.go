@@ -2,7 +2,6 @@ package cli
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -22,12 +21,12 @@ func TestKeyringOutOfReachIsSaid(t *testing.T) {
 		"--email", testutil.SandboxEmail, "--password-stdin", "--remember")
 	require.Equal(t, 0, code, errOut)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
-	kept := storage.NewSecretStore(5 * time.Second)
+	kept := storage.NewSecretStore(testutil.KeyringTimeout)
 
 	bus := "DBUS_SESSION_BUS_ADDRESS"
 	t.Run("out of reach", func(t *testing.T) {
 		t.Setenv(bus, "disabled:")
-		if storage.NewSecretStore(time.Second).Persistent() {
+		if storage.NewSecretStore(testutil.KeyringTimeout).Persistent() {
 			t.Skip("a session bus is found without DBUS_SESSION_BUS_ADDRESS here")
 		}
 		code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, f)
@@ -75,7 +74,7 @@ func TestDamagedKeyInTheKeyringSaysToLogInAgain(t *testing.T) {
 	code, _, errOut := runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
 	require.Equal(t, 0, code, errOut)
 	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 100 })[0]
-	kept := storage.NewSecretStore(5 * time.Second)
+	kept := storage.NewSecretStore(testutil.KeyringTimeout)
 	envKey := sb.Env.Key()
 	for name, damaged := range map[string]string{
 		"JSON of another shape": `{"api_key":"` + sb.Key + `"}`,

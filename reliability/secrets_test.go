@@ -192,7 +192,7 @@ func relSecrets(t *testing.T, rep *relReport) {
 	require.NotEmpty(t, tokens)
 
 	// The keyring holds them.
-	store := storage.NewSecretStore(5 * time.Second)
+	store := storage.NewSecretStore(testutil.KeyringTimeout)
 	require.True(t, store.Persistent())
 	gotKey, err := store.Get(base, rs.Acc.ID, storage.SecretAPIKey)
 	require.NoError(t, err)

@@ -85,6 +85,13 @@ func (f *fakeKeyring) len() int {
 	return len(f.entries)
 }
 
+// keyringTestTimeout bounds each call of a test's store on the OS
+// keyring: a hang guard, not the app's few seconds, so that a
+// gnome-keyring slow to answer under load does not turn the store into a
+// memory one (testutil.KeyringTimeout, which these tests cannot import).
+// The tests of the timeout itself use a fake keyring that hangs.
+const keyringTestTimeout = time.Minute
+
 var (
 	osStoreOnce sync.Once
 	osStore     *SecretStore
@@ -95,7 +102,7 @@ var (
 // dbus-run-session with an unlocked gnome-keyring, so there it runs).
 func realKeyring(t *testing.T) *SecretStore {
 	t.Helper()
-	osStoreOnce.Do(func() { osStore = NewSecretStore(5 * time.Second) })
+	osStoreOnce.Do(func() { osStore = NewSecretStore(keyringTestTimeout) })
 	if !osStore.Persistent() {
 		if os.Getenv("DSTOR_REQUIRE_KEYRING") != "" {
 			t.Fatal("DSTOR_REQUIRE_KEYRING is set (make test) but the OS keyring is not reachable: " + osStore.Reason())
@@ -355,7 +362,7 @@ func TestOSKeyringEntryLayout(t *testing.T) {
 	assert.Equal(t, "layout-check", got)
 
 	// A new store — as after a restart — sees it.
-	again := NewSecretStore(5 * time.Second)
+	again := NewSecretStore(keyringTestTimeout)
 	require.True(t, again.Persistent())
 	got, err = again.Get(env, acct, SecretAPIKey)
 	require.NoError(t, err)
@@ -374,7 +381,7 @@ func TestSessionBusDetection(t *testing.T) {
 	// is no bus there, NewSecretStore must not probe (and autolaunch) at all.
 	if !sessionBusLikely() {
 		calls := countKeyringCalls(t)
-		s := NewSecretStore(5 * time.Second)
+		s := NewSecretStore(keyringTestTimeout)
 		assert.False(t, s.Persistent())
 		assert.Contains(t, s.Reason(), "No D-Bus session")
 		state, _ := s.State()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -179,7 +180,7 @@ func TestSignOutClearsMemoryKeyring(t *testing.T) {
 }
 
 func TestSignOutClearsRealKeyring(t *testing.T) {
-	store := storage.NewSecretStore(3 * time.Second)
+	store := storage.NewSecretStore(testutil.KeyringTimeout)
 	if !store.Persistent() {
 		if os.Getenv("DSTOR_REQUIRE_KEYRING") != "" {
 			t.Fatal("DSTOR_REQUIRE_KEYRING is set but no OS keyring works: " + store.Reason())

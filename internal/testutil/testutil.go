@@ -152,8 +152,19 @@ func (b *LockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// KeyringTimeout bounds each call of a test's store on the OS keyring
+// (storage.NewSecretStore(KeyringTimeout)): a hang guard, not the app's
+// few seconds. A gnome-keyring slow to answer under load would otherwise
+// turn that store into a memory one and fail the test for that reason;
+// only a hung keyring reaches a minute. Tests of the timeout itself use a
+// keyring of their own that hangs (storage.NewSecretStoreOn).
+const KeyringTimeout = time.Minute
+
 // KeyringAvailable reports whether the OS keyring works here (make test
-// runs the tests in a D-Bus session with gnome-keyring unlocked).
-func KeyringAvailable() bool {
-	return storage.NewSecretStore(3 * time.Second).Persistent()
-}
+// runs the tests in a D-Bus session with gnome-keyring unlocked). It asks
+// once per test binary, so every test of a run takes the same side.
+func KeyringAvailable() bool { return keyringAvailable() }
+
+var keyringAvailable = sync.OnceValue(func() bool {
+	return storage.NewSecretStore(KeyringTimeout).Persistent()
+})
