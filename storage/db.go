@@ -31,6 +31,20 @@ const CurrentSchemaVersion = 17
 // A variable so a test can make it an hour.
 var busyTimeout = 10 * time.Second
 
+// SetBusyTimeoutForTest makes databases opened from now on wait d for
+// another connection's write lock instead of 10 s, and returns what puts
+// the previous wait back. It is for tests of other packages that hold the
+// lock on purpose (testutil.HoldWriteLock) while they wait for an event:
+// with an hour there, a write gives up only when the test never lets the
+// lock go, not when a loaded machine is slow to get to it. Call it before
+// the database is opened, and what it returns once it is closed (with
+// t.Cleanup, registered first); the app never calls it.
+func SetBusyTimeoutForTest(d time.Duration) (restore func()) {
+	was := busyTimeout
+	busyTimeout = d
+	return func() { busyTimeout = was }
+}
+
 // readerConns caps the read pool: enough for the UI, the worker and an export
 // at once without holding many file descriptors.
 const readerConns = 4
