@@ -275,11 +275,57 @@ const (
 		WHERE m.job_id > jobs.id || '/' AND m.job_id < jobs.id || '0' AND +m.history_id = 0)` // (+: as joinLeftSQL)
 	// leftOfShareSQL counts a share's files left to other jobs not
 	// recorded yet: those whose job still waits (queued, uploading,
-	// waiting for sign-in, states ?), and all of them.
+	// waiting for sign-in, states ?), and all of them; not a file the
+	// share has a job of its own of not uploaded (its listing resumed
+	// after that other job was canceled or removed), counted by that
+	// job's state (BatchLeft, or Dropped), not twice.
 	leftOfShareSQL = `SELECT coalesce(sum(j.state IN (?, ?, ?) AND j.cleared = 0), 0), count(*)
 		FROM folder_members m LEFT JOIN jobs j ON j.id = substr(m.job_id, 1, instr(m.job_id, '/') - 1)
-		WHERE m.added_folder = ? AND m.batch_id = ? AND m.history_id = 0`
+		WHERE m.added_folder = ? AND m.batch_id = ? AND m.history_id = 0
+		AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = m.batch_id AND s.local_path = j.local_path
+			AND s.state NOT IN ('` + string(JobDone) + `', '` + string(JobAlready) + `'))`
 )
+
+// SkipsByDesign are the reasons (api/worker's ReasonCode) a listing skips
+// an entry of a folder for by design, whose share is the folder's whole
+// list without it: a symbolic link or a junction (not followed), a pipe,
+// socket, device or other special file, an empty folder, the app's own
+// data folder, a path that no longer leads to the file listed (a link put
+// in its place), and an entry gone from the folder while it was listed.
+// A file skipped for any other reason (it could not be read, or a passing
+// trouble: too many open files, a busy or disconnected drive) is one the
+// share lacks (FolderLeft.Dropped).
+var SkipsByDesign = []string{"symlink", "junction", "pipe", "socket", "device", "special-file",
+	"empty-folder", "own-data", "not-listed", "vanished", "file-missing"}
+
+// droppedSQL holds for a job (of the table jobs, unaliased) of a folder's
+// file (beneath set) that has not uploaded it: not done, not found
+// already uploaded, and not skipped by design (SkipsByDesign). Such a job
+// taken out of the queue (Remove, Clear finished, the cleared rows
+// deleted at a start) keeps its row, cleared, as one a share awaits does
+// (keptSQL): it is all that says the share of its Add call lacks that
+// file (FolderLeft.Dropped). Retried and uploaded, it no longer holds;
+// otherwise that share lacks the file for good, and only a later Add call
+// of the folder, another share, sends it.
+var droppedSQL = `(jobs.beneath != '' AND jobs.state NOT IN ('` + string(JobDone) + `', '` + string(JobAlready) + `')
+	AND NOT (jobs.state = '` + string(JobSkipped) + `' AND jobs.reason IN (` + quotedList(SkipsByDesign) + `)))`
+
+// keptSQL holds for a job whose row is only marked cleared when it is
+// taken out of the queue: a share awaits its file (awaitedSQL), or
+// counts on not having it (droppedSQL).
+var keptSQL = `(` + awaitedSQL + ` OR ` + droppedSQL + `)`
+
+// droppedOfShareSQL counts the files a share lacks for good (droppedSQL):
+// its jobs canceled or skipped, and those taken out of the queue
+// (cleared); not those still to upload or failed (BatchLeft counts them).
+var droppedOfShareSQL = `SELECT count(*) FROM jobs WHERE batch_id = ? AND beneath = ?
+	AND (cleared = 1 OR state IN ('` + string(JobCanceled) + `', '` + string(JobSkipped) + `')) AND ` + droppedSQL
+
+// quotedList is values as SQL strings, comma-separated (values of the
+// code's own, no quote in them).
+func quotedList(values []string) string {
+	return "'" + strings.Join(values, "', '") + "'"
+}
 
 // LeftFile is a file of a folder a listing found already waiting in the
 // queue, for the same place, in a job of another Add call (JobID), and so
@@ -587,15 +633,27 @@ type FolderLeft struct {
 	// that no longer waits and did not send them into it: the job failed,
 	// was canceled or removed (or an older version recorded its upload).
 	Unsent int
+	// Dropped is how many of the share's own files it did not upload
+	// and will not: canceled, skipped for a reason that is no choice of
+	// the app's (the file or folder could not be read, or a passing
+	// trouble: not SkipsByDesign), or taken out of the queue before they
+	// were uploaded (a failed one removed). Only a later Add call of the
+	// folder sends them.
+	Dropped int
 }
 
 // Any reports whether the share is not its folder's whole list yet.
-func (l FolderLeft) Any() bool { return l.BatchLeft.Any() || l.Waiting > 0 || l.Unsent > 0 }
+func (l FolderLeft) Any() bool {
+	return l.BatchLeft.Any() || l.Waiting > 0 || l.Unsent > 0 || l.Dropped > 0
+}
 
 // FolderLeftOf reads what folder share k lacks of its folder, the one
 // rule the window and history --folder say "not the whole folder" by.
-// The files it left to another Add call's job (LeftFile) count until that
-// job's upload joins it. Other files waiting from an earlier Add call
+// Its own files not uploaded count (BatchLeft), and those it will not
+// upload: canceled, skipped for a reason that is no choice of the app's,
+// or taken out of the queue (Dropped), remembered when their jobs leave
+// the list. The files it left to another Add call's job (LeftFile) count
+// until that job's upload joins it. Other files waiting from an earlier Add call
 // (those a share made before it recorded what it left) count only for
 // the folder's latest share: an older share is the folder as its Add call
 // found it, and a file a later Add call queued is that share's, not its
@@ -613,6 +671,9 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 		return FolderLeft{}, fmt.Errorf("count the files folder %s left to an earlier upload: %w", k.Folder, explainDBError(d.path, err))
 	}
 	l.Unsent = all - l.Waiting
+	if err = d.r.QueryRow(droppedOfShareSQL, k.BatchID, k.Folder).Scan(&l.Dropped); err != nil {
+		return FolderLeft{}, fmt.Errorf("count the files folder %s did not upload: %w", k.Folder, explainDBError(d.path, err))
+	}
 	newest, err := d.NewestFolderShare(k.Folder)
 	switch {
 	case errors.Is(err, ErrNotFound):

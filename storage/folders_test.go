@@ -578,7 +578,10 @@ func TestRefindFolderMembersTakesOnlyTheUploadTheJobFound(t *testing.T) {
 // LeftFile) and sends d. c is in both shares: the second one is the
 // folder's latest, with a, b, c and d once c is uploaded (not a list of
 // a, b, c said whole because c's upload is the newest entry), and is not
-// whole while c waits, or when its job will not send it.
+// whole while c waits, or when its job will not send it. The first share,
+// whose own job of c was canceled or removed, lacks c for good (Dropped),
+// whichever share sends it later; so does the second once its own job of
+// c is.
 func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 	folder := filepath.FromSlash("/home/someone/trip")
 	job := func(batch, name string, st JobState) JobRow {
@@ -625,9 +628,9 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 		{"c still waiting", nil, nil,
 			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Waiting: 1}, FolderLeft{BatchLeft: BatchLeft{Pending: 1}}},
 		{"c's job canceled", nil, func(t *testing.T, d *DB) { require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, "")) },
-			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{Dropped: 1}},
 		{"c's job removed", nil, func(t *testing.T, d *DB) { _, err := d.DeleteJobIDs(c.ID); require.NoError(t, err) },
-			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+			[]string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{Dropped: 1}},
 		// The second listing cut short after saving what it left (the
 		// app closed, a kill), c's job canceled, the listing resumed: it
 		// queues c itself, so c is in the share by its own upload.
@@ -636,7 +639,7 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 			own := job("b2", "c.jpg", JobQueued)
 			require.NoError(t, d.InsertJobs([]JobRow{own}))
 			finish(t, d, own)
-		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{Dropped: 1}},
 		{"then c's first job retried and uploaded too", nil, func(t *testing.T, d *DB) {
 			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
 			own := job("b2", "c.jpg", JobQueued)
@@ -649,40 +652,41 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 		// deleted but for what the share needs of it): before the
 		// listing resumed, or after it queued c itself. Until its own
 		// job uploads c, the share is not whole: that job canceled,
-		// failed or removed leaves c unsent.
+		// failed or removed leaves c out, counted once, by that job
+		// (Dropped, Failed), not also as left to the first job.
 		{"c's job removed, c queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
 			removeJob(t, d, c)
 			finish(t, d, queueOwn(t, d))
-		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{Dropped: 1}},
 		{"c's job cleared (Clear finished), c queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
 			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
 			_, err := d.ClearJobs(c.Env, c.Account, []JobState{JobCanceled}, nil, nil)
 			require.NoError(t, err)
 			finish(t, d, queueOwn(t, d))
-		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{Dropped: 1}},
 		{"c's job cleared while its listing ran, its cleared rows deleted, c queued by the second listing resumed", nil, func(t *testing.T, d *DB) {
 			require.NoError(t, d.UpdateJob(c.ID, JobCanceled, 0, ""))
 			require.NoError(t, d.MarkJobsCleared(c.ID))
 			require.NoError(t, d.DeleteCleared(c.Env, c.Account, nil))
 			finish(t, d, queueOwn(t, d))
-		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{Dropped: 1}},
 		{"c queued by the second listing resumed, then c's first job removed", nil, func(t *testing.T, d *DB) {
 			own := queueOwn(t, d)
 			removeJob(t, d, c)
 			finish(t, d, own)
-		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "c.jpg", "d.jpg"}, FolderLeft{}, FolderLeft{Dropped: 1}},
 		{"c's job removed, c queued by the second listing resumed, then canceled", nil, func(t *testing.T, d *DB) {
 			removeJob(t, d, c)
 			require.NoError(t, d.UpdateJob(queueOwn(t, d).ID, JobCanceled, 0, ""))
-		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Dropped: 1}, FolderLeft{Dropped: 1}},
 		{"c's job removed, c queued by the second listing resumed, then failed", nil, func(t *testing.T, d *DB) {
 			removeJob(t, d, c)
 			require.NoError(t, d.UpdateJob(queueOwn(t, d).ID, JobFailed, 1, "failed"))
-		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{BatchLeft: BatchLeft{Failed: 1}, Unsent: 1}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{BatchLeft: BatchLeft{Failed: 1}}, FolderLeft{Dropped: 1}},
 		{"c's job removed, c queued by the second listing resumed, then removed too", nil, func(t *testing.T, d *DB) {
 			removeJob(t, d, c)
 			removeJob(t, d, queueOwn(t, d))
-		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Unsent: 1}, FolderLeft{}},
+		}, []string{"a.jpg", "b.jpg", "d.jpg"}, FolderLeft{Dropped: 1}, FolderLeft{Dropped: 1}},
 		// c sent on its own meanwhile: the resumed listing finds it
 		// uploaded, and c's job retried later adds no second c.
 		{"c's job canceled, c found uploaded by the second listing resumed", nil, func(t *testing.T, d *DB) {
@@ -764,7 +768,9 @@ func removeJob(t *testing.T, d *DB, r JobRow) {
 // its row stays, cleared, while that share counts on it: it is all that
 // says which file the share's row is. The cleared rows deleted at a start
 // or at the end of a listing (DeleteCleared) keep it until the share
-// holds the file by its own upload; a job no share counts on goes at once.
+// holds the file by its own upload, and then while the share of its own
+// Add call lacks the file (it was canceled: droppedSQL); a job no share
+// counts on (a file added on its own) goes at once.
 func TestJobAShareCountsOnIsKeptClearedUntilTheShareHoldsItsFile(t *testing.T) {
 	folder := filepath.FromSlash("/home/someone/trip")
 	job := func(id, batch, name string, st JobState) JobRow {
@@ -792,6 +798,7 @@ func TestJobAShareCountsOnIsKeptClearedUntilTheShareHoldsItsFile(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			d := openTestDB(t)
 			c, alone := job("c", "b1", "c.jpg", JobCanceled), job("alone", "b1", "e.jpg", JobCanceled)
+			alone.Beneath = "" // added on its own
 			require.NoError(t, d.InsertListing([]JobRow{c, alone}, nil))
 			require.NoError(t, d.InsertListing(nil, []LeftFile{{JobID: c.ID, Folder: folder, BatchID: "b2"}}))
 			remove(t, d, c.ID, alone.ID)
@@ -816,8 +823,15 @@ func TestJobAShareCountsOnIsKeptClearedUntilTheShareHoldsItsFile(t *testing.T) {
 			own.Hash, own.Verified, own.Attempts = e.Hash, true, 1
 			require.NoError(t, d.FinishJob(own, e))
 			require.NoError(t, d.DeleteCleared("testnet", "someone@example.com", nil))
-			_, err = d.Job(c.ID)
-			assert.ErrorIs(t, err, ErrNotFound, "the share holds c by its own upload: deleted")
+			kept, err = d.Job(c.ID)
+			require.NoError(t, err, "the second share holds c by its own upload; the first still lacks it: kept")
+			assert.True(t, kept.Cleared)
+			left, err := d.FolderLeftOf(FolderKey{Folder: folder, BatchID: "b1"})
+			require.NoError(t, err)
+			assert.Equal(t, FolderLeft{Dropped: 1}, left, "the first share lacks c for good")
+			left, err = d.FolderLeftOf(FolderKey{Folder: folder, BatchID: "b2"})
+			require.NoError(t, err)
+			assert.Equal(t, FolderLeft{}, left, "the second is whole")
 		})
 	}
 }

@@ -63,7 +63,10 @@ func TestPendingOfOthers(t *testing.T) {
 // those that failed, and whether it is still listing a folder; not its
 // finished, canceled, skipped or already uploaded files, nor another
 // batch's, nor those of another path named in the same call (a file
-// named beside the folder, another folder).
+// named beside the folder, another folder). Of the folder's files, those
+// canceled or skipped (for a reason that is no choice of the app's) are
+// not uploaded all the same: the share counts them apart, as files it
+// lacks for good (FolderLeftOf's Dropped).
 func TestBatchLeftOf(t *testing.T) {
 	d := openTestDB(t)
 	job := func(id, batch, beneath string) JobRow {
@@ -87,6 +90,9 @@ func TestBatchLeftOf(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, BatchLeft{Pending: 3, Failed: 1}, left)
 	assert.True(t, left.Any())
+	share, err := d.FolderLeftOf(FolderKey{Folder: "/dir", BatchID: "share"})
+	require.NoError(t, err)
+	assert.Equal(t, FolderLeft{BatchLeft: left, Dropped: 2}, share, "its canceled and skipped files, apart")
 	left, err = d.BatchLeftOf(FolderKey{Folder: "/beside", BatchID: "share"})
 	require.NoError(t, err)
 	assert.Equal(t, BatchLeft{Pending: 1}, left, "the other folder of the call: its own job alone")

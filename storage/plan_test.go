@@ -136,10 +136,12 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: … by their key", queryPlan(t, d, supersedeLeftSQL, "j"), "sqlite_autoindex_folder_members_1"},
 		{"jobs: a file left to a job, in its share", queryPlan(t, d, insertLeftSQL, "j", "b", "/f", "b", "j", "j"), "sqlite_autoindex_history_1"},
 		{"history: a share's files left to other jobs", queryPlan(t, d, leftOfShareSQL, "queued", "uploading", "waiting-signin", "/f", "b"), "folder_members_share"},
+		{"history: … not those the share has a job of", queryPlan(t, d, leftOfShareSQL, "queued", "uploading", "waiting-signin", "/f", "b"), "USING INDEX jobs_batch"},
+		{"jobs: a share's files it will not upload", queryPlan(t, d, droppedOfShareSQL, "b", "/f"), "jobs_batch"},
 		{"jobs: bulk change by state", bulkPlan(t, d, "UPDATE jobs SET state = 'canceled' WHERE %s", []JobState{JobQueued, JobWaitingSignIn}), "jobs_queue"},
 		{"jobs: bulk count by state", bulkPlan(t, d, "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state", []JobState{JobDone, JobSkipped}), "jobs_queue"},
 		{"jobs: bulk clear by state", bulkPlan(t, d, "DELETE FROM jobs WHERE %s", []JobState{JobDone, JobCanceled}), "jobs_queue"},
-		{"jobs: bulk clear, those a folder share counts on kept", bulkPlan(t, d, "UPDATE jobs SET cleared = 1 WHERE %s AND "+awaitedSQL, []JobState{JobDone, JobCanceled}), "sqlite_autoindex_folder_members_1"},
+		{"jobs: bulk clear, those a folder share counts on kept", bulkPlan(t, d, "UPDATE jobs SET cleared = 1 WHERE %s AND "+keptSQL, []JobState{JobDone, JobCanceled}), "sqlite_autoindex_folder_members_1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

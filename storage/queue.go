@@ -540,9 +540,12 @@ const (
 	markReportedSQL   = `UPDATE jobs SET reported = 1 WHERE id = ?`
 	unreportedDoneSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND cleared = 0 AND reported = 0 ORDER BY seq`
 	jobStateSQL       = `SELECT state FROM jobs WHERE id = ?`
-	// A job a share still counts on is only marked cleared (awaitedSQL).
-	keepAwaitedJobSQL = `UPDATE jobs SET cleared = 1 WHERE id = ? AND cleared = 0 AND ` + awaitedSQL
-	deleteJobSQL      = `DELETE FROM jobs WHERE id = ? AND NOT ` + awaitedSQL
+)
+
+// A job a share still counts on is only marked cleared (keptSQL).
+var (
+	keepAwaitedJobSQL = `UPDATE jobs SET cleared = 1 WHERE id = ? AND cleared = 0 AND ` + keptSQL
+	deleteJobSQL      = `DELETE FROM jobs WHERE id = ? AND NOT ` + keptSQL
 )
 
 // newUUID returns a random (version 4, RFC 9562) UUID in its canonical
@@ -697,7 +700,7 @@ func (d *DB) RequeueInterruptedOf(env, account string) (int, error) {
 // removed. With no states it removes done, canceled, skipped and already uploaded jobs — what
 // "Clear finished" means: failed jobs stay so they can be retried, and
 // unfinished jobs are never removed implicitly. A job a folder share
-// still counts on is only marked cleared (see awaitedSQL).
+// still counts on is only marked cleared (see keptSQL).
 func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 	if len(states) == 0 {
 		states = []JobState{JobDone, JobCanceled, JobSkipped, JobAlready}
@@ -708,9 +711,9 @@ func (d *DB) DeleteJobs(states ...JobState) (int, error) {
 	}
 	var kept, gone int64
 	err = d.withTx("delete jobs", func(tx *sql.Tx) error {
-		kept, err = rowsTouched(tx.Exec("UPDATE jobs SET cleared = 1 WHERE cleared = 0 AND "+c+" AND "+awaitedSQL, args...))
+		kept, err = rowsTouched(tx.Exec("UPDATE jobs SET cleared = 1 WHERE cleared = 0 AND "+c+" AND "+keptSQL, args...))
 		if err == nil {
-			gone, err = rowsTouched(tx.Exec("DELETE FROM jobs WHERE "+c+" AND NOT "+awaitedSQL, args...))
+			gone, err = rowsTouched(tx.Exec("DELETE FROM jobs WHERE "+c+" AND NOT "+keptSQL, args...))
 		}
 		return err
 	})
@@ -740,7 +743,7 @@ func (d *DB) UnreportedDone(env, account string) ([]JobRow, error) {
 // ignored), so taking one job out of a list never touches another's row,
 // and returns how many it took out. Done jobs stay in the history. A job
 // whose file a folder share left to it, and still counts on, is only
-// marked cleared (see awaitedSQL).
+// marked cleared (see keptSQL).
 func (d *DB) DeleteJobIDs(ids ...string) (int, error) {
 	return eachID(d, "delete jobs", ids, keepAwaitedJobSQL, deleteJobSQL)
 }

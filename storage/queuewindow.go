@@ -25,7 +25,10 @@ import (
 // batch's listing ends (DeleteCleared) or at the next start. So is the row
 // of a job taken out of the list whose file a folder share left to it and
 // still counts on (awaitedSQL): it goes the same way once that share
-// holds the file itself, and stays while the share lacks it.
+// holds the file itself, and stays while the share lacks it. The row of a
+// folder's file its own share did not upload (canceled, skipped as
+// unreadable, removed: droppedSQL) stays too: it is all that says the
+// share lacks that file.
 
 // migrateV8 adds the cleared mark and indexes the jobs for what the worker
 // and the views ask per file or per page: an account's list in order
@@ -260,7 +263,7 @@ func (d *DB) ChangeJobs(c JobChange) (StateCounts, error) {
 // ClearJobs takes the listed jobs of env and account in any of states (not
 // among except) out of the list: deleted, or only marked cleared when their
 // batch is among keepBatches (still being listed, see above) or a folder
-// share still counts on their file (awaitedSQL). It returns what it took
+// share still counts on their job (keptSQL). It returns what it took
 // out, by state.
 func (d *DB) ClearJobs(env, account string, states []JobState, except, keepBatches []string) (StateCounts, error) {
 	where, args, err := bulkWhere(env, account, states, except)
@@ -278,7 +281,7 @@ func (d *DB) ClearJobs(env, account string, states []JobState, except, keepBatch
 				return err
 			}
 		}
-		if _, err := tx.Exec("UPDATE jobs SET cleared = 1 WHERE "+where+" AND "+awaitedSQL, args...); err != nil {
+		if _, err := tx.Exec("UPDATE jobs SET cleared = 1 WHERE "+where+" AND "+keptSQL, args...); err != nil {
 			return err
 		}
 		_, err := tx.Exec("DELETE FROM jobs WHERE "+where, args...)
@@ -302,9 +305,9 @@ func (d *DB) MarkJobsCleared(ids ...string) error {
 
 // DeleteCleared deletes the cleared rows of env and account, but those of
 // the batches in keepBatches (still being listed) and those a folder
-// share still counts on (awaitedSQL).
+// share still counts on (keptSQL).
 func (d *DB) DeleteCleared(env, account string, keepBatches []string) error {
-	query := `DELETE FROM jobs WHERE env = ? AND account = ? AND cleared = 1 AND NOT ` + awaitedSQL
+	query := `DELETE FROM jobs WHERE env = ? AND account = ? AND cleared = 1 AND NOT ` + keptSQL
 	args := []any{env, account}
 	if len(keepBatches) > 0 {
 		in, more := inList("batch_id", keepBatches)

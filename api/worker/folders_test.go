@@ -365,7 +365,8 @@ func TestFolderListingResumedAfterItsLeftJobsRemovedHoldsEachFileOnce(t *testing
 // TestFolderListingResumedAfterItsLeftJobsRemovedIsNotWholeWithoutThoseFiles:
 // as above, but the jobs the listing resumed queued for those files are
 // canceled and cleared from the list too: the share, its 30 other files
-// uploaded, still says those 12 were not sent.
+// uploaded, still says those 12 were not sent, once: as its own files
+// canceled (Dropped), not also as left to the earlier jobs.
 func TestFolderListingResumedAfterItsLeftJobsRemovedIsNotWholeWithoutThoseFiles(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	folder, firstJobs := leaveFilesThenCutTheNextListing(t, e)
@@ -390,7 +391,7 @@ func TestFolderListingResumedAfterItsLeftJobsRemovedIsNotWholeWithoutThoseFiles(
 	require.NoError(t, err)
 	left, err := e.db.FolderLeftOf(k)
 	require.NoError(t, err)
-	assert.Equal(t, storage.FolderLeft{Unsent: 12}, left)
+	assert.Equal(t, storage.FolderLeft{Dropped: 12}, left)
 }
 
 // requireWholeOnce checks that the newest share of folder holds files

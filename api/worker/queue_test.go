@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -640,14 +641,19 @@ func TestCancelAll(t *testing.T) {
 	assert.Equal(t, 10, s.Total)
 	assert.Empty(t, history(t, e.db))
 
-	// Clear finished removes them from the list and the database.
+	// Clear finished removes them from the list; their rows stay, only
+	// cleared: the folder's share lacks those files (FolderLeft.Dropped),
+	// and they are all that says so.
 	q.ClearFinished()
 	assert.Empty(t, q.Jobs())
 	eventually(t, 20*time.Second, func() bool {
 		rows, err := e.db.Jobs()
 		require.NoError(t, err)
-		return len(rows) == 0
+		return len(rows) == 10 && !slices.ContainsFunc(rows, func(r storage.JobRow) bool { return !r.Cleared })
 	})
+	counts, err := e.db.JobCounts(testEnvName, testEmail)
+	require.NoError(t, err)
+	assert.Zero(t, counts.Total(), "out of the counts")
 }
 
 func TestPauseAndResume(t *testing.T) {

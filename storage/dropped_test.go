@@ -1,0 +1,115 @@
+package storage
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFolderLeftOfCountsTheFilesTheShareDidNotUpload: a share whose own
+// file ended canceled, skipped because it could not be read (or for a
+// passing trouble), or failed and was then taken out of the queue is not
+// the folder's whole list, in the queue or out of it: Clear finished,
+// Remove, the cleared rows deleted and a restart leave the share
+// remembering it (Dropped). A file skipped by design (a link, a pipe, an
+// empty folder, the app's own data, a file gone from the folder) leaves
+// it whole, and so does a canceled file retried and uploaded.
+func TestFolderLeftOfCountsTheFilesTheShareDidNotUpload(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	const env, account = "testnet", "someone@example.com"
+	k := FolderKey{Folder: folder, BatchID: "b1"}
+	job := func(name string, st JobState, reason string) JobRow {
+		return JobRow{ID: "b1-" + name, BatchID: k.BatchID, Env: env, Account: account, LocalPath: filepath.Join(folder, name),
+			Name: name, Size: 1, Beneath: folder, State: st, Reason: reason}
+	}
+	finish := func(t *testing.T, d *DB, r JobRow) {
+		t.Helper()
+		e := sampleEntry(len(r.Name))
+		e.JobID, e.LocalPath, e.Name, e.Size, e.AddedFolder, e.BatchID, e.Env, e.Account = r.ID, r.LocalPath, r.Name, r.Size, folder, r.BatchID, env, account
+		r.Hash, r.Verified, r.Attempts = e.Hash, true, 1
+		require.NoError(t, d.FinishJob(r, e))
+	}
+	type ending struct {
+		name    string
+		row     JobRow
+		then    func(t *testing.T, d *DB, r JobRow) // after it is saved
+		inQueue FolderLeft                          // while it is listed
+		removed FolderLeft                          // once taken out of the queue
+	}
+	dropped := FolderLeft{Dropped: 1}
+	endings := []ending{
+		{name: "canceled", row: job("c.jpg", JobCanceled, "canceled"), inQueue: dropped, removed: dropped},
+		{name: "failed", row: job("c.jpg", JobFailed, "server-trouble"),
+			inQueue: FolderLeft{BatchLeft: BatchLeft{Failed: 1}}, removed: dropped},
+		{name: "canceled, retried and uploaded", row: job("c.jpg", JobCanceled, "canceled"),
+			then: func(t *testing.T, d *DB, r JobRow) {
+				require.NoError(t, d.UpdateJob(r.ID, JobQueued, 0, ""))
+				finish(t, d, r)
+			}},
+	}
+	for _, reason := range []string{"file-denied", "file-unreadable", "folder-denied", "folder-unreadable", "file-refused", ""} {
+		endings = append(endings, ending{name: "skipped: " + reason, row: job("c.jpg", JobSkipped, reason), inQueue: dropped, removed: dropped})
+	}
+	for _, reason := range SkipsByDesign {
+		endings = append(endings, ending{name: "skipped by design: " + reason, row: job("c.jpg", JobSkipped, reason)})
+	}
+	type removal struct {
+		name       string
+		keepFailed bool // a failed job stays in the queue
+		remove     func(t *testing.T, d *DB, id string)
+	}
+	removals := []removal{
+		{"left in the queue", true, func(*testing.T, *DB, string) {}},
+		{"removed", false, func(t *testing.T, d *DB, id string) {
+			_, err := d.DeleteJobIDs(id)
+			require.NoError(t, err)
+		}},
+		{"cleared (Clear finished, or at a start)", true, func(t *testing.T, d *DB, _ string) {
+			_, err := d.ClearJobs(env, account, []JobState{JobDone, JobCanceled, JobSkipped, JobAlready}, nil, nil)
+			require.NoError(t, err)
+		}},
+		{"deleted by state", false, func(t *testing.T, d *DB, _ string) {
+			_, err := d.DeleteJobs(JobDone, JobCanceled, JobSkipped, JobAlready, JobFailed)
+			require.NoError(t, err)
+		}},
+		{"cleared while listed, then the cleared rows deleted", false, func(t *testing.T, d *DB, id string) {
+			require.NoError(t, d.MarkJobsCleared(id))
+			require.NoError(t, d.DeleteCleared(env, account, nil))
+		}},
+	}
+	for _, end := range endings {
+		for _, rm := range removals {
+			t.Run(end.name+"/"+rm.name, func(t *testing.T) {
+				dir := t.TempDir()
+				d, err := Open(dir)
+				require.NoError(t, err)
+				a := job("a.jpg", JobQueued, "")
+				require.NoError(t, d.InsertJobs([]JobRow{a, end.row}))
+				finish(t, d, a)
+				if end.then != nil {
+					end.then(t, d, end.row)
+				}
+				want := end.removed
+				if rm.name == "left in the queue" || rm.keepFailed && end.row.State == JobFailed {
+					want = end.inQueue
+				}
+				rm.remove(t, d, end.row.ID)
+
+				got, err := d.FolderLeftOf(k)
+				require.NoError(t, err)
+				assert.Equal(t, want, got)
+				assert.Equal(t, want != FolderLeft{}, got.Any())
+				require.NoError(t, d.Close())
+				d, err = Open(dir) // a restart
+				require.NoError(t, err)
+				t.Cleanup(func() { _ = d.Close() })
+				require.NoError(t, d.DeleteCleared(env, account, nil)) // as a start does
+				got, err = d.FolderLeftOf(k)
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "after a restart")
+			})
+		}
+	}
+}
