@@ -753,10 +753,12 @@ func (f *folderWalk) dest(dir string) folderDest {
 	return d
 }
 
-// entry is the job row of p, found in dir.
+// entry is the job row of p, found in dir: a file of the folder's share
+// (Beneath), skipped or failed ones too, so the share knows which of its
+// files it did not upload (storage.FolderLeft.Dropped).
 func (f *folderWalk) entry(p string, dir string) storage.JobRow {
 	row := f.w.base(f.r, p)
-	row.FolderPath = f.dest(dir).folderPath
+	row.FolderPath, row.Beneath = f.dest(dir).folderPath, f.walkRoot
 	return row
 }
 
