@@ -169,8 +169,10 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 // another run), was interrupted, or failed files; or files of the folder
 // it found already waiting in the queue, and so left to an earlier
 // upload's job, still wait there or were not sent by that job (failed,
-// canceled or removed) (storage.DB.FolderLeftOf, the rule the window says
-// it by too). The list is then not the folder's whole list, which the
+// canceled or removed); or files of its own were canceled, could not be
+// read or were removed from the queue, which only uploading the folder
+// again sends (storage.DB.FolderLeftOf, the rule the window says it by
+// too). The list is then not the folder's whole list, which the
 // exit status 1 tells a script; nothing is said of a share (k.BatchID "")
 // not listed. A share that lacks nothing and lists no file (files: how
 // many it listed) is an Add call that found none to upload: the folder's
@@ -192,6 +194,9 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 	}
 	if left.Unsent > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s left to an earlier upload (already in the queue then) were not sent by it: if they failed, \"dstor-uploader resume --retry-failed\" tries them again; otherwise upload the folder again.\n", left.Unsent, dir)
+	}
+	if left.Dropped > 0 {
+		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue, and were not uploaded: upload the folder again to send them (a file that could not be read, once it can be).\n", left.Dropped, dir)
 	}
 	if left.Pending > 0 || left.Listing {
 		what := fmt.Sprintf("%d file(s) of this upload of %s are not uploaded yet", left.Pending, dir)

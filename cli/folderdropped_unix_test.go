@@ -1,0 +1,54 @@
+//go:build unix
+
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole: DIR uploaded
+// with a folder in it that cannot be read (nested deeper than a path may
+// be: what root cannot read either) is listed by history --folder DIR
+// without that folder's file, and must say so and exit 1, not hand a
+// script the rest as the folder's whole list; the next run says it too
+// (the share remembers it). Moved where it can be read and DIR uploaded
+// again, the list is whole.
+func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 300 + i })
+	dir := filepath.Dir(files[0])
+	deep := testfs.DeepFolder(t, dir, "far.txt", testutil.Content("far", 100))
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "SKIPPED")
+
+	for _, run := range []string{"first", "second"} {
+		code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+		assert.Equal(t, 2, strings.Count(out, "\n"), "%s run: the two uploaded: %s", run, out)
+		assert.Equal(t, 1, code, "%s run: not the folder's whole list: %s", run, errOut)
+		assert.Contains(t, errOut, "1 file(s) of this upload of "+dir+" were canceled, could not be read, or were removed from the queue")
+		assert.Contains(t, errOut, "upload the folder again")
+	}
+
+	rel, err := filepath.Rel(dir, deep)
+	require.NoError(t, err)
+	first := strings.Split(rel, string(filepath.Separator))[0]
+	require.NoError(t, os.Rename(filepath.Join(dir, first), filepath.Join(t.TempDir(), "elsewhere")))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "short"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "short", "far.txt"), testutil.Content("far", 100), 0o600))
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 0, code, errOut)
+	assert.Equal(t, 3, strings.Count(out, "\n"), out)
+	assert.Empty(t, errOut)
+}
