@@ -74,30 +74,7 @@ func TestFolderLinksNotWholeWhileFilesWait(t *testing.T) {
 	})
 	require.NotEqual(t, first, latest)
 	c := a.win.Canvas()
-	// copyAll taps Copy all links on share k's row, waits for its links,
-	// and returns what a dialog then says ("" when only the toast speaks).
-	copyAll := func(k storage.FolderKey, links int) string {
-		t.Helper()
-		e.ui(func() {
-			a.fyne.Clipboard().SetContent("")
-			a.toast.SetText("")
-			var row *folderRow
-			for _, r := range shownFolderRows(a.win.Content()) {
-				if r.group.key == k {
-					row = r
-				}
-			}
-			require.NotNil(t, row, "the share's row")
-			test.Tap(row.copyAll)
-		})
-		e.eventually(func() bool {
-			got := a.fyne.Clipboard().Content()
-			return got != "" && strings.Count(got, "\n") == links-1 && strings.Contains(a.toast.Text, "copied")
-		}, "the links copied")
-		var said string
-		e.ui(func() { said = overlayText(c) })
-		return said
-	}
+	copyAll := func(k storage.FolderKey, links int) string { t.Helper(); return e.copyAllLinks(k, links) }
 
 	said := copyAll(latest, 3)
 	assert.Contains(t, said, "Not the whole folder yet", "the latest share lacks the file the first upload still sends")
@@ -133,6 +110,77 @@ func TestFolderLinksNotWholeWhileFilesWait(t *testing.T) {
 	e.reloadHistory(4)
 	assert.Empty(t, copyAll(latest, 4), "whole now, with the file it left to the first upload: nothing to say")
 	assert.Empty(t, copyAll(first, 3), "whole now: nothing to say")
+}
+
+// copyAllLinks taps Copy all links on folder share k's row, waits for
+// its links (links of them), and returns what a dialog then says ("" when
+// only the toast speaks).
+func (e *testEnv) copyAllLinks(k storage.FolderKey, links int) string {
+	e.t.Helper()
+	a := e.a
+	e.ui(func() {
+		a.fyne.Clipboard().SetContent("")
+		a.toast.SetText("")
+		var row *folderRow
+		for _, r := range shownFolderRows(a.win.Content()) {
+			if r.group.key == k {
+				row = r
+			}
+		}
+		require.NotNil(e.t, row, "the share's row")
+		test.Tap(row.copyAll)
+	})
+	e.eventually(func() bool {
+		got := a.fyne.Clipboard().Content()
+		return got != "" && strings.Count(got, "\n") == links-1 && strings.Contains(a.toast.Text, "copied")
+	}, "the links copied")
+	var said string
+	e.ui(func() { said = overlayText(a.win.Canvas()) })
+	return said
+}
+
+// TestFolderLinksNotWholeAfterItsFileWasCanceled: a folder of three
+// files, Stop everything while the third is being sent, the canceled file
+// then cleared from the queue (Clear finished). Its share holds two: Copy
+// all links must say the third was canceled (or could not be read, or was
+// removed) and to add the folder again, as history --folder does, not
+// hand out the two as the whole folder.
+func TestFolderLinksNotWholeAfterItsFileWasCanceled(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	hold := testutil.NewUploadHold(sb.Srv, 2)
+	hold.Arm()
+	front := httptest.NewServer(hold)
+	t.Cleanup(front.Close)
+	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
+	e := newTestEnv(t)
+	a := e.a
+	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
+	dir := filepath.Join(t.TempDir(), "trip")
+	writeFiles(t, dir, "a.jpg", "b.jpg", "c.jpg")
+
+	e.ui(func() { a.addPaths([]string{dir}) })
+	select {
+	case <-hold.Started():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the third upload did not start")
+	}
+	e.eventually(func() bool { return a.upload.sum.Done == 2 }, "two of the three uploaded")
+	e.ui(a.upload.cancelAllNow)
+	hold.Release()
+	e.eventually(func() bool { return a.upload.sum.Canceled == 1 && !a.upload.busy() }, "the third canceled")
+	e.ui(a.upload.onClearFinished)
+	e.eventually(func() bool { return a.upload.sum.Total == 0 }, "cleared from the queue")
+
+	e.ui(func() {
+		a.win.Resize(fyne.NewSize(1100, 720))
+		a.tabs.Select(a.historyTab)
+	})
+	e.reloadHistory(2)
+	var k storage.FolderKey
+	e.ui(func() { k, _ = a.history.entries[0].Folder() })
+	said := e.copyAllLinks(k, 2)
+	assert.Contains(t, said, "Not the whole folder yet")
+	assert.Contains(t, said, "1 file of this upload of “trip” was canceled, could not be read, or was removed from the queue: add the folder again to upload it.")
 }
 
 // TestFolderLinksNotCalledWholeWhenAFileIsRecordedWhileRead: Copy all

@@ -382,6 +382,9 @@ func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
 	if left.Failed > 0 {
 		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” failed: Retry failed in the Upload tab tries them again.", left.Failed, name))
 	}
+	if left.Dropped > 0 {
+		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” were canceled, could not be read, or were removed from the queue: add the folder again to upload them.", left.Dropped, name))
+	}
 	return strings.Join(parts, " ")
 }
 
