@@ -28,8 +28,9 @@ func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
 	dir := filepath.Dir(files[0])
 	deep := testfs.DeepFolder(t, dir, "far.txt", testutil.Content("far", 100))
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 1, code, "a file of the folder was not uploaded: %s", errOut)
 	require.Contains(t, errOut, "SKIPPED")
+	require.Contains(t, errOut, "· 1 skipped (1 of them in a folder could not be read)")
 
 	for _, run := range []string{"first", "second"} {
 		code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
@@ -45,8 +46,10 @@ func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
 	require.NoError(t, os.Rename(filepath.Join(dir, first), filepath.Join(t.TempDir(), "elsewhere")))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "short"), 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "short", "far.txt"), testutil.Content("far", 100), 0o600))
+	require.NoError(t, os.Symlink(files[0], filepath.Join(dir, "link.txt"))) // skipped by design
 	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	require.Equal(t, 0, code, "a link skipped is no file lacking: %s", errOut)
+	require.Contains(t, errOut, "· 1 skipped ·", "the link")
 	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 	assert.Equal(t, 0, code, errOut)
 	assert.Equal(t, 3, strings.Count(out, "\n"), out)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,10 @@ type reporter struct {
 	canceled      int
 	skipped       int
 	skippedDirect int
+	// skippedUnread counts the files of folders skipped because they could
+	// not be read (not by design, as a link is: storage.SkipsByDesign),
+	// which leave the folder's list of links not whole.
+	skippedUnread int
 	already       int
 	// unrecorded counts the failed files that were uploaded but could not
 	// be recorded: their links are on their FAILED lines.
@@ -256,8 +261,11 @@ func (r *reporter) job(j worker.Job) {
 		r.canceled++
 	case storage.JobSkipped:
 		r.skipped++
-		if r.direct[j.LocalPath] {
+		switch {
+		case r.direct[j.LocalPath]:
 			r.skippedDirect++ // named on the command line, and not uploaded
+		case !slices.Contains(storage.SkipsByDesign, string(j.Reason)):
+			r.skippedUnread++
 		}
 	case storage.JobAlready:
 		r.already++
@@ -403,6 +411,7 @@ func (r *reporter) summary() string {
 		{r.canceled, " · %d canceled"},
 		{r.skipped, " · %d skipped"},
 		{r.skippedDirect, " (%d of them named on the command line)"},
+		{r.skippedUnread, " (%d of them in a folder could not be read)"},
 		{r.already, " · %d already uploaded (not sent again; --again sends them)"},
 		{r.alreadyQueuedFiles, " · %d already in the queue (uploaded once)"},
 	} {
