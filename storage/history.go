@@ -363,15 +363,15 @@ func (d *DB) DeleteHistoryIDs(ids []int64) (int, error) {
 // folder_shares row of each folder share that holds that entry (its own
 // upload, or one it found) and nothing else: no other entry, no file it
 // found or left to a job still to come (folder_members), no job of its
-// own that may still upload (any state but done, already uploaded or
-// skipped, ?2 to ?4). Such an Add call is no longer in the history and so
-// not its folder's latest upload (NewestFolderShare): the one before it
+// own that may still upload or whose file it lacks (droppedSQL: not
+// done, not already uploaded, not skipped by design). Such an Add call is
+// no longer in the history and so not its folder's latest upload (NewestFolderShare): the one before it
 // is, or none. Its row would keep it the latest with no file, which is
 // what an Add call that found no file to upload is (d0e4b19), and
 // history --folder would say the folder was empty. A share that still
 // lacks a file keeps its row, and its place: an upload it records later
 // ranks it as before.
-const forgetEmptiedShareSQL = `DELETE FROM folder_shares WHERE seq IN (
+var forgetEmptiedShareSQL = `DELETE FROM folder_shares WHERE seq IN (
 	SELECT s.seq FROM history e JOIN folder_shares s ON s.added_folder = e.added_folder AND s.batch_id = e.batch_id
 		WHERE e.id = ?1 AND e.added_folder != '' AND ` + holdsNothingElseSQL + `
 	UNION ALL SELECT s.seq FROM folder_members f JOIN folder_shares s ON s.added_folder = f.added_folder AND s.batch_id = f.batch_id
@@ -379,12 +379,12 @@ const forgetEmptiedShareSQL = `DELETE FROM folder_shares WHERE seq IN (
 
 // holdsNothingElseSQL holds for the share s (of folder_shares) once the
 // entry ?1 is deleted: see forgetEmptiedShareSQL.
-const holdsNothingElseSQL = `NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = s.added_folder AND h.added_folder != ''
+var holdsNothingElseSQL = `NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = s.added_folder AND h.added_folder != ''
 		AND h.batch_id = s.batch_id AND h.id != ?1)
 	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.added_folder = s.added_folder
 		AND m.batch_id = s.batch_id AND m.history_id >= 0 AND m.history_id != ?1)
-	AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.batch_id = s.batch_id
-		AND j.beneath = s.added_folder AND j.state NOT IN (?2, ?3, ?4))`
+	AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.batch_id = s.batch_id
+		AND jobs.beneath = s.added_folder AND ` + droppedSQL + `)`
 
 // deleteEntries deletes the entries ids in tx, and the folder_shares row
 // of each share that holds none of its files any more
@@ -402,7 +402,7 @@ func deleteEntries(tx *sql.Tx, ids []int64) (int, error) {
 	defer func() { _ = del.Close() }()
 	var n int64
 	for _, id := range ids {
-		if _, err := forget.Exec(id, string(JobDone), string(JobAlready), string(JobSkipped)); err != nil {
+		if _, err := forget.Exec(id); err != nil {
 			return 0, fmt.Errorf("forget the folder uploads of entry %d: %w", id, err)
 		}
 		k, err := rowsTouched(del.Exec(id))

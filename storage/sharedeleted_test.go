@@ -79,6 +79,18 @@ func TestAFolderAddWhoseFilesAreAllDeletedIsNoLongerItsLatest(t *testing.T) {
 			require.NoError(t, f.d.InsertListing(nil, []LeftFile{{JobID: "j1", Folder: f.folder, BatchID: "b2"}}))
 			return []int64{f.uploaded("b2", "c.jpg")}
 		}, "b2", FolderLeft{Waiting: 1}},
+		{"a later add's upload deleted, its other file could not be read", func(f *shareFixture) []int64 {
+			f.listed("b1")
+			f.uploaded("b1", "a.jpg")
+			f.listed("b2", JobRow{LocalPath: filepath.Join(f.folder, "d.jpg"), State: JobSkipped, Reason: "file-denied"})
+			return []int64{f.uploaded("b2", "c.jpg")}
+		}, "b2", FolderLeft{Dropped: 1}},
+		{"a later add's upload deleted, its other entry a link, skipped", func(f *shareFixture) []int64 {
+			f.listed("b1")
+			f.uploaded("b1", "a.jpg")
+			f.listed("b2", JobRow{LocalPath: filepath.Join(f.folder, "l.jpg"), State: JobSkipped, Reason: "symlink"})
+			return []int64{f.uploaded("b2", "c.jpg")}
+		}, "b1", FolderLeft{}},
 		{"an earlier add's uploads deleted, a later add found no file", func(f *shareFixture) []int64 {
 			f.listed("b1")
 			a := f.uploaded("b1", "a.jpg")
