@@ -430,14 +430,17 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 		"(dStor gives the same files the same links).", what)
 }
 
-// directPaths is the set of paths the person named on the command line,
-// made absolute as the queue makes them.
+// directPaths is the set of places the person named on the command line
+// (made absolute as the queue makes them: "./f" and "f" are one), for
+// the reporter and for --expect-sha256's one file.
 func directPaths(requests []worker.Request) map[string]bool {
 	set := make(map[string]bool, len(requests))
 	for _, r := range requests {
-		if abs, err := filepath.Abs(r.Path); err == nil {
-			set[abs] = true
+		p := r.Path
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
 		}
+		set[p] = true
 	}
 	return set
 }

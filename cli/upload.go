@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -83,20 +82,6 @@ Sign in first with "dstor-uploader login", or set DSTOR_API_KEY.`,
 }
 
 // runUpload queues paths (with what an earlier run left) and uploads them.
-// placesNamed is how many different places paths name: a path named
-// twice, or spelled another way ("./f", "d/../f"), counts once, as the
-// upload counts it.
-func placesNamed(paths []string) int {
-	seen := make(map[string]bool, len(paths))
-	for _, p := range paths {
-		if abs, err := filepath.Abs(p); err == nil {
-			p = abs
-		}
-		seen[p] = true
-	}
-	return len(seen)
-}
-
 func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) error {
 	if len(paths) == 0 {
 		return usageErrorf("name at least one file or folder to upload")
@@ -116,18 +101,18 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 	if err := o.queueOptions.validate(); err != nil {
 		return err
 	}
+	var requests []worker.Request
+	for _, p := range paths {
+		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment,
+			Again: o.again, ExpectSHA256: o.expect})
+	}
 	if o.expect != "" {
-		if n := placesNamed(paths); n != 1 {
+		if n := len(directPaths(requests)); n != 1 {
 			return usageErrorf("--expect-sha256 checks one file: name exactly one (%d given)", n)
 		}
 		if _, err := api.NormalizeSHA256(o.expect); err != nil {
 			return usageErrorf("--expect-sha256: %s", api.Human(err))
 		}
-	}
-	var requests []worker.Request
-	for _, p := range paths {
-		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment,
-			Again: o.again, ExpectSHA256: o.expect})
 	}
 	return runQueue(ctx, cio, o.queueOptions, requests)
 }
