@@ -29,25 +29,8 @@ import (
 // page that would stay the folder's share link; once they are uploaded,
 // neither says anything.
 func TestFolderLinksNotWholeWhileFilesWait(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	hold := testutil.NewUploadHold(sb.Srv, 2)
-	hold.Arm()
-	front := httptest.NewServer(hold)
-	t.Cleanup(front.Close)
-	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
-	e := newTestEnv(t)
+	e, hold, dir := startFolderHeldAtThirdFile(t)
 	a := e.a
-	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
-	dir := filepath.Join(t.TempDir(), "trip")
-	writeFiles(t, dir, "a.jpg", "b.jpg", "c.jpg")
-
-	e.ui(func() { a.addPaths([]string{dir}) })
-	select {
-	case <-hold.Started():
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the third upload did not start")
-	}
-	e.eventually(func() bool { return a.upload.sum.Done == 2 }, "two of the three uploaded")
 	// The folder added again with a new file: it finds two uploaded,
 	// leaves the held one to the first upload's job, and sends the new one.
 	hold.Disarm()
@@ -112,6 +95,33 @@ func TestFolderLinksNotWholeWhileFilesWait(t *testing.T) {
 	assert.Empty(t, copyAll(first, 3), "whole now: nothing to say")
 }
 
+// startFolderHeldAtThirdFile signs a window in to a sandbox behind an
+// upload hold and adds a folder "trip" of three files: it returns once
+// two are uploaded and the third's upload is held (hold.Release lets it
+// go on).
+func startFolderHeldAtThirdFile(t *testing.T) (*testEnv, *testutil.UploadHold, string) {
+	t.Helper()
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	hold := testutil.NewUploadHold(sb.Srv, 2)
+	hold.Arm()
+	front := httptest.NewServer(hold)
+	t.Cleanup(front.Close)
+	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
+	e := newTestEnv(t)
+	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
+	dir := filepath.Join(t.TempDir(), "trip")
+	writeFiles(t, dir, "a.jpg", "b.jpg", "c.jpg")
+
+	e.ui(func() { e.a.addPaths([]string{dir}) })
+	select {
+	case <-hold.Started():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the third upload did not start")
+	}
+	e.eventually(func() bool { return e.a.upload.sum.Done == 2 }, "two of the three uploaded")
+	return e, hold, dir
+}
+
 // copyAllLinks taps Copy all links on folder share k's row, waits for
 // its links (links of them), and returns what a dialog then says ("" when
 // only the toast speaks).
@@ -146,25 +156,8 @@ func (e *testEnv) copyAllLinks(k storage.FolderKey, links int) string {
 // removed) and to add the folder again, as history --folder does, not
 // hand out the two as the whole folder.
 func TestFolderLinksNotWholeAfterItsFileWasCanceled(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	hold := testutil.NewUploadHold(sb.Srv, 2)
-	hold.Arm()
-	front := httptest.NewServer(hold)
-	t.Cleanup(front.Close)
-	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
-	e := newTestEnv(t)
+	e, hold, _ := startFolderHeldAtThirdFile(t)
 	a := e.a
-	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
-	dir := filepath.Join(t.TempDir(), "trip")
-	writeFiles(t, dir, "a.jpg", "b.jpg", "c.jpg")
-
-	e.ui(func() { a.addPaths([]string{dir}) })
-	select {
-	case <-hold.Started():
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the third upload did not start")
-	}
-	e.eventually(func() bool { return a.upload.sum.Done == 2 }, "two of the three uploaded")
 	e.ui(a.upload.cancelAllNow)
 	hold.Release()
 	e.eventually(func() bool { return a.upload.sum.Canceled == 1 && !a.upload.busy() }, "the third canceled")
