@@ -52,6 +52,25 @@ func makeFiles(t *testing.T, dir string, n int, sizeOf func(i int) int) []string
 	return testutil.WriteFiles(t, dir, "file", testutil.Sizes(n, sizeOf))
 }
 
+// tripOfTwo writes a folder "trip" of two files (300 and 301 bytes) in a
+// temporary folder, the folder many history --folder tests start from.
+func tripOfTwo(t *testing.T) (files []string, dir string) {
+	t.Helper()
+	files = makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 300 + i })
+	return files, filepath.Dir(files[0])
+}
+
+// uploadedTrip starts a keyed sandbox (keyedSandbox) and uploads a folder
+// of tripOfTwo to it, which must succeed.
+func uploadedTrip(t *testing.T) (sb *testutil.Sandbox, files []string, dir string) {
+	t.Helper()
+	sb = keyedSandbox(t)
+	files, dir = tripOfTwo(t)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	return sb, files, dir
+}
+
 // keyedSandbox starts a sandbox and gives the test a data folder of its
 // own and the sandbox's API key, as the command line reads them.
 func keyedSandbox(t *testing.T) *testutil.Sandbox {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,16 +20,12 @@ import (
 // 0. With an earlier upload of the folder still in the history, that one
 // is the folder's latest there and is listed.
 func TestFolderWhoseUploadsWereDeletedIsNotCalledEmpty(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 600 + i })
-	dir := filepath.Dir(files[0])
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	sb, files, dir := uploadedTrip(t)
 	before := []string{testutil.CIDOf(t, files[0]), testutil.CIDOf(t, files[1])}
 	for _, f := range files { // changed: the next upload sends them again
 		require.NoError(t, os.WriteFile(f, []byte("changed "+f), 0o600))
 	}
-	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 0, code, errOut)
 	require.Len(t, historyJSON(t), 4)
 

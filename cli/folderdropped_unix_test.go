@@ -24,8 +24,7 @@ import (
 // again, the list is whole.
 func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
 	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 300 + i })
-	dir := filepath.Dir(files[0])
+	files, dir := tripOfTwo(t)
 	deep := testfs.DeepFolder(t, dir, "far.txt", testutil.Content("far", 100))
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 1, code, "a file of the folder was not uploaded: %s", errOut)

@@ -21,15 +21,11 @@ import (
 // folder's latest: its links, to files no longer in the folder, were
 // listed as the folder's whole list, exit 0.
 func TestFolderUploadedAgainEmptyListsNoFile(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 300 + i })
-	dir := filepath.Dir(files[0])
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	sb, files, dir := uploadedTrip(t)
 	for _, f := range files {
 		require.NoError(t, os.Remove(f))
 	}
-	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 1, code, "a folder named on the command line that is empty: %s", errOut)
 	require.Contains(t, errOut, "folder is empty")
 
@@ -47,15 +43,11 @@ func TestFolderUploadedAgainEmptyListsNoFile(t *testing.T) {
 // resolves the link as it does, so DIR and LINK both list the latest
 // upload, the one through the link, with the new file.
 func TestFolderAddedThroughALinkIsOneFolder(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 400 + i })
-	dir := filepath.Dir(files[0])
+	sb, files, dir := uploadedTrip(t)
 	link := filepath.Join(t.TempDir(), "trip-link")
 	testfs.SymlinkOrSkip(t, dir, link)
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
 	files = append(files, makeFiles(t, filepath.Join(dir, "later"), 1, func(int) int { return 500 })...)
-	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, link)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, link)
 	require.Equal(t, 0, code, errOut)
 
 	var cids []string

@@ -330,8 +330,7 @@ func twoUploadsRecorded(t *testing.T) bool {
 // MISSING again). Only the folder's own files count.
 func TestFolderListWholeThoughAPathNamedBesideItFailed(t *testing.T) {
 	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 900 + i })
-	dir := filepath.Dir(files[0])
+	files, dir := tripOfTwo(t)
 	missing := filepath.Join(t.TempDir(), "missing.txt")
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir, missing)
 	require.Equal(t, 1, code, "the missing file failed: %s", errOut)

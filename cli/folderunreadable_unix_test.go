@@ -4,7 +4,6 @@ package cli
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,16 +23,12 @@ import (
 // exit 0). Before, the last upload made no share, and the first upload's
 // links, to files no longer in the folder, were listed as whole, exit 0.
 func TestFolderUploadedAgainWithEveryFileUnreadableIsNotWhole(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 300 + i })
-	dir := filepath.Dir(files[0])
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	sb, files, dir := uploadedTrip(t)
 	for _, f := range files {
 		require.NoError(t, os.Remove(f))
 	}
 	testfs.DeepFolder(t, dir, "far.txt", testutil.Content("far", 100))
-	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Contains(t, errOut, "SKIPPED")
 	require.Equal(t, 1, code, "nothing of the folder could be read: %s", errOut)
 
