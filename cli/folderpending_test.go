@@ -27,22 +27,7 @@ import (
 // folder yet and exit 1, so a script that shares the list does not share
 // half of it as all of it. Once the upload is done, the whole list exits 0.
 func TestFolderLinksWhileItsUploadRuns(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 4, func(i int) int { return 1500 + i })
-	dir := filepath.Dir(files[0])
-	hold := testutil.NewUploadHold(sb.Srv, 2)
-	hold.Arm()
-	ts := httptest.NewServer(hold)
-	t.Cleanup(ts.Close)
-	t.Cleanup(hold.Release)
-
-	run := startHeld(t, hold, "the upload", nil, "upload", "--env", ts.URL, "--concurrency", "1", dir) // held at its third file
-	// The third upload began once the second was answered; wait for it
-	// to be recorded too (the run records in rounds).
-	require.Eventually(t, func() bool {
-		code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
-		return code == 0 && strings.Count(out, "\n") == 2
-	}, 2*time.Minute, 20*time.Millisecond, "two uploads recorded")
+	files, dir, hold, run := startFolderHeldAtThirdFile(t, 4)
 
 	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 	assert.Equal(t, 1, code, "not the folder's whole list: %s", errOut)
@@ -216,19 +201,7 @@ func TestFolderListAfterAnEarlierUploadsFileJoinsTheLatest(t *testing.T) {
 // is read and let go, and recorded, before what is left is read: the list
 // must then say it is not whole (exit 1), or hold every file.
 func TestFolderFinishedWhileListedIsNotCalledWhole(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 1700 + i })
-	dir := filepath.Dir(files[0])
-	hold := testutil.NewUploadHold(sb.Srv, 2)
-	hold.Arm()
-	ts := httptest.NewServer(hold)
-	t.Cleanup(ts.Close)
-	t.Cleanup(hold.Release)
-	run := startHeld(t, hold, "the upload", nil, "upload", "--env", ts.URL, "--concurrency", "1", dir) // held at its third file
-	require.Eventually(t, func() bool {
-		code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
-		return code == 0 && strings.Count(out, "\n") == 2
-	}, 2*time.Minute, 20*time.Millisecond, "two uploads recorded")
+	files, dir, hold, run := startFolderHeldAtThirdFile(t, 3)
 
 	listed := false
 	afterFolderListed = func() {
@@ -245,6 +218,30 @@ func TestFolderFinishedWhileListedIsNotCalledWhole(t *testing.T) {
 	}
 	assert.Equal(t, 1, code, errOut)
 	assert.Contains(t, errOut, "1 file(s) of this upload of "+dir+" are not uploaded yet")
+}
+
+// startFolderHeldAtThirdFile starts an upload of a folder "trip" of n
+// files (n ≥ 3) to a keyed sandbox behind an upload hold, one file at a
+// time, in another process, and returns once two are recorded and the
+// third's upload is held (hold.Release lets it go on).
+func startFolderHeldAtThirdFile(t *testing.T, n int) (files []string, dir string, hold *testutil.UploadHold, run *heldRun) {
+	t.Helper()
+	sb := keyedSandbox(t)
+	files = makeFiles(t, filepath.Join(t.TempDir(), "trip"), n, func(i int) int { return 1500 + i })
+	dir = filepath.Dir(files[0])
+	hold = testutil.NewUploadHold(sb.Srv, 2)
+	hold.Arm()
+	ts := httptest.NewServer(hold)
+	t.Cleanup(ts.Close)
+	t.Cleanup(hold.Release)
+	run = startHeld(t, hold, "the upload", nil, "upload", "--env", ts.URL, "--concurrency", "1", dir)
+	// The third upload began once the second was answered; wait for it
+	// to be recorded too (the run records in rounds).
+	require.Eventually(t, func() bool {
+		code, out, _ := runCLI(t, "", "history", "--format", "cid", "--limit", "0")
+		return code == 0 && strings.Count(out, "\n") == 2
+	}, 2*time.Minute, 20*time.Millisecond, "two uploads recorded")
+	return files, dir, hold, run
 }
 
 // killedFolderUploads is a folder of three files (dir) and a server (url)
