@@ -442,23 +442,8 @@ func leaveFilesThenCutTheNextListing(t *testing.T, e *testEnv) (string, []string
 	}
 	require.Len(t, firstJobs, 12)
 
-	e.writeNumbered("album/new%02d.jpg", 30) // listed after the waiting ones
-	cfg := e.tokenless()
-	saved := make(chan struct{})
-	var q atomic.Pointer[Queue]
-	cfg.beforeListedRows = func(group int) {
-		if group == 2 { // what it left, and its first rows, are saved: a kill comes now
-			close(saved)
-			<-q.Load().ctx.Done()
-		}
-	}
-	second, err := New(cfg)
-	require.NoError(t, err)
-	q.Store(second)
-	second.Add(Request{Path: folder})
-	<-saved
-	require.NoError(t, second.Close())
-	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
+	e.writeNumbered("album/new%02d.jpg", 30)     // listed after the waiting ones
+	cutListingShort(t, e, e.tokenless(), folder) // what it left, and its first rows, are saved
 	return folder, firstJobs
 }
 
@@ -474,7 +459,15 @@ func uploadThenCutTheNextListing(t *testing.T, e *testEnv) (string, []storage.Hi
 	sent := history(t, e.db)
 	require.Len(t, sent, 30)
 
-	cfg := e.config()
+	cutListingShort(t, e, e.config(), folder)
+	return folder, sent
+}
+
+// cutListingShort adds folder to a queue of cfg and closes it (as a kill
+// would) once its listing has saved its first rows: the listing is left
+// unfinished in the saved walks.
+func cutListingShort(t *testing.T, e *testEnv, cfg Config, folder string) {
+	t.Helper()
 	saved := make(chan struct{})
 	var q atomic.Pointer[Queue]
 	cfg.beforeListedRows = func(group int) {
@@ -483,14 +476,13 @@ func uploadThenCutTheNextListing(t *testing.T, e *testEnv) (string, []storage.Hi
 			<-q.Load().ctx.Done()
 		}
 	}
-	first, err := New(cfg)
+	cut, err := New(cfg)
 	require.NoError(t, err)
-	q.Store(first)
-	first.Add(Request{Path: folder})
+	q.Store(cut)
+	cut.Add(Request{Path: folder})
 	<-saved
-	require.NoError(t, first.Close())
+	require.NoError(t, cut.Close())
 	require.NotEmpty(t, walksLeft(t, e.db), "the listing was cut short")
-	return folder, sent
 }
 
 // TestFolderAddedByAnotherAccountLeavesNothingToTheFirstsWaitingJobs: the
