@@ -38,7 +38,8 @@ const socketName = "window.sock"
 const socketCheckInterval = 250 * time.Millisecond
 
 // maxSocketPath is the longest socket path every Unix accepts (sun_path
-// is 104 bytes on the BSDs and macOS, 108 on Linux, with its NUL).
+// is 104 bytes on the BSDs and macOS, 108 on Linux, with its NUL). A
+// longer one goes through socketAddr.
 const maxSocketPath = 103
 
 type socketListener struct {
@@ -60,9 +61,6 @@ type socketListener struct {
 // holds, in place while the window runs.
 func listenChannel(dir string, lock *filelock.Kept) (listener, error) {
 	path := filepath.Join(dir, socketName)
-	if len(path) > maxSocketPath {
-		return nil, fmt.Errorf("the data folder's path is too long for a local socket (%d bytes, at most %d)", len(path), maxSocketPath)
-	}
 	_ = os.Remove(path) // a crashed window's socket: nobody holds the lock
 	ln, placed, err := placeSocket(dir, path)
 	if err != nil {
@@ -79,9 +77,15 @@ func listenChannel(dir string, lock *filelock.Kept) (listener, error) {
 // no moment when another user could connect; the rename replaces what
 // was at path. It returns the socket's file too, to tell it from another.
 func placeSocket(dir, path string) (*net.UnixListener, os.FileInfo, error) {
-	tmp := filepath.Join(dir, ".window-"+strconv.Itoa(os.Getpid())+".sock")
+	tmpName := ".window-" + strconv.Itoa(os.Getpid()) + ".sock"
+	tmp := filepath.Join(dir, tmpName)
 	_ = os.Remove(tmp)
-	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: tmp, Net: "unix"})
+	addr, done, err := socketAddr(dir, tmpName)
+	if err != nil {
+		return nil, nil, err
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: addr, Net: "unix"})
+	done()
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen for other launches: %w", err)
 	}
@@ -161,7 +165,7 @@ func (l *socketListener) socketGone() bool {
 	case fi.Mode().Type() != fs.ModeSocket:
 		return true // a file, a symbolic link: a launch cannot connect to it
 	}
-	c, err := net.DialTimeout("unix", l.path, socketCheckInterval)
+	c, err := dialSocket(context.Background(), l.dir, socketCheckInterval)
 	if err != nil {
 		return errors.Is(err, syscall.ECONNREFUSED) // a socket nobody listens on
 	}
@@ -215,9 +219,8 @@ func dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error) {
 	// time, and the launch would not say that the socket is missing.
 	_, err := os.Lstat(path)
 	if err == nil {
-		var d net.Dialer
 		var c net.Conn
-		if c, err = d.DialContext(ctx, "unix", path); err == nil {
+		if c, err = dialSocket(ctx, dir, 0); err == nil {
 			return c, nil
 		}
 	}
@@ -228,4 +231,16 @@ func dialChannel(ctx context.Context, dir string) (io.ReadWriteCloser, error) {
 		return nil, &channelError{kind: errNoWindow, found: "nothing listens on its " + socketName}
 	}
 	return nil, fmt.Errorf("reach the running window: %w", err)
+}
+
+// dialSocket connects to the window's socket in dir, within ctx and
+// timeout (0 for none).
+func dialSocket(ctx context.Context, dir string, timeout time.Duration) (net.Conn, error) {
+	addr, done, err := socketAddr(dir, socketName)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	d := net.Dialer{Timeout: timeout}
+	return d.DialContext(ctx, "unix", addr)
 }
