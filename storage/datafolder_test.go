@@ -53,11 +53,7 @@ func TestInDataFolderAtEveryDepth(t *testing.T) {
 		return p
 	}
 
-	for _, tc := range []struct {
-		name string
-		path func() string
-		want DataFolderPlace
-	}{
+	checkPlaces(t, d, []placeCase{
 		{"the database", func() string { return d.Path() }, InsideDataFolder},
 		{"a new file in the data folder", func() string { return filepath.Join(data, "export.csv") }, InsideDataFolder},
 		{"a lock", func() string { return lock }, InsideDataFolder},
@@ -83,15 +79,7 @@ func TestInDataFolderAtEveryDepth(t *testing.T) {
 		{"a copy of a file of the store, same size", func() string {
 			return write(filepath.Join(out, "copy"), "an upload to the Local sandbox")
 		}, OutsideDataFolder},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := tc.path()
-			if p == "" {
-				t.Skip(testfs.NoSymlinks)
-			}
-			assert.Equal(t, tc.want, d.InDataFolder(p))
-		})
-	}
+	})
 }
 
 // TestInDataFolderThroughLinksItHolds: a data folder may hold a link where
@@ -131,11 +119,7 @@ func TestInDataFolderThroughLinksItHolds(t *testing.T) {
 		return p
 	}
 
-	for _, tc := range []struct {
-		name string
-		path func() string
-		want DataFolderPlace
-	}{
+	checkPlaces(t, d, []placeCase{
 		{"the database where it really is", func() string { return realDB }, LinkIntoDataFolder},
 		{"a hard link to the database", func() string { return link("history.csv", realDB) }, LinkIntoDataFolder},
 		{"its journal where it really is", func() string { return realDB + "-wal" }, LinkIntoDataFolder},
@@ -147,11 +131,7 @@ func TestInDataFolderThroughLinksItHolds(t *testing.T) {
 			return filepath.Join(filepath.Dir(realDB), "export.csv")
 		}, OutsideDataFolder},
 		{"a file elsewhere", func() string { return write(filepath.Join(out, "mine.csv"), "mine") }, OutsideDataFolder},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, d.InDataFolder(tc.path()))
-		})
-	}
+	})
 }
 
 // TestInDataFolderThroughALinkToANewFile: a save opens its file with
@@ -191,11 +171,7 @@ func TestInDataFolderThroughALinkToANewFile(t *testing.T) {
 		return rel
 	}
 
-	for _, tc := range []struct {
-		name string
-		path func() string
-		want DataFolderPlace
-	}{
+	checkPlaces(t, d, []placeCase{
 		{"a link to a new file beside the database", func() string {
 			return dangling("export.json", filepath.Join(data, "export.json"))
 		}, LinkIntoDataFolder},
@@ -220,7 +196,19 @@ func TestInDataFolderThroughALinkToANewFile(t *testing.T) {
 		{"a link to a new file elsewhere", func() string {
 			return dangling("mine.json", filepath.Join(out, "new.json"))
 		}, OutsideDataFolder},
-	} {
+	})
+}
+
+// placeCase is a path made by path, and where InDataFolder must place it.
+type placeCase struct {
+	name string
+	path func() string // "" where the file system cannot make it (a link)
+	want DataFolderPlace
+}
+
+// checkPlaces runs each case as a subtest: InDataFolder of its path.
+func checkPlaces(t *testing.T, d *DB, cases []placeCase) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.path()
 			if p == "" {
