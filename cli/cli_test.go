@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 	// The commands' keyring waits as long as the tests' own stores
 	// (testutil.KeyringTimeout): a slow answer under load must not
 	// turn it into a memory store that forgets a login.
-	openSecrets = func() *storage.SecretStore { return storage.NewSecretStore(testutil.KeyringTimeout) }
+	SetKeyringTimeoutForTest(testutil.KeyringTimeout)
 	testutil.RunIfChild(func(args []string) int {
 		return Run(context.Background(), args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	})

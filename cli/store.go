@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -69,6 +70,17 @@ func sayGatewayNotUsed(w io.Writer, s storage.Settings) {
 // test sets a keyring of its own (storage.NewSecretStoreOn) that fails
 // where the OS's would.
 var openSecrets = func() *storage.SecretStore { return storage.NewSecretStore(storage.DefaultKeyringTimeout) }
+
+// SetKeyringTimeoutForTest makes the commands wait d for each keyring
+// call instead of the app's storage.DefaultKeyringTimeout, so a test
+// running them (in its own process, or as a child it can kill) on a busy
+// machine does not see a slow keyring as a missing one and fall back to
+// memory. It returns a func that puts the app's wait back.
+func SetKeyringTimeoutForTest(d time.Duration) (restore func()) {
+	was := openSecrets
+	openSecrets = func() *storage.SecretStore { return storage.NewSecretStore(d) }
+	return func() { openSecrets = was }
+}
 
 // openStore opens the database and the keyring and resolves --env (or the
 // last environment used); the caller closes db.

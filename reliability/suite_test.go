@@ -28,6 +28,10 @@ import (
 // child process (testutil.ChildCommand), which a test can kill like the
 // real one.
 func TestMain(m *testing.M) {
+	// The commands' keyring waits as long as the tests' own stores
+	// (testutil.KeyringTimeout), in the children too: a slow answer
+	// under load must not turn it into a memory store.
+	cli.SetKeyringTimeoutForTest(testutil.KeyringTimeout)
 	testutil.RunIfChild(func(args []string) int {
 		return cli.Run(context.Background(), args, cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	})
