@@ -15,8 +15,10 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 )
@@ -143,6 +145,29 @@ func dashedPathHint(args []string) string {
 	return ""
 }
 
+// flagErrorText is the sentence for an error of the flag parser: a value
+// a number or a switch cannot take says what the flag takes, not Go's
+// "strconv.ParseInt: parsing …: invalid syntax"; the parser's other
+// errors ("unknown flag: --x", "flag needs an argument") are sentences
+// already, and the app's own flag values say what is wrong themselves.
+func flagErrorText(err error) string {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err.Error()
+	}
+	name, value := bad.GetFlag().Name, bad.GetValue()
+	switch bad.GetFlag().Value.Type() {
+	case "int", "int64":
+		if errors.Is(err, strconv.ErrRange) {
+			return fmt.Sprintf("--%s: %q is too large a number", name, value)
+		}
+		return fmt.Sprintf("--%s takes a whole number written in digits, such as 10: %q is not one", name, value)
+	case "bool":
+		return fmt.Sprintf("--%s is a switch: write --%s alone to turn it on (or --%s=false); %q is neither", name, name, name, value)
+	}
+	return fmt.Sprintf("--%s: %v", name, errors.Unwrap(bad)) // the app's own value's sentence
+}
+
 // newRoot builds the command tree. The root command opens the window; the
 // subcommands are the command line proper; cobra adds help and
 // completion (bash, zsh, fish, PowerShell).
@@ -159,7 +184,7 @@ func newRoot(cio IO) *cobra.Command {
 	root.SilenceErrors = true
 	root.SilenceUsage = true
 	addProfileFlag(root)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{msg: err.Error(), flags: true} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{msg: flagErrorText(err), flags: true} })
 	root.AddCommand(
 		newLoginCommand(cio),
 		newLogoutCommand(cio),
