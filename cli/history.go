@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -211,6 +212,23 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 	return &exitError{code: 1}
 }
 
+// noFolderUpload says that no upload of the folder dir (given as given)
+// is in the history, and what to do: upload it, when it is a folder; for
+// a file, search the history for its name (--folder takes folders); for a
+// path that names nothing now, check it (uploading it cannot work).
+func noFolderUpload(dir, given string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return fmt.Errorf("%s is a file, not a folder: --folder lists an upload of a folder; find this file's uploads with `dstor-uploader history --search %s`",
+			inert.Line(dir), inert.ShellWord(filepath.Base(dir)))
+	case err != nil && api.Gone(err):
+		return fmt.Errorf("no upload of the folder %s is in the history, and there is no folder there now: check the path (give the folder as it was uploaded, or a link to it)",
+			inert.Line(dir))
+	}
+	return fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", inert.Line(dir), inert.ShellWord(given))
+}
+
 // folderIDs are the latest upload of o.folder (its share), what it lacks
 // of the folder (storage.DB.FolderLeftOf) and its entries, newest first
 // (at most o.limit when --limit was given). What it lacks is read before
@@ -230,7 +248,7 @@ func folderIDs(db *storage.DB, o historyOptions) (storage.FolderKey, storage.Fol
 	}
 	k, err := db.NewestFolderShare(dir)
 	if errors.Is(err, storage.ErrNotFound) {
-		return k, left, nil, fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", dir, o.folder)
+		return k, left, nil, noFolderUpload(dir, o.folder)
 	}
 	if err == nil {
 		left, err = db.FolderLeftOf(k)

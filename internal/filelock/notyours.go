@@ -2,7 +2,8 @@ package filelock
 
 import (
 	"fmt"
-	"strings"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // NotYoursError reports a file this process may not open because it, or
@@ -51,14 +52,5 @@ func ChownCommand(path string, folder bool) string {
 	if folder {
 		recursive = "-R "
 	}
-	return "sudo chown " + recursive + "$USER " + shellQuote(path)
-}
-
-// shellQuote is s as one word for a POSIX shell: as it is when it has no
-// character the shell treats specially, in single quotes otherwise.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return "sudo chown " + recursive + "$USER " + inert.ShellWord(path)
 }

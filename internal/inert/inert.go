@@ -43,6 +43,20 @@ func LinkText(s string) string {
 	return escaped(s, func(r rune) bool { return r != '\u200d' && r != '\u200c' && unprintable(r) })
 }
 
+// ShellWord is s as one word of a command for a POSIX shell, to paste: as
+// it is when it has no character the shell treats specially, in single
+// quotes otherwise; a name with a character Line escapes is given as Line
+// gives it, which no shell takes as the name, but no terminal acts on.
+func ShellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,") == "" {
+		return s
+	}
+	if l := Line(s); l != s {
+		return l
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 // QuotedIfBlank is s quoted ("   ") when it is only spaces, else s: a
 // browser, a Markdown reader or a window's label shows a run of spaces as
 // one, or none, so a name of spaces would show nothing to see or click,

@@ -103,3 +103,20 @@ func TestQuotedIfBlank(t *testing.T) {
 		assert.Equal(t, want, QuotedIfBlank(in), "%q", in)
 	}
 }
+
+func TestShellWord(t *testing.T) {
+	for in, want := range map[string]string{
+		"report.pdf":        "report.pdf",
+		"/data/uploads.db":  "/data/uploads.db",
+		"a b.txt":           "'a b.txt'",
+		"it's":              `'it'\''s'`,
+		"$HOME":             "'$HOME'",
+		"":                  "''",
+		"été.txt":           "'été.txt'",
+		"x\x1b]0;title\a":   `x\x1b]0;title\a`,
+		"two\nlines":        `two\nlines`,
+		"invoice\u202e.exe": `invoice\u202e.exe`,
+	} {
+		assert.Equal(t, want, ShellWord(in), "%q", in)
+	}
+}

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestFolderListOfAPathNoUploadHadSaysWhatItIs: history --folder PATH with
+// no upload of a folder there told the person to upload PATH, also when
+// PATH is a file (whose uploads are in the history: --folder takes
+// folders) or names nothing (a typo, or a folder since moved: uploading
+// it cannot work). Each says what PATH is and what to do; all exit 1.
+func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
+	_, files, dir := uploadedTrip(t)
+	other := t.TempDir()
+	tests := []struct {
+		name, path string
+		says       []string
+	}{
+		{"a file the folder's upload holds", files[0], []string{
+			files[0] + " is a file, not a folder", "--search " + filepath.Base(files[0])}},
+		{"a path that names nothing", filepath.Join(dir, "nope"), []string{
+			"no upload of the folder " + filepath.Join(dir, "nope") + " is in the history, and there is no folder there now",
+			"check the path"}},
+		{"a folder never uploaded", other, []string{
+			"no upload of the folder " + other + " is in the history: upload it with `dstor-uploader upload " + other + "`"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", "history", "--folder", tt.path)
+			assert.Equal(t, 1, code, "%s%s", out, errOut)
+			assert.Empty(t, out)
+			for _, s := range tt.says {
+				assert.Contains(t, errOut, s)
+			}
+			if tt.path != other {
+				assert.NotContains(t, errOut, "upload it with", "uploading it cannot list it")
+			}
+		})
+	}
+	_, err := os.Stat(dir)
+	require.NoError(t, err)
+}
