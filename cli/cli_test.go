@@ -32,10 +32,13 @@ func TestMain(m *testing.M) {
 	// (testutil.KeyringTimeout): a slow answer under load must not
 	// turn it into a memory store that forgets a login.
 	SetKeyringTimeoutForTest(testutil.KeyringTimeout)
+	removeHome := testutil.IsolateDataFolder()
 	testutil.RunIfChild(func(args []string) int {
 		return Run(context.Background(), args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	})
-	os.Exit(m.Run())
+	code := m.Run()
+	removeHome()
+	os.Exit(code)
 }
 
 // runCLI runs the command line in-process and returns its exit status and
