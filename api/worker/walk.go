@@ -53,7 +53,8 @@ type addCall struct {
 // checking files and writing the jobs to the database happen on the queue's
 // own goroutines, in the order given, and each job appears (JobAdded) only
 // once its row is saved. One Add call is one batch (Job.BatchID); a path
-// given more than once in it counts once.
+// given more than once in it counts once, and so does a folder named again
+// through a symbolic link to it (walk.namedAgain).
 //
 // Each request is saved (storage.DB.InsertWalks) before it is listed and
 // deleted once all its jobs are saved, so a crash, a kill or Close while a
@@ -148,11 +149,7 @@ func newAddCall(reqs []Request) *addCall {
 			if abs, err := api.AbsPath(r.Path); err == nil {
 				r.Path = abs
 			}
-			key := r
-			key.Path, key.ParentID = pathKey(r.Path), nil
-			if r.ParentID != nil { // compared by value, not by pointer
-				key.FolderPath += "\x00" + strconv.FormatInt(*r.ParentID, 10)
-			}
+			key := requestKey(r, r.Path)
 			if seen[key] {
 				continue
 			}
@@ -162,6 +159,17 @@ func newAddCall(reqs []Request) *addCall {
 		call.walkIDs = append(call.walkIDs, uuid.NewString())
 	}
 	return call
+}
+
+// requestKey is what two requests to upload the file or folder at p to
+// the same place have in common: one is the other named again.
+func requestKey(r Request, p string) Request {
+	key := r
+	key.Path, key.ParentID = pathKey(p), nil
+	if r.ParentID != nil { // compared by value, not by pointer
+		key.FolderPath += "\x00" + strconv.FormatInt(*r.ParentID, 10)
+	}
+	return key
 }
 
 // pathKey is what the spellings of one path have in common: the path
@@ -240,6 +248,7 @@ func (q *Queue) walker() {
 		}
 		if len(call.reqs) > 1 {
 			w.pending = make(map[fileDest]bool)
+			w.folders = make(map[Request]bool)
 		}
 		for i, r := range call.reqs {
 			if ctx.Err() != nil {
@@ -292,6 +301,10 @@ type walk struct {
 	// queue's forgotten count just before that read.
 	queued          *storage.FileJobs
 	queuedForgotten uint64
+	// folders are the folders this Add call listed (requestKey of the
+	// folder a request's path leads to): a folder named again through
+	// another path (a symbolic link to it) is not listed again.
+	folders map[Request]bool
 	// pending are the files this Add call queued, each to its place, when
 	// it has more than one request (nil otherwise): a request's jobs read
 	// when its listing starts do not hold those the requests before it
@@ -684,6 +697,9 @@ func validateRequest(r Request) cause {
 // for everything else (see the package documentation for the policy).
 func (w *walk) folder(r Request, root string) {
 	f := newFolderWalk(w, r, root)
+	if w.namedAgain(r, f.walkRoot) {
+		return
+	}
 	if f.walkRoot != root { // its files' paths are the target's
 		if w.uploaded != nil {
 			w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, f.walkRoot, w.q.otherNames...)
@@ -696,6 +712,23 @@ func (w *walk) folder(r Request, root string) {
 	}
 	f.addEmptyDirs()
 	w.shares = append(w.shares, storage.FolderKey{Folder: f.walkRoot, BatchID: w.batchID})
+}
+
+// namedAgain reports whether this Add call listed the folder at walkRoot
+// for r's place already, named by another path (one is a symbolic link
+// to the other), and notes it listed otherwise: one folder named twice is
+// one folder, each file uploaded once, under the name first given, as
+// the same path named twice is (newAddCall).
+func (w *walk) namedAgain(r Request, walkRoot string) bool {
+	if w.folders == nil {
+		return false
+	}
+	key := requestKey(r, walkRoot)
+	if w.folders[key] {
+		return true
+	}
+	w.folders[key] = true
+	return false
 }
 
 // folderWalk is the listing of one dropped folder.
