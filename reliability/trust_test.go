@@ -611,7 +611,7 @@ func deletedFileCase() trustCase {
 	return trustCase{
 		name:  "a queued file deleted before its turn",
 		tried: "upload of a 5-file folder held at its first upload; one file deleted meanwhile",
-		want:  "that file fails at once (1 attempt): does not exist",
+		want:  "that file is skipped at once (1 attempt) as no longer in its folder: no retry could send it",
 		run: func(t *testing.T) (string, bool) {
 			h := newHeldUpload(t, 0)
 			dir := t.TempDir()
@@ -624,7 +624,7 @@ func deletedFileCase() trustCase {
 			for _, l := range resultLines(out) {
 				if l.Path == files[4] {
 					return fmt.Sprintf("%s after %d attempt(s): …%s", l.State, l.Attempts, l.Error[strings.LastIndexByte(l.Error, '"')+1:]),
-						l.State == "failed" && l.Attempts == 1 && strings.Contains(l.Error, "does not exist")
+						l.State == "skipped" && l.Attempts == 1 && strings.Contains(l.Error, "no longer in its folder")
 				}
 			}
 			return "no result for the deleted file", false

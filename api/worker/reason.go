@@ -274,6 +274,7 @@ var (
 	causeSymlink        = cause{ReasonSymlink, "", "symbolic link — not followed; add the target itself"}
 	causeJunction       = cause{ReasonJunction, "", "junction (a link to another folder) — not followed; add the target itself"}
 	causeEmptyDir       = cause{ReasonEmptyFolder, "", "folder is empty"}
+	causeGoneFromFolder = cause{ReasonFileMissing, "", "this file is no longer in its folder (deleted or moved away after the folder was listed), so no upload of it is recorded; the folder's list of links is whole without it"}
 	causeOwnData        = cause{ReasonOwnData, "", "dStor Uploader's own data folder (its upload history and queue) — not uploaded: its files change while dStor Uploader runs and list every file you uploaded; to keep a copy, quit dStor Uploader and upload a copy of the folder"}
 )
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -205,7 +206,7 @@ func (q *Queue) startLocked(j *job) {
 		if err == nil {
 			q.complete(j, gen, row, res, started)
 		} else {
-			q.fail(j, gen, err)
+			q.fail(j, gen, goneFromItsFolder(row, err))
 		}
 		q.mu.Lock()
 		q.running--
@@ -371,8 +372,12 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 		// A link or another file where the listed one was: skipped,
 		// never uploaded, and retrying would not change that.
 		q.finishLocked(j, storage.JobSkipped, causeOf(err))
+	case errors.Is(err, errGoneFromFolder):
+		// As if gone before the listing: its folder no longer holds it.
+		q.finishLocked(j, storage.JobSkipped, causeGoneFromFolder)
 	case api.Gone(err):
-		q.failLocked(j, cause{ReasonFileMissing, "", api.Human(err)}) // deleted: trying again cannot help
+		// Trying again cannot help until the file is back.
+		q.failLocked(j, cause{ReasonFileMissing, "", api.Human(err) + "; put it back, then retry it"})
 	case errors.Is(err, api.ErrFileChanged) && j.row.Attempts < q.maxAttempts:
 		// What was sent is not one version of the file: send it again,
 		// whole, once it has settled.
@@ -388,6 +393,28 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	default:
 		q.failLocked(j, causeOf(err))
 	}
+}
+
+// errGoneFromFolder marks the error of an upload whose file is gone from
+// the folder it was listed in, while that folder is still there.
+var errGoneFromFolder = errors.New("the file is no longer in its folder")
+
+// goneFromItsFolder is err, an upload's of row, marked errGoneFromFolder
+// when the file is gone (deleted, or moved away) from the folder it was
+// listed in (row.Beneath) and that folder is still there: such a file is
+// skipped by design, as one gone while the folder was listed, since a
+// retry could never send it and the folder's list is whole without it.
+// A folder gone too (moved, a drive removed) leaves err as it is: its
+// files fail, for Retry failed once it is back. Called on the upload's
+// goroutine, not under the queue's lock: it asks the file system.
+func goneFromItsFolder(row storage.JobRow, err error) error {
+	if row.Beneath == "" || !api.Gone(err) {
+		return err
+	}
+	if fi, statErr := os.Stat(row.Beneath); statErr != nil || !fi.IsDir() {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errGoneFromFolder, err)
 }
 
 // waitSignInLocked puts j, which never reached the server, back to wait

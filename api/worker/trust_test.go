@@ -351,32 +351,44 @@ func TestTornCopyIsSentAgainWhole(t *testing.T) {
 	assert.Equal(t, newCID, h[0].Hash, "one consistent version: the new content, whole")
 }
 
-// TestDeletedQueuedFileFailsAtOnce: a queued file that is no longer
+// TestDeletedQueuedFileEndsAtOnce: a queued file that is no longer
 // there by its turn (deleted, its folder deleted or replaced by a file, or
-// itself replaced by a folder) fails on its first attempt, without
+// itself replaced by a folder) ends on its first attempt, without
 // retries, with a sentence that says what happened, not the system's bare
-// "not a directory".
-func TestDeletedQueuedFileFailsAtOnce(t *testing.T) {
+// "not a directory": a folder's file gone from the folder, which is still
+// there, is skipped as no longer in it (as one gone while the folder was
+// listed: no retry could send it); a file named on its own fails, saying
+// to put it back, then retry it.
+func TestDeletedQueuedFileEndsAtOnce(t *testing.T) {
+	const leftFolder = "no longer in its folder"
 	tests := []struct {
 		name   string
+		named  bool // the file is named on its own, not found in a folder
 		change func(t *testing.T, gone string)
+		state  storage.JobState
 		want   string
 		unix   bool // its sentence is the one Linux's errors give
 	}{
 		{name: "deleted", change: func(t *testing.T, gone string) {
 			require.NoError(t, os.Remove(gone))
-		}, want: "does not exist — it may have been moved or deleted"},
+		}, state: storage.JobSkipped, want: leftFolder},
 		{name: "its folder deleted", change: func(t *testing.T, gone string) {
 			require.NoError(t, os.RemoveAll(filepath.Dir(gone)))
-		}, want: "does not exist — it may have been moved or deleted"},
+		}, state: storage.JobSkipped, want: leftFolder},
+		{name: "named, deleted", named: true, change: func(t *testing.T, gone string) {
+			require.NoError(t, os.Remove(gone))
+		}, state: storage.JobFailed, want: "does not exist — it may have been moved or deleted; put it back, then retry it"},
+		{name: "named, its folder deleted", named: true, change: func(t *testing.T, gone string) {
+			require.NoError(t, os.RemoveAll(filepath.Dir(gone)))
+		}, state: storage.JobFailed, want: "does not exist — it may have been moved or deleted; put it back, then retry it"},
 		{name: "its folder replaced by a file", change: func(t *testing.T, gone string) {
 			require.NoError(t, os.RemoveAll(filepath.Dir(gone)))
 			require.NoError(t, os.WriteFile(filepath.Dir(gone), []byte("a file now"), 0o600))
-		}, want: "does not exist — a folder on its path is now a file", unix: true},
+		}, state: storage.JobFailed, want: "does not exist — a folder on its path is now a file", unix: true},
 		{name: "replaced by a folder", change: func(t *testing.T, gone string) {
 			require.NoError(t, os.Remove(gone))
 			require.NoError(t, os.Mkdir(gone, 0o700))
-		}, want: "is a folder, not a file", unix: true},
+		}, state: storage.JobFailed, want: "is a folder, not a file", unix: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -385,16 +397,23 @@ func TestDeletedQueuedFileFailsAtOnce(t *testing.T) {
 			}
 			e := newTestEnv(t, sandbox.Config{})
 			keep := e.write("d/keep.txt", testutil.Content("keep", 100))
-			gone := e.write("d/sub/gone.txt", testutil.Content("gone", 100))
+			reqs := []Request{{Path: filepath.Dir(keep)}}
+			var gone string
+			if tt.named {
+				gone = e.write("alone/gone.txt", testutil.Content("gone", 100))
+				reqs = append(reqs, Request{Path: gone})
+			} else {
+				gone = e.write("d/sub/gone.txt", testutil.Content("gone", 100))
+			}
 			q := e.queue(e.config())
 			q.Pause()
-			q.Add(Request{Path: filepath.Dir(keep)})
+			q.Add(reqs...)
 			eventually(t, 10*time.Second, func() bool { return q.Summary().Queued == 2 }, "listed")
 			tt.change(t, gone)
 			q.Resume()
 			require.NoError(t, wait(t, q, 30*time.Second))
 			j := jobFor(t, q, gone)
-			assert.Equal(t, storage.JobFailed, j.State)
+			assert.Equal(t, tt.state, j.State)
 			assert.Equal(t, 1, j.Attempts, "no retries for a file that is gone")
 			assert.Contains(t, j.Err, tt.want)
 			assert.Equal(t, storage.JobDone, jobFor(t, q, keep).State)

@@ -1,0 +1,96 @@
+package worker
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// listedPaused adds reqs to a paused queue with e's config and returns it
+// once n jobs are listed and saved: nothing has been uploaded yet.
+func (e *testEnv) listedPaused(n int, reqs ...Request) *Queue {
+	e.t.Helper()
+	cfg := e.config()
+	cfg.Paused = true
+	q := e.queue(cfg)
+	<-q.Add(reqs...).Done()
+	eventually(e.t, hangGuard, func() bool { return len(q.Jobs()) == n }, "the %d files listed", n)
+	return q
+}
+
+// TestFolderFileGoneBeforeItsUploadIsSkippedByDesign: a folder's file
+// deleted (or its subfolder) after the listing and before its upload is
+// treated as one gone before the listing: skipped, not failed (a retry
+// can never send it), and the folder's share is its whole list without
+// it. A file named on its own and deleted meanwhile fails, saying that
+// it is gone and to put it back before retrying it.
+func TestFolderFileGoneBeforeItsUploadIsSkippedByDesign(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	a := e.write("trip/a.jpg", []byte("a"))
+	b := e.write("trip/b.jpg", []byte("b"))
+	c := e.write("trip/sub/c.jpg", []byte("c"))
+	alone := e.write("notes.txt", []byte("n"))
+	folder := filepath.Dir(a)
+	q := e.listedPaused(4, Request{Path: folder}, Request{Path: alone})
+
+	require.NoError(t, os.Remove(b))
+	require.NoError(t, os.RemoveAll(filepath.Dir(c)))
+	require.NoError(t, os.Remove(alone))
+	q.Resume()
+	require.NoError(t, wait(t, q, hangGuard))
+
+	jobs := jobsByPath(q.Jobs())
+	assert.Equal(t, storage.JobDone, jobs[a].State)
+	for _, gone := range []string{b, c} {
+		assert.Equal(t, storage.JobSkipped, jobs[gone].State, "%s, gone from its folder", gone)
+		assert.Equal(t, ReasonFileMissing, jobs[gone].Reason, gone)
+		assert.Contains(t, jobs[gone].Err, "no longer in its folder", gone)
+	}
+	assert.Equal(t, storage.JobFailed, jobs[alone].State, "a file named on its own")
+	assert.Equal(t, ReasonFileMissing, jobs[alone].Reason)
+	assert.Contains(t, jobs[alone].Err, "; put it back, then retry it")
+	assert.Equal(t, 1, q.Summary().Failed)
+
+	key, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	left, err := e.db.FolderLeftOf(key)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "the share is the folder's whole list: %+v", left)
+}
+
+// TestFolderGoneBeforeItsFilesUploadFailsThem: when the folder itself is
+// gone (moved away, a drive removed) before its files' uploads, they fail
+// rather than being skipped as files the folder no longer holds, so its
+// share is not called whole; the folder put back, Retry failed sends them.
+func TestFolderGoneBeforeItsFilesUploadFailsThem(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	a := e.write("trip/a.jpg", []byte("a"))
+	folder := filepath.Dir(a)
+	q := e.listedPaused(1, Request{Path: folder})
+
+	require.NoError(t, os.Rename(folder, folder+"-moved"))
+	q.Resume()
+	require.NoError(t, wait(t, q, hangGuard))
+	job := jobFor(t, q, a)
+	assert.Equal(t, storage.JobFailed, job.State)
+	assert.Equal(t, ReasonFileMissing, job.Reason)
+	key, err := e.db.NewestFolderShare(folder)
+	require.NoError(t, err)
+	left, err := e.db.FolderLeftOf(key)
+	require.NoError(t, err)
+	assert.True(t, left.Any(), "the folder's file was not uploaded")
+
+	require.NoError(t, os.Rename(folder+"-moved", folder))
+	q.RetryFailed()
+	require.NoError(t, wait(t, q, hangGuard))
+	assert.Equal(t, storage.JobDone, jobFor(t, q, a).State)
+	left, err = e.db.FolderLeftOf(key)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "put back and retried: %+v", left)
+}
