@@ -277,7 +277,7 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 		r.rep.close()
 		fmt.Fprintln(cio.Err, r.rep.summary())
 	case r.left.failed > 0 && !o.retryFailed:
-		fmt.Fprintf(cio.Err, "Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.\n", r.left.failed)
+		fmt.Fprintln(cio.Err, r.failedLeft())
 	case len(others) > 0:
 		fmt.Fprintf(cio.Err, "Nothing to resume for this account on %s.\n", r.env)
 	default:
@@ -285,6 +285,45 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 	}
 	sayOthersWait(cio, r.env, others)
 	return false
+}
+
+// failedLeft says how many failed uploads --retry-failed can try again,
+// and of how many more the file is no longer there (a retry of those
+// fails again until it is put back).
+func (r *queueRun) failedLeft() string {
+	gone := failedGone(r.db, r.env, r.account)
+	switch {
+	case gone == 0:
+		return fmt.Sprintf("Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.", r.left.failed)
+	case gone >= r.left.failed:
+		return fmt.Sprintf("Nothing to resume; the files of the %d failed upload(s) are no longer there: "+
+			"put them back, then run \"dstor-uploader resume --retry-failed\".", r.left.failed)
+	}
+	return fmt.Sprintf("Nothing to resume; %d failed upload(s) can be tried again with --retry-failed; "+
+		"the files of %d more are no longer there: put them back first.", r.left.failed-gone, gone)
+}
+
+// failedGone counts the failed jobs of env and account whose file is no
+// longer at its path (api.Gone: not one on a drive or share out of reach),
+// a page of rows at a time. A read that fails counts what it read.
+func failedGone(db *storage.DB, env, account string) int {
+	const page = 1000
+	gone := 0
+	for after := int64(0); ; {
+		rows, err := db.QueuedJobs(env, account, storage.JobFailed, after, page)
+		if err != nil {
+			return gone
+		}
+		for _, j := range rows {
+			if _, err := os.Stat(j.LocalPath); j.LocalPath != "" && api.Gone(err) {
+				gone++
+			}
+		}
+		if len(rows) < page {
+			return gone
+		}
+		after = rows[len(rows)-1].Seq
+	}
 }
 
 // sayOthersWait says, for each account and environment with uploads left
