@@ -42,10 +42,15 @@ func jobReasonText(j worker.Job, now time.Time) string {
 // (or try again later) when the job was skipped instead (a file in a
 // folder added whole that could not be opened, or a folder that could not
 // be listed), which Retry leaves alone: it says to add the folder again,
-// which does work; "" for the others. (A name Windows keeps
+// which does work; a file gone from its folder, which no add sends, says
+// so; "" for the others. (A name Windows keeps
 // for a device is refused only for a file added by itself, which fails.)
 func skippedReasonText(code worker.ReasonCode, arg string) string {
 	switch code {
+	case worker.ReasonFileMissing:
+		// Gone from its folder before its upload (or while listed): the
+		// folder's list is whole without it.
+		return tr("This file is no longer in its folder: it was deleted or moved away after the folder was listed, so it was skipped. The folder's links do not count it as missing.")
 	case worker.ReasonFileUnreadable:
 		return skippedUnreadableText(arg)
 	case worker.ReasonFolderUnreadable:

@@ -188,3 +188,30 @@ func TestFolderSkippedForAPassingReasonSaysAddTheFolderAgain(t *testing.T) {
 		})
 	}
 }
+
+// TestFileGoneFromItsFolderSaysItWasSkipped: a folder's file deleted or
+// moved out of the folder before its upload is skipped (the folder's list
+// is whole without it, and Retry leaves it alone), so its row says that,
+// in every language, not the failed file's "add it again from where it is
+// now"; a file added by itself and gone fails, and keeps that sentence.
+func TestFileGoneFromItsFolderSaysItWasSkipped(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	job := func(state storage.JobState) worker.Job {
+		return worker.Job{State: state, Reason: worker.ReasonFileMissing, Err: "this file is no longer in its folder"}
+	}
+	seen := map[string]bool{}
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang)
+		require.NoError(t, useLanguage(""))
+		skipped, failed := jobReasonText(job(storage.JobSkipped), fixedNow), jobReasonText(job(storage.JobFailed), fixedNow)
+		assert.Equal(t, reasonText(worker.ReasonFileMissing, "", fixedNow), failed, "%s: a file added by itself keeps its sentence", lang)
+		assert.NotEqual(t, failed, skipped, "%s: a skipped file is not added again: its sentence says so", lang)
+		assert.False(t, seen[skipped], "%s: %q is another language's", lang, skipped)
+		seen[skipped] = true
+		if lang == "en" {
+			assert.Contains(t, skipped, "no longer in its folder")
+			assert.Contains(t, skipped, "so it was skipped")
+			assert.NotContains(t, skipped, "Add it again")
+		}
+	}
+}
