@@ -222,8 +222,12 @@ func (d *DB) openWriter() error {
 		}
 		return migrate(d.w, migrations)
 	}); err != nil {
+		// Explained while the files are as the error left them: closing
+		// checkpoints and removes the write-ahead log, which may be
+		// what reached the file size limit.
+		err = explainDBError(d.path, fmt.Errorf("open database %s: %w", d.path, err))
 		_ = d.w.Close()
-		return fmt.Errorf("open database %s: %w", d.path, err)
+		return err
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"modernc.org/sqlite"
@@ -25,6 +26,8 @@ var (
 	ErrDatabaseBusy = errors.New("the database is locked by another program")
 	// ErrDatabaseReadOnly matches a *ReadOnlyError.
 	ErrDatabaseReadOnly = errors.New("the database cannot be written")
+	// ErrFileSizeLimit matches a *FileSizeLimitError.
+	ErrFileSizeLimit = errors.New("the database has reached the file size limit")
 )
 
 // minFreeSpace is the free space a person is asked to make when the
@@ -55,6 +58,39 @@ func (e *DiskFullError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrDiskFull) hold.
 func (e *DiskFullError) Is(target error) bool { return target == ErrDiskFull }
+
+// FileSizeLimitError reports that the database could not be written
+// because one of its files has reached the largest file this process may
+// write (RLIMIT_FSIZE: ulimit -f, a service's LimitFSIZE): the system
+// refuses the write (EFBIG), which SQLite reports as a bare I/O error.
+type FileSizeLimitError struct {
+	Path  string // the database file
+	File  string // the file that reached the limit: Path or its -wal
+	Limit int64  // the limit, in bytes
+	Err   error  // SQLite's error
+}
+
+// Error names the file, the limit and what to do.
+func (e *FileSizeLimitError) Error() string {
+	return fmt.Sprintf("the upload history %s cannot grow: %s has reached %s bytes, the largest file this program may write "+
+		"(its file size limit, ulimit -f) — start dStor Uploader where that limit is larger or unlimited (ulimit -f unlimited)",
+		e.Path, e.File, groupThousands(e.Limit))
+}
+
+// Unwrap gives SQLite's error.
+func (e *FileSizeLimitError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrFileSizeLimit) hold.
+func (e *FileSizeLimitError) Is(target error) bool { return target == ErrFileSizeLimit }
+
+// groupThousands writes n with a comma between each group of three digits.
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
 
 // DamagedError reports a database file SQLite cannot read: not a database
 // at all, or corrupt inside. It is never written to or replaced: the person
@@ -192,18 +228,25 @@ const (
 
 // explainDBError turns an error met on the database at path into one of
 // the typed errors above when it is one of those situations, and leaves it
-// as it is otherwise. An I/O error counts as a full disk when the disk has
+// as it is otherwise. An I/O error is this process's file size limit when
+// a file of the database has reached it; it counts as a full disk when the disk has
 // less than minFreeSpace free (SQLite reports a full disk that way when it
 // cannot grow its shared-memory file).
 func explainDBError(path string, err error) error {
 	if err == nil || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseDamaged) || errors.Is(err, ErrDatabaseBusy) ||
-		errors.Is(err, ErrDatabaseReplaced) || errors.Is(err, ErrDatabaseReadOnly) {
+		errors.Is(err, ErrDatabaseReplaced) || errors.Is(err, ErrDatabaseReadOnly) || errors.Is(err, ErrFileSizeLimit) {
 		return err
 	}
 	code := -1
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		code = se.Code() & 0xff
+	}
+	if code == sqliteIOErr || code == sqliteFull {
+		// EFBIG, which SQLite reports as a bare I/O error.
+		if file, limit := fileSizeLimitReached(path); file != "" {
+			return &FileSizeLimitError{Path: path, File: file, Limit: limit, Err: err}
+		}
 	}
 	dir := filepath.Dir(path)
 	free := diskspace.Free(dir)
