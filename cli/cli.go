@@ -208,3 +208,15 @@ func noArgs(why string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// noSecretArgs refuses positional arguments, saying why, without
+// repeating them: where one is likely a secret typed in the wrong place
+// (login's key or password), the error output must not carry it.
+func noSecretArgs(why string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageErrorf("unexpected argument (not repeated here, as it may be a secret); %s", why)
+		}
+		return nil
+	}
+}
