@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -68,6 +69,11 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 		return CarriedOver{}, fmt.Errorf("read the folders being listed of %s: %w", d.path, err)
 	}
 	walks = append(walks, added...)
+	shares, err := stoppedSharesOf(d, jobs, done)
+	if err != nil {
+		_ = d.Close()
+		return CarriedOver{}, fmt.Errorf("read the folder uploads of %s: %w", d.path, err)
+	}
 	if err := d.Close(); err != nil {
 		// Its WAL may still be at the path: opening that file would apply it.
 		return CarriedOver{}, err
@@ -79,7 +85,7 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 	var n CarriedOver
 	err = at.withTx("carry the uploads and the queue over", func(tx *sql.Tx) error {
 		n = CarriedOver{}
-		return carryOver(tx, jobs, walks, done, &n)
+		return carryOver(tx, jobs, walks, shares, done, &n)
 	})
 	if cerr := at.Close(); err == nil {
 		err = cerr
@@ -90,24 +96,20 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 	return n, nil
 }
 
-// carryOver writes walks, jobs and done in tx, leaving out the ids there
-// already, and counts what it wrote in n.
-func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *CarriedOver) error {
-	walk, err := tx.Prepare(`INSERT INTO walks (` + walkCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-	if err != nil {
+// carryOver writes walks (with their folder shares), the stopped folder
+// shares stopped, jobs and done in tx, leaving out the ids there already,
+// and counts what it wrote in n.
+func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, stopped []FolderKey, done []JobFinish, n *CarriedOver) error {
+	for i := range walks {
+		if walks[i].CreatedAt.IsZero() {
+			walks[i].CreatedAt = time.Now()
+		}
+	}
+	if err := insertWalksTx(tx, insertWalkSQL+` ON CONFLICT (id) DO NOTHING`, walks, &n.Walks); err != nil {
 		return err
 	}
-	defer func() { _ = walk.Close() }()
-	for _, r := range walks {
-		if r.CreatedAt.IsZero() {
-			r.CreatedAt = time.Now()
-		}
-		res, err := walk.Exec(r.ID, r.BatchID, r.Env, r.Account, r.Path, r.FolderPath,
-			nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt), r.ExpectSHA256)
-		if err != nil {
-			return fmt.Errorf("walk %s (%s): %w", r.ID, r.Path, err)
-		}
-		n.Walks += int(affected(res))
+	if err := carryShares(tx, stopped); err != nil {
+		return err
 	}
 
 	job, err := tx.Prepare(`INSERT INTO jobs (` + jobCols + `)
@@ -188,6 +190,38 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, done []JobFinish, n *
 			return fmt.Errorf("finish job %s: %w", f.Row.ID, err)
 		}
 		n.Uploads++
+	}
+	return nil
+}
+
+// stoppedSharesOf reads, through d's writing connection, the folder
+// shares of the Add calls of jobs and done whose listing was stopped
+// before it ended (StopWalks): carried over, their files are still not
+// the folder's whole list.
+func stoppedSharesOf(d *DB, jobs []JobRow, done []JobFinish) ([]FolderKey, error) {
+	batches := map[string]bool{}
+	for _, j := range jobs {
+		batches[j.BatchID] = true
+	}
+	for _, f := range done {
+		batches[f.Row.BatchID] = true
+	}
+	stopped, err := queryAll(d.w, func(sc rowScanner) (FolderKey, error) {
+		var k FolderKey
+		return k, sc.Scan(&k.Folder, &k.BatchID)
+	}, `SELECT added_folder, batch_id FROM folder_shares WHERE stopped = 1`)
+	return slices.DeleteFunc(stopped, func(k FolderKey) bool { return !batches[k.BatchID] }), err
+}
+
+// carryShares records in tx the folder shares stopped, marked so.
+func carryShares(tx *sql.Tx, stopped []FolderKey) error {
+	if err := insertShares(tx, nil, nil, stopped); err != nil {
+		return err
+	}
+	for _, k := range stopped {
+		if _, err := tx.Exec(`UPDATE folder_shares SET stopped = 1 WHERE added_folder = ? AND batch_id = ?`, k.Folder, k.BatchID); err != nil {
+			return fmt.Errorf("record that the listing of folder %s was stopped: %w", k.Folder, err)
+		}
 	}
 	return nil
 }

@@ -113,6 +113,34 @@ func migrateV17(tx *sql.Tx) error {
 	)
 }
 
+// migrateV18 adds walks.folder, the folder share a walk's request makes
+// (the folder it lists, as its files record it: the one a link leads
+// to; empty for a file; NULL for a walk saved before this column), and
+// folder_shares.stopped, set when the listing of that share was stopped
+// before it ended (StopWalks): the files it never listed have no job,
+// and nothing else says the share lacks them. A walk's share has its row
+// from when the walk is saved (InsertWalks), so an Add call of a folder
+// is that folder's latest from then on, not from its listing's first
+// saved files. The shares and walks already there are left as they are:
+// a walk of before is listed on as before. Like migrateV17 it can run
+// again over a database marked older.
+func migrateV18(tx *sql.Tx) error {
+	for _, c := range []struct{ table, column, decl string }{
+		{"walks", "folder", "TEXT"},
+		{"folder_shares", "stopped", "INTEGER NOT NULL DEFAULT 0"},
+	} {
+		var has bool
+		err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM pragma_table_info(?) WHERE name = ?)`, c.table, c.column).Scan(&has)
+		if err == nil && !has {
+			_, err = tx.Exec(`ALTER TABLE ` + c.table + ` ADD COLUMN ` + c.column + ` ` + c.decl)
+		}
+		if err != nil {
+			return fmt.Errorf("add %s.%s: %w", c.table, c.column, err)
+		}
+	}
+	return nil
+}
+
 // insertShareSQL records that a listing of the Add call ?2 found files of
 // the folder ?1, once (the first time), after the largest id the history
 // has given (sqlite_sequence, as AUTOINCREMENT keeps it), not its largest
@@ -707,6 +735,9 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 const batchLeftSQL = `SELECT coalesce(sum(state IN (?, ?, ?)), 0), coalesce(sum(state = ?), 0)
 	FROM jobs WHERE batch_id = ? AND beneath = ? AND cleared = 0`
 
+// shareStoppedSQL reads whether the listing of a share was stopped.
+const shareStoppedSQL = `SELECT coalesce((SELECT stopped FROM folder_shares WHERE added_folder = ? AND batch_id = ?), 0)`
+
 // BatchLeft is what one Add call has not uploaded of a folder (a folder
 // share's own files).
 type BatchLeft struct {
@@ -717,24 +748,34 @@ type BatchLeft struct {
 	Failed int
 	// Listing is whether a folder of it is still being listed.
 	Listing bool
+	// Stopped is whether the listing of the folder was stopped before it
+	// ended (Stop everything while it was listed, or before): the files
+	// it did not list have no job, and only a later Add call of the
+	// folder sends them.
+	Stopped bool
 }
 
 // Any reports whether anything of the batch is not uploaded.
-func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listing }
+func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listing || b.Stopped }
 
 // BatchLeftOf reads what the Add call k.BatchID has not uploaded of the
 // folder k.Folder, so a list of that folder share's links can say it is
 // not the whole folder yet (the upload still runs in another process, or
 // was interrupted, or failed files). Another file or folder named in the
 // same call is not the folder's: its failure does not keep the share from
-// being whole. Listing is any walk of the call still saved: a walk is
-// saved under the path as added, which may be a link to the folder.
+// being whole. Listing is any walk of the call still saved (one saved by
+// a window before a sign-in too): a walk is saved under the path as
+// added, which may be a link to the folder. Stopped is the share's
+// listing stopped before it ended (StopWalks).
 func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 	var b BatchLeft
 	err := d.r.QueryRow(batchLeftSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed),
 		k.BatchID, k.Folder).Scan(&b.Pending, &b.Failed)
 	if err == nil {
 		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, k.BatchID).Scan(&b.Listing)
+	}
+	if err == nil {
+		err = d.r.QueryRow(shareStoppedSQL, k.Folder, k.BatchID).Scan(&b.Stopped)
 	}
 	if err != nil {
 		return BatchLeft{}, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))

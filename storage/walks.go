@@ -47,6 +47,13 @@ type WalkRow struct {
 	Comment string `json:"comment"`
 	// ExpectSHA256 is the SHA-256 the added file must have, or empty.
 	ExpectSHA256 string `json:"expect_sha256,omitempty"`
+	// Folder is the folder share the request makes: the folder its
+	// listing lists, as its files record it (FolderKey.Folder: the one a
+	// link leads to), or "" for a file. InsertWalks gives that share its
+	// place among the folder's Add calls at once (folder_shares), so the
+	// folder's latest upload is this one from when it is saved, not
+	// listed yet (FolderLeft says so), and StopWalks marks it stopped.
+	Folder string `json:"folder,omitempty"`
 	// CreatedAt is when the request was added; zero means now on insert.
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -74,10 +81,11 @@ func migrateV3(tx *sql.Tx) error {
 // deleteWalkSQL deletes one walk row.
 const deleteWalkSQL = `DELETE FROM walks WHERE id = ?`
 
-const walkCols = `id, batch_id, env, account, path, folder_path, parent_id, comment, created_at, expect_sha256`
+const walkCols = `id, batch_id, env, account, path, folder_path, parent_id, comment, created_at, expect_sha256, folder`
 
 // InsertWalks saves requests about to be listed, in one transaction and in
-// slice order (the order [DB.Walks] returns them in). It fills in, in place
+// slice order (the order [DB.Walks] returns them in), with the folder
+// share of each request of a folder (WalkRow.Folder). It fills in, in place
 // in rows, an empty ID (a new UUID) and a zero CreatedAt (now). Either every
 // row is stored or none is; a row without a BatchID, or an ID that already
 // exists, fails the whole call.
@@ -99,20 +107,39 @@ func (d *DB) InsertWalks(rows []WalkRow) error {
 		}
 	}
 	return d.withTx(fmt.Sprintf("save %d added files and folders", len(rows)), func(tx *sql.Tx) error {
-		st, err := tx.Prepare(`INSERT INTO walks (` + walkCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = st.Close() }()
-		for i := range rows {
-			r := &rows[i]
-			if _, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.Path, r.FolderPath,
-				nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt), r.ExpectSHA256); err != nil {
-				return fmt.Errorf("walk %s (%s): %w", r.ID, r.Path, err)
-			}
-		}
-		return nil
+		return insertWalksTx(tx, insertWalkSQL, rows, nil)
 	})
+}
+
+// insertWalkSQL writes one walk row.
+const insertWalkSQL = `INSERT INTO walks (` + walkCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertWalksTx writes rows in tx with the statement insert (insertWalkSQL,
+// or one that leaves out the ids there already), and the folder share of
+// each request of a folder (see WalkRow.Folder), counting the rows it
+// wrote in n when not nil.
+func insertWalksTx(tx *sql.Tx, insert string, rows []WalkRow, n *int) error {
+	st, err := tx.Prepare(insert)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close() }()
+	var shares []FolderKey
+	for i := range rows {
+		r := &rows[i]
+		res, err := st.Exec(r.ID, r.BatchID, r.Env, r.Account, r.Path, r.FolderPath,
+			nullInt(r.ParentID), r.Comment, nanos(r.CreatedAt), r.ExpectSHA256, r.Folder)
+		if err != nil {
+			return fmt.Errorf("walk %s (%s): %w", r.ID, r.Path, err)
+		}
+		if n != nil {
+			*n += int(affected(res))
+		}
+		if r.Folder != "" {
+			shares = append(shares, FolderKey{Folder: r.Folder, BatchID: r.BatchID})
+		}
+	}
+	return insertShares(tx, nil, nil, shares)
 }
 
 // Walks returns the walks of one environment and account in the order they
@@ -142,18 +169,78 @@ func scanWalk(sc rowScanner) (WalkRow, error) {
 	var w WalkRow
 	var parent sql.NullInt64
 	var created int64
+	var folder sql.NullString
 	if err := sc.Scan(&w.ID, &w.BatchID, &w.Env, &w.Account, &w.Path, &w.FolderPath,
-		&parent, &w.Comment, &created, &w.ExpectSHA256); err != nil {
+		&parent, &w.Comment, &created, &w.ExpectSHA256, &folder); err != nil {
 		return WalkRow{}, err
 	}
+	w.Folder = folder.String
 	w.ParentID = ptrInt(parent)
 	w.CreatedAt = fromNanos(created)
 	return w, nil
 }
 
 // DeleteWalks removes the walks with these ids, once every job of theirs is
-// saved (or they were canceled), in one transaction, and returns how many
-// there were. Unknown ids are ignored, so deleting twice is harmless.
+// saved, in one transaction, and returns how many there were. A walk of
+// no account (saved before a sign-in) takes its folder share with it:
+// its Add call is never listed, the queue that takes its files lists them
+// as an Add call of its own. Unknown ids are ignored, so deleting twice
+// is harmless.
 func (d *DB) DeleteWalks(ids ...string) (int, error) {
-	return eachID(d, fmt.Sprintf("delete %d finished walks", len(ids)), ids, deleteWalkSQL)
+	return eachWalk(d, fmt.Sprintf("delete %d finished walks", len(ids)), ids, forgetUnlistedShareSQL)
+}
+
+// StopWalks removes the walks with these ids, whose listing was stopped
+// before it ended (Stop everything), as DeleteWalks does, and marks
+// their folder shares stopped (folder_shares.stopped): the files they did
+// not list have no job, and the share is not its folder's whole list
+// (BatchLeft.Stopped). A walk saved before walks.folder (NULL) marks
+// every share of its Add call, not knowing which one is its own.
+func (d *DB) StopWalks(ids ...string) (int, error) {
+	return eachWalk(d, fmt.Sprintf("stop listing %d added folders", len(ids)), ids, stopShareSQL)
+}
+
+// forgetUnlistedShareSQL deletes the folder share of the walk ? of no
+// account (see DeleteWalks); stopShareSQL marks the share of the walk ?
+// stopped (see StopWalks).
+const (
+	forgetUnlistedShareSQL = `DELETE FROM folder_shares
+		WHERE added_folder = (SELECT folder FROM walks WHERE id = ?1 AND account = '')
+		AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)`
+	stopShareSQL = `UPDATE folder_shares SET stopped = 1
+		WHERE added_folder = (SELECT folder FROM walks WHERE id = ?1) AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)
+		OR batch_id = (SELECT batch_id FROM walks WHERE id = ?1 AND folder IS NULL)`
+)
+
+// eachWalk runs shareSQL, then deletes the walk, for each of ids, in one
+// transaction (none for no id), and returns how many walks there were.
+func eachWalk(d *DB, what string, ids []string, shareSQL string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := d.withTx(what, func(tx *sql.Tx) error {
+		first, err := tx.Prepare(shareSQL)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = first.Close() }()
+		del, err := tx.Prepare(deleteWalkSQL)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = del.Close() }()
+		for _, id := range ids {
+			if _, err := first.Exec(id); err != nil {
+				return err
+			}
+			k, err := rowsTouched(del.Exec(id))
+			if err != nil {
+				return err
+			}
+			n += k
+		}
+		return nil
+	})
+	return int(n), err
 }

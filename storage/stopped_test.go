@@ -1,0 +1,211 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// stoppedTestFolder is the folder the tests of this file add.
+var stoppedTestFolder = filepath.FromSlash("/home/someone/trip")
+
+// uploadedOnce records an upload of a file of stoppedTestFolder by the
+// Add call b1, listed to its end: the folder's share before the tests'.
+func uploadedOnce(t *testing.T, d *DB) {
+	t.Helper()
+	e := sampleEntry(1)
+	e.LocalPath, e.AddedFolder, e.BatchID = filepath.Join(stoppedTestFolder, "a.jpg"), stoppedTestFolder, "b1"
+	_, err := d.AddHistory(e)
+	require.NoError(t, err)
+}
+
+// folderWalk is the walk row of an Add call batch of stoppedTestFolder,
+// for account ("" before a sign-in).
+func folderWalk(batch, account string) WalkRow {
+	return WalkRow{ID: "w-" + batch, BatchID: batch, Env: "testnet", Account: account,
+		Path: stoppedTestFolder, Folder: stoppedTestFolder}
+}
+
+// latestLeft is the folder's latest share's batch and what it lacks.
+func latestLeft(t *testing.T, d *DB) (string, FolderLeft) {
+	t.Helper()
+	k, err := d.NewestFolderShare(stoppedTestFolder)
+	require.NoError(t, err)
+	left, err := d.FolderLeftOf(k)
+	require.NoError(t, err)
+	return k.BatchID, left
+}
+
+// TestAFolderAddIsItsLatestShareFromItsWalk: an Add call of a folder is
+// the folder's latest share from when its walk is saved, not listed yet
+// (Listing), whether its queue lists it (an account's walk) or a window
+// keeps it until a sign-in (no account); the earlier share is no longer
+// taken for the folder's whole list. A walk of no account, deleted once
+// a queue took its files (another Add call) or the person said no, takes
+// its share with it; an account's walk deleted once listed leaves its
+// share (whole when it lacks nothing). A walk of a file makes no share.
+func TestAFolderAddIsItsLatestShareFromItsWalk(t *testing.T) {
+	for _, account := range []string{"someone@example.com", ""} {
+		t.Run("account "+account, func(t *testing.T) {
+			d := openTestDB(t)
+			uploadedOnce(t, d)
+			file := WalkRow{ID: "w-file", BatchID: "bf", Env: "testnet", Account: account,
+				Path: filepath.Join(stoppedTestFolder, "a.jpg")}
+			require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", account), file}))
+			batch, left := latestLeft(t, d)
+			assert.Equal(t, "b2", batch)
+			assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Listing: true}}, left)
+			walks, err := d.Walks("testnet", account)
+			require.NoError(t, err)
+			if account == "" {
+				walks, err = d.WalksBeforeSignIn()
+				require.NoError(t, err)
+			}
+			require.Len(t, walks, 2)
+			assert.Equal(t, stoppedTestFolder, walks[0].Folder, "read back")
+			assert.Empty(t, walks[1].Folder)
+
+			_, err = d.DeleteWalks("w-b2", "w-file")
+			require.NoError(t, err)
+			batch, left = latestLeft(t, d)
+			if account == "" {
+				assert.Equal(t, "b1", batch, "never listed: its share goes with it")
+			} else {
+				assert.Equal(t, "b2", batch, "listed to the end")
+			}
+			assert.False(t, left.Any(), "%+v", left)
+		})
+	}
+}
+
+// TestAFolderListingStoppedBeforeItsEndIsNotWhole: a walk stopped
+// (StopWalks: Stop everything) before or while its folder was listed
+// leaves its share not whole (Stopped), its files uploaded or none; the
+// share keeps its row when the entries of its uploads are deleted; a
+// walk saved before walks.folder marks every share of its Add call; a
+// later Add call of the folder listed to its end is whole.
+func TestAFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
+	stopped := FolderLeft{BatchLeft: BatchLeft{Stopped: true}}
+	t.Run("before it listed a file", func(t *testing.T) {
+		d := openTestDB(t)
+		uploadedOnce(t, d)
+		require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com")}))
+		n, err := d.StopWalks("w-b2")
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		batch, left := latestLeft(t, d)
+		assert.Equal(t, "b2", batch)
+		assert.Equal(t, stopped, left)
+
+		require.NoError(t, d.InsertListing(nil, nil, FolderKey{Folder: stoppedTestFolder, BatchID: "b3"}))
+		batch, left = latestLeft(t, d)
+		assert.Equal(t, "b3", batch, "added again and listed to its end")
+		assert.False(t, left.Any(), "%+v", left)
+	})
+	t.Run("its uploads deleted", func(t *testing.T) {
+		d := openTestDB(t)
+		uploadedOnce(t, d)
+		require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com")}))
+		e := sampleEntry(2)
+		e.LocalPath, e.AddedFolder, e.BatchID = filepath.Join(stoppedTestFolder, "b.jpg"), stoppedTestFolder, "b2"
+		id, err := d.AddHistory(e)
+		require.NoError(t, err)
+		_, err = d.StopWalks("w-b2")
+		require.NoError(t, err)
+		_, err = d.DeleteHistoryIDs([]int64{id})
+		require.NoError(t, err)
+		batch, left := latestLeft(t, d)
+		assert.Equal(t, "b2", batch, "it still lacks the files it did not list")
+		assert.Equal(t, stopped, left)
+	})
+	t.Run("a walk saved before walks.folder", func(t *testing.T) {
+		d := openTestDB(t)
+		w := folderWalk("b2", "someone@example.com")
+		w.Folder = ""
+		require.NoError(t, d.InsertWalks([]WalkRow{w}))
+		_, err := d.w.Exec(`UPDATE walks SET folder = NULL`)
+		require.NoError(t, err)
+		require.NoError(t, d.InsertJobs([]JobRow{{BatchID: "b2", Env: "testnet", Account: w.Account,
+			LocalPath: filepath.Join(stoppedTestFolder, "a.jpg"), Beneath: stoppedTestFolder, State: JobDone}}))
+		_, err = d.StopWalks("w-b2")
+		require.NoError(t, err)
+		batch, left := latestLeft(t, d)
+		assert.Equal(t, "b2", batch)
+		assert.Equal(t, stopped, left)
+	})
+}
+
+// TestMigrateV18KeepsTheSharesThere: a database of schema 17 (no
+// walks.folder nor folder_shares.stopped) keeps its folders' shares, in
+// their order, none stopped, and its walks; migrating again changes
+// nothing.
+func TestMigrateV18KeepsTheSharesThere(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	uploadedOnce(t, d)
+	require.NoError(t, d.InsertListing([]JobRow{{BatchID: "b2", Env: "testnet", Account: "someone@example.com",
+		LocalPath: filepath.Join(stoppedTestFolder, "c.jpg"), Beneath: stoppedTestFolder}}, nil))
+	require.NoError(t, d.InsertWalks([]WalkRow{{ID: "w", BatchID: "b2", Env: "testnet", Account: "someone@example.com", Path: stoppedTestFolder}}))
+	_, err = d.w.Exec(`ALTER TABLE walks DROP COLUMN folder; ALTER TABLE folder_shares DROP COLUMN stopped; PRAGMA user_version = 17`)
+	require.NoError(t, err)
+	for range 2 { // the second time over a database marked older
+		require.NoError(t, d.Close())
+		d, err = Open(dir)
+		require.NoError(t, err)
+		batch, left := latestLeft(t, d)
+		assert.Equal(t, "b2", batch)
+		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Pending: 1, Listing: true}}, left)
+		walks, err := d.Walks("testnet", "someone@example.com")
+		require.NoError(t, err)
+		require.Len(t, walks, 1)
+		assert.Empty(t, walks[0].Folder)
+		_, err = d.w.Exec(`PRAGMA user_version = 17`)
+		require.NoError(t, err)
+	}
+	require.NoError(t, d.Close())
+}
+
+// TestCloseCarryingOverKeepsTheFolderShares: the database file deleted
+// while the window uses it, CloseCarryingOver writes into the new one
+// the share of a folder's walk not listed yet (the folder's latest,
+// Listing) and that a share whose listing was stopped was stopped (its
+// failed file carried over: retried and uploaded, the share is still
+// not whole).
+func TestCloseCarryingOverKeepsTheFolderShares(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to delete a database file SQLite holds open")
+	}
+	other := filepath.FromSlash("/home/someone/other")
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com"),
+		{ID: "w-b3", BatchID: "b3", Env: "testnet", Account: "someone@example.com", Path: other, Folder: other}}))
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "x", BatchID: "b3", Env: "testnet", Account: "someone@example.com",
+		LocalPath: filepath.Join(other, "x.jpg"), Beneath: other, State: JobFailed}}))
+	_, err = d.StopWalks("w-b3")
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Join(dir, DBFileName)))
+	n, err := d.CloseCarryingOver(nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, CarriedOver{Jobs: 1, Walks: 1}, n)
+
+	at, err := Open(dir)
+	require.NoError(t, err)
+	defer at.Close()
+	batch, left := latestLeft(t, at)
+	assert.Equal(t, "b2", batch)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Listing: true}}, left)
+	k, err := at.NewestFolderShare(other)
+	require.NoError(t, err)
+	assert.Equal(t, "b3", k.BatchID)
+	left, err = at.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Failed: 1, Stopped: true}}, left)
+}
