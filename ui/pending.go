@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -88,6 +89,11 @@ func (a *App) keepWaiting(paths []string, env string) (*pendingSave, []storage.W
 		defer close(save.done)
 		if prev != nil {
 			<-prev.done // in the order added
+		}
+		for i := range written {
+			// The folder's latest upload from now on, listed or not
+			// (storage.WalkRow.Folder); forgotten with its row.
+			written[i].Folder = worker.ShareFolder(worker.Request{Path: written[i].Path})
 		}
 		if save.err = a.db.InsertWalks(written); save.err != nil {
 			a.do(func() { a.showError(tr("Cannot keep the files for later"), save.err) })

@@ -35,12 +35,13 @@ func (q *Queue) CancelAll() {
 	if q.closed {
 		return
 	}
-	// The requests not listed yet are forgotten, in the database too.
+	// The requests not listed yet are forgotten, in the database too;
+	// their folder shares say they were stopped before their end.
 	for _, c := range q.pendingAdds {
-		q.dropWalksLocked(c.batchID, c.walkIDs)
+		q.dropWalksLocked(c.batchID, c.walkIDs, true)
 	}
 	if q.walkCall != nil {
-		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs)
+		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs, true)
 	}
 	q.pendingAdds = nil
 	q.notListed = nil

@@ -461,8 +461,13 @@ func (q *Queue) Unrecorded() []storage.JobFinish {
 // lists and uploads them. It may be called after Close.
 func (q *Queue) NotListed() []storage.WalkRow {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return slices.Clone(q.notListed)
+	rows := slices.Clone(q.notListed)
+	q.mu.Unlock()
+	for i, r := range rows {
+		rows[i].Folder = ShareFolder(Request{Path: r.Path, FolderPath: r.FolderPath, ParentID: r.ParentID,
+			Comment: r.Comment, ExpectSHA256: r.ExpectSHA256})
+	}
+	return rows
 }
 
 // keepNotListedLocked keeps c's requests unlisted for NotListed; c is no
@@ -490,7 +495,12 @@ func (q *Queue) keepNotListedLocked(c *addCall) {
 // so a walk row is never deleted before it is written.
 
 // walkDrop is a walk row to delete.
-type walkDrop struct{ id, batchID string }
+type walkDrop struct {
+	id, batchID string
+	// stop is set when the request's listing was stopped before it ended
+	// (CancelAll): its folder share is marked so (storage.DB.StopWalks).
+	stop bool
+}
 
 func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
 
@@ -508,11 +518,11 @@ func (q *Queue) saveWalks(bool) bool {
 			return true
 		}
 		q.walkSaves, q.walkDrops = nil, nil
-		var rows []storage.WalkRow
-		for _, c := range saves {
-			rows = append(rows, c.walkRows(q.env, q.account)...)
-		}
 		q.mu.Unlock()
+		var rows []storage.WalkRow // each call's requests and walk ids are its own from its Add on
+		for _, c := range saves {
+			rows = append(rows, withShareFolders(c.walkRows(q.env, q.account), c.reqs)...)
+		}
 
 		if len(saves) > 0 {
 			q.insertWalks(saves, rows)
@@ -556,14 +566,25 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	}
 }
 
-// dropWalks deletes the walk rows of drops; a batch none of whose walks
-// is left lets its cleared rows go.
+// dropWalks deletes the walk rows of drops, those listed to the end
+// first, then those stopped, marking their shares stopped (a walk
+// listed to the end and stopped at once, CancelAll during its last
+// flush, is gone by then: its share is whole); a batch none of whose
+// walks is left lets its cleared rows go.
 func (q *Queue) dropWalks(drops []walkDrop) {
-	ids := make([]string, len(drops))
-	for i, d := range drops {
-		ids[i] = d.id
+	var listed, stopped []string
+	for _, d := range drops {
+		if d.stop {
+			stopped = append(stopped, d.id)
+		} else {
+			listed = append(listed, d.id)
+		}
 	}
-	if _, err := q.db.DeleteWalks(ids...); err != nil {
+	_, err := q.db.DeleteWalks(listed...)
+	if err == nil {
+		_, err = q.db.StopWalks(stopped...)
+	}
+	if err != nil {
 		// The walk rows stay: the next New lists those requests again
 		// and adds nothing already queued.
 		q.noteDBErr(fmt.Errorf("forget the folders listed: %w", err))
@@ -589,12 +610,12 @@ func (q *Queue) dropWalks(drops []walkDrop) {
 // dropWalksLocked schedules the walk rows ids of batchID for deletion.
 // Called with q.mu held, once every job of those requests is saved or the
 // requests were canceled.
-func (q *Queue) dropWalksLocked(batchID string, ids []string) {
+func (q *Queue) dropWalksLocked(batchID string, ids []string, stop bool) {
 	if len(ids) == 0 {
 		return
 	}
 	for _, id := range ids {
-		q.walkDrops = append(q.walkDrops, walkDrop{id: id, batchID: batchID})
+		q.walkDrops = append(q.walkDrops, walkDrop{id: id, batchID: batchID, stop: stop})
 	}
 	q.signalWalkSaver()
 }
@@ -698,7 +719,8 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 			wake:        make(chan struct{}, 1),
 			uploaders:   make(chan func()),
 		},
-		queueWalks: queueWalks{walkWake: make(chan struct{}, 1), beforeListedRows: cfg.beforeListedRows},
+		queueWalks: queueWalks{walkWake: make(chan struct{}, 1), beforeListedRows: cfg.beforeListedRows,
+			beforeListingEntry: cfg.beforeListingEntry},
 		queuePersistence: queuePersistence{
 			lock:          lock,
 			maxUnrecorded: cmp.Or(cfg.maxUnrecorded, maxUnrecorded),

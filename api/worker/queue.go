@@ -132,6 +132,10 @@ type Config struct {
 	// it writes each group of rows (the count of groups so far), so tests
 	// can fill the disk in the middle of a listing.
 	beforeListedRows func(group int)
+	// beforeListingEntry, when set, is called by a folder's listing with
+	// each entry it meets, before it looks whether it was stopped, so
+	// tests can stop a listing between two groups of rows.
+	beforeListingEntry func(path string)
 	// checkFile, when set, stands for storage.DB.CheckFile where the
 	// scheduler looks at the database file before a start
 	// (StopWhenHistoryGone), so tests can make that look hang.
@@ -231,6 +235,8 @@ type queueWalks struct {
 	listFull error
 	// beforeListedRows is Config.beforeListedRows.
 	beforeListedRows func(group int)
+	// beforeListingEntry is Config.beforeListingEntry.
+	beforeListingEntry func(path string)
 }
 
 // queuePersistence is the Queue's persistence (persist.go): job rows and

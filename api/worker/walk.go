@@ -195,6 +195,35 @@ func (c *addCall) walkRows(env, account string) []storage.WalkRow {
 	return rows
 }
 
+// withShareFolders fills in the folder share of each row of reqs
+// (storage.WalkRow.Folder, see ShareFolder): it reads the disk, so it is
+// called on no goroutine the person waits on, and without q.mu.
+func withShareFolders(rows []storage.WalkRow, reqs []Request) []storage.WalkRow {
+	for i := range rows {
+		rows[i].Folder = ShareFolder(reqs[i])
+	}
+	return rows
+}
+
+// ShareFolder is the folder share a request makes (storage.FolderKey's
+// Folder, as its listing will record it: the folder its path leads to,
+// links followed, spelled as on disk), or "" when it lists no folder: a
+// file, a path that is not there, or a request refused as it is.
+func ShareFolder(r Request) string {
+	p, err := api.AbsPath(r.Path)
+	if err != nil || r.Path == "" || r.ExpectSHA256 != "" || validateRequest(r).code != "" {
+		return ""
+	}
+	p = api.SpelledOnDisk(p)
+	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+		return ""
+	}
+	if target, err := filepath.EvalSymlinks(p); err == nil {
+		return target // as newFolderWalk lists it
+	}
+	return p
+}
+
 // SaveForLater saves files and folders for the queue of env and account
 // when that queue cannot be opened now (another process holds its lock,
 // see storage.ErrQueueInUse): the next New of that account lists and
@@ -206,7 +235,7 @@ func SaveForLater(db *storage.DB, env, account string, reqs ...Request) error {
 	if len(call.reqs) == 0 {
 		return nil
 	}
-	if err := db.InsertWalks(call.walkRows(env, account)); err != nil {
+	if err := db.InsertWalks(withShareFolders(call.walkRows(env, account), call.reqs)); err != nil {
 		return fmt.Errorf("save the added files for later: %w", err)
 	}
 	return nil
@@ -798,6 +827,9 @@ func (f *folderWalk) entry(p string, dir string) storage.JobRow {
 // visit is filepath.WalkDir's function: one entry of the folder.
 func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	w := f.w
+	if w.q.beforeListingEntry != nil {
+		w.q.beforeListingEntry(p)
+	}
 	if w.ctx.Err() != nil {
 		return fs.SkipAll
 	}
@@ -1003,7 +1035,7 @@ func (w *walk) insert(rows []storage.JobRow, left []storage.LeftFile, shares []s
 func (w *walk) showSavedLocked(rows []storage.JobRow, listed []string, signIn bool) {
 	q := w.q
 	if !w.saveFailed {
-		q.dropWalksLocked(w.batchID, listed)
+		q.dropWalksLocked(w.batchID, listed, false)
 	}
 	queued := false
 	for _, r := range rows {

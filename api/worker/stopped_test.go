@@ -1,0 +1,103 @@
+package worker
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestFolderListingStoppedBeforeItsEndIsNotWhole: Stop everything
+// (CancelAll) while a folder is still being listed, once the files saved
+// so far are all uploaded: the files never listed have no job, and the
+// share holding the uploaded ones is not the folder's whole list (it was
+// stopped before the end of its listing), after a restart too. The folder
+// added again and listed to the end is whole.
+func TestFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.writeNumbered("trip/%02d.jpg", 40)
+	dir := filepath.Join(e.files, "trip")
+	cfg := e.config()
+	held, stopped := make(chan struct{}), make(chan struct{})
+	cfg.beforeListingEntry = func(p string) {
+		if filepath.Base(p) == "20.jpg" { // the first rows are saved: hold the listing here
+			close(held)
+			<-stopped
+		}
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: dir})
+	<-held
+	eventually(t, hangGuard, func() bool {
+		jobs, err := e.db.Jobs()
+		return err == nil && len(jobs) >= firstFlushRows && len(history(t, e.db)) == len(jobs)
+	}, "the files saved so far uploaded")
+	q.CancelAll()
+	close(stopped)
+	require.NoError(t, wait(t, q, hangGuard))
+	require.Zero(t, q.Summary().Canceled, "nothing saved was left to cancel")
+	require.Empty(t, walksLeft(t, e.db), "Stop everything forgets the listing")
+
+	k := shareOf(t, e, dir)
+	stoppedLeft := storage.FolderLeft{BatchLeft: storage.BatchLeft{Stopped: true}}
+	left, err := e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, stoppedLeft, left, "the listing was stopped before its end")
+	require.NoError(t, q.Close())
+	restarted := e.queue(e.config())
+	require.NoError(t, wait(t, restarted, hangGuard))
+	left, err = e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, stoppedLeft, left, "after a restart")
+
+	restarted.Add(Request{Path: dir})
+	require.NoError(t, wait(t, restarted, hangGuard))
+	later, err := e.db.NewestFolderShare(dir)
+	require.NoError(t, err)
+	require.NotEqual(t, k, later)
+	left, err = e.db.FolderLeftOf(later)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "the folder added again and listed to the end: %+v", left)
+	entries, err := e.db.HistoryOfFolder(later)
+	require.NoError(t, err)
+	assert.Len(t, entries, 40)
+}
+
+// TestFolderAddedAgainIsItsLatestShareOnceSaved: an Add call of a folder
+// saved for later (the queue's lock held elsewhere: SaveForLater; or a run
+// killed before its listing saved a file) is the folder's latest share
+// from then on, not whole while it is not listed, though it holds no file
+// yet: the earlier upload is no longer taken for the folder's whole list,
+// the person having asked to upload the folder again since. Listed and
+// uploaded, it is whole.
+func TestFolderAddedAgainIsItsLatestShareOnceSaved(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.writeNumbered("trip/%d.jpg", 3)
+	dir := filepath.Join(e.files, "trip")
+	require.NoError(t, e.uploaded(Request{Path: dir}).Close())
+	first := shareOf(t, e, dir)
+
+	require.NoError(t, SaveForLater(e.db, testEnvName, testEmail, Request{Path: dir}))
+	k, err := e.db.NewestFolderShare(dir)
+	require.NoError(t, err)
+	assert.NotEqual(t, first, k, "the add saved for later is the latest")
+	left, err := e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, storage.FolderLeft{BatchLeft: storage.BatchLeft{Listing: true}}, left, "not listed yet")
+
+	q := e.queue(e.config()) // lists it
+	require.NoError(t, wait(t, q, hangGuard))
+	latest, err := e.db.NewestFolderShare(dir)
+	require.NoError(t, err)
+	assert.Equal(t, k, latest)
+	left, err = e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "listed to the end: %+v", left)
+	entries, err := e.db.HistoryOfFolder(k)
+	require.NoError(t, err)
+	assert.Len(t, entries, 3, "the files it found already uploaded")
+}
