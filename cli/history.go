@@ -43,8 +43,9 @@ style chosen in the window's Settings. --folder lists the files of the
 latest upload of a folder you added (all of them unless --limit is given),
 so --folder DIR --format markdown is the folder's list of links; it exits 1,
 saying so, while files of that upload are not uploaded (it still runs, was
-interrupted, or some failed), or files of the folder an earlier upload left
-in the queue still wait.`,
+interrupted, was stopped before it listed the whole folder, or some
+failed), or files of the folder an earlier upload left in the queue still
+wait. The folder's latest upload is the last one started, listed yet or not.`,
 		Example: `  dstor-uploader history --limit 20
   dstor-uploader history --search invoices --json
   dstor-uploader history --csv > uploads.csv
@@ -173,7 +174,9 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 // canceled or removed); or files of its own were canceled, could not be
 // read or were removed from the queue, which only uploading the folder
 // again sends (storage.DB.FolderLeftOf, the rule the window says it by
-// too). The list is then not the folder's whole list, which the
+// too); or its listing was stopped before it ended (Stop everything), so
+// the files it did not list have no job. The list is then not the
+// folder's whole list, which the
 // exit status 1 tells a script; nothing is said of a share (k.BatchID "")
 // not listed. A share that lacks nothing and lists no file (files: how
 // many it listed) is an Add call that found none to upload: the folder's
@@ -199,12 +202,15 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 	if left.Dropped > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue, and were not uploaded: upload the folder again to send them (a file that could not be read, once it can be).\n", left.Dropped, dir)
 	}
+	if left.Stopped {
+		fmt.Fprintf(cio.Err, "Not the whole folder: the listing of %s was stopped before it ended (Cancel all in the window), so the files it did not list were not uploaded: upload the folder again to send them.\n", dir)
+	}
 	if left.Pending > 0 || left.Listing {
 		what := fmt.Sprintf("%d file(s) of this upload of %s are not uploaded yet", left.Pending, dir)
 		if left.Pending == 0 {
-			what = fmt.Sprintf("this upload of %s is still listing the folder", dir)
+			what = fmt.Sprintf("this upload of %s has not listed the whole folder yet", dir)
 		}
-		fmt.Fprintf(cio.Err, "Not the whole folder: %s (it is still going on, or was interrupted: \"dstor-uploader resume\" finishes it). Run this again once it is done.\n", what)
+		fmt.Fprintf(cio.Err, "Not the whole folder: %s (it is still going on, waits for a sign-in in the window, or was interrupted: \"dstor-uploader resume\" finishes it). Run this again once it is done.\n", what)
 	}
 	if left.Failed > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s failed (\"dstor-uploader resume --retry-failed\" tries them again).\n", left.Failed, dir)

@@ -385,6 +385,9 @@ func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
 	if left.Dropped > 0 {
 		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” were canceled, could not be read, or were removed from the queue: add the folder again to upload them.", left.Dropped, name))
 	}
+	if left.Stopped {
+		parts = append(parts, tr("The listing of “{{.Name}}” was stopped before it ended: add the folder again to upload the files it did not list.", name))
+	}
 	return strings.Join(parts, " ")
 }
 

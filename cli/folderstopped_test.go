@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// TestFolderAddedAgainButNotListedIsNotWhole: DIR uploaded, then added
+// again and saved for later, not listed (an upload killed before its
+// listing saved a file; a window's add before a sign-in, or while another
+// run holds the queue): history --folder DIR says that upload has not
+// listed the folder yet, and exits 1; before, the first upload was the
+// folder's latest, its list called whole (exit 0) though the person has
+// asked to upload the folder again. Stop everything then (its walk
+// stopped): the listing was stopped before it ended, exit 1. DIR
+// uploaded again: whole, exit 0.
+func TestFolderAddedAgainButNotListedIsNotWhole(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 600 + i })
+	dir := filepath.Dir(files[0])
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	recs := historyJSON(t)
+	require.Len(t, recs, 3)
+
+	db := openDataDB(t)
+	require.NoError(t, worker.SaveForLater(db, recs[0].Env, recs[0].Account, worker.Request{Path: dir}))
+	walks, err := db.Walks(recs[0].Env, recs[0].Account)
+	require.NoError(t, err)
+	require.Len(t, walks, 1)
+	require.NoError(t, db.Close())
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 1, code, errOut)
+	assert.Empty(t, strings.TrimSpace(out), "that upload holds no file yet")
+	assert.Contains(t, errOut, "this upload of "+dir+" has not listed the whole folder yet")
+
+	db = openDataDB(t)
+	_, err = db.StopWalks(walks[0].ID)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	code, _, errOut = runCLI(t, "", "history", "--folder", dir)
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "the listing of "+dir+" was stopped before it ended")
+
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut = runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 0, code, errOut)
+	var cids []string
+	for _, f := range files {
+		cids = append(cids, testutil.CIDOf(t, f))
+	}
+	assert.ElementsMatch(t, cids, strings.Fields(out), "uploaded again: whole")
+}
