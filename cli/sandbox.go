@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -99,7 +100,7 @@ func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 	logf := timestampedLog(cio.Err)
 	srv, err := sandbox.New(sandbox.Config{DataDir: o.dataDir, MaxUploadSize: o.maxUploadSize, Logf: logf, ForgetUploads: true})
 	if err != nil {
-		return err
+		return sandboxError(err)
 	}
 	defer srv.Close()
 	for _, fault := range o.faults {
@@ -108,11 +109,11 @@ func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 	}
 	url, err := srv.Start(o.listen) // first, so a refused address fails fast
 	if err != nil {
-		return err
+		return sandboxError(err)
 	}
 	acc, err := srv.CreateAccount(o.email, o.password)
 	if err != nil {
-		return err
+		return sandboxError(err)
 	}
 	key := o.apiKey
 	if key == "" {
@@ -121,7 +122,7 @@ func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 		err = srv.AddAPIKey(acc.ID, key, time.Time{})
 	}
 	if err != nil {
-		return err
+		return sandboxError(err)
 	}
 	fmt.Fprintf(cio.Out, "API base: %s\nAPI key: %s\nEmail: %s\nPassword: %s\nGateway: %s/ipfs/\n",
 		url, key, acc.Email, o.password, url)
@@ -129,8 +130,30 @@ func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 
 	<-ctx.Done()
 	logf("dstor-uploader sandbox: shutting down")
-	return srv.Close()
+	return sandboxError(srv.Close())
 }
+
+// packagePrefix begins the sandbox package's errors, as Go's errors name
+// their package; the command's own name ("dstor-uploader sandbox:")
+// already says it.
+const packagePrefix = "sandbox: "
+
+// sandboxError is err, an error of the sandbox package, as the command
+// prints it: without the package's prefix, so the line does not read
+// "dstor-uploader sandbox: sandbox: …". nil for nil.
+func sandboxError(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &unprefixedError{err}
+}
+
+// unprefixedError is an error of the sandbox package without its prefix.
+type unprefixedError struct{ err error }
+
+func (e *unprefixedError) Error() string { return strings.TrimPrefix(e.err.Error(), packagePrefix) }
+
+func (e *unprefixedError) Unwrap() error { return e.err }
 
 // timestampedLog is the sandbox's request log: one line per call with the
 // time, safe for the handlers' many goroutines.

@@ -8,6 +8,8 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +151,8 @@ func TestRunSandboxDefaultsToDemoAccount(t *testing.T) {
 }
 
 func TestRunSandboxFlagErrors(t *testing.T) {
+	aFile := filepath.Join(t.TempDir(), "a-file")
+	require.NoError(t, os.WriteFile(aFile, nil, 0o600))
 	tests := []struct {
 		name      string
 		args      []string
@@ -166,6 +170,8 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 		{"negative size", []string{"--max-upload-size", "-1"}, 2, "", "--max-upload-size", ""},
 		{"non-loopback listen", []string{"--listen", "0.0.0.0:0"}, 1, "", "only loopback addresses", ""},
 		{"bad email", []string{"--listen", "127.0.0.1:0", "--email", "nope"}, 1, "", "not an email address", ""},
+		{"listen without a port", []string{"--listen", "nonsense"}, 1, "", "dstor-uploader sandbox: listen address \"nonsense\"", ""},
+		{"data folder is a file", []string{"--data", aFile}, 1, "", "dstor-uploader sandbox: the data folder " + aFile + " is a file", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,6 +185,7 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 			}
 			if tt.code != 0 {
 				assert.NotContains(t, stdout.String(), "API key:", "nothing printed on failure")
+				assert.NotContains(t, stderr.String(), "sandbox: sandbox:", "the command is named once")
 			}
 		})
 	}
