@@ -73,3 +73,36 @@ func TestFolderJSONNamesTheShareOnEveryFile(t *testing.T) {
 		assert.NotEqual(t, batch, up.Batch, "history --json keeps the upload's own share")
 	}
 }
+
+// TestFolderJSONSentByOfAFileAddedAlone: a file the folder's upload found
+// already uploaded on its own (upload FILE, to the folder's destination)
+// was sent by no folder's share: its sent_by names the upload that sent it
+// by its batch_id alone, with no added_folder, rather than an empty one.
+func TestFolderJSONSentByOfAFileAddedAlone(t *testing.T) {
+	sb := keyedSandbox(t)
+	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 900 + i })
+	dir := filepath.Dir(files[0])
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--folder-path", "/trip/", files[0])
+	require.Equal(t, 0, code, errOut)
+	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, errOut, "1 already uploaded", "the file sent alone was found, not sent again")
+
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--json")
+	require.Equal(t, 0, code, errOut)
+	var listed []struct {
+		LocalPath string                     `json:"local_path"`
+		SentBy    map[string]json.RawMessage `json:"sent_by"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &listed), out)
+	require.Len(t, listed, 2)
+	for _, r := range listed {
+		if r.LocalPath != files[0] {
+			assert.Nil(t, r.SentBy, "%s was sent by the folder's upload", r.LocalPath)
+			continue
+		}
+		require.NotNil(t, r.SentBy, "found already uploaded")
+		assert.NotContains(t, r.SentBy, "added_folder", "added alone: no folder sent it")
+		assert.NotEmpty(t, r.SentBy["batch_id"], "the upload that sent it")
+	}
+}

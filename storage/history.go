@@ -586,9 +586,12 @@ type exportedEntry struct {
 }
 
 // sentBy is the share of the upload that sent a file (exportedEntry.SentBy),
-// its folder's bytes too when they are not UTF-8, as the entry's own.
+// its folder's bytes too when they are not UTF-8, as the entry's own. A
+// file added on its own was sent by no folder's share: only its Add call
+// (batch_id) is named, with no added_folder.
 type sentBy struct {
-	FolderKey
+	Folder            string `json:"added_folder,omitempty"`
+	BatchID           string `json:"batch_id"`
 	AddedFolderBase64 []byte `json:"added_folder_base64,omitempty"`
 }
 
@@ -596,7 +599,7 @@ type sentBy struct {
 func (o ExportOptions) exported(e HistoryEntry) exportedEntry {
 	x := exportedEntry{HistoryEntry: e, Link: o.link(e)}
 	if k, _ := e.Folder(); o.Share != nil && k != *o.Share {
-		x.SentBy = &sentBy{FolderKey: FolderKey{Folder: e.AddedFolder, BatchID: e.BatchID}, AddedFolderBase64: inert.PathBytes(e.AddedFolder)}
+		x.SentBy = &sentBy{Folder: e.AddedFolder, BatchID: e.BatchID, AddedFolderBase64: inert.PathBytes(e.AddedFolder)}
 		x.AddedFolder, x.BatchID = o.Share.Folder, o.Share.BatchID
 	}
 	x.LocalPathBase64, x.AddedFolderBase64 = inert.PathBytes(x.LocalPath), inert.PathBytes(x.AddedFolder)
