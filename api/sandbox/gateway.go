@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -44,9 +45,41 @@ func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request, hash stri
 	if modTime.IsZero() {
 		modTime = fi.ModTime()
 	}
+	if h := r.Header.Get("Range"); h != "" {
+		r.Header.Set("Range", withoutEmptySuffixes(h, fi.Size()))
+	}
 	// The name is passed without its extension so ServeContent's own guess
 	// cannot override the stored type; it only matters when sniffing.
 	http.ServeContent(w, r, "", modTime, f)
+}
+
+// withoutEmptySuffixes is the Range header h of content of size bytes
+// without its suffix ranges of 0 bytes ("-0"), which select nothing and
+// are unsatisfiable (RFC 9110 §14.1.1), but which net/http's ServeContent
+// answers 206 with a Content-Range such as "bytes 20-19/20"
+// (golang/go#81262). A header of nothing else becomes one whose range
+// starts at the end, unsatisfiable too, so ServeContent answers 416 with
+// "bytes */SIZE" as for any range past the end (and still ignores the
+// Range an If-Range does not match). Any other header is h.
+func withoutEmptySuffixes(h string, size int64) string {
+	specs, ok := strings.CutPrefix(h, "bytes=")
+	if !ok {
+		return h
+	}
+	var kept []string
+	for spec := range strings.SplitSeq(specs, ",") {
+		spec = strings.TrimSpace(spec)
+		if digits, suffix := strings.CutPrefix(spec, "-"); !suffix || digits == "" || strings.Trim(digits, "0") != "" {
+			kept = append(kept, spec)
+		}
+	}
+	switch {
+	case len(kept) == 0:
+		return "bytes=" + strconv.FormatInt(size, 10) + "-"
+	case strings.Count(specs, ",")+1 == len(kept):
+		return h
+	}
+	return "bytes=" + strings.Join(kept, ",")
 }
 
 // setContentHeaders sets what a gateway says of stored content: its type

@@ -159,3 +159,41 @@ func mustRequest(t *testing.T, method, url string, body io.Reader) *http.Request
 	require.NoError(t, err)
 	return req
 }
+
+// TestGatewayZeroSuffixRange: a suffix range of 0 bytes ("bytes=-0")
+// selects nothing, which RFC 9110 (§14.1.1) calls unsatisfiable: alone it
+// is answered 416 with "bytes */LENGTH", as a range past the end is, and
+// beside a satisfiable range it is left out. net/http's ServeContent
+// answers it 206 with "Content-Range: bytes 20-19/20" (golang/go#81262).
+func TestGatewayZeroSuffixRange(t *testing.T) {
+	e := newEnv(t, Config{})
+	ans := e.uploadOK(nil, "digits.txt", bytes.NewReader([]byte("0123456789abcdefghij")))
+	url := e.url + "/ipfs/" + ans.Hash
+	tests := []struct {
+		rangeHeader  string
+		status       int
+		contentRange string
+		body         string
+	}{
+		{"bytes=-0", http.StatusRequestedRangeNotSatisfiable, "bytes */20", ""},
+		{"bytes=-000", http.StatusRequestedRangeNotSatisfiable, "bytes */20", ""},
+		{"bytes=-0, -0", http.StatusRequestedRangeNotSatisfiable, "bytes */20", ""},
+		{"bytes=-0, 2-5", http.StatusPartialContent, "bytes 2-5/20", "2345"},
+		{"bytes=2-5,-0", http.StatusPartialContent, "bytes 2-5/20", "2345"},
+		{"bytes=-5", http.StatusPartialContent, "bytes 15-19/20", "fghij"},
+		{"bytes=-50", http.StatusPartialContent, "bytes 0-19/20", "0123456789abcdefghij"},
+		{"bytes=0-0", http.StatusPartialContent, "bytes 0-0/20", "0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.rangeHeader, func(t *testing.T) {
+			req := mustRequest(t, http.MethodGet, url, nil)
+			req.Header.Set("Range", tt.rangeHeader)
+			resp, body := e.do(req)
+			require.Equal(t, tt.status, resp.StatusCode, string(body))
+			assert.Equal(t, tt.contentRange, resp.Header.Get("Content-Range"))
+			if tt.status == http.StatusPartialContent {
+				assert.Equal(t, tt.body, string(body))
+			}
+		})
+	}
+}
