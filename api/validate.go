@@ -433,10 +433,24 @@ func fileAccessError(q string, err error) error {
 		if errors.As(err, &pe) {
 			cause = pe.Err
 		}
-		e := fail(ProblemUnreadable, q+" cannot be read: "+cleanText(cause.Error())).(*ValidationError)
+		e := fail(ProblemUnreadable, q+" "+unreadableSentence(cause)).(*ValidationError)
 		e.Detail = cleanText(cause.Error())
 		return e
 	}
+}
+
+// unreadableSentence says why a file cannot be read, from the system's
+// error cause: what to do for a name too long (pathTooLong's other case)
+// or a loop of symbolic links, else the system's words. The window words
+// these from the error's text (ValidationError.Detail) itself.
+func unreadableSentence(cause error) string {
+	switch {
+	case errors.Is(cause, syscall.ENAMETOOLONG):
+		return fmt.Sprintf("has a name longer than the system allows (%d bytes), so no file has that path — check the path for a mistake", maxNameLen)
+	case errors.Is(cause, syscall.ELOOP):
+		return "goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path"
+	}
+	return "cannot be read: " + cleanText(cause.Error())
 }
 
 // maxNameLen is the longest a file name may be on the systems this runs

@@ -3,7 +3,10 @@
 package api
 
 import (
+	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -33,4 +36,43 @@ func TestValidateFilePathLongerThanTheSystemAllows(t *testing.T) {
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, ProblemPathTooLong, ve.Problem)
+}
+
+// TestFileNamedTooLongOrThroughALoopSaysWhatToDo: a path with a name longer
+// than a name may be (255 bytes: no file has it, a name typed or pasted
+// wrong) or that goes round a loop of symbolic links is refused, by upload
+// and cid alike, with a sentence that says what is wrong and what to do,
+// not the system's bare "file name too long" or "too many levels of
+// symbolic links". The window words them from the system's error
+// (Detail), as before.
+func TestFileNamedTooLongOrThroughALoopSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink("loop-b", filepath.Join(dir, "loop-a")))
+	require.NoError(t, os.Symlink("loop-a", filepath.Join(dir, "loop-b")))
+	const tooLong = "has a name longer than the system allows (255 bytes), so no file has that path — check the path for a mistake"
+	const loop = "goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path"
+	tests := []struct {
+		name, path, want string
+		errno            syscall.Errno
+	}{
+		{"a file's name of 256 bytes", filepath.Join(dir, strings.Repeat("n", 256)), tooLong, syscall.ENAMETOOLONG},
+		{"a folder's name of 300 bytes on the path", filepath.Join(dir, strings.Repeat("d", 300), "f"), tooLong, syscall.ENAMETOOLONG},
+		{"a link in a loop", filepath.Join(dir, "loop-a"), loop, syscall.ELOOP},
+		{"a file under a link in a loop", filepath.Join(dir, "loop-b", "f"), loop, syscall.ELOOP},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ValidateFile(tt.path)
+			checkValidation(t, err, "file", tt.want)
+			_, cidErr := FileCID(context.Background(), tt.path)
+			checkValidation(t, cidErr, "file", tt.want)
+			for _, err := range []error{err, cidErr} {
+				var ve *ValidationError
+				require.ErrorAs(t, err, &ve)
+				assert.Equal(t, ProblemUnreadable, ve.Problem)
+				assert.Equal(t, tt.errno.Error(), ve.Detail, "the window words it from the system's error")
+				assert.ErrorIs(t, err, tt.errno)
+			}
+		})
+	}
 }

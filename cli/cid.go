@@ -22,13 +22,26 @@ exit status 1.
 To compare files with what was uploaded, see "verify".`,
 		Example: `  dstor-uploader cid report.pdf
   dstor-uploader cid ~/Pictures/trip/*.jpg`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf("name at least one file")
-			}
-			return nil
-		},
+		Args: filesNamed("name at least one file"),
 		RunE: func(cmd *cobra.Command, args []string) error { return runCID(cmd.Context(), cio, args) },
+	}
+}
+
+// filesNamed refuses a command line that names no file (saying none), or
+// whose argument is empty: "" names no file (an unset shell variable in
+// "$FILE" gives one), and reading it would say "choose a file to upload",
+// the queue's words.
+func filesNamed(none string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageErrorf("%s", none)
+		}
+		for i, a := range args {
+			if a == "" {
+				return usageErrorf(`argument %d is empty ("") and names no file: give the file's path (an unset shell variable, as in "$FILE", gives an empty argument)`, i+1)
+			}
+		}
+		return nil
 	}
 }
 

@@ -40,3 +40,31 @@ func TestCIDCommand(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "name at least one file")
 }
+
+// TestEmptyFileArgumentIsAUsageError: an empty argument ("", as an unset
+// shell variable in "$FILE" gives) names no file: cid and verify refuse it
+// before reading any file, with exit status 2 and a sentence of their own,
+// not upload's "choose a file to upload".
+func TestEmptyFileArgumentIsAUsageError(t *testing.T) {
+	hello := filepath.Join(t.TempDir(), "hello.txt")
+	require.NoError(t, os.WriteFile(hello, []byte("hello world\n"), 0o600))
+	t.Setenv("DSTOR_UPLOADER_HOME", t.TempDir())
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"cid of an empty argument", []string{"cid", ""}, `dstor-uploader cid: argument 1 is empty ("") and names no file`},
+		{"cid of a file, then an empty argument", []string{"cid", hello, ""}, `dstor-uploader cid: argument 2 is empty ("") and names no file`},
+		{"verify of an empty argument", []string{"verify", ""}, `dstor-uploader verify: argument 1 is empty ("") and names no file`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", tt.args...)
+			assert.Equal(t, 2, code, errOut)
+			assert.Empty(t, out, "refused before any file is read")
+			assert.Contains(t, errOut, tt.want)
+			assert.NotContains(t, errOut, "choose a file to upload")
+		})
+	}
+}

@@ -33,12 +33,7 @@ is 1 when any file matches no upload, cannot be read or changed while it was
 read.`,
 		Example: `  dstor-uploader verify report.pdf
   dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return usageErrorf("name at least one file to verify")
-			}
-			return nil
-		},
+		Args: filesNamed("name at least one file to verify"),
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd.Context(), cio, o, args) },
 	}
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print one JSON object per file")
