@@ -35,7 +35,7 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 		// account's key or password is in the keyring it cannot reach,
 		// not gone, and login would not help.
 		return nil, fmt.Errorf("the sign-in of %s on %s is kept in the OS keyring, which this run cannot reach: %s\nRun the command where the keyring can be reached, or set %s",
-			missing.Account.Account, st.envKey, st.secrets.Reason(), APIKeyEnv)
+			missing.Account.Account, st.envKey, st.secrets.ReasonFor(storage.CommandLineWording), APIKeyEnv)
 	case errors.As(err, &notSignedIn):
 		return nil, fmt.Errorf("not signed in to %s: run \"dstor-uploader login --env %[1]s --api-key-stdin\" (or --email … --password-stdin), or set %s",
 			st.envKey, APIKeyEnv)

@@ -84,7 +84,7 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	}
 	defer st.db.Close()
 	if !st.secrets.Persistent() {
-		return fmt.Errorf("cannot keep a sign-in: %s\nFor scripts, set %s instead", st.secrets.Reason(), APIKeyEnv)
+		return fmt.Errorf("cannot keep a sign-in: %s\nFor scripts, set %s instead", st.secrets.ReasonFor(storage.CommandLineWording), APIKeyEnv)
 	}
 	client, err := api.NewClient(st.env, nil)
 	if err != nil {

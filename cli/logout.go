@@ -54,7 +54,7 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 			names[i] = acc.Account
 		}
 		return fmt.Errorf("cannot sign out %s: the OS keyring, which keeps the API key, token or password, cannot be reached, so nothing was removed and the sign-in stays: %s\nRun logout again where the keyring can be reached",
-			strings.Join(names, ", "), st.secrets.Reason())
+			strings.Join(names, ", "), st.secrets.ReasonFor(storage.CommandLineWording))
 	}
 	// Each account the keyring lets go is forgotten, whatever it does with
 	// the others: the remembered accounts are then those whose secrets it

@@ -82,7 +82,6 @@ type SecretStore struct {
 	backend    keyringBackend // unused when !persistent
 	timeout    time.Duration
 	persistent bool
-	reason     string
 	state      KeyringState
 	problem    error // why the probe failed (KeyringFailed)
 
@@ -106,9 +105,6 @@ func NewSecretStore(timeout time.Duration) *SecretStore {
 	if !sessionBusLikely() {
 		s := NewMemorySecretStore()
 		s.state = KeyringNoSession
-		s.reason = "No D-Bus session is running, so no Secret Service (gnome-keyring, KWallet) can be reached; " +
-			"secrets are kept in memory until you quit. Run the app in a desktop session with an unlocked keyring " +
-			"(or under dbus-run-session) to have them remembered."
 		return s
 	}
 	return newSecretStoreWith(osKeyring, timeout)
@@ -160,7 +156,6 @@ func AvoidBusAutolaunch() bool {
 func NewMemorySecretStore() *SecretStore {
 	return &SecretStore{
 		timeout: DefaultKeyringTimeout,
-		reason:  "The keyring is turned off (--no-keyring); secrets are kept in memory until you quit.",
 		state:   KeyringOff,
 		mem:     map[string]string{},
 	}
@@ -188,7 +183,6 @@ func newSecretStoreWith(b keyringBackend, timeout time.Duration) *SecretStore {
 	}
 	s := &SecretStore{backend: b, timeout: timeout, mem: map[string]string{}}
 	if err := s.probe(); err != nil {
-		s.reason = fallbackReason(err, timeout)
 		s.state, s.problem = KeyringFailed, err
 		if errors.Is(err, ErrKeyringTimeout) {
 			s.state, s.problem = KeyringTimedOut, nil
@@ -228,24 +222,56 @@ func (s *SecretStore) probe() error {
 	return err
 }
 
-func fallbackReason(err error, timeout time.Duration) string {
-	keyringName := "a Secret Service (gnome-keyring, KWallet)"
+// Wording is whom a sentence of why secrets are kept in memory
+// (SecretStore.ReasonFor) is for: the person at the window, who quits and
+// restarts the app, or the one at the command line, whose secrets last as
+// long as the command and who runs it again.
+type Wording struct {
+	until string // how long the memory keeps them
+	again string // what to do once the keyring is unlocked
+	run   string // what to run in a desktop session
+}
+
+// The two Wordings.
+var (
+	WindowWording      = Wording{until: "until you quit", again: "restart the app", run: "Run the app"}
+	CommandLineWording = Wording{until: "until this command ends", again: "run the command again", run: "Run the command"}
+)
+
+// systemKeyringName names this system's keyring in a sentence.
+func systemKeyringName() string {
 	switch runtime.GOOS {
 	case "darwin":
-		keyringName = "the macOS Keychain"
+		return "the macOS Keychain"
 	case "windows":
-		keyringName = "the Windows Credential Manager"
+		return "the Windows Credential Manager"
 	}
-	if errors.Is(err, ErrKeyringTimeout) {
-		return fmt.Sprintf("The system keyring did not answer within %s; secrets are kept in memory until you quit. "+
-			"Unlock %s and restart the app to have them remembered.", timeout, keyringName)
+	return "a Secret Service (gnome-keyring, KWallet)"
+}
+
+// ReasonFor is, when the store is not persistent, one or two sentences
+// for the person w is for, saying why secrets will be forgotten and how
+// to fix it; "" for a persistent store. The one English source of these
+// sentences (the window words its own from State, in its language).
+func (s *SecretStore) ReasonFor(w Wording) string {
+	kept := "secrets are kept in memory " + w.until
+	switch s.state {
+	case KeyringOff:
+		return "The keyring is turned off (--no-keyring); " + kept + "."
+	case KeyringNoSession:
+		return "No D-Bus session is running, so no Secret Service (gnome-keyring, KWallet) can be reached; " + kept +
+			". " + w.run + " in a desktop session with an unlocked keyring (or under dbus-run-session) to have them remembered."
+	case KeyringTimedOut:
+		return fmt.Sprintf("The system keyring did not answer within %s; %s. Unlock %s and %s to have them remembered.",
+			s.timeout, kept, systemKeyringName(), w.again)
+	case KeyringFailed:
+		found := fmt.Sprintf("No working keyring was found (%v)", s.problem)
+		if systemSaidNothing(s.problem) {
+			found = "No working keyring was found"
+		}
+		return fmt.Sprintf("%s; %s. Install and unlock %s to have them remembered.", found, kept, systemKeyringName())
 	}
-	found := fmt.Sprintf("No working keyring was found (%v)", err)
-	if systemSaidNothing(err) {
-		found = "No working keyring was found"
-	}
-	return found + fmt.Sprintf("; secrets are kept in memory until you quit. "+
-		"Install and unlock %s to have them remembered.", keyringName)
+	return ""
 }
 
 // systemSaidNothing reports whether the innermost error of err has no
@@ -259,14 +285,13 @@ func systemSaidNothing(err error) bool {
 }
 
 // Persistent reports whether secrets survive a restart. False means they are
-// kept in memory for this session only, and the UI and CLI should show
-// [SecretStore.Reason].
+// kept in memory for this session only, and the UI and CLI should say why
+// ([SecretStore.ReasonFor]; the window in its language, from State).
 func (s *SecretStore) Persistent() bool { return s.persistent }
 
-// Reason returns, when the store is not persistent, one or two sentences for
-// the person saying why secrets will be forgotten and how to fix it; it is
-// empty for a persistent store.
-func (s *SecretStore) Reason() string { return s.reason }
+// Reason is ReasonFor the window's person (WindowWording); a command
+// prints ReasonFor(CommandLineWording).
+func (s *SecretStore) Reason() string { return s.ReasonFor(WindowWording) }
 
 // KeyringState says whether the system keyring keeps the secrets and, when
 // it does not, why: what [SecretStore.Reason] says in English, for a caller

@@ -405,3 +405,47 @@ func countKeyringCalls(t *testing.T) *atomic.Int32 {
 	t.Cleanup(func() { osKeyring = was })
 	return &calls
 }
+
+// TestKeyringReasonIsWordedForItsReader: why a store keeps secrets in
+// memory is one sentence per state, worded for who reads it: the window's
+// person quits and restarts the app, the command line's runs the command
+// again (cli prints ReasonFor(CommandLineWording)), never "restart the
+// app" at a shell prompt.
+func TestKeyringReasonIsWordedForItsReader(t *testing.T) {
+	stateOf := func(state KeyringState, problem error) *SecretStore {
+		s := NewMemorySecretStore()
+		s.state, s.problem, s.timeout = state, problem, 5*time.Second
+		return s
+	}
+	tests := []struct {
+		name           string
+		store          *SecretStore
+		window, cmd    string
+		windowOnlyText string // what the window's says that the command line's must not
+	}{
+		{"turned off", stateOf(KeyringOff, nil),
+			"secrets are kept in memory until you quit.",
+			"secrets are kept in memory until this command ends.", "until you quit"},
+		{"no D-Bus session", stateOf(KeyringNoSession, nil),
+			"until you quit. Run the app in a desktop session with an unlocked keyring (or under dbus-run-session) to have them remembered.",
+			"until this command ends. Run the command in a desktop session with an unlocked keyring (or under dbus-run-session) to have them remembered.", "Run the app"},
+		{"timed out", stateOf(KeyringTimedOut, nil),
+			"did not answer within 5s; secrets are kept in memory until you quit. Unlock " + systemKeyringName() + " and restart the app to have them remembered.",
+			"did not answer within 5s; secrets are kept in memory until this command ends. Unlock " + systemKeyringName() + " and run the command again to have them remembered.", "restart the app"},
+		{"failed", stateOf(KeyringFailed, errors.New("the name org.freedesktop.secrets was not provided")),
+			"No working keyring was found (the name org.freedesktop.secrets was not provided); secrets are kept in memory until you quit. Install and unlock",
+			"No working keyring was found (the name org.freedesktop.secrets was not provided); secrets are kept in memory until this command ends. Install and unlock", "until you quit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Contains(t, tt.store.Reason(), tt.window, "the window's wording")
+			assert.Equal(t, tt.store.Reason(), tt.store.ReasonFor(WindowWording))
+			cmd := tt.store.ReasonFor(CommandLineWording)
+			assert.Contains(t, cmd, tt.cmd)
+			assert.NotContains(t, cmd, tt.windowOnlyText)
+		})
+	}
+	works := newSecretStoreWith(newFakeKeyring().backend(), time.Second)
+	require.True(t, works.Persistent())
+	assert.Empty(t, works.ReasonFor(CommandLineWording), "a keyring that keeps them needs no reason")
+}
