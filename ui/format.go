@@ -122,9 +122,19 @@ func shortText(s string, max int) string {
 // nameText is a file or folder name as the window shows it, in a row, a
 // dialog's title or a sentence: inert.Text, and quoted when only spaces
 // (inert.QuotedIfBlank), which a label shows blank, " " and "   " alike.
-// Every place of the window that shows a name shows it through nameText.
+// Every place of the window that shows a name shows it through nameText,
+// or, between a sentence's own quotes, quotedNameText.
 func nameText(name string) string {
 	return inert.Text(inert.QuotedIfBlank(name))
+}
+
+// quotedNameText is a name as a sentence shows it between quotes of its
+// own (“{{.Name}}”): those quotes already show where a name of spaces
+// begins and ends, so it is not quoted again as nameText quotes it, and a
+// control, formatting or invalid character is escaped where it stands
+// (inert.Line) rather than the whole name quoted: never “"   "”.
+func quotedNameText(name string) string {
+	return inert.Line(name)
 }
 
 // displayPath is a saved file's path as a sentence shows it: the home

@@ -488,7 +488,7 @@ func (h *historyView) onShowInFolder(id int64) {
 	a.goBg(func() {
 		if _, err := os.Stat(e.LocalPath); err != nil {
 			a.do(func() {
-				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": nameText(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
+				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": quotedNameText(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
 			})
 			return
 		}
@@ -521,7 +521,7 @@ func (h *historyView) onDelete(id int64) {
 		return
 	}
 	h.a.confirm(tr("Delete this entry?"),
-		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": nameText(e.Name)}),
+		tr("“{{.Name}}” is removed from this list. The file stays on dStor and its link keeps working.", map[string]any{"Name": quotedNameText(e.Name)}),
 		tr("Delete"), tr("Cancel"),
 		func() { h.deleteEntry(id) })
 }
@@ -837,7 +837,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	if e.ServerName != "" {
 		// Server text, stored sanitized; shown as the server's, apart.
-		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": nameText(e.ServerName)}))
+		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": quotedNameText(e.ServerName)}))
 	}
 	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()
@@ -1028,9 +1028,9 @@ func (h *historyView) onCheckLive(id int64) {
 			}
 			h.list.Refresh()
 			if c.Served() {
-				a.showToast(tr("“{{.Name}}” is live", map[string]any{"Name": nameText(e.Name)}))
+				a.showToast(tr("“{{.Name}}” is live", map[string]any{"Name": quotedNameText(e.Name)}))
 			} else {
-				a.showToast(tr("“{{.Name}}” is not reachable yet", map[string]any{"Name": nameText(e.Name)}))
+				a.showToast(tr("“{{.Name}}” is not reachable yet", map[string]any{"Name": quotedNameText(e.Name)}))
 			}
 		})
 	})

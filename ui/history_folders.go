@@ -349,7 +349,7 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 		}
 		upload := func() {
 			h.uploadIndexPage(key, name, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
-				tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": nameText(name)}),
+				tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": quotedNameText(name)}),
 				readEntries(entries))
 		}
 		if !left.Any() {
@@ -365,7 +365,7 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 
 // folderLeftText says what folder share k lacks of its folder yet.
 func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
-	name := map[string]any{"Name": nameText(folderName(k))}
+	name := map[string]any{"Name": quotedNameText(folderName(k))}
 	var parts []string
 	if left.Waiting > 0 {
 		parts = append(parts, trn("{{.Count}} files of “{{.Name}}” that an earlier upload of it added are still waiting in the queue.", left.Waiting, name))

@@ -91,3 +91,45 @@ func TestNamesOfSpacesAreVisible(t *testing.T) {
 		assert.Equal(t, "  a  ", text, "%s of a name with spaces around it", where)
 	}
 }
+
+// TestNamesBetweenQuotesAreNotQuotedAgain: a sentence that shows a name
+// between its own quotes (“{{.Name}}”) shows a name of spaces as it is,
+// the quotes already showing where it begins and ends, and a name with a
+// control character escaped where it stands: never “"   "” or
+// “"a\x1bb"”, quoted twice.
+func TestNamesBetweenQuotesAreNotQuotedAgain(t *testing.T) {
+	e := newTestEnv(t)
+	folder := func(name string) storage.FolderKey { return storage.FolderKey{Folder: "/home/me/" + name} }
+	sentences := map[string]func(name string) string{
+		"already in the queue": func(name string) string {
+			return alreadyQueuedText(worker.Event{Count: 1, Job: worker.Job{Name: name}})
+		},
+		"a folder's files waiting": func(name string) string {
+			return folderLeftText(folder(name), storage.FolderLeft{Waiting: 1})
+		},
+		"a folder still listed": func(name string) string {
+			return folderLeftText(folder(name), storage.FolderLeft{BatchLeft: storage.BatchLeft{Listing: true}})
+		},
+		"the name dStor gave": func(name string) string {
+			var shown string
+			e.ui(func() {
+				h := newHistoryRow(e.a.history)
+				h.set(storage.HistoryEntry{ID: 1, Name: "a.txt", ServerName: name, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+				shown = h.detail.Text
+			})
+			return shown
+		},
+	}
+	for what, sentence := range sentences {
+		for _, tt := range []struct{ name, shown string }{
+			{"   ", "“   ”"},
+			{" ", "“ ”"},
+			{"a\x1bb", `“a\x1bb”`},
+			{"trip", "“trip”"},
+		} {
+			got := sentence(tt.name)
+			assert.Contains(t, got, tt.shown, "%s, of the name %q", what, tt.name)
+			assert.NotContains(t, got, `“"`, "%s, of the name %q: quoted once", what, tt.name)
+		}
+	}
+}

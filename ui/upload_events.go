@@ -184,7 +184,7 @@ func (v *uploadView) apply(batch []worker.Event) {
 // adding a folder again never quietly adds fewer files than it holds.
 func alreadyQueuedText(ev worker.Event) string {
 	if ev.Count == 1 {
-		return tr("“{{.Name}}” is already in the queue, so it was not added again.", map[string]any{"Name": nameText(ev.Job.Name)})
+		return tr("“{{.Name}}” is already in the queue, so it was not added again.", map[string]any{"Name": quotedNameText(ev.Job.Name)})
 	}
 	return trn("{{.Count}} files were already in the queue, so they were not added again.", ev.Count)
 }
