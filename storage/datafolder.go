@@ -38,6 +38,10 @@ const (
 	// file as one dStor Uploader keeps (a hard link, a symbolic link to it,
 	// or the database or its journal where a link in the data folder leads).
 	LinkIntoDataFolder
+	// LinkToNewFileInDataFolder: the path is a symbolic link elsewhere (or
+	// a chain of them) to a name in the data folder, or in a folder kept
+	// there, where no file is yet: a save through it would make that file.
+	LinkToNewFileInDataFolder
 )
 
 // InDataFolder says whether writing to path could overwrite a file of d's
@@ -118,7 +122,7 @@ func (d *DB) InDataFolder(path string) DataFolderPlace {
 		return LinkIntoDataFolder
 	}
 	if to, ok := linkToNothing(path); ok && (inside(to) || journal(to)) {
-		return LinkIntoDataFolder
+		return LinkToNewFileInDataFolder
 	}
 	target, err := os.Stat(path)
 	if err != nil || !target.Mode().IsRegular() {

@@ -174,16 +174,16 @@ func TestInDataFolderThroughALinkToANewFile(t *testing.T) {
 	checkPlaces(t, d, []placeCase{
 		{"a link to a new file beside the database", func() string {
 			return dangling("export.json", filepath.Join(data, "export.json"))
-		}, LinkIntoDataFolder},
+		}, LinkToNewFileInDataFolder},
 		{"a link to the database's journal, not there now", func() string {
 			return dangling("journal.json", d.Path()+"-journal")
-		}, LinkIntoDataFolder},
+		}, LinkToNewFileInDataFolder},
 		{"a link to a new file of the Local sandbox's store", func() string {
 			return dangling("blob.json", filepath.Join(data, SandboxFolder, "blobs", "bafkreinew"))
-		}, LinkIntoDataFolder},
+		}, LinkToNewFileInDataFolder},
 		{"a relative link to a new file beside the database", func() string {
 			return dangling("rel.json", relative(filepath.Join(data, "export.json")))
-		}, LinkIntoDataFolder},
+		}, LinkToNewFileInDataFolder},
 		{"a link to a link to a new file beside the database", func() string {
 			second := dangling("second.json", filepath.Join(data, "export.json"))
 			if second == "" {
@@ -192,7 +192,7 @@ func TestInDataFolderThroughALinkToANewFile(t *testing.T) {
 			first := filepath.Join(out, "first.json")
 			require.True(t, testfs.Symlink(t, second, first))
 			return first
-		}, LinkIntoDataFolder},
+		}, LinkToNewFileInDataFolder},
 		{"a link to a new file elsewhere", func() string {
 			return dangling("mine.json", filepath.Join(out, "new.json"))
 		}, OutsideDataFolder},

@@ -144,3 +144,36 @@ func requireSavesRefused(e *testEnv, blob string, save func(path string), title,
 	require.NoError(t, err)
 	assert.Equal(t, sandboxBlobText, string(kept), "a file deeper in the data folder is not overwritten")
 }
+
+// TestSaveThroughALinkToANewFileInTheDataFolderIsRefused: a symbolic link
+// elsewhere to a name in the data folder where no file is yet is refused
+// (storage.LinkToNewFileInDataFolder) with what is wrong: the save would
+// make a new file there, among the history and queue. It said the file
+// picked was the same file as one kept there and that the save "would
+// overwrite that file", which is not there.
+func TestSaveThroughALinkToANewFileInTheDataFolderIsRefused(t *testing.T) {
+	e := newTestEnv(t)
+	seedHistory(t, e.db, 3)
+	dataDir := filepath.Dir(e.db.Path())
+	blob := writeSandboxBlob(t, dataDir)
+	out := t.TempDir()
+	newFile := filepath.Join(dataDir, "made-through-a-link")
+	link := func(name string) string {
+		p := filepath.Join(out, name)
+		require.NoError(t, os.Symlink(newFile, p))
+		return p
+	}
+	for _, tt := range []struct {
+		title, want string
+		save        func(string)
+		link        string
+	}{
+		{tr("Cannot export"), tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: an export through it would make that file there. Choose another name or folder."),
+			exportCSV(e.a), link("export.csv")},
+		{tr("Cannot save the QR code"), tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: saving the QR code through it would make that file there. Choose another name or folder."),
+			func(path string) { e.a.saveQRTo(path, []byte("not really a PNG")) }, link("qr.png")},
+	} {
+		requireSavesRefused(e, blob, tt.save, tt.title, tt.want, tt.link)
+		assert.NoFileExists(t, newFile, "no file made through the link")
+	}
+}

@@ -618,10 +618,10 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 func (h *historyView) exportToPath(path, format string, opts storage.ExportOptions) {
 	a := h.a
 	a.goBg(func() {
-		if a.refusedSave(path, func() {
-			a.showMessage(tr("Cannot export"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."))
-		}, func() {
-			a.showMessage(tr("Cannot export"), tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."))
+		if a.refusedSave(path, tr("Cannot export"), saveRefusals{
+			inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."),
+			link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."),
+			newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: an export through it would make that file there. Choose another name or folder."),
 		}) {
 			return
 		}
@@ -629,20 +629,31 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 	})
 }
 
-// refusedSave reports whether writing to path could overwrite a file of
-// dStor Uploader's data folder (storage.DB.InDataFolder), and then runs,
-// on the UI goroutine, inside for a path in that folder or link for a file
-// elsewhere that is the same file as one there: each says so, the folder
-// picked or the file picked.
-func (a *App) refusedSave(path string, inside, link func()) bool {
+// saveRefusals are the sentences of a save refused because it could
+// write a file of dStor Uploader's data folder, one for each place
+// storage.DB.InDataFolder tells apart: the folder picked is that folder
+// (inside), the file picked elsewhere is the same file as one there
+// (link), or a symbolic link to a new file there (newFile).
+type saveRefusals struct {
+	inside, link, newFile string
+}
+
+// refusedSave reports whether writing to path could write a file of
+// dStor Uploader's data folder (storage.DB.InDataFolder), and then shows,
+// titled title, the sentence of refusals that says where it is.
+func (a *App) refusedSave(path, title string, refusals saveRefusals) bool {
+	var why string
 	switch a.db.InDataFolder(path) {
 	case storage.InsideDataFolder:
-		a.do(inside)
+		why = refusals.inside
 	case storage.LinkIntoDataFolder:
-		a.do(link)
+		why = refusals.link
+	case storage.LinkToNewFileInDataFolder:
+		why = refusals.newFile
 	default:
 		return false
 	}
+	a.do(func() { a.showMessage(title, why) })
 	return true
 }
 

@@ -142,10 +142,10 @@ func (a *App) saveQR(name string, png []byte) {
 // export is refused there (storage.DB.InDataFolder).
 func (a *App) saveQRTo(path string, png []byte) {
 	a.goBg(func() {
-		if a.refusedSave(path, func() {
-			a.showMessage(tr("Cannot save the QR code"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."))
-		}, func() {
-			a.showMessage(tr("Cannot save the QR code"), tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: saving the QR code onto it would overwrite that file. Choose another name or folder."))
+		if a.refusedSave(path, tr("Cannot save the QR code"), saveRefusals{
+			inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."),
+			link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: saving the QR code onto it would overwrite that file. Choose another name or folder."),
+			newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: saving the QR code through it would make that file there. Choose another name or folder."),
 		}) {
 			return
 		}
