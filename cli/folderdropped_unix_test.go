@@ -24,6 +24,7 @@ import (
 // again, the list is whole.
 func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
 	sb := keyedSandbox(t)
+	useByDefault(t, sb.URL)
 	files, dir := tripOfTwo(t)
 	deep := testfs.DeepFolder(t, dir, "far.txt", testutil.Content("far", 100))
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)

@@ -234,6 +234,7 @@ func startFolderHeldAtThirdFile(t *testing.T, n int) (files []string, dir string
 	ts := httptest.NewServer(hold)
 	t.Cleanup(ts.Close)
 	t.Cleanup(hold.Release)
+	useByDefault(t, ts.URL)
 	run = startHeld(t, hold, "the upload", nil, "upload", "--env", ts.URL, "--concurrency", "1", dir)
 	// The third upload began once the second was answered; wait for it
 	// to be recorded too (the run records in rounds).
@@ -268,6 +269,7 @@ func newKilledFolderUploads(t *testing.T, firstSize int) *killedFolderUploads {
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { u.hold.Load().ServeHTTP(w, r) }))
 	t.Cleanup(ts.Close)
 	u.url = ts.URL
+	useByDefault(t, u.url)
 	return u
 }
 
@@ -327,6 +329,7 @@ func twoUploadsRecorded(t *testing.T) bool {
 // MISSING again). Only the folder's own files count.
 func TestFolderListWholeThoughAPathNamedBesideItFailed(t *testing.T) {
 	sb := keyedSandbox(t)
+	useByDefault(t, sb.URL)
 	files, dir := tripOfTwo(t)
 	missing := filepath.Join(t.TempDir(), "missing.txt")
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir, missing)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -92,23 +93,28 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }}
 	var share storage.FolderKey
 	var left storage.FolderLeft
+	var envs []string
 	if o.folder != "" {
-		if share, left, export.IDs, err = folderIDs(db, o); err != nil {
+		if share, left, export.IDs, envs, err = folderIDs(db, o); err != nil {
 			return err
 		}
 		export.Share = &share
+	}
+	listed := func() error {
+		fmt.Fprint(cio.Err, linksEnvNote(inert.Text(share.Folder), envs, defaultEnvKey(db)))
+		return folderLeft(cio, share, left, len(export.IDs))
 	}
 	switch {
 	case o.asJSON:
 		if _, err := db.ExportHistoryJSON(cio.Out, export); err != nil {
 			return err
 		}
-		return folderLeft(cio, share, left, len(export.IDs))
+		return listed()
 	case o.asCSV:
 		if _, err := db.ExportHistoryCSV(cio.Out, export); err != nil {
 			return err
 		}
-		return folderLeft(cio, share, left, len(export.IDs))
+		return listed()
 	}
 	n := 0
 	err = export.Each(db, func(e storage.HistoryEntry) error {
@@ -120,7 +126,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		return err
 	}
 	if o.folder != "" {
-		return folderLeft(cio, share, left, len(export.IDs))
+		return listed()
 	}
 	if n == 0 && strings.TrimSpace(o.search) != "" {
 		fmt.Fprintf(cio.Err, "No upload matches %s.\n", strconv.Quote(o.search))
@@ -237,43 +243,85 @@ func noFolderUpload(dir, given string) error {
 
 // folderIDs are the latest upload of o.folder (its share), what it lacks
 // of the folder (storage.DB.FolderLeftOf) and its entries, newest first
-// (at most o.limit when --limit was given). What it lacks is read before
+// (at most o.limit when --limit was given), with the environments their
+// links are on, sorted. What it lacks is read before
 // its entries: a file that another process (the window) records in
 // between is then in the list and still counted as left (the list says it
 // may not be whole: run it again), never in neither, which would be a
 // list without it called whole.
-func folderIDs(db *storage.DB, o historyOptions) (storage.FolderKey, storage.FolderLeft, []int64, error) {
+func folderIDs(db *storage.DB, o historyOptions) (storage.FolderKey, storage.FolderLeft, []int64, []string, error) {
 	var left storage.FolderLeft
 	dir, err := filepath.Abs(o.folder)
 	if err != nil {
 		// Only a relative path fails: the current folder was deleted.
-		return storage.FolderKey{}, left, nil, fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", o.folder)
+		return storage.FolderKey{}, left, nil, nil, fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", o.folder)
 	}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real // the worker records the folder a link leads to
 	}
 	k, err := db.NewestFolderShare(dir)
 	if errors.Is(err, storage.ErrNotFound) {
-		return k, left, nil, noFolderUpload(dir, o.folder)
+		return k, left, nil, nil, noFolderUpload(dir, o.folder)
 	}
 	if err == nil {
 		left, err = db.FolderLeftOf(k)
 	}
 	if err != nil {
-		return k, left, nil, err
+		return k, left, nil, nil, err
 	}
 	entries, err := db.HistoryOfFolder(k)
 	if err != nil {
-		return k, left, nil, err
+		return k, left, nil, nil, err
 	}
 	if o.limitSet && o.limit > 0 && len(entries) > o.limit {
 		entries = entries[:o.limit]
 	}
 	ids := make([]int64, len(entries))
+	var envs []string
 	for i, e := range entries {
 		ids[i] = e.ID
+		if !slices.Contains(envs, e.Env) {
+			envs = append(envs, e.Env)
+		}
 	}
-	return k, left, ids, nil
+	slices.Sort(envs)
+	return k, left, ids, envs, nil
+}
+
+// defaultEnvKey is the environment commands use without --env (the one
+// last signed in to, else production: session.CommandLineEnv), or "" when
+// the settings cannot tell.
+func defaultEnvKey(db *storage.DB) string {
+	settings, err := db.LoadSettings()
+	if err != nil {
+		return ""
+	}
+	env, err := session.CommandLineEnv("", settings)
+	if err != nil {
+		return ""
+	}
+	return env.Key()
+}
+
+// linksEnvNote is the line that says which environments the links of a
+// folder's upload listed (of dir, printable) are on, envs (sorted), when
+// that is not only def, the environment commands use without --env: a
+// link on testnet, say, is not where "upload" without --env sends files.
+// "" when they are all on def (or def is unknown and they are on one).
+func linksEnvNote(dir string, envs []string, def string) string {
+	switch {
+	case len(envs) == 0 || len(envs) == 1 && (envs[0] == def || def == ""):
+		return ""
+	case len(envs) == 1:
+		return fmt.Sprintf("The links of this upload of %s are on %s, not on %s, the environment commands use without --env.\n",
+			dir, inert.Text(envs[0]), inert.Text(def))
+	}
+	named := make([]string, len(envs))
+	for i, e := range envs {
+		named[i] = inert.Text(e)
+	}
+	return fmt.Sprintf("The links of this upload of %s are on %d environments, %s and %s: each file's link is on its own (--json gives each file's env).\n",
+		dir, len(envs), strings.Join(named[:len(named)-1], ", "), named[len(named)-1])
 }
 
 // afterFolderListed runs once the list of a folder share's files is
