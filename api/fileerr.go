@@ -19,7 +19,8 @@ type FileErrno struct {
 // not there, or not yours to read): on Windows the winerror.h codes os
 // returns in a syscall.Errno for a file another program has open without
 // sharing it, a drive not ready, a network share out of reach, a path too
-// long or not valid, an online-only file not downloaded; none elsewhere.
+// long or not valid, an online-only file not downloaded, a link or special
+// file Windows cannot open; none elsewhere.
 // The window words a system error it knows only by its text by them too.
 func FileErrnos() []FileErrno { return slices.Clone(fileErrnos) }
 
@@ -59,6 +60,8 @@ func platformFileSentence(q string, err error) (Problem, string) {
 		return p, q + " has a path longer than Windows allows here — move it to a folder with a shorter path, then try again"
 	case ProblemInvalidPath:
 		return p, q + " is not a valid Windows path — a name cannot contain < > : \" | ? * and cannot end with a dot or a space"
+	case ProblemCannotAccess:
+		return p, q + " cannot be opened by Windows: it is a link or special file of a kind Windows cannot read here (a symbolic link made in WSL, say) — add the file it leads to instead, or a copy of it"
 	}
 	return "", ""
 }

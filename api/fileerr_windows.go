@@ -20,6 +20,10 @@ const (
 	errInvalidName        syscall.Errno = 123  // ERROR_INVALID_NAME
 	errFilenameTooLong    syscall.Errno = 206  // ERROR_FILENAME_EXCED_RANGE
 	errNetworkUnreachable syscall.Errno = 1231 // ERROR_NETWORK_UNREACHABLE
+	// ERROR_CANT_ACCESS_FILE: a reparse point Windows cannot open, such as
+	// a symbolic link made in WSL (IO_REPARSE_TAG_LX_SYMLINK), which
+	// os.Stat reports so.
+	errCantAccessFile syscall.Errno = 1920
 )
 
 // cloudFileErrors are the ERROR_CLOUD_FILE_* errors (winerror.h) of an
@@ -43,6 +47,7 @@ var fileErrnos = append(problemErrnos(ProblemOnlineOnly, cloudFileErrors...),
 	FileErrno{errNetNameDeleted, ProblemShareUnreachable}, FileErrno{errNetworkUnreachable, ProblemShareUnreachable},
 	FileErrno{errFilenameTooLong, ProblemPathTooLong},
 	FileErrno{errInvalidName, ProblemInvalidPath},
+	FileErrno{errCantAccessFile, ProblemCannotAccess},
 )
 
 // problemErrnos are errnos, each the Problem p.

@@ -33,6 +33,7 @@ func TestWindowsFileErrorSentences(t *testing.T) {
 		{windows.ERROR_CLOUD_FILE_NETWORK_UNAVAILABLE, "is an online-only file (OneDrive or another cloud service) that could not be downloaded — make it available on this computer", ProblemOnlineOnly},
 		{windows.ERROR_CLOUD_FILE_PROVIDER_NOT_RUNNING, "is an online-only file (OneDrive or another cloud service) that could not be downloaded", ProblemOnlineOnly},
 		{windows.ERROR_CLOUD_FILE_REQUEST_TIMEOUT, "is an online-only file (OneDrive or another cloud service) that could not be downloaded", ProblemOnlineOnly},
+		{windows.ERROR_CANT_ACCESS_FILE, "cannot be opened by Windows: it is a link or special file of a kind Windows cannot read here (a symbolic link made in WSL, say) — add the file it leads to instead, or a copy of it", ProblemCannotAccess},
 	}
 	for _, tt := range tests {
 		t.Run(tt.errno.Error(), func(t *testing.T) {

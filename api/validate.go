@@ -83,6 +83,7 @@ const (
 	ProblemPathTooLong      Problem = "path-too-long"     // a path longer than the system allows
 	ProblemInvalidPath      Problem = "invalid-path"      // characters the system does not allow in names
 	ProblemReservedName     Problem = "reserved-name"     // a name kept for a device (CON, NUL, …); Detail is the device
+	ProblemCannotAccess     Problem = "cannot-access"     // a link or special file Windows cannot open (a WSL symbolic link, say)
 )
 
 // Problems are every Problem, for a caller that must word each one.
@@ -91,7 +92,7 @@ var Problems = []Problem{ProblemEmpty, ProblemNotText, ProblemSpaces, ProblemCon
 	ProblemNotURL, ProblemUserInfo, ProblemScheme, ProblemNoHost, ProblemCleartext, ProblemQuery,
 	ProblemNotExist, ProblemDenied, ProblemIsFolder, ProblemNotRegular, ProblemChangedOpening, ProblemUnreadable, ProblemOnlineOnly,
 	ProblemLocked, ProblemDriveNotReady, ProblemShareUnreachable, ProblemPathTooLong, ProblemInvalidPath,
-	ProblemReservedName}
+	ProblemReservedName, ProblemCannotAccess}
 
 // Error is the sentence that says what to do.
 func (e *ValidationError) Error() string { return e.Message }

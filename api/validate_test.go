@@ -408,7 +408,7 @@ func firstErr[T any](_ T, err error) error { return err }
 // checks those).
 func problemsNotMetHere() []Problem {
 	out := []Problem{ProblemChangedOpening, ProblemDenied, ProblemOnlineOnly, ProblemLocked, ProblemDriveNotReady,
-		ProblemShareUnreachable, ProblemInvalidPath, ProblemPathTooLong}
+		ProblemShareUnreachable, ProblemInvalidPath, ProblemPathTooLong, ProblemCannotAccess}
 	if runtime.GOOS == "windows" {
 		return append(out, ProblemUnreadable, ProblemNotRegular)
 	}

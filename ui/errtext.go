@@ -457,6 +457,8 @@ func fileProblemPhrase(p api.Problem) string {
 		return tr("its name or path is too long for the system")
 	case api.ProblemInvalidPath:
 		return tr("it is not a valid Windows name: a name cannot contain < > : \" | ? * or end with a dot or a space")
+	case api.ProblemCannotAccess:
+		return tr("it is a link or special file of a kind Windows cannot read here (a symbolic link made in WSL, say); add the file it leads to instead")
 	}
 	return ""
 }

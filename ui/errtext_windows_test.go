@@ -46,6 +46,7 @@ var windowsSystemErrors = []struct {
 	{windows.ERROR_CANT_RESOLVE_FILENAME, "its path goes round a loop of symbolic links"},
 	{windows.ERROR_DIRECTORY, "a folder in its path is no longer a folder"},
 	{windows.ERROR_CLOUD_FILE_PROVIDER_NOT_RUNNING, "it is an online-only file that could not be downloaded; make it available on this computer"},
+	{windows.ERROR_CANT_ACCESS_FILE, "it is a link or special file of a kind Windows cannot read here (a symbolic link made in WSL, say); add the file it leads to instead"},
 }
 
 // TestWindowsSystemErrorsAreWorded: a Windows error a person can act on

@@ -125,6 +125,8 @@ func windowsFileProblemText(p api.Problem, detail string) string {
 		return tr("This file's path is longer than Windows allows here. Move it to a folder with a shorter path, then try again.")
 	case api.ProblemInvalidPath:
 		return tr("This is not a valid Windows path: a name cannot contain < > : \" | ? * or end with a dot or a space.")
+	case api.ProblemCannotAccess:
+		return tr("Windows cannot open this file: it is a link or special file of a kind Windows cannot read here (a symbolic link made in WSL, say). Add the file it leads to instead, or a copy of it.")
 	case api.ProblemReservedName:
 		return tr("Windows keeps the name “{{.Name}}” for a device, so it cannot be read as a file. Rename it (for example to “_{{.Name}}”), then try again.",
 			map[string]any{"Name": detail})

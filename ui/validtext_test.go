@@ -57,6 +57,7 @@ var refusedInputs = []struct {
 	{"file path too long", &api.ValidationError{Field: "file", Problem: api.ProblemPathTooLong}},
 	{"file invalid path", &api.ValidationError{Field: "file", Problem: api.ProblemInvalidPath}},
 	{"file reserved name", &api.ValidationError{Field: "file", Problem: api.ProblemReservedName, Detail: "nul.txt"}},
+	{"file Windows cannot open", &api.ValidationError{Field: "file", Problem: api.ProblemCannotAccess}},
 }
 
 // customEnvErr is the error of a custom environment's URLs.
