@@ -64,12 +64,17 @@ func ParseFaultSpec(spec string) (Fault, error) {
 			return f, fmt.Errorf("fault %q: %q is given twice", spec, it.key)
 		}
 		seen[it.key] = true
+		// The item wrong, named once when it is the whole fault.
+		where := fmt.Sprintf("fault %q", spec)
+		if it.text != spec {
+			where += ": " + it.text
+		}
 		set, known := faultItems[it.key]
 		if !known {
-			return f, fmt.Errorf("fault %q: %s: unknown item %q; known: NNN, html, malformed, wrong-hash, cut, stall, delay, retry-after, count, every, path", spec, it.text, it.key)
+			return f, fmt.Errorf("%s: unknown item %q; known: NNN, html, malformed, wrong-hash, cut, stall, delay, retry-after, count, every, path", where, it.key)
 		}
 		if err := set(&f, it); err != nil {
-			return f, fmt.Errorf("fault %q: %s: %w", spec, it.text, err)
+			return f, fmt.Errorf("%s: %w", where, err)
 		}
 	}
 	if err := checkFault(spec, f, seen["count"]); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -89,6 +90,7 @@ func TestParseFaultSpecErrors(t *testing.T) {
 			_, err := ParseFaultSpec(tt.spec)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), fmt.Sprintf("fault %q: %s:", tt.spec, tt.spec), "a one-item fault is named once")
 		})
 	}
 }
