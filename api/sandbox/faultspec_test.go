@@ -140,11 +140,20 @@ func (b *gatedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// endWatchConn calls ended once when a read from the server fails: the
-// server closed or reset the connection.
+// endWatchConn calls ended once when a read from the server fails, or a
+// write to it: the server closed or reset the connection (a reset can
+// reach the client's body write before any read of an answer).
 type endWatchConn struct {
 	net.Conn
 	ended func()
+}
+
+func (c *endWatchConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if err != nil {
+		c.ended()
+	}
+	return n, err
 }
 
 func (c *endWatchConn) Read(p []byte) (int, error) {
