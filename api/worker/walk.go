@@ -210,18 +210,39 @@ func withShareFolders(rows []storage.WalkRow, reqs []Request) []storage.WalkRow 
 // links followed, spelled as on disk), or "" when it lists no folder: a
 // file, a path that is not there, or a request refused as it is.
 func ShareFolder(r Request) string {
-	p, err := api.AbsPath(r.Path)
-	if err != nil || r.Path == "" || r.ExpectSHA256 != "" || validateRequest(r).code != "" {
+	if r.Path == "" || r.ExpectSHA256 != "" || validateRequest(r).code != "" {
 		return ""
 	}
-	p = api.SpelledOnDisk(p)
+	if _, err := api.AbsPath(r.Path); err != nil {
+		return ""
+	}
+	p := requestPath(r.Path)
 	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 		return ""
 	}
-	if target, err := filepath.EvalSymlinks(p); err == nil {
-		return target // as newFolderWalk lists it
+	return listedRoot(p)
+}
+
+// requestPath is the path a request's rows record for path: absolute, so
+// they still mean the same file when the command line resumes elsewhere,
+// and spelled as on disk (Windows ignores case), so the history finds it
+// already uploaded and a resumed walk its jobs, however it was typed.
+func requestPath(path string) string {
+	p := path
+	if abs, err := api.AbsPath(p); err == nil {
+		p = abs
 	}
-	return p
+	return api.SpelledOnDisk(p)
+}
+
+// listedRoot is the folder a listing of root walks and its share records:
+// root's target when root is a symbolic link, since filepath.WalkDir does
+// not follow a root that is one but the person chose this path.
+func listedRoot(root string) string {
+	if target, err := filepath.EvalSymlinks(root); err == nil {
+		return target
+	}
+	return root
 }
 
 // SaveForLater saves files and folders for the queue of env and account
@@ -554,13 +575,7 @@ func (w *walk) request(r Request) {
 		w.add(w.base(r, ""), storage.JobFailed, causeNoPath)
 		return
 	}
-	p := r.Path
-	if abs, err := api.AbsPath(p); err == nil {
-		p = abs // rows must still mean the same file when the CLI resumes elsewhere
-	}
-	// One file, one path however it was typed (Windows ignores case): the
-	// history finds it already uploaded, and a resumed walk its jobs.
-	p = api.SpelledOnDisk(p)
+	p := requestPath(r.Path)
 	w.loadQueued(p)
 	row := w.base(r, p)
 	if c := validateRequest(r); c.code != "" {
@@ -781,12 +796,7 @@ type folderDest struct {
 }
 
 func newFolderWalk(w *walk, r Request, root string) *folderWalk {
-	// filepath.WalkDir does not follow a root that is a symbolic link, but
-	// the person chose this path, so walk its target under the link's name.
-	walkRoot := root
-	if target, err := filepath.EvalSymlinks(root); err == nil {
-		walkRoot = target
-	}
+	walkRoot := listedRoot(root) // its files go under the link's name
 	rootName := filepath.Base(root)
 	if rootName == string(filepath.Separator) || rootName == "." || filepath.VolumeName(root)+string(filepath.Separator) == root {
 		rootName = "" // a whole drive: its contents go straight under the destination
