@@ -36,8 +36,7 @@ func shareOf(t *testing.T, e *testEnv, dir string) storage.FolderKey {
 	t.Helper()
 	for _, h := range history(t, e.db) {
 		if h.AddedFolder != "" && filepath.Dir(h.LocalPath) == dir {
-			k, err := e.db.NewestFolderShare(h.AddedFolder)
-			require.NoError(t, err)
+			k := newestShare(t, e, h.AddedFolder)
 			return k
 		}
 	}
@@ -49,8 +48,7 @@ func shareOf(t *testing.T, e *testEnv, dir string) storage.FolderKey {
 // empty.
 func droppedOf(t *testing.T, e *testEnv, k storage.FolderKey) int {
 	t.Helper()
-	left, err := e.db.FolderLeftOf(k)
-	require.NoError(t, err)
+	left := leftOf(t, e, k)
 	assert.Equal(t, storage.FolderLeft{Dropped: left.Dropped}, left, "nothing else left")
 	return left.Dropped
 }
@@ -110,8 +108,7 @@ func TestFolderFilesCanceledPartWayLeaveTheShareNotWhole(t *testing.T) {
 	later := shareOf(t, e, dir)
 	require.NotEqual(t, k, later)
 	assert.Zero(t, droppedOf(t, e, later), "the later add sent it: whole")
-	entries, err := e.db.HistoryOfFolder(later)
-	require.NoError(t, err)
+	entries := filesOf(t, e, later)
 	assert.Len(t, entries, 4)
 	assert.Equal(t, 1, droppedOf(t, e, k), "the earlier share still lacks it")
 }
@@ -129,8 +126,7 @@ func TestFolderFileFailedThenRemovedLeavesTheShareNotWhole(t *testing.T) {
 	j := jobFor(t, q, big)
 	require.Equal(t, storage.JobFailed, j.State, fmt.Sprint(j.Err))
 	k := shareOf(t, e, dir)
-	left, err := e.db.FolderLeftOf(k)
-	require.NoError(t, err)
+	left := leftOf(t, e, k)
 	assert.Equal(t, storage.FolderLeft{BatchLeft: storage.BatchLeft{Failed: 1}}, left)
 
 	q.Remove(j.ID)
@@ -140,4 +136,28 @@ func TestFolderFileFailedThenRemovedLeavesTheShareNotWhole(t *testing.T) {
 	restarted := e.queue(e.config())
 	require.NoError(t, wait(t, restarted, hangGuard))
 	assert.Equal(t, 1, droppedOf(t, e, k), "after a restart")
+}
+
+// newestShare is the folder share NewestFolderShare finds for dir.
+func newestShare(t *testing.T, e *testEnv, dir string) storage.FolderKey {
+	t.Helper()
+	k, err := e.db.NewestFolderShare(dir)
+	require.NoError(t, err)
+	return k
+}
+
+// leftOf is what FolderLeftOf finds left of share k.
+func leftOf(t *testing.T, e *testEnv, k storage.FolderKey) storage.FolderLeft {
+	t.Helper()
+	left, err := e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	return left
+}
+
+// filesOf is share k's history (HistoryOfFolder).
+func filesOf(t *testing.T, e *testEnv, k storage.FolderKey) []storage.HistoryEntry {
+	t.Helper()
+	entries, err := e.db.HistoryOfFolder(k)
+	require.NoError(t, err)
+	return entries
 }

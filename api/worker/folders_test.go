@@ -45,17 +45,14 @@ func TestFolderShareInHistory(t *testing.T) {
 		assert.NotEmpty(t, k.BatchID)
 		key = k
 	}
-	share, err := e.db.HistoryOfFolder(key)
-	require.NoError(t, err)
+	share := filesOf(t, e, key)
 	assert.Len(t, share, 2)
 
 	q.Add(Request{Path: folder, Again: true})
 	require.NoError(t, wait(t, q, 10*time.Second))
-	newest, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	newest := newestShare(t, e, folder)
 	assert.NotEqual(t, key.BatchID, newest.BatchID, "added again: another share")
-	share, err = e.db.HistoryOfFolder(newest)
-	require.NoError(t, err)
+	share = filesOf(t, e, newest)
 	assert.Len(t, share, 2)
 }
 
@@ -89,10 +86,8 @@ func TestFolderUploadedAgainSharesEveryFile(t *testing.T) {
 
 	shareOf := func() (storage.FolderKey, map[string]storage.HistoryEntry) {
 		t.Helper()
-		k, err := e.db.NewestFolderShare(folder)
-		require.NoError(t, err)
-		share, err := e.db.HistoryOfFolder(k)
-		require.NoError(t, err)
+		k := newestShare(t, e, folder)
+		share := filesOf(t, e, k)
 		out := map[string]storage.HistoryEntry{}
 		for _, h := range share {
 			_, twice := out[h.LocalPath]
@@ -129,21 +124,17 @@ func TestFolderUploadedAgainSharesEveryFile(t *testing.T) {
 func TestFolderRunAgainClosedMidListingSharesEveryFileOnce(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	folder, sent := uploadThenCutTheNextListing(t, e)
-	k, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-	part, err := e.db.HistoryOfFolder(k)
-	require.NoError(t, err)
+	k := newestShare(t, e, folder)
+	part := filesOf(t, e, k)
 	require.NotEmpty(t, part)
 	assert.Less(t, len(part), 30, "a share listed in part so far")
 
 	next := e.queue(e.config())
 	require.NoError(t, wait(t, next, hangGuard))
 	assert.Empty(t, walksLeft(t, e.db))
-	again, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	again := newestShare(t, e, folder)
 	assert.Equal(t, k, again, "the same Add call, listed on")
-	share, err := e.db.HistoryOfFolder(again)
-	require.NoError(t, err)
+	share := filesOf(t, e, again)
 	byID := map[int64]bool{}
 	for _, h := range share {
 		assert.False(t, byID[h.ID], "listed twice: %s", h.LocalPath)
@@ -182,10 +173,8 @@ func TestFolderListingOfSchema15ResumedSharesEveryFile(t *testing.T) {
 	next := e.queue(e.config())
 	require.NoError(t, wait(t, next, hangGuard))
 	assert.Empty(t, walksLeft(t, e.db))
-	k, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-	share, err := e.db.HistoryOfFolder(k)
-	require.NoError(t, err)
+	k := newestShare(t, e, folder)
+	share := filesOf(t, e, k)
 	byID := map[int64]bool{}
 	for _, h := range share {
 		assert.False(t, byID[h.ID], "listed twice: %s", h.LocalPath)
@@ -240,10 +229,8 @@ func TestFolderUploadedAgainElsewhereHoldsOnlyItsOwnUploads(t *testing.T) {
 			}
 			folder := filepath.Join(e.files, "photos")
 			e.uploaded(Request{Path: folder, Comment: "first"}).Close()
-			first, err := e.db.NewestFolderShare(folder)
-			require.NoError(t, err)
-			earlier, err := e.db.HistoryOfFolder(first)
-			require.NoError(t, err)
+			first := newestShare(t, e, folder)
+			earlier := filesOf(t, e, first)
 			require.Len(t, earlier, 3)
 			earlierIDs := map[int64]bool{}
 			for _, h := range earlier {
@@ -257,11 +244,9 @@ func TestFolderUploadedAgainElsewhereHoldsOnlyItsOwnUploads(t *testing.T) {
 			require.NoError(t, wait(t, q, hangGuard))
 			assert.Equal(t, len(tt.found), q.Summary().Already)
 
-			k, err := e.db.NewestFolderShare(folder)
-			require.NoError(t, err)
+			k := newestShare(t, e, folder)
 			assert.NotEqual(t, first, k, "the second upload is the folder's latest")
-			share, err := e.db.HistoryOfFolder(k)
-			require.NoError(t, err)
+			share := filesOf(t, e, k)
 			var found, sent []string
 			for _, h := range share {
 				assert.Equal(t, cfg.Env, h.Env, "%s: a link of the share's environment", h.Name)
@@ -281,8 +266,7 @@ func TestFolderUploadedAgainElsewhereHoldsOnlyItsOwnUploads(t *testing.T) {
 			assert.Equal(t, len(share), total.Files)
 			assert.Equal(t, len(tt.found), total.Found)
 
-			again, err := e.db.HistoryOfFolder(first)
-			require.NoError(t, err)
+			again := filesOf(t, e, first)
 			assert.Len(t, again, 3, "the earlier share keeps its files")
 		})
 	}
@@ -306,16 +290,14 @@ func TestFolderListingResumedAfterItsLeftJobsCanceledHoldsEachFileOnce(t *testin
 	next := e.queue(e.config())
 	require.NoError(t, wait(t, next, hangGuard))
 	requireWholeOnce(t, e, folder, 42, "listed on after the earlier jobs were canceled")
-	before, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	before := newestShare(t, e, folder)
 
 	for _, id := range firstJobs {
 		next.Retry(id)
 	}
 	require.NoError(t, wait(t, next, hangGuard))
 	requireWholeOnce(t, e, folder, 42, "the earlier jobs retried and uploaded")
-	after, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	after := newestShare(t, e, folder)
 	assert.Equal(t, before, after, "the later add stays the folder's latest share")
 }
 
@@ -387,10 +369,8 @@ func TestFolderListingResumedAfterItsLeftJobsRemovedIsNotWholeWithoutThoseFiles(
 	next := e.queue(e.config())
 	require.NoError(t, wait(t, next, hangGuard))
 	assert.Equal(t, 30, next.Summary().Done, "the other files sent")
-	k, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-	left, err := e.db.FolderLeftOf(k)
-	require.NoError(t, err)
+	k := newestShare(t, e, folder)
+	left := leftOf(t, e, k)
 	assert.Equal(t, storage.FolderLeft{Dropped: 12}, left)
 }
 
@@ -398,10 +378,8 @@ func TestFolderListingResumedAfterItsLeftJobsRemovedIsNotWholeWithoutThoseFiles(
 // files, each once, and says nothing is missing.
 func requireWholeOnce(t *testing.T, e *testEnv, folder string, files int, when string) {
 	t.Helper()
-	k, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-	share, err := e.db.HistoryOfFolder(k)
-	require.NoError(t, err)
+	k := newestShare(t, e, folder)
+	share := filesOf(t, e, k)
 	byPath := map[string]int{}
 	for _, h := range share {
 		byPath[h.LocalPath]++
@@ -413,8 +391,7 @@ func requireWholeOnce(t *testing.T, e *testEnv, folder string, files int, when s
 	total, err := e.db.FolderTotalAfter(k, 0)
 	require.NoError(t, err)
 	assert.Equal(t, files, total.Files, when)
-	left, err := e.db.FolderLeftOf(k)
-	require.NoError(t, err)
+	left := leftOf(t, e, k)
 	assert.False(t, left.Any(), "%s: %+v", when, left)
 }
 
@@ -519,18 +496,15 @@ func TestFolderAddedByAnotherAccountLeavesNothingToTheFirstsWaitingJobs(t *testi
 			second.Add(Request{Path: folder})
 			require.NoError(t, wait(t, second, hangGuard))
 			assert.Equal(t, 6, second.Summary().Done, "every file sent by the other one itself")
-			k, err := e.db.NewestFolderShare(folder)
-			require.NoError(t, err)
-			left, err := e.db.FolderLeftOf(k)
-			require.NoError(t, err)
+			k := newestShare(t, e, folder)
+			left := leftOf(t, e, k)
 			assert.False(t, left.Any(), "the first one's waiting files are not this share's: %+v", left)
 			require.NoError(t, second.Close())
 
 			again := e.queue(e.config()) // the first one's queue, signed in: uploads its 6
 			require.NoError(t, wait(t, again, hangGuard))
 			require.Len(t, history(t, e.db), 12, "each one's upload of each file")
-			share, err := e.db.HistoryOfFolder(k)
-			require.NoError(t, err)
+			share := filesOf(t, e, k)
 			assert.Len(t, share, 6)
 			for _, h := range share {
 				assert.Equal(t, cfg.Env, h.Env, h.Name)
@@ -570,8 +544,7 @@ func TestRetryOfAnEarlierAddLeavesTheLaterAddTheLatestShare(t *testing.T) {
 
 	e.write("album/new.jpg", []byte("added later"))
 	second := e.uploaded(Request{Path: folder})
-	later, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	later := newestShare(t, e, folder)
 	require.NotEqual(t, failed.BatchID, later.BatchID)
 	require.Len(t, sharePaths(t, e.db, later), 4, "the later add holds the whole folder")
 
@@ -580,12 +553,10 @@ func TestRetryOfAnEarlierAddLeavesTheLaterAddTheLatestShare(t *testing.T) {
 	retried, err := e.db.Job(failed.ID)
 	require.NoError(t, err)
 	require.Equal(t, storage.JobDone, retried.State, "the earlier add's file uploaded on retry")
-	newest, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	newest := newestShare(t, e, folder)
 	assert.Equal(t, later, newest, "the later add stays the folder's latest share")
 	assert.Len(t, sharePaths(t, e.db, newest), 4)
-	left, err := e.db.FolderLeftOf(newest)
-	require.NoError(t, err)
+	left := leftOf(t, e, newest)
 	assert.False(t, left.Any(), "%+v", left)
 }
 
@@ -617,8 +588,7 @@ func TestDeletingTheNewestEntryLeavesTheNextAddOfAFolderTheLatest(t *testing.T) 
 	e.uploaded(Request{Path: folder}).Close()
 	e.uploaded(Request{Path: stray}).Close()
 	e.uploaded(Request{Path: folder}).Close()
-	found, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	found := newestShare(t, e, folder)
 	for _, h := range history(t, e.db) {
 		if h.LocalPath == stray {
 			require.NoError(t, e.db.DeleteHistory(h.ID))
@@ -627,8 +597,7 @@ func TestDeletingTheNewestEntryLeavesTheNextAddOfAFolderTheLatest(t *testing.T) 
 
 	added := e.write("album/new.jpg", []byte("added later"))
 	e.uploaded(Request{Path: folder}).Close()
-	newest, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
+	newest := newestShare(t, e, folder)
 	assert.NotEqual(t, found, newest, "the last add is the latest share")
 	assert.True(t, sharePaths(t, e.db, newest)[added], "the latest share holds the new file")
 }
@@ -658,8 +627,7 @@ func TestFolderAddedAgainWithNothingToUploadIsTheLatestShare(t *testing.T) {
 			e.writeNumbered("album/%02d.jpg", 2)
 			folder := filepath.Join(e.files, "album")
 			e.uploaded(Request{Path: folder}).Close()
-			first, err := e.db.NewestFolderShare(folder)
-			require.NoError(t, err)
+			first := newestShare(t, e, folder)
 			require.Len(t, sharePaths(t, e.db, first), 2)
 
 			entries, err := os.ReadDir(folder)
@@ -670,12 +638,10 @@ func TestFolderAddedAgainWithNothingToUploadIsTheLatestShare(t *testing.T) {
 			tt.after(t, folder)
 			e.uploaded(Request{Path: folder}).Close()
 
-			newest, err := e.db.NewestFolderShare(folder)
-			require.NoError(t, err)
+			newest := newestShare(t, e, folder)
 			assert.NotEqual(t, first, newest, "the last add is the latest share")
 			assert.Empty(t, sharePaths(t, e.db, newest), "it holds no file")
-			left, err := e.db.FolderLeftOf(newest)
-			require.NoError(t, err)
+			left := leftOf(t, e, newest)
 			assert.False(t, left.Any(), "%+v", left)
 		})
 	}

@@ -57,10 +57,8 @@ func TestFolderFileGoneBeforeItsUploadIsSkippedByDesign(t *testing.T) {
 	assert.Contains(t, jobs[alone].Err, "; put it back, then retry it")
 	assert.Equal(t, 1, q.Summary().Failed)
 
-	key, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-	left, err := e.db.FolderLeftOf(key)
-	require.NoError(t, err)
+	key := newestShare(t, e, folder)
+	left := leftOf(t, e, key)
 	assert.False(t, left.Any(), "the share is the folder's whole list: %+v", left)
 }
 
@@ -80,17 +78,14 @@ func TestFolderGoneBeforeItsFilesUploadFailsThem(t *testing.T) {
 	job := jobFor(t, q, a)
 	assert.Equal(t, storage.JobFailed, job.State)
 	assert.Equal(t, ReasonFileMissing, job.Reason)
-	key, err := e.db.NewestFolderShare(folder)
-	require.NoError(t, err)
-	left, err := e.db.FolderLeftOf(key)
-	require.NoError(t, err)
+	key := newestShare(t, e, folder)
+	left := leftOf(t, e, key)
 	assert.True(t, left.Any(), "the folder's file was not uploaded")
 
 	require.NoError(t, os.Rename(folder+"-moved", folder))
 	q.RetryFailed()
 	require.NoError(t, wait(t, q, hangGuard))
 	assert.Equal(t, storage.JobDone, jobFor(t, q, a).State)
-	left, err = e.db.FolderLeftOf(key)
-	require.NoError(t, err)
+	left = leftOf(t, e, key)
 	assert.False(t, left.Any(), "put back and retried: %+v", left)
 }

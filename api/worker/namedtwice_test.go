@@ -50,13 +50,10 @@ func TestFolderNamedTwiceInOneAddIsListedOnce(t *testing.T) {
 				assert.True(t, strings.HasPrefix(h.FolderPath, "/"+tc.first+"/"), "%s went to %s, not under the name first given", h.LocalPath, h.FolderPath)
 			}
 			assert.Equal(t, 2, len(q.Jobs()), "one job per file")
-			key, err := e.db.NewestFolderShare(folder)
-			require.NoError(t, err)
-			share, err := e.db.HistoryOfFolder(key)
-			require.NoError(t, err)
+			key := newestShare(t, e, folder)
+			share := filesOf(t, e, key)
 			assert.Equal(t, 2, len(share), "the folder's list holds each file once")
-			left, err := e.db.FolderLeftOf(key)
-			require.NoError(t, err)
+			left := leftOf(t, e, key)
 			assert.False(t, left.Any(), "the folder's list is whole: %+v", left)
 		})
 	}

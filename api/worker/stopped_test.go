@@ -44,27 +44,18 @@ func TestFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
 
 	k := shareOf(t, e, dir)
 	stoppedLeft := storage.FolderLeft{BatchLeft: storage.BatchLeft{Stopped: true}}
-	left, err := e.db.FolderLeftOf(k)
-	require.NoError(t, err)
+	left := leftOf(t, e, k)
 	assert.Equal(t, stoppedLeft, left, "the listing was stopped before its end")
 	require.NoError(t, q.Close())
 	restarted := e.queue(e.config())
 	require.NoError(t, wait(t, restarted, hangGuard))
-	left, err = e.db.FolderLeftOf(k)
-	require.NoError(t, err)
+	left = leftOf(t, e, k)
 	assert.Equal(t, stoppedLeft, left, "after a restart")
 
 	restarted.Add(Request{Path: dir})
 	require.NoError(t, wait(t, restarted, hangGuard))
-	later, err := e.db.NewestFolderShare(dir)
-	require.NoError(t, err)
-	require.NotEqual(t, k, later)
-	left, err = e.db.FolderLeftOf(later)
-	require.NoError(t, err)
-	assert.False(t, left.Any(), "the folder added again and listed to the end: %+v", left)
-	entries, err := e.db.HistoryOfFolder(later)
-	require.NoError(t, err)
-	assert.Len(t, entries, 40)
+	require.NotEqual(t, k, newestShare(t, e, dir))
+	requireWholeOnce(t, e, dir, 40, "the folder added again and listed to the end")
 }
 
 // TestFolderAddedAgainIsItsLatestShareOnceSaved: an Add call of a folder
@@ -82,22 +73,13 @@ func TestFolderAddedAgainIsItsLatestShareOnceSaved(t *testing.T) {
 	first := shareOf(t, e, dir)
 
 	require.NoError(t, SaveForLater(e.db, testEnvName, testEmail, Request{Path: dir}))
-	k, err := e.db.NewestFolderShare(dir)
-	require.NoError(t, err)
+	k := newestShare(t, e, dir)
 	assert.NotEqual(t, first, k, "the add saved for later is the latest")
-	left, err := e.db.FolderLeftOf(k)
-	require.NoError(t, err)
+	left := leftOf(t, e, k)
 	assert.Equal(t, storage.FolderLeft{BatchLeft: storage.BatchLeft{Listing: true}}, left, "not listed yet")
 
 	q := e.queue(e.config()) // lists it
 	require.NoError(t, wait(t, q, hangGuard))
-	latest, err := e.db.NewestFolderShare(dir)
-	require.NoError(t, err)
-	assert.Equal(t, k, latest)
-	left, err = e.db.FolderLeftOf(k)
-	require.NoError(t, err)
-	assert.False(t, left.Any(), "listed to the end: %+v", left)
-	entries, err := e.db.HistoryOfFolder(k)
-	require.NoError(t, err)
-	assert.Len(t, entries, 3, "the files it found already uploaded")
+	assert.Equal(t, k, newestShare(t, e, dir))
+	requireWholeOnce(t, e, dir, 3, "listed to the end, the files it found already uploaded")
 }
