@@ -55,20 +55,20 @@ func makeFiles(t *testing.T, dir string, n int, sizeOf func(i int) int) []string
 	return testutil.WriteFiles(t, dir, "file", testutil.Sizes(n, sizeOf))
 }
 
-// tripOfTwo writes a folder "trip" of two files (300 and 301 bytes) in a
+// trip writes a folder "trip" of n files (300, 301, … bytes) in a
 // temporary folder, the folder many history --folder tests start from.
-func tripOfTwo(t *testing.T) (files []string, dir string) {
+func trip(t *testing.T, n int) (files []string, dir string) {
 	t.Helper()
-	files = makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 300 + i })
+	files = makeFiles(t, filepath.Join(t.TempDir(), "trip"), n, func(i int) int { return 300 + i })
 	return files, filepath.Dir(files[0])
 }
 
 // uploadedTrip starts a keyed sandbox (keyedSandbox) and uploads a folder
-// of tripOfTwo to it, which must succeed.
-func uploadedTrip(t *testing.T) (sb *testutil.Sandbox, files []string, dir string) {
+// of trip's n files to it, which must succeed.
+func uploadedTrip(t *testing.T, n int) (sb *testutil.Sandbox, files []string, dir string) {
 	t.Helper()
 	sb = keyedSandbox(t)
-	files, dir = tripOfTwo(t)
+	files, dir = trip(t, n)
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 0, code, errOut)
 	return sb, files, dir
@@ -106,6 +106,25 @@ func loginSandbox(t *testing.T) (sb *testutil.Sandbox, home string) {
 }
 
 // historyJSON is the whole history as "history --json" prints it.
+// cidsOf is the CID of each of files, the list history --folder gives
+// when it lists them as they are now.
+func cidsOf(t *testing.T, files []string) []string {
+	t.Helper()
+	var cids []string
+	for _, f := range files {
+		cids = append(cids, testutil.CIDOf(t, f))
+	}
+	return cids
+}
+
+// folderCIDs runs history --folder dir --format cid, for its exit status,
+// the CIDs it lists and its error output.
+func folderCIDs(t *testing.T, dir string) (code int, cids []string, errOut string) {
+	t.Helper()
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	return code, strings.Fields(out), errOut
+}
+
 func historyJSON(t *testing.T) []testutil.HistoryRecord {
 	t.Helper()
 	code, out, errOut := runCLI(t, "", "history", "--limit", "0", "--json")
@@ -154,13 +173,9 @@ func TestUploadFolderThenHistory(t *testing.T) {
 	alone := makeFiles(t, t.TempDir(), 1, func(int) int { return 10 })[0]
 	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, alone)
 	require.Equal(t, 0, code, errOut)
-	code, out, errOut = runCLI(t, "", "history", "--folder", root, "--format", "cid")
+	code, cids, errOut := folderCIDs(t, root)
 	require.Equal(t, 0, code, errOut)
-	var want []string
-	for _, f := range files {
-		want = append(want, testutil.CIDOf(t, f))
-	}
-	assert.ElementsMatch(t, want, strings.Fields(out), "every file of the folder, not the one added alone")
+	assert.ElementsMatch(t, cidsOf(t, files), cids, "every file of the folder, not the one added alone")
 	code, out, errOut = runCLI(t, "", "history", "--folder", root, "--json", "--limit", "2")
 	require.Equal(t, 0, code, errOut)
 	recs = testutil.ParseHistory(t, out)

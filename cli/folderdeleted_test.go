@@ -20,7 +20,7 @@ import (
 // 0. With an earlier upload of the folder still in the history, that one
 // is the folder's latest there and is listed.
 func TestFolderWhoseUploadsWereDeletedIsNotCalledEmpty(t *testing.T) {
-	sb, files, dir := uploadedTrip(t)
+	sb, files, dir := uploadedTrip(t, 2)
 	before := []string{testutil.CIDOf(t, files[0]), testutil.CIDOf(t, files[1])}
 	for _, f := range files { // changed: the next upload sends them again
 		require.NoError(t, os.WriteFile(f, []byte("changed "+f), 0o600))

@@ -25,7 +25,7 @@ import (
 func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
 	sb := keyedSandbox(t)
 	useByDefault(t, sb.URL)
-	files, dir := tripOfTwo(t)
+	files, dir := trip(t, 2)
 	deep := testfs.DeepFolder(t, dir, "far.txt", testutil.Content("far", 100))
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 1, code, "a file of the folder was not uploaded: %s", errOut)

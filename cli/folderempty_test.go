@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
-	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 // TestFolderUploadedAgainEmptyListsNoFile: DIR uploaded, its files then
@@ -21,7 +20,7 @@ import (
 // folder's latest: its links, to files no longer in the folder, were
 // listed as the folder's whole list, exit 0.
 func TestFolderUploadedAgainEmptyListsNoFile(t *testing.T) {
-	sb, files, dir := uploadedTrip(t)
+	sb, files, dir := uploadedTrip(t, 2)
 	for _, f := range files {
 		require.NoError(t, os.Remove(f))
 	}
@@ -43,20 +42,16 @@ func TestFolderUploadedAgainEmptyListsNoFile(t *testing.T) {
 // resolves the link as it does, so DIR and LINK both list the latest
 // upload, the one through the link, with the new file.
 func TestFolderAddedThroughALinkIsOneFolder(t *testing.T) {
-	sb, files, dir := uploadedTrip(t)
+	sb, files, dir := uploadedTrip(t, 2)
 	link := filepath.Join(t.TempDir(), "trip-link")
 	testfs.SymlinkOrSkip(t, dir, link)
 	files = append(files, makeFiles(t, filepath.Join(dir, "later"), 1, func(int) int { return 500 })...)
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, link)
 	require.Equal(t, 0, code, errOut)
 
-	var cids []string
-	for _, f := range files {
-		cids = append(cids, testutil.CIDOf(t, f))
-	}
 	for _, asked := range []string{dir, link} {
-		code, out, errOut := runCLI(t, "", "history", "--folder", asked, "--format", "cid")
+		code, cids, errOut := folderCIDs(t, asked)
 		assert.Equal(t, 0, code, "%s: %s", asked, errOut)
-		assert.ElementsMatch(t, cids, strings.Fields(out), asked)
+		assert.ElementsMatch(t, cidsOf(t, files), cids, asked)
 	}
 }

@@ -20,10 +20,7 @@ import (
 // one the links are on; on the default environment nothing is said. The
 // list itself, and --json's, are the same either way.
 func TestFolderListNamesTheEnvironmentOfItsLinks(t *testing.T) {
-	sb := keyedSandbox(t)
-	dir := filepath.Dir(makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 700 + i })[0])
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	sb, _, dir := uploadedTrip(t, 2)
 	note := "The links of this upload of " + mustEvalSymlinks(t, dir) + " are on " + sb.Env.Key() + ", not on production, the environment commands use without --env."
 
 	code, out, errOut := runCLI(t, "", "history", "--folder", dir)

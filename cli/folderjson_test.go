@@ -18,13 +18,9 @@ import (
 // sent_by: the entry's own batch_id is the earlier share's, which history
 // --json, a list of uploads, still gives.
 func TestFolderJSONNamesTheShareOnEveryFile(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 800 + i })
-	dir := filepath.Dir(files[0])
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	sb, files, dir := uploadedTrip(t, 3)
 	require.NoError(t, os.WriteFile(files[1], []byte("changed since the first upload"), 0o600))
-	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 0, code, errOut)
 
 	type share struct {
@@ -80,8 +76,7 @@ func TestFolderJSONNamesTheShareOnEveryFile(t *testing.T) {
 // by its batch_id alone, with no added_folder, rather than an empty one.
 func TestFolderJSONSentByOfAFileAddedAlone(t *testing.T) {
 	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 2, func(i int) int { return 900 + i })
-	dir := filepath.Dir(files[0])
+	files, dir := trip(t, 2)
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--folder-path", "/trip/", files[0])
 	require.Equal(t, 0, code, errOut)
 	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)

@@ -15,7 +15,7 @@ import (
 // folders) or names nothing (a typo, or a folder since moved: uploading
 // it cannot work). Each says what PATH is and what to do; all exit 1.
 func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
-	_, files, dir := uploadedTrip(t)
+	_, files, dir := uploadedTrip(t, 2)
 	other := t.TempDir()
 	tests := []struct {
 		name, path string

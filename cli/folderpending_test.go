@@ -51,20 +51,12 @@ func TestFolderLinksWhileItsUploadRuns(t *testing.T) {
 // longer for it.
 func TestFolderUploadedAgainListsEveryFile(t *testing.T) {
 	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 700 + i })
-	dir := filepath.Dir(files[0])
-	folderCIDs := func() []string {
+	files, dir := trip(t, 3)
+	wholeFolderCIDs := func() []string {
 		t.Helper()
-		code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+		code, cids, errOut := folderCIDs(t, dir)
 		require.Equal(t, 0, code, errOut)
-		return strings.Fields(out)
-	}
-	cids := func() []string {
-		var out []string
-		for _, f := range files {
-			out = append(out, testutil.CIDOf(t, f))
-		}
-		return out
+		return cids
 	}
 
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
@@ -72,12 +64,12 @@ func TestFolderUploadedAgainListsEveryFile(t *testing.T) {
 	require.NoError(t, os.WriteFile(files[1], []byte("changed since the first upload"), 0o600))
 	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 0, code, errOut)
-	assert.ElementsMatch(t, cids(), folderCIDs(), "every file of the folder as it was uploaded last")
+	assert.ElementsMatch(t, cidsOf(t, files), wholeFolderCIDs(), "every file of the folder as it was uploaded last")
 	require.Len(t, historyJSON(t), 4, "the changed file alone was sent again")
 
 	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 0, code, errOut)
-	assert.ElementsMatch(t, cids(), folderCIDs())
+	assert.ElementsMatch(t, cidsOf(t, files), wholeFolderCIDs())
 	assert.Len(t, historyJSON(t), 4, "a folder run again unchanged adds nothing to the history")
 	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--json")
 	require.Equal(t, 0, code, errOut)
@@ -330,7 +322,7 @@ func twoUploadsRecorded(t *testing.T) bool {
 func TestFolderListWholeThoughAPathNamedBesideItFailed(t *testing.T) {
 	sb := keyedSandbox(t)
 	useByDefault(t, sb.URL)
-	files, dir := tripOfTwo(t)
+	files, dir := trip(t, 2)
 	missing := filepath.Join(t.TempDir(), "missing.txt")
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir, missing)
 	require.Equal(t, 1, code, "the missing file failed: %s", errOut)

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
-	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 // TestFolderAddedAgainButNotListedIsNotWhole: DIR uploaded, then added
@@ -22,11 +19,7 @@ import (
 // stopped): the listing was stopped before it ended, exit 1. DIR
 // uploaded again: whole, exit 0.
 func TestFolderAddedAgainButNotListedIsNotWhole(t *testing.T) {
-	sb := keyedSandbox(t)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "trip"), 3, func(i int) int { return 600 + i })
-	dir := filepath.Dir(files[0])
-	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
-	require.Equal(t, 0, code, errOut)
+	sb, files, dir := uploadedTrip(t, 3)
 	recs := historyJSON(t)
 	require.Len(t, recs, 3)
 
@@ -36,9 +29,9 @@ func TestFolderAddedAgainButNotListedIsNotWhole(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, walks, 1)
 	require.NoError(t, db.Close())
-	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	code, cids, errOut := folderCIDs(t, dir)
 	assert.Equal(t, 1, code, errOut)
-	assert.Empty(t, strings.TrimSpace(out), "that upload holds no file yet")
+	assert.Empty(t, cids, "that upload holds no file yet")
 	assert.Contains(t, errOut, "this upload of "+dir+" has not listed the whole folder yet")
 
 	db = openDataDB(t)
@@ -51,11 +44,7 @@ func TestFolderAddedAgainButNotListedIsNotWhole(t *testing.T) {
 
 	code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, dir)
 	require.Equal(t, 0, code, errOut)
-	code, out, errOut = runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	code, cids, errOut = folderCIDs(t, dir)
 	assert.Equal(t, 0, code, errOut)
-	var cids []string
-	for _, f := range files {
-		cids = append(cids, testutil.CIDOf(t, f))
-	}
-	assert.ElementsMatch(t, cids, strings.Fields(out), "uploaded again: whole")
+	assert.ElementsMatch(t, cidsOf(t, files), cids, "uploaded again: whole")
 }

@@ -23,7 +23,7 @@ import (
 // exit 0). Before, the last upload made no share, and the first upload's
 // links, to files no longer in the folder, were listed as whole, exit 0.
 func TestFolderUploadedAgainWithEveryFileUnreadableIsNotWhole(t *testing.T) {
-	sb, files, dir := uploadedTrip(t)
+	sb, files, dir := uploadedTrip(t, 2)
 	for _, f := range files {
 		require.NoError(t, os.Remove(f))
 	}
