@@ -47,10 +47,7 @@ func TestARunNeverUploadsAsAnEarlierAccount(t *testing.T) {
 		}, "then sign in with it: \"dstor-uploader login --env "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			requireKeyring(t)
-			sb := testutil.StartSandbox(t, sandbox.Config{})
-			t.Setenv(storage.HomeEnv, t.TempDir())
-			t.Setenv(APIKeyEnv, "")
+			sb, _ := loginSandbox(t)
 			b, err := sb.Srv.CreateAccount(emailB, passwordB)
 			require.NoError(t, err)
 

@@ -92,17 +92,33 @@ func requireKeyring(t *testing.T) {
 	}
 }
 
-// loginSandbox starts a sandbox for a test that signs in with login (so
-// it needs the OS keyring), with a data folder of its own (returned) and no
-// API key in the environment.
+// loginSandbox starts a sandbox for a test that signs in with login to
+// the OS keyring (which it needs), as signedOutSandbox does.
 func loginSandbox(t *testing.T) (sb *testutil.Sandbox, home string) {
 	t.Helper()
 	requireKeyring(t)
+	return signedOutSandbox(t)
+}
+
+// signedOutSandbox starts a sandbox for a test that signs in with login,
+// with a data folder of its own (returned) and no API key in the
+// environment.
+func signedOutSandbox(t *testing.T) (sb *testutil.Sandbox, home string) {
+	t.Helper()
 	sb = testutil.StartSandbox(t, sandbox.Config{})
 	home = t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
 	t.Setenv(APIKeyEnv, "")
 	return sb, home
+}
+
+// withSecrets has the commands keep their secrets in secrets until t
+// ends: a keyring the test controls, that fails or waits when it says.
+func withSecrets(t *testing.T, secrets *storage.SecretStore) {
+	t.Helper()
+	was := openSecrets
+	openSecrets = func() *storage.SecretStore { return secrets }
+	t.Cleanup(func() { openSecrets = was })
 }
 
 // historyJSON is the whole history as "history --json" prints it.

@@ -8,8 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
-	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -19,9 +17,7 @@ import (
 // secrets last until the command ends — not the window's ("restart the
 // app", "until you quit").
 func TestKeyringSentencesSpeakToTheCommandLine(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, "")
+	sb, _ := signedOutSandbox(t)
 	hang := make(chan struct{})
 	t.Cleanup(func() { close(hang) })
 	waits := func(string, string, string) error { <-hang; return nil }
@@ -44,9 +40,7 @@ func TestKeyringSentencesSpeakToTheCommandLine(t *testing.T) {
 				Delete: func(string, string) error { return nil },
 			}, 100*time.Millisecond)
 			require.False(t, secrets.Persistent())
-			was := openSecrets
-			openSecrets = func() *storage.SecretStore { return secrets }
-			t.Cleanup(func() { openSecrets = was })
+			withSecrets(t, secrets)
 
 			code, _, errOut := runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
 			assert.Equal(t, 1, code, errOut)

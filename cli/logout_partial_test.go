@@ -26,9 +26,7 @@ func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
 	fake := testutil.NewKeyring()
 	secrets := fake.Store()
 	require.True(t, secrets.Persistent(), secrets.Reason())
-	was := openSecrets
-	openSecrets = func() *storage.SecretStore { return secrets }
-	t.Cleanup(func() { openSecrets = was })
+	withSecrets(t, secrets)
 
 	accounts := []string{"first@example.com", "second@example.com", "third@example.com"}
 	db, err := storage.Open(home)

@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -23,15 +22,11 @@ import (
 // nothing after it (the token expired, a run says to log in), and a run
 // where the keyring deletes removes it.
 func TestLoginWithoutRememberWhenTheKeyringKeepsThePassword(t *testing.T) {
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	t.Setenv(storage.HomeEnv, t.TempDir())
-	t.Setenv(APIKeyEnv, "")
+	sb, _ := signedOutSandbox(t)
 	fake := testutil.NewKeyring()
 	secrets := fake.Store()
 	require.True(t, secrets.Persistent(), secrets.Reason())
-	was := openSecrets
-	openSecrets = func() *storage.SecretStore { return secrets }
-	t.Cleanup(func() { openSecrets = was })
+	withSecrets(t, secrets)
 	envKey := sb.Env.Key()
 	login := []string{"login", "--env", sb.URL, "--email", testutil.SandboxEmail, "--password-stdin"}
 
