@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
-	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // TestFailedExportLeavesTheFileItWouldReplace: an export onto a file
@@ -30,14 +29,8 @@ func TestFailedExportLeavesTheFileItWouldReplace(t *testing.T) {
 	require.NoError(t, os.WriteFile(out, []byte(before), 0o600))
 	free := testfs.FillDisk(t, disk)
 
-	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
-	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil || a.toast.Text != "" }, "the export ends")
-	e.ui(func() {
-		require.NotNil(t, a.win.Canvas().Overlays().Top(), "the export fails on the full disk: %q", a.toast.Text)
-		assert.Contains(t, overlayText(a.win.Canvas()), tr("Cannot export"))
-		a.win.Canvas().Overlays().Top().Hide()
-		a.win.Canvas().Overlays().Remove(a.win.Canvas().Overlays().Top())
-	})
+	e.ui(func() { exportCSV(a)(out) })
+	requireDialogSays(e, "the export fails on the full disk", tr("Cannot export"))
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, before, string(b), "the file the export would have replaced")
@@ -50,8 +43,7 @@ func TestFailedExportLeavesTheFileItWouldReplace(t *testing.T) {
 	assert.ElementsMatch(t, []string{"uploads.csv", "filler"}, names, "no part of the export is left")
 
 	free()
-	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
-	e.eventually(func() bool { return strings.Contains(a.toast.Text, "exported with links to "+out) }, "exported once there is room")
+	exportCSVAndWait(e, out, "exported once there is room")
 	b, err = os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, 403, strings.Count(string(b), "\n"), "header and 402 rows")

@@ -31,9 +31,7 @@ func TestExportIntoTheDataFolderIsRefused(t *testing.T) {
 		e.db.Path(), e.db.Path()+"-wal", filepath.Join(dataDir, "dstor-uploads.csv"), blob)
 	assert.NoFileExists(t, filepath.Join(dataDir, "dstor-uploads.csv"))
 
-	out := filepath.Join(t.TempDir(), "export.csv")
-	e.ui(func() { a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
-	e.eventually(func() bool { return strings.Contains(a.toast.Text, "exported with links to "+out) }, "exported elsewhere")
+	exportCSVAndWait(e, filepath.Join(t.TempDir(), "export.csv"), "exported elsewhere")
 }
 
 // TestExportOntoAHardLinkIntoTheDataFolderIsRefused: the guard above
@@ -82,6 +80,32 @@ func exportCSV(a *App) func(string) {
 	return func(path string) { a.history.exportToPath(path, "csv", storage.ExportOptions{}) }
 }
 
+// exportCSVAndWait exports History in CSV to out and waits until the
+// window says it did (when names the wait).
+func exportCSVAndWait(e *testEnv, out, when string) {
+	e.t.Helper()
+	e.ui(func() { exportCSV(e.a)(out) })
+	e.eventually(func() bool { return strings.Contains(e.a.toast.Text, "exported with links to "+out) }, when)
+}
+
+// requireDialogSays waits until a save ends, requires it to have ended in
+// a dialog (not in a toast saying it was saved: what says what was
+// expected) whose text holds each of want, and closes the dialog.
+func requireDialogSays(e *testEnv, what string, want ...string) {
+	e.t.Helper()
+	t, c := e.t, e.a.win.Canvas()
+	e.eventually(func() bool { return c.Overlays().Top() != nil || e.a.toast.Text != "" }, "the save ends")
+	e.ui(func() {
+		require.NotNil(t, c.Overlays().Top(), "%s: %q", what, e.a.toast.Text)
+		text := overlayText(c)
+		for _, w := range want {
+			assert.Contains(t, text, w, what)
+		}
+		c.Overlays().Top().Hide()
+		c.Overlays().Remove(c.Overlays().Top())
+	})
+}
+
 // hardLinks makes, in a new folder, a hard link of each name to its file
 // and returns their paths.
 func hardLinks(t *testing.T, to map[string]string) []string {
@@ -117,22 +141,12 @@ func writeSandboxBlob(t *testing.T, dataDir string) string {
 // history still there, and blob (from writeSandboxBlob) as it was written.
 func requireSavesRefused(e *testEnv, blob string, save func(path string), title, want string, targets ...string) {
 	e.t.Helper()
-	t, a := e.t, e.a
+	t := e.t
 	before, err := os.Stat(e.db.Path())
 	require.NoError(t, err)
 	for _, target := range targets {
 		e.ui(func() { save(target) })
-		e.eventually(func() bool {
-			return a.win.Canvas().Overlays().Top() != nil || a.toast.Text != ""
-		}, "done")
-		e.ui(func() {
-			require.NotNil(t, a.win.Canvas().Overlays().Top(), "refused, not saved onto %s: %q", target, a.toast.Text)
-			text := overlayText(a.win.Canvas())
-			assert.Contains(t, text, title)
-			assert.Contains(t, text, want, target)
-			a.win.Canvas().Overlays().Top().Hide()
-			a.win.Canvas().Overlays().Remove(a.win.Canvas().Overlays().Top())
-		})
+		requireDialogSays(e, "refused, not saved onto "+target, title, want)
 	}
 	after, err := os.Stat(e.db.Path())
 	require.NoError(t, err)
