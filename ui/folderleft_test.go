@@ -101,25 +101,40 @@ func TestFolderLinksNotWholeWhileFilesWait(t *testing.T) {
 // go on).
 func startFolderHeldAtThirdFile(t *testing.T) (*testEnv, *testutil.UploadHold, string) {
 	t.Helper()
+	e, _, hold := heldWindow(t, 2)
+	dir := filepath.Join(t.TempDir(), "trip")
+	writeFiles(t, dir, "a.jpg", "b.jpg", "c.jpg")
+
+	e.ui(func() { e.a.addPaths([]string{dir}) })
+	e.waitHeld(hold, "the third upload")
+	e.eventually(func() bool { return e.a.upload.sum.Done == 2 }, "two of the three uploaded")
+	return e, hold, dir
+}
+
+// heldWindow signs a window in to a sandbox behind an armed upload hold
+// that lets pass uploads through and holds the next ones until
+// hold.Release (or the test's end).
+func heldWindow(t *testing.T, pass int) (*testEnv, *testutil.Sandbox, *testutil.UploadHold) {
+	t.Helper()
 	sb := testutil.StartSandbox(t, sandbox.Config{})
-	hold := testutil.NewUploadHold(sb.Srv, 2)
+	hold := testutil.NewUploadHold(sb.Srv, pass)
 	hold.Arm()
 	front := httptest.NewServer(hold)
 	t.Cleanup(front.Close)
 	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
 	e := newTestEnv(t)
 	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
-	dir := filepath.Join(t.TempDir(), "trip")
-	writeFiles(t, dir, "a.jpg", "b.jpg", "c.jpg")
+	return e, sb, hold
+}
 
-	e.ui(func() { e.a.addPaths([]string{dir}) })
+// waitHeld waits until hold holds an upload (what names it).
+func (e *testEnv) waitHeld(hold *testutil.UploadHold, what string) {
+	e.t.Helper()
 	select {
 	case <-hold.Started():
 	case <-time.After(2 * time.Minute):
-		t.Fatal("the third upload did not start")
+		e.t.Fatalf("%s did not start", what)
 	}
-	e.eventually(func() bool { return e.a.upload.sum.Done == 2 }, "two of the three uploaded")
-	return e, hold, dir
 }
 
 // copyAllLinks taps Copy all links on folder share k's row, waits for

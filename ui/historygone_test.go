@@ -2,13 +2,11 @@ package ui
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -34,14 +32,7 @@ func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows refuses to delete a database file SQLite holds open")
 	}
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	hold := testutil.NewUploadHold(sb.Srv, 0)
-	hold.Arm()
-	front := httptest.NewServer(hold)
-	t.Cleanup(front.Close)
-	t.Cleanup(hold.Release) // runs first: a held request must not keep Close waiting
-	e := newTestEnv(t)
-	e.signInCustom(&testutil.Sandbox{URL: front.URL, Key: sb.Key})
+	e, sb, hold := heldWindow(t, 0)
 
 	var names []string
 	for i := range 8 {
@@ -49,11 +40,7 @@ func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
 	}
 	paths := writeFiles(t, t.TempDir(), names...)
 	e.ui(func() { e.a.addPaths(paths) })
-	select {
-	case <-hold.Started():
-	case <-time.After(2 * time.Minute):
-		t.Fatal("no upload started")
-	}
+	e.waitHeld(hold, "the first upload")
 	// Uploads start once the first rows are saved (every 100 ms of a
 	// listing): on a busy machine the rest may not be yet.
 	e.eventually(func() bool { return e.a.upload.sum.Total == len(paths) }, "all eight are listed")
