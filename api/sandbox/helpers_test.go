@@ -39,6 +39,12 @@ type testEnv struct {
 	key    string
 }
 
+// hangGuard is how long a test waits for what should end at once (a
+// Close, a request's end): it only stops a hang, so it is far from the
+// stalls the tests make (an hour) and from what a busy 2-core machine under
+// -race takes, and a passing run never waits for it.
+const hangGuard = 2 * time.Minute
+
 // newEnv starts a sandbox on httptest.NewServer with a data directory the
 // test can inspect, and an account (alice) with a never-expiring key.
 func newEnv(t *testing.T, cfg Config) *testEnv {
