@@ -258,7 +258,7 @@ func TestPauseOutlivesSigningOut(t *testing.T) {
 func TestTextDialogFitsItsText(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
-	reason := "The file is gone: it was moved or deleted. Add it again from where it is now. Tried 3 times."
+	reason := "The file is gone: it was moved or deleted. Put it back, then retry it, or add it again from where it is now. Tried 3 times."
 	e.ui(func() {
 		a.upload.jobs = []worker.Job{{ID: "j1", Name: "holiday-video-2026-summer-part-2.mp4", State: dstorage.JobFailed, Reason: worker.ReasonFileMissing, Attempts: 3}}
 		a.upload.reindex()
@@ -276,7 +276,7 @@ func TestTextDialogFitsItsText(t *testing.T) {
 				}
 			})
 			require.NotNil(t, text, name)
-			assert.Contains(t, text.Text, "Add it again", name)
+			assert.Contains(t, text.Text, "Put it back", name)
 			assert.Less(t, text.Size().Height, 1.5*text.MinSize().Height,
 				"%s: the text (%v, needing %v) has no tall empty space under it", name, text.Size(), text.MinSize())
 			dismissOverlays(c)

@@ -188,7 +188,7 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 		}
 		return tr("This folder cannot be read.")
 	case worker.ReasonFileMissing:
-		return tr("The file is gone: it was moved or deleted. Add it again from where it is now.")
+		return tr("The file is gone: it was moved or deleted. Put it back, then retry it, or add it again from where it is now.")
 	case worker.ReasonFileDenied:
 		return tr("This file cannot be read: permission denied.")
 	case worker.ReasonFileUnreadable:

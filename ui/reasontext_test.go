@@ -215,3 +215,27 @@ func TestFileGoneFromItsFolderSaysItWasSkipped(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedFileGoneSaysPutItBackThenRetry: a file added by itself that is
+// gone by its turn fails, and its row keeps Retry, which sends it once it
+// is back: its sentence says so, in every language, as the command line's
+// FAILED line does ("put it back, then retry it"), not only to add it
+// again from where it is now.
+func TestFailedFileGoneSaysPutItBackThenRetry(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	job := worker.Job{State: storage.JobFailed, Reason: worker.ReasonFileMissing,
+		Err: "does not exist — it may have been moved or deleted; put it back, then retry it"}
+	seen := map[string]bool{}
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang)
+		require.NoError(t, useLanguage(""))
+		failed := jobReasonText(job, fixedNow)
+		assert.False(t, seen[failed], "%s: %q is another language's", lang, failed)
+		seen[failed] = true
+		if lang == "en" {
+			assert.Contains(t, failed, "The file is gone")
+			assert.Contains(t, failed, "Put it back, then retry it")
+			assert.Contains(t, failed, "add it again from where it is now")
+		}
+	}
+}
