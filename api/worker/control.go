@@ -228,22 +228,38 @@ func (q *Queue) ClearFinished() {
 // uploaded) out of the list and its row out of the database; cancel an
 // active job first.
 func (q *Queue) Remove(id string) {
+	q.remove(id, storage.JobState.Final)
+}
+
+// RemoveFailed takes job id out of the queue as Remove does (the window's
+// Remove of a failed row), only when it failed: it returns the job as it
+// was and true, or false when no failed job of this queue has that id.
+func (q *Queue) RemoveFailed(id string) (Job, bool) {
+	return q.remove(id, func(s storage.JobState) bool { return s == storage.JobFailed })
+}
+
+// remove takes job id out of the list and its row out of the database
+// when its state is final and one it may remove, and returns the job as
+// it was, and whether it did.
+func (q *Queue) remove(id string, may func(storage.JobState) bool) (Job, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return
+		return Job{}, false
 	}
 	j := q.activateLocked(id)
 	if j == nil || j.removed {
-		return
+		return Job{}, false
 	}
-	if !j.row.State.Final() {
+	if !j.row.State.Final() || !may(j.row.State) {
 		q.retireLocked(j)
-		return
+		return Job{}, false
 	}
+	was := q.snapshot(j)
 	q.dropLocked(j)
 	q.deleteRowLocked(j)
 	q.signalPersist()
+	return was, true
 }
 
 // dropLocked takes j out of the list and the counts and tells subscribers;
