@@ -31,13 +31,14 @@ func TestResumeSaysWhichFailedFilesAreNoLongerThere(t *testing.T) {
 	code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, "Nothing to resume; 1 failed upload(s) can be tried again with --retry-failed; "+
-		"the files of 2 more are no longer there: put them back first.\n", errOut)
+		"the files of 2 more are no longer there: put them back first (--remove-failed takes all 3 out of the queue).\n", errOut)
 
 	require.NoError(t, os.Remove(files[0]))
 	code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, "Nothing to resume; the files of the 3 failed upload(s) are no longer there: "+
-		"put them back, then run \"dstor-uploader resume --retry-failed\".\n", errOut)
+		"put them back, then run \"dstor-uploader resume --retry-failed\", "+
+		"or take them out of the queue with \"dstor-uploader resume --remove-failed\".\n", errOut)
 
 	require.NoError(t, os.Rename(files[1]+".away", files[1]))
 	code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)

@@ -57,12 +57,13 @@ func sayIfSlow(w io.Writer, what string) (over func()) {
 
 // queueOptions are the flags upload and resume share.
 type queueOptions struct {
-	env         string
-	concurrency int
-	limitRate   string // --limit-rate, as given ("" when not)
-	json        bool
-	retryFailed bool
-	changed     func(flag string) bool // whether a flag was given (a --concurrency 0 from none)
+	env          string
+	concurrency  int
+	limitRate    string // --limit-rate, as given ("" when not)
+	json         bool
+	retryFailed  bool
+	removeFailed bool                   // resume's: take the failed uploads out of the queue first
+	changed      func(flag string) bool // whether a flag was given (a --concurrency 0 from none)
 }
 
 func (o *queueOptions) addFlags(cmd *cobra.Command) {
@@ -113,6 +114,11 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 		return err
 	}
 	defer run.close(cio)
+	if o.removeFailed {
+		if err := run.removeFailed(cio); err != nil {
+			return err
+		}
+	}
 	if !run.announce(cio, o, len(requests)) {
 		return nil
 	}
@@ -294,13 +300,16 @@ func (r *queueRun) failedLeft() string {
 	gone := failedGone(r.db, r.env, r.account)
 	switch {
 	case gone == 0:
-		return fmt.Sprintf("Nothing to resume; %d failed upload(s) can be tried again with --retry-failed.", r.left.failed)
+		return fmt.Sprintf("Nothing to resume; %d failed upload(s) can be tried again with --retry-failed "+
+			"(or taken out of the queue with --remove-failed).", r.left.failed)
 	case gone >= r.left.failed:
 		return fmt.Sprintf("Nothing to resume; the files of the %d failed upload(s) are no longer there: "+
-			"put them back, then run \"dstor-uploader resume --retry-failed\".", r.left.failed)
+			"put them back, then run \"dstor-uploader resume --retry-failed\", "+
+			"or take them out of the queue with \"dstor-uploader resume --remove-failed\".", r.left.failed)
 	}
 	return fmt.Sprintf("Nothing to resume; %d failed upload(s) can be tried again with --retry-failed; "+
-		"the files of %d more are no longer there: put them back first.", r.left.failed-gone, gone)
+		"the files of %d more are no longer there: put them back first (--remove-failed takes all %d out of the queue).",
+		r.left.failed-gone, gone, r.left.failed)
 }
 
 // failedGone counts the failed jobs of env and account whose file is no

@@ -361,6 +361,20 @@ func (r *reporter) setSpeed(id string, v float64) {
 	r.speedMu.Unlock()
 }
 
+// removed says that the failed upload j was taken out of the queue
+// (resume --remove-failed): "REMOVED" and why it had failed on stderr, or
+// its JSON object, "state":"removed", on stdout.
+func (r *reporter) removed(j worker.Job) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.json {
+		j.State = "removed"
+		r.printJSON(j)
+		return
+	}
+	fmt.Fprintf(r.errOut(), "REMOVED  %s: taken out of the queue; it had failed: %s\n", inert.Text(j.LocalPath), inert.Line(j.Err))
+}
+
 func (r *reporter) printJSON(j worker.Job) {
 	rec := struct {
 		Name       string `json:"name"`
