@@ -3,6 +3,7 @@ package storage
 import (
 	"database/sql"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 )
@@ -91,7 +92,7 @@ const (
 	queuedJobsSQL   = `SELECT ` + jobSelect + ` FROM jobs WHERE env = ? AND account = ? AND state = ? AND seq > ? AND cleared = 0 ORDER BY seq LIMIT ?`
 	listJobsSQL     = `SELECT ` + jobSelect + ` FROM jobs WHERE ` + listedJob + ` AND seq > ? ORDER BY seq LIMIT ? OFFSET ?`
 	listJobsBackSQL = `SELECT ` + jobSelect + ` FROM jobs WHERE ` + listedJob + ` AND seq < ? ORDER BY seq DESC LIMIT ?`
-	fileJobsSQL     = `SELECT id, batch_id, state, folder_path, parent_id, expect_sha256, cleared, local_path FROM jobs WHERE env = ? AND account = ? AND local_path >= ? AND local_path < ?`
+	fileJobsSQL     = `SELECT id, batch_id, state, folder_path, parent_id, expect_sha256, cleared, beneath, local_path FROM jobs WHERE env = ? AND account = ? AND local_path >= ? AND local_path < ?`
 )
 
 // JobCounts returns how many listed (not cleared) jobs env and account have
@@ -159,6 +160,9 @@ type FileJob struct {
 	// Cleared is set on a row taken out of the list while its batch is
 	// still being listed.
 	Cleared bool
+	// Beneath is the folder whose listing found the file ("" for a file
+	// named on its own; JobRow.Beneath).
+	Beneath string
 }
 
 // FileJobs holds the jobs of the files at or below one local path, read
@@ -174,6 +178,23 @@ func (f *FileJobs) Of(path string) []FileJob {
 		return nil
 	}
 	return f.byPath[path]
+}
+
+// All yields each job held, with its file's path (none for a nil
+// FileJobs).
+func (f *FileJobs) All() iter.Seq2[string, FileJob] {
+	return func(yield func(string, FileJob) bool) {
+		if f == nil {
+			return
+		}
+		for p, jobs := range f.byPath {
+			for _, j := range jobs {
+				if !yield(p, j) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // JobsIn returns every job of env and account for the file at path, or for
@@ -212,7 +233,7 @@ func (d *DB) JobsIn(env, account, path string) (*FileJobs, error) {
 func scanFileJob(sc rowScanner) (FileJob, error) {
 	var j FileJob
 	var parent sql.NullInt64
-	if err := sc.Scan(&j.ID, &j.BatchID, &j.State, &j.FolderPath, &parent, &j.ExpectSHA256, &j.Cleared); err != nil {
+	if err := sc.Scan(&j.ID, &j.BatchID, &j.State, &j.FolderPath, &parent, &j.ExpectSHA256, &j.Cleared, &j.Beneath); err != nil {
 		return FileJob{}, err
 	}
 	j.ParentID = ptrInt(parent)

@@ -750,6 +750,9 @@ func (w *walk) folder(r Request, root string) {
 		}
 		w.loadQueued(f.walkRoot)
 	}
+	if f.listedUnderAnotherName() {
+		return
+	}
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
 	if w.ctx.Err() != nil {
 		return
@@ -772,6 +775,33 @@ func (w *walk) namedAgain(r Request, walkRoot string) bool {
 		return true
 	}
 	w.folders[key] = true
+	return false
+}
+
+// listedUnderAnotherName reports whether a resumed Add call listed this
+// folder before it was cut short (a kill, a crash), named by another of
+// its paths (one a symbolic link to the other): that request's walk row
+// went once it was listed to the end, so namedAgain cannot know it, but
+// the call's jobs of the folder's files (Beneath it) are under the same
+// destination with another name than this one gives them. With a parent
+// folder id every name sends a file to the same place, and listedBefore
+// leaves out each file listed already.
+func (f *folderWalk) listedUnderAnotherName() bool {
+	w := f.w
+	if !w.resumed || f.r.ParentID != nil {
+		return false
+	}
+	under := folderPathFor(f.r.FolderPath, "", ".")
+	for p, j := range w.queued.All() {
+		if j.BatchID != w.batchID || j.Beneath != f.walkRoot || !strings.HasPrefix(j.FolderPath, under) {
+			continue
+		}
+		// A file goes to its folder's place; a folder's own row (empty,
+		// unreadable) to its own.
+		if j.FolderPath != f.dest(filepath.Dir(p)).folderPath && j.FolderPath != f.dest(p).folderPath {
+			return true
+		}
+	}
 	return false
 }
 
