@@ -153,3 +153,25 @@ func TestRemoveFailedLeavesUploadsNotFailed(t *testing.T) {
 	assert.Zero(t, failedInQueue(t, env, account))
 	assert.Len(t, historyJSON(t), 2, "the earlier upload and the one the killed run left")
 }
+
+// TestRemovedFailedFileOfAFolderLeavesItsListNotWhole: a folder's file
+// whose upload failed, taken out of the queue by resume --remove-failed,
+// is missing from the folder's list of links for good, as after the
+// window's Remove: history --folder says so, not that the list is whole.
+func TestRemovedFailedFileOfAFolderLeavesItsListNotWhole(t *testing.T) {
+	sb := keyedSandbox(t)
+	_, dir := trip(t, 2)
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400, Count: 1})
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--concurrency", "1", dir)
+	require.Equal(t, 1, code, errOut)
+
+	code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL, "--remove-failed")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "Removed 1 failed upload(s) from the queue")
+	useByDefault(t, sb.URL)
+	code, cids, errOut := folderCIDs(t, dir)
+	assert.Equal(t, 1, code, errOut)
+	assert.Len(t, cids, 1, "the file uploaded")
+	assert.Contains(t, errOut, "Not the whole folder: 1 file(s) of this upload of")
+	assert.Contains(t, errOut, "removed from the queue")
+}
