@@ -196,27 +196,57 @@ func newRoot(cio IO) *cobra.Command {
 		newSandboxCommand(cio),
 		newVersionCommand(cio),
 	)
+	refuseCompletionArgs(root)
 	return root
 }
 
-// noArgs refuses positional arguments, saying why.
-func noArgs(why string) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return usageErrorf("unexpected argument %q; %s", args[0], why)
+// refuseCompletionArgs makes cobra's completion commands refuse an
+// argument as every command does (refusedArgs): cobra's own refusal
+// repeats it ('unknown command "…"'), and "completion" alone printed its
+// help, exit 0, for any word after it.
+func refuseCompletionArgs(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
 		}
-		return nil
+		c.Use = "completion SHELL"
+		c.Args = noArgs("name a shell: " + commandNames(c))
+		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		for _, shell := range c.Commands() {
+			shell.Args = noArgs("it takes only flags")
+		}
 	}
 }
 
-// noSecretArgs refuses positional arguments, saying why, without
-// repeating them: where one is likely a secret typed in the wrong place
-// (login's key or password), the error output must not carry it.
-func noSecretArgs(why string) cobra.PositionalArgs {
-	return func(_ *cobra.Command, args []string) error {
-		if len(args) > 0 {
-			return usageErrorf("unexpected argument (not repeated here, as it may be a secret); %s", why)
+// noArgs refuses positional arguments, saying why, without repeating
+// them (refusedArgs).
+func noArgs(why string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
 		}
-		return nil
+		what, it := "1 unexpected argument", "it"
+		if len(args) > 1 {
+			what, it = fmt.Sprintf("%d unexpected arguments", len(args)), "one"
+		}
+		return refusedArgs(cmd, args, what+" (not repeated here, as "+it+" may be a secret)", why)
 	}
+}
+
+// refusedArgs is the usage error of cmd given args it does not take: what
+// they are and why they are refused, a name of cmd's commands close to
+// the first, and cmd's usage, but never the arguments themselves. A word
+// in the wrong place is as likely a secret (an API key pasted as the
+// first argument, a password typed after login) as a typo, and the error
+// output ends up in a terminal's scrollback and a CI job's log.
+func refusedArgs(cmd *cobra.Command, args []string, what, why string) error {
+	var didYouMean string
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own, which it sets only for its own refusal
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		didYouMean = fmt.Sprintf(" Did you mean %q?", s[0])
+	}
+	return usageErrorf("%s; %s.%s\nUsage: %s", what, why, didYouMean, cmd.UseLine())
 }

@@ -39,7 +39,7 @@ them. ENV is production, testnet, or a base URL such as the one
 		Example: `  printf '%s\n' "$DSTOR_KEY" | dstor-uploader login --env production --api-key-stdin
   dstor-uploader login --env testnet --email me@example.com --password-stdin --remember
   dstor-uploader login --env http://127.0.0.1:8787 --api-key-stdin < key.txt`,
-		Args: noSecretArgs("secrets are read from standard input, never from arguments"),
+		Args: noArgs("secrets are read from standard input, never from arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runLogin(cmd.Context(), cio, o) },
 	}
 	f := cmd.Flags()

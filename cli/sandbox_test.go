@@ -164,7 +164,7 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 		{"help", []string{"--help"}, 0, "Examples:", "", ""},
 		{"help lists flags", []string{"-h"}, 0, "--max-upload-size bytes", "", ""},
 		{"unknown flag", []string{"--nope"}, 2, "", "unknown flag: --nope", ""},
-		{"extra argument", []string{"extra"}, 2, "", `unexpected argument "extra"`, ""},
+		{"extra argument", []string{"extra"}, 2, "", "1 unexpected argument (not repeated here", "extra"},
 		{"short key", []string{"--api-key", "short-secret-value"}, 2, "", "exactly 64 characters", "short-secret-value"},
 		{"bad key characters", []string{"--api-key", strings.Repeat("-", 64)}, 2, "", "only letters", strings.Repeat("-", 64)},
 		{"negative size", []string{"--max-upload-size", "-1"}, 2, "", "--max-upload-size", ""},

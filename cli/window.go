@@ -68,9 +68,21 @@ func windowArgs(cmd *cobra.Command, args []string) error {
 		return nil
 	}
 	if !strings.ContainsAny(first, "./"+string(filepath.Separator)) || len(cmd.SuggestionsFor(first)) > 0 {
-		return usageErrorf("unknown command %q", first)
+		return refusedArgs(cmd, args, "unknown command (not repeated here, as it may be a secret)",
+			"the first argument is neither a command ("+commandNames(cmd)+") nor a file or folder here")
 	}
 	return nil
+}
+
+// commandNames lists cmd's commands a person runs, as help does.
+func commandNames(cmd *cobra.Command) string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() && c.Name() != "help" {
+			names = append(names, c.Name())
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) error {

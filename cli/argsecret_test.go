@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// takesArguments are the commands whose arguments are what they work on
+// (files and folders, a help topic): an argument there is expected, and a
+// path is named back when it cannot be read. Every other command takes
+// none.
+var takesArguments = map[string]bool{
+	name:             true, // files and folders for the window; a word that is neither is refused below
+	name + " upload": true,
+	name + " cid":    true,
+	name + " verify": true,
+	name + " help":   true,
+}
+
+// TestNoCommandRepeatsAnArgumentItDoesNotTake: an API key pasted as the
+// first argument ('dstor-uploader KEY') was refused with 'unknown command
+// "KEY"', and every command that takes no argument repeated the one it
+// was given ('unexpected argument "KEY"'), so the error output, which a
+// CI job keeps in its log, carried the secret. login alone did not. Now no
+// command repeats an argument it does not take: it says how many it got
+// and shows its usage, exit 2, as login does. Every command of the tree
+// is checked, so a new one is too.
+func TestNoCommandRepeatsAnArgumentItDoesNotTake(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, "")
+	key := strings.Repeat("S3cr3tK3y", 7)
+	seen := 0
+	for _, c := range everyCommand(t) {
+		path := c.CommandPath()
+		if takesArguments[path] {
+			continue
+		}
+		seen++
+		words := strings.Fields(path)[1:]
+		for n, extra := range [][]string{{key}, {key, "more"}} {
+			args := append(append([]string{}, words...), extra...)
+			code, out, errOut := runCLI(t, "", args...)
+			assert.Equal(t, 2, code, "%s: %s", path, errOut)
+			assert.NotContains(t, out+errOut, key[:12], "%s: the argument is not repeated", path)
+			assert.Contains(t, errOut, []string{"1 unexpected argument", "2 unexpected arguments"}[n], path)
+			assert.Contains(t, errOut, "Usage: "+c.UseLine(), path)
+		}
+	}
+	assert.GreaterOrEqual(t, seen, 10, "the commands that take no argument, completion's four included")
+
+	for _, first := range []string{key, "uplaod"} {
+		code, out, errOut := runCLI(t, "", first, "photo.jpg")
+		assert.Equal(t, 2, code, errOut)
+		assert.Contains(t, errOut, "unknown command")
+		assert.NotContains(t, out+errOut, first, "the first word is not repeated")
+		assert.Contains(t, errOut, "Usage: "+name+" [--env ENV] [--home DIR] [FILE...]")
+	}
+	_, _, errOut := runCLI(t, "", "uplaod")
+	assert.Contains(t, errOut, `Did you mean "upload"?`, "a command's name close to the word is suggested")
+}
+
+// everyCommand is the command tree as a person can run it, help and
+// completion included.
+func everyCommand(t *testing.T) []*cobra.Command {
+	root := newRoot(IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard})
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	var all []*cobra.Command
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		all = append(all, c)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	require.Greater(t, len(all), 10)
+	return all
+}
