@@ -658,11 +658,11 @@ func (a *App) refusedSave(path, title string, refusals saveRefusals) bool {
 }
 
 // writeExport runs on a goroutine: it streams the rows to a new file at
-// path (saveReplacing) and says how many went where.
+// path (saveReplacing; a new file private, as the history is) and says how many went where.
 func (h *historyView) writeExport(path, format string, opts storage.ExportOptions) {
 	a := h.a
 	var n int
-	err := saveReplacing(path, func(w io.Writer) (err error) {
+	err := saveReplacing(path, 0o600, func(w io.Writer) (err error) {
 		if format == "json" {
 			n, err = a.db.ExportHistoryJSON(w, opts)
 		} else {
@@ -677,34 +677,6 @@ func (h *historyView) writeExport(path, format string, opts storage.ExportOption
 		}
 		a.showToast(trn("{{.Count}} uploads exported with links to {{.Where}}", n, map[string]any{"Where": displayPath(path)}))
 	})
-}
-
-// saveReplacing writes a file at path through write, into a new file
-// beside it (mode 0600) that is renamed over path once whole: a save that
-// fails part-way (a full disk, a drive unplugged, the history unreadable)
-// leaves no half-written file, and the file it would have replaced as it
-// was. A symbolic link at path is followed, as opening it would: the file
-// it leads to is replaced.
-func saveReplacing(path string, write func(io.Writer) error) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".dstor-uploader-*.part")
-	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(f.Name())
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	return nil
 }
 
 // historyRow is one entry of the history list.

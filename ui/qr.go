@@ -3,7 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -149,7 +149,10 @@ func (a *App) saveQRTo(path string, png []byte) {
 		}) {
 			return
 		}
-		err := os.WriteFile(path, png, 0o644)
+		err := saveReplacing(path, 0o644, func(w io.Writer) error { // a picture to share
+			_, err := w.Write(png)
+			return err
+		})
 		a.do(func() {
 			if err != nil {
 				a.showError(tr("Cannot save the QR code"), err)
