@@ -22,8 +22,9 @@ import (
 
 // errorText is err as a sentence in the window's language when the window
 // can tell by its type what it is: dStor's answers (api.Error's kinds), a
-// changed file, a wrong clock, the database's disk, damage or lock, a
-// database deleted, replaced or read-only, a queue lock another user owns. Any
+// changed file, a wrong clock, the database's disk, file size limit,
+// damage or lock, a database deleted, replaced or read-only, a queue lock
+// another user owns. Any
 // other error keeps the English sentence api.Human gives it, framed in the
 // window's language as the program's own words. api,
 // api/worker and storage write English (the command line's language) and
@@ -49,6 +50,7 @@ func translatedError(err error) string {
 	var (
 		ve      *api.ValidationError
 		full    *storage.DiskFullError
+		limit   *storage.FileSizeLimitError
 		damaged *storage.DamagedError
 		busy    *storage.BusyError
 		gone    *storage.ReplacedError
@@ -67,6 +69,9 @@ func translatedError(err error) string {
 		return tr("The system keyring did not answer in time. Try again, or restart the app.")
 	case errors.As(err, &full):
 		return diskFullText(full)
+	case errors.As(err, &limit):
+		return tr("The upload history {{.Path}} cannot grow: {{.File}} has reached {{.Limit}}, the largest file dStor Uploader may write here (its file size limit, ulimit -f). Start dStor Uploader again where that limit is larger or there is none (ulimit -f unlimited).",
+			map[string]any{"Path": limit.Path, "File": limit.File, "Limit": formatSize(limit.Limit)})
 	case errors.As(err, &damaged):
 		return tr("The upload history {{.Path}} is damaged and cannot be read; it was left untouched. Quit dStor Uploader, move the file aside (for example rename it to {{.Name}}.damaged) and start again for a new, empty history, or first try to recover its rows with: sqlite3 {{.Path}} .recover > recovered.sql",
 			map[string]any{"Path": damaged.Path, "Name": filepath.Base(damaged.Path)})
