@@ -128,11 +128,12 @@ func nameText(name string) string {
 	return inert.Text(inert.QuotedIfBlank(name))
 }
 
-// quotedNameText is a name as a sentence shows it between quotes of its
-// own (“{{.Name}}”): those quotes already show where a name of spaces
-// begins and ends, so it is not quoted again as nameText quotes it, and a
-// control, formatting or invalid character is escaped where it stands
-// (inert.Line) rather than the whole name quoted: never “"   "”.
+// quotedNameText is a name (or a history row's comment) as a sentence
+// shows it between quotes of its own (“{{.Name}}”): those quotes already
+// show where a name of spaces begins and ends, so it is not quoted again
+// as nameText quotes it, and a control, formatting or invalid character
+// is escaped where it stands (inert.Line) rather than the whole name
+// quoted: never “"   "” or “"a\x1bb"”.
 func quotedNameText(name string) string {
 	return inert.Line(name)
 }

@@ -816,7 +816,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 		parts = append(parts, inert.Text(e.FolderPath))
 	}
 	if e.Comment != "" {
-		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": inert.Text(e.Comment)}))
+		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": quotedNameText(e.Comment)}))
 	}
 	if e.ServerName != "" {
 		// Server text, stored sanitized; shown as the server's, apart.

@@ -96,7 +96,9 @@ func TestNamesOfSpacesAreVisible(t *testing.T) {
 // between its own quotes (“{{.Name}}”) shows a name of spaces as it is,
 // the quotes already showing where it begins and ends, and a name with a
 // control character escaped where it stands: never “"   "” or
-// “"a\x1bb"”, quoted twice.
+// “"a\x1bb"”, quoted twice. So does a history row's comment, which it
+// shows between quotes (one kept from before comments were checked, or
+// with a formatting character, which the check lets through).
 func TestNamesBetweenQuotesAreNotQuotedAgain(t *testing.T) {
 	e := newTestEnv(t)
 	folder := func(name string) storage.FolderKey { return storage.FolderKey{Folder: "/home/me/" + name} }
@@ -119,12 +121,22 @@ func TestNamesBetweenQuotesAreNotQuotedAgain(t *testing.T) {
 			})
 			return shown
 		},
+		"a comment in a history row": func(comment string) string {
+			var shown string
+			e.ui(func() {
+				h := newHistoryRow(e.a.history)
+				h.set(storage.HistoryEntry{ID: 1, Name: "a.txt", Comment: comment, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+				shown = h.detail.Text
+			})
+			return shown
+		},
 	}
 	for what, sentence := range sentences {
 		for _, tt := range []struct{ name, shown string }{
 			{"   ", "“   ”"},
 			{" ", "“ ”"},
 			{"a\x1bb", `“a\x1bb”`},
+			{"a\u202eb", `“a\u202eb”`},
 			{"trip", "“trip”"},
 		} {
 			got := sentence(tt.name)
