@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -42,6 +43,12 @@ const (
 	// a chain of them) to a name in the data folder, or in a folder kept
 	// there, where no file is yet: a save through it would make that file.
 	LinkToNewFileInDataFolder
+	// NewJournalBesideDatabase: the path is in the folder the database
+	// really is in (the data folder's database is a link to it), under a
+	// name SQLite gives a file it keeps beside the database (its -journal,
+	// say), where no file is yet: a save would make a file SQLite could
+	// take for the database's own.
+	NewJournalBesideDatabase
 )
 
 // InDataFolder says whether writing to path could overwrite a file of d's
@@ -55,7 +62,8 @@ const (
 //
 // The database, or a folder dStor Uploader keeps, may be a link to one
 // elsewhere (moved to a larger disk): what it leads to is guarded too, and
-// so are the database's journal files beside it, where SQLite keeps them.
+// so are the database's journal files beside it, where SQLite keeps them,
+// also a name of one not there yet (NewJournalBesideDatabase).
 func (d *DB) InDataFolder(path string) DataFolderPlace {
 	dataDir := filepath.Dir(d.path)
 	data, err := os.Stat(dataDir)
@@ -104,8 +112,7 @@ func (d *DB) InDataFolder(path string) DataFolderPlace {
 	// the database really is in.
 	journal := func(p string) bool {
 		fi, err := os.Stat(filepath.Dir(p))
-		return err == nil && dbDirErr == nil && os.SameFile(fi, dbDir) &&
-			strings.HasPrefix(strings.ToLower(filepath.Base(p)), strings.ToLower(filepath.Base(realDB)))
+		return err == nil && dbDirErr == nil && os.SameFile(fi, dbDir) && namedAsDBFile(filepath.Base(p), filepath.Base(realDB))
 	}
 	// The folder picked, through links, and then the file itself: a
 	// symbolic link elsewhere that leads into the data folder.
@@ -116,6 +123,9 @@ func (d *DB) InDataFolder(path string) DataFolderPlace {
 		return InsideDataFolder
 	}
 	if journal(path) {
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			return NewJournalBesideDatabase
+		}
 		return LinkIntoDataFolder
 	}
 	if real, err := filepath.EvalSymlinks(path); err == nil && (inside(real) || journal(real)) {
@@ -128,7 +138,7 @@ func (d *DB) InDataFolder(path string) DataFolderPlace {
 	if err != nil || !target.Mode().IsRegular() {
 		return OutsideDataFolder
 	}
-	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+	for _, suffix := range dbFileSuffixes {
 		if fi, err := os.Stat(realDB + suffix); err == nil && os.SameFile(fi, target) {
 			return LinkIntoDataFolder
 		}
@@ -164,6 +174,25 @@ func (d *DB) InDataFolder(path string) DataFolderPlace {
 		return LinkIntoDataFolder
 	}
 	return OutsideDataFolder
+}
+
+// dbFileSuffixes are what SQLite adds to a database's name for the files
+// it keeps beside it: none for the database, then its rollback journal,
+// its write-ahead log and that log's shared memory. (A super-journal of a
+// transaction over several databases is named "-mj" and more.)
+var dbFileSuffixes = []string{"", "-journal", "-wal", "-shm"}
+
+// namedAsDBFile reports whether name is the database's, db, or one SQLite
+// gives a file it keeps beside it, letter case aside (a file system may
+// not tell them apart): a file there under such a name is, or could be
+// taken for, the database's own. Another name that begins with db's is
+// not.
+func namedAsDBFile(name, db string) bool {
+	if len(name) < len(db) || !strings.EqualFold(name[:len(db)], db) {
+		return false
+	}
+	rest := strings.ToLower(name[len(db):])
+	return slices.Contains(dbFileSuffixes, rest) || strings.HasPrefix(rest, "-mj")
 }
 
 // maxLinks is how many symbolic links linkToNothing follows in a row, as

@@ -3,6 +3,7 @@ package storage
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,8 +90,12 @@ func TestInDataFolderAtEveryDepth(t *testing.T) {
 // database where it really is, or onto a hard link elsewhere to a file of
 // the store where it really is, would truncate it; so would a save onto
 // the database's journal, which SQLite keeps beside the file the link
-// leads to. Another file in the folder the database was moved to is the
-// person's own.
+// leads to. A new file there under a name of its journal is no file to
+// overwrite, but one SQLite could take for the database's own
+// (NewJournalBesideDatabase: it was said to be that file, which would be
+// overwritten). Another file in the folder the database was moved to is
+// the person's own, also one whose name begins with the database's but
+// is none SQLite gives (it was refused as the database's file).
 func TestInDataFolderThroughLinksItHolds(t *testing.T) {
 	data, moved, out := t.TempDir(), t.TempDir(), t.TempDir()
 	write := func(p, text string) string {
@@ -123,7 +128,15 @@ func TestInDataFolderThroughLinksItHolds(t *testing.T) {
 		{"the database where it really is", func() string { return realDB }, LinkIntoDataFolder},
 		{"a hard link to the database", func() string { return link("history.csv", realDB) }, LinkIntoDataFolder},
 		{"its journal where it really is", func() string { return realDB + "-wal" }, LinkIntoDataFolder},
-		{"a new file named as its journal, where it really is", func() string { return realDB + "-journal" }, LinkIntoDataFolder},
+		{"a new file named as its journal, where it really is", func() string { return realDB + "-journal" }, NewJournalBesideDatabase},
+		{"a new file named as its journal in other letter case, where it really is", func() string {
+			return filepath.Join(filepath.Dir(realDB), strings.ToUpper(DBFileName)+"-JOURNAL")
+		}, NewJournalBesideDatabase},
+		{"its shared memory file where it really is", func() string { return realDB + "-shm" }, LinkIntoDataFolder},
+		{"a new file whose name begins with the database's, where it really is", func() string { return realDB + ".csv" }, OutsideDataFolder},
+		{"a file whose name begins with the database's, where it really is", func() string {
+			return write(realDB+"-notes.txt", "mine")
+		}, OutsideDataFolder},
 		{"a hard link to its journal", func() string { return link("wal.csv", realDB+"-wal") }, LinkIntoDataFolder},
 		{"a file of the store where it really is", func() string { return blob }, InsideDataFolder},
 		{"a hard link to a file of the store", func() string { return link("blob.csv", blob) }, LinkIntoDataFolder},

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -189,5 +190,40 @@ func TestSaveThroughALinkToANewFileInTheDataFolderIsRefused(t *testing.T) {
 	} {
 		requireSavesRefused(e, blob, tt.save, tt.title, tt.want, tt.link)
 		assert.NoFileExists(t, newFile, "no file made through the link")
+	}
+}
+
+// TestSaveAsTheJournalOfAMovedHistoryIsRefused: where the history database
+// is a link to one elsewhere (moved to a larger disk), a save into the
+// folder it really is in, under the name SQLite gives its journal
+// (-journal, not there while the history is in WAL mode), is refused as
+// before (storage.NewJournalBesideDatabase), saying what is wrong: the
+// save would make a file SQLite could take for the history's own. It said
+// the chosen file was the same file as one kept in the data folder and
+// that the save "would overwrite that file", which is not there.
+func TestSaveAsTheJournalOfAMovedHistoryIsRefused(t *testing.T) {
+	e := &testEnv{t: t, dir: t.TempDir(), secrets: storage.NewMemorySecretStore()}
+	realDB := filepath.Join(t.TempDir(), storage.DBFileName)
+	testfs.SymlinkOrSkip(t, realDB, filepath.Join(e.dir, storage.DBFileName))
+	db, err := storage.Open(e.dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	e.db = db
+	e.a = e.open(Deps{})
+	seedHistory(t, e.db, 3)
+	blob := writeSandboxBlob(t, e.dir)
+	journal := realDB + "-journal"
+	require.NoFileExists(t, journal)
+	for _, tt := range []struct {
+		title, want string
+		save        func(string)
+	}{
+		{tr("Cannot export"), tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): an export there would make a file SQLite could take for the history's own. Choose another name or folder."),
+			exportCSV(e.a)},
+		{tr("Cannot save the QR code"), tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): saving the QR code there would make a file SQLite could take for the history's own. Choose another name or folder."),
+			func(path string) { e.a.saveQRTo(path, []byte("not really a PNG")) }},
+	} {
+		requireSavesRefused(e, blob, tt.save, tt.title, tt.want, journal)
+		assert.NoFileExists(t, journal, "no journal made")
 	}
 }

@@ -622,6 +622,7 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 			inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."),
 			link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."),
 			newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: an export through it would make that file there. Choose another name or folder."),
+			journal: tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): an export there would make a file SQLite could take for the history's own. Choose another name or folder."),
 		}) {
 			return
 		}
@@ -633,9 +634,10 @@ func (h *historyView) exportToPath(path, format string, opts storage.ExportOptio
 // write a file of dStor Uploader's data folder, one for each place
 // storage.DB.InDataFolder tells apart: the folder picked is that folder
 // (inside), the file picked elsewhere is the same file as one there
-// (link), or a symbolic link to a new file there (newFile).
+// (link), a symbolic link to a new file there (newFile), or a new file
+// named as the history's journal where the history really is (journal).
 type saveRefusals struct {
-	inside, link, newFile string
+	inside, link, newFile, journal string
 }
 
 // refusedSave reports whether writing to path could write a file of
@@ -650,6 +652,8 @@ func (a *App) refusedSave(path, title string, refusals saveRefusals) bool {
 		why = refusals.link
 	case storage.LinkToNewFileInDataFolder:
 		why = refusals.newFile
+	case storage.NewJournalBesideDatabase:
+		why = refusals.journal
 	default:
 		return false
 	}

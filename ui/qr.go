@@ -146,6 +146,7 @@ func (a *App) saveQRTo(path string, png []byte) {
 			inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."),
 			link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: saving the QR code onto it would overwrite that file. Choose another name or folder."),
 			newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: saving the QR code through it would make that file there. Choose another name or folder."),
+			journal: tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): saving the QR code there would make a file SQLite could take for the history's own. Choose another name or folder."),
 		}) {
 			return
 		}
