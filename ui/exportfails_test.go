@@ -34,17 +34,23 @@ func TestFailedExportLeavesTheFileItWouldReplace(t *testing.T) {
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, before, string(b), "the file the export would have replaced")
-	left, err := os.ReadDir(disk)
-	require.NoError(t, err)
-	var names []string
-	for _, f := range left {
-		names = append(names, f.Name())
-	}
-	assert.ElementsMatch(t, []string{"uploads.csv", "filler"}, names, "no part of the export is left")
+	assert.ElementsMatch(t, []string{"uploads.csv", "filler"}, namesIn(t, disk), "no part of the export is left")
 
 	free()
 	exportCSVAndWait(e, out, "exported once there is room")
 	b, err = os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, 403, strings.Count(string(b), "\n"), "header and 402 rows")
+}
+
+// namesIn lists the names in dir.
+func namesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, f := range entries {
+		names = append(names, f.Name())
+	}
+	return names
 }
