@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"fmt"
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestFlagValueErrorsAreSentences: a value a flag cannot take (a word for
@@ -36,5 +40,50 @@ func TestFlagValueErrorsAreSentences(t *testing.T) {
 			assert.NotContains(t, errOut, "invalid syntax")
 			assert.NotContains(t, errOut, "invalid argument")
 		})
+	}
+}
+
+// TestNumberFlagsAreDecimal: a number flag reads its value as the decimal
+// number its digits write, as the sentence of a bad value says ("a whole
+// number written in digits"). The flag parser read it as Go does a
+// literal: "--limit 010" was 8 (octal), "--limit 08" was refused as not
+// a number written in digits, and "--concurrency 0x10" was 16.
+func TestNumberFlagsAreDecimal(t *testing.T) {
+	t.Setenv("DSTOR_UPLOADER_HOME", t.TempDir())
+	root := newRoot(IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard})
+	read := func(command, flag, value string) (string, error) {
+		cmd, _, err := root.Find([]string{command})
+		require.NoError(t, err)
+		if err := cmd.ParseFlags([]string{"--" + flag, value}); err != nil {
+			return "", err
+		}
+		return cmd.Flags().Lookup(flag).Value.String(), nil
+	}
+	for _, tt := range []struct{ command, flag, value, want string }{
+		{"history", "limit", "010", "10"},
+		{"history", "limit", "08", "8"},
+		{"history", "limit", "+7", "7"},
+		{"upload", "concurrency", "010", "10"},
+		{"upload", "concurrency", "09", "9"},
+		{"sandbox", "max-upload-size", "0100", "100"},
+	} {
+		got, err := read(tt.command, tt.flag, tt.value)
+		if assert.NoError(t, err, "%s --%s %s", tt.command, tt.flag, tt.value) {
+			assert.Equal(t, tt.want, got, "%s --%s %s", tt.command, tt.flag, tt.value)
+		}
+	}
+	for _, tt := range []struct{ command, flag, value string }{
+		{"history", "limit", "0x10"},
+		{"history", "limit", "0b11"},
+		{"history", "limit", "0o17"},
+		{"history", "limit", "1_000"},
+		{"upload", "concurrency", "0x10"},
+		{"sandbox", "max-upload-size", "0x400"},
+	} {
+		_, err := read(tt.command, tt.flag, tt.value)
+		if assert.Error(t, err, "%s --%s %s", tt.command, tt.flag, tt.value) {
+			assert.Equal(t, fmt.Sprintf("--%s takes a whole number written in digits, such as 10: %q is not one", tt.flag, tt.value),
+				flagErrorText(err))
+		}
 	}
 }

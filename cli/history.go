@@ -61,7 +61,7 @@ wait. The folder's latest upload is the last one started, listed yet or not.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.search, "search", "", "only entries whose name, hash, comment or folder contains this")
-	f.IntVar(&o.limit, "limit", 50, "at most this many entries (0 = all)")
+	decimalVar(f, &o.limit, "limit", 50, "at most this many entries (0 = all)")
 	f.BoolVar(&o.asJSON, "json", false, "print a JSON array with every field")
 	f.BoolVar(&o.asCSV, "csv", false, "print CSV with every field")
 	f.StringVar(&o.format, "format", "", "print only the links in this style: "+strings.Join(api.LinkStyles, ", "))

@@ -70,7 +70,7 @@ func (o *queueOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	o.changed = f.Changed
 	f.StringVar(&o.env, "env", "", "environment: production, testnet, or a base URL (default: the last one signed in to)")
-	f.IntVar(&o.concurrency, "concurrency", 0, fmt.Sprintf("uploads at a time, %d to %d (default: the setting, %d)",
+	decimalVar(f, &o.concurrency, "concurrency", 0, fmt.Sprintf("uploads at a time, %d to %d (default: the setting, %d)",
 		storage.MinConcurrency, storage.MaxConcurrency, storage.DefaultConcurrency))
 	f.StringVar(&o.limitRate, "limit-rate", "", "the most all uploads together send per second, as curl's --limit-rate: 500K, 2M, 1G (1024-based), 0 for none (default: the setting, none out of the box)")
 	f.BoolVar(&o.json, "json", false, "print one JSON object per file")

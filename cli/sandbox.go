@@ -72,7 +72,7 @@ Faults (--fault):
 	f.StringVar(&o.apiKey, "api-key", "", "a fixed API `key` of 64 letters and digits, for scripts (default: a random key)")
 	f.StringVar(&o.email, "email", sandbox.DemoEmail, "the account's `email`")
 	f.StringVar(&o.password, "password", sandbox.DemoPassword, "the account's `password`")
-	f.Int64Var(&o.maxUploadSize, "max-upload-size", 0, "largest accepted file in `bytes`; larger uploads get 413 (default: 10 GiB)")
+	decimalVar(f, &o.maxUploadSize, "max-upload-size", 0, "largest accepted file in `bytes`; larger uploads get 413 (default: 10 GiB)")
 	f.Var(&o.faults, "fault", "misbehave on purpose, for testing clients: a fault `SPEC` such as 503:every=3 (repeatable; see Faults above)")
 	return cmd
 }
