@@ -3,6 +3,7 @@ package worker
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,4 +89,49 @@ func TestFolderGoneBeforeItsFilesUploadFailsThem(t *testing.T) {
 	assert.Equal(t, storage.JobDone, jobFor(t, q, a).State)
 	left = leftOf(t, e, key)
 	assert.False(t, left.Any(), "put back and retried: %+v", left)
+}
+
+// TestFolderFileBackBeforeItsSkipIsSentAgain: a folder's file missing
+// when its upload opened it but back at its path by the time the queue
+// looks why is not skipped as no longer in its folder: the folder holds
+// it, and the list of links would be called whole without it. It is sent
+// again, as a file that changed while it was read: the same file moved
+// aside and back (a sync or backup tool) is uploaded; another file
+// written in its place (an editor that saves by moving the file aside and
+// writing it anew) is told apart from the one listed, as any file
+// replaced after the listing is ("replaced by another file").
+func TestFolderFileBackBeforeItsSkipIsSentAgain(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	a := e.write("trip/a.jpg", []byte("a"))
+	moved := e.write("trip/moved.jpg", []byte("moved aside and back"))
+	rewritten := e.write("trip/rewritten.jpg", []byte("written anew"))
+	folder := filepath.Dir(a)
+	cfg := e.config()
+	cfg.Paused = true
+	putBack := map[string]func(){
+		moved:     func() { require.NoError(t, os.Rename(moved+"~", moved)) },
+		rewritten: func() { require.NoError(t, os.WriteFile(rewritten, []byte("written anew, saved"), 0o600)) },
+	}
+	var mu sync.Mutex
+	cfg.beforeGoneCheck = func(path string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if back, ok := putBack[path]; ok {
+			back()
+			delete(putBack, path)
+		}
+	}
+	q := e.queue(cfg)
+	<-q.Add(Request{Path: folder}).Done()
+	eventually(t, hangGuard, func() bool { return len(q.Jobs()) == 3 }, "the 3 files listed")
+
+	require.NoError(t, os.Rename(moved, moved+"~"))
+	require.NoError(t, os.Link(rewritten, rewritten+"~")) // its file stays: the new one is another
+	require.NoError(t, os.Remove(rewritten))
+	q.Resume()
+	require.NoError(t, wait(t, q, hangGuard))
+	jobs := jobsByPath(q.Jobs())
+	assert.Equal(t, storage.JobDone, jobs[moved].State, "moved aside and back: %s", jobs[moved].Err)
+	assert.Equal(t, storage.JobSkipped, jobs[rewritten].State, "another file in its place")
+	assert.Contains(t, jobs[rewritten].Err, "replaced by another file", "not 'no longer in its folder'")
 }

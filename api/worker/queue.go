@@ -144,6 +144,10 @@ type Config struct {
 	// read a window of queued rows, before it takes them, so tests can
 	// change jobs while the rows read are a moment old.
 	afterRefill func()
+	// beforeGoneCheck, when set, is called with the file of an upload
+	// that failed for want of it, before the queue looks whether it is
+	// gone from its folder, so tests can put it back in between.
+	beforeGoneCheck func(path string)
 }
 
 // Queue is the persisted upload queue. All its methods are safe for
@@ -218,8 +222,9 @@ type queueSchedule struct {
 	// refillLeft, while a window is being read, holds the ids of the jobs
 	// that left memory meanwhile (forgetLocked): their rows read may be
 	// older than their state, so a window holding one is read again.
-	refillLeft  map[string]bool
-	afterRefill func() // Config.afterRefill
+	refillLeft      map[string]bool
+	afterRefill     func()            // Config.afterRefill
+	beforeGoneCheck func(path string) // Config.beforeGoneCheck
 }
 
 // queueWalks is the Queue's walking (walk.go): the files and folders

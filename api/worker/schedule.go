@@ -206,7 +206,7 @@ func (q *Queue) startLocked(j *job) {
 		if err == nil {
 			q.complete(j, gen, row, res, started)
 		} else {
-			q.fail(j, gen, goneFromItsFolder(row, err))
+			q.fail(j, gen, q.goneFromItsFolder(row, err))
 		}
 		q.mu.Lock()
 		q.running--
@@ -375,6 +375,10 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 	case errors.Is(err, errGoneFromFolder):
 		// As if gone before the listing: its folder no longer holds it.
 		q.finishLocked(j, storage.JobSkipped, causeGoneFromFolder)
+	case errors.Is(err, errBackInPlace) && j.row.Attempts < q.maxAttempts:
+		q.retryLaterLocked(j, 0, causeChangedRetry) // replaced as it was opened
+	case errors.Is(err, errBackInPlace):
+		q.failLocked(j, causeChanged(j.row.Attempts))
 	case api.Gone(err):
 		// Trying again cannot help until the file is back.
 		q.failLocked(j, cause{ReasonFileMissing, "", api.Human(err) + "; put it back, then retry it"})
@@ -396,8 +400,13 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 }
 
 // errGoneFromFolder marks the error of an upload whose file is gone from
-// the folder it was listed in, while that folder is still there.
-var errGoneFromFolder = errors.New("the file is no longer in its folder")
+// the folder it was listed in, while that folder is still there;
+// errBackInPlace one whose file was missing when the upload opened it but
+// is back at its path when the queue looks.
+var (
+	errGoneFromFolder = errors.New("the file is no longer in its folder")
+	errBackInPlace    = errors.New("the file was missing when it was opened, and is back")
+)
 
 // goneFromItsFolder is err, an upload's of row, marked errGoneFromFolder
 // when the file is gone (deleted, or moved away) from the folder it was
@@ -405,14 +414,26 @@ var errGoneFromFolder = errors.New("the file is no longer in its folder")
 // skipped by design, as one gone while the folder was listed, since a
 // retry could never send it and the folder's list is whole without it.
 // A folder gone too (moved, a drive removed) leaves err as it is: its
-// files fail, for Retry failed once it is back. Called on the upload's
-// goroutine, not under the queue's lock: it asks the file system.
-func goneFromItsFolder(row storage.JobRow, err error) error {
+// files fail, for Retry failed once it is back. A file back at its path
+// by then (moved aside for a moment and put back, as a sync or backup tool
+// may) is marked errBackInPlace: the folder holds it, so it is sent
+// again, as a file that changed while it was read; another file written
+// in its place (an editor that saves by moving the file aside and writing
+// it anew) is then told apart from the one listed, as any replaced file.
+// Called on the upload's goroutine, not under the queue's lock: it asks
+// the file system.
+func (q *Queue) goneFromItsFolder(row storage.JobRow, err error) error {
 	if row.Beneath == "" || !api.Gone(err) {
 		return err
 	}
+	if q.beforeGoneCheck != nil {
+		q.beforeGoneCheck(row.LocalPath)
+	}
 	if fi, statErr := os.Stat(row.Beneath); statErr != nil || !fi.IsDir() {
 		return err
+	}
+	if _, statErr := os.Lstat(row.LocalPath); statErr == nil {
+		return fmt.Errorf("%w: %w", errBackInPlace, err)
 	}
 	return fmt.Errorf("%w: %w", errGoneFromFolder, err)
 }
