@@ -3,6 +3,7 @@ package api
 import (
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -25,4 +26,25 @@ func linkMadeAt(fi os.FileInfo) time.Time {
 		return time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
 	}
 	return fi.ModTime()
+}
+
+// OnDeviceOf reports whether dir is on the device of the file whose
+// identity was id (FileIdentity.ID, "device:inode"): a folder where a
+// drive was mounted (a memory card, a network share) is on the device
+// below once the drive is removed. known is false when id names no
+// device or dir cannot be looked at.
+func OnDeviceOf(dir, id string) (on, known bool) {
+	device, _, ok := strings.Cut(id, ":")
+	if !ok {
+		return false, false
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return false, false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false, false
+	}
+	return strconv.FormatUint(uint64(st.Dev), 10) == device, true
 }

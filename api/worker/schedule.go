@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
@@ -414,7 +415,8 @@ var (
 // skipped by design, as one gone while the folder was listed, since a
 // retry could never send it and the folder's list is whole without it.
 // A folder gone too (moved, a drive removed) leaves err as it is: its
-// files fail, for Retry failed once it is back. A file back at its path
+// files fail, for Retry failed once it is back, as do those of a drive
+// that was mounted in it and removed (driveGone). A file back at its path
 // by then (moved aside for a moment and put back, as a sync or backup tool
 // may) is marked errBackInPlace: the folder holds it, so it is sent
 // again, as a file that changed while it was read; another file written
@@ -435,7 +437,27 @@ func (q *Queue) goneFromItsFolder(row storage.JobRow, err error) error {
 	if _, statErr := os.Lstat(row.LocalPath); statErr == nil {
 		return fmt.Errorf("%w: %w", errBackInPlace, err)
 	}
+	if driveGone(row) {
+		return err
+	}
 	return fmt.Errorf("%w: %w", errGoneFromFolder, err)
+}
+
+// driveGone reports whether the drive the file of row was listed on is no
+// longer mounted where it was (a memory card pulled out, a share
+// unmounted): the nearest folder of the file still there, up to its
+// added folder (row.Beneath), is on another device than the one its
+// listed identity names. Its files are then not gone from their folder.
+func driveGone(row storage.JobRow) bool {
+	dir := filepath.Dir(row.LocalPath)
+	for len(dir) > len(row.Beneath) {
+		if _, err := os.Stat(dir); err == nil {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	on, known := api.OnDeviceOf(dir, row.FileID)
+	return known && !on
 }
 
 // waitSignInLocked puts j, which never reached the server, back to wait
