@@ -35,7 +35,9 @@ var carriedStates = []JobState{JobQueued, JobUploading, JobWaitingSignIn, JobFai
 // put there otherwise, if it opens as a database of this app) what d held
 // that no history at the path has: the uploads in done, which could not
 // be recorded (each job done with its history entry, once per job id), the
-// jobs of d's queue not uploaded, the added files and folders not listed
+// jobs of d's queue not uploaded, the jobs of files folder shares lack
+// (canceled, unreadable or taken out of the queue: FolderLeft.Dropped,
+// cleared as they were), the added files and folders not listed
 // completely, and those in added (added once the file was gone, so never
 // saved in d). The next start then shows those uploads in its
 // history and goes on with the rest. Rows the database at the path has
@@ -63,6 +65,11 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 		_ = d.Close()
 		return CarriedOver{}, fmt.Errorf("read the queue of %s: %w", d.path, err)
 	}
+	dropped, err := queryAll(d.w, scanJob, "SELECT "+jobSelect+" FROM jobs WHERE "+droppedRowSQL+" ORDER BY seq")
+	if err != nil {
+		_ = d.Close()
+		return CarriedOver{}, fmt.Errorf("read the files folder uploads did not upload of %s: %w", d.path, err)
+	}
 	walks, err := queryAll(d.w, scanWalk, "SELECT "+walkCols+" FROM walks ORDER BY seq")
 	if err != nil {
 		_ = d.Close()
@@ -85,7 +92,7 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 	var n CarriedOver
 	err = at.withTx("carry the uploads and the queue over", func(tx *sql.Tx) error {
 		n = CarriedOver{}
-		return carryOver(tx, jobs, walks, shares, done, &n)
+		return carryOver(tx, carried{jobs: jobs, dropped: dropped, walks: walks, stopped: shares}, done, &n)
 	})
 	if cerr := at.Close(); err == nil {
 		err = cerr
@@ -96,10 +103,20 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 	return n, nil
 }
 
-// carryOver writes walks (with their folder shares), the stopped folder
-// shares stopped, jobs and done in tx, leaving out the ids there already,
-// and counts what it wrote in n.
-func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, stopped []FolderKey, done []JobFinish, n *CarriedOver) error {
+// carried is what CloseCarryingOver reads from the database it closes.
+type carried struct {
+	jobs    []JobRow    // not uploaded (carriedStates), in the queue
+	dropped []JobRow    // of files their folder shares lack (droppedRowSQL)
+	walks   []WalkRow   // not listed completely
+	stopped []FolderKey // folder shares whose listing was stopped
+}
+
+// carryOver writes c's walks (with their folder shares), stopped folder
+// shares, jobs and dropped jobs, and done in tx, leaving out the ids
+// there already, and counts what it wrote in n (a dropped job is not put
+// in the queue: it only keeps its share from being whole).
+func carryOver(tx *sql.Tx, c carried, done []JobFinish, n *CarriedOver) error {
+	walks := c.walks
 	for i := range walks {
 		if walks[i].CreatedAt.IsZero() {
 			walks[i].CreatedAt = time.Now()
@@ -108,7 +125,7 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, stopped []FolderKey, 
 	if err := insertWalksTx(tx, insertWalkSQL+` ON CONFLICT (id) DO NOTHING`, walks, &n.Walks); err != nil {
 		return err
 	}
-	if err := carryShares(tx, stopped); err != nil {
+	if err := carryShares(tx, c.stopped); err != nil {
 		return err
 	}
 
@@ -132,7 +149,7 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, stopped []FolderKey, 
 	for _, f := range done {
 		recorded[f.Row.ID] = true
 	}
-	for _, r := range jobs {
+	for _, r := range c.jobs {
 		if recorded[r.ID] {
 			continue // its finish below writes it
 		}
@@ -141,6 +158,9 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, stopped []FolderKey, 
 			return err
 		}
 		n.Jobs += int(added)
+	}
+	if err := carryDropped(tx, insert, c.dropped); err != nil {
+		return err
 	}
 
 	fin, err := tx.Prepare(finishJobSQL)
@@ -190,6 +210,25 @@ func carryOver(tx *sql.Tx, jobs []JobRow, walks []WalkRow, stopped []FolderKey, 
 			return fmt.Errorf("finish job %s: %w", f.Row.ID, err)
 		}
 		n.Uploads++
+	}
+	return nil
+}
+
+// carryDropped writes in tx, through insert, the jobs of files their
+// folder shares lack, cleared as they were (out of the list), so a share
+// carried over is not called its folder's whole list without them.
+func carryDropped(tx *sql.Tx, insert func(JobRow) (int64, error), dropped []JobRow) error {
+	for _, r := range dropped {
+		added, err := insert(r)
+		if err != nil {
+			return err
+		}
+		if added == 0 || !r.Cleared {
+			continue
+		}
+		if _, err := tx.Exec(`UPDATE jobs SET cleared = 1 WHERE id = ?`, r.ID); err != nil {
+			return fmt.Errorf("job %s: %w", r.ID, err)
+		}
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -112,4 +114,52 @@ func TestFolderLeftOfCountsTheFilesTheShareDidNotUpload(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestCloseCarryingOverKeepsTheFilesAShareDropped: the database file
+// deleted while the window uses it, a folder share whose upload of a.jpg
+// could not be recorded, whose c.jpg was canceled and whose d.jpg could
+// not be read and was cleared from the list is carried over not whole:
+// the new file remembers both files the share lacks (Dropped), the
+// cleared one still out of the list. A file skipped by design (a link)
+// still leaves it whole of that file.
+func TestCloseCarryingOverKeepsTheFilesAShareDropped(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to delete a database file SQLite holds open")
+	}
+	folder := filepath.FromSlash("/home/someone/trip")
+	const env, account = "testnet", "someone@example.com"
+	k := FolderKey{Folder: folder, BatchID: "b1"}
+	job := func(name string, st JobState, reason string) JobRow {
+		return JobRow{ID: "b1-" + name, BatchID: k.BatchID, Env: env, Account: account, LocalPath: filepath.Join(folder, name),
+			Name: name, Size: 1, Beneath: folder, State: st, Reason: reason}
+	}
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	a := job("a.jpg", JobUploading, "")
+	require.NoError(t, d.InsertJobs([]JobRow{a, job("c.jpg", JobCanceled, "canceled"),
+		job("d.jpg", JobSkipped, "file-unreadable"), job("l.jpg", JobSkipped, "symlink")}))
+	require.NoError(t, d.MarkJobsCleared("b1-d.jpg", "b1-l.jpg"))
+	require.NoError(t, os.Remove(filepath.Join(dir, DBFileName)))
+	e := sampleEntry(1)
+	e.JobID, e.LocalPath, e.Name, e.Size, e.AddedFolder, e.BatchID, e.Env, e.Account = a.ID, a.LocalPath, a.Name, a.Size, folder, a.BatchID, env, account
+	a.State, a.Hash, a.Verified = JobDone, e.Hash, true
+	_, err = d.CloseCarryingOver([]JobFinish{{Row: a, History: e}}, nil)
+	require.NoError(t, err)
+
+	at, err := Open(dir)
+	require.NoError(t, err)
+	defer at.Close()
+	newest, err := at.NewestFolderShare(folder)
+	require.NoError(t, err)
+	require.Equal(t, k, newest)
+	left, err := at.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, FolderLeft{Dropped: 2}, left, "c.jpg canceled and d.jpg unreadable are not in the share")
+	assert.True(t, left.Any())
+	var cleared bool
+	require.NoError(t, at.r.QueryRow(`SELECT cleared FROM jobs WHERE id = 'b1-d.jpg'`).Scan(&cleared))
+	assert.True(t, cleared, "a row cleared from the list stays out of it")
 }

@@ -343,11 +343,13 @@ var droppedSQL = `(jobs.beneath != '' AND jobs.state NOT IN ('` + string(JobDone
 // counts on not having it (droppedSQL).
 var keptSQL = `(` + awaitedSQL + ` OR ` + droppedSQL + `)`
 
-// droppedOfShareSQL counts the files a share lacks for good (droppedSQL):
-// its jobs canceled or skipped, and those taken out of the queue
-// (cleared); not those still to upload or failed (BatchLeft counts them).
-var droppedOfShareSQL = `SELECT count(*) FROM jobs WHERE batch_id = ? AND beneath = ?
-	AND (cleared = 1 OR state IN ('` + string(JobCanceled) + `', '` + string(JobSkipped) + `')) AND ` + droppedSQL
+// droppedRowSQL holds for a job whose file its share lacks for good
+// (droppedSQL): canceled or skipped, or taken out of the queue (cleared);
+// not one still to upload or failed (BatchLeft counts it).
+var droppedRowSQL = `(jobs.cleared = 1 OR jobs.state IN ('` + string(JobCanceled) + `', '` + string(JobSkipped) + `')) AND ` + droppedSQL
+
+// droppedOfShareSQL counts the files a share lacks for good (droppedRowSQL).
+var droppedOfShareSQL = `SELECT count(*) FROM jobs WHERE batch_id = ? AND beneath = ? AND ` + droppedRowSQL
 
 // quotedList is values as SQL strings, comma-separated (values of the
 // code's own, no quote in them).
