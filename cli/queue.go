@@ -120,7 +120,7 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 		}
 	}
 	if !run.announce(cio, o, len(requests)) {
-		return nil
+		return run.saved(cio, run.q.Close(), nil)
 	}
 	run.q.Add(requests...)
 	run.q.Resume()
@@ -135,7 +135,7 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	// Stop the queue before the last report: an upload finishing right
 	// now is recorded, and printed below with any other finished upload
 	// no event reported; any other stays for resume.
-	_ = run.q.Close()
+	closeErr := run.q.Close()
 	run.printUnreported(cio)
 	run.rep.close()
 	// A history file deleted or replaced under the run fails each write
@@ -143,7 +143,30 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	// goes on, as stopping would cut off uploads dStor may keep without
 	// their links); one deleted after the run's last write is found here.
 	lost := st.db.CheckFile()
-	return runOutcome(cio, run.rep, interrupted, waitErr, lost)
+	return run.saved(cio, closeErr, runOutcome(cio, run.rep, interrupted, waitErr, lost))
+}
+
+// saved is the command's result out once the queue closed with closeErr:
+// a queue that could not write what the run changed in it (uploads
+// removed, rows finished) says so, and the command exits 1 (out's own
+// status when it fails already). A history deleted or replaced is said by
+// runOutcome (lost) when out fails.
+func (r *queueRun) saved(cio IO, closeErr, out error) error {
+	var gone *storage.ReplacedError
+	if closeErr == nil || out != nil && errors.As(closeErr, &gone) {
+		return out
+	}
+	if r.removed > 0 {
+		fmt.Fprintf(cio.Err, "The queue could not be saved (%s): the %d failed upload(s) removed may still be in it, "+
+			"and come back at the next resume.\n", api.Human(closeErr), r.removed)
+	} else {
+		fmt.Fprintf(cio.Err, "The queue could not be saved (%s): the next resume may find some of it as it was before this run.\n",
+			api.Human(closeErr))
+	}
+	if out != nil {
+		return out
+	}
+	return &exitError{code: 1}
 }
 
 // queueRun is one run of an account's saved queue: the queue, its events,
@@ -158,6 +181,7 @@ type queueRun struct {
 	env         string
 	account     string
 	marks       *reportMarks // printed results, marked as printed in batches
+	removed     int          // failed uploads taken out of the queue (--remove-failed)
 }
 
 // startRun signs in (or takes the sign-in early started, when it was for

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"encoding/json"
 	"net/http/httptest"
 	"os"
@@ -174,4 +175,36 @@ func TestRemovedFailedFileOfAFolderLeavesItsListNotWhole(t *testing.T) {
 	assert.Len(t, cids, 1, "the file uploaded")
 	assert.Contains(t, errOut, "Not the whole folder: 1 file(s) of this upload of")
 	assert.Contains(t, errOut, "removed from the queue")
+}
+
+// refuseDeletingFailedJobs makes the data folder's database refuse to
+// delete a failed upload's row (a trigger), until the test ends.
+func refuseDeletingFailedJobs(t *testing.T) {
+	t.Helper()
+	dir, err := storage.DataDir()
+	require.NoError(t, err)
+	db, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName))
+	require.NoError(t, err)
+	defer func() { require.NoError(t, db.Close()) }()
+	_, err = db.Exec(`CREATE TRIGGER refuse_removal BEFORE DELETE ON jobs WHEN OLD.state = 'failed'
+		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+	require.NoError(t, err)
+}
+
+// TestRemoveFailedThatTheDatabaseRefusesSaysSo: resume --remove-failed
+// whose deletions the database refuses does not say it removed uploads
+// and stop there with exit 0: it says the queue could not be saved and
+// that the uploads may come back, and exits 1; they do come back.
+func TestRemoveFailedThatTheDatabaseRefusesSaysSo(t *testing.T) {
+	sb := keyedSandbox(t)
+	f := makeFiles(t, t.TempDir(), 1, func(int) int { return 340 })[0]
+	_, env, account := failTwo(t, sb, sb.URL, f)
+	refuseDeletingFailedJobs(t)
+
+	code, _, errOut := runCLI(t, "", "resume", "--env", sb.URL, "--remove-failed")
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "The queue could not be saved")
+	assert.Contains(t, errOut, "refused by the test")
+	assert.Contains(t, errOut, "the 2 failed upload(s) removed may still be in it")
+	assert.Equal(t, 2, failedInQueue(t, env, account), "the database kept them")
 }

@@ -50,7 +50,10 @@ func runResume(ctx context.Context, cio IO, o queueOptions) error {
 func (r *queueRun) removeFailed(cio IO) error {
 	const page = 1000
 	removed := 0
-	defer func() { fmt.Fprintln(cio.Err, removedFailed(removed)) }()
+	defer func() {
+		r.removed = removed
+		fmt.Fprintln(cio.Err, removedFailed(removed))
+	}()
 	for after := int64(0); ; {
 		rows, err := r.db.QueuedJobs(r.env, r.account, storage.JobFailed, after, page)
 		if err != nil {
