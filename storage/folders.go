@@ -348,9 +348,6 @@ var keptSQL = `(` + awaitedSQL + ` OR ` + droppedSQL + `)`
 // not one still to upload or failed (BatchLeft counts it).
 var droppedRowSQL = `(jobs.cleared = 1 OR jobs.state IN ('` + string(JobCanceled) + `', '` + string(JobSkipped) + `')) AND ` + droppedSQL
 
-// droppedOfShareSQL counts the files a share lacks for good (droppedRowSQL).
-var droppedOfShareSQL = `SELECT count(*) FROM jobs WHERE batch_id = ? AND beneath = ? AND ` + droppedRowSQL
-
 // quotedList is values as SQL strings, comma-separated (values of the
 // code's own, no quote in them).
 func quotedList(values []string) string {
@@ -691,7 +688,7 @@ func (l FolderLeft) Any() bool {
 func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 	var l FolderLeft
 	var err error
-	if l.BatchLeft, err = d.BatchLeftOf(k); err != nil {
+	if l.BatchLeft, l.Dropped, err = d.shareJobsLeft(k); err != nil {
 		return FolderLeft{}, err
 	}
 	var all int
@@ -701,9 +698,6 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 		return FolderLeft{}, fmt.Errorf("count the files folder %s left to an earlier upload: %w", k.Folder, explainDBError(d.path, err))
 	}
 	l.Unsent = all - l.Waiting
-	if err = d.r.QueryRow(droppedOfShareSQL, k.BatchID, k.Folder).Scan(&l.Dropped); err != nil {
-		return FolderLeft{}, fmt.Errorf("count the files folder %s did not upload: %w", k.Folder, explainDBError(d.path, err))
-	}
 	newest, err := d.NewestFolderShare(k.Folder)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -730,12 +724,15 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 	return l, nil
 }
 
-// batchLeftSQL counts the jobs of one Add call's folder not uploaded yet
-// (queued, interrupted or waiting for a sign-in) and those that failed:
-// jobs of files found in that folder (beneath it, as their uploads'
-// added_folder), not of other paths named in the same call.
-const batchLeftSQL = `SELECT coalesce(sum(state IN (?, ?, ?)), 0), coalesce(sum(state = ?), 0)
-	FROM jobs WHERE batch_id = ? AND beneath = ? AND cleared = 0`
+// batchLeftSQL counts, in one scan of the rows of one Add call's folder
+// (jobs of files found in that folder, beneath it, as their uploads'
+// added_folder; not of other paths named in the same call), the jobs in
+// the queue not uploaded yet (queued, interrupted or waiting for a
+// sign-in), those that failed, and those whose file the share lacks for
+// good (droppedRowSQL: canceled, skipped, or taken out of the queue).
+var batchLeftSQL = `SELECT coalesce(sum(cleared = 0 AND state IN (?, ?, ?)), 0), coalesce(sum(cleared = 0 AND state = ?), 0),
+	coalesce(sum(` + droppedRowSQL + `), 0)
+	FROM jobs WHERE batch_id = ? AND beneath = ?`
 
 // shareStoppedSQL reads whether the listing of a share was stopped.
 const shareStoppedSQL = `SELECT coalesce((SELECT stopped FROM folder_shares WHERE added_folder = ? AND batch_id = ?), 0)`
@@ -770,9 +767,17 @@ func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listin
 // added, which may be a link to the folder. Stopped is the share's
 // listing stopped before it ended (StopWalks).
 func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
+	b, _, err := d.shareJobsLeft(k)
+	return b, err
+}
+
+// shareJobsLeft is BatchLeftOf, with the number of the share's files it
+// lacks for good (FolderLeft.Dropped) counted in the same scan.
+func (d *DB) shareJobsLeft(k FolderKey) (BatchLeft, int, error) {
 	var b BatchLeft
+	var dropped int
 	err := d.r.QueryRow(batchLeftSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed),
-		k.BatchID, k.Folder).Scan(&b.Pending, &b.Failed)
+		k.BatchID, k.Folder).Scan(&b.Pending, &b.Failed, &dropped)
 	if err == nil {
 		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, k.BatchID).Scan(&b.Listing)
 	}
@@ -780,7 +785,7 @@ func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 		err = d.r.QueryRow(shareStoppedSQL, k.Folder, k.BatchID).Scan(&b.Stopped)
 	}
 	if err != nil {
-		return BatchLeft{}, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))
+		return BatchLeft{}, 0, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))
 	}
-	return b, nil
+	return b, dropped, nil
 }

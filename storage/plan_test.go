@@ -139,7 +139,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: a file left to a job, in its share", queryPlan(t, d, insertLeftSQL, "j", "b", "/f", "b", "j", "j"), "sqlite_autoindex_history_1"},
 		{"history: a share's files left to other jobs", queryPlan(t, d, leftOfShareSQL, "queued", "uploading", "waiting-signin", "/f", "b"), "folder_members_share"},
 		{"history: … not those the share has a job of", queryPlan(t, d, leftOfShareSQL, "queued", "uploading", "waiting-signin", "/f", "b"), "USING INDEX jobs_batch"},
-		{"jobs: a share's files it will not upload", queryPlan(t, d, droppedOfShareSQL, "b", "/f"), "jobs_batch"},
+		{"jobs: a share's files left to upload, failed, and those it will not upload", queryPlan(t, d, batchLeftSQL, "queued", "uploading", "waiting-signin", "failed", "b", "/f"), "jobs_batch"},
 		{"jobs: bulk change by state", bulkPlan(t, d, "UPDATE jobs SET state = 'canceled' WHERE %s", []JobState{JobQueued, JobWaitingSignIn}), "jobs_queue"},
 		{"jobs: bulk count by state", bulkPlan(t, d, "SELECT state, count(*) FROM jobs WHERE %s GROUP BY state", []JobState{JobDone, JobSkipped}), "jobs_queue"},
 		{"jobs: bulk clear by state", bulkPlan(t, d, "DELETE FROM jobs WHERE %s", []JobState{JobDone, JobCanceled}), "jobs_queue"},
