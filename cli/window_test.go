@@ -195,3 +195,23 @@ func TestLaunchTheWindowRefuses(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Equal(t, "dstor-uploader: "+why+"\n", errOut)
 }
+
+// TestWindowWithoutADisplaySaysWhatToDo: dstor-uploader run where there is
+// no display (an SSH session: neither DISPLAY nor WAYLAND_DISPLAY) panicked
+// inside GLFW with a Go stack trace. It now says there is no display and
+// what to do instead, and exits 1; its files are not lost in a crash.
+func TestWindowWithoutADisplaySaysWhatToDo(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("Windows and macOS always have a display")
+	}
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "report.pdf"), 10)
+	code, out, errOut := runCLI(t, "", file)
+	assert.Equal(t, 1, code, errOut)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "there is no display to open the window on")
+	assert.Contains(t, errOut, "dstor-uploader upload FILE")
+	assert.NotContains(t, errOut, "goroutine")
+}

@@ -87,6 +87,9 @@ type Deps struct {
 // Run opens the window and returns when the person quits. It is what main
 // calls when there is no subcommand.
 func Run(opts Options) error {
+	if !hasDisplay() {
+		return ErrNoDisplay
+	}
 	home := opts.Home
 	if home == "" {
 		var err error
