@@ -32,6 +32,7 @@ type Client struct {
 
 	tokenTimeout  time.Duration // tokenRequestTimeout, shorter in tests
 	answerTimeout time.Duration // answerTimeout, shorter in tests
+	errorBodyWait time.Duration // maxErrorBodyWait, shorter in tests
 
 	offset atomic.Int64 // ServerOffset, in nanoseconds
 
@@ -64,7 +65,11 @@ const (
 const (
 	maxTokenAnswer = 64 << 10 // {"access_token": "<JWT>"}
 	maxErrorBody   = 64 << 10 // enough to find a message in an error page
-	maxAddAnswer   = 4 << 20  // NDJSON of one file is tiny; be generous
+	// maxErrorBodyWait bounds reading an error answer's body (at most
+	// maxErrorBody): the status says what happened, so a server that
+	// trickles its error page cannot hold an upload slot for long.
+	maxErrorBodyWait = 5 * time.Second
+	maxAddAnswer     = 4 << 20 // NDJSON of one file is tiny; be generous
 )
 
 // tempTokenPath is where both token forms live, under APIBase.
@@ -101,6 +106,7 @@ func NewClient(env Environment, httpClient *http.Client) (*Client, error) {
 		limit:         newRateLimit(),
 		tokenTimeout:  tokenRequestTimeout,
 		answerTimeout: answerTimeout,
+		errorBodyWait: maxErrorBodyWait,
 	}, nil
 }
 
@@ -195,13 +201,16 @@ func (c *Client) getToken(ctx context.Context, op string, req *http.Request, sec
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	host := req.URL.Host
-	resp, err := c.hc.Do(req)
+	// reqCtx lets an error answer's read be cut short (errorBodyWait).
+	reqCtx, stopReq := context.WithCancel(ctx)
+	defer stopReq()
+	resp, err := c.hc.Do(req.WithContext(reqCtx))
 	if err != nil {
 		return Token{}, transportError(ctx, op, host, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		body := readPrefix(resp.Body, maxErrorBody)
+		body := readErrorBody(resp.Body, c.errorBodyWait, stopReq)
 		return Token{}, statusError(op, host, resp.StatusCode, resp.Header, body, c.now(), false, secrets...)
 	}
 	body, err := readAnswer(resp.Body, maxTokenAnswer)
@@ -326,6 +335,15 @@ func isHeaderToken(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// readErrorBody reads the start of an error answer (readPrefix) for at
+// most wait, then calls stop, which must end a read still going (the
+// request's cancel): the status stands with what arrived by then.
+func readErrorBody(r io.Reader, wait time.Duration, stop func()) []byte {
+	timer := time.AfterFunc(wait, stop)
+	defer timer.Stop()
+	return readPrefix(r, maxErrorBody)
 }
 
 // answerTooLargeError reports an answer longer than this client reads.

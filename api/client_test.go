@@ -251,6 +251,21 @@ func TestTokenNetworkFailures(t *testing.T) {
 	})
 }
 
+// A token request whose error page trickles in fails within the error
+// body's read bound, with the status and what arrived.
+func TestTokenTrickledErrorBodyIsBounded(t *testing.T) {
+	const text = "dStor is down. "
+	f := newFakeDStor(t)
+	f.onToken = trickleAnswer(http.StatusServiceUnavailable, "text/plain", text, 20*time.Millisecond)
+	c := f.client(nil)
+	c.errorBodyWait = 300 * time.Millisecond
+	start := time.Now()
+	_, err := c.TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
+	took := time.Since(start)
+	requireTrickledStatus(t, err, http.StatusServiceUnavailable, text)
+	assert.Less(t, took, c.errorBodyWait+5*time.Second, "held the request for %v", took)
+}
+
 func TestTokenRequestIsBounded(t *testing.T) {
 	f := newFakeDStor(t)
 	f.onToken = func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }

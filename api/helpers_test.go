@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -301,4 +302,41 @@ func hijack(t testing.TB, w http.ResponseWriter) (conn net.Conn, bw *bufio.ReadW
 // length bytes long (len(body) for an honest one).
 func rawOK(length int, body string) string {
 	return fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", length, body)
+}
+
+// trickleAnswer answers status with a body of contentType that never ends:
+// one byte of text (over and over) every interval, until the client gives
+// up.
+func trickleAnswer(status int, contentType, text string, every time.Duration) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		flush := http.NewResponseController(w).Flush
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			if _, err := w.Write([]byte{text[i%len(text)]}); err != nil || flush() != nil {
+				return
+			}
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}
+}
+
+// requireTrickledStatus checks that err reports status with the start of
+// text that arrived before the client stopped reading.
+func requireTrickledStatus(t *testing.T, err error, status int, text string) {
+	t.Helper()
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, status, e.Status)
+	assert.Equal(t, KindServer, e.Kind)
+	assert.NotEmpty(t, e.Message, "the bytes that arrived are kept")
+	arrived := strings.TrimSuffix(e.Message, "…") // a long message is shortened
+	assert.True(t, strings.HasPrefix(strings.Repeat(text, 100), arrived), "message %q is the start of the trickled body", e.Message)
 }

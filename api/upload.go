@@ -374,7 +374,8 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 	defer func() { _ = resp.Body.Close() }()
 	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
 	defer timer.Stop()
-	data, err := c.uploadAnswer(ctx, reqCtx, tok, host, resp, state, expect)
+	stopReq := func() { cancelReq(nil) }
+	data, err := c.uploadAnswer(ctx, reqCtx, stopReq, tok, host, resp, state, expect)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -382,10 +383,11 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 }
 
 // uploadAnswer reads resp, dStor's answer to an upload whose body ended in
-// state, within reqCtx (which an answer timeout cancels): the answer's bytes,
-// or the error a person sees for a refusal, an answer that did not come
-// whole, or an answer given before the whole file arrived.
-func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host string, resp *http.Response, state bodyState, expect bool) ([]byte, error) {
+// state, within reqCtx (which an answer timeout cancels, and stopReq when
+// an error answer's body takes longer than errorBodyWait): the answer's
+// bytes, or the error a person sees for a refusal, an answer that did not
+// come whole, or an answer given before the whole file arrived.
+func (c *Client) uploadAnswer(ctx, reqCtx context.Context, stopReq func(), tok Token, host string, resp *http.Response, state bodyState, expect bool) ([]byte, error) {
 	if resp.StatusCode == http.StatusExpectationFailed {
 		if expect {
 			return nil, errExpectationFailed
@@ -397,7 +399,7 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, tok Token, host strin
 		return nil, &Error{Kind: KindMalformed, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: errSwitchedProtocols}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		data := readPrefix(resp.Body, maxErrorBody)
+		data := readErrorBody(resp.Body, c.errorBodyWait, stopReq)
 		return nil, statusError(OpUpload, host, resp.StatusCode, resp.Header, data,
 			c.now(), tokenPastExpiry(tok, c.now()), c.secretsWith(tok.Raw)...)
 	}
