@@ -44,6 +44,12 @@ func (a FileIdentity) sameVersion(b FileIdentity) bool {
 // uploading what the path now leads to is what the person did not choose.
 var ErrNotListedFile = errors.New("the path no longer leads to the file listed in the chosen folder")
 
+// ErrListedFileReplaced is the cause of an ErrNotListedFile for a file
+// found in a chosen folder and replaced by another file (another device
+// or inode) after the listing: the folder holds a file that was not
+// listed, so not uploaded, unlike a link put in its place.
+var ErrListedFileReplaced = errors.New("the file listed was replaced by another file")
+
 // errSymlinkBelow is the cause of an ErrNotListedFile for a symbolic link
 // met below the chosen folder (or a path leaving it).
 var errSymlinkBelow = errors.New("a symbolic link below the chosen folder")
@@ -101,7 +107,7 @@ func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity
 	}
 	if want.ID != "" && id.ID != "" && want.ID != id.ID {
 		_ = f.Close()
-		return nil, FileIdentity{}, notListed(q+" was replaced by another file after the folder was listed — not uploaded; add it again to upload the new one", nil)
+		return nil, FileIdentity{}, notListed(q+" was replaced by another file after the folder was listed — not uploaded; add it again to upload the new one", ErrListedFileReplaced)
 	}
 	return f, id, nil
 }

@@ -178,7 +178,8 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 // it found already waiting in the queue, and so left to an earlier
 // upload's job, still wait there or were not sent by that job (failed,
 // canceled or removed); or files of its own were canceled, could not be
-// read or were removed from the queue, which only uploading the folder
+// read, were removed from the queue or replaced by another file after the
+// listing, which only uploading the folder
 // again sends (storage.DB.FolderLeftOf, the rule the window says it by
 // too); or its listing was stopped before it ended (Stop everything), so
 // the files it did not list have no job. The list is then not the
@@ -206,7 +207,7 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s left to an earlier upload (already in the queue then) were not sent by it: if they failed, \"dstor-uploader resume --retry-failed\" tries them again; otherwise upload the folder again.\n", left.Unsent, dir)
 	}
 	if left.Dropped > 0 {
-		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue, and were not uploaded: upload the folder again to send them (a file that could not be read, once it can be).\n", left.Dropped, dir)
+		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue (or replaced by another file after the folder was listed), and were not uploaded: upload the folder again to send them (a file that could not be read, once it can be).\n", left.Dropped, dir)
 	}
 	if left.Stopped {
 		fmt.Fprintf(cio.Err, "Not the whole folder: the listing of %s was stopped before it ended (Cancel all in the window), so the files it did not list were not uploaded: upload the folder again to send them.\n", dir)

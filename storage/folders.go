@@ -321,14 +321,22 @@ const (
 // data folder, a path that no longer leads to the file listed (a link put
 // in its place), and an entry gone from the folder while it was listed.
 // A file skipped for any other reason (it could not be read, or a passing
-// trouble: too many open files, a busy or disconnected drive) is one the
-// share lacks (FolderLeft.Dropped).
+// trouble: too many open files, a busy or disconnected drive), or as
+// not-listed because another file took its place (ReplacedArg), is one
+// the share lacks (FolderLeft.Dropped): droppedSQL says which.
 var SkipsByDesign = []string{"symlink", "junction", "pipe", "socket", "device", "special-file",
 	"empty-folder", "own-data", "not-listed", "vanished", "file-missing"}
 
+// ReplacedArg is the reason_arg of a file skipped as "not-listed"
+// because another file took its place after its folder was listed: the
+// folder holds a file its share did not upload, so that skip is not by
+// design (a link put in its place is: links are not followed).
+const ReplacedArg = "replaced"
+
 // droppedSQL holds for a job (of the table jobs, unaliased) of a folder's
 // file (beneath set) that has not uploaded it: not done, not found
-// already uploaded, and not skipped by design (SkipsByDesign). Such a job
+// already uploaded, and not skipped by design (SkipsByDesign, but for a
+// file replaced after the listing: ReplacedArg). Such a job
 // taken out of the queue (Remove, Clear finished, the cleared rows
 // deleted at a start) keeps its row, cleared, as one a share awaits does
 // (keptSQL): it is all that says the share of its Add call lacks that
@@ -336,7 +344,8 @@ var SkipsByDesign = []string{"symlink", "junction", "pipe", "socket", "device", 
 // otherwise that share lacks the file for good, and only a later Add call
 // of the folder, another share, sends it.
 var droppedSQL = `(jobs.beneath != '' AND jobs.state NOT IN ('` + string(JobDone) + `', '` + string(JobAlready) + `')
-	AND NOT (jobs.state = '` + string(JobSkipped) + `' AND jobs.reason IN (` + quotedList(SkipsByDesign) + `)))`
+	AND NOT (jobs.state = '` + string(JobSkipped) + `' AND jobs.reason IN (` + quotedList(SkipsByDesign) + `)
+		AND NOT (jobs.reason = 'not-listed' AND jobs.reason_arg = '` + ReplacedArg + `')))`
 
 // keptSQL holds for a job whose row is only marked cleared when it is
 // taken out of the queue: a share awaits its file (awaitedSQL), or
@@ -663,7 +672,8 @@ type FolderLeft struct {
 	// Dropped is how many of the share's own files it did not upload
 	// and will not: canceled, skipped for a reason that is no choice of
 	// the app's (the file or folder could not be read, or a passing
-	// trouble: not SkipsByDesign), or taken out of the queue before they
+	// trouble: not SkipsByDesign; or replaced by another file after
+	// the listing), or taken out of the queue before they
 	// were uploaded (a failed one removed). Only a later Add call of the
 	// folder sends them.
 	Dropped int

@@ -135,3 +135,37 @@ func TestFolderFileBackBeforeItsSkipIsSentAgain(t *testing.T) {
 	assert.Equal(t, storage.JobSkipped, jobs[rewritten].State, "another file in its place")
 	assert.Contains(t, jobs[rewritten].Err, "replaced by another file", "not 'no longer in its folder'")
 }
+
+// TestFolderFileReplacedBeforeItsUploadLeavesTheShareNotWhole: a folder's
+// file replaced by another file after the listing, before its upload, is
+// skipped (the new one was not listed), but the folder holds a file the
+// share never uploaded: the share lacks it (Dropped), unlike a file
+// deleted meanwhile, which the folder no longer has. A later upload of
+// the folder sends the new file, and its share is whole.
+func TestFolderFileReplacedBeforeItsUploadLeavesTheShareNotWhole(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	a := e.write("trip/a.jpg", []byte("a"))
+	replaced := e.write("trip/replaced.jpg", []byte("the file listed"))
+	deleted := e.write("trip/deleted.jpg", []byte("deleted"))
+	folder := filepath.Dir(a)
+	q := e.listedPaused(3, Request{Path: folder})
+
+	require.NoError(t, os.Link(replaced, filepath.Join(filepath.Dir(folder), "kept.jpg"))) // the new file is another
+	require.NoError(t, os.Remove(replaced))
+	require.NoError(t, os.WriteFile(replaced, []byte("another file"), 0o600))
+	require.NoError(t, os.Remove(deleted))
+	q.Resume()
+	require.NoError(t, wait(t, q, hangGuard))
+	jobs := jobsByPath(q.Jobs())
+	assert.Equal(t, storage.JobSkipped, jobs[replaced].State)
+	assert.Contains(t, jobs[replaced].Err, "replaced by another file")
+	assert.Equal(t, storage.JobSkipped, jobs[deleted].State)
+	left := leftOf(t, e, newestShare(t, e, folder))
+	assert.Equal(t, storage.FolderLeft{Dropped: 1}, left, "the replaced file counts, the deleted one does not")
+
+	<-q.Add(Request{Path: folder}).Done()
+	require.NoError(t, wait(t, q, hangGuard))
+	again := newestShare(t, e, folder)
+	left = leftOf(t, e, again)
+	assert.False(t, left.Any(), "the new file uploaded: %+v", left)
+}

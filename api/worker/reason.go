@@ -151,6 +151,8 @@ func reasonOf(err error) (ReasonCode, string) {
 		return ReasonHashMismatch, hm.Remote + " " + hm.Local
 	case errors.As(err, &ae):
 		return apiReason(ae)
+	case errors.Is(err, api.ErrListedFileReplaced):
+		return ReasonNotListed, storage.ReplacedArg
 	case errors.Is(err, api.ErrNotListedFile):
 		return ReasonNotListed, ""
 	case errors.Is(err, api.ErrFileChanged):
