@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // TestFolderAddedAgainButNotListedIsNotWhole: DIR uploaded, then added
@@ -35,7 +36,7 @@ func TestFolderAddedAgainButNotListedIsNotWhole(t *testing.T) {
 	assert.Contains(t, errOut, "this upload of "+dir+" has not listed the whole folder yet")
 
 	db = openDataDB(t)
-	_, err = db.StopWalks(walks[0].ID)
+	_, err = db.CutWalks(storage.CutStopped, walks[0].ID)
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
 	code, _, errOut = runCLI(t, "", "history", "--folder", dir)

@@ -44,9 +44,10 @@ style chosen in the window's Settings. --folder lists the files of the
 latest upload of a folder you added (all of them unless --limit is given),
 so --folder DIR --format markdown is the folder's list of links; it exits 1,
 saying so, while files of that upload are not uploaded (it still runs, was
-interrupted, was stopped before it listed the whole folder, or some
-failed), or files of the folder an earlier upload left in the queue still
-wait. The folder's latest upload is the last one started, listed yet or not.`,
+interrupted, was stopped before it listed the whole folder or found no
+folder at its path to list, or some failed), or files of the folder an
+earlier upload left in the queue still wait. The folder's latest upload is
+the last one started, listed yet or not.`,
 		Example: `  dstor-uploader history --limit 20
   dstor-uploader history --search invoices --json
   dstor-uploader history --csv > uploads.csv
@@ -181,8 +182,9 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 // read, were removed from the queue or replaced by another file after the
 // listing, which only uploading the folder
 // again sends (storage.DB.FolderLeftOf, the rule the window says it by
-// too); or its listing was stopped before it ended (Stop everything), so
-// the files it did not list have no job. The list is then not the
+// too); or its listing ended before it listed the whole folder (Stop
+// everything, or no folder at its path when it was to be listed), so the
+// files it did not list have no job. The list is then not the
 // folder's whole list, which the
 // exit status 1 tells a script; nothing is said of a share (k.BatchID "")
 // not listed. A share that lacks nothing and lists no file (files: how
@@ -209,8 +211,8 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 	if left.Dropped > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue (or replaced by another file after the folder was listed), and were not uploaded: upload the folder again to send them (a file that could not be read, once it can be).\n", left.Dropped, dir)
 	}
-	if left.Stopped {
-		fmt.Fprintf(cio.Err, "Not the whole folder: the listing of %s was stopped before it ended (Cancel all in the window), so the files it did not list were not uploaded: upload the folder again to send them.\n", dir)
+	if left.Cut != storage.NotCut {
+		fmt.Fprintln(cio.Err, "Not the whole folder: "+listingCutSentence(left.Cut, dir))
 	}
 	if left.Pending > 0 || left.Listing {
 		what := fmt.Sprintf("%d file(s) of this upload of %s are not uploaded yet", left.Pending, dir)
@@ -223,6 +225,23 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s failed (\"dstor-uploader resume --retry-failed\" tries them again).\n", left.Failed, dir)
 	}
 	return &exitError{code: 1}
+}
+
+// listingCutSentence says why the listing of the folder dir ended before
+// it listed the whole folder (storage.BatchLeft.Cut), and what to do.
+func listingCutSentence(cut storage.ListingCut, dir string) string {
+	const rest = "so the files it did not list were not uploaded: upload the folder again"
+	switch cut {
+	case storage.CutFolderGone:
+		return fmt.Sprintf("there was no folder at %s when it was to be listed (removed, moved or renamed after it was added), %s from where it is now.", dir, rest)
+	case storage.CutNotAFolder:
+		return fmt.Sprintf("%s was not a folder when it was to be listed (a file was in its place), %s once it is back.", dir, rest)
+	case storage.CutUnreadable:
+		return fmt.Sprintf("%s could not be opened when it was to be listed (the system refused the path: a folder on its way denied, say), %s once it can be opened.", dir, rest)
+	case storage.CutOwnData:
+		return fmt.Sprintf("%s is dStor Uploader's own data folder, which is never uploaded (its files change while dStor Uploader runs and list every file you uploaded): to keep a copy, quit dStor Uploader and upload a copy of the folder.", dir)
+	}
+	return fmt.Sprintf("the listing of %s was stopped before it ended (Cancel all in the window), so the files it did not list were not uploaded: upload the folder again to send them.", dir)
 }
 
 // noFolderUpload says that no upload of the folder dir (given as given)

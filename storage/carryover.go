@@ -76,7 +76,7 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 		return CarriedOver{}, fmt.Errorf("read the folders being listed of %s: %w", d.path, err)
 	}
 	walks = append(walks, added...)
-	shares, err := stoppedSharesOf(d, jobs, done)
+	shares, err := cutSharesOf(d, jobs, done)
 	if err != nil {
 		_ = d.Close()
 		return CarriedOver{}, fmt.Errorf("read the folder uploads of %s: %w", d.path, err)
@@ -92,7 +92,7 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 	var n CarriedOver
 	err = at.withTx("carry the uploads and the queue over", func(tx *sql.Tx) error {
 		n = CarriedOver{}
-		return carryOver(tx, carried{jobs: jobs, dropped: dropped, walks: walks, stopped: shares}, done, &n)
+		return carryOver(tx, carried{jobs: jobs, dropped: dropped, walks: walks, ended: shares}, done, &n)
 	})
 	if cerr := at.Close(); err == nil {
 		err = cerr
@@ -105,14 +105,15 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 
 // carried is what CloseCarryingOver reads from the database it closes.
 type carried struct {
-	jobs    []JobRow    // not uploaded (carriedStates), in the queue
-	dropped []JobRow    // of files their folder shares lack (droppedRowSQL)
-	walks   []WalkRow   // not listed completely
-	stopped []FolderKey // folder shares whose listing was stopped
+	jobs    []JobRow     // not uploaded (carriedStates), in the queue
+	dropped []JobRow     // of files their folder shares lack (droppedRowSQL)
+	walks   []WalkRow    // not listed completely
+	ended   []endedShare // folder shares whose listing's end is known
 }
 
-// carryOver writes c's walks (with their folder shares), stopped folder
-// shares, jobs and dropped jobs, and done in tx, leaving out the ids
+// carryOver writes c's walks (with their folder shares), the folder
+// shares whose listing ended with how it ended, jobs and dropped jobs,
+// and done in tx, leaving out the ids
 // there already, and counts what it wrote in n (a dropped job is not put
 // in the queue: it only keeps its share from being whole).
 func carryOver(tx *sql.Tx, c carried, done []JobFinish, n *CarriedOver) error {
@@ -125,7 +126,7 @@ func carryOver(tx *sql.Tx, c carried, done []JobFinish, n *CarriedOver) error {
 	if err := insertWalksTx(tx, insertWalkSQL+` ON CONFLICT (id) DO NOTHING`, walks, &n.Walks); err != nil {
 		return err
 	}
-	if err := carryShares(tx, c.stopped); err != nil {
+	if err := carryShares(tx, c.ended); err != nil {
 		return err
 	}
 
@@ -233,11 +234,18 @@ func carryDropped(tx *sql.Tx, insert func(JobRow) (int64, error), dropped []JobR
 	return nil
 }
 
-// stoppedSharesOf reads, through d's writing connection, the folder
-// shares of the Add calls of jobs and done whose listing was stopped
-// before it ended (StopWalks): carried over, their files are still not
-// the folder's whole list.
-func stoppedSharesOf(d *DB, jobs []JobRow, done []JobFinish) ([]FolderKey, error) {
+// endedShare is a folder share and how its listing ended
+// (folder_shares.listing_end).
+type endedShare struct {
+	FolderKey
+	end int
+}
+
+// cutSharesOf reads, through d's writing connection, the folder shares
+// of the Add calls of jobs and done whose listing's end is known (cut
+// short, CutWalks): carried over, their files are still not the
+// folder's whole list.
+func cutSharesOf(d *DB, jobs []JobRow, done []JobFinish) ([]endedShare, error) {
 	batches := map[string]bool{}
 	for _, j := range jobs {
 		batches[j.BatchID] = true
@@ -245,21 +253,25 @@ func stoppedSharesOf(d *DB, jobs []JobRow, done []JobFinish) ([]FolderKey, error
 	for _, f := range done {
 		batches[f.Row.BatchID] = true
 	}
-	stopped, err := queryAll(d.w, func(sc rowScanner) (FolderKey, error) {
-		var k FolderKey
-		return k, sc.Scan(&k.Folder, &k.BatchID)
-	}, `SELECT added_folder, batch_id FROM folder_shares WHERE stopped = 1`)
-	return slices.DeleteFunc(stopped, func(k FolderKey) bool { return !batches[k.BatchID] }), err
+	ended, err := queryAll(d.w, func(sc rowScanner) (endedShare, error) {
+		var s endedShare
+		return s, sc.Scan(&s.Folder, &s.BatchID, &s.end)
+	}, `SELECT added_folder, batch_id, listing_end FROM folder_shares WHERE listing_end != 0`)
+	return slices.DeleteFunc(ended, func(s endedShare) bool { return !batches[s.BatchID] }), err
 }
 
-// carryShares records in tx the folder shares stopped, marked so.
-func carryShares(tx *sql.Tx, stopped []FolderKey) error {
-	if err := insertShares(tx, nil, nil, stopped); err != nil {
+// carryShares records in tx the folder shares ended, with how they ended.
+func carryShares(tx *sql.Tx, ended []endedShare) error {
+	keys := make([]FolderKey, len(ended))
+	for i, s := range ended {
+		keys[i] = s.FolderKey
+	}
+	if err := insertShares(tx, nil, nil, keys); err != nil {
 		return err
 	}
-	for _, k := range stopped {
-		if _, err := tx.Exec(`UPDATE folder_shares SET stopped = 1 WHERE added_folder = ? AND batch_id = ?`, k.Folder, k.BatchID); err != nil {
-			return fmt.Errorf("record that the listing of folder %s was stopped: %w", k.Folder, err)
+	for _, s := range ended {
+		if _, err := tx.Exec(`UPDATE folder_shares SET listing_end = ? WHERE added_folder = ? AND batch_id = ?`, s.end, s.Folder, s.BatchID); err != nil {
+			return fmt.Errorf("record how the listing of folder %s ended: %w", s.Folder, err)
 		}
 	}
 	return nil

@@ -117,7 +117,7 @@ func migrateV17(tx *sql.Tx) error {
 // (the folder it lists, as its files record it: the one a link leads
 // to; empty for a file; NULL for a walk saved before this column), and
 // folder_shares.stopped, set when the listing of that share was stopped
-// before it ended (StopWalks): the files it never listed have no job,
+// before it ended (CutWalks; migrateV19 renames it): the files it never listed have no job,
 // and nothing else says the share lacks them. A walk's share has its row
 // from when the walk is saved (InsertWalks), so an Add call of a folder
 // is that folder's latest from then on, not from its listing's first
@@ -137,6 +137,32 @@ func migrateV18(tx *sql.Tx) error {
 		if err != nil {
 			return fmt.Errorf("add %s.%s: %w", c.table, c.column, err)
 		}
+	}
+	return nil
+}
+
+// migrateV19 renames folder_shares.stopped to listing_end, which holds
+// why the listing of a share ended before it listed its folder (a
+// ListingCut: stopped, as stopped = 1 said, or the folder not there, not
+// a folder, unreadable, or the app's own data when it was to be listed),
+// 0 while that is not known. A build of schema 18 read the column as
+// true or false, and could not read those reasons. Like migrateV18 it can
+// run again over a database marked older: migrateV18 then adds stopped
+// again beside listing_end, and this folds it in.
+func migrateV19(tx *sql.Tx) error {
+	var stopped, ended bool
+	err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM pragma_table_info('folder_shares') WHERE name = 'stopped'),
+		EXISTS (SELECT 1 FROM pragma_table_info('folder_shares') WHERE name = 'listing_end')`).Scan(&stopped, &ended)
+	switch {
+	case err != nil || !stopped:
+	case ended:
+		err = execAll(tx, `UPDATE folder_shares SET listing_end = stopped WHERE listing_end = 0 AND stopped != 0`,
+			`ALTER TABLE folder_shares DROP COLUMN stopped`)
+	default:
+		_, err = tx.Exec(`ALTER TABLE folder_shares RENAME COLUMN stopped TO listing_end`)
+	}
+	if err != nil {
+		return fmt.Errorf("rename folder_shares.stopped: %w", err)
 	}
 	return nil
 }
@@ -744,8 +770,38 @@ var batchLeftSQL = `SELECT coalesce(sum(cleared = 0 AND state IN (?, ?, ?)), 0),
 	coalesce(sum(` + droppedRowSQL + `), 0)
 	FROM jobs WHERE batch_id = ? AND beneath = ?`
 
-// shareStoppedSQL reads whether the listing of a share was stopped.
-const shareStoppedSQL = `SELECT coalesce((SELECT stopped FROM folder_shares WHERE added_folder = ? AND batch_id = ?), 0)`
+// shareCutSQL reads why the listing of a share was cut short (0: it
+// was not, or not yet).
+const shareCutSQL = `SELECT coalesce((SELECT max(listing_end, 0) FROM folder_shares WHERE added_folder = ? AND batch_id = ?), 0)`
+
+// ListingCut is why the listing of a folder share ended before it listed
+// the folder (folder_shares.listing_end): the files it did not list have
+// no job, and only a later Add call of the folder sends them.
+type ListingCut int
+
+// The reasons a listing is cut short, as folder_shares.listing_end holds
+// them (CutStopped is 1, as folder_shares.stopped was).
+const (
+	// NotCut: listed to its end, still listing, or not listed yet.
+	NotCut ListingCut = iota
+	// CutStopped: Stop everything (Cancel all) while it was listed, or
+	// before.
+	CutStopped
+	// CutFolderGone: no folder at its path when it was to be listed
+	// (removed, moved or renamed since it was added).
+	CutFolderGone
+	// CutNotAFolder: a file (or something else) in its place when it was
+	// to be listed.
+	CutNotAFolder
+	// CutUnreadable: the system did not let the folder be looked at when
+	// it was to be listed (a folder above it denied, say).
+	CutUnreadable
+	// CutOwnData: it was the app's own data folder, never uploaded.
+	CutOwnData
+)
+
+// cutStoppedSQL is CutStopped as SQL text.
+const cutStoppedSQL = "1"
 
 // BatchLeft is what one Add call has not uploaded of a folder (a folder
 // share's own files).
@@ -757,15 +813,14 @@ type BatchLeft struct {
 	Failed int
 	// Listing is whether a folder of it is still being listed.
 	Listing bool
-	// Stopped is whether the listing of the folder was stopped before it
-	// ended (Stop everything while it was listed, or before): the files
-	// it did not list have no job, and only a later Add call of the
-	// folder sends them.
-	Stopped bool
+	// Cut is why the listing of the folder ended before it listed the
+	// whole folder (Stop everything, or its folder not there when it was
+	// to be listed), NotCut when it did not.
+	Cut ListingCut
 }
 
 // Any reports whether anything of the batch is not uploaded.
-func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listing || b.Stopped }
+func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listing || b.Cut != NotCut }
 
 // BatchLeftOf reads what the Add call k.BatchID has not uploaded of the
 // folder k.Folder, so a list of that folder share's links can say it is
@@ -774,8 +829,8 @@ func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listin
 // same call is not the folder's: its failure does not keep the share from
 // being whole. Listing is any walk of the call still saved (one saved by
 // a window before a sign-in too): a walk is saved under the path as
-// added, which may be a link to the folder. Stopped is the share's
-// listing stopped before it ended (StopWalks).
+// added, which may be a link to the folder. Cut is why the share's
+// listing ended before the folder's end, if it did (CutWalks).
 func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 	b, _, err := d.shareJobsLeft(k)
 	return b, err
@@ -792,7 +847,7 @@ func (d *DB) shareJobsLeft(k FolderKey) (BatchLeft, int, error) {
 		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, k.BatchID).Scan(&b.Listing)
 	}
 	if err == nil {
-		err = d.r.QueryRow(shareStoppedSQL, k.Folder, k.BatchID).Scan(&b.Stopped)
+		err = d.r.QueryRow(shareCutSQL, k.Folder, k.BatchID).Scan(&b.Cut)
 	}
 	if err != nil {
 		return BatchLeft{}, 0, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))

@@ -365,7 +365,7 @@ func (d *DB) DeleteHistoryIDs(ids []int64) (int, error) {
 // found or left to a job still to come (folder_members), no job of its
 // own that may still upload or whose file it lacks (droppedSQL: not
 // done, not already uploaded, not skipped by design), no listing stopped
-// before its end (folder_shares.stopped). Such an Add call is
+// or cut short for another reason (folder_shares.listing_end). Such an Add call is
 // no longer in the history and so not its folder's latest upload (NewestFolderShare): the one before it
 // is, or none. Its row would keep it the latest with no file, which is
 // what an Add call that found no file to upload is (d0e4b19), and
@@ -380,9 +380,9 @@ var forgetEmptiedShareSQL = `DELETE FROM folder_shares WHERE seq IN (
 
 // holdsNothingElseSQL holds for the share s (of folder_shares) once the
 // entry ?1 is deleted: see forgetEmptiedShareSQL. A share whose listing
-// was stopped before it ended lacks the files it did not list, and keeps
-// its row.
-var holdsNothingElseSQL = `s.stopped = 0 AND NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = s.added_folder AND h.added_folder != ''
+// was cut short (stopped, or its folder not there when listed) lacks the
+// files it did not list, and keeps its row.
+var holdsNothingElseSQL = `s.listing_end <= 0 AND NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = s.added_folder AND h.added_folder != ''
 		AND h.batch_id = s.batch_id AND h.id != ?1)
 	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.added_folder = s.added_folder
 		AND m.batch_id = s.batch_id AND m.history_id >= 0 AND m.history_id != ?1)

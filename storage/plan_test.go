@@ -124,7 +124,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: done, not reported", queryPlan(t, d, unreportedDoneSQL, "testnet", "a@example.com", "done"), "jobs_queue"},
 		{"walks: delete one", queryPlan(t, d, deleteWalkSQL, "w"), "sqlite_autoindex_walks_1"},
 		{"walks: delete one saved before a sign-in, its share", queryPlan(t, d, forgetUnlistedShareSQL, "w"), "sqlite_autoindex_folder_shares_1"},
-		{"history: a share's listing stopped", queryPlan(t, d, shareStoppedSQL, "/f", "b"), "sqlite_autoindex_folder_shares_1"},
+		{"history: why a share's listing was cut short", queryPlan(t, d, shareCutSQL, "/f", "b"), "sqlite_autoindex_folder_shares_1"},
 		{"jobs: counts of an account", queryPlan(t, d, jobCountsSQL, "testnet", "a@example.com"), "jobs_queue"},
 		{"jobs: next queued window", queryPlan(t, d, queuedJobsSQL, "testnet", "a@example.com", "queued", 10, 256), "jobs_queue"},
 		{"jobs: list page after a row", queryPlan(t, d, listJobsSQL, "testnet", "a@example.com", 10, 64, 0), "jobs_list"},

@@ -83,18 +83,18 @@ func TestAFolderAddIsItsLatestShareFromItsWalk(t *testing.T) {
 }
 
 // TestAFolderListingStoppedBeforeItsEndIsNotWhole: a walk stopped
-// (StopWalks: Stop everything) before or while its folder was listed
-// leaves its share not whole (Stopped), its files uploaded or none; the
+// (CutWalks, CutStopped: Stop everything) before or while its folder was listed
+// leaves its share not whole (Cut), its files uploaded or none; the
 // share keeps its row when the entries of its uploads are deleted; a
 // walk saved before walks.folder marks every share of its Add call; a
 // later Add call of the folder listed to its end is whole.
 func TestAFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
-	stopped := FolderLeft{BatchLeft: BatchLeft{Stopped: true}}
+	stopped := FolderLeft{BatchLeft: BatchLeft{Cut: CutStopped}}
 	t.Run("before it listed a file", func(t *testing.T) {
 		d := openTestDB(t)
 		uploadedOnce(t, d)
 		require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com")}))
-		n, err := d.StopWalks("w-b2")
+		n, err := d.CutWalks(CutStopped, "w-b2")
 		require.NoError(t, err)
 		assert.Equal(t, 1, n)
 		batch, left := latestLeft(t, d)
@@ -114,7 +114,7 @@ func TestAFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
 		e.LocalPath, e.AddedFolder, e.BatchID = filepath.Join(stoppedTestFolder, "b.jpg"), stoppedTestFolder, "b2"
 		id, err := d.AddHistory(e)
 		require.NoError(t, err)
-		_, err = d.StopWalks("w-b2")
+		_, err = d.CutWalks(CutStopped, "w-b2")
 		require.NoError(t, err)
 		_, err = d.DeleteHistoryIDs([]int64{id})
 		require.NoError(t, err)
@@ -131,7 +131,7 @@ func TestAFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, d.InsertJobs([]JobRow{{BatchID: "b2", Env: "testnet", Account: w.Account,
 			LocalPath: filepath.Join(stoppedTestFolder, "a.jpg"), Beneath: stoppedTestFolder, State: JobDone}}))
-		_, err = d.StopWalks("w-b2")
+		_, err = d.CutWalks(CutStopped, "w-b2")
 		require.NoError(t, err)
 		batch, left := latestLeft(t, d)
 		assert.Equal(t, "b2", batch)
@@ -151,7 +151,7 @@ func TestMigrateV18KeepsTheSharesThere(t *testing.T) {
 	require.NoError(t, d.InsertListing([]JobRow{{BatchID: "b2", Env: "testnet", Account: "someone@example.com",
 		LocalPath: filepath.Join(stoppedTestFolder, "c.jpg"), Beneath: stoppedTestFolder}}, nil))
 	require.NoError(t, d.InsertWalks([]WalkRow{{ID: "w", BatchID: "b2", Env: "testnet", Account: "someone@example.com", Path: stoppedTestFolder}}))
-	_, err = d.w.Exec(`ALTER TABLE walks DROP COLUMN folder; ALTER TABLE folder_shares DROP COLUMN stopped; PRAGMA user_version = 17`)
+	_, err = d.w.Exec(`ALTER TABLE walks DROP COLUMN folder; ALTER TABLE folder_shares DROP COLUMN listing_end; PRAGMA user_version = 17`)
 	require.NoError(t, err)
 	for range 2 { // the second time over a database marked older
 		require.NoError(t, d.Close())
@@ -173,9 +173,9 @@ func TestMigrateV18KeepsTheSharesThere(t *testing.T) {
 // TestCloseCarryingOverKeepsTheFolderShares: the database file deleted
 // while the window uses it, CloseCarryingOver writes into the new one
 // the share of a folder's walk not listed yet (the folder's latest,
-// Listing) and that a share whose listing was stopped was stopped (its
-// failed file carried over: retried and uploaded, the share is still
-// not whole).
+// Listing) and why a share's listing was cut short (its folder gone when
+// it was to be listed; its failed file carried over: retried and
+// uploaded, the share is still not whole).
 func TestCloseCarryingOverKeepsTheFolderShares(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows refuses to delete a database file SQLite holds open")
@@ -189,7 +189,7 @@ func TestCloseCarryingOverKeepsTheFolderShares(t *testing.T) {
 		{ID: "w-b3", BatchID: "b3", Env: "testnet", Account: "someone@example.com", Path: other, Folder: other}}))
 	require.NoError(t, d.InsertJobs([]JobRow{{ID: "x", BatchID: "b3", Env: "testnet", Account: "someone@example.com",
 		LocalPath: filepath.Join(other, "x.jpg"), Beneath: other, State: JobFailed}}))
-	_, err = d.StopWalks("w-b3")
+	_, err = d.CutWalks(CutFolderGone, "w-b3")
 	require.NoError(t, err)
 	require.NoError(t, os.Remove(filepath.Join(dir, DBFileName)))
 	n, err := d.CloseCarryingOver(nil, nil)
@@ -207,5 +207,87 @@ func TestCloseCarryingOverKeepsTheFolderShares(t *testing.T) {
 	assert.Equal(t, "b3", k.BatchID)
 	left, err = at.FolderLeftOf(k)
 	require.NoError(t, err)
-	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Failed: 1, Stopped: true}}, left)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Failed: 1, Cut: CutFolderGone}}, left)
+}
+
+// TestAFolderNotThereWhenListedIsNotWhole: a walk whose folder was not
+// there to list when its turn came (CutWalks with the reason: gone, a
+// file in its place, unreadable, the app's own data folder) leaves its
+// share, the folder's latest, not whole, saying why, its entries
+// deleted too; a later Add call listed to its end is whole. A walk
+// saved before walks.folder (NULL) made no share of its own: cut so,
+// it marks none, not the share of another folder of its Add call.
+func TestAFolderNotThereWhenListedIsNotWhole(t *testing.T) {
+	for _, cut := range []ListingCut{CutFolderGone, CutNotAFolder, CutUnreadable, CutOwnData} {
+		d := openTestDB(t)
+		uploadedOnce(t, d)
+		require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com")}))
+		n, err := d.CutWalks(cut, "w-b2")
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+		assert.Empty(t, walksOf(t, d), "the walk is deleted")
+		batch, left := latestLeft(t, d)
+		assert.Equal(t, "b2", batch, "cut %d", cut)
+		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Cut: cut}}, left)
+
+		require.NoError(t, d.InsertListing(nil, nil, FolderKey{Folder: stoppedTestFolder, BatchID: "b3"}))
+		batch, left = latestLeft(t, d)
+		assert.Equal(t, "b3", batch, "added again and listed to its end")
+		assert.False(t, left.Any(), "%+v", left)
+	}
+
+	d := openTestDB(t)
+	uploadedOnce(t, d)
+	w := folderWalk("b1", "someone@example.com")
+	w.Path, w.Folder = filepath.Join(filepath.Dir(stoppedTestFolder), "gone"), ""
+	require.NoError(t, d.InsertWalks([]WalkRow{w}))
+	_, err := d.w.Exec(`UPDATE walks SET folder = NULL`)
+	require.NoError(t, err)
+	_, err = d.CutWalks(CutFolderGone, w.ID)
+	require.NoError(t, err)
+	batch, left := latestLeft(t, d)
+	assert.Equal(t, "b1", batch)
+	assert.False(t, left.Any(), "another folder of the same Add call: %+v", left)
+
+	_, err = d.CutWalks(NotCut, w.ID)
+	assert.Error(t, err, "a cut with no reason")
+}
+
+// TestMigrateV19KeepsTheStoppedShares: a database of schema 18 (its
+// folder_shares.stopped a flag) keeps its stopped shares stopped, the
+// others not cut; migrating again changes nothing.
+func TestMigrateV19KeepsTheStoppedShares(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	uploadedOnce(t, d)
+	other := filepath.FromSlash("/home/someone/other")
+	require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com"),
+		{ID: "w-b3", BatchID: "b3", Env: "testnet", Account: "someone@example.com", Path: other, Folder: other}}))
+	_, err = d.CutWalks(CutStopped, "w-b3")
+	require.NoError(t, err)
+	_, err = d.w.Exec(`ALTER TABLE folder_shares RENAME COLUMN listing_end TO stopped; PRAGMA user_version = 18`)
+	require.NoError(t, err)
+	for range 2 { // the second time over a database marked older
+		require.NoError(t, d.Close())
+		d, err = Open(dir)
+		require.NoError(t, err)
+		batch, left := latestLeft(t, d)
+		assert.Equal(t, "b2", batch)
+		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Listing: true}}, left)
+		left, err = d.FolderLeftOf(FolderKey{Folder: other, BatchID: "b3"})
+		require.NoError(t, err)
+		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Cut: CutStopped}}, left)
+		_, err = d.w.Exec(`PRAGMA user_version = 18`)
+		require.NoError(t, err)
+	}
+	require.NoError(t, d.Close())
+}
+
+// walksOf is every walk of the tests' account.
+func walksOf(t *testing.T, d *DB) []WalkRow {
+	t.Helper()
+	walks, err := d.Walks("testnet", "someone@example.com")
+	require.NoError(t, err)
+	return walks
 }

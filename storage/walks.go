@@ -52,7 +52,8 @@ type WalkRow struct {
 	// link leads to), or "" for a file. InsertWalks gives that share its
 	// place among the folder's Add calls at once (folder_shares), so the
 	// folder's latest upload is this one from when it is saved, not
-	// listed yet (FolderLeft says so), and StopWalks marks it stopped.
+	// listed yet (FolderLeft says so), and CutWalks records why its
+	// listing did not list the whole folder, when it did not.
 	Folder string `json:"folder,omitempty"`
 	// CreatedAt is when the request was added; zero means now on insert.
 	CreatedAt time.Time `json:"created_at"`
@@ -190,31 +191,40 @@ func (d *DB) DeleteWalks(ids ...string) (int, error) {
 	return eachWalk(d, fmt.Sprintf("delete %d finished walks", len(ids)), ids, forgetUnlistedShareSQL)
 }
 
-// StopWalks removes the walks with these ids, whose listing was stopped
-// before it ended (Stop everything), as DeleteWalks does, and marks
-// their folder shares stopped (folder_shares.stopped): the files they did
-// not list have no job, and the share is not its folder's whole list
-// (BatchLeft.Stopped). A walk saved before walks.folder (NULL) marks
-// every share of its Add call, not knowing which one is its own.
-func (d *DB) StopWalks(ids ...string) (int, error) {
-	return eachWalk(d, fmt.Sprintf("stop listing %d added folders", len(ids)), ids, stopShareSQL)
+// CutWalks removes the walks with these ids, whose listing ended before
+// it listed their folder, as DeleteWalks does, and records why on their
+// folder shares (folder_shares.listing_end): cut, as Stop everything
+// does to a listing under way or not begun (CutStopped), or as the
+// listing does to a request whose path is no folder it can list by the
+// time it comes to it (gone, a file, unreadable, the app's own data):
+// the files not listed have no job, and the share is not its folder's
+// whole list (BatchLeft.Cut), for good. A walk saved before walks.folder
+// (NULL) has no share of its own before its listing saves a file: a
+// stopped one marks every share of its Add call, not knowing which one
+// is its own; one cut otherwise marks none.
+func (d *DB) CutWalks(cut ListingCut, ids ...string) (int, error) {
+	if cut == NotCut {
+		return 0, invalidArg("cut", "a walk cut short needs a reason")
+	}
+	return eachWalk(d, fmt.Sprintf("record that %d added folders were not listed to their end", len(ids)), ids, cutShareSQL, int(cut))
 }
 
 // forgetUnlistedShareSQL deletes the folder share of the walk ? of no
-// account (see DeleteWalks); stopShareSQL marks the share of the walk ?
-// stopped (see StopWalks).
+// account (see DeleteWalks); cutShareSQL records on the share of the walk
+// ?1 that its listing was cut short for the reason ?2 (see CutWalks).
 const (
 	forgetUnlistedShareSQL = `DELETE FROM folder_shares
 		WHERE added_folder = (SELECT folder FROM walks WHERE id = ?1 AND account = '')
 		AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)`
-	stopShareSQL = `UPDATE folder_shares SET stopped = 1
+	cutShareSQL = `UPDATE folder_shares SET listing_end = ?2
 		WHERE added_folder = (SELECT folder FROM walks WHERE id = ?1) AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)
-		OR batch_id = (SELECT batch_id FROM walks WHERE id = ?1 AND folder IS NULL)`
+		OR ?2 = ` + cutStoppedSQL + ` AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1 AND folder IS NULL)`
 )
 
-// eachWalk runs shareSQL, then deletes the walk, for each of ids, in one
-// transaction (none for no id), and returns how many walks there were.
-func eachWalk(d *DB, what string, ids []string, shareSQL string) (int, error) {
+// eachWalk runs shareSQL with the walk's id and args, then deletes the
+// walk, for each of ids, in one transaction (none for no id), and
+// returns how many walks there were.
+func eachWalk(d *DB, what string, ids []string, shareSQL string, args ...any) (int, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
@@ -231,7 +241,7 @@ func eachWalk(d *DB, what string, ids []string, shareSQL string) (int, error) {
 		}
 		defer func() { _ = del.Close() }()
 		for _, id := range ids {
-			if _, err := first.Exec(id); err != nil {
+			if _, err := first.Exec(append([]any{id}, args...)...); err != nil {
 				return err
 			}
 			k, err := rowsTouched(del.Exec(id))

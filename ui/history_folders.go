@@ -385,10 +385,27 @@ func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
 	if left.Dropped > 0 {
 		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” were canceled, could not be read, or were removed from the queue: add the folder again to upload them.", left.Dropped, name))
 	}
-	if left.Stopped {
-		parts = append(parts, tr("The listing of “{{.Name}}” was stopped before it ended: add the folder again to upload the files it did not list.", name))
+	if left.Cut != storage.NotCut {
+		parts = append(parts, listingCutText(left.Cut, name))
 	}
 	return strings.Join(parts, " ")
+}
+
+// listingCutText says why the listing of the folder share named name
+// ended before it listed the whole folder (storage.BatchLeft.Cut), and
+// what to do.
+func listingCutText(cut storage.ListingCut, name map[string]any) string {
+	switch cut {
+	case storage.CutFolderGone:
+		return tr("“{{.Name}}” was no longer there when it was to be listed (removed, moved or renamed after it was added): add the folder again from where it is now to upload the files it did not list.", name)
+	case storage.CutNotAFolder:
+		return tr("“{{.Name}}” was not a folder when it was to be listed (a file was in its place): add the folder again once it is back to upload the files it did not list.", name)
+	case storage.CutUnreadable:
+		return tr("“{{.Name}}” could not be opened when it was to be listed: add the folder again once it can be opened to upload the files it did not list.", name)
+	case storage.CutOwnData:
+		return tr("“{{.Name}}” is dStor Uploader's own data folder, which is never uploaded: to keep a copy, quit dStor Uploader and upload a copy of the folder.", name)
+	}
+	return tr("The listing of “{{.Name}}” was stopped before it ended: add the folder again to upload the files it did not list.", name)
 }
 
 // folderName is how a folder share is called: the added folder's name.

@@ -38,10 +38,10 @@ func (q *Queue) CancelAll() {
 	// The requests not listed yet are forgotten, in the database too;
 	// their folder shares say they were stopped before their end.
 	for _, c := range q.pendingAdds {
-		q.dropWalksLocked(c.batchID, c.walkIDs, true)
+		q.dropWalksLocked(c.batchID, c.walkIDs, storage.CutStopped)
 	}
 	if q.walkCall != nil {
-		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs, true)
+		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs, storage.CutStopped)
 	}
 	q.pendingAdds = nil
 	q.notListed = nil

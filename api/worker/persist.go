@@ -497,9 +497,10 @@ func (q *Queue) keepNotListedLocked(c *addCall) {
 // walkDrop is a walk row to delete.
 type walkDrop struct {
 	id, batchID string
-	// stop is set when the request's listing was stopped before it ended
-	// (CancelAll): its folder share is marked so (storage.DB.StopWalks).
-	stop bool
+	// cut is why the request's listing ended before it listed its folder:
+	// stopped (CancelAll), or no folder at its path when its turn came.
+	// Its folder share records it (storage.DB.CutWalks).
+	cut storage.ListingCut
 }
 
 func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
@@ -567,22 +568,20 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 }
 
 // dropWalks deletes the walk rows of drops, those listed to the end
-// first, then those stopped, marking their shares stopped (a walk
+// first, then those cut short, recording why on their shares (a walk
 // listed to the end and stopped at once, CancelAll during its last
 // flush, is gone by then: its share is whole); a batch none of whose
 // walks is left lets its cleared rows go.
 func (q *Queue) dropWalks(drops []walkDrop) {
-	var listed, stopped []string
+	cuts := map[storage.ListingCut][]string{}
 	for _, d := range drops {
-		if d.stop {
-			stopped = append(stopped, d.id)
-		} else {
-			listed = append(listed, d.id)
-		}
+		cuts[d.cut] = append(cuts[d.cut], d.id)
 	}
-	_, err := q.db.DeleteWalks(listed...)
-	if err == nil {
-		_, err = q.db.StopWalks(stopped...)
+	_, err := q.db.DeleteWalks(cuts[storage.NotCut]...)
+	for cut, ids := range cuts {
+		if err == nil && cut != storage.NotCut {
+			_, err = q.db.CutWalks(cut, ids...)
+		}
 	}
 	if err != nil {
 		// The walk rows stay: the next New lists those requests again
@@ -607,16 +606,25 @@ func (q *Queue) dropWalks(drops []walkDrop) {
 	}
 }
 
-// dropWalksLocked schedules the walk rows ids of batchID for deletion.
-// Called with q.mu held, once every job of those requests is saved or the
+// dropWalksLocked schedules the walk rows ids of batchID for deletion,
+// their listing cut short for cut (NotCut: listed to the end). Called
+// with q.mu held, once every job of those requests is saved or the
 // requests were canceled.
-func (q *Queue) dropWalksLocked(batchID string, ids []string, stop bool) {
-	if len(ids) == 0 {
+func (q *Queue) dropWalksLocked(batchID string, ids []string, cut storage.ListingCut) {
+	drops := make([]walkDrop, len(ids))
+	for i, id := range ids {
+		drops[i] = walkDrop{id: id, batchID: batchID, cut: cut}
+	}
+	q.dropWalkRowsLocked(drops...)
+}
+
+// dropWalkRowsLocked schedules the walk rows of drops for deletion. Called with
+// q.mu held, as dropWalksLocked.
+func (q *Queue) dropWalkRowsLocked(drops ...walkDrop) {
+	if len(drops) == 0 {
 		return
 	}
-	for _, id := range ids {
-		q.walkDrops = append(q.walkDrops, walkDrop{id: id, batchID: batchID, stop: stop})
-	}
+	q.walkDrops = append(q.walkDrops, drops...)
 	q.signalWalkSaver()
 }
 

@@ -43,7 +43,7 @@ func TestFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
 	require.Empty(t, walksLeft(t, e.db), "Stop everything forgets the listing")
 
 	k := shareOf(t, e, dir)
-	stoppedLeft := storage.FolderLeft{BatchLeft: storage.BatchLeft{Stopped: true}}
+	stoppedLeft := storage.FolderLeft{BatchLeft: storage.BatchLeft{Cut: storage.CutStopped}}
 	left := leftOf(t, e, k)
 	assert.Equal(t, stoppedLeft, left, "the listing was stopped before its end")
 	require.NoError(t, q.Close())

@@ -304,8 +304,8 @@ func (q *Queue) walker() {
 			if ctx.Err() != nil {
 				break
 			}
-			w.request(r)
-			w.listed = append(w.listed, call.walkIDs[i])
+			cut := w.request(r)
+			w.listed = append(w.listed, walkDrop{id: call.walkIDs[i], batchID: call.batchID, cut: cut})
 		}
 		w.flush()
 		cancel()
@@ -337,9 +337,10 @@ type walk struct {
 	lastFlush time.Time
 	flushAt   int // rows that make a flush: firstFlushRows, doubling up to flushRows
 	groups    int // flushes that wrote rows so far (Config.beforeListedRows)
-	// listed are the walk ids of the requests listed completely whose
-	// last rows are still in rows: their walk rows go once rows are saved.
-	listed []string
+	// listed are the walks of the requests listed completely (or found
+	// no folder to list, cut) whose last rows are still in rows: their
+	// walk rows go once rows are saved.
+	listed []walkDrop
 	// saveFailed is set when a flush could not save its rows: the call's
 	// walk rows then stay, so the next New lists the requests again.
 	saveFailed bool
@@ -568,19 +569,22 @@ func (w *walk) noteAlreadyQueued(row storage.JobRow) {
 }
 
 // request checks one request and lists it: a file becomes one job, a folder
-// one job per entry.
-func (w *walk) request(r Request) {
+// one job per entry. It returns why no folder was listed at the request's
+// path (storage.DB.CutWalks records it on the folder share the request
+// was saved with, when it was saved as a folder's: the folder is gone, or
+// is a file now), or NotCut.
+func (w *walk) request(r Request) storage.ListingCut {
 	w.queued = nil
 	if r.Path == "" {
 		w.add(w.base(r, ""), storage.JobFailed, causeNoPath)
-		return
+		return storage.NotCut
 	}
 	p := requestPath(r.Path)
 	w.loadQueued(p)
 	row := w.base(r, p)
 	if c := validateRequest(r); c.code != "" {
 		w.add(row, storage.JobFailed, c)
-		return
+		return storage.NotCut // saved with no share (ShareFolder)
 	}
 	w.uploaded = nil
 	if !r.Again {
@@ -591,20 +595,33 @@ func (w *walk) request(r Request) {
 	fi, err := os.Stat(p)
 	if w.inOwnData(p, err == nil && !fi.IsDir()) {
 		w.add(row, storage.JobSkipped, causeOwnData)
-		return
+		return storage.CutOwnData
 	}
 	if err == nil && fi.IsDir() {
 		if r.ExpectSHA256 != "" {
 			w.add(row, storage.JobFailed, causeChecksumFolder)
-			return
+			return storage.NotCut // saved with no share (ShareFolder)
 		}
 		w.folder(r, p)
-		return
+		return storage.NotCut
 	}
 	row.ExpectSHA256 = expectedSHA256(r)
 	// A file with an expected checksum is always read and checked, never
 	// taken as already uploaded.
 	w.file(row, fi, r.Again || row.ExpectSHA256 != "")
+	return noFolderAt(err)
+}
+
+// noFolderAt is why a path that stat answered with err (nil: it is there,
+// not a folder) is no folder to list.
+func noFolderAt(err error) storage.ListingCut {
+	switch {
+	case err == nil:
+		return storage.CutNotAFolder
+	case api.Gone(err):
+		return storage.CutFolderGone
+	}
+	return storage.CutUnreadable
 }
 
 // file checks the file of row (fi: what stat said of it, nil when it
@@ -1072,10 +1089,10 @@ func (w *walk) insert(rows []storage.JobRow, left []storage.LeftFile, shares []s
 // save failed: they are listed again next time). signIn is whether the
 // queue waited for a sign-in when the rows were marked: a change since
 // is applied to them now.
-func (w *walk) showSavedLocked(rows []storage.JobRow, listed []string, signIn bool) {
+func (w *walk) showSavedLocked(rows []storage.JobRow, listed []walkDrop, signIn bool) {
 	q := w.q
 	if !w.saveFailed {
-		q.dropWalksLocked(w.batchID, listed, false)
+		q.dropWalkRowsLocked(listed...)
 	}
 	queued := false
 	for _, r := range rows {

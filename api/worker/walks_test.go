@@ -293,7 +293,7 @@ func TestHeldRowsAreDeletedWhenTheWalkEnds(t *testing.T) {
 	require.Len(t, rows, 1, "held")
 
 	q.mu.Lock()
-	q.dropWalksLocked(batch, []string{still.ID}, false)
+	q.dropWalksLocked(batch, []string{still.ID}, storage.NotCut)
 	q.mu.Unlock()
 	require.NoError(t, wait(t, q, 20*time.Second))
 	rows, err = e.db.Jobs()

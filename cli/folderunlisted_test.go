@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestFolderGoneBeforeItsListingIsNotCalledEmpty: DIR uploaded, then
+// added again and saved for later (an upload killed before its listing,
+// a window's add before a sign-in, or one saved while another run held
+// the queue: the folder's latest from then on), then, before that add is
+// listed, DIR removed, replaced by a file, or the add was of the app's
+// own data folder: resume lists nothing of the folder, and history
+// --folder DIR says the listing could not list the folder, why and what
+// to do, and exits 1, not that the upload found no file in the folder
+// (exit 0).
+func TestFolderGoneBeforeItsListingIsNotCalledEmpty(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, dir string) string // the folder to add and list
+		says   string
+		todo   string
+	}{
+		{"removed", func(t *testing.T, dir string) string {
+			require.NoError(t, os.RemoveAll(dir))
+			return dir
+		}, "there was no folder at DIR when it was to be listed", "upload the folder again from where it is now"},
+		{"replaced by a file", func(t *testing.T, dir string) string {
+			require.NoError(t, os.RemoveAll(dir))
+			require.NoError(t, os.WriteFile(dir, []byte("now a file"), 0o600))
+			return dir
+		}, "DIR was not a folder when it was to be listed", "upload the folder again once it is back"},
+		{"the app's own data folder", func(t *testing.T, _ string) string {
+			home, err := storage.DataDir()
+			require.NoError(t, err)
+			return home
+		}, "DIR is dStor Uploader's own data folder, which is never uploaded", "quit dStor Uploader and upload a copy of the folder"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb, _, dir := uploadedTrip(t, 2)
+			recs := historyJSON(t)
+			added := dir
+			if tc.name == "the app's own data folder" {
+				added = tc.change(t, dir)
+			}
+			db := openDataDB(t)
+			require.NoError(t, worker.SaveForLater(db, recs[0].Env, recs[0].Account, worker.Request{Path: added}))
+			require.NoError(t, db.Close())
+			if added == dir {
+				tc.change(t, dir)
+			}
+			code, _, errOut := runCLI(t, "", "resume", "--env", sb.URL)
+			t.Logf("resume: exit %d: %s", code, errOut)
+
+			code, out, errOut := runCLI(t, "", "history", "--folder", added, "--format", "cid")
+			assert.Equal(t, 1, code, errOut)
+			assert.Empty(t, strings.TrimSpace(out))
+			assert.NotContains(t, errOut, "found no file")
+			assert.Contains(t, errOut, strings.ReplaceAll(tc.says, "DIR", added))
+			assert.Contains(t, errOut, tc.todo)
+		})
+	}
+}
