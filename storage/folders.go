@@ -145,10 +145,12 @@ func migrateV18(tx *sql.Tx) error {
 // why the listing of a share ended before it listed its folder (a
 // ListingCut: stopped, as stopped = 1 said, or the folder not there, not
 // a folder, unreadable, or the app's own data when it was to be listed),
-// 0 while that is not known. A build of schema 18 read the column as
-// true or false, and could not read those reasons. Like migrateV18 it can
-// run again over a database marked older: migrateV18 then adds stopped
-// again beside listing_end, and this folds it in.
+// or that it listed its folder to the end (listingEndedSQL), 0 while
+// neither is known (a share listed to its end before this column too).
+// A build of schema 18 read the column as true or false, and could not
+// read those reasons. Like migrateV18 it can run again over a database
+// marked older: migrateV18 then adds stopped again beside listing_end,
+// and this folds it in.
 func migrateV19(tx *sql.Tx) error {
 	var stopped, ended bool
 	err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM pragma_table_info('folder_shares') WHERE name = 'stopped'),

@@ -168,7 +168,8 @@ func (d *DB) InsertJobs(rows []JobRow) error { return d.InsertListing(rows, nil)
 // in the same transaction: a kill leaves no row without what the listing
 // found with it (see LeftFile). Each folder listed is a share of its Add
 // call from then on (see insertShares), the folder's latest, even when it
-// found no file to upload.
+// found no file to upload, and listed to its end (no cut recorded before
+// or after changes that).
 func (d *DB) InsertListing(rows []JobRow, left []LeftFile, listed ...FolderKey) error {
 	if len(rows) == 0 && len(left) == 0 && len(listed) == 0 {
 		return nil
@@ -249,8 +250,30 @@ func (d *DB) InsertListing(rows []JobRow, left []LeftFile, listed ...FolderKey) 
 		if err := insertShares(tx, rows, left, listed); err != nil {
 			return err
 		}
+		if err := markListedToTheEnd(tx, listed); err != nil {
+			return err
+		}
 		return insertLeft(tx, left)
 	})
+}
+
+// listingEndedSQL is folder_shares.listing_end of a share whose listing
+// met every entry of its folder: whole, though a stop (CutWalks) may
+// come after its last rows are saved, or be recorded just before.
+const listingEndedSQL = "-1"
+
+// markListedToTheEnd records in tx that the listings of the shares
+// listed met every entry of their folder, whatever cut was recorded
+// (Cancel all landing as the last rows were saved: their stop recorded
+// first) or comes later (CutWalks leaves such a share as it is).
+func markListedToTheEnd(tx *sql.Tx, listed []FolderKey) error {
+	for _, k := range listed {
+		_, err := tx.Exec(`UPDATE folder_shares SET listing_end = `+listingEndedSQL+` WHERE added_folder = ? AND batch_id = ?`, k.Folder, k.BatchID)
+		if err != nil {
+			return fmt.Errorf("record that folder %s was listed to its end: %w", k.Folder, err)
+		}
+	}
+	return nil
 }
 
 // UpdateJob records a state change with its attempt count and human error

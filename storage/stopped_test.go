@@ -291,3 +291,32 @@ func walksOf(t *testing.T, d *DB) []WalkRow {
 	require.NoError(t, err)
 	return walks
 }
+
+// TestAFolderListingEndedIsWholeWhicheverOfItsLastSaveAndAStopComesFirst:
+// Cancel all landing as a listing that met every entry of its folder
+// saves its last rows (InsertListing with the folder listed) stops its
+// walk (CutWalks, CutStopped) before or after that save: the listing
+// ended, and its share is whole either way, not stopped before its end.
+func TestAFolderListingEndedIsWholeWhicheverOfItsLastSaveAndAStopComesFirst(t *testing.T) {
+	for _, stopFirst := range []bool{true, false} {
+		d := openTestDB(t)
+		require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com")}))
+		save := func() {
+			require.NoError(t, d.InsertListing(nil, nil, FolderKey{Folder: stoppedTestFolder, BatchID: "b2"}))
+		}
+		stop := func() {
+			_, err := d.CutWalks(CutStopped, "w-b2")
+			require.NoError(t, err)
+		}
+		if stopFirst {
+			stop()
+			save()
+		} else {
+			save()
+			stop()
+		}
+		batch, left := latestLeft(t, d)
+		assert.Equal(t, "b2", batch)
+		assert.False(t, left.Any(), "stopped first: %v: %+v", stopFirst, left)
+	}
+}

@@ -198,7 +198,8 @@ func (d *DB) DeleteWalks(ids ...string) (int, error) {
 // listing does to a request whose path is no folder it can list by the
 // time it comes to it (gone, a file, unreadable, the app's own data):
 // the files not listed have no job, and the share is not its folder's
-// whole list (BatchLeft.Cut), for good. A walk saved before walks.folder
+// whole list (BatchLeft.Cut), for good; a share listed to its end
+// (InsertListing) is left as it is. A walk saved before walks.folder
 // (NULL) has no share of its own before its listing saves a file: a
 // stopped one marks every share of its Add call, not knowing which one
 // is its own; one cut otherwise marks none.
@@ -216,9 +217,9 @@ const (
 	forgetUnlistedShareSQL = `DELETE FROM folder_shares
 		WHERE added_folder = (SELECT folder FROM walks WHERE id = ?1 AND account = '')
 		AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)`
-	cutShareSQL = `UPDATE folder_shares SET listing_end = ?2
-		WHERE added_folder = (SELECT folder FROM walks WHERE id = ?1) AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)
-		OR ?2 = ` + cutStoppedSQL + ` AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1 AND folder IS NULL)`
+	cutShareSQL = `UPDATE folder_shares SET listing_end = ?2 WHERE listing_end = 0
+		AND (added_folder = (SELECT folder FROM walks WHERE id = ?1) AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)
+		OR ?2 = ` + cutStoppedSQL + ` AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1 AND folder IS NULL))`
 )
 
 // eachWalk runs shareSQL with the walk's id and args, then deletes the

@@ -568,10 +568,11 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 }
 
 // dropWalks deletes the walk rows of drops, those listed to the end
-// first, then those cut short, recording why on their shares (a walk
-// listed to the end and stopped at once, CancelAll during its last
-// flush, is gone by then: its share is whole); a batch none of whose
-// walks is left lets its cleared rows go.
+// first, then those cut short, recording why on their shares (a share
+// whose listing met every entry of its folder stays whole, whether
+// CancelAll's stop of it, landing during its last flush, is recorded
+// before that flush's rows or after: storage.DB.InsertListing); a batch
+// none of whose walks is left lets its cleared rows go.
 func (q *Queue) dropWalks(drops []walkDrop) {
 	cuts := map[storage.ListingCut][]string{}
 	for _, d := range drops {

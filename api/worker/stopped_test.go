@@ -2,6 +2,7 @@ package worker
 
 import (
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +83,39 @@ func TestFolderAddedAgainIsItsLatestShareOnceSaved(t *testing.T) {
 	require.NoError(t, wait(t, q, hangGuard))
 	assert.Equal(t, k, newestShare(t, e, dir))
 	requireWholeOnce(t, e, dir, 3, "listed to the end, the files it found already uploaded")
+}
+
+// TestCancelAllDuringTheLastSaveOfAListingLeavesItWhole: Cancel all
+// landing while a listing that has met every entry of its folder saves
+// its last rows, its stop recorded before they are: the listing ended,
+// every file it found is in its share (here all found already uploaded,
+// so none is canceled), and the share is whole, not "stopped before it
+// ended".
+func TestCancelAllDuringTheLastSaveOfAListingLeavesItWhole(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.writeNumbered("trip/%d.jpg", 3)
+	dir := filepath.Join(e.files, "trip")
+	require.NoError(t, e.uploaded(Request{Path: dir}).Close())
+
+	cfg := e.config()
+	var q atomic.Pointer[Queue]
+	cfg.beforeListedRows = func(int) { // its only save, and so its last
+		q.Load().CancelAll()
+		eventually(t, hangGuard, func() bool { return len(walksLeft(t, e.db)) == 0 }, "the stop recorded")
+	}
+	again, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, again.Close()) })
+	q.Store(again)
+	again.Add(Request{Path: dir})
+	require.NoError(t, wait(t, again, hangGuard))
+
+	k, err := e.db.NewestFolderShare(dir)
+	require.NoError(t, err)
+	entries, err := e.db.HistoryOfFolder(k)
+	require.NoError(t, err)
+	assert.Len(t, entries, 3, "every file found already uploaded")
+	left, err := e.db.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "listed to its end: %+v", left)
 }
