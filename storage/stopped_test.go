@@ -320,3 +320,58 @@ func TestAFolderListingEndedIsWholeWhicheverOfItsLastSaveAndAStopComesFirst(t *t
 		assert.False(t, left.Any(), "stopped first: %v: %+v", stopFirst, left)
 	}
 }
+
+// TestAWalkOfBeforeSchema18CutShortMarksTheShareAtItsPath: an Add call
+// of two folders saved before walks.folder (schema 17), the first listed
+// to its end, the second's listing cut short by a kill after its first
+// rows. Its walk, with no folder, stopped by Cancel all marks the share
+// at its path, not the first folder's, which is whole (before, every
+// share of its Add call was marked); its folder gone when listed marks
+// that share so (before, none).
+func TestAWalkOfBeforeSchema18CutShortMarksTheShareAtItsPath(t *testing.T) {
+	first := filepath.Join(filepath.Dir(stoppedTestFolder), "first")
+	for _, cut := range []ListingCut{CutStopped, CutFolderGone} {
+		dir := t.TempDir()
+		d, err := Open(dir)
+		require.NoError(t, err)
+		e := sampleEntry(1)
+		e.LocalPath, e.AddedFolder, e.BatchID = filepath.Join(first, "a.jpg"), first, "b2"
+		_, err = d.AddHistory(e)
+		require.NoError(t, err)
+		require.NoError(t, d.InsertListing([]JobRow{{BatchID: "b2", Env: "testnet", Account: "someone@example.com",
+			LocalPath: filepath.Join(stoppedTestFolder, "c.jpg"), Beneath: stoppedTestFolder, State: JobAlready}},
+			nil, FolderKey{Folder: first, BatchID: "b2"}))
+		w := folderWalk("b2", "someone@example.com")
+		require.NoError(t, d.InsertWalks([]WalkRow{w}))
+		_, err = d.w.Exec(`ALTER TABLE walks DROP COLUMN folder; ALTER TABLE folder_shares DROP COLUMN listing_end; PRAGMA user_version = 17`)
+		require.NoError(t, err)
+		require.NoError(t, d.Close())
+		d, err = Open(dir)
+		require.NoError(t, err)
+
+		_, err = d.CutWalks(cut, w.ID)
+		require.NoError(t, err)
+		left, err := d.FolderLeftOf(FolderKey{Folder: first, BatchID: "b2"})
+		require.NoError(t, err)
+		assert.False(t, left.Any(), "cut %d: the folder listed to its end: %+v", cut, left)
+		left, err = d.FolderLeftOf(FolderKey{Folder: stoppedTestFolder, BatchID: "b2"})
+		require.NoError(t, err)
+		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Cut: cut}}, left, "its own share")
+		require.NoError(t, d.Close())
+	}
+
+	// Added through a link: no share at its path, which one is its own
+	// is not known; stopped, it marks every share of its Add call.
+	d := openTestDB(t)
+	require.NoError(t, d.InsertJobs([]JobRow{{BatchID: "b2", Env: "testnet", Account: "someone@example.com",
+		LocalPath: filepath.Join(stoppedTestFolder, "c.jpg"), Beneath: stoppedTestFolder}}))
+	w := folderWalk("b2", "someone@example.com")
+	w.Path = filepath.Join(filepath.Dir(stoppedTestFolder), "link-to-trip")
+	require.NoError(t, d.InsertWalks([]WalkRow{w}))
+	_, err := d.w.Exec(`UPDATE walks SET folder = NULL`)
+	require.NoError(t, err)
+	_, err = d.CutWalks(CutStopped, w.ID)
+	require.NoError(t, err)
+	_, left := latestLeft(t, d)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Pending: 1, Cut: CutStopped}}, left, "added through a link")
+}

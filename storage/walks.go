@@ -200,9 +200,11 @@ func (d *DB) DeleteWalks(ids ...string) (int, error) {
 // the files not listed have no job, and the share is not its folder's
 // whole list (BatchLeft.Cut), for good; a share listed to its end
 // (InsertListing) is left as it is. A walk saved before walks.folder
-// (NULL) has no share of its own before its listing saves a file: a
-// stopped one marks every share of its Add call, not knowing which one
-// is its own; one cut otherwise marks none.
+// (NULL) has no share of its own before its listing saves a file; it
+// marks the share of its Add call at its path (its folder added by its
+// own path), or, stopped, when there is none (added through a link to
+// it, or nothing of it saved yet), every share of its Add call not
+// listed to its end, not knowing which one is its own.
 func (d *DB) CutWalks(cut ListingCut, ids ...string) (int, error) {
 	if cut == NotCut {
 		return 0, invalidArg("cut", "a walk cut short needs a reason")
@@ -217,9 +219,11 @@ const (
 	forgetUnlistedShareSQL = `DELETE FROM folder_shares
 		WHERE added_folder = (SELECT folder FROM walks WHERE id = ?1 AND account = '')
 		AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)`
-	cutShareSQL = `UPDATE folder_shares SET listing_end = ?2 WHERE listing_end = 0
-		AND (added_folder = (SELECT folder FROM walks WHERE id = ?1) AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1)
-		OR ?2 = ` + cutStoppedSQL + ` AND batch_id = (SELECT batch_id FROM walks WHERE id = ?1 AND folder IS NULL))`
+	cutShareSQL = `WITH w AS (SELECT batch_id, folder, path FROM walks WHERE id = ?1)
+		UPDATE folder_shares SET listing_end = ?2 WHERE listing_end = 0 AND batch_id = (SELECT batch_id FROM w)
+		AND (added_folder = (SELECT coalesce(folder, path) FROM w)
+			OR ?2 = ` + cutStoppedSQL + ` AND (SELECT folder IS NULL FROM w)
+			AND NOT EXISTS (SELECT 1 FROM folder_shares o JOIN w ON o.batch_id = w.batch_id AND o.added_folder = w.path))`
 )
 
 // eachWalk runs shareSQL with the walk's id and args, then deletes the
