@@ -174,8 +174,11 @@ func TestFolderLinksNotWholeAfterItsFileWasCanceled(t *testing.T) {
 	e, hold, _ := startFolderHeldAtThirdFile(t)
 	a := e.a
 	e.ui(a.upload.cancelAllNow)
+	// Cancel all runs on the queue's goroutine: the held upload is let go
+	// once it is canceled, or the third file could finish first.
+	e.eventually(func() bool { return a.upload.sum.Canceled == 1 }, "the third canceled")
 	hold.Release()
-	e.eventually(func() bool { return a.upload.sum.Canceled == 1 && !a.upload.busy() }, "the third canceled")
+	e.eventually(func() bool { return !a.upload.busy() }, "the queue idle")
 	e.ui(a.upload.onClearFinished)
 	e.eventually(func() bool { return a.upload.sum.Total == 0 }, "cleared from the queue")
 
