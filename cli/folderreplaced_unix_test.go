@@ -31,11 +31,14 @@ func TestFolderListWithAFileReplacedBeforeItsUploadIsNotWhole(t *testing.T) {
 	t.Cleanup(ts.Close)
 	t.Cleanup(hold.Release)
 
-	done := make(chan int, 1)
+	type result struct {
+		code   int
+		errOut string
+	}
+	done := make(chan result, 1)
 	go func() {
 		code, _, errOut := runCLI(t, "", "upload", "--env", ts.URL, "--concurrency", "1", dir)
-		t.Logf("first upload: %s", errOut)
-		done <- code
+		done <- result{code, errOut}
 	}()
 	select {
 	case <-hold.Started():
@@ -48,7 +51,9 @@ func TestFolderListWithAFileReplacedBeforeItsUploadIsNotWhole(t *testing.T) {
 	require.NoError(t, os.Remove(files[1]))
 	hold.Disarm()
 	hold.Release()
-	<-done
+	first := <-done
+	assert.Equal(t, 1, first.code, "the run did not upload the folder's file now there: %s", first.errOut)
+	assert.Contains(t, first.errOut, "(1 of them in a folder replaced by another file before its upload)")
 
 	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 	assert.Equal(t, 1, strings.Count(out, "\n"), "the file uploaded: %s", out)

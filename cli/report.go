@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,7 +51,11 @@ type reporter struct {
 	// not be read (not by design, as a link is: storage.SkipsByDesign),
 	// which leave the folder's list of links not whole.
 	skippedUnread int
-	already       int
+	// skippedReplaced counts the files of folders skipped because another
+	// file took their place after the listing (storage.ReplacedArg): the
+	// folder holds a file the run did not upload.
+	skippedReplaced int
+	already         int
 	// unrecorded counts the failed files that were uploaded but could not
 	// be recorded: their links are on their FAILED lines.
 	unrecorded int
@@ -264,7 +267,9 @@ func (r *reporter) job(j worker.Job) {
 		switch {
 		case r.direct[j.LocalPath]:
 			r.skippedDirect++ // named on the command line, and not uploaded
-		case !slices.Contains(storage.SkipsByDesign, string(j.Reason)):
+		case j.Reason == worker.ReasonNotListed && j.ReasonArg == storage.ReplacedArg:
+			r.skippedReplaced++
+		case !storage.SkippedByDesign(string(j.Reason), j.ReasonArg):
 			r.skippedUnread++
 		}
 	case storage.JobAlready:
@@ -426,6 +431,7 @@ func (r *reporter) summary() string {
 		{r.skipped, " · %d skipped"},
 		{r.skippedDirect, " (%d of them named on the command line)"},
 		{r.skippedUnread, " (%d of them in a folder could not be read)"},
+		{r.skippedReplaced, " (%d of them in a folder replaced by another file before its upload)"},
 		{r.already, " · %d already uploaded (not sent again; --again sends them)"},
 		{r.alreadyQueuedFiles, " · %d already in the queue (uploaded once)"},
 	} {

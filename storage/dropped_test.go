@@ -57,6 +57,9 @@ func TestFolderLeftOfCountsTheFilesTheShareDidNotUpload(t *testing.T) {
 	for _, reason := range SkipsByDesign {
 		endings = append(endings, ending{name: "skipped by design: " + reason, row: job("c.jpg", JobSkipped, reason)})
 	}
+	replaced := job("c.jpg", JobSkipped, "not-listed")
+	replaced.ReasonArg = ReplacedArg
+	endings = append(endings, ending{name: "skipped: another file in its place", row: replaced, inQueue: dropped, removed: dropped})
 	type removal struct {
 		name       string
 		keepFailed bool // a failed job stays in the queue
@@ -103,6 +106,10 @@ func TestFolderLeftOfCountsTheFilesTheShareDidNotUpload(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, want, got)
 				assert.Equal(t, want != FolderLeft{}, got.Any())
+				if end.row.State == JobSkipped {
+					assert.Equal(t, end.removed == FolderLeft{}, SkippedByDesign(end.row.Reason, end.row.ReasonArg),
+						"SkippedByDesign says what the database does")
+				}
 				require.NoError(t, d.Close())
 				d, err = Open(dir) // a restart
 				require.NoError(t, err)

@@ -361,6 +361,13 @@ var SkipsByDesign = []string{"symlink", "junction", "pipe", "socket", "device", 
 // design (a link put in its place is: links are not followed).
 const ReplacedArg = "replaced"
 
+// SkippedByDesign reports whether a folder's entry skipped for reason
+// (with reason_arg arg) leaves its share the folder's whole list: the rule
+// droppedSQL applies in the database, for a job in hand.
+func SkippedByDesign(reason, arg string) bool {
+	return slices.Contains(SkipsByDesign, reason) && (reason != "not-listed" || arg != ReplacedArg)
+}
+
 // droppedSQL holds for a job (of the table jobs, unaliased) of a folder's
 // file (beneath set) that has not uploaded it: not done, not found
 // already uploaded, and not skipped by design (SkipsByDesign, but for a
