@@ -191,7 +191,7 @@ func TestFolderLinksNotWholeAfterItsFileWasCanceled(t *testing.T) {
 	e.ui(func() { k, _ = a.history.entries[0].Folder() })
 	said := e.copyAllLinks(k, 2)
 	assert.Contains(t, said, "Not the whole folder yet")
-	assert.Contains(t, said, "1 file of this upload of “trip” was canceled, could not be read, or was removed from the queue: add the folder again to upload it.")
+	assert.Contains(t, said, "1 file of this upload of “trip” was canceled, could not be read, was replaced by another file, or was removed from the queue: add the folder again to upload it.")
 }
 
 // TestFolderLinksNotCalledWholeWhenAFileIsRecordedWhileRead: Copy all

@@ -383,7 +383,7 @@ func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
 		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” failed: Retry failed in the Upload tab tries them again.", left.Failed, name))
 	}
 	if left.Dropped > 0 {
-		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” were canceled, could not be read, or were removed from the queue: add the folder again to upload them.", left.Dropped, name))
+		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” were canceled, could not be read, were replaced by another file, or were removed from the queue: add the folder again to upload them.", left.Dropped, name))
 	}
 	if left.Cut != storage.NotCut {
 		parts = append(parts, listingCutText(left.Cut, name))
