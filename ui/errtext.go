@@ -116,6 +116,7 @@ func localErrorText(err error) string {
 	var (
 		missing *session.MissingSecretError
 		notDir  *storage.NotAFolderError
+		noDir   *linkToMissingFolderError
 		pe      *fs.PathError
 		le      *os.LinkError
 	)
@@ -135,6 +136,9 @@ func localErrorText(err error) string {
 	case errors.As(err, &notDir):
 		return tr("The data folder {{.Dir}} cannot be used: {{.File}} is a file, not a folder. Move or rename that file, or choose another data folder.",
 			map[string]any{"Dir": notDir.Dir, "File": notDir.File})
+	case errors.As(err, &noDir):
+		return tr("{{.Link}} is a symbolic link to {{.Target}}, in a folder that is not there ({{.Folder}}). Make that folder, or save under another name or in another folder.",
+			map[string]any{"Link": inert.Line(noDir.Link), "Target": inert.Line(noDir.Target), "Folder": inert.Line(filepath.Dir(noDir.Target))})
 	case errors.As(err, &pe):
 		return pathErrorText(pe.Path, pe.Err)
 	case errors.As(err, &le):

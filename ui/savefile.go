@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // saveReplacing writes a file at path through write, into a new file
@@ -17,10 +18,12 @@ import (
 // have replaced as it was. The file gets the mode of the one it replaces,
 // as a write in place kept it, else perm (under the umask). A symbolic
 // link at path is followed, as opening it would: the file it leads to is
-// replaced. Export… and a QR code's Save as PNG… save through it.
+// replaced, or made (saveDestination), and the link stays. Export… and a
+// QR code's Save as PNG… save through it.
 func saveReplacing(path string, perm os.FileMode, write func(io.Writer) error) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
+	path, err := saveDestination(path)
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
 	}
 	f, err := createPart(filepath.Dir(path), perm)
 	if err != nil {
@@ -43,6 +46,48 @@ func saveReplacing(path string, perm os.FileMode, write func(io.Writer) error) e
 		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
+}
+
+// maxSaveLinks is how many symbolic links saveDestination follows in a
+// row, as Linux does (MAXSYMLINKS) before it gives up on a path.
+const maxSaveLinks = 40
+
+// saveDestination is the file a save to path writes: path in its folder
+// where that really is, and when path is a symbolic link (or a chain of
+// them), the file it leads to, there or not yet, as opening path with
+// O_CREATE would write. A link into a folder that is not there is a
+// *linkToMissingFolderError.
+func saveDestination(path string) (string, error) {
+	p := path
+	for range maxSaveLinks {
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if errors.Is(err, fs.ErrNotExist) && p != path {
+			return "", &linkToMissingFolderError{Link: path, Target: p}
+		}
+		if err != nil {
+			return "", err
+		}
+		p = filepath.Join(dir, filepath.Base(p))
+		to, err := os.Readlink(p)
+		if err != nil {
+			return p, nil // no link there: the file to write, or none yet
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(dir, to)
+		}
+		p = to
+	}
+	return "", &fs.PathError{Op: "follow", Path: path, Err: syscall.ELOOP}
+}
+
+// linkToMissingFolderError: a save's destination, Link, is a symbolic link
+// to Target, in a folder that is not there.
+type linkToMissingFolderError struct {
+	Link, Target string
+}
+
+func (e *linkToMissingFolderError) Error() string {
+	return fmt.Sprintf("%s is a symbolic link to %s, in a folder that is not there (%s)", e.Link, e.Target, filepath.Dir(e.Target))
 }
 
 // createPart creates a new file in dir, named .dstor-uploader-N.part, with
