@@ -133,7 +133,7 @@ func TestUploadBrokenAnswers(t *testing.T) {
 				return rawOK(len(pad)+len(body), pad+body)
 			},
 			sentinel: ErrMalformed,
-			wantText: []string{"larger than 4 MiB", "check the environment's upload URL"},
+			wantText: []string{"larger than 4.1 MB", "check the environment's upload URL"},
 		},
 	}
 	for _, tt := range tests {

@@ -350,18 +350,7 @@ func readErrorBody(r io.Reader, wait time.Duration, stop func()) []byte {
 type answerTooLargeError struct{ limit int64 }
 
 func (e *answerTooLargeError) Error() string {
-	return "the answer is larger than " + binarySize(e.limit)
-}
-
-// binarySize writes n, a power-of-two bound, as "4 MiB" or "64 KiB".
-func binarySize(n int64) string {
-	if n >= 1<<20 && n%(1<<20) == 0 {
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	}
-	if n >= 1<<10 && n%(1<<10) == 0 {
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
+	return "the answer is larger than " + FormatSize(e.limit)
 }
 
 // readAnswer reads a whole success answer of at most limit bytes.

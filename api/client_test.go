@@ -100,7 +100,7 @@ func TestTokenAnswers(t *testing.T) {
 		{name: "HTML page", status: 200, contentType: "text/html", body: `<html><title>Hotel Wi-Fi</title></html>`,
 			wantKind: KindMalformed, wantText: "HTML page: Hotel Wi-Fi"},
 		{name: "too large", status: 200, body: `{"access_token":"` + strings.Repeat("a", 70<<10) + `"}`,
-			wantKind: KindMalformed, wantText: "answer was larger than 64 KiB"},
+			wantKind: KindMalformed, wantText: "answer was larger than 65 kB"},
 		{name: "key rejected", status: 401, body: `{"message":"invalid api key ` + testAPIKey + `"}`,
 			wantKind: KindUnauthorized, wantText: "dStor rejected the API key — check it, or create a new one"},
 		{name: "key expired", status: 401, body: `{"error":"api key expired"}`,
