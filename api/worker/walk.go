@@ -213,9 +213,6 @@ func ShareFolder(r Request) string {
 	if r.Path == "" || r.ExpectSHA256 != "" || validateRequest(r).code != "" {
 		return ""
 	}
-	if _, err := api.AbsPath(r.Path); err != nil {
-		return ""
-	}
 	p := requestPath(r.Path)
 	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 		return ""
