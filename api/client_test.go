@@ -251,19 +251,46 @@ func TestTokenNetworkFailures(t *testing.T) {
 	})
 }
 
-// A token request whose error page trickles in fails within the error
-// body's read bound, with the status and what arrived.
-func TestTokenTrickledErrorBodyIsBounded(t *testing.T) {
+// A server that trickles an error page (a byte every 20 ms, never ending)
+// holds a token request or an upload no longer than the error body's read
+// bound: the failure then reports the status with what arrived.
+func TestTrickledErrorBodyIsBounded(t *testing.T) {
 	const text = "dStor is down. "
-	f := newFakeDStor(t)
-	f.onToken = trickleAnswer(http.StatusServiceUnavailable, "text/plain", text, 20*time.Millisecond)
-	c := f.client(nil)
-	c.errorBodyWait = 300 * time.Millisecond
-	start := time.Now()
-	_, err := c.TokenFromAPIKey(t.Context(), testAPIKey, time.Time{})
-	took := time.Since(start)
-	requireTrickledStatus(t, err, http.StatusServiceUnavailable, text)
-	assert.Less(t, took, c.errorBodyWait+5*time.Second, "held the request for %v", took)
+	calls := []struct {
+		name   string
+		status int
+		serve  func(f *fakeDStor, h http.HandlerFunc)
+		call   func(c *Client) error
+	}{
+		{"token", http.StatusServiceUnavailable,
+			func(f *fakeDStor, h http.HandlerFunc) { f.onToken = h },
+			func(c *Client) error { _, err := c.TokenFromAPIKey(t.Context(), testAPIKey, time.Time{}); return err }},
+		{"upload", http.StatusInternalServerError,
+			func(f *fakeDStor, h http.HandlerFunc) { f.onAdd = h },
+			func(c *Client) error {
+				_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
+				return err
+			}},
+	}
+	for _, tc := range calls {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeDStor(t)
+			tc.serve(f, trickleAnswer(tc.status, "text/plain", text, 20*time.Millisecond))
+			c := f.client(nil)
+			c.errorBodyWait = 300 * time.Millisecond
+			start := time.Now()
+			err := tc.call(c)
+			took := time.Since(start)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.status, e.Status)
+			assert.Equal(t, KindServer, e.Kind)
+			assert.NotEmpty(t, e.Message, "the bytes that arrived are kept")
+			arrived := strings.TrimSuffix(e.Message, "…") // a long message is shortened
+			assert.True(t, strings.HasPrefix(strings.Repeat(text, 100), arrived), "message %q is the start of the trickled body", e.Message)
+			assert.Less(t, took, c.errorBodyWait+5*time.Second, "held the call for %v", took)
+		})
+	}
 }
 
 func TestTokenRequestIsBounded(t *testing.T) {

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -326,17 +325,4 @@ func trickleAnswer(status int, contentType, text string, every time.Duration) fu
 			}
 		}
 	}
-}
-
-// requireTrickledStatus checks that err reports status with the start of
-// text that arrived before the client stopped reading.
-func requireTrickledStatus(t *testing.T, err error, status int, text string) {
-	t.Helper()
-	var e *Error
-	require.ErrorAs(t, err, &e)
-	assert.Equal(t, status, e.Status)
-	assert.Equal(t, KindServer, e.Kind)
-	assert.NotEmpty(t, e.Message, "the bytes that arrived are kept")
-	arrived := strings.TrimSuffix(e.Message, "…") // a long message is shortened
-	assert.True(t, strings.HasPrefix(strings.Repeat(text, 100), arrived), "message %q is the start of the trickled body", e.Message)
 }

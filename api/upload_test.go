@@ -850,22 +850,6 @@ func TestUploadAnswerStalls(t *testing.T) {
 	assert.Equal(t, "dStor began its answer but did not finish sending it in time — check your connection; retrying may work", Human(err))
 }
 
-// A server that trickles an error page (a byte every 20 ms, never ending)
-// holds the upload no longer than the error body's read bound: the
-// failure then reports the status with what arrived.
-func TestUploadTrickledErrorBodyIsBounded(t *testing.T) {
-	const text = "dStor is down. "
-	f := newFakeDStor(t)
-	f.onAdd = trickleAnswer(http.StatusInternalServerError, "text/plain", text, 20*time.Millisecond)
-	c := f.client(nil)
-	c.errorBodyWait = 300 * time.Millisecond
-	start := time.Now()
-	_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
-	took := time.Since(start)
-	requireTrickledStatus(t, err, http.StatusInternalServerError, text)
-	assert.Less(t, took, c.errorBodyWait+5*time.Second, "held the upload for %v", took)
-}
-
 // A success answer that trickles in (a byte every 20 ms, never ending) is
 // bounded as a whole by answerTimeout, not only between bytes.
 func TestUploadTrickledAnswerIsBounded(t *testing.T) {

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -153,18 +154,28 @@ func TestMigrateV18KeepsTheSharesThere(t *testing.T) {
 	require.NoError(t, d.InsertWalks([]WalkRow{{ID: "w", BatchID: "b2", Env: "testnet", Account: "someone@example.com", Path: stoppedTestFolder}}))
 	_, err = d.w.Exec(`ALTER TABLE walks DROP COLUMN folder; ALTER TABLE folder_shares DROP COLUMN listing_end; PRAGMA user_version = 17`)
 	require.NoError(t, err)
-	for range 2 { // the second time over a database marked older
-		require.NoError(t, d.Close())
-		d, err = Open(dir)
-		require.NoError(t, err)
+	migratedTwice(t, d, dir, 17, func(d *DB) {
 		batch, left := latestLeft(t, d)
 		assert.Equal(t, "b2", batch)
 		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Pending: 1, Listing: true}}, left)
-		walks, err := d.Walks("testnet", "someone@example.com")
-		require.NoError(t, err)
+		walks := walksOf(t, d)
 		require.Len(t, walks, 1)
 		assert.Empty(t, walks[0].Folder)
-		_, err = d.w.Exec(`PRAGMA user_version = 17`)
+	})
+}
+
+// migratedTwice closes d, opens its database in dir again and checks it,
+// then marks it as schema version (older) and does so once more: a
+// migration run over its own result changes nothing.
+func migratedTwice(t *testing.T, d *DB, dir string, version int, check func(d *DB)) {
+	t.Helper()
+	for range 2 {
+		require.NoError(t, d.Close())
+		var err error
+		d, err = Open(dir)
+		require.NoError(t, err)
+		check(d)
+		_, err = d.w.Exec(fmt.Sprintf(`PRAGMA user_version = %d`, version))
 		require.NoError(t, err)
 	}
 	require.NoError(t, d.Close())
@@ -268,20 +279,14 @@ func TestMigrateV19KeepsTheStoppedShares(t *testing.T) {
 	require.NoError(t, err)
 	_, err = d.w.Exec(`ALTER TABLE folder_shares RENAME COLUMN listing_end TO stopped; PRAGMA user_version = 18`)
 	require.NoError(t, err)
-	for range 2 { // the second time over a database marked older
-		require.NoError(t, d.Close())
-		d, err = Open(dir)
-		require.NoError(t, err)
+	migratedTwice(t, d, dir, 18, func(d *DB) {
 		batch, left := latestLeft(t, d)
 		assert.Equal(t, "b2", batch)
 		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Listing: true}}, left)
-		left, err = d.FolderLeftOf(FolderKey{Folder: other, BatchID: "b3"})
+		left, err := d.FolderLeftOf(FolderKey{Folder: other, BatchID: "b3"})
 		require.NoError(t, err)
 		assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Cut: CutStopped}}, left)
-		_, err = d.w.Exec(`PRAGMA user_version = 18`)
-		require.NoError(t, err)
-	}
-	require.NoError(t, d.Close())
+	})
 }
 
 // walksOf is every walk of the tests' account.
