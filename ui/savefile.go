@@ -8,7 +8,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 )
 
 // saveReplacing writes a file at path through write, into a new file
@@ -25,6 +28,7 @@ func saveReplacing(path string, perm os.FileMode, write func(io.Writer) error) e
 	if err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
+	removeStaleParts(filepath.Dir(path))
 	f, err := createPart(filepath.Dir(path), perm)
 	if err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
@@ -90,11 +94,56 @@ func (e *linkToMissingFolderError) Error() string {
 	return fmt.Sprintf("%s is a symbolic link to %s, in a folder that is not there (%s)", e.Link, e.Target, filepath.Dir(e.Target))
 }
 
+// The name of the file a save writes before it is put in place:
+// partPrefix, a number new for each save, partSuffix.
+const (
+	partPrefix = ".dstor-uploader-"
+	partSuffix = ".part"
+)
+
+// partStaleAfter is how long a save's part is not written to before a
+// later save takes it for one a kill or a crash left: a save under way
+// writes to it all along (an export of a million uploads takes seconds).
+const partStaleAfter = time.Hour
+
+// removeStaleParts removes from dir the parts of earlier saves that were
+// not put in place (the app was killed mid-save) and are stale: regular
+// files named as createPart names them, not written to for partStaleAfter.
+// Any other file is left alone, and so is a part it cannot remove.
+func removeStaleParts(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return // the save says what is wrong with dir
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !isPartName(e.Name()) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > partStaleAfter {
+			_ = os.Remove(p)
+		}
+	}
+}
+
+// isPartName reports whether name is one createPart gives.
+func isPartName(name string) bool {
+	n, ok := strings.CutPrefix(name, partPrefix)
+	if !ok {
+		return false
+	}
+	if n, ok = strings.CutSuffix(n, partSuffix); !ok {
+		return false
+	}
+	_, err := strconv.ParseUint(n, 10, 64) // digits only: no sign, no _
+	return err == nil
+}
+
 // createPart creates a new file in dir, named .dstor-uploader-N.part, with
 // mode perm under the umask (os.CreateTemp's is always 0600).
 func createPart(dir string, perm os.FileMode) (*os.File, error) {
 	for {
-		name := filepath.Join(dir, fmt.Sprintf(".dstor-uploader-%d.part", rand.Uint64()))
+		name := filepath.Join(dir, partPrefix+strconv.FormatUint(rand.Uint64(), 10)+partSuffix)
 		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if !errors.Is(err, fs.ErrExist) {
 			return f, err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -91,4 +92,44 @@ func TestSaveThroughALinkIntoNoFolderSaysWhatToDo(t *testing.T) {
 		}
 		assert.NotEqual(t, english, said, l.Tag)
 	}
+}
+
+// TestSaveRemovesItsOwnStaleParts: a save writes a new file beside the
+// one it replaces (.dstor-uploader-N.part, N new for each save), which a
+// kill mid-save left there for good, one more at each kill. A save now
+// removes from its folder the ones of earlier saves not written to for
+// an hour, which no save under way leaves so long; it leaves a newer one
+// (a save of another window may be writing it), a name that only looks
+// like one of them, someone else's .part file, and a link or folder of
+// such a name.
+func TestSaveRemovesItsOwnStaleParts(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	write := func(name string, mtime time.Time) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte("part of a save"), 0o600))
+		require.NoError(t, os.Chtimes(p, mtime, mtime))
+		return p
+	}
+	write(".dstor-uploader-1234567890.part", old)
+	write(".dstor-uploader-42.part", old)
+	kept := []string{
+		filepath.Base(write(".dstor-uploader-99.part", time.Now().Add(-time.Minute))),
+		filepath.Base(write("export.csv.part", old)),
+		filepath.Base(write(".dstor-uploader-notes.part", old)),
+		filepath.Base(write(".dstor-uploader-.part", old)),
+		filepath.Base(write("dstor-uploader-7.part", old)),
+		".dstor-uploader-8.part",
+	}
+	require.NoError(t, os.Mkdir(filepath.Join(dir, ".dstor-uploader-8.part"), 0o700))
+	require.NoError(t, os.Chtimes(filepath.Join(dir, ".dstor-uploader-8.part"), old, old))
+	if testfs.Symlink(t, filepath.Join(elsewhere, "kept"), filepath.Join(dir, ".dstor-uploader-9.part")) {
+		kept = append(kept, ".dstor-uploader-9.part")
+		require.NoError(t, os.WriteFile(filepath.Join(elsewhere, "kept"), nil, 0o600))
+		require.NoError(t, os.Chtimes(filepath.Join(elsewhere, "kept"), old, old))
+	}
+
+	require.NoError(t, saveReplacing(filepath.Join(dir, "export.csv"), 0o600, writeText("the export")))
+	assert.ElementsMatch(t, append(kept, "export.csv"), namesIn(t, dir))
+	assert.FileExists(t, filepath.Join(elsewhere, "kept"))
 }
