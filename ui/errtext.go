@@ -117,6 +117,7 @@ func localErrorText(err error) string {
 		missing *session.MissingSecretError
 		notDir  *storage.NotAFolderError
 		noDir   *linkToMissingFolderError
+		moved   *folderChangedError
 		pe      *fs.PathError
 		le      *os.LinkError
 	)
@@ -139,6 +140,9 @@ func localErrorText(err error) string {
 	case errors.As(err, &noDir):
 		return tr("{{.Link}} is a symbolic link to {{.Target}}, in a folder that is not there ({{.Folder}}). Make that folder, or save under another name or in another folder.",
 			map[string]any{"Link": inert.Line(noDir.Link), "Target": inert.Line(noDir.Target), "Folder": inert.Line(filepath.Dir(noDir.Target))})
+	case errors.As(err, &moved):
+		return tr("The folder {{.Dir}} was moved or replaced while the file was being saved in it, so nothing was saved. Try again.",
+			map[string]any{"Dir": inert.Line(moved.Dir)})
 	case errors.As(err, &pe):
 		return pathErrorText(pe.Path, pe.Err)
 	case errors.As(err, &le):

@@ -76,6 +76,28 @@ func TestQRCodeIntoTheDataFolderIsRefused(t *testing.T) {
 		hardLinks(t, map[string]string{"history.png": e.db.Path(), "blob.png": blob})...)
 }
 
+// TestSaveThroughALinkToAFileInTheDataFolderIsRefused: the check is made
+// on the file a save writes (the one a symbolic link leads to), and says
+// what the person chose: a link elsewhere to the history database or a
+// file deeper in the data folder is the same file as one kept there, and
+// a link chosen in the data folder is in that folder.
+func TestSaveThroughALinkToAFileInTheDataFolderIsRefused(t *testing.T) {
+	e := newTestEnv(t)
+	seedHistory(t, e.db, 3)
+	dataDir := filepath.Dir(e.db.Path())
+	blob := writeSandboxBlob(t, dataDir)
+	out := t.TempDir()
+	link := func(dir, name, to string) string {
+		p := filepath.Join(dir, name)
+		testfs.SymlinkOrSkip(t, to, p)
+		return p
+	}
+	requireSavesRefused(e, blob, exportCSV(e.a), tr("Cannot export"), tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."),
+		link(out, "history.csv", e.db.Path()), link(out, "blob.csv", blob))
+	requireSavesRefused(e, blob, exportCSV(e.a), tr("Cannot export"), tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."),
+		link(dataDir, "history.csv", e.db.Path()))
+}
+
 // exportCSV exports History in CSV to a path.
 func exportCSV(a *App) func(string) {
 	return func(path string) { a.history.exportToPath(path, "csv", storage.ExportOptions{}) }

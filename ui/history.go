@@ -610,63 +610,32 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 	})
 }
 
-// exportToPath writes the export to path, refusing a path in dStor
-// Uploader's own data folder, at any depth, or a hard link to a file there
-// (storage.DB.InDataFolder), saying which: opening it truncates the file,
-// and that could be the live history database, its journal, a lock or the
-// Local sandbox's store.
+// exportToPath writes the export to path (App.saveFile), refusing a path
+// in dStor Uploader's own data folder, at any depth, or a hard link to a
+// file there (storage.DB.InDataFolder), saying which: it could be the live
+// history database, its journal, a lock or the Local sandbox's store.
 func (h *historyView) exportToPath(path, format string, opts storage.ExportOptions) {
-	a := h.a
-	a.goBg(func() {
-		if a.refusedSave(path, tr("Cannot export"), saveRefusals{
-			inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."),
-			link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."),
-			newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: an export through it would make that file there. Choose another name or folder."),
-			journal: tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): an export there would make a file SQLite could take for the history's own. Choose another name or folder."),
-		}) {
-			return
-		}
-		h.writeExport(path, format, opts)
-	})
+	h.a.goBg(func() { h.writeExport(path, format, opts) })
 }
 
-// saveRefusals are the sentences of a save refused because it could
-// write a file of dStor Uploader's data folder, one for each place
-// storage.DB.InDataFolder tells apart: the folder picked is that folder
-// (inside), the file picked elsewhere is the same file as one there
-// (link), a symbolic link to a new file there (newFile), or a new file
-// named as the history's journal where the history really is (journal).
-type saveRefusals struct {
-	inside, link, newFile, journal string
-}
-
-// refusedSave reports whether writing to path could write a file of
-// dStor Uploader's data folder (storage.DB.InDataFolder), and then shows,
-// titled title, the sentence of refusals that says where it is.
-func (a *App) refusedSave(path, title string, refusals saveRefusals) bool {
-	var why string
-	switch a.db.InDataFolder(path) {
-	case storage.InsideDataFolder:
-		why = refusals.inside
-	case storage.LinkIntoDataFolder:
-		why = refusals.link
-	case storage.LinkToNewFileInDataFolder:
-		why = refusals.newFile
-	case storage.NewJournalBesideDatabase:
-		why = refusals.journal
-	default:
-		return false
+// exportRefusals are the sentences of an export refused in the data
+// folder.
+func exportRefusals() saveRefusals {
+	return saveRefusals{
+		inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: an export there could overwrite them. Choose another folder."),
+		link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: an export onto it would overwrite that file. Choose another name or folder."),
+		newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: an export through it would make that file there. Choose another name or folder."),
+		journal: tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): an export there would make a file SQLite could take for the history's own. Choose another name or folder."),
 	}
-	a.do(func() { a.showMessage(title, why) })
-	return true
 }
 
 // writeExport runs on a goroutine: it streams the rows to a new file at
-// path (saveReplacing; a new file private, as the history is) and says how many went where.
+// path (App.saveFile; a new file private, as the history is) and says how
+// many went where.
 func (h *historyView) writeExport(path, format string, opts storage.ExportOptions) {
 	a := h.a
 	var n int
-	err := saveReplacing(path, 0o600, func(w io.Writer) (err error) {
+	saved := a.saveFile(path, 0o600, tr("Cannot export"), exportRefusals(), func(w io.Writer) (err error) {
 		if format == "json" {
 			n, err = a.db.ExportHistoryJSON(w, opts)
 		} else {
@@ -674,13 +643,11 @@ func (h *historyView) writeExport(path, format string, opts storage.ExportOption
 		}
 		return err
 	})
-	a.do(func() {
-		if err != nil {
-			a.showError(tr("Cannot export"), err)
-			return
-		}
-		a.showToast(trn("{{.Count}} uploads exported with links to {{.Where}}", n, map[string]any{"Where": displayPath(path)}))
-	})
+	if saved {
+		a.do(func() {
+			a.showToast(trn("{{.Count}} uploads exported with links to {{.Where}}", n, map[string]any{"Where": displayPath(path)}))
+		})
+	}
 }
 
 // historyRow is one entry of the history list.

@@ -136,30 +136,30 @@ func (a *App) saveQR(name string, png []byte) {
 	})
 }
 
-// saveQRTo writes the PNG to path, refusing a path in dStor Uploader's own
-// data folder, or a hard link to a file there, where it could overwrite the
-// history database, its journal, a lock or the Local sandbox's store, as an
-// export is refused there (storage.DB.InDataFolder).
+// saveQRTo writes the PNG to path (App.saveFile), refusing a path in
+// dStor Uploader's own data folder, or a hard link to a file there, where
+// it could overwrite the history database, its journal, a lock or the
+// Local sandbox's store, as an export is refused there
+// (storage.DB.InDataFolder).
 func (a *App) saveQRTo(path string, png []byte) {
 	a.goBg(func() {
-		if a.refusedSave(path, tr("Cannot save the QR code"), saveRefusals{
-			inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."),
-			link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: saving the QR code onto it would overwrite that file. Choose another name or folder."),
-			newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: saving the QR code through it would make that file there. Choose another name or folder."),
-			journal: tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): saving the QR code there would make a file SQLite could take for the history's own. Choose another name or folder."),
-		}) {
-			return
-		}
-		err := saveReplacing(path, 0o644, func(w io.Writer) error { // a picture to share
+		saved := a.saveFile(path, 0o644, tr("Cannot save the QR code"), qrRefusals(), func(w io.Writer) error { // a picture to share
 			_, err := w.Write(png)
 			return err
 		})
-		a.do(func() {
-			if err != nil {
-				a.showError(tr("Cannot save the QR code"), err)
-				return
-			}
-			a.showToast(tr("QR code saved to {{.Where}}", map[string]any{"Where": displayPath(path)}))
-		})
+		if saved {
+			a.do(func() { a.showToast(tr("QR code saved to {{.Where}}", map[string]any{"Where": displayPath(path)})) })
+		}
 	})
+}
+
+// qrRefusals are the sentences of a QR code's save refused in the data
+// folder.
+func qrRefusals() saveRefusals {
+	return saveRefusals{
+		inside:  tr("This is dStor Uploader's own data folder, where its history and queue are kept: a file saved there could overwrite them. Choose another folder."),
+		link:    tr("The chosen file is the same file as one dStor Uploader keeps in its data folder: saving the QR code onto it would overwrite that file. Choose another name or folder."),
+		newFile: tr("The chosen file is a symbolic link to a new file in dStor Uploader's own data folder, where its history and queue are kept: saving the QR code through it would make that file there. Choose another name or folder."),
+		journal: tr("The chosen name is one SQLite gives the journal of dStor Uploader's upload history, in the folder that history really is in (its data folder links to it): saving the QR code there would make a file SQLite could take for the history's own. Choose another name or folder."),
+	}
 }

@@ -12,7 +12,84 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
+
+// saveFile is the one way the window saves a file the person chose (an
+// export, a QR code's PNG): saveReplacing, refused where it could write
+// a file of dStor Uploader's data folder (storage.DB.InDataFolder). It
+// runs on a goroutine and reports whether the file was saved; when it was
+// not, it has shown why, titled title: the sentence of refusals that
+// says where the file would have been, or the error.
+func (a *App) saveFile(path string, perm os.FileMode, title string, refusals saveRefusals, write func(io.Writer) error) bool {
+	err := saveReplacing(path, perm, a.saveRefusal(refusals), write)
+	var refused *saveRefusedError
+	switch {
+	case errors.As(err, &refused):
+		a.do(func() { a.showMessage(title, refused.why) })
+	case err != nil:
+		a.do(func() { a.showError(title, err) })
+	}
+	return err == nil
+}
+
+// saveRefusals are the sentences of a save refused because it could
+// write a file of dStor Uploader's data folder, one for each place
+// storage.DB.InDataFolder tells apart: the folder picked is that folder
+// (inside), the file picked elsewhere is the same file as one there
+// (link), a symbolic link to a new file there (newFile), or a new file
+// named as the history's journal where the history really is (journal).
+type saveRefusals struct {
+	inside, link, newFile, journal string
+}
+
+// saveRefusedError is a save refused; why says why, in the window's
+// language.
+type saveRefusedError struct {
+	why string
+}
+
+func (e *saveRefusedError) Error() string { return e.why }
+
+// saveTarget is what a save writes: chosen is the path picked, in its
+// folder where that really is; dest the file it writes, the one a
+// symbolic link at chosen leads to, else chosen.
+type saveTarget struct {
+	chosen, dest string
+}
+
+// saveRefusal is the check of a save's target: a *saveRefusedError with
+// the sentence of refusals that says where it is when writing dest could
+// write a file of dStor Uploader's data folder (storage.DB.InDataFolder).
+func (a *App) saveRefusal(refusals saveRefusals) func(saveTarget) error {
+	return func(t saveTarget) error {
+		why := refusals.of(a.db.InDataFolder(t.dest), t)
+		if why == "" {
+			return nil
+		}
+		return &saveRefusedError{why: why}
+	}
+}
+
+// of is the sentence of a save to t refused at place, "" for none. A
+// symbolic link chosen elsewhere that leads into the data folder is said
+// to be a link there (to a file there, or to a new file).
+func (r saveRefusals) of(place storage.DataFolderPlace, t saveTarget) string {
+	viaLink := t.dest != t.chosen && filepath.Dir(t.dest) != filepath.Dir(t.chosen)
+	_, err := os.Lstat(t.dest)
+	switch {
+	case place == storage.OutsideDataFolder:
+		return ""
+	case place == storage.LinkIntoDataFolder || viaLink && err == nil:
+		return r.link
+	case place == storage.LinkToNewFileInDataFolder || viaLink:
+		return r.newFile
+	case place == storage.InsideDataFolder:
+		return r.inside
+	}
+	return r.journal
+}
 
 // saveReplacing writes a file at path through write, into a new file
 // beside it that is renamed over path once whole: a save that fails
@@ -21,67 +98,130 @@ import (
 // have replaced as it was. The file gets the mode of the one it replaces,
 // as a write in place kept it, else perm (under the umask). A symbolic
 // link at path is followed, as opening it would: the file it leads to is
-// replaced, or made (saveDestination), and the link stays. Export… and a
-// QR code's Save as PNG… save through it.
-func saveReplacing(path string, perm os.FileMode, write func(io.Writer) error) error {
-	path, err := saveDestination(path)
+// replaced, or made (saveDestination), and the link stays.
+//
+// refuse checks what is written, found once: the file a link leads to, in
+// its folder, which the save holds open from before the check and writes
+// in; a link put in that file's place after the check is replaced, not
+// followed, and that folder moved away or replaced meanwhile stops the
+// save (a *folderChangedError). Every save the window makes goes through
+// it (App.saveFile).
+func saveReplacing(path string, perm os.FileMode, refuse func(saveTarget) error, write func(io.Writer) error) error {
+	target, err := saveDestination(path)
 	if err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
-	removeStaleParts(filepath.Dir(path))
-	f, err := createPart(filepath.Dir(path), perm)
+	dir, err := os.OpenRoot(filepath.Dir(target.dest))
 	if err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
+		return fmt.Errorf("save %s: %w", target.dest, err)
 	}
-	if old, serr := os.Stat(path); serr == nil && old.Mode().IsRegular() {
-		err = f.Chmod(old.Mode().Perm())
+	defer func() { _ = dir.Close() }()
+	if err := refuse(target); err != nil {
+		return err
 	}
+	if err := saveIn(dir, target.dest, perm, write); err != nil {
+		return fmt.Errorf("save %s: %w", target.dest, err)
+	}
+	return nil
+}
+
+// saveIn writes dest through write: into a part made in dir, the folder
+// dest is in, held open, once that folder is still the one at dest's path
+// (heldFolderThere), then renamed over dest in dir. A part that is not
+// put in place is removed.
+func saveIn(dir *os.Root, dest string, perm os.FileMode, write func(io.Writer) error) error {
+	part, name, err := createPart(dir, perm)
+	if err != nil {
+		return err
+	}
+	err = heldFolderThere(part, filepath.Join(filepath.Dir(dest), name))
 	if err == nil {
-		err = write(f)
+		err = fillPart(dir, part, filepath.Base(dest), write)
 	}
-	if cerr := f.Close(); err == nil {
+	if cerr := part.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), path)
+		err = dir.Rename(name, filepath.Base(dest))
 	}
 	if err != nil {
-		_ = os.Remove(f.Name())
-		return fmt.Errorf("save %s: %w", path, err)
+		_ = dir.Remove(name)
+	}
+	return err
+}
+
+// heldFolderThere returns a *folderChangedError unless part, just made in
+// the folder the save holds open, is the file at path, its name in the
+// folder at dest's path: else that folder was moved away or replaced
+// since it was opened, and the check may have looked at another.
+func heldFolderThere(part *os.File, path string) error {
+	held, err := part.Stat()
+	if err != nil {
+		return err
+	}
+	if there, err := os.Lstat(path); err != nil || !os.SameFile(held, there) {
+		return &folderChangedError{Dir: filepath.Dir(path)}
 	}
 	return nil
+}
+
+// folderChangedError: the folder Dir a save was writing in was moved away
+// or replaced while it did; nothing was saved.
+type folderChangedError struct {
+	Dir string
+}
+
+func (e *folderChangedError) Error() string {
+	return fmt.Sprintf("the folder %s was moved or replaced while the file was being saved in it", e.Dir)
+}
+
+// fillPart writes part through write, once dir's stale parts are removed,
+// with the mode of the file it is to replace, name in dir, if any.
+func fillPart(dir *os.Root, part *os.File, name string, write func(io.Writer) error) error {
+	removeStaleParts(dir)
+	if old, err := dir.Lstat(name); err == nil && old.Mode().IsRegular() {
+		if err := part.Chmod(old.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return write(part)
 }
 
 // maxSaveLinks is how many symbolic links saveDestination follows in a
 // row, as Linux does (MAXSYMLINKS) before it gives up on a path.
 const maxSaveLinks = 40
 
-// saveDestination is the file a save to path writes: path in its folder
-// where that really is, and when path is a symbolic link (or a chain of
-// them), the file it leads to, there or not yet, as opening path with
-// O_CREATE would write. A link into a folder that is not there is a
-// *linkToMissingFolderError.
-func saveDestination(path string) (string, error) {
+// saveDestination is what a save to path writes: path in its folder
+// where that really is (chosen), and when path is a symbolic link (or a
+// chain of them), the file it leads to, there or not yet, as opening path
+// with O_CREATE would write (dest). A link into a folder that is not there
+// is a *linkToMissingFolderError.
+func saveDestination(path string) (saveTarget, error) {
+	var t saveTarget
 	p := path
 	for range maxSaveLinks {
 		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
 		if errors.Is(err, fs.ErrNotExist) && p != path {
-			return "", &linkToMissingFolderError{Link: path, Target: p}
+			return t, &linkToMissingFolderError{Link: path, Target: p}
 		}
 		if err != nil {
-			return "", err
+			return t, err
 		}
 		p = filepath.Join(dir, filepath.Base(p))
+		if t.chosen == "" {
+			t.chosen = p
+		}
 		to, err := os.Readlink(p)
 		if err != nil {
-			return p, nil // no link there: the file to write, or none yet
+			t.dest = p // no link there: the file to write, or none yet
+			return t, nil
 		}
 		if !filepath.IsAbs(to) {
 			to = filepath.Join(dir, to)
 		}
 		p = to
 	}
-	return "", &fs.PathError{Op: "follow", Path: path, Err: syscall.ELOOP}
+	return t, &fs.PathError{Op: "follow", Path: path, Err: syscall.ELOOP}
 }
 
 // linkToMissingFolderError: a save's destination, Link, is a symbolic link
@@ -110,18 +250,19 @@ const partStaleAfter = time.Hour
 // not put in place (the app was killed mid-save) and are stale: regular
 // files named as createPart names them, not written to for partStaleAfter.
 // Any other file is left alone, and so is a part it cannot remove.
-func removeStaleParts(dir string) {
-	entries, err := os.ReadDir(dir)
+func removeStaleParts(dir *os.Root) {
+	f, err := dir.Open(".")
 	if err != nil {
 		return // the save says what is wrong with dir
 	}
+	entries, _ := f.ReadDir(-1)
+	_ = f.Close()
 	for _, e := range entries {
 		if !e.Type().IsRegular() || !isPartName(e.Name()) {
 			continue
 		}
-		p := filepath.Join(dir, e.Name())
-		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > partStaleAfter {
-			_ = os.Remove(p)
+		if fi, err := dir.Lstat(e.Name()); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > partStaleAfter {
+			_ = dir.Remove(e.Name())
 		}
 	}
 }
@@ -140,13 +281,14 @@ func isPartName(name string) bool {
 }
 
 // createPart creates a new file in dir, named .dstor-uploader-N.part, with
-// mode perm under the umask (os.CreateTemp's is always 0600).
-func createPart(dir string, perm os.FileMode) (*os.File, error) {
+// mode perm under the umask (os.CreateTemp's is always 0600), and returns
+// it with its name.
+func createPart(dir *os.Root, perm os.FileMode) (*os.File, string, error) {
 	for {
-		name := filepath.Join(dir, partPrefix+strconv.FormatUint(rand.Uint64(), 10)+partSuffix)
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		name := partPrefix + strconv.FormatUint(rand.Uint64(), 10) + partSuffix
+		f, err := dir.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if !errors.Is(err, fs.ErrExist) {
-			return f, err
+			return f, name, err
 		}
 	}
 }

@@ -22,6 +22,9 @@ func writeText(text string) func(io.Writer) error {
 	}
 }
 
+// noRefusal is the check of a save that refuses none.
+func noRefusal(saveTarget) error { return nil }
+
 // requireSymlinkTo requires link to be a symbolic link still, to target.
 func requireSymlinkTo(t *testing.T, link, target string) {
 	t.Helper()
@@ -44,7 +47,7 @@ func TestSaveThroughALinkToNoFileYetWritesItsTarget(t *testing.T) {
 	target := filepath.Join(elsewhere, "export.csv")
 	link := filepath.Join(dir, "export.csv")
 	testfs.SymlinkOrSkip(t, target, link)
-	require.NoError(t, saveReplacing(link, 0o600, writeText("the export")))
+	require.NoError(t, saveReplacing(link, 0o600, noRefusal, writeText("the export")))
 	requireSymlinkTo(t, link, target)
 	b, err := os.ReadFile(target)
 	require.NoError(t, err)
@@ -53,7 +56,7 @@ func TestSaveThroughALinkToNoFileYetWritesItsTarget(t *testing.T) {
 	first, second := filepath.Join(dir, "first.png"), filepath.Join(dir, "second.png")
 	testfs.SymlinkOrSkip(t, "second.png", first)
 	testfs.SymlinkOrSkip(t, filepath.Join("..", filepath.Base(elsewhere), "qr.png"), second)
-	require.NoError(t, saveReplacing(first, 0o644, writeText("the QR code")))
+	require.NoError(t, saveReplacing(first, 0o644, noRefusal, writeText("the QR code")))
 	requireSymlinkTo(t, first, "second.png")
 	requireSymlinkTo(t, second, filepath.Join("..", filepath.Base(elsewhere), "qr.png"))
 	b, err = os.ReadFile(filepath.Join(elsewhere, "qr.png"))
@@ -71,23 +74,28 @@ func TestSaveThroughALinkIntoNoFolderSaysWhatToDo(t *testing.T) {
 	target := filepath.Join(dir, "gone", "export.csv")
 	link := filepath.Join(dir, "export.csv")
 	testfs.SymlinkOrSkip(t, target, link)
-	err := saveReplacing(link, 0o600, writeText("the export"))
+	err := saveReplacing(link, 0o600, noRefusal, writeText("the export"))
 	require.Error(t, err)
 	requireSymlinkTo(t, link, target)
 	assert.NoDirExists(t, filepath.Join(dir, "gone"))
 	assert.Equal(t, []string{"export.csv"}, namesIn(t, dir), "nothing else left")
+	requireSaidInEveryLanguage(t, err, link+" is a symbolic link to "+target+", in a folder that is not there ("+filepath.Dir(target)+
+		"). Make that folder, or save under another name or in another folder.", link, target, filepath.Dir(target)+")")
+}
+
+// requireSaidInEveryLanguage requires the window to word err as english
+// in English, and in each other language otherwise, with each of parts.
+func requireSaidInEveryLanguage(t *testing.T, err error, english string, parts ...string) {
+	t.Helper()
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
-	var english string
 	for _, l := range languages {
 		require.NoError(t, useLanguage(l.Tag))
 		said := errorText(err)
-		for _, p := range []string{link, target, filepath.Dir(target) + ")"} {
+		for _, p := range parts {
 			assert.Contains(t, said, p, l.Tag)
 		}
 		if l.Tag == "en" {
-			english = said
-			assert.Equal(t, link+" is a symbolic link to "+target+", in a folder that is not there ("+filepath.Dir(target)+
-				"). Make that folder, or save under another name or in another folder.", said)
+			assert.Equal(t, english, said)
 			continue
 		}
 		assert.NotEqual(t, english, said, l.Tag)
@@ -129,7 +137,66 @@ func TestSaveRemovesItsOwnStaleParts(t *testing.T) {
 		require.NoError(t, os.Chtimes(filepath.Join(elsewhere, "kept"), old, old))
 	}
 
-	require.NoError(t, saveReplacing(filepath.Join(dir, "export.csv"), 0o600, writeText("the export")))
+	require.NoError(t, saveReplacing(filepath.Join(dir, "export.csv"), 0o600, noRefusal, writeText("the export")))
 	assert.ElementsMatch(t, append(kept, "export.csv"), namesIn(t, dir))
 	assert.FileExists(t, filepath.Join(elsewhere, "kept"))
+}
+
+// TestSaveWritesWhatItChecked: a save was checked (could it write a file
+// of dStor Uploader's data folder?) on the path chosen, and then written
+// through what that path led to by then: a symbolic link put there, or in
+// place of its folder, between the check and the save led the save into
+// the data folder unchecked, over the history database. The save now
+// checks the file it writes, found once, in a folder it holds open from
+// before the check: a link put in the file's place after the check is
+// replaced, not followed, and a folder moved away and replaced meanwhile
+// stops the save, which says so. Here the check is the test's, a folder
+// that stands for the data folder, and the race is run by it.
+func TestSaveWritesWhatItChecked(t *testing.T) {
+	own := t.TempDir()
+	history := filepath.Join(own, "history.db")
+	require.NoError(t, os.WriteFile(history, []byte("the history"), 0o600))
+	refuseOwnThenRun := func(race func()) func(saveTarget) error {
+		return func(target saveTarget) error {
+			dir, err := os.Stat(filepath.Dir(target.dest))
+			require.NoError(t, err)
+			ownDir, err := os.Stat(own)
+			require.NoError(t, err)
+			if os.SameFile(dir, ownDir) {
+				return &saveRefusedError{why: "the data folder"}
+			}
+			race()
+			return nil
+		}
+	}
+
+	out := t.TempDir()
+	export := filepath.Join(out, "export.csv")
+	require.NoError(t, os.WriteFile(export, []byte("the export before"), 0o600))
+	err := saveReplacing(export, 0o600, refuseOwnThenRun(func() {
+		require.NoError(t, os.Remove(export))
+		testfs.SymlinkOrSkip(t, history, export)
+	}), writeText("the export"))
+	require.NoError(t, err)
+	requireFileHolds(t, history, "the history")
+	requireFileHolds(t, export, "the export")
+
+	sub := filepath.Join(out, "sub")
+	require.NoError(t, os.Mkdir(sub, 0o700))
+	err = saveReplacing(filepath.Join(sub, "history.db"), 0o600, refuseOwnThenRun(func() {
+		require.NoError(t, os.Rename(sub, filepath.Join(out, "moved")))
+		testfs.SymlinkOrSkip(t, own, sub)
+	}), writeText("the export"))
+	requireSaidInEveryLanguage(t, err, "The folder "+sub+" was moved or replaced while the file was being saved in it, so nothing was saved. Try again.", sub)
+	requireFileHolds(t, history, "the history")
+	assert.ElementsMatch(t, []string{"history.db"}, namesIn(t, own), "nothing made in the data folder")
+	assert.Empty(t, namesIn(t, filepath.Join(out, "moved")), "no part left in the folder moved away")
+}
+
+// requireFileHolds requires the file at path to hold text.
+func requireFileHolds(t *testing.T, path, text string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, text, string(b), path)
 }
