@@ -200,3 +200,26 @@ func requireFileHolds(t *testing.T, path, text string) {
 	require.NoError(t, err)
 	require.Equal(t, text, string(b), path)
 }
+
+// TestSaveReplacesAHardLinkedFileAtItsNameOnly: a save puts a new file in
+// place of the one chosen (a rename), never writes into it, so a file
+// with other hard links is replaced at the name chosen only: its other
+// names keep what it held. Writing into it after the part was whole would
+// keep the links, but a write that fails part-way (a full disk, the file
+// size limit) would leave the file half-written under every name, and a
+// hard link to the history swapped in after the check would be written.
+func TestSaveReplacesAHardLinkedFileAtItsNameOnly(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	chosen, other := filepath.Join(dir, "export.csv"), filepath.Join(elsewhere, "export.csv")
+	require.NoError(t, os.WriteFile(chosen, []byte("the export before"), 0o640))
+	require.NoError(t, os.Link(chosen, other))
+	require.NoError(t, saveReplacing(chosen, 0o600, noRefusal, writeText("the export")))
+	requireFileHolds(t, chosen, "the export")
+	requireFileHolds(t, other, "the export before")
+	was, err := os.Stat(other)
+	require.NoError(t, err)
+	now, err := os.Stat(chosen)
+	require.NoError(t, err)
+	assert.False(t, os.SameFile(was, now), "a new file at the name chosen")
+	assert.Equal(t, was.Mode().Perm(), now.Mode().Perm(), "with the mode of the file it replaced")
+}
