@@ -18,10 +18,11 @@ import (
 
 // saveFile is the one way the window saves a file the person chose (an
 // export, a QR code's PNG): saveReplacing, refused where it could write
-// a file of dStor Uploader's data folder (storage.DB.InDataFolder). It
-// runs on a goroutine and reports whether the file was saved; when it was
-// not, it has shown why, titled title: the sentence of refusals that
-// says where the file would have been, or the error.
+// a file of dStor Uploader's data folder (storage.DB.InDataFolder). It is
+// called on a goroutine (it reads and writes the disk) and reports whether
+// the file was saved; when it was not, it has shown why, titled title: the
+// sentence of refusals that says where the file would have been, or the
+// error.
 func (a *App) saveFile(path string, perm os.FileMode, title string, refusals saveRefusals, write func(io.Writer) error) bool {
 	err := saveReplacing(path, perm, a.saveRefusal(refusals), write)
 	var refused *saveRefusedError
