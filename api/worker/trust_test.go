@@ -6,6 +6,7 @@ package worker
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -604,29 +607,32 @@ func requireSentOnce(t *testing.T, e *testEnv, files []string) {
 // 37 of 60 files were sent twice after space came back. With the
 // database's disk full, finished uploads wait to be recorded (nothing new
 // starts, the queue says why), and once there is room again the queue goes
-// on; every file reaches dStor exactly once.
+// on; every file reaches dStor exactly once. The uploads after the 10th
+// wait at a gate until the disk is full, so the run is mid-way then
+// however the machine is loaded (it used to fill the disk on an event that
+// a busy machine delivered after every file was recorded, and waited for a
+// stall that never came).
 func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	disk, e, db, files, cfg := onSmallDisk(t, "many", 60, 3000)
 	cfg.Concurrency = 3
+	gate := newGatedRequests(t, addPath, 10)
+	cfg.Client = clientFor(t, e.url, &http.Client{Transport: gate})
 	q := e.queue(cfg)
 	events, stop := q.Subscribe(4096)
 	defer stop()
 	q.Add(Request{Path: filepath.Join(e.files, "many")})
 
-	var free func()
+	gate.waitHeld(t)
+	free := testfs.KeepDiskFull(t, disk)
+	gate.open()
 	stalled := ""
 	var stalledDisk *storage.DiskFullError
-	for ev := range events {
-		if free == nil && ev.Summary.Done >= 10 {
-			free = testfs.KeepDiskFull(t, disk)
-		}
-		if ev.Summary.Stalled != "" {
+	drainUntil(t, events, func(ev Event) {
+		if stalled == "" && ev.Summary.Stalled != "" {
 			stalled, stalledDisk = ev.Summary.Stalled, ev.Summary.StalledDisk
-			break
 		}
 		require.Zero(t, ev.Summary.Failed, "nothing fails for a full disk: %+v", ev.Job)
-	}
-	require.NotNil(t, free)
+	}, func() bool { return stalled != "" })
 	assert.Contains(t, stalled, "the disk holding "+filepath.Join(disk, "data")+" is full")
 	assert.Contains(t, stalled, "free at least")
 	require.NotNil(t, stalledDisk, "the full disk for the window to word")
@@ -641,6 +647,53 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	assert.Empty(t, q.Summary().Stalled)
 	requireSentOnce(t, e, files)
 	requireHistoryOnce(t, db, q.Jobs())
+}
+
+// gatedRequests is a transport that lets the first n requests for path
+// through and holds every later one until open (or the request's context
+// ends), so a test knows the queue is mid-way, files sent and files left,
+// for as long as it needs.
+type gatedRequests struct {
+	path              string
+	n                 int64
+	next              http.RoundTripper
+	count             atomic.Int64
+	held, opened      chan struct{}
+	heldOnce, opening sync.Once
+}
+
+func newGatedRequests(t *testing.T, path string, n int64) *gatedRequests {
+	g := &gatedRequests{path: path, n: n, next: api.NewTransport(api.Timeouts{}),
+		held: make(chan struct{}), opened: make(chan struct{})}
+	t.Cleanup(g.open)
+	return g
+}
+
+func (g *gatedRequests) open() { g.opening.Do(func() { close(g.opened) }) }
+
+// waitHeld returns once a request waits at the gate.
+func (g *gatedRequests) waitHeld(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.held:
+	case <-time.After(hangGuard):
+		t.Fatalf("no %s request past the first %d within %s", g.path, g.n, hangGuard)
+	}
+}
+
+func (g *gatedRequests) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Path == g.path && g.count.Add(1) > g.n {
+		g.heldOnce.Do(func() { close(g.held) })
+		select {
+		case <-g.opened:
+		case <-r.Context().Done():
+			if r.Body != nil {
+				_ = r.Body.Close()
+			}
+			return nil, context.Cause(r.Context())
+		}
+	}
+	return g.next.RoundTrip(r)
 }
 
 // TestDiskFullWhileListingWaitsForRoom: the rows of a folder's files that
