@@ -81,8 +81,25 @@ func ParseEnvironment(s string) (Environment, error) {
 			Message: "unknown environment " + quoteShort(v) + " — a base URL starts with its scheme: did you mean " + hint + "?"}
 	}
 	return Environment{}, &ValidationError{Field: "environment",
-		Message: "unknown environment " + quoteShort(v) +
+		Message: "unknown environment " + quoteEnvironmentName(v) +
 			" — use production, testnet, or a base URL such as http://127.0.0.1:8787"}
+}
+
+// quoteEnvironmentName is v quoted when it is written as an environment's
+// name is (letters and dashes, at most 20: "staging"), else a note that
+// it is not repeated: an API key given as --env's value ('login --env
+// KEY') was repeated whole in the error, which a terminal's scrollback and
+// a CI job's log keep.
+func quoteEnvironmentName(v string) string {
+	if len(v) > 20 {
+		return "(not repeated here, as it may be a secret)"
+	}
+	for _, r := range v {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && r != '-' {
+			return "(not repeated here, as it may be a secret)"
+		}
+	}
+	return quoteShort(v)
 }
 
 // schemeHint is v with the scheme it most likely lacks ("127.0.0.1:8787"

@@ -98,6 +98,8 @@ func TestParseEnvironment(t *testing.T) {
 		{in: "http://127.0.0.1:8787", want: Environment{Name: "custom", APIBase: "http://127.0.0.1:8787",
 			UploadURL: "http://127.0.0.1:8787/api/v0/add", GatewayURL: "http://127.0.0.1:8787/ipfs/"}},
 		{in: "staging", wantError: `unknown environment "staging" — use production`},
+		{in: "sk1234S3cr3tK3y5678", wantError: "unknown environment (not repeated here, as it may be a secret) — use production"},
+		{in: "skS3cr3tK3yS3cr3tK3yS3cr3tK3y", wantError: "unknown environment (not repeated here"},
 		{in: "127.0.0.1:18990", wantError: "did you mean http://127.0.0.1:18990?"},
 		{in: "localhost:8787/", wantError: "did you mean http://localhost:8787/?"},
 		{in: "dstor.example.com", wantError: "did you mean https://dstor.example.com?"},

@@ -84,3 +84,41 @@ func everyCommand(t *testing.T) []*cobra.Command {
 	require.Greater(t, len(all), 10)
 	return all
 }
+
+// TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment: an API key given
+// where a flag or an environment goes was repeated in the error: 'login
+// --env KEY' said 'unknown environment "KEY"', '-KEY' said 'unknown
+// shorthand flag: 's' in -KEY' and '--KEY' said 'unknown flag: --KEY'.
+// None repeats it now; a flag name as a person types one (--nope) still
+// is, so a typo is seen.
+func TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	t.Setenv(APIKeyEnv, "")
+	key := "sk" + strings.Repeat("S3cr3tK3y", 7)
+	tests := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"login", "--env", key, "--api-key-stdin"}, 1, "unknown environment"},
+		{[]string{"upload", "--env=" + key, "x"}, 1, "unknown environment"},
+		{[]string{"logout", "--env", key}, 1, "unknown environment"},
+		{[]string{"-" + key}, 2, "unknown shorthand flag -s"},
+		{[]string{"login", "-" + key}, 2, "unknown shorthand flag -s"},
+		{[]string{"upload", "-c" + key, "x"}, 2, "unknown shorthand flag -c"},
+		{[]string{"--" + key}, 2, "unknown flag"},
+		{[]string{"history", "--" + key + "=1"}, 2, "unknown flag"},
+	}
+	for i, tt := range tests {
+		code, out, errOut := runCLI(t, "pw\n", tt.args...)
+		assert.Equal(t, tt.code, code, "case %d: %s", i, errOut)
+		assert.Contains(t, errOut, tt.says, "case %d", i)
+		assert.NotContains(t, out+errOut, key[4:16], "case %d: the key is not repeated", i)
+	}
+	for _, typo := range []string{"--nope", "--remove-failed", "--api-key"} {
+		_, _, errOut := runCLI(t, "", "login", typo+"=x")
+		assert.Contains(t, errOut, "unknown flag: "+typo, "a flag's name as a person types one is named")
+	}
+	_, _, errOut := runCLI(t, "", "login", "-x")
+	assert.Contains(t, errOut, "unknown shorthand flag -x", "a lone letter is named")
+}

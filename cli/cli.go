@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -151,6 +153,10 @@ func dashedPathHint(args []string) string {
 // errors ("unknown flag: --x", "flag needs an argument") are sentences
 // already, and the app's own flag values say what is wrong themselves.
 func flagErrorText(err error) string {
+	var unknown *pflag.NotExistError
+	if errors.As(err, &unknown) {
+		return unknownFlagText(unknown)
+	}
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
 		return err.Error()
@@ -166,6 +172,42 @@ func flagErrorText(err error) string {
 		return fmt.Sprintf("--%s is a switch: write --%s alone to turn it on (or --%s=false); %q is neither", name, name, name, value)
 	}
 	return fmt.Sprintf("--%s: %v", name, errors.Unwrap(bad)) // the app's own value's sentence
+}
+
+// unknownFlagText says a flag is unknown without repeating a word that
+// may be a secret (refusedArgs): an API key pasted after a dash was
+// repeated whole ("unknown shorthand flag: 's' in -sk…", "unknown flag:
+// --sk…"). A shorthand is named by its letter alone; a long flag by its
+// name only when it is written as the app's flags are (lower-case
+// letters and dashes, as --nope or --remove-failed), so a typo is still
+// seen.
+func unknownFlagText(e *pflag.NotExistError) string {
+	flag := e.GetSpecifiedName()
+	if e.GetSpecifiedShortnames() != "" {
+		letter, _ := utf8.DecodeRuneInString(flag)
+		if !unicode.IsLetter(letter) && !unicode.IsDigit(letter) {
+			return "unknown shorthand flag (not repeated here, as it may be a secret)"
+		}
+		return fmt.Sprintf("unknown shorthand flag -%c", letter)
+	}
+	if !looksLikeFlagName(flag) {
+		return "unknown flag (not repeated here, as it may be a secret)"
+	}
+	return "unknown flag: --" + flag
+}
+
+// looksLikeFlagName reports whether s is written as the app's flag names
+// are: lower-case ASCII letters and inner dashes, at most 40 of them.
+func looksLikeFlagName(s string) bool {
+	if s == "" || len(s) > 40 || s[0] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // newRoot builds the command tree. The root command opens the window; the
