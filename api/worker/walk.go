@@ -599,8 +599,7 @@ func (w *walk) request(r Request) storage.ListingCut {
 			w.add(row, storage.JobFailed, causeChecksumFolder)
 			return storage.NotCut // saved with no share (ShareFolder)
 		}
-		w.folder(r, p)
-		return storage.NotCut
+		return w.folder(r, p)
 	}
 	row.ExpectSHA256 = expectedSHA256(r)
 	// A file with an expected checksum is always read and checked, never
@@ -752,11 +751,13 @@ func validateRequest(r Request) cause {
 }
 
 // folder lists a dropped folder: one job per regular file, a skipped entry
-// for everything else (see the package documentation for the policy).
-func (w *walk) folder(r Request, root string) {
+// for everything else (see the package documentation for the policy). It
+// returns why the listing did not list the whole folder when the folder
+// left its path while it was listed (folderWalk.checkRoot), else NotCut.
+func (w *walk) folder(r Request, root string) storage.ListingCut {
 	f := newFolderWalk(w, r, root)
 	if w.namedAgain(r, f.walkRoot) {
-		return
+		return storage.NotCut
 	}
 	if f.walkRoot != root { // its files' paths are the target's
 		if w.uploaded != nil {
@@ -765,14 +766,40 @@ func (w *walk) folder(r Request, root string) {
 		w.loadQueued(f.walkRoot)
 	}
 	if f.listedUnderAnotherName() {
-		return
+		return storage.NotCut
 	}
+	f.rootInfo, _ = os.Stat(f.walkRoot)
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
 	if w.ctx.Err() != nil {
-		return
+		return storage.NotCut
+	}
+	if f.checkRoot(); f.cut != storage.NotCut {
+		return f.cut // not a share listed to its end: its walk records why
 	}
 	f.addEmptyDirs()
 	w.shares = append(w.shares, storage.FolderKey{Folder: f.walkRoot, BatchID: w.batchID})
+	return storage.NotCut
+}
+
+// checkRoot records in f.cut, once, why the listing cannot list the whole
+// folder when its folder is no longer the one the listing began in: moved
+// or removed (CutFolderGone, also when it is back by the end), a file in
+// its place (CutNotAFolder), a path the system refuses now
+// (CutUnreadable). The entries met after that are gone, which alone is a
+// skip by design (an entry removed from the folder), so without it a
+// share lacking every file not listed yet was called whole. It is called
+// when an entry could not be read, and once the listing ends.
+func (f *folderWalk) checkRoot() {
+	if f.cut != storage.NotCut || f.rootInfo == nil {
+		return
+	}
+	fi, err := os.Stat(f.walkRoot)
+	switch {
+	case err != nil || !fi.IsDir():
+		f.cut = noFolderAt(err)
+	case !os.SameFile(fi, f.rootInfo):
+		f.cut = storage.CutFolderGone
+	}
 }
 
 // namedAgain reports whether this Add call listed the folder at walkRoot
@@ -831,6 +858,9 @@ type folderWalk struct {
 	dirs       []string              // every directory met, in walk order
 	hasEntries map[string]bool       // directories with at least one entry
 	unreadable map[string]bool       // directories that could not be listed
+
+	rootInfo os.FileInfo        // walkRoot as the listing began (nil: unknown)
+	cut      storage.ListingCut // why the folder left its path while it was listed (checkRoot)
 }
 
 // folderDest is where the files directly in one local directory go.
@@ -899,6 +929,7 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 			parent = p
 		}
 		w.add(f.entry(p, parent), storage.JobSkipped, causeUnreadable(d == nil || d.IsDir(), err))
+		f.checkRoot()
 		return nil
 	}
 	// Windows' own links (junctions) are neither folders nor symbolic
@@ -951,6 +982,7 @@ func (f *folderWalk) file(p string, d fs.DirEntry, junction bool) error {
 		id, err := api.ListedFile(f.walkRoot, p)
 		if err != nil {
 			w.add(row, storage.JobSkipped, causeOf(err))
+			f.checkRoot()
 			return nil
 		}
 		row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
