@@ -722,6 +722,9 @@ func notHTTP(err error) bool {
 // statusError builds the typed error for a non-2xx answer. tokenPastExpiry
 // says whether the token that was sent is known to be past its exp claim.
 func statusError(op, host string, status int, header headerGetter, body []byte, now time.Time, tokenPastExpiry bool, secrets ...string) *Error {
+	if encoded(header) {
+		body = nil // its bytes are not its text: not quoted
+	}
 	e := &Error{
 		Status:     status,
 		Op:         op,
@@ -756,6 +759,14 @@ func statusError(op, host string, status int, header headerGetter, body []byte, 
 		e.Kind = KindMalformed
 	}
 	return e
+}
+
+// encoded reports whether an answer's body is encoded (Content-Encoding
+// gzip, br, …), which the client never asks for, so the transport leaves
+// it as it came: its bytes are not the text they encode.
+func encoded(header headerGetter) bool {
+	ce := strings.TrimSpace(header.Get("Content-Encoding"))
+	return ce != "" && !strings.EqualFold(ce, "identity")
 }
 
 // headerGetter is the part of http.Header that statusError needs.
