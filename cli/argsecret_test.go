@@ -88,7 +88,9 @@ func everyCommand(t *testing.T) []*cobra.Command {
 // TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment: an API key given
 // where a flag or an environment goes was repeated in the error: 'login
 // --env KEY' said 'unknown environment "KEY"', '-KEY' said 'unknown
-// shorthand flag: 's' in -KEY' and '--KEY' said 'unknown flag: --KEY'.
+// shorthand flag: 's' in -KEY', '--KEY' said 'unknown flag: --KEY', and
+// 'login --api-key-stdin=KEY' (or --password-stdin=PASSWORD, as if the
+// switch took the secret) said '"KEY" is neither'.
 // None repeats it now; a flag name as a person types one (--nope) still
 // is, so a typo is seen.
 func TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment(t *testing.T) {
@@ -108,6 +110,9 @@ func TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment(t *testing.T) {
 		{[]string{"upload", "-c" + key, "x"}, 2, "unknown shorthand flag -c"},
 		{[]string{"--" + key}, 2, "unknown flag"},
 		{[]string{"history", "--" + key + "=1"}, 2, "unknown flag"},
+		{[]string{"login", "--api-key-stdin=" + key}, 2, "--api-key-stdin is a switch"},
+		{[]string{"login", "--email", "a@example.com", "--password-stdin=" + key}, 2, "--password-stdin is a switch"},
+		{[]string{"login", "--api-key-stdin", "--remember=" + key}, 2, "--remember is a switch"},
 	}
 	for i, tt := range tests {
 		code, out, errOut := runCLI(t, "pw\n", tt.args...)

@@ -169,7 +169,9 @@ func flagErrorText(err error) string {
 		}
 		return fmt.Sprintf("--%s takes a whole number written in digits, such as 10: %q is not one", name, value)
 	case "bool":
-		return fmt.Sprintf("--%s is a switch: write --%s alone to turn it on (or --%s=false); %q is neither", name, name, name, value)
+		// The value is not repeated: a switch given one is most often
+		// --api-key-stdin=KEY or --password-stdin=PASSWORD.
+		return fmt.Sprintf("--%s is a switch: write --%s alone to turn it on (or --%s=false); the value given (not repeated here, as it may be a secret) is neither", name, name, name)
 	}
 	return fmt.Sprintf("--%s: %v", name, errors.Unwrap(bad)) // the app's own value's sentence
 }

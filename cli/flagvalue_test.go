@@ -14,7 +14,9 @@ import (
 // a number, a number too large, a word for a switch) was shown as the flag
 // parser's Go error ('invalid argument "abc" for "--limit" flag:
 // strconv.ParseInt: parsing "abc": invalid syntax'). Each must say what the
-// flag takes, with the value given, and exit 2 (a usage error).
+// flag takes, with the value given (not a switch's: it may be a secret,
+// TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment), and exit 2 (a
+// usage error).
 func TestFlagValueErrorsAreSentences(t *testing.T) {
 	t.Setenv("DSTOR_UPLOADER_HOME", t.TempDir())
 	tests := []struct {
@@ -27,9 +29,9 @@ func TestFlagValueErrorsAreSentences(t *testing.T) {
 		{[]string{"history", "--limit", "99999999999999999999"}, `--limit: "99999999999999999999" is too large a number`},
 		{[]string{"upload", "--concurrency", "four", "x"}, `--concurrency takes a whole number written in digits, such as 10: "four" is not one`},
 		{[]string{"sandbox", "--max-upload-size", "10G"}, `--max-upload-size takes a whole number written in digits, such as 10: "10G" is not one`},
-		{[]string{"history", "--json=maybe"}, `--json is a switch: write --json alone to turn it on (or --json=false); "maybe" is neither`},
+		{[]string{"history", "--json=maybe"}, `--json is a switch: write --json alone to turn it on (or --json=false); the value given (not repeated here, as it may be a secret) is neither`},
 		{[]string{"sandbox", "--fault", "bogus"}, `--fault: fault "bogus"`},
-		{[]string{"resume", "--retry-failed=yes"}, `--retry-failed is a switch: write --retry-failed alone to turn it on (or --retry-failed=false); "yes" is neither`},
+		{[]string{"resume", "--retry-failed=yes"}, `--retry-failed is a switch: write --retry-failed alone to turn it on (or --retry-failed=false); the value given (not repeated here, as it may be a secret) is neither`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.args[0]+" "+tt.args[1], func(t *testing.T) {
