@@ -7,6 +7,7 @@ package worker
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -608,10 +609,13 @@ func requireSentOnce(t *testing.T, e *testEnv, files []string) {
 // database's disk full, finished uploads wait to be recorded (nothing new
 // starts, the queue says why), and once there is room again the queue goes
 // on; every file reaches dStor exactly once. The uploads after the 10th
-// wait at a gate until the disk is full, so the run is mid-way then
-// however the machine is loaded (it used to fill the disk on an event that
-// a busy machine delivered after every file was recorded, and waited for a
-// stall that never came).
+// wait at a gate until the first 10 are recorded, the database's
+// write-ahead log is emptied and the disk is full, so the run is mid-way
+// then however the machine is loaded, and the next record must meet the
+// full disk (it used to fill the disk
+// on an event, and the records after it could find room in the log:
+// every file was recorded, and the test waited for a stall that never
+// came).
 func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	disk, e, db, files, cfg := onSmallDisk(t, "many", 60, 3000)
 	cfg.Concurrency = 3
@@ -623,6 +627,9 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	q.Add(Request{Path: filepath.Join(e.files, "many")})
 
 	gate.waitHeld(t)
+	done := 0
+	drainUntil(t, events, func(ev Event) { done = ev.Summary.Done }, func() bool { return done >= 10 })
+	emptyWAL(t, filepath.Join(disk, "data"))
 	free := testfs.KeepDiskFull(t, disk)
 	gate.open()
 	stalled := ""
@@ -647,6 +654,23 @@ func TestDiskFullMidRunSendsNothingTwice(t *testing.T) {
 	assert.Empty(t, q.Summary().Stalled)
 	requireSentOnce(t, e, files)
 	requireHistoryOnce(t, db, q.Jobs())
+}
+
+// emptyWAL checkpoints the database in dir, from a connection of its own,
+// and empties its write-ahead log, so that the next write must grow the
+// log. On a disk kept full that write then meets the full disk; else it
+// may find room in the log, and after a full disk the database empties
+// its log and tries once more, which the room the log held let succeed.
+func emptyWAL(t *testing.T, dir string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName))
+	require.NoError(t, err)
+	defer raw.Close()
+	eventually(t, hangGuard, func() bool {
+		var busy, log, moved int
+		err := raw.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &moved)
+		return err == nil && busy == 0
+	}, "the write-ahead log emptied")
 }
 
 // gatedRequests is a transport that lets the first n requests for path
@@ -707,6 +731,7 @@ func TestDiskFullWhileListingWaitsForRoom(t *testing.T) {
 	filled := make(chan func(), 1)
 	cfg.beforeListedRows = func(group int) {
 		if group == 2 { // the first group is saved, the second meets the full disk
+			emptyWAL(t, filepath.Join(disk, "data"))
 			filled <- testfs.KeepDiskFull(t, disk)
 		}
 	}
@@ -716,12 +741,12 @@ func TestDiskFullWhileListingWaitsForRoom(t *testing.T) {
 	q.Add(Request{Path: filepath.Join(e.files, "listed")})
 
 	stalled := ""
-	for ev := range events {
+	drainUntil(t, events, func(ev Event) {
 		require.Zero(t, ev.Summary.Failed, "nothing fails for a full disk: %+v", ev.Job)
-		if stalled = ev.Summary.Stalled; stalled != "" {
-			break
+		if stalled == "" {
+			stalled = ev.Summary.Stalled
 		}
-	}
+	}, func() bool { return stalled != "" })
 	assert.Contains(t, stalled, "the disk holding "+filepath.Join(disk, "data")+" is full")
 	(<-filled)()
 	require.NoError(t, wait(t, q, 60*time.Second))
