@@ -110,13 +110,32 @@ func schemeHint(v string) string {
 		return ""
 	}
 	u, err := url.Parse("http://" + v)
-	if err != nil || u.Hostname() == "" {
+	if err != nil || !hostLike(u.Hostname()) {
 		return ""
 	}
 	if isLoopbackHost(u.Hostname()) {
 		return "http://" + v
 	}
 	return "https://" + v
+}
+
+// hostLike reports whether h could name a host: an IP address, or a name
+// whose dot-separated labels are 1 to 63 letters, digits and dashes. A
+// token (a JWT: three dotted parts, the middle one long) is not, so the
+// scheme hint, which repeats the value, is not given for it.
+func hostLike(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || strings.Trim(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks that every URL parses, has a host and no user name or

@@ -100,6 +100,10 @@ func TestParseEnvironment(t *testing.T) {
 		{in: "staging", wantError: `unknown environment "staging" — use production`},
 		{in: "sk1234S3cr3tK3y5678", wantError: "unknown environment (not repeated here, as it may be a secret) — use production"},
 		{in: "skS3cr3tK3yS3cr3tK3yS3cr3tK3y", wantError: "unknown environment (not repeated here"},
+		// A token (a JWT) has dots, as a host name does, but a part longer
+		// than a host name's label may be: no scheme hint repeats it.
+		{in: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2N0LTEiLCJleHAiOjE3MDAwMDAwMDAsImlhdCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJl",
+			wantError: "unknown environment (not repeated here, as it may be a secret)"},
 		{in: "127.0.0.1:18990", wantError: "did you mean http://127.0.0.1:18990?"},
 		{in: "localhost:8787/", wantError: "did you mean http://localhost:8787/?"},
 		{in: "dstor.example.com", wantError: "did you mean https://dstor.example.com?"},
