@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -428,6 +430,34 @@ func TestExportsStreamAndStopOnWriteError(t *testing.T) {
 		})
 	}
 }
+
+// TestExportWriteErrorIsNotTheDatabases: a listing whose writer fails
+// (history > /dev/full, an export onto a full USB stick) fails with that
+// write's error, not one said of the database: a full disk behind the
+// writer is not the data folder's disk.
+func TestExportWriteErrorIsNotTheDatabases(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 1000) // more than the exports buffer before they write
+	full := &fs.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}
+	listings := map[string]func() error{
+		"csv":  func() error { _, err := d.ExportHistoryCSV(errWriter{full}, ExportOptions{}); return err },
+		"json": func() error { _, err := d.ExportHistoryJSON(errWriter{full}, ExportOptions{}); return err },
+		"each": func() error { return d.EachHistory(HistoryQuery{}, func(HistoryEntry) error { return full }) },
+	}
+	for name, list := range listings {
+		t.Run(name, func(t *testing.T) {
+			err := list()
+			require.ErrorIs(t, err, syscall.ENOSPC)
+			assert.NotErrorIs(t, err, ErrDiskFull, "the writer's disk is not the data folder's")
+			assert.Contains(t, err.Error(), "/dev/stdout")
+		})
+	}
+}
+
+// errWriter fails every write with err.
+type errWriter struct{ err error }
+
+func (w errWriter) Write([]byte) (int, error) { return 0, w.err }
 
 // fillHistory adds n generated entries, 10,000 to a transaction with one
 // prepared statement — the code the benchmarks use, tested small below.

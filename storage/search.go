@@ -382,9 +382,12 @@ func (d *DB) readHistory(fn func(tx *sql.Tx) error) error {
 }
 
 // eachHistory calls fn with the entries of q in order, skipping q.Offset
-// and stopping after take (< 0: all), one row in memory at a time.
+// and stopping after take (< 0: all), one row in memory at a time. An
+// error of fn's own (its writer's: a full disk behind stdout) is returned
+// as it is, not explained as one of the database's.
 func (d *DB) eachHistory(q HistoryQuery, take int, fn func(HistoryEntry) error) error {
-	return d.readHistory(func(tx *sql.Tx) error {
+	var fnErr error
+	err := d.readHistory(func(tx *sql.Tx) error {
 		parts, err := historyParts(tx, q, historyCols)
 		if err != nil {
 			return err
@@ -405,7 +408,8 @@ func (d *DB) eachHistory(q HistoryQuery, take int, fn func(HistoryEntry) error) 
 					return nil
 				}
 				take--
-				return fn(e)
+				fnErr = fn(e)
+				return fnErr
 			}, query, args...)
 			if err != nil {
 				return err
@@ -413,6 +417,10 @@ func (d *DB) eachHistory(q HistoryQuery, take int, fn func(HistoryEntry) error) 
 		}
 		return nil
 	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
 }
 
 // HistoryPage returns one page of history, newest first, filtered by
