@@ -30,7 +30,7 @@ environment (--env, else the one last signed in to), with its link. Uploads
 of it to other environments are named but do not count. A file that changed
 while it was read (written to, replaced, moved) gets no hash. The exit status
 is 1 when any file matches no upload, cannot be read or changed while it was
-read.`,
+read, or when a result cannot be printed.`,
 		Example: `  dstor-uploader verify report.pdf
   dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg`,
 		Args: filesNamed("name at least one file to verify"),
@@ -88,7 +88,9 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 		if !r.Matches {
 			failed++
 		}
-		printVerify(cio, o.asJSON, r)
+		if err := printVerify(cio, o.asJSON, r); err != nil {
+			return err // its result is lost: exit 1, never 0 for it
+		}
 	}
 	if failed > 0 {
 		return &exitError{code: 1}
@@ -149,30 +151,33 @@ func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func
 
 // printVerify prints one result: a line for people, or a JSON object;
 // either way the paths and errors, which may hold any character, are
-// printed inert (escaped), as by every other command.
-func printVerify(cio IO, asJSON bool, r verifyResult) {
+// printed inert (escaped), as by every other command. It returns the
+// write's error.
+func printVerify(cio IO, asJSON bool, r verifyResult) error {
+	var err error
 	if asJSON {
 		b, _ := json.Marshal(r)
-		fmt.Fprintf(cio.Out, "%s\n", inert.JSON(b))
-		return
+		_, err = fmt.Fprintf(cio.Out, "%s\n", inert.JSON(b))
+		return err
 	}
 	path := inert.Text(r.Path)
 	switch {
 	case r.Error != "":
-		fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", path, inert.Line(r.Error))
+		_, err = fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", path, inert.Line(r.Error))
 	case !r.Matches && len(r.Elsewhere) > 0:
 		u := r.Elsewhere[0]
-		fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload there has this content; an upload to %s has it: %s)  CID %s  SHA-256 %s\n",
+		_, err = fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload there has this content; an upload to %s has it: %s)  CID %s  SHA-256 %s\n",
 			path, r.Env, u.Env, u.Link, r.CID, r.SHA256)
 	case !r.Matches:
-		fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload has this content)  CID %s  SHA-256 %s\n", path, r.Env, r.CID, r.SHA256)
+		_, err = fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload has this content)  CID %s  SHA-256 %s\n", path, r.Env, r.CID, r.SHA256)
 	default:
 		u := r.Uploads[0]
 		more := ""
 		if n := len(r.Uploads) - 1; n > 0 {
 			more = fmt.Sprintf(" (and %d earlier)", n)
 		}
-		fmt.Fprintf(cio.Out, "%s: uploaded — same content as %q of %s%s  %s  SHA-256 %s\n", path, u.Name,
+		_, err = fmt.Fprintf(cio.Out, "%s: uploaded — same content as %q of %s%s  %s  SHA-256 %s\n", path, u.Name,
 			u.FinishedAt.Local().Format("2006-01-02 15:04"), more, u.Link, r.SHA256)
 	}
+	return err
 }

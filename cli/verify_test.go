@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -113,6 +117,30 @@ func TestVerifyCountsOnlyTheEnvironmentsUploads(t *testing.T) {
 	require.Len(t, r.Elsewhere, 1)
 	assert.Equal(t, sb.URL, r.Elsewhere[0].Env)
 }
+
+// TestVerifyThatCannotPrintFails: a verify whose output cannot be written
+// (verify FILE > /dev/full, a closed pipe) exits 1 and says why, even for
+// files that match: a script must not take exit 0 for a result it never
+// got.
+func TestVerifyThatCannotPrintFails(t *testing.T) {
+	sb, files, _ := uploadedTrip(t, 2)
+	full := &fs.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"verify", "--env", sb.URL}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		var errOut bytes.Buffer
+		code := Run(context.Background(), append(args, files...), IO{In: strings.NewReader(""), Out: failingWriter{full}, Err: &errOut})
+		assert.Equal(t, 1, code, "--json %v: %s", asJSON, errOut.String())
+		assert.Contains(t, errOut.String(), "write /dev/stdout: no space left on device", "--json %v", asJSON)
+	}
+}
+
+// failingWriter fails every write with err.
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 
 // TestUploadExpectSHA256 checks --expect-sha256 end to end: the wrong sum
 // sends nothing and exits 1, the right one uploads; it takes one file
