@@ -37,9 +37,6 @@ func entryIdentity(_, path string) (FileIdentity, error) {
 	return identityOf(st), nil
 }
 
-// openShared opens the file at path for reading (links followed).
-func openShared(path string) (*os.File, error) { return os.Open(path) }
-
 // IsLinkEntry reports whether path is a link of a kind os.Lstat does not
 // report as a symbolic link: there is none here (Windows has junctions).
 func IsLinkEntry(string) bool { return false }

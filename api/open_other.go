@@ -9,6 +9,9 @@ import (
 	"strings"
 )
 
+// openShared opens the file at path for reading (links followed).
+func openShared(path string) (*os.File, error) { return os.Open(path) }
+
 // openBeneath opens root/rel for reading without following a symbolic link
 // at any component of rel: each component is checked with Lstat, then the
 // file is opened and must be the one the last Lstat saw. A platform file

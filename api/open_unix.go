@@ -17,6 +17,11 @@ import (
 // terminal the controlling one.
 const openFlags = unix.O_RDONLY | unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
 
+// openShared opens the file at path for reading (links followed), with
+// openFlags: a named pipe put at the path after it was stat'ed is opened
+// without waiting for a writer, and refused by the check that follows.
+func openShared(path string) (*os.File, error) { return os.OpenFile(path, openFlags, 0) }
+
 // openNoFollowWalk opens root/rel by walking rel one component at a time
 // from root's descriptor, each with O_NOFOLLOW: a symbolic link at any
 // component below root fails with errSymlinkBelow. It is the portable

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +24,36 @@ func TestValidateFileRefusesNamedPipe(t *testing.T) {
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	_, err := ValidateFile(fifo)
 	checkValidation(t, err, "file", "is a named pipe, not a regular file")
+}
+
+// TestOpenSharedDoesNotWaitForAWriterOfANamedPipe: a file named itself
+// (upload FILE, cid, verify) is stat'ed, then opened by its path; a named
+// pipe put at the path between the two (an editor's or a hostile
+// program's swap) must be opened without waiting for a writer, so that
+// the check after the open refuses it, never block the run for good.
+func TestOpenSharedDoesNotWaitForAWriterOfANamedPipe(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	opened := make(chan error, 1)
+	go func() {
+		f, err := openShared(fifo)
+		if err == nil {
+			_ = f.Close()
+		}
+		opened <- err
+	}()
+	select {
+	case err := <-opened:
+		require.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		// Let the blocked open go: a writer opened without waiting.
+		w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if err == nil {
+			_ = w.Close()
+		}
+		<-opened
+		t.Fatal("opening a named pipe waited for a writer")
+	}
 }
 
 // TestValidateFilePathLongerThanTheSystemAllows: a file whose path is
