@@ -205,6 +205,9 @@ func (s *Server) Start(addr string) (string, error) {
 	}
 	_, port, _ := net.SplitHostPort(addr)
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return "", &portInUseError{addr: addr, err: err}
+	}
 	if err != nil {
 		return "", fmt.Errorf("sandbox: listen on %s: %w", addr, err)
 	}
@@ -227,6 +230,19 @@ func (s *Server) Start(addr string) (string, error) {
 	}()
 	return s.url, nil
 }
+
+// portInUseError is a listen address another program (another sandbox,
+// say) already listens on.
+type portInUseError struct {
+	addr string
+	err  error
+}
+
+func (e *portInUseError) Error() string {
+	return "sandbox: " + e.addr + " is already in use (another sandbox, or another program, listens there): stop that program, or choose another port (port 0 picks a free one)"
+}
+
+func (e *portInUseError) Unwrap() error { return e.err }
 
 // loopbackHost checks that addr names a loopback interface and returns the
 // host to listen on: the sandbox has no real security and must never be

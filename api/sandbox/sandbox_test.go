@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,6 +56,29 @@ func TestStartAcceptsLoopbackNames(t *testing.T) {
 			assert.True(t, strings.HasPrefix(url, "http://127.0.0.1:") || strings.HasPrefix(url, "http://[::1]:"), url)
 		})
 	}
+}
+
+// TestStartOnAPortInUseSaysWhatToDo: a second sandbox on the port a first
+// one holds (make sandbox twice) says the port is taken and what to do,
+// not the system's "listen tcp …: bind: address already in use" after
+// the address twice.
+func TestStartOnAPortInUseSaysWhatToDo(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows reports a port in use with its own error code (WSAEADDRINUSE), not matched here")
+	}
+	servers := make([]*Server, 2)
+	for i := range servers {
+		s, err := New(Config{DataDir: t.TempDir()})
+		require.NoError(t, err)
+		defer s.Close()
+		servers[i] = s
+	}
+	url, err := servers[0].Start("127.0.0.1:0")
+	require.NoError(t, err)
+	addr := strings.TrimPrefix(url, "http://")
+	_, err = servers[1].Start(addr)
+	require.ErrorIs(t, err, syscall.EADDRINUSE)
+	assert.Equal(t, "sandbox: "+addr+" is already in use (another sandbox, or another program, listens there): stop that program, or choose another port (port 0 picks a free one)", err.Error())
 }
 
 // startEnv is newEnv on a server that listens by itself (Start).
