@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -67,4 +69,38 @@ func TestFolderGoneBeforeItsListingIsNotCalledEmpty(t *testing.T) {
 			assert.Contains(t, errOut, tc.todo)
 		})
 	}
+}
+
+// TestFolderAddedThroughALinkPointedElsewhereIsNotCalledEmpty: DIR
+// uploaded, then added again through a symbolic link to it and saved for
+// later (the folder's latest upload from then on), then the link pointed
+// at another folder before that add is listed: resume lists and uploads
+// the other folder, as an upload of its own, whole; history --folder DIR
+// says the add did not list DIR, why and what to do, and exits 1, not that
+// the upload found no file in the folder (exit 0).
+func TestFolderAddedThroughALinkPointedElsewhereIsNotCalledEmpty(t *testing.T) {
+	sb, _, dir := uploadedTrip(t, 2)
+	recs := historyJSON(t)
+	otherFiles, other := trip(t, 3)
+	link := filepath.Join(t.TempDir(), "link")
+	testfs.SymlinkOrSkip(t, dir, link)
+	db := openDataDB(t)
+	require.NoError(t, worker.SaveForLater(db, recs[0].Env, recs[0].Account, worker.Request{Path: link}))
+	require.NoError(t, db.Close())
+	require.NoError(t, os.Remove(link))
+	testfs.SymlinkOrSkip(t, other, link)
+
+	code, _, errOut := runCLI(t, "", "resume", "--env", sb.URL)
+	require.Equal(t, 0, code, errOut)
+
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	assert.Equal(t, 1, code, errOut)
+	assert.Empty(t, strings.TrimSpace(out))
+	assert.NotContains(t, errOut, "found no file")
+	assert.Contains(t, errOut, "Not the whole folder: the path "+dir+" was added by led to another folder when it was to be listed")
+	assert.Contains(t, errOut, "upload the folder again")
+
+	code, out, errOut = runCLI(t, "", "history", "--folder", other, "--format", "cid")
+	assert.Equal(t, 0, code, errOut)
+	assert.Len(t, strings.Fields(out), len(otherFiles), "the other folder, uploaded whole")
 }

@@ -807,6 +807,10 @@ const (
 	CutUnreadable
 	// CutOwnData: it was the app's own data folder, never uploaded.
 	CutOwnData
+	// CutLedElsewhere: the path it was added by led to another folder
+	// when it was to be listed (a symbolic link on it pointed elsewhere
+	// since): that folder was listed as a share of its own.
+	CutLedElsewhere
 )
 
 // cutStoppedSQL is CutStopped as SQL text.

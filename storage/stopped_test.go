@@ -380,3 +380,41 @@ func TestAWalkOfBeforeSchema18CutShortMarksTheShareAtItsPath(t *testing.T) {
 	_, left := latestLeft(t, d)
 	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Pending: 1, Cut: CutStopped}}, left, "added through a link")
 }
+
+// TestMoveWalkCutsTheShareItWasSavedWith: a walk whose path leads to
+// another folder when it is listed (MoveWalk) leaves the share it was
+// saved with not whole for good (CutLedElsewhere), and names the other
+// folder's share from then on: a stop lands on that one. Moved to the
+// folder it was saved with, or, saved before walks.folder (NULL), to the
+// folder at its path, it cuts nothing.
+func TestMoveWalkCutsTheShareItWasSavedWith(t *testing.T) {
+	d := openTestDB(t)
+	uploadedOnce(t, d)
+	other := filepath.FromSlash("/home/someone/other")
+	require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b2", "someone@example.com")}))
+	require.NoError(t, d.MoveWalk("w-b2", stoppedTestFolder))
+	batch, left := latestLeft(t, d)
+	assert.Equal(t, "b2", batch)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Listing: true}}, left, "moved to its own folder")
+
+	require.NoError(t, d.MoveWalk("w-b2", other))
+	require.Len(t, walksOf(t, d), 1)
+	assert.Equal(t, other, walksOf(t, d)[0].Folder)
+	_, err := d.CutWalks(CutStopped, "w-b2")
+	require.NoError(t, err)
+	batch, left = latestLeft(t, d)
+	assert.Equal(t, "b2", batch)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Cut: CutLedElsewhere}}, left)
+	left, err = d.FolderLeftOf(FolderKey{Folder: other, BatchID: "b2"})
+	require.NoError(t, err)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Cut: CutStopped}}, left, "the stop lands on the folder listed")
+
+	require.NoError(t, d.InsertWalks([]WalkRow{folderWalk("b3", "someone@example.com")}))
+	_, err = d.w.Exec(`UPDATE walks SET folder = NULL`)
+	require.NoError(t, err)
+	require.NoError(t, d.MoveWalk("w-b3", stoppedTestFolder))
+	batch, left = latestLeft(t, d)
+	assert.Equal(t, "b3", batch)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Listing: true}}, left, "saved before walks.folder, its folder at its path")
+	assert.Error(t, d.MoveWalk("w-b3", ""), "no folder")
+}

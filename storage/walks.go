@@ -2,6 +2,7 @@ package storage
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -211,6 +212,47 @@ func (d *DB) CutWalks(cut ListingCut, ids ...string) (int, error) {
 	}
 	return eachWalk(d, fmt.Sprintf("record that %d added folders were not listed to their end", len(ids)), ids, cutShareSQL, int(cut))
 }
+
+// MoveWalk gives the walk id the share of folder, the folder its path
+// leads to as it is listed, when the walk was saved with another share
+// (walks.folder): a symbolic link on its path was pointed elsewhere since
+// it was added (or the path was no folder then, or the walk was saved
+// before walks.folder). In one transaction, the share it was saved with
+// records that its folder was not listed (CutLedElsewhere, as CutWalks
+// records a cut: FolderLeftOf reads it), unless it is folder's own, and
+// the walk's share becomes folder's, made now (insertShareSQL), so that a
+// cut (CutWalks) or a kill while folder is listed lands on the share the
+// listing fills. A walk not saved (its save failed) records nothing.
+func (d *DB) MoveWalk(id, folder string) error {
+	if folder == "" {
+		return invalidArg("folder", "is empty")
+	}
+	return d.withTx("record the folder an added path leads to now", func(tx *sql.Tx) error {
+		var batch string
+		err := tx.QueryRow(`SELECT batch_id FROM walks WHERE id = ?`, id).Scan(&batch)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err == nil {
+			_, err = tx.Exec(leftShareSQL, id, folder, int(CutLedElsewhere))
+		}
+		if err == nil {
+			_, err = tx.Exec(insertShareSQL, folder, batch)
+		}
+		if err == nil {
+			_, err = tx.Exec(`UPDATE walks SET folder = ? WHERE id = ?`, folder, id)
+		}
+		return err
+	})
+}
+
+// leftShareSQL records on the share the walk ?1 was saved with (at its
+// path for a walk saved before walks.folder, as cutShareSQL takes it),
+// when that is not the folder ?2, that it was not listed, for the reason
+// ?3.
+const leftShareSQL = `WITH w AS (SELECT batch_id, coalesce(folder, path) AS folder FROM walks WHERE id = ?1)
+	UPDATE folder_shares SET listing_end = ?3 WHERE listing_end = 0 AND added_folder != ?2
+	AND batch_id = (SELECT batch_id FROM w) AND added_folder = (SELECT folder FROM w)`
 
 // forgetUnlistedShareSQL deletes the folder share of the walk ? of no
 // account (see DeleteWalks); cutShareSQL records on the share of the walk

@@ -551,6 +551,9 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	keep := errors.Is(err, storage.ErrDatabaseReplaced) && q.stopWhenGone
 	for _, c := range saves {
 		c.saved = true
+		if err == nil {
+			c.shares, rows = sharesOf(rows[:len(c.reqs)]), rows[len(c.reqs):]
+		}
 		if keep {
 			q.pendingAdds = slices.DeleteFunc(q.pendingAdds, func(p *addCall) bool { return p == c })
 			q.keepNotListedLocked(c)
@@ -565,6 +568,15 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	case q.walkWake <- struct{}{}:
 	default:
 	}
+}
+
+// sharesOf is the folder share of each of rows.
+func sharesOf(rows []storage.WalkRow) []string {
+	shares := make([]string, len(rows))
+	for i, r := range rows {
+		shares[i] = r.Folder
+	}
+	return shares
 }
 
 // dropWalks deletes the walk rows of drops, those listed to the end

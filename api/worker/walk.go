@@ -37,6 +37,11 @@ type addCall struct {
 	batchID string
 	reqs    []Request
 	walkIDs []string // each request's row in the walks table
+	// shares are the folder shares each request's walk row was saved
+	// with (storage.WalkRow.Folder; "" for none, or unknown), set once
+	// saved: a listing that finds its path leads elsewhere moves its
+	// walk to the folder it lists (walk.ownShare).
+	shares []string
 	// saved is set once the walk saver wrote the walk rows (or failed to):
 	// only then may the walker list the call, so that no job row of a
 	// request is ever saved before the request itself.
@@ -182,6 +187,15 @@ func pathKey(p string) string {
 	return p
 }
 
+// shareOf is the folder share the walk row of request i was saved with,
+// or "" when none is known (the save failed, or none was given).
+func (c *addCall) shareOf(i int) string {
+	if i < len(c.shares) {
+		return c.shares[i]
+	}
+	return ""
+}
+
 // walkRows are the rows that save call's requests for env and account.
 func (c *addCall) walkRows(env, account string) []storage.WalkRow {
 	rows := make([]storage.WalkRow, len(c.reqs))
@@ -301,6 +315,7 @@ func (q *Queue) walker() {
 			if ctx.Err() != nil {
 				break
 			}
+			w.walkID, w.share = call.walkIDs[i], call.shareOf(i)
 			cut := w.request(r)
 			w.listed = append(w.listed, walkDrop{id: call.walkIDs[i], batchID: call.batchID, cut: cut})
 		}
@@ -324,6 +339,9 @@ type walk struct {
 	batchID string
 	resumed bool // add only the files the batch has no job for (a resumed walk)
 	rows    []storage.JobRow
+	// walkID is the walk row of the request being listed, and share the
+	// folder share it names (storage.WalkRow.Folder).
+	walkID, share string
 	// left are the files of folders found waiting in another Add call's
 	// job and left to it, saved with rows (storage.LeftFile).
 	left []storage.LeftFile
@@ -569,7 +587,8 @@ func (w *walk) noteAlreadyQueued(row storage.JobRow) {
 // one job per entry. It returns why no folder was listed at the request's
 // path (storage.DB.CutWalks records it on the folder share the request
 // was saved with, when it was saved as a folder's: the folder is gone, or
-// is a file now), or NotCut.
+// is a file now), or NotCut. A folder its path leads to now that is not
+// the one it was saved with becomes its share first (ownShare).
 func (w *walk) request(r Request) storage.ListingCut {
 	w.queued = nil
 	if r.Path == "" {
@@ -590,6 +609,9 @@ func (w *walk) request(r Request) storage.ListingCut {
 		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p, w.q.otherNames...)
 	}
 	fi, err := os.Stat(p)
+	if err == nil && fi.IsDir() && r.ExpectSHA256 == "" {
+		w.ownShare(listedRoot(p))
+	}
 	if w.inOwnData(p, err == nil && !fi.IsDir()) {
 		w.add(row, storage.JobSkipped, causeOwnData)
 		return storage.CutOwnData
@@ -606,6 +628,24 @@ func (w *walk) request(r Request) storage.ListingCut {
 	// taken as already uploaded.
 	w.file(row, fi, r.Again || row.ExpectSHA256 != "")
 	return noFolderAt(err)
+}
+
+// ownShare makes folder, the folder the request's path leads to now, the
+// share its walk row names, when it was saved with another (a symbolic
+// link on its path pointed elsewhere since): storage.DB.MoveWalk records
+// that the share it was saved with was not listed, and a cut of this
+// listing (Cancel all, or its path no folder to list) lands on the share
+// it fills. A database that refuses it leaves the walk as it was; Close
+// reports the error.
+func (w *walk) ownShare(folder string) {
+	if folder == w.share {
+		return
+	}
+	if err := w.q.db.MoveWalk(w.walkID, folder); err != nil {
+		w.q.noteDBErr(fmt.Errorf("record that %s was listed for the folder added: %w", folder, err))
+		return
+	}
+	w.share = folder
 }
 
 // noFolderAt is why a path that stat answered with err (nil: it is there,
@@ -1195,6 +1235,7 @@ func (q *Queue) resumeWalks(walks []storage.WalkRow) {
 		}
 		c.reqs = append(c.reqs, Request{Path: w.Path, FolderPath: w.FolderPath, ParentID: copyID(w.ParentID), Comment: w.Comment, ExpectSHA256: w.ExpectSHA256})
 		c.walkIDs = append(c.walkIDs, w.ID)
+		c.shares = append(c.shares, w.Folder)
 		q.liveWalks[w.ID] = w.BatchID
 		q.liveBatches[w.BatchID]++
 	}
