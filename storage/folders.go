@@ -378,7 +378,12 @@ func SkippedByDesign(reason, arg string) bool {
 // file (FolderLeft.Dropped). Retried and uploaded, it no longer holds;
 // otherwise that share lacks the file for good, and only a later Add call
 // of the folder, another share, sends it.
-var droppedSQL = `(jobs.beneath != '' AND jobs.state NOT IN ('` + string(JobDone) + `', '` + string(JobAlready) + `')
+var droppedSQL = `(jobs.beneath != '' AND ` + notUploadedSQL + `)`
+
+// notUploadedSQL holds for a job (of the table jobs, unaliased) that has
+// not uploaded its file and is no skip by design: droppedSQL, for a job
+// of a folder's file.
+var notUploadedSQL = `(jobs.state NOT IN ('` + string(JobDone) + `', '` + string(JobAlready) + `')
 	AND NOT (jobs.state = '` + string(JobSkipped) + `' AND jobs.reason IN (` + quotedList(SkipsByDesign) + `)
 		AND NOT (jobs.reason = 'not-listed' AND jobs.reason_arg = '` + ReplacedArg + `')))`
 
