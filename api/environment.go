@@ -76,9 +76,11 @@ func ParseEnvironment(s string) (Environment, error) {
 	if strings.Contains(v, "://") {
 		return CustomEnvironment(v)
 	}
-	if hint := schemeHint(v); hint != "" {
+	// A value with a dot or a colon is not repeated either: a password
+	// pasted in the wrong place may have one.
+	if scheme := schemeHint(v); scheme != "" {
 		return Environment{}, &ValidationError{Field: "environment",
-			Message: "unknown environment " + quoteShort(v) + " — a base URL starts with its scheme: did you mean " + hint + "?"}
+			Message: "unknown environment — a base URL starts with its scheme: write " + scheme + " before the address"}
 	}
 	return Environment{}, &ValidationError{Field: "environment",
 		Message: "unknown environment " + quoteEnvironmentName(v) +
@@ -102,9 +104,9 @@ func quoteEnvironmentName(v string) string {
 	return quoteShort(v)
 }
 
-// schemeHint is v with the scheme it most likely lacks ("127.0.0.1:8787"
-// → "http://127.0.0.1:8787", "dstor.example.com" → "https://…"), or "" when
-// v does not look like a host.
+// schemeHint is the scheme v most likely lacks ("127.0.0.1:8787" →
+// "http://", "dstor.example.com" → "https://"), or "" when v does not look
+// like a host.
 func schemeHint(v string) string {
 	if !strings.ContainsAny(v, ".:") || strings.ContainsAny(v, " \t") {
 		return ""
@@ -114,9 +116,9 @@ func schemeHint(v string) string {
 		return ""
 	}
 	if isLoopbackHost(u.Hostname()) {
-		return "http://" + v
+		return "http://"
 	}
-	return "https://" + v
+	return "https://"
 }
 
 // hostLike reports whether h could name a host: an IP address, or a name

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,12 +102,13 @@ func TestParseEnvironment(t *testing.T) {
 		{in: "sk1234S3cr3tK3y5678", wantError: "unknown environment (not repeated here, as it may be a secret) — use production"},
 		{in: "skS3cr3tK3yS3cr3tK3yS3cr3tK3y", wantError: "unknown environment (not repeated here"},
 		// A token (a JWT) has dots, as a host name does, but a part longer
-		// than a host name's label may be: no scheme hint repeats it.
+		// than a host name's label may be: no scheme hint for it.
 		{in: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhY2N0LTEiLCJleHAiOjE3MDAwMDAwMDAsImlhdCI6MTcwMDAwMDAwMH0.c2lnbmF0dXJl",
 			wantError: "unknown environment (not repeated here, as it may be a secret)"},
-		{in: "127.0.0.1:18990", wantError: "did you mean http://127.0.0.1:18990?"},
-		{in: "localhost:8787/", wantError: "did you mean http://localhost:8787/?"},
-		{in: "dstor.example.com", wantError: "did you mean https://dstor.example.com?"},
+		{in: "127.0.0.1:18990", wantError: "write http:// before the address"},
+		{in: "localhost:8787/", wantError: "write http:// before the address"},
+		{in: "dstor.example.com", wantError: "write https:// before the address"},
+		{in: "p4ss.w0rd:1", wantError: "write https:// before the address"},
 		{in: "", wantError: "choose an environment"},
 		{in: "http://example.org", wantError: "clear text"},
 	}
@@ -116,6 +118,9 @@ func TestParseEnvironment(t *testing.T) {
 			if tt.wantError != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantError)
+				if tt.in != "" && tt.in != "staging" && !strings.Contains(tt.in, "://") { // a URL, or a word written as an environment's name, may be named back
+					assert.NotContains(t, err.Error(), tt.in, "the value is not repeated: it may be a secret typed in the wrong place")
+				}
 				return
 			}
 			require.NoError(t, err)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -29,7 +30,8 @@ const maxRate = 1 << 40
 
 // ParseRate reads a bandwidth limit (see the syntax above) and returns it
 // in bytes per second; 0 means no limit. An error is a sentence that says
-// how to write one.
+// how to write one, without s: a command line's --limit-rate may hold a
+// secret typed in the wrong place.
 func ParseRate(s string) (int64, error) {
 	t := strings.TrimSuffix(strings.TrimSpace(s), "/s")
 	unit := int64(1)
@@ -41,14 +43,14 @@ func ParseRate(s string) (int64, error) {
 	}
 	v, err := strconv.ParseFloat(t, 64)
 	if err != nil || t == "" || strings.ContainsAny(t, "eEnNxX_+") || v < 0 || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q is not a rate: write bytes per second, with K, M or G for 1024, 1024² or 1024³ bytes (500K, 2M, 1.5G), or 0 for no limit", s)
+		return 0, errors.New("not a rate: write bytes per second, with K, M or G for 1024, 1024² or 1024³ bytes (500K, 2M, 1.5G), or 0 for no limit")
 	}
 	bps := v * float64(unit)
 	if bps > maxRate {
-		return 0, fmt.Errorf("%q is more than the largest limit, %s/s", s, FormatRate(maxRate))
+		return 0, fmt.Errorf("more than the largest limit, %s/s", FormatRate(maxRate))
 	}
 	if bps > 0 && bps < 1 {
-		return 0, fmt.Errorf("%q is less than one byte per second: write 0 for no limit", s)
+		return 0, errors.New("less than one byte per second: write 0 for no limit")
 	}
 	return int64(bps), nil
 }

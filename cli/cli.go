@@ -15,12 +15,8 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 )
@@ -147,71 +143,6 @@ func dashedPathHint(args []string) string {
 	return ""
 }
 
-// flagErrorText is the sentence for an error of the flag parser: a value
-// a number or a switch cannot take says what the flag takes, not Go's
-// "strconv.ParseInt: parsing …: invalid syntax"; the parser's other
-// errors ("unknown flag: --x", "flag needs an argument") are sentences
-// already, and the app's own flag values say what is wrong themselves.
-func flagErrorText(err error) string {
-	var unknown *pflag.NotExistError
-	if errors.As(err, &unknown) {
-		return unknownFlagText(unknown)
-	}
-	var bad *pflag.InvalidValueError
-	if !errors.As(err, &bad) {
-		return err.Error()
-	}
-	name, value := bad.GetFlag().Name, bad.GetValue()
-	switch bad.GetFlag().Value.Type() {
-	case "int", "int64":
-		if errors.Is(err, strconv.ErrRange) {
-			return fmt.Sprintf("--%s: %q is too large a number", name, value)
-		}
-		return fmt.Sprintf("--%s takes a whole number written in digits, such as 10: %q is not one", name, value)
-	case "bool":
-		// The value is not repeated: a switch given one is most often
-		// --api-key-stdin=KEY or --password-stdin=PASSWORD.
-		return fmt.Sprintf("--%s is a switch: write --%s alone to turn it on (or --%s=false); the value given (not repeated here, as it may be a secret) is neither", name, name, name)
-	}
-	return fmt.Sprintf("--%s: %v", name, errors.Unwrap(bad)) // the app's own value's sentence
-}
-
-// unknownFlagText says a flag is unknown without repeating a word that
-// may be a secret (refusedArgs): an API key pasted after a dash was
-// repeated whole ("unknown shorthand flag: 's' in -sk…", "unknown flag:
-// --sk…"). A shorthand is named by its letter alone; a long flag by its
-// name only when it is written as the app's flags are (lower-case
-// letters and dashes, as --nope or --remove-failed), so a typo is still
-// seen.
-func unknownFlagText(e *pflag.NotExistError) string {
-	flag := e.GetSpecifiedName()
-	if e.GetSpecifiedShortnames() != "" {
-		letter, _ := utf8.DecodeRuneInString(flag)
-		if !unicode.IsLetter(letter) && !unicode.IsDigit(letter) {
-			return "unknown shorthand flag (not repeated here, as it may be a secret)"
-		}
-		return fmt.Sprintf("unknown shorthand flag -%c", letter)
-	}
-	if !looksLikeFlagName(flag) {
-		return "unknown flag (not repeated here, as it may be a secret)"
-	}
-	return "unknown flag: --" + flag
-}
-
-// looksLikeFlagName reports whether s is written as the app's flag names
-// are: lower-case ASCII letters and inner dashes, at most 40 of them.
-func looksLikeFlagName(s string) bool {
-	if s == "" || len(s) > 40 || s[0] == '-' {
-		return false
-	}
-	for _, r := range s {
-		if (r < 'a' || r > 'z') && r != '-' {
-			return false
-		}
-	}
-	return true
-}
-
 // newRoot builds the command tree. The root command opens the window; the
 // subcommands are the command line proper; cobra adds help and
 // completion (bash, zsh, fish, PowerShell).
@@ -228,7 +159,9 @@ func newRoot(cio IO) *cobra.Command {
 	root.SilenceErrors = true
 	root.SilenceUsage = true
 	addProfileFlag(root)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{msg: flagErrorText(err), flags: true} })
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &UsageError{msg: flagErrorText(cmd, err), flags: true}
+	})
 	root.AddCommand(
 		newLoginCommand(cio),
 		newLogoutCommand(cio),

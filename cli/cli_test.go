@@ -260,7 +260,7 @@ func TestCommandLineValidation(t *testing.T) {
 		{"concurrency zero", []string{"upload", "--concurrency", "0", f}, "between 1 and 16"},
 		{"concurrency negative", []string{"upload", "--concurrency", "-1", f}, "between 1 and 16"},
 		{"resume concurrency zero", []string{"resume", "--concurrency", "0"}, "between 1 and 16"},
-		{"limit rate not a rate", []string{"upload", "--limit-rate", "fast", f}, "--limit-rate: \"fast\" is not a rate"},
+		{"limit rate not a rate", []string{"upload", "--limit-rate", "fast", f}, "--limit-rate: not a rate: write bytes per second"},
 		{"limit rate negative", []string{"resume", "--limit-rate", "-2M"}, "500K, 2M"},
 		{"limit rate in bits", []string{"upload", "--limit-rate", "8Mbit", f}, "not a rate"},
 		{"login needs a method", []string{"login", "--env", "http://127.0.0.1:1"}, "--api-key-stdin"},

@@ -14,8 +14,8 @@ import (
 // a number, a number too large, a word for a switch) was shown as the flag
 // parser's Go error ('invalid argument "abc" for "--limit" flag:
 // strconv.ParseInt: parsing "abc": invalid syntax'). Each must say what the
-// flag takes, with the value given (not a switch's: it may be a secret,
-// TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment), and exit 2 (a
+// flag takes, without the value given (it may be a secret typed in the
+// wrong place: TestNoCommandRepeatsAFlagOrAValueItRefuses), and exit 2 (a
 // usage error).
 func TestFlagValueErrorsAreSentences(t *testing.T) {
 	t.Setenv("DSTOR_UPLOADER_HOME", t.TempDir())
@@ -23,14 +23,14 @@ func TestFlagValueErrorsAreSentences(t *testing.T) {
 		args []string
 		says string
 	}{
-		{[]string{"history", "--limit", "abc"}, `--limit takes a whole number written in digits, such as 10: "abc" is not one`},
-		{[]string{"history", "--limit", "0e999"}, `--limit takes a whole number written in digits, such as 10: "0e999" is not one`},
-		{[]string{"history", "--limit", "1.5"}, `--limit takes a whole number written in digits, such as 10: "1.5" is not one`},
-		{[]string{"history", "--limit", "99999999999999999999"}, `--limit: "99999999999999999999" is too large a number`},
-		{[]string{"upload", "--concurrency", "four", "x"}, `--concurrency takes a whole number written in digits, such as 10: "four" is not one`},
-		{[]string{"sandbox", "--max-upload-size", "10G"}, `--max-upload-size takes a whole number written in digits, such as 10: "10G" is not one`},
+		{[]string{"history", "--limit", "abc"}, `--limit takes a whole number written in digits, such as 10: the value given (not repeated here, as it may be a secret) is not one`},
+		{[]string{"history", "--limit", "0e999"}, `--limit takes a whole number written in digits, such as 10: the value given (not repeated here, as it may be a secret) is not one`},
+		{[]string{"history", "--limit", "1.5"}, `--limit takes a whole number written in digits, such as 10: the value given (not repeated here, as it may be a secret) is not one`},
+		{[]string{"history", "--limit", "99999999999999999999"}, `--limit: the number given is too large`},
+		{[]string{"upload", "--concurrency", "four", "x"}, `--concurrency takes a whole number written in digits, such as 10: the value given (not repeated here, as it may be a secret) is not one`},
+		{[]string{"sandbox", "--max-upload-size", "10G"}, `--max-upload-size takes a whole number written in digits, such as 10: the value given (not repeated here, as it may be a secret) is not one`},
 		{[]string{"history", "--json=maybe"}, `--json is a switch: write --json alone to turn it on (or --json=false); the value given (not repeated here, as it may be a secret) is neither`},
-		{[]string{"sandbox", "--fault", "bogus"}, `--fault: fault "bogus"`},
+		{[]string{"sandbox", "--fault", "bogus"}, `--fault: fault: unknown item; known:`},
 		{[]string{"resume", "--retry-failed=yes"}, `--retry-failed is a switch: write --retry-failed alone to turn it on (or --retry-failed=false); the value given (not repeated here, as it may be a secret) is neither`},
 	}
 	for _, tt := range tests {
@@ -84,8 +84,8 @@ func TestNumberFlagsAreDecimal(t *testing.T) {
 	} {
 		_, err := read(tt.command, tt.flag, tt.value)
 		if assert.Error(t, err, "%s --%s %s", tt.command, tt.flag, tt.value) {
-			assert.Equal(t, fmt.Sprintf("--%s takes a whole number written in digits, such as 10: %q is not one", tt.flag, tt.value),
-				flagErrorText(err))
+			assert.Equal(t, fmt.Sprintf("--%s takes a whole number written in digits, such as 10: the value given (not repeated here, as it may be a secret) is not one", tt.flag),
+				flagErrorText(nil, err))
 		}
 	}
 }

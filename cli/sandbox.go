@@ -109,11 +109,11 @@ func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 	}
 	url, err := srv.Start(o.listen) // first, so a refused address fails fast
 	if err != nil {
-		return sandboxError(err)
+		return fmt.Errorf("--listen: %w", sandboxError(err))
 	}
 	acc, err := srv.CreateAccount(o.email, o.password)
 	if err != nil {
-		return sandboxError(err)
+		return fmt.Errorf("--email: %w", sandboxError(err))
 	}
 	key := o.apiKey
 	if key == "" {

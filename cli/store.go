@@ -94,7 +94,7 @@ func openStore(envFlag string) (*store, error) {
 		db.Close()
 		return nil, err
 	}
-	env, err := session.CommandLineEnv(envFlag, settings)
+	env, err := commandLineEnv(envFlag, settings)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -103,6 +103,18 @@ func openStore(envFlag string) (*store, error) {
 		db: db, secrets: openSecrets(),
 		settings: settings, env: env, envKey: env.Key(),
 	}, nil
+}
+
+// commandLineEnv is session.CommandLineEnv, its refusal of --env named
+// as the flag's: the sentence alone ("unknown environment — use …") does
+// not say where the environment came from.
+func commandLineEnv(envFlag string, settings storage.Settings) (api.Environment, error) {
+	env, err := session.CommandLineEnv(envFlag, settings)
+	var invalid *api.ValidationError
+	if envFlag != "" && errors.As(err, &invalid) {
+		return env, fmt.Errorf("--env: %s", invalid.Message)
+	}
+	return env, err
 }
 
 // readSecret reads one line from stdin; on a terminal it prompts and turns

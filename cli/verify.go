@@ -109,7 +109,7 @@ func verifyEnv(db *storage.DB, flag string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	env, err := session.CommandLineEnv(flag, settings)
+	env, err := commandLineEnv(flag, settings)
 	if err != nil {
 		return "", err
 	}

@@ -102,11 +102,13 @@ func accountID(normalizedEmail string) string {
 }
 
 // checkEmail accepts a plain address such as "a@b.example", nothing more
-// (no display names), so logins compare exactly.
+// (no display names), so logins compare exactly. An error does not repeat
+// email: the sandbox command's --email may hold the password typed in the
+// wrong place.
 func checkEmail(email string) error {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {
-		return fmt.Errorf("%q is not an email address such as name@example.com", email)
+		return errors.New("the email is not an address such as name@example.com")
 	}
 	return nil
 }

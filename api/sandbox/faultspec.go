@@ -46,7 +46,9 @@ const maxFaultDuration = 24 * time.Hour
 
 // ParseFaultSpec reads a fault written as on the sandbox command line (see
 // FaultSpecHelp), e.g. "503:every=3" or "cut=50%:path=add", into a Fault for
-// InjectFault. Errors say which item is wrong and why.
+// InjectFault. Errors say which item is wrong (by its place) and why,
+// without repeating the spec: the sandbox command's --fault may hold a
+// secret typed in the wrong place.
 func ParseFaultSpec(spec string) (Fault, error) {
 	var f Fault
 	spec = strings.TrimSpace(spec)
@@ -55,29 +57,29 @@ func ParseFaultSpec(spec string) (Fault, error) {
 	}
 	items := strings.FieldsFunc(spec, func(r rune) bool { return r == ':' || r == ',' })
 	if len(items) == 0 {
-		return f, fmt.Errorf("fault %q has no items (see --help)", spec)
+		return f, errors.New("the fault has no items (see --help)")
 	}
 	seen := map[string]bool{}
-	for _, raw := range items {
+	for i, raw := range items {
 		it := newFaultItem(raw)
-		if seen[it.key] {
-			return f, fmt.Errorf("fault %q: %q is given twice", spec, it.key)
-		}
-		seen[it.key] = true
-		// The item wrong, named once when it is the whole fault.
-		where := fmt.Sprintf("fault %q", spec)
-		if it.text != spec {
-			where += ": " + it.text
+		// The item wrong, by its place when the fault has several.
+		where := "fault"
+		if len(items) > 1 {
+			where = fmt.Sprintf("fault, item %d of %d", i+1, len(items))
 		}
 		set, known := faultItems[it.key]
 		if !known {
-			return f, fmt.Errorf("%s: unknown item %q; known: NNN, html, malformed, wrong-hash, cut, stall, delay, retry-after, count, every, path", where, it.key)
+			return f, fmt.Errorf("%s: unknown item; known: NNN, html, malformed, wrong-hash, cut, stall, delay, retry-after, count, every, path", where)
 		}
+		if seen[it.key] {
+			return f, fmt.Errorf("%s: %s is given twice", where, it.key)
+		}
+		seen[it.key] = true
 		if err := set(&f, it); err != nil {
 			return f, fmt.Errorf("%s: %w", where, err)
 		}
 	}
-	if err := checkFault(spec, f, seen["count"]); err != nil {
+	if err := checkFault(f, seen["count"]); err != nil {
 		return f, err
 	}
 	if !seen["count"] && f.Every == 0 {
@@ -234,10 +236,10 @@ func setPath(f *Fault, val string) error {
 	return nil
 }
 
-// checkFault checks that the items of spec go together: one kind of
+// checkFault checks that the items of f go together: one kind of
 // answer, retry-after with an answer that carries it, something that
 // happens, count or every.
-func checkFault(spec string, f Fault, countSet bool) error {
+func checkFault(f Fault, countSet bool) error {
 	answers := 0
 	for _, set := range []bool{f.CutAfter > 0 || f.CutFraction > 0, f.HTMLError, f.Malformed, f.WrongHash, f.Status != 0 && !f.HTMLError && !f.Malformed} {
 		if set {
@@ -246,13 +248,13 @@ func checkFault(spec string, f Fault, countSet bool) error {
 	}
 	switch {
 	case answers > 1:
-		return fmt.Errorf("fault %q: choose one kind of answer (a status, html, malformed, wrong-hash or cut), not several", spec)
+		return errors.New("fault: choose one kind of answer (a status, html, malformed, wrong-hash or cut), not several")
 	case f.RetryAfter > 0 && f.Status == 0 && !f.HTMLError:
-		return fmt.Errorf("fault %q: retry-after goes with a status or html answer, e.g. 503:retry-after=1s", spec)
+		return errors.New("fault: retry-after goes with a status or html answer, e.g. 503:retry-after=1s")
 	case answers == 0 && f.Stall == 0 && f.Delay == 0:
-		return fmt.Errorf("fault %q does nothing: give a status, html, malformed, wrong-hash, cut, stall or delay", spec)
+		return errors.New("the fault does nothing: give a status, html, malformed, wrong-hash, cut, stall or delay")
 	case countSet && f.Every > 0:
-		return fmt.Errorf("fault %q: use count= or every=, not both", spec)
+		return errors.New("fault: use count= or every=, not both")
 	}
 	return nil
 }
@@ -273,7 +275,7 @@ func isStatus(s string) bool {
 func parseStatus(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 400 || n > 599 {
-		return 0, fmt.Errorf("the status must be an error status from 400 to 599, got %q", s)
+		return 0, errors.New("the status must be an error status from 400 to 599")
 	}
 	return n, nil
 }
@@ -285,18 +287,18 @@ func parseFaultDuration(s string) (time.Duration, error) {
 	if err != nil {
 		secs, ferr := strconv.ParseFloat(s, 64)
 		if ferr != nil || secs != secs {
-			return 0, fmt.Errorf("%q is not a duration such as 30s, 200ms or 2m", s)
+			return 0, errors.New("not a duration such as 30s, 200ms or 2m")
 		}
 		if secs > maxFaultDuration.Seconds() {
-			return 0, fmt.Errorf("the duration %q is longer than %s", s, maxFaultDuration)
+			return 0, fmt.Errorf("the duration is longer than %s", maxFaultDuration)
 		}
 		d = time.Duration(secs * float64(time.Second))
 	}
 	if d <= 0 {
-		return 0, fmt.Errorf("the duration must be positive, got %q", s)
+		return 0, errors.New("the duration must be positive")
 	}
 	if d > maxFaultDuration {
-		return 0, fmt.Errorf("the duration %q is longer than %s", s, maxFaultDuration)
+		return 0, fmt.Errorf("the duration is longer than %s", maxFaultDuration)
 	}
 	return d, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net"
@@ -72,7 +71,7 @@ func TestParseFaultSpecErrors(t *testing.T) {
 		{"stall=-1s", "must be positive"},
 		{"delay=9999h", "longer than"},
 		{"delay=1e300", "longer than"},
-		{"retry-after=1s", "goes with a status"},
+		{"retry-after=2s", "goes with a status"},
 		{"cut=50%:wrong-hash", "one kind of answer"},
 		{"503:malformed:wrong-hash", "one kind of answer"},
 		{"html=502:503", "already given"},
@@ -82,7 +81,8 @@ func TestParseFaultSpecErrors(t *testing.T) {
 		{"503:every=0", "positive number"},
 		{"503:path=api", `start with "/"`},
 		{"malformed=yes", "takes no value"},
-		{"explode", "unknown item"},
+		{"explode", "fault: unknown item; known:"},
+		{"503:explode", "fault, item 2 of 2: unknown item"},
 		{"count=3", "does nothing"},
 	}
 	for _, tt := range tests {
@@ -90,7 +90,9 @@ func TestParseFaultSpecErrors(t *testing.T) {
 			_, err := ParseFaultSpec(tt.spec)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
-			assert.NotContains(t, err.Error(), fmt.Sprintf("fault %q: %s:", tt.spec, tt.spec), "a one-item fault is named once")
+			if _, anItem := faultItems[tt.spec]; tt.spec != "" && !anItem { // an item's own name may be named
+				assert.NotContains(t, err.Error(), tt.spec, "the spec is not repeated: it may be a secret typed in the wrong place")
+			}
 		})
 	}
 }

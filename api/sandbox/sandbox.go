@@ -246,14 +246,15 @@ func (e *portInUseError) Unwrap() error { return e.err }
 
 // loopbackHost checks that addr names a loopback interface and returns the
 // host to listen on: the sandbox has no real security and must never be
-// reachable from another machine.
+// reachable from another machine. An error does not repeat addr: the
+// sandbox command's --listen may hold a secret typed in the wrong place.
 func loopbackHost(addr string) (string, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", fmt.Errorf("sandbox: listen address %q: %w (use host:port, e.g. 127.0.0.1:8787)", addr, err)
+		return "", errors.New("sandbox: the listen address is not host:port; write one such as 127.0.0.1:8787")
 	}
 	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
-		return "", fmt.Errorf("sandbox: listen address %q: port %q is not a number from 0 to 65535", addr, port)
+		return "", errors.New("sandbox: the listen address's port is not a number from 0 to 65535; write one such as 127.0.0.1:8787")
 	}
 	if strings.EqualFold(host, "localhost") {
 		return "127.0.0.1", nil
@@ -261,7 +262,7 @@ func loopbackHost(addr string) (string, error) {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return host, nil
 	}
-	return "", fmt.Errorf("sandbox: refusing to listen on %q: only loopback addresses (127.0.0.1, ::1, localhost) are allowed, because the sandbox has test accounts and no real security and must not be reachable from other machines", addr)
+	return "", errors.New("sandbox: refusing to listen on that address: only loopback addresses (127.0.0.1, ::1, localhost) are allowed, because the sandbox has test accounts and no real security and must not be reachable from other machines")
 }
 
 // URL is the base URL Start returned, or "" when the server was not started

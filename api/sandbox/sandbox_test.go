@@ -33,7 +33,10 @@ func TestStartRefusesNonLoopback(t *testing.T) {
 		t.Run(addr, func(t *testing.T) {
 			_, err := s.Start(addr)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), addr)
+			assert.Contains(t, err.Error(), "listen")
+			if !strings.Contains("127.0.0.1:8787", addr) { // the example the sentence gives
+				assert.NotContains(t, err.Error(), addr, "the address is not repeated: it may be a secret typed in the wrong place")
+			}
 		})
 	}
 	_, err = s.Start("0.0.0.0:8787")
