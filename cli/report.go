@@ -307,7 +307,8 @@ func (r *reporter) job(j worker.Job) {
 // unrecordedHash is the hash of a failed file that dStor took but that
 // could not be recorded in the history, or "".
 func unrecordedHash(j worker.Job) string {
-	if j.State != storage.JobFailed || j.Reason != worker.ReasonRecordFailed && j.Reason != worker.ReasonHistoryGone {
+	recordFailed := j.Reason == worker.ReasonRecordFailed || j.Reason == worker.ReasonRecordLimit || j.Reason == worker.ReasonHistoryGone
+	if j.State != storage.JobFailed || !recordFailed {
 		return ""
 	}
 	return j.ReasonArg

@@ -236,6 +236,8 @@ func uploadReasonText(code worker.ReasonCode, arg string) string {
 		return tr("Uploaded as {{.Hash}}; waiting to be recorded until the disk has room.", map[string]any{"Hash": arg})
 	case worker.ReasonRecordFailed:
 		return tr("Uploaded as {{.Hash}}, but it could not be recorded in the history. Retry to record it.", map[string]any{"Hash": arg})
+	case worker.ReasonRecordLimit:
+		return tr("Uploaded as {{.Hash}}, but it could not be recorded: the upload history has reached the largest file dStor Uploader may write here (its file size limit, ulimit -f), so retrying cannot record it while that limit holds. Start dStor Uploader again where that limit is larger or there is none (ulimit -f unlimited), then retry it.", map[string]any{"Hash": arg})
 	case worker.ReasonHistoryGone:
 		return tr("Uploaded as {{.Hash}}, but it cannot be recorded: the upload history was deleted, moved away or replaced while dStor Uploader was using it, so retrying cannot record it. Keep this hash and the links shown, and start dStor Uploader again.", map[string]any{"Hash": arg})
 	case worker.ReasonRefusedSignIn:

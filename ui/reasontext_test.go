@@ -23,6 +23,7 @@ var reasonArgs = map[worker.ReasonCode]string{
 	worker.ReasonFolderUnreadable: "input/output error",
 	worker.ReasonUnrecorded:       "QmHash",
 	worker.ReasonHistoryGone:      "QmHash",
+	worker.ReasonRecordLimit:      "QmHash",
 	worker.ReasonFileRefused:      "locked",
 	worker.ReasonOther:            "something new",
 }
@@ -61,6 +62,18 @@ func TestEveryReasonCodeIsWorded(t *testing.T) {
 	assert.Contains(t, de[worker.ReasonAlready], "Bereits hochgeladen")
 	assert.Equal(t, "Der Upload ist aus einem unbekannten Grund fehlgeschlagen (Meldung des Systems: „structure needs cleaning“).",
 		reasonText(worker.ReasonOther, systemWords, now), "an error the engine could not classify: its text only as the system's")
+	// A history at the file size limit (ulimit -f): no retry can record
+	// it while the limit holds, so the limit is lifted first.
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang) // as above: useLanguage(tag) under t.Setenv would outlive the test
+		require.NoError(t, useLanguage(""))
+		said := reasonText(worker.ReasonRecordLimit, "QmHash", now)
+		assert.Contains(t, said, "QmHash", lang)
+		assert.Contains(t, said, "ulimit -f unlimited", "%s: what lifts the limit", lang)
+		assert.NotEqual(t, reasonText(worker.ReasonRecordFailed, "QmHash", now), said, lang)
+	}
+	assert.Equal(t, "Uploaded as QmHash, but it could not be recorded: the upload history has reached the largest file dStor Uploader may write here (its file size limit, ulimit -f), so retrying cannot record it while that limit holds. Start dStor Uploader again where that limit is larger or there is none (ulimit -f unlimited), then retry it.",
+		en[worker.ReasonRecordLimit])
 }
 
 // TestJobReasonTextInTheWindowsLanguage: a failed job shows its reason in

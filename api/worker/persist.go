@@ -302,6 +302,19 @@ func (q *Queue) settleUpdate(u rowUpdate, err error) error {
 	return nil
 }
 
+// notRecorded is the cause of a job uploaded as hash whose history entry
+// the database refused with err (neither a full disk, which waits, nor a
+// history deleted or replaced). A history at the program's file size
+// limit refuses every retry while the limit holds: its sentence says to
+// lift the limit first.
+func notRecorded(hash string, err error) cause {
+	var limit *storage.FileSizeLimitError
+	if errors.As(err, &limit) {
+		return cause{ReasonRecordLimit, hash, fmt.Sprintf("uploaded as %s, but it could not be recorded: %v, then retry it", hash, limit)}
+	}
+	return cause{ReasonRecordFailed, hash, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", hash, err)}
+}
+
 // settleFinish shows a recorded upload as done. A missing row (its insert
 // failed, or a clear removed it) is put back and finished. On a full disk
 // the upload waits to be recorded (pending again); at Close its row stays
@@ -345,7 +358,7 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 		q.failLocked(j, cause{ReasonHistoryGone, res.Hash, fmt.Sprintf("uploaded as %s, but it could not be recorded: %s", res.Hash, gone.Error())})
 		return
 	case err != nil:
-		q.failLocked(j, cause{ReasonRecordFailed, res.Hash, fmt.Sprintf("uploaded as %s, but it could not be recorded in the history (%v); retry to record it", res.Hash, err)})
+		q.failLocked(j, notRecorded(res.Hash, err))
 		return
 	}
 	j.unsaved = false

@@ -60,6 +60,7 @@ const (
 	ReasonUnverifiable    ReasonCode = "unverifiable"
 	ReasonUnrecorded      ReasonCode = "unrecorded"    // Arg: the uploaded hash (a full disk; it waits)
 	ReasonRecordFailed    ReasonCode = "record-failed" // Arg: the uploaded hash
+	ReasonRecordLimit     ReasonCode = "record-limit"  // Arg: the uploaded hash (the history reached the file size limit: retrying cannot record it while the limit holds)
 	ReasonHistoryGone     ReasonCode = "history-gone"  // Arg: the uploaded hash (the database was deleted or replaced: only a restart helps)
 	ReasonRefusedSignIn   ReasonCode = "refused-sign-in"
 	ReasonRefusedAccess   ReasonCode = "refused-access"
@@ -90,7 +91,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
 	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData, ReasonAlready, ReasonUnsaved,
 	ReasonSignIn, ReasonAccountChanged, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
-	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonHistoryGone, ReasonRefusedSignIn,
+	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRecordLimit, ReasonHistoryGone, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
 	ReasonServerTrouble, ReasonTimeout, ReasonUnreachable, ReasonSecureFailed,
 	ReasonConnectionBroke, ReasonMalformed, ReasonRedirected, ReasonNoSuchAddress,
