@@ -61,6 +61,8 @@ func skippedReasonText(code worker.ReasonCode, arg string) string {
 	}
 	problem, _, _ := strings.Cut(arg, " ")
 	switch api.Problem(problem) {
+	case api.ProblemNotExist:
+		return fileProblemText(api.ProblemNotExist, "") // no Retry: add it again
 	case api.ProblemLocked:
 		return tr("This file is open in another program that does not let others read it, so it was skipped. Close that program (or wait until it is done with the file), then add the folder again.")
 	case api.ProblemOnlineOnly:
@@ -195,6 +197,11 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 		return fileUnreadableText(arg)
 	case worker.ReasonFileRefused:
 		problem, detail, _ := strings.Cut(arg, " ")
+		if api.Problem(problem) == api.ProblemNotExist {
+			// Its path now goes through a file: failed as a gone file is,
+			// and its Retry sends it once the path leads to it again.
+			return fileReasonText(worker.ReasonFileMissing, "", now)
+		}
 		return fileProblemText(api.Problem(problem), detail)
 	case worker.ReasonNotListed:
 		return tr("The path now leads to a link or another file, not the one listed in the folder, so it was not uploaded. Add it again to upload what is there now.")

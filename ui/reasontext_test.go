@@ -252,3 +252,25 @@ func TestFailedFileGoneSaysPutItBackThenRetry(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedFileNotAtItsPathSaysWhatAGoneFileSays: a file named on its own
+// whose path now goes through a file (a folder on its way replaced by a
+// file: the checks' not-exist, not the system's "no such file") fails as
+// a gone file does, found so when it was added or by its upload's turn,
+// and its Retry sends it once the path leads to it again. Its row said
+// "Add it again from where it is now" only; it now says what a gone
+// file's row says, in every language. The same problem on a folder's file,
+// skipped (no Retry), does not say to retry it.
+func TestFailedFileNotAtItsPathSaysWhatAGoneFileSays(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	notThere := worker.Job{State: storage.JobFailed, Reason: worker.ReasonFileRefused, ReasonArg: string(api.ProblemNotExist),
+		Err: "does not exist — a folder on its path is now a file, not a folder; check the path, and add the file again from where it is now"}
+	gone := worker.Job{State: storage.JobFailed, Reason: worker.ReasonFileMissing}
+	skipped := notThere
+	skipped.State = storage.JobSkipped
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		assert.Equal(t, jobReasonText(gone, fixedNow), jobReasonText(notThere, fixedNow), l.Tag)
+		assert.NotEqual(t, jobReasonText(gone, fixedNow), jobReasonText(skipped, fixedNow), "%s: a skipped row has no Retry", l.Tag)
+	}
+}

@@ -169,3 +169,27 @@ func TestFolderFileReplacedBeforeItsUploadLeavesTheShareNotWhole(t *testing.T) {
 	left = leftOf(t, e, again)
 	assert.False(t, left.Any(), "the new file uploaded: %+v", left)
 }
+
+// TestFileGoneWhenAddedSaysPutItBackThenRetry: a file named on its own
+// that is gone by the time its add is listed (dropped on the window or
+// named to upload, then deleted or moved) failed saying only that it
+// "does not exist — it may have been moved or deleted", while the same
+// file gone by its upload's turn says to put it back, then retry it:
+// both are failed rows whose Retry sends the file once it is back. They
+// now say the same, with the same code, and the Retry does send it.
+func TestFileGoneWhenAddedSaysPutItBackThenRetry(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	gone := filepath.Join(e.files, "gone.jpg")
+	q := e.listedPaused(1, Request{Path: gone})
+	q.Resume()
+	require.NoError(t, wait(t, q, hangGuard))
+	job := jobFor(t, q, gone)
+	assert.Equal(t, storage.JobFailed, job.State)
+	assert.Equal(t, ReasonFileMissing, job.Reason)
+	assert.Contains(t, job.Err, "does not exist — it may have been moved or deleted; put it back, then retry it")
+
+	e.write("gone.jpg", []byte("back"))
+	q.Retry(job.ID)
+	require.NoError(t, wait(t, q, hangGuard))
+	assert.Equal(t, storage.JobDone, jobFor(t, q, gone).State, "put back and retried")
+}

@@ -300,6 +300,14 @@ func causeChanged(attempts int) cause {
 	return cause{ReasonChanged, "", fmt.Sprintf("%s, every time it was tried (%d attempts) — wait until nothing writes to it, then retry", msgChanged, attempts)}
 }
 
+// causeFileGone is a file named on its own that is not at its path (err:
+// what opening it said), whether its add found it gone or its upload's
+// turn did: either way a failed row whose Retry sends the file once it
+// is back.
+func causeFileGone(err error) cause {
+	return cause{ReasonFileMissing, "", api.Human(err) + "; put it back, then retry it"}
+}
+
 // causeAlready is a file already uploaded at at.
 func causeAlready(at time.Time) cause {
 	return cause{ReasonAlready, at.UTC().Format(time.RFC3339), alreadyText(at)}

@@ -382,7 +382,7 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 		q.failLocked(j, causeChanged(j.row.Attempts))
 	case api.Gone(err):
 		// Trying again cannot help until the file is back.
-		q.failLocked(j, cause{ReasonFileMissing, "", api.Human(err) + "; put it back, then retry it"})
+		q.failLocked(j, causeFileGone(err))
 	case errors.Is(err, api.ErrFileChanged) && j.row.Attempts < q.maxAttempts:
 		// What was sent is not one version of the file: send it again,
 		// whole, once it has settled.

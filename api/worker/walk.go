@@ -683,6 +683,10 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 			w.add(row, storage.JobSkipped, c)
 			return
 		}
+		if api.Gone(err) {
+			w.add(row, storage.JobFailed, causeFileGone(err)) // as when gone by its upload's turn
+			return
+		}
 		w.add(row, storage.JobFailed, causeOf(err))
 		return
 	}
