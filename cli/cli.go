@@ -220,7 +220,7 @@ func noArgs(why string) cobra.PositionalArgs {
 func refusedArgs(cmd *cobra.Command, args []string, what, why string) error {
 	var didYouMean string
 	if cmd.SuggestionsMinimumDistance <= 0 {
-		cmd.SuggestionsMinimumDistance = 2 // cobra's own, which it sets only for its own refusal
+		cmd.SuggestionsMinimumDistance = typoEdits
 	}
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		didYouMean = fmt.Sprintf(" Did you mean %q?", s[0])

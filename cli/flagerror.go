@@ -100,8 +100,13 @@ func looksLikeFlagName(s string) bool {
 	return true
 }
 
-// closeFlag is the name of a flag of cmd at most 2 edits from typed (a
-// typo: "--concurency"), or "" when none is.
+// typoEdits is how many edits a mistyped command or flag name may be from
+// one of ours and still be suggested: a slip of one or two keys, not a
+// different word.
+const typoEdits = 2
+
+// closeFlag is the name of a flag of cmd at most typoEdits edits from
+// typed (a typo: "--concurency"), or "" when none is.
 func closeFlag(cmd *cobra.Command, typed string) string {
 	if cmd == nil || len(typed) < 3 {
 		return "" // "-c" is as close to --csv as to any other
@@ -109,7 +114,7 @@ func closeFlag(cmd *cobra.Command, typed string) string {
 	typed = strings.ToLower(typed)
 	var near string
 	visit := func(f *pflag.Flag) {
-		if near == "" && !f.Hidden && editDistance(typed, f.Name) <= 2 {
+		if near == "" && !f.Hidden && editDistance(typed, f.Name) <= typoEdits {
 			near = f.Name
 		}
 	}
