@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,31 +49,23 @@ func TestFolderLeavingItsPathWhileListedLeavesTheShareNotWhole(t *testing.T) {
 			e.writeNumbered("trip/%02d.jpg", 40)
 			dir := filepath.Join(e.files, "trip")
 			cfg := e.config()
-			held, changed := make(chan struct{}), make(chan struct{})
-			release := sync.OnceFunc(func() { close(changed) })
-			cfg.beforeListingEntry = func(p string) {
-				switch filepath.Base(p) {
-				case fmt.Sprintf("%02d.jpg", firstFlushRows): // the first rows are saved: hold the listing here
-					close(held)
-					<-changed
-				case fmt.Sprintf("%02d.jpg", firstFlushRows+1):
-					if tc.at09 != nil {
+			if tc.at09 != nil {
+				cfg.beforeListingEntry = func(p string) {
+					if filepath.Base(p) == fmt.Sprintf("%02d.jpg", firstFlushRows+1) {
 						tc.at09(t, dir)
 					}
 				}
 			}
+			// The first rows are saved: hold the listing here.
+			hold := holdListingAt(&cfg, fmt.Sprintf("%02d.jpg", firstFlushRows))
 			q := e.queue(cfg)
-			t.Cleanup(release) // a failure below lets the listing go before q closes
+			t.Cleanup(hold.release)
 			q.Add(Request{Path: dir})
-			<-held
 			// A flush comes every firstFlushRows rows, or sooner when the
 			// listing is slow (flushEvery): how many are saved here varies.
-			eventually(t, hangGuard, func() bool {
-				jobs, err := e.db.Jobs()
-				return err == nil && len(jobs) > 0 && len(history(t, e.db)) == len(jobs)
-			}, "the files saved so far uploaded")
+			hold.awaitSavedUploaded(t, e, 1)
 			tc.at08(t, dir)
-			release()
+			hold.release()
 			require.NoError(t, wait(t, q, hangGuard))
 			require.Empty(t, walksLeft(t, e.db), "listed")
 

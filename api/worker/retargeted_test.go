@@ -60,24 +60,16 @@ func TestFolderAddedThroughALinkPointedElsewhereBeforeItsListing(t *testing.T) {
 			require.NoError(t, os.Remove(link))
 			testfs.SymlinkOrSkip(t, other, link)
 			cfg := e.config()
-			held, stopped := make(chan struct{}), make(chan struct{})
+			var hold *listingHold
 			if tc.stop != "" {
-				cfg.beforeListingEntry = func(p string) {
-					if filepath.Base(p) == tc.stop {
-						close(held)
-						<-stopped
-					}
-				}
+				hold = holdListingAt(&cfg, tc.stop)
 			}
 			q := e.queue(cfg)
-			if tc.stop != "" {
-				<-held
-				eventually(t, hangGuard, func() bool {
-					jobs, err := e.db.Jobs()
-					return err == nil && len(jobs) >= firstFlushRows && len(history(t, e.db)) == len(jobs)
-				}, "the files saved so far uploaded")
+			if hold != nil {
+				t.Cleanup(hold.release)
+				hold.awaitSavedUploaded(t, e, firstFlushRows)
 				q.CancelAll()
-				close(stopped)
+				hold.release()
 			}
 			require.NoError(t, wait(t, q, hangGuard))
 			require.Empty(t, walksLeft(t, e.db), "listed")

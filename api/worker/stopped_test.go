@@ -23,22 +23,13 @@ func TestFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
 	e.writeNumbered("trip/%02d.jpg", 40)
 	dir := filepath.Join(e.files, "trip")
 	cfg := e.config()
-	held, stopped := make(chan struct{}), make(chan struct{})
-	cfg.beforeListingEntry = func(p string) {
-		if filepath.Base(p) == "20.jpg" { // the first rows are saved: hold the listing here
-			close(held)
-			<-stopped
-		}
-	}
+	hold := holdListingAt(&cfg, "20.jpg") // the first rows are saved: hold the listing here
 	q := e.queue(cfg)
+	t.Cleanup(hold.release)
 	q.Add(Request{Path: dir})
-	<-held
-	eventually(t, hangGuard, func() bool {
-		jobs, err := e.db.Jobs()
-		return err == nil && len(jobs) >= firstFlushRows && len(history(t, e.db)) == len(jobs)
-	}, "the files saved so far uploaded")
+	hold.awaitSavedUploaded(t, e, firstFlushRows)
 	q.CancelAll()
-	close(stopped)
+	hold.release()
 	require.NoError(t, wait(t, q, hangGuard))
 	require.Zero(t, q.Summary().Canceled, "nothing saved was left to cancel")
 	require.Empty(t, walksLeft(t, e.db), "Stop everything forgets the listing")
