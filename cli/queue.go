@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -502,17 +501,14 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 		"(dStor gives the same files the same links).", what)
 }
 
-// directPaths is the set of places the person named on the command line
-// (made absolute as the queue makes them: "./f" and "f" are one), for
-// the reporter and for --expect-sha256's one file.
+// directPaths is the set of places the person named on the command line,
+// each as the queue records it (worker.RequestPath: absolute, so "./f"
+// and "f" are one, and on Windows spelled as on disk, so F, f and \\?\F
+// are one), for the reporter and for --expect-sha256's one file.
 func directPaths(requests []worker.Request) map[string]bool {
 	set := make(map[string]bool, len(requests))
 	for _, r := range requests {
-		p := r.Path
-		if abs, err := filepath.Abs(p); err == nil {
-			p = abs
-		}
-		set[p] = true
+		set[worker.RequestPath(r.Path)] = true
 	}
 	return set
 }

@@ -227,18 +227,18 @@ func ShareFolder(r Request) string {
 	if r.Path == "" || r.ExpectSHA256 != "" || validateRequest(r).code != "" {
 		return ""
 	}
-	p := requestPath(r.Path)
+	p := RequestPath(r.Path)
 	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 		return ""
 	}
 	return listedRoot(p)
 }
 
-// requestPath is the path a request's rows record for path: absolute, so
+// RequestPath is the path a request's rows record for path: absolute, so
 // they still mean the same file when the command line resumes elsewhere,
 // and spelled as on disk (Windows ignores case), so the history finds it
 // already uploaded and a resumed walk its jobs, however it was typed.
-func requestPath(path string) string {
+func RequestPath(path string) string {
 	p := path
 	if abs, err := api.AbsPath(p); err == nil {
 		p = abs
@@ -595,7 +595,7 @@ func (w *walk) request(r Request) storage.ListingCut {
 		w.add(w.base(r, ""), storage.JobFailed, causeNoPath)
 		return storage.NotCut
 	}
-	p := requestPath(r.Path)
+	p := RequestPath(r.Path)
 	w.loadQueued(p)
 	row := w.base(r, p)
 	if c := validateRequest(r); c.code != "" {
