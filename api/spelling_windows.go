@@ -110,8 +110,15 @@ func longPath(p string) string {
 // AbsPath is p made absolute and clean, as filepath.Abs does, except that
 // a name Windows keeps for a device (C:\data\nul.txt, CON) stays the
 // person's path instead of becoming the device (\\.\nul), so that the
-// reserved-name sentence, which says to rename the file, is what they get.
+// reserved-name sentence, which says to rename the file, is what they get,
+// and that a path in the \\?\ form is kept as given: Windows opens it as
+// written, while GetFullPathName (under filepath.Abs) would drop a name's
+// trailing dot or space and resolve "..", naming another file than the
+// one the form reaches (plainForm then drops the prefix where it can).
 func AbsPath(p string) (string, error) {
+	if strings.HasPrefix(p, `\\?\`) {
+		return p, nil
+	}
 	abs, err := filepath.Abs(p)
 	if err != nil || !strings.HasPrefix(abs, `\\.\`) || strings.HasPrefix(p, `\\.\`) {
 		return abs, err

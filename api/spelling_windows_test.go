@@ -73,17 +73,25 @@ func shortName(path string) (string, error) {
 }
 
 // TestAbsPath: a name kept for a device stays the person's path (absolute),
-// so its sentence can name it; every other path is filepath.Abs's.
+// so its sentence can name it; a path in the \\?\ form is taken as given,
+// as Windows opens it (GetFullPathName, under filepath.Abs, would drop a
+// name's trailing dot or space and resolve "..", naming another file);
+// every other path is filepath.Abs's.
 func TestAbsPath(t *testing.T) {
 	wd, err := os.Getwd()
 	require.NoError(t, err)
 	for in, want := range map[string]string{
-		`C:\data\nul.txt`:    `C:\data\nul.txt`,
-		`C:\data\x\..\COM1`:  `C:\data\COM1`,
-		"CON":                filepath.Join(wd, "CON"),
-		`\\.\nul`:            `\\.\nul`,
-		`C:\data\x\..\a.txt`: `C:\data\a.txt`,
-		"a.txt":              filepath.Join(wd, "a.txt"),
+		`C:\data\nul.txt`:         `C:\data\nul.txt`,
+		`C:\data\x\..\COM1`:       `C:\data\COM1`,
+		"CON":                     filepath.Join(wd, "CON"),
+		`\\.\nul`:                 `\\.\nul`,
+		`C:\data\x\..\a.txt`:      `C:\data\a.txt`,
+		"a.txt":                   filepath.Join(wd, "a.txt"),
+		`\\?\C:\data\x.`:          `\\?\C:\data\x.`,
+		`\\?\C:\data\x `:          `\\?\C:\data\x `,
+		`\\?\C:\data\x\..\a.txt`:  `\\?\C:\data\x\..\a.txt`,
+		`\\?\UNC\server\share\x.`: `\\?\UNC\server\share\x.`,
+		`\\?\C:\data\a.txt`:       `\\?\C:\data\a.txt`,
 	} {
 		got, err := AbsPath(in)
 		require.NoError(t, err, in)

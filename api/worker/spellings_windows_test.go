@@ -213,3 +213,32 @@ func TestReservedNameInTheLongFormIsTheFileItself(t *testing.T) {
 	assert.Equal(t, "nul.txt", uploads[0].Name)
 	assert.EqualValues(t, len("not a device"), uploads[0].Size)
 }
+
+// TestTrailingDotOrSpaceInTheLongFormIsTheFileItself: a file whose name
+// ends in a dot or a space (made by another system, or through the \\?\
+// form) is reached in the \\?\ form only, as README promises: that form
+// is kept as given, so the file is uploaded under its own name. The
+// command line's and the window's paths were made absolute with
+// filepath.Abs, whose GetFullPathName dropped the dot or space even in
+// that form, and the upload failed: "C:\…\x" does not exist.
+func TestTrailingDotOrSpaceInTheLongFormIsTheFileItself(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	names := []string{"dot.", "space "}
+	var reqs []Request
+	for _, n := range names {
+		long := `\\?\` + filepath.Join(e.files, n)
+		if err := os.WriteFile(long, []byte("named "+n), 0o644); err != nil {
+			t.Skipf("this file system cannot hold a file named %q: %v", n, err)
+		}
+		reqs = append(reqs, Request{Path: long})
+	}
+	q := e.uploaded(reqs...)
+	got := jobsBy(q.Jobs(), func(j Job) string { return j.Name })
+	for _, n := range names {
+		j, ok := got[n]
+		require.True(t, ok, "no job named %q: %v", n, q.Jobs())
+		assert.Equal(t, storage.JobDone, j.State, "%q: %v", n, j)
+		assert.Equal(t, `\\?\`+filepath.Join(e.files, n), j.LocalPath, n)
+	}
+	assert.Len(t, e.sandboxUploads(), len(names))
+}
