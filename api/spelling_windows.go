@@ -63,18 +63,22 @@ func nameOnDisk(path, name string) (string, bool) {
 	return long, true
 }
 
-// plainForm is p without the \\?\ prefix (\\?\C:\x, \\?\UNC\server\share\x)
-// when the plain path opens the same file, so that a file given both ways
-// is one path: one job, and found already uploaded. Go adds the prefix
-// itself where a long path needs it. p is kept as given when the prefix
-// matters: a name the plain form would change or send to a device (one
-// ending in a dot or a space, ".", "..", nul.txt) or a path not clean.
+// plainForm is p without the \\?\ or \\.\ prefix (\\?\C:\x,
+// \\?\UNC\server\share\x, \\.\C:\x) when the plain path opens the same
+// file, so that a file given both ways is one path: one job, and found
+// already uploaded. Go adds the \\?\ prefix itself where a long path needs
+// it. p is kept as given when the prefix matters: a name the plain form
+// would change or send to a device (one ending in a dot or a space, ".",
+// "..", nul.txt), a path not clean, or a device (\\.\nul).
 func plainForm(p string) string {
+	if !strings.HasPrefix(p, `\\?\`) && !strings.HasPrefix(p, `\\.\`) {
+		return p
+	}
 	var plain string
 	switch {
-	case strings.HasPrefix(p, `\\?\UNC\`):
+	case strings.HasPrefix(p[4:], `UNC\`):
 		plain = `\\` + p[len(`\\?\UNC\`):]
-	case len(p) >= 7 && strings.HasPrefix(p, `\\?\`) && p[5] == ':' && p[6] == '\\' &&
+	case len(p) >= 7 && p[5] == ':' && p[6] == '\\' &&
 		('a' <= p[4] && p[4] <= 'z' || 'A' <= p[4] && p[4] <= 'Z'):
 		plain = p[4:]
 	default:

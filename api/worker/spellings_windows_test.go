@@ -35,9 +35,11 @@ func shortPath(t *testing.T, path string) string {
 
 // otherSpellings are ways to type path that Windows opens as path itself:
 // another case, its short 8.3 name, forward slashes, mixed separators, a
-// trailing dot or space (Windows drops them) and the \\?\ form.
+// trailing dot or space (Windows drops them), the \\?\ form and the \\.\
+// form.
 func otherSpellings(t *testing.T, path string) map[string]string {
 	return map[string]string{
+		"the device form":  `\\.\` + strings.ToLower(path),
 		"upper case":       strings.ToUpper(path),
 		"lower case":       strings.ToLower(path),
 		"short 8.3 name":   shortPath(t, path),
