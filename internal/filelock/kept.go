@@ -64,8 +64,69 @@ func Take(path string) (*Kept, error) {
 			f.Close()
 			return nil, err
 		}
-		return &Kept{path: path, f: f, locked: fi}, nil
+		k := &Kept{path: path, f: f, locked: fi}
+		held.Store(k, struct{}{})
+		return k, nil
 	}
+}
+
+// held is every Kept of this process whose lock is held, so that Hold
+// tells a lock this process holds from another process's.
+var held sync.Map // *Kept → struct{}
+
+// heldHere reports whether a Kept of this process holds the lock of the
+// file fi is of.
+func heldHere(fi os.FileInfo) bool {
+	here := false
+	held.Range(func(key, _ any) bool {
+		k := key.(*Kept)
+		k.mu.Lock()
+		here = k.f != nil && os.SameFile(k.locked, fi)
+		k.mu.Unlock()
+		return !here
+	})
+	return here
+}
+
+// Hold takes the lock of the file at path without waiting, for a caller
+// that must know no other process holds it and keep it so while it
+// works: another process that would take it (an older version's window
+// or queue) is refused until the caller closes the file returned. Unlike
+// Take it makes no file and keeps none in place. It returns ErrLocked
+// when another holder has the lock; nil and no error when no file is at
+// path, when this process holds its lock through a Kept (its window's
+// claim, its queue's lock: nobody else can), or when this user may not
+// open it (a lock file of root's: no process of this user holds it).
+// Release with Unlock and Close, or Drop.
+func Hold(path string) (*os.File, error) {
+	f, err := os.Open(path) // flock and LockFileEx need no write access
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && heldHere(fi) {
+		f.Close() // another open file: the Kept's lock stays
+		return nil, nil
+	}
+	if err == nil {
+		err = TryLock(f)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Drop gives up a lock Hold took and closes its file; nil is fine.
+func Drop(f *os.File) error {
+	if f == nil {
+		return nil
+	}
+	return errors.Join(Unlock(f), f.Close())
 }
 
 // beforeLock, when set (by a test), runs in Take between the open and the
@@ -132,5 +193,6 @@ func (k *Kept) Close() error {
 	}
 	err := errors.Join(Unlock(k.f), k.f.Close())
 	k.f = nil
+	held.Delete(k)
 	return err
 }
