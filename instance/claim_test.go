@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // A window killed (SIGKILL, or TerminateProcess on Windows) gives the data
@@ -59,4 +60,11 @@ func TestLaunchWhileTheWindowStarts(t *testing.T) {
 	require.NoError(t, r.err)
 	require.NotNil(t, r.srv, "the launch became the window")
 	require.NoError(t, r.srv.Close())
+}
+
+// TestWindowLockIsTheOneStorageLooksFor: before it migrates a history of
+// an older schema, storage looks whether another process (an older
+// version's window) holds the window lock, which it names itself.
+func TestWindowLockIsTheOneStorageLooksFor(t *testing.T) {
+	assert.Equal(t, lockName, storage.WindowLockFile)
 }

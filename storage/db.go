@@ -88,7 +88,12 @@ type DB struct {
 // its -wal/-shm companions are private to their owner (mode 0600; on Windows
 // an access list for the user alone), and migrates the schema to
 // [CurrentSchemaVersion]. A database from a newer app version is refused with
-// an error wrapping [ErrSchemaTooNew].
+// an error wrapping [ErrSchemaTooNew]. One of an older schema is migrated
+// only when no other process holds a lock an older version holds in the
+// data folder (its window's, a queue's): when one does, Open fails with an
+// *OlderVersionRunningError (ErrOlderVersionRunning) and changes nothing.
+// Two processes of this version opening it at once migrate it once: the
+// second waits for the first.
 //
 // A full disk, a damaged file or another program keeping the file locked
 // fail with a *DiskFullError, *DamagedError or *BusyError whose sentence
@@ -200,7 +205,10 @@ func kindOf(mode fs.FileMode) string {
 
 // openWriter opens the one writing connection, checks that it runs in WAL
 // mode, waits (openBusyTimeout at most) for another process's write lock
-// and brings the schema up to date. On an error the connection is closed.
+// and brings the schema up to date: a schema older than this build's only
+// while it holds the locks an older version would hold (holdForUpgrade),
+// an *OlderVersionRunningError when another process holds one. On an
+// error the connection is closed.
 func (d *DB) openWriter() error {
 	w, err := sql.Open("sqlite", dsn(d.path, false))
 	if err != nil {
@@ -216,6 +224,12 @@ func (d *DB) openWriter() error {
 		_ = d.w.Close()
 		return err
 	}
+	hold, err := d.holdForUpgrade()
+	if err != nil {
+		_ = d.w.Close()
+		return err
+	}
+	defer hold.release() // once migrated
 	if err := d.withBusyTimeout(openBusyTimeout, func() error {
 		if err := d.probeWriteLock(); err != nil {
 			return err

@@ -1,0 +1,181 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
+)
+
+// ErrOlderVersionRunning matches an *OlderVersionRunningError.
+var ErrOlderVersionRunning = errors.New("an older dStor Uploader is still using this data folder")
+
+// OlderVersionRunningError reports a history of an older schema than this
+// build's that [Open] did not migrate because another process holds one of
+// the locks an older version holds while it uses the data folder (its
+// window's claim, an account's queue lock): the older process would go on
+// with a schema it does not know (its Cancel all failing, or marking
+// nothing). Nothing in the database was changed.
+type OlderVersionRunningError struct {
+	Dir  string // the data folder
+	Lock string // the lock file found held
+	Have int    // the schema version of the history file
+}
+
+// Error says what to do, as the command line prints it.
+func (e *OlderVersionRunningError) Error() string {
+	return fmt.Sprintf("an older dStor Uploader is still using the data folder %s (a window or a command), "+
+		"and this version must update the upload history there (schema %d to %d), which the older one cannot use after: "+
+		"close it, then start this version again (nothing was changed)", e.Dir, e.Have, CurrentSchemaVersion)
+}
+
+// Is makes errors.Is(err, ErrOlderVersionRunning) hold.
+func (e *OlderVersionRunningError) Is(target error) bool { return target == ErrOlderVersionRunning }
+
+// WindowLockFile is the lock file in the data folder whose holder is its
+// window (package instance's claim); an older version's window holds it
+// too.
+const WindowLockFile = "window.lock"
+
+// upgradeLockFile is the lock file in the data folder a process of this
+// version holds while it looks for an older one and migrates the history,
+// so that two new processes starting at once do not both look and migrate.
+const upgradeLockFile = "upgrade.lock"
+
+// Waits of the upgrade (variables so a test can shorten them):
+// upgradeWait bounds the wait for another new process's migration;
+// olderWait is how long a lock found held is looked at again before it is
+// taken for an older process's (the command line's look at another
+// account's queue, or a launch's at the window, holds one for a moment;
+// and a new window claims its folder just before it opens the history).
+var (
+	upgradeWait = 5 * time.Minute
+	olderWait   = 2 * time.Second
+)
+
+// upgradeHold is what a process migrating the history holds: the upgrade
+// lock and the lock files of older versions, so that none of them starts
+// using the data folder until the migration is over.
+type upgradeHold struct {
+	gate  *filelock.Kept
+	older []*os.File
+}
+
+// release lets every lock go; safe on nil.
+func (h *upgradeHold) release() {
+	if h == nil {
+		return
+	}
+	for _, f := range h.older {
+		_ = filelock.Drop(f)
+	}
+	h.older = nil
+	if h.gate != nil {
+		_ = h.gate.Close()
+		h.gate = nil
+	}
+}
+
+// holdForUpgrade, when the history's schema is older than this build's,
+// takes what its migration must hold (upgradeHold) and returns it: the
+// upgrade lock, waited for while another new process migrates, then every
+// lock file an older version holds while it uses the data folder. An
+// older process holding one is an *OlderVersionRunningError once
+// olderWait has passed. nil and no error when there is nothing to migrate
+// (another process migrated it while this one waited, or the schema is
+// current or newer, which migrate refuses) or the history is new (version
+// 0: this version makes it).
+func (d *DB) holdForUpgrade() (*upgradeHold, error) {
+	dir := filepath.Dir(d.path)
+	var deadline time.Time // olderWait after a lock was first found held
+	for {
+		// A new history (0) holds nothing of an older version's.
+		have, err := userVersion(d.w)
+		if err != nil || have == 0 || have >= CurrentSchemaVersion {
+			return nil, err
+		}
+		gate, err := takeUpgradeLock(dir)
+		if err != nil {
+			return nil, err
+		}
+		h := &upgradeHold{gate: gate}
+		if have, err = userVersion(d.w); err != nil || have >= CurrentSchemaVersion {
+			h.release()
+			return nil, err // migrated while this one waited
+		}
+		lock, err := h.holdOlderLocks(dir)
+		if err == nil {
+			return h, nil
+		}
+		h.release()
+		if !errors.Is(err, filelock.ErrLocked) {
+			return nil, err
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(olderWait)
+		}
+		if !time.Now().Before(deadline) {
+			return nil, &OlderVersionRunningError{Dir: dir, Lock: lock, Have: have}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// takeUpgradeLock takes the upgrade lock of the data folder dir, waiting
+// upgradeWait at most for another process's.
+func takeUpgradeLock(dir string) (*filelock.Kept, error) {
+	path := filepath.Join(dir, upgradeLockFile)
+	deadline := time.Now().Add(upgradeWait)
+	for {
+		k, err := filelock.Take(path)
+		if !errors.Is(err, filelock.ErrLocked) {
+			if err != nil {
+				return nil, fmt.Errorf("take the upgrade lock %s: %w", path, err)
+			}
+			return k, nil
+		}
+		if onUpgradeWait != nil {
+			onUpgradeWait()
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("another dStor Uploader has been updating the upload history in %s for %v: "+
+				"let it finish or close it, then try again", dir, upgradeWait)
+		}
+		time.Sleep(lockRetry)
+	}
+}
+
+// onUpgradeWait, when set (by a test), runs each time takeUpgradeLock
+// finds the upgrade lock taken.
+var onUpgradeWait func()
+
+// holdOlderLocks takes every lock file of dir an older version holds
+// while it uses the data folder: the window's, and each queue's in the
+// locks folder. The first held by another process is returned with
+// filelock.ErrLocked; those of this process are passed over.
+func (h *upgradeHold) holdOlderLocks(dir string) (string, error) {
+	paths := []string{filepath.Join(dir, WindowLockFile)}
+	entries, err := os.ReadDir(filepath.Join(dir, LocksFolder))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("look for the locks of an older dStor Uploader: %w", err)
+	}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".lock") {
+			paths = append(paths, filepath.Join(dir, LocksFolder, e.Name()))
+		}
+	}
+	for _, p := range paths {
+		f, err := filelock.Hold(p)
+		if err != nil {
+			return p, fmt.Errorf("hold %s: %w", p, err)
+		}
+		if f != nil {
+			h.older = append(h.older, f)
+		}
+	}
+	return "", nil
+}
