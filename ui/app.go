@@ -107,6 +107,10 @@ func Run(opts Options) error {
 		}
 	}
 	db, err := storage.Open(home)
+	if errors.Is(err, storage.ErrOlderVersionRunning) {
+		newRefusalWindow(app.NewWithID(AppID), err).ShowAndRun()
+		return err // the command line says it too, and exits 1
+	}
 	if err != nil {
 		return fmt.Errorf("cannot open the upload history in %s: %w", home, err)
 	}
@@ -138,6 +142,20 @@ func Run(opts Options) error {
 	a.showAndRun()
 	a.Close()
 	return closeHistory(db, a.Unrecorded(), a.NotListed())
+}
+
+// newRefusalWindow is the window shown instead of dStor Uploader's when
+// it cannot open (an older version still uses the data folder, whose
+// history this one would have to migrate): why, in the window's
+// language, and a button that closes it.
+func newRefusalWindow(fa fyne.App, err error) fyne.Window {
+	w := fa.NewWindow("dStor Uploader")
+	why := widget.NewLabel(humanError(err))
+	why.Wrapping = fyne.TextWrapWord
+	closeButton := widget.NewButton(tr("Close"), w.Close)
+	w.SetContent(container.NewBorder(nil, container.NewCenter(closeButton), nil, nil, why))
+	w.Resize(fyne.NewSize(460, 160))
+	return w
 }
 
 // closeHistory closes db once the window has closed. A history deleted or

@@ -132,6 +132,8 @@ func localErrorText(err error) string {
 		return tr("The upload queue has closed: the account was signed out or the window is closing. Sign in again, then try again.")
 	case errors.Is(err, storage.ErrSchemaTooNew):
 		return tr("The upload history was written by a newer version of dStor Uploader. Install that version (or a newer one) to use it.")
+	case errors.Is(err, storage.ErrOlderVersionRunning):
+		return tr("An older dStor Uploader is still using this data folder (a window or a command). Close it, then start this version again.")
 	case errors.Is(err, storage.ErrNotFound):
 		return tr("It is no longer there: another window or a command-line run may have removed it. Look again.")
 	case errors.As(err, &notDir):

@@ -136,6 +136,8 @@ var windowErrors = []struct {
 		"It is no longer there: another window or a command-line run may have removed it. Look again."},
 	{"history from a newer version", fmt.Errorf("open: %w", storage.ErrSchemaTooNew),
 		"The upload history was written by a newer version of dStor Uploader. Install that version (or a newer one) to use it."},
+	{"an older version still uses the data folder", &storage.OlderVersionRunningError{Dir: "/h/d", Lock: "/h/d/window.lock", Have: 19},
+		"An older dStor Uploader is still using this data folder (a window or a command). Close it, then start this version again."},
 	{"data folder is a file", &storage.NotAFolderError{Dir: "/h/d/sub", File: "/h/d"},
 		"The data folder /h/d/sub cannot be used: /h/d is a file, not a folder. Move or rename that file, or choose another data folder."},
 	{"remembered key gone", &session.MissingSecretError{Account: storage.RememberedAccount{Account: "ann@example.com"}, Kind: storage.SecretAPIKey},
