@@ -158,12 +158,14 @@ func (e Environment) Validate() error {
 }
 
 // validateServiceURL is Validate for one URL. The URL is echoed in messages
-// only once it is known to carry no user information.
+// only once it is known to carry no user information, and never its query
+// or fragment (withoutQuery), where an API key or a token pasted with it
+// goes.
 func validateServiceURL(label, field, raw string) error {
 	fail := func(p Problem, msg string) error {
 		e := &ValidationError{Field: field, Problem: p, Message: msg}
 		if p != ProblemEmpty && p != ProblemNotURL && p != ProblemUserInfo {
-			e.Detail = truncate(cleanText(raw), 80)
+			e.Detail = truncate(cleanText(withoutQuery(raw)), 80)
 		}
 		return e
 	}
@@ -178,17 +180,17 @@ func validateServiceURL(label, field, raw string) error {
 		return fail(ProblemUserInfo, "the "+label+" must not contain a user name or password — credentials go in the sign-in form, never in a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fail(ProblemScheme, "the "+label+" "+quoteShort(raw)+" must start with https://")
+		return fail(ProblemScheme, "the "+label+" "+quoteShort(withoutQuery(raw))+" must start with https://")
 	}
 	if u.Hostname() == "" {
-		return fail(ProblemNoHost, "the "+label+" "+quoteShort(raw)+" has no host name")
+		return fail(ProblemNoHost, "the "+label+" "+quoteShort(withoutQuery(raw))+" has no host name")
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fail(ProblemCleartext, "the "+label+" "+quoteShort(raw)+" uses http://, so the API key, password and token would cross the network in clear text"+
+		return fail(ProblemCleartext, "the "+label+" "+quoteShort(withoutQuery(raw))+" uses http://, so the API key, password and token would cross the network in clear text"+
 			" — use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fail(ProblemQuery, "the "+label+" "+quoteShort(raw)+" must not have a query (?…) or fragment (#…)")
+		return fail(ProblemQuery, "the "+label+" "+quoteShort(withoutQuery(raw))+" must not have a query (?…) or fragment (#…)")
 	}
 	return nil
 }
@@ -211,6 +213,15 @@ func (e Environment) Host() string {
 		return ""
 	}
 	return u.Host
+}
+
+// withoutQuery is the URL raw up to its query or fragment, "?…" or "#…"
+// in its place: what a message may name of it.
+func withoutQuery(raw string) string {
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		return raw[:i+1] + "…"
+	}
+	return raw
 }
 
 // quoteShort quotes user input for a message, cut to a readable length.

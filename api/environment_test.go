@@ -69,6 +69,35 @@ func TestCustomEnvironment(t *testing.T) {
 	}
 }
 
+// TestRefusedURLDoesNotRepeatItsQuery: a URL refused as an environment
+// was quoted whole, its query and fragment too, where an API key or a
+// token pasted with it goes (https://h/?api_key=KEY, https://h/#TOKEN):
+// the command line's "--env: the API base URL "…?api_key=KEY" must not
+// have a query" put the key in a terminal's scrollback and a CI job's
+// log. The URL is named without them, every refusal alike.
+func TestRefusedURLDoesNotRepeatItsQuery(t *testing.T) {
+	const secret = "S3cr3tK3yS3cr3tK3y"
+	for _, tc := range []struct{ in, want, shown string }{
+		{"https://example.com/v1?api_key=" + secret, "must not have a query", `"https://example.com/v1?…"`},
+		{"https://example.com/#" + secret, "must not have a query", `"https://example.com/#…"`},
+		{"https://example.com/?#" + secret, "must not have a query", `"https://example.com/?…"`},
+		{"http://example.com/?k=" + secret, "clear text", `"http://example.com/?…"`},
+		{"ftp://example.com/?k=" + secret, "must start with https://", `"ftp://example.com/?…"`},
+		{"https:///?k=" + secret, "no host name", `"https:///?…"`},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			_, err := CustomEnvironment(tc.in)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Contains(t, err.Error(), tc.shown, "the URL is named up to its query")
+			assert.NotContains(t, err.Error(), secret[:6])
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.NotContains(t, ve.Detail, secret[:6], "nor in the detail the window quotes")
+		})
+	}
+}
+
 func TestEnvironmentValidateChecksEveryURL(t *testing.T) {
 	env := Production
 	env.UploadURL = "http://upload.example.com/api/v0/add"

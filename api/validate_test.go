@@ -387,7 +387,7 @@ func fileAndURLProblemCases(t *testing.T) []problemCase {
 		{"scheme", firstErr(CustomEnvironment("ftp://a.example")), ProblemScheme, "ftp://a.example"},
 		{"no host", firstErr(CustomEnvironment("https://:8080")), ProblemNoHost, "https://:8080"},
 		{"cleartext", firstErr(CustomEnvironment("http://dstor.example")), ProblemCleartext, "http://dstor.example"},
-		{"query", firstErr(CustomEnvironment("https://dstor.example/?a=1")), ProblemQuery, "https://dstor.example/?a=1"},
+		{"query", firstErr(CustomEnvironment("https://dstor.example/?a=1")), ProblemQuery, "https://dstor.example/?…"},
 		{"file empty", emptyErr, ProblemEmpty, ""},
 		{"file gone", goneErr, ProblemNotExist, ""},
 		{"file is a folder", folderErr, ProblemIsFolder, ""},
