@@ -295,7 +295,7 @@ const (
 
 // A file a share left to another Add call's job (LeftFile) is a row of
 // folder_members keyed by that job's id, a slash and the share's batch
-// (leftKey), whose history_id is 0 until the job's upload is recorded:
+// (LeftFile.key), whose history_id is 0 until the job's upload is recorded:
 // the transaction that records it (finishJobTx) gives every such row the
 // new entry (joinLeftSQL), so the file is in the share from then on, with
 // seen_after the new entry's id (the share is newer than the Add call the
@@ -303,7 +303,7 @@ const (
 // takes it at once.
 const (
 	insertLeftSQL = `INSERT INTO folder_members (job_id, added_folder, batch_id, history_id, size, seen_after)
-		VALUES (? || '/' || ?, ?, ?, coalesce((SELECT id FROM history WHERE job_id = ?), 0),
+		VALUES (?, ?, ?, coalesce((SELECT id FROM history WHERE job_id = ?), 0),
 			coalesce((SELECT size FROM history WHERE job_id = ?), 0), coalesce((SELECT max(id) FROM history), 0))
 		ON CONFLICT (job_id) DO NOTHING`
 	joinLeftSQL = `UPDATE folder_members SET history_id = iif(history_id = 0, (SELECT id FROM history WHERE job_id = ?1), history_id),
@@ -315,11 +315,13 @@ const (
 	// resumed after that job was canceled, or after the file changed,
 	// queues the file itself), and the share holds the file once. They
 	// still rank the share when that job uploads later (joinLeftSQL): the
-	// share is the later add.
-	supersedeLeftSQL = `UPDATE folder_members SET history_id = -1, size = 0 WHERE job_id IN (
-		SELECT o.id || '/' || j.batch_id FROM jobs j
+	// share is the later add. A row left to a job of the same call is
+	// keyed with the share's folder too (LeftFile.key).
+	supersedeLeftSQL = `WITH o AS (SELECT o.id || '/' || j.batch_id AS k, j.beneath AS folder FROM jobs j
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
-		WHERE j.id = ? AND j.beneath != '' AND o.id != j.id)`
+		WHERE j.id = ? AND j.beneath != '' AND o.id != j.id)
+	UPDATE folder_members SET history_id = -1, size = 0
+	WHERE job_id IN (SELECT k FROM o UNION ALL SELECT k || '/' || folder FROM o)`
 	// awaitedSQL holds for a job (of the table jobs, unaliased) whose
 	// file a share left to it and still counts on (a row at history_id
 	// 0): a job taken out of the queue keeps its row, cleared (out of the
@@ -334,10 +336,11 @@ const (
 	// waiting for sign-in, states ?), and all of them; not a file the
 	// share has a job of its own of not uploaded (its listing resumed
 	// after that other job was canceled or removed), counted by that
-	// job's state (BatchLeft, or Dropped), not twice.
+	// job's state (BatchLeft, or Dropped), not twice; nor one left to a
+	// job of the share's own Add call (sameCallLeftSQL counts those).
 	leftOfShareSQL = `SELECT coalesce(sum(j.state IN (?, ?, ?) AND j.cleared = 0), 0), count(*)
 		FROM folder_members m LEFT JOIN jobs j ON j.id = substr(m.job_id, 1, instr(m.job_id, '/') - 1)
-		WHERE m.added_folder = ? AND m.batch_id = ? AND m.history_id = 0
+		WHERE m.added_folder = ? AND m.batch_id = ? AND m.history_id = 0 AND j.batch_id IS NOT m.batch_id
 		AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = m.batch_id AND s.local_path = j.local_path
 			AND s.state NOT IN ('` + string(JobDone) + `', '` + string(JobAlready) + `'))`
 )
@@ -407,9 +410,28 @@ func quotedList(values []string) string {
 // queue, for the same place, in a job of another Add call (JobID), and so
 // did not queue again: it is in the share (Folder, BatchID) all the same,
 // with that job's upload once it is recorded.
+//
+// SameCall marks a job of the share's own Add call that another of its
+// paths listed (upload --parent-id N d d/sub: d's listing met the files
+// of d/sub first, or the file was named on its own): the share counts
+// that file as one of its own, by that job's state (BatchLeft, Dropped),
+// not as one left to an earlier upload.
 type LeftFile struct {
 	JobID           string
 	Folder, BatchID string
+	SameCall        bool
+}
+
+// key is the folder_members.job_id of l: the job's id, a slash and the
+// share's batch (leftSpan); for a job of the same call, a slash and the
+// share's folder too, as one call's folders d/sub and d/sub/x may both
+// leave a file to d's job.
+func (l LeftFile) key() string {
+	k := l.JobID + "/" + l.BatchID
+	if l.SameCall {
+		k += "/" + l.Folder
+	}
+	return k
 }
 
 // leftSpan is the range of folder_members.job_id of the files left to job
@@ -427,7 +449,7 @@ func insertLeft(tx *sql.Tx, left []LeftFile) error {
 	}
 	defer func() { _ = st.Close() }()
 	for _, l := range left {
-		if _, err := st.Exec(l.JobID, l.BatchID, l.Folder, l.BatchID, l.JobID, l.JobID); err != nil {
+		if _, err := st.Exec(l.key(), l.Folder, l.BatchID, l.JobID, l.JobID); err != nil {
 			return fmt.Errorf("put the file job %s uploads in folder share %s: %w", l.JobID, l.Folder, err)
 		}
 	}
@@ -784,6 +806,18 @@ var batchLeftSQL = `SELECT coalesce(sum(cleared = 0 AND state IN (?, ?, ?)), 0),
 	coalesce(sum(` + droppedRowSQL + `), 0)
 	FROM jobs WHERE batch_id = ? AND beneath = ?`
 
+// sameCallLeftSQL counts as batchLeftSQL does the files of a share that
+// its listing left to a job of the same Add call another of its paths
+// listed (LeftFile.SameCall) and not recorded yet: waiting, failed, or
+// not uploaded for good (taken out of the queue, canceled or skipped);
+// not those the share has a job of its own of (counted by batchLeftSQL).
+var sameCallLeftSQL = `SELECT coalesce(sum(jobs.cleared = 0 AND jobs.state IN (?, ?, ?)), 0),
+	coalesce(sum(jobs.cleared = 0 AND jobs.state = ?), 0),
+	coalesce(sum((jobs.cleared = 1 OR jobs.state IN ('` + string(JobCanceled) + `', '` + string(JobSkipped) + `')) AND ` + notUploadedSQL + `), 0)
+	FROM folder_members m JOIN jobs ON jobs.id = substr(m.job_id, 1, instr(m.job_id, '/') - 1)
+	WHERE m.added_folder = ? AND m.batch_id = ? AND m.history_id = 0 AND jobs.batch_id = m.batch_id
+	AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = m.batch_id AND s.local_path = jobs.local_path AND s.beneath = m.added_folder)`
+
 // shareCutSQL reads why the listing of a share was cut short (0: it
 // was not, or not yet).
 const shareCutSQL = `SELECT coalesce((SELECT max(listing_end, 0) FROM folder_shares WHERE added_folder = ? AND batch_id = ?), 0)`
@@ -855,12 +889,16 @@ func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 }
 
 // shareJobsLeft is BatchLeftOf, with the number of the share's files it
-// lacks for good (FolderLeft.Dropped) counted in the same scan.
+// lacks for good (FolderLeft.Dropped) counted in the same scans: its own
+// jobs, and the jobs of its call it left files to (sameCallLeftSQL).
 func (d *DB) shareJobsLeft(k FolderKey) (BatchLeft, int, error) {
-	var b BatchLeft
-	var dropped int
-	err := d.r.QueryRow(batchLeftSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed),
-		k.BatchID, k.Folder).Scan(&b.Pending, &b.Failed, &dropped)
+	var b, same BatchLeft
+	var dropped, sameDropped int
+	states := []any{string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed)}
+	err := d.r.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped)
+	if err == nil {
+		err = d.r.QueryRow(sameCallLeftSQL, append(states, k.Folder, k.BatchID)...).Scan(&same.Pending, &same.Failed, &sameDropped)
+	}
 	if err == nil {
 		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, k.BatchID).Scan(&b.Listing)
 	}
@@ -870,5 +908,6 @@ func (d *DB) shareJobsLeft(k FolderKey) (BatchLeft, int, error) {
 	if err != nil {
 		return BatchLeft{}, 0, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))
 	}
-	return b, dropped, nil
+	b.Pending, b.Failed = b.Pending+same.Pending, b.Failed+same.Failed
+	return b, dropped + sameDropped, nil
 }

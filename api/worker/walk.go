@@ -308,7 +308,7 @@ func (q *Queue) walker() {
 			_, _ = q.db.RefindFolderMembers(call.batchID, q.account, q.otherNames...)
 		}
 		if len(call.reqs) > 1 {
-			w.pending = make(map[fileDest]bool)
+			w.pending = make(map[fileDest]queuedJob)
 			w.folders = make(map[Request]bool)
 		}
 		for i, r := range call.reqs {
@@ -374,8 +374,8 @@ type walk struct {
 	// pending are the files this Add call queued, each to its place, when
 	// it has more than one request (nil otherwise): a request's jobs read
 	// when its listing starts do not hold those the requests before it
-	// queued after that, or have not saved yet.
-	pending map[fileDest]bool
+	// queued after that, or have not saved yet. Each is the job queued.
+	pending map[fileDest]queuedJob
 	// alreadyQueued counts the files left out because they were already
 	// waiting in the queue for the same place; firstAlready is the first.
 	alreadyQueued int
@@ -468,13 +468,17 @@ func (w *walk) addRow(row storage.JobRow, state storage.JobState, c cause) {
 	c.set(&row)
 	w.rows = append(w.rows, row)
 	if state == storage.JobQueued && w.pending != nil {
-		w.pending[destOf(row)] = true
+		w.pending[destOf(row)] = queuedJob{id: row.ID, beneath: row.Beneath}
 	}
 	if len(w.rows) >= w.flushAt || time.Since(w.lastFlush) >= flushEvery {
 		w.flushAt = min(2*w.flushAt, flushRows)
 		w.flush()
 	}
 }
+
+// queuedJob is a job this Add call queued: its id, and the folder whose
+// listing found its file ("" for a file named on its own).
+type queuedJob struct{ id, beneath string }
 
 // fileDest is one file going to one place: what is queued only once.
 type fileDest struct {
@@ -507,12 +511,18 @@ func (w *walk) loadQueued(p string) {
 }
 
 // listedBefore reports whether row's batch has a job for the same file
-// and place already, in any state, cleared or not: a resumed walk's
-// listing reached it before the crash.
+// and place already, in any state, cleared or not, found by the same
+// listing (Beneath, or none: a row saved by a version that did not
+// record it): a resumed walk's listing reached it before the crash. One
+// found by another path of the call (upload --parent-id N d d/sub: d's
+// listing met the files of d/sub) is not this listing's: it meets the
+// file as a listing not cut short does (queueFile leaves it to that job,
+// or lists it itself when that job does not wait).
 func (w *walk) listedBefore(jobs []storage.FileJob, row storage.JobRow) bool {
 	want := destOf(row)
 	for _, fj := range jobs {
-		if fj.BatchID == w.batchID && destOfFileJob(row.LocalPath, fj) == want {
+		sameListing := fj.Beneath == row.Beneath || fj.Beneath == ""
+		if fj.BatchID == w.batchID && sameListing && destOfFileJob(row.LocalPath, fj) == want {
 			return true
 		}
 	}
@@ -521,10 +531,12 @@ func (w *walk) listedBefore(jobs []storage.FileJob, row storage.JobRow) bool {
 
 // jobStates tells what the queue holds for one file and place: a job still
 // to be uploaded (queued, uploading or waiting for sign-in), or one done;
-// leftTo is the id of such a waiting job of another Add call.
+// leftTo is the id of such a waiting job of another Add call; sameCall
+// that of a job of this call that another of its paths listed, waiting,
+// failed or canceled (jobStates.note).
 type jobStates struct {
-	waiting, done bool
-	leftTo        string
+	waiting, done    bool
+	leftTo, sameCall string
 }
 
 // statesOf reads the states of the listed jobs among jobs that send row's
@@ -533,41 +545,59 @@ type jobStates struct {
 func (w *walk) statesOf(jobs []storage.FileJob, row storage.JobRow) jobStates {
 	var st jobStates
 	want := destOf(row)
-	q := w.q
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	w.q.mu.Lock()
+	defer w.q.mu.Unlock()
 	for _, fj := range jobs {
 		if fj.Cleared || destOfFileJob(row.LocalPath, fj) != want {
 			continue
 		}
-		state := fj.State
-		if j := q.active[fj.ID]; j != nil {
-			if j.removed {
-				continue
-			}
-			state = j.row.State
-		} else if waiting(state) && q.forgotten != w.queuedForgotten {
-			// The job may have changed (canceled, say) and left memory
-			// after its row was read: its row now holds its latest state.
-			r, err := q.db.Job(fj.ID)
-			if errors.Is(err, storage.ErrNotFound) || (err == nil && r.Cleared) {
-				continue
-			}
-			if err == nil {
-				state = r.State
-			}
-		}
-		switch {
-		case waiting(state):
-			st.waiting = true
-			if fj.BatchID != w.batchID && st.leftTo == "" {
-				st.leftTo = fj.ID
-			}
-		case state == storage.JobDone:
-			st.done = true
+		if state, ok := w.stateOfLocked(fj); ok {
+			st.note(fj.ID, state, fj.BatchID != w.batchID, fj.BatchID == w.batchID && fj.Beneath != row.Beneath)
 		}
 	}
 	return st
+}
+
+// stateOfLocked is fj's latest state, and false when it is no longer in
+// the queue (removed). Called with q.mu held.
+func (w *walk) stateOfLocked(fj storage.FileJob) (storage.JobState, bool) {
+	q := w.q
+	if j := q.active[fj.ID]; j != nil {
+		return j.row.State, !j.removed
+	}
+	if waiting(fj.State) && q.forgotten != w.queuedForgotten {
+		// The job may have changed (canceled, say) and left memory
+		// after its row was read: its row now holds its latest state.
+		r, err := q.db.Job(fj.ID)
+		if errors.Is(err, storage.ErrNotFound) || (err == nil && r.Cleared) {
+			return "", false
+		}
+		if err == nil {
+			return r.State, true
+		}
+	}
+	return fj.State, true
+}
+
+// note adds job id, in state, to st: otherCall when it is of another Add
+// call, otherPath when it is of this one and another of its paths listed
+// it. Such a job not uploaded (waiting, failed or canceled) is the one
+// the file is left to: one file is one job of a call, whichever of its
+// paths met it first.
+func (st *jobStates) note(id string, state storage.JobState, otherCall, otherPath bool) {
+	switch {
+	case waiting(state):
+		st.waiting = true
+		if otherCall && st.leftTo == "" {
+			st.leftTo = id
+		}
+	case state == storage.JobDone:
+		st.done = true
+	}
+	notSent := waiting(state) || state == storage.JobFailed || state == storage.JobCanceled
+	if otherPath && notSent && st.sameCall == "" {
+		st.sameCall = id
+	}
 }
 
 // waiting reports whether a job in state s is still to be uploaded.
@@ -709,13 +739,9 @@ func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 		return
 	}
 	st := w.statesOf(jobs, row)
-	if st.waiting || w.pending[destOf(row)] {
+	if queued, ok := w.pending[destOf(row)]; st.waiting || ok || st.sameCall != "" {
 		w.noteAlreadyQueued(row)
-		if st.leftTo != "" && row.Beneath != "" {
-			// In this Add call's share of the folder all the same, with
-			// that job's upload once it is recorded.
-			w.left = append(w.left, storage.LeftFile{JobID: st.leftTo, Folder: row.Beneath, BatchID: w.batchID})
-		}
+		w.leaveTo(row, st, queued)
 		return
 	}
 	if !again {
@@ -739,6 +765,29 @@ func (w *walk) queueFile(row storage.JobRow, again bool, id api.FileIdentity) {
 		}
 	}
 	w.addRow(row, storage.JobQueued, none)
+}
+
+// leaveTo puts the file of row, a folder's file found waiting in the
+// queue for the same place (st; queued: a job this call queued for it,
+// if any), in this Add call's share of the folder all the same, with
+// that job's upload once it is recorded: a job of another Add call, or
+// one of this call that another of its paths listed (upload --parent-id
+// N d d/sub), whose state the share then counts as its own file's.
+func (w *walk) leaveTo(row storage.JobRow, st jobStates, queued queuedJob) {
+	left := storage.LeftFile{Folder: row.Beneath, BatchID: w.batchID}
+	switch {
+	case row.Beneath == "":
+		return
+	case st.leftTo != "":
+		left.JobID = st.leftTo
+	case st.sameCall != "":
+		left.JobID, left.SameCall = st.sameCall, true
+	case queued.id != "" && queued.beneath != row.Beneath:
+		left.JobID, left.SameCall = queued.id, true
+	default:
+		return
+	}
+	w.left = append(w.left, left)
 }
 
 // How alreadyText words an already uploaded job's sentence.
