@@ -755,7 +755,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 			uploaders:       make(chan func()),
 		},
 		queueWalks: queueWalks{walkWake: make(chan struct{}, 1), beforeListedRows: cfg.beforeListedRows,
-			beforeListingEntry: cfg.beforeListingEntry},
+			beforeListingEntry: cfg.beforeListingEntry, beforeListingFolder: cfg.beforeListingFolder},
 		queuePersistence: queuePersistence{
 			lock:          lock,
 			maxUnrecorded: cmp.Or(cfg.maxUnrecorded, maxUnrecorded),

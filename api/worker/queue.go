@@ -136,6 +136,10 @@ type Config struct {
 	// each entry it meets, before it looks whether it was stopped, so
 	// tests can stop a listing between two groups of rows.
 	beforeListingEntry func(path string)
+	// beforeListingFolder, when set, is called by a folder's listing with
+	// the folder, before it looks at it, so tests can change the disk
+	// between the request's look at its path and the listing.
+	beforeListingFolder func(root string)
 	// checkFile, when set, stands for storage.DB.CheckFile where the
 	// scheduler looks at the database file before a start
 	// (StopWhenHistoryGone), so tests can make that look hang.
@@ -242,6 +246,8 @@ type queueWalks struct {
 	beforeListedRows func(group int)
 	// beforeListingEntry is Config.beforeListingEntry.
 	beforeListingEntry func(path string)
+	// beforeListingFolder is Config.beforeListingFolder.
+	beforeListingFolder func(root string)
 }
 
 // queuePersistence is the Queue's persistence (persist.go): job rows and

@@ -653,6 +653,13 @@ func (w *walk) request(r Request) storage.ListingCut {
 		}
 		return w.folder(r, p)
 	}
+	return w.noFolder(r, row, fi, err)
+}
+
+// noFolder lists the request r, whose path stat answered with fi and err
+// (no folder there), as the file of row: queued when it is one, else
+// failed or skipped saying why; and returns why no folder was listed.
+func (w *walk) noFolder(r Request, row storage.JobRow, fi os.FileInfo, err error) storage.ListingCut {
 	row.ExpectSHA256 = expectedSHA256(r)
 	// A file with an expected checksum is always read and checked, never
 	// taken as already uploaded.
@@ -861,7 +868,16 @@ func (w *walk) folder(r Request, root string) storage.ListingCut {
 	if f.listedUnderAnotherName() {
 		return storage.NotCut
 	}
-	f.rootInfo, _ = os.Stat(f.walkRoot)
+	if w.q.beforeListingFolder != nil {
+		w.q.beforeListingFolder(f.walkRoot)
+	}
+	fi, err := os.Stat(f.walkRoot)
+	if err != nil || !fi.IsDir() {
+		// It left its path since the request looked (moved, removed, a
+		// file put there): as if the request had found it so.
+		return w.noFolder(r, w.base(r, root), fi, err)
+	}
+	f.rootInfo = fi
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
 	if w.ctx.Err() != nil {
 		return storage.NotCut
