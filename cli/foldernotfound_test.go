@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,10 +14,19 @@ import (
 // no upload of a folder there told the person to upload PATH, also when
 // PATH is a file (whose uploads are in the history: --folder takes
 // folders) or names nothing (a typo, or a folder since moved: uploading
-// it cannot work). Each says what PATH is and what to do; all exit 1.
+// it cannot work). Each says what PATH is and what to do; all exit 1. The
+// command to upload a folder never uploaded is one to paste: the path as
+// it is when the shell needs no quotes, else quoted as the system's shell
+// takes it (on Windows, cmd's and PowerShell's double quotes).
 func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
 	_, files, dir := uploadedTrip(t, 2)
 	other := t.TempDir()
+	spaced := filepath.Join(t.TempDir(), "Trip photos")
+	require.NoError(t, os.Mkdir(spaced, 0o700))
+	quoted := "'" + spaced + "'"
+	if runtime.GOOS == "windows" {
+		quoted = `"` + spaced + `"`
+	}
 	tests := []struct {
 		name, path string
 		says       []string
@@ -28,6 +38,8 @@ func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
 			"check the path"}},
 		{"a folder never uploaded", other, []string{
 			"no upload of the folder " + other + " is in the history: upload it with `dstor-uploader upload " + other + "`"}},
+		{"a folder never uploaded, with a space in its name", spaced, []string{
+			"no upload of the folder " + spaced + " is in the history: upload it with `dstor-uploader upload " + quoted + "`"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +49,7 @@ func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
 			for _, s := range tt.says {
 				assert.Contains(t, errOut, s)
 			}
-			if tt.path != other {
+			if tt.path != other && tt.path != spaced {
 				assert.NotContains(t, errOut, "upload it with", "uploading it cannot list it")
 			}
 		})

@@ -6,6 +6,7 @@ package inert
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode"
@@ -43,11 +44,20 @@ func LinkText(s string) string {
 	return escaped(s, func(r rune) bool { return r != '\u200d' && r != '\u200c' && unprintable(r) })
 }
 
-// ShellWord is s as one word of a command for a POSIX shell, to paste: as
-// it is when it has no character the shell treats specially, in single
-// quotes otherwise; a name with a character Line escapes is given as Line
+// ShellWord is s as one word of a command to paste into the system's
+// shell: a POSIX shell's (posixWord), or on Windows cmd's and PowerShell's
+// (windowsWord). A name with a character Line escapes is given as Line
 // gives it, which no shell takes as the name, but no terminal acts on.
 func ShellWord(s string) string {
+	if runtime.GOOS == "windows" {
+		return windowsWord(s)
+	}
+	return posixWord(s)
+}
+
+// posixWord is s as one word for a POSIX shell: as it is when it has no
+// character the shell treats specially, in single quotes otherwise.
+func posixWord(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,") == "" {
 		return s
 	}
@@ -55,6 +65,38 @@ func ShellWord(s string) string {
 		return l
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// powerShellExpands are the characters PowerShell acts on between double
+// quotes: a variable's $, the escape `, and the quotes it takes for ".
+const powerShellExpands = "$`\u201c\u201d\u201e"
+
+// windowsWord is s as one word for cmd and PowerShell: as it is when it
+// has no character either treats specially; else in double quotes, which
+// both take (no Windows name holds a "); but a name with a character
+// PowerShell expands there (powerShellExpands) is in PowerShell's single
+// quotes, each quote of its own doubled, as Windows' own terminal runs
+// PowerShell (cmd has no quotes that take such a name and these too).
+func windowsWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\\/._-:") == "" {
+		return s
+	}
+	if l := Line(s); l != s {
+		return l
+	}
+	if !strings.ContainsAny(s, powerShellExpands) {
+		return `"` + s + `"`
+	}
+	var b strings.Builder
+	b.WriteByte('\'')
+	for _, r := range s {
+		if strings.ContainsRune("'\u2018\u2019\u201a\u201b", r) {
+			b.WriteRune(r) // PowerShell takes each of these for '; doubled, it is kept
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('\'')
+	return b.String()
 }
 
 // QuotedIfBlank is s quoted ("   ") when it is only spaces, else s: a

@@ -2,6 +2,7 @@ package inert
 
 import (
 	"encoding/json"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -104,7 +105,7 @@ func TestQuotedIfBlank(t *testing.T) {
 	}
 }
 
-func TestShellWord(t *testing.T) {
+func TestPosixWord(t *testing.T) {
 	for in, want := range map[string]string{
 		"report.pdf":        "report.pdf",
 		"/data/uploads.db":  "/data/uploads.db",
@@ -117,6 +118,38 @@ func TestShellWord(t *testing.T) {
 		"two\nlines":        `two\nlines`,
 		"invoice\u202e.exe": `invoice\u202e.exe`,
 	} {
-		assert.Equal(t, want, ShellWord(in), "%q", in)
+		assert.Equal(t, want, posixWord(in), "%q", in)
+	}
+}
+
+// TestWindowsWord: a word cmd and PowerShell both take as the path; one
+// only PowerShell can take (a $ or a ` in it, or a quote of its own) in
+// PowerShell's single quotes.
+func TestWindowsWord(t *testing.T) {
+	for in, want := range map[string]string{
+		`C:\Users\ann\Docs`:               `C:\Users\ann\Docs`,
+		`\\?\C:\t\dot.`:                   `"\\?\C:\t\dot."`,
+		`C:\My Docs\a&b (1).txt`:          `"C:\My Docs\a&b (1).txt"`,
+		`C:\it's 100%`:                    `"C:\it's 100%"`,
+		`C:\été`:                          `"C:\été"`,
+		"":                                `""`,
+		`C:\$Recycle.Bin`:                 `'C:\$Recycle.Bin'`,
+		"C:\\a`b":                         "'C:\\a`b'",
+		"C:\\Bob’s \u201cbest\u201d it's": "'C:\\Bob’’s \u201cbest\u201d it''s'",
+		"x\x1b]0;title\a":                 `x\x1b]0;title\a`,
+	} {
+		assert.Equal(t, want, windowsWord(in), "%q", in)
+	}
+}
+
+// TestShellWordIsTheSystemsShells: ShellWord quotes as the shell of the
+// system it runs on takes it.
+func TestShellWordIsTheSystemsShells(t *testing.T) {
+	want := posixWord
+	if runtime.GOOS == "windows" {
+		want = windowsWord
+	}
+	for _, in := range []string{"a b.txt", "it's", "$HOME"} {
+		assert.Equal(t, want(in), ShellWord(in), "%q", in)
 	}
 }
