@@ -53,16 +53,11 @@ var tornChanges = []struct {
 		later := time.Now().Add(time.Hour) // a modification time that surely moved
 		require.NoError(t, os.Chtimes(p, later, later))
 	}, []string{"changed while it was read", "run this again once nothing is writing to it"}, false},
-	{"replaced by another file of the same size (as editors save)", func(t *testing.T, p string) {
-		other := testutil.WriteFile(t, p+".new", tornSize)
-		require.NoError(t, os.Rename(other, p))
-	}, []string{"changed while it was read", "replaced by another file", "run this again once nothing is writing to it"}, false},
+	{"replaced by another file of the same size (as editors save)", replaceAsEditorsSave, []string{"changed while it was read", "replaced by another file", "run this again once nothing is writing to it"}, false},
 	{"renamed away", func(t *testing.T, p string) {
 		require.NoError(t, os.Rename(p, p+".moved"))
 	}, []string{"deleted or moved while it was read"}, false},
-	{"deleted", func(t *testing.T, p string) {
-		require.NoError(t, os.Remove(p))
-	}, []string{"deleted or moved while it was read"}, false},
+	{"deleted", deleteAsThePersonDoes, []string{"deleted or moved while it was read"}, false},
 	// The file itself untouched (its times stay), its folder moved:
 	// nothing about the open file tells, only its path does.
 	{"its folder renamed away", func(t *testing.T, p string) {
@@ -79,6 +74,37 @@ var tornChanges = []struct {
 		require.NoError(t, os.Rename(dir, dir+".old"))
 		testutil.WriteFile(t, dir, 10)
 	}, []string{"while it was read", "no hash is given for it"}, true},
+}
+
+// replaceAsEditorsSave puts another file of the same size at p as editors
+// save one: renamed over it on Unix; on Windows, which refuses to rename a
+// file over one another program has open (however shared), as Word and
+// ReplaceFile do: p renamed to a backup name (its sharing allows that),
+// the new file renamed to p, the backup deleted.
+func replaceAsEditorsSave(t *testing.T, p string) {
+	other := testutil.WriteFile(t, p+".new", tornSize)
+	if runtime.GOOS == "windows" {
+		require.NoError(t, os.Rename(p, p+".bak"))
+		require.NoError(t, os.Rename(other, p))
+		require.NoError(t, os.Remove(p+".bak"))
+		return
+	}
+	require.NoError(t, os.Rename(other, p))
+}
+
+// deleteAsThePersonDoes deletes p: unlinked on Unix; on Windows as
+// Explorer's Delete does, into a Recycle Bin folder of its volume. (A
+// file deleted for good while another program has it open stays at its
+// path until that program closes it where deletes are not POSIX's, as
+// under Wine or on FAT: there it is still the file read.)
+func deleteAsThePersonDoes(t *testing.T, p string) {
+	if runtime.GOOS == "windows" {
+		bin := filepath.Join(filepath.Dir(filepath.Dir(p)), "$Recycle.Bin")
+		require.NoError(t, os.MkdirAll(bin, 0o700))
+		require.NoError(t, os.Rename(p, filepath.Join(bin, "$R"+filepath.Base(p))))
+		return
+	}
+	require.NoError(t, os.Remove(p))
 }
 
 // skipFolderMoveOnWindows skips a change that moves the folder of an open
