@@ -30,6 +30,7 @@ func startHeld(t *testing.T, hold *testutil.UploadHold, name string, env []strin
 	r := &heldRun{t: t, name: name, cmd: testutil.ChildCommand(args...), exited: make(chan error, 1)}
 	r.cmd.Env = append(r.cmd.Env, env...)
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
+	interruptible(r.cmd)
 	require.NoError(t, r.cmd.Start())
 	go func() { r.exited <- r.cmd.Wait() }()
 	select {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"net/http/httptest"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -29,7 +28,7 @@ func interruptedUpload(t *testing.T, sb *testutil.Sandbox) (front, file string) 
 	file = makeFiles(t, t.TempDir(), 1, func(int) int { return 2500 })[0]
 	hold.Arm()
 	run := startHeld(t, hold, "the run", nil, "upload", "--env", ts.URL, file)
-	require.NoError(t, run.cmd.Process.Signal(os.Interrupt)) // Ctrl+C
+	interrupt(t, run.cmd) // Ctrl+C
 	_ = run.wait("Ctrl+C")
 	require.Contains(t, run.stderr.String(), "Interrupted")
 	hold.Disarm()
