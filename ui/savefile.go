@@ -177,7 +177,8 @@ func (e *folderChangedError) Error() string {
 }
 
 // fillPart writes part through write, once dir's stale parts are removed,
-// with the mode of the file it is to replace, name in dir, if any.
+// with the mode of the file it is to replace, name in dir, if any, and
+// makes its bytes durable (syncPart) before the rename puts it in place.
 func fillPart(dir *os.Root, part *os.File, name string, write func(io.Writer) error) error {
 	removeStaleParts(dir)
 	if old, err := dir.Lstat(name); err == nil && old.Mode().IsRegular() {
@@ -185,8 +186,19 @@ func fillPart(dir *os.Root, part *os.File, name string, write func(io.Writer) er
 			return err
 		}
 	}
-	return write(part)
+	if err := write(part); err != nil {
+		return err
+	}
+	return syncPart(part)
 }
+
+// syncPart writes a part's bytes through to its drive. A drive reports
+// some failures only then (a failing or unplugged stick, a disk that
+// fills as its cache is written), and without it a power loss just after
+// the rename could leave an empty file where the old one was, though the
+// window said saved. A variable so that a test can fail it as such a
+// drive does.
+var syncPart = (*os.File).Sync
 
 // maxSaveLinks is how many symbolic links saveDestination follows in a
 // row, as Linux does (MAXSYMLINKS) before it gives up on a path.

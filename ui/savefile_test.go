@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -222,4 +223,50 @@ func TestSaveReplacesAHardLinkedFileAtItsNameOnly(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, os.SameFile(was, now), "a new file at the name chosen")
 	assert.Equal(t, was.Mode().Perm(), now.Mode().Perm(), "with the mode of the file it replaced")
+}
+
+// TestSaveIsOnTheDriveBeforeItReplacesTheFile: a save was renamed over
+// the file it replaces without its bytes written through to the drive,
+// so a drive that reports a failure only then (a failing stick, a disk
+// that fills as its cache is written) gave "saved", and a power loss
+// just after could leave an empty file where the old one was. Now the
+// part is synced whole before the rename, and a failed sync fails the
+// save with the drive's error, leaving the old file as it was and no
+// part behind.
+func TestSaveIsOnTheDriveBeforeItReplacesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	export := filepath.Join(dir, "export.csv")
+	require.NoError(t, os.WriteFile(export, []byte("the old export"), 0o600))
+	var synced []string // what the part and the destination held at each sync
+	var fail error = syscall.EIO
+	syncPartBefore := syncPart
+	t.Cleanup(func() { syncPart = syncPartBefore })
+	syncPart = func(f *os.File) error {
+		part, err := os.ReadFile(f.Name())
+		require.NoError(t, err)
+		dest, err := os.ReadFile(export)
+		require.NoError(t, err)
+		synced = append(synced, string(part)+" | "+string(dest))
+		if fail != nil {
+			return fail
+		}
+		return syncPartBefore(f)
+	}
+
+	err := saveReplacing(export, 0o600, noRefusal, writeText("the new export"))
+	require.ErrorIs(t, err, syscall.EIO, "the drive's failure fails the save")
+	assert.Equal(t, []string{"the new export | the old export"}, synced, "synced whole, before the rename")
+	b, err := os.ReadFile(export)
+	require.NoError(t, err)
+	assert.Equal(t, "the old export", string(b), "the old file as it was")
+	left, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, left, 1, "no part left behind: %v", left)
+
+	fail, synced = nil, nil
+	require.NoError(t, saveReplacing(export, 0o600, noRefusal, writeText("the new export")))
+	assert.Equal(t, []string{"the new export | the old export"}, synced)
+	b, err = os.ReadFile(export)
+	require.NoError(t, err)
+	assert.Equal(t, "the new export", string(b))
 }
