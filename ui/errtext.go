@@ -373,7 +373,7 @@ var systemErrors = []struct {
 	{syscall.ENOSPC, func() string { return tr("the disk is full") }},
 	{syscall.EEXIST, func() string { return tr("something of that name is already there") }},
 	{syscall.EISDIR, func() string { return tr("it is a folder") }},
-	{syscall.EIO, func() string { return tr("the disk reported a read error; it may be failing") }},
+	{syscall.EIO, func() string { return tr("the disk reported an error reading or writing; it may be failing") }},
 	{syscall.ENAMETOOLONG, func() string { return tr("its name or path is too long for the system") }},
 	{syscall.ELOOP, func() string { return tr("its path goes round a loop of symbolic links") }},
 	{syscall.EMFILE, func() string { return tr("too many files are open at once; try again later") }},

@@ -40,7 +40,7 @@ var windowsSystemErrors = []struct {
 	{windows.ERROR_NETNAME_DELETED, "the network share it is on cannot be reached"},
 	{windows.ERROR_BAD_NETPATH, "the network share it is on cannot be reached"},
 	{windows.ERROR_SEM_TIMEOUT, "the drive or share it is on did not answer in time"},
-	{windows.ERROR_CRC, "the disk reported a read error; it may be failing"},
+	{windows.ERROR_CRC, "the disk reported an error reading or writing; it may be failing"},
 	{windows.ERROR_TOO_MANY_OPEN_FILES, "too many files are open at once; try again later"},
 	{windows.ERROR_BUSY, "the device it is on is busy; try again later"},
 	{windows.ERROR_CANT_RESOLVE_FILENAME, "its path goes round a loop of symbolic links"},

@@ -56,7 +56,7 @@ func saveQRPastTheFileSizeLimit(t *testing.T) {
 	require.NoError(t, unix.Getrlimit(unix.RLIMIT_FSIZE, &was))
 	require.NoError(t, unix.Setrlimit(unix.RLIMIT_FSIZE, &unix.Rlimit{Cur: 512, Max: was.Max}))
 	e.ui(func() { a.saveQRTo(out, png) })
-	requireDialogSays(e, "the save fails past the limit", tr("Cannot save the QR code"))
+	requireDialogSays(e, "the save fails past the limit", tr("Cannot save the QR code"), "Cannot use "+out+" (")
 	require.NoError(t, unix.Setrlimit(unix.RLIMIT_FSIZE, &was))
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)

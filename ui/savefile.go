@@ -148,6 +148,18 @@ func saveIn(dir *os.Root, dest string, perm os.FileMode, write func(io.Writer) e
 	if err != nil {
 		_ = dir.Remove(name)
 	}
+	return partNamedAsDest(err, dest)
+}
+
+// partNamedAsDest is err with the part's path, where an error of the part
+// names it (its write, its sync), made dest: the person chose dest and
+// never sees the part, so a sentence naming it would point at a file that
+// is not there.
+func partNamedAsDest(err error, dest string) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && isPartName(filepath.Base(pe.Path)) {
+		pe.Path = dest
+	}
 	return err
 }
 

@@ -238,7 +238,7 @@ func TestSaveIsOnTheDriveBeforeItReplacesTheFile(t *testing.T) {
 	export := filepath.Join(dir, "export.csv")
 	require.NoError(t, os.WriteFile(export, []byte("the old export"), 0o600))
 	var synced []string // what the part and the destination held at each sync
-	var fail error = syscall.EIO
+	fail := true        // as a failing drive's sync does
 	syncPartBefore := syncPart
 	t.Cleanup(func() { syncPart = syncPartBefore })
 	syncPart = func(f *os.File) error {
@@ -247,14 +247,16 @@ func TestSaveIsOnTheDriveBeforeItReplacesTheFile(t *testing.T) {
 		dest, err := os.ReadFile(export)
 		require.NoError(t, err)
 		synced = append(synced, string(part)+" | "+string(dest))
-		if fail != nil {
-			return fail
+		if fail {
+			return &fs.PathError{Op: "sync", Path: f.Name(), Err: syscall.EIO}
 		}
 		return syncPartBefore(f)
 	}
 
 	err := saveReplacing(export, 0o600, noRefusal, writeText("the new export"))
 	require.ErrorIs(t, err, syscall.EIO, "the drive's failure fails the save")
+	assert.Equal(t, "Cannot use "+export+" (the disk reported an error reading or writing; it may be failing).", errorText(err),
+		"the file chosen is named, not the part the person never sees")
 	assert.Equal(t, []string{"the new export | the old export"}, synced, "synced whole, before the rename")
 	b, err := os.ReadFile(export)
 	require.NoError(t, err)
@@ -263,7 +265,7 @@ func TestSaveIsOnTheDriveBeforeItReplacesTheFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, left, 1, "no part left behind: %v", left)
 
-	fail, synced = nil, nil
+	fail, synced = false, nil
 	require.NoError(t, saveReplacing(export, 0o600, noRefusal, writeText("the new export")))
 	assert.Equal(t, []string{"the new export | the old export"}, synced)
 	b, err = os.ReadFile(export)

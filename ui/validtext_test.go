@@ -94,7 +94,7 @@ func TestSystemErrorText(t *testing.T) {
 		assert.NotContains(t, got, e.errno.Error(), "%v is worded in German", e.errno)
 		assert.NotEmpty(t, got)
 	}
-	assert.Equal(t, "Diese Datei kann nicht gelesen werden (der Datenträger meldet einen Lesefehler; er ist möglicherweise defekt).",
+	assert.Equal(t, "Diese Datei kann nicht gelesen werden (der Datenträger meldet einen Lese- oder Schreibfehler; er ist möglicherweise defekt).",
 		reasonText(worker.ReasonFileUnreadable, syscall.EIO.Error(), fixedNow))
 	assert.Equal(t, "Meldung des Systems: „structure needs cleaning“", systemErrorText("structure needs cleaning"))
 }
