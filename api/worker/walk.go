@@ -247,11 +247,12 @@ func RequestPath(path string) string {
 }
 
 // listedRoot is the folder a listing of root walks and its share records:
-// root's target when root is a symbolic link, since filepath.WalkDir does
-// not follow a root that is one but the person chose this path.
+// root's target when root is a symbolic link (or, on Windows, leads
+// through a junction: finalFolder), since filepath.WalkDir does not follow
+// a root that is one but the person chose this path.
 func listedRoot(root string) string {
 	if target, err := filepath.EvalSymlinks(root); err == nil {
-		return target
+		return finalFolder(target)
 	}
 	return root
 }
