@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,40 +95,30 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }}
 	var share storage.FolderKey
 	var left storage.FolderLeft
-	var envs []string
+	envs := envsLinked{}
 	if o.folder != "" {
-		if share, left, export.IDs, envs, err = folderIDs(db, o); err != nil {
+		if share, left, err = folderShare(db, o); err != nil {
 			return err
 		}
-		export.Share = &share
-	}
-	listed := func() error {
-		fmt.Fprint(cio.Err, linksEnvNote(inert.Text(share.Folder), envs, defaultEnvKey(db)))
-		return folderLeft(cio, share, left, len(export.IDs))
-	}
-	switch {
-	case o.asJSON:
-		if _, err := db.ExportHistoryJSON(cio.Out, export); err != nil {
-			return err
+		export.Share, export.Limit = &share, 0 // all its files, unless --limit
+		if o.limitSet {
+			export.Limit = o.limit
 		}
-		return listed()
-	case o.asCSV:
-		if _, err := db.ExportHistoryCSV(cio.Out, export); err != nil {
-			return err
-		}
-		return listed()
+		export.Link = envs.noting(export.Link)
 	}
-	n := 0
-	err = export.Each(db, func(e storage.HistoryEntry) error {
-		n++
-		_, err := fmt.Fprintln(cio.Out, historyLine(e, links.Link(e.Env, e.Hash, e.Name), o.format != ""))
-		return err
-	})
+	listed := func(files int) error {
+		fmt.Fprint(cio.Err, linksEnvNote(inert.Text(share.Folder), envs.sorted(), defaultEnvKey(db)))
+		return folderLeft(cio, share, left, files)
+	}
+	n, err := printHistory(cio, db, export, o)
 	if err != nil {
 		return err
 	}
 	if o.folder != "" {
-		return listed()
+		return listed(n)
+	}
+	if o.asJSON || o.asCSV {
+		return nil
 	}
 	if n == 0 && strings.TrimSpace(o.search) != "" {
 		fmt.Fprintf(cio.Err, "No upload matches %s.\n", strconv.Quote(o.search))
@@ -135,6 +126,24 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		fmt.Fprintln(cio.Err, "No uploads yet.")
 	}
 	return nil
+}
+
+// printHistory prints the entries export selects as o asks (JSON, CSV, or
+// a line each), as it reads them, and returns how many it printed.
+func printHistory(cio IO, db *storage.DB, export storage.ExportOptions, o historyOptions) (int, error) {
+	switch {
+	case o.asJSON:
+		return db.ExportHistoryJSON(cio.Out, export)
+	case o.asCSV:
+		return db.ExportHistoryCSV(cio.Out, export)
+	}
+	n := 0
+	err := export.Each(db, func(e storage.HistoryEntry) error {
+		n++
+		_, err := fmt.Fprintln(cio.Out, historyLine(e, export.Link(e), o.format != ""))
+		return err
+	})
+	return n, err
 }
 
 // validate refuses options that do not go together, or out of range.
@@ -263,52 +272,46 @@ func noFolderUpload(dir, given string) error {
 	return fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", inert.Line(dir), inert.ShellWord(given))
 }
 
-// folderIDs are the latest upload of o.folder (its share), what it lacks
-// of the folder (storage.DB.FolderLeftOf) and its entries, newest first
-// (at most o.limit when --limit was given), with the environments their
-// links are on, sorted. What it lacks is read before
-// its entries: a file that another process (the window) records in
+// folderShare is the latest upload of o.folder (its share) and what it
+// lacks of the folder (storage.DB.FolderLeftOf). What it lacks is read
+// before the share's entries are listed (storage.DB.EachOfFolder, as they
+// are printed): a file that another process (the window) records in
 // between is then in the list and still counted as left (the list says it
 // may not be whole: run it again), never in neither, which would be a
 // list without it called whole.
-func folderIDs(db *storage.DB, o historyOptions) (storage.FolderKey, storage.FolderLeft, []int64, []string, error) {
+func folderShare(db *storage.DB, o historyOptions) (storage.FolderKey, storage.FolderLeft, error) {
 	var left storage.FolderLeft
 	dir, err := filepath.Abs(o.folder)
 	if err != nil {
 		// Only a relative path fails: the current folder was deleted.
-		return storage.FolderKey{}, left, nil, nil, fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", o.folder)
+		return storage.FolderKey{}, left, fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", o.folder)
 	}
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real // the worker records the folder a link leads to
 	}
 	k, err := db.NewestFolderShare(dir)
 	if errors.Is(err, storage.ErrNotFound) {
-		return k, left, nil, nil, noFolderUpload(dir, o.folder)
+		return k, left, noFolderUpload(dir, o.folder)
 	}
 	if err == nil {
 		left, err = db.FolderLeftOf(k)
 	}
-	if err != nil {
-		return k, left, nil, nil, err
-	}
-	entries, err := db.HistoryOfFolder(k)
-	if err != nil {
-		return k, left, nil, nil, err
-	}
-	if o.limitSet && o.limit > 0 && len(entries) > o.limit {
-		entries = entries[:o.limit]
-	}
-	ids := make([]int64, len(entries))
-	var envs []string
-	for i, e := range entries {
-		ids[i] = e.ID
-		if !slices.Contains(envs, e.Env) {
-			envs = append(envs, e.Env)
-		}
-	}
-	slices.Sort(envs)
-	return k, left, ids, envs, nil
+	return k, left, err
 }
+
+// envsLinked are the environments of the entries a listing gave a link,
+// for linksEnvNote.
+type envsLinked map[string]bool
+
+// noting is link, noting each entry's environment.
+func (s envsLinked) noting(link func(storage.HistoryEntry) string) func(storage.HistoryEntry) string {
+	return func(e storage.HistoryEntry) string {
+		s[e.Env] = true
+		return link(e)
+	}
+}
+
+func (s envsLinked) sorted() []string { return slices.Sorted(maps.Keys(s)) }
 
 // defaultEnvKey is the environment commands use without --env (the one
 // last signed in to, else production: session.CommandLineEnv), or "" when

@@ -553,6 +553,45 @@ func (d *DB) HistoryOfFolder(k FolderKey) ([]HistoryEntry, error) {
 	return out, nil
 }
 
+// folderListSQL lists the folder share ?1, ?2 newest finished first, then
+// newest recorded (HistoryOfFolder's order), at most ?3 (-1: all): its
+// uploads, and the files it found already uploaded that are not among
+// them (a file it found, then sent again, is listed once, by its upload).
+// SQLite sorts them in a sorter of bounded memory, which spills to a
+// temporary file past its cache.
+var folderListSQL = "SELECT " + historyCols + ` FROM history
+		WHERE added_folder = ?1 AND added_folder != '' AND batch_id = ?2
+	UNION ALL
+	SELECT ` + historyCols + ` FROM history
+		WHERE id IN (SELECT history_id FROM folder_members WHERE added_folder = ?1 AND batch_id = ?2)
+		AND NOT (added_folder = ?1 AND batch_id = ?2)
+	ORDER BY finished_at DESC, id DESC LIMIT ?3`
+
+// EachOfFolder calls fn with the entries of the folder share k, in
+// HistoryOfFolder's order, reading them as it goes (one in memory at a
+// time, however many files the share has), at most limit of them when
+// limit > 0: history --folder. An error of fn's own (its writer's) stops
+// the walk and is returned as it is.
+func (d *DB) EachOfFolder(k FolderKey, limit int, fn func(HistoryEntry) error) error {
+	if limit <= 0 {
+		limit = -1
+	}
+	var fnErr error
+	err := d.readHistory(func(tx *sql.Tx) error {
+		return eachRow(tx, scanHistory, func(e HistoryEntry) error {
+			fnErr = fn(e)
+			return fnErr
+		}, folderListSQL, k.Folder, k.BatchID, limit)
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("read the uploads of folder %s: %w", k.Folder, err)
+	}
+	return nil
+}
+
 // sortNewestFirst sorts entries newest finished first, then newest
 // recorded: a folder has a few thousand files, sorted here rather than by
 // a sort in the query.

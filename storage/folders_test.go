@@ -1030,3 +1030,62 @@ func reopenAsVersion16(t *testing.T, d *DB, dir string) *DB {
 	t.Cleanup(func() { _ = d.Close() })
 	return d
 }
+
+// TestEachOfFolderListsWhatHistoryOfFolderHolds: EachOfFolder, which
+// history --folder prints as it reads, lists a share's uploads and the
+// files it found already uploaded, each once (one found and also its own
+// upload too), in HistoryOfFolder's order (newest finished first, then
+// newest recorded); a limit keeps the first ones, and an error of fn's own
+// stops it and comes back as it is.
+func TestEachOfFolderListsWhatHistoryOfFolderHolds(t *testing.T) {
+	d := openTestDB(t)
+	const folder = "/home/someone/Pictures"
+	add := func(i int, batch string, finished time.Time) HistoryEntry {
+		e := sampleEntry(i)
+		e.AddedFolder, e.BatchID, e.FinishedAt = folder, batch, finished
+		id, err := d.AddHistory(e)
+		require.NoError(t, err)
+		e.ID = id
+		return e
+	}
+	var first []HistoryEntry
+	for i := range 5 {
+		first = append(first, add(i, "b1", baseTime.Add(time.Duration(i%2)*time.Minute)))
+	}
+	own := add(5, "b2", baseTime.Add(30*time.Second))
+	add(6, "b3", baseTime) // another share of the folder
+	var found []JobRow
+	for i, e := range append(first[:3], own) {
+		found = append(found, JobRow{ID: fmt.Sprintf("found-%d", i), BatchID: "b2", LocalPath: e.LocalPath,
+			Beneath: folder, State: JobAlready, Hash: e.Hash, Verified: true, Found: e.ID})
+	}
+	require.NoError(t, d.InsertJobs(found))
+
+	ids := func(k FolderKey, limit int) []int64 {
+		var got []int64
+		require.NoError(t, d.EachOfFolder(k, limit, func(e HistoryEntry) error {
+			got = append(got, e.ID)
+			return nil
+		}))
+		return got
+	}
+	for _, batch := range []string{"b1", "b2", "b3", "none"} {
+		k := FolderKey{Folder: folder, BatchID: batch}
+		held, err := d.HistoryOfFolder(k)
+		require.NoError(t, err)
+		var want []int64
+		for _, e := range held {
+			want = append(want, e.ID)
+		}
+		assert.Equal(t, want, ids(k, 0), batch)
+		assert.Equal(t, want[:min(2, len(want))], ids(k, 2), "%s, the first 2", batch)
+	}
+	b2 := FolderKey{Folder: folder, BatchID: "b2"}
+	assert.Len(t, ids(b2, 0), 4, "3 found and its own, which it found too, once")
+
+	full := errors.New("write /dev/stdout: no space left on device")
+	calls := 0
+	err := d.EachOfFolder(b2, 0, func(HistoryEntry) error { calls++; return full })
+	assert.Equal(t, full, err, "fn's error as it is")
+	assert.Equal(t, 1, calls)
+}

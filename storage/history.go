@@ -464,10 +464,12 @@ type ExportOptions struct {
 	// nil leaves it empty.
 	Link func(HistoryEntry) string
 	// IDs, when not nil, export exactly these entries (a selection),
-	// newest first; Search and Limit are then ignored.
+	// newest first; Search, Limit and Share are then ignored.
 	IDs []int64
 	// Share, when set, is the folder share the entries are the files of
-	// (history --folder): the JSON export names it on each, in
+	// (history --folder): without IDs, the export is its files
+	// (DB.EachOfFolder, at most Limit of them when > 0; Search is
+	// ignored). The JSON export names it on each, in
 	// added_folder and batch_id, so a script picks the whole share by
 	// them, and a file the share found already uploaded gets the share of
 	// the upload that sent it in sent_by (its other fields are that
@@ -476,8 +478,12 @@ type ExportOptions struct {
 }
 
 // Each calls fn for every entry o selects, newest first (Link aside): what
-// an export writes, for a listing of its own.
+// an export writes, for a listing of its own. Only a selection (IDs) is
+// held in memory whole; the rest is read as it goes.
 func (o ExportOptions) Each(d *DB, fn func(HistoryEntry) error) error {
+	if o.IDs == nil && o.Share != nil {
+		return d.EachOfFolder(*o.Share, o.Limit, fn)
+	}
 	if o.IDs == nil {
 		return d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, fn)
 	}
