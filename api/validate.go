@@ -490,7 +490,7 @@ func readError(path string, err error) error {
 // notRegular refuses a file of mode m that is not a regular file.
 func notRegular(q string, m fs.FileMode) error {
 	return &ValidationError{Field: "file", Problem: ProblemNotRegular, Detail: fileKindWord(m),
-		Message: q + " is " + fileKind(m) + ", not a regular file — only regular files can be uploaded"}
+		Message: q + " is " + FileKind(m) + ", not a regular file — only regular files can be uploaded"}
 }
 
 // notStored refuses a file the system makes up as it is read
@@ -547,8 +547,8 @@ func fileKindWord(m fs.FileMode) string {
 	return KindSpecial
 }
 
-// fileKind names a non-regular file type for messages.
-func fileKind(m fs.FileMode) string {
+// FileKind names a non-regular file type for messages ("a device").
+func FileKind(m fs.FileMode) string {
 	return map[string]string{KindPipe: "a named pipe", KindSocket: "a socket", KindDevice: "a device",
 		KindSymlink: "a symbolic link", KindSpecial: "a special file"}[fileKindWord(m)]
 }

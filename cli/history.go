@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -258,13 +259,21 @@ func listingCutSentence(cut storage.ListingCut, dir string) string {
 // noFolderUpload says that no upload of the folder dir (given as given)
 // is in the history, and what to do: upload it, when it is a folder; for
 // a file, search the history for its name (--folder takes folders); for a
-// path that names nothing now, check it (uploading it cannot work).
+// device, a named pipe or another special file, give a folder; for a path
+// that names nothing now, or goes round a loop of symbolic links, check it
+// (uploading it cannot work).
 func noFolderUpload(dir, given string) error {
 	st, err := os.Stat(dir)
 	switch {
-	case err == nil && !st.IsDir():
+	case err == nil && st.Mode().IsRegular():
 		return fmt.Errorf("%s is a file, not a folder: --folder lists an upload of a folder; find this file's uploads with `dstor-uploader history --search %s`",
 			inert.Line(dir), inert.ShellWord(filepath.Base(dir)))
+	case err == nil && !st.IsDir():
+		return fmt.Errorf("%s is %s, not a folder: --folder lists an upload of a folder; give the path of a folder you uploaded",
+			inert.Line(dir), api.FileKind(st.Mode()))
+	case errors.Is(err, syscall.ELOOP):
+		return fmt.Errorf("no upload of the folder %s is in the history, and %s goes round a loop of symbolic links (a link that leads, through others or none, back to itself): point the link at the folder, or give the folder's own path",
+			inert.Line(dir), inert.Line(dir))
 	case err != nil && api.Gone(err):
 		return fmt.Errorf("no upload of the folder %s is in the history, and there is no folder there now: check the path (give the folder as it was uploaded, or a link to it)",
 			inert.Line(dir))
