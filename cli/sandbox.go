@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -14,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 type sandboxOptions struct {
@@ -86,7 +89,45 @@ func (o sandboxOptions) validate() error {
 			return usageErrorf("--api-key: %v", err)
 		}
 	}
+	if o.dataDir != "" && inOwnDataFolder(o.dataDir) {
+		return usageErrorf("--data: %s is dStor Uploader's own data folder, or in it (its upload history lives there): the sandbox would write its store among the history's files; pick another folder (one that is missing is made)",
+			inert.Line(o.dataDir))
+	}
 	return nil
+}
+
+// inOwnDataFolder says whether dir is dStor Uploader's data folder (the
+// one $DSTOR_UPLOADER_HOME or the default names) or in it, through links
+// too: the nearest of dir and its parents that exists, where its links
+// lead, is the data folder (by identity) or has it among its parents.
+// False when there is no data folder yet.
+func inOwnDataFolder(dir string) bool {
+	own, err := storage.DataDirPath()
+	if err != nil {
+		return false
+	}
+	ownInfo, err := os.Stat(own)
+	if err != nil {
+		return false
+	}
+	p, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for _, err := os.Stat(p); err != nil && filepath.Dir(p) != p; _, err = os.Stat(p) {
+		p = filepath.Dir(p)
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	for ; ; p = filepath.Dir(p) {
+		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, ownInfo) {
+			return true
+		}
+		if filepath.Dir(p) == p {
+			return false
+		}
+	}
 }
 
 // runSandbox serves until SIGINT, SIGTERM or the end of ctx, then shuts

@@ -34,6 +34,17 @@ func DataDir() (string, error) {
 	return dir, nil
 }
 
+// DataDirPath is where DataDir is, absolute, without making it: to tell
+// whether a folder given for something else (the sandbox command's store)
+// is the data folder.
+func DataDirPath() (string, error) {
+	dir, err := dataDirPath()
+	if err != nil {
+		return "", fmt.Errorf("find the data folder: %w", err)
+	}
+	return dir, nil
+}
+
 // ErrNotAFolder matches a *NotAFolderError.
 var ErrNotAFolder = errors.New("the data folder is a file")
 

@@ -1,0 +1,73 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestSandboxRefusesTheAppsOwnDataFolder: sandbox --data given dStor
+// Uploader's own data folder (the one $DSTOR_UPLOADER_HOME or the default
+// names), a folder in it, or a link to it, started and wrote its store
+// (blobs, meta, tmp) among the history's files. It is refused before
+// anything starts, saying to pick another folder, exit 2, and nothing is
+// made there.
+func TestSandboxRefusesTheAppsOwnDataFolder(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Symlink(home, link))
+	kept := filepath.Join(home, storage.IndexPagesFolder) // a folder the app keeps there
+	require.NoError(t, os.Mkdir(kept, 0o700))
+	linkIn := filepath.Join(t.TempDir(), "link-in")
+	require.NoError(t, os.Symlink(kept, linkIn))
+	for name, data := range map[string]string{
+		"the data folder":   home,
+		"a folder in it":    filepath.Join(home, "store"),
+		"a link to it":      link,
+		"through a link":    filepath.Join(link, "new", "store"),
+		"a link into it":    linkIn,
+		"given relative to": filepath.Join(home, "x", ".."),
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", data)
+			assert.Equal(t, 2, code, "%s%s", out, errOut)
+			assert.Empty(t, out, "nothing started")
+			assert.Contains(t, errOut, "dStor Uploader's own data folder")
+			assert.Contains(t, errOut, "pick another folder")
+		})
+	}
+	entries, err := os.ReadDir(home)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no store made in the data folder")
+	entries, err = os.ReadDir(kept)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "nor in a folder it keeps")
+}
+
+// runSandboxUntilServing runs the sandbox command with args and stops it
+// once it has printed its API base (a refused one never serves).
+func runSandboxUntilServing(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out watchedOutput
+	var errOut testutil.LockedBuffer
+	go func() {
+		select {
+		case <-out.when("API base"):
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	code := Run(ctx, append([]string{"sandbox"}, args...), IO{In: strings.NewReader(""), Out: &out, Err: &errOut})
+	return code, out.String(), errOut.String()
+}
