@@ -102,9 +102,9 @@ func TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment(t *testing.T) {
 		code int
 		says string
 	}{
-		{[]string{"login", "--env", key, "--api-key-stdin"}, 1, "unknown environment"},
-		{[]string{"upload", "--env=" + key, "x"}, 1, "unknown environment"},
-		{[]string{"logout", "--env", key}, 1, "unknown environment"},
+		{[]string{"login", "--env", key, "--api-key-stdin"}, 2, "unknown environment"},
+		{[]string{"upload", "--env=" + key, "x"}, 2, "unknown environment"},
+		{[]string{"logout", "--env", key}, 2, "unknown environment"},
 		{[]string{"-" + key}, 2, "unknown shorthand flag -s"},
 		{[]string{"login", "-" + key}, 2, "unknown shorthand flag -s"},
 		{[]string{"upload", "-c" + key, "x"}, 2, "unknown shorthand flag -c"},

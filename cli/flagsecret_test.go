@@ -70,7 +70,7 @@ func TestNoCommandRepeatsAFlagOrAValueItRefuses(t *testing.T) {
 					arg = []string{"--" + f.Name + "=" + key}
 				}
 				code, said := runRefused(t, append(append([]string{}, words...), arg...))
-				assert.NotEqual(t, 0, code, "%s %s: %s", path, arg, said)
+				assert.Equal(t, 2, code, "%s %s: a usage error: %s", path, arg, said)
 				assert.NotContains(t, said, key[:5], "%s --%s: the value is not repeated", path, f.Name)
 				assert.Contains(t, said, "--"+f.Name, "%s: says which flag is wrong", path)
 				rows++

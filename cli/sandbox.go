@@ -80,7 +80,19 @@ Faults (--fault):
 	return cmd
 }
 
+// validate refuses, as usage errors (exit 2), the values the sandbox
+// would refuse once started, before anything starts; none repeats the
+// value, which may be a secret typed in the wrong place.
 func (o sandboxOptions) validate() error {
+	if err := sandbox.CheckListenAddress(o.listen); err != nil {
+		return usageErrorf("--listen: %v", err)
+	}
+	if err := sandbox.CheckEmail(o.email); err != nil {
+		return usageErrorf("--email: %v", err)
+	}
+	if err := sandbox.CheckPassword(o.password); err != nil {
+		return usageErrorf("--password: %v", err)
+	}
 	if o.maxUploadSize < 0 {
 		return usageErrorf("--max-upload-size must be 0 (the default, 10 GiB) or a positive number of bytes")
 	}

@@ -168,9 +168,10 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 		{"short key", []string{"--api-key", "short-secret-value"}, 2, "", "exactly 64 characters", "short-secret-value"},
 		{"bad key characters", []string{"--api-key", strings.Repeat("-", 64)}, 2, "", "only letters", strings.Repeat("-", 64)},
 		{"negative size", []string{"--max-upload-size", "-1"}, 2, "", "--max-upload-size", ""},
-		{"non-loopback listen", []string{"--listen", "0.0.0.0:0"}, 1, "", "--listen: refusing to listen on that address: only loopback addresses", "0.0.0.0"},
-		{"bad email", []string{"--listen", "127.0.0.1:0", "--email", "nope"}, 1, "", "--email: create account: the email is not an address such as name@example.com", "nope"},
-		{"listen without a port", []string{"--listen", "nonsense"}, 1, "", "dstor-uploader sandbox: --listen: the listen address is not host:port", "nonsense"},
+		{"non-loopback listen", []string{"--listen", "0.0.0.0:0"}, 2, "", "--listen: refusing to listen on that address: only loopback addresses", "0.0.0.0"},
+		{"bad email", []string{"--listen", "127.0.0.1:0", "--email", "nope"}, 2, "", "--email: the email is not an address such as name@example.com", "nope"},
+		{"listen without a port", []string{"--listen", "nonsense"}, 2, "", "dstor-uploader sandbox: --listen: the listen address is not host:port", "nonsense"},
+		{"empty password", []string{"--listen", "127.0.0.1:0", "--password", ""}, 2, "", "--password: the password is empty", ""},
 		{"data folder is a file", []string{"--data", aFile}, 1, "", "dstor-uploader sandbox: the data folder " + aFile + " is a file", ""},
 	}
 	for _, tt := range tests {

@@ -106,13 +106,18 @@ func openStore(envFlag string) (*store, error) {
 }
 
 // commandLineEnv is session.CommandLineEnv, its refusal of --env named
-// as the flag's: the sentence alone ("unknown environment — use …") does
-// not say where the environment came from.
+// as the flag's (the sentence alone, "unknown environment — use …", does
+// not say where the environment came from) and a usage error (exit 2), as
+// the window's is: a value given that cannot be used.
 func commandLineEnv(envFlag string, settings storage.Settings) (api.Environment, error) {
 	env, err := session.CommandLineEnv(envFlag, settings)
 	var invalid *api.ValidationError
-	if envFlag != "" && errors.As(err, &invalid) {
-		return env, fmt.Errorf("--env: %s", invalid.Message)
+	switch {
+	case envFlag == "" || err == nil:
+	case errors.As(err, &invalid):
+		return env, usageErrorf("--env: %s", invalid.Message)
+	case errors.Is(err, session.ErrSandboxFromCommandLine):
+		return env, usageErrorf("%s", err)
 	}
 	return env, err
 }

@@ -62,14 +62,11 @@ type apiKey struct {
 // CreateAccount adds an account with a bcrypt-hashed password and a fresh
 // UUID, so a test or the sandbox command can sign in with email and password.
 func (s *Server) CreateAccount(email, password string) (Account, error) {
-	if err := checkEmail(email); err != nil {
+	if err := CheckEmail(email); err != nil {
 		return Account{}, fmt.Errorf("sandbox: create account: %w", err)
 	}
-	if password == "" {
-		return Account{}, errors.New("sandbox: create account: the password is empty")
-	}
-	if len(password) > 72 {
-		return Account{}, errors.New("sandbox: create account: the password is longer than 72 bytes (bcrypt's limit)")
+	if err := CheckPassword(password); err != nil {
+		return Account{}, fmt.Errorf("sandbox: create account: %w", err)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
 	if err != nil {
@@ -101,14 +98,26 @@ func accountID(normalizedEmail string) string {
 	return uuid.NewSHA1(accountNamespace, []byte(normalizedEmail)).String()
 }
 
-// checkEmail accepts a plain address such as "a@b.example", nothing more
-// (no display names), so logins compare exactly. An error does not repeat
-// email: the sandbox command's --email may hold the password typed in the
-// wrong place.
-func checkEmail(email string) error {
+// CheckEmail accepts a plain address such as "a@b.example", nothing more
+// (no display names), so logins compare exactly; the sandbox command
+// checks its --email with it before starting anything. An error does not
+// repeat email: --email may hold the password typed in the wrong place.
+func CheckEmail(email string) error {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != email || addr.Name != "" {
 		return errors.New("the email is not an address such as name@example.com")
+	}
+	return nil
+}
+
+// CheckPassword refuses a password an account cannot have: empty, or
+// longer than bcrypt takes. An error does not repeat it.
+func CheckPassword(password string) error {
+	if password == "" {
+		return errors.New("the password is empty")
+	}
+	if len(password) > 72 {
+		return errors.New("the password is longer than 72 bytes (bcrypt's limit)")
 	}
 	return nil
 }

@@ -265,6 +265,18 @@ func loopbackHost(addr string) (string, error) {
 	return "", errors.New("sandbox: refusing to listen on that address: only loopback addresses (127.0.0.1, ::1, localhost) are allowed, because the sandbox has test accounts and no real security and must not be reachable from other machines")
 }
 
+// CheckListenAddress reports why Start would refuse addr before it
+// listens (not host:port, or not a loopback address), in words without
+// the sandbox's prefix and without addr: the sandbox command checks its
+// --listen with it before starting anything. A port already taken is
+// found only by Start.
+func CheckListenAddress(addr string) error {
+	if _, err := loopbackHost(addr); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "sandbox: "))
+	}
+	return nil
+}
+
 // URL is the base URL Start returned, or "" when the server was not started
 // (for example when a test mounts it on httptest.NewServer).
 func (s *Server) URL() string {
