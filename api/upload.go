@@ -63,6 +63,12 @@ type UploadRequest struct {
 	// goroutine, may be called often, and must return quickly; coalesce
 	// before touching a UI. Bytes still in socket buffers count as sent.
 	Progress func(sent, total int64)
+
+	// Answering, when set, is called as dStor's answer arrives: once when
+	// its headers come, then for each read of its body that brings bytes,
+	// so a caller can tell an answer that comes slowly but steadily from a
+	// server that says nothing. Same rules as Progress.
+	Answering func()
 }
 
 // UploadResult is what dStor answered for an upload, checked against the
@@ -372,6 +378,10 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 		return nil, nil, e
 	}
 	defer func() { _ = resp.Body.Close() }()
+	if arrived := at.req.Answering; arrived != nil {
+		arrived()
+		resp.Body = &answerBody{ReadCloser: resp.Body, arrived: arrived}
+	}
 	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
 	defer timer.Stop()
 	stopReq := func() { cancelReq(nil) }
@@ -380,6 +390,21 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 		return nil, nil, err
 	}
 	return resp, data, nil
+}
+
+// answerBody is the body of dStor's answer to an upload, telling arrived
+// of each read that brings bytes (UploadRequest.Answering).
+type answerBody struct {
+	io.ReadCloser
+	arrived func()
+}
+
+func (b *answerBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.arrived()
+	}
+	return n, err
 }
 
 // uploadAnswer reads resp, dStor's answer to an upload whose body ended in

@@ -12,7 +12,7 @@ import (
 // hears about it long before the client's timeouts end the attempt (the
 // answer's headers may take 2 minutes, a body that takes no byte 1 minute).
 // It only tells: the attempt goes on, and a slow upload that keeps moving is
-// never quiet.
+// never quiet, nor is one whose answer keeps arriving, however slowly.
 
 // watchQuietLocked starts watching the attempt j starts now and returns
 // the timer to stop when the attempt ends. Called with q.mu held, j.run
@@ -51,4 +51,15 @@ func (q *Queue) movedLocked(j *job) {
 	j.quietSince = time.Time{}
 	j.quietTimer.Reset(q.stallNotice)
 	q.publish(JobChanged, j, false)
+}
+
+// answering records that dStor's answer to the running attempt gen of j
+// is arriving (its headers, or bytes of its body): the upload moves.
+func (q *Queue) answering(j *job, gen uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j.run != gen || j.row.State != storage.JobUploading || j.finishing {
+		return
+	}
+	q.movedLocked(j)
 }

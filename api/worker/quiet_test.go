@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -142,4 +143,66 @@ func TestProgressingUploadIsNotQuiet(t *testing.T) {
 			assert.True(t, ev.Job.QuietSince.IsZero(), "said quiet while sending, at %d of %d bytes", ev.Job.Sent, ev.Job.Size)
 		}
 	}
+}
+
+// TestTrickledAnswerIsNotQuiet: dStor has the whole file and sends its
+// 200 answer slowly but steadily (a byte every 40 ms, seconds in all):
+// bytes keep arriving, so the upload is never said to be quiet, which it
+// was once StallNotice passed after the last byte of the file ("dStor has
+// not answered for 30s" while its answer was arriving). It ends done, in
+// one attempt.
+func TestTrickledAnswerIsNotQuiet(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	cfg := e.config()
+	cfg.Client = e.tricklingServer(40 * time.Millisecond)
+	cfg.StallNotice = 500 * time.Millisecond
+	q := e.queue(cfg)
+	events, stop := q.Subscribe(10_000)
+	defer stop()
+	path := e.write("trickled.bin", make([]byte, 1000))
+	q.Add(Request{Path: path})
+	e.requireDone(q, hangGuard, 1)
+	stop()
+	for ev := range events {
+		if ev.Job.State == storage.JobUploading {
+			assert.True(t, ev.Job.QuietSince.IsZero(), "said quiet while the answer arrived, at %d of %d bytes sent", ev.Job.Sent, ev.Job.Size)
+		}
+	}
+	assert.Equal(t, 1, jobFor(t, q, path).Attempts)
+}
+
+// tricklingServer puts a front before e's sandbox whose answers to
+// uploads come a byte at a time, every, headers first; it returns a
+// client of its own.
+func (e *testEnv) tricklingServer(every time.Duration) *api.Client {
+	e.t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/v0/add" {
+			e.srv.ServeHTTP(w, r)
+			return
+		}
+		answer := httptest.NewRecorder()
+		e.srv.ServeHTTP(answer, r)
+		body := answer.Body.Bytes()
+		for k, v := range answer.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(answer.Code)
+		flusher := w.(http.Flusher)
+		flusher.Flush()
+		for _, b := range body {
+			select {
+			case <-time.After(every):
+			case <-r.Context().Done():
+				return
+			}
+			if _, err := w.Write([]byte{b}); err != nil {
+				return
+			}
+			flusher.Flush()
+		}
+	}))
+	e.t.Cleanup(ts.Close)
+	return clientFor(e.t, ts.URL, nil)
 }

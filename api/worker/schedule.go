@@ -271,6 +271,7 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 		AddedAt:      row.CreatedAt, // links made since then lead elsewhere than chosen
 		ExpectSHA256: row.ExpectSHA256,
 		Progress:     func(sent, total int64) { q.progress(j, gen, sent, total) },
+		Answering:    func() { q.answering(j, gen) },
 	}
 	res, err := q.client.Upload(ctx, tok, req)
 	if err != nil && ctx.Err() == nil && (errors.Is(err, api.ErrUnauthorized) || errors.Is(err, api.ErrTokenExpired)) {
