@@ -408,6 +408,16 @@ func openRegularFile(path string) (*os.File, FileIdentity, error) {
 	return f, id, nil
 }
 
+// AddAgainAdvice ends the sentence of a file whose path now goes through
+// a file (ProblemNotExist: a folder on its path replaced by a file), what
+// to do when nothing will try it again; RetryOrAddAgainAdvice replaces it
+// where a Retry sends the file once the path leads to it again (a failed
+// upload of a file named on its own), as for a file that is gone.
+const (
+	AddAgainAdvice        = "check the path, and add the file again from where it is now"
+	RetryOrAddAgainAdvice = "put it back, then retry it, or add the file again from where it is now"
+)
+
 // fileAccessError explains why a file could not be stat'ed or opened.
 func fileAccessError(q string, err error) error {
 	fail := func(p Problem, msg string) error {
@@ -422,7 +432,7 @@ func fileAccessError(q string, err error) error {
 	case errors.Is(err, syscall.ENOTDIR):
 		// A folder on the path was replaced by a file (or the path was
 		// typed through a file): the file is not there, as when deleted.
-		return fail(ProblemNotExist, q+" does not exist — a folder on its path is now a file, not a folder; check the path, and add the file again from where it is now")
+		return fail(ProblemNotExist, q+" does not exist — a folder on its path is now a file, not a folder; "+AddAgainAdvice)
 	case errors.Is(err, fs.ErrPermission):
 		return fail(ProblemDenied, q+" cannot be read — check that you have permission to read it")
 	case pathTooLong(err):

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -192,4 +193,48 @@ func TestFileGoneWhenAddedSaysPutItBackThenRetry(t *testing.T) {
 	q.Retry(job.ID)
 	require.NoError(t, wait(t, q, hangGuard))
 	assert.Equal(t, storage.JobDone, jobFor(t, q, gone).State, "put back and retried")
+}
+
+// TestFileNotAtItsPathSaysPutItBackThenRetry: a file named on its own
+// whose path now goes through a file (its folder replaced by a file),
+// found so when its add is listed or by its upload's turn, fails (its
+// Retry sends it once the path leads to it again), but its sentence, the
+// command line's FAILED line, said only "check the path, and add the file
+// again from where it is now", where the window's row says to put it
+// back, then retry it (5aa8c5c). It now says so too, with the check's
+// code kept (the window words it by that).
+func TestFileNotAtItsPathSaysPutItBackThenRetry(t *testing.T) {
+	for _, byTurn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "when added", true: "by its turn"}[byTurn], func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			file := filepath.Join(e.files, "trip", "a.jpg")
+			folder := filepath.Dir(file)
+			replace := func() {
+				require.NoError(t, os.RemoveAll(folder))
+				e.write("trip", []byte("a file where the folder was"))
+			}
+			if byTurn {
+				e.write("trip/a.jpg", []byte("a"))
+			} else {
+				replace()
+			}
+			q := e.listedPaused(1, Request{Path: file})
+			if byTurn {
+				replace()
+			}
+			q.Resume()
+			require.NoError(t, wait(t, q, hangGuard))
+			job := jobFor(t, q, file)
+			assert.Equal(t, storage.JobFailed, job.State)
+			assert.Equal(t, ReasonFileRefused, job.Reason)
+			assert.Equal(t, string(api.ProblemNotExist), job.ReasonArg)
+			assert.Contains(t, job.Err, "a folder on its path is now a file, not a folder; put it back, then retry it, or add the file again from where it is now")
+
+			require.NoError(t, os.Remove(folder))
+			e.write("trip/a.jpg", []byte("a"))
+			q.Retry(job.ID)
+			require.NoError(t, wait(t, q, hangGuard))
+			assert.Equal(t, storage.JobDone, jobFor(t, q, file).State, "put back and retried")
+		})
+	}
 }

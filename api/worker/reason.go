@@ -308,6 +308,18 @@ func causeFileGone(err error) cause {
 	return cause{ReasonFileMissing, "", api.Human(err) + "; put it back, then retry it"}
 }
 
+// causeOfFailed is causeOf(err) for a file named on its own that fails,
+// whose Retry sends it once it can be: one whose path now goes through a
+// file says to put it back, then retry it, as a gone file does
+// (causeFileGone), its code kept.
+func causeOfFailed(err error) cause {
+	c := causeOf(err)
+	if c.code == ReasonFileRefused && c.arg == string(api.ProblemNotExist) {
+		c.text = strings.Replace(c.text, api.AddAgainAdvice, api.RetryOrAddAgainAdvice, 1)
+	}
+	return c
+}
+
 // causeAlready is a file already uploaded at at.
 func causeAlready(at time.Time) cause {
 	return cause{ReasonAlready, at.UTC().Format(time.RFC3339), alreadyText(at)}

@@ -397,7 +397,7 @@ func (q *Queue) fail(j *job, gen uint64, err error) {
 		c.text = fmt.Sprintf("%s (gave up after %d attempts)", c.text, j.row.Attempts)
 		q.failLocked(j, c)
 	default:
-		q.failLocked(j, causeOf(err))
+		q.failLocked(j, causeOfFailed(err))
 	}
 }
 

@@ -725,7 +725,7 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 			w.add(row, storage.JobFailed, causeFileGone(err)) // as when gone by its upload's turn
 			return
 		}
-		w.add(row, storage.JobFailed, causeOf(err))
+		w.add(row, storage.JobFailed, causeOfFailed(err))
 		return
 	}
 	// Pinned to this file: a symbolic link to another one put in its
