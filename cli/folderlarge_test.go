@@ -71,9 +71,10 @@ func heapInUse() uint64 {
 
 // TestLargeFolderListIsNotHeldInMemory: history --folder DIR of a share
 // of 4,000 files prints its list as it reads it: halfway through the
-// list, the heap holds far less than the entries (about 1 KB each here),
-// so 100,000 files cost no more than 10. Before, the whole share was
-// read into memory (twice: its ids, then the entries again) first.
+// list, the heap has grown by far less than the entries (about 1 KB each
+// here, 4.2 MB in all), so 100,000 files cost no more than 10. Before,
+// the whole share was read into memory (twice: its ids, then the entries
+// again) first.
 func TestLargeFolderListIsNotHeldInMemory(t *testing.T) {
 	const n = 4000
 	dir, _ := largeShare(t, n)
@@ -84,7 +85,10 @@ func TestLargeFolderListIsNotHeldInMemory(t *testing.T) {
 	require.Equal(t, 0, code, errOut.String())
 	require.Equal(t, n, out.lines)
 	grown := int64(out.heap) - int64(before)
-	assert.Less(t, grown, int64(n*1000/4), "the heap grew by %d bytes halfway through the list of %d files", grown, n)
+	t.Logf("the heap grew by %d bytes halfway through the list of %d files", grown, n)
+	// About 0.45 MB is the command's own (its flags, the database opened);
+	// the entries held whole were 4.2 MB more.
+	assert.Less(t, grown, int64(n*1000/2), "the heap grew by %d bytes halfway through the list of %d files", grown, n)
 }
 
 // TestLargeFolderListOrderAndVerdict: the list of a large share is newest
