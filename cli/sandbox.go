@@ -112,13 +112,10 @@ func (o sandboxOptions) validate() error {
 // one $DSTOR_UPLOADER_HOME or the default names) or in it, through links
 // too: the nearest of dir and its parents that exists, where its links
 // lead, is the data folder (by identity) or has it among its parents.
-// False when there is no data folder yet.
+// When there is no data folder yet, by path (realPath of both): the
+// sandbox would make it, and the app would find the store in it.
 func inOwnDataFolder(dir string) bool {
 	own, err := storage.DataDirPath()
-	if err != nil {
-		return false
-	}
-	ownInfo, err := os.Stat(own)
 	if err != nil {
 		return false
 	}
@@ -126,13 +123,12 @@ func inOwnDataFolder(dir string) bool {
 	if err != nil {
 		return false
 	}
-	for _, err := os.Stat(p); err != nil && filepath.Dir(p) != p; _, err = os.Stat(p) {
-		p = filepath.Dir(p)
+	ownInfo, err := os.Stat(own)
+	if err != nil {
+		rel, err := filepath.Rel(realPath(own), realPath(p))
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 	}
-	if real, err := filepath.EvalSymlinks(p); err == nil {
-		p = real
-	}
-	for ; ; p = filepath.Dir(p) {
+	for p = realPath(p); ; p = filepath.Dir(p) {
 		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, ownInfo) {
 			return true
 		}
@@ -140,6 +136,21 @@ func inOwnDataFolder(dir string) bool {
 			return false
 		}
 	}
+}
+
+// realPath is the absolute path p with the links on the part of it that
+// exists followed: where the nearest of p and its parents that exists
+// leads, joined with the rest of p.
+func realPath(p string) string {
+	base, rest := p, ""
+	for _, err := os.Stat(base); err != nil && filepath.Dir(base) != base; _, err = os.Stat(base) {
+		rest = filepath.Join(filepath.Base(base), rest)
+		base = filepath.Dir(base)
+	}
+	if real, err := filepath.EvalSymlinks(base); err == nil {
+		base = real
+	}
+	return filepath.Join(base, rest)
 }
 
 // runSandbox serves until SIGINT, SIGTERM or the end of ctx, then shuts

@@ -53,6 +53,40 @@ func TestSandboxRefusesTheAppsOwnDataFolder(t *testing.T) {
 	assert.Empty(t, entries, "nor in a folder it keeps")
 }
 
+// TestSandboxRefusesTheAppsDataFolderNotMadeYet: with no data folder yet
+// (a first run), sandbox --data given the path the app's data folder
+// will have, a folder in it, or either through a link to a parent, made
+// that folder and its store there, which the app then started in. It is
+// refused as the data folder is, and nothing is made; a folder beside it
+// is served.
+func TestSandboxRefusesTheAppsDataFolderNotMadeYet(t *testing.T) {
+	parent := t.TempDir()
+	home := filepath.Join(parent, "not-yet", "dstor-uploader")
+	t.Setenv(storage.HomeEnv, home)
+	link := filepath.Join(t.TempDir(), "link")
+	require.NoError(t, os.Symlink(parent, link))
+	for name, data := range map[string]string{
+		"the data folder":           home,
+		"a folder in it":            filepath.Join(home, "store"),
+		"through a link":            filepath.Join(link, "not-yet", "dstor-uploader"),
+		"given relative to":         filepath.Join(home, "x", ".."),
+		"a folder in it, by a link": filepath.Join(link, "not-yet", "dstor-uploader", "store"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", data)
+			assert.Equal(t, 2, code, "%s%s", out, errOut)
+			assert.Contains(t, errOut, "dStor Uploader's own data folder")
+			assert.NoDirExists(t, filepath.Join(parent, "not-yet"), "nothing made")
+			require.NoError(t, os.RemoveAll(filepath.Join(parent, "not-yet"))) // the next case's first run, too
+		})
+	}
+
+	beside := filepath.Join(parent, "not-yet", "dstor-uploader-sandbox")
+	code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", beside)
+	assert.Equal(t, 0, code, "%s%s", out, errOut)
+	assert.Contains(t, out, "API base", "a folder beside it, whose name begins the same, is served")
+}
+
 // runSandboxUntilServing runs the sandbox command with args and stops it
 // once it has printed its API base (a refused one never serves).
 func runSandboxUntilServing(t *testing.T, args ...string) (int, string, string) {
