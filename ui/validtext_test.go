@@ -67,16 +67,17 @@ func customEnvErr(base, upload, gateway string) error {
 }
 
 // TestEnvURLTextNamesTheURL: a refused URL of a custom environment is
-// named by which one it is and, where it holds no password, by itself; one
-// with a password in it is never echoed.
+// named by which one it is and, where it holds no password, by itself up
+// to its query or fragment (which may carry a key: 1b78ccb); one with a
+// password in it is never echoed.
 func TestEnvURLTextNamesTheURL(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
 	t.Setenv("LANGUAGE", "de")
 	require.NoError(t, useLanguage(""))
 	assert.Equal(t, "Die API-Basis-URL „http://dstor.example“ verwendet http://, dadurch würden API-Schlüssel, Passwort und Token unverschlüsselt durchs Netz gehen. Verwenden Sie https:// – http:// nur für diesen Computer (127.0.0.1, ::1 oder localhost).",
 		errorText(customEnvErr("http://dstor.example", "", "")))
-	assert.Equal(t, "Die Upload-URL „https://dstor.example/add?x=1“ darf keine Abfrage (?…) und keinen Anker (#…) enthalten.",
-		errorText(customEnvErr("https://dstor.example", "https://dstor.example/add?x=1", "")))
+	assert.Equal(t, "Die Upload-URL „https://dstor.example/add?…“ darf keine Abfrage (?…) und keinen Anker (#…) enthalten.",
+		errorText(customEnvErr("https://dstor.example", "https://dstor.example/add?api_key=x1", "")))
 	leaky := errorText(customEnvErr("https://dstor.example", "", "https://me:pw@gw.example/ipfs/"))
 	assert.True(t, strings.HasPrefix(leaky, "Die Gateway-URL darf keinen Benutzernamen"), leaky)
 	assert.NotContains(t, leaky, "pw")
