@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -295,9 +296,7 @@ func folderShare(db *storage.DB, o historyOptions) (storage.FolderKey, storage.F
 		// Only a relative path fails: the current folder was deleted.
 		return storage.FolderKey{}, left, fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", o.folder)
 	}
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real // the worker records the folder a link leads to
-	}
+	dir = worker.ListedFolder(dir) // the folder as its uploads recorded it
 	k, err := db.NewestFolderShare(dir)
 	if errors.Is(err, storage.ErrNotFound) {
 		return k, left, noFolderUpload(dir, o.folder)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -46,4 +47,27 @@ func TestExpectSHA256TakesOneFileTypedTwice(t *testing.T) {
 	sum := sha256.Sum256(content)
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--expect-sha256", hex.EncodeToString(sum[:]), file, strings.ToUpper(file))
 	assert.Equal(t, 0, code, errOut)
+}
+
+// TestFolderListFoundHoweverTheFolderIsTyped: history --folder finds a
+// folder's upload however the folder is typed, as the upload records it
+// (the path spelled as on disk, junctions followed): in another case, in
+// the \\?\ form, or through a junction to it. history looked the folder
+// up as typed, with only symbolic links followed, so each said that no
+// upload of the folder is in the history, and suggested uploading it again.
+func TestFolderListFoundHoweverTheFolderIsTyped(t *testing.T) {
+	_, files, dir := uploadedTrip(t, 2)
+	junction := filepath.Join(t.TempDir(), "trip-junction")
+	testfs.JunctionOrSkip(t, dir, junction)
+	for name, typed := range map[string]string{
+		"as uploaded":        dir,
+		"upper case":         strings.ToUpper(dir),
+		"lower case":         strings.ToLower(dir),
+		"the long form":      `\\?\` + dir,
+		"through a junction": junction,
+	} {
+		code, cids, errOut := folderCIDs(t, typed)
+		assert.Equal(t, 0, code, "%s (%s): %s", name, typed, errOut)
+		assert.ElementsMatch(t, cidsOf(t, files), cids, "%s (%s)", name, typed)
+	}
 }

@@ -227,12 +227,18 @@ func ShareFolder(r Request) string {
 	if r.Path == "" || r.ExpectSHA256 != "" || validateRequest(r).code != "" {
 		return ""
 	}
-	p := RequestPath(r.Path)
-	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+	if fi, err := os.Stat(RequestPath(r.Path)); err != nil || !fi.IsDir() {
 		return ""
 	}
-	return listedRoot(p)
+	return ListedFolder(r.Path)
 }
+
+// ListedFolder is the folder a listing of the folder at path records as
+// its share's (RequestPath, then where its links and junctions lead:
+// listedRoot), so that the history finds a folder's uploads however the
+// folder is typed: through a link or a junction, or on Windows in another
+// case or in the \\?\ form.
+func ListedFolder(path string) string { return listedRoot(RequestPath(path)) }
 
 // RequestPath is the path a request's rows record for path: absolute, so
 // they still mean the same file when the command line resumes elsewhere,
