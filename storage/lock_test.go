@@ -4,7 +4,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -135,7 +134,7 @@ func TestALockAnotherUserOwnsSaysToChownIt(t *testing.T) {
 	}{
 		{"/data/locks", true, "sudo chown -R $USER /data/locks"},
 		{"/data/locks/ab.lock", false, "sudo chown $USER /data/locks/ab.lock"},
-		{"/home/a b/locks", true, "sudo chown -R $USER " + shellQuoted("/home/a b/locks")},
+		{"/home/a b/locks", true, "sudo chown -R $USER '/home/a b/locks'"},
 	} {
 		e := &LockNotYoursError{What: tc.what, Folder: tc.folder, Owner: "root"}
 		assert.Equal(t, tc.want, e.ChownCommand(), tc.what)
@@ -189,14 +188,4 @@ func TestQueueLockHeldForAMomentIsWaitedFor(t *testing.T) {
 			assert.Zero(t, refused.Load(), "takes of %d refused while the other held the lock for a moment only", 2*rounds)
 		})
 	}
-}
-
-// shellQuoted is path as one word for the system's shell, as the program
-// quotes it (inert.ShellWord): in single quotes on Unix, in double quotes
-// for cmd and PowerShell on Windows.
-func shellQuoted(path string) string {
-	if runtime.GOOS == "windows" {
-		return `"` + path + `"`
-	}
-	return "'" + path + "'"
 }

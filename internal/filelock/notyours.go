@@ -46,11 +46,12 @@ func NotYours(dir, path string, err error) *NotYoursError {
 
 // ChownCommand is the command that gives path, another user's, back to
 // this process's user: sudo chown $USER, with -R for a folder (its files
-// may be that user's too), the path one word for the shell.
+// may be that user's too), the path one word for a POSIX shell, the only
+// kind that runs it (Windows leaves no file to another user: Owner).
 func ChownCommand(path string, folder bool) string {
 	recursive := ""
 	if folder {
 		recursive = "-R "
 	}
-	return "sudo chown " + recursive + "$USER " + inert.ShellWord(path)
+	return "sudo chown " + recursive + "$USER " + inert.POSIXWord(path)
 }

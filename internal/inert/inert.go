@@ -45,19 +45,20 @@ func LinkText(s string) string {
 }
 
 // ShellWord is s as one word of a command to paste into the system's
-// shell: a POSIX shell's (posixWord), or on Windows cmd's and PowerShell's
+// shell: a POSIX shell's (POSIXWord), or on Windows cmd's and PowerShell's
 // (windowsWord). A name with a character Line escapes is given as Line
 // gives it, which no shell takes as the name, but no terminal acts on.
 func ShellWord(s string) string {
 	if runtime.GOOS == "windows" {
 		return windowsWord(s)
 	}
-	return posixWord(s)
+	return POSIXWord(s)
 }
 
-// posixWord is s as one word for a POSIX shell: as it is when it has no
+// POSIXWord is s as one word for a POSIX shell, on any system, for a
+// command only such a shell runs (sudo chown): as it is when it has no
 // character the shell treats specially, in single quotes otherwise.
-func posixWord(s string) string {
+func POSIXWord(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,") == "" {
 		return s
 	}

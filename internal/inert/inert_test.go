@@ -118,7 +118,7 @@ func TestPosixWord(t *testing.T) {
 		"two\nlines":        `two\nlines`,
 		"invoice\u202e.exe": `invoice\u202e.exe`,
 	} {
-		assert.Equal(t, want, posixWord(in), "%q", in)
+		assert.Equal(t, want, POSIXWord(in), "%q", in)
 	}
 }
 
@@ -145,7 +145,7 @@ func TestWindowsWord(t *testing.T) {
 // TestShellWordIsTheSystemsShells: ShellWord quotes as the shell of the
 // system it runs on takes it.
 func TestShellWordIsTheSystemsShells(t *testing.T) {
-	want := posixWord
+	want := POSIXWord
 	if runtime.GOOS == "windows" {
 		want = windowsWord
 	}
