@@ -208,10 +208,13 @@ func (r *reporter) forgetAttempt(id string) {
 }
 
 // quietSentence says what an upload said to be quiet waits for, and since
-// how long.
+// how long: the rest of an answer that began, an answer, or dStor to take
+// more of the file.
 func quietSentence(j worker.Job) string {
 	quiet := max(time.Since(j.QuietSince).Round(time.Second), time.Second)
 	switch {
+	case j.AnswerBegun:
+		return fmt.Sprintf("dStor's answer began, then stopped arriving: nothing more of it for %s", quiet)
 	case j.Sent >= j.Size:
 		return fmt.Sprintf("the whole file is sent and dStor has not answered for %s", quiet)
 	case j.Sent > 0:

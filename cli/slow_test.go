@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -189,6 +190,45 @@ func TestSlowSignInIsAnnounced(t *testing.T) {
 	slow := errOut.when("Slow: dStor has not answered the sign-in for 50ms — still waiting\n")
 	exit := runUntilExit(t, context.Background(), []string{"upload", "--env", ts.URL, path}, io.Discard, errOut)
 	awaitOutput(t, slow, errOut, "slow sign-in notice")
+	release()
+	require.Equal(t, 0, exit(), errOut.String())
+	assert.Equal(t, 1, sb.Uploads())
+}
+
+// TestStoppedAnswerIsAnnouncedAsStopped: a server that has the whole file,
+// sends its answer's headers and part of its body, then nothing, is
+// announced as an answer that stopped arriving, not as one that never
+// came ("dStor has not answered for …", which it said before); the rest
+// of the answer, once it comes, finishes the upload in that attempt.
+func TestStoppedAnswerIsAnnouncedAsStopped(t *testing.T) {
+	sb := keyedSandbox(t)
+	stallNotice = 50 * time.Millisecond
+	t.Cleanup(func() { stallNotice = 0 })
+	ts, release := heldFront(t, func(w http.ResponseWriter, r *http.Request, released <-chan struct{}) {
+		if r.URL.Path != "/api/v0/add" {
+			sb.Srv.ServeHTTP(w, r)
+			return
+		}
+		answer := httptest.NewRecorder()
+		sb.Srv.ServeHTTP(answer, r)
+		body := answer.Body.Bytes()
+		w.Header().Set("Content-Type", answer.Header().Get("Content-Type"))
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(answer.Code)
+		_, _ = w.Write(body[:len(body)/2])
+		_ = http.NewResponseController(w).Flush()
+		if held(r, released) {
+			_, _ = w.Write(body[len(body)/2:])
+		}
+	})
+
+	path := filepath.Join(t.TempDir(), "stopped.txt")
+	testutil.WriteFile(t, path, 100)
+	var out bytes.Buffer
+	errOut := &watchedOutput{}
+	slow := errOut.when("Slow: stopped.txt (attempt 1 of 5): dStor's answer began, then stopped arriving: nothing more of it for ")
+	exit := runUntilExit(t, context.Background(), []string{"upload", "--env", ts.URL, path}, &out, errOut)
+	awaitOutput(t, slow, errOut, "stopped-answer notice")
 	release()
 	require.Equal(t, 0, exit(), errOut.String())
 	assert.Equal(t, 1, sb.Uploads())

@@ -360,6 +360,11 @@ func TestQuietUploadSaysSinceWhen(t *testing.T) {
 		r.set(job)
 		assert.Contains(t, r.detail.Text, "All of this file is sent, and dStor has not answered since 14:05:09")
 
+		job.AnswerBegun = true
+		a.upload.jobs = []worker.Job{job}
+		r.set(job)
+		assert.Contains(t, r.detail.Text, "dStor's answer began, then stopped arriving: nothing more of it since 14:05:09")
+
 		r.set(moving)
 		assert.Contains(t, r.detail.Text, speed, "moving again, its speed is back")
 		assert.False(t, r.why.Visible())

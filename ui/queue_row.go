@@ -259,7 +259,9 @@ func sizeKnown(j worker.Job) bool {
 // uploadingLook is the look of an upload: its progress, speed and time
 // left, or, once it has made no progress for a while (Job.QuietSince),
 // since when it has waited and on what, in the warning colour and whole
-// behind ⓘ, as the speed and time left it showed then no longer hold.
+// behind ⓘ, as the speed and time left it showed then no longer hold: dStor
+// taking no more of the file, not answering, or an answer that began and
+// stopped arriving.
 func uploadingLook(j worker.Job) stateLook {
 	look := stateLook{icon: theme.NewPrimaryThemedResource(theme.UploadIcon()), progress: true}
 	if j.QuietSince.IsZero() {
@@ -268,7 +270,10 @@ func uploadingLook(j worker.Job) stateLook {
 	}
 	at := map[string]any{"Time": j.QuietSince.Local().Format("15:04:05")}
 	look.reason = tr("dStor has taken nothing more of this file since {{.Time}} — still waiting.", at)
-	if j.Sent >= j.Size {
+	switch {
+	case j.AnswerBegun:
+		look.reason = tr("dStor's answer began, then stopped arriving: nothing more of it since {{.Time}} — still waiting.", at)
+	case j.Sent >= j.Size:
 		look.reason = tr("All of this file is sent, and dStor has not answered since {{.Time}} — still waiting.", at)
 	}
 	look.text, look.more, look.detailImp = tr("Waiting for dStor"), []string{look.reason}, widget.WarningImportance

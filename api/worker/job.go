@@ -93,6 +93,11 @@ type Job struct {
 	// last moved: its start or its last byte sent. Zero otherwise. A
 	// JobChanged event is published when it is set and when it clears.
 	QuietSince time.Time
+	// AnswerBegun, while an uploading job's attempt waits, is true once
+	// dStor's answer to its request has begun to arrive (its headers
+	// came): a quiet upload (QuietSince) then waits for the rest of an
+	// answer that stopped arriving, not for dStor to answer at all.
+	AnswerBegun bool
 	// StartedAt is when the current (or last) attempt started.
 	StartedAt time.Time
 	// FinishedAt is when the job reached done, failed, canceled or skipped.
@@ -186,6 +191,9 @@ type job struct {
 	movedAt    time.Time
 	quietSince time.Time
 	quietTimer *time.Timer
+	// answerBegun is Job.AnswerBegun: dStor's answer to the running
+	// attempt's request began to arrive (quiet.go).
+	answerBegun bool
 
 	// progress sampling for Speed and coalescing of progress events
 	sampleAt   time.Time
@@ -287,7 +295,7 @@ func (q *Queue) snapshot(j *job) Job {
 		out.RetryAt = j.retryAt
 	}
 	if j.row.State == storage.JobUploading {
-		out.QuietSince = j.quietSince
+		out.QuietSince, out.AnswerBegun = j.quietSince, j.answerBegun
 	}
 	return out
 }

@@ -19,7 +19,7 @@ import (
 // already the new attempt's.
 func (q *Queue) watchQuietLocked(j *job) *time.Timer {
 	gen := j.run
-	j.movedAt, j.quietSince = time.Now(), time.Time{}
+	j.movedAt, j.quietSince, j.answerBegun = time.Now(), time.Time{}, false
 	j.quietTimer = time.AfterFunc(q.stallNotice, func() { q.checkQuiet(j, gen) })
 	return j.quietTimer
 }
@@ -54,12 +54,24 @@ func (q *Queue) movedLocked(j *job) {
 }
 
 // answering records that dStor's answer to the running attempt gen of j
-// is arriving (its headers, or bytes of its body): the upload moves.
+// is arriving (its headers, or bytes of its body): the upload moves, and
+// a quiet that follows waits for the rest of that answer.
 func (q *Queue) answering(j *job, gen uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if j.run != gen || j.row.State != storage.JobUploading || j.finishing {
 		return
 	}
+	j.answerBegun = true
 	q.movedLocked(j)
+}
+
+// requestAgain records that the running attempt gen of j sends its file
+// again (with a new token): no answer to that request has begun yet.
+func (q *Queue) requestAgain(j *job, gen uint64) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if j.run == gen {
+		j.answerBegun = false
+	}
 }

@@ -113,6 +113,7 @@ func TestQuietUploadIsAnnounced(t *testing.T) {
 			quiet := nextJobEvent(t, events, func(j Job) bool { return !j.QuietSince.IsZero() && sentAll(j) },
 				"the upload said to be quiet once the server has what it reads")
 			assert.Equal(t, 1, quiet.Attempts)
+			assert.False(t, quiet.AnswerBegun, "no byte of an answer came")
 			assert.GreaterOrEqual(t, time.Since(quiet.QuietSince), cfg.StallNotice)
 			release()
 			if tt.readFirst >= 0 {

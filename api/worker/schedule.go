@@ -278,6 +278,7 @@ func (q *Queue) attempt(ctx context.Context, j *job, gen uint64, row storage.Job
 		if tok, err = ts.Token(ctx, true); err != nil {
 			return api.UploadResult{}, err
 		}
+		q.requestAgain(j, gen)
 		res, err = q.client.Upload(ctx, tok, req)
 		if _, mints := ts.(*renewingTokens); mints && errors.Is(err, api.ErrTokenExpired) {
 			// A token this source minted a moment ago, judged on dStor's
