@@ -31,7 +31,8 @@ type Client struct {
 	limit     *rateLimit       // what all uploads may send per second (SetUploadRate)
 
 	tokenTimeout  time.Duration // tokenRequestTimeout, shorter in tests
-	answerTimeout time.Duration // answerTimeout, shorter in tests
+	answerIdle    time.Duration // answerIdleTimeout, shorter in tests
+	answerTotal   time.Duration // answerTotalTimeout, shorter in tests
 	errorBodyWait time.Duration // maxErrorBodyWait, shorter in tests
 
 	offset atomic.Int64 // ServerOffset, in nanoseconds
@@ -56,9 +57,17 @@ const (
 	// tokenRequestTimeout bounds a whole temp-token exchange (a few hundred
 	// bytes each way), whatever http.Client the caller passed.
 	tokenRequestTimeout = time.Minute
-	// answerTimeout bounds reading an upload's answer once its headers
-	// arrived, so a server that stalls mid-answer cannot hang a job.
-	answerTimeout = time.Minute
+	// answerIdleTimeout bounds the wait for more of an upload's answer
+	// once its headers arrived, so a server that stops mid-answer cannot
+	// hang a job; an answer whose bytes keep coming, however slowly, is
+	// read on.
+	answerIdleTimeout = time.Minute
+	// answerTotalTimeout bounds reading an upload's answer as a whole, so
+	// a server that trickles one without end cannot hold an upload slot
+	// for ever. An add's answer is a few hundred bytes: at one byte a
+	// second, a slower trickle than any proxy gives, it arrives in a few
+	// minutes, far within this.
+	answerTotalTimeout = 30 * time.Minute
 )
 
 // Bounds on how much of an answer is read.
@@ -105,7 +114,8 @@ func NewClient(env Environment, httpClient *http.Client) (*Client, error) {
 		now:           time.Now,
 		limit:         newRateLimit(),
 		tokenTimeout:  tokenRequestTimeout,
-		answerTimeout: answerTimeout,
+		answerIdle:    answerIdleTimeout,
+		answerTotal:   answerTotalTimeout,
 		errorBodyWait: maxErrorBodyWait,
 	}, nil
 }

@@ -193,7 +193,9 @@ func (e *Error) sentence() string {
 		case errors.As(e.Err, &stall):
 			return stall.what + " — check your connection; retrying may work"
 		case errors.Is(e.Err, errAnswerTimeout):
-			return "dStor began its answer but did not finish sending it in time — check your connection; retrying may work"
+			return "dStor began its answer, then stopped sending it — check your connection; retrying may work"
+		case errors.Is(e.Err, errAnswerTooLong):
+			return fmt.Sprintf("dStor's answer was still arriving after %d minutes, far longer than any answer takes — check your connection; retrying may work", answerTotalTimeout/time.Minute)
 		}
 		return "dStor did not answer in time — check your connection; retrying may work"
 	case KindUnreachable:

@@ -187,8 +187,12 @@ func addCarriedOut(status int) bool {
 }
 
 // errAnswerTimeout is the cause of a KindTimeout when dStor sent an
-// answer's headers but not the rest in time.
+// answer's headers, then nothing more of it for answerIdleTimeout.
 var errAnswerTimeout = errors.New("dStor stopped sending its answer")
+
+// errAnswerTooLong is the cause of a KindTimeout when dStor's answer was
+// still arriving answerTotalTimeout after its headers.
+var errAnswerTooLong = fmt.Errorf("dStor was still sending its answer after %d minutes", answerTotalTimeout/time.Minute)
 
 // errTokenPastExpiry is the cause of a KindTokenExpired raised before
 // sending, from the token's own exp claim.
@@ -349,8 +353,8 @@ func openChecked(req UploadRequest, checked *FileIdentity) (*os.File, FileIdenti
 // expect asks for "100 Continue" first.
 func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadBody, contentType string, expect bool) (*http.Response, []byte, error) {
 	host, name := at.host, at.name
-	// reqCtx lets the answer's read be bounded (answerTimeout) without
-	// bounding the upload itself.
+	// reqCtx lets the answer's read be bounded (answerIdle, answerTotal)
+	// without bounding the upload itself.
 	reqCtx, cancelReq := context.WithCancelCause(ctx)
 	defer cancelReq(nil)
 	httpReq, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.env.UploadURL, body)
@@ -378,12 +382,8 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 		return nil, nil, e
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if arrived := at.req.Answering; arrived != nil {
-		arrived()
-		resp.Body = &answerBody{ReadCloser: resp.Body, arrived: arrived}
-	}
-	timer := time.AfterFunc(c.answerTimeout, func() { cancelReq(errAnswerTimeout) })
-	defer timer.Stop()
+	stopAnswerTimers := c.boundAnswer(resp, at.req.Answering, cancelReq)
+	defer stopAnswerTimers()
 	stopReq := func() { cancelReq(nil) }
 	data, err := c.uploadAnswer(ctx, reqCtx, stopReq, tok, host, resp, state, expect)
 	if err != nil {
@@ -392,8 +392,30 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 	return resp, data, nil
 }
 
+// boundAnswer bounds the read of resp, dStor's answer to an upload, by
+// cancelling its request: once nothing more of it has come for answerIdle
+// (errAnswerTimeout), and once it has taken answerTotal in all
+// (errAnswerTooLong). Each read that brings bytes starts the idle wait
+// again, and tells arriving (UploadRequest.Answering, when set), which is
+// told of the headers at once. It returns the function that stops both
+// bounds.
+func (c *Client) boundAnswer(resp *http.Response, arriving func(), cancelReq context.CancelCauseFunc) func() {
+	idle := time.AfterFunc(c.answerIdle, func() { cancelReq(errAnswerTimeout) })
+	total := time.AfterFunc(c.answerTotal, func() { cancelReq(errAnswerTooLong) })
+	if arriving != nil {
+		arriving()
+	}
+	resp.Body = &answerBody{ReadCloser: resp.Body, arrived: func() {
+		idle.Reset(c.answerIdle)
+		if arriving != nil {
+			arriving()
+		}
+	}}
+	return func() { idle.Stop(); total.Stop() }
+}
+
 // answerBody is the body of dStor's answer to an upload, telling arrived
-// of each read that brings bytes (UploadRequest.Answering).
+// of each read that brings bytes.
 type answerBody struct {
 	io.ReadCloser
 	arrived func()
@@ -435,8 +457,8 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, stopReq func(), tok T
 	}
 	data, err := readAnswer(resp.Body, maxAddAnswer)
 	if err != nil {
-		if errors.Is(context.Cause(reqCtx), errAnswerTimeout) {
-			return nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: errAnswerTimeout}
+		if cause := context.Cause(reqCtx); errors.Is(cause, errAnswerTimeout) || errors.Is(cause, errAnswerTooLong) {
+			return nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: cause}
 		}
 		return nil, answerReadError(ctx, OpUpload, host, resp.StatusCode, err)
 	}

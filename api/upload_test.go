@@ -830,6 +830,9 @@ func TestUploadAnsweredBeforeTheFileWasTakenIsNotDone(t *testing.T) {
 	}
 }
 
+// TestUploadAnswerStalls: an answer that begins, then stops arriving
+// (headers and part of its body, then nothing) is cut once nothing more
+// of it has come for answerIdle.
 func TestUploadAnswerStalls(t *testing.T) {
 	f := newFakeDStor(t)
 	f.onAdd = func(w http.ResponseWriter, r *http.Request) {
@@ -841,28 +844,63 @@ func TestUploadAnswerStalls(t *testing.T) {
 		<-r.Context().Done()
 	}
 	c := f.client(nil)
-	c.answerTimeout = 100 * time.Millisecond
+	c.answerIdle = 100 * time.Millisecond
 	_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTimeout)
 	assert.True(t, Retryable(err))
 	assert.Contains(t, err.Error(), "stopped sending its answer")
-	assert.Equal(t, "dStor began its answer but did not finish sending it in time — check your connection; retrying may work", Human(err))
+	assert.Equal(t, "dStor began its answer, then stopped sending it — check your connection; retrying may work", Human(err))
 }
 
-// A success answer that trickles in (a byte every 20 ms, never ending) is
-// bounded as a whole by answerTimeout, not only between bytes.
+// TestUploadSteadyAnswerIsNotCut: a success answer that arrives slowly
+// but steadily (a byte every 25 ms, seconds in all: a slow proxy, a
+// loaded server) is read to its end and the upload is done, though it
+// takes several times answerIdle in all; it was cut once answerTimeout
+// (then a bound on the whole answer) had passed, its bytes still coming.
+func TestUploadSteadyAnswerIsNotCut(t *testing.T) {
+	f := newFakeDStor(t)
+	const padding = 160 // bytes of white space before the JSON: 4 s of answer
+	f.addAnswer = func(w http.ResponseWriter, rec received) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		answer := strings.Repeat(" ", padding) + fmt.Sprintf(`{"Name":"a","Hash":%q,"Size":"1"}`, rec.CID)
+		flush := http.NewResponseController(w).Flush
+		tick := time.NewTicker(25 * time.Millisecond)
+		defer tick.Stop()
+		for i := range len(answer) {
+			if _, err := w.Write([]byte{answer[i]}); err != nil || flush() != nil {
+				return
+			}
+			<-tick.C
+		}
+	}
+	c := f.client(nil)
+	c.answerIdle = time.Second
+	var arrivals atomic.Int32
+	res, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a")),
+		Answering: func() { arrivals.Add(1) }})
+	require.NoError(t, err)
+	assert.True(t, res.Verified)
+	assert.Greater(t, int(arrivals.Load()), padding/2, "the answer came in many reads")
+}
+
+// TestUploadTrickledAnswerIsBounded: a success answer that trickles in
+// without end (a byte every 20 ms) is bounded as a whole by answerTotal,
+// however steadily its bytes arrive.
 func TestUploadTrickledAnswerIsBounded(t *testing.T) {
 	f := newFakeDStor(t)
 	f.onAdd = trickleAnswer(http.StatusOK, "application/json", " ", 20*time.Millisecond)
 	c := f.client(nil)
-	c.answerTimeout = 300 * time.Millisecond
+	c.answerTotal = 300 * time.Millisecond
 	start := time.Now()
 	_, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "a", []byte("a"))})
 	took := time.Since(start)
 	assert.ErrorIs(t, err, ErrTimeout)
-	assert.Contains(t, err.Error(), "stopped sending its answer")
-	assert.Less(t, took, c.answerTimeout+5*time.Second, "held the upload for %v", took)
+	assert.True(t, Retryable(err))
+	assert.Contains(t, err.Error(), "still sending its answer")
+	assert.Equal(t, "dStor's answer was still arriving after 30 minutes, far longer than any answer takes — check your connection; retrying may work", Human(err))
+	assert.Less(t, took, c.answerTotal+5*time.Second, "held the upload for %v", took)
 }
 
 func TestParseAddResponse(t *testing.T) {
