@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -261,8 +262,9 @@ func listingCutSentence(cut storage.ListingCut, dir string) string {
 // is in the history, and what to do: upload it, when it is a folder; for
 // a file, search the history for its name (--folder takes folders); for a
 // device, a named pipe or another special file, give a folder; for a path
-// that names nothing now, or goes round a loop of symbolic links, check it
-// (uploading it cannot work).
+// that names nothing now, goes round a loop of symbolic links, or that the
+// system refuses to look at (refusedPathSentence), check it (uploading it
+// cannot work).
 func noFolderUpload(dir, given string) error {
 	st, err := os.Stat(dir)
 	switch {
@@ -278,8 +280,54 @@ func noFolderUpload(dir, given string) error {
 	case err != nil && api.Gone(err):
 		return fmt.Errorf("no upload of the folder %s is in the history, and there is no folder there now: check the path (give the folder as it was uploaded, or a link to it)",
 			inert.Line(dir))
+	case err != nil:
+		return fmt.Errorf("no upload of the folder %s is in the history, and %s", inert.Line(dir), refusedPathSentence(dir, err))
 	}
 	return fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", inert.Line(dir), inert.ShellWord(given))
+}
+
+// refusedPathSentence says why the system refused to look at the path
+// dir (err, from os.Stat, neither gone nor a loop), and to check it: a
+// file on its way, a name or a path too long, a folder on it the user may
+// not open, or the system's words.
+func refusedPathSentence(dir string, err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOTDIR):
+		if file := fileOnTheWay(dir); file != "" {
+			return fmt.Sprintf("there can be no folder there: %s on its way is a file, not a folder — check the path", inert.Line(file))
+		}
+		return "there can be no folder there: a name on its way is a file, not a folder — check the path"
+	case errors.Is(err, syscall.ENAMETOOLONG) && slices.ContainsFunc(strings.Split(filepath.ToSlash(dir), "/"), func(name string) bool { return len(name) > maxNameBytes }):
+		return fmt.Sprintf("a name in that path is longer than the system allows (%d bytes), so no folder has it — check the path for a mistake", maxNameBytes)
+	case errors.Is(err, syscall.ENAMETOOLONG):
+		return "that path is longer than the system takes, so no folder can be looked up by it — check the path for a mistake"
+	case errors.Is(err, fs.ErrPermission):
+		return "the system does not let you look at it (permission denied): a folder on its way is not yours to open — check the path"
+	}
+	cause := err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	return fmt.Sprintf("the system cannot look at that path (%s) — check the path", inert.Line(cause.Error()))
+}
+
+// maxNameBytes is the longest a file or folder name may be on the systems
+// this runs on (NAME_MAX: 255 bytes).
+const maxNameBytes = 255
+
+// fileOnTheWay is the nearest of dir's parents that is there and is not
+// a folder, or "" when there is none.
+func fileOnTheWay(dir string) string {
+	for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
+		if st, err := os.Stat(p); err == nil {
+			if st.IsDir() {
+				return ""
+			}
+			return p
+		}
+	}
+	return ""
 }
 
 // folderShare is the latest upload of o.folder (its share) and what it
