@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -101,9 +103,31 @@ func (o sandboxOptions) validate() error {
 			return usageErrorf("--api-key: %v", err)
 		}
 	}
-	if o.dataDir != "" && inOwnDataFolder(o.dataDir) {
+	if o.dataDir == "" {
+		return nil
+	}
+	if err := notAFolder(o.dataDir); err != nil {
+		return err
+	}
+	if inOwnDataFolder(o.dataDir) {
 		return usageErrorf("--data: %s is dStor Uploader's own data folder, or in it (its upload history lives there): the sandbox would write its store among the history's files; pick another folder (one that is missing is made)",
 			inert.Line(o.dataDir))
+	}
+	return nil
+}
+
+// notAFolder refuses, as a usage error, a --data dir that is there and is
+// not a folder (a file, a device), or whose path goes through a file:
+// the sandbox cannot keep its store there.
+func notAFolder(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && st.Mode().IsRegular():
+		return usageErrorf("--data: %s is a file, not a folder: pick a folder for the sandbox's store (one that is missing is made)", inert.Line(dir))
+	case err == nil && !st.IsDir():
+		return usageErrorf("--data: %s is %s, not a folder: pick a folder for the sandbox's store (one that is missing is made)", inert.Line(dir), api.FileKind(st.Mode()))
+	case errors.Is(err, syscall.ENOTDIR):
+		return usageErrorf("--data: %s cannot be a folder: a name on its way is a file; pick a folder for the sandbox's store (one that is missing is made)", inert.Line(dir))
 	}
 	return nil
 }

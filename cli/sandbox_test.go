@@ -172,7 +172,9 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 		{"bad email", []string{"--listen", "127.0.0.1:0", "--email", "nope"}, 2, "", "--email: the email is not an address such as name@example.com", "nope"},
 		{"listen without a port", []string{"--listen", "nonsense"}, 2, "", "dstor-uploader sandbox: --listen: the listen address is not host:port", "nonsense"},
 		{"empty password", []string{"--listen", "127.0.0.1:0", "--password", ""}, 2, "", "--password: the password is empty", ""},
-		{"data folder is a file", []string{"--data", aFile}, 1, "", "dstor-uploader sandbox: the data folder " + aFile + " is a file", ""},
+		{"data folder is a file", []string{"--data", aFile}, 2, "", "dstor-uploader sandbox: --data: " + aFile + " is a file, not a folder: pick a folder for the sandbox's store (one that is missing is made)", ""},
+		{"data folder is a device", []string{"--data", os.DevNull}, 2, "", "--data: " + os.DevNull + " is a device, not a folder: pick a folder", ""},
+		{"data folder through a file", []string{"--data", filepath.Join(aFile, "store")}, 2, "", "--data: " + filepath.Join(aFile, "store") + " cannot be a folder: a name on its way is a file; pick a folder", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
