@@ -418,6 +418,31 @@ const (
 	RetryOrAddAgainAdvice = "put it back, then retry it, or add the file again from where it is now"
 )
 
+// ThroughFileSentence is the sentence of a file whose path goes through a
+// file when that path never led to it, as far as anything saw: a file's
+// name typed as a folder's ("notes.txt/x"), not a folder replaced since.
+// It names the file on the way (FileOnTheWay) when it finds it.
+func ThroughFileSentence(path string) string {
+	if file := FileOnTheWay(path); file != "" {
+		return quotePath(path) + " does not exist — its path goes through " + quotePath(file) + ", a file, not a folder: check the path"
+	}
+	return quotePath(path) + " does not exist — its path goes through a file, not a folder: check the path"
+}
+
+// FileOnTheWay is the nearest of path's parents that is there and is not
+// a folder, or "" when there is none.
+func FileOnTheWay(path string) string {
+	for p := filepath.Dir(path); p != filepath.Dir(p); p = filepath.Dir(p) {
+		if st, err := os.Stat(p); err == nil {
+			if st.IsDir() {
+				return ""
+			}
+			return p
+		}
+	}
+	return ""
+}
+
 // fileAccessError explains why a file could not be stat'ed or opened.
 func fileAccessError(q string, err error) error {
 	fail := func(p Problem, msg string) error {

@@ -293,7 +293,7 @@ func noFolderUpload(dir, given string) error {
 func refusedPathSentence(dir string, err error) string {
 	switch {
 	case errors.Is(err, syscall.ENOTDIR):
-		if file := fileOnTheWay(dir); file != "" {
+		if file := api.FileOnTheWay(dir); file != "" {
 			return fmt.Sprintf("there can be no folder there: %s on its way is a file, not a folder — check the path", inert.Line(file))
 		}
 		return "there can be no folder there: a name on its way is a file, not a folder — check the path"
@@ -315,20 +315,6 @@ func refusedPathSentence(dir string, err error) string {
 // maxNameBytes is the longest a file or folder name may be on the systems
 // this runs on (NAME_MAX: 255 bytes).
 const maxNameBytes = 255
-
-// fileOnTheWay is the nearest of dir's parents that is there and is not
-// a folder, or "" when there is none.
-func fileOnTheWay(dir string) string {
-	for p := filepath.Dir(dir); p != filepath.Dir(p); p = filepath.Dir(p) {
-		if st, err := os.Stat(p); err == nil {
-			if st.IsDir() {
-				return ""
-			}
-			return p
-		}
-	}
-	return ""
-}
 
 // folderShare is the latest upload of o.folder (its share) and what it
 // lacks of the folder (storage.DB.FolderLeftOf). What it lacks is read

@@ -203,7 +203,10 @@ func TestFileGoneWhenAddedSaysPutItBackThenRetry(t *testing.T) {
 // command line's FAILED line, said only "check the path, and add the file
 // again from where it is now", where the window's row says to put it
 // back, then retry it (5aa8c5c). It now says so too, with the check's
-// code kept (the window words it by that).
+// code kept (the window words it by that). Found so when its add is
+// listed, the path never led to the file as far as the queue saw (a
+// file's name typed as a folder's, 'upload notes.txt/x'): that says the
+// path goes through that file and to check it, the code kept too.
 func TestFileNotAtItsPathSaysPutItBackThenRetry(t *testing.T) {
 	for _, byTurn := range []bool{false, true} {
 		t.Run(map[bool]string{false: "when added", true: "by its turn"}[byTurn], func(t *testing.T) {
@@ -235,7 +238,11 @@ func TestFileNotAtItsPathSaysPutItBackThenRetry(t *testing.T) {
 			} else {
 				assert.Equal(t, ReasonFileRefused, job.Reason)
 				assert.Equal(t, string(api.ProblemNotExist), job.ReasonArg)
-				assert.Contains(t, job.Err, "a folder on its path is now a file, not a folder; put it back, then retry it, or add the file again from where it is now")
+				if byTurn {
+					assert.Contains(t, job.Err, "a folder on its path is now a file, not a folder; put it back, then retry it, or add the file again from where it is now")
+				} else {
+					assert.Equal(t, `"`+file+`" does not exist — its path goes through "`+folder+`", a file, not a folder: check the path`, job.Err)
+				}
 			}
 
 			require.NoError(t, os.Remove(folder))

@@ -320,6 +320,19 @@ func causeOfFailed(err error) cause {
 	return c
 }
 
+// causeThroughFile is causeOfFailed(err) for the file at path named on
+// its own whose add finds its path going through a file, which no path
+// that led to it did (a file's name typed as a folder's): it says so, and
+// to check the path, its code kept. ok is false for any other err.
+func causeThroughFile(path string, err error) (c cause, ok bool) {
+	c = causeOf(err)
+	if c.code != ReasonFileRefused || c.arg != string(api.ProblemNotExist) {
+		return c, false
+	}
+	c.text = api.ThroughFileSentence(path)
+	return c, true
+}
+
 // causeAlready is a file already uploaded at at.
 func causeAlready(at time.Time) cause {
 	return cause{ReasonAlready, at.UTC().Format(time.RFC3339), alreadyText(at)}

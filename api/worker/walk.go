@@ -731,6 +731,10 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 			w.add(row, storage.JobFailed, causeFileGone(err)) // as when gone by its upload's turn
 			return
 		}
+		if c, ok := causeThroughFile(row.LocalPath, err); ok {
+			w.add(row, storage.JobFailed, c) // never seen: not "put it back"
+			return
+		}
 		w.add(row, storage.JobFailed, causeOfFailed(err))
 		return
 	}
