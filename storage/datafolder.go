@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 )
 
 // The folders dStor Uploader keeps beside the history database in its data
@@ -195,10 +197,6 @@ func namedAsDBFile(name, db string) bool {
 	return slices.Contains(dbFileSuffixes, rest) || strings.HasPrefix(rest, "-mj")
 }
 
-// maxLinks is how many symbolic links linkToNothing follows in a row, as
-// Linux does (MAXSYMLINKS) before it gives up on a path.
-const maxLinks = 40
-
 // linkToNothing is the file a save would make through path when path is a
 // symbolic link, or a chain of them, that leads to no file yet: opening it
 // with O_CREATE follows the link and makes that file (EvalSymlinks finds
@@ -206,28 +204,12 @@ const maxLinks = 40
 // is no such link, or leads into a folder that is not there (the save
 // fails).
 func linkToNothing(path string) (string, bool) {
-	p := path
-	for range maxLinks {
-		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
-		if err != nil {
-			return "", false
-		}
-		p = filepath.Join(dir, filepath.Base(p))
-		fi, err := os.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return p, p != path
-		}
-		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-			return "", false // a file there, or none that can be made
-		}
-		to, err := os.Readlink(p)
-		if err != nil {
-			return "", false
-		}
-		if !filepath.IsAbs(to) {
-			to = filepath.Join(dir, to)
-		}
-		p = to
+	t, err := linkchain.Follow(path)
+	if err != nil || t.Dest == t.Chosen {
+		return "", false
 	}
-	return "", false
+	if _, err := os.Lstat(t.Dest); !errors.Is(err, fs.ErrNotExist) {
+		return "", false // a file there, or none that can be made
+	}
+	return t.Dest, true
 }

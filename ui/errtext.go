@@ -16,6 +16,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -116,7 +117,7 @@ func localErrorText(err error) string {
 	var (
 		missing *session.MissingSecretError
 		notDir  *storage.NotAFolderError
-		noDir   *linkToMissingFolderError
+		noDir   *linkchain.MissingFolderError
 		moved   *folderChangedError
 		pe      *fs.PathError
 		le      *os.LinkError

@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -212,51 +212,14 @@ func fillPart(dir *os.Root, part *os.File, name string, write func(io.Writer) er
 // drive does.
 var syncPart = (*os.File).Sync
 
-// maxSaveLinks is how many symbolic links saveDestination follows in a
-// row, as Linux does (MAXSYMLINKS) before it gives up on a path.
-const maxSaveLinks = 40
-
 // saveDestination is what a save to path writes: path in its folder
 // where that really is (chosen), and when path is a symbolic link (or a
 // chain of them), the file it leads to, there or not yet, as opening path
 // with O_CREATE would write (dest). A link into a folder that is not there
-// is a *linkToMissingFolderError.
+// is a *linkchain.MissingFolderError.
 func saveDestination(path string) (saveTarget, error) {
-	var t saveTarget
-	p := path
-	for range maxSaveLinks {
-		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
-		if errors.Is(err, fs.ErrNotExist) && p != path {
-			return t, &linkToMissingFolderError{Link: path, Target: p}
-		}
-		if err != nil {
-			return t, err
-		}
-		p = filepath.Join(dir, filepath.Base(p))
-		if t.chosen == "" {
-			t.chosen = p
-		}
-		to, err := os.Readlink(p)
-		if err != nil {
-			t.dest = p // no link there: the file to write, or none yet
-			return t, nil
-		}
-		if !filepath.IsAbs(to) {
-			to = filepath.Join(dir, to)
-		}
-		p = to
-	}
-	return t, &fs.PathError{Op: "follow", Path: path, Err: syscall.ELOOP}
-}
-
-// linkToMissingFolderError: a save's destination, Link, is a symbolic link
-// to Target, in a folder that is not there.
-type linkToMissingFolderError struct {
-	Link, Target string
-}
-
-func (e *linkToMissingFolderError) Error() string {
-	return fmt.Sprintf("%s is a symbolic link to %s, in a folder that is not there (%s)", e.Link, e.Target, filepath.Dir(e.Target))
+	t, err := linkchain.Follow(path)
+	return saveTarget{chosen: t.Chosen, dest: t.Dest}, err
 }
 
 // The name of the file a save writes before it is put in place:
