@@ -97,7 +97,7 @@ func TestFolderAddedThroughALinkPointedElsewhereIsNotCalledEmpty(t *testing.T) {
 	assert.Equal(t, 1, code, errOut)
 	assert.Empty(t, strings.TrimSpace(out))
 	assert.NotContains(t, errOut, "found no file")
-	assert.Contains(t, errOut, "Not the whole folder: the path "+dir+" was added by led to another folder when it was to be listed")
+	assert.Contains(t, errOut, "Not the whole folder: the path by which "+dir+" was added led to another folder when it was to be listed")
 	assert.Contains(t, errOut, "upload the folder again")
 
 	code, out, errOut = runCLI(t, "", "history", "--folder", other, "--format", "cid")

@@ -251,7 +251,7 @@ func listingCutSentence(cut storage.ListingCut, dir string) string {
 	case storage.CutUnreadable:
 		return fmt.Sprintf("%s could not be opened when it was to be listed (the system refused the path: a folder on its way denied, say), %s once it can be opened.", dir, rest)
 	case storage.CutLedElsewhere:
-		return fmt.Sprintf("the path %s was added by led to another folder when it was to be listed (a symbolic link on it was pointed elsewhere after it was added; that folder's files are listed as an upload of their own), %s.", dir, rest)
+		return fmt.Sprintf("the path by which %s was added led to another folder when it was to be listed (a symbolic link on it was pointed elsewhere after it was added; that folder's files are listed as an upload of their own), %s.", dir, rest)
 	case storage.CutOwnData:
 		return fmt.Sprintf("%s is dStor Uploader's own data folder, which is never uploaded (its files change while dStor Uploader runs and list every file you uploaded): to keep a copy, quit dStor Uploader and upload a copy of the folder.", dir)
 	}

@@ -885,7 +885,7 @@ const (
 	CutUnreadable
 	// CutOwnData: it was the app's own data folder, never uploaded.
 	CutOwnData
-	// CutLedElsewhere: the path it was added by led to another folder
+	// CutLedElsewhere: the path by which it was added led to another folder
 	// when it was to be listed (a symbolic link on it pointed elsewhere
 	// since): that folder was listed as a share of its own.
 	CutLedElsewhere

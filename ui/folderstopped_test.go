@@ -24,7 +24,7 @@ func TestFolderListingCutShortIsSaidInEveryLanguage(t *testing.T) {
 		storage.CutNotAFolder:   "“trip” was not a folder when it was to be listed (a file was in its place): add the folder again once it is back to upload the files it did not list.",
 		storage.CutUnreadable:   "“trip” could not be opened when it was to be listed: add the folder again once it can be opened to upload the files it did not list.",
 		storage.CutOwnData:      "“trip” is dStor Uploader's own data folder, which is never uploaded: to keep a copy, quit dStor Uploader and upload a copy of the folder.",
-		storage.CutLedElsewhere: "The path “trip” was added by led to another folder when it was to be listed (a symbolic link on it was pointed elsewhere after it was added; that folder is an upload of its own): add the folder again to upload the files it did not list.",
+		storage.CutLedElsewhere: "The path by which “trip” was added led to another folder when it was to be listed (a symbolic link on it was pointed elsewhere after it was added; that folder is an upload of its own): add the folder again to upload the files it did not list.",
 	} {
 		left := storage.FolderLeft{BatchLeft: storage.BatchLeft{Cut: cut}}
 		require.True(t, left.Any())

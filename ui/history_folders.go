@@ -403,7 +403,7 @@ func listingCutText(cut storage.ListingCut, name map[string]any) string {
 	case storage.CutUnreadable:
 		return tr("“{{.Name}}” could not be opened when it was to be listed: add the folder again once it can be opened to upload the files it did not list.", name)
 	case storage.CutLedElsewhere:
-		return tr("The path “{{.Name}}” was added by led to another folder when it was to be listed (a symbolic link on it was pointed elsewhere after it was added; that folder is an upload of its own): add the folder again to upload the files it did not list.", name)
+		return tr("The path by which “{{.Name}}” was added led to another folder when it was to be listed (a symbolic link on it was pointed elsewhere after it was added; that folder is an upload of its own): add the folder again to upload the files it did not list.", name)
 	case storage.CutOwnData:
 		return tr("“{{.Name}}” is dStor Uploader's own data folder, which is never uploaded: to keep a copy, quit dStor Uploader and upload a copy of the folder.", name)
 	}
