@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -113,7 +114,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		fmt.Fprint(cio.Err, linksEnvNote(inert.Text(share.Folder), envs.sorted(), defaultEnvKey(db)))
 		return folderLeft(cio, share, left, files)
 	}
-	n, err := printHistory(cio, db, export, o)
+	n, err := printSpooled(cio, db, export, o)
 	if err != nil {
 		return err
 	}
@@ -129,6 +130,17 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		fmt.Fprintln(cio.Err, "No uploads yet.")
 	}
 	return nil
+}
+
+// printSpooled is printHistory through a spool: the database is read to
+// the end (its one read transaction ended) however slowly stdout takes the
+// list; it returns once stdout has all of it.
+func printSpooled(cio IO, db *storage.DB, export storage.ExportOptions, o historyOptions) (int, error) {
+	out := newSpool(cio.Out)
+	spooled := cio
+	spooled.Out = out
+	n, err := printHistory(spooled, db, export, o)
+	return n, cmp.Or(out.Close(), err)
 }
 
 // printHistory prints the entries export selects as o asks (JSON, CSV, or
