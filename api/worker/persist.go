@@ -754,7 +754,8 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 			wake:            make(chan struct{}, 1),
 			uploaders:       make(chan func()),
 		},
-		queueWalks: queueWalks{walkWake: make(chan struct{}, 1), beforeListedRows: cfg.beforeListedRows,
+		queueWalks: queueWalks{walkWake: make(chan struct{}, 1), flushEvery: cmp.Or(cfg.flushEvery, flushEvery),
+			beforeListedRows:   cfg.beforeListedRows,
 			beforeListingEntry: cfg.beforeListingEntry, beforeListingFolder: cfg.beforeListingFolder},
 		queuePersistence: queuePersistence{
 			lock:          lock,

@@ -128,6 +128,11 @@ type Config struct {
 	// before no upload starts (0: the constant maxUnrecorded); tests make
 	// it small.
 	maxUnrecorded int
+	// flushEvery is how long a folder's listing keeps the rows it listed
+	// before it writes them (0: the constant flushEvery); a test makes it
+	// long so that a small folder's listing writes its rows once, at its
+	// end, however slow the machine.
+	flushEvery time.Duration
 	// beforeListedRows, when set, is called by a folder's listing before
 	// it writes each group of rows (the count of groups so far), so tests
 	// can fill the disk in the middle of a listing.
@@ -242,6 +247,8 @@ type queueWalks struct {
 	// listFull is the full disk that keeps the listing's rows waiting
 	// (flush), nil when none; Summary.Stalled names it.
 	listFull error
+	// flushEvery is Config.flushEvery, or the constant.
+	flushEvery time.Duration
 	// beforeListedRows is Config.beforeListedRows.
 	beforeListedRows func(group int)
 	// beforeListingEntry is Config.beforeListingEntry.

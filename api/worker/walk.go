@@ -477,7 +477,7 @@ func (w *walk) addRow(row storage.JobRow, state storage.JobState, c cause) {
 	if state == storage.JobQueued && w.pending != nil {
 		w.pending[destOf(row)] = queuedJob{id: row.ID, beneath: row.Beneath}
 	}
-	if len(w.rows) >= w.flushAt || time.Since(w.lastFlush) >= flushEvery {
+	if len(w.rows) >= w.flushAt || time.Since(w.lastFlush) >= w.q.flushEvery {
 		w.flushAt = min(2*w.flushAt, flushRows)
 		w.flush()
 	}
