@@ -78,7 +78,7 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	st, err := openStore(o.env)
+	st, err := openStore(cio.Err, o.env)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ keyring and forgets the account. Without --account, every account of ENV.`,
 
 // runLogout forgets the accounts of an environment (or one of them).
 func runLogout(_ context.Context, cio IO, o logoutOptions) error {
-	st, err := openStore(o.env)
+	st, err := openStore(cio.Err, o.env)
 	if err != nil {
 		return err
 	}

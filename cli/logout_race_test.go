@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -52,7 +53,7 @@ func TestLogoutWhileARunSignsInLeavesNoSecret(t *testing.T) {
 			}
 			code, _, errOut := runCLI(t, stdin, login...)
 			require.Equal(t, 0, code, errOut)
-			st, err := openStore(front.URL)
+			st, err := openStore(io.Discard, front.URL)
 			require.NoError(t, err)
 			require.Len(t, st.settings.RememberedAccounts, 1)
 			acc := st.settings.RememberedAccounts[0]

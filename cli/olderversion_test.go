@@ -37,12 +37,37 @@ func TestCommandOnAHistoryAnOlderVersionUsesSaysToCloseIt(t *testing.T) {
 	assert.Equal(t, 1, code, out)
 	assert.Contains(t, errOut, "an older dStor Uploader is still using the data folder "+home)
 	assert.Contains(t, errOut, "close it, then start this version again")
+	assert.NotContains(t, errOut, upgradeNotice, "nothing is updated")
 	assert.Equal(t, 19, historyVersion(t, home), "not migrated")
 
 	require.NoError(t, filelock.Unlock(lock))
 	code, _, errOut = runCLI(t, "", "history")
 	assert.Equal(t, 0, code, errOut)
 	assert.Equal(t, storage.CurrentSchemaVersion, historyVersion(t, home))
+}
+
+// TestCommandSaysItUpdatesAnOlderHistory: a command that updates the
+// history an older version left (once, seconds on a large one) says so
+// first on its standard error, in one line, never in its output (which
+// may be --json); a command on a current history or a new one says
+// nothing of it.
+func TestCommandSaysItUpdatesAnOlderHistory(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	code, out, errOut := runCLI(t, "", "history", "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, out+errOut, upgradeNotice, "a new history")
+
+	setHistoryVersion(t, home, 19)
+	code, out, errOut = runCLI(t, "", "history", "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, upgradeNotice+"\n", errOut, "one line, before the update")
+	assert.NotContains(t, out, upgradeNotice)
+	assert.Equal(t, storage.CurrentSchemaVersion, historyVersion(t, home))
+
+	code, out, errOut = runCLI(t, "", "history", "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.NotContains(t, out+errOut, upgradeNotice, "a current history")
 }
 
 // setHistoryVersion and version write and read the history's schema version

@@ -103,7 +103,7 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	early := startEarlySignIn(ctx, o.env)
-	st, err := openStore(o.env)
+	st, err := openStore(cio.Err, o.env)
 	if err != nil {
 		return err
 	}

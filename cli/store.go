@@ -26,21 +26,29 @@ type store struct {
 	envKey   string
 }
 
-// openDB opens the data directory's database.
-func openDB() (*storage.DB, error) {
+// openDB opens the data directory's database, saying on stderr when it
+// updates an older version's history first (upgradeNotice).
+func openDB(stderr io.Writer) (*storage.DB, error) {
 	dir, err := storage.DataDir()
 	if err != nil {
 		return nil, err
 	}
-	return storage.Open(dir)
+	return storage.OpenWith(dir, storage.OpenOptions{BeforeUpgrade: func(int, int) {
+		fmt.Fprintln(stderr, upgradeNotice)
+	}})
 }
+
+// upgradeNotice is what a command says before it updates the upload
+// history an older version left to this version's format, which takes
+// seconds on a large history and is done once.
+const upgradeNotice = "Updating the upload history to this version's format (once; a large history takes a while)…"
 
 // openHistory opens the database and the link builder of the saved
 // settings, for the commands that read the history, and says on cio.Err
 // when the saved gateway is not used (sayGatewayNotUsed); the caller
 // closes db.
 func openHistory(cio IO) (*storage.DB, api.Links, error) {
-	db, err := openDB()
+	db, err := openDB(cio.Err)
 	if err != nil {
 		return nil, api.Links{}, err
 	}
@@ -82,10 +90,11 @@ func SetKeyringTimeoutForTest(d time.Duration) (restore func()) {
 	return func() { openSecrets = was }
 }
 
-// openStore opens the database and the keyring and resolves --env (or the
-// last environment used); the caller closes db.
-func openStore(envFlag string) (*store, error) {
-	db, err := openDB()
+// openStore opens the database (saying on stderr when it updates it
+// first) and the keyring and resolves --env (or the last environment
+// used); the caller closes db.
+func openStore(stderr io.Writer, envFlag string) (*store, error) {
+	db, err := openDB(stderr)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,7 @@ var (
 type upgradeHold struct {
 	gate  *filelock.Kept
 	older []*os.File
+	from  int // the history's schema version, to be migrated
 }
 
 // release lets every lock go; safe on nil.
@@ -107,6 +108,7 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 			h.release()
 			return nil, err // migrated while this one waited
 		}
+		h.from = have
 		lock, err := h.holdOlderLocks(dir)
 		if err == nil {
 			return h, nil

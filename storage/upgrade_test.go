@@ -23,6 +23,14 @@ import (
 func olderSchemaFolder(t *testing.T, version int) string {
 	t.Helper()
 	dir := t.TempDir()
+	olderSchemaIn(t, dir, version)
+	return dir
+}
+
+// olderSchemaIn makes the history in the data folder dir at schema
+// version, as an older build left it, with a row in it.
+func olderSchemaIn(t *testing.T, dir string, version int) {
+	t.Helper()
 	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
 	require.NoError(t, err)
 	raw.SetMaxOpenConns(1)
@@ -30,7 +38,6 @@ func olderSchemaFolder(t *testing.T, version int) string {
 	_, err = raw.Exec(`INSERT INTO settings (key, value) VALUES ('language', 'de')`)
 	require.NoError(t, err)
 	require.NoError(t, raw.Close())
-	return dir
 }
 
 // historyAsItIs is the history file's schema version, schema and settings
@@ -223,4 +230,32 @@ func TestTwoOpensOfAnOlderSchemaMigrateItOnce(t *testing.T) {
 	assert.Equal(t, int32(1), runs.Load(), "the last step ran once")
 	v, _ := historyAsItIs(t, dir)
 	assert.Equal(t, CurrentSchemaVersion, v)
+}
+
+// TestOpenSaysBeforeItUpdatesAnOlderHistory: OpenWith calls
+// BeforeUpgrade once before it updates a history of an older schema
+// (whose version is still the older one then), with both versions; not
+// for a history already current, nor for a new one.
+func TestOpenSaysBeforeItUpdatesAnOlderHistory(t *testing.T) {
+	dir := olderSchemaFolder(t, 19)
+	type call struct{ from, to, version int }
+	var calls []call
+	say := OpenOptions{BeforeUpgrade: func(from, to int) {
+		v, _ := historyAsItIs(t, dir)
+		calls = append(calls, call{from, to, v})
+	}}
+	openWith := func(dir string) {
+		t.Helper()
+		d, err := OpenWith(dir, say)
+		require.NoError(t, err)
+		require.NoError(t, d.Close())
+	}
+	openWith(dir)
+	assert.Equal(t, []call{{19, CurrentSchemaVersion, 19}}, calls, "once, before the update")
+
+	calls = nil
+	openWith(dir)
+	assert.Empty(t, calls, "a current history")
+	openWith(t.TempDir())
+	assert.Empty(t, calls, "a new history")
 }
