@@ -85,43 +85,93 @@ type Deps struct {
 }
 
 // Run opens the window and returns when the person quits. It is what main
-// calls when there is no subcommand.
+// calls when there is no subcommand. While it updates the history an older
+// version left (seconds on a large one) it shows a window that says so
+// (runWhileUpdating).
 func Run(opts Options) error {
 	if !hasDisplay() {
 		return ErrNoDisplay
 	}
-	home := opts.Home
-	if home == "" {
-		var err error
-		if home, err = storage.DataDir(); err != nil {
-			return err
-		}
-	} else {
-		abs, err := filepath.Abs(home)
-		if err != nil {
-			return err
-		}
-		home = abs
-		if err := storage.MakeDataDir(home); err != nil {
-			return err
-		}
-	}
-	db, err := storage.Open(home)
-	if errors.Is(err, storage.ErrOlderVersionRunning) {
-		newRefusalWindow(app.NewWithID(AppID), err).ShowAndRun()
-		return err // the command line says it too, and exits 1
-	}
+	home, err := runHome(opts.Home)
 	if err != nil {
-		return fmt.Errorf("cannot open the upload history in %s: %w", home, err)
+		return err
 	}
-	defer db.Close()
-
 	// Fyne's tray icon and notifications would autolaunch a D-Bus session
 	// bus, left running after the window, when there is none; without one
 	// no tray icon can show either.
 	noBus := storage.AvoidBusAutolaunch()
+	// Opened first: the window claimed its data folder, and another new
+	// process that finds the history to update waits for it meanwhile.
+	opened, updating := openHistory(home)
 	fa := app.NewWithID(AppID)
 	fa.SetIcon(assets.Icon)
+	start := func(db *storage.DB) *App { return startApp(fa, db, home, opts, noBus) }
+	var a *App
+	var db *storage.DB
+	select {
+	case r := <-opened:
+		if r.err != nil {
+			return openFailed(fa, home, r.err)
+		}
+		db, a = r.db, start(r.db)
+		fa.Run()
+	case <-updating:
+		if a, db, err = runWhileUpdating(fa, home, opened, start, noBus); err != nil || a == nil {
+			return err
+		}
+	}
+	a.Close()
+	return closeHistory(db, a.Unrecorded(), a.NotListed())
+}
+
+// runHome is the window's data folder: home made absolute and private, or
+// the platform's when "".
+func runHome(home string) (string, error) {
+	if home == "" {
+		return storage.DataDir()
+	}
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		return "", err
+	}
+	if err := storage.MakeDataDir(abs); err != nil {
+		return "", err
+	}
+	return abs, nil
+}
+
+// openedHistory is what opening the upload history gave.
+type openedHistory struct {
+	db  *storage.DB
+	err error
+}
+
+// openHistory opens the upload history in home on a goroutine of its
+// own: its result comes on opened. updating is closed before that when it
+// updates a history an older version left to this version's format, which
+// takes seconds on a large history, so that the window says so meanwhile.
+func openHistory(home string) (opened <-chan openedHistory, updating <-chan struct{}) {
+	o, u := make(chan openedHistory, 1), make(chan struct{})
+	go func() {
+		db, err := storage.OpenWith(home, storage.OpenOptions{BeforeUpgrade: func(int, int) { close(u) }})
+		o <- openedHistory{db: db, err: err}
+	}()
+	return o, u
+}
+
+// openFailed is the error of a history that could not be opened; an older
+// version still using the data folder is said in a window first.
+func openFailed(fa fyne.App, home string, err error) error {
+	if errors.Is(err, storage.ErrOlderVersionRunning) {
+		newRefusalWindow(fa, err).ShowAndRun()
+		return err // the command line says it too, and exits 1
+	}
+	return fmt.Errorf("cannot open the upload history in %s: %w", home, err)
+}
+
+// startApp builds the window on the history db and shows it (showAndRun
+// without the event loop, which runs already or is started next).
+func startApp(fa fyne.App, db *storage.DB, home string, opts Options, noTray bool) *App {
 	shot := screenshotFromEnv()
 	a := NewApp(fa, Deps{
 		DB:           db,
@@ -133,15 +183,65 @@ func Run(opts Options) error {
 		PickFiles:    opts.PickFiles,
 		NoAutoSignIn: strings.HasPrefix(shot.state, "signin"),
 		Theme:        shot.theme(),
-		NoTray:       noBus,
+		NoTray:       noTray,
 	})
 	if shot.state != "" {
 		a.startScreenshot(shot)
 	}
 	a.quitOnSignals()
-	a.showAndRun()
-	a.Close()
-	return closeHistory(db, a.Unrecorded(), a.NotListed())
+	a.show()
+	return a
+}
+
+// runWhileUpdating runs the event loop with a window that says the
+// history is being updated (newUpdatingWindow) until opened brings it,
+// then start's window in its place, until the person quits. It returns
+// that App and the history, or why the history could not be opened; a
+// nil App when the loop ended before the update did (a signal).
+func runWhileUpdating(fa fyne.App, home string, opened <-chan openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
+	w := newUpdatingWindow(fa)
+	w.Show()
+	if desk, ok := fa.(desktop.App); ok && !noTray {
+		// Fyne 2.8 starts a tray only when it is set up before the loop
+		// runs (showAndRun): this one's menu is the window's once it shows.
+		desk.SetSystemTrayMenu(fyne.NewMenu("dStor Uploader"))
+	}
+	var a *App
+	var r openedHistory
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r = <-opened
+		fyne.DoAndWait(func() {
+			if r.err == nil {
+				a = start(r.db)
+			}
+			w.Close() // the window is in its place; else none is left, and the loop ends
+		})
+	}()
+	fa.Run()
+	<-done
+	switch {
+	case r.err != nil:
+		return nil, nil, fmt.Errorf("cannot open the upload history in %s: %w", home, r.err)
+	case a == nil:
+		return nil, nil, r.db.Close()
+	}
+	return a, r.db, nil
+}
+
+// newUpdatingWindow is the window shown while the history an older
+// version left is updated to this version's format (seconds on a large
+// history, once), rather than none, which looks hung. It cannot be closed:
+// the update goes on, and the window takes its place.
+func newUpdatingWindow(fa fyne.App) fyne.Window {
+	w := fa.NewWindow("dStor Uploader")
+	what := widget.NewLabel(tr("Updating the upload history to this version's format (once; a large history takes a while)…"))
+	what.Wrapping = fyne.TextWrapWord
+	w.SetContent(container.NewVBox(what, widget.NewProgressBarInfinite()))
+	w.SetCloseIntercept(func() {})
+	w.Resize(fyne.NewSize(460, 120))
+	return w
 }
 
 // newRefusalWindow is the window shown instead of dStor Uploader's when
@@ -376,12 +476,18 @@ func (a *App) buildWindow(theme string) {
 // 2.8 starts a tray only when one is set up before its event loop runs,
 // so this is as late as it can come.
 func (a *App) showAndRun() {
+	a.show()
+	a.fyne.Run()
+}
+
+// show shows the window, then sets up the tray, on the goroutine that runs
+// (or is to run) the event loop.
+func (a *App) show() {
 	a.win.Show()
 	a.uiMu.Lock() // a sign-in may be changing the window (see do)
 	a.setupTray()
 	a.uiMu.Unlock()
 	a.runLoopHere() // Run panics unless this is the main goroutine, where the loop runs
-	a.fyne.Run()
 }
 
 // Window is the app's main window, for tests and for showAndRun.
