@@ -110,6 +110,7 @@ func lockOne(db, dir, path string) (*filelock.Kept, error) {
 		if beforeTake != nil {
 			beforeTake()
 		}
+		_ = makePrivateFile(path) // else Take makes it, or says why it cannot
 		k, err = filelock.Take(path)
 		if !errors.Is(err, fs.ErrNotExist) {
 			break

@@ -62,6 +62,35 @@ func restrictToOwner(path string) error {
 	return nil
 }
 
+// makePrivateFile makes the file at path, empty, with the private access
+// list when it is missing, and leaves one that exists as it is: the
+// counterpart of the mode 0600 filelock.Take gives a lock file it makes on
+// Unix. Made by Take, a lock file (the upgrade's, a queue's) would inherit
+// its folder's list, as private only as the data folder, which one the
+// person chose (--home, DSTOR_UPLOADER_HOME) may not be; and Wine gives a
+// new file none of its folder's.
+func makePrivateFile(path string) error {
+	sd, err := privateSecurityDescriptor(false)
+	if err != nil {
+		return err
+	}
+	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
+	sa.Length = uint32(unsafe.Sizeof(*sa))
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return &os.PathError{Op: "create", Path: path, Err: err}
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_READ, windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
+		sa, windows.CREATE_NEW, windows.FILE_ATTRIBUTE_NORMAL, 0)
+	if errors.Is(err, windows.ERROR_FILE_EXISTS) {
+		return nil
+	}
+	if err != nil {
+		return &os.PathError{Op: "create", Path: path, Err: err}
+	}
+	return windows.CloseHandle(h)
+}
+
 // privateSecurityDescriptor returns a protected DACL granting full control
 // to the current user and SYSTEM only; inherit makes it the default of what
 // is created inside a directory.

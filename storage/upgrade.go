@@ -133,6 +133,7 @@ func takeUpgradeLock(dir string) (*filelock.Kept, error) {
 	path := filepath.Join(dir, upgradeLockFile)
 	deadline := time.Now().Add(upgradeWait)
 	for {
+		_ = makePrivateFile(path) // else Take makes it, or says why it cannot
 		k, err := filelock.Take(path)
 		if !errors.Is(err, filelock.ErrLocked) {
 			if err != nil {
