@@ -637,9 +637,19 @@ func historyColsOf(as string) string {
 // part of it (an Add call whose files were all deleted from the history
 // has no row left: see forgetEmptiedShareSQL).
 func (d *DB) NewestFolderShare(folder string) (FolderKey, error) {
+	var k FolderKey
+	err := d.readHistory(func(tx *sql.Tx) error {
+		var err error
+		k, err = newestFolderShare(tx, folder)
+		return err
+	})
+	return k, err
+}
+
+// newestFolderShare is NewestFolderShare, read within tx.
+func newestFolderShare(tx *sql.Tx, folder string) (FolderKey, error) {
 	ranks := map[string]shareRank{}
-	err := d.readHistory(func(tx *sql.Tx) error { return rankFolderShares(tx, folder, ranks) })
-	if err != nil {
+	if err := rankFolderShares(tx, folder, ranks); err != nil {
 		return FolderKey{}, fmt.Errorf("find the uploads of folder %s: %w", folder, err)
 	}
 	if len(ranks) == 0 {
@@ -730,12 +740,18 @@ const waitingUnderSQL = `SELECT count(*) FROM jobs o
 // place is not added again), so a list of its links is not the folder's
 // whole list while they wait.
 func (d *DB) WaitingUnder(k FolderKey, env, account string) (int, error) {
+	n, err := waitingUnder(d.r, k, env, account)
+	return n, explainDBError(d.path, err)
+}
+
+// waitingUnder is WaitingUnder, read with q.
+func waitingUnder(q queryer, k FolderKey, env, account string) (int, error) {
 	under, next := pathsBelow(k.Folder)
 	var n int
-	err := d.r.QueryRow(waitingUnderSQL, env, account, under, next,
+	err := q.QueryRow(waitingUnderSQL, env, account, under, next,
 		string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.BatchID, k.BatchID).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("count the files of %s still waiting in the queue: %w", k.Folder, explainDBError(d.path, err))
+		return 0, fmt.Errorf("count the files of %s still waiting in the queue: %w", k.Folder, err)
 	}
 	return n, nil
 }
@@ -798,18 +814,35 @@ func (l FolderLeft) Any() bool {
 // own.
 func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 	var l FolderLeft
+	err := d.readHistory(func(tx *sql.Tx) error {
+		var err error
+		l, err = folderLeftOf(tx, k)
+		return err
+	})
+	if err != nil {
+		return FolderLeft{}, err
+	}
+	return l, nil
+}
+
+// folderLeftOf is FolderLeftOf, read within tx: one snapshot of the
+// history, so a listing that saves its last files and ends meanwhile is
+// found either still listing or with those files not uploaded, never
+// over with them uncounted (a share called whole whose list lacks them).
+func folderLeftOf(tx *sql.Tx, k FolderKey) (FolderLeft, error) {
+	var l FolderLeft
 	var err error
-	if l.BatchLeft, l.Dropped, err = d.shareJobsLeft(k); err != nil {
+	if l.BatchLeft, l.Dropped, err = shareJobsLeft(tx, k); err != nil {
 		return FolderLeft{}, err
 	}
 	var all int
-	err = d.r.QueryRow(leftOfShareSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.Folder, k.BatchID).
+	err = tx.QueryRow(leftOfShareSQL, string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.Folder, k.BatchID).
 		Scan(&l.Waiting, &all)
 	if err != nil {
-		return FolderLeft{}, fmt.Errorf("count the files folder %s left to an earlier upload: %w", k.Folder, explainDBError(d.path, err))
+		return FolderLeft{}, fmt.Errorf("count the files folder %s left to an earlier upload: %w", k.Folder, err)
 	}
 	l.Unsent = all - l.Waiting
-	newest, err := d.NewestFolderShare(k.Folder)
+	newest, err := newestFolderShare(tx, k.Folder)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return l, nil // none of its files recorded: no list to be whole
@@ -818,15 +851,17 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 	case newest != k:
 		return l, nil
 	}
-	owners, err := queryAll(d.r, func(sc rowScanner) ([2]string, error) {
+	var owners [][2]string
+	err = eachRow(tx, func(sc rowScanner) ([2]string, error) {
 		var o [2]string
 		return o, sc.Scan(&o[0], &o[1])
-	}, shareOwnersSQL, k.Folder, k.BatchID, k.Folder, k.BatchID)
+	}, func(o [2]string) error { owners = append(owners, o); return nil },
+		shareOwnersSQL, k.Folder, k.BatchID, k.Folder, k.BatchID)
 	if err != nil {
-		return FolderLeft{}, fmt.Errorf("read who uploaded folder %s: %w", k.Folder, explainDBError(d.path, err))
+		return FolderLeft{}, fmt.Errorf("read who uploaded folder %s: %w", k.Folder, err)
 	}
 	for _, o := range owners {
-		n, err := d.WaitingUnder(k, o[0], o[1])
+		n, err := waitingUnder(tx, k, o[0], o[1])
 		if err != nil {
 			return FolderLeft{}, err
 		}
@@ -923,29 +958,42 @@ func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listin
 // added, which may be a link to the folder. Cut is why the share's
 // listing ended before the folder's end, if it did (CutWalks).
 func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
-	b, _, err := d.shareJobsLeft(k)
+	var b BatchLeft
+	err := d.readHistory(func(tx *sql.Tx) error {
+		var err error
+		b, _, err = shareJobsLeft(tx, k)
+		return err
+	})
 	return b, err
 }
 
-// shareJobsLeft is BatchLeftOf, with the number of the share's files it
-// lacks for good (FolderLeft.Dropped) counted in the same scans: its own
-// jobs, and the jobs of its call it left files to (sameCallLeftSQL).
-func (d *DB) shareJobsLeft(k FolderKey) (BatchLeft, int, error) {
+// afterJobsCounted, when set (by a test), runs once shareJobsLeft has
+// counted a share's own jobs, before it reads the rest.
+var afterJobsCounted func()
+
+// shareJobsLeft is BatchLeftOf, read with q, with the number of the
+// share's files it lacks for good (FolderLeft.Dropped) counted in the
+// same scans: its own jobs, and the jobs of its call it left files to
+// (sameCallLeftSQL).
+func shareJobsLeft(q queryer, k FolderKey) (BatchLeft, int, error) {
 	var b, same BatchLeft
 	var dropped, sameDropped int
 	states := []any{string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed)}
-	err := d.r.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped)
-	if err == nil {
-		err = d.r.QueryRow(sameCallLeftSQL, append(states, k.Folder, k.BatchID)...).Scan(&same.Pending, &same.Failed, &sameDropped)
+	err := q.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped)
+	if err == nil && afterJobsCounted != nil {
+		afterJobsCounted()
 	}
 	if err == nil {
-		err = d.r.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, k.BatchID).Scan(&b.Listing)
+		err = q.QueryRow(sameCallLeftSQL, append(states, k.Folder, k.BatchID)...).Scan(&same.Pending, &same.Failed, &sameDropped)
 	}
 	if err == nil {
-		err = d.r.QueryRow(shareCutSQL, k.Folder, k.BatchID).Scan(&b.Cut)
+		err = q.QueryRow(`SELECT EXISTS (SELECT 1 FROM walks WHERE batch_id = ?)`, k.BatchID).Scan(&b.Listing)
+	}
+	if err == nil {
+		err = q.QueryRow(shareCutSQL, k.Folder, k.BatchID).Scan(&b.Cut)
 	}
 	if err != nil {
-		return BatchLeft{}, 0, fmt.Errorf("count what an upload has left: %w", explainDBError(d.path, err))
+		return BatchLeft{}, 0, fmt.Errorf("count what an upload has left: %w", err)
 	}
 	b.Pending, b.Failed = b.Pending+same.Pending, b.Failed+same.Failed
 	return b, dropped + sameDropped, nil
