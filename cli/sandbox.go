@@ -18,6 +18,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -162,19 +163,39 @@ func inOwnDataFolder(dir string) bool {
 	}
 }
 
-// realPath is the absolute path p with the links on the part of it that
-// exists followed: where the nearest of p and its parents that exists
-// leads, joined with the rest of p.
+// realPath is the absolute path p with its links followed: where the
+// nearest of p and its parents that exists leads, joined with the rest
+// of p. A link there that leads nowhere yet (to a folder not made) is
+// followed too, as the folder made at its target would be reached
+// through it; a chain of more than linkchain.MaxLinks such links is left
+// as it is.
 func realPath(p string) string {
-	base, rest := p, ""
-	for _, err := os.Stat(base); err != nil && filepath.Dir(base) != base; _, err = os.Stat(base) {
+	for range linkchain.MaxLinks {
+		base, rest := nearestPresent(p)
+		if real, err := filepath.EvalSymlinks(base); err == nil {
+			return filepath.Join(real, rest)
+		}
+		target, err := os.Readlink(base)
+		if err != nil {
+			return p
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(base), target)
+		}
+		p = filepath.Join(target, rest)
+	}
+	return p
+}
+
+// nearestPresent splits the absolute path p into the nearest of p and
+// its parents that is there (a link that leads nowhere is), and the rest.
+func nearestPresent(p string) (base, rest string) {
+	base = p
+	for _, err := os.Lstat(base); err != nil && filepath.Dir(base) != base; _, err = os.Lstat(base) {
 		rest = filepath.Join(filepath.Base(base), rest)
 		base = filepath.Dir(base)
 	}
-	if real, err := filepath.EvalSymlinks(base); err == nil {
-		base = real
-	}
-	return filepath.Join(base, rest)
+	return base, rest
 }
 
 // runSandbox serves until SIGINT, SIGTERM or the end of ctx, then shuts

@@ -87,6 +87,34 @@ func TestSandboxRefusesTheAppsDataFolderNotMadeYet(t *testing.T) {
 	assert.Contains(t, out, "API base", "a folder beside it, whose name begins the same, is served")
 }
 
+// TestSandboxRefusesTheFolderTheDataFolderLinkLeadsTo: when
+// $DSTOR_UPLOADER_HOME is a link to a folder not made yet (a drive's
+// folder to be), sandbox --data given the folder it leads to, or a
+// folder in it, made it with its store there, where the app then started
+// through the link (realPath stopped at the link, which leads nowhere
+// yet). It is refused as the data folder is, through a chain of links
+// too, and nothing is made.
+func TestSandboxRefusesTheFolderTheDataFolderLinkLeadsTo(t *testing.T) {
+	parent := t.TempDir()
+	target := filepath.Join(parent, "drive", "dstor-uploader")
+	home := filepath.Join(parent, "home")
+	require.NoError(t, os.Symlink(filepath.Join("drive", "dstor-uploader"), home))
+	chained := filepath.Join(parent, "chained")
+	require.NoError(t, os.Symlink(home, chained))
+	for name, env := range map[string]string{"a link": home, "a link to a link": chained} {
+		t.Setenv(storage.HomeEnv, env)
+		for what, data := range map[string]string{"the folder": target, "a folder in it": filepath.Join(target, "store")} {
+			t.Run(name+", "+what, func(t *testing.T) {
+				code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", data)
+				assert.Equal(t, 2, code, "%s%s", out, errOut)
+				assert.Contains(t, errOut, "dStor Uploader's own data folder")
+				assert.NoDirExists(t, filepath.Join(parent, "drive"), "nothing made")
+				require.NoError(t, os.RemoveAll(filepath.Join(parent, "drive")))
+			})
+		}
+	}
+}
+
 // runSandboxUntilServing runs the sandbox command with args and stops it
 // once it has printed its API base (a refused one never serves).
 func runSandboxUntilServing(t *testing.T, args ...string) (int, string, string) {
