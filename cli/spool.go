@@ -15,8 +15,9 @@ import (
 const spoolMemory = 256 << 10
 
 // spoolFile is where a spool keeps what does not fit in memory: a new
-// temporary file (a variable, so a test can refuse one).
-var spoolFile = func() (*os.File, error) { return os.CreateTemp("", "dstor-uploader-history-*.spool") }
+// temporary file that none outlives this process (newSpoolFile; a
+// variable, so a test can refuse one).
+var spoolFile = newSpoolFile
 
 // spool passes what is written to it on to out from a goroutine of its
 // own, keeping what out has not taken yet (up to spoolMemory bytes in
@@ -95,8 +96,9 @@ func (s *spool) writeWaiting(p []byte, wrote int) (int, error) {
 	return wrote + n, nil
 }
 
-// Close waits until out has taken everything written, removes the
-// temporary file, and returns out's first error, if any.
+// Close waits until out has taken everything written, closes the
+// temporary file (gone with it: newSpoolFile), and returns out's first
+// error, if any.
 func (s *spool) Close() error {
 	s.mu.Lock()
 	s.closed = true
@@ -105,7 +107,6 @@ func (s *spool) Close() error {
 	<-s.done
 	if s.file != nil {
 		_ = s.file.Close()
-		_ = os.Remove(s.file.Name())
 	}
 	return s.err
 }
