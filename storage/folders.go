@@ -294,18 +294,23 @@ const (
 )
 
 // A file a share left to another Add call's job (LeftFile) is a row of
-// folder_members keyed by that job's id, a slash and the share's batch
-// (LeftFile.key), whose history_id is 0 until the job's upload is recorded:
-// the transaction that records it (finishJobTx) gives every such row the
-// new entry (joinLeftSQL), so the file is in the share from then on, with
-// seen_after the new entry's id (the share is newer than the Add call the
-// job came with). A row written when that upload is recorded already
-// takes it at once.
+// folder_members keyed by that job's id, a slash, the share's batch, a
+// slash and its folder (LeftFile.key), whose history_id is 0 until the
+// job's upload is recorded: the transaction that records it
+// (finishJobTx) gives every such row the new entry (joinLeftSQL), so the
+// file is in the share from then on, with seen_after the new entry's id
+// (the share is newer than the Add call the job came with). A row
+// written when that upload is recorded already takes it at once. A share
+// that has a row of that job already (a listing resumed after a kill
+// meets the file again) adds none, whatever its key: a version before
+// 2026-12-05 keyed the row without the folder.
 const (
 	insertLeftSQL = `INSERT INTO folder_members (job_id, added_folder, batch_id, history_id, size, seen_after)
-		VALUES (?, ?, ?, coalesce((SELECT id FROM history WHERE job_id = ?), 0),
-			coalesce((SELECT size FROM history WHERE job_id = ?), 0), coalesce((SELECT max(id) FROM history), 0))
-		ON CONFLICT (job_id) DO NOTHING`
+		SELECT ?1, ?2, ?3, coalesce((SELECT id FROM history WHERE job_id = ?4), 0),
+			coalesce((SELECT size FROM history WHERE job_id = ?4), 0), coalesce((SELECT max(id) FROM history), 0)
+		WHERE NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.job_id > ?4 || '/' AND m.job_id < ?4 || '0'
+			AND +m.added_folder = ?2 AND +m.batch_id = ?3)
+		ON CONFLICT (job_id) DO NOTHING` // (+: as waitingUnderSQL)
 	joinLeftSQL = `UPDATE folder_members SET history_id = iif(history_id = 0, (SELECT id FROM history WHERE job_id = ?1), history_id),
 		size = iif(history_id = 0, (SELECT size FROM history WHERE job_id = ?1), size), seen_after = (SELECT max(id) FROM history)
 		WHERE job_id > ?2 AND job_id < ?3 AND +history_id <= 0` // (+: by job_id, not by every row still waiting)
@@ -315,8 +320,8 @@ const (
 	// resumed after that job was canceled, or after the file changed,
 	// queues the file itself), and the share holds the file once. They
 	// still rank the share when that job uploads later (joinLeftSQL): the
-	// share is the later add. A row left to a job of the same call is
-	// keyed with the share's folder too (LeftFile.key).
+	// share is the later add. A row is keyed with the share's folder
+	// (LeftFile.key), or without it (a version before 2026-12-05).
 	supersedeLeftSQL = `WITH o AS (SELECT o.id || '/' || j.batch_id AS k, j.beneath AS folder FROM jobs j
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
 		WHERE j.id = ? AND j.beneath != '' AND o.id != j.id)
@@ -411,7 +416,7 @@ func quotedList(values []string) string {
 // did not queue again: it is in the share (Folder, BatchID) all the same,
 // with that job's upload once it is recorded.
 //
-// SameCall marks a job of the share's own Add call that another of its
+// The job may be one of the share's own Add call that another of its
 // paths listed (upload --parent-id N d d/sub: d's listing met the files
 // of d/sub first, or the file was named on its own): the share counts
 // that file as one of its own, by that job's state (BatchLeft, Dropped),
@@ -419,19 +424,14 @@ func quotedList(values []string) string {
 type LeftFile struct {
 	JobID           string
 	Folder, BatchID string
-	SameCall        bool
 }
 
-// key is the folder_members.job_id of l: the job's id, a slash and the
-// share's batch (leftSpan); for a job of the same call, a slash and the
-// share's folder too, as one call's folders d/sub and d/sub/x may both
-// leave a file to d's job.
+// key is the folder_members.job_id of l: the job's id, a slash, the
+// share's batch (leftSpan), a slash and the share's folder, as one call's
+// folders may each leave a file to one job (upload --parent-id N d d/sub:
+// both leave d/sub's files to the job of an earlier upload, or to d's).
 func (l LeftFile) key() string {
-	k := l.JobID + "/" + l.BatchID
-	if l.SameCall {
-		k += "/" + l.Folder
-	}
-	return k
+	return l.JobID + "/" + l.BatchID + "/" + l.Folder
 }
 
 // leftSpan is the range of folder_members.job_id of the files left to job
@@ -449,7 +449,7 @@ func insertLeft(tx *sql.Tx, left []LeftFile) error {
 	}
 	defer func() { _ = st.Close() }()
 	for _, l := range left {
-		if _, err := st.Exec(l.key(), l.Folder, l.BatchID, l.JobID, l.JobID); err != nil {
+		if _, err := st.Exec(l.key(), l.Folder, l.BatchID, l.JobID); err != nil {
 			return fmt.Errorf("put the file job %s uploads in folder share %s: %w", l.JobID, l.Folder, err)
 		}
 	}
@@ -725,13 +725,15 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 // (local_path between its separator and the next byte: the jobs_file
 // index) not uploaded yet, of files the Add call ? has no job of (it
 // left them to the job already queued; a file it listed itself is in its
-// own count: jobs_batch) nor a row left to that job (counted by
-// FolderLeftOf from the share's rows).
+// own count: jobs_batch) nor a row of its share (the Add call ? and the
+// folder ?) left to that job (counted by FolderLeftOf from the share's
+// rows; a row of another folder of the call is that share's).
 const waitingUnderSQL = `SELECT count(*) FROM jobs o
 	WHERE o.env = ? AND o.account = ? AND o.local_path > ? AND o.local_path < ?
 	AND o.state IN (?, ?, ?) AND o.cleared = 0
 	AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = ? AND s.local_path = o.local_path)
-	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.job_id = o.id || '/' || ?)`
+	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.job_id > o.id || '/' AND m.job_id < o.id || '0'
+		AND +m.batch_id = ? AND +m.added_folder = ?)` // (+: by job_id, not by every row of the share)
 
 // WaitingUnder counts the files under k's folder that other Add calls of
 // env and account left waiting in the queue (queued, interrupted, or
@@ -749,7 +751,7 @@ func waitingUnder(q queryer, k FolderKey, env, account string) (int, error) {
 	under, next := pathsBelow(k.Folder)
 	var n int
 	err := q.QueryRow(waitingUnderSQL, env, account, under, next,
-		string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.BatchID, k.BatchID).Scan(&n)
+		string(JobQueued), string(JobUploading), string(JobWaitingSignIn), k.BatchID, k.BatchID, k.Folder).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count the files of %s still waiting in the queue: %w", k.Folder, err)
 	}
@@ -882,9 +884,10 @@ var batchLeftSQL = `SELECT coalesce(sum(cleared = 0 AND state IN (?, ?, ?)), 0),
 
 // sameCallLeftSQL counts as batchLeftSQL does the files of a share that
 // its listing left to a job of the same Add call another of its paths
-// listed (LeftFile.SameCall) and not recorded yet: waiting, failed, or
-// not uploaded for good (taken out of the queue, canceled or skipped);
-// not those the share has a job of its own of (counted by batchLeftSQL).
+// listed (a LeftFile of a job of its call) and not recorded yet:
+// waiting, failed, or not uploaded for good (taken out of the queue,
+// canceled or skipped); not those the share has a job of its own of
+// (counted by batchLeftSQL).
 var sameCallLeftSQL = `SELECT coalesce(sum(jobs.cleared = 0 AND jobs.state IN (?, ?, ?)), 0),
 	coalesce(sum(jobs.cleared = 0 AND jobs.state = ?), 0),
 	coalesce(sum((jobs.cleared = 1 OR jobs.state IN ('` + string(JobCanceled) + `', '` + string(JobSkipped) + `')) AND ` + notUploadedSQL + `), 0)

@@ -1089,3 +1089,54 @@ func TestEachOfFolderListsWhatHistoryOfFolderHolds(t *testing.T) {
 	assert.Equal(t, full, err, "fn's error as it is")
 	assert.Equal(t, 1, calls)
 }
+
+// TestFoldersOfOneAddEachKeepTheirRowOfAFileLeftToAJob: two folders of
+// one Add call (upload --parent-id N d d/sub) that both leave a file to
+// the job of an earlier upload each keep a row of it (the row's key was
+// the job and the call only, so d/sub's was not saved: d/sub lacked the
+// file, and was called whole, or empty); a share that has a row of that
+// job already, saved by a version that keyed it so (a listing resumed
+// after an update), adds none. Each share has a file of its own uploaded,
+// so the files of the folder still waiting are counted too (WaitingUnder),
+// which must not count c again.
+func TestFoldersOfOneAddEachKeepTheirRowOfAFileLeftToAJob(t *testing.T) {
+	outer := filepath.FromSlash("/home/someone/d")
+	inner := filepath.Join(outer, "sub")
+	row := func(id, batch, dir string) JobRow {
+		return JobRow{ID: id, BatchID: batch, Env: "testnet", Account: "someone@example.com",
+			LocalPath: filepath.Join(dir, id+".jpg"), Name: id + ".jpg", Size: 1, Beneath: dir, State: JobQueued}
+	}
+	d := openTestDB(t)
+	finish := func(r JobRow) {
+		e := sampleEntry(len(r.ID))
+		e.JobID, e.LocalPath, e.Name, e.Size, e.AddedFolder, e.BatchID = r.ID, r.LocalPath, r.Name, r.Size, r.Beneath, r.BatchID
+		r.Hash, r.Verified, r.Attempts = e.Hash, true, 1
+		require.NoError(t, d.FinishJob(r, e))
+	}
+	c := row("c", "earlier", inner)
+	require.NoError(t, d.InsertJobs([]JobRow{c}))
+	_, err := d.w.Exec(`INSERT INTO folder_members (job_id, added_folder, batch_id, history_id) VALUES (?, ?, 'later', 0)`,
+		c.ID+"/later", outer)
+	require.NoError(t, err)
+	a, g := row("a", "later", outer), row("g", "later", inner)
+	require.NoError(t, d.InsertListing([]JobRow{a, g}, []LeftFile{
+		{JobID: c.ID, Folder: outer, BatchID: "later"}, {JobID: c.ID, Folder: inner, BatchID: "later"}}))
+	finish(a)
+	finish(g)
+
+	for _, dir := range []string{outer, inner} {
+		left, err := d.FolderLeftOf(FolderKey{Folder: dir, BatchID: "later"})
+		require.NoError(t, err)
+		assert.Equal(t, FolderLeft{Waiting: 1}, left, "%s: c waits, counted once", dir)
+	}
+	finish(c)
+	for _, dir := range []string{outer, inner} {
+		k := FolderKey{Folder: dir, BatchID: "later"}
+		left, err := d.FolderLeftOf(k)
+		require.NoError(t, err)
+		assert.False(t, left.Any(), "%s: %+v", dir, left)
+		total, err := d.FolderTotalAfter(k, 0)
+		require.NoError(t, err)
+		assert.Equal(t, 2, total.Files, "%s holds its own file and c, once", dir)
+	}
+}

@@ -89,3 +89,79 @@ func TestFolderInAFolderOfOneAddHoldsTheFilesTheOtherListed(t *testing.T) {
 		})
 	}
 }
+
+// TestFolderInAFolderOfOneAddHoldsAFileAnEarlierAddLeftWaiting: with a
+// parent folder id, a folder and a folder in it named in one Add call
+// (upload --parent-id N d d/sub) while a file of d/sub still waits in the
+// queue from an earlier Add call (upload --parent-id N d/sub, killed or
+// still running) both leave that file to the earlier job. Each folder's
+// share holds it, through a row of its own: both rows had the same key
+// (the job, the share's call), so the second listing's was not saved, and
+// d/sub's share held nothing: history --folder d/sub said it "found no file
+// to upload in it" and exited 0, whether the file was uploaded or failed.
+func TestFolderInAFolderOfOneAddHoldsAFileAnEarlierAddLeftWaiting(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		earlierOut bool // the earlier Add call named d, not d/sub
+		innerFirst bool // the later one names d/sub before d
+		fail       bool // every upload of the later run fails
+	}{
+		{"d/sub waits; d then d/sub, uploaded", false, false, false},
+		{"d/sub waits; d then d/sub, failed", false, false, true},
+		{"d/sub waits; d/sub then d, uploaded", false, true, false},
+		{"d/sub waits; d/sub then d, failed", false, true, true},
+		{"d waits; d then d/sub, failed", true, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			outer := filepath.Dir(e.write("d/a.txt", []byte("a")))
+			inner := filepath.Dir(e.write("d/sub/f.txt", []byte("f")))
+			f := filepath.Join(inner, "f.txt")
+			parent := int64(7)
+			earlier := Request{Path: inner, ParentID: &parent}
+			if tc.earlierOut {
+				earlier.Path = outer
+			}
+			waitingQ, err := New(e.tokenless()) // its jobs wait for a sign-in, as a killed run leaves them
+			require.NoError(t, err)
+			waitingQ.Add(earlier)
+			eventually(t, hangGuard, func() bool { _, ok := findJob(waitingQ, f); return ok && !waitingQ.Summary().Walking })
+			require.NoError(t, waitingQ.Close())
+
+			later := []Request{{Path: outer, ParentID: &parent}, {Path: inner, ParentID: &parent}}
+			if tc.innerFirst {
+				later[0], later[1] = later[1], later[0]
+			}
+			if tc.fail {
+				e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: http.StatusRequestEntityTooLarge, Count: -1})
+			}
+			cfg := e.config()
+			cfg.Paused = true // both listed while the earlier job still waits
+			q := e.queue(cfg)
+			q.Add(later...)
+			eventually(t, hangGuard, func() bool { return !q.Summary().Walking })
+			q.Resume()
+			require.NoError(t, wait(t, q, hangGuard))
+
+			if tc.fail {
+				for _, dir := range []string{outer, inner} {
+					left := leftOf(t, e, newestShare(t, e, dir))
+					assert.True(t, left.Any(), "%s: %s failed, so its list is not whole: %+v", dir, f, left)
+				}
+				e.srv.ClearFaults()
+				q.RetryFailed()
+				require.NoError(t, wait(t, q, hangGuard))
+			}
+			for _, dir := range []string{outer, inner} {
+				k := newestShare(t, e, dir)
+				assert.False(t, leftOf(t, e, k).Any(), "%s: %+v", dir, leftOf(t, e, k))
+				paths := map[string]bool{}
+				for _, h := range filesOf(t, e, k) {
+					paths[h.LocalPath] = true
+				}
+				assert.True(t, paths[f], "%s: its list holds %s: %v", dir, f, paths)
+			}
+			assert.Equal(t, 2, len(e.sandboxUploads()), "each file sent once")
+		})
+	}
+}

@@ -799,9 +799,9 @@ func (w *walk) leaveTo(row storage.JobRow, st jobStates, queued queuedJob) {
 	case st.leftTo != "":
 		left.JobID = st.leftTo
 	case st.sameCall != "":
-		left.JobID, left.SameCall = st.sameCall, true
+		left.JobID = st.sameCall
 	case queued.id != "" && queued.beneath != row.Beneath:
-		left.JobID, left.SameCall = queued.id, true
+		left.JobID = queued.id
 	default:
 		return
 	}
