@@ -165,3 +165,46 @@ func TestFolderInAFolderOfOneAddHoldsAFileAnEarlierAddLeftWaiting(t *testing.T) 
 		})
 	}
 }
+
+// TestFileNamedBeforeItsFolderIsInTheFoldersListAfterACut: a file named
+// on its own before its folder in one Add call with a parent folder id
+// (upload --parent-id N d/x.jpg d), the call cut short between the two (a
+// kill), then resumed: d's listing meets x already queued by the call and
+// holds it in its share, as it does when nothing cuts it. The resumed
+// listing took x's job, which names no folder, for one of its own saved
+// by a version that did not record the folder, and left x out of d's
+// list: uploaded, the list lacked it; failed, d was called whole.
+func TestFileNamedBeforeItsFolderIsInTheFoldersListAfterACut(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		t.Run(map[bool]string{false: "uploaded", true: "failed"}[fail], func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			x := e.write("d/x.jpg", []byte("x"))
+			dir := filepath.Dir(e.write("d/a.txt", []byte("a")))
+			e.writeNumbered("other/%03d.txt", 100)
+			parent := int64(7)
+			file, folder := Request{Path: x, ParentID: &parent}, Request{Path: dir, ParentID: &parent}
+			other := Request{Path: filepath.Join(e.files, "other"), ParentID: &parent}
+			if fail {
+				e.srv.InjectFault(sandbox.Fault{Path: addPath, Status: http.StatusRequestEntityTooLarge, Count: -1})
+			}
+			cutAfterFirstName(t, e, file.Path, other.Path, file, other, folder)
+			q := e.queue(e.config())
+			require.NoError(t, wait(t, q, hangGuard))
+
+			k := newestShare(t, e, dir)
+			if fail {
+				assert.Equal(t, 2, leftOf(t, e, k).Failed, "x and a.txt failed: %+v", leftOf(t, e, k))
+				e.srv.ClearFaults()
+				q.RetryFailed()
+				require.NoError(t, wait(t, q, hangGuard))
+			}
+			assert.False(t, leftOf(t, e, k).Any(), "%+v", leftOf(t, e, k))
+			paths := map[string]bool{}
+			for _, h := range filesOf(t, e, k) {
+				paths[h.LocalPath] = true
+			}
+			assert.Equal(t, map[string]bool{x: true, filepath.Join(dir, "a.txt"): true}, paths)
+			assert.Equal(t, 2+100, len(e.sandboxUploads()), "each file sent once")
+		})
+	}
+}

@@ -323,6 +323,7 @@ func (q *Queue) walker() {
 				break
 			}
 			w.walkID, w.share = call.walkIDs[i], call.shareOf(i)
+			w.beneathUnsure = call.resumed && w.share == ""
 			cut := w.request(r)
 			w.listed = append(w.listed, walkDrop{id: call.walkIDs[i], batchID: call.batchID, cut: cut})
 		}
@@ -349,6 +350,10 @@ type walk struct {
 	// walkID is the walk row of the request being listed, and share the
 	// folder share it names (storage.WalkRow.Folder).
 	walkID, share string
+	// beneathUnsure is set for a resumed walk whose row names no share:
+	// saved by a version before walks.folder (schema 18), whose listing
+	// may have saved its rows without Beneath (see listedBefore).
+	beneathUnsure bool
 	// left are the files of folders found waiting in another Add call's
 	// job and left to it, saved with rows (storage.LeftFile).
 	left []storage.LeftFile
@@ -519,16 +524,17 @@ func (w *walk) loadQueued(p string) {
 
 // listedBefore reports whether row's batch has a job for the same file
 // and place already, in any state, cleared or not, found by the same
-// listing (Beneath, or none: a row saved by a version that did not
-// record it): a resumed walk's listing reached it before the crash. One
-// found by another path of the call (upload --parent-id N d d/sub: d's
-// listing met the files of d/sub) is not this listing's: it meets the
+// listing (Beneath, or none when the walk was saved by a version that
+// may not have recorded it: beneathUnsure): a resumed walk's listing
+// reached it before the crash. One found by another path of the call
+// (upload --parent-id N d d/sub: d's listing met the files of d/sub; or
+// d/x.jpg named on its own before d) is not this listing's: it meets the
 // file as a listing not cut short does (queueFile leaves it to that job,
 // or lists it itself when that job does not wait).
 func (w *walk) listedBefore(jobs []storage.FileJob, row storage.JobRow) bool {
 	want := destOf(row)
 	for _, fj := range jobs {
-		sameListing := fj.Beneath == row.Beneath || fj.Beneath == ""
+		sameListing := fj.Beneath == row.Beneath || (fj.Beneath == "" && w.beneathUnsure)
 		if fj.BatchID == w.batchID && sameListing && destOfFileJob(row.LocalPath, fj) == want {
 			return true
 		}
