@@ -24,7 +24,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 20
+const CurrentSchemaVersion = 21
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -485,6 +485,7 @@ var migrations = []migration{
 	{"add walks.folder and folder_shares.stopped (a folder's Add call is its latest from when it is saved; a listing stopped before its end)", migrateV18},
 	{"rename folder_shares.stopped to listing_end (why a listing ended before it listed its folder)", migrateV19},
 	{"give a folder's skipped and failed rows saved without jobs.beneath the share of their folder", migrateV20},
+	{"give the skipped rows saved without jobs.reason whose sentence is a skip by design that reason", migrateV21},
 }
 
 // migrate applies the pending steps, each in its own transaction together
