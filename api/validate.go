@@ -460,7 +460,7 @@ func fileAccessError(q string, err error) error {
 		return fail(ProblemNotExist, q+" does not exist — a folder on its path is now a file, not a folder; "+AddAgainAdvice)
 	case errors.Is(err, fs.ErrPermission):
 		return fail(ProblemDenied, q+" cannot be read — check that you have permission to read it")
-	case pathTooLong(err):
+	case PathTooLong(err):
 		// Longer than PATH_MAX (4,096 bytes on Linux): no call takes it.
 		return fail(ProblemPathTooLong, q+" has a path longer than this system allows — move it to a folder with a shorter path, then try again")
 	default:
@@ -476,35 +476,37 @@ func fileAccessError(q string, err error) error {
 }
 
 // unreadableSentence says why a file cannot be read, from the system's
-// error cause: what to do for a name too long (pathTooLong's other case)
+// error cause: what to do for a name too long (PathTooLong's other case)
 // or a loop of symbolic links, else the system's words. The window words
 // these from the error's text (ValidationError.Detail) itself.
 func unreadableSentence(cause error) string {
 	switch {
 	case errors.Is(cause, syscall.ENAMETOOLONG):
-		return fmt.Sprintf("has a name longer than the system allows (%d bytes), so no file has that path — check the path for a mistake", maxNameLen)
+		return fmt.Sprintf("has a name longer than the system allows (%d bytes), so no file has that path — check the path for a mistake", MaxNameLen)
 	case errors.Is(cause, syscall.ELOOP):
 		return "goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path"
 	}
 	return "cannot be read: " + cleanText(cause.Error())
 }
 
-// maxNameLen is the longest a file name may be on the systems this runs
-// on (NAME_MAX: 255 bytes).
-const maxNameLen = 255
+// MaxNameLen is the longest a file or folder name may be on the systems
+// this runs on (NAME_MAX: 255 bytes), for the sentences that say a name
+// is longer.
+const MaxNameLen = 255
 
-// pathTooLong reports whether err is the system refusing a path for its
+// PathTooLong reports whether err is the system refusing a path for its
 // length (ENAMETOOLONG: deeper than PATH_MAX lets a path be), not for a
-// name in it longer than maxNameLen, which no file has (a name typed
-// wrong: it is unreadable as any missing file is).
-func pathTooLong(err error) bool {
+// name in it longer than MaxNameLen, which no file has (a name typed
+// wrong: it is unreadable as any missing file is), so that each is said
+// with what to do.
+func PathTooLong(err error) bool {
 	if !errors.Is(err, syscall.ENAMETOOLONG) {
 		return false
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		for _, name := range strings.Split(filepath.ToSlash(pe.Path), "/") {
-			if len(name) > maxNameLen {
+			if len(name) > MaxNameLen {
 				return false
 			}
 		}

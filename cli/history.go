@@ -309,9 +309,9 @@ func refusedPathSentence(dir string, err error) string {
 			return fmt.Sprintf("there can be no folder there: %s on its way is a file, not a folder — check the path", inert.Line(file))
 		}
 		return "there can be no folder there: a name on its way is a file, not a folder — check the path"
-	case errors.Is(err, syscall.ENAMETOOLONG) && slices.ContainsFunc(strings.Split(filepath.ToSlash(dir), "/"), func(name string) bool { return len(name) > maxNameBytes }):
-		return fmt.Sprintf("a name in that path is longer than the system allows (%d bytes), so no folder has it — check the path for a mistake", maxNameBytes)
-	case errors.Is(err, syscall.ENAMETOOLONG):
+	case errors.Is(err, syscall.ENAMETOOLONG) && !api.PathTooLong(err):
+		return fmt.Sprintf("a name in that path is longer than the system allows (%d bytes), so no folder has it — check the path for a mistake", api.MaxNameLen)
+	case api.PathTooLong(err):
 		return "that path is longer than the system takes, so no folder can be looked up by it — check the path for a mistake"
 	case errors.Is(err, fs.ErrPermission):
 		return "the system does not let you look at it (permission denied): a folder on its way is not yours to open — check the path"
@@ -323,10 +323,6 @@ func refusedPathSentence(dir string, err error) string {
 	}
 	return fmt.Sprintf("the system cannot look at that path (%s) — check the path", inert.Line(cause.Error()))
 }
-
-// maxNameBytes is the longest a file or folder name may be on the systems
-// this runs on (NAME_MAX: 255 bytes).
-const maxNameBytes = 255
 
 // folderShare is the latest upload of o.folder (its share) and what it
 // lacks of the folder (storage.DB.FolderLeftOf). What it lacks is read
