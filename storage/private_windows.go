@@ -27,12 +27,10 @@ func makePrivateDir(dir string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return err
 	}
-	sd, err := privateSecurityDescriptor(true)
+	sa, err := privateAttributes(true)
 	if err != nil {
 		return err
 	}
-	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
-	sa.Length = uint32(unsafe.Sizeof(*sa))
 	p, err := windows.UTF16PtrFromString(dir)
 	if err != nil {
 		return &os.PathError{Op: "mkdir", Path: dir, Err: err}
@@ -70,12 +68,10 @@ func restrictToOwner(path string) error {
 // person chose (--home, DSTOR_UPLOADER_HOME) may not be; and Wine gives a
 // new file none of its folder's.
 func makePrivateFile(path string) error {
-	sd, err := privateSecurityDescriptor(false)
+	sa, err := privateAttributes(false)
 	if err != nil {
 		return err
 	}
-	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
-	sa.Length = uint32(unsafe.Sizeof(*sa))
 	p, err := windows.UTF16PtrFromString(path)
 	if err != nil {
 		return &os.PathError{Op: "create", Path: path, Err: err}
@@ -89,6 +85,18 @@ func makePrivateFile(path string) error {
 		return &os.PathError{Op: "create", Path: path, Err: err}
 	}
 	return windows.CloseHandle(h)
+}
+
+// privateAttributes are the security attributes that create a file or
+// folder with the private access list (privateSecurityDescriptor).
+func privateAttributes(inherit bool) (*windows.SecurityAttributes, error) {
+	sd, err := privateSecurityDescriptor(inherit)
+	if err != nil {
+		return nil, err
+	}
+	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
+	sa.Length = uint32(unsafe.Sizeof(*sa))
+	return sa, nil
 }
 
 // privateSecurityDescriptor returns a protected DACL granting full control
