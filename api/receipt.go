@@ -48,7 +48,7 @@ func FileCID(ctx context.Context, path string) (string, error) {
 func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, error) {
 	f, opened, err := openRegularFile(path)
 	if err != nil {
-		return FileDigests{}, err
+		return FileDigests{}, folderToHash(path, err)
 	}
 	defer func() { _ = f.Close() }() // read-only
 	if madeUpAsRead(f, opened.Size) {
@@ -80,6 +80,18 @@ func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, e
 		d.SHA256 = hex.EncodeToString(h.SHA256())
 	}
 	return d, nil
+}
+
+// folderToHash is err, but for a folder: the sentence `cid` and `verify`
+// give it, which hash files one by one and upload nothing, says to name
+// its files, not (as an upload's does) to upload them.
+func folderToHash(path string, err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.Problem == ProblemIsFolder {
+		return &ValidationError{Field: ve.Field, Problem: ve.Problem,
+			Message: quotePath(path) + " is a folder, not a file — name the files inside it"}
+	}
+	return err
 }
 
 // readWhole checks that the n bytes read from f, opened as the version

@@ -42,7 +42,8 @@ func TestHashFileErrors(t *testing.T) {
 	_, err := HashFile(t.Context(), t.TempDir())
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
-	assert.Contains(t, ve.Message, "is a folder")
+	assert.Contains(t, ve.Message, "is a folder, not a file — name the files inside it")
+	assert.NotContains(t, ve.Message, "upload", "cid and verify hash; they do not upload")
 
 	_, err = HashFile(t.Context(), "/no/such/file")
 	require.ErrorAs(t, err, &ve)
