@@ -32,7 +32,7 @@ type Client struct {
 
 	tokenTimeout  time.Duration // tokenRequestTimeout, shorter in tests
 	answerIdle    time.Duration // answerIdleTimeout, shorter in tests
-	answerTotal   time.Duration // answerTotalTimeout, shorter in tests
+	answerTotal   time.Duration // AnswerTotalTimeout, shorter in tests
 	errorBodyWait time.Duration // maxErrorBodyWait, shorter in tests
 
 	offset atomic.Int64 // ServerOffset, in nanoseconds
@@ -62,13 +62,15 @@ const (
 	// hang a job; an answer whose bytes keep coming, however slowly, is
 	// read on.
 	answerIdleTimeout = time.Minute
-	// answerTotalTimeout bounds reading an upload's answer as a whole, so
-	// a server that trickles one without end cannot hold an upload slot
-	// for ever. An add's answer is a few hundred bytes: at one byte a
-	// second, a slower trickle than any proxy gives, it arrives in a few
-	// minutes, far within this.
-	answerTotalTimeout = 30 * time.Minute
 )
+
+// AnswerTotalTimeout bounds reading an upload's answer as a whole, so a
+// server that trickles one without end cannot hold an upload slot for
+// ever. An add's answer is a few hundred bytes: at one byte a second, a
+// slower trickle than any proxy gives, it arrives in a few minutes, far
+// within this. It is exported so the window can say how long an answer
+// cut by it ran (ErrAnswerTooLong).
+const AnswerTotalTimeout = 30 * time.Minute
 
 // Bounds on how much of an answer is read.
 const (
@@ -115,7 +117,7 @@ func NewClient(env Environment, httpClient *http.Client) (*Client, error) {
 		limit:         newRateLimit(),
 		tokenTimeout:  tokenRequestTimeout,
 		answerIdle:    answerIdleTimeout,
-		answerTotal:   answerTotalTimeout,
+		answerTotal:   AnswerTotalTimeout,
 		errorBodyWait: maxErrorBodyWait,
 	}, nil
 }

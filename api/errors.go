@@ -192,10 +192,10 @@ func (e *Error) sentence() string {
 		switch {
 		case errors.As(e.Err, &stall):
 			return stall.what + " — check your connection; retrying may work"
-		case errors.Is(e.Err, errAnswerTimeout):
-			return "dStor began its answer, then stopped sending it — check your connection; retrying may work"
-		case errors.Is(e.Err, errAnswerTooLong):
-			return fmt.Sprintf("dStor's answer was still arriving after %d minutes, far longer than any answer takes — check your connection; retrying may work", answerTotalTimeout/time.Minute)
+		case errors.Is(e.Err, ErrAnswerStopped):
+			return "dStor began its answer, then stopped sending it, so the upload is not counted as done — check your connection; retrying may work"
+		case errors.Is(e.Err, ErrAnswerTooLong):
+			return fmt.Sprintf("dStor's answer was still arriving after %d minutes, far longer than any answer takes, so it was cut off and the upload is not counted as done — check your connection and any proxy in between; retrying may work", AnswerTotalTimeout/time.Minute)
 		}
 		return "dStor did not answer in time — check your connection; retrying may work"
 	case KindUnreachable:

@@ -73,7 +73,7 @@ func withWriteIdleTimeout(dial func(ctx context.Context, network, addr string) (
 // writeIdleConn sets a fresh write deadline before each slice of a write,
 // so only a write that stops making progress times out. Reads are not
 // touched: the transport's own timeouts and the answer's (answerIdleTimeout,
-// answerTotalTimeout) bound them.
+// AnswerTotalTimeout) bound them.
 type writeIdleConn struct {
 	net.Conn
 	idle time.Duration

@@ -186,13 +186,16 @@ func addCarriedOut(status int) bool {
 	return status == http.StatusOK || status == http.StatusCreated || status == http.StatusNonAuthoritativeInfo
 }
 
-// errAnswerTimeout is the cause of a KindTimeout when dStor sent an
-// answer's headers, then nothing more of it for answerIdleTimeout.
-var errAnswerTimeout = errors.New("dStor stopped sending its answer")
+// ErrAnswerStopped is the cause of a KindTimeout when dStor sent an
+// answer's headers, then nothing more of it for answerIdleTimeout. It is
+// exported so callers can tell a person the answer began and stopped, not
+// that dStor never answered (errors.Is on the *Error).
+var ErrAnswerStopped = errors.New("dStor stopped sending its answer")
 
-// errAnswerTooLong is the cause of a KindTimeout when dStor's answer was
-// still arriving answerTotalTimeout after its headers.
-var errAnswerTooLong = fmt.Errorf("dStor was still sending its answer after %d minutes", answerTotalTimeout/time.Minute)
+// ErrAnswerTooLong is the cause of a KindTimeout when dStor's answer was
+// still arriving AnswerTotalTimeout after its headers, exported for the
+// same reason as ErrAnswerStopped.
+var ErrAnswerTooLong = fmt.Errorf("dStor was still sending its answer after %d minutes", AnswerTotalTimeout/time.Minute)
 
 // errTokenPastExpiry is the cause of a KindTokenExpired raised before
 // sending, from the token's own exp claim.
@@ -394,14 +397,14 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 
 // boundAnswer bounds the read of resp, dStor's answer to an upload, by
 // cancelling its request: once nothing more of it has come for answerIdle
-// (errAnswerTimeout), and once it has taken answerTotal in all
+// (ErrAnswerStopped), and once it has taken answerTotal in all
 // (errAnswerTooLong). Each read that brings bytes starts the idle wait
 // again, and tells arriving (UploadRequest.Answering, when set), which is
 // told of the headers at once. It returns the function that stops both
 // bounds.
 func (c *Client) boundAnswer(resp *http.Response, arriving func(), cancelReq context.CancelCauseFunc) func() {
-	idle := time.AfterFunc(c.answerIdle, func() { cancelReq(errAnswerTimeout) })
-	total := time.AfterFunc(c.answerTotal, func() { cancelReq(errAnswerTooLong) })
+	idle := time.AfterFunc(c.answerIdle, func() { cancelReq(ErrAnswerStopped) })
+	total := time.AfterFunc(c.answerTotal, func() { cancelReq(ErrAnswerTooLong) })
 	if arriving != nil {
 		arriving()
 	}
@@ -457,7 +460,7 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, stopReq func(), tok T
 	}
 	data, err := readAnswer(resp.Body, maxAddAnswer)
 	if err != nil {
-		if cause := context.Cause(reqCtx); errors.Is(cause, errAnswerTimeout) || errors.Is(cause, errAnswerTooLong) {
+		if cause := context.Cause(reqCtx); errors.Is(cause, ErrAnswerStopped) || errors.Is(cause, ErrAnswerTooLong) {
 			return nil, &Error{Kind: KindTimeout, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: cause}
 		}
 		return nil, answerReadError(ctx, OpUpload, host, resp.StatusCode, err)

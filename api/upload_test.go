@@ -850,7 +850,8 @@ func TestUploadAnswerStalls(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTimeout)
 	assert.True(t, Retryable(err))
 	assert.Contains(t, err.Error(), "stopped sending its answer")
-	assert.Equal(t, "dStor began its answer, then stopped sending it — check your connection; retrying may work", Human(err))
+	assert.ErrorIs(t, err, ErrAnswerStopped, "what the window and the worker branch on")
+	assert.Equal(t, "dStor began its answer, then stopped sending it, so the upload is not counted as done — check your connection; retrying may work", Human(err))
 }
 
 // TestUploadSteadyAnswerIsNotCut: a success answer that arrives slowly
@@ -899,7 +900,8 @@ func TestUploadTrickledAnswerIsBounded(t *testing.T) {
 	assert.ErrorIs(t, err, ErrTimeout)
 	assert.True(t, Retryable(err))
 	assert.Contains(t, err.Error(), "still sending its answer")
-	assert.Equal(t, "dStor's answer was still arriving after 30 minutes, far longer than any answer takes — check your connection; retrying may work", Human(err))
+	assert.ErrorIs(t, err, ErrAnswerTooLong, "what the window and the worker branch on")
+	assert.Equal(t, "dStor's answer was still arriving after 30 minutes, far longer than any answer takes, so it was cut off and the upload is not counted as done — check your connection and any proxy in between; retrying may work", Human(err))
 	assert.Less(t, took, c.answerTotal+5*time.Second, "held the upload for %v", took)
 }
 

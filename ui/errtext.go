@@ -212,7 +212,7 @@ func apiKindText(e *api.Error) string {
 	case api.KindServer:
 		return tr("dStor is busy or having trouble. Retrying later may work.")
 	case api.KindTimeout:
-		return tr("dStor did not answer in time. Check your connection; retrying may work.")
+		return timeoutText(worker.TimeoutReason(e))
 	case api.KindUnreachable:
 		switch {
 		case e.SecureConnectionFailed():

@@ -279,8 +279,8 @@ func connectionReasonText(code worker.ReasonCode, host string) string {
 		host = "dStor"
 	}
 	switch code {
-	case worker.ReasonTimeout:
-		return tr("dStor did not answer in time. Check your connection; retrying may work.")
+	case worker.ReasonTimeout, worker.ReasonAnswerStopped, worker.ReasonAnswerTooLong:
+		return timeoutText(code)
 	case worker.ReasonUnreachable:
 		return tr("Cannot reach {{.Host}}. Check your connection.", map[string]any{"Host": host})
 	case worker.ReasonSecureFailed:
@@ -301,6 +301,21 @@ func connectionReasonText(code worker.ReasonCode, host string) string {
 		return tr("The operation was canceled.")
 	}
 	return ""
+}
+
+// timeoutText words a request that timed out, by which wait ran out (its
+// worker.TimeoutReason): one sentence for a job's row and for the error's
+// dialog, saying as the command line does when dStor's answer began and
+// then stopped, or was still arriving after api.AnswerTotalTimeout.
+func timeoutText(code worker.ReasonCode) string {
+	switch code {
+	case worker.ReasonAnswerStopped:
+		return tr("dStor began its answer, then stopped sending it, so the upload does not count as done. Check your connection; retrying may work.")
+	case worker.ReasonAnswerTooLong:
+		return trn("dStor's answer was still arriving after {{.Count}} minutes, far longer than any answer takes, so it was cut off and the upload does not count as done. Check your connection and any proxy in between; retrying may work.",
+			int(api.AnswerTotalTimeout/time.Minute))
+	}
+	return tr("dStor did not answer in time. Check your connection; retrying may work.")
 }
 
 // withDStorSaid is s followed by what dStor said, when it said something.

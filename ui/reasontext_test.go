@@ -274,3 +274,33 @@ func TestFailedFileNotAtItsPathSaysWhatAGoneFileSays(t *testing.T) {
 		assert.NotEqual(t, jobReasonText(gone, fixedNow), jobReasonText(skipped, fixedNow), "%s: a skipped row has no Retry", l.Tag)
 	}
 }
+
+// TestTimedOutAnswerSaysWhatHappened: dStor not answering in time, its
+// answer begun and then stopped, and its answer still arriving after the
+// upload's bound on it (30 minutes) are worded apart in every language,
+// the row of a failed job (its reason, as saved) as the error's dialog.
+func TestTimedOutAnswerSaysWhatHappened(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	causes := []struct {
+		err  *api.Error
+		code worker.ReasonCode
+	}{
+		{&api.Error{Kind: api.KindTimeout, Op: api.OpUpload}, worker.ReasonTimeout},
+		{&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerStopped}, worker.ReasonAnswerStopped},
+		{&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerTooLong}, worker.ReasonAnswerTooLong},
+	}
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang) // as in TestEveryReasonCodeIsWorded
+		require.NoError(t, useLanguage(""))
+		seen := map[string]worker.ReasonCode{}
+		for _, c := range causes {
+			row := reasonText(c.code, "", fixedNow)
+			assert.Equal(t, row, errorText(c.err), "%s %s: the dialog says what the row says", lang, c.code)
+			if other, ok := seen[row]; ok {
+				t.Errorf("%s: %s and %s both say %q", lang, c.code, other, row)
+			}
+			seen[row] = c.code
+		}
+		assert.Contains(t, reasonText(worker.ReasonAnswerTooLong, "", fixedNow), "30", "%s: how long the answer ran", lang)
+	}
+}

@@ -69,6 +69,8 @@ const (
 	ReasonRateLimited     ReasonCode = "rate-limited"   // Arg: what dStor said
 	ReasonServerTrouble   ReasonCode = "server-trouble" // Arg: what dStor said
 	ReasonTimeout         ReasonCode = "timeout"
+	ReasonAnswerStopped   ReasonCode = "answer-stopped"   // dStor began its answer, then stopped sending it
+	ReasonAnswerTooLong   ReasonCode = "answer-too-long"  // dStor's answer was still arriving at api.AnswerTotalTimeout
 	ReasonUnreachable     ReasonCode = "unreachable"      // Arg: the host
 	ReasonSecureFailed    ReasonCode = "secure-failed"    // Arg: the host
 	ReasonConnectionBroke ReasonCode = "connection-broke" // Arg: the host
@@ -93,7 +95,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonSignIn, ReasonAccountChanged, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
 	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRecordLimit, ReasonHistoryGone, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
-	ReasonServerTrouble, ReasonTimeout, ReasonUnreachable, ReasonSecureFailed,
+	ReasonServerTrouble, ReasonTimeout, ReasonAnswerStopped, ReasonAnswerTooLong, ReasonUnreachable, ReasonSecureFailed,
 	ReasonConnectionBroke, ReasonMalformed, ReasonRedirected, ReasonNoSuchAddress,
 	ReasonUploadRefused, ReasonClock, ReasonFreshToken, ReasonCanceled, ReasonOther,
 }
@@ -232,7 +234,7 @@ func apiReason(e *api.Error) (ReasonCode, string) {
 	case api.KindServer:
 		return ReasonServerTrouble, e.Message
 	case api.KindTimeout:
-		return ReasonTimeout, ""
+		return TimeoutReason(e), ""
 	case api.KindUnreachable:
 		switch {
 		case e.SecureConnectionFailed():
@@ -263,6 +265,21 @@ func apiReason(e *api.Error) (ReasonCode, string) {
 		return ReasonCanceled, ""
 	}
 	return ReasonOther, api.Human(e)
+}
+
+// TimeoutReason is the code of e, a request that timed out: dStor's
+// answer begun, then stopped, or still arriving when its bound ran out,
+// else dStor not answering in time (what every timeout said before the
+// first two had codes). It is exported so the window's error dialog words
+// a timeout as a job's row does.
+func TimeoutReason(e *api.Error) ReasonCode {
+	switch {
+	case errors.Is(e, api.ErrAnswerStopped):
+		return ReasonAnswerStopped
+	case errors.Is(e, api.ErrAnswerTooLong):
+		return ReasonAnswerTooLong
+	}
+	return ReasonTimeout
 }
 
 // The worker's own causes, with the sentences a person reads on the

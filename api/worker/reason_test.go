@@ -109,3 +109,27 @@ func TestEveryListingReasonIsRefusedBeforeReading(t *testing.T) {
 		assert.Equal(t, listing, code.RefusedBeforeReading(), code)
 	}
 }
+
+// TestTimeoutReasonSaysWhichWaitRanOut: dStor not answering in time, its
+// answer begun and then stopped, and its answer still arriving when the
+// upload's bound on it ran out are three different things to tell a
+// person (the command line words each), so each gets its own code.
+func TestTimeoutReasonSaysWhichWaitRanOut(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("upload x: %w", err) }
+	causes := map[string]error{
+		"no answer":       &api.Error{Kind: api.KindTimeout, Op: api.OpUpload},
+		"answer stopped":  wrap(&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerStopped}),
+		"answer too long": wrap(&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerTooLong}),
+	}
+	seen := map[ReasonCode]string{}
+	for name, err := range causes {
+		code, arg := reasonOf(err)
+		assert.Empty(t, arg, name)
+		assert.Contains(t, ReasonCodes, code, "%s: listed in ReasonCodes", name)
+		if other, ok := seen[code]; ok {
+			t.Errorf("%s and %s both give %q", name, other, code)
+		}
+		seen[code] = name
+	}
+	assert.Equal(t, "no answer", seen[ReasonTimeout], "a wait that is neither keeps the code older rows have")
+}
