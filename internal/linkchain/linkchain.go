@@ -10,11 +10,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"syscall"
 )
 
 // MaxLinks is how many symbolic links Follow follows in a row, as Linux
-// does (MAXSYMLINKS) before it gives up on a path.
+// does (MAXSYMLINKS): one more and it gives up on a path.
 const MaxLinks = 40
 
 // Target is where a create through a path lands.
@@ -32,15 +34,16 @@ type Target struct {
 func Follow(path string) (Target, error) {
 	var t Target
 	p := path
-	for range MaxLinks {
-		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+	for range MaxLinks + 1 { // the path, then each link's target
+		parent, name := split(p)
+		dir, err := filepath.EvalSymlinks(parent)
 		if errors.Is(err, fs.ErrNotExist) && p != path {
 			return t, &MissingFolderError{Link: path, Target: p}
 		}
 		if err != nil {
 			return t, err
 		}
-		p = filepath.Join(dir, filepath.Base(p))
+		p = filepath.Join(dir, name)
 		if t.Chosen == "" {
 			t.Chosen = p
 		}
@@ -50,11 +53,55 @@ func Follow(path string) (Target, error) {
 			return t, nil
 		}
 		if !filepath.IsAbs(to) {
-			to = filepath.Join(dir, to)
+			to = join(dir, to)
 		}
 		p = to
 	}
 	return t, &fs.PathError{Op: "follow", Path: path, Err: syscall.ELOOP}
+}
+
+// split is p's folder and name, as the system reads p.
+func split(p string) (dir, name string) {
+	if cleanable(p) {
+		return filepath.Dir(p), filepath.Base(p)
+	}
+	i := strings.LastIndexByte(p, '/')
+	return p[:i], p[i+1:] // "/" in it, after a name
+}
+
+// join is the path of a link's relative target to, read from dir (the
+// link's folder where it really is, no link on its way), as the system
+// reads it.
+func join(dir, to string) string {
+	if cleanable(to) {
+		return filepath.Join(dir, to)
+	}
+	return dir + "/" + to
+}
+
+// cleanable reports whether cleaning p (filepath.Clean) leaves where it
+// leads as it is: on Unix, unless a ".." follows a name, which the system
+// reads in the folder that name leads to when it is a symbolic link
+// ("sub/../x.txt" is not "x.txt" then: it is x.txt beside where sub
+// leads), and EvalSymlinks too, given p uncleaned. Windows takes ".."
+// out of a path with the name before it, as Clean does.
+func cleanable(p string) bool {
+	if runtime.GOOS == "windows" {
+		return true
+	}
+	named := false
+	for _, part := range strings.Split(p, "/") {
+		switch part {
+		case "", ".":
+		case "..":
+			if named {
+				return false
+			}
+		default:
+			named = true
+		}
+	}
+	return true
 }
 
 // MissingFolderError is a path, Link, that is a symbolic link to Target,
