@@ -27,7 +27,8 @@ type store struct {
 }
 
 // openDB opens the data directory's database, saying on stderr when it
-// updates an older version's history first (upgradeNotice).
+// updates an older version's history first, or waits for another process
+// updating it (upgradeNotice).
 func openDB(stderr io.Writer) (*storage.DB, error) {
 	dir, err := storage.DataDir()
 	if err != nil {

@@ -74,8 +74,10 @@ type DB struct {
 	// CheckFile found once the path names another file or none (replaced.go).
 	file     fileID
 	replaced atomic.Pointer[ReplacedError]
-	// beforeUpgrade is OpenOptions.BeforeUpgrade.
+	// beforeUpgrade is OpenOptions.BeforeUpgrade; upgradeSaid, that it
+	// was called (sayUpgrade).
 	beforeUpgrade func(from, to int)
+	upgradeSaid   bool
 
 	// The search index's upkeep (search.go): indexLoop indexes new history
 	// entries once none was written for a while.
@@ -107,11 +109,13 @@ func Open(dir string) (*DB, error) { return OpenWith(dir, OpenOptions{}) }
 type OpenOptions struct {
 	// BeforeUpgrade, when set, is called once before the history, of an
 	// older schema (from), is updated to this version's (to), once the
-	// locks that update needs are held: on a large history it takes
-	// seconds (migrateV20: about 10 s for 100,000 rows on a loaded
+	// locks that update needs are held, or as soon as this open waits for
+	// another process of this version updating it: on a large history it
+	// takes seconds (migrateV20: about 10 s for 100,000 rows on a loaded
 	// machine), which the command line and the window say rather than
 	// look hung. It is not called for a new history or a current one, nor
-	// when another process of this version updated it meanwhile.
+	// when another process of this version updated it before this open
+	// looked.
 	BeforeUpgrade func(from, to int)
 }
 
@@ -247,8 +251,8 @@ func (d *DB) openWriter() error {
 		return err
 	}
 	defer hold.release() // once migrated
-	if hold != nil && d.beforeUpgrade != nil {
-		d.beforeUpgrade(hold.from, CurrentSchemaVersion)
+	if hold != nil {
+		d.sayUpgrade(hold.from)
 	}
 	if err := d.withBusyTimeout(openBusyTimeout, func() error {
 		if err := d.probeWriteLock(); err != nil {
@@ -264,6 +268,16 @@ func (d *DB) openWriter() error {
 		return err
 	}
 	return nil
+}
+
+// sayUpgrade calls OpenOptions.BeforeUpgrade, once an open: before this
+// process updates the history of schema from, or when it first waits for
+// another process updating it (the history is being updated either way).
+func (d *DB) sayUpgrade(from int) {
+	if d.beforeUpgrade != nil && !d.upgradeSaid {
+		d.upgradeSaid = true
+		d.beforeUpgrade(from, CurrentSchemaVersion)
+	}
 }
 
 // openReaders opens the pool of read-only connections. On an error the

@@ -99,7 +99,7 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 		if err != nil || have == 0 || have >= CurrentSchemaVersion {
 			return nil, err
 		}
-		gate, err := takeUpgradeLock(dir)
+		gate, err := takeUpgradeLock(dir, func() { d.sayUpgrade(have) })
 		if err != nil {
 			return nil, err
 		}
@@ -128,8 +128,9 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 }
 
 // takeUpgradeLock takes the upgrade lock of the data folder dir, waiting
-// upgradeWait at most for another process's.
-func takeUpgradeLock(dir string) (*filelock.Kept, error) {
+// upgradeWait at most for another process's, calling waiting each time
+// it finds that lock held.
+func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 	path := filepath.Join(dir, upgradeLockFile)
 	deadline := time.Now().Add(upgradeWait)
 	for {
@@ -141,6 +142,7 @@ func takeUpgradeLock(dir string) (*filelock.Kept, error) {
 			}
 			return k, nil
 		}
+		waiting()
 		if onUpgradeWait != nil {
 			onUpgradeWait()
 		}

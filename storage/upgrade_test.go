@@ -259,3 +259,51 @@ func TestOpenSaysBeforeItUpdatesAnOlderHistory(t *testing.T) {
 	openWith(t.TempDir())
 	assert.Empty(t, calls, "a new history")
 }
+
+// TestOpenWaitingForAnotherUpdateSaysSo: a second open of a history that
+// another process of this version is updating calls BeforeUpgrade as soon
+// as it waits for that update (a command waiting 10 s on a large history
+// says why, as the one updating it does), and not again once the history
+// is up to date; the one updating calls it once too.
+func TestOpenWaitingForAnotherUpdateSaysSo(t *testing.T) {
+	dir := olderSchemaFolder(t, 19)
+	last := &migrations[len(migrations)-1]
+	up := last.up
+	t.Cleanup(func() { last.up = up })
+	migrating, proceed := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	last.up = func(tx *sql.Tx) error {
+		once.Do(func() { close(migrating); <-proceed })
+		return up(tx)
+	}
+	waiting := make(chan struct{})
+	var waitOnce sync.Once
+	onUpgradeWait = func() { waitOnce.Do(func() { close(waiting) }) }
+	t.Cleanup(func() { onUpgradeWait = nil })
+
+	var first, second atomic.Int32
+	opened := make(chan error, 2)
+	open := func(calls *atomic.Int32) {
+		d, err := OpenWith(dir, OpenOptions{BeforeUpgrade: func(int, int) { calls.Add(1) }})
+		if err == nil {
+			err = d.Close()
+		}
+		opened <- err
+	}
+	go open(&first)
+	<-migrating
+	go open(&second)
+	select {
+	case <-waiting:
+	case <-time.After(time.Minute):
+		close(proceed)
+		require.FailNow(t, "the second open did not wait for the update")
+	}
+	said := second.Load()
+	close(proceed)
+	require.NoError(t, <-opened)
+	require.NoError(t, <-opened)
+	assert.Equal(t, int32(1), said, "the second open said so while it waited")
+	assert.Equal(t, int32(1), second.Load(), "once")
+	assert.Equal(t, int32(1), first.Load(), "the update said once")
+}
