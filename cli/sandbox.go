@@ -26,6 +26,7 @@ type sandboxOptions struct {
 	listen, dataDir, apiKey, email, password string
 	maxUploadSize                            int64
 	faults                                   faultFlags
+	dataSet                                  bool // --data given, even empty
 }
 
 // faultFlags collects repeated --fault SPEC flags, parsed as they come so a
@@ -70,7 +71,10 @@ Faults (--fault):
        -F file=@photo.jpg http://127.0.0.1:8787/api/v0/add
   curl -s http://127.0.0.1:8787/ipfs/<Hash from the answer>`,
 		Args: noArgs("see --help"),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd.Context(), cio, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.dataSet = cmd.Flags().Changed("data")
+			return runSandbox(cmd.Context(), cio, o)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8787", "loopback `address` to listen on (port 0 picks a free port)")
@@ -103,6 +107,11 @@ func (o sandboxOptions) validate() error {
 		if err := sandbox.CheckAPIKey(o.apiKey); err != nil {
 			return usageErrorf("--api-key: %v", err)
 		}
+	}
+	if o.dataSet && o.dataDir == "" {
+		// "--data $DIR" with DIR unset: the uploads are not to vanish
+		// with a temporary store at exit.
+		return usageErrorf("--data needs a folder: it was given empty (leave --data out for a store removed on exit)")
 	}
 	if o.dataDir == "" {
 		return nil

@@ -175,11 +175,16 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 		{"data folder is a file", []string{"--data", aFile}, 2, "", "dstor-uploader sandbox: --data: " + aFile + " is a file, not a folder: pick a folder for the sandbox's store (one that is missing is made)", ""},
 		{"data folder is a device", []string{"--data", os.DevNull}, 2, "", "--data: " + os.DevNull + " is a device, not a folder: pick a folder", ""},
 		{"data folder through a file", []string{"--data", filepath.Join(aFile, "store")}, 2, "", "--data: " + filepath.Join(aFile, "store") + " cannot be a folder: a name on its way is a file; pick a folder", ""},
+		// "--data $DIR" with DIR unset: not a store removed on exit.
+		{"data folder given empty", []string{"--listen", "127.0.0.1:0", "--data", ""}, 2, "", "--data needs a folder: it was given empty (leave --data out for a store removed on exit)", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr testutil.LockedBuffer
-			code := Run(context.Background(), append([]string{"sandbox"}, tt.args...), IO{Out: &stdout, Err: &stderr})
+			// Bounded: a sandbox started by mistake serves until then.
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			code := Run(ctx, append([]string{"sandbox"}, tt.args...), IO{Out: &stdout, Err: &stderr})
 			assert.Equal(t, tt.code, code, stderr.String())
 			assert.Contains(t, stdout.String(), tt.stdout)
 			assert.Contains(t, stderr.String(), tt.stderr)
