@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -139,7 +140,32 @@ func notAFolder(dir string) error {
 	case errors.Is(err, syscall.ENOTDIR):
 		return usageErrorf("--data: %s cannot be a folder: a name on its way is a file; pick a folder for the sandbox's store (one that is missing is made)", inert.Line(dir))
 	}
+	if link, to, ok := linkToNoFolder(dir); ok {
+		// The store's folders are made through no such link (MkdirAll:
+		// "file exists").
+		return usageErrorf("--data: %s is a symbolic link to %s, which is not there: make that folder, or pick another for the sandbox's store",
+			inert.Line(link), inert.Line(to))
+	}
 	return nil
+}
+
+// linkToNoFolder reports whether the nearest of dir and its parents that
+// is there is a symbolic link that leads nowhere (a chain of them, too),
+// and where it leads (realPath).
+func linkToNoFolder(dir string) (link, to string, ok bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", "", false
+	}
+	link, _ = nearestPresent(abs)
+	fi, err := os.Lstat(link)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return "", "", false
+	}
+	if _, err := os.Stat(link); !errors.Is(err, fs.ErrNotExist) {
+		return "", "", false
+	}
+	return link, realPath(link), true
 }
 
 // inOwnDataFolder says whether dir is dStor Uploader's data folder (the

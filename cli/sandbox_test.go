@@ -19,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
@@ -153,6 +154,9 @@ func TestRunSandboxDefaultsToDemoAccount(t *testing.T) {
 func TestRunSandboxFlagErrors(t *testing.T) {
 	aFile := filepath.Join(t.TempDir(), "a-file")
 	require.NoError(t, os.WriteFile(aFile, nil, 0o600))
+	toNowhere := filepath.Join(t.TempDir(), "to-nowhere")
+	nowhere := filepath.Join(filepath.Dir(toNowhere), "not-made")
+	testfs.SymlinkOrSkip(t, nowhere, toNowhere)
 	tests := []struct {
 		name      string
 		args      []string
@@ -175,6 +179,8 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 		{"data folder is a file", []string{"--data", aFile}, 2, "", "dstor-uploader sandbox: --data: " + aFile + " is a file, not a folder: pick a folder for the sandbox's store (one that is missing is made)", ""},
 		{"data folder is a device", []string{"--data", os.DevNull}, 2, "", "--data: " + os.DevNull + " is a device, not a folder: pick a folder", ""},
 		{"data folder through a file", []string{"--data", filepath.Join(aFile, "store")}, 2, "", "--data: " + filepath.Join(aFile, "store") + " cannot be a folder: a name on its way is a file; pick a folder", ""},
+		{"data folder a link to no folder", []string{"--data", toNowhere}, 2, "", "--data: " + toNowhere + " is a symbolic link to " + nowhere + ", which is not there: make that folder, or pick another for the sandbox's store", ""},
+		{"data folder below a link to no folder", []string{"--data", filepath.Join(toNowhere, "store")}, 2, "", "--data: " + toNowhere + " is a symbolic link to " + nowhere + ", which is not there", ""},
 		// "--data $DIR" with DIR unset: not a store removed on exit.
 		{"data folder given empty", []string{"--listen", "127.0.0.1:0", "--data", ""}, 2, "", "--data needs a folder: it was given empty (leave --data out for a store removed on exit)", ""},
 	}
