@@ -84,7 +84,9 @@ func join(dir, to string) string {
 // reads in the folder that name leads to when it is a symbolic link
 // ("sub/../x.txt" is not "x.txt" then: it is x.txt beside where sub
 // leads), and EvalSymlinks too, given p uncleaned. Windows takes ".."
-// out of a path with the name before it, as Clean does.
+// out of a path given with the name before it, as Clean does; but in a
+// relative link's target it follows a symbolic link (not a junction)
+// before a ".." after it, which Follow, cleaning there too, does not.
 func cleanable(p string) bool {
 	if runtime.GOOS == "windows" {
 		return true
