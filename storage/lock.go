@@ -105,7 +105,7 @@ func lockOne(db, dir, path string) (*filelock.Kept, error) {
 	var err error
 	for try := 0; try < 4; try++ {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create the lock directory: %w", err)
+			return nil, fmt.Errorf("create the lock directory: %w", lockFolderError(dir, err))
 		}
 		if beforeTake != nil {
 			beforeTake()
@@ -136,6 +136,16 @@ func lockOne(db, dir, path string) (*filelock.Kept, error) {
 		return nil, fmt.Errorf("take the queue lock: %w", err)
 	}
 	return k, nil
+}
+
+// lockFolderError is err, the system's refusal of the locks folder dir,
+// or, when a file is where that folder belongs, the *filelock.NotAFileError
+// that names it and says to move it away.
+func lockFolderError(dir string, err error) error {
+	if e := filelock.NotAFolder(dir); e != nil {
+		return e
+	}
+	return err
 }
 
 // LockNotYoursError reports a queue lock this process may not take

@@ -138,7 +138,7 @@ func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 		k, err := filelock.Take(path)
 		if !errors.Is(err, filelock.ErrLocked) {
 			if err != nil {
-				return nil, fmt.Errorf("take the upgrade lock %s: %w", path, err)
+				return nil, fmt.Errorf("take the upgrade lock: %w", err) // each of Take's errors names the path
 			}
 			return k, nil
 		}
@@ -164,8 +164,10 @@ var onUpgradeWait func()
 // filelock.ErrLocked; those of this process are passed over.
 func (h *upgradeHold) holdOlderLocks(dir string) (string, error) {
 	paths := []string{filepath.Join(dir, WindowLockFile)}
+	// A file where the locks folder belongs holds no older version's lock
+	// (the queues' LockQueue names it, with what to do).
 	entries, err := os.ReadDir(filepath.Join(dir, LocksFolder))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err != nil && !errors.Is(err, os.ErrNotExist) && filelock.NotAFolder(filepath.Join(dir, LocksFolder)) == nil {
 		return "", fmt.Errorf("look for the locks of an older dStor Uploader: %w", err)
 	}
 	for _, e := range entries {

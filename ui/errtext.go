@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/session"
@@ -110,6 +111,20 @@ func translatedError(err error) string {
 	return ""
 }
 
+// lockPathText words a lock's path where something else is than what
+// belongs there (a folder or a link to no file for a lock file, a file
+// for the folder of lock files): which path, and to move it away.
+func lockPathText(e *filelock.NotAFileError) string {
+	data := map[string]any{"Path": e.Path}
+	switch {
+	case e.Found&fs.ModeSymlink != 0:
+		return tr("{{.Path}} is a symbolic link where dStor Uploader keeps a lock file, and it points to no file (to nothing, or to a folder): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again.", data)
+	case e.Found.IsDir():
+		return tr("{{.Path}} is a folder where dStor Uploader keeps a lock file. Move it away or rename it, then try again.", data)
+	}
+	return tr("{{.Path}} is a file where dStor Uploader keeps its folder of lock files. Move it away or rename it, then try again.", data)
+}
+
 // localErrorText words the errors of the window's own work (the files it
 // reads and writes, the history, the queue, the remembered sign-ins), or
 // "" for another error.
@@ -117,6 +132,7 @@ func localErrorText(err error) string {
 	var (
 		missing *session.MissingSecretError
 		notDir  *storage.NotAFolderError
+		inWay   *filelock.NotAFileError
 		noDir   *linkchain.MissingFolderError
 		moved   *folderChangedError
 		pe      *fs.PathError
@@ -140,6 +156,8 @@ func localErrorText(err error) string {
 	case errors.As(err, &notDir):
 		return tr("The data folder {{.Dir}} cannot be used: {{.File}} is a file, not a folder. Move or rename that file, or choose another data folder.",
 			map[string]any{"Dir": notDir.Dir, "File": notDir.File})
+	case errors.As(err, &inWay):
+		return lockPathText(inWay)
 	case errors.As(err, &noDir):
 		return tr("{{.Link}} is a symbolic link to {{.Target}}, in a folder that is not there ({{.Folder}}). Make that folder, or save under another name or in another folder.",
 			map[string]any{"Link": inert.Line(noDir.Link), "Target": inert.Line(noDir.Target), "Folder": inert.Line(filepath.Dir(noDir.Target))})

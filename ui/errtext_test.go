@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -80,6 +81,12 @@ var typedErrors = []struct {
 		"The upload queue's lock cannot be taken: /data/my locks belongs to the user root (left by a run under sudo?). Make it yours again (sudo chown -R $USER '/data/my locks'), then try again."},
 	{"queue lock file left to root", &storage.LockNotYoursError{What: "/data/locks/ab.lock", Owner: "root"},
 		"The upload queue's lock cannot be taken: /data/locks/ab.lock belongs to the user root (left by a run under sudo?). Make it yours again (sudo chown $USER /data/locks/ab.lock), then try again."},
+	{"lock file a folder", fmt.Errorf("take the upgrade lock: %w", &filelock.NotAFileError{Path: "/data/upgrade.lock", Found: fs.ModeDir}),
+		"/data/upgrade.lock is a folder where dStor Uploader keeps a lock file. Move it away or rename it, then try again."},
+	{"lock file a link to nothing", &filelock.NotAFileError{Path: "/data/window.lock", Found: fs.ModeSymlink},
+		"/data/window.lock is a symbolic link where dStor Uploader keeps a lock file, and it points to no file (to nothing, or to a folder): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again."},
+	{"locks folder a file", &filelock.NotAFileError{Path: "/data/locks"},
+		"/data/locks is a file where dStor Uploader keeps its folder of lock files. Move it away or rename it, then try again."},
 	{"queue in use", fmt.Errorf("open the queue: %w", storage.ErrQueueInUse),
 		"Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again."},
 }

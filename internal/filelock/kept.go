@@ -37,13 +37,8 @@ type Kept struct {
 // there now, ErrLocked when it keeps changing.
 func Take(path string) (*Kept, error) {
 	for try := 0; ; try++ {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		f, err := openLockFile(path)
 		if err != nil {
-			if errors.Is(err, syscall.EACCES) { // not EPERM: a file made immutable
-				if e := NotYours(filepath.Dir(path), path, err); e != nil {
-					return nil, e
-				}
-			}
 			return nil, err
 		}
 		fi, err := f.Stat()
@@ -68,6 +63,33 @@ func Take(path string) (*Kept, error) {
 		held.Store(k, struct{}{})
 		return k, nil
 	}
+}
+
+// openLockFile opens the lock file at path for Take, made when missing. A
+// symbolic link there is followed to the file it names (a data folder
+// whose files a dotfiles tool links one by one), but never to make one: a
+// lock makes no file where a link points (one to a file of the user's
+// anywhere). What is in the way (a folder, a link to nothing or to a
+// folder) is a *NotAFileError, a file or folder of another user's a
+// *NotYoursError.
+func openLockFile(path string) (*os.File, error) {
+	flags := os.O_RDWR | os.O_CREATE | noFollow
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		flags = os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
+	if err == nil {
+		return f, nil
+	}
+	if e := notALockFile(path); e != nil {
+		return nil, e
+	}
+	if errors.Is(err, syscall.EACCES) { // not EPERM: a file made immutable
+		if e := NotYours(filepath.Dir(path), path, err); e != nil {
+			return nil, e
+		}
+	}
+	return nil, err
 }
 
 // held is every Kept of this process whose lock is held, so that Hold

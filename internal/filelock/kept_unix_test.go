@@ -82,10 +82,12 @@ func TestTakeRefusesAFileReplacedBeforeItsLock(t *testing.T) {
 
 // TestTakeThroughALink: a lock file reached through a symbolic link (a
 // data folder whose files a dotfiles tool links one by one) is taken, and
-// refuses a second taker.
+// refuses a second taker. (A link to nothing is refused: a lock makes no
+// file where a link points, TestTakeMakesNoFileThroughALink.)
 func TestTakeThroughALink(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.lock")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "target"), nil, 0o600))
 	require.NoError(t, os.Symlink(filepath.Join(dir, "target"), p))
 	k, err := Take(p)
 	require.NoError(t, err)

@@ -1,0 +1,59 @@
+package filelock
+
+import (
+	"io/fs"
+	"os"
+)
+
+// NotAFileError reports a lock's path where something else is than what
+// belongs there: a folder, or a symbolic link to nothing or to a folder,
+// where a lock file belongs (a lock makes no file where a link points: it
+// could be any file of the user's), or a file where a folder of lock files
+// does. Only the person can tell what it is and whether to keep it, so
+// the sentence names the path and says to move it away.
+type NotAFileError struct {
+	Path  string      // the lock file's, or the folder of lock files'
+	Found fs.FileMode // what is there: fs.ModeDir, fs.ModeSymlink, or 0 for a file
+}
+
+// Error names the path, what is in the way, and what to do.
+func (e *NotAFileError) Error() string {
+	switch {
+	case e.Found&fs.ModeSymlink != 0:
+		return e.Path + " is a symbolic link where a lock file belongs, pointing to no file (to nothing, or to a folder), " +
+			"and a lock never makes a file where a link points — remove the link (what it points to is left as it is), then try again"
+	case e.Found.IsDir():
+		return e.Path + " is a folder where a lock file belongs — move it away or rename it, then try again"
+	}
+	return e.Path + " is a file where a folder of lock files belongs — move it away or rename it, then try again"
+}
+
+// notALockFile is the *NotAFileError of path, where a lock file belongs,
+// when a folder is there, or a symbolic link that names no file; nil
+// otherwise (a file, a link to one, or nothing yet).
+func notALockFile(path string) *NotAFileError {
+	fi, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return nil
+	case fi.IsDir():
+		return &NotAFileError{Path: path, Found: fs.ModeDir}
+	case fi.Mode()&fs.ModeSymlink == 0:
+		return nil
+	}
+	if target, err := os.Stat(path); err == nil && !target.IsDir() {
+		return nil
+	}
+	return &NotAFileError{Path: path, Found: fs.ModeSymlink}
+}
+
+// NotAFolder is the *NotAFileError of dir, where a folder of lock files
+// belongs, when a file (or anything but a folder, or a link to one) is
+// there; nil otherwise, nothing there included.
+func NotAFolder(dir string) *NotAFileError {
+	fi, err := os.Stat(dir)
+	if err != nil || fi.IsDir() {
+		return nil
+	}
+	return &NotAFileError{Path: dir, Found: fi.Mode().Type()}
+}
