@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // HandoffTimeout bounds a second launch's hand-off: it has found a running
@@ -185,7 +187,30 @@ type Server struct {
 // means a window is there but did not take req within HandoffTimeout; a
 // *RefusedError (ErrRefused) that the window answered it did not take the
 // files, and why.
+//
+// A command updating the history of an older version holds the window's
+// lock while it does (storage.UpdateUnderWay): Claim waits for the update,
+// up to storage.UpgradeWait, and the hand-off's time starts after it.
 func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bool, err error) {
+	waitUntil := time.Now().Add(storage.UpgradeWait)
+	for {
+		srv, handed, err = claim(ctx, dir, req, time.Now().Before(waitUntil))
+		if !errors.Is(err, errUpdating) {
+			return srv, handed, err
+		}
+		if err := waitForUpdate(ctx); err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+// errUpdating is claim's: the data folder's lock is held by a process
+// updating the history, not by a window.
+var errUpdating = errors.New("another dStor Uploader is updating the upload history in this data folder")
+
+// claim is Claim's one try, errUpdating (when waitUpdate) for a lock held
+// by a process updating the history.
+func claim(ctx context.Context, dir string, req Request, waitUpdate bool) (srv *Server, handed bool, err error) {
 	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, handoffWait)
 	defer cancel()
@@ -196,6 +221,9 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 		}
 		if !errors.Is(err, errRunning) {
 			return nil, false, err
+		}
+		if waitUpdate && storage.UpdateUnderWay(dir) {
+			return nil, false, errUpdating
 		}
 		err = send(ctx, outer, dir, req)
 		switch {
@@ -223,6 +251,24 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 		return nil, false, err
 	}
 }
+
+// waitForUpdate waits a moment (updateRetry) for an update of the history
+// under way, within ctx.
+func waitForUpdate(ctx context.Context) error {
+	if onUpdateWait != nil {
+		onUpdateWait()
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(updateRetry):
+		return nil
+	}
+}
+
+// updateRetry is how often a window waiting for an update of the history
+// looks whether it is over.
+const updateRetry = 50 * time.Millisecond
 
 // send delivers req to the running window and waits for its answer. The
 // window may hold the claim but not listen yet (it is starting), so a
@@ -420,3 +466,7 @@ func tell(conn io.Writer, timer *time.Timer, r reply) bool {
 	timer.Stop()
 	return err == nil
 }
+
+// onUpdateWait, when set (by a test), runs each time Claim waits for an
+// update of the history to end.
+var onUpdateWait func()

@@ -23,7 +23,7 @@ func TestLockPathInTheWaySaysWhichAndWhatToDo(t *testing.T) {
 	const advice = " — move it away or rename it, then try again"
 	dir := olderSchemaFolder(t, 19)
 	_, before := historyAsItIs(t, dir)
-	gate := filepath.Join(dir, upgradeLockFile)
+	gate := filepath.Join(dir, UpgradeLockFile)
 	require.NoError(t, os.Mkdir(gate, 0o700))
 	d, err := Open(dir)
 	if err == nil {

@@ -41,10 +41,12 @@ func (e *OlderVersionRunningError) Is(target error) bool { return target == ErrO
 // too.
 const WindowLockFile = "window.lock"
 
-// upgradeLockFile is the lock file in the data folder a process of this
+// UpgradeLockFile is the lock file in the data folder a process of this
 // version holds while it looks for an older one and migrates the history,
 // so that two new processes starting at once do not both look and migrate.
-const upgradeLockFile = "upgrade.lock"
+// Exported for the tests of other packages that play such a process
+// (UpdateUnderWay).
+const UpgradeLockFile = "upgrade.lock"
 
 // Waits of the upgrade (variables so a test can shorten them):
 // upgradeWait bounds the wait for another new process's migration;
@@ -53,9 +55,14 @@ const upgradeLockFile = "upgrade.lock"
 // account's queue, or a launch's at the window, holds one for a moment;
 // and a new window claims its folder just before it opens the history).
 var (
-	upgradeWait = 5 * time.Minute
+	upgradeWait = UpgradeWait
 	olderWait   = 2 * time.Second
 )
+
+// UpgradeWait bounds a wait for another process's update of the history:
+// this package's for the upgrade lock, and a window's that starts while a
+// command updates it (package instance).
+const UpgradeWait = 5 * time.Minute
 
 // upgradeHold is what a process migrating the history holds: the upgrade
 // lock and the lock files of older versions, so that none of them starts
@@ -131,7 +138,7 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 // upgradeWait at most for another process's, calling waiting each time
 // it finds that lock held.
 func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
-	path := filepath.Join(dir, upgradeLockFile)
+	path := filepath.Join(dir, UpgradeLockFile)
 	deadline := time.Now().Add(upgradeWait)
 	for {
 		_ = makePrivateFile(path) // else Take makes it, or says why it cannot
@@ -152,6 +159,19 @@ func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 		}
 		time.Sleep(lockRetry)
 	}
+}
+
+// UpdateUnderWay reports whether another process is updating the upload
+// history in the data folder dir (it holds the upgrade lock), holding the
+// window's lock meanwhile (holdOlderLocks): a window starting then waits
+// for the update, rather than for a window that is not there.
+func UpdateUnderWay(dir string) bool {
+	f, err := filelock.Hold(filepath.Join(dir, UpgradeLockFile))
+	if errors.Is(err, filelock.ErrLocked) {
+		return true
+	}
+	_ = filelock.Drop(f)
+	return false
 }
 
 // onUpgradeWait, when set (by a test), runs each time takeUpgradeLock

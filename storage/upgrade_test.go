@@ -163,13 +163,13 @@ func TestOpenMigratesUnderThisProcesssOwnLocks(t *testing.T) {
 	v, err := d.SchemaVersion()
 	require.NoError(t, err)
 	assert.Equal(t, CurrentSchemaVersion, v)
-	assert.FileExists(t, filepath.Join(dir, upgradeLockFile))
+	assert.FileExists(t, filepath.Join(dir, UpgradeLockFile))
 
 	fresh := t.TempDir()
 	n, err := Open(fresh)
 	require.NoError(t, err)
 	require.NoError(t, n.Close())
-	assert.NoFileExists(t, filepath.Join(fresh, upgradeLockFile), "a new history holds nothing of an older version's")
+	assert.NoFileExists(t, filepath.Join(fresh, UpgradeLockFile), "a new history holds nothing of an older version's")
 }
 
 // TestTwoOpensOfAnOlderSchemaMigrateItOnce: two processes of this version

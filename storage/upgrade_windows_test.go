@@ -29,11 +29,11 @@ func TestUpgradeLockIsPrivateAsTheQueuesLocks(t *testing.T) {
 			queueLocks, err := filepath.Glob(filepath.Join(dir, LocksFolder, "*.lock"))
 			require.NoError(t, err)
 			require.Len(t, queueLocks, 1)
-			_, err = os.Stat(filepath.Join(dir, upgradeLockFile))
+			_, err = os.Stat(filepath.Join(dir, UpgradeLockFile))
 			require.NoError(t, err, "the open took the upgrade lock")
 
 			assertPrivate(t, queueLocks[0])
-			assertPrivate(t, filepath.Join(dir, upgradeLockFile))
+			assertPrivate(t, filepath.Join(dir, UpgradeLockFile))
 		})
 	}
 }
