@@ -36,9 +36,10 @@ var (
 const minFreeSpace = 64_000_000
 
 // DiskFullError reports that the database could not be written because
-// the disk holding it is full.
+// the disk holding it is full, or could not be read because the disk of
+// SQLite's temporary files (a large sort) is.
 type DiskFullError struct {
-	Dir  string // the data folder
+	Dir  string // the data folder, or that temporary folder
 	Free int64  // bytes free on its disk; -1 when unknown
 	Need int64  // bytes to free at least
 	Err  error  // SQLite's or the system's error
@@ -252,6 +253,13 @@ func explainDBError(path string, err error) error {
 	free := diskspace.Free(dir)
 	switch {
 	case code == sqliteFull || diskspace.Full(err) || code == sqliteIOErr && free >= 0 && free < minFreeSpace:
+		if free >= minFreeSpace {
+			// Room where the history is: the disk full is the one of
+			// SQLite's temporary files (a large sort), when it has none.
+			if tmp := sqliteTempDir(); diskspace.Free(tmp) >= 0 && diskspace.Free(tmp) < minFreeSpace {
+				dir, free = tmp, diskspace.Free(tmp)
+			}
+		}
 		return &DiskFullError{Dir: dir, Free: free, Need: max(minFreeSpace-max(free, 0), 1<<20), Err: err}
 	case code == sqliteCorrupt || code == sqliteNotADB:
 		return &DamagedError{Path: path, Err: err}
