@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -24,21 +25,26 @@ func TestSandboxRefusesTheAppsOwnDataFolder(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
 	link := filepath.Join(t.TempDir(), "link")
-	require.NoError(t, os.Symlink(home, link))
 	kept := filepath.Join(home, storage.IndexPagesFolder) // a folder the app keeps there
 	require.NoError(t, os.Mkdir(kept, 0o700))
 	linkIn := filepath.Join(t.TempDir(), "link-in")
-	require.NoError(t, os.Symlink(kept, linkIn))
-	for name, data := range map[string]string{
-		"the data folder":   home,
-		"a folder in it":    filepath.Join(home, "store"),
-		"a link to it":      link,
-		"through a link":    filepath.Join(link, "new", "store"),
-		"a link into it":    linkIn,
-		"given relative to": filepath.Join(home, "x", ".."),
+	linksWork := testfs.Symlink(t, home, link) && testfs.Symlink(t, kept, linkIn)
+	for _, tc := range []struct {
+		name, data string
+		needsLink  bool
+	}{
+		{name: "the data folder", data: home},
+		{name: "a folder in it", data: filepath.Join(home, "store")},
+		{name: "a link to it", data: link, needsLink: true},
+		{name: "through a link", data: filepath.Join(link, "new", "store"), needsLink: true},
+		{name: "a link into it", data: linkIn, needsLink: true},
+		{name: "given relative to", data: filepath.Join(home, "x", "..")},
 	} {
-		t.Run(name, func(t *testing.T) {
-			code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", data)
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.needsLink && !linksWork {
+				t.Skip(testfs.NoSymlinks)
+			}
+			code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", tc.data)
 			assert.Equal(t, 2, code, "%s%s", out, errOut)
 			assert.Empty(t, out, "nothing started")
 			assert.Contains(t, errOut, "dStor Uploader's own data folder")
@@ -64,16 +70,22 @@ func TestSandboxRefusesTheAppsDataFolderNotMadeYet(t *testing.T) {
 	home := filepath.Join(parent, "not-yet", "dstor-uploader")
 	t.Setenv(storage.HomeEnv, home)
 	link := filepath.Join(t.TempDir(), "link")
-	require.NoError(t, os.Symlink(parent, link))
-	for name, data := range map[string]string{
-		"the data folder":           home,
-		"a folder in it":            filepath.Join(home, "store"),
-		"through a link":            filepath.Join(link, "not-yet", "dstor-uploader"),
-		"given relative to":         filepath.Join(home, "x", ".."),
-		"a folder in it, by a link": filepath.Join(link, "not-yet", "dstor-uploader", "store"),
+	linksWork := testfs.Symlink(t, parent, link)
+	for _, tc := range []struct {
+		name, data string
+		needsLink  bool
+	}{
+		{name: "the data folder", data: home},
+		{name: "a folder in it", data: filepath.Join(home, "store")},
+		{name: "through a link", data: filepath.Join(link, "not-yet", "dstor-uploader"), needsLink: true},
+		{name: "given relative to", data: filepath.Join(home, "x", "..")},
+		{name: "a folder in it, by a link", data: filepath.Join(link, "not-yet", "dstor-uploader", "store"), needsLink: true},
 	} {
-		t.Run(name, func(t *testing.T) {
-			code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", data)
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.needsLink && !linksWork {
+				t.Skip(testfs.NoSymlinks)
+			}
+			code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", tc.data)
 			assert.Equal(t, 2, code, "%s%s", out, errOut)
 			assert.Contains(t, errOut, "dStor Uploader's own data folder")
 			assert.NoDirExists(t, filepath.Join(parent, "not-yet"), "nothing made")
@@ -98,9 +110,9 @@ func TestSandboxRefusesTheFolderTheDataFolderLinkLeadsTo(t *testing.T) {
 	parent := t.TempDir()
 	target := filepath.Join(parent, "drive", "dstor-uploader")
 	home := filepath.Join(parent, "home")
-	require.NoError(t, os.Symlink(filepath.Join("drive", "dstor-uploader"), home))
+	testfs.SymlinkOrSkip(t, filepath.Join("drive", "dstor-uploader"), home)
 	chained := filepath.Join(parent, "chained")
-	require.NoError(t, os.Symlink(home, chained))
+	testfs.SymlinkOrSkip(t, home, chained)
 	for name, env := range map[string]string{"a link": home, "a link to a link": chained} {
 		t.Setenv(storage.HomeEnv, env)
 		for what, data := range map[string]string{"the folder": target, "a folder in it": filepath.Join(target, "store")} {
