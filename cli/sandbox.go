@@ -129,7 +129,9 @@ func (o sandboxOptions) validate() error {
 
 // notAFolder refuses, as a usage error, a --data dir that is there and is
 // not a folder (a file, a device), or whose path goes through a file:
-// the sandbox cannot keep its store there.
+// the sandbox cannot keep its store there. On Windows ENOTDIR is
+// ERROR_PATH_NOT_FOUND, which a folder on the path not made yet gives
+// too (the sandbox makes it): there only a file found on the path is.
 func notAFolder(dir string) error {
 	st, err := os.Stat(dir)
 	switch {
@@ -137,7 +139,7 @@ func notAFolder(dir string) error {
 		return usageErrorf("--data: %s is a file, not a folder: pick a folder for the sandbox's store (one that is missing is made)", inert.Line(dir))
 	case err == nil && !st.IsDir():
 		return usageErrorf("--data: %s is %s, not a folder: pick a folder for the sandbox's store (one that is missing is made)", inert.Line(dir), api.FileKind(st.Mode()))
-	case errors.Is(err, syscall.ENOTDIR):
+	case errors.Is(err, syscall.ENOTDIR) && api.FileOnTheWay(dir) != "":
 		return usageErrorf("--data: %s cannot be a folder: a name on its way is a file; pick a folder for the sandbox's store (one that is missing is made)", inert.Line(dir))
 	}
 	if link, to, ok := linkToNoFolder(dir); ok {
