@@ -19,6 +19,11 @@ const spoolMemory = 256 << 10
 // variable, so a test can refuse one).
 var spoolFile = newSpoolFile
 
+// spoolWrites, when set (by a test), is called with what a spool's writer
+// writes, in the writer's goroutine, before the spool keeps it: what the
+// writer holds then is what it holds while writing its output.
+var spoolWrites func(p []byte)
+
 // spool passes what is written to it on to out from a goroutine of its
 // own, keeping what out has not taken yet (up to spoolMemory bytes in
 // memory, the rest in a temporary file), so its writer never waits for
@@ -56,6 +61,9 @@ func newSpool(out io.Writer) *spool {
 // temporary file to keep it in); it fails once out has failed, with that
 // error.
 func (s *spool) Write(p []byte) (int, error) {
+	if spoolWrites != nil {
+		spoolWrites(p)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
