@@ -247,16 +247,20 @@ install: package
 # (wine32) is needed. mingw-w64 compiles Fyne's cgo and the ProcessPrng DLL
 # that Wine 8 lacks (build/windows/processprng.c).
 WIN_DEB_PKGS := gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine wine64 nsis imagemagick xvfb xauth x11-utils
-# WIN_PKGS are tested under Wine: every package with tests that builds
-# without cgo; test-windows-smoke (and so CI) runs these, api/worker with
+# WIN_PKGS are tested under Wine: every package whose tests build for
+# Windows without cgo, found by go list (a test binary, pkg.test, with no
+# error in it or its imports), so that a new one is never left out; a
+# package whose tests need cgo is in WIN_CGO_PKGS or untested on Windows.
+# test-windows-smoke (and so CI) runs these, api/worker with
 # -test.short (WIN_SMOKE_SHORT: its 1,000-upload test, a third of its time
 # under Wine and the one that ran past its limit at a load average near 60,
 # is left to test-windows). WIN_CGO_PKGS too, built
 # with mingw-w64's cgo; WIN_PKG_RUN narrows a package to some of its tests: of
 # the reliability suite, the bad-input and crash parts (the others need
 # /proc, SIGQUIT or Linux figures).
-WIN_PKGS     := ./api ./api/sandbox ./api/worker ./storage ./instance ./session \
-	./internal/diskspace ./internal/envkey ./internal/filelock ./internal/inert ./internal/layers ./internal/thumbnail
+WIN_PKGS      = $(shell CGO_ENABLED=0 GOOS=windows $(GO) list -e -test \
+	-f '{{if and (eq .Name "main") (not .Error) (not .DepsErrors)}}{{.ImportPath}}{{end}}' ./... | \
+	sed -n "s|^$$($(GO) list -m)\(.*\)\.test$$|.\1|p")
 WIN_SMOKE_SHORT := ./api/worker
 WIN_CGO_PKGS := ./cli ./reliability
 WIN_PKG_RUN  := ./reliability=TestReliability/(BadInput|Crashes)

@@ -97,7 +97,7 @@ build 1 $WIN_CGO_PKGS
 echo "cross-compiled the test binaries in $((SECONDS - start)) s"
 
 passed=0 failed=0 skipped=0 status=0
-printf '%-22s %6s %6s %6s %6s\n' package passed failed skipped seconds
+printf '%-30s %6s %6s %6s %6s\n' package passed failed skipped seconds
 for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	read -r name dir < <($GO list -f '{{.Name}} {{.Dir}}' "$p")
 	bin=$work/bin/$(basename "$($GO list "$p")").test.exe
@@ -121,7 +121,7 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 		status=1
 		[ "$nf" -gt 0 ] || nf=1 # a crash or a timeout: no --- FAIL line
 	fi
-	printf '%-22s %6d %6d %6d %6d\n' "$p" "$np" "$nf" "$ns" "$((SECONDS - t0))"
+	printf '%-30s %6d %6d %6d %6d\n' "$p" "$np" "$nf" "$ns" "$((SECONDS - t0))"
 	passed=$((passed + np)) failed=$((failed + nf)) skipped=$((skipped + ns))
 	if [ "$nf" -gt 0 ]; then
 		grep -E '^(--- FAIL|panic:|FAIL)' "$log" | head -20 | sed 's/^/    /'
