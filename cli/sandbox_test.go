@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,7 +157,7 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 	require.NoError(t, os.WriteFile(aFile, nil, 0o600))
 	toNowhere := filepath.Join(t.TempDir(), "to-nowhere")
 	nowhere := filepath.Join(filepath.Dir(toNowhere), "not-made")
-	testfs.SymlinkOrSkip(t, nowhere, toNowhere)
+	linksWork := testfs.Symlink(t, nowhere, toNowhere)
 	tests := []struct {
 		name      string
 		args      []string
@@ -186,6 +187,9 @@ func TestRunSandboxFlagErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if !linksWork && slices.ContainsFunc(tt.args, func(a string) bool { return strings.HasPrefix(a, toNowhere) }) {
+				t.Skip(testfs.NoSymlinks)
+			}
 			var stdout, stderr testutil.LockedBuffer
 			// Bounded: a sandbox started by mistake serves until then.
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
