@@ -16,3 +16,6 @@ const noFollow = 0
 
 // removableWhileOpen: locking is a no-op here.
 const removableWhileOpen = false
+
+// nonBlock is none here, as locking is.
+const nonBlock = 0

@@ -28,3 +28,7 @@ const noFollow = syscall.O_NOFOLLOW
 
 // removableWhileOpen: a file held open can be removed, so Take checks it still is at the path once locked.
 const removableWhileOpen = true
+
+// nonBlock keeps Hold from waiting for a writer on a named pipe put at a
+// lock's path (an open for reading waits for one); a file ignores it.
+const nonBlock = syscall.O_NONBLOCK

@@ -29,3 +29,6 @@ const noFollow = 0
 
 // removableWhileOpen: a file held open cannot be removed or renamed (Go opens without delete sharing), so Take has nothing to check.
 const removableWhileOpen = false
+
+// nonBlock is none: Windows has no named pipe in a folder to wait on.
+const nonBlock = 0

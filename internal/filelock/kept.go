@@ -121,7 +121,9 @@ func heldHere(fi os.FileInfo) bool {
 // open it (a lock file of root's: no process of this user holds it).
 // Release with Unlock and Close, or Drop.
 func Hold(path string) (*os.File, error) {
-	f, err := os.Open(path) // flock and LockFileEx need no write access
+	// flock and LockFileEx need no write access; a named pipe put at the
+	// path opens without waiting for a writer (nonBlock), as a file does.
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return nil, nil
 	}
