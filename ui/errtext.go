@@ -118,7 +118,7 @@ func lockPathText(e *filelock.NotAFileError) string {
 	data := map[string]any{"Path": e.Path}
 	switch {
 	case e.Found&fs.ModeSymlink != 0:
-		return tr("{{.Path}} is a symbolic link where dStor Uploader keeps a lock file, and it points to no file (to nothing, or to a folder): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again.", data)
+		return tr("{{.Path}} is a symbolic link where dStor Uploader keeps a lock file, and it points to no file of yours (to nothing, to a folder, or to another user's file): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again.", data)
 	case e.Found.IsDir():
 		return tr("{{.Path}} is a folder where dStor Uploader keeps a lock file. Move it away or rename it, then try again.", data)
 	}

@@ -84,7 +84,7 @@ var typedErrors = []struct {
 	{"lock file a folder", fmt.Errorf("take the upgrade lock: %w", &filelock.NotAFileError{Path: "/data/upgrade.lock", Found: fs.ModeDir}),
 		"/data/upgrade.lock is a folder where dStor Uploader keeps a lock file. Move it away or rename it, then try again."},
 	{"lock file a link to nothing", &filelock.NotAFileError{Path: "/data/window.lock", Found: fs.ModeSymlink},
-		"/data/window.lock is a symbolic link where dStor Uploader keeps a lock file, and it points to no file (to nothing, or to a folder): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again."},
+		"/data/window.lock is a symbolic link where dStor Uploader keeps a lock file, and it points to no file of yours (to nothing, to a folder, or to another user's file): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again."},
 	{"locks folder a file", &filelock.NotAFileError{Path: "/data/locks"},
 		"/data/locks is a file where dStor Uploader keeps its folder of lock files. Move it away or rename it, then try again."},
 	{"queue in use", fmt.Errorf("open the queue: %w", storage.ErrQueueInUse),

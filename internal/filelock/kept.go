@@ -78,18 +78,32 @@ func openLockFile(path string) (*os.File, error) {
 		flags = os.O_RDWR
 	}
 	f, err := os.OpenFile(path, flags, 0o600)
-	if err == nil {
-		return f, nil
+	if err != nil {
+		return nil, lockFileRefused(path, err)
 	}
+	return f, nil
+}
+
+// lockFileRefused is the error of the lock file at path whose open failed
+// with err, worded when it can be: what is in the way (notALockFile), or
+// whose it is (NotYours). A link, in a folder of the user's, to a file of
+// another user's is a link to remove, not a file to take back: chown
+// follows a link, so its command would give away the file it points to
+// (someone else's link to /etc/passwd).
+func lockFileRefused(path string, err error) error {
 	if e := notALockFile(path); e != nil {
-		return nil, e
+		return e
 	}
 	if errors.Is(err, syscall.EACCES) { // not EPERM: a file made immutable
-		if e := NotYours(filepath.Dir(path), path, err); e != nil {
-			return nil, e
+		dir := filepath.Dir(path)
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 && Owner(dir) == "" && Owner(path) != "" {
+			return &NotAFileError{Path: path, Found: fs.ModeSymlink}
+		}
+		if e := NotYours(dir, path, err); e != nil {
+			return e
 		}
 	}
-	return nil, err
+	return err
 }
 
 // held is every Kept of this process whose lock is held, so that Hold

@@ -6,8 +6,8 @@ import (
 )
 
 // NotAFileError reports a lock's path where something else is than what
-// belongs there: a folder, or a symbolic link to nothing or to a folder,
-// where a lock file belongs (a lock makes no file where a link points: it
+// belongs there: a folder, or a symbolic link to nothing, to a folder or
+// to a file of another user's, where a lock file belongs (a lock makes no file where a link points: it
 // could be any file of the user's), or a file where a folder of lock files
 // does. Only the person can tell what it is and whether to keep it, so
 // the sentence names the path and says to move it away.
@@ -20,7 +20,7 @@ type NotAFileError struct {
 func (e *NotAFileError) Error() string {
 	switch {
 	case e.Found&fs.ModeSymlink != 0:
-		return e.Path + " is a symbolic link where a lock file belongs, pointing to no file (to nothing, or to a folder), " +
+		return e.Path + " is a symbolic link where a lock file belongs, pointing to no file of yours (to nothing, to a folder, or to another user's file), " +
 			"and a lock never makes a file where a link points — remove the link (what it points to is left as it is), then try again"
 	case e.Found.IsDir():
 		return e.Path + " is a folder where a lock file belongs — move it away or rename it, then try again"

@@ -3,8 +3,11 @@
 package filelock
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -53,4 +56,32 @@ func TestTakeMakesNoFileThroughALink(t *testing.T) {
 		})
 	}
 	assert.NoFileExists(t, nowhere, "no file made where the link points")
+}
+
+// TestLinkToAnotherUsersFileIsNotToBeChowned: a symbolic link at a lock's
+// path to a file of another user's that this one may not open (someone
+// else's link to /etc/passwd) once gave a *NotYoursError naming the link,
+// whose command, sudo chown $USER on the link, gives away the file it
+// points to (chown follows a link). It is a link to no file of the user's
+// to remove, what it points to being left as it is. (Root may open any
+// file, so the refusal the system gives another user is given here.)
+func TestLinkToAnotherUsersFileIsNotToBeChowned(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	theirs := filepath.Join(elsewhere, "theirs")
+	require.NoError(t, os.WriteFile(theirs, nil, 0o644))
+	if os.Geteuid() == 0 {
+		require.NoError(t, os.Chown(theirs, 65534, 65534))
+	}
+	if Owner(theirs) == "" {
+		t.Skip("no file of another user's can be made here")
+	}
+	path := filepath.Join(dir, "window.lock")
+	require.NoError(t, os.Symlink(theirs, path))
+	err := lockFileRefused(path, &os.PathError{Op: "open", Path: path, Err: syscall.EACCES})
+	e, ok := errors.AsType[*NotAFileError](err)
+	require.True(t, ok, "not a NotAFileError: %v", err)
+	assert.Equal(t, path, e.Path)
+	assert.Equal(t, fs.ModeSymlink, e.Found)
+	assert.Contains(t, err.Error(), "remove the link")
+	assert.NotContains(t, err.Error(), "chown")
 }
