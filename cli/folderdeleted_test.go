@@ -63,3 +63,30 @@ func deleteEntriesOf(t *testing.T, newest bool, paths ...string) {
 	require.NoError(t, err)
 	require.Equal(t, len(ids), n)
 }
+
+// TestFolderDeletedWhileReadIsNotCalledEmpty: history --folder read the
+// folder's latest upload and what it lacked, then, in a read of its own,
+// its files: every entry of that upload deleted in between (the window's
+// Delete selected, while the command ran) left the list empty and the
+// upload whole, "found no file to upload in it" and exit 0, for a folder
+// whose files were all uploaded. The three are read at one instant: here
+// the entries are deleted once the upload and what it lacks are read, and
+// the list is the upload as it was then, every file of it.
+func TestFolderDeletedWhileReadIsNotCalledEmpty(t *testing.T) {
+	_, files, dir := uploadedTrip(t, 2)
+	deleted := false
+	afterFolderShareRead = func() {
+		if !deleted {
+			deleted = true
+			deleteEntriesOf(t, false, files...)
+		}
+	}
+	t.Cleanup(func() { afterFolderShareRead = func() {} })
+	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
+	require.True(t, deleted, "the entries were deleted while the folder was read")
+	assert.NotContains(t, errOut, "found no file")
+	assert.Equal(t, 0, code, errOut)
+	assert.ElementsMatch(t, []string{testutil.CIDOf(t, files[0]), testutil.CIDOf(t, files[1])}, strings.Fields(out),
+		"the upload as read before its entries were deleted")
+	assert.Empty(t, historyJSON(t), "deleted")
+}

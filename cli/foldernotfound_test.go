@@ -17,7 +17,8 @@ import (
 // it cannot work). Each says what PATH is and what to do; all exit 1. The
 // command to upload a folder never uploaded is one to paste: the path as
 // it is when the shell needs no quotes, else quoted as the system's shell
-// takes it (on Windows, cmd's and PowerShell's double quotes).
+// takes it (on Windows, cmd's and PowerShell's double quotes). Nothing is
+// printed on stdout, as JSON or CSV either.
 func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
 	_, files, dir := uploadedTrip(t, 2)
 	other := t.TempDir()
@@ -43,14 +44,16 @@ func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runCLI(t, "", "history", "--folder", tt.path)
-			assert.Equal(t, 1, code, "%s%s", out, errOut)
-			assert.Empty(t, out)
-			for _, s := range tt.says {
-				assert.Contains(t, errOut, s)
-			}
-			if tt.path != other && tt.path != spaced {
-				assert.NotContains(t, errOut, "upload it with", "uploading it cannot list it")
+			for _, as := range []string{"--format=gateway", "--json", "--csv"} { // no JSON array, no CSV header
+				code, out, errOut := runCLI(t, "", "history", "--folder", tt.path, as)
+				assert.Equal(t, 1, code, "%s: %s%s", as, out, errOut)
+				assert.Empty(t, out, as)
+				for _, s := range tt.says {
+					assert.Contains(t, errOut, s, as)
+				}
+				if tt.path != other && tt.path != spaced {
+					assert.NotContains(t, errOut, "upload it with", "uploading it cannot list it")
+				}
 			}
 		})
 	}

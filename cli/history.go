@@ -101,25 +101,29 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	var left storage.FolderLeft
 	envs := envsLinked{}
 	if o.folder != "" {
-		if share, left, err = folderShare(db, o); err != nil {
+		if export.Folder, err = listedFolder(o.folder); err != nil {
 			return err
 		}
-		export.Share, export.Limit = &share, 0 // all its files, unless --limit
+		export.Limit = 0 // all its files, unless --limit
 		if o.limitSet {
 			export.Limit = o.limit
 		}
+		export.Found = func(k storage.FolderKey, l storage.FolderLeft) {
+			share, left = k, l
+			afterFolderShareRead()
+		}
 		export.Link = envs.noting(export.Link)
 	}
-	listed := func(files int) error {
-		fmt.Fprint(cio.Err, linksEnvNote(inert.Text(share.Folder), envs.sorted(), defaultEnvKey(db)))
-		return folderLeft(cio, share, left, files)
-	}
 	n, err := printSpooled(cio, db, export, o)
+	if o.folder != "" && errors.Is(err, storage.ErrNotFound) {
+		return noFolderUpload(export.Folder, o.folder)
+	}
 	if err != nil {
 		return err
 	}
 	if o.folder != "" {
-		return listed(n)
+		fmt.Fprint(cio.Err, linksEnvNote(inert.Text(share.Folder), envs.sorted(), defaultEnvKey(db)))
+		return folderLeft(cio, share, left, n)
 	}
 	if o.asJSON || o.asCSV {
 		return nil
@@ -197,8 +201,8 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 }
 
 // folderLeft says, after the list of the folder share k's links, when that
-// upload has files not uploaded (yet), as left, read before the list
-// (folderIDs), tells: it still runs in another process (the window,
+// upload has files not uploaded (yet), as left, read at the instant the
+// list was (storage.DB.EachOfLatestShare), tells: it still runs in another process (the window,
 // another run), was interrupted, or failed files; or files of the folder
 // it found already waiting in the queue, and so left to an earlier
 // upload's job, still wait there or were not sent by that job (failed,
@@ -324,29 +328,19 @@ func refusedPathSentence(dir string, err error) string {
 	return fmt.Sprintf("the system cannot look at that path (%s) — check the path", inert.Line(cause.Error()))
 }
 
-// folderShare is the latest upload of o.folder (its share) and what it
-// lacks of the folder (storage.DB.FolderLeftOf). What it lacks is read
-// before the share's entries are listed (storage.DB.EachOfFolder, as they
-// are printed): a file that another process (the window) records in
-// between is then in the list and still counted as left (the list says it
-// may not be whole: run it again), never in neither, which would be a
-// list without it called whole.
-func folderShare(db *storage.DB, o historyOptions) (storage.FolderKey, storage.FolderLeft, error) {
-	var left storage.FolderLeft
-	dir, err := filepath.Abs(o.folder)
+// listedFolder is the folder given to history --folder as its uploads
+// record it (worker.ListedFolder), whose latest upload the command lists
+// with what it lacks of the folder (storage.DB.EachOfLatestShare: which
+// upload that is, what it lacks and its files are read at one instant,
+// so an upload that records a file, ends its listing or has its entries
+// deleted meanwhile is listed and judged as it was at that instant).
+func listedFolder(given string) (string, error) {
+	dir, err := filepath.Abs(given)
 	if err != nil {
 		// Only a relative path fails: the current folder was deleted.
-		return storage.FolderKey{}, left, fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", o.folder)
+		return "", fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", given)
 	}
-	dir = worker.ListedFolder(dir) // the folder as its uploads recorded it
-	k, err := db.NewestFolderShare(dir)
-	if errors.Is(err, storage.ErrNotFound) {
-		return k, left, noFolderUpload(dir, o.folder)
-	}
-	if err == nil {
-		left, err = db.FolderLeftOf(k)
-	}
-	return k, left, err
+	return worker.ListedFolder(dir), nil
 }
 
 // envsLinked are the environments of the entries a listing gave a link,
@@ -398,6 +392,11 @@ func linksEnvNote(dir string, envs []string, def string) string {
 	return fmt.Sprintf("The links of this upload of %s are on %d environments, %s and %s: each file's link is on its own (--json gives each file's env).\n",
 		dir, len(envs), strings.Join(named[:len(named)-1], ", "), named[len(named)-1])
 }
+
+// afterFolderShareRead runs once the folder's latest share and what it
+// lacks are read, before its files are (in the same read): a test
+// deletes them there.
+var afterFolderShareRead = func() {}
 
 // afterFolderListed runs once the list of a folder share's files is
 // printed, before what it lacks is said: a test finishes an upload there.

@@ -570,23 +570,59 @@ var folderListSQL = "SELECT " + historyCols + ` FROM history
 // EachOfFolder calls fn with the entries of the folder share k, in
 // HistoryOfFolder's order, reading them as it goes (one in memory at a
 // time, however many files the share has), at most limit of them when
-// limit > 0: history --folder. An error of fn's own (its writer's) stops
-// the walk and is returned as it is.
+// limit > 0. An error of fn's own (its writer's) stops the walk and is
+// returned as it is.
 func (d *DB) EachOfFolder(k FolderKey, limit int, fn func(HistoryEntry) error) error {
-	if limit <= 0 {
-		limit = -1
-	}
+	return d.eachOfShare(fn, func(tx *sql.Tx, each func(HistoryEntry) error) error {
+		return eachOfFolder(tx, k, limit, each)
+	})
+}
+
+// EachOfLatestShare is EachOfFolder of the latest share of folder (as
+// added, absolute: NewestFolderShare), which it first tells found, with
+// what that share lacks of its folder (FolderLeftOf): history --folder.
+// The three are read in one read transaction, so a share whose entries
+// are deleted, or whose listing ends, meanwhile is never listed as it is
+// after and judged as it was before (its list empty and called whole,
+// say). With no share of folder it returns an error wrapping
+// [ErrNotFound] and calls neither found nor fn.
+func (d *DB) EachOfLatestShare(folder string, limit int, found func(FolderKey, FolderLeft), fn func(HistoryEntry) error) error {
+	return d.eachOfShare(fn, func(tx *sql.Tx, each func(HistoryEntry) error) error {
+		k, err := newestFolderShare(tx, folder)
+		if err != nil {
+			return err
+		}
+		left, err := folderLeftOf(tx, k)
+		if err != nil {
+			return err
+		}
+		found(k, left)
+		return eachOfFolder(tx, k, limit, each)
+	})
+}
+
+// eachOfShare runs read in one read transaction with fn, returning an
+// error of fn's own as it is.
+func (d *DB) eachOfShare(fn func(HistoryEntry) error, read func(*sql.Tx, func(HistoryEntry) error) error) error {
 	var fnErr error
 	err := d.readHistory(func(tx *sql.Tx) error {
-		return eachRow(tx, scanHistory, func(e HistoryEntry) error {
+		return read(tx, func(e HistoryEntry) error {
 			fnErr = fn(e)
 			return fnErr
-		}, folderListSQL, k.Folder, k.BatchID, limit)
+		})
 	})
 	if fnErr != nil {
 		return fnErr
 	}
-	if err != nil {
+	return err
+}
+
+// eachOfFolder is EachOfFolder, read within tx.
+func eachOfFolder(tx *sql.Tx, k FolderKey, limit int, fn func(HistoryEntry) error) error {
+	if limit <= 0 {
+		limit = -1
+	}
+	if err := eachRow(tx, scanHistory, fn, folderListSQL, k.Folder, k.BatchID, limit); err != nil {
 		return fmt.Errorf("read the uploads of folder %s: %w", k.Folder, err)
 	}
 	return nil

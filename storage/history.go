@@ -464,25 +464,39 @@ type ExportOptions struct {
 	// nil leaves it empty.
 	Link func(HistoryEntry) string
 	// IDs, when not nil, export exactly these entries (a selection),
-	// newest first; Search, Limit and Share are then ignored.
+	// newest first; Search, Limit and Folder are then ignored.
 	IDs []int64
-	// Share, when set, is the folder share the entries are the files of
-	// (history --folder): without IDs, the export is its files
-	// (DB.EachOfFolder, at most Limit of them when > 0; Search is
-	// ignored). The JSON export names it on each, in
-	// added_folder and batch_id, so a script picks the whole share by
-	// them, and a file the share found already uploaded gets the share of
-	// the upload that sent it in sent_by (its other fields are that
-	// upload's).
-	Share *FolderKey
+	// Folder, when set, makes the export the files of that folder's
+	// latest share (history --folder; the folder as added, absolute):
+	// without IDs, DB.EachOfLatestShare, at most Limit of them when > 0
+	// (Search is ignored), which tells Found (when not nil) the share and
+	// what it lacks, read at the instant its files are, before the first
+	// of them. With no share of the folder the export fails with an error
+	// wrapping [ErrNotFound], having written nothing. The JSON export
+	// names the share on each file, in added_folder and batch_id, so a
+	// script picks the whole share by them, and a file the share found
+	// already uploaded gets the share of the upload that sent it in
+	// sent_by (its other fields are that upload's).
+	Folder string
+	// Found is told the share of Folder and what it lacks.
+	Found func(FolderKey, FolderLeft)
+
+	// share is the share of Folder, once Each found it.
+	share *FolderKey
 }
 
 // Each calls fn for every entry o selects, newest first (Link aside): what
 // an export writes, for a listing of its own. Only a selection (IDs) is
-// held in memory whole; the rest is read as it goes.
-func (o ExportOptions) Each(d *DB, fn func(HistoryEntry) error) error {
-	if o.IDs == nil && o.Share != nil {
-		return d.EachOfFolder(*o.Share, o.Limit, fn)
+// held in memory whole; the rest is read as it goes. With Folder it
+// notes the share it lists in o, for the JSON export to name.
+func (o *ExportOptions) Each(d *DB, fn func(HistoryEntry) error) error {
+	if o.IDs == nil && o.Folder != "" {
+		return d.EachOfLatestShare(o.Folder, o.Limit, func(k FolderKey, left FolderLeft) {
+			o.share = &k
+			if o.Found != nil {
+				o.Found(k, left)
+			}
+		}, fn)
 	}
 	if o.IDs == nil {
 		return d.EachHistory(HistoryQuery{Search: o.Search, Limit: o.Limit}, fn)
@@ -587,7 +601,7 @@ type exportedEntry struct {
 	LocalPathBase64   []byte `json:"local_path_base64,omitempty"`
 	AddedFolderBase64 []byte `json:"added_folder_base64,omitempty"`
 	// SentBy is, for a file a folder share found already uploaded
-	// (ExportOptions.Share), the share of the upload that sent it.
+	// (ExportOptions.Folder), the share of the upload that sent it.
 	SentBy *sentBy `json:"sent_by,omitempty"`
 }
 
@@ -604,9 +618,9 @@ type sentBy struct {
 // exported is e as the JSON export of o writes it.
 func (o ExportOptions) exported(e HistoryEntry) exportedEntry {
 	x := exportedEntry{HistoryEntry: e, Link: o.link(e)}
-	if k, _ := e.Folder(); o.Share != nil && k != *o.Share {
+	if k, _ := e.Folder(); o.share != nil && k != *o.share {
 		x.SentBy = &sentBy{Folder: e.AddedFolder, BatchID: e.BatchID, AddedFolderBase64: inert.PathBytes(e.AddedFolder)}
-		x.AddedFolder, x.BatchID = o.Share.Folder, o.Share.BatchID
+		x.AddedFolder, x.BatchID = o.share.Folder, o.share.BatchID
 	}
 	x.LocalPathBase64, x.AddedFolderBase64 = inert.PathBytes(x.LocalPath), inert.PathBytes(x.AddedFolder)
 	return x
@@ -616,7 +630,7 @@ func (o ExportOptions) exported(e HistoryEntry) exportedEntry {
 // array with one object per line, streaming row by row; "[]" when there are
 // none: the one JSON export of the window and the command line. Field names
 // are those of [HistoryEntry]'s json tags, plus "link" (and "sent_by", see
-// ExportOptions.Share). Characters a terminal could act on are escaped
+// ExportOptions.Folder). Characters a terminal could act on are escaped
 // (inert.JSON); the JSON means the same.
 // It returns how many entries it wrote.
 func (d *DB) ExportHistoryJSON(w io.Writer, o ExportOptions) (int, error) {
