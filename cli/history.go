@@ -19,6 +19,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -116,7 +117,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	}
 	n, err := printSpooled(cio, db, export, o)
 	if o.folder != "" && errors.Is(err, storage.ErrNotFound) {
-		return noFolderUpload(export.Folder, o.folder)
+		return noFolderUpload(db, export.Folder, o.folder)
 	}
 	if err != nil {
 		return err
@@ -280,8 +281,11 @@ func listingCutSentence(cut storage.ListingCut, dir string) string {
 // device, a named pipe or another special file, give a folder; for a path
 // that names nothing now, goes round a loop of symbolic links, or that the
 // system refuses to look at (refusedPathSentence), check it (uploading it
-// cannot work).
-func noFolderUpload(dir, given string) error {
+// cannot work); for a symbolic link, noUploadThroughLink's sentences.
+func noFolderUpload(db *storage.DB, dir, given string) error {
+	if err := noUploadThroughLink(db, given, dir); err != nil {
+		return err
+	}
 	st, err := os.Stat(dir)
 	switch {
 	case err == nil && st.Mode().IsRegular():
@@ -300,6 +304,56 @@ func noFolderUpload(dir, given string) error {
 		return fmt.Errorf("no upload of the folder %s is in the history, and %s", inert.Line(dir), refusedPathSentence(dir, err))
 	}
 	return fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", inert.Line(dir), inert.ShellWord(given))
+}
+
+// noUploadThroughLink is the error of history --folder given when given
+// is a symbolic link (itself, not a folder on its way) and no upload of
+// the folder dir it leads to is in the history: where it leads, and what
+// to do. A link leading nowhere (its folder moved, renamed or removed)
+// names where it leads and, when an upload of the folder there is in the
+// history (one made through the link), the command that lists it; a link
+// to a folder never uploaded says to upload it and, when a folder at the
+// link's own path was uploaded before the link took its place, that the
+// upload is of that folder: put back, it is listed (--folder follows the
+// link). nil when given is no link, or leads to no folder or nowhere
+// (a loop: noFolderUpload's sentences).
+func noUploadThroughLink(db *storage.DB, given, dir string) error {
+	abs, err := filepath.Abs(given)
+	if err != nil {
+		return nil
+	}
+	abs = worker.RequestPath(abs) // as a folder's uploads record it
+	if fi, err := os.Lstat(abs); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	st, err := os.Stat(abs)
+	switch {
+	case err == nil && st.IsDir():
+		return linkToAnotherFolder(db, abs, dir, given)
+	case err == nil || !api.Gone(err):
+		return nil
+	}
+	t, err := linkchain.Follow(abs)
+	if err != nil {
+		return nil
+	}
+	if _, err := db.NewestFolderShare(t.Dest); err == nil {
+		return fmt.Errorf("%s is a symbolic link to %s, where there is no folder now (removed, moved or renamed): `dstor-uploader history --folder %s` lists its latest upload there; to list or upload the folder by the link, point the link at where the folder is now",
+			inert.Line(abs), inert.Line(t.Dest), inert.ShellWord(t.Dest))
+	}
+	return fmt.Errorf("no upload of the folder %s is in the history: it is a symbolic link to %s, where there is no folder now — point the link at the folder, or give the folder's own path",
+		inert.Line(abs), inert.Line(t.Dest))
+}
+
+// linkToAnotherFolder is noUploadThroughLink's error for the link abs to
+// the folder dir, which no upload in the history is of.
+func linkToAnotherFolder(db *storage.DB, abs, dir, given string) error {
+	upload := fmt.Sprintf("upload it with `dstor-uploader upload %s`", inert.ShellWord(given))
+	if _, err := db.NewestFolderShare(abs); err == nil {
+		return fmt.Errorf("no upload of the folder %s, where the symbolic link %s leads now, is in the history (%s); the upload of %s in the history is of the folder that was there before the link took its place: put that folder back at %s to list it",
+			inert.Line(dir), inert.Line(abs), upload, inert.Line(abs), inert.Line(abs))
+	}
+	return fmt.Errorf("no upload of the folder %s, where the symbolic link %s leads, is in the history: %s", inert.Line(dir), inert.Line(abs), upload)
 }
 
 // refusedPathSentence says why the system refused to look at the path
