@@ -530,22 +530,51 @@ func (d *DB) FolderTotalAfter(k FolderKey, afterID int64) (FolderTotal, error) {
 func (d *DB) HistoryOfFolder(k FolderKey) ([]HistoryEntry, error) {
 	var out []HistoryEntry
 	err := d.readHistory(func(tx *sql.Tx) error { // one snapshot: a file sent again is listed once
-		own := map[int64]bool{}
-		err := eachRow(tx, scanHistory, func(e HistoryEntry) error {
-			own[e.ID] = true
-			out = append(out, e)
-			return nil
-		}, historyOfFolderSQL, k.Folder, k.BatchID)
-		if err != nil {
-			return err
+		var err error
+		out, err = historyOfFolder(tx, k)
+		return err
+	})
+	return out, err
+}
+
+// HistoryAndLeftOfFolder is HistoryOfFolder and FolderLeftOf of k read
+// at one instant (one read transaction): the files Copy all links and
+// the index page take, and whether they are the whole folder, so that a
+// file recorded, a listing ended or entries deleted meanwhile is never in
+// the one and not the other.
+func (d *DB) HistoryAndLeftOfFolder(k FolderKey) ([]HistoryEntry, FolderLeft, error) {
+	var out []HistoryEntry
+	var left FolderLeft
+	err := d.readHistory(func(tx *sql.Tx) error {
+		var err error
+		if left, err = folderLeftOf(tx, k); err == nil {
+			out, err = historyOfFolder(tx, k)
 		}
-		return eachRow(tx, scanHistory, func(e HistoryEntry) error {
+		return err
+	})
+	if err != nil {
+		return nil, FolderLeft{}, err
+	}
+	return out, left, nil
+}
+
+// historyOfFolder is HistoryOfFolder, read within tx.
+func historyOfFolder(tx *sql.Tx, k FolderKey) ([]HistoryEntry, error) {
+	var out []HistoryEntry
+	own := map[int64]bool{}
+	err := eachRow(tx, scanHistory, func(e HistoryEntry) error {
+		own[e.ID] = true
+		out = append(out, e)
+		return nil
+	}, historyOfFolderSQL, k.Folder, k.BatchID)
+	if err == nil {
+		err = eachRow(tx, scanHistory, func(e HistoryEntry) error {
 			if !own[e.ID] {
 				out = append(out, e)
 			}
 			return nil
 		}, foundOfFolderSQL, k.Folder, k.BatchID)
-	})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the uploads of folder %s: %w", k.Folder, err)
 	}

@@ -41,3 +41,35 @@ func TestFolderLeftIsReadAtOneInstant(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Pending: 1}}, left, "read again")
 }
+
+// TestFolderFilesAndLeftAreReadAtOneInstant: the files of a share and
+// what it lacks, for Copy all links and the index page, are read as the
+// history was at one instant: its entries deleted while what it lacks is
+// read are still among the files read, so the files and the verdict are
+// of one state of the share, never an empty list called whole.
+func TestFolderFilesAndLeftAreReadAtOneInstant(t *testing.T) {
+	d := openTestDB(t)
+	f := &shareFixture{t: t, d: d, folder: stoppedTestFolder}
+	f.listed("b1")
+	ids := []int64{f.uploaded("b1", "a.jpg"), f.uploaded("b1", "b.jpg")}
+	k := FolderKey{Folder: f.folder, BatchID: "b1"}
+	deleted := false
+	afterJobsCounted = func() {
+		if !deleted {
+			deleted = true
+			n, err := d.DeleteHistoryIDs(ids)
+			require.NoError(t, err)
+			require.Equal(t, 2, n)
+		}
+	}
+	t.Cleanup(func() { afterJobsCounted = nil })
+	entries, left, err := d.HistoryAndLeftOfFolder(k)
+	require.NoError(t, err)
+	require.True(t, deleted, "the entries were deleted while the share was read")
+	assert.Len(t, entries, 2, "the share as read before its entries were deleted")
+	assert.Equal(t, FolderLeft{}, left)
+
+	entries, err = d.HistoryOfFolder(k)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "read again")
+}

@@ -220,12 +220,12 @@ func TestFolderLinksNotCalledWholeWhenAFileIsRecordedWhileRead(t *testing.T) {
 		}
 		require.NoError(t, e.db.FinishJob(f.Row, f.History))
 	}
-	a.history.builders.folder = func(d *storage.DB, k storage.FolderKey) ([]storage.HistoryEntry, error) {
-		entries, err := d.HistoryOfFolder(k)
+	a.history.builders.folder = func(d *storage.DB, k storage.FolderKey) ([]storage.HistoryEntry, storage.FolderLeft, error) {
+		entries, left, err := d.HistoryAndLeftOfFolder(k)
 		if err == nil { // c.jpg's upload recorded just after the files are read
 			err = d.FinishJob(third.Row, third.History)
 		}
-		return entries, err
+		return entries, left, err
 	}
 
 	e.ui(func() { a.history.onCopyFolderLinks(k, "") })

@@ -30,10 +30,10 @@ type buildKey struct {
 type textBuilders struct {
 	list   func(l api.Links, style string, files []api.SharedFile) string
 	page   func(l api.Links, title string, files []api.SharedFile) ([]byte, error)
-	folder func(d *storage.DB, k storage.FolderKey) ([]storage.HistoryEntry, error)
+	folder func(d *storage.DB, k storage.FolderKey) ([]storage.HistoryEntry, storage.FolderLeft, error)
 }
 
-var defaultBuilders = textBuilders{list: api.Links.List, page: api.Links.IndexPage, folder: (*storage.DB).HistoryOfFolder}
+var defaultBuilders = textBuilders{list: api.Links.List, page: api.Links.IndexPage, folder: (*storage.DB).HistoryAndLeftOfFolder}
 
 // buildOff runs work on a goroutine the App owns while key is marked as
 // building, then what work returns (when not nil) on the UI goroutine. A

@@ -299,20 +299,17 @@ func (h *historyView) toggleFolder(k storage.FolderKey) {
 
 // folderEntries reads every upload of folder share k (not only the loaded
 // ones), for a build off the UI goroutine, and what the share lacks of its
-// folder yet into left when not nil (storage.DB.FolderLeftOf, the rule
-// history --folder says it by too). What it lacks is read first: a file
-// recorded between the two reads is then among the entries and still said
-// to be missing, never in neither (left out, and the rest called whole).
+// folder yet into left (storage.DB.FolderLeftOf, the rule history
+// --folder says it by too), both at one instant
+// (storage.DB.HistoryAndLeftOfFolder): a file recorded, or entries
+// deleted, while they are read is in both or neither, never among the
+// entries and not counted, or counted and not among them.
 func (h *historyView) folderEntries(k storage.FolderKey, left *storage.FolderLeft) func() ([]storage.HistoryEntry, error) {
 	db, read := h.a.db, h.builders.folder
 	return func() ([]storage.HistoryEntry, error) {
-		if left != nil {
-			var err error
-			if *left, err = db.FolderLeftOf(k); err != nil {
-				return nil, err
-			}
-		}
-		return read(db, k)
+		entries, l, err := read(db, k)
+		*left = l
+		return entries, err
 	}
 }
 
