@@ -79,6 +79,7 @@ func TestUploadToStalledServerTimesOut(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrTimeout), "a write that makes no progress is a timeout: %v", err)
 	assert.True(t, Retryable(err))
+	assert.ErrorIs(t, err, ErrSendStalled, "what the window and the worker branch on")
 	assert.Equal(t, "dStor stopped taking the file partway and took no more of it in time — check your connection; retrying may work", Human(err))
 	assert.NoError(t, ctx.Err(), "the idle timeout ended the upload, not the test's safety net")
 }
@@ -96,6 +97,7 @@ func TestStalledAnswerTimesOut(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, ErrTimeout), "%v", err)
 	assert.NoError(t, ctx.Err())
+	assert.ErrorIs(t, err, ErrSentNoAnswer, "what the window and the worker branch on")
 	assert.Equal(t, "the whole file was sent, but dStor did not answer in time — check your connection; retrying may work", Human(err))
 }
 

@@ -545,29 +545,30 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 	return res, nil
 }
 
-// stallError is the cause of a KindTimeout error of an upload whose
-// server stalled: what it stopped doing, and the transport's error.
-type stallError struct {
-	what string
-	err  error
-}
+// ErrSendStalled is the cause of a KindTimeout when dStor stopped taking
+// an upload's file partway: a write made no progress for the write idle
+// timeout (writeIdleTimeout). It is exported so callers can tell a person
+// which wait ran out, as with ErrAnswerStopped (errors.Is on the *Error).
+var ErrSendStalled = errors.New("dStor stopped taking the file partway and took no more of it in time")
 
-func (e *stallError) Error() string { return e.what + ": " + e.err.Error() }
-func (e *stallError) Unwrap() error { return e.err }
+// ErrSentNoAnswer is the cause of a KindTimeout when the whole file was
+// sent but dStor's answer did not begin in time (the transport's wait for
+// its headers), exported for the same reason as ErrSendStalled.
+var ErrSentNoAnswer = errors.New("the whole file was sent, but dStor did not answer in time")
 
-// stalled says which wait of an upload timed out with err: a write that
-// made no progress (the write idle timeout: dStor stopped taking the
-// file), or, the whole file sent, the wait for the answer's headers; nil
-// for another (connecting, the TLS handshake).
-func stalled(err error, state bodyState) *stallError {
+// stalled says which wait of an upload timed out with err, wrapping err
+// in that cause: a write that made no progress (ErrSendStalled), or, the
+// whole file sent, the wait for the answer's headers (ErrSentNoAnswer);
+// nil for another (connecting, the TLS handshake).
+func stalled(err error, state bodyState) error {
 	var op *net.OpError
 	switch {
 	case errors.As(err, &op) && op.Op == "write":
-		return &stallError{what: "dStor stopped taking the file partway and took no more of it in time", err: err}
+		return fmt.Errorf("%w: %w", ErrSendStalled, err)
 	case errors.As(err, &op):
 		return nil
 	case state.complete:
-		return &stallError{what: "the whole file was sent, but dStor did not answer in time", err: err}
+		return fmt.Errorf("%w: %w", ErrSentNoAnswer, err)
 	}
 	return nil
 }
