@@ -279,7 +279,8 @@ func connectionReasonText(code worker.ReasonCode, host string) string {
 		host = "dStor"
 	}
 	switch code {
-	case worker.ReasonTimeout, worker.ReasonAnswerStopped, worker.ReasonAnswerTooLong:
+	case worker.ReasonTimeout, worker.ReasonAnswerStopped, worker.ReasonAnswerTooLong,
+		worker.ReasonSendStalled, worker.ReasonSentNoAnswer:
 		return timeoutText(code)
 	case worker.ReasonUnreachable:
 		return tr("Cannot reach {{.Host}}. Check your connection.", map[string]any{"Host": host})
@@ -306,7 +307,9 @@ func connectionReasonText(code worker.ReasonCode, host string) string {
 // timeoutText words a request that timed out, by which wait ran out (its
 // worker.TimeoutReason): one sentence for a job's row and for the error's
 // dialog, saying as the command line does when dStor's answer began and
-// then stopped, or was still arriving after api.AnswerTotalTimeout.
+// then stopped, or was still arriving after api.AnswerTotalTimeout, when
+// dStor took no more of the file partway, and when the whole file was
+// sent but no answer came.
 func timeoutText(code worker.ReasonCode) string {
 	switch code {
 	case worker.ReasonAnswerStopped:
@@ -314,6 +317,10 @@ func timeoutText(code worker.ReasonCode) string {
 	case worker.ReasonAnswerTooLong:
 		return trn("dStor's answer was still arriving after {{.Count}} minutes, far longer than any answer takes, so it was cut off and the upload does not count as done. Check your connection and any proxy in between; retrying may work.",
 			int(api.AnswerTotalTimeout/time.Minute))
+	case worker.ReasonSendStalled:
+		return tr("dStor stopped taking the file partway and took no more of it in time. Check your connection; retrying may work.")
+	case worker.ReasonSentNoAnswer:
+		return tr("The whole file was sent, but dStor did not answer in time. Check your connection; retrying may work.")
 	}
 	return tr("dStor did not answer in time. Check your connection; retrying may work.")
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"runtime"
 	"syscall"
 	"testing"
@@ -276,9 +277,11 @@ func TestFailedFileNotAtItsPathSaysWhatAGoneFileSays(t *testing.T) {
 }
 
 // TestTimedOutAnswerSaysWhatHappened: dStor not answering in time, its
-// answer begun and then stopped, and its answer still arriving after the
-// upload's bound on it (30 minutes) are worded apart in every language,
-// the row of a failed job (its reason, as saved) as the error's dialog.
+// answer begun and then stopped, its answer still arriving after the
+// upload's bound on it (30 minutes), dStor taking no more of the file
+// partway, and no answer once the whole file was sent are worded apart in
+// every language, the row of a failed job (its reason, as saved) as the
+// error's dialog.
 func TestTimedOutAnswerSaysWhatHappened(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
 	causes := []struct {
@@ -288,6 +291,8 @@ func TestTimedOutAnswerSaysWhatHappened(t *testing.T) {
 		{&api.Error{Kind: api.KindTimeout, Op: api.OpUpload}, worker.ReasonTimeout},
 		{&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerStopped}, worker.ReasonAnswerStopped},
 		{&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerTooLong}, worker.ReasonAnswerTooLong},
+		{&api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: write: i/o timeout", api.ErrSendStalled)}, worker.ReasonSendStalled},
+		{&api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: timeout awaiting response headers", api.ErrSentNoAnswer)}, worker.ReasonSentNoAnswer},
 	}
 	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
 		t.Setenv("LANGUAGE", lang) // as in TestEveryReasonCodeIsWorded

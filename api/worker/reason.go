@@ -71,6 +71,8 @@ const (
 	ReasonTimeout         ReasonCode = "timeout"
 	ReasonAnswerStopped   ReasonCode = "answer-stopped"   // dStor began its answer, then stopped sending it
 	ReasonAnswerTooLong   ReasonCode = "answer-too-long"  // dStor's answer was still arriving at api.AnswerTotalTimeout
+	ReasonSendStalled     ReasonCode = "send-stalled"     // dStor stopped taking the file partway
+	ReasonSentNoAnswer    ReasonCode = "sent-no-answer"   // the whole file was sent, but dStor did not answer in time
 	ReasonUnreachable     ReasonCode = "unreachable"      // Arg: the host
 	ReasonSecureFailed    ReasonCode = "secure-failed"    // Arg: the host
 	ReasonConnectionBroke ReasonCode = "connection-broke" // Arg: the host
@@ -95,7 +97,7 @@ var ReasonCodes = []ReasonCode{
 	ReasonSignIn, ReasonAccountChanged, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
 	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRecordLimit, ReasonHistoryGone, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
-	ReasonServerTrouble, ReasonTimeout, ReasonAnswerStopped, ReasonAnswerTooLong, ReasonUnreachable, ReasonSecureFailed,
+	ReasonServerTrouble, ReasonTimeout, ReasonAnswerStopped, ReasonAnswerTooLong, ReasonSendStalled, ReasonSentNoAnswer, ReasonUnreachable, ReasonSecureFailed,
 	ReasonConnectionBroke, ReasonMalformed, ReasonRedirected, ReasonNoSuchAddress,
 	ReasonUploadRefused, ReasonClock, ReasonFreshToken, ReasonCanceled, ReasonOther,
 }
@@ -269,8 +271,9 @@ func apiReason(e *api.Error) (ReasonCode, string) {
 
 // TimeoutReason is the code of e, a request that timed out: dStor's
 // answer begun, then stopped, or still arriving when its bound ran out,
-// else dStor not answering in time (what every timeout said before the
-// first two had codes). It is exported so the window's error dialog words
+// dStor taking no more of the file partway, or not answering once the
+// whole file was sent, else dStor not answering in time (what every
+// timeout said before the others had codes). It is exported so the window's error dialog words
 // a timeout as a job's row does.
 func TimeoutReason(e *api.Error) ReasonCode {
 	switch {
@@ -278,6 +281,10 @@ func TimeoutReason(e *api.Error) ReasonCode {
 		return ReasonAnswerStopped
 	case errors.Is(e, api.ErrAnswerTooLong):
 		return ReasonAnswerTooLong
+	case errors.Is(e, api.ErrSendStalled):
+		return ReasonSendStalled
+	case errors.Is(e, api.ErrSentNoAnswer):
+		return ReasonSentNoAnswer
 	}
 	return ReasonTimeout
 }

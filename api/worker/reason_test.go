@@ -111,15 +111,19 @@ func TestEveryListingReasonIsRefusedBeforeReading(t *testing.T) {
 }
 
 // TestTimeoutReasonSaysWhichWaitRanOut: dStor not answering in time, its
-// answer begun and then stopped, and its answer still arriving when the
-// upload's bound on it ran out are three different things to tell a
-// person (the command line words each), so each gets its own code.
+// answer begun and then stopped, its answer still arriving when the
+// upload's bound on it ran out, dStor taking no more of the file partway,
+// and no answer once the whole file was sent are five different things
+// to tell a person (the command line words each), so each gets its own
+// code.
 func TestTimeoutReasonSaysWhichWaitRanOut(t *testing.T) {
 	wrap := func(err error) error { return fmt.Errorf("upload x: %w", err) }
 	causes := map[string]error{
 		"no answer":       &api.Error{Kind: api.KindTimeout, Op: api.OpUpload},
 		"answer stopped":  wrap(&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerStopped}),
 		"answer too long": wrap(&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerTooLong}),
+		"file stalled":    wrap(&api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: write: i/o timeout", api.ErrSendStalled)}),
+		"sent, no answer": &api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: timeout awaiting response headers", api.ErrSentNoAnswer)},
 	}
 	seen := map[ReasonCode]string{}
 	for name, err := range causes {
