@@ -112,8 +112,8 @@ func translatedError(err error) string {
 }
 
 // lockPathText words a lock's path where something else is than what
-// belongs there (a folder or a link to no file for a lock file, a file
-// for the folder of lock files): which path, and to move it away.
+// belongs there (a folder, a socket or a device, or a link to no file for
+// a lock file, a file for the folder of lock files): which path, and to move it away.
 func lockPathText(e *filelock.NotAFileError) string {
 	data := map[string]any{"Path": e.Path}
 	switch {
@@ -121,6 +121,8 @@ func lockPathText(e *filelock.NotAFileError) string {
 		return tr("{{.Path}} is a symbolic link where dStor Uploader keeps a lock file, and it points to no file of yours (to nothing, to a folder, or to another user's file): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again.", data)
 	case e.Found.IsDir():
 		return tr("{{.Path}} is a folder where dStor Uploader keeps a lock file. Move it away or rename it, then try again.", data)
+	case e.Found&(fs.ModeSocket|fs.ModeDevice) != 0:
+		return tr("{{.Path}} is a special file (a socket or a device) where dStor Uploader keeps a lock file. Move it away or rename it, then try again.", data)
 	}
 	return tr("{{.Path}} is a file where dStor Uploader keeps its folder of lock files. Move it away or rename it, then try again.", data)
 }

@@ -89,6 +89,8 @@ var typedErrors = []struct {
 		"/data/upgrade.lock is a folder where dStor Uploader keeps a lock file. Move it away or rename it, then try again."},
 	{"lock file a link to nothing", &filelock.NotAFileError{Path: "/data/window.lock", Found: fs.ModeSymlink},
 		"/data/window.lock is a symbolic link where dStor Uploader keeps a lock file, and it points to no file of yours (to nothing, to a folder, or to another user's file): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again."},
+	{"lock file a socket", fmt.Errorf("take the upgrade lock: %w", &filelock.NotAFileError{Path: "/data/upgrade.lock", Found: fs.ModeSocket}),
+		"/data/upgrade.lock is a special file (a socket or a device) where dStor Uploader keeps a lock file. Move it away or rename it, then try again."},
 	{"locks folder a file", &filelock.NotAFileError{Path: "/data/locks"},
 		"/data/locks is a file where dStor Uploader keeps its folder of lock files. Move it away or rename it, then try again."},
 	{"queue in use", fmt.Errorf("open the queue: %w", storage.ErrQueueInUse),

@@ -130,9 +130,10 @@ func heldHere(fi os.FileInfo) bool {
 // or queue) is refused until the caller closes the file returned. Unlike
 // Take it makes no file and keeps none in place. It returns ErrLocked
 // when another holder has the lock; nil and no error when no file is at
-// path, when this process holds its lock through a Kept (its window's
-// claim, its queue's lock: nobody else can), or when this user may not
-// open it (a lock file of root's: no process of this user holds it).
+// path, or a socket or a device (no process holds its lock), when this
+// process holds its lock through a Kept (its window's claim, its queue's
+// lock: nobody else can), or when this user may not open it (a lock file
+// of root's: no process of this user holds it).
 // Release with Unlock and Close, or Drop.
 func Hold(path string) (*os.File, error) {
 	// flock and LockFileEx need no write access; a named pipe put at the
@@ -140,6 +141,9 @@ func Hold(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return nil, nil
+	}
+	if fi, lerr := os.Lstat(path); err != nil && lerr == nil && fi.Mode()&special != 0 {
+		return nil, nil // a socket or a device: no process holds it as a lock
 	}
 	if err != nil {
 		return nil, err

@@ -13,8 +13,12 @@ import (
 // the sentence names the path and says to move it away.
 type NotAFileError struct {
 	Path  string      // the lock file's, or the folder of lock files'
-	Found fs.FileMode // what is there: fs.ModeDir, fs.ModeSymlink, or 0 for a file
+	Found fs.FileMode // what is there: fs.ModeDir, fs.ModeSymlink, fs.ModeSocket or fs.ModeDevice, or 0 for a file
 }
+
+// special is what no lock file can be because no process can open it as
+// one: a socket (another program's, bound there) or a device.
+const special = fs.ModeSocket | fs.ModeDevice
 
 // Error names the path, what is in the way, and what to do.
 func (e *NotAFileError) Error() string {
@@ -24,12 +28,15 @@ func (e *NotAFileError) Error() string {
 			"and a lock never makes a file where a link points — remove the link (what it points to is left as it is), then try again"
 	case e.Found.IsDir():
 		return e.Path + " is a folder where a lock file belongs — move it away or rename it, then try again"
+	case e.Found&special != 0:
+		return e.Path + " is a special file (a socket or a device) where a lock file belongs — move it away or rename it, then try again"
 	}
 	return e.Path + " is a file where a folder of lock files belongs — move it away or rename it, then try again"
 }
 
 // notALockFile is the *NotAFileError of path, where a lock file belongs,
-// when a folder is there, or a symbolic link that names no file; nil
+// when a folder, a socket or a device is there, or a symbolic link that
+// names no file; nil
 // otherwise (a file, a link to one, or nothing yet).
 func notALockFile(path string) *NotAFileError {
 	fi, err := os.Lstat(path)
@@ -38,6 +45,8 @@ func notALockFile(path string) *NotAFileError {
 		return nil
 	case fi.IsDir():
 		return &NotAFileError{Path: path, Found: fs.ModeDir}
+	case fi.Mode()&special != 0:
+		return &NotAFileError{Path: path, Found: fi.Mode() & special}
 	case fi.Mode()&fs.ModeSymlink == 0:
 		return nil
 	}
@@ -55,5 +64,5 @@ func NotAFolder(dir string) *NotAFileError {
 	if err != nil || fi.IsDir() {
 		return nil
 	}
-	return &NotAFileError{Path: dir, Found: fi.Mode().Type()}
+	return &NotAFileError{Path: dir} // whatever it is, the sentence of a file
 }

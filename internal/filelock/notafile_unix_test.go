@@ -5,6 +5,7 @@ package filelock
 import (
 	"errors"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -84,4 +85,30 @@ func TestLinkToAnotherUsersFileIsNotToBeChowned(t *testing.T) {
 	assert.Equal(t, fs.ModeSymlink, e.Found)
 	assert.Contains(t, err.Error(), "remove the link")
 	assert.NotContains(t, err.Error(), "chown")
+}
+
+// TestSocketWhereALockFileBelongs: a socket at a lock's path (another
+// program's, bound there) cannot be opened at all: Take once gave the
+// system's "no such device or address", which the window and the command
+// line showed as it is, and Hold the same, which stopped the update of an
+// older history. Take names the path and says to move it away; Hold finds
+// nobody holding it (nobody can), so the update goes on.
+func TestSocketWhereALockFileBelongs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "upgrade.lock")
+	l, err := net.Listen("unix", path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = l.Close() })
+
+	k, err := Take(path)
+	if k != nil {
+		_ = k.Close()
+	}
+	e, ok := errors.AsType[*NotAFileError](err)
+	require.True(t, ok, "not a NotAFileError: %v", err)
+	assert.Equal(t, path, e.Path)
+	assert.Equal(t, path+" is a special file (a socket or a device) where a lock file belongs — move it away or rename it, then try again", err.Error())
+
+	f, err := Hold(path)
+	require.NoError(t, err)
+	assert.Nil(t, f)
 }
