@@ -58,6 +58,7 @@ func translatedError(err error) string {
 		gone    *storage.ReplacedError
 		ro      *storage.ReadOnlyError
 		notMine *storage.LockNotYoursError
+		lockers *filelock.NotYoursError
 		hm      *api.HashMismatchError
 		ce      *api.ClockError
 		fe      *api.FreshTokenError
@@ -87,6 +88,9 @@ func translatedError(err error) string {
 	case errors.As(err, &notMine):
 		return tr("The upload queue's lock cannot be taken: {{.What}} belongs to the user {{.Owner}} (left by a run under sudo?). Make it yours again ({{.Command}}), then try again.",
 			map[string]any{"What": notMine.What, "Owner": notMine.Owner, "Command": notMine.ChownCommand()})
+	case errors.As(err, &lockers): // the upgrade lock, or its folder
+		return tr("A lock file of dStor Uploader cannot be taken: {{.What}} belongs to the user {{.Owner}} (left by a run under sudo?). Make it yours again ({{.Command}}), then try again.",
+			map[string]any{"What": lockers.What, "Owner": lockers.Owner, "Command": lockers.ChownCommand()})
 	case errors.Is(err, storage.ErrQueueInUse):
 		return tr("Another dStor Uploader (the window or a command-line upload) is already running this account's upload queue. Let it finish or close it, then try again.")
 	case errors.As(err, &hm):
