@@ -204,8 +204,10 @@ func inOwnDataFolder(dir string) bool {
 // nearest of p and its parents that exists leads, joined with the rest
 // of p. A link there that leads nowhere yet (to a folder not made) is
 // followed too, as the folder made at its target would be reached
-// through it; a chain of more than linkchain.MaxLinks such links is left
-// as it is.
+// through it; its relative target is read from the link's real folder
+// as the system reads it (linkchain.Join: a ".." after a link in it is
+// read where that link leads), and a chain of more than
+// linkchain.MaxLinks such links is left as it is.
 func realPath(p string) string {
 	for range linkchain.MaxLinks {
 		base, rest := nearestPresent(p)
@@ -217,20 +219,34 @@ func realPath(p string) string {
 			return p
 		}
 		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(base), target)
+			dir, _ := linkchain.Split(base)
+			real, err := filepath.EvalSymlinks(dir)
+			if err != nil {
+				return p
+			}
+			target = linkchain.Join(real, target)
 		}
-		p = filepath.Join(target, rest)
+		p = target // not cleaned: nearestPresent reads it as the system does
+		if rest != "" {
+			p += string(filepath.Separator) + rest
+		}
 	}
 	return p
 }
 
 // nearestPresent splits the absolute path p into the nearest of p and
-// its parents that is there (a link that leads nowhere is), and the rest.
+// its parents that is there (a link that leads nowhere is), and the rest:
+// names not there, so cleaning the rest moves nothing. Parents are taken
+// as the system reads p (linkchain.Split), which may not be cleaned.
 func nearestPresent(p string) (base, rest string) {
 	base = p
-	for _, err := os.Lstat(base); err != nil && filepath.Dir(base) != base; _, err = os.Lstat(base) {
-		rest = filepath.Join(filepath.Base(base), rest)
-		base = filepath.Dir(base)
+	for _, err := os.Lstat(base); err != nil; _, err = os.Lstat(base) {
+		dir, name := linkchain.Split(base)
+		if dir == base {
+			break
+		}
+		rest = filepath.Join(name, rest)
+		base = dir
 	}
 	return base, rest
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -124,6 +125,50 @@ func TestSandboxRefusesTheFolderTheDataFolderLinkLeadsTo(t *testing.T) {
 				require.NoError(t, os.RemoveAll(filepath.Join(parent, "drive")))
 			})
 		}
+	}
+}
+
+// TestSandboxRefusesWhereTheDataFolderLinkLeadsPastALink: with
+// $DSTOR_UPLOADER_HOME a link to a folder not made yet whose relative
+// target has a ".." after a link ("sub/../drive/dstor-uploader", sub a
+// link to elsewhere/r), or a "../drive/dstor-uploader" link in a folder
+// reached through a link, the system reads the ".." in the folder the
+// link leads to: the app's data folder is elsewhere/drive/dstor-uploader.
+// realPath cleaned the target where the link stands (parent/drive/…), so
+// sandbox --data elsewhere/drive/dstor-uploader made its store where the
+// app then started. It is refused, and nothing is made.
+func TestSandboxRefusesWhereTheDataFolderLinkLeadsPastALink(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("on Windows linkchain, and realPath with it, reads a \"..\" as Clean does (its cleanable says where Windows does not: a link's target after a symbolic link)")
+	}
+	parent := t.TempDir()
+	elsewhere := filepath.Join(parent, "elsewhere")
+	require.NoError(t, os.MkdirAll(filepath.Join(elsewhere, "r"), 0o700))
+	testfs.SymlinkOrSkip(t, filepath.Join(elsewhere, "r"), filepath.Join(parent, "sub"))
+	viaSub := filepath.Join(parent, "home")
+	testfs.SymlinkOrSkip(t, "sub/../drive/dstor-uploader", viaSub)
+	inLinked := filepath.Join(parent, "sub", "home") // made in elsewhere/r
+	testfs.SymlinkOrSkip(t, "../drive/dstor-uploader", inLinked)
+	data := filepath.Join(elsewhere, "drive", "dstor-uploader")
+	for name, home := range map[string]string{"a .. after a link in its target": viaSub, "a .. from a linked folder": inLinked} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(storage.HomeEnv, home)
+			for what, dir := range map[string]string{"the folder": data, "a folder in it": filepath.Join(data, "store")} {
+				code, out, errOut := runSandboxUntilServing(t, "--listen", "127.0.0.1:0", "--data", dir)
+				assert.Equal(t, 2, code, "%s: %s%s", what, out, errOut)
+				assert.Contains(t, errOut, "dStor Uploader's own data folder", what)
+				assert.NoDirExists(t, filepath.Join(elsewhere, "drive"), "%s: nothing made", what)
+				require.NoError(t, os.RemoveAll(filepath.Join(elsewhere, "drive")))
+			}
+			// The system does lead there: once made, the data folder is it.
+			require.NoError(t, os.MkdirAll(data, 0o700))
+			defer func() { require.NoError(t, os.RemoveAll(filepath.Join(elsewhere, "drive"))) }()
+			own, err := os.Stat(home)
+			require.NoError(t, err)
+			made, err := os.Stat(data)
+			require.NoError(t, err)
+			assert.True(t, os.SameFile(own, made), "the app's data folder is %s", data)
+		})
 	}
 }
 

@@ -35,7 +35,7 @@ func Follow(path string) (Target, error) {
 	var t Target
 	p := path
 	for range MaxLinks + 1 { // the path, then each link's target
-		parent, name := split(p)
+		parent, name := Split(p)
 		dir, err := filepath.EvalSymlinks(parent)
 		if errors.Is(err, fs.ErrNotExist) && p != path {
 			return t, &MissingFolderError{Link: path, Target: p}
@@ -53,15 +53,19 @@ func Follow(path string) (Target, error) {
 			return t, nil
 		}
 		if !filepath.IsAbs(to) {
-			to = join(dir, to)
+			to = Join(dir, to)
 		}
 		p = to
 	}
 	return t, &fs.PathError{Op: "follow", Path: path, Err: syscall.ELOOP}
 }
 
-// split is p's folder and name, as the system reads p.
-func split(p string) (dir, name string) {
+// Split is p's folder and name, as the system reads p: filepath.Dir and
+// Base where cleaning p moves nothing (see cleanable), else p cut at its
+// last "/", so a ".." after a link is still read where the link leads.
+// Callers walking up a path that may hold such a ".." (a link's target)
+// use it in place of Dir.
+func Split(p string) (dir, name string) {
 	if cleanable(p) {
 		return filepath.Dir(p), filepath.Base(p)
 	}
@@ -69,10 +73,11 @@ func split(p string) (dir, name string) {
 	return p[:i], p[i+1:] // "/" in it, after a name
 }
 
-// join is the path of a link's relative target to, read from dir (the
+// Join is the path of a link's relative target to, read from dir (the
 // link's folder where it really is, no link on its way), as the system
-// reads it.
-func join(dir, to string) string {
+// reads it: cleaned only where that moves nothing (see cleanable). Every
+// reader of a link's target uses it, so all read it as Follow does.
+func Join(dir, to string) string {
 	if cleanable(to) {
 		return filepath.Join(dir, to)
 	}
