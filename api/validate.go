@@ -1,12 +1,15 @@
 package api
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math"
 	"net/mail"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -285,17 +288,33 @@ func validateFileName(name string) error {
 }
 
 // RemoteName is the name a local file or folder gets on dStor: the local
-// name itself whenever it is valid UTF-8 without control characters (the
-// usual case), else the same name with each offending byte written as %XX
-// ("\xff.txt" → "%FF.txt", "a\nb" → "a%0Ab"). A '%' that is followed by
-// two hex digits in the local name is written %25, so distinct local names
-// always get distinct remote names and the local bytes can be read back
-// from the remote name (undo each %XX). The result is at most 255 bytes
-// (longer names are cut on an escape and character boundary).
+// name itself whenever it is valid UTF-8 without control characters and at
+// most 255 bytes (the usual case), else the same name with each offending
+// byte written as %XX ("\xff.txt" → "%FF.txt", "a\nb" → "a%0Ab"). A '%'
+// that is followed by two hex digits in the local name is written %25, so
+// distinct local names get distinct remote names and the local bytes can
+// be read back from the remote name (undo each %XX).
+//
+// A name still longer than 255 bytes (escapes make a name grow; Windows
+// allows 255 UTF-16 characters, up to 765 bytes) is cut: it keeps as much
+// of its start as fits, without splitting a character or an escape, then
+// "~" and the first 16 hex digits of the SHA-256 of the whole local name,
+// then its extension when that is at most 32 bytes ("…~1a2b3c4d5e6f7a8b.jpg").
+// Two names that differ only past the cut so still get distinct remote
+// names, and the same local name always gets the same one; a cut name
+// cannot be read back.
 func RemoteName(local string) string {
-	if !needsEscape(local) {
-		return truncate(local, maxFileNameLen)
+	name := local
+	if needsEscape(local) {
+		name = escapeName(local)
 	}
+	return fitName(name, local)
+}
+
+// escapeName is local with each byte of invalid UTF-8 or of a control
+// character written %XX, and each '%' that would read as an escape
+// written %25.
+func escapeName(local string) string {
 	var b strings.Builder
 	for i := 0; i < len(local); {
 		r, size := utf8.DecodeRuneInString(local[i:])
@@ -311,7 +330,34 @@ func RemoteName(local string) string {
 		}
 		i += size
 	}
-	return truncateEscaped(b.String(), maxFileNameLen)
+	return b.String()
+}
+
+// The mark a cut remote name ends with (before its extension): its hex
+// digits of the local name's SHA-256 (64 bits: two cut names of one folder
+// sharing a mark is as unlikely as a random 64-bit clash), and the longest
+// extension kept after it.
+const (
+	cutMarkHexDigits = 16
+	maxKeptExtLen    = 32
+)
+
+// fitName is name, the remote name of local before any cut, when it is at
+// most maxFileNameLen bytes; else its start, "~", the mark of local and its
+// extension (see RemoteName). '~' is no hex digit, so the mark never makes
+// an escape of a '%' left at the end of the start.
+func fitName(name, local string) string {
+	if len(name) <= maxFileNameLen {
+		return name
+	}
+	sum := sha256.Sum256([]byte(local))
+	mark := "~" + hex.EncodeToString(sum[:])[:cutMarkHexDigits]
+	ext := path.Ext(name)
+	if len(ext) > maxKeptExtLen {
+		ext = ""
+	}
+	head := name[:len(name)-len(ext)]
+	return truncateEscaped(head, maxFileNameLen-len(mark)-len(ext)) + mark + ext
 }
 
 // needsEscape reports whether RemoteName must change name.
