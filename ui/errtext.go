@@ -117,7 +117,8 @@ func translatedError(err error) string {
 
 // lockPathText words a lock's path where something else is than what
 // belongs there (a folder, a socket or a device, or a link to no file for
-// a lock file, a file for the folder of lock files): which path, and to move it away.
+// a lock file; a file for the folder of lock files): which path, and to
+// move it away.
 func lockPathText(e *filelock.NotAFileError) string {
 	data := map[string]any{"Path": e.Path}
 	switch {

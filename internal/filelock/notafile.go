@@ -6,11 +6,12 @@ import (
 )
 
 // NotAFileError reports a lock's path where something else is than what
-// belongs there: a folder, or a symbolic link to nothing, to a folder or
-// to a file of another user's, where a lock file belongs (a lock makes no file where a link points: it
-// could be any file of the user's), or a file where a folder of lock files
-// does. Only the person can tell what it is and whether to keep it, so
-// the sentence names the path and says to move it away.
+// belongs there: a folder, a socket or a device, or a symbolic link to
+// nothing, to a folder or to a file of another user's, where a lock file
+// belongs (a lock makes no file where a link points: it could be any file
+// of the user's), or a file where a folder of lock files does. Only the
+// person can tell what it is and whether to keep it, so the sentence
+// names the path and says to move it away.
 type NotAFileError struct {
 	Path  string      // the lock file's, or the folder of lock files'
 	Found fs.FileMode // what is there: fs.ModeDir, fs.ModeSymlink, fs.ModeSocket or fs.ModeDevice, or 0 for a file
@@ -36,8 +37,7 @@ func (e *NotAFileError) Error() string {
 
 // notALockFile is the *NotAFileError of path, where a lock file belongs,
 // when a folder, a socket or a device is there, or a symbolic link that
-// names no file; nil
-// otherwise (a file, a link to one, or nothing yet).
+// names no file; nil otherwise (a file, a link to one, or nothing yet).
 func notALockFile(path string) *NotAFileError {
 	fi, err := os.Lstat(path)
 	switch {
