@@ -95,6 +95,9 @@ func SetKeyringTimeoutForTest(d time.Duration) (restore func()) {
 // first) and the keyring and resolves --env (or the last environment
 // used); the caller closes db.
 func openStore(stderr io.Writer, envFlag string) (*store, error) {
+	if err := checkEnvFlag(envFlag); err != nil {
+		return nil, err
+	}
 	db, err := openDB(stderr)
 	if err != nil {
 		return nil, err
@@ -113,6 +116,18 @@ func openStore(stderr io.Writer, envFlag string) (*store, error) {
 		db: db, secrets: openSecrets(),
 		settings: settings, env: env, envKey: env.Key(),
 	}, nil
+}
+
+// checkEnvFlag refuses an --env given that no command can use before
+// the data folder is opened (made, on a first run), so a usage error
+// changes nothing on disk. Such a flag's environment does not depend on
+// the settings; none given, or a blank one, is resolved from them later.
+func checkEnvFlag(flag string) error {
+	if session.ParseKey(flag) == "" {
+		return nil
+	}
+	_, err := commandLineEnv(flag, storage.Settings{})
+	return err
 }
 
 // commandLineEnv is session.CommandLineEnv, its refusal of --env named

@@ -73,6 +73,11 @@ type verifyResult struct {
 
 // runVerify hashes each file and looks its content up in the history.
 func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) error {
+	if session.ParseKey(o.env) != api.SandboxKey { // verify may name the window's sandbox
+		if err := checkEnvFlag(o.env); err != nil {
+			return err
+		}
+	}
 	db, links, err := openHistory(cio)
 	if err != nil {
 		return err
