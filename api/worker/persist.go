@@ -385,10 +385,11 @@ func (q *Queue) setStalledLocked(err error) {
 
 // showStalledLocked makes Summary.Stalled say why no upload starts: the
 // full disk that keeps the persister's rows or a listing's rows waiting
-// (persistFull, listFull), or nothing. Subscribers are told when that
-// changes; uploads start again once it is empty.
+// (persistFull, listFull), or the walk rows of requests listed
+// (dropFull), or nothing. Subscribers are told when that changes; uploads
+// start again once it is empty.
 func (q *Queue) showStalledLocked() {
-	err := cmp.Or(q.persistFull, q.listFull)
+	err := cmp.Or(q.persistFull, q.listFull, q.dropFull)
 	msg := ""
 	if err != nil {
 		msg = diskFullSentence(err)
@@ -521,9 +522,10 @@ func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
 // saveWalks writes the pending walk rows, lets the walker list them, then
 // deletes the walk rows of requests listed completely (or canceled). Its
 // last run, at Close, keeps requests added but not listed yet saved for
-// the next New. It never asks to be run again: a walk row that could not
-// be written is listed all the same, and Close reports the error.
-func (q *Queue) saveWalks(bool) bool {
+// the next New. A walk row that could not be written is listed all the
+// same, and Close reports the error; deletes that meet a full disk wait
+// for room (dropWalks), and only then does it ask to be run again.
+func (q *Queue) saveWalks(final bool) bool {
 	for {
 		q.mu.Lock()
 		saves, drops := q.walkSaves, q.walkDrops
@@ -541,8 +543,8 @@ func (q *Queue) saveWalks(bool) bool {
 		if len(saves) > 0 {
 			q.insertWalks(saves, rows)
 		}
-		if len(drops) > 0 {
-			q.dropWalks(drops)
+		if len(drops) > 0 && !q.dropWalks(drops, final) {
+			return false // the disk is full: tried again in diskRetryEvery
 		}
 	}
 }
@@ -597,8 +599,12 @@ func sharesOf(rows []storage.WalkRow) []string {
 // whose listing met every entry of its folder stays whole, whether
 // CancelAll's stop of it, landing during its last flush, is recorded
 // before that flush's rows or after: storage.DB.InsertListing); a batch
-// none of whose walks is left lets its cleared rows go.
-func (q *Queue) dropWalks(drops []walkDrop) {
+// none of whose walks is left lets its cleared rows go. On a full disk,
+// unless final (Close), drops wait for the next round and it returns
+// false, Summary.Stalled naming the disk, as flushDB's rows wait: the
+// run's uploads are done, and nothing about them is left unsaved once
+// there is room. Deleting a walk row again is harmless.
+func (q *Queue) dropWalks(drops []walkDrop, final bool) bool {
 	cuts := map[storage.ListingCut][]string{}
 	for _, d := range drops {
 		cuts[d.cut] = append(cuts[d.cut], d.id)
@@ -609,14 +615,25 @@ func (q *Queue) dropWalks(drops []walkDrop) {
 			_, err = q.db.CutWalks(cut, ids...)
 		}
 	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !final && errors.Is(err, storage.ErrDiskFull) {
+		q.walkDrops = append(drops, q.walkDrops...)
+		q.walkSaving = false
+		q.dropFull = err
+		q.showStalledLocked()
+		return false
+	}
+	if q.dropFull != nil {
+		q.dropFull = nil
+		q.showStalledLocked()
+	}
 	if err != nil {
 		// The walk rows stay: the next New lists those requests again
 		// and adds nothing already queued.
-		q.noteDBErr(fmt.Errorf("forget the folders listed: %w", err))
-		return
+		q.noteDBErrLocked(fmt.Errorf("forget the folders listed: %w", err))
+		return true
 	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
 	for _, d := range drops {
 		if _, ok := q.liveWalks[d.id]; !ok {
 			continue // dropped twice (CancelAll during the last flush)
@@ -630,6 +647,7 @@ func (q *Queue) dropWalks(drops []walkDrop) {
 		q.purgeCleared = true // its cleared rows may go now
 		q.signalPersist()
 	}
+	return true
 }
 
 // dropWalksLocked schedules the walk rows ids of batchID for deletion,

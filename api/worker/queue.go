@@ -275,6 +275,7 @@ type queuePersistence struct {
 	notListed     []storage.WalkRow   // files and folders added once the database was gone, kept unlisted (NotListed)
 	persisting    bool                // the persister is writing a batch
 	persistFull   error               // the full disk that keeps the persister's rows pending, nil when none
+	dropFull      error               // the full disk that keeps the walk rows of listed requests, nil when none
 
 	walkSaver   *writeBehind      // walk rows (saveWalks): requests saved before they are listed
 	walkSaves   []*addCall        // calls whose walk rows are not written yet
