@@ -51,13 +51,20 @@ them. ENV is production, testnet, or a base URL such as the one
 	return cmd
 }
 
-// validate checks that the flags name exactly one way to sign in.
+// validate checks that the flags name exactly one way to sign in, and
+// that --email is an address (as session.SignIn takes it, spaces around
+// it dropped) before the data folder is made or the password is asked for.
 func (o loginOptions) validate() error {
 	switch {
 	case o.apiKeyStdin == (o.email != "" || o.passwordStdin):
 		return usageErrorf("use either --api-key-stdin, or --email EMAIL --password-stdin")
 	case !o.apiKeyStdin && (o.email == "" || !o.passwordStdin):
 		return usageErrorf("--email and --password-stdin go together")
+	}
+	if !o.apiKeyStdin {
+		if err := api.ValidateEmail(strings.TrimSpace(o.email)); err != nil {
+			return usageErrorf("--email: %s", api.Human(err))
+		}
 	}
 	return nil
 }
