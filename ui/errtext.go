@@ -167,7 +167,7 @@ func localErrorText(err error) string {
 		return lockPathText(inWay)
 	case errors.As(err, &noDir):
 		return tr("{{.Link}} is a symbolic link to {{.Target}}, in a folder that is not there ({{.Folder}}). Make that folder, or save under another name or in another folder.",
-			map[string]any{"Link": inert.Line(noDir.Link), "Target": inert.Line(noDir.Target), "Folder": inert.Line(filepath.Dir(noDir.Target))})
+			map[string]any{"Link": inert.Line(noDir.Link), "Target": inert.Line(noDir.Target), "Folder": inert.Line(noDir.Folder())})
 	case errors.As(err, &moved):
 		return tr("The folder {{.Dir}} was moved or replaced while the file was being saved in it, so nothing was saved. Try again.",
 			map[string]any{"Dir": inert.Line(moved.Dir)})

@@ -5,6 +5,7 @@ package linkchain
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -41,4 +42,27 @@ func TestFollowTakesDotDotAfterALinkWhereItLeads(t *testing.T) {
 			require.ErrorIs(t, err, os.ErrNotExist, "the write went where the system reads the path")
 		})
 	}
+}
+
+// TestMissingFolderAfterALinkIsNamedAsTheSystemReadsIt: a link whose
+// target is "sub/../x.txt", sub a link to a folder that is gone, leads
+// into a folder that is not there (the system reads ".." where sub
+// leads): the error names that folder, sub/.., not the link's own
+// folder, which is there.
+func TestMissingFolderAfterALinkIsNamedAsTheSystemReadsIt(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Symlink(filepath.Join(dir, "unplugged", "deep"), filepath.Join(dir, "sub")))
+	link := filepath.Join(dir, "save.txt")
+	require.NoError(t, os.Symlink("sub/../x.txt", link))
+	require.Error(t, os.WriteFile(link, []byte("x"), 0o600), "the system finds no folder to write in")
+
+	_, err := Follow(link)
+	var missing *MissingFolderError
+	require.ErrorAs(t, err, &missing)
+	require.Equal(t, dir+"/sub/../x.txt", missing.Target)
+	said := err.Error()
+	folder := said[strings.LastIndexByte(said, '(')+1 : len(said)-1]
+	require.Equal(t, dir+"/sub/..", folder, said)
+	_, err = os.Stat(folder)
+	require.ErrorIs(t, err, os.ErrNotExist, "the folder named is not there")
 }

@@ -119,5 +119,13 @@ type MissingFolderError struct {
 }
 
 func (e *MissingFolderError) Error() string {
-	return fmt.Sprintf("%s is a symbolic link to %s, in a folder that is not there (%s)", e.Link, e.Target, filepath.Dir(e.Target))
+	return fmt.Sprintf("%s is a symbolic link to %s, in a folder that is not there (%s)", e.Link, e.Target, e.Folder())
+}
+
+// Folder is the folder of Target that is not there, as the system reads
+// Target (Split): a ".." after a link in it is kept ("sub/.."), not
+// cleaned away to name a folder that is there. The window names it too.
+func (e *MissingFolderError) Folder() string {
+	dir, _ := Split(e.Target)
+	return dir
 }
