@@ -190,9 +190,9 @@ func (e *Error) sentence() string {
 	case KindTimeout:
 		switch {
 		case errors.Is(e.Err, ErrSendStalled):
-			return "dStor stopped taking the file partway and took no more of it in time — check your connection; retrying may work"
+			return ErrSendStalled.Error() + " — check your connection; retrying may work"
 		case errors.Is(e.Err, ErrSentNoAnswer):
-			return "the whole file was sent, but dStor did not answer in time — check your connection; retrying may work"
+			return ErrSentNoAnswer.Error() + " — check your connection; retrying may work"
 		case errors.Is(e.Err, ErrAnswerStopped):
 			return "dStor began its answer, then stopped sending it, so the upload is not counted as done — check your connection; retrying may work"
 		case errors.Is(e.Err, ErrAnswerTooLong):

@@ -549,6 +549,7 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 // an upload's file partway: a write made no progress for the write idle
 // timeout (writeIdleTimeout). It is exported so callers can tell a person
 // which wait ran out, as with ErrAnswerStopped (errors.Is on the *Error).
+// Its text opens the *Error's sentence, as ErrSentNoAnswer's does.
 var ErrSendStalled = errors.New("dStor stopped taking the file partway and took no more of it in time")
 
 // ErrSentNoAnswer is the cause of a KindTimeout when the whole file was
