@@ -192,7 +192,7 @@ func (e *Error) sentence() string {
 		case errors.Is(e.Err, ErrSendStalled):
 			return ErrSendStalled.Error() + " — check your connection; retrying may work"
 		case errors.Is(e.Err, ErrSentNoAnswer):
-			return ErrSentNoAnswer.Error() + " — check your connection; retrying may work"
+			return ErrSentNoAnswer.Error() + ", so the upload is not counted as done — check your connection; retrying may work"
 		case errors.Is(e.Err, ErrAnswerStopped):
 			return "dStor began its answer, then stopped sending it, so the upload is not counted as done — check your connection; retrying may work"
 		case errors.Is(e.Err, ErrAnswerTooLong):

@@ -98,7 +98,7 @@ func TestStalledAnswerTimesOut(t *testing.T) {
 	assert.True(t, errors.Is(err, ErrTimeout), "%v", err)
 	assert.NoError(t, ctx.Err())
 	assert.ErrorIs(t, err, ErrSentNoAnswer, "what the window and the worker branch on")
-	assert.Equal(t, "the whole file was sent, but dStor did not answer in time — check your connection; retrying may work", Human(err))
+	assert.Equal(t, "the whole file was sent, but dStor did not answer in time, so the upload is not counted as done — check your connection; retrying may work", Human(err))
 }
 
 // TestWriteIdleConnWritesEverything: the wrapper hands every byte on, in

@@ -44,7 +44,7 @@ var typedErrors = []struct {
 	{"file stalled partway", fmt.Errorf("upload x: %w", &api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: write: i/o timeout", api.ErrSendStalled)}),
 		"dStor stopped taking the file partway and took no more of it in time. Check your connection; retrying may work."},
 	{"whole file sent, no answer", &api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: timeout awaiting response headers", api.ErrSentNoAnswer)},
-		"The whole file was sent, but dStor did not answer in time. Check your connection; retrying may work."},
+		"The whole file was sent, but dStor did not answer in time, so the upload does not count as done. Check your connection; retrying may work."},
 	{"busy, with what dStor said", &api.Error{Kind: api.KindRateLimited, Status: 429, RetryAfter: 30 * time.Second, Message: "slow down"},
 		`dStor is busy (too many requests). Retrying later may work. dStor asked to wait 30 s. (dStor said: "slow down")`},
 	{"no such address", &api.Error{Kind: api.KindBadRequest, Status: 404},

@@ -320,7 +320,7 @@ func timeoutText(code worker.ReasonCode) string {
 	case worker.ReasonSendStalled:
 		return tr("dStor stopped taking the file partway and took no more of it in time. Check your connection; retrying may work.")
 	case worker.ReasonSentNoAnswer:
-		return tr("The whole file was sent, but dStor did not answer in time. Check your connection; retrying may work.")
+		return tr("The whole file was sent, but dStor did not answer in time, so the upload does not count as done. Check your connection; retrying may work.")
 	}
 	return tr("dStor did not answer in time. Check your connection; retrying may work.")
 }

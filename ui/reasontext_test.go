@@ -281,7 +281,8 @@ func TestFailedFileNotAtItsPathSaysWhatAGoneFileSays(t *testing.T) {
 // upload's bound on it (30 minutes), dStor taking no more of the file
 // partway, and no answer once the whole file was sent are worded apart in
 // every language, the row of a failed job (its reason, as saved) as the
-// error's dialog.
+// error's dialog; each whose file may have reached dStor says that the
+// upload does not count as done, in the catalog's words for it.
 func TestTimedOutAnswerSaysWhatHappened(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
 	causes := []struct {
@@ -293,6 +294,10 @@ func TestTimedOutAnswerSaysWhatHappened(t *testing.T) {
 		{&api.Error{Kind: api.KindTimeout, Status: 200, Op: api.OpUpload, Err: api.ErrAnswerTooLong}, worker.ReasonAnswerTooLong},
 		{&api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: write: i/o timeout", api.ErrSendStalled)}, worker.ReasonSendStalled},
 		{&api.Error{Kind: api.KindTimeout, Op: api.OpUpload, Err: fmt.Errorf("%w: timeout awaiting response headers", api.ErrSentNoAnswer)}, worker.ReasonSentNoAnswer},
+	}
+	notDone := map[string]string{
+		"en": "the upload does not count as done", "de": "nicht als erledigt", "fr": "pas compté comme terminé",
+		"es": "la subida no cuenta como hecha", "pt_BR": "o envio não conta como concluído", "ru": "загрузка не считается завершённой",
 	}
 	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
 		t.Setenv("LANGUAGE", lang) // as in TestEveryReasonCodeIsWorded
@@ -307,5 +312,8 @@ func TestTimedOutAnswerSaysWhatHappened(t *testing.T) {
 			seen[row] = c.code
 		}
 		assert.Contains(t, reasonText(worker.ReasonAnswerTooLong, "", fixedNow), "30", "%s: how long the answer ran", lang)
+		for _, code := range []worker.ReasonCode{worker.ReasonAnswerStopped, worker.ReasonAnswerTooLong, worker.ReasonSentNoAnswer} {
+			assert.Contains(t, reasonText(code, "", fixedNow), notDone[lang], "%s %s: the upload is not done", lang, code)
+		}
 	}
 }
