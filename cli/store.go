@@ -95,7 +95,8 @@ func SetKeyringTimeoutForTest(d time.Duration) (restore func()) {
 // first) and the keyring and resolves --env (or the last environment
 // used); the caller closes db.
 func openStore(stderr io.Writer, envFlag string) (*store, error) {
-	if err := checkEnvFlag(envFlag); err != nil {
+	env, given, err := givenEnv(envFlag)
+	if err != nil {
 		return nil, err
 	}
 	db, err := openDB(stderr)
@@ -107,10 +108,11 @@ func openStore(stderr io.Writer, envFlag string) (*store, error) {
 		db.Close()
 		return nil, err
 	}
-	env, err := commandLineEnv(envFlag, settings)
-	if err != nil {
-		db.Close()
-		return nil, err
+	if !given {
+		if env, err = commandLineEnv("", settings); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	return &store{
 		db: db, secrets: openSecrets(),
@@ -118,16 +120,17 @@ func openStore(stderr io.Writer, envFlag string) (*store, error) {
 	}, nil
 }
 
-// checkEnvFlag refuses an --env given that no command can use before
-// the data folder is opened (made, on a first run), so a usage error
-// changes nothing on disk. Such a flag's environment does not depend on
-// the settings; none given, or a blank one, is resolved from them later.
-func checkEnvFlag(flag string) error {
+// givenEnv is the environment of an --env given, read (or refused)
+// before the data folder is opened (made, on a first run), so a usage
+// error changes nothing on disk: such a flag's environment does not
+// depend on the settings. given is false when none is given, or a blank
+// one: the caller resolves it from the settings (commandLineEnv with "").
+func givenEnv(flag string) (env api.Environment, given bool, err error) {
 	if session.ParseKey(flag) == "" {
-		return nil
+		return api.Environment{}, false, nil
 	}
-	_, err := commandLineEnv(flag, storage.Settings{})
-	return err
+	env, err = commandLineEnv(flag, storage.Settings{})
+	return env, true, err
 }
 
 // commandLineEnv is session.CommandLineEnv, its refusal of --env named

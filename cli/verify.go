@@ -73,19 +73,19 @@ type verifyResult struct {
 
 // runVerify hashes each file and looks its content up in the history.
 func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) error {
-	if session.ParseKey(o.env) != api.SandboxKey { // verify may name the window's sandbox
-		if err := checkEnvFlag(o.env); err != nil {
-			return err
-		}
+	env, err := verifyEnv(o.env)
+	if err != nil {
+		return err
 	}
 	db, links, err := openHistory(cio)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	env, err := verifyEnv(db, o.env)
-	if err != nil {
-		return err
+	if env == "" {
+		if env, err = lastEnv(db); err != nil {
+			return err
+		}
 	}
 	failed := 0
 	for _, p := range paths {
@@ -103,18 +103,29 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	return nil
 }
 
-// verifyEnv is the key of the environment whose uploads verify counts:
-// flag's, else the one last signed in to, as for every command. Nothing is
-// sent, so the window's Local sandbox can be named too.
-func verifyEnv(db *storage.DB, flag string) (string, error) {
+// verifyEnv is the key of the environment whose uploads verify counts
+// when flag names one (givenEnv), "" when it does not: then it is the one
+// last signed in to (lastEnv), as for every command. Nothing is sent, so
+// the window's Local sandbox can be named too.
+func verifyEnv(flag string) (string, error) {
 	if session.ParseKey(flag) == api.SandboxKey {
 		return api.SandboxKey, nil
 	}
+	env, given, err := givenEnv(flag)
+	if !given || err != nil {
+		return "", err
+	}
+	return env.Key(), nil
+}
+
+// lastEnv is the key of the environment a command works with when no
+// --env is given: the one last signed in to, from db's settings.
+func lastEnv(db *storage.DB) (string, error) {
 	settings, err := db.LoadSettings()
 	if err != nil {
 		return "", err
 	}
-	env, err := commandLineEnv(flag, settings)
+	env, err := commandLineEnv("", settings)
 	if err != nil {
 		return "", err
 	}
