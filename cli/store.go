@@ -34,7 +34,7 @@ func openDB(stderr io.Writer) (*storage.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return storage.OpenWith(dir, storage.OpenOptions{BeforeUpgrade: func(int, int) {
+	return storage.OpenWith(dir, storage.OpenOptions{BeforeUpgrade: func() {
 		fmt.Fprintln(stderr, upgradeNotice)
 	}})
 }

@@ -76,7 +76,7 @@ type DB struct {
 	replaced atomic.Pointer[ReplacedError]
 	// beforeUpgrade is OpenOptions.BeforeUpgrade; upgradeSaid, that it
 	// was called (sayUpgrade).
-	beforeUpgrade func(from, to int)
+	beforeUpgrade func()
 	upgradeSaid   bool
 
 	// The search index's upkeep (search.go): indexLoop indexes new history
@@ -108,15 +108,15 @@ func Open(dir string) (*DB, error) { return OpenWith(dir, OpenOptions{}) }
 // OpenOptions are what OpenWith does besides what Open does.
 type OpenOptions struct {
 	// BeforeUpgrade, when set, is called once before the history, of an
-	// older schema (from), is updated to this version's (to), once the
-	// locks that update needs are held, or as soon as this open waits for
+	// older schema, is updated to this version's, once the locks that
+	// update needs are held, or as soon as this open waits for
 	// another process of this version updating it: on a large history it
 	// takes seconds (migrateV20: about 10 s for 100,000 rows on a loaded
 	// machine), which the command line and the window say rather than
 	// look hung. It is not called for a new history or a current one, nor
 	// when another process of this version updated it before this open
 	// looked.
-	BeforeUpgrade func(from, to int)
+	BeforeUpgrade func()
 }
 
 // OpenWith is Open, doing what o asks too.
@@ -252,7 +252,7 @@ func (d *DB) openWriter() error {
 	}
 	defer hold.release() // once migrated
 	if hold != nil {
-		d.sayUpgrade(hold.from)
+		d.sayUpgrade()
 	}
 	if err := d.withBusyTimeout(openBusyTimeout, func() error {
 		if err := d.probeWriteLock(); err != nil {
@@ -271,12 +271,12 @@ func (d *DB) openWriter() error {
 }
 
 // sayUpgrade calls OpenOptions.BeforeUpgrade, once an open: before this
-// process updates the history of schema from, or when it first waits for
-// another process updating it (the history is being updated either way).
-func (d *DB) sayUpgrade(from int) {
+// process updates the history, or when it first waits for another
+// process updating it (the history is being updated either way).
+func (d *DB) sayUpgrade() {
 	if d.beforeUpgrade != nil && !d.upgradeSaid {
 		d.upgradeSaid = true
-		d.beforeUpgrade(from, CurrentSchemaVersion)
+		d.beforeUpgrade()
 	}
 }
 

@@ -70,7 +70,6 @@ const UpgradeWait = 5 * time.Minute
 type upgradeHold struct {
 	gate  *filelock.Kept
 	older []*os.File
-	from  int // the history's schema version, to be migrated
 }
 
 // release lets every lock go; safe on nil.
@@ -106,7 +105,7 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 		if err != nil || have == 0 || have >= CurrentSchemaVersion {
 			return nil, err
 		}
-		gate, err := takeUpgradeLock(dir, func() { d.sayUpgrade(have) })
+		gate, err := takeUpgradeLock(dir, d.sayUpgrade)
 		if err != nil {
 			return nil, err
 		}
@@ -115,7 +114,6 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 			h.release()
 			return nil, err // migrated while this one waited
 		}
-		h.from = have
 		lock, err := h.holdOlderLocks(dir)
 		if err == nil {
 			return h, nil

@@ -153,7 +153,7 @@ type openedHistory struct {
 func openHistory(home string) (opened <-chan openedHistory, updating <-chan struct{}) {
 	o, u := make(chan openedHistory, 1), make(chan struct{})
 	go func() {
-		db, err := storage.OpenWith(home, storage.OpenOptions{BeforeUpgrade: func(int, int) { close(u) }})
+		db, err := storage.OpenWith(home, storage.OpenOptions{BeforeUpgrade: func() { close(u) }})
 		o <- openedHistory{db: db, err: err}
 	}()
 	return o, u
