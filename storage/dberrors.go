@@ -41,15 +41,29 @@ const minFreeSpace = 64_000_000
 type DiskFullError struct {
 	Dir  string // the data folder, or that temporary folder
 	Free int64  // bytes free on its disk; -1 when unknown
-	Need int64  // bytes to free at least
-	Err  error  // SQLite's or the system's error
+	Need int64  // bytes to free at least; 0 for the temporary folder
+	// TempVar is set when Dir is the temporary folder: the environment
+	// variable that, set before dStor Uploader starts, puts the temporary
+	// files elsewhere (TMPDIR; TMP on Windows). How much room a sort
+	// needs there is not known, and may be more than that disk holds,
+	// so no figure is asked for (Need is 0).
+	TempVar string
+	Err     error // SQLite's or the system's error
 }
 
-// Error names the disk and the space to free.
+// Error names the disk and what to do: the space to free, or, for the
+// temporary folder, some space or another folder.
 func (e *DiskFullError) Error() string {
-	s := fmt.Sprintf("the disk holding %s is full", e.Dir)
+	s := "the disk holding " + e.Dir
+	if e.TempVar != "" {
+		s += ", the folder for temporary files,"
+	}
+	s += " is full"
 	if e.Free >= 0 {
 		s += fmt.Sprintf(" (%s free)", wholeMB(e.Free))
+	}
+	if e.TempVar != "" {
+		return s + ": free some space there, or set " + e.TempVar + " to a folder on a disk with room before starting dStor Uploader, then try again"
 	}
 	return s + fmt.Sprintf(": free at least %s there, then try again", wholeMB(e.Need))
 }
@@ -256,8 +270,9 @@ func explainDBError(path string, err error) error {
 		if free >= minFreeSpace {
 			// Room where the history is: the disk full is the one of
 			// SQLite's temporary files (a large sort), when it has none.
-			if tmp := sqliteTempDir(); diskspace.Free(tmp) >= 0 && diskspace.Free(tmp) < minFreeSpace {
-				dir, free = tmp, diskspace.Free(tmp)
+			tmp, variable := sqliteTempDir()
+			if tmpFree := diskspace.Free(tmp); tmpFree >= 0 && tmpFree < minFreeSpace {
+				return &DiskFullError{Dir: tmp, Free: tmpFree, TempVar: variable, Err: err}
 			}
 		}
 		return &DiskFullError{Dir: dir, Free: free, Need: max(minFreeSpace-max(free, 0), 1<<20), Err: err}

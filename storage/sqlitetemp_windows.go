@@ -4,5 +4,6 @@ import "os"
 
 // sqliteTempDir is the folder SQLite makes its temporary files in (a
 // sort larger than its cache): the system's temporary folder
-// (GetTempPath), as its winGetTempname picks it.
-func sqliteTempDir() string { return os.TempDir() }
+// (GetTempPath), as its winGetTempname picks it; variable is the
+// environment variable GetTempPath reads first, which picks another.
+func sqliteTempDir() (dir, variable string) { return os.TempDir(), "TMP" }

@@ -318,8 +318,13 @@ func freshTokenText(fe *api.FreshTokenError, err error) string {
 	return s
 }
 
-// diskFullText names the full disk and the space to free.
+// diskFullText names the full disk and the space to free: for the
+// folder of temporary files, some space there or another folder.
 func diskFullText(e *storage.DiskFullError) string {
+	if e.TempVar != "" {
+		return tr("The disk holding {{.Dir}}, the folder for temporary files, is full ({{.Free}} free). Free some space there, or set {{.Var}} to a folder on a disk with room before starting dStor Uploader, then try again.",
+			map[string]any{"Dir": e.Dir, "Free": formatSize(max(e.Free, 0)), "Var": e.TempVar})
+	}
 	data := map[string]any{"Dir": e.Dir, "Need": formatSize(e.Need)}
 	if e.Free < 0 {
 		return tr("The disk holding {{.Dir}} is full. Free at least {{.Need}} there, then try again.", data)

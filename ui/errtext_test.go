@@ -55,6 +55,8 @@ var typedErrors = []struct {
 		"The file changed while it was being uploaded. Wait until nothing is writing to it, then upload it again."},
 	{"disk full", &storage.DiskFullError{Dir: "/data", Free: -1, Need: 64_000_000},
 		"The disk holding /data is full. Free at least " + formatSize(64_000_000) + " there, then try again."},
+	{"temporary folder full", &storage.DiskFullError{Dir: "/tmp", Free: 200_000, TempVar: "TMPDIR"},
+		"The disk holding /tmp, the folder for temporary files, is full (" + formatSize(200_000) + " free). Free some space there, or set TMPDIR to a folder on a disk with room before starting dStor Uploader, then try again."},
 	{"database locked", fmt.Errorf("open: %w", &storage.BusyError{Path: "/data/uploads.db"}),
 		"Another program is using the upload history /data/uploads.db and keeps it locked. Close it (an SQLite browser, a backup or sync tool, a stuck copy of dStor Uploader), then try again."},
 	{"fresh token refused, the clocks agree", &api.Error{Kind: api.KindFreshToken, Status: 401, Message: "jwt expired",

@@ -157,6 +157,10 @@ func stalledText(s worker.Summary) string {
 		return tr("Uploads paused: {{.Reason}}. Finished uploads wait to be recorded; nothing is lost or sent twice.", map[string]any{"Reason": inert.Line(s.Stalled)})
 	}
 	data := map[string]any{"Dir": d.Dir, "Need": formatSize(d.Need), "Free": formatSize(d.Free)}
+	if d.TempVar != "" { // how much a sort needs there is not known
+		data["Free"] = formatSize(max(d.Free, 0))
+		return tr("Uploads paused: the disk holding {{.Dir}}, the folder for temporary files, is full ({{.Free}} free). Free some space there; until then finished uploads wait to be recorded, and nothing is lost or sent twice.", data)
+	}
 	if d.Free < 0 {
 		return tr("Uploads paused: the disk holding {{.Dir}} is full. Free at least {{.Need}} there; until then finished uploads wait to be recorded, and nothing is lost or sent twice.", data)
 	}

@@ -113,6 +113,31 @@ func TestStalledTextInTheWindowsLanguage(t *testing.T) {
 	assert.Contains(t, stalledText(s), "(900 kB frei)")
 }
 
+// TestFullTemporaryFolderIsSaidInEveryLanguage: a full disk of the
+// folder for temporary files (a large sort's) is named as that folder in
+// every language, in the error's dialog with the variable that moves it,
+// and asks for no figure: what a sort needs is not known, and the data
+// folder's 64 MB may be more than that disk holds.
+func TestFullTemporaryFolderIsSaidInEveryLanguage(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	data := &storage.DiskFullError{Dir: "/data", Free: 200_000, Need: 64_000_000}
+	temp := &storage.DiskFullError{Dir: "/tmp", Free: 200_000, TempVar: "TMPDIR"}
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang)
+		require.NoError(t, useLanguage(""))
+		dataTexts := []string{diskFullText(data), stalledText(worker.Summary{Stalled: data.Error(), StalledDisk: data})}
+		tempTexts := []string{diskFullText(temp), stalledText(worker.Summary{Stalled: temp.Error(), StalledDisk: temp})}
+		for i, s := range tempTexts {
+			assert.Contains(t, s, "/tmp", lang)
+			assert.Contains(t, s, formatSize(200_000), "%s: the room left", lang)
+			assert.NotContains(t, s, formatSize(0), "%s: no figure to free", lang)
+			assert.NotContains(t, s, "{{", lang)
+			assert.NotEqual(t, strings.Replace(dataTexts[i], "/data", "/tmp", 1), s, "%s: worded as the data folder's disk", lang)
+		}
+		assert.Contains(t, tempTexts[0], "TMPDIR", "%s: the variable that moves the temporary files", lang)
+	}
+}
+
 // TestValidationTextInTheWindowsLanguage: each way the forms' checks
 // refuse an email address, a comment, a folder path or a parent folder id
 // has the window's sentence, and a German window says it in German.
