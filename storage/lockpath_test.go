@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // TestLockPathInTheWaySaysWhichAndWhatToDo: a folder where the upgrade
@@ -51,4 +52,30 @@ func TestLockPathInTheWaySaysWhichAndWhatToDo(t *testing.T) {
 	require.ErrorAs(t, err, &e, "the queue's lock")
 	assert.Equal(t, locks, e.Path)
 	assert.Contains(t, err.Error(), locks+" is a file where a folder of lock files belongs"+advice)
+}
+
+// TestLocksFolderALinkToNoFolderSaysWhatToDo: a symbolic link where the
+// locks folder belongs that leads nowhere (a data folder whose parts a
+// dotfiles tool links to a drive not plugged in) stopped every queue with
+// the system's "create the lock directory: mkdir …/locks: file exists". It
+// is named with what to do, and no folder is made where the link points.
+func TestLocksFolderALinkToNoFolderSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	locks := filepath.Join(dir, LocksFolder)
+	require.NoError(t, os.RemoveAll(locks))
+	unplugged := filepath.Join(t.TempDir(), "unplugged", "locks")
+	testfs.SymlinkOrSkip(t, unplugged, locks)
+
+	l, err := d.LockQueue("env", "a@example.com")
+	if l != nil {
+		l.Release()
+	}
+	var e *filelock.NotAFileError
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, locks, e.Path)
+	assert.Contains(t, err.Error(), locks+" is a symbolic link where a folder of lock files belongs")
+	assert.NoDirExists(t, filepath.Dir(unplugged), "no folder made where the link points")
 }

@@ -117,11 +117,13 @@ func translatedError(err error) string {
 
 // lockPathText words a lock's path where something else is than what
 // belongs there (a folder, a socket or a device, or a link to no file for
-// a lock file; a file for the folder of lock files): which path, and to
-// move it away.
+// a lock file; a file, or a link to no folder, for the folder of lock
+// files): which path, and to move it away.
 func lockPathText(e *filelock.NotAFileError) string {
 	data := map[string]any{"Path": e.Path}
 	switch {
+	case e.Folder && e.Found&fs.ModeSymlink != 0:
+		return tr("{{.Path}} is a symbolic link where dStor Uploader keeps its folder of lock files, and it leads to no folder (to nothing, to a file, or round in a loop): a lock never makes a folder where a link points. Remove the link, or make the folder it points to, then try again.", data)
 	case e.Found&fs.ModeSymlink != 0:
 		return tr("{{.Path}} is a symbolic link where dStor Uploader keeps a lock file, and it points to no file of yours (to nothing, to a folder, or to another user's file): a lock never makes a file where a link points. Remove the link (what it points to is left as it is), then try again.", data)
 	case e.Found.IsDir():

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -201,4 +203,19 @@ func TestErrorTextWordsWindowErrors(t *testing.T) {
 	assert.Contains(t, de, "The keyring's service crashed.", "the program's words kept whole")
 	assert.Contains(t, de, "Englisch", "and said to be English")
 	assert.Contains(t, errorText(windowErrors[0].err), "/srv/out.csv", "data stays as it is")
+}
+
+// TestLocksFolderALinkToNoFolderIsWorded: a symbolic link where the folder
+// of lock files belongs that leads to no folder (a drive not plugged in)
+// is named in the window's language as a link, with what to do, not as
+// the system's "mkdir …/locks: file exists".
+func TestLocksFolderALinkToNoFolderIsWorded(t *testing.T) {
+	dir := t.TempDir()
+	locks := filepath.Join(dir, "locks")
+	testfs.SymlinkOrSkip(t, filepath.Join(dir, "unplugged", "locks"), locks)
+	inWay := filelock.NotAFolder(locks)
+	require.NotNil(t, inWay, "a link to no folder is no folder of lock files")
+	requireSaidInEveryLanguage(t, fmt.Errorf("create the lock directory: %w", inWay),
+		locks+" is a symbolic link where dStor Uploader keeps its folder of lock files, and it leads to no folder (to nothing, to a file, or round in a loop): "+
+			"a lock never makes a folder where a link points. Remove the link, or make the folder it points to, then try again.", locks)
 }

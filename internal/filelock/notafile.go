@@ -15,6 +15,9 @@ import (
 type NotAFileError struct {
 	Path  string      // the lock file's, or the folder of lock files'
 	Found fs.FileMode // what is there: fs.ModeDir, fs.ModeSymlink, fs.ModeSocket or fs.ModeDevice, or 0 for a file
+	// Folder is set when what belongs at Path is the folder of lock
+	// files (NotAFolder), not a lock file.
+	Folder bool
 }
 
 // special is what no lock file can be because no process can open it as
@@ -24,6 +27,9 @@ const special = fs.ModeSocket | fs.ModeDevice
 // Error names the path, what is in the way, and what to do.
 func (e *NotAFileError) Error() string {
 	switch {
+	case e.Folder && e.Found&fs.ModeSymlink != 0:
+		return e.Path + " is a symbolic link where a folder of lock files belongs, leading to no folder (to nothing, to a file, or round in a loop), " +
+			"and a lock never makes a folder where a link points — remove the link, or make the folder it points to, then try again"
 	case e.Found&fs.ModeSymlink != 0:
 		return e.Path + " is a symbolic link where a lock file belongs, pointing to no file of yours (to nothing, to a folder, or to another user's file), " +
 			"and a lock never makes a file where a link points — remove the link (what it points to is left as it is), then try again"
@@ -57,12 +63,20 @@ func notALockFile(path string) *NotAFileError {
 }
 
 // NotAFolder is the *NotAFileError of dir, where a folder of lock files
-// belongs, when a file (or anything but a folder, or a link to one) is
-// there; nil otherwise, nothing there included.
+// belongs, when a symbolic link that leads to no folder is there (to
+// nothing, a drive not plugged in say: a lock makes no folder where a link
+// points, as it makes no file), or a file (or anything but a folder, or a
+// link to one); nil otherwise, nothing there included.
 func NotAFolder(dir string) *NotAFileError {
 	fi, err := os.Stat(dir)
-	if err != nil || fi.IsDir() {
+	if err == nil && fi.IsDir() {
 		return nil
 	}
-	return &NotAFileError{Path: dir} // whatever it is, the sentence of a file
+	if li, lerr := os.Lstat(dir); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+		return &NotAFileError{Path: dir, Found: fs.ModeSymlink, Folder: true}
+	}
+	if err != nil {
+		return nil
+	}
+	return &NotAFileError{Path: dir, Folder: true} // whatever it is, the sentence of a file
 }

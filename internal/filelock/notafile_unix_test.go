@@ -112,3 +112,34 @@ func TestSocketWhereALockFileBelongs(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, f)
 }
+
+// TestLinkWhereTheLocksFolderBelongs: a symbolic link where the folder of
+// lock files belongs that leads to no folder (to nothing: a drive
+// unplugged; to a file; or round in a loop) is named as a link, with what
+// to do: the queue's lock said the system's "mkdir …/locks: file exists"
+// for one leading nowhere. A link to a folder is a folder.
+func TestLinkWhereTheLocksFolderBelongs(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	folder := filepath.Join(dir, "a-folder")
+	require.NoError(t, os.Mkdir(folder, 0o700))
+	for _, tc := range []struct{ name, target string }{
+		{"to nothing", filepath.Join(dir, "unplugged", "locks")},
+		{"to a file", file},
+		{"to itself", "locks"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			locks := filepath.Join(t.TempDir(), "locks")
+			require.NoError(t, os.Symlink(tc.target, locks))
+			e := NotAFolder(locks)
+			require.NotNil(t, e, "a link to no folder is no folder of lock files")
+			assert.Equal(t, locks, e.Path)
+			assert.Equal(t, locks+" is a symbolic link where a folder of lock files belongs, leading to no folder (to nothing, to a file, or round in a loop), "+
+				"and a lock never makes a folder where a link points — remove the link, or make the folder it points to, then try again", e.Error())
+		})
+	}
+	locks := filepath.Join(t.TempDir(), "locks")
+	require.NoError(t, os.Symlink(folder, locks))
+	assert.Nil(t, NotAFolder(locks), "a link to a folder is a folder")
+}
