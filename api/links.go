@@ -9,9 +9,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
-	"github.com/ipfs/go-cid"
 	"golang.org/x/net/idna"
 )
 
@@ -287,57 +287,6 @@ func overrideQuery(query string) string {
 	return strings.Join(kept, "&")
 }
 
-// CIDInLink is the CID a link holds, for a search that is given a link
-// rather than a CID: any link Links makes (a gateway link on any gateway,
-// ipfs://, Markdown, HTML), and the other usual ways of writing one (a
-// path inside the CID's folder, /ipfs/<cid> alone) and a bare CID; "" for
-// text that is no link of a CID.
-func CIDInLink(s string) string {
-	s = strings.TrimSpace(s)
-	if c := cidOrEmpty(s); c != "" {
-		return c
-	}
-	// [name](link) and <a href="link">name</a>: the link inside.
-	if i := strings.LastIndex(s, "]("); strings.HasPrefix(s, "[") && strings.HasSuffix(s, ")") && i > 0 {
-		s = s[i+2 : len(s)-1]
-	} else if rest, ok := strings.CutPrefix(s, `<a href="`); ok {
-		link, _, found := strings.Cut(rest, `"`)
-		if !found {
-			return ""
-		}
-		s = html.UnescapeString(link)
-	}
-	if len(s) > len("ipfs://") && strings.EqualFold(s[:len("ipfs://")], "ipfs://") {
-		return cidOrEmpty(strings.FieldsFunc(s[len("ipfs://"):], func(r rune) bool { return r == '/' || r == '?' || r == '#' })...)
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return ""
-	}
-	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
-	for i := 0; i+1 < len(segs); i++ {
-		if segs[i] == "ipfs" && cidOrEmpty(segs[i+1]) != "" {
-			return segs[i+1]
-		}
-	}
-	// A gateway given with a path of its own puts the CID last.
-	if (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(segs) > 0 {
-		return cidOrEmpty(segs[len(segs)-1])
-	}
-	return ""
-}
-
-// cidOrEmpty is the first of segs when it is a CID, else "".
-func cidOrEmpty(segs ...string) string {
-	if len(segs) == 0 || !isAlnum(segs[0]) {
-		return ""
-	}
-	if _, err := cid.Decode(segs[0]); err != nil {
-		return ""
-	}
-	return segs[0]
-}
-
 // What CheckOverride finds wrong with a gateway override, so the window
 // can say it in the person's language; each says what to do.
 var (
@@ -388,7 +337,7 @@ func CheckOverride(text string) (string, error) {
 	if u.User != nil {
 		return "", ErrOverrideUserinfo
 	}
-	if CIDInLink(text) != "" {
+	if cidtext.InLink(text) != "" {
 		return "", ErrOverrideFileLink
 	}
 	return text, nil

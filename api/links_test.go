@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/yuin/goldmark"
@@ -241,7 +242,7 @@ func TestMarkdownLinkTargetSurvivesTheOverride(t *testing.T) {
 			assert.Equal(t, "a.txt", shown, tt.name)
 		}
 		assert.Equal(t, "[a.txt]("+tt.dest+")", md, tt.name)
-		assert.Equal(t, cid, CIDInLink(md), "%s: %q", tt.name, md)
+		assert.Equal(t, cid, cidtext.InLink(md), "%s: %q", tt.name, md)
 	}
 }
 
@@ -345,8 +346,8 @@ func TestOverrideLinksAreOneInEveryStyle(t *testing.T) {
 		two := md + "\n" + md
 		dests, _ := readMarkdownLinks(t, two)
 		assert.Equal(t, []string{plain, plain}, dests, "%s: %q", tt.name, two)
-		assert.Equal(t, cid, CIDInLink(plain), tt.name)
-		assert.Equal(t, cid, CIDInLink(md), tt.name)
+		assert.Equal(t, cid, cidtext.InLink(plain), tt.name)
+		assert.Equal(t, cid, cidtext.InLink(md), tt.name)
 	}
 }
 
@@ -465,7 +466,7 @@ func TestListIsOneWholeLinkPerLine(t *testing.T) {
 			require.Len(t, lines, len(files), "%s: one line per file: %q", style, out)
 			for i, line := range lines {
 				assert.Equal(t, l.As(style, files[i].Env, files[i].Hash, files[i].Name), line, style)
-				assert.Equal(t, files[i].Hash, CIDInLink(line), "%s: %q", style, line)
+				assert.Equal(t, files[i].Hash, cidtext.InLink(line), "%s: %q", style, line)
 				assert.False(t, strings.ContainsFunc(line, func(r rune) bool {
 					return r == '\r' || r == '\u2028' || r == '\u2029' || r == '\u0085' || r == '\u202e'
 				}), "%s: %q breaks or reorders the line", style, line)
@@ -508,7 +509,7 @@ func TestLinksGateway(t *testing.T) {
 	assert.Equal(t, "https://ipfs.io/ipfs/"+cid, over.GatewayLink(SandboxKey, cid, ""), "the override wins, also for the sandbox")
 }
 
-// TestCIDInLink: every link the app makes, in every style and on every
+// TestCIDInLink: every link the app makes (cidtext.InLink), in every style and on every
 // kind of gateway, gives back its CID, as pasted (with the spaces or line
 // break a copy from a chat brings); text that is no link of a CID gives "".
 func TestCIDInLink(t *testing.T) {
@@ -527,8 +528,8 @@ func TestCIDInLink(t *testing.T) {
 				for _, style := range LinkStyles {
 					for _, name := range []string{"", "a.txt", `[draft] <b>"x"&y</b> 50% (v2)#.pdf`, "café ?.txt"} {
 						link := l.As(style, env, cid, name)
-						assert.Equal(t, cid, CIDInLink(link), "%s link %q", style, link)
-						assert.Equal(t, cid, CIDInLink(" "+link+"\n"), "pasted with spaces: %q", link)
+						assert.Equal(t, cid, cidtext.InLink(link), "%s link %q", style, link)
+						assert.Equal(t, cid, cidtext.InLink(" "+link+"\n"), "pasted with spaces: %q", link)
 					}
 				}
 			}
@@ -542,7 +543,7 @@ func TestCIDInLink(t *testing.T) {
 		"ipfs://" + v0 + "/",
 		"IPFS://" + v0,
 	} {
-		assert.Equal(t, v0, CIDInLink(s), "%q", s)
+		assert.Equal(t, v0, cidtext.InLink(s), "%q", s)
 	}
 	for _, s := range []string{
 		"", "holiday", v0[:12], "https://example.com/", "https://example.com/page.html",
@@ -550,7 +551,7 @@ func TestCIDInLink(t *testing.T) {
 		"a comment about https://example.com", "[holiday](photos)", "<a href=\"x\">y</a>",
 		"/photos/2026/",
 	} {
-		assert.Equal(t, "", CIDInLink(s), "%q is no link of a CID", s)
+		assert.Equal(t, "", cidtext.InLink(s), "%q is no link of a CID", s)
 	}
 }
 
@@ -592,7 +593,7 @@ func TestGatewayLinkNamesTheDownloadWhateverTheName(t *testing.T) {
 				assert.Equal(t, []string{gw.token}, q["token"], "%s gateway, name %q: the token kept", gw.name, name)
 			}
 			for _, style := range LinkStyles {
-				assert.Equal(t, cid, CIDInLink(l.As(style, "production", cid, name)), "%s gateway, %s link of %q", gw.name, style, name)
+				assert.Equal(t, cid, cidtext.InLink(l.As(style, "production", cid, name)), "%s gateway, %s link of %q", gw.name, style, name)
 			}
 		}
 	}

@@ -11,9 +11,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/ipfs/go-cid"
-	"github.com/multiformats/go-multibase"
-
 	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 )
 
@@ -226,28 +223,4 @@ func checkExpectedSHA256(ctx context.Context, req UploadRequest) (FileIdentity, 
 		return FileIdentity{}, &ChecksumMismatchError{Path: req.Path, Expected: req.ExpectSHA256, Actual: sum}
 	}
 	return id, nil
-}
-
-// cidV1Bases are the bases a CIDv1 answer is recorded in (checkAnswer),
-// base32 (the canonical one) first.
-var cidV1Bases = []multibase.Encoding{multibase.Base32, multibase.Base36, multibase.Base58BTC}
-
-// CIDForms are the strings a history may hold for the content of CIDv0
-// v0: v0 itself and the dag-pb CIDv1 with the same multihash in the bases
-// a CIDv1 answer is recorded in (base32 "bafy…", base36 "k…", base58btc
-// "z…": checkAnswer keeps an answer in these as answered, and records one
-// in any other base in base32). An invalid v0 gives none.
-func CIDForms(v0 string) []string {
-	c, err := cid.Decode(v0)
-	if err != nil || c.Version() != 0 {
-		return nil
-	}
-	v1 := cid.NewCidV1(cid.DagProtobuf, c.Hash())
-	forms := []string{v0}
-	for _, base := range cidV1Bases {
-		if s, err := v1.StringOfBase(base); err == nil {
-			forms = append(forms, s)
-		}
-	}
-	return forms
 }

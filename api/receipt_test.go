@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
@@ -135,8 +136,10 @@ func TestUploadExpectSHA256FileChangedAfterCheck(t *testing.T) {
 	assert.False(t, errors.Is(err, ErrChecksumMismatch))
 }
 
+// TestCIDForms: each form cidtext.Forms gives names the content checkAnswer
+// compares, and is recorded as answered.
 func TestCIDForms(t *testing.T) {
-	forms := CIDForms(helloCID)
+	forms := cidtext.Forms(helloCID)
 	require.Len(t, forms, 4)
 	assert.Equal(t, helloCID, forms[0])
 	assert.True(t, strings.HasPrefix(forms[1], "bafybei"), forms[1])
@@ -147,18 +150,18 @@ func TestCIDForms(t *testing.T) {
 		require.NoError(t, err, "%s names the same content", f)
 		assert.Equal(t, f, got, "and is recorded as answered, so a lookup by it finds the entry")
 	}
-	assert.Nil(t, CIDForms("not a cid"))
-	assert.Nil(t, CIDForms(forms[1]), "only a CIDv0 has these forms")
+	assert.Nil(t, cidtext.Forms("not a cid"))
+	assert.Nil(t, cidtext.Forms(forms[1]), "only a CIDv0 has these forms")
 }
 
 // TestVerifiedHashIsOneOfCIDForms: whatever multibase dStor answers a CIDv1
 // of the same content in (base16 "f0170…", base2, base64 "mAXA…", base32
-// upper case…), the hash a verified upload records is one of CIDForms, the
+// upper case…), the hash a verified upload records is one of cidtext.Forms, the
 // values `verify` looks the content up by: else `verify` said "not
 // uploaded" of a file the history holds as verified.
 func TestVerifiedHashIsOneOfCIDForms(t *testing.T) {
 	v1 := cidV1Of(t, helloCID)
-	forms := CIDForms(helloCID)
+	forms := cidtext.Forms(helloCID)
 	for base, name := range multibase.EncodingToStr {
 		t.Run(name, func(t *testing.T) {
 			answered, err := v1.StringOfBase(base)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
 )
@@ -60,7 +61,7 @@ func inertQuote(s string, n int) string {
 // returns the hash to record. A CIDv0 must equal the local one; a CIDv1
 // names the same content when it is dag-pb with a sha2-256 multihash equal
 // to the local CID's (it is recorded as answered when that is base32,
-// base36 or base58btc, the forms CIDForms gives `verify` to look it up by,
+// base36 or base58btc, the forms cidtext.Forms gives `verify` to look it up by,
 // else in its canonical base32 form). A comparable hash that differs is a *HashMismatchError; anything
 // that cannot be compared is an *UnverifiableHashError.
 //
@@ -149,26 +150,17 @@ func hashName(code uint64) string {
 }
 
 // keptAsAnswered reports whether answered, the text of the CIDv1 c, is
-// c in one of the bases CIDForms lists (base36, base58btc; base32 is
+// c in one of the bases cidtext.Forms lists (base36, base58btc; base32 is
 // c.String()), as written in that base: the history then holds a value a
 // lookup by content finds. Another base (base16, base64, upper case…) is
 // recorded in base32.
 func keptAsAnswered(c cid.Cid, answered string) bool {
-	for _, base := range cidV1Bases[1:] {
+	for _, base := range cidtext.Bases[1:] {
 		if s, err := c.StringOfBase(base); err == nil && s == answered {
 			return true
 		}
 	}
 	return false
-}
-
-// isAlnum reports whether s has only ASCII letters and digits: every
-// CID in base58btc, base32 or base36 does, and such a string is inert
-// anywhere it is shown.
-func isAlnum(s string) bool {
-	return s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
-	}) < 0
 }
 
 // isCIDv0Text reports whether s is the text of a CIDv0: 46 characters of

@@ -18,6 +18,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/session"
@@ -93,7 +94,7 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 		links.Style = o.format
 	}
 	search := o.search
-	if cid := api.CIDInLink(search); cid != "" {
+	if cid := cidtext.InLink(search); cid != "" {
 		search = cid // a pasted link finds its upload, as in the window
 	}
 	export := storage.ExportOptions{Search: search, Limit: o.limit,

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -144,7 +145,7 @@ func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func
 		return r
 	}
 	r.CID, r.SHA256, r.Size = d.CID, d.SHA256, d.Size
-	entries, err := db.HistoryOfContent(api.CIDForms(d.CID)...)
+	entries, err := db.HistoryOfContent(cidtext.Forms(d.CID)...)
 	if err != nil {
 		r.Error = err.Error()
 		return r

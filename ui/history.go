@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -286,7 +287,7 @@ func (h *historyView) reload() {
 // CID, which the history is searched by).
 func (h *historyView) searchText() string {
 	q := strings.TrimSpace(h.search.Text)
-	if cid := api.CIDInLink(q); cid != "" {
+	if cid := cidtext.InLink(q); cid != "" {
 		return cid
 	}
 	return q

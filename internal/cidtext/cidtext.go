@@ -1,0 +1,103 @@
+// Package cidtext is the one place that reads a CID out of text a person
+// gives (a bare CID, or any link to one) and knows the forms one content's
+// CID takes in a history: dStor answers a CIDv0 (Qm…) and the history holds
+// what it answered, while a person may have the same content's CIDv1
+// (bafy…, k…), upper case, or a gateway link. api checks answers and a
+// gateway override through it, `verify` looks uploads up by Forms, and the
+// window's and history --search's search read a pasted link with InLink.
+// Imports nothing of the project.
+package cidtext
+
+import (
+	"html"
+	"net/url"
+	"strings"
+
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multibase"
+)
+
+// Bases are the bases a CIDv1 answer is recorded in (api's checkAnswer),
+// base32 (the canonical one) first.
+var Bases = []multibase.Encoding{multibase.Base32, multibase.Base36, multibase.Base58BTC}
+
+// Forms are the strings a history may hold for the content of CIDv0 v0:
+// v0 itself and the dag-pb CIDv1 with the same multihash in each of Bases
+// (base32 "bafy…", base36 "k…", base58btc "z…": api's checkAnswer keeps
+// an answer in these as answered, and records one in any other base in
+// base32). An invalid v0 gives none.
+func Forms(v0 string) []string {
+	c, err := cid.Decode(v0)
+	if err != nil || c.Version() != 0 {
+		return nil
+	}
+	v1 := cid.NewCidV1(cid.DagProtobuf, c.Hash())
+	forms := []string{v0}
+	for _, base := range Bases {
+		if s, err := v1.StringOfBase(base); err == nil {
+			forms = append(forms, s)
+		}
+	}
+	return forms
+}
+
+// InLink is the CID a link holds, for a search or a check that is given a
+// link rather than a CID: any link the app makes (a gateway link on any
+// gateway, ipfs://, Markdown, HTML), and the other usual ways of writing
+// one (a path inside the CID's folder, /ipfs/<cid> alone) and a bare CID,
+// as written;
+// "" for text that is no link of a CID.
+func InLink(s string) string {
+	s = strings.TrimSpace(s)
+	if c := cidOrEmpty(s); c != "" {
+		return c
+	}
+	// [name](link) and <a href="link">name</a>: the link inside.
+	if i := strings.LastIndex(s, "]("); strings.HasPrefix(s, "[") && strings.HasSuffix(s, ")") && i > 0 {
+		s = s[i+2 : len(s)-1]
+	} else if rest, ok := strings.CutPrefix(s, `<a href="`); ok {
+		link, _, found := strings.Cut(rest, `"`)
+		if !found {
+			return ""
+		}
+		s = html.UnescapeString(link)
+	}
+	if len(s) > len("ipfs://") && strings.EqualFold(s[:len("ipfs://")], "ipfs://") {
+		return cidOrEmpty(strings.FieldsFunc(s[len("ipfs://"):], func(r rune) bool { return r == '/' || r == '?' || r == '#' })...)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
+	for i := 0; i+1 < len(segs); i++ {
+		if segs[i] == "ipfs" && cidOrEmpty(segs[i+1]) != "" {
+			return segs[i+1]
+		}
+	}
+	// A gateway given with a path of its own puts the CID last.
+	if (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(segs) > 0 {
+		return cidOrEmpty(segs[len(segs)-1])
+	}
+	return ""
+}
+
+// cidOrEmpty is the first of segs when it is a CID, else "".
+func cidOrEmpty(segs ...string) string {
+	if len(segs) == 0 || !isAlnum(segs[0]) {
+		return ""
+	}
+	if _, err := cid.Decode(segs[0]); err != nil {
+		return ""
+	}
+	return segs[0]
+}
+
+// isAlnum reports whether s has only ASCII letters and digits: every
+// CID in base58btc, base32 or base36 does, and such a string is inert
+// anywhere it is shown.
+func isAlnum(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) < 0
+}
