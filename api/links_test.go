@@ -421,6 +421,8 @@ func TestCheckOverride(t *testing.T) {
 		{"a file's link pasted", "https://ipfs.io/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o?filename=a.jpg", "", ErrOverrideFileLink},
 		{"a file's CIDv1 link", "https://dweb.link/ipfs/bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi/", "", ErrOverrideFileLink},
 		{"a file's link on a gateway with a path", "https://gw.example/content/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "", ErrOverrideFileLink},
+		{"a file's subdomain gateway link", "https://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.dweb.link/", "", ErrOverrideFileLink},
+		{"a gateway named ipfs", "https://ipfs.example.com", "https://ipfs.example.com", nil},
 	}
 	for _, tt := range tests {
 		got, err := CheckOverride(tt.text)

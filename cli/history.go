@@ -18,7 +18,6 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
-	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/session"
@@ -68,7 +67,7 @@ the last one started, listed yet or not.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.search, "search", "", "only entries whose name, hash, comment or folder contains this")
+	f.StringVar(&o.search, "search", "", "only entries whose name, hash, comment or folder contains this (a CID in any form, or a link to one, finds the uploads of its content)")
 	decimalVar(f, &o.limit, "limit", 50, "at most this many entries (0 = all)")
 	f.BoolVar(&o.asJSON, "json", false, "print a JSON array with every field")
 	f.BoolVar(&o.asCSV, "csv", false, "print CSV with every field")
@@ -93,11 +92,9 @@ func runHistory(_ context.Context, cio IO, o historyOptions) error {
 	if o.format != "" {
 		links.Style = o.format
 	}
-	search := o.search
-	if cid := cidtext.InLink(search); cid != "" {
-		search = cid // a pasted link finds its upload, as in the window
-	}
-	export := storage.ExportOptions{Search: search, Limit: o.limit,
+	// A CID in any form, or a link to one, finds the uploads of its
+	// content (storage's search), as in the window.
+	export := storage.ExportOptions{Search: o.search, Limit: o.limit,
 		Link: func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }}
 	var share storage.FolderKey
 	var left storage.FolderLeft

@@ -12,8 +12,8 @@ import (
 
 // BenchmarkHistory1M measures the History tab at a million entries: the
 // first page, a deep page, the total, searches (rare, common, none, a whole
-// CID, a CID's first 12 characters, a common and a missing two-character
-// needle) and search as you type — each keystroke of "img_04242" as the window
+// CID, a CID's first 12 characters, a real CID as CIDv0, CIDv1 and a
+// subdomain link, a common and a missing two-character needle) and search as you type — each keystroke of "img_04242" as the window
 // runs it (TypedSearch: a page and a capped count). DSTOR_BENCH_HISTORY_DIR keeps the
 // filled data folder between runs (filling a million entries takes minutes).
 //
@@ -53,6 +53,20 @@ func benchmarkHistory(b *testing.B, rows int) {
 	b.Run("SearchNoMatch", page(HistoryQuery{Search: "no such file", Limit: DefaultPageSize}, 0))
 	b.Run("SearchCID", page(HistoryQuery{Search: fakeCID(rows / 3), Limit: DefaultPageSize}, 1))
 	b.Run("SearchCIDPrefix", page(HistoryQuery{Search: fakeCID(rows / 3)[:12], Limit: DefaultPageSize}, 1))
+	// A real CID (the generated ones are not), in each form a person may
+	// hold it: each is searched for with its other forms (none is in the
+	// history: the cost of a miss, which reads as many doclists as a hit).
+	const realV0, realV1 = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "bafybeicg2rebjoofv4kbyovkw7af3rpiitvnl6i7ckcywaq6xjcxnc2mby"
+	b.Run("SearchRealCIDv0", page(HistoryQuery{Search: realV0, Limit: DefaultPageSize}, 0))
+	b.Run("SearchRealCIDv1", page(HistoryQuery{Search: realV1, Limit: DefaultPageSize}, 0))
+	b.Run("SearchSubdomainLink", page(HistoryQuery{Search: "https://" + realV1 + ".ipfs.dweb.link/", Limit: DefaultPageSize}, 0))
+	b.Run("TypeRealCIDv1", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, _, err := d.TypedSearch(realV1, 100); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("ShortCommon", page(HistoryQuery{Search: "ly", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, DefaultPageSize))
 	b.Run("ShortNoMatch", page(HistoryQuery{Search: "#~", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, 0))
 	needle := "img_04242"

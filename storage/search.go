@@ -6,10 +6,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 )
 
 // Reading the history at a million entries.
@@ -68,29 +71,74 @@ const (
 // minIndexedRunes is the shortest needle the trigram index can answer.
 const minIndexedRunes = 3
 
-// needle is one search, prepared: text is compared with search_text, match
-// is the FTS5 expression that narrows the candidates ("" when text is too
-// short for the index, or empty).
+// needle is one search, prepared: text is what was typed, as compared with
+// search_text; an entry matches when its search_text holds text or one of
+// also (the other forms of a CID text names, see parseNeedle). match is the
+// FTS5 expression that narrows the candidates ("" when text is too short
+// for the index, or empty).
 type needle struct {
 	text  string
+	also  []string
 	match string
 }
 
 // parseNeedle prepares what the person typed: trimmed, lowercased like
 // search_text, control characters dropped (search_text joins its fields with
-// one, so a needle holding it could match across two fields).
+// one, so a needle holding it could match across two fields). When it is a
+// CID or a link to one, also holds that CID and, for content a CIDv0 can
+// name, its every form a history may hold (cidtext.SearchTerms, the one
+// place that decides), so the CIDv1 of an upload recorded as its CIDv0, or
+// a gateway link, finds it; the text itself still matches as any search
+// does (a file named like a CID).
 func parseNeedle(s string) needle {
-	text := strings.Map(func(r rune) rune {
+	text := dropControls(normSearch(s))
+	n := needle{text: text}
+	if text == "" {
+		return n
+	}
+	for _, t := range cidtext.SearchTerms(s) {
+		if t = dropControls(normSearch(t)); t != text && !slices.Contains(n.also, t) {
+			n.also = append(n.also, t)
+		}
+	}
+	if utf8.RuneCountInString(text) >= minIndexedRunes {
+		n.match = trigramQuery(text)
+		if len(n.also) > 0 {
+			each := []string{n.match}
+			for _, t := range n.also {
+				each = append(each, trigramQuery(t))
+			}
+			n.match = "(" + strings.Join(each, ") OR (") + ")"
+		}
+	}
+	return n
+}
+
+// dropControls is s without its control characters.
+func dropControls(s string) string {
+	return strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return -1
 		}
 		return r
-	}, normSearch(s))
-	n := needle{text: text}
-	if utf8.RuneCountInString(text) >= minIndexedRunes {
-		n.match = trigramQuery(text)
+	}, s)
+}
+
+// holds is the SQL condition that col (a search_text) holds the needle's
+// text or one of also, and its arguments. instr() is a plain substring
+// test: no LIKE wildcards to escape.
+func (n needle) holds(col string) (string, []any) {
+	cond := "instr(" + col + ", ?) > 0"
+	args := []any{n.text}
+	if len(n.also) == 0 {
+		return cond, args
 	}
-	return n
+	conds := []string{cond}
+	for _, t := range n.also {
+		conds = append(conds, cond)
+		args = append(args, t)
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
 // ShortSearch reports whether search is too short for the history's trigram
@@ -303,9 +351,9 @@ func historyParts(tx *sql.Tx, q HistoryQuery, cols string) ([]sqlPart, error) {
 		return []sqlPart{{query, " ORDER BY scan_at DESC, scan_id DESC", append(args, more...)}}, nil
 	}
 	if n.text != "" {
-		// instr() is a plain substring test: no LIKE wildcards to escape.
-		where = append(where, "instr(search_text, ?) > 0")
-		args = append(args, n.text)
+		cond, more := n.holds("search_text")
+		where = append(where, cond)
+		args = append(args, more...)
 	}
 	query := "SELECT " + cols + " FROM history"
 	if len(where) > 0 {
@@ -322,9 +370,11 @@ const newestFinished = " ORDER BY finished_at DESC, id DESC"
 // when > 0), the unindexed entries above indexedTo holding the needle, then
 // the candidates of the trigram index, each checked for the needle itself.
 func indexedSearch(n needle, indexedTo, beforeID int64, cols string) []sqlPart {
-	tail := sqlPart{"SELECT " + cols + " FROM history WHERE id > ? AND instr(search_text, ?) > 0", " ORDER BY id DESC", []any{indexedTo, n.text}}
+	inTail, tailArgs := n.holds("search_text")
+	inIndexed, indexedArgs := n.holds("history.search_text")
+	tail := sqlPart{"SELECT " + cols + " FROM history WHERE id > ? AND " + inTail, " ORDER BY id DESC", append([]any{indexedTo}, tailArgs...)}
 	indexed := sqlPart{"SELECT " + cols + ` FROM history_fts JOIN history ON history.id = history_fts.rowid
-		WHERE history_fts MATCH ? AND instr(history.search_text, ?) > 0`, " ORDER BY history_fts.rowid DESC", []any{n.match, n.text}}
+		WHERE history_fts MATCH ? AND ` + inIndexed, " ORDER BY history_fts.rowid DESC", append([]any{n.match}, indexedArgs...)}
 	if beforeID > 0 {
 		tail.query += " AND id < ?"
 		tail.args = append(tail.args, beforeID)
@@ -347,8 +397,9 @@ func boundedScan(where []string, n needle, maxScan int, cols string) (string, []
 	if len(where) > 0 {
 		window += " WHERE " + strings.Join(where, " AND ")
 	}
+	cond, args := n.holds("scan_text")
 	return "SELECT " + cols + " FROM (" + window + newestFinished + ` LIMIT ?)
-		JOIN history ON history.id = scan_id WHERE instr(scan_text, ?) > 0`, []any{maxScan, n.text}
+		JOIN history ON history.id = scan_id WHERE ` + cond, append([]any{maxScan}, args...)
 }
 
 // finishedAtOf is at, or the FinishedAt of entry id when at is zero (a

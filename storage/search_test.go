@@ -28,7 +28,12 @@ func TestParseNeedle(t *testing.T) {
 		{"a*b OR c", "a*b or c", `"a*b" AND " or" AND "r c"`},
 		{"tab\there", "tabhere", `"tab" AND "her" AND "ere"`},
 		{"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "qmt78zsubmus4z925wzfrqq1qhaj56dqatfymuf7f8ff5o",
-			`"qmt" AND "mus" AND "zfr" AND "j56" AND "muf" AND "f5o"`}, // six of 16, spread`
+			// six of 16, spread, for the CID and for each of its other forms
+			`("qmt" AND "mus" AND "zfr" AND "j56" AND "muf" AND "f5o") OR ` +
+				`("baf" AND "2re" AND "yov" AND "itv" AND "waq" AND "mby") OR ` +
+				`("k2j" AND "v2k" AND "jwz" AND "xsg" AND "nnm" AND "80e") OR ` +
+				`("zdj" AND "sy3" AND "wpf" AND "tvm" AND "n5w" AND "zfj")`},
+		{"QmNotACidButNamedLikeOne", "qmnotacidbutnamedlikeone", `"qmn" AND "ota" AND "cid" AND "nam" AND "edl" AND "one"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -24,7 +24,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
-	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -282,15 +281,12 @@ func (h *historyView) reload() {
 	})
 }
 
-// searchText is what the search field asks for: its text, or the CID of
-// a link pasted into it (any link the window copies holds its upload's
-// CID, which the history is searched by).
+// searchText is what the search field asks for: its text, trimmed. A
+// CID in any form or a link pasted into it (any link the window copies
+// holds its upload's CID) finds the uploads of that content: storage's
+// search decides, for the window and history --search alike.
 func (h *historyView) searchText() string {
-	q := strings.TrimSpace(h.search.Text)
-	if cid := cidtext.InLink(q); cid != "" {
-		return cid
-	}
-	return q
+	return strings.TrimSpace(h.search.Text)
 }
 
 // loadMore appends the next page (keyset paging, so page 1,000 costs what

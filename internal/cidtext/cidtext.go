@@ -2,19 +2,21 @@
 // gives (a bare CID, or any link to one) and knows the forms one content's
 // CID takes in a history: dStor answers a CIDv0 (Qm…) and the history holds
 // what it answered, while a person may have the same content's CIDv1
-// (bafy…, k…), upper case, or a gateway link. api checks answers and a
-// gateway override through it, `verify` looks uploads up by Forms, and the
-// window's and history --search's search read a pasted link with InLink.
-// Imports nothing of the project.
+// (bafy…, k…), upper case, or a gateway link. api checks a gateway override
+// and `verify` looks uploads up through it, and storage's history search
+// through it, so a search and a lookup agree on what a CID is. Imports
+// nothing of the project.
 package cidtext
 
 import (
 	"html"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multibase"
+	"github.com/multiformats/go-multihash"
 )
 
 // Bases are the bases a CIDv1 answer is recorded in (api's checkAnswer),
@@ -41,11 +43,48 @@ func Forms(v0 string) []string {
 	return forms
 }
 
+// SearchTerms are the texts a history search for s finds besides s itself:
+// when s is a CID or a link to one (InLink), that CID as written and, when
+// it is of the content the app records (dag-pb with a sha2-256 multihash,
+// what a CIDv0 can name), every form of it the history may hold (Forms),
+// so any form finds the uploads of that content. Text that names no CID,
+// or a CID of other content (raw, another hash), gives no more than the
+// CID as written: it matches its text, as any search does.
+func SearchTerms(s string) []string {
+	written := InLink(s)
+	if written == "" {
+		return nil
+	}
+	terms := []string{written}
+	if v0, ok := asV0(written); ok {
+		for _, f := range Forms(v0) {
+			if !slices.Contains(terms, f) {
+				terms = append(terms, f)
+			}
+		}
+	}
+	return terms
+}
+
+// asV0 is the CIDv0 of the content the CID s names, when a CIDv0 can name
+// it (dag-pb, a sha2-256 digest of 32 bytes).
+func asV0(s string) (string, bool) {
+	c, err := cid.Decode(s)
+	if err != nil || c.Prefix().Codec != cid.DagProtobuf {
+		return "", false
+	}
+	m, err := multihash.Decode(c.Hash())
+	if err != nil || m.Code != multihash.SHA2_256 || m.Length != 32 {
+		return "", false
+	}
+	return cid.NewCidV0(c.Hash()).String(), true
+}
+
 // InLink is the CID a link holds, for a search or a check that is given a
 // link rather than a CID: any link the app makes (a gateway link on any
 // gateway, ipfs://, Markdown, HTML), and the other usual ways of writing
-// one (a path inside the CID's folder, /ipfs/<cid> alone) and a bare CID,
-// as written;
+// one (a path inside the CID's folder, /ipfs/<cid> alone, a subdomain
+// gateway's https://<cid>.ipfs.<gateway>/) and a bare CID, as written;
 // "" for text that is no link of a CID.
 func InLink(s string) string {
 	s = strings.TrimSpace(s)
@@ -75,8 +114,18 @@ func InLink(s string) string {
 			return segs[i+1]
 		}
 	}
+	web := (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	if !web {
+		return ""
+	}
+	// A subdomain gateway names the CID before ".ipfs.".
+	if label, rest, ok := strings.Cut(u.Hostname(), "."); ok && strings.HasPrefix(strings.ToLower(rest), "ipfs.") {
+		if c := cidOrEmpty(label); c != "" {
+			return c
+		}
+	}
 	// A gateway given with a path of its own puts the CID last.
-	if (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(segs) > 0 {
+	if len(segs) > 0 {
 		return cidOrEmpty(segs[len(segs)-1])
 	}
 	return ""

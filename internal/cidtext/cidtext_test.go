@@ -1,0 +1,116 @@
+package cidtext_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multibase"
+	"github.com/multiformats/go-multihash"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The CIDv0 of "hello world\n" as `ipfs add` gives it, and its CIDv1 forms,
+// as `ipfs cid format -v 1 -b base32|base36|base58btc` gives them.
+const (
+	v0  = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	b32 = "bafybeicg2rebjoofv4kbyovkw7af3rpiitvnl6i7ckcywaq6xjcxnc2mby"
+)
+
+// TestSearchTerms: every way a person may hold the CID of an upload — the
+// CIDv0 dStor answered, its CIDv1 in any base or case, a link of any kind
+// to either, the app's own links — gives the forms a history may hold for
+// that content; text that is no CID gives nothing (it is searched as
+// text), and a CID of other content gives only itself.
+func TestSearchTerms(t *testing.T) {
+	forms := cidtext.Forms(v0)
+	require.Len(t, forms, 4)
+	require.Equal(t, []string{v0, b32}, forms[:2])
+	b36, b58 := forms[2], forms[3]
+	c, err := cid.Decode(v0)
+	require.NoError(t, err)
+	v1 := cid.NewCidV1(cid.DagProtobuf, c.Hash())
+	b16, err := v1.StringOfBase(multibase.Base16)
+	require.NoError(t, err)
+	raw := cid.NewCidV1(cid.Raw, c.Hash()).String()
+	blake, err := multihash.Sum([]byte("hello world\n"), multihash.BLAKE2B_MIN+31, -1)
+	require.NoError(t, err)
+	otherHash := cid.NewCidV1(cid.DagProtobuf, blake).String()
+	// The first form is the CID as written; the others follow in Forms'
+	// order, without it.
+	from := func(written string) []string {
+		out := []string{written}
+		for _, f := range forms {
+			if f != written {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	tests := []struct {
+		name, typed string
+		want        []string
+	}{
+		{"CIDv0", v0, forms},
+		{"CIDv1 base32", b32, from(b32)},
+		{"CIDv1 base36", b36, from(b36)},
+		{"CIDv1 base58btc", b58, from(b58)},
+		{"CIDv1 base16", b16, from(b16)},
+		{"upper case base32", strings.ToUpper(b32), from(strings.ToUpper(b32))},
+		{"upper case base36", strings.ToUpper(b36), from(strings.ToUpper(b36))},
+		{"whitespace around", "\t " + b32 + " \n", from(b32)},
+		{"path gateway link with filename", "https://ipfs.io/ipfs/" + v0 + "?filename=a%20b.txt", forms},
+		{"path gateway link, a path inside", "https://dweb.link/ipfs/" + b32 + "/photos/a.jpg", from(b32)},
+		{"subdomain gateway link", "https://" + b32 + ".ipfs.dweb.link/", from(b32)},
+		{"subdomain gateway link, port and path", "http://" + b36 + ".ipfs.localhost:8080/a.txt?download=true", from(b36)},
+		{"subdomain gateway link in upper case", "HTTPS://" + strings.ToUpper(b32) + ".IPFS.DWEB.LINK/", from(strings.ToUpper(b32))},
+		{"ipfs:// of the CIDv0", "ipfs://" + v0, forms},
+		{"ipfs:// of the CIDv1, with a path", "ipfs://" + b32 + "/a.txt", from(b32)},
+		{"/ipfs/ path alone", "/ipfs/" + v0, forms},
+		{"garbage after bafy", "bafyNOTACID", nil},
+		{"bafy alone", "bafy", nil},
+		{"a CIDv1 cut short", b32[:30], nil},
+		{"a name that looks like a CID", "QmNotACidButNamedLikeOne7zSuBmuS4z925WZfrqQ1q", nil},
+		{"a CIDv0 in a sentence", "the file " + v0 + " I sent", nil},
+		{"a raw CID of the same digest", raw, []string{raw}},
+		{"a dag-pb CID of another hash", otherHash, []string{otherHash}},
+		{"a host that only starts like a subdomain gateway", "https://" + b32 + ".example.com/", nil},
+		{"a gateway whose own name is ipfs", "https://ipfs.example.com/", nil},
+		{"empty", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, cidtext.SearchTerms(tt.typed), "%q", tt.typed)
+		})
+	}
+}
+
+// TestSearchTermsOfTheAppsLinks: every link the app copies (each style,
+// with and without a name, on a gateway of its own) gives the forms of the
+// CID it was made of, whichever form that was.
+func TestSearchTermsOfTheAppsLinks(t *testing.T) {
+	forms := cidtext.Forms(v0)
+	for _, hash := range []string{v0, b32} {
+		for _, l := range []api.Links{{}, {NoFilename: true}, {Override: "https://gw.example/content/?token=t"}} {
+			for _, style := range api.LinkStyles {
+				for _, name := range []string{"", "report [final].pdf"} {
+					link := l.As(style, "production", hash, name)
+					got := cidtext.SearchTerms(link)
+					if assert.NotEmpty(t, got, "%s link %q", style, link) {
+						assert.Equal(t, hash, got[0], "%s link %q", style, link)
+						assert.ElementsMatch(t, forms, got, "%s link %q", style, link)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestFormsOfNoCIDv0: only a CIDv0 has forms.
+func TestFormsOfNoCIDv0(t *testing.T) {
+	assert.Nil(t, cidtext.Forms("not a cid"))
+	assert.Nil(t, cidtext.Forms(b32), "a CIDv1's forms are asked of its CIDv0")
+}
