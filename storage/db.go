@@ -109,8 +109,10 @@ func Open(dir string) (*DB, error) { return OpenWith(dir, OpenOptions{}) }
 type OpenOptions struct {
 	// BeforeUpgrade, when set, is called once before the history, of an
 	// older schema, is updated to this version's, once the locks that
-	// update needs are held, or as soon as this open waits for
-	// another process of this version updating it: on a large history it
+	// update needs are held, or once this open finds another process of
+	// this version still updating it a moment (lockRetry) after it first
+	// found the upgrade lock held (a launch's look holds it for a moment
+	// too: UpdateUnderWay): on a large history it
 	// takes seconds (migrateV20: about 10 s for 100,000 rows on a loaded
 	// machine), which the command line and the window say rather than
 	// look hung. It is not called for a new history or a current one, nor

@@ -134,11 +134,13 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 
 // takeUpgradeLock takes the upgrade lock of the data folder dir, waiting
 // upgradeWait at most for another process's, calling waiting each time
-// it finds that lock held.
+// it finds that lock held again, lockRetry after it was found held: a
+// launch's look (UpdateUnderWay) holds it for a moment too, and is no
+// update to say.
 func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 	path := filepath.Join(dir, UpgradeLockFile)
 	deadline := time.Now().Add(upgradeWait)
-	for {
+	for held := false; ; held = true {
 		_ = makePrivateFile(path) // else Take makes it, or says why it cannot
 		k, err := filelock.Take(path)
 		if !errors.Is(err, filelock.ErrLocked) {
@@ -147,7 +149,9 @@ func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 			}
 			return k, nil
 		}
-		waiting()
+		if held {
+			waiting()
+		}
 		if onUpgradeWait != nil {
 			onUpgradeWait()
 		}

@@ -260,10 +260,10 @@ func TestOpenSaysBeforeItUpdatesAnOlderHistory(t *testing.T) {
 }
 
 // TestOpenWaitingForAnotherUpdateSaysSo: a second open of a history that
-// another process of this version is updating calls BeforeUpgrade as soon
-// as it waits for that update (a command waiting 10 s on a large history
-// says why, as the one updating it does), and not again once the history
-// is up to date; the one updating calls it once too.
+// another process of this version is updating calls BeforeUpgrade once it
+// finds the update still under way a moment on (a command waiting 10 s on
+// a large history says why, as the one updating it does), and not again
+// once the history is up to date; the one updating calls it once too.
 func TestOpenWaitingForAnotherUpdateSaysSo(t *testing.T) {
 	dir := olderSchemaFolder(t, 19)
 	last := &migrations[len(migrations)-1]
@@ -276,8 +276,12 @@ func TestOpenWaitingForAnotherUpdateSaysSo(t *testing.T) {
 		return up(tx)
 	}
 	waiting := make(chan struct{})
-	var waitOnce sync.Once
-	onUpgradeWait = func() { waitOnce.Do(func() { close(waiting) }) }
+	var looks atomic.Int32
+	onUpgradeWait = func() { // the second look finds it held still
+		if looks.Add(1) == 2 {
+			close(waiting)
+		}
+	}
 	t.Cleanup(func() { onUpgradeWait = nil })
 
 	var first, second atomic.Int32
@@ -305,4 +309,42 @@ func TestOpenWaitingForAnotherUpdateSaysSo(t *testing.T) {
 	assert.Equal(t, int32(1), said, "the second open said so while it waited")
 	assert.Equal(t, int32(1), second.Load(), "once")
 	assert.Equal(t, int32(1), first.Load(), "the update said once")
+}
+
+// TestALookAtTheUpgradeLockIsNotTakenForAnUpdate: a window launched beside
+// another looks whether a command updates the history
+// (UpdateUnderWay) by holding the upgrade lock for a moment. An open that
+// found it held at that instant said "Updating the upload history…"
+// (BeforeUpgrade) although no process was updating it, and then, an older
+// version still using the folder, that it changed nothing. The open says so
+// only once the lock is still held when it looks again.
+func TestALookAtTheUpgradeLockIsNotTakenForAnUpdate(t *testing.T) {
+	dir := olderSchemaFolder(t, 19)
+	holdAsOlderProcess(t, filepath.Join(dir, WindowLockFile))
+	was := olderWait
+	olderWait = 0 // the older window's lock is its at once
+	t.Cleanup(func() { olderWait = was })
+	// Left by an earlier update's try (a lock file stays); a look holds it
+	// as UpdateUnderWay does.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, UpgradeLockFile), nil, 0o600))
+	look, err := filelock.Hold(filepath.Join(dir, UpgradeLockFile))
+	require.NoError(t, err)
+	require.NotNil(t, look)
+	looks := 0
+	onUpgradeWait = func() {
+		looks++
+		if looks == 1 {
+			require.NoError(t, filelock.Drop(look)) // the look is over
+		}
+	}
+	t.Cleanup(func() { onUpgradeWait = nil })
+
+	said := 0
+	d, err := OpenWith(dir, OpenOptions{BeforeUpgrade: func() { said++ }})
+	if err == nil {
+		_ = d.Close()
+	}
+	require.ErrorIs(t, err, ErrOlderVersionRunning)
+	assert.Equal(t, 1, looks, "the open met the look once")
+	assert.Zero(t, said, "no update was said: none was under way, and this open's was refused")
 }
