@@ -162,9 +162,22 @@ func openHistory(home string) (opened <-chan openedHistory, updating <-chan stru
 // openFailed is the error of a history that could not be opened; an older
 // version still using the data folder is said in a window first.
 func openFailed(fa fyne.App, home string, err error) error {
-	if errors.Is(err, storage.ErrOlderVersionRunning) {
+	if refused(err) {
 		newRefusalWindow(fa, err).ShowAndRun()
-		return err // the command line says it too, and exits 1
+	}
+	return openError(home, err)
+}
+
+// refused reports whether err is a history this version may not open now
+// (an older version still uses the data folder), which the window says in
+// a window of its own (newRefusalWindow) before it exits.
+func refused(err error) bool { return errors.Is(err, storage.ErrOlderVersionRunning) }
+
+// openError is what Run returns for a history that could not be opened:
+// a refusal as it is (the command line says its sentence, and exits 1).
+func openError(home string, err error) error {
+	if refused(err) {
+		return err
 	}
 	return fmt.Errorf("cannot open the upload history in %s: %w", home, err)
 }
@@ -196,8 +209,9 @@ func startApp(fa fyne.App, db *storage.DB, home string, opts Options, noTray boo
 // runWhileUpdating runs the event loop with a window that says the
 // history is being updated (newUpdatingWindow) until opened brings it,
 // then start's window in its place, until the person quits. It returns
-// that App and the history, or why the history could not be opened; a
-// nil App when the loop ended before the update did (a signal).
+// that App and the history, or why the history could not be opened (a
+// refusal said in a window first, in its place); a nil App when the loop
+// ended before the update did (a signal).
 func runWhileUpdating(fa fyne.App, home string, opened <-chan openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
 	w := newUpdatingWindow(fa)
 	w.Show()
@@ -213,8 +227,11 @@ func runWhileUpdating(fa fyne.App, home string, opened <-chan openedHistory, sta
 		defer close(done)
 		r = <-opened
 		fyne.DoAndWait(func() {
-			if r.err == nil {
+			switch {
+			case r.err == nil:
 				a = start(r.db)
+			case refused(r.err): // said "Updating…" (another was at it), then refused
+				newRefusalWindow(fa, r.err).Show()
 			}
 			w.Close() // the window is in its place; else none is left, and the loop ends
 		})
@@ -223,7 +240,7 @@ func runWhileUpdating(fa fyne.App, home string, opened <-chan openedHistory, sta
 	<-done
 	switch {
 	case r.err != nil:
-		return nil, nil, fmt.Errorf("cannot open the upload history in %s: %w", home, r.err)
+		return nil, nil, openError(home, r.err)
 	case a == nil:
 		return nil, nil, r.db.Close()
 	}

@@ -92,3 +92,27 @@ func TestUpdatingTheHistoryIsShownUntilTheWindowTakesItsPlace(t *testing.T) {
 		assert.NotContains(t, windowLabels(fa), updatingText, "closed: no window is left")
 	})
 }
+
+// TestUpdatingThenRefusedSaysWhy: a start that said it updates the history
+// (it found another process of this version at it) and whose own update
+// was then refused, an older version still using the folder, closed that
+// window and left none: the person saw "Updating…" and then nothing, the
+// refusal only on the command line's standard error. It now says the
+// refusal in its window, as a start refused at once does, and returns it.
+func TestUpdatingThenRefusedSaysWhy(t *testing.T) {
+	fa := test.NewTempApp(t)
+	refused := &storage.OlderVersionRunningError{Dir: "/h/d", Lock: "/h/d/window.lock", Have: 19}
+	opened := make(chan openedHistory, 1)
+	opened <- openedHistory{err: refused}
+	a, db, err := runWhileUpdating(fa, "/h/d", opened, func(*storage.DB) *App {
+		t.Error("no window is built without the history")
+		return nil
+	}, false)
+	assert.Nil(t, a)
+	assert.Nil(t, db)
+	require.ErrorIs(t, err, storage.ErrOlderVersionRunning)
+	assert.Equal(t, refused.Error(), err.Error(), "the command line's sentence, as a start refused at once")
+	labels := windowLabels(fa)
+	assert.Contains(t, labels, humanError(refused), "the refusal is said in a window")
+	assert.NotContains(t, labels, updatingText, "in place of the updating one")
+}
