@@ -108,10 +108,13 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 	switch {
 	case handed:
 		return nil // the running window has them
-	case errors.Is(err, instance.ErrRefused), errors.Is(err, instance.ErrUnconfirmed):
+	case errors.Is(err, instance.ErrRefused), errors.Is(err, instance.ErrUnconfirmed),
+		errors.Is(err, storage.ErrUpdateTooLong):
 		// The running window did not take them and said why (its
 		// sentence says what to do), or has them but did not say they
-		// are saved: exit 1 with it, no second window for the same files.
+		// are saved; or a command has been updating the history for
+		// longer than a window waits (its open would wait as long
+		// again): exit 1 with it, no second window.
 		return err
 	case err != nil:
 		// No hand-off and no claim: this window runs on its own, and the

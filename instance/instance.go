@@ -37,9 +37,9 @@ const HandoffTimeout = 10 * time.Second
 // second window for files the first one is already queuing.
 const SaveTimeout = 2 * time.Minute
 
-// handoffWait and saveWait are HandoffTimeout and SaveTimeout; tests
-// shorten them.
-var handoffWait, saveWait = HandoffTimeout, SaveTimeout
+// handoffWait, saveWait and updateWait are HandoffTimeout, SaveTimeout
+// and storage.UpgradeWait; tests shorten them.
+var handoffWait, saveWait, updateWait = HandoffTimeout, SaveTimeout, storage.UpgradeWait
 
 // maxRequestBytes caps one hand-off: thousands of paths fit, a stray
 // client cannot make the window read without end.
@@ -190,13 +190,18 @@ type Server struct {
 //
 // A command updating the history of an older version holds the window's
 // lock while it does (storage.UpdateUnderWay): Claim waits for the update,
-// up to storage.UpgradeWait, and the hand-off's time starts after it.
+// up to storage.UpgradeWait, and the hand-off's time starts after it. An
+// update still under way then is a *storage.UpdateTooLongError
+// (storage.ErrUpdateTooLong), which says what to do.
 func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bool, err error) {
-	waitUntil := time.Now().Add(storage.UpgradeWait)
+	waitUntil := time.Now().Add(updateWait)
 	for {
-		srv, handed, err = claim(ctx, dir, req, time.Now().Before(waitUntil))
+		srv, handed, err = claim(ctx, dir, req)
 		if !errors.Is(err, errUpdating) {
 			return srv, handed, err
+		}
+		if !time.Now().Before(waitUntil) {
+			return nil, false, &storage.UpdateTooLongError{Dir: dir, For: updateWait}
 		}
 		if err := waitForUpdate(ctx); err != nil {
 			return nil, false, err
@@ -208,9 +213,9 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 // updating the history, not by a window.
 var errUpdating = errors.New("another dStor Uploader is updating the upload history in this data folder")
 
-// claim is Claim's one try, errUpdating (when waitUpdate) for a lock held
-// by a process updating the history.
-func claim(ctx context.Context, dir string, req Request, waitUpdate bool) (srv *Server, handed bool, err error) {
+// claim is Claim's one try, errUpdating for a lock held by a process
+// updating the history.
+func claim(ctx context.Context, dir string, req Request) (srv *Server, handed bool, err error) {
 	outer := ctx
 	ctx, cancel := context.WithTimeout(ctx, handoffWait)
 	defer cancel()
@@ -222,7 +227,7 @@ func claim(ctx context.Context, dir string, req Request, waitUpdate bool) (srv *
 		if !errors.Is(err, errRunning) {
 			return nil, false, err
 		}
-		if waitUpdate && storage.UpdateUnderWay(dir) {
+		if storage.UpdateUnderWay(dir) {
 			return nil, false, errUpdating
 		}
 		err = send(ctx, outer, dir, req)

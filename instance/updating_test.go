@@ -59,3 +59,54 @@ func TestWindowStartedDuringAnUpdateWaitsForIt(t *testing.T) {
 	assert.Greater(t, time.Since(began), 3*handoffWait)
 	assert.Positive(t, waits)
 }
+
+// holdAsUpdating holds, by other open files, the locks a command updating
+// the upload history holds (the upgrade lock and, meanwhile, the window's);
+// the returned func lets them go (once), as its update ends.
+func holdAsUpdating(t *testing.T, dir string) (end func()) {
+	t.Helper()
+	var held []*os.File // other open files are other holders
+	for _, name := range []string{storage.UpgradeLockFile, lockName} {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o600)
+		require.NoError(t, err)
+		require.NoError(t, filelock.TryLock(f))
+		held = append(held, f)
+	}
+	var once sync.Once
+	end = func() {
+		once.Do(func() {
+			for _, f := range held {
+				_ = f.Close()
+			}
+		})
+	}
+	t.Cleanup(end)
+	return end
+}
+
+// TestUpdateLongerThanTheWaitIsSaid: a window started while a command
+// updates the history waits for it up to storage.UpgradeWait; when the
+// update was still under way then, it looked for a window for another
+// HandoffTimeout and said "another dStor Uploader window holds this data
+// folder, but it could not be reached" (and opened a window of its own,
+// whose open then waited for the same update another 5 minutes). It now
+// says that another dStor Uploader has been updating the history that
+// long, and what to do, and claims nothing.
+func TestUpdateLongerThanTheWaitIsSaid(t *testing.T) {
+	shortenWaits(t, 200*time.Millisecond, time.Minute)
+	was := updateWait
+	updateWait = 300 * time.Millisecond
+	t.Cleanup(func() { updateWait = was })
+	dir := t.TempDir()
+	holdAsUpdating(t, dir)
+
+	srv, handed, err := Claim(t.Context(), dir, Request{})
+	if srv != nil {
+		_ = srv.Close()
+	}
+	assert.Nil(t, srv)
+	assert.False(t, handed)
+	require.ErrorIs(t, err, storage.ErrUpdateTooLong)
+	assert.Equal(t, "another dStor Uploader has been updating the upload history in "+dir+
+		" for 300ms: let it finish or close it, then try again", err.Error())
+}

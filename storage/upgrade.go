@@ -59,6 +59,27 @@ var (
 	olderWait   = 2 * time.Second
 )
 
+// ErrUpdateTooLong matches an *UpdateTooLongError.
+var ErrUpdateTooLong = errors.New("another dStor Uploader has been updating the upload history for too long")
+
+// UpdateTooLongError reports that another process was still updating the
+// upload history in the data folder Dir after this one had waited For
+// (UpgradeWait): a command's open (the upgrade lock) and a window's start
+// (package instance) give up then, and say what to do rather than wait on.
+type UpdateTooLongError struct {
+	Dir string
+	For time.Duration
+}
+
+// Error says what to do, as the command line prints it.
+func (e *UpdateTooLongError) Error() string {
+	return fmt.Sprintf("another dStor Uploader has been updating the upload history in %s for %v: "+
+		"let it finish or close it, then try again", e.Dir, e.For)
+}
+
+// Is makes errors.Is(err, ErrUpdateTooLong) hold.
+func (e *UpdateTooLongError) Is(target error) bool { return target == ErrUpdateTooLong }
+
 // UpgradeWait bounds a wait for another process's update of the history:
 // this package's for the upgrade lock, and a window's that starts while a
 // command updates it (package instance).
@@ -156,8 +177,7 @@ func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 			onUpgradeWait()
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("another dStor Uploader has been updating the upload history in %s for %v: "+
-				"let it finish or close it, then try again", dir, upgradeWait)
+			return nil, &UpdateTooLongError{Dir: dir, For: upgradeWait}
 		}
 		time.Sleep(lockRetry)
 	}
