@@ -104,27 +104,87 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 		return err
 	}
 	opts := ui.Options{Env: o.env, Home: home, Files: files, PickFiles: o.addFiles}
-	srv, handed, err := instance.Claim(ctx, home, instance.Request{Env: o.env, Paths: files, Pick: o.addFiles})
+	claim := startClaim(ctx, home, instance.Request{Env: o.env, Paths: files, Pick: o.addFiles})
+	defer claim.close()
+	select {
+	case <-claim.done:
+		handoffs, open, err := claim.outcome(cio)
+		if !open {
+			return err
+		}
+		opts.Handoffs = handoffs
+	case <-claim.waiting:
+		// A command updates the history: the window opens now and says
+		// so until the claim is made (or the person quits).
+		opts.Claimed = func(ctx context.Context) (<-chan instance.Handoff, bool, error) {
+			stop := context.AfterFunc(ctx, claim.cancel)
+			defer stop()
+			<-claim.done
+			if ctx.Err() != nil {
+				return nil, false, nil
+			}
+			return claim.outcome(cio)
+		}
+	}
+	return openWindow(opts)
+}
+
+// windowClaim is the window's claim of its data folder (instance.Claim),
+// made on a goroutine of its own: when it waits for a command updating the
+// upload history, waiting is closed and the window opens meanwhile. done
+// is closed once srv, handed and err hold Claim's answer.
+type windowClaim struct {
+	cancel  context.CancelFunc
+	waiting chan struct{}
+	done    chan struct{}
+	srv     *instance.Server
+	handed  bool
+	err     error
+}
+
+// startClaim starts claiming home for a window launched with req.
+func startClaim(ctx context.Context, home string, req instance.Request) *windowClaim {
+	ctx, cancel := context.WithCancel(ctx)
+	c := &windowClaim{cancel: cancel, waiting: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		c.srv, c.handed, c.err = instance.ClaimWaiting(ctx, home, req, func() { close(c.waiting) })
+	}()
+	return c
+}
+
+// outcome is what the window does with the claim once done: take the
+// later launches' files (the hand-offs), or not open, with why (nil when
+// the running window took this launch's files).
+func (c *windowClaim) outcome(cio IO) (handoffs <-chan instance.Handoff, open bool, err error) {
 	switch {
-	case handed:
-		return nil // the running window has them
-	case errors.Is(err, instance.ErrRefused), errors.Is(err, instance.ErrUnconfirmed),
-		errors.Is(err, storage.ErrUpdateTooLong):
+	case c.handed:
+		return nil, false, nil // the running window has them
+	case errors.Is(c.err, instance.ErrRefused), errors.Is(c.err, instance.ErrUnconfirmed),
+		errors.Is(c.err, storage.ErrUpdateTooLong):
 		// The running window did not take them and said why (its
 		// sentence says what to do), or has them but did not say they
 		// are saved; or a command has been updating the history for
 		// longer than a window waits (its open would wait as long
 		// again): exit 1 with it, no second window.
-		return err
-	case err != nil:
+		return nil, false, c.err
+	case c.err != nil:
 		// No hand-off and no claim: this window runs on its own, and the
 		// account's queue lock still keeps two from uploading twice.
-		fmt.Fprintf(cio.Err, "%s: %s; opening a window of its own\n", name, api.Human(err))
-	default:
-		defer srv.Close()
-		opts.Handoffs = srv.Requests()
+		fmt.Fprintf(cio.Err, "%s: %s; opening a window of its own\n", name, api.Human(c.err))
+		return nil, true, nil
 	}
-	return openWindow(opts)
+	return c.srv.Requests(), true, nil
+}
+
+// close stops the claim (a wait for an update) and lets the data folder
+// go once the window has closed.
+func (c *windowClaim) close() {
+	c.cancel()
+	<-c.done
+	if c.srv != nil {
+		_ = c.srv.Close()
+	}
 }
 
 // windowHome is the window's data folder: --home (created private when

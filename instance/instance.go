@@ -194,6 +194,14 @@ type Server struct {
 // update still under way then is a *storage.UpdateTooLongError
 // (storage.ErrUpdateTooLong), which says what to do.
 func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bool, err error) {
+	return ClaimWaiting(ctx, dir, req, nil)
+}
+
+// ClaimWaiting is Claim, calling waiting (when not nil) once, on Claim's
+// goroutine, when it finds a command updating the history and waits for
+// it: a window launched then shows meanwhile that it waits, and why,
+// rather than nothing for up to storage.UpgradeWait.
+func ClaimWaiting(ctx context.Context, dir string, req Request, waiting func()) (srv *Server, handed bool, err error) {
 	waitUntil := time.Now().Add(updateWait)
 	for {
 		srv, handed, err = claim(ctx, dir, req)
@@ -202,6 +210,10 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 		}
 		if !time.Now().Before(waitUntil) {
 			return nil, false, &storage.UpdateTooLongError{Dir: dir, For: updateWait}
+		}
+		if waiting != nil {
+			waiting()
+			waiting = nil
 		}
 		if err := waitForUpdate(ctx); err != nil {
 			return nil, false, err

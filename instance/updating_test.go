@@ -1,16 +1,13 @@
 package instance
 
 import (
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -25,22 +22,7 @@ import (
 func TestWindowStartedDuringAnUpdateWaitsForIt(t *testing.T) {
 	shortenWaits(t, 200*time.Millisecond, time.Minute)
 	dir := t.TempDir()
-	var held []*os.File // the updating command's locks: other open files are other holders
-	for _, name := range []string{storage.UpgradeLockFile, lockName} {
-		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o600)
-		require.NoError(t, err)
-		require.NoError(t, filelock.TryLock(f))
-		held = append(held, f)
-	}
-	var end sync.Once
-	endUpdate := func() {
-		end.Do(func() {
-			for _, f := range held {
-				_ = f.Close()
-			}
-		})
-	}
-	t.Cleanup(endUpdate)
+	endUpdate := testutil.HoldAsUpdating(t, dir)
 	began := time.Now()
 	waits := 0
 	onUpdateWait = func() {
@@ -51,37 +33,20 @@ func TestWindowStartedDuringAnUpdateWaitsForIt(t *testing.T) {
 	}
 	t.Cleanup(func() { onUpdateWait = nil })
 
-	srv, handed, err := Claim(t.Context(), dir, Request{})
+	said, saidBefore := 0, -1 // how often waiting was called; the waits before the first
+	srv, handed, err := ClaimWaiting(t.Context(), dir, Request{}, func() {
+		if said++; said == 1 {
+			saidBefore = waits
+		}
+	})
 	require.NoError(t, err)
 	assert.False(t, handed)
 	require.NotNil(t, srv, "this window claims the folder once the update is over")
 	require.NoError(t, srv.Close())
 	assert.Greater(t, time.Since(began), 3*handoffWait)
 	assert.Positive(t, waits)
-}
-
-// holdAsUpdating holds, by other open files, the locks a command updating
-// the upload history holds (the upgrade lock and, meanwhile, the window's);
-// the returned func lets them go (once), as its update ends.
-func holdAsUpdating(t *testing.T, dir string) (end func()) {
-	t.Helper()
-	var held []*os.File // other open files are other holders
-	for _, name := range []string{storage.UpgradeLockFile, lockName} {
-		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE, 0o600)
-		require.NoError(t, err)
-		require.NoError(t, filelock.TryLock(f))
-		held = append(held, f)
-	}
-	var once sync.Once
-	end = func() {
-		once.Do(func() {
-			for _, f := range held {
-				_ = f.Close()
-			}
-		})
-	}
-	t.Cleanup(end)
-	return end
+	assert.Equal(t, 1, said, "the wait is said once")
+	assert.Zero(t, saidBefore, "before the first wait")
 }
 
 // TestUpdateLongerThanTheWaitIsSaid: a window started while a command
@@ -98,7 +63,7 @@ func TestUpdateLongerThanTheWaitIsSaid(t *testing.T) {
 	updateWait = 300 * time.Millisecond
 	t.Cleanup(func() { updateWait = was })
 	dir := t.TempDir()
-	holdAsUpdating(t, dir)
+	testutil.HoldAsUpdating(t, dir)
 
 	srv, handed, err := Claim(t.Context(), dir, Request{})
 	if srv != nil {

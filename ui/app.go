@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -52,6 +53,13 @@ type Options struct {
 	Handoffs <-chan instance.Handoff
 	// PickFiles opens "Add files…" once signed in (--add-files).
 	PickFiles bool
+	// Claimed, when set, waits for this window's claim of its data
+	// folder, which waits for a command updating the upload history:
+	// meanwhile Run shows a window that says so, with a way to quit
+	// (ctx then ends). It returns the later launches' files (as
+	// Handoffs) when the window opens, or open false: the files went to
+	// another window (nil), or why not, which Run shows and returns.
+	Claimed func(ctx context.Context) (handoffs <-chan instance.Handoff, open bool, err error)
 }
 
 // Deps are what an App is built from. They are explicit so tests can give a
@@ -100,28 +108,50 @@ func Run(opts Options) error {
 	// bus, left running after the window, when there is none; without one
 	// no tray icon can show either.
 	noBus := storage.AvoidBusAutolaunch()
-	// Opened first: the window claimed its data folder, and another new
-	// process that finds the history to update waits for it meanwhile.
-	opened, updating := openHistory(home)
-	fa := app.NewWithID(AppID)
-	fa.SetIcon(assets.Icon)
-	start := func(db *storage.DB) *App { return startApp(fa, db, home, opts, noBus) }
-	var a *App
-	var db *storage.DB
-	select {
-	case r := <-opened:
-		if r.err != nil {
-			return openFailed(fa, home, r.err)
-		}
-		db, a = r.db, start(r.db)
-		fa.Run()
-	case <-updating:
-		if a, db, err = runWhileUpdating(fa, home, opened, start, noBus); err != nil || a == nil {
-			return err
-		}
+	a, db, err := runClaimed(opts, home, noBus)
+	if err != nil || a == nil {
+		return err
 	}
 	a.Close()
 	return closeHistory(db, a.Unrecorded(), a.NotListed())
+}
+
+// runClaimed runs the window on the data folder home until the person
+// quits, saying meanwhile what its start waits for: another process's
+// update of the history (opts.Claimed), its own. It returns the App and
+// its history, or why there is none (a nil App and error when the files
+// went to another window, or the person quit first).
+func runClaimed(opts Options, home string, noTray bool) (*App, *storage.DB, error) {
+	if opts.Claimed != nil {
+		fa := newFyneApp()
+		return runAfterAnotherUpdate(fa, home, opts.Claimed, func(db *storage.DB, handoffs <-chan instance.Handoff) *App {
+			opts.Handoffs = handoffs
+			return startApp(fa, db, home, opts, noTray)
+		}, noTray)
+	}
+	// Opened first: the window claimed its data folder, and another new
+	// process that finds the history to update waits for it meanwhile.
+	opened, updating := openHistory(home)
+	fa := newFyneApp()
+	start := func(db *storage.DB) *App { return startApp(fa, db, home, opts, noTray) }
+	select {
+	case r := <-opened:
+		if r.err != nil {
+			return nil, nil, openFailed(fa, home, r.err)
+		}
+		a := start(r.db)
+		fa.Run()
+		return a, r.db, nil
+	case <-updating:
+		return runWhileUpdating(fa, home, opened, start, noTray)
+	}
+}
+
+// newFyneApp is the Fyne app of the window, with its id and icon.
+func newFyneApp() fyne.App {
+	fa := app.NewWithID(AppID)
+	fa.SetIcon(assets.Icon)
+	return fa
 }
 
 // runHome is the window's data folder: home made absolute and private, or
@@ -140,10 +170,12 @@ func runHome(home string) (string, error) {
 	return abs, nil
 }
 
-// openedHistory is what opening the upload history gave.
+// openedHistory is what opening the upload history gave: the history, or
+// why not; said when err is a claim's, to be said as it is.
 type openedHistory struct {
-	db  *storage.DB
-	err error
+	db   *storage.DB
+	err  error
+	said bool
 }
 
 // openHistory opens the upload history in home on a goroutine of its
@@ -169,9 +201,12 @@ func openFailed(fa fyne.App, home string, err error) error {
 }
 
 // refused reports whether err is a history this version may not open now
-// (an older version still uses the data folder), which the window says in
+// (an older version still uses the data folder, or another process has
+// been updating it longer than this one waits), which the window says in
 // a window of its own (newRefusalWindow) before it exits.
-func refused(err error) bool { return errors.Is(err, storage.ErrOlderVersionRunning) }
+func refused(err error) bool {
+	return errors.Is(err, storage.ErrOlderVersionRunning) || errors.Is(err, storage.ErrUpdateTooLong)
+}
 
 // openError is what Run returns for a history that could not be opened:
 // a refusal as it is (the command line says its sentence, and exits 1).
@@ -208,57 +243,131 @@ func startApp(fa fyne.App, db *storage.DB, home string, opts Options, noTray boo
 
 // runWhileUpdating runs the event loop with a window that says the
 // history is being updated (newUpdatingWindow) until opened brings it,
-// then start's window in its place, until the person quits. It returns
-// that App and the history, or why the history could not be opened (a
-// refusal said in a window first, in its place); a nil App when the loop
-// ended before the update did (a signal).
+// then start's window in its place, until the person quits (runWaiting).
 func runWhileUpdating(fa fyne.App, home string, opened <-chan openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
-	w := newUpdatingWindow(fa)
+	return runWaiting(fa, home, newUpdatingWindow(fa), func(context.Context) openedHistory { return <-opened }, start, noTray)
+}
+
+// runAfterAnotherUpdate runs the event loop with a window that says
+// another process is updating the history in home (newWaitingWindow)
+// while claimed waits for that update, then opens the history, saying
+// when this process updates it in turn, and start's window takes their
+// place, until the person quits (runWaiting). A claim that does not open
+// ends the loop: said in a window first when it says why.
+func runAfterAnotherUpdate(fa fyne.App, home string, claimed func(context.Context) (<-chan instance.Handoff, bool, error),
+	start func(*storage.DB, <-chan instance.Handoff) *App, noTray bool) (*App, *storage.DB, error) {
+	w := newWaitingWindow(fa, home)
+	var handoffs <-chan instance.Handoff
+	ready := func(ctx context.Context) openedHistory {
+		h, open, err := claimed(ctx)
+		if !open {
+			return openedHistory{err: err, said: err != nil}
+		}
+		handoffs = h
+		opened, updating := openHistory(home)
+		select {
+		case r := <-opened:
+			return r
+		case <-updating:
+			if ctx.Err() == nil { // else the loop has ended: no window to change
+				fyne.Do(w.updating)
+			}
+			return <-opened
+		}
+	}
+	return runWaiting(fa, home, w, ready, func(db *storage.DB) *App { return start(db, handoffs) }, noTray)
+}
+
+// runWaiting runs the event loop with w, which says what the start waits
+// for, while ready (on a goroutine of its own; its ctx ends with the
+// loop) brings the history; start's window then takes w's place, until
+// the person quits. It returns that App and the history, or why the
+// history could not be opened (a refusal, or a claim's sentence, said in
+// a window first, in w's place); a nil App and error when the loop ended
+// first (a signal, Quit) or there is nothing to open.
+func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Context) openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
 	w.Show()
 	if desk, ok := fa.(desktop.App); ok && !noTray {
 		// Fyne 2.8 starts a tray only when it is set up before the loop
 		// runs (showAndRun): this one's menu is the window's once it shows.
 		desk.SetSystemTrayMenu(fyne.NewMenu("dStor Uploader"))
 	}
+	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
 	var r openedHistory
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		r = <-opened
+		r = ready(ctx)
+		if ctx.Err() != nil && r.db == nil && r.err == nil {
+			return // the person quit, or the loop ended: nothing to show, no window to close
+		}
 		fyne.DoAndWait(func() {
 			switch {
-			case r.err == nil:
+			case r.db != nil:
 				a = start(r.db)
-			case refused(r.err): // said "Updating…" (another was at it), then refused
+			case r.said || refused(r.err): // said "Updating…" (another was at it), then refused
 				newRefusalWindow(fa, r.err).Show()
 			}
 			w.Close() // the window is in its place; else none is left, and the loop ends
 		})
 	}()
 	fa.Run()
+	cancel()
 	<-done
 	switch {
+	case r.said:
+		return nil, nil, r.err
 	case r.err != nil:
 		return nil, nil, openError(home, r.err)
-	case a == nil:
+	case r.db != nil && a == nil:
 		return nil, nil, r.db.Close()
 	}
 	return a, r.db, nil
 }
 
+// waitWindow is the window a start shows while it waits for the upload
+// history, rather than none, which looks hung: what it waits for, and
+// how long it takes.
+type waitWindow struct {
+	fyne.Window
+	what *widget.Label
+	quit *widget.Button
+}
+
 // newUpdatingWindow is the window shown while the history an older
 // version left is updated to this version's format (seconds on a large
-// history, once), rather than none, which looks hung. It cannot be closed:
-// the update goes on, and the window takes its place.
-func newUpdatingWindow(fa fyne.App) fyne.Window {
-	w := fa.NewWindow("dStor Uploader")
-	what := widget.NewLabel(tr("Updating the upload history to this version's format (once; a large history takes a while)…"))
-	what.Wrapping = fyne.TextWrapWord
-	w.SetContent(container.NewVBox(what, widget.NewProgressBarInfinite()))
-	w.SetCloseIntercept(func() {})
+// history, once). It cannot be closed: the update goes on, and the window
+// takes its place.
+func newUpdatingWindow(fa fyne.App) *waitWindow {
+	w := &waitWindow{Window: fa.NewWindow("dStor Uploader"), what: widget.NewLabel("")}
+	w.what.Wrapping = fyne.TextWrapWord
+	w.quit = widget.NewButton(tr("Quit"), fa.Quit)
+	w.SetContent(container.NewVBox(w.what, widget.NewProgressBarInfinite(), container.NewCenter(w.quit)))
+	w.updating()
 	w.Resize(fyne.NewSize(460, 120))
 	return w
+}
+
+// newWaitingWindow is the window shown while another process updates the
+// history in the data folder home, up to storage.UpgradeWait: this one's
+// window opens when it is done, or the person quits (its button, or
+// closing it).
+func newWaitingWindow(fa fyne.App, home string) *waitWindow {
+	w := newUpdatingWindow(fa)
+	w.what.SetText(tr("Another dStor Uploader is updating the upload history in {{.Dir}}. This window opens when it is done.",
+		map[string]any{"Dir": inert.Line(home)}))
+	w.quit.Show()
+	w.SetCloseIntercept(fa.Quit)
+	return w
+}
+
+// updating makes w say that this process updates the history now, which
+// goes on even when the window closes: it cannot be closed meanwhile.
+func (w *waitWindow) updating() {
+	w.what.SetText(tr("Updating the upload history to this version's format (once; a large history takes a while)…"))
+	w.quit.Hide()
+	w.SetCloseIntercept(func() {})
 }
 
 // newRefusalWindow is the window shown instead of dStor Uploader's when

@@ -141,6 +141,7 @@ func localErrorText(err error) string {
 	var (
 		missing *session.MissingSecretError
 		notDir  *storage.NotAFolderError
+		tooLong *storage.UpdateTooLongError
 		inWay   *filelock.NotAFileError
 		noDir   *linkchain.MissingFolderError
 		moved   *folderChangedError
@@ -160,6 +161,9 @@ func localErrorText(err error) string {
 		return tr("The upload history was written by a newer version of dStor Uploader. Install that version (or a newer one) to use it.")
 	case errors.Is(err, storage.ErrOlderVersionRunning):
 		return tr("An older dStor Uploader is still using this data folder (a window or a command). Close it, then start this version again.")
+	case errors.As(err, &tooLong):
+		return tr("Another dStor Uploader has been updating the upload history in {{.Dir}} for a long time and is not done yet. Let it finish (or close it), then start dStor Uploader again.",
+			map[string]any{"Dir": inert.Line(tooLong.Dir)})
 	case errors.Is(err, storage.ErrNotFound):
 		return tr("It is no longer there: another window or a command-line run may have removed it. Look again.")
 	case errors.As(err, &notDir):

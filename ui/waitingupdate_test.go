@@ -1,0 +1,230 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// waitingText is what the window says while another process updates the
+// history in the data folder dir.
+func waitingText(dir string) string {
+	return "Another dStor Uploader is updating the upload history in " + dir + ". This window opens when it is done."
+}
+
+// loopApp is a test app whose Run returns, as a real event loop does, only
+// once Quit is called or its last window is closed.
+type loopApp struct {
+	fyne.App
+	ended chan struct{}
+	once  sync.Once
+	mu    sync.Mutex
+	open  int // windows made and not closed
+}
+
+func newLoopApp(t *testing.T) *loopApp {
+	return &loopApp{App: test.NewTempApp(t), ended: make(chan struct{})}
+}
+
+func (l *loopApp) Run()  { <-l.ended }
+func (l *loopApp) Quit() { l.once.Do(func() { close(l.ended) }) }
+
+func (l *loopApp) NewWindow(title string) fyne.Window {
+	l.mu.Lock()
+	l.open++
+	l.mu.Unlock()
+	return &loopWindow{Window: l.App.NewWindow(title), app: l}
+}
+
+// loopWindow is a window of a loopApp: closing the last one ends its loop.
+type loopWindow struct {
+	fyne.Window
+	app    *loopApp
+	closed sync.Once
+}
+
+func (w *loopWindow) Close() {
+	w.Window.Close()
+	w.closed.Do(func() {
+		w.app.mu.Lock()
+		w.app.open--
+		last := w.app.open == 0
+		w.app.mu.Unlock()
+		if last {
+			w.app.Quit()
+		}
+	})
+}
+
+// windowButtons are the buttons shown in the windows of fa's driver.
+func windowButtons(fa fyne.App) []*widget.Button {
+	var buttons []*widget.Button
+	for _, w := range fa.Driver().AllWindows() {
+		for _, o := range test.LaidOutObjects(w.Content()) {
+			if b, ok := o.(*widget.Button); ok && b.Visible() {
+				buttons = append(buttons, b)
+			}
+		}
+	}
+	return buttons
+}
+
+// ranAfterUpdate is what runAfterAnotherUpdate returned.
+type ranAfterUpdate struct {
+	a   *App
+	db  *storage.DB
+	err error
+}
+
+// TestWaitingForAnotherUpdateIsShownUntilTheWindowTakesItsPlace: a window
+// launched while a command updates the history (a fake holder of its
+// locks) says so, with a way to quit, while the update is under way, and
+// its own window takes that one's place once the update is over; quitting
+// meanwhile ends the wait and opens nothing.
+func TestWaitingForAnotherUpdateIsShownUntilTheWindowTakesItsPlace(t *testing.T) {
+	for _, quit := range []bool{false, true} {
+		t.Run(map[bool]string{false: "the update ends", true: "the person quits"}[quit], func(t *testing.T) {
+			dir := t.TempDir()
+			end := testutil.HoldAsUpdating(t, dir)
+			fa := newLoopApp(t)
+			waiting := make(chan struct{})
+			var srv *instance.Server
+			claimed := func(ctx context.Context) (<-chan instance.Handoff, bool, error) {
+				s, handed, err := instance.ClaimWaiting(ctx, dir, instance.Request{}, func() { close(waiting) })
+				if ctx.Err() != nil { // the person quit: nothing to say
+					if s != nil {
+						_ = s.Close()
+					}
+					return nil, false, nil
+				}
+				if err != nil || handed {
+					return nil, false, err
+				}
+				srv = s
+				return s.Requests(), true, nil
+			}
+			started := make(chan *App, 1)
+			secrets := storage.NewMemorySecretStore()
+			ran := make(chan ranAfterUpdate, 1)
+			go func() {
+				a, db, err := runAfterAnotherUpdate(fa, dir, claimed, func(db *storage.DB, h <-chan instance.Handoff) *App {
+					assert.NotNil(t, h, "the later launches' files come to this window")
+					a := NewApp(fa, Deps{DB: db, Secrets: secrets, Home: dir, Handoffs: h, NoAutoSignIn: true})
+					a.win.Show()
+					started <- a
+					return a
+				}, true)
+				ran <- ranAfterUpdate{a, db, err}
+			}()
+
+			<-waiting // the claim waits for the update
+			assert.Contains(t, windowLabels(fa), waitingText(dir), "said while the update is under way")
+			quitButton := slices.IndexFunc(windowButtons(fa), func(b *widget.Button) bool { return b.Text == "Quit" })
+			require.GreaterOrEqual(t, quitButton, 0, "a way to quit while it waits")
+			if quit {
+				test.Tap(windowButtons(fa)[quitButton])
+				r := <-ran
+				assert.Nil(t, r.a)
+				assert.Nil(t, r.db)
+				require.NoError(t, r.err)
+				assert.Nil(t, srv, "nothing claimed")
+				return
+			}
+			end()
+			var a *App
+			select {
+			case a = <-started:
+			case r := <-ran:
+				require.FailNow(t, "no window opened after the update", "%v", r.err)
+			case <-time.After(time.Minute): // a bound on a hang, not a wait for an event
+				require.FailNow(t, "no window a minute after the update")
+			}
+			fa.Quit()
+			r := <-ran
+			assert.NotContains(t, windowLabels(fa), waitingText(dir), "its window took its place")
+			require.NoError(t, r.err)
+			require.Same(t, a, r.a)
+			a.Close()
+			require.NoError(t, r.db.Close())
+			require.NotNil(t, srv)
+			require.NoError(t, srv.Close())
+		})
+	}
+}
+
+// TestWaitingForAnotherUpdateThatRunsTooLongSaysWhatToDo: a claim that
+// gives up on another process's update (it ran longer than a window
+// waits) or a running window's refusal of the files is said in the
+// waiting window's place, with a button that closes it, and returned; a
+// claim that handed the files to another window closes the waiting window
+// and returns nothing.
+func TestWaitingForAnotherUpdateThatRunsTooLongSaysWhatToDo(t *testing.T) {
+	tooLong := &storage.UpdateTooLongError{Dir: "/h/d", For: storage.UpgradeWait}
+	refused := &instance.RefusedError{Reason: "Nothing was added: the folder path is only spaces."}
+	for _, err := range []error{tooLong, refused, nil} {
+		// A window left open keeps a loopApp's loop running: the
+		// refusal's is the test app's, whose Run returns at once.
+		var fa fyne.App = test.NewTempApp(t)
+		if err == nil {
+			fa = newLoopApp(t)
+		}
+		a, db, got := runAfterAnotherUpdate(fa, "/h/d", func(context.Context) (<-chan instance.Handoff, bool, error) {
+			return nil, false, err
+		}, func(*storage.DB, <-chan instance.Handoff) *App {
+			t.Error("no window is built without the claim")
+			return nil
+		}, true)
+		assert.Nil(t, a)
+		assert.Nil(t, db)
+		assert.Equal(t, err, got)
+		labels := windowLabels(fa)
+		assert.NotContains(t, labels, waitingText("/h/d"))
+		if err == nil {
+			continue // handed over: its loop ended, its last window closed
+		}
+		assert.Contains(t, labels, humanError(err))
+		assert.True(t, slices.ContainsFunc(windowButtons(fa), func(b *widget.Button) bool { return b.Text == "Close" }))
+	}
+	assert.Equal(t, "Another dStor Uploader has been updating the upload history in /h/d for a long time and is not done yet. "+
+		"Let it finish (or close it), then start dStor Uploader again.", humanError(tooLong))
+	assert.True(t, errors.Is(tooLong, storage.ErrUpdateTooLong))
+}
+
+// TestWaitingForAnotherUpdateIsSaidInEveryLanguage: the waiting window's
+// sentence and that of an update longer than the wait are in each of the
+// window's languages, naming the data folder.
+func TestWaitingForAnotherUpdateIsSaidInEveryLanguage(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	tooLong := &storage.UpdateTooLongError{Dir: "/h/d", For: storage.UpgradeWait}
+	english := map[string]string{}
+	for _, l := range languages {
+		require.NoError(t, useLanguage(l.Tag))
+		fa := test.NewTempApp(t)
+		w := newWaitingWindow(fa, "/h/d")
+		w.Show()
+		said := []string{w.what.Text, humanError(tooLong), w.quit.Text}
+		assert.Contains(t, windowLabels(fa), said[0], l.Tag)
+		for i, s := range said[:2] {
+			assert.Contains(t, s, "/h/d", l.Tag)
+			if l.Tag == "en" {
+				english[s] = s
+			} else {
+				assert.NotContains(t, english, s, "%s: sentence %d is not translated", l.Tag, i)
+			}
+		}
+		w.Close()
+	}
+}
