@@ -22,7 +22,9 @@ import (
 // only that the folder it leads to now had no upload ("no upload of the
 // folder T …: upload it"), not that the folder uploaded at LINK is in
 // the history. Each now says what LINK is, where it leads and what to
-// do; all exit 1. The advice works: --folder of where the link led lists
+// do; all exit 1. So does a link whose folder's own folder is gone too
+// (a drive unplugged, its mount point with it), which still said "there
+// is no folder there now". The advice works: --folder of where the link led lists
 // the upload; the folder put back in the link's place is listed by it.
 func TestFolderListThroughALinkThatNoLongerLeadsToItsUpload(t *testing.T) {
 	sb := keyedSandbox(t)
@@ -48,6 +50,26 @@ func TestFolderListThroughALinkThatNoLongerLeadsToItsUpload(t *testing.T) {
 			return link, []string{link + " is a symbolic link to " + dir + ", where there is no folder now (removed, moved or renamed)",
 					"`dstor-uploader history --folder " + dir + "` lists its latest upload there"},
 				func() { listed(t, dir, cids) }
+		}},
+		{"uploaded through the link, the drive holding its folder unplugged since", func(t *testing.T, root string) (string, []string, func()) {
+			drive := filepath.Join(root, "drive")
+			files := makeFiles(t, filepath.Join(drive, "trip"), 2, func(i int) int { return 500 + i })
+			dir := filepath.Dir(files[0])
+			cids := []string{testutil.CIDOf(t, files[0]), testutil.CIDOf(t, files[1])}
+			link := filepath.Join(root, "A")
+			testfs.SymlinkOrSkip(t, dir, link)
+			upload(t, link)
+			require.NoError(t, os.Rename(drive, drive+"-unplugged")) // its mount point goes with it
+			return link, []string{link + " is a symbolic link to " + dir + ", where there is no folder now (removed, moved or renamed)",
+					"`dstor-uploader history --folder " + dir + "` lists its latest upload there"},
+				func() { listed(t, dir, cids) }
+		}},
+		{"never uploaded, leading into a folder not there", func(t *testing.T, root string) (string, []string, func()) {
+			link := filepath.Join(root, "A")
+			to := filepath.Join(root, "unplugged", "gone")
+			testfs.SymlinkOrSkip(t, to, link)
+			return link, []string{"no upload of the folder " + link + " is in the history: it is a symbolic link to " +
+				to + ", where there is no folder now — point the link at the folder, or give the folder's own path"}, nil
 		}},
 		{"never uploaded, leading nowhere", func(t *testing.T, root string) (string, []string, func()) {
 			link := filepath.Join(root, "A")

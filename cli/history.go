@@ -307,8 +307,8 @@ func noFolderUpload(db *storage.DB, dir, given string) error {
 // noUploadThroughLink is the error of history --folder given when given
 // is a symbolic link (itself, not a folder on its way) and no upload of
 // the folder dir it leads to is in the history: where it leads, and what
-// to do. A link leading nowhere (its folder moved, renamed or removed)
-// names where it leads and, when an upload of the folder there is in the
+// to do. A link leading nowhere (its folder moved, renamed or removed,
+// or the folder holding it too: a drive unplugged) names where it leads and, when an upload of the folder there is in the
 // history (one made through the link), the command that lists it; a link
 // to a folder never uploaded says to upload it and, when a folder at the
 // link's own path was uploaded before the link took its place, that the
@@ -331,16 +331,28 @@ func noUploadThroughLink(db *storage.DB, given, dir string) error {
 	case err == nil || !api.Gone(err):
 		return nil
 	}
-	t, err := linkchain.Follow(abs)
-	if err != nil {
+	to, ok := linkLeadsTo(abs)
+	if !ok {
 		return nil
 	}
-	if _, err := db.NewestFolderShare(t.Dest); err == nil {
+	if _, err := db.NewestFolderShare(to); err == nil {
 		return fmt.Errorf("%s is a symbolic link to %s, where there is no folder now (removed, moved or renamed): `dstor-uploader history --folder %s` lists its latest upload there; to list or upload the folder by the link, point the link at where the folder is now",
-			inert.Line(abs), inert.Line(t.Dest), inert.ShellWord(t.Dest))
+			inert.Line(abs), inert.Line(to), inert.ShellWord(to))
 	}
 	return fmt.Errorf("no upload of the folder %s is in the history: it is a symbolic link to %s, where there is no folder now — point the link at the folder, or give the folder's own path",
-		inert.Line(abs), inert.Line(t.Dest))
+		inert.Line(abs), inert.Line(to))
+}
+
+// linkLeadsTo is where the symbolic link abs leads (linkchain.Follow's
+// Dest), also when that is in a folder that is not there either (a drive
+// unplugged, its mount point gone with it: the MissingFolderError's
+// Target); false for a loop or a path the system refuses.
+func linkLeadsTo(abs string) (string, bool) {
+	t, err := linkchain.Follow(abs)
+	if missing, ok := errors.AsType[*linkchain.MissingFolderError](err); ok {
+		return missing.Target, true
+	}
+	return t.Dest, err == nil
 }
 
 // linkToAnotherFolder is noUploadThroughLink's error for the link abs to
