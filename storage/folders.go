@@ -661,9 +661,13 @@ func eachOfFolder(tx *sql.Tx, k FolderKey, limit int, fn func(HistoryEntry) erro
 // recorded: a folder has a few thousand files, sorted here rather than by
 // a sort in the query.
 func sortNewestFirst(entries []HistoryEntry) {
-	slices.SortFunc(entries, func(a, b HistoryEntry) int {
-		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
-	})
+	slices.SortFunc(entries, newestFirst)
+}
+
+// newestFirst orders entries newest finished first, then newest recorded
+// (an entry imported or recorded late can be older than its id says).
+func newestFirst(a, b HistoryEntry) int {
+	return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
 }
 
 // FoundInFolderPage returns up to limit of the entries of the files the

@@ -2,7 +2,6 @@ package storage
 
 import (
 	"bufio"
-	"cmp"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
@@ -321,9 +320,7 @@ func (d *DB) HistoryOfContent(cids ...string) ([]HistoryEntry, error) {
 	}
 	// A content has a handful of uploads: sorted here, not by a sort in
 	// the query.
-	slices.SortFunc(out, func(a, b HistoryEntry) int {
-		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
-	})
+	slices.SortFunc(out, newestFirst)
 	return out, nil
 }
 
@@ -447,9 +444,7 @@ func (d *DB) HistoryByIDs(ids []int64) ([]HistoryEntry, error) {
 			return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
 		}
 	}
-	slices.SortFunc(out, func(a, b HistoryEntry) int {
-		return cmp.Or(b.FinishedAt.Compare(a.FinishedAt), cmp.Compare(b.ID, a.ID))
-	})
+	slices.SortFunc(out, newestFirst)
 	return out, nil
 }
 
