@@ -168,3 +168,32 @@ type withColumns struct {
 }
 
 func (w withColumns) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra...)...) }
+
+// newestFromSQL reads the entries of env whose local path is one of two,
+// by any account: the accounts are found by a loose scan of
+// history_uploaded (one seek per account, as SQLite does not skip along
+// an index without statistics), then each account's entries of the two
+// paths by a seek in it.
+const newestFromSQL = `WITH RECURSIVE accounts_seen(signed_as) AS (
+		SELECT min(account) FROM history
+		UNION ALL
+		SELECT (SELECT min(account) FROM history WHERE account > accounts_seen.signed_as) FROM accounts_seen WHERE accounts_seen.signed_as IS NOT NULL)
+	SELECT ` + historyCols + ` FROM accounts_seen CROSS JOIN history
+	WHERE history.account = accounts_seen.signed_as AND history.env = ? AND history.local_path IN (?, ?)`
+
+// NewestUploadFrom returns the newest upload to env (by any account, as
+// HistoryOfContent finds them) from path or from also, which names the
+// same file as another upload may have recorded it (a file found in a
+// folder is recorded under the folder's real path), and false when there
+// is none: so verify can say that a file whose content matches no upload
+// changed since it was uploaded from there.
+func (d *DB) NewestUploadFrom(env, path, also string) (HistoryEntry, bool, error) {
+	entries, err := queryAll(d.r, scanHistory, newestFromSQL, env, path, also)
+	if err != nil {
+		return HistoryEntry{}, false, fmt.Errorf("look for uploads from %s: %w", path, err)
+	}
+	if len(entries) == 0 {
+		return HistoryEntry{}, false, nil
+	}
+	return slices.MinFunc(entries, newestFirst), true, nil
+}

@@ -109,3 +109,60 @@ func TestUploadedInUsesItsIndex(t *testing.T) {
 	assert.Contains(t, joined, "USING INDEX history_uploaded", joined)
 	assert.NotContains(t, joined, "SCAN history", joined)
 }
+
+// TestNewestUploadFrom: the newest upload to an environment from a path,
+// by any account, under either spelling of the path, for verify to say
+// that a file changed since it was uploaded from there.
+func TestNewestUploadFrom(t *testing.T) {
+	d := openTestDB(t)
+	at := func(h int) time.Time { return time.Date(2026, 12, 6, h, 0, 0, 0, time.UTC) }
+	p := filepath.FromSlash
+	for _, e := range []HistoryEntry{
+		{Env: "testnet", Account: "a@example.com", LocalPath: p("/home/a/x.pdf"), Hash: "QmA", FinishedAt: at(10), Verified: true},
+		{Env: "testnet", Account: "b@example.com", LocalPath: p("/home/a/x.pdf"), Hash: "QmB", FinishedAt: at(11), Verified: true},
+		{Env: "production", Account: "a@example.com", LocalPath: p("/home/a/x.pdf"), Hash: "QmProd", FinishedAt: at(12), Verified: true},
+		{Env: "testnet", Account: "a@example.com", LocalPath: p("/home/a/x.pdf2"), Hash: "QmSibling", FinishedAt: at(13), Verified: true},
+		{Env: "testnet", Account: "c@example.com", LocalPath: p("/real/y.pdf"), Hash: "QmUnverified", FinishedAt: at(9)},
+		{Env: "testnet", Account: "a@example.com", LocalPath: p("/home/a/z.pdf"), Hash: "QmFirst", FinishedAt: at(8), Verified: true},
+		{Env: "testnet", Account: "a@example.com", LocalPath: p("/home/a/z.pdf"), Hash: "QmSameTimeLater", FinishedAt: at(8), Verified: true},
+		{Env: "testnet", Account: "a@example.com", LocalPath: p("/home/a/w.pdf"), Hash: "QmLaterFinished", FinishedAt: at(7), Verified: true},
+		{Env: "testnet", Account: "", LocalPath: p("/home/a/w.pdf"), Hash: "QmRecordedLater", FinishedAt: at(6), Verified: true},
+	} {
+		_, err := d.AddHistory(e)
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		name, env, path, also string
+		want                  string // the hash found, "" for none
+	}{
+		{"another account's newer upload", "testnet", "/home/a/x.pdf", "/home/a/x.pdf", "QmB"},
+		{"the other environment's", "production", "/home/a/x.pdf", "/home/a/x.pdf", "QmProd"},
+		{"none to this environment", "sandbox", "/home/a/x.pdf", "/home/a/x.pdf", ""},
+		{"under the other spelling, unverified too", "testnet", "/link/y.pdf", "/real/y.pdf", "QmUnverified"},
+		{"the newer of two spellings", "testnet", "/home/a/w.pdf", "/real/y.pdf", "QmUnverified"},
+		{"finished at once: the one recorded last", "testnet", "/home/a/z.pdf", "/home/a/z.pdf", "QmSameTimeLater"},
+		{"finished later, recorded first (an account of no name too)", "testnet", "/home/a/w.pdf", "/home/a/w.pdf", "QmLaterFinished"},
+		{"no prefix of a path", "testnet", "/home/a/x", "/home/a", ""},
+		{"never uploaded", "testnet", "/home/a/v.pdf", "/home/a/v.pdf", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, ok, err := d.NewestUploadFrom(tt.env, p(tt.path), p(tt.also))
+			require.NoError(t, err)
+			assert.Equal(t, tt.want != "", ok)
+			assert.Equal(t, tt.want, e.Hash)
+		})
+	}
+}
+
+// The lookup runs for each file verify finds no upload of: a seek per
+// account in history_uploaded, never a scan of the history.
+func TestNewestUploadFromUsesItsIndex(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 300)
+	plan := queryPlan(t, d, newestFromSQL, "testnet", "/p", "/q")
+	assert.Contains(t, plan, "SEARCH history USING INDEX history_uploaded (account=? AND env=? AND local_path=?)", plan)
+	assert.Contains(t, plan, "SEARCH history USING COVERING INDEX history_uploaded (account>?)", plan)
+	assert.NotRegexp(t, `(?m)^SCAN history`, plan)
+	assert.NotContains(t, plan, "TEMP B-TREE", plan)
+}
