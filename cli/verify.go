@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
@@ -28,10 +30,12 @@ func newVerifyCommand(cio IO) *cobra.Command {
 		Long: `Computes each file's IPFS hash (the CID dStor gives it) and SHA-256, in one
 read, and says whether the history holds an upload of that content to the
 environment (--env, else the one last signed in to), with its link. Uploads
-of it to other environments are named but do not count. A file that changed
-while it was read (written to, replaced, moved) gets no hash. The exit status
-is 1 when any file matches no upload, cannot be read or changed while it was
-read, or when a result cannot be printed.`,
+of it to other environments are named but do not count. A file that matches
+no upload there but whose path was uploaded there is said to have changed
+since, with that upload's time and link (--json: changed_since). A file
+that changed while it was read (written to, replaced, moved) gets no hash.
+The exit status is 1 when any file matches no upload, cannot be read or
+changed while it was read, or when a result cannot be printed.`,
 		Example: `  dstor-uploader verify report.pdf
   dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg`,
 		Args: filesNamed("name at least one file to verify"),
@@ -69,7 +73,11 @@ type verifyResult struct {
 	// Elsewhere are the uploads of the content to other environments:
 	// named, never a match.
 	Elsewhere []verifiedUpload `json:"elsewhere,omitempty"`
-	Error     string           `json:"error,omitempty"`
+	// ChangedSince is the newest upload to Env from the file's path when
+	// none has its content: the file changed since (or another took its
+	// place), which is why it is not uploaded.
+	ChangedSince *verifiedUpload `json:"changed_since,omitempty"`
+	Error        string          `json:"error,omitempty"`
 }
 
 // runVerify hashes each file and looks its content up in the history.
@@ -154,16 +162,40 @@ func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func
 		if e.SHA256 != "" && e.SHA256 != d.SHA256 {
 			continue // cannot happen for one content; never call it a match
 		}
-		u := verifiedUpload{ID: e.ID, Env: e.Env, Name: e.Name, Hash: e.Hash, Link: link(e),
-			LocalPath: e.LocalPath, LocalPathBase64: inert.PathBytes(e.LocalPath), FinishedAt: e.FinishedAt}
 		if e.Env == env {
-			r.Uploads = append(r.Uploads, u)
+			r.Uploads = append(r.Uploads, verified(e, link))
 		} else {
-			r.Elsewhere = append(r.Elsewhere, u)
+			r.Elsewhere = append(r.Elsewhere, verified(e, link))
 		}
 	}
 	r.Matches = len(r.Uploads) > 0
+	if !r.Matches {
+		if err := changedSince(db, &r, link); err != nil {
+			r.Error = err.Error()
+		}
+	}
 	return r
+}
+
+// verified is what verify says of the upload e.
+func verified(e storage.HistoryEntry, link func(storage.HistoryEntry) string) verifiedUpload {
+	return verifiedUpload{ID: e.ID, Env: e.Env, Name: e.Name, Hash: e.Hash, Link: link(e),
+		LocalPath: e.LocalPath, LocalPathBase64: inert.PathBytes(e.LocalPath), FinishedAt: e.FinishedAt}
+}
+
+// changedSince sets r.ChangedSince to the newest upload to r.Env from the
+// path of r's file, found as an upload records it: the path as given to
+// upload (worker.RequestPath), or as found in a folder given to it, whose
+// files are recorded under the folder's real path (worker.ListedFolder).
+func changedSince(db *storage.DB, r *verifyResult, link func(storage.HistoryEntry) string) error {
+	given := worker.RequestPath(r.Path)
+	listed := filepath.Join(worker.ListedFolder(filepath.Dir(given)), filepath.Base(given))
+	e, ok, err := db.NewestUploadFrom(r.Env, given, listed)
+	if ok {
+		u := verified(e, link)
+		r.ChangedSince = &u
+	}
+	return err
 }
 
 // printVerify prints one result: a line for people, or a JSON object;
@@ -181,6 +213,9 @@ func printVerify(cio IO, asJSON bool, r verifyResult) error {
 	switch {
 	case r.Error != "":
 		_, err = fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", path, inert.Line(r.Error))
+	case r.ChangedSince != nil:
+		_, err = fmt.Fprintf(cio.Out, "%s: not uploaded to %s — it changed since it was uploaded from this path on %s (that upload: %s)%s  CID %s  SHA-256 %s\n",
+			path, r.Env, uploadTime(r.ChangedSince.FinishedAt), r.ChangedSince.Link, elsewhereNow(r), r.CID, r.SHA256)
 	case !r.Matches && len(r.Elsewhere) > 0:
 		u := r.Elsewhere[0]
 		_, err = fmt.Fprintf(cio.Out, "%s: not uploaded to %s (no upload there has this content; an upload to %s has it: %s)  CID %s  SHA-256 %s\n",
@@ -194,7 +229,22 @@ func printVerify(cio IO, asJSON bool, r verifyResult) error {
 			more = fmt.Sprintf(" (and %d earlier)", n)
 		}
 		_, err = fmt.Fprintf(cio.Out, "%s: uploaded — same content as %q of %s%s  %s  SHA-256 %s\n", path, u.Name,
-			u.FinishedAt.Local().Format("2006-01-02 15:04"), more, u.Link, r.SHA256)
+			uploadTime(u.FinishedAt), more, u.Link, r.SHA256)
 	}
 	return err
 }
+
+// elsewhereNow is what verify's line adds, after saying a file changed
+// since its upload, of an upload of its content now to another
+// environment, or "" when there is none.
+func elsewhereNow(r verifyResult) string {
+	if len(r.Elsewhere) == 0 {
+		return ""
+	}
+	u := r.Elsewhere[0]
+	return fmt.Sprintf("; an upload to %s has its content now: %s", u.Env, u.Link)
+}
+
+// uploadTime is when an upload finished, as verify's lines say it: local
+// time, to the minute.
+func uploadTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
