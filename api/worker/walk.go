@@ -1046,7 +1046,9 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	if p != f.walkRoot {
 		f.hasEntries[filepath.Dir(p)] = true
 	}
-	if err != nil {
+	e := sortEntry(p, d, err, f.walkRoot, f.isOwnData)
+	switch {
+	case err != nil:
 		// A folder that could not be listed, or an entry that
 		// vanished: say so and go on with the rest.
 		parent := filepath.Dir(p)
@@ -1054,52 +1056,84 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 			f.unreadable[p] = true
 			parent = p
 		}
-		w.add(f.entry(p, parent), storage.JobSkipped, causeUnreadable(d == nil || d.IsDir(), err))
+		w.add(f.entry(p, parent), storage.JobSkipped, e.c)
 		f.checkRoot()
 		return nil
+	case e.dir:
+		f.dirs = append(f.dirs, p)
+		return nil
+	case e.c.code != "":
+		w.add(f.entry(p, filepath.Dir(p)), storage.JobSkipped, e.c)
+		return e.next
+	}
+	f.file(p)
+	return nil
+}
+
+// listedEntry is what a folder's listing makes of one entry (sortEntry):
+// a folder to list into, an entry skipped saying why (and, for a folder,
+// not listed into: next is fs.SkipDir), or a regular file to upload.
+type listedEntry struct {
+	c    cause // why it is skipped; none for a folder or a regular file
+	dir  bool  // a folder, listed into
+	next error // what filepath.WalkDir is told after a skipped entry
+}
+
+// sortEntry is the one rule of what a listing of the folder walkRoot
+// makes of its entry p (d and err as filepath.WalkDir gives them; isOwn
+// says whether a folder is the app's own data folder): regular files
+// only; symbolic links and junctions not followed; pipes, sockets and
+// devices skipped; the app's data folder skipped whole; an entry that
+// cannot be read skipped saying why. Uploads (folderWalk.visit) and
+// ListFolder (verify) both list by it.
+func sortEntry(p string, d fs.DirEntry, err error, walkRoot string, isOwn func(string) bool) listedEntry {
+	if err != nil {
+		return listedEntry{c: causeUnreadable(d == nil || d.IsDir(), err)}
 	}
 	// Windows' own links (junctions) are neither folders nor symbolic
 	// links to Go; Wine's (Unix links to folders) are folders too.
-	junction := p != f.walkRoot && d.Type()&fs.ModeIrregular != 0 && api.IsLinkEntry(p)
-	if d.IsDir() && !junction {
-		if p != f.walkRoot && f.isOwnData(p) {
-			w.add(f.entry(p, filepath.Dir(p)), storage.JobSkipped, causeOwnData)
-			return fs.SkipDir
-		}
-		f.dirs = append(f.dirs, p)
-		return nil
+	t := d.Type()
+	junction := p != walkRoot && t&fs.ModeIrregular != 0 && api.IsLinkEntry(p)
+	switch {
+	case d.IsDir() && !junction && p != walkRoot && isOwn(p):
+		return listedEntry{c: causeOwnData, next: fs.SkipDir}
+	case d.IsDir() && !junction:
+		return listedEntry{dir: true}
+	case t&fs.ModeSymlink != 0:
+		return listedEntry{c: causeSymlink}
+	case junction && d.IsDir():
+		return listedEntry{c: causeJunction, next: fs.SkipDir}
+	case junction:
+		return listedEntry{c: causeJunction}
+	case !api.IsRegularFile(p, t):
+		return listedEntry{c: causeNotRegular(t)}
 	}
-	return f.file(p, d, junction)
+	return listedEntry{}
 }
 
 // isOwnData reports whether the folder at p is the queue's own data
 // folder (see walk.inOwnData): one lstat per folder met. (Not the
 // DirEntry's Info: on Windows that names no file os.SameFile can open.)
 func (f *folderWalk) isOwnData(p string) bool {
-	if f.w.ownData == nil {
-		return false
-	}
-	fi, err := os.Lstat(p)
-	return err == nil && os.SameFile(fi, f.w.ownData)
+	return isFolder(p, f.w.ownData)
 }
 
-// file queues the file p, or says why it is not uploaded; a junction to a
-// folder is not walked into.
-func (f *folderWalk) file(p string, d fs.DirEntry, junction bool) error {
+// isFolder reports whether p is the folder of fi (nil: none): one lstat.
+func isFolder(p string, fi os.FileInfo) bool {
+	if fi == nil {
+		return false
+	}
+	got, err := os.Lstat(p)
+	return err == nil && os.SameFile(got, fi)
+}
+
+// file queues the regular file p (sortEntry), or says why it is not
+// uploaded.
+func (f *folderWalk) file(p string) {
 	w := f.w
 	dir := filepath.Dir(p)
-	t := d.Type()
 	row := f.entry(p, dir)
 	switch {
-	case t&fs.ModeSymlink != 0:
-		w.add(row, storage.JobSkipped, causeSymlink)
-	case junction:
-		w.add(row, storage.JobSkipped, causeJunction)
-		if d.IsDir() {
-			return fs.SkipDir
-		}
-	case !api.IsRegularFile(p, t):
-		w.add(row, storage.JobSkipped, causeNotRegular(t))
 	case f.dest(dir).bad.code != "":
 		w.add(row, storage.JobFailed, f.dest(dir).bad)
 	default:
@@ -1109,12 +1143,11 @@ func (f *folderWalk) file(p string, d fs.DirEntry, junction bool) error {
 		if err != nil {
 			w.add(row, storage.JobSkipped, causeOf(err))
 			f.checkRoot()
-			return nil
+			return
 		}
 		row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
 		w.queueFile(row, f.r.Again, id)
 	}
-	return nil
 }
 
 // addEmptyDirs says which folders were empty (and so not uploaded).

@@ -1,0 +1,59 @@
+package worker
+
+import (
+	"context"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// FolderEntry is one entry of a folder as an upload of the folder lists
+// it (ListFolder): a regular file it uploads, or an entry it skips, with
+// why, so that `verify DIR` checks the very files `upload DIR` sends.
+type FolderEntry struct {
+	// Path is the entry's path under the folder's real path
+	// (ListedFolder), as an upload's rows record it.
+	Path string
+	// Reason is why an upload skips the entry ("" for a regular file it
+	// uploads), with its detail (ReasonArg), and Why the sentence the
+	// upload says of it on the command line.
+	Reason    ReasonCode
+	ReasonArg string
+	Why       string
+}
+
+// ListFolder calls fn with each regular file and each skipped entry of
+// the folder at path, in the order and by the rules an upload of it
+// lists them (sortEntry): path's symbolic link followed, none inside;
+// the history's own data folder (db's) left out. Folders are listed
+// into, not given; an empty one is not said. Nothing is held but the
+// entries of the folder being read, so a folder of any size streams. It
+// returns fn's first error, or ctx's once ctx ends (nothing more is
+// listed then).
+func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(FolderEntry) error) error {
+	root := ListedFolder(path)
+	w := &walk{ownData: statOrNil(filepath.Dir(db.Path())), indexPages: statOrNil(db.IndexPagesDir())}
+	if w.inOwnData(root, false) {
+		return fn(entryOf(root, causeOwnData))
+	}
+	isOwn := func(p string) bool { return isFolder(p, w.ownData) }
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e := sortEntry(p, d, err, root, isOwn)
+		if e.dir {
+			return nil
+		}
+		if err := fn(entryOf(p, e.c)); err != nil {
+			return err
+		}
+		return e.next
+	})
+}
+
+// entryOf is the entry at p, skipped for c (none: a file uploaded).
+func entryOf(p string, c cause) FolderEntry {
+	return FolderEntry{Path: p, Reason: c.code, ReasonArg: c.arg, Why: c.text}
+}
