@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -25,8 +26,8 @@ type verifyOptions struct {
 func newVerifyCommand(cio IO) *cobra.Command {
 	var o verifyOptions
 	cmd := &cobra.Command{
-		Use:   "verify [--env ENV] [--json] FILE...",
-		Short: "Check local files against what was uploaded",
+		Use:   "verify [--env ENV] [--json] FILE|FOLDER...",
+		Short: "Check local files (or a folder's) against what was uploaded",
 		Long: `Computes each file's IPFS hash (the CID dStor gives it) and SHA-256, in one
 read, and says whether the history holds an upload of that content to the
 environment (--env, else the one last signed in to), with its link. Uploads
@@ -35,13 +36,21 @@ no upload there but whose path was uploaded there is said to have changed
 since, with that upload's time and link (--json: changed_since). A file
 that changed while it was read (written to, replaced, moved) gets no hash.
 The exit status is 1 when any file matches no upload, cannot be read or
-changed while it was read, or when a result cannot be printed.`,
+changed while it was read, or when a result cannot be printed.
+
+A folder is verified file by file: each regular file in it and its
+sub-folders, hidden ones too, in the order an upload of the folder lists
+them, by the same rules (symbolic links inside not followed, pipes and
+devices skipped, each said "skipped" with the upload's reason: exit 1
+only for a folder inside that cannot be read). A folder with no file says
+so (exit 0; with --json on stderr).`,
 		Example: `  dstor-uploader verify report.pdf
-  dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg`,
-		Args: filesNamed("name at least one file to verify"),
+  dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg
+  dstor-uploader verify ~/Pictures/trip`,
+		Args: filesNamed("name at least one file or folder to verify"),
 		RunE: func(cmd *cobra.Command, args []string) error { return runVerify(cmd.Context(), cio, o, args) },
 	}
-	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print one JSON object per file")
+	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print one JSON object per file (and per entry of a folder skipped)")
 	cmd.Flags().StringVar(&o.env, "env", "", "environment whose uploads count: production, testnet, sandbox (the window's), or a base URL (default: the last one signed in to)")
 	return cmd
 }
@@ -77,7 +86,10 @@ type verifyResult struct {
 	// none has its content: the file changed since (or another took its
 	// place), which is why it is not uploaded.
 	ChangedSince *verifiedUpload `json:"changed_since,omitempty"`
-	Error        string          `json:"error,omitempty"`
+	// Skipped is why an upload of the folder verified skips this entry
+	// of it (worker.FolderEntry.Reason), and Error the upload's sentence.
+	Skipped string `json:"skipped,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // runVerify hashes each file and looks its content up in the history.
@@ -96,20 +108,74 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 			return err
 		}
 	}
+	link := func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }
 	failed := 0
 	for _, p := range paths {
-		r := verifyFile(ctx, db, env, p, func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) })
-		if !r.Matches {
-			failed++
+		n, err := verifyPath(ctx, cio, o, db, env, p, link)
+		failed += n
+		if ctx.Err() != nil {
+			fmt.Fprintf(cio.Err, "verify was interrupted: the files after the last line printed were not verified\n")
+			return &exitError{code: exitInterrupted}
 		}
-		if err := printVerify(cio, o.asJSON, r); err != nil {
-			return err // its result is lost: exit 1, never 0 for it
+		if err != nil {
+			return err // a result is lost: exit 1, never 0 for it
 		}
 	}
 	if failed > 0 {
 		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// verifyPath verifies the file at p, or each file of the folder at p as
+// an upload of it lists them (verifyFolder), printing a result each. It
+// returns how many are not verified uploaded, and the error of a result
+// that could not be printed.
+func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, p string, link func(storage.HistoryEntry) string) (int, error) {
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		return verifyFolder(ctx, cio, o, db, env, p, link)
+	}
+	r := verifyFile(ctx, db, env, p, link)
+	return failedResult(r), printVerify(cio, o.asJSON, r)
+}
+
+// verifyFolder verifies each regular file of the folder dir, in the order
+// an upload of it lists them (worker.ListFolder: one rule for both), and
+// says each entry that upload skips, with its sentence; one that is not
+// skipped by design (a folder that cannot be read) counts as not
+// verified. A folder with no file says so (on stderr with --json, which
+// prints objects of files only). It returns as verifyPath.
+func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, dir string, link func(storage.HistoryEntry) string) (int, error) {
+	failed, files := 0, 0
+	err := worker.ListFolder(ctx, db, dir, func(e worker.FolderEntry) error {
+		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: env, Uploads: []verifiedUpload{},
+			Skipped: string(e.Reason), Error: e.Why}
+		if e.Reason == "" {
+			files++
+			r = verifyFile(ctx, db, env, e.Path, link)
+		}
+		failed += failedResult(r)
+		return printVerify(cio, o.asJSON, r)
+	})
+	if err != nil || files > 0 {
+		return failed, err
+	}
+	note := inert.Text(worker.ListedFolder(dir)) + ": no files in this folder — nothing to verify\n"
+	if o.asJSON {
+		_, _ = fmt.Fprint(cio.Err, note) // a note, not a result
+		return failed, nil
+	}
+	_, err = fmt.Fprint(cio.Out, note)
+	return failed, err
+}
+
+// failedResult is 1 when r is not a file verified uploaded, nor an entry
+// an upload skips by design (a link, a pipe), else 0.
+func failedResult(r verifyResult) int {
+	if r.Matches || r.Skipped != "" && storage.SkippedByDesign(r.Skipped, "") {
+		return 0
+	}
+	return 1
 }
 
 // verifyEnv is the key of the environment whose uploads verify counts
@@ -211,6 +277,8 @@ func printVerify(cio IO, asJSON bool, r verifyResult) error {
 	}
 	path := inert.Text(r.Path)
 	switch {
+	case r.Skipped != "":
+		_, err = fmt.Fprintf(cio.Out, "%s: skipped — %s\n", path, inert.Line(r.Error))
 	case r.Error != "":
 		_, err = fmt.Fprintf(cio.Out, "%s: cannot verify: %s\n", path, inert.Line(r.Error))
 	case r.ChangedSince != nil:

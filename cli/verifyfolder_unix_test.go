@@ -1,0 +1,150 @@
+//go:build unix
+
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// verifiedAlbum uploads a folder "album" (a.txt, a hidden file, sub/b.txt)
+// to a sandbox, then changes sub/b.txt and puts in it a file never
+// uploaded, a symbolic link to a.txt and a named pipe: what verify DIR
+// must tell apart. It returns the sandbox's URL, the folder as given and
+// as its upload's listing names it (its real path).
+func verifiedAlbum(t *testing.T) (url, dir, listed string) {
+	t.Helper()
+	sb := keyedSandbox(t)
+	dir = filepath.Join(t.TempDir(), "album")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
+	for name, body := range map[string]string{"a.txt": "a\n", ".hidden": "hidden\n", "sub/b.txt": "b\n"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
+	}
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, dir)
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "b.txt"), []byte("b, edited\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "new.txt"), []byte("new\n"), 0o600))
+	testfs.SymlinkOrSkip(t, filepath.Join(dir, "a.txt"), filepath.Join(dir, "link"))
+	require.NoError(t, syscall.Mkfifo(filepath.Join(dir, "pipe"), 0o600))
+	return sb.URL, dir, worker.ListedFolder(dir)
+}
+
+// TestVerifyFolderVerifiesEachFileAsItsUploadListsThem: verify DIR
+// verifies each regular file the folder holds, nested ones and hidden
+// ones too, in the listing's order, with the line verify gives a file
+// (changed since its upload, never uploaded); a symbolic link inside is
+// not followed and a named pipe is skipped without a hang, each said as
+// the upload says it; exit status 1, as a file not uploaded is there.
+// Before, verify DIR said "is a folder, not a file" and verified nothing.
+func TestVerifyFolderVerifiesEachFileAsItsUploadListsThem(t *testing.T) {
+	url, dir, listed := verifiedAlbum(t)
+	code, out, errOut := runCLI(t, "", "verify", "--env", url, dir)
+	assert.Equal(t, 1, code, "new.txt and the changed sub/b.txt are not uploaded: %s", errOut)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	at := func(name string) string { return filepath.Join(listed, name) + ": " }
+	tests := []struct {
+		name, want string
+	}{
+		{name: "a hidden file", want: at(".hidden") + "uploaded — same content as \".hidden\""},
+		{name: "a file", want: at("a.txt") + "uploaded — same content as \"a.txt\""},
+		{name: "a symbolic link, not followed", want: at("link") + "skipped — symbolic link — not followed; add the target itself"},
+		{name: "a file never uploaded", want: at("new.txt") + "not uploaded to " + url + " (no upload has this content)"},
+		{name: "a named pipe, skipped", want: at("pipe") + "skipped — this is a named pipe, not a regular file — only regular files are uploaded"},
+		{name: "a nested file changed since", want: at(filepath.Join("sub", "b.txt")) + "not uploaded to " + url + " — it changed since it was uploaded from this path"},
+	}
+	require.Len(t, lines, len(tests), out)
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.True(t, strings.HasPrefix(lines[i], tt.want), "line %d, in the listing's order:\n%s\nwant it to start %q", i, out, tt.want)
+		})
+	}
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "new.txt")))
+	require.NoError(t, os.Remove(filepath.Join(dir, "sub", "b.txt")))
+	code, out, errOut = runCLI(t, "", "verify", "--env", url, dir)
+	assert.Equal(t, 0, code, "every file uploaded; a link and a pipe are skipped by design, as by the upload: %s%s", out, errOut)
+}
+
+// TestVerifyFolderJSON: verify --json DIR prints one JSON object per
+// entry, a skipped one with the upload's reason and sentence.
+func TestVerifyFolderJSON(t *testing.T) {
+	url, dir, listed := verifiedAlbum(t)
+	code, out, errOut := runCLI(t, "", "verify", "--env", url, "--json", dir)
+	assert.Equal(t, 1, code, errOut)
+	got := map[string]verifyResult{}
+	skipped := map[string]string{} // path: the reason an upload skips it
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r verifyResult
+		require.NoError(t, json.Unmarshal([]byte(line), &r), line)
+		var skip struct {
+			Skipped string `json:"skipped"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(line), &skip), line)
+		got[r.Path], skipped[r.Path] = r, skip.Skipped
+	}
+	require.Len(t, got, 6, out)
+	assert.True(t, got[filepath.Join(listed, "a.txt")].Matches)
+	assert.Equal(t, testutil.CIDOf(t, filepath.Join(dir, "a.txt")), got[filepath.Join(listed, "a.txt")].CID)
+	assert.False(t, got[filepath.Join(listed, "new.txt")].Matches)
+	assert.NotNil(t, got[filepath.Join(listed, "sub", "b.txt")].ChangedSince)
+	link := got[filepath.Join(listed, "link")]
+	assert.Equal(t, "symlink", skipped[filepath.Join(listed, "link")])
+	assert.Contains(t, link.Error, "not followed")
+	assert.Empty(t, link.CID, "not followed, not read")
+	assert.Equal(t, "pipe", skipped[filepath.Join(listed, "pipe")])
+	assert.Empty(t, skipped[filepath.Join(listed, "a.txt")])
+}
+
+// TestVerifyEmptyFolderSaysSo: verify of a folder holding no file says
+// so and exits 0 (nothing in it is unverified); --json prints no object
+// and says it on stderr.
+func TestVerifyEmptyFolderSaysSo(t *testing.T) {
+	sb := keyedSandbox(t)
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "inner"), 0o755))
+	code, out, errOut := runCLI(t, "", "verify", "--env", sb.URL, dir)
+	assert.Equal(t, 0, code, errOut)
+	assert.Equal(t, worker.ListedFolder(dir)+": no files in this folder — nothing to verify\n", out)
+
+	code, out, errOut = runCLI(t, "", "verify", "--env", sb.URL, "--json", dir)
+	assert.Equal(t, 0, code, errOut)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, "no files in this folder")
+}
+
+// TestVerifyFolderWithAnUnreadableFolder: a folder inside that cannot be
+// read (nested deeper than a path may be: root cannot read it either)
+// gets a line saying why, and exit status 1: its files are unverified.
+func TestVerifyFolderWithAnUnreadableFolder(t *testing.T) {
+	sb, _, dir := uploadedTrip(t, 2)
+	testfs.DeepFolder(t, dir, "far.txt", testutil.Content("far", 100))
+	code, out, errOut := runCLI(t, "", "verify", "--env", sb.URL, dir)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, out, ": skipped — cannot read this folder: its path is longer than the system allows")
+	assert.Equal(t, 2, strings.Count(out, ": uploaded — same content as"), out)
+}
+
+// TestVerifyFolderStopsWhenInterrupted: a verify whose context ends (Ctrl+C)
+// stops listing the folder and exits 130, saying so.
+func TestVerifyFolderStopsWhenInterrupted(t *testing.T) {
+	sb, _, dir := uploadedTrip(t, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut strings.Builder
+	code := Run(ctx, []string{"verify", "--env", sb.URL, dir}, IO{In: strings.NewReader(""), Out: &out, Err: &errOut})
+	assert.Equal(t, exitInterrupted, code, "%s%s", out.String(), errOut.String())
+	assert.Empty(t, out.String(), "no file verified")
+	assert.Contains(t, errOut.String(), "interrupted")
+}
