@@ -27,7 +27,20 @@ type FileDigests struct {
 // SHA-256, computed in the same pass (what `verify` prints). Canceling ctx
 // stops it between chunks.
 func HashFile(ctx context.Context, path string) (FileDigests, error) {
-	return hashFile(ctx, path, true)
+	return hashFile(ctx, UploadRequest{Path: path}, true)
+}
+
+// HashListedFile is HashFile for a file a folder's listing found in the
+// folder beneath (`verify DIR`): no symbolic link below beneath is
+// followed, opening it or checking it after the read, as an upload of the
+// folder follows none, so a file replaced by a link after the listing is
+// said to be one, never hashed as the link's target.
+func HashListedFile(ctx context.Context, beneath, path string) (FileDigests, error) {
+	d, err := hashFile(ctx, UploadRequest{Path: path, Beneath: beneath}, true)
+	if errors.Is(err, errSymlinkBelow) {
+		return d, notListed(quotePath(path)+" is now a symbolic link, or inside one, below the folder — not followed; name its target to verify it", errSymlinkBelow)
+	}
+	return d, err
 }
 
 // FileCID reads the regular file at path once and returns its CIDv0: the
@@ -35,15 +48,16 @@ func HashFile(ctx context.Context, path string) (FileDigests, error) {
 // (what `cid` prints). It skips HashFile's SHA-256, half of the work.
 // Canceling ctx stops it between chunks.
 func FileCID(ctx context.Context, path string) (string, error) {
-	d, err := hashFile(ctx, path, false)
+	d, err := hashFile(ctx, UploadRequest{Path: path}, false)
 	return d.CID, err
 }
 
-// hashFile is HashFile, with the SHA-256 only when withSHA256. A file
-// the system makes up as it is read (/proc, /sys) is refused, as
-// ValidateFile refuses it.
-func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, error) {
-	f, opened, err := openRegularFile(path)
+// hashFile is HashFile of req.Path (HashListedFile's when req.Beneath is
+// set), with the SHA-256 only when withSHA256. A file the system makes up
+// as it is read (/proc, /sys) is refused, as ValidateFile refuses it.
+func hashFile(ctx context.Context, req UploadRequest, withSHA256 bool) (FileDigests, error) {
+	path := req.Path
+	f, opened, err := openToHash(req)
 	if err != nil {
 		return FileDigests{}, folderToHash(path, err)
 	}
@@ -64,7 +78,7 @@ func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, e
 		}
 		return FileDigests{}, fileAccessError(quotePath(path), err)
 	}
-	if err := readWhole(f, path, opened, h.Size()); err != nil {
+	if err := readWhole(f, req, opened, h.Size()); err != nil {
 		h.Abort()
 		return FileDigests{}, err
 	}
@@ -77,6 +91,15 @@ func hashFile(ctx context.Context, path string, withSHA256 bool) (FileDigests, e
 		d.SHA256 = hex.EncodeToString(h.SHA256())
 	}
 	return d, nil
+}
+
+// openToHash opens the file of req to hash it: beneath its folder without
+// following links when req.Beneath is set, else the path as given.
+func openToHash(req UploadRequest) (*os.File, FileIdentity, error) {
+	if req.Beneath != "" {
+		return openListed(req.Beneath, req.Path, FileIdentity{})
+	}
+	return openRegularFile(req.Path)
 }
 
 // folderToHash is err, but for a folder: the sentence `cid` and `verify`
@@ -92,14 +115,16 @@ func folderToHash(path string, err error) error {
 }
 
 // readWhole checks that the n bytes read from f, opened as the version
-// opened of the file at path, are that whole version and that path still
-// leads to it, with the upload's own checks (pathChange, openChange): a
+// opened of the file of req, are that whole version and that its path
+// still leads to it (through no link below req.Beneath when set), with
+// the upload's own checks (pathChange, openChange): a
 // file written, truncated, moved or replaced while it was read gives the
 // hash of bytes it never held all at once, or of a file no longer at that
 // path, which `cid` and `verify` must not print as its own.
-func readWhole(f *os.File, path string, opened FileIdentity, n int64) error {
+func readWhole(f *os.File, req UploadRequest, opened FileIdentity, n int64) error {
+	path := req.Path
 	q := quotePath(path)
-	what, err := pathChange(UploadRequest{Path: path}, opened)
+	what, err := pathChange(req, opened)
 	if err != nil {
 		// The path cannot be followed any more (a folder on it replaced
 		// by a file, its permissions taken away): not the file read.

@@ -208,7 +208,7 @@ func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
 			require.NoError(t, err)
 			defer func() { _ = f.Close() }()
 			tt.change(t, p)
-			err = readWhole(f, p, opened, tt.read(opened.Size))
+			err = readWhole(f, UploadRequest{Path: p}, opened, tt.read(opened.Size))
 			if tt.want == "" {
 				assert.NoError(t, err)
 				return

@@ -135,7 +135,7 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, en
 	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 		return verifyFolder(ctx, cio, o, db, env, p, link)
 	}
-	r := verifyFile(ctx, db, env, p, link)
+	r := verifyFile(ctx, db, env, "", p, link)
 	return failedResult(r), printVerify(cio, o.asJSON, r)
 }
 
@@ -147,12 +147,13 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, en
 // prints objects of files only). It returns as verifyPath.
 func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, dir string, link func(storage.HistoryEntry) string) (int, error) {
 	failed, files := 0, 0
-	err := worker.ListFolder(ctx, db, dir, func(e worker.FolderEntry) error {
+	root := worker.ListedFolder(dir)
+	err := worker.ListFolder(ctx, db, root, func(e worker.FolderEntry) error {
 		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: env, Uploads: []verifiedUpload{},
 			Skipped: string(e.Reason), Error: e.Why}
 		if e.Reason == "" {
 			files++
-			r = verifyFile(ctx, db, env, e.Path, link)
+			r = verifyFile(ctx, db, env, root, e.Path, link)
 		}
 		failed += failedResult(r)
 		return printVerify(cio, o.asJSON, r)
@@ -160,7 +161,7 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, 
 	if err != nil || files > 0 {
 		return failed, err
 	}
-	note := inert.Text(worker.ListedFolder(dir)) + ": no files in this folder — nothing to verify\n"
+	note := inert.Text(root) + ": no files in this folder — nothing to verify\n"
 	if o.asJSON {
 		_, _ = fmt.Fprint(cio.Err, note) // a note, not a result
 		return failed, nil
@@ -211,9 +212,17 @@ func lastEnv(db *storage.DB) (string, error) {
 // content to env: same CID (in any form dStor answers it), and the same
 // SHA-256 where the entry recorded one. Uploads of it to other
 // environments are kept apart: the file is not on env's dStor for them.
-func verifyFile(ctx context.Context, db *storage.DB, env, path string, link func(storage.HistoryEntry) string) verifyResult {
+// A file a folder's listing found (beneath: that folder, else "") is read
+// through no symbolic link below it, as its upload is.
+func verifyFile(ctx context.Context, db *storage.DB, env, beneath, path string, link func(storage.HistoryEntry) string) verifyResult {
 	r := verifyResult{Path: path, PathBase64: inert.PathBytes(path), Env: env, Uploads: []verifiedUpload{}}
-	d, err := api.HashFile(ctx, path)
+	hash := api.HashFile
+	if beneath != "" {
+		hash = func(ctx context.Context, path string) (api.FileDigests, error) {
+			return api.HashListedFile(ctx, beneath, path)
+		}
+	}
+	d, err := hash(ctx, path)
 	if err != nil {
 		r.Error = api.Human(err)
 		return r

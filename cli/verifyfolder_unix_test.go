@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
@@ -147,4 +148,45 @@ func TestVerifyFolderStopsWhenInterrupted(t *testing.T) {
 	assert.Equal(t, exitInterrupted, code, "%s%s", out.String(), errOut.String())
 	assert.Empty(t, out.String(), "no file verified")
 	assert.Contains(t, errOut.String(), "interrupted")
+}
+
+// TestVerifyFolderFollowsNoLinkSwappedInAfterTheListing: a folder's file
+// that becomes a symbolic link after its folder was read (here: while the
+// file before it is hashed) to a file uploaded elsewhere is not verified
+// through the link, as an upload of the folder does not send it: its line
+// says it is now a link, never "uploaded — same content as" the link's
+// target. Before, verify opened the entry following the link.
+func TestVerifyFolderFollowsNoLinkSwappedInAfterTheListing(t *testing.T) {
+	sb := keyedSandbox(t)
+	base := t.TempDir()
+	elsewhere := filepath.Join(base, "elsewhere.txt")
+	require.NoError(t, os.WriteFile(elsewhere, []byte("uploaded elsewhere\n"), 0o600))
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, elsewhere)
+	require.Equal(t, 0, code, errOut)
+	dir := filepath.Join(base, "folder")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"), []byte("first, read before b\n"), 0o600))
+	b := filepath.Join(dir, "b.txt")
+	require.NoError(t, os.WriteFile(b, []byte("never uploaded\n"), 0o600))
+	swapped := false
+	t.Cleanup(readhook.Set(func(p string, _ int64) {
+		if swapped || filepath.Base(p) != "a.txt" {
+			return
+		}
+		swapped = true
+		require.NoError(t, os.Remove(b))
+		testfs.SymlinkOrSkip(t, elsewhere, b)
+	}))
+
+	code, out, errOut := runCLI(t, "", "verify", "--env", sb.URL, dir)
+	require.True(t, swapped, "the hook ran: %s%s", out, errOut)
+	assert.Equal(t, 1, code, "b.txt is not a file of the folder that was uploaded: %s%s", out, errOut)
+	line := ""
+	for l := range strings.SplitSeq(out, "\n") {
+		if strings.HasPrefix(l, filepath.Join(worker.ListedFolder(dir), "b.txt")+": ") {
+			line = l
+		}
+	}
+	assert.NotContains(t, line, "uploaded — same content as", "the link swapped in was followed:\n%s", out)
+	assert.Contains(t, line, "symbolic link", "its line says what it is now:\n%s", out)
 }
