@@ -475,6 +475,37 @@ func ThroughFileSentence(path string) string {
 	return quotePath(path) + " does not exist — its path goes through a file, not a folder: check the path"
 }
 
+// NamedNotThereSentence is the sentence of path, named as a command
+// starts, when no file or folder is there: one whose name is not there
+// was never seen there, so it is a name typed wrong to check (not a file
+// "moved or deleted" to put back, as for one seen before), one whose path
+// goes through a file is ThroughFileSentence's, and a symbolic link that
+// leads to nothing says so. It is "" for a path that is there, and for one
+// whose absence is not sure (a drive not ready, a share out of reach, a
+// folder not readable): reading it says what is wrong with those.
+func NamedNotThereSentence(path string) string {
+	if path == "" {
+		return ""
+	}
+	fi, err := os.Lstat(path)
+	switch {
+	case (Gone(err) || errors.Is(err, syscall.ENOTDIR)) && FileOnTheWay(path) != "":
+		return ThroughFileSentence(path)
+	case Gone(err):
+		return quotePath(path) + " does not exist — check the name"
+	case err != nil || fi.Mode()&fs.ModeSymlink == 0:
+		return ""
+	}
+	if _, err := os.Stat(path); !Gone(err) {
+		return ""
+	}
+	target, err := os.Readlink(path)
+	if err != nil {
+		return ""
+	}
+	return quotePath(path) + " is a symbolic link to " + quotePath(target) + ", which does not exist — point the link at the file, or name the file itself"
+}
+
 // FileOnTheWay is the nearest of path's parents that is there and is not
 // a folder, or "" when there is none.
 func FileOnTheWay(path string) string {

@@ -99,7 +99,10 @@ func (o queueOptions) uploadRate(setting int64) (int64, error) {
 // runQueue signs in, runs the persisted queue with the new requests until
 // nothing is left to do, and reports every file that finished. Ctrl+C (or
 // SIGTERM) stops it; the saved queue keeps what is left for "resume".
-func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Request) error {
+// The jobs of paths named that are not there (namedNotThere) are reported
+// first, as failed, once signed in: an --env or history that cannot be
+// used is said first, as for any upload.
+func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Request, notThere ...worker.Job) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	early := startEarlySignIn(ctx, o.env)
@@ -113,12 +116,15 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 		return err
 	}
 	defer run.close(cio)
+	for _, j := range notThere {
+		run.rep.job(j)
+	}
 	if o.removeFailed {
 		if err := run.removeFailed(cio); err != nil {
 			return err
 		}
 	}
-	if !run.announce(cio, o, len(requests)) {
+	if !run.announce(cio, o, len(requests)+len(notThere)) {
 		return run.saved(cio, run.q.Close(), nil)
 	}
 	run.q.Add(requests...)

@@ -37,11 +37,14 @@ func failTwo(t *testing.T, sb *testutil.Sandbox, url, path string) (missing, env
 	require.Equal(t, 0, code, errOut)
 	recs := historyJSON(t)
 	require.Len(t, recs, 1)
-	missing = filepath.Join(filepath.Dir(path), "never-there.txt")
-	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400, Count: 1})
+	// A path named that is not there is never queued: this file fails
+	// with the other, then goes.
+	missing = testutil.WriteFile(t, filepath.Join(filepath.Dir(path), "gone-since.txt"), 10)
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400, Count: 2})
 	code, _, errOut = runCLI(t, "", "upload", "--env", url, "--again", path, missing)
 	require.Equal(t, 1, code, errOut)
 	require.Equal(t, 2, failedInQueue(t, recs[0].Env, recs[0].Account), errOut)
+	require.NoError(t, os.Remove(missing))
 	return missing, recs[0].Env, recs[0].Account
 }
 

@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // parentIDFlag records whether --parent-id was given, since 0 (the root) is
@@ -114,5 +116,29 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 			return usageErrorf("--expect-sha256: %s", api.Human(err))
 		}
 	}
-	return runQueue(ctx, cio, o.queueOptions, requests)
+	requests, notThere := namedNotThere(requests)
+	return runQueue(ctx, cio, o.queueOptions, requests, notThere...)
+}
+
+// namedNotThere takes out of requests the paths with no file or folder
+// there as the command starts (api.NamedNotThereSentence): a name typed
+// wrong, never seen there, is no upload to keep in the queue, where
+// "resume" and the window would offer to retry it once "put back". Each
+// is kept as its failed job, to print (a path named twice, once).
+func namedNotThere(requests []worker.Request) (there []worker.Request, notThere []worker.Job) {
+	seen := map[string]bool{}
+	for _, r := range requests {
+		p := worker.RequestPath(r.Path) // as the queue would name it
+		why := api.NamedNotThereSentence(p)
+		if why == "" {
+			there = append(there, r)
+			continue
+		}
+		if !seen[p] {
+			seen[p] = true
+			notThere = append(notThere, worker.Job{LocalPath: p, Name: filepath.Base(p), FolderPath: r.FolderPath, ParentID: r.ParentID,
+				State: storage.JobFailed, Err: why})
+		}
+	}
+	return there, notThere
 }

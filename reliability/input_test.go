@@ -106,7 +106,7 @@ func relBadInput(t *testing.T, rep *relReport) {
 
 	kit := badInputKit{dir: dir, file: file, upload: upload, uploaded: uploaded, accepted: accepted}
 	cases := slices.Concat([]badCase{
-		{name: "missing path", via: "CLI", want: "does not exist", check: func(t *testing.T) string {
+		{name: "missing path", via: "CLI", want: "does not exist — check the name", check: func(t *testing.T) string {
 			return upload(t, filepath.Join(dir, "no-such-file.txt"))
 		}},
 		{name: "a directory given as the file to upload", via: "client", want: "is a folder, not a file", check: func(t *testing.T) string {

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// TestUploadOfAPathNotThereIsNotQueued: a path named on the command line
+// that is not there as the command starts (a name typed wrong) was failed
+// in the queue like a file deleted before its turn: its FAILED line said
+// "it may have been moved or deleted; put it back, then retry it", and
+// every later "resume" said its file was "no longer there". It is now
+// said on its own line, with what to check, counts as failed (exit 1, the
+// other paths still upload), and is not queued: "resume" finds nothing.
+// With --json it is the object of any failed file.
+func TestUploadOfAPathNotThereIsNotQueued(t *testing.T) {
+	dir := t.TempDir()
+	notes := testutil.WriteFile(t, filepath.Join(dir, "notes.txt"), 10)
+	tests := []struct {
+		name, path, want string
+		unixOnly         bool // a symbolic link needs a privilege on Windows
+	}{
+		{"a name typed wrong", filepath.Join(dir, "reprot.pdf"),
+			`"` + filepath.Join(dir, "reprot.pdf") + `" does not exist — check the name`, false},
+		{"a name typed wrong, relative", "reprot.pdf", // said absolute, as the queue names files
+			`"` + filepath.Join(dir, "reprot.pdf") + `" does not exist — check the name`, false},
+		{"in a folder not there", filepath.Join(dir, "no-folder", "report.pdf"),
+			`"` + filepath.Join(dir, "no-folder", "report.pdf") + `" does not exist — check the name`, false},
+		{"through a file", filepath.Join(notes, "x"),
+			`"` + filepath.Join(notes, "x") + `" does not exist — its path goes through "` + notes + `", a file, not a folder: check the path`, false},
+		{"a symbolic link to nothing", filepath.Join(dir, "link.pdf"),
+			`"` + filepath.Join(dir, "link.pdf") + `" is a symbolic link to "gone.pdf", which does not exist — point the link at the file, or name the file itself`, true},
+	}
+	if runtime.GOOS != "windows" {
+		require.NoError(t, os.Symlink("gone.pdf", filepath.Join(dir, "link.pdf")))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.unixOnly && runtime.GOOS == "windows" {
+				t.Skip("unix only")
+			}
+			sb := keyedSandbox(t)
+			good := makeFiles(t, t.TempDir(), 1, func(int) int { return 1000 })[0]
+			t.Chdir(dir)
+			abs := filepath.Join(dir, strings.TrimPrefix(tt.path, dir))
+
+			code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, good, tt.path)
+			assert.Equal(t, 1, code, "%s%s", out, errOut)
+			assert.Contains(t, out, testutil.CIDOf(t, good), "the other path still uploads")
+			assert.Contains(t, errOut, "FAILED  "+abs+": "+tt.want+"\n")
+			assert.NotContains(t, errOut, "put it back")
+			assert.NotContains(t, errOut, "moved or deleted")
+			assert.Contains(t, errOut, "Uploaded 1 file(s)")
+			assert.Contains(t, errOut, " · 1 failed")
+
+			code, out, errOut = runCLI(t, "", "upload", "--env", sb.URL, "--json", tt.path, tt.path)
+			assert.Equal(t, 1, code, "%s%s", out, errOut)
+			var rec map[string]any
+			require.NoError(t, json.Unmarshal([]byte(out), &rec), "one object, for a path named twice: %s", out)
+			assert.Equal(t, map[string]any{"name": filepath.Base(tt.path), "path": abs, "state": "failed",
+				"size": 0.0, "verified": false, "attempts": 0.0, "error": tt.want}, rec)
+			assert.Contains(t, errOut, "Uploaded 0 file(s), 0 bytes, in ")
+			assert.Contains(t, errOut, " · 1 failed")
+			assert.Equal(t, 1, sb.Uploads())
+
+			code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)
+			assert.Equal(t, 0, code, errOut)
+			assert.Equal(t, "Nothing to resume: the queue is empty.\n", errOut, "nothing was queued")
+		})
+	}
+}
