@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -41,8 +43,22 @@ func filesNamed(none string) cobra.PositionalArgs {
 				return usageErrorf(`argument %d is empty ("") and names no file: give the file's path (an unset shell variable, as in "$FILE", gives an empty argument)`, i+1)
 			}
 		}
+		return noStandardInput(args)
+	}
+}
+
+// noStandardInput refuses "-" among args where no file of that name is
+// here: many tools read standard input for it, and no command here does,
+// which the file's "does not exist" would not say.
+func noStandardInput(args []string) error {
+	if !slices.Contains(args, "-") {
 		return nil
 	}
+	if _, err := os.Lstat("-"); api.Gone(err) {
+		return usageErrorf(`"-" names no file here, and dstor-uploader does not read standard input: ` +
+			`save what you would send it to a file (… > FILE) and name that file`)
+	}
+	return nil
 }
 
 // runCID prints the CID of each file, stopping at the first failure so the

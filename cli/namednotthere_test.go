@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,4 +77,37 @@ func TestUploadOfAPathNotThereIsNotQueued(t *testing.T) {
 			assert.Equal(t, "Nothing to resume: the queue is empty.\n", errOut, "nothing was queued")
 		})
 	}
+}
+
+// TestDashIsNoStandardInput: "-" names standard input to many tools;
+// upload, cid and verify read none, and said '"-" does not exist — it
+// may have been moved or deleted'. Where no file "-" is, they now say
+// that standard input is not read and what to do (a usage error, exit
+// 2); a file named "-" is still taken.
+func TestDashIsNoStandardInput(t *testing.T) {
+	sb := keyedSandbox(t)
+	t.Chdir(t.TempDir())
+	for _, args := range [][]string{
+		{"upload", "--env", sb.URL, "-"},
+		{"upload", "--env", sb.URL, "--", "-"},
+		{"cid", "-"},
+		{"verify", "--env", sb.URL, "-"},
+	} {
+		code, out, errOut := runCLI(t, "data", args...)
+		assert.Equal(t, 2, code, "%v: %s%s", args, out, errOut)
+		assert.Contains(t, errOut, `"-" names no file here, and dstor-uploader does not read standard input: `+
+			`save what you would send it to a file (… > FILE) and name that file`, args)
+		assert.NotContains(t, errOut, "moved or deleted", args)
+	}
+	assert.Equal(t, 0, sb.Uploads())
+
+	require.NoError(t, os.WriteFile("-", []byte("a file named -"), 0o600))
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--json", "-")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"name":"-"`)
+	code, out, errOut = runCLI(t, "", "cid", "-")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, testutil.CIDOf(t, "-"), strings.TrimSpace(out))
+	code, out, errOut = runCLI(t, "", "verify", "--env", sb.URL, "-")
+	assert.Equal(t, 0, code, "%s%s", out, errOut)
 }

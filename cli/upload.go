@@ -88,6 +88,9 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 	if len(paths) == 0 {
 		return usageErrorf("name at least one file or folder to upload")
 	}
+	if err := noStandardInput(paths); err != nil {
+		return err
+	}
 	if o.parent.err != nil {
 		return usageErrorf("--parent-id: %s", api.Human(o.parent.err))
 	}
