@@ -59,7 +59,10 @@ func hashFile(ctx context.Context, req UploadRequest, withSHA256 bool) (FileDige
 	path := req.Path
 	f, opened, err := openToHash(req)
 	if err != nil {
-		return FileDigests{}, folderToHash(path, err)
+		if req.Beneath != "" {
+			return FileDigests{}, err
+		}
+		return FileDigests{}, namedToHash(path, err)
 	}
 	defer func() { _ = f.Close() }() // read-only
 	if madeUpAsRead(f, opened.Size) {
@@ -102,14 +105,25 @@ func openToHash(req UploadRequest) (*os.File, FileIdentity, error) {
 	return openRegularFile(req.Path)
 }
 
-// folderToHash is err, but for a folder: the sentence `cid` and `verify`
-// give it, which hash files one by one and upload nothing, says to name
-// its files, not (as an upload's does) to upload them.
-func folderToHash(path string, err error) error {
+// namedToHash is err, opening the path a person named to `cid` or
+// `verify` (which hash files one by one and upload nothing), in their
+// words: a folder says to name its files, not (as an upload's does) to
+// upload them; a path not there says what upload says of one named so
+// (NamedNotThereSentence: check the name, the path or the link), not
+// that a file seen before was moved or deleted.
+func namedToHash(path string, err error) error {
 	var ve *ValidationError
-	if errors.As(err, &ve) && ve.Problem == ProblemIsFolder {
+	if !errors.As(err, &ve) {
+		return err
+	}
+	switch {
+	case ve.Problem == ProblemIsFolder:
 		return &ValidationError{Field: ve.Field, Problem: ve.Problem,
 			Message: quotePath(path) + " is a folder, not a file — name the files inside it"}
+	case ve.Problem == ProblemNotExist:
+		if s := NamedNotThereSentence(path); s != "" {
+			return &ValidationError{Field: ve.Field, Problem: ve.Problem, Message: s, err: ve.err}
+		}
 	}
 	return err
 }

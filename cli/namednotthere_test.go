@@ -111,3 +111,42 @@ func TestDashIsNoStandardInput(t *testing.T) {
 	code, out, errOut = runCLI(t, "", "verify", "--env", sb.URL, "-")
 	assert.Equal(t, 0, code, "%s%s", out, errOut)
 }
+
+// TestCIDAndVerifyOfAPathNotThereSayCheckTheName: cid and verify of a
+// path not there as they start (a name typed wrong, a path through a
+// file, a symbolic link to nothing) said what an upload says of a file
+// seen before: '"…" does not exist — it may have been moved or deleted'.
+// They now say what upload says of a path named so: to check the name,
+// the path, or the link. The exit status stays 1.
+func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	notes := testutil.WriteFile(t, filepath.Join(dir, "notes.txt"), 10)
+	tests := []struct {
+		name, path, want string
+		unixOnly         bool // a symbolic link needs a privilege on Windows
+	}{
+		{"a name typed wrong", "reprot.pdf", `"reprot.pdf" does not exist — check the name`, false},
+		{"through a file", filepath.Join(notes, "x"),
+			`"` + filepath.Join(notes, "x") + `" does not exist — its path goes through "` + notes + `", a file, not a folder: check the path`, false},
+		{"a symbolic link to nothing", "link.pdf",
+			`"link.pdf" is a symbolic link to "gone.pdf", which does not exist — point the link at the file, or name the file itself`, true},
+	}
+	if runtime.GOOS != "windows" {
+		require.NoError(t, os.Symlink("gone.pdf", filepath.Join(dir, "link.pdf")))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.unixOnly && runtime.GOOS == "windows" {
+				t.Skip("unix only")
+			}
+			code, out, errOut := runCLI(t, "", "cid", tt.path)
+			assert.Equal(t, 1, code, "%s%s", out, errOut)
+			assert.Contains(t, errOut, "dstor-uploader cid: "+tt.want+"\n")
+
+			code, out, errOut = runCLI(t, "", "verify", "--env", "testnet", tt.path)
+			assert.Equal(t, 1, code, "%s%s", out, errOut)
+			assert.Contains(t, out, tt.path+": cannot verify: "+tt.want+"\n", errOut)
+		})
+	}
+}
