@@ -523,8 +523,10 @@ func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
 // deletes the walk rows of requests listed completely (or canceled). Its
 // last run, at Close, keeps requests added but not listed yet saved for
 // the next New. A walk row that could not be written is listed all the
-// same, and Close reports the error; deletes that meet a full disk wait
-// for room (dropWalks), and only then does it ask to be run again.
+// same, and Close reports the error (one the disk refused for being full
+// only while its request is not listed to its end: walkRowsRefusedLocked);
+// deletes that meet a full disk wait for room (dropWalks), and only then
+// does it ask to be run again.
 func (q *Queue) saveWalks(final bool) bool {
 	for {
 		q.mu.Lock()
@@ -555,12 +557,12 @@ func (q *Queue) saveWalks(final bool) bool {
 func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	// On failure the requests are listed all the same (their jobs may
 	// still be saved), but their callers are told they are not saved;
-	// Close reports the error too.
+	// Close reports the error too (walkRowsRefusedLocked).
 	err := q.db.InsertWalks(rows)
-	if err != nil {
-		q.noteDBErr(fmt.Errorf("save the added files and folders: %w", err))
-	}
 	q.mu.Lock()
+	if err != nil {
+		q.walkRowsRefusedLocked(saves, fmt.Errorf("save the added files and folders: %w", err))
+	}
 	// With the database gone and uploads stopped (see Add), they are kept
 	// for the database at the path instead, not listed.
 	keep := errors.Is(err, storage.ErrDatabaseReplaced) && q.stopWhenGone
@@ -582,6 +584,38 @@ func (q *Queue) insertWalks(saves []*addCall, rows []storage.WalkRow) {
 	select {
 	case q.walkWake <- struct{}{}:
 	default:
+	}
+}
+
+// walkRowsRefusedLocked notes err, the database's refusal of the walk
+// rows of saves, for Close. A walk row matters only while its request is
+// not listed to its end: it is what lets the next New list the rest after
+// a kill or Close. So a full disk's refusal (the listing then waits for
+// room to save its rows, as the uploads' records do) is reported only if
+// one of those requests is still not listed to its end at Close (stopped,
+// or never listed): a run that listed them all, every row saved, lost
+// nothing it could resume (dropWalks forgets them). Any other refusal is
+// noted at once. Called with q.mu held.
+func (q *Queue) walkRowsRefusedLocked(saves []*addCall, err error) {
+	if !errors.Is(err, storage.ErrDiskFull) {
+		q.noteDBErrLocked(err)
+		return
+	}
+	q.unsavedWalkErr = cmp.Or(q.unsavedWalkErr, err)
+	for _, c := range saves {
+		for _, id := range c.walkIDs {
+			q.unsavedWalks[id] = true
+		}
+	}
+}
+
+// listedToItsEndLocked records that the request of the walk row id was
+// listed to its end, every row of it saved: a refusal of its walk row
+// (walkRowsRefusedLocked) no longer matters. Called with q.mu held.
+func (q *Queue) listedToItsEndLocked(id string) {
+	delete(q.unsavedWalks, id)
+	if len(q.unsavedWalks) == 0 {
+		q.unsavedWalkErr = nil
 	}
 }
 
@@ -635,6 +669,9 @@ func (q *Queue) dropWalks(drops []walkDrop, final bool) bool {
 		return true
 	}
 	for _, d := range drops {
+		if d.cut != storage.CutStopped {
+			q.listedToItsEndLocked(d.id)
+		}
 		if _, ok := q.liveWalks[d.id]; !ok {
 			continue // dropped twice (CancelAll during the last flush)
 		}
@@ -781,6 +818,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 			dirty:         make(map[*job]struct{}),
 			liveWalks:     make(map[string]string),
 			liveBatches:   make(map[string]int),
+			unsavedWalks:  make(map[string]bool),
 		},
 		queueLiveChecks: queueLiveChecks{
 			liveLink:  cfg.LiveLink,

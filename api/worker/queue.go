@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -283,6 +284,11 @@ type queuePersistence struct {
 	walkSaving  bool              // the walk saver is writing
 	liveWalks   map[string]string // walk id → batch id, for walk rows not deleted yet
 	liveBatches map[string]int    // batch id → its walk rows not deleted yet
+	// unsavedWalks are the walk ids whose row a full disk refused, until
+	// their request is listed to its end; unsavedWalkErr is that refusal,
+	// which Close reports while any is left (walkRowsRefusedLocked).
+	unsavedWalks   map[string]bool
+	unsavedWalkErr error
 }
 
 // queueLiveChecks is the Queue's live checks (live.go): at most
@@ -493,7 +499,7 @@ func (q *Queue) Close() error {
 	q.subsWG.Wait()
 
 	q.mu.Lock()
-	q.closeErr = q.dbErr
+	q.closeErr = cmp.Or(q.dbErr, q.unsavedWalkErr)
 	q.mu.Unlock()
 	if err := q.lock.Release(); err != nil && q.closeErr == nil {
 		q.closeErr = fmt.Errorf("worker: release the queue lock: %w", err)

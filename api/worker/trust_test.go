@@ -6,6 +6,7 @@ package worker
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -791,4 +792,69 @@ func TestNamedFileInALinkedFolderSavedAnewIsUploaded(t *testing.T) {
 	j := jobFor(t, q, edited)
 	assert.Equal(t, storage.JobDone, j.State, j.Err)
 	assert.Equal(t, testutil.CIDOf(t, edited), j.Hash)
+}
+
+// addOnAFullDisk is a queue of cfg, its database on disk, that was given
+// the folder at path while the disk was full: the walk row that saves the
+// request before it is listed was refused (Added says so), and the listing
+// waits for room (Summary.Stalled). free gives the room back.
+func addOnAFullDisk(t *testing.T, disk, path string, cfg Config) (q *Queue, free func()) {
+	t.Helper()
+	q, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = q.Close() }) // a test that failed before its own Close
+	events, stop := q.Subscribe(4096)
+	defer stop()
+	emptyWAL(t, filepath.Join(disk, "data"))
+	free = testfs.KeepDiskFull(t, disk)
+	added := q.Add(Request{Path: path})
+	select {
+	case <-added.Done():
+	case <-time.After(hangGuard):
+		t.Fatalf("the walk row was neither saved nor refused within %s", hangGuard)
+	}
+	require.ErrorIs(t, added.Err(), storage.ErrDiskFull, "the walk row's save must meet the full disk")
+	stalled := ""
+	drainUntil(t, events, func(ev Event) {
+		require.Zero(t, ev.Summary.Failed, "nothing fails for a full disk: %+v", ev.Job)
+		stalled = cmp.Or(stalled, ev.Summary.Stalled)
+	}, func() bool { return stalled != "" })
+	assert.Contains(t, stalled, "the disk holding "+filepath.Join(disk, "data")+" is full")
+	return q, free
+}
+
+// TestWalkRowRefusedByAFullDiskDoesNotFailARunThatFinished: a folder added
+// while the data folder's disk was full, whose walk row (what lets a
+// listing cut short resume) the disk refused, was then listed and every
+// file uploaded and recorded once there was room, yet Close reported the
+// refusal and the command line exited 1 ("The queue could not be saved
+// (save the added files and folders: …full…)"). The walk row matters only
+// while the listing is unfinished: once it is listed to its end with every
+// row saved, the run ends cleanly, no walk row left.
+func TestWalkRowRefusedByAFullDiskDoesNotFailARunThatFinished(t *testing.T) {
+	disk, e, db, files, cfg := onSmallDisk(t, "walked", 20, 2000)
+	q, free := addOnAFullDisk(t, disk, filepath.Join(e.files, "walked"), cfg)
+	free()
+	require.NoError(t, wait(t, q, 60*time.Second))
+	require.NoError(t, q.Close())
+
+	assert.Equal(t, len(files), q.Summary().Done)
+	walks, err := db.Walks(cfg.Env, cfg.Account)
+	require.NoError(t, err)
+	assert.Empty(t, walks, "no walk row left for a folder listed to its end")
+	requireSentOnce(t, e, files)
+	requireHistoryOnce(t, db, q.Jobs())
+}
+
+// TestWalkRowRefusedByAFullDiskIsSaidWhenTheListingDidNotFinish: a folder
+// whose walk row the full disk refused, stopped (Close) while the disk is
+// still full and its listing unfinished, could not be resumed from the
+// database: Close says so.
+func TestWalkRowRefusedByAFullDiskIsSaidWhenTheListingDidNotFinish(t *testing.T) {
+	disk, e, _, _, cfg := onSmallDisk(t, "walked", 20, 2000)
+	q, free := addOnAFullDisk(t, disk, filepath.Join(e.files, "walked"), cfg)
+	defer free()
+	err := q.Close()
+	require.ErrorIs(t, err, storage.ErrDiskFull)
+	assert.Contains(t, err.Error(), "save the added files and folders")
 }

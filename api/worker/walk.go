@@ -71,7 +71,8 @@ type addCall struct {
 // them, which is when a caller may tell whoever handed it the files that
 // they are taken, or forget its own copy of them. It also tells when the
 // database refused them (read-only, full, replaced: Close reports that
-// too; they are listed all the same, so they may still be queued), so
+// too, a full disk's refusal only if they are not all listed to their end
+// by then; they are listed all the same, so they may still be queued), so
 // that whoever handed them over is not told they are safe.
 // With Config.StopWhenHistoryGone, requests added once the database file
 // is found deleted or replaced (or whose saving finds it so) are not
