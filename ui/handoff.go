@@ -40,13 +40,15 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 
 // answer tells h's launch what became of its files (see onHandoff): taken
 // (nil), kept for the next start but not uploaded now (a history file
-// deleted or replaced: a *notListedError), or not, with a sentence in English (the command line's language,
+// deleted or replaced: a *notListedError), held until the full disk has
+// room (a *waitingForRoomError), or not, with a sentence in English (the command line's language,
 // which the launch prints) that says what to do. A window that is closing
 // does not answer.
 func answer(h instance.Handoff) func(error) {
 	return func(err error) {
 		_, refused := errors.AsType[*destinationError](err)
 		notListed, kept := errors.AsType[*notListedError](err)
+		waiting, held := errors.AsType[*waitingForRoomError](err)
 		switch {
 		case err == nil:
 			h.Done()
@@ -59,6 +61,12 @@ func answer(h instance.Handoff) func(error) {
 				" was deleted, moved away or replaced while the dStor Uploader window was using it, so it uploads nothing more. " +
 				"The window keeps them and, as it quits, writes them into the history there: they are added to the queue and uploaded when dStor Uploader starts again, " +
 				"so quit it and start it again. Until it quits they are kept only in its memory: if it crashes or is killed first, open them again after the next start")
+		case held:
+			// Held by the queue, which lists them once there is room: not
+			// refused, but not saved either, so the launch exits 1.
+			h.Fail("the dStor Uploader window has the files but could not save them yet: the disk holding " + inert.Line(waiting.full.Dir) +
+				" is full. Free some space there: the window lists and uploads them once there is room, so do not open them again. " +
+				"Until then they are kept only in its memory: if it quits, crashes or is killed first, open them again after it starts again")
 		case refused:
 			h.Fail("nothing was added: the destination on the Upload tab of the dStor Uploader window is not valid (" +
 				api.Human(err) + "); correct it there, then open the files again")

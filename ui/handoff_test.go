@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -434,4 +436,49 @@ func TestLaunchWhoseFilesCannotBeSavedIsRefused(t *testing.T) {
 	err := e.claimRefused(p)
 	assert.Contains(t, err.Error(), "could not save", "refused")
 	assert.Contains(t, err.Error(), "deleted or moved away", "the reason")
+}
+
+// TestLaunchToAWindowWhoseDiskIsFullIsToldItWaitsForRoom: a signed-in
+// window whose data folder's disk is full cannot save a launch's files yet,
+// but its queue keeps them and lists and uploads them once there is room
+// (worker: a full disk is a wait). The launch was told the window "could
+// not save the files …, so they may not be uploaded: …; open them again",
+// and exited 1, yet the files were uploaded later (and a person who opened
+// them again could send them twice). Now it is told the window has them
+// and waits for room, and that a quit before then loses them; it still
+// exits 1, not being told they are saved.
+func TestLaunchToAWindowWhoseDiskIsFullIsToldItWaitsForRoom(t *testing.T) {
+	disk := testfs.SmallDisk(t, 16<<20)
+	e := newTestEnvIn(t, filepath.Join(disk, "data"))
+	e.openClaimed()
+	a := e.a
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "full.txt"), 2000)
+	emptyWAL(t, e.dir)
+	free := testfs.KeepDiskFull(t, disk)
+	err := e.claimRefused(p)
+	assert.Contains(t, err.Error(), "has the files", "taken")
+	assert.Contains(t, err.Error(), "the disk holding "+e.dir+" is full", "why they are not saved yet")
+	assert.Contains(t, err.Error(), "uploads them once there is room", "what the window does")
+	assert.Contains(t, err.Error(), "if it quits, crashes or is killed first", "when they are lost")
+	assert.NotContains(t, err.Error(), "may not be uploaded")
+	e.eventually(func() bool { return a.upload.sum.Stalled != "" }, "the window says which disk to free")
+
+	free()
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded once there is room")
+}
+
+// emptyWAL moves what the write-ahead log of the database in dir holds into
+// the database and empties it, so that the next write needs new room on
+// the disk (an emptied log is what a full disk leaves, storage.DB).
+func emptyWAL(t *testing.T, dir string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName))
+	require.NoError(t, err)
+	defer raw.Close()
+	require.Eventually(t, func() bool {
+		var busy, log, moved int
+		err := raw.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &log, &moved)
+		return err == nil && busy == 0
+	}, 2*time.Minute, 20*time.Millisecond, "the write-ahead log emptied")
 }

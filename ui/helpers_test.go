@@ -34,7 +34,14 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	e := &testEnv{t: t, dir: t.TempDir(), secrets: storage.NewMemorySecretStore()}
+	return newTestEnvIn(t, t.TempDir())
+}
+
+// newTestEnvIn is newTestEnv with its data folder at dir (on a small disk,
+// say).
+func newTestEnvIn(t testing.TB, dir string) *testEnv {
+	t.Helper()
+	e := &testEnv{t: t, dir: dir, secrets: storage.NewMemorySecretStore()}
 	db, err := storage.Open(e.dir)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })

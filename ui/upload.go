@@ -216,7 +216,9 @@ func (v *uploadView) queueHead() fyne.CanvasObject {
 // none of them, or once it is clear that they are not added: with a
 // *destinationError when the destination is not valid, a *notListedError
 // when the history file is gone and the queue keeps them for the next
-// start instead, or the database's error when it refused them. Never when
+// start instead, a *waitingForRoomError when the disk is full and the
+// queue keeps them until there is room, or the database's error when it
+// refused them. Never when
 // the window closes first.
 func (v *uploadView) add(paths []string, then func(error)) {
 	if v.sess == nil {
@@ -243,6 +245,11 @@ func (v *uploadView) add(paths []string, then func(error)) {
 			// the window's queues stop when the history is gone).
 			a.do(func() { a.showMessage(tr("Not uploaded now"), notListedText(gone)) })
 			err = &notListedError{gone: gone}
+		}
+		if full, ok := errors.AsType[*storage.DiskFullError](err); ok {
+			// Listed and uploaded once there is room (the queue waits,
+			// Summary.Stalled names the disk), not refused.
+			err = &waitingForRoomError{full: full}
 		}
 		if then != nil {
 			then(err)
@@ -272,6 +279,19 @@ func (e *notListedError) Error() string {
 }
 
 func (e *notListedError) Unwrap() error { return e.gone }
+
+// waitingForRoomError is what uploadView.add tells of files whose save the
+// full disk of the database refused: the queue holds them, in memory only,
+// and lists and uploads them once there is room (worker: a full disk is a
+// wait). A later launch that handed them over is told so (answer), not
+// that they were refused.
+type waitingForRoomError struct{ full *storage.DiskFullError }
+
+func (e *waitingForRoomError) Error() string {
+	return "not saved yet, waiting for room: " + e.full.Error()
+}
+
+func (e *waitingForRoomError) Unwrap() error { return e.full }
 
 // queueDo runs f, a queue call, off the UI goroutine: queue calls write to
 // the database (10,000 rows for "Cancel all"); the result arrives as events.
