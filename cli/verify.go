@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -92,7 +94,8 @@ type verifyResult struct {
 	Error   string `json:"error,omitempty"`
 }
 
-// runVerify hashes each file and looks its content up in the history.
+// runVerify hashes each file and looks its content up in the history,
+// until Ctrl+C (exit 130, saying so).
 func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) error {
 	env, err := verifyEnv(o.env)
 	if err != nil {
@@ -109,6 +112,11 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 		}
 	}
 	link := func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }
+	// Ctrl+C (or SIGTERM) ends ctx, so the person is told where it
+	// stopped; caught only from here, so that a wait to open the history
+	// still ends at once.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	failed := 0
 	for _, p := range paths {
 		n, err := verifyPath(ctx, cio, o, db, env, p, link)

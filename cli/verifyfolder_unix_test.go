@@ -3,8 +3,11 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -189,4 +192,39 @@ func TestVerifyFolderFollowsNoLinkSwappedInAfterTheListing(t *testing.T) {
 	}
 	assert.NotContains(t, line, "uploaded — same content as", "the link swapped in was followed:\n%s", out)
 	assert.Contains(t, line, "symbolic link", "its line says what it is now:\n%s", out)
+}
+
+// TestVerifyFolderStopsOnCtrlC: Ctrl+C pressed for a real `verify DIR`
+// (SIGINT to its process) stops it as its context's end does: it says the
+// files after the last line were not verified and exits 130. Before, no
+// handler caught the signal: the process died of it, mid-listing, with no
+// word said. The child's output is not read past its first line until the
+// signal is sent, so the full pipe holds it in the middle of the folder.
+func TestVerifyFolderStopsOnCtrlC(t *testing.T) {
+	const files = 1000 // far more lines than a pipe holds
+	sb := keyedSandbox(t)
+	_, dir := trip(t, files)
+	cmd := testutil.ChildCommand("verify", "--env", sb.URL, dir)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	interruptible(cmd)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // none left blocked on its output
+	lines := bufio.NewReader(stdout)
+	first, err := lines.ReadString('\n')
+	if err != nil {
+		_ = cmd.Wait() // its stderr is complete once it has ended
+		t.Fatalf("verify printed no line (%v): %s", err, errOut.String())
+	}
+	require.Contains(t, first, "not uploaded", "it is verifying the folder")
+
+	interrupt(t, cmd) // Ctrl+C
+	rest, err := io.ReadAll(lines)
+	require.NoError(t, err)
+	_ = cmd.Wait()
+	assert.Equal(t, exitInterrupted, cmd.ProcessState.ExitCode(), "%s", cmd.ProcessState)
+	assert.Contains(t, errOut.String(), "verify was interrupted: the files after the last line printed were not verified")
+	assert.Less(t, strings.Count(first+string(rest), "\n"), files, "the files after Ctrl+C are not verified")
 }
