@@ -481,14 +481,17 @@ func ThroughFileSentence(path string) string {
 // "moved or deleted" to put back, as for one seen before), one whose path
 // goes through a file is ThroughFileSentence's, and a symbolic link that
 // leads to nothing says so. It is "" for a path that is there, and for one
-// whose absence is not sure (a drive not ready, a share out of reach, a
-// folder not readable): reading it says what is wrong with those.
+// whose absence is not sure (a drive not ready or not there, as a USB
+// drive unplugged, a share out of reach, a folder not readable): reading
+// it says what is wrong with those.
 func NamedNotThereSentence(path string) string {
 	if path == "" {
 		return ""
 	}
 	fi, err := os.Lstat(path)
 	switch {
+	case Gone(err) && !volumeThere(path):
+		return ""
 	case (Gone(err) || errors.Is(err, syscall.ENOTDIR)) && FileOnTheWay(path) != "":
 		return ThroughFileSentence(path)
 	case Gone(err):
@@ -504,6 +507,19 @@ func NamedNotThereSentence(path string) string {
 		return ""
 	}
 	return quotePath(path) + " is a symbolic link to " + quotePath(target) + ", which does not exist — point the link at the file, or name the file itself"
+}
+
+// volumeThere reports whether the drive (or share) of path is there, as
+// it is for a path with none (Unix): Windows answers a path on a drive
+// letter that is not there (a USB drive unplugged) "not found", as it
+// does a name typed wrong.
+func volumeThere(path string) bool {
+	v := filepath.VolumeName(path)
+	if v == "" {
+		return true
+	}
+	_, err := os.Lstat(v + string(filepath.Separator))
+	return err == nil
 }
 
 // FileOnTheWay is the nearest of path's parents that is there and is not
