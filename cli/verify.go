@@ -44,8 +44,8 @@ A folder is verified file by file: each regular file in it and its
 sub-folders, hidden ones too, in the order an upload of the folder lists
 them, by the same rules (symbolic links inside not followed, pipes and
 devices skipped, each said "skipped" with the upload's reason: exit 1
-only for a folder inside that cannot be read). A folder with no file says
-so (exit 0; with --json on stderr).`,
+only for a folder inside that cannot be read). A folder holding nothing
+but empty folders says so (exit 0; with --json on stderr).`,
 		Example: `  dstor-uploader verify report.pdf
   dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg
   dstor-uploader verify ~/Pictures/trip`,
@@ -151,22 +151,24 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, en
 // an upload of it lists them (worker.ListFolder: one rule for both), and
 // says each entry that upload skips, with its sentence; one that is not
 // skipped by design (a folder that cannot be read) counts as not
-// verified. A folder with no file says so (on stderr with --json, which
-// prints objects of files only). It returns as verifyPath.
+// verified. A folder in which the listing meets nothing at all says it
+// holds no file (on stderr with --json, which prints objects of entries
+// only); one whose entries are all skipped has said why of each (the app's
+// own data folder is not empty). It returns as verifyPath.
 func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, dir string, link func(storage.HistoryEntry) string) (int, error) {
-	failed, files := 0, 0
+	failed, entries := 0, 0
 	root := worker.ListedFolder(dir)
 	err := worker.ListFolder(ctx, db, root, func(e worker.FolderEntry) error {
+		entries++
 		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: env, Uploads: []verifiedUpload{},
 			Skipped: string(e.Reason), Error: e.Why}
 		if e.Reason == "" {
-			files++
 			r = verifyFile(ctx, db, env, root, e.Path, link)
 		}
 		failed += failedResult(r)
 		return printVerify(cio, o.asJSON, r)
 	})
-	if err != nil || files > 0 {
+	if err != nil || entries > 0 {
 		return failed, err
 	}
 	note := inert.Text(root) + ": no files in this folder — nothing to verify\n"
