@@ -200,10 +200,13 @@ func Claim(ctx context.Context, dir string, req Request) (srv *Server, handed bo
 // ClaimWaiting is Claim, calling waiting (when not nil) once, on Claim's
 // goroutine, when it finds a command updating the history and waits for
 // it: a window launched then shows meanwhile that it waits, and why,
-// rather than nothing for up to storage.UpgradeWait.
+// rather than nothing for up to storage.UpgradeWait. It calls waiting
+// only when the update is still under way after a first wait
+// (updateRetry): another launch's look at the upgrade lock
+// (storage.UpdateUnderWay holds it a moment) is no update to show.
 func ClaimWaiting(ctx context.Context, dir string, req Request, waiting func()) (srv *Server, handed bool, err error) {
 	waitUntil := time.Now().Add(updateWait)
-	for {
+	for found := false; ; found = true {
 		srv, handed, err = claim(ctx, dir, req)
 		if !errors.Is(err, errUpdating) {
 			return srv, handed, err
@@ -211,7 +214,7 @@ func ClaimWaiting(ctx context.Context, dir string, req Request, waiting func()) 
 		if !time.Now().Before(waitUntil) {
 			return nil, false, &storage.UpdateTooLongError{Dir: dir, For: updateWait}
 		}
-		if waiting != nil {
+		if found && waiting != nil {
 			waiting()
 			waiting = nil
 		}

@@ -1,12 +1,15 @@
 package instance
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -46,7 +49,7 @@ func TestWindowStartedDuringAnUpdateWaitsForIt(t *testing.T) {
 	assert.Greater(t, time.Since(began), 3*handoffWait)
 	assert.Positive(t, waits)
 	assert.Equal(t, 1, said, "the wait is said once")
-	assert.Zero(t, saidBefore, "before the first wait")
+	assert.Equal(t, 1, saidBefore, "once the update is still under way after the first wait")
 }
 
 // TestUpdateLongerThanTheWaitIsSaid: a window started while a command
@@ -74,4 +77,33 @@ func TestUpdateLongerThanTheWaitIsSaid(t *testing.T) {
 	require.ErrorIs(t, err, storage.ErrUpdateTooLong)
 	assert.Equal(t, "another dStor Uploader has been updating the upload history in "+dir+
 		" for 300ms: let it finish or close it, then try again", err.Error())
+}
+
+// TestAnotherLaunchsLookIsNotTakenForAnUpdate: two launches at once (a
+// file manager's "Open" of several files starts one per file) while a
+// window runs on a folder that was updated once (its upgrade.lock is
+// there) each ask storage.UpdateUnderWay, which holds upgrade.lock for a
+// moment; the one that met the other's look called waiting, so the
+// command line opened "Another dStor Uploader is updating the upload
+// history…" for an update nobody ran, and closed it 50 ms later once the
+// files were handed over. waiting is now called only for an update still
+// under way after the first wait.
+func TestAnotherLaunchsLookIsNotTakenForAnUpdate(t *testing.T) {
+	dir := t.TempDir()
+	upgradeLock := filepath.Join(dir, storage.UpgradeLockFile)
+	require.NoError(t, os.WriteFile(upgradeLock, nil, 0o600))
+	cmd, _ := startHolder(t, dir)
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	look, err := filelock.Hold(upgradeLock) // the other launch's UpdateUnderWay
+	require.NoError(t, err)
+	require.NotNil(t, look)
+	onUpdateWait = func() { _ = filelock.Drop(look) } // its look is over by the first wait
+	t.Cleanup(func() { onUpdateWait = nil; _ = filelock.Drop(look) })
+
+	said := 0
+	srv, handed, err := ClaimWaiting(t.Context(), dir, Request{Paths: []string{"/f.txt"}}, func() { said++ })
+	require.NoError(t, err)
+	assert.Nil(t, srv)
+	assert.True(t, handed, "the running window takes the files")
+	assert.Zero(t, said, "no update was under way: nothing to say")
 }
