@@ -284,7 +284,8 @@ func runAfterAnotherUpdate(fa fyne.App, home string, claimed func(context.Contex
 // the person quits. It returns that App and the history, or why the
 // history could not be opened (a refusal, or a claim's sentence, said in
 // a window first, in w's place); a nil App and error when the loop ended
-// first (a signal, Quit) or there is nothing to open.
+// first (a signal, Quit: the history ready brings then is closed, no window
+// started) or there is nothing to open.
 func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Context) openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
 	w.Show()
 	if desk, ok := fa.(desktop.App); ok && !noTray {
@@ -299,8 +300,11 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 	go func() {
 		defer close(done)
 		r = ready(ctx)
-		if ctx.Err() != nil && r.db == nil && r.err == nil {
-			return // the person quit, or the loop ended: nothing to show, no window to close
+		if ctx.Err() != nil && r.err == nil {
+			// The person quit, or a signal ended the loop: no window to
+			// close, none to start (a history opened meanwhile is closed
+			// below).
+			return
 		}
 		fyne.DoAndWait(func() {
 			switch {

@@ -58,18 +58,30 @@ func TestUpdatingTheHistoryIsSaidInEveryLanguage(t *testing.T) {
 func TestUpdatingTheHistoryIsShownUntilTheWindowTakesItsPlace(t *testing.T) {
 	t.Run("opened", func(t *testing.T) {
 		e := newTestEnv(t)
-		fa := &trayApp{App: test.NewTempApp(t)}
+		loop := newLoopApp(t) // a window started after its loop ended would be a defect
+		fa := &trayApp{App: loop}
 		opened := make(chan openedHistory, 1)
 		opened <- openedHistory{db: e.db}
 		var labels []string
 		var tray bool
-		a, db, err := runWhileUpdating(fa, e.dir, opened, func(db *storage.DB) *App {
-			labels, tray = windowLabels(fa), fa.menu != nil
-			a := NewApp(fa, Deps{DB: db, Secrets: e.secrets, Home: e.dir, NoAutoSignIn: true})
-			a.win.Show()
-			return a
-		}, false)
-		require.NoError(t, err)
+		started := make(chan struct{})
+		ran := make(chan ranAfterUpdate, 1)
+		go func() {
+			a, db, err := runWhileUpdating(fa, e.dir, opened, func(db *storage.DB) *App {
+				labels, tray = windowLabels(fa), fa.menu != nil
+				a := NewApp(fa, Deps{DB: db, Secrets: e.secrets, Home: e.dir, NoAutoSignIn: true})
+				a.win.Show()
+				close(started)
+				return a
+			}, false)
+			ran <- ranAfterUpdate{a, db, err}
+		}()
+		<-started
+		loop.Quit() // the person quits the app's window
+		r := <-ran
+		a, db := r.a, r.db
+		require.NoError(t, r.err)
+		require.NotNil(t, a)
 		t.Cleanup(a.Close)
 		assert.Same(t, e.db, db)
 		assert.Contains(t, labels, updatingText, "shown until the history was open")

@@ -228,3 +228,35 @@ func TestWaitingForAnotherUpdateIsSaidInEveryLanguage(t *testing.T) {
 		w.Close()
 	}
 }
+
+// TestQuitWhileTheHistoryOpensStartsNoWindow: a person who pressed Quit
+// in the waiting window (or a signal ended the loop) as the update ended
+// and this window's open of the history finished got the app started all
+// the same once the event loop was over: its window built off the loop,
+// its sign-in and the files it was given set going, only to be closed as
+// Run returned. Now nothing starts once the loop has ended, and the
+// history opened meanwhile is closed.
+func TestQuitWhileTheHistoryOpensStartsNoWindow(t *testing.T) {
+	dir := t.TempDir()
+	opened, err := storage.Open(dir)
+	require.NoError(t, err)
+	fa := newLoopApp(t)
+	w := newWaitingWindow(fa, dir)
+	ready := func(ctx context.Context) openedHistory {
+		test.Tap(w.quit)
+		<-ctx.Done() // the loop has ended; the open finishes just then
+		return openedHistory{db: opened}
+	}
+	a, db, err := runWaiting(fa, dir, w, ready, func(db *storage.DB) *App {
+		t.Error("the app started after the person quit")
+		return NewApp(fa, Deps{DB: db, Secrets: storage.NewMemorySecretStore(), Home: dir, NoAutoSignIn: true})
+	}, true)
+	if a != nil {
+		a.Close()
+	}
+	assert.True(t, a == nil, "no app")
+	assert.True(t, db == nil, "no history")
+	require.NoError(t, err)
+	_, err = opened.SchemaVersion()
+	require.Error(t, err, "the history opened meanwhile is closed")
+}
