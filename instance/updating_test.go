@@ -87,7 +87,10 @@ func TestUpdateLongerThanTheWaitIsSaid(t *testing.T) {
 // command line opened "Another dStor Uploader is updating the upload
 // history…" for an update nobody ran, and closed it 50 ms later once the
 // files were handed over. waiting is now called only for an update still
-// under way after the first wait.
+// under way after the first wait. (storage.UpdateUnderWay has since
+// looked with a shared lock, so two looks no longer meet; the exclusive
+// hold here stands for any holder of a moment, an open that finds the
+// history updated already.)
 func TestAnotherLaunchsLookIsNotTakenForAnUpdate(t *testing.T) {
 	dir := t.TempDir()
 	upgradeLock := filepath.Join(dir, storage.UpgradeLockFile)

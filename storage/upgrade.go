@@ -155,8 +155,11 @@ func (d *DB) holdForUpgrade() (*upgradeHold, error) {
 
 // takeUpgradeLock takes the upgrade lock of the data folder dir, waiting
 // upgradeWait at most for another process's, calling waiting each time
-// it finds that lock held again, lockRetry after it was found held: a
-// launch's look (UpdateUnderWay) holds it for a moment too, and is no
+// it finds that lock held again, lockRetry after it was found held (an
+// open that finds the history updated already holds it for a moment),
+// and held exclusively, as an update holds it (another open of this
+// process's included): launches' looks (UpdateUnderWay) hold it shared,
+// for as long as their goroutine takes on a loaded machine, and are no
 // update to say.
 func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 	path := filepath.Join(dir, UpgradeLockFile)
@@ -170,7 +173,7 @@ func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 			}
 			return k, nil
 		}
-		if held {
+		if held && filelock.HeldExclusively(path) {
 			waiting()
 		}
 		if onUpgradeWait != nil {
@@ -186,15 +189,24 @@ func takeUpgradeLock(dir string, waiting func()) (*filelock.Kept, error) {
 // UpdateUnderWay reports whether another process is updating the upload
 // history in the data folder dir (it holds the upgrade lock), holding the
 // window's lock meanwhile (holdOlderLocks): a window starting then waits
-// for the update, rather than for a window that is not there.
+// for the update, rather than for a window that is not there. It looks
+// with a shared lock (filelock.HoldShared), which an update never takes:
+// two launches looking at once do not take each other's look for one.
 func UpdateUnderWay(dir string) bool {
-	f, err := filelock.Hold(filepath.Join(dir, UpgradeLockFile))
+	f, err := filelock.HoldShared(filepath.Join(dir, UpgradeLockFile))
 	if errors.Is(err, filelock.ErrLocked) {
 		return true
+	}
+	if duringLook != nil && f != nil {
+		duringLook()
 	}
 	_ = filelock.Drop(f)
 	return false
 }
+
+// duringLook, when set (by a test), runs while UpdateUnderWay holds the
+// upgrade lock: a look that lasts, as on a loaded machine.
+var duringLook func()
 
 // onUpgradeWait, when set (by a test), runs each time takeUpgradeLock
 // finds the upgrade lock taken.

@@ -324,8 +324,9 @@ func TestALookAtTheUpgradeLockIsNotTakenForAnUpdate(t *testing.T) {
 	was := olderWait
 	olderWait = 0 // the older window's lock is its at once
 	t.Cleanup(func() { olderWait = was })
-	// Left by an earlier update's try (a lock file stays); a look holds it
-	// as UpdateUnderWay does.
+	// Left by an earlier update's try (a lock file stays); held for a
+	// moment (another open that finds the history updated already; a
+	// launch's look, UpdateUnderWay, holds it shared since).
 	require.NoError(t, os.WriteFile(filepath.Join(dir, UpgradeLockFile), nil, 0o600))
 	look, err := filelock.Hold(filepath.Join(dir, UpgradeLockFile))
 	require.NoError(t, err)
@@ -346,5 +347,44 @@ func TestALookAtTheUpgradeLockIsNotTakenForAnUpdate(t *testing.T) {
 	}
 	require.ErrorIs(t, err, ErrOlderVersionRunning)
 	assert.Equal(t, 1, looks, "the open met the look once")
+	assert.Zero(t, said, "no update was said: none was under way, and this open's was refused")
+}
+
+// TestALongLookAtTheUpgradeLockIsNotTakenForAnUpdate: a launch's look
+// (UpdateUnderWay) that held the upgrade lock past lockRetry (10 ms: the
+// launch's goroutine not run meanwhile, on a loaded machine) was taken by
+// an open for an update under way: "Updating the upload history…" said
+// (BeforeUpgrade), and then, an older version still using the folder,
+// that nothing was changed. A look now holds the lock shared, which an
+// update never does, and the open says nothing however long it lasts.
+func TestALongLookAtTheUpgradeLockIsNotTakenForAnUpdate(t *testing.T) {
+	dir := olderSchemaFolder(t, 19)
+	holdAsOlderProcess(t, filepath.Join(dir, WindowLockFile))
+	was := olderWait
+	olderWait = 0 // the older window's lock is its at once
+	t.Cleanup(func() { olderWait = was })
+	require.NoError(t, os.WriteFile(filepath.Join(dir, UpgradeLockFile), nil, 0o600))
+	looking, release := make(chan struct{}), make(chan struct{})
+	duringLook = func() { close(looking); <-release }
+	t.Cleanup(func() { duringLook = nil })
+	looked := make(chan bool, 1)
+	go func() { looked <- UpdateUnderWay(dir) }()
+	<-looking
+	looks := 0
+	onUpgradeWait = func() {
+		if looks++; looks == 3 {
+			close(release) // the look is over, three waits on
+		}
+	}
+	t.Cleanup(func() { onUpgradeWait = nil })
+
+	said := 0
+	d, err := OpenWith(dir, OpenOptions{BeforeUpgrade: func() { said++ }})
+	if err == nil {
+		_ = d.Close()
+	}
+	require.ErrorIs(t, err, ErrOlderVersionRunning)
+	assert.False(t, <-looked, "the look found no update")
+	assert.Equal(t, 3, looks, "the open met the look three times")
 	assert.Zero(t, said, "no update was said: none was under way, and this open's was refused")
 }

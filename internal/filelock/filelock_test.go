@@ -76,3 +76,45 @@ func TestHoldTellsThisProcesssLocksFromOthers(t *testing.T) {
 	require.NoError(t, Drop(h))
 	require.NoError(t, Drop(nil))
 }
+
+// TestSharedHoldersMeetOnlyAnExclusiveOne: lookers (HoldShared) do not
+// find each other's lock held, find an exclusive holder's (ErrLocked), and
+// keep an exclusive holder out while they hold theirs.
+func TestSharedHoldersMeetOnlyAnExclusiveOne(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.lock")
+	require.NoError(t, os.WriteFile(p, nil, 0o600))
+	first, err := HoldShared(p)
+	require.NoError(t, err)
+	require.NotNil(t, first)
+	second, err := HoldShared(p)
+	require.NoError(t, err, "a second look is no obstacle")
+	require.NotNil(t, second)
+	_, err = Hold(p)
+	require.ErrorIs(t, err, ErrLocked, "an exclusive holder waits for the looks")
+	require.NoError(t, Drop(first))
+	require.NoError(t, Drop(second))
+
+	excl, err := Hold(p)
+	require.NoError(t, err)
+	_, err = HoldShared(p)
+	require.ErrorIs(t, err, ErrLocked, "a look finds the exclusive holder")
+	require.NoError(t, Drop(excl))
+}
+
+// TestHeldExclusivelyTellsAnExclusiveHolderFromLooks: an exclusive holder,
+// another open file of this process included, is told from shared ones.
+func TestHeldExclusivelyTellsAnExclusiveHolderFromLooks(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.lock")
+	assert.False(t, HeldExclusively(p), "no file")
+	require.NoError(t, os.WriteFile(p, nil, 0o600))
+	assert.False(t, HeldExclusively(p), "nobody holds it")
+	look, err := HoldShared(p)
+	require.NoError(t, err)
+	assert.False(t, HeldExclusively(p), "a look only")
+	require.NoError(t, Drop(look))
+	k, err := Take(p)
+	require.NoError(t, err)
+	assert.True(t, HeldExclusively(p), "this process's Kept")
+	require.NoError(t, k.Close())
+	assert.False(t, HeldExclusively(p), "let go")
+}

@@ -10,8 +10,16 @@ import (
 
 // TryLock takes an exclusive advisory lock (flock) on f without waiting;
 // ErrLocked when another holder has it.
-func TryLock(f *os.File) error {
-	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+func TryLock(f *os.File) error { return flock(f, syscall.LOCK_EX) }
+
+// TryLockShared takes a shared lock on f without waiting: other shared
+// holders are no obstacle, an exclusive one is (ErrLocked), and it keeps
+// out an exclusive holder while held.
+func TryLockShared(f *os.File) error { return flock(f, syscall.LOCK_SH) }
+
+// flock takes the lock how (LOCK_EX or LOCK_SH) on f without waiting.
+func flock(f *os.File, how int) error {
+	err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) {
 		return ErrLocked
 	}

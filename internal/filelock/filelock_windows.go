@@ -9,9 +9,18 @@ import (
 
 // TryLock takes an exclusive lock on f's first byte (LockFileEx) without
 // waiting; ErrLocked when another holder has it.
-func TryLock(f *os.File) error {
+func TryLock(f *os.File) error { return lockFileEx(f, windows.LOCKFILE_EXCLUSIVE_LOCK) }
+
+// TryLockShared takes a shared lock on f's first byte without waiting:
+// other shared holders are no obstacle, an exclusive one is (ErrLocked),
+// and it keeps out an exclusive holder while held.
+func TryLockShared(f *os.File) error { return lockFileEx(f, 0) }
+
+// lockFileEx locks f's first byte with flags (exclusive or not) without
+// waiting.
+func lockFileEx(f *os.File, flags uint32) error {
 	err := windows.LockFileEx(windows.Handle(f.Fd()),
-		windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, new(windows.Overlapped))
+		flags|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, new(windows.Overlapped))
 	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
 		return ErrLocked
 	}

@@ -135,7 +135,32 @@ func heldHere(fi os.FileInfo) bool {
 // lock: nobody else can), or when this user may not open it (a lock file
 // of root's: no process of this user holds it).
 // Release with Unlock and Close, or Drop.
-func Hold(path string) (*os.File, error) {
+func Hold(path string) (*os.File, error) { return hold(path, TryLock) }
+
+// HoldShared is Hold with a shared lock (TryLockShared), for a caller that
+// only looks whether a process holds the lock exclusively: lookers never
+// find each other's lock held, and ErrLocked means an exclusive holder.
+func HoldShared(path string) (*os.File, error) { return hold(path, TryLockShared) }
+
+// HeldExclusively reports whether a holder holds the lock of the file at
+// path exclusively (Take, Hold, TryLock), another open file of this
+// process included, not only shared (HoldShared); false when there is no
+// file to open.
+func HeldExclusively(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	err = TryLockShared(f)
+	if err == nil {
+		_ = Unlock(f)
+	}
+	return errors.Is(err, ErrLocked)
+}
+
+// hold is Hold, taking the lock with lock.
+func hold(path string, lock func(*os.File) error) (*os.File, error) {
 	// flock and LockFileEx need no write access; a named pipe put at the
 	// path opens without waiting for a writer (nonBlock), as a file does.
 	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
@@ -154,7 +179,7 @@ func Hold(path string) (*os.File, error) {
 		return nil, nil
 	}
 	if err == nil {
-		err = TryLock(f)
+		err = lock(f)
 	}
 	if err != nil {
 		f.Close()
