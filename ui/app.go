@@ -827,16 +827,16 @@ func (a *App) addPaths(paths []string) { a.addPathsThen(paths, nil) }
 
 // addPathsThen is addPaths; then, when not nil, runs on a goroutine once
 // the paths are saved in the database (by the queue, or see saveForLater
-// and keepPending), with nil, or as soon as it is clear that they are not
+// and keepPendingThen), with nil, or as soon as it is clear that they are not
 // added, with why not: nothing to add is nil, a destination that is not
-// valid a *destinationError, and a write the database refused its error.
+// valid a *destinationError, a full disk (held in memory until there is
+// room) a *waitingForRoomError, and a write the database refused its error.
 func (a *App) addPathsThen(paths []string, then func(error)) {
 	switch {
 	case len(paths) == 0:
 		a.goThen(then, nil)
 	case a.sess == nil:
-		a.keepPending(paths, "")
-		a.whenSaved(a.pendingSaved, then)
+		a.keepPendingThen(paths, "", then)
 	case a.upload.sess == nil: // another process runs the account's queue
 		a.tabs.Select(a.uploadTab)
 		a.saveForLater(paths, then)

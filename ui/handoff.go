@@ -64,9 +64,7 @@ func answer(h instance.Handoff) func(error) {
 		case held:
 			// Held by the queue, which lists them once there is room: not
 			// refused, but not saved either, so the launch exits 1.
-			h.Fail("the dStor Uploader window has the files but could not save them yet: the disk holding " + inert.Line(waiting.full.Dir) +
-				" is full. Free some space there: the window lists and uploads them once there is room, so do not open them again. " +
-				"Until then they are kept only in its memory: if it quits, crashes or is killed first, open them again after it starts again")
+			h.Fail(waiting.launchText())
 		case refused:
 			h.Fail("nothing was added: the destination on the Upload tab of the dStor Uploader window is not valid (" +
 				api.Human(err) + "); correct it there, then open the files again")
@@ -103,8 +101,7 @@ func (a *App) onHandoff(req instance.Request, taken func(error)) {
 			a.goThen(taken, nil)
 			break
 		}
-		a.keepPending(req.Paths, key)
-		a.whenSaved(a.pendingSaved, taken)
+		a.keepPendingThen(req.Paths, key, taken)
 	case key == "" || key == a.sess.EnvKey || len(req.Paths) == 0:
 		a.addPathsThen(req.Paths, taken)
 	default:
@@ -257,4 +254,18 @@ func (a *App) saveForLater(paths []string, then func(error)) {
 			a.upload.showLocked(len(reqs))
 		})
 	})
+}
+
+// launchText is what answer tells a launch whose files e held: the window
+// has them, what it waits for before it uploads them (room, and a sign-in
+// when nobody is signed in), not to open them again, and that until then
+// only its memory holds them.
+func (e *waitingForRoomError) launchText() string {
+	when := "lists and uploads them once there is room"
+	if e.signIn {
+		when = "uploads them once someone signs in to it and there is room"
+	}
+	return "the dStor Uploader window has the files but could not save them yet: the disk holding " + inert.Line(e.full.Dir) +
+		" is full. Free some space there: the window " + when + ", so do not open them again. " +
+		"Until then they are kept only in its memory: if it quits, crashes or is killed first, open them again after it starts again"
 }

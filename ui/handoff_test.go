@@ -482,3 +482,39 @@ func emptyWAL(t *testing.T, dir string) {
 		return err == nil && busy == 0
 	}, 2*time.Minute, 20*time.Millisecond, "the write-ahead log emptied")
 }
+
+// TestLaunchToASignedOutWindowWhoseDiskIsFullIsToldItWaitsForRoom: a window
+// nobody is signed in to keeps a launch's files until someone signs in,
+// in memory as well as in the database; when its disk is full only the
+// memory has them, and they are queued and uploaded at the sign-in all
+// the same. The launch was told the window "could not save the files …,
+// so they may not be uploaded: …; open them again", and exited 1, yet the
+// file was uploaded after the sign-in. Now it is told the window has them
+// and uploads them once someone signs in and there is room, and that a
+// quit before then loses them; the file is uploaded once.
+func TestLaunchToASignedOutWindowWhoseDiskIsFullIsToldItWaitsForRoom(t *testing.T) {
+	disk := testfs.SmallDisk(t, 16<<20)
+	e := newTestEnvIn(t, filepath.Join(disk, "data"))
+	e.openClaimed()
+	a := e.a
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "full.txt"), 2000)
+	emptyWAL(t, e.dir)
+	free := testfs.KeepDiskFull(t, disk)
+	// No --env: nothing signs the window in on its own.
+	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{p}})
+	if srv != nil {
+		_ = srv.Close()
+	}
+	require.False(t, handed, "not saved, so not told they are")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "has the files", "taken")
+	assert.Contains(t, err.Error(), "the disk holding "+e.dir+" is full", "why they are not saved yet")
+	assert.Contains(t, err.Error(), "once someone signs in to it and there is room", "what the window does")
+	assert.Contains(t, err.Error(), "if it quits, crashes or is killed first", "when they are lost")
+	assert.NotContains(t, err.Error(), "may not be uploaded")
+
+	free()
+	e.signInSandbox()
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded after the sign-in")
+	e.ui(func() { assert.Equal(t, 1, a.upload.sum.Total, "once") })
+}

@@ -68,6 +68,23 @@ func (a *App) keepPending(paths []string, env string) {
 	a.signin.showPending(len(a.pending))
 }
 
+// keepPendingThen is keepPending; then, when not nil, runs on a goroutine
+// once they are saved (whenSaved), with nil or why not. A full disk's
+// refusal is a *waitingForRoomError: a.pending holds them all the same,
+// and queuePending queues them at the sign-in.
+func (a *App) keepPendingThen(paths []string, env string, then func(error)) {
+	a.keepPending(paths, env)
+	if then == nil {
+		return
+	}
+	a.whenSaved(a.pendingSaved, func(err error) {
+		if full, ok := errors.AsType[*storage.DiskFullError](err); ok {
+			err = &waitingForRoomError{full: full, signIn: true}
+		}
+		then(err)
+	})
+}
+
 // keepWaiting writes paths to the database on a goroutine as files that
 // wait for a sign-in to env's account ("" for any), after the writes
 // before it, and returns that write (also a.pendingSaved) and their rows.

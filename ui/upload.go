@@ -283,9 +283,13 @@ func (e *notListedError) Unwrap() error { return e.gone }
 // waitingForRoomError is what uploadView.add tells of files whose save the
 // full disk of the database refused: the queue holds them, in memory only,
 // and lists and uploads them once there is room (worker: a full disk is a
-// wait). A later launch that handed them over is told so (answer), not
-// that they were refused.
-type waitingForRoomError struct{ full *storage.DiskFullError }
+// wait). So does a window nobody is signed in to (keepPendingThen): it
+// holds them in memory and queues them at the sign-in. A later launch that
+// handed them over is told so (answer), not that they were refused.
+type waitingForRoomError struct {
+	full   *storage.DiskFullError
+	signIn bool // held until someone signs in, then by the queue
+}
 
 func (e *waitingForRoomError) Error() string {
 	return "not saved yet, waiting for room: " + e.full.Error()
