@@ -33,7 +33,7 @@ func FuzzValidateHeaders(f *testing.F) {
 			err    error
 		}{
 			{"x-dstor-comment", maxCommentLen, ValidateComment(s)},
-			{"x-dstor-folder-path", maxFolderPathLen, ValidateFolderPath(s)},
+			{"x-dstor-folder-path", MaxFolderPathLen, ValidateFolderPath(s)},
 		} {
 			if check.err != nil {
 				var ve *ValidationError

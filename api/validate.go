@@ -107,11 +107,16 @@ func (e *ValidationError) Unwrap() error { return e.err }
 // Limits on header values: long enough for any real use, short enough that
 // no proxy refuses the request for its header size.
 const (
-	maxCommentLen    = 1024
-	maxFolderPathLen = 1024
-	maxFileNameLen   = 255
-	maxEmailLen      = 254
+	maxCommentLen  = 1024
+	maxFileNameLen = 255
+	maxEmailLen    = 254
 )
+
+// MaxFolderPathLen is the most bytes a destination folder path may have
+// (it travels in a header): exported because a folder added whole makes
+// folder paths of its own, which the worker and the window must say are too
+// long with the same number.
+const MaxFolderPathLen = 1024
 
 // APIKeyLength is the length of every dStor API key.
 const APIKeyLength = 64
@@ -200,7 +205,7 @@ func ValidateFolderPath(s string) error {
 		return &ValidationError{Field: "folder path", Problem: ProblemBlank,
 			Message: "the folder path is only spaces — clear it to upload to the root folder, or type a path like /photos/2026/"}
 	}
-	if err := validateHeaderText("folder path", "the folder path", s, maxFolderPathLen); err != nil {
+	if err := validateHeaderText("folder path", "the folder path", s, MaxFolderPathLen); err != nil {
 		return err
 	}
 	if !strings.HasPrefix(s, "/") {

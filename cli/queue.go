@@ -474,7 +474,7 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) er
 		return &exitError{code: 1}
 	}
 	fmt.Fprintln(cio.Err, sum)
-	if rep.failed > 0 || rep.canceled > 0 || rep.skippedDirect > 0 || rep.skippedUnread > 0 || rep.skippedReplaced > 0 {
+	if rep.failed > 0 || rep.canceled > 0 || rep.skippedDirect > 0 || rep.skippedUnread > 0 || rep.skippedTooDeep > 0 || rep.skippedReplaced > 0 {
 		return &exitError{code: 1}
 	}
 	return nil

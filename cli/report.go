@@ -51,6 +51,10 @@ type reporter struct {
 	// not be read (not by design, as a link is: storage.SkipsByDesign),
 	// which leave the folder's list of links not whole.
 	skippedUnread int
+	// skippedTooDeep counts the folders of folders skipped because their
+	// folder paths on dStor would be too long (worker.ReasonFolderTooDeep,
+	// ReasonDestinationTooLong), which leave the folder's list not whole.
+	skippedTooDeep int
 	// skippedReplaced counts the files of folders skipped because another
 	// file took their place after the listing (storage.ReplacedArg): the
 	// folder holds a file the run did not upload.
@@ -272,6 +276,8 @@ func (r *reporter) job(j worker.Job) {
 			r.skippedDirect++ // named on the command line, and not uploaded
 		case j.Reason == worker.ReasonNotListed && j.ReasonArg == storage.ReplacedArg:
 			r.skippedReplaced++
+		case j.Reason == worker.ReasonFolderTooDeep || j.Reason == worker.ReasonDestinationTooLong:
+			r.skippedTooDeep++
 		case !storage.SkippedByDesign(string(j.Reason), j.ReasonArg):
 			r.skippedUnread++
 		}
@@ -435,6 +441,7 @@ func (r *reporter) summary() string {
 		{r.skipped, " · %d skipped"},
 		{r.skippedDirect, " (%d of them named on the command line)"},
 		{r.skippedUnread, " (%d of them in a folder could not be read)"},
+		{r.skippedTooDeep, " (%d of them a folder whose path on dStor would be too long)"},
 		{r.skippedReplaced, " (%d of them in a folder replaced by another file before its upload)"},
 		{r.already, " · %d already uploaded (not sent again; --again sends them)"},
 		{r.alreadyQueuedFiles, " · %d already in the queue (uploaded once)"},

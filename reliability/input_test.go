@@ -156,6 +156,14 @@ func relBadInput(t *testing.T, rep *relReport) {
 		{name: "folder path with ..", via: "CLI", want: `must not contain ".."`, check: func(t *testing.T) string {
 			return upload(t, "--folder-path", "/photos/../../etc/", small)
 		}},
+		{name: "folder nested too deep for dStor's folder path (an 801-byte destination, a 215-byte name inside)", via: "CLI",
+			want: "path would be 1027 bytes, more than the 1024 dStor allows, so it was skipped with everything in it", check: func(t *testing.T) string {
+				added := filepath.Join(dir, "too-deep")
+				inner := filepath.Join(added, strings.Repeat("n", 215))
+				require.NoError(t, os.MkdirAll(inner, 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(inner, "far.txt"), []byte("far"), 0o644))
+				return upload(t, "--folder-path", "/"+strings.Repeat("x", 800), added)
+			}},
 		{name: "parent id and folder path together", via: "CLI", want: "not both", check: func(t *testing.T) string {
 			return upload(t, "--folder-path", "/a/", "--parent-id", "3", small)
 		}},

@@ -189,6 +189,12 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 			return tr("This folder cannot be read ({{.Why}}).", map[string]any{"Why": why})
 		}
 		return tr("This folder cannot be read.")
+	case worker.ReasonFolderTooDeep:
+		return tr("On dStor this folder's path would be {{.N}} bytes long, more than the {{.Max}} dStor allows, so it was skipped with everything in it. Give it or the folders above it shorter names, choose a shorter destination folder path, or add it by itself.",
+			map[string]any{"N": arg, "Max": api.MaxFolderPathLen})
+	case worker.ReasonDestinationTooLong:
+		return tr("With the destination folder path, this folder's path on dStor would be {{.N}} bytes long, more than the {{.Max}} dStor allows, so nothing in it was uploaded. Choose a shorter destination folder path.",
+			map[string]any{"N": arg, "Max": api.MaxFolderPathLen})
 	case worker.ReasonFileMissing:
 		return tr("The file is gone: it was moved or deleted. Put it back, then retry it, or add it again from where it is now.")
 	case worker.ReasonFileDenied:

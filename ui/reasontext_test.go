@@ -17,16 +17,18 @@ import (
 
 // reasonArgs are details for the codes whose wording shows one.
 var reasonArgs = map[worker.ReasonCode]string{
-	worker.ReasonAlready:          "2026-05-20T14:03:00Z",
-	worker.ReasonHashMismatch:     "QmRemote QmLocal",
-	worker.ReasonUnreachable:      "api.example",
-	worker.ReasonFileUnreadable:   "input/output error",
-	worker.ReasonFolderUnreadable: "input/output error",
-	worker.ReasonUnrecorded:       "QmHash",
-	worker.ReasonHistoryGone:      "QmHash",
-	worker.ReasonRecordLimit:      "QmHash",
-	worker.ReasonFileRefused:      "locked",
-	worker.ReasonOther:            "something new",
+	worker.ReasonAlready:            "2026-05-20T14:03:00Z",
+	worker.ReasonHashMismatch:       "QmRemote QmLocal",
+	worker.ReasonUnreachable:        "api.example",
+	worker.ReasonFileUnreadable:     "input/output error",
+	worker.ReasonFolderUnreadable:   "input/output error",
+	worker.ReasonUnrecorded:         "QmHash",
+	worker.ReasonHistoryGone:        "QmHash",
+	worker.ReasonRecordLimit:        "QmHash",
+	worker.ReasonFileRefused:        "locked",
+	worker.ReasonOther:              "something new",
+	worker.ReasonFolderTooDeep:      "1261",
+	worker.ReasonDestinationTooLong: "1025",
 }
 
 // TestEveryReasonCodeIsWorded: each reason code the worker stores has its
@@ -115,6 +117,35 @@ func TestPathTooLongSaysWhatToDo(t *testing.T) {
 	}
 	assert.Equal(t, want, reasonText(worker.ReasonFileRefused, string(api.ProblemPathTooLong), fixedNow))
 	assert.Equal(t, want, errorText(&api.ValidationError{Field: "file", Problem: api.ProblemPathTooLong}))
+}
+
+// TestFolderTooDeepForDStorSaysWhatToDo: a folder of a folder added
+// whole whose path on dStor would be longer than dStor takes, or the
+// added folder itself with the destination typed, is one skipped row
+// saying how long that path would be, the most dStor takes and what to
+// do, in every language: not "the destination folder path cannot be
+// used", which names what nobody typed.
+func TestFolderTooDeepForDStorSaysWhatToDo(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	english := map[worker.ReasonCode]string{}
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang)
+		require.NoError(t, useLanguage(""))
+		for _, code := range []worker.ReasonCode{worker.ReasonFolderTooDeep, worker.ReasonDestinationTooLong} {
+			said := jobReasonText(worker.Job{State: storage.JobSkipped, Reason: code, ReasonArg: reasonArgs[code]}, fixedNow)
+			assert.Contains(t, said, reasonArgs[code], "%s %s: how long it would be", lang, code)
+			assert.Contains(t, said, "1024", "%s %s: the most dStor takes", lang, code)
+			if lang == "en" {
+				english[code] = said
+			} else {
+				assert.NotEqual(t, english[code], said, "%s %s is translated", lang, code)
+			}
+		}
+	}
+	assert.Equal(t, "On dStor this folder's path would be 1261 bytes long, more than the 1024 dStor allows, so it was skipped with everything in it. "+
+		"Give it or the folders above it shorter names, choose a shorter destination folder path, or add it by itself.", english[worker.ReasonFolderTooDeep])
+	assert.Equal(t, "With the destination folder path, this folder's path on dStor would be 1025 bytes long, more than the 1024 dStor allows, "+
+		"so nothing in it was uploaded. Choose a shorter destination folder path.", english[worker.ReasonDestinationTooLong])
 }
 
 // TestFileSkippedInAFolderSaysAddTheFolderAgain: a file in a folder added

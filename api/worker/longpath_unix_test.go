@@ -22,13 +22,16 @@ import (
 // Linux) cannot be listed, and a file there named itself cannot be
 // opened. The folder is listed as skipped and the file fails, each saying
 // the path is too long and to move it to a shorter one, not the system's
-// bare "file name too long"; the rest of the folder is uploaded.
+// bare "file name too long"; the rest of the folder is uploaded. (The
+// folder goes to a parent folder id: with a folder path, a folder far
+// less deep is one dStor's folder paths cannot name, skipped first.)
 func TestPathsLongerThanTheSystemAllowsSayWhatToDo(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	near := e.write("top/near.txt", testutil.Content("near", 100))
 	deep := testfs.DeepFolder(t, filepath.Dir(near), "far.txt", testutil.Content("far", 100))
 	far := filepath.Join(deep, "far.txt")
-	q := e.uploaded(Request{Path: filepath.Dir(near)}, Request{Path: far})
+	var rootFolder int64
+	q := e.uploaded(Request{Path: filepath.Dir(near), ParentID: &rootFolder}, Request{Path: far})
 
 	assert.Equal(t, storage.JobDone, jobFor(t, q, near).State)
 	skipped := 0

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -47,8 +48,14 @@ const (
 	ReasonFileRefused      ReasonCode = "file-refused"    // Arg: the file check's api.Problem, a space, its Detail
 	ReasonNotListed        ReasonCode = "not-listed"
 	ReasonOwnData          ReasonCode = "own-data"
-	ReasonAlready          ReasonCode = "already" // Arg: when, RFC 3339
-	ReasonUnsaved          ReasonCode = "unsaved"
+	// A folder inside one added whole whose folder path on dStor would be
+	// longer than api.MaxFolderPathLen; Arg: that length in bytes.
+	ReasonFolderTooDeep ReasonCode = "folder-too-deep"
+	// The folder added whole, whose folder path on dStor (the destination
+	// typed and its name) would be too long; Arg: that length in bytes.
+	ReasonDestinationTooLong ReasonCode = "destination-too-long"
+	ReasonAlready            ReasonCode = "already" // Arg: when, RFC 3339
+	ReasonUnsaved            ReasonCode = "unsaved"
 
 	// Uploading.
 	ReasonSignIn          ReasonCode = "sign-in"
@@ -93,7 +100,8 @@ var ReasonCodes = []ReasonCode{
 	ReasonBadParentID, ReasonBadName, ReasonChecksumFolder, ReasonSymlink, ReasonJunction,
 	ReasonEmptyFolder, ReasonPipe, ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
-	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData, ReasonAlready, ReasonUnsaved,
+	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData, ReasonFolderTooDeep, ReasonDestinationTooLong,
+	ReasonAlready, ReasonUnsaved,
 	ReasonSignIn, ReasonAccountChanged, ReasonPaused, ReasonChangedRetry, ReasonChanged, ReasonHashMismatch,
 	ReasonUnverifiable, ReasonUnrecorded, ReasonRecordFailed, ReasonRecordLimit, ReasonHistoryGone, ReasonRefusedSignIn,
 	ReasonRefusedAccess, ReasonTokenExpired, ReasonTooLarge, ReasonRateLimited,
@@ -114,7 +122,8 @@ func (c ReasonCode) RefusedBeforeReading() bool {
 		ReasonSymlink, ReasonJunction, ReasonEmptyFolder, ReasonPipe,
 		ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 		ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing,
-		ReasonFileDenied, ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData:
+		ReasonFileDenied, ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData,
+		ReasonFolderTooDeep, ReasonDestinationTooLong:
 		return true
 	}
 	return false
@@ -374,6 +383,20 @@ func causeNotRegular(t fs.FileMode) cause {
 		code, kind = ReasonDevice, "a device"
 	}
 	return cause{code, "", "this is " + kind + ", not a regular file — only regular files are uploaded"}
+}
+
+// causeTooDeep is a folder of a folder added whole (root: the added one
+// itself) whose folder path on dStor would be length bytes, more than
+// api.MaxFolderPathLen: it is skipped with everything in it.
+func causeTooDeep(root bool, length int) cause {
+	n, most := strconv.Itoa(length), strconv.Itoa(api.MaxFolderPathLen)
+	if root {
+		return cause{ReasonDestinationTooLong, n, "with the destination folder path, this folder's path on dStor would be " + n +
+			" bytes, more than the " + most + " dStor allows, so nothing in it was uploaded — choose a shorter destination folder path"}
+	}
+	return cause{ReasonFolderTooDeep, n, "on dStor this folder's path would be " + n + " bytes, more than the " + most +
+		" dStor allows, so it was skipped with everything in it — give it or the folders above it shorter names, " +
+		"choose a shorter destination folder path, or add it by itself"}
 }
 
 // causeUnreadable is an entry met during a walk that could not be read

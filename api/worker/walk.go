@@ -1018,12 +1018,25 @@ func (f *folderWalk) dest(dir string) folderDest {
 			rel = "."
 		}
 		d.folderPath = folderPathFor(f.r.FolderPath, f.rootName, filepath.ToSlash(rel))
-		if err := api.ValidateFolderPath(d.folderPath); err != nil {
-			d.bad = causeOf(err)
-		}
+		d.bad = f.badDest(dir, d.folderPath)
 	}
 	f.dests[dir] = d
 	return d
+}
+
+// badDest is why folderPath, the folder path made for the directory dir,
+// cannot be a destination, or none: too long, it names dir and says what
+// to do, as nobody typed it; the destination typed was checked before.
+func (f *folderWalk) badDest(dir, folderPath string) cause {
+	err := api.ValidateFolderPath(folderPath)
+	var ve *api.ValidationError
+	if errors.As(err, &ve) && ve.Problem == api.ProblemTooLong {
+		return causeTooDeep(dir == f.walkRoot, ve.Length)
+	}
+	if err != nil {
+		return causeOf(err)
+	}
+	return none
 }
 
 // entry is the job row of p, found in dir: a file of the folder's share
@@ -1061,6 +1074,12 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 		f.checkRoot()
 		return nil
 	case e.dir:
+		if bad := f.dest(p).bad; bad.code != "" {
+			// Said once, for the folder: everything in it would go
+			// to a path as long or longer.
+			w.add(f.entry(p, p), storage.JobSkipped, bad)
+			return fs.SkipDir
+		}
 		f.dirs = append(f.dirs, p)
 		return nil
 	case e.c.code != "":
@@ -1134,21 +1153,16 @@ func (f *folderWalk) file(p string) {
 	w := f.w
 	dir := filepath.Dir(p)
 	row := f.entry(p, dir)
-	switch {
-	case f.dest(dir).bad.code != "":
-		w.add(row, storage.JobFailed, f.dest(dir).bad)
-	default:
-		// Opened as the upload will open it: no link followed below
-		// the chosen folder; the job is pinned to this very file.
-		id, err := api.ListedFile(f.walkRoot, p)
-		if err != nil {
-			w.add(row, storage.JobSkipped, causeOf(err))
-			f.checkRoot()
-			return
-		}
-		row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
-		w.queueFile(row, f.r.Again, id)
+	// Opened as the upload will open it: no link followed below the
+	// chosen folder; the job is pinned to this very file.
+	id, err := api.ListedFile(f.walkRoot, p)
+	if err != nil {
+		w.add(row, storage.JobSkipped, causeOf(err))
+		f.checkRoot()
+		return
 	}
+	row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
+	w.queueFile(row, f.r.Again, id)
 }
 
 // addEmptyDirs says which folders were empty (and so not uploaded).
