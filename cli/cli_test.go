@@ -584,7 +584,7 @@ func TestWindowOrCommand(t *testing.T) {
 		opened = append(opened, o)
 		return nil
 	}
-	t.Cleanup(func() { openWindow = ui.Run })
+	windowFaked(t)
 	other := filepath.Join(t.TempDir(), "other-home")
 	tests := []struct {
 		args   []string
@@ -641,7 +641,7 @@ func TestWindowWithAFileForItsDataFolder(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "notes.txt")
 	require.NoError(t, os.WriteFile(file, []byte("x"), 0o600))
 	openWindow = func(ui.Options) error { t.Error("no window opens"); return nil }
-	t.Cleanup(func() { openWindow = ui.Run })
+	windowFaked(t)
 	for _, tt := range []struct {
 		name string
 		env  string

@@ -73,7 +73,7 @@ func TestDesktopEntry(t *testing.T) {
 	t.Setenv(storage.HomeEnv, t.TempDir())
 	var opened []ui.Options
 	openWindow = func(o ui.Options) error { opened = append(opened, o); return nil }
-	t.Cleanup(func() { openWindow = ui.Run })
+	windowFaked(t)
 	args := strings.Fields(action["Exec"])[1:]
 	code, _, errOut := runCLI(t, "", args...)
 	require.Equal(t, 0, code, errOut)

@@ -17,9 +17,14 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/ui"
 )
 
-// openWindow runs the desktop window until the person quits; tests replace
-// it to see what the command line asked for.
-var openWindow = ui.Run
+// openWindow runs the desktop window until the person quits, and
+// windowDisplay says why none can open, asked before the data folder is
+// claimed; tests replace both (fakeWindow) to see what the command line
+// asked for.
+var (
+	openWindow    = ui.Run
+	windowDisplay = ui.CheckDisplay
+)
 
 type windowOptions struct {
 	env, home string
@@ -99,6 +104,9 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 		}
 		files = append(files, abs)
 	}
+	if err := windowDisplay(); err != nil {
+		return handOffOnly(ctx, o, files, err)
+	}
 	home, err := windowHome(o.home)
 	if err != nil {
 		return err
@@ -127,6 +135,25 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 		}
 	}
 	return openWindow(opts)
+}
+
+// handOffOnly is a launch that cannot open a window (noWindow says why):
+// its files go to a window already running on the data folder, else it
+// says noWindow. It neither makes nor claims the data folder, so nothing
+// changes on disk.
+func handOffOnly(ctx context.Context, o windowOptions, files []string, noWindow error) error {
+	home, err := windowHomePath(o.home)
+	if err != nil {
+		return err
+	}
+	handed, err := instance.HandOff(ctx, home, instance.Request{Env: o.env, Paths: files, Pick: o.addFiles})
+	switch {
+	case handed:
+		return nil
+	case errors.Is(err, instance.ErrRefused), errors.Is(err, instance.ErrUnconfirmed):
+		return err // the running window's sentence says what to do
+	}
+	return noWindow
 }
 
 // windowClaim is the window's claim of its data folder (instance.Claim),
@@ -187,18 +214,28 @@ func (c *windowClaim) close() {
 	}
 }
 
-// windowHome is the window's data folder: --home (created private when
-// missing), else $DSTOR_UPLOADER_HOME, else the platform's place.
+// windowHome is the window's data folder (windowHomePath), made private
+// when missing.
 func windowHome(flag string) (string, error) {
+	home, err := windowHomePath(flag)
+	if err != nil {
+		return "", err
+	}
+	if err := storage.MakeDataDir(home); err != nil {
+		return "", err
+	}
+	return home, nil
+}
+
+// windowHomePath is where the window's data folder is, without making it:
+// --home, else $DSTOR_UPLOADER_HOME, else the platform's place.
+func windowHomePath(flag string) (string, error) {
 	if flag == "" {
-		return storage.DataDir()
+		return storage.DataDirPath()
 	}
 	abs, err := filepath.Abs(flag)
 	if err != nil {
 		return "", usageErrorf("--home: %v", err)
-	}
-	if err := storage.MakeDataDir(abs); err != nil {
-		return "", err
 	}
 	return abs, nil
 }

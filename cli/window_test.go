@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -188,7 +190,7 @@ func TestLaunchTheWindowRefuses(t *testing.T) {
 		}
 	}()
 	openWindow = func(ui.Options) error { t.Error("no window opens"); return nil }
-	t.Cleanup(func() { openWindow = ui.Run })
+	windowFaked(t)
 	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "refused.txt"), 10)
 	code, out, errOut := runCLI(t, "", file)
 	assert.Equal(t, 1, code)
@@ -199,19 +201,103 @@ func TestLaunchTheWindowRefuses(t *testing.T) {
 // TestWindowWithoutADisplaySaysWhatToDo: dstor-uploader run where there is
 // no display (an SSH session: neither DISPLAY nor WAYLAND_DISPLAY) panicked
 // inside GLFW with a Go stack trace. It now says there is no display and
-// what to do instead, and exits 1; its files are not lost in a crash.
+// what to do instead, and exits 1; its files are not lost in a crash. It
+// says so before it claims the data folder, so nothing is made on disk
+// (the data folder and its window.lock were made first, on a first run
+// too): as a refused flag, a window that cannot open changes nothing.
 func TestWindowWithoutADisplaySaysWhatToDo(t *testing.T) {
 	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
 		t.Skip("Windows and macOS always have a display")
 	}
-	t.Setenv(storage.HomeEnv, t.TempDir())
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
 	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "report.pdf"), 10)
-	code, out, errOut := runCLI(t, "", file)
-	assert.Equal(t, 1, code, errOut)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"a file", []string{file}},
+		{"nothing", nil},
+		{"--home", []string{"--home", "HOME"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			home := filepath.Join(t.TempDir(), "home")
+			t.Setenv(storage.HomeEnv, home)
+			args := slices.Clone(tc.args)
+			for i, a := range args {
+				if a == "HOME" {
+					args[i] = home
+				}
+			}
+			code, out, errOut := runCLI(t, "", args...)
+			assert.Equal(t, 1, code, errOut)
+			assert.Empty(t, out)
+			assert.Contains(t, errOut, "there is no display to open the window on")
+			assert.Contains(t, errOut, "dstor-uploader upload FILE")
+			assert.NotContains(t, errOut, "goroutine")
+			assert.NoDirExists(t, home, "no window: nothing made on disk")
+		})
+	}
+}
+
+// TestWindowWithoutADisplayHandsItsFilesToTheRunningWindow: where no
+// window can open (no display), files given still go to a window already
+// running on the data folder, as an "Open with" does (exit 0, nothing
+// said), and one it refuses says why (exit 1); the launch claims nothing.
+func TestWindowWithoutADisplayHandsItsFilesToTheRunningWindow(t *testing.T) {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+		t.Skip("Windows and macOS always have a display")
+	}
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	srv, handed, err := instance.Claim(t.Context(), home, instance.Request{})
+	require.NoError(t, err)
+	require.False(t, handed)
+	t.Cleanup(func() { _ = srv.Close() })
+	const why = "Nothing was added: the folder path is only spaces."
+	got := make(chan []string, 2)
+	go func() {
+		for h := range srv.Requests() {
+			got <- h.Paths
+			if strings.HasSuffix(h.Paths[0], "refused.txt") {
+				h.Fail(why)
+				continue
+			}
+			h.Done()
+		}
+	}()
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	taken := testutil.WriteFile(t, filepath.Join(t.TempDir(), "taken.txt"), 10)
+	code, out, errOut := runCLI(t, "", taken)
+	assert.Equal(t, 0, code, errOut)
+	assert.Empty(t, out+errOut)
+	assert.Equal(t, []string{taken}, handedOn(t, got))
+
+	refused := testutil.WriteFile(t, filepath.Join(t.TempDir(), "refused.txt"), 10)
+	code, out, errOut = runCLI(t, "", refused)
+	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, "there is no display to open the window on")
-	assert.Contains(t, errOut, "dstor-uploader upload FILE")
-	assert.NotContains(t, errOut, "goroutine")
+	assert.Equal(t, "dstor-uploader: "+why+"\n", errOut)
+	assert.Equal(t, []string{refused}, handedOn(t, got))
+}
+
+// handedOn is the paths the running window got next, or none when it got
+// nothing (the launch has returned, so it never will).
+func handedOn(t *testing.T, got <-chan []string) []string {
+	select {
+	case paths := <-got:
+		return paths
+	default:
+		t.Error("the running window got nothing")
+		return nil
+	}
+}
+
+// windowFaked is called once a test has replaced openWindow: a display is
+// taken as there (the fake needs none), and both are restored as the test
+// ends.
+func windowFaked(t *testing.T) {
+	windowDisplay = func() error { return nil }
+	t.Cleanup(func() { openWindow, windowDisplay = ui.Run, ui.CheckDisplay })
 }

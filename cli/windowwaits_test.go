@@ -55,7 +55,7 @@ func TestWindowOpensWhileACommandUpdatesTheHistory(t *testing.T) {
 				assert.Equal(t, !quit, handoffs != nil, "the later launches' files come to this window")
 				return nil
 			}
-			t.Cleanup(func() { openWindow = ui.Run })
+			windowFaked(t)
 			code, out, errOut := runCLI(t, "")
 			assert.True(t, opened)
 			assert.Equal(t, 0, code, errOut)

@@ -224,6 +224,29 @@ func ClaimWaiting(ctx context.Context, dir string, req Request, waiting func()) 
 	}
 }
 
+// HandOff hands req to the window already running on the data folder dir
+// without claiming dir or making anything in it: for a launch that cannot
+// open a window of its own (no display), whose files still go to the
+// window that runs. handed is false, with no error, when no window listens
+// there (or there is no such folder); a window that does not take req says
+// why as Claim's does (ErrRefused, ErrUnconfirmed, ErrNotAnswering).
+func HandOff(ctx context.Context, dir string, req Request) (handed bool, err error) {
+	outer := ctx
+	ctx, cancel := context.WithTimeout(ctx, handoffWait)
+	defer cancel()
+	conn, err := dialChannel(ctx, dir)
+	switch {
+	case errors.Is(err, errNoWindow):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%w (%v)", ErrNotAnswering, err)
+	}
+	if err := exchange(ctx, outer, conn, req); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // errUpdating is claim's: the data folder's lock is held by a process
 // updating the history, not by a window.
 var errUpdating = errors.New("another dStor Uploader is updating the upload history in this data folder")

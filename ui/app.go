@@ -97,8 +97,8 @@ type Deps struct {
 // version left (seconds on a large one) it shows a window that says so
 // (runWhileUpdating).
 func Run(opts Options) error {
-	if !hasDisplay() {
-		return ErrNoDisplay
+	if err := CheckDisplay(); err != nil {
+		return err
 	}
 	home, err := runHome(opts.Home)
 	if err != nil {

@@ -12,6 +12,16 @@ import (
 var ErrNoDisplay = errors.New("there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set, as in an SSH session). " +
 	"Run dstor-uploader in your desktop session, or upload from here with its commands: dstor-uploader upload FILE… (see dstor-uploader --help)")
 
+// CheckDisplay is ErrNoDisplay where no window can open, else nil. The
+// command line asks it before it claims the data folder, so that a window
+// that cannot open makes nothing on disk; Run asks it too.
+func CheckDisplay() error {
+	if !hasDisplay() {
+		return ErrNoDisplay
+	}
+	return nil
+}
+
 // hasDisplay reports whether a window can open: Windows and macOS always
 // have their own; elsewhere GLFW needs an X11 or a Wayland display.
 func hasDisplay() bool {
