@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -57,4 +58,22 @@ func FormatSpeed(bps float64) string {
 		return ""
 	}
 	return FormatSize(int64(bps)) + "/s"
+}
+
+// FormatCount writes n with sep between each group of three digits
+// ("20,000" for ","), so a count of thousands reads at a glance: the one
+// count formatter of the app, the command line's in English, the window's
+// with the separator of the person's language.
+func FormatCount(n int, sep string) string {
+	s := strconv.Itoa(n)
+	digits := strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	b.WriteString(s[:len(s)-len(digits)])
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }

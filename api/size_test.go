@@ -30,3 +30,18 @@ func TestFormatSize(t *testing.T) {
 	assert.Equal(t, "", FormatSpeed(math.NaN()))
 	assert.Equal(t, "2.5 MB/s", FormatSpeed(2_500_000))
 }
+
+func TestFormatCount(t *testing.T) {
+	tests := []struct {
+		n    int
+		sep  string
+		want string
+	}{
+		{0, ",", "0"}, {7, ",", "7"}, {999, ",", "999"}, {1000, ",", "1,000"}, {20_000, ",", "20,000"},
+		{123_456, ",", "123,456"}, {1_000_000, ",", "1,000,000"}, {-4_200, ",", "-4,200"}, {-999, ",", "-999"},
+		{1_234_567, ".", "1.234.567"}, {12_345, "\u202f", "12\u202f345"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, FormatCount(tt.n, tt.sep), "%d with %q", tt.n, tt.sep)
+	}
+}

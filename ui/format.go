@@ -154,19 +154,5 @@ func displayPath(p string) string {
 // formatCount writes n with the locale's thousands separators ("100,000",
 // "100.000"), so large queues and histories read at a glance.
 func formatCount(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	sep := localeMark("group", ",")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return api.FormatCount(n, localeMark("group", ","))
 }
