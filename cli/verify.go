@@ -45,7 +45,12 @@ sub-folders, hidden ones too, in the order an upload of the folder lists
 them, by the same rules (symbolic links inside not followed, pipes and
 devices skipped, each said "skipped" with the upload's reason: exit 1
 only for a folder inside that cannot be read). A folder holding nothing
-but empty folders says so (exit 0; with --json on stderr).`,
+but empty folders says so (exit 0; with --json on stderr).
+
+A verify of a folder or of more than one path ends with one line on
+stderr, even with --json, counting the files uploaded, not uploaded
+(changed since), that could not be verified, and the entries skipped;
+Ctrl+C says the same counts of what it verified before the stop.`,
 		Example: `  dstor-uploader verify report.pdf
   dstor-uploader verify --env testnet --json ~/Pictures/trip/*.jpg
   dstor-uploader verify ~/Pictures/trip`,
@@ -117,34 +122,38 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	// still ends at once.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	failed := 0
+	t := verifyTally{env: env}
 	for _, p := range paths {
-		n, err := verifyPath(ctx, cio, o, db, env, p, link)
-		failed += n
+		err := verifyPath(ctx, cio, o, db, env, p, link, &t)
 		if ctx.Err() != nil {
-			fmt.Fprintf(cio.Err, "verify was interrupted: the files after the last line printed were not verified\n")
+			fmt.Fprintf(cio.Err, "verify was interrupted: the files after the last line printed were not verified%s\n", t.before(paths))
 			return &exitError{code: exitInterrupted}
 		}
 		if err != nil {
 			return err // a result is lost: exit 1, never 0 for it
 		}
 	}
-	if failed > 0 {
+	if t.worthSaying(paths) {
+		fmt.Fprintf(cio.Err, "%s\n", t.summary())
+	}
+	if t.failed > 0 {
 		return &exitError{code: 1}
 	}
 	return nil
 }
 
 // verifyPath verifies the file at p, or each file of the folder at p as
-// an upload of it lists them (verifyFolder), printing a result each. It
-// returns how many are not verified uploaded, and the error of a result
-// that could not be printed.
-func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, p string, link func(storage.HistoryEntry) string) (int, error) {
+// an upload of it lists them (verifyFolder), printing a result each and
+// counting it in t. It returns the error of a result that could not be
+// printed.
+func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, p string, link func(storage.HistoryEntry) string, t *verifyTally) error {
 	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-		return verifyFolder(ctx, cio, o, db, env, p, link)
+		t.folders++
+		return verifyFolder(ctx, cio, o, db, env, p, link, t)
 	}
 	r := verifyFile(ctx, db, env, "", p, link)
-	return failedResult(r), printVerify(cio, o.asJSON, r)
+	t.add(r)
+	return printVerify(cio, o.asJSON, r)
 }
 
 // verifyFolder verifies each regular file of the folder dir, in the order
@@ -154,9 +163,9 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, en
 // verified. A folder in which the listing meets nothing at all says it
 // holds no file (on stderr with --json, which prints objects of entries
 // only); one whose entries are all skipped has said why of each (the app's
-// own data folder is not empty). It returns as verifyPath.
-func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, dir string, link func(storage.HistoryEntry) string) (int, error) {
-	failed, entries := 0, 0
+// own data folder is not empty). It counts and returns as verifyPath.
+func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, dir string, link func(storage.HistoryEntry) string, t *verifyTally) error {
+	entries := 0
 	root := worker.ListedFolder(dir)
 	err := worker.ListFolder(ctx, db, root, func(e worker.FolderEntry) error {
 		entries++
@@ -165,19 +174,19 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, 
 		if e.Reason == "" {
 			r = verifyFile(ctx, db, env, root, e.Path, link)
 		}
-		failed += failedResult(r)
+		t.add(r)
 		return printVerify(cio, o.asJSON, r)
 	})
 	if err != nil || entries > 0 {
-		return failed, err
+		return err
 	}
 	note := inert.Text(root) + ": no files in this folder — nothing to verify\n"
 	if o.asJSON {
 		_, _ = fmt.Fprint(cio.Err, note) // a note, not a result
-		return failed, nil
+		return nil
 	}
 	_, err = fmt.Fprint(cio.Out, note)
-	return failed, err
+	return err
 }
 
 // failedResult is 1 when r is not a file verified uploaded, nor an entry

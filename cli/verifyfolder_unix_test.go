@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -226,5 +227,8 @@ func TestVerifyFolderStopsOnCtrlC(t *testing.T) {
 	_ = cmd.Wait()
 	assert.Equal(t, exitInterrupted, cmd.ProcessState.ExitCode(), "%s", cmd.ProcessState)
 	assert.Contains(t, errOut.String(), "verify was interrupted: the files after the last line printed were not verified")
+	assert.Regexp(t, `were not verified; before it, verified [0-9,]+ file\(s\) against `+regexp.QuoteMeta(sb.URL)+`: 0 uploaded · [0-9,]+ not uploaded\n$`,
+		errOut.String(), "one sentence says the stop and what was counted before it")
+	assert.NotContains(t, errOut.String(), "\nVerified ", "no second count says the run was whole")
 	assert.Less(t, strings.Count(first+string(rest), "\n"), files, "the files after Ctrl+C are not verified")
 }
