@@ -124,7 +124,9 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 	printf '%-30s %6d %6d %6d %6d\n' "$p" "$np" "$nf" "$ns" "$((SECONDS - t0))"
 	passed=$((passed + np)) failed=$((failed + nf)) skipped=$((skipped + ns))
 	if [ "$nf" -gt 0 ]; then
-		grep -E '^(--- FAIL|panic:|FAIL)' "$log" | head -20 | sed 's/^/    /'
+		# A crash or a timeout has no such line: grep's "no match" must not
+		# end the script (pipefail, set -e) before the log's tail is shown.
+		{ grep -E '^(--- FAIL|panic:|FAIL)' "$log" || true; } | head -20 | sed 's/^/    /'
 		echo "    (log: tail of $p)"
 		tail -n 15 "$log" | sed 's/^/    /'
 	fi
