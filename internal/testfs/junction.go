@@ -45,17 +45,21 @@ func wineFolderLink(t testing.TB, target, link string) {
 	})
 }
 
-// wineRunUnix runs the Unix program argv[0] under Wine, which starts Unix
-// programs directly but gives no handle to wait on, and waits until done
-// reports that it has had its effect.
+// wineRunUnix runs the Unix program argv[0] under Wine and waits until
+// done reports that it has had its effect: Wine starts a Unix program
+// directly but gives no handle to wait on. It is started by Wine's start.exe
+// (/unix: a Unix path), not by this process: the handles Wine's CreateProcess gives back for a Unix
+// program are not ones to close, and closing them here (os.StartProcess
+// closes the thread's handle, Release or the GC the process's) once closed
+// one of the Go runtime's own events in their place, which killed the test
+// binary ("runtime: setevent failed; errno=6", fatal error
+// runtime.semawakeup, about 1 run in 8 of the junction tests).
 func wineRunUnix(t testing.TB, done func() bool, argv ...string) {
 	t.Helper()
-	p, err := os.StartProcess(`Z:`+strings.ReplaceAll(argv[0], "/", `\`), argv,
-		&os.ProcAttr{Files: []*os.File{nil, os.Stdout, os.Stderr}})
-	if err != nil {
-		t.Fatalf("run %s under Wine: %v", argv[0], err)
+	args := append([]string{"/unix"}, argv...)
+	if out, err := exec.Command("start", args...).CombinedOutput(); err != nil {
+		t.Fatalf("run %s under Wine: %v %s", argv[0], err, out)
 	}
-	_ = p.Release()
 	for deadline := time.Now().Add(30 * time.Second); !done(); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%q under Wine had no effect after 30 s", argv)
