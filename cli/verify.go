@@ -145,13 +145,17 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 // verifyPath verifies the file at p, or each file of the folder at p as
 // an upload of it lists them (verifyFolder), printing a result each and
 // counting it in t. It returns the error of a result that could not be
-// printed.
+// printed, or ctx's once ctx ends: a file being read then gets no line
+// and is not counted (the caller says where verify stopped).
 func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, p string, link func(storage.HistoryEntry) string, t *verifyTally) error {
 	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 		t.folders++
 		return verifyFolder(ctx, cio, o, db, env, p, link, t)
 	}
 	r := verifyFile(ctx, db, env, "", p, link)
+	if ctx.Err() != nil {
+		return ctx.Err() // stopped while it was read: one of the files not verified
+	}
 	t.add(r)
 	return printVerify(cio, o.asJSON, r)
 }
@@ -173,6 +177,9 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, 
 			Skipped: string(e.Reason), Error: e.Why}
 		if e.Reason == "" {
 			r = verifyFile(ctx, db, env, root, e.Path, link)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err() // stopped while it was read: one of the files not verified
 		}
 		t.add(r)
 		return printVerify(cio, o.asJSON, r)
