@@ -271,7 +271,7 @@ func verifyFile(ctx context.Context, db *storage.DB, env, beneath, path string, 
 	}
 	r.Matches = len(r.Uploads) > 0
 	if !r.Matches {
-		if err := changedSince(db, &r, link); err != nil {
+		if err := changedSince(db, &r, beneath, link); err != nil {
 			r.Error = err.Error()
 		}
 	}
@@ -288,9 +288,14 @@ func verified(e storage.HistoryEntry, link func(storage.HistoryEntry) string) ve
 // path of r's file, found as an upload records it: the path as given to
 // upload (worker.RequestPath), or as found in a folder given to it, whose
 // files are recorded under the folder's real path (worker.ListedFolder).
-func changedSince(db *storage.DB, r *verifyResult, link func(storage.HistoryEntry) string) error {
-	given := worker.RequestPath(r.Path)
-	listed := filepath.Join(worker.ListedFolder(filepath.Dir(given)), filepath.Base(given))
+// A file a folder's listing found (beneath set) is already named so: its
+// folder is not resolved again for each file.
+func changedSince(db *storage.DB, r *verifyResult, beneath string, link func(storage.HistoryEntry) string) error {
+	given, listed := r.Path, r.Path
+	if beneath == "" {
+		given = worker.RequestPath(r.Path)
+		listed = filepath.Join(worker.ListedFolder(filepath.Dir(given)), filepath.Base(given))
+	}
 	e, ok, err := db.NewestUploadFrom(r.Env, given, listed)
 	if ok {
 		u := verified(e, link)
