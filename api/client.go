@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
 )
 
 // Client talks to one dStor environment. It exists so the window, the
@@ -362,7 +364,7 @@ func readErrorBody(r io.Reader, wait time.Duration, stop func()) []byte {
 type answerTooLargeError struct{ limit int64 }
 
 func (e *answerTooLargeError) Error() string {
-	return "the answer is larger than " + FormatSize(e.limit)
+	return "the answer is larger than " + numtext.Size(e.limit)
 }
 
 // readAnswer reads a whole success answer of at most limit bytes.

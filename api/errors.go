@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
 )
 
 // Kind classifies a failed dStor request, so callers (the worker's retry
@@ -285,10 +287,10 @@ func (e *Error) malformedSentence() string {
 	case e.Status >= 300 && e.Status < 400:
 		return "dStor redirected the request elsewhere — check the environment's URLs (redirects are not followed, so credentials stay on the configured host)"
 	case errors.As(e.Err, &tooLarge) && e.Op == OpUpload:
-		return "dStor's answer to the upload was larger than " + FormatSize(tooLarge.limit) +
+		return "dStor's answer to the upload was larger than " + numtext.Size(tooLarge.limit) +
 			", far more than an upload's answer holds, so it was not read and the upload is not counted as done — check the environment's upload URL"
 	case errors.As(e.Err, &tooLarge):
-		return "dStor's answer was larger than " + FormatSize(tooLarge.limit) +
+		return "dStor's answer was larger than " + numtext.Size(tooLarge.limit) +
 			", far more than a sign-in's answer holds, so it was not read — check the environment's API base URL"
 	case errors.Is(e.Err, errAnswerCutShort):
 		return "dStor's answer ends in the middle of its JSON: the server, or a proxy in between, cut it short, " +

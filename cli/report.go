@@ -17,6 +17,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -222,7 +223,7 @@ func quietSentence(j worker.Job) string {
 	case j.Sent >= j.Size:
 		return fmt.Sprintf("the whole file is sent and dStor has not answered for %s", quiet)
 	case j.Sent > 0:
-		return fmt.Sprintf("dStor has taken no more of the file for %s (%s of %s sent)", quiet, api.FormatSize(j.Sent), api.FormatSize(j.Size))
+		return fmt.Sprintf("dStor has taken no more of the file for %s (%s of %s sent)", quiet, numtext.Size(j.Sent), numtext.Size(j.Size))
 	}
 	return fmt.Sprintf("dStor has not answered for %s, and no byte of the file is sent yet", quiet)
 }
@@ -345,9 +346,9 @@ func (r *reporter) updateBar(j worker.Job) {
 			mpb.PrependDecorators(decor.Name(name, decor.WC{C: decor.DindentRight | decor.DextraSpace, W: 29})),
 			mpb.AppendDecorators(
 				decor.Any(func(s decor.Statistics) string {
-					return api.FormatSize(s.Current) + " / " + api.FormatSize(s.Total)
+					return numtext.Size(s.Current) + " / " + numtext.Size(s.Total)
 				}, decor.WCSyncSpace),
-				decor.Any(func(decor.Statistics) string { return api.FormatSpeed(r.barSpeed(j.ID)) }, decor.WCSyncSpace),
+				decor.Any(func(decor.Statistics) string { return numtext.Speed(r.barSpeed(j.ID)) }, decor.WCSyncSpace),
 			),
 			mpb.BarRemoveOnComplete(),
 		)
@@ -431,7 +432,7 @@ func (r *reporter) summary() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	elapsed := time.Since(r.start).Round(10 * time.Millisecond)
-	s := fmt.Sprintf("Uploaded %d file(s), %s, in %s", r.done, api.FormatSize(r.bytes), elapsed)
+	s := fmt.Sprintf("Uploaded %d file(s), %s, in %s", r.done, numtext.Size(r.bytes), elapsed)
 	for _, c := range []struct {
 		n      int
 		format string

@@ -3,7 +3,7 @@ package cli
 import (
 	"fmt"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
 )
 
 // verifyTally counts what verify said of each file and entry, for the
@@ -78,5 +78,5 @@ func (t *verifyTally) before(paths []string) string {
 	return "; before it, verified " + t.counts()
 }
 
-// count writes n as the command line writes counts (api.FormatCount).
-func countText(n int) string { return api.FormatCount(n, ",") }
+// countText writes n as the command line writes counts (numtext.Count).
+func countText(n int) string { return numtext.Count(n, ",") }

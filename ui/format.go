@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
 )
 
 // checkMark marks what is verified or valid. It is U+2705 (a white check
@@ -71,11 +71,11 @@ func formatDate(t, now time.Time) string {
 	}
 }
 
-// formatSize writes a byte count as api.FormatSize does, with the decimal
+// formatSize writes a byte count as numtext.Size does, with the decimal
 // separator and unit names of the window's language ("1,5 Mo").
 func formatSize(n int64) string {
-	number, unit := api.SizeParts(n)
-	if unit == api.UnitBytes {
+	number, unit := numtext.SizeParts(n)
+	if unit == numtext.UnitBytes {
 		count, _ := strconv.Atoi(number)
 		return trn("{{.Count}} bytes", count)
 	}
@@ -154,5 +154,5 @@ func displayPath(p string) string {
 // formatCount writes n with the locale's thousands separators ("100,000",
 // "100.000"), so large queues and histories read at a glance.
 func formatCount(n int) string {
-	return api.FormatCount(n, localeMark("group", ","))
+	return numtext.Count(n, localeMark("group", ","))
 }

@@ -18,6 +18,15 @@ func TestFreeIsKnownForAFolder(t *testing.T) {
 	assert.Equal(t, int64(-1), Free(t.TempDir()+"/no/such/folder"))
 }
 
+// TestSizeIsKnownForAFolder: a disk holds at least what it has free, and a
+// missing folder's size is not known.
+func TestSizeIsKnownForAFolder(t *testing.T) {
+	dir := t.TempDir()
+	assert.GreaterOrEqual(t, Size(dir), Free(dir))
+	assert.Positive(t, Size(dir))
+	assert.Equal(t, int64(-1), Size(dir+"/no/such/folder"))
+}
+
 // TestFullKnowsThisSystemsWords: the system's "no room left" is known
 // however it is wrapped, and other errors are not taken for it.
 func TestFullKnowsThisSystemsWords(t *testing.T) {

@@ -1,4 +1,8 @@
-package api
+// Package numtext writes byte counts, speeds and counts for people, in one
+// place for every part of the app (the command line, the window, the
+// history's and the server's errors), so a size reads the same wherever it
+// is shown.
+package numtext
 
 import (
 	"fmt"
@@ -11,10 +15,10 @@ import (
 // are written as a whole number of bytes ("1 byte", "999 bytes").
 const UnitBytes = "B"
 
-// SizeParts splits a byte count into the number and the unit FormatSize
+// SizeParts splits a byte count into the number and the unit Size
 // writes: decimal SI units, one decimal (with a point) under 10, rounded
 // down, UnitBytes under 1000 ("1.5", "MB"; "12", "B"). It is the one byte
-// formatter of the app: FormatSize writes its parts in English, the window
+// formatter of the app: Size writes its parts in English, the window
 // in the person's language.
 func SizeParts(n int64) (number, unit string) {
 	if n < 0 {
@@ -37,10 +41,10 @@ func SizeParts(n int64) (number, unit string) {
 	return fmt.Sprintf("%.0f", math.Floor(v)), units[u]
 }
 
-// FormatSize renders a byte count the way file managers do (SizeParts), so
+// Size renders a byte count the way file managers do (SizeParts), so
 // sizes read the same in the window, on the command line and in the
 // person's file manager.
-func FormatSize(n int64) string {
+func Size(n int64) string {
 	number, unit := SizeParts(n)
 	switch {
 	case unit != UnitBytes:
@@ -52,19 +56,19 @@ func FormatSize(n int64) string {
 	}
 }
 
-// FormatSpeed renders bytes per second with FormatSize; 0 (unknown) gives "".
-func FormatSpeed(bps float64) string {
+// Speed renders bytes per second with Size; 0 (unknown) gives "".
+func Speed(bps float64) string {
 	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
 		return ""
 	}
-	return FormatSize(int64(bps)) + "/s"
+	return Size(int64(bps)) + "/s"
 }
 
-// FormatCount writes n with sep between each group of three digits
+// Count writes n with sep between each group of three digits
 // ("20,000" for ","), so a count of thousands reads at a glance: the one
 // count formatter of the app, the command line's in English, the window's
 // with the separator of the person's language.
-func FormatCount(n int, sep string) string {
+func Count(n int, sep string) string {
 	s := strconv.Itoa(n)
 	digits := strings.TrimPrefix(s, "-")
 	var b strings.Builder

@@ -1,4 +1,4 @@
-package api
+package numtext
 
 import (
 	"math"
@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestFormatSize(t *testing.T) {
+func TestSize(t *testing.T) {
 	tests := []struct {
 		n    int64
 		want string
@@ -24,14 +24,14 @@ func TestFormatSize(t *testing.T) {
 		{math.MaxInt64, "9.2 EB"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, FormatSize(tt.n), "%d", tt.n)
+		assert.Equal(t, tt.want, Size(tt.n), "%d", tt.n)
 	}
-	assert.Equal(t, "", FormatSpeed(0))
-	assert.Equal(t, "", FormatSpeed(math.NaN()))
-	assert.Equal(t, "2.5 MB/s", FormatSpeed(2_500_000))
+	assert.Equal(t, "", Speed(0))
+	assert.Equal(t, "", Speed(math.NaN()))
+	assert.Equal(t, "2.5 MB/s", Speed(2_500_000))
 }
 
-func TestFormatCount(t *testing.T) {
+func TestCount(t *testing.T) {
 	tests := []struct {
 		n    int
 		sep  string
@@ -42,6 +42,6 @@ func TestFormatCount(t *testing.T) {
 		{1_234_567, ".", "1.234.567"}, {12_345, "\u202f", "12\u202f345"},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, FormatCount(tt.n, tt.sep), "%d with %q", tt.n, tt.sep)
+		assert.Equal(t, tt.want, Count(tt.n, tt.sep), "%d with %q", tt.n, tt.sep)
 	}
 }
