@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"strconv"
 	"syscall"
 
 	"modernc.org/sqlite"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/diskspace"
 	"github.com/dstor-uploader/dstor-uploader/internal/filelock"
+	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
 )
 
 // The database's own failures that a person has to act on, told apart
@@ -32,8 +32,34 @@ var (
 
 // minFreeSpace is the free space a person is asked to make when the
 // database's disk is full: room for the write-ahead log of a long queue
-// and for the history to grow for a while.
+// and for the history to grow for a while. A disk smaller than four times
+// that is asked for a quarter of its size (roomWanted).
 const minFreeSpace = 64_000_000
+
+// roomWanted is the free space wanted on a disk of size bytes (-1:
+// unknown): minFreeSpace, or a quarter of a small disk, which could never
+// give 64 MB.
+func roomWanted(size int64) int64 {
+	if size > 0 {
+		return min(minFreeSpace, size/4)
+	}
+	return minFreeSpace
+}
+
+// roomToAskFor is the space a person is asked to free on a full disk of
+// size bytes with free bytes left (-1: unknown): what roomWanted lacks, at
+// least 1 MB (or all of roomWanted when that is less), rounded up to whole
+// megabytes (kilobytes below one), so the sentence asks for no less than
+// is needed and no more than the disk holds.
+func roomToAskFor(free, size int64) int64 {
+	want := roomWanted(size)
+	need := max(want-max(free, 0), min(1_000_000, want))
+	unit := int64(1_000_000)
+	if need < unit {
+		unit = 1_000
+	}
+	return (need + unit - 1) / unit * unit
+}
 
 // DiskFullError reports that the database could not be written because
 // the disk holding it is full, or could not be read because the disk of
@@ -60,12 +86,12 @@ func (e *DiskFullError) Error() string {
 	}
 	s += " is full"
 	if e.Free >= 0 {
-		s += fmt.Sprintf(" (%s free)", wholeMB(e.Free))
+		s += fmt.Sprintf(" (%s free)", numtext.Size(e.Free))
 	}
 	if e.TempVar != "" {
 		return s + ": free some space there, or set " + e.TempVar + " to a folder on a disk with room before starting dStor Uploader, then try again"
 	}
-	return s + fmt.Sprintf(": free at least %s there, then try again", wholeMB(e.Need))
+	return s + fmt.Sprintf(": free at least %s there, then try again", numtext.Size(e.Need))
 }
 
 // Unwrap gives SQLite's or the system's error.
@@ -89,7 +115,7 @@ type FileSizeLimitError struct {
 func (e *FileSizeLimitError) Error() string {
 	return fmt.Sprintf("the upload history %s cannot grow: %s has reached %s bytes, the largest file this program may write "+
 		"(its file size limit, ulimit -f) — start dStor Uploader where that limit is larger or unlimited (ulimit -f unlimited)",
-		e.Path, e.File, groupThousands(e.Limit))
+		e.Path, e.File, numtext.Count(int(e.Limit), ","))
 }
 
 // Unwrap gives SQLite's error.
@@ -97,15 +123,6 @@ func (e *FileSizeLimitError) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrFileSizeLimit) hold.
 func (e *FileSizeLimitError) Is(target error) bool { return target == ErrFileSizeLimit }
-
-// groupThousands writes n with a comma between each group of three digits.
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
 
 // DamagedError reports a database file SQLite cannot read: not a database
 // at all, or corrupt inside. It is never written to or replaced: the person
@@ -264,10 +281,10 @@ func explainDBError(path string, err error) error {
 		}
 	}
 	dir := filepath.Dir(path)
-	free := diskspace.Free(dir)
+	free, want := diskspace.Free(dir), roomWanted(diskspace.Size(dir))
 	switch {
-	case code == sqliteFull || diskspace.Full(err) || code == sqliteIOErr && free >= 0 && free < minFreeSpace:
-		if free >= minFreeSpace {
+	case code == sqliteFull || diskspace.Full(err) || code == sqliteIOErr && free >= 0 && free < want:
+		if free >= want {
 			// Room where the history is: the disk full is the one of
 			// SQLite's temporary files (a large sort), when it has none.
 			tmp, variable := sqliteTempDir()
@@ -275,7 +292,7 @@ func explainDBError(path string, err error) error {
 				return &DiskFullError{Dir: tmp, Free: tmpFree, TempVar: variable, Err: err}
 			}
 		}
-		return &DiskFullError{Dir: dir, Free: free, Need: max(minFreeSpace-max(free, 0), 1<<20), Err: err}
+		return &DiskFullError{Dir: dir, Free: free, Need: roomToAskFor(free, diskspace.Size(dir)), Err: err}
 	case code == sqliteCorrupt || code == sqliteNotADB:
 		return &DamagedError{Path: path, Err: err}
 	case code == sqliteBusy || code == sqliteLocked:
@@ -291,13 +308,4 @@ func explainDBError(path string, err error) error {
 		}
 	}
 	return err
-}
-
-// wholeMB writes a byte count in megabytes (SI, as file managers do),
-// at least "1 MB" for anything above zero.
-func wholeMB(n int64) string {
-	if n <= 0 {
-		return "0 MB"
-	}
-	return fmt.Sprintf("%d MB", max(n/1_000_000, 1))
 }

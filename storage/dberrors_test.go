@@ -17,8 +17,9 @@ import (
 )
 
 // TestOpenOnAFullDiskSaysSo: a disk full at start is no "disk I/O error
-// (4874)": the error names the data folder's disk and the space
-// to free.
+// (4874)": the error names the data folder's disk and the space to free,
+// which that disk can give: a 512 KiB disk was asked for 64 MB ("free at
+// least 64 MB there"), more than it holds.
 func TestOpenOnAFullDiskSaysSo(t *testing.T) {
 	disk := testfs.SmallDisk(t, 512<<10)
 	free := testfs.FillDisk(t, disk)
@@ -26,12 +27,47 @@ func TestOpenOnAFullDiskSaysSo(t *testing.T) {
 	_, err := Open(dir)
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrDiskFull)
-	assert.Contains(t, err.Error(), "the disk holding "+dir+" is full (0 MB free): free at least 64 MB there, then try again")
+	var full *DiskFullError
+	require.ErrorAs(t, err, &full)
+	assert.Positive(t, full.Need)
+	assert.LessOrEqual(t, full.Need, int64(512<<10), "asked for more than the disk holds: %v", err)
+	assert.Contains(t, err.Error(), "the disk holding "+dir+" is full (0 bytes free): free at least 132 kB there, then try again")
 
 	free()
 	d, err := Open(dir)
 	require.NoError(t, err, "works once space is back")
 	require.NoError(t, d.Close())
+}
+
+// TestRoomToAskFor: a full disk is asked for what it lacks of 64 MB, or of
+// a quarter of what it holds when that is less, at least 1 MB (or that
+// quarter), rounded up to whole megabytes (whole kilobytes below one), so
+// the sentence never asks for less than the figure, nor for more than the
+// disk holds.
+func TestRoomToAskFor(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		free, size int64
+		want       int64
+	}{
+		{"a big disk, nothing free", 0, 1 << 40, 64_000_000},
+		{"a big disk, some free", 10_500_000, 1 << 40, 54_000_000},
+		{"a big disk, almost enough free", 63_999_999, 1 << 40, 1_000_000},
+		{"size unknown", 0, -1, 64_000_000},
+		{"free and size unknown", -1, -1, 64_000_000},
+		{"a 16 MiB disk", 0, 16 << 20, 5_000_000},
+		{"a 16 MiB disk, 1 MB free", 1_000_000, 16 << 20, 4_000_000},
+		{"a 512 KiB disk", 0, 512 << 10, 132_000},
+		{"a 512 KiB disk, with room by its measure", 200_000, 512 << 10, 132_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := roomToAskFor(tc.free, tc.size)
+			assert.Equal(t, tc.want, got, "free %d of %d", tc.free, tc.size)
+			if tc.size > 0 {
+				assert.LessOrEqual(t, got, tc.size, "more than the disk holds")
+			}
+		})
+	}
 }
 
 // TestWriteOnAFullDiskSaysSo: a write that meets a full disk mid-run is a

@@ -57,7 +57,7 @@ func sortWithTheTemporaryFolderFull(t *testing.T, dir string) {
 	var full *DiskFullError
 	require.ErrorAs(t, err, &full)
 	assert.Equal(t, os.Getenv("TMPDIR"), full.Dir, "%v", err)
-	assert.Contains(t, err.Error(), "the disk holding "+os.Getenv("TMPDIR")+", the folder for temporary files, is full (0 MB free): "+
+	assert.Contains(t, err.Error(), "the disk holding "+os.Getenv("TMPDIR")+", the folder for temporary files, is full (0 bytes free): "+
 		"free some space there, or set TMPDIR to a folder on a disk with room before starting dStor Uploader, then try again")
 	assert.NotContains(t, err.Error(), "free at least", "the room the data folder's disk needs, more than this disk may hold")
 	assert.NotEqual(t, filepath.Dir(d.path), full.Dir)

@@ -368,7 +368,7 @@ func TestFullDiskBannerSaysWhatToFree(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
 	e.ui(func() {
-		a.upload.sum = worker.Summary{Total: 3, Done: 1, Uploading: 2, Stalled: "the disk holding /data is full (0 MB free): free at least 64 MB there, then try again"}
+		a.upload.sum = worker.Summary{Total: 3, Done: 1, Uploading: 2, Stalled: "the disk holding /data is full (0 bytes free): free at least 64 MB there, then try again"}
 		a.upload.render()
 		assert.True(t, a.upload.waiting.Visible())
 		assert.Contains(t, a.upload.waitLabel.Text, "Uploads paused: the disk holding /data is full")
