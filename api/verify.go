@@ -81,7 +81,7 @@ func checkAnswer(answered, local string) (string, error) {
 		// unless it is broken, and then nothing can be verified.
 		return unverifiable("the local hash is not a CID")
 	}
-	c, err := cid.Decode(answered)
+	c, err := cidtext.Decode(answered)
 	if err != nil {
 		return unverifiable("it is not a CID")
 	}

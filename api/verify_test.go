@@ -116,6 +116,32 @@ func TestUploadAnswerHashChecked(t *testing.T) {
 	}
 }
 
+// TestALongAnswerIsNoCIDAtOnce: a server answering a Hash of megabytes
+// of base36 (within maxAddAnswer) gets the upload said unverifiable at once,
+// not a core held while it is decoded (its time grows with the square of
+// the length: 4 MB is about an hour).
+func TestALongAnswerIsNoCIDAtOnce(t *testing.T) {
+	f := newFakeDStor(t)
+	f.addAnswer = func(w http.ResponseWriter, rec received) {
+		writeJSON(w, http.StatusOK, map[string]any{"Name": rec.FileName, "Hash": "k" + strings.Repeat("2", maxAddAnswer-100), "Size": "20"})
+	}
+	path := testfs.WriteTemp(t, "hello.txt", []byte("hello world\n"))
+	c, tok := f.client(nil), validToken(t)
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Upload(t.Context(), tok, UploadRequest{Path: path})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var uh *UnverifiableHashError
+		require.ErrorAs(t, err, &uh)
+		assert.Contains(t, uh.Reason, "not a CID")
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upload still reads its answer's Hash after 10 s")
+	}
+}
+
 // TestUnverifiableKeepsTheAnswerForInspection: the answered value survives
 // in escaped form, so a person can see what dStor (or a proxy) said.
 func TestUnverifiableKeepsTheAnswerForInspection(t *testing.T) {

@@ -9,6 +9,7 @@
 package cidtext
 
 import (
+	"errors"
 	"html"
 	"net/url"
 	"slices"
@@ -23,13 +24,33 @@ import (
 // base32 (the canonical one) first.
 var Bases = []multibase.Encoding{multibase.Base32, multibase.Base36, multibase.Base58BTC}
 
+// maxLen is the longest text read as a CID: about twice the longest CID
+// of a 64-byte digest (sha2-512, blake2b-512, the longest in use), 139
+// characters in base16; in Bases it is shorter still. Longer text is no CID
+// and is not decoded: base36 and base58 decode in time that grows with the
+// square of the length (a pasted megabyte of base36 took minutes, a 4 MB
+// upload answer about an hour).
+const maxLen = 300
+
+// errTooLong is a text longer than maxLen given to Decode.
+var errTooLong = errors.New("too long for a CID")
+
+// Decode is cid.Decode of s, for text from a person or a server: one
+// longer than any CID (maxLen) is refused without decoding it.
+func Decode(s string) (cid.Cid, error) {
+	if len(s) > maxLen {
+		return cid.Undef, errTooLong
+	}
+	return cid.Decode(s)
+}
+
 // Forms are the strings a history may hold for the content of CIDv0 v0:
 // v0 itself and the dag-pb CIDv1 with the same multihash in each of Bases
 // (base32 "bafy…", base36 "k…", base58btc "z…": api's checkAnswer keeps
 // an answer in these as answered, and records one in any other base in
 // base32). An invalid v0 gives none.
 func Forms(v0 string) []string {
-	c, err := cid.Decode(v0)
+	c, err := Decode(v0)
 	if err != nil || c.Version() != 0 {
 		return nil
 	}
@@ -69,7 +90,7 @@ func SearchTerms(s string) []string {
 // asV0 is the CIDv0 of the content the CID s names, when a CIDv0 can name
 // it (dag-pb, a sha2-256 digest of 32 bytes).
 func asV0(s string) (string, bool) {
-	c, err := cid.Decode(s)
+	c, err := Decode(s)
 	if err != nil || c.Prefix().Codec != cid.DagProtobuf {
 		return "", false
 	}
@@ -136,7 +157,7 @@ func cidOrEmpty(segs ...string) string {
 	if len(segs) == 0 || !isAlnum(segs[0]) {
 		return ""
 	}
-	if _, err := cid.Decode(segs[0]); err != nil {
+	if _, err := Decode(segs[0]); err != nil {
 		return ""
 	}
 	return segs[0]

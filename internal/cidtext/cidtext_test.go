@@ -3,6 +3,7 @@ package cidtext_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
@@ -113,4 +114,30 @@ func TestSearchTermsOfTheAppsLinks(t *testing.T) {
 func TestFormsOfNoCIDv0(t *testing.T) {
 	assert.Nil(t, cidtext.Forms("not a cid"))
 	assert.Nil(t, cidtext.Forms(b32), "a CIDv1's forms are asked of its CIDv0")
+}
+
+// TestTextTooLongForACIDIsNotDecoded: a long run of letters and digits
+// pasted into the search (a token, a dump) is no CID, and is said so at
+// once, not after decoding it: base36 and base58 decode in time that grows
+// with the square of the length (1 MB of base36 held a core for minutes).
+// Bare, in a link and after ipfs://, in either case of base36.
+func TestTextTooLongForACIDIsNotDecoded(t *testing.T) {
+	long := strings.Repeat("2", 1<<20)
+	for _, typed := range []string{"k" + long, "K" + long, "z" + long,
+		"https://dweb.link/ipfs/k" + long, "ipfs://k" + long, "https://k" + long[:60] + ".ipfs.dweb.link/k" + long} {
+		done := make(chan []string, 1)
+		go func() { done <- cidtext.SearchTerms(typed) }()
+		select {
+		case got := <-done:
+			assert.Nil(t, got, "%.40q…", typed)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("SearchTerms(%.40q…, %d bytes) still decoding after 10 s", typed, len(typed))
+		}
+	}
+	// The longest CID in use (a 64-byte digest, in base16) is still one.
+	sha512, err := multihash.Sum([]byte("hello world\n"), multihash.SHA2_512, -1)
+	require.NoError(t, err)
+	b16, err := cid.NewCidV1(cid.DagProtobuf, sha512).StringOfBase(multibase.Base16)
+	require.NoError(t, err)
+	assert.Equal(t, []string{b16}, cidtext.SearchTerms("https://dweb.link/ipfs/"+b16))
 }
