@@ -109,7 +109,7 @@ func (a *App) onHandoff(req instance.Request, taken func(error)) {
 		// the question is answered: a kill before that loses none, and the
 		// next start shows them waiting again.
 		saved, rows := a.keepWaiting(req.Paths, key)
-		a.whenSaved(saved, taken)
+		a.whenSaved(saved, heldWhenFull(taken, heldForAnswer))
 		a.askOtherEnv(req.Paths, key, a.forgetWaiting(saved, rowIDs(rows)))
 	}
 	if req.Pick {
@@ -262,8 +262,11 @@ func (a *App) saveForLater(paths []string, then func(error)) {
 // only its memory holds them.
 func (e *waitingForRoomError) launchText() string {
 	when := "lists and uploads them once there is room"
-	if e.signIn {
+	switch e.until {
+	case heldForSignIn:
 		when = "uploads them once someone signs in to it and there is room"
+	case heldForAnswer:
+		when = "asks whether to upload them to the environment it is signed in to and, on a yes, lists and uploads them once there is room"
 	}
 	return "the dStor Uploader window has the files but could not save them yet: the disk holding " + inert.Line(e.full.Dir) +
 		" is full. Free some space there: the window " + when + ", so do not open them again. " +

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -466,6 +467,45 @@ func TestLaunchToAWindowWhoseDiskIsFullIsToldItWaitsForRoom(t *testing.T) {
 
 	free()
 	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded once there is room")
+}
+
+// TestLaunchForAnotherEnvironmentToAWindowWhoseDiskIsFullIsToldItAsks: a
+// signed-in window handed files opened for another environment asks
+// whether they go to the one it is signed in to, and holds them in that
+// question; when its disk is full it cannot save them yet. The launch was
+// told the window "could not save the files …, so they may not be
+// uploaded: …; open them again", yet a yes uploaded them (and a person who
+// opened them again could send them twice). Now it is told the window has
+// them and asks about them, what happens on a yes, and that a quit before
+// then loses them; it still exits 1, not being told they are saved.
+func TestLaunchForAnotherEnvironmentToAWindowWhoseDiskIsFullIsToldItAsks(t *testing.T) {
+	disk := testfs.SmallDisk(t, 16<<20)
+	e := newTestEnvIn(t, filepath.Join(disk, "data"))
+	e.openClaimed()
+	a := e.a
+	e.signInSandbox()
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "for-testnet.txt"), 2000)
+	emptyWAL(t, e.dir)
+	free := testfs.KeepDiskFull(t, disk)
+	srv, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Env: "testnet", Paths: []string{p}})
+	if srv != nil {
+		_ = srv.Close()
+	}
+	require.False(t, handed, "not saved, so not told they are")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "has the files", "taken")
+	assert.Contains(t, err.Error(), "the disk holding "+e.dir+" is full", "why they are not saved yet")
+	assert.Contains(t, err.Error(), "asks whether to upload them to the environment it is signed in to and, on a yes, lists and uploads them once there is room", "what the window does")
+	assert.Contains(t, err.Error(), "if it quits, crashes or is killed first", "when they are lost")
+	assert.NotContains(t, err.Error(), "may not be uploaded")
+
+	// The window says it could not keep them for a later start, over the
+	// question, which stays.
+	e.eventually(func() bool { return strings.Contains(overlayText(a.win.Canvas()), "is full") }, "the full disk shown in the window")
+	e.ui(func() { test.Tap(overlayButton(t, a.win.Canvas(), "OK")) })
+	free()
+	e.ui(func() { test.Tap(overlayButton(t, a.win.Canvas(), "Upload to Local sandbox")) })
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "uploaded on a yes")
 }
 
 // emptyWAL moves what the write-ahead log of the database in dir holds into

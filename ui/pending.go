@@ -74,15 +74,22 @@ func (a *App) keepPending(paths []string, env string) {
 // and queuePending queues them at the sign-in.
 func (a *App) keepPendingThen(paths []string, env string, then func(error)) {
 	a.keepPending(paths, env)
+	a.whenSaved(a.pendingSaved, heldWhenFull(then, heldForSignIn))
+}
+
+// heldWhenFull is then (nil when then is), told of a save that the full
+// disk refused as a *waitingForRoomError held until the window's memory
+// lets them go on: the files are not lost, only not saved yet.
+func heldWhenFull(then func(error), until heldUntil) func(error) {
 	if then == nil {
-		return
+		return nil
 	}
-	a.whenSaved(a.pendingSaved, func(err error) {
+	return func(err error) {
 		if full, ok := errors.AsType[*storage.DiskFullError](err); ok {
-			err = &waitingForRoomError{full: full, signIn: true}
+			err = &waitingForRoomError{full: full, until: until}
 		}
 		then(err)
-	})
+	}
 }
 
 // keepWaiting writes paths to the database on a goroutine as files that

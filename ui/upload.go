@@ -249,7 +249,7 @@ func (v *uploadView) add(paths []string, then func(error)) {
 		if full, ok := errors.AsType[*storage.DiskFullError](err); ok {
 			// Listed and uploaded once there is room (the queue waits,
 			// Summary.Stalled names the disk), not refused.
-			err = &waitingForRoomError{full: full}
+			err = &waitingForRoomError{full: full, until: heldForRoom}
 		}
 		if then != nil {
 			then(err)
@@ -284,12 +284,24 @@ func (e *notListedError) Unwrap() error { return e.gone }
 // full disk of the database refused: the queue holds them, in memory only,
 // and lists and uploads them once there is room (worker: a full disk is a
 // wait). So does a window nobody is signed in to (keepPendingThen): it
-// holds them in memory and queues them at the sign-in. A later launch that
-// handed them over is told so (answer), not that they were refused.
+// holds them in memory and queues them at the sign-in; and a window asked
+// to upload them to another environment than its own (onHandoff): its
+// question holds them, and a yes queues them. A later launch that handed
+// them over is told so (answer), not that they were refused.
 type waitingForRoomError struct {
-	full   *storage.DiskFullError
-	signIn bool // held until someone signs in, then by the queue
+	full  *storage.DiskFullError
+	until heldUntil // what else the files wait for besides room
 }
+
+// heldUntil is what files held in a window's memory wait for before its
+// queue has them.
+type heldUntil int
+
+const (
+	heldForRoom   heldUntil = iota // only room: the queue has them
+	heldForSignIn                  // a sign-in, then the queue
+	heldForAnswer                  // the answer to the question about their environment
+)
 
 func (e *waitingForRoomError) Error() string {
 	return "not saved yet, waiting for room: " + e.full.Error()
