@@ -64,6 +64,18 @@ func TestRemoteNameCutShape(t *testing.T) {
 	assert.Equal(t, fits, RemoteName(fits), "a name of 255 bytes is not cut")
 }
 
+// TestRemoteNameCutNameOfItsOwn: a local name that is itself another's cut
+// remote name (it takes making it so on purpose: 238 bytes of the other's
+// start, "~" and 16 hex digits of the other's SHA-256) is short and clean,
+// so it is sent as it is, and the two local names share one remote name.
+// That is the one way two names meet; README says so.
+func TestRemoteNameCutNameOfItsOwn(t *testing.T) {
+	long := strings.Repeat("a", 300)
+	cut := RemoteName(long)
+	assert.NotEqual(t, long, cut, "cut")
+	assert.Equal(t, cut, RemoteName(cut), "a file named like the cut name is sent under the same name")
+}
+
 // TestRemoteNameCutProperty: random names built to need a cut, in pairs
 // sharing everything but their last few bytes, never share a remote name
 // and are always clean.

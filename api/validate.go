@@ -307,7 +307,9 @@ func validateFileName(name string) error {
 // then its extension when that is at most 32 bytes ("…~1a2b3c4d5e6f7a8b.jpg").
 // Two names that differ only past the cut so still get distinct remote
 // names, and the same local name always gets the same one; a cut name
-// cannot be read back.
+// cannot be read back. A local name made to be another's cut name is sent
+// as it is, so the two share a remote name (their CIDs still tell them
+// apart): only a name built for it meets another.
 func RemoteName(local string) string {
 	name := local
 	if needsEscape(local) {
