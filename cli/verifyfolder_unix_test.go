@@ -195,6 +195,45 @@ func TestVerifyFolderFollowsNoLinkSwappedInAfterTheListing(t *testing.T) {
 	assert.Contains(t, line, "symbolic link", "its line says what it is now:\n%s", out)
 }
 
+// TestVerifyFolderListsNoFolderSwappedForALinkWhileItRuns: a folder
+// inside the one verified that becomes a symbolic link while verify hashes
+// the files listed before it (here: to a folder outside) is said to be a
+// link and not listed into, as an upload of the folder would say it. Before,
+// verify read the folder's entries once, hashed a.txt, then listed "sub"
+// through the link: a line for each file of the folder outside
+// (".../sub/private.txt: cannot verify: … is now a symbolic link"); a link
+// to / listed the whole disk.
+func TestVerifyFolderListsNoFolderSwappedForALinkWhileItRuns(t *testing.T) {
+	sb := keyedSandbox(t)
+	base := t.TempDir()
+	outside := filepath.Join(base, "outside")
+	require.NoError(t, os.MkdirAll(filepath.Join(outside, "deeper"), 0o755))
+	for _, name := range []string{"private.txt", "deeper/secret.txt"} {
+		require.NoError(t, os.WriteFile(filepath.Join(outside, name), []byte(name), 0o600))
+	}
+	dir := filepath.Join(base, "folder")
+	sub := filepath.Join(dir, "sub")
+	require.NoError(t, os.MkdirAll(sub, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"), []byte("read before sub is listed\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(sub, "b.txt"), []byte("b\n"), 0o600))
+	swapped := false
+	t.Cleanup(readhook.Set(func(p string, _ int64) {
+		if swapped || filepath.Base(p) != "a.txt" {
+			return
+		}
+		swapped = true
+		require.NoError(t, os.RemoveAll(sub))
+		testfs.SymlinkOrSkip(t, outside, sub)
+	}))
+
+	code, out, errOut := runCLI(t, "", "verify", "--env", sb.URL, dir)
+	require.True(t, swapped, "the hook ran: %s%s", out, errOut)
+	assert.Equal(t, 1, code, "a.txt is not uploaded: %s%s", out, errOut)
+	assert.NotContains(t, out, "private.txt", "the folder swapped in was listed through the link")
+	assert.NotContains(t, out, "secret.txt", "the folder swapped in was listed through the link")
+	assert.Contains(t, out, filepath.Join(worker.ListedFolder(dir), "sub")+": skipped — symbolic link — not followed", "its line says what it is now")
+}
+
 // TestVerifyFolderStopsOnCtrlC: Ctrl+C pressed for a real `verify DIR`
 // (SIGINT to its process) stops it as its context's end does: it says the
 // files after the last line were not verified and exits 130. Before, no
