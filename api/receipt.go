@@ -109,7 +109,7 @@ func openToHash(req UploadRequest) (*os.File, FileIdentity, error) {
 // `verify` (which hash files one by one and upload nothing), in their
 // words: a folder says to name its files, not (as an upload's does) to
 // upload them; a path not there says what upload says of one named so
-// (NamedNotThereSentence: check the name, the path or the link), not
+// (NamedNotThere: check the name, the path or the link), not
 // that a file seen before was moved or deleted.
 func namedToHash(path string, err error) error {
 	var ve *ValidationError
@@ -121,8 +121,8 @@ func namedToHash(path string, err error) error {
 		return &ValidationError{Field: ve.Field, Problem: ve.Problem,
 			Message: quotePath(path) + " is a folder, not a file — name the files inside it"}
 	case ve.Problem == ProblemNotExist:
-		if s := NamedNotThereSentence(path); s != "" {
-			return &ValidationError{Field: ve.Field, Problem: ve.Problem, Message: s, err: ve.err}
+		if nt := NamedNotThere(path); nt != nil {
+			return &ValidationError{Field: ve.Field, Problem: ve.Problem, Message: nt.Error(), err: ve.err}
 		}
 	}
 	return err

@@ -476,44 +476,89 @@ const (
 // name typed as a folder's ("notes.txt/x"), not a folder replaced since.
 // It names the file on the way (FileOnTheWay) when it finds it.
 func ThroughFileSentence(path string) string {
-	if file := FileOnTheWay(path); file != "" {
+	return throughFileSentence(path, FileOnTheWay(path))
+}
+
+// throughFileSentence is ThroughFileSentence with the file on the way
+// found ("" for none).
+func throughFileSentence(path, file string) string {
+	if file != "" {
 		return quotePath(path) + " does not exist — its path goes through " + quotePath(file) + ", a file, not a folder: check the path"
 	}
 	return quotePath(path) + " does not exist — its path goes through a file, not a folder: check the path"
 }
 
-// NamedNotThereSentence is the sentence of path, named as a command
-// starts, when no file or folder is there: one whose name is not there
-// was never seen there, so it is a name typed wrong to check (not a file
-// "moved or deleted" to put back, as for one seen before), one whose path
-// goes through a file is ThroughFileSentence's, and a symbolic link that
-// leads to nothing says so. It is "" for a path that is there, and for one
-// whose absence is not sure (a drive not ready or not there, as a USB
-// drive unplugged, a share out of reach, a folder not readable): reading
-// it says what is wrong with those.
-func NamedNotThereSentence(path string) string {
+// NotThereError is a path named as a command or a window starts (or a
+// launch hands to the running window) with no file or folder there
+// (NamedNotThere). Its Error is the command line's sentence; the window
+// words Kind and Detail in its own language.
+type NotThereError struct {
+	// Path is the path as named.
+	Path string
+	// Kind says why nothing is there.
+	Kind NotThereKind
+	// Detail is the file Path goes through (NotThereThroughFile) or the
+	// link's target (NotThereLink); "" for NotThereName.
+	Detail string
+}
+
+// NotThereKind is why a path named is not there: each says what to check.
+type NotThereKind int
+
+// The kinds of NotThereError.
+const (
+	NotThereName        NotThereKind = iota // nothing by that name: check the name
+	NotThereThroughFile                     // its path goes through a file: check the path
+	NotThereLink                            // a symbolic link that leads to nothing: point it at the file
+)
+
+// Error is the sentence that says what to check.
+func (e *NotThereError) Error() string {
+	switch e.Kind {
+	case NotThereThroughFile:
+		return throughFileSentence(e.Path, e.Detail)
+	case NotThereLink:
+		return quotePath(e.Path) + " is a symbolic link to " + quotePath(e.Detail) + ", which does not exist — point the link at the file, or name the file itself"
+	}
+	return quotePath(e.Path) + " does not exist — check the name"
+}
+
+// NamedNotThere is a *NotThereError for path, named as a command or a
+// window starts, when no file or folder is there: one whose name is not
+// there was never seen there, so it is a name typed wrong to check (not a
+// file "moved or deleted" to put back, as for one seen before), one whose
+// path goes through a file says so, and so does a symbolic link that
+// leads to nothing. It is nil for a path that is there, and for one whose
+// absence is not sure (a drive not ready or not there, as a USB drive
+// unplugged, a share out of reach, a folder not readable): reading it
+// says what is wrong with those.
+func NamedNotThere(path string) error {
 	if path == "" {
-		return ""
+		return nil
 	}
 	fi, err := os.Lstat(path)
 	switch {
 	case Gone(err) && !volumeThere(path):
-		return ""
-	case (Gone(err) || errors.Is(err, syscall.ENOTDIR)) && FileOnTheWay(path) != "":
-		return ThroughFileSentence(path)
-	case Gone(err):
-		return quotePath(path) + " does not exist — check the name"
+		return nil
+	case Gone(err) || errors.Is(err, syscall.ENOTDIR):
+		if file := FileOnTheWay(path); file != "" {
+			return &NotThereError{Path: path, Kind: NotThereThroughFile, Detail: file}
+		}
+		if Gone(err) {
+			return &NotThereError{Path: path, Kind: NotThereName}
+		}
+		return nil
 	case err != nil || fi.Mode()&fs.ModeSymlink == 0:
-		return ""
+		return nil
 	}
 	if _, err := os.Stat(path); !Gone(err) {
-		return ""
+		return nil
 	}
 	target, err := os.Readlink(path)
 	if err != nil {
-		return ""
+		return nil
 	}
-	return quotePath(path) + " is a symbolic link to " + quotePath(target) + ", which does not exist — point the link at the file, or name the file itself"
+	return &NotThereError{Path: path, Kind: NotThereLink, Detail: target}
 }
 
 // volumeThere reports whether the drive (or share) of path is there, as

@@ -124,7 +124,7 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 }
 
 // namedNotThere takes out of requests the paths with no file or folder
-// there as the command starts (api.NamedNotThereSentence): a name typed
+// there as the command starts (api.NamedNotThere): a name typed
 // wrong, never seen there, is no upload to keep in the queue, where
 // "resume" and the window would offer to retry it once "put back". Each
 // is kept as its failed job, to print (a path named twice, once).
@@ -132,15 +132,15 @@ func namedNotThere(requests []worker.Request) (there []worker.Request, notThere 
 	seen := map[string]bool{}
 	for _, r := range requests {
 		p := worker.RequestPath(r.Path) // as the queue would name it
-		why := api.NamedNotThereSentence(p)
-		if why == "" {
+		why := api.NamedNotThere(p)
+		if why == nil {
 			there = append(there, r)
 			continue
 		}
 		if !seen[p] {
 			seen[p] = true
 			notThere = append(notThere, worker.Job{LocalPath: p, Name: filepath.Base(p), FolderPath: r.FolderPath, ParentID: r.ParentID,
-				State: storage.JobFailed, Err: why})
+				State: storage.JobFailed, Err: why.Error()})
 		}
 	}
 	return there, notThere
