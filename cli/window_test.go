@@ -301,3 +301,43 @@ func windowFaked(t *testing.T) {
 	windowDisplay = func() error { return nil }
 	t.Cleanup(func() { openWindow, windowDisplay = ui.Run, ui.CheckDisplay })
 }
+
+// TestSecondLaunchWithAPathNotThereQueuesItNot runs two real windows under
+// X: a second launch ("Open with" on a running window, or a name typed
+// wrong in a terminal) with a file and a path not there handed both to
+// the running window, which uploaded the file and queued a failed job for
+// the path, "put it back". The launch still exits 0, the file is uploaded,
+// and nothing is queued for the path (the window says so: ui's
+// TestHandoffWithAPathNotThereQueuesItNot).
+func TestSecondLaunchWithAPathNotThereQueuesItNot(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no X display: make test runs this under Xvfb")
+	}
+	home := t.TempDir()
+	files := t.TempDir()
+	startWindow(t, home, "the running window")
+
+	good := testutil.WriteFile(t, filepath.Join(files, "report.pdf"), 5000)
+	typo := filepath.Join(files, "reprot.pdf")
+	launch := windowChild(t, home, good, typo)
+	var out testutil.LockedBuffer
+	launch.Stdout, launch.Stderr = &out, &out
+	require.NoError(t, launch.Start())
+	// Had it opened a window of its own, it would never exit.
+	timer := time.AfterFunc(time.Minute, func() { _ = launch.Process.Kill() })
+	defer timer.Stop()
+	require.NoError(t, launch.Wait(), "the second launch exits 0: %s", out.String())
+	// A hang guard, not a speed limit (see TestSecondLaunchHandsFilesToTheRunningWindow).
+	require.Eventually(t, func() bool { return inHistory(t, home, good) },
+		150*time.Second, 50*time.Millisecond, "the running window uploads the file there")
+
+	db, err := storage.Open(home)
+	require.NoError(t, err)
+	defer db.Close()
+	jobs, err := db.Jobs()
+	require.NoError(t, err)
+	for _, j := range jobs {
+		assert.NotEqual(t, typo, j.LocalPath, "a job for the path not there: %s, %q", j.State, j.Error)
+	}
+	assert.Len(t, jobs, 1)
+}

@@ -44,7 +44,8 @@ type Options struct {
 	Env string
 	// Home is the data directory; "" means storage.DataDir().
 	Home string
-	// Files are paths to upload once signed in ("Open with", %F).
+	// Files are paths to upload once signed in ("Open with", %F); those
+	// not there are not queued, but named in a notice (namedNotThere).
 	Files []string
 	// Handoffs are the files (and --env) of later launches, handed over
 	// because this window is the one of its data folder
@@ -551,7 +552,9 @@ func NewApp(fa fyne.App, d Deps) *App {
 	if env == "" {
 		env = restoredEnv // the environment their launch named
 	}
-	a.keepPending(d.Files, session.ParseKey(d.Env))
+	files, notThere := namedNotThere(d.Files)
+	a.keepPending(files, session.ParseKey(d.Env))
+	a.sayNotThere(notThere)
 	a.pendingPick = d.PickFiles
 	a.signin.prepare(env)
 	if !d.NoAutoSignIn {

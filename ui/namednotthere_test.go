@@ -1,0 +1,157 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+)
+
+// jobPaths are the paths of every job in e's queue, in the database.
+func (e *testEnv) jobPaths() []string {
+	e.t.Helper()
+	rows, err := e.db.Jobs()
+	require.NoError(e.t, err)
+	var paths []string
+	for _, r := range rows {
+		paths = append(paths, r.LocalPath)
+	}
+	return paths
+}
+
+// TestLaunchWithAPathNotThereQueuesItNot: `dstor-uploader reprot.pdf` (a
+// name typed wrong, or a stale path a file manager handed over) queued a
+// failed row for it that said the file was gone, "put it back". The
+// window now queues nothing for a path not there as it starts and says so,
+// naming the path and to check the name; the path there in the same
+// launch is uploaded as before.
+func TestLaunchWithAPathNotThereQueuesItNot(t *testing.T) {
+	e := newTestEnv(t)
+	dir := t.TempDir()
+	good := testutil.WriteFile(t, filepath.Join(dir, "report.pdf"), 1500)
+	typo := filepath.Join(dir, "reprot.pdf")
+	e.a.Close()
+	e.a = e.open(Deps{Env: "sandbox", Files: []string{good, typo}})
+	a := e.a
+
+	e.ui(func() {
+		text := overlayText(a.win.Canvas())
+		assert.Contains(t, text, "“"+typo+"” does not exist. Check the name.")
+		assert.NotContains(t, text, good)
+	})
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "signed in to the sandbox and uploaded the file there")
+	e.ui(func() { assert.Equal(t, 1, a.upload.sum.Total, "nothing queued for the path not there") })
+	assert.Equal(t, []string{good}, e.jobPaths())
+}
+
+// TestHandoffWithAPathNotThereQueuesItNot: a later launch ("Open with" on
+// a running window) with a path not there: the window comes up, queues
+// the file there, nothing for the other, and names it in its notice; the
+// launch is told its files are taken (through instance's channel), as the
+// window has all it could take.
+func TestHandoffWithAPathNotThereQueuesItNot(t *testing.T) {
+	e := newTestEnv(t)
+	e.openClaimed()
+	a := e.a
+	e.signInSandbox()
+	dir := t.TempDir()
+	good := testutil.WriteFile(t, filepath.Join(dir, "second.txt"), 2000)
+	typo := filepath.Join(dir, "secnod.txt")
+
+	_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Env: "sandbox", Paths: []string{good, typo, typo}})
+	require.NoError(t, err)
+	require.True(t, handed, "the running window takes the launch")
+	e.eventually(func() bool { return a.upload.sum.Done == 1 }, "the file there is uploaded")
+	e.ui(func() {
+		assert.Equal(t, 1, a.upload.sum.Total, "nothing queued for the path not there")
+		text := overlayText(a.win.Canvas())
+		assert.Contains(t, text, "“"+typo+"” does not exist. Check the name.")
+		assert.NotContains(t, text, "put it back")
+		assert.NotContains(t, text, good)
+	})
+	assert.Equal(t, []string{good}, e.jobPaths())
+}
+
+// TestHandoffOfOnlyPathsNotThereBeforeSignIn: a window nobody is signed in
+// to keeps nothing for a launch whose paths are all not there (it showed
+// "1 file or folder waiting", then failed it at the sign-in), says so,
+// and tells the launch it is done.
+func TestHandoffOfOnlyPathsNotThereBeforeSignIn(t *testing.T) {
+	e := newTestEnv(t)
+	e.openClaimed()
+	a := e.a
+	typo := filepath.Join(t.TempDir(), "no-folder", "report.pdf")
+	_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{typo}})
+	require.NoError(t, err)
+	require.True(t, handed)
+	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "the notice")
+	e.ui(func() {
+		assert.Contains(t, overlayText(a.win.Canvas()), "“"+typo+"” does not exist. Check the name.")
+		assert.False(t, a.signin.pending.Visible(), "nothing waits for a sign-in")
+		assert.Empty(t, a.pending)
+	})
+	walks, err := e.db.WalksBeforeSignIn()
+	require.NoError(t, err)
+	assert.Empty(t, walks, "nothing kept in the database")
+}
+
+// TestNotThereNoticeSaysWhy: the notice says of each path not there what
+// the command line says (api.NamedNotThere), in the window's words: a
+// name to check, a path through a file, a link to nothing; a path named
+// twice is named once, and a long list is cut.
+func TestNotThereNoticeSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	notes := testutil.WriteFile(t, filepath.Join(dir, "notes.txt"), 10)
+	link := filepath.Join(dir, "link.pdf")
+	tests := []struct {
+		name  string
+		paths []string
+		want  []string
+		unix  bool // a symbolic link needs a privilege on Windows
+	}{
+		{"a name typed wrong", []string{filepath.Join(dir, "reprot.pdf")},
+			[]string{"“" + filepath.Join(dir, "reprot.pdf") + "” does not exist. Check the name."}, false},
+		{"through a file", []string{filepath.Join(notes, "x")},
+			[]string{"“" + filepath.Join(notes, "x") + "” does not exist: its path goes through “" + notes + "”, a file, not a folder. Check the path."}, false},
+		{"a symbolic link to nothing", []string{link},
+			[]string{"“" + link + "” is a symbolic link to “gone.pdf”, which does not exist. Point the link at the file, or open the file itself."}, true},
+		{"named twice", []string{filepath.Join(dir, "a"), filepath.Join(dir, "a")},
+			[]string{"“" + filepath.Join(dir, "a") + "” does not exist. Check the name."}, false},
+		{"seven", []string{"1", "2", "3", "4", "5", "6", "7"},
+			[]string{"“" + filepath.Join(dir, "5") + "” does not exist. Check the name.", "And 2 more not found."}, false},
+	}
+	if runtime.GOOS != "windows" {
+		require.NoError(t, os.Symlink("gone.pdf", link))
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.unix && runtime.GOOS == "windows" {
+				t.Skip("unix only")
+			}
+			var paths []string
+			for _, p := range tt.paths {
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(dir, p)
+				}
+				paths = append(paths, p)
+			}
+			there, notThere := namedNotThere(append(paths, notes))
+			assert.Equal(t, []string{notes}, there)
+			text := notThereText(notThere)
+			for _, w := range tt.want {
+				assert.Contains(t, text, w)
+			}
+			distinct := map[string]bool{}
+			for _, p := range paths {
+				distinct[p] = true
+			}
+			assert.Len(t, notThere, len(distinct), "each path not there, once")
+		})
+	}
+}

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+)
+
+// The paths a launch names (Options.Files: "Open with", a double-click, a
+// name typed in a terminal; or a later launch's hand-off) that are not
+// there as it starts were never there as far as the window knows: a name
+// typed wrong, or a stale path a file manager handed over. They are not
+// queued, where they failed saying to put the file back, but named in a
+// notice that says what to check, as the command line's upload says
+// (api.NamedNotThere). A path there as the launch starts and gone before
+// the queue reads it still fails in the queue.
+
+// maxNamedNotThere is how many paths not there the notice names; it
+// counts the others, so that a long list does not make it taller than
+// the window.
+const maxNamedNotThere = 5
+
+// namedNotThere splits the paths a launch named into those to add (there,
+// or whose absence is not sure: a drive not ready, a share out of reach)
+// and those not there, each named once. It looks at each path on disk, so
+// it runs off the UI goroutine where it can: a drive may be slow to answer.
+func namedNotThere(paths []string) (there []string, notThere []*api.NotThereError) {
+	seen := map[string]bool{}
+	for _, p := range paths {
+		nt, ok := errors.AsType[*api.NotThereError](api.NamedNotThere(p))
+		switch {
+		case !ok:
+			there = append(there, p)
+		case !seen[p]:
+			seen[p] = true
+			notThere = append(notThere, nt)
+		}
+	}
+	return there, notThere
+}
+
+// sayNotThere shows the notice of the paths a launch named that are not
+// there, when there are any: what to check of each, and that nothing was
+// added for them.
+func (a *App) sayNotThere(notThere []*api.NotThereError) {
+	if len(notThere) == 0 {
+		return
+	}
+	a.showTextDialog(tr("Not found"), theme.WarningIcon(), "", notThereText(notThere), dialogChoice{label: tr("OK")})
+}
+
+// notThereText is the notice's text: a sentence for each path, up to
+// maxNamedNotThere, and a count of the others.
+func notThereText(notThere []*api.NotThereError) string {
+	var lines []string
+	for i, nt := range notThere {
+		if i == maxNamedNotThere {
+			lines = append(lines, trn("And {{.Count}} more not found.", len(notThere)-i))
+			break
+		}
+		lines = append(lines, notThereSentence(nt))
+	}
+	lines = append(lines, trn("Nothing was added to the queue for these paths.", len(notThere)))
+	return strings.Join(lines, "\n")
+}
+
+// notThereSentence says that nt's path is not there and what to check,
+// as api.NotThereError's sentence does on the command line.
+func notThereSentence(nt *api.NotThereError) string {
+	data := map[string]any{"Path": inert.Line(nt.Path), "Detail": inert.Line(nt.Detail)}
+	switch nt.Kind {
+	case api.NotThereThroughFile:
+		return tr("“{{.Path}}” does not exist: its path goes through “{{.Detail}}”, a file, not a folder. Check the path.", data)
+	case api.NotThereLink:
+		return tr("“{{.Path}}” is a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the file, or open the file itself.", data)
+	}
+	return tr("“{{.Path}}” does not exist. Check the name.", data)
+}
