@@ -260,6 +260,9 @@ func (d *DB) openWriter() error {
 		if err := d.probeWriteLock(); err != nil {
 			return err
 		}
+		if err := createNewSchema(d.w); err != nil {
+			return err
+		}
 		return migrate(d.w, migrations)
 	}); err != nil {
 		// Explained while the files are as the error left them: closing
