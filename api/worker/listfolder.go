@@ -3,7 +3,6 @@ package worker
 import (
 	"context"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -43,12 +42,7 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		e := sortEntry(p, d, err, root, isOwn)
-		if e.dir && p != root {
-			if e = sortEntryNow(p, root, isOwn); !e.dir {
-				e.next = fs.SkipDir // WalkDir lists into it by its entry read before
-			}
-		}
+		e := sortListed(p, d, err, root, isOwn)
 		if e.dir {
 			return nil
 		}
@@ -57,20 +51,6 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		}
 		return e.next
 	})
-}
-
-// sortEntryNow is sortEntry of the folder p as it is now, looked at just
-// before the walk lists it: its entry was read with its folder's, before
-// fn verified the files listed ahead of it, which takes as long as reading
-// them, and a folder swapped for a symbolic link meanwhile would be listed
-// through the link (every file of its target named; a link to / the whole
-// disk). A folder gone meanwhile is one that cannot be read.
-func sortEntryNow(p, root string, isOwn func(string) bool) listedEntry {
-	fi, err := os.Lstat(p)
-	if err != nil {
-		return sortEntry(p, nil, err, root, isOwn)
-	}
-	return sortEntry(p, fs.FileInfoToDirEntry(fi), nil, root, isOwn)
 }
 
 // entryOf is the entry at p, skipped for c (none: a file uploaded).

@@ -1060,7 +1060,7 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	if p != f.walkRoot {
 		f.hasEntries[filepath.Dir(p)] = true
 	}
-	e := sortEntry(p, d, err, f.walkRoot, f.isOwnData)
+	e := sortListed(p, d, err, f.walkRoot, f.isOwnData)
 	switch {
 	case err != nil:
 		// A folder that could not be listed, or an entry that
@@ -1129,6 +1129,36 @@ func sortEntry(p string, d fs.DirEntry, err error, walkRoot string, isOwn func(s
 		return listedEntry{c: causeNotRegular(t)}
 	}
 	return listedEntry{}
+}
+
+// sortListed is sortEntry as a walk's callback (the upload's visit,
+// ListFolder) needs it: a folder is looked at again just before the walk
+// lists it (sortEntryNow), and one that is no longer a folder is said as
+// it is now and not listed into (fs.SkipDir: filepath.WalkDir would list
+// into it by the entry it read with its folder's).
+func sortListed(p string, d fs.DirEntry, err error, walkRoot string, isOwn func(string) bool) listedEntry {
+	e := sortEntry(p, d, err, walkRoot, isOwn)
+	if e.dir && p != walkRoot {
+		if e = sortEntryNow(p, walkRoot, isOwn); !e.dir {
+			e.next = fs.SkipDir
+		}
+	}
+	return e
+}
+
+// sortEntryNow is sortEntry of the folder p as it is now. Its entry was
+// read with its folder's, before the entries ahead of it were queued (or,
+// for verify, their files read: as long as reading them takes), and a
+// folder swapped for a symbolic link meanwhile would be listed through
+// the link: every file of its target named, a link to / the whole disk.
+// One that cannot be looked at (gone meanwhile) is still listed into, so
+// the walk's read of it fails and says so as before.
+func sortEntryNow(p, walkRoot string, isOwn func(string) bool) listedEntry {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return listedEntry{dir: true}
+	}
+	return sortEntry(p, fs.FileInfoToDirEntry(fi), nil, walkRoot, isOwn)
 }
 
 // isOwnData reports whether the folder at p is the queue's own data
