@@ -1,11 +1,15 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -154,4 +158,40 @@ func TestNotThereNoticeSaysWhy(t *testing.T) {
 			assert.Len(t, notThere, len(distinct), "each path not there, once")
 		})
 	}
+}
+
+// TestNotThereNoticeFitsTheWindow: the notice names five paths at most so
+// that it is never taller than the window, but it named each path whole:
+// five paths not there of 1,300 characters each (a folder tree nested
+// deep) made a notice of about fifty lines, its text under its OK button
+// and past the window's bottom. Each path and link target is now cut in
+// the middle, keeping its start and its name.
+func TestNotThereNoticeFitsTheWindow(t *testing.T) {
+	e := newTestEnv(t)
+	deep := t.TempDir()
+	for i := range 40 {
+		deep = filepath.Join(deep, fmt.Sprintf("averyveryverylongfoldername%02d", i))
+	}
+	var paths []string
+	for i := range 5 {
+		paths = append(paths, filepath.Join(deep, fmt.Sprintf("missing-%d.txt", i)))
+	}
+	e.a.Close()
+	e.a = e.open(Deps{Files: paths, NoAutoSignIn: true})
+	c := e.a.win.Canvas()
+	e.ui(func() {
+		require.NotNil(t, c.Overlays().Top(), "the notice")
+		var notice *widget.Label
+		walkObjects(c.Overlays().Top(), func(o fyne.CanvasObject) {
+			if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "Nothing was added") {
+				notice = l
+			}
+		})
+		require.NotNil(t, notice, "the notice's text")
+		for _, p := range paths {
+			assert.Contains(t, notice.Text, filepath.Base(p), "each path's name is kept")
+		}
+		bottom := fyne.CurrentApp().Driver().AbsolutePositionForObject(notice).Y + notice.MinSize().Height
+		assert.LessOrEqual(t, bottom, c.Size().Height, "the notice's text ends inside the window")
+	})
 }

@@ -24,6 +24,11 @@ import (
 // the window.
 const maxNamedNotThere = 5
 
+// maxNotThereName is how many characters of each path (and link target)
+// the notice shows, its start and its end around "…": five whole paths of
+// a folder tree nested deep made it taller than the window.
+const maxNotThereName = 120
+
 // namedNotThere splits the paths a launch named into those to add (there,
 // or whose absence is not sure: a drive not ready, a share out of reach)
 // and those not there, each named once. It looks at each path on disk, so
@@ -69,9 +74,13 @@ func notThereText(notThere []*api.NotThereError) string {
 }
 
 // notThereSentence says that nt's path is not there and what to check,
-// as api.NotThereError's sentence does on the command line.
+// as api.NotThereError's sentence does on the command line, each name cut
+// to maxNotThereName characters once escaped (inert.Line).
 func notThereSentence(nt *api.NotThereError) string {
-	data := map[string]any{"Path": inert.Line(nt.Path), "Detail": inert.Line(nt.Detail)}
+	data := map[string]any{
+		"Path":   middleText(inert.Line(nt.Path), maxNotThereName),
+		"Detail": middleText(inert.Line(nt.Detail), maxNotThereName),
+	}
 	switch nt.Kind {
 	case api.NotThereThroughFile:
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Detail}}”, a file, not a folder. Check the path.", data)
