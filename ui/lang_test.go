@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -262,6 +264,93 @@ func TestEveryTranslationRenders(t *testing.T) {
 			for _, out := range outs {
 				assert.NotContains(t, out, "{{", "%s: %q", l.Tag, k)
 				assert.NotContains(t, out, "<no value>", "%s: %q", l.Tag, k)
+			}
+		}
+	}
+}
+
+// foreignMarks are, for each catalog, the quotation marks of the other
+// catalogs: German quotes „so“, French « ainsi », Spanish and Russian
+// «así», Brazilian Portuguese “assim”, and a sentence quoted another way
+// stands out among the others.
+var foreignMarks = map[string]string{
+	"de": "”«»", "fr": "“”„", "es": "“”„", "pt-BR": "„«»", "ru": "“”„",
+}
+
+// straightApostrophe is a ' between two letters: English's own, which a
+// translation left behind or typed where its catalog writes ’ (French's
+// l’historique) or none.
+var straightApostrophe = regexp.MustCompile(`\pL'\pL`)
+
+// TestCatalogTypography fails when a translation quotes with another
+// language's marks or writes an apostrophe as English's '.
+func TestCatalogTypography(t *testing.T) {
+	for _, l := range languages {
+		if l.Tag == "en" {
+			continue
+		}
+		for k, forms := range readCatalog(t, l.File) {
+			for f, s := range forms {
+				assert.False(t, strings.ContainsAny(s, foreignMarks[l.Tag]), "%s: %q (%s) quotes with another language's marks: %s", l.File, k, f, s)
+				assert.Empty(t, straightApostrophe.FindAllString(s, -1), "%s: %q (%s) has a straight apostrophe: %s", l.File, k, f, s)
+			}
+		}
+	}
+}
+
+// otherAddress are, for each catalog, the words of the address it does
+// not use: the window speaks to the person as Sie, vous, tú, você and вы
+// throughout, and a sentence that switches reads as if someone else wrote
+// it. Spanish's usted shows less in its pronouns than in its imperatives,
+// listed apart.
+var otherAddress = map[string][]string{
+	"de":    {"du", "dich", "dir", "dein", "deine", "deinem", "deinen", "deiner", "deines"},
+	"fr":    {"tu", "toi", "ton", "ta", "tes", "te"},
+	"es":    {"usted", "ustedes"},
+	"pt-BR": {"tu", "teu", "tua", "teus", "tuas", "contigo"},
+	"ru":    {"ты", "тебя", "тебе", "тобой", "твой", "твоя", "твоё", "твои", "твоего", "твоей", "твоих"},
+}
+
+// ustedImperatives are the usted forms of the requests the Spanish
+// catalog makes (tú: añade, comprueba, inténtalo, …). They are also the
+// third person's subjunctive ("cuando vuelva a estar"), so only a clause's
+// first word is taken for a request (clauseStart).
+var ustedImperatives = []string{
+	"abra", "añada", "cierre", "compruebe", "cree", "desbloquee", "elija", "elimine", "escriba", "espere",
+	"guarde", "haga", "inserte", "instale", "inténtelo", "libere", "mueva", "pegue", "quite", "reinicie",
+	"reinténtelo", "revise", "suba", "vuelva",
+}
+
+// clauseStart finds the first word of a sentence or clause: at the start,
+// after . : ; , ¿ ¡, or after y / o joining two requests.
+var clauseStart = regexp.MustCompile(`(?:^|[.:;,¿¡]\s+|\s[yo]\s+)(\pL+)`)
+
+// TestCatalogAddressIsConsistent fails when a translation addresses the
+// person other than its catalog does.
+func TestCatalogAddressIsConsistent(t *testing.T) {
+	notLetter := func(r rune) bool { return !unicode.IsLetter(r) }
+	for _, l := range languages {
+		other, ok := otherAddress[l.Tag]
+		if !ok {
+			continue
+		}
+		for k, forms := range readCatalog(t, l.File) {
+			for f, s := range forms {
+				words := placeholder.ReplaceAllString(s, " ")
+				var found []string
+				for _, w := range strings.FieldsFunc(words, notLetter) {
+					if slices.Contains(other, strings.ToLower(w)) {
+						found = append(found, w)
+					}
+				}
+				if l.Tag == "es" {
+					for _, m := range clauseStart.FindAllStringSubmatch(words, -1) {
+						if slices.Contains(ustedImperatives, strings.ToLower(m[1])) {
+							found = append(found, m[1])
+						}
+					}
+				}
+				assert.Empty(t, found, "%s: %q (%s) addresses the person otherwise: %s", l.File, k, f, s)
 			}
 		}
 	}
