@@ -363,6 +363,13 @@ const (
 var SkipsByDesign = []string{"symlink", "junction", "pipe", "socket", "device", "special-file",
 	"empty-folder", "own-data", "not-listed", "vanished", "file-missing"}
 
+// SkipsTooDeep are the reasons (api/worker's ReasonCode) a listing skips
+// a folder of a folder for, with everything in it, because its folder
+// path on dStor would be longer than dStor allows: a skip the share
+// lacks the files of (FolderLeft.Dropped), said apart (FolderLeft.TooDeep)
+// since nothing was canceled or unreadable.
+var SkipsTooDeep = []string{"folder-too-deep", "destination-too-long"}
+
 // ReplacedArg is the reason_arg of a file skipped as "not-listed"
 // because another file took its place after its folder was listed: the
 // folder holds a file its share did not upload, so that skip is not by
@@ -865,6 +872,10 @@ type FolderLeft struct {
 	// were uploaded (a failed one removed). Only a later Add call of the
 	// folder sends them.
 	Dropped int
+	// TooDeep is how many of Dropped are folders skipped with everything
+	// in them as their folder paths on dStor would be too long
+	// (SkipsTooDeep): one row each, however many files they hold.
+	TooDeep int
 }
 
 // Any reports whether the share is not its folder's whole list yet.
@@ -903,7 +914,7 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 func folderLeftOf(tx *sql.Tx, k FolderKey) (FolderLeft, error) {
 	var l FolderLeft
 	var err error
-	if l.BatchLeft, l.Dropped, err = shareJobsLeft(tx, k); err != nil {
+	if l.BatchLeft, l.Dropped, l.TooDeep, err = shareJobsLeft(tx, k); err != nil {
 		return FolderLeft{}, err
 	}
 	var all int
@@ -946,9 +957,11 @@ func folderLeftOf(tx *sql.Tx, k FolderKey) (FolderLeft, error) {
 // added_folder; not of other paths named in the same call), the jobs in
 // the queue not uploaded yet (queued, interrupted or waiting for a
 // sign-in), those that failed, and those whose file the share lacks for
-// good (droppedRowSQL: canceled, skipped, or taken out of the queue).
+// good (droppedRowSQL: canceled, skipped, or taken out of the queue),
+// and of those the folders skipped as too deep (SkipsTooDeep).
 var batchLeftSQL = `SELECT coalesce(sum(cleared = 0 AND state IN (?, ?, ?)), 0), coalesce(sum(cleared = 0 AND state = ?), 0),
-	coalesce(sum(` + droppedRowSQL + `), 0)
+	coalesce(sum(` + droppedRowSQL + `), 0),
+	coalesce(sum(` + droppedRowSQL + ` AND jobs.reason IN (` + quotedList(SkipsTooDeep) + `)), 0)
 	FROM jobs WHERE batch_id = ? AND beneath = ?`
 
 // sameCallLeftSQL counts as batchLeftSQL does the files of a share that
@@ -1033,7 +1046,7 @@ func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 	var b BatchLeft
 	err := d.readHistory(func(tx *sql.Tx) error {
 		var err error
-		b, _, err = shareJobsLeft(tx, k)
+		b, _, _, err = shareJobsLeft(tx, k)
 		return err
 	})
 	return b, err
@@ -1046,12 +1059,13 @@ var afterJobsCounted func()
 // shareJobsLeft is BatchLeftOf, read with q, with the number of the
 // share's files it lacks for good (FolderLeft.Dropped) counted in the
 // same scans: its own jobs, and the jobs of its call it left files to
-// (sameCallLeftSQL).
-func shareJobsLeft(q queryer, k FolderKey) (BatchLeft, int, error) {
-	var b, same BatchLeft
-	var dropped, sameDropped int
+// (sameCallLeftSQL); and of those, its folders skipped as too deep
+// (FolderLeft.TooDeep), which are its own jobs.
+func shareJobsLeft(q queryer, k FolderKey) (b BatchLeft, dropped, tooDeep int, err error) {
+	var same BatchLeft
+	var sameDropped int
 	states := []any{string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed)}
-	err := q.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped)
+	err = q.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped, &tooDeep)
 	if err == nil && afterJobsCounted != nil {
 		afterJobsCounted()
 	}
@@ -1065,8 +1079,8 @@ func shareJobsLeft(q queryer, k FolderKey) (BatchLeft, int, error) {
 		err = q.QueryRow(shareCutSQL, k.Folder, k.BatchID).Scan(&b.Cut)
 	}
 	if err != nil {
-		return BatchLeft{}, 0, fmt.Errorf("count what an upload has left: %w", err)
+		return BatchLeft{}, 0, 0, fmt.Errorf("count what an upload has left: %w", err)
 	}
 	b.Pending, b.Failed = b.Pending+same.Pending, b.Failed+same.Failed
-	return b, dropped + sameDropped, nil
+	return b, dropped + sameDropped, tooDeep, nil
 }
