@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -103,7 +101,7 @@ func (o queueOptions) uploadRate(setting int64) (int64, error) {
 // first, as failed, once signed in: an --env or history that cannot be
 // used is said first, as for any upload.
 func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Request, notThere ...worker.Job) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, _, stop := interrupts(ctx) // a second Ctrl+C: see stop below
 	defer stop()
 	early := startEarlySignIn(ctx, o.env)
 	st, err := openStore(cio.Err, o.env)

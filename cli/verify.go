@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -119,25 +117,47 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	link := func(e storage.HistoryEntry) string { return links.Link(e.Env, e.Hash, e.Name) }
 	// Ctrl+C (or SIGTERM) ends ctx, so the person is told where it
 	// stopped; caught only from here, so that a wait to open the history
-	// still ends at once.
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// still ends at once. A second Ctrl+C stops the wait for the path
+	// being verified, whose read may never return (a drive that stopped
+	// answering): that goroutine is left to end at its next step, as ctx
+	// has ended, and what it finds is neither counted nor printed
+	// (verifyTally.end).
+	ctx, again, stop := interrupts(ctx)
 	defer stop()
-	t := verifyTally{env: env}
-	for _, p := range paths {
-		err := verifyPath(ctx, cio, o, db, env, p, link, &t)
-		if ctx.Err() != nil {
-			fmt.Fprintf(cio.Err, "verify was interrupted: the files after the last line printed were not verified%s\n", t.before(paths))
-			return &exitError{code: exitInterrupted}
-		}
-		if err != nil {
-			return err // a result is lost: exit 1, never 0 for it
-		}
+	t := &verifyTally{env: env}
+	done := make(chan error, 1)
+	go func() { done <- verifyPaths(ctx, cio, o, db, env, paths, link, t) }()
+	select {
+	case err = <-done:
+	case <-again:
+		t.end()
 	}
-	if t.worthSaying(paths) {
-		fmt.Fprintf(cio.Err, "%s\n", t.summary())
+	if ctx.Err() != nil {
+		fmt.Fprintf(cio.Err, "verify was interrupted: the files after the last line printed were not verified%s\n", t.before(paths))
+		return &exitError{code: exitInterrupted}
+	}
+	if err != nil {
+		return err // a result is lost: exit 1, never 0 for it
+	}
+	if sum, ok := t.closing(paths); ok {
+		fmt.Fprintf(cio.Err, "%s\n", sum)
 	}
 	if t.failed > 0 {
 		return &exitError{code: 1}
+	}
+	return nil
+}
+
+// verifyPaths verifies each of paths in turn (verifyPath) until ctx ends
+// or a result cannot be printed, and returns that error.
+func verifyPaths(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env string, paths []string, link func(storage.HistoryEntry) string, t *verifyTally) error {
+	for _, p := range paths {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err := verifyPath(ctx, cio, o, db, env, p, link, t); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -149,15 +169,11 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 // and is not counted (the caller says where verify stopped).
 func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, p string, link func(storage.HistoryEntry) string, t *verifyTally) error {
 	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-		t.folders++
+		t.folder()
 		return verifyFolder(ctx, cio, o, db, env, p, link, t)
 	}
 	r := verifyFile(ctx, db, env, "", p, link)
-	if ctx.Err() != nil {
-		return ctx.Err() // stopped while it was read: one of the files not verified
-	}
-	t.add(r)
-	return printVerify(cio, o.asJSON, r)
+	return t.add(ctx, r, func() error { return printVerify(cio, o.asJSON, r) })
 }
 
 // verifyFolder verifies each regular file of the folder dir, in the order
@@ -178,22 +194,20 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, 
 		if e.Reason == "" {
 			r = verifyFile(ctx, db, env, root, e.Path, link)
 		}
-		if ctx.Err() != nil {
-			return ctx.Err() // stopped while it was read: one of the files not verified
-		}
-		t.add(r)
-		return printVerify(cio, o.asJSON, r)
+		return t.add(ctx, r, func() error { return printVerify(cio, o.asJSON, r) })
 	})
 	if err != nil || entries > 0 {
 		return err
 	}
 	note := inert.Text(root) + ": no files in this folder — nothing to verify\n"
-	if o.asJSON {
-		_, _ = fmt.Fprint(cio.Err, note) // a note, not a result
-		return nil
-	}
-	_, err = fmt.Fprint(cio.Out, note)
-	return err
+	return t.say(ctx, func() error {
+		if o.asJSON {
+			_, _ = fmt.Fprint(cio.Err, note) // a note, not a result
+			return nil
+		}
+		_, err := fmt.Fprint(cio.Out, note)
+		return err
+	})
 }
 
 // failedResult is 1 when r is not a file verified uploaded, nor an entry
