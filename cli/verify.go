@@ -42,8 +42,10 @@ A folder is verified file by file: each regular file in it and its
 sub-folders, hidden ones too, in the order an upload of the folder lists
 them, by the same rules (symbolic links inside not followed, pipes and
 devices skipped, each said "skipped" with the upload's reason: exit 1
-only for a folder inside that cannot be read). A folder holding nothing
-but empty folders says so (exit 0; with --json on stderr).
+only for a folder inside that cannot be read). Each empty folder inside
+is said "skipped — folder is empty", after the files, as the upload
+says it (--json: "skipped":"empty-folder"). A folder holding nothing
+says so (exit 0; with --json on stderr).
 
 A verify of a folder or of more than one path ends with one line on
 stderr, even with --json, counting the files uploaded, not uploaded
@@ -178,12 +180,13 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, en
 
 // verifyFolder verifies each regular file of the folder dir, in the order
 // an upload of it lists them (worker.ListFolder: one rule for both), and
-// says each entry that upload skips, with its sentence; one that is not
-// skipped by design (a folder that cannot be read) counts as not
-// verified. A folder in which the listing meets nothing at all says it
-// holds no file (on stderr with --json, which prints objects of entries
-// only); one whose entries are all skipped has said why of each (the app's
-// own data folder is not empty). It counts and returns as verifyPath.
+// says each entry that upload skips, with its sentence (an empty folder
+// inside too); one that is not skipped by design (a folder that cannot
+// be read) counts as not verified. A folder in which the listing meets
+// nothing at all says it holds no file (on stderr with --json, which
+// prints objects of entries only); one whose entries are all skipped has
+// said why of each (the app's own data folder is not empty). It counts
+// and returns as verifyPath.
 func verifyFolder(ctx context.Context, cio IO, o verifyOptions, db *storage.DB, env, dir string, link func(storage.HistoryEntry) string, t *verifyTally) error {
 	entries := 0
 	root := worker.ListedFolder(dir)

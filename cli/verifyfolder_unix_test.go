@@ -112,13 +112,13 @@ func TestVerifyFolderJSON(t *testing.T) {
 	assert.Empty(t, skipped[filepath.Join(listed, "a.txt")])
 }
 
-// TestVerifyEmptyFolderSaysSo: verify of a folder holding no file says
+// TestVerifyEmptyFolderSaysSo: verify of a folder holding nothing says
 // so and exits 0 (nothing in it is unverified); --json prints no object
-// and says it on stderr.
+// and says it on stderr. A folder holding only an empty folder is not
+// empty: that folder gets its line (TestVerifyFolderSaysEachEmptyFolder).
 func TestVerifyEmptyFolderSaysSo(t *testing.T) {
 	sb := keyedSandbox(t)
 	dir := t.TempDir()
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "inner"), 0o755))
 	code, out, errOut := runCLI(t, "", "verify", "--env", sb.URL, dir)
 	assert.Equal(t, 0, code, errOut)
 	assert.Equal(t, worker.ListedFolder(dir)+": no files in this folder — nothing to verify\n", out)
@@ -127,6 +127,12 @@ func TestVerifyEmptyFolderSaysSo(t *testing.T) {
 	assert.Equal(t, 0, code, errOut)
 	assert.Empty(t, out)
 	assert.Contains(t, errOut, "no files in this folder")
+
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "inner"), 0o755))
+	code, out, errOut = runCLI(t, "", "verify", "--env", sb.URL, dir)
+	assert.Equal(t, 0, code, errOut)
+	assert.Equal(t, filepath.Join(worker.ListedFolder(dir), "inner")+": skipped — folder is empty\n", out)
+	assert.Equal(t, "Verified 0 file(s) against "+sb.URL+": 0 uploaded · 1 skipped\n", errOut)
 }
 
 // TestVerifyFolderWithAnUnreadableFolder: a folder inside that cannot be

@@ -27,10 +27,13 @@ type FolderEntry struct {
 // the folder at path, in the order and by the rules an upload of it
 // lists them (sortEntry): path's symbolic link followed, none inside;
 // the history's own data folder (db's) left out. Folders are listed
-// into, not given; an empty one is not said. Nothing is held but the
-// entries of the folder being read, so a folder of any size streams. It
-// returns fn's first error, or ctx's once ctx ends (nothing more is
-// listed then).
+// into, not given; each empty one inside (no entry at all, and not one
+// that could not be read) is given last, in the order met, as the upload
+// says them (folderWalk.addEmptyDirs, causeEmptyDir); the folder itself,
+// empty, is not (the caller says it). Nothing is held but the entries of
+// the folder being read and, per folder, its path and whether it has an
+// entry, so a folder of any size streams. It returns fn's first error,
+// or ctx's once ctx ends (nothing more is listed then).
 func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(FolderEntry) error) error {
 	root := ListedFolder(path)
 	w := &walk{ownData: statOrNil(filepath.Dir(db.Path())), indexPages: statOrNil(db.IndexPagesDir())}
@@ -38,12 +41,23 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		return fn(entryOf(root, causeOwnData))
 	}
 	isOwn := func(p string) bool { return isFolder(p, w.ownData) }
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	var dirs []string             // the folders inside, in the order met
+	notEmpty := map[string]bool{} // folders with an entry, or that could not be read
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if p != root {
+			notEmpty[filepath.Dir(p)] = true
+		}
+		if err != nil && (d == nil || d.IsDir()) {
+			notEmpty[p] = true // said as a folder that could not be read
+		}
 		e := sortListed(p, d, err, root, isOwn)
 		if e.dir {
+			if p != root {
+				dirs = append(dirs, p)
+			}
 			return nil
 		}
 		if err := fn(entryOf(p, e.c)); err != nil {
@@ -51,6 +65,21 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		}
 		return e.next
 	})
+	if err != nil {
+		return err
+	}
+	for _, dir := range dirs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if notEmpty[dir] {
+			continue
+		}
+		if err := fn(entryOf(dir, causeEmptyDir)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // entryOf is the entry at p, skipped for c (none: a file uploaded).
