@@ -21,6 +21,11 @@ type FileDigests struct {
 	CID    string // CIDv0, as dStor computes it
 	SHA256 string // lowercase hex
 	Size   int64  // bytes read
+	// ID is the identity of the file read (FileIdentity.ID, as an
+	// upload's history entry records it), "" where the platform gives
+	// none: verify finds by it the uploads of this very file made by
+	// another spelling of its path.
+	ID string
 }
 
 // HashFile reads the regular file at path once and returns its CIDv0 and
@@ -89,7 +94,7 @@ func hashFile(ctx context.Context, req UploadRequest, withSHA256 bool) (FileDige
 	if err != nil {
 		return FileDigests{}, err
 	}
-	d := FileDigests{CID: cid, Size: h.Size()}
+	d := FileDigests{CID: cid, Size: h.Size(), ID: opened.ID}
 	if withSHA256 {
 		d.SHA256 = hex.EncodeToString(h.SHA256())
 	}

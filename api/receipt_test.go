@@ -20,7 +20,7 @@ import (
 
 // TestUploadReceiptMatchesSha256sum: the SHA-256 an upload reports is the
 // one sha256sum prints, for every size class, and HashFile gives the same
-// CID and checksum from one read.
+// CID and checksum from one read, with the file's identity.
 func TestUploadReceiptMatchesSha256sum(t *testing.T) {
 	f := newFakeDStor(t)
 	c := f.client(nil)
@@ -35,7 +35,9 @@ func TestUploadReceiptMatchesSha256sum(t *testing.T) {
 
 		d, err := HashFile(t.Context(), path)
 		require.NoError(t, err)
-		assert.Equal(t, FileDigests{CID: res.LocalCID, SHA256: want, Size: int64(n)}, d, "%d bytes", n)
+		id, err := ValidateFile(path) // the identity an upload records
+		require.NoError(t, err)
+		assert.Equal(t, FileDigests{CID: res.LocalCID, SHA256: want, Size: int64(n), ID: id.ID}, d, "%d bytes", n)
 	}
 }
 
