@@ -58,3 +58,44 @@ func TestFolderSwappedForALinkWhileListedIsNotListedInto(t *testing.T) {
 	require.Len(t, uploads, 1)
 	assert.Equal(t, "a.txt", uploads[0].Name)
 }
+
+// TestFolderSwappedForAFileWhileListedIsOneRow: a folder inside the one
+// uploaded that becomes a regular file after its own folder was read is
+// that file, one row, uploaded as verify DIR checks it, and the entries
+// after it are listed (ListFolder gives
+// it once, as a file). Before, the walk queued the file and then, listing
+// into it by the entry it had read, failed to read it as a folder: a
+// second row for the same path, "could not be read".
+func TestFolderSwappedForAFileWhileListedIsOneRow(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	good := e.write("pick/a.txt", []byte("a\n"))
+	e.write("pick/sub/b.txt", []byte("b\n"))
+	after := e.write("pick/zz.txt", []byte("zz\n")) // listed after sub: the walk goes on
+	dir := filepath.Dir(good)
+	sub := filepath.Join(dir, "sub")
+	cfg := e.config()
+	swapped, swapErr := false, error(nil)
+	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+		if p == sub && !swapped {
+			swapped = true
+			swapErr = errors.Join(os.RemoveAll(sub), os.WriteFile(sub, []byte("now a file\n"), 0o600))
+		}
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: dir})
+	require.NoError(t, wait(t, q, hangGuard))
+	require.True(t, swapped, "the listing reached sub")
+	require.NoError(t, swapErr)
+
+	jobs := q.Jobs()
+	var rows []string
+	for _, j := range jobs {
+		rows = append(rows, string(j.State)+" "+j.LocalPath+" "+j.Err)
+	}
+	require.Len(t, jobs, 3, "a.txt, sub and zz.txt, once each: %q", rows)
+	got := jobsByPath(jobs)
+	for _, p := range []string{good, sub, after} {
+		assert.Equal(t, storage.JobDone, got[p].State, "%s: %q", p, rows)
+	}
+	assert.Len(t, e.sandboxUploads(), 3)
+}

@@ -1087,7 +1087,7 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 		return e.next
 	}
 	f.file(p)
-	return nil
+	return e.next // a folder that is a file now: not listed into (sortListed)
 }
 
 // listedEntry is what a folder's listing makes of one entry (sortEntry):
@@ -1096,7 +1096,7 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 type listedEntry struct {
 	c    cause // why it is skipped; none for a folder or a regular file
 	dir  bool  // a folder, listed into
-	next error // what filepath.WalkDir is told after a skipped entry
+	next error // what filepath.WalkDir is told after a skipped entry, or a folder that is a file now
 }
 
 // sortEntry is the one rule of what a listing of the folder walkRoot
