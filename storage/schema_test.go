@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"bytes"
 	"database/sql"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"os"
@@ -36,6 +38,41 @@ func TestNewSchemaIsTheMigrations(t *testing.T) {
 
 	d := openTestDB(t)
 	assert.Equal(t, schemaAndRows(t, steps), schemaAndRows(t, d.w))
+}
+
+// TestANewHistoryIsMadeInOneTransaction: a new history's schema is written
+// by createNewSchema, in one transaction, not by the steps of migrations
+// one by one, which make the same schema (TestNewSchemaIsTheMigrations
+// cannot tell them apart) in 21 transactions and more than twice the
+// write-ahead log. Counted in the write-ahead log the open leaves: its
+// commit frames of the current salt.
+func TestANewHistoryIsMadeInOneTransaction(t *testing.T) {
+	d := openTestDB(t)
+	wal, err := os.ReadFile(d.path + "-wal")
+	require.NoError(t, err)
+	assert.Equal(t, 1, walCommits(t, wal), "transactions in the write-ahead log of a new history (%d bytes)", len(wal))
+}
+
+// walCommits is how many transactions the write-ahead log wal holds: its
+// frames that end a commit, of its header's salt (frames of an earlier
+// round of the log may follow them).
+func walCommits(t *testing.T, wal []byte) int {
+	t.Helper()
+	const headerLen, frameHeaderLen = 32, 24
+	require.GreaterOrEqual(t, len(wal), headerLen, "a write-ahead log's header")
+	pageSize := int(binary.BigEndian.Uint32(wal[8:12]))
+	salt := wal[16:24]
+	commits := 0
+	for off := headerLen; off+frameHeaderLen+pageSize <= len(wal); off += frameHeaderLen + pageSize {
+		frame := wal[off : off+frameHeaderLen]
+		if !bytes.Equal(frame[8:16], salt) {
+			break
+		}
+		if binary.BigEndian.Uint32(frame[4:8]) != 0 { // the database's size after a commit
+			commits++
+		}
+	}
+	return commits
 }
 
 // newSchemaText is the SQL that makes, in a database with no schema, the
