@@ -125,7 +125,8 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	// being verified, whose read may never return (a drive that stopped
 	// answering): that goroutine is left to end at its next step, as ctx
 	// has ended, and what it finds is neither counted nor printed
-	// (verifyTally.end).
+	// (verifyTally.end, which waits for a line being printed; a third
+	// Ctrl+C is the system's, see interrupts).
 	ctx, again, stop := interrupts(ctx)
 	defer stop()
 	t := &verifyTally{env: env}
