@@ -194,12 +194,16 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, h *historyLookup, 
 func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup, dir string, t *verifyTally) error {
 	entries := 0
 	root := worker.ListedFolder(dir)
+	rootInfo, _ := os.Stat(root) // nil: ListFolder says why
 	err := worker.ListFolder(ctx, h.db, root, func(e worker.FolderEntry) error {
 		entries++
 		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: h.env, Uploads: []verifiedUpload{},
 			Skipped: string(e.Reason), Error: e.Why}
 		if e.Reason == "" {
 			r = verifyFile(ctx, h, root, e.Path)
+		}
+		if err := stillThere(root, rootInfo); err != nil {
+			return err // r may be of another folder's file: not said
 		}
 		return t.add(ctx, r, func() error { return printVerify(cio, o.asJSON, r) })
 	})
@@ -215,6 +219,22 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 		_, err := fmt.Fprint(cio.Out, note)
 		return err
 	})
+}
+
+// stillThere is nil while the folder root (as listed: its real path) is
+// still at its path, else the sentence that verify stops with: a folder
+// moved away, or replaced by a symbolic link to another folder, would
+// have the other folder's files read and said under its path (a file
+// never read "uploaded — same content as" another's upload).
+func stillThere(root string, listed os.FileInfo) error {
+	if listed == nil {
+		return nil
+	}
+	if now, err := os.Stat(root); err == nil && os.SameFile(now, listed) {
+		return nil
+	}
+	return fmt.Errorf("%s was moved or replaced while it was verified (its path leads to another folder now, or to none): "+
+		"the files after the last line printed were not verified — verify it again", inert.Text(root))
 }
 
 // failedResult is 1 when r is not a file verified uploaded, nor an entry

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
@@ -238,6 +239,44 @@ func TestVerifyFolderListsNoFolderSwappedForALinkWhileItRuns(t *testing.T) {
 	assert.NotContains(t, out, "private.txt", "the folder swapped in was listed through the link")
 	assert.NotContains(t, out, "secret.txt", "the folder swapped in was listed through the link")
 	assert.Contains(t, out, filepath.Join(worker.ListedFolder(dir), "sub")+": skipped — symbolic link — not followed", "its line says what it is now")
+}
+
+// TestVerifyFolderReplacedByALinkWhileVerifiedStops: the folder verified
+// itself moved away while its files are read, a symbolic link to another
+// folder put at its path: verify stops, says the folder was moved or
+// replaced and to verify it again (exit 1), and prints no file of the
+// other folder under the folder's path. Before, it went on through the
+// link: ".../folder/b.txt: uploaded — same content as …" for the other
+// folder's b.txt, a file of the folder verified that was never read.
+func TestVerifyFolderReplacedByALinkWhileVerifiedStops(t *testing.T) {
+	sb := keyedSandbox(t)
+	base := t.TempDir()
+	other := filepath.Join(base, "other")
+	require.NoError(t, os.Mkdir(other, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(other, "b.txt"), []byte("someone else's, uploaded\n"), 0o600))
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, filepath.Join(other, "b.txt"))
+	require.Equal(t, 0, code, errOut)
+	dir := filepath.Join(base, "folder")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"), []byte("read first\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.txt"), []byte("mine, never uploaded\n"), 0o600))
+	listed := worker.ListedFolder(dir)
+	swapped := false
+	t.Cleanup(readhook.Set(func(p string, _ int64) {
+		if swapped || filepath.Base(p) != "a.txt" {
+			return
+		}
+		swapped = true
+		require.NoError(t, os.Rename(dir, dir+"-moved"))
+		testfs.SymlinkOrSkip(t, other, dir)
+	}))
+
+	code, out, errOut := runCLI(t, "", "verify", "--env", sb.URL, dir)
+	require.True(t, swapped, "the hook ran: %s%s", out, errOut)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.NotContains(t, out, filepath.Join(listed, "b.txt"), "a file of the other folder said under the folder's path")
+	assert.Contains(t, errOut, inert.Text(listed)+" was moved or replaced while it was verified")
+	assert.Contains(t, errOut, "verify it again")
 }
 
 // TestVerifyFolderStopsOnCtrlC: Ctrl+C pressed for a real `verify DIR`
