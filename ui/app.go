@@ -25,6 +25,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
@@ -474,6 +475,11 @@ type App struct {
 	// quitQuestion is the overlay of the last "Quit while uploading?";
 	// the question is open while it is among the window's overlays.
 	quitQuestion fyne.CanvasObject
+	// notThereNotice is the overlay of the last "Not found" notice, and
+	// notThere the paths it names: while it is open, a later launch's
+	// paths not there are named in it too (sayNotThere).
+	notThereNotice fyne.CanvasObject
+	notThere       []*api.NotThereError
 }
 
 // appViews are the App's screens (one view per screen) and the frame of

@@ -195,3 +195,52 @@ func TestNotThereNoticeFitsTheWindow(t *testing.T) {
 		assert.LessOrEqual(t, bottom, c.Size().Height, "the notice's text ends inside the window")
 	})
 }
+
+// TestLaunchesOfPathsNotThereShareOneNotice: each launch handed a path not
+// there opened a notice of its own over the last, so a script that opens
+// stale paths one launch each (xargs -n1 dstor-uploader < list) left one
+// dialog per path to close. A notice still open now names the paths of the
+// later launches too, in one dialog, each path once.
+func TestLaunchesOfPathsNotThereShareOneNotice(t *testing.T) {
+	e := newTestEnv(t)
+	e.openClaimed()
+	a := e.a
+	dir := t.TempDir()
+	typos := []string{filepath.Join(dir, "reprot.pdf"), filepath.Join(dir, "nots.txt"), filepath.Join(dir, "reprot.pdf")}
+	for _, p := range typos {
+		_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{p}})
+		require.NoError(t, err)
+		require.True(t, handed)
+	}
+	// Each launch returns once its paths are applied, notice and all.
+	notices := func() (texts []string) {
+		e.ui(func() {
+			for _, o := range a.win.Canvas().Overlays().List() {
+				var lines []string
+				visibleTexts(o, func(_, text string) { lines = append(lines, text) })
+				if text := strings.Join(lines, "\n"); strings.Contains(text, "does not exist") {
+					texts = append(texts, text)
+				}
+			}
+		})
+		return texts
+	}
+	open := notices()
+	require.Len(t, open, 1, "notices open: %q", open)
+	assert.Equal(t, 1, strings.Count(open[0], "“"+typos[0]+"” does not exist. Check the name."), "%s", open[0])
+	assert.Contains(t, open[0], "“"+typos[1]+"” does not exist. Check the name.")
+	assert.Contains(t, open[0], "Nothing was added to the queue for these paths.")
+
+	// Closed (Escape), the notice is done with: the next launch's names
+	// only its own path.
+	e.ui(func() { pressKey(a.win.Canvas(), fyne.KeyEscape) })
+	require.Empty(t, notices(), "closed")
+	later := filepath.Join(dir, "latre.txt")
+	_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{later}})
+	require.NoError(t, err)
+	require.True(t, handed)
+	open = notices()
+	require.Len(t, open, 1, "notices open: %q", open)
+	assert.Contains(t, open[0], "“"+later+"” does not exist. Check the name.")
+	assert.NotContains(t, open[0], typos[0])
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2/theme"
@@ -50,12 +51,33 @@ func namedNotThere(paths []string) (there []string, notThere []*api.NotThereErro
 
 // sayNotThere shows the notice of the paths a launch named that are not
 // there, when there are any: what to check of each, and that nothing was
-// added for them.
+// added for them. While the last notice is open, it is shown again naming
+// those of the launches since as well, each path once, so launches one
+// path each (xargs -n1) leave one dialog to close, not one per path.
 func (a *App) sayNotThere(notThere []*api.NotThereError) {
 	if len(notThere) == 0 {
 		return
 	}
+	c := a.win.Canvas()
+	if a.notThereNotice != nil && slices.Contains(c.Overlays().List(), a.notThereNotice) {
+		notThere = joinNotThere(a.notThere, notThere)
+		a.notThereNotice.Hide() // a dialog's pop-up leaves the overlays as it hides
+		c.Overlays().Remove(a.notThereNotice)
+	}
 	a.showTextDialog(tr("Not found"), theme.WarningIcon(), "", notThereText(notThere), dialogChoice{label: tr("OK")})
+	a.notThereNotice, a.notThere = c.Overlays().Top(), notThere
+}
+
+// joinNotThere is named followed by those of more whose path it does not
+// name.
+func joinNotThere(named, more []*api.NotThereError) []*api.NotThereError {
+	all := slices.Clip(named)
+	for _, nt := range more {
+		if !slices.ContainsFunc(all, func(n *api.NotThereError) bool { return n.Path == nt.Path }) {
+			all = append(all, nt)
+		}
+	}
+	return all
 }
 
 // notThereText is the notice's text: a sentence for each path, up to
