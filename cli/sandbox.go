@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -251,13 +250,13 @@ func nearestPresent(p string) (base, rest string) {
 	return base, rest
 }
 
-// runSandbox serves until SIGINT, SIGTERM or the end of ctx, then shuts
-// the server down.
+// runSandbox serves until Ctrl+C, SIGTERM or the end of ctx, then shuts
+// the server down; a second Ctrl+C meanwhile ends it at once.
 func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, _, stop := interrupts(ctx)
 	defer stop()
 	logf := timestampedLog(cio.Err)
 	srv, err := sandbox.New(sandbox.Config{DataDir: o.dataDir, MaxUploadSize: o.maxUploadSize, Logf: logf, ForgetUploads: true})
@@ -291,6 +290,10 @@ func runSandbox(ctx context.Context, cio IO, o sandboxOptions) error {
 	logf("dstor-uploader sandbox: serving on %s until Ctrl+C", url)
 
 	<-ctx.Done()
+	// A second Ctrl+C while the uploads still being sent finish ends the
+	// process at once, as for upload (runQueue): Ctrl+C is the system's
+	// again.
+	stop()
 	logf("dstor-uploader sandbox: shutting down")
 	return sandboxError(srv.Close())
 }
