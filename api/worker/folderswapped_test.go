@@ -99,3 +99,50 @@ func TestFolderSwappedForAFileWhileListedIsOneRow(t *testing.T) {
 	}
 	assert.Len(t, e.sandboxUploads(), 3)
 }
+
+// TestFolderSwappedForAJunctionWhileListedIsNotListedInto: as a folder
+// swapped for a symbolic link, one swapped for a junction (Windows; under
+// Wine, a Unix link to a folder, which os.Lstat shows as the folder
+// itself and only its folder's listing as a link) after its own folder
+// was read is one skipped row, for the upload and for verify's listing;
+// nothing behind it is listed. Under Wine the walk listed into it: a
+// skipped row for every file of the junction's target.
+func TestFolderSwappedForAJunctionWhileListedIsNotListedInto(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	outside := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(outside, "deeper"), 0o755))
+	for _, name := range []string{"private.txt", "deeper/secret.txt"} {
+		require.NoError(t, os.WriteFile(filepath.Join(outside, name), []byte(name), 0o600))
+	}
+	good := e.write("pick/a.txt", []byte("a\n"))
+	e.write("pick/sub/b.txt", []byte("b\n"))
+	dir := filepath.Dir(good)
+	sub := filepath.Join(dir, "sub")
+	testfs.JunctionOrSkip(t, outside, filepath.Join(t.TempDir(), "can-link")) // skips here, not in the walk
+	cfg := e.config()
+	swapped, swapErr := false, error(nil)
+	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+		if p == sub && !swapped {
+			swapped = true
+			if swapErr = os.RemoveAll(sub); swapErr == nil {
+				testfs.JunctionOrSkip(t, outside, sub)
+			}
+		}
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: dir})
+	require.NoError(t, wait(t, q, hangGuard))
+	require.True(t, swapped, "the listing reached sub")
+	require.NoError(t, swapErr)
+
+	var rows []string
+	for _, j := range q.Jobs() {
+		rows = append(rows, string(j.State)+" "+j.LocalPath+" "+j.Err)
+	}
+	got := jobsByPath(q.Jobs())
+	assert.Len(t, got, 2, "a.txt and the junction, nothing behind it: %q", rows)
+	if j, ok := got[sub]; assert.True(t, ok, "no row for %s: %q", sub, rows) {
+		assert.Equal(t, storage.JobSkipped, j.State)
+		assert.Equal(t, ReasonJunction, j.Reason, rows)
+	}
+}

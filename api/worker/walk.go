@@ -1152,11 +1152,18 @@ func sortListed(p string, d fs.DirEntry, err error, walkRoot string, isOwn func(
 // folder swapped for a symbolic link meanwhile would be listed through
 // the link: every file of its target named, a link to / the whole disk.
 // One that cannot be looked at (gone meanwhile) is still listed into, so
-// the walk's read of it fails and says so as before.
+// the walk's read of it fails and says so as before. A folder that its
+// folder lists as a link (api.IsLinkEntry) is a junction: under Wine,
+// os.Lstat shows a Unix link to a folder as the folder it leads to, and
+// only the listing, which the walk's entry came from, says it is a link
+// (on Windows, os.Lstat of a junction is no folder: sortEntry says it).
 func sortEntryNow(p, walkRoot string, isOwn func(string) bool) listedEntry {
 	fi, err := os.Lstat(p)
 	if err != nil {
 		return listedEntry{dir: true}
+	}
+	if fi.IsDir() && api.IsLinkEntry(p) {
+		return listedEntry{c: causeJunction, next: fs.SkipDir}
 	}
 	return sortEntry(p, fs.FileInfoToDirEntry(fi), nil, walkRoot, isOwn)
 }
