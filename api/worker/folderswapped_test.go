@@ -146,3 +146,39 @@ func TestFolderSwappedForAJunctionWhileListedIsNotListedInto(t *testing.T) {
 		assert.Equal(t, ReasonJunction, j.Reason, rows)
 	}
 }
+
+// TestFolderReplacedByALinkWhileListedUploadsNoFileOfTheOther: the chosen
+// folder moved away while it is listed, a symbolic link to another folder
+// put at its path: the listing queues no file of the other folder (it
+// reads each through the folder's path), and nothing is recorded as the
+// chosen folder's b.txt. Before, the other folder's b.txt was uploaded and
+// recorded as the chosen folder's b.txt, a file it never held.
+func TestFolderReplacedByALinkWhileListedUploadsNoFileOfTheOther(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	other := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(other, "b.txt"), []byte("someone else's\n"), 0o600))
+	good := e.write("pick/a.txt", []byte("a\n"))
+	e.write("pick/b.txt", []byte("mine\n"))
+	dir := filepath.Dir(good)
+	testfs.SymlinkOrSkip(t, other, filepath.Join(t.TempDir(), "can-link")) // skips here, not in the walk
+	cfg := e.config()
+	swapped, swapErr := false, error(nil)
+	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+		if filepath.Base(p) == "b.txt" && !swapped {
+			swapped = true
+			swapErr = errors.Join(os.Rename(dir, dir+"-moved"), os.Symlink(other, dir))
+		}
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: dir})
+	require.NoError(t, wait(t, q, hangGuard))
+	require.True(t, swapped, "the listing reached b.txt")
+	require.NoError(t, swapErr)
+
+	for _, u := range e.sandboxUploads() {
+		assert.NotEqual(t, "b.txt", u.Name, "the other folder's b.txt was uploaded as the chosen folder's")
+	}
+	for _, h := range history(t, e.db) {
+		assert.NotEqual(t, filepath.Join(dir, "b.txt"), h.LocalPath, "recorded as the chosen folder's b.txt: %+v", h)
+	}
+}

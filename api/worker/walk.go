@@ -929,6 +929,23 @@ func (f *folderWalk) checkRoot() {
 	}
 }
 
+// rootLeft reports whether walkRoot leads to another folder than the one
+// listed, or to none, now (noting the cut, checkRoot): a folder moved away
+// and a symbolic link to another put at its path has that other folder's
+// files opened through it, which must not be queued as the chosen
+// folder's. One stat per file listed.
+func (f *folderWalk) rootLeft() bool {
+	if f.rootInfo == nil {
+		return false
+	}
+	fi, err := os.Stat(f.walkRoot)
+	if err == nil && fi.IsDir() && os.SameFile(fi, f.rootInfo) {
+		return false
+	}
+	f.checkRoot()
+	return true
+}
+
 // namedAgain reports whether this Add call listed the folder at walkRoot
 // for r's place already, named by another path (one is a symbolic link
 // to the other), and notes it listed otherwise: one folder named twice is
@@ -1197,6 +1214,9 @@ func (f *folderWalk) file(p string) {
 		w.add(row, storage.JobSkipped, causeOf(err))
 		f.checkRoot()
 		return
+	}
+	if f.rootLeft() {
+		return // id is of a file of whatever folder is at walkRoot now
 	}
 	row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
 	w.queueFile(row, f.r.Again, id)
