@@ -71,16 +71,26 @@ func Resolves(link string) bool {
 // smallDrive).
 func SmallDisk(t testing.TB, size int) string {
 	t.Helper()
-	switch {
-	case runtime.GOOS == "windows":
+	if runtime.GOOS == "windows" {
 		return smallDrive(t, size)
+	}
+	return Tmpfs(t, fmt.Sprintf("size=%d,mode=0700", size))
+}
+
+// Tmpfs mounts a tmpfs with the mount options given ("ro,size=1m" for a
+// disk mounted read-only, "nr_inodes=2" for one with room for one file)
+// on a new temporary folder and returns it (unmounted at cleanup), or
+// skips the test: mounting takes root, and Linux.
+func Tmpfs(t testing.TB, options string) string {
+	t.Helper()
+	switch {
 	case runtime.GOOS != "linux":
-		t.Skip("a full disk is made by mounting a small tmpfs, which only Linux has (" + runtime.GOOS + " has none)")
+		t.Skip("a tmpfs can only be mounted on Linux (" + runtime.GOOS + " has none)")
 	case os.Geteuid() != 0:
-		t.Skip("a full disk is made by mounting a small tmpfs, which takes root on Linux")
+		t.Skip("mounting a tmpfs takes root on Linux")
 	}
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", options, "tmpfs", dir).CombinedOutput(); err != nil {
 		t.Skipf("cannot mount a tmpfs: %v: %s", err, out)
 	}
 	t.Cleanup(func() {
