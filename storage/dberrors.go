@@ -266,7 +266,8 @@ const (
 // cannot grow its shared-memory file).
 func explainDBError(path string, err error) error {
 	if err == nil || errors.Is(err, ErrDiskFull) || errors.Is(err, ErrDatabaseDamaged) || errors.Is(err, ErrDatabaseBusy) ||
-		errors.Is(err, ErrDatabaseReplaced) || errors.Is(err, ErrDatabaseReadOnly) || errors.Is(err, ErrFileSizeLimit) {
+		errors.Is(err, ErrDatabaseReplaced) || errors.Is(err, ErrDatabaseReadOnly) || errors.Is(err, ErrFileSizeLimit) ||
+		errors.Is(err, ErrDataFolderNotMade) {
 		return err
 	}
 	code := -1
