@@ -78,8 +78,13 @@ type DiskFullError struct {
 }
 
 // Error names the disk and what to do: the space to free, or, for the
-// temporary folder, some space or another folder.
-func (e *DiskFullError) Error() string {
+// temporary folder, some space or another folder; then to try again.
+func (e *DiskFullError) Error() string { return e.whatToDo() + ", then try again" }
+
+// whatToDo is Error without its "then try again", for a sentence that
+// offers something else besides (a data folder that cannot be created:
+// free the space, or choose another folder).
+func (e *DiskFullError) whatToDo() string {
 	s := "the disk holding " + e.Dir
 	if e.TempVar != "" {
 		s += ", the folder for temporary files,"
@@ -89,9 +94,9 @@ func (e *DiskFullError) Error() string {
 		s += fmt.Sprintf(" (%s free)", numtext.Size(e.Free))
 	}
 	if e.TempVar != "" {
-		return s + ": free some space there, or set " + e.TempVar + " to a folder on a disk with room before starting dStor Uploader, then try again"
+		return s + ": free some space there, or set " + e.TempVar + " to a folder on a disk with room before starting dStor Uploader"
 	}
-	return s + fmt.Sprintf(": free at least %s there, then try again", numtext.Size(e.Need))
+	return s + fmt.Sprintf(": free at least %s there", numtext.Size(e.Need))
 }
 
 // Unwrap gives SQLite's or the system's error.

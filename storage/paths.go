@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/diskspace"
@@ -117,7 +116,7 @@ func (e *DataFolderError) Error() string {
 	case e.Problem == DataFolderNoDrive:
 		return s + fmt.Sprintf("the drive %s is not there — connect it, or %s", e.Parent, chooseAnotherDataFolder)
 	case e.Problem == DataFolderDiskFull && errors.As(e.Err, &full):
-		return s + strings.TrimSuffix(full.Error(), ", then try again") + ", or " + chooseAnotherDataFolder
+		return s + full.whatToDo() + ", or " + chooseAnotherDataFolder
 	}
 	return s + e.Err.Error()
 }
