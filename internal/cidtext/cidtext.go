@@ -105,11 +105,13 @@ func asV0(s string) (string, bool) {
 // link rather than a CID: any link the app makes (a gateway link on any
 // gateway, ipfs://, Markdown, HTML), and the other usual ways of writing
 // one (a path inside the CID's folder, /ipfs/<cid> alone, a subdomain
-// gateway's https://<cid>.ipfs.<gateway>/) and a bare CID, as written;
-// "" for text that is no link of a CID.
+// gateway's https://<cid>.ipfs.<gateway>/) and a bare CID, as written,
+// also followed by what a link puts after one (a path inside its folder,
+// ?filename=…, #…: a gateway link pasted without its start); "" for text
+// that is no link of a CID.
 func InLink(s string) string {
 	s = strings.TrimSpace(s)
-	if c := cidOrEmpty(s); c != "" {
+	if c := cidOrEmpty(bareHead(s)); c != "" {
 		return c
 	}
 	// [name](link) and <a href="link">name</a>: the link inside.
@@ -150,6 +152,17 @@ func InLink(s string) string {
 		return cidOrEmpty(segs[len(segs)-1])
 	}
 	return ""
+}
+
+// bareHead is s up to its first '/', '?' or '#', where the path, query or
+// fragment of a link would start: the CID when s is a bare one followed by
+// them, as after ipfs://. The whole head must be the CID (cidOrEmpty), so
+// text that only starts like one is no CID.
+func bareHead(s string) string {
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // cidOrEmpty is the first of segs when it is a CID, else "".

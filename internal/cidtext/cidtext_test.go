@@ -71,6 +71,17 @@ func TestSearchTerms(t *testing.T) {
 		{"ipfs:// of the CIDv0", "ipfs://" + v0, forms},
 		{"ipfs:// of the CIDv1, with a path", "ipfs://" + b32 + "/a.txt", from(b32)},
 		{"/ipfs/ path alone", "/ipfs/" + v0, forms},
+		{"bare CIDv0 with a gateway link's query", v0 + "?filename=report.pdf", forms},
+		{"bare CIDv1 with a fragment", b32 + "#x", from(b32)},
+		{"bare CIDv1 with a path inside", b32 + "/photos/a.jpg", from(b32)},
+		{"bare CIDv0 with a path, query and fragment", v0 + "/a.txt?download=true#top", forms},
+		{"bare CID with an empty query", v0 + "?", forms},
+		{"a CIDv0 and more before the query", v0 + "x?filename=a.txt", nil},
+		{"a CIDv0 cut short before the query", v0[:40] + "?filename=a.txt", nil},
+		{"a name that looks like a CID before a query", "QmNotACidButNamedLikeOne7zSuBmuS4z925WZfrqQ1q?filename=a.txt", nil},
+		{"a CIDv0 after a query mark", "?" + v0, nil},
+		{"a CIDv0 in a sentence before a query", "the file " + v0 + "?filename=a.txt", nil},
+		{"a CIDv0 and a space before the query", v0 + " ?x", nil},
 		{"garbage after bafy", "bafyNOTACID", nil},
 		{"bafy alone", "bafy", nil},
 		{"a CIDv1 cut short", b32[:30], nil},
@@ -124,7 +135,8 @@ func TestFormsOfNoCIDv0(t *testing.T) {
 func TestTextTooLongForACIDIsNotDecoded(t *testing.T) {
 	long := strings.Repeat("2", 1<<20)
 	for _, typed := range []string{"k" + long, "K" + long, "z" + long,
-		"https://dweb.link/ipfs/k" + long, "ipfs://k" + long, "https://k" + long[:60] + ".ipfs.dweb.link/k" + long} {
+		"https://dweb.link/ipfs/k" + long, "ipfs://k" + long, "https://k" + long[:60] + ".ipfs.dweb.link/k" + long,
+		"k" + long + "?filename=a.txt", "z" + long + "#x", "k" + long + "/a.txt"} {
 		done := make(chan []string, 1)
 		go func() { done <- cidtext.SearchTerms(typed) }()
 		select {
