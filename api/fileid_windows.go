@@ -36,9 +36,7 @@ func statOpen(f *os.File) (os.FileInfo, FileIdentity, error) {
 	if err := windows.GetFileInformationByHandle(h, &info); err != nil {
 		return nil, FileIdentity{}, &os.PathError{Op: "read the file id of", Path: f.Name(), Err: err}
 	}
-	if index := uint64(info.FileIndexHigh)<<32 | uint64(info.FileIndexLow); index != 0 {
-		id.ID = strconv.FormatUint(uint64(info.VolumeSerialNumber), 10) + ":" + strconv.FormatUint(index, 10)
-	}
+	id.ID = indexID(info)
 	var basic fileBasicInfo
 	err = windows.GetFileInformationByHandleEx(h, windows.FileBasicInfo, (*byte)(unsafe.Pointer(&basic)), uint32(unsafe.Sizeof(basic)))
 	if err == nil && basic.ChangeTime > 0 && !cloudFile(f, basic.FileAttributes) {
@@ -46,6 +44,16 @@ func statOpen(f *os.File) (os.FileInfo, FileIdentity, error) {
 		id.ChangeTime = time.Unix(0, ft.Nanoseconds())
 	}
 	return st, id, nil
+}
+
+// indexID is a file's ID ("volume:file index") from its handle's
+// information; "" when the file system gives no file index (it answers 0).
+func indexID(info windows.ByHandleFileInformation) string {
+	index := uint64(info.FileIndexHigh)<<32 | uint64(info.FileIndexLow)
+	if index == 0 {
+		return ""
+	}
+	return strconv.FormatUint(uint64(info.VolumeSerialNumber), 10) + ":" + strconv.FormatUint(index, 10)
 }
 
 // cloudFile reports whether f, of these attributes, is a cloud service's
@@ -79,7 +87,7 @@ func statPath(path string) (FileIdentity, error) {
 // as the upload opened it, since a file's id on Windows is read through a
 // handle.
 func entryIdentity(beneath, path string) (FileIdentity, error) {
-	f, id, err := openListed(beneath, path, FileIdentity{})
+	f, id, _, err := openListed(beneath, path, FileIdentity{})
 	if err != nil {
 		return FileIdentity{}, err
 	}

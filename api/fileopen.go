@@ -59,57 +59,60 @@ var errSymlinkBelow = errors.New("a symbolic link below the chosen folder")
 // opened without following a symbolic link at any component of path below
 // beneath (see openBeneath), as the upload will open it. A file the
 // system makes up as it is read (/proc, /sys) is refused, as ValidateFile
-// refuses it.
-func ListedFile(beneath, path string) (FileIdentity, error) {
-	f, id, err := openListed(beneath, path, FileIdentity{})
+// refuses it. rootID is the ID of the folder beneath led to when the file
+// was opened through it (as FolderID gives it; "" where files have no ID):
+// a walk compares it with the folder it began listing, so a file opened
+// through another folder put at beneath's path meanwhile is not taken for
+// the chosen folder's, with no further look at the path.
+func ListedFile(beneath, path string) (id FileIdentity, rootID string, err error) {
+	f, id, rootID, err := openListed(beneath, path, FileIdentity{})
 	if err != nil {
-		return FileIdentity{}, err
+		return FileIdentity{}, "", err
 	}
 	madeUp := madeUpAsRead(f, id.Size)
 	_ = f.Close() // opened read-only: nothing to flush
 	if madeUp {
-		return FileIdentity{}, notStored(quotePath(path))
+		return FileIdentity{}, "", notStored(quotePath(path))
 	}
-	return id, nil
+	return id, rootID, nil
 }
 
 // openListed opens path, found in the chosen folder beneath, for reading
 // without following a symbolic link below beneath, checks that it is a
-// regular file and, when want has an ID, that it is that file.
-func openListed(beneath, path string, want FileIdentity) (*os.File, FileIdentity, error) {
+// regular file and, when want has an ID, that it is that file. rootID is
+// the ID of the folder beneath led to as it was opened (see openBeneath).
+func openListed(beneath, path string, want FileIdentity) (f *os.File, id FileIdentity, rootID string, err error) {
 	q := quotePath(path)
 	rel, err := filepath.Rel(beneath, path)
 	if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
-		return nil, FileIdentity{}, notListed(q+" is not inside the chosen folder — not uploaded", errSymlinkBelow)
+		return nil, FileIdentity{}, "", notListed(q+" is not inside the chosen folder — not uploaded", errSymlinkBelow)
 	}
-	f, err := openBeneath(beneath, rel)
+	f, rootID, err = openBeneath(beneath, rel)
 	if errors.Is(err, errSymlinkBelow) {
-		return nil, FileIdentity{}, notListed(q+" is now a symbolic link, or inside one, below the chosen folder — not followed, not uploaded; add the target itself to upload it", err)
+		return nil, FileIdentity{}, "", notListed(q+" is now a symbolic link, or inside one, below the chosen folder — not followed, not uploaded; add the target itself to upload it", err)
 	}
 	if err != nil {
-		return nil, FileIdentity{}, fileAccessError(q, err)
+		return nil, FileIdentity{}, "", fileAccessError(q, err)
+	}
+	fail := func(err error) (*os.File, FileIdentity, string, error) {
+		_ = f.Close()
+		return nil, FileIdentity{}, "", err
 	}
 	st, id, err := statOpen(f)
-	if err != nil {
-		_ = f.Close()
-		return nil, FileIdentity{}, fileAccessError(q, err)
-	}
-	if st.IsDir() {
+	switch {
+	case err != nil:
+		return fail(fileAccessError(q, err))
+	case st.IsDir():
 		// Opened for reading as any folder can be: replaced since the
 		// walk listed a file there.
-		_ = f.Close()
-		return nil, FileIdentity{}, &ValidationError{Field: "file", Problem: ProblemIsFolder,
-			Message: q + " is a folder, not a file: it was replaced by a folder after its folder was listed — add it again to upload the files inside it"}
+		return fail(&ValidationError{Field: "file", Problem: ProblemIsFolder,
+			Message: q + " is a folder, not a file: it was replaced by a folder after its folder was listed — add it again to upload the files inside it"})
+	case !regularOpen(f, st):
+		return fail(notRegular(q, st.Mode()))
+	case want.ID != "" && id.ID != "" && want.ID != id.ID:
+		return fail(notListed(q+" was replaced by another file after the folder was listed — not uploaded; add it again to upload the new one", ErrListedFileReplaced))
 	}
-	if !regularOpen(f, st) {
-		_ = f.Close()
-		return nil, FileIdentity{}, notRegular(q, st.Mode())
-	}
-	if want.ID != "" && id.ID != "" && want.ID != id.ID {
-		_ = f.Close()
-		return nil, FileIdentity{}, notListed(q+" was replaced by another file after the folder was listed — not uploaded; add it again to upload the new one", ErrListedFileReplaced)
-	}
-	return f, id, nil
+	return f, id, rootID, nil
 }
 
 // notListed is the ValidationError of an ErrNotListedFile.
@@ -134,7 +137,8 @@ func notListed(msg string, cause error) error {
 // folder that is a link, or a link the person chose).
 func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 	if req.Beneath != "" {
-		return openListed(req.Beneath, req.Path, req.Listed)
+		f, id, _, err := openListed(req.Beneath, req.Path, req.Listed)
+		return f, id, err
 	}
 	f, id, err := openRegularFile(req.Path)
 	if err == nil && req.Listed.ID != "" && id.ID != "" && id.ID != req.Listed.ID && throughNewLink(req.Path, req.AddedAt) {

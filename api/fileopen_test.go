@@ -63,7 +63,7 @@ func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
 		testfs.SymlinkOrSkip(t, outside, filepath.Join(root, "dirlink"))
 		testfs.SymlinkOrSkip(t, sub, filepath.Join(root, "innerlink"))
 
-		id, err := ListedFile(root, ok)
+		id, _, err := ListedFile(root, ok)
 		require.NoError(t, err)
 		assert.Equal(t, int64(4), id.Size)
 		if hasFileIDs {
@@ -76,7 +76,7 @@ func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
 			filepath.Join(root, "innerlink", "ok.txt"),     // a folder link staying inside
 			filepath.Join(root, "sub", "..", "..", secret), // not below the folder at all
 		} {
-			_, err := ListedFile(root, p)
+			_, _, err := ListedFile(root, p)
 			require.Error(t, err, p)
 			assert.ErrorIs(t, err, ErrNotListedFile, p)
 			assert.NotContains(t, Human(err), "private\n")
@@ -84,7 +84,7 @@ func TestListedFileRefusesLinksBelowTheFolder(t *testing.T) {
 		// A link in the chosen folder's own path is the person's choice.
 		alias := filepath.Join(t.TempDir(), "alias")
 		testfs.SymlinkOrSkip(t, root, alias)
-		_, err = ListedFile(alias, filepath.Join(alias, "sub", "ok.txt"))
+		_, _, err = ListedFile(alias, filepath.Join(alias, "sub", "ok.txt"))
 		require.NoError(t, err)
 	})
 }
@@ -117,7 +117,7 @@ func TestUploadOfASwappedFileSendsNothing(t *testing.T) {
 			t.Run(swap.name, func(t *testing.T) {
 				_ = os.Remove(p)
 				require.NoError(t, os.WriteFile(p, []byte("listed content"), 0o644))
-				listed, err := ListedFile(root, p)
+				listed, _, err := ListedFile(root, p)
 				require.NoError(t, err)
 				swap.do(t)
 				before := f.uploadCount()
@@ -258,7 +258,7 @@ func TestMissingOrUnreadableFileIsNotRetryable(t *testing.T) {
 	_, err := ValidateFile(filepath.Join(t.TempDir(), "gone.txt"))
 	require.Error(t, err)
 	assert.False(t, Retryable(err), "a missing file")
-	_, err = ListedFile(t.TempDir(), filepath.Join(t.TempDir(), "x"))
+	_, _, err = ListedFile(t.TempDir(), filepath.Join(t.TempDir(), "x"))
 	require.Error(t, err)
 	assert.False(t, Retryable(err), "a file outside its folder")
 }
@@ -357,4 +357,34 @@ func waitPast(t *testing.T, at time.Time) {
 		}
 		time.Sleep(time.Millisecond) // polled: the file system's clock moves on its own
 	}
+}
+
+// TestListedFileNamesTheFolderItWasOpenedThrough: ListedFile gives the ID
+// of the folder it opened the file through, as FolderID names that folder,
+// also when another folder was put at the chosen folder's path after the
+// listing began: a walk compares the two instead of looking at the path
+// again per file (which on Windows opens the folder each time).
+func TestListedFileNamesTheFolderItWasOpenedThrough(t *testing.T) {
+	skipWithoutFileIDs(t)
+	dir := filepath.Join(t.TempDir(), "pick")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	file := filepath.Join(dir, "a.txt")
+	require.NoError(t, os.WriteFile(file, []byte("mine\n"), 0o600))
+	began, err := FolderID(dir)
+	require.NoError(t, err)
+	require.NotEmpty(t, began)
+
+	_, rootID, err := ListedFile(dir, file)
+	require.NoError(t, err)
+	assert.Equal(t, began, rootID, "opened through the folder the listing began in")
+
+	require.NoError(t, os.Rename(dir, dir+"-moved"))
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	require.NoError(t, os.WriteFile(file, []byte("someone else's\n"), 0o600))
+	other, err := FolderID(dir)
+	require.NoError(t, err)
+	_, rootID, err = ListedFile(dir, file)
+	require.NoError(t, err)
+	assert.Equal(t, other, rootID, "opened through the folder at the path now")
+	assert.NotEqual(t, began, rootID)
 }

@@ -25,13 +25,13 @@ func TestListedFileRefusesJunctionsBelowTheFolder(t *testing.T) {
 	testfs.JunctionOrSkip(t, outside, filepath.Join(root, "out"))
 	testfs.JunctionOrSkip(t, sub, filepath.Join(root, "in"))
 
-	_, err := ListedFile(root, filepath.Join(sub, "ok.txt"))
+	_, _, err := ListedFile(root, filepath.Join(sub, "ok.txt"))
 	require.NoError(t, err)
 	for _, p := range []string{
 		filepath.Join(root, "out", "private.txt"),
 		filepath.Join(root, "in", "ok.txt"),
 	} {
-		_, err := ListedFile(root, p)
+		_, _, err := ListedFile(root, p)
 		require.Error(t, err, p)
 		assert.ErrorIs(t, err, ErrNotListedFile, p)
 		assert.Contains(t, Human(err), "not followed", p)
@@ -39,7 +39,7 @@ func TestListedFileRefusesJunctionsBelowTheFolder(t *testing.T) {
 
 	alias := filepath.Join(t.TempDir(), "alias")
 	testfs.JunctionOrSkip(t, root, alias)
-	_, err = ListedFile(alias, filepath.Join(alias, "sub", "ok.txt"))
+	_, _, err = ListedFile(alias, filepath.Join(alias, "sub", "ok.txt"))
 	require.NoError(t, err)
 }
 

@@ -17,7 +17,19 @@ func openShared(path string) (*os.File, error) { return os.Open(path) }
 // file is opened and must be the one the last Lstat saw. A platform file
 // (open_<os>.go) can replace this with the system's own no-follow open and
 // add the platform's own kinds of links (junctions, reparse points).
-func openBeneath(root, rel string) (*os.File, error) {
+// rootID is always "": nothing here names a folder (see FolderID).
+func openBeneath(root, rel string) (*os.File, string, error) {
+	f, err := openBeneathByPath(root, rel)
+	return f, "", err
+}
+
+// FolderID would be the ID of the folder path leads to; here files have
+// no ID (see identityOf), so it is always "", and a folder walk looks at
+// the chosen folder's path instead.
+func FolderID(string) (string, error) { return "", nil }
+
+// openBeneathByPath is openBeneath's open, by path.
+func openBeneathByPath(root, rel string) (*os.File, error) {
 	p := root
 	parts := strings.Split(filepath.ToSlash(rel), "/")
 	var last os.FileInfo

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -25,17 +26,23 @@ func openShared(path string) (*os.File, error) { return os.OpenFile(path, openFl
 // openNoFollowWalk opens root/rel by walking rel one component at a time
 // from root's descriptor, each with O_NOFOLLOW: a symbolic link at any
 // component below root fails with errSymlinkBelow. It is the portable
-// form of openat2's RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH.
-func openNoFollowWalk(root, rel string) (*os.File, error) {
+// form of openat2's RESOLVE_NO_SYMLINKS|RESOLVE_BENEATH. rootID is the ID
+// of the folder root led to as it was opened, read from its descriptor.
+func openNoFollowWalk(root, rel string) (*os.File, string, error) {
 	parts := strings.Split(filepath.ToSlash(rel), "/")
 	dir, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: root, Err: err}
+		return nil, "", &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	rootID, err := fdID(dir)
+	if err != nil {
+		_ = unix.Close(dir)
+		return nil, "", &os.PathError{Op: "stat", Path: root, Err: err}
 	}
 	for i, name := range parts {
 		if name == "" || name == "." || name == ".." {
 			_ = unix.Close(dir)
-			return nil, fmt.Errorf("%w: %q", errSymlinkBelow, rel)
+			return nil, "", fmt.Errorf("%w: %q", errSymlinkBelow, rel)
 		}
 		last := i == len(parts)-1
 		flags := unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
@@ -48,14 +55,41 @@ func openNoFollowWalk(root, rel string) (*os.File, error) {
 		}
 		_ = unix.Close(dir)
 		if err != nil {
-			return nil, &os.PathError{Op: "open", Path: filepath.Join(root, filepath.Join(parts[:i+1]...)), Err: err}
+			return nil, "", &os.PathError{Op: "open", Path: filepath.Join(root, filepath.Join(parts[:i+1]...)), Err: err}
 		}
 		if last {
-			return os.NewFile(uintptr(fd), filepath.Join(root, rel)), nil
+			return os.NewFile(uintptr(fd), filepath.Join(root, rel)), rootID, nil
 		}
 		dir = fd
 	}
-	return nil, fmt.Errorf("%w: empty path", errSymlinkBelow)
+	return nil, "", fmt.Errorf("%w: empty path", errSymlinkBelow)
+}
+
+// FolderID is the ID of the folder path leads to (links followed), as
+// ListedFile gives the ID of the chosen folder it opened a file through:
+// "device:inode". A folder walk compares the two, so that a file opened
+// through another folder put at the chosen folder's path is not taken for
+// one of the chosen folder's, without a look at the path per file.
+func FolderID(path string) (string, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return "", &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	return statID(&st), nil
+}
+
+// fdID is the ID of the open file fd ("device:inode"), one fstat.
+func fdID(fd int) (string, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return "", err
+	}
+	return statID(&st), nil
+}
+
+// statID is FolderID's form of a stat buffer's device and inode.
+func statID(st *unix.Stat_t) string {
+	return strconv.FormatUint(uint64(st.Dev), 10) + ":" + strconv.FormatUint(uint64(st.Ino), 10)
 }
 
 // classifyNoFollow turns the error of an O_NOFOLLOW open of name into

@@ -32,28 +32,56 @@ const errNotADirectory windows.Errno = 267
 // own path are followed: the person chose root. Files are shared fully
 // (read, write, delete), so an upload never keeps the person from saving,
 // renaming or deleting their file; the identity checks catch a change.
-func openBeneath(root, rel string) (*os.File, error) {
+// rootID is the ID (as FolderID gives it) of the folder root led to as it
+// was opened, read from the handle every name below is opened from.
+func openBeneath(root, rel string) (f *os.File, rootID string, err error) {
 	parts := strings.Split(filepath.ToSlash(rel), "/")
 	dir, err := os.Open(root)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	info, err := handleInfo(dir)
+	if err != nil {
+		_ = dir.Close()
+		return nil, "", err
+	}
+	rootID = indexID(info)
 	p := root
 	for i, name := range parts {
 		if name == "" || name == "." || name == ".." || strings.ContainsRune(name, ':') {
 			_ = dir.Close()
-			return nil, fmt.Errorf("%w: %q", errSymlinkBelow, rel)
+			return nil, "", fmt.Errorf("%w: %q", errSymlinkBelow, rel)
 		}
 		p = filepath.Join(p, name)
 		last := i == len(parts)-1
 		f, err := openNoReparse(dir, name, p, last)
 		_ = dir.Close()
 		if err != nil || last {
-			return f, err
+			return f, rootID, err
 		}
 		dir = f
 	}
-	return nil, fmt.Errorf("%w: empty path", errSymlinkBelow)
+	return nil, "", fmt.Errorf("%w: empty path", errSymlinkBelow)
+}
+
+// FolderID is the ID of the folder path leads to (links followed), as
+// ListedFile gives the ID of the chosen folder it opened a file through:
+// "volume:file index", read from a handle opened as openBeneath opens the
+// chosen folder; "" when the file system has no file index. A folder walk
+// compares the two, so that a file opened through another folder put at
+// the chosen folder's path is not taken for one of the chosen folder's,
+// without opening the path again per file.
+func FolderID(path string) (string, error) {
+	dir, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer func() { _ = dir.Close() }()
+	info, err := handleInfo(dir)
+	if err != nil {
+		return "", err
+	}
+	return indexID(info), nil
 }
 
 // openNoReparse opens name in dir, path being its whole path: for reading

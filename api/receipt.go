@@ -105,7 +105,8 @@ func hashFile(ctx context.Context, req UploadRequest, withSHA256 bool) (FileDige
 // following links when req.Beneath is set, else the path as given.
 func openToHash(req UploadRequest) (*os.File, FileIdentity, error) {
 	if req.Beneath != "" {
-		return openListed(req.Beneath, req.Path, FileIdentity{})
+		f, id, _, err := openListed(req.Beneath, req.Path, FileIdentity{})
+		return f, id, err
 	}
 	return openRegularFile(req.Path)
 }

@@ -182,3 +182,37 @@ func TestFolderReplacedByALinkWhileListedUploadsNoFileOfTheOther(t *testing.T) {
 		assert.NotEqual(t, filepath.Join(dir, "b.txt"), h.LocalPath, "recorded as the chosen folder's b.txt: %+v", h)
 	}
 }
+
+// TestFolderReplacedByAnotherWhileListedUploadsNoFileOfTheOther: the
+// chosen folder moved away while it is listed and another folder made at
+// its path (no link: this runs under Wine too): no file of that folder is
+// queued, and the share is not called whole. The walk tells by the ID of
+// the folder each file was opened through (api.ListedFile), not by a
+// look at the path per file.
+func TestFolderReplacedByAnotherWhileListedUploadsNoFileOfTheOther(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	good := e.write("pick/a.txt", []byte("a\n"))
+	e.write("pick/b.txt", []byte("mine\n"))
+	dir := filepath.Dir(good)
+	cfg := e.config()
+	swapped, swapErr := false, error(nil)
+	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+		if filepath.Base(p) == "b.txt" && !swapped {
+			swapped = true
+			swapErr = errors.Join(os.Rename(dir, dir+"-moved"), os.Mkdir(dir, 0o755),
+				os.WriteFile(filepath.Join(dir, "b.txt"), []byte("someone else's\n"), 0o600))
+		}
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: dir})
+	require.NoError(t, wait(t, q, hangGuard))
+	require.True(t, swapped, "the listing reached b.txt")
+	require.NoError(t, swapErr)
+
+	for _, u := range e.sandboxUploads() {
+		assert.NotEqual(t, "b.txt", u.Name, "the other folder's b.txt was uploaded as the chosen folder's")
+	}
+	for _, h := range history(t, e.db) {
+		assert.NotEqual(t, filepath.Join(dir, "b.txt"), h.LocalPath, "recorded as the chosen folder's b.txt: %+v", h)
+	}
+}

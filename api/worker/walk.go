@@ -896,6 +896,7 @@ func (w *walk) folder(r Request, root string) storage.ListingCut {
 		return w.noFolder(r, w.base(r, root), fi, err)
 	}
 	f.rootInfo = fi
+	f.rootID = rootIDOf(f.walkRoot, fi)
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
 	if w.ctx.Err() != nil {
 		return storage.NotCut
@@ -929,20 +930,45 @@ func (f *folderWalk) checkRoot() {
 	}
 }
 
-// rootLeft reports whether walkRoot leads to another folder than the one
-// listed, or to none, now (noting the cut, checkRoot): a folder moved away
-// and a symbolic link to another put at its path has that other folder's
-// files opened through it, which must not be queued as the chosen
-// folder's. One stat per file listed.
-func (f *folderWalk) rootLeft() bool {
-	if f.rootInfo == nil {
-		return false
+// rootIDOf is the ID of the folder at walkRoot (api.FolderID), fi being
+// what stat said of it as the listing began: "" (look at the path per
+// file, rootLeft) when it has none or stat and it disagree, the folder
+// having moved between the two looks.
+func rootIDOf(walkRoot string, fi os.FileInfo) string {
+	id, err := api.FolderID(walkRoot)
+	if err != nil || id == "" {
+		return ""
 	}
-	fi, err := os.Stat(f.walkRoot)
-	if err == nil && fi.IsDir() && os.SameFile(fi, f.rootInfo) {
-		return false
+	if now, err := os.Stat(walkRoot); err != nil || !os.SameFile(now, fi) {
+		return ""
 	}
-	f.checkRoot()
+	return id
+}
+
+// rootLeft reports whether the file ListedFile opened was opened through
+// another folder than the one listed (rootID: the ID of the folder it
+// went through), noting the cut: a folder moved away and a symbolic link
+// to another put at its path (also one put back since) has that other
+// folder's files opened through it, which must not be queued as the
+// chosen folder's. Where folders have no ID it looks at walkRoot now (one
+// stat per file).
+func (f *folderWalk) rootLeft(rootID string) bool {
+	switch {
+	case f.rootInfo == nil:
+		return false
+	case f.rootID != "" && rootID != "":
+		if rootID == f.rootID {
+			return false
+		}
+	default:
+		fi, err := os.Stat(f.walkRoot)
+		if err == nil && fi.IsDir() && os.SameFile(fi, f.rootInfo) {
+			return false
+		}
+	}
+	if f.checkRoot(); f.cut == storage.NotCut {
+		f.cut = storage.CutFolderGone // back at its path now, but a file was left out
+	}
 	return true
 }
 
@@ -1004,6 +1030,7 @@ type folderWalk struct {
 	unreadable map[string]bool       // directories that could not be listed
 
 	rootInfo os.FileInfo        // walkRoot as the listing began (nil: unknown)
+	rootID   string             // walkRoot's folder's api.FolderID as the listing began ("": none)
 	cut      storage.ListingCut // why the folder left its path while it was listed (checkRoot)
 }
 
@@ -1209,13 +1236,13 @@ func (f *folderWalk) file(p string) {
 	row := f.entry(p, dir)
 	// Opened as the upload will open it: no link followed below the
 	// chosen folder; the job is pinned to this very file.
-	id, err := api.ListedFile(f.walkRoot, p)
+	id, rootID, err := api.ListedFile(f.walkRoot, p)
 	if err != nil {
 		w.add(row, storage.JobSkipped, causeOf(err))
 		f.checkRoot()
 		return
 	}
-	if f.rootLeft() {
+	if f.rootLeft(rootID) {
 		return // id is of a file of whatever folder is at walkRoot now
 	}
 	row.Size, row.Beneath, row.FileID = id.Size, f.walkRoot, id.ID
