@@ -15,7 +15,8 @@ import (
 // passing trouble), or failed and was then taken out of the queue is not
 // the folder's whole list, in the queue or out of it: Clear finished,
 // Remove, the cleared rows deleted and a restart leave the share
-// remembering it (Dropped). A file skipped by design (a link, a pipe, an
+// remembering it (Dropped; a folder that could not be read, one row for
+// all it held, is also counted in UnreadFolders). A file skipped by design (a link, a pipe, an
 // empty folder, the app's own data, a file gone from the folder) leaves
 // it whole, and so does a canceled file retried and uploaded.
 func TestFolderLeftOfCountsTheFilesTheShareDidNotUpload(t *testing.T) {
@@ -51,8 +52,14 @@ func TestFolderLeftOfCountsTheFilesTheShareDidNotUpload(t *testing.T) {
 				finish(t, d, r)
 			}},
 	}
-	for _, reason := range []string{"file-denied", "file-unreadable", "folder-denied", "folder-unreadable", "file-refused", ""} {
+	for _, reason := range []string{"file-denied", "file-unreadable", "file-refused", ""} {
 		endings = append(endings, ending{name: "skipped: " + reason, row: job("c.jpg", JobSkipped, reason), inQueue: dropped, removed: dropped})
+	}
+	// A folder the listing could not read is one row, whatever it held:
+	// counted apart (UnreadFolders), as a folder, not a file.
+	unreadFolder := FolderLeft{Dropped: 1, UnreadFolders: 1}
+	for _, reason := range []string{"folder-denied", "folder-unreadable"} {
+		endings = append(endings, ending{name: "skipped: " + reason, row: job("c", JobSkipped, reason), inQueue: unreadFolder, removed: unreadFolder})
 	}
 	for _, reason := range SkipsByDesign {
 		endings = append(endings, ending{name: "skipped by design: " + reason, row: job("c.jpg", JobSkipped, reason)})

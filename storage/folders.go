@@ -370,6 +370,13 @@ var SkipsByDesign = []string{"symlink", "junction", "pipe", "socket", "device", 
 // since nothing was canceled or unreadable.
 var SkipsTooDeep = []string{"folder-too-deep", "destination-too-long"}
 
+// SkipsFolderUnread are the reasons (api/worker's ReasonCode) a listing
+// skips a folder of a folder for because it could not read it (permission
+// denied, an I/O error): one row for all it held, never seen, which the
+// share lacks (FolderLeft.Dropped), said apart as folders
+// (FolderLeft.UnreadFolders), not as files.
+var SkipsFolderUnread = []string{"folder-denied", "folder-unreadable"}
+
 // ReplacedArg is the reason_arg of a file skipped as "not-listed"
 // because another file took its place after its folder was listed: the
 // folder holds a file its share did not upload, so that skip is not by
@@ -876,6 +883,10 @@ type FolderLeft struct {
 	// in them as their folder paths on dStor would be too long
 	// (SkipsTooDeep): one row each, however many files they hold.
 	TooDeep int
+	// UnreadFolders is how many of Dropped are folders the listing could
+	// not read (SkipsFolderUnread: permission denied, an I/O error): one
+	// row each, for all they held, which no one saw.
+	UnreadFolders int
 }
 
 // Any reports whether the share is not its folder's whole list yet.
@@ -914,7 +925,7 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 func folderLeftOf(tx *sql.Tx, k FolderKey) (FolderLeft, error) {
 	var l FolderLeft
 	var err error
-	if l.BatchLeft, l.Dropped, l.TooDeep, err = shareJobsLeft(tx, k); err != nil {
+	if l.BatchLeft, l.Dropped, l.TooDeep, l.UnreadFolders, err = shareJobsLeft(tx, k); err != nil {
 		return FolderLeft{}, err
 	}
 	var all int
@@ -958,10 +969,12 @@ func folderLeftOf(tx *sql.Tx, k FolderKey) (FolderLeft, error) {
 // the queue not uploaded yet (queued, interrupted or waiting for a
 // sign-in), those that failed, and those whose file the share lacks for
 // good (droppedRowSQL: canceled, skipped, or taken out of the queue),
-// and of those the folders skipped as too deep (SkipsTooDeep).
+// and of those the folders skipped as too deep (SkipsTooDeep) and the
+// folders it could not read (SkipsFolderUnread).
 var batchLeftSQL = `SELECT coalesce(sum(cleared = 0 AND state IN (?, ?, ?)), 0), coalesce(sum(cleared = 0 AND state = ?), 0),
 	coalesce(sum(` + droppedRowSQL + `), 0),
-	coalesce(sum(` + droppedRowSQL + ` AND jobs.reason IN (` + quotedList(SkipsTooDeep) + `)), 0)
+	coalesce(sum(` + droppedRowSQL + ` AND jobs.reason IN (` + quotedList(SkipsTooDeep) + `)), 0),
+	coalesce(sum(` + droppedRowSQL + ` AND jobs.reason IN (` + quotedList(SkipsFolderUnread) + `)), 0)
 	FROM jobs WHERE batch_id = ? AND beneath = ?`
 
 // sameCallLeftSQL counts as batchLeftSQL does the files of a share that
@@ -1046,7 +1059,7 @@ func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 	var b BatchLeft
 	err := d.readHistory(func(tx *sql.Tx) error {
 		var err error
-		b, _, _, err = shareJobsLeft(tx, k)
+		b, _, _, _, err = shareJobsLeft(tx, k)
 		return err
 	})
 	return b, err
@@ -1060,12 +1073,13 @@ var afterJobsCounted func()
 // share's files it lacks for good (FolderLeft.Dropped) counted in the
 // same scans: its own jobs, and the jobs of its call it left files to
 // (sameCallLeftSQL); and of those, its folders skipped as too deep
-// (FolderLeft.TooDeep), which are its own jobs.
-func shareJobsLeft(q queryer, k FolderKey) (b BatchLeft, dropped, tooDeep int, err error) {
+// (FolderLeft.TooDeep) and its folders it could not read
+// (FolderLeft.UnreadFolders), which are its own jobs.
+func shareJobsLeft(q queryer, k FolderKey) (b BatchLeft, dropped, tooDeep, unread int, err error) {
 	var same BatchLeft
 	var sameDropped int
 	states := []any{string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed)}
-	err = q.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped, &tooDeep)
+	err = q.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped, &tooDeep, &unread)
 	if err == nil && afterJobsCounted != nil {
 		afterJobsCounted()
 	}
@@ -1079,8 +1093,8 @@ func shareJobsLeft(q queryer, k FolderKey) (b BatchLeft, dropped, tooDeep int, e
 		err = q.QueryRow(shareCutSQL, k.Folder, k.BatchID).Scan(&b.Cut)
 	}
 	if err != nil {
-		return BatchLeft{}, 0, 0, fmt.Errorf("count what an upload has left: %w", err)
+		return BatchLeft{}, 0, 0, 0, fmt.Errorf("count what an upload has left: %w", err)
 	}
 	b.Pending, b.Failed = b.Pending+same.Pending, b.Failed+same.Failed
-	return b, dropped + sameDropped, tooDeep, nil
+	return b, dropped + sameDropped, tooDeep, unread, nil
 }

@@ -30,6 +30,8 @@ func TestSkipsThatLeaveAFolderShareWhole(t *testing.T) {
 	assert.Len(t, storage.SkipsByDesign, len(byDesign), "no code the worker does not have")
 	assert.ElementsMatch(t, []string{string(ReasonFolderTooDeep), string(ReasonDestinationTooLong)}, storage.SkipsTooDeep,
 		"history --folder says these apart from files that could not be read")
+	assert.ElementsMatch(t, []string{string(ReasonFolderDenied), string(ReasonFolderUnreadable)}, storage.SkipsFolderUnread,
+		"history --folder says these as folders, not files")
 }
 
 // shareOf is the latest share of the folder the files of q's jobs under
@@ -47,11 +49,11 @@ func shareOf(t *testing.T, e *testEnv, dir string) storage.FolderKey {
 }
 
 // droppedOf is FolderLeftOf(k).Dropped, with the rest of it asserted
-// empty (but TooDeep, a part of Dropped).
+// empty (but TooDeep and UnreadFolders, parts of Dropped).
 func droppedOf(t *testing.T, e *testEnv, k storage.FolderKey) int {
 	t.Helper()
 	left := leftOf(t, e, k)
-	assert.Equal(t, storage.FolderLeft{Dropped: left.Dropped, TooDeep: left.TooDeep}, left, "nothing else left")
+	assert.Equal(t, storage.FolderLeft{Dropped: left.Dropped, TooDeep: left.TooDeep, UnreadFolders: left.UnreadFolders}, left, "nothing else left")
 	return left.Dropped
 }
 

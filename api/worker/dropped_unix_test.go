@@ -17,7 +17,8 @@ import (
 
 // TestFolderSkippedAsUnreadableLeavesTheShareNotWhole: a folder whose
 // subfolder cannot be read (permission denied) is uploaded but for it, and
-// its share lacks it (Dropped, not TooDeep: its path on dStor is short),
+// its share lacks it (Dropped, and UnreadFolders: a folder, not a file;
+// not TooDeep: its path on dStor is short),
 // after Clear finished and a restart too; a symbolic link in it, skipped
 // by design, leaves the list whole. Made readable, the folder added again
 // sends its file: that later share is whole. Root reads every folder,
@@ -38,14 +39,14 @@ func TestFolderSkippedAsUnreadableLeavesTheShareNotWhole(t *testing.T) {
 	assert.Equal(t, 2, q.Summary().Skipped, "the link and the folder it cannot read")
 	assert.Equal(t, ReasonFolderDenied, jobFor(t, q, locked).Reason)
 	k := shareOf(t, e, dir)
-	assert.Equal(t, storage.FolderLeft{Dropped: 1}, leftOf(t, e, k), "the folder it cannot read, not one too deep")
+	assert.Equal(t, storage.FolderLeft{Dropped: 1, UnreadFolders: 1}, leftOf(t, e, k), "the folder it cannot read, not one too deep")
 
 	q.ClearFinished()
 	require.NoError(t, wait(t, q, hangGuard))
 	require.NoError(t, q.Close())
 	restarted := e.queue(e.config())
 	require.NoError(t, wait(t, restarted, hangGuard))
-	assert.Equal(t, storage.FolderLeft{Dropped: 1}, leftOf(t, e, k), "after Clear finished and a restart")
+	assert.Equal(t, storage.FolderLeft{Dropped: 1, UnreadFolders: 1}, leftOf(t, e, k), "after Clear finished and a restart")
 
 	require.NoError(t, os.Chmod(locked, 0o755))
 	restarted.Add(Request{Path: dir})
@@ -53,5 +54,5 @@ func TestFolderSkippedAsUnreadableLeavesTheShareNotWhole(t *testing.T) {
 	later := shareOf(t, e, dir)
 	require.NotEqual(t, k, later)
 	assert.Zero(t, droppedOf(t, e, later), "the later add sent its file: whole")
-	assert.Equal(t, storage.FolderLeft{Dropped: 1}, leftOf(t, e, k), "the earlier share still lacks it")
+	assert.Equal(t, storage.FolderLeft{Dropped: 1, UnreadFolders: 1}, leftOf(t, e, k), "the earlier share still lacks it")
 }
