@@ -18,7 +18,8 @@ import (
 // TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole: DIR uploaded
 // with a folder in it that cannot be read (nested deeper than a path may
 // be: what root cannot read either) is listed by history --folder DIR
-// without that folder's file, and must say so and exit 1, not hand a
+// without that folder's file, and must say so (as a folder: what it
+// held was never seen) and exit 1, not hand a
 // script the rest as the folder's whole list; the next run says it too
 // (the share remembers it). Moved where it can be read and DIR uploaded
 // again, the list is whole.
@@ -38,7 +39,8 @@ func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
 		code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 		assert.Equal(t, 2, strings.Count(out, "\n"), "%s run: the two uploaded: %s", run, out)
 		assert.Equal(t, 1, code, "%s run: not the folder's whole list: %s", run, errOut)
-		assert.Contains(t, errOut, "1 file(s) of this upload of "+dir+" were canceled, could not be read, or were removed from the queue")
+		assert.Contains(t, errOut, "1 folder(s) in this upload of "+dir+" could not be read, so what they hold was not uploaded")
+		assert.NotContains(t, errOut, "file(s) of this upload", "%s run: a folder, not a file", run)
 		assert.Contains(t, errOut, "upload the folder again")
 	}
 

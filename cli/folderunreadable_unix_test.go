@@ -18,8 +18,8 @@ import (
 // then its files deleted and one written where it cannot be read (in a
 // folder nested deeper than a path may be: root cannot read it either),
 // DIR uploaded again. history --folder DIR is the list of that last
-// upload, which uploaded nothing: it lists no link, says a file could not
-// be read and exits 1 (not the note of a folder with nothing to upload,
+// upload, which uploaded nothing: it lists no link, says a folder could
+// not be read and exits 1 (not the note of a folder with nothing to upload,
 // exit 0). Before, the last upload made no share, and the first upload's
 // links, to files no longer in the folder, were listed as whole, exit 0.
 func TestFolderUploadedAgainWithEveryFileUnreadableIsNotWhole(t *testing.T) {
@@ -37,6 +37,7 @@ func TestFolderUploadedAgainWithEveryFileUnreadableIsNotWhole(t *testing.T) {
 	code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")
 	assert.Equal(t, 1, code, "not the folder's whole list: %s", errOut)
 	assert.Empty(t, strings.TrimSpace(out), "no link of the first upload")
-	assert.Contains(t, errOut, "1 file(s) of this upload of "+dir+" were canceled, could not be read")
+	assert.Contains(t, errOut, "1 folder(s) in this upload of "+dir+" could not be read, so what they hold was not uploaded")
+	assert.NotContains(t, errOut, "file(s) of this upload", "a folder, not a file")
 	assert.NotContains(t, errOut, "found no file to upload")
 }

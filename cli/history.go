@@ -208,7 +208,9 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 // canceled or removed); or files of its own were canceled, could not be
 // read, were removed from the queue or replaced by another file after the
 // listing, or folders of it were skipped as too deep for dStor's folder
-// paths (said apart: nothing of them was canceled or unreadable), which
+// paths (said apart: nothing of them was canceled or unreadable), or
+// folders of it could not be read (said apart, as folders: what they
+// held was never seen, so no count of files is known), which
 // only uploading the folder again sends (storage.DB.FolderLeftOf, the
 // rule the window says it by too); or its listing ended before it listed the whole folder (Stop
 // everything, or no folder at its path when it was to be listed), so the
@@ -236,11 +238,14 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 	if left.Unsent > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s left to an earlier upload (already in the queue then) were not sent by it: if they failed, \"dstor-uploader resume --retry-failed\" tries them again; otherwise upload the folder again.\n", left.Unsent, dir)
 	}
-	if n := left.Dropped - left.TooDeep; n > 0 {
+	if n := left.Dropped - left.TooDeep - left.UnreadFolders; n > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue (or replaced by another file after the folder was listed), and were not uploaded: upload the folder again to send them (a file that could not be read, once it can be).\n", n, dir)
 	}
 	if left.TooDeep > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d folder(s) in this upload of %s were skipped with everything in them, as their paths on dStor would be longer than the %d bytes dStor allows (the upload named each): give them or the folders above them shorter names, or choose a shorter destination folder path, and upload the folder again.\n", left.TooDeep, dir, api.MaxFolderPathLen)
+	}
+	if left.UnreadFolders > 0 {
+		fmt.Fprintf(cio.Err, "Not the whole folder: %d folder(s) in this upload of %s could not be read, so what they hold was not uploaded (the upload said why for each): give yourself permission to read them (or move them to a shorter path, if the upload said theirs is too long), then upload the folder again.\n", left.UnreadFolders, dir)
 	}
 	if left.Cut != storage.NotCut {
 		fmt.Fprintln(cio.Err, "Not the whole folder: "+listingCutSentence(left.Cut, dir))
