@@ -364,7 +364,8 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 // folderLeftText says what folder share k lacks of its folder yet: of
 // the files it dropped, the folders skipped as too deep for dStor's
 // folder paths (storage.FolderLeft.TooDeep) apart, as nothing of them was
-// canceled or unreadable.
+// canceled or unreadable, and the folders it could not read
+// (UnreadFolders) apart too, as folders: what they held was never seen.
 func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
 	name := map[string]any{"Name": quotedNameText(folderName(k))}
 	var parts []string
@@ -383,12 +384,15 @@ func folderLeftText(k storage.FolderKey, left storage.FolderLeft) string {
 	if left.Failed > 0 {
 		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” failed: Retry failed in the Upload tab tries them again.", left.Failed, name))
 	}
-	if n := left.Dropped - left.TooDeep; n > 0 {
+	if n := left.Dropped - left.TooDeep - left.UnreadFolders; n > 0 {
 		parts = append(parts, trn("{{.Count}} files of this upload of “{{.Name}}” were canceled, could not be read, were replaced by another file, or were removed from the queue: add the folder again to upload them.", n, name))
 	}
 	if left.TooDeep > 0 {
 		parts = append(parts, trn("{{.Count}} folders of this upload of “{{.Name}}” were skipped with everything in them, as their paths on dStor would be longer than the {{.Max}} bytes dStor allows: give them or the folders above them shorter names, or choose a shorter destination folder path, and add the folder again.",
 			left.TooDeep, map[string]any{"Name": name["Name"], "Max": api.MaxFolderPathLen}))
+	}
+	if left.UnreadFolders > 0 {
+		parts = append(parts, trn("{{.Count}} folders of this upload of “{{.Name}}” could not be read, so what they hold was not uploaded: give yourself permission to read them (or move them to a folder with a shorter path, if their path is longer than the system allows), then add the folder again.", left.UnreadFolders, name))
 	}
 	if left.Cut != storage.NotCut {
 		parts = append(parts, listingCutText(left.Cut, name))
