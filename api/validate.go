@@ -9,8 +9,10 @@ import (
 	"math"
 	"net/mail"
 	"os"
+	"os/user"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -497,8 +499,9 @@ type NotThereError struct {
 	Path string
 	// Kind says why nothing is there.
 	Kind NotThereKind
-	// Detail is the file Path goes through (NotThereThroughFile) or the
-	// link's target (NotThereLink); "" for NotThereName.
+	// Detail is the file Path goes through (NotThereThroughFile), the
+	// link's target (NotThereLink) or the path its ~ stands for, which is
+	// there (NotThereTilde); "" for NotThereName.
 	Detail string
 }
 
@@ -510,6 +513,7 @@ const (
 	NotThereName        NotThereKind = iota // nothing by that name: check the name
 	NotThereThroughFile                     // its path goes through a file: check the path
 	NotThereLink                            // a symbolic link that leads to nothing: point it at the file
+	NotThereTilde                           // a ~ no shell replaced (quoted, or on Windows): name the path it stands for
 )
 
 // Error is the sentence that says what to check.
@@ -519,6 +523,8 @@ func (e *NotThereError) Error() string {
 		return throughFileSentence(e.Path, e.Detail)
 	case NotThereLink:
 		return quotePath(e.Path) + " is a symbolic link to " + quotePath(e.Detail) + ", which does not exist — point the link at the file, or name the file itself"
+	case NotThereTilde:
+		return quotePath(e.Path) + " does not exist — " + tildeAdvice() + ", or the full path, " + quotePath(e.Detail)
 	}
 	return quotePath(e.Path) + " does not exist — check the name"
 }
@@ -545,6 +551,9 @@ func NamedNotThere(path string) error {
 			return &NotThereError{Path: path, Kind: NotThereThroughFile, Detail: file}
 		}
 		if Gone(err) {
+			if meant := tildeMeant(path); meant != "" {
+				return &NotThereError{Path: path, Kind: NotThereTilde, Detail: meant}
+			}
 			return &NotThereError{Path: path, Kind: NotThereName}
 		}
 		return nil
@@ -559,6 +568,75 @@ func NamedNotThere(path string) error {
 		return nil
 	}
 	return &NotThereError{Path: path, Kind: NotThereLink, Detail: target}
+}
+
+// tildeAdvice says why a ~ in a path named was left as it is and what to
+// write instead: a shell replaces ~ with a home folder only outside
+// quotes, and cmd never does.
+func tildeAdvice() string {
+	if runtime.GOOS == "windows" {
+		return "~ is not expanded on Windows: write %USERPROFILE% for it"
+	}
+	return "~ is not expanded inside quotes: write it outside them"
+}
+
+// tildeMeant is the path a shell would have made of path, when the first
+// part of path not there is a ~ it did not replace (path quoted, or on
+// Windows) and what ~ stands for is there: "~/report.pdf" named from a
+// folder with no "~" in it, as is or made absolute, is the home folder's
+// report.pdf. Off Windows "~user" stands for that user's home folder. It
+// is "" for any other path, and when the path meant is not there either:
+// a name typed wrong is still one to check.
+func tildeMeant(path string) string {
+	clean := filepath.Clean(path)
+	missing := clean
+	for {
+		parent := filepath.Dir(missing)
+		if parent == missing {
+			return ""
+		}
+		if _, err := os.Lstat(parent); err == nil {
+			break
+		}
+		missing = parent
+	}
+	home := homeOf(filepath.Base(missing))
+	if home == "" {
+		return ""
+	}
+	rest, ok := strings.CutPrefix(clean, missing)
+	if !ok {
+		return ""
+	}
+	meant := filepath.Join(home, rest)
+	if _, err := os.Stat(meant); err != nil {
+		return ""
+	}
+	return meant
+}
+
+// homeOf is the home folder a shell puts for part, a path's first part
+// ("~", or off Windows "~user"), or "" when part is none of those or the
+// folder is not known.
+func homeOf(part string) string {
+	name, ok := strings.CutPrefix(part, "~")
+	switch {
+	case !ok:
+		return ""
+	case name == "":
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		return home
+	case runtime.GOOS == "windows":
+		return ""
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		return ""
+	}
+	return u.HomeDir
 }
 
 // volumeThere reports whether the drive (or share) of path is there, as

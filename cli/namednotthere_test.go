@@ -150,3 +150,38 @@ func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadOfAQuotedTildeSaysThePathItStandsFor: `upload "~/report.pdf"`
+// (quoted, so the shell left ~ as it was; cmd never replaces it) said
+// '"…/~/report.pdf" does not exist — check the name', though the name was
+// right. It now says that ~ was not expanded and names the file it stands
+// for, on upload (its path absolute, as the queue names files), cid and
+// verify; nothing is uploaded.
+func TestUploadOfAQuotedTildeSaysThePathItStandsFor(t *testing.T) {
+	sb := keyedSandbox(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	report := testutil.WriteFile(t, filepath.Join(home, "report.pdf"), 10)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	typed := "~" + string(filepath.Separator) + "report.pdf"
+	why := `~ is not expanded inside quotes: write it outside them, or the full path, "` + report + `"`
+	if runtime.GOOS == "windows" {
+		why = `~ is not expanded on Windows: write %USERPROFILE% for it, or the full path, "` + report + `"`
+	}
+	abs := filepath.Join(dir, typed)
+
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, typed)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, errOut, "FAILED  "+abs+`: "`+abs+`" does not exist — `+why+"\n")
+	assert.Equal(t, 0, sb.Uploads())
+
+	code, out, errOut = runCLI(t, "", "cid", typed)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, errOut, `dstor-uploader cid: "`+typed+`" does not exist — `+why+"\n")
+
+	code, out, errOut = runCLI(t, "", "verify", "--env", "testnet", typed)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, out, typed+`: cannot verify: "`+typed+`" does not exist — `+why+"\n", errOut)
+}

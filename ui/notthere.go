@@ -108,6 +108,8 @@ func notThereSentence(nt *api.NotThereError) string {
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Detail}}”, a file, not a folder. Check the path.", data)
 	case api.NotThereLink:
 		return tr("“{{.Path}}” is a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the file, or open the file itself.", data)
+	case api.NotThereTilde:
+		return tr("“{{.Path}}” does not exist: ~ was not replaced with a home folder (a shell does not replace it inside quotes, and Windows never does). Name the full path: “{{.Detail}}”.", data)
 	}
 	return tr("“{{.Path}}” does not exist. Check the name.", data)
 }

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"errors"
+	"os"
+	"os/user"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestNamedNotThereOfATildeNotExpanded: `upload "~/report.pdf"` (quoted,
+// so the shell left ~ as it was; or any ~ on Windows, where cmd never
+// replaces it) said only that the path does not exist — check the name,
+// though the name was right. When the first part of the path not there is
+// ~ (or, off Windows, ~user) and the path it stands for is there, the
+// sentence says why and names that path; otherwise it stays a name to
+// check. Relative as cid and verify name it, absolute as upload and the
+// window do.
+func TestNamedNotThereOfATildeNotExpanded(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	report := filepath.Join(home, "report.pdf")
+	require.NoError(t, os.WriteFile(report, []byte("pdf"), 0o600))
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "has-a-tilde"), 0o700))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "has-a-tilde", "~"), 0o700))
+	var other, otherHome string
+	if u, err := user.Current(); err == nil && runtime.GOOS != "windows" {
+		if _, err := os.Stat(u.HomeDir); err == nil {
+			other, otherHome = "~"+u.Username, u.HomeDir
+		}
+	}
+	tests := []struct {
+		name, path string
+		kind       NotThereKind
+		meant      string // Detail: the path ~ stands for
+	}{
+		{"~/ quoted", "~/report.pdf", NotThereTilde, report},
+		{"~ alone", "~", NotThereTilde, home},
+		{"~ with the platform's separator", "~" + string(filepath.Separator) + "report.pdf", NotThereTilde, report},
+		{"absolute, as upload names it", filepath.Join(dir, "~", "report.pdf"), NotThereTilde, report},
+		{"~user/", other + "/", NotThereTilde, otherHome},
+		{"what ~ stands for is not there either", "~/reprot.pdf", NotThereName, ""},
+		{"no such user", "~no-such-user-h196/report.pdf", NotThereName, ""},
+		{"a name that only starts with ~", "~report.pdf", NotThereName, ""},
+		{"~ after a folder not there", filepath.Join("no-folder", "~", "report.pdf"), NotThereName, ""},
+		{"a folder named ~ that is there", filepath.Join("has-a-tilde", "~", "report.pdf"), NotThereName, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.path == "/" {
+				t.Skip("no user with a home folder here")
+			}
+			if runtime.GOOS == "windows" && tt.name == "~user/" {
+				t.Skip("cmd has no ~user")
+			}
+			var nt *NotThereError
+			require.True(t, errors.As(NamedNotThere(tt.path), &nt), "%q", tt.path)
+			assert.Equal(t, tt.kind, nt.Kind)
+			assert.Equal(t, tt.meant, nt.Detail)
+			if tt.kind != NotThereTilde {
+				assert.Equal(t, quotePath(tt.path)+" does not exist — check the name", nt.Error())
+				return
+			}
+			want := quotePath(tt.path) + ` does not exist — ~ is not expanded inside quotes: write it outside them, or the full path, ` + quotePath(tt.meant)
+			if runtime.GOOS == "windows" {
+				want = quotePath(tt.path) + ` does not exist — ~ is not expanded on Windows: write %USERPROFILE% for it, or the full path, ` + quotePath(tt.meant)
+			}
+			assert.Equal(t, want, nt.Error())
+		})
+	}
+}
