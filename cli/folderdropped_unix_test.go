@@ -33,7 +33,7 @@ func TestFolderListWithAFolderThatCouldNotBeReadIsNotWhole(t *testing.T) {
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "--parent-id", "0", dir)
 	require.Equal(t, 1, code, "a file of the folder was not uploaded: %s", errOut)
 	require.Contains(t, errOut, "SKIPPED")
-	require.Contains(t, errOut, "· 1 skipped (1 of them in a folder could not be read)")
+	require.Contains(t, errOut, "· 1 skipped (1 of them could not be read)")
 
 	for _, run := range []string{"first", "second"} {
 		code, out, errOut := runCLI(t, "", "history", "--folder", dir, "--format", "cid")

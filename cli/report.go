@@ -441,7 +441,7 @@ func (r *reporter) summary() string {
 		{r.canceled, " · %d canceled"},
 		{r.skipped, " · %d skipped"},
 		{r.skippedDirect, " (%d of them named on the command line)"},
-		{r.skippedUnread, " (%d of them in a folder could not be read)"},
+		{r.skippedUnread, " (%d of them could not be read)"},
 		{r.skippedTooDeep, " (%d of them a folder whose path on dStor would be too long)"},
 		{r.skippedReplaced, " (%d of them in a folder replaced by another file before its upload)"},
 		{r.already, " · %d already uploaded (not sent again; --again sends them)"},
