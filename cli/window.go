@@ -12,6 +12,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 	"github.com/dstor-uploader/dstor-uploader/ui"
@@ -105,7 +106,7 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 		files = append(files, abs)
 	}
 	if err := windowDisplay(); err != nil {
-		return handOffOnly(ctx, o, files, err)
+		return handOffOnly(ctx, cio, o, files, err)
 	}
 	home, err := windowHome(o.home)
 	if err != nil {
@@ -138,10 +139,10 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 }
 
 // handOffOnly is a launch that cannot open a window (noWindow says why):
-// its files go to a window already running on the data folder, else it
-// says noWindow. It neither makes nor claims the data folder, so nothing
+// its files go to a window already running on the data folder (it says
+// those not there: sayNotThere), else it says noWindow. It neither makes nor claims the data folder, so nothing
 // changes on disk.
-func handOffOnly(ctx context.Context, o windowOptions, files []string, noWindow error) error {
+func handOffOnly(ctx context.Context, cio IO, o windowOptions, files []string, noWindow error) error {
 	home, err := windowHomePath(o.home)
 	if err != nil {
 		return err
@@ -149,11 +150,33 @@ func handOffOnly(ctx context.Context, o windowOptions, files []string, noWindow 
 	handed, err := instance.HandOff(ctx, home, instance.Request{Env: o.env, Paths: files, Pick: o.addFiles})
 	switch {
 	case handed:
+		sayNotThere(cio, files)
 		return nil
 	case errors.Is(err, instance.ErrRefused), errors.Is(err, instance.ErrUnconfirmed):
 		return err // the running window's sentence says what to do
 	}
 	return noWindow
+}
+
+// sayNotThere says, for a launch whose files the running window took,
+// each of them not there (api.NamedNotThere, the command line's sentence;
+// a path named twice, once): the window names them in a notice and queues
+// nothing for them, but a person who typed the launch in a terminal looks
+// there, not at the window. A launch that becomes the window leaves them
+// to its notice. One the running window refused says only the window's
+// sentence, which is what Windows' message box shows (errorBox, cut at
+// maxErrorBoxText): opening the files again names the paths not there.
+func sayNotThere(cio IO, paths []string) {
+	seen := map[string]bool{}
+	for _, p := range paths {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		if why := api.NamedNotThere(p); why != nil {
+			fmt.Fprintf(cio.Err, "%s: %s; the window added nothing for it\n", name, inert.Line(why.Error()))
+		}
+	}
 }
 
 // windowClaim is the window's claim of its data folder (instance.Claim),
@@ -164,6 +187,7 @@ type windowClaim struct {
 	cancel  context.CancelFunc
 	waiting chan struct{}
 	done    chan struct{}
+	paths   []string // the launch's files, to say those not there once handed over
 	srv     *instance.Server
 	handed  bool
 	err     error
@@ -172,7 +196,7 @@ type windowClaim struct {
 // startClaim starts claiming home for a window launched with req.
 func startClaim(ctx context.Context, home string, req instance.Request) *windowClaim {
 	ctx, cancel := context.WithCancel(ctx)
-	c := &windowClaim{cancel: cancel, waiting: make(chan struct{}), done: make(chan struct{})}
+	c := &windowClaim{cancel: cancel, waiting: make(chan struct{}), done: make(chan struct{}), paths: req.Paths}
 	go func() {
 		defer close(c.done)
 		c.srv, c.handed, c.err = instance.ClaimWaiting(ctx, home, req, func() { close(c.waiting) })
@@ -182,10 +206,12 @@ func startClaim(ctx context.Context, home string, req instance.Request) *windowC
 
 // outcome is what the window does with the claim once done: take the
 // later launches' files (the hand-offs), or not open, with why (nil when
-// the running window took this launch's files).
+// the running window took this launch's files, once it has said those not
+// there: sayNotThere).
 func (c *windowClaim) outcome(cio IO) (handoffs <-chan instance.Handoff, open bool, err error) {
 	switch {
 	case c.handed:
+		sayNotThere(cio, c.paths)
 		return nil, false, nil // the running window has them
 	case errors.Is(c.err, instance.ErrRefused), errors.Is(c.err, instance.ErrUnconfirmed),
 		errors.Is(c.err, storage.ErrUpdateTooLong):

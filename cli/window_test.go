@@ -175,7 +175,9 @@ func logOnFailure(t *testing.T, home, who string, out *testutil.LockedBuffer) {
 
 // TestLaunchTheWindowRefuses: a launch whose files the running window
 // refuses (it could not save them, or its destination is not valid)
-// exits 1 with the window's sentence, and opens no window of its own.
+// exits 1 with the window's sentence, and opens no window of its own. It
+// says only that sentence, none of its paths not there: on Windows it is
+// what a message box shows, and opening the files again names them.
 func TestLaunchTheWindowRefuses(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
@@ -192,7 +194,7 @@ func TestLaunchTheWindowRefuses(t *testing.T) {
 	openWindow = func(ui.Options) error { t.Error("no window opens"); return nil }
 	windowFaked(t)
 	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "refused.txt"), 10)
-	code, out, errOut := runCLI(t, "", file)
+	code, out, errOut := runCLI(t, "", file, filepath.Join(filepath.Dir(file), "refsued.txt"))
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
 	assert.Equal(t, "dstor-uploader: "+why+"\n", errOut)
@@ -308,7 +310,7 @@ func windowFaked(t *testing.T) {
 // the running window, which uploaded the file and queued a failed job for
 // the path, "put it back". The launch still exits 0, the file is uploaded,
 // and nothing is queued for the path (the window says so: ui's
-// TestHandoffWithAPathNotThereQueuesItNot).
+// TestHandoffWithAPathNotThereQueuesItNot; the launch too, on stderr).
 func TestSecondLaunchWithAPathNotThereQueuesItNot(t *testing.T) {
 	if os.Getenv("DISPLAY") == "" {
 		t.Skip("no X display: make test runs this under Xvfb")
@@ -327,6 +329,8 @@ func TestSecondLaunchWithAPathNotThereQueuesItNot(t *testing.T) {
 	timer := time.AfterFunc(time.Minute, func() { _ = launch.Process.Kill() })
 	defer timer.Stop()
 	require.NoError(t, launch.Wait(), "the second launch exits 0: %s", out.String())
+	assert.Equal(t, "dstor-uploader: \""+typo+"\" does not exist — check the name; the window added nothing for it\n", out.String(),
+		"the launch says the path not there where it was typed (TestLaunchHandedOnNamesItsPathsNotThere)")
 	// A hang guard, not a speed limit (see TestSecondLaunchHandsFilesToTheRunningWindow).
 	require.Eventually(t, func() bool { return inHistory(t, home, good) },
 		150*time.Second, 50*time.Millisecond, "the running window uploads the file there")
@@ -340,4 +344,71 @@ func TestSecondLaunchWithAPathNotThereQueuesItNot(t *testing.T) {
 		assert.NotEqual(t, typo, j.LocalPath, "a job for the path not there: %s, %q", j.State, j.Error)
 	}
 	assert.Len(t, jobs, 1)
+}
+
+// TestLaunchHandedOnNamesItsPathsNotThere: `dstor-uploader report.pdf
+// reprot.pdf` typed in a terminal while the window runs handed both to it,
+// which named the path not there in a notice and queued nothing for it,
+// but the launch exited 0 saying nothing, so a person at the terminal (or
+// over ssh, with no display) never learned of the typo unless they looked
+// at the window. It now says, on stderr, the command line's sentence for
+// each path not there (once for a path named twice), and still hands over
+// what it did and exits 0. Both routes to a running window: the claim, and
+// a launch with no display (handOffOnly).
+func TestLaunchHandedOnNamesItsPathsNotThere(t *testing.T) {
+	dir := t.TempDir()
+	good := testutil.WriteFile(t, filepath.Join(dir, "report.pdf"), 10)
+	notes := testutil.WriteFile(t, filepath.Join(dir, "notes.txt"), 10)
+	typo := filepath.Join(dir, "reprot.pdf")
+	through := filepath.Join(notes, "x")
+	want := "dstor-uploader: \"" + typo + "\" does not exist — check the name; the window added nothing for it\n" +
+		"dstor-uploader: \"" + through + "\" does not exist — its path goes through \"" + notes + "\", a file, not a folder: check the path; the window added nothing for it\n"
+	for _, route := range []string{"a display", "no display"} {
+		t.Run(route, func(t *testing.T) {
+			if route == "no display" && (runtime.GOOS == "windows" || runtime.GOOS == "darwin") {
+				t.Skip("Windows and macOS always have a display")
+			}
+			home := t.TempDir()
+			t.Setenv(storage.HomeEnv, home)
+			srv, handed, err := instance.Claim(t.Context(), home, instance.Request{})
+			require.NoError(t, err)
+			require.False(t, handed)
+			t.Cleanup(func() { _ = srv.Close() })
+			got := make(chan []string, 1)
+			go func() {
+				for h := range srv.Requests() {
+					got <- h.Paths
+					h.Done()
+				}
+			}()
+			if route == "a display" {
+				openWindow = func(ui.Options) error { t.Error("no window opens"); return nil }
+				windowFaked(t)
+			} else {
+				t.Setenv("DISPLAY", "")
+				t.Setenv("WAYLAND_DISPLAY", "")
+			}
+			code, out, errOut := runCLI(t, "", good, typo, through, typo)
+			assert.Equal(t, 0, code, errOut)
+			assert.Empty(t, out)
+			assert.Equal(t, want, errOut)
+			assert.Equal(t, []string{good, typo, through, typo}, handedOn(t, got), "handed over as before")
+		})
+	}
+}
+
+// TestLaunchThatIsTheWindowLeavesItsPathsNotThereToIt: a launch that
+// becomes the window (none runs on the data folder) says nothing of its
+// paths not there on stderr: the window's notice names them, once.
+func TestLaunchThatIsTheWindowLeavesItsPathsNotThereToIt(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	good := testutil.WriteFile(t, filepath.Join(t.TempDir(), "report.pdf"), 10)
+	typo := filepath.Join(filepath.Dir(good), "reprot.pdf")
+	var opened []string
+	openWindow = func(o ui.Options) error { opened = o.Files; return nil }
+	windowFaked(t)
+	code, out, errOut := runCLI(t, "", good, typo)
+	assert.Equal(t, 0, code, errOut)
+	assert.Empty(t, out+errOut)
+	assert.Equal(t, []string{good, typo}, opened, "the window gets both, and names the one not there")
 }
