@@ -26,6 +26,13 @@ type FileDigests struct {
 	// none: verify finds by it the uploads of this very file made by
 	// another spelling of its path.
 	ID string
+	// Folder is the ID of the folder HashListedFile's beneath led to when
+	// the file was opened through it (as FolderID names a folder; "" for
+	// HashFile and where folders have no ID): `verify DIR` compares it
+	// with the folder it began verifying, so a file opened through another
+	// folder put at its path meanwhile is not said to be one of its own.
+	// Set also with the error of a file opened but not read whole.
+	Folder string
 }
 
 // HashFile reads the regular file at path once and returns its CIDv0 and
@@ -62,18 +69,19 @@ func FileCID(ctx context.Context, path string) (string, error) {
 // as it is read (/proc, /sys) is refused, as ValidateFile refuses it.
 func hashFile(ctx context.Context, req UploadRequest, withSHA256 bool) (FileDigests, error) {
 	path := req.Path
-	f, opened, err := openToHash(req)
+	f, opened, folder, err := openToHash(req)
 	if err != nil {
 		if req.Beneath != "" {
 			return FileDigests{}, err
 		}
 		return FileDigests{}, namedToHash(path, err)
 	}
-	defer func() { _ = f.Close() }() // read-only
+	defer func() { _ = f.Close() }()      // read-only
+	failed := FileDigests{Folder: folder} // what it was opened through, even when not read whole
 	if madeUpAsRead(f, opened.Size) {
 		// Read, it never matches its size: refused as an upload refuses
 		// it, not "changed while it was read" on every run.
-		return FileDigests{}, notStored(quotePath(path))
+		return failed, notStored(quotePath(path))
 	}
 	h := NewCIDHasher()
 	if withSHA256 {
@@ -82,19 +90,19 @@ func hashFile(ctx context.Context, req UploadRequest, withSHA256 bool) (FileDige
 	if _, err := h.ReadFrom(&hookedReader{r: ctxReader{ctx, f}, path: path}); err != nil {
 		h.Abort()
 		if ctx.Err() != nil {
-			return FileDigests{}, ctx.Err()
+			return failed, ctx.Err()
 		}
-		return FileDigests{}, fileAccessError(quotePath(path), err)
+		return failed, fileAccessError(quotePath(path), err)
 	}
 	if err := readWhole(f, req, opened, h.Size()); err != nil {
 		h.Abort()
-		return FileDigests{}, err
+		return failed, err
 	}
 	cid, err := h.Sum()
 	if err != nil {
-		return FileDigests{}, err
+		return failed, err
 	}
-	d := FileDigests{CID: cid, Size: h.Size(), ID: opened.ID}
+	d := FileDigests{CID: cid, Size: h.Size(), ID: opened.ID, Folder: folder}
 	if withSHA256 {
 		d.SHA256 = hex.EncodeToString(h.SHA256())
 	}
@@ -102,13 +110,14 @@ func hashFile(ctx context.Context, req UploadRequest, withSHA256 bool) (FileDige
 }
 
 // openToHash opens the file of req to hash it: beneath its folder without
-// following links when req.Beneath is set, else the path as given.
-func openToHash(req UploadRequest) (*os.File, FileIdentity, error) {
+// following links when req.Beneath is set (folder: the ID of the folder
+// Beneath led to, see openListed), else the path as given (folder "").
+func openToHash(req UploadRequest) (f *os.File, id FileIdentity, folder string, err error) {
 	if req.Beneath != "" {
-		f, id, _, err := openListed(req.Beneath, req.Path, FileIdentity{})
-		return f, id, err
+		return openListed(req.Beneath, req.Path, FileIdentity{})
 	}
-	return openRegularFile(req.Path)
+	f, id, err = openRegularFile(req.Path)
+	return f, id, "", err
 }
 
 // namedToHash is err, opening the path a person named to `cid` or

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
@@ -224,4 +226,54 @@ func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHashListedFileNamesTheFolderItWasOpenedThrough: HashListedFile
+// gives the ID of the folder it opened the file through, as FolderID
+// names it, also with the error of a file opened but not read whole, and
+// that of another folder put at the folder's path since: `verify DIR`
+// compares it with the folder it began verifying. HashFile gives none.
+func TestHashListedFileNamesTheFolderItWasOpenedThrough(t *testing.T) {
+	skipWithoutFileIDs(t)
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "pick")
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	file := filepath.Join(dir, "a.txt")
+	require.NoError(t, os.WriteFile(file, []byte("mine\n"), 0o600))
+	began, err := FolderID(dir)
+	require.NoError(t, err)
+	require.NotEmpty(t, began)
+
+	d, err := HashListedFile(ctx, dir, file)
+	require.NoError(t, err)
+	assert.Equal(t, began, d.Folder, "opened through the folder verify began in")
+	d, err = HashFile(ctx, file)
+	require.NoError(t, err)
+	assert.Empty(t, d.Folder, "no folder named: none opened through")
+
+	require.NoError(t, os.Rename(dir, dir+"-moved"))
+	require.NoError(t, os.Mkdir(dir, 0o755))
+	require.NoError(t, os.WriteFile(file, []byte("someone else's\n"), 0o600))
+	other, err := FolderID(dir)
+	require.NoError(t, err)
+	d, err = HashListedFile(ctx, dir, file)
+	require.NoError(t, err)
+	assert.Equal(t, other, d.Folder, "opened through the folder at the path now")
+	assert.NotEqual(t, began, d.Folder)
+
+	grown := false
+	t.Cleanup(readhook.Set(func(p string, _ int64) {
+		if p == file && !grown {
+			grown = true
+			f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+			if err == nil {
+				_, _ = f.WriteString("more\n")
+				_ = f.Close()
+			}
+		}
+	}))
+	d, err = HashListedFile(ctx, dir, file)
+	require.True(t, grown, "the hook ran")
+	require.ErrorIs(t, err, ErrFileChanged)
+	assert.Equal(t, other, d.Folder, "named with the error of a file not read whole")
 }

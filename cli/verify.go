@@ -99,6 +99,10 @@ type verifyResult struct {
 	// of it (worker.FolderEntry.Reason), and Error the upload's sentence.
 	Skipped string `json:"skipped,omitempty"`
 	Error   string `json:"error,omitempty"`
+	// through is the ID of the folder a file a folder's listing found was
+	// opened through (api.FileDigests.Folder; "" when none or not read):
+	// never printed, compared with the folder's (stillThere).
+	through string
 }
 
 // runVerify hashes each file and looks its content up in the history,
@@ -195,6 +199,7 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 	entries := 0
 	root := worker.ListedFolder(dir)
 	rootInfo, _ := os.Stat(root) // nil: ListFolder says why
+	rootID := worker.FolderIDAt(root, rootInfo)
 	err := worker.ListFolder(ctx, h.db, root, func(e worker.FolderEntry) error {
 		entries++
 		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: h.env, Uploads: []verifiedUpload{},
@@ -202,7 +207,7 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 		if e.Reason == "" {
 			r = verifyFile(ctx, h, root, e.Path)
 		}
-		if err := stillThere(root, rootInfo); err != nil {
+		if err := stillThere(root, rootInfo, rootID, r.through); err != nil {
 			return err // r may be of another folder's file: not said
 		}
 		return t.add(ctx, r, func() error { return printVerify(cio, o.asJSON, r) })
@@ -221,16 +226,16 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 	})
 }
 
-// stillThere is nil while the folder root (as listed: its real path) is
-// still at its path, else the sentence that verify stops with: a folder
-// moved away, or replaced by a symbolic link to another folder, would
+// stillThere is nil while the file just verified was opened through the
+// folder root (as listed: its real path; listed and id as verify began,
+// through the ID of the folder it was opened through:
+// worker.OpenedThroughAnother) — for an entry not read, while root is
+// still at its path — else the sentence that verify stops with: a folder
+// moved away, or replaced by another or a symbolic link to another, would
 // have the other folder's files read and said under its path (a file
 // never read "uploaded — same content as" another's upload).
-func stillThere(root string, listed os.FileInfo) error {
-	if listed == nil {
-		return nil
-	}
-	if now, err := os.Stat(root); err == nil && os.SameFile(now, listed) {
+func stillThere(root string, listed os.FileInfo, id, through string) error {
+	if !worker.OpenedThroughAnother(root, listed, id, through) {
 		return nil
 	}
 	return fmt.Errorf("%s was moved or replaced while it was verified (its path leads to another folder now, or to none): "+
@@ -303,6 +308,7 @@ func verifyFile(ctx context.Context, h *historyLookup, beneath, path string) ver
 		}
 	}
 	d, err := hash(ctx, path)
+	r.through = d.Folder // also of a file opened but not read whole
 	if err != nil {
 		r.Error = api.Human(err)
 		return r

@@ -896,7 +896,7 @@ func (w *walk) folder(r Request, root string) storage.ListingCut {
 		return w.noFolder(r, w.base(r, root), fi, err)
 	}
 	f.rootInfo = fi
-	f.rootID = rootIDOf(f.walkRoot, fi)
+	f.rootID = FolderIDAt(f.walkRoot, fi)
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
 	if w.ctx.Err() != nil {
 		return storage.NotCut
@@ -930,41 +930,51 @@ func (f *folderWalk) checkRoot() {
 	}
 }
 
-// rootIDOf is the ID of the folder at walkRoot (api.FolderID), fi being
-// what stat said of it as the listing began: "" (look at the path per
-// file, rootLeft) when it has none or stat and it disagree, the folder
-// having moved between the two looks.
-func rootIDOf(walkRoot string, fi os.FileInfo) string {
-	id, err := api.FolderID(walkRoot)
+// FolderIDAt is the ID of the folder at root (api.FolderID), listed
+// being what stat said of it as its listing began: "" (look at the path
+// per file, OpenedThroughAnother) when it has none or stat and it
+// disagree, the folder having moved between the two looks. A walk and
+// `verify DIR` take it once, as they begin.
+func FolderIDAt(root string, listed os.FileInfo) string {
+	if listed == nil {
+		return ""
+	}
+	id, err := api.FolderID(root)
 	if err != nil || id == "" {
 		return ""
 	}
-	if now, err := os.Stat(walkRoot); err != nil || !os.SameFile(now, fi) {
+	if now, err := os.Stat(root); err != nil || !os.SameFile(now, listed) {
 		return ""
 	}
 	return id
 }
 
+// OpenedThroughAnother reports whether a file opened through the folder
+// root was opened through another folder than the one whose listing began
+// with listed (os.Stat; nil: unknown, false) and id (FolderIDAt): opened
+// is the ID of the folder it went through (api.ListedFile,
+// api.FileDigests.Folder). A folder moved away and another, or a symbolic
+// link to one, put at its path (also one put back since) has that other
+// folder's files opened through it, which must not be taken for the
+// listed folder's. One string comparison where both IDs are known;
+// otherwise a look at root now (one stat per file).
+func OpenedThroughAnother(root string, listed os.FileInfo, id, opened string) bool {
+	switch {
+	case listed == nil:
+		return false
+	case id != "" && opened != "":
+		return opened != id
+	}
+	fi, err := os.Stat(root)
+	return err != nil || !fi.IsDir() || !os.SameFile(fi, listed)
+}
+
 // rootLeft reports whether the file ListedFile opened was opened through
 // another folder than the one listed (rootID: the ID of the folder it
-// went through), noting the cut: a folder moved away and a symbolic link
-// to another put at its path (also one put back since) has that other
-// folder's files opened through it, which must not be queued as the
-// chosen folder's. Where folders have no ID it looks at walkRoot now (one
-// stat per file).
+// went through; OpenedThroughAnother), noting the cut.
 func (f *folderWalk) rootLeft(rootID string) bool {
-	switch {
-	case f.rootInfo == nil:
+	if !OpenedThroughAnother(f.walkRoot, f.rootInfo, f.rootID, rootID) {
 		return false
-	case f.rootID != "" && rootID != "":
-		if rootID == f.rootID {
-			return false
-		}
-	default:
-		fi, err := os.Stat(f.walkRoot)
-		if err == nil && fi.IsDir() && os.SameFile(fi, f.rootInfo) {
-			return false
-		}
 	}
 	if f.checkRoot(); f.cut == storage.NotCut {
 		f.cut = storage.CutFolderGone // back at its path now, but a file was left out
