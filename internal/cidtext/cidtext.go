@@ -105,14 +105,19 @@ func asV0(s string) (string, bool) {
 // link rather than a CID: any link the app makes (a gateway link on any
 // gateway, ipfs://, Markdown, HTML), and the other usual ways of writing
 // one (a path inside the CID's folder, /ipfs/<cid> alone, a subdomain
-// gateway's https://<cid>.ipfs.<gateway>/) and a bare CID, as written,
+// gateway's https://<cid>.ipfs.<gateway>/, with its scheme or without) and
+// a bare CID, as written,
 // also followed by what a link puts after one (a path inside its folder,
 // ?filename=…, #…: a gateway link pasted without its start); "" for text
 // that is no link of a CID.
 func InLink(s string) string {
 	s = strings.TrimSpace(s)
-	if c := cidOrEmpty(bareHead(s)); c != "" {
+	head := bareHead(s)
+	if c := cidOrEmpty(head); c != "" {
 		return c
+	}
+	if c := subdomainCID(head); c != "" {
+		return c // a subdomain gateway's link pasted without https://
 	}
 	// [name](link) and <a href="link">name</a>: the link inside.
 	if i := strings.LastIndex(s, "]("); strings.HasPrefix(s, "[") && strings.HasSuffix(s, ")") && i > 0 {
@@ -141,17 +146,24 @@ func InLink(s string) string {
 	if !web {
 		return ""
 	}
-	// A subdomain gateway names the CID before ".ipfs.".
-	if label, rest, ok := strings.Cut(u.Hostname(), "."); ok && strings.HasPrefix(strings.ToLower(rest), "ipfs.") {
-		if c := cidOrEmpty(label); c != "" {
-			return c
-		}
+	if c := subdomainCID(u.Hostname()); c != "" {
+		return c
 	}
 	// A gateway given with a path of its own puts the CID last.
 	if len(segs) > 0 {
 		return cidOrEmpty(segs[len(segs)-1])
 	}
 	return ""
+}
+
+// subdomainCID is the CID a subdomain gateway's host names before
+// ".ipfs." (<cid>.ipfs.dweb.link, a port after it or not), else "".
+func subdomainCID(host string) string {
+	label, rest, ok := strings.Cut(host, ".")
+	if !ok || !strings.HasPrefix(strings.ToLower(rest), "ipfs.") {
+		return ""
+	}
+	return cidOrEmpty(label)
 }
 
 // bareHead is s up to its first '/', '?' or '#', where the path, query or
