@@ -923,9 +923,8 @@ func (d *DB) FolderLeftOf(k FolderKey) (FolderLeft, error) {
 // found either still listing or with those files not uploaded, never
 // over with them uncounted (a share called whole whose list lacks them).
 func folderLeftOf(tx *sql.Tx, k FolderKey) (FolderLeft, error) {
-	var l FolderLeft
-	var err error
-	if l.BatchLeft, l.Dropped, l.TooDeep, l.UnreadFolders, err = shareJobsLeft(tx, k); err != nil {
+	l, err := shareJobsLeft(tx, k)
+	if err != nil {
 		return FolderLeft{}, err
 	}
 	var all int
@@ -1058,8 +1057,8 @@ func (b BatchLeft) Any() bool { return b.Pending > 0 || b.Failed > 0 || b.Listin
 func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 	var b BatchLeft
 	err := d.readHistory(func(tx *sql.Tx) error {
-		var err error
-		b, _, _, _, err = shareJobsLeft(tx, k)
+		l, err := shareJobsLeft(tx, k)
+		b = l.BatchLeft
 		return err
 	})
 	return b, err
@@ -1069,17 +1068,19 @@ func (d *DB) BatchLeftOf(k FolderKey) (BatchLeft, error) {
 // counted a share's own jobs, before it reads the rest.
 var afterJobsCounted func()
 
-// shareJobsLeft is BatchLeftOf, read with q, with the number of the
-// share's files it lacks for good (FolderLeft.Dropped) counted in the
-// same scans: its own jobs, and the jobs of its call it left files to
-// (sameCallLeftSQL); and of those, its folders skipped as too deep
-// (FolderLeft.TooDeep) and its folders it could not read
-// (FolderLeft.UnreadFolders), which are its own jobs.
-func shareJobsLeft(q queryer, k FolderKey) (b BatchLeft, dropped, tooDeep, unread int, err error) {
+// shareJobsLeft is what of FolderLeft the share's jobs tell: BatchLeftOf,
+// read with q, with the number of the share's files it lacks for good
+// (Dropped) counted in the same scans: its own jobs, and the jobs of its
+// call it left files to (sameCallLeftSQL); and of those, its folders
+// skipped as too deep (TooDeep) and its folders it could not read
+// (UnreadFolders), which are its own jobs.
+func shareJobsLeft(q queryer, k FolderKey) (FolderLeft, error) {
+	var l FolderLeft
+	b := &l.BatchLeft
 	var same BatchLeft
 	var sameDropped int
 	states := []any{string(JobQueued), string(JobUploading), string(JobWaitingSignIn), string(JobFailed)}
-	err = q.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &dropped, &tooDeep, &unread)
+	err := q.QueryRow(batchLeftSQL, append(states, k.BatchID, k.Folder)...).Scan(&b.Pending, &b.Failed, &l.Dropped, &l.TooDeep, &l.UnreadFolders)
 	if err == nil && afterJobsCounted != nil {
 		afterJobsCounted()
 	}
@@ -1093,8 +1094,9 @@ func shareJobsLeft(q queryer, k FolderKey) (b BatchLeft, dropped, tooDeep, unrea
 		err = q.QueryRow(shareCutSQL, k.Folder, k.BatchID).Scan(&b.Cut)
 	}
 	if err != nil {
-		return BatchLeft{}, 0, 0, 0, fmt.Errorf("count what an upload has left: %w", err)
+		return FolderLeft{}, fmt.Errorf("count what an upload has left: %w", err)
 	}
 	b.Pending, b.Failed = b.Pending+same.Pending, b.Failed+same.Failed
-	return b, dropped + sameDropped, tooDeep, unread, nil
+	l.Dropped += sameDropped
+	return l, nil
 }
