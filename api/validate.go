@@ -529,6 +529,25 @@ func (e *NotThereError) Error() string {
 	return quotePath(e.Path) + " does not exist — check the name"
 }
 
+// SplitNotThere splits the paths a launch names into those to go on with
+// (there, or whose absence is not sure: NamedNotThere) and a
+// *NotThereError for each not there, each path once, in the order named:
+// what the window and a launch handed to it say of them.
+func SplitNotThere(paths []string) (there []string, notThere []*NotThereError) {
+	seen := map[string]bool{}
+	for _, p := range paths {
+		nt, ok := errors.AsType[*NotThereError](NamedNotThere(p))
+		switch {
+		case !ok:
+			there = append(there, p)
+		case !seen[p]:
+			seen[p] = true
+			notThere = append(notThere, nt)
+		}
+	}
+	return there, notThere
+}
+
 // NamedNotThere is a *NotThereError for path, named as a command or a
 // window starts, when no file or folder is there: one whose name is not
 // there was never seen there, so it is a name typed wrong to check (not a

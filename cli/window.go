@@ -159,7 +159,7 @@ func handOffOnly(ctx context.Context, cio IO, o windowOptions, files []string, n
 }
 
 // sayNotThere says, for a launch whose files the running window took,
-// each of them not there (api.NamedNotThere, the command line's sentence;
+// each of them not there (api.SplitNotThere: the command line's sentence;
 // a path named twice, once): the window names them in a notice and queues
 // nothing for them, but a person who typed the launch in a terminal looks
 // there, not at the window. A launch that becomes the window leaves them
@@ -167,15 +167,9 @@ func handOffOnly(ctx context.Context, cio IO, o windowOptions, files []string, n
 // sentence, which is what Windows' message box shows (errorBox, cut at
 // maxErrorBoxText): opening the files again names the paths not there.
 func sayNotThere(cio IO, paths []string) {
-	seen := map[string]bool{}
-	for _, p := range paths {
-		if seen[p] {
-			continue
-		}
-		seen[p] = true
-		if why := api.NamedNotThere(p); why != nil {
-			fmt.Fprintf(cio.Err, "%s: %s; the window added nothing for it\n", name, inert.Line(why.Error()))
-		}
+	_, notThere := api.SplitNotThere(paths)
+	for _, why := range notThere {
+		fmt.Fprintf(cio.Err, "%s: %s; the window added nothing for it\n", name, inert.Line(why.Error()))
 	}
 }
 

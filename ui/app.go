@@ -46,7 +46,7 @@ type Options struct {
 	// Home is the data directory; "" means storage.DataDir().
 	Home string
 	// Files are paths to upload once signed in ("Open with", %F); those
-	// not there are not queued, but named in a notice (namedNotThere).
+	// not there are not queued, but named in a notice (api.SplitNotThere).
 	Files []string
 	// Handoffs are the files (and --env) of later launches, handed over
 	// because this window is the one of its data folder
@@ -558,7 +558,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	if env == "" {
 		env = restoredEnv // the environment their launch named
 	}
-	files, notThere := namedNotThere(d.Files)
+	files, notThere := api.SplitNotThere(d.Files)
 	a.keepPending(files, session.ParseKey(d.Env))
 	a.sayNotThere(notThere)
 	a.pendingPick = d.PickFiles

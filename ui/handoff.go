@@ -21,7 +21,7 @@ const queueLockPoll = time.Second
 
 // receiveHandoffs applies what later launches hand over (their files and
 // --env: "Open with", a double-click, %F) until Close; paths not there are
-// not queued, but named in a notice (namedNotThere). A launch is answered
+// not queued, but named in a notice (api.SplitNotThere). A launch is answered
 // (Done) only once its files are saved, or told why they are not (Fail):
 // one that reaches a window already quitting gets no answer, tries again
 // and becomes the next window, so its files are not dropped.
@@ -33,7 +33,7 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 				return
 			}
 			req := h.Request
-			paths, notThere := namedNotThere(req.Paths) // here, not on the UI goroutine
+			paths, notThere := api.SplitNotThere(req.Paths) // here, not on the UI goroutine
 			req.Paths = paths
 			a.do(func() {
 				a.onHandoff(req, answer(h))

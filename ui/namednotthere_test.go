@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
@@ -150,7 +151,7 @@ func TestNotThereNoticeSaysWhy(t *testing.T) {
 				}
 				paths = append(paths, p)
 			}
-			there, notThere := namedNotThere(append(paths, notes))
+			there, notThere := api.SplitNotThere(append(paths, notes))
 			assert.Equal(t, []string{notes}, there)
 			text := notThereText(notThere)
 			for _, w := range tt.want {

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"slices"
 	"strings"
 
@@ -17,7 +16,7 @@ import (
 // typed wrong, or a stale path a file manager handed over. They are not
 // queued, where they failed saying to put the file back, but named in a
 // notice that says what to check, as the command line's upload says
-// (api.NamedNotThere). A path there as the launch starts and gone before
+// (api.SplitNotThere). A path there as the launch starts and gone before
 // the queue reads it still fails in the queue.
 
 // maxNamedNotThere is how many paths not there the notice names; it
@@ -29,25 +28,6 @@ const maxNamedNotThere = 5
 // the notice shows, its start and its end around "…": five whole paths of
 // a folder tree nested deep made it taller than the window.
 const maxNotThereName = 120
-
-// namedNotThere splits the paths a launch named into those to add (there,
-// or whose absence is not sure: a drive not ready, a share out of reach)
-// and those not there, each named once. It looks at each path on disk, so
-// it runs off the UI goroutine where it can: a drive may be slow to answer.
-func namedNotThere(paths []string) (there []string, notThere []*api.NotThereError) {
-	seen := map[string]bool{}
-	for _, p := range paths {
-		nt, ok := errors.AsType[*api.NotThereError](api.NamedNotThere(p))
-		switch {
-		case !ok:
-			there = append(there, p)
-		case !seen[p]:
-			seen[p] = true
-			notThere = append(notThere, nt)
-		}
-	}
-	return there, notThere
-}
 
 // sayNotThere shows the notice of the paths a launch named that are not
 // there, when there are any: what to check of each, and that nothing was
