@@ -192,6 +192,9 @@ func TestFolderLinksNotWholeAfterItsFileWasCanceled(t *testing.T) {
 	said := e.copyAllLinks(k, 2)
 	assert.Contains(t, said, "Not the whole folder yet")
 	assert.Contains(t, said, "1 file of this upload of “trip” was canceled, could not be read, was replaced by another file, or was removed from the queue: add the folder again to upload it.")
+	assert.Contains(t, said, "The links copied are those of the files uploaded so far: once the folder is added again, copy the links of that upload, which lists the whole folder.",
+		"only a later share gets the canceled file: this one never becomes whole")
+	assert.NotContains(t, said, "once the rest are uploaded", "nothing more comes into this share")
 }
 
 // TestFolderLinksNotCalledWholeWhenAFileIsRecordedWhileRead: Copy all
@@ -234,4 +237,5 @@ func TestFolderLinksNotCalledWholeWhenAFileIsRecordedWhileRead(t *testing.T) {
 	e.ui(func() { said = overlayText(a.win.Canvas()) })
 	assert.Contains(t, said, "Not the whole folder yet", "c.jpg is not among the links copied")
 	assert.Contains(t, said, "1 file of this upload of “trip” is not uploaded yet")
+	assert.Contains(t, said, "copy them again once the rest are uploaded", "c.jpg comes into this share")
 }

@@ -321,10 +321,21 @@ func (h *historyView) onCopyFolderLinks(k storage.FolderKey, style string) {
 	var left storage.FolderLeft // written by the build, read once it is applied
 	h.copyLinks(buildKey{folder: k}, style, h.folderEntries(k, &left), func() {
 		if left.Any() {
-			h.a.showMessage(tr("Not the whole folder yet"), folderLeftText(k, left)+" "+
-				tr("The links copied are those of the files uploaded so far: copy them again once the rest are uploaded."))
+			h.a.showMessage(tr("Not the whole folder yet"), folderLeftText(k, left)+" "+copiedSoFarText(left))
 		}
 	})
+}
+
+// copiedSoFarText ends what Copy all links says of a share that is not
+// its folder's whole list yet (left): copy again once the rest is in,
+// when the rest comes into this share (queued, listing, failed and
+// retried); when some of it never will (dropped, or the listing cut),
+// only the folder added again is whole — a later share, with its own row.
+func copiedSoFarText(left storage.FolderLeft) string {
+	if left.Dropped > 0 || left.Cut != storage.NotCut {
+		return tr("The links copied are those of the files uploaded so far: once the folder is added again, copy the links of that upload, which lists the whole folder.")
+	}
+	return tr("The links copied are those of the files uploaded so far: copy them again once the rest are uploaded.")
 }
 
 // onFolderIndexPage makes the index page of folder share k — every file
