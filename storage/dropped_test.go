@@ -177,3 +177,122 @@ func TestCloseCarryingOverKeepsTheFilesAShareDropped(t *testing.T) {
 	require.NoError(t, at.r.QueryRow(`SELECT cleared FROM jobs WHERE id = 'b1-d.jpg'`).Scan(&cleared))
 	assert.True(t, cleared, "a row cleared from the list stays out of it")
 }
+
+// TestAShareLacksAFileItLeftToAJobOfItsOwnCall: upload --parent-id N d
+// d/sub, or upload d d/g.jpg: d's listing meets g.jpg already queued by
+// another path of the same Add call (d/sub's listing, or the file named
+// on its own) and leaves it to that job (LeftFile). That job canceled,
+// skipped for a reason that is no choice of the app's, or failed and
+// taken out of the queue leaves d's share without g.jpg for good
+// (Dropped: history --folder d and the window's folder dialog say "not
+// the whole folder"), in the queue or out of it; a file skipped by design
+// (a link) leaves it whole. Whichever share owns the job counts it too.
+func TestAShareLacksAFileItLeftToAJobOfItsOwnCall(t *testing.T) {
+	outer := filepath.FromSlash("/home/someone/d")
+	inner := filepath.Join(outer, "sub")
+	const env, account, batch = "testnet", "someone@example.com", "b1"
+	job := func(id, dir, beneath string, st JobState, reason string) JobRow {
+		return JobRow{ID: id, BatchID: batch, Env: env, Account: account, LocalPath: filepath.Join(dir, id+".jpg"),
+			Name: id + ".jpg", Size: 1, Beneath: beneath, State: st, Reason: reason}
+	}
+	owners := []struct {
+		name    string
+		beneath string // the path of the call that queued g.jpg
+	}{{"another folder of the call", inner}, {"the file named on its own", ""}}
+	dropped := FolderLeft{Dropped: 1}
+	endings := []struct {
+		name             string
+		state            JobState
+		reason           string
+		inQueue, removed FolderLeft
+	}{
+		{"canceled", JobCanceled, "canceled", dropped, dropped},
+		{"skipped: could not be read", JobSkipped, "file-unreadable", dropped, dropped},
+		{"failed", JobFailed, "server-trouble", FolderLeft{BatchLeft: BatchLeft{Failed: 1}}, dropped},
+		{"skipped by design: a link", JobSkipped, "symlink", FolderLeft{}, FolderLeft{}},
+	}
+	removals := []struct {
+		name   string
+		remove func(t *testing.T, d *DB, id string) // nil: left in the queue
+	}{
+		{"left in the queue", nil},
+		{"removed", func(t *testing.T, d *DB, id string) {
+			_, err := d.DeleteJobIDs(id)
+			require.NoError(t, err)
+		}},
+		{"cleared while listed, then the cleared rows deleted", func(t *testing.T, d *DB, id string) {
+			require.NoError(t, d.MarkJobsCleared(id))
+			require.NoError(t, d.DeleteCleared(env, account, nil))
+		}},
+	}
+	for _, owner := range owners {
+		for _, end := range endings {
+			for _, rm := range removals {
+				t.Run(owner.name+"/"+end.name+"/"+rm.name, func(t *testing.T) {
+					d := openTestDB(t)
+					a := job("a", outer, outer, JobQueued, "")
+					g := job("g", inner, owner.beneath, end.state, end.reason)
+					require.NoError(t, d.InsertJobs([]JobRow{a, g}))
+					require.NoError(t, d.InsertListing(nil, []LeftFile{{JobID: g.ID, Folder: outer, BatchID: batch}},
+						FolderKey{Folder: outer, BatchID: batch}))
+					e := sampleEntry(1)
+					e.JobID, e.LocalPath, e.Name, e.Size, e.AddedFolder, e.BatchID, e.Env, e.Account = a.ID, a.LocalPath, a.Name, a.Size, outer, batch, env, account
+					a.Hash, a.Verified, a.Attempts = e.Hash, true, 1
+					require.NoError(t, d.FinishJob(a, e))
+					want := end.inQueue
+					if rm.remove != nil {
+						rm.remove(t, d, g.ID)
+						want = end.removed
+					}
+
+					got, err := d.FolderLeftOf(FolderKey{Folder: outer, BatchID: batch})
+					require.NoError(t, err)
+					assert.Equal(t, want, got, "d's share, which left g.jpg to that job")
+					assert.Equal(t, want != FolderLeft{}, got.Any())
+					if owner.beneath != "" {
+						got, err = d.FolderLeftOf(FolderKey{Folder: inner, BatchID: batch})
+						require.NoError(t, err)
+						assert.Equal(t, want, got, "d/sub's share, whose job it is")
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestAShareThatQueuesAFileItLeftToAJobOfItsOwnCallCountsItOnce: d's
+// listing left g.jpg to the job of another path of its Add call (as in
+// TestAShareLacksAFileItLeftToAJobOfItsOwnCall), that job was canceled
+// and removed, and d's listing, resumed after a kill, queued g.jpg
+// itself: the share counts g.jpg once, by its own job (still to upload,
+// then uploaded: whole), not also as the file it left to the removed one.
+func TestAShareThatQueuesAFileItLeftToAJobOfItsOwnCallCountsItOnce(t *testing.T) {
+	outer := filepath.FromSlash("/home/someone/d")
+	const env, account, batch = "testnet", "someone@example.com", "b1"
+	k := FolderKey{Folder: outer, BatchID: batch}
+	g := JobRow{ID: "g-named", BatchID: batch, Env: env, Account: account, LocalPath: filepath.Join(outer, "g.jpg"),
+		Name: "g.jpg", Size: 1, State: JobCanceled, Reason: "canceled"}
+	d := openTestDB(t)
+	require.NoError(t, d.InsertJobs([]JobRow{g}))
+	require.NoError(t, d.InsertListing(nil, []LeftFile{{JobID: g.ID, Folder: outer, BatchID: batch}}))
+	_, err := d.DeleteJobIDs(g.ID)
+	require.NoError(t, err)
+	left, err := d.FolderLeftOf(k)
+	require.NoError(t, err)
+	require.Equal(t, FolderLeft{Dropped: 1}, left, "g.jpg removed before d's listing queued it")
+
+	own := g
+	own.ID, own.Beneath, own.State, own.Reason = "g-of-d", outer, JobQueued, ""
+	require.NoError(t, d.InsertListing([]JobRow{own}, nil, k))
+	left, err = d.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.Equal(t, FolderLeft{BatchLeft: BatchLeft{Pending: 1}}, left, "its own job of g.jpg, once")
+
+	e := sampleEntry(1)
+	e.JobID, e.LocalPath, e.Name, e.Size, e.AddedFolder, e.BatchID, e.Env, e.Account = own.ID, own.LocalPath, own.Name, own.Size, outer, batch, env, account
+	own.Hash, own.Verified, own.Attempts = e.Hash, true, 1
+	require.NoError(t, d.FinishJob(own, e))
+	left, err = d.FolderLeftOf(k)
+	require.NoError(t, err)
+	assert.False(t, left.Any(), "g.jpg uploaded by d's own job: %+v", left)
+}
