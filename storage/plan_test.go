@@ -32,8 +32,9 @@ var (
 	// fullScan is a step that reads a whole table with no index.
 	fullScan = regexp.MustCompile(`(?m)^SCAN [a-z_]+$`)
 	// ftsFullScan is a step that reads a whole FTS5 index: no MATCH ('M')
-	// in its index string, whatever the order (the number).
-	ftsFullScan = regexp.MustCompile(`(?m)VIRTUAL TABLE INDEX \d+:[^M\n]*$`)
+	// in its index string, whatever the order (the number). A scan of
+	// json_each reads the list bound (inList), not a table.
+	ftsFullScan = regexp.MustCompile(`(?m)^SCAN history_fts VIRTUAL TABLE INDEX \d+:[^M\n]*$`)
 )
 
 // planProblem says what makes plan cost more than O(log n) per row it
@@ -121,6 +122,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"jobs: … unless a folder share counts on it", queryPlan(t, d, deleteJobSQL, "j"), "sqlite_autoindex_folder_members_1"},
 		{"jobs: remove one a folder share counts on", queryPlan(t, d, keepAwaitedJobSQL, "j"), "sqlite_autoindex_folder_members_1"},
 		{"jobs: mark reported", queryPlan(t, d, markReportedSQL, "j"), "sqlite_autoindex_jobs_1"},
+		{"jobs: mark cleared, a list of them", queryPlan(t, d, markClearedSQL, `["j","k"]`), "sqlite_autoindex_jobs_1"},
 		{"jobs: done, not reported", queryPlan(t, d, unreportedDoneSQL, "testnet", "a@example.com", "done"), "jobs_queue"},
 		{"walks: delete one", queryPlan(t, d, deleteWalkSQL, "w"), "sqlite_autoindex_walks_1"},
 		{"walks: delete one saved before a sign-in, its share", queryPlan(t, d, forgetUnlistedShareSQL, "w"), "sqlite_autoindex_folder_shares_1"},
@@ -152,6 +154,19 @@ func TestHotPathQueryPlans(t *testing.T) {
 			assert.Contains(t, tt.plan, tt.want, tt.plan)
 		})
 	}
+}
+
+// TestNewestOfLooksUpEachID: verify's pick among the uploads of one file
+// (newestOfSQL) looks each up by its id, never reads the history through,
+// and sorts those matches alone (to keep one): it costs what the file's
+// uploads do, as reading them all did, not what the history holds.
+func TestNewestOfLooksUpEachID(t *testing.T) {
+	d := openTestDB(t)
+	fillHistory(t, d, 50)
+	plan := queryPlan(t, d, newestOfSQL, "[3,1,2]")
+	assert.Contains(t, plan, "SEARCH history USING INTEGER PRIMARY KEY (rowid=?)\nLIST SUBQUERY", plan)
+	assert.NotRegexp(t, fullScan, plan)
+	assert.NotRegexp(t, ftsFullScan, plan)
 }
 
 // bulkPlan is the plan of one of the bulk statements of ChangeJobs and

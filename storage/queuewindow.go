@@ -2,6 +2,7 @@ package storage
 
 import (
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"strings"
@@ -311,15 +312,17 @@ func (d *DB) ClearJobs(env, account string, states []JobState, except, keepBatch
 	return gone, err
 }
 
+// markClearedSQL marks the jobs whose ids the JSON array ? lists cleared.
+const markClearedSQL = "UPDATE jobs SET cleared = 1 WHERE id" + inJSON
+
 // MarkJobsCleared marks the jobs with these ids cleared (see above), for
 // jobs taken out of the list one by one while their batch is being listed.
 func (d *DB) MarkJobsCleared(ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	in, args := inList("id", ids)
 	return d.withTx("mark cleared jobs", func(tx *sql.Tx) error {
-		_, err := tx.Exec("UPDATE jobs SET cleared = 1 WHERE "+in, args...)
+		_, err := tx.Exec(markClearedSQL, jsonList(ids))
 		return err
 	})
 }
@@ -384,13 +387,27 @@ func scanCounts(rows *sql.Rows, err error) (StateCounts, error) {
 	return out, rows.Err()
 }
 
-// inList is "col IN (?, …)" for values.
-func inList(col string, values []string) (string, []any) {
-	args := make([]any, len(values))
-	for i, v := range values {
-		args[i] = v
+// inJSON is " IN (…)" of the values of one JSON array, bound as one
+// parameter (jsonList) however many they are: SQLite binds at most 32,766
+// variables in one statement (SQLITE_MAX_VARIABLE_NUMBER, as
+// modernc.org/sqlite builds it), and a list sized by the caller (the jobs
+// a window holds or removed at once, the uploads of one file) may hold
+// more. Each value is looked up by the column's index, as with "?, ?".
+const inJSON = " IN (SELECT value FROM json_each(?))"
+
+// jsonList is values as the JSON array inJSON takes (ids of the app's
+// own: valid UTF-8); none is "[]", no row (JSON null would be one, NULL).
+func jsonList[T string | int64](values []T) string {
+	if len(values) == 0 {
+		return "[]"
 	}
-	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ") + ")", args
+	list, _ := json.Marshal(values) // strings and integers always marshal
+	return string(list)
+}
+
+// inList is "col IN (…)" for values (inJSON), with its argument.
+func inList(col string, values []string) (string, []any) {
+	return col + inJSON, []any{jsonList(values)}
 }
 
 // AccountPending is what one account's saved queue on one environment

@@ -190,3 +190,33 @@ func TestClearJobsKeepsRowsOfBatchesBeingListed(t *testing.T) {
 	require.NoError(t, d.DeleteCleared("testnet", "a@example.com", nil))
 	assert.False(t, batchHasFile(t, d, "walking", "/w/1"), "gone once the listing ended")
 }
+
+// TestBulkJobChangesTakeMoreIDsThanOneStatementBinds: the worker's bulk
+// changes leave out the jobs it holds in memory (Except), and marks the
+// jobs removed while their batch is listed cleared (MarkJobsCleared), one
+// id each: more of them than SQLite binds variables in one statement
+// (manyUploads; the jobs a full disk kept from being saved stay in
+// memory, cli resume --remove-failed removes every failed job) are left
+// out and marked all the same, not "too many SQL variables".
+func TestBulkJobChangesTakeMoreIDsThanOneStatementBinds(t *testing.T) {
+	d := openTestDB(t)
+	rows := windowJobs(t, d, manyUploads+1, JobDone)
+	held := make([]string, manyUploads)
+	for i := range held {
+		held[i] = rows[i].ID
+	}
+	const env, account = "testnet", "a@example.com"
+	last := StateCount{Jobs: 1, Bytes: manyUploads + 1}
+
+	moved, err := d.ChangeJobs(JobChange{Env: env, Account: account, From: []JobState{JobDone}, To: JobCanceled, Except: held})
+	require.NoError(t, err)
+	assert.Equal(t, StateCounts{JobDone: last}, moved, "the jobs held in memory are left out")
+	gone, err := d.ClearJobs(env, account, []JobState{JobDone, JobCanceled}, held, nil)
+	require.NoError(t, err)
+	assert.Equal(t, StateCounts{JobCanceled: last}, gone, "the jobs held in memory are left out")
+
+	require.NoError(t, d.MarkJobsCleared(held...))
+	counts, err := d.JobCounts(env, account)
+	require.NoError(t, err)
+	assert.Empty(t, counts, "every one marked cleared")
+}

@@ -3,6 +3,7 @@ package storage
 import (
 	"cmp"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -255,24 +256,23 @@ type fileUploadRow struct {
 	up FileUpload
 }
 
-// NewestOf returns the newest (newestFirst) of the history entries ids
-// that are still there, and false when none is: verify's pick among the
-// uploads of one file (UploadsByFile) whose paths lead to it.
+// newestOfSQL reads the newest (newestFirst) of the history entries whose
+// ids the JSON array ? lists: each looked up by its id, then the one
+// finished last kept (a sort of these matches alone, one row kept).
+var newestOfSQL = `SELECT ` + historyCols + ` FROM history WHERE id` + inJSON + ` ORDER BY finished_at DESC, id DESC LIMIT 1`
+
+// NewestOf returns the newest (newestFirst: finished last, then the
+// highest id) of the history entries ids that are still there, and false
+// when none is: verify's pick among the uploads of one file
+// (UploadsByFile) whose paths lead to it, which may be more than one
+// statement binds variables (inJSON).
 func (d *DB) NewestOf(ids ...int64) (HistoryEntry, bool, error) {
 	if len(ids) == 0 {
 		return HistoryEntry{}, false, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	entries, err := queryAll(d.r, scanHistory, `SELECT `+historyCols+` FROM history WHERE id IN (?`+
-		strings.Repeat(", ?", len(ids)-1)+`)`, args...)
-	if err != nil {
-		return HistoryEntry{}, false, fmt.Errorf("read uploads %v: %w", ids, err)
-	}
-	if len(entries) == 0 {
+	e, err := queryOne(d.r, scanHistory, fmt.Sprintf("read the newest of %d uploads", len(ids)), newestOfSQL, jsonList(ids))
+	if errors.Is(err, ErrNotFound) {
 		return HistoryEntry{}, false, nil
 	}
-	return slices.MinFunc(entries, newestFirst), true, nil
+	return e, err == nil, err
 }

@@ -1,7 +1,11 @@
 package storage
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,6 +60,15 @@ func TestUploadsByFile(t *testing.T) {
 	_, ok, err = d.NewestOf()
 	require.NoError(t, err)
 	assert.False(t, ok)
+
+	tie := sampleEntry(1)
+	tie.JobID = ""
+	same, err := d.AddHistory(tie)
+	require.NoError(t, err)
+	e, ok, err = d.NewestOf(same, old)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, same, e.ID, "finished at the same instant: the higher id, as newestFirst")
 }
 
 // BenchmarkUploadsByFile100k measures verify's two lookups by file
@@ -82,4 +95,87 @@ func BenchmarkUploadsByFile100k(b *testing.B) {
 			}
 		}
 	})
+}
+
+// manyUploads is more uploads of one file than SQLite binds variables in
+// one statement (SQLITE_MAX_VARIABLE_NUMBER, 32,766 as modernc.org/sqlite
+// builds it): a file a script uploads every minute for a month.
+const manyUploads = 40_000
+
+// seedUploads adds n uploads in one transaction, the one at newest
+// finished last, and returns their ids, shuffled by rng, with an id that
+// is no entry's.
+func seedUploads(tb testing.TB, d *DB, n, newest int, rng *rand.Rand) []int64 {
+	tb.Helper()
+	entries := make([]HistoryEntry, n)
+	for i := range entries {
+		entries[i] = sampleEntry(i)
+	}
+	entries[newest].FinishedAt = baseTime.Add(time.Duration(n) * time.Hour)
+	require.NoError(tb, d.insertHistoryBatch(entries))
+	var ids []int64
+	require.NoError(tb, eachRow(d.r, func(sc rowScanner) (int64, error) {
+		var id int64
+		return id, sc.Scan(&id)
+	}, func(id int64) error { ids = append(ids, id); return nil }, `SELECT id FROM history`))
+	require.Len(tb, ids, n)
+	ids = append(ids, slices.Max(ids)+1)
+	rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+	return ids
+}
+
+// TestNewestOfManyUploads: verify's pick among the uploads of one file
+// (NewestOf) uploaded more times than one statement binds variables is
+// the newest of them all, then the next once it is deleted; not "too
+// many SQL variables", nor an error that names every id.
+func TestNewestOfManyUploads(t *testing.T) {
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	newest := rng.IntN(manyUploads)
+	next := manyUploads - 1
+	if newest == next {
+		next--
+	}
+	d := openTestDB(t)
+	ids := seedUploads(t, d, manyUploads, newest, rng)
+
+	e, ok, err := d.NewestOf(ids...)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, sampleEntry(newest).JobID, e.JobID, "the newest of %d", len(ids))
+	require.NoError(t, d.DeleteHistory(e.ID))
+	e, ok, err = d.NewestOf(ids...)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, sampleEntry(next).JobID, e.JobID, "the newest left")
+
+	require.NoError(t, d.Close())
+	_, _, err = d.NewestOf(ids...)
+	require.Error(t, err)
+	assert.Less(t, len(err.Error()), 200, "says how many, not each id: %.200s…", err)
+}
+
+// BenchmarkNewestOf measures verify's pick among the uploads of one file
+// (NewestOf) of 10 uploads, and of 30,000 and 40,000 (about and over
+// what one statement binds) in a history of 40,000.
+//
+//	go test -run x -bench NewestOf -benchtime 20x ./storage/
+func BenchmarkNewestOf(b *testing.B) {
+	seed := rand.Uint64()
+	b.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	d := openTestDB(b)
+	all := seedUploads(b, d, manyUploads, rng.IntN(manyUploads), rng)
+	for _, n := range []int{10, 30_000, manyUploads} {
+		b.Run(fmt.Sprintf("ids=%d", n), func(b *testing.B) {
+			ids := all[:n]
+			for b.Loop() {
+				_, ok, err := d.NewestOf(ids...)
+				if err != nil || !ok {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
 }
