@@ -4,6 +4,7 @@ package diskspace
 
 import (
 	"errors"
+	"math"
 	"syscall"
 )
 
@@ -28,7 +29,31 @@ func space(dir string) (free, size int64) {
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return -1, -1
 	}
-	return int64(st.Bavail) * int64(st.Bsize), int64(st.Blocks) * int64(st.Bsize)
+	return statfsSpace(&st)
+}
+
+// statfsSpace is the free bytes (for an unprivileged process) and the
+// size of a disk whose statfs answer is st: its block counts times the
+// size of the blocks they count (blocksOf).
+func statfsSpace(st *syscall.Statfs_t) (free, size int64) {
+	b := blocksOf(st)
+	return bytesOf(b.avail, b.unit), bytesOf(b.total, b.unit)
+}
+
+// blocks are the counts of a statfs answer, none below 0, and the size
+// in bytes of the blocks they count.
+type blocks struct {
+	avail, total, unit uint64
+}
+
+// bytesOf is count blocks of unit bytes, math.MaxInt64 when that is more
+// (a network or FUSE file system that reports no limit as 2⁶⁴−1 blocks):
+// never a negative figure, which callers take for unknown.
+func bytesOf(count, unit uint64) int64 {
+	if unit != 0 && count > math.MaxInt64/unit {
+		return math.MaxInt64
+	}
+	return int64(count * unit)
 }
 
 // Full reports whether err says the disk has no room left.
