@@ -85,10 +85,11 @@ func formatSize(n int64) string {
 
 // formatSpeed writes bytes per second with formatSize; 0 (unknown) gives "".
 func formatSpeed(bps float64) string {
-	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
+	n, ok := numtext.PerSecond(bps)
+	if !ok {
 		return ""
 	}
-	return tr("{{.Size}}/s", map[string]any{"Size": formatSize(int64(bps))})
+	return tr("{{.Size}}/s", map[string]any{"Size": formatSize(n)})
 }
 
 // shortHash shows the start and end of a CID, enough to recognise it.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -32,4 +33,6 @@ func TestFormatCount(t *testing.T) {
 	assert.Equal(t, "999 bytes", formatSize(999))
 	assert.Equal(t, "1.5 MB", formatSize(1_500_000))
 	assert.Equal(t, "2.1 GB/s", formatSpeed(2_150_000_000))
+	assert.Equal(t, "9.2 EB/s", formatSpeed(1e19), "beyond int64: the largest figure, not a wrapped one")
+	assert.Equal(t, "", formatSpeed(math.NaN()))
 }

@@ -19,26 +19,27 @@ const UnitBytes = "B"
 // writes: decimal SI units, one decimal (with a point) under 10, rounded
 // down, UnitBytes under 1000 ("1.5", "MB"; "12", "B"). It is the one byte
 // formatter of the app: Size writes its parts in English, the window
-// in the person's language.
+// in the person's language. It counts in integers: a float64 holds no
+// count above 2⁵³ (9 PB) exactly and would round it up, writing "10 PB"
+// for a count under that.
 func SizeParts(n int64) (number, unit string) {
-	if n < 0 {
-		n = 0
-	}
 	if n < 1000 {
-		return fmt.Sprintf("%d", n), UnitBytes
+		return strconv.FormatInt(max(n, 0), 10), UnitBytes
 	}
 	units := []string{"kB", "MB", "GB", "TB", "PB", "EB"}
-	v := float64(n)
-	u := -1
-	for v >= 1000 && u < len(units)-1 {
-		v /= 1000
+	u, scale := 0, int64(1000)
+	for u < len(units)-1 && n/scale >= 1000 {
 		u++
+		scale *= 1000
 	}
-	if v < 10 {
-		s := fmt.Sprintf("%.1f", math.Floor(v*10)/10)
-		return strings.TrimSuffix(s, ".0"), units[u]
+	if whole := n / scale; whole >= 10 {
+		return strconv.FormatInt(whole, 10), units[u]
 	}
-	return fmt.Sprintf("%.0f", math.Floor(v)), units[u]
+	tenths := n / (scale / 10)
+	if tenths%10 == 0 {
+		return strconv.FormatInt(tenths/10, 10), units[u]
+	}
+	return fmt.Sprintf("%d.%d", tenths/10, tenths%10), units[u]
 }
 
 // Size renders a byte count the way file managers do (SizeParts), so
@@ -56,12 +57,27 @@ func Size(n int64) string {
 	}
 }
 
+// PerSecond is the whole bytes per second Speed writes of bps, and false
+// when there is no speed to write (0: unknown, or not a number). A speed
+// beyond int64 is math.MaxInt64: converting it would give a figure of
+// the system's choosing ("0 bytes/s" on amd64).
+func PerSecond(bps float64) (int64, bool) {
+	switch {
+	case bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0):
+		return 0, false
+	case bps >= math.MaxInt64: // 2⁶³ as a float64: above every int64
+		return math.MaxInt64, true
+	}
+	return int64(bps), true
+}
+
 // Speed renders bytes per second with Size; 0 (unknown) gives "".
 func Speed(bps float64) string {
-	if bps <= 0 || math.IsNaN(bps) || math.IsInf(bps, 0) {
+	n, ok := PerSecond(bps)
+	if !ok {
 		return ""
 	}
-	return Size(int64(bps)) + "/s"
+	return Size(n) + "/s"
 }
 
 // Count writes n with sep between each group of three digits
