@@ -49,14 +49,18 @@ func roomWanted(size int64) int64 {
 // roomToAskFor is the space a person is asked to free on a full disk of
 // size bytes with free bytes left (-1: unknown): what roomWanted lacks, at
 // least 1 MB (or all of roomWanted when that is less), rounded up to whole
-// megabytes (kilobytes below one), so the sentence asks for no less than
-// is needed and no more than the disk holds.
+// megabytes (kilobytes below one, bytes below a kilobyte: a figure
+// numtext.Size writes exactly), so the sentence asks for no less than is
+// needed and no more than the disk holds.
 func roomToAskFor(free, size int64) int64 {
 	want := roomWanted(size)
 	need := max(want-max(free, 0), min(1_000_000, want))
-	unit := int64(1_000_000)
-	if need < unit {
-		unit = 1_000
+	unit := int64(1)
+	for _, u := range []int64{1_000_000, 1_000} {
+		if need >= u {
+			unit = u
+			break
+		}
 	}
 	return (need + unit - 1) / unit * unit
 }

@@ -59,6 +59,9 @@ func TestRoomToAskFor(t *testing.T) {
 		{"a 16 MiB disk, 1 MB free", 1_000_000, 16 << 20, 4_000_000},
 		{"a 512 KiB disk", 0, 512 << 10, 132_000},
 		{"a 512 KiB disk, with room by its measure", 200_000, 512 << 10, 132_000},
+		{"a 3,000-byte disk", 0, 3_000, 750},
+		{"an 800-byte disk", 0, 800, 200},
+		{"an 800-byte disk, 100 bytes free", 100, 800, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := roomToAskFor(tc.free, tc.size)
