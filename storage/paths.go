@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/diskspace"
 )
@@ -152,7 +151,7 @@ func dataFolderError(dir, parent string, err error) error {
 	switch {
 	case parent == "" && filepath.VolumeName(dir) != "":
 		e.Problem, e.Parent = DataFolderNoDrive, filepath.VolumeName(dir)
-	case errors.Is(err, syscall.EROFS):
+	case readOnlyDisk(err):
 		e.Problem = DataFolderReadOnlyDisk
 	case diskspace.Full(err):
 		free := diskspace.Free(parent)

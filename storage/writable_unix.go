@@ -2,7 +2,10 @@
 
 package storage
 
-import "syscall"
+import (
+	"errors"
+	"syscall"
+)
 
 // notWritable is why this process may not write path (the system's error,
 // such as EPERM for an immutable file or EROFS for a read-only disk), or
@@ -13,4 +16,10 @@ func notWritable(path string) error {
 		return err
 	}
 	return nil
+}
+
+// readOnlyDisk reports whether err says the disk is read-only (mounted
+// so): EROFS.
+func readOnlyDisk(err error) bool {
+	return errors.Is(err, syscall.EROFS)
 }

@@ -1,8 +1,11 @@
 package storage
 
 import (
+	"errors"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/windows"
 )
 
 // notWritable is why this process may not write path: a file with the
@@ -14,4 +17,12 @@ func notWritable(path string) error {
 		return nil
 	}
 	return syscall.ERROR_ACCESS_DENIED
+}
+
+// readOnlyDisk reports whether err says the disk is read-only: Windows
+// says so of write-protected media (a USB stick's or an SD card's
+// switch, a volume made read-only) with ERROR_WRITE_PROTECT; Go's
+// syscall.EROFS is a value of its own there, which no call returns.
+func readOnlyDisk(err error) bool {
+	return errors.Is(err, windows.ERROR_WRITE_PROTECT)
 }
