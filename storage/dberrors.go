@@ -244,7 +244,7 @@ func readOnlyPart(path string) (what, owner string) {
 	for _, p := range []string{path, path + "-wal", path + "-shm", filepath.Dir(path)} {
 		switch err := notWritable(p); {
 		case err == nil:
-		case errors.Is(err, syscall.EROFS):
+		case readOnlyDisk(err):
 			return "the disk holding " + filepath.Dir(path), ""
 		case errors.Is(err, syscall.EACCES): // not EPERM: a file made immutable
 			return p, filelock.Owner(p)
@@ -307,13 +307,14 @@ func explainDBError(path string, err error) error {
 		return &DamagedError{Path: path, Err: err}
 	case code == sqliteBusy || code == sqliteLocked:
 		return &BusyError{Path: path, Err: err}
-	case code == sqliteReadOnly || code == sqliteIOErr || code == sqliteCantOpen || errors.Is(err, syscall.EROFS) ||
-		errors.Is(err, fs.ErrPermission):
+	case readOnlyDisk(err):
+		return &ReadOnlyError{Path: path, What: "the disk holding " + dir, Err: err}
+	case code == sqliteReadOnly || code == sqliteIOErr || code == sqliteCantOpen || errors.Is(err, fs.ErrPermission):
 		// An I/O error names no cause: the file or its folder being
 		// read-only is looked for (rarely: only when SQLite fails). So
 		// is a refused open of the file for writing (EPERM: made
 		// immutable; EACCES: a read-only mode) before SQLite opens it.
-		if part, owner := readOnlyPart(path); part != "" || code == sqliteReadOnly || errors.Is(err, syscall.EROFS) {
+		if part, owner := readOnlyPart(path); part != "" || code == sqliteReadOnly {
 			return &ReadOnlyError{Path: path, What: part, Owner: owner, Err: err}
 		}
 	}
