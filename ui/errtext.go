@@ -140,7 +140,6 @@ func lockPathText(e *filelock.NotAFileError) string {
 func localErrorText(err error) string {
 	var (
 		missing *session.MissingSecretError
-		notDir  *storage.NotAFolderError
 		tooLong *storage.UpdateTooLongError
 		inWay   *filelock.NotAFileError
 		noDir   *linkchain.MissingFolderError
@@ -166,9 +165,6 @@ func localErrorText(err error) string {
 			map[string]any{"Dir": inert.Line(tooLong.Dir)})
 	case errors.Is(err, storage.ErrNotFound):
 		return tr("It is no longer there: another window or a command-line run may have removed it. Look again.")
-	case errors.As(err, &notDir):
-		return tr("The data folder {{.Dir}} cannot be used: {{.File}} is a file, not a folder. Move or rename that file, or choose another data folder.",
-			map[string]any{"Dir": notDir.Dir, "File": notDir.File})
 	case errors.As(err, &inWay):
 		return lockPathText(inWay)
 	case errors.As(err, &noDir):

@@ -164,8 +164,6 @@ var windowErrors = []struct {
 		"The upload history was written by a newer version of dStor Uploader. Install that version (or a newer one) to use it."},
 	{"an older version still uses the data folder", &storage.OlderVersionRunningError{Dir: "/h/d", Lock: "/h/d/window.lock", Have: 19},
 		"An older dStor Uploader is still using this data folder (a window or a command). Close it, then start this version again."},
-	{"data folder is a file", &storage.NotAFolderError{Dir: "/h/d/sub", File: "/h/d"},
-		"The data folder /h/d/sub cannot be used: /h/d is a file, not a folder. Move or rename that file, or choose another data folder."},
 	{"remembered key gone", &session.MissingSecretError{Account: storage.RememberedAccount{Account: "ann@example.com"}, Kind: storage.SecretAPIKey},
 		"The keyring no longer holds the API key of ann@example.com. Sign in with the key again."},
 	{"remembered password gone", &session.MissingSecretError{Account: storage.RememberedAccount{Account: "ann@example.com"}, Kind: storage.SecretPassword},
