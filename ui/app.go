@@ -29,7 +29,6 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
-	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -558,16 +557,13 @@ func NewApp(fa fyne.App, d Deps) *App {
 	if env == "" {
 		env = restoredEnv // the environment their launch named
 	}
-	files, notThere := api.SplitNotThere(d.Files)
-	a.keepPending(files, session.ParseKey(d.Env))
-	a.sayNotThere(notThere)
 	a.pendingPick = d.PickFiles
 	a.signin.prepare(env)
 	if !d.NoAutoSignIn {
 		a.signin.autoSignIn(env)
 	}
-	if d.Handoffs != nil {
-		a.goBg(func() { a.receiveHandoffs(d.Handoffs) })
+	if len(d.Files) > 0 || d.Handoffs != nil {
+		a.goBg(func() { a.receiveLaunches(instance.Request{Env: d.Env, Paths: d.Files}, d.Handoffs) })
 	}
 	return a
 }

@@ -19,9 +19,32 @@ import (
 // process runs (a command-line upload) checks whether it has finished.
 const queueLockPoll = time.Second
 
+// receiveLaunches takes the files this window was launched with (own:
+// "Open with", %F, and its --env), then, when reqs is not nil, what later
+// launches hand over (receiveHandoffs), in that order, until Close; paths
+// not there are not queued, but named in a notice (api.SplitNotThere),
+// looked at off the UI goroutine (splitOffUI), so that the window shows,
+// and answers, while a stat of a path on a network mount that does not
+// answer blocks.
+func (a *App) receiveLaunches(own instance.Request, reqs <-chan instance.Handoff) {
+	if len(own.Paths) > 0 {
+		paths, notThere, ok := a.splitOffUI(own.Paths)
+		if !ok {
+			return
+		}
+		a.do(func() {
+			a.takeLaunched(paths, session.ParseKey(own.Env), nil)
+			a.sayNotThere(notThere)
+		})
+	}
+	if reqs != nil {
+		a.receiveHandoffs(reqs)
+	}
+}
+
 // receiveHandoffs applies what later launches hand over (their files and
 // --env: "Open with", a double-click, %F) until Close; paths not there are
-// not queued, but named in a notice (api.SplitNotThere). A launch is answered
+// not queued, but named in a notice (splitOffUI). A launch is answered
 // (Done) only once its files are saved, or told why they are not (Fail):
 // one that reaches a window already quitting gets no answer, tries again
 // and becomes the next window, so its files are not dropped.
@@ -33,7 +56,10 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 				return
 			}
 			req := h.Request
-			paths, notThere := api.SplitNotThere(req.Paths) // here, not on the UI goroutine
+			paths, notThere, ok := a.splitOffUI(req.Paths)
+			if !ok {
+				return
+			}
 			req.Paths = paths
 			a.do(func() {
 				a.onHandoff(req, answer(h))
@@ -42,6 +68,32 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 		case <-a.stop:
 			return
 		}
+	}
+}
+
+// splitOffUI is splitPaths(paths), on a goroutine of its own that the
+// stats end, not Close: a stat of a path on a network mount that does not
+// answer can block for minutes, and a window closed meanwhile does not
+// wait for it (ok is then false; the goroutine ends, having nothing to
+// tell, once its stat returns).
+func (a *App) splitOffUI(paths []string) (there []string, notThere []*api.NotThereError, ok bool) {
+	if len(paths) == 0 {
+		return nil, nil, true
+	}
+	type split struct {
+		there    []string
+		notThere []*api.NotThereError
+	}
+	done := make(chan split, 1) // never blocks the goroutine
+	go func() {
+		there, notThere := splitPaths(paths)
+		done <- split{there, notThere}
+	}()
+	select {
+	case s := <-done:
+		return s.there, s.notThere, true
+	case <-a.stop:
+		return nil, nil, false
 	}
 }
 
@@ -96,31 +148,37 @@ func (a *App) onHandoff(req instance.Request, taken func(error)) {
 	a.win.Show()
 	a.win.RequestFocus()
 	key := session.ParseKey(req.Env)
+	if a.sess == nil && key != "" && !a.signin.busy && a.signin.reuse == nil {
+		a.signin.prepare(req.Env)
+		if key == api.SandboxKey {
+			a.signin.autoSignIn(req.Env)
+		}
+	}
+	a.takeLaunched(req.Paths, key, taken)
+	if req.Pick {
+		a.askForFiles()
+	}
+}
+
+// takeLaunched queues paths a launch named for the environment key ("" for
+// any), as if they had been dropped here: kept until a sign-in when nobody
+// is signed in, and asked about when the window is signed in to another
+// environment than key. taken is as in onHandoff.
+func (a *App) takeLaunched(paths []string, key string, taken func(error)) {
 	switch {
+	case len(paths) == 0:
+		a.goThen(taken, nil)
 	case a.sess == nil:
-		if key != "" && !a.signin.busy && a.signin.reuse == nil {
-			a.signin.prepare(req.Env)
-			if key == api.SandboxKey {
-				a.signin.autoSignIn(req.Env)
-			}
-		}
-		if len(req.Paths) == 0 {
-			a.goThen(taken, nil)
-			break
-		}
-		a.keepPendingThen(req.Paths, key, taken)
-	case key == "" || key == a.sess.EnvKey || len(req.Paths) == 0:
-		a.addPathsThen(req.Paths, taken)
+		a.keepPendingThen(paths, key, taken)
+	case key == "" || key == a.sess.EnvKey:
+		a.addPathsThen(paths, taken)
 	default:
 		// Kept as files waiting for a sign-in to key's environment until
 		// the question is answered: a kill before that loses none, and the
 		// next start shows them waiting again.
-		saved, rows := a.keepWaiting(req.Paths, key)
+		saved, rows := a.keepWaiting(paths, key)
 		a.whenSaved(saved, heldWhenFull(taken, heldForAnswer))
-		a.askOtherEnv(req.Paths, key, a.forgetWaiting(saved, rowIDs(rows)))
-	}
-	if req.Pick {
-		a.askForFiles()
+		a.askOtherEnv(paths, key, a.forgetWaiting(saved, rowIDs(rows)))
 	}
 }
 

@@ -45,6 +45,7 @@ func TestLaunchWithAPathNotThereQueuesItNot(t *testing.T) {
 	e.a = e.open(Deps{Env: "sandbox", Files: []string{good, typo}})
 	a := e.a
 
+	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "the notice, once the paths' stats return")
 	e.ui(func() {
 		text := overlayText(a.win.Canvas())
 		assert.Contains(t, text, "“"+typo+"” does not exist. Check the name.")
@@ -185,8 +186,8 @@ func TestNotThereNoticeFitsTheWindow(t *testing.T) {
 	e.a.Close()
 	e.a = e.open(Deps{Files: paths, NoAutoSignIn: true})
 	c := e.a.win.Canvas()
+	e.eventually(func() bool { return c.Overlays().Top() != nil }, "the notice, once the paths' stats return")
 	e.ui(func() {
-		require.NotNil(t, c.Overlays().Top(), "the notice")
 		var notice *widget.Label
 		walkObjects(c.Overlays().Top(), func(o fyne.CanvasObject) {
 			if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "Nothing was added") {
