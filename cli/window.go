@@ -27,6 +27,10 @@ var (
 	windowDisplay = ui.CheckDisplay
 )
 
+// statArg is os.Stat, for windowArgs; tests make it wait, as a stat of a
+// path on a network mount that does not answer does.
+var statArg = os.Stat
+
 type windowOptions struct {
 	env, home string
 	addFiles  bool
@@ -61,23 +65,26 @@ The commands below do the same from scripts.`,
 }
 
 // windowArgs takes the window's arguments as files to upload. A first
-// argument that is not an existing file but looks like a command (no dot,
-// no slash, or close to a command's name) is a mistyped command; other
+// argument that looks like a command (no dot, no slash, or close to a
+// command's name) and is not an existing file is a mistyped command; other
 // paths go to the window, which says what is wrong with them, so a person
-// who double-clicked sees it.
+// who double-clicked sees it. Only one that looks like a command is looked
+// at here: a stat of a path on a network mount that does not answer blocks
+// for minutes, and the window, which looks at its paths off its UI
+// goroutine, would not show meanwhile.
 func windowArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
 	first := args[0]
-	if _, err := os.Stat(first); err == nil {
+	if strings.ContainsAny(first, "./"+string(filepath.Separator)) && len(cmd.SuggestionsFor(first)) == 0 {
 		return nil
 	}
-	if !strings.ContainsAny(first, "./"+string(filepath.Separator)) || len(cmd.SuggestionsFor(first)) > 0 {
-		return refusedArgs(cmd, args, "unknown command (not repeated here, as it may be a secret)",
-			"the first argument is neither a command ("+commandNames(cmd)+") nor a file or folder here")
+	if _, err := statArg(first); err == nil {
+		return nil
 	}
-	return nil
+	return refusedArgs(cmd, args, "unknown command (not repeated here, as it may be a secret)",
+		"the first argument is neither a command ("+commandNames(cmd)+") nor a file or folder here")
 }
 
 // commandNames lists cmd's commands a person runs, as help does.
