@@ -125,7 +125,7 @@ func Run(opts Options) error {
 func runClaimed(opts Options, home string, noTray bool) (*App, *storage.DB, error) {
 	if opts.Claimed != nil {
 		fa := newFyneApp()
-		return runAfterAnotherUpdate(fa, home, opts.Claimed, func(db *storage.DB, handoffs <-chan instance.Handoff) *App {
+		return runAfterAnotherUpdate(fa, home, opts.Files, opts.Claimed, func(db *storage.DB, handoffs <-chan instance.Handoff) *App {
 			opts.Handoffs = handoffs
 			return startApp(fa, db, home, opts, noTray)
 		}, noTray)
@@ -144,7 +144,7 @@ func runClaimed(opts Options, home string, noTray bool) (*App, *storage.DB, erro
 		fa.Run()
 		return a, r.db, nil
 	case <-updating:
-		return runWhileUpdating(fa, home, opened, start, noTray)
+		return runWhileUpdating(fa, home, opts.Files, opened, start, noTray)
 	}
 }
 
@@ -245,8 +245,8 @@ func startApp(fa fyne.App, db *storage.DB, home string, opts Options, noTray boo
 // runWhileUpdating runs the event loop with a window that says the
 // history is being updated (newUpdatingWindow) until opened brings it,
 // then start's window in its place, until the person quits (runWaiting).
-func runWhileUpdating(fa fyne.App, home string, opened <-chan openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
-	return runWaiting(fa, home, newUpdatingWindow(fa), func(context.Context) openedHistory { return <-opened }, start, noTray)
+func runWhileUpdating(fa fyne.App, home string, files []string, opened <-chan openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
+	return runWaiting(fa, home, newUpdatingWindow(fa, files), func(context.Context) openedHistory { return <-opened }, start, noTray)
 }
 
 // runAfterAnotherUpdate runs the event loop with a window that says
@@ -255,9 +255,9 @@ func runWhileUpdating(fa fyne.App, home string, opened <-chan openedHistory, sta
 // when this process updates it in turn, and start's window takes their
 // place, until the person quits (runWaiting). A claim that does not open
 // ends the loop: said in a window first when it says why.
-func runAfterAnotherUpdate(fa fyne.App, home string, claimed func(context.Context) (<-chan instance.Handoff, bool, error),
+func runAfterAnotherUpdate(fa fyne.App, home string, files []string, claimed func(context.Context) (<-chan instance.Handoff, bool, error),
 	start func(*storage.DB, <-chan instance.Handoff) *App, noTray bool) (*App, *storage.DB, error) {
-	w := newWaitingWindow(fa, home)
+	w := newWaitingWindow(fa, home, files)
 	var handoffs <-chan instance.Handoff
 	ready := func(ctx context.Context) openedHistory {
 		h, open, err := claimed(ctx)
@@ -286,7 +286,8 @@ func runAfterAnotherUpdate(fa fyne.App, home string, claimed func(context.Contex
 // history could not be opened (a refusal, or a claim's sentence, said in
 // a window first, in w's place); a nil App and error when the loop ended
 // first (a signal, Quit: the history ready brings then is closed, no window
-// started) or there is nothing to open.
+// started) or there is nothing to open; when the loop ended first and the
+// launch named files, a *filesNotQueuedError that names them.
 func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Context) openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
 	w.Show()
 	if desk, ok := fa.(desktop.App); ok && !noTray {
@@ -297,6 +298,7 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
 	var r openedHistory
+	endedFirst := false
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -305,6 +307,7 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 			// The person quit, or a signal ended the loop: no window to
 			// close, none to start (a history opened meanwhile is closed
 			// below).
+			endedFirst = true
 			return
 		}
 		fyne.DoAndWait(func() {
@@ -326,7 +329,12 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 	case r.err != nil:
 		return nil, nil, openError(home, r.err)
 	case r.db != nil && a == nil:
-		return nil, nil, r.db.Close()
+		if err := r.db.Close(); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, w.notQueued()
+	case endedFirst:
+		return nil, nil, w.notQueued()
 	}
 	return a, r.db, nil
 }
@@ -336,19 +344,23 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 // how long it takes.
 type waitWindow struct {
 	fyne.Window
-	what *widget.Label
-	quit *widget.Button
+	app   fyne.App
+	what  *widget.Label
+	quit  *widget.Button
+	main  fyne.CanvasObject // what it waits for, in place of the question of onQuit
+	files []string          // the launch's files (Options.Files), not queued if it quits
 }
 
 // newUpdatingWindow is the window shown while the history an older
 // version left is updated to this version's format (seconds on a large
 // history, once). It cannot be closed: the update goes on, and the window
 // takes its place.
-func newUpdatingWindow(fa fyne.App) *waitWindow {
-	w := &waitWindow{Window: fa.NewWindow("dStor Uploader"), what: widget.NewLabel("")}
+func newUpdatingWindow(fa fyne.App, files []string) *waitWindow {
+	w := &waitWindow{Window: fa.NewWindow("dStor Uploader"), app: fa, what: widget.NewLabel(""), files: files}
 	w.what.Wrapping = fyne.TextWrapWord
-	w.quit = widget.NewButton(tr("Quit"), fa.Quit)
-	w.SetContent(container.NewVBox(w.what, widget.NewProgressBarInfinite(), container.NewCenter(w.quit)))
+	w.quit = widget.NewButton(tr("Quit"), w.onQuit)
+	w.main = container.NewVBox(w.what, widget.NewProgressBarInfinite(), container.NewCenter(w.quit))
+	w.SetContent(w.main)
 	w.updating()
 	w.Resize(fyne.NewSize(460, 120))
 	return w
@@ -358,18 +370,73 @@ func newUpdatingWindow(fa fyne.App) *waitWindow {
 // history in the data folder home, up to storage.UpgradeWait: this one's
 // window opens when it is done, or the person quits (its button, or
 // closing it).
-func newWaitingWindow(fa fyne.App, home string) *waitWindow {
-	w := newUpdatingWindow(fa)
+func newWaitingWindow(fa fyne.App, home string, files []string) *waitWindow {
+	w := newUpdatingWindow(fa, files)
 	w.what.SetText(tr("Another dStor Uploader is updating the upload history in {{.Dir}}. This window opens when it is done.",
 		map[string]any{"Dir": inert.Line(home)}))
 	w.quit.Show()
-	w.SetCloseIntercept(fa.Quit)
+	w.SetCloseIntercept(w.onQuit)
 	return w
+}
+
+// onQuit quits (Quit, or closing the window) when the launch named no
+// files; else it asks first, in the window's place, as the app's window
+// asks before it quits with files still to upload: if it quits, the files
+// are not added to the queue (runWaiting then names them).
+func (w *waitWindow) onQuit() {
+	if len(w.files) == 0 {
+		w.app.Quit()
+		return
+	}
+	title := widget.NewLabelWithStyle(tr("Quit without the files?"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	text := widget.NewLabel(quitWaitingText(len(w.files)))
+	text.Wrapping = fyne.TextWrapWord
+	keep := widget.NewButtonWithIcon(tr("Keep waiting"), theme.CancelIcon(), func() { w.SetContent(w.main) })
+	quit := widget.NewButtonWithIcon(tr("Quit"), theme.ConfirmIcon(), w.app.Quit)
+	quit.Importance = widget.HighImportance
+	w.SetContent(container.NewVBox(title, text, container.NewCenter(container.NewHBox(keep, quit))))
+}
+
+// quitWaitingText is onQuit's question for a launch that named n files.
+func quitWaitingText(n int) string {
+	return trn("{{.Count}} files you opened are not in the queue yet. If you quit now, they are not added: open them again once dStor Uploader is open.", n)
+}
+
+// notQueued is what runWaiting returns when its loop ended before the
+// window opened: a *filesNotQueuedError naming the launch's files, or nil
+// when it named none.
+func (w *waitWindow) notQueued() error {
+	if len(w.files) == 0 {
+		return nil
+	}
+	return &filesNotQueuedError{paths: w.files}
+}
+
+// filesNotQueuedError is what Run returns when it ended (Quit, a signal)
+// while it waited for the upload history, before the window opened: the
+// files it was launched with were not added to the queue. The command
+// line says it, naming each, and exits 1, so that the person who launched
+// it (or a script) learns which to open again.
+type filesNotQueuedError struct{ paths []string }
+
+func (e *filesNotQueuedError) Error() string {
+	which := fmt.Sprintf("the %d files and folders it was opened with", len(e.paths))
+	if len(e.paths) == 1 {
+		which = "the file or folder it was opened with"
+	}
+	var b strings.Builder
+	b.WriteString("the window was quit while it waited for the upload history, before it opened, so nothing was added to the queue for " +
+		which + "; open them again once dStor Uploader is open:")
+	for _, p := range e.paths {
+		b.WriteString("\n  " + inert.Line(p))
+	}
+	return b.String()
 }
 
 // updating makes w say that this process updates the history now, which
 // goes on even when the window closes: it cannot be closed meanwhile.
 func (w *waitWindow) updating() {
+	w.SetContent(w.main) // no question of onQuit: it cannot quit now
 	w.what.SetText(tr("Updating the upload history to this version's format (once; a large history takes a while)…"))
 	w.quit.Hide()
 	w.SetCloseIntercept(func() {})

@@ -45,7 +45,7 @@ func TestUpdatingTheHistoryIsSaidInEveryLanguage(t *testing.T) {
 			assert.NotEqual(t, updatingText, said, l.Tag)
 		}
 		fa := test.NewTempApp(t)
-		newUpdatingWindow(fa).Show()
+		newUpdatingWindow(fa, nil).Show()
 		assert.Contains(t, windowLabels(fa), said, l.Tag)
 	}
 }
@@ -67,7 +67,7 @@ func TestUpdatingTheHistoryIsShownUntilTheWindowTakesItsPlace(t *testing.T) {
 		started := make(chan struct{})
 		ran := make(chan ranAfterUpdate, 1)
 		go func() {
-			a, db, err := runWhileUpdating(fa, e.dir, opened, func(db *storage.DB) *App {
+			a, db, err := runWhileUpdating(fa, e.dir, nil, opened, func(db *storage.DB) *App {
 				labels, tray = windowLabels(fa), fa.menu != nil
 				a := NewApp(fa, Deps{DB: db, Secrets: e.secrets, Home: e.dir, NoAutoSignIn: true})
 				a.win.Show()
@@ -93,7 +93,7 @@ func TestUpdatingTheHistoryIsShownUntilTheWindowTakesItsPlace(t *testing.T) {
 		opened := make(chan openedHistory, 1)
 		full := errors.New("the disk is full")
 		opened <- openedHistory{err: full}
-		a, db, err := runWhileUpdating(fa, "/h/d", opened, func(*storage.DB) *App {
+		a, db, err := runWhileUpdating(fa, "/h/d", nil, opened, func(*storage.DB) *App {
 			t.Error("no window is built without the history")
 			return nil
 		}, false)
@@ -116,7 +116,7 @@ func TestUpdatingThenRefusedSaysWhy(t *testing.T) {
 	refused := &storage.OlderVersionRunningError{Dir: "/h/d", Lock: "/h/d/window.lock", Have: 19}
 	opened := make(chan openedHistory, 1)
 	opened <- openedHistory{err: refused}
-	a, db, err := runWhileUpdating(fa, "/h/d", opened, func(*storage.DB) *App {
+	a, db, err := runWhileUpdating(fa, "/h/d", nil, opened, func(*storage.DB) *App {
 		t.Error("no window is built without the history")
 		return nil
 	}, false)

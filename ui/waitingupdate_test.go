@@ -120,7 +120,7 @@ func TestWaitingForAnotherUpdateIsShownUntilTheWindowTakesItsPlace(t *testing.T)
 			secrets := storage.NewMemorySecretStore()
 			ran := make(chan ranAfterUpdate, 1)
 			go func() {
-				a, db, err := runAfterAnotherUpdate(fa, dir, claimed, func(db *storage.DB, h <-chan instance.Handoff) *App {
+				a, db, err := runAfterAnotherUpdate(fa, dir, nil, claimed, func(db *storage.DB, h <-chan instance.Handoff) *App {
 					assert.NotNil(t, h, "the later launches' files come to this window")
 					a := NewApp(fa, Deps{DB: db, Secrets: secrets, Home: dir, Handoffs: h, NoAutoSignIn: true})
 					a.win.Show()
@@ -181,7 +181,7 @@ func TestWaitingForAnotherUpdateThatRunsTooLongSaysWhatToDo(t *testing.T) {
 		if err == nil {
 			fa = newLoopApp(t)
 		}
-		a, db, got := runAfterAnotherUpdate(fa, "/h/d", func(context.Context) (<-chan instance.Handoff, bool, error) {
+		a, db, got := runAfterAnotherUpdate(fa, "/h/d", nil, func(context.Context) (<-chan instance.Handoff, bool, error) {
 			return nil, false, err
 		}, func(*storage.DB, <-chan instance.Handoff) *App {
 			t.Error("no window is built without the claim")
@@ -213,7 +213,7 @@ func TestWaitingForAnotherUpdateIsSaidInEveryLanguage(t *testing.T) {
 	for _, l := range languages {
 		require.NoError(t, useLanguage(l.Tag))
 		fa := test.NewTempApp(t)
-		w := newWaitingWindow(fa, "/h/d")
+		w := newWaitingWindow(fa, "/h/d", nil)
 		w.Show()
 		said := []string{w.what.Text, humanError(tooLong), w.quit.Text}
 		assert.Contains(t, windowLabels(fa), said[0], l.Tag)
@@ -241,7 +241,7 @@ func TestQuitWhileTheHistoryOpensStartsNoWindow(t *testing.T) {
 	opened, err := storage.Open(dir)
 	require.NoError(t, err)
 	fa := newLoopApp(t)
-	w := newWaitingWindow(fa, dir)
+	w := newWaitingWindow(fa, dir, nil)
 	ready := func(ctx context.Context) openedHistory {
 		test.Tap(w.quit)
 		<-ctx.Done() // the loop has ended; the open finishes just then

@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/instance"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// tapWindowButton taps the button labelled label in fa's windows.
+func tapWindowButton(t *testing.T, fa *loopApp, label string) {
+	t.Helper()
+	buttons := windowButtons(fa)
+	i := slices.IndexFunc(buttons, func(b *widget.Button) bool { return b.Text == label })
+	require.GreaterOrEqual(t, i, 0, "a %q button", label)
+	test.Tap(buttons[i])
+}
+
+// TestQuitWhileWaitingWithFilesAsksAndSaysWhichAreNotQueued: a window
+// launched with files ("Open with") while another process updated the
+// history showed the waiting window; its Quit (or closing it) ended the
+// process at once, exit 0, with the files not queued and nothing said.
+// Quit now asks first, in the window, saying the files are not added;
+// "Keep waiting" goes back to waiting, and Quit returns an error that
+// names each file, which the command line says on its standard error
+// before it exits 1. Closing the window asks the same (its close
+// intercept is the same onQuit; Fyne's test driver cannot close a window
+// through it). A launch with no files quits at once, as before
+// (TestWaitingForAnotherUpdateIsShownUntilTheWindowTakesItsPlace).
+func TestQuitWhileWaitingWithFilesAsksAndSaysWhichAreNotQueued(t *testing.T) {
+	files := []string{filepath.Join("/nas", "report.pdf"), filepath.Join("/nas", "trip")}
+	fa := newLoopApp(t)
+	waiting := make(chan struct{})
+	claimed := func(ctx context.Context) (<-chan instance.Handoff, bool, error) {
+		close(waiting) // the waiting window shows
+		<-ctx.Done()   // the update goes on until the person quits
+		return nil, false, nil
+	}
+	ran := make(chan ranAfterUpdate, 1)
+	go func() {
+		a, db, err := runAfterAnotherUpdate(fa, "/h/d", files, claimed, func(*storage.DB, <-chan instance.Handoff) *App {
+			t.Error("no window is built without the claim")
+			return nil
+		}, true)
+		ran <- ranAfterUpdate{a, db, err}
+	}()
+	<-waiting
+	require.Contains(t, windowLabels(fa), waitingText("/h/d"))
+	asked := "2 files you opened are not in the queue yet. If you quit now, they are not added: open them again once dStor Uploader is open."
+	tapWindowButton(t, fa, "Quit")
+	assert.Contains(t, windowLabels(fa), asked)
+	tapWindowButton(t, fa, "Keep waiting")
+	assert.Contains(t, windowLabels(fa), waitingText("/h/d"), "back to waiting")
+	assert.NotContains(t, windowLabels(fa), asked)
+	select {
+	case r := <-ran:
+		require.FailNow(t, "the window quit without asking", "%v", r.err)
+	default:
+	}
+
+	tapWindowButton(t, fa, "Quit")
+	assert.Contains(t, windowLabels(fa), asked)
+	tapWindowButton(t, fa, "Quit")
+	r := <-ran
+	assert.Nil(t, r.a)
+	assert.Nil(t, r.db)
+	require.Error(t, r.err, "the files not queued are said")
+	assert.Equal(t, "the window was quit while it waited for the upload history, before it opened, so nothing was added to the queue "+
+		"for the 2 files and folders it was opened with; open them again once dStor Uploader is open:\n  "+files[0]+"\n  "+files[1], r.err.Error())
+	assert.Equal(t, "1 file you opened is not in the queue yet. If you quit now, it is not added: open it again once dStor Uploader is open.", quitWaitingText(1))
+	assert.Equal(t, "the window was quit while it waited for the upload history, before it opened, so nothing was added to the queue "+
+		"for the file or folder it was opened with; open them again once dStor Uploader is open:\n  "+files[0], (&filesNotQueuedError{paths: files[:1]}).Error())
+}
