@@ -47,7 +47,7 @@ type dialogChoice struct {
 // whichever of the dialog's buttons has the focus. Controls of content that
 // take the focus should be escapeButtons that close it too.
 func (a *App) newDialog(title string, icon fyne.Resource, content fyne.CanvasObject, choices ...dialogChoice) *dialog.CustomDialog {
-	d := dialog.NewCustomWithoutButtons(title, content, a.win)
+	d := dialog.NewCustomWithoutButtons(fitTitle(title, a.dialogSize().Width-dialogFramePad), content, a.win)
 	d.SetIcon(icon)
 	choose := func(c dialogChoice) func() {
 		return func() {
@@ -65,6 +65,21 @@ func (a *App) newDialog(title string, icon fyne.Resource, content fyne.CanvasObj
 	}
 	d.SetButtons(buttons)
 	return d
+}
+
+// fitTitle is title shortened in the middle (middleText) until it fits
+// room in the bold a dialog's title is drawn in: Fyne makes a dialog as
+// wide as its title, which neither wraps nor cuts, so a QR code's title
+// naming a file of 250 characters ran out past both edges of the window.
+func fitTitle(title string, room float32) string {
+	width := func(s string) float32 {
+		return fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
+	}
+	shown := title
+	for n := len([]rune(title)) - 1; n > 1 && width(shown) > room; n-- {
+		shown = middleText(title, n)
+	}
+	return shown
 }
 
 // showTextDialog shows a message in a newDialog, under heading (none when

@@ -33,3 +33,21 @@ func TestQRCodeOfTheLongestName(t *testing.T) {
 	require.ErrorIs(t, err, errQRTooLong)
 	assert.Contains(t, err.Error(), "copy the link instead")
 }
+
+// TestQRDialogOfALongNameFitsTheWindow: the QR dialog's title names the
+// file, and a 250-byte name (Linux takes 255) made the dialog as wide as
+// the name in bold, wider than the window at its smallest and off the
+// screen at 1280 points: its title ran out past both edges.
+func TestQRDialogOfALongNameFitsTheWindow(t *testing.T) {
+	e := newTestEnv(t)
+	name := strings.Repeat("a", 246) + ".txt"
+	link := api.Links{}.GatewayLink("production", "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", name)
+	e.ui(func() {
+		e.a.win.SetContent(e.a.mainView)
+		e.a.win.Resize(e.a.win.Content().MinSize())
+		q := e.a.showQR(name, link)
+		require.NotNil(t, q)
+		width := e.a.win.Canvas().Size().Width
+		assert.LessOrEqual(t, q.d.MinSize().Width, width, "the QR dialog of a %d-byte name in a window %.0f wide", len(name), width)
+	})
+}
