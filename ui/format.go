@@ -121,22 +121,24 @@ func shortText(s string, max int) string {
 }
 
 // nameText is a file or folder name as the window shows it, in a row, a
-// dialog's title or a sentence: inert.Text, and quoted when only spaces
+// dialog's title or a sentence: inert.Label (inert.Text, but the joiners
+// of emoji and Persian shown as they are), and quoted when only spaces
 // (inert.QuotedIfBlank), which a label shows blank, " " and "   " alike.
 // Every place of the window that shows a name shows it through nameText,
 // or, between a sentence's own quotes, quotedNameText.
 func nameText(name string) string {
-	return inert.Text(inert.QuotedIfBlank(name))
+	return inert.Label(inert.QuotedIfBlank(name))
 }
 
 // quotedNameText is a name (or a history row's comment) as a sentence
 // shows it between quotes of its own (“{{.Name}}”): those quotes already
 // show where a name of spaces begins and ends, so it is not quoted again
 // as nameText quotes it, and a control, formatting or invalid character
-// is escaped where it stands (inert.Line) rather than the whole name
-// quoted: never “"   "” or “"a\x1bb"”.
+// is escaped where it stands rather than the whole name quoted: never
+// “"   "” or “"a\x1bb"”. The joiners nameText keeps stay too, as in a
+// link's text (inert.LinkText).
 func quotedNameText(name string) string {
-	return inert.Line(name)
+	return inert.LinkText(name)
 }
 
 // displayPath is a saved file's path as a sentence shows it: the home

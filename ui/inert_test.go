@@ -92,6 +92,33 @@ func TestNamesOfSpacesAreVisible(t *testing.T) {
 	}
 }
 
+// TestNamesWithJoinersShowAsTheyAre: the zero-width joiner and
+// non-joiner are how emoji sequences and scripts such as Persian are
+// written, and cannot reorder or hide text (a link's text keeps them:
+// inert.LinkText). A queue or history row showed such a name quoted with
+// the joiner escaped, "👩\u200d💻 notes.md", and so did a sentence that
+// names it between its own quotes. A zero-width space beside them is
+// still escaped.
+func TestNamesWithJoinersShowAsTheyAre(t *testing.T) {
+	e := newTestEnv(t)
+	for _, tt := range []struct{ name, shown string }{
+		{"👩\u200d💻 notes.md", "👩\u200d💻 notes.md"},
+		{"می\u200cخواهم.txt", "می\u200cخواهم.txt"},
+		{"👩\u200d💻\u200b.md", `"👩\u200d💻\u200b.md"`},
+	} {
+		e.ui(func() {
+			q := newQueueRow(e.a.upload)
+			q.set(worker.Job{ID: "j", Name: tt.name, Size: 1, State: storage.JobQueued})
+			h := newHistoryRow(e.a.history)
+			h.set(storage.HistoryEntry{ID: 1, Name: tt.name, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+			assert.Equal(t, tt.shown, q.name.Text, "queue row of %q", tt.name)
+			assert.Equal(t, tt.shown, h.name.Text, "history row of %q", tt.name)
+		})
+	}
+	said := alreadyQueuedText(worker.Event{Count: 1, Job: worker.Job{Name: "👩\u200d💻 notes.md"}})
+	assert.Contains(t, said, "“👩\u200d💻 notes.md”", "a sentence naming it")
+}
+
 // TestNamesBetweenQuotesAreNotQuotedAgain: a sentence that shows a name
 // between its own quotes (“{{.Name}}”) shows a name of spaces as it is,
 // the quotes already showing where it begins and ends, and a name with a

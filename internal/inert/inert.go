@@ -19,7 +19,21 @@ import (
 // a bidirectional override) or invalid byte escaped (\x1b, \u202e, \xff), so a
 // file name can neither move the cursor, retitle the terminal nor fake a line.
 func Text(s string) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, unprintable) < 0 {
+	return quotedIf(s, unprintable)
+}
+
+// Label is Text for a name a window's label shows: as it is when the only
+// formatting characters in it are the zero-width joiners and non-joiners
+// LinkText keeps, which a label draws as the system's text does ("👩‍💻",
+// "می‌خواهم"), else quoted and escaped as Text does.
+func Label(s string) string {
+	return quotedIf(s, unjoined)
+}
+
+// quotedIf is s as it is when it is valid UTF-8 without a character esc
+// reports, else quoted with each of them escaped.
+func quotedIf(s string, esc func(rune) bool) string {
+	if utf8.ValidString(s) && strings.IndexFunc(s, esc) < 0 {
 		return s
 	}
 	return strconv.Quote(s)
@@ -41,7 +55,7 @@ func Line(s string) string {
 // zero-width joiner and non-joiner, which join emoji and the letters of scripts such
 // as Persian, and cannot reorder or hide text.
 func LinkText(s string) string {
-	return escaped(s, func(r rune) bool { return r != '\u200d' && r != '\u200c' && unprintable(r) })
+	return escaped(s, unjoined)
 }
 
 // ShellWord is s as one word of a command to paste into the system's
@@ -133,6 +147,13 @@ func escaped(s string, esc func(rune) bool) string {
 		i += size
 	}
 	return b.String()
+}
+
+// unjoined is unprintable but for the zero-width joiner and non-joiner,
+// which join emoji and the letters of scripts such as Persian, and can
+// neither reorder nor hide text.
+func unjoined(r rune) bool {
+	return r != '\u200d' && r != '\u200c' && unprintable(r)
 }
 
 // unprintable reports a character that must never reach a terminal as it

@@ -75,6 +75,24 @@ func TestLinkTextIsInert(t *testing.T) {
 	}
 }
 
+// TestLabelKeepsJoiners: a name a window's label shows is as it is with
+// the joiners of emoji and Persian (as LinkText keeps them), and quoted as
+// Text quotes it with any other control, formatting or invalid byte.
+func TestLabelKeepsJoiners(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "report.pdf", "report.pdf"},
+		{"emoji joined by ZWJ", "👩\u200d💻 notes.md", "👩\u200d💻 notes.md"},
+		{"Persian with ZWNJ", "می\u200cخواهم.txt", "می\u200cخواهم.txt"},
+		{"zero-width space", "zw\u200bspace", `"zw\u200bspace"`},
+		{"joiner and bidi override", "👩\u200d💻\u202etxt.exe", `"👩\u200d💻\u202etxt.exe"`},
+		{"newline", "a\nb", `"a\nb"`},
+		{"invalid byte", "bad\xff", `"bad\xff"`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, Label(tt.in), tt.name)
+	}
+}
+
 func TestJSONKeepsMeaning(t *testing.T) {
 	in := map[string]string{"name": "a\u009b2J\u202e\x7f\U000E0001b <&>"}
 	b, err := json.Marshal(in)
