@@ -82,6 +82,20 @@ func fitTitle(title string, room float32) string {
 	return shown
 }
 
+// showScrolled shows d, whose content is scroll, as big as what scroll
+// holds needs but no taller than dialogs get (dialogSize), where it
+// scrolls: Fyne sizes a dialog to its minimum, in which a scroll is one
+// line high, and without the scroll a QR code's dialog with a long link
+// was taller than the window, its buttons below its edge.
+func (a *App) showScrolled(d *dialog.CustomDialog, scroll *container.Scroll) {
+	least := d.MinSize()
+	full := least.Height - scroll.MinSize().Height + scroll.Content.MinSize().Height
+	size := fyne.NewSize(least.Width, min(full, a.dialogSize().Height))
+	d.Resize(size)
+	d.Show()
+	d.Resize(size)
+}
+
 // showTextDialog shows a message in a newDialog, under heading (none when
 // ""): the name of what the message is about, in bold on one line, cut
 // with "…" where it is longer than the dialog is wide. The message is

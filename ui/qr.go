@@ -78,10 +78,13 @@ func qrFileName(name string) string {
 type qrDialog struct {
 	d     *dialog.CustomDialog
 	image *canvas.Image
-	link  *widget.Label
-	copy  *escapeButton
-	save  *escapeButton
-	png   []byte
+	// scroll holds all but the Close button: a long link wraps to many
+	// lines, and the dialog is no taller than the window lets it be.
+	scroll *container.Scroll
+	link   *widget.Label
+	copy   *escapeButton
+	save   *escapeButton
+	png    []byte
 }
 
 // showQR opens a dialog with the QR code of link (the upload named name),
@@ -113,8 +116,9 @@ func (a *App) showQR(name, link string) *qrDialog {
 		container.New(&maxWidthLayout{width: 420}, q.link),
 		container.NewCenter(container.NewHBox(q.copy, q.save)),
 	)
-	q.d = a.newDialog(tr("QR code — {{.Name}}", map[string]any{"Name": nameText(name)}), nil, content, dialogChoice{label: tr("Close")})
-	q.d.Show()
+	q.scroll = container.NewVScroll(content)
+	q.d = a.newDialog(tr("QR code — {{.Name}}", map[string]any{"Name": nameText(name)}), nil, q.scroll, dialogChoice{label: tr("Close")})
+	a.showScrolled(q.d, q.scroll)
 	return q
 }
 
