@@ -414,37 +414,16 @@ func deleteEntries(tx *sql.Tx, ids []int64) (int, error) {
 	return int(n), nil
 }
 
-// idsPerQuery bounds the ids of one IN list (SQLite allows 32,766
-// variables; smaller statements stay cheap to prepare).
-const idsPerQuery = 500
-
 // HistoryByIDs returns the entries with these ids that still exist, newest
-// first (a selection, for its export).
+// first (a selection, for its export), each once: one list of them all
+// (inJSON), however many, each looked up by its id.
 func (d *DB) HistoryByIDs(ids []int64) ([]HistoryEntry, error) {
 	out := make([]HistoryEntry, 0, len(ids))
-	for chunk := range slices.Chunk(ids, idsPerQuery) {
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")
-		rows, err := d.r.Query(`SELECT `+historyCols+` FROM history WHERE id IN (`+marks+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
-		}
-		for rows.Next() {
-			e, err := scanHistory(rows)
-			if err != nil {
-				_ = rows.Close()
-				return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
-			}
-			out = append(out, e)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
-		}
+	err := eachRow(d.r, scanHistory, func(e HistoryEntry) error { out = append(out, e); return nil },
+		historyByIDsSQL, jsonList(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read %d history entries: %w", len(ids), err)
 	}
-	slices.SortFunc(out, newestFirst)
 	return out, nil
 }
 

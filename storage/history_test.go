@@ -567,6 +567,28 @@ func TestHistoryKeepsServerNameApart(t *testing.T) {
 	assert.Contains(t, jsonOut.String(), `"server_name":"renamed by server"`)
 }
 
+// TestHistoryByIDsGivesEachEntryOnce: a selection's entries (HistoryByIDs)
+// are each there once, newest first, however many ids name them and
+// wherever in the list: one IN list of them all, as NewestOf reads its
+// ids, not chunks of 500 each read on its own, which gave an entry named
+// in two chunks twice (exported twice).
+func TestHistoryByIDsGivesEachEntryOnce(t *testing.T) {
+	d := openTestDB(t)
+	es := fillExportRows(t, d) // newest first
+	ids := []int64{es[1].ID, es[0].ID}
+	for i := range 40_000 { // more than one statement binds variables (manyUploads)
+		ids = append(ids, int64(1_000_000+i)) // no entry
+	}
+	ids = append(ids, es[0].ID, es[1].ID, es[1].ID)
+	got, err := d.HistoryByIDs(ids)
+	require.NoError(t, err)
+	gotIDs := make([]int64, len(got))
+	for i, e := range got {
+		gotIDs[i] = e.ID
+	}
+	assert.Equal(t, []int64{es[0].ID, es[1].ID}, gotIDs)
+}
+
 // TestExportAndDeleteSelected: a selection exports exactly its entries,
 // newest first, whatever the search, skipping ids already gone; deleting
 // a selection reports how many went and leaves the rest.

@@ -157,16 +157,18 @@ func TestHotPathQueryPlans(t *testing.T) {
 }
 
 // TestNewestOfLooksUpEachID: verify's pick among the uploads of one file
-// (newestOfSQL) looks each up by its id, never reads the history through,
-// and sorts those matches alone (to keep one): it costs what the file's
-// uploads do, as reading them all did, not what the history holds.
+// (newestOfSQL) and a selection's entries (historyByIDsSQL) look each up
+// by its id, never read the history through, and sort those matches
+// alone: they cost what the ids do, not what the history holds.
 func TestNewestOfLooksUpEachID(t *testing.T) {
 	d := openTestDB(t)
 	fillHistory(t, d, 50)
-	plan := queryPlan(t, d, newestOfSQL, "[3,1,2]")
-	assert.Contains(t, plan, "SEARCH history USING INTEGER PRIMARY KEY (rowid=?)\nLIST SUBQUERY", plan)
-	assert.NotRegexp(t, fullScan, plan)
-	assert.NotRegexp(t, ftsFullScan, plan)
+	for _, query := range []string{newestOfSQL, historyByIDsSQL} {
+		plan := queryPlan(t, d, query, "[3,1,2]")
+		assert.Contains(t, plan, "SEARCH history USING INTEGER PRIMARY KEY (rowid=?)\nLIST SUBQUERY", plan)
+		assert.NotRegexp(t, fullScan, plan)
+		assert.NotRegexp(t, ftsFullScan, plan)
+	}
 }
 
 // bulkPlan is the plan of one of the bulk statements of ChangeJobs and

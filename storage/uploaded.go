@@ -256,10 +256,14 @@ type fileUploadRow struct {
 	up FileUpload
 }
 
-// newestOfSQL reads the newest (newestFirst) of the history entries whose
-// ids the JSON array ? lists: each looked up by its id, then the one
-// finished last kept (a sort of these matches alone, one row kept).
-var newestOfSQL = `SELECT ` + historyCols + ` FROM history WHERE id` + inJSON + ` ORDER BY finished_at DESC, id DESC LIMIT 1`
+// historyByIDsSQL reads the history entries whose ids the JSON array ?
+// lists, newest first (newestFirst: finished last, then the highest id):
+// each looked up by its id, then these matches alone sorted.
+var historyByIDsSQL = `SELECT ` + historyCols + ` FROM history WHERE id` + inJSON + ` ORDER BY finished_at DESC, id DESC`
+
+// newestOfSQL reads the newest of the history entries whose ids the JSON
+// array ? lists (historyByIDsSQL, one row kept).
+var newestOfSQL = historyByIDsSQL + ` LIMIT 1`
 
 // NewestOf returns the newest (newestFirst: finished last, then the
 // highest id) of the history entries ids that are still there, and false
