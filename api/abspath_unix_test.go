@@ -1,0 +1,64 @@
+//go:build unix
+
+package api
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestAbsPathOfDotDotAfterALink: `upload current/../v1/report.pdf`, where
+// current is a symbolic link to releases/v2, names what `cat` reads: the
+// system follows the link, then goes up from where it leads
+// (releases/v1/report.pdf). AbsPath made it absolute by cutting
+// "current/.." as text, naming the v1/report.pdf of the folder the
+// command ran in: "does not exist — check the name" when there is none,
+// another file uploaded when there is one. A ".." after no link, or after
+// a part not there, is cut as text, as before; so is every path with no
+// "..", whatever links it goes through.
+func TestAbsPathOfDotDotAfterALink(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	releases, here := filepath.Join(root, "releases"), filepath.Join(root, "here")
+	for _, dir := range []string{filepath.Join(releases, "v1"), filepath.Join(releases, "v2", "sub"), filepath.Join(here, "v1"), filepath.Join(here, "plain")} {
+		require.NoError(t, os.MkdirAll(dir, 0o700))
+	}
+	far := filepath.Join(releases, "v1", "report.pdf")
+	require.NoError(t, os.WriteFile(far, []byte("far"), 0o600))
+	near := filepath.Join(here, "v1", "report.pdf")
+	require.NoError(t, os.WriteFile(near, []byte("near"), 0o600))
+	require.NoError(t, os.Symlink(filepath.Join(releases, "v2"), filepath.Join(here, "current")))
+	require.NoError(t, os.Symlink("report.pdf", filepath.Join(here, "v1", "named.pdf")))
+	t.Chdir(here)
+
+	tests := []struct{ name, path, want string }{
+		{"a link, then ..", "current/../v1/report.pdf", far},
+		{"absolute, a link, then ..", here + "/current/../v1/report.pdf", far},
+		{"a link, a folder in it, then .. twice", "current/sub/../../v1/report.pdf", far},
+		{"a link, then .., a file not there", "current/../v1/none.pdf", filepath.Join(releases, "v1", "none.pdf")},
+		{"the folder a link's .. leads to", "current/..", releases},
+		{"a link kept after the last ..", "current/../../here/v1/named.pdf", filepath.Join(here, "v1", "named.pdf")},
+		{".. after a folder", "plain/../v1/report.pdf", near},
+		{".. after a part not there", "none/../v1/report.pdf", near},
+		{"no ..", "v1/report.pdf", near},
+		{"a link, no ..", "current/sub", filepath.Join(here, "current", "sub")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := AbsPath(tt.path)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got, "%q", tt.path)
+		})
+	}
+
+	got, err := AbsPath("current/../v1/report.pdf")
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(near))
+	var nt *NotThereError
+	assert.False(t, errors.As(NamedNotThere(got), &nt), "%q is there: %v", got, nt)
+}
