@@ -325,11 +325,7 @@ func noFolderUpload(db *storage.DB, dir, given string) error {
 // link). nil when given is no link, or leads to no folder or nowhere
 // (a loop: noFolderUpload's sentences).
 func noUploadThroughLink(db *storage.DB, given, dir string) error {
-	abs, err := filepath.Abs(given)
-	if err != nil {
-		return nil
-	}
-	abs = worker.RequestPath(abs) // as a folder's uploads record it
+	abs := worker.RequestPath(given) // as a folder's uploads record it
 	if fi, err := os.Lstat(abs); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		return nil
 	}
@@ -408,7 +404,7 @@ func refusedPathSentence(dir string, err error) string {
 // so an upload that records a file, ends its listing or has its entries
 // deleted meanwhile is listed and judged as it was at that instant).
 func listedFolder(given string) (string, error) {
-	dir, err := filepath.Abs(given)
+	dir, err := api.AbsPath(given) // a ".." after a link read as the system reads it
 	if err != nil {
 		// Only a relative path fails: the current folder was deleted.
 		return "", fmt.Errorf("cannot tell where the folder %s is: the current folder no longer exists — give the folder's full path", given)
