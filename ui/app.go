@@ -807,7 +807,7 @@ func (a *App) showMain() {
 func (a *App) showToast(msg string) {
 	a.toastGen++
 	gen := a.toastGen
-	a.toast.SetText(inert.Line(msg))
+	a.toast.SetText(windowLine(msg))
 	a.toastBox.Show()
 	a.toastLayer.Refresh() // placed for its new text
 	a.history.showHeld()   // the toast has the tab bar's end

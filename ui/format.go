@@ -130,6 +130,15 @@ func nameText(name string) string {
 	return inert.Label(inert.QuotedIfBlank(name))
 }
 
+// windowLine is a line of the window's own words with outside text in it
+// (a toast, a row's detail): each control, formatting or invalid byte
+// escaped where it stands, as in a link's text (inert.LinkText), so the
+// joiners of emoji and Persian that nameText and quotedNameText keep are
+// not escaped after all.
+func windowLine(s string) string {
+	return inert.LinkText(s)
+}
+
 // quotedNameText is a name (or a history row's comment) as a sentence
 // shows it between quotes of its own (“{{.Name}}”): those quotes already
 // show where a name of spaces begins and ends, so it is not quoted again

@@ -117,6 +117,25 @@ func TestNamesWithJoinersShowAsTheyAre(t *testing.T) {
 	}
 	said := alreadyQueuedText(worker.Event{Count: 1, Job: worker.Job{Name: "👩\u200d💻 notes.md"}})
 	assert.Contains(t, said, "“👩\u200d💻 notes.md”", "a sentence naming it")
+
+	// A line of the window's own words with outside text in it: a row's
+	// detail, a toast.
+	const joined = "👩\u200d💻"
+	e.ui(func() {
+		q := newQueueRow(e.a.upload)
+		q.set(worker.Job{ID: "j", Name: "a.txt", FolderPath: "/" + joined + "/", Size: 1, State: storage.JobQueued})
+		h := newHistoryRow(e.a.history)
+		h.set(storage.HistoryEntry{ID: 1, Name: "a.txt", ServerName: joined + ".txt", Comment: joined, FolderPath: "/" + joined + "/",
+			Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+		f := newFolderRow(e.a.history)
+		f.set(&folderGroup{key: storage.FolderKey{Folder: "/home/me/" + joined}, newest: fixedNow})
+		e.a.showToast(tr("Link to {{.Name}} copied to the clipboard", map[string]any{"Name": nameText(joined + ".txt")}))
+		for where, text := range map[string]string{"queue detail": q.detail.Text, "history detail": h.detail.Text,
+			"folder detail": f.detail.Text, "toast": e.a.toast.Text} {
+			assert.Contains(t, text, joined, "%s", where)
+			assert.NotContains(t, text, `\u200d`, "%s", where)
+		}
+	})
 }
 
 // TestNamesBetweenQuotesAreNotQuotedAgain: a sentence that shows a name

@@ -106,7 +106,7 @@ func (r *queueRow) set(j worker.Job) {
 	setLabel(r.name, nameText(j.Name), r.name.Importance)
 	look := r.v.lookOf(j)
 	setIcon(r.icon, look.icon)
-	setLabel(r.detail, inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)
+	setLabel(r.detail, windowLine(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)
 	r.showState(j, look)
 	r.showActions(j, look)
 }
@@ -230,7 +230,7 @@ func placeDetails(j worker.Job) []string {
 		dest = tr("folder #{{.ID}}", map[string]any{"ID": *j.ParentID})
 	}
 	if dest != "" {
-		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Text(dest)}))
+		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Label(dest)}))
 	}
 	return details
 }
