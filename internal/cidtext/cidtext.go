@@ -12,6 +12,7 @@ import (
 	"errors"
 	"html"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 
@@ -113,7 +114,7 @@ func asV0(s string) (string, bool) {
 func InLink(s string) string {
 	s = strings.TrimSpace(s)
 	head := bareHead(s)
-	if c := cidOrEmpty(head); c != "" {
+	if c := cidOrEmpty(head); c != "" && !climbsOut(s[len(head):]) {
 		return c
 	}
 	if c := subdomainCID(head); c != "" {
@@ -136,7 +137,9 @@ func InLink(s string) string {
 	if err != nil {
 		return ""
 	}
-	segs := strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' })
+	// The path as a browser and a gateway read it, each ".." taken out:
+	// /ipfs/<cid>/../<other> is <other>'s.
+	segs := strings.FieldsFunc(path.Clean(u.Path), func(r rune) bool { return r == '/' })
 	for i := 0; i+1 < len(segs); i++ {
 		if segs[i] == "ipfs" && cidOrEmpty(segs[i+1]) != "" {
 			return segs[i+1]
@@ -164,6 +167,20 @@ func subdomainCID(host string) string {
 		return ""
 	}
 	return cidOrEmpty(label)
+}
+
+// climbsOut reports whether rest, what follows a bare CID (a path, then
+// ?… or #…), goes up out of the CID's folder with a ".." (also written
+// %2e%2e), as a browser and a gateway read it: <cid>/../<other> is not
+// <cid>'s, and what it is cannot be told without the gateway's /ipfs/.
+func climbsOut(rest string) bool {
+	p, _, _ := strings.Cut(rest, "?")
+	p, _, _ = strings.Cut(p, "#")
+	if unescaped, err := url.PathUnescape(p); err == nil {
+		p = unescaped
+	}
+	inside := path.Clean("/c/" + p)
+	return inside != "/c" && !strings.HasPrefix(inside, "/c/")
 }
 
 // bareHead is s up to its first '/', '?' or '#', where the path, query or

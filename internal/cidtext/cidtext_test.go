@@ -95,6 +95,15 @@ func TestSearchTerms(t *testing.T) {
 		{"a bare host whose first label is no CID", "bafyNOTACID.ipfs.dweb.link/", nil},
 		{"a host that only starts like a subdomain gateway", "https://" + b32 + ".example.com/", nil},
 		{"a gateway whose own name is ipfs", "https://ipfs.example.com/", nil},
+		{"a path gateway link whose .. leaves the CID for another", "https://dweb.link/ipfs/" + v0 + "/../" + otherHash, []string{otherHash}},
+		{"a path gateway link whose %2E%2E leaves the CID", "https://ipfs.io/ipfs/" + v0 + "/%2E%2E/%2e%2e/ipfs/" + otherHash + "/a.txt", []string{otherHash}},
+		{"a /ipfs/ path whose .. leaves the CID", "/ipfs/" + v0 + "/../" + otherHash, []string{otherHash}},
+		{"a bare CID whose path's .. leaves it", v0 + "/a/../../" + otherHash, nil},
+		{"a bare CID whose path's %2e%2e leaves it", v0 + "/%2e%2e?filename=a.txt", nil},
+		{"a path gateway link with a .. inside the CID's folder", "https://dweb.link/ipfs/" + v0 + "/photos/../a.jpg", forms},
+		{"a bare CID with a .. inside its folder", v0 + "/photos/../a.jpg", forms},
+		{"a subdomain gateway link with a ..", "https://" + b32 + ".ipfs.dweb.link/../" + otherHash, from(b32)},
+		{"ipfs:// with a ..", "ipfs://" + v0 + "/../" + otherHash, forms},
 		{"empty", "", nil},
 	}
 	for _, tt := range tests {
