@@ -108,7 +108,7 @@ func (l Links) GatewayLink(envKey, hash, name string) string {
 // ipfs://. Markdown and HTML wrap the gateway link with the name as its
 // text (the CID when there is no name), escaped for that format; in the
 // text, a control, formatting (a bidirectional override) or invalid byte
-// shows escaped (inert.LinkText), so a name cannot draw text it does not
+// shows escaped (inert.Line), so a name cannot draw text it does not
 // hold. The gateway link is percent-encoded where it would break as it
 // is copied (linkSafe), the same in every style: a space in a gateway
 // override is %20 in the gateway link, the Markdown link's target and the
@@ -152,11 +152,11 @@ type SharedFile struct {
 
 // linkText is the text of the link of the file name with hash wherever a
 // link shows one (Markdown, HTML, the index page): the name, else the CID,
-// with what could draw text it does not hold escaped (inert.LinkText), and
+// with what could draw text it does not hold escaped (inert.Line), and
 // quoted when only spaces (inert.QuotedIfBlank), as the window shows it.
 // The name in the history and in ?filename= stays as it is.
 func linkText(name, hash string) string {
-	return inert.LinkText(inert.QuotedIfBlank(cmp.Or(name, hash)))
+	return inert.Line(inert.QuotedIfBlank(cmp.Or(name, hash)))
 }
 
 // markdownText escapes what would end or break a Markdown link's text:
@@ -166,10 +166,10 @@ func linkText(name, hash string) string {
 // (a code span shows the escapes inside it, and one closed by a backtick
 // in the target ends the link); and an & that would begin an entity
 // reference, which a reader turns into the character it names
-// ("&#x202e;", a bidi control inert.LinkText escaped); and the marks of
+// ("&#x202e;", a bidi control inert.Line escaped); and the marks of
 // emphasis and strikethrough (* _ ~), which a reader draws rather than
 // shows ("__init__.py" as "init.py" in bold). Line breaks never get here
-// (inert.LinkText).
+// (inert.Line).
 var markdownText = strings.NewReplacer(`\`, `\\`, `[`, `\[`, `]`, `\]`, `<`, `\<`, "`", "\\`", `&`, `\&`,
 	`*`, `\*`, `_`, `\_`, `~`, `\~`)
 

@@ -214,8 +214,6 @@ func openDataDB(t *testing.T) *storage.DB {
 	return db
 }
 
-// writeHistory records uploads of the files names, newest last, verified,
-// on production for account "me", one second apart.
 // TestHistoryLinkTextIsInert: a name with a bidi override or a terminal
 // escape is the text of a Markdown or HTML link escaped where it stands,
 // printed (--format) and in the CSV and JSON exports' link, while the
@@ -250,6 +248,24 @@ func TestHistoryLinkTextIsInert(t *testing.T) {
 	assert.Equal(t, hostile, recs[0].Name, "the history keeps the name as it is")
 }
 
+// TestHistoryPrintsJoinedNamesAsTheyAre: a name written with the
+// zero-width joiner (an emoji) or non-joiner (Persian) is printed as it
+// is, as the window shows it, not quoted with the joiner escaped
+// ("\"👩\\u200d💻 notes.md\""), which no one could paste back as the name.
+func TestHistoryPrintsJoinedNamesAsTheyAre(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	names := []string{"👩\u200d💻 notes.md", "می\u200cخواهم.txt"}
+	writeHistory(t, names...)
+	code, out, errOut := runCLI(t, "", "history")
+	require.Equal(t, 0, code, errOut)
+	for _, name := range names {
+		assert.Contains(t, out, name)
+	}
+	assert.NotContains(t, out, `\u200`)
+}
+
+// writeHistory records uploads of the files names, newest last, verified,
+// on production for account "me", one second apart.
 func writeHistory(t *testing.T, names ...string) {
 	t.Helper()
 	db := openDataDB(t)

@@ -121,22 +121,21 @@ func shortText(s string, max int) string {
 }
 
 // nameText is a file or folder name as the window shows it, in a row, a
-// dialog's title or a sentence: inert.Label (inert.Text, but the joiners
-// of emoji and Persian shown as they are), and quoted when only spaces
+// dialog's title or a sentence: inert.Text (the joiners of emoji and
+// Persian shown as they are), and quoted when only spaces
 // (inert.QuotedIfBlank), which a label shows blank, " " and "   " alike.
 // Every place of the window that shows a name shows it through nameText,
 // or, between a sentence's own quotes, quotedNameText.
 func nameText(name string) string {
-	return inert.Label(inert.QuotedIfBlank(name))
+	return inert.Text(inert.QuotedIfBlank(name))
 }
 
 // windowLine is a line of the window's own words with outside text in it
 // (a toast, a row's detail): each control, formatting or invalid byte
-// escaped where it stands, as in a link's text (inert.LinkText), so the
-// joiners of emoji and Persian that nameText and quotedNameText keep are
-// not escaped after all.
+// escaped where it stands (inert.Line), the joiners of emoji and Persian
+// kept, as nameText and quotedNameText keep them.
 func windowLine(s string) string {
-	return inert.LinkText(s)
+	return inert.Line(s)
 }
 
 // quotedNameText is a name (or a history row's comment) as a sentence
@@ -144,10 +143,9 @@ func windowLine(s string) string {
 // show where a name of spaces begins and ends, so it is not quoted again
 // as nameText quotes it, and a control, formatting or invalid character
 // is escaped where it stands rather than the whole name quoted: never
-// “"   "” or “"a\x1bb"”. The joiners nameText keeps stay too, as in a
-// link's text (inert.LinkText).
+// “"   "” or “"a\x1bb"”. The joiners nameText keeps stay too (inert.Line).
 func quotedNameText(name string) string {
-	return inert.LinkText(name)
+	return inert.Line(name)
 }
 
 // displayPath is a saved file's path as a sentence shows it: the home

@@ -485,7 +485,7 @@ func (h *historyView) onShowInFolder(id int64) {
 	a.goBg(func() {
 		if _, err := os.Stat(e.LocalPath); err != nil {
 			a.do(func() {
-				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": quotedNameText(e.Name), "Folder": inert.Label(displayPath(filepath.Dir(e.LocalPath)))}))
+				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": quotedNameText(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
 			})
 			return
 		}
@@ -781,7 +781,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	case e.ParentID != nil:
 		parts = append(parts, tr("folder #{{.ID}}", map[string]any{"ID": *e.ParentID}))
 	case e.FolderPath != "":
-		parts = append(parts, inert.Label(e.FolderPath))
+		parts = append(parts, inert.Text(e.FolderPath))
 	}
 	if e.Comment != "" {
 		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": quotedNameText(e.Comment)}))

@@ -95,7 +95,7 @@ func TestNamesOfSpacesAreVisible(t *testing.T) {
 // TestNamesWithJoinersShowAsTheyAre: the zero-width joiner and
 // non-joiner are how emoji sequences and scripts such as Persian are
 // written, and cannot reorder or hide text (a link's text keeps them:
-// inert.LinkText). A queue or history row showed such a name quoted with
+// inert.Line). A queue or history row showed such a name quoted with
 // the joiner escaped, "👩\u200d💻 notes.md", and so did a sentence that
 // names it between its own quotes. A zero-width space beside them is
 // still escaped.

@@ -230,7 +230,7 @@ func placeDetails(j worker.Job) []string {
 		dest = tr("folder #{{.ID}}", map[string]any{"ID": *j.ParentID})
 	}
 	if dest != "" {
-		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Label(dest)}))
+		details = append(details, tr("in {{.Folder}}", map[string]any{"Folder": inert.Text(dest)}))
 	}
 	return details
 }

@@ -14,20 +14,14 @@ import (
 	"unicode/utf8"
 )
 
-// Text is text for a terminal line or a CSV cell: as it is when every
-// character is printable, else quoted with each control, formatting (such as
-// a bidirectional override) or invalid byte escaped (\x1b, \u202e, \xff), so a
-// file name can neither move the cursor, retitle the terminal nor fake a line.
+// Text is text for a terminal line, a CSV cell or a window's label: as it
+// is when every character is printable (unprintable), else quoted with
+// each control, formatting (such as a bidirectional override) or invalid
+// byte escaped (\x1b, \u202e, \xff), so a file name can neither move the
+// cursor, retitle the terminal, reorder nor fake a line. A name written
+// with zero-width joiners ("👩‍💻", "می‌خواهم") is as it is.
 func Text(s string) string {
 	return quotedIf(s, unprintable)
-}
-
-// Label is Text for a name a window's label shows: as it is when the only
-// formatting characters in it are the zero-width joiners and non-joiners
-// LinkText keeps, which a label draws as the system's text does ("👩‍💻",
-// "می‌خواهم"), else quoted and escaped as Text does.
-func Label(s string) string {
-	return quotedIf(s, unjoined)
 }
 
 // quotedIf is s as it is when it is valid UTF-8 without a character esc
@@ -43,19 +37,12 @@ func quotedIf(s string, esc func(rune) bool) string {
 // that mixes a sentence with outside text (an error naming a file): the
 // sentence stays readable, and each control, formatting or invalid byte is
 // escaped where it stands (\x1b, \u202e, \n, \xff), so no name can break
-// the line, reorder it or draw what it does not say.
+// the line, reorder it or draw what it does not say: no bidirectional
+// control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) draws
+// "invoice\u202efdp.exe" as "invoiceexe.pdf". It is also a name as the text
+// of a link others will read (a Markdown or HTML link, an index page).
 func Line(s string) string {
 	return escaped(s, unprintable)
-}
-
-// LinkText is a name as the text of a link others will read (a Markdown or
-// HTML link, an index page): escaped where it stands as Line does, so no
-// bidirectional control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
-// U+061C) can draw "invoice\u202efdp.exe" as "invoiceexe.pdf" — but for the
-// zero-width joiner and non-joiner, which join emoji and the letters of scripts such
-// as Persian, and cannot reorder or hide text.
-func LinkText(s string) string {
-	return escaped(s, unjoined)
 }
 
 // ShellWord is s as one word of a command to paste into the system's
@@ -149,17 +136,13 @@ func escaped(s string, esc func(rune) bool) string {
 	return b.String()
 }
 
-// unjoined is unprintable but for the zero-width joiner and non-joiner,
-// which join emoji and the letters of scripts such as Persian, and can
-// neither reorder nor hide text.
-func unjoined(r rune) bool {
-	return r != '\u200d' && r != '\u200c' && unprintable(r)
-}
-
-// unprintable reports a character that must never reach a terminal as it
-// is: C0 and C1 controls, DEL, and invisible formatting characters.
+// unprintable reports a character that must never reach a terminal or a
+// label as it is: C0 and C1 controls, DEL, and invisible formatting
+// characters — but the zero-width joiner and non-joiner, which join emoji
+// and the letters of scripts such as Persian, and can neither move the
+// cursor, reorder nor hide text.
 func unprintable(r rune) bool {
-	return r != ' ' && !unicode.IsPrint(r)
+	return r != ' ' && r != '\u200d' && r != '\u200c' && !unicode.IsPrint(r)
 }
 
 // JSON escapes, inside encoded JSON, what encoding/json leaves as it

@@ -18,6 +18,12 @@ func TestTextIsInert(t *testing.T) {
 		"invoice\u202efdp.exe": `"invoice\u202efdp.exe"`,
 		"c1\u009b2J":           `"c1\u009b2J"`,
 		"bad\xff":              `"bad\xff"`,
+		// The joiners of emoji and Persian are as they are, in a
+		// terminal as in a label; any other formatting character is not.
+		"👩\u200d💻 notes.md":     "👩\u200d💻 notes.md",
+		"می\u200cخواهم.txt":     "می\u200cخواهم.txt",
+		"zw\u200bspace":         `"zw\u200bspace"`,
+		"👩\u200d💻\u202etxt.exe": `"👩\u200d💻\u202etxt.exe"`,
 	} {
 		assert.Equal(t, want, Text(in), "%q", in)
 	}
@@ -40,13 +46,12 @@ func TestLineIsInert(t *testing.T) {
 	}
 }
 
-// TestLinkTextIsInert: a name as the text of a link others read shows
-// every bidirectional control escaped where it stands (no
-// "invoice\u202efdp.exe" drawn as "invoiceexe.pdf"), as Line does with
-// every control, formatting or invalid byte, but keeps the zero-width
-// joiner and non-joiner that emoji and scripts such as Persian are written
-// with.
-func TestLinkTextIsInert(t *testing.T) {
+// TestLineEscapesEveryBidiControl: a line (also a name as the text of a
+// link others read) shows every bidirectional control escaped where it
+// stands (no "invoice\u202efdp.exe" drawn as "invoiceexe.pdf"), as every
+// control, formatting or invalid byte, but keeps the zero-width joiner and
+// non-joiner that emoji and scripts such as Persian are written with.
+func TestLineEscapesEveryBidiControl(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"plain", "report.pdf", "report.pdf"},
 		{"accents and emoji", "été 🎉.txt", "été 🎉.txt"},
@@ -69,27 +74,9 @@ func TestLinkTextIsInert(t *testing.T) {
 		{"tag character", "tag\U000E0001", `tag\U000e0001`},
 	}
 	for _, tt := range tests {
-		out := LinkText(tt.in)
+		out := Line(tt.in)
 		assert.Equal(t, tt.want, out, tt.name)
-		assert.Equal(t, out, LinkText(out), "%s: link text made inert stays as it is", tt.name)
-	}
-}
-
-// TestLabelKeepsJoiners: a name a window's label shows is as it is with
-// the joiners of emoji and Persian (as LinkText keeps them), and quoted as
-// Text quotes it with any other control, formatting or invalid byte.
-func TestLabelKeepsJoiners(t *testing.T) {
-	tests := []struct{ name, in, want string }{
-		{"plain", "report.pdf", "report.pdf"},
-		{"emoji joined by ZWJ", "👩\u200d💻 notes.md", "👩\u200d💻 notes.md"},
-		{"Persian with ZWNJ", "می\u200cخواهم.txt", "می\u200cخواهم.txt"},
-		{"zero-width space", "zw\u200bspace", `"zw\u200bspace"`},
-		{"joiner and bidi override", "👩\u200d💻\u202etxt.exe", `"👩\u200d💻\u202etxt.exe"`},
-		{"newline", "a\nb", `"a\nb"`},
-		{"invalid byte", "bad\xff", `"bad\xff"`},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, Label(tt.in), tt.name)
+		assert.Equal(t, out, Line(out), "%s: a line made inert stays as it is", tt.name)
 	}
 }
 
