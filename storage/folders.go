@@ -321,12 +321,16 @@ const (
 	// queues the file itself), and the share holds the file once. They
 	// still rank the share when that job uploads later (joinLeftSQL): the
 	// share is the later add. A row is keyed with the share's folder
-	// (LeftFile.key), or without it (a version before 2026-12-05).
-	supersedeLeftSQL = `WITH o AS (SELECT o.id || '/' || j.batch_id AS k, j.beneath AS folder FROM jobs j
+	// (LeftFile.key), or without it (a version before 2026-12-05): each
+	// other job gives both keys (v), so the job and the others are looked
+	// up once, not once per key, and the job is told from the others by
+	// its row (seq), which the index holds, not by its id, which the row
+	// holds. It runs for every file a share uploads.
+	supersedeLeftSQL = `UPDATE folder_members SET history_id = -1, size = 0
+	WHERE job_id IN (SELECT o.id || '/' || j.batch_id || iif(v.column1, '/' || j.beneath, '') FROM jobs j
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
-		WHERE j.id = ? AND j.beneath != '' AND o.id != j.id)
-	UPDATE folder_members SET history_id = -1, size = 0
-	WHERE job_id IN (SELECT k FROM o UNION ALL SELECT k || '/' || folder FROM o)`
+		CROSS JOIN (VALUES (0), (1)) v
+		WHERE j.id = ? AND j.beneath != '' AND o.seq != j.seq)`
 	// awaitedSQL holds for a job (of the table jobs, unaliased) whose
 	// file a share left to it and still counts on (a row at history_id
 	// 0): a job taken out of the queue keeps its row, cleared (out of the

@@ -753,6 +753,51 @@ func TestFolderShareHoldsTheFileItLeftToAnEarlierJob(t *testing.T) {
 	}
 }
 
+// TestLeftRowGivesWayToTheSharesOwnUpload: a share left its file c to the
+// job of an earlier add of the folder, then queued c itself (its listing
+// resumed after that job was canceled). Once its own job uploads c, the
+// row of c left to the other job holds no file (history_id -1), whether
+// it is keyed as this version keys it (LeftFile.key) or without the
+// share's folder, as a version before 2026-12-05 did; a row of another
+// share's batch is not touched.
+func TestLeftRowGivesWayToTheSharesOwnUpload(t *testing.T) {
+	folder := filepath.FromSlash("/home/someone/trip")
+	job := func(batch string) JobRow {
+		e := sampleEntry(7)
+		return JobRow{ID: batch + "-c", BatchID: batch, Env: e.Env, Account: e.Account,
+			LocalPath: filepath.Join(folder, "c.jpg"), Name: "c.jpg", Size: 7, Beneath: folder, State: JobQueued}
+	}
+	first, own := job("b1"), job("b2")
+	tests := []struct {
+		name, key string
+		want      int64 // the row's history_id after own's upload
+	}{
+		{"this version's key", LeftFile{JobID: first.ID, Folder: folder, BatchID: "b2"}.key(), -1},
+		{"the key of a version before 2026-12-05", first.ID + "/b2", -1},
+		{"another share's row", LeftFile{JobID: first.ID, Folder: folder, BatchID: "b3"}.key(), 0},
+		{"another share's row, the older key", first.ID + "/b3", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := openTestDB(t)
+			require.NoError(t, d.InsertJobs([]JobRow{first}))
+			_, err := d.w.Exec(`INSERT INTO folder_members (job_id, added_folder, batch_id, history_id) VALUES (?, ?, ?, 0)`,
+				tt.key, folder, "b2")
+			require.NoError(t, err)
+			require.NoError(t, d.UpdateJob(first.ID, JobCanceled, 0, ""))
+			require.NoError(t, d.InsertJobs([]JobRow{own}))
+			e := sampleEntry(7)
+			e.JobID, e.LocalPath, e.Name, e.Size, e.AddedFolder, e.BatchID = own.ID, own.LocalPath, own.Name, own.Size, folder, "b2"
+			done := own
+			done.Hash, done.Verified, done.Attempts = e.Hash, true, 1
+			require.NoError(t, d.FinishJob(done, e))
+			var held int64
+			require.NoError(t, d.r.QueryRow(`SELECT history_id FROM folder_members WHERE job_id = ?`, tt.key).Scan(&held))
+			assert.Equal(t, tt.want, held, "-1: the share holds c by its own upload; 0: the row still waits for the other job")
+		})
+	}
+}
+
 // removeJob cancels r's job and removes it, as Remove does (DeleteJobIDs).
 func removeJob(t *testing.T, d *DB, r JobRow) {
 	t.Helper()
