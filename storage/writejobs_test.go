@@ -117,6 +117,39 @@ func TestWriteJobsIsolatesAFailingItem(t *testing.T) {
 	assert.Contains(t, upErrs[0].Error(), "refused by the test")
 }
 
+// A history insert that fails once its row is written (a trigger of the
+// test raises FAIL after the insert, which keeps what the statement wrote,
+// as a late failure of a statement without a journal does) leaves nothing
+// of its upload: the round is rolled back and each item written alone, so
+// that job stays unfinished with no entry and no count, and the others are
+// recorded. recordHistorySQL keeps no statement journal (OR FAIL) and
+// counts on this.
+func TestHistoryInsertFailingLeavesNothing(t *testing.T) {
+	d := openTestDB(t)
+	rows := sampleJobs(3, "late")
+	require.NoError(t, d.InsertJobs(rows))
+	_, err := d.w.Exec(`CREATE TRIGGER refuse_late AFTER INSERT ON history WHEN NEW.hash = 'QmLate'
+		BEGIN SELECT RAISE(FAIL, 'refused by the test'); END`)
+	require.NoError(t, err)
+
+	_, finErrs := d.WriteJobs(nil, []JobFinish{finishOf(rows[0], "QmOne"), finishOf(rows[1], "QmLate"), finishOf(rows[2], "QmThree")})
+	assert.NoError(t, finErrs[0])
+	require.Error(t, finErrs[1])
+	assert.Contains(t, finErrs[1].Error(), "refused by the test")
+	assert.NoError(t, finErrs[2])
+	require.Error(t, d.FinishJob(finishOf(rows[1], "QmLate").Row, finishOf(rows[1], "QmLate").History), "alone too")
+
+	for i, w := range []JobState{JobDone, JobQueued, JobDone} {
+		got, err := d.Job(rows[i].ID)
+		require.NoError(t, err)
+		assert.Equal(t, w, got.State, fmt.Sprintf("job %d", i))
+	}
+	var entries, counted int
+	require.NoError(t, d.r.QueryRow(`SELECT count(*), (SELECT entries FROM history_stats) FROM history`).Scan(&entries, &counted))
+	assert.Equal(t, 2, entries, "no entry of the refused upload")
+	assert.Equal(t, entries, counted, "the count trigger's total agrees")
+}
+
 // The live checks of many uploads are recorded in one commit, each on the
 // entry of its own job; a job whose entry is gone is skipped.
 func TestSetLiveOfJobsInOneCommit(t *testing.T) {
