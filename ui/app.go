@@ -114,7 +114,7 @@ func Run(opts Options) error {
 		return err
 	}
 	a.Close()
-	return closeHistory(db, a.Unrecorded(), a.NotListed())
+	return errors.Join(a.notTaken(), closeHistory(db, a.Unrecorded(), a.NotListed()))
 }
 
 // runClaimed runs the window on the data folder home until the person
@@ -412,21 +412,42 @@ func (w *waitWindow) notQueued() error {
 	return &filesNotQueuedError{paths: w.files}
 }
 
+// notTaken is, once the App is closed, a *filesNotQueuedError naming the
+// paths it was launched with when it closed before it took them (their
+// stats had not returned: receiveLaunches), else nil.
+func (a *App) notTaken() error {
+	a.uiMu.Lock()
+	defer a.uiMu.Unlock()
+	if len(a.launchLeft) == 0 {
+		return nil
+	}
+	return &filesNotQueuedError{paths: a.launchLeft, unlooked: true}
+}
+
 // filesNotQueuedError is what Run returns when it ended (Quit, a signal)
-// while it waited for the upload history, before the window opened: the
-// files it was launched with were not added to the queue. The command
-// line says it, naming each, and exits 1, so that the person who launched
-// it (or a script) learns which to open again.
-type filesNotQueuedError struct{ paths []string }
+// before it added the files it was launched with to the queue: while it
+// waited for the upload history, before the window opened, or (unlooked)
+// while it looked at whether they are there. The command line says it,
+// naming each, and exits 1, so that the person who launched it (or a
+// script) learns which to open again.
+type filesNotQueuedError struct {
+	paths    []string
+	unlooked bool
+}
 
 func (e *filesNotQueuedError) Error() string {
-	which := fmt.Sprintf("the %d files and folders it was opened with", len(e.paths))
+	which, them, they := fmt.Sprintf("the %d files and folders it was opened with", len(e.paths)), "them", "they answer"
 	if len(e.paths) == 1 {
-		which = "the file or folder it was opened with"
+		which, them, they = "the file or folder it was opened with", "it", "it answers"
 	}
 	var b strings.Builder
-	b.WriteString("the window was quit while it waited for the upload history, before it opened, so nothing was added to the queue for " +
-		which + "; open them again once dStor Uploader is open:")
+	if e.unlooked {
+		b.WriteString("the window was quit before it could look at " + which + " (a stat of a path on a network share that does not answer can wait for minutes), " +
+			"so nothing was added to the queue for " + them + "; open " + them + " again once " + they + ":")
+	} else {
+		b.WriteString("the window was quit while it waited for the upload history, before it opened, so nothing was added to the queue for " +
+			which + "; open " + them + " again once dStor Uploader is open:")
+	}
 	for _, p := range e.paths {
 		b.WriteString("\n  " + inert.Line(p))
 	}
@@ -546,6 +567,10 @@ type App struct {
 	// paths not there are named in it too (sayNotThere).
 	notThereNotice fyne.CanvasObject
 	notThere       []*api.NotThereError
+	// launchLeft are the paths the window was launched with until it
+	// takes them, once their stats return (receiveLaunches): a window
+	// closed before that names them (notTaken). Under uiMu.
+	launchLeft []string
 }
 
 // appViews are the App's screens (one view per screen) and the frame of
@@ -629,6 +654,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	if !d.NoAutoSignIn {
 		a.signin.autoSignIn(env)
 	}
+	a.launchLeft = d.Files
 	if len(d.Files) > 0 || d.Handoffs != nil {
 		a.goBg(func() { a.receiveLaunches(instance.Request{Env: d.Env, Paths: d.Files}, d.Handoffs) })
 	}

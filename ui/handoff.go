@@ -33,6 +33,7 @@ func (a *App) receiveLaunches(own instance.Request, reqs <-chan instance.Handoff
 			return
 		}
 		a.do(func() {
+			a.launchLeft = nil
 			a.takeLaunched(paths, session.ParseKey(own.Env), nil)
 			a.sayNotThere(notThere)
 		})

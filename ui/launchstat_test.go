@@ -114,6 +114,11 @@ func TestLaunchPathsAreLookedAtOffTheUIGoroutine(t *testing.T) {
 			if closeFirst {
 				assert.True(t, returnsWhileBlocked(a.Close, release), "the window closes while the stat is blocked")
 				release()
+				err := a.notTaken()
+				require.Error(t, err, "the paths not taken are said")
+				assert.Equal(t, "the window was quit before it could look at the 3 files and folders it was opened with (a stat of a path on a network share "+
+					"that does not answer can wait for minutes), so nothing was added to the queue for them; open them again once they answer:\n  "+
+					second+"\n  "+typo+"\n  "+first, err.Error())
 				return
 			}
 			release()
@@ -126,6 +131,8 @@ func TestLaunchPathsAreLookedAtOffTheUIGoroutine(t *testing.T) {
 			e.ui(func() {
 				assert.Contains(t, overlayText(a.win.Canvas()), "“"+typo+"” does not exist. Check the name.")
 			})
+			a.Close()
+			assert.NoError(t, a.notTaken(), "taken: nothing to say")
 		})
 	}
 }

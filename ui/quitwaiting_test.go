@@ -77,5 +77,5 @@ func TestQuitWhileWaitingWithFilesAsksAndSaysWhichAreNotQueued(t *testing.T) {
 		"for the 2 files and folders it was opened with; open them again once dStor Uploader is open:\n  "+files[0]+"\n  "+files[1], r.err.Error())
 	assert.Equal(t, "1 file you opened is not in the queue yet. If you quit now, it is not added: open it again once dStor Uploader is open.", quitWaitingText(1))
 	assert.Equal(t, "the window was quit while it waited for the upload history, before it opened, so nothing was added to the queue "+
-		"for the file or folder it was opened with; open them again once dStor Uploader is open:\n  "+files[0], (&filesNotQueuedError{paths: files[:1]}).Error())
+		"for the file or folder it was opened with; open it again once dStor Uploader is open:\n  "+files[0], (&filesNotQueuedError{paths: files[:1]}).Error())
 }
