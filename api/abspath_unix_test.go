@@ -53,6 +53,13 @@ func TestAbsPathOfDotDotAfterALink(t *testing.T) {
 			got, err := AbsPath(tt.path)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got, "%q", tt.path)
+			// What a launch hands the window, which resolves it later.
+			unresolved, err := AbsUnresolved(tt.path)
+			require.NoError(t, err)
+			assert.True(t, filepath.IsAbs(unresolved), unresolved)
+			got, err = AbsPath(unresolved)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got, "%q made absolute unresolved (%q)", tt.path, unresolved)
 		})
 	}
 

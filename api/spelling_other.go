@@ -25,16 +25,12 @@ func SpelledOnDisk(p string) string { return p }
 // and a path whose ".." goes through no link, keep the person's spelling.
 func AbsPath(p string) (string, error) {
 	abs, err := filepath.Abs(p)
-	if err != nil || !slices.Contains(strings.Split(p, "/"), "..") {
+	if err != nil || !hasDotDot(p) {
 		return abs, err
 	}
-	full := p
-	if !filepath.IsAbs(p) {
-		wd, err := os.Getwd()
-		if err != nil {
-			return abs, nil // the folder was removed since filepath.Abs read it
-		}
-		full = wd + "/" + p
+	full, err := AbsUnresolved(p)
+	if err != nil {
+		return abs, nil // the folder was removed since filepath.Abs read it
 	}
 	parts := strings.Split(full, "/")
 	last := 0
@@ -45,6 +41,32 @@ func AbsPath(p string) (string, error) {
 	}
 	return upFromLinks(abs, strings.Join(parts[:last+1], "/"), parts[last+1:]), nil
 }
+
+// AbsUnresolved is p made absolute by the working directory, as AbsPath
+// does, but reading nothing on disk beyond that folder: a path with a ".."
+// keeps it, as given, for AbsPath to resolve later, on a goroutine a
+// network mount that does not answer may block (AbsPath stats each part up
+// to the last ".."). A path with no ".." is AbsPath's, which reads nothing
+// for it. The window's launch paths are made absolute so (in the launch,
+// as the running window has another working directory) and resolved in
+// the window, whose own window then shows at once.
+func AbsUnresolved(p string) (string, error) {
+	switch {
+	case !hasDotDot(p):
+		return AbsPath(p)
+	case filepath.IsAbs(p):
+		return p, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	return wd + "/" + p, nil
+}
+
+// hasDotDot reports whether a part of p is "..", which AbsPath resolves
+// as the system does when a symbolic link comes before it.
+func hasDotDot(p string) bool { return slices.Contains(strings.Split(p, "/"), "..") }
 
 // upFromLinks is abs (filepath.Abs's path) unless up, the absolute path
 // up to the last "..", leads to another folder than its text cut says:

@@ -111,6 +111,10 @@ func longPath(p string) string {
 	}
 }
 
+// AbsUnresolved is AbsPath(p): Windows reads ".." as text, reading
+// nothing on disk for it, so there is nothing to leave for later.
+func AbsUnresolved(p string) (string, error) { return AbsPath(p) }
+
 // AbsPath is p made absolute and clean, as filepath.Abs does, except that
 // a name Windows keeps for a device (C:\data\nul.txt, CON) stays the
 // person's path instead of becoming the device (\\.\nul), so that the

@@ -106,7 +106,7 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 	}
 	var files []string
 	for _, p := range args {
-		abs, err := api.AbsPath(p)
+		abs, err := api.AbsUnresolved(p) // resolved by the window, off its UI goroutine
 		if err != nil {
 			return usageErrorf("%s: %v", p, err)
 		}

@@ -19,9 +19,24 @@ import (
 // (api.SplitNotThere). A path there as the launch starts and gone before
 // the queue reads it still fails in the queue.
 
-// splitPaths is api.SplitNotThere, which stats each path; tests make it
-// wait, as a stat of a path on a network mount that does not answer does.
-var splitPaths = api.SplitNotThere
+// splitPaths is splitResolved, which stats each path; tests make it wait,
+// as a stat of a path on a network mount that does not answer does.
+var splitPaths = splitResolved
+
+// splitResolved is api.SplitNotThere, each path there made absolute by
+// api.AbsPath: a launch hands its paths with a ".." kept (api.AbsUnresolved),
+// and resolving one after a symbolic link stats each part up to it, so it
+// runs here, off the UI goroutine (splitOffUI), with the other stats;
+// keepWaiting's AbsPath, on the UI goroutine, then only cleans.
+func splitResolved(paths []string) (there []string, notThere []*api.NotThereError) {
+	there, notThere = api.SplitNotThere(paths)
+	for i, p := range there {
+		if abs, err := api.AbsPath(p); err == nil {
+			there[i] = abs
+		}
+	}
+	return there, notThere
+}
 
 // maxNamedNotThere is how many paths not there the notice names; it
 // counts the others, so that a long list does not make it taller than
