@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
@@ -102,14 +103,59 @@ func shortHash(h string) string {
 
 // middleText cuts s to at most max characters (max ≥ 3), keeping its start
 // and its end around "…": an email keeps its name's start and its domain.
+// It cuts only between what is drawn as one character (drawnApart), so a
+// cut flag, accent or emoji does not draw another, or half of itself.
 func middleText(s string, max int) string {
 	r := []rune(s)
 	if len(r) <= max {
 		return s
 	}
 	tail := (max - 1) / 2
-	return string(r[:max-1-tail]) + "…" + string(r[len(r)-tail:])
+	head, from := max-1-tail, len(r)-tail
+	for head > 0 && !drawnApart(r, head) {
+		head--
+	}
+	for from < len(r) && !drawnApart(r, from) {
+		from++
+	}
+	return string(r[:head]) + "…" + string(r[from:])
 }
+
+// drawnApart reports whether r[i-1] and r[i] are drawn as two characters,
+// so that a cut between them draws what each part says: not when r[i]
+// marks, joins or modifies what is before it (an accent typed after its
+// letter, a variation selector, a skin tone, an emoji tag), nor after a
+// zero-width joiner (👩‍💻), nor in the middle of a flag's pair of regional
+// indicators, which, cut, pair with their neighbours into other flags.
+// It is the part of Unicode's grapheme rules that names in the window
+// meet, not all of it.
+func drawnApart(r []rune, i int) bool {
+	if i <= 0 || i >= len(r) {
+		return true
+	}
+	c := r[i]
+	switch {
+	case r[i-1] == zwj, c == zwj,
+		unicode.In(c, unicode.Mn, unicode.Me, unicode.Mc, unicode.Variation_Selector),
+		c >= 0x1F3FB && c <= 0x1F3FF, // skin tones
+		c >= 0xE0020 && c <= 0xE007F: // emoji tags
+		return false
+	case isRegionalIndicator(c):
+		before := 0
+		for j := i - 1; j >= 0 && isRegionalIndicator(r[j]); j-- {
+			before++
+		}
+		return before%2 == 0
+	}
+	return true
+}
+
+// zwj is the zero-width joiner, which draws what it joins as one.
+const zwj = '\u200d'
+
+// isRegionalIndicator reports whether c is one of the letters that draw a
+// flag in pairs (🇺 🇸: 🇺🇸).
+func isRegionalIndicator(c rune) bool { return c >= 0x1F1E6 && c <= 0x1F1FF }
 
 // shortText cuts s to at most max characters, ending in "…" when cut.
 func shortText(s string, max int) string {
