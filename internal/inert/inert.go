@@ -19,18 +19,27 @@ import (
 // each control, formatting (such as a bidirectional override) or invalid
 // byte escaped (\x1b, \u202e, \xff), so a file name can neither move the
 // cursor, retitle the terminal, reorder nor fake a line. A name written
-// with zero-width joiners ("👩‍💻", "می‌خواهم") is as it is.
+// with zero-width joiners ("👩‍💻", "می‌خواهم") is as it is; one whose
+// joiner joins nothing shown is not (strayJoiner).
 func Text(s string) string {
-	return quotedIf(s, unprintable)
-}
-
-// quotedIf is s as it is when it is valid UTF-8 without a character esc
-// reports, else quoted with each of them escaped.
-func quotedIf(s string, esc func(rune) bool) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, esc) < 0 {
+	if asItIs(s) {
 		return s
 	}
 	return strconv.Quote(s)
+}
+
+// asItIs reports whether s is valid UTF-8 with no character to escape
+// where it stands (escapedAt).
+func asItIs(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for i, r := range s {
+		if escapedAt(s, i, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // Line is text for one line of a window's label, toast or notification
@@ -42,7 +51,7 @@ func quotedIf(s string, esc func(rune) bool) string {
 // "invoice\u202efdp.exe" as "invoiceexe.pdf". It is also a name as the text
 // of a link others will read (a Markdown or HTML link, an index page).
 func Line(s string) string {
-	return escaped(s, unprintable)
+	return escaped(s)
 }
 
 // ShellWord is s as one word of a command to paste into the system's
@@ -113,10 +122,10 @@ func QuotedIfBlank(s string) string {
 	return s
 }
 
-// escaped is s with each invalid byte and each character esc reports
-// escaped where it stands (\x1b, \u202e, \n, \xff).
-func escaped(s string, esc func(rune) bool) string {
-	if utf8.ValidString(s) && strings.IndexFunc(s, esc) < 0 {
+// escaped is s with each invalid byte and each character escapedAt
+// reports escaped where it stands (\x1b, \u202e, \n, \xff).
+func escaped(s string) string {
+	if asItIs(s) {
 		return s
 	}
 	var b strings.Builder
@@ -125,7 +134,7 @@ func escaped(s string, esc func(rune) bool) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case esc(r):
+		case escapedAt(s, i, r):
 			q := strconv.QuoteRune(r)
 			b.WriteString(q[1 : len(q)-1])
 		default:
@@ -140,9 +149,37 @@ func escaped(s string, esc func(rune) bool) string {
 // label as it is: C0 and C1 controls, DEL, and invisible formatting
 // characters — but the zero-width joiner and non-joiner, which join emoji
 // and the letters of scripts such as Persian, and can neither move the
-// cursor, reorder nor hide text.
+// cursor nor reorder text (escapedAt escapes those that join nothing
+// shown, which would hide that they are there).
 func unprintable(r rune) bool {
-	return r != ' ' && r != '\u200d' && r != '\u200c' && !unicode.IsPrint(r)
+	return r != ' ' && !isJoiner(r) && !unicode.IsPrint(r)
+}
+
+// isJoiner reports the zero-width joiner and non-joiner.
+func isJoiner(r rune) bool { return r == '\u200d' || r == '\u200c' }
+
+// escapedAt reports whether r, at s[i:], is escaped where it stands: an
+// unprintable character, or a joiner that joins nothing shown
+// (strayJoiner).
+func escapedAt(s string, i int, r rune) bool {
+	return unprintable(r) || isJoiner(r) && strayJoiner(s, i, r)
+}
+
+// strayJoiner reports whether the joiner r at s[i:] has no character it
+// can join on either side: a printable one that is not a space, a joiner
+// or ASCII (emoji, the letters of Persian or of Indic scripts, and the
+// marks and variation selectors between them). Kept there, it would draw
+// nothing: a name of joiners would show blank, and "report\u200d.pdf" as
+// "report.pdf", another file's name.
+func strayJoiner(s string, i int, r rune) bool {
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+	return !joinable(before) || !joinable(after)
+}
+
+// joinable reports whether a joiner next to c can join it (strayJoiner).
+func joinable(c rune) bool {
+	return c >= utf8.RuneSelf && c != utf8.RuneError && !isJoiner(c) && !unicode.IsSpace(c) && unicode.IsPrint(c)
 }
 
 // JSON escapes, inside encoded JSON, what encoding/json leaves as it

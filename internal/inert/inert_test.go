@@ -158,3 +158,32 @@ func TestShellWordIsTheSystemsShells(t *testing.T) {
 		assert.Equal(t, want(in), ShellWord(in), "%q", in)
 	}
 }
+
+// TestAJoinerThatJoinsNothingShownIsEscaped: since a3883b8 the zero-width
+// joiner and non-joiner were kept everywhere, for 👩‍💻 and Persian; but a
+// name of joiners only ("\u200d") then showed blank, " \u200d " as two
+// spaces, and "report\u200d.pdf" exactly as "report.pdf", another file's
+// name: text that draws what it does not say. A joiner is now kept only
+// between two characters it can join (printable, not a space, a joiner or
+// ASCII: emoji, the letters of Persian or of Indic scripts), else escaped.
+func TestAJoinerThatJoinsNothingShownIsEscaped(t *testing.T) {
+	tests := []struct{ name, in, text, line string }{
+		{"a joiner alone", "\u200d", `"\u200d"`, `\u200d`},
+		{"joiners only", "\u200c\u200d", `"\u200c\u200d"`, `\u200c\u200d`},
+		{"a joiner between spaces", " \u200d ", `" \u200d "`, ` \u200d `},
+		{"between ASCII, as another name", "report\u200d.pdf", `"report\u200d.pdf"`, `report\u200d.pdf`},
+		{"at the start", "\u200d👩.md", `"\u200d👩.md"`, `\u200d👩.md`},
+		{"at the end", "👩\u200d", `"👩\u200d"`, `👩\u200d`},
+		{"two in a row", "👩\u200d\u200d💻", `"👩\u200d\u200d💻"`, `👩\u200d\u200d💻`},
+		{"emoji kept", "👩\u200d💻 notes.md", "👩\u200d💻 notes.md", "👩\u200d💻 notes.md"},
+		{"after a variation selector, kept", "🏳\ufe0f\u200d🌈.png", "🏳\ufe0f\u200d🌈.png", "🏳\ufe0f\u200d🌈.png"},
+		{"Persian kept", "می\u200cخواهم.txt", "می\u200cخواهم.txt", "می\u200cخواهم.txt"},
+		{"Devanagari kept", "क्\u200dष.txt", "क्\u200dष.txt", "क्\u200dष.txt"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.text, Text(tt.in), "Text")
+			assert.Equal(t, tt.line, Line(tt.in), "Line")
+		})
+	}
+}
