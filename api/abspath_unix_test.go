@@ -67,5 +67,5 @@ func TestAbsPathOfDotDotAfterALink(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.Remove(near))
 	var nt *NotThereError
-	assert.False(t, errors.As(NamedNotThere(got), &nt), "%q is there: %v", got, nt)
+	assert.False(t, errors.As(NamedNotThere(got, got), &nt), "%q is there: %v", got, nt)
 }

@@ -18,8 +18,14 @@ import (
 // though the name was right. When the first part of the path not there is
 // ~ (or, off Windows, ~user) and the path it stands for is there, the
 // sentence says why and names that path; otherwise it stays a name to
-// check. Relative as cid and verify name it, absolute as upload and the
-// window do.
+// check. Relative as cid and verify name it, absolute as upload does.
+//
+// It gave that hint for any part "~" not there on the way, but a shell
+// leaves ~ as it is only at the start of a word: `upload /data/~/x`
+// (a folder named ~, deliberately), `upload nolink/../~/x` and a window's
+// launch path (made absolute before the window sees it, so its typed
+// spelling is not known) were told to write ~ outside quotes. The hint
+// is now given only when the path as typed starts with a ~ part.
 func TestNamedNotThereOfATildeNotExpanded(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
@@ -30,6 +36,8 @@ func TestNamedNotThereOfATildeNotExpanded(t *testing.T) {
 	t.Chdir(dir)
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "has-a-tilde"), 0o700))
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "has-a-tilde", "~"), 0o700))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "data"), 0o700))
+	sep := string(filepath.Separator)
 	var other, otherHome string
 	if u, err := user.Current(); err == nil && runtime.GOOS != "windows" {
 		if _, err := os.Stat(u.HomeDir); err == nil {
@@ -38,19 +46,23 @@ func TestNamedNotThereOfATildeNotExpanded(t *testing.T) {
 	}
 	tests := []struct {
 		name, path string
+		typed      string // the path as typed; "same" for path itself
 		kind       NotThereKind
 		meant      string // Detail: the path ~ stands for
 	}{
-		{"~/ quoted", "~/report.pdf", NotThereTilde, report},
-		{"~ alone", "~", NotThereTilde, home},
-		{"~ with the platform's separator", "~" + string(filepath.Separator) + "report.pdf", NotThereTilde, report},
-		{"absolute, as upload names it", filepath.Join(dir, "~", "report.pdf"), NotThereTilde, report},
-		{"~user/", other + "/", NotThereTilde, otherHome},
-		{"what ~ stands for is not there either", "~/reprot.pdf", NotThereName, ""},
-		{"no such user", "~no-such-user-h196/report.pdf", NotThereName, ""},
-		{"a name that only starts with ~", "~report.pdf", NotThereName, ""},
-		{"~ after a folder not there", filepath.Join("no-folder", "~", "report.pdf"), NotThereName, ""},
-		{"a folder named ~ that is there", filepath.Join("has-a-tilde", "~", "report.pdf"), NotThereName, ""},
+		{"~/ quoted", "~/report.pdf", "same", NotThereTilde, report},
+		{"~ alone", "~", "same", NotThereTilde, home},
+		{"~ with the platform's separator", "~" + sep + "report.pdf", "same", NotThereTilde, report},
+		{"absolute, as upload names it", filepath.Join(dir, "~", "report.pdf"), "~" + sep + "report.pdf", NotThereTilde, report},
+		{"~user/", other + "/", "same", NotThereTilde, otherHome},
+		{"what ~ stands for is not there either", "~/reprot.pdf", "same", NotThereName, ""},
+		{"no such user", "~no-such-user-h196/report.pdf", "same", NotThereName, ""},
+		{"a name that only starts with ~", "~report.pdf", "same", NotThereName, ""},
+		{"~ after a folder not there", filepath.Join("no-folder", "~", "report.pdf"), "same", NotThereName, ""},
+		{"a folder named ~ that is there", filepath.Join("has-a-tilde", "~", "report.pdf"), "same", NotThereName, ""},
+		{"a ~ typed in the middle, absolute", filepath.Join(dir, "data", "~", "report.pdf"), "same", NotThereName, ""},
+		{"a ~ typed after ..", "nolink" + sep + ".." + sep + "~" + sep + "report.pdf", "same", NotThereName, ""},
+		{"absolute, its typed spelling not known (a window's launch path)", filepath.Join(dir, "~", "report.pdf"), "", NotThereName, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,8 +72,12 @@ func TestNamedNotThereOfATildeNotExpanded(t *testing.T) {
 			if tt.path == "/" {
 				t.Skip("no user with a home folder here")
 			}
+			typed := tt.typed
+			if typed == "same" {
+				typed = tt.path
+			}
 			var nt *NotThereError
-			require.True(t, errors.As(NamedNotThere(tt.path), &nt), "%q", tt.path)
+			require.True(t, errors.As(NamedNotThere(tt.path, typed), &nt), "%q typed %q", tt.path, typed)
 			assert.Equal(t, tt.kind, nt.Kind)
 			assert.Equal(t, tt.meant, nt.Detail)
 			if tt.kind != NotThereTilde {

@@ -27,6 +27,6 @@ func TestNamedPathOnADriveNotThereIsNoNameToCheck(t *testing.T) {
 	p := drive + `\photos\trip.jpg`
 	_, err := os.Lstat(p)
 	require.True(t, Gone(err), "Windows says a path on %s is not there: %v", drive, err)
-	assert.NoError(t, NamedNotThere(p), "the drive may be unplugged: no name to check")
-	assert.ErrorContains(t, NamedNotThere(filepath.Join(t.TempDir(), "reprot.pdf")), "does not exist — check the name")
+	assert.NoError(t, NamedNotThere(p, p), "the drive may be unplugged: no name to check")
+	assert.ErrorContains(t, NamedNotThere(filepath.Join(t.TempDir(), "reprot.pdf"), ""), "does not exist — check the name")
 }

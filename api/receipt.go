@@ -136,7 +136,7 @@ func namedToHash(path string, err error) error {
 		return &ValidationError{Field: ve.Field, Problem: ve.Problem,
 			Message: quotePath(path) + " is a folder, not a file — name the files inside it"}
 	case ve.Problem == ProblemNotExist:
-		if nt := NamedNotThere(path); nt != nil {
+		if nt := NamedNotThere(path, path); nt != nil {
 			return &ValidationError{Field: ve.Field, Problem: ve.Problem, Message: nt.Error(), err: ve.err}
 		}
 	}

@@ -513,7 +513,7 @@ const (
 	NotThereName        NotThereKind = iota // nothing by that name: check the name
 	NotThereThroughFile                     // its path goes through a file: check the path
 	NotThereLink                            // a symbolic link that leads to nothing: point it at the file
-	NotThereTilde                           // a ~ no shell replaced (quoted, or on Windows): name the path it stands for
+	NotThereTilde                           // typed starting with a ~ no shell replaced (quoted, or on Windows): name the path it stands for
 )
 
 // Error is the sentence that says what to check.
@@ -532,11 +532,13 @@ func (e *NotThereError) Error() string {
 // SplitNotThere splits the paths a launch names into those to go on with
 // (there, or whose absence is not sure: NamedNotThere) and a
 // *NotThereError for each not there, each path once, in the order named:
-// what the window and a launch handed to it say of them.
+// what the window and a launch handed to it say of them. The paths come
+// absolute, their typed spelling not known, so none is said to hold a ~
+// no shell replaced: "/data/~/x" may name a folder ~ deliberately.
 func SplitNotThere(paths []string) (there []string, notThere []*NotThereError) {
 	seen := map[string]bool{}
 	for _, p := range paths {
-		nt, ok := errors.AsType[*NotThereError](NamedNotThere(p))
+		nt, ok := errors.AsType[*NotThereError](NamedNotThere(p, ""))
 		switch {
 		case !ok:
 			there = append(there, p)
@@ -557,7 +559,12 @@ func SplitNotThere(paths []string) (there []string, notThere []*NotThereError) {
 // absence is not sure (a drive not ready or not there, as a USB drive
 // unplugged, a share out of reach, a folder not readable): reading it
 // says what is wrong with those.
-func NamedNotThere(path string) error {
+//
+// typed is the path as the person typed it on the command line (path
+// itself, or what was made absolute into path), "" where that is not
+// known: a ~ no shell replaced is said only of a path typed starting
+// with one (tildeMeant).
+func NamedNotThere(path, typed string) error {
 	if path == "" {
 		return nil
 	}
@@ -566,16 +573,7 @@ func NamedNotThere(path string) error {
 	case Gone(err) && !volumeThere(path):
 		return nil
 	case Gone(err) || errors.Is(err, syscall.ENOTDIR):
-		if file := FileOnTheWay(path); file != "" {
-			return &NotThereError{Path: path, Kind: NotThereThroughFile, Detail: file}
-		}
-		if Gone(err) {
-			if meant := tildeMeant(path); meant != "" {
-				return &NotThereError{Path: path, Kind: NotThereTilde, Detail: meant}
-			}
-			return &NotThereError{Path: path, Kind: NotThereName}
-		}
-		return nil
+		return namedGone(path, typed, Gone(err))
 	case err != nil || fi.Mode()&fs.ModeSymlink == 0:
 		return nil
 	}
@@ -589,6 +587,22 @@ func NamedNotThere(path string) error {
 	return &NotThereError{Path: path, Kind: NotThereLink, Detail: target}
 }
 
+// namedGone is NamedNotThere of a path the system says is not there
+// (gone) or goes through something not a folder: why, or nil when that
+// is not sure.
+func namedGone(path, typed string, gone bool) error {
+	if file := FileOnTheWay(path); file != "" {
+		return &NotThereError{Path: path, Kind: NotThereThroughFile, Detail: file}
+	}
+	if !gone {
+		return nil
+	}
+	if meant := tildeMeant(typed); meant != "" {
+		return &NotThereError{Path: path, Kind: NotThereTilde, Detail: meant}
+	}
+	return &NotThereError{Path: path, Kind: NotThereName}
+}
+
 // tildeAdvice says why a ~ in a path named was left as it is and what to
 // write instead: a shell replaces ~ with a home folder only outside
 // quotes, and cmd never does.
@@ -599,33 +613,26 @@ func tildeAdvice() string {
 	return "~ is not expanded inside quotes: write it outside them"
 }
 
-// tildeMeant is the path a shell would have made of path, when the first
-// part of path not there is a ~ it did not replace (path quoted, or on
-// Windows) and what ~ stands for is there: "~/report.pdf" named from a
-// folder with no "~" in it, as is or made absolute, is the home folder's
-// report.pdf. Off Windows "~user" stands for that user's home folder. It
-// is "" for any other path, and when the path meant is not there either:
-// a name typed wrong is still one to check.
-func tildeMeant(path string) string {
-	clean := filepath.Clean(path)
-	missing := clean
-	for {
-		parent := filepath.Dir(missing)
-		if parent == missing {
-			return ""
-		}
-		if _, err := os.Lstat(parent); err == nil {
-			break
-		}
-		missing = parent
+// tildeMeant is the path a shell would have made of typed, a path as
+// typed on the command line, when it starts with a ~ part the shell did
+// not replace (typed quoted, or on Windows, whose cmd never replaces it)
+// and what ~ stands for is there: "~/report.pdf" named from a folder with
+// no "~" in it is the home folder's report.pdf. Off Windows "~user"
+// stands for that user's home folder. A shell replaces ~ only at the
+// start of a word, so a ~ later in the path ("/data/~/x") was typed as
+// meant. It is "" for any other path, and when the path meant is not
+// there either: a name typed wrong is still one to check.
+func tildeMeant(typed string) string {
+	first, rest := typed, ""
+	if i := strings.IndexFunc(typed, func(r rune) bool { return r < utf8.RuneSelf && os.IsPathSeparator(uint8(r)) }); i >= 0 {
+		first, rest = typed[:i], typed[i+1:]
 	}
-	home := homeOf(filepath.Base(missing))
+	home := homeOf(first)
 	if home == "" {
 		return ""
 	}
-	rest, ok := strings.CutPrefix(clean, missing)
-	if !ok {
-		return ""
+	if _, err := os.Lstat(first); !Gone(err) {
+		return "" // a folder named ~ here is what was named
 	}
 	meant := filepath.Join(home, rest)
 	if _, err := os.Stat(meant); err != nil {

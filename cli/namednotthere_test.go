@@ -157,6 +157,10 @@ func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
 // right. It now says that ~ was not expanded and names the file it stands
 // for, on upload (its path absolute, as the queue names files), cid and
 // verify; nothing is uploaded.
+//
+// A ~ not at the start of the path as typed (`upload /data/~/report.pdf`,
+// a folder named ~ meant) got the same hint, though no shell replaces a ~
+// there: it is now a name to check.
 func TestUploadOfAQuotedTildeSaysThePathItStandsFor(t *testing.T) {
 	sb := keyedSandbox(t)
 	home := t.TempDir()
@@ -184,4 +188,15 @@ func TestUploadOfAQuotedTildeSaysThePathItStandsFor(t *testing.T) {
 	code, out, errOut = runCLI(t, "", "verify", "--env", "testnet", typed)
 	assert.Equal(t, 1, code, "%s%s", out, errOut)
 	assert.Contains(t, out, typed+`: cannot verify: "`+typed+`" does not exist — `+why+"\n", errOut)
+
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "data"), 0o700))
+	middle := filepath.Join(dir, "data", "~", "report.pdf")
+	code, out, errOut = runCLI(t, "", "upload", "--env", sb.URL, middle)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, errOut, "FAILED  "+middle+`: "`+middle+`" does not exist — check the name`+"\n")
+	relative := filepath.Join("data", "~", "report.pdf")
+	code, out, errOut = runCLI(t, "", "cid", relative)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, errOut, `dstor-uploader cid: "`+relative+`" does not exist — check the name`+"\n")
+	assert.Equal(t, 0, sb.Uploads())
 }

@@ -132,7 +132,7 @@ func namedNotThere(requests []worker.Request) (there []worker.Request, notThere 
 	seen := map[string]bool{}
 	for _, r := range requests {
 		p := worker.RequestPath(r.Path) // as the queue would name it
-		why := api.NamedNotThere(p)
+		why := api.NamedNotThere(p, r.Path)
 		if why == nil {
 			there = append(there, r)
 			continue

@@ -96,7 +96,9 @@ func notThereText(notThere []*api.NotThereError) string {
 
 // notThereSentence says that nt's path is not there and what to check,
 // as api.NotThereError's sentence does on the command line, each name cut
-// to maxNotThereName characters once escaped (inert.Line).
+// to maxNotThereName characters once escaped (inert.Line). A launch's
+// paths come absolute (api.SplitNotThere does not know how they were
+// typed), so none is said to hold a ~ no shell replaced.
 func notThereSentence(nt *api.NotThereError) string {
 	data := map[string]any{
 		"Path":   middleText(inert.Line(nt.Path), maxNotThereName),
@@ -107,8 +109,6 @@ func notThereSentence(nt *api.NotThereError) string {
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Detail}}”, a file, not a folder. Check the path.", data)
 	case api.NotThereLink:
 		return tr("“{{.Path}}” is a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the file, or open the file itself.", data)
-	case api.NotThereTilde:
-		return tr("“{{.Path}}” does not exist: ~ was not replaced with a home folder (a shell does not replace it inside quotes, and Windows never does). Name the full path: “{{.Detail}}”.", data)
 	}
 	return tr("“{{.Path}}” does not exist. Check the name.", data)
 }
