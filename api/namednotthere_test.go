@@ -92,3 +92,47 @@ func TestNamedNotThereOfATildeNotExpanded(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedNotThereThroughALinkToNothing: `upload proj/link/report.pdf`,
+// proj/link a symbolic link to ../gone, which is not there, said only
+// '"proj/link/report.pdf" does not exist — check the name', though the
+// name was right and the link leads nowhere; a link to nothing named
+// itself already said so. It now names the link on the way and where it
+// leads, relative or absolute, deeper below it or after a "..", which the
+// system reads from where the link leads. A link to a folder that is there
+// leaves a name to check.
+func TestNamedNotThereThroughALinkToNothing(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a symbolic link needs a privilege on Windows")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "proj", "sub"), 0o700))
+	require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
+	require.NoError(t, os.Symlink("sub", filepath.Join(dir, "proj", "fine")))
+	tests := []struct {
+		name, path, link string // link: the link on the way, "" for none
+	}{
+		{"relative", "proj/link/report.pdf", "proj/link"},
+		{"absolute", dir + "/proj/link/report.pdf", dir + "/proj/link"},
+		{"deeper below it", "proj/link/2026/report.pdf", "proj/link"},
+		{"after a ..", "proj/link/../report.pdf", "proj/link"},
+		{"a link to a folder that is there", "proj/fine/report.pdf", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var nt *NotThereError
+			require.True(t, errors.As(NamedNotThere(tt.path, tt.path), &nt), "%q", tt.path)
+			if tt.link == "" {
+				assert.Equal(t, NotThereName, nt.Kind)
+				assert.Equal(t, quotePath(tt.path)+" does not exist — check the name", nt.Error())
+				return
+			}
+			assert.Equal(t, NotThereLinkOnTheWay, nt.Kind)
+			assert.Equal(t, tt.link, nt.Link)
+			assert.Equal(t, "../gone", nt.Detail)
+			assert.Equal(t, quotePath(tt.path)+" does not exist — its path goes through "+quotePath(tt.link)+
+				`, a symbolic link to "../gone", which does not exist: point the link at the folder, or name the file's own path`, nt.Error())
+		})
+	}
+}

@@ -493,16 +493,20 @@ func throughFileSentence(path, file string) string {
 // NotThereError is a path named as a command or a window starts (or a
 // launch hands to the running window) with no file or folder there
 // (NamedNotThere). Its Error is the command line's sentence; the window
-// words Kind and Detail in its own language.
+// words Kind, Detail and Link in its own language.
 type NotThereError struct {
 	// Path is the path as named.
 	Path string
 	// Kind says why nothing is there.
 	Kind NotThereKind
 	// Detail is the file Path goes through (NotThereThroughFile), the
-	// link's target (NotThereLink) or the path its ~ stands for, which is
-	// there (NotThereTilde); "" for NotThereName.
+	// link's target (NotThereLink, NotThereLinkOnTheWay) or the path its ~
+	// stands for, which is there (NotThereTilde); "" for NotThereName.
 	Detail string
+	// Link is the symbolic link on Path's way that leads to nothing
+	// (NotThereLinkOnTheWay; Detail is where it leads); "" for the
+	// other kinds.
+	Link string
 }
 
 // NotThereKind is why a path named is not there: each says what to check.
@@ -510,10 +514,11 @@ type NotThereKind int
 
 // The kinds of NotThereError.
 const (
-	NotThereName        NotThereKind = iota // nothing by that name: check the name
-	NotThereThroughFile                     // its path goes through a file: check the path
-	NotThereLink                            // a symbolic link that leads to nothing: point it at the file
-	NotThereTilde                           // typed starting with a ~ no shell replaced (quoted, or on Windows): name the path it stands for
+	NotThereName         NotThereKind = iota // nothing by that name: check the name
+	NotThereThroughFile                      // its path goes through a file: check the path
+	NotThereLink                             // a symbolic link that leads to nothing: point it at the file
+	NotThereTilde                            // typed starting with a ~ no shell replaced (quoted, or on Windows): name the path it stands for
+	NotThereLinkOnTheWay                     // its path goes through a symbolic link that leads to nothing: point the link at the folder
 )
 
 // Error is the sentence that says what to check.
@@ -525,6 +530,9 @@ func (e *NotThereError) Error() string {
 		return quotePath(e.Path) + " is a symbolic link to " + quotePath(e.Detail) + ", which does not exist — point the link at the file, or name the file itself"
 	case NotThereTilde:
 		return quotePath(e.Path) + " does not exist — " + tildeAdvice() + ", or the full path, " + quotePath(e.Detail)
+	case NotThereLinkOnTheWay:
+		return quotePath(e.Path) + " does not exist — its path goes through " + quotePath(e.Link) + ", a symbolic link to " +
+			quotePath(e.Detail) + ", which does not exist: point the link at the folder, or name the file's own path"
 	}
 	return quotePath(e.Path) + " does not exist — check the name"
 }
@@ -554,11 +562,11 @@ func SplitNotThere(paths []string) (there []string, notThere []*NotThereError) {
 // window starts, when no file or folder is there: one whose name is not
 // there was never seen there, so it is a name typed wrong to check (not a
 // file "moved or deleted" to put back, as for one seen before), one whose
-// path goes through a file says so, and so does a symbolic link that
-// leads to nothing. It is nil for a path that is there, and for one whose
-// absence is not sure (a drive not ready or not there, as a USB drive
-// unplugged, a share out of reach, a folder not readable): reading it
-// says what is wrong with those.
+// path goes through a file says so, and so do a symbolic link that leads
+// to nothing and one on the path's way. It is nil for a path that is
+// there, and for one whose absence is not sure (a drive not ready or not
+// there, as a USB drive unplugged, a share out of reach, a folder not
+// readable): reading it says what is wrong with those.
 //
 // typed is the path as the person typed it on the command line (path
 // itself, or what was made absolute into path), "" where that is not
@@ -597,10 +605,41 @@ func namedGone(path, typed string, gone bool) error {
 	if !gone {
 		return nil
 	}
+	if link, target := linkOnTheWay(path); link != "" {
+		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target}
+	}
 	if meant := tildeMeant(typed); meant != "" {
 		return &NotThereError{Path: path, Kind: NotThereTilde, Detail: meant}
 	}
 	return &NotThereError{Path: path, Kind: NotThereName}
+}
+
+// linkOnTheWay is the last of path's leading parts that is there, as the
+// system reads each ("link/.." from where link leads), when it is a
+// symbolic link that leads to nothing, with where it leads; "", "" when
+// it is anything else.
+func linkOnTheWay(path string) (link, target string) {
+	for i := len(path) - 1; i > 0; i-- {
+		if !os.IsPathSeparator(path[i]) || os.IsPathSeparator(path[i-1]) {
+			continue
+		}
+		part := path[:i]
+		fi, err := os.Lstat(part)
+		switch {
+		case Gone(err):
+			continue
+		case err != nil || fi.Mode()&fs.ModeSymlink == 0:
+			return "", ""
+		}
+		if _, err := os.Stat(part); !Gone(err) {
+			return "", ""
+		}
+		if target, err = os.Readlink(part); err != nil {
+			return "", ""
+		}
+		return part, target
+	}
+	return "", ""
 }
 
 // tildeAdvice says why a ~ in a path named was left as it is and what to

@@ -39,9 +39,14 @@ func TestUploadOfAPathNotThereIsNotQueued(t *testing.T) {
 			`"` + filepath.Join(notes, "x") + `" does not exist — its path goes through "` + notes + `", a file, not a folder: check the path`, false},
 		{"a symbolic link to nothing", filepath.Join(dir, "link.pdf"),
 			`"` + filepath.Join(dir, "link.pdf") + `" is a symbolic link to "gone.pdf", which does not exist — point the link at the file, or name the file itself`, true},
+		{"through a symbolic link to nothing", filepath.Join(dir, "proj", "link", "report.pdf"),
+			`"` + filepath.Join(dir, "proj", "link", "report.pdf") + `" does not exist — its path goes through "` + filepath.Join(dir, "proj", "link") +
+				`", a symbolic link to "../gone", which does not exist: point the link at the folder, or name the file's own path`, true},
 	}
 	if runtime.GOOS != "windows" {
 		require.NoError(t, os.Symlink("gone.pdf", filepath.Join(dir, "link.pdf")))
+		require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+		require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,9 +136,14 @@ func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
 			`"` + filepath.Join(notes, "x") + `" does not exist — its path goes through "` + notes + `", a file, not a folder: check the path`, false},
 		{"a symbolic link to nothing", "link.pdf",
 			`"link.pdf" is a symbolic link to "gone.pdf", which does not exist — point the link at the file, or name the file itself`, true},
+		{"through a symbolic link to nothing", "proj/link/report.pdf",
+			`"proj/link/report.pdf" does not exist — its path goes through "proj/link", a symbolic link to "../gone", which does not exist: ` +
+				`point the link at the folder, or name the file's own path`, true},
 	}
 	if runtime.GOOS != "windows" {
 		require.NoError(t, os.Symlink("gone.pdf", filepath.Join(dir, "link.pdf")))
+		require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+		require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

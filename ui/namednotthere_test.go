@@ -110,7 +110,9 @@ func TestHandoffOfOnlyPathsNotThereBeforeSignIn(t *testing.T) {
 // TestNotThereNoticeSaysWhy: the notice says of each path not there what
 // the command line says (api.NamedNotThere), in the window's words: a
 // name to check, a path through a file, a link to nothing; a path named
-// twice is named once, and a long list is cut. A launch
+// twice is named once, and a long list is cut. A path through a link to
+// nothing (proj/link/report.pdf, proj/link leading to ../gone) said only
+// to check the name: it now names the link and where it leads. A launch
 // path with a ~ part was said to be a ~ no shell replaced, though the
 // window is handed it absolute and cannot know how it was typed
 // (/data/~/report.pdf, a folder named ~, is typed so deliberately): it is
@@ -133,6 +135,9 @@ func TestNotThereNoticeSaysWhy(t *testing.T) {
 			[]string{"“" + link + "” is a symbolic link to “gone.pdf”, which does not exist. Point the link at the file, or open the file itself."}, true},
 		{"named twice", []string{filepath.Join(dir, "a"), filepath.Join(dir, "a")},
 			[]string{"“" + filepath.Join(dir, "a") + "” does not exist. Check the name."}, false},
+		{"through a symbolic link to nothing", []string{filepath.Join(dir, "proj", "link", "report.pdf")},
+			[]string{"“" + filepath.Join(dir, "proj", "link", "report.pdf") + "” does not exist: its path goes through “" + filepath.Join(dir, "proj", "link") +
+				"”, a symbolic link to “../gone”, which does not exist. Point the link at the folder, or open the file by its own path."}, true},
 		{"a ~ part, its typing not known", []string{filepath.Join(dir, "~", "notes.txt")},
 			[]string{"“" + filepath.Join(dir, "~", "notes.txt") + "” does not exist. Check the name."}, false},
 		{"seven", []string{"1", "2", "3", "4", "5", "6", "7"},
@@ -140,6 +145,8 @@ func TestNotThereNoticeSaysWhy(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" {
 		require.NoError(t, os.Symlink("gone.pdf", link))
+		require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+		require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
 	}
 	t.Setenv("HOME", dir) // what ~ would stand for
 	t.Setenv("USERPROFILE", dir)

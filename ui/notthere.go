@@ -103,12 +103,15 @@ func notThereSentence(nt *api.NotThereError) string {
 	data := map[string]any{
 		"Path":   middleText(inert.Line(nt.Path), maxNotThereName),
 		"Detail": middleText(inert.Line(nt.Detail), maxNotThereName),
+		"Link":   middleText(inert.Line(nt.Link), maxNotThereName),
 	}
 	switch nt.Kind {
 	case api.NotThereThroughFile:
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Detail}}”, a file, not a folder. Check the path.", data)
 	case api.NotThereLink:
 		return tr("“{{.Path}}” is a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the file, or open the file itself.", data)
+	case api.NotThereLinkOnTheWay:
+		return tr("“{{.Path}}” does not exist: its path goes through “{{.Link}}”, a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the folder, or open the file by its own path.", data)
 	}
 	return tr("“{{.Path}}” does not exist. Check the name.", data)
 }
