@@ -190,7 +190,9 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, h *historyLookup, 
 // an upload of it lists them (worker.ListFolder: one rule for both), and
 // says each entry that upload skips, with its sentence (an empty folder
 // inside too); one that is not skipped by design (a folder that cannot
-// be read) counts as not verified. A folder in which the listing meets
+// be read) counts as not verified, as does an empty folder inside that
+// holds an entry by the time it is said (worker.EmptyNow: what was put in
+// it was not verified). A folder in which the listing meets
 // nothing at all says it holds no file (on stderr with --json, which
 // prints objects of entries only); one whose entries are all skipped has
 // said why of each (the app's own data folder is not empty). It counts
@@ -204,8 +206,11 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 		entries++
 		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: h.env, Uploads: []verifiedUpload{},
 			Skipped: string(e.Reason), Error: e.Why}
-		if e.Reason == "" {
+		switch {
+		case e.Reason == "":
 			r = verifyFile(ctx, h, root, e.Path)
+		case e.Reason == worker.ReasonEmptyFolder && !worker.EmptyNow(e.Path):
+			r.Skipped, r.Error = "", msgFilledSinceListed // counted as not verified
 		}
 		if err := stillThere(root, rootInfo, rootID, r.through); err != nil {
 			return err // r may be of another folder's file: not said
@@ -225,6 +230,11 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 		return err
 	})
 }
+
+// msgFilledSinceListed is what verify says of a folder inside the one
+// verified that was empty when listed and holds an entry when said
+// (verifyFolder): whatever was put in it was not verified.
+const msgFilledSinceListed = "this folder was empty when it was listed and is not now (or can no longer be read): what it holds was not verified — verify it again"
 
 // stillThere is nil while the file just verified was opened through the
 // folder root (as listed: its real path; listed and id as verify began,

@@ -2,7 +2,10 @@ package worker
 
 import (
 	"context"
+	"errors"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -29,8 +32,10 @@ type FolderEntry struct {
 // the history's own data folder (db's) left out. Folders are listed
 // into, not given; each empty one inside (no entry at all, and not one
 // that could not be read) is given last, in the order met, as the upload
-// says them (folderWalk.addEmptyDirs, causeEmptyDir); the folder itself,
-// empty, is not (the caller says it). Nothing is held but the entries of
+// says them (folderWalk.addEmptyDirs, causeEmptyDir): empty when listed,
+// which may be long before they are given, after every file was given
+// (and, for verify, read), so the caller looks again as it says one
+// (EmptyNow); the folder itself, empty, is not given (the caller says it). Nothing is held but the entries of
 // the folder being read and, per folder, its path and whether it has an
 // entry, so a folder of any size streams. It returns fn's first error,
 // or ctx's once ctx ends (nothing more is listed then).
@@ -80,6 +85,32 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		}
 	}
 	return nil
+}
+
+// EmptyNow reports whether the folder at dir, which a listing found
+// empty (ListFolder), still holds no entry: one read of one entry, after
+// the look (os.Lstat) that the walk takes at a folder before it lists it
+// (sortEntryNow), so a folder swapped for a link or a file meanwhile is
+// not empty. A folder gone holds nothing; one that cannot be read now is
+// not known to be empty, so it is not (whatever it holds was not listed).
+// Used by `verify DIR`, which says an empty folder only after reading
+// every file, so that a file put into one meanwhile is never passed over
+// as "folder is empty".
+func EmptyNow(dir string) bool {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if err != nil || !fi.IsDir() {
+		return false
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	defer func() { _ = f.Close() }() // read only
+	_, err = f.Readdirnames(1)
+	return errors.Is(err, io.EOF)
 }
 
 // entryOf is the entry at p, skipped for c (none: a file uploaded).
