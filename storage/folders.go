@@ -325,7 +325,12 @@ const (
 	// other job gives both keys (v), so the job and the others are looked
 	// up once, not once per key, and the job is told from the others by
 	// its row (seq), which the index holds, not by its id, which the row
-	// holds. It runs for every file a share uploads.
+	// holds. It runs for every file a share uploads. No row has the job's
+	// own keys (a listing never leaves a file to a job of its own share,
+	// and the older key was only ever given to another Add call's job), so
+	// o.seq != j.seq changes nothing the statement writes: it spares the
+	// two index probes of those keys for a file whose only job is j, the
+	// usual case (TestSupersedeLeftAgreesWithItsFormerQuery).
 	supersedeLeftSQL = `UPDATE folder_members SET history_id = -1, size = 0
 	WHERE job_id IN (SELECT o.id || '/' || j.batch_id || iif(v.column1, '/' || j.beneath, '') FROM jobs j
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
