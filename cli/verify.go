@@ -397,8 +397,14 @@ func (h *historyLookup) uploadOfThisFile(real, id string) (storage.HistoryEntry,
 		return storage.HistoryEntry{}, false, err
 	}
 	var ids []int64
+	resolved := map[string]string{} // a file uploaded many times from one path resolves it once
 	for _, u := range ups {
-		if resolvedFile(u.LocalPath) == real {
+		r, ok := resolved[u.LocalPath]
+		if !ok {
+			r = resolvedFile(u.LocalPath)
+			resolved[u.LocalPath] = r
+		}
+		if r == real {
 			ids = append(ids, u.ID)
 		}
 	}
