@@ -833,7 +833,7 @@ func (a *App) showMain() {
 func (a *App) showToast(msg string) {
 	a.toastGen++
 	gen := a.toastGen
-	a.toast.SetText(windowLine(msg))
+	a.toast.SetText(inert.Line(msg))
 	a.toastBox.Show()
 	a.toastLayer.Refresh() // placed for its new text
 	a.history.showHeld()   // the toast has the tab bar's end

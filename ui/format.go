@@ -176,14 +176,6 @@ func nameText(name string) string {
 	return inert.Text(inert.QuotedIfBlank(name))
 }
 
-// windowLine is a line of the window's own words with outside text in it
-// (a toast, a row's detail): each control, formatting or invalid byte
-// escaped where it stands (inert.Line), the joiners of emoji and Persian
-// kept, as nameText and quotedNameText keep them.
-func windowLine(s string) string {
-	return inert.Line(s)
-}
-
 // quotedNameText is a name (or a history row's comment) as a sentence
 // shows it between quotes of its own (“{{.Name}}”): those quotes already
 // show where a name of spaces begins and ends, so it is not quoted again

@@ -790,7 +790,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 		// Server text, stored sanitized; shown as the server's, apart.
 		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": quotedNameText(e.ServerName)}))
 	}
-	r.detail.SetText(windowLine("· " + strings.Join(parts, " · ")))
+	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()
 }
 

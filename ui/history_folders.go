@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -590,7 +591,7 @@ func (r *folderRow) set(g *folderGroup) {
 	shown := g.shown()
 	parts := []string{trn("{{.Count}} files", shown.Files), formatSize(shown.Size),
 		formatDate(shown.Newest, r.h.a.now()), displayPath(g.key.Folder)}
-	r.detail.SetText(windowLine(strings.Join(parts, " · ")))
+	r.detail.SetText(inert.Line(strings.Join(parts, " · ")))
 	show(r.indexPage, !g.hasPage)
 	// Disabled while being built (history_build.go).
 	copying := r.h.building[buildKey{folder: g.key}]

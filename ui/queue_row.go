@@ -106,7 +106,7 @@ func (r *queueRow) set(j worker.Job) {
 	setLabel(r.name, nameText(j.Name), r.name.Importance)
 	look := r.v.lookOf(j)
 	setIcon(r.icon, look.icon)
-	setLabel(r.detail, windowLine(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)
+	setLabel(r.detail, inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)
 	r.showState(j, look)
 	r.showActions(j, look)
 }
