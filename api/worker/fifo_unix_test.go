@@ -11,7 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
@@ -72,14 +71,4 @@ func TestQueuedFileReplacedByAPipeOrDeviceFailsAtOnce(t *testing.T) {
 			assert.Equal(t, storage.JobDone, jobFor(t, q, keep).State)
 		})
 	}
-}
-
-// makeZeroDevice makes a character device at path that reads as zeros
-// without end (/dev/zero's numbers), or skips: that takes root.
-func makeZeroDevice(t *testing.T, path string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("making a device file takes root")
-	}
-	require.NoError(t, syscall.Mknod(path, syscall.S_IFCHR|0o666, int(unix.Mkdev(1, 5))))
 }
