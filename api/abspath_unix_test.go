@@ -20,7 +20,9 @@ import (
 // command ran in: "does not exist — check the name" when there is none,
 // another file uploaded when there is one. A ".." after no link, or after
 // a part not there, is cut as text, as before; so is every path with no
-// "..", whatever links it goes through.
+// "..", whatever links it goes through. (A ".." after a part not there,
+// cut as text too, named a file the system does not open: see
+// TestDotDotAfterWhatLeadsNowhereOpensNothing.)
 func TestAbsPathOfDotDotAfterALink(t *testing.T) {
 	root, err := filepath.EvalSymlinks(t.TempDir())
 	require.NoError(t, err)
@@ -44,7 +46,6 @@ func TestAbsPathOfDotDotAfterALink(t *testing.T) {
 		{"the folder a link's .. leads to", "current/..", releases},
 		{"a link kept after the last ..", "current/../../here/v1/named.pdf", filepath.Join(here, "v1", "named.pdf")},
 		{".. after a folder", "plain/../v1/report.pdf", near},
-		{".. after a part not there", "none/../v1/report.pdf", near},
 		{"no ..", "v1/report.pdf", near},
 		{"a link, no ..", "current/sub", filepath.Join(here, "current", "sub")},
 	}
@@ -68,4 +69,56 @@ func TestAbsPathOfDotDotAfterALink(t *testing.T) {
 	require.NoError(t, os.Remove(near))
 	var nt *NotThereError
 	assert.False(t, errors.As(NamedNotThere(got, got), &nt), "%q is there: %v", got, nt)
+}
+
+// TestDotDotAfterWhatLeadsNowhereOpensNothing: with loop a symbolic link
+// to itself (or dead one to nothing, or no "none" at all), `cat
+// loop/../v1/report.pdf` fails (ELOOP, ENOENT), but AbsPath fell back to
+// cutting "loop/.." as text and named v1/report.pdf, a file that is there:
+// `upload loop/../v1/report.pdf` uploaded it. AbsPath now keeps such a
+// path's ".." (absolute), so a look at it fails as the system's open does,
+// and NamedNotThere says why, as it does of the path as typed: a link on
+// the way to nothing, a loop, a name to check.
+func TestDotDotAfterWhatLeadsNowhereOpensNothing(t *testing.T) {
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(filepath.Join(here, "v1"), 0o700))
+	near := filepath.Join(here, "v1", "report.pdf")
+	require.NoError(t, os.WriteFile(near, []byte("near"), 0o600))
+	require.NoError(t, os.Symlink("loop", filepath.Join(here, "loop")))
+	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
+	t.Chdir(here)
+
+	tests := []struct {
+		name, path string
+		kind       NotThereKind
+		link       string // NotThereError.Link
+	}{
+		{"a link to nothing, then ..", "dead/../v1/report.pdf", NotThereLinkOnTheWay, here + "/dead"},
+		{"absolute, a link to nothing, then ..", here + "/dead/../v1/report.pdf", NotThereLinkOnTheWay, here + "/dead"},
+		{"a loop, then ..", "loop/../v1/report.pdf", NotThereLoop, ""},
+		{"a part not there, then ..", "none/../v1/report.pdf", NotThereName, ""},
+		{"a part not there, a folder, then .. twice", "none/v1/../../v1/report.pdf", NotThereName, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, sysErr := os.Stat(tt.path)
+			require.Error(t, sysErr, "the system opens nothing by %q", tt.path)
+			for _, made := range []func(string) (string, error){AbsPath, AbsUnresolved} {
+				got, err := made(tt.path)
+				require.NoError(t, err)
+				assert.True(t, filepath.IsAbs(got), got)
+				require.NotEqual(t, near, got, "the text cut of %q", tt.path)
+				got, err = AbsPath(got) // a launch's path, resolved in the window
+				require.NoError(t, err)
+				_, err = os.Stat(got)
+				assert.ErrorIs(t, err, errors.Unwrap(sysErr), "%q fails as %q does", got, tt.path)
+				var nt *NotThereError
+				require.True(t, errors.As(NamedNotThere(got, tt.path), &nt), "%q", got)
+				assert.Equal(t, tt.kind, nt.Kind, nt.Error())
+				assert.Equal(t, tt.link, nt.Link)
+				assert.Equal(t, got, nt.Path)
+			}
+		})
+	}
 }

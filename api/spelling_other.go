@@ -23,6 +23,10 @@ func SpelledOnDisk(p string) string { return p }
 // of the folder the command runs in (another file, or none). The path up
 // to its last ".." is then spelled as the system resolves it; the rest,
 // and a path whose ".." goes through no link, keep the person's spelling.
+// A path the system cannot follow up to its last ".." (a link to nothing,
+// a loop, a part not there: `cat` fails) is kept absolute with its "..",
+// so a look at it fails as the system's open does (NamedNotThere says
+// why), never naming the file the text cut finds.
 func AbsPath(p string) (string, error) {
 	abs, err := filepath.Abs(p)
 	if err != nil || !hasDotDot(p) {
@@ -39,7 +43,11 @@ func AbsPath(p string) (string, error) {
 			last = i
 		}
 	}
-	return upFromLinks(abs, strings.Join(parts[:last+1], "/"), parts[last+1:]), nil
+	resolved, ok := upFromLinks(abs, strings.Join(parts[:last+1], "/"), parts[last+1:])
+	if !ok {
+		return full, nil
+	}
+	return resolved, nil
 }
 
 // AbsUnresolved is p made absolute by the working directory, as AbsPath
@@ -71,14 +79,16 @@ func hasDotDot(p string) bool { return slices.Contains(strings.Split(p, "/"), ".
 // upFromLinks is abs (filepath.Abs's path) unless up, the absolute path
 // up to the last "..", leads to another folder than its text cut says:
 // then it is where the system leads up, with rest, the names after it.
-func upFromLinks(abs, up string, rest []string) string {
+// It is false when the system cannot follow up (a link to nothing, a
+// loop, a part not there): it opens nothing by that path.
+func upFromLinks(abs, up string, rest []string) (string, bool) {
 	resolved, err := filepath.EvalSymlinks(up) // each ".." from where the links before it lead
 	if err != nil {
-		return abs // a part not there: the system opens nothing by that path either
+		return "", false
 	}
 	cut, err := os.Stat(filepath.Clean(up))
 	if now, errNow := os.Stat(resolved); err == nil && errNow == nil && os.SameFile(cut, now) {
-		return abs
+		return abs, true
 	}
-	return filepath.Join(append([]string{resolved}, rest...)...)
+	return filepath.Join(append([]string{resolved}, rest...)...), true
 }

@@ -519,6 +519,7 @@ const (
 	NotThereLink                             // a symbolic link that leads to nothing: point it at the file
 	NotThereTilde                            // typed starting with a ~ no shell replaced (quoted, or on Windows): name the path it stands for
 	NotThereLinkOnTheWay                     // its path goes through a symbolic link that leads to nothing: point the link at the folder
+	NotThereLoop                             // its path goes round a loop of symbolic links: point the link at the file
 )
 
 // Error is the sentence that says what to check.
@@ -530,6 +531,8 @@ func (e *NotThereError) Error() string {
 		return quotePath(e.Path) + " is a symbolic link to " + quotePath(e.Detail) + ", which does not exist — point the link at the file, or name the file itself"
 	case NotThereTilde:
 		return quotePath(e.Path) + " does not exist — " + tildeAdvice() + ", or the full path, " + quotePath(e.Detail)
+	case NotThereLoop:
+		return quotePath(e.Path) + " " + loopSentence
 	case NotThereLinkOnTheWay:
 		return quotePath(e.Path) + " does not exist — its path goes through " + quotePath(e.Link) + ", a symbolic link to " +
 			quotePath(e.Detail) + ", which does not exist: point the link at the folder, or name the file's own path"
@@ -563,7 +566,8 @@ func SplitNotThere(paths []string) (there []string, notThere []*NotThereError) {
 // there was never seen there, so it is a name typed wrong to check (not a
 // file "moved or deleted" to put back, as for one seen before), one whose
 // path goes through a file says so, and so do a symbolic link that leads
-// to nothing and one on the path's way. It is nil for a path that is
+// to nothing, one on the path's way and a loop of links (the system
+// opens nothing by any of them). It is nil for a path that is
 // there, and for one whose absence is not sure (a drive not ready or not
 // there, as a USB drive unplugged, a share out of reach, a folder not
 // readable): reading it says what is wrong with those.
@@ -582,10 +586,16 @@ func NamedNotThere(path, typed string) error {
 		return nil
 	case Gone(err) || errors.Is(err, syscall.ENOTDIR):
 		return namedGone(path, typed, Gone(err))
+	case errors.Is(err, syscall.ELOOP):
+		return &NotThereError{Path: path, Kind: NotThereLoop}
 	case err != nil || fi.Mode()&fs.ModeSymlink == 0:
 		return nil
 	}
-	if _, err := os.Stat(path); !Gone(err) {
+	_, err = os.Stat(path)
+	switch {
+	case errors.Is(err, syscall.ELOOP):
+		return &NotThereError{Path: path, Kind: NotThereLoop}
+	case !Gone(err):
 		return nil
 	}
 	target, err := os.Readlink(path)
@@ -772,10 +782,15 @@ func unreadableSentence(cause error) string {
 	case errors.Is(cause, syscall.ENAMETOOLONG):
 		return fmt.Sprintf("has a name longer than the system allows (%d bytes), so no file has that path — check the path for a mistake", MaxNameLen)
 	case errors.Is(cause, syscall.ELOOP):
-		return "goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path"
+		return loopSentence
 	}
 	return "cannot be read: " + cleanText(cause.Error())
 }
+
+// loopSentence says, after a path, that it goes round a loop of symbolic
+// links and what to do: said of a file read (unreadableSentence) and of a
+// path named (NotThereLoop) alike.
+const loopSentence = "goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path"
 
 // MaxNameLen is the longest a file or folder name may be on the systems
 // this runs on (NAME_MAX: 255 bytes), for the sentences that say a name

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
@@ -34,4 +35,53 @@ func TestFolderNamedWithDotDotAfterALink(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	listed(t, filepath.Join(root, "releases", "v1"), cids)
 	listed(t, "current/../v1", cids)
+}
+
+// TestDotDotAfterWhatLeadsNowhereIsRefused: with loop a symbolic link to
+// itself, dead one to nothing and no "none", `cat loop/../v1/report.pdf`
+// fails (ELOOP; ENOENT for the others), but `upload` of it uploaded the
+// v1/report.pdf beside loop (api.AbsPath cut "loop/.." as text when the
+// system could not follow it) and `history --folder loop/../v1` listed
+// that folder's upload. Upload now refuses each, saying why (a link on
+// the way to nothing, a loop, a name to check), exit 1, nothing sent or
+// queued; a link in a loop named itself is refused alike, not queued to
+// fail; history --folder finds no upload of a folder the system opens
+// nothing by.
+func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
+	sb := keyedSandbox(t)
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	makeFiles(t, filepath.Join(here, "v1"), 1, func(int) int { return 900 })
+	require.NoError(t, os.Symlink("loop", filepath.Join(here, "loop")))
+	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
+	t.Chdir(here)
+	const loop = `" goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path`
+
+	tests := []struct{ path, want string }{
+		{"loop/../v1/file-000.bin", `"` + here + "/loop/../v1/file-000.bin" + loop},
+		{"loop", `"` + here + "/loop" + loop},
+		{"dead/../v1/file-000.bin", `"` + here + `/dead/../v1/file-000.bin" does not exist — its path goes through "` + here +
+			`/dead", a symbolic link to "nowhere", which does not exist: point the link at the folder, or name the file's own path`},
+		{"none/../v1/file-000.bin", `"` + here + `/none/../v1/file-000.bin" does not exist — check the name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, tt.path)
+			assert.Equal(t, 1, code, "%s%s", out, errOut)
+			assert.Contains(t, errOut, "FAILED  "+here+"/"+tt.path+": "+tt.want+"\n")
+			assert.Equal(t, 0, sb.Uploads())
+			code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)
+			assert.Equal(t, 0, code, errOut)
+			assert.Equal(t, "Nothing to resume: the queue is empty.\n", errOut, "nothing was queued")
+		})
+	}
+
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "v1")
+	require.Equal(t, 0, code, errOut)
+	for _, folder := range []string{"loop/../v1", "dead/../v1", "none/../v1"} {
+		code, out, errOut := runCLI(t, "", "history", "--folder", folder, "--format", "cid")
+		assert.Equal(t, 1, code, "%s%s", out, errOut)
+		assert.Empty(t, out, "no upload of %s: the system opens nothing by it", folder)
+		assert.Contains(t, errOut, "no upload of the folder "+here+"/"+folder+" is in the history")
+	}
 }

@@ -46,3 +46,27 @@ func TestLaunchPathWithDotDotIsResolvedWithItsStats(t *testing.T) {
 	e.eventually(func() bool { return len(a.pending) == 1 }, "the launch's file waits for a sign-in")
 	e.ui(func() { assert.Equal(t, []string{far}, pendingPaths(a), "the file the system opens by that path") })
 }
+
+// TestLaunchPathWithDotDotAfterWhatLeadsNowhereIsNotThere: `dstor-uploader
+// here/loop/../v1/report.pdf`, loop a symbolic link to itself (or dead one
+// to nothing), names a file `cat` does not open (ELOOP, ENOENT), but the
+// window queued the v1/report.pdf beside loop: api.AbsPath cut "loop/.."
+// as text where the system could not follow it, and a loop was no path
+// "not there". The notice now names each with why, as upload says, and
+// nothing waits for a sign-in; a link in a loop named itself too.
+func TestLaunchPathWithDotDotAfterWhatLeadsNowhereIsNotThere(t *testing.T) {
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	testutil.WriteFile(t, filepath.Join(here, "v1", "report.pdf"), 4)
+	require.NoError(t, os.Symlink("loop", filepath.Join(here, "loop")))
+	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
+	loop, dead := here+"/loop/../v1/report.pdf", here+"/dead/../v1/report.pdf"
+	const loopWhy = "” goes round a loop of symbolic links (a link that leads, through others or none, back to itself). Point the link at the file, or open the file by its own path."
+
+	there, notThere := splitPaths([]string{loop, dead, here + "/loop"})
+	assert.Empty(t, there, "the system opens none of them")
+	text := notThereText(notThere)
+	assert.Contains(t, text, "“"+loop+loopWhy)
+	assert.Contains(t, text, "“"+here+"/loop"+loopWhy)
+	assert.Contains(t, text, "“"+dead+"” does not exist: its path goes through “"+here+"/dead”, a symbolic link to “nowhere”, which does not exist. Point the link at the folder, or open the file by its own path.")
+}

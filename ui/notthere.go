@@ -110,6 +110,8 @@ func notThereSentence(nt *api.NotThereError) string {
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Detail}}”, a file, not a folder. Check the path.", data)
 	case api.NotThereLink:
 		return tr("“{{.Path}}” is a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the file, or open the file itself.", data)
+	case api.NotThereLoop:
+		return tr("“{{.Path}}” goes round a loop of symbolic links (a link that leads, through others or none, back to itself). Point the link at the file, or open the file by its own path.", data)
 	case api.NotThereLinkOnTheWay:
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Link}}”, a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the folder, or open the file by its own path.", data)
 	}
