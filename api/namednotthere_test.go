@@ -136,3 +136,26 @@ func TestNamedNotThereThroughALinkToNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedNotThereOfALinkNamedWithASeparatorAfterIt: `cid proj/link/`
+// (tab completion ends a link's name with "/"), proj/link a symbolic link
+// to ../gone, said '"proj/link/" does not exist — its path goes through
+// "proj/link", …: point the link at the folder', as if a name came after
+// the link; it names the link itself, as proj/link does.
+func TestNamedNotThereOfALinkNamedWithASeparatorAfterIt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a symbolic link needs a privilege on Windows")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+	require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
+	for _, path := range []string{"proj/link", "proj/link/", "proj/link//", dir + "/proj/link/"} {
+		var nt *NotThereError
+		require.True(t, errors.As(NamedNotThere(path, path), &nt), "%q", path)
+		assert.Equal(t, NotThereLink, nt.Kind, "%q: %s", path, nt)
+		assert.Equal(t, "../gone", nt.Detail)
+		assert.Empty(t, nt.Link)
+		assert.Equal(t, quotePath(path)+` is a symbolic link to "../gone", which does not exist — point the link at the file, or name the file itself`, nt.Error())
+	}
+}

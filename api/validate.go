@@ -616,6 +616,9 @@ func namedGone(path, typed string, gone bool) error {
 		return nil
 	}
 	if link, target := linkOnTheWay(path); link != "" {
+		if link == trimSeparators(path) { // "proj/link/": the link itself, named as a folder
+			return &NotThereError{Path: path, Kind: NotThereLink, Detail: target}
+		}
 		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target}
 	}
 	if meant := tildeMeant(typed); meant != "" {
@@ -650,6 +653,16 @@ func linkOnTheWay(path string) (link, target string) {
 		return part, target
 	}
 	return "", ""
+}
+
+// trimSeparators is path without the separators it ends with:
+// "proj/link/" names the link proj/link (taken as a folder), no name
+// after it.
+func trimSeparators(path string) string {
+	for len(path) > 1 && os.IsPathSeparator(path[len(path)-1]) {
+		path = path[:len(path)-1]
+	}
+	return path
 }
 
 // tildeAdvice says why a ~ in a path named was left as it is and what to

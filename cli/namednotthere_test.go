@@ -122,7 +122,9 @@ func TestDashIsNoStandardInput(t *testing.T) {
 // file, a symbolic link to nothing) said what an upload says of a file
 // seen before: '"…" does not exist — it may have been moved or deleted'.
 // They now say what upload says of a path named so: to check the name,
-// the path, or the link. The exit status stays 1.
+// the path, or the link. The exit status stays 1. A link to nothing named
+// with a separator after it (proj/link/, as tab completion writes a
+// link's name) was said to be a path through proj/link: it is the link.
 func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -139,6 +141,8 @@ func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
 		{"through a symbolic link to nothing", "proj/link/report.pdf",
 			`"proj/link/report.pdf" does not exist — its path goes through "proj/link", a symbolic link to "../gone", which does not exist: ` +
 				`point the link at the folder, or name the file's own path`, true},
+		{"a symbolic link to nothing, a separator after it", "proj/link/",
+			`"proj/link/" is a symbolic link to "../gone", which does not exist — point the link at the file, or name the file itself`, true},
 	}
 	if runtime.GOOS != "windows" {
 		require.NoError(t, os.Symlink("gone.pdf", filepath.Join(dir, "link.pdf")))
