@@ -159,3 +159,59 @@ func TestNamedNotThereOfALinkNamedWithASeparatorAfterIt(t *testing.T) {
 		assert.Equal(t, quotePath(path)+` is a symbolic link to "../gone", which does not exist — point the link at the file, or name the file itself`, nt.Error())
 	}
 }
+
+// TestNamedNotThereOfAChainOfLinksNamesItsEnd: with a a symbolic link to
+// b and b one to nowhere, `upload a` said '"a" is a symbolic link to "b",
+// which does not exist' (b is there: a link) and `upload a/x` that its
+// path goes through a, "a symbolic link to "b", which does not exist":
+// neither named the link that leads to nothing. Both now name it (End)
+// and where it leads (Detail), however many links come before it; a link
+// straight to nothing says what it said.
+func TestNamedNotThereOfAChainOfLinksNamesItsEnd(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a symbolic link needs a privilege on Windows")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+	for link, to := range map[string]string{"a": "b", "b": "nowhere", "c": "a", "proj/up": "../b", "d": "nowhere"} {
+		require.NoError(t, os.Symlink(to, filepath.Join(dir, link)))
+	}
+	const leads = `which does not exist — point the link at the file, or name the file itself`
+	tests := []struct {
+		name, path      string
+		kind            NotThereKind
+		link, end, want string
+	}{
+		{"a link to a link to nothing", "a", NotThereLink, "", "b",
+			`"a" is a symbolic link that leads to "b", a symbolic link to "nowhere", ` + leads},
+		{"three links", "c", NotThereLink, "", "b",
+			`"c" is a symbolic link that leads to "b", a symbolic link to "nowhere", ` + leads},
+		{"absolute", dir + "/a", NotThereLink, "", dir + "/b",
+			`"` + dir + `/a" is a symbolic link that leads to "` + dir + `/b", a symbolic link to "nowhere", ` + leads},
+		{"a target up a folder", "proj/up", NotThereLink, "", "b",
+			`"proj/up" is a symbolic link that leads to "b", a symbolic link to "nowhere", ` + leads},
+		{"through it", "a/x", NotThereLinkOnTheWay, "a", "b",
+			`"a/x" does not exist — its path goes through "a", a symbolic link that leads to "b", a symbolic link to "nowhere", ` +
+				`which does not exist: point the link at the folder, or name the file's own path`},
+		{"a link straight to nothing", "d", NotThereLink, "", "",
+			`"d" is a symbolic link to "nowhere", ` + leads},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var nt *NotThereError
+			require.True(t, errors.As(NamedNotThere(tt.path, tt.path), &nt), "%q", tt.path)
+			assert.Equal(t, tt.kind, nt.Kind)
+			assert.Equal(t, tt.link, nt.Link)
+			assert.Equal(t, "nowhere", nt.Detail)
+			if tt.end != "" {
+				_, err := os.Readlink(nt.End)
+				require.NoError(t, err, "End %q is the link that leads to nothing", nt.End)
+				assert.Equal(t, filepath.Clean(tt.end), filepath.Clean(nt.End))
+			} else {
+				assert.Empty(t, nt.End)
+			}
+			assert.Equal(t, tt.want, nt.Error())
+		})
+	}
+}

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 )
 
 // ValidationError is a value a person entered (or a file they chose) that
@@ -507,6 +509,11 @@ type NotThereError struct {
 	// (NotThereLinkOnTheWay; Detail is where it leads); "" for the
 	// other kinds.
 	Link string
+	// End is the symbolic link that leads to nothing at the end of a
+	// chain of them that Path (NotThereLink) or Link (NotThereLinkOnTheWay)
+	// starts, when that is another link than the first (Detail is then
+	// End's target); "" when the first leads to nothing itself.
+	End string
 }
 
 // NotThereKind is why a path named is not there: each says what to check.
@@ -528,16 +535,25 @@ func (e *NotThereError) Error() string {
 	case NotThereThroughFile:
 		return throughFileSentence(e.Path, e.Detail)
 	case NotThereLink:
-		return quotePath(e.Path) + " is a symbolic link to " + quotePath(e.Detail) + ", which does not exist — point the link at the file, or name the file itself"
+		return quotePath(e.Path) + " is " + e.leadsTo() + ", which does not exist — point the link at the file, or name the file itself"
 	case NotThereTilde:
 		return quotePath(e.Path) + " does not exist — " + tildeAdvice() + ", or the full path, " + quotePath(e.Detail)
 	case NotThereLoop:
 		return quotePath(e.Path) + " " + loopSentence
 	case NotThereLinkOnTheWay:
-		return quotePath(e.Path) + " does not exist — its path goes through " + quotePath(e.Link) + ", a symbolic link to " +
-			quotePath(e.Detail) + ", which does not exist: point the link at the folder, or name the file's own path"
+		return quotePath(e.Path) + " does not exist — its path goes through " + quotePath(e.Link) + ", " + e.leadsTo() +
+			", which does not exist: point the link at the folder, or name the file's own path"
 	}
 	return quotePath(e.Path) + " does not exist — check the name"
+}
+
+// leadsTo says where the symbolic link to nothing (Path, or Link on its
+// way) leads: to its target, or through others to End, and End's target.
+func (e *NotThereError) leadsTo() string {
+	if e.End == "" {
+		return "a symbolic link to " + quotePath(e.Detail)
+	}
+	return "a symbolic link that leads to " + quotePath(e.End) + ", a symbolic link to " + quotePath(e.Detail)
 }
 
 // SplitNotThere splits the paths a launch names into those to go on with
@@ -598,11 +614,39 @@ func NamedNotThere(path, typed string) error {
 	case !Gone(err):
 		return nil
 	}
-	target, err := os.Readlink(path)
-	if err != nil {
+	end, target, ok := linkEnd(path)
+	if !ok {
 		return nil
 	}
-	return &NotThereError{Path: path, Kind: NotThereLink, Detail: target}
+	return &NotThereError{Path: path, Kind: NotThereLink, Detail: target, End: end}
+}
+
+// linkEnd follows the symbolic link link, which leads to nothing, to the
+// link of its chain whose target is not there: that link (End: "" when it
+// is link itself) and its target, as the link holds it; false when a link
+// cannot be read. Each target is read from its link's folder as the
+// system reads it (linkchain.Join).
+func linkEnd(link string) (end, target string, ok bool) {
+	p := link
+	for range linkchain.MaxLinks {
+		to, err := os.Readlink(p)
+		if err != nil {
+			return "", "", false
+		}
+		next := to
+		if !filepath.IsAbs(to) {
+			dir, _ := linkchain.Split(p)
+			next = linkchain.Join(dir, to)
+		}
+		if fi, err := os.Lstat(next); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			if p == link {
+				p = ""
+			}
+			return p, to, true
+		}
+		p = next
+	}
+	return "", "", false // more links than the system follows: it says ELOOP
 }
 
 // namedGone is NamedNotThere of a path the system says is not there
@@ -615,11 +659,11 @@ func namedGone(path, typed string, gone bool) error {
 	if !gone {
 		return nil
 	}
-	if link, target := linkOnTheWay(path); link != "" {
+	if link, end, target := linkOnTheWay(path); link != "" {
 		if link == trimSeparators(path) { // "proj/link/": the link itself, named as a folder
-			return &NotThereError{Path: path, Kind: NotThereLink, Detail: target}
+			return &NotThereError{Path: path, Kind: NotThereLink, Detail: target, End: end}
 		}
-		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target}
+		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target, End: end}
 	}
 	if meant := tildeMeant(typed); meant != "" {
 		return &NotThereError{Path: path, Kind: NotThereTilde, Detail: meant}
@@ -631,7 +675,7 @@ func namedGone(path, typed string, gone bool) error {
 // system reads each ("link/.." from where link leads), when it is a
 // symbolic link that leads to nothing, with where it leads; "", "" when
 // it is anything else.
-func linkOnTheWay(path string) (link, target string) {
+func linkOnTheWay(path string) (link, end, target string) {
 	for i := len(path) - 1; i > 0; i-- {
 		if !os.IsPathSeparator(path[i]) || os.IsPathSeparator(path[i-1]) {
 			continue
@@ -642,17 +686,18 @@ func linkOnTheWay(path string) (link, target string) {
 		case Gone(err):
 			continue
 		case err != nil || fi.Mode()&fs.ModeSymlink == 0:
-			return "", ""
+			return "", "", ""
 		}
 		if _, err := os.Stat(part); !Gone(err) {
-			return "", ""
+			return "", "", ""
 		}
-		if target, err = os.Readlink(part); err != nil {
-			return "", ""
+		end, target, ok := linkEnd(part)
+		if !ok {
+			return "", "", ""
 		}
-		return part, target
+		return part, end, target
 	}
-	return "", ""
+	return "", "", ""
 }
 
 // trimSeparators is path without the separators it ends with:

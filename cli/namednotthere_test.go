@@ -125,6 +125,8 @@ func TestDashIsNoStandardInput(t *testing.T) {
 // the path, or the link. The exit status stays 1. A link to nothing named
 // with a separator after it (proj/link/, as tab completion writes a
 // link's name) was said to be a path through proj/link: it is the link.
+// A chain of links to nothing named the first link's target as not there,
+// though it is (a link): it names the link that leads to nothing.
 func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -141,11 +143,14 @@ func TestCIDAndVerifyOfAPathNotThereSayCheckTheName(t *testing.T) {
 		{"through a symbolic link to nothing", "proj/link/report.pdf",
 			`"proj/link/report.pdf" does not exist — its path goes through "proj/link", a symbolic link to "../gone", which does not exist: ` +
 				`point the link at the folder, or name the file's own path`, true},
+		{"a chain of symbolic links to nothing", "chain.pdf",
+			`"chain.pdf" is a symbolic link that leads to "link.pdf", a symbolic link to "gone.pdf", which does not exist — point the link at the file, or name the file itself`, true},
 		{"a symbolic link to nothing, a separator after it", "proj/link/",
 			`"proj/link/" is a symbolic link to "../gone", which does not exist — point the link at the file, or name the file itself`, true},
 	}
 	if runtime.GOOS != "windows" {
 		require.NoError(t, os.Symlink("gone.pdf", filepath.Join(dir, "link.pdf")))
+		require.NoError(t, os.Symlink("link.pdf", filepath.Join(dir, "chain.pdf")))
 		require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
 		require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
 	}

@@ -112,7 +112,9 @@ func TestHandoffOfOnlyPathsNotThereBeforeSignIn(t *testing.T) {
 // name to check, a path through a file, a link to nothing; a path named
 // twice is named once, and a long list is cut. A path through a link to
 // nothing (proj/link/report.pdf, proj/link leading to ../gone) said only
-// to check the name: it now names the link and where it leads. A launch
+// to check the name: it now names the link and where it leads. A chain of
+// links to nothing (chain.pdf to link.pdf to gone.pdf) named link.pdf as
+// not there: it names link.pdf as the link that leads to nothing. A launch
 // path with a ~ part was said to be a ~ no shell replaced, though the
 // window is handed it absolute and cannot know how it was typed
 // (/data/~/report.pdf, a folder named ~, is typed so deliberately): it is
@@ -138,6 +140,10 @@ func TestNotThereNoticeSaysWhy(t *testing.T) {
 		{"through a symbolic link to nothing", []string{filepath.Join(dir, "proj", "link", "report.pdf")},
 			[]string{"“" + filepath.Join(dir, "proj", "link", "report.pdf") + "” does not exist: its path goes through “" + filepath.Join(dir, "proj", "link") +
 				"”, a symbolic link to “../gone”, which does not exist. Point the link at the folder, or open the file by its own path."}, true},
+		{"a chain of symbolic links to nothing", []string{filepath.Join(dir, "chain.pdf"), filepath.Join(dir, "chain.pdf", "x")},
+			[]string{"“" + filepath.Join(dir, "chain.pdf") + "” is a symbolic link that leads to “" + link + "”, a symbolic link to “gone.pdf”, which does not exist. Point the link at the file, or open the file itself.",
+				"“" + filepath.Join(dir, "chain.pdf", "x") + "” does not exist: its path goes through “" + filepath.Join(dir, "chain.pdf") + "”, a symbolic link that leads to “" + link +
+					"”, a symbolic link to “gone.pdf”, which does not exist. Point the link at the folder, or open the file by its own path."}, true},
 		{"a ~ part, its typing not known", []string{filepath.Join(dir, "~", "notes.txt")},
 			[]string{"“" + filepath.Join(dir, "~", "notes.txt") + "” does not exist. Check the name."}, false},
 		{"seven", []string{"1", "2", "3", "4", "5", "6", "7"},
@@ -145,6 +151,7 @@ func TestNotThereNoticeSaysWhy(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" {
 		require.NoError(t, os.Symlink("gone.pdf", link))
+		require.NoError(t, os.Symlink("link.pdf", filepath.Join(dir, "chain.pdf")))
 		require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
 		require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
 	}

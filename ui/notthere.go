@@ -104,6 +104,13 @@ func notThereSentence(nt *api.NotThereError) string {
 		"Path":   middleText(inert.Line(nt.Path), maxNotThereName),
 		"Detail": middleText(inert.Line(nt.Detail), maxNotThereName),
 		"Link":   middleText(inert.Line(nt.Link), maxNotThereName),
+		"End":    middleText(inert.Line(nt.End), maxNotThereName),
+	}
+	switch {
+	case nt.Kind == api.NotThereLink && nt.End != "":
+		return tr("“{{.Path}}” is a symbolic link that leads to “{{.End}}”, a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the file, or open the file itself.", data)
+	case nt.Kind == api.NotThereLinkOnTheWay && nt.End != "":
+		return tr("“{{.Path}}” does not exist: its path goes through “{{.Link}}”, a symbolic link that leads to “{{.End}}”, a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the folder, or open the file by its own path.", data)
 	}
 	switch nt.Kind {
 	case api.NotThereThroughFile:
