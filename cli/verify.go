@@ -234,7 +234,7 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 // msgFilledSinceListed is what verify says of a folder inside the one
 // verified that was empty when listed and holds an entry when said
 // (verifyFolder): whatever was put in it was not verified.
-const msgFilledSinceListed = "this folder was empty when it was listed and is not now (or can no longer be read): what it holds was not verified — verify it again"
+const msgFilledSinceListed = worker.MsgFilledSinceListed + ": what it holds was not verified — verify it again"
 
 // stillThere is nil while the file just verified was opened through the
 // folder root (as listed: its real path; listed and id as verify began,

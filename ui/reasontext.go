@@ -167,6 +167,8 @@ func fileReasonText(code worker.ReasonCode, arg string, now time.Time) string {
 		return tr("Junction (a link to another folder): not followed. Add the folder it points to instead.")
 	case worker.ReasonEmptyFolder:
 		return tr("The folder is empty.")
+	case worker.ReasonFilledSinceListed:
+		return tr("This folder was empty when it was listed and is not now (or can no longer be read): what it holds was not uploaded. Add the folder again.")
 	case worker.ReasonOwnData:
 		return tr("dStor Uploader's own data folder (its upload history and queue): not uploaded. Its files change while dStor Uploader runs and list every file you uploaded. To keep a copy, quit dStor Uploader and upload a copy of the folder.")
 	case worker.ReasonPipe:

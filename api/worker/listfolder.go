@@ -94,8 +94,9 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 // not empty. A folder gone holds nothing; one that cannot be read now is
 // not known to be empty, so it is not (whatever it holds was not listed).
 // Used by `verify DIR`, which says an empty folder only after reading
-// every file, so that a file put into one meanwhile is never passed over
-// as "folder is empty".
+// every file, and by an upload, which says one once the whole folder is
+// listed (folderWalk.relistFilled, addEmptyDirs), so that a file put into
+// one meanwhile is never passed over as "folder is empty".
 func EmptyNow(dir string) bool {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -112,6 +113,11 @@ func EmptyNow(dir string) bool {
 	_, err = f.Readdirnames(1)
 	return errors.Is(err, io.EOF)
 }
+
+// MsgFilledSinceListed is what an upload and `verify DIR` say of a
+// folder found empty that holds an entry when they say it (EmptyNow
+// false), before what they did not do with what it holds.
+const MsgFilledSinceListed = "this folder was empty when it was listed and is not now (or can no longer be read)"
 
 // entryOf is the entry at p, skipped for c (none: a file uploaded).
 func entryOf(p string, c cause) FolderEntry {

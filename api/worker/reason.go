@@ -48,6 +48,10 @@ const (
 	ReasonFileRefused      ReasonCode = "file-refused"    // Arg: the file check's api.Problem, a space, its Detail
 	ReasonNotListed        ReasonCode = "not-listed"
 	ReasonOwnData          ReasonCode = "own-data"
+	// A folder a listing found empty (and, when it listed it again,
+	// empty again) that holds an entry when said: what it holds was not
+	// uploaded (folderWalk.addEmptyDirs).
+	ReasonFilledSinceListed ReasonCode = "filled-since-listed"
 	// A folder inside one added whole whose folder path on dStor would be
 	// longer than api.MaxFolderPathLen; Arg: that length in bytes.
 	ReasonFolderTooDeep ReasonCode = "folder-too-deep"
@@ -98,7 +102,7 @@ const (
 var ReasonCodes = []ReasonCode{
 	ReasonNoPath, ReasonBothDestinations, ReasonBadFolderPath, ReasonBadComment, ReasonBadChecksum,
 	ReasonBadParentID, ReasonBadName, ReasonChecksumFolder, ReasonSymlink, ReasonJunction,
-	ReasonEmptyFolder, ReasonPipe, ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
+	ReasonEmptyFolder, ReasonFilledSinceListed, ReasonPipe, ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 	ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing, ReasonFileDenied,
 	ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData, ReasonFolderTooDeep, ReasonDestinationTooLong,
 	ReasonAlready, ReasonUnsaved,
@@ -119,7 +123,7 @@ func (c ReasonCode) RefusedBeforeReading() bool {
 	switch c {
 	case ReasonNoPath, ReasonBothDestinations, ReasonBadFolderPath, ReasonBadComment,
 		ReasonBadChecksum, ReasonBadParentID, ReasonBadName, ReasonChecksumFolder,
-		ReasonSymlink, ReasonJunction, ReasonEmptyFolder, ReasonPipe,
+		ReasonSymlink, ReasonJunction, ReasonEmptyFolder, ReasonFilledSinceListed, ReasonPipe,
 		ReasonSocket, ReasonDevice, ReasonSpecialFile, ReasonVanished,
 		ReasonFolderDenied, ReasonFolderUnreadable, ReasonFileMissing,
 		ReasonFileDenied, ReasonFileUnreadable, ReasonFileRefused, ReasonNotListed, ReasonOwnData,
@@ -313,6 +317,11 @@ var (
 	causeGoneFromFolder = cause{ReasonFileMissing, "", "this file is no longer in its folder (deleted or moved away after the folder was listed), so no upload of it is recorded; the folder's list of links is whole without it"}
 	causeOwnData        = cause{ReasonOwnData, "", "dStor Uploader's own data folder (its upload history and queue) — not uploaded: its files change while dStor Uploader runs and list every file you uploaded; to keep a copy, quit dStor Uploader and upload a copy of the folder"}
 )
+
+// causeFilledSinceListed is a folder found empty, listed again, that
+// holds an entry when said (folderWalk.addEmptyDirs), worded as `verify
+// DIR` words one.
+var causeFilledSinceListed = cause{ReasonFilledSinceListed, "", MsgFilledSinceListed + ": what it holds was not uploaded — upload the folder again"}
 
 // signInCauseLocked is what jobs waiting for sign-in say: that a renewed
 // token named another account, when one did, else that the session

@@ -898,6 +898,7 @@ func (w *walk) folder(r Request, root string) storage.ListingCut {
 	f.rootInfo = fi
 	f.rootID = FolderIDAt(f.walkRoot, fi)
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
+	f.relistFilled()
 	if w.ctx.Err() != nil {
 		return storage.NotCut
 	}
@@ -1259,7 +1260,45 @@ func (f *folderWalk) file(p string) {
 	w.queueFile(row, f.r.Again, id)
 }
 
-// addEmptyDirs says which folders were empty (and so not uploaded).
+// relistFilled lists again, once, each folder the listing found empty
+// that holds an entry by the time the listing ends (EmptyNow): a big
+// folder takes minutes to list, and an empty folder is said only then
+// (addEmptyDirs), so a file put into one meanwhile was never sent while
+// the folder was said empty. Only the folders of the first listing are
+// listed again, each at most once: what their listing again finds is
+// said as it finds it, so the listing ends however the disk changes.
+func (f *folderWalk) relistFilled() {
+	for _, dir := range f.dirs { // as listed: not the folders relist appends
+		if f.w.ctx.Err() != nil || f.cut != storage.NotCut {
+			return
+		}
+		if !f.hasEntries[dir] && !f.unreadable[dir] && !EmptyNow(dir) {
+			f.relist(dir)
+		}
+	}
+}
+
+// relist lists the folder dir again, as the listing lists a folder
+// (visit), dir itself not met again (f.dirs holds it): one that is no
+// longer a folder now, or a link to one, is not listed into, and
+// addEmptyDirs says it.
+func (f *folderWalk) relist(dir string) {
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if p != dir || err != nil {
+			return f.visit(p, d, err)
+		}
+		if e := sortListed(p, d, nil, f.walkRoot, f.isOwnData); !e.dir {
+			return fs.SkipDir
+		}
+		return nil
+	})
+}
+
+// addEmptyDirs says which folders were empty (and so not uploaded). Each
+// is looked at again as it is said (EmptyNow): one that holds an entry
+// by then, though its listing (again: relistFilled) found none, is said
+// so, with what it holds not uploaded (causeFilledSinceListed), never
+// "folder is empty".
 func (f *folderWalk) addEmptyDirs() {
 	for _, dir := range f.dirs {
 		if f.hasEntries[dir] || f.unreadable[dir] {
@@ -1270,7 +1309,11 @@ func (f *folderWalk) addEmptyDirs() {
 			row = f.w.base(f.r, f.root)
 			row.FolderPath = f.dest(dir).folderPath
 		}
-		f.w.add(row, storage.JobSkipped, causeEmptyDir)
+		c := causeEmptyDir
+		if !EmptyNow(dir) {
+			c = causeFilledSinceListed
+		}
+		f.w.add(row, storage.JobSkipped, c)
 	}
 }
 
