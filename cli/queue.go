@@ -442,10 +442,9 @@ func drain(ctx context.Context, q *worker.Queue, events <-chan worker.Event, rep
 }
 
 // runOutcome prints the run's summary and turns it into the command's
-// result: exit 130 when interrupted, 1 when a file failed or was canceled,
-// a path named was skipped, a file of a folder could not be read, the run
-// stopped or the history was deleted or replaced under it (lost), else
-// success.
+// result: exit 130 when interrupted, 1 when the run left something not
+// uploaded (reporter.failedRun), the run stopped or the history was
+// deleted or replaced under it (lost), else success.
 func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) error {
 	sum := rep.summary()
 	var changed *api.AccountChangedError
@@ -472,7 +471,7 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) er
 		return &exitError{code: 1}
 	}
 	fmt.Fprintln(cio.Err, sum)
-	if rep.failed > 0 || rep.canceled > 0 || rep.skippedDirect > 0 || rep.skippedUnread > 0 || rep.skippedTooDeep > 0 || rep.skippedReplaced > 0 {
+	if rep.failedRun() {
 		return &exitError{code: 1}
 	}
 	return nil

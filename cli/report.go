@@ -60,7 +60,11 @@ type reporter struct {
 	// file took their place after the listing (storage.ReplacedArg): the
 	// folder holds a file the run did not upload.
 	skippedReplaced int
-	already         int
+	// skippedFilled counts the folders of folders found empty that held
+	// an entry when said (worker.ReasonFilledSinceListed): what they hold
+	// was not uploaded.
+	skippedFilled int
+	already       int
 	// unrecorded counts the failed files that were uploaded but could not
 	// be recorded: their links are on their FAILED lines.
 	unrecorded int
@@ -279,6 +283,8 @@ func (r *reporter) job(j worker.Job) {
 			r.skippedReplaced++
 		case j.Reason == worker.ReasonFolderTooDeep || j.Reason == worker.ReasonDestinationTooLong:
 			r.skippedTooDeep++
+		case j.Reason == worker.ReasonFilledSinceListed:
+			r.skippedFilled++
 		case !storage.SkippedByDesign(string(j.Reason), j.ReasonArg):
 			r.skippedUnread++
 		}
@@ -428,6 +434,18 @@ func (r *reporter) close() {
 	}
 }
 
+// failedRun reports whether the run left something it was given not
+// uploaded, other than by design: a file failed or was canceled, a path
+// named was skipped, an entry of a folder was skipped because it could
+// not be read, its path on dStor would be too long, another file took
+// its place, or (a folder found empty) it held an entry when said.
+func (r *reporter) failedRun() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed > 0 || r.canceled > 0 || r.skippedDirect > 0 || r.skippedUnread > 0 || r.skippedTooDeep > 0 ||
+		r.skippedReplaced > 0 || r.skippedFilled > 0
+}
+
 func (r *reporter) summary() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -444,6 +462,7 @@ func (r *reporter) summary() string {
 		{r.skippedUnread, " (%d of them could not be read)"},
 		{r.skippedTooDeep, " (%d of them a folder whose path on dStor would be too long)"},
 		{r.skippedReplaced, " (%d of them in a folder replaced by another file before its upload)"},
+		{r.skippedFilled, " (%d of them a folder that was empty when listed and is not now)"},
 		{r.already, " · %d already uploaded (not sent again; --again sends them)"},
 		{r.alreadyQueuedFiles, " · %d already in the queue (uploaded once)"},
 	} {

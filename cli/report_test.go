@@ -176,3 +176,29 @@ func TestReportForgetsRetriesOfFinishedFiles(t *testing.T) {
 	assert.Contains(t, errOut.String(), "Retrying: f0")
 	assert.Empty(t, r.retried, "the retries of finished files are kept")
 }
+
+// TestReportSaysAFolderFilledAfterItsListing: a folder an upload found
+// empty that holds an entry when the listing ends, after it was listed
+// again (worker.ReasonFilledSinceListed), is said with the worker's
+// sentence, on stderr as SKIPPED, or as its JSON object's error, and the
+// closing line counts it as what it is, not as a file that could not be
+// read; the run then fails (failedRun), as what the folder holds was not
+// uploaded.
+func TestReportSaysAFolderFilledAfterItsListing(t *testing.T) {
+	j := worker.Job{ID: "j", Name: "sub", LocalPath: "/in/trip/sub", FolderPath: "/trip/sub/", State: storage.JobSkipped,
+		Reason: worker.ReasonFilledSinceListed, Err: worker.MsgFilledSinceListed + ": what it holds was not uploaded — upload the folder again"}
+	for _, asJSON := range []bool{false, true} {
+		var out, errOut strings.Builder
+		r := newReporter(IO{Out: &out, Err: &errOut}, asJSON, func(hash, _ string) string { return hash })
+		r.job(j)
+		r.close()
+		if asJSON {
+			assert.Contains(t, out.String(), `"state":"skipped"`)
+			assert.Contains(t, out.String(), `"error":"`+j.Err+`"`)
+		} else {
+			assert.Equal(t, "SKIPPED  /in/trip/sub: "+j.Err+"\n", errOut.String())
+		}
+		assert.Contains(t, r.summary(), " · 1 skipped (1 of them a folder that was empty when listed and is not now)")
+		assert.True(t, r.failedRun(), "what the folder holds was not uploaded")
+	}
+}
