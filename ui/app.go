@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -298,19 +299,19 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
 	var r openedHistory
-	endedFirst := false
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		r = ready(ctx)
-		if ctx.Err() != nil && r.err == nil {
-			// The person quit, or a signal ended the loop: no window to
-			// close, none to start (a history opened meanwhile is closed
-			// below).
-			endedFirst = true
-			return
+		if ctx.Err() != nil {
+			return // the loop has ended, and w.end with it (a history opened meanwhile is closed below)
 		}
+		// Fyne runs this on the loop, or, once the loop has ended, in
+		// place, on this goroutine: w.end.open then says no.
 		fyne.DoAndWait(func() {
+			if !w.end.open() {
+				return // the person quit, or a signal
+			}
 			switch {
 			case r.db != nil:
 				a = start(r.db)
@@ -321,6 +322,7 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 		})
 	}()
 	fa.Run()
+	quit := w.end.quit() // however the loop ended: nothing opens from now on
 	cancel()
 	<-done
 	switch {
@@ -333,10 +335,40 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 			return nil, nil, err
 		}
 		return nil, nil, w.notQueued()
-	case endedFirst:
+	case quit:
 		return nil, nil, w.notQueued()
 	}
 	return a, r.db, nil
+}
+
+// waitEnd is how a waitWindow's wait ends, decided once whatever the
+// order: the person quits (or a signal), or start's window takes its
+// place. Fyne may run a function given to its loop after a Quit (as its
+// loop ends, or in place once it has ended, off the main goroutine): the
+// window would then open with the files the person was told would not be
+// added.
+type waitEnd struct {
+	mu        sync.Mutex
+	wasQuit   bool
+	wasOpened bool
+}
+
+// quit ends the wait as quit, unless the window opened first, and
+// reports whether it did.
+func (e *waitEnd) quit() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.wasQuit = e.wasQuit || !e.wasOpened
+	return e.wasQuit
+}
+
+// open ends the wait as opened, unless it was quit first, and reports
+// whether it did.
+func (e *waitEnd) open() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.wasOpened = e.wasOpened || !e.wasQuit
+	return e.wasOpened
 }
 
 // waitWindow is the window a start shows while it waits for the upload
@@ -349,6 +381,7 @@ type waitWindow struct {
 	quit  *widget.Button
 	main  fyne.CanvasObject // what it waits for, in place of the question of onQuit
 	files []string          // the launch's files (Options.Files), not queued if it quits
+	end   waitEnd
 }
 
 // newUpdatingWindow is the window shown while the history an older
@@ -385,16 +418,24 @@ func newWaitingWindow(fa fyne.App, home string, files []string) *waitWindow {
 // are not added to the queue (runWaiting then names them).
 func (w *waitWindow) onQuit() {
 	if len(w.files) == 0 {
-		w.app.Quit()
+		w.doQuit()
 		return
 	}
 	title := widget.NewLabelWithStyle(tr("Quit without the files?"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	text := widget.NewLabel(quitWaitingText(len(w.files)))
 	text.Wrapping = fyne.TextWrapWord
 	keep := widget.NewButtonWithIcon(tr("Keep waiting"), theme.CancelIcon(), func() { w.SetContent(w.main) })
-	quit := widget.NewButtonWithIcon(tr("Quit"), theme.ConfirmIcon(), w.app.Quit)
+	quit := widget.NewButtonWithIcon(tr("Quit"), theme.ConfirmIcon(), w.doQuit)
 	quit.Importance = widget.HighImportance
 	w.SetContent(container.NewVBox(title, text, container.NewCenter(container.NewHBox(keep, quit))))
+}
+
+// doQuit ends the loop, unless start's window has taken w's place: the
+// wait ends as quit (w.end) before the loop does.
+func (w *waitWindow) doQuit() {
+	if w.end.quit() {
+		w.app.Quit()
+	}
 }
 
 // quitWaitingText is onQuit's question for a launch that named n files.

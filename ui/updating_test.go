@@ -89,7 +89,7 @@ func TestUpdatingTheHistoryIsShownUntilTheWindowTakesItsPlace(t *testing.T) {
 		assert.NotContains(t, windowLabels(fa), updatingText, "closed once the app's window showed")
 	})
 	t.Run("not opened", func(t *testing.T) {
-		fa := test.NewTempApp(t)
+		fa := newLoopApp(t) // its loop ends as its last window closes
 		opened := make(chan openedHistory, 1)
 		full := errors.New("the disk is full")
 		opened <- openedHistory{err: full}
@@ -112,7 +112,12 @@ func TestUpdatingTheHistoryIsShownUntilTheWindowTakesItsPlace(t *testing.T) {
 // refusal only on the command line's standard error. It now says the
 // refusal in its window, as a start refused at once does, and returns it.
 func TestUpdatingThenRefusedSaysWhy(t *testing.T) {
-	fa := test.NewTempApp(t)
+	fa := newQueueLoop(t)
+	var labels []string
+	fa.afterFirst = func() { // the refusal is shown: the person closes it, which ends the loop
+		labels = windowLabels(fa)
+		tapWindowButton(t, fa.loopApp, "Close")
+	}
 	refused := &storage.OlderVersionRunningError{Dir: "/h/d", Lock: "/h/d/window.lock", Have: 19}
 	opened := make(chan openedHistory, 1)
 	opened <- openedHistory{err: refused}
@@ -124,7 +129,6 @@ func TestUpdatingThenRefusedSaysWhy(t *testing.T) {
 	assert.Nil(t, db)
 	require.ErrorIs(t, err, storage.ErrOlderVersionRunning)
 	assert.Equal(t, refused.Error(), err.Error(), "the command line's sentence, as a start refused at once")
-	labels := windowLabels(fa)
 	assert.Contains(t, labels, humanError(refused), "the refusal is said in a window")
 	assert.NotContains(t, labels, updatingText, "in place of the updating one")
 }

@@ -175,11 +175,13 @@ func TestWaitingForAnotherUpdateThatRunsTooLongSaysWhatToDo(t *testing.T) {
 	tooLong := &storage.UpdateTooLongError{Dir: "/h/d", For: storage.UpgradeWait}
 	refused := &instance.RefusedError{Reason: "Nothing was added: the folder path is only spaces."}
 	for _, err := range []error{tooLong, refused, nil} {
-		// A window left open keeps a loopApp's loop running: the
-		// refusal's is the test app's, whose Run returns at once.
-		var fa fyne.App = test.NewTempApp(t)
-		if err == nil {
-			fa = newLoopApp(t)
+		fa := newQueueLoop(t)
+		var labels []string
+		fa.afterFirst = func() { // the window in the waiting one's place: the person closes it, which ends the loop
+			labels = windowLabels(fa)
+			if err != nil {
+				tapWindowButton(t, fa.loopApp, "Close")
+			}
 		}
 		a, db, got := runAfterAnotherUpdate(fa, "/h/d", nil, func(context.Context) (<-chan instance.Handoff, bool, error) {
 			return nil, false, err
@@ -190,13 +192,11 @@ func TestWaitingForAnotherUpdateThatRunsTooLongSaysWhatToDo(t *testing.T) {
 		assert.Nil(t, a)
 		assert.Nil(t, db)
 		assert.Equal(t, err, got)
-		labels := windowLabels(fa)
 		assert.NotContains(t, labels, waitingText("/h/d"))
 		if err == nil {
 			continue // handed over: its loop ended, its last window closed
 		}
 		assert.Contains(t, labels, humanError(err))
-		assert.True(t, slices.ContainsFunc(windowButtons(fa), func(b *widget.Button) bool { return b.Text == "Close" }))
 	}
 	assert.Equal(t, "Another dStor Uploader has been updating the upload history in /h/d for a long time and is not done yet. "+
 		"Let it finish (or close it), then start dStor Uploader again.", humanError(tooLong))
