@@ -294,7 +294,11 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 	if desk, ok := fa.(desktop.App); ok && !noTray {
 		// Fyne 2.8 starts a tray only when it is set up before the loop
 		// runs (showAndRun): this one's menu is the window's once it shows.
-		desk.SetSystemTrayMenu(fyne.NewMenu("dStor Uploader"))
+		// Its Quit is w's: Fyne's own would end the loop without asking,
+		// before w.end says so.
+		quit := fyne.NewMenuItem(tr("Quit"), w.onQuit)
+		quit.IsQuit = true
+		desk.SetSystemTrayMenu(fyne.NewMenu("dStor Uploader", quit))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App

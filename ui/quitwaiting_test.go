@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
@@ -78,4 +79,45 @@ func TestQuitWhileWaitingWithFilesAsksAndSaysWhichAreNotQueued(t *testing.T) {
 	assert.Equal(t, "1 file you opened is not in the queue yet. If you quit now, it is not added: open it again once dStor Uploader is open.", quitWaitingText(1))
 	assert.Equal(t, "the window was quit while it waited for the upload history, before it opened, so nothing was added to the queue "+
 		"for the file or folder it was opened with; open it again once dStor Uploader is open:\n  "+files[0], (&filesNotQueuedError{paths: files[:1]}).Error())
+}
+
+// TestTrayQuitWhileWaitingAsksAsTheWindowDoes: the tray's menu while the
+// window waited had no Quit of its own, so Fyne added its own, which
+// ended the loop at once: a launch with files quit from the tray without
+// "Quit without the files?", and the wait's end was not marked before the
+// loop ended (runWaiting's waitEnd). Its Quit is now the waiting window's.
+func TestTrayQuitWhileWaitingAsksAsTheWindowDoes(t *testing.T) {
+	files := []string{filepath.Join("/nas", "report.pdf")}
+	loop := newLoopApp(t)
+	fa := &trayApp{App: loop}
+	waiting := make(chan struct{})
+	claimed := func(ctx context.Context) (<-chan instance.Handoff, bool, error) {
+		close(waiting)
+		<-ctx.Done()
+		return nil, false, nil
+	}
+	ran := make(chan ranAfterUpdate, 1)
+	go func() {
+		a, db, err := runAfterAnotherUpdate(fa, "/h/d", files, claimed, func(*storage.DB, <-chan instance.Handoff) *App {
+			t.Error("no window is built without the claim")
+			return nil
+		}, false)
+		ran <- ranAfterUpdate{a, db, err}
+	}()
+	<-waiting
+	require.NotNil(t, fa.menu, "a tray while it waits")
+	i := slices.IndexFunc(fa.menu.Items, func(m *fyne.MenuItem) bool { return m.IsQuit })
+	require.GreaterOrEqual(t, i, 0, "a Quit of the window's in the tray (else Fyne adds its own)")
+	fa.menu.Items[i].Action()
+	assert.Contains(t, windowLabels(fa), quitWaitingText(1), "asked, as the window's Quit asks")
+	select {
+	case r := <-ran:
+		require.FailNow(t, "the tray's Quit quit without asking", "%v", r.err)
+	default:
+	}
+	tapWindowButton(t, loop, "Quit")
+	r := <-ran
+	var notQueued *filesNotQueuedError
+	require.ErrorAs(t, r.err, &notQueued)
+	assert.Equal(t, files, notQueued.paths)
 }
