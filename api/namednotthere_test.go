@@ -215,3 +215,41 @@ func TestNamedNotThereOfAChainOfLinksNamesItsEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestTildeIsLookedAtWhereTheLaunchRan: a launch hands the window its
+// paths absolute, with the spelling each was typed in
+// (instance.Request.Typed), and the window, in another working folder,
+// says of one typed "~/report.pdf" (quoted; on Windows, as cmd leaves it)
+// what the command line says. Whether a folder named ~ was meant is
+// looked at where the path was named (its absolute path's ~ part), not in
+// the working folder of whoever asks: a window in a folder holding a ~
+// said "check the name" of a launch's ~ no shell replaced, and a window
+// elsewhere hinted at the home folder for a launch's real folder ~.
+func TestTildeIsLookedAtWhereTheLaunchRan(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	report := filepath.Join(home, "report.pdf")
+	require.NoError(t, os.WriteFile(report, []byte("pdf"), 0o600))
+	launched, withTilde, window := t.TempDir(), t.TempDir(), t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(withTilde, "~"), 0o700))
+	require.NoError(t, os.Mkdir(filepath.Join(window, "~"), 0o700))
+	t.Chdir(window)
+	typed := "~" + string(filepath.Separator) + "report.pdf"
+
+	var nt *NotThereError
+	require.True(t, errors.As(NamedNotThere(filepath.Join(launched, "~", "report.pdf"), typed), &nt))
+	assert.Equal(t, NotThereTilde, nt.Kind, "no ~ where the launch ran: %s", nt)
+	assert.Equal(t, report, nt.Detail)
+	t.Chdir(launched) // no ~ in the asker's folder
+	require.True(t, errors.As(NamedNotThere(filepath.Join(withTilde, "~", "report.pdf"), typed), &nt))
+	assert.Equal(t, NotThereName, nt.Kind, "a folder ~ where the launch ran is what was named: %s", nt)
+
+	there, notThere := SplitNotThere([]string{filepath.Join(launched, "~", "report.pdf"), report}, []string{typed, report})
+	assert.Equal(t, []string{report}, there)
+	require.Len(t, notThere, 1)
+	assert.Equal(t, NotThereTilde, notThere[0].Kind)
+	_, notThere = SplitNotThere([]string{filepath.Join(launched, "~", "report.pdf")}, nil)
+	require.Len(t, notThere, 1)
+	assert.Equal(t, NotThereName, notThere[0].Kind, "typed spelling not known (a launch of an older version)")
+}

@@ -560,12 +560,19 @@ func (e *NotThereError) leadsTo() string {
 // (there, or whose absence is not sure: NamedNotThere) and a
 // *NotThereError for each not there, each path once, in the order named:
 // what the window and a launch handed to it say of them. The paths come
-// absolute, their typed spelling not known, so none is said to hold a ~
-// no shell replaced: "/data/~/x" may name a folder ~ deliberately.
-func SplitNotThere(paths []string) (there []string, notThere []*NotThereError) {
+// absolute; typed[i] is the spelling paths[i] was typed in (the launch's
+// argument: instance.Request.Typed), "" or missing where that is not
+// known (a launch of an older version), so a ~ no shell replaced is said
+// only of a path typed starting with one: "/data/~/x" may name a folder ~
+// deliberately.
+func SplitNotThere(paths, typed []string) (there []string, notThere []*NotThereError) {
 	seen := map[string]bool{}
-	for _, p := range paths {
-		nt, ok := errors.AsType[*NotThereError](NamedNotThere(p, ""))
+	for i, p := range paths {
+		spelled := ""
+		if i < len(typed) {
+			spelled = typed[i]
+		}
+		nt, ok := errors.AsType[*NotThereError](NamedNotThere(p, spelled))
 		switch {
 		case !ok:
 			there = append(there, p)
@@ -665,7 +672,7 @@ func namedGone(path, typed string, gone bool) error {
 		}
 		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target, End: end}
 	}
-	if meant := tildeMeant(typed); meant != "" {
+	if meant := tildeMeant(path, typed); meant != "" {
 		return &NotThereError{Path: path, Kind: NotThereTilde, Detail: meant}
 	}
 	return &NotThereError{Path: path, Kind: NotThereName}
@@ -728,24 +735,54 @@ func tildeAdvice() string {
 // stands for that user's home folder. A shell replaces ~ only at the
 // start of a word, so a ~ later in the path ("/data/~/x") was typed as
 // meant. It is "" for any other path, and when the path meant is not
-// there either: a name typed wrong is still one to check.
-func tildeMeant(typed string) string {
+// there either: a name typed wrong is still one to check. path is typed
+// as named (relative) or made absolute where it was typed: a folder
+// named ~ there is what was named, wherever this runs (a window handed a
+// launch's path has another working folder).
+func tildeMeant(path, typed string) string {
 	first, rest := typed, ""
 	if i := strings.IndexFunc(typed, func(r rune) bool { return r < utf8.RuneSelf && os.IsPathSeparator(uint8(r)) }); i >= 0 {
 		first, rest = typed[:i], typed[i+1:]
 	}
 	home := homeOf(first)
-	if home == "" {
+	named := typedPart(path, typed, first)
+	if home == "" || named == "" {
 		return ""
 	}
-	if _, err := os.Lstat(first); !Gone(err) {
-		return "" // a folder named ~ here is what was named
+	if _, err := os.Lstat(named); !Gone(err) {
+		return "" // a folder named ~ where the path was typed is what was named
 	}
 	meant := filepath.Join(home, rest)
 	if _, err := os.Stat(meant); err != nil {
 		return ""
 	}
 	return meant
+}
+
+// TypedTildes is args, paths as a launch was given them, when one of them
+// starts with a ~ (NamedNotThere may then say that no shell replaced
+// it), else nil: what a launch hands the window beside the paths made
+// absolute (instance.Request.Typed), which the window reads nothing else
+// from.
+func TypedTildes(args []string) []string {
+	for _, a := range args {
+		if strings.HasPrefix(a, "~") {
+			return args
+		}
+	}
+	return nil
+}
+
+// typedPart is the part of path that first, typed's first part, names:
+// path up to where typed (as given, or clean, as filepath.Abs leaves it)
+// ends it, then first; "" when path does not end with typed.
+func typedPart(path, typed, first string) string {
+	for _, t := range []string{typed, filepath.Clean(typed)} {
+		if before, ok := strings.CutSuffix(path, t); ok && (before == "" || os.IsPathSeparator(before[len(before)-1])) {
+			return before + first
+		}
+	}
+	return ""
 }
 
 // homeOf is the home folder a shell puts for part, a path's first part

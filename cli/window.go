@@ -112,15 +112,19 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 		}
 		files = append(files, abs)
 	}
+	// As typed, for the window to say of one starting with a ~ no shell
+	// replaced (cmd never does) what upload says.
+	typed := api.TypedTildes(args)
+	launch := instance.Request{Env: o.env, Paths: files, Typed: typed, Pick: o.addFiles}
 	if err := windowDisplay(); err != nil {
-		return handOffOnly(ctx, cio, o, files, err)
+		return handOffOnly(ctx, cio, o.home, launch, err)
 	}
 	home, err := windowHome(o.home)
 	if err != nil {
 		return err
 	}
-	opts := ui.Options{Env: o.env, Home: home, Files: files, PickFiles: o.addFiles}
-	claim := startClaim(ctx, home, instance.Request{Env: o.env, Paths: files, Pick: o.addFiles})
+	opts := ui.Options{Env: o.env, Home: home, Files: files, Typed: typed, PickFiles: o.addFiles}
+	claim := startClaim(ctx, home, launch)
 	defer claim.close()
 	select {
 	case <-claim.done:
@@ -149,15 +153,15 @@ func runWindow(ctx context.Context, cio IO, o windowOptions, args []string) erro
 // its files go to a window already running on the data folder (it says
 // those not there: sayNotThere), else it says noWindow. It neither makes nor claims the data folder, so nothing
 // changes on disk.
-func handOffOnly(ctx context.Context, cio IO, o windowOptions, files []string, noWindow error) error {
-	home, err := windowHomePath(o.home)
+func handOffOnly(ctx context.Context, cio IO, homeFlag string, launch instance.Request, noWindow error) error {
+	home, err := windowHomePath(homeFlag)
 	if err != nil {
 		return err
 	}
-	handed, err := instance.HandOff(ctx, home, instance.Request{Env: o.env, Paths: files, Pick: o.addFiles})
+	handed, err := instance.HandOff(ctx, home, launch)
 	switch {
 	case handed:
-		sayNotThere(cio, files)
+		sayNotThere(cio, launch)
 		return nil
 	case errors.Is(err, instance.ErrRefused), errors.Is(err, instance.ErrUnconfirmed):
 		return err // the running window's sentence says what to do
@@ -173,8 +177,8 @@ func handOffOnly(ctx context.Context, cio IO, o windowOptions, files []string, n
 // to its notice. One the running window refused says only the window's
 // sentence, which is what Windows' message box shows (errorBox, cut at
 // maxErrorBoxText): opening the files again names the paths not there.
-func sayNotThere(cio IO, paths []string) {
-	_, notThere := api.SplitNotThere(paths)
+func sayNotThere(cio IO, launch instance.Request) {
+	_, notThere := api.SplitNotThere(launch.Paths, launch.Typed)
 	for _, why := range notThere {
 		fmt.Fprintf(cio.Err, "%s: %s; the window added nothing for it\n", name, inert.Line(why.Error()))
 	}
@@ -188,7 +192,7 @@ type windowClaim struct {
 	cancel  context.CancelFunc
 	waiting chan struct{}
 	done    chan struct{}
-	paths   []string // the launch's files, to say those not there once handed over
+	launch  instance.Request // to say its files not there once handed over
 	srv     *instance.Server
 	handed  bool
 	err     error
@@ -197,7 +201,7 @@ type windowClaim struct {
 // startClaim starts claiming home for a window launched with req.
 func startClaim(ctx context.Context, home string, req instance.Request) *windowClaim {
 	ctx, cancel := context.WithCancel(ctx)
-	c := &windowClaim{cancel: cancel, waiting: make(chan struct{}), done: make(chan struct{}), paths: req.Paths}
+	c := &windowClaim{cancel: cancel, waiting: make(chan struct{}), done: make(chan struct{}), launch: req}
 	go func() {
 		defer close(c.done)
 		c.srv, c.handed, c.err = instance.ClaimWaiting(ctx, home, req, func() { close(c.waiting) })
@@ -212,7 +216,7 @@ func startClaim(ctx context.Context, home string, req instance.Request) *windowC
 func (c *windowClaim) outcome(cio IO) (handoffs <-chan instance.Handoff, open bool, err error) {
 	switch {
 	case c.handed:
-		sayNotThere(cio, c.paths)
+		sayNotThere(cio, c.launch)
 		return nil, false, nil // the running window has them
 	case errors.Is(c.err, instance.ErrRefused), errors.Is(c.err, instance.ErrUnconfirmed),
 		errors.Is(c.err, storage.ErrUpdateTooLong):

@@ -412,3 +412,63 @@ func TestLaunchThatIsTheWindowLeavesItsPathsNotThereToIt(t *testing.T) {
 	assert.Empty(t, out+errOut)
 	assert.Equal(t, []string{good, typo}, opened, "the window gets both, and names the one not there")
 }
+
+// TestLaunchTypedWithATildeSaysSo: `dstor-uploader.exe ~\report.pdf` typed
+// in cmd (which never replaces ~; or `dstor-uploader "~/report.pdf"`,
+// quoted) got "does not exist — check the name" from the window and on
+// the terminal of a launch handed to it, where `upload` says that ~ was
+// not replaced and names the file meant: the launch handed over only the
+// path made absolute. It now hands over each path as typed too
+// (instance.Request.Typed, ui.Options.Typed), so both say what upload
+// says.
+func TestLaunchTypedWithATildeSaysSo(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	report := testutil.WriteFile(t, filepath.Join(home, "report.pdf"), 10)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	typed := "~" + string(filepath.Separator) + "report.pdf"
+	abs := filepath.Join(dir, "~", "report.pdf")
+	advice := "~ is not expanded inside quotes: write it outside them"
+	if runtime.GOOS == "windows" {
+		advice = "~ is not expanded on Windows: write %USERPROFILE% for it"
+	}
+	hint := `"` + abs + `" does not exist — ` + advice + `, or the full path, "` + report + `"` // upload's
+
+	t.Run("the window", func(t *testing.T) {
+		t.Setenv(storage.HomeEnv, t.TempDir())
+		var opts ui.Options
+		openWindow = func(o ui.Options) error { opts = o; return nil }
+		windowFaked(t)
+		code, out, errOut := runCLI(t, "", typed)
+		assert.Equal(t, 0, code, errOut)
+		assert.Empty(t, out+errOut)
+		assert.Equal(t, []string{abs}, opts.Files)
+		assert.Equal(t, []string{typed}, opts.Typed, "the notice gets the spelling: ui's TestLaunchTypedWithATildeSaysSo")
+	})
+	t.Run("handed on", func(t *testing.T) {
+		home := t.TempDir()
+		t.Setenv(storage.HomeEnv, home)
+		srv, handed, err := instance.Claim(t.Context(), home, instance.Request{})
+		require.NoError(t, err)
+		require.False(t, handed)
+		t.Cleanup(func() { _ = srv.Close() })
+		got := make(chan instance.Request, 1)
+		go func() {
+			for h := range srv.Requests() {
+				got <- h.Request
+				h.Done()
+			}
+		}()
+		openWindow = func(ui.Options) error { t.Error("no window opens"); return nil }
+		windowFaked(t)
+		code, out, errOut := runCLI(t, "", typed)
+		assert.Equal(t, 0, code, errOut)
+		assert.Empty(t, out)
+		assert.Equal(t, "dstor-uploader: "+hint+"; the window added nothing for it\n", errOut)
+		req := <-got
+		assert.Equal(t, []string{abs}, req.Paths)
+		assert.Equal(t, []string{typed}, req.Typed)
+	})
+}

@@ -60,6 +60,11 @@ type Request struct {
 	Env string `json:"env,omitempty"`
 	// Paths are the files and folders it was given, absolute.
 	Paths []string `json:"paths,omitempty"`
+	// Typed are those paths as the launch was given them (Typed[i] for
+	// Paths[i]), so the window says of one typed starting with a ~ no
+	// shell replaced what the command line says (api.SplitNotThere); nil
+	// from a launch of an older version.
+	Typed []string `json:"typed,omitempty"`
 	// Pick asks the window to let the person choose files to upload (the
 	// desktop entry's "Upload files…" action).
 	Pick bool `json:"pick,omitempty"`
@@ -70,18 +75,21 @@ type Request struct {
 // Unix file name is any bytes: RawPaths carries every path's bytes when
 // one of them is not valid UTF-8, so the window gets the file that was
 // chosen, never another whose name holds U+FFFD. Paths stays for a window
-// of an older version, which reads only that.
+// of an older version, which reads only that. Typed goes as text: a
+// spelling not valid UTF-8 then no longer ends its path, and gives the
+// window no ~ to speak of (api.SplitNotThere), never a wrong one.
 type wireRequest struct {
 	Env      string   `json:"env,omitempty"`
 	Paths    []string `json:"paths,omitempty"`
 	RawPaths [][]byte `json:"raw_paths,omitempty"`
+	Typed    []string `json:"typed,omitempty"`
 	Pick     bool     `json:"pick,omitempty"`
 	Acks     bool     `json:"acks,omitempty"` // see acksField
 }
 
 // MarshalJSON writes r with its paths' bytes when JSON text cannot hold them.
 func (r Request) MarshalJSON() ([]byte, error) {
-	w := wireRequest{Env: r.Env, Paths: r.Paths, Pick: r.Pick, Acks: true}
+	w := wireRequest{Env: r.Env, Paths: r.Paths, Typed: r.Typed, Pick: r.Pick, Acks: true}
 	for _, p := range r.Paths {
 		if !utf8.ValidString(p) {
 			w.RawPaths = make([][]byte, len(r.Paths))
@@ -101,7 +109,7 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*r = Request{Env: w.Env, Paths: w.Paths, Pick: w.Pick}
+	*r = Request{Env: w.Env, Paths: w.Paths, Typed: w.Typed, Pick: w.Pick}
 	if len(w.RawPaths) > 0 {
 		if len(w.RawPaths) != len(w.Paths) {
 			return errors.New("raw_paths and paths differ in length")

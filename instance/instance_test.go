@@ -134,7 +134,8 @@ func TestCloseGivesTheFolderUp(t *testing.T) {
 // TestHandOffKeepsNamesThatAreNotUTF8: a Unix file name is any bytes. JSON
 // text turned the byte 0xff into U+FFFD, so "Open with" on \xff.txt handed
 // the window the path of another file, "\uFFFD.txt", which it uploaded
-// when one of that name was there.
+// when one of that name was there. The spellings the paths were typed in
+// (Typed, for the window's ~ hint) cross too.
 func TestHandOffKeepsNamesThatAreNotUTF8(t *testing.T) {
 	dir := t.TempDir()
 	srv := claimOrFail(t, dir)
@@ -142,6 +143,7 @@ func TestHandOffKeepsNamesThatAreNotUTF8(t *testing.T) {
 		{Paths: []string{"/tmp/\xff.txt", "/tmp/\uFFFD.txt", "/tmp/plain"}},
 		{Env: "sandbox", Paths: []string{"/tmp/a\x80b/\xc3"}, Pick: true},
 		{Paths: []string{"/tmp/ünï"}},
+		{Paths: []string{"/tmp/~/report.pdf", "/tmp/b"}, Typed: []string{"~/report.pdf", "b"}},
 	} {
 		got := make(chan Request, 1)
 		go func() { h := <-srv.Requests(); h.Done(); got <- h.Request }()

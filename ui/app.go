@@ -48,6 +48,10 @@ type Options struct {
 	// Files are paths to upload once signed in ("Open with", %F); those
 	// not there are not queued, but named in a notice (api.SplitNotThere).
 	Files []string
+	// Typed are the Files as the launch was given them (Typed[i] for
+	// Files[i]), so the notice says of one typed starting with a ~ no
+	// shell replaced what the command line says; nil when not known.
+	Typed []string
 	// Handoffs are the files (and --env) of later launches, handed over
 	// because this window is the one of its data folder
 	// (instance.Claim); nil when it is not. Each is marked Done once
@@ -75,9 +79,10 @@ type Deps struct {
 	// Home is the data directory; the Local sandbox keeps its files in
 	// Home/sandbox.
 	Home string
-	// Env, Files, Handoffs and PickFiles are as in Options.
+	// Env, Files, Typed, Handoffs and PickFiles are as in Options.
 	Env       string
 	Files     []string
+	Typed     []string
 	Handoffs  <-chan instance.Handoff
 	PickFiles bool
 	// NoAutoSignIn keeps the sign-in screen up even when a remembered
@@ -229,6 +234,7 @@ func startApp(fa fyne.App, db *storage.DB, home string, opts Options, noTray boo
 		Home:         home,
 		Env:          opts.Env,
 		Files:        opts.Files,
+		Typed:        opts.Typed,
 		Handoffs:     opts.Handoffs,
 		PickFiles:    opts.PickFiles,
 		NoAutoSignIn: strings.HasPrefix(shot.state, "signin"),
@@ -701,7 +707,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	}
 	a.launchLeft = d.Files
 	if len(d.Files) > 0 || d.Handoffs != nil {
-		a.goBg(func() { a.receiveLaunches(instance.Request{Env: d.Env, Paths: d.Files}, d.Handoffs) })
+		a.goBg(func() { a.receiveLaunches(instance.Request{Env: d.Env, Paths: d.Files, Typed: d.Typed}, d.Handoffs) })
 	}
 	return a
 }

@@ -28,7 +28,7 @@ const queueLockPoll = time.Second
 // answer blocks.
 func (a *App) receiveLaunches(own instance.Request, reqs <-chan instance.Handoff) {
 	if len(own.Paths) > 0 {
-		paths, notThere, ok := a.splitOffUI(own.Paths)
+		paths, notThere, ok := a.splitOffUI(own)
 		if !ok {
 			return
 		}
@@ -57,11 +57,11 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 				return
 			}
 			req := h.Request
-			paths, notThere, ok := a.splitOffUI(req.Paths)
+			paths, notThere, ok := a.splitOffUI(req)
 			if !ok {
 				return
 			}
-			req.Paths = paths
+			req.Paths, req.Typed = paths, nil // Typed named the paths before the split
 			a.do(func() {
 				a.onHandoff(req, answer(h))
 				a.sayNotThere(notThere)
@@ -72,13 +72,13 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 	}
 }
 
-// splitOffUI is splitPaths(paths), on a goroutine of its own that the
+// splitOffUI is splitPaths of launch's paths, on a goroutine of its own that the
 // stats end, not Close: a stat of a path on a network mount that does not
 // answer can block for minutes, and a window closed meanwhile does not
 // wait for it (ok is then false; the goroutine ends, having nothing to
 // tell, once its stat returns).
-func (a *App) splitOffUI(paths []string) (there []string, notThere []*api.NotThereError, ok bool) {
-	if len(paths) == 0 {
+func (a *App) splitOffUI(launch instance.Request) (there []string, notThere []*api.NotThereError, ok bool) {
+	if len(launch.Paths) == 0 {
 		return nil, nil, true
 	}
 	type split struct {
@@ -87,7 +87,7 @@ func (a *App) splitOffUI(paths []string) (there []string, notThere []*api.NotThe
 	}
 	done := make(chan split, 1) // never blocks the goroutine
 	go func() {
-		there, notThere := splitPaths(paths)
+		there, notThere := splitPaths(launch.Paths, launch.Typed)
 		done <- split{there, notThere}
 	}()
 	select {

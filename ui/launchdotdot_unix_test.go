@@ -34,7 +34,7 @@ func TestLaunchPathWithDotDotIsResolvedWithItsStats(t *testing.T) {
 	require.NoError(t, os.Symlink(filepath.Join(releases, "v2"), filepath.Join(here, "current")))
 	given := here + "/current/../v1/report.pdf"
 
-	there, notThere := splitPaths([]string{given})
+	there, notThere := splitPaths([]string{given}, nil)
 	assert.Empty(t, notThere)
 	assert.Equal(t, []string{far}, there, "resolved where its stats run, off the UI goroutine")
 
@@ -63,7 +63,7 @@ func TestLaunchPathWithDotDotAfterWhatLeadsNowhereIsNotThere(t *testing.T) {
 	loop, dead := here+"/loop/../v1/report.pdf", here+"/dead/../v1/report.pdf"
 	const loopWhy = "” goes round a loop of symbolic links (a link that leads, through others or none, back to itself). Point the link at the file, or open the file by its own path."
 
-	there, notThere := splitPaths([]string{loop, dead, here + "/loop"})
+	there, notThere := splitPaths([]string{loop, dead, here + "/loop"}, nil)
 	assert.Empty(t, there, "the system opens none of them")
 	text := notThereText(notThere)
 	assert.Contains(t, text, "“"+loop+loopWhy)

@@ -31,10 +31,10 @@ func blockStats(t *testing.T) (started <-chan []string, release func()) {
 	var once sync.Once
 	release = func() { once.Do(func() { close(released) }) }
 	old := splitPaths
-	splitPaths = func(paths []string) ([]string, []*api.NotThereError) {
+	splitPaths = func(paths, typed []string) ([]string, []*api.NotThereError) {
 		begun <- paths
 		<-released
-		return old(paths)
+		return old(paths, typed)
 	}
 	t.Cleanup(func() {
 		release()

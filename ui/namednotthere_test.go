@@ -169,7 +169,7 @@ func TestNotThereNoticeSaysWhy(t *testing.T) {
 				}
 				paths = append(paths, p)
 			}
-			there, notThere := api.SplitNotThere(append(paths, notes))
+			there, notThere := api.SplitNotThere(append(paths, notes), nil)
 			assert.Equal(t, []string{notes}, there)
 			text := notThereText(notThere)
 			for _, w := range tt.want {
@@ -267,4 +267,39 @@ func TestLaunchesOfPathsNotThereShareOneNotice(t *testing.T) {
 	require.Len(t, open, 1, "notices open: %q", open)
 	assert.Contains(t, open[0], "“"+later+"” does not exist. Check the name.")
 	assert.NotContains(t, open[0], typos[0])
+}
+
+// TestLaunchTypedWithATildeSaysSo: `dstor-uploader.exe ~\notes.txt` typed
+// in cmd (which never replaces ~), or `dstor-uploader "~/notes.txt"`
+// quoted, got "does not exist. Check the name." in the window, which is
+// handed its paths absolute, while `upload` of the same says ~ was not
+// replaced and names the file meant. The launch now hands over each path
+// as typed too (instance.Request.Typed), and the notice says what upload
+// says, for the window's own launch and one handed to it alike; a launch
+// of an older version, which sends no spelling, gets "Check the name".
+func TestLaunchTypedWithATildeSaysSo(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	notes := testutil.WriteFile(t, filepath.Join(home, "notes.txt"), 10)
+	given := filepath.Join(t.TempDir(), "~", "notes.txt") // made absolute where the launch ran
+	typed := "~" + string(filepath.Separator) + "notes.txt"
+	hint := "“" + given + "” does not exist: ~ was not replaced with a home folder (a shell does not replace it inside quotes, and Windows never does). Name the full path: “" + notes + "”."
+
+	e := newTestEnv(t)
+	e.a.Close()
+	e.a = e.open(Deps{Files: []string{given}, Typed: []string{typed}})
+	a := e.a
+	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "the notice of the window's own launch")
+	e.ui(func() { assert.Contains(t, overlayText(a.win.Canvas()), hint) })
+
+	e = newTestEnv(t)
+	e.openClaimed()
+	a = e.a
+	_, handed, err := instance.Claim(t.Context(), e.dir, instance.Request{Paths: []string{given}, Typed: []string{typed}})
+	require.NoError(t, err)
+	require.True(t, handed, "the running window takes the launch")
+	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "the notice of a launch handed over")
+	e.ui(func() { assert.Contains(t, overlayText(a.win.Canvas()), hint) })
+	assert.Empty(t, e.jobPaths(), "nothing queued for it")
 }

@@ -23,13 +23,14 @@ import (
 // as a stat of a path on a network mount that does not answer does.
 var splitPaths = splitResolved
 
-// splitResolved is api.SplitNotThere, each path there made absolute by
+// splitResolved is api.SplitNotThere (typed: the paths as the launch
+// was given them, nil when not known), each path there made absolute by
 // api.AbsPath: a launch hands its paths with a ".." kept (api.AbsUnresolved),
 // and resolving one after a symbolic link stats each part up to it, so it
 // runs here, off the UI goroutine (splitOffUI), with the other stats;
 // keepWaiting's AbsPath, on the UI goroutine, then only cleans.
-func splitResolved(paths []string) (there []string, notThere []*api.NotThereError) {
-	there, notThere = api.SplitNotThere(paths)
+func splitResolved(paths, typed []string) (there []string, notThere []*api.NotThereError) {
+	there, notThere = api.SplitNotThere(paths, typed)
 	for i, p := range there {
 		if abs, err := api.AbsPath(p); err == nil {
 			there[i] = abs
@@ -96,9 +97,9 @@ func notThereText(notThere []*api.NotThereError) string {
 
 // notThereSentence says that nt's path is not there and what to check,
 // as api.NotThereError's sentence does on the command line, each name cut
-// to maxNotThereName characters once escaped (inert.Line). A launch's
-// paths come absolute (api.SplitNotThere does not know how they were
-// typed), so none is said to hold a ~ no shell replaced.
+// to maxNotThereName characters once escaped (inert.Line). A ~ no shell
+// replaced is said of a path its launch typed starting with one
+// (instance.Request.Typed; api.SplitNotThere).
 func notThereSentence(nt *api.NotThereError) string {
 	data := map[string]any{
 		"Path":   middleText(inert.Line(nt.Path), maxNotThereName),
@@ -117,6 +118,8 @@ func notThereSentence(nt *api.NotThereError) string {
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Detail}}”, a file, not a folder. Check the path.", data)
 	case api.NotThereLink:
 		return tr("“{{.Path}}” is a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the file, or open the file itself.", data)
+	case api.NotThereTilde:
+		return tr("“{{.Path}}” does not exist: ~ was not replaced with a home folder (a shell does not replace it inside quotes, and Windows never does). Name the full path: “{{.Detail}}”.", data)
 	case api.NotThereLoop:
 		return tr("“{{.Path}}” goes round a loop of symbolic links (a link that leads, through others or none, back to itself). Point the link at the file, or open the file by its own path.", data)
 	case api.NotThereLinkOnTheWay:
