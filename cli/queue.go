@@ -484,7 +484,11 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 	done, unrecorded, asJSON := rep.done, rep.unrecorded, rep.json
 	rep.mu.Unlock()
 	s := fmt.Sprintf("the upload history %s was deleted or moved away while this run was uploading, so no history holds its uploads", gone.Path)
-	if !gone.Deleted {
+	switch {
+	case gone.Journal:
+		s = fmt.Sprintf("the journal of the upload history %s (%s-wal) was deleted or replaced by another program while this run was uploading, "+
+			"so the history lacks its uploads from then on", gone.Path, gone.Path)
+	case !gone.Deleted:
 		s = fmt.Sprintf("the upload history %s was replaced by another file (a backup restored, a sync tool) while this run was uploading, "+
 			"so that file may lack its uploads", gone.Path)
 	}
@@ -497,7 +501,10 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 		s += fmt.Sprintf(" (%d on stdout, %d on the FAILED lines)", done, unrecorded)
 	}
 	what := "deleted or moved"
-	if !gone.Deleted {
+	switch {
+	case gone.Journal:
+		what = "deleted or replaced"
+	case !gone.Deleted:
 		what = "replaced"
 	}
 	return s + fmt.Sprintf(". Find what %s the file (a cleanup, backup or sync tool), then run the same command again to record them "+

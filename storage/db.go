@@ -74,6 +74,12 @@ type DB struct {
 	// CheckFile found once the path names another file or none (replaced.go).
 	file     fileID
 	replaced atomic.Pointer[ReplacedError]
+	// wal is the journal (-wal) the writer opened, when walKnown (noteWAL);
+	// walSaved, that its pages were moved into the file once it was found
+	// deleted or replaced (saveWALOfAGoneJournal).
+	wal      fileID
+	walKnown bool
+	walSaved sync.Once
 	// beforeUpgrade is OpenOptions.BeforeUpgrade; upgradeSaid, that it
 	// was called (sayUpgrade).
 	beforeUpgrade func()
@@ -148,6 +154,7 @@ func open(dir string, o OpenOptions) (*DB, error) {
 		_ = d.w.Close()
 		return nil, err
 	}
+	d.noteWAL()
 	if err := d.openReaders(); err != nil {
 		return nil, err
 	}
@@ -461,6 +468,7 @@ func (d *DB) runTx(what string, fn func(tx *sql.Tx) error) error {
 	}
 	if err := d.CheckFile(); err != nil {
 		_ = tx.Rollback()
+		d.saveWALOfAGoneJournal(err)
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := tx.Commit(); err != nil {

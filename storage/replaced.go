@@ -14,13 +14,22 @@ var ErrDatabaseReplaced = errors.New("the database file was deleted or replaced 
 // it was open. SQLite goes on writing to the file it opened, which is in
 // no folder any more (or no longer the one at its path): nothing written
 // to it from then on reaches the history, so no write may count as done.
+// So too when only its journal (the -wal) was deleted or replaced: what
+// SQLite writes there reaches the file at the path only if this process
+// ends well, and other processes cannot read the history meanwhile.
 type ReplacedError struct {
 	Path    string // the database file's path
 	Deleted bool   // nothing is at Path any more: deleted or moved (else another file is)
+	Journal bool   // the file is at Path, but its -wal was deleted or replaced
 }
 
 // Error says what happened to the file and what to do.
 func (e *ReplacedError) Error() string {
+	if e.Journal {
+		return fmt.Sprintf("the journal of the upload history %s (%s-wal) was deleted or replaced by another program while dStor Uploader was using it, "+
+			"so nothing more can be recorded in the history — keep the links already shown, start dStor Uploader again "+
+			"(the history keeps what was recorded before) and find what deleted the file (a cleanup or sync tool)", e.Path, e.Path)
+	}
 	if e.Deleted {
 		return fmt.Sprintf("the upload history %s was deleted or moved away while dStor Uploader was using it, "+
 			"so nothing more can be recorded in it and what was recorded since it was opened is not at that path — "+
@@ -37,8 +46,9 @@ func (e *ReplacedError) Is(target error) bool { return target == ErrDatabaseRepl
 
 // CheckFile reports, as a *ReplacedError, whether the database file was
 // deleted or replaced by another file since d opened it: what d wrote since
-// is then in no history (or in a file no longer at its path). It costs one
-// stat of the path (on Windows, one open of it for its attributes). Every
+// is then in no history (or in a file no longer at its path); or whether
+// its journal (-wal) was (walAt). It costs one stat of the path and one of
+// the journal's (on Windows, one open of the path for its attributes). Every
 // write transaction calls it before its commit, and a command calls it once
 // its work is done, so a file deleted after its last commit is not taken
 // for one that kept it. Once it has found the file gone it says so for
@@ -53,6 +63,10 @@ func (d *DB) CheckFile() error {
 	}
 	same, err := d.file.isAt(d.path)
 	e := replacedBy(d.path, same, err)
+	if e == nil && d.walKnown {
+		same, err = d.wal.isAt(d.path + "-wal")
+		e = journalReplacedBy(d.path, same, err)
+	}
 	if e == nil {
 		return nil
 	}
@@ -71,4 +85,36 @@ func replacedBy(path string, same bool, err error) *ReplacedError {
 		return nil
 	}
 	return &ReplacedError{Path: path}
+}
+
+// journalReplacedBy is what a look at the journal's path (the database
+// file's path and "-wal") says, as replacedBy: nothing there, or another
+// file, is a *ReplacedError of the journal.
+func journalReplacedBy(path string, same bool, err error) *ReplacedError {
+	if e := replacedBy(path, same, err); e != nil {
+		return &ReplacedError{Path: path, Journal: true}
+	}
+	return nil
+}
+
+// noteWAL notes the journal (-wal) the writing connection opened, for
+// CheckFile. SQLite keeps it open, and at its path, as long as that
+// connection is, which d keeps for its whole life; where it is not to be
+// watched (walAt) or not there, nothing is noted and CheckFile looks at
+// the database file alone.
+func (d *DB) noteWAL() {
+	d.wal, d.walKnown = walAt(d.path + "-wal")
+}
+
+// saveWALOfAGoneJournal moves what the journal holds into the database
+// file, once, when err says the journal was deleted or replaced: the pages
+// SQLite wrote there before (which no process but this one can read) are
+// then in the history file at once, safe from a kill or a power cut, and
+// readable by the other processes. Nothing is written after, so nothing is
+// left for another time.
+func (d *DB) saveWALOfAGoneJournal(err error) {
+	var gone *ReplacedError
+	if errors.As(err, &gone) && gone.Journal {
+		d.walSaved.Do(func() { _, _ = d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)") })
+	}
 }

@@ -76,7 +76,7 @@ func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
 }
 
 // TestHistoryGoneTextInTheWindowsLanguage: the banner of a history deleted
-// or replaced is in the window's language, naming the file.
+// or replaced (or its journal) is in the window's language, naming the file.
 func TestHistoryGoneTextInTheWindowsLanguage(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
 	t.Setenv("LANGUAGE", "de")
@@ -86,6 +86,9 @@ func TestHistoryGoneTextInTheWindowsLanguage(t *testing.T) {
 	assert.Contains(t, deleted, "keine weiteren Dateien hochgeladen")
 	replaced := historyGoneText(&storage.ReplacedError{Path: "/data/dstor-uploader.db"})
 	assert.Contains(t, replaced, "durch eine andere Datei ersetzt")
+	journal := &storage.ReplacedError{Path: "/data/dstor-uploader.db", Journal: true}
+	assert.Contains(t, historyGoneText(journal), "Das Journal des Upload-Verlaufs /data/dstor-uploader.db (/data/dstor-uploader.db-wal) wurde von einem anderen Programm gelöscht oder ersetzt")
+	assert.Contains(t, replacedText(journal), "der Verlauf behält, was vorher eingetragen wurde")
 }
 
 // TestFilesAddedOnceTheHistoryIsGoneAreCarriedOver: files added after the
