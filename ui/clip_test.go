@@ -182,6 +182,9 @@ func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
 		a.upload.render()
 		require.True(t, a.upload.quitBtn.Visible(), "the banner of a history replaced offers Quit")
 		minimum("upload, history replaced", func(string) { assertWholeHeight(t, a.upload.waitLabel) })
+		a.upload.sum.HistoryGone = &storage.ReplacedError{Path: "/home/someone/.local/share/dstor-uploader/dstor-uploader.db", Journal: true}
+		a.upload.render()
+		minimum("upload, history's journal deleted", func(string) { assertWholeHeight(t, a.upload.waitLabel) })
 		a.upload.sum.HistoryGone = nil
 		a.upload.render()
 		a.upload.destMode.SetSelected(destModeLabel(destParent))

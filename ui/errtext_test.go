@@ -75,6 +75,8 @@ var typedErrors = []struct {
 		"The upload history /data/uploads.db was deleted or moved away while dStor Uploader was using it, so nothing more can be recorded in it. Keep the links already shown, start dStor Uploader again (it makes a new, empty history there) and find what deleted or moved the file (a cleanup or sync tool)."},
 	{"database replaced", &storage.ReplacedError{Path: "/data/uploads.db"},
 		"The upload history /data/uploads.db was replaced by another file (a backup restored, a sync tool) while dStor Uploader was using it, so nothing more can be recorded in it, and what was recorded since it was opened may be missing from the file there now. Keep the links already shown and start dStor Uploader again, which then uses the file there now."},
+	{"database journal deleted", fmt.Errorf("finish job: %w", &storage.ReplacedError{Path: "/data/uploads.db", Journal: true}),
+		"The journal of the upload history /data/uploads.db (/data/uploads.db-wal) was deleted or replaced by another program while dStor Uploader was using it, so nothing more can be recorded in it. Keep the links already shown, start dStor Uploader again (the history keeps what was recorded before) and find what deleted the file (a cleanup or sync tool)."},
 	{"database read-only", fmt.Errorf("save: %w", &storage.ReadOnlyError{Path: "/data/uploads.db", What: "/data/uploads.db-wal"}),
 		"The upload history /data/uploads.db cannot be written: /data/uploads.db-wal is read-only. Make it writable again (chmod u+w, or chattr -i for a file made immutable; on Windows clear its Read-only attribute), then try again."},
 	{"database on a read-only disk", &storage.ReadOnlyError{Path: "/mnt/d/uploads.db", What: "the disk holding /mnt/d"},

@@ -20,18 +20,29 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// TestHistoryGoneStopsTheWindowsUploads: the history file is deleted while
-// the window uploads eight files (three at a time, held by the server
-// until then). The uploads running finish, fail as history-gone and keep
-// their links; no other upload starts (the server has as many uploads as
-// failed, the rest stay queued); the Upload tab shows one banner that says
-// what happened and what to do, with Quit. Once the window is closed,
-// Unrecorded holds those uploads, for Run to write into the history at
-// the path.
+// TestHistoryGoneStopsTheWindowsUploads: the history file (or its journal,
+// the -wal) is deleted while the window uploads eight files (three at a
+// time, held by the server until then). The uploads running finish, fail
+// as history-gone and keep their links; no other upload starts (the server
+// has as many uploads as failed, the rest stay queued); the Upload tab
+// shows one banner that says what happened and what to do, with Quit. Once
+// the window is closed, Unrecorded holds those uploads, for Run to write
+// into the history at the path.
 func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows refuses to delete a database file SQLite holds open")
 	}
+	for _, tc := range []struct{ name, suffix, said string }{
+		{"the file", "", "was deleted or moved away"},
+		{"its journal", "-wal", storage.DBFileName + "-wal) was deleted or replaced by another program"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { historyGoneStopsTheWindowsUploads(t, tc.suffix, tc.said) })
+	}
+}
+
+// historyGoneStopsTheWindowsUploads is TestHistoryGoneStopsTheWindowsUploads
+// with the history's file path+suffix deleted, its banner saying said.
+func historyGoneStopsTheWindowsUploads(t *testing.T, suffix, said string) {
 	e, sb, hold := heldWindow(t, 0)
 
 	var names []string
@@ -44,7 +55,7 @@ func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
 	// Uploads start once the first rows are saved (every 100 ms of a
 	// listing): on a busy machine the rest may not be yet.
 	e.eventually(func() bool { return e.a.upload.sum.Total == len(paths) }, "all eight are listed")
-	require.NoError(t, os.Remove(e.db.Path()))
+	require.NoError(t, os.Remove(e.db.Path()+suffix))
 	hold.Release()
 
 	var sum worker.Summary
@@ -57,7 +68,7 @@ func TestHistoryGoneStopsTheWindowsUploads(t *testing.T) {
 		require.True(t, v.waiting.Visible(), "the banner shows")
 		assert.Equal(t, historyGoneText(sum.HistoryGone), v.waitLabel.Text)
 		assert.Contains(t, v.waitLabel.Text, e.db.Path())
-		assert.Contains(t, v.waitLabel.Text, "was deleted or moved away")
+		assert.Contains(t, v.waitLabel.Text, said)
 		assert.True(t, v.quitBtn.Visible(), "with Quit")
 		assert.False(t, v.signInBtn.Visible())
 	})

@@ -328,6 +328,9 @@ func tourScreens(t *testing.T, check func(screen string, c fyne.Canvas)) {
 		a.upload.sum.HistoryGone = &storage.ReplacedError{Path: "/home/someone/.local/share/dstor-uploader/dstor-uploader.db"}
 		a.upload.render()
 		check("upload, history replaced", a.win.Canvas())
+		a.upload.sum.HistoryGone = &storage.ReplacedError{Path: "/home/someone/.local/share/dstor-uploader/dstor-uploader.db", Journal: true}
+		a.upload.render()
+		check("upload, history's journal deleted", a.win.Canvas())
 		a.copyText("x", "Link")
 		a.onCloseRequested()
 		check("quit dialog and toast", a.win.Canvas())
