@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -306,6 +307,10 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 		quit.IsQuit = true
 		desk.SetSystemTrayMenu(fyne.NewMenu("dStor Uploader", quit))
 	}
+	// A signal ends the wait as quit (w.end), as Fyne's own handler ends
+	// the loop on it.
+	signal.Notify(w.end.signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(w.end.signals)
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
 	var r openedHistory
@@ -317,10 +322,15 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 			return // the loop has ended, and w.end with it (a history opened meanwhile is closed below)
 		}
 		// Fyne runs this on the loop, or, once the loop has ended, in
-		// place, on this goroutine: w.end.open then says no.
-		fyne.DoAndWait(func() {
+		// place, on this goroutine: w.end.open then says no. Not
+		// DoAndWait: a function given as Fyne 2.8.1's loop closes its
+		// queue is never run nor released (giveLoop).
+		opened := make(chan struct{})
+		giveLoop(func() {
+			defer close(opened)
 			if !w.end.open() {
-				return // the person quit, or a signal
+				fa.Driver().Quit() // a signal only this process's handler heard; else the loop ends already
+				return
 			}
 			switch {
 			case r.db != nil:
@@ -330,6 +340,10 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 			}
 			w.Close() // the window is in its place; else none is left, and the loop ends
 		})
+		select {
+		case <-opened:
+		case <-ctx.Done(): // the loop ended without it
+		}
 	}()
 	fa.Run()
 	quit := w.end.quit() // however the loop ended: nothing opens from now on
@@ -361,6 +375,10 @@ type waitEnd struct {
 	mu        sync.Mutex
 	wasQuit   bool
 	wasOpened bool
+	// signals gets SIGINT and SIGTERM while the wait lasts (runWaiting):
+	// one that came first ends it as quit. Fyne's own handler ends the
+	// loop on it without a word to w, and the start may then run in place.
+	signals chan os.Signal
 }
 
 // quit ends the wait as quit, unless the window opened first, and
@@ -377,8 +395,39 @@ func (e *waitEnd) quit() bool {
 func (e *waitEnd) open() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.wasQuit = e.wasQuit || (!e.wasOpened && e.signalled())
 	e.wasOpened = e.wasOpened || !e.wasQuit
 	return e.wasOpened
+}
+
+// signalled stops e.signals and reports whether a signal came: once
+// signal.Stop returns, a signal that reached Fyne's handler (and so may
+// have ended the loop) has reached e.signals too. The window's own
+// handler (quitOnSignals) takes later ones.
+func (e *waitEnd) signalled() bool {
+	signal.Stop(e.signals)
+	select {
+	case <-e.signals:
+		return true
+	default:
+		return false
+	}
+}
+
+// giveLoop gives f to Fyne's loop (fyne.Do), which runs it, drops it as
+// the loop ends, or runs it in place once the loop has ended. Fyne 2.8.1
+// closes its queue as the loop ends: f given just before that is lost
+// (a fyne.DoAndWait would never return), and given as it closes, the send
+// panics, which giveLoop takes as the loop's end (f not run).
+func giveLoop(f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			if err, ok := p.(runtime.Error); !ok || err.Error() != "send on closed channel" {
+				panic(p)
+			}
+		}
+	}()
+	fyne.Do(f)
 }
 
 // waitWindow is the window a start shows while it waits for the upload
@@ -399,7 +448,7 @@ type waitWindow struct {
 // history, once). It cannot be closed: the update goes on, and the window
 // takes its place.
 func newUpdatingWindow(fa fyne.App, files []string) *waitWindow {
-	w := &waitWindow{Window: fa.NewWindow("dStor Uploader"), app: fa, what: widget.NewLabel(""), files: files}
+	w := &waitWindow{Window: fa.NewWindow("dStor Uploader"), app: fa, what: widget.NewLabel(""), files: files, end: waitEnd{signals: make(chan os.Signal, 1)}}
 	w.what.Wrapping = fyne.TextWrapWord
 	w.quit = widget.NewButton(tr("Quit"), w.onQuit)
 	w.main = container.NewVBox(w.what, widget.NewProgressBarInfinite(), container.NewCenter(w.quit))

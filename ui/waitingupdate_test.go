@@ -52,8 +52,24 @@ func (l *loopApp) NewWindow(title string) fyne.Window {
 // loopWindow is a window of a loopApp: closing the last one ends its loop.
 type loopWindow struct {
 	fyne.Window
-	app    *loopApp
-	closed sync.Once
+	app       *loopApp
+	closed    sync.Once
+	intercept func() // SetCloseIntercept's, which closeByX calls
+}
+
+func (w *loopWindow) SetCloseIntercept(f func()) {
+	w.intercept = f
+	w.Window.SetCloseIntercept(f)
+}
+
+// closeByX is the person closing w (its X), which Fyne's test driver
+// cannot: its close intercept, else Close.
+func (w *loopWindow) closeByX() {
+	if w.intercept != nil {
+		w.intercept()
+		return
+	}
+	w.Close()
 }
 
 func (w *loopWindow) Close() {

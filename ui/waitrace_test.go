@@ -35,7 +35,15 @@ type queueLoop struct {
 	// function is given after that: Fyne's Run returns a while after its
 	// loop has ended (it waits for its lifecycle events).
 	holdForLate bool
+	// loseLate and panicLate make a function given once the loop has ended
+	// go as Fyne 2.8.1's may when it is given just as the loop closes its
+	// queue: lost (never run, and DoAndWait never returns), or a panic of
+	// the send on the closed queue, in place of running it in place.
+	loseLate, panicLate bool
+	// menu is the tray's menu (desktop.App).
+	menu *fyne.Menu
 
+	stop    chan struct{} // closed as the test ends: what a lost DoAndWait waits for
 	mu      sync.Mutex
 	queue   chan queuedFunc
 	drained chan struct{} // closed once the loop has ended
@@ -53,13 +61,20 @@ type queuedFunc struct {
 
 // newQueueLoop is a queueLoop made the current app (fyne.Do's) for t.
 func newQueueLoop(t *testing.T) *queueLoop {
-	q := &queueLoop{loopApp: newLoopApp(t), queue: make(chan queuedFunc, 64), drained: make(chan struct{}), late: make(chan struct{})}
+	q := &queueLoop{loopApp: newLoopApp(t), queue: make(chan queuedFunc, 64), drained: make(chan struct{}), late: make(chan struct{}), stop: make(chan struct{})}
 	fyne.SetCurrentApp(q)
-	t.Cleanup(func() { fyne.SetCurrentApp(q.loopApp.App) })
+	t.Cleanup(func() {
+		close(q.stop)
+		fyne.SetCurrentApp(q.loopApp.App)
+	})
 	return q
 }
 
 func (q *queueLoop) Driver() fyne.Driver { return queueDriver{Driver: q.loopApp.Driver(), loop: q} }
+
+func (q *queueLoop) SetSystemTrayMenu(m *fyne.Menu)  { q.menu = m }
+func (q *queueLoop) SetSystemTrayIcon(fyne.Resource) {}
+func (q *queueLoop) SetSystemTrayWindow(fyne.Window) {}
 
 // Run runs the queued functions in order on the calling goroutine until
 // Quit, then ends as beforeFirst, runAfterQuit and holdForLate say.
@@ -141,8 +156,7 @@ func (d queueDriver) DoFromGoroutine(f func(), wait bool) {
 	select {
 	case <-q.drained:
 		q.mu.Unlock()
-		f() // in place, as Fyne's driver runs it once its loop has ended
-		q.lateOne.Do(func() { close(q.late) })
+		q.giveLate(f, wait)
 		return
 	default:
 	}
@@ -151,6 +165,31 @@ func (d queueDriver) DoFromGoroutine(f func(), wait bool) {
 	q.mu.Unlock()
 	if wait {
 		<-done
+	}
+}
+
+// Quit ends the loop, as the GLFW driver's Quit does (Fyne's signal
+// handler calls it); the test driver's does nothing.
+func (d queueDriver) Quit() { d.loop.Quit() }
+
+// giveLate is f given once the loop has ended: run in place, as Fyne's
+// driver runs it then, or lost or a panic (loseLate, panicLate).
+func (q *queueLoop) giveLate(f func(), wait bool) {
+	ended := func() { q.lateOne.Do(func() { close(q.late) }) }
+	switch {
+	case q.panicLate:
+		ended()
+		closed := make(chan queuedFunc, 1)
+		close(closed)
+		closed <- queuedFunc{f: f} // the runtime's panic, as Fyne's send on its closed queue
+	case q.loseLate:
+		ended()
+		if wait {
+			<-q.stop // never released while the test runs
+		}
+	default:
+		f() // in place, as Fyne's driver runs it once its loop has ended
+		ended()
 	}
 }
 
