@@ -295,7 +295,8 @@ func runAfterAnotherUpdate(fa fyne.App, home string, files []string, claimed fun
 // a window first, in w's place); a nil App and error when the loop ended
 // first (a signal, Quit: the history ready brings then is closed, no window
 // started) or there is nothing to open; when the loop ended first and the
-// launch named files, a *filesNotQueuedError that names them.
+// launch named files, a *filesNotQueuedError that names them (joined after
+// the refusal when one came meanwhile).
 func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Context) openedHistory, start func(*storage.DB) *App, noTray bool) (*App, *storage.DB, error) {
 	w.Show()
 	if desk, ok := fa.(desktop.App); ok && !noTray {
@@ -349,20 +350,21 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 	quit := w.end.quit() // however the loop ended: nothing opens from now on
 	cancel()
 	<-done
+	var err error
 	switch {
 	case r.said:
-		return nil, nil, r.err
+		err = r.err
 	case r.err != nil:
-		return nil, nil, openError(home, r.err)
+		err = openError(home, r.err)
 	case r.db != nil && a == nil:
-		if err := r.db.Close(); err != nil {
-			return nil, nil, err
-		}
-		return nil, nil, w.notQueued()
-	case quit:
-		return nil, nil, w.notQueued()
+		err = r.db.Close()
+	case !quit:
+		return a, r.db, nil
 	}
-	return a, r.db, nil
+	if notQueued := w.notQueued(); quit && notQueued != nil { // the person was told they are not added: named, after a refusal too
+		err = errors.Join(err, notQueued)
+	}
+	return nil, nil, err
 }
 
 // waitEnd is how a waitWindow's wait ends, decided once whatever the
