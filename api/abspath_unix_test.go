@@ -4,12 +4,15 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 )
 
 // TestAbsPathOfDotDotAfterALink: `upload current/../v1/report.pdf`, where
@@ -87,6 +90,15 @@ func TestDotDotAfterWhatLeadsNowhereOpensNothing(t *testing.T) {
 	require.NoError(t, os.WriteFile(near, []byte("near"), 0o600))
 	require.NoError(t, os.Symlink("loop", filepath.Join(here, "loop")))
 	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
+	// A chain of one link more than the system follows, to a folder:
+	// filepath.EvalSymlinks follows up to 255.
+	for i := range linkchain.MaxLinks + 1 {
+		to := fmt.Sprintf("l%d", i+1)
+		if i == linkchain.MaxLinks {
+			to = "v1"
+		}
+		require.NoError(t, os.Symlink(to, filepath.Join(here, fmt.Sprintf("l%d", i))))
+	}
 	t.Chdir(here)
 
 	tests := []struct {
@@ -99,6 +111,7 @@ func TestDotDotAfterWhatLeadsNowhereOpensNothing(t *testing.T) {
 		{"a loop, then ..", "loop/../v1/report.pdf", NotThereLoop, ""},
 		{"a part not there, then ..", "none/../v1/report.pdf", NotThereName, ""},
 		{"a part not there, a folder, then .. twice", "none/v1/../../v1/report.pdf", NotThereName, ""},
+		{"more links than the system follows, then ..", "l0/../v1/report.pdf", NotThereLoop, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,3 +135,4 @@ func TestDotDotAfterWhatLeadsNowhereOpensNothing(t *testing.T) {
 		})
 	}
 }
+

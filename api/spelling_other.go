@@ -24,7 +24,8 @@ func SpelledOnDisk(p string) string { return p }
 // to its last ".." is then spelled as the system resolves it; the rest,
 // and a path whose ".." goes through no link, keep the person's spelling.
 // A path the system cannot follow up to its last ".." (a link to nothing,
-// a loop, a part not there: `cat` fails) is kept absolute with its "..",
+// a loop, more links than it follows, a part not there, a folder it may
+// not search: `cat` fails) is kept absolute with its "..",
 // so a look at it fails as the system's open does (NamedNotThere says
 // why), never naming the file the text cut finds.
 func AbsPath(p string) (string, error) {
@@ -80,14 +81,21 @@ func hasDotDot(p string) bool { return slices.Contains(strings.Split(p, "/"), ".
 // up to the last "..", leads to another folder than its text cut says:
 // then it is where the system leads up, with rest, the names after it.
 // It is false when the system cannot follow up (a link to nothing, a
-// loop, a part not there): it opens nothing by that path.
+// loop, more links than it follows, a part not there, a folder it may
+// not search): it opens nothing by that path.
 func upFromLinks(abs, up string, rest []string) (string, bool) {
+	// The system's own walk first: filepath.EvalSymlinks follows up to
+	// 255 links (the system 40) and goes up a ".." as text, searching no
+	// folder (the system needs leave to search each: a folder without x).
+	now, err := os.Stat(up)
+	if err != nil {
+		return "", false
+	}
 	resolved, err := filepath.EvalSymlinks(up) // each ".." from where the links before it lead
 	if err != nil {
 		return "", false
 	}
-	cut, err := os.Stat(filepath.Clean(up))
-	if now, errNow := os.Stat(resolved); err == nil && errNow == nil && os.SameFile(cut, now) {
+	if cut, err := os.Stat(filepath.Clean(up)); err == nil && os.SameFile(cut, now) {
 		return abs, true
 	}
 	return filepath.Join(append([]string{resolved}, rest...)...), true

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
@@ -38,8 +40,9 @@ func TestFolderNamedWithDotDotAfterALink(t *testing.T) {
 }
 
 // TestDotDotAfterWhatLeadsNowhereIsRefused: with loop a symbolic link to
-// itself, dead one to nothing and no "none", `cat loop/../v1/report.pdf`
-// fails (ELOOP; ENOENT for the others), but `upload` of it uploaded the
+// itself, dead one to nothing, no "none" and l0 the first of 41 links in a
+// row to a folder (one more than the system follows), `cat
+// loop/../v1/report.pdf` fails (ELOOP; ENOENT for dead and none), but `upload` of it uploaded the
 // v1/report.pdf beside loop (api.AbsPath cut "loop/.." as text when the
 // system could not follow it) and `history --folder loop/../v1` listed
 // that folder's upload. Upload now refuses each, saying why (a link on
@@ -54,12 +57,20 @@ func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
 	makeFiles(t, filepath.Join(here, "v1"), 1, func(int) int { return 900 })
 	require.NoError(t, os.Symlink("loop", filepath.Join(here, "loop")))
 	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
+	for i := range linkchain.MaxLinks + 1 { // one link more than the system follows, to a folder
+		to := fmt.Sprintf("l%d", i+1)
+		if i == linkchain.MaxLinks {
+			to = "v1"
+		}
+		require.NoError(t, os.Symlink(to, filepath.Join(here, fmt.Sprintf("l%d", i))))
+	}
 	t.Chdir(here)
 	const loop = `" goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path`
 
 	tests := []struct{ path, want string }{
 		{"loop/../v1/file-000.bin", `"` + here + "/loop/../v1/file-000.bin" + loop},
 		{"loop", `"` + here + "/loop" + loop},
+		{"l0/../v1/file-000.bin", `"` + here + "/l0/../v1/file-000.bin" + loop},
 		{"dead/../v1/file-000.bin", `"` + here + `/dead/../v1/file-000.bin" does not exist — its path goes through "` + here +
 			`/dead", a symbolic link to "nowhere", which does not exist: point the link at the folder, or name the file's own path`},
 		{"none/../v1/file-000.bin", `"` + here + `/none/../v1/file-000.bin" does not exist — check the name`},
