@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -136,3 +137,47 @@ func TestDotDotAfterWhatLeadsNowhereOpensNothing(t *testing.T) {
 	}
 }
 
+// TestAbsPathOfAFileNamedAsAFolder: `cat report.pdf/` fails (ENOTDIR: a
+// name ending with a separator, or "/.", names a folder), but AbsPath
+// cleaned the separator away and named report.pdf: `upload report.pdf/`
+// uploaded it, and the window queued it. AbsPath (and AbsUnresolved, for
+// the window to resolve) now keep a separator after such a path when no
+// folder is there, so a look at it fails as the system's open does, and
+// NamedNotThere says its path goes through a file. A folder named so, or
+// a path not there, is cleaned as before.
+func TestAbsPathOfAFileNamedAsAFolder(t *testing.T) {
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(here, "v1", "sub"), 0o700))
+	file := filepath.Join(here, "v1", "report.pdf")
+	require.NoError(t, os.WriteFile(file, []byte("report"), 0o600))
+	require.NoError(t, os.Symlink("v1/report.pdf", filepath.Join(here, "flink")))
+	require.NoError(t, os.Symlink("v1", filepath.Join(here, "current")))
+	t.Chdir(here)
+
+	for _, typed := range []string{"v1/report.pdf/", "v1/report.pdf//", "v1/report.pdf/.", "v1/report.pdf/./",
+		here + "/v1/report.pdf/", "flink/", "current/report.pdf/", "v1/sub/../report.pdf/", "current/../v1/report.pdf/"} {
+		t.Run(typed, func(t *testing.T) {
+			_, sysErr := os.Stat(typed)
+			require.ErrorIs(t, sysErr, syscall.ENOTDIR, "the system opens nothing by %q", typed)
+			for _, made := range []func(string) (string, error){AbsPath, AbsUnresolved} {
+				got, err := made(typed)
+				require.NoError(t, err)
+				assert.True(t, filepath.IsAbs(got), got)
+				got, err = AbsPath(got) // a launch's path, resolved in the window
+				require.NoError(t, err)
+				_, err = os.Stat(got)
+				assert.ErrorIs(t, err, syscall.ENOTDIR, "%q fails as %q does", got, typed)
+				var nt *NotThereError
+				require.True(t, errors.As(NamedNotThere(got, typed), &nt), "%q", got)
+				assert.Equal(t, NotThereThroughFile, nt.Kind, nt.Error())
+			}
+		})
+	}
+	for typed, want := range map[string]string{"v1/": here + "/v1", "v1/.": here + "/v1", "current//": here + "/current",
+		"v1/none.pdf/": here + "/v1/none.pdf", "./": here} {
+		got, err := AbsPath(typed)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "%q", typed)
+	}
+}

@@ -25,17 +25,37 @@ func SpelledOnDisk(p string) string { return p }
 // and a path whose ".." goes through no link, keep the person's spelling.
 // A path the system cannot follow up to its last ".." (a link to nothing,
 // a loop, more links than it follows, a part not there, a folder it may
-// not search: `cat` fails) is kept absolute with its "..",
-// so a look at it fails as the system's open does (NamedNotThere says
-// why), never naming the file the text cut finds.
+// not search: `cat` fails) is kept absolute with its "..", so a look at
+// it fails as the system's open does (NamedNotThere says why), never
+// naming the file the text cut finds.
+//
+// A path that names a folder (it ends with a separator, or "/.") where a
+// file is (`cat report.pdf/` fails: not a directory) keeps a separator
+// after it, so every look at it fails as the system's open does, not
+// naming the file filepath.Abs's clean leaves.
 func AbsPath(p string) (string, error) {
 	abs, err := filepath.Abs(p)
-	if err != nil || !hasDotDot(p) {
+	if err != nil {
 		return abs, err
 	}
+	if hasDotDot(p) {
+		abs = dotDotFromLinks(p, abs)
+	}
+	if namesFolder(p) && !strings.HasSuffix(abs, "/") {
+		if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
+			return abs + "/", nil
+		}
+	}
+	return abs, nil
+}
+
+// dotDotFromLinks is AbsPath of p, which has a "..", from abs, its text
+// cut: the path up to the last ".." resolved as the system follows it,
+// or p absolute with its ".." when the system cannot follow it.
+func dotDotFromLinks(p, abs string) string {
 	full, err := AbsUnresolved(p)
 	if err != nil {
-		return abs, nil // the folder was removed since filepath.Abs read it
+		return abs // the folder was removed since filepath.Abs read it
 	}
 	parts := strings.Split(full, "/")
 	last := 0
@@ -46,22 +66,23 @@ func AbsPath(p string) (string, error) {
 	}
 	resolved, ok := upFromLinks(abs, strings.Join(parts[:last+1], "/"), parts[last+1:])
 	if !ok {
-		return full, nil
+		return full
 	}
-	return resolved, nil
+	return resolved
 }
 
 // AbsUnresolved is p made absolute by the working directory, as AbsPath
 // does, but reading nothing on disk beyond that folder: a path with a ".."
-// keeps it, as given, for AbsPath to resolve later, on a goroutine a
-// network mount that does not answer may block (AbsPath stats each part up
-// to the last ".."). A path with no ".." is AbsPath's, which reads nothing
-// for it. The window's launch paths are made absolute so (in the launch,
-// as the running window has another working directory) and resolved in
-// the window, whose own window then shows at once.
+// or naming a folder (a separator or "/." at its end) keeps it, as given,
+// for AbsPath to resolve later, on a goroutine a network mount that does
+// not answer may block (AbsPath stats each part up to the last "..", and
+// what a folder's path names). Any other path is AbsPath's, which reads
+// nothing for it. The window's launch paths are made absolute so (in the
+// launch, as the running window has another working directory) and
+// resolved in the window, whose own window then shows at once.
 func AbsUnresolved(p string) (string, error) {
 	switch {
-	case !hasDotDot(p):
+	case !hasDotDot(p) && !namesFolder(p):
 		return AbsPath(p)
 	case filepath.IsAbs(p):
 		return p, nil
@@ -76,6 +97,12 @@ func AbsUnresolved(p string) (string, error) {
 // hasDotDot reports whether a part of p is "..", which AbsPath resolves
 // as the system does when a symbolic link comes before it.
 func hasDotDot(p string) bool { return slices.Contains(strings.Split(p, "/"), "..") }
+
+// namesFolder reports whether p names a folder by its end, a separator or
+// a "." after one, which the system opens only where a folder is.
+func namesFolder(p string) bool {
+	return strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.")
+}
 
 // upFromLinks is abs (filepath.Abs's path) unless up, the absolute path
 // up to the last "..", leads to another folder than its text cut says:

@@ -70,3 +70,23 @@ func TestLaunchPathWithDotDotAfterWhatLeadsNowhereIsNotThere(t *testing.T) {
 	assert.Contains(t, text, "“"+here+"/loop"+loopWhy)
 	assert.Contains(t, text, "“"+dead+"” does not exist: its path goes through “"+here+"/dead”, a symbolic link to “nowhere”, which does not exist. Point the link at the folder, or open the file by its own path.")
 }
+
+// TestLaunchPathOfAFileNamedAsAFolderIsNotThere: `dstor-uploader
+// notes.txt/` names a file as a folder, which `cat` does not open (not a
+// directory); the launch hands it on with its separator
+// (api.AbsUnresolved) and the notice names it, its path going through
+// the file, while a folder named so is there. (This held before: the
+// launch cleaned the separator away, see cli
+// TestFileNamedAsAFolderIsRefused.)
+func TestLaunchPathOfAFileNamedAsAFolderIsNotThere(t *testing.T) {
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	notes := testutil.WriteFile(t, filepath.Join(here, "v1", "notes.txt"), 4)
+
+	there, notThere := splitPaths([]string{notes + "/", notes + "/.", here + "/v1/"}, nil)
+	assert.Equal(t, []string{here + "/v1"}, there)
+	text := notThereText(notThere)
+	for _, p := range []string{notes + "/", notes + "/."} {
+		assert.Contains(t, text, "“"+p+"” does not exist: its path goes through “"+notes+"”, a file, not a folder. Check the path.")
+	}
+}
