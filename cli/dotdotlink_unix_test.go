@@ -89,7 +89,7 @@ func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
 
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "v1")
 	require.Equal(t, 0, code, errOut)
-	for _, folder := range []string{"loop/../v1", "dead/../v1", "none/../v1"} {
+	for _, folder := range []string{"loop/../v1", "dead/../v1", "none/../v1", "l0/../v1"} {
 		code, out, errOut := runCLI(t, "", "history", "--folder", folder, "--format", "cid")
 		assert.Equal(t, 1, code, "%s%s", out, errOut)
 		assert.Empty(t, out, "no upload of %s: the system opens nothing by it", folder)

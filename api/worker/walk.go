@@ -257,7 +257,14 @@ func RequestPath(path string) string {
 // root's target when root is a symbolic link (or, on Windows, leads
 // through a junction: finalFolder), since filepath.WalkDir does not follow
 // a root that is one but the person chose this path.
+//
+// A root the system opens nothing by (more links than it follows before a
+// "..", which filepath.EvalSymlinks follows up to 255) is root: no
+// listing finds a folder there, nor an upload of one.
 func listedRoot(root string) string {
+	if _, err := os.Stat(root); err != nil {
+		return root
+	}
 	if target, err := filepath.EvalSymlinks(root); err == nil {
 		return finalFolder(target)
 	}
