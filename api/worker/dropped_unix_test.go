@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -25,7 +26,7 @@ import (
 // whatever its mode: as root the test runs itself as the user nobody.
 func TestFolderSkippedAsUnreadableLeavesTheShareNotWhole(t *testing.T) {
 	if os.Geteuid() == 0 {
-		runAsNobody(t)
+		testfs.RerunAsNobody(t)
 		return
 	}
 	e := newTestEnv(t, sandbox.Config{})

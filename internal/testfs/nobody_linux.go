@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -45,4 +46,18 @@ func RunAsNobody(t testing.TB, top, helper, env string) []byte {
 		t.Fatalf("%s as nobody: %v: %s", helper, err, out)
 	}
 	return out
+}
+
+// RerunAsNobody runs test t again, from a copy of this test binary, as
+// the user nobody, for whom a folder's mode counts (root reads and
+// searches every folder), and fails t when that run fails: a test run as
+// root calls it and returns.
+func RerunAsNobody(t *testing.T) {
+	t.Helper()
+	top := t.TempDir()
+	OpenToNobody(t, top)
+	out := string(RunAsNobody(t, top, t.Name(), "HOME="+top)) // root's home is closed to nobody
+	if strings.Contains(out, "no tests to run") || !strings.Contains(out, "PASS") {
+		t.Errorf("%s did not pass as nobody: %s", t.Name(), out)
+	}
 }
