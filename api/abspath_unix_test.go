@@ -4,7 +4,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // TestAbsPathOfDotDotAfterALink: `upload current/../v1/report.pdf`, where
@@ -93,13 +93,7 @@ func TestDotDotAfterWhatLeadsNowhereOpensNothing(t *testing.T) {
 	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
 	// A chain of one link more than the system follows, to a folder:
 	// filepath.EvalSymlinks follows up to 255.
-	for i := range linkchain.MaxLinks + 1 {
-		to := fmt.Sprintf("l%d", i+1)
-		if i == linkchain.MaxLinks {
-			to = "v1"
-		}
-		require.NoError(t, os.Symlink(to, filepath.Join(here, fmt.Sprintf("l%d", i))))
-	}
+	testfs.LinkChain(t, here, linkchain.MaxLinks+1, "v1")
 	t.Chdir(here)
 
 	tests := []struct {
@@ -112,7 +106,7 @@ func TestDotDotAfterWhatLeadsNowhereOpensNothing(t *testing.T) {
 		{"a loop, then ..", "loop/../v1/report.pdf", NotThereLoop, ""},
 		{"a part not there, then ..", "none/../v1/report.pdf", NotThereName, ""},
 		{"a part not there, a folder, then .. twice", "none/v1/../../v1/report.pdf", NotThereName, ""},
-		{"more links than the system follows, then ..", "l0/../v1/report.pdf", NotThereLoop, ""},
+		{"more links than the system follows, then ..", "link-0/../v1/report.pdf", NotThereLoop, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

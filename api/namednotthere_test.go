@@ -102,12 +102,8 @@ func TestNamedNotThereOfATildeNotExpanded(t *testing.T) {
 // system reads from where the link leads. A link to a folder that is there
 // leaves a name to check.
 func TestNamedNotThereThroughALinkToNothing(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("a symbolic link needs a privilege on Windows")
-	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "proj", "sub"), 0o700))
+	dir := linkFolder(t)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "proj", "sub"), 0o700))
 	require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
 	require.NoError(t, os.Symlink("sub", filepath.Join(dir, "proj", "fine")))
 	tests := []struct {
@@ -143,12 +139,7 @@ func TestNamedNotThereThroughALinkToNothing(t *testing.T) {
 // "proj/link", …: point the link at the folder', as if a name came after
 // the link; it names the link itself, as proj/link does.
 func TestNamedNotThereOfALinkNamedWithASeparatorAfterIt(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("a symbolic link needs a privilege on Windows")
-	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+	dir := linkFolder(t)
 	require.NoError(t, os.Symlink("../gone", filepath.Join(dir, "proj", "link")))
 	for _, path := range []string{"proj/link", "proj/link/", "proj/link//", dir + "/proj/link/"} {
 		var nt *NotThereError
@@ -168,12 +159,7 @@ func TestNamedNotThereOfALinkNamedWithASeparatorAfterIt(t *testing.T) {
 // and where it leads (Detail), however many links come before it; a link
 // straight to nothing says what it said.
 func TestNamedNotThereOfAChainOfLinksNamesItsEnd(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("a symbolic link needs a privilege on Windows")
-	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+	dir := linkFolder(t)
 	for link, to := range map[string]string{"a": "b", "b": "nowhere", "c": "a", "proj/up": "../b", "d": "nowhere"} {
 		require.NoError(t, os.Symlink(to, filepath.Join(dir, link)))
 	}
@@ -252,4 +238,18 @@ func TestTildeIsLookedAtWhereTheLaunchRan(t *testing.T) {
 	_, notThere = SplitNotThere([]string{filepath.Join(launched, "~", "report.pdf")}, nil)
 	require.Len(t, notThere, 1)
 	assert.Equal(t, NotThereName, notThere[0].Kind, "typed spelling not known (a launch of an older version)")
+}
+
+// linkFolder is the folder a test of symbolic links runs in, a new one
+// with a folder proj in it; the test skips on Windows, where making a
+// link needs a privilege.
+func linkFolder(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("a symbolic link needs a privilege on Windows")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
+	return dir
 }

@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
@@ -57,42 +57,44 @@ func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
 	makeFiles(t, filepath.Join(here, "v1"), 1, func(int) int { return 900 })
 	require.NoError(t, os.Symlink("loop", filepath.Join(here, "loop")))
 	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
-	for i := range linkchain.MaxLinks + 1 { // one link more than the system follows, to a folder
-		to := fmt.Sprintf("l%d", i+1)
-		if i == linkchain.MaxLinks {
-			to = "v1"
-		}
-		require.NoError(t, os.Symlink(to, filepath.Join(here, fmt.Sprintf("l%d", i))))
-	}
+	testfs.LinkChain(t, here, linkchain.MaxLinks+1, "v1") // one link more than the system follows, to a folder
 	t.Chdir(here)
 	const loop = `" goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path`
 
 	tests := []struct{ path, want string }{
 		{"loop/../v1/file-000.bin", `"` + here + "/loop/../v1/file-000.bin" + loop},
 		{"loop", `"` + here + "/loop" + loop},
-		{"l0/../v1/file-000.bin", `"` + here + "/l0/../v1/file-000.bin" + loop},
+		{"link-0/../v1/file-000.bin", `"` + here + "/link-0/../v1/file-000.bin" + loop},
 		{"dead/../v1/file-000.bin", `"` + here + `/dead/../v1/file-000.bin" does not exist — its path goes through "` + here +
 			`/dead", a symbolic link to "nowhere", which does not exist: point the link at the folder, or name the file's own path`},
 		{"none/../v1/file-000.bin", `"` + here + `/none/../v1/file-000.bin" does not exist — check the name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
-			code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, tt.path)
-			assert.Equal(t, 1, code, "%s%s", out, errOut)
-			assert.Contains(t, errOut, "FAILED  "+here+"/"+tt.path+": "+tt.want+"\n")
-			assert.Equal(t, 0, sb.Uploads())
-			code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL)
-			assert.Equal(t, 0, code, errOut)
-			assert.Equal(t, "Nothing to resume: the queue is empty.\n", errOut, "nothing was queued")
+			assert.Contains(t, uploadRefused(t, sb, tt.path), "FAILED  "+here+"/"+tt.path+": "+tt.want+"\n")
 		})
 	}
 
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "v1")
 	require.Equal(t, 0, code, errOut)
-	for _, folder := range []string{"loop/../v1", "dead/../v1", "none/../v1", "l0/../v1"} {
+	for _, folder := range []string{"loop/../v1", "dead/../v1", "none/../v1", "link-0/../v1"} {
 		code, out, errOut := runCLI(t, "", "history", "--folder", folder, "--format", "cid")
 		assert.Equal(t, 1, code, "%s%s", out, errOut)
 		assert.Empty(t, out, "no upload of %s: the system opens nothing by it", folder)
 		assert.Contains(t, errOut, "no upload of the folder "+here+"/"+folder+" is in the history")
 	}
+}
+
+// uploadRefused runs `upload path`, which the command must refuse before
+// its queue: exit 1, nothing sent, nothing left for resume. It is the
+// upload's stderr, which says why.
+func uploadRefused(t *testing.T, sb *testutil.Sandbox, path string) string {
+	t.Helper()
+	code, out, errOut := runCLI(t, "", "upload", "--env", sb.URL, path)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Equal(t, 0, sb.Uploads())
+	code, _, resumed := runCLI(t, "", "resume", "--env", sb.URL)
+	assert.Equal(t, 0, code, resumed)
+	assert.Equal(t, "Nothing to resume: the queue is empty.\n", resumed, "nothing was queued")
+	return errOut
 }

@@ -1,7 +1,6 @@
 package linkchain
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -20,30 +19,16 @@ import (
 func TestFollowGoesAsFarAsACreate(t *testing.T) {
 	for _, n := range []int{MaxLinks - 1, MaxLinks} {
 		dir := t.TempDir()
-		first := chainOf(t, dir, n)
+		first := testfs.LinkChain(t, dir, n, "end.txt")
 		require.NoError(t, os.WriteFile(first, []byte("x"), 0o600), "a create through %d links", n)
 		got, err := Follow(first)
 		require.NoError(t, err, "%d links", n)
 		sameFile(t, filepath.Join(dir, "end.txt"), got.Dest)
 		assert.Equal(t, first, got.Chosen)
 	}
-	first := chainOf(t, t.TempDir(), MaxLinks+1)
+	first := testfs.LinkChain(t, t.TempDir(), MaxLinks+1, "end.txt")
 	_, err := Follow(first)
 	assert.ErrorIs(t, err, syscall.ELOOP, "%d links", MaxLinks+1)
-}
-
-// chainOf makes in dir a chain of n symbolic links, link-0 to link-1 and
-// so on, the last to end.txt (not made), and returns link-0's path.
-func chainOf(t *testing.T, dir string, n int) string {
-	t.Helper()
-	for i := range n {
-		to := "end.txt"
-		if i < n-1 {
-			to = fmt.Sprintf("link-%d", i+1)
-		}
-		testfs.SymlinkOrSkip(t, to, filepath.Join(dir, fmt.Sprintf("link-%d", i)))
-	}
-	return filepath.Join(dir, "link-0")
 }
 
 // sameFile fails unless got is the file at want.

@@ -57,6 +57,22 @@ func SymlinkOrSkip(t testing.TB, target, link string) {
 	}
 }
 
+// LinkChain makes in dir a chain of n symbolic links, link-0 to link-1
+// and so on, the last to end (made or not), and returns link-0's path,
+// skipping the test where no link can be made (see Symlink): a chain
+// longer than the system follows (linkchain.MaxLinks) is a loop to it.
+func LinkChain(t testing.TB, dir string, n int, end string) string {
+	t.Helper()
+	for i := range n {
+		to := end
+		if i < n-1 {
+			to = fmt.Sprintf("link-%d", i+1)
+		}
+		SymlinkOrSkip(t, to, filepath.Join(dir, fmt.Sprintf("link-%d", i)))
+	}
+	return filepath.Join(dir, "link-0")
+}
+
 // Resolves reports whether a link made by Symlink can be followed (Wine's
 // cannot).
 func Resolves(link string) bool {
