@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -174,4 +175,30 @@ func TestAbsPathOfAFileNamedAsAFolder(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "%q", typed)
 	}
+}
+
+// TestAbsPathOfADotDotPathLongerThanTheSystemTakes: `cat` of
+// v1/../v1/../…/v1/report.pdf, longer than the system takes a path
+// (PATH_MAX, 4,096 bytes on Linux), fails ("File name too long"), but
+// AbsPath named v1/report.pdf, which `upload` then uploaded:
+// filepath.EvalSymlinks looks at each part alone, never at the whole
+// path. AbsPath now keeps it, so a look at it fails as the system's does
+// (the upload says the path is longer than the system allows).
+func TestAbsPathOfADotDotPathLongerThanTheSystemTakes(t *testing.T) {
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	near := filepath.Join(here, "v1", "report.pdf")
+	require.NoError(t, os.Mkdir(filepath.Dir(near), 0o700))
+	require.NoError(t, os.WriteFile(near, []byte("near"), 0o600))
+	t.Chdir(here)
+	typed := strings.Repeat("v1/../", 700) + "v1/report.pdf"
+	_, sysErr := os.Stat(typed)
+	require.ErrorIs(t, sysErr, syscall.ENAMETOOLONG, "the system opens nothing by a path of %d bytes", len(typed))
+
+	got, err := AbsPath(typed)
+	require.NoError(t, err)
+	require.NotEqual(t, near, got, "the text cut")
+	_, err = os.Stat(got)
+	assert.ErrorIs(t, err, syscall.ENAMETOOLONG)
+	assert.True(t, PathTooLong(err), "said as a path longer than the system allows")
 }
