@@ -202,3 +202,55 @@ func TestAbsPathOfADotDotPathLongerThanTheSystemTakes(t *testing.T) {
 	assert.ErrorIs(t, err, syscall.ENAMETOOLONG)
 	assert.True(t, PathTooLong(err), "said as a path longer than the system allows")
 }
+
+// TestNamedNotThereOfADotDotAfterAFile: `cat flink/../v1/report.pdf`,
+// flink a symbolic link to a file (or a file itself before the ".."),
+// fails (not a directory), but NamedNotThere found no file on the way:
+// FileOnTheWay went up the path's text cut ("flink/.." is "."), met a
+// folder and said nothing, so `upload` queued the path to fail, with "its
+// path goes through a file" naming none, for resume to retry. With a link
+// before the "..", it named a file of the text cut that the path does not
+// go through (`cur/../v1/f.txt/`: ./v1/f.txt, not releases/v1/f.txt). It
+// now goes up the path as the system reads each part, and names the file
+// the path goes through.
+func TestNamedNotThereOfADotDotAfterAFile(t *testing.T) {
+	root, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	releases, here := filepath.Join(root, "releases"), filepath.Join(root, "here")
+	for _, dir := range []string{filepath.Join(releases, "v1"), filepath.Join(releases, "v2"), filepath.Join(here, "v1")} {
+		require.NoError(t, os.MkdirAll(dir, 0o700))
+	}
+	far := filepath.Join(releases, "v1", "report.pdf")
+	require.NoError(t, os.WriteFile(far, []byte("far"), 0o600))
+	near := filepath.Join(here, "v1", "report.pdf")
+	require.NoError(t, os.WriteFile(near, []byte("near"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(releases, "v1", "only.pdf"), []byte("only"), 0o600))
+	require.NoError(t, os.Symlink(filepath.Join(releases, "v2"), filepath.Join(here, "current")))
+	require.NoError(t, os.Symlink("v1/report.pdf", filepath.Join(here, "flink")))
+	t.Chdir(here)
+
+	tests := []struct{ typed, through, file string }{
+		{"flink/../v1/report.pdf", here + "/flink", near},
+		{"v1/report.pdf/../report.pdf", here + "/v1/report.pdf", near},
+		{"current/../v1/only.pdf/x", here + "/current/../v1/only.pdf", filepath.Join(releases, "v1", "only.pdf")},
+		{"current/../v1/report.pdf/../report.pdf", here + "/current/../v1/report.pdf", far},
+		{"current/../v1/report.pdf/x", here + "/current/../v1/report.pdf", far},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typed, func(t *testing.T) {
+			_, sysErr := os.Stat(tt.typed)
+			require.ErrorIs(t, sysErr, syscall.ENOTDIR)
+			path, err := AbsUnresolved(tt.typed) // as the window is handed it
+			require.NoError(t, err)
+			var nt *NotThereError
+			require.True(t, errors.As(NamedNotThere(path, tt.typed), &nt), "%q", path)
+			assert.Equal(t, NotThereThroughFile, nt.Kind, nt.Error())
+			assert.Equal(t, tt.through, nt.Detail)
+			named, err := os.Stat(nt.Detail)
+			require.NoError(t, err)
+			file, err := os.Stat(tt.file)
+			require.NoError(t, err)
+			assert.True(t, os.SameFile(file, named), "%q is the file the path goes through, %q", nt.Detail, tt.file)
+		})
+	}
+}

@@ -823,14 +823,20 @@ func volumeThere(path string) bool {
 }
 
 // FileOnTheWay is the nearest of path's parents that is there and is not
-// a folder, or "" when there is none.
+// a folder, or "" when there is none. Each parent is path up to one of its
+// separators, read as the system reads it: off Windows "link/.." goes up
+// from where link leads, and "file/.." is no folder (not a directory), so
+// the file is found there, not in the text cut's parents.
 func FileOnTheWay(path string) string {
-	for p := filepath.Dir(path); p != filepath.Dir(p); p = filepath.Dir(p) {
-		if st, err := os.Stat(p); err == nil {
+	for i := len(path) - 1; i > len(filepath.VolumeName(path)); i-- {
+		if !os.IsPathSeparator(path[i]) || os.IsPathSeparator(path[i-1]) {
+			continue
+		}
+		if st, err := os.Stat(path[:i]); err == nil {
 			if st.IsDir() {
 				return ""
 			}
-			return p
+			return path[:i]
 		}
 	}
 	return ""

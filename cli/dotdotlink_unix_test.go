@@ -40,16 +40,18 @@ func TestFolderNamedWithDotDotAfterALink(t *testing.T) {
 }
 
 // TestDotDotAfterWhatLeadsNowhereIsRefused: with loop a symbolic link to
-// itself, dead one to nothing, no "none" and l0 the first of 41 links in a
-// row to a folder (one more than the system follows), `cat
-// loop/../v1/report.pdf` fails (ELOOP; ENOENT for dead and none), but `upload` of it uploaded the
-// v1/report.pdf beside loop (api.AbsPath cut "loop/.." as text when the
-// system could not follow it) and `history --folder loop/../v1` listed
-// that folder's upload. Upload now refuses each, saying why (a link on
-// the way to nothing, a loop, a name to check), exit 1, nothing sent or
-// queued; a link in a loop named itself is refused alike, not queued to
-// fail; history --folder finds no upload of a folder the system opens
-// nothing by.
+// itself, dead one to nothing, no "none", link-0 the first of 41 links in
+// a row to a folder (one more than the system follows) and flink one to a
+// file, `cat loop/../v1/report.pdf` fails (ELOOP; ENOENT for dead and
+// none; ENOTDIR for flink), but `upload` of it uploaded the v1/report.pdf
+// beside loop (api.AbsPath cut "loop/.." as text when the system could
+// not follow it), or, after flink, queued it to fail for resume to retry,
+// and `history --folder loop/../v1` listed that folder's upload. Upload
+// now refuses each, saying why (a link on the way to nothing, a loop, a
+// name to check, the file on the way), exit 1, nothing sent or queued; a
+// link in a loop named itself is refused alike, not queued to fail;
+// history --folder finds no upload of a folder the system opens nothing
+// by.
 func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
 	sb := keyedSandbox(t)
 	here, err := filepath.EvalSymlinks(t.TempDir())
@@ -57,6 +59,7 @@ func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
 	makeFiles(t, filepath.Join(here, "v1"), 1, func(int) int { return 900 })
 	require.NoError(t, os.Symlink("loop", filepath.Join(here, "loop")))
 	require.NoError(t, os.Symlink("nowhere", filepath.Join(here, "dead")))
+	require.NoError(t, os.Symlink("v1/file-000.bin", filepath.Join(here, "flink")))
 	testfs.LinkChain(t, here, linkchain.MaxLinks+1, "v1") // one link more than the system follows, to a folder
 	t.Chdir(here)
 	const loop = `" goes round a loop of symbolic links (a link that leads, through others or none, back to itself) — point the link at the file, or give the file's own path`
@@ -68,6 +71,8 @@ func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
 		{"dead/../v1/file-000.bin", `"` + here + `/dead/../v1/file-000.bin" does not exist — its path goes through "` + here +
 			`/dead", a symbolic link to "nowhere", which does not exist: point the link at the folder, or name the file's own path`},
 		{"none/../v1/file-000.bin", `"` + here + `/none/../v1/file-000.bin" does not exist — check the name`},
+		{"flink/../v1/file-000.bin", `"` + here + `/flink/../v1/file-000.bin" does not exist — its path goes through "` + here +
+			`/flink", a file, not a folder: check the path`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -77,7 +82,7 @@ func TestDotDotAfterWhatLeadsNowhereIsRefused(t *testing.T) {
 
 	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, "v1")
 	require.Equal(t, 0, code, errOut)
-	for _, folder := range []string{"loop/../v1", "dead/../v1", "none/../v1", "link-0/../v1"} {
+	for _, folder := range []string{"loop/../v1", "dead/../v1", "none/../v1", "link-0/../v1", "flink/../v1"} {
 		code, out, errOut := runCLI(t, "", "history", "--folder", folder, "--format", "cid")
 		assert.Equal(t, 1, code, "%s%s", out, errOut)
 		assert.Empty(t, out, "no upload of %s: the system opens nothing by it", folder)
