@@ -51,6 +51,12 @@ trap 'exit 1' INT TERM # so that the EXIT trap cleans up
 "$WINE" wineboot -i >/dev/null 2>&1
 "$WINESERVER" -w
 cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+# One wineserver for every package's run, kept until cleanup (-k): by
+# default it exits 3 s after its last program, and a package started as it
+# exits (the go list between two runs takes that long on a busy machine)
+# fails with "wine client error:0: recvmsg: Connection reset by peer" and
+# no test run (seen in CI on 2026-12-06, ./internal/linkchain).
+"$WINESERVER" -p
 
 # Small drives for the full-disk tests (internal/testfs.SmallDisk): Windows
 # has no tmpfs, so tmpfs mounts of the sizes they ask for are mapped as
