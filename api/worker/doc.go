@@ -86,11 +86,13 @@
 //   - An empty folder (the dropped one or any folder inside it) becomes one
 //     skipped entry "folder is empty", said once the whole folder is
 //     listed: one that holds an entry by then is listed again, once
-//     (folderWalk.relistFilled), and one that listing again finds empty
+//     (folderWalk.listAgain), and one that listing again finds empty
 //     but that holds an entry when said is skipped as
-//     ReasonFilledSinceListed, what it holds not uploaded. Otherwise the
-//     folder is uploaded as listed: a file put into a folder inside that
-//     held entries when it was listed is not uploaded, and nothing says so.
+//     ReasonFilledSinceListed, what it holds not uploaded.
+//   - A folder whose entries changed once it was listed (its modification
+//     time moved, or was too close to its listing to tell) has them listed
+//     again as the listing ends, once: the entries not met before are
+//     queued. What changes after that is not uploaded, and nothing says so.
 //
 // Skipped jobs are persisted and listed like every other job. Requests whose
 // destination, comment or parent id is invalid, and added files that are

@@ -95,7 +95,7 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 // not known to be empty, so it is not (whatever it holds was not listed).
 // Used by `verify DIR`, which says an empty folder only after reading
 // every file, and by an upload, which says one once the whole folder is
-// listed (folderWalk.relistFilled, addEmptyDirs), so that a file put into
+// listed (folderWalk.listAgain, addEmptyDirs), so that a file put into
 // one meanwhile is never passed over as "folder is empty".
 func EmptyNow(dir string) bool {
 	fi, err := os.Lstat(dir)

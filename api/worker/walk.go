@@ -905,7 +905,7 @@ func (w *walk) folder(r Request, root string) storage.ListingCut {
 	f.rootInfo = fi
 	f.rootID = FolderIDAt(f.walkRoot, fi)
 	_ = filepath.WalkDir(f.walkRoot, f.visit)
-	f.relistFilled()
+	f.listAgain()
 	if w.ctx.Err() != nil {
 		return storage.NotCut
 	}
@@ -1046,6 +1046,10 @@ type folderWalk struct {
 	dirs       []string              // every directory met, in walk order
 	hasEntries map[string]bool       // directories with at least one entry
 	unreadable map[string]bool       // directories that could not be listed
+	// listedDirs is each directory listed into as it was looked at
+	// just before it was read, and when (noteListed): what
+	// changedSinceListed compares as the listing ends.
+	listedDirs map[string]listedDir
 
 	rootInfo os.FileInfo        // walkRoot as the listing began (nil: unknown)
 	rootID   string             // walkRoot's folder's api.FolderID as the listing began ("": none)
@@ -1065,7 +1069,8 @@ func newFolderWalk(w *walk, r Request, root string) *folderWalk {
 		rootName = "" // a whole drive: its contents go straight under the destination
 	}
 	return &folderWalk{w: w, r: r, root: root, walkRoot: walkRoot, rootName: rootName,
-		dests: make(map[string]folderDest), hasEntries: make(map[string]bool), unreadable: make(map[string]bool)}
+		dests: make(map[string]folderDest), hasEntries: make(map[string]bool), unreadable: make(map[string]bool),
+		listedDirs: make(map[string]listedDir)}
 }
 
 // dest is where the files directly in dir go, worked out once per dir.
@@ -1143,6 +1148,7 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 			return fs.SkipDir
 		}
 		f.dirs = append(f.dirs, p)
+		f.noteListed(p)
 		return nil
 	case e.c.code != "":
 		w.add(f.entry(p, filepath.Dir(p)), storage.JobSkipped, e.c)
@@ -1267,22 +1273,155 @@ func (f *folderWalk) file(p string) {
 	w.queueFile(row, f.r.Again, id)
 }
 
-// relistFilled lists again, once, each folder the listing found empty
-// that holds an entry by the time the listing ends (EmptyNow): a big
-// folder takes minutes to list, and an empty folder is said only then
-// (addEmptyDirs), so a file put into one meanwhile was never sent while
-// the folder was said empty. Only the folders of the first listing are
-// listed again, each at most once: what their listing again finds is
-// said as it finds it, so the listing ends however the disk changes.
-func (f *folderWalk) relistFilled() {
-	for _, dir := range f.dirs { // as listed: not the folders relist appends
+// listAgain lists again, once, each folder of the listing that changed
+// since it was listed, as the listing ends: a big folder takes minutes to
+// list, and what was put into a folder once it was listed was never sent,
+// nor said. A folder found empty that holds an entry now (EmptyNow) is
+// listed again whole (relist): an empty folder is said only now
+// (addEmptyDirs), and was said empty with a file in it. One that held
+// entries and whose entries changed (changedSinceListed) has its new
+// entries listed (relistChanged). Only the folders of the first listing
+// are looked at, each once, so the listing ends however the disk changes;
+// what changes after that look is not listed (the folder's upload is the
+// folder as it was then).
+func (f *folderWalk) listAgain() {
+	for _, dir := range f.dirs { // as listed: not the folders listed again append
 		if f.w.ctx.Err() != nil || f.cut != storage.NotCut {
 			return
 		}
-		if !f.hasEntries[dir] && !f.unreadable[dir] && !EmptyNow(dir) {
-			f.relist(dir)
+		switch {
+		case f.unreadable[dir]:
+		case !f.hasEntries[dir]:
+			if !EmptyNow(dir) {
+				f.relist(dir)
+			}
+		case f.changedSinceListed(dir):
+			f.relistChanged(dir)
 		}
 	}
+}
+
+// listedDir is a directory as a listing looked at it (os.Lstat) just
+// before reading it, and when it did.
+type listedDir struct {
+	fi os.FileInfo
+	at time.Time
+}
+
+// noteListed keeps the directory p as it is now, just before the walk
+// reads it: one lstat per directory, and its result kept, no more. Its
+// identity is read now (os.SameFile with itself): on Windows, lstat
+// leaves it to be read from the path at the first comparison, which
+// would read the identity of whatever is at the path by then.
+func (f *folderWalk) noteListed(p string) {
+	at := time.Now()
+	if fi, err := os.Lstat(p); err == nil && os.SameFile(fi, fi) {
+		f.listedDirs[p] = listedDir{fi: fi, at: at}
+	}
+}
+
+// changedSinceListed reports whether the entries of the directory dir may
+// have changed since the listing read them: another directory at its
+// path, a modification time other than the one it had before it was read
+// (an entry made, removed or renamed in it moves it), or one too close to
+// when it was read to tell (modTimeTooClose). One that is gone, or no
+// directory now, is not listed again: its files, at their turn, say so.
+func (f *folderWalk) changedSinceListed(dir string) bool {
+	was, ok := f.listedDirs[dir]
+	if !ok {
+		return false
+	}
+	now, err := os.Lstat(dir)
+	if err != nil || !now.IsDir() {
+		return false
+	}
+	return !os.SameFile(now, was.fi) || !now.ModTime().Equal(was.fi.ModTime()) || modTimeTooClose(was.fi.ModTime(), was.at)
+}
+
+// modTimeTooClose reports whether a directory whose modification time
+// was mod when it was looked at, at, may have had an entry made just
+// after without its modification time moving: a file system's clock
+// ticks (Linux's every few milliseconds: a change within the tick of the
+// one before keeps its time), and one that keeps whole seconds (FAT two)
+// ticks slower still. Such a directory is listed again.
+func modTimeTooClose(mod, at time.Time) bool {
+	tick := modTimeTick
+	if mod.Nanosecond() == 0 {
+		tick = modTimeTickCoarse
+	}
+	return !mod.Before(at.Add(-tick))
+}
+
+// How far apart two changes of a directory can be and still show the
+// same modification time (modTimeTooClose): a kernel's clock tick, with
+// room, and two seconds for a file system that keeps whole seconds.
+const (
+	modTimeTick       = 50 * time.Millisecond
+	modTimeTickCoarse = 2 * time.Second
+)
+
+// relistChanged lists the entries of dir, listed before, that the
+// listing did not meet (listedHere): a file put in since, and a folder
+// made in it since, listed whole. The folders in it that were listed are
+// not listed into (changedSinceListed looks at each). A directory that
+// cannot be read now, or is a link or a file, is left as it was listed,
+// and so is every one once a save failed (its rows, not saved, cannot be
+// looked up).
+func (f *folderWalk) relistChanged(dir string) {
+	if f.w.saveFailed {
+		return
+	}
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case f.w.ctx.Err() != nil:
+			return fs.SkipAll
+		case p == dir:
+			if e := sortListed(p, d, err, f.walkRoot, f.isOwnData); err != nil || !e.dir {
+				return fs.SkipDir
+			}
+			return nil
+		case err != nil || filepath.Dir(p) != dir:
+			return f.visit(p, d, err) // in a folder made since, or not read: said
+		case d.IsDir() && f.listedDirs[p].fi != nil:
+			return fs.SkipDir
+		case f.listedHere(p):
+			if d.IsDir() {
+				return fs.SkipDir // said when listed: too deep, own data
+			}
+			return nil
+		}
+		return f.visit(p, d, err)
+	})
+}
+
+// listedHere reports whether the listing met the entry p of a folder
+// before (relistChanged): this Add call has a job for it, saved or still
+// to be (w.rows, at most flushRows), or it was left to a job of another
+// call waiting in the queue when the listing began (leaveTo). A lookup
+// that fails says it was: listed twice in one call is worse than as it
+// was listed.
+func (f *folderWalk) listedHere(p string) bool {
+	w := f.w
+	for _, r := range w.rows {
+		if r.LocalPath == p {
+			return true
+		}
+	}
+	jobs, err := w.q.db.JobsIn(w.q.env, w.q.account, p)
+	if err != nil {
+		return true
+	}
+	for _, j := range jobs.Of(p) {
+		if j.BatchID == w.batchID {
+			return true
+		}
+	}
+	for _, j := range w.queued.Of(p) {
+		if j.BatchID != w.batchID && !j.Cleared && waiting(j.State) {
+			return true
+		}
+	}
+	return false
 }
 
 // relist lists the folder dir again, as the listing lists a folder
@@ -1303,7 +1442,7 @@ func (f *folderWalk) relist(dir string) {
 
 // addEmptyDirs says which folders were empty (and so not uploaded). Each
 // is looked at again as it is said (EmptyNow): one that holds an entry
-// by then, though its listing (again: relistFilled) found none, is said
+// by then, though its listing (again: listAgain) found none, is said
 // so, with what it holds not uploaded (causeFilledSinceListed), never
 // "folder is empty".
 func (f *folderWalk) addEmptyDirs() {
