@@ -74,10 +74,12 @@ type DB struct {
 	// CheckFile found once the path names another file or none (replaced.go).
 	file     fileID
 	replaced atomic.Pointer[ReplacedError]
-	// wal is the journal (-wal) the writer opened, when walKnown (noteWAL);
-	// walSaved, that its pages were moved into the file once it was found
-	// deleted or replaced (saveWALOfAGoneJournal).
+	// wal is the journal (-wal) the writer opened, beside realPath (the
+	// database file where it really is, past links), when walKnown
+	// (noteWAL); walSaved, that its pages were moved into the file once it
+	// was found deleted or replaced (saveWALOfAGoneJournal).
 	wal      fileID
+	realPath string
 	walKnown bool
 	walSaved sync.Once
 	// beforeUpgrade is OpenOptions.BeforeUpgrade; upgradeSaid, that it

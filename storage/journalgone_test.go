@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -112,4 +113,45 @@ func TestCloseCarryingOverAfterTheJournalIsDeleted(t *testing.T) {
 		require.NoError(t, err, id)
 		assert.Equal(t, want, j.State, id)
 	}
+}
+
+// TestWritesAfterTheJournalOfALinkedDatabaseIsDeletedFail: a history
+// moved elsewhere (a larger disk) and reached through a symbolic link in
+// the data folder has its journal where SQLite keeps it, beside the file
+// the link leads to, not beside the link. A write after that journal is
+// deleted fails as it does for a history that is no link, naming the
+// journal where it is; what was recorded before is in the history file.
+func TestWritesAfterTheJournalOfALinkedDatabaseIsDeletedFail(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to delete a -wal SQLite holds open, and its SQLite keeps the journal beside the link")
+	}
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	real := filepath.Join(elsewhere, DBFileName)
+	require.NoError(t, os.WriteFile(real, nil, 0o600))
+	if err := os.Symlink(real, filepath.Join(dir, DBFileName)); err != nil {
+		t.Skipf("no symbolic link made here: %v", err)
+	}
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
+	_, errs := d.WriteJobs(nil, []JobFinish{{Row: JobRow{ID: "before"}, History: HistoryEntry{Name: "a", Hash: "QmA", Verified: true}}})
+	require.NoError(t, errs[0])
+	require.FileExists(t, real+"-wal", "SQLite keeps the journal beside the file the link leads to")
+
+	skipIfHeldOpen(t, os.Remove(real+"-wal"))
+
+	err = d.InsertJobs([]JobRow{{ID: "after", LocalPath: "/b"}})
+	require.Error(t, err, "a write into a journal no longer at its path must not count as written")
+	var gone *ReplacedError
+	require.ErrorAs(t, err, &gone)
+	assert.True(t, gone.Journal, "the journal, not the file, was deleted")
+	assert.Contains(t, err.Error(), "("+real+"-wal)", "the journal is named where it was")
+
+	other, err := sql.Open("sqlite", dsn(real, true))
+	require.NoError(t, err)
+	defer other.Close()
+	var n int
+	require.NoError(t, other.QueryRow("SELECT count(*) FROM history").Scan(&n), "another process reads the history")
+	assert.Equal(t, 1, n, "the upload recorded before the journal was deleted")
 }

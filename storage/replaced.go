@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // ErrDatabaseReplaced matches a *ReplacedError.
@@ -64,8 +65,8 @@ func (d *DB) CheckFile() error {
 	same, err := d.file.isAt(d.path)
 	e := replacedBy(d.path, same, err)
 	if e == nil && d.walKnown {
-		same, err = d.wal.isAt(d.path + "-wal")
-		e = journalReplacedBy(d.path, same, err)
+		same, err = d.wal.isAt(d.realPath + "-wal")
+		e = journalReplacedBy(d.realPath, same, err)
 	}
 	if e == nil {
 		return nil
@@ -87,9 +88,10 @@ func replacedBy(path string, same bool, err error) *ReplacedError {
 	return &ReplacedError{Path: path}
 }
 
-// journalReplacedBy is what a look at the journal's path (the database
-// file's path and "-wal") says, as replacedBy: nothing there, or another
-// file, is a *ReplacedError of the journal.
+// journalReplacedBy is what a look at the journal's path (the path of
+// the database file where it really is, and "-wal") says, as replacedBy:
+// nothing there, or another file, is a *ReplacedError of the journal,
+// naming the database there, so the journal named is the one deleted.
 func journalReplacedBy(path string, same bool, err error) *ReplacedError {
 	if e := replacedBy(path, same, err); e != nil {
 		return &ReplacedError{Path: path, Journal: true}
@@ -101,9 +103,16 @@ func journalReplacedBy(path string, same bool, err error) *ReplacedError {
 // CheckFile. SQLite keeps it open, and at its path, as long as that
 // connection is, which d keeps for its whole life; where it is not to be
 // watched (walAt) or not there, nothing is noted and CheckFile looks at
-// the database file alone.
+// the database file alone. Its path is beside the file where it really
+// is: SQLite follows the links to a database (one moved to a larger disk,
+// linked from the data folder) and keeps the journal there, where a look
+// beside the link found none and so watched nothing.
 func (d *DB) noteWAL() {
-	d.wal, d.walKnown = walAt(d.path + "-wal")
+	d.realPath = d.path
+	if p, err := filepath.EvalSymlinks(d.path); err == nil {
+		d.realPath = p
+	}
+	d.wal, d.walKnown = walAt(d.realPath + "-wal")
 }
 
 // saveWALOfAGoneJournal moves what the journal holds into the database
