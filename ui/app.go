@@ -279,7 +279,7 @@ func runAfterAnotherUpdate(fa fyne.App, home string, files []string, claimed fun
 			return r
 		case <-updating:
 			if ctx.Err() == nil { // else the loop has ended: no window to change
-				fyne.Do(w.updating)
+				giveLoop(w.updating) // the loop may end meanwhile: Fyne then drops, loses or refuses it
 			}
 			return <-opened
 		}
