@@ -254,3 +254,38 @@ func TestNamedNotThereOfADotDotAfterAFile(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedNotThereOfAPathTooLongForTheSystem: a path the system refuses
+// for its length (ENAMETOOLONG) opens nothing now and never will, but
+// NamedNotThere said nothing of it: `upload` queued it as a failed upload
+// that `resume` offered to retry. A path longer than PATH_MAX (a ".."
+// path of 4,208 bytes to a file that is there, or a deep one) and a name
+// longer than a name may be are now named as not there, each with what to
+// do.
+func TestNamedNotThereOfAPathTooLongForTheSystem(t *testing.T) {
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	require.NoError(t, os.Mkdir(filepath.Join(here, "v1"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(here, "v1", "report.pdf"), []byte("near"), 0o600))
+	t.Chdir(here)
+	const pathTooLong = " has a path longer than this system allows — name it by a shorter path, or move it to a folder with a shorter one"
+	const nameTooLong = " has a name longer than the system allows (255 bytes), so no file has that path — check the path for a mistake"
+	for _, tt := range []struct{ name, typed, want string }{
+		{"a \"..\" path to a file there", strings.Repeat("v1/../", 700) + "v1/report.pdf", pathTooLong},
+		{"a path deeper than the system takes", strings.Repeat(strings.Repeat("d", 200)+"/", 21) + "f", pathTooLong},
+		{"a name of 256 bytes", strings.Repeat("n", 256), nameTooLong},
+		{"a folder's name of 300 bytes on the path", strings.Repeat("d", 300) + "/f", nameTooLong},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, sysErr := os.Lstat(tt.typed)
+			require.ErrorIs(t, sysErr, syscall.ENAMETOOLONG)
+			p, err := AbsPath(tt.typed)
+			require.NoError(t, err)
+			why := NamedNotThere(p, tt.typed)
+			nt, ok := errors.AsType[*NotThereError](why)
+			require.True(t, ok, "named as not there: %v", why)
+			assert.Equal(t, NotThereTooLong, nt.Kind)
+			assert.Equal(t, quotePath(p)+tt.want, nt.Error())
+		})
+	}
+}

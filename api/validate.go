@@ -527,6 +527,7 @@ const (
 	NotThereTilde                            // typed starting with a ~ no shell replaced (quoted, or on Windows): name the path it stands for
 	NotThereLinkOnTheWay                     // its path goes through a symbolic link that leads to nothing: point the link at the folder
 	NotThereLoop                             // its path goes round a loop of symbolic links: point the link at the file
+	NotThereTooLong                          // longer than the system takes a path, or a name in it longer than a name may be: a shorter path
 )
 
 // Error is the sentence that says what to check.
@@ -540,11 +541,23 @@ func (e *NotThereError) Error() string {
 		return quotePath(e.Path) + " does not exist — " + tildeAdvice() + ", or the full path, " + quotePath(e.Detail)
 	case NotThereLoop:
 		return quotePath(e.Path) + " " + loopSentence
+	case NotThereTooLong:
+		if e.NameTooLong() {
+			return quotePath(e.Path) + " " + nameTooLongSentence
+		}
+		return quotePath(e.Path) + " has a path longer than this system allows — name it by a shorter path, or move it to a folder with a shorter one"
 	case NotThereLinkOnTheWay:
 		return quotePath(e.Path) + " does not exist — its path goes through " + quotePath(e.Link) + ", " + e.leadsTo() +
 			", which does not exist: point the link at the folder, or name the file's own path"
 	}
 	return quotePath(e.Path) + " does not exist — check the name"
+}
+
+// NameTooLong reports whether a NotThereTooLong path is refused for a
+// name in it longer than MaxNameLen (no file has it: a name typed wrong),
+// not for its whole length, so each is said with what to do.
+func (e *NotThereError) NameTooLong() bool {
+	return hasNameTooLong(e.Path)
 }
 
 // leadsTo says where the symbolic link to nothing (Path, or Link on its
@@ -590,10 +603,12 @@ func SplitNotThere(paths, typed []string) (there []string, notThere []*NotThereE
 // file "moved or deleted" to put back, as for one seen before), one whose
 // path goes through a file says so, and so do a symbolic link that leads
 // to nothing, one on the path's way and a loop of links (the system
-// opens nothing by any of them). It is nil for a path that is
-// there, and for one whose absence is not sure (a drive not ready or not
-// there, as a USB drive unplugged, a share out of reach, a folder not
-// readable): reading it says what is wrong with those.
+// opens nothing by any of them), and so does a path the system refuses
+// for its length, which it never opens however often it is tried. It is
+// nil for a path that is there, and for one whose absence is not sure (a
+// drive not ready or not there, as a USB drive unplugged, a share out of
+// reach, a folder not readable, or not searchable, which leave given later
+// makes readable): reading it says what is wrong with those.
 //
 // typed is the path as the person typed it on the command line (path
 // itself, or what was made absolute into path), "" where that is not
@@ -611,6 +626,8 @@ func NamedNotThere(path, typed string) error {
 		return namedGone(path, typed, Gone(err))
 	case errors.Is(err, syscall.ELOOP):
 		return &NotThereError{Path: path, Kind: NotThereLoop}
+	case errors.Is(err, syscall.ENAMETOOLONG): // no retry opens it: the path, not the file, must change
+		return &NotThereError{Path: path, Kind: NotThereTooLong}
 	case err != nil || fi.Mode()&fs.ModeSymlink == 0:
 		return nil
 	}
@@ -881,12 +898,17 @@ func fileAccessError(q string, err error) error {
 func unreadableSentence(cause error) string {
 	switch {
 	case errors.Is(cause, syscall.ENAMETOOLONG):
-		return fmt.Sprintf("has a name longer than the system allows (%d bytes), so no file has that path — check the path for a mistake", MaxNameLen)
+		return nameTooLongSentence
 	case errors.Is(cause, syscall.ELOOP):
 		return loopSentence
 	}
 	return "cannot be read: " + cleanText(cause.Error())
 }
+
+// nameTooLongSentence says, after a path, that a name in it is longer than
+// a name may be and what to do: said of a file read (unreadableSentence)
+// and of a path named (NotThereTooLong) alike.
+var nameTooLongSentence = fmt.Sprintf("has a name longer than the system allows (%d bytes), so no file has that path — check the path for a mistake", MaxNameLen)
 
 // loopSentence says, after a path, that it goes round a loop of symbolic
 // links and what to do: said of a file read (unreadableSentence) and of a
@@ -908,14 +930,18 @@ func PathTooLong(err error) bool {
 		return false
 	}
 	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		for _, name := range strings.Split(filepath.ToSlash(pe.Path), "/") {
-			if len(name) > MaxNameLen {
-				return false
-			}
+	return !errors.As(err, &pe) || !hasNameTooLong(pe.Path)
+}
+
+// hasNameTooLong reports whether a name in path p is longer than
+// MaxNameLen: the system refuses p for that name, not its length.
+func hasNameTooLong(p string) bool {
+	for _, name := range strings.Split(filepath.ToSlash(p), "/") {
+		if len(name) > MaxNameLen {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // readError is a failure to read the file at path during its upload: the

@@ -5,6 +5,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -89,4 +90,24 @@ func TestLaunchPathOfAFileNamedAsAFolderIsNotThere(t *testing.T) {
 	for _, p := range []string{notes + "/", notes + "/."} {
 		assert.Contains(t, text, "“"+p+"” does not exist: its path goes through “"+notes+"”, a file, not a folder. Check the path.")
 	}
+}
+
+// TestLaunchPathTooLongForTheSystemIsNotThere: `dstor-uploader
+// v1/../v1/../…/v1/report.pdf` (longer than PATH_MAX), or a path with a
+// name longer than 255 bytes, opens nothing and never will, but the window
+// queued it to fail, for a Retry that can never open it. The notice now
+// names each with what to do, as upload says, and nothing is queued.
+func TestLaunchPathTooLongForTheSystemIsNotThere(t *testing.T) {
+	here, err := filepath.EvalSymlinks(t.TempDir())
+	require.NoError(t, err)
+	testutil.WriteFile(t, filepath.Join(here, "v1", "report.pdf"), 4)
+	long := here + "/" + strings.Repeat("v1/../", 700) + "v1/report.pdf"
+	named := here + "/" + strings.Repeat("n", 256)
+
+	there, notThere := splitPaths([]string{long, named}, nil)
+	assert.Empty(t, there, "the system opens neither")
+	text := notThereText(notThere)
+	assert.Contains(t, text, "v1/report.pdf” has a path longer than the system allows. Open it by a shorter path, or move it to a folder with a shorter one.")
+	assert.Contains(t, text, "nnnn” has a name longer than the system allows (255 bytes), so no file has that path. Check the path for a mistake.")
+	assert.NotContains(t, text, "Check the name.")
 }

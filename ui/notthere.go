@@ -124,6 +124,19 @@ func notThereSentence(nt *api.NotThereError) string {
 		return tr("“{{.Path}}” goes round a loop of symbolic links (a link that leads, through others or none, back to itself). Point the link at the file, or open the file by its own path.", data)
 	case api.NotThereLinkOnTheWay:
 		return tr("“{{.Path}}” does not exist: its path goes through “{{.Link}}”, a symbolic link to “{{.Detail}}”, which does not exist. Point the link at the folder, or open the file by its own path.", data)
+	case api.NotThereTooLong:
+		return tooLongSentence(nt, data)
 	}
 	return tr("“{{.Path}}” does not exist. Check the name.", data)
+}
+
+// tooLongSentence is notThereSentence of a path the system refuses for
+// its length (api.NotThereTooLong), or for a name in it longer than a
+// name may be (no file has it: a name typed wrong).
+func tooLongSentence(nt *api.NotThereError, data map[string]any) string {
+	if nt.NameTooLong() {
+		data["Max"] = api.MaxNameLen
+		return tr("“{{.Path}}” has a name longer than the system allows ({{.Max}} bytes), so no file has that path. Check the path for a mistake.", data)
+	}
+	return tr("“{{.Path}}” has a path longer than the system allows. Open it by a shorter path, or move it to a folder with a shorter one.", data)
 }
