@@ -90,35 +90,85 @@ type front struct {
 	token   atomic.Value // the bearer token of the last upload
 	adds    atomic.Int64 // upload requests that have reached the front
 	serving atomic.Int64 // upload requests the sandbox is still serving
-	// busy are the connections to the front that are new or reading a
-	// request: a killed client's request can still be on its way in one
-	// (its bytes in the socket), not yet served, until it closes. Idle
-	// keep-alive connections (an in-process run's) are not among them.
-	mu   sync.Mutex
-	busy map[net.Conn]bool
+	// conns are the front's open connections (not closed or hijacked),
+	// each with the number of the child run it was made during (child;
+	// 0 for none: an in-process run's, whose idle keep-alive connections
+	// stay open). A killed child's request can still be in one of its
+	// connections, its bytes in the socket, not yet read, even while the
+	// connection looks idle: it is served before the connection closes.
+	mu       sync.Mutex
+	conns    map[net.Conn]int
+	child    int // the child run under way, numbered from 1; 0 for none
+	children int // child runs so far
 }
 
-// noteConn keeps f.busy as the server's connections change state.
+// noteConn keeps f.conns as the server's connections open and close.
+// The server notes a new connection in its accepting loop, in the order
+// accepted (net/http's Serve), before it serves any.
 func (f *front) noteConn(c net.Conn, s http.ConnState) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.busy == nil {
-		f.busy = map[net.Conn]bool{}
+	if f.conns == nil {
+		f.conns = map[net.Conn]int{}
 	}
-	if s == http.StateNew || s == http.StateActive {
-		f.busy[c] = true
-	} else {
-		delete(f.busy, c)
+	switch s {
+	case http.StateNew:
+		f.conns[c] = f.child
+	case http.StateClosed, http.StateHijacked:
+		delete(f.conns, c)
 	}
 }
 
-// quiet reports whether the sandbox serves no upload and no connection to
-// the front is new or reading a request: everything a killed client sent
-// has been served.
-func (f *front) quiet() bool {
+// childStarts numbers the connections made from now on as a child run's,
+// until childServed, and returns its number.
+func (f *front) childStarts() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.serving.Load() == 0 && len(f.busy) == 0
+	f.children++
+	f.child = f.children
+	return f.child
+}
+
+// childServed waits until the sandbox has served everything child run n,
+// killed, sent: no upload is being served and every connection made during
+// the run is closed (a killed process's sockets are closed by the system;
+// the server reads what is left in one, serves it, then reads its end). A
+// request made on a new connection first (barrier) is answered only once
+// the server has accepted every connection made before it, so none of the
+// child's is still waiting to be accepted, unseen. It reports whether that
+// came before the deadline.
+func (f *front) childServed(t *testing.T, url string, n int, deadline time.Time) bool {
+	t.Helper()
+	barrier := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := barrier.Get(url + "/barrier")
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	f.mu.Lock()
+	f.child = 0
+	f.mu.Unlock()
+	for time.Now().Before(deadline) {
+		if f.quietOf(n) {
+			return true
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return false
+}
+
+// quietOf reports whether no upload is being served and no connection of
+// child run n is open.
+func (f *front) quietOf(n int) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.serving.Load() != 0 {
+		return false
+	}
+	for _, c := range f.conns {
+		if c == n {
+			return false
+		}
+	}
+	return true
 }
 
 func (f *front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
