@@ -1363,7 +1363,9 @@ const (
 // relistChanged lists the entries of dir, listed before, that the
 // listing did not meet (listedHere): a file put in since, and a folder
 // made in it since, listed whole. The folders in it that were listed are
-// not listed into (changedSinceListed looks at each). A directory that
+// not listed into (changedSinceListed looks at each), and one found empty
+// that is a link or a file now is not met either: listAgain and
+// addEmptyDirs say it, once. A directory that
 // cannot be read now, or is a link or a file, is left as it was listed,
 // and so is every one once a save failed (its rows, not saved, cannot be
 // looked up).
@@ -1382,8 +1384,11 @@ func (f *folderWalk) relistChanged(dir string) {
 			return nil
 		case err != nil || filepath.Dir(p) != dir:
 			return f.visit(p, d, err) // in a folder made since, or not read: said
-		case d.IsDir() && f.listedDirs[p].fi != nil:
-			return fs.SkipDir
+		case f.listedDirs[p].fi != nil && (d.IsDir() || !f.hasEntries[p]):
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil // found empty, a link or a file now: its own look says it
 		case f.listedHere(p):
 			if d.IsDir() {
 				return fs.SkipDir // said when listed: too deep, own data
