@@ -37,6 +37,51 @@ func deleteDB(t *testing.T, home string) {
 	}
 }
 
+// goneMidRun is what an upload run said (uploadWhileGone), with its
+// sandbox, its data folder and the files it was given.
+type goneMidRun struct {
+	code        int
+	out, errOut string
+	sb          *testutil.Sandbox
+	home        string
+	files       []string
+}
+
+// uploadWhileGone runs `upload` of a folder of 8 files against a sandbox,
+// one upload at a time, and calls gone with its data folder while the third
+// upload is held (another program deleting the history, or part of it),
+// then lets the run finish.
+func uploadWhileGone(t *testing.T, gone func(t *testing.T, home string)) goneMidRun {
+	t.Helper()
+	r := goneMidRun{sb: testutil.StartSandbox(t, sandbox.Config{}), home: t.TempDir()}
+	t.Setenv(storage.HomeEnv, r.home)
+	t.Setenv(APIKeyEnv, r.sb.Key)
+	r.files = makeFiles(t, filepath.Join(t.TempDir(), "data"), 8, func(i int) int { return 3000 + i })
+	hold := testutil.NewUploadHold(r.sb.Srv, 2)
+	hold.Arm()
+	ts := httptest.NewServer(hold)
+	t.Cleanup(ts.Close)
+	t.Cleanup(hold.Release) // first: a held request must not keep ts.Close waiting
+
+	done := make(chan goneMidRun, 1)
+	go func() {
+		code, out, errOut := runCLI(t, "", "upload", "--env", ts.URL, "--concurrency", "1", filepath.Dir(r.files[0]))
+		done <- goneMidRun{code: code, out: out, errOut: errOut}
+	}()
+	select {
+	case <-hold.Started():
+	case d := <-done:
+		t.Fatalf("the run ended before its third upload: %d %s %s", d.code, d.out, d.errOut)
+	case <-time.After(2 * time.Minute):
+		t.Fatal("no third upload within 2 minutes")
+	}
+	gone(t, r.home)
+	hold.Release()
+	d := <-done
+	r.code, r.out, r.errOut = d.code, d.out, d.errOut
+	return r
+}
+
 // assertEveryUploadLinked asserts that each upload the sandbox stored has
 // its link in the run's output, stdout or stderr: nothing uploaded may be
 // left without its link when no history keeps it.
@@ -57,36 +102,8 @@ func assertEveryUploadLinked(t *testing.T, sb *testutil.Sandbox, output string) 
 // history has them.
 func TestUploadWhileTheDatabaseIsDeletedFails(t *testing.T) {
 	skipOnWindows(t)
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	home := t.TempDir()
-	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(APIKeyEnv, sb.Key)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "data"), 8, func(i int) int { return 3000 + i })
-	hold := testutil.NewUploadHold(sb.Srv, 2)
-	hold.Arm()
-	ts := httptest.NewServer(hold)
-	t.Cleanup(ts.Close)
-	t.Cleanup(hold.Release) // first: a held request must not keep ts.Close waiting
-
-	type result struct {
-		code        int
-		out, errOut string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, out, errOut := runCLI(t, "", "upload", "--env", ts.URL, "--concurrency", "1", filepath.Dir(files[0]))
-		done <- result{code, out, errOut}
-	}()
-	select {
-	case <-hold.Started():
-	case r := <-done:
-		t.Fatalf("the run ended before its third upload: %d %s %s", r.code, r.out, r.errOut)
-	case <-time.After(2 * time.Minute):
-		t.Fatal("no third upload within 2 minutes")
-	}
-	deleteDB(t, home)
-	hold.Release()
-	r := <-done
+	r := uploadWhileGone(t, deleteDB)
+	sb, home, files := r.sb, r.home, r.files
 	t.Logf("stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
 	assert.Equal(t, 1, r.code, "no success: the history the run recorded in is gone")
 	assert.Contains(t, r.errOut, "the upload history "+filepath.Join(home, storage.DBFileName)+" was deleted or moved away while this run was uploading")

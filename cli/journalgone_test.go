@@ -1,18 +1,14 @@
 package cli
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
-	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -26,37 +22,11 @@ import (
 // output, and the uploads recorded before the deletion in the history.
 func TestUploadWhoseJournalIsDeletedFails(t *testing.T) {
 	skipOnWindows(t) // Windows refuses to delete a -wal SQLite holds open
-	sb := testutil.StartSandbox(t, sandbox.Config{})
-	home := t.TempDir()
-	t.Setenv(storage.HomeEnv, home)
-	t.Setenv(APIKeyEnv, sb.Key)
-	files := makeFiles(t, filepath.Join(t.TempDir(), "data"), 8, func(i int) int { return 3000 + i })
-	hold := testutil.NewUploadHold(sb.Srv, 2)
-	hold.Arm()
-	ts := httptest.NewServer(hold)
-	t.Cleanup(ts.Close)
-	t.Cleanup(hold.Release) // first: a held request must not keep ts.Close waiting
-
-	type result struct {
-		code        int
-		out, errOut string
-	}
-	done := make(chan result, 1)
-	go func() {
-		code, out, errOut := runCLI(t, "", "upload", "--env", ts.URL, "--concurrency", "1", filepath.Dir(files[0]))
-		done <- result{code, out, errOut}
-	}()
-	select {
-	case <-hold.Started():
-	case r := <-done:
-		t.Fatalf("the run ended before its third upload: %d %s %s", r.code, r.out, r.errOut)
-	case <-time.After(2 * time.Minute):
-		t.Fatal("no third upload within 2 minutes")
-	}
+	r := uploadWhileGone(t, func(t *testing.T, home string) {
+		require.NoError(t, os.Remove(filepath.Join(home, storage.DBFileName)+"-wal"))
+	})
+	sb, home, files := r.sb, r.home, r.files
 	db := filepath.Join(home, storage.DBFileName)
-	require.NoError(t, os.Remove(db+"-wal"))
-	hold.Release()
-	r := <-done
 	t.Logf("stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
 	assert.Equal(t, 1, r.code, "no success: the run's records went into a journal no folder holds")
 	assert.Contains(t, r.errOut, "Not recorded: the journal of the upload history "+db+" ("+db+"-wal) was deleted or replaced by another program while this run was uploading")

@@ -39,21 +39,7 @@ func tapWindowButton(t *testing.T, fa *loopApp, label string) {
 func TestQuitWhileWaitingWithFilesAsksAndSaysWhichAreNotQueued(t *testing.T) {
 	files := []string{filepath.Join("/nas", "report.pdf"), filepath.Join("/nas", "trip")}
 	fa := newLoopApp(t)
-	waiting := make(chan struct{})
-	claimed := func(ctx context.Context) (<-chan instance.Handoff, bool, error) {
-		close(waiting) // the waiting window shows
-		<-ctx.Done()   // the update goes on until the person quits
-		return nil, false, nil
-	}
-	ran := make(chan ranAfterUpdate, 1)
-	go func() {
-		a, db, err := runAfterAnotherUpdate(fa, "/h/d", files, claimed, func(*storage.DB, <-chan instance.Handoff) *App {
-			t.Error("no window is built without the claim")
-			return nil
-		}, true)
-		ran <- ranAfterUpdate{a, db, err}
-	}()
-	<-waiting
+	ran := waitUntilQuit(t, fa, files, true)
 	require.Contains(t, windowLabels(fa), waitingText("/h/d"))
 	asked := "2 files you opened are not in the queue yet. If you quit now, they are not added: open them again once dStor Uploader is open."
 	tapWindowButton(t, fa, "Quit")
@@ -90,21 +76,7 @@ func TestTrayQuitWhileWaitingAsksAsTheWindowDoes(t *testing.T) {
 	files := []string{filepath.Join("/nas", "report.pdf")}
 	loop := newLoopApp(t)
 	fa := &trayApp{App: loop}
-	waiting := make(chan struct{})
-	claimed := func(ctx context.Context) (<-chan instance.Handoff, bool, error) {
-		close(waiting)
-		<-ctx.Done()
-		return nil, false, nil
-	}
-	ran := make(chan ranAfterUpdate, 1)
-	go func() {
-		a, db, err := runAfterAnotherUpdate(fa, "/h/d", files, claimed, func(*storage.DB, <-chan instance.Handoff) *App {
-			t.Error("no window is built without the claim")
-			return nil
-		}, false)
-		ran <- ranAfterUpdate{a, db, err}
-	}()
-	<-waiting
+	ran := waitUntilQuit(t, fa, files, false)
 	require.NotNil(t, fa.menu, "a tray while it waits")
 	i := slices.IndexFunc(fa.menu.Items, func(m *fyne.MenuItem) bool { return m.IsQuit })
 	require.GreaterOrEqual(t, i, 0, "a Quit of the window's in the tray (else Fyne adds its own)")
@@ -120,4 +92,28 @@ func TestTrayQuitWhileWaitingAsksAsTheWindowDoes(t *testing.T) {
 	var notQueued *filesNotQueuedError
 	require.ErrorAs(t, r.err, &notQueued)
 	assert.Equal(t, files, notQueued.paths)
+}
+
+// waitUntilQuit starts a launch with files in fa while another process
+// updates the history in /h/d, an update that goes on until the person
+// quits, and returns once the waiting window shows: runAfterAnotherUpdate's
+// result comes on the channel when it returns.
+func waitUntilQuit(t *testing.T, fa fyne.App, files []string, noTray bool) <-chan ranAfterUpdate {
+	t.Helper()
+	waiting := make(chan struct{})
+	claimed := func(ctx context.Context) (<-chan instance.Handoff, bool, error) {
+		close(waiting) // the waiting window shows
+		<-ctx.Done()   // the update goes on until the person quits
+		return nil, false, nil
+	}
+	ran := make(chan ranAfterUpdate, 1)
+	go func() {
+		a, db, err := runAfterAnotherUpdate(fa, "/h/d", files, claimed, func(*storage.DB, <-chan instance.Handoff) *App {
+			t.Error("no window is built without the claim")
+			return nil
+		}, noTray)
+		ran <- ranAfterUpdate{a, db, err}
+	}()
+	<-waiting
+	return ran
 }
