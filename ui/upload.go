@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -92,9 +93,13 @@ type uploadView struct {
 	lateLost bool
 	tried    [3]int
 	// listVer changes whenever a job the list shows changes, is added or
-	// leaves; drawn is what the list was last refreshed for (render).
-	listVer uint64
-	drawn   listDrawn
+	// leaves; drawn is what the list was last refreshed for (drawList),
+	// and drawnAt when. listOwed says a refresh was held back: the pump's
+	// goroutine reads it to bring one.
+	listVer  uint64
+	drawn    listDrawn
+	drawnAt  time.Time
+	listOwed atomic.Bool
 
 	// batch counts what finished since the queue last became busy, for
 	// the notification when it goes idle.

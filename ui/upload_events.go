@@ -53,13 +53,16 @@ func (v *uploadView) pump(s *activeSession, events <-chan worker.Event) {
 	defer ticker.Stop()
 	var p pendingEvents
 	applied := make(chan struct{}, 1)
-	// inFlight says a batch is with the UI goroutine; owed that the next
-	// one goes as soon as it is applied (a batch was cut, or a tick came).
+	// inFlight says a batch (or an owed draw of the list) is with the UI
+	// goroutine; owed that the next one goes as soon as it is applied (a
+	// batch was cut, or a tick came).
 	inFlight, owed := false, false
-	send := func(batch []worker.Event) {
+	// post runs f on the UI goroutine while the session is shown, and
+	// says when it has.
+	post := func(f func()) {
 		v.a.do(func() {
 			if v.sess == s {
-				v.apply(batch)
+				f()
 			}
 			select {
 			case applied <- struct{}{}:
@@ -72,19 +75,24 @@ func (v *uploadView) pump(s *activeSession, events <-chan worker.Event) {
 			owed = true
 			return
 		}
-		if p.empty() {
-			return
+		switch {
+		case !p.empty():
+			batch := p.take()
+			inFlight = true
+			post(func() { v.apply(batch) })
+			owed = !p.empty()
+		case v.listOwed.Load(): // the list's length, held back by drawList
+			inFlight = true
+			post(func() { v.drawList(true) })
 		}
-		inFlight = true
-		send(p.take())
-		owed = !p.empty()
 	}
 	for {
 		select {
 		case ev, ok := <-events:
 			if !ok {
 				for !p.empty() {
-					send(p.take())
+					batch := p.take()
+					post(func() { v.apply(batch) })
 				}
 				return
 			}

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -54,12 +55,30 @@ func (v *uploadView) render() {
 	}
 	show(v.overall, progress)
 	show(v.empty, v.listLen() == 0)
-	// The rows show the window's jobs, the list's length, and whether the
-	// queue is paused (a waiting row says Paused).
-	if drawn := (listDrawn{v.listVer, v.listLen(), s.Paused}); drawn != v.drawn {
-		v.drawn = drawn
-		v.list.Refresh()
+	v.drawList(false)
+}
+
+// drawList refreshes the list when what its rows show changed: the
+// window's jobs, the list's length, or whether the queue is paused (a
+// waiting row says Paused). Each refresh makes Fyne build a row to measure
+// (listRenderer.Refresh calls CreateItem), which its cache keeps a minute
+// or more, so a change of the length alone, as a big folder is listed, is
+// drawn at most once per refreshInterval unless now: one held back is
+// owed (listOwed), and the pump's next tick draws it.
+func (v *uploadView) drawList(now bool) {
+	drawn := listDrawn{v.listVer, v.listLen(), v.sum.Paused}
+	if drawn == v.drawn {
+		v.listOwed.Store(false)
+		return
 	}
+	lengthOnly := drawn.ver == v.drawn.ver && drawn.paused == v.drawn.paused
+	if lengthOnly && !now && time.Since(v.drawnAt) < refreshInterval {
+		v.listOwed.Store(true)
+		return
+	}
+	v.drawn, v.drawnAt = drawn, time.Now()
+	v.listOwed.Store(false)
+	v.list.Refresh()
 }
 
 // listDrawn is what the queue's rows were last drawn from.
