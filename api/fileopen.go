@@ -128,8 +128,9 @@ func notListed(msg string, cause error) error {
 // following links when req.Beneath is set (and only the listed file), else
 // the path as given (the person chose it, links included). A file named
 // itself whose path now leads to another file than the one added
-// (req.Listed) through a symbolic link made after it was added
-// (req.AddedAt) is refused: another program put the link there, in place
+// (req.Listed: another file ID, or the same ID on a file changed since
+// the add, see surelyAdded) through a symbolic link made after it was
+// added (req.AddedAt) is refused: another program put the link there, in place
 // of the file or of a folder on its path, and what it leads to is not
 // what the person chose. Another file saved in its place without a link
 // (as editors save) is that file's new version, and is sent, also when
@@ -141,11 +142,29 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 		return f, id, err
 	}
 	f, id, err := openRegularFile(req.Path)
-	if err == nil && req.Listed.ID != "" && id.ID != "" && id.ID != req.Listed.ID && throughNewLink(req.Path, req.AddedAt) {
+	if err == nil && !surelyAdded(req.Listed, id, req.AddedAt) && throughNewLink(req.Path, req.AddedAt) {
 		_ = f.Close()
 		return nil, FileIdentity{}, notListed(quotePath(req.Path)+" now leads through a symbolic link to another file than the one added — not uploaded; add the file itself to upload it", nil)
 	}
 	return f, id, err
+}
+
+// surelyAdded reports whether now, the file a named path leads to, is
+// the one added at added, whose file ID was listed.ID: the same ID, and
+// not changed since the add. The ID alone does not tell: a file system
+// gives a deleted file's number to a file made later (ext4 does so at
+// once), so a file made since the add may carry it. A file without an ID
+// on either side is not judged here.
+func surelyAdded(listed, now FileIdentity, added time.Time) bool {
+	switch {
+	case listed.ID == "" || now.ID == "":
+		return true
+	case now.ID != listed.ID:
+		return false
+	case now.ChangeTime.IsZero() || added.IsZero():
+		return true // nothing tells a newer file with the same ID apart
+	}
+	return now.ChangeTime.Before(added.Add(-linkClockSlack))
 }
 
 // linkClockSlack is how long before the add a link's time may say it was

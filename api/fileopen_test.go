@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -341,6 +342,55 @@ func TestNamedFileThroughALinkMadeBeforeItWasAddedIsSent(t *testing.T) {
 	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: added, AddedAt: addedAt})
 	assert.ErrorIs(t, err, ErrNotListedFile, "a folder on the path swapped for a link")
 	assert.Equal(t, before, f.uploadCount(), "nothing sent")
+}
+
+// TestNamedFileThroughANewLinkToAFileWithTheAddedOnesNumberIsRefused: a
+// file named itself was deleted after it was added, and another program
+// put a link at its path to a file made since, which the file system gave
+// the deleted file's number (ext4 hands a freed inode to the next file
+// made in that part of the disk at once). The file ID alone said "the
+// file added", so the link was followed and the other file sent. Seen
+// once in CI, and about 2 % of runs of
+// TestNamedFileThroughALinkMadeBeforeItWasAddedIsSent under load.
+func TestNamedFileThroughANewLinkToAFileWithTheAddedOnesNumberIsRefused(t *testing.T) {
+	skipWithoutFileIDs(t)
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "report.txt")
+	require.NoError(t, os.WriteFile(p, []byte("chosen content"), 0o644))
+	addedAt := time.Now()
+	added, err := ValidateFile(p)
+	require.NoError(t, err)
+	waitPast(t, addedAt)
+	require.NoError(t, os.Remove(p))
+	other := madeWithID(t, dir, added.ID)
+	testfs.SymlinkOrSkip(t, other, p)
+
+	// The queue keeps only the ID of the file added, and when (see the worker's attempt).
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Listed: FileIdentity{ID: added.ID}, AddedAt: addedAt})
+	assert.ErrorIs(t, err, ErrNotListedFile, "a new link to a file that got the added file's number")
+	assert.Zero(t, f.uploadCount(), "nothing sent")
+}
+
+// madeWithID makes files in dir until the file system gives one the file
+// ID id (a deleted file's), and returns that file's path; the test is
+// skipped on a file system that does not hand the number out again soon
+// (tmpfs never does).
+func madeWithID(t *testing.T, dir, id string) string {
+	t.Helper()
+	for i := range 2000 {
+		p := filepath.Join(dir, fmt.Sprintf("other-%d", i))
+		require.NoError(t, os.WriteFile(p, privateBytes, 0o600))
+		got, err := ValidateFile(p)
+		require.NoError(t, err)
+		if got.ID == id {
+			t.Logf("file ID %s given again to the %d. file made", id, i+1)
+			return p
+		}
+	}
+	t.Skipf("the file system under %s did not give file ID %s again in 2000 files", dir, id)
+	return ""
 }
 
 // waitPast waits until the file system's clock has passed t, so a link
