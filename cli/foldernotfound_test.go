@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // TestFolderListOfAPathNoUploadHadSaysWhatItIs: history --folder PATH with
@@ -59,4 +61,25 @@ func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
 	}
 	_, err := os.Stat(dir)
 	require.NoError(t, err)
+}
+
+// TestFolderListThroughALinkToNothingNamesTheLink: history --folder of a
+// path whose way goes through a symbolic link that leads to nothing
+// ("dead/v1", or "dead/../v1", which the system cannot follow either)
+// said only "there is no folder there now: check the path", where upload
+// and verify name the link and where it leads. Each names them now, says
+// to point the link at the folder, and exits 1.
+func TestFolderListThroughALinkToNothingNamesTheLink(t *testing.T) {
+	keyedSandbox(t)
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "v1"), 0o700))
+	dead := filepath.Join(dir, "dead")
+	testfs.SymlinkOrSkip(t, filepath.Join(dir, "nowhere"), dead)
+	for _, given := range []string{filepath.Join(dead, "v1"), dead + string(filepath.Separator) + ".." + string(filepath.Separator) + "v1"} {
+		code, out, errOut := runCLI(t, "", "history", "--folder", given)
+		assert.Equal(t, 1, code, "%s: %s%s", given, out, errOut)
+		assert.Empty(t, out, given)
+		assert.Contains(t, errOut, "its path goes through "+dead+", a symbolic link to "+filepath.Join(dir, "nowhere")+", which does not exist", given)
+		assert.Contains(t, errOut, "point the link at the folder", given)
+	}
 }

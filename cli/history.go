@@ -288,7 +288,8 @@ func listingCutSentence(cut storage.ListingCut, dir string) string {
 // device, a named pipe or another special file, give a folder; for a path
 // that names nothing now, goes round a loop of symbolic links, or that the
 // system refuses to look at (refusedPathSentence), check it (uploading it
-// cannot work); for a symbolic link, noUploadThroughLink's sentences.
+// cannot work), naming the symbolic link to nothing on its way, if one is
+// why; for a symbolic link, noUploadThroughLink's sentences.
 func noFolderUpload(db *storage.DB, dir, given string) error {
 	if err := noUploadThroughLink(db, given, dir); err != nil {
 		return err
@@ -305,12 +306,26 @@ func noFolderUpload(db *storage.DB, dir, given string) error {
 		return fmt.Errorf("no upload of the folder %s is in the history, and %s goes round a loop of symbolic links (a link that leads, through others or none, back to itself): point the link at the folder, or give the folder's own path",
 			inert.Line(dir), inert.Line(dir))
 	case err != nil && api.Gone(err):
+		if nt, ok := errors.AsType[*api.NotThereError](api.NamedNotThere(dir, given)); ok && nt.Kind == api.NotThereLinkOnTheWay {
+			return fmt.Errorf("no upload of the folder %s is in the history, and its path goes through %s, %s, which does not exist: point the link at the folder, or give the folder's own path",
+				inert.Line(dir), inert.Line(nt.Link), deadLinkLeadsTo(nt))
+		}
 		return fmt.Errorf("no upload of the folder %s is in the history, and there is no folder there now: check the path (give the folder as it was uploaded, or a link to it)",
 			inert.Line(dir))
 	case err != nil:
 		return fmt.Errorf("no upload of the folder %s is in the history, and %s", inert.Line(dir), refusedPathSentence(dir, err))
 	}
 	return fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", inert.Line(dir), inert.ShellWord(given))
+}
+
+// deadLinkLeadsTo says where the symbolic link to nothing on a path's way
+// (nt.Link) leads: to its target, or through other links to the one
+// whose target is not there.
+func deadLinkLeadsTo(nt *api.NotThereError) string {
+	if nt.End == "" {
+		return "a symbolic link to " + inert.Line(nt.Detail)
+	}
+	return "a symbolic link that leads to " + inert.Line(nt.End) + ", a symbolic link to " + inert.Line(nt.Detail)
 }
 
 // noUploadThroughLink is the error of history --folder given when given
