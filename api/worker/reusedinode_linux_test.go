@@ -1,0 +1,145 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+)
+
+// reuseTries is how many folders remadeWithNumberOf makes, at most, to
+// get one the removed folder's inode number (ext4 gives a freed number
+// to the next folder made in the same parent, most often at once).
+const reuseTries = 200
+
+// remadeWithNumberOf removes the folder dir and makes folders at made
+// until one gets dir's inode number, the way ext4 reuses the numbers of
+// removed files; each that does not is moved aside, kept until the end so
+// the next is not given its number. It reports whether one did (none in
+// reuseTries: tmpfs, say, never reuses one). Before removing dir it waits
+// until the file system stamps a later time than dir's birth, as it does
+// for any folder made after a listing began: two folders born in one
+// clock tick cannot be told apart by their birth. It runs on a walk's
+// goroutine: no require.
+func remadeWithNumberOf(dir, made string) (bool, error) {
+	was, err := os.Stat(dir)
+	if err != nil {
+		return false, err
+	}
+	if err := waitPastBirthOf(dir); err != nil {
+		return false, err
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return false, err
+	}
+	ino := was.Sys().(*syscall.Stat_t).Ino
+	var aside []string
+	defer func() {
+		for _, a := range aside {
+			_ = os.Remove(a)
+		}
+	}()
+	for i := range reuseTries {
+		if err := os.Mkdir(made, 0o755); err != nil {
+			return false, err
+		}
+		fi, err := os.Stat(made)
+		if err != nil {
+			return false, err
+		}
+		if fi.Sys().(*syscall.Stat_t).Ino == ino {
+			return true, nil
+		}
+		a := fmt.Sprintf("%s-aside-%d", made, i)
+		if err := os.Rename(made, a); err != nil {
+			return false, err
+		}
+		aside = append(aside, a)
+	}
+	return false, nil
+}
+
+// waitPastBirthOf waits until a file made beside dir is born later than
+// dir (statx's birth time; at once where the system gives none).
+func waitPastBirthOf(dir string) error {
+	born, ok := birthOf(dir)
+	probe := dir + "-clock"
+	defer func() { _ = os.Remove(probe) }()
+	for deadline := time.Now().Add(10 * time.Second); ok; {
+		if err := os.WriteFile(probe, nil, 0o600); err != nil {
+			return err
+		}
+		now, _ := birthOf(probe)
+		if now.After(born) {
+			return nil
+		}
+		if err := os.Remove(probe); err != nil || time.Now().After(deadline) {
+			return errors.Join(err, errors.New("the file system's clock did not move in 10 s"))
+		}
+	}
+	return nil
+}
+
+// birthOf is the birth time statx gives of path, false when none.
+func birthOf(path string) (time.Time, bool) {
+	var st unix.Statx_t
+	if unix.Statx(unix.AT_FDCWD, path, 0, unix.STATX_BTIME, &st) != nil || st.Mask&unix.STATX_BTIME == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(st.Btime.Sec, int64(st.Btime.Nsec)), true
+}
+
+// TestFolderReplacedByALinkToAFolderWithItsNumberUploadsNoFileOfTheOther:
+// the chosen folder removed while it is listed, another folder made that
+// gets its inode number (ext4 reuses a freed one at once), and a symbolic
+// link to that folder put at the chosen folder's path: the listing
+// queues no file of the other folder, and nothing is recorded as the
+// chosen folder's b.txt. Before, the walk took the other folder for the
+// chosen one (same device and inode), and its b.txt was uploaded as the
+// chosen folder's. Skipped where no folder gets the number in
+// reuseTries (tmpfs never reuses one).
+func TestFolderReplacedByALinkToAFolderWithItsNumberUploadsNoFileOfTheOther(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	good := e.write("pick/a.txt", []byte("a\n"))
+	e.write("pick/b.txt", []byte("mine\n"))
+	dir := filepath.Dir(good)
+	testfs.SymlinkOrSkip(t, t.TempDir(), filepath.Join(t.TempDir(), "can-link")) // skips here, not in the walk
+	cfg := e.config()
+	other := dir + "-other"
+	swapped, reused, swapErr := false, false, error(nil)
+	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+		if filepath.Base(p) != "b.txt" || swapped {
+			return
+		}
+		swapped = true
+		if reused, swapErr = remadeWithNumberOf(dir, other); reused {
+			swapErr = errors.Join(os.WriteFile(filepath.Join(other, "b.txt"), []byte("someone else's\n"), 0o600),
+				os.Symlink(other, dir))
+		}
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: dir})
+	require.NoError(t, wait(t, q, hangGuard))
+	require.True(t, swapped, "the listing reached b.txt")
+	require.NoError(t, swapErr)
+	if !reused {
+		t.Skipf("no folder made beside %s got its inode number in %d tries: this file system does not reuse them at once", dir, reuseTries)
+	}
+
+	for _, u := range e.sandboxUploads() {
+		assert.NotEqual(t, "b.txt", u.Name, "the other folder's b.txt was uploaded as the chosen folder's")
+	}
+	for _, h := range history(t, e.db) {
+		assert.NotEqual(t, filepath.Join(dir, "b.txt"), h.LocalPath, "recorded as the chosen folder's b.txt: %+v", h)
+	}
+}
