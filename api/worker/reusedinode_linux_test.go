@@ -15,6 +15,7 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // reuseTries is how many folders remadeWithNumberOf makes, at most, to
@@ -142,4 +143,36 @@ func TestFolderReplacedByALinkToAFolderWithItsNumberUploadsNoFileOfTheOther(t *t
 	for _, h := range history(t, e.db) {
 		assert.NotEqual(t, filepath.Join(dir, "b.txt"), h.LocalPath, "recorded as the chosen folder's b.txt: %+v", h)
 	}
+}
+
+// TestFolderRemadeWithItsNumberWhileListedLeavesTheShareNotWhole: the
+// chosen folder removed once the first rows of its listing are saved, and
+// a folder made at its path that gets its inode number: the share says
+// its folder left its path while it was listed (CutFolderGone), as for a
+// folder moved away and back (TestFolderLeavingItsPathWhileListedLeavesTheShareNotWhole).
+// Before, the look as the listing ends (and as an entry cannot be read)
+// took the new folder for the one listed, same device and inode, and the
+// share was called whole, lacking every file not listed yet. Skipped
+// where no folder gets the number in reuseTries.
+func TestFolderRemadeWithItsNumberWhileListedLeavesTheShareNotWhole(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.writeNumbered("trip/%02d.jpg", 40)
+	dir := filepath.Join(e.files, "trip")
+	cfg := e.config()
+	hold := holdListingAt(&cfg, fmt.Sprintf("%02d.jpg", firstFlushRows))
+	q := e.queue(cfg)
+	t.Cleanup(hold.release)
+	q.Add(Request{Path: dir})
+	hold.awaitSavedUploaded(t, e, 1)
+	reused, err := remadeWithNumberOf(dir, dir)
+	require.NoError(t, err)
+	hold.release()
+	require.NoError(t, wait(t, q, hangGuard))
+	if !reused {
+		t.Skipf("no folder made at %s got the removed one's inode number in %d tries: this file system does not reuse them at once", dir, reuseTries)
+	}
+	require.Empty(t, walksLeft(t, e.db), "listed")
+
+	left := leftOf(t, e, shareOf(t, e, dir))
+	assert.Equal(t, storage.CutFolderGone, left.Cut, "its folder left its path while it was listed: %+v", left)
 }

@@ -919,7 +919,9 @@ func (w *walk) folder(r Request, root string) storage.ListingCut {
 
 // checkRoot records in f.cut, once, why the listing cannot list the whole
 // folder when its folder is no longer the one the listing began in: moved
-// or removed (CutFolderGone, also when it is back by the end), a file in
+// or removed (CutFolderGone, also when it is back by the end, or when the
+// folder now at its path was given the removed one's inode number: its
+// FolderIDAt, birth time included, tells them apart), a file in
 // its place (CutNotAFolder), a path the system refuses now
 // (CutUnreadable). The entries met after that are gone, which alone is a
 // skip by design (an entry removed from the folder), so without it a
@@ -933,7 +935,7 @@ func (f *folderWalk) checkRoot() {
 	switch {
 	case err != nil || !fi.IsDir():
 		f.cut = noFolderAt(err)
-	case !os.SameFile(fi, f.rootInfo):
+	case !os.SameFile(fi, f.rootInfo) || f.rootID != "" && FolderIDAt(f.walkRoot, fi) != f.rootID:
 		f.cut = storage.CutFolderGone
 	}
 }
