@@ -153,8 +153,13 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 // the one added at added, whose file ID was listed.ID: the same ID, and
 // not changed since the add. The ID alone does not tell: a file system
 // gives a deleted file's number to a file made later (ext4 does so at
-// once), so a file made since the add may carry it. A file without an ID
-// on either side is not judged here.
+// once), so a file made since the add may carry it. No slack here: file
+// times come from a clock that lags the one the add read, so a file made
+// or changed just before the add counts as the one added (a file made,
+// linked to and uploaded at once, as a script does, is sent), and one
+// made after the add with a deleted file's number has a later time,
+// unless it was made in the same clock tick (a few milliseconds). A file
+// without an ID on either side is not judged here.
 func surelyAdded(listed, now FileIdentity, added time.Time) bool {
 	switch {
 	case listed.ID == "" || now.ID == "":
@@ -164,7 +169,7 @@ func surelyAdded(listed, now FileIdentity, added time.Time) bool {
 	case now.ChangeTime.IsZero() || added.IsZero():
 		return true // nothing tells a newer file with the same ID apart
 	}
-	return now.ChangeTime.Before(added.Add(-linkClockSlack))
+	return !now.ChangeTime.After(added)
 }
 
 // linkClockSlack is how long before the add a link's time may say it was
