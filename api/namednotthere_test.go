@@ -6,10 +6,13 @@ import (
 	"os/user"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 )
 
 // TestNamedNotThereOfATildeNotExpanded: `upload "~/report.pdf"` (quoted,
@@ -252,4 +255,47 @@ func linkFolder(t *testing.T) string {
 	t.Chdir(dir)
 	require.NoError(t, os.Mkdir(filepath.Join(dir, "proj"), 0o700))
 	return dir
+}
+
+// TestNamedNotThereOfALinkToANameTooLong: `upload toolong`, toolong a
+// symbolic link to a name longer than a name may be (no file can have
+// it), was queued and failed as "has a path longer than this system
+// allows — move it to a folder with a shorter path", kept for
+// --retry-failed, though the path named is short and no retry could
+// send it; `upload toolong/x` was refused with that sentence. Both are a
+// link that leads to nothing, and say so, naming the link and where it
+// leads, alone or at the end of a chain, as for a target that is not
+// there. A path too long by its own text still says that.
+func TestNamedNotThereOfALinkToANameTooLong(t *testing.T) {
+	dir := linkFolder(t)
+	long := strings.Repeat("x", MaxNameLen+1)
+	testfs.SymlinkOrSkip(t, long, filepath.Join(dir, "toolong"))
+	testfs.SymlinkOrSkip(t, "toolong", filepath.Join(dir, "a"))
+	tests := []struct {
+		name, path string
+		kind       NotThereKind
+		link, end  string
+	}{
+		{"the link itself", "toolong", NotThereLink, "", ""},
+		{"named as a folder", "toolong/", NotThereLink, "", ""},
+		{"through it", "toolong/x", NotThereLinkOnTheWay, "toolong", ""},
+		{"absolute, through it", dir + "/toolong/x", NotThereLinkOnTheWay, dir + "/toolong", ""},
+		{"at the end of a chain", "a", NotThereLink, "", "toolong"},
+		{"through a chain", "a/x", NotThereLinkOnTheWay, "a", "toolong"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var nt *NotThereError
+			require.True(t, errors.As(NamedNotThere(tt.path, tt.path), &nt), "%q: %v", tt.path, NamedNotThere(tt.path, tt.path))
+			assert.Equal(t, tt.kind, nt.Kind, nt.Error())
+			assert.Equal(t, tt.link, nt.Link)
+			assert.Equal(t, long, nt.Detail)
+			assert.Equal(t, tt.end, nt.End)
+			assert.Contains(t, nt.Error(), quotePath(long)+", which does not exist")
+		})
+	}
+	var nt *NotThereError
+	ownText := strings.Repeat("y", MaxNameLen+1) + "/x"
+	require.True(t, errors.As(NamedNotThere(ownText, ownText), &nt))
+	assert.Equal(t, NotThereTooLong, nt.Kind, "a name of the path itself too long")
 }

@@ -627,7 +627,7 @@ func NamedNotThere(path, typed string) error {
 	case errors.Is(err, syscall.ELOOP):
 		return &NotThereError{Path: path, Kind: NotThereLoop}
 	case errors.Is(err, syscall.ENAMETOOLONG): // no retry opens it: the path, not the file, must change
-		return &NotThereError{Path: path, Kind: NotThereTooLong}
+		return tooLongNamed(path)
 	case err != nil || fi.Mode()&fs.ModeSymlink == 0:
 		return nil
 	}
@@ -635,7 +635,7 @@ func NamedNotThere(path, typed string) error {
 	switch {
 	case errors.Is(err, syscall.ELOOP):
 		return &NotThereError{Path: path, Kind: NotThereLoop}
-	case !Gone(err):
+	case !Gone(err) && !errors.Is(err, syscall.ENAMETOOLONG): // a link to a name too long leads to nothing too
 		return nil
 	}
 	end, target, ok := linkEnd(path)
@@ -643,6 +643,20 @@ func NamedNotThere(path, typed string) error {
 		return nil
 	}
 	return &NotThereError{Path: path, Kind: NotThereLink, Detail: target, End: end}
+}
+
+// tooLongNamed is NamedNotThere of a path the system refuses for its
+// length: a symbolic link on its way that leads to a name longer than a
+// name may be leads to nothing, and is said as such; else the path's own
+// text is too long.
+func tooLongNamed(path string) error {
+	if link, end, target := linkOnTheWay(path); link != "" {
+		if link == trimSeparators(path) {
+			return &NotThereError{Path: path, Kind: NotThereLink, Detail: target, End: end}
+		}
+		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target, End: end}
+	}
+	return &NotThereError{Path: path, Kind: NotThereTooLong}
 }
 
 // linkEnd follows the symbolic link link, which leads to nothing, to the
@@ -697,8 +711,9 @@ func namedGone(path, typed string, gone bool) error {
 
 // linkOnTheWay is the last of path's leading parts that is there, as the
 // system reads each ("link/.." from where link leads), when it is a
-// symbolic link that leads to nothing, with where it leads; "", "" when
-// it is anything else.
+// symbolic link that leads to nothing (or to a name longer than a name
+// may be, which nothing has), with where it leads; "", "" when it is
+// anything else.
 func linkOnTheWay(path string) (link, end, target string) {
 	for i := len(path) - 1; i > 0; i-- {
 		if !os.IsPathSeparator(path[i]) || os.IsPathSeparator(path[i-1]) {
@@ -707,12 +722,12 @@ func linkOnTheWay(path string) (link, end, target string) {
 		part := path[:i]
 		fi, err := os.Lstat(part)
 		switch {
-		case Gone(err):
+		case Gone(err) || errors.Is(err, syscall.ENAMETOOLONG):
 			continue
 		case err != nil || fi.Mode()&fs.ModeSymlink == 0:
 			return "", "", ""
 		}
-		if _, err := os.Stat(part); !Gone(err) {
+		if _, err := os.Stat(part); !Gone(err) && !errors.Is(err, syscall.ENAMETOOLONG) {
 			return "", "", ""
 		}
 		end, target, ok := linkEnd(part)
