@@ -19,9 +19,13 @@ func identityOf(fi os.FileInfo) FileIdentity {
 	return id
 }
 
-// linkMadeAt is when the link fi describes (from Lstat) was made or last
-// changed: its change time, which no program can put back.
-func linkMadeAt(fi os.FileInfo) time.Time {
+// ChangedAt is when what fi describes (os.Lstat, os.Stat) last changed:
+// its change time (ctime), which any change to it moves and no program
+// can put back: a link's is when it was made; a folder's moves when an
+// entry is made, removed or renamed in it, and when its modification time
+// is set, put back included (touch -d). throughNewLink and a folder
+// walk's look again (worker's changedSinceListed) go by it.
+func ChangedAt(fi os.FileInfo) time.Time {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
 	}

@@ -14,9 +14,9 @@ func identityOf(fi os.FileInfo) FileIdentity {
 	return FileIdentity{Size: fi.Size(), ModTime: fi.ModTime()}
 }
 
-// linkMadeAt is when the link fi describes (from Lstat) was made or last
-// changed, as its modification time says.
-func linkMadeAt(fi os.FileInfo) time.Time { return fi.ModTime() }
+// ChangedAt is when what fi describes last changed, as its modification
+// time says: here stat gives no change time (see the Linux one).
+func ChangedAt(fi os.FileInfo) time.Time { return fi.ModTime() }
 
 // OnDeviceOf would report whether dir is on the device of the file whose
 // identity was id; here identities name no device, so it is never known.

@@ -109,9 +109,10 @@ func openAt(path string, access, options uint32) (*os.File, error) {
 	return ntOpen(dir, filepath.Base(path), path, access, options)
 }
 
-// linkMadeAt is when the link fi describes (from Lstat) was
-// made or last changed, as its last write time says.
-func linkMadeAt(fi os.FileInfo) time.Time { return fi.ModTime() }
+// ChangedAt is when what fi describes last changed, as its last write
+// time says: os.Lstat's answer holds no change time here (statOpen reads
+// one through a handle); see the Linux one.
+func ChangedAt(fi os.FileInfo) time.Time { return fi.ModTime() }
 
 // OnDeviceOf would report whether dir is on the volume of the file whose
 // identity was id. It is not known here: a drive removed takes its letter

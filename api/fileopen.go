@@ -205,7 +205,7 @@ func throughNewLink(path string, added time.Time) bool {
 		if fi.Mode()&fs.ModeSymlink == 0 {
 			continue
 		}
-		if added.IsZero() || !linkMadeAt(fi).Before(added.Add(-linkClockSlack)) {
+		if added.IsZero() || !ChangedAt(fi).Before(added.Add(-linkClockSlack)) {
 			return true
 		}
 	}

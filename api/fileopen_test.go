@@ -302,7 +302,7 @@ func TestNamedFileThroughALinkMadeBeforeItWasAddedIsSent(t *testing.T) {
 	testfs.SymlinkOrSkip(t, p, chosenLink)
 	lfi, err := os.Lstat(chosenLink)
 	require.NoError(t, err)
-	waitPast(t, linkMadeAt(lfi).Add(linkClockSlack))
+	waitPast(t, ChangedAt(lfi).Add(linkClockSlack))
 	addedAt := time.Now()
 	added, err := ValidateFile(p)
 	require.NoError(t, err)

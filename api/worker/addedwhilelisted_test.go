@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -83,6 +84,11 @@ func TestChangedSinceListed(t *testing.T) {
 		{"a file made in it", mod, time.Second, func(t *testing.T, dir string) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "late.jpg"), []byte("late"), 0o600))
 		}, true},
+		{"a file made in it, its time put back (touch -d)", mod, time.Second, func(t *testing.T, dir string) {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "late.jpg"), []byte("late"), 0o600))
+			require.NoError(t, os.Chtimes(dir, time.Time{}, mod))
+			skipWithoutChangeTime(t, dir)
+		}, true},
 		{"changed just before it was looked at", mod, modTimeTick / 2, func(*testing.T, string) {}, true},
 		{"whole seconds, changed a second before", whole, time.Second, func(*testing.T, string) {}, true},
 		{"whole seconds, changed long before", whole, 3 * time.Second, func(*testing.T, string) {}, false},
@@ -115,5 +121,54 @@ func TestChangedSinceListed(t *testing.T) {
 			tt.change(t, dir)
 			assert.Equal(t, tt.want, f.changedSinceListed(dir))
 		})
+	}
+}
+
+// TestFileAddedToAListedFolderWhoseTimeIsPutBackIsSent: a program that
+// copies times (touch -d, tar, rsync -t, cp -p) can put a folder's
+// modification time back after a file is made in it; once the folder was
+// listed, the file was never sent, nothing said so, and the run ended 0.
+// The folder's change time, which setting its times moves, says it
+// changed: the file is sent. Where the system gives no change time
+// (Windows, the BSDs), the modification time alone decides (skipped).
+func TestFileAddedToAListedFolderWhoseTimeIsPutBackIsSent(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	dir := filepath.Join(e.files, "trip")
+	a := filepath.Join(dir, "a")
+	e.writeNumbered("trip/a/%02d.jpg", 3)
+	z := e.write("trip/z.jpg", []byte("z"))
+	long := time.Now().Add(-time.Hour).Truncate(time.Microsecond) // not too close to tell
+	require.NoError(t, os.Chtimes(a, time.Time{}, long))
+	skipWithoutChangeTime(t, a)
+	late := filepath.Join(a, "late.jpg")
+	cfg := e.config()
+	cfg.beforeListingEntry = func(p string) {
+		if p == z {
+			assert.NoError(t, os.WriteFile(late, []byte("late\n"), 0o600))
+			assert.NoError(t, os.Chtimes(a, time.Time{}, long))
+		}
+	}
+	q := e.queue(cfg)
+	q.Add(Request{Path: dir})
+	require.NoError(t, wait(t, q, hangGuard))
+
+	jobs := q.Jobs()
+	got := jobsByPath(jobs)
+	assert.Equal(t, storage.JobDone, got[late].State, "put in after a/ was listed, a/'s time put back: %+v", got[late])
+	assert.Equal(t, "/trip/a/", got[late].FolderPath)
+	assert.Len(t, jobs, 3+1+1, "each entry once: %v", jobs)
+	requireHistoryOnce(t, e.db, jobs)
+}
+
+// skipWithoutChangeTime skips the test where stat gives no change time
+// (api.ChangedAt is the modification time), dir's modification time
+// having just been set to another than now: there a time put back
+// cannot be told from no change.
+func skipWithoutChangeTime(t *testing.T, dir string) {
+	t.Helper()
+	fi, err := os.Lstat(dir)
+	require.NoError(t, err)
+	if api.ChangedAt(fi).Equal(fi.ModTime()) {
+		t.Skip("this system gives no change time: a folder's time put back cannot be told from no change")
 	}
 }

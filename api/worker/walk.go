@@ -1326,8 +1326,11 @@ func (f *folderWalk) noteListed(p string) {
 // have changed since the listing read them: another directory at its
 // path, a modification time other than the one it had before it was read
 // (an entry made, removed or renamed in it moves it), or one too close to
-// when it was read to tell (modTimeTooClose). One that is gone, or no
-// directory now, is not listed again: its files, at their turn, say so.
+// when it was read to tell (modTimeTooClose), or another change time
+// (api.ChangedAt: a modification time put back after an entry was made,
+// as touch -d, tar or rsync -t do, moves it; where stat gives none, it is
+// the modification time). One that is gone, or no directory now, is not
+// listed again: its files, at their turn, say so.
 func (f *folderWalk) changedSinceListed(dir string) bool {
 	was, ok := f.listedDirs[dir]
 	if !ok {
@@ -1337,7 +1340,8 @@ func (f *folderWalk) changedSinceListed(dir string) bool {
 	if err != nil || !now.IsDir() {
 		return false
 	}
-	return !os.SameFile(now, was.fi) || !now.ModTime().Equal(was.fi.ModTime()) || modTimeTooClose(was.fi.ModTime(), was.at)
+	return !os.SameFile(now, was.fi) || !now.ModTime().Equal(was.fi.ModTime()) ||
+		!api.ChangedAt(now).Equal(api.ChangedAt(was.fi)) || modTimeTooClose(was.fi.ModTime(), was.at)
 }
 
 // modTimeTooClose reports whether a directory whose modification time
