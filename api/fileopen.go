@@ -125,7 +125,9 @@ func notListed(msg string, cause error) error {
 }
 
 // openForUpload opens the file of req: beneath its chosen folder without
-// following links when req.Beneath is set (and only the listed file), else
+// following links when req.Beneath is set (and only the listed file, which
+// a file with its ID changed since the add, reached through a link made
+// after the add at the folder's path or on its way, is not), else
 // the path as given (the person chose it, links included). A file named
 // itself whose path now leads to another file than the one added
 // (req.Listed: another file ID, or the same ID on a file changed since
@@ -139,6 +141,10 @@ func notListed(msg string, cause error) error {
 func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 	if req.Beneath != "" {
 		f, id, _, err := openListed(req.Beneath, req.Path, req.Listed)
+		if err == nil && !surelyAdded(req.Listed, id, req.AddedAt) && throughNewLink(req.Beneath, req.AddedAt) {
+			_ = f.Close()
+			return nil, FileIdentity{}, notListed(quotePath(req.Path)+" now leads through a symbolic link put at its folder's path, or on the way to it, after the folder was added — not uploaded; add the folder again to upload what it holds now", nil)
+		}
 		return f, id, err
 	}
 	f, id, err := openRegularFile(req.Path)

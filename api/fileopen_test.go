@@ -373,6 +373,65 @@ func TestNamedFileThroughANewLinkToAFileWithTheAddedOnesNumberIsRefused(t *testi
 	assert.Zero(t, f.uploadCount(), "nothing sent")
 }
 
+// TestFolderFileThroughANewLinkToAFileWithTheListedOnesNumberIsRefused:
+// a chosen folder was listed, then removed before its files' turn, and
+// another program made another folder holding a file that the file
+// system gave a listed file's number, and put a link to that folder at
+// the chosen folder's path. The listed file's ID alone said "the file
+// listed", so the other folder's file was sent as the chosen one's.
+func TestFolderFileThroughANewLinkToAFileWithTheListedOnesNumberIsRefused(t *testing.T) {
+	skipWithoutFileIDs(t)
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	dir := t.TempDir()
+	pick := filepath.Join(dir, "pick")
+	p := filepath.Join(pick, "b.txt")
+	require.NoError(t, os.Mkdir(pick, 0o755))
+	require.NoError(t, os.WriteFile(p, []byte("chosen content"), 0o644))
+	addedAt := time.Now()
+	listed, _, err := ListedFile(pick, p)
+	require.NoError(t, err)
+	waitPast(t, addedAt)
+	require.NoError(t, os.RemoveAll(pick))
+	other := filepath.Join(dir, "pick-other")
+	require.NoError(t, os.Mkdir(other, 0o755))
+	require.NoError(t, os.Rename(madeWithID(t, other, listed.ID), filepath.Join(other, "b.txt")))
+	testfs.SymlinkOrSkip(t, other, pick)
+
+	_, err = c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Beneath: pick, Listed: FileIdentity{ID: listed.ID}, AddedAt: addedAt})
+	assert.ErrorIs(t, err, ErrNotListedFile, "a new link at the folder's path, to a file that got the listed file's number")
+	assert.Zero(t, f.uploadCount(), "nothing sent")
+}
+
+// TestFolderFileEditedSinceTheAddThroughAnOldLinkIsSent: a file of a
+// folder chosen through a link that was there before the add (a home
+// folder that is a link), edited in place after the add, is that file's
+// new version, and is sent.
+func TestFolderFileEditedSinceTheAddThroughAnOldLinkIsSent(t *testing.T) {
+	skipWithoutFileIDs(t)
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	real := t.TempDir()
+	home := filepath.Join(t.TempDir(), "home")
+	testfs.SymlinkOrSkip(t, real, home)
+	pick := filepath.Join(home, "pick")
+	p := filepath.Join(pick, "b.txt")
+	require.NoError(t, os.Mkdir(pick, 0o755))
+	require.NoError(t, os.WriteFile(p, []byte("chosen content"), 0o644))
+	lfi, err := os.Lstat(home)
+	require.NoError(t, err)
+	waitPast(t, linkMadeAt(lfi).Add(linkClockSlack))
+	addedAt := time.Now()
+	listed, _, err := ListedFile(pick, p)
+	require.NoError(t, err)
+	waitPast(t, addedAt)
+	require.NoError(t, os.WriteFile(p, []byte("edited in place"), 0o644))
+
+	res, err := c.Upload(t.Context(), validToken(t), UploadRequest{Path: p, Beneath: pick, Listed: FileIdentity{ID: listed.ID}, AddedAt: addedAt})
+	require.NoError(t, err)
+	assert.Equal(t, int64(len("edited in place")), res.Identity.Size)
+}
+
 // madeWithID makes files in dir until the file system gives one the file
 // ID id (a deleted file's), and returns that file's path; the test is
 // skipped on a file system that does not hand the number out again soon
