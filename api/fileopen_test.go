@@ -420,7 +420,7 @@ func TestFolderFileEditedSinceTheAddThroughAnOldLinkIsSent(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte("chosen content"), 0o644))
 	lfi, err := os.Lstat(home)
 	require.NoError(t, err)
-	waitPast(t, linkMadeAt(lfi).Add(linkClockSlack))
+	waitPast(t, ChangedAt(lfi).Add(linkClockSlack))
 	addedAt := time.Now()
 	listed, _, err := ListedFile(pick, p)
 	require.NoError(t, err)
