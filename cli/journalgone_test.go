@@ -43,3 +43,33 @@ func TestUploadWhoseJournalIsDeletedFails(t *testing.T) {
 		"the uploads recorded before the journal was deleted (printed on stdout) are in the history, and no other")
 	assert.Less(t, n, len(files), "the uploads after it are not recorded (their links are on FAILED lines)")
 }
+
+// TestUploadWhoseSharedMemoryIsDeletedFails: another program deletes the
+// history's -shm (SQLite's index of its -wal, with the locks the processes
+// using it share) while an upload runs. The run went on, exit 0, with the
+// -shm it mapped, which no process started since shares: such a process
+// made a new one, and the two wrote one -wal each by its own index (by
+// hand, the history ended "malformed", or the other run's entries lost).
+// It now ends as for the -wal: exit 1, the -shm named, every upload's link
+// in its output, and the uploads recorded before in the history.
+func TestUploadWhoseSharedMemoryIsDeletedFails(t *testing.T) {
+	skipOnWindows(t) // Windows refuses to delete a -shm SQLite holds open
+	r := uploadWhileGone(t, func(t *testing.T, home string) {
+		require.NoError(t, os.Remove(filepath.Join(home, storage.DBFileName)+"-shm"))
+	})
+	db := filepath.Join(r.home, storage.DBFileName)
+	t.Logf("stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
+	assert.Equal(t, 1, r.code, "no success: the run's records went through an index of the -wal no other process shares")
+	assert.Contains(t, r.errOut, "Not recorded: the journal of the upload history "+db+" ("+db+"-shm) was deleted or replaced by another program while this run was uploading")
+	assert.Len(t, r.sb.Srv.Uploads(r.sb.Acc.ID), len(r.files))
+	assertEveryUploadLinked(t, r.sb, r.out+r.errOut)
+
+	d, err := storage.Open(r.home)
+	require.NoError(t, err)
+	defer d.Close()
+	n, err := d.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, strings.Count(r.out, "\n"), n,
+		"the uploads recorded before the -shm was deleted (printed on stdout) are in the history, and no other")
+	assert.Less(t, n, len(r.files), "the uploads after it are not recorded (their links are on FAILED lines)")
+}

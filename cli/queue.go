@@ -486,8 +486,8 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 	s := fmt.Sprintf("the upload history %s was deleted or moved away while this run was uploading, so no history holds its uploads", gone.Path)
 	switch {
 	case gone.Journal:
-		s = fmt.Sprintf("the journal of the upload history %s (%s-wal) was deleted or replaced by another program while this run was uploading, "+
-			"so the history lacks its uploads from then on", gone.Path, gone.Path)
+		s = fmt.Sprintf("the journal of the upload history %s (%s) was deleted or replaced by another program while this run was uploading, "+
+			"so the history lacks its uploads from then on", gone.Path, gone.JournalFile())
 	case !gone.Deleted:
 		s = fmt.Sprintf("the upload history %s was replaced by another file (a backup restored, a sync tool) while this run was uploading, "+
 			"so that file may lack its uploads", gone.Path)

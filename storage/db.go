@@ -75,17 +75,23 @@ type DB struct {
 	file     fileID
 	replaced atomic.Pointer[ReplacedError]
 	// wal is the journal (-wal) the writer opened, beside realPath (the
-	// database file where it really is, past links), when walKnown
-	// (noteWAL); walSaved, that its pages were moved into the file once it
-	// was found deleted or replaced (saveWALOfAGoneJournal).
+	// database file where it really is, past links), when walKnown, and
+	// shm the -wal's index (-shm) it mapped, when shmKnown (noteWAL);
+	// walSaved, that its pages were moved into the file once it was found
+	// deleted or replaced (saveWALOfAGoneJournal).
 	wal      fileID
+	shm      fileID
 	realPath string
 	walKnown bool
+	shmKnown bool
 	walSaved sync.Once
 	// beforeUpgrade is OpenOptions.BeforeUpgrade; upgradeSaid, that it
 	// was called (sayUpgrade).
 	beforeUpgrade func()
 	upgradeSaid   bool
+	// keeper is a read-only connection holding the history's shared lock
+	// from the open on, where the -shm is watched (openKeeper).
+	keeper *sql.DB
 
 	// The search index's upkeep (search.go): indexLoop indexes new history
 	// entries once none was written for a while.
@@ -160,6 +166,7 @@ func open(dir string, o OpenOptions) (*DB, error) {
 	if err := d.openReaders(); err != nil {
 		return nil, err
 	}
+	d.openKeeper()
 	for _, suffix := range []string{"-wal", "-shm"} {
 		if err := restrictToOwner(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
 			_ = d.Close()
@@ -352,8 +359,11 @@ func (d *DB) checkWAL() error {
 // closes, so its -wal would stay at the path, and the next start would
 // apply it to whatever file is there then: a damaged database. The pages go
 // to the file this process opened, which no folder holds any more.
+//
+// Not when it is the -shm that went (see saveWALOfAGoneJournal): that
+// -wal is the one the processes sharing the -shm at the path read.
 func (d *DB) emptyWALOfAGoneFile() error {
-	if d.CheckFile() == nil {
+	if d.CheckFile() == nil || d.indexGone() {
 		return nil
 	}
 	if _, err := d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
@@ -364,7 +374,8 @@ func (d *DB) emptyWALOfAGoneFile() error {
 
 // Close stops the search index's upkeep (after the batch it is writing, if
 // any), then closes both connection pools, checkpointing the WAL into the
-// main file. It is safe to call more than once.
+// main file (not when its -shm was found deleted or replaced: openKeeper).
+// It is safe to call more than once.
 func (d *DB) Close() error {
 	d.closeOnce.Do(func() {
 		if d.indexStop != nil {
@@ -372,17 +383,64 @@ func (d *DB) Close() error {
 			<-d.indexDone
 		}
 		var errs []error
+		keepWAL := d.indexGone()
+		if d.keeper != nil && !keepWAL {
+			errs = append(errs, d.keeper.Close())
+		}
 		if d.r != nil {
 			errs = append(errs, d.r.Close())
 		}
 		if d.w != nil {
 			errs = append(errs, d.emptyWALOfAGoneFile(), d.stmts.close(), d.w.Close())
 		}
+		if d.keeper != nil && keepWAL {
+			_ = d.keeper.Close() // read-only: it moves nothing into the file and deletes nothing
+		}
 		if err := errors.Join(errs...); err != nil {
 			d.closeErr = fmt.Errorf("close database %s: %w", d.path, err)
 		}
 	})
 	return d.closeErr
+}
+
+// openKeeper opens d.keeper, where the -shm is watched (noteWAL): a
+// read-only connection whose one read takes the history's shared lock,
+// which a connection in WAL mode keeps until it closes. Close closes it
+// last when the -shm was found deleted or replaced (indexGone): SQLite,
+// closing the last connection to a history no other process has open,
+// moves the -wal into the file through that connection's index of it
+// (the -shm) and deletes it. Through d's index, which a process started
+// since the -shm went does not share, that wrote the -wal as d last saw
+// it, or pages the other process wrote into the wrong places, and deleted
+// what it recorded (seen: its 20 entries lost; a history "malformed").
+// While the keeper holds the lock none of d's other connections is the
+// last, and the keeper, read-only, writes nothing into the file: the -wal
+// stays at its path for the next process, which reads it whole into a new
+// index. A keeper opened only once the -shm is gone would read through
+// d's index to take the lock, and fail ("file is not a database"). Where
+// it cannot be had, d has none, and works as before.
+func (d *DB) openKeeper() {
+	if !d.shmKnown {
+		return
+	}
+	k, err := sql.Open("sqlite", dsn(d.path, true)+"&mode=ro")
+	if err != nil {
+		return
+	}
+	k.SetMaxOpenConns(1)
+	var v int
+	if err := k.QueryRow("PRAGMA schema_version").Scan(&v); err != nil {
+		_ = k.Close()
+		return
+	}
+	d.keeper = k
+}
+
+// indexGone reports whether d's -shm was found deleted or replaced
+// (CheckFile).
+func (d *DB) indexGone() bool {
+	var gone *ReplacedError
+	return errors.As(d.CheckFile(), &gone) && gone.SharedMemory
 }
 
 // Path returns the database file's path, for diagnostics and "show in
@@ -460,12 +518,23 @@ func (d *DB) withTx(what string, fn func(tx *sql.Tx) error) error {
 }
 
 func (d *DB) runTx(what string, fn func(tx *sql.Tx) error) error {
+	if e := d.replaced.Load(); e != nil {
+		// Found before: the transaction would read the history through
+		// an index of the -wal that may no longer tell what is in it.
+		return fmt.Errorf("%s: %w", what, e)
+	}
 	tx, err := d.w.BeginTx(context.Background(), nil)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", what, err)
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		if gone := d.CheckFile(); gone != nil {
+			// What failed read through a -shm since gone ("malformed"):
+			// that it went is what to say, and to act on.
+			d.saveWALOfAGoneJournal(gone)
+			err = gone
+		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := d.CheckFile(); err != nil {

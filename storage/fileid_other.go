@@ -23,11 +23,11 @@ func (id fileID) isAt(path string) (bool, error) {
 	return os.SameFile(id.fi, now), nil
 }
 
-// walAt is the identity of the journal at path (the database's -wal), as
-// the writer opened it, to be watched by CheckFile: another program may
-// delete or replace it while SQLite writes to it. false when it is not
-// there.
-func walAt(path string) (fileID, bool) {
+// journalAt is the identity of the journal file at path (the database's
+// -wal, or its -shm), as the writer opened it, to be watched by CheckFile:
+// another program may delete or replace it while SQLite uses it. false
+// when it is not there.
+func journalAt(path string) (fileID, bool) {
 	fi, err := os.Stat(path)
 	return fileID{fi}, err == nil
 }

@@ -67,7 +67,8 @@ func (id fileID) isAt(path string) (bool, error) {
 	return now == id, nil
 }
 
-// walAt reports nothing to watch: Windows refuses to delete or replace the
-// journal (-wal) SQLite holds open, as it shares it without
-// FILE_SHARE_DELETE, so no look at it is spent on each write.
-func walAt(string) (fileID, bool) { return fileID{}, false }
+// journalAt reports nothing to watch: Windows refuses to delete or replace
+// the journal (-wal) or its index (-shm) SQLite holds open, as it shares
+// them without FILE_SHARE_DELETE, so no look at them is spent on each
+// write.
+func journalAt(string) (fileID, bool) { return fileID{}, false }

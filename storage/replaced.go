@@ -18,18 +18,34 @@ var ErrDatabaseReplaced = errors.New("the database file was deleted or replaced 
 // So too when only its journal (the -wal) was deleted or replaced: what
 // SQLite writes there reaches the file at the path only if this process
 // ends well, and other processes cannot read the history meanwhile.
+//
+// So too when its -shm (SQLite's index of the -wal, shared by the
+// processes that use the history, with their locks) was: a process started
+// since makes a new one, and the two then write into one -wal, each by its
+// own index, unseen by the other (SharedMemory).
 type ReplacedError struct {
 	Path    string // the database file's path
 	Deleted bool   // nothing is at Path any more: deleted or moved (else another file is)
-	Journal bool   // the file is at Path, but its -wal was deleted or replaced
+	Journal bool   // the file is at Path, but its -wal (or -shm, when SharedMemory) was deleted or replaced
+	// SharedMemory is that the journal deleted or replaced is the -shm.
+	SharedMemory bool
+}
+
+// JournalFile is the journal file deleted or replaced, for the sentences
+// that name it: Path's -wal, or its -shm when SharedMemory.
+func (e *ReplacedError) JournalFile() string {
+	if e.SharedMemory {
+		return e.Path + "-shm"
+	}
+	return e.Path + "-wal"
 }
 
 // Error says what happened to the file and what to do.
 func (e *ReplacedError) Error() string {
 	if e.Journal {
-		return fmt.Sprintf("the journal of the upload history %s (%s-wal) was deleted or replaced by another program while dStor Uploader was using it, "+
+		return fmt.Sprintf("the journal of the upload history %s (%s) was deleted or replaced by another program while dStor Uploader was using it, "+
 			"so nothing more can be recorded in the history — keep the links already shown, start dStor Uploader again "+
-			"(the history keeps what was recorded before) and find what deleted the file (a cleanup or sync tool)", e.Path, e.Path)
+			"(the history keeps what was recorded before) and find what deleted the file (a cleanup or sync tool)", e.Path, e.JournalFile())
 	}
 	if e.Deleted {
 		return fmt.Sprintf("the upload history %s was deleted or moved away while dStor Uploader was using it, "+
@@ -48,8 +64,9 @@ func (e *ReplacedError) Is(target error) bool { return target == ErrDatabaseRepl
 // CheckFile reports, as a *ReplacedError, whether the database file was
 // deleted or replaced by another file since d opened it: what d wrote since
 // is then in no history (or in a file no longer at its path); or whether
-// its journal (-wal) was (walAt). It costs one stat of the path and one of
-// the journal's (on Windows, one open of the path for its attributes). Every
+// its journal (-wal) or the -wal's index (-shm) was (journalAt). It costs
+// one stat of the path and one of each journal file (on Windows, one open
+// of the path for its attributes). Every
 // write transaction calls it before its commit, and a command calls it once
 // its work is done, so a file deleted after its last commit is not taken
 // for one that kept it. Once it has found the file gone it says so for
@@ -67,6 +84,12 @@ func (d *DB) CheckFile() error {
 	if e == nil && d.walKnown {
 		same, err = d.wal.isAt(d.realPath + "-wal")
 		e = journalReplacedBy(d.realPath, same, err)
+	}
+	if e == nil && d.shmKnown {
+		same, err = d.shm.isAt(d.realPath + "-shm")
+		if e = journalReplacedBy(d.realPath, same, err); e != nil {
+			e.SharedMemory = true
+		}
 	}
 	if e == nil {
 		return nil
@@ -99,11 +122,11 @@ func journalReplacedBy(path string, same bool, err error) *ReplacedError {
 	return nil
 }
 
-// noteWAL notes the journal (-wal) the writing connection opened, for
-// CheckFile. SQLite keeps it open, and at its path, as long as that
-// connection is, which d keeps for its whole life; where it is not to be
-// watched (walAt) or not there, nothing is noted and CheckFile looks at
-// the database file alone. Its path is beside the file where it really
+// noteWAL notes the journal (-wal) the writing connection opened, and the
+// -wal's index (-shm) it mapped, for CheckFile. SQLite keeps both open, and
+// at their paths, as long as that connection is, which d keeps for its
+// whole life; where they are not to be watched (journalAt) or not there,
+// nothing is noted and CheckFile looks at the database file alone. Its path is beside the file where it really
 // is: SQLite follows the links to a database (one moved to a larger disk,
 // linked from the data folder) and keeps the journal there, where a look
 // beside the link found none and so watched nothing.
@@ -112,7 +135,8 @@ func (d *DB) noteWAL() {
 	if p, err := filepath.EvalSymlinks(d.path); err == nil {
 		d.realPath = p
 	}
-	d.wal, d.walKnown = walAt(d.realPath + "-wal")
+	d.wal, d.walKnown = journalAt(d.realPath + "-wal")
+	d.shm, d.shmKnown = journalAt(d.realPath + "-shm")
 }
 
 // saveWALOfAGoneJournal moves what the journal holds into the database
@@ -121,9 +145,16 @@ func (d *DB) noteWAL() {
 // then in the history file at once, safe from a kill or a power cut, and
 // readable by the other processes. Nothing is written after, so nothing is
 // left for another time.
+//
+// Not when the journal gone is the -shm: d's index of the -wal may then
+// no longer tell what is in it (a process started since may have moved it
+// into the file and written it again from its start), and a checkpoint
+// through it would write wrong pages into the file, or empty the -wal
+// those processes write; what d recorded before is in the -wal, which
+// they read (openKeeper).
 func (d *DB) saveWALOfAGoneJournal(err error) {
 	var gone *ReplacedError
-	if errors.As(err, &gone) && gone.Journal {
+	if errors.As(err, &gone) && gone.Journal && !gone.SharedMemory {
 		d.walSaved.Do(func() { _, _ = d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)") })
 	}
 }

@@ -341,9 +341,9 @@ func diskFullText(e *storage.DiskFullError) string {
 // shown are to be kept and the app started again (trying again cannot
 // work: every later write fails).
 func replacedText(e *storage.ReplacedError) string {
-	data := map[string]any{"Path": e.Path}
+	data := map[string]any{"Path": e.Path, "Journal": e.JournalFile()}
 	if e.Journal {
-		return tr("The journal of the upload history {{.Path}} ({{.Path}}-wal) was deleted or replaced by another program while dStor Uploader was using it, so nothing more can be recorded in it. Keep the links already shown, start dStor Uploader again (the history keeps what was recorded before) and find what deleted the file (a cleanup or sync tool).", data)
+		return tr("The journal of the upload history {{.Path}} ({{.Journal}}) was deleted or replaced by another program while dStor Uploader was using it, so nothing more can be recorded in it. Keep the links already shown, start dStor Uploader again (the history keeps what was recorded before) and find what deleted the file (a cleanup or sync tool).", data)
 	}
 	if e.Deleted {
 		return tr("The upload history {{.Path}} was deleted or moved away while dStor Uploader was using it, so nothing more can be recorded in it. Keep the links already shown, start dStor Uploader again (it makes a new, empty history there) and find what deleted or moved the file (a cleanup or sync tool).", data)

@@ -100,6 +100,8 @@ func TestHistoryGoneTextInTheWindowsLanguage(t *testing.T) {
 	journal := &storage.ReplacedError{Path: "/data/dstor-uploader.db", Journal: true}
 	assert.Contains(t, historyGoneText(journal), "Das Journal des Upload-Verlaufs /data/dstor-uploader.db (/data/dstor-uploader.db-wal) wurde von einem anderen Programm gelöscht oder ersetzt")
 	assert.Contains(t, replacedText(journal), "der Verlauf behält, was vorher eingetragen wurde")
+	index := &storage.ReplacedError{Path: "/data/dstor-uploader.db", Journal: true, SharedMemory: true}
+	assert.Contains(t, historyGoneText(index), "Das Journal des Upload-Verlaufs /data/dstor-uploader.db (/data/dstor-uploader.db-shm) wurde")
 }
 
 // TestFilesAddedOnceTheHistoryIsGoneAreCarriedOver: files added after the

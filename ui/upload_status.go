@@ -152,15 +152,15 @@ func signInWaitText(s worker.Summary) string {
 }
 
 // historyGoneText says that the history file was deleted or moved away,
-// or replaced by another file, or its journal (-wal) deleted or replaced,
+// or replaced by another file, or its journal (-wal, or its -shm) deleted or replaced,
 // while the window used it, that no more files are uploaded, and that
 // quitting writes the links of the uploads since and the files not
 // uploaded into the history at that path, for the next start
 // (App.Unrecorded, storage.DB.CloseCarryingOver).
 func historyGoneText(e *storage.ReplacedError) string {
-	data := map[string]any{"Path": inert.Line(e.Path)}
+	data := map[string]any{"Path": inert.Line(e.Path), "Journal": inert.Line(e.JournalFile())}
 	if e.Journal {
-		return tr("The journal of the upload history {{.Path}} ({{.Path}}-wal) was deleted or replaced by another program while dStor Uploader was using it, so no more files are uploaded (those already being sent finish). "+
+		return tr("The journal of the upload history {{.Path}} ({{.Journal}}) was deleted or replaced by another program while dStor Uploader was using it, so no more files are uploaded (those already being sent finish). "+
 			"Quit dStor Uploader and start it again: as it quits, it adds the links of the files uploaded since (shown below) and the files not uploaded yet to the history; "+
 			"the next start lists those links in History and uploads the rest. Find what deleted the file (a cleanup or sync tool).", data)
 	}

@@ -1,0 +1,144 @@
+package storage
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// shmWriterEnv tells the re-executed test binary to act as the other
+// process of TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing.
+const shmWriterEnv = "DSTOR_STORAGE_SHM_WRITER_DIR"
+
+// shmWriterEntries is how many history entries the other process records,
+// from sampleEntry(shmWriterFirst) on.
+const (
+	shmWriterEntries = 20
+	shmWriterFirst   = 1000
+)
+
+// TestHelperShmWriter is not a test: run as a child process by
+// TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing, it opens the
+// history, records half its entries, moves the WAL into the file (so its
+// next write starts the WAL again from its first frame, as SQLite does
+// once the WAL is all in the file, which a run does every 1000 pages),
+// records the rest, prints "recorded N" and closes the history.
+func TestHelperShmWriter(t *testing.T) {
+	dir := os.Getenv(shmWriterEnv)
+	if dir == "" {
+		return // not the child
+	}
+	d, err := Open(dir)
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(2)
+	}
+	for i := range shmWriterEntries {
+		if i == shmWriterEntries/2 {
+			if _, err := d.w.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+				fmt.Println("checkpoint:", err)
+				os.Exit(2)
+			}
+		}
+		if _, err := d.AddHistory(sampleEntry(shmWriterFirst + i)); err != nil {
+			fmt.Println("add:", err)
+			os.Exit(2)
+		}
+	}
+	fmt.Printf("recorded %d\n", shmWriterEntries)
+	if err := d.Close(); err != nil {
+		fmt.Println("close:", err)
+		os.Exit(2)
+	}
+}
+
+// runShmWriter runs TestHelperShmWriter on dir, another process, to its end.
+func runShmWriter(t *testing.T, dir string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperShmWriter$", "-test.count=1")
+	cmd.Env = append(os.Environ(), shmWriterEnv+"="+dir)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), "recorded "+strconv.Itoa(shmWriterEntries), "%s", out)
+}
+
+// TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing: another
+// program deletes the history's -shm (SQLite's index of the WAL, shared by
+// the processes that use the history, which also holds their locks) while
+// a run has it open, or puts another file in its place. The run goes on
+// with the -shm it mapped; a process started since (another upload, the
+// window) makes a new one: the two then write into one WAL, each with its
+// own index and its own locks. Seen by hand: two uploads on one data
+// folder, the first of 300 files, the -shm deleted 1.5 s into it: the
+// history was damaged ("database disk image is malformed"), and with the
+// first run ending last, it moved the WAL into the file as its own index
+// had it and deleted it, so the entries of the other run were lost. A
+// write of a run whose -shm is gone now fails, naming it, as for the -wal
+// (TestWritesAfterTheJournalIsDeletedFail), and its close leaves the WAL
+// to the processes that share the -shm at the path; what each recorded is
+// in the history, once, in a sound file.
+func TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child process")
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(t *testing.T, shm string)
+	}{
+		{"deleted", func(t *testing.T, shm string) { skipIfHeldOpen(t, os.Remove(shm)) }},
+		{"replaced by another file", func(t *testing.T, shm string) {
+			require.NoError(t, os.WriteFile(shm+".new", nil, 0o600))
+			skipIfHeldOpen(t, os.Rename(shm+".new", shm))
+		}},
+	} {
+		for _, writesFirst := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, the run writes again first: %v", tc.name, writesFirst), func(t *testing.T) {
+				dir := t.TempDir()
+				d, err := Open(dir)
+				require.NoError(t, err)
+				defer d.Close()
+				path := filepath.Join(dir, DBFileName)
+				for i := range 5 {
+					_, err := d.AddHistory(sampleEntry(i))
+					require.NoError(t, err)
+				}
+
+				tc.change(t, path+"-shm")
+				var errs []error
+				if writesFirst {
+					_, err := d.AddHistory(sampleEntry(100))
+					errs = append(errs, err)
+				}
+				runShmWriter(t, dir)
+				_, err = d.AddHistory(sampleEntry(101))
+				errs = append(errs, err)
+
+				for _, err := range errs {
+					require.Error(t, err, "a write through an index of the WAL no other process uses must not count as written")
+					var gone *ReplacedError
+					require.ErrorAs(t, err, &gone)
+					assert.True(t, gone.Journal, "the journal, not the file, was deleted or replaced")
+					assert.Contains(t, err.Error(), "the journal of the upload history "+path+" ("+path+"-shm) was deleted or replaced by another program")
+				}
+				require.NoError(t, d.Close())
+
+				d, err = Open(dir)
+				require.NoError(t, err)
+				var check string
+				require.NoError(t, d.r.QueryRow("PRAGMA integrity_check").Scan(&check))
+				assert.Equal(t, "ok", check)
+				assertHistoryCount(t, d, "", 5+shmWriterEntries, "the run's entries from before and the other process's, once each")
+				for _, i := range []int{0, 4, shmWriterFirst, shmWriterFirst + shmWriterEntries - 1} {
+					assertHistoryCount(t, d, strings.TrimPrefix(sampleEntry(i).Name, "IMG_"), 1, "entry %d", i)
+				}
+			})
+		}
+	}
+}
