@@ -30,3 +30,31 @@ func TestNamedPathOnADriveNotThereIsNoNameToCheck(t *testing.T) {
 	assert.NoError(t, NamedNotThere(p, p), "the drive may be unplugged: no name to check")
 	assert.ErrorContains(t, NamedNotThere(filepath.Join(t.TempDir(), "reprot.pdf"), ""), "does not exist — check the name")
 }
+
+// TestFileNamedAsAFolderIsNotThereOnWindows: `type notes.txt\` fails
+// (Windows opens no file by a name with a separator after it: "the
+// filename, directory name, or volume label syntax is incorrect"), but
+// `upload notes.txt\` uploaded notes.txt: AbsPath cleaned the separator
+// away, as filepath.Abs does. It is kept now, as off Windows, so the path
+// is said to go through a file; a folder named with one is the folder,
+// and "notes.txt\.", which Windows opens as notes.txt, stays that file.
+func TestFileNamedAsAFolderIsNotThereOnWindows(t *testing.T) {
+	dir := t.TempDir()
+	notes := filepath.Join(dir, "notes.txt")
+	require.NoError(t, os.WriteFile(notes, []byte("notes"), 0o600))
+	t.Chdir(dir)
+	for _, typed := range []string{`notes.txt\`, `notes.txt/`, notes + `\`, `sub\..\notes.txt\`} {
+		abs, err := AbsPath(typed)
+		require.NoError(t, err)
+		assert.Equal(t, notes+`\`, abs, typed)
+		_, err = os.Open(abs)
+		require.Error(t, err, "Windows opens no file by %q", abs)
+		assert.ErrorContains(t, NamedNotThere(abs, typed), `its path goes through "`+notes+`", a file, not a folder: check the path`, typed)
+	}
+	for typed, want := range map[string]string{`notes.txt\.`: notes, `.\`: dir} {
+		abs, err := AbsPath(typed)
+		require.NoError(t, err)
+		assert.Equal(t, want, abs, typed)
+		assert.NoError(t, NamedNotThere(abs, typed), typed)
+	}
+}

@@ -111,6 +111,16 @@ func longPath(p string) string {
 	}
 }
 
+// fileNamedAsFolder reports whether p, whose absolute path is abs, names
+// a file with a separator after it, which Windows opens nothing by.
+func fileNamedAsFolder(p, abs string) bool {
+	if p == "" || !os.IsPathSeparator(p[len(p)-1]) || os.IsPathSeparator(abs[len(abs)-1]) {
+		return false
+	}
+	fi, err := os.Stat(abs)
+	return err == nil && !fi.IsDir()
+}
+
 // AbsUnresolved is AbsPath(p): Windows reads ".." as text, reading
 // nothing on disk for it, so there is nothing to leave for later.
 func AbsUnresolved(p string) (string, error) { return AbsPath(p) }
@@ -123,13 +133,22 @@ func AbsUnresolved(p string) (string, error) { return AbsPath(p) }
 // written, while GetFullPathName (under filepath.Abs) would drop a name's
 // trailing dot or space and resolve "..", naming another file than the
 // one the form reaches (plainForm then drops the prefix where it can).
+// A file named with a separator after it ("notes.txt\") keeps it, as
+// Windows opens no file by that name: the path is then said to go
+// through a file, not taken for the file.
 func AbsPath(p string) (string, error) {
 	if strings.HasPrefix(p, `\\?\`) {
 		return p, nil
 	}
 	abs, err := filepath.Abs(p)
-	if err != nil || !strings.HasPrefix(abs, `\\.\`) || strings.HasPrefix(p, `\\.\`) {
+	if err != nil {
 		return abs, err
+	}
+	if !strings.HasPrefix(abs, `\\.\`) || strings.HasPrefix(p, `\\.\`) {
+		if fileNamedAsFolder(p, abs) {
+			return abs + `\`, nil
+		}
+		return abs, nil
 	}
 	if filepath.IsAbs(p) {
 		return filepath.Clean(p), nil
