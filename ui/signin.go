@@ -422,19 +422,21 @@ func (v *signInView) onSubmitLogin() {
 }
 
 // savableURL is a Custom URL as the preferences, a plain file, may keep
-// it: without a user name and password in it (which the sign-in refuses
-// anyway, api.ProblemUserInfo); "" for text with an @ that does not parse
-// as a URL, since it may hold one.
+// it: without a user name and password, a query or a fragment, where an
+// API key or a token pasted with it goes (the sign-in refuses all three
+// anyway: api.ProblemUserInfo, api.ProblemQuery); "" for text that is not
+// a URL with a scheme and a host (an API key pasted into the field, say),
+// since it may be a secret itself.
 func savableURL(s string) string {
 	u, err := url.Parse(s)
-	switch {
-	case err != nil && strings.Contains(s, "@"):
+	if err != nil || u.Scheme == "" || u.Host == "" {
 		return ""
-	case err == nil && u.User != nil:
-		u.User = nil
-		return u.String()
 	}
-	return s
+	if u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && !strings.Contains(s, "#") {
+		return s
+	}
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }
 
 func (v *signInView) start(req signInRequest) {

@@ -156,6 +156,49 @@ func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
 	assert.Equal(t, "https://api.example.com", p.String(prefCustomBase), "a URL that is fine is kept")
 }
 
+// TestSecretsInACustomURLFieldAreNotSaved: an API key or a token typed
+// into a Custom URL field by mistake — the key pasted there alone, or
+// with the URL in its query (?api_key=…) or fragment (#token=…) — is
+// refused at sign-in, and is not written to the window's preferences (a
+// plain file) on the way; what a URL keeps without them is.
+func TestSecretsInACustomURLFieldAreNotSaved(t *testing.T) {
+	key := strings.Repeat("Ab3", api.APIKeyLength/3) + "x"
+	for _, tc := range []struct {
+		name               string
+		base, upload, gw   string
+		wantBase, wantUpGw string
+	}{
+		{name: "the key alone in the API base", base: key, upload: "https://upload.example.com", gw: "https://gw.example.com/ipfs/",
+			wantBase: "", wantUpGw: "https://upload.example.com"},
+		{name: "the key in a query", base: "https://api.example.com/v1?api_key=" + key, upload: "https://upload.example.com/?token=" + key, gw: "https://gw.example.com/ipfs/",
+			wantBase: "https://api.example.com/v1", wantUpGw: "https://upload.example.com/"},
+		{name: "the key in a fragment", base: "https://api.example.com", upload: "https://upload.example.com#" + key, gw: "https://gw.example.com/ipfs/#token=" + key,
+			wantBase: "https://api.example.com", wantUpGw: "https://upload.example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			a := e.a
+			e.ui(func() {
+				v := a.signin
+				v.env.SetSelected(choiceLabel(choiceCustom))
+				v.customBase.SetText(tc.base)
+				v.customUpload.SetText(tc.upload)
+				v.customGateway.SetText(tc.gw)
+				v.methods.Select(v.keyTab)
+				v.apiKey.SetText(key)
+				test.Tap(v.keySubmit)
+			})
+			e.eventually(func() bool { return !a.signin.busy && a.signin.errorLabel().Visible() }, "refused")
+			p := a.fyne.Preferences()
+			for _, k := range []string{prefCustomBase, prefCustomUpload, prefCustomGateway} {
+				assert.NotContains(t, p.String(k), key, k)
+			}
+			assert.Equal(t, tc.wantBase, p.String(prefCustomBase))
+			assert.Equal(t, tc.wantUpGw, p.String(prefCustomUpload))
+		})
+	}
+}
+
 // TestRefusedTokenMidQueueWaitsForSignInAndResumes: a password sign-in
 // not remembered, whose token dStor refuses (401) while a file uploads.
 // The file is not counted as uploaded; the queue waits for a sign-in and
