@@ -183,39 +183,71 @@ func surelyAdded(listed, now FileIdentity, added time.Time) bool {
 // a clock that may lag the one read at the add by a tick.
 const linkClockSlack = 100 * time.Millisecond
 
+// maxLinksFollowed is how many symbolic links throughNewLink follows on
+// one path before it takes the path for one that cannot be followed: as
+// many as filepath.EvalSymlinks follows (the system follows fewer, 40 on
+// Linux, and opens nothing past them).
+const maxLinksFollowed = 255
+
 // throughNewLink reports whether path goes, at any component, through a
 // symbolic link made after added (any link, when added is zero), or cannot
-// be followed any more. Each component is looked at itself: a plain path
-// is not taken for a link because resolving it spells it otherwise
-// (Windows: drive letter, case, short names), nor is a file Windows keeps
-// as another kind of reparse point (a cloud file's placeholder), whose
-// times are the file's own.
+// be followed any more. Each link met is looked at, those its target
+// names too: a link made after the add beyond one made before it (a link
+// the person chose that leads to another link) leads elsewhere as much
+// as one in the path's own text. Each component is looked at itself: a
+// plain path is not taken for a link because resolving it spells it
+// otherwise (Windows: drive letter, case, short names), nor is a file
+// Windows keeps as another kind of reparse point (a cloud file's
+// placeholder), whose times are the file's own.
 func throughNewLink(path string, added time.Time) bool {
-	path = filepath.Clean(path)
-	vol := filepath.VolumeName(path)
-	prefix := vol
-	rest := path[len(vol):]
-	if strings.HasPrefix(rest, string(filepath.Separator)) {
-		prefix += string(filepath.Separator)
-		rest = rest[1:]
-	}
-	if rest == "" {
-		return false
-	}
-	for _, part := range strings.Split(rest, string(filepath.Separator)) {
-		prefix = filepath.Join(prefix, part)
-		fi, err := os.Lstat(prefix)
+	prefix, todo := linkWalkStart(filepath.Clean(path))
+	for links := 0; len(todo) > 0; {
+		part := todo[0]
+		todo = todo[1:]
+		switch {
+		case part == ".":
+			continue
+		case part == ".." && prefix != "" && filepath.Base(prefix) != "..":
+			prefix = filepath.Dir(prefix) // prefix is reached without a link: its parent is its text's
+			continue
+		}
+		next := filepath.Join(prefix, part)
+		fi, err := os.Lstat(next)
 		if err != nil {
 			return true
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
+			prefix = next
 			continue
 		}
-		if added.IsZero() || !ChangedAt(fi).Before(added.Add(-linkClockSlack)) {
+		links++
+		if added.IsZero() || !ChangedAt(fi).Before(added.Add(-linkClockSlack)) || links > maxLinksFollowed {
 			return true
 		}
+		target, err := os.Readlink(next)
+		if err != nil {
+			return true
+		}
+		root, parts := linkWalkStart(target)
+		if filepath.IsAbs(target) {
+			prefix = root
+		}
+		todo = append(parts, todo...)
 	}
 	return false
+}
+
+// linkWalkStart splits path for throughNewLink: its volume and root (""
+// for a relative path) and its names, as written (a link's target is
+// not cleaned: a ".." in it goes up from where the names before it lead).
+func linkWalkStart(path string) (root string, parts []string) {
+	root = filepath.VolumeName(path)
+	rest := path[len(root):]
+	if rest != "" && os.IsPathSeparator(rest[0]) {
+		root += string(filepath.Separator)
+	}
+	parts = strings.FieldsFunc(rest, func(r rune) bool { return r < 0x80 && os.IsPathSeparator(uint8(r)) })
+	return root, parts
 }
 
 // identityAtPath is the identity of the file req's path leads to now: for

@@ -432,6 +432,63 @@ func TestFolderFileEditedSinceTheAddThroughAnOldLinkIsSent(t *testing.T) {
 	assert.Equal(t, int64(len("edited in place")), res.Identity.Size)
 }
 
+// TestNewLinkBeyondAnOldLinkIsRefused: a path reached through a link
+// the person chose (or a home folder that is a link) leading to another
+// link: that second link, swapped after the add for one to another
+// folder, led the upload to that folder's file, sent as the one chosen;
+// only the links spelled in the path itself were looked at. A file
+// saved anew through the same old links is still sent.
+func TestNewLinkBeyondAnOldLinkIsRefused(t *testing.T) {
+	skipWithoutFileIDs(t)
+	f := newFakeDStor(t)
+	c := f.client(nil)
+	dir := t.TempDir()
+	for _, d := range []string{"data", "other"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, d, "pick"), 0o755))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "pick", "b.txt"), []byte("chosen content"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "other", "pick", "b.txt"), privateBytes, 0o600))
+	mid := filepath.Join(dir, "mid")
+	testfs.SymlinkOrSkip(t, "data", mid)
+	link := filepath.Join(dir, "link")
+	testfs.SymlinkOrSkip(t, mid, link)
+	lfi, err := os.Lstat(link)
+	require.NoError(t, err)
+	waitPast(t, ChangedAt(lfi).Add(linkClockSlack))
+	addedAt := time.Now()
+	pick := filepath.Join(link, "pick")
+	p := filepath.Join(pick, "b.txt")
+	added, err := ValidateFile(p)
+	require.NoError(t, err)
+	listed, _, err := ListedFile(pick, p)
+	require.NoError(t, err)
+	named := UploadRequest{Path: p, Listed: FileIdentity{ID: added.ID}, AddedAt: addedAt}
+	inFolder := UploadRequest{Path: p, Beneath: pick, Listed: FileIdentity{ID: listed.ID}, AddedAt: addedAt}
+
+	waitPast(t, addedAt)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "pick", "b.txt"), []byte("edited in place"), 0o644))
+	for _, req := range []UploadRequest{named, inFolder} {
+		res, err := c.Upload(t.Context(), validToken(t), req)
+		require.NoError(t, err, "edited through links older than the add: sent (Beneath %q)", req.Beneath)
+		assert.Equal(t, int64(len("edited in place")), res.Identity.Size)
+	}
+	tmp := filepath.Join(dir, "data", "pick", "b.tmp")
+	require.NoError(t, os.WriteFile(tmp, []byte("saved anew"), 0o644))
+	require.NoError(t, os.Rename(tmp, filepath.Join(dir, "data", "pick", "b.txt")))
+	res, err := c.Upload(t.Context(), validToken(t), named)
+	require.NoError(t, err, "a file named itself, saved anew through links older than the add: sent")
+	assert.Equal(t, int64(len("saved anew")), res.Identity.Size)
+
+	require.NoError(t, os.Remove(mid))
+	require.NoError(t, os.Symlink("other", mid))
+	before := f.uploadCount()
+	for _, req := range []UploadRequest{named, inFolder} {
+		_, err = c.Upload(t.Context(), validToken(t), req)
+		assert.ErrorIs(t, err, ErrNotListedFile, "a link swapped after the add, beyond an old one (Beneath %q)", req.Beneath)
+	}
+	assert.Equal(t, before, f.uploadCount(), "nothing sent")
+}
+
 // madeWithID makes files in dir until the file system gives one the file
 // ID id (a deleted file's), and returns that file's path; the test is
 // skipped on a file system that does not hand the number out again soon
