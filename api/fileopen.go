@@ -183,7 +183,7 @@ func surelyAdded(listed, now FileIdentity, added time.Time) bool {
 // a clock that may lag the one read at the add by a tick.
 const linkClockSlack = 100 * time.Millisecond
 
-// maxLinksFollowed is how many symbolic links throughNewLink follows on
+// maxLinksFollowed is how many symbolic links newestLinkOn follows on
 // one path before it takes the path for one that cannot be followed: as
 // many as filepath.EvalSymlinks follows (the system follows fewer, 40 on
 // Linux, and opens nothing past them).
@@ -194,12 +194,38 @@ const maxLinksFollowed = 255
 // be followed any more. Each link met is looked at, those its target
 // names too: a link made after the add beyond one made before it (a link
 // the person chose that leads to another link) leads elsewhere as much
-// as one in the path's own text. Each component is looked at itself: a
+// as one in the path's own text.
+func throughNewLink(path string, added time.Time) bool {
+	newest, ok := newestLinkOn(path)
+	return !ok || !newest.IsZero() && (added.IsZero() || !newest.Before(added.Add(-linkClockSlack)))
+}
+
+// LinksSettleIn is how long an add of path waits before it takes its
+// time (UploadRequest.AddedAt), so that every symbolic link on path then
+// counts as made before the add: a link made within linkClockSlack
+// before it counts as made after it (see throughNewLink), and a script
+// that makes a link and names a file through it at once (ln -s build
+// latest && upload latest/report.txt) would have that file, written to
+// again before its turn, refused. At most linkClockSlack (a link stamped
+// in the future by a clock set back is not waited for: it counts as new);
+// 0 for a path without a link, or one that cannot be followed.
+func LinksSettleIn(path string) time.Duration {
+	newest, ok := newestLinkOn(path)
+	if !ok || newest.IsZero() {
+		return 0
+	}
+	return min(max(time.Until(newest.Add(linkClockSlack+time.Millisecond)), 0), linkClockSlack)
+}
+
+// newestLinkOn walks path as the system follows it and gives the change
+// time of the newest symbolic link it meets (zero: none), and false when
+// path cannot be followed (a name not there, a link to nothing, more
+// links than maxLinksFollowed). Each component is looked at itself: a
 // plain path is not taken for a link because resolving it spells it
 // otherwise (Windows: drive letter, case, short names), nor is a file
 // Windows keeps as another kind of reparse point (a cloud file's
 // placeholder), whose times are the file's own.
-func throughNewLink(path string, added time.Time) bool {
+func newestLinkOn(path string) (newest time.Time, ok bool) {
 	prefix, todo := linkWalkStart(filepath.Clean(path))
 	for links := 0; len(todo) > 0; {
 		part := todo[0]
@@ -214,19 +240,21 @@ func throughNewLink(path string, added time.Time) bool {
 		next := filepath.Join(prefix, part)
 		fi, err := os.Lstat(next)
 		if err != nil {
-			return true
+			return time.Time{}, false
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
 			prefix = next
 			continue
 		}
-		links++
-		if added.IsZero() || !ChangedAt(fi).Before(added.Add(-linkClockSlack)) || links > maxLinksFollowed {
-			return true
+		if links++; links > maxLinksFollowed {
+			return time.Time{}, false
+		}
+		if at := ChangedAt(fi); at.After(newest) {
+			newest = at
 		}
 		target, err := os.Readlink(next)
 		if err != nil {
-			return true
+			return time.Time{}, false
 		}
 		root, parts := linkWalkStart(target)
 		if filepath.IsAbs(target) {
@@ -234,10 +262,10 @@ func throughNewLink(path string, added time.Time) bool {
 		}
 		todo = append(parts, todo...)
 	}
-	return false
+	return newest, true
 }
 
-// linkWalkStart splits path for throughNewLink: its volume and root (""
+// linkWalkStart splits path for newestLinkOn: its volume and root (""
 // for a relative path) and its names, as written (a link's target is
 // not cleaned: a ".." in it goes up from where the names before it lead).
 func linkWalkStart(path string) (root string, parts []string) {

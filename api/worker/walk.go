@@ -706,6 +706,22 @@ func (w *walk) ownShare(folder string) {
 	w.share = folder
 }
 
+// linksSettled waits, a moment at most (api.LinksSettleIn), until every
+// symbolic link on path counts as made before an add stamped now, or
+// until the walk stops.
+func (w *walk) linksSettled(path string) {
+	d := api.LinksSettleIn(path)
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-w.ctx.Done():
+	}
+}
+
 // noFolderAt is why a path that stat answered with err (nil: it is there,
 // not a folder) is no folder to list.
 func noFolderAt(err error) storage.ListingCut {
@@ -725,7 +741,9 @@ func noFolderAt(err error) storage.ListingCut {
 func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 	if row.CreatedAt.IsZero() {
 		// Taken before the file is read: a link made after it, by its
-		// turn, is not one the person's path went through.
+		// turn, is not one the person's path went through; and once the
+		// links on the path are old enough to count as made before it.
+		w.linksSettled(row.LocalPath)
 		row.CreatedAt = time.Now().UTC()
 	}
 	id, err := api.ValidateFile(row.LocalPath)
