@@ -16,7 +16,8 @@ import (
 // file. The birth time (statx's, where the file system keeps one: ext4,
 // btrfs, xfs) tells the chosen folder from one made after it was removed
 // that was given its inode number, as ext4 gives a freed number to the
-// next file made in the same place, often at once.
+// next file made in the same place, often at once. On overlayfs the ID
+// is "device:inode" (copiesFoldersUp).
 func FolderID(path string) (string, error) {
 	var st unix.Statx_t
 	err := unix.Statx(unix.AT_FDCWD, path, unix.AT_STATX_SYNC_AS_STAT, folderIDMask, &st)
@@ -29,10 +30,15 @@ func FolderID(path string) (string, error) {
 	if err != nil {
 		return "", &os.PathError{Op: "stat", Path: path, Err: err}
 	}
+	var sfs unix.Statfs_t
+	if unix.Statfs(path, &sfs) == nil && copiesFoldersUp(&sfs) {
+		st.Mask &^= unix.STATX_BTIME
+	}
 	return statxID(&st), nil
 }
 
-// fdID is the ID of the open file fd, as FolderID gives it: one statx.
+// fdID is the ID of the open file fd, as FolderID gives it: one statx
+// and one fstatfs.
 func fdID(fd int) (string, error) {
 	var st unix.Statx_t
 	err := unix.Statx(fd, "", unix.AT_EMPTY_PATH|unix.AT_STATX_SYNC_AS_STAT, folderIDMask, &st)
@@ -45,7 +51,21 @@ func fdID(fd int) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	var sfs unix.Statfs_t
+	if unix.Fstatfs(fd, &sfs) == nil && copiesFoldersUp(&sfs) {
+		st.Mask &^= unix.STATX_BTIME
+	}
 	return statxID(&st), nil
+}
+
+// copiesFoldersUp reports whether sfs is of overlayfs (a container's
+// files, a live system), whose folder of a lower layer is copied to the
+// upper one as a file is made or changed in it: the same folder, the
+// same device and inode number, with the copy's birth time. Its folder
+// IDs keep no birth time ("device:inode", as before), so a chosen folder
+// copied up while it is listed is still the one chosen.
+func copiesFoldersUp(sfs *unix.Statfs_t) bool {
+	return int64(sfs.Type) == unix.OVERLAYFS_SUPER_MAGIC
 }
 
 // folderIDMask is what FolderID asks statx for.
