@@ -165,14 +165,17 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 // linked to and uploaded at once, as a script does, is sent), and one
 // made after the add with a deleted file's number has a later time,
 // unless it was made in the same clock tick (a few milliseconds). A file
-// without an ID on either side is not judged here.
+// without an ID on either side is not judged here, nor one whose change
+// time is ahead of this machine's clock: another clock stamped it (a
+// share's server ahead of this one, or this clock set back since), so
+// its time says nothing about the add, and the ID decides.
 func surelyAdded(listed, now FileIdentity, added time.Time) bool {
 	switch {
 	case listed.ID == "" || now.ID == "":
 		return true
 	case now.ID != listed.ID:
 		return false
-	case now.ChangeTime.IsZero() || added.IsZero():
+	case now.ChangeTime.IsZero() || added.IsZero() || now.ChangeTime.After(time.Now()):
 		return true // nothing tells a newer file with the same ID apart
 	}
 	return !now.ChangeTime.After(added)
