@@ -361,9 +361,10 @@ func (d *DB) checkWAL() error {
 // to the file this process opened, which no folder holds any more.
 //
 // Not when it is the -shm that went (see saveWALOfAGoneJournal): that
-// -wal is the one the processes sharing the -shm at the path read.
+// -wal is the one the processes sharing the -shm at the path read; unless
+// the -wal went with it and no process opened the history since (walAlone).
 func (d *DB) emptyWALOfAGoneFile() error {
-	if d.CheckFile() == nil || d.indexGone() {
+	if d.CheckFile() == nil || (d.indexGone() && !d.walAlone()) {
 		return nil
 	}
 	if _, err := d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {

@@ -85,9 +85,12 @@ func (d *DB) CheckFile() error {
 		same, err = d.wal.isAt(d.realPath + "-wal")
 		e = journalReplacedBy(d.realPath, same, err)
 	}
-	if e == nil && d.shmKnown {
+	if (e == nil || e.Journal) && d.shmKnown {
+		// Looked at even when the -wal went: a cleanup deleting both
+		// leaves the next process a new index too (SharedMemory).
 		same, err = d.shm.isAt(d.realPath + "-shm")
-		if e = journalReplacedBy(d.realPath, same, err); e != nil {
+		if shm := journalReplacedBy(d.realPath, same, err); shm != nil {
+			e = shm
 			e.SharedMemory = true
 		}
 	}
@@ -151,10 +154,30 @@ func (d *DB) noteWAL() {
 // into the file and written it again from its start), and a checkpoint
 // through it would write wrong pages into the file, or empty the -wal
 // those processes write; what d recorded before is in the -wal, which
-// they read (openKeeper).
+// they read (openKeeper). Unless the -wal went with it and no process has
+// opened the history since (walAlone).
 func (d *DB) saveWALOfAGoneJournal(err error) {
 	var gone *ReplacedError
-	if errors.As(err, &gone) && gone.Journal && !gone.SharedMemory {
+	if errors.As(err, &gone) && gone.Journal && (!gone.SharedMemory || d.walAlone()) {
 		d.walSaved.Do(func() { _, _ = d.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)") })
 	}
+}
+
+// walAlone reports whether the -wal d writes was deleted or replaced along
+// with the -shm (a cleanup of both) and no -shm is at the path: no process
+// has opened the history since (each makes one, and keeps it while d holds
+// the file's shared lock). What d recorded is then in the -wal d holds
+// open and nowhere else, and moving it into the file writes over nothing
+// another process wrote: seen lost otherwise (TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing).
+// Once a process has opened the history since, it wrote on the file
+// without what d's -wal holds, and d's pages would break its own.
+func (d *DB) walAlone() bool {
+	if !d.walKnown {
+		return false
+	}
+	if same, err := d.wal.isAt(d.realPath + "-wal"); same || (err != nil && !errors.Is(err, os.ErrNotExist)) {
+		return false
+	}
+	_, err := os.Lstat(d.realPath + "-shm")
+	return errors.Is(err, os.ErrNotExist)
 }

@@ -84,6 +84,14 @@ func runShmWriter(t *testing.T, dir string) {
 // (TestWritesAfterTheJournalIsDeletedFail), and its close leaves the WAL
 // to the processes that share the -shm at the path; what each recorded is
 // in the history, once, in a sound file.
+//
+// The -wal deleted with it (a cleanup of both): what the run recorded
+// before is in the -wal it holds open and nowhere else. It is moved into
+// the file when the run finds both gone before another process opened the
+// history; once one has, that process wrote on the file without it, and
+// it is left out (its links were shown): seen before, the run's close
+// deleted the other process's -wal (5 entries left of 25, 15 when the run
+// wrote first).
 func TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns a child process")
@@ -91,12 +99,17 @@ func TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(t *testing.T, shm string)
+		walToo bool
 	}{
-		{"deleted", func(t *testing.T, shm string) { skipIfHeldOpen(t, os.Remove(shm)) }},
+		{"deleted", func(t *testing.T, shm string) { skipIfHeldOpen(t, os.Remove(shm)) }, false},
 		{"replaced by another file", func(t *testing.T, shm string) {
 			require.NoError(t, os.WriteFile(shm+".new", nil, 0o600))
 			skipIfHeldOpen(t, os.Rename(shm+".new", shm))
-		}},
+		}, false},
+		{"deleted with the -wal", func(t *testing.T, shm string) {
+			skipIfHeldOpen(t, os.Remove(strings.TrimSuffix(shm, "-shm")+"-wal"))
+			skipIfHeldOpen(t, os.Remove(shm))
+		}, true},
 	} {
 		for _, writesFirst := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s, the run writes again first: %v", tc.name, writesFirst), func(t *testing.T) {
@@ -134,11 +147,45 @@ func TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing(t *testing.T) {
 				var check string
 				require.NoError(t, d.r.QueryRow("PRAGMA integrity_check").Scan(&check))
 				assert.Equal(t, "ok", check)
-				assertHistoryCount(t, d, "", 5+shmWriterEntries, "the run's entries from before and the other process's, once each")
-				for _, i := range []int{0, 4, shmWriterFirst, shmWriterFirst + shmWriterEntries - 1} {
+				before := 1 // the run's entries from before, once each
+				if tc.walToo && !writesFirst {
+					before = 0 // only in the -wal deleted, found gone after the other process wrote
+				}
+				assertHistoryCount(t, d, "", 5*before+shmWriterEntries, "the run's entries from before (%d times each) and the other process's, once each", before)
+				for _, i := range []int{0, 4} {
+					assertHistoryCount(t, d, strings.TrimPrefix(sampleEntry(i).Name, "IMG_"), before, "entry %d", i)
+				}
+				for _, i := range []int{shmWriterFirst, shmWriterFirst + shmWriterEntries - 1} {
 					assertHistoryCount(t, d, strings.TrimPrefix(sampleEntry(i).Name, "IMG_"), 1, "entry %d", i)
 				}
 			})
 		}
 	}
+}
+
+// TestCloseAfterTheJournalAndItsIndexAreDeletedKeepsTheRun: a cleanup
+// deletes the -wal and the -shm of a run's history, and no other process
+// opens it before the run ends, writing nothing more: what the run
+// recorded is only in the -wal it holds open, and its close moves it into
+// the file, as for the -wal alone (TestCloseCarryingOverAfterTheJournalIsDeleted).
+func TestCloseAfterTheJournalAndItsIndexAreDeletedKeepsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	for i := range 5 {
+		_, err := d.AddHistory(sampleEntry(i))
+		require.NoError(t, err)
+	}
+	path := filepath.Join(dir, DBFileName)
+	skipIfHeldOpen(t, os.Remove(path+"-wal"))
+	skipIfHeldOpen(t, os.Remove(path+"-shm"))
+	require.NoError(t, d.Close())
+
+	d, err = Open(dir)
+	require.NoError(t, err)
+	var check string
+	require.NoError(t, d.r.QueryRow("PRAGMA integrity_check").Scan(&check))
+	assert.Equal(t, "ok", check)
+	assertHistoryCount(t, d, "", 5, "the run's entries, once each")
 }
