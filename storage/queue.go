@@ -755,6 +755,9 @@ func (d *DB) MarkReported(ids ...string) error {
 // UnreportedDone returns the done jobs of env and account whose result no
 // run has printed yet (see MarkReported), in the order they were added.
 func (d *DB) UnreportedDone(env, account string) ([]JobRow, error) {
+	if err := d.indexUntrusted(); err != nil {
+		return nil, fmt.Errorf("read the uploads not reported yet: %w", err)
+	}
 	rows, err := queryAll(d.r, scanJob, unreportedDoneSQL, env, account, string(JobDone))
 	if err != nil {
 		return nil, fmt.Errorf("read the uploads not reported yet: %w", explainDBError(d.path, err))

@@ -100,6 +100,9 @@ const (
 // in each state, and their sizes: read once when a queue opens, which then
 // keeps them as jobs change.
 func (d *DB) JobCounts(env, account string) (StateCounts, error) {
+	if err := d.indexUntrusted(); err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
 	out, err := scanCounts(d.r.Query(jobCountsSQL, env, account))
 	if err != nil {
 		return nil, fmt.Errorf("count jobs: %w", err)
@@ -110,6 +113,9 @@ func (d *DB) JobCounts(env, account string) (StateCounts, error) {
 // QueuedJobs returns up to limit jobs of env and account in state, after
 // seq afterSeq, in the order they were added: the scheduler's next window.
 func (d *DB) QueuedJobs(env, account string, state JobState, afterSeq int64, limit int) ([]JobRow, error) {
+	if err := d.indexUntrusted(); err != nil {
+		return nil, fmt.Errorf("read the next %s jobs: %w", state, err)
+	}
 	out, err := queryAll(d.r, scanJob, queuedJobsSQL, env, account, string(state), afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read the next %s jobs: %w", state, err)

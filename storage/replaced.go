@@ -181,3 +181,18 @@ func (d *DB) walAlone() bool {
 	_, err := os.Lstat(d.realPath + "-shm")
 	return errors.Is(err, os.ErrNotExist)
 }
+
+// indexUntrusted is the *ReplacedError of d's -shm, once CheckFile found it
+// deleted or replaced, for the reads that decide what is left to upload
+// (QueuedJobs, JobCounts, UnreportedDone): they go through d's index of
+// the -wal, which a process started since no longer shares; it may have
+// moved the -wal into the file and written it again from its first frame,
+// so such a read may answer rows that are not there, miss rows that are
+// ("damaged"), or both. A queue that took them waited for jobs no read
+// brought, forever. nil while the -shm is there, or was not watched.
+func (d *DB) indexUntrusted() error {
+	if e := d.replaced.Load(); e != nil && e.SharedMemory {
+		return e
+	}
+	return nil
+}

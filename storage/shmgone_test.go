@@ -189,3 +189,58 @@ func TestCloseAfterTheJournalAndItsIndexAreDeletedKeepsTheRun(t *testing.T) {
 	assert.Equal(t, "ok", check)
 	assertHistoryCount(t, d, "", 5, "the run's entries, once each")
 }
+
+// TestReadsThatDecideWhatIsLeftFailOnceTheSharedMemoryIsFoundGone: a run's
+// -shm is deleted, another process (another upload) records its entries
+// through a new one, moving the WAL into the file and writing it again from
+// its first frame, and the run's next write fails with the -shm's
+// *ReplacedError (TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing).
+// The run's reads still went through its old index of the WAL: here they
+// answered the queue as the run last saw it (10 queued rows, counts of 10);
+// by hand (two uploads on one data folder) the read of the uploads not
+// reported yet said "the upload history … is damaged", and helper-222 saw
+// the first run wait forever for queued jobs. The reads that decide what
+// is left to upload (the queue's next jobs, its counts, the uploads not
+// reported yet) now fail with the same *ReplacedError once d knows the -shm
+// went, as its writes do.
+func TestReadsThatDecideWhatIsLeftFailOnceTheSharedMemoryIsFoundGone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child process")
+	}
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	path := filepath.Join(dir, DBFileName)
+	windowJobs(t, d, 10, JobQueued)
+	next, err := d.QueuedJobs("testnet", "a@example.com", JobQueued, 0, 100)
+	require.NoError(t, err)
+	require.Len(t, next, 10)
+
+	skipIfHeldOpen(t, os.Remove(path+"-shm"))
+	runShmWriter(t, dir)
+	_, err = d.AddHistory(sampleEntry(101))
+	var gone *ReplacedError
+	require.ErrorAs(t, err, &gone, "the write finds the -shm gone")
+
+	for name, read := range map[string]func() error{
+		"QueuedJobs": func() error {
+			_, err := d.QueuedJobs("testnet", "a@example.com", JobQueued, 0, 100)
+			return err
+		},
+		"UnreportedDone": func() error {
+			_, err := d.UnreportedDone("testnet", "a@example.com")
+			return err
+		},
+		"JobCounts": func() error {
+			_, err := d.JobCounts("testnet", "a@example.com")
+			return err
+		},
+	} {
+		err := read()
+		require.Error(t, err, "%s: a read through an index of the WAL no other process uses must not be taken for the queue", name)
+		require.ErrorAs(t, err, &gone, name)
+		assert.True(t, gone.SharedMemory, name)
+		assert.Contains(t, err.Error(), "("+path+"-shm) was deleted or replaced by another program", name)
+	}
+}
