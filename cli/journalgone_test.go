@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +62,15 @@ func TestUploadWhoseSharedMemoryIsDeletedFails(t *testing.T) {
 	t.Logf("stdout:\n%s\nstderr:\n%s", r.out, r.errOut)
 	assert.Equal(t, 1, r.code, "no success: the run's records went through an index of the -wal no other process shares")
 	assert.Contains(t, r.errOut, "Not recorded: the journal of the upload history "+db+" ("+db+"-shm) was deleted or replaced by another program while this run was uploading")
-	assert.Len(t, r.sb.Srv.Uploads(r.sb.Acc.ID), len(r.files))
+	// Its reads of the queue are refused too (they went through the same
+	// index; helper-222's run of 300 files waited forever): it stops
+	// taking work, says how many files it did not upload, and says the
+	// history's fate once.
+	uploaded := len(r.sb.Srv.Uploads(r.sb.Acc.ID))
+	assert.Less(t, uploaded, len(r.files), "no upload starts once the -shm's loss is known")
+	assert.Contains(t, r.errOut, fmt.Sprintf("The run stopped there, as it could no longer read its queue: %d file(s) were not uploaded.", len(r.files)-uploaded))
+	assert.Contains(t, r.errOut, "then run the same command again to record them and upload the rest")
+	assert.Equal(t, 1, strings.Count(r.errOut, "was deleted or replaced by another program"), "the history's fate said once")
 	assertEveryUploadLinked(t, r.sb, r.out+r.errOut)
 
 	d, err := storage.Open(r.home)

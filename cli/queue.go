@@ -128,6 +128,9 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	run.q.Add(requests...)
 	run.q.Resume()
 	waitErr := drain(ctx, run.q, run.events, run.rep)
+	if s := run.q.Summary(); s.HistoryGone != nil && s.HistoryGone.SharedMemory {
+		run.rep.noteNotUploaded(s.Queued) // the queue stopped (worker: its reads are refused)
+	}
 	run.unsubscribe() // a queue still uploading (Ctrl+C) must not wait for this reader
 	// A second Ctrl+C while the queue closes ends the process at once (the
 	// rows left "uploading" are resumed by the next run, the results not
@@ -270,6 +273,9 @@ func (r *queueRun) printUnreported(cio IO) {
 	r.marks.flush()
 	printed := r.marks.unmarked()
 	rows, err := r.db.UnreportedDone(r.env, r.account)
+	if errors.Is(err, storage.ErrDatabaseReplaced) {
+		return // runOutcome says why, once (its -shm gone: the read is refused)
+	}
 	if err != nil {
 		fmt.Fprintf(cio.Err, "dstor-uploader: %s; \"dstor-uploader resume\" prints the uploads this run could not.\n", api.Human(err))
 		return
@@ -481,7 +487,7 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) er
 // the run uploaded, where the links of its uploads are, and what to do.
 func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 	rep.mu.Lock()
-	done, unrecorded, asJSON := rep.done, rep.unrecorded, rep.json
+	done, unrecorded, notUploaded, asJSON := rep.done, rep.unrecorded, rep.notUploaded, rep.json
 	rep.mu.Unlock()
 	s := fmt.Sprintf("the upload history %s was deleted or moved away while this run was uploading, so no history holds its uploads", gone.Path)
 	switch {
@@ -500,6 +506,11 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 	case unrecorded > 0:
 		s += fmt.Sprintf(" (%d on stdout, %d on the FAILED lines)", done, unrecorded)
 	}
+	again := "to record them"
+	if notUploaded > 0 {
+		s += fmt.Sprintf(". The run stopped there, as it could no longer read its queue: %d file(s) were not uploaded", notUploaded)
+		again = "to record them and upload the rest"
+	}
 	what := "deleted or moved"
 	switch {
 	case gone.Journal:
@@ -507,8 +518,8 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 	case !gone.Deleted:
 		what = "replaced"
 	}
-	return s + fmt.Sprintf(". Find what %s the file (a cleanup, backup or sync tool), then run the same command again to record them "+
-		"(dStor gives the same files the same links).", what)
+	return s + fmt.Sprintf(". Find what %s the file (a cleanup, backup or sync tool), then run the same command again %s "+
+		"(dStor gives the same files the same links).", what, again)
 }
 
 // directPaths is the set of places the person named on the command line,

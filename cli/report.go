@@ -68,6 +68,9 @@ type reporter struct {
 	// unrecorded counts the failed files that were uploaded but could not
 	// be recorded: their links are on their FAILED lines.
 	unrecorded int
+	// notUploaded counts the files left queued when the run stopped
+	// because its history's -shm went (noteNotUploaded, historyGone).
+	notUploaded int
 	// alreadyQueuedFiles counts the files named that were already waiting
 	// in the queue, so not added again.
 	alreadyQueuedFiles int
@@ -444,6 +447,14 @@ func (r *reporter) failedRun() bool {
 	defer r.mu.Unlock()
 	return r.failed > 0 || r.canceled > 0 || r.skippedDirect > 0 || r.skippedUnread > 0 || r.skippedTooDeep > 0 ||
 		r.skippedReplaced > 0 || r.skippedFilled > 0
+}
+
+// noteNotUploaded notes n files the run left queued as it stopped, for
+// historyGone.
+func (r *reporter) noteNotUploaded(n int) {
+	r.mu.Lock()
+	r.notUploaded = n
+	r.mu.Unlock()
 }
 
 func (r *reporter) summary() string {

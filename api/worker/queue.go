@@ -452,7 +452,7 @@ func (q *Queue) idleLocked() (bool, error) {
 	if q.walkSaving || len(q.walkSaves) > 0 || len(q.walkDrops) > 0 {
 		return false, nil // walk rows not written or deleted yet
 	}
-	if q.stopWhenGone && q.historyGone != nil {
+	if q.goneLocked() {
 		return true, q.historyGone // nothing starts any more
 	}
 	if q.signIn && q.counts[storage.JobWaitingSignIn]+q.counts[storage.JobQueued] > 0 {

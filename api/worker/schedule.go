@@ -101,9 +101,14 @@ func (q *Queue) startReadyLocked() {
 }
 
 // goneLocked reports whether no upload may start because the database
-// file was found deleted or replaced (Config.StopWhenHistoryGone).
+// file was found deleted or replaced (Config.StopWhenHistoryGone), or its
+// -shm was, whoever runs the queue: the reads of what is left to upload
+// (the next jobs, the counts) then fail (storage.ReplacedError.SharedMemory),
+// so a queue that went on waited, forever, for queued jobs no read
+// brought; it stops taking work instead, and Wait returns once what runs
+// has ended.
 func (q *Queue) goneLocked() bool {
-	return q.stopWhenGone && q.historyGone != nil
+	return q.historyGone != nil && (q.stopWhenGone || q.historyGone.SharedMemory)
 }
 
 // lookAtFileLocked looks at the database file (one stat,
