@@ -66,6 +66,10 @@ func TestVerifyEndsAtAThirdCtrlCWhileItsOutputTakesNothing(t *testing.T) {
 			return
 		case <-tick.C:
 		case <-bound:
+			// errOut is the child's stderr as Wait copies it: read once
+			// Wait has returned, not while the copy still writes it.
+			_ = cmd.Process.Kill()
+			<-exited
 			t.Fatalf("%d Ctrl+C did not end verify while its output takes nothing: %s", presses, errOut.String())
 		}
 	}
