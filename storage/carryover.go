@@ -2,6 +2,7 @@ package storage
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -56,6 +57,9 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 		}
 		return CarriedOver{Walks: len(added)}, err
 	}
+	if d.rowsAtThePath() {
+		return d.closeCarryingOverFrom(carried{walks: added}, done)
+	}
 	states, args, err := statesClause(carriedStates)
 	if err != nil {
 		return CarriedOver{}, err
@@ -81,6 +85,33 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 		_ = d.Close()
 		return CarriedOver{}, fmt.Errorf("read the folder uploads of %s: %w", d.path, err)
 	}
+	return d.closeCarryingOverFrom(carried{jobs: jobs, dropped: dropped, walks: walks, ended: shares}, done)
+}
+
+// rowsAtThePath reports whether what d recorded is in the history at the
+// path already, so is not to be read through d: its -shm was deleted or
+// replaced, but the file and the -wal at the path are the ones d opened;
+// d's commits are in that -wal (or moved into the file by a process
+// started since), which the next open reads whole. d's index of the -wal
+// no longer tells what is in it: a process started since may have written
+// it again from its first frame, and a read through it fails ("malformed",
+// "not a database") or misses rows.
+func (d *DB) rowsAtThePath() bool {
+	var gone *ReplacedError
+	if !errors.As(d.CheckFile(), &gone) || !gone.SharedMemory || !d.walKnown {
+		return false
+	}
+	same, err := d.file.isAt(d.path)
+	if err != nil || !same {
+		return false
+	}
+	same, err = d.wal.isAt(d.realPath + "-wal")
+	return err == nil && same
+}
+
+// closeCarryingOverFrom closes d and writes c and done into the history at
+// d's path (CloseCarryingOver).
+func (d *DB) closeCarryingOverFrom(c carried, done []JobFinish) (CarriedOver, error) {
 	if err := d.Close(); err != nil {
 		// Its WAL may still be at the path: opening that file would apply it.
 		return CarriedOver{}, err
@@ -92,7 +123,7 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 	var n CarriedOver
 	err = at.withTx("carry the uploads and the queue over", func(tx *sql.Tx) error {
 		n = CarriedOver{}
-		return carryOver(tx, carried{jobs: jobs, dropped: dropped, walks: walks, ended: shares}, done, &n)
+		return carryOver(tx, c, done, &n)
 	})
 	if cerr := at.Close(); err == nil {
 		err = cerr
