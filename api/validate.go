@@ -650,13 +650,25 @@ func NamedNotThere(path, typed string) error {
 // name may be leads to nothing, and is said as such; else the path's own
 // text is too long.
 func tooLongNamed(path string) error {
-	if link, end, target := linkOnTheWay(path); link != "" {
-		if link == trimSeparators(path) {
-			return &NotThereError{Path: path, Kind: NotThereLink, Detail: target, End: end}
-		}
-		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target, End: end}
+	if nt := deadLinkOnTheWay(path); nt != nil {
+		return nt
 	}
 	return &NotThereError{Path: path, Kind: NotThereTooLong}
+}
+
+// deadLinkOnTheWay is the NotThereError of path when a symbolic link on
+// its way leads to nothing (linkOnTheWay): the link itself when path
+// names it ("proj/link/": the link, named as a folder), else a link on
+// its way; nil when none does.
+func deadLinkOnTheWay(path string) *NotThereError {
+	link, end, target := linkOnTheWay(path)
+	switch {
+	case link == "":
+		return nil
+	case link == trimSeparators(path):
+		return &NotThereError{Path: path, Kind: NotThereLink, Detail: target, End: end}
+	}
+	return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target, End: end}
 }
 
 // linkEnd follows the symbolic link link, which leads to nothing, to the
@@ -697,11 +709,8 @@ func namedGone(path, typed string, gone bool) error {
 	if !gone {
 		return nil
 	}
-	if link, end, target := linkOnTheWay(path); link != "" {
-		if link == trimSeparators(path) { // "proj/link/": the link itself, named as a folder
-			return &NotThereError{Path: path, Kind: NotThereLink, Detail: target, End: end}
-		}
-		return &NotThereError{Path: path, Kind: NotThereLinkOnTheWay, Link: link, Detail: target, End: end}
+	if nt := deadLinkOnTheWay(path); nt != nil {
+		return nt
 	}
 	if meant := tildeMeant(path, typed); meant != "" {
 		return &NotThereError{Path: path, Kind: NotThereTilde, Detail: meant}
