@@ -82,8 +82,16 @@ func unknownFlagText(cmd *cobra.Command, e *pflag.NotExistError) string {
 	}
 	if near := closeFlag(cmd, typed); near != "" {
 		text += fmt.Sprintf(`. Did you mean "--%s"?`, near)
+	} else if wholeFolders(cmd, typed) {
+		text += ". A folder is uploaded with everything in it: name it, no flag is needed"
 	}
 	return text
+}
+
+// wholeFolders reports whether typed asks upload for what it always does:
+// -r, --recursive (cp, scp, rsync, curl's habits) for a folder's contents.
+func wholeFolders(cmd *cobra.Command, typed string) bool {
+	return cmd != nil && cmd.Name() == "upload" && (typed == "r" || typed == "R" || strings.EqualFold(typed, "recursive"))
 }
 
 // looksLikeFlagName reports whether s is written as the app's flag names
@@ -105,22 +113,51 @@ func looksLikeFlagName(s string) bool {
 // different word.
 const typoEdits = 2
 
-// closeFlag is the name of a flag of cmd at most typoEdits edits from
-// typed (a typo: "--concurency"), or "" when none is.
+// otherToolsFlags are names other uploaders and copiers (scp, rsync,
+// rclone, curl scripts) give the destination folder, for a person who
+// types the one they know.
+var otherToolsFlags = map[string]string{
+	"dest":        "folder-path",
+	"destination": "folder-path",
+	"target":      "folder-path",
+	"remote":      "folder-path",
+}
+
+// closeFlag is the name of a flag of cmd that typed was likely meant to
+// be, or "" when none is: one at most typoEdits edits from it (a typo:
+// "--concurency"); else the one flag that typed is the first or last
+// words of ("--folder", "--limit", "--password" for --folder-path,
+// --limit-rate, --password-stdin); else what otherToolsFlags calls it.
 func closeFlag(cmd *cobra.Command, typed string) string {
 	if cmd == nil || len(typed) < 3 {
 		return "" // "-c" is as close to --csv as to any other
 	}
 	typed = strings.ToLower(typed)
 	var near string
+	var words []string
 	visit := func(f *pflag.Flag) {
-		if near == "" && !f.Hidden && editDistance(typed, f.Name) <= typoEdits {
+		if f.Hidden {
+			return
+		}
+		if near == "" && editDistance(typed, f.Name) <= typoEdits {
 			near = f.Name
+		}
+		if strings.HasPrefix(f.Name, typed+"-") || strings.HasSuffix(f.Name, "-"+typed) {
+			words = append(words, f.Name)
 		}
 	}
 	cmd.LocalFlags().VisitAll(visit)
 	cmd.InheritedFlags().VisitAll(visit)
-	return near
+	switch {
+	case near != "":
+		return near
+	case len(words) == 1:
+		return words[0] // "--stdin" is as much --api-key-stdin as --password-stdin
+	}
+	if f := cmd.Flags().Lookup(otherToolsFlags[typed]); f != nil && !f.Hidden {
+		return f.Name
+	}
+	return ""
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.
