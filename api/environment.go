@@ -121,23 +121,53 @@ func schemeHint(v string) string {
 	return "https://"
 }
 
-// hostLike reports whether h could name a host: an IP address, or a name
-// whose dot-separated labels are 1 to 63 letters, digits and dashes. A
-// token (a JWT: three dotted parts, the middle one long) is not, so the
-// scheme hint, which repeats the value, is not given for it.
+// hostLike reports whether h could name a host as a person writes one:
+// a host name (IsHostName) of letters, digits and dashes, or an IP address.
 func hostLike(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
 	if _, err := netip.ParseAddr(h); err == nil {
 		return true
 	}
-	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
-		if label == "" || len(label) > 63 || strings.Trim(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != "" {
+	return IsHostName(h) && strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == ""
+}
+
+// IsHostName reports whether h, a URL's host without its port, can name a
+// server: an IP address, or a name whose dot-separated labels DNS allows
+// (1 to 63 bytes each, 253 in all) and that is not a token (a JWT: three
+// parts, the first a long one starting "eyJ", a JSON object in base64, in
+// any case: a base URL's host is kept in lower case). An API key (64
+// characters) or a token pasted after https:// is not one, so it is never
+// looked up nor repeated in a message. Exported for the window, which
+// keeps a Custom URL in its preferences, a plain file, only when its host
+// is one.
+func IsHostName(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
+	if h == "" || len(h) > 253 || len(labels) == 3 && len(labels[0]) > 16 && strings.HasPrefix(strings.ToLower(labels[0]), "eyj") {
+		return false
+	}
+	for _, label := range labels {
+		if label == "" || len(label) > 63 {
 			return false
 		}
 	}
 	return true
+}
+
+// namedURL is what a message may repeat of raw, a URL a person gave: up
+// to its query or fragment (withoutQuery), cut to a readable length, and
+// only when it is a URL with a scheme and a host name (IsHostName) and
+// without a user name or password; "" for anything else, which may be a
+// secret pasted into the wrong field (an API key, a token, a password).
+// The one rule for every refusal of a URL, in the command line's English
+// and in the window's Detail.
+func namedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme == "" || u.User != nil || !IsHostName(u.Hostname()) {
+		return ""
+	}
+	return truncate(cleanText(withoutQuery(raw)), 80)
 }
 
 // Validate checks that every URL parses, has a host and no user name or
@@ -157,17 +187,16 @@ func (e Environment) Validate() error {
 	return nil
 }
 
-// validateServiceURL is Validate for one URL. The URL is echoed in messages
-// only once it is known to carry no user information, and never its query
-// or fragment (withoutQuery), where an API key or a token pasted with it
-// goes.
+// validateServiceURL is Validate for one URL. Its messages repeat it only
+// as namedURL allows.
 func validateServiceURL(label, field, raw string) error {
+	named := namedURL(raw)
 	fail := func(p Problem, msg string) error {
-		e := &ValidationError{Field: field, Problem: p, Message: msg}
-		if p != ProblemEmpty && p != ProblemNotURL && p != ProblemUserInfo {
-			e.Detail = truncate(cleanText(withoutQuery(raw)), 80)
-		}
-		return e
+		return &ValidationError{Field: field, Problem: p, Message: msg, Detail: named}
+	}
+	the := "the " + label
+	if named != "" {
+		the += ` "` + named + `"`
 	}
 	if strings.TrimSpace(raw) == "" {
 		return fail(ProblemEmpty, "the "+label+" is empty — set it, or choose production or testnet")
@@ -180,17 +209,20 @@ func validateServiceURL(label, field, raw string) error {
 		return fail(ProblemUserInfo, "the "+label+" must not contain a user name or password — credentials go in the sign-in form, never in a URL")
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fail(ProblemScheme, "the "+label+" "+quoteShort(withoutQuery(raw))+" must start with https://")
+		return fail(ProblemScheme, the+" must start with https://")
 	}
 	if u.Hostname() == "" {
-		return fail(ProblemNoHost, "the "+label+" "+quoteShort(withoutQuery(raw))+" has no host name")
+		return fail(ProblemNoHost, the+" has no host name")
+	}
+	if !IsHostName(u.Hostname()) {
+		return fail(ProblemNotURL, "the "+label+" is not a valid URL: its host name cannot be a server's — write it like https://api.dstor.cloud")
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fail(ProblemCleartext, "the "+label+" "+quoteShort(withoutQuery(raw))+" uses http://, so the API key, password and token would cross the network in clear text"+
+		return fail(ProblemCleartext, the+" uses http://, so the API key, password and token would cross the network in clear text"+
 			" — use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return fail(ProblemQuery, "the "+label+" "+quoteShort(withoutQuery(raw))+" must not have a query (?…) or fragment (#…)")
+		return fail(ProblemQuery, the+" must not have a query (?…) or fragment (#…)")
 	}
 	return nil
 }

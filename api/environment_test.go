@@ -83,7 +83,7 @@ func TestRefusedURLDoesNotRepeatItsQuery(t *testing.T) {
 		{"https://example.com/?#" + secret, "must not have a query", `"https://example.com/?…"`},
 		{"http://example.com/?k=" + secret, "clear text", `"http://example.com/?…"`},
 		{"ftp://example.com/?k=" + secret, "must start with https://", `"ftp://example.com/?…"`},
-		{"https:///?k=" + secret, "no host name", `"https:///?…"`},
+		{"https:///?k=" + secret, "no host name", `the API base URL has no host name`}, // no host, so not named
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			_, err := CustomEnvironment(tc.in)
@@ -155,5 +155,53 @@ func TestParseEnvironment(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
+	}
+}
+
+// TestSecretInAURLFieldIsNotRepeated: an API key, a token (a JWT) or a
+// password pasted into a URL field (the window's Custom URL, --env) was
+// repeated whole by the refusal ("the API base URL "KEY" must start with
+// https://"), on screen and in a terminal's scrollback; after https:// it
+// was taken as a host name, and the command said "cannot reach" the key.
+// Text is named back only when it is a URL with a scheme and a host name
+// DNS allows, which none of them is; a real URL still is.
+func TestSecretInAURLFieldIsNotRepeated(t *testing.T) {
+	const key = "Sk7Rt9qWz1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghijklmnopqr"
+	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.Qm9ndXNTaWduYXR1cmVTZWNyZXRWYWx1ZQ"
+	const password = "pW!Secr3t#9.x"
+	for _, tc := range []struct {
+		in     string
+		secret string
+		want   Problem
+	}{
+		{key, key, ProblemScheme},
+		{jwt, jwt, ProblemScheme},
+		{password, password, ProblemScheme},
+		{"ftp://" + key, key, ProblemScheme},
+		{"https:" + key, key, ProblemNoHost},
+		{"https://" + key, key, ProblemNotURL},
+		{"https://" + jwt, jwt, ProblemNotURL},
+		{"http://" + key + ":8787", key, ProblemNotURL},
+		{"https://" + strings.Repeat("a.", 127) + "example", "", ProblemNotURL}, // 261 bytes: more than DNS allows
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			_, err := CustomEnvironment(tc.in)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.want, ve.Problem, "%v", err)
+			assert.Empty(t, ve.Detail, "the window quotes no detail")
+			if tc.secret != "" {
+				assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(tc.secret[:10]))
+			}
+		})
+	}
+	for in, shown := range map[string]string{
+		"ftp://dstor.example":       `the API base URL "ftp://dstor.example" must start with https://`,
+		"http://dstor.example:8787": `the API base URL "http://dstor.example:8787" uses http://`,
+		"https://bücher.example/?k": `the API base URL "https://bücher.example/?…" must not have a query`,
+	} {
+		_, err := CustomEnvironment(in)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), shown, "a URL is named back")
 	}
 }

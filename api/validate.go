@@ -37,8 +37,8 @@ type ValidationError struct {
 	Problem       Problem
 	Limit, Length int
 	// Detail is the one detail the Problem's wording needs: the value
-	// cut to a readable length (a URL, only once it is known to hold no
-	// user name or password), the system's own error (ProblemUnreadable) or the
+	// cut to a readable length (a URL, only once it is known to be one and
+	// to hold no user name or password), the system's own error (ProblemUnreadable) or the
 	// file name Windows keeps for a device (ProblemReservedName), the kind
 	// of a file that is not a regular one (ProblemNotRegular); empty when
 	// it needs none.
@@ -67,8 +67,10 @@ const (
 	ProblemTooBig      Problem = "too-big"      // a parent folder id above MaxParentID
 
 	// The checks of an environment's URLs (Field "api base", "upload url",
-	// "gateway url"); Detail is the URL, cut, except for
-	// ProblemEmpty, ProblemNotURL and ProblemUserInfo.
+	// "gateway url"); Detail is the URL, cut, only where it is one with a
+	// scheme and a host name and no user name or password (never for
+	// ProblemEmpty, ProblemNotURL, ProblemUserInfo or ProblemNoHost), else
+	// empty: text that is no URL may be a secret pasted into the field.
 	ProblemNotURL    Problem = "not-url"   // does not parse as a URL
 	ProblemUserInfo  Problem = "user-info" // holds a user name or password
 	ProblemScheme    Problem = "scheme"    // neither http:// nor https://

@@ -385,7 +385,7 @@ func fileAndURLProblemCases(t *testing.T) []problemCase {
 		{"upload not a URL", Environment{APIBase: "https://a.example", UploadURL: "https://a b/%zz", GatewayURL: "https://a.example/ipfs/"}.Validate(), ProblemNotURL, ""},
 		{"user info", firstErr(CustomEnvironment("https://me:pw@a.example")), ProblemUserInfo, ""},
 		{"scheme", firstErr(CustomEnvironment("ftp://a.example")), ProblemScheme, "ftp://a.example"},
-		{"no host", firstErr(CustomEnvironment("https://:8080")), ProblemNoHost, "https://:8080"},
+		{"no host", firstErr(CustomEnvironment("https://:8080")), ProblemNoHost, ""}, // no host, so not named (namedURL)
 		{"cleartext", firstErr(CustomEnvironment("http://dstor.example")), ProblemCleartext, "http://dstor.example"},
 		{"query", firstErr(CustomEnvironment("https://dstor.example/?a=1")), ProblemQuery, "https://dstor.example/?…"},
 		{"file empty", emptyErr, ProblemEmpty, ""},

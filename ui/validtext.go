@@ -47,8 +47,9 @@ func validationText(ve *api.ValidationError) string {
 }
 
 // envURLProblemText words what is wrong with one of a custom environment's
-// URLs; the URL itself is named only where the check gives it (never one
-// with a user name or password in it).
+// URLs; the URL itself is named only where the check gives it (Detail:
+// only text that is a URL with a host name and no user name or password,
+// never an API key or a token pasted into the field).
 func envURLProblemText(ve *api.ValidationError) string {
 	data := map[string]any{"URL": ve.Detail, "What": envURLName(ve.Field)}
 	switch ve.Problem {
@@ -62,9 +63,12 @@ func envURLProblemText(ve *api.ValidationError) string {
 	case api.ProblemUserInfo:
 		return tr("{{.What}} must not contain a user name or password: they go in the sign-in form, never in an address.", data)
 	case api.ProblemScheme:
+		if ve.Detail == "" {
+			return tr("{{.What}} must start with https://.", data)
+		}
 		return tr("{{.What}} “{{.URL}}” must start with https://.", data)
 	case api.ProblemNoHost:
-		return tr("{{.What}} “{{.URL}}” has no host name.", data)
+		return tr("{{.What}} has no host name.", data)
 	case api.ProblemCleartext:
 		return tr("{{.What}} “{{.URL}}” uses http://, so the API key, password and token would cross the network unencrypted. Use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost).", data)
 	case api.ProblemQuery:

@@ -83,6 +83,30 @@ func TestEnvURLTextNamesTheURL(t *testing.T) {
 	assert.NotContains(t, leaky, "pw")
 }
 
+// TestSecretInTheCustomURLIsNotShown: an API key pasted into Settings →
+// Custom URL was shown in full by the refusal ("The API base URL "KEY"
+// must start with https://."), where a screenshot or a shared screen
+// takes it; a token or a key after https:// alike. In every language the
+// sentence names the URL field, not the text, and reads whole without it.
+func TestSecretInTheCustomURLIsNotShown(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	const key = "Sk7Rt9qWz1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghijklmnopqr"
+	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.Qm9ndXNTaWduYXR1cmVTZWNyZXRWYWx1ZQ"
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang)
+		require.NoError(t, useLanguage(""))
+		for _, in := range []string{key, jwt, "https:" + key, "https://" + key, "https://" + jwt, "https://" + key + "/x?y"} {
+			for _, err := range []error{customEnvErr(in, "", ""), customEnvErr("https://dstor.example", in, ""), customEnvErr("https://dstor.example", "", in)} {
+				got := errorText(err)
+				assert.NotContains(t, strings.ToLower(got), strings.ToLower(key[:10]), "%s: %s", lang, in)
+				assert.NotContains(t, strings.ToLower(got), strings.ToLower(jwt[:10]), "%s: %s", lang, in)
+				assert.NotRegexp(t, `“”|„“|«»|« »|\(\)|  `, got, "%s: an empty quote", lang)
+				assert.True(t, strings.HasSuffix(got, "."), "%s: %q reads whole", lang, got)
+			}
+		}
+	}
+}
+
 // TestSystemErrorText: a system error a person can act on is worded in
 // the window's language without the system's English; any other keeps
 // the system's words, marked as its message.
