@@ -157,8 +157,9 @@ func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
 }
 
 // TestSecretsInACustomURLFieldAreNotSaved: an API key or a token typed
-// into a Custom URL field by mistake — the key pasted there alone, or
-// with the URL in its query (?api_key=…) or fragment (#token=…) — is
+// into a Custom URL field by mistake — the key pasted there alone or after
+// https:// (where it was kept as a host name), or with the URL in its
+// query (?api_key=…) or fragment (#token=…) — is
 // refused at sign-in, and is not written to the window's preferences (a
 // plain file) on the way; what a URL keeps without them is.
 func TestSecretsInACustomURLFieldAreNotSaved(t *testing.T) {
@@ -169,6 +170,8 @@ func TestSecretsInACustomURLFieldAreNotSaved(t *testing.T) {
 		wantBase, wantUpGw string
 	}{
 		{name: "the key alone in the API base", base: key, upload: "https://upload.example.com", gw: "https://gw.example.com/ipfs/",
+			wantBase: "", wantUpGw: "https://upload.example.com"},
+		{name: "the key after https://", base: "https://" + key, upload: "https://upload.example.com", gw: "https://" + key + "/ipfs/",
 			wantBase: "", wantUpGw: "https://upload.example.com"},
 		{name: "the key in a query", base: "https://api.example.com/v1?api_key=" + key, upload: "https://upload.example.com/?token=" + key, gw: "https://gw.example.com/ipfs/",
 			wantBase: "https://api.example.com/v1", wantUpGw: "https://upload.example.com/"},
@@ -189,9 +192,10 @@ func TestSecretsInACustomURLFieldAreNotSaved(t *testing.T) {
 				test.Tap(v.keySubmit)
 			})
 			e.eventually(func() bool { return !a.signin.busy && a.signin.errorLabel().Visible() }, "refused")
+			e.ui(func() { assert.NotContains(t, strings.ToLower(a.signin.errorLabel().Text), strings.ToLower(key)) })
 			p := a.fyne.Preferences()
 			for _, k := range []string{prefCustomBase, prefCustomUpload, prefCustomGateway} {
-				assert.NotContains(t, p.String(k), key, k)
+				assert.NotContains(t, strings.ToLower(p.String(k)), strings.ToLower(key), k)
 			}
 			assert.Equal(t, tc.wantBase, p.String(prefCustomBase))
 			assert.Equal(t, tc.wantUpGw, p.String(prefCustomUpload))
