@@ -27,8 +27,16 @@ type heldRun struct {
 // minutes.
 func startHeld(t *testing.T, hold *testutil.UploadHold, name string, env []string, args ...string) *heldRun {
 	t.Helper()
-	r := &heldRun{t: t, name: name, cmd: testutil.ChildCommand(args...), exited: make(chan error, 1)}
-	r.cmd.Env = append(r.cmd.Env, env...)
+	cmd := testutil.ChildCommand(args...)
+	cmd.Env = append(cmd.Env, env...)
+	return startHeldCmd(t, hold, name, cmd)
+}
+
+// startHeldCmd is startHeld for a child command the test has made (one
+// started through a wrapper).
+func startHeldCmd(t *testing.T, hold *testutil.UploadHold, name string, cmd *exec.Cmd) *heldRun {
+	t.Helper()
+	r := &heldRun{t: t, name: name, cmd: cmd, exited: make(chan error, 1)}
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	interruptible(r.cmd)
 	require.NoError(t, r.cmd.Start())

@@ -8,6 +8,24 @@ import (
 	"syscall"
 )
 
+// ctrlCIgnored is whether this process was started with SIGINT ignored:
+// a script's background job (sh starts `cmd &` so in a script), or one
+// under `trap "" INT`. Ctrl+C at that terminal is then for the job in the
+// foreground, and by convention such a process keeps ignoring it. Read
+// at start: once signal.Notify has taken SIGINT, signal.Ignored no longer
+// says so, even after signal.Stop has given it back to be ignored.
+var ctrlCIgnored = signal.Ignored(os.Interrupt)
+
+// stopSignals are the signals interrupts watches: SIGTERM (kill, a
+// logout), and Ctrl+C unless the process was started ignoring it
+// (ctrlCIgnored), which Notify would otherwise take back until stop.
+func stopSignals() []os.Signal {
+	if ctrlCIgnored {
+		return []os.Signal{syscall.SIGTERM}
+	}
+	return []os.Signal{os.Interrupt, syscall.SIGTERM}
+}
+
 // interrupts watches for Ctrl+C (or SIGTERM), the one place the commands
 // that stop on it catch it: ctx ends at the first, and again is closed at
 // the second, so that a command that waits after the first for work that
@@ -16,11 +34,12 @@ import (
 // third ends the process at once even where the command still waits (a
 // line being printed to an output that takes nothing). stop ends the
 // watch and ctx; Ctrl+C is then the system's too (upload's second Ctrl+C
-// while its queue closes).
+// while its queue closes). A process started with Ctrl+C ignored ignores
+// it throughout (stopSignals).
 func interrupts(parent context.Context) (ctx context.Context, again <-chan struct{}, stop func()) {
 	ctx, cancel := context.WithCancel(parent)
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(signals, stopSignals()...)
 	second, quit, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(ended)
