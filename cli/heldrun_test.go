@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
@@ -38,8 +36,7 @@ func startHeldCmd(t *testing.T, hold *testutil.UploadHold, name string, cmd *exe
 	t.Helper()
 	r := &heldRun{t: t, name: name, cmd: cmd, exited: make(chan error, 1)}
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
-	interruptible(r.cmd)
-	require.NoError(t, r.cmd.Start())
+	startInterruptible(t, r.cmd)
 	go func() { r.exited <- r.cmd.Wait() }()
 	select {
 	case <-hold.Started():

@@ -5,14 +5,28 @@ package cli
 import (
 	"os"
 	"os/exec"
+	"os/signal"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-// interruptible has nothing to do outside Windows: interrupt signals the
-// child itself.
-func interruptible(*exec.Cmd) {}
+// startInterruptible starts cmd as a process interrupt can press Ctrl+C
+// for: one that takes it. A test binary started with SIGINT ignored (run
+// by a script in the background, or under `trap "" INT`) starts its
+// children ignoring it too, as exec keeps an ignored signal ignored, and
+// they rightly keep ignoring it (ctrlCIgnored). While this process
+// watches SIGINT, exec gives the child SIGINT's default instead; one that
+// comes meanwhile is dropped, as it was ignored anyway.
+func startInterruptible(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	if ctrlCIgnored {
+		caught := make(chan os.Signal, 1)
+		signal.Notify(caught, os.Interrupt)
+		defer signal.Stop(caught)
+	}
+	require.NoError(t, cmd.Start())
+}
 
 // interrupt presses Ctrl+C for the running child cmd: SIGINT.
 func interrupt(t *testing.T, cmd *exec.Cmd) {

@@ -24,9 +24,13 @@ var ownConsole = sync.OnceFunc(func() {
 	_, _, _ = kernel32.NewProc("AllocConsole").Call()
 })
 
-// interruptible makes cmd, once started, a process interrupt can press
-// Ctrl+C for: one on the test's own console.
-func interruptible(*exec.Cmd) { ownConsole() }
+// startInterruptible starts cmd as a process interrupt can press Ctrl+C
+// for: one on the test's own console.
+func startInterruptible(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	ownConsole()
+	require.NoError(t, cmd.Start())
+}
 
 // interrupt presses Ctrl+C for the running child cmd as a person does in
 // its console: every process on that console gets it (os.Process.Signal

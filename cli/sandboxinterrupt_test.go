@@ -31,8 +31,7 @@ func TestSandboxEndsAtASecondCtrlC(t *testing.T) {
 	require.NoError(t, err)
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
-	interruptible(cmd)
-	require.NoError(t, cmd.Start())
+	startInterruptible(t, cmd)
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	printed := map[string]string{}
 	out := bufio.NewScanner(stdout)

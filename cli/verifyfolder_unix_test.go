@@ -294,8 +294,7 @@ func TestVerifyFolderStopsOnCtrlC(t *testing.T) {
 	require.NoError(t, err)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
-	interruptible(cmd)
-	require.NoError(t, cmd.Start())
+	startInterruptible(t, cmd)
 	t.Cleanup(func() { _ = cmd.Process.Kill() }) // none left blocked on its output
 	lines := bufio.NewReader(stdout)
 	first, err := lines.ReadString('\n')

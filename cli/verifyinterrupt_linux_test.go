@@ -40,7 +40,7 @@ func TestVerifyEndsAtAThirdCtrlCWhileItsOutputTakesNothing(t *testing.T) {
 	require.NoError(t, err)
 	var errOut bytes.Buffer
 	cmd.Stderr = &errOut
-	require.NoError(t, cmd.Start())
+	startInterruptible(t, cmd)
 	t.Cleanup(func() { _ = cmd.Process.Kill() }) // none left blocked on its output
 	exited := make(chan error, 1)
 	first, err := bufio.NewReader(stdout).ReadString('\n')
