@@ -99,14 +99,21 @@ func entryIdentity(beneath, path string) (FileIdentity, error) {
 // FILE_* options), following links, sharing it fully with other programs:
 // read, write and delete. It opens the parent folder with Go's os.Open (which
 // takes care of long paths and of every form a Windows path can have) and
-// the last name relative to it.
+// the last name relative to it, of path as AbsPath reads it, as Windows does
+// ("notes.txt.", "notes.txt\." and "sub\..\notes.txt" are notes.txt), since
+// NtCreateFile reads the name as written: `cid` and `verify` then open
+// what `upload` does, whose paths AbsPath made.
 func openAt(path string, access, options uint32) (*os.File, error) {
-	dir, err := os.Open(filepath.Dir(path))
+	abs, err := AbsPath(path)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	dir, err := os.Open(filepath.Dir(abs))
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = dir.Close() }()
-	return ntOpen(dir, filepath.Base(path), path, access, options)
+	return ntOpen(dir, filepath.Base(abs), path, access, options)
 }
 
 // ChangedAt is when what fi describes last changed, as its last write
