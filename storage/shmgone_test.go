@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,60 +14,88 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// shmWriterEnv tells the re-executed test binary to act as the other
-// process of TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing.
-const shmWriterEnv = "DSTOR_STORAGE_SHM_WRITER_DIR"
+// shmChildEnv tells the re-executed test binary to act as the other
+// process of a test of a history whose -shm was deleted; its value is the
+// JSON of the shmChild to run.
+const shmChildEnv = "DSTOR_STORAGE_SHM_CHILD"
 
-// shmWriterEntries is how many history entries the other process records,
-// from sampleEntry(shmWriterFirst) on.
+// shmChild is what the other process does: it opens the history in Dir,
+// records Before entries from sampleEntry(First) on, moves the WAL into
+// the file (PRAGMA wal_checkpoint(Checkpoint)), so its next write starts
+// the WAL again from its first frame, as SQLite does once the WAL is all
+// in the file, records After more, and closes the history.
+type shmChild struct {
+	Dir                  string
+	First, Before, After int
+	Checkpoint           string // PASSIVE (as a run does every 1000 pages) or RESTART
+}
+
+// shmWriterFirst and shmWriterEntries are the first sampleEntry number
+// and the count of the entries shmWriter records.
 const (
 	shmWriterEntries = 20
 	shmWriterFirst   = 1000
 )
 
-// TestHelperShmWriter is not a test: run as a child process by
-// TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing, it opens the
-// history, records half its entries, moves the WAL into the file (so its
-// next write starts the WAL again from its first frame, as SQLite does
-// once the WAL is all in the file, which a run does every 1000 pages),
-// records the rest, prints "recorded N" and closes the history.
-func TestHelperShmWriter(t *testing.T) {
-	dir := os.Getenv(shmWriterEnv)
-	if dir == "" {
+// shmWriter is the other process of
+// TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing: another
+// upload, half its entries in the WAL before a checkpoint, half after.
+func shmWriter(dir string) shmChild {
+	return shmChild{Dir: dir, First: shmWriterFirst, Before: shmWriterEntries / 2, After: shmWriterEntries / 2, Checkpoint: "PASSIVE"}
+}
+
+// TestHelperShmChild is not a test: run as a child process by
+// runShmChild, it does what the shmChild in shmChildEnv says, prints the
+// checkpoint's result and "recorded N", and exits 2 at the first error.
+func TestHelperShmChild(t *testing.T) {
+	spec := os.Getenv(shmChildEnv)
+	if spec == "" {
 		return // not the child
 	}
-	d, err := Open(dir)
-	if err != nil {
-		fmt.Println("open:", err)
+	fail := func(what string, err error) {
+		fmt.Println(what+":", err)
 		os.Exit(2)
 	}
-	for i := range shmWriterEntries {
-		if i == shmWriterEntries/2 {
-			if _, err := d.w.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
-				fmt.Println("checkpoint:", err)
-				os.Exit(2)
+	var c shmChild
+	if err := json.Unmarshal([]byte(spec), &c); err != nil {
+		fail("spec", err)
+	}
+	d, err := Open(c.Dir)
+	if err != nil {
+		fail("open", err)
+	}
+	add := func(from, n int) {
+		for i := range n {
+			if _, err := d.AddHistory(sampleEntry(c.First + from + i)); err != nil {
+				fail("add", err)
 			}
 		}
-		if _, err := d.AddHistory(sampleEntry(shmWriterFirst + i)); err != nil {
-			fmt.Println("add:", err)
-			os.Exit(2)
-		}
 	}
-	fmt.Printf("recorded %d\n", shmWriterEntries)
+	add(0, c.Before)
+	var busy, logFrames, done int
+	if err := d.w.QueryRow("PRAGMA wal_checkpoint("+c.Checkpoint+")").Scan(&busy, &logFrames, &done); err != nil {
+		fail("checkpoint", err)
+	}
+	fmt.Printf("checkpoint busy=%d log=%d done=%d\n", busy, logFrames, done)
+	add(c.Before, c.After)
+	fmt.Printf("recorded %d\n", c.Before+c.After)
 	if err := d.Close(); err != nil {
-		fmt.Println("close:", err)
-		os.Exit(2)
+		fail("close", err)
 	}
 }
 
-// runShmWriter runs TestHelperShmWriter on dir, another process, to its end.
-func runShmWriter(t *testing.T, dir string) {
+// runShmChild runs TestHelperShmChild as another process, doing c, to its
+// end, and returns what it printed.
+func runShmChild(t *testing.T, c shmChild) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperShmWriter$", "-test.count=1")
-	cmd.Env = append(os.Environ(), shmWriterEnv+"="+dir)
+	spec, err := json.Marshal(c)
+	require.NoError(t, err)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperShmChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), shmChildEnv+"="+string(spec))
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	require.Contains(t, string(out), "recorded "+strconv.Itoa(shmWriterEntries), "%s", out)
+	require.Contains(t, string(out), "recorded "+strconv.Itoa(c.Before+c.After), "%s", out)
+	return string(out)
 }
 
 // TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing: another
@@ -129,7 +158,7 @@ func TestAnotherProcessAfterTheSharedMemoryIsDeletedLosesNothing(t *testing.T) {
 					_, err := d.AddHistory(sampleEntry(100))
 					errs = append(errs, err)
 				}
-				runShmWriter(t, dir)
+				runShmChild(t, shmWriter(dir))
 				_, err = d.AddHistory(sampleEntry(101))
 				errs = append(errs, err)
 
@@ -218,7 +247,7 @@ func TestReadsThatDecideWhatIsLeftFailOnceTheSharedMemoryIsFoundGone(t *testing.
 	require.Len(t, next, 10)
 
 	skipIfHeldOpen(t, os.Remove(path+"-shm"))
-	runShmWriter(t, dir)
+	runShmChild(t, shmWriter(dir))
 	_, err = d.AddHistory(sampleEntry(101))
 	var gone *ReplacedError
 	require.ErrorAs(t, err, &gone, "the write finds the -shm gone")

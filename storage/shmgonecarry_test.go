@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,52 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// shmRestarterEnv tells the re-executed test binary to act as process B of
-// TestCloseCarryingOverAfterTheSharedMemoryIsDeletedAndTheWALRestarted; its
-// value is "dir|before|after": entries recorded before B moves the WAL into
-// the file (wal_checkpoint(RESTART)) and after (written from its first frame).
-const shmRestarterEnv = "DSTOR_STORAGE_SHM_RESTARTER"
-
 // shmRestarterFirst is the sampleEntry number of B's first entry.
 const shmRestarterFirst = 50000
-
-// TestHelperShmRestarter is not a test: run as process B of
-// TestCloseCarryingOverAfterTheSharedMemoryIsDeletedAndTheWALRestarted.
-func TestHelperShmRestarter(t *testing.T) {
-	spec := os.Getenv(shmRestarterEnv)
-	if spec == "" {
-		return // not the child
-	}
-	parts := strings.Split(spec, "|")
-	before, _ := strconv.Atoi(parts[1])
-	after, _ := strconv.Atoi(parts[2])
-	d, err := Open(parts[0])
-	if err != nil {
-		fmt.Println("open:", err)
-		os.Exit(2)
-	}
-	add := func(from, n int) {
-		for i := range n {
-			if _, err := d.AddHistory(sampleEntry(shmRestarterFirst + from + i)); err != nil {
-				fmt.Println("add:", err)
-				os.Exit(2)
-			}
-		}
-	}
-	add(0, before)
-	var busy, logFrames, done int
-	if err := d.w.QueryRow("PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &logFrames, &done); err != nil {
-		fmt.Println("checkpoint:", err)
-		os.Exit(2)
-	}
-	fmt.Printf("checkpoint busy=%d log=%d done=%d\n", busy, logFrames, done)
-	add(before, after)
-	fmt.Printf("recorded %d\n", before+after)
-	if err := d.Close(); err != nil {
-		fmt.Println("close:", err)
-		os.Exit(2)
-	}
-}
 
 // TestCloseCarryingOverAfterTheSharedMemoryIsDeletedAndTheWALRestarted:
 // the window (A) has the history open; its -shm is deleted; a process
@@ -128,7 +82,7 @@ func TestCloseCarryingOverAfterTheSharedMemoryIsDeletedAndTheWALRestarted(t *tes
 				skipIfHeldOpen(t, os.Remove(path+"-wal"))
 			}
 			skipIfHeldOpen(t, os.Remove(path+"-shm"))
-			out := runShmRestarter(t, dir, tc.bBefore, tc.bAft)
+			out := runShmChild(t, shmChild{Dir: dir, First: shmRestarterFirst, Before: tc.bBefore, After: tc.bAft, Checkpoint: "RESTART"})
 			t.Logf("B: %d entries, %s, %d more", tc.bBefore, strings.Fields(out)[0:4], tc.bAft)
 
 			// The window's next upload, refused: kept as lost.
@@ -191,18 +145,6 @@ func TestCloseCarryingOverAfterTheSharedMemoryIsDeletedAndTheWALRestarted(t *tes
 			assert.True(t, jobsEqual(after, wantAfter), "A's queue at the path: %s", jobsDiff(after, wantAfter))
 		})
 	}
-}
-
-// runShmRestarter runs TestHelperShmRestarter on dir (process B) to its end
-// and returns what it printed.
-func runShmRestarter(t *testing.T, dir string, before, after int) string {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperShmRestarter$", "-test.count=1")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s|%d|%d", shmRestarterEnv, dir, before, after))
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	require.Contains(t, string(out), "recorded "+strconv.Itoa(before+after), "%s", out)
-	return string(out)
 }
 
 // tryCarriedJobs reads, through d's writer, the jobs CloseCarryingOver
