@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io/fs"
 	"net/http"
 	"os"
@@ -525,23 +524,29 @@ func TestSurelyAddedTellsAFileChangedSinceTheAdd(t *testing.T) {
 }
 
 // madeWithID makes files in dir until the file system gives one the file
-// ID id (a deleted file's), and returns that file's path; the test is
-// skipped on a file system that does not hand the number out again soon
-// (tmpfs never does).
+// ID id (a deleted file's; testfs.MadeWithID), and returns that file's
+// path; the test is skipped on a file system that does not hand the
+// number out again soon (tmpfs never does).
 func madeWithID(t *testing.T, dir, id string) string {
 	t.Helper()
-	for i := range 2000 {
-		p := filepath.Join(dir, fmt.Sprintf("other-%d", i))
-		require.NoError(t, os.WriteFile(p, privateBytes, 0o600))
-		got, err := ValidateFile(p)
-		require.NoError(t, err)
-		if got.ID == id {
-			t.Logf("file ID %s given again to the %d. file made", id, i+1)
-			return p
-		}
+	const tries = 2000
+	p := filepath.Join(dir, "other")
+	made := 0
+	write := func(p string) error {
+		made++
+		return os.WriteFile(p, privateBytes, 0o600)
 	}
-	t.Skipf("the file system under %s did not give file ID %s again in 2000 files", dir, id)
-	return ""
+	fileID := func(p string) (string, error) {
+		got, err := ValidateFile(p)
+		return got.ID, err
+	}
+	reused, err := testfs.MadeWithID(p, id, tries, write, fileID)
+	require.NoError(t, err)
+	if !reused {
+		t.Skipf("the file system under %s did not give file ID %s again in %d files", dir, id, tries)
+	}
+	t.Logf("file ID %s given again to the %d. file made", id, made)
+	return p
 }
 
 // waitPast waits until the file system's clock has passed t, so a link

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -25,8 +26,7 @@ const reuseTries = 200
 
 // remadeWithNumberOf removes the folder dir and makes folders at made
 // until one gets dir's inode number, the way ext4 reuses the numbers of
-// removed files; each that does not is moved aside, kept until the end so
-// the next is not given its number. It reports whether one did (none in
+// removed files (testfs.MadeWithID). It reports whether one did (none in
 // reuseTries: tmpfs, say, never reuses one). Before removing dir it waits
 // until the file system stamps a later time than dir's birth, as it does
 // for any folder made after a listing began: two folders born in one
@@ -43,31 +43,19 @@ func remadeWithNumberOf(dir, made string) (bool, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return false, err
 	}
-	ino := was.Sys().(*syscall.Stat_t).Ino
-	var aside []string
-	defer func() {
-		for _, a := range aside {
-			_ = os.Remove(a)
-		}
-	}()
-	for i := range reuseTries {
-		if err := os.Mkdir(made, 0o755); err != nil {
-			return false, err
-		}
-		fi, err := os.Stat(made)
-		if err != nil {
-			return false, err
-		}
-		if fi.Sys().(*syscall.Stat_t).Ino == ino {
-			return true, nil
-		}
-		a := fmt.Sprintf("%s-aside-%d", made, i)
-		if err := os.Rename(made, a); err != nil {
-			return false, err
-		}
-		aside = append(aside, a)
-	}
-	return false, nil
+	return testfs.MadeWithID(made, inodeOf(was), reuseTries, func(p string) error { return os.Mkdir(p, 0o755) },
+		func(p string) (string, error) {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return "", err
+			}
+			return inodeOf(fi), nil
+		})
+}
+
+// inodeOf is fi's inode number, as testfs.MadeWithID compares them.
+func inodeOf(fi os.FileInfo) string {
+	return strconv.FormatUint(fi.Sys().(*syscall.Stat_t).Ino, 10)
 }
 
 // waitPastBirthOf waits until a file made beside dir is born later than
