@@ -538,7 +538,7 @@ func (e *NotThereError) Error() string {
 	case NotThereThroughFile:
 		return throughFileSentence(e.Path, e.Detail)
 	case NotThereLink:
-		return quotePath(e.Path) + " is " + e.leadsTo() + ", which does not exist — point the link at the file, or name the file itself"
+		return quotePath(e.Path) + " is " + e.LeadsTo(quotePath) + ", which does not exist — point the link at the file, or name the file itself"
 	case NotThereTilde:
 		return quotePath(e.Path) + " does not exist — " + tildeAdvice() + ", or the full path, " + quotePath(e.Detail)
 	case NotThereLoop:
@@ -549,7 +549,7 @@ func (e *NotThereError) Error() string {
 		}
 		return quotePath(e.Path) + " has a path longer than this system allows — name it by a shorter path, or move it to a folder with a shorter one"
 	case NotThereLinkOnTheWay:
-		return quotePath(e.Path) + " does not exist — its path goes through " + quotePath(e.Link) + ", " + e.leadsTo() +
+		return quotePath(e.Path) + " does not exist — its path goes through " + quotePath(e.Link) + ", " + e.LeadsTo(quotePath) +
 			", which does not exist: point the link at the folder, or name the file's own path"
 	}
 	return quotePath(e.Path) + " does not exist — check the name"
@@ -562,13 +562,16 @@ func (e *NotThereError) NameTooLong() bool {
 	return hasNameTooLong(e.Path)
 }
 
-// leadsTo says where the symbolic link to nothing (Path, or Link on its
-// way) leads: to its target, or through others to End, and End's target.
-func (e *NotThereError) leadsTo() string {
+// LeadsTo says where the symbolic link to nothing (Path, or Link on its
+// way) leads: to its target, or through others to End, and End's target,
+// each path as name writes it (Error's quotes, or the history command's
+// inert.Line), so every English sentence that names the chain says it
+// alike.
+func (e *NotThereError) LeadsTo(name func(path string) string) string {
 	if e.End == "" {
-		return "a symbolic link to " + quotePath(e.Detail)
+		return "a symbolic link to " + name(e.Detail)
 	}
-	return "a symbolic link that leads to " + quotePath(e.End) + ", a symbolic link to " + quotePath(e.Detail)
+	return "a symbolic link that leads to " + name(e.End) + ", a symbolic link to " + name(e.Detail)
 }
 
 // SplitNotThere splits the paths a launch names into those to go on with

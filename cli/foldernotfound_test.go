@@ -67,7 +67,8 @@ func TestFolderListOfAPathNoUploadHadSaysWhatItIs(t *testing.T) {
 // path whose way goes through a symbolic link that leads to nothing
 // ("dead/v1", or "dead/../v1", which the system cannot follow either)
 // said only "there is no folder there now: check the path", where upload
-// and verify name the link and where it leads. Each names them now, says
+// and verify name the link and where it leads. Each names them now (a
+// chain of links too: the first, the last, and where that leads), says
 // to point the link at the folder, and exits 1.
 func TestFolderListThroughALinkToNothingNamesTheLink(t *testing.T) {
 	keyedSandbox(t)
@@ -82,4 +83,12 @@ func TestFolderListThroughALinkToNothingNamesTheLink(t *testing.T) {
 		assert.Contains(t, errOut, "its path goes through "+dead+", a symbolic link to "+filepath.Join(dir, "nowhere")+", which does not exist", given)
 		assert.Contains(t, errOut, "point the link at the folder", given)
 	}
+
+	// A chain: the link on the way leads to nothing through another.
+	chain := filepath.Join(dir, "chain")
+	testfs.SymlinkOrSkip(t, dead, chain)
+	code, out, errOut := runCLI(t, "", "history", "--folder", filepath.Join(chain, "v1"))
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, errOut, "its path goes through "+chain+", a symbolic link that leads to "+dead+", a symbolic link to "+
+		filepath.Join(dir, "nowhere")+", which does not exist: point the link at the folder", "through a chain")
 }

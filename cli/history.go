@@ -308,7 +308,7 @@ func noFolderUpload(db *storage.DB, dir, given string) error {
 	case err != nil && api.Gone(err):
 		if nt, ok := errors.AsType[*api.NotThereError](api.NamedNotThere(dir, given)); ok && nt.Kind == api.NotThereLinkOnTheWay {
 			return fmt.Errorf("no upload of the folder %s is in the history, and its path goes through %s, %s, which does not exist: point the link at the folder, or give the folder's own path",
-				inert.Line(dir), inert.Line(nt.Link), deadLinkLeadsTo(nt))
+				inert.Line(dir), inert.Line(nt.Link), nt.LeadsTo(inert.Line))
 		}
 		return fmt.Errorf("no upload of the folder %s is in the history, and there is no folder there now: check the path (give the folder as it was uploaded, or a link to it)",
 			inert.Line(dir))
@@ -316,16 +316,6 @@ func noFolderUpload(db *storage.DB, dir, given string) error {
 		return fmt.Errorf("no upload of the folder %s is in the history, and %s", inert.Line(dir), refusedPathSentence(dir, err))
 	}
 	return fmt.Errorf("no upload of the folder %s is in the history: upload it with `dstor-uploader upload %s`", inert.Line(dir), inert.ShellWord(given))
-}
-
-// deadLinkLeadsTo says where the symbolic link to nothing on a path's way
-// (nt.Link) leads: to its target, or through other links to the one
-// whose target is not there.
-func deadLinkLeadsTo(nt *api.NotThereError) string {
-	if nt.End == "" {
-		return "a symbolic link to " + inert.Line(nt.Detail)
-	}
-	return "a symbolic link that leads to " + inert.Line(nt.End) + ", a symbolic link to " + inert.Line(nt.Detail)
 }
 
 // noUploadThroughLink is the error of history --folder given when given
