@@ -27,14 +27,39 @@ func TestFileNamedThroughALinkMadeJustBeforeTheAddIsSentWhenEdited(t *testing.T)
 	link := filepath.Join(e.files, "latest")
 	testfs.SymlinkOrSkip(t, filepath.Join(e.files, "build"), link)
 	p := filepath.Join(link, "report.txt")
+	assertSentWhenEditedBeforeItsTurn(t, e, p, p)
+}
+
+// TestFolderAddedThroughALinkMadeJustBeforeTheAddIsSentWhenEdited: the
+// same for a folder (ln -s build latest && dstor-uploader upload latest):
+// a file in it, written to again before its turn, was skipped as "now
+// leads through a symbolic link put at its folder's path, or on the way
+// to it, after the folder was added".
+func TestFolderAddedThroughALinkMadeJustBeforeTheAddIsSentWhenEdited(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	e.write("build/report.txt", []byte("first"))
+	link := filepath.Join(e.files, "latest")
+	testfs.SymlinkOrSkip(t, filepath.Join(e.files, "build"), link)
+	build, err := filepath.EvalSymlinks(link)
+	require.NoError(t, err)
+	// A folder's files are listed where its link leads.
+	assertSentWhenEditedBeforeItsTurn(t, e, link, filepath.Join(build, "report.txt"))
+}
+
+// assertSentWhenEditedBeforeItsTurn adds add (file itself, or a folder
+// that holds it) to a queue with no sign-in, appends to file once its job
+// waits for one (past the clock tick of the add), signs in and checks
+// that file's one job is done, not skipped as changed or swapped.
+func assertSentWhenEditedBeforeItsTurn(t *testing.T, e *testEnv, add, file string) {
+	t.Helper()
 	q := e.queue(e.tokenless()) // its job waits for a sign-in
-	q.Add(Request{Path: p})
+	q.Add(Request{Path: add})
 	eventually(t, 0, func() bool {
-		jobs := jobsFor(q, p)
+		jobs := jobsFor(q, file)
 		return len(jobs) == 1 && jobs[0].State == storage.JobWaitingSignIn
 	}, "waiting for a sign-in")
 	waitPastNow(t, e.files)
-	f, err := os.OpenFile(p, os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
 	require.NoError(t, err)
 	_, err = f.WriteString(", then more")
 	require.NoError(t, err)
@@ -42,7 +67,7 @@ func TestFileNamedThroughALinkMadeJustBeforeTheAddIsSentWhenEdited(t *testing.T)
 
 	q.SetTokens(e.config().Tokens)
 	require.NoError(t, wait(t, q, hangGuard))
-	jobs := jobsFor(q, p)
+	jobs := jobsFor(q, file)
 	require.Len(t, jobs, 1)
 	assert.Equal(t, storage.JobDone, jobs[0].State, "%+v", jobs[0])
 }
