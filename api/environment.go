@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/envkey"
+	"golang.org/x/net/idna"
 )
 
 // Environment is the set of dStor URLs a client talks to. Every URL is
@@ -132,9 +133,12 @@ func hostLike(h string) bool {
 
 // IsHostName reports whether h, a URL's host without its port, can name a
 // server: an IP address, or a name whose dot-separated labels DNS allows
-// (1 to 63 bytes each, 253 in all) and that is not a token (a JWT: three
-// parts, the first a long one starting "eyJ", a JSON object in base64, in
-// any case: a base URL's host is kept in lower case). An API key (64
+// (1 to 63 bytes each, 253 in all, as DNS writes them: a name in another
+// script as xn--…, which is how the HTTP client looks it up; a trailing
+// dot, the root's, not counted) and that is not a token (a JWT: three
+// parts, the first two JSON objects in base64, so each starting "eyJ", in
+// any case: a base URL's host is kept in lower case; a host name may
+// start so, eyjafjallajokull-tours.example.com). An API key (64
 // characters) or a token pasted after https:// is not one, so it is never
 // looked up nor repeated in a message. Exported for the window, which
 // keeps a Custom URL in its preferences, a plain file, only when its host
@@ -143,16 +147,24 @@ func IsHostName(h string) bool {
 	if _, err := netip.ParseAddr(h); err == nil {
 		return true
 	}
-	labels := strings.Split(strings.TrimSuffix(h, "."), ".")
-	if h == "" || len(h) > 253 || len(labels) == 3 && len(labels[0]) > 16 && strings.HasPrefix(strings.ToLower(labels[0]), "eyj") {
+	ascii, err := idna.Punycode.ToASCII(strings.TrimSuffix(h, "."))
+	if err != nil || len(ascii) > 253 || isToken(ascii) {
 		return false
 	}
-	for _, label := range labels {
+	for _, label := range strings.Split(ascii, ".") {
 		if label == "" || len(label) > 63 {
 			return false
 		}
 	}
 	return true
+}
+
+// isToken reports whether h, dot-separated, is written as a JWT is: three
+// parts, the first two (its header and its claims, JSON objects in
+// base64) starting "eyJ", in any case.
+func isToken(h string) bool {
+	parts := strings.Split(strings.ToLower(h), ".")
+	return len(parts) == 3 && strings.HasPrefix(parts[0], "eyj") && strings.HasPrefix(parts[1], "eyj")
 }
 
 // namedURL is what a message may repeat of raw, a URL a person gave: up

@@ -205,3 +205,39 @@ func TestSecretInAURLFieldIsNotRepeated(t *testing.T) {
 		assert.Contains(t, err.Error(), shown, "a URL is named back")
 	}
 }
+
+// TestHostNamesDNSAllowsAreTaken: 02e7a12 refused, as "not a valid URL:
+// its host name cannot be a server's", a host whose first label began
+// "eyj" (taken for a token's), a name in another script whose label is
+// more than 63 bytes of UTF-8 but fewer as DNS writes it (xn--…, how the
+// HTTP client looks it up), and a 253-byte name written with the root's
+// dot. Each is a host DNS allows, so each is taken (and so named back and
+// kept); what DNS does not allow is still refused.
+func TestHostNamesDNSAllowsAreTaken(t *testing.T) {
+	for _, in := range []string{
+		"https://eyjafjallajokull-tours.example.com",
+		"https://eyjolfsson-photography.example.is",
+		"https://" + strings.Repeat("日本語", 8) + ".example", // 72 bytes, xn-- and 35 letters
+		"https://" + strings.Repeat("ü", 40) + ".example",  // 80 bytes, xn-- and 42 letters
+		"https://" + strings.Repeat("a.", 126) + "b.",      // 253 bytes and the root's dot
+		"https://" + strings.Repeat("a", 63) + ".example",
+		"https://xn--bcher-kva.example", "https://bücher.example", "https://localhost.", "https://api.dstor.cloud.:8443/v1",
+		"https://[fe80::1%25eth0]:8080", "http://[::1%25lo]:8787", "https://my_host.example", "HTTPS://API.DSTOR.CLOUD",
+	} {
+		_, err := CustomEnvironment(in)
+		assert.NoError(t, err, in)
+	}
+	for _, in := range []string{
+		"https://" + strings.Repeat("a", 64) + ".example",
+		"https://" + strings.Repeat("ü", 70) + ".example", // xn-- and 72 letters
+		"https://" + strings.Repeat("a.", 126) + "bc",     // 254 bytes
+		"https://eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.c2ln",
+		"https://a..example",
+	} {
+		_, err := CustomEnvironment(in)
+		var ve *ValidationError
+		if assert.ErrorAs(t, err, &ve, in) {
+			assert.Equal(t, ProblemNotURL, ve.Problem, in)
+		}
+	}
+}
