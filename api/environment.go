@@ -123,15 +123,15 @@ func schemeHint(v string) string {
 }
 
 // hostLike reports whether h could name a host as a person writes one:
-// a host name (IsHostName) of letters, digits and dashes, or an IP address.
+// a host name (isHostName) of letters, digits and dashes, or an IP address.
 func hostLike(h string) bool {
 	if _, err := netip.ParseAddr(h); err == nil {
 		return true
 	}
-	return IsHostName(h) && strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == ""
+	return isHostName(h) && strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == ""
 }
 
-// IsHostName reports whether h, a URL's host without its port, can name a
+// isHostName reports whether h, a URL's host without its port, can name a
 // server: an IP address, or a name whose dot-separated labels DNS allows
 // (1 to 63 bytes each, 253 in all, as DNS writes them: a name in another
 // script as xn--…, which is how the HTTP client looks it up; a trailing
@@ -140,10 +140,8 @@ func hostLike(h string) bool {
 // any case: a base URL's host is kept in lower case; a host name may
 // start so, eyjafjallajokull-tours.example.com). An API key (64
 // characters) or a token pasted after https:// is not one, so it is never
-// looked up nor repeated in a message. Exported for the window, which
-// keeps a Custom URL in its preferences, a plain file, only when its host
-// is one.
-func IsHostName(h string) bool {
+// looked up nor repeated in a message (IsServerURL).
+func isHostName(h string) bool {
 	if _, err := netip.ParseAddr(h); err == nil {
 		return true
 	}
@@ -167,16 +165,32 @@ func isToken(h string) bool {
 	return len(parts) == 3 && strings.HasPrefix(parts[0], "eyj") && strings.HasPrefix(parts[1], "eyj")
 }
 
+// maxSchemeLen is the longest scheme of a URL that is repeated in a
+// message or kept: the schemes a person writes for an address (https,
+// ftp, a typo of them) are short, while an API key or a token pasted
+// before "://" parses as a scheme (letters and digits) and is neither.
+const maxSchemeLen = 10
+
+// IsServerURL reports whether u is written as a server's URL: a scheme
+// of at most maxSchemeLen bytes and a host name (isHostName). Text that
+// is not may be a secret pasted into a URL field (KEY, https://KEY,
+// KEY://host), so it is not repeated (namedURL). Exported for the window,
+// which keeps a Custom URL in its preferences, a plain file, only when it
+// is one.
+func IsServerURL(u *url.URL) bool {
+	return u.Scheme != "" && len(u.Scheme) <= maxSchemeLen && isHostName(u.Hostname())
+}
+
 // namedURL is what a message may repeat of raw, a URL a person gave: up
 // to its query or fragment (withoutQuery), cut to a readable length, and
-// only when it is a URL with a scheme and a host name (IsHostName) and
-// without a user name or password; "" for anything else, which may be a
+// only when it is a server's URL (IsServerURL) without a user name or
+// password; "" for anything else, which may be a
 // secret pasted into the wrong field (an API key, a token, a password).
 // The one rule for every refusal of a URL, in the command line's English
 // and in the window's Detail.
 func namedURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" || u.User != nil || !IsHostName(u.Hostname()) {
+	if err != nil || u.User != nil || !IsServerURL(u) {
 		return ""
 	}
 	return truncate(cleanText(withoutQuery(raw)), 80)
@@ -226,7 +240,7 @@ func validateServiceURL(label, field, raw string) error {
 	if u.Hostname() == "" {
 		return fail(ProblemNoHost, the+" has no host name")
 	}
-	if !IsHostName(u.Hostname()) {
+	if !isHostName(u.Hostname()) {
 		return fail(ProblemNotURL, "the "+label+" is not a valid URL: its host name cannot be a server's — write it like https://api.dstor.cloud")
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {

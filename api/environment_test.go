@@ -183,6 +183,8 @@ func TestSecretInAURLFieldIsNotRepeated(t *testing.T) {
 		{"https://" + jwt, jwt, ProblemNotURL},
 		{"http://" + key + ":8787", key, ProblemNotURL},
 		{"https://" + strings.Repeat("a.", 127) + "example", "", ProblemNotURL}, // 261 bytes: more than DNS allows
+		{key + "://api.dstor.cloud", key, ProblemScheme},                        // the key taken for a scheme
+		{key + "://" + key, key, ProblemScheme},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
 			_, err := CustomEnvironment(tc.in)

@@ -425,12 +425,12 @@ func (v *signInView) onSubmitLogin() {
 // it: without a user name and password, a query or a fragment, where an
 // API key or a token pasted with it goes (the sign-in refuses all three
 // anyway: api.ProblemUserInfo, api.ProblemQuery); "" for text that is not
-// a URL with a scheme and a host name (api.IsHostName: an API key pasted
-// into the field, alone or after https://, say), since it may be a secret
+// a server's URL (api.IsServerURL: an API key pasted into the field,
+// alone, after https:// or before ://, say), since it may be a secret
 // itself.
 func savableURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || !api.IsHostName(u.Hostname()) {
+	if err != nil || !api.IsServerURL(u) {
 		return ""
 	}
 	if u.User == nil && u.RawQuery == "" && !u.ForceQuery && u.Fragment == "" && !strings.Contains(s, "#") {

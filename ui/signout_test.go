@@ -157,8 +157,9 @@ func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
 }
 
 // TestSecretsInACustomURLFieldAreNotSaved: an API key or a token typed
-// into a Custom URL field by mistake — the key pasted there alone or after
-// https:// (where it was kept as a host name), or with the URL in its
+// into a Custom URL field by mistake — the key pasted there alone, after
+// https:// (where it was kept as a host name) or before :// (kept as a
+// scheme), or with the URL in its
 // query (?api_key=…) or fragment (#token=…) — is
 // refused at sign-in, and is not written to the window's preferences (a
 // plain file) on the way; what a URL keeps without them is.
@@ -172,6 +173,8 @@ func TestSecretsInACustomURLFieldAreNotSaved(t *testing.T) {
 		{name: "the key alone in the API base", base: key, upload: "https://upload.example.com", gw: "https://gw.example.com/ipfs/",
 			wantBase: "", wantUpGw: "https://upload.example.com"},
 		{name: "the key after https://", base: "https://" + key, upload: "https://upload.example.com", gw: "https://" + key + "/ipfs/",
+			wantBase: "", wantUpGw: "https://upload.example.com"},
+		{name: "the key before ://", base: key + "://api.example.com", upload: "https://upload.example.com", gw: key + "://gw.example.com/ipfs/",
 			wantBase: "", wantUpGw: "https://upload.example.com"},
 		{name: "the key in a query", base: "https://api.example.com/v1?api_key=" + key, upload: "https://upload.example.com/?token=" + key, gw: "https://gw.example.com/ipfs/",
 			wantBase: "https://api.example.com/v1", wantUpGw: "https://upload.example.com/"},
