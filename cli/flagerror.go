@@ -83,15 +83,17 @@ func unknownFlagText(cmd *cobra.Command, e *pflag.NotExistError) string {
 	if near := closeFlag(cmd, typed); near != "" {
 		text += fmt.Sprintf(`. Did you mean "--%s"?`, near)
 	} else if wholeFolders(cmd, typed) {
-		text += ". A folder is uploaded with everything in it: name it, no flag is needed"
+		text += fmt.Sprintf(". A folder is %s with everything in it: name it, no flag is needed", map[string]string{"upload": "uploaded", "verify": "verified"}[cmd.Name()])
 	}
 	return text
 }
 
-// wholeFolders reports whether typed asks upload for what it always does:
-// -r, --recursive (cp, scp, rsync, curl's habits) for a folder's contents.
+// wholeFolders reports whether typed asks upload or verify for what they
+// always do with a folder: -r, --recursive (cp's, scp's, rsync's habit)
+// for its contents.
 func wholeFolders(cmd *cobra.Command, typed string) bool {
-	return cmd != nil && cmd.Name() == "upload" && (typed == "r" || typed == "R" || strings.EqualFold(typed, "recursive"))
+	takesFolders := cmd != nil && (cmd.Name() == "upload" || cmd.Name() == "verify")
+	return takesFolders && (typed == "r" || typed == "R" || strings.EqualFold(typed, "recursive"))
 }
 
 // looksLikeFlagName reports whether s is written as the app's flag names
@@ -113,21 +115,24 @@ func looksLikeFlagName(s string) bool {
 // different word.
 const typoEdits = 2
 
-// otherToolsFlags are names other uploaders and copiers (scp, rsync,
-// rclone, curl scripts) give the destination folder, for a person who
-// types the one they know.
-var otherToolsFlags = map[string]string{
+// otherFlagNames are words people type for a flag of ours that neither a
+// typo nor its first word reaches: other uploaders' and copiers' names
+// for the destination folder (scp, rsync, rclone), the last word of
+// --limit-rate. Not "path": upload's files are its arguments, and
+// --folder-path is the folder in dStor.
+var otherFlagNames = map[string]string{
 	"dest":        "folder-path",
 	"destination": "folder-path",
 	"target":      "folder-path",
 	"remote":      "folder-path",
+	"rate":        "limit-rate",
 }
 
 // closeFlag is the name of a flag of cmd that typed was likely meant to
 // be, or "" when none is: one at most typoEdits edits from it (a typo:
-// "--concurency"); else the one flag that typed is the first or last
-// words of ("--folder", "--limit", "--password" for --folder-path,
-// --limit-rate, --password-stdin); else what otherToolsFlags calls it.
+// "--concurency"); else the one flag whose first words typed is
+// ("--folder", "--limit", "--password" for --folder-path, --limit-rate,
+// --password-stdin); else what otherFlagNames calls it.
 func closeFlag(cmd *cobra.Command, typed string) string {
 	if cmd == nil || len(typed) < 3 {
 		return "" // "-c" is as close to --csv as to any other
@@ -142,7 +147,7 @@ func closeFlag(cmd *cobra.Command, typed string) string {
 		if near == "" && editDistance(typed, f.Name) <= typoEdits {
 			near = f.Name
 		}
-		if strings.HasPrefix(f.Name, typed+"-") || strings.HasSuffix(f.Name, "-"+typed) {
+		if strings.HasPrefix(f.Name, typed+"-") {
 			words = append(words, f.Name)
 		}
 	}
@@ -152,9 +157,9 @@ func closeFlag(cmd *cobra.Command, typed string) string {
 	case near != "":
 		return near
 	case len(words) == 1:
-		return words[0] // "--stdin" is as much --api-key-stdin as --password-stdin
+		return words[0] // "--api" on login would be --api-key-stdin alone
 	}
-	if f := cmd.Flags().Lookup(otherToolsFlags[typed]); f != nil && !f.Hidden {
+	if f := cmd.Flags().Lookup(otherFlagNames[typed]); f != nil && !f.Hidden {
 		return f.Name
 	}
 	return ""

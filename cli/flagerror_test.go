@@ -30,10 +30,12 @@ func TestUnknownFlagSuggestsACloseOne(t *testing.T) {
 		{[]string{"history", "--completely-different"}, ""},          // near nothing
 		{[]string{"upload", "--folder", "/x", "x"}, "--folder-path"}, // the first word of one flag
 		{[]string{"upload", "--limit", "1M", "x"}, "--limit-rate"},   // the first word
-		{[]string{"upload", "--rate", "1M", "x"}, "--limit-rate"},    // the last word
+		{[]string{"upload", "--rate", "1M", "x"}, "--limit-rate"},    // its last word, by name
+		{[]string{"upload", "--path", "x"}, ""},                      // the file, not --folder-path
 		{[]string{"login", "--password", "x", "--email", "a@b"}, "--password-stdin"},
 		{[]string{"login", "--api-key", "x"}, "--api-key-stdin"},
-		{[]string{"login", "--stdin"}, ""},                         // the last word of two flags
+		{[]string{"login", "--stdin"}, ""},                         // no flag begins with it
+		{[]string{"login", "--api", "x"}, "--api-key-stdin"},       // the first word of one
 		{[]string{"upload", "--dest", "/x", "x"}, "--folder-path"}, // scp's and rsync's word
 		{[]string{"upload", "--destination", "/x", "x"}, "--folder-path"},
 		{[]string{"history", "--dest", "/x"}, ""}, // no --folder-path there
@@ -52,14 +54,15 @@ func TestUnknownFlagSuggestsACloseOne(t *testing.T) {
 
 // TestUnknownRecursiveFlagSaysFoldersGoWhole: -r, -R and --recursive,
 // what cp, scp and rsync need for a folder's contents, are answered on
-// upload with what upload does anyway, not only "unknown"; on another
-// command they get no such line.
+// upload and verify with what they do anyway, not only "unknown"; on
+// another command they get no such line.
 func TestUnknownRecursiveFlagSaysFoldersGoWhole(t *testing.T) {
 	t.Setenv("DSTOR_UPLOADER_HOME", t.TempDir())
-	const whole = "A folder is uploaded with everything in it"
-	for _, args := range [][]string{{"upload", "-r", "x"}, {"upload", "-R", "x"}, {"upload", "--recursive", "x"}} {
+	const whole = "with everything in it"
+	for _, args := range [][]string{{"upload", "-r", "x"}, {"upload", "-R", "x"}, {"upload", "--recursive", "x"}, {"verify", "-r", "x"}} {
 		code, _, errOut := runCLI(t, "", args...)
 		assert.Equal(t, 2, code, "%v: %s", args, errOut)
+		assert.Contains(t, errOut, "A folder is "+args[0][:len(args[0])-1], args) // uploaded, verified
 		assert.Contains(t, errOut, whole, args)
 	}
 	for _, args := range [][]string{{"cid", "-r", "x"}, {"upload", "-rf", "x"}} {
