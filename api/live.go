@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -46,19 +48,39 @@ func (e *NotLiveError) Error() string { return "not reachable yet: " + e.Reason 
 // Is makes errors.Is(err, ErrNotLive) true.
 func (e *NotLiveError) Is(target error) bool { return target == ErrNotLive }
 
-// CheckLive asks link, a gateway URL, for the first bytes of its file
-// (one ranged GET, following the gateway's redirects as a browser that
-// opens the link does) and returns how long the answer took. A link that
-// answers 200 or 206 with those bytes (or an empty file) is live, unless
-// the answer says it serves something of another size than the file's
-// (a 206's Content-Range total, a 200's Content-Length, or the length of
-// a 200 that says none, read up to 64 KiB past the probe): an error or
-// portal page answered with 200, or another file. Anything else is a
-// *NotLiveError saying why — an error status, another size, no answer
-// within LiveCheckTimeout, a connection that fails, a redirect that
-// leads nowhere — or the context's
-// error when ctx ends first.
-func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.Duration, error) {
+// LiveWant is what a live check knows of the file its link should serve,
+// so that a gateway serving as many other bytes (zeros, another file of
+// the same size, a page padded to it) is not taken for one serving it.
+type LiveWant struct {
+	// Size is the file's size in bytes.
+	Size int64
+	// Hash is the link's CID, as the history recorded it. A file of at
+	// most liveProbeBytes comes whole in the answer, whose own CID must
+	// name the same content: a full check at no extra cost. Empty: not
+	// compared.
+	Hash string
+	// Head is the file's first bytes, as far as the caller knows them
+	// (UploadResult.Head; at most liveProbeBytes are compared): the
+	// answer's first bytes must be these. Empty: a file larger than the
+	// probe is checked by its size alone.
+	Head []byte
+}
+
+// CheckLive asks link, a gateway URL, for the first bytes of the file of
+// want (one ranged GET, following the gateway's redirects as a browser
+// that opens the link does) and returns how long the answer took. A link
+// that answers 200 or 206 with the file's bytes is live: the answer must
+// say it serves something of the file's size (a 206's Content-Range
+// total, a 200's Content-Length, or the length of a 200 that says none,
+// read up to 64 KiB past the probe), and its first bytes must be the
+// file's (want.Hash for a file the probe holds whole, want.Head for a
+// larger one, when known; a gzip-encoded answer is decoded first). An
+// error or portal page answered with 200, another file, or other bytes of
+// the same size are not. Anything else is a *NotLiveError saying why — an
+// error status, another size, other bytes, no answer within
+// LiveCheckTimeout, a connection that fails, a redirect that leads
+// nowhere — or the context's error when ctx ends first.
+func (c *Client) CheckLive(ctx context.Context, link string, want LiveWant) (time.Duration, error) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return 0, &NotLiveError{Reason: "it is not a web link that can be checked"}
@@ -69,10 +91,14 @@ func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.D
 	if err != nil {
 		return 0, fmt.Errorf("check %s: %w", u.Host, err)
 	}
-	want := min(size, liveProbeBytes)
-	if want > 0 {
-		req.Header.Set("Range", fmt.Sprintf("bytes=0-%d", want-1))
+	size := want.Size
+	probe := min(size, liveProbeBytes)
+	if probe > 0 {
+		req.Header.Set("Range", fmt.Sprintf("bytes=0-%d", probe-1))
 	}
+	// The bytes themselves are compared: asked for as they are, so a
+	// gateway has no encoding to choose that this check cannot read.
+	req.Header.Set("Accept-Encoding", "identity")
 	req.Header.Set("User-Agent", c.userAgent)
 	start := time.Now()
 	resp, err := c.liveClient().Do(req)
@@ -80,7 +106,6 @@ func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.D
 		return 0, c.notLive(ctx, failedHost(u.Host, err), err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	host := resp.Request.URL.Host // where the redirects led
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusPartialContent {
 		return 0, &NotLiveError{Status: resp.StatusCode, Reason: fmt.Sprintf("the gateway answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))}
 	}
@@ -90,25 +115,92 @@ func (c *Client) CheckLive(ctx context.Context, link string, size int64) (time.D
 	if known && served != size {
 		return 0, otherThanTheFile(resp.StatusCode, served, size, false)
 	}
-	if resp.StatusCode == http.StatusOK && !known && resp.Header.Get("Content-Encoding") == "" {
-		// The whole thing comes, its length unsaid: read on, as far as
-		// the file's size (at most liveReadOn past the probe), and one
-		// byte more, to see that it ends where the file does.
-		end := min(size, want+liveReadOn)
-		n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, end+1))
+	head, err := c.servedHead(ctx, resp, probe, size, !known)
+	if err != nil {
+		return 0, err
+	}
+	took := time.Since(start)
+	if want.otherThan(head) {
+		return 0, &NotLiveError{Status: resp.StatusCode, Reason: "the gateway served other bytes than this file's"}
+	}
+	return took, nil
+}
+
+// servedHead reads the first probe bytes of the file of size bytes from
+// resp, the answer to a live check, decoded when gzip-encoded. A 200 that
+// did not say its length (readOn) is read on, as far as the file's size
+// (at most liveReadOn past the probe), and one byte more, to see that it
+// ends where the file does.
+func (c *Client) servedHead(ctx context.Context, resp *http.Response, probe, size int64, readOn bool) ([]byte, error) {
+	host := resp.Request.URL.Host // where the redirects led
+	body, err := decodedBody(resp)
+	if err != nil {
+		return nil, err
+	}
+	head := &firstBytes{b: make([]byte, 0, probe)}
+	if resp.StatusCode == http.StatusOK && readOn {
+		end := min(size, probe+liveReadOn)
+		n, err := io.Copy(io.Discard, io.TeeReader(io.LimitReader(body, end+1), head))
 		switch {
 		case err != nil:
-			return 0, c.notLive(ctx, host, fmt.Errorf("the answer ended after %d bytes: %w", n, err))
+			return nil, c.notLive(ctx, host, fmt.Errorf("the answer ended after %d bytes: %w", n, err))
 		case n < end || n > size:
-			return 0, otherThanTheFile(resp.StatusCode, n, size, n > end)
+			return nil, otherThanTheFile(resp.StatusCode, n, size, n > end)
 		}
-		return time.Since(start), nil
+		return head.b, nil
 	}
-	n, err := io.Copy(io.Discard, io.LimitReader(resp.Body, want))
-	if err != nil || n < want {
-		return 0, c.notLive(ctx, host, fmt.Errorf("the answer ended after %d of %d bytes: %w", n, want, err))
+	n, err := io.Copy(head, io.LimitReader(body, probe))
+	if err != nil || n < probe {
+		return nil, c.notLive(ctx, host, fmt.Errorf("the answer ended after %d of %d bytes: %w", n, probe, err))
 	}
-	return time.Since(start), nil
+	return head.b, nil
+}
+
+// decodedBody is the body of resp, a live check's answer, as the file's
+// bytes: decoded when the gateway gzip-encoded it although the check asked
+// for none, or a *NotLiveError when it used an encoding that cannot be
+// read here.
+func decodedBody(resp *http.Response) (io.Reader, error) {
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		return resp.Body, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, &NotLiveError{Status: resp.StatusCode, Reason: "the gateway's answer said it was gzip-encoded, but was not"}
+		}
+		return zr, nil
+	default:
+		return nil, &NotLiveError{Status: resp.StatusCode,
+			Reason: "the gateway encoded its answer as " + inertQuote(enc, maxAnsweredLen) + ", which this check cannot read"}
+	}
+}
+
+// firstBytes keeps the first cap(b) bytes written to it and drops the rest.
+type firstBytes struct{ b []byte }
+
+func (f *firstBytes) Write(p []byte) (int, error) {
+	f.b = append(f.b, p[:min(len(p), cap(f.b)-len(f.b))]...)
+	return len(p), nil
+}
+
+// otherThan reports whether head, the first bytes a gateway served (the
+// whole file when it is at most liveProbeBytes), are not the file's: the
+// CID of a whole file is not one of the same content as w.Hash, or
+// head does not begin as w.Head does. What cannot be compared (no Hash
+// nor Head, a Hash that is no comparable CID) is not held against it.
+func (w LiveWant) otherThan(head []byte) bool {
+	if w.Size <= liveProbeBytes && w.Hash != "" {
+		if cid, err := ComputeCID(bytes.NewReader(head)); err == nil {
+			_, err := checkAnswer(w.Hash, cid)
+			var mismatch *HashMismatchError
+			if err == nil || errors.As(err, &mismatch) {
+				return err != nil
+			}
+		}
+	}
+	n := min(len(w.Head), len(head))
+	return n > 0 && !bytes.Equal(head[:n], w.Head[:n])
 }
 
 // liveClient is c's HTTP client for live checks: it follows a gateway's
@@ -163,8 +255,8 @@ func otherThanTheFile(status int, n, size int64, more bool) *NotLiveError {
 // servedSize is the size of what a gateway's answer to a live check says
 // it serves: a 206's Content-Range total, or a 200's Content-Length (the
 // whole thing, the range ignored); ok is false when it does not say (no
-// length, a total of "*", an encoded body whose length is not the file's:
-// such a body is not counted either).
+// length, a total of "*", an encoded body whose length is not the file's,
+// which servedHead counts once decoded).
 func servedSize(resp *http.Response) (int64, bool) {
 	if resp.StatusCode == http.StatusPartialContent {
 		cr := resp.Header.Get("Content-Range")

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -36,15 +37,15 @@ func TestCheckLive(t *testing.T) {
 	t.Cleanup(func() { close(release) })
 	c := newTestClient(t, srv.URL, nil)
 
-	took, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/ok?filename=a.bin", int64(len(body)))
+	took, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/ok?filename=a.bin", LiveWant{Size: int64(len(body))})
 	require.NoError(t, err)
 	assert.Positive(t, took)
 	assert.Equal(t, "bytes=0-1023", gotRange, "one ranged GET of the first bytes")
 
-	_, err = c.CheckLive(t.Context(), srv.URL+"/ipfs/empty", 0)
+	_, err = c.CheckLive(t.Context(), srv.URL+"/ipfs/empty", LiveWant{Size: 0})
 	assert.NoError(t, err, "an empty file is served by an empty answer")
 
-	_, err = c.CheckLive(t.Context(), srv.URL+"/ipfs/missing", 10)
+	_, err = c.CheckLive(t.Context(), srv.URL+"/ipfs/missing", LiveWant{Size: 10})
 	var nl *NotLiveError
 	require.ErrorAs(t, err, &nl)
 	assert.ErrorIs(t, err, ErrNotLive)
@@ -53,22 +54,22 @@ func TestCheckLive(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
-	_, err = c.CheckLive(ctx, srv.URL+"/ipfs/stall", 10)
+	_, err = c.CheckLive(ctx, srv.URL+"/ipfs/stall", LiveWant{Size: 10})
 	require.ErrorAs(t, err, &nl)
 	assert.Contains(t, err.Error(), "did not answer in time")
 
-	_, err = c.CheckLive(t.Context(), "ipfs://Qm", 10)
+	_, err = c.CheckLive(t.Context(), "ipfs://Qm", LiveWant{Size: 10})
 	assert.ErrorIs(t, err, ErrNotLive)
 
 	closed := httptest.NewServer(mux)
 	closed.Close()
-	_, err = c.CheckLive(t.Context(), closed.URL+"/ipfs/ok", 10)
+	_, err = c.CheckLive(t.Context(), closed.URL+"/ipfs/ok", LiveWant{Size: 10})
 	require.ErrorAs(t, err, &nl)
 	assert.Contains(t, err.Error(), "cannot reach")
 
 	canceled, stop := context.WithCancel(t.Context())
 	stop()
-	_, err = c.CheckLive(canceled, srv.URL+"/ipfs/ok", 10)
+	_, err = c.CheckLive(canceled, srv.URL+"/ipfs/ok", LiveWant{Size: 10})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.NotErrorIs(t, err, ErrNotLive)
 }
@@ -100,9 +101,24 @@ func TestCheckLiveOfAnotherFile(t *testing.T) {
 		}, size: size, live: true},
 		{name: "the file whole, encoded anyway", serve: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Encoding", "gzip")
-			_, _ = w.Write(body[:2000]) // not counted: its length is not the file's
-			http.NewResponseController(w).Flush()
+			zw := gzip.NewWriter(w) // counted once decoded
+			_, _ = zw.Write(body)
+			_ = zw.Close()
 		}, size: size, live: true},
+		{name: "a longer file, encoded anyway", serve: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			_, _ = zw.Write(patterned(size + 1))
+			_ = zw.Close()
+		}, size: size, wantErr: "the gateway served more than this file's 5000 bytes"},
+		{name: "said encoded, not encoded", serve: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(body)
+		}, size: size, wantErr: "the gateway's answer said it was gzip-encoded, but was not"},
+		{name: "encoded as this check cannot read", serve: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Encoding", "br")
+			_, _ = w.Write(body)
+		}, size: size, wantErr: `the gateway encoded its answer as "br", which this check cannot read`},
 		{name: "an empty file", serve: func(http.ResponseWriter, *http.Request) {}, size: 0, live: true},
 		{name: "an HTML page with 200", serve: func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/html")
@@ -127,7 +143,7 @@ func TestCheckLiveOfAnotherFile(t *testing.T) {
 			srv := httptest.NewServer(tt.serve)
 			t.Cleanup(srv.Close)
 			c := newTestClient(t, srv.URL, nil)
-			_, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/x", tt.size)
+			_, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/x", LiveWant{Size: tt.size})
 			if tt.live {
 				assert.NoError(t, err)
 				return
@@ -188,7 +204,7 @@ func TestCheckLiveFollowsTheGatewaysRedirects(t *testing.T) {
 	c := newTestClient(t, srv.URL, nil)
 
 	for _, path := range []string{"/ipfs/elsewhere", "/ipfs/here"} {
-		_, err := c.CheckLive(t.Context(), srv.URL+path, size)
+		_, err := c.CheckLive(t.Context(), srv.URL+path, LiveWant{Size: size})
 		assert.NoError(t, err, "%s: a redirect to the file is live", path)
 	}
 	assert.Equal(t, "bytes=0-1023", gotRange, "the range goes on with the redirect")
@@ -200,7 +216,7 @@ func TestCheckLiveFollowsTheGatewaysRedirects(t *testing.T) {
 		{"/ipfs/gone", "not reachable yet: cannot reach " + strings.TrimPrefix(gone.URL, "http://") + " — check your connection"},
 	}
 	for _, tt := range tests {
-		_, err := c.CheckLive(t.Context(), srv.URL+tt.path, size)
+		_, err := c.CheckLive(t.Context(), srv.URL+tt.path, LiveWant{Size: size})
 		var nl *NotLiveError
 		require.ErrorAs(t, err, &nl, tt.path)
 		assert.Equal(t, tt.want, err.Error(), tt.path)
@@ -237,13 +253,13 @@ func TestCheckLiveNeverFollowsHTTPSDownToHTTP(t *testing.T) {
 	hc.Transport.(*http.Transport).TLSClientConfig.RootCAs.AddCert(secure.Certificate())
 	c := newTestClient(t, gateway.URL, hc)
 
-	_, err := c.CheckLive(t.Context(), gateway.URL+"/ipfs/down?token=secret", size)
+	_, err := c.CheckLive(t.Context(), gateway.URL+"/ipfs/down?token=secret", LiveWant{Size: size})
 	var nl *NotLiveError
 	require.ErrorAs(t, err, &nl)
 	assert.Equal(t, "not reachable yet: the gateway redirected the link from https to plain http, which would send it unencrypted", err.Error())
 	assert.Zero(t, plainAsked.Load(), "nothing was asked over plain http")
 
-	_, err = c.CheckLive(t.Context(), gateway.URL+"/ipfs/on?token=secret", size)
+	_, err = c.CheckLive(t.Context(), gateway.URL+"/ipfs/on?token=secret", LiveWant{Size: size})
 	require.NoError(t, err, "https to https elsewhere is followed")
 	assert.Equal(t, int32(1), secureAsked.Load())
 }

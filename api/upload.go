@@ -90,6 +90,9 @@ type UploadResult struct {
 	// sent: recorded with the upload, so the same file added again can be
 	// recognised as already uploaded.
 	Identity FileIdentity
+	// Head is the file's first bytes as sent (at most the 1 KiB a live
+	// check asks for, LiveWant.Head): what the link must serve.
+	Head []byte
 }
 
 // AddResponse is one object of an IPFS add answer: {"Name", "Hash",
@@ -324,7 +327,11 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(at.name), err)
 	}
-	return c.result(tok, at, resp, data, local, hex.EncodeToString(hasher.SHA256()))
+	res, err := c.result(tok, at, resp, data, local, hex.EncodeToString(hasher.SHA256()))
+	if err == nil {
+		res.Head = body.sentHead()
+	}
+	return res, err
 }
 
 // attempt is what one upload attempt works on: the request, the file as
@@ -688,6 +695,7 @@ type uploadBody struct {
 	read     int64        // file bytes read
 	sent     int64        // file bytes handed out
 	fileDone bool         // all read, and the file checked unchanged
+	fileHead []byte       // the file's first bytes read, at most liveProbeBytes
 	progress func(sent, total int64)
 	limit    *rateLimit // the client's bandwidth limit, or nil
 	err      error      // sticky: every Read after a failure fails the same way
@@ -799,6 +807,14 @@ func (b *uploadBody) next(p []byte) (int, error) {
 	return n, nil
 }
 
+// sentHead is the file's first bytes read for the body (all of them were
+// sent once the upload succeeded), for a live check of its link.
+func (b *uploadBody) sentHead() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fileHead
+}
+
 // handedOut reports that every byte of the body has been read.
 func (b *uploadBody) handedOut() bool {
 	return b.fileDone && len(b.head) == 0 && len(b.pending) == 0 && len(b.tail) == 0
@@ -820,6 +836,9 @@ func (b *uploadBody) fill() error {
 		case err != nil:
 			b.hasher.putChunk(block)
 			return readError(b.file.Name(), err)
+		}
+		if b.fileHead == nil {
+			b.fileHead = bytes.Clone(block[:min(len(block), liveProbeBytes)])
 		}
 		b.block, b.pending = block, block
 	}

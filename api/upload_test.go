@@ -81,6 +81,9 @@ func TestUploadSendsFileAndVerifiesCID(t *testing.T) {
 			assert.Equal(t, int64(len(tt.data)), res.Size, "Size from the answer (a string here)")
 			assert.Equal(t, int64(len(tt.data)), res.FileSize)
 			assert.True(t, st.ModTime().Equal(res.ModTime))
+			assert.Equal(t, tt.data[:min(len(tt.data), liveProbeBytes)], res.Head,
+				"the first bytes sent, for the link's live check")
+			assert.LessOrEqual(t, cap(res.Head), liveProbeBytes, "no more kept than a check compares")
 		})
 	}
 }

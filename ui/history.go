@@ -957,7 +957,8 @@ func (h *historyView) onCheckLive(id int64) {
 			case <-ctx.Done():
 			}
 		}()
-		took, err := client.CheckLive(ctx, link, e.Size)
+		want := api.LiveWant{Size: e.Size, Hash: e.Hash}
+		took, err := client.CheckLive(ctx, link, want)
 		if err != nil && !errors.Is(err, api.ErrNotLive) {
 			return // closing
 		}

@@ -220,13 +220,14 @@ func TestHistoryLiveMarkAndCheckAgain(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		assert.Equal(t, "bytes=0-4", r.Header.Get("Range"))
+		assert.Equal(t, "bytes=0-11", r.Header.Get("Range"))
+		w.Header().Set("Content-Range", "bytes 0-11/12")
 		w.WriteHeader(http.StatusPartialContent)
-		_, _ = w.Write([]byte("hello"))
+		_, _ = w.Write([]byte("hello world\n")) // the bytes of the entry's CID
 	}))
 	t.Cleanup(gateway.Close)
 	a.changeSettings(func(s storage.Settings) storage.Settings { s.GatewayOverride = gateway.URL; return s })
-	id, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Name: "hello.txt", Size: 5,
+	id, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Name: "hello.txt", Size: 12,
 		Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true})
 	require.NoError(t, err)
 	require.NoError(t, e.db.SetLive(id, storage.LiveCheck{At: fixedNow, Error: "not reachable yet: the gateway answered 404 Not Found"}))

@@ -13,10 +13,11 @@ import (
 const maxLiveChecks = 4
 
 // startLiveCheckLocked checks, on its own goroutine, that the link of the
-// upload just recorded as h serves the file (Config.LiveLink), and
-// records what it found. It never holds the queue: uploads go on while it
+// upload just recorded as h serves the file (Config.LiveLink), whose first
+// bytes as sent were head (UploadResult.Head: kept until the check ends,
+// at most 1 KiB a check), and records what it found. It never holds the queue: uploads go on while it
 // waits for a gateway. Called with q.mu held.
-func (q *Queue) startLiveCheckLocked(j *job, h storage.HistoryEntry) {
+func (q *Queue) startLiveCheckLocked(j *job, h storage.HistoryEntry, head []byte) {
 	if q.liveLink == nil || q.closed {
 		return
 	}
@@ -33,7 +34,7 @@ func (q *Queue) startLiveCheckLocked(j *job, h storage.HistoryEntry) {
 		case <-q.ctx.Done():
 			return
 		}
-		took, err := q.client.CheckLive(q.ctx, link, h.Size)
+		took, err := q.client.CheckLive(q.ctx, link, api.LiveWant{Size: h.Size, Hash: h.Hash, Head: head})
 		if err != nil && !errors.Is(err, api.ErrNotLive) {
 			return // the queue is closing: the check never finished
 		}

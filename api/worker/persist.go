@@ -372,7 +372,7 @@ func (q *Queue) settleFinish(f finish, err error, r *flushRound) {
 	j.speed, j.eta = 0, 0
 	j.finishedAt = f.at
 	q.publish(JobChanged, j, false)
-	q.startLiveCheckLocked(j, f.rec.History)
+	q.startLiveCheckLocked(j, f.rec.History, f.res.Head)
 	q.retireLocked(j)
 }
 

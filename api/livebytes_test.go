@@ -1,0 +1,138 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCheckLiveComparesTheBytes: a gateway that serves as many bytes as
+// the file has, but other ones (another file of the same size, zeros, a
+// page padded to it), does not make its link live. A file the probe holds
+// whole is checked by its CID; a larger one by its first bytes when the
+// caller knows them (Head), and by its size alone when it does not — the
+// row says so. Every size class, every way a gateway answers.
+func TestCheckLiveComparesTheBytes(t *testing.T) {
+	type answer struct {
+		name  string
+		right bool
+		serve func(w http.ResponseWriter, r *http.Request, body []byte)
+	}
+	ranged := func(w http.ResponseWriter, r *http.Request, body []byte) {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+	}
+	whole := func(w http.ResponseWriter, _ *http.Request, body []byte) {
+		_, _ = w.Write(body) // the range ignored: 200 with its length
+	}
+	gzipped := func(w http.ResponseWriter, _ *http.Request, body []byte) {
+		w.Header().Set("Content-Encoding", "gzip") // though not asked for
+		zw := gzip.NewWriter(w)
+		_, _ = zw.Write(body)
+		_ = zw.Close()
+	}
+	answers := []answer{
+		{"the file, ranged", true, ranged},
+		{"other bytes of its size, ranged", false, ranged},
+		{"the file whole, range ignored", true, whole},
+		{"other bytes of its size whole, range ignored", false, whole},
+		{"the file gzip-encoded", true, gzipped},
+		{"other bytes of its size gzip-encoded", false, gzipped},
+	}
+	sizes := []int{0, 1, liveProbeBytes - 1, liveProbeBytes, liveProbeBytes + 1, ChunkSize + 1}
+	for _, size := range sizes {
+		file := patterned(size)
+		other := bytes.Clone(file)
+		for i := range other {
+			other[i] ^= 0x5a // every byte differs
+		}
+		hash, err := ComputeCID(bytes.NewReader(file))
+		require.NoError(t, err)
+		head := file[:min(size, liveProbeBytes)]
+		for _, a := range answers {
+			for _, knowsHead := range []bool{true, false} {
+				name := fmt.Sprintf("%d bytes/%s/head known %t", size, a.name, knowsHead)
+				t.Run(name, func(t *testing.T) {
+					served := file
+					if !a.right {
+						served = other
+					}
+					srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						assert.Equal(t, "identity", r.Header.Get("Accept-Encoding"))
+						a.serve(w, r, served)
+					}))
+					t.Cleanup(srv.Close)
+					c := newTestClient(t, srv.URL, nil)
+					want := LiveWant{Size: int64(size), Hash: hash}
+					if knowsHead {
+						want.Head = head
+					}
+					_, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/"+hash, want)
+					t.Logf("observed: %v", cmpOr(err, "live"))
+					// Other bytes of an empty file are the empty file;
+					// those of a larger file whose first bytes are not
+					// known cannot be told from it.
+					live := a.right || size == 0 || (size > liveProbeBytes && !knowsHead)
+					if live {
+						assert.NoError(t, err)
+						return
+					}
+					var nl *NotLiveError
+					require.ErrorAs(t, err, &nl)
+					assert.Equal(t, "not reachable yet: the gateway served other bytes than this file's", err.Error())
+				})
+			}
+		}
+	}
+}
+
+// cmpOr is err's text, or ok when there is none.
+func cmpOr(err error, ok string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return ok
+}
+
+// TestCheckLiveByTheLinksCIDv1: a link recorded under the CIDv1 dStor
+// answered names the same content as the bytes' CIDv0: live; another
+// file's CIDv1 is not; a hash that is no CID is not compared (sizes are).
+func TestCheckLiveByTheLinksCIDv1(t *testing.T) {
+	file := patterned(100)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(file))
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL, nil)
+	v1 := func(b []byte) string {
+		v0, err := ComputeCID(bytes.NewReader(b))
+		require.NoError(t, err)
+		d, err := cid.Decode(v0)
+		require.NoError(t, err)
+		return cid.NewCidV1(cid.DagProtobuf, d.Hash()).String()
+	}
+	tests := []struct {
+		hash string
+		live bool
+	}{
+		{v1(file), true},
+		{v1(patterned(101)[1:]), false},
+		{"not-a-cid", true},
+	}
+	for _, tt := range tests {
+		_, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/x", LiveWant{Size: int64(len(file)), Hash: tt.hash})
+		t.Logf("%s: %s", tt.hash, cmpOr(err, "live"))
+		if tt.live {
+			assert.NoError(t, err, tt.hash)
+		} else {
+			assert.ErrorIs(t, err, ErrNotLive, tt.hash)
+		}
+	}
+}
