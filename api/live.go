@@ -287,3 +287,27 @@ func (c *Client) notLive(ctx context.Context, host string, err error) error {
 	}
 	return &NotLiveError{Reason: Human(transportError(ctx, "check the link", host, err))}
 }
+
+// FileHead reads the first bytes of the regular file at path that a live
+// check compares (LiveWant.Head), opened as `verify` opens it (below
+// beneath without following a symbolic link, when beneath is set), and
+// returns them with the file's identity as it was once they were read:
+// a write before or during the read shows in it, so a caller that finds
+// it is the version an upload recorded knows the bytes are that upload's.
+func FileHead(path, beneath string) ([]byte, FileIdentity, error) {
+	f, _, _, err := openToHash(UploadRequest{Path: path, Beneath: beneath})
+	if err != nil {
+		return nil, FileIdentity{}, err
+	}
+	defer func() { _ = f.Close() }() // read-only
+	head := make([]byte, liveProbeBytes)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, FileIdentity{}, fileAccessError(quotePath(path), err)
+	}
+	_, id, err := statOpen(f)
+	if err != nil {
+		return nil, FileIdentity{}, fileAccessError(quotePath(path), err)
+	}
+	return head[:n], id, nil
+}

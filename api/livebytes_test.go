@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -135,4 +137,36 @@ func TestCheckLiveByTheLinksCIDv1(t *testing.T) {
 			assert.ErrorIs(t, err, ErrNotLive, tt.hash)
 		}
 	}
+}
+
+// TestFileHead: the first bytes a live check compares are read from the
+// local file with its identity as it is after the read, which changes
+// when the file is written, so a caller can tell they are the version an
+// upload recorded; a folder or a missing file gives none.
+func TestFileHead(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{0, 10, liveProbeBytes, ChunkSize + 1} {
+		path := filepath.Join(dir, fmt.Sprintf("f%d", size))
+		file := patterned(size)
+		require.NoError(t, os.WriteFile(path, file, 0o600))
+		head, id, err := FileHead(path, "")
+		require.NoError(t, err, size)
+		assert.Equal(t, file[:min(size, liveProbeBytes)], head, size)
+		assert.Equal(t, int64(size), id.Size)
+		listed, _, err := ListedFile(dir, path)
+		require.NoError(t, err)
+		assert.True(t, listed.sameVersion(id), "%d: the identity an upload records", size)
+		beneath, _, err := FileHead(path, dir)
+		require.NoError(t, err, "found in an added folder")
+		assert.Equal(t, head, beneath)
+
+		require.NoError(t, os.WriteFile(path, append(file, 'x'), 0o600))
+		_, changed, err := FileHead(path, "")
+		require.NoError(t, err)
+		assert.False(t, listed.sameVersion(changed), "%d: written since", size)
+	}
+	_, _, err := FileHead(dir, "")
+	assert.Error(t, err, "a folder")
+	_, _, err = FileHead(filepath.Join(dir, "missing"), "")
+	assert.Error(t, err, "a missing file")
 }

@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -935,7 +936,9 @@ func liveTook(d time.Duration) string {
 }
 
 // onCheckLive checks again that the entry's gateway link serves the file
-// (one ranged GET, in the background) and shows what it found.
+// (one ranged GET, in the background: its first bytes are compared with
+// the local file's while that is still the version uploaded) and shows
+// what it found.
 func (h *historyView) onCheckLive(id int64) {
 	e, ok := h.entry(id)
 	if !ok {
@@ -957,7 +960,7 @@ func (h *historyView) onCheckLive(id int64) {
 			case <-ctx.Done():
 			}
 		}()
-		want := api.LiveWant{Size: e.Size, Hash: e.Hash}
+		want := api.LiveWant{Size: e.Size, Hash: e.Hash, Head: worker.UnchangedHead(a.db, e)}
 		took, err := client.CheckLive(ctx, link, want)
 		if err != nil && !errors.Is(err, api.ErrNotLive) {
 			return // closing

@@ -86,3 +86,31 @@ func (q *Queue) saveLive(bool) bool {
 		q.liveSaver.settle(start)
 	}
 }
+
+// UnchangedHead is the first bytes of the local file of e (api.FileHead),
+// for a live check of e's link made later ("Check again"), when the file
+// is still a version uploaded as e.Hash — by the test that finds a file
+// already uploaded (storage.Uploaded.Find: same path, place, size,
+// modification and change times, file id); nil when it is not, or cannot
+// be read: the check then compares sizes only.
+func UnchangedHead(db *storage.DB, e storage.HistoryEntry) []byte {
+	if e.LocalPath == "" {
+		return nil
+	}
+	head, id, err := api.FileHead(e.LocalPath, e.AddedFolder)
+	if err != nil {
+		return nil
+	}
+	up, err := db.UploadedIn(e.Env, e.Account, e.LocalPath)
+	if err != nil {
+		return nil
+	}
+	found, ok := up.Find(storage.UploadedQuery{
+		Env: e.Env, Account: e.Account, LocalPath: e.LocalPath,
+		FolderPath: e.FolderPath, ParentID: e.ParentID, File: fileVersion(id),
+	})
+	if !ok || found.Hash != e.Hash {
+		return nil
+	}
+	return head
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -44,4 +45,31 @@ func TestLiveCheckOfOtherBytesOfItsSize(t *testing.T) {
 		assert.False(t, j.Live.Served(), "%s: zeros of its size are not the file", p)
 		assert.Equal(t, "not reachable yet: the gateway served other bytes than this file's", j.Live.Error, p)
 	}
+}
+
+// TestUnchangedHead: "Check again" compares the local file's first bytes
+// only while the file is the version uploaded (the test that finds it
+// already uploaded); once it changed, or went, there are none to compare
+// and the check falls back to the size.
+func TestUnchangedHead(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	content := []byte(strings.Repeat("first version, longer than the probe\n", 100))
+	p := e.write("kept.txt", content)
+	e.uploaded(Request{Path: p})
+	hs := history(t, e.db)
+	require.Len(t, hs, 1)
+	h := hs[0]
+
+	assert.Equal(t, content[:1024], UnchangedHead(e.db, h), "the file as uploaded")
+	other := h
+	other.Hash = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+	assert.Nil(t, UnchangedHead(e.db, other), "an entry of other content at that path")
+	elsewhere := h
+	elsewhere.FolderPath = "/elsewhere"
+	assert.Nil(t, UnchangedHead(e.db, elsewhere), "an entry of an upload to another place")
+
+	require.NoError(t, os.WriteFile(p, bytes.ToUpper(content), 0o600)) // same size, new version
+	assert.Nil(t, UnchangedHead(e.db, h), "the file changed since")
+	require.NoError(t, os.Remove(p))
+	assert.Nil(t, UnchangedHead(e.db, h), "the file is gone")
 }
