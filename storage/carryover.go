@@ -45,23 +45,44 @@ var carriedStates = []JobState{JobQueued, JobUploading, JobWaitingSignIn, JobFai
 // already (by id) are left as they are. With d's file still at its path it
 // saves added in d and closes it.
 //
+// When that fails, what was to be written is saved in a file of the data
+// folder for the next start (CarryUnrecorded), and the error is a
+// *NotCarriedError that names it (or, when even that file could not be
+// written, why not).
+//
 // d is closed first, so that its WAL goes into the file it opened and
 // never to the one at the path (see emptyWALOfAGoneFile); d's rows are read
 // before, through its writing connection, which holds the file it opened
 // (a new reading connection would open the one at the path).
 func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, error) {
-	if d.CheckFile() == nil {
+	gone := d.CheckFile()
+	if gone == nil {
 		err := d.InsertWalks(added)
 		if cerr := d.Close(); err == nil {
 			err = cerr
 		}
-		return CarriedOver{Walks: len(added)}, err
+		if err != nil {
+			return CarriedOver{}, d.notCarried(nil, carried{walks: added}, nil, err)
+		}
+		return CarriedOver{Walks: len(added)}, nil
 	}
+	c := carried{walks: added}
+	n, err := d.closeCarryingOverGone(&c, done)
+	if err != nil {
+		return CarriedOver{}, d.notCarried(gone, c, done, err)
+	}
+	return n, nil
+}
+
+// closeCarryingOverGone is CloseCarryingOver of a d whose file went: c
+// holds added, and gets what d's queue holds not uploaded once read.
+func (d *DB) closeCarryingOverGone(c *carried, done []JobFinish) (CarriedOver, error) {
 	if d.rowsAtThePath() {
-		return d.closeCarryingOverFrom(carried{walks: added}, done)
+		return d.closeCarryingOverFrom(*c, done)
 	}
 	states, args, err := statesClause(carriedStates)
 	if err != nil {
+		_ = d.Close()
 		return CarriedOver{}, err
 	}
 	jobs, err := queryAll(d.w, scanJob, "SELECT "+jobSelect+" FROM jobs WHERE cleared = 0 AND "+states+" ORDER BY seq", args...)
@@ -79,13 +100,15 @@ func (d *DB) CloseCarryingOver(done []JobFinish, added []WalkRow) (CarriedOver, 
 		_ = d.Close()
 		return CarriedOver{}, fmt.Errorf("read the folders being listed of %s: %w", d.path, err)
 	}
-	walks = append(walks, added...)
+	c.walks = append(walks, c.walks...)
+	c.jobs = jobs
 	shares, err := cutSharesOf(d, jobs, done)
 	if err != nil {
 		_ = d.Close()
 		return CarriedOver{}, fmt.Errorf("read the folder uploads of %s: %w", d.path, err)
 	}
-	return d.closeCarryingOverFrom(carried{jobs: jobs, dropped: dropped, walks: walks, ended: shares}, done)
+	c.dropped, c.ended = dropped, shares
+	return d.closeCarryingOverFrom(*c, done)
 }
 
 // rowsAtThePath reports whether what d recorded is in the history at the

@@ -1,0 +1,285 @@
+package storage
+
+import (
+	"bufio"
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// What a file of uploads not recorded is called in the data folder
+// (unrecorded-uploads-20261206T172500Z.txt): a person finds it by its
+// name, and CarryUnrecorded by its prefix and extension.
+const (
+	unrecordedPrefix = "unrecorded-uploads-"
+	unrecordedExt    = ".txt"
+	unrecordedEnd    = "# end of the list"
+)
+
+// NotCarriedError is CloseCarryingOver's failure: what the database it
+// closed could not record (Uploads, their links; Queued, the files not
+// uploaded; Added, the files and folders added not listed) could not be
+// written into the history at Path either (Err). When SavedIn is set they
+// are in that file of the data folder, which the next start puts into the
+// history (CarryUnrecorded); else SaveErr says why that file could not be
+// written, and the Uploads are recorded nowhere: the caller names them.
+type NotCarriedError struct {
+	Path    string
+	Gone    *ReplacedError // why the history could not record them; nil when it was still in place
+	Uploads []JobFinish
+	Queued  []JobRow
+	Added   []WalkRow
+	SavedIn string
+	SaveErr error
+	Err     error
+}
+
+// Error says what could not be written where, and where it is kept.
+func (e *NotCarriedError) Error() string {
+	s := fmt.Sprintf("the uploads not recorded could not be written into %s: %v", e.Path, e.Err)
+	if e.SavedIn != "" {
+		return s + "; they are kept in " + e.SavedIn + " for the next start"
+	}
+	return fmt.Sprintf("%s; nor kept in a file of the data folder: %v", s, e.SaveErr)
+}
+
+// Unwrap is why the carry-over failed.
+func (e *NotCarriedError) Unwrap() error { return e.Err }
+
+// notCarried is the *NotCarriedError of a carry-over of d's c and done
+// that failed with err, once what they hold is saved in a file of d's
+// data folder (when it can be); gone is why d could not record them.
+func (d *DB) notCarried(gone error, c carried, done []JobFinish, err error) error {
+	e := &NotCarriedError{Path: d.path, Uploads: done, Queued: c.jobs, Added: c.walks, Err: err}
+	errors.As(gone, &e.Gone)
+	if len(done)+len(c.jobs)+len(c.walks) == 0 {
+		return err
+	}
+	e.SavedIn, e.SaveErr = saveUnrecorded(filepath.Dir(d.path), e, time.Now())
+	return e
+}
+
+// unrecordedLine is one line of a file of uploads not recorded after its
+// comments: an upload (Uploaded, its Job and File), a job not uploaded
+// (Job alone) or a file or folder added not listed (Added).
+type unrecordedLine struct {
+	Uploaded *HistoryEntry `json:"uploaded,omitempty"`
+	Job      *JobRow       `json:"job,omitempty"`
+	File     *FileVersion  `json:"file_version,omitempty"`
+	Added    *WalkRow      `json:"added,omitempty"`
+}
+
+// saveUnrecorded writes what e could not carry into a new file of dir,
+// private to its owner, whole or not at all (a temporary file renamed),
+// and returns its path.
+func saveUnrecorded(dir string, e *NotCarriedError, now time.Time) (string, error) {
+	b, err := unrecordedText(e, now)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, "."+unrecordedPrefix+"*.tmp")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(b)
+	if serr := tmp.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = restrictToOwner(tmp.Name())
+	}
+	var path string
+	if err == nil {
+		path, err = renameToUnused(tmp.Name(), filepath.Join(dir, unrecordedPrefix+now.UTC().Format("20060102T150405Z")))
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return "", err
+	}
+	return path, nil
+}
+
+// renameToUnused renames tmp to base+unrecordedExt, or base-2, base-3…
+// when a file of that name is there, and returns the name it took.
+func renameToUnused(tmp, base string) (string, error) {
+	for i := 1; i < 100; i++ {
+		path := base + unrecordedExt
+		if i > 1 {
+			path = base + "-" + strconv.Itoa(i) + unrecordedExt
+		}
+		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+			return path, os.Rename(tmp, path)
+		}
+	}
+	return "", fmt.Errorf("no unused name for %s%s", base, unrecordedExt)
+}
+
+// unrecordedText is the file saveUnrecorded writes: comments a person
+// reads (each upload's CID and name, then what to do), one JSON line per
+// upload, job and added path for the next start, and an end line, so a
+// file cut short is told from a whole one.
+func unrecordedText(e *NotCarriedError, now time.Time) ([]byte, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "# dStor Uploader could not record these uploads in its upload history %s (%s).\n", e.Path, now.UTC().Format(time.RFC3339))
+	b.WriteString("# The next start of dStor Uploader puts them into the history (and the files not uploaded back into the queue), then removes this file.\n")
+	b.WriteString("# Each upload's link is its CID (the first word of its comment line) on your dStor gateway: https://GATEWAY/ipfs/CID\n")
+	lines := make([]unrecordedLine, 0, len(e.Uploads)+len(e.Queued)+len(e.Added))
+	for _, f := range e.Uploads {
+		fmt.Fprintf(&b, "# %s  %s\n", f.History.Hash, strconv.QuoteToGraphic(f.History.Name))
+		lines = append(lines, unrecordedLine{Uploaded: &f.History, Job: &f.Row, File: &f.History.File})
+	}
+	for i := range e.Queued {
+		lines = append(lines, unrecordedLine{Job: &e.Queued[i]})
+	}
+	for i := range e.Added {
+		lines = append(lines, unrecordedLine{Added: &e.Added[i]})
+	}
+	for _, l := range lines {
+		j, err := json.Marshal(l)
+		if err != nil {
+			return nil, fmt.Errorf("write the uploads not recorded: %w", err)
+		}
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	b.WriteString(unrecordedEnd + "\n")
+	return b.Bytes(), nil
+}
+
+// UnrecordedFileError is a file of uploads not recorded (Path) that
+// CarryUnrecorded could not put into the history (Err): it is kept as it
+// is, for the person to read or to be carried at a later start.
+type UnrecordedFileError struct {
+	Path string
+	Err  error
+}
+
+// Error names the file, says it is kept, and why it was not carried.
+func (e *UnrecordedFileError) Error() string {
+	return fmt.Sprintf("the uploads not recorded in %s could not be put into the upload history (it is kept): %v", e.Path, e.Err)
+}
+
+// Unwrap is why the file could not be carried.
+func (e *UnrecordedFileError) Unwrap() error { return e.Err }
+
+// CarryUnrecorded puts into the history the files of uploads not
+// recorded (saved by a CloseCarryingOver that failed) in d's data folder,
+// oldest first: each in one transaction (rows there already, by id, are
+// left as they are), then removes it. It returns the files carried, and
+// for each file it could not read or carry an *UnrecordedFileError
+// (joined): such a file is kept. The window and the command line call it
+// once the history is open.
+func (d *DB) CarryUnrecorded() (carried []string, err error) {
+	paths, err := filepath.Glob(filepath.Join(filepath.Dir(d.path), unrecordedPrefix+"*"+unrecordedExt))
+	if err != nil {
+		return nil, fmt.Errorf("look for uploads not recorded: %w", err)
+	}
+	slices.Sort(paths)
+	var errs []error
+	for _, p := range paths {
+		if err := d.carryUnrecordedFile(p); err != nil {
+			errs = append(errs, &UnrecordedFileError{Path: p, Err: err})
+			continue
+		}
+		carried = append(carried, p)
+	}
+	return carried, errors.Join(errs...)
+}
+
+// carryUnrecordedFile puts the file of uploads not recorded at path into
+// d's history, then removes it.
+func (d *DB) carryUnrecordedFile(path string) error {
+	c, done, err := readUnrecorded(path)
+	if err != nil {
+		return err
+	}
+	var n CarriedOver
+	if err := d.withTx("carry the uploads not recorded into the history", func(tx *sql.Tx) error {
+		n = CarriedOver{}
+		return carryOver(tx, c, done, &n)
+	}); err != nil {
+		return err
+	}
+	if len(done) > 0 {
+		d.noteHistoryWritten()
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("recorded, but not removed: %w", err)
+	}
+	return nil
+}
+
+// readUnrecorded reads a file saveUnrecorded wrote: its jobs and added
+// paths, and its uploads. A line that is no comment and no whole record,
+// or a file without its end line (cut short), is an error.
+func readUnrecorded(path string) (carried, []JobFinish, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return carried{}, nil, err
+	}
+	defer func() { _ = f.Close() }()
+	var c carried
+	var done []JobFinish
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	ended := false
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if ended {
+			return carried{}, nil, fmt.Errorf("line %d: text after the end line", n)
+		}
+		if line == unrecordedEnd {
+			ended = true
+			continue
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if err := readUnrecordedLine(line, &c, &done); err != nil {
+			return carried{}, nil, fmt.Errorf("line %d: %w", n, err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return carried{}, nil, err
+	}
+	if !ended {
+		return carried{}, nil, errors.New("the file is cut short (its end line is missing)")
+	}
+	return c, done, nil
+}
+
+// readUnrecordedLine adds the record of one JSON line to c or done.
+func readUnrecordedLine(line string, c *carried, done *[]JobFinish) error {
+	var l unrecordedLine
+	dec := json.NewDecoder(strings.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
+		return err
+	}
+	switch {
+	case l.Uploaded != nil && l.Job != nil && l.Added == nil && l.Uploaded.Hash != "" && l.Job.ID != "":
+		if l.File != nil {
+			l.Uploaded.File = *l.File
+		}
+		*done = append(*done, JobFinish{Row: *l.Job, History: *l.Uploaded})
+	case l.Uploaded == nil && l.Job != nil && l.Added == nil && l.File == nil && l.Job.ID != "":
+		c.jobs = append(c.jobs, *l.Job)
+	case l.Uploaded == nil && l.Job == nil && l.Added != nil && l.File == nil && l.Added.ID != "" && l.Added.Path != "":
+		c.walks = append(c.walks, *l.Added)
+	default:
+		return errors.New("not an upload, a job or a path added")
+	}
+	return nil
+}

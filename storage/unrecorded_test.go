@@ -1,0 +1,183 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// unrecordedFiles are the files of uploads not recorded in dir.
+func unrecordedFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "unrecorded-uploads-*.txt"))
+	require.NoError(t, err)
+	return paths
+}
+
+// lostUpload is an upload finished once its history was gone: recorded
+// nowhere but in the window.
+func lostUpload() JobFinish {
+	finished := time.Date(2026, 12, 6, 17, 1, 2, 0, time.UTC)
+	f := JobFinish{
+		Row: JobRow{ID: "lost", BatchID: "b", Env: "e", Account: "a", LocalPath: "/f/l.txt", Name: "l.txt",
+			Size: 5, FolderPath: "/kept/", Comment: "trip", State: JobDone, Hash: "QmLostLink", Verified: true},
+		History: HistoryEntry{Env: "e", Account: "a", LocalPath: filepath.FromSlash("/f/l.txt"), Name: "l\u202etxt.exe", Size: 5,
+			Hash: "QmLostLink", Verified: true, FolderPath: "/kept/", Comment: "trip", FinishedAt: finished,
+			File: FileVersion{Size: 5, ModTime: finished.Add(-time.Hour), ID: "7:42"}},
+	}
+	return f
+}
+
+// TestQuitThatCannotCarryOverKeepsTheLinksInAFile: the history was
+// replaced while the window ran by a file that is no database, so the
+// window's quit cannot write the link it could not record, the file it
+// had queued, nor the folder added since into the history there. They go
+// into a file of the data folder (private, naming the CID and the name
+// for a person), which the error names; once the file in the way is moved
+// aside, the next start puts them into the new history (the upload with
+// its CID, name, size, folder and time; the file back into the queue; the
+// folder to be listed) and removes the file.
+func TestQuitThatCannotCarryOverKeepsTheLinksInAFile(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to replace a database file SQLite holds open")
+	}
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = d.Close() })
+	lost := lostUpload()
+	require.NoError(t, d.InsertJobs([]JobRow{
+		{ID: "queued", BatchID: "b", Env: "e", Account: "a", LocalPath: "/f/q.txt", Name: "q.txt"},
+		{ID: "lost", BatchID: "b", Env: "e", Account: "a", LocalPath: "/f/l.txt", Name: "l.txt", State: JobUploading},
+	}))
+	path := d.Path()
+	require.NoError(t, os.WriteFile(path+".other", []byte(strings.Repeat("not a database ", 500)), 0o600))
+	require.NoError(t, os.Rename(path+".other", path))
+
+	added := []WalkRow{{ID: "walk", BatchID: "b2", Env: "e", Account: "a", Path: "/f/dir"}}
+	_, err = d.CloseCarryingOver([]JobFinish{lost}, added)
+	require.Error(t, err)
+	files := unrecordedFiles(t, dir)
+	require.Len(t, files, 1, "the links go into a file of the data folder")
+	var nc *NotCarriedError
+	require.ErrorAs(t, err, &nc)
+	assert.Equal(t, files[0], nc.SavedIn)
+	require.NotNil(t, nc.Gone)
+	assert.False(t, nc.Gone.Journal)
+	text, err := os.ReadFile(files[0])
+	require.NoError(t, err)
+	assert.Contains(t, string(text), `# QmLostLink  "l\u202etxt.exe"`, "a person reads the CID and the name")
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(files[0])
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	}
+
+	require.NoError(t, os.Rename(path, path+".aside"))
+	at, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = at.Close() })
+	carried, err := at.CarryUnrecorded()
+	require.NoError(t, err)
+	assert.Equal(t, files, carried)
+	assert.Empty(t, unrecordedFiles(t, dir), "removed once in the history")
+	hist, err := at.HistoryPage(HistoryQuery{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, hist, 1)
+	h := hist[0]
+	assert.Equal(t, []any{"lost", "QmLostLink", "l\u202etxt.exe", int64(5), "/kept/", "trip", true},
+		[]any{h.JobID, h.Hash, h.Name, h.Size, h.FolderPath, h.Comment, h.Verified})
+	assert.True(t, lost.History.FinishedAt.Equal(h.FinishedAt), "finished %v, recorded %v", lost.History.FinishedAt, h.FinishedAt)
+	rows, err := at.Jobs()
+	require.NoError(t, err)
+	states := map[string]JobState{}
+	for _, r := range rows {
+		states[r.ID] = r.State
+	}
+	assert.Equal(t, map[string]JobState{"queued": JobQueued, "lost": JobDone}, states)
+	walks, err := at.Walks("e", "a")
+	require.NoError(t, err)
+	require.Len(t, walks, 1)
+	assert.Equal(t, "/f/dir", walks[0].Path)
+
+	carried, err = at.CarryUnrecorded()
+	assert.NoError(t, err)
+	assert.Empty(t, carried, "nothing is carried twice")
+}
+
+// TestUnrecordedFileCarriedAtTheNextStart: a file of uploads not recorded
+// (as the quit writes it) is put into the history at the next start, with
+// the upload's file identity (so the same file is found as uploaded), and
+// removed; carried again (a copy left by a crash before the remove), the
+// history still holds the upload once.
+func TestUnrecordedFileCarriedAtTheNextStart(t *testing.T) {
+	dir := t.TempDir()
+	lost := lostUpload()
+	e := &NotCarriedError{Path: filepath.Join(dir, DBFileName), Uploads: []JobFinish{lost}}
+	saved, err := saveUnrecorded(dir, e, time.Now())
+	require.NoError(t, err)
+	text, err := os.ReadFile(saved)
+	require.NoError(t, err)
+
+	d := openTestDB(t)
+	copyTo := filepath.Join(filepath.Dir(d.Path()), filepath.Base(saved))
+	require.NoError(t, os.WriteFile(copyTo, text, 0o600))
+	carried, err := d.CarryUnrecorded()
+	require.NoError(t, err)
+	assert.Equal(t, []string{copyTo}, carried)
+	assert.NoFileExists(t, copyTo)
+	local := filepath.FromSlash("/f/l.txt")
+	up, err := d.UploadedIn("e", "a", local)
+	require.NoError(t, err)
+	found, ok := up.Find(UploadedQuery{Env: "e", Account: "a", LocalPath: local, FolderPath: "/kept/", File: lost.History.File})
+	require.True(t, ok, "the upload keeps its file's identity")
+	assert.Equal(t, "QmLostLink", found.Hash)
+
+	require.NoError(t, os.WriteFile(copyTo, text, 0o600))
+	_, err = d.CarryUnrecorded()
+	require.NoError(t, err)
+	assertHistoryCount(t, d, "", 1, "recorded once")
+}
+
+// TestUnrecordedFileThatCannotBeReadIsKept: a file of uploads not
+// recorded cut short (its end line missing), or holding what is no record,
+// is not carried nor removed: the start says which file, and why.
+func TestUnrecordedFileThatCannotBeReadIsKept(t *testing.T) {
+	dir := t.TempDir()
+	e := &NotCarriedError{Path: filepath.Join(dir, DBFileName), Uploads: []JobFinish{lostUpload()},
+		Added: []WalkRow{{ID: "walk", Path: "/f/dir"}}}
+	whole, err := unrecordedText(e, time.Now())
+	require.NoError(t, err)
+	torn := whole[:len(whole)-len(unrecordedEnd)-3]
+	for _, tc := range []struct {
+		name, text, why string
+	}{
+		{"cut at a line's end", string(whole[:strings.LastIndex(string(whole), unrecordedEnd)]), "cut short"},
+		{"cut inside a line", string(torn), "line"},
+		{"garbage", "QmSomething  notes.txt\n" + unrecordedEnd + "\n", "line 1"},
+		{"an unknown record", `{"uploaded":{"hash":"Qm"},"job":{"id":"j"},"extra":1}` + "\n" + unrecordedEnd + "\n", "unknown field"},
+		{"an upload without its job", `{"uploaded":{"hash":"Qm"}}` + "\n" + unrecordedEnd + "\n", "not an upload"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := openTestDB(t)
+			p := filepath.Join(filepath.Dir(d.Path()), "unrecorded-uploads-20261206T170000Z.txt")
+			require.NoError(t, os.WriteFile(p, []byte(tc.text), 0o600))
+			carried, err := d.CarryUnrecorded()
+			assert.Empty(t, carried)
+			var kept *UnrecordedFileError
+			require.ErrorAs(t, err, &kept)
+			assert.Equal(t, p, kept.Path)
+			assert.Contains(t, err.Error(), tc.why)
+			after, rerr := os.ReadFile(p)
+			require.NoError(t, rerr, "kept")
+			assert.Equal(t, tc.text, string(after), "as it was")
+			assertHistoryCount(t, d, "", 0, "nothing of it carried")
+		})
+	}
+}
