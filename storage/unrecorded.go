@@ -248,7 +248,7 @@ func readUnrecorded(path string) (carried, []JobFinish, error) {
 			continue
 		}
 		if err := readUnrecordedLine(line, &c, &done); err != nil {
-			return carried{}, nil, fmt.Errorf("line %d: %w", n, err)
+			return carried{}, nil, fmt.Errorf("line %d: %v", n, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
