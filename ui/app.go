@@ -583,28 +583,24 @@ func newRefusalWindow(fa fyne.App, err error) fyne.Window {
 // replaced while the window ran: the links it could not record (lost), the
 // files not uploaded and those added since (added) go into the database at
 // the path now, for the next start (storage.DB.CloseCarryingOver). When
-// even that fails, the error names each of those uploads by its CID and
-// file name, so its link is at least in the window's output: it is
-// recorded nowhere else; and each file or folder added since, to add again.
+// even that fails they are kept in a file of the data folder, which the
+// next start puts into the history (carryUnrecorded): the error, in the
+// window's language, names that file, and each of those uploads by its CID
+// and file name, so its link is in the window's output too; when that file
+// could not be written either, the links are recorded nowhere else, and
+// each file or folder added since is named, to add again.
 func closeHistory(db *storage.DB, lost []storage.JobFinish, added []storage.WalkRow) error {
 	_, err := db.CloseCarryingOver(lost, added)
 	if err == nil {
 		return nil
 	}
-	var links strings.Builder
-	if len(lost) > 0 {
-		links.WriteString("; the files uploaded since, recorded nowhere else (CID and name):")
-		for _, f := range lost {
-			links.WriteString("\n  " + f.History.Hash + "  " + inert.Line(f.History.Name))
-		}
+	var nc *storage.NotCarriedError
+	if !errors.As(err, &nc) {
+		var gone *storage.ReplacedError
+		errors.As(db.CheckFile(), &gone)
+		return &closeError{text: quitReasonText(db.Path(), gone) + " " + causeText(err), err: err}
 	}
-	if len(added) > 0 {
-		links.WriteString("; the files and folders added since, not uploaded (add them again):")
-		for _, w := range added {
-			links.WriteString("\n  " + inert.Line(w.Path))
-		}
-	}
-	return fmt.Errorf("the upload history was deleted or replaced while the window ran, and the links not recorded could not be written into %s: %w%s", db.Path(), err, links.String())
+	return &closeError{text: notCarriedText(nc), err: err}
 }
 
 // quitOnSignals makes SIGINT and SIGTERM (Ctrl+C in the terminal that
@@ -739,6 +735,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	a.useSettings(s)
 	a.saver = newSettingsSaver(d.DB)
 	a.buildWindow(d.Theme)
+	a.carryUnrecorded() // before the queue resumes: it puts files back in it
 	if err != nil {
 		a.signin.setError(tr("Your settings could not be read, so the defaults are used.") + " " + humanError(err))
 	}
