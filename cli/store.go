@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/session"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -28,15 +29,40 @@ type store struct {
 
 // openDB opens the data directory's database, saying on stderr when it
 // updates an older version's history first, or waits for another process
-// updating it (upgradeNotice).
+// updating it (upgradeNotice), then puts into it the uploads a window
+// could not record as it quit (carryUnrecorded).
 func openDB(stderr io.Writer) (*storage.DB, error) {
 	dir, err := storage.DataDir()
 	if err != nil {
 		return nil, err
 	}
-	return storage.OpenWith(dir, storage.OpenOptions{BeforeUpgrade: func() {
+	db, err := storage.OpenWith(dir, storage.OpenOptions{BeforeUpgrade: func() {
 		fmt.Fprintln(stderr, upgradeNotice)
 	}})
+	if err == nil {
+		carryUnrecorded(stderr, db)
+	}
+	return db, err
+}
+
+// carryUnrecorded puts into db the files of uploads a window could not
+// record as it quit (storage.DB.CarryUnrecorded), and says on stderr
+// which it put there, and which it kept, and why: the command goes on
+// either way.
+func carryUnrecorded(stderr io.Writer, db *storage.DB) {
+	carried, err := db.CarryUnrecorded()
+	for _, p := range carried {
+		fmt.Fprintf(stderr, "%s: the uploads a window could not record as it quit are in the upload history now (they were kept in %s)\n", name, inert.Line(p))
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap() // one line for each file kept
+	}
+	for _, e := range errs {
+		if e != nil {
+			fmt.Fprintf(stderr, "%s: %s\n", name, inert.Line(api.Human(e)))
+		}
+	}
 }
 
 // upgradeNotice is what a command says before it updates the upload
