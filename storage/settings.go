@@ -86,6 +86,28 @@ type RememberedAccount struct {
 	WithoutRememberMe bool `json:"without_remember_me,omitempty"`
 }
 
+// CustomEnv is the sign-in form's Custom environment as last typed in a
+// data folder, kept with its settings so that another data folder (a
+// portable one, another account's, a test run's) neither shows nor
+// replaces it, and starting over with a new data folder forgets it. Its
+// URLs are plain: the window keeps no user name and password, query or
+// fragment of them, and nothing that is not a URL with a host name (an API
+// key pasted into the wrong field).
+type CustomEnv struct {
+	// APIBase is the API base URL.
+	APIBase string `json:"api_base"`
+	// UploadURL is the upload URL ("": the API base's).
+	UploadURL string `json:"upload_url"`
+	// GatewayURL is the gateway URL ("": the API base's).
+	GatewayURL string `json:"gateway_url"`
+}
+
+// IsZero reports whether c holds no URL: nothing was typed in this data
+// folder (or an older version kept it elsewhere).
+func (c CustomEnv) IsZero() bool {
+	return c == CustomEnv{}
+}
+
 // Settings are the person's preferences, persisted as JSON in the database
 // so they survive restarts and are shared by the window and the CLI.
 //
@@ -138,6 +160,8 @@ type Settings struct {
 	LastEnv string `json:"last_env"`
 	// RememberedAccounts are the accounts offered for quick sign-in.
 	RememberedAccounts []RememberedAccount `json:"remembered_accounts"`
+	// Custom is the sign-in form's Custom environment as last typed.
+	Custom CustomEnv `json:"custom"`
 }
 
 // DefaultSettings returns the settings a new installation starts with, and
@@ -161,7 +185,8 @@ func DefaultSettings() Settings {
 // absolute http(s) URL, even but for a space, a control or an invisible
 // character inside it (an older version's typo, kept for Settings to show:
 // session.GatewayInUse), is dropped (the trailing slashes of its path are trimmed, not those of its query or fragment); recent folders are
-// trimmed, de-duplicated and capped at MaxRecentFolders; remembered accounts
+// trimmed, de-duplicated and capped at MaxRecentFolders; the Custom URLs are
+// trimmed; remembered accounts
 // without an environment or account are dropped, duplicates (same
 // environment and account) keep the first, and an unknown method becomes
 // MethodAPIKey.
@@ -189,6 +214,8 @@ func (s Settings) Normalize() Settings {
 	s.DefaultFolderPath = strings.TrimSpace(s.DefaultFolderPath)
 	s.LastEnv = envkey.Key(s.LastEnv)
 	s.GatewayOverride = normGateway(s.GatewayOverride)
+	s.Custom = CustomEnv{APIBase: strings.TrimSpace(s.Custom.APIBase),
+		UploadURL: strings.TrimSpace(s.Custom.UploadURL), GatewayURL: strings.TrimSpace(s.Custom.GatewayURL)}
 
 	s.RecentFolders = normRecentFolders(s.RecentFolders)
 	s.RememberedAccounts = normAccounts(s.RememberedAccounts)

@@ -42,6 +42,7 @@ func TestSaveLoadSettingsRoundTrip(t *testing.T) {
 			{Env: "testnet", Account: "a@example.com", Method: MethodPassword},
 			{Env: "production", Account: "b@example.com", Method: MethodAPIKey},
 		},
+		Custom: CustomEnv{APIBase: "https://api.example.com", UploadURL: "https://up.example.com/add", GatewayURL: "https://gw.example.com/ipfs/"},
 	}
 	require.NoError(t, d.SaveSettings(want))
 	got, err := d.LoadSettings()
@@ -69,6 +70,7 @@ func TestLoadSettingsFromOlderJSONKeepsDefaults(t *testing.T) {
 	assert.Equal(t, ThemeSystem, s.Theme, "unknown theme falls back")
 	assert.True(t, s.Notifications, "missing field keeps its default")
 	assert.Equal(t, LinkGateway, s.LinkStyle)
+	assert.True(t, s.Custom.IsZero(), "no Custom URL: an older version kept them in Fyne's preferences")
 }
 
 func TestLoadSettingsCorruptJSONReturnsDefaultsAndError(t *testing.T) {
@@ -275,6 +277,10 @@ func TestSettingsNormalize(t *testing.T) {
 		}},
 		{"gateway not a URL", Settings{GatewayOverride: "gw.example.com"}, func(t *testing.T, s Settings) { assert.Empty(t, s.GatewayOverride) }},
 		{"gateway bad scheme", Settings{GatewayOverride: "ftp://gw.example.com"}, func(t *testing.T, s Settings) { assert.Empty(t, s.GatewayOverride) }},
+		{"custom URLs trimmed", Settings{Custom: CustomEnv{APIBase: " https://api.example.com\n", UploadURL: "\thttps://up.example.com ", GatewayURL: " "}},
+			func(t *testing.T, s Settings) {
+				assert.Equal(t, CustomEnv{APIBase: "https://api.example.com", UploadURL: "https://up.example.com"}, s.Custom)
+			}},
 		{"recent folders capped", Settings{RecentFolders: many}, func(t *testing.T, s Settings) {
 			assert.Len(t, s.RecentFolders, MaxRecentFolders)
 			assert.Equal(t, many[:MaxRecentFolders], s.RecentFolders)
@@ -345,6 +351,7 @@ func TestSavedSettingsHoldNoSecretFields(t *testing.T) {
 	s.ParentID = ptr(int64(1))
 	s.RecentFolders = []string{"/x"}
 	s.RememberedAccounts = []RememberedAccount{{Env: "testnet", Account: "a@x", Method: MethodPassword}}
+	s.Custom = CustomEnv{APIBase: "https://api.example.com", UploadURL: "https://up.example.com", GatewayURL: "https://gw.example.com"}
 	require.NoError(t, d.SaveSettings(s))
 
 	var raw string
@@ -360,7 +367,7 @@ func TestSavedSettingsHoldNoSecretFields(t *testing.T) {
 
 	// The Go field names too, so a secret cannot sneak in under a json:"-" tag
 	// or an innocent JSON name.
-	for _, typ := range []reflect.Type{reflect.TypeFor[Settings](), reflect.TypeFor[RememberedAccount]()} {
+	for _, typ := range []reflect.Type{reflect.TypeFor[Settings](), reflect.TypeFor[RememberedAccount](), reflect.TypeFor[CustomEnv]()} {
 		for f := range typ.Fields() {
 			assert.NotRegexp(t, secretLike, f.Name, "%s.%s looks like a secret", typ.Name(), f.Name)
 		}

@@ -30,6 +30,10 @@ type testEnv struct {
 	db      *storage.DB
 	secrets *storage.SecretStore
 	a       *App
+	// fyne is the Fyne app every App of e is opened in, when set: one
+	// that other windows share, as processes share Fyne's preferences
+	// file; else each gets a new one.
+	fyne fyne.App
 }
 
 func newTestEnv(t testing.TB) *testEnv {
@@ -41,7 +45,14 @@ func newTestEnv(t testing.TB) *testEnv {
 // say).
 func newTestEnvIn(t testing.TB, dir string) *testEnv {
 	t.Helper()
-	e := &testEnv{t: t, dir: dir, secrets: storage.NewMemorySecretStore()}
+	return newTestEnvOn(t, dir, nil)
+}
+
+// newTestEnvOn is newTestEnvIn with its windows opened in the Fyne app
+// fa (testEnv.fyne; nil: a new one each).
+func newTestEnvOn(t testing.TB, dir string, fa fyne.App) *testEnv {
+	t.Helper()
+	e := &testEnv{t: t, dir: dir, secrets: storage.NewMemorySecretStore(), fyne: fa}
 	db, err := storage.Open(e.dir)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
@@ -75,7 +86,11 @@ func (e *testEnv) open(d Deps) *App {
 	if d.Env == "" {
 		d.NoAutoSignIn = true
 	}
-	a := NewApp(test.NewTempApp(e.t), d)
+	fa := e.fyne
+	if fa == nil {
+		fa = test.NewTempApp(e.t)
+	}
+	a := NewApp(fa, d)
 	// Under the UI lock: a sign-in started by NewApp may already be
 	// changing the window from its goroutine (text shaping is not safe
 	// to run twice at once).

@@ -24,8 +24,8 @@ const (
 	choiceCustom     = "Custom"
 )
 
-// Fyne preference keys for the Custom environment's URLs. They are not
-// secrets (credentials are refused in URLs by api.Environment.Validate).
+// Fyne preference keys an older version kept the Custom environment's
+// URLs under, in one file for every data folder: no longer used.
 const (
 	prefCustomBase    = "custom.api_base"
 	prefCustomUpload  = "custom.upload_url"
@@ -546,24 +546,27 @@ func (a *App) rememberedRequest(envKey string) (signInRequest, error) {
 	choice, base := choiceForEnvKey(sv.Env)
 	req := signInRequest{choice: choice, creds: sv.Credentials, auto: true}
 	if choice == choiceCustom {
-		req.custom = a.customFromPrefs(base)
+		req.custom = a.customFor(base)
 	}
 	return req, nil
 }
 
-// customFromPrefs returns the Custom environment the person last typed, or
-// one derived from base.
-func (a *App) customFromPrefs(base string) api.Environment {
-	p := a.fyne.Preferences()
-	env := api.Environment{
-		APIBase:    p.String(prefCustomBase),
-		UploadURL:  p.String(prefCustomUpload),
-		GatewayURL: p.String(prefCustomGateway),
-	}
+// customFor returns the Custom environment last typed in this data folder
+// (its settings), or one derived from base when that is another server.
+func (a *App) customFor(base string) api.Environment {
+	c := a.currentSettings().Custom
+	env := api.Environment{APIBase: c.APIBase, UploadURL: c.UploadURL, GatewayURL: c.GatewayURL}
 	if base != "" && session.ParseKey(env.APIBase) != session.ParseKey(base) {
 		env = api.Environment{APIBase: base}
 	}
 	return env
+}
+
+// savableCustom is env as a data folder's settings keep it: each URL as
+// savableURL leaves it, so no secret pasted into a field is kept.
+func savableCustom(env api.Environment) storage.CustomEnv {
+	return storage.CustomEnv{APIBase: savableURL(env.APIBase),
+		UploadURL: savableURL(env.UploadURL), GatewayURL: savableURL(env.GatewayURL)}
 }
 
 // signOutKeepsRemembered reports whether signing out of the account must

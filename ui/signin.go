@@ -199,7 +199,7 @@ func (v *signInView) prepare(envOpt string) {
 	if choice == "" {
 		choice = choiceProduction
 	}
-	custom := v.a.customFromPrefs(base)
+	custom := v.a.customFor(base)
 	v.customBase.SetText(custom.APIBase)
 	v.customUpload.SetText(custom.UploadURL)
 	v.customGateway.SetText(custom.GatewayURL)
@@ -277,7 +277,7 @@ func (v *signInView) autoSignIn(envOpt string) {
 func (v *signInView) showAccount(ra storage.RememberedAccount) {
 	choice, base := choiceForEnvKey(ra.Env)
 	if choice == choiceCustom {
-		custom := v.a.customFromPrefs(base)
+		custom := v.a.customFor(base)
 		v.customBase.SetText(custom.APIBase)
 		v.customUpload.SetText(custom.UploadURL)
 		v.customGateway.SetText(custom.GatewayURL)
@@ -421,7 +421,7 @@ func (v *signInView) onSubmitLogin() {
 		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: v.password.Text, Remember: v.remember.Checked}})
 }
 
-// savableURL is a Custom URL as the preferences, a plain file, may keep
+// savableURL is a Custom URL as the settings (savableCustom) may keep
 // it: without a user name and password, a query or a fragment, where an
 // API key or a token pasted with it goes (the sign-in refuses all three
 // anyway: api.ProblemUserInfo, api.ProblemQuery); "" for text that is not
@@ -446,10 +446,11 @@ func (v *signInView) start(req signInRequest) {
 		return
 	}
 	if req.choice == choiceCustom {
-		p := v.a.fyne.Preferences()
-		p.SetString(prefCustomBase, savableURL(req.custom.APIBase))
-		p.SetString(prefCustomUpload, savableURL(req.custom.UploadURL))
-		p.SetString(prefCustomGateway, savableURL(req.custom.GatewayURL))
+		custom := savableCustom(req.custom)
+		v.a.changeSettings(func(s storage.Settings) storage.Settings {
+			s.Custom = custom
+			return s
+		})
 	}
 	req.reuse = v.reuse
 	v.clearMessages()

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -127,8 +128,8 @@ func TestKeyringOutOfReachAtStart(t *testing.T) {
 
 // TestCredentialsInACustomURLAreNotSaved: a Custom URL with a user name
 // and password in it ("https://me:pw@…", pasted from elsewhere) is refused
-// at sign-in; its password is not written to the window's preferences (a
-// plain file) on the way, while the URLs that are fine are kept for the
+// at sign-in; its password is not written to the data folder's settings
+// on the way, while the URLs that are fine are kept for the
 // next start as before.
 func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
 	e := newTestEnv(t)
@@ -149,11 +150,9 @@ func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
 		assert.Contains(t, a.signin.errorLabel().Text, "user name or password")
 		assert.NotContains(t, a.signin.errorLabel().Text, pw)
 	})
-	p := a.fyne.Preferences()
-	for _, k := range []string{prefCustomBase, prefCustomUpload, prefCustomGateway} {
-		assert.NotContains(t, p.String(k), pw, k)
-	}
-	assert.Equal(t, "https://api.example.com", p.String(prefCustomBase), "a URL that is fine is kept")
+	kept := storedCustom(t, e)
+	assert.NotContains(t, fmt.Sprint(kept), pw)
+	assert.Equal(t, "https://api.example.com", kept.APIBase, "a URL that is fine is kept")
 }
 
 // TestSecretsInACustomURLFieldAreNotSaved: an API key or a token typed
@@ -161,8 +160,8 @@ func TestCredentialsInACustomURLAreNotSaved(t *testing.T) {
 // https:// (where it was kept as a host name) or before :// (kept as a
 // scheme), or with the URL in its
 // query (?api_key=…) or fragment (#token=…) — is
-// refused at sign-in, and is not written to the window's preferences (a
-// plain file) on the way; what a URL keeps without them is.
+// refused at sign-in, and is not written to the data folder's settings on
+// the way; what a URL keeps without them is.
 func TestSecretsInACustomURLFieldAreNotSaved(t *testing.T) {
 	key := strings.Repeat("Ab3", api.APIKeyLength/3) + "x"
 	for _, tc := range []struct {
@@ -196,12 +195,10 @@ func TestSecretsInACustomURLFieldAreNotSaved(t *testing.T) {
 			})
 			e.eventually(func() bool { return !a.signin.busy && a.signin.errorLabel().Visible() }, "refused")
 			e.ui(func() { assert.NotContains(t, strings.ToLower(a.signin.errorLabel().Text), strings.ToLower(key)) })
-			p := a.fyne.Preferences()
-			for _, k := range []string{prefCustomBase, prefCustomUpload, prefCustomGateway} {
-				assert.NotContains(t, strings.ToLower(p.String(k)), strings.ToLower(key), k)
-			}
-			assert.Equal(t, tc.wantBase, p.String(prefCustomBase))
-			assert.Equal(t, tc.wantUpGw, p.String(prefCustomUpload))
+			kept := storedCustom(t, e)
+			assert.NotContains(t, strings.ToLower(fmt.Sprint(kept)), strings.ToLower(key))
+			assert.Equal(t, tc.wantBase, kept.APIBase)
+			assert.Equal(t, tc.wantUpGw, kept.UploadURL)
 		})
 	}
 }
