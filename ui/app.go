@@ -734,6 +734,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 	}
 	a.useSettings(s)
 	a.saver = newSettingsSaver(d.DB)
+	a.carryOverCustom()
 	a.buildWindow(d.Theme)
 	a.carryUnrecorded() // before the queue resumes: it puts files back in it
 	if err != nil {

@@ -140,3 +140,63 @@ func TestStartOverForgetsTheCustomURLs(t *testing.T) {
 	e.a = e.open(Deps{})
 	assert.Equal(t, api.Environment{}, e.customShown())
 }
+
+// TestCustomURLsOfAnOlderVersionAreCarriedOver: the Custom URLs an older
+// version kept in Fyne's preferences are kept in a data folder's settings
+// at its first start, when it holds none and signed in to their server
+// (last, or as a remembered account), without a token in them; a data
+// folder that never signed in there (a new one, a test run's) does not
+// take them, nor does one that keeps URLs of its own. Fyne's preferences
+// are left as they are.
+func TestCustomURLsOfAnOlderVersionAreCarriedOver(t *testing.T) {
+	srv, other := closedURL(t), closedURL(t)
+	typed := api.Environment{APIBase: srv, UploadURL: srv + "/api/v0/add", GatewayURL: srv + "/ipfs/?token=t0k3n"}
+	carried := storage.CustomEnv{APIBase: srv, UploadURL: srv + "/api/v0/add", GatewayURL: srv + "/ipfs/"}
+	own := storage.CustomEnv{APIBase: other, UploadURL: other + "/up"}
+	srvKey := api.Environment{APIBase: srv}.Key()
+	for _, tc := range []struct {
+		name string
+		seed func(s storage.Settings) storage.Settings
+		want storage.CustomEnv
+	}{
+		{"signed in there last", func(s storage.Settings) storage.Settings {
+			s.LastEnv = srvKey
+			return s
+		}, carried},
+		{"a remembered account there", func(s storage.Settings) storage.Settings {
+			s.LastEnv = "production"
+			return s.WithRememberedAccount(storage.RememberedAccount{Env: srv + "/", Account: "a@example.com", Method: storage.MethodAPIKey})
+		}, carried},
+		{"a new data folder", func(s storage.Settings) storage.Settings { return s }, storage.CustomEnv{}},
+		{"signed in elsewhere", func(s storage.Settings) storage.Settings {
+			s.LastEnv = api.Environment{APIBase: other}.Key()
+			return s
+		}, storage.CustomEnv{}},
+		{"URLs of its own", func(s storage.Settings) storage.Settings {
+			s.LastEnv, s.Custom = srvKey, own
+			return s
+		}, own},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fa := test.NewTempApp(t)
+			p := fa.Preferences()
+			p.SetString(prefCustomBase, typed.APIBase)
+			p.SetString(prefCustomUpload, typed.UploadURL)
+			p.SetString(prefCustomGateway, typed.GatewayURL)
+			dir := t.TempDir()
+			db, err := storage.Open(dir)
+			require.NoError(t, err)
+			_, err = db.UpdateSettings(tc.seed)
+			require.NoError(t, err)
+			require.NoError(t, db.Close())
+
+			e := newTestEnvOn(t, dir, fa)
+			shown := e.customShown()
+			assert.Equal(t, tc.want, storedCustom(t, e))
+			if tc.want == carried {
+				assert.Equal(t, api.Environment{APIBase: carried.APIBase, UploadURL: carried.UploadURL, GatewayURL: carried.GatewayURL}, shown)
+			}
+			assert.Equal(t, typed.GatewayURL, p.String(prefCustomGateway), "Fyne's preferences as they were")
+		})
+	}
+}

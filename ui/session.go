@@ -25,7 +25,8 @@ const (
 )
 
 // Fyne preference keys an older version kept the Custom environment's
-// URLs under, in one file for every data folder: no longer used.
+// URLs under, in one file for every data folder: read only to carry them
+// over into a data folder's settings (carryOverCustom), never written.
 const (
 	prefCustomBase    = "custom.api_base"
 	prefCustomUpload  = "custom.upload_url"
@@ -567,6 +568,41 @@ func (a *App) customFor(base string) api.Environment {
 func savableCustom(env api.Environment) storage.CustomEnv {
 	return storage.CustomEnv{APIBase: savableURL(env.APIBase),
 		UploadURL: savableURL(env.UploadURL), GatewayURL: savableURL(env.GatewayURL)}
+}
+
+// carryOverCustom keeps in this data folder's settings the Custom URLs an
+// older version kept in Fyne's preferences, so an upgrading person finds
+// what they typed, when the settings hold none and the URLs are of a
+// server this data folder signed in to (its last environment or a
+// remembered account's): a data folder that never did (a test run's, a
+// new one to start over, another person's) does not take another's.
+// Fyne's preferences are left as they are (no longer written: a file
+// every data folder shares, which Fyne rewrites in place).
+func (a *App) carryOverCustom() {
+	p := a.fyne.Preferences()
+	old := savableCustom(api.Environment{APIBase: p.String(prefCustomBase),
+		UploadURL: p.String(prefCustomUpload), GatewayURL: p.String(prefCustomGateway)})
+	key := session.ParseKey(old.APIBase)
+	if key == "" || !a.currentSettings().Custom.IsZero() || !signedInTo(a.currentSettings(), key) {
+		return
+	}
+	a.changeSettings(func(s storage.Settings) storage.Settings {
+		if s.Custom.IsZero() {
+			s.Custom = old
+		}
+		return s
+	})
+}
+
+// signedInTo reports whether s names the environment of key as the one
+// used last or a remembered account's.
+func signedInTo(s storage.Settings, key string) bool {
+	if session.ParseKey(s.LastEnv) == key {
+		return true
+	}
+	return slices.ContainsFunc(s.RememberedAccounts, func(ra storage.RememberedAccount) bool {
+		return session.ParseKey(ra.Env) == key
+	})
 }
 
 // signOutKeepsRemembered reports whether signing out of the account must
