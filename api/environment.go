@@ -116,7 +116,7 @@ func schemeHint(v string) string {
 	if err != nil || !hostLike(u.Hostname()) {
 		return ""
 	}
-	if isLoopbackHost(u.Hostname()) {
+	if IsLoopbackHost(u.Hostname()) {
 		return "http://"
 	}
 	return "https://"
@@ -243,7 +243,7 @@ func validateServiceURL(label, field, raw string) error {
 	if !isHostName(u.Hostname()) {
 		return fail(ProblemNotURL, "the "+label+" is not a valid URL: its host name cannot be a server's — write it like https://api.dstor.cloud")
 	}
-	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !IsLoopbackHost(u.Hostname()) {
 		return fail(ProblemCleartext, the+" uses http://, so the API key, password and token would cross the network in clear text"+
 			" — use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)")
 	}
@@ -253,9 +253,11 @@ func validateServiceURL(label, field, raw string) error {
 	return nil
 }
 
-// isLoopbackHost reports whether host never leaves this machine: localhost,
-// 127.0.0.0/8 or ::1.
-func isLoopbackHost(host string) bool {
+// IsLoopbackHost reports whether host never leaves this machine: localhost,
+// 127.0.0.0/8 or ::1. It is the one test of "this computer" for what may
+// use clear-text http://, where the sandbox may listen, and which Host
+// and Origin it answers.
+func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
 	}

@@ -67,8 +67,9 @@ func TestSandboxEndsAtASecondCtrlC(t *testing.T) {
 	require.NoError(t, err)
 	defer conn.Close()
 	require.NoError(t, conn.SetDeadline(time.Now().Add(2*time.Minute))) // a hang guard
-	_, err = fmt.Fprintf(conn, "POST /api/v0/add HTTP/1.1\r\nHost: sandbox\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n", ans.AccessToken)
+	_, err = fmt.Fprintf(conn, "POST /api/v0/add HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000000\r\nExpect: 100-continue\r\n\r\n",
+		strings.TrimPrefix(base, "http://"), ans.AccessToken)
 	require.NoError(t, err)
 	// The sandbox asks for the body once its handler reads it: the upload
 	// is then in flight, which its shutdown waits for.

@@ -25,7 +25,7 @@ import (
 func TestFrontWaitsForWhatAKilledClientLeftInItsConnection(t *testing.T) {
 	f, url := startFront(t, sandbox.Config{})
 	addr := strings.TrimPrefix(url, "http://")
-	add := []byte("POST /api/v0/add HTTP/1.1\r\nHost: front\r\nContent-Length: 0\r\n\r\n")
+	add := []byte("POST /api/v0/add HTTP/1.1\r\nHost: " + addr + "\r\nContent-Length: 0\r\n\r\n")
 	early := 0
 	for range 20 {
 		before := f.adds.Load()

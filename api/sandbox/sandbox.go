@@ -14,6 +14,10 @@
 // Config.DataDir, so a sandbox restarted on the same directory still serves
 // earlier links.
 //
+// It answers only requests addressed to a loopback name and refuses
+// sign-ins and uploads from a web page of another origin (origin.go): a
+// browser runs on the same computer, and the demo key is public.
+//
 // Tests can make the server misbehave on purpose with InjectFault: failing
 // statuses with Retry-After, delays, stalls, connections cut mid-body, wrong
 // hashes, malformed JSON and HTML error pages.
@@ -36,6 +40,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
 )
 
 // DefaultMaxUploadSize is the upload limit when Config.MaxUploadSize is 0:
@@ -259,7 +265,7 @@ func loopbackHost(addr string) (string, error) {
 	if strings.EqualFold(host, "localhost") {
 		return "127.0.0.1", nil
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if api.IsLoopbackHost(host) {
 		return host, nil
 	}
 	return "", errors.New("sandbox: refusing to listen on that address: only loopback addresses (127.0.0.1, ::1, localhost) are allowed, because the sandbox has test accounts and no real security and must not be reachable from other machines")
@@ -332,9 +338,15 @@ func (s *Server) cleanupDir() error {
 
 // ServeHTTP answers one request of the dStor API, applying any injected
 // fault first; it lets a test mount the sandbox on httptest.NewServer.
+// Requests a web page may have sent are refused before anything else
+// (refuseForeign), however the sandbox is mounted.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, now: s.now}
+	if refuseForeign(rec, r) {
+		s.logRequest(r, rec, start, "")
+		return
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
