@@ -3,7 +3,10 @@ package sandbox
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,6 +43,12 @@ func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request, hash stri
 	}
 
 	meta := s.readMeta(hash)
+	if meta.ContentType == "" {
+		if meta.ContentType, err = sniffType(f); err != nil {
+			writeError(w, http.StatusInternalServerError, "internal", "could not read the content")
+			return
+		}
+	}
 	setContentHeaders(w.Header(), r, hash, meta)
 	modTime := meta.UploadedAt
 	if modTime.IsZero() {
@@ -48,9 +57,38 @@ func (s *Server) handleGateway(w http.ResponseWriter, r *http.Request, hash stri
 	if h := r.Header.Get("Range"); h != "" {
 		r.Header.Set("Range", withoutEmptySuffixes(h, fi.Size()))
 	}
-	// The name is passed without its extension so ServeContent's own guess
-	// cannot override the stored type; it only matters when sniffing.
 	http.ServeContent(w, r, "", modTime, f)
+}
+
+// sniffType is the type of content f starts with (as ServeContent would
+// sniff it), leaving f at its start, so the gateway knows every answer's
+// type before it chooses its headers.
+func sniffType(f io.ReadSeeker) (string, error) {
+	head := make([]byte, 512) // what http.DetectContentType reads at most
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", fmt.Errorf("sniff content type: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", fmt.Errorf("sniff content type: %w", err)
+	}
+	return http.DetectContentType(head[:n]), nil
+}
+
+// runsScript reports whether a browser may run script in content of
+// contentType (a page, an SVG drawing, XML with XHTML or a stylesheet in
+// it): such content would run on the sandbox's own origin, which its
+// Origin check lets sign in and upload.
+func runsScript(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return true // a type the browser may read more leniently: no chance taken
+	}
+	switch mediaType {
+	case "text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml", "text/xsl":
+		return true
+	}
+	return strings.HasSuffix(mediaType, "+xml")
 }
 
 // withoutEmptySuffixes is the Range header h of content of size bytes
@@ -84,11 +122,15 @@ func withoutEmptySuffixes(h string, size int64) string {
 
 // setContentHeaders sets what a gateway says of stored content: its type
 // and name (?filename= renames it, ?download=true asks the browser to save
-// it rather than show it), and that it never changes.
+// it rather than show it), and that it never changes. Content a browser
+// may run script in is put in a CSP sandbox: an opaque origin without
+// script, so a page the person uploaded cannot use the sandbox's API from
+// its own origin (see origin.go).
 func setContentHeaders(h http.Header, r *http.Request, hash string, meta blobMeta) {
-	if meta.ContentType != "" {
-		h.Set("Content-Type", meta.ContentType)
-	} // else ServeContent sniffs the first bytes, falling back to application/octet-stream
+	h.Set("Content-Type", meta.ContentType)
+	if runsScript(meta.ContentType) {
+		h.Set("Content-Security-Policy", "sandbox")
+	}
 	name := meta.Name
 	if name == hash {
 		name = ""

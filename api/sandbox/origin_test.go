@@ -205,3 +205,44 @@ func setOrigin(req *http.Request, origin string) {
 		req.Header.Set("Origin", origin)
 	}
 }
+
+// TestGatewayPageHasNoSandboxOrigin: an HTML page (or SVG, or XML) the
+// person uploaded and opens from the gateway would run on the sandbox's
+// own origin, where its script could sign in with the public demo key
+// and read every answer; it is served in a CSP sandbox (an opaque origin,
+// no script), whether its type comes from its name or from its bytes.
+// Other content (a picture, a PDF, text) is served without one, so the
+// browser shows it as before.
+func TestGatewayPageHasNoSandboxOrigin(t *testing.T) {
+	e := newEnv(t, Config{})
+	page := "<!DOCTYPE html><script>fetch('/v1/dev/temp-token')</script>"
+	tests := []struct {
+		name, filename, data string
+		sandboxed            bool
+	}{
+		{"html by name", "page.html", page, true},
+		{"html sniffed", "page", page, true},
+		{"xhtml", "page.xhtml", page, true},
+		{"svg", "drawing.svg", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`, true},
+		{"xml sniffed", "data", `<?xml version="1.0"?><x/>`, true},
+		{"png", "photo.png", string(pngBytes), false},
+		{"pdf", "report.pdf", "%PDF-1.4 fake", false},
+		{"text", "notes.txt", page, false},
+		{"unknown bytes", "blob", "\x00\x01\x02", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := e.with(t)
+			cid := e.uploadOK(nil, tt.filename, strings.NewReader(tt.data)).Hash
+			resp, body := e.do(mustRequest(t, http.MethodGet, e.url+"/ipfs/"+cid, nil))
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, tt.data, string(body))
+			csp := resp.Header.Get("Content-Security-Policy")
+			if tt.sandboxed {
+				assert.Equal(t, "sandbox", csp, resp.Header.Get("Content-Type"))
+			} else {
+				assert.Empty(t, csp, resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+}
