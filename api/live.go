@@ -161,8 +161,8 @@ func (c *Client) servedHead(ctx context.Context, resp *http.Response, probe, siz
 // for none, or a *NotLiveError when it used an encoding that cannot be
 // read here.
 func decodedBody(resp *http.Response) (io.Reader, error) {
-	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
-	case "", "identity":
+	switch enc := contentCoding(resp); enc {
+	case "":
 		return resp.Body, nil
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(resp.Body)
@@ -174,6 +174,18 @@ func decodedBody(resp *http.Response) (io.Reader, error) {
 		return nil, &NotLiveError{Status: resp.StatusCode,
 			Reason: "the gateway encoded its answer as " + inertQuote(enc, maxAnsweredLen) + ", which this check cannot read"}
 	}
+}
+
+// contentCoding is the encoding resp's body says it was given, lower case,
+// its Content-Encoding lines read as the one list they are: "" when none
+// or "identity" (which is no encoding), "gzip, identity" for "gzip" on
+// one line and "identity" on the next.
+func contentCoding(resp *http.Response) string {
+	enc := strings.ToLower(strings.TrimSpace(strings.Join(resp.Header.Values("Content-Encoding"), ", ")))
+	if enc == "identity" {
+		return ""
+	}
+	return enc
 }
 
 // firstBytes keeps the first cap(b) bytes written to it and drops the rest.
@@ -267,7 +279,7 @@ func servedSize(resp *http.Response) (int64, bool) {
 		n, err := strconv.ParseInt(strings.TrimSpace(cr[i+1:]), 10, 64)
 		return n, err == nil && n >= 0
 	}
-	if resp.Header.Get("Content-Encoding") != "" || resp.ContentLength < 0 {
+	if contentCoding(resp) != "" || resp.ContentLength < 0 {
 		return 0, false
 	}
 	return resp.ContentLength, true

@@ -170,3 +170,56 @@ func TestFileHead(t *testing.T) {
 	_, _, err = FileHead(filepath.Join(dir, "missing"), "")
 	assert.Error(t, err, "a missing file")
 }
+
+// TestCheckLiveOfAnIdentityLabelledAnswer: "Content-Encoding: identity"
+// is no encoding, so a 200's Content-Length still says what the gateway
+// serves: the first bytes of a 1 MiB file followed by more, or cut short,
+// are not live (the length was ignored, and only the first 65 KiB read);
+// the file itself is. Two Content-Encoding lines are one list: "gzip" then
+// "identity" is refused as "gzip, identity" on one line is.
+func TestCheckLiveOfAnIdentityLabelledAnswer(t *testing.T) {
+	const size = 1 << 20
+	file := patterned(size)
+	hash, err := ComputeCID(bytes.NewReader(file))
+	require.NoError(t, err)
+	gzipped := func() []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		_, _ = zw.Write(file)
+		require.NoError(t, zw.Close())
+		return buf.Bytes()
+	}()
+	tests := []struct {
+		name     string
+		encoding []string
+		body     []byte
+		want     string
+	}{
+		{"the file", []string{"identity"}, file, ""},
+		{"the file and 5000 bytes more", []string{"identity"}, append(bytes.Clone(file), make([]byte, 5000)...),
+			"not reachable yet: the gateway served 1053576 bytes, not this file's 1048576"},
+		{"its first 100000 bytes", []string{"identity"}, file[:100000],
+			"not reachable yet: the gateway served 100000 bytes, not this file's 1048576"},
+		{"gzip on one line, identity on another", []string{"gzip", "identity"}, gzipped,
+			`not reachable yet: the gateway encoded its answer as "gzip, identity", which this check cannot read`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header()["Content-Encoding"] = tt.encoding
+				w.Header().Set("Content-Length", fmt.Sprint(len(tt.body)))
+				_, _ = w.Write(tt.body) // the range ignored
+			}))
+			t.Cleanup(srv.Close)
+			c := newTestClient(t, srv.URL, nil)
+			_, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/"+hash, LiveWant{Size: size, Hash: hash, Head: file[:liveProbeBytes]})
+			t.Logf("observed: %v", cmpOr(err, "live"))
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, ErrNotLive)
+			assert.EqualError(t, err, tt.want)
+		})
+	}
+}
