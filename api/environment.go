@@ -175,8 +175,8 @@ const maxSchemeLen = 10
 // of at most maxSchemeLen bytes and a host name (isHostName). Text that
 // is not may be a secret pasted into a URL field (KEY, https://KEY,
 // KEY://host), so it is not repeated (namedURL). Exported for the window,
-// which keeps a Custom URL in its preferences, a plain file, only when it
-// is one.
+// which keeps a Custom URL in its data folder's settings only when it is
+// one.
 func IsServerURL(u *url.URL) bool {
 	return u.Scheme != "" && len(u.Scheme) <= maxSchemeLen && isHostName(u.Hostname())
 }
