@@ -189,36 +189,44 @@ func (d *DB) CarryUnrecorded() (carried []string, err error) {
 	slices.Sort(paths)
 	var errs []error
 	for _, p := range paths {
-		if err := d.carryUnrecordedFile(p); err != nil {
+		ok, err := d.carryUnrecordedFile(p)
+		if err != nil {
 			errs = append(errs, &UnrecordedFileError{Path: p, Err: err})
 			continue
 		}
-		carried = append(carried, p)
+		if ok {
+			carried = append(carried, p)
+		}
 	}
 	return carried, errors.Join(errs...)
 }
 
 // carryUnrecordedFile puts the file of uploads not recorded at path into
-// d's history, then removes it.
-func (d *DB) carryUnrecordedFile(path string) error {
+// d's history, then removes it. It reports false, and no error, when the
+// file is gone since it was found: another process (a window starting, a
+// command) carried it into the same history and removed it.
+func (d *DB) carryUnrecordedFile(path string) (bool, error) {
 	c, done, err := readUnrecorded(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	var n CarriedOver
 	if err := d.withTx("carry the uploads not recorded into the history", func(tx *sql.Tx) error {
 		n = CarriedOver{}
 		return carryOver(tx, c, done, &n)
 	}); err != nil {
-		return err
+		return false, err
 	}
 	if len(done) > 0 {
 		d.noteHistoryWritten()
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("recorded, but not removed: %w", err)
+		return false, fmt.Errorf("recorded, but not removed: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // readUnrecorded reads a file saveUnrecorded wrote: its jobs and added

@@ -1,0 +1,43 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTwoProcessesCarryingTheSameFileAtOnce: a window starting and a
+// command (each its own handle on the history) find the same file of
+// uploads not recorded. The upload is recorded once, the file removed,
+// and neither says it could not carry a file the other just carried.
+func TestTwoProcessesCarryingTheSameFileAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	e := &NotCarriedError{Path: filepath.Join(dir, DBFileName), Uploads: []JobFinish{lostUpload()}}
+	text, err := unrecordedText(e, time.Now())
+	require.NoError(t, err)
+	a, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = a.Close() })
+	b, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	p := filepath.Join(dir, "unrecorded-uploads-20261206T170000Z.txt")
+	for i := range 500 {
+		require.NoError(t, os.WriteFile(p, text, 0o600))
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for k, d := range []*DB{a, b} {
+			wg.Go(func() { _, errs[k] = d.CarryUnrecorded() })
+		}
+		wg.Wait()
+		require.NoError(t, errs[0], "round %d", i)
+		require.NoError(t, errs[1], "round %d", i)
+		assert.NoFileExists(t, p)
+	}
+	assertHistoryCount(t, a, "", 1, "recorded once")
+}
