@@ -38,20 +38,9 @@ func handleID(h windows.Handle) (fileID, error) {
 // refuses (os.SameFile opens it again without sharing it, and takes any
 // failure to do so for another file).
 func (id fileID) isAt(path string) (bool, error) {
-	abs, err := filepath.Abs(path)
+	p, err := longPathPtr(path)
 	if err != nil {
 		return false, err
-	}
-	switch { // the \\?\ form, which Windows takes beyond 260 characters
-	case strings.HasPrefix(abs, `\\?\`):
-	case strings.HasPrefix(abs, `\\`):
-		abs = `\\?\UNC\` + abs[2:]
-	default:
-		abs = `\\?\` + abs
-	}
-	p, err := windows.UTF16PtrFromString(abs)
-	if err != nil {
-		return false, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	h, err := windows.CreateFile(p, windows.FILE_READ_ATTRIBUTES,
 		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
@@ -72,3 +61,24 @@ func (id fileID) isAt(path string) (bool, error) {
 // them without FILE_SHARE_DELETE, so no look at them is spent on each
 // write.
 func journalAt(string) (fileID, bool) { return fileID{}, false }
+
+// longPathPtr is path, made absolute, in the \\?\ form Windows takes
+// beyond 260 characters, for a call of the system's API.
+func longPathPtr(path string) (*uint16, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case strings.HasPrefix(abs, `\\?\`):
+	case strings.HasPrefix(abs, `\\`):
+		abs = `\\?\UNC\` + abs[2:]
+	default:
+		abs = `\\?\` + abs
+	}
+	p, err := windows.UTF16PtrFromString(abs)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return p, nil
+}

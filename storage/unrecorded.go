@@ -233,7 +233,7 @@ func (d *DB) carryUnrecordedFile(path string) (bool, error) {
 // paths, and its uploads. A line that is no comment and no whole record,
 // or a file without its end line (cut short), is an error.
 func readUnrecorded(path string) (carried, []JobFinish, error) {
-	f, err := os.Open(path)
+	f, err := openDeletable(path)
 	if err != nil {
 		return carried{}, nil, err
 	}
