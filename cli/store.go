@@ -60,9 +60,22 @@ func carryUnrecorded(stderr io.Writer, db *storage.DB) {
 	}
 	for _, e := range errs {
 		if e != nil {
-			fmt.Fprintf(stderr, "%s: %s\n", name, inert.Line(api.Human(e)))
+			fmt.Fprintf(stderr, "%s: %s\n", name, inert.Line(unrecordedKeptText(e)))
 		}
 	}
+}
+
+// unrecordedKeptText says, for a file of uploads not recorded err says
+// could not be put into the history (storage.UnrecordedFileError), that
+// it is kept, why, and what to do; any other err as api.Human says it.
+func unrecordedKeptText(err error) string {
+	kept, ok := errors.AsType[*storage.UnrecordedFileError](err)
+	if !ok {
+		return api.Human(err)
+	}
+	return fmt.Sprintf("%s holds uploads a window could not record as it quit, and it could not be put into the upload history (%s). "+
+		"It is kept as it is: open it to read their links (CID and name), or run the command again once the cause is fixed.",
+		kept.Path, api.Human(kept.Err))
 }
 
 // upgradeNotice is what a command says before it updates the upload

@@ -53,6 +53,9 @@ func TestACommandCarriesTheLinksAWindowKeptInAFile(t *testing.T) {
 	code, _, errOut = runCLI(t, "", "history", "--format", "cid")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, errOut, torn)
-	assert.Contains(t, errOut, "kept")
+	assert.Contains(t, errOut, "It is kept as it is: open it to read their links (CID and name), or run the command again once the cause is fixed.",
+		"says what to do")
+	assert.Contains(t, errOut, "(the file is cut short (its end line is missing))", "why, once")
+	assert.NotContains(t, errOut, "could not be put into the upload history (it is kept):", "no chain of causes")
 	assert.FileExists(t, torn)
 }
