@@ -181,19 +181,49 @@ func IsServerURL(u *url.URL) bool {
 	return u.Scheme != "" && len(u.Scheme) <= maxSchemeLen && isHostName(u.Hostname())
 }
 
-// namedURL is what a message may repeat of raw, a URL a person gave: up
-// to its query or fragment (withoutQuery), cut to a readable length, and
-// only when it is a server's URL (IsServerURL) without a user name or
-// password; "" for anything else, which may be a
-// secret pasted into the wrong field (an API key, a token, a password).
-// The one rule for every refusal of a URL, in the command line's English
-// and in the window's Detail.
+// namedURL is what a message may repeat of raw, a URL a person gave: its
+// scheme, host and port, which is what the person recognises; of its path
+// only the words a path is written in (namedPath); "?…" or "#…" for a
+// query or fragment (withoutQuery); all cut to a readable length. It is
+// "" unless raw is a server's URL (IsServerURL) without a user name or
+// password. What it leaves out may be a secret pasted into the wrong
+// field (an API key, a token, a password). The one rule for every refusal
+// of a URL, in the command line's English and in the window's Detail.
 func namedURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User != nil || !IsServerURL(u) {
 		return ""
 	}
-	return truncate(cleanText(withoutQuery(raw)), 80)
+	named := withoutQuery(raw)
+	cut := strings.IndexAny(named, "?#")
+	if cut < 0 {
+		cut = len(named)
+	}
+	host := strings.Index(named, "://") + len("://")
+	if slash := strings.IndexByte(named[host:cut], '/'); slash >= 0 {
+		path := host + slash
+		named = named[:path] + namedPath(named[path:cut]) + named[cut:]
+	}
+	return truncate(cleanText(named), 80)
+}
+
+// maxNamedSegment is the longest segment of a URL's path that a message
+// repeats: a path's words ("v1", "ipfs", "upload") are short, an API key
+// (64 characters) or a token pasted into a path is not.
+const maxNamedSegment = 16
+
+// namedPath is the path p of a URL ("/v1/KEY") as a message may name it
+// ("/v1/…"): each segment written as a path's word is (up to
+// maxNamedSegment bytes of lower-case ASCII letters, digits, '-', '_' and
+// '.'), any other, which may be a secret, is "…".
+func namedPath(p string) string {
+	segments := strings.Split(p, "/")
+	for i, s := range segments {
+		if len(s) > maxNamedSegment || strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != "" {
+			segments[i] = "…"
+		}
+	}
+	return strings.Join(segments, "/")
 }
 
 // Validate checks that every URL parses, has a host and no user name or

@@ -243,3 +243,48 @@ func TestHostNamesDNSAllowsAreTaken(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedURLKeepsItsHostNotAPastedPath: an API key pasted into a URL's
+// path ('upload --env http://example.com/KEY x') was repeated by the
+// refusal, "the API base URL "http://example.com/KEY…" uses http://", in
+// a terminal's scrollback and a CI job's log: the URL was named whole up
+// to its query. A message names its scheme, host and port, which is what
+// a person recognises, and of its path only the segments written as a
+// path's words are ("v1", "api", "ipfs", "add"); any other is "…".
+func TestNamedURLKeepsItsHostNotAPastedPath(t *testing.T) {
+	const key = "Sk7Rt9qWz1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghijklmnopqr"
+	const hexKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.Qm9ndXNTaWduYXR1cmVTZWNyZXRWYWx1ZQ"
+	for _, tc := range []struct{ in, named string }{
+		{"http://example.com/" + key, "http://example.com/…"},
+		{"http://example.com/" + hexKey, "http://example.com/…"},
+		{"https://example.com/" + jwt, "https://example.com/…"},
+		{"https://example.com/v1/" + key + "/ipfs/", "https://example.com/v1/…/ipfs/"},
+		{"https://example.com/" + key + "?api_key=x", "https://example.com/…?…"},
+		{"https://example.com/" + key + "#x", "https://example.com/…#…"},
+		{"https://example.com/S3cr3t", "https://example.com/…"},         // capitals and digits: a secret's letters
+		{"https://example.com/%53ecret", "https://example.com/…"},       // escaped
+		{"https://example.com/pw!Secr3t", "https://example.com/…"},      // punctuation
+		{"https://example.com/" + hexKey[:17], "https://example.com/…"}, // longer than a path's word
+		{"https://example.com", "https://example.com"},
+		{"https://example.com/", "https://example.com/"},
+		{"https://dstor.example:8443/api/v0/add", "https://dstor.example:8443/api/v0/add"},
+		{"https://example.com/v1?api_key=x", "https://example.com/v1?…"},
+		{"https://example.com/ipfs#x", "https://example.com/ipfs#…"},
+		{"http://[::1]:8787/" + key, "http://[::1]:8787/…"},
+		{"HTTPS://API.DSTOR.CLOUD", "HTTPS://API.DSTOR.CLOUD"},
+		{"https://my-gateway.example/dstor_v2.1/upload", "https://my-gateway.example/dstor_v2.1/upload"},
+		{"ftp://" + key, ""},
+		{"https://user:" + key + "@example.com", ""},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			assert.Equal(t, tc.named, namedURL(tc.in))
+		})
+	}
+	_, err := CustomEnvironment("http://example.com/" + key)
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Contains(t, err.Error(), `the API base URL "http://example.com/…" uses http://`)
+	assert.NotContains(t, err.Error(), key[:10])
+	assert.Equal(t, "http://example.com/…", ve.Detail, "the window's Detail, named as the command line's English")
+}

@@ -92,7 +92,8 @@ func everyCommand(t *testing.T) []*cobra.Command {
 // 'login --api-key-stdin=KEY' (or --password-stdin=PASSWORD, as if the
 // switch took the secret) said '"KEY" is neither'; '--env https://KEY'
 // took the key for a host name and said 'cannot reach key…' (in lower
-// case), exit 1, and '--env ftp://KEY' quoted it.
+// case), exit 1, and '--env ftp://KEY' quoted it; '--env
+// http://example.com/KEY' named the URL with the key in its path.
 // None repeats it now; a flag name as a person types one (--nope) still
 // is, so a typo is seen.
 func TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment(t *testing.T) {
@@ -117,6 +118,8 @@ func TestNoFlagRepeatsASecretGivenAsItsNameOrEnvironment(t *testing.T) {
 		{[]string{"login", "--api-key-stdin", "--remember=" + key}, 2, "--remember is a switch"},
 		{[]string{"upload", "--env", "https://" + key, "x"}, 2, "is not a valid URL"},
 		{[]string{"verify", "--env", "ftp://" + key, "x"}, 2, "the API base URL must start with https://"},
+		{[]string{"upload", "--env", "http://example.com/" + key, "x"}, 2, `the API base URL "http://example.com/…" uses http://`},
+		{[]string{"upload", "--env", "https://example.com/v1/" + key + "?k=1", "x"}, 2, `the API base URL "https://example.com/v1/…?…" must not have a query`},
 	}
 	for i, tt := range tests {
 		code, out, errOut := runCLI(t, "pw\n", tt.args...)
