@@ -78,8 +78,8 @@ type LiveWant struct {
 // error or portal page answered with 200, another file, or other bytes of
 // the same size are not. Anything else is a *NotLiveError saying why — an
 // error status, another size, other bytes, no answer within
-// LiveCheckTimeout, a connection that fails, a redirect that leads
-// nowhere — or the context's error when ctx ends first.
+// LiveCheckTimeout, a connection that fails, a gzip-encoded answer that
+// cannot be decoded, a redirect that leads nowhere — or the context's error when ctx ends first.
 func (c *Client) CheckLive(ctx context.Context, link string, want LiveWant) (time.Duration, error) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -158,22 +158,56 @@ func (c *Client) servedHead(ctx context.Context, resp *http.Response, probe, siz
 
 // decodedBody is the body of resp, a live check's answer, as the file's
 // bytes: decoded when the gateway gzip-encoded it although the check asked
-// for none, or a *NotLiveError when it used an encoding that cannot be
-// read here.
+// for none (gzipAnswer), or a *NotLiveError when it used an encoding that
+// cannot be read here.
 func decodedBody(resp *http.Response) (io.Reader, error) {
 	switch enc := contentCoding(resp); enc {
 	case "":
 		return resp.Body, nil
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(resp.Body)
+		body := &bodyRead{r: resp.Body}
+		zr, err := gzip.NewReader(body)
 		if err != nil {
 			return nil, &NotLiveError{Status: resp.StatusCode, Reason: "the gateway's answer said it was gzip-encoded, but was not"}
 		}
-		return zr, nil
+		return &gzipAnswer{zr: zr, body: body, status: resp.StatusCode}, nil
 	default:
 		return nil, &NotLiveError{Status: resp.StatusCode,
 			Reason: "the gateway encoded its answer as " + inertQuote(enc, maxAnsweredLen) + ", which this check cannot read"}
 	}
+}
+
+// gzipAnswer is a live check's gzip-encoded answer, decoded. An error of
+// the decoding while the answer itself was read without one (garbage
+// after it, its trailer missing, a wrong checksum) is the gateway's
+// encoding, a *NotLiveError that says so, not a connection that broke.
+type gzipAnswer struct {
+	zr     *gzip.Reader
+	body   *bodyRead
+	status int
+}
+
+func (g *gzipAnswer) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	if err != nil && err != io.EOF && g.body.err == nil {
+		return n, &NotLiveError{Status: g.status, Reason: "the gateway's gzip-encoded answer was corrupt, so it could not be decoded"}
+	}
+	return n, err
+}
+
+// bodyRead reads r, keeping its error other than io.EOF: whether the
+// connection, not the encoding, failed.
+type bodyRead struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyRead) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // contentCoding is the encoding resp's body says it was given, lower case,

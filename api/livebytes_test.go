@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"fmt"
 	"net/http"
@@ -220,6 +221,62 @@ func TestCheckLiveOfAnIdentityLabelledAnswer(t *testing.T) {
 			}
 			assert.ErrorIs(t, err, ErrNotLive)
 			assert.EqualError(t, err, tt.want)
+		})
+	}
+}
+
+// TestCheckLiveOfACorruptGzipAnswer: a gateway's gzip-encoded answer that
+// could not be decoded (garbage after it, its trailer missing, a wrong
+// checksum) was "not reachable yet: the connection to 127.0.0.1:N broke —
+// check your connection; retrying may work", blaming the network for the
+// gateway's encoding. It is its own reason now; a connection that does
+// break in the middle of a gzip-encoded answer is still said to.
+func TestCheckLiveOfACorruptGzipAnswer(t *testing.T) {
+	const size = 5000
+	file := patterned(size)
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(file)
+	require.NoError(t, zw.Close())
+	gz := buf.Bytes()
+	badSum := bytes.Clone(gz)
+	badSum[len(badSum)-8] ^= 0xff // the trailer's CRC-32
+	const corrupt = "not reachable yet: the gateway's gzip-encoded answer was corrupt, so it could not be decoded"
+	tests := []struct {
+		name   string
+		body   []byte
+		length int // Content-Length said, when not len(body)
+		want   string
+	}{
+		{"the file", gz, 0, ""},
+		{"garbage after it", append(bytes.Clone(gz), "garbage!"...), 0, corrupt},
+		{"its trailer missing", gz[:len(gz)-8], 0, corrupt},
+		{"a wrong checksum", badSum, 0, corrupt},
+		{"the connection broke in the middle", gz[:len(gz)/2], len(gz), "broke"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Encoding", "gzip")
+				w.Header().Set("Content-Length", fmt.Sprint(cmp.Or(tt.length, len(tt.body))))
+				_, _ = w.Write(tt.body) // when shorter than said, the server closes the connection
+			}))
+			t.Cleanup(srv.Close)
+			c := newTestClient(t, srv.URL, nil)
+			_, err := c.CheckLive(t.Context(), srv.URL+"/ipfs/x", LiveWant{Size: size, Head: file})
+			t.Logf("observed: %v", cmpOr(err, "live"))
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, ErrNotLive)
+			assert.Contains(t, err.Error(), tt.want)
+			if tt.want == corrupt {
+				assert.EqualError(t, err, corrupt)
+				var nl *NotLiveError
+				require.ErrorAs(t, err, &nl)
+				assert.Equal(t, http.StatusOK, nl.Status)
+			}
 		})
 	}
 }
