@@ -135,7 +135,7 @@ func (c *Client) servedHead(ctx context.Context, resp *http.Response, probe, siz
 	host := resp.Request.URL.Host // where the redirects led
 	body, err := decodedBody(resp)
 	if err != nil {
-		return nil, err
+		return nil, c.notLive(ctx, host, err)
 	}
 	head := &firstBytes{b: make([]byte, 0, probe)}
 	if resp.StatusCode == http.StatusOK && readOn {
@@ -159,7 +159,8 @@ func (c *Client) servedHead(ctx context.Context, resp *http.Response, probe, siz
 // decodedBody is the body of resp, a live check's answer, as the file's
 // bytes: decoded when the gateway gzip-encoded it although the check asked
 // for none (gzipAnswer), or a *NotLiveError when it used an encoding that
-// cannot be read here.
+// cannot be read here; the body's own error when the connection broke
+// before the gzip header was read.
 func decodedBody(resp *http.Response) (io.Reader, error) {
 	switch enc := contentCoding(resp); enc {
 	case "":
@@ -167,6 +168,9 @@ func decodedBody(resp *http.Response) (io.Reader, error) {
 	case "gzip", "x-gzip":
 		body := &bodyRead{r: resp.Body}
 		zr, err := gzip.NewReader(body)
+		if err != nil && body.err != nil {
+			return nil, fmt.Errorf("the answer broke in its gzip header: %w", body.err)
+		}
 		if err != nil {
 			return nil, &NotLiveError{Status: resp.StatusCode, Reason: "the gateway's answer said it was gzip-encoded, but was not"}
 		}

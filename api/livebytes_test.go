@@ -230,7 +230,9 @@ func TestCheckLiveOfAnIdentityLabelledAnswer(t *testing.T) {
 // checksum) was "not reachable yet: the connection to 127.0.0.1:N broke —
 // check your connection; retrying may work", blaming the network for the
 // gateway's encoding. It is its own reason now; a connection that does
-// break in the middle of a gzip-encoded answer is still said to.
+// break in the middle of a gzip-encoded answer is still said to, and one
+// that breaks in its gzip header is too (it was "the gateway's answer said
+// it was gzip-encoded, but was not").
 func TestCheckLiveOfACorruptGzipAnswer(t *testing.T) {
 	const size = 5000
 	file := patterned(size)
@@ -253,6 +255,7 @@ func TestCheckLiveOfACorruptGzipAnswer(t *testing.T) {
 		{"its trailer missing", gz[:len(gz)-8], 0, corrupt},
 		{"a wrong checksum", badSum, 0, corrupt},
 		{"the connection broke in the middle", gz[:len(gz)/2], len(gz), "broke"},
+		{"the connection broke in its header", gz[:5], len(gz), "broke"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
