@@ -3,10 +3,13 @@ package storage
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -204,44 +207,86 @@ func (d *DB) CarryUnrecorded() (carried []string, err error) {
 // carryUnrecordedFile puts the file of uploads not recorded at path into
 // d's history, then removes it. It reports false, and no error, when the
 // file is gone since it was found: another process (a window starting, a
-// command) carried it into the same history and removed it.
+// command) carried it into the same history and removed it. The history
+// keeps a mark of each file carried (its name and the SHA-256 of its
+// bytes, written with its rows): a file carried before but still there
+// (its remove denied, or a crash before it) is only removed again, so a
+// job it holds that meanwhile ran and was cleared is not queued twice.
 func (d *DB) carryUnrecordedFile(path string) (bool, error) {
-	c, done, err := readUnrecorded(path)
+	c, done, sum, err := readUnrecorded(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	var n CarriedOver
+	mark := unrecordedMark(path, sum)
+	var before bool
 	if err := d.withTx("carry the uploads not recorded into the history", func(tx *sql.Tx) error {
-		n = CarriedOver{}
-		return carryOver(tx, c, done, &n)
+		err := tx.QueryRow(`SELECT 1 FROM settings WHERE key = ?`, mark).Scan(new(int))
+		if before = err == nil; before || !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err := carryOver(tx, c, done, &CarriedOver{}); err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, mark, time.Now().UTC().Format(time.RFC3339))
+		return err
 	}); err != nil {
 		return false, err
 	}
-	if len(done) > 0 {
+	if len(done) > 0 && !before {
 		d.noteHistoryWritten()
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	err = os.Remove(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return !before, nil // carried before: by another process, which removed it
+	case err != nil && before:
+		return false, fmt.Errorf("its uploads are in the history since an earlier start, but it is still not removed: %w", err)
+	case err != nil:
 		return false, fmt.Errorf("recorded, but not removed: %w", err)
 	}
 	return true, nil
 }
 
+// unrecordedMark is the key of the settings row that marks the file of
+// uploads not recorded at path, whose bytes have the SHA-256 sum, as
+// carried into the history. A row of the settings table, not a table of
+// its own, so an older version opens the history as it is.
+func unrecordedMark(path string, sum []byte) string {
+	return "carried " + filepath.Base(path) + " sha256:" + hex.EncodeToString(sum)
+}
+
+// maxUnrecordedLine is the longest line readUnrecorded reads: far longer
+// than any line saveUnrecorded writes (a row of a job or an upload).
+const maxUnrecordedLine = 16 << 20
+
 // readUnrecorded reads a file saveUnrecorded wrote: its jobs and added
-// paths, and its uploads. A line that is no comment and no whole record,
-// or a file without its end line (cut short), is an error.
-func readUnrecorded(path string) (carried, []JobFinish, error) {
+// paths, its uploads, and the SHA-256 of its bytes. A line that is no
+// comment and no whole record, or a file without its end line (cut
+// short), is an error.
+func readUnrecorded(path string) (carried, []JobFinish, []byte, error) {
 	f, err := openDeletable(path)
 	if err != nil {
-		return carried{}, nil, err
+		return carried{}, nil, nil, err
 	}
 	defer func() { _ = f.Close() }()
+	h := sha256.New()
+	c, done, err := readUnrecordedLines(io.TeeReader(f, h))
+	if err != nil {
+		return carried{}, nil, nil, err
+	}
+	return c, done, h.Sum(nil), nil
+}
+
+// readUnrecordedLines reads the lines of a file of uploads not recorded
+// from r, to its end.
+func readUnrecordedLines(r io.Reader) (carried, []JobFinish, error) {
 	var c carried
 	var done []JobFinish
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<24)
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, maxUnrecordedLine)
 	ended := false
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()

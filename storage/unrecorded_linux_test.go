@@ -2,7 +2,10 @@ package storage
 
 import (
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,4 +34,40 @@ func TestQuitThatCannotKeepTheLinksInAFileSaysWhy(t *testing.T) {
 	assert.Equal(t, "QmLostLink", nc.Uploads[0].History.Hash)
 	assert.True(t, nc.Gone.Deleted)
 	assert.Empty(t, unrecordedFiles(t, dir))
+}
+
+// TestUnrecordedFileThatCannotBeRemovedIsCarriedOnce: the data folder
+// refuses a delete (chattr +i), so a file of uploads not recorded is put
+// into the history but not removed, and said so; its file not uploaded is
+// then uploaded and cleared. The next start does not queue it again, and
+// says the file's uploads are in the history, only the file not removed;
+// once the folder takes a delete again, the file goes.
+func TestUnrecordedFileThatCannotBeRemovedIsCarriedOnce(t *testing.T) {
+	d := openTestDB(t)
+	dir := filepath.Dir(d.Path())
+	queued := JobRow{ID: "queued", BatchID: "b", Env: "e", Account: "a", LocalPath: "/f/q.txt", Name: "q.txt", State: JobQueued}
+	saved, err := saveUnrecorded(dir, &NotCarriedError{Path: d.Path(), Queued: []JobRow{queued}}, time.Now())
+	require.NoError(t, err)
+	immutable(t, dir)
+
+	_, err = d.CarryUnrecorded()
+	require.ErrorContains(t, err, "recorded, but not removed")
+	_, err = d.DeleteJobIDs("queued")
+	require.NoError(t, err, "uploaded and cleared")
+	carried, err := d.CarryUnrecorded()
+	assert.Empty(t, carried)
+	var kept *UnrecordedFileError
+	require.ErrorAs(t, err, &kept)
+	assert.ErrorIs(t, err, os.ErrPermission)
+	assert.Contains(t, err.Error(), "in the history since an earlier start, but it is still not removed")
+	rows, err := d.Jobs()
+	require.NoError(t, err)
+	assert.Empty(t, rows, "not queued again")
+
+	out, err := exec.Command("chattr", "-i", dir).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	carried, err = d.CarryUnrecorded()
+	require.NoError(t, err)
+	assert.Equal(t, []string{saved}, carried)
+	assert.NoFileExists(t, saved)
 }

@@ -181,3 +181,34 @@ func TestUnrecordedFileThatCannotBeReadIsKept(t *testing.T) {
 		})
 	}
 }
+
+// TestUnrecordedFileCarriedOnceThoughNotRemoved: a file of uploads not
+// recorded whose rows went into the history but which stayed in the data
+// folder (its remove denied, or a crash before it) holds a file not
+// uploaded; the queue then uploads it and clears it. The next start does
+// not put that file back into the queue (it would be uploaded twice): it
+// only removes the file it carried before.
+func TestUnrecordedFileCarriedOnceThoughNotRemoved(t *testing.T) {
+	d := openTestDB(t)
+	dir := filepath.Dir(d.Path())
+	queued := JobRow{ID: "queued", BatchID: "b", Env: "e", Account: "a", LocalPath: "/f/q.txt", Name: "q.txt", State: JobQueued}
+	e := &NotCarriedError{Path: d.Path(), Queued: []JobRow{queued}}
+	saved, err := saveUnrecorded(dir, e, time.Now())
+	require.NoError(t, err)
+	text, err := os.ReadFile(saved)
+	require.NoError(t, err)
+	carried, err := d.CarryUnrecorded()
+	require.NoError(t, err)
+	require.Equal(t, []string{saved}, carried)
+	n, err := d.DeleteJobIDs("queued")
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "uploaded and cleared")
+
+	require.NoError(t, os.WriteFile(saved, text, 0o600), "left in the folder")
+	_, err = d.CarryUnrecorded()
+	require.NoError(t, err)
+	assert.NoFileExists(t, saved)
+	rows, err := d.Jobs()
+	require.NoError(t, err)
+	assert.Empty(t, rows, "not queued again")
+}
