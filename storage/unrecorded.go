@@ -288,7 +288,8 @@ func readUnrecordedLines(r io.Reader) (carried, []JobFinish, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(nil, maxUnrecordedLine)
 	ended := false
-	for n := 1; sc.Scan(); n++ {
+	n := 1 // the line read, or being read when the scan stops
+	for ; sc.Scan(); n++ {
 		line := sc.Text()
 		if ended {
 			return carried{}, nil, fmt.Errorf("line %d: text after the end line", n)
@@ -304,7 +305,10 @@ func readUnrecordedLines(r io.Reader) (carried, []JobFinish, error) {
 			return carried{}, nil, fmt.Errorf("line %d: %v", n, err)
 		}
 	}
-	if err := sc.Err(); err != nil {
+	switch err := sc.Err(); {
+	case errors.Is(err, bufio.ErrTooLong):
+		return carried{}, nil, fmt.Errorf("line %d is longer than %d MiB: no line of such a file is", n, maxUnrecordedLine>>20)
+	case err != nil:
 		return carried{}, nil, err
 	}
 	if !ended {

@@ -161,6 +161,7 @@ func TestUnrecordedFileThatCannotBeReadIsKept(t *testing.T) {
 		{"cut at a line's end", string(whole[:strings.LastIndex(string(whole), unrecordedEnd)]), "cut short"},
 		{"cut inside a line", string(torn), "line"},
 		{"garbage", "QmSomething  notes.txt\n" + unrecordedEnd + "\n", "line 1"},
+		{"a line too long", "# x\n" + strings.Repeat("x", maxUnrecordedLine+1) + "\n" + unrecordedEnd + "\n", "line 2 is longer than 16 MiB"},
 		{"an unknown record", `{"uploaded":{"hash":"Qm"},"job":{"id":"j"},"extra":1}` + "\n" + unrecordedEnd + "\n", "unknown field"},
 		{"an upload without its job", `{"uploaded":{"hash":"Qm"}}` + "\n" + unrecordedEnd + "\n", "not an upload"},
 	} {
