@@ -26,6 +26,7 @@ const (
 	unrecordedPrefix = "unrecorded-uploads-"
 	unrecordedExt    = ".txt"
 	unrecordedEnd    = "# end of the list"
+	unrecordedTime   = "20060102T150405Z" // the time in the name, UTC
 )
 
 // NotCarriedError is CloseCarryingOver's failure: what the database it
@@ -105,7 +106,7 @@ func saveUnrecorded(dir string, e *NotCarriedError, now time.Time) (string, erro
 	}
 	var path string
 	if err == nil {
-		path, err = renameToUnused(tmp.Name(), filepath.Join(dir, unrecordedPrefix+now.UTC().Format("20060102T150405Z")))
+		path, err = renameToUnused(tmp.Name(), filepath.Join(dir, unrecordedPrefix+now.UTC().Format(unrecordedTime)))
 	}
 	if err != nil {
 		_ = os.Remove(tmp.Name())
@@ -180,17 +181,20 @@ func (e *UnrecordedFileError) Unwrap() error { return e.Err }
 // CarryUnrecorded puts into the history the files of uploads not
 // recorded (saved by a CloseCarryingOver that failed) in d's data folder,
 // oldest first: each in one transaction (rows there already, by id, are
-// left as they are), then removes it. It returns the files carried, and
+// left as they are), then removes it; a whole temporary file a quit
+// killed before its rename left is renamed into place first
+// (placeUnrecordedTemps), a torn one kept. It returns the files carried, and
 // for each file it could not read or carry an *UnrecordedFileError
 // (joined): such a file is kept. The window and the command line call it
 // once the history is open.
 func (d *DB) CarryUnrecorded() (carried []string, err error) {
-	paths, err := filepath.Glob(filepath.Join(filepath.Dir(d.path), unrecordedPrefix+"*"+unrecordedExt))
+	dir := filepath.Dir(d.path)
+	errs := placeUnrecordedTemps(dir)
+	paths, err := filepath.Glob(filepath.Join(dir, unrecordedPrefix+"*"+unrecordedExt))
 	if err != nil {
 		return nil, fmt.Errorf("look for uploads not recorded: %w", err)
 	}
 	slices.Sort(paths)
-	var errs []error
 	for _, p := range paths {
 		ok, err := d.carryUnrecordedFile(p)
 		if err != nil {
@@ -202,6 +206,40 @@ func (d *DB) CarryUnrecorded() (carried []string, err error) {
 		}
 	}
 	return carried, errors.Join(errs...)
+}
+
+// placeUnrecordedTemps renames each whole temporary file of uploads not
+// recorded in dir (a quit killed between its write and its rename left
+// it) to the name the quit would have given it (its time the file's), for
+// CarryUnrecorded to carry. A torn one is kept as it is, and is an
+// *UnrecordedFileError; one gone since it was found (another process
+// renamed it) is left to that process.
+func placeUnrecordedTemps(dir string) []error {
+	temps, err := filepath.Glob(filepath.Join(dir, "."+unrecordedPrefix+"*.tmp"))
+	if err != nil {
+		return []error{fmt.Errorf("look for uploads not recorded: %w", err)}
+	}
+	var errs []error
+	for _, tmp := range temps {
+		if err := placeUnrecordedTemp(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, &UnrecordedFileError{Path: tmp, Err: err})
+		}
+	}
+	return errs
+}
+
+// placeUnrecordedTemp renames the temporary file tmp, once read whole, to
+// an unused name of a file of uploads not recorded.
+func placeUnrecordedTemp(tmp string) error {
+	if _, _, _, err := readUnrecorded(tmp); err != nil {
+		return err
+	}
+	fi, err := os.Stat(tmp)
+	if err != nil {
+		return err
+	}
+	_, err = renameToUnused(tmp, filepath.Join(filepath.Dir(tmp), unrecordedPrefix+fi.ModTime().UTC().Format(unrecordedTime)))
+	return err
 }
 
 // carryUnrecordedFile puts the file of uploads not recorded at path into

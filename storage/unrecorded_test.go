@@ -213,3 +213,38 @@ func TestUnrecordedFileCarriedOnceThoughNotRemoved(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, rows, "not queued again")
 }
+
+// TestUnrecordedTempFileLeftByAKill: a quit killed between the write of
+// its hidden temporary file and the rename leaves .unrecorded-uploads-*.tmp.
+// A whole one (its end line there) is put into the history at the next
+// start, under the name a quit gives (its time the file's), and removed; a
+// torn one is kept as it is, and said, for a person to read the links in it.
+func TestUnrecordedTempFileLeftByAKill(t *testing.T) {
+	e := &NotCarriedError{Path: DBFileName, Uploads: []JobFinish{lostUpload()}}
+	whole, err := unrecordedText(e, time.Now())
+	require.NoError(t, err)
+
+	d := openTestDB(t)
+	dir := filepath.Dir(d.Path())
+	tmp := filepath.Join(dir, ".unrecorded-uploads-3141592.tmp")
+	require.NoError(t, os.WriteFile(tmp, whole, 0o600))
+	at := time.Date(2026, 12, 6, 17, 30, 0, 0, time.UTC)
+	require.NoError(t, os.Chtimes(tmp, at, at))
+	carried, err := d.CarryUnrecorded()
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(dir, "unrecorded-uploads-20261206T173000Z.txt")}, carried)
+	assert.NoFileExists(t, tmp)
+	assert.Empty(t, unrecordedFiles(t, dir))
+	assertHistoryCount(t, d, "", 1, "carried")
+
+	torn := whole[:len(whole)-len(unrecordedEnd)-3]
+	require.NoError(t, os.WriteFile(tmp, torn, 0o600))
+	carried, err = d.CarryUnrecorded()
+	assert.Empty(t, carried)
+	var kept *UnrecordedFileError
+	require.ErrorAs(t, err, &kept)
+	assert.Equal(t, tmp, kept.Path)
+	after, err := os.ReadFile(tmp)
+	require.NoError(t, err, "kept")
+	assert.Equal(t, torn, after, "as it was")
+}
