@@ -27,6 +27,11 @@ const (
 	unrecordedExt    = ".txt"
 	unrecordedEnd    = "# end of the list"
 	unrecordedTime   = "20060102T150405Z" // the time in the name, UTC
+	// unrecordedTempSettle is how old a hidden temporary file of uploads
+	// not recorded must be before a start takes it for one a killed quit
+	// left: a younger one may be a quit's, still writing or about to
+	// rename it (which takes milliseconds).
+	unrecordedTempSettle = time.Minute
 )
 
 // NotCarriedError is CloseCarryingOver's failure: what the database it
@@ -213,7 +218,8 @@ func (d *DB) CarryUnrecorded() (carried []string, err error) {
 // it) to the name the quit would have given it (its time the file's), for
 // CarryUnrecorded to carry. A torn one is kept as it is, and is an
 // *UnrecordedFileError; one gone since it was found (another process
-// renamed it) is left to that process.
+// renamed it) is left to that process, and one changed within
+// unrecordedTempSettle to the quit that may be writing it.
 func placeUnrecordedTemps(dir string) []error {
 	temps, err := filepath.Glob(filepath.Join(dir, "."+unrecordedPrefix+"*.tmp"))
 	if err != nil {
@@ -221,6 +227,9 @@ func placeUnrecordedTemps(dir string) []error {
 	}
 	var errs []error
 	for _, tmp := range temps {
+		if fi, err := os.Stat(tmp); err == nil && time.Since(fi.ModTime()) < unrecordedTempSettle {
+			continue // a quit's, now: it renames it itself
+		}
 		if err := placeUnrecordedTemp(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			errs = append(errs, &UnrecordedFileError{Path: tmp, Err: err})
 		}

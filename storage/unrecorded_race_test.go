@@ -29,6 +29,8 @@ func TestTwoProcessesCarryingTheSameFileAtOnce(t *testing.T) {
 	p := filepath.Join(dir, "unrecorded-uploads-20261206T170000Z.txt")
 	for i := range 500 {
 		require.NoError(t, os.WriteFile(p, text, 0o600))
+		left := time.Now().Add(-time.Hour) // by a killed quit
+		require.NoError(t, os.Chtimes(p, left, left))
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for k, d := range []*DB{a, b} {
@@ -59,6 +61,8 @@ func TestTwoProcessesCarryingTheSameTempFileAtOnce(t *testing.T) {
 	p := filepath.Join(dir, ".unrecorded-uploads-2718281.tmp")
 	for i := range 200 {
 		require.NoError(t, os.WriteFile(p, text, 0o600))
+		left := time.Now().Add(-time.Hour) // by a killed quit
+		require.NoError(t, os.Chtimes(p, left, left))
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		carried := make([][]string, 2)

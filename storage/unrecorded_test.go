@@ -239,6 +239,7 @@ func TestUnrecordedTempFileLeftByAKill(t *testing.T) {
 
 	torn := whole[:len(whole)-len(unrecordedEnd)-3]
 	require.NoError(t, os.WriteFile(tmp, torn, 0o600))
+	require.NoError(t, os.Chtimes(tmp, at, at))
 	carried, err = d.CarryUnrecorded()
 	assert.Empty(t, carried)
 	var kept *UnrecordedFileError
@@ -247,4 +248,36 @@ func TestUnrecordedTempFileLeftByAKill(t *testing.T) {
 	after, err := os.ReadFile(tmp)
 	require.NoError(t, err, "kept")
 	assert.Equal(t, torn, after, "as it was")
+}
+
+// TestUnrecordedTempFileOfAQuitNowIsLeftToIt: a window's quit writes its
+// hidden temporary file, then renames it; a command or a window starting
+// meanwhile took a whole one for a killed quit's and renamed it away (the
+// quit's own rename then failed: "nor kept in a file", though its links
+// were carried), and said a torn one, still being written, was kept. A
+// temporary file younger than unrecordedTempSettle is left to its quit.
+func TestUnrecordedTempFileOfAQuitNowIsLeftToIt(t *testing.T) {
+	e := &NotCarriedError{Path: DBFileName, Uploads: []JobFinish{lostUpload()}}
+	whole, err := unrecordedText(e, time.Now())
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name string
+		text []byte
+	}{
+		{"whole, about to be renamed", whole},
+		{"torn, still being written", whole[:len(whole)/2]},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := openTestDB(t)
+			tmp := filepath.Join(filepath.Dir(d.Path()), ".unrecorded-uploads-1618033.tmp")
+			require.NoError(t, os.WriteFile(tmp, tc.text, 0o600))
+			carried, err := d.CarryUnrecorded()
+			assert.NoError(t, err)
+			assert.Empty(t, carried)
+			after, err := os.ReadFile(tmp)
+			require.NoError(t, err, "left where its quit renames it")
+			assert.Equal(t, tc.text, after)
+			assertHistoryCount(t, d, "", 0, "not carried")
+		})
+	}
 }
