@@ -72,11 +72,10 @@ func (a *App) receiveHandoffs(reqs <-chan instance.Handoff) {
 	}
 }
 
-// splitOffUI is splitPaths of launch's paths, on a goroutine of its own that the
-// stats end, not Close: a stat of a path on a network mount that does not
-// answer can block for minutes, and a window closed meanwhile does not
-// wait for it (ok is then false; the goroutine ends, having nothing to
-// tell, once its stat returns).
+// splitOffUI is splitPaths of launch's paths, off the UI goroutine and
+// not waited for by Close (offLocal): a stat of a path on a network mount
+// that does not answer can block for minutes, and a window closed
+// meanwhile does not wait for it (ok is then false).
 func (a *App) splitOffUI(launch instance.Request) (there []string, notThere []*api.NotThereError, ok bool) {
 	if len(launch.Paths) == 0 {
 		return nil, nil, true
@@ -85,17 +84,11 @@ func (a *App) splitOffUI(launch instance.Request) (there []string, notThere []*a
 		there    []string
 		notThere []*api.NotThereError
 	}
-	done := make(chan split, 1) // never blocks the goroutine
-	go func() {
+	s, ok := offLocal(&a.lifecycle, func() split {
 		there, notThere := splitPaths(launch.Paths, launch.Typed)
-		done <- split{there, notThere}
-	}()
-	select {
-	case s := <-done:
-		return s.there, s.notThere, true
-	case <-a.stop:
-		return nil, nil, false
-	}
+		return split{there, notThere}
+	})
+	return s.there, s.notThere, ok
 }
 
 // answer tells h's launch what became of its files (see onHandoff): taken
