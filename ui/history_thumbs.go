@@ -37,6 +37,11 @@ const (
 	thumbTimeout = 5 * time.Second
 )
 
+// makeThumbnail is thumbnail.Make, which opens and reads the person's
+// picture; tests see when it starts, and make it wait on a named pipe as a
+// read on a drive that stopped answering does.
+var makeThumbnail = thumbnail.Make
+
 // hasThumbnail reports whether entry e may have a thumbnail: a picture
 // uploaded from this machine.
 func hasThumbnail(e storage.HistoryEntry) bool {
@@ -153,8 +158,7 @@ func (t *thumbnails) run() {
 		}
 		res, ok := t.cached(storage.HistoryEntry{Hash: req.key})
 		if !ok {
-			res = t.make(ctx, req)
-			if ctx.Err() != nil {
+			if res, ok = t.make(ctx, req); !ok || ctx.Err() != nil {
 				return
 			}
 			t.keep(req.key, res)
@@ -166,23 +170,36 @@ func (t *thumbnails) run() {
 // make returns req's thumbnail from the folder, or makes it and keeps it
 // there; nil when the file makes none. That a file's content makes none
 // (not a picture, too large) is kept too; a file missing, changed or too
-// slow to read is tried again after a restart.
-func (t *thumbnails) make(ctx context.Context, req thumbRequest) fyne.Resource {
+// slow to read is tried again after a restart. The picture is read off
+// this goroutine (offLocal): a read on a drive that stopped answering
+// ignores ctx and thumbTimeout, and ok false says Close came first (the
+// read is left behind, and what it brings is dropped).
+func (t *thumbnails) make(ctx context.Context, req thumbRequest) (res fyne.Resource, ok bool) {
 	if data, ok := t.disk.Get(req.key); ok {
-		return thumbResource(req.key, data)
+		return thumbResource(req.key, data), true
 	}
 	ctx, cancel := context.WithTimeout(ctx, thumbTimeout)
-	data, err := thumbnail.Make(ctx, req.src)
-	cancel()
+	defer cancel()
+	type made struct {
+		data []byte
+		err  error
+	}
+	m, ok := offLocal(&t.a.lifecycle, func() made {
+		data, err := makeThumbnail(ctx, req.src)
+		return made{data, err}
+	})
+	if !ok {
+		return nil, false
+	}
 	switch {
-	case err == nil:
+	case m.err == nil:
 		// A thumbnail that cannot be kept on disk is made again after a
 		// restart; this run shows it all the same.
-		_ = t.disk.Put(req.key, data)
-	case errors.Is(err, thumbnail.ErrNotPicture), errors.Is(err, thumbnail.ErrTooLarge):
+		_ = t.disk.Put(req.key, m.data)
+	case errors.Is(m.err, thumbnail.ErrNotPicture), errors.Is(m.err, thumbnail.ErrTooLarge):
 		_ = t.disk.Put(req.key, nil)
 	}
-	return thumbResource(req.key, data)
+	return thumbResource(req.key, m.data), true
 }
 
 // thumbResource is data as a resource for an image, nil when empty. Its

@@ -143,7 +143,8 @@ func TestHistoryThumbnailOfARecycledRow(t *testing.T) {
 	stale, ok := thumbs.next()
 	require.True(t, ok, "taken while still wanted")
 	e.ui(func() { recycled.set(notes) })
-	res := thumbs.make(t.Context(), stale)
+	res, made := thumbs.make(t.Context(), stale)
+	require.True(t, made, "not closed")
 	require.NotNil(t, res)
 	e.ui(func() {
 		stale.done(res)

@@ -59,6 +59,19 @@ func within(f func()) (returned bool, done <-chan struct{}) {
 	}
 }
 
+// waitOrFail waits for ch up to hangBound (a bound on a hang, not a wait
+// for an event) and fails the test without it.
+func waitOrFail[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(hangBound):
+		require.FailNow(t, what+": still waiting after "+hangBound.String())
+		panic("unreachable")
+	}
+}
+
 // returnsWhileBlocked reports whether f returns while the stats are
 // blocked; when it does not, it releases them and waits for f, so that
 // the test fails rather than hangs.
