@@ -935,6 +935,10 @@ func liveTook(d time.Duration) string {
 	return tr("{{.N}} s", map[string]any{"N": strings.Replace(fmt.Sprintf("%.1f", d.Seconds()), ".", localeMark("decimal", "."), 1)})
 }
 
+// readLocalHead is worker.ReadLocalHead; tests make it wait, as a read
+// of a file on a drive that stopped answering does.
+var readLocalHead = worker.ReadLocalHead
+
 // onCheckLive checks again that the entry's gateway link serves the file
 // (one ranged GET, in the background: its first bytes are compared with
 // the local file's while that is still the version uploaded) and shows
@@ -960,7 +964,13 @@ func (h *historyView) onCheckLive(id int64) {
 			case <-ctx.Done():
 			}
 		}()
-		want := api.LiveWant{Size: e.Size, Hash: e.Hash, Head: worker.UnchangedHead(a.db, e)}
+		// Off this goroutine (offLocal): a read on a drive that stopped
+		// answering would hold Close; the history is read after it, here.
+		head, ok := offLocal(&a.lifecycle, func() worker.LocalHead { return readLocalHead(e) })
+		if !ok {
+			return // closing
+		}
+		want := api.LiveWant{Size: e.Size, Hash: e.Hash, Head: worker.UnchangedHead(a.db, e, head)}
 		took, err := client.CheckLive(ctx, link, want)
 		if err != nil && !errors.Is(err, api.ErrNotLive) {
 			return // closing

@@ -87,18 +87,37 @@ func (q *Queue) saveLive(bool) bool {
 	}
 }
 
-// UnchangedHead is the first bytes of the local file of e (api.FileHead),
-// for a live check of e's link made later ("Check again"), when the file
-// is still a version uploaded as e.Hash — by the test that finds a file
-// already uploaded (storage.Uploaded.Find: same path, place, size,
-// modification and change times, file id); nil when it is not, or cannot
-// be read: the check then compares sizes only.
-func UnchangedHead(db *storage.DB, e storage.HistoryEntry) []byte {
+// LocalHead is the first bytes of an entry's local file and the version
+// of the file they were read from (ReadLocalHead), for UnchangedHead.
+type LocalHead struct {
+	bytes []byte
+	file  api.FileIdentity
+	read  bool
+}
+
+// ReadLocalHead reads the first bytes of the local file of e
+// (api.FileHead) that a live check of e's link made later compares
+// ("Check again"). It reads the file only, never the history: on a drive
+// that stopped answering the read may not return, and a caller that
+// leaves it behind closes the history meanwhile.
+func ReadLocalHead(e storage.HistoryEntry) LocalHead {
 	if e.LocalPath == "" {
-		return nil
+		return LocalHead{}
 	}
 	head, id, err := api.FileHead(e.LocalPath, e.AddedFolder)
 	if err != nil {
+		return LocalHead{}
+	}
+	return LocalHead{bytes: head, file: id, read: true}
+}
+
+// UnchangedHead is h's bytes when the file of e they were read from
+// (ReadLocalHead) was a version uploaded as e.Hash — by the test that
+// finds a file already uploaded (storage.Uploaded.Find: same path, place,
+// size, modification and change times, file id); nil when it was not, or
+// could not be read: the check then compares sizes only.
+func UnchangedHead(db *storage.DB, e storage.HistoryEntry, h LocalHead) []byte {
+	if !h.read {
 		return nil
 	}
 	up, err := db.UploadedIn(e.Env, e.Account, e.LocalPath)
@@ -107,10 +126,10 @@ func UnchangedHead(db *storage.DB, e storage.HistoryEntry) []byte {
 	}
 	found, ok := up.Find(storage.UploadedQuery{
 		Env: e.Env, Account: e.Account, LocalPath: e.LocalPath,
-		FolderPath: e.FolderPath, ParentID: e.ParentID, File: fileVersion(id),
+		FolderPath: e.FolderPath, ParentID: e.ParentID, File: fileVersion(h.file),
 	})
 	if !ok || found.Hash != e.Hash {
 		return nil
 	}
-	return head
+	return h.bytes
 }

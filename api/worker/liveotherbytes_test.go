@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // TestLiveCheckOfOtherBytesOfItsSize: a gateway that answers the check
@@ -60,16 +61,17 @@ func TestUnchangedHead(t *testing.T) {
 	require.Len(t, hs, 1)
 	h := hs[0]
 
-	assert.Equal(t, content[:1024], UnchangedHead(e.db, h), "the file as uploaded")
+	unchanged := func(h storage.HistoryEntry) []byte { return UnchangedHead(e.db, h, ReadLocalHead(h)) }
+	assert.Equal(t, content[:1024], unchanged(h), "the file as uploaded")
 	other := h
 	other.Hash = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
-	assert.Nil(t, UnchangedHead(e.db, other), "an entry of other content at that path")
+	assert.Nil(t, unchanged(other), "an entry of other content at that path")
 	elsewhere := h
 	elsewhere.FolderPath = "/elsewhere"
-	assert.Nil(t, UnchangedHead(e.db, elsewhere), "an entry of an upload to another place")
+	assert.Nil(t, unchanged(elsewhere), "an entry of an upload to another place")
 
 	require.NoError(t, os.WriteFile(p, bytes.ToUpper(content), 0o600)) // same size, new version
-	assert.Nil(t, UnchangedHead(e.db, h), "the file changed since")
+	assert.Nil(t, unchanged(h), "the file changed since")
 	require.NoError(t, os.Remove(p))
-	assert.Nil(t, UnchangedHead(e.db, h), "the file is gone")
+	assert.Nil(t, unchanged(h), "the file is gone")
 }

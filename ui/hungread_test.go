@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// blockHeads makes each read of a local file's first bytes for "Check
+// again" wait until release is called, as a read of a file on a drive
+// that stopped answering does; started gets one value as a read begins,
+// returned one as it ends.
+func blockHeads(t *testing.T) (started, returned <-chan struct{}, release func()) {
+	t.Helper()
+	begun, ended := make(chan struct{}, 8), make(chan struct{}, 8)
+	released := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
+	old := readLocalHead
+	readLocalHead = func(e storage.HistoryEntry) worker.LocalHead {
+		defer func() { ended <- struct{}{} }()
+		begun <- struct{}{}
+		<-released
+		return old(e)
+	}
+	t.Cleanup(func() {
+		release()
+		readLocalHead = old
+	})
+	return begun, ended, release
+}
+
+// TestCloseWhileCheckAgainReadsADriveThatDoesNotAnswer: History's "Check
+// again" reads the first bytes of the entry's local file. On a network
+// share or USB disk that stopped answering, or a OneDrive "online-only"
+// file being fetched, that read does not return, and Close waited for it:
+// the window's widgets closed but the process never ended, and the
+// history was never closed after it. Close now returns while the read is
+// blocked, and the history then closes.
+func TestCloseWhileCheckAgainReadsADriveThatDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	gateway := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(gateway.Close)
+	a.changeSettings(func(s storage.Settings) storage.Settings { s.GatewayOverride = gateway.URL; return s })
+	path := testutil.WriteFile(t, filepath.Join(t.TempDir(), "report.pdf"), 10)
+	id, err := e.db.AddHistory(storage.HistoryEntry{JobID: "report", Name: "report.pdf", Size: 10,
+		Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true, LocalPath: path})
+	require.NoError(t, err)
+	require.NoError(t, e.db.SetLive(id, storage.LiveCheck{At: fixedNow, Error: "not reachable yet: the gateway answered 404 Not Found"}))
+	e.reloadHistory(1)
+	started, returned, release := blockHeads(t)
+	e.ui(func() {
+		r := newHistoryRow(a.history)
+		r.set(a.history.entries[0])
+		test.Tap(r.recheck)
+	})
+	waitOrFail(t, started, "the check's read of the file")
+
+	require.True(t, returnsWhileBlocked(a.Close, release), "the window closes while the read of the file is blocked")
+	require.NoError(t, e.db.Close(), "the history closes while the read of the file is blocked")
+	release()
+	waitOrFail(t, returned, "the read left behind ends once it returns")
+}
