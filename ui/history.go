@@ -474,6 +474,11 @@ func (h *historyView) onOpen(id int64) {
 	}
 }
 
+// statShown is os.Stat, which Show in folder asks of the entry's file;
+// tests make it wait, as a stat of a file on a drive that stopped
+// answering does.
+var statShown = os.Stat
+
 // onShowInFolder shows the entry's file selected in the file manager
 // (reveal.go), or says the file is no longer there.
 func (h *historyView) onShowInFolder(id int64) {
@@ -484,7 +489,16 @@ func (h *historyView) onShowInFolder(id int64) {
 	a := h.a
 	reveal := h.reveal
 	a.goBg(func() {
-		if _, err := os.Stat(e.LocalPath); err != nil {
+		// Off this goroutine (offLocal): a stat on a drive that stopped
+		// answering would hold Close.
+		err, ok := offLocal(&a.lifecycle, func() error {
+			_, err := statShown(e.LocalPath)
+			return err
+		})
+		if !ok {
+			return // closing
+		}
+		if err != nil {
 			a.do(func() {
 				a.showToast(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": quotedNameText(e.Name), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
 			})

@@ -3,11 +3,13 @@ package ui
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
@@ -70,4 +72,50 @@ func TestCloseWhileCheckAgainReadsADriveThatDoesNotAnswer(t *testing.T) {
 	require.NoError(t, e.db.Close(), "the history closes while the read of the file is blocked")
 	release()
 	waitOrFail(t, returned, "the read left behind ends once it returns")
+}
+
+// TestCloseWhileShowInFolderLooksAtADriveThatDoesNotAnswer: History's
+// Show in folder first looks whether the entry's file is still there; on
+// a drive that stopped answering that stat does not return, and Close
+// waited for it. Close now returns while it is blocked, and the history
+// then closes; nothing is asked of the file manager once it returns.
+func TestCloseWhileShowInFolderLooksAtADriveThatDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	reveal, rec := fakeRevealer("windows", "", nil)
+	a.history.reveal = reveal
+	p := testutil.WriteFile(t, filepath.Join(t.TempDir(), "beach.jpg"), 3)
+	_, err := e.db.AddHistory(storage.HistoryEntry{JobID: "j", Name: "beach.jpg", LocalPath: p, Size: 3,
+		Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", Verified: true})
+	require.NoError(t, err)
+	e.reloadHistory(1)
+	begun, ended := make(chan struct{}, 1), make(chan struct{}, 1)
+	released := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(released) }) }
+	old := statShown
+	statShown = func(name string) (os.FileInfo, error) {
+		defer func() { ended <- struct{}{} }()
+		begun <- struct{}{}
+		<-released
+		return old(name)
+	}
+	t.Cleanup(func() {
+		release()
+		statShown = old
+	})
+	e.ui(func() {
+		r := newHistoryRow(a.history)
+		r.set(a.history.entries[0])
+		test.Tap(r.reveal)
+	})
+	waitOrFail(t, begun, "the look at the file")
+
+	require.True(t, returnsWhileBlocked(a.Close, release), "the window closes while the look at the file is blocked")
+	require.NoError(t, e.db.Close(), "the history closes while the look at the file is blocked")
+	release()
+	waitOrFail(t, ended, "the look left behind ends once it returns")
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	assert.Empty(t, rec.name, "nothing asked of the file manager after Close")
 }
