@@ -89,6 +89,10 @@ type DB struct {
 	// was called (sayUpgrade).
 	beforeUpgrade func()
 	upgradeSaid   bool
+	// afterCarryTx, when a test sets it, runs once a file of uploads not
+	// recorded is carried (carryUnrecordedFile), before its remove: a
+	// test puts another process's carry there.
+	afterCarryTx func(path string)
 	// keeper is a read-only connection holding the history's shared lock
 	// from the open on, where the -shm is watched (openKeeper).
 	keeper *sql.DB

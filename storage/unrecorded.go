@@ -252,9 +252,11 @@ func placeUnrecordedTemp(tmp string) error {
 }
 
 // carryUnrecordedFile puts the file of uploads not recorded at path into
-// d's history, then removes it. It reports false, and no error, when the
-// file is gone since it was found: another process (a window starting, a
-// command) carried it into the same history and removed it. The history
+// d's history, then removes it. It reports true when its transaction put
+// the file's rows there, and false, and no error, when the file is gone
+// since it was found or was carried before: another process (a window
+// starting, a command) carried it into the same history, and only that
+// one says so, or an earlier start did and said so. The history
 // keeps a mark of each file carried (its name and the SHA-256 of its
 // bytes, written with its rows): a file carried before but still there
 // (its remove denied, or a crash before it) is only removed again, so a
@@ -285,16 +287,17 @@ func (d *DB) carryUnrecordedFile(path string) (bool, error) {
 	if len(done) > 0 && !before {
 		d.noteHistoryWritten()
 	}
+	if d.afterCarryTx != nil {
+		d.afterCarryTx(path)
+	}
 	err = os.Remove(path)
 	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return !before, nil // carried before: by another process, which removed it
-	case err != nil && before:
+	case err == nil, errors.Is(err, fs.ErrNotExist): // gone: removed here, or by another process that read it too
+		return !before, nil
+	case before:
 		return false, fmt.Errorf("its uploads are in the history since an earlier start, but it is still not removed: %w", err)
-	case err != nil:
-		return false, fmt.Errorf("recorded, but not removed: %w", err)
 	}
-	return true, nil
+	return false, fmt.Errorf("recorded, but not removed: %w", err)
 }
 
 // unrecordedMark is the key of the settings row that marks the file of
