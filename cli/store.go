@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -67,8 +68,19 @@ func carryUnrecorded(stderr io.Writer, db *storage.DB) {
 
 // unrecordedKeptText says, for a file of uploads not recorded err says
 // could not be put into the history (storage.UnrecordedFileError), that
-// it is kept, why, and what to do; any other err as api.Human says it.
+// it is kept, why, and what to do; for one carried but not removed
+// (storage.CarriedNotRemovedError), that its uploads are in the history
+// and to remove it by hand; any other err as api.Human says it.
 func unrecordedKeptText(err error) string {
+	if left, ok := errors.AsType[*storage.CarriedNotRemovedError](err); ok {
+		why := left.Err
+		if pe, ok := errors.AsType[*fs.PathError](why); ok {
+			why = pe.Err // the path is said already
+		}
+		return fmt.Sprintf("The uploads a window could not record as it quit, kept in %s, are in the upload history, but that file could not be removed (%s). "+
+			"Remove it yourself: nothing in it is lost, and it is not put into the history again.",
+			left.Path, api.Human(why))
+	}
 	kept, ok := errors.AsType[*storage.UnrecordedFileError](err)
 	if !ok {
 		return api.Human(err)

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -58,4 +59,24 @@ func TestACommandCarriesTheLinksAWindowKeptInAFile(t *testing.T) {
 	assert.Contains(t, errOut, "(the file is cut short (its end line is missing))", "why, once")
 	assert.NotContains(t, errOut, "could not be put into the upload history (it is kept):", "no chain of causes")
 	assert.FileExists(t, torn)
+}
+
+// TestACommandSaysAFileOfLinksCarriedButNotRemovedIsInTheHistory: a file
+// of uploads not recorded was put into the history, now or by an earlier
+// start, but could not be removed (its folder refuses a delete). The
+// command says its uploads are in the history and to remove the file by
+// hand, with why: not that it could not be put into the history.
+func TestACommandSaysAFileOfLinksCarriedButNotRemovedIsInTheHistory(t *testing.T) {
+	const kept = "/data/unrecorded-uploads-20261206T170000Z.txt"
+	for _, before := range []bool{false, true} {
+		t.Run(fmt.Sprintf("before %v", before), func(t *testing.T) {
+			err := &storage.CarriedNotRemovedError{Path: kept, Before: before,
+				Err: &os.PathError{Op: "remove", Path: kept, Err: os.ErrPermission}}
+			says := unrecordedKeptText(err)
+			for _, w := range []string{kept, "are in the upload history", "could not be removed (permission denied)", "Remove it yourself"} {
+				assert.Contains(t, says, w)
+			}
+			assert.NotContains(t, says, "could not be put into the upload history")
+		})
+	}
 }

@@ -183,15 +183,39 @@ func (e *UnrecordedFileError) Error() string {
 // Unwrap is why the file could not be carried.
 func (e *UnrecordedFileError) Unwrap() error { return e.Err }
 
+// CarriedNotRemovedError is a file of uploads not recorded (Path) whose
+// uploads are in the history (put there now, or by an earlier start when
+// Before) but which could not be removed (Err, the remove's error): a
+// later start does not carry it again, and only tries to remove it, so
+// the person may remove it by hand, nothing in it is lost.
+type CarriedNotRemovedError struct {
+	Path   string
+	Before bool
+	Err    error
+}
+
+// Error says the file's uploads are in the history and that only the
+// file is left.
+func (e *CarriedNotRemovedError) Error() string {
+	if e.Before {
+		return fmt.Sprintf("the uploads not recorded in %s are in the upload history since an earlier start, but the file is still not removed: %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("the uploads not recorded in %s are in the upload history now, but the file could not be removed: %v", e.Path, e.Err)
+}
+
+// Unwrap is why the file could not be removed.
+func (e *CarriedNotRemovedError) Unwrap() error { return e.Err }
+
 // CarryUnrecorded puts into the history the files of uploads not
 // recorded (saved by a CloseCarryingOver that failed) in d's data folder,
 // oldest first: each in one transaction (rows there already, by id, are
 // left as they are), then removes it; a whole temporary file a quit
 // killed before its rename left is renamed into place first
 // (placeUnrecordedTemps), a torn one kept. It returns the files carried, and
-// for each file it could not read or carry an *UnrecordedFileError
-// (joined): such a file is kept. The window and the command line call it
-// once the history is open.
+// for each file it could not read or carry an *UnrecordedFileError, for
+// each file carried but not removed a *CarriedNotRemovedError (joined):
+// such a file is kept. The window and the command line call it once the
+// history is open.
 func (d *DB) CarryUnrecorded() (carried []string, err error) {
 	dir := filepath.Dir(d.path)
 	errs := placeUnrecordedTemps(dir)
@@ -202,8 +226,11 @@ func (d *DB) CarryUnrecorded() (carried []string, err error) {
 	slices.Sort(paths)
 	for _, p := range paths {
 		ok, err := d.carryUnrecordedFile(p)
+		if _, in := errors.AsType[*CarriedNotRemovedError](err); err != nil && !in {
+			err = &UnrecordedFileError{Path: p, Err: err}
+		}
 		if err != nil {
-			errs = append(errs, &UnrecordedFileError{Path: p, Err: err})
+			errs = append(errs, err)
 			continue
 		}
 		if ok {
@@ -260,7 +287,8 @@ func placeUnrecordedTemp(tmp string) error {
 // keeps a mark of each file carried (its name and the SHA-256 of its
 // bytes, written with its rows): a file carried before but still there
 // (its remove denied, or a crash before it) is only removed again, so a
-// job it holds that meanwhile ran and was cleared is not queued twice.
+// job it holds that meanwhile ran and was cleared is not queued twice. A
+// file carried that cannot be removed is a *CarriedNotRemovedError.
 func (d *DB) carryUnrecordedFile(path string) (bool, error) {
 	c, done, sum, err := readUnrecorded(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -291,13 +319,10 @@ func (d *DB) carryUnrecordedFile(path string) (bool, error) {
 		d.afterCarryTx(path)
 	}
 	err = os.Remove(path)
-	switch {
-	case err == nil, errors.Is(err, fs.ErrNotExist): // gone: removed here, or by another process that read it too
+	if err == nil || errors.Is(err, fs.ErrNotExist) { // gone: removed here, or by another process that read it too
 		return !before, nil
-	case before:
-		return false, fmt.Errorf("its uploads are in the history since an earlier start, but it is still not removed: %w", err)
 	}
-	return false, fmt.Errorf("recorded, but not removed: %w", err)
+	return false, &CarriedNotRemovedError{Path: path, Before: before, Err: err}
 }
 
 // unrecordedMark is the key of the settings row that marks the file of

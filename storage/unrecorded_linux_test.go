@@ -52,15 +52,21 @@ func TestUnrecordedFileThatCannotBeRemovedIsCarriedOnce(t *testing.T) {
 	immutable(t, dir)
 
 	_, err = d.CarryUnrecorded()
-	require.ErrorContains(t, err, "recorded, but not removed")
+	var kept *UnrecordedFileError
+	assert.NotErrorAs(t, err, &kept, "its uploads are in the history: not said to be not put there")
+	var left *CarriedNotRemovedError
+	require.ErrorAs(t, err, &left)
+	assert.Equal(t, CarriedNotRemovedError{Path: saved, Before: false}, CarriedNotRemovedError{Path: left.Path, Before: left.Before})
+	assert.ErrorIs(t, err, os.ErrPermission)
 	_, err = d.DeleteJobIDs("queued")
 	require.NoError(t, err, "uploaded and cleared")
 	carried, err := d.CarryUnrecorded()
 	assert.Empty(t, carried)
-	var kept *UnrecordedFileError
-	require.ErrorAs(t, err, &kept)
+	assert.NotErrorAs(t, err, &kept, "its uploads are in the history: not said to be not put there")
+	require.ErrorAs(t, err, &left)
+	assert.Equal(t, CarriedNotRemovedError{Path: saved, Before: true}, CarriedNotRemovedError{Path: left.Path, Before: left.Before})
 	assert.ErrorIs(t, err, os.ErrPermission)
-	assert.Contains(t, err.Error(), "in the history since an earlier start, but it is still not removed")
+	assert.Contains(t, err.Error(), "in the upload history since an earlier start, but the file is still not removed")
 	rows, err := d.Jobs()
 	require.NoError(t, err)
 	assert.Empty(t, rows, "not queued again")

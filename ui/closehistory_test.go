@@ -155,3 +155,24 @@ func TestAStartSaysAFileOfLinksItCannotReadIsKept(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, n)
 }
+
+// TestAStartSaysAFileOfLinksCarriedButNotRemovedIsInTheHistory: a file of
+// uploads not recorded was put into the history, now or by an earlier
+// start, but could not be removed (its folder refuses a delete). The
+// window says its uploads are in the history and to remove the file by
+// hand, with why: not that it could not be put into the history.
+func TestAStartSaysAFileOfLinksCarriedButNotRemovedIsInTheHistory(t *testing.T) {
+	const kept = "/data/unrecorded-uploads-20261206T170000Z.txt"
+	for _, before := range []bool{false, true} {
+		t.Run(fmt.Sprintf("before %v", before), func(t *testing.T) {
+			err := errors.Join(&storage.CarriedNotRemovedError{Path: kept, Before: before,
+				Err: &os.PathError{Op: "remove", Path: kept, Err: os.ErrPermission}})
+			says := unrecordedKeptTexts(err)
+			require.Len(t, says, 1)
+			for _, w := range []string{kept, "are in the history", "could not be removed", "Remove it yourself", "you do not have permission"} {
+				assert.Contains(t, says[0], w)
+			}
+			assert.NotContains(t, says[0], "could not be put into the history")
+		})
+	}
+}

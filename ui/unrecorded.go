@@ -92,7 +92,9 @@ func (a *App) carryUnrecorded() {
 }
 
 // unrecordedKeptTexts says, for each file of uploads not recorded that
-// err says could not be put into the history, that it is kept, and why.
+// err says could not be put into the history, that it is kept, and why;
+// for each one carried but not removed, that its uploads are in the
+// history and to remove it by hand (unrecordedKeptText).
 func unrecordedKeptTexts(err error) []string {
 	if err == nil {
 		return nil
@@ -101,15 +103,23 @@ func unrecordedKeptTexts(err error) []string {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
-	var says []string
+	says := make([]string, 0, len(errs))
 	for _, e := range errs {
-		var kept *storage.UnrecordedFileError
-		if !errors.As(e, &kept) {
-			says = append(says, errorText(e))
-			continue
-		}
-		says = append(says, tr("{{.File}} holds uploads dStor Uploader could not record when it last quit, and it could not be put into the history ({{.Why}}). It is kept as it is: open it to read their links (CID and name), or start dStor Uploader again once the cause is fixed.",
-			map[string]any{"File": inert.Line(kept.Path), "Why": systemErrorText(systemMessage(kept.Err))}))
+		says = append(says, unrecordedKeptText(e))
 	}
 	return says
+}
+
+// unrecordedKeptText is what unrecordedKeptTexts says of one error of
+// storage.DB.CarryUnrecorded.
+func unrecordedKeptText(err error) string {
+	if kept, ok := errors.AsType[*storage.UnrecordedFileError](err); ok {
+		return tr("{{.File}} holds uploads dStor Uploader could not record when it last quit, and it could not be put into the history ({{.Why}}). It is kept as it is: open it to read their links (CID and name), or start dStor Uploader again once the cause is fixed.",
+			map[string]any{"File": inert.Line(kept.Path), "Why": systemErrorText(systemMessage(kept.Err))})
+	}
+	if left, ok := errors.AsType[*storage.CarriedNotRemovedError](err); ok {
+		return tr("The uploads dStor Uploader could not record when it last quit, kept in {{.File}}, are in the history, but that file could not be removed ({{.Why}}). Remove it yourself: nothing in it is lost, and it is not put into the history again.",
+			map[string]any{"File": inert.Line(left.Path), "Why": systemErrorText(systemMessage(left.Err))})
+	}
+	return errorText(err)
 }
