@@ -121,15 +121,17 @@ func saveUnrecorded(dir string, e *NotCarriedError, now time.Time) (string, erro
 }
 
 // renameToUnused renames tmp to base+unrecordedExt, or base-2, base-3…
-// when a file of that name is there, and returns the name it took.
+// when a file of that name is there, and returns the name it took. Each
+// step is a rename that never replaces a file (renameNoReplace): another
+// quit taking the same name at once takes the next one.
 func renameToUnused(tmp, base string) (string, error) {
 	for i := 1; i < 100; i++ {
 		path := base + unrecordedExt
 		if i > 1 {
 			path = base + "-" + strconv.Itoa(i) + unrecordedExt
 		}
-		if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-			return path, os.Rename(tmp, path)
+		if err := renameNoReplace(tmp, path); !errors.Is(err, fs.ErrExist) {
+			return path, err
 		}
 	}
 	return "", fmt.Errorf("no unused name for %s%s", base, unrecordedExt)

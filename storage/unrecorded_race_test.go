@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,4 +106,33 @@ func carriedAtOnce(t *testing.T, name string, rounds int, check func(round int, 
 		assert.NoFileExists(t, p)
 	}
 	return dbs[0]
+}
+
+// TestQuitsInTheSameSecondKeepEachTheirFile: windows on one data folder
+// whose quits cannot carry over keep their links in files named by the
+// same second, at once. Each quit's file is its own: none replaces
+// another's (its links would be lost), each round of quits.
+func TestQuitsInTheSameSecondKeepEachTheirFile(t *testing.T) {
+	const quits, rounds = 6, 40
+	now := time.Now()
+	for i := range rounds {
+		dir := t.TempDir()
+		var wg sync.WaitGroup
+		var saved [quits]string
+		var errs [quits]error
+		for k := range quits {
+			up := lostUpload()
+			up.History.Hash = fmt.Sprintf("QmQuit%d", k)
+			e := &NotCarriedError{Path: filepath.Join(dir, DBFileName), Uploads: []JobFinish{up}}
+			wg.Go(func() { saved[k], errs[k] = saveUnrecorded(dir, e, now) })
+		}
+		wg.Wait()
+		for k := range quits {
+			require.NoError(t, errs[k], "round %d, quit %d", i, k)
+			text, err := os.ReadFile(saved[k])
+			require.NoError(t, err, "round %d, quit %d", i, k)
+			require.Truef(t, strings.Contains(string(text), fmt.Sprintf("# QmQuit%d ", k)), "round %d: quit %d's file %s holds another's link", i, k, saved[k])
+		}
+		require.Len(t, unrecordedFiles(t, dir), quits, "round %d: a file each", i)
+	}
 }
