@@ -32,6 +32,13 @@ const (
 	// left: a younger one may be a quit's, still writing or about to
 	// rename it (which takes milliseconds).
 	unrecordedTempSettle = time.Minute
+	// carriedMarkKept is how long the history keeps the mark of a file of
+	// uploads not recorded it carried (unrecordedMark) once no carry has
+	// found that file for so long and it is gone: a copy put back later
+	// than that (a backup, a sync client) is carried again.
+	carriedMarkKept = 30 * 24 * time.Hour
+	// carriedMarkPrefix begins the key of every such mark.
+	carriedMarkPrefix = "carried "
 )
 
 // NotCarriedError is CloseCarryingOver's failure: what the database it
@@ -211,7 +218,8 @@ func (e *CarriedNotRemovedError) Unwrap() error { return e.Err }
 // CarryUnrecorded puts into the history the files of uploads not
 // recorded (saved by a CloseCarryingOver that failed) in d's data folder,
 // oldest first: each in one transaction (rows there already, by id, are
-// left as they are), then removes it; a whole temporary file a quit
+// left as they are), then removes it, and forgets the marks of files
+// carried long ago (forgetOldCarriedMarks); a whole temporary file a quit
 // killed before its rename left is renamed into place first
 // (placeUnrecordedTemps), a torn one kept. It returns the files carried, and
 // for each file it could not read or carry an *UnrecordedFileError, for
@@ -238,6 +246,9 @@ func (d *DB) CarryUnrecorded() (carried []string, err error) {
 		if ok {
 			carried = append(carried, p)
 		}
+	}
+	if err := d.forgetOldCarriedMarks(dir, time.Now()); err != nil {
+		errs = append(errs, err)
 	}
 	return carried, errors.Join(errs...)
 }
@@ -287,7 +298,8 @@ func placeUnrecordedTemp(tmp string) error {
 // starting, a command) carried it into the same history, and only that
 // one says so, or an earlier start did and said so. The history
 // keeps a mark of each file carried (its name and the SHA-256 of its
-// bytes, written with its rows): a file carried before but still there
+// bytes, written with its rows, and the time a carry last found it): a
+// file carried before but still there
 // (its remove denied, or a crash before it) is only removed again, so a
 // job it holds that meanwhile ran and was cleared is not queued twice. A
 // file carried that cannot be removed is a *CarriedNotRemovedError.
@@ -302,14 +314,19 @@ func (d *DB) carryUnrecordedFile(path string) (bool, error) {
 	mark := unrecordedMark(path, sum)
 	var before bool
 	if err := d.withTx("carry the uploads not recorded into the history", func(tx *sql.Tx) error {
-		err := tx.QueryRow(`SELECT 1 FROM settings WHERE key = ?`, mark).Scan(new(int))
-		if before = err == nil; before || !errors.Is(err, sql.ErrNoRows) {
+		seen := time.Now().UTC().Format(time.RFC3339)
+		res, err := tx.Exec(`UPDATE settings SET value = ? WHERE key = ?`, seen, mark)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if before = n > 0; before || err != nil {
 			return err
 		}
 		if err := carryOver(tx, c, done, &CarriedOver{}); err != nil {
 			return err
 		}
-		_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, mark, time.Now().UTC().Format(time.RFC3339))
+		_, err = tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?)`, mark, seen)
 		return err
 	}); err != nil {
 		return false, err
@@ -332,7 +349,65 @@ func (d *DB) carryUnrecordedFile(path string) (bool, error) {
 // carried into the history. A row of the settings table, not a table of
 // its own, so an older version opens the history as it is.
 func unrecordedMark(path string, sum []byte) string {
-	return "carried " + filepath.Base(path) + " sha256:" + hex.EncodeToString(sum)
+	return carriedMarkPrefix + filepath.Base(path) + " sha256:" + hex.EncodeToString(sum)
+}
+
+// markedFile is the name of the file the mark key (unrecordedMark) is of.
+func markedFile(key string) string {
+	name, _, _ := strings.Cut(strings.TrimPrefix(key, carriedMarkPrefix), " sha256:")
+	return name
+}
+
+// forgetOldCarriedMarks deletes the marks of files of uploads not
+// recorded carried into d's history (unrecordedMark) whose file is gone
+// from dir and that no carry found for carriedMarkKept or more before
+// now: a carry that finds a file there (carrying it, or carried before)
+// writes its time into the mark, so a file still there, or removed
+// lately by a start that found it carried, is never carried twice.
+func (d *DB) forgetOldCarriedMarks(dir string, now time.Time) error {
+	old, err := d.oldCarriedMarks(dir, now)
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	return d.withTx("forget the marks of files of uploads not recorded carried long ago", func(tx *sql.Tx) error {
+		for key, seen := range old {
+			// Only as read: a carry that found the file since wrote its time.
+			if _, err := tx.Exec(`DELETE FROM settings WHERE key = ? AND value = ?`, key, seen); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// oldCarriedMarks are the marks forgetOldCarriedMarks deletes, each with
+// the time it holds as read. A mark whose time does not read is kept.
+func (d *DB) oldCarriedMarks(dir string, now time.Time) (map[string]string, error) {
+	// The keys from "carried " up to "carried!" (the next byte): a range
+	// of the primary key, not a scan of the table.
+	rows, err := d.r.Query(`SELECT key, value FROM settings WHERE key >= ? AND key < ?`, carriedMarkPrefix, "carried!")
+	if err != nil {
+		return nil, fmt.Errorf("read the marks of files of uploads not recorded: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	old := map[string]string{}
+	for rows.Next() {
+		var key, seen string
+		if err := rows.Scan(&key, &seen); err != nil {
+			return nil, fmt.Errorf("read the marks of files of uploads not recorded: %w", err)
+		}
+		at, err := time.Parse(time.RFC3339, seen)
+		if err != nil || now.Sub(at) < carriedMarkKept {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(dir, markedFile(key))); errors.Is(err, fs.ErrNotExist) {
+			old[key] = seen
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the marks of files of uploads not recorded: %w", err)
+	}
+	return old, nil
 }
 
 // maxUnrecordedLine is the longest line readUnrecorded reads: far longer

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -280,4 +281,60 @@ func TestUnrecordedTempFileOfAQuitNowIsLeftToIt(t *testing.T) {
 			assertHistoryCount(t, d, "", 0, "not carried")
 		})
 	}
+}
+
+// TestMarksOfFilesCarriedLongAgoAreForgotten: the history keeps a mark of
+// each file of uploads not recorded it carried (so a copy still there is
+// not carried twice). A start forgets the mark of a file gone for longer
+// than carriedMarkKept, and keeps one younger, or whose file is still
+// there (its remove denied): that file is still not carried again.
+func TestMarksOfFilesCarriedLongAgoAreForgotten(t *testing.T) {
+	d := openTestDB(t)
+	dir := filepath.Dir(d.Path())
+	saved := make(map[string]string) // what each file is, by its path
+	var texts = make(map[string][]byte)
+	for i, what := range []string{"gone long ago", "gone lately", "left long ago"} {
+		queued := JobRow{ID: fmt.Sprintf("queued%d", i), BatchID: "b", Env: "e", Account: "a", LocalPath: "/f/q.txt", Name: "q.txt", State: JobQueued}
+		p, err := saveUnrecorded(dir, &NotCarriedError{Path: d.Path(), Queued: []JobRow{queued}}, time.Date(2026, 10, 1, 12, 0, i, 0, time.UTC))
+		require.NoError(t, err)
+		saved[p] = what
+		texts[what], err = os.ReadFile(p)
+		require.NoError(t, err)
+	}
+	carried, err := d.CarryUnrecorded()
+	require.NoError(t, err)
+	require.Len(t, carried, 3)
+	n, err := d.DeleteJobIDs("queued0", "queued1", "queued2")
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "uploaded and cleared")
+	now := time.Now()
+	for p, what := range saved {
+		at := now.Add(-time.Hour)
+		if strings.HasSuffix(what, "long ago") {
+			at = now.Add(-carriedMarkKept - time.Hour)
+		}
+		_, err := d.w.Exec(`UPDATE settings SET value = ? WHERE key LIKE ?`, at.UTC().Format(time.RFC3339), "carried "+filepath.Base(p)+" %")
+		require.NoError(t, err)
+		if what == "left long ago" {
+			require.NoError(t, os.WriteFile(p, texts[what], 0o600), "its remove denied")
+		}
+	}
+
+	carried, err = d.CarryUnrecorded()
+	require.NoError(t, err)
+	assert.Empty(t, carried)
+	var marks []string
+	rows, err := d.r.Query(`SELECT key FROM settings WHERE key LIKE 'carried %' ORDER BY key`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var k string
+		require.NoError(t, rows.Scan(&k))
+		marks = append(marks, saved[filepath.Join(dir, strings.Fields(k)[1])])
+	}
+	require.NoError(t, rows.Err())
+	assert.Equal(t, []string{"gone lately", "left long ago"}, marks)
+	jobs, err := d.Jobs()
+	require.NoError(t, err)
+	assert.Empty(t, jobs, "the file left is not carried again")
+	assert.Empty(t, unrecordedFiles(t, dir))
 }
