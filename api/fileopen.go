@@ -147,7 +147,7 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 		}
 		return f, id, err
 	}
-	f, id, err := openRegularFile(req.Path)
+	f, id, err := OpenRegularFile(req.Path)
 	if err == nil && !surelyAdded(req.Listed, id, req.AddedAt) && throughNewLink(req.Path, req.AddedAt) {
 		_ = f.Close()
 		return nil, FileIdentity{}, notListed(quotePath(req.Path)+" now leads through a symbolic link to another file than the one added — not uploaded; add the file itself to upload it", nil)

@@ -116,7 +116,7 @@ func openToHash(req UploadRequest) (f *os.File, id FileIdentity, folder string, 
 	if req.Beneath != "" {
 		return openListed(req.Beneath, req.Path, FileIdentity{})
 	}
-	f, id, err = openRegularFile(req.Path)
+	f, id, err = OpenRegularFile(req.Path)
 	return f, id, "", err
 }
 

@@ -208,7 +208,7 @@ func TestHashOfAFileChangedWhileReadIsRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := testfs.WriteTemp(t, "f.bin", make([]byte, 5000))
-			f, opened, err := openRegularFile(p)
+			f, opened, err := OpenRegularFile(p)
 			require.NoError(t, err)
 			defer func() { _ = f.Close() }()
 			tt.change(t, p)

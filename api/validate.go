@@ -419,7 +419,7 @@ func truncateEscaped(s string, n int) string {
 // A file the system makes up as it is read (/proc, /sys) is refused too:
 // its size cannot tell what an upload must send.
 func ValidateFile(path string) (FileIdentity, error) {
-	f, id, err := openRegularFile(path)
+	f, id, err := OpenRegularFile(path)
 	if err != nil {
 		return FileIdentity{}, err
 	}
@@ -431,10 +431,14 @@ func ValidateFile(path string) (FileIdentity, error) {
 	return id, nil
 }
 
-// openRegularFile is ValidateFile that keeps the file open, so an upload
+// OpenRegularFile is ValidateFile that keeps the file open, so an upload
 // opens its file once and reads exactly what was checked. The path is
-// stat'ed before opening because opening a named pipe would block.
-func openRegularFile(path string) (*os.File, FileIdentity, error) {
+// stat'ed before opening because opening a named pipe would block (and
+// one put there after the stat is opened without waiting, then refused).
+// It is exported for the window's other reads of the person's files
+// (History's thumbnails), so they refuse what an upload refuses, as
+// soon, through this one opener.
+func OpenRegularFile(path string) (*os.File, FileIdentity, error) {
 	fail := func(p Problem, msg string, err error) error {
 		return &ValidationError{Field: "file", Problem: p, Message: msg, err: err}
 	}

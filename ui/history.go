@@ -491,7 +491,7 @@ func (h *historyView) onShowInFolder(id int64) {
 	a.goBg(func() {
 		// Off this goroutine (offLocal): a stat on a drive that stopped
 		// answering would hold Close.
-		err, ok := offLocal(&a.lifecycle, func() error {
+		err, ok := offLocal(context.Background(), &a.lifecycle, func() error {
 			_, err := statShown(e.LocalPath)
 			return err
 		})
@@ -980,7 +980,7 @@ func (h *historyView) onCheckLive(id int64) {
 		}()
 		// Off this goroutine (offLocal): a read on a drive that stopped
 		// answering would hold Close; the history is read after it, here.
-		head, ok := offLocal(&a.lifecycle, func() worker.LocalHead { return readLocalHead(e) })
+		head, ok := offLocal(ctx, &a.lifecycle, func() worker.LocalHead { return readLocalHead(e) })
 		if !ok {
 			return // closing
 		}

@@ -4,12 +4,14 @@ import (
 	"container/list"
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/internal/thumbnail"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -37,10 +39,20 @@ const (
 	thumbTimeout = 5 * time.Second
 )
 
-// makeThumbnail is thumbnail.Make, which opens and reads the person's
-// picture; tests see when it starts, and make it wait on a named pipe as a
-// read on a drive that stopped answering does.
-var makeThumbnail = thumbnail.Make
+// makeThumbnail is thumbnail.Make of the person's picture, opened as an
+// upload opens its file (api.OpenRegularFile): a named pipe, a device or
+// another file that is not a regular one is refused without waiting for a
+// writer. Tests see when it starts, and make it wait as a read on a drive
+// that stopped answering does.
+var makeThumbnail = func(ctx context.Context, src thumbnail.Source) ([]byte, error) {
+	return thumbnail.Make(ctx, openPicture, src)
+}
+
+// openPicture opens a picture for its thumbnail (api.OpenRegularFile).
+func openPicture(path string) (*os.File, error) {
+	f, _, err := api.OpenRegularFile(path)
+	return f, err
+}
 
 // hasThumbnail reports whether entry e may have a thumbnail: a picture
 // uploaded from this machine.
@@ -172,24 +184,30 @@ func (t *thumbnails) run() {
 // (not a picture, too large) is kept too; a file missing, changed or too
 // slow to read is tried again after a restart. The picture is read off
 // this goroutine (offLocal): a read on a drive that stopped answering
-// ignores ctx and thumbTimeout, and ok false says Close came first (the
-// read is left behind, and what it brings is dropped).
+// ignores ctx, so it is given up after thumbTimeout (no thumbnail, and the
+// next rows get theirs) and left behind, and what it brings is dropped;
+// ok false says Close came first.
 func (t *thumbnails) make(ctx context.Context, req thumbRequest) (res fyne.Resource, ok bool) {
 	if data, ok := t.disk.Get(req.key); ok {
 		return thumbResource(req.key, data), true
 	}
-	ctx, cancel := context.WithTimeout(ctx, thumbTimeout)
+	bounded, cancel := context.WithTimeout(ctx, thumbTimeout)
 	defer cancel()
 	type made struct {
 		data []byte
 		err  error
 	}
-	m, ok := offLocal(&t.a.lifecycle, func() made {
-		data, err := makeThumbnail(ctx, req.src)
+	m, ok := offLocal(bounded, &t.a.lifecycle, func() made {
+		data, err := makeThumbnail(bounded, req.src)
 		return made{data, err}
 	})
 	if !ok {
-		return nil, false
+		select {
+		case <-t.a.stop:
+			return nil, false
+		default:
+			return nil, true // given up after thumbTimeout
+		}
 	}
 	switch {
 	case m.err == nil:

@@ -74,13 +74,15 @@ type Source struct {
 	SHA256 string
 }
 
-// Make reads src's picture and returns a PNG of it scaled to fit
-// Size×Size (never scaled up). It gives up with ctx: a decoding that takes
-// too long fails at its next read. Errors that say the content cannot
-// make a thumbnail are ErrTooLarge, ErrNotPicture and ErrChanged; others
-// (a missing file, ctx's) may pass.
-func Make(ctx context.Context, src Source) ([]byte, error) {
-	f, err := os.Open(src.Path)
+// Make reads src's picture, opened with open, and returns a PNG of it
+// scaled to fit Size×Size (never scaled up). open is the caller's: it
+// knows how to refuse without waiting a file whose open blocks (a named
+// pipe), which a plain os.Open does not. Make gives up with ctx: a
+// decoding that takes too long fails at its next read. Errors that say the
+// content cannot make a thumbnail are ErrTooLarge, ErrNotPicture and
+// ErrChanged; others (a missing file, ctx's, open's refusals) may pass.
+func Make(ctx context.Context, open func(path string) (*os.File, error), src Source) ([]byte, error) {
+	f, err := open(src.Path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s for its thumbnail: %w", src.Path, err)
 	}

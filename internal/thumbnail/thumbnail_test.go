@@ -141,7 +141,7 @@ func TestMake(t *testing.T) {
 			src := tc.src(t)
 			var thumb []byte
 			var err error
-			alloc := allocated(func() { thumb, err = Make(context.Background(), src) })
+			alloc := allocated(func() { thumb, err = Make(context.Background(), os.Open, src) })
 			// A bounded read: at most 8 bytes for each pixel the header
 			// claims (a 16-bit PNG's), plus buffers; nothing for a refusal.
 			assert.LessOrEqual(t, alloc, uint64(8*tc.claims+2<<20), "bytes allocated")
@@ -169,7 +169,7 @@ func TestMakeGivesUpWithItsContext(t *testing.T) {
 	src := write(t, "a.png", encoded(t, "png", picture(600, 400)))
 	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
-	thumb, err := Make(ctx, src)
+	thumb, err := Make(ctx, os.Open, src)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotErrorIs(t, err, ErrNotPicture, "a slow read is not a verdict on the file")
 	assert.Nil(t, thumb)
@@ -232,7 +232,7 @@ func BenchmarkMake12MP(b *testing.B) {
 	src := write(b, "photo.jpg", encoded(b, "jpeg", picture(4000, 3000)))
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := Make(context.Background(), src); err != nil {
+		if _, err := Make(context.Background(), os.Open, src); err != nil {
 			b.Fatal(err)
 		}
 	}
