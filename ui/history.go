@@ -111,6 +111,12 @@ type historyView struct {
 	thumbs *thumbnails // history_thumbs.go
 	reveal revealer    // Show in folder (reveal.go)
 
+	// looking are the local files a look of Check again or Show in folder
+	// is under way at (startLook); lookMu guards it, held only to read or
+	// change it.
+	lookMu  sync.Mutex
+	looking map[string]bool
+
 	timerMu sync.Mutex
 	timer   *time.Timer
 
@@ -474,6 +480,37 @@ func (h *historyView) onOpen(id int64) {
 	}
 }
 
+// startLook marks a look at e's local file under way (Check again, Show in
+// folder) and returns the function that ends the mark, to be called once
+// the look's system call has returned. At most one runs at a time per
+// file: on a drive that stopped answering each blocks for good (offLocal
+// leaves it behind), and clicks again and again would pile them up until
+// the quit. While one is under way, it says the window is still looking
+// and returns ok false. On the UI goroutine.
+func (h *historyView) startLook(e storage.HistoryEntry) (end func(), ok bool) {
+	if e.LocalPath == "" {
+		return func() {}, true // nothing of this machine's is read
+	}
+	h.lookMu.Lock()
+	busy := h.looking[e.LocalPath]
+	if !busy {
+		if h.looking == nil {
+			h.looking = map[string]bool{}
+		}
+		h.looking[e.LocalPath] = true
+	}
+	h.lookMu.Unlock()
+	if busy {
+		h.a.showToast(tr("Still looking at “{{.Name}}”: the drive or network share it is on has not answered yet.", map[string]any{"Name": quotedNameText(e.Name)}))
+		return nil, false
+	}
+	return func() {
+		h.lookMu.Lock()
+		defer h.lookMu.Unlock()
+		delete(h.looking, e.LocalPath)
+	}, true
+}
+
 // statShown is os.Stat, which Show in folder asks of the entry's file;
 // tests make it wait, as a stat of a file on a drive that stopped
 // answering does.
@@ -486,12 +523,17 @@ func (h *historyView) onShowInFolder(id int64) {
 	if !ok || e.LocalPath == "" {
 		return
 	}
+	end, ok := h.startLook(e)
+	if !ok {
+		return
+	}
 	a := h.a
 	reveal := h.reveal
-	a.goBg(func() {
+	started := a.goBg(func() {
 		// Off this goroutine (offLocal): a stat on a drive that stopped
 		// answering would hold Close.
 		err, ok := offLocal(context.Background(), &a.lifecycle, func() error {
+			defer end()
 			_, err := statShown(e.LocalPath)
 			return err
 		})
@@ -517,6 +559,9 @@ func (h *historyView) onShowInFolder(id int64) {
 			a.do(func() { a.showError(tr("Cannot open the folder"), err) })
 		}
 	})
+	if !started {
+		end() // closing
+	}
 }
 
 // onQR shows the QR code of the entry's gateway link, for a phone.
@@ -968,7 +1013,11 @@ func (h *historyView) onCheckLive(id int64) {
 	if client == nil {
 		return
 	}
-	a.goBg(func() {
+	end, ok := h.startLook(e)
+	if !ok {
+		return
+	}
+	started := a.goBg(func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		go func() { // Close stops the check
@@ -980,7 +1029,10 @@ func (h *historyView) onCheckLive(id int64) {
 		}()
 		// Off this goroutine (offLocal): a read on a drive that stopped
 		// answering would hold Close; the history is read after it, here.
-		head, ok := offLocal(ctx, &a.lifecycle, func() worker.LocalHead { return readLocalHead(e) })
+		head, ok := offLocal(ctx, &a.lifecycle, func() worker.LocalHead {
+			defer end()
+			return readLocalHead(e)
+		})
 		if !ok {
 			return // closing
 		}
@@ -1013,6 +1065,9 @@ func (h *historyView) onCheckLive(id int64) {
 			}
 		})
 	})
+	if !started {
+		end() // closing
+	}
 }
 
 // checkClient is the client live checks go through: the session's, or a
