@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,15 +25,48 @@ import (
 // sentence of refusals that says where the file would have been, or the
 // error.
 func (a *App) saveFile(path string, perm os.FileMode, title string, refusals saveRefusals, write func(io.Writer) error) bool {
-	err := saveReplacing(path, perm, a.saveRefusal(refusals), write)
+	err := a.saveOffLocal(path, perm, a.saveRefusal(refusals), write)
 	var refused *saveRefusedError
 	switch {
+	case errors.Is(err, errClosed):
+		return false // the window is gone: nothing to say it to
 	case errors.As(err, &refused):
 		a.do(func() { a.showMessage(title, refused.why) })
 	case err != nil:
 		a.do(func() { a.showError(title, err) })
 	}
 	return err == nil
+}
+
+// saveOffLocal is saveReplacing with the file opened and written off the
+// calling goroutine (offLocal), and errClosed when Close came first. On a
+// network share that stopped answering, the save's system calls block for
+// good, and Close, which waits for the caller, would wait for them. write
+// runs here, on a goroutine the caller waits for, and hands its bytes to
+// the save through a pipe: at Close the pipe is closed, so write ends at
+// its next write (an export does not read the history after Close), and
+// the save left behind fails at its next read once its system call
+// returns, and puts nothing in place of the file chosen (saveReplacing
+// renames a whole part only).
+func (a *App) saveOffLocal(path string, perm os.FileMode, refuse func(saveTarget) error, write func(io.Writer) error) error {
+	pr, pw := io.Pipe()
+	wrote := make(chan struct{})
+	go func() { // waited for below
+		defer close(wrote)
+		_ = pw.CloseWithError(write(pw)) // nil: the save reads to its end
+	}()
+	err, ok := offLocal(context.Background(), &a.lifecycle, func() error {
+		return saveReplacing(path, perm, refuse, func(w io.Writer) error {
+			_, err := io.Copy(w, pr)
+			return err
+		})
+	})
+	_ = pr.CloseWithError(errClosed) // the save is over, or left behind
+	<-wrote
+	if !ok {
+		return errClosed
+	}
+	return err
 }
 
 // saveRefusals are the sentences of a save refused because it could
@@ -198,11 +232,16 @@ func fillPart(dir *os.Root, part *os.File, name string, write func(io.Writer) er
 			return err
 		}
 	}
-	if err := write(part); err != nil {
+	if err := write(partWriter(part)); err != nil {
 		return err
 	}
 	return syncPart(part)
 }
+
+// partWriter is what a save's bytes are written to: its part. A variable
+// so that a test can make the writes wait, as writes to a network share
+// that stopped answering do.
+var partWriter = func(part *os.File) io.Writer { return part }
 
 // syncPart writes a part's bytes through to its drive. A drive reports
 // some failures only then (a failing or unplugged stick, a disk that

@@ -1,0 +1,96 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// blockPartWrites makes a save's writes to its part wait until release
+// is called, as writes to a network share that stopped answering do;
+// started gets a value as the first one begins.
+func blockPartWrites(t *testing.T) (started <-chan struct{}, release func()) {
+	t.Helper()
+	begun := make(chan struct{}, 1)
+	released := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
+	old := partWriter
+	partWriter = func(part *os.File) io.Writer {
+		return writerFunc(func(p []byte) (int, error) {
+			select {
+			case begun <- struct{}{}:
+			default:
+			}
+			<-released
+			return part.Write(p)
+		})
+	}
+	t.Cleanup(func() {
+		release()
+		partWriter = old
+	})
+	return begun, release
+}
+
+// writerFunc is a function as an io.Writer.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestCloseWhileASaveWritesToADriveThatDoesNotAnswer: History's Export…
+// (and a QR code's Save as PNG…) to a file on a network share that
+// stopped answering: the write never returned, Close waited for it for
+// good (the process never ended), and the export kept reading the
+// history meanwhile. Close now returns while the write is blocked, the
+// history then closes, and the file chosen is never left torn: what was
+// there stays as it was, and the save's part is removed once the write
+// returns.
+func TestCloseWhileASaveWritesToADriveThatDoesNotAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		save func(e *testEnv, path string)
+	}{
+		{"export", func(e *testEnv, path string) {
+			e.ui(func() { e.a.history.exportToPath(path, "csv", storage.ExportOptions{}) })
+		}},
+		{"QR code", func(e *testEnv, path string) {
+			e.ui(func() { e.a.saveQRTo(path, make([]byte, 64<<10)) })
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t)
+			for i := range 300 { // an export of several writes
+				_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Name: fmt.Sprintf("photo-%03d.jpg", i),
+					Size: 1000, Hash: fmt.Sprintf("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8f%03d", i), Verified: true})
+				require.NoError(t, err)
+			}
+			dir := t.TempDir()
+			out := filepath.Join(dir, "saved")
+			require.NoError(t, os.WriteFile(out, []byte("the earlier file"), 0o600))
+			started, release := blockPartWrites(t)
+			tc.save(e, out)
+			waitOrFail(t, started, "the save's first write")
+
+			require.True(t, returnsWhileBlocked(e.a.Close, release), "the window closes while the save's write is blocked")
+			require.NoError(t, e.db.Close(), "the history closes while the save's write is blocked")
+			release()
+			require.Eventually(t, func() bool {
+				entries, err := os.ReadDir(dir)
+				return err == nil && len(entries) == 1
+			}, hangBound, 10*time.Millisecond, "the save left behind removes its part once its write returns")
+			kept, err := os.ReadFile(out)
+			require.NoError(t, err)
+			assert.Equal(t, "the earlier file", string(kept), "the file chosen is not replaced by a torn save")
+		})
+	}
+}
