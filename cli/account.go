@@ -93,10 +93,8 @@ func dropTokenIfSignedOut(st *store, s *session.Session) {
 	if err != nil {
 		return // unreadable settings remember nobody: nothing to go by
 	}
-	for _, a := range settings.RememberedAccounts {
-		if a.Env == s.EnvKey && a.Account == s.Account {
-			return
-		}
+	if settings.Remembers(s.EnvKey, s.Account) {
+		return
 	}
 	// Only the token this run filed: a login since then keeps its own.
 	if tok, err := st.secrets.Get(s.EnvKey, s.Account, storage.SecretToken); err == nil && tok == s.Token.Raw {

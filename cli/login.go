@@ -111,7 +111,7 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	}
 	var notDeleted *session.PasswordNotDeletedError
 	if err := session.Keep(st.secrets, s, creds, o.rememberSecret); err != nil && !errors.As(err, &notDeleted) {
-		return fmt.Errorf("keep the sign-in in the keyring: %w", err)
+		return notKept(st, s, err)
 	}
 	// Applied to the settings stored now: a window open on the same data
 	// folder may have saved its own since openStore read them.
@@ -134,4 +134,24 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 			"you can also delete it with the system's keyring app (the entries named \"dstor-uploader\").\n", innermost(notDeleted.Err))
 	}
 	return nil
+}
+
+// notKept is the error of a login whose sign-in the keyring would not
+// keep, after removing what Keep filed of it before the refusal (its
+// token, say): the login fails, so no remembered account names it, and
+// nothing would ever sign it out. An account remembered before keeps its
+// secrets: they are its sign-in, which a logout removes.
+func notKept(st *store, s *session.Session, err error) error {
+	if settings, loadErr := st.db.LoadSettings(); loadErr == nil && !settings.Remembers(s.EnvKey, s.Account) {
+		_ = session.Forget(st.secrets, s.Remembered())
+	}
+	var tooLarge *storage.SecretTooLargeError
+	if !errors.As(err, &tooLarge) {
+		return fmt.Errorf("keep the sign-in in the keyring: %w", err)
+	}
+	again := "sign in with an API key (login --api-key-stdin), or, for scripts, set " + APIKeyEnv
+	if tooLarge.Kind == storage.SecretPassword {
+		again = "run login again without --remember: the sign-in then lasts as long as its token"
+	}
+	return fmt.Errorf("cannot keep the sign-in: %s, so nothing was kept and you are not signed in\nTo sign in, %s", tooLarge, again)
 }

@@ -337,11 +337,38 @@ func (s *SecretStore) Set(env, account string, kind SecretKind, value string) er
 	_, err = s.bounded(func() (string, error) { return "", s.backend.set(AppName, user, value) })
 	if err != nil {
 		if errors.Is(err, keyring.ErrSetDataTooBig) {
-			return fmt.Errorf("store %s in the keyring: the value is too large: %w", user, err)
+			err = &SecretTooLargeError{Kind: kind, Length: len(value), err: err}
 		}
 		return fmt.Errorf("store %s in the keyring: %w", user, err)
 	}
 	return nil
+}
+
+// SecretTooLargeError is a secret the OS keyring refuses as too long to
+// keep (Windows' Credential Manager keeps at most 2,560 bytes in one
+// entry): a caller says so, and what to do instead, which depends on the
+// Kind, rather than show the keyring's own error and the entry's name.
+type SecretTooLargeError struct {
+	Kind   SecretKind
+	Length int // in bytes
+	err    error
+}
+
+func (e *SecretTooLargeError) Error() string {
+	return fmt.Sprintf("the OS keyring cannot keep %s this long (%d bytes)", e.Kind.words(), e.Length)
+}
+
+func (e *SecretTooLargeError) Unwrap() error { return e.err }
+
+// words names the kind in a sentence.
+func (k SecretKind) words() string {
+	switch k {
+	case SecretAPIKey:
+		return "an API key"
+	case SecretToken:
+		return "a token"
+	}
+	return "a password"
 }
 
 // Get returns the kind secret of account in env, or an error wrapping

@@ -353,6 +353,17 @@ func (s Settings) WithRememberedAccount(a RememberedAccount) Settings {
 	return s.Normalize()
 }
 
+// Remembers reports whether account of env is among RememberedAccounts:
+// whether a logout would find it and remove its secrets.
+func (s Settings) Remembers(env, account string) bool {
+	for _, a := range s.RememberedAccounts {
+		if a.Env == env && a.Account == account {
+			return true
+		}
+	}
+	return false
+}
+
 // WithoutRememberedAccount returns s without the entry for env and account,
 // for "forget this account" (delete its secrets with
 // [SecretStore.DeleteAccount] too).
