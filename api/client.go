@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/numtext"
 )
@@ -189,6 +190,12 @@ func (c *Client) TokenFromLogin(ctx context.Context, email, password string) (To
 	}
 	if password == "" {
 		return Token{}, &ValidationError{Field: "password", Message: "enter your password"}
+	}
+	if !utf8.ValidString(password) {
+		// JSON carries only UTF-8: json.Marshal would send U+FFFD for
+		// these bytes, a password dStor refuses as wrong.
+		return Token{}, &ValidationError{Field: "password", Problem: ProblemNotText,
+			Message: "the password is not UTF-8 text (typed in a terminal, or read from a file, of another encoding?), so it cannot be sent as it is — give it in UTF-8"}
 	}
 	body, err := json.Marshal(struct {
 		Email    string `json:"email"`

@@ -71,6 +71,9 @@ func TestTokenRequestsValidateBeforeSending(t *testing.T) {
 	checkValidation(t, err, "email", "not an email address", testPassword)
 	_, err = c.TokenFromLogin(ctx, testEmail, "")
 	checkValidation(t, err, "password", "enter your password")
+	// JSON carries no other bytes: sent, it would arrive altered (U+FFFD).
+	_, err = c.TokenFromLogin(ctx, testEmail, "caf\xe9-"+testPassword)
+	checkValidation(t, err, "password", "not UTF-8 text", testPassword)
 
 	f.mu.Lock()
 	defer f.mu.Unlock()
