@@ -417,8 +417,24 @@ func (v *signInView) onSubmitLogin() {
 		v.a.win.Canvas().Focus(v.password)
 		return
 	}
+	password := withoutPastedLineEnd(v.password.Text, v.a.fyne.Clipboard().Content())
 	v.start(signInRequest{choice: v.choice(), custom: v.customEnv(), remember: v.remember.Checked,
-		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: v.password.Text, Remember: v.remember.Checked}})
+		creds: session.Credentials{Method: storage.MethodPassword, Email: email, Password: password, Remember: v.remember.Checked}})
+}
+
+// withoutPastedLineEnd is the password field's text without the line end
+// of a line pasted whole: copied from a terminal, a file or a note, a
+// password comes with it, which a one-line field turns into a space
+// ("\r " for Windows' "\r\n"), and dStor would refuse the right password
+// as wrong. Only a field that is exactly the clipboard so turned loses
+// it, as `login` reads a line; spaces typed around a password are part of
+// it, and line breaks inside a paste stay the spaces the field shows.
+func withoutPastedLineEnd(field, clipboard string) string {
+	line := strings.TrimRight(clipboard, "\r\n")
+	if line == clipboard || field != strings.ReplaceAll(clipboard, "\n", " ") {
+		return field
+	}
+	return field[:len(line)]
 }
 
 // savableURL is a Custom URL as the settings (savableCustom) may keep
