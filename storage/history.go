@@ -508,12 +508,14 @@ var csvHeader = []string{"id", "job_id", "env", "account", "local_path", "name",
 	"verified", "folder_path", "parent_id", "comment", "started_at", "finished_at", "attempts", "server_name", "sha256", "link"}
 
 // csvSafe defuses spreadsheet formula injection: a cell that starts with
-// = + - @ or a tab/CR is prefixed with a single quote, because file names and
-// comments are user-controlled and exports are opened in spreadsheets. Text
-// that is not printable is quoted and escaped first (inert.Text).
+// = + - @ or a tab/CR, after any spaces (an import that trims them, as
+// LibreOffice's "Trim spaces" does, would see the formula), is prefixed
+// with a single quote, because file names and comments are user-controlled
+// and exports are opened in spreadsheets. Text that is not printable is
+// quoted and escaped first (inert.Text).
 func csvSafe(s string) string {
 	s = inert.Text(s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if t := strings.TrimLeft(s, " "); t != "" && strings.ContainsRune("=+-@\t\r", rune(t[0])) {
 		return "'" + s
 	}
 	return s
@@ -529,9 +531,9 @@ func csvTime(t time.Time) string {
 // ExportHistoryCSV writes the entries o selects, newest first, as CSV with
 // a header row, streaming row by row: the one CSV export of the window and
 // the command line. Times are RFC 3339 UTC. Every cell, the link included,
-// goes through csvSafe: one starting with = + - @ gets a leading ' so
-// spreadsheets do not run it as a formula. It returns
-// how many entries it wrote, for the window to say.
+// goes through csvSafe: one starting with = + - @ (after spaces too) gets
+// a leading ' so spreadsheets do not run it as a formula. It returns how
+// many entries it wrote, for the window to say.
 func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {

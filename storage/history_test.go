@@ -357,8 +357,10 @@ func TestExportsAreInert(t *testing.T) {
 // TestCSVExportDefusesFormulasInEveryColumn: every cell of a CSV export
 // goes through the one rule (csvSafe), the link and the columns the
 // program fills itself (job id, SHA-256) as much as a name: a cell that
-// begins with = + - @, a tab or a CR opens in a spreadsheet as text, and
-// one with a control character is escaped. The link comes from the caller
+// begins with = + - @, a tab or a CR, after spaces too (an import that
+// trims them, as LibreOffice's "Trim spaces" does, would see the formula),
+// opens in a spreadsheet as text, and one with a control character is
+// escaped. The link comes from the caller
 // (the window's and the command line's link builder, whose gateway is a
 // setting), so the exporter does not trust it to be inert.
 func TestCSVExportDefusesFormulasInEveryColumn(t *testing.T) {
@@ -368,6 +370,9 @@ func TestCSVExportDefusesFormulasInEveryColumn(t *testing.T) {
 		{"minus", "-2+3", "'-2+3"},
 		{"at", "@SUM(1)", "'@SUM(1)"},
 		{"tab", "\t=1", `"\t=1"`},
+		{"space before a formula", ` =HYPERLINK("http://evil.example")`, `' =HYPERLINK("http://evil.example")`},
+		{"spaces before an at", "   @SUM(1)", "'   @SUM(1)"},
+		{"space before text", " a link", " a link"},
 		{"control", "https://gw.example/ipfs/Qm\x1b[2J", `"https://gw.example/ipfs/Qm\x1b[2J"`},
 		{"a link", "https://gw.example/ipfs/Qm1?filename=a%20b", "https://gw.example/ipfs/Qm1?filename=a%20b"},
 	} {
@@ -376,6 +381,8 @@ func TestCSVExportDefusesFormulasInEveryColumn(t *testing.T) {
 			e := sampleEntry(0)
 			e.JobID = "=job"
 			e.SHA256 = "@sha"
+			e.Name = " =1+1.txt"
+			e.Comment = "  -trip"
 			_, err := d.AddHistory(e)
 			require.NoError(t, err)
 			var buf bytes.Buffer
@@ -386,8 +393,8 @@ func TestCSVExportDefusesFormulasInEveryColumn(t *testing.T) {
 			row := records[1]
 			assert.Equal(t, tc.want, row[len(csvHeader)-1], "the link column")
 			for i, cell := range row {
-				if cell != "" {
-					assert.NotContains(t, "=+-@\t\r", cell[:1], "column %s begins a formula: %q", csvHeader[i], cell)
+				if c := strings.TrimLeft(cell, " "); c != "" {
+					assert.NotContains(t, "=+-@\t\r", c[:1], "column %s begins a formula: %q", csvHeader[i], cell)
 				}
 			}
 		})
