@@ -135,6 +135,17 @@ func (l *rateLimit) wait(ctx context.Context, n int) error {
 	return nil
 }
 
+// portion is how many of n bytes to hand out at once: all of them with no
+// limit, else at most the bucket, so each wait for the limit is at most
+// an eighth of a second, and progress told before it runs ahead of the
+// bytes the limit let go by no more than that.
+func (l *rateLimit) portion(n int) int {
+	if l.bps.Load() == 0 {
+		return n
+	}
+	return min(n, l.lim.Burst())
+}
+
 // SetUploadRate limits what all of the client's uploads send together to
 // bytesPerSecond (0: no limit). It applies at once, to the uploads in
 // flight too.

@@ -126,23 +126,38 @@ func TestQuietUploadIsAnnounced(t *testing.T) {
 }
 
 // TestProgressingUploadIsNotQuiet: a slow upload that keeps moving (a
-// bandwidth limit) is never said to be quiet while it sends.
+// bandwidth limit) is never said to be quiet while it sends, even under a
+// limit so low that one read of the transport's (64 KiB) takes longer
+// than the notice: under "--limit-rate 2K" every upload was said to be
+// quiet, "dStor has taken no more of the file for 30s", while the limit
+// itself held the file back.
 func TestProgressingUploadIsNotQuiet(t *testing.T) {
-	e := newTestEnv(t, sandbox.Config{})
-	cfg := e.config()
-	cfg.UploadLimit = 1 << 20
-	cfg.StallNotice = time.Second
-	q := e.queue(cfg)
-	events, stop := q.Subscribe(10_000)
-	defer stop()
-	path := e.write("slow.bin", make([]byte, 3<<20))
-	q.Add(Request{Path: path})
-	e.requireDone(q, hangGuard, 1)
-	stop()
-	for ev := range events {
-		if ev.Job.State == storage.JobUploading && ev.Job.Sent < ev.Job.Size {
-			assert.True(t, ev.Job.QuietSince.IsZero(), "said quiet while sending, at %d of %d bytes", ev.Job.Sent, ev.Job.Size)
-		}
+	for _, tt := range []struct {
+		name        string
+		limit, size int64
+		notice      time.Duration
+	}{
+		{"1 MiB/s", 1 << 20, 3 << 20, time.Second},
+		{"16 KiB/s: a 64 KiB read takes 4 s", 16 << 10, 64 << 10, 1500 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			cfg := e.config()
+			cfg.UploadLimit = tt.limit
+			cfg.StallNotice = tt.notice
+			q := e.queue(cfg)
+			events, stop := q.Subscribe(10_000)
+			defer stop()
+			path := e.write("slow.bin", make([]byte, tt.size))
+			q.Add(Request{Path: path})
+			e.requireDone(q, hangGuard, 1)
+			stop()
+			for ev := range events {
+				if ev.Job.State == storage.JobUploading && ev.Job.Sent < ev.Job.Size {
+					assert.True(t, ev.Job.QuietSince.IsZero(), "said quiet while sending, at %d of %d bytes", ev.Job.Sent, ev.Job.Size)
+				}
+			}
+		})
 	}
 }
 
