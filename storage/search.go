@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Reading the history at a million entries.
@@ -73,7 +74,8 @@ const minIndexedRunes = 3
 
 // needle is one search, prepared: text is what was typed, as compared with
 // search_text; an entry matches when its search_text holds text or one of
-// also (the other forms of a CID text names, see parseNeedle). match is the
+// also (the other forms of a CID text names, and text's other Unicode
+// forms, see parseNeedle). match is the
 // FTS5 expression that narrows the candidates ("" when text is too short
 // for the index, or empty).
 type needle struct {
@@ -89,19 +91,29 @@ type needle struct {
 // name, its every form a history may hold (cidtext.SearchTerms, the one
 // place that decides), so the CIDv1 of an upload recorded as its CIDv0, or
 // a gateway link, finds it; the text itself still matches as any search
-// does (a file named like a CID).
+// does (a file named like a CID). An accented letter may be one character
+// (NFC, as Windows and Linux keyboards type it) or a letter and a
+// combining accent (NFD, as macOS names files), which read the same:
+// also holds text in both forms, so "café" typed finds a name a Mac wrote.
+// The index answers only when every form is long enough for it.
 func parseNeedle(s string) needle {
 	text := dropControls(normSearch(s))
 	n := needle{text: text}
 	if text == "" {
 		return n
 	}
-	for _, t := range cidtext.SearchTerms(s) {
-		if t = dropControls(normSearch(t)); t != text && !slices.Contains(n.also, t) {
+	add := func(t string) {
+		if t != text && !slices.Contains(n.also, t) {
 			n.also = append(n.also, t)
 		}
 	}
-	if utf8.RuneCountInString(text) >= minIndexedRunes {
+	for _, t := range cidtext.SearchTerms(s) {
+		add(dropControls(normSearch(t)))
+	}
+	add(norm.NFC.String(text))
+	add(norm.NFD.String(text))
+	indexed := func(t string) bool { return utf8.RuneCountInString(t) >= minIndexedRunes }
+	if indexed(text) && !slices.ContainsFunc(n.also, func(t string) bool { return !indexed(t) }) {
 		n.match = trigramQuery(text)
 		if len(n.also) > 0 {
 			each := []string{n.match}

@@ -20,7 +20,10 @@ func TestParseNeedle(t *testing.T) {
 		{"   ", "", ""},
 		{"a", "a", ""},
 		{"Ab", "ab", ""},
-		{"été", "été", `"été"`},
+		// and its NFD form, whose trigrams split the accents from their letters
+		{"été", "été", "(\"été\") OR (\"e\u0301t\" AND \"te\u0301\")"},
+		// "éx" in NFC: a form too short for the index
+		{"e\u0301x", "e\u0301x", ""},
 		{"IMG_0042", "img_0042", `"img" AND "_00" AND "042"`},
 		{"abcd", "abcd", `"abc" AND "bcd"`},
 		{"aaaaaa", "aaaaaa", `"aaa"`},
@@ -77,6 +80,32 @@ func TestIndexedSearchIsExactSubstring(t *testing.T) {
 		t.Run(tt.search, func(t *testing.T) {
 			assertSearchFinds(t, d, tt.search, tt.want)
 		})
+	}
+}
+
+// TestSearchFindsEitherUnicodeForm: an accented letter is one character
+// (NFC, as Windows and Linux keyboards type it) or a letter and a combining
+// accent (NFD, as macOS names files); a search typed in either form finds
+// names written in either, before and after they are indexed. "café" typed
+// found no "café.txt" a Mac had named, though both read the same.
+func TestSearchFindsEitherUnicodeForm(t *testing.T) {
+	const nfc, nfd = "caf\u00e9", "cafe\u0301"
+	d := openTestDB(t)
+	for i, name := range []string{nfc + " noir.txt", nfd + " au lait.txt", "cafe.txt"} {
+		_, err := d.AddHistory(HistoryEntry{JobID: fmt.Sprint("j", i), Name: name, Hash: fmt.Sprint("QmHash", i)})
+		require.NoError(t, err)
+	}
+	both := []string{nfd + " au lait.txt", nfc + " noir.txt"}
+	for _, indexed := range []bool{false, true} {
+		if indexed {
+			require.NoError(t, d.indexHistory())
+		}
+		for _, search := range []string{nfc, nfd, "CAF\u00c9", "CAFE\u0301", "\u00e9", "e\u0301"} {
+			t.Run(fmt.Sprintf("%+q indexed=%v", search, indexed), func(t *testing.T) {
+				assertSearchFinds(t, d, search, both)
+				assertHistoryCount(t, d, search, 2)
+			})
+		}
 	}
 }
 
