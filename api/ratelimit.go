@@ -55,9 +55,12 @@ func ParseRate(s string) (int64, error) {
 	return int64(bps), nil
 }
 
-// FormatRate writes bytesPerSecond in the syntax ParseRate reads, in the
-// largest unit that gives a whole number, or with one decimal when none
-// does ("8M", "1536K", "1.0M", "1000"); 0 is "0" (no limit).
+// FormatRate writes bytesPerSecond in the syntax ParseRate reads, so that
+// it reads back as the same limit (Settings shows it so and saves the
+// field again when it is left): in the largest unit that gives a whole
+// number ("8M", "1536K"), else with one decimal where that is exact
+// ("1.3M" for a limit typed so), else in bytes ("1000000", not "976.6K",
+// which reads back as 1000038); 0 is "0" (no limit).
 func FormatRate(bytesPerSecond int64) string {
 	for _, u := range rateUnits {
 		if bytesPerSecond >= u.bytes && bytesPerSecond%u.bytes == 0 {
@@ -66,7 +69,10 @@ func FormatRate(bytesPerSecond int64) string {
 	}
 	for _, u := range rateUnits {
 		if bytesPerSecond >= u.bytes {
-			return strconv.FormatFloat(float64(bytesPerSecond)/float64(u.bytes), 'f', 1, 64) + u.suffix
+			s := strconv.FormatFloat(float64(bytesPerSecond)/float64(u.bytes), 'f', 1, 64) + u.suffix
+			if back, err := ParseRate(s); err == nil && back == bytesPerSecond {
+				return s
+			}
 		}
 	}
 	return strconv.FormatInt(bytesPerSecond, 10)

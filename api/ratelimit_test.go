@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"sync"
 	"testing"
@@ -48,15 +49,25 @@ func TestFormatRateReadsBack(t *testing.T) {
 		want string
 	}{
 		{0, "0"}, {1, "1"}, {1000, "1000"}, {1 << 10, "1K"}, {500 << 10, "500K"}, {8 << 20, "8M"},
-		{3 << 19, "1536K"}, {1 << 30, "1G"}, {1<<20 + 1, "1.0M"},
+		{3 << 19, "1536K"}, {1 << 30, "1G"}, {1<<20 + 1, "1048577"}, {1363148, "1.3M"}, {1000000, "1000000"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, FormatRate(tt.in), "%d", tt.in)
 	}
-	for _, n := range []int64{0, 1, 999, 1 << 10, 500 << 10, 8 << 20, 3 << 19, 5 << 30} {
+	// Settings shows the saved limit as FormatRate writes it and saves
+	// the field again when it is left: a limit typed as 1000000 showed as
+	// "976.6K" and, the field left, became 1000038.
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	ns := []int64{0, 1, 999, 1 << 10, 500 << 10, 8 << 20, 3 << 19, 5 << 30, 1000000, 1<<20 + 1, 1363148, maxRate}
+	for range 1000 {
+		ns = append(ns, rng.Int64N(maxRate+1), rng.Int64N(1<<24))
+	}
+	for _, n := range ns {
 		got, err := ParseRate(FormatRate(n))
 		require.NoError(t, err)
-		assert.Equal(t, n, got, "%d read back", n)
+		require.Equal(t, n, got, "%d written as %q reads back", n, FormatRate(n))
 	}
 }
 
