@@ -263,6 +263,10 @@ func TestCommandLineValidation(t *testing.T) {
 		{"limit rate not a rate", []string{"upload", "--limit-rate", "fast", f}, "--limit-rate: not a rate: write bytes per second"},
 		{"limit rate negative", []string{"resume", "--limit-rate", "-2M"}, "500K, 2M"},
 		{"limit rate in bits", []string{"upload", "--limit-rate", "8Mbit", f}, "not a rate"},
+		// upload --limit-rate "$RATE" with RATE unset in a script ran at
+		// the window's setting, whatever it is, without a word.
+		{"limit rate empty", []string{"upload", "--limit-rate", "", f}, "--limit-rate needs a rate"},
+		{"resume limit rate empty", []string{"resume", "--limit-rate="}, "--limit-rate needs a rate"},
 		{"login needs a method", []string{"login", "--env", "http://127.0.0.1:1"}, "--api-key-stdin"},
 		{"login secret in argv", []string{"login", "--api-key-stdin", "abc"}, "never from arguments"},
 		{"history json and csv", []string{"history", "--json", "--csv"}, "one of"},

@@ -79,6 +79,10 @@ func (o queueOptions) validate() error {
 		return usageErrorf("--concurrency must be between %d and %d uploads at a time (leave it out for the setting, %d by default)",
 			storage.MinConcurrency, storage.MaxConcurrency, storage.DefaultConcurrency)
 	}
+	if o.limitRate == "" && o.changed != nil && o.changed("limit-rate") {
+		// "$RATE" with RATE unset in a script: not the setting, unsaid.
+		return usageErrorf("--limit-rate needs a rate: it was given empty (write 500K, 2M or 0 for no limit, or leave --limit-rate out for the setting)")
+	}
 	if _, err := o.uploadRate(0); err != nil {
 		return usageErrorf("--limit-rate: %v", err)
 	}
