@@ -15,8 +15,8 @@ import (
 
 // A bandwidth limit is given in curl's --limit-rate syntax: bytes per
 // second, with an optional suffix K, M or G (either case) counting 1024,
-// 1024² or 1024³ bytes, and an optional "/s": "500K", "2M", "1.5m", "8M/s".
-// 0 means no limit.
+// 1024² or 1024³ bytes, and an optional "/s" (either case too): "500K",
+// "2M", "1.5m", "8M/s". 0 means no limit.
 
 // rateUnits are the suffixes of the syntax, largest first.
 var rateUnits = []struct {
@@ -33,7 +33,10 @@ const maxRate = 1 << 40
 // how to write one, without s: a command line's --limit-rate may hold a
 // secret typed in the wrong place.
 func ParseRate(s string) (int64, error) {
-	t := strings.TrimSuffix(strings.TrimSpace(s), "/s")
+	t := strings.TrimSpace(s)
+	if len(t) >= 2 && strings.EqualFold(t[len(t)-2:], "/s") {
+		t = t[:len(t)-2]
+	}
 	unit := int64(1)
 	for _, u := range rateUnits {
 		if len(t) > 0 && strings.EqualFold(t[len(t)-1:], u.suffix) {

@@ -30,6 +30,8 @@ func TestParseRate(t *testing.T) {
 		{"1.5M", 3 << 19},
 		{"1G", 1 << 30},
 		{" 8M/s ", 8 << 20},
+		{"8m/S", 8 << 20}, // the unit takes either case: so does its "/s"
+		{"500/S", 500},
 		{"1024G", 1 << 40},
 	}
 	for _, tt := range tests {
