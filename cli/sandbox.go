@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -89,8 +90,10 @@ Faults (--fault):
 
 // validate refuses, as usage errors (exit 2), the values the sandbox
 // would refuse once started, before anything starts; none repeats the
-// value, which may be a secret typed in the wrong place.
-func (o sandboxOptions) validate() error {
+// value, which may be a secret typed in the wrong place. It reads --data
+// as the system does (dataFolder), and o.dataDir is then that folder, so
+// the store is made where the checks judged.
+func (o *sandboxOptions) validate() error {
 	if err := sandbox.CheckListenAddress(o.listen); err != nil {
 		return usageErrorf("--listen: %v", err)
 	}
@@ -116,6 +119,11 @@ func (o sandboxOptions) validate() error {
 	if o.dataDir == "" {
 		return nil
 	}
+	dir, err := dataFolder(o.dataDir)
+	if err != nil {
+		return err
+	}
+	o.dataDir = dir
 	if err := notAFolder(o.dataDir); err != nil {
 		return err
 	}
@@ -125,6 +133,36 @@ func (o sandboxOptions) validate() error {
 	}
 	return nil
 }
+
+// dataFolder is the folder --data names, read as upload reads a path
+// (api.AbsPath) where that may differ from its text: a ".." after a
+// symbolic link goes up from where the link leads, as `mkdir DIR` and
+// `cd DIR` go, not from the link's own folder, so the store is made, and
+// the app's data folder guarded (inOwnDataFolder), where the system goes;
+// the folder is then named by its absolute path. A DIR without ".." is
+// kept as given, and named so. A ".." the system cannot follow (a link to
+// nothing, a loop, a name not there), where `mkdir DIR` makes nothing, is
+// refused: the store would otherwise be made where the text cut of
+// "link/.." says. Without a current folder (it was removed) a relative DIR
+// is left as given, for what follows to fail on.
+func dataFolder(given string) (string, error) {
+	if !hasDotDot(given) {
+		return given, nil
+	}
+	dir, err := api.AbsPath(given)
+	if err != nil {
+		return given, nil
+	}
+	if hasDotDot(dir) {
+		return "", usageErrorf(`--data: the system cannot follow %s: a name before its ".." is a symbolic link that leads nowhere or round a loop, or is not there; give the folder's path without "..", or fix the link`,
+			inert.Line(dir))
+	}
+	return dir, nil
+}
+
+// hasDotDot reports whether a part of p is "..", which api.AbsPath reads
+// from where a symbolic link before it leads, and keeps when it cannot.
+func hasDotDot(p string) bool { return slices.Contains(strings.Split(filepath.ToSlash(p), "/"), "..") }
 
 // notAFolder refuses, as a usage error, a --data dir that is there and is
 // not a folder (a file, a device), or whose path goes through a file:
