@@ -288,3 +288,41 @@ func TestNamedURLKeepsItsHostNotAPastedPath(t *testing.T) {
 	assert.NotContains(t, err.Error(), key[:10])
 	assert.Equal(t, "http://example.com/…", ve.Detail, "the window's Detail, named as the command line's English")
 }
+
+// TestLocalhostWithItsFinalDotIsRefusedSayingWhatToType: `--env
+// http://localhost.:8787` (localhost written fully qualified, RFC 6761's
+// "localhost.") was refused as "uses http://, … clear text — use
+// https://, or http:// only for this computer (127.0.0.1, ::1 or
+// localhost)", which reads as if localhost were what it got. It stays
+// refused: Go's resolver (pure and cgo, Go 1.26 on Debian, measured
+// 2026-12-06) asks the network's DNS server for "localhost." (its
+// /etc/hosts lookup keys "localhost" without the dot), and Windows'
+// getaddrinfo treats only "localhost" as this computer, so the name
+// may lead to another machine, key and password in clear text. The
+// sentence now says so and gives the URL to type; every other host's
+// refusal is as before.
+func TestLocalhostWithItsFinalDotIsRefusedSayingWhatToType(t *testing.T) {
+	const dotted = `"localhost." (with its final dot) is looked up in DNS, which may name another computer: write `
+	tests := []struct{ in, want, notWant string }{
+		{"http://localhost.:8787", dotted + "http://localhost:8787, without the dot", "only for this computer"},
+		{"http://LocalHost.:8787/v1", dotted + "http://localhost:8787, without the dot", "only for this computer"},
+		{"http://localhost.", dotted + "http://localhost, without the dot", "only for this computer"},
+		{"http://localhost.example.:8787", "use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)", "with its final dot"},
+		{"http://localhost.localdomain:8787", "use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)", "with its final dot"},
+		{"http://127.0.0.1.:8787", "use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)", "with its final dot"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := ParseEnvironment(tt.in)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, ProblemCleartext, ve.Problem)
+			assert.Contains(t, err.Error(), "uses http://, so the API key, password and token would cross the network in clear text")
+			assert.Contains(t, err.Error(), tt.want)
+			assert.NotContains(t, err.Error(), tt.notWant)
+		})
+	}
+	for _, host := range []string{"localhost.", "LOCALHOST.", "localhost..", "sub.localhost."} {
+		assert.False(t, IsLoopbackHost(host), "%s is looked up in DNS", host)
+	}
+}
