@@ -284,32 +284,39 @@ func validateServiceURL(label, field, raw string) error {
 }
 
 // cleartextAdvice ends the refusal of u, an http:// URL to a host that may
-// leave this computer, with what to type instead: for "localhost." (RFC
-// 6761's fully qualified localhost, any case), the same URL's host without
-// the dot, since that is what was meant and the dot is what is refused.
+// leave this computer, with what to type instead (LocalhostMeant).
 func cleartextAdvice(u *url.URL) string {
-	if !IsDottedLocalhost(u.Hostname()) {
+	meant, ok := LocalhostMeant(u.String())
+	if !ok {
 		return " — use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost)"
+	}
+	return ` — "localhost." (with its final dot) is looked up in DNS, which may name another computer: write ` + meant + ", without the dot"
+}
+
+// LocalhostMeant is what to type for raw, an http:// URL whose host is
+// localhost written with its final dot ("localhost.", RFC 6761's fully
+// qualified name, any case): http://localhost with raw's port, and true;
+// false for any other URL. IsLoopbackHost does not take "localhost.": Go's
+// resolver (pure and cgo) asks the network's DNS server for it, as its
+// hosts-file lookup keys "localhost" without the dot, and Windows'
+// getaddrinfo answers only "localhost" itself with this computer. The
+// refusal's sentence, the command line's and the window's, offers it.
+func LocalhostMeant(raw string) (string, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || !strings.EqualFold(u.Hostname(), "localhost.") {
+		return "", false
 	}
 	meant := "http://localhost"
 	if port := u.Port(); port != "" {
 		meant += ":" + port
 	}
-	return ` — "localhost." (with its final dot) is looked up in DNS, which may name another computer: write ` + meant + ", without the dot"
+	return meant, true
 }
-
-// IsDottedLocalhost reports whether host is localhost written with its
-// final dot ("localhost.", any case), which IsLoopbackHost does not take:
-// Go's resolver (pure and cgo) asks the network's DNS server for it, as
-// its hosts-file lookup keys "localhost" without the dot, and Windows'
-// getaddrinfo answers only "localhost" itself with this computer. The
-// refusal of such a URL says to write localhost without the dot.
-func IsDottedLocalhost(host string) bool { return strings.EqualFold(host, "localhost.") }
 
 // IsLoopbackHost reports whether host never leaves this machine: localhost,
 // 127.0.0.0/8 or ::1. It is the one test of "this computer" for what may
 // use clear-text http://, where the sandbox may listen, and which Host
-// and Origin it answers. "localhost." is not (IsDottedLocalhost).
+// and Origin it answers. "localhost." is not (LocalhostMeant says why).
 func IsLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true

@@ -70,6 +70,10 @@ func envURLProblemText(ve *api.ValidationError) string {
 	case api.ProblemNoHost:
 		return tr("{{.What}} has no host name.", data)
 	case api.ProblemCleartext:
+		if meant, ok := api.LocalhostMeant(ve.Detail); ok {
+			data["Meant"] = meant
+			return tr("{{.What}} “{{.URL}}” uses http:// to “localhost.”: with its final dot, that name is looked up in DNS, which may name another computer, so the API key, password and token could cross the network unencrypted. Write {{.Meant}}, without the dot.", data)
+		}
 		return tr("{{.What}} “{{.URL}}” uses http://, so the API key, password and token would cross the network unencrypted. Use https://, or http:// only for this computer (127.0.0.1, ::1 or localhost).", data)
 	case api.ProblemQuery:
 		return tr("{{.What}} “{{.URL}}” must not contain a query (?…) or a fragment (#…).", data)

@@ -280,3 +280,29 @@ func TestSystemDetailWithAndWithout(t *testing.T) {
 
 // parseErr is the error of a parse.
 func parseErr(_ int64, err error) error { return err }
+
+// TestDottedLocalhostSaysWhatToType: Settings → Custom URL
+// "http://localhost.:8787" (localhost with its final dot, which Go's
+// resolver asks the network's DNS server for) was refused, rightly, with
+// "… Use https://, or http:// only for this computer (127.0.0.1, ::1 or
+// localhost).", which reads as if localhost were refused. In every
+// language the window now says the dot is looked up in DNS and gives the
+// URL to type; another host's refusal is as before.
+func TestDottedLocalhostSaysWhatToType(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	for _, lang := range []string{"en", "de", "fr", "es", "pt_BR", "ru"} {
+		t.Setenv("LANGUAGE", lang)
+		require.NoError(t, useLanguage(""))
+		dotted := errorText(customEnvErr("http://localhost.:8787", "", ""))
+		other := errorText(customEnvErr("http://dstor.example:8787", "", ""))
+		assert.Contains(t, dotted, "http://localhost.:8787", lang)
+		assert.Contains(t, dotted, "DNS", lang)
+		assert.Contains(t, dotted, " http://localhost:8787,", "%s: the URL to type", lang)
+		assert.NotEqual(t, strings.Replace(other, "dstor.example", "localhost.", 1), dotted, "%s: not the other hosts' sentence", lang)
+		assert.NotContains(t, other, "DNS", "%s: another host's sentence is as before", lang)
+	}
+	t.Setenv("LANGUAGE", "en")
+	require.NoError(t, useLanguage(""))
+	assert.Equal(t, "The gateway URL “http://localhost.:8787/ipfs/” uses http:// to “localhost.”: with its final dot, that name is looked up in DNS, which may name another computer, so the API key, password and token could cross the network unencrypted. Write http://localhost:8787, without the dot.",
+		errorText(customEnvErr("https://dstor.example", "", "http://localhost.:8787/ipfs/")))
+}
