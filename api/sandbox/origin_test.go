@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -245,4 +246,102 @@ func TestGatewayPageHasNoSandboxOrigin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHostPortIsWhereTheBrowserConnected: the Host check takes any port
+// (b569048); is there a page it lets through? A browser sets Host itself
+// (a page cannot), to the name and port it connects to, so a page's
+// request reaches the sandbox with Host 127.0.0.1:PORT, the sandbox's
+// port, whatever page sent it: a page of another program on this
+// computer (http://127.0.0.1:OTHER) is cross-origin, cannot read the
+// answers (no CORS headers), and its sign-ins and uploads carry Origin
+// :OTHER, refused. A Host at another port reaches the sandbox only
+// through something on this computer that forwards that port to it
+// (ssh -L, a dev server's proxy): the browser then takes that port for
+// the sandbox's origin, whose pages are answered, and any other origin,
+// the sandbox's own direct port included, is refused as foreign there.
+// Checking the Host's port would refuse only that forward. A client that
+// writes Host itself (curl) needs no page's trick: it sends no Origin.
+func TestHostPortIsWhereTheBrowserConnected(t *testing.T) {
+	e, port := startedEnv(t)
+	fwd := forwardTo(t, strings.TrimPrefix(e.url, "http://"))
+	_, fwdPort, err := net.SplitHostPort(fwd)
+	require.NoError(t, err)
+	other, err := net.Listen("tcp", "127.0.0.1:0") // another program's page server
+	require.NoError(t, err)
+	t.Cleanup(func() { other.Close() })
+	_, otherPort, err := net.SplitHostPort(other.Addr().String())
+	require.NoError(t, err)
+	login := `{"email":"` + aliceEmail + `","password":"` + alicePassword + `"}`
+
+	tests := []struct {
+		name, via, origin string
+		want              int
+	}{
+		{"the sandbox's page", e.url, "http://127.0.0.1:" + port, http.StatusOK},
+		{"another program's page", e.url, "http://127.0.0.1:" + otherPort, http.StatusForbidden},
+		{"another program's page, by localhost", e.url, "http://localhost:" + otherPort, http.StatusForbidden},
+		{"through a forward, its page", "http://" + fwd, "http://127.0.0.1:" + fwdPort, http.StatusOK},
+		{"through a forward, another program's page", "http://" + fwd, "http://127.0.0.1:" + otherPort, http.StatusForbidden},
+		{"through a forward, the direct port's page", "http://" + fwd, "http://127.0.0.1:" + port, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := e.with(t)
+			e.url = tt.via // as a browser connects: Host is this URL's host and port
+			req := e.loginRequest(login)
+			req.Header.Set("Content-Type", "text/plain") // what a cross-site form can send
+			setOrigin(req, tt.origin)
+			resp, body := e.do(req)
+			assert.Equal(t, tt.want, resp.StatusCode, "sign-in: %s", body)
+			assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"), "no page of another origin reads an answer")
+			if tt.want != http.StatusOK {
+				requireJSONError(t, resp, body, tt.want)
+				assert.NotContains(t, string(body), "access_token")
+			}
+		})
+	}
+}
+
+// forwardTo listens on a free loopback port and forwards each connection
+// to addr, as ssh -L or a dev server's proxy on this computer would; it
+// is its address. The test's cleanup closes it and every connection, and
+// waits for its goroutines.
+func forwardTo(t *testing.T, addr string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	wg.Go(func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", addr)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			mu.Lock()
+			conns = append(conns, in, out)
+			mu.Unlock()
+			wg.Go(func() { io.Copy(out, in); out.Close() })
+			wg.Go(func() { io.Copy(in, out); in.Close() })
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return ln.Addr().String()
 }
