@@ -5,7 +5,6 @@ package api
 import (
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -38,7 +37,7 @@ func AbsPath(p string) (string, error) {
 	if err != nil {
 		return abs, err
 	}
-	if hasDotDot(p) {
+	if HasDotDot(p) {
 		abs = dotDotFromLinks(p, abs)
 	}
 	if namesFolder(p) && !strings.HasSuffix(abs, "/") {
@@ -82,7 +81,7 @@ func dotDotFromLinks(p, abs string) string {
 // resolved in the window, whose own window then shows at once.
 func AbsUnresolved(p string) (string, error) {
 	switch {
-	case !hasDotDot(p) && !namesFolder(p):
+	case !HasDotDot(p) && !namesFolder(p):
 		return AbsPath(p)
 	case filepath.IsAbs(p):
 		return p, nil
@@ -93,10 +92,6 @@ func AbsUnresolved(p string) (string, error) {
 	}
 	return wd + "/" + p, nil
 }
-
-// hasDotDot reports whether a part of p is "..", which AbsPath resolves
-// as the system does when a symbolic link comes before it.
-func hasDotDot(p string) bool { return slices.Contains(strings.Split(p, "/"), "..") }
 
 // namesFolder reports whether p names a folder by its end, a separator or
 // a "." after one, which the system opens only where a folder is.

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,23 +145,19 @@ func (o *sandboxOptions) validate() error {
 // "link/.." says. Without a current folder (it was removed) a relative DIR
 // is left as given, for what follows to fail on.
 func dataFolder(given string) (string, error) {
-	if !hasDotDot(given) {
+	if !api.HasDotDot(given) {
 		return given, nil
 	}
 	dir, err := api.AbsPath(given)
 	if err != nil {
 		return given, nil
 	}
-	if hasDotDot(dir) {
+	if api.HasDotDot(dir) {
 		return "", usageErrorf(`--data: the system cannot follow %s: a name before its ".." is a symbolic link that leads nowhere or round a loop, or is not there; give the folder's path without "..", or fix the link`,
 			inert.Line(dir))
 	}
 	return dir, nil
 }
-
-// hasDotDot reports whether a part of p is "..", which api.AbsPath reads
-// from where a symbolic link before it leads, and keeps when it cannot.
-func hasDotDot(p string) bool { return slices.Contains(strings.Split(filepath.ToSlash(p), "/"), "..") }
 
 // notAFolder refuses, as a usage error, a --data dir that is there and is
 // not a folder (a file, a device), or whose path goes through a file:
