@@ -376,9 +376,11 @@ func (a *App) signIn(req signInRequest) signInResult {
 // keepSignIn files the sign-in in the keyring and the remembered accounts,
 // and returns the notice to show when the keyring will not keep it. A
 // keyring that fails does not stop the sign-in: the credentials are then
-// forgotten when the app quits.
+// forgotten when the app quits (a password too long for it: that
+// password, while the token kept signs in until it ends).
 func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 	var err error
+	var tooLarge *storage.SecretTooLargeError
 	if req.auto {
 		// What signed in came from the keyring, which keeps it: a fresh
 		// token it refuses costs a request next time, and is no reason
@@ -405,6 +407,10 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		// The sign-in is kept; the password the person no longer wants
 		// remembered is left in the keyring, unused.
 		return tr("Signed in. Your keyring did not delete the password kept at an earlier sign-in with “Remember me”: it is not used, and each start tries to delete it again. You can also delete it with your system's keyring app (the entries named “dstor-uploader”).")
+	case errors.As(err, &tooLarge) && tooLarge.Kind == storage.SecretPassword:
+		// The token is kept: the next start signs in with it while
+		// it lasts, so "only until you quit" would be untrue.
+		return tr("Signed in. Your password is too long for the system keyring to keep, so it is not remembered: once this sign-in ends, you will be asked for it again.")
 	case err != nil:
 		return tr("Signed in, but your keyring did not accept the credentials, so they are kept only until you quit.")
 	}
