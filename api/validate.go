@@ -192,6 +192,19 @@ func ValidateEmail(s string) error {
 	return nil
 }
 
+// TrimDestination is a destination folder path and a comment as typed,
+// without the spaces around them: both travel as HTTP header values, which
+// lose them on the way, so what the history records is what dStor gets,
+// and " /photos/" is the folder "/photos/". A folder path of spaces alone
+// stays as it is, for ValidateFolderPath to refuse rather than take for
+// the root. The window and the command line both read them so.
+func TrimDestination(folderPath, comment string) (string, string) {
+	if f := strings.TrimSpace(folderPath); f != "" {
+		folderPath = f
+	}
+	return folderPath, strings.TrimSpace(comment)
+}
+
 // ValidateComment checks an upload comment, which travels in an HTTP header:
 // one line of valid UTF-8 without CR, LF or any other control character (so
 // header injection is impossible), at most 1024 bytes.

@@ -104,6 +104,25 @@ func TestValidateComment(t *testing.T) {
 	}
 }
 
+// TestTrimDestination: spaces around a folder path or a comment, which an
+// HTTP header loses, are dropped; a folder path of spaces alone is kept,
+// so ValidateFolderPath refuses it rather than it reading as the root.
+func TestTrimDestination(t *testing.T) {
+	for _, tt := range []struct{ folder, comment, wantFolder, wantComment string }{
+		{"", "", "", ""},
+		{"/photos/", "trip", "/photos/", "trip"},
+		{" /photos/ ", "  trip  ", "/photos/", "trip"},
+		{"/a b/", "a  b", "/a b/", "a  b"},
+		{"   ", "   ", "   ", ""},
+	} {
+		folder, comment := TrimDestination(tt.folder, tt.comment)
+		assert.Equal(t, tt.wantFolder, folder, "%q", tt.folder)
+		assert.Equal(t, tt.wantComment, comment, "%q", tt.comment)
+	}
+	folder, _ := TrimDestination("   ", "")
+	require.Error(t, ValidateFolderPath(folder), "spaces alone are not the root")
+}
+
 func TestValidateFolderPath(t *testing.T) {
 	tests := []struct{ name, in, want string }{
 		{"empty means root", "", ""},

@@ -94,6 +94,7 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 	if o.parent.err != nil {
 		return usageErrorf("--parent-id: %s", api.Human(o.parent.err))
 	}
+	o.folderPath, o.comment = api.TrimDestination(o.folderPath, o.comment)
 	if o.folderPath != "" && o.parent.id != nil {
 		return usageErrorf("use --folder-path or --parent-id, not both (dStor takes one destination)")
 	}

@@ -124,7 +124,9 @@ func (v *uploadView) onDestModeChanged(mode string) {
 // destination reads and validates the destination and comment; the error
 // names what is wrong (humanError words it for the person).
 func (v *uploadView) destination() (folder string, parent *int64, comment string, err error) {
-	comment = strings.TrimSpace(v.comment.Text)
+	// Spaces around a path or a comment are dropped; spaces alone are
+	// refused, not taken for the root.
+	folder, comment = api.TrimDestination(v.folder.Text, v.comment.Text)
 	if err := api.ValidateComment(comment); err != nil {
 		return "", nil, "", err // the sentence names the comment
 	}
@@ -138,14 +140,7 @@ func (v *uploadView) destination() (folder string, parent *int64, comment string
 		}
 		return "", &id, comment, nil
 	}
-	// Spaces around a path are dropped; spaces alone are refused, not
-	// taken for the root.
-	folder = strings.TrimSpace(v.folder.Text)
-	check := folder
-	if folder == "" {
-		check = v.folder.Text
-	}
-	if err := api.ValidateFolderPath(check); err != nil {
+	if err := api.ValidateFolderPath(folder); err != nil {
 		return "", nil, comment, err
 	}
 	return folder, nil, comment, nil
