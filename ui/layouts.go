@@ -254,14 +254,19 @@ type tabBarEndLayout struct {
 
 func (l *tabBarEndLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	// The bar is as tall as a tab's button; the tabs are as wide as their
-	// labels and icons. Both measured from a button like theirs.
+	// labels and icons. Both measured as Fyne lays out a tab's button: its
+	// icon, a padding, its label, an inner padding each side; a padding
+	// between two buttons.
 	barH := theme.IconInlineSize() + 2*theme.InnerPadding() + 2*theme.Padding()
-	var tabsW float32
-	for _, it := range l.tabs.Items {
-		tabsW += fyne.MeasureText(it.Text, theme.TextSize(), fyne.TextStyle{Bold: true}).Width +
-			theme.IconInlineSize() + 4*theme.Padding()
-	}
 	pad := theme.Padding()
+	var tabsW float32
+	for i, it := range l.tabs.Items {
+		if i > 0 {
+			tabsW += pad
+		}
+		tabsW += theme.IconInlineSize() + pad +
+			fyne.MeasureText(it.Text, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
+	}
 	for _, o := range objs {
 		m := o.MinSize()
 		w := fyne.Min(fyne.Max(size.Width-tabsW-2*pad, 0), fyne.Max(m.Width, l.want()))
