@@ -501,7 +501,7 @@ func (h *historyView) startLook(e storage.HistoryEntry) (end func(), ok bool) {
 	}
 	h.lookMu.Unlock()
 	if busy {
-		h.a.showToast(tr("Still looking at “{{.Name}}”: the drive or network share it is on has not answered yet.", map[string]any{"Name": quotedNameText(e.Name)}))
+		h.stillLooking(e.Name)
 		return nil, false
 	}
 	return func() {
@@ -509,6 +509,13 @@ func (h *historyView) startLook(e storage.HistoryEntry) (end func(), ok bool) {
 		defer h.lookMu.Unlock()
 		delete(h.looking, e.LocalPath)
 	}, true
+}
+
+// stillLooking says that a look at the file name is under way, waiting
+// for its drive. The name comes last: a toast too narrow for the whole
+// sentence cuts the name of the row just clicked, not why nothing happens.
+func (h *historyView) stillLooking(name string) {
+	h.a.showToast(tr("Still waiting for the drive or network share that holds “{{.Name}}”.", map[string]any{"Name": quotedNameText(name)}))
 }
 
 // statShown is os.Stat, which Show in folder asks of the entry's file;

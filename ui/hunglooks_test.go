@@ -19,7 +19,7 @@ import (
 // stillLooking is the toast of a click on an entry whose file is still
 // being looked at.
 func stillLooking(name string) string {
-	return "Still looking at “" + name + "”: the drive or network share it is on has not answered yet."
+	return "Still waiting for the drive or network share that holds “" + name + "”."
 }
 
 // TestCheckAgainOnADriveThatDoesNotAnswerLooksOnceAtATime: "Check again"

@@ -11,10 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestALongToastLeavesTheTabsWhole: "Still looking at “…”: the drive or
-// network share it is on has not answered yet.", the longest toast,
-// covered the end of the Settings tab's label in every language at the
-// window's first size (980×680: "Einstellunge", "Réglage", "Настройк"):
+// TestALongToastLeavesTheTabsWhole: a long toast (Show in folder clicked
+// while a look at the file is under way) covered the end of the Settings
+// tab's label in every language at the window's first size (980×680:
+// "Einstellunge", "Réglage", "Настройк"):
 // the toast's room was measured from tabs narrower than Fyne draws them.
 // The toast now starts past the last tab, in each language.
 func TestALongToastLeavesTheTabsWhole(t *testing.T) {
@@ -28,8 +28,7 @@ func TestALongToastLeavesTheTabsWhole(t *testing.T) {
 			e.ui(func() {
 				a.showMain()
 				a.win.Resize(fyne.NewSize(980, 680))
-				a.showToast(tr("Still looking at “{{.Name}}”: the drive or network share it is on has not answered yet.",
-					map[string]any{"Name": "quarterly-report-2026.pdf"}))
+				a.history.stillLooking("quarterly-report-2026.pdf")
 				a.win.Content().Refresh()
 				d := fyne.CurrentApp().Driver()
 				var tabsEnd float32
@@ -41,6 +40,46 @@ func TestALongToastLeavesTheTabsWhole(t *testing.T) {
 				require.NotZero(t, tabsEnd, "the Settings tab's label is drawn")
 				at := d.AbsolutePositionForObject(a.toastBox).X
 				assert.GreaterOrEqual(t, at, tabsEnd, "%s: the toast starts at x=%.0f, over the Settings tab, which ends at x=%.0f", l.Tag, at, tabsEnd)
+			})
+		})
+	}
+}
+
+// TestStillLookingShowsWhyInTheToast: the toast of Show in folder or
+// Check again clicked while a look at the file is under way was cut at
+// the window's first size (980×680) before it said why, in every
+// language ("… the drive or network share it is on has not answ…"): the
+// file's name came first and took the room. Every word of it but the
+// name's is now shown; what the toast cuts is the end of the name, of the
+// row the person just clicked.
+func TestStillLookingShowsWhyInTheToast(t *testing.T) {
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	const name = "quarterly-report-2026.pdf"
+	for _, l := range languages {
+		t.Run(l.Tag, func(t *testing.T) {
+			t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
+			require.NoError(t, useLanguage(""))
+			e := newTestEnv(t)
+			a := e.a
+			e.ui(func() {
+				a.showMain()
+				a.win.Resize(fyne.NewSize(980, 680))
+				a.history.stillLooking(name)
+				a.win.Content().Refresh()
+				var shown strings.Builder
+				walkObjects(a.toast, func(o fyne.CanvasObject) {
+					if txt, ok := o.(*canvas.Text); ok {
+						shown.WriteString(txt.Text)
+					}
+				})
+				require.NotEmpty(t, shown.String(), "the toast is drawn")
+				without := strings.Replace(a.toast.Text, name, " ", 1)
+				for _, w := range strings.Fields(without) {
+					w = strings.Trim(w, ".:;,«»„“”\" ")
+					if w != "" {
+						assert.Contains(t, shown.String(), w, "%s: the toast %q shows %q", l.Tag, a.toast.Text, shown.String())
+					}
+				}
 			})
 		})
 	}
