@@ -941,7 +941,7 @@ func (a *App) showToast(msg string) {
 		return
 	}
 	a.goBg(func() {
-		if !a.sleep(3 * time.Second) {
+		if !a.sleep(toastShownFor(msg)) {
 			return
 		}
 		a.do(func() {
@@ -950,6 +950,23 @@ func (a *App) showToast(msg string) {
 			}
 		})
 	})
+}
+
+// How long a toast stays up: toastShortest for a few words ("Link copied
+// to the clipboard"), else as long as its text takes to read, at about 14
+// characters a second (toastPerChar), up to toastLongest.
+const (
+	toastShortest = 3 * time.Second
+	toastPerChar  = 70 * time.Millisecond
+	toastLongest  = 10 * time.Second
+)
+
+// toastShownFor is how long a toast saying msg stays up: a sentence read
+// for the first time ("Still waiting for the drive … that holds “…”.")
+// needs longer than a confirmation one glances at.
+func toastShownFor(msg string) time.Duration {
+	d := time.Duration(utf8.RuneCountInString(msg)) * toastPerChar
+	return min(max(d, toastShortest), toastLongest)
 }
 
 // hideToast ends the toast, and gives the tab bar's end back to History's

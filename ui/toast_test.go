@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -82,5 +83,27 @@ func TestStillLookingShowsWhyInTheToast(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// TestALongToastStaysLongEnoughToRead: every toast went after 3 s, also
+// "Still waiting for the drive or network share that holds “…”." (13
+// words, some 90 characters with a file's name): gone before it was
+// read. A short one ("Link copied to the clipboard") still goes after
+// 3 s; a longer one stays as long as its text takes to read, at about 14
+// characters a second.
+func TestALongToastStaysLongEnoughToRead(t *testing.T) {
+	stillWaiting := "Still waiting for the drive or network share that holds “quarterly-report-hang-2026.pdf”."
+	for _, tt := range []struct {
+		msg      string
+		at, most time.Duration
+	}{
+		{"Link copied to the clipboard", 3 * time.Second, 3 * time.Second},
+		{"“report.pdf” is live", 3 * time.Second, 3 * time.Second},
+		{stillWaiting, 6 * time.Second, 7 * time.Second},
+		{strings.Repeat("x", 1000), toastLongest, toastLongest},
+	} {
+		got := toastShownFor(tt.msg)
+		assert.True(t, got >= tt.at && got <= tt.most, "%q (%d characters) stays %s, want %s to %s", tt.msg, len([]rune(tt.msg)), got, tt.at, tt.most)
 	}
 }
