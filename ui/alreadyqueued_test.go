@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -33,6 +34,7 @@ func TestFolderDroppedTwiceIsQueuedOnceAndSaysSo(t *testing.T) {
 	e.eventually(func() bool { return a.toast.Visible() && a.toast.Text != "" }, "the second drop is told")
 	e.ui(func() {
 		assert.Equal(t, "300 files were already in the queue, so they were not added again.", a.toast.Text)
+		assert.Equal(t, widget.MediumImportance, a.toast.Importance, "nothing added is no success, and nothing wrong")
 		a.upload.folder.SetText("/twice/") // where the folder's files go
 		a.onDropped([]fyne.URI{storage.NewFileURI(files[7])})
 	})

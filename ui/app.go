@@ -691,6 +691,7 @@ type appViews struct {
 	historyTab   *container.TabItem
 	settingsTab  *container.TabItem
 	toast        *widget.Label
+	toastIcon    *widget.Icon // the toast's kind: a tick, an "i" or a "!"
 	toastBox     *themedBox
 	toastLayer   *fyne.Container
 	heldLayer    *fyne.Container // History's sign that uploads are held (historyView.heldSlot)
@@ -904,10 +905,9 @@ func (a *App) buildMain() {
 	}
 
 	a.toast = widget.NewLabel("")
-	a.toast.Importance = widget.SuccessImportance
 	a.toast.Truncation = fyne.TextTruncateEllipsis
-	a.toastBox = newToastBox(container.NewBorder(nil, nil,
-		widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon())), nil, a.toast))
+	a.toastIcon = widget.NewIcon(nil)
+	a.toastBox = newToastBox(container.NewBorder(nil, nil, a.toastIcon, nil, a.toast))
 	a.toastBox.Hide()
 	a.toastLayer = container.New(&tabBarEndLayout{tabs: a.tabs, want: func() float32 {
 		return fyne.MeasureText(a.toast.Text, theme.TextSize(), fyne.TextStyle{}).Width + theme.IconInlineSize() + 2*theme.InnerPadding() + 4*theme.Padding()
@@ -928,11 +928,37 @@ func (a *App) showMain() {
 	a.win.SetContent(a.mainView)
 }
 
+// toastKind is what a toast tells: a tick in green belongs to what was
+// done, and would tell the person a check passed that did not.
+type toastKind int
+
+const (
+	toastDone    toastKind = iota // done as asked: "Link copied"
+	toastNote                     // nothing wrong, nothing done: "already in the queue"
+	toastProblem                  // not done, or not so: "not reachable yet"
+)
+
 // showToast shows a short confirmation ("Link copied") for a few seconds
 // at the right end of the tab bar. A file name in msg is shown inert.
-func (a *App) showToast(msg string) {
+func (a *App) showToast(msg string) { a.showToastOf(toastDone, msg) }
+
+// showNote shows, as showToast does, a toast saying why nothing was done
+// where nothing is wrong.
+func (a *App) showNote(msg string) { a.showToastOf(toastNote, msg) }
+
+// showProblem shows, as showToast does, a toast saying what was not done
+// or is not so.
+func (a *App) showProblem(msg string) { a.showToastOf(toastProblem, msg) }
+
+// showToastOf shows msg as a toast of kind k: its icon, colour and outline.
+func (a *App) showToastOf(k toastKind, msg string) {
 	a.toastGen++
 	gen := a.toastGen
+	icon, importance, stroke := toastLook(k)
+	a.toastIcon.SetResource(icon)
+	a.toast.Importance = importance
+	a.toastBox.stroke = stroke
+	a.toastBox.Refresh()
 	a.toast.SetText(inert.Line(msg))
 	a.toastBox.Show()
 	a.toastLayer.Refresh() // placed for its new text
@@ -950,6 +976,19 @@ func (a *App) showToast(msg string) {
 			}
 		})
 	})
+}
+
+// toastLook is the icon, the text's importance and the outline's colour of
+// a toast of kind k.
+func toastLook(k toastKind) (fyne.Resource, widget.Importance, fyne.ThemeColorName) {
+	switch k {
+	case toastNote:
+		return theme.InfoIcon(), widget.MediumImportance, theme.ColorNameForeground
+	case toastProblem:
+		return theme.NewWarningThemedResource(theme.WarningIcon()), widget.WarningImportance, theme.ColorNameWarning
+	default:
+		return theme.NewSuccessThemedResource(theme.ConfirmIcon()), widget.SuccessImportance, theme.ColorNameSuccess
+	}
 }
 
 // How long a toast stays up: toastShortest for a few words ("Link copied

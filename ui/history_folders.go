@@ -344,7 +344,7 @@ func copiedSoFarText(left storage.FolderLeft) string {
 // the row offers no other page once one is made.
 func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 	if h.a.sess == nil {
-		h.a.showToast(tr("Sign in to upload the index page."))
+		h.a.showProblem(tr("Sign in to upload the index page."))
 		return
 	}
 	name := folderName(k)

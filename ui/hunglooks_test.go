@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -52,9 +53,11 @@ func TestCheckAgainOnADriveThatDoesNotAnswerLooksOnceAtATime(t *testing.T) {
 	for range 3 {
 		e.ui(func() { test.Tap(r.recheck) })
 		e.eventually(func() bool { return a.toast.Text == stillLooking("report.pdf") }, "still looking, said")
+		e.ui(func() { assert.Equal(t, widget.WarningImportance, a.toast.Importance, "still looking is no success") })
 	}
 	release()
 	e.eventually(func() bool { return a.toast.Text == "“report.pdf” is not reachable yet" }, "the check's result")
+	e.ui(func() { assert.Equal(t, widget.WarningImportance, a.toast.Importance, "not reachable is no success") })
 	assert.Empty(t, started, "no other read started while one was under way")
 
 	e.ui(func() { test.Tap(r.recheck) })

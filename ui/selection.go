@@ -234,7 +234,7 @@ func (h *historyView) onIndexPage() {
 		return
 	}
 	if a.sess == nil {
-		a.showToast(tr("Sign in to upload the index page."))
+		a.showProblem(tr("Sign in to upload the index page."))
 		return
 	}
 	dir := filepath.Join(a.indexPagesDir(), fmt.Sprint(a.now().UnixNano()))

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -105,5 +106,35 @@ func TestALongToastStaysLongEnoughToRead(t *testing.T) {
 	} {
 		got := toastShownFor(tt.msg)
 		assert.True(t, got >= tt.at && got <= tt.most, "%q (%d characters) stays %s, want %s to %s", tt.msg, len([]rune(tt.msg)), got, tt.at, tt.most)
+	}
+}
+
+// TestAToastLooksLikeWhatItSays: every toast had a success's green tick,
+// "not reachable yet" and "Still waiting for the drive…" too, which told
+// the person at a glance that a check had passed. A toast now shows a
+// tick only for what was done, an "i" for a note, and a warning sign, in
+// the warning colour, for what was not done or is not so.
+func TestAToastLooksLikeWhatItSays(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	for _, tt := range []struct {
+		name       string
+		show       func(string)
+		icon       string
+		importance widget.Importance
+		stroke     fyne.ThemeColorName
+	}{
+		{"done", a.showToast, "success_check", widget.SuccessImportance, theme.ColorNameSuccess},
+		{"note", a.showNote, "info", widget.MediumImportance, theme.ColorNameForeground},
+		{"problem", a.showProblem, "warning_warning", widget.WarningImportance, theme.ColorNameWarning},
+		{"done after a problem", a.showToast, "success_check", widget.SuccessImportance, theme.ColorNameSuccess},
+	} {
+		e.ui(func() {
+			a.showMain()
+			tt.show("a toast")
+			assert.Contains(t, a.toastIcon.Resource.Name(), tt.icon, tt.name)
+			assert.Equal(t, tt.importance, a.toast.Importance, tt.name)
+			assert.Equal(t, tt.stroke, a.toastBox.stroke, tt.name)
+		})
 	}
 }

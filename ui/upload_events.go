@@ -177,7 +177,7 @@ func (v *uploadView) apply(batch []worker.Event) {
 		case worker.JobRemoved:
 			removed = v.drop(ev.Job) || removed
 		case worker.AlreadyQueued:
-			v.a.showToast(alreadyQueuedText(ev))
+			v.a.showNote(alreadyQueuedText(ev))
 		}
 	}
 	if removed {

@@ -33,7 +33,8 @@ func newThemedBox(fill, stroke fyne.ThemeColorName, content fyne.CanvasObject) *
 	return b
 }
 
-// newToastBox is the outlined box of a short confirmation ("Link copied").
+// newToastBox is the outlined box of a toast ("Link copied"); its outline
+// takes the colour of the toast's kind (toastLook).
 func newToastBox(content fyne.CanvasObject) *themedBox {
 	b := &themedBox{fill: theme.ColorNameBackground, stroke: theme.ColorNameSuccess, content: content, slim: true}
 	b.ExtendBaseWidget(b)
