@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,6 +69,9 @@ func TestCloseWhileASaveWritesToADriveThatDoesNotAnswer(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			stall := saveStallAtClose
+			t.Cleanup(func() { saveStallAtClose = stall })
+			saveStallAtClose = 100 * time.Millisecond // it stopped: no write returns
 			e := newTestEnv(t)
 			for i := range 300 { // an export of several writes
 				_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Name: fmt.Sprintf("photo-%03d.jpg", i),
@@ -93,4 +97,68 @@ func TestCloseWhileASaveWritesToADriveThatDoesNotAnswer(t *testing.T) {
 			assert.Equal(t, "the earlier file", string(kept), "the file chosen is not replaced by a torn save")
 		})
 	}
+}
+
+// TestCloseWhileASaveIsSlowButMovingWaitsForIt: History's Export… of
+// many uploads to a slow USB stick, then the window closed before it was
+// done: Close left the save behind at once and the quit ended the
+// process, so the export was lost, though its writes went on, and nothing
+// said so. Close now waits for a save whose writes go on, and the file
+// is saved whole.
+func TestCloseWhileASaveIsSlowButMovingWaitsForIt(t *testing.T) {
+	stall := saveStallAtClose
+	t.Cleanup(func() { saveStallAtClose = stall })
+	saveStallAtClose = time.Second // shorter than the save, longer than a write
+	e := newTestEnv(t)
+	const rows = 300 // an export of several writes
+	for i := range rows {
+		_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Name: fmt.Sprintf("photo-%03d.jpg", i),
+			Size: 1000, Hash: fmt.Sprintf("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8f%03d", i), Verified: true})
+		require.NoError(t, err)
+	}
+	out := filepath.Join(t.TempDir(), "saved.csv")
+	require.NoError(t, os.WriteFile(out, []byte("the earlier file"), 0o600))
+	next, begun := make(chan struct{}), make(chan struct{}, 1)
+	old := partWriter
+	t.Cleanup(func() { partWriter = old })
+	partWriter = func(part *os.File) io.Writer {
+		return writerFunc(func(p []byte) (int, error) {
+			select {
+			case begun <- struct{}{}:
+			default:
+			}
+			<-next // a slow stick: each write waits its turn
+			return part.Write(p)
+		})
+	}
+	e.ui(func() { e.a.history.exportToPath(out, "csv", storage.ExportOptions{}) })
+	waitOrFail(t, begun, "the export's first write")
+
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		e.a.Close()
+	}()
+	writes := 0
+	pace := time.NewTicker(150 * time.Millisecond) // the stick's speed: the save outlasts saveStallAtClose
+	defer pace.Stop()
+	for fed := true; fed; {
+		select {
+		case <-pace.C:
+			select {
+			case next <- struct{}{}: // the stick takes one more write
+				writes++
+			case <-closed:
+				fed = false
+			}
+		case <-closed:
+			fed = false
+		case <-time.After(hangBound):
+			t.Fatalf("Close neither returned nor let the save write, after %d writes", writes)
+		}
+	}
+	saved, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, rows+1, strings.Count(string(saved), "\n"), "the export saved whole (a header, a line an upload), after %d writes", writes)
+	assert.Greater(t, time.Duration(writes)*150*time.Millisecond, saveStallAtClose, "the save outlasted the wait for a stalled one")
 }

@@ -121,12 +121,18 @@ func (a *lifecycle) goBg(f func()) bool {
 // must therefore touch nothing Close needs or closes: no lock of the App's,
 // no widget, not the history.
 func offLocal[T any](ctx context.Context, a *lifecycle, look func() T) (res T, ok bool) {
+	return offLocalUntil(ctx, a.stop, look)
+}
+
+// offLocalUntil is offLocal given up when stop is closed (Close, for
+// offLocal) or ctx is done; a nil stop leaves it to ctx alone.
+func offLocalUntil[T any](ctx context.Context, stop <-chan struct{}, look func() T) (res T, ok bool) {
 	done := make(chan T, 1) // never blocks the goroutine
 	go func() { done <- look() }()
 	select {
 	case res = <-done:
 		return res, true
-	case <-a.stop:
+	case <-stop:
 		return res, false
 	case <-ctx.Done():
 		return res, false

@@ -39,15 +39,19 @@ func (a *App) saveFile(path string, perm os.FileMode, title string, refusals sav
 }
 
 // saveOffLocal is saveReplacing with the file opened and written off the
-// calling goroutine (offLocal), and errClosed when Close came first. On a
-// network share that stopped answering, the save's system calls block for
-// good, and Close, which waits for the caller, would wait for them. write
-// runs here, on a goroutine the caller waits for, and hands its bytes to
-// the save through a pipe: at Close the pipe is closed, so write ends at
-// its next write (an export does not read the history after Close), and
-// the save left behind fails at its next read once its system call
-// returns, and puts nothing in place of the file chosen (saveReplacing
-// renames a whole part only).
+// calling goroutine (offLocalUntil), and errClosed when Close came first
+// and the save had stopped moving. On a network share that stopped
+// answering, the save's system calls block for good, and Close, which
+// waits for the caller, would wait for them. write runs here, on a
+// goroutine the caller waits for, and hands its bytes to the save
+// through a pipe. Close waits for a save whose bytes still move, a read
+// of the pipe at most saveStallAtClose after the last (a big export to a
+// slow USB stick: the quit ends the process, and a save left behind with
+// it); one stopped longer is given up (giveUpStalledAtClose): the pipe is
+// closed, so write ends at its next write (an export does not read the
+// history after Close), and the save left behind fails at its next read
+// once its system call returns, and puts nothing in place of the file
+// chosen (saveReplacing renames a whole part only).
 func (a *App) saveOffLocal(path string, perm os.FileMode, refuse func(saveTarget) error, write func(io.Writer) error) error {
 	pr, pw := io.Pipe()
 	wrote := make(chan struct{})
@@ -55,18 +59,72 @@ func (a *App) saveOffLocal(path string, perm os.FileMode, refuse func(saveTarget
 		defer close(wrote)
 		_ = pw.CloseWithError(write(pw)) // nil: the save reads to its end
 	}()
-	err, ok := offLocal(context.Background(), &a.lifecycle, func() error {
+	moved := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { // ended by cancel, waited for below
+		defer close(watched)
+		a.giveUpStalledAtClose(ctx, cancel, moved)
+	}()
+	err, ok := offLocalUntil(ctx, nil, func() error {
 		return saveReplacing(path, perm, refuse, func(w io.Writer) error {
-			_, err := io.Copy(w, pr)
+			_, err := io.Copy(w, movingReader{r: pr, moved: moved})
 			return err
 		})
 	})
+	cancel()
+	<-watched
 	_ = pr.CloseWithError(errClosed) // the save is over, or left behind
 	<-wrote
 	if !ok {
 		return errClosed
 	}
 	return err
+}
+
+// saveStallAtClose is how long Close waits for a save that has stopped
+// moving (saveOffLocal): longer than a slow stick takes for a write, and
+// a quit from a share that stopped answering is held that long. A
+// variable so that a test of such a share need not wait it.
+var saveStallAtClose = 10 * time.Second
+
+// giveUpStalledAtClose calls cancel once Close has come and no value came
+// on moved for saveStallAtClose; it returns then, or when ctx is done.
+func (a *App) giveUpStalledAtClose(ctx context.Context, cancel context.CancelFunc, moved <-chan struct{}) {
+	select {
+	case <-a.stop:
+	case <-ctx.Done():
+		return
+	}
+	stall := time.NewTimer(saveStallAtClose)
+	defer stall.Stop()
+	for {
+		select {
+		case <-moved:
+			stall.Reset(saveStallAtClose)
+		case <-stall.C:
+			cancel()
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// movingReader is r, telling moved (without waiting) each time a read
+// returns: the save it feeds still moves.
+type movingReader struct {
+	r     io.Reader
+	moved chan<- struct{}
+}
+
+func (m movingReader) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	select {
+	case m.moved <- struct{}{}:
+	default:
+	}
+	return n, err
 }
 
 // saveRefusals are the sentences of a save refused because it could
