@@ -108,9 +108,11 @@ func TestCloseWhileASaveWritesToADriveThatDoesNotAnswer(t *testing.T) {
 func TestCloseWhileASaveIsSlowButMovingWaitsForIt(t *testing.T) {
 	stall := saveStallAtClose
 	t.Cleanup(func() { saveStallAtClose = stall })
-	saveStallAtClose = time.Second // shorter than the save, longer than a write
+	// Shorter than the save, and 13 times a write's pace: a write held up
+	// by a loaded machine must not pass for a stalled save.
+	saveStallAtClose = 2 * time.Second
 	e := newTestEnv(t)
-	const rows = 300 // an export of several writes
+	const rows = 1000 // an export of some 25 writes, longer than saveStallAtClose at the stick's pace
 	for i := range rows {
 		_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Name: fmt.Sprintf("photo-%03d.jpg", i),
 			Size: 1000, Hash: fmt.Sprintf("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8f%03d", i), Verified: true})
@@ -161,4 +163,5 @@ func TestCloseWhileASaveIsSlowButMovingWaitsForIt(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, rows+1, strings.Count(string(saved), "\n"), "the export saved whole (a header, a line an upload), after %d writes", writes)
 	assert.Greater(t, time.Duration(writes)*150*time.Millisecond, saveStallAtClose, "the save outlasted the wait for a stalled one")
+	t.Logf("the save took %d writes", writes)
 }
