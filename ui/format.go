@@ -121,6 +121,27 @@ func middleText(s string, max int) string {
 	return string(r[:head]) + "…" + string(r[from:])
 }
 
+// fitMiddle is s whole when width(s) ≤ room, else s cut in the middle
+// (middleText) to the most characters whose width fits room, but to no
+// fewer than least: the one rule by which the window shortens a name, a
+// title or an account to its room, so the end of a file name, its real
+// extension, stays in view.
+func fitMiddle(s string, room float32, width func(string) float32, least int) string {
+	if width(s) <= room {
+		return s
+	}
+	best := middleText(s, least)
+	for lo, hi := least+1, len([]rune(s))-1; lo <= hi; {
+		n := (lo + hi) / 2
+		if cut := middleText(s, n); width(cut) <= room {
+			best, lo = cut, n+1
+		} else {
+			hi = n - 1
+		}
+	}
+	return best
+}
+
 // drawnApart reports whether r[i-1] and r[i] are drawn as two characters,
 // so that a cut between them draws what each part says: not when r[i]
 // marks, joins or modifies what is before it (an accent typed after its

@@ -722,7 +722,7 @@ type historyRow struct {
 	indent   *canvas.Rectangle // room on the left of a folder's file
 	icon     *widget.Icon      // the file's kind, while it shows no thumbnail
 	thumb    *canvas.Image     // the picture's thumbnail (history_thumbs.go)
-	name     *widget.Label
+	name     *nameLabel
 	hash     *widget.Label
 	verified *widget.Label
 	live     *widget.Label

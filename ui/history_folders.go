@@ -446,7 +446,7 @@ type folderRow struct {
 
 	toggle    *iconButton
 	icon      *widget.Icon
-	name      *widget.Label
+	name      *nameLabel
 	detail    *widget.Label
 	copyAll   *iconButton
 	copyAllAs *iconButton // Copy all as…: the list in any format

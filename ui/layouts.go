@@ -411,12 +411,7 @@ func naturalWidth(o fyne.CanvasObject) float32 {
 	switch o := o.(type) {
 	case *widget.Label:
 		if o.Truncation != fyne.TextTruncateOff {
-			size := theme.TextSize()
-			if o.SizeName != "" {
-				size = theme.Size(o.SizeName)
-			}
-			// Two pixels more: Fyne cuts a text at a whole pixel, measured its own way.
-			return fyne.MeasureText(o.Text, size, o.TextStyle).Width + 2*theme.InnerPadding() + 2
+			return labelTextWidth(o, o.Text)
 		}
 	case *fyne.Container:
 		w := float32(0)
@@ -428,6 +423,16 @@ func naturalWidth(o fyne.CanvasObject) float32 {
 		return w
 	}
 	return o.MinSize().Width
+}
+
+// labelTextWidth is the width label l needs to draw s uncut.
+func labelTextWidth(l *widget.Label, s string) float32 {
+	size := theme.TextSize()
+	if l.SizeName != "" {
+		size = theme.Size(l.SizeName)
+	}
+	// Two pixels more: Fyne cuts a text at a whole pixel, measured its own way.
+	return fyne.MeasureText(s, size, l.TextStyle).Width + 2*theme.InnerPadding() + 2
 }
 
 // fitOptional shows the optional mark when the details keep detailMin

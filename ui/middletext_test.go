@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,6 +35,30 @@ func TestMiddleTextCutsBetweenWhatIsDrawnAsOne(t *testing.T) {
 			got := middleText(tt.s, tt.max)
 			assert.Equal(t, tt.want, got, "%+q", got)
 			assert.LessOrEqual(t, len([]rune(got)), tt.max)
+		})
+	}
+}
+
+// TestFitMiddle: a text is whole when it fits its room, else cut in the
+// middle to the most characters that fit, never fewer than least, and its
+// end (a name's extension) stays.
+func TestFitMiddle(t *testing.T) {
+	runes := func(s string) float32 { return float32(len([]rune(s))) }
+	tests := []struct {
+		name, s string
+		room    float32
+		least   int
+		want    string
+	}{
+		{"fits", "photo.jpg", 9, 3, "photo.jpg"},
+		{"one too many", "photo.jpeg", 9, 3, "phot…jpeg"},
+		{"spaces before the extension", "a.jpg" + strings.Repeat(" ", 20) + ".exe", 11, 3, "a.jpg… .exe"},
+		{"no room: least", "photo.jpeg", 1, 3, "p…g"},
+		{"no room: a larger least", "someone@example.com", 4, 11, "someo…e.com"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, fitMiddle(tt.s, tt.room, runes, tt.least))
 		})
 	}
 }

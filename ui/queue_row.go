@@ -38,7 +38,7 @@ type queueRow struct {
 	v *uploadView
 
 	icon     *widget.Icon
-	name     *widget.Label
+	name     *nameLabel
 	detail   *widget.Label
 	progress *widget.ProgressBar
 	state    *widget.Label
@@ -103,7 +103,7 @@ func (r *queueRow) CreateRenderer() fyne.WidgetRenderer {
 // set shows job j in the row (rows are recycled by the list).
 func (r *queueRow) set(j worker.Job) {
 	r.jobID = j.ID
-	setLabel(r.name, nameText(j.Name), r.name.Importance)
+	r.name.SetText(nameText(j.Name))
 	look := r.v.lookOf(j)
 	setIcon(r.icon, look.icon)
 	setLabel(r.detail, inert.Line(strings.Join(append(placeDetails(j), look.more...), " · ")), look.detailImp)

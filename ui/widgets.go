@@ -93,11 +93,65 @@ func (r *themedBoxRenderer) Objects() []fyne.CanvasObject {
 
 func (r *themedBoxRenderer) Destroy() {}
 
-// rowName is a list row's file name: bold, cut with an ellipsis.
-func rowName() *widget.Label {
-	l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+// rowName is a list row's file or folder name: bold, cut in the middle
+// to the row's width (nameLabel).
+func rowName() *nameLabel {
+	return newNameLabel(fyne.TextAlignLeading)
+}
+
+// nameLabel shows a file or folder name (as nameText gives it) on one
+// line, whole when it fits, else cut in the middle to its width
+// (fitMiddle): Fyne cuts a label at its end, and a row showed
+// "win2-photo.jpg" followed by 200 spaces and ".exe" as
+// "win2-photo.jpg …", a picture's name for a program. Cut in the middle,
+// the end of the name, its real extension, is always in view. Only what
+// is shown is cut; a screen reader hears the name whole.
+type nameLabel struct {
+	widget.Label
+	full string
+}
+
+// leastNameRunes is the fewest characters nameLabel cuts a name to, its
+// first and last among them, however narrow the label: "a…e".
+const leastNameRunes = 3
+
+// newNameLabel is an empty nameLabel in bold, aligned as align.
+func newNameLabel(align fyne.TextAlign) *nameLabel {
+	l := &nameLabel{}
+	l.Alignment = align
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	// The text is cut to fit already; Fyne's end cut is left on only so
+	// the label asks for no more width than any other row label.
 	l.Truncation = fyne.TextTruncateEllipsis
+	l.ExtendBaseWidget(l)
 	return l
+}
+
+// SetText shows name, cut in the middle to the label's width.
+func (l *nameLabel) SetText(name string) {
+	l.full = name
+	l.fit(l.Size().Width)
+}
+
+// Resize cuts the name again to the new width.
+func (l *nameLabel) Resize(size fyne.Size) {
+	l.fit(size.Width)
+	l.Label.Resize(size)
+}
+
+// AccessibilityLabel is the name whole, not as cut.
+func (l *nameLabel) AccessibilityLabel() string { return l.full }
+
+// fit shows the name cut to width; a label not laid out yet (no width)
+// shows it whole.
+func (l *nameLabel) fit(width float32) {
+	shown := l.full
+	if width > 0 {
+		shown = fitMiddle(l.full, width, func(s string) float32 { return labelTextWidth(&l.Label, s) }, leastNameRunes)
+	}
+	if shown != l.Text {
+		l.Label.SetText(shown)
+	}
 }
 
 // caption is small secondary text (a row's details, a badge) of the given
