@@ -67,20 +67,19 @@ func (a *App) newDialog(title string, icon fyne.Resource, content fyne.CanvasObj
 	return d
 }
 
-// fitTitle is title shortened in the middle (middleText) until it fits
-// room in the bold a dialog's title is drawn in: Fyne makes a dialog as
-// wide as its title, which neither wraps nor cuts, so a QR code's title
-// naming a file of 250 characters ran out past both edges of the window.
+// fitTitle is title shortened in the middle (fitMiddle) to fit room in
+// the bold a dialog's title is drawn in: Fyne makes a dialog as wide as
+// its title, which neither wraps nor cuts, so a QR code's title naming a
+// file of 250 characters ran out past both edges of the window.
 func fitTitle(title string, room float32) string {
 	width := func(s string) float32 {
 		return fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + 2*theme.InnerPadding()
 	}
-	shown := title
-	for n := len([]rune(title)) - 1; n > 1 && width(shown) > room; n-- {
-		shown = middleText(title, n)
-	}
-	return shown
+	return fitMiddle(title, room, width, leastTitleRunes)
 }
+
+// leastTitleRunes is the fewest characters fitTitle cuts a title to.
+const leastTitleRunes = 2
 
 // showScrolled shows d, whose content is scroll, as big as what scroll
 // holds needs but no taller than dialogs get (dialogSize), where it

@@ -477,7 +477,7 @@ func (l *cidLineLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 
 // accountLayout lays out the header's account, its icon and its label, at
 // the right end of the room the header leaves it: the label shows the
-// account whole when it fits, else shortened in the middle (middleText) to
+// account whole when it fits, else shortened in the middle (fitMiddle) to
 // the room, so a long email never makes the window wider than a small
 // screen and still shows whose it is (its start and its domain).
 type accountLayout struct {
@@ -500,10 +500,7 @@ func (l *accountLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	icon := objs[0]
 	iconSize := icon.MinSize()
 	room := size.Width - iconSize.Width - theme.Padding()
-	text := l.full
-	for n := len([]rune(l.full)) - 1; n >= leastAccountRunes && l.textWidth(text) > room; n-- {
-		text = middleText(l.full, n)
-	}
+	text := fitMiddle(l.full, room, l.textWidth, leastAccountRunes)
 	if l.label.Text != text {
 		l.label.SetText(text)
 	}
