@@ -97,7 +97,8 @@ func (a *App) showScrolled(d *dialog.CustomDialog, scroll *container.Scroll) {
 
 // showTextDialog shows a message in a newDialog, under heading (none when
 // ""): the name of what the message is about, in bold on one line, cut
-// with "…" where it is longer than the dialog is wide. The message is
+// in the middle where it is longer than the dialog is wide (nameLabel), so
+// its extension shows. The message is
 // wrapped and centred, the dialog as wide as the text needs up to 600
 // points or nine tenths of the window, as Fyne's own message dialogs are,
 // and as tall as the text wrapped at that width: sized once shown, when
@@ -106,7 +107,8 @@ func (a *App) showScrolled(d *dialog.CustomDialog, scroll *container.Scroll) {
 func (a *App) showTextDialog(title string, icon fyne.Resource, heading, message string, choices ...dialogChoice) {
 	var content fyne.CanvasObject = &widget.Label{Text: message, Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
 	if heading != "" {
-		head := &widget.Label{Text: heading, Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+		head := newNameLabel(fyne.TextAlignCenter)
+		head.SetText(heading)
 		content = container.NewVBox(head, content)
 	}
 	d := a.newDialog(title, icon, content, choices...)

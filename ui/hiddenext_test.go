@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"github.com/stretchr/testify/assert"
 
@@ -62,4 +63,27 @@ func TestRowsShowTheRealExtension(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestDialogHeadingShowsTheRealExtension: the dialog that tells why a file
+// failed or was skipped names it in bold over the reason, and cut that
+// heading at its end where the dialog is narrower than the name:
+// "win2-photo.jpg …" of a program. It is cut in the middle as a row's
+// name is.
+func TestDialogHeadingShowsTheRealExtension(t *testing.T) {
+	e := newTestEnv(t)
+	name := hostileNames[0].name
+	e.ui(func() {
+		e.a.showTextDialog("Skipped", theme.InfoIcon(), nameText(name), "The file is skipped.", dialogChoice{label: "OK"})
+	})
+	var heading string
+	e.ui(func() {
+		walkObjects(e.a.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+			if t, ok := o.(*canvas.Text); ok && strings.HasPrefix(t.Text, "win2") {
+				heading = t.Text
+			}
+		})
+	})
+	assert.Contains(t, heading, "…", "the heading is cut")
+	assert.True(t, strings.HasSuffix(heading, ".exe"), "the heading shows %q", heading)
 }
