@@ -207,6 +207,20 @@ func quotedNameText(name string) string {
 	return inert.Line(name)
 }
 
+// maxToastNameRunes is how many characters of a name a toast shows: a
+// toast is one line at the end of the tab bar, which Fyne cuts at its end
+// where it has no room, so a name of "win2-photo.jpg", 200 spaces and
+// ".exe" showed as "Link to win2-photo.jpg   …". Cut in the middle to
+// this, a name keeps its end, its real extension, in the room a toast has
+// in a window of 800 points.
+const maxToastNameRunes = 40
+
+// toastName is a name as nameText or quotedNameText shows it, cut in the
+// middle for a toast's sentence (maxToastNameRunes).
+func toastName(shown string) string {
+	return middleText(shown, maxToastNameRunes)
+}
+
 // displayPath is a saved file's path as a sentence shows it: the home
 // folder as ~.
 func displayPath(p string) string {

@@ -87,3 +87,26 @@ func TestDialogHeadingShowsTheRealExtension(t *testing.T) {
 	assert.Contains(t, heading, "…", "the heading is cut")
 	assert.True(t, strings.HasSuffix(heading, ".exe"), "the heading shows %q", heading)
 }
+
+// TestToastShowsTheRealExtension: a toast naming a file ("Link to NAME
+// copied to the clipboard") is cut at its end where the tab bar leaves
+// it too little room, so "win2-photo.jpg", 200 spaces and ".exe" showed
+// as "Link to win2-photo.jpg      …". A toast cuts such a name in the
+// middle (middleText, to maxSentenceNameRunes), so its extension shows.
+func TestToastShowsTheRealExtension(t *testing.T) {
+	e := newTestEnv(t)
+	e.signInSandbox()
+	e.a.changeSettings(func(s storage.Settings) storage.Settings { s.CopyLinkAfterUpload = true; return s })
+	name := hostileNames[0].name
+	e.ui(func() {
+		e.a.win.Resize(fyne.NewSize(1024, 700))
+		e.a.upload.onTransition(storage.JobUploading, worker.Job{ID: "j", Name: name, Size: 1, State: storage.JobDone,
+			Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"})
+	})
+	var shown string
+	e.eventually(func() bool {
+		shown = shownText(e.a.toast)
+		return strings.HasPrefix(shown, "Link to")
+	}, "the toast shows")
+	assert.Contains(t, shown, ".exe copied", "the toast shows %q", shown)
+}
