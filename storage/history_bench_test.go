@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 )
 
 // BenchmarkHistory1M measures the History tab at a million entries: the
-// first page, a deep page, the total, searches (rare, common, none, a whole
-// CID, a CID's first 12 characters, a real CID as CIDv0, CIDv1 and a
-// subdomain link, a common and a missing two-character needle) and search as you type — each keystroke of "img_04242" as the window
-// runs it (TypedSearch: a page and a capped count). DSTOR_BENCH_HISTORY_DIR keeps the
+// first page, a deep page, the total, searches (rare, common, none, an
+// accented name, in both Unicode forms, a whole CID, a CID's first 12 characters, a real CID as CIDv0, CIDv1 and a
+// subdomain link, a common and a missing two-character needle) and search as you type — each keystroke of "img_04242" and of
+// accentedBenchNeedles as the window runs it (TypedSearch: a page and a capped count). DSTOR_BENCH_HISTORY_DIR keeps the
 // filled data folder between runs (filling a million entries takes minutes).
 //
 //	go test -run x -bench History1M -benchtime 20x ./storage/
@@ -51,6 +52,7 @@ func benchmarkHistory(b *testing.B, rows int) {
 	b.Run("Search", page(HistoryQuery{Search: "IMG_04242.", Limit: DefaultPageSize}, 1))
 	b.Run("SearchCommon", page(HistoryQuery{Search: "family", Limit: DefaultPageSize}, DefaultPageSize))
 	b.Run("SearchNoMatch", page(HistoryQuery{Search: "no such file", Limit: DefaultPageSize}, 0))
+	b.Run("SearchAccented", page(HistoryQuery{Search: "Café", Limit: DefaultPageSize}, 0))
 	b.Run("SearchCID", page(HistoryQuery{Search: fakeCID(rows / 3), Limit: DefaultPageSize}, 1))
 	b.Run("SearchCIDPrefix", page(HistoryQuery{Search: fakeCID(rows / 3)[:12], Limit: DefaultPageSize}, 1))
 	// A real CID (the generated ones are not), in each form a person may
@@ -69,6 +71,17 @@ func benchmarkHistory(b *testing.B, rows int) {
 	})
 	b.Run("ShortCommon", page(HistoryQuery{Search: "ly", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, DefaultPageSize))
 	b.Run("ShortNoMatch", page(HistoryQuery{Search: "#~", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, 0))
+	// Accented needles (none in the history: the cost of a miss), typed
+	// in NFC, each keystroke as the window runs it, and the whole needle
+	// in NFD, as pasted from a name a Mac wrote: each is searched for in
+	// both forms.
+	for _, accented := range accentedBenchNeedles {
+		runes := []rune(accented)
+		for i := 1; i <= len(runes); i++ {
+			b.Run("TypeAccented/"+string(runes[:i]), typed(d, string(runes[:i])))
+		}
+		b.Run("TypeAccentedNFD/"+accented, typed(d, norm.NFD.String(accented)))
+	}
 	needle := "img_04242"
 	for i := 1; i <= len(needle); i++ {
 		typed := needle[:i]
@@ -79,6 +92,22 @@ func benchmarkHistory(b *testing.B, rows int) {
 				}
 			}
 		})
+	}
+}
+
+// accentedBenchNeedles are BenchmarkHistory1M's accented needles: one
+// and two marks on a letter, a Cyrillic letter with a decomposed form, a
+// Vietnamese name with two marks on one letter, and 20 accented letters.
+var accentedBenchNeedles = []string{"café", "müller", "ñ", "й", "nguyễn", "éèêëàâäôöûüùçñíóúýãõ"}
+
+// typed is a benchmark of TypedSearch(search), a keystroke in the window.
+func typed(d *DB, search string) func(b *testing.B) {
+	return func(b *testing.B) {
+		for b.Loop() {
+			if _, _, _, err := d.TypedSearch(search, 100); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 
