@@ -380,3 +380,55 @@ func TestTypedSearch(t *testing.T) {
 	assert.Equal(t, 1, n, "a short page holds every match")
 	assert.False(t, more)
 }
+
+// TestSearchUnicodeFormsAttack: needles that mix Unicode forms, carry
+// LIKE, GLOB and FTS5 syntax in either form, or grow long in NFD, before
+// and after they are indexed, each find exactly the names that hold them
+// in one form or the other; compatibility forms (NFKC: a ligature,
+// full-width letters) are not folded.
+func TestSearchUnicodeFormsAttack(t *testing.T) {
+	names := []string{
+		"caf\u00e9 cr\u00e8me.txt",     // NFC
+		"100%_[a]*\u00e9.txt",          // wildcards, NFC
+		"100%_[a]*e\u0301.txt",         // wildcards, NFD
+		"100%x[a]*e.txt",               // what a LIKE "_" would also find
+		"\ufb01le.txt",                 // the "fi" ligature (NFKC: "file")
+		"nguye\u0302\u0303n.txt",       // ễ in NFD: a letter and two marks
+		"\uff29\uff2d\uff27.txt",       // full-width "IMG" (NFKC: "IMG")
+		strings.Repeat("e\u0301", 300), // long once decomposed
+	}
+	d := openTestDB(t)
+	for i, name := range names {
+		_, err := d.AddHistory(HistoryEntry{JobID: fmt.Sprint("j", i), Name: name, Hash: fmt.Sprint("QmHash", i)})
+		require.NoError(t, err)
+	}
+	tests := []struct {
+		search string
+		want   []string
+	}{
+		{"cafe\u0301 cr\u00e8me", names[:1]},            // a needle mixing forms
+		{"cafe\u0301 cre\u0300me", names[:1]},           // all NFD
+		{"%_[a]*\u00e9", []string{names[2], names[1]}},  // metacharacters are text, NFC
+		{"%_[a]*e\u0301", []string{names[2], names[1]}}, // and NFD
+		{"%_[", []string{names[2], names[1]}},           // "_" is no wildcard
+		{"\ufb01le", names[4:5]},                        // the ligature as typed
+		{"file", nil},                                   // NFKC is not applied
+		{"\uff49\uff4d\uff47", names[6:7]},              // full-width, either case
+		{"img", nil},                                    // nor here
+		{strings.Repeat("\u00e9", 300), names[7:]},      // 300 letters, 600 runes in NFD
+		{strings.Repeat("\u00e9", 3000), nil},           // longer than any name
+		{"\u0301", []string{names[7], names[2]}},        // a lone accent finds NFD names
+		{"nguy\u1ec5n", names[5:6]},                     // ễ typed as one character
+	}
+	for _, indexed := range []bool{false, true} {
+		if indexed {
+			require.NoError(t, d.indexHistory())
+		}
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%.40q indexed=%v", tt.search, indexed), func(t *testing.T) {
+				assertSearchFinds(t, d, tt.search, tt.want)
+				assertHistoryCount(t, d, tt.search, len(tt.want))
+			})
+		}
+	}
+}
