@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -74,8 +75,11 @@ var osKeyring = keyringBackend{set: keyring.Set, get: keyring.Get, del: keyring.
 // Every keyring call runs in its own goroutine and is abandoned after the
 // store's timeout with [ErrKeyringTimeout]; the abandoned goroutine ends when
 // the keyring daemon finally answers (or its D-Bus connection drops), so its
-// lifetime is bounded by the daemon, not by this package. Secret values never
-// appear in errors or logs.
+// lifetime is bounded by the daemon, not by this package. The calls for one
+// entry run in the order they were made, so a write the keyring answers late
+// never lands after a later delete of it; [SecretStore.Settle] waits for
+// those still running before the process ends. Secret values never appear in
+// errors or logs.
 //
 // A SecretStore is safe for concurrent use.
 type SecretStore struct {
@@ -87,6 +91,11 @@ type SecretStore struct {
 
 	mu  sync.Mutex
 	mem map[string]string // the session store when !persistent
+	// last is, for each entry with a call running, a channel closed
+	// when the latest of them ends: the next call waits for it.
+	last    map[string]chan struct{}
+	running int           // keyring calls not ended, waited for or not
+	idle    chan struct{} // closed when running drops to 0
 }
 
 // NewSecretStore probes the OS keyring once — it stores, reads back and
@@ -334,7 +343,7 @@ func (s *SecretStore) Set(env, account string, kind SecretKind, value string) er
 		s.mu.Unlock()
 		return nil
 	}
-	_, err = s.bounded(func() (string, error) { return "", s.backend.set(AppName, user, value) })
+	_, err = s.inOrder(user, func() (string, error) { return "", s.backend.set(AppName, user, value) })
 	if err != nil {
 		if errors.Is(err, keyring.ErrSetDataTooBig) {
 			err = &SecretTooLargeError{Kind: kind, Length: len(value), err: err}
@@ -387,7 +396,7 @@ func (s *SecretStore) Get(env, account string, kind SecretKind) (string, error) 
 		}
 		return v, nil
 	}
-	v, err := s.bounded(func() (string, error) { return s.backend.get(AppName, user) })
+	v, err := s.inOrder(user, func() (string, error) { return s.backend.get(AppName, user) })
 	if errors.Is(err, keyring.ErrNotFound) {
 		return "", fmt.Errorf("read %s from the keyring: %w", user, ErrSecretNotFound)
 	}
@@ -410,7 +419,7 @@ func (s *SecretStore) Delete(env, account string, kind SecretKind) error {
 		s.mu.Unlock()
 		return nil
 	}
-	_, err = s.bounded(func() (string, error) { return "", s.backend.del(AppName, user) })
+	_, err = s.inOrder(user, func() (string, error) { return "", s.backend.del(AppName, user) })
 	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
 		return fmt.Errorf("delete %s from the keyring: %w", user, err)
 	}
@@ -450,6 +459,65 @@ func (s *SecretStore) bounded(fn func() (string, error)) (string, error) {
 		return r.v, r.err
 	case <-t.C:
 		return "", fmt.Errorf("after %s: %w", s.timeout, ErrKeyringTimeout)
+	}
+}
+
+// inOrder is bounded for a call on the keyring entry user that runs once
+// every call made on that entry before it has ended, answered in time or
+// not: a token write the keyring answers only after the caller gave up
+// cannot then land after the delete that followed it, leaving a secret
+// that nothing names (nor overwrite a newer value).
+func (s *SecretStore) inOrder(user string, fn func() (string, error)) (string, error) {
+	s.mu.Lock()
+	if s.last == nil {
+		s.last = map[string]chan struct{}{}
+	}
+	before, done := s.last[user], make(chan struct{})
+	s.last[user] = done
+	if s.running == 0 {
+		s.idle = make(chan struct{})
+	}
+	s.running++
+	s.mu.Unlock()
+	return s.bounded(func() (string, error) {
+		defer s.ended(user, done)
+		if before != nil {
+			<-before
+		}
+		return fn()
+	})
+}
+
+// ended notes that the call of inOrder on user that closes done ended.
+func (s *SecretStore) ended(user string, done chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(done)
+	if s.last[user] == done {
+		delete(s.last, user)
+	}
+	if s.running--; s.running == 0 {
+		close(s.idle)
+	}
+}
+
+// Settle waits until every keyring call has ended, also those whose caller
+// stopped waiting at the timeout, or until ctx ends (an error wrapping
+// [ErrKeyringTimeout]). A process calls it before it exits: a call still
+// running then (a delete queued behind a late write, say) would never run,
+// or would land with no one left to undo it.
+func (s *SecretStore) Settle(ctx context.Context) error {
+	s.mu.Lock()
+	running, idle := s.running, s.idle
+	s.mu.Unlock()
+	if running == 0 {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("%d keyring calls still running: %w", running, ErrKeyringTimeout)
 	}
 }
 
