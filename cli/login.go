@@ -89,7 +89,7 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	defer st.db.Close()
+	defer st.close(cio.Err)
 	if !st.secrets.Persistent() {
 		return fmt.Errorf("cannot keep a sign-in: %s\nFor scripts, set %s instead", st.secrets.ReasonFor(storage.CommandLineWording), APIKeyEnv)
 	}

@@ -38,7 +38,7 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 	if err != nil {
 		return err
 	}
-	defer st.db.Close()
+	defer st.close(cio.Err)
 	var signedIn []storage.RememberedAccount
 	for _, acc := range st.settings.RememberedAccounts {
 		if acc.Env == st.envKey && (o.account == "" || acc.Account == o.account) {

@@ -112,7 +112,7 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	if err != nil {
 		return err
 	}
-	defer st.db.Close()
+	defer st.close(cio.Err)
 	run, err := startRun(ctx, cio, st, o, requests, early)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -169,6 +170,23 @@ func openStore(stderr io.Writer, envFlag string) (*store, error) {
 		db: db, secrets: openSecrets(),
 		settings: settings, env: env, envKey: env.Key(),
 	}, nil
+}
+
+// close ends the command's use of the store: it waits, at most the
+// keyring's own timeout, for the keyring calls a step gave up waiting for
+// (storage.SecretStore.Settle) — a token write answered late, and the
+// delete made after it when the command then removed what it filed — so
+// that none lands after the command has said what it kept; then it
+// closes the database. When the keyring has still not answered, it says
+// so on stderr, and where to look.
+func (st *store) close(stderr io.Writer) {
+	ctx, cancel := context.WithTimeout(context.Background(), storage.DefaultKeyringTimeout)
+	defer cancel()
+	if err := st.secrets.Settle(ctx); err != nil {
+		fmt.Fprintln(stderr, "The OS keyring has not finished what this command asked of it and may still keep a secret of it when it answers. "+
+			"If \"dstor-uploader logout\" does not remove it, delete the entries named \"dstor-uploader\" with the system's keyring app.")
+	}
+	st.db.Close()
 }
 
 // givenEnv is the environment of an --env given, read (or refused)

@@ -858,6 +858,7 @@ func (a *App) Close() {
 	for _, s := range left {
 		a.closeSession(s)
 	}
+	a.settleKeyring()
 	a.saver.close()
 	a.sandboxMu.Lock()
 	if a.sandbox != nil {
@@ -865,6 +866,17 @@ func (a *App) Close() {
 		a.sandbox = nil
 	}
 	a.sandboxMu.Unlock()
+}
+
+// settleKeyring waits, at most the keyring's own timeout, for the keyring
+// calls a sign-in or sign-out gave up waiting for (a token written late,
+// and a sign-out's delete queued after it): the process ends next, and a
+// call still running would then never run, or land with nothing left to
+// undo it.
+func (a *App) settleKeyring() {
+	ctx, cancel := context.WithTimeout(context.Background(), storage.DefaultKeyringTimeout)
+	defer cancel()
+	_ = a.secrets.Settle(ctx)
 }
 
 // showAccount shows who is signed in in the header, whole or shortened

@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestSignOutAfterALateTokenWriteLeavesNoTokenWhenTheWindowQuits: a
+// keyring that keeps the token of a sign-in only long after the store's
+// timeout (2 s against 200 ms). The person signs out, and quits: the
+// sign-out's delete of the token runs after the late write (not before,
+// finding nothing), and the window waits for both as it quits, so no
+// token of an account no longer remembered is left in the keyring.
+func TestSignOutAfterALateTokenWriteLeavesNoTokenWhenTheWindowQuits(t *testing.T) {
+	e := newTestEnv(t)
+	e.a.Close()
+	funcs := testutil.NewKeyring().Funcs()
+	set, landed := funcs.Set, make(chan struct{})
+	funcs.Set = func(service, user, value string) error {
+		if !strings.HasSuffix(user, "|"+string(storage.SecretToken)) {
+			return set(service, user, value)
+		}
+		defer close(landed)
+		time.Sleep(2 * time.Second) // the keyring's answer comes late: what is tested, not a wait
+		return set(service, user, value)
+	}
+	e.secrets = storage.NewSecretStoreOn(funcs, 200*time.Millisecond)
+	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
+	e.a = e.open(Deps{})
+	a := e.a
+
+	e.signInSandbox()
+	var account string
+	e.ui(func() {
+		account = a.sess.Account
+		test.Tap(a.signOut)
+	})
+	e.eventually(func() bool { return a.sess == nil }, "signed out")
+	require.NoError(t, a.waitRetired(t.Context()))
+	a.Close()
+
+	select {
+	case <-landed:
+	default:
+		t.Fatal("the window quit before the keyring's late token write ended")
+	}
+	_, err := funcs.Get(storage.AppName, api.SandboxKey+"|"+account+"|"+string(storage.SecretToken))
+	assert.ErrorIs(t, err, keyring.ErrNotFound, "a token left in the keyring of an account signed out")
+}
