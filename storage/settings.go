@@ -356,12 +356,20 @@ func (s Settings) WithRememberedAccount(a RememberedAccount) Settings {
 // Remembers reports whether account of env is among RememberedAccounts:
 // whether a logout would find it and remove its secrets.
 func (s Settings) Remembers(env, account string) bool {
+	_, ok := s.Remembered(env, account)
+	return ok
+}
+
+// Remembered is the entry of RememberedAccounts for account of env, and
+// whether there is one: what a sign-out needs of it besides its name (the
+// spelling its secrets are filed under, FiledUnder).
+func (s Settings) Remembered(env, account string) (RememberedAccount, bool) {
 	for _, a := range s.RememberedAccounts {
 		if a.Env == env && a.Account == account {
-			return true
+			return a, true
 		}
 	}
-	return false
+	return RememberedAccount{}, false
 }
 
 // WithoutRememberedAccount returns s without the entry for env and account,

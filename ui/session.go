@@ -430,10 +430,8 @@ func (a *App) signedOutMeanwhile(s *session.Session) bool {
 	if err != nil {
 		return false // unreadable: nothing to go by, remembered as before
 	}
-	for _, ra := range settings.RememberedAccounts {
-		if ra.Env == s.EnvKey && ra.Account == s.Account {
-			return false
-		}
+	if settings.Remembers(s.EnvKey, s.Account) {
+		return false
 	}
 	if tok, err := a.secrets.Get(s.EnvKey, s.Account, storage.SecretToken); err == nil && tok == s.Token.Raw {
 		_ = a.secrets.Delete(s.EnvKey, s.Account, storage.SecretToken)
@@ -650,10 +648,8 @@ func (a *App) keyringOutOfReachText(envKey string) string {
 // its name leaves the remembered accounts. It runs on a goroutine.
 func (a *App) signOutAccount(envKey, account string) error {
 	gone := storage.RememberedAccount{Env: envKey, Account: account}
-	for _, ra := range a.currentSettings().RememberedAccounts {
-		if ra.Env == gone.Env && ra.Account == gone.Account {
-			gone.FiledUnder = ra.FiledUnder // its secrets' former spelling
-		}
+	if ra, ok := a.currentSettings().Remembered(envKey, account); ok {
+		gone.FiledUnder = ra.FiledUnder // its secrets' former spelling
 	}
 	a.changeSettings(func(st storage.Settings) storage.Settings {
 		return st.WithoutRememberedAccount(envKey, account)
