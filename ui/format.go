@@ -207,18 +207,19 @@ func quotedNameText(name string) string {
 	return inert.Line(name)
 }
 
-// maxToastNameRunes is how many characters of a name a toast shows: a
-// toast is one line at the end of the tab bar, which Fyne cuts at its end
-// where it has no room, so a name of "win2-photo.jpg", 200 spaces and
-// ".exe" showed as "Link to win2-photo.jpg   …". Cut in the middle to
+// maxSentenceNameRunes is how many characters of a name a one-line
+// sentence shows (a toast; a History row's details naming what dStor
+// called the file): Fyne cuts such a line at its end where it has no
+// room, so a name of "win2-photo.jpg", 200 spaces and ".exe" showed as
+// "Link to win2-photo.jpg   …". Cut in the middle to
 // this, a name keeps its end, its real extension, in the room a toast has
 // in a window of 800 points.
-const maxToastNameRunes = 40
+const maxSentenceNameRunes = 40
 
-// toastName is a name as nameText or quotedNameText shows it, cut in the
-// middle for a toast's sentence (maxToastNameRunes).
-func toastName(shown string) string {
-	return middleText(shown, maxToastNameRunes)
+// sentenceName is a name as nameText or quotedNameText shows it, cut in the
+// middle for a one-line sentence (maxSentenceNameRunes).
+func sentenceName(shown string) string {
+	return middleText(shown, maxSentenceNameRunes)
 }
 
 // displayPath is a saved file's path as a sentence shows it: the home

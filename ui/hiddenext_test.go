@@ -110,3 +110,27 @@ func TestToastShowsTheRealExtension(t *testing.T) {
 	}, "the toast shows")
 	assert.Contains(t, shown, ".exe copied", "the toast shows %q", shown)
 }
+
+// TestServerNameShowsTheRealExtension: a History row's details end with
+// the name dStor gave the file when it differs from the local one, and
+// the details line is cut at its end where the row has no room, so a
+// long name dStor answered showed as "dStor named it “win2-photo.jp…"
+// at the window's first width. That name is now cut in the middle, as
+// a toast's is (sentenceName), and its real extension stays in view.
+func TestServerNameShowsTheRealExtension(t *testing.T) {
+	e := newTestEnv(t)
+	for _, tt := range hostileNames {
+		t.Run(tt.what, func(t *testing.T) {
+			e.ui(func() {
+				h := newHistoryRow(e.a.history)
+				h.set(storage.HistoryEntry{ID: 1, Name: "photo.jpg", ServerName: tt.name, Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+				h.Resize(fyne.NewSize(980, h.MinSize().Height))
+				shown := shownText(h.detail)
+				// Within the sentence's “…”, an escaped name is not quoted again.
+				want := strings.TrimSuffix(tt.want, `"`) + "”"
+				assert.True(t, strings.HasSuffix(shown, want), "the details show %q", shown)
+				assert.Contains(t, shown, "…", "cut")
+			})
+		})
+	}
+}

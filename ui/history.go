@@ -515,7 +515,7 @@ func (h *historyView) startLook(e storage.HistoryEntry) (end func(), ok bool) {
 // for its drive. The name comes last: a toast too narrow for the whole
 // sentence cuts the name of the row just clicked, not why nothing happens.
 func (h *historyView) stillLooking(name string) {
-	h.a.showProblem(tr("Still waiting for the drive or network share that holds “{{.Name}}”.", map[string]any{"Name": toastName(quotedNameText(name))}))
+	h.a.showProblem(tr("Still waiting for the drive or network share that holds “{{.Name}}”.", map[string]any{"Name": sentenceName(quotedNameText(name))}))
 }
 
 // statShown is os.Stat, which Show in folder asks of the entry's file;
@@ -549,7 +549,7 @@ func (h *historyView) onShowInFolder(id int64) {
 		}
 		if err != nil {
 			a.do(func() {
-				a.showProblem(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": toastName(quotedNameText(e.Name)), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
+				a.showProblem(tr("“{{.Name}}” is no longer in {{.Folder}}.", map[string]any{"Name": sentenceName(quotedNameText(e.Name)), "Folder": inert.Text(displayPath(filepath.Dir(e.LocalPath)))}))
 			})
 			return
 		}
@@ -855,7 +855,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	}
 	if e.ServerName != "" {
 		// Server text, stored sanitized; shown as the server's, apart.
-		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": quotedNameText(e.ServerName)}))
+		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": sentenceName(quotedNameText(e.ServerName))}))
 	}
 	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()
@@ -1066,9 +1066,9 @@ func (h *historyView) onCheckLive(id int64) {
 			}
 			h.list.Refresh()
 			if c.Served() {
-				a.showToast(tr("“{{.Name}}” is live", map[string]any{"Name": toastName(quotedNameText(e.Name))}))
+				a.showToast(tr("“{{.Name}}” is live", map[string]any{"Name": sentenceName(quotedNameText(e.Name))}))
 			} else {
-				a.showProblem(tr("“{{.Name}}” is not reachable yet", map[string]any{"Name": toastName(quotedNameText(e.Name))}))
+				a.showProblem(tr("“{{.Name}}” is not reachable yet", map[string]any{"Name": sentenceName(quotedNameText(e.Name))}))
 			}
 		})
 	})

@@ -358,7 +358,7 @@ func (h *historyView) onFolderIndexPage(k storage.FolderKey) {
 		}
 		upload := func() {
 			h.uploadIndexPage(key, name, filepath.Join(h.a.indexPagesDir(), folderPageDirName(k)),
-				tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": toastName(quotedNameText(name))}),
+				tr("Uploading the index page of “{{.Name}}”: its link is the folder's share link once it is uploaded.", map[string]any{"Name": sentenceName(quotedNameText(name))}),
 				readEntries(entries))
 		}
 		if !left.Any() {

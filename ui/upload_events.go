@@ -192,7 +192,7 @@ func (v *uploadView) apply(batch []worker.Event) {
 // adding a folder again never quietly adds fewer files than it holds.
 func alreadyQueuedText(ev worker.Event) string {
 	if ev.Count == 1 {
-		return tr("“{{.Name}}” is already in the queue, so it was not added again.", map[string]any{"Name": toastName(quotedNameText(ev.Job.Name))})
+		return tr("“{{.Name}}” is already in the queue, so it was not added again.", map[string]any{"Name": sentenceName(quotedNameText(ev.Job.Name))})
 	}
 	return trn("{{.Count}} files were already in the queue, so they were not added again.", ev.Count)
 }
@@ -210,7 +210,7 @@ func (v *uploadView) onTransition(prev storage.JobState, j worker.Job) {
 		v.a.lastLink = link
 		if v.a.currentSettings().CopyLinkAfterUpload && link != "" {
 			v.a.fyne.Clipboard().SetContent(link)
-			v.a.showToast(tr("Link to {{.Name}} copied to the clipboard", map[string]any{"Name": toastName(nameText(j.Name))}))
+			v.a.showToast(tr("Link to {{.Name}} copied to the clipboard", map[string]any{"Name": sentenceName(nameText(j.Name))}))
 		}
 		v.a.history.markDirty()
 	case storage.JobFailed:
