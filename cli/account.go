@@ -56,7 +56,9 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 		return nil, &hintedError{err: err, hint: fmt.Sprintf("; then sign in with it: \"dstor-uploader login --env %s %s\"", st.envKey, how)}
 	}
 	if err == nil {
-		dropTokenIfSignedOut(st, s)
+		// A logout (another process) meanwhile: the run goes on with the
+		// sign-in it has, as one that was already uploading does.
+		session.DropTokenIfSignedOut(st.db, st.secrets, s)
 	}
 	return s, err
 }
@@ -80,27 +82,6 @@ type hintedError struct {
 }
 
 func (e *hintedError) Error() string { return api.Human(e.err) + e.hint }
-
-// dropTokenIfSignedOut removes the token Restore just filed in the keyring
-// for s when a logout (another process) signed the account out meanwhile,
-// between Restore reading the keyring and filing it: no remembered account
-// names it any more, so no later logout would find it. logout sweeps the
-// keyring once more after it forgets the account (runLogout), so whichever
-// of the two comes last removes it. The run goes on with the sign-in it
-// has, as one that was already uploading does.
-func dropTokenIfSignedOut(st *store, s *session.Session) {
-	settings, err := st.db.LoadSettings()
-	if err != nil {
-		return // unreadable settings remember nobody: nothing to go by
-	}
-	if settings.Remembers(s.EnvKey, s.Account) {
-		return
-	}
-	// Only the token this run filed: a login since then keeps its own.
-	if tok, err := st.secrets.Get(s.EnvKey, s.Account, storage.SecretToken); err == nil && tok == s.Token.Raw {
-		_ = st.secrets.Delete(s.EnvKey, s.Account, storage.SecretToken)
-	}
-}
 
 // signInWithKey signs in with the API key of DSTOR_API_KEY.
 func signInWithKey(ctx context.Context, client *api.Client, key string) (*session.Session, error) {

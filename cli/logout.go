@@ -110,7 +110,7 @@ func forgetAccounts(st *store, gone []storage.RememberedAccount) error {
 	// line) that read the keyring before the first sweep files its fresh
 	// token after its sign-in, and one that files it after this sweep
 	// finds the account forgotten and removes it itself
-	// (dropTokenIfSignedOut).
+	// (session.DropTokenIfSignedOut).
 	for _, acc := range gone {
 		if err := session.Forget(st.secrets, acc); err != nil {
 			return err

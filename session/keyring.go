@@ -69,6 +69,27 @@ func KeepToken(secrets *storage.SecretStore, s *Session) error {
 	return secrets.Set(s.EnvKey, s.Account, storage.SecretToken, s.Token.Raw)
 }
 
+// DropTokenIfSignedOut reports whether the account s signed in with by
+// itself (Restore, the window's start) is no longer remembered in db's
+// settings: a logout in another process signed it out after the sign-in
+// read the keyring. Then it removes the token the sign-in just filed
+// (KeepToken), since no remembered account names it any more and so no
+// later logout would find it; only that token, as a login since then keeps
+// its own. The command line's logout sweeps the keyring once more after it
+// forgets the account, so whichever of the two comes last removes it. The
+// caller goes on with the sign-in it holds. Unreadable settings remember
+// nobody and tell nothing: it reports false then.
+func DropTokenIfSignedOut(db *storage.DB, secrets *storage.SecretStore, s *Session) bool {
+	settings, err := db.LoadSettings()
+	if err != nil || settings.Remembers(s.EnvKey, s.Account) {
+		return false
+	}
+	if tok, err := secrets.Get(s.EnvKey, s.Account, storage.SecretToken); err == nil && tok == s.Token.Raw {
+		_ = secrets.Delete(s.EnvKey, s.Account, storage.SecretToken)
+	}
+	return true
+}
+
 // Forget removes every secret of account a from the keyring (signing out;
 // the caller drops the account from the remembered ones), also those filed
 // under another spelling of its environment (a.FiledUnder).

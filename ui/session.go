@@ -386,7 +386,10 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		// token it refuses costs a request next time, and is no reason
 		// to say the sign-in is kept only until quit.
 		_ = session.KeepToken(a.secrets, s)
-		if a.signedOutMeanwhile(s) {
+		if session.DropTokenIfSignedOut(a.db, a.secrets, s) {
+			// A logout (the command line) signed the account out after
+			// this sign-in read the keyring: the window goes on with the
+			// sign-in until it quits, and does not list it again.
 			return ""
 		}
 	} else {
@@ -415,28 +418,6 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		return tr("Signed in, but your keyring did not accept the credentials, so they are kept only until you quit.")
 	}
 	return ""
-}
-
-// signedOutMeanwhile reports whether the remembered account s signed in
-// with by itself is no longer remembered: a logout (the command line)
-// signed it out after this sign-in read the keyring. The window goes on
-// with the sign-in it holds, until it quits, but then the token it just
-// filed is removed (no remembered account names it, so no later logout
-// would) and the account is not listed again. The command line's logout
-// sweeps the keyring once more after it forgets the account, so whichever
-// comes last removes the token.
-func (a *App) signedOutMeanwhile(s *session.Session) bool {
-	settings, err := a.db.LoadSettings()
-	if err != nil {
-		return false // unreadable: nothing to go by, remembered as before
-	}
-	if settings.Remembers(s.EnvKey, s.Account) {
-		return false
-	}
-	if tok, err := a.secrets.Get(s.EnvKey, s.Account, storage.SecretToken); err == nil && tok == s.Token.Raw {
-		_ = a.secrets.Delete(s.EnvKey, s.Account, storage.SecretToken)
-	}
-	return true
 }
 
 // trackSession records a session whose queue runs, so that Close stops it
