@@ -50,7 +50,7 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 		// dStor refused the remembered key or password itself: the
 		// new one reaches the keyring through login.
 		how := "--api-key-stdin"
-		if a := lastAccount(st); a.Method == storage.MethodPassword {
+		if a, _ := session.Newest(st.settings, st.envKey); a.Method == storage.MethodPassword {
 			how = "--email " + a.Account + " --password-stdin --remember"
 		}
 		return nil, &hintedError{err: err, hint: fmt.Sprintf("; then sign in with it: \"dstor-uploader login --env %s %s\"", st.envKey, how)}
@@ -61,17 +61,6 @@ func restoreSession(ctx context.Context, client *api.Client, st *store) (*sessio
 		session.DropTokenIfSignedOut(st.db, st.secrets, s)
 	}
 	return s, err
-}
-
-// lastAccount is the account of st's environment signed in to last, the
-// one a run signs in as (session.Restore).
-func lastAccount(st *store) storage.RememberedAccount {
-	for _, a := range st.settings.RememberedAccounts {
-		if a.Env == st.envKey {
-			return a
-		}
-	}
-	return storage.RememberedAccount{}
 }
 
 // hintedError is an error of dStor's followed by what to do about it here,
