@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -178,10 +179,15 @@ func openStore(stderr io.Writer, envFlag string) (*store, error) {
 // delete made after it when the command then removed what it filed — so
 // that none lands after the command has said what it kept; then it
 // closes the database. When the keyring has still not answered, it says
-// so on stderr, and where to look.
+// so on stderr, and where to look. Ctrl+C or SIGTERM (stopSignals) ends
+// the wait at once: the command's own handler may still be catching them
+// (a step that failed returns before it is stopped), and a stop the
+// person asked for must not sit out the keyring's timeout.
 func (st *store) close(stderr io.Writer) {
 	ctx, cancel := context.WithTimeout(context.Background(), storage.DefaultKeyringTimeout)
 	defer cancel()
+	ctx, stopWatching := signal.NotifyContext(ctx, stopSignals()...)
+	defer stopWatching()
 	if err := st.secrets.Settle(ctx); err != nil {
 		fmt.Fprintln(stderr, "The OS keyring has not finished what this command asked of it and may still keep a secret of it when it answers. "+
 			"If \"dstor-uploader logout\" does not remove it, delete the entries named \"dstor-uploader\" with the system's keyring app.")
