@@ -1,11 +1,8 @@
 package storage
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -48,23 +45,7 @@ func TestQuitsKeepTheirLinksOnAFileSystemWithoutHardLinks(t *testing.T) {
 	now := time.Now()
 	for i := range rounds {
 		dir := t.TempDir()
-		var wg sync.WaitGroup
-		var saved [quits]string
-		var errs [quits]error
-		for k := range quits {
-			up := lostUpload()
-			up.History.Hash = fmt.Sprintf("QmQuit%d", k)
-			e := &NotCarriedError{Path: filepath.Join(dir, DBFileName), Uploads: []JobFinish{up}}
-			wg.Go(func() { saved[k], errs[k] = saveUnrecorded(dir, e, now) })
-		}
-		wg.Wait()
-		for k := range quits {
-			require.NoError(t, errs[k], "round %d, quit %d", i, k)
-			text, err := os.ReadFile(saved[k])
-			require.NoError(t, err, "round %d, quit %d", i, k)
-			require.Truef(t, strings.Contains(string(text), fmt.Sprintf("# QmQuit%d ", k)), "round %d: quit %d's file %s holds another's link", i, k, saved[k])
-		}
-		require.Len(t, unrecordedFiles(t, dir), quits, "round %d: a file each", i)
+		quitAtOnce(t, dir, quits, now, i)
 		left, err := filepath.Glob(filepath.Join(dir, ".*"))
 		require.NoError(t, err)
 		assert.Empty(t, left, "round %d: no temporary file left", i)

@@ -116,23 +116,30 @@ func TestQuitsInTheSameSecondKeepEachTheirFile(t *testing.T) {
 	const quits, rounds = 6, 40
 	now := time.Now()
 	for i := range rounds {
-		dir := t.TempDir()
-		var wg sync.WaitGroup
-		var saved [quits]string
-		var errs [quits]error
-		for k := range quits {
-			up := lostUpload()
-			up.History.Hash = fmt.Sprintf("QmQuit%d", k)
-			e := &NotCarriedError{Path: filepath.Join(dir, DBFileName), Uploads: []JobFinish{up}}
-			wg.Go(func() { saved[k], errs[k] = saveUnrecorded(dir, e, now) })
-		}
-		wg.Wait()
-		for k := range quits {
-			require.NoError(t, errs[k], "round %d, quit %d", i, k)
-			text, err := os.ReadFile(saved[k])
-			require.NoError(t, err, "round %d, quit %d", i, k)
-			require.Truef(t, strings.Contains(string(text), fmt.Sprintf("# QmQuit%d ", k)), "round %d: quit %d's file %s holds another's link", i, k, saved[k])
-		}
-		require.Len(t, unrecordedFiles(t, dir), quits, "round %d: a file each", i)
+		quitAtOnce(t, t.TempDir(), quits, now, i)
 	}
+}
+
+// quitAtOnce has quits quits that cannot record their uploads keep their
+// links in dir at the same time now (round i of a test), and checks that
+// each kept its own file, holding its own link, and that there is one
+// file a quit.
+func quitAtOnce(t *testing.T, dir string, quits int, now time.Time, i int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	saved, errs := make([]string, quits), make([]error, quits)
+	for k := range quits {
+		up := lostUpload()
+		up.History.Hash = fmt.Sprintf("QmQuit%d", k)
+		e := &NotCarriedError{Path: filepath.Join(dir, DBFileName), Uploads: []JobFinish{up}}
+		wg.Go(func() { saved[k], errs[k] = saveUnrecorded(dir, e, now) })
+	}
+	wg.Wait()
+	for k := range quits {
+		require.NoError(t, errs[k], "round %d, quit %d", i, k)
+		text, err := os.ReadFile(saved[k])
+		require.NoError(t, err, "round %d, quit %d", i, k)
+		require.Truef(t, strings.Contains(string(text), fmt.Sprintf("# QmQuit%d ", k)), "round %d: quit %d's file %s holds another's link", i, k, saved[k])
+	}
+	require.Len(t, unrecordedFiles(t, dir), quits, "round %d: a file each", i)
 }
