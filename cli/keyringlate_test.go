@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -24,16 +23,7 @@ import (
 func TestLoginTheKeyringAnswersLateLeavesNoTokenBehind(t *testing.T) {
 	sb, _ := signedOutSandbox(t)
 	email, password := testutil.SandboxEmail, testutil.SandboxPassword
-	funcs := testutil.NewKeyring().Funcs()
-	set, landed := funcs.Set, make(chan struct{})
-	funcs.Set = func(service, user, value string) error {
-		if !strings.HasSuffix(user, "|"+string(storage.SecretToken)) {
-			return set(service, user, value)
-		}
-		defer close(landed)
-		time.Sleep(600 * time.Millisecond) // the keyring's answer comes late: what is tested, not a wait
-		return set(service, user, value)
-	}
+	funcs, landed := testutil.LateTokenWrites(testutil.NewKeyring().Funcs(), 600*time.Millisecond)
 	secrets := storage.NewSecretStoreOn(funcs, 200*time.Millisecond)
 	require.True(t, secrets.Persistent(), secrets.Reason())
 	withSecrets(t, secrets)

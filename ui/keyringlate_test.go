@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -24,16 +23,7 @@ import (
 func TestSignOutAfterALateTokenWriteLeavesNoTokenWhenTheWindowQuits(t *testing.T) {
 	e := newTestEnv(t)
 	e.a.Close()
-	funcs := testutil.NewKeyring().Funcs()
-	set, landed := funcs.Set, make(chan struct{})
-	funcs.Set = func(service, user, value string) error {
-		if !strings.HasSuffix(user, "|"+string(storage.SecretToken)) {
-			return set(service, user, value)
-		}
-		defer close(landed)
-		time.Sleep(2 * time.Second) // the keyring's answer comes late: what is tested, not a wait
-		return set(service, user, value)
-	}
+	funcs, landed := testutil.LateTokenWrites(testutil.NewKeyring().Funcs(), 2*time.Second)
 	e.secrets = storage.NewSecretStoreOn(funcs, 200*time.Millisecond)
 	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
 	e.a = e.open(Deps{})

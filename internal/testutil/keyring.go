@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -103,4 +104,22 @@ func (k *Keyring) Funcs() storage.KeyringFuncs {
 			return nil
 		},
 	}
+}
+
+// LateTokenWrites is funcs with every write of a token answered after
+// late (the token written only then), as a keyring that answers after
+// the store stopped waiting does; landed is closed once such a write has
+// ended. Writes of other secrets are funcs' own.
+func LateTokenWrites(funcs storage.KeyringFuncs, late time.Duration) (_ storage.KeyringFuncs, landed <-chan struct{}) {
+	set, done := funcs.Set, make(chan struct{})
+	var once sync.Once
+	funcs.Set = func(service, user, value string) error {
+		if !strings.HasSuffix(user, "|"+string(storage.SecretToken)) {
+			return set(service, user, value)
+		}
+		defer once.Do(func() { close(done) })
+		time.Sleep(late) // the keyring's answer comes late: what is tested, not a wait
+		return set(service, user, value)
+	}
+	return funcs, done
 }
