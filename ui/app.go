@@ -858,7 +858,7 @@ func (a *App) Close() {
 	for _, s := range left {
 		a.closeSession(s)
 	}
-	a.settleKeyring()
+	_ = a.settleKeyring()
 	a.saver.close()
 	a.sandboxMu.Lock()
 	if a.sandbox != nil {
@@ -872,11 +872,12 @@ func (a *App) Close() {
 // calls a sign-in or sign-out gave up waiting for (a token written late,
 // and a sign-out's delete queued after it): the process ends next, and a
 // call still running would then never run, or land with nothing left to
-// undo it.
-func (a *App) settleKeyring() {
+// undo it. Its error (ErrKeyringTimeout) is a keyring that has still
+// not answered.
+func (a *App) settleKeyring() error {
 	ctx, cancel := context.WithTimeout(context.Background(), storage.DefaultKeyringTimeout)
 	defer cancel()
-	_ = a.secrets.Settle(ctx)
+	return a.secrets.Settle(ctx)
 }
 
 // showAccount shows who is signed in in the header, whole or shortened

@@ -47,3 +47,39 @@ func TestSignOutAfterALateTokenWriteLeavesNoTokenWhenTheWindowQuits(t *testing.T
 	_, err := funcs.Get(storage.AppName, api.SandboxKey+"|"+account+"|"+string(storage.SecretToken))
 	assert.ErrorIs(t, err, keyring.ErrNotFound, "a token left in the keyring of an account signed out")
 }
+
+// lateTokenEnv is a test window on a keyring that keeps each token only
+// late after the store's timeout (200 ms), and that keyring's calls.
+func lateTokenEnv(t *testing.T, late time.Duration) (*testEnv, storage.KeyringFuncs, <-chan struct{}) {
+	e := newTestEnv(t)
+	e.a.Close()
+	funcs, landed := testutil.LateTokenWrites(testutil.NewKeyring().Funcs(), late)
+	e.secrets = storage.NewSecretStoreOn(funcs, 200*time.Millisecond)
+	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
+	e.a = e.open(Deps{})
+	return e, funcs, landed
+}
+
+// TestSignOutBehindALateTokenWriteSaysWhatTheKeyringHolds: a sign-out
+// whose token delete waits behind the sign-in's late token write (1 s
+// against a 200 ms timeout) ends once the write has, and removes the
+// token: the window does not say that the keyring still holds the
+// credentials, and the keyring does not.
+func TestSignOutBehindALateTokenWriteSaysWhatTheKeyringHolds(t *testing.T) {
+	e, funcs, _ := lateTokenEnv(t, time.Second)
+	a := e.a
+	e.signInSandbox()
+	var account string
+	e.ui(func() {
+		account = a.sess.Account
+		test.Tap(a.signOut)
+	})
+	e.eventually(func() bool { return a.sess == nil }, "signed out")
+	require.NoError(t, a.waitRetired(t.Context()))
+	e.ui(func() {
+		assert.False(t, a.signin.errorLabel().Visible(), "said: %s", a.signin.errorLabel().Text)
+		assert.Contains(t, a.signin.notice.Text, "were removed")
+	})
+	_, err := funcs.Get(storage.AppName, api.SandboxKey+"|"+account+"|"+string(storage.SecretToken))
+	assert.ErrorIs(t, err, keyring.ErrNotFound, "the token is gone by the time the window says so")
+}

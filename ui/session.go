@@ -635,5 +635,19 @@ func (a *App) signOutAccount(envKey, account string) error {
 	a.changeSettings(func(st storage.Settings) storage.Settings {
 		return st.WithoutRememberedAccount(envKey, account)
 	})
-	return session.Forget(a.secrets, gone)
+	return a.forgetSettled(gone)
+}
+
+// forgetSettled is session.Forget of account, which, when the keyring
+// gave up on a delete queued behind a call it answers late (a sign-in's
+// token written late), waits for the keyring's calls (settleKeyring) and
+// deletes once more: what the window then says the keyring holds is what
+// it holds, not what it stops holding a moment later. It runs on a
+// goroutine.
+func (a *App) forgetSettled(account storage.RememberedAccount) error {
+	err := session.Forget(a.secrets, account)
+	if !errors.Is(err, storage.ErrKeyringTimeout) || a.settleKeyring() != nil {
+		return err
+	}
+	return session.Forget(a.secrets, account)
 }
