@@ -10,6 +10,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -58,6 +59,28 @@ func lateTokenEnv(t *testing.T, late time.Duration) (*testEnv, storage.KeyringFu
 	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
 	e.a = e.open(Deps{})
 	return e, funcs, landed
+}
+
+// TestPasswordSignInWhoseTokenLandsLateIsKeptOnlyUntilQuit: a password
+// sign-in without "Remember me" whose token the keyring keeps only after
+// the store stopped waiting. The window says the credentials are kept
+// only until the quit, and so it is: once the quit has waited for the
+// keyring, the late token is not left in it for the next start.
+func TestPasswordSignInWhoseTokenLandsLateIsKeptOnlyUntilQuit(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	e, funcs, landed := lateTokenEnv(t, time.Second)
+	e.signInPassword(sb, testutil.SandboxEmail, testutil.SandboxPassword, false)
+	e.ui(func() { assert.Contains(t, e.a.upload.notice.Text, "kept only until you quit") })
+	envKey := e.a.sess.EnvKey
+	e.a.Close()
+
+	select {
+	case <-landed:
+	default:
+		t.Fatal("the window quit before the keyring's late token write ended")
+	}
+	_, err := funcs.Get(storage.AppName, envKey+"|"+testutil.SandboxEmail+"|"+string(storage.SecretToken))
+	assert.ErrorIs(t, err, keyring.ErrNotFound, "the window said kept only until you quit, but the keyring keeps the token for the next start")
 }
 
 // TestSignOutBehindALateTokenWriteSaysWhatTheKeyringHolds: a sign-out

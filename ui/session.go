@@ -394,6 +394,14 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		}
 	} else {
 		err = session.Keep(a.secrets, s, req.creds, req.remember)
+		if errors.Is(err, storage.ErrKeyringTimeout) && s.Method == storage.MethodPassword && !req.remember {
+			// The token is all the keyring was to keep, and it may
+			// still land (the keyring answers late): the removal is
+			// queued behind it (calls for one entry run in order), so
+			// what is said below, kept only until the quit, is true.
+			// The account stays remembered: a sign-out finds it.
+			_ = session.Forget(a.secrets, s.Remembered())
+		}
 	}
 	a.changeSettings(func(st storage.Settings) storage.Settings {
 		st.LastEnv = s.EnvKey
