@@ -23,6 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/offlocal"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 )
 
 // UploadRequest is one file to upload and where to put it on dStor.
@@ -790,7 +793,10 @@ func (b *uploadBody) next(p []byte) (int, error) {
 	}
 	if len(b.pending) == 0 && !b.fileDone {
 		if err := b.fill(); err != nil {
-			b.err, b.localErr = err, err
+			b.err = err
+			if !errors.Is(err, errReadGivenUp) {
+				b.localErr = err
+			}
 			return 0, err
 		}
 	}
@@ -828,14 +834,24 @@ func (b *uploadBody) handedOut() bool {
 }
 
 // fill reads the next block of the file into a chunk buffer of the
-// hasher; after the last one it checks that the file did not change.
+// hasher; after the last one it checks that the file did not change. The
+// reads and the check run off the transport's goroutine (offlocal.Until):
+// on a network share or a USB disk that stopped answering they block for
+// good, and net/http, which waits for a Read in progress before Do
+// returns, held the upload's goroutine, the queue's Close (the window's
+// quit) and its one-job Cancel with it. When ctx is done first, fill gives
+// up with errReadGivenUp and leaves the block to the read left behind (not
+// to the pool: it may still write into it).
 func (b *uploadBody) fill() error {
 	if remaining := b.size - b.read; remaining > 0 {
 		n := int(min(ChunkSize, remaining))
 		block := b.hasher.takeChunk()[:n]
-		m, err := io.ReadFull(b.file, block)
-		b.read += int64(m)
-		switch {
+		r, ok := offlocal.Until(b.ctx, nil, func() blockRead { return readBlock(b.file, block, b.read) })
+		if !ok {
+			return fmt.Errorf("%w: %w", errReadGivenUp, context.Cause(b.ctx))
+		}
+		b.read += int64(r.n)
+		switch err := r.err; {
 		case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 			b.hasher.putChunk(block)
 			return fmt.Errorf("%w: it ended after %d bytes, but had %d when the upload started",
@@ -850,7 +866,11 @@ func (b *uploadBody) fill() error {
 		b.block, b.pending = block, block
 	}
 	if b.read == b.size {
-		if err := b.checkUnchanged(); err != nil {
+		err, ok := offlocal.Until(b.ctx, nil, b.checkUnchanged)
+		if !ok {
+			return fmt.Errorf("%w: %w", errReadGivenUp, context.Cause(b.ctx))
+		}
+		if err != nil {
 			return err
 		}
 		b.fileDone = true
@@ -859,6 +879,27 @@ func (b *uploadBody) fill() error {
 		}
 	}
 	return nil
+}
+
+// errReadGivenUp is fill's error when the upload ended (Close, Cancel)
+// before a read of the file returned: the upload's end, not the file's
+// fault.
+var errReadGivenUp = errors.New("the upload ended while the file was being read")
+
+// blockRead is what readBlock read.
+type blockRead struct {
+	n   int
+	err error
+}
+
+// readBlock fills block from f, whose bytes before it were read already;
+// it touches nothing but f and block (fill may leave it behind).
+func readBlock(f *os.File, block []byte, before int64) blockRead {
+	n, err := io.ReadFull(f, block)
+	if n > 0 {
+		readhook.AfterRead(f.Name(), before+int64(n))
+	}
+	return blockRead{n, err}
 }
 
 // hashBlock gives the block the transport has just taken whole to the
@@ -875,7 +916,8 @@ func (b *uploadBody) hashBlock() error {
 // checkUnchanged verifies, once the expected bytes are read, that the file
 // ends there and is still the version opened: same size, modification and
 // change time, same file (see FileIdentity). A rewrite in place whose
-// modification time was put back still moves the change time.
+// modification time was put back still moves the change time. It reads
+// only fields that never change (fill may leave it behind).
 func (b *uploadBody) checkUnchanged() error {
 	var one [1]byte
 	n, err := b.file.Read(one[:])

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/offlocal"
 )
 
 // lifecycle lets the App own every goroutine it starts and stop touching
@@ -108,35 +110,17 @@ func (a *lifecycle) goBg(f func()) bool {
 }
 
 // offLocal runs look, which looks at the person's own files (a stat, an
-// open, a read), on a goroutine of its own, and returns what it returns; ok
-// is false when Close came first, or ctx was done first (a bound on the
-// look, so what waits behind it need not wait longer), and the result is
-// then dropped. Close waits for goBg's goroutines, but not for this one: on
-// a network share or a USB disk that stopped answering, or a OneDrive
-// "online-only" file being fetched, the system call blocks for minutes or
-// for good, and nothing in Go can interrupt it, so waiting for it would
-// hold the quit. The goroutine is the one the App leaves behind: it ends
-// when its system call returns (its result goes into a buffer nobody
-// reads), or with the process, which a quit ends right after Close. look
-// must therefore touch nothing Close needs or closes: no lock of the App's,
-// no widget, not the history.
+// open, a read), off the calling goroutine (offlocal.Until), and returns
+// what it returns; ok is false when Close came first, or ctx was done
+// first (a bound on the look, so what waits behind it need not wait
+// longer), and the result is then dropped. Close waits for goBg's
+// goroutines, but not for this one: on a drive that stopped answering its
+// system call blocks for good, and waiting for it would hold the quit; a
+// quit ends the process right after Close. look must therefore touch
+// nothing Close needs or closes: no lock of the App's, no widget, not the
+// history.
 func offLocal[T any](ctx context.Context, a *lifecycle, look func() T) (res T, ok bool) {
-	return offLocalUntil(ctx, a.stop, look)
-}
-
-// offLocalUntil is offLocal given up when stop is closed (Close, for
-// offLocal) or ctx is done; a nil stop leaves it to ctx alone.
-func offLocalUntil[T any](ctx context.Context, stop <-chan struct{}, look func() T) (res T, ok bool) {
-	done := make(chan T, 1) // never blocks the goroutine
-	go func() { done <- look() }()
-	select {
-	case res = <-done:
-		return res, true
-	case <-stop:
-		return res, false
-	case <-ctx.Done():
-		return res, false
-	}
+	return offlocal.Until(ctx, a.stop, look)
 }
 
 // sleep waits d or until Close, reporting whether the full time passed.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/linkchain"
+	"github.com/dstor-uploader/dstor-uploader/internal/offlocal"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -39,7 +40,7 @@ func (a *App) saveFile(path string, perm os.FileMode, title string, refusals sav
 }
 
 // saveOffLocal is saveReplacing with the file opened and written off the
-// calling goroutine (offLocalUntil), and errClosed when Close came first
+// calling goroutine (offlocal.Until), and errClosed when Close came first
 // and the save had stopped moving. On a network share that stopped
 // answering, the save's system calls block for good, and Close, which
 // waits for the caller, would wait for them. write runs here, on a
@@ -66,7 +67,7 @@ func (a *App) saveOffLocal(path string, perm os.FileMode, refuse func(saveTarget
 		defer close(watched)
 		a.giveUpStalledAtClose(ctx, cancel, moved)
 	}()
-	err, ok := offLocalUntil(ctx, nil, func() error {
+	err, ok := offlocal.Until(ctx, nil, func() error {
 		return saveReplacing(path, perm, refuse, func(w io.Writer) error {
 			_, err := io.Copy(w, movingReader{r: pr, moved: moved})
 			return err

@@ -1,5 +1,6 @@
 // Package readhook is where a test steps in while a file is read to be
-// hashed (`cid` and `verify`: api.HashFile, api.FileCID), to change the
+// hashed (`cid` and `verify`: api.HashFile, api.FileCID) or uploaded (each
+// block api.Client.Upload reads), to change the
 // file as another program would — write to it, truncate it, replace or move
 // it — at a known point of the read rather than in a race with the reader,
 // as the Progress callback lets the upload's tests do. Nothing outside

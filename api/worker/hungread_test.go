@@ -1,0 +1,98 @@
+package worker
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// hangReadsOf makes the upload's reads of the file named name stop
+// answering after its first block, as a network share or a USB disk that
+// stopped answering mid-read does; started gets a value when a read hangs.
+// The test's cleanup lets the read go on (before the cleanups registered
+// earlier, such as the queue's Close).
+func hangReadsOf(t *testing.T, name string) (started <-chan struct{}) {
+	t.Helper()
+	begun := make(chan struct{}, 8)
+	released := make(chan struct{})
+	var once sync.Once
+	restore := readhook.Set(func(path string, read int64) {
+		if filepath.Base(path) == name && read >= api.ChunkSize {
+			begun <- struct{}{}
+			<-released
+		}
+	})
+	t.Cleanup(func() {
+		once.Do(func() { close(released) })
+		restore()
+	})
+	return begun
+}
+
+// closeWithin runs q.Close and fails the test when it has not returned
+// within d (a bound on a hang, not a wait for an event).
+func closeWithin(t *testing.T, q *Queue, d time.Duration) {
+	t.Helper()
+	closed := make(chan error, 1)
+	go func() { closed <- q.Close() }()
+	select {
+	case err := <-closed:
+		assert.NoError(t, err)
+	case <-time.After(d):
+		t.Fatal("Close waited for a read of a file on a drive that stopped answering")
+	}
+}
+
+// TestCloseWhileAnUploadReadsADriveThatDoesNotAnswer: quitting the window
+// (App.Close → Queue.Close) while the file being uploaded is read from a
+// network share or a USB disk that stopped answering mid-read: the read
+// does not return, and Close waited for it, so the process never ended.
+// Close now returns while the read hangs, and the job stays to be
+// uploaded again by the next queue, with nothing recorded in the history.
+func TestCloseWhileAnUploadReadsADriveThatDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	big := e.write("nas/big.bin", testutil.Content("big", 3*api.ChunkSize))
+	q := e.queue(e.config())
+	started := hangReadsOf(t, "big.bin")
+	q.Add(Request{Path: big})
+	<-started
+	id := jobFor(t, q, big).ID
+
+	closeWithin(t, q, 20*time.Second)
+	assert.Contains(t, []storage.JobState{storage.JobUploading, storage.JobQueued}, dbState(t, e.db, id).State,
+		"left to be uploaded again")
+	assert.Empty(t, history(t, e.db), "nothing recorded")
+	assert.Empty(t, e.sandboxUploads(), "nothing stored")
+}
+
+// TestCancelWhileAnUploadReadsADriveThatDoesNotAnswer: "Cancel" of the
+// one job whose file is read from a drive that stopped answering, with
+// one upload at a time: the job is canceled, and the next file in the
+// queue is uploaded, without waiting for the read.
+func TestCancelWhileAnUploadReadsADriveThatDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	big := e.write("nas/big.bin", testutil.Content("big", 3*api.ChunkSize))
+	next := e.write("local/next.txt", testutil.Content("next", 100))
+	cfg := e.config()
+	q := e.queue(cfg)
+	started := hangReadsOf(t, "big.bin")
+	q.SetConcurrency(1)
+	q.Add(Request{Path: big})
+	<-started
+	q.Add(Request{Path: next})
+	q.Cancel(jobFor(t, q, big).ID)
+
+	eventually(t, 20*time.Second, func() bool { return stateOf(q, next) == storage.JobDone },
+		"the next file uploaded while the read hangs")
+	assert.Equal(t, storage.JobCanceled, stateOf(q, big))
+	closeWithin(t, q, 20*time.Second)
+}
