@@ -22,12 +22,7 @@ import (
 // finding nothing), and the window waits for both as it quits, so no
 // token of an account no longer remembered is left in the keyring.
 func TestSignOutAfterALateTokenWriteLeavesNoTokenWhenTheWindowQuits(t *testing.T) {
-	e := newTestEnv(t)
-	e.a.Close()
-	funcs, landed := testutil.LateTokenWrites(testutil.NewKeyring().Funcs(), 2*time.Second)
-	e.secrets = storage.NewSecretStoreOn(funcs, 200*time.Millisecond)
-	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
-	e.a = e.open(Deps{})
+	e, funcs, landed := lateTokenEnv(t, 2*time.Second)
 	a := e.a
 
 	e.signInSandbox()
