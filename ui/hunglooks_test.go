@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
@@ -81,18 +80,13 @@ func TestShowInFolderOnADriveThatDoesNotAnswerLooksOnceAtATime(t *testing.T) {
 	require.NoError(t, err)
 	e.reloadHistory(1)
 	begun := make(chan struct{}, 8)
-	released := make(chan struct{})
-	var once sync.Once
-	release := func() { once.Do(func() { close(released) }) }
+	held := holdLooks(t)
+	release := held.release
 	old := statShown
-	statShown = func(name string) (os.FileInfo, error) {
+	replaceForTest(t, &statShown, func(name string) (os.FileInfo, error) {
 		begun <- struct{}{}
-		<-released
+		held.wait()
 		return old(name)
-	}
-	t.Cleanup(func() {
-		release()
-		statShown = old
 	})
 	asked := func() bool {
 		rec.mu.Lock()

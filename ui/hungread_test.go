@@ -17,6 +17,39 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
+// heldLooks holds every look at a file that waits on it until release,
+// as a system call on a drive that stopped answering holds its caller:
+// the hung-drive tests' one way to make a look never return, and to let
+// it go.
+type heldLooks struct {
+	released chan struct{}
+	once     sync.Once
+}
+
+// holdLooks returns a heldLooks that t releases as it ends at the latest,
+// so that no look of a test is still held once it is over.
+func holdLooks(t *testing.T) *heldLooks {
+	h := &heldLooks{released: make(chan struct{})}
+	t.Cleanup(h.release)
+	return h
+}
+
+// wait blocks until release.
+func (h *heldLooks) wait() { <-h.released }
+
+// release lets every held look go on, now and from now on; calling it
+// again does nothing.
+func (h *heldLooks) release() { h.once.Do(func() { close(h.released) }) }
+
+// replaceForTest sets *v to with for the rest of t, and puts the value
+// back as t ends: the hooks the window's looks go through (readLocalHead,
+// statShown, splitPaths, …) are package variables.
+func replaceForTest[T any](t *testing.T, v *T, with T) {
+	old := *v
+	*v = with
+	t.Cleanup(func() { *v = old })
+}
+
 // blockHeads makes each read of a local file's first bytes for "Check
 // again" wait until release is called, as a read of a file on a drive
 // that stopped answering does; started gets one value as a read begins,
@@ -24,21 +57,15 @@ import (
 func blockHeads(t *testing.T) (started, returned <-chan struct{}, release func()) {
 	t.Helper()
 	begun, ended := make(chan struct{}, 8), make(chan struct{}, 8)
-	released := make(chan struct{})
-	var once sync.Once
-	release = func() { once.Do(func() { close(released) }) }
+	held := holdLooks(t)
 	old := readLocalHead
-	readLocalHead = func(e storage.HistoryEntry) worker.LocalHead {
+	replaceForTest(t, &readLocalHead, func(e storage.HistoryEntry) worker.LocalHead {
 		defer func() { ended <- struct{}{} }()
 		begun <- struct{}{}
-		<-released
+		held.wait()
 		return old(e)
-	}
-	t.Cleanup(func() {
-		release()
-		readLocalHead = old
 	})
-	return begun, ended, release
+	return begun, ended, held.release
 }
 
 // TestCloseWhileCheckAgainReadsADriveThatDoesNotAnswer: History's "Check
@@ -90,19 +117,14 @@ func TestCloseWhileShowInFolderLooksAtADriveThatDoesNotAnswer(t *testing.T) {
 	require.NoError(t, err)
 	e.reloadHistory(1)
 	begun, ended := make(chan struct{}, 1), make(chan struct{}, 1)
-	released := make(chan struct{})
-	var once sync.Once
-	release := func() { once.Do(func() { close(released) }) }
+	held := holdLooks(t)
+	release := held.release
 	old := statShown
-	statShown = func(name string) (os.FileInfo, error) {
+	replaceForTest(t, &statShown, func(name string) (os.FileInfo, error) {
 		defer func() { ended <- struct{}{} }()
 		begun <- struct{}{}
-		<-released
+		held.wait()
 		return old(name)
-	}
-	t.Cleanup(func() {
-		release()
-		statShown = old
 	})
 	e.ui(func() {
 		r := newHistoryRow(a.history)

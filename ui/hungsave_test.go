@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,25 +21,18 @@ import (
 func blockPartWrites(t *testing.T) (started <-chan struct{}, release func()) {
 	t.Helper()
 	begun := make(chan struct{}, 1)
-	released := make(chan struct{})
-	var once sync.Once
-	release = func() { once.Do(func() { close(released) }) }
-	old := partWriter
-	partWriter = func(part *os.File) io.Writer {
+	held := holdLooks(t)
+	replaceForTest(t, &partWriter, func(part *os.File) io.Writer {
 		return writerFunc(func(p []byte) (int, error) {
 			select {
 			case begun <- struct{}{}:
 			default:
 			}
-			<-released
+			held.wait()
 			return part.Write(p)
 		})
-	}
-	t.Cleanup(func() {
-		release()
-		partWriter = old
 	})
-	return begun, release
+	return begun, held.release
 }
 
 // writerFunc is a function as an io.Writer.

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,25 +19,19 @@ import (
 func blockThumbs(t *testing.T, path string) (started <-chan struct{}, returned <-chan error, release func()) {
 	t.Helper()
 	begun, ended := make(chan struct{}, 8), make(chan error, 8)
-	released := make(chan struct{})
-	var once sync.Once
-	release = func() { once.Do(func() { close(released) }) }
+	held := holdLooks(t)
 	old := makeThumbnail
-	makeThumbnail = func(ctx context.Context, src thumbnail.Source) ([]byte, error) {
+	replaceForTest(t, &makeThumbnail, func(ctx context.Context, src thumbnail.Source) ([]byte, error) {
 		if src.Path != path {
 			return old(ctx, src)
 		}
 		begun <- struct{}{}
-		<-released
+		held.wait()
 		data, err := old(context.Background(), src) // the read, once the drive answers
 		ended <- err
 		return data, err
-	}
-	t.Cleanup(func() {
-		release()
-		makeThumbnail = old
 	})
-	return begun, ended, release
+	return begun, ended, held.release
 }
 
 // TestAThumbnailThatDoesNotEndGivesWayToTheNextRows: one picture whose

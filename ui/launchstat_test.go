@@ -2,7 +2,6 @@ package ui
 
 import (
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,20 +26,14 @@ const hangBound = 20 * time.Second
 func blockStats(t *testing.T) (started <-chan []string, release func()) {
 	t.Helper()
 	begun := make(chan []string, 8)
-	released := make(chan struct{})
-	var once sync.Once
-	release = func() { once.Do(func() { close(released) }) }
+	held := holdLooks(t)
 	old := splitPaths
-	splitPaths = func(paths, typed []string) ([]string, []*api.NotThereError) {
+	replaceForTest(t, &splitPaths, func(paths, typed []string) ([]string, []*api.NotThereError) {
 		begun <- paths
-		<-released
+		held.wait()
 		return old(paths, typed)
-	}
-	t.Cleanup(func() {
-		release()
-		splitPaths = old
 	})
-	return begun, release
+	return begun, held.release
 }
 
 // within runs f on a goroutine and reports whether it returned within
