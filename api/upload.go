@@ -299,7 +299,8 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 	if err != nil {
 		return UploadResult{}, err
 	}
-	defer func() { _ = f.Close() }() // read-only: nothing to flush
+	file := holdFile(f)
+	defer file.release() // after body.finish: no read of it starts after that
 	at.f, at.opened = f, opened
 
 	head, tail, contentType, err := multipartEnvelope(at.name)
@@ -308,7 +309,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 	}
 	hasher := NewCIDHasher()
 	hasher.EnableSHA256() // the receipt's checksum, in the same pass
-	body := newUploadBody(ctx, f, opened, head, tail, hasher, req.Progress)
+	body := newUploadBody(ctx, file, opened, head, tail, hasher, req.Progress)
 	body.limit = c.limit
 	summed := false
 	defer func() {
@@ -344,6 +345,45 @@ type attempt struct {
 	f          *os.File
 	opened     FileIdentity
 	name, host string
+}
+
+// uploadFile is the file an upload reads, closed by whoever is done with
+// it last: the upload, or a read of it the upload gave up waiting for
+// (uploadBody.fill), once that read returns. The upload must not close
+// it under such a read: on Windows, closing a file waits until every
+// read of it in progress has returned (internal/poll.FD.Close in
+// fd_windows.go waits on fd.csema for the last reference, files
+// included), so Cancel, the queue's Close and the window's quit hung on
+// that close instead; on Unix a regular file is a blocking descriptor,
+// whose Close does not wait (fd_unix.go), which is why only Windows hung.
+type uploadFile struct {
+	*os.File
+	holders atomic.Int32 // the upload, and each look at the file under way
+}
+
+// holdFile is f held by the upload that opened it.
+func holdFile(f *os.File) *uploadFile {
+	u := &uploadFile{File: f}
+	u.holders.Store(1)
+	return u
+}
+
+// release lets go of the file; the last holder closes it.
+func (u *uploadFile) release() {
+	if u.holders.Add(-1) == 0 {
+		_ = u.File.Close() // read-only: nothing to flush
+		readhook.Closed(u.Name())
+	}
+}
+
+// lookAt runs look on the file through offlocal.Until: the file stays
+// open until look returns, even when the caller gave up on it first.
+func lookAt[T any](ctx context.Context, stop <-chan struct{}, u *uploadFile, look func(*os.File) T) (T, bool) {
+	u.holders.Add(1)
+	return offlocal.Until(ctx, stop, func() T {
+		defer u.release()
+		return look(u.File)
+	})
 }
 
 // openChecked opens req's file for an upload; checked, when set, is the
@@ -686,7 +726,7 @@ func envelopeWith(name string, boundary []byte) (head, tail []byte) {
 type uploadBody struct {
 	mu       sync.Mutex
 	ctx      context.Context
-	file     *os.File
+	file     *uploadFile
 	hasher   *CIDHasher
 	size     int64        // the file's size when opened
 	opened   FileIdentity // the file's identity when opened
@@ -716,7 +756,7 @@ type bodyState struct {
 // errBodyClosed ends reads that come after the upload gave up the body.
 var errBodyClosed = errors.New("upload body already closed")
 
-func newUploadBody(ctx context.Context, f *os.File, opened FileIdentity, head, tail []byte,
+func newUploadBody(ctx context.Context, f *uploadFile, opened FileIdentity, head, tail []byte,
 	hasher *CIDHasher, progress func(sent, total int64)) *uploadBody {
 	size := opened.Size
 	return &uploadBody{
@@ -841,12 +881,14 @@ func (b *uploadBody) handedOut() bool {
 // returns, held the upload's goroutine, the queue's Close (the window's
 // quit) and its one-job Cancel with it. When ctx is done first, fill gives
 // up with errReadGivenUp and leaves the block to the read left behind (not
-// to the pool: it may still write into it).
+// to the pool: it may still write into it), and the file too, which that
+// read closes once it returns (uploadFile).
 func (b *uploadBody) fill() error {
 	if remaining := b.size - b.read; remaining > 0 {
 		n := int(min(ChunkSize, remaining))
 		block := b.hasher.takeChunk()[:n]
-		r, ok := offlocal.Until(b.ctx, nil, func() blockRead { return readBlock(b.file, block, b.read) })
+		before := b.read
+		r, ok := lookAt(b.ctx, nil, b.file, func(f *os.File) blockRead { return readBlock(f, block, before) })
 		if !ok {
 			return fmt.Errorf("%w: %w", errReadGivenUp, context.Cause(b.ctx))
 		}
@@ -866,7 +908,7 @@ func (b *uploadBody) fill() error {
 		b.block, b.pending = block, block
 	}
 	if b.read == b.size {
-		err, ok := offlocal.Until(b.ctx, nil, b.checkUnchanged)
+		err, ok := lookAt(b.ctx, nil, b.file, b.checkUnchanged)
 		if !ok {
 			return fmt.Errorf("%w: %w", errReadGivenUp, context.Cause(b.ctx))
 		}
@@ -918,21 +960,21 @@ func (b *uploadBody) hashBlock() error {
 // change time, same file (see FileIdentity). A rewrite in place whose
 // modification time was put back still moves the change time. It reads
 // only fields that never change (fill may leave it behind).
-func (b *uploadBody) checkUnchanged() error {
+func (b *uploadBody) checkUnchanged(f *os.File) error {
 	var one [1]byte
-	n, err := b.file.Read(one[:])
+	n, err := f.Read(one[:])
 	if n > 0 {
 		return fmt.Errorf("%w: it grew beyond the %d bytes it had when the upload started", ErrFileChanged, b.size)
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return readError(b.file.Name(), err)
+		return readError(f.Name(), err)
 	}
-	_, now, err := statOpen(b.file)
+	_, now, err := statOpen(f)
 	if err != nil {
 		return fmt.Errorf("stat the file: %w", err)
 	}
 	if !b.opened.sameVersion(now) {
-		return fileChanged(b.file.Name(), describeChange(b.opened, now)+" during the upload")
+		return fileChanged(f.Name(), describeChange(b.opened, now)+" during the upload")
 	}
 	return nil
 }

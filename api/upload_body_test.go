@@ -26,7 +26,7 @@ func testBody(t *testing.T, data, head []byte) (*uploadBody, *CIDHasher) {
 	_, id, err := statOpen(f)
 	require.NoError(t, err)
 	h := NewCIDHasher()
-	return newUploadBody(context.Background(), f, id, head, []byte("TAIL"), h, nil), h
+	return newUploadBody(context.Background(), holdFile(f), id, head, []byte("TAIL"), h, nil), h
 }
 
 // The body hands out head, file and tail whatever the size of the reads,

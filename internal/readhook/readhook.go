@@ -3,9 +3,11 @@
 // block api.Client.Upload reads), to change the
 // file as another program would — write to it, truncate it, replace or move
 // it — at a known point of the read rather than in a race with the reader,
-// as the Progress callback lets the upload's tests do. Nothing outside
-// tests sets it; unset, it costs one atomic load per read. Imports nothing
-// of the project.
+// as the Progress callback lets the upload's tests do; and where it learns
+// when the upload closes the file it read (Closed), which must not happen
+// while a read of it is still under way. Nothing outside tests sets them;
+// unset, each costs one atomic load per call. Imports nothing of the
+// project.
 package readhook
 
 import "sync/atomic"
@@ -27,5 +29,25 @@ func Set(fn func(path string, read int64)) (restore func()) {
 func AfterRead(path string, read int64) {
 	if fn := afterRead.Load(); fn != nil {
 		(*fn)(path, read)
+	}
+}
+
+// closed is the function SetClosed gave, nil when none.
+var closed atomic.Pointer[func(path string)]
+
+// SetClosed makes fn run each time an upload closes the file it read,
+// with the path as it was named, until restore is called: a test then
+// knows the file is no longer open without guessing from outside, the
+// same way on every system. Same rule as Set: one at a time.
+func SetClosed(fn func(path string)) (restore func()) {
+	old := closed.Swap(&fn)
+	return func() { closed.Store(old) }
+}
+
+// Closed calls the function SetClosed gave, if any: an upload calls it
+// once it closed the file it read.
+func Closed(path string) {
+	if fn := closed.Load(); fn != nil {
+		(*fn)(path)
 	}
 }
