@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
@@ -32,6 +35,62 @@ func hungRead(t *testing.T, name string, from int64) (started <-chan struct{}, r
 	})
 	t.Cleanup(func() { release(); restore() })
 	return begun, release
+}
+
+// TestUploadEndsWhenDStorEndsTheRequestWhileTheFileDoesNotAnswer: dStor
+// ends an upload early (a 408, or a connection it drops) while the read
+// of the file's second block does not return (a drive that stopped
+// answering), and nothing cancels the upload: the upload returned only
+// once the drive answered, holding its queue slot (and the CLI) with it.
+func TestUploadEndsWhenDStorEndsTheRequestWhileTheFileDoesNotAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		end   func(w http.ResponseWriter)
+		kind  Kind
+		human string
+	}{
+		{"408 before the whole file", func(w http.ResponseWriter) {
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusRequestTimeout)
+		}, KindTimeout, "dStor did not answer in time"},
+		{"connection dropped", func(w http.ResponseWriter) {
+			if conn, _ := hijack(t, w); conn != nil {
+				_ = conn.Close()
+			}
+		}, KindUnreachable, "broke — check your connection; retrying may work"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "nas.bin")
+			require.NoError(t, os.WriteFile(path, patterned(3*ChunkSize), 0o600))
+			started, release := hungRead(t, "nas.bin", 2*ChunkSize)
+			closes := closesOf(t, "nas.bin")
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.ReadFull(r.Body, make([]byte, 64<<10))
+				select { // the read of the second block hangs first
+				case <-started:
+				case <-r.Context().Done():
+					return
+				}
+				tc.end(w)
+			}))
+			t.Cleanup(srv.Close)
+			c := newTestClient(t, srv.URL, nil)
+
+			done := make(chan error, 1)
+			go func() {
+				_, err := c.Upload(context.Background(), validToken(t), UploadRequest{Path: path})
+				done <- err
+			}()
+			<-started
+			err := returned(t, done, release, "the upload waited for a read of its file after dStor ended the request")
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.kind, e.Kind, "%v", err)
+			assert.True(t, Retryable(err), "worth another attempt: %v", err)
+			assert.Contains(t, Human(err), tc.human)
+			leftToTheRead(t, closes, release)
+		})
+	}
 }
 
 // closesOf reports each close of the file named name by an upload.
@@ -83,14 +142,32 @@ func TestUploadLeavesItsFileToAReadThatDoesNotAnswer(t *testing.T) {
 	}()
 	<-started
 	cancel()
+	err = returned(t, done, release, "Cancel waited for a read of a file on a drive that stopped answering")
+	assert.ErrorIs(t, err, context.Canceled)
+	leftToTheRead(t, closes, release)
+}
+
+// returned is what an upload sent on done returned while its read hangs;
+// when it has not within 20 s (a bound on a hang, not a wait for an
+// event), the test fails with hung, once the read is let go.
+func returned(t *testing.T, done <-chan error, release func(), hung string) error {
+	t.Helper()
 	select {
-	case err = <-done:
+	case err := <-done:
+		return err
 	case <-time.After(20 * time.Second):
 		release()
 		<-done
-		t.Fatal("Cancel waited for a read of a file on a drive that stopped answering")
+		t.Fatal(hung)
+		return nil
 	}
-	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// leftToTheRead checks that an upload that returned while its read hangs
+// did not close the file under that read, then lets the read go and
+// waits for it to close the file.
+func leftToTheRead(t *testing.T, closes <-chan struct{}, release func()) {
+	t.Helper()
 	select {
 	case <-closes:
 		t.Fatal("the upload closed its file while a read of it was still in progress: on Windows that close waits for the read")

@@ -73,10 +73,73 @@ func withWriteIdleTimeout(dial func(ctx context.Context, network, addr string) (
 // writeIdleConn sets a fresh write deadline before each slice of a write,
 // so only a write that stops making progress times out. Reads are not
 // touched: the transport's own timeouts and the answer's (answerIdleTimeout,
-// AnswerTotalTimeout) bound them.
+// AnswerTotalTimeout) bound them. It also tells the upload being sent on
+// it when it is closed (whenClosed).
 type writeIdleConn struct {
 	net.Conn
 	idle time.Duration
+
+	mu      sync.Mutex
+	closed  bool
+	closing func() // whenClosed's; nil once called or forgotten
+	watches int    // whenClosed calls so far: which one closing is
+}
+
+// whenClosed has closing called once the connection is closed, at once
+// when it is already. When dStor drops the connection mid-upload,
+// net/http closes it, then waits for the body's Read in progress before
+// Do returns: an upload body whose file read does not return is told to
+// give that read up here (uploadBody.halt). A request sent later on the
+// same connection replaces closing; forget drops it (not a later one),
+// so a connection kept for reuse does not hold a finished upload.
+func (c *writeIdleConn) whenClosed(closing func()) (forget func()) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		closing()
+		return func() {}
+	}
+	c.watches++
+	c.closing = closing
+	watch := c.watches
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		if c.watches == watch {
+			c.closing = nil
+		}
+		c.mu.Unlock()
+	}
+}
+
+// Close closes the connection, after telling whenClosed's function.
+func (c *writeIdleConn) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	closing := c.closing
+	c.closing = nil
+	c.mu.Unlock()
+	if closing != nil {
+		closing()
+	}
+	return c.Conn.Close()
+}
+
+// dialedConn is the writeIdleConn under conn, a connection net/http got
+// for a request (itself, or under its TLS layer); nil when it is not one
+// of ours (a caller's transport).
+func dialedConn(conn net.Conn) *writeIdleConn {
+	for conn != nil {
+		switch c := conn.(type) {
+		case *writeIdleConn:
+			return c
+		case interface{ NetConn() net.Conn }:
+			conn = c.NetConn()
+		default:
+			return nil
+		}
+	}
+	return nil
 }
 
 // ReadFrom is how net/http sends a request body on a plain connection

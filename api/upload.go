@@ -14,6 +14,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -410,7 +411,8 @@ func (c *Client) post(ctx context.Context, tok Token, at *attempt, body *uploadB
 	// without bounding the upload itself.
 	reqCtx, cancelReq := context.WithCancelCause(ctx)
 	defer cancelReq(nil)
-	httpReq, err := http.NewRequestWithContext(reqCtx, http.MethodPost, c.env.UploadURL, body)
+	traced := httptrace.WithClientTrace(reqCtx, &httptrace.ClientTrace{GotConn: body.watch})
+	httpReq, err := http.NewRequestWithContext(traced, http.MethodPost, c.env.UploadURL, body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("upload %s: build request: %w", quoteShort(name), err)
 	}
@@ -744,6 +746,16 @@ type uploadBody struct {
 	err      error      // sticky: every Read after a failure fails the same way
 	localErr error      // the failure was the file's or the hasher's
 	closed   bool       // finish or Close was called
+
+	// stop is closed (halt) when the request ends without the upload's
+	// ctx ending: net/http is done with the body, the upload takes it
+	// back, or the connection is closed. A read of the file under way
+	// is then given up, as when ctx ends: its Read holds mu, which
+	// finish and Close wait for, and net/http's Do waits for it.
+	stop      chan struct{}
+	halting   sync.Once
+	haltCause error                  // why stop was closed; set before it is
+	unwatch   atomic.Pointer[func()] // stops watch's watching; nil when none
 }
 
 // bodyState is what the uploading goroutine learns from finish.
@@ -769,7 +781,44 @@ func newUploadBody(ctx context.Context, f *uploadFile, opened FileIdentity, head
 		head:     head,
 		tail:     tail,
 		progress: progress,
+		stop:     make(chan struct{}),
 	}
+}
+
+// halt gives up a read of the file under way, and any later one, with
+// cause; only the first cause is kept. It takes no lock: the Read it
+// ends holds mu.
+func (b *uploadBody) halt(cause error) {
+	b.halting.Do(func() {
+		b.haltCause = cause
+		close(b.stop)
+	})
+}
+
+// errConnClosed is the cause of a read of the file given up because the
+// connection the upload was sent on was closed (dStor dropped it).
+var errConnClosed = fmt.Errorf("the connection to dStor was closed: %w", net.ErrClosed)
+
+// watch is told of the connection the body is sent on: when it is
+// closed, a read of the file under way is given up (see
+// writeIdleConn.whenClosed). A connection of a caller's transport cannot
+// tell; a read there waits for the upload's ctx.
+func (b *uploadBody) watch(info httptrace.GotConnInfo) {
+	if c := dialedConn(info.Conn); c != nil {
+		forget := c.whenClosed(func() { b.halt(errConnClosed) })
+		b.unwatch.Store(&forget)
+	}
+}
+
+// givenUp is fill's error once it gave up a look at the file: why, the
+// ctx's cause or halt's.
+func (b *uploadBody) givenUp() error {
+	cause := context.Cause(b.ctx)
+	if cause == nil {
+		// Not ctx: stop, closed after haltCause was set.
+		cause = b.haltCause
+	}
+	return fmt.Errorf("%w: %w", errReadGivenUp, cause)
 }
 
 // Read hands out head, file bytes and tail, in order, no faster than the
@@ -879,18 +928,19 @@ func (b *uploadBody) handedOut() bool {
 // on a network share or a USB disk that stopped answering they block for
 // good, and net/http, which waits for a Read in progress before Do
 // returns, held the upload's goroutine, the queue's Close (the window's
-// quit) and its one-job Cancel with it. When ctx is done first, fill gives
-// up with errReadGivenUp and leaves the block to the read left behind (not
-// to the pool: it may still write into it), and the file too, which that
-// read closes once it returns (uploadFile).
+// quit) and its one-job Cancel with it. When ctx is done first, or the
+// request ends (halt: dStor answered early, or dropped the connection),
+// fill gives up with errReadGivenUp and leaves the block to the read left
+// behind (not to the pool: it may still write into it), and the file too,
+// which that read closes once it returns (uploadFile).
 func (b *uploadBody) fill() error {
 	if remaining := b.size - b.read; remaining > 0 {
 		n := int(min(ChunkSize, remaining))
 		block := b.hasher.takeChunk()[:n]
 		before := b.read
-		r, ok := lookAt(b.ctx, nil, b.file, func(f *os.File) blockRead { return readBlock(f, block, before) })
+		r, ok := lookAt(b.ctx, b.stop, b.file, func(f *os.File) blockRead { return readBlock(f, block, before) })
 		if !ok {
-			return fmt.Errorf("%w: %w", errReadGivenUp, context.Cause(b.ctx))
+			return b.givenUp()
 		}
 		b.read += int64(r.n)
 		switch err := r.err; {
@@ -908,9 +958,9 @@ func (b *uploadBody) fill() error {
 		b.block, b.pending = block, block
 	}
 	if b.read == b.size {
-		err, ok := lookAt(b.ctx, nil, b.file, b.checkUnchanged)
+		err, ok := lookAt(b.ctx, b.stop, b.file, b.checkUnchanged)
 		if !ok {
-			return fmt.Errorf("%w: %w", errReadGivenUp, context.Cause(b.ctx))
+			return b.givenUp()
 		}
 		if err != nil {
 			return err
@@ -924,8 +974,8 @@ func (b *uploadBody) fill() error {
 }
 
 // errReadGivenUp is fill's error when the upload ended (Close, Cancel)
-// before a read of the file returned: the upload's end, not the file's
-// fault.
+// or its request did (dStor answered early, or the connection was
+// closed) before a read of the file returned: not the file's fault.
 var errReadGivenUp = errors.New("the upload ended while the file was being read")
 
 // blockRead is what readBlock read.
@@ -981,15 +1031,22 @@ func (b *uploadBody) checkUnchanged(f *os.File) error {
 
 // Close is called by net/http when it is done with the body.
 func (b *uploadBody) Close() error {
+	b.halt(errBodyClosed)
 	b.mu.Lock()
 	b.closed = true
 	b.mu.Unlock()
 	return nil
 }
 
-// finish takes the body back from net/http: it waits for a Read in
+// finish takes the body back from net/http: it gives up a read of the
+// file under way (dStor may answer before the whole file is sent, an
+// error, while the read does not return), waits for the Read in
 // progress, makes later ones fail, and says how far the file got.
 func (b *uploadBody) finish() bodyState {
+	b.halt(errBodyClosed)
+	if forget := b.unwatch.Swap(nil); forget != nil {
+		(*forget)()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true

@@ -1,6 +1,9 @@
 package worker
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -22,11 +25,17 @@ import (
 // earlier, such as the queue's Close).
 func hangReadsOf(t *testing.T, name string) (started <-chan struct{}) {
 	t.Helper()
+	return hangReadsFrom(t, name, api.ChunkSize)
+}
+
+// hangReadsFrom is hangReadsOf once from bytes of the file were read.
+func hangReadsFrom(t *testing.T, name string, from int64) (started <-chan struct{}) {
+	t.Helper()
 	begun := make(chan struct{}, 8)
 	released := make(chan struct{})
 	var once sync.Once
 	restore := readhook.Set(func(path string, read int64) {
-		if filepath.Base(path) == name && read >= api.ChunkSize {
+		if filepath.Base(path) == name && read >= from {
 			begun <- struct{}{}
 			<-released
 		}
@@ -94,5 +103,49 @@ func TestCancelWhileAnUploadReadsADriveThatDoesNotAnswer(t *testing.T) {
 	eventually(t, 20*time.Second, func() bool { return stateOf(q, next) == storage.JobDone },
 		"the next file uploaded while the read hangs")
 	assert.Equal(t, storage.JobCanceled, stateOf(q, big))
+	closeWithin(t, q, 20*time.Second)
+}
+
+// TestDStorEndsAnUploadWhileItsFileDoesNotAnswer: dStor answers 408
+// before the whole file came (or drops the connection), while the read of
+// the file's second block does not return (a drive that stopped
+// answering), and nothing cancels the upload: the upload's goroutine
+// waited for the drive, and with one upload at a time the whole queue
+// with it. Now each attempt fails at once, is retried, and after
+// MaxAttempts the job is failed with dStor's reason, for Retry failed;
+// nothing is recorded or stored.
+func TestDStorEndsAnUploadWhileItsFileDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	big := e.write("nas/big.bin", testutil.Content("big", 3*api.ChunkSize))
+	started := hangReadsFrom(t, "big.bin", 2*api.ChunkSize)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.ContentLength < 3*api.ChunkSize {
+			e.srv.ServeHTTP(w, r)
+			return
+		}
+		_, _ = io.ReadFull(r.Body, make([]byte, 64<<10))
+		select { // the read of the second block hangs first
+		case <-started:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Connection", "close")
+		w.WriteHeader(http.StatusRequestTimeout)
+	}))
+	t.Cleanup(front.Close)
+	cfg := e.config()
+	cfg.MaxAttempts = 2
+	cfg.Client = clientFor(t, front.URL, nil)
+	q := e.queue(cfg)
+	q.SetConcurrency(1)
+	q.Add(Request{Path: big})
+
+	eventually(t, 20*time.Second, func() bool { return stateOf(q, big) == storage.JobFailed },
+		"the upload failed while the read of its file hangs")
+	j := jobFor(t, q, big)
+	assert.Equal(t, 2, j.Attempts, "retried as any 408")
+	assert.Contains(t, j.Err, "did not answer in time")
+	assert.Empty(t, history(t, e.db), "nothing recorded")
+	assert.Empty(t, e.sandboxUploads(), "nothing stored")
 	closeWithin(t, q, 20*time.Second)
 }
