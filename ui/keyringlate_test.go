@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,9 +50,16 @@ func TestSignOutAfterALateTokenWriteLeavesNoTokenWhenTheWindowQuits(t *testing.T
 // lateTokenEnv is a test window on a keyring that keeps each token only
 // late after the store's timeout (200 ms), and that keyring's calls.
 func lateTokenEnv(t *testing.T, late time.Duration) (*testEnv, storage.KeyringFuncs, <-chan struct{}) {
+	return lateWritesEnv(t, testutil.NewKeyring(), late, storage.SecretToken)
+}
+
+// lateWritesEnv is a test window on k, whose writes of the kinds of
+// secret it answers only late after the store's timeout (200 ms)
+// (testutil.LateWrites), and those calls of k.
+func lateWritesEnv(t *testing.T, k *testutil.Keyring, late time.Duration, kinds ...storage.SecretKind) (*testEnv, storage.KeyringFuncs, <-chan struct{}) {
 	e := newTestEnv(t)
 	e.a.Close()
-	funcs, landed := testutil.LateTokenWrites(testutil.NewKeyring().Funcs(), late)
+	funcs, landed := testutil.LateWrites(k.Funcs(), late, kinds...)
 	e.secrets = storage.NewSecretStoreOn(funcs, 200*time.Millisecond)
 	require.True(t, e.secrets.Persistent(), e.secrets.Reason())
 	e.a = e.open(Deps{})
@@ -100,4 +110,58 @@ func TestSignOutBehindALateTokenWriteSaysWhatTheKeyringHolds(t *testing.T) {
 	})
 	_, err := funcs.Get(storage.AppName, api.SandboxKey+"|"+account+"|"+string(storage.SecretToken))
 	assert.ErrorIs(t, err, keyring.ErrNotFound, "the token is gone by the time the window says so")
+}
+
+// TestSignInTheKeyringAnswersLateSaysWhatIsTrue: an API key, or a
+// password with "Remember me", whose write the keyring answers only
+// after the store stopped waiting (1 s against 200 ms; the token's too),
+// and then keeps, or refuses. The window said "kept only until you quit"
+// in both outcomes, untrue when the write lands: the next start signed in
+// by itself. What it says now is true in both: the keyring may or may not
+// keep the sign-in, and if the next start does not sign in by itself,
+// sign in again then; and the next start does one or the other.
+func TestSignInTheKeyringAnswersLateSaysWhatIsTrue(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	for _, method := range []string{storage.MethodAPIKey, storage.MethodPassword} {
+		for _, lands := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s, the write lands: %v", method, lands), func(t *testing.T) {
+				late := storage.SecretAPIKey
+				if method == storage.MethodPassword {
+					late = storage.SecretPassword
+				}
+				fake := testutil.NewKeyring()
+				if !lands {
+					fake.Fail(func(op testutil.KeyringOp, user, _ string) error {
+						if op == testutil.KeyringSet && !strings.HasPrefix(user, "probe|") {
+							return errors.New("refused")
+						}
+						return nil
+					})
+				}
+				e, _, _ := lateWritesEnv(t, fake, time.Second, late, storage.SecretToken)
+				if method == storage.MethodAPIKey {
+					e.signInCustom(sb)
+				} else {
+					e.signInPassword(sb, testutil.SandboxEmail, testutil.SandboxPassword, true)
+				}
+				e.ui(func() {
+					assert.True(t, e.a.upload.noticeBox.Visible())
+					assert.Contains(t, e.a.upload.notice.Text, "did not answer in time, so it may or may not keep this sign-in")
+				})
+				e.a.Close() // it waits for the keyring's late answers
+				if lands {
+					e.restart(sb.URL)
+					e.ui(func() { assert.Equal(t, method, e.a.sess.Method, "the next start signs in by itself") })
+					return
+				}
+				e.a = e.open(Deps{Env: sb.URL})
+				e.eventually(func() bool { return e.a.signin.errorLabel().Visible() }, "the next start says why it did not sign in")
+				e.ui(func() {
+					assert.Nil(t, e.a.sess)
+					assert.Contains(t, e.a.signin.errorLabel().Text, "Could not sign you in automatically.")
+					assert.Contains(t, e.a.signin.errorLabel().Text, " again.", "it asks to sign in again")
+				})
+			})
+		}
+	}
 }

@@ -377,10 +377,12 @@ func (a *App) signIn(req signInRequest) signInResult {
 // and returns the notice to show when the keyring will not keep it. A
 // keyring that fails does not stop the sign-in: the credentials are then
 // forgotten when the app quits (a password too long for it: that
-// password, while the token kept signs in until it ends).
+// password, while the token kept signs in until it ends), or, when it
+// did not answer in time, may still be kept when it answers.
 func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 	var err error
 	var tooLarge *storage.SecretTooLargeError
+	mayLand := false // a write the keyring may still answer (Keep's timeout)
 	if req.auto {
 		// What signed in came from the keyring, which keeps it: a fresh
 		// token it refuses costs a request next time, and is no reason
@@ -394,13 +396,22 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		}
 	} else {
 		err = session.Keep(a.secrets, s, req.creds, req.remember)
-		if errors.Is(err, storage.ErrKeyringTimeout) && s.Method == storage.MethodPassword && !req.remember {
+		switch {
+		case !errors.Is(err, storage.ErrKeyringTimeout):
+		case s.Method == storage.MethodPassword && !req.remember:
 			// The token is all the keyring was to keep, and it may
 			// still land (the keyring answers late): the removal is
 			// queued behind it (calls for one entry run in order), so
 			// what is said below, kept only until the quit, is true.
 			// The account stays remembered: a sign-out finds it.
 			_ = session.Forget(a.secrets, s.Remembered())
+		default:
+			// The key, or the password the person asked to have
+			// remembered, may still land: removed, "Remember me"
+			// would do nothing, so the account stays remembered and
+			// the next start signs in with it if it landed, or says
+			// that it needs signing in again if not.
+			mayLand = true
 		}
 	}
 	a.changeSettings(func(st storage.Settings) storage.Settings {
@@ -422,6 +433,8 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		// The token is kept: the next start signs in with it while
 		// it lasts, so "only until you quit" would be untrue.
 		return tr("Signed in. Your password is too long for the system keyring to keep, so it is not remembered: once this sign-in ends, you will be asked for it again.")
+	case mayLand:
+		return tr("Signed in, but your keyring did not answer in time, so it may or may not keep this sign-in. If the next start does not sign you in by itself, sign in again then.")
 	case err != nil:
 		return tr("Signed in, but your keyring did not accept the credentials, so they are kept only until you quit.")
 	}

@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -106,15 +107,22 @@ func (k *Keyring) Funcs() storage.KeyringFuncs {
 	}
 }
 
-// LateTokenWrites is funcs with every write of a token answered after
-// late (the token written only then), as a keyring that answers after
-// the store stopped waiting does; landed is closed once such a write has
-// ended. Writes of other secrets are funcs' own.
+// LateTokenWrites is LateWrites of tokens: every write of a token
+// answered after late.
 func LateTokenWrites(funcs storage.KeyringFuncs, late time.Duration) (_ storage.KeyringFuncs, landed <-chan struct{}) {
+	return LateWrites(funcs, late, storage.SecretToken)
+}
+
+// LateWrites is funcs with every write of a secret of one of kinds
+// answered after late (funcs' own write made only then, which may still
+// refuse it: Keyring.Fail), as a keyring that answers after the store
+// stopped waiting does; landed is closed once such a write has ended.
+// Writes of other secrets are funcs' own.
+func LateWrites(funcs storage.KeyringFuncs, late time.Duration, kinds ...storage.SecretKind) (_ storage.KeyringFuncs, landed <-chan struct{}) {
 	set, done := funcs.Set, make(chan struct{})
 	var once sync.Once
 	funcs.Set = func(service, user, value string) error {
-		if !strings.HasSuffix(user, "|"+string(storage.SecretToken)) {
+		if !slices.ContainsFunc(kinds, func(k storage.SecretKind) bool { return strings.HasSuffix(user, "|"+string(k)) }) {
 			return set(service, user, value)
 		}
 		defer once.Do(func() { close(done) })
