@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -101,16 +102,29 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, signInTimeout)
+	// Ctrl+C (or SIGTERM) stops the login from here, not while the
+	// password is typed (the terminal's read would go on): the person
+	// is told what is kept, and it exits 130.
+	stopped, again, stop := interrupts(ctx)
+	defer stop()
+	ctx, cancel := context.WithTimeout(stopped, signInTimeout)
 	defer cancel()
 	slow := sayIfSlow(cio.Err, "dStor has not answered the sign-in")
 	s, err := session.SignIn(ctx, client, creds, time.Now())
 	slow()
+	if stopped.Err() != nil {
+		fmt.Fprintln(cio.Err, "Interrupted: the login is not kept, and nothing of it was given to the OS keyring.")
+		return &exitError{code: exitInterrupted}
+	}
 	if err != nil {
 		return err
 	}
+	ended, err := keepUnlessStopped(cio.Err, stopped, again, st.secrets, s, creds, o.rememberSecret)
+	if stopped.Err() != nil {
+		return loginStopped(cio.Err, st, s, ended)
+	}
 	var notDeleted *session.PasswordNotDeletedError
-	if err := session.Keep(st.secrets, s, creds, o.rememberSecret); err != nil && !errors.As(err, &notDeleted) {
+	if err != nil && !errors.As(err, &notDeleted) {
 		return notKept(st, s, err)
 	}
 	// Applied to the settings stored now: a window open on the same data
@@ -142,9 +156,7 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 // nothing would ever sign it out. An account remembered before keeps its
 // secrets: they are its sign-in, which a logout removes.
 func notKept(st *store, s *session.Session, err error) error {
-	if settings, loadErr := st.db.LoadSettings(); loadErr == nil && !settings.Remembers(s.EnvKey, s.Account) {
-		_ = session.Forget(st.secrets, s.Remembered())
-	}
+	forgetUnlessRemembered(st, s)
 	var tooLarge *storage.SecretTooLargeError
 	if !errors.As(err, &tooLarge) {
 		return fmt.Errorf("keep the sign-in in the keyring: %w", err)
@@ -154,4 +166,61 @@ func notKept(st *store, s *session.Session, err error) error {
 		again = "run login again without --remember: the sign-in then lasts as long as its token"
 	}
 	return fmt.Errorf("cannot keep the sign-in: %s, so nothing was kept and you are not signed in\nTo sign in, %s", tooLarge, again)
+}
+
+// forgetUnlessRemembered removes from the keyring what a login not kept
+// filed of s (session.Keep), unless s's account was remembered before:
+// then they are its sign-in, which a logout removes. Its deletes run
+// after the writes made before them (storage.SecretStore's order), which
+// st.close waits for.
+func forgetUnlessRemembered(st *store, s *session.Session) {
+	if settings, err := st.db.LoadSettings(); err == nil && !settings.Remembers(s.EnvKey, s.Account) {
+		_ = session.Forget(st.secrets, s.Remembered())
+	}
+}
+
+// keepUnlessStopped is session.Keep, which a stop (stopped ends: Ctrl+C
+// or SIGTERM) does not cut short, since what it files can be removed
+// only once its calls are made: it says so, and waits for the keyring,
+// which a second stop (again) ends at once; ended is then false, and
+// Keep goes on in the background until the process ends (each of its
+// keyring calls bounded by the store's timeout).
+func keepUnlessStopped(stderr io.Writer, stopped context.Context, again <-chan struct{}, secrets *storage.SecretStore,
+	s *session.Session, creds session.Credentials, remember bool) (ended bool, err error) {
+	done := make(chan error, 1)
+	go func() { done <- session.Keep(secrets, s, creds, remember) }()
+	select {
+	case err := <-done:
+		return true, err
+	case <-stopped.Done():
+		fmt.Fprintln(stderr, "Stopping: waiting for the OS keyring to answer, so as to remove what this login gave it. Press Ctrl+C again to stop at once.")
+	}
+	select {
+	case err := <-done:
+		return true, err
+	case <-again:
+		return false, nil
+	}
+}
+
+// loginStopped ends a login stopped (Ctrl+C, SIGTERM) after it signed in
+// as s, and says what is kept: the settings do not name it, and what it
+// gave the keyring goes again (forgetUnlessRemembered) once Keep has
+// ended; when it has not (a second stop), the command does not wait for
+// the keyring as it ends (store.abandon), and says what it may keep.
+// Exit 130.
+func loginStopped(stderr io.Writer, st *store, s *session.Session, ended bool) error {
+	settings, err := st.db.LoadSettings()
+	before := err == nil && settings.Remembers(s.EnvKey, s.Account)
+	switch {
+	case !ended:
+		st.abandon = true
+		fmt.Fprintln(stderr, "Interrupted: the login is not kept, but the OS keyring had not finished it and may still keep a secret of it when it answers. "+keyringLeftovers)
+	case before:
+		fmt.Fprintln(stderr, "Interrupted: the login is not kept; the account stays signed in as it was before it.")
+	default:
+		forgetUnlessRemembered(st, s)
+		fmt.Fprintln(stderr, "Interrupted: the login is not kept, and what it gave the OS keyring is removed again.")
+	}
+	return &exitError{code: exitInterrupted}
 }

@@ -28,6 +28,10 @@ type store struct {
 	settings storage.Settings
 	env      api.Environment
 	envKey   string
+	// abandon makes close not wait for the keyring: the person stopped
+	// the command twice (loginStopped), and has been told what it may
+	// keep.
+	abandon bool
 }
 
 // openDB opens the data directory's database, saying on stderr when it
@@ -184,16 +188,23 @@ func openStore(stderr io.Writer, envFlag string) (*store, error) {
 // (a step that failed returns before it is stopped), and a stop the
 // person asked for must not sit out the keyring's timeout.
 func (st *store) close(stderr io.Writer) {
+	if st.abandon {
+		st.db.Close()
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), storage.DefaultKeyringTimeout)
 	defer cancel()
 	ctx, stopWatching := signal.NotifyContext(ctx, stopSignals()...)
 	defer stopWatching()
 	if err := st.secrets.Settle(ctx); err != nil {
-		fmt.Fprintln(stderr, "The OS keyring has not finished what this command asked of it and may still keep a secret of it when it answers. "+
-			"If \"dstor-uploader logout\" does not remove it, delete the entries named \"dstor-uploader\" with the system's keyring app.")
+		fmt.Fprintln(stderr, "The OS keyring has not finished what this command asked of it and may still keep a secret of it when it answers. "+keyringLeftovers)
 	}
 	st.db.Close()
 }
+
+// keyringLeftovers says where to remove a secret the keyring may keep of
+// a command it had not finished answering.
+const keyringLeftovers = "If \"dstor-uploader logout\" does not remove it, delete the entries named \"dstor-uploader\" with the system's keyring app."
 
 // givenEnv is the environment of an --env given, read (or refused)
 // before the data folder is opened (made, on a first run), so a usage

@@ -1,0 +1,143 @@
+//go:build !windows
+
+package cli
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/zalando/go-keyring"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// heldKeyWrites is a keyring whose writes of an API key wait until
+// release is closed (a keyring slow to answer); entered gets a value as
+// such a write begins. Its store waits a minute for each call (a hang
+// guard): the write ends when the test releases it, not at a timeout.
+func heldKeyWrites(t *testing.T) (funcs storage.KeyringFuncs, entered <-chan struct{}, release chan struct{}) {
+	funcs = testutil.NewKeyring().Funcs()
+	set, in, release := funcs.Set, make(chan struct{}, 1), make(chan struct{})
+	funcs.Set = func(service, user, value string) error {
+		if strings.HasSuffix(user, "|"+string(storage.SecretAPIKey)) {
+			select {
+			case in <- struct{}{}:
+			default:
+			}
+			<-release
+		}
+		return set(service, user, value)
+	}
+	withSecrets(t, storage.NewSecretStoreOn(funcs, time.Minute))
+	return funcs, in, release
+}
+
+// startLogin runs "login --api-key-stdin" to sb on its own goroutine,
+// its error output in errOut as it is written, and returns its exit
+// status on code once it ends. The test watches SIGTERM (caught) too,
+// so that the signals it sends the command do not end the test binary.
+func startLogin(t *testing.T, sb *testutil.Sandbox) (code <-chan int, errOut *testutil.LockedBuffer, caught chan os.Signal) {
+	caught = make(chan os.Signal, 8)
+	signal.Notify(caught, syscall.SIGTERM)
+	t.Cleanup(func() { signal.Stop(caught) })
+	errOut = &testutil.LockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		var out testutil.LockedBuffer
+		done <- Run(context.Background(), []string{"login", "--env", sb.URL, "--api-key-stdin"},
+			IO{In: strings.NewReader(sb.Key + "\n"), Out: &out, Err: errOut})
+	}()
+	return done, errOut, caught
+}
+
+// stopLogin sends the command a SIGTERM (what Ctrl+C does, and which a
+// command always takes) and waits until it has reached the test too.
+func stopLogin(t *testing.T, caught <-chan os.Signal) {
+	t.Helper()
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	select {
+	case <-caught:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the SIGTERM never came")
+	}
+}
+
+// stopWhileKeyWrites stops login (stopLogin) once its write of the key
+// has begun (entered), and reports whether it then says that it stops
+// (errOut).
+func stopWhileKeyWrites(t *testing.T, entered <-chan struct{}, caught <-chan os.Signal, errOut *testutil.LockedBuffer) bool {
+	t.Helper()
+	select {
+	case <-entered:
+	case <-time.After(time.Minute):
+		t.Fatal("login never wrote the key")
+	}
+	stopLogin(t, caught)
+	return assert.Eventually(t, func() bool { return strings.Contains(errOut.String(), "Stopping") },
+		20*time.Second, 10*time.Millisecond, "login said nothing of the stop: %q", errOut.String())
+}
+
+// TestLoginStoppedWhileTheKeyringWaitsSaysSo: Ctrl+C (here SIGTERM)
+// while login waits for a keyring slow to keep the API key. The command
+// took no notice and exited without a word about it (a real Ctrl+C: it
+// died of the signal, its secrets maybe landing in the keyring later with
+// no account to name them). It now says that it waits for the keyring to
+// end what it was asked, removes what the login filed, says that the
+// login is not kept, and exits 130 (interrupted); the keyring holds
+// nothing of it and logout finds no account.
+func TestLoginStoppedWhileTheKeyringWaitsSaysSo(t *testing.T) {
+	sb, _ := signedOutSandbox(t)
+	funcs, entered, release := heldKeyWrites(t)
+	code, errOut, caught := startLogin(t, sb)
+	said := stopWhileKeyWrites(t, entered, caught, errOut)
+	close(release)
+	var got int
+	select {
+	case got = <-code:
+	case <-time.After(time.Minute):
+		t.Fatal("login did not end once the keyring answered")
+	}
+	if !said {
+		t.Fatalf("login ended with %d: %q", got, errOut.String())
+	}
+	assert.Equal(t, exitInterrupted, got, errOut.String())
+	assert.Contains(t, errOut.String(), "not kept")
+	for _, kind := range storage.SecretKinds() {
+		_, err := funcs.Get(storage.AppName, sb.Env.Key()+"|api-key|"+string(kind))
+		assert.ErrorIs(t, err, keyring.ErrNotFound, "the keyring keeps the %s of a login not kept", kind)
+	}
+	c, out, logoutErr := runCLI(t, "", "logout", "--env", sb.URL)
+	require.Equal(t, 0, c, logoutErr)
+	assert.Contains(t, out, "No account was signed in")
+}
+
+// TestLoginStoppedTwiceEndsAtOnce: a second Ctrl+C while login waits for
+// a keyring that never answers ends it at once, exit 130, saying that
+// the login is not kept but the keyring may still keep a secret of it,
+// and where to delete it.
+func TestLoginStoppedTwiceEndsAtOnce(t *testing.T) {
+	sb, _ := signedOutSandbox(t)
+	_, entered, release := heldKeyWrites(t)
+	t.Cleanup(func() { close(release) })
+	code, errOut, caught := startLogin(t, sb)
+	require.True(t, stopWhileKeyWrites(t, entered, caught, errOut))
+	began := time.Now()
+	stopLogin(t, caught)
+	select {
+	case got := <-code:
+		assert.Equal(t, exitInterrupted, got, errOut.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("a second stop did not end login")
+	}
+	assert.Less(t, time.Since(began), storage.DefaultKeyringTimeout, "it waited for the keyring after the second stop")
+	assert.Contains(t, errOut.String(), "not kept")
+	assert.Contains(t, errOut.String(), "may still keep a secret")
+}
