@@ -76,3 +76,38 @@ func TestSettleWaitsForTheCallsNoOneWaitsFor(t *testing.T) {
 	require.NoError(t, s.Settle(context.Background()))
 	assert.Zero(t, f.len(), "Settle returned before the delete after the late write ran")
 }
+
+// TestSignOutBehindALateTokenWriteOnTheOSKeyring is
+// TestCallsForOneEntryRunInTheOrderMade on the OS keyring (the Secret
+// Service make test runs, where it must not skip): a sign-in's token
+// write it answers only after the store stopped waiting, then the
+// sign-out's deletes, then the wait a process makes before it ends
+// (Settle). The token must not be there afterwards: written after the
+// delete, it would sign the account in again at the next start, or lie
+// in the keyring with no account to name it.
+func TestSignOutBehindALateTokenWriteOnTheOSKeyring(t *testing.T) {
+	osKeys := realKeyring(t)
+	env, account := uniqueAccount(t, osKeys)
+	release := make(chan struct{})
+	b := osKeyring
+	set := b.set
+	b.set = func(service, user, value string) error {
+		if strings.HasSuffix(user, "|"+string(SecretToken)) {
+			<-release // the keyring answers only once the caller gave up
+		}
+		return set(service, user, value)
+	}
+	s := newSecretStoreWith(b, keyringTestTimeout)
+	require.True(t, s.Persistent(), s.Reason())
+	s.timeout = 100 * time.Millisecond // probed with the hang guard: a busy keyring is not a missing one
+
+	require.ErrorIs(t, s.Set(env, account, SecretToken, "late"), ErrKeyringTimeout)
+	_ = s.DeleteAccount(env, account) // the token's delete gives up waiting too: it still runs, after the write
+	close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), keyringTestTimeout)
+	defer cancel()
+	require.NoError(t, s.Settle(ctx))
+
+	_, err := osKeys.Get(env, account, SecretToken)
+	assert.ErrorIs(t, err, ErrSecretNotFound, "the token written late outlived the sign-out's delete")
+}
