@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,6 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/offlocal"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 )
 
 // FileIdentity tells one version of one file apart from any other: the
@@ -139,6 +143,7 @@ func notListed(msg string, cause error) error {
 // the path goes through links that were there when it was added (a home
 // folder that is a link, or a link the person chose).
 func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
+	readhook.BeforeOpen(req.Path)
 	if req.Beneath != "" {
 		f, id, _, err := openListed(req.Beneath, req.Path, req.Listed)
 		if err == nil && !surelyAdded(req.Listed, id, req.AddedAt) && throughNewLink(req.Beneath, req.AddedAt) {
@@ -153,6 +158,49 @@ func openForUpload(req UploadRequest) (*os.File, FileIdentity, error) {
 		return nil, FileIdentity{}, notListed(quotePath(req.Path)+" now leads through a symbolic link to another file than the one added — not uploaded; add the file itself to upload it", nil)
 	}
 	return f, id, err
+}
+
+// openedFile is what openForUpload gave, handed across offlocal.UntilOr.
+type openedFile struct {
+	f   *os.File
+	id  FileIdentity
+	err error
+}
+
+// openForUploadUntil is openForUpload off the calling goroutine
+// (offlocal.UntilOr), for an upload that ctx ends (the queue's Close and
+// Cancel, the CLI's Ctrl+C): an open or a stat of a file on a network
+// share or a USB disk that stopped answering blocks for good, and held the
+// upload's goroutine, and the window's quit, a Cancel's free slot and the
+// command's end with it. When ctx ends first, it fails with a KindCanceled
+// error (the job stays to be sent again), and a file the open left behind
+// opens after all is closed at once: a handle kept open would keep the
+// person from deleting or moving the file on Windows. The open left behind
+// touches nothing but the file (req is a copy).
+func openForUploadUntil(ctx context.Context, req UploadRequest) (*os.File, FileIdentity, error) {
+	r, ok := offlocal.UntilOr(ctx, nil, func() openedFile {
+		f, id, err := openForUpload(req)
+		return openedFile{f, id, err}
+	}, func(late openedFile) {
+		if late.f != nil {
+			_ = late.f.Close() // read-only: nothing to flush
+		}
+	})
+	if !ok {
+		return nil, FileIdentity{}, uploadEnded(ctx, errOpenGivenUp)
+	}
+	return r.f, r.id, r.err
+}
+
+// errOpenGivenUp is the cause of openForUploadUntil's error when the
+// upload ended before the open of its file returned.
+var errOpenGivenUp = errors.New("the upload ended while its file was being opened")
+
+// uploadEnded is the KindCanceled error of an upload that ctx ended while
+// a look at its file (an open, a read: cause) had not returned: the
+// upload's end, not the file's fault.
+func uploadEnded(ctx context.Context, cause error) error {
+	return &Error{Kind: KindCanceled, Op: OpUpload, Err: fmt.Errorf("%w: %w", cause, context.Cause(ctx))}
 }
 
 // surelyAdded reports whether now, the file a named path leads to, is

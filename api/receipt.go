@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/offlocal"
 	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 )
 
@@ -259,15 +260,39 @@ func NormalizeSHA256(s string) (string, error) {
 // checkExpectedSHA256 reads the file req names once, before anything is
 // sent, and fails with a *ChecksumMismatchError when its SHA-256 is not
 // req.ExpectSHA256. It returns the identity of the version it read, which
-// the upload must then send.
+// the upload must then send. The open and the read run off the calling
+// goroutine (offlocal.Until): on a drive that stopped answering they block
+// for good, and held the upload's goroutine, so the queue's Close, Cancel
+// and the CLI's first Ctrl+C with it; when ctx ends first, it fails with
+// a KindCanceled error, and the read left behind ends at its next block
+// (ctxReader) once the drive answers, and closes its file.
 func checkExpectedSHA256(ctx context.Context, req UploadRequest) (FileIdentity, error) {
+	r, ok := offlocal.Until(ctx, nil, func() checkedSum {
+		id, err := sumExpected(ctx, req)
+		return checkedSum{id, err}
+	})
+	if !ok {
+		return FileIdentity{}, uploadEnded(ctx, errReadGivenUp)
+	}
+	return r.id, r.err
+}
+
+// checkedSum is what sumExpected gave, handed across offlocal.Until.
+type checkedSum struct {
+	id  FileIdentity
+	err error
+}
+
+// sumExpected is checkExpectedSHA256 on the calling goroutine; it touches
+// nothing but its own file and hash.
+func sumExpected(ctx context.Context, req UploadRequest) (FileIdentity, error) {
 	f, id, err := openForUpload(req)
 	if err != nil {
 		return FileIdentity{}, err
 	}
 	defer func() { _ = f.Close() }() // read-only
 	h := sha256.New()
-	if _, err := io.Copy(h, ctxReader{ctx, f}); err != nil {
+	if _, err := io.Copy(h, &hookedReader{r: ctxReader{ctx, f}, path: req.Path}); err != nil {
 		if ctx.Err() != nil {
 			return FileIdentity{}, &Error{Kind: KindCanceled, Op: OpUpload, Err: ctx.Err()}
 		}

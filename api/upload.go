@@ -296,7 +296,7 @@ func nonDecreasing(progress func(sent, total int64)) func(sent, total int64) {
 // files).
 func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked *FileIdentity, mayExpect bool) (UploadResult, error) {
 	at := &attempt{req: req, name: req.partName(), host: urlHost(c.env.UploadURL)}
-	f, opened, err := openChecked(req, checked)
+	f, opened, err := openChecked(ctx, req, checked)
 	if err != nil {
 		return UploadResult{}, err
 	}
@@ -387,10 +387,11 @@ func lookAt[T any](ctx context.Context, stop <-chan struct{}, u *uploadFile, loo
 	})
 }
 
-// openChecked opens req's file for an upload; checked, when set, is the
-// version whose SHA-256 was checked, and the file opened must still be it.
-func openChecked(req UploadRequest, checked *FileIdentity) (*os.File, FileIdentity, error) {
-	f, opened, err := openForUpload(req)
+// openChecked opens req's file for an upload, giving up when ctx ends
+// (openForUploadUntil); checked, when set, is the version whose SHA-256
+// was checked, and the file opened must still be it.
+func openChecked(ctx context.Context, req UploadRequest, checked *FileIdentity) (*os.File, FileIdentity, error) {
+	f, opened, err := openForUploadUntil(ctx, req)
 	if err != nil {
 		return nil, FileIdentity{}, err
 	}

@@ -3,6 +3,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,17 +26,41 @@ import (
 // Ctrl+C ended the wait for the queue, but its Close waited for the read,
 // which never returns, so only a second Ctrl+C (the system's) ended the
 // process. The first now ends it, and `resume` then uploads the file once
-// the drive answers. SIGTERM stands in for Ctrl+C (the same handler; the
-// test's parent may ignore Ctrl+C), and this test watches it too, so that
-// none ends the test binary.
+// the drive answers.
 func TestUploadEndsAtCtrlCWhileItsFileDoesNotAnswer(t *testing.T) {
 	sb := keyedSandbox(t)
 	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "big.bin"), 3*api.ChunkSize)
+	ctrlCWhileReadHangs(t, sb, file, api.ChunkSize, "upload", "--env", sb.URL, file)
+}
+
+// TestUploadExpectSHA256EndsAtCtrlCWhileItsFileDoesNotAnswer: `upload
+// --expect-sha256` reads the file once for its checksum before anything
+// is sent; on a drive that stopped answering that read never returned,
+// and the first Ctrl+C did not end the command (its queue's Close waited
+// for the read). The first now ends it, with the usual "Interrupted"
+// sentence, and `resume` uploads the file, checked, once the drive answers.
+func TestUploadExpectSHA256EndsAtCtrlCWhileItsFileDoesNotAnswer(t *testing.T) {
+	sb := keyedSandbox(t)
+	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "big.bin"), 3*api.ChunkSize)
+	content, err := os.ReadFile(file)
+	require.NoError(t, err)
+	sum := sha256.Sum256(content)
+	ctrlCWhileReadHangs(t, sb, file, 1, "upload", "--env", sb.URL, "--expect-sha256", hex.EncodeToString(sum[:]), file)
+}
+
+// ctrlCWhileReadHangs runs the command args, makes the reads of file hang
+// once from bytes were read, as on a drive that stopped answering, sends
+// the first Ctrl+C and checks that the command ends, interrupted, and
+// that `resume` then uploads file. SIGTERM stands in for Ctrl+C (the same
+// handler; the test's parent may ignore Ctrl+C), and this test watches it
+// too, so that none ends the test binary.
+func ctrlCWhileReadHangs(t *testing.T, sb *testutil.Sandbox, file string, from int64, args ...string) {
+	t.Helper()
 	hung, released := make(chan struct{}, 8), make(chan struct{})
 	var once sync.Once
 	release := func() { once.Do(func() { close(released) }) }
 	restore := readhook.Set(func(path string, read int64) {
-		if filepath.Base(path) == "big.bin" && read >= api.ChunkSize {
+		if filepath.Base(path) == filepath.Base(file) && read >= from {
 			select {
 			case hung <- struct{}{}:
 			default:
@@ -47,10 +73,14 @@ func TestUploadEndsAtCtrlCWhileItsFileDoesNotAnswer(t *testing.T) {
 	signal.Notify(caught, syscall.SIGTERM)
 	defer signal.Stop(caught)
 
-	done := make(chan int, 1)
+	type result struct {
+		code   int
+		errOut string
+	}
+	done := make(chan result, 1)
 	go func() {
-		code, _, _ := runCLI(t, "", "upload", "--env", sb.URL, file)
-		done <- code
+		code, _, errOut := runCLI(t, "", args...)
+		done <- result{code, errOut}
 	}()
 	select {
 	case <-hung:
@@ -59,8 +89,9 @@ func TestUploadEndsAtCtrlCWhileItsFileDoesNotAnswer(t *testing.T) {
 	}
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
 	select {
-	case code := <-done:
-		assert.NotEqual(t, 0, code, "interrupted")
+	case r := <-done:
+		assert.Equal(t, exitInterrupted, r.code, r.errOut)
+		assert.Contains(t, r.errOut, "Interrupted: ", "the usual sentence")
 	case <-time.After(20 * time.Second): // a bound on a hang, not a wait for an event
 		t.Error("the first Ctrl+C did not end an upload whose file does not answer")
 		release()
@@ -73,5 +104,5 @@ func TestUploadEndsAtCtrlCWhileItsFileDoesNotAnswer(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	code, out, errOut := runCLI(t, "", "history")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, "big.bin", "resume uploaded it")
+	assert.Contains(t, out, filepath.Base(file), "resume uploaded it")
 }

@@ -43,7 +43,7 @@ func TestFileOfAFolderWhoseDriveWasRemovedIsNotSkipped(t *testing.T) {
 	} {
 		path := filepath.Join(card, tt.file)
 		row := storage.JobRow{LocalPath: path, Beneath: card, FileID: tt.fileID}
-		err := q.goneFromItsFolder(row, &fs.PathError{Op: "open", Path: path, Err: syscall.ENOENT})
+		err := q.goneFromItsFolder(t.Context(), row, &fs.PathError{Op: "open", Path: path, Err: syscall.ENOENT})
 		assert.Equal(t, tt.gone, errors.Is(err, errGoneFromFolder), "%s: %v", tt.name, err)
 	}
 }

@@ -4,12 +4,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
@@ -18,11 +21,26 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
+// stoppedAnswering is the hang of a look at a file on a drive that
+// stopped answering, for a test hook to call: hang tells started, then
+// blocks until the test's cleanup lets every hung look go on (registered
+// now, so it runs before the cleanups registered earlier, such as the
+// queue's Close).
+func stoppedAnswering(t *testing.T) (hang func(), started <-chan struct{}) {
+	t.Helper()
+	begun := make(chan struct{}, 8)
+	released := make(chan struct{})
+	var once sync.Once
+	t.Cleanup(func() { once.Do(func() { close(released) }) })
+	return func() {
+		begun <- struct{}{}
+		<-released
+	}, begun
+}
+
 // hangReadsOf makes the upload's reads of the file named name stop
 // answering after its first block, as a network share or a USB disk that
 // stopped answering mid-read does; started gets a value when a read hangs.
-// The test's cleanup lets the read go on (before the cleanups registered
-// earlier, such as the queue's Close).
 func hangReadsOf(t *testing.T, name string) (started <-chan struct{}) {
 	t.Helper()
 	return hangReadsFrom(t, name, api.ChunkSize)
@@ -31,24 +49,18 @@ func hangReadsOf(t *testing.T, name string) (started <-chan struct{}) {
 // hangReadsFrom is hangReadsOf once from bytes of the file were read.
 func hangReadsFrom(t *testing.T, name string, from int64) (started <-chan struct{}) {
 	t.Helper()
-	begun := make(chan struct{}, 8)
-	released := make(chan struct{})
-	var once sync.Once
-	restore := readhook.Set(func(path string, read int64) {
+	hang, started := stoppedAnswering(t)
+	t.Cleanup(readhook.Set(func(path string, read int64) {
 		if filepath.Base(path) == name && read >= from {
-			begun <- struct{}{}
-			<-released
+			hang()
 		}
-	})
-	t.Cleanup(func() {
-		once.Do(func() { close(released) })
-		restore()
-	})
-	return begun
+	}))
+	return started
 }
 
 // closeWithin runs q.Close and fails the test when it has not returned
-// within d (a bound on a hang, not a wait for an event).
+// within d (a bound on a hang, not a wait for an event): it waited for a
+// read, an open or a stat of a file that does not return.
 func closeWithin(t *testing.T, q *Queue, d time.Duration) {
 	t.Helper()
 	closed := make(chan error, 1)
@@ -57,7 +69,7 @@ func closeWithin(t *testing.T, q *Queue, d time.Duration) {
 	case err := <-closed:
 		assert.NoError(t, err)
 	case <-time.After(d):
-		t.Fatal("Close waited for a read of a file on a drive that stopped answering")
+		t.Fatal("Close waited for a look at a file on a drive that stopped answering")
 	}
 }
 
@@ -148,4 +160,118 @@ func TestDStorEndsAnUploadWhileItsFileDoesNotAnswer(t *testing.T) {
 	assert.Empty(t, history(t, e.db), "nothing recorded")
 	assert.Empty(t, e.sandboxUploads(), "nothing stored")
 	closeWithin(t, q, 20*time.Second)
+}
+
+// hangOpensOf makes the opens of the file named name for an upload (its
+// checksum read's, and each attempt's) stop answering, as an open of a
+// file on a network share or a USB disk that stopped answering does;
+// started gets a value when an open hangs.
+func hangOpensOf(t *testing.T, name string) (started <-chan struct{}) {
+	t.Helper()
+	hang, started := stoppedAnswering(t)
+	t.Cleanup(readhook.SetOpen(func(path string) {
+		if filepath.Base(path) == name {
+			hang()
+		}
+	}))
+	return started
+}
+
+// TestCloseWhileAnUploadOpensAFileThatDoesNotAnswer: quitting the window
+// (Queue.Close) while the upload opens its file on a drive that stopped
+// answering, for a file named itself and for a folder's file (opened
+// beneath its folder): the open did not return, it ran on the upload's
+// goroutine, and Close waited for it. Close now returns, and the job stays
+// to be uploaded by the next queue, with nothing recorded.
+func TestCloseWhileAnUploadOpensAFileThatDoesNotAnswer(t *testing.T) {
+	for _, folder := range []bool{false, true} {
+		t.Run(map[bool]string{false: "file", true: "folder's file"}[folder], func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			file := e.write("nas/share/big.bin", testutil.Content("big", 100))
+			q := e.queue(e.config())
+			started := hangOpensOf(t, "big.bin")
+			add := file
+			if folder {
+				add = filepath.Dir(file)
+			}
+			q.Add(Request{Path: add})
+			<-started
+			id := jobFor(t, q, file).ID
+
+			closeWithin(t, q, 20*time.Second)
+			assert.Contains(t, []storage.JobState{storage.JobUploading, storage.JobQueued}, dbState(t, e.db, id).State,
+				"left to be uploaded again")
+			assert.Empty(t, history(t, e.db), "nothing recorded")
+			assert.Empty(t, e.sandboxUploads(), "nothing stored")
+		})
+	}
+}
+
+// TestCancelWhileAnUploadOpensAFileThatDoesNotAnswer: "Cancel" of the one
+// job whose file's open does not answer, with one upload at a time: the
+// job is canceled and the next file uploaded, without waiting for the
+// open; a checksum expected (whose read opens the file first) alike.
+func TestCancelWhileAnUploadOpensAFileThatDoesNotAnswer(t *testing.T) {
+	for _, sum := range []string{"", strings.Repeat("ab", 32)} {
+		t.Run(map[bool]string{false: "upload", true: "checksum"}[sum != ""], func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			big := e.write("nas/big.bin", testutil.Content("big", 100))
+			next := e.write("local/next.txt", testutil.Content("next", 100))
+			q := e.queue(e.config())
+			started := hangOpensOf(t, "big.bin")
+			q.SetConcurrency(1)
+			q.Add(Request{Path: big, ExpectSHA256: sum})
+			<-started
+			q.Add(Request{Path: next})
+			q.Cancel(jobFor(t, q, big).ID)
+
+			eventually(t, 20*time.Second, func() bool { return stateOf(q, next) == storage.JobDone },
+				"the next file uploaded while the open hangs")
+			assert.Equal(t, storage.JobCanceled, stateOf(q, big))
+			closeWithin(t, q, 20*time.Second)
+		})
+	}
+}
+
+// TestCloseWhileTheLookAtAFileGoneFromItsFolderDoesNotAnswer: a folder's
+// file missing when its upload opened it makes the queue look whether its
+// folder is still there and whether it is back (goneFromItsFolder), on
+// the upload's goroutine: on a share that stopped answering right then,
+// Close waited for those looks. It now returns, and Cancel of that job
+// lets the next file go; nothing is recorded for the file.
+func TestCloseWhileTheLookAtAFileGoneFromItsFolderDoesNotAnswer(t *testing.T) {
+	for _, cancel := range []bool{false, true} {
+		t.Run(map[bool]string{false: "Close", true: "Cancel"}[cancel], func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			gone := e.write("nas/trip/gone.jpg", []byte("gone"))
+			next := e.write("local/next.txt", testutil.Content("next", 100))
+			cfg := e.config()
+			cfg.Paused = true
+			var hang func()
+			cfg.beforeGoneCheck = func(path string) {
+				if path == gone {
+					hang() // the share stopped answering
+				}
+			}
+			q := e.queue(cfg)
+			hang, hung := stoppedAnswering(t) // released before q's Close
+			<-q.Add(Request{Path: filepath.Dir(gone)}).Done()
+			eventually(t, hangGuard, func() bool { return len(q.Jobs()) == 1 }, "the file listed")
+			require.NoError(t, os.Remove(gone))
+			q.SetConcurrency(1)
+			q.Resume()
+			<-hung
+			if cancel {
+				q.Add(Request{Path: next})
+				q.Cancel(jobFor(t, q, gone).ID)
+				eventually(t, 20*time.Second, func() bool { return stateOf(q, next) == storage.JobDone },
+					"the next file uploaded while the look hangs")
+				assert.Equal(t, storage.JobCanceled, stateOf(q, gone))
+			}
+			closeWithin(t, q, 20*time.Second)
+			for _, h := range history(t, e.db) {
+				assert.NotEqual(t, gone, h.LocalPath, "nothing recorded for the file gone")
+			}
+		})
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/offlocal"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -212,7 +213,7 @@ func (q *Queue) startLocked(j *job) {
 		if err == nil {
 			q.complete(j, gen, row, res, started)
 		} else {
-			q.fail(j, gen, q.goneFromItsFolder(row, err))
+			q.fail(j, gen, q.goneFromItsFolder(ctx, row, err))
 		}
 		q.mu.Lock()
 		q.running--
@@ -430,24 +431,40 @@ var (
 // in its place (an editor that saves by moving the file aside and writing
 // it anew) is then told apart from the one listed, as any replaced file.
 // Called on the upload's goroutine, not under the queue's lock: it asks
-// the file system.
-func (q *Queue) goneFromItsFolder(row storage.JobRow, err error) error {
+// the file system, off that goroutine (offlocal.Until), since on a share
+// that stopped answering the looks block for good, and the queue's Close
+// (the window's quit) and a Cancel of the job waited for them. When ctx
+// (the upload's) ends first, err is left as it is: the job was canceled,
+// paused, or stays for the next queue (fail sorts it out), and the looks
+// left behind touch nothing but the file system (row is a copy).
+func (q *Queue) goneFromItsFolder(ctx context.Context, row storage.JobRow, err error) error {
 	if row.Beneath == "" || !api.Gone(err) {
 		return err
 	}
+	mark, ok := offlocal.Until(ctx, nil, func() error { return q.whyGone(row) })
+	if !ok || mark == nil {
+		return err
+	}
+	return fmt.Errorf("%w: %w", mark, err)
+}
+
+// whyGone is goneFromItsFolder's looks at the file of row, missing when
+// its upload opened it: errGoneFromFolder, errBackInPlace, or nil when
+// neither (its folder or its drive gone too).
+func (q *Queue) whyGone(row storage.JobRow) error {
 	if q.beforeGoneCheck != nil {
 		q.beforeGoneCheck(row.LocalPath)
 	}
 	if fi, statErr := os.Stat(row.Beneath); statErr != nil || !fi.IsDir() {
-		return err
+		return nil
 	}
 	if _, statErr := os.Lstat(row.LocalPath); statErr == nil {
-		return fmt.Errorf("%w: %w", errBackInPlace, err)
+		return errBackInPlace
 	}
 	if driveGone(row) {
-		return err
+		return nil
 	}
-	return fmt.Errorf("%w: %w", errGoneFromFolder, err)
+	return errGoneFromFolder
 }
 
 // driveGone reports whether the drive the file of row was listed on is no

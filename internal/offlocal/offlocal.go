@@ -7,7 +7,10 @@
 // give up this one way. Imports nothing of the project.
 package offlocal
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+)
 
 // Until runs look on a goroutine of its own and returns what it returns;
 // ok is false when stop is closed or ctx is done first (a nil stop leaves
@@ -17,14 +20,43 @@ import "context"
 // therefore touch nothing the caller closes, frees or reuses once it gave
 // up: no lock, no widget, no database, no buffer given back to a pool.
 func Until[T any](ctx context.Context, stop <-chan struct{}, look func() T) (res T, ok bool) {
+	return UntilOr(ctx, stop, look, nil)
+}
+
+// Until's result, once look returned: which side takes it.
+const (
+	undecided  int32 = iota
+	caller           // the caller gets it (ok true)
+	leftBehind       // the caller gave up: drop gets it
+)
+
+// UntilOr is Until for a look whose result holds something to give back,
+// an open file above all: when the caller gave up first, the goroutine
+// left behind calls drop (when not nil) with the result once look
+// returns, so a file opened late is closed, not leaked (on Windows an
+// open handle keeps the person from deleting or moving the file, for as
+// long as the process lives). Exactly one of the caller and drop gets
+// the result: a look that returned by the time the caller would give up
+// is taken as in time (ok true).
+func UntilOr[T any](ctx context.Context, stop <-chan struct{}, look func() T, drop func(T)) (res T, ok bool) {
 	done := make(chan T, 1) // never blocks the goroutine
-	go func() { done <- look() }()
+	var taker atomic.Int32
+	go func() {
+		res := look()
+		if taker.CompareAndSwap(undecided, caller) {
+			done <- res
+		} else if drop != nil {
+			drop(res)
+		}
+	}()
 	select {
 	case res = <-done:
 		return res, true
 	case <-stop:
-		return res, false
 	case <-ctx.Done():
+	}
+	if taker.CompareAndSwap(undecided, leftBehind) {
 		return res, false
 	}
+	return <-done, true // look returned meanwhile: its send is under way
 }

@@ -3,8 +3,10 @@
 // block api.Client.Upload reads), to change the
 // file as another program would — write to it, truncate it, replace or move
 // it — at a known point of the read rather than in a race with the reader,
-// as the Progress callback lets the upload's tests do; and where it learns
-// when the upload closes the file it read (Closed), which must not happen
+// as the Progress callback lets the upload's tests do; before a file to
+// be uploaded is opened (BeforeOpen), to make the open hang as one of a
+// file on a drive that stopped answering does; and where it learns when
+// the upload closes the file it read (Closed), which must not happen
 // while a read of it is still under way. Nothing outside tests sets them;
 // unset, each costs one atomic load per call. Imports nothing of the
 // project.
@@ -48,6 +50,27 @@ func SetClosed(fn func(path string)) (restore func()) {
 // once it closed the file it read.
 func Closed(path string) {
 	if fn := closed.Load(); fn != nil {
+		(*fn)(path)
+	}
+}
+
+// beforeOpen is the function SetOpen gave, nil when none.
+var beforeOpen atomic.Pointer[func(path string)]
+
+// SetOpen makes fn run before each open of a file to be uploaded (its
+// checksum read, when one is expected, and each upload attempt), with the
+// path as named, until restore is called: a test that blocks in fn stands
+// for an open that a drive that stopped answering never answers. One at a
+// time, as Set.
+func SetOpen(fn func(path string)) (restore func()) {
+	old := beforeOpen.Swap(&fn)
+	return func() { beforeOpen.Store(old) }
+}
+
+// BeforeOpen calls the function SetOpen gave, if any: the opener of a
+// file to be uploaded calls it first.
+func BeforeOpen(path string) {
+	if fn := beforeOpen.Load(); fn != nil {
 		(*fn)(path)
 	}
 }
