@@ -24,7 +24,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 21
+const CurrentSchemaVersion = 22
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -100,6 +100,7 @@ type DB struct {
 	// The search index's upkeep (search.go): indexLoop indexes new history
 	// entries once none was written for a while.
 	lastHistoryWrite atomic.Int64 // Unix nanoseconds; the open counts as a write
+	refolded         atomic.Bool  // refold_to was found 0 (refoldHistoryBatch)
 	indexWake        chan struct{}
 	indexStop        chan struct{}
 	indexDone        chan struct{}
@@ -589,6 +590,7 @@ var migrations = []migration{
 	{"rename folder_shares.stopped to listing_end (why a listing ended before it listed its folder)", migrateV19},
 	{"give a folder's skipped and failed rows saved without jobs.beneath the share of their folder", migrateV20},
 	{"give the skipped rows saved without jobs.reason whose sentence is a skip by design that reason", migrateV21},
+	{"refold the history's search text to one Unicode form, in the background (a name mixing forms is found)", migrateV22},
 }
 
 // migrate applies the pending steps, each in its own transaction together

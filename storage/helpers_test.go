@@ -41,6 +41,30 @@ func assertSearchFinds(t testing.TB, d *DB, search string, want []string) {
 	assert.Equal(t, want, names)
 }
 
+// searchCase is a search and the names of the entries its first page
+// holds, in order.
+type searchCase struct {
+	search string
+	want   []string
+}
+
+// assertSearchCases checks each case's first page and count, as a subtest,
+// on d as it is and again once every entry is indexed.
+func assertSearchCases(t *testing.T, d *DB, cases []searchCase) {
+	t.Helper()
+	for _, indexed := range []bool{false, true} {
+		if indexed {
+			require.NoError(t, d.indexHistory())
+		}
+		for _, tt := range cases {
+			t.Run(fmt.Sprintf("%+.40q indexed=%v", tt.search, indexed), func(t *testing.T) {
+				assertSearchFinds(t, d, tt.search, tt.want)
+				assertHistoryCount(t, d, tt.search, len(tt.want))
+			})
+		}
+	}
+}
+
 // pagedIDs reads the history a page at a time from q until a page comes
 // back empty, each next query made by next from the last entry read, and
 // returns the ids in the order read.

@@ -135,15 +135,11 @@ const historyCols = `id, job_id, env, account, local_path, name, size, hash, ver
 // boundary of two fields.
 const searchSep = "\x1f"
 
-// searchText is what a search scans: the lowercased searchable fields. It is
-// computed in Go because SQLite's lower() folds ASCII only.
+// searchText is what a search scans: the searchable fields, each folded
+// (foldSearch). It is computed in Go because SQLite's lower() folds ASCII
+// only.
 func searchText(name, hash, comment, folderPath string) string {
-	return strings.ToLower(name + searchSep + hash + searchSep + comment + searchSep + folderPath)
-}
-
-// normSearch turns user input into the needle compared with search_text.
-func normSearch(s string) string {
-	return strings.ToLower(strings.TrimSpace(s))
+	return foldSearch(name) + searchSep + foldSearch(hash) + searchSep + foldSearch(comment) + searchSep + foldSearch(folderPath)
 }
 
 const insertHistorySQL = recordHistorySQL + `

@@ -13,7 +13,7 @@ import (
 
 // BenchmarkHistory1M measures the History tab at a million entries: the
 // first page, a deep page, the total, searches (rare, common, none, an
-// accented name, in both Unicode forms, a whole CID, a CID's first 12 characters, a real CID as CIDv0, CIDv1 and a
+// accented name, typed in either Unicode form, a whole CID, a CID's first 12 characters, a real CID as CIDv0, CIDv1 and a
 // subdomain link, a common and a missing two-character needle) and search as you type — each keystroke of "img_04242" and of
 // accentedBenchNeedles as the window runs it (TypedSearch: a page and a capped count). DSTOR_BENCH_HISTORY_DIR keeps the
 // filled data folder between runs (filling a million entries takes minutes).
@@ -73,8 +73,8 @@ func benchmarkHistory(b *testing.B, rows int) {
 	b.Run("ShortNoMatch", page(HistoryQuery{Search: "#~", Limit: DefaultPageSize, MaxScan: TypingMaxScan}, 0))
 	// Accented needles (none in the history: the cost of a miss), typed
 	// in NFC, each keystroke as the window runs it, and the whole needle
-	// in NFD, as pasted from a name a Mac wrote: each is searched for in
-	// both forms.
+	// in NFD, as pasted from a name a Mac wrote: each is folded to one
+	// form, as the history's text is (foldSearch).
 	for _, accented := range accentedBenchNeedles {
 		runes := []rune(accented)
 		for i := 1; i <= len(runes); i++ {

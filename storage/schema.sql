@@ -1,4 +1,4 @@
--- Schema version 21: what the steps of migrations make of a new history.
+-- Schema version 22: what the steps of migrations make of a new history.
 -- Made by TestNewSchemaIsTheMigrations (-update-new-schema); do not edit.
 CREATE TABLE history (
 			id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -62,7 +62,7 @@ CREATE TABLE history_stats (
 			id         INTEGER PRIMARY KEY CHECK (id = 1),
 			entries    INTEGER NOT NULL,
 			indexed_to INTEGER NOT NULL DEFAULT 0
-		);
+		, refold_to INTEGER NOT NULL DEFAULT 0);
 CREATE TRIGGER history_count_insert AFTER INSERT ON history BEGIN
 			UPDATE history_stats SET entries = entries + 1 WHERE id = 1;
 		END;
@@ -112,4 +112,4 @@ CREATE TABLE folder_shares (
 			added_after  INTEGER NOT NULL DEFAULT 0, listing_end INTEGER NOT NULL DEFAULT 0,
 			UNIQUE (added_folder, batch_id)
 		);
-INSERT INTO history_stats (id, entries, indexed_to) VALUES (1, 0, 0);
+INSERT INTO history_stats (id, entries, indexed_to, refold_to) VALUES (1, 0, 0, 0);

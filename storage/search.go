@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/cidtext"
+	"golang.org/x/text/cases"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -21,7 +22,7 @@ import (
 // A substring search that reads every row costs about a second at a million
 // entries, so searches of three characters or more go through history_fts,
 // an SQLite FTS5 index of every trigram of history.search_text (the
-// lowercased name, CID, comment and folder path). The index only narrows
+// name, CID, comment and folder path, folded: foldSearch). The index only narrows
 // the candidates: a row must hold every trigram of the needle, and each
 // candidate is then checked for the needle itself with instr(), so the
 // result is exactly the rows that contain it, with no FTS syntax leaking
@@ -74,30 +75,31 @@ const minIndexedRunes = 3
 
 // needle is one search, prepared: text is what was typed, as compared with
 // search_text; an entry matches when its search_text holds text or one of
-// also (the other forms of a CID text names, and text's other Unicode
-// forms, see parseNeedle). match is the
-// FTS5 expression that narrows the candidates ("" when text is too short
-// for the index, or empty).
+// also (the other forms of a CID text names, and, while the history is
+// being refolded, the forms an older version stored: see parseNeedle).
+// match is the FTS5 expression that narrows the candidates ("" when text
+// is too short for the index, or empty).
 type needle struct {
 	text  string
 	also  []string
 	match string
 }
 
-// parseNeedle prepares what the person typed: trimmed, lowercased like
-// search_text, control characters dropped (search_text joins its fields with
-// one, so a needle holding it could match across two fields). When it is a
-// CID or a link to one, also holds that CID and, for content a CIDv0 can
-// name, its every form a history may hold (cidtext.SearchTerms, the one
-// place that decides), so the CIDv1 of an upload recorded as its CIDv0, or
-// a gateway link, finds it; the text itself still matches as any search
-// does (a file named like a CID). An accented letter may be one character
-// (NFC, as Windows and Linux keyboards type it) or a letter and a
-// combining accent (NFD, as macOS names files), which read the same:
-// also holds text in both forms, so "café" typed finds a name a Mac wrote.
-// The index answers only when every form is long enough for it.
-func parseNeedle(s string) needle {
-	text := dropControls(normSearch(s))
+// parseNeedle prepares what the person typed: trimmed, control characters
+// dropped (search_text joins its fields with one, so a needle holding it
+// could match across two fields), then folded as search_text is
+// (foldSearch), so that any Unicode form typed, or a mixture of them,
+// finds a name written in any form or mixture. When it is a CID or a link
+// to one, also holds that CID and, for content a CIDv0 can name, its every
+// form a history may hold (cidtext.SearchTerms, the one place that
+// decides), so the CIDv1 of an upload recorded as its CIDv0, or a gateway
+// link, finds it; the text itself still matches as any search does (a file
+// named like a CID). asRecorded adds the forms the search_text of an entry
+// not yet refolded may hold (recordedForms), for a search while the
+// history is being refolded (refoldHistoryBatch). The index answers only
+// when every form is long enough for it.
+func parseNeedle(s string, asRecorded bool) needle {
+	text := normSearch(s)
 	n := needle{text: text}
 	if text == "" {
 		return n
@@ -108,10 +110,13 @@ func parseNeedle(s string) needle {
 		}
 	}
 	for _, t := range cidtext.SearchTerms(s) {
-		add(dropControls(normSearch(t)))
+		add(normSearch(t))
 	}
-	add(norm.NFC.String(text))
-	add(norm.NFD.String(text))
+	if asRecorded {
+		for _, t := range recordedForms(s) {
+			add(t)
+		}
+	}
 	indexed := func(t string) bool { return utf8.RuneCountInString(t) >= minIndexedRunes }
 	if indexed(text) && !slices.ContainsFunc(n.also, func(t string) bool { return !indexed(t) }) {
 		n.match = trigramQuery(text)
@@ -124,6 +129,53 @@ func parseNeedle(s string) needle {
 		}
 	}
 	return n
+}
+
+// normSearch turns what was typed into the needle compared with
+// search_text: trimmed, control characters dropped, folded. The controls
+// go before the fold, so that none left between a letter and its accent
+// keeps the needle from its normal form.
+func normSearch(s string) string {
+	return foldSearch(dropControls(strings.TrimSpace(s)))
+}
+
+// foldSearch is s as a search compares it, so that text that reads the same
+// compares the same: its compatibility normal form (NFKC), case-folded.
+// NFKC makes one form of an accented letter typed as one character (as
+// Windows and Linux keyboards type it) or as a letter and combining
+// accents (as macOS names files), and of a name mixing the two (copied
+// between them, renamed by a tool); it also reads a ligature (ﬁ) as its
+// letters, full-width letters and digits (ＩＭＧ, as Chinese and Japanese
+// input methods type them) and half-width katakana as their usual form, a
+// superscript as its digit and a no-break space as a space. Case folding
+// (not lowercasing) also makes ς and σ, ß and ss the same. An ASCII s,
+// which none of this changes, is only lowercased. The second NFKC
+// recomposes what folding decomposed (İ, ΐ).
+func foldSearch(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(s)))
+}
+
+// isASCII reports whether s holds ASCII characters only.
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// recordedForms are the needles that find, in the search_text of an entry
+// recorded by a version before schema 22 (the fields lowercased as
+// written, in whatever Unicode form they came), what s finds once that
+// entry is refolded, as far as that version found it: s lowercased as
+// typed, and in NFC and NFD.
+func recordedForms(s string) []string {
+	text := dropControls(strings.ToLower(strings.TrimSpace(s)))
+	return []string{text, norm.NFC.String(text), norm.NFD.String(text)}
 }
 
 // dropControls is s without its control characters.
@@ -157,7 +209,7 @@ func (n needle) holds(col string) (string, []any) {
 // index (one or two characters), so a window that bounds such searches with
 // HistoryQuery.MaxScan can say that older matches may be missing.
 func ShortSearch(search string) bool {
-	n := parseNeedle(search)
+	n := parseNeedle(search, false)
 	return n.text != "" && n.match == ""
 }
 
@@ -238,7 +290,128 @@ func migrateV6(tx *sql.Tx) error {
 const (
 	historyTotalSQL   = `SELECT entries FROM history_stats WHERE id = 1`
 	historyIndexedSQL = `SELECT indexed_to FROM history_stats WHERE id = 1`
+	historyRefoldSQL  = `SELECT refold_to FROM history_stats WHERE id = 1`
 )
+
+// migrateV22 starts the refold of the history's search_text: the entries
+// recorded so far hold their fields lowercased as they were written, in
+// whatever Unicode form they came, where this version stores them folded
+// (foldSearch); history_stats.refold_to is the highest id that may still
+// hold the older text. Rewriting a million entries, each through the
+// trigram index, takes minutes, so the step only marks them: the indexer
+// refolds them in the background (refoldHistoryBatch), and until it has,
+// a search also looks for the forms the older text may hold (parseNeedle),
+// finding what it found before. The column is added only when missing, so
+// the step can run again on a history whose version was set back (as
+// tests of the steps before it do); refolding again changes nothing.
+func migrateV22(tx *sql.Tx) error {
+	var has bool
+	if err := tx.QueryRow(`SELECT count(*) > 0 FROM pragma_table_info('history_stats') WHERE name = 'refold_to'`).Scan(&has); err != nil {
+		return err
+	}
+	if !has {
+		if _, err := tx.Exec(`ALTER TABLE history_stats ADD COLUMN refold_to INTEGER NOT NULL DEFAULT 0`); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(`UPDATE history_stats SET refold_to = (SELECT coalesce(max(id), 0) FROM history) WHERE id = 1`)
+	return err
+}
+
+// refoldScan bounds the entries one batch of the refold reads; it
+// rewrites indexBatch of them at most. Most names are ASCII, which the
+// fold leaves as they were: reading them is a small part of a batch. At a
+// million entries, one in ten of them to rewrite, a batch took about 0.4 s
+// (median), the longest 4.2 s when FTS5 merged its segments, as indexing
+// does, and the whole refold 2 m 20 s (README, History at a million
+// entries). Half the batch made the longest no shorter.
+const refoldScan = 5_000
+
+// refoldHistoryBatch refolds the search_text of the next entries at or
+// below refold_to, newest first (the ones a search lists first), and
+// lowers refold_to past them in the same transaction, so a kill leaves
+// each entry either refolded and passed or as it was and still marked. An
+// entry in the index is reindexed by history_fts_update. It reports
+// whether entries are left to refold.
+func (d *DB) refoldHistoryBatch() (more bool, err error) {
+	if d.refolded.Load() {
+		return false, nil
+	}
+	if beforeRefoldBatch != nil {
+		beforeRefoldBatch()
+	}
+	err = d.withTx("refold the history's search text", func(tx *sql.Tx) error {
+		var to int64
+		if err := tx.QueryRow(historyRefoldSQL).Scan(&to); err != nil || to <= 0 {
+			return err
+		}
+		type fill struct {
+			id   int64
+			text string
+		}
+		var fills []fill
+		next, read := int64(0), 0
+		err := eachRow(tx, func(rows rowScanner) (fill, error) {
+			var f fill
+			var name, hash, comment, folder, was string
+			if err := rows.Scan(&f.id, &name, &hash, &comment, &folder, &was); err != nil {
+				return f, err
+			}
+			if text := searchText(name, hash, comment, folder); text != was {
+				f.text = text // else "": left as it is
+			}
+			return f, nil
+		}, func(f fill) error {
+			if read++; read == refoldScan {
+				next = f.id - 1 // entries below f are left for the next batch
+			}
+			if f.text != "" {
+				fills = append(fills, f)
+			}
+			if len(fills) == indexBatch {
+				next = f.id - 1
+				return errBatchFull
+			}
+			return nil
+		}, `SELECT id, name, hash, comment, folder_path, search_text FROM history
+			WHERE id <= ? ORDER BY id DESC LIMIT ?`, to, refoldScan)
+		if err != nil && !errors.Is(err, errBatchFull) {
+			return err
+		}
+		for _, f := range fills {
+			if _, err := tx.Exec(`UPDATE history SET search_text = ? WHERE id = ?`, f.text, f.id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(`UPDATE history_stats SET refold_to = ? WHERE id = 1`, next); err != nil {
+			return err
+		}
+		more = next > 0
+		return nil
+	})
+	if err == nil && !more {
+		d.refolded.Store(true) // refold_to only falls: this version records folded text
+	}
+	return more, err
+}
+
+// errBatchFull stops refoldHistoryBatch's read once the batch holds
+// indexBatch entries to rewrite.
+var errBatchFull = errors.New("batch full")
+
+// beforeRefoldBatch, when a test sets it, runs before each batch of the
+// refold: a test holds the refold there, or kills the process in it.
+var beforeRefoldBatch func()
+
+// searchUpkeepBatch does the next batch of the search's upkeep: the refold
+// first (an entry refolded before it is indexed is indexed once, not
+// twice), then the index. It reports whether either has more to do.
+func (d *DB) searchUpkeepBatch() (more bool, err error) {
+	if more, err := d.refoldHistoryBatch(); err != nil || more {
+		return more, err
+	}
+	return d.indexHistoryBatch(indexBatch)
+}
 
 // noteHistoryWritten tells the indexer that entries were written: it waits
 // for indexQuiet after the last one.
@@ -273,7 +446,7 @@ func (d *DB) indexLoop() {
 				}
 				continue
 			}
-			if more, err := d.indexHistoryBatch(indexBatch); err != nil || !more {
+			if more, err := d.searchUpkeepBatch(); err != nil || !more {
 				break
 			}
 			select {
@@ -340,7 +513,16 @@ type sqlPart struct {
 // for an indexed search two — the unindexed tail, then the index. tx is the
 // read transaction they run in, which keeps the two consistent.
 func historyParts(tx *sql.Tx, q HistoryQuery, cols string) ([]sqlPart, error) {
-	n := parseNeedle(q.Search)
+	n := parseNeedle(q.Search, false)
+	if n.text != "" {
+		var refoldTo int64
+		if err := tx.QueryRow(historyRefoldSQL).Scan(&refoldTo); err != nil {
+			return nil, err
+		}
+		if refoldTo > 0 {
+			n = parseNeedle(q.Search, true)
+		}
+	}
 	if n.match != "" {
 		var indexedTo int64
 		if err := tx.QueryRow(historyIndexedSQL).Scan(&indexedTo); err != nil {
@@ -534,7 +716,7 @@ func (d *DB) HistoryMatches(q HistoryQuery) (n int, more bool, err error) {
 		upTo = cmp.Or(q.Limit, DefaultPageSize)
 	}
 	err = d.readHistory(func(tx *sql.Tx) error {
-		if parseNeedle(q.Search).text == "" {
+		if normSearch(q.Search) == "" {
 			return tx.QueryRow(historyTotalSQL).Scan(&n)
 		}
 		q.BeforeID, q.Offset = 0, 0
@@ -582,7 +764,7 @@ func (d *DB) TypedSearch(search string, pageSize int) (page []HistoryEntry, matc
 		return page, len(page), false, nil
 	}
 	q.Limit = TypingCountLimit
-	if parseNeedle(search).text == "" {
+	if normSearch(search) == "" {
 		q.Limit = -1 // the stored total: exact and instant
 	}
 	matches, more, err = d.HistoryMatches(q)

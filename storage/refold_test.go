@@ -1,0 +1,281 @@
+package storage
+
+import (
+	"bufio"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSearchFoldsCompatibilityForms: text that reads the same is found
+// the same way — a ligature copied from a PDF, full-width letters and
+// digits as Chinese and Japanese input methods type them, half-width
+// katakana, a superscript, a no-break space, ß and ss, a Greek final
+// sigma — and every name, CID and link still finds itself. "file" found
+// no "ﬁle.txt", "img_1" no "ＩＭＧ_１.jpg", "οδος" no "ΟΔΟΣ.txt".
+func TestSearchFoldsCompatibilityForms(t *testing.T) {
+	names := []string{
+		"\ufb01le.txt",                       // ﬁle
+		"\uff29\uff2d\uff27_\uff11.jpg",      // ＩＭＧ_１ (full-width)
+		"\uff76\uff9e\uff72\uff84\uff9e.pdf", // ｶﾞｲﾄﾞ (half-width katakana)
+		"area m\u00b2.txt",                   // m²
+		"Stra\u00dfe.txt",                    // Straße
+		"\u039f\u0394\u039f\u03a3.txt",       // ΟΔΟΣ
+		"report\u00a0draft.txt",              // a no-break space
+		"Qm\uff21lmost.txt",                  // a full-width letter in a CID-like name
+	}
+	// A real CID for Straße.txt, so that links to it are read as links.
+	const realV0, realV1 = "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", "bafybeicg2rebjoofv4kbyovkw7af3rpiitvnl6i7ckcywaq6xjcxnc2mby"
+	d := openTestDB(t)
+	for i, name := range names {
+		hash := fakeCID(i)
+		if i == 4 {
+			hash = realV0
+		}
+		_, err := d.AddHistory(HistoryEntry{JobID: fmt.Sprint("j", i), Name: name, Hash: hash})
+		require.NoError(t, err)
+	}
+	tests := []searchCase{
+		{"file", names[0:1]},
+		{"FILE.TXT", names[0:1]},
+		{"\ufb01", names[0:1]}, // the ligature typed: its letters
+		{"img_1", names[1:2]},
+		{"\uff49\uff4d\uff47", names[1:2]}, // full-width typed
+		{"\u30ac\u30a4\u30c9", names[2:3]}, // ガイド as usually typed
+		{"m2", names[3:4]},
+		{"strasse", names[4:5]},
+		{"STRASSE", names[4:5]},
+		{"stra\u00dfe", names[4:5]},
+		{"\u03bf\u03b4\u03bf\u03c2", names[5:6]}, // οδος, with the final sigma a Greek keyboard types
+		{"\u03bf\u03b4\u03bf\u03c3", names[5:6]}, // οδοσ
+		{"report draft", names[6:7]},
+		{"qmalmost", names[7:8]},
+		{fakeCID(3), names[3:4]}, // a CID is ASCII: folding leaves it as it is
+		{"https://ipfs.io/ipfs/" + realV0 + "?filename=Stra%C3%9Fe.txt", names[4:5]},
+		{"https://" + realV1 + ".ipfs.dweb.link/?filename=Stra\u00dfe.txt", names[4:5]},
+		{realV1, names[4:5]},
+	}
+	for i, name := range names {
+		tests = append(tests, searchCase{name, names[i : i+1]}) // each name finds itself
+	}
+	assertSearchCases(t, d, tests)
+}
+
+// recordedSearchText is search_text as versions before schema 22 wrote
+// it: the fields lowercased as written.
+func recordedSearchText(name, hash, comment, folder string) string {
+	return strings.ToLower(name + searchSep + hash + searchSep + comment + searchSep + folder)
+}
+
+// mixedName is the name of entry i of olderFoldHistory: accents in mixed
+// Unicode forms, in one of four ways.
+func mixedName(i int) string {
+	return fmt.Sprintf([]string{
+		"caf\u00e9-Zoe\u0308 %05d.txt",  // é NFC, ë NFD
+		"cafe\u0301-Zo\u00eb %05d.txt",  // é NFD, ë NFC
+		"caf\u00e9-Zo\u00eb %05d.txt",   // all NFC
+		"cafe\u0301-Zoe\u0308 %05d.txt", // all NFD
+	}[i%4], i)
+}
+
+// olderFoldHistory makes, in the data folder dir, a history at schema 21
+// holding n entries named mixedName(i) with search_text as that version
+// wrote it, the first indexed of them in the trigram index.
+func olderFoldHistory(t *testing.T, dir string, n, indexed int) {
+	t.Helper()
+	olderSchemaIn(t, dir, 21)
+	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
+	require.NoError(t, err)
+	defer raw.Close()
+	tx, err := raw.Begin()
+	require.NoError(t, err)
+	for i := range n {
+		name, hash := mixedName(i), fakeCID(i)
+		_, err := tx.Exec(`INSERT INTO history (job_id, name, hash, finished_at, search_text) VALUES (?, ?, ?, ?, ?)`,
+			fmt.Sprint("j", i), name, hash, i+1, recordedSearchText(name, hash, "", ""))
+		require.NoError(t, err)
+	}
+	_, err = tx.Exec(`INSERT INTO history_fts (rowid, search_text) SELECT id, search_text FROM history WHERE id <= ?`, indexed)
+	require.NoError(t, err)
+	_, err = tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, indexed)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+}
+
+// refoldTo reads history_stats.refold_to.
+func refoldTo(t *testing.T, d *DB) int64 {
+	t.Helper()
+	var to int64
+	require.NoError(t, d.r.QueryRow(historyRefoldSQL).Scan(&to))
+	return to
+}
+
+// assertRefoldedAsItWas checks what a refold may leave at any moment: the
+// entries above refold_to folded, the ones at or below it as recorded,
+// the file and the trigram index intact, and, once every entry is indexed,
+// the index true to the table (FTS5 can compare only a whole index).
+func assertRefoldedAsItWas(t *testing.T, d *DB) {
+	t.Helper()
+	to := refoldTo(t, d)
+	rows, err := d.r.Query(`SELECT id, name, hash, comment, folder_path, search_text FROM history`)
+	require.NoError(t, err)
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name, hash, comment, folder, text string
+		require.NoError(t, rows.Scan(&id, &name, &hash, &comment, &folder, &text))
+		want := searchText(name, hash, comment, folder)
+		if id <= to {
+			want = recordedSearchText(name, hash, comment, folder)
+		}
+		require.Equal(t, want, text, "entry %d (refold_to %d)", id, to)
+	}
+	require.NoError(t, rows.Err())
+	// On the writer: a reader connection that read the index before the
+	// writer's last merge has been seen to report a blob of it missing
+	// (its cached FTS5 structure) while the file, read afresh, is whole.
+	var integrity string
+	require.NoError(t, d.w.QueryRow(`PRAGMA integrity_check`).Scan(&integrity))
+	assert.Equal(t, "ok", integrity)
+	var whole bool
+	require.NoError(t, d.r.QueryRow(`SELECT indexed_to >= (SELECT coalesce(max(id), 0) FROM history) FROM history_stats`).Scan(&whole))
+	_, err = d.w.Exec(`INSERT INTO history_fts (history_fts, rank) VALUES ('integrity-check', ?)`, whole)
+	assert.NoError(t, err, "the trigram index is intact (compared with the table: %v)", whole)
+}
+
+// TestUpgradeRefoldsInTheBackground: a history an older version wrote
+// (schema 21, each name's text as written) is refolded after the open, in
+// batches, part of it indexed and part not; until then a search finds
+// what it found before (a needle in either form finds a name all in one
+// form), and after it a name mixing forms too.
+func TestUpgradeRefoldsInTheBackground(t *testing.T) {
+	const n = 1300 // three batches of rewrites
+	dir := t.TempDir()
+	olderFoldHistory(t, dir, n, 700)
+
+	release := make(chan struct{})
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	beforeRefoldBatch = func() { <-release }
+	t.Cleanup(func() { beforeRefoldBatch = nil })
+	d, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { let(); _ = d.Close() })
+
+	require.EqualValues(t, n, refoldTo(t, d), "the upgrade marks every entry")
+	assertRefoldedAsItWas(t, d)
+	needles := []struct {
+		search string
+		before int // names all NFC and all NFD, and the mixed ones mixed as the needle
+	}{
+		{"caf\u00e9-zo\u00eb", n / 2},
+		{"cafe\u0301-zoe\u0308", n / 2},
+		{"caf\u00e9-zoe\u0308", 3 * n / 4},
+		{"CAFE\u0301-ZO\u00cb", 3 * n / 4},
+	}
+	for _, tt := range needles {
+		assertHistoryCount(t, d, tt.search, tt.before, "before the refold, %+q", tt.search)
+	}
+
+	let()
+	require.Eventually(t, func() bool { return refoldTo(t, d) == 0 }, time.Minute, 20*time.Millisecond, "refolded")
+	assertRefoldedAsItWas(t, d)
+	for _, tt := range needles {
+		assertHistoryCount(t, d, tt.search, n, "after the refold, %+q", tt.search)
+		page, err := d.HistoryPage(HistoryQuery{Search: tt.search, Limit: 2})
+		require.NoError(t, err)
+		require.Len(t, page, 2)
+		assert.Equal(t, []string{mixedName(n - 1), mixedName(n - 2)}, []string{page[0].Name, page[1].Name}, "newest first")
+	}
+	require.Eventually(t, func() bool {
+		var to int64
+		require.NoError(t, d.r.QueryRow(historyIndexedSQL).Scan(&to))
+		return to == n
+	}, time.Minute, 20*time.Millisecond, "then indexed")
+	assertRefoldedAsItWas(t, d)
+}
+
+// refoldKillEnv names, for the child TestHelperRefoldKilled, the data folder.
+const refoldKillEnv = "DSTOR_STORAGE_REFOLD_KILL_DIR"
+
+// TestHelperRefoldKilled is not a test: run as a child process by
+// TestRefoldKilledMidwayFinishesOnReopen, it opens the history and says
+// "batch" before each batch of the refold until it is killed.
+func TestHelperRefoldKilled(t *testing.T) {
+	dir := os.Getenv(refoldKillEnv)
+	if dir == "" {
+		return // not the child
+	}
+	beforeRefoldBatch = func() { fmt.Println("batch") }
+	d, err := Open(dir)
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(2)
+	}
+	<-d.indexDone // until killed: the loop ends only at Close
+}
+
+// TestRefoldKilledMidwayFinishesOnReopen SIGKILLs a process in the middle
+// of its refold: the history opens after it, each entry folded or as it
+// was (refold_to between them), the index true to the table, and the next
+// open finishes the refold.
+func TestRefoldKilledMidwayFinishesOnReopen(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a child process")
+	}
+	const n = 3000 // five batches of rewrites
+	dir := t.TempDir()
+	olderFoldHistory(t, dir, n, 2000)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperRefoldKilled$", "-test.count=1")
+	cmd.Env = append(os.Environ(), refoldKillEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	deadline := time.AfterFunc(2*time.Minute, func() { _ = cmd.Process.Kill() }) // only against a hang
+	batches := 0
+	for sc := bufio.NewScanner(out); sc.Scan(); {
+		if sc.Text() != "batch" {
+			t.Logf("child: %s", sc.Text())
+			continue
+		}
+		if batches++; batches == 3 {
+			require.NoError(t, cmd.Process.Kill()) // SIGKILL on Unix
+			break
+		}
+	}
+	deadline.Stop()
+	_ = cmd.Wait()
+	require.Equal(t, 3, batches, "the child began its third batch")
+
+	release := make(chan struct{})
+	var once sync.Once
+	let := func() { once.Do(func() { close(release) }) }
+	beforeRefoldBatch = func() { <-release }
+	t.Cleanup(func() { beforeRefoldBatch = nil })
+	d, err := Open(dir)
+	require.NoError(t, err, "the history opens after a kill")
+	t.Cleanup(func() { let(); _ = d.Close() })
+	to := refoldTo(t, d)
+	t.Logf("killed with refold_to at %d of %d", to, n)
+	assert.Less(t, to, int64(n), "two batches were committed before the kill")
+	assert.Positive(t, to, "killed before the refold ended")
+	assertRefoldedAsItWas(t, d)
+
+	let()
+	require.Eventually(t, func() bool { return refoldTo(t, d) == 0 }, time.Minute, 20*time.Millisecond, "refolded")
+	assertRefoldedAsItWas(t, d)
+	assertHistoryCount(t, d, "cafe\u0301-zo\u00eb", n)
+	require.NoError(t, d.indexHistory())
+	assertRefoldedAsItWas(t, d) // the whole index, compared with the table
+	assertHistoryCount(t, d, "cafe\u0301-zo\u00eb", n)
+}
