@@ -275,3 +275,49 @@ func TestCloseWhileTheLookAtAFileGoneFromItsFolderDoesNotAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestPauseWhileTheLookAtAFileGoneFromItsFolderDoesNotAnswer: Pause while
+// the queue's look at a folder's file found missing (goneFromItsFolder)
+// hangs on a share that stopped answering gives the look up as the
+// upload's end: the job goes back to the queue (not failed, not skipped
+// on a guess, nothing recorded). Once the share answers, Resume sends it
+// again, and the file, still gone from its folder that is still there, is
+// skipped as one gone before the listing: the folder's list stays whole
+// without it, and the other file of the folder is uploaded.
+func TestPauseWhileTheLookAtAFileGoneFromItsFolderDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	gone := e.write("nas/trip/gone.jpg", []byte("gone"))
+	kept := e.write("nas/trip/kept.jpg", []byte("kept"))
+	cfg := e.config()
+	cfg.Paused = true
+	hung, released := make(chan struct{}, 8), make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(released) }) }
+	t.Cleanup(release)
+	cfg.beforeGoneCheck = func(path string) {
+		if path == gone {
+			hung <- struct{}{}
+			<-released // the share stopped answering
+		}
+	}
+	q := e.queue(cfg)
+	<-q.Add(Request{Path: filepath.Dir(gone)}).Done()
+	eventually(t, hangGuard, func() bool { return len(q.Jobs()) == 2 }, "the files listed")
+	require.NoError(t, os.Remove(gone))
+	q.SetConcurrency(1)
+	q.Resume()
+	<-hung
+	q.Pause()
+	eventually(t, 20*time.Second, func() bool { return stateOf(q, gone) == storage.JobQueued },
+		"back in the queue while the look hangs")
+	for _, h := range history(t, e.db) {
+		assert.NotEqual(t, gone, h.LocalPath, "nothing recorded for the file gone")
+	}
+	release()
+	q.Resume()
+	eventually(t, 20*time.Second, func() bool {
+		return stateOf(q, gone) == storage.JobSkipped && stateOf(q, kept) == storage.JobDone
+	}, "gone from its folder: skipped; the rest uploaded")
+	requireHistoryOnce(t, e.db, q.Jobs())
+	closeWithin(t, q, 20*time.Second)
+}
