@@ -38,13 +38,34 @@ func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember 
 		notDeleted = &PasswordNotDeletedError{Account: s.Account, Err: err}
 	}
 	err := KeepToken(secrets, s)
-	if s.Method == storage.MethodPassword && !remember {
+	switch {
+	case s.Method == storage.MethodPassword && !remember:
 		note(err) // the token is all there is to sign in again with
+	case s.Method == storage.MethodPassword && first != nil && err == nil:
+		// ReadSaved reads a password account's token (not a key's):
+		// the next start signs in with it while it lasts.
+		first = &PasswordNotKeptError{Account: s.Account, Err: first}
 	}
 	// Else the key or the password signs in again, and a token the
 	// keyring refuses (too long for it, say) only costs a request then.
 	return cmp.Or(first, notDeleted)
 }
+
+// PasswordNotKeptError is a password "Remember me" asked to keep that the
+// keyring refused (Err) while it kept the sign-in's token: the next start
+// signs in with that token while it lasts, then asks for the password.
+// Callers branch on it so as not to say that the sign-in is kept only
+// until the app quits.
+type PasswordNotKeptError struct {
+	Account string
+	Err     error
+}
+
+func (e *PasswordNotKeptError) Error() string {
+	return fmt.Sprintf("the keyring did not keep the password of %s (only the token of its sign-in): %v", e.Account, e.Err)
+}
+
+func (e *PasswordNotKeptError) Unwrap() error { return e.Err }
 
 // PasswordNotDeletedError is a password kept by an earlier remembered
 // sign-in that the keyring would not delete when the account signed in
@@ -209,18 +230,25 @@ func Newest(settings storage.Settings, envKey string) (storage.RememberedAccount
 }
 
 // MissingSecretError is a remembered account whose key, or whose password
-// and token, are not in the keyring (signed out elsewhere, or a token that
-// expired without a remembered password).
+// and token, are not in the keyring (signed out elsewhere, a keyring reset,
+// or one that refused them, or never answered their write, at sign-in), or
+// (Expired) whose token expired without a remembered password: what is
+// said of it differs, as "expired" is untrue of a sign-in never kept.
 type MissingSecretError struct {
 	Account storage.RememberedAccount
 	Kind    storage.SecretKind
+	// Expired: the keyring held the token, and dStor said it expired.
+	Expired bool
 }
 
 func (e *MissingSecretError) Error() string {
-	if e.Kind == storage.SecretAPIKey {
+	switch {
+	case e.Kind == storage.SecretAPIKey:
 		return fmt.Sprintf("no API key for %s on %s in the keyring", e.Account.Account, e.Account.Env)
+	case e.Expired:
+		return fmt.Sprintf("the sign-in of %s on %s has expired", e.Account.Account, e.Account.Env)
 	}
-	return fmt.Sprintf("the sign-in of %s on %s has expired", e.Account.Account, e.Account.Env)
+	return fmt.Sprintf("the keyring holds no sign-in of %s on %s", e.Account.Account, e.Account.Env)
 }
 
 // DamagedKeyError is a remembered API-key account whose key in the keyring
@@ -264,7 +292,7 @@ func restoreAccount(ctx context.Context, client *api.Client, secrets *storage.Se
 	}
 	s, err := SignIn(ctx, client, sv.Credentials, time.Now())
 	if errors.Is(err, ErrNoPassword) { // its token expired, and no password is remembered
-		return nil, &MissingSecretError{Account: a, Kind: storage.SecretPassword}
+		return nil, &MissingSecretError{Account: a, Kind: storage.SecretPassword, Expired: true}
 	}
 	if err != nil {
 		return nil, err

@@ -181,14 +181,18 @@ func localErrorText(err error) string {
 	return ""
 }
 
-// missingSecretText says which remembered sign-in the keyring no longer
-// holds.
+// missingSecretText says which remembered sign-in the keyring does not
+// hold, or that it expired: not "no longer" nor "expired" of one it never
+// held (a keyring that refused it, or never answered its write).
 func missingSecretText(e *session.MissingSecretError) string {
 	data := map[string]any{"Account": e.Account.Account}
-	if e.Kind == storage.SecretAPIKey {
-		return tr("The keyring no longer holds the API key of {{.Account}}. Sign in with the key again.", data)
+	switch {
+	case e.Kind == storage.SecretAPIKey:
+		return tr("The keyring does not hold the API key of {{.Account}}. Sign in with the key again.", data)
+	case e.Expired:
+		return tr("The sign-in of {{.Account}} has expired and no password is remembered. Sign in again.", data)
 	}
-	return tr("The sign-in of {{.Account}} has expired and no password is remembered. Sign in again.", data)
+	return tr("The keyring does not hold the sign-in of {{.Account}}. Sign in again.", data)
 }
 
 // pathErrorText says that the file or folder at path could not be used,

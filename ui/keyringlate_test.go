@@ -160,6 +160,7 @@ func TestSignInTheKeyringAnswersLateSaysWhatIsTrue(t *testing.T) {
 					assert.Nil(t, e.a.sess)
 					assert.Contains(t, e.a.signin.errorLabel().Text, "Could not sign you in automatically.")
 					assert.Contains(t, e.a.signin.errorLabel().Text, " again.", "it asks to sign in again")
+					assert.NotContains(t, e.a.signin.errorLabel().Text, "expired", "the keyring never held the sign-in")
 				})
 			})
 		}

@@ -381,7 +381,10 @@ func (a *App) signIn(req signInRequest) signInResult {
 // did not answer in time, may still be kept when it answers.
 func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 	var err error
-	var tooLarge *storage.SecretTooLargeError
+	var (
+		tooLarge  *storage.SecretTooLargeError
+		tokenOnly *session.PasswordNotKeptError
+	)
 	mayLand := false // a write the keyring may still answer (Keep's timeout)
 	if req.auto {
 		// What signed in came from the keyring, which keeps it: a fresh
@@ -429,12 +432,14 @@ func (a *App) keepSignIn(s *session.Session, req signInRequest) string {
 		// The sign-in is kept; the password the person no longer wants
 		// remembered is left in the keyring, unused.
 		return tr("Signed in. Your keyring did not delete the password kept at an earlier sign-in with “Remember me”: it is not used, and each start tries to delete it again. You can also delete it with your system's keyring app (the entries named “dstor-uploader”).")
-	case errors.As(err, &tooLarge) && tooLarge.Kind == storage.SecretPassword:
+	case mayLand:
+		return tr("Signed in, but your keyring did not answer in time, so it may or may not keep this sign-in. If the next start does not sign you in by itself, sign in again then.")
+	case errors.As(err, &tokenOnly) && errors.As(err, &tooLarge):
 		// The token is kept: the next start signs in with it while
 		// it lasts, so "only until you quit" would be untrue.
 		return tr("Signed in. Your password is too long for the system keyring to keep, so it is not remembered: once this sign-in ends, you will be asked for it again.")
-	case mayLand:
-		return tr("Signed in, but your keyring did not answer in time, so it may or may not keep this sign-in. If the next start does not sign you in by itself, sign in again then.")
+	case errors.As(err, &tokenOnly):
+		return tr("Signed in, but your keyring did not accept your password, so it is not remembered: once this sign-in ends, you will be asked for it again.")
 	case err != nil:
 		return tr("Signed in, but your keyring did not accept the credentials, so they are kept only until you quit.")
 	}
