@@ -279,3 +279,48 @@ func TestRefoldKilledMidwayFinishesOnReopen(t *testing.T) {
 	assertRefoldedAsItWas(t, d) // the whole index, compared with the table
 	assertHistoryCount(t, d, "cafe\u0301-zo\u00eb", n)
 }
+
+// TestLongFoldedSearchDuringRefoldIsNotBounded: two characters the fold
+// makes three or more ("ﬁx" is "fix", "ßa" is "ssa") are no short search
+// (ShortSearch: the window says nothing of a bound), so while the history
+// is being refolded, when the forms an older version stored are too short
+// for the index, the search must still read every entry, not only the
+// newest MaxScan: an old entry named with them is found.
+func TestLongFoldedSearchDuringRefoldIsNotBounded(t *testing.T) {
+	dir := t.TempDir()
+	olderSchemaIn(t, dir, 21)
+	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
+	require.NoError(t, err)
+	names := []string{"\ufb01x.txt", "ma\u00dfa.txt"}
+	for i := range 20 {
+		names = append(names, fmt.Sprintf("other %02d.txt", i))
+	}
+	for i, name := range names { // the two oldest first
+		_, err := raw.Exec(`INSERT INTO history (job_id, name, hash, finished_at, search_text) VALUES (?, ?, ?, ?, ?)`,
+			fmt.Sprint("j", i), name, fakeCID(i), i+1, recordedSearchText(name, fakeCID(i), "", ""))
+		require.NoError(t, err)
+	}
+	require.NoError(t, raw.Close())
+
+	release := make(chan struct{})
+	beforeRefoldBatch = func() { <-release }
+	t.Cleanup(func() { beforeRefoldBatch = nil })
+	d, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { close(release); _ = d.Close() })
+	require.EqualValues(t, len(names), refoldTo(t, d), "held before the refold")
+
+	for _, tt := range []struct{ search, want string }{
+		{"\ufb01x", names[0]},
+		{"\u00dfa", names[1]},
+	} {
+		require.False(t, ShortSearch(tt.search), "%+q folds to three characters", tt.search)
+		page, err := d.HistoryPage(HistoryQuery{Search: tt.search, MaxScan: 5})
+		require.NoError(t, err)
+		var got []string
+		for _, e := range page {
+			got = append(got, e.Name)
+		}
+		assert.Equal(t, []string{tt.want}, got, "%+q during the refold, MaxScan 5 of %d", tt.search, len(names))
+	}
+}

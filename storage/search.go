@@ -514,6 +514,11 @@ type sqlPart struct {
 // read transaction they run in, which keeps the two consistent.
 func historyParts(tx *sql.Tx, q HistoryQuery, cols string) ([]sqlPart, error) {
 	n := parseNeedle(q.Search, false)
+	// Only a needle short as folded (ShortSearch, which a window shows)
+	// is bounded by MaxScan: one that the forms of the refold make too
+	// short for the index reads every entry, or an old one would be
+	// missed with no word of the bound.
+	short := n.text != "" && n.match == ""
 	if n.text != "" {
 		var refoldTo int64
 		if err := tx.QueryRow(historyRefoldSQL).Scan(&refoldTo); err != nil {
@@ -540,7 +545,7 @@ func historyParts(tx *sql.Tx, q HistoryQuery, cols string) ([]sqlPart, error) {
 		where = append(where, "(finished_at, id) < (?, ?)")
 		args = append(args, nanos(before), q.BeforeID)
 	}
-	if n.text != "" && q.MaxScan > 0 {
+	if short && q.MaxScan > 0 {
 		query, more := boundedScan(where, n, q.MaxScan, cols)
 		return []sqlPart{{query, " ORDER BY scan_at DESC, scan_id DESC", append(args, more...)}}, nil
 	}
