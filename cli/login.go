@@ -119,9 +119,11 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	ended, err := keepUnlessStopped(cio.Err, stopped, again, st.secrets, s, creds, o.rememberSecret)
+	settings, err := st.db.LoadSettings()
+	before := err == nil && settings.Remembers(s.EnvKey, s.Account)
+	ended, err := keepUnlessStopped(cio.Err, stopped, again, st.secrets, s, creds, o.rememberSecret, before)
 	if stopped.Err() != nil {
-		return loginStopped(cio.Err, st, s, ended)
+		return loginStopped(cio.Err, st, s, ended, before)
 	}
 	var notDeleted *session.PasswordNotDeletedError
 	if err != nil && !errors.As(err, &notDeleted) {
@@ -184,16 +186,21 @@ func forgetUnlessRemembered(st *store, s *session.Session) {
 // only once its calls are made: it says so, and waits for the keyring,
 // which a second stop (again) ends at once; ended is then false, and
 // Keep goes on in the background until the process ends (each of its
-// keyring calls bounded by the store's timeout).
+// keyring calls bounded by the store's timeout). before is whether the
+// account was remembered before this login: nothing is removed then.
 func keepUnlessStopped(stderr io.Writer, stopped context.Context, again <-chan struct{}, secrets *storage.SecretStore,
-	s *session.Session, creds session.Credentials, remember bool) (ended bool, err error) {
+	s *session.Session, creds session.Credentials, remember, before bool) (ended bool, err error) {
 	done := make(chan error, 1)
 	go func() { done <- session.Keep(secrets, s, creds, remember) }()
 	select {
 	case err := <-done:
 		return true, err
 	case <-stopped.Done():
-		fmt.Fprintln(stderr, "Stopping: waiting for the OS keyring to answer, so as to remove what this login gave it. Press Ctrl+C again to stop at once.")
+		why := ", so as to remove what this login gave it"
+		if before {
+			why = ""
+		}
+		fmt.Fprintln(stderr, "Stopping: waiting for the OS keyring to answer"+why+". Press Ctrl+C again to stop at once.")
 	}
 	select {
 	case err := <-done:
@@ -207,17 +214,18 @@ func keepUnlessStopped(stderr io.Writer, stopped context.Context, again <-chan s
 // as s, and says what is kept: the settings do not name it, and what it
 // gave the keyring goes again (forgetUnlessRemembered) once Keep has
 // ended; when it has not (a second stop), the command does not wait for
-// the keyring as it ends (store.abandon), and says what it may keep.
+// the keyring as it ends (store.abandon), and says what it may keep. An
+// account remembered before the login (before) keeps what the keyring
+// now holds: its password may be gone (a login without --remember
+// deletes it) and its token is this login's, so it is not "as it was".
 // Exit 130.
-func loginStopped(stderr io.Writer, st *store, s *session.Session, ended bool) error {
-	settings, err := st.db.LoadSettings()
-	before := err == nil && settings.Remembers(s.EnvKey, s.Account)
+func loginStopped(stderr io.Writer, st *store, s *session.Session, ended, before bool) error {
 	switch {
 	case !ended:
 		st.abandon = true
 		fmt.Fprintln(stderr, "Interrupted: the login is not kept, but the OS keyring had not finished it and may still keep a secret of it when it answers. "+keyringLeftovers)
 	case before:
-		fmt.Fprintln(stderr, "Interrupted: the login is not kept; the account stays signed in as it was before it.")
+		fmt.Fprintln(stderr, "Interrupted: the account was signed in before this login, so it stays signed in, with what the OS keyring holds of it now (this login may have replaced it); logout signs it out.")
 	default:
 		forgetUnlessRemembered(st, s)
 		fmt.Fprintln(stderr, "Interrupted: the login is not kept, and what it gave the OS keyring is removed again.")

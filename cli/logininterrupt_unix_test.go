@@ -6,38 +6,70 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/zalando/go-keyring"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// heldKeyWrites is a keyring whose writes of an API key wait until
-// release is closed (a keyring slow to answer); entered gets a value as
-// such a write begins. Its store waits a minute for each call (a hang
-// guard): the write ends when the test releases it, not at a timeout.
-func heldKeyWrites(t *testing.T) (funcs storage.KeyringFuncs, entered <-chan struct{}, release chan struct{}) {
-	funcs = testutil.NewKeyring().Funcs()
-	set, in, release := funcs.Set, make(chan struct{}, 1), make(chan struct{})
-	funcs.Set = func(service, user, value string) error {
-		if strings.HasSuffix(user, "|"+string(storage.SecretAPIKey)) {
+// heldKeyring is a keyring whose writes of an API key wait until release
+// is closed (a keyring slow to answer) while hold is set; entered gets a
+// value as such a write begins. Its store waits a minute for each call (a
+// hang guard): the write ends when the test releases it, not at a
+// timeout.
+type heldKeyring struct {
+	funcs   storage.KeyringFuncs
+	entered chan struct{}
+	release chan struct{}
+	hold    atomic.Bool
+
+	mu      sync.Mutex
+	written []string // the keyring's names written to, in order
+}
+
+// heldKeyWrites is a heldKeyring, holding from the start, that the
+// command line uses for the rest of t.
+func heldKeyWrites(t *testing.T) *heldKeyring {
+	k := &heldKeyring{funcs: testutil.NewKeyring().Funcs(), entered: make(chan struct{}, 1), release: make(chan struct{})}
+	k.hold.Store(true)
+	set := k.funcs.Set
+	k.funcs.Set = func(service, user, value string) error {
+		k.mu.Lock()
+		k.written = append(k.written, user)
+		k.mu.Unlock()
+		if k.hold.Load() && strings.HasSuffix(user, "|"+string(storage.SecretAPIKey)) {
 			select {
-			case in <- struct{}{}:
+			case k.entered <- struct{}{}:
 			default:
 			}
-			<-release
+			<-k.release
 		}
 		return set(service, user, value)
 	}
-	withSecrets(t, storage.NewSecretStoreOn(funcs, time.Minute))
-	return funcs, in, release
+	withSecrets(t, storage.NewSecretStoreOn(k.funcs, time.Minute))
+	return k
+}
+
+// kept is the names written to that the keyring holds now.
+func (k *heldKeyring) kept() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var held []string
+	for _, user := range k.written {
+		if _, err := k.funcs.Get(storage.AppName, user); err == nil && !slices.Contains(held, user) {
+			held = append(held, user)
+		}
+	}
+	return held
 }
 
 // startLogin runs "login --api-key-stdin" to sb on its own goroutine,
@@ -95,10 +127,10 @@ func stopWhileKeyWrites(t *testing.T, entered <-chan struct{}, caught <-chan os.
 // nothing of it and logout finds no account.
 func TestLoginStoppedWhileTheKeyringWaitsSaysSo(t *testing.T) {
 	sb, _ := signedOutSandbox(t)
-	funcs, entered, release := heldKeyWrites(t)
+	k := heldKeyWrites(t)
 	code, errOut, caught := startLogin(t, sb)
-	said := stopWhileKeyWrites(t, entered, caught, errOut)
-	close(release)
+	said := stopWhileKeyWrites(t, k.entered, caught, errOut)
+	close(k.release)
 	var got int
 	select {
 	case got = <-code:
@@ -110,10 +142,7 @@ func TestLoginStoppedWhileTheKeyringWaitsSaysSo(t *testing.T) {
 	}
 	assert.Equal(t, exitInterrupted, got, errOut.String())
 	assert.Contains(t, errOut.String(), "not kept")
-	for _, kind := range storage.SecretKinds() {
-		_, err := funcs.Get(storage.AppName, sb.Env.Key()+"|api-key|"+string(kind))
-		assert.ErrorIs(t, err, keyring.ErrNotFound, "the keyring keeps the %s of a login not kept", kind)
-	}
+	assert.Empty(t, k.kept(), "the keyring keeps secrets of a login not kept")
 	c, out, logoutErr := runCLI(t, "", "logout", "--env", sb.URL)
 	require.Equal(t, 0, c, logoutErr)
 	assert.Contains(t, out, "No account was signed in")
@@ -125,10 +154,10 @@ func TestLoginStoppedWhileTheKeyringWaitsSaysSo(t *testing.T) {
 // and where to delete it.
 func TestLoginStoppedTwiceEndsAtOnce(t *testing.T) {
 	sb, _ := signedOutSandbox(t)
-	_, entered, release := heldKeyWrites(t)
-	t.Cleanup(func() { close(release) })
+	k := heldKeyWrites(t)
+	t.Cleanup(func() { close(k.release) })
 	code, errOut, caught := startLogin(t, sb)
-	require.True(t, stopWhileKeyWrites(t, entered, caught, errOut))
+	require.True(t, stopWhileKeyWrites(t, k.entered, caught, errOut))
 	began := time.Now()
 	stopLogin(t, caught)
 	select {
@@ -140,4 +169,40 @@ func TestLoginStoppedTwiceEndsAtOnce(t *testing.T) {
 	assert.Less(t, time.Since(began), storage.DefaultKeyringTimeout, "it waited for the keyring after the second stop")
 	assert.Contains(t, errOut.String(), "not kept")
 	assert.Contains(t, errOut.String(), "may still keep a secret")
+}
+
+// TestLoginOfARememberedAccountStoppedSaysWhatIsKept: Ctrl+C (here
+// SIGTERM) while login waits for the keyring, for an account signed in
+// before. It said "Stopping: … so as to remove what this login gave it",
+// then that the account "stays signed in as it was before it": nothing is
+// removed for such an account, and what the keyring holds of it is this
+// login's now (its token; a login without --remember deletes a remembered
+// password). It now says neither, and the account is still signed in.
+func TestLoginOfARememberedAccountStoppedSaysWhatIsKept(t *testing.T) {
+	sb, _ := signedOutSandbox(t)
+	k := heldKeyWrites(t)
+	k.hold.Store(false)
+	c, _, loginErr := runCLI(t, sb.Key+"\n", "login", "--env", sb.URL, "--api-key-stdin")
+	require.Equal(t, 0, c, loginErr)
+	before := k.kept()
+	require.NotEmpty(t, before, "the first login kept nothing")
+
+	k.hold.Store(true)
+	code, errOut, caught := startLogin(t, sb)
+	require.True(t, stopWhileKeyWrites(t, k.entered, caught, errOut))
+	close(k.release)
+	select {
+	case got := <-code:
+		assert.Equal(t, exitInterrupted, got, errOut.String())
+	case <-time.After(time.Minute):
+		t.Fatal("login did not end once the keyring answered")
+	}
+	said := errOut.String()
+	assert.NotContains(t, said, "so as to remove", "nothing is removed for an account signed in before")
+	assert.NotContains(t, said, "as it was before")
+	assert.Contains(t, said, "stays signed in")
+	assert.Equal(t, before, k.kept(), "the account signed in before keeps its secrets")
+	c, out, statusErr := runCLI(t, "", "logout", "--env", sb.URL)
+	require.Equal(t, 0, c, statusErr)
+	assert.NotContains(t, out, "No account was signed in", "the account signed in before is still signed in")
 }
