@@ -103,7 +103,7 @@ func TestCrashMidWriteKeepsCommittedData(t *testing.T) {
 	defer d.Close()
 
 	var integrity string
-	require.NoError(t, d.r.QueryRow(`PRAGMA integrity_check`).Scan(&integrity))
+	require.NoError(t, d.w.QueryRow(`PRAGMA integrity_check`).Scan(&integrity))
 	assert.Equal(t, "ok", integrity)
 
 	jobs, err := d.Jobs()

@@ -69,7 +69,7 @@ func TestWritesAfterTheJournalIsDeletedFail(t *testing.T) {
 			d, err = Open(dir)
 			require.NoError(t, err)
 			var check string
-			require.NoError(t, d.r.QueryRow("PRAGMA integrity_check").Scan(&check))
+			require.NoError(t, d.w.QueryRow("PRAGMA integrity_check").Scan(&check))
 			assert.Equal(t, "ok", check)
 			assertHistoryCount(t, d, "", 1, "the upload recorded before, once")
 			_, err = d.Job("after")
@@ -105,7 +105,7 @@ func TestCloseCarryingOverAfterTheJournalIsDeleted(t *testing.T) {
 	d, err = Open(dir)
 	require.NoError(t, err)
 	var check string
-	require.NoError(t, d.r.QueryRow("PRAGMA integrity_check").Scan(&check))
+	require.NoError(t, d.w.QueryRow("PRAGMA integrity_check").Scan(&check))
 	assert.Equal(t, "ok", check)
 	assertHistoryCount(t, d, "", 2, "the upload recorded before and the one carried over, once each")
 	for id, want := range map[string]JobState{"done-before": JobDone, "sent-after": JobDone, "waiting": JobQueued} {
