@@ -100,20 +100,28 @@ func TestCloseWhileAnUploadReadsADriveThatDoesNotAnswer(t *testing.T) {
 // one upload at a time: the job is canceled, and the next file in the
 // queue is uploaded, without waiting for the read.
 func TestCancelWhileAnUploadReadsADriveThatDoesNotAnswer(t *testing.T) {
+	cancelLetsTheNextGo(t, hangReadsOf, 3*api.ChunkSize, "", "the read")
+}
+
+// cancelLetsTheNextGo adds a file of size (its expected SHA-256 sum,
+// when not "") whose look hang holds, then the next file, with one upload
+// at a time, and cancels the first once the look hangs: the first is
+// canceled and the next uploaded while the look (what) still hangs.
+func cancelLetsTheNextGo(t *testing.T, hang func(t *testing.T, name string) <-chan struct{}, size int, sum, what string) {
+	t.Helper()
 	e := newTestEnv(t, sandbox.Config{})
-	big := e.write("nas/big.bin", testutil.Content("big", 3*api.ChunkSize))
+	big := e.write("nas/big.bin", testutil.Content("big", size))
 	next := e.write("local/next.txt", testutil.Content("next", 100))
-	cfg := e.config()
-	q := e.queue(cfg)
-	started := hangReadsOf(t, "big.bin")
+	q := e.queue(e.config())
+	started := hang(t, "big.bin")
 	q.SetConcurrency(1)
-	q.Add(Request{Path: big})
+	q.Add(Request{Path: big, ExpectSHA256: sum})
 	<-started
 	q.Add(Request{Path: next})
 	q.Cancel(jobFor(t, q, big).ID)
 
 	eventually(t, 20*time.Second, func() bool { return stateOf(q, next) == storage.JobDone },
-		"the next file uploaded while the read hangs")
+		"the next file uploaded while "+what+" hangs")
 	assert.Equal(t, storage.JobCanceled, stateOf(q, big))
 	closeWithin(t, q, 20*time.Second)
 }
@@ -214,21 +222,7 @@ func TestCloseWhileAnUploadOpensAFileThatDoesNotAnswer(t *testing.T) {
 func TestCancelWhileAnUploadOpensAFileThatDoesNotAnswer(t *testing.T) {
 	for _, sum := range []string{"", strings.Repeat("ab", 32)} {
 		t.Run(map[bool]string{false: "upload", true: "checksum"}[sum != ""], func(t *testing.T) {
-			e := newTestEnv(t, sandbox.Config{})
-			big := e.write("nas/big.bin", testutil.Content("big", 100))
-			next := e.write("local/next.txt", testutil.Content("next", 100))
-			q := e.queue(e.config())
-			started := hangOpensOf(t, "big.bin")
-			q.SetConcurrency(1)
-			q.Add(Request{Path: big, ExpectSHA256: sum})
-			<-started
-			q.Add(Request{Path: next})
-			q.Cancel(jobFor(t, q, big).ID)
-
-			eventually(t, 20*time.Second, func() bool { return stateOf(q, next) == storage.JobDone },
-				"the next file uploaded while the open hangs")
-			assert.Equal(t, storage.JobCanceled, stateOf(q, big))
-			closeWithin(t, q, 20*time.Second)
+			cancelLetsTheNextGo(t, hangOpensOf, 100, sum, "the open")
 		})
 	}
 }
