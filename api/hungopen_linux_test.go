@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/openfiles"
 )
 
 // TestAnOpenGivenUpOnClosesItsFileWhenItReturns: an upload that ended
@@ -56,7 +57,7 @@ func TestAnOpenGivenUpOnClosesItsFileWhenItReturns(t *testing.T) {
 		release()
 		// Until the open left behind returned, the file is not open yet;
 		// from then until it is closed, it is.
-		assert.Eventually(t, func() bool { return !running(stacks, "api.openForUploadUntil.func") && !openHere(t, path) },
+		assert.Eventually(t, func() bool { return !running(stacks, "api.openForUploadUntil.func") && !openfiles.Holds(t, path) },
 			20*time.Second, 5*time.Millisecond, "the file opened after the upload ended is closed (folder's file: %v)", folder)
 		restore()
 	}
@@ -66,17 +67,4 @@ func TestAnOpenGivenUpOnClosesItsFileWhenItReturns(t *testing.T) {
 // fn, with buf to hold the stacks.
 func running(buf []byte, fn string) bool {
 	return bytes.Contains(buf[:runtime.Stack(buf, true)], []byte(fn))
-}
-
-// openHere reports whether this process holds path open.
-func openHere(t *testing.T, path string) bool {
-	t.Helper()
-	fds, err := os.ReadDir("/proc/self/fd")
-	require.NoError(t, err)
-	for _, fd := range fds {
-		if to, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name())); err == nil && to == path {
-			return true
-		}
-	}
-	return false
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/openfiles"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -71,7 +72,7 @@ func TestPauseWhileAnUploadOpensAFileThatDoesNotAnswerThenResume(t *testing.T) {
 			require.Len(t, e.sandboxUploads(), 1, "sent once")
 			requireHistoryOnce(t, e.db, q.Jobs())
 			assert.Equal(t, storage.JobDone, dbState(t, e.db, id).State)
-			eventually(t, 20*time.Second, func() bool { return returned.Load() == 2 && !testutil.OpenHere(t, file) },
+			eventually(t, 20*time.Second, func() bool { return returned.Load() == 2 && !openfiles.Holds(t, file) },
 				"the file the given-up open got late is closed")
 			closeWithin(t, q, 20*time.Second)
 		})

@@ -80,13 +80,26 @@ func closeWithin(t *testing.T, q *Queue, d time.Duration) {
 // Close now returns while the read hangs, and the job stays to be
 // uploaded again by the next queue, with nothing recorded in the history.
 func TestCloseWhileAnUploadReadsADriveThatDoesNotAnswer(t *testing.T) {
+	closeLeavesItQueued(t, hangReadsOf, 3*api.ChunkSize, false)
+}
+
+// closeLeavesItQueued adds nas/share/big.bin of size (or its folder, when
+// folder), whose look hang holds, and closes the queue once the look
+// hangs: Close returns, the job is left to be uploaded again by the next
+// queue, and nothing is recorded or stored.
+func closeLeavesItQueued(t *testing.T, hang func(t *testing.T, name string) <-chan struct{}, size int, folder bool) {
+	t.Helper()
 	e := newTestEnv(t, sandbox.Config{})
-	big := e.write("nas/big.bin", testutil.Content("big", 3*api.ChunkSize))
+	file := e.write("nas/share/big.bin", testutil.Content("big", size))
 	q := e.queue(e.config())
-	started := hangReadsOf(t, "big.bin")
-	q.Add(Request{Path: big})
+	started := hang(t, "big.bin")
+	add := file
+	if folder {
+		add = filepath.Dir(file)
+	}
+	q.Add(Request{Path: add})
 	<-started
-	id := jobFor(t, q, big).ID
+	id := jobFor(t, q, file).ID
 
 	closeWithin(t, q, 20*time.Second)
 	assert.Contains(t, []storage.JobState{storage.JobUploading, storage.JobQueued}, dbState(t, e.db, id).State,
@@ -194,23 +207,7 @@ func hangOpensOf(t *testing.T, name string) (started <-chan struct{}) {
 func TestCloseWhileAnUploadOpensAFileThatDoesNotAnswer(t *testing.T) {
 	for _, folder := range []bool{false, true} {
 		t.Run(map[bool]string{false: "file", true: "folder's file"}[folder], func(t *testing.T) {
-			e := newTestEnv(t, sandbox.Config{})
-			file := e.write("nas/share/big.bin", testutil.Content("big", 100))
-			q := e.queue(e.config())
-			started := hangOpensOf(t, "big.bin")
-			add := file
-			if folder {
-				add = filepath.Dir(file)
-			}
-			q.Add(Request{Path: add})
-			<-started
-			id := jobFor(t, q, file).ID
-
-			closeWithin(t, q, 20*time.Second)
-			assert.Contains(t, []storage.JobState{storage.JobUploading, storage.JobQueued}, dbState(t, e.db, id).State,
-				"left to be uploaded again")
-			assert.Empty(t, history(t, e.db), "nothing recorded")
-			assert.Empty(t, e.sandboxUploads(), "nothing stored")
+			closeLeavesItQueued(t, hangOpensOf, 100, folder)
 		})
 	}
 }

@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/openfiles"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 // TestMakeClosesAFileItsOpenGotAfterItsContextEnded: History gives a
@@ -38,7 +37,7 @@ func TestMakeClosesAFileItsOpenGotAfterItsContextEnded(t *testing.T) {
 	}()
 	<-opening
 	cancel() // given up: the caller goes on without it
-	require.False(t, testutil.OpenHere(t, src.Path), "not open while the open hangs")
+	require.False(t, openfiles.Holds(t, src.Path), "not open while the open hangs")
 	close(answer) // the drive answers
 	select {
 	case err := <-made:
@@ -46,5 +45,5 @@ func TestMakeClosesAFileItsOpenGotAfterItsContextEnded(t *testing.T) {
 	case <-time.After(20 * time.Second): // a bound on a hang
 		t.Fatal("Make did not return once its open did")
 	}
-	assert.False(t, testutil.OpenHere(t, src.Path), "the file the late open got is closed")
+	assert.False(t, openfiles.Holds(t, src.Path), "the file the late open got is closed")
 }
