@@ -12,6 +12,8 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
 // maxMessageLen bounds a server message kept in an Error, so a whole HTML
@@ -145,6 +147,18 @@ func inertText(s string, secrets ...string) string {
 	s = cleanText(s)
 	s = redactSecrets(s, secrets)
 	return jwtPattern.ReplaceAllString(s, redacted)
+}
+
+// serverText is a name a server sent made inert without losing what
+// sets it apart (what ServerName keeps): secrets and JWT-shaped strings
+// replaced by "***", each control, formatting or invalid byte escaped
+// where it stands (inert.Line: \x1b, \u202e, \n), its spaces kept, at
+// most n bytes. sanitize, made for messages, would trim and collapse its
+// spaces and drop its invisible characters, so "txt.exe" answered for
+// "\u202etxt.exe" would read as the name sent.
+func serverText(s string, n int, secrets ...string) string {
+	s = jwtPattern.ReplaceAllString(redactSecrets(s, secrets), redacted)
+	return truncate(inert.Line(s), n)
 }
 
 // redactSecrets replaces each secret, as sent and in its JSON- and

@@ -80,8 +80,10 @@ type UploadRequest struct {
 type UploadResult struct {
 	Name string // the name sent (the local name, see RemoteName); never the server's
 	// ServerName is the name dStor's answer gave the file when it differs
-	// from Name, sanitized (no control or formatting characters, at most
-	// 255 bytes); empty when the answer has no name or the same one.
+	// from Name, byte for byte, made inert without losing what sets it
+	// apart (serverText: a control or formatting character escaped where
+	// it stands, spaces kept, secrets redacted, at most 255 bytes); empty
+	// when the answer has no name or the very name sent.
 	ServerName string
 	Hash       string    // CID from the answer, checked (see Upload); empty when it could not be
 	Size       int64     // the answer's Size: IPFS's cumulative DAG size, not the file size
@@ -575,8 +577,8 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 		// Only a change that kept size, times and identity gets here.
 		return UploadResult{}, &ChecksumMismatchError{Path: req.Path, Expected: req.ExpectSHA256, Actual: res.SHA256}
 	}
-	if sn := sanitizeTo(ans.Name, maxFileNameLen, c.secretsWith(tok.Raw)...); sn != "" && sn != name {
-		res.ServerName = sn
+	if ans.Name != "" && ans.Name != name {
+		res.ServerName = serverText(ans.Name, maxFileNameLen, c.secretsWith(tok.Raw)...)
 	}
 	hash, err := checkAnswer(ans.Hash, local)
 	hideSecretsInHash(err, c.secretsWith(tok.Raw))

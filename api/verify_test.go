@@ -187,13 +187,14 @@ func mustEncode(t testing.TB, c cid.Cid, base rune) string {
 }
 
 // TestUploadServerNameKeptApart: the name dStor answers
-// never replaces the name sent, and what is kept of it is inert.
+// never replaces the name sent, and what is kept of it is inert: a control
+// or formatting character escaped where it stands (serverText).
 func TestUploadServerNameKeptApart(t *testing.T) {
 	tests := []struct{ answered, want string }{
 		{"hello.txt", ""},
 		{"", ""},
 		{"renamed.txt", "renamed.txt"},
-		{"evil\x1b]0;pwned\a\x1b[2J\r\nInfo: fake line\u202etxt.exe\u009b", "evil ]0;pwned [2J Info: fake linetxt.exe"},
+		{"evil\x1b]0;pwned\a\x1b[2J\r\nInfo: fake line\u202etxt.exe\u009b", `evil\x1b]0;pwned\a\x1b[2J\r\nInfo: fake line\u202etxt.exe\u009b`},
 		{strings.Repeat("n", 600), strings.Repeat("n", 252) + "…"},
 	}
 	for _, tt := range tests {

@@ -194,7 +194,10 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 	}
 	line := inert.Text(e.Hash) + "  " + link + "  " + inert.Text(e.Name)
 	if e.ServerName != "" {
-		line += "  (dStor named it " + strconv.Quote(e.ServerName) + ")"
+		// Stored inert (api.UploadResult.ServerName); escaped again for
+		// rows an older version kept otherwise, and as the window shows it:
+		// between quotes, not quoted again.
+		line += "  (dStor named it \"" + inert.Line(e.ServerName) + "\")"
 	}
 	return line
 }

@@ -34,8 +34,9 @@ type HistoryEntry struct {
 	// never one a server chose.
 	Name string `json:"name"`
 	// ServerName is the name dStor's answer gave the file when it differed
-	// from Name, sanitized; empty otherwise. It is server text, kept apart
-	// so it can never pass for the local name.
+	// from Name, inert (each control or formatting character escaped where
+	// it stands, its spaces kept); empty otherwise. It is server text, kept
+	// apart so it can never pass for the local name.
 	ServerName string `json:"server_name,omitempty"`
 	// Size is the file size in bytes.
 	Size int64 `json:"size"`

@@ -854,7 +854,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": quotedNameText(e.Comment)}))
 	}
 	if e.ServerName != "" {
-		// Server text, stored sanitized; shown as the server's, apart.
+		// Server text, stored inert; shown as the server's, apart.
 		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": sentenceName(quotedNameText(e.ServerName))}))
 	}
 	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))

@@ -165,7 +165,7 @@ func TestVerifiedCIDv1AnswerIsDone(t *testing.T) {
 
 // TestServerNameNeverReplacesLocalName: a proxy renames every file with
 // terminal escapes; the history keeps the local name and the server's,
-// inert, apart.
+// inert (each escape escaped where it stands), apart.
 func TestServerNameNeverReplacesLocalName(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	p := e.write("report.pdf", testutil.Content("report", 700))
@@ -180,7 +180,7 @@ func TestServerNameNeverReplacesLocalName(t *testing.T) {
 	h := history(t, e.db)
 	require.Len(t, h, 1)
 	assert.Equal(t, "report.pdf", h[0].Name, "the history keeps the local name")
-	assert.Equal(t, "x ]0;pwned [2J fake linegpj.exe", h[0].ServerName, "the server's name is kept apart, inert")
+	assert.Equal(t, `x\x1b]0;pwned\a\x1b[2J\r\nfake line\u202egpj.exe`, h[0].ServerName, "the server's name is kept apart, inert")
 }
 
 // TestFolderWithInvalidUTF8NamesUploads: "\xff.txt" and "\xfe.txt" get
