@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -312,7 +313,7 @@ func (s *Server) receive(mr *multipart.Reader) (*staged, error) {
 			discard()
 			return nil, fmt.Errorf("read multipart body: %w", err)
 		}
-		name := part.FileName()
+		name := partFileName(part)
 		if name == "" && cand != nil {
 			_ = part.Close()
 			continue
@@ -334,6 +335,19 @@ func (s *Server) receive(mr *multipart.Reader) (*staged, error) {
 		return nil, errors.New("the form has no file part")
 	}
 	return cand, nil
+}
+
+// partFileName is the filename part's Content-Disposition gives, without
+// the folders before its last "/" (RFC 7578 section 4.2), the same on
+// every system: Part.FileName cuts it with filepath.Base, which on Windows
+// takes a backslash for a folder's end, and a backslash is a character of
+// a Linux file's name ("back\slash.txt" was recorded as "slash.txt").
+func partFileName(part *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	if err != nil || params["filename"] == "" {
+		return ""
+	}
+	return path.Base(params["filename"])
 }
 
 // stage copies one part into a new file in tmp/ while hashing it: one pass,

@@ -161,6 +161,10 @@ func TestUploadAnyFieldName(t *testing.T) {
 		}, "e.txt"},
 		{"only a part without a filename", []part{{field: "data", body: strings.NewReader(hello)}}, helloCID},
 		{"a directory in the filename", []part{{field: "file", filename: "dir/sub/f.txt", body: strings.NewReader(hello)}}, "f.txt"},
+		// A backslash is a character of a Linux file's name, sent by a
+		// client on Linux; the sandbox keeps it on every system (it took
+		// it for a folder's end on Windows: "slash.txt").
+		{"a backslash in the filename", []part{{field: "file", filename: `back\slash.txt`, body: strings.NewReader(hello)}}, `back\\slash.txt`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
