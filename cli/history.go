@@ -192,7 +192,7 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 	if linkOnly {
 		return link
 	}
-	line := inert.Text(e.Hash) + "  " + link + "  " + inert.Text(e.Name)
+	line := inert.Text(e.Hash) + "  " + link + "  " + inert.Name(e.Name)
 	if e.ServerName != "" {
 		// Stored inert (api.UploadResult.ServerName); escaped again for
 		// rows an older version kept otherwise, and as the window shows it:

@@ -165,7 +165,7 @@ func (r *reporter) announceRetry(j worker.Job) {
 		return
 	}
 	r.retryAt = j.RetryAt
-	fmt.Fprintf(r.errOut(), "Waiting: %s%s: %s\n", inert.Text(j.Name), r.nextAttempt(j), inert.Line(j.Err))
+	fmt.Fprintf(r.errOut(), "Waiting: %s%s: %s\n", inert.Name(j.Name), r.nextAttempt(j), inert.Line(j.Err))
 }
 
 // nextAttempt is " (attempt N of M)" for the next attempt of a queued job
@@ -184,7 +184,7 @@ func (r *reporter) nextAttempt(j worker.Job) string {
 // first or its reason differs from the file's last retry's (a retry 10 s or
 // more away is announceRetry's).
 func (r *reporter) announceAttempt(j worker.Job) {
-	name := inert.Text(j.Name)
+	name := inert.Name(j.Name)
 	switch j.State {
 	case storage.JobUploading:
 		r.inFlight[j.ID] = j.Attempts
@@ -298,10 +298,10 @@ func (r *reporter) job(j worker.Job) {
 	case r.json:
 		r.printJSON(j)
 	case j.State == storage.JobDone:
-		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Text(j.Name))
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Name(j.Name))
 	case j.State == storage.JobAlready:
 		// The existing link on stdout, as for an upload; why on stderr.
-		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Text(j.Name))
+		fmt.Fprintf(r.out, "%s  %s  %s\n", j.Hash, r.link(j.Hash, j.Name), inert.Name(j.Name))
 		fmt.Fprintf(r.errOut(), "ALREADY UPLOADED  %s: %s\n", inert.Text(j.LocalPath), inert.Line(j.Err))
 	case unrecordedHash(j) != "":
 		// Uploaded, so its link must not be lost with the history. A

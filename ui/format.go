@@ -194,7 +194,7 @@ func shortText(s string, max int) string {
 // Every place of the window that shows a name shows it through nameText,
 // or, between a sentence's own quotes, quotedNameText.
 func nameText(name string) string {
-	return inert.Text(inert.QuotedIfBlank(name))
+	return inert.Name(name)
 }
 
 // quotedNameText is a name (or a history row's comment) as a sentence

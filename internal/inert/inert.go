@@ -110,6 +110,15 @@ func windowsWord(s string) string {
 	return b.String()
 }
 
+// Name is a file or folder name standing on its own (a window's row, the
+// end of a command's "<hash>  <link>  <name>" line): Text, and quoted when
+// only spaces (QuotedIfBlank), which would show as nothing there, " " and
+// "   " alike. It is the one way the window and the command line show a
+// name.
+func Name(s string) string {
+	return Text(QuotedIfBlank(s))
+}
+
 // QuotedIfBlank is s quoted ("   ") when it is only spaces, else s: a
 // browser, a Markdown reader or a window's label shows a run of spaces as
 // one, or none, so a name of spaces would show nothing to see or click,

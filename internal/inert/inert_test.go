@@ -110,6 +110,22 @@ func TestQuotedIfBlank(t *testing.T) {
 	}
 }
 
+// TestName: a name is Text, and quoted when only spaces, never quoted
+// twice.
+func TestName(t *testing.T) {
+	for in, want := range map[string]string{
+		"report.pdf":        "report.pdf",
+		"   ":               `"   "`,
+		" lead.txt":         " lead.txt",
+		"":                  "",
+		"a\x1bb":            `"a\x1bb"`,
+		"\u00a0":            `"\u00a0"`,
+		"👩\u200d💻 notes.md": "👩\u200d💻 notes.md",
+	} {
+		assert.Equal(t, want, Name(in), "%q", in)
+	}
+}
+
 func TestPosixWord(t *testing.T) {
 	for in, want := range map[string]string{
 		"report.pdf":        "report.pdf",
