@@ -70,14 +70,15 @@ func (o loginOptions) validate() error {
 	return nil
 }
 
-// credentials reads the secret of the chosen way from standard input.
-func (o loginOptions) credentials(cio IO) (session.Credentials, error) {
+// credentials reads the secret of the chosen way from standard input,
+// until ctx ends (readSecret).
+func (o loginOptions) credentials(ctx context.Context, cio IO) (session.Credentials, error) {
 	if o.apiKeyStdin {
-		key, err := readSecret(cio.In, cio.Err, "API key: ")
+		key, err := readSecret(ctx, cio.In, cio.Err, "API key")
 		// A key has no spaces: those around it came with the copy.
 		return session.Credentials{Method: storage.MethodAPIKey, APIKey: strings.TrimSpace(key)}, err
 	}
-	pw, err := readSecret(cio.In, cio.Err, "Password: ")
+	pw, err := readSecret(ctx, cio.In, cio.Err, "password")
 	return session.Credentials{Method: storage.MethodPassword, Email: o.email, Password: pw, Remember: o.rememberSecret}, err
 }
 
@@ -98,20 +99,23 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	creds, err := o.credentials(cio)
-	if err != nil {
-		return err
-	}
-	// Ctrl+C (or SIGTERM) stops the login from here, not while the
-	// password is typed (the terminal's read would go on): the person
-	// is told what is kept, and it exits 130.
+	// Ctrl+C (or SIGTERM) stops the login from here, while the key or
+	// password is typed too (the terminal's echo comes back on): the
+	// person is told what is kept, and it exits 130.
 	stopped, again, stop := interrupts(ctx)
 	defer stop()
-	ctx, cancel := context.WithTimeout(stopped, signInTimeout)
-	defer cancel()
-	slow := sayIfSlow(cio.Err, "dStor has not answered the sign-in")
-	s, err := session.SignIn(ctx, client, creds, time.Now())
-	slow()
+	creds, err := o.credentials(stopped, cio)
+	if err != nil && stopped.Err() == nil {
+		return err
+	}
+	var s *session.Session
+	if err == nil {
+		ctx, cancel := context.WithTimeout(stopped, signInTimeout)
+		defer cancel()
+		slow := sayIfSlow(cio.Err, "dStor has not answered the sign-in")
+		s, err = session.SignIn(ctx, client, creds, time.Now())
+		slow()
+	}
 	if stopped.Err() != nil {
 		fmt.Fprintln(cio.Err, "Interrupted: the login is not kept, and nothing of it was given to the OS keyring.")
 		return &exitError{code: exitInterrupted}

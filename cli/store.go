@@ -236,27 +236,70 @@ func commandLineEnv(envFlag string, settings storage.Settings) (api.Environment,
 	return env, err
 }
 
-// readSecret reads one line from stdin; on a terminal it prompts and turns
-// echo off, so the secret never shows on screen or in argv.
-func readSecret(in io.Reader, stderr io.Writer, prompt string) (string, error) {
-	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprint(stderr, prompt)
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(stderr)
-		if err != nil {
-			return "", fmt.Errorf("read from the terminal: %w", err)
+// readSecret reads one line from stdin, the secret named what ("API
+// key"); on a terminal it prompts and turns echo off, so the secret never
+// shows on screen or in argv, and gives the echo back however the read
+// ends. A stop (ctx ends: Ctrl+C) ends it at once with ctx's error; the
+// end of a terminal's input before anything was typed (endOfInputKey) is
+// an error that says so and what to do.
+func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string) (string, error) {
+	f, ok := in.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		line, err := lineOf(ctx, in)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("read standard input: %w", err)
 		}
-		// Only the line's end: spaces around a password are part of it,
-		// as they are when piped in and in the window.
-		return strings.TrimRight(string(b), "\r\n"), nil
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			return "", errors.New("nothing on standard input: pipe the secret in, e.g. printf '%s\\n' \"$KEY\" | dstor-uploader login …")
+		}
+		return line, nil
 	}
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read standard input: %w", err)
+	fd := int(f.Fd())
+	was, err := term.GetState(fd)
+	if err == nil {
+		err = echoOff(fd)
 	}
-	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", errors.New("nothing on standard input: pipe the secret in, e.g. printf '%s\\n' \"$KEY\" | dstor-uploader login …")
+	if err != nil {
+		return "", fmt.Errorf("turn the terminal's echo off: %w", err)
 	}
-	return line, nil
+	defer func() { _ = term.Restore(fd, was) }()
+	fmt.Fprint(stderr, strings.ToUpper(what[:1])+what[1:]+": ")
+	line, err := lineOf(ctx, in)
+	fmt.Fprintln(stderr) // the Enter typed, not echoed
+	switch {
+	case errors.Is(err, io.EOF) && line == "":
+		return "", fmt.Errorf("the terminal's input ended (%s) before the %s was typed, so nothing was kept and you are not signed in\n"+
+			"To sign in, run login again, type the %s and press Enter", endOfInputKey, what, what)
+	case err != nil && !errors.Is(err, io.EOF):
+		return "", fmt.Errorf("read from the terminal: %w", err)
+	}
+	// Only the line's end: spaces around a password are part of it,
+	// as they are when piped in and in the window.
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// lineOf reads a line of in (up to its end without one), waiting for it
+// until ctx ends (Ctrl+C), then it returns ctx's error. The read runs on
+// a goroutine of its own, which no one can stop: a read of standard input
+// (a terminal, a pipe that sends nothing) cannot be cut short. After a
+// stop it goes on until the input answers or the process ends, which the
+// login it reads for then does; its answer then goes to a channel with
+// room for it, which no one reads.
+func lineOf(ctx context.Context, in io.Reader) (string, error) {
+	type read struct {
+		line string
+		err  error
+	}
+	got := make(chan read, 1)
+	go func() {
+		line, err := bufio.NewReader(in).ReadString('\n')
+		got <- read{line, err}
+	}()
+	select {
+	case r := <-got:
+		return r.line, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }
