@@ -1,8 +1,9 @@
 package cli
 
 import (
-	"strings"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,12 +26,7 @@ func TestLoginWhosePasswordTheKeyringCannotKeepLeavesNothingBehind(t *testing.T)
 	sb, _ := signedOutSandbox(t)
 	email, password := testutil.SandboxEmail, testutil.SandboxPassword
 	fake := testutil.NewKeyring()
-	fake.Fail(func(op testutil.KeyringOp, user, _ string) error {
-		if op == testutil.KeyringSet && strings.HasSuffix(user, "|"+string(storage.SecretPassword)) {
-			return keyring.ErrSetDataTooBig
-		}
-		return nil
-	})
+	fake.RefuseWrites(keyring.ErrSetDataTooBig, storage.SecretPassword)
 	secrets := fake.Store()
 	require.True(t, secrets.Persistent(), secrets.Reason())
 	withSecrets(t, secrets)
@@ -65,4 +61,40 @@ func TestLoginWhosePasswordTheKeyringCannotKeepLeavesNothingBehind(t *testing.T)
 		code, _, errOut = runCLI(t, "", "upload", "--env", sb.URL, f)
 		assert.Equal(t, 0, code, "run %d: the earlier sign-in still uploads: %s", run, errOut)
 	}
+}
+
+// TestLoginWhosePasswordTheKeyringRefusesWhileTheTokenIsLateSaysSo: login
+// --remember with a keyring that refuses the password outright and
+// answers the token's write only after the store stopped waiting. It
+// said "keep the sign-in in the keyring: refused": not that the password
+// was what was refused, that nothing was kept, nor what to do. It now
+// says so, as the window does (the password is not remembered), and
+// leaves nothing of the login in the keyring once the late write landed.
+func TestLoginWhosePasswordTheKeyringRefusesWhileTheTokenIsLateSaysSo(t *testing.T) {
+	sb, _ := signedOutSandbox(t)
+	email, password := testutil.SandboxEmail, testutil.SandboxPassword
+	fake := testutil.NewKeyring()
+	fake.RefuseWrites(errors.New("refused by policy"), storage.SecretPassword)
+	funcs, landed := testutil.LateTokenWrites(fake.Funcs(), time.Second)
+	secrets := storage.NewSecretStoreOn(funcs, 200*time.Millisecond)
+	require.True(t, secrets.Persistent(), secrets.Reason())
+	withSecrets(t, secrets)
+
+	code, out, errOut := runCLI(t, password+"\n", "login", "--env", sb.URL, "--email", email, "--password-stdin", "--remember")
+	assert.Equal(t, 1, code, out)
+	assert.NotContains(t, out, "Signed in")
+	assert.Contains(t, errOut, "the OS keyring did not keep the password (--remember): refused by policy, so nothing was kept and you are not signed in")
+	assert.Contains(t, errOut, "run login again without --remember")
+	select {
+	case <-landed:
+	default:
+		t.Fatal("login ended before the token's late write")
+	}
+	for _, kind := range storage.SecretKinds() {
+		_, err := fake.Store().Get(sb.Env.Key(), email, kind)
+		assert.ErrorIs(t, err, storage.ErrSecretNotFound, "%s left in the keyring", kind)
+	}
+	code, out, errOut = runCLI(t, "", "logout", "--env", sb.URL)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "No account was signed in")
 }

@@ -163,15 +163,26 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 // secrets: they are its sign-in, which a logout removes.
 func notKept(st *store, s *session.Session, err error) error {
 	forgetUnlessRemembered(st, s)
-	var tooLarge *storage.SecretTooLargeError
-	if !errors.As(err, &tooLarge) {
+	const withoutRemember = "run login again without --remember: the sign-in then lasts as long as its token"
+	var (
+		tooLarge   *storage.SecretTooLargeError
+		password   *session.PasswordNotKeptError
+		why, again string
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		why, again = "cannot keep the sign-in: "+tooLarge.Error(), "sign in with an API key (login --api-key-stdin), or, for scripts, set "+APIKeyEnv
+		if tooLarge.Kind == storage.SecretPassword {
+			again = withoutRemember
+		}
+	case errors.As(err, &password) && !errors.Is(err, storage.ErrKeyringTimeout):
+		// Refused outright: its token, kept or answered late, went
+		// with the rest above.
+		why, again = "the OS keyring did not keep the password (--remember): "+innermost(password.Err), withoutRemember
+	default:
 		return fmt.Errorf("keep the sign-in in the keyring: %w", err)
 	}
-	again := "sign in with an API key (login --api-key-stdin), or, for scripts, set " + APIKeyEnv
-	if tooLarge.Kind == storage.SecretPassword {
-		again = "run login again without --remember: the sign-in then lasts as long as its token"
-	}
-	return fmt.Errorf("cannot keep the sign-in: %s, so nothing was kept and you are not signed in\nTo sign in, %s", tooLarge, again)
+	return fmt.Errorf("%s, so nothing was kept and you are not signed in\nTo sign in, %s", why, again)
 }
 
 // forgetUnlessRemembered removes from the keyring what a login not kept

@@ -41,9 +41,14 @@ func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember 
 	switch {
 	case s.Method == storage.MethodPassword && !remember:
 		note(err) // the token is all there is to sign in again with
-	case s.Method == storage.MethodPassword && first != nil && err == nil:
+	case s.Method == storage.MethodPassword && first != nil &&
+		(err == nil || (errors.Is(err, storage.ErrKeyringTimeout) && !errors.Is(first, storage.ErrKeyringTimeout))):
 		// ReadSaved reads a password account's token (not a key's):
-		// the next start signs in with it while it lasts.
+		// the next start signs in with it while it lasts. So it does
+		// when the token's write, answered late, lands: the password
+		// refused outright is what the person is told of, which is
+		// true whether it lands or not (the sign-in lasts until the
+		// quit or the token's end, then asks for the password).
 		first = &PasswordNotKeptError{Account: s.Account, Err: first}
 	}
 	// Else the key or the password signs in again, and a token the
@@ -52,8 +57,9 @@ func Keep(secrets *storage.SecretStore, s *Session, creds Credentials, remember 
 }
 
 // PasswordNotKeptError is a password "Remember me" asked to keep that the
-// keyring refused (Err) while it kept the sign-in's token: the next start
-// signs in with that token while it lasts, then asks for the password.
+// keyring refused (Err) while it kept the sign-in's token, or answered
+// its write late (it may keep it yet): the next start signs in with that
+// token while it lasts, if kept, then asks for the password.
 // Callers branch on it so as not to say that the sign-in is kept only
 // until the app quits.
 type PasswordNotKeptError struct {

@@ -166,3 +166,29 @@ func TestSignInTheKeyringAnswersLateSaysWhatIsTrue(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInTheKeyringRefusesThePasswordAndAnswersTheTokenLate:
+// "Remember me" with a keyring that refuses the password and answers the
+// token's write only after the store stopped waiting. The window said
+// "kept only until you quit", untrue once the token lands (the window
+// waits for it as it quits): the next start signs in with that token. It
+// now says what is true whether the token lands or not: the password is
+// not remembered, and once this sign-in ends it is asked for again.
+func TestSignInTheKeyringRefusesThePasswordAndAnswersTheTokenLate(t *testing.T) {
+	sb := testutil.StartSandbox(t, sandbox.Config{})
+	fake := testutil.NewKeyring()
+	fake.RefuseWrites(errors.New("refused"), storage.SecretPassword)
+	e, _, _ := lateWritesEnv(t, fake, time.Second, storage.SecretToken)
+	e.signInPassword(sb, testutil.SandboxEmail, testutil.SandboxPassword, true)
+	e.ui(func() {
+		assert.True(t, e.a.upload.noticeBox.Visible())
+		assert.NotContains(t, e.a.upload.notice.Text, "only until you quit")
+		assert.Contains(t, e.a.upload.notice.Text, "did not accept your password, so it is not remembered: once this sign-in ends")
+	})
+	e.a.Close() // it waits for the keyring's late answers
+	e.restart(sb.URL)
+	e.ui(func() {
+		require.NotNil(t, e.a.sess, "the next start signs in with the token that landed")
+		assert.Equal(t, testutil.SandboxEmail, e.a.sess.Account)
+	})
+}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,14 +32,7 @@ func TestSignInTheKeyringRefusesThePasswordSaysWhatIsTrue(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e, fake := newKeyringTestEnv(t)
-			fake.Fail(func(op testutil.KeyringOp, user, _ string) error {
-				for _, kind := range tc.refused {
-					if op == testutil.KeyringSet && strings.HasSuffix(user, "|"+string(kind)) {
-						return errors.New("refused")
-					}
-				}
-				return nil
-			})
+			fake.RefuseWrites(errors.New("refused"), tc.refused...)
 			e.signInPassword(sb, testutil.SandboxEmail, testutil.SandboxPassword, true)
 			e.ui(func() {
 				assert.True(t, e.a.upload.noticeBox.Visible())

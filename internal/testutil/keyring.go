@@ -61,6 +61,18 @@ func (k *Keyring) FailOn(op KeyringOp, err error) {
 	})
 }
 
+// RefuseWrites makes every write of a secret of one of kinds fail with
+// err, as a keyring that refuses them (a password too long, a policy)
+// does; other calls answer as they would.
+func (k *Keyring) RefuseWrites(err error, kinds ...storage.SecretKind) {
+	k.Fail(func(op KeyringOp, user, _ string) error {
+		if op == KeyringSet && slices.ContainsFunc(kinds, func(kind storage.SecretKind) bool { return strings.HasSuffix(user, "|"+string(kind)) }) {
+			return err
+		}
+		return nil
+	})
+}
+
 func (k *Keyring) refused(op KeyringOp, user, value string) error {
 	if k.fail == nil {
 		return nil
