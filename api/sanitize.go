@@ -156,8 +156,18 @@ func inertText(s string, secrets ...string) string {
 // most n bytes. sanitize, made for messages, would trim and collapse its
 // spaces and drop its invisible characters, so "txt.exe" answered for
 // "\u202etxt.exe" would read as the name sent.
+//
+// A secret with a character Line escapes between each of its own
+// ("t\u200bo\u200bk") is read, and copied, past those escapes: when it is
+// found without them (inert.Bare), the name is kept without them, the
+// secret redacted.
 func serverText(s string, n int, secrets ...string) string {
 	s = jwtPattern.ReplaceAllString(redactSecrets(s, secrets), redacted)
+	if bare := inert.Bare(s); bare != s {
+		if r := jwtPattern.ReplaceAllString(redactSecrets(bare, secrets), redacted); r != bare {
+			s = r
+		}
+	}
 	return truncate(inert.Line(s), n)
 }
 

@@ -110,6 +110,22 @@ func windowsWord(s string) string {
 	return b.String()
 }
 
+// Bare is s without what Line escapes (each control, formatting or
+// invalid byte, a joiner that joins nothing shown): the text a reader of
+// Line(s) reads past its escapes. A secret a server split with such
+// characters ("t\u200bo\u200bk") is whole in it, where api redacts it.
+func Bare(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r != utf8.RuneError || size > 1) && !escapedAt(s, i, r) {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
 // Name is a file or folder name standing on its own (a window's row, the
 // end of a command's "<hash>  <link>  <name>" line): Text, and quoted when
 // only spaces (QuotedIfBlank), which would show as nothing there, " " and

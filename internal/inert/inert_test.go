@@ -203,3 +203,18 @@ func TestAJoinerThatJoinsNothingShownIsEscaped(t *testing.T) {
 		})
 	}
 }
+
+// TestBare: Bare is what a reader of Line reads past its escapes; a
+// joiner that joins something shown is kept, as Line keeps it.
+func TestBare(t *testing.T) {
+	for in, want := range map[string]string{
+		"report.pdf":                "report.pdf",
+		"t\u200bo\x01k\u00ade\xffn": "token",
+		"a\u200db":                  "ab",
+		"می\u200cخواهم":             "می\u200cخواهم",
+		"\u202etxt.exe":             "txt.exe",
+		"":                          "",
+	} {
+		assert.Equal(t, want, Bare(in), "%q", in)
+	}
+}
