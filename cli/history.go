@@ -193,7 +193,7 @@ func historyLine(e storage.HistoryEntry, link string, linkOnly bool) string {
 		return link
 	}
 	line := inert.Text(e.Hash) + "  " + link + "  " + inert.Name(e.Name)
-	if e.ServerName != "" {
+	if e.NamedOtherwise() {
 		// Stored inert (api.UploadResult.ServerName); escaped again for
 		// rows an older version kept otherwise, and as the window shows it:
 		// between quotes, not quoted again.

@@ -51,3 +51,41 @@ func TestHistoryPrintsServerNameEscaped(t *testing.T) {
 	assert.Equal(t, "report.pdf", recs[0].Name)
 	assert.Equal(t, hostile, recs[0].ServerName, "the JSON gives the server's name back whole")
 }
+
+// TestHistoryNameInAnotherUnicodeFormIsNotRenamed: a name dStor answered
+// in another Unicode form of the very name sent (a Mac's decomposed
+// "café.txt", answered composed) was printed "(dStor named it "café.txt")"
+// after "café.txt": a rename no one can see, a false alarm. It is not said
+// to be renamed, but --json and --csv keep what dStor answered, byte for
+// byte; a name it changed otherwise (its case, a line break) still is.
+func TestHistoryNameInAnotherUnicodeFormIsNotRenamed(t *testing.T) {
+	t.Setenv(storage.HomeEnv, t.TempDir())
+	db := openDataDB(t)
+	for i, e := range []struct{ name, server string }{
+		{"cafe\u0301.txt", "caf\u00e9.txt"},
+		{"Report.PDF", "report.pdf"},
+		{"notes.txt", `notes.txt\n`},
+		{"\u202ecafe\u0301.txt", `\u202ecaf` + "\u00e9.txt"},
+	} {
+		_, err := db.AddHistory(storage.HistoryEntry{JobID: "job-" + string(rune('a'+i)), Env: "production", Account: "me", Name: e.name,
+			ServerName: e.server, Hash: "QmHash0", Verified: true, FinishedAt: time.Unix(1_700_000_000+int64(i), 0)})
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+
+	code, out, errOut := runCLI(t, "", "history")
+	require.Equal(t, 0, code, errOut)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, lines, 4, out)
+	assert.NotContains(t, lines[3], "dStor named it", "the very name, composed")
+	assert.Contains(t, lines[2], `(dStor named it "report.pdf")`)
+	assert.Contains(t, lines[1], `(dStor named it "notes.txt\n")`)
+	assert.NotContains(t, lines[0], "dStor named it", "the very name, composed, escaped as the name is")
+
+	code, out, errOut = runCLI(t, "", "history", "--json")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `"server_name":"caf`+"\u00e9"+`.txt"`, "what dStor answered, byte for byte")
+	code, out, errOut = runCLI(t, "", "history", "--csv")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, ",caf\u00e9.txt,", "what dStor answered, byte for byte")
+}

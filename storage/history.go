@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 )
 
@@ -37,6 +39,7 @@ type HistoryEntry struct {
 	// from Name, inert (each control or formatting character escaped where
 	// it stands, its spaces kept); empty otherwise. It is server text, kept
 	// apart so it can never pass for the local name.
+	// Shown to the person only when NamedOtherwise.
 	ServerName string `json:"server_name,omitempty"`
 	// Size is the file size in bytes.
 	Size int64 `json:"size"`
@@ -75,6 +78,17 @@ type HistoryEntry struct {
 	// BatchID is the Add call the file came with, so two uploads of the
 	// same folder stay two shares.
 	BatchID string `json:"batch_id,omitempty"`
+}
+
+// NamedOtherwise reports whether dStor's answer named the file otherwise
+// as a person reads the name, for the window's row and `history`'s line
+// to say so: ServerName is set and is not Name in another Unicode form (a
+// Mac's decomposed "café.txt" answered composed), which any screen draws
+// the same, so "dStor named it "café.txt"" would be a rename no one can
+// see. ServerName keeps what dStor answered, not normalized, either way
+// (the JSON and CSV exports give it).
+func (e HistoryEntry) NamedOtherwise() bool {
+	return e.ServerName != "" && norm.NFC.String(e.ServerName) != norm.NFC.String(inert.Line(e.Name))
 }
 
 // LiveCheck is what one check of a link found (see DB.SetLive).

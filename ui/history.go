@@ -853,7 +853,7 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 	if e.Comment != "" {
 		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": quotedNameText(e.Comment)}))
 	}
-	if e.ServerName != "" {
+	if e.NamedOtherwise() {
 		// Server text, stored inert; shown as the server's, apart.
 		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": sentenceName(quotedNameText(e.ServerName))}))
 	}

@@ -208,6 +208,22 @@ func TestHistoryRowShowsServerNameApart(t *testing.T) {
 	})
 }
 
+// TestHistoryRowNameInAnotherUnicodeFormIsNotRenamed: a name dStor
+// answered in another Unicode form of the very name sent (a Mac's
+// decomposed "café.txt", answered composed) showed "dStor named it
+// “café.txt”" under "café.txt", a rename no one can see; a name it
+// changed otherwise (its case) still shows as dStor's.
+func TestHistoryRowNameInAnotherUnicodeFormIsNotRenamed(t *testing.T) {
+	e := newTestEnv(t)
+	e.ui(func() {
+		r := newHistoryRow(e.a.history)
+		r.set(storage.HistoryEntry{ID: 1, Name: "cafe\u0301.txt", ServerName: "caf\u00e9.txt", Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+		assert.NotContains(t, r.detail.Text, "dStor named it")
+		r.set(storage.HistoryEntry{ID: 2, Name: "Cafe\u0301.txt", ServerName: "caf\u00e9.txt", Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+		assert.Contains(t, r.detail.Text, "dStor named it “caf\u00e9.txt”")
+	})
+}
+
 // TestHistoryLiveMarkAndCheckAgain: an entry whose link was not reachable
 // says so with "Check again"; checking again through a gateway that now
 // serves the file marks it live, with the time it took, and stores that.
