@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -51,22 +52,65 @@ func TestUploadExpectSHA256EndsAtCtrlCWhileItsFileDoesNotAnswer(t *testing.T) {
 // ctrlCWhileReadHangs runs the command args, makes the reads of file hang
 // once from bytes were read, as on a drive that stopped answering, sends
 // the first Ctrl+C and checks that the command ends, interrupted, and
-// that `resume` then uploads file. SIGTERM stands in for Ctrl+C (the same
-// handler; the test's parent may ignore Ctrl+C), and this test watches it
-// too, so that none ends the test binary.
+// that `resume` then uploads file (ctrlCWhileHung).
 func ctrlCWhileReadHangs(t *testing.T, sb *testutil.Sandbox, file string, from int64, args ...string) {
+	t.Helper()
+	out := ctrlCWhileHung(t, sb, func(hang func()) func() {
+		return readhook.Set(func(path string, read int64) {
+			if filepath.Base(path) == filepath.Base(file) && read >= from {
+				hang()
+			}
+		})
+	}, args...)
+	assert.Contains(t, out, filepath.Base(file), "resume uploaded it")
+}
+
+// TestUploadFolderEndsAtCtrlCWhileItsListingDoesNotAnswer: `upload DIR`
+// of a folder on a network share or a USB disk that stopped answering
+// while it is listed (the read of a folder's entries in it does not
+// return): the first Ctrl+C ended the wait for the queue, but its Close
+// waited for the listing, which never returned. The first now ends it
+// (exit 130), and `resume`, once the drive answers, lists the rest of the
+// folder and uploads every file of it.
+func TestUploadFolderEndsAtCtrlCWhileItsListingDoesNotAnswer(t *testing.T) {
+	sb := keyedSandbox(t)
+	dir := filepath.Join(t.TempDir(), "trip")
+	for _, name := range []string{"a.jpg", "b.jpg", "sub/c.jpg"} {
+		testutil.WriteFile(t, filepath.Join(dir, filepath.FromSlash(name)), 100)
+	}
+	var looks atomic.Int32
+	out := ctrlCWhileHung(t, sb, func(hang func()) func() {
+		return readhook.SetListing(func(path string) {
+			if filepath.Base(path) == "sub" {
+				if looks.Add(1) == 2 { // the look at it, then the read of its entries
+					hang()
+				}
+			}
+		})
+	}, "upload", "--env", sb.URL, dir)
+	for _, name := range []string{"a.jpg", "b.jpg", "c.jpg"} {
+		assert.Contains(t, out, name, "resume uploaded it")
+	}
+}
+
+// ctrlCWhileHung runs the command args, with set making a look at a file
+// hang (set's function calls hang) as on a drive that stopped answering,
+// sends the first Ctrl+C once it hangs and checks that the command ends,
+// interrupted; it then lets the look go, runs `resume`, which must
+// succeed, and returns what `history` prints. SIGTERM stands in for
+// Ctrl+C (the same handler; the test's parent may ignore Ctrl+C), and
+// this test watches it too, so that none ends the test binary.
+func ctrlCWhileHung(t *testing.T, sb *testutil.Sandbox, set func(hang func()) (restore func()), args ...string) string {
 	t.Helper()
 	hung, released := make(chan struct{}, 8), make(chan struct{})
 	var once sync.Once
 	release := func() { once.Do(func() { close(released) }) }
-	restore := readhook.Set(func(path string, read int64) {
-		if filepath.Base(path) == filepath.Base(file) && read >= from {
-			select {
-			case hung <- struct{}{}:
-			default:
-			}
-			<-released // a drive that stopped answering
+	restore := set(func() {
+		select {
+		case hung <- struct{}{}:
+		default:
 		}
+		<-released // a drive that stopped answering
 	})
 	t.Cleanup(func() { release(); restore() })
 	caught := make(chan os.Signal, 8)
@@ -85,7 +129,7 @@ func ctrlCWhileReadHangs(t *testing.T, sb *testutil.Sandbox, file string, from i
 	select {
 	case <-hung:
 	case <-time.After(20 * time.Second):
-		t.Fatal("the upload never read its file")
+		t.Fatal("the command never met the look that hangs")
 	}
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
 	select {
@@ -93,7 +137,7 @@ func ctrlCWhileReadHangs(t *testing.T, sb *testutil.Sandbox, file string, from i
 		assert.Equal(t, exitInterrupted, r.code, r.errOut)
 		assert.Contains(t, r.errOut, "Interrupted: ", "the usual sentence")
 	case <-time.After(20 * time.Second): // a bound on a hang, not a wait for an event
-		t.Error("the first Ctrl+C did not end an upload whose file does not answer")
+		t.Error("the first Ctrl+C did not end a command whose look at a file does not answer")
 		release()
 		<-done
 	}
@@ -104,5 +148,5 @@ func ctrlCWhileReadHangs(t *testing.T, sb *testutil.Sandbox, file string, from i
 	require.Equal(t, 0, code, errOut)
 	code, out, errOut := runCLI(t, "", "history")
 	require.Equal(t, 0, code, errOut)
-	assert.Contains(t, out, filepath.Base(file), "resume uploaded it")
+	return out
 }

@@ -109,8 +109,8 @@ func TestChangedSinceListed(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "a")
 			require.NoError(t, os.Mkdir(dir, 0o755))
 			require.NoError(t, os.Chtimes(dir, time.Time{}, tt.mod))
-			f := &folderWalk{listedDirs: map[string]listedDir{}}
-			f.noteListed(dir)
+			f := &folderWalk{w: &walk{ctx: t.Context()}, listedDirs: map[string]listedDir{}}
+			f.noteListed(dir, listedDirNow(dir))
 			was := f.listedDirs[dir]
 			require.NotNil(t, was.fi)
 			if !was.fi.ModTime().Equal(tt.mod) {

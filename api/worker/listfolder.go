@@ -38,9 +38,14 @@ type FolderEntry struct {
 // (EmptyNow); the folder itself, empty, is not given (the caller says it). Nothing is held but the entries of
 // the folder being read and, per folder, its path and whether it has an
 // entry, so a folder of any size streams. It returns fn's first error,
-// or ctx's once ctx ends (nothing more is listed then).
+// or ctx's once ctx ends (nothing more is listed then): at once, also
+// while a look at the disk hangs (a drive that stopped answering: see
+// listLook), fn being called on the caller's goroutine all the same.
 func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(FolderEntry) error) error {
-	root := ListedFolder(path)
+	root, ok := listLook(ctx, path, func() string { return ListedFolder(path) })
+	if !ok {
+		return ctx.Err()
+	}
 	w := &walk{ownData: statOrNil(filepath.Dir(db.Path())), indexPages: statOrNil(db.IndexPagesDir())}
 	if w.inOwnData(root, false) {
 		return fn(entryOf(root, causeOwnData))
@@ -48,7 +53,7 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 	isOwn := func(p string) bool { return isFolder(p, w.ownData) }
 	var dirs []string             // the folders inside, in the order met
 	notEmpty := map[string]bool{} // folders with an entry, or that could not be read
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err := walkDir(ctx, root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -58,7 +63,10 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		if err != nil && (d == nil || d.IsDir()) {
 			notEmpty[p] = true // said as a folder that could not be read
 		}
-		e := sortListed(p, d, err, root, isOwn)
+		e, ok := listLook(ctx, p, func() listedEntry { return sortListed(p, d, err, root, isOwn) })
+		if !ok {
+			return ctx.Err()
+		}
 		if e.dir {
 			if p != root {
 				dirs = append(dirs, p)

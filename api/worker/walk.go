@@ -659,9 +659,15 @@ func (w *walk) request(r Request) storage.ListingCut {
 		// that fails uploads the files: twice is better than not at all.
 		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p, w.q.otherNames...)
 	}
-	fi, err := os.Stat(p)
+	now, ok := listLook(w.ctx, p, func() folderNow {
+		return lookFolder(p, func(p string, _ os.FileInfo) string { return listedRoot(p) })
+	})
+	if !ok {
+		return storage.NotCut // the listing ends (Close, Cancel all): they say why
+	}
+	fi, err := now.fi, now.err
 	if err == nil && fi.IsDir() && r.ExpectSHA256 == "" {
-		w.ownShare(listedRoot(p))
+		w.ownShare(now.more)
 	}
 	if w.inOwnData(p, err == nil && !fi.IsDir()) {
 		w.add(row, storage.JobSkipped, causeOwnData)
@@ -672,9 +678,30 @@ func (w *walk) request(r Request) storage.ListingCut {
 			w.add(row, storage.JobFailed, causeChecksumFolder)
 			return storage.NotCut // saved with no share (ShareFolder)
 		}
-		return w.folder(r, p)
+		return w.folder(r, p, now.more)
 	}
 	return w.noFolder(r, row, fi, err)
+}
+
+// folderNow is what a look at a path found as its listing begins
+// (lookFolder): what stat said of it, and, for a folder, what more the
+// listing needs to know of it (the folder a request's path leads to:
+// listedRoot; a folder's ID: FolderIDAt).
+type folderNow struct {
+	fi   os.FileInfo
+	err  error
+	more string
+}
+
+// lookFolder is the look at the path p as its listing begins: stat, and
+// more for a folder.
+func lookFolder(p string, more func(p string, fi os.FileInfo) string) folderNow {
+	fi, err := os.Stat(p)
+	now := folderNow{fi: fi, err: err}
+	if err == nil && fi.IsDir() {
+		now.more = more(p, fi)
+	}
+	return now
 }
 
 // noFolder lists the request r, whose path stat answered with fi and err
@@ -897,8 +924,8 @@ func validateRequest(r Request) cause {
 // for everything else (see the package documentation for the policy). It
 // returns why the listing did not list the whole folder when the folder
 // left its path while it was listed (folderWalk.checkRoot), else NotCut.
-func (w *walk) folder(r Request, root string) storage.ListingCut {
-	f := newFolderWalk(w, r, root)
+func (w *walk) folder(r Request, root, walkRoot string) storage.ListingCut {
+	f := newFolderWalk(w, r, root, walkRoot)
 	if w.namedAgain(r, f.walkRoot) {
 		return storage.NotCut
 	}
@@ -914,15 +941,19 @@ func (w *walk) folder(r Request, root string) storage.ListingCut {
 	if w.q.beforeListingFolder != nil {
 		w.q.beforeListingFolder(f.walkRoot)
 	}
-	fi, err := os.Stat(f.walkRoot)
+	now, ok := listLook(w.ctx, walkRoot, func() folderNow { return lookFolder(walkRoot, FolderIDAt) })
+	if !ok {
+		return storage.NotCut // the listing ends (Close, Cancel all): they say why
+	}
+	fi, err := now.fi, now.err
 	if err != nil || !fi.IsDir() {
 		// It left its path since the request looked (moved, removed, a
 		// file put there): as if the request had found it so.
 		return w.noFolder(r, w.base(r, root), fi, err)
 	}
 	f.rootInfo = fi
-	f.rootID = FolderIDAt(f.walkRoot, fi)
-	_ = filepath.WalkDir(f.walkRoot, f.visit)
+	f.rootID = now.more
+	_ = walkDir(w.ctx, f.walkRoot, f.visit)
 	f.listAgain()
 	if w.ctx.Err() != nil {
 		return storage.NotCut
@@ -949,13 +980,24 @@ func (f *folderWalk) checkRoot() {
 	if f.cut != storage.NotCut || f.rootInfo == nil {
 		return
 	}
-	fi, err := os.Stat(f.walkRoot)
+	root, listed, id := f.walkRoot, f.rootInfo, f.rootID
+	if cut, ok := listLook(f.w.ctx, root, func() storage.ListingCut { return rootCut(root, listed, id) }); ok {
+		f.cut = cut
+	}
+}
+
+// rootCut is why the folder root is no longer the one whose listing
+// began with listed (os.Stat) and id (FolderIDAt), or NotCut when it is
+// (checkRoot).
+func rootCut(root string, listed os.FileInfo, id string) storage.ListingCut {
+	fi, err := os.Stat(root)
 	switch {
 	case err != nil || !fi.IsDir():
-		f.cut = noFolderAt(err)
-	case !os.SameFile(fi, f.rootInfo) || f.rootID != "" && FolderIDAt(f.walkRoot, fi) != f.rootID:
-		f.cut = storage.CutFolderGone
+		return noFolderAt(err)
+	case !os.SameFile(fi, listed) || id != "" && FolderIDAt(root, fi) != id:
+		return storage.CutFolderGone
 	}
+	return storage.NotCut
 }
 
 // FolderIDAt is the ID of the folder at root (api.FolderID), listed
@@ -1001,7 +1043,12 @@ func OpenedThroughAnother(root string, listed os.FileInfo, id, opened string) bo
 // another folder than the one listed (rootID: the ID of the folder it
 // went through; OpenedThroughAnother), noting the cut.
 func (f *folderWalk) rootLeft(rootID string) bool {
-	if !OpenedThroughAnother(f.walkRoot, f.rootInfo, f.rootID, rootID) {
+	root, listed, id := f.walkRoot, f.rootInfo, f.rootID
+	other, ok := listLook(f.w.ctx, root, func() bool { return OpenedThroughAnother(root, listed, id, rootID) })
+	if !ok {
+		return true // the listing ends: the file is not queued
+	}
+	if !other {
 		return false
 	}
 	if f.checkRoot(); f.cut == storage.NotCut {
@@ -1082,8 +1129,10 @@ type folderDest struct {
 	bad        cause  // why it cannot be a destination, if so
 }
 
-func newFolderWalk(w *walk, r Request, root string) *folderWalk {
-	walkRoot := listedRoot(root) // its files go under the link's name
+// newFolderWalk is the listing of the folder root, the path the person
+// chose, as the folder walkRoot it leads to (listedRoot): its files go
+// under the link's name.
+func newFolderWalk(w *walk, r Request, root, walkRoot string) *folderWalk {
 	rootName := filepath.Base(root)
 	if rootName == string(filepath.Separator) || rootName == "." || filepath.VolumeName(root)+string(filepath.Separator) == root {
 		rootName = "" // a whole drive: its contents go straight under the destination
@@ -1135,7 +1184,9 @@ func (f *folderWalk) entry(p string, dir string) storage.JobRow {
 	return row
 }
 
-// visit is filepath.WalkDir's function: one entry of the folder.
+// visit is the walk's function (walkDir): one entry of the folder. Its
+// look at the disk (lookEntry) runs off the walker's goroutine: when the
+// listing ends first (Close, Cancel all), the walk stops (fs.SkipAll).
 func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	w := f.w
 	if w.q.beforeListingEntry != nil {
@@ -1147,7 +1198,11 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	if p != f.walkRoot {
 		f.hasEntries[filepath.Dir(p)] = true
 	}
-	e := sortListed(p, d, err, f.walkRoot, f.isOwnData)
+	at, ok := listLook(w.ctx, p, func() listedEntryAt { return f.lookEntry(p, d, err) })
+	if !ok {
+		return fs.SkipAll
+	}
+	e := at.e
 	switch {
 	case err != nil:
 		// A folder that could not be listed, or an entry that
@@ -1168,13 +1223,13 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 			return fs.SkipDir
 		}
 		f.dirs = append(f.dirs, p)
-		f.noteListed(p)
+		f.noteListed(p, at.dir)
 		return nil
 	case e.c.code != "":
 		w.add(f.entry(p, filepath.Dir(p)), storage.JobSkipped, e.c)
 		return e.next
 	}
-	f.file(p)
+	f.file(p, at)
 	return e.next // a folder that is a file now: not listed into (sortListed)
 }
 
@@ -1273,14 +1328,14 @@ func isFolder(p string, fi os.FileInfo) bool {
 }
 
 // file queues the regular file p (sortEntry), or says why it is not
-// uploaded.
-func (f *folderWalk) file(p string) {
+// uploaded, as the look at it found it (at: lookEntry).
+func (f *folderWalk) file(p string, at listedEntryAt) {
 	w := f.w
 	dir := filepath.Dir(p)
 	row := f.entry(p, dir)
 	// Opened as the upload will open it: no link followed below the
 	// chosen folder; the job is pinned to this very file.
-	id, rootID, err := api.ListedFile(f.walkRoot, p)
+	id, rootID, err := at.file, at.rootID, at.fileErr
 	if err != nil {
 		w.add(row, storage.JobSkipped, causeOf(err))
 		f.checkRoot()
@@ -1312,7 +1367,7 @@ func (f *folderWalk) listAgain() {
 		switch {
 		case f.unreadable[dir]:
 		case !f.hasEntries[dir]:
-			if !EmptyNow(dir) {
+			if empty, ok := listLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) }); ok && !empty {
 				f.relist(dir)
 			}
 		case f.changedSinceListed(dir):
@@ -1328,15 +1383,12 @@ type listedDir struct {
 	at time.Time
 }
 
-// noteListed keeps the directory p as it is now, just before the walk
-// reads it: one lstat per directory, and its result kept, no more. Its
-// identity is read now (os.SameFile with itself): on Windows, lstat
-// leaves it to be read from the path at the first comparison, which
-// would read the identity of whatever is at the path by then.
-func (f *folderWalk) noteListed(p string) {
-	at := time.Now()
-	if fi, err := os.Lstat(p); err == nil && os.SameFile(fi, fi) {
-		f.listedDirs[p] = listedDir{fi: fi, at: at}
+// noteListed keeps the directory p as the look at it found it just
+// before the walk reads it (listedDirNow): one lstat per directory, and
+// its result kept, no more.
+func (f *folderWalk) noteListed(p string, now listedDir) {
+	if now.fi != nil {
+		f.listedDirs[p] = now
 	}
 }
 
@@ -1354,9 +1406,10 @@ func (f *folderWalk) changedSinceListed(dir string) bool {
 	if !ok {
 		return false
 	}
-	now, err := os.Lstat(dir)
-	if err != nil || !now.IsDir() {
-		return false
+	looked, ok := listLook(f.w.ctx, dir, func() listedDir { return listedDirNow(dir) })
+	now := looked.fi
+	if !ok || now == nil || !now.IsDir() {
+		return false // the listing ends, or no folder there now
 	}
 	return !os.SameFile(now, was.fi) || !now.ModTime().Equal(was.fi.ModTime()) ||
 		!api.ChangedAt(now).Equal(api.ChangedAt(was.fi)) || modTimeTooClose(was.fi.ModTime(), was.at)
@@ -1397,12 +1450,16 @@ func (f *folderWalk) relistChanged(dir string) {
 	if f.w.saveFailed {
 		return
 	}
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	_ = walkDir(f.w.ctx, dir, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case f.w.ctx.Err() != nil:
 			return fs.SkipAll
 		case p == dir:
-			if e := sortListed(p, d, err, f.walkRoot, f.isOwnData); err != nil || !e.dir {
+			e, ok := f.sortLooked(p, d, err)
+			if !ok {
+				return fs.SkipAll
+			}
+			if err != nil || !e.dir {
 				return fs.SkipDir
 			}
 			return nil
@@ -1458,15 +1515,26 @@ func (f *folderWalk) listedHere(p string) bool {
 // longer a folder now, or a link to one, is not listed into, and
 // addEmptyDirs says it.
 func (f *folderWalk) relist(dir string) {
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	_ = walkDir(f.w.ctx, dir, func(p string, d fs.DirEntry, err error) error {
 		if p != dir || err != nil {
 			return f.visit(p, d, err)
 		}
-		if e := sortListed(p, d, nil, f.walkRoot, f.isOwnData); !e.dir {
+		e, ok := f.sortLooked(p, d, nil)
+		switch {
+		case !ok:
+			return fs.SkipAll
+		case !e.dir:
 			return fs.SkipDir
 		}
 		return nil
 	})
+}
+
+// sortLooked is sortListed of the entry p of the folder (d and err as
+// the walk gives them), looked at off the walker's goroutine (listLook);
+// ok is false once the listing ends first.
+func (f *folderWalk) sortLooked(p string, d fs.DirEntry, err error) (listedEntry, bool) {
+	return listLook(f.w.ctx, p, func() listedEntry { return sortListed(p, d, err, f.walkRoot, f.isOwnData) })
 }
 
 // addEmptyDirs says which folders were empty (and so not uploaded). Each
@@ -1484,8 +1552,12 @@ func (f *folderWalk) addEmptyDirs() {
 			row = f.w.base(f.r, f.root)
 			row.FolderPath = f.dest(dir).folderPath
 		}
+		empty, ok := listLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) })
+		if !ok {
+			return // the listing ends: nothing of it is saved
+		}
 		c := causeEmptyDir
-		if !EmptyNow(dir) {
+		if !empty {
 			c = causeFilledSinceListed
 		}
 		f.w.add(row, storage.JobSkipped, c)

@@ -7,7 +7,10 @@
 // be uploaded is opened (BeforeOpen), to make the open hang as one of a
 // file on a drive that stopped answering does; and where it learns when
 // the upload closes the file it read (Closed), which must not happen
-// while a read of it is still under way. Nothing outside tests sets them;
+// while a read of it is still under way; before each look of a folder's
+// listing at the disk (Listing), and before an upload looks at its file
+// again once dStor answered (Answered), to make those looks hang. Nothing
+// outside tests sets them;
 // unset, each costs one atomic load per call. Imports nothing of the
 // project.
 package readhook
@@ -71,6 +74,49 @@ func SetOpen(fn func(path string)) (restore func()) {
 // file to be uploaded calls it first.
 func BeforeOpen(path string) {
 	if fn := beforeOpen.Load(); fn != nil {
+		(*fn)(path)
+	}
+}
+
+// listing is the function SetListing gave, nil when none.
+var listing atomic.Pointer[func(path string)]
+
+// SetListing makes fn run before each look of a folder's listing at the
+// disk (an upload's, and `verify DIR`'s): the look at an entry or a
+// folder, and the read of a folder's entries, with the path looked at,
+// until restore is called. A test that blocks in fn stands for a look
+// that a drive that stopped answering mid-listing never answers. One at
+// a time, as Set.
+func SetListing(fn func(path string)) (restore func()) {
+	old := listing.Swap(&fn)
+	return func() { listing.Store(old) }
+}
+
+// Listing calls the function SetListing gave, if any: a folder's listing
+// calls it before it looks at path.
+func Listing(path string) {
+	if fn := listing.Load(); fn != nil {
+		(*fn)(path)
+	}
+}
+
+// answered is the function SetAnswered gave, nil when none.
+var answered atomic.Pointer[func(path string)]
+
+// SetAnswered makes fn run, once dStor answered for an upload, before the
+// look whether the file is still the version sent (api's
+// checkSameVersion), with the path as named, until restore is called: a
+// test that blocks in fn stands for a drive that stopped answering right
+// then. One at a time, as Set.
+func SetAnswered(fn func(path string)) (restore func()) {
+	old := answered.Swap(&fn)
+	return func() { answered.Store(old) }
+}
+
+// Answered calls the function SetAnswered gave, if any: an upload calls
+// it once dStor answered, before it looks at the file again.
+func Answered(path string) {
+	if fn := answered.Load(); fn != nil {
 		(*fn)(path)
 	}
 }

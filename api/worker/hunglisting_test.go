@@ -1,0 +1,190 @@
+package worker
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// hungLook is a look of a folder's listing at the disk that stops
+// answering, as on a network share or a USB disk that stopped answering
+// mid-listing: the nth look at the entry named name (a folder is looked
+// at first, then its entries are read) blocks until release.
+type hungLook struct {
+	started <-chan struct{}
+	release func() // lets the look return; once, then a no-op
+}
+
+// hangListingAt makes the nth look of a listing at the entry named name
+// hang (readhook.SetListing); the test's cleanup releases it, before the
+// cleanups registered earlier (the queue's Close).
+func hangListingAt(t *testing.T, name string, nth int) hungLook {
+	t.Helper()
+	return hangNth(t, readhook.SetListing, name, nth)
+}
+
+// hangNth makes the nth call of the hook that set sets, for a path named
+// name, hang until released (by the test's cleanup at the latest).
+func hangNth(t *testing.T, set func(func(string)) func(), name string, nth int) hungLook {
+	t.Helper()
+	started, released := make(chan struct{}, 1), make(chan struct{})
+	release := sync.OnceFunc(func() { close(released) })
+	var mu sync.Mutex
+	seen := 0
+	restore := set(func(p string) {
+		if filepath.Base(p) != name {
+			return
+		}
+		mu.Lock()
+		seen++
+		hang := seen == nth
+		mu.Unlock()
+		if hang {
+			started <- struct{}{}
+			<-released
+		}
+	})
+	t.Cleanup(func() { release(); restore() })
+	return hungLook{started: started, release: release}
+}
+
+// The places of a listing that a drive that stopped answering holds: the
+// look at a file of the folder, the look at a folder in it, and the read
+// of that folder's entries.
+var hungListingCases = []struct {
+	name, entry string
+	nth         int
+}{
+	{"look at a file", "a05.jpg", 1},
+	{"look at a folder", "sub", 1},
+	{"read of a folder", "sub", 2},
+}
+
+// writeListedTrip writes the folder trip: ten files, then the folder sub
+// with three more (13 files), and returns trip's path.
+func writeListedTrip(e *testEnv) string {
+	e.writeNumbered("trip/a%02d.jpg", 10)
+	e.writeNumbered("trip/sub/s%02d.jpg", 3)
+	return filepath.Join(e.files, "trip")
+}
+
+// TestCloseWhileAFolderIsListedOnADriveThatDoesNotAnswer: quitting the
+// window (Queue.Close; the CLI's Ctrl+C alike) while a folder is listed
+// from a network share or a USB disk that stopped answering mid-listing:
+// the look at an entry, or the read of a folder's entries, does not
+// return, it ran on the walker's goroutine, and Close waited for it, so
+// the process never ended. Close now returns while the look hangs; the
+// listing stays saved, and the next queue, once the drive answers, lists
+// what is left: every file of the folder uploaded, each once.
+func TestCloseWhileAFolderIsListedOnADriveThatDoesNotAnswer(t *testing.T) {
+	for _, tc := range hungListingCases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			dir := writeListedTrip(e)
+			cfg := e.config()
+			cfg.Paused = true
+			q := e.queue(cfg)
+			hung := hangListingAt(t, tc.entry, tc.nth)
+			q.Add(Request{Path: dir})
+			<-hung.started
+
+			closeWithin(t, q, 20*time.Second)
+			assert.NotEmpty(t, walksLeft(t, e.db), "the listing stays saved for the next queue")
+			assert.Empty(t, history(t, e.db), "nothing recorded")
+			hung.release() // the drive answers
+			next := e.queue(e.config())
+			require.NoError(t, wait(t, next, hangGuard))
+			requireWholeOnce(t, e, dir, 13, "listed again by the next queue")
+		})
+	}
+}
+
+// TestCancelAllWhileAFolderIsListedOnADriveThatDoesNotAnswer: "Cancel
+// all" while a folder's listing hangs on a drive that stopped answering:
+// the walker waited for the look, so a file added after it was never
+// listed, nor uploaded ("Listing folders…" for good). The listing is now
+// given up: its share says it was stopped before its end (the window says
+// to add the folder again), and the file added next is uploaded while the
+// look still hangs.
+func TestCancelAllWhileAFolderIsListedOnADriveThatDoesNotAnswer(t *testing.T) {
+	for _, tc := range hungListingCases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			dir := writeListedTrip(e)
+			next := e.write("local/next.txt", testutil.Content("next", 100))
+			cfg := e.config()
+			cfg.Paused = true // the files saved before the hang wait, for Cancel all
+			q := e.queue(cfg)
+			hung := hangListingAt(t, tc.entry, tc.nth)
+			q.Add(Request{Path: dir})
+			<-hung.started
+
+			q.CancelAll()
+			q.Add(Request{Path: next})
+			q.Resume()
+			require.Eventually(t, func() bool { return stateOf(q, next) == storage.JobDone }, 20*time.Second, 5*time.Millisecond,
+				"the file added after Cancel all was not uploaded while the listing's look hangs")
+			assert.Equal(t, storage.CutStopped, leftOf(t, e, newestShare(t, e, dir)).Cut, "stopped before its end")
+			assert.Empty(t, walksLeft(t, e.db), "Cancel all forgets the listing")
+			hung.release() // the look left behind returns: what it found is dropped
+			require.NoError(t, wait(t, q, hangGuard))
+			seen := map[string]bool{}
+			for _, j := range q.Jobs() {
+				assert.False(t, seen[j.LocalPath], "queued twice: %s", j.LocalPath)
+				seen[j.LocalPath] = true
+				if j.LocalPath != next {
+					assert.Equal(t, storage.JobCanceled, j.State, "the folder's files saved before Cancel all: %s", j.LocalPath)
+				}
+			}
+			closeWithin(t, q, 20*time.Second)
+		})
+	}
+}
+
+// TestListFolderEndsWithCtxWhileAFolderDoesNotAnswer: `verify DIR`'s
+// listing (ListFolder) of a folder on a drive that stopped answering
+// returns ctx's error once ctx ends (Ctrl+C), while the look at an entry
+// or the read of a folder hangs, with the entries given before it.
+func TestListFolderEndsWithCtxWhileAFolderDoesNotAnswer(t *testing.T) {
+	for _, tc := range hungListingCases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			dir := writeListedTrip(e)
+			hung := hangListingAt(t, tc.entry, tc.nth)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			var mu sync.Mutex
+			var given []string
+			done := make(chan error, 1)
+			go func() {
+				done <- ListFolder(ctx, e.db, dir, func(fe FolderEntry) error {
+					mu.Lock()
+					given = append(given, filepath.Base(fe.Path))
+					mu.Unlock()
+					return nil
+				})
+			}()
+			<-hung.started
+			cancel()
+			select {
+			case err := <-done:
+				assert.ErrorIs(t, err, context.Canceled)
+			case <-time.After(20 * time.Second): // a bound on a hang
+				t.Fatal("ListFolder waited for a look at a folder on a drive that stopped answering")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			assert.NotContains(t, given, "s00.jpg", "nothing of the folder not read")
+		})
+	}
+}
