@@ -304,7 +304,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 	}
 	file := holdFile(f)
 	defer file.release() // after body.finish: no read of it starts after that
-	at.f, at.opened = f, opened
+	at.file, at.opened = file, opened
 
 	head, tail, contentType, err := multipartEnvelope(at.name)
 	if err != nil {
@@ -334,7 +334,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(at.name), err)
 	}
-	res, err := c.result(tok, at, resp, data, local, hex.EncodeToString(hasher.SHA256()))
+	res, err := c.result(ctx, tok, at, resp, data, local, hex.EncodeToString(hasher.SHA256()))
 	if err == nil {
 		res.Head = body.sentHead()
 	}
@@ -345,7 +345,7 @@ func (c *Client) send(ctx context.Context, tok Token, req UploadRequest, checked
 // opened, the name it is sent under and the upload host (for errors).
 type attempt struct {
 	req        UploadRequest
-	f          *os.File
+	file       *uploadFile
 	opened     FileIdentity
 	name, host string
 }
@@ -531,8 +531,8 @@ func (c *Client) uploadAnswer(ctx, reqCtx context.Context, stopReq func(), tok T
 // the CID (local) and SHA-256 (sum) of the bytes sent: verified only when
 // the answered hash names those bytes and the file is still the version
 // sent.
-func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte, local, sum string) (UploadResult, error) {
-	host, name, req, f, opened := at.host, at.name, at.req, at.f, at.opened
+func (c *Client) result(ctx context.Context, tok Token, at *attempt, resp *http.Response, data []byte, local, sum string) (UploadResult, error) {
+	host, name, req, file, opened := at.host, at.name, at.req, at.file, at.opened
 	if msg := cmp.Or(resp.Trailer.Get(streamErrorTrailer), resp.Header.Get(streamErrorTrailer)); msg != "" {
 		// IPFS's add failed after its answer began (the Hash before it
 		// names bytes it read, not an upload it kept). A proxy that
@@ -592,9 +592,21 @@ func (c *Client) result(tok Token, at *attempt, resp *http.Response, data []byte
 		return res, &Error{Kind: KindUnverifiable, Status: resp.StatusCode, Op: OpUpload, Host: host, Err: err}
 	}
 	// What dStor holds is what was read; the file must still be that
-	// version, so what is recorded is the file as it is.
-	if err := checkSameVersion(f, req, opened); err != nil {
-		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), err)
+	// version, so what is recorded is the file as it is. The look runs
+	// off the upload's goroutine (lookAt): on a drive that stopped
+	// answering right now it blocks for good, and held Cancel, the
+	// queue's Close and the CLI's Ctrl+C. Given up, the upload is no
+	// verified one (nothing checked the file): it ends as canceled, to
+	// be sent again, and the look left behind drops what it finds.
+	changed, ok := lookAt(ctx, nil, file, func(f *os.File) error {
+		readhook.Answered(req.Path)
+		return checkSameVersion(f, req, opened)
+	})
+	if !ok {
+		return UploadResult{}, uploadEnded(ctx, errCheckGivenUp)
+	}
+	if changed != nil {
+		return UploadResult{}, fmt.Errorf("upload %s: %w", quoteShort(name), changed)
 	}
 	res.Hash, res.Verified = hash, true
 	return res, nil
@@ -975,6 +987,11 @@ func (b *uploadBody) fill() error {
 	}
 	return nil
 }
+
+// errCheckGivenUp is the cause of result's error when the upload ended
+// (Close, Cancel, Pause) before the look whether its file is still the
+// version sent returned, dStor having answered: not the file's fault.
+var errCheckGivenUp = errors.New("the upload ended while its file was looked at again after dStor answered")
 
 // errReadGivenUp is fill's error when the upload ended (Close, Cancel)
 // or its request did (dStor answered early, or the connection was

@@ -119,8 +119,9 @@ func TestCancelWhileAnUploadReadsADriveThatDoesNotAnswer(t *testing.T) {
 // cancelLetsTheNextGo adds a file of size (its expected SHA-256 sum,
 // when not "") whose look hang holds, then the next file, with one upload
 // at a time, and cancels the first once the look hangs: the first is
-// canceled and the next uploaded while the look (what) still hangs.
-func cancelLetsTheNextGo(t *testing.T, hang func(t *testing.T, name string) <-chan struct{}, size int, sum, what string) {
+// canceled and the next uploaded while the look (what) still hangs. It
+// returns the test's environment.
+func cancelLetsTheNextGo(t *testing.T, hang func(t *testing.T, name string) <-chan struct{}, size int, sum, what string) *testEnv {
 	t.Helper()
 	e := newTestEnv(t, sandbox.Config{})
 	big := e.write("nas/big.bin", testutil.Content("big", size))
@@ -137,6 +138,7 @@ func cancelLetsTheNextGo(t *testing.T, hang func(t *testing.T, name string) <-ch
 		"the next file uploaded while "+what+" hangs")
 	assert.Equal(t, storage.JobCanceled, stateOf(q, big))
 	closeWithin(t, q, 20*time.Second)
+	return e
 }
 
 // TestDStorEndsAnUploadWhileItsFileDoesNotAnswer: dStor answers 408
@@ -311,4 +313,51 @@ func TestPauseWhileTheLookAtAFileGoneFromItsFolderDoesNotAnswer(t *testing.T) {
 	}, "gone from its folder: skipped; the rest uploaded")
 	requireHistoryOnce(t, e.db, q.Jobs())
 	closeWithin(t, q, 20*time.Second)
+}
+
+// hangAnsweredOf makes the first look at the file named name once dStor
+// answered its upload (whether it is still the version sent) stop
+// answering; started gets a value when it hangs.
+func hangAnsweredOf(t *testing.T, name string) (started <-chan struct{}) {
+	t.Helper()
+	return hangNth(t, readhook.SetAnswered, name, 1).started
+}
+
+// TestCancelWhileTheLookAfterDStorAnsweredDoesNotAnswer: dStor answered
+// an upload, and the look whether the file is still the version sent
+// hangs (its drive stopped answering right then): with one upload at a
+// time, "Cancel" of it waited, and so did the next file. The job is now
+// canceled at once (not recorded: unchecked, it is no verified upload)
+// and the next file uploaded.
+func TestCancelWhileTheLookAfterDStorAnsweredDoesNotAnswer(t *testing.T) {
+	e := cancelLetsTheNextGo(t, hangAnsweredOf, 100, "", "the look after dStor answered")
+	for _, h := range history(t, e.db) {
+		assert.NotEqual(t, "big.bin", filepath.Base(h.LocalPath), "nothing recorded for the file not checked")
+	}
+}
+
+// TestCloseWhileTheLookAfterDStorAnsweredDoesNotAnswer: quitting the
+// window (Queue.Close) while the look at an uploaded file after dStor's
+// answer hangs: Close waited for it. It now returns; the upload is not
+// recorded (its file was not checked), and the job stays to be uploaded
+// again, which the next queue does once the drive answers, recording it
+// once.
+func TestCloseWhileTheLookAfterDStorAnsweredDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	big := e.write("nas/big.bin", testutil.Content("big", 100))
+	q := e.queue(e.config())
+	hung := hangNth(t, readhook.SetAnswered, "big.bin", 1)
+	q.Add(Request{Path: big})
+	<-hung.started
+	id := jobFor(t, q, big).ID
+
+	closeWithin(t, q, 20*time.Second)
+	assert.Contains(t, []storage.JobState{storage.JobUploading, storage.JobQueued}, dbState(t, e.db, id).State,
+		"left to be uploaded again")
+	assert.Empty(t, history(t, e.db), "nothing recorded")
+	hung.release() // the drive answers
+	next := e.queue(e.config())
+	require.NoError(t, wait(t, next, hangGuard))
+	assert.Equal(t, storage.JobDone, stateOf(next, big), "uploaded again by the next queue")
+	requireHistoryOnce(t, e.db, next.Jobs())
 }
