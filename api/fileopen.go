@@ -196,11 +196,17 @@ func openForUploadUntil(ctx context.Context, req UploadRequest) (*os.File, FileI
 // upload ended before the open of its file returned.
 var errOpenGivenUp = errors.New("the upload ended while its file was being opened")
 
-// uploadEnded is the KindCanceled error of an upload that ctx ended while
-// a look at its file (an open, a read: cause) had not returned: the
-// upload's end, not the file's fault.
+// uploadEnded is the error of an upload that ctx ended while a look at
+// its file (an open, a read: cause) had not returned: the upload's end,
+// not the file's fault. A deadline that passed is a timeout (retryable),
+// as it is when it passes while the file is sent (transportError); any
+// other end is a cancel.
 func uploadEnded(ctx context.Context, cause error) error {
-	return &Error{Kind: KindCanceled, Op: OpUpload, Err: fmt.Errorf("%w: %w", cause, context.Cause(ctx))}
+	kind := KindCanceled
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		kind = KindTimeout
+	}
+	return &Error{Kind: kind, Op: OpUpload, Err: fmt.Errorf("%w: %w", cause, context.Cause(ctx))}
 }
 
 // surelyAdded reports whether now, the file a named path leads to, is

@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil/leakcheck"
 )
@@ -607,9 +608,44 @@ func TestUploadCanceledBeforeStart(t *testing.T) {
 func TestUploadDeadlineMidFile(t *testing.T) {
 	f := newFakeDStor(t)
 	f.onAdd = slowReader
+	path := testfs.WriteTemp(t, "big.bin", patterned(16<<20))
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
-	_, err := f.client(nil).Upload(ctx, validToken(t), UploadRequest{Path: testfs.WriteTemp(t, "big.bin", patterned(16<<20))})
+	_, err := f.client(nil).Upload(ctx, validToken(t), UploadRequest{Path: path})
+	assertTimedOut(t, err)
+}
+
+// TestUploadDeadlineWhileItsFileOpensOrIsChecked: a caller's deadline
+// that passes while the upload's open of its file, or the read of an
+// expected checksum, has not returned (a slow share) is a timeout, as the
+// same deadline passing mid-file is: retryable, not "canceled". The
+// upload gave those looks up as a cancel since they moved off its
+// goroutine (aa9faac); TestUploadDeadlineMidFile, which made its 16 MiB
+// file inside its 200 ms, failed so under load.
+func TestUploadDeadlineWhileItsFileOpensOrIsChecked(t *testing.T) {
+	for _, sum := range []string{"", strings.Repeat("ab", 32)} {
+		t.Run(map[bool]string{false: "open", true: "checksum"}[sum != ""], func(t *testing.T) {
+			f := newFakeDStor(t)
+			path := testfs.WriteTemp(t, "slow.bin", []byte("slow"))
+			released := make(chan struct{})
+			t.Cleanup(readhook.SetOpen(func(p string) {
+				if p == path {
+					<-released
+				}
+			}))
+			t.Cleanup(func() { close(released) })
+			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+			defer cancel()
+			_, err := f.client(nil).Upload(ctx, validToken(t), UploadRequest{Path: path, ExpectSHA256: sum})
+			assertTimedOut(t, err)
+		})
+	}
+}
+
+// assertTimedOut checks that err is an upload's timeout: the deadline
+// given, kept in the chain, and retryable.
+func assertTimedOut(t *testing.T, err error) {
+	t.Helper()
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrTimeout)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
