@@ -34,6 +34,8 @@ func TestServerNameSecretBetweenEscapesRedacted(t *testing.T) {
 		"signature, a BOM and a tag":   strings.Join(strings.Split(sig, ""), "\ufeff\U000e0001"),
 		"signature, soft hyphens":      strings.Join(strings.Split(sig, ""), "\u00ad"),
 		"signature, a stray joiner":    strings.Join(strings.Split(sig, ""), "\u200d"),
+		"signature, Hangul fillers":    strings.Join(strings.Split(sig, ""), "\u3164"),
+		"signature, grapheme joiners":  strings.Join(strings.Split(sig, ""), "\u034f"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeDStor(t)

@@ -20,26 +20,67 @@ import (
 // byte escaped (\x1b, \u202e, \xff), so a file name can neither move the
 // cursor, retitle the terminal, reorder nor fake a line. A name written
 // with zero-width joiners ("👩‍💻", "می‌خواهم") is as it is; one whose
-// joiner joins nothing shown is not (strayJoiner).
+// joiner joins nothing shown is not (strayJoiner); nor is a letter that
+// draws nothing (invisible) or a combining mark with nothing to draw on
+// ("\u0301report.pdf"). Quoted, it is as strconv.Quote quotes it, but for
+// those, also escaped.
 func Text(s string) string {
 	if asItIs(s) {
 		return s
 	}
-	return strconv.Quote(s)
+	b := []byte{'"'}
+	eachChar(s, func(c string, r rune, esc bool) {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case esc || !strconv.IsPrint(r):
+			b = appendEscape(b, c, r)
+		default:
+			b = append(b, c...)
+		}
+	})
+	return string(append(b, '"'))
 }
 
 // asItIs reports whether s is valid UTF-8 with no character to escape
-// where it stands (escapedAt).
+// where it stands (eachChar).
 func asItIs(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
+	asIs := true
+	eachChar(s, func(_ string, _ rune, esc bool) { asIs = asIs && !esc })
+	return asIs
+}
+
+// eachChar calls f with each character c of s in turn (an invalid byte as
+// one, r utf8.RuneError), and whether it is escaped where it stands: an
+// invalid byte, an unprintable character, a joiner that joins nothing
+// shown (strayJoiner), or a combining mark (Mn, Me) with nothing to draw
+// on: at the start, after a space or after an escaped character. Kept
+// there, such a mark draws on the separator before the name, or on
+// nothing, and a name of marks shows blank; after a letter, a digit, an
+// emoji or another mark drawn on one (é as e and U+0301, Devanagari,
+// Hebrew points, U+FE0F) it is how the name is written. It is the one
+// decision Text, Line and Bare share, made in one pass.
+func eachChar(s string, f func(c string, r rune, esc bool)) {
+	base := false // the character before can take a combining mark
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		esc := r == utf8.RuneError && size == 1 || unprintable(r) ||
+			isJoiner(r) && strayJoiner(s, i, r) ||
+			!base && unicode.In(r, unicode.Mn, unicode.Me)
+		f(s[i:i+size], r, esc)
+		base = !esc && !unicode.IsSpace(r)
+		i += size
 	}
-	for i, r := range s {
-		if escapedAt(s, i, r) {
-			return false
-		}
+}
+
+// appendEscape appends the escape of the character c, r: \xff for an
+// invalid byte, \a, \x1b, \u202e, \U000e0001 for a character.
+func appendEscape(b []byte, c string, r rune) []byte {
+	if r == utf8.RuneError && len(c) == 1 {
+		return fmt.Appendf(b, `\x%02x`, c[0])
 	}
-	return true
+	q := strconv.QuoteRuneToASCII(r)
+	return append(b, q[1:len(q)-1]...)
 }
 
 // Line is text for one line of a window's label, toast or notification
@@ -116,36 +157,49 @@ func windowsWord(s string) string {
 // characters ("t\u200bo\u200bk") is whole in it, where api redacts it.
 func Bare(s string) string {
 	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r != utf8.RuneError || size > 1) && !escapedAt(s, i, r) {
-			b.WriteString(s[i : i+size])
+	eachChar(s, func(c string, _ rune, esc bool) {
+		if !esc {
+			b.WriteString(c)
 		}
-		i += size
-	}
+	})
 	return b.String()
 }
 
 // Name is a file or folder name standing on its own (a window's row, the
 // end of a command's "<hash>  <link>  <name>" line): Text, and quoted when
-// only spaces (QuotedIfBlank), which would show as nothing there, " " and
-// "   " alike. It is the one way the window and the command line show a
-// name.
+// it draws nothing (QuotedIfBlank), which would show as nothing there, " "
+// and "   " alike. It is the one way the window and the command line show
+// a name.
 func Name(s string) string {
 	return Text(QuotedIfBlank(s))
 }
 
-// QuotedIfBlank is s quoted ("   ") when it is only spaces, else s: a
-// browser, a Markdown reader or a window's label shows a run of spaces as
-// one, or none, so a name of spaces would show nothing to see or click,
-// and "   " could not be told from " ". Quoted, it shows as many spaces
-// as it has.
+// QuotedIfBlank is s quoted when every character of it draws nothing
+// (drawsNothing), else s: a browser, a Markdown reader or a window's label
+// shows a run of spaces as one, or none, so such a name would show nothing
+// to see or click, and "   " could not be told from " ". Quoted, it shows
+// as many spaces as it has ("   "), and each other such character
+// escaped ("\u2800"), not taken for a space.
 func QuotedIfBlank(s string) string {
-	if s != "" && strings.Trim(s, " ") == "" {
-		return `"` + s + `"`
+	if s == "" || strings.IndexFunc(s, func(r rune) bool { return !drawsNothing(r) }) >= 0 {
+		return s
 	}
-	return s
+	b := []byte{'"'}
+	for _, r := range s {
+		if r == ' ' {
+			b = append(b, ' ')
+		} else {
+			b = appendEscape(b, string(r), r)
+		}
+	}
+	return string(append(b, '"'))
 }
+
+// drawsNothing reports a character that Text and Line keep as it is but
+// that draws nothing: the space, and U+2800 BRAILLE PATTERN BLANK, the
+// blank cell of braille text, where it is kept (a letter that draws
+// nothing is escaped where it stands: invisible).
+func drawsNothing(r rune) bool { return r == ' ' || r == '\u2800' }
 
 // escaped is s with each invalid byte and each character escapedAt
 // reports escaped where it stands (\x1b, \u202e, \n, \xff).
@@ -153,42 +207,44 @@ func escaped(s string) string {
 	if asItIs(s) {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case escapedAt(s, i, r):
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		default:
-			b.WriteString(s[i : i+size])
+	var b []byte
+	eachChar(s, func(c string, r rune, esc bool) {
+		if esc {
+			b = appendEscape(b, c, r)
+		} else {
+			b = append(b, c...)
 		}
-		i += size
-	}
-	return b.String()
+	})
+	return string(b)
 }
 
 // unprintable reports a character that must never reach a terminal or a
-// label as it is: C0 and C1 controls, DEL, and invisible formatting
-// characters — but the zero-width joiner and non-joiner, which join emoji
-// and the letters of scripts such as Persian, and can neither move the
-// cursor nor reorder text (escapedAt escapes those that join nothing
-// shown, which would hide that they are there).
+// label as it is: C0 and C1 controls, DEL, invisible formatting
+// characters and the letters that draw nothing (invisible) — but the
+// zero-width joiner and non-joiner, which join emoji and the letters of
+// scripts such as Persian, and can neither move the cursor nor reorder
+// text (eachChar escapes those that join nothing shown, which would hide
+// that they are there).
 func unprintable(r rune) bool {
-	return r != ' ' && !isJoiner(r) && !unicode.IsPrint(r)
+	return r != ' ' && !isJoiner(r) && (!unicode.IsPrint(r) || invisible(r))
+}
+
+// invisible reports a character unicode.IsPrint takes that a font draws
+// as nothing, by Unicode's own word (Other_Default_Ignorable_Code_Point):
+// the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, the Khmer
+// inherent vowels U+17B4 and U+17B5 (which Unicode says not to use) and
+// the combining grapheme joiner U+034F. Kept, a name of them prints
+// blank, and "a\u3164b.txt" draws as "a b.txt", another file's name.
+// Korean needs none of them: a syllable, in NFC or in the jamo NFD gives
+// (U+1100–U+1112, U+1161–U+1175, U+11A8–U+11C2), is no filler. The
+// variation selectors, default-ignorable too, follow the character they
+// select a form of, and are combining marks (eachChar).
+func invisible(r rune) bool {
+	return r >= 0x80 && unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
 // isJoiner reports the zero-width joiner and non-joiner.
 func isJoiner(r rune) bool { return r == '\u200d' || r == '\u200c' }
-
-// escapedAt reports whether r, at s[i:], is escaped where it stands: an
-// unprintable character, or a joiner that joins nothing shown
-// (strayJoiner).
-func escapedAt(s string, i int, r rune) bool {
-	return unprintable(r) || isJoiner(r) && strayJoiner(s, i, r)
-}
 
 // strayJoiner reports whether the joiner r at s[i:] has no character it
 // can join on either side: a printable one that is not a space, a joiner
@@ -204,7 +260,7 @@ func strayJoiner(s string, i int, r rune) bool {
 
 // joinable reports whether a joiner next to c can join it (strayJoiner).
 func joinable(c rune) bool {
-	return c >= utf8.RuneSelf && c != utf8.RuneError && !isJoiner(c) && !unicode.IsSpace(c) && unicode.IsPrint(c)
+	return c >= utf8.RuneSelf && c != utf8.RuneError && !isJoiner(c) && !unicode.IsSpace(c) && !unprintable(c)
 }
 
 // JSON escapes, inside encoded JSON, what encoding/json leaves as it

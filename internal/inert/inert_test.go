@@ -218,3 +218,104 @@ func TestBare(t *testing.T) {
 		assert.Equal(t, want, Bare(in), "%q", in)
 	}
 }
+
+// TestInvisibleLettersAreEscaped: U+3164, U+FFA0, U+115F, U+1160 (Hangul
+// fillers), U+17B4, U+17B5 (Khmer inherent vowels) and U+034F (combining
+// grapheme joiner) are default-ignorable: a font draws nothing for them,
+// yet unicode.IsPrint takes them, so a name of them printed blank and
+// "a\u3164b.txt" drew as "a b.txt", another file's name. They are escaped
+// where they stand, as formatting characters are; Korean written as
+// syllables or as the jamo NFD gives (U+1100–U+11FF, never a filler)
+// stays as it is.
+func TestInvisibleLettersAreEscaped(t *testing.T) {
+	checkTextLine(t, []textLineCase{
+		{"Hangul filler alone", "\u3164", `"\u3164"`, `\u3164`},
+		{"Hangul filler as a space", "a\u3164b.txt", `"a\u3164b.txt"`, `a\u3164b.txt`},
+		{"halfwidth Hangul filler", "\uffa0", `"\uffa0"`, `\uffa0`},
+		{"choseong and jungseong fillers", "\u115f\u1160", `"\u115f\u1160"`, `\u115f\u1160`},
+		{"Khmer inherent vowels", "x\u17b4\u17b5", `"x\u17b4\u17b5"`, `x\u17b4\u17b5`},
+		{"grapheme joiner between letters", "report\u034f.pdf", `"report\u034f.pdf"`, `report\u034f.pdf`},
+		{"Korean syllables kept", "한글 문서.txt", "한글 문서.txt", "한글 문서.txt"},
+		{"Korean in NFD jamo kept", "\u1112\u1161\u11ab\u1100\u1173\u11af.txt", "\u1112\u1161\u11ab\u1100\u1173\u11af.txt", "\u1112\u1161\u11ab\u1100\u1173\u11af.txt"},
+		{"Hangul compatibility jamo kept", "ㅎㅏㄴ.txt", "ㅎㅏㄴ.txt", "ㅎㅏㄴ.txt"},
+	})
+}
+
+// TestACombiningMarkWithNothingToDrawOnIsEscaped: a combining mark at the
+// start of a name, after a space, a control or another escaped character
+// has no letter to draw on (U+0301 alone draws on the separator before
+// the name, or on nothing); it is escaped where it stands, as a joiner
+// that joins nothing shown is. A mark after a letter, a digit or an emoji
+// is how many real names are written, and stays.
+func TestACombiningMarkWithNothingToDrawOnIsEscaped(t *testing.T) {
+	checkTextLine(t, []textLineCase{
+		{"a mark alone", "\u0301", `"\u0301"`, `\u0301`},
+		{"marks alone", "\u0301\u0308", `"\u0301\u0308"`, `\u0301\u0308`},
+		{"at the start", "\u0301report.pdf", `"\u0301report.pdf"`, `\u0301report.pdf`},
+		{"after a space", "a \u0301b", `"a \u0301b"`, `a \u0301b`},
+		{"after a control", "a\x01\u0301", `"a\x01\u0301"`, `a\x01\u0301`},
+		{"after an invalid byte", "a\xff\u0301", `"a\xff\u0301"`, `a\xff\u0301`},
+		{"after an escaped filler", "\u3164\u0301", `"\u3164\u0301"`, `\u3164\u0301`},
+		{"after a grapheme joiner", "e\u034f\u0301", `"e\u034f\u0301"`, `e\u034f\u0301`},
+		{"an enclosing mark alone", "\u20dd", `"\u20dd"`, `\u20dd`},
+		{"a variation selector alone", " \ufe0f", `" \ufe0f"`, ` \ufe0f`},
+		{"é as e and U+0301 kept", "e\u0301te\u0301.txt", "e\u0301te\u0301.txt", "e\u0301te\u0301.txt"},
+		{"two marks on a letter kept", "e\u0301\u0323.txt", "e\u0301\u0323.txt", "e\u0301\u0323.txt"},
+		{"Devanagari kept", "हिन्दी.txt", "हिन्दी.txt", "हिन्दी.txt"},
+		{"Hebrew points kept", "שָׁלוֹם.txt", "שָׁלוֹם.txt", "שָׁלוֹם.txt"},
+		{"Arabic harakat kept", "كِتَاب.txt", "كِتَاب.txt", "كِتَاب.txt"},
+		{"Thai kept", "ที่นี่.txt", "ที่นี่.txt", "ที่นี่.txt"},
+		{"emoji variation selector kept", "\u2764\ufe0f notes.md", "\u2764\ufe0f notes.md", "\u2764\ufe0f notes.md"},
+		{"keycap kept", "1\ufe0f\u20e3.png", "1\ufe0f\u20e3.png", "1\ufe0f\u20e3.png"},
+		{"after a joiner it joins kept", "क्\u200dष\u093f.txt", "क्\u200dष\u093f.txt", "क्\u200dष\u093f.txt"},
+	})
+}
+
+// TestANameThatDrawsNothingShowsAsSomething: a name of only characters
+// that draw nothing (spaces, U+2800 BRAILLE PATTERN BLANK) showed as
+// nothing at the end of a command's line and in a window's row; it is
+// quoted as a name of spaces is, each such character but the space
+// escaped, so "\u2800" is not taken for " ". U+2800 among other
+// characters is braille text, and stays.
+func TestANameThatDrawsNothingShowsAsSomething(t *testing.T) {
+	for in, want := range map[string]string{
+		"\u2800":           `"\u2800"`,
+		"\u2800\u2800":     `"\u2800\u2800"`,
+		" \u2800 ":         `" \u2800 "`,
+		"   ":              `"   "`,
+		"⠓⠑⠇⠇⠕\u2800⠺.brf": "⠓⠑⠇⠇⠕\u2800⠺.brf",
+		"\u2800a":          "\u2800a",
+	} {
+		assert.Equal(t, want, Name(in), "Name %q", in)
+		assert.Equal(t, want, QuotedIfBlank(in), "QuotedIfBlank %q", in)
+	}
+}
+
+// TestBareIsWhatLineShows: Bare drops exactly what Line escapes, the new
+// cases too, so api's redaction reads a token split by them whole.
+func TestBareIsWhatLineShows(t *testing.T) {
+	for in, want := range map[string]string{
+		"t\u3164o\uffa0k\u034fe\u115fn": "token",
+		"\u0301tok\u1160en":             "token",
+		"e\u0301":                       "e\u0301",
+		" \u0301x":                      " x",
+	} {
+		assert.Equal(t, want, Bare(in), "%q", in)
+	}
+}
+
+// textLineCase is a name, and how Text and Line show it.
+type textLineCase struct{ name, in, text, line string }
+
+// checkTextLine checks each case's Text and Line, and that Line leaves
+// its own output as it is.
+func checkTextLine(t *testing.T, tests []textLineCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.text, Text(tt.in), "Text")
+			assert.Equal(t, tt.line, Line(tt.in), "Line")
+			assert.Equal(t, tt.line, Line(Line(tt.in)), "Line twice")
+		})
+	}
+}
