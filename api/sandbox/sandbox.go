@@ -24,6 +24,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -55,9 +56,8 @@ const (
 	multipartSlack = 1 << 20
 	// maxHeaderBytes bounds request headers; dStor's are a few short lines.
 	maxHeaderBytes = 64 << 10
-	// readHeaderTimeout stops clients that open a connection and never
-	// finish their headers from holding it forever.
-	readHeaderTimeout = 10 * time.Second
+	// defaultReadHeaderTimeout is Config.ReadHeaderTimeout's default.
+	defaultReadHeaderTimeout = 10 * time.Second
 	// shutdownTimeout is how long Close lets in-flight requests finish
 	// before it cuts their connections.
 	shutdownTimeout = 5 * time.Second
@@ -92,20 +92,28 @@ type Config struct {
 	// bytes each, 22 MB after 100,000 small files. The store keeps the
 	// files and their metadata either way.
 	ForgetUploads bool
+	// ReadHeaderTimeout is how long Start's server waits for a request's
+	// headers on a connection it accepted; 0 means 10 s, which stops
+	// clients that open a connection and never finish their headers from
+	// holding it forever. A test that opens many connections before it
+	// sends anything on them (1,000 at once) holds the first ones longer
+	// than that on a busy machine.
+	ReadHeaderTimeout time.Duration
 }
 
 // Server is a dStor-compatible server. It is an http.Handler, so tests can
 // mount it on httptest.NewServer, or it can listen by itself with Start.
 // All methods are safe for concurrent use.
 type Server struct {
-	dataDir   string
-	removeDir bool // DataDir was created by New and is removed by Close
-	maxUpload int64
-	secret    []byte
-	now       func() time.Time
-	maxTokens time.Duration // Config.MaxTokenLifetime
-	logf      func(format string, args ...any)
-	forget    bool // Config.ForgetUploads
+	dataDir       string
+	removeDir     bool // DataDir was created by New and is removed by Close
+	maxUpload     int64
+	secret        []byte
+	now           func() time.Time
+	maxTokens     time.Duration // Config.MaxTokenLifetime
+	logf          func(format string, args ...any)
+	forget        bool          // Config.ForgetUploads
+	headerTimeout time.Duration // Config.ReadHeaderTimeout, or its default
 
 	mu       sync.Mutex
 	accounts map[string]*account // by ID
@@ -129,18 +137,19 @@ type Server struct {
 // (not those of uploads another sandbox on the same directory receives).
 func New(cfg Config) (*Server, error) {
 	s := &Server{
-		dataDir:   cfg.DataDir,
-		maxUpload: cfg.MaxUploadSize,
-		secret:    cfg.Secret,
-		now:       cfg.Now,
-		maxTokens: cfg.MaxTokenLifetime,
-		logf:      cfg.Logf,
-		forget:    cfg.ForgetUploads,
-		accounts:  make(map[string]*account),
-		emails:    make(map[string]string),
-		keys:      make(map[[32]byte]*apiKey),
-		closing:   make(chan struct{}),
-		cleared:   make(chan struct{}),
+		dataDir:       cfg.DataDir,
+		maxUpload:     cfg.MaxUploadSize,
+		secret:        cfg.Secret,
+		now:           cfg.Now,
+		maxTokens:     cfg.MaxTokenLifetime,
+		logf:          cfg.Logf,
+		forget:        cfg.ForgetUploads,
+		headerTimeout: cmp.Or(cfg.ReadHeaderTimeout, defaultReadHeaderTimeout),
+		accounts:      make(map[string]*account),
+		emails:        make(map[string]string),
+		keys:          make(map[[32]byte]*apiKey),
+		closing:       make(chan struct{}),
+		cleared:       make(chan struct{}),
 	}
 	if s.maxUpload < 0 {
 		return nil, fmt.Errorf("sandbox: max upload size %d is negative", s.maxUpload)
@@ -220,7 +229,7 @@ func (s *Server) Start(addr string) (string, error) {
 	s.srv = &http.Server{
 		Handler:           s,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ReadHeaderTimeout: readHeaderTimeout,
+		ReadHeaderTimeout: s.headerTimeout,
 		IdleTimeout:       time.Minute,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
