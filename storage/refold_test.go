@@ -119,6 +119,22 @@ func refoldTo(t *testing.T, d *DB) int64 {
 	return to
 }
 
+// openRefoldHeld opens the history in dir with its refold held before its
+// first batch until let is called (or the test ends), closed at the end
+// of the test.
+func openRefoldHeld(t *testing.T, dir string) (d *DB, let func()) {
+	t.Helper()
+	release := make(chan struct{})
+	var once sync.Once
+	let = func() { once.Do(func() { close(release) }) }
+	beforeRefoldBatch = func() { <-release }
+	t.Cleanup(func() { beforeRefoldBatch = nil })
+	d, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { let(); _ = d.Close() })
+	return d, let
+}
+
 // assertRefoldedAsItWas checks what a refold may leave at any moment: the
 // entries above refold_to folded, the ones at or below it as recorded,
 // the file and the trigram index intact, and, once every entry is indexed,
@@ -162,14 +178,7 @@ func TestUpgradeRefoldsInTheBackground(t *testing.T) {
 	dir := t.TempDir()
 	olderFoldHistory(t, dir, n, 700)
 
-	release := make(chan struct{})
-	var once sync.Once
-	let := func() { once.Do(func() { close(release) }) }
-	beforeRefoldBatch = func() { <-release }
-	t.Cleanup(func() { beforeRefoldBatch = nil })
-	d, err := Open(dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { let(); _ = d.Close() })
+	d, let := openRefoldHeld(t, dir)
 
 	require.EqualValues(t, n, refoldTo(t, d), "the upgrade marks every entry")
 	assertRefoldedAsItWas(t, d)
@@ -257,14 +266,7 @@ func TestRefoldKilledMidwayFinishesOnReopen(t *testing.T) {
 	_ = cmd.Wait()
 	require.Equal(t, 3, batches, "the child began its third batch")
 
-	release := make(chan struct{})
-	var once sync.Once
-	let := func() { once.Do(func() { close(release) }) }
-	beforeRefoldBatch = func() { <-release }
-	t.Cleanup(func() { beforeRefoldBatch = nil })
-	d, err := Open(dir)
-	require.NoError(t, err, "the history opens after a kill")
-	t.Cleanup(func() { let(); _ = d.Close() })
+	d, let := openRefoldHeld(t, dir) // the history opens after a kill
 	to := refoldTo(t, d)
 	t.Logf("killed with refold_to at %d of %d", to, n)
 	assert.Less(t, to, int64(n), "two batches were committed before the kill")
@@ -302,12 +304,7 @@ func TestLongFoldedSearchDuringRefoldIsNotBounded(t *testing.T) {
 	}
 	require.NoError(t, raw.Close())
 
-	release := make(chan struct{})
-	beforeRefoldBatch = func() { <-release }
-	t.Cleanup(func() { beforeRefoldBatch = nil })
-	d, err := Open(dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { close(release); _ = d.Close() })
+	d, _ := openRefoldHeld(t, dir)
 	require.EqualValues(t, len(names), refoldTo(t, d), "held before the refold")
 
 	for _, tt := range []struct{ search, want string }{
@@ -322,5 +319,43 @@ func TestLongFoldedSearchDuringRefoldIsNotBounded(t *testing.T) {
 			got = append(got, e.Name)
 		}
 		assert.Equal(t, []string{tt.want}, got, "%+q during the refold, MaxScan 5 of %d", tt.search, len(names))
+	}
+}
+
+// TestShortSearchDuringRefoldFindsOlderForms: a needle of one or two
+// characters as folded (ShortSearch: the window says it searches the
+// newest TypingMaxScan uploads) also tries the forms an older version
+// stored while the history is being refolded, bounded or not: an accented
+// letter typed in either Unicode form finds the entries not yet refolded
+// that hold it in the other, and MaxScan still bounds the read to the
+// newest entries.
+func TestShortSearchDuringRefoldFindsOlderForms(t *testing.T) {
+	const n = 40
+	dir := t.TempDir()
+	olderFoldHistory(t, dir, n, n/2)
+
+	d, _ := openRefoldHeld(t, dir)
+	require.EqualValues(t, n, refoldTo(t, d), "held before the refold")
+
+	// Every name holds é and ë, each as one character or as a letter and
+	// its accent (mixedName).
+	for _, search := range []string{"\u00e9", "e\u0301", "\u00c9", "E\u0301", "\u00eb", "e\u0308", "\u00cb", "\u00e9-", "-Z"} {
+		require.True(t, ShortSearch(search), "%+q is short as folded", search)
+		for _, maxScan := range []int{0, n, n / 4} {
+			want := n
+			if maxScan > 0 {
+				want = min(n, maxScan)
+			}
+			page, err := d.HistoryPage(HistoryQuery{Search: search, MaxScan: maxScan, Limit: n})
+			require.NoError(t, err)
+			assert.Equal(t, want, len(page), "%+q during the refold, MaxScan %d of %d", search, maxScan, n)
+			if len(page) > 0 {
+				assert.Equal(t, mixedName(n-1), page[0].Name, "%+q newest first", search)
+			}
+			got, more, err := d.HistoryMatches(HistoryQuery{Search: search, MaxScan: maxScan, Limit: -1})
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "%+q counted during the refold, MaxScan %d of %d", search, maxScan, n)
+			assert.False(t, more)
+		}
 	}
 }
