@@ -24,7 +24,7 @@ const DBFileName = "dstor-uploader.db"
 // CurrentSchemaVersion is the schema version this build migrates databases
 // to (PRAGMA user_version), exported so diagnostics can print it next to
 // [DB.SchemaVersion].
-const CurrentSchemaVersion = 22
+const CurrentSchemaVersion = 23
 
 // busyTimeout is how long a connection waits for another process's write lock
 // (the CLI and the window may share the database) before reporting busy.
@@ -591,6 +591,7 @@ var migrations = []migration{
 	{"give a folder's skipped and failed rows saved without jobs.beneath the share of their folder", migrateV20},
 	{"give the skipped rows saved without jobs.reason whose sentence is a skip by design that reason", migrateV21},
 	{"refold the history's search text to one Unicode form, in the background (a name mixing forms is found)", migrateV22},
+	{"refold the history's search text again, in the background: the Turkish İ and ı read as i", migrateV23},
 }
 
 // migrate applies the pending steps, each in its own transaction together

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -63,6 +64,59 @@ func TestSearchFoldsCompatibilityForms(t *testing.T) {
 		{"https://ipfs.io/ipfs/" + realV0 + "?filename=Stra%C3%9Fe.txt", names[4:5]},
 		{"https://" + realV1 + ".ipfs.dweb.link/?filename=Stra\u00dfe.txt", names[4:5]},
 		{realV1, names[4:5]},
+	}
+	for i, name := range names {
+		tests = append(tests, searchCase{name, names[i : i+1]}) // each name finds itself
+	}
+	assertSearchCases(t, d, tests)
+}
+
+// TestSearchFindsTurkishI: "istanbul", typed on any keyboard, finds
+// İstanbul (U+0130, or I and a combining dot as macOS writes it),
+// ISTANBUL, Istanbul and ıstanbul (dotless, as a Turkish keyboard types
+// the lowercase of I), and each of those typed finds them all: a person
+// searching does not know which i the name holds. "istanbul" found no
+// "İstanbul.pdf" (folded to i and a combining dot) nor "ıstanbul.txt".
+func TestSearchFindsTurkishI(t *testing.T) {
+	names := []string{
+		"\u0130stanbul.pdf",        // İstanbul
+		"I\u0307stanbul notes.txt", // İ as I and a combining dot (NFD)
+		"ISTANBUL.jpg",
+		"\u0131stanbul.txt", // ıstanbul (dotless)
+		"istanbul.md",
+		"Istanbul.doc",
+		"\u0130zm\u0131r-Kyiv.txt", // İzmır-Kyiv
+	}
+	d := openTestDB(t)
+	for i, name := range names {
+		_, err := d.AddHistory(HistoryEntry{JobID: fmt.Sprint("j", i), Name: name, Hash: fakeCID(i)})
+		require.NoError(t, err)
+	}
+	newestFirst := func(s []string) []string {
+		r := slices.Clone(s)
+		slices.Reverse(r)
+		return r
+	}
+	istanbul := newestFirst(names[:6])
+	tests := []searchCase{
+		{"istanbul", istanbul},
+		{"ISTANBUL", istanbul},
+		{"Istanbul", istanbul},
+		{"\u0130stanbul", istanbul},
+		{"\u0130STANBUL", istanbul},
+		{"\u0131stanbul", istanbul},
+		{"i\u0307stanbul", istanbul}, // the case folding of İ, typed
+		{"I\u0307STANBUL", istanbul},
+		{"\u0131\u0307stanbul", istanbul}, // ı with a dot above
+		{"stanbul", istanbul},
+		{"izmir", names[6:7]},
+		{"\u0130ZM\u0130R", names[6:7]},
+		{"\u0131zm\u0131r", names[6:7]},
+		{"kyiv", names[6:7]},
+		{"KY\u0130V", names[6:7]},
+		{"\u0130", newestFirst(names)}, // short: every name holds an i
+		{"\u0131", newestFirst(names)},
+		{"\u0131s", istanbul},
 	}
 	for i, name := range names {
 		tests = append(tests, searchCase{name, names[i : i+1]}) // each name finds itself
@@ -136,10 +190,18 @@ func openRefoldHeld(t *testing.T, dir string) (d *DB, let func()) {
 }
 
 // assertRefoldedAsItWas checks what a refold may leave at any moment: the
-// entries above refold_to folded, the ones at or below it as recorded,
-// the file and the trigram index intact, and, once every entry is indexed,
-// the index true to the table (FTS5 can compare only a whole index).
+// entries above refold_to folded, the ones at or below it as recorded
+// before schema 22, the file and the trigram index intact, and, once every
+// entry is indexed, the index true to the table (FTS5 can compare only a
+// whole index).
 func assertRefoldedAsItWas(t *testing.T, d *DB) {
+	t.Helper()
+	assertRefoldedFrom(t, d, recordedSearchText)
+}
+
+// assertRefoldedFrom is assertRefoldedAsItWas of a history whose entries
+// at or below refold_to hold the text was makes of their fields.
+func assertRefoldedFrom(t *testing.T, d *DB, was func(name, hash, comment, folder string) string) {
 	t.Helper()
 	to := refoldTo(t, d)
 	rows, err := d.r.Query(`SELECT id, name, hash, comment, folder_path, search_text FROM history`)
@@ -151,7 +213,7 @@ func assertRefoldedAsItWas(t *testing.T, d *DB) {
 		require.NoError(t, rows.Scan(&id, &name, &hash, &comment, &folder, &text))
 		want := searchText(name, hash, comment, folder)
 		if id <= to {
-			want = recordedSearchText(name, hash, comment, folder)
+			want = was(name, hash, comment, folder)
 		}
 		require.Equal(t, want, text, "entry %d (refold_to %d)", id, to)
 	}
@@ -358,4 +420,67 @@ func TestShortSearchDuringRefoldFindsOlderForms(t *testing.T) {
 			assert.False(t, more)
 		}
 	}
+}
+
+// schema22SearchText is search_text as schema 22 wrote it: each field
+// folded by foldSchema22, which reads İ as i and a combining dot, and ı as
+// itself.
+func schema22SearchText(name, hash, comment, folder string) string {
+	return foldSchema22(name) + searchSep + foldSchema22(hash) + searchSep + foldSchema22(comment) + searchSep + foldSchema22(folder)
+}
+
+// TestUpgradeRefoldsTheTurkishIAgain: a history schema 22 wrote (its
+// entries folded, İ as i and a combining dot, ı as itself) is refolded
+// again after the open, since the fold now reads both as i; until then a
+// search finds what schema 22 found ("İstanbul" the İstanbul entries),
+// and after it "istanbul", "İstanbul" and "ıstanbul" find all three
+// spellings.
+func TestUpgradeRefoldsTheTurkishIAgain(t *testing.T) {
+	const n = 1600 // two batches of rewrites: half the names change
+	dir := t.TempDir()
+	olderSchemaIn(t, dir, 22)
+	name := func(i int) string {
+		return fmt.Sprintf([]string{"\u0130stanbul %04d.pdf", "ISTANBUL %04d.jpg", "\u0131stanbul %04d.txt", "other %04d.txt"}[i%4], i)
+	}
+	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
+	require.NoError(t, err)
+	tx, err := raw.Begin()
+	require.NoError(t, err)
+	for i := range n {
+		hash := fmt.Sprintf("Qm%044d", i) // digits: no CID holds an i the needles would find
+		_, err := tx.Exec(`INSERT INTO history (job_id, name, hash, finished_at, search_text) VALUES (?, ?, ?, ?, ?)`,
+			fmt.Sprint("j", i), name(i), hash, i+1, schema22SearchText(name(i), hash, "", ""))
+		require.NoError(t, err)
+	}
+	_, err = tx.Exec(`INSERT INTO history_fts (rowid, search_text) SELECT id, search_text FROM history WHERE id <= ?`, n/2)
+	require.NoError(t, err)
+	_, err = tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, n/2)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit())
+	require.NoError(t, raw.Close())
+
+	d, let := openRefoldHeld(t, dir)
+
+	require.EqualValues(t, n, refoldTo(t, d), "the upgrade marks every entry")
+	assertRefoldedFrom(t, d, schema22SearchText)
+	// Before: what schema 22 found — "İstanbul" the İ names, "ıstanbul"
+	// the ı names, "istanbul" the I names — and what the new fold of the
+	// needle finds in the text schema 22 left (the I names).
+	assertHistoryCount(t, d, "\u0130stanbul", n/2, "before the refold")
+	assertHistoryCount(t, d, "\u0130st", n/2, "before the refold")
+	assertHistoryCount(t, d, "\u0131stanbul", n/2, "before the refold")
+	assertHistoryCount(t, d, "istanbul", n/4, "before the refold")
+	page, err := d.HistoryPage(HistoryQuery{Search: "\u0130s", MaxScan: n, Limit: n})
+	require.NoError(t, err)
+	assert.Equal(t, n/2, len(page), "a short needle before the refold")
+
+	let()
+	require.Eventually(t, func() bool { return refoldTo(t, d) == 0 }, time.Minute, 20*time.Millisecond, "refolded")
+	assertRefoldedFrom(t, d, schema22SearchText)
+	for _, search := range []string{"istanbul", "ISTANBUL", "\u0130stanbul", "\u0131stanbul", "\u0130s"} {
+		assertHistoryCount(t, d, search, 3*n/4, "after the refold, %+q", search)
+	}
+	require.NoError(t, d.indexHistory())
+	assertRefoldedFrom(t, d, schema22SearchText) // the whole index, compared with the table
+	assertHistoryCount(t, d, "\u0131stanbul", 3*n/4, "indexed")
 }

@@ -1,4 +1,4 @@
--- Schema version 22: what the steps of migrations make of a new history.
+-- Schema version 23: what the steps of migrations make of a new history.
 -- Made by TestNewSchemaIsTheMigrations (-update-new-schema); do not edit.
 CREATE TABLE history (
 			id          INTEGER PRIMARY KEY AUTOINCREMENT,

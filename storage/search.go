@@ -148,15 +148,32 @@ func normSearch(s string) string {
 // letters, full-width letters and digits (ＩＭＧ, as Chinese and Japanese
 // input methods type them) and half-width katakana as their usual form, a
 // superscript as its digit and a no-break space as a space. Case folding
-// (not lowercasing) also makes ς and σ, ß and ss the same. An ASCII s,
-// which none of this changes, is only lowercased. The second NFKC
-// recomposes what folding decomposed (İ, ΐ).
+// (not lowercasing) also makes ς and σ, ß and ss the same. The Turkish
+// İ and ı are then read as i (turkishI): someone typing "istanbul" on
+// any keyboard means İstanbul, ISTANBUL and ıstanbul alike, and one typing
+// them means istanbul. An ASCII s, which none of this changes, is only
+// lowercased. The last NFKC recomposes what folding decomposed (ΐ) and
+// what is left once a dot is read away (İ with an acute is í).
 func foldSearch(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
 	}
+	return norm.NFKC.String(turkishI.Replace(foldSchema22(s)))
+}
+
+// foldSchema22 is s folded as schema 22 stored it: NFKC, case-folded, NFKC
+// again; foldSearch then reads the Turkish i's as one. A search during the
+// refold also tries it (recordedForms).
+func foldSchema22(s string) string {
 	return norm.NFKC.String(cases.Fold().String(norm.NFKC.String(s)))
 }
+
+// turkishI reads as i, in folded text, what Turkish names hold where
+// others hold i: İ, which case folding makes an i and a combining dot
+// above (two characters in every normal form), and ı, the dotless i a
+// Turkish keyboard types as the lowercase of I, with or without a dot
+// above.
+var turkishI = strings.NewReplacer("\u0131\u0307", "i", "i\u0307", "i", "\u0131", "i")
 
 // isASCII reports whether s holds ASCII characters only.
 func isASCII(s string) bool {
@@ -169,13 +186,16 @@ func isASCII(s string) bool {
 }
 
 // recordedForms are the needles that find, in the search_text of an entry
-// recorded by a version before schema 22 (the fields lowercased as
-// written, in whatever Unicode form they came), what s finds once that
-// entry is refolded, as far as that version found it: s lowercased as
-// typed, and in NFC and NFD.
+// not yet refolded, what s finds once it is, as far as the version that
+// recorded that text found it: for the text of a version before schema 22
+// (the fields lowercased as written, in whatever Unicode form they came),
+// s lowercased as typed, and in NFC and NFD; for schema 22's (an entry it
+// recorded or refolded, refolded again since schema 23), s folded as it
+// folded (foldSchema22).
 func recordedForms(s string) []string {
-	text := dropControls(strings.ToLower(strings.TrimSpace(s)))
-	return []string{text, norm.NFC.String(text), norm.NFD.String(text)}
+	trimmed := dropControls(strings.TrimSpace(s))
+	text := strings.ToLower(trimmed)
+	return []string{text, norm.NFC.String(text), norm.NFD.String(text), foldSchema22(trimmed)}
 }
 
 // dropControls is s without its control characters.
@@ -298,12 +318,13 @@ const (
 // whatever Unicode form they came, where this version stores them folded
 // (foldSearch); history_stats.refold_to is the highest id that may still
 // hold the older text. Rewriting a million entries, each through the
-// trigram index, takes minutes, so the step only marks them: the indexer
-// refolds them in the background (refoldHistoryBatch), and until it has,
-// a search also looks for the forms the older text may hold (parseNeedle),
-// finding what it found before. The column is added only when missing, so
-// the step can run again on a history whose version was set back (as
-// tests of the steps before it do); refolding again changes nothing.
+// trigram index, takes minutes, so the step only marks them (markRefold):
+// the indexer refolds them in the background (refoldHistoryBatch), and
+// until it has, a search also looks for the forms the older text may hold
+// (parseNeedle), finding what it found before. The column is added only
+// when missing, so the step can run again on a history whose version was
+// set back (as tests of the steps before it do); refolding again changes
+// nothing.
 func migrateV22(tx *sql.Tx) error {
 	var has bool
 	if err := tx.QueryRow(`SELECT count(*) > 0 FROM pragma_table_info('history_stats') WHERE name = 'refold_to'`).Scan(&has); err != nil {
@@ -314,6 +335,19 @@ func migrateV22(tx *sql.Tx) error {
 			return err
 		}
 	}
+	return markRefold(tx)
+}
+
+// migrateV23 refolds the history's search_text again: schema 22's fold
+// left İ as i and a combining dot and ı as itself, which foldSearch now
+// reads as i (turkishI). Only the entries holding them change; the refold
+// reads the others and leaves them as they are. Until an entry's turn, a
+// search also tries the needle as schema 22 folded it (recordedForms).
+func migrateV23(tx *sql.Tx) error { return markRefold(tx) }
+
+// markRefold marks every entry recorded so far for the refold: refold_to
+// is the highest id, and refoldHistoryBatch goes down from it.
+func markRefold(tx *sql.Tx) error {
 	_, err := tx.Exec(`UPDATE history_stats SET refold_to = (SELECT coalesce(max(id), 0) FROM history) WHERE id = 1`)
 	return err
 }
