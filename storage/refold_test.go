@@ -3,6 +3,7 @@ package storage
 import (
 	"bufio"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,11 +11,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"modernc.org/sqlite"
 )
 
 // TestSearchFoldsCompatibilityForms: text that reads the same is found
@@ -483,4 +486,109 @@ func TestUpgradeRefoldsTheTurkishIAgain(t *testing.T) {
 	require.NoError(t, d.indexHistory())
 	assertRefoldedFrom(t, d, schema22SearchText) // the whole index, compared with the table
 	assertHistoryCount(t, d, "\u0131stanbul", 3*n/4, "indexed")
+}
+
+// refoldHeld is how long each batch of the refold holds the write lock in
+// TestTwoOpenHistoriesRefoldOnce (its trigger calls test_hold), as a batch
+// of a large history does (0.4 s median at a million entries, 4.2 s at
+// most): the four batches after the command's open hold it longer than
+// the open's busy wait (openBusyTimeout).
+const refoldHeld = 700 * time.Millisecond
+
+func init() {
+	// test_hold(ms) sleeps ms milliseconds: a trigger that calls it holds
+	// the transaction that fires it open that long.
+	sqlite.MustRegisterScalarFunction("test_hold", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		ms, _ := args[0].(int64)
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		return nil, nil
+	})
+}
+
+// TestTwoOpenHistoriesRefoldOnce: a command opens the history while the
+// window refolds it (two DBs on one file), and writes to it and searches
+// it meanwhile, then both refold it: the open and every write get in
+// between two batches, each entry the fold changes is rewritten once,
+// none is lost, and every search, on either, answers exactly. Before,
+// the batches followed each other with no gap, so another process's
+// busy wait (SQLite's: a try every 100 ms at most) rarely found the
+// lock free: the open failed, "another program is using the upload
+// history … and keeps it locked".
+func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
+	n := 4000 // 6 batches of rewrites
+	if raceEnabled {
+		n = 2400 // 4, each longer than the open's busy wait
+	}
+	dir := t.TempDir()
+	olderFoldHistory(t, dir, n, n/2)
+	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
+	require.NoError(t, err)
+	for _, stmt := range []string{
+		`CREATE TABLE refold_log (id INTEGER NOT NULL)`, // each rewrite of an entry's text
+		`CREATE TRIGGER refold_logged AFTER UPDATE OF search_text ON history BEGIN
+			INSERT INTO refold_log (id) VALUES (new.id);
+		END`,
+		fmt.Sprintf(`CREATE TRIGGER refold_held AFTER UPDATE OF refold_to ON history_stats BEGIN
+			SELECT test_hold(%d);
+		END`, refoldHeld.Milliseconds()),
+	} {
+		_, err := raw.Exec(stmt)
+		require.NoError(t, err)
+	}
+	require.NoError(t, raw.Close())
+
+	var batches atomic.Int64
+	beforeRefoldBatch = func() { batches.Add(1) }
+	t.Cleanup(func() { beforeRefoldBatch = nil })
+	window, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = window.Close() })
+	// Under the race detector a batch outlasts the open's busy wait
+	// (openBusyTimeout): the command opens before the first.
+	if !raceEnabled {
+		require.Eventually(t, func() bool { return batches.Load() >= 2 }, time.Minute, 10*time.Millisecond, "the window refolds")
+	}
+	command, err := Open(dir)
+	require.NoError(t, err, "the command opens the history during the refold (batch %d)", batches.Load())
+	t.Cleanup(func() { _ = command.Close() })
+
+	// Needles whose matches every moment of the refold agrees on: a name
+	// all in one form typed in that form, its number, the ASCII start.
+	stable := []struct {
+		search string
+		want   int
+	}{
+		{mixedName(n - 2), 1}, // all NFC
+		{mixedName(n - 1), 1}, // all NFD
+		{mixedName(2), 1},
+		{mixedName(3), 1},
+		{fmt.Sprintf("%05d", n/3), 1},
+		{"caf", n},
+	}
+	// The command writes at first; once it has been quiet for indexQuiet
+	// it refolds too.
+	const writes = 3
+	added, rounds := 0, 0
+	for ; refoldTo(t, window) > 0; rounds++ {
+		if rounds < writes {
+			_, err := command.AddHistory(HistoryEntry{JobID: fmt.Sprint("added", rounds), Name: fmt.Sprintf("added %d.txt", rounds), Hash: fakeCID(n + rounds)})
+			require.NoError(t, err, "a write of the command during the refold (batch %d)", batches.Load())
+			added++
+		}
+		for i, tt := range stable {
+			d := []*DB{window, command}[(rounds+i)%2]
+			assertHistoryCount(t, d, tt.search, tt.want, "%+q during the refold", tt.search)
+		}
+	}
+	t.Logf("%d writes and %d rounds of searches during the refold, %d batches", added, rounds, batches.Load())
+	assert.Equal(t, writes, added, "writes during the refold")
+	assertRefoldedAsItWas(t, window) // one file: as either reads it
+	for _, d := range []*DB{window, command} {
+		assertHistoryCount(t, d, "", n+added, "no entry lost")
+		assertHistoryCount(t, d, "caf\u00e9-zo\u00eb", n, "every entry folded")
+	}
+	var rewritten, twice int
+	require.NoError(t, window.r.QueryRow(`SELECT count(DISTINCT id), count(*) - count(DISTINCT id) FROM refold_log`).Scan(&rewritten, &twice))
+	assert.Equal(t, 3*n/4, rewritten, "the entries not all NFC were rewritten")
+	assert.Zero(t, twice, "entries rewritten more than once")
 }

@@ -480,16 +480,39 @@ func (d *DB) indexLoop() {
 				}
 				continue
 			}
+			began := time.Now()
 			if more, err := d.searchUpkeepBatch(); err != nil || !more {
 				break
 			}
+			t := time.NewTimer(upkeepPause(time.Since(began)))
 			select {
 			case <-d.indexStop:
+				t.Stop()
 				return
-			default:
+			case <-t.C:
 			}
 		}
 	}
+}
+
+// maxUpkeepPause is the longest SQLite's busy wait sleeps between two
+// tries at a lock another connection holds (its default busy handler, as
+// busy_timeout sets it up).
+const maxUpkeepPause = 100 * time.Millisecond
+
+// upkeepPause is how long the upkeep leaves the write lock free after a
+// batch that lasted took, before the next one. Another process opening
+// the history or writing to it meanwhile (a command while the window
+// refolds or indexes it, or the other way round) tries again at most
+// maxUpkeepPause later: after a batch of a large history (0.4 s and more)
+// it gets in at its next try, after a short one at one try in three. With
+// no pause the next batch began at once, and the other process almost
+// never found the lock free: its open failed after openBusyTimeout, a
+// write after busyTimeout, saying another program kept the history
+// locked. The pause adds half a batch's time at most: about 20 s to the
+// 2 m 20 s of a refold at a million entries.
+func upkeepPause(took time.Duration) time.Duration {
+	return min(took/2, maxUpkeepPause)
 }
 
 // indexHistoryBatch adds the next n unindexed entries to history_fts and
