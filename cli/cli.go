@@ -121,7 +121,11 @@ func execute(ctx context.Context, root *cobra.Command, args []string, cio IO) in
 		fmt.Fprintf(cio.Err, "%s: %s\nRun \"%s --help\" for usage.\n", cmd.CommandPath(), msg, cmd.CommandPath())
 		return 2
 	}
-	fmt.Fprintf(cio.Err, "%s: %s\n", cmd.CommandPath(), api.Human(err))
+	msg, ok := keyringSentence(err)
+	if !ok {
+		msg = api.Human(err)
+	}
+	fmt.Fprintf(cio.Err, "%s: %s\n", cmd.CommandPath(), msg)
 	return 1
 }
 

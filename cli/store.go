@@ -202,6 +202,35 @@ func (st *store) close(stderr io.Writer) {
 	st.db.Close()
 }
 
+// keyringSentence is what the person reads of err when a call on the OS
+// keyring (storage.KeyringCallError) is why a command failed, whichever
+// command it was: which secret of which account the keyring did not
+// store, give or delete, why in the keyring's own words, what that leaves
+// and what to do; never the keyring entry's name. ok is false for any
+// other error, and for a secret not there (its callers say what to do).
+func keyringSentence(err error) (msg string, ok bool) {
+	var call *storage.KeyringCallError
+	if !errors.As(err, &call) || errors.Is(call.Err, storage.ErrSecretNotFound) {
+		return "", false
+	}
+	why := innermost(call.Err)
+	if errors.Is(call.Err, storage.ErrKeyringTimeout) {
+		why = "it did not answer in time"
+	}
+	secret := fmt.Sprintf("the %s of %s (%s)", call.Kind.Noun(), call.Account, why)
+	const unlock = "Unlock the OS keyring, or allow dstor-uploader in it, then "
+	switch call.Op {
+	case storage.KeyringStore:
+		return fmt.Sprintf("the OS keyring did not keep %s, so this login is not kept\n%srun login again; for scripts, set %s instead",
+			secret, unlock, APIKeyEnv), true
+	case storage.KeyringRead:
+		return fmt.Sprintf("the OS keyring did not give %s, so this command could not sign in\n%srun the command again; for scripts, set %s instead",
+			secret, unlock, APIKeyEnv), true
+	}
+	return fmt.Sprintf("the OS keyring did not delete %s, so the sign-in stays\n%srun logout again, or delete the entries named \"dstor-uploader\" with the system's keyring app",
+		secret, unlock), true
+}
+
 // keyringLeftovers says where to remove a secret the keyring may keep of
 // a command it had not finished answering.
 const keyringLeftovers = "If \"dstor-uploader logout\" does not remove it, delete the entries named \"dstor-uploader\" with the system's keyring app."

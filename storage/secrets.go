@@ -348,7 +348,7 @@ func (s *SecretStore) Set(env, account string, kind SecretKind, value string) er
 		if errors.Is(err, keyring.ErrSetDataTooBig) {
 			err = &SecretTooLargeError{Kind: kind, Length: len(value), err: err}
 		}
-		return fmt.Errorf("store %s in the keyring: %w", user, err)
+		return &KeyringCallError{Op: KeyringStore, Kind: kind, Account: account, Err: err}
 	}
 	return nil
 }
@@ -369,16 +369,56 @@ func (e *SecretTooLargeError) Error() string {
 
 func (e *SecretTooLargeError) Unwrap() error { return e.err }
 
-// words names the kind in a sentence.
+// words names the kind in a sentence, with its article.
 func (k SecretKind) words() string {
+	if k == SecretAPIKey {
+		return "an " + k.Noun()
+	}
+	return "a " + k.Noun()
+}
+
+// Noun names the kind in a sentence the person reads ("the API key of
+// …"), where its own value ("api-key") means nothing.
+func (k SecretKind) Noun() string {
 	switch k {
 	case SecretAPIKey:
-		return "an API key"
+		return "API key"
 	case SecretToken:
-		return "a token"
+		return "token"
 	}
-	return "a password"
+	return "password"
 }
+
+// KeyringCall names a call on the keyring in a sentence: what it did not
+// do (KeyringCallError).
+type KeyringCall string
+
+// The calls on a secret's keyring entry.
+const (
+	KeyringStore  KeyringCall = "store"
+	KeyringRead   KeyringCall = "read"
+	KeyringDelete KeyringCall = "delete"
+)
+
+// KeyringCallError is a call (Op) on the
+// keyring's entry of one secret that failed with Err: refused, not
+// answered in time (ErrKeyringTimeout) or, for a read, not there
+// (ErrSecretNotFound). It names the secret by its kind and account, never
+// by the entry's own name (the environment's URL, the account and the
+// kind joined with "|"), which a person cannot act on; callers branch on
+// it (errors.As) to say what it means for them.
+type KeyringCallError struct {
+	Op      KeyringCall
+	Kind    SecretKind
+	Account string
+	Err     error
+}
+
+func (e *KeyringCallError) Error() string {
+	return fmt.Sprintf("%s the %s of %s in the keyring: %v", e.Op, e.Kind.Noun(), e.Account, e.Err)
+}
+
+func (e *KeyringCallError) Unwrap() error { return e.Err }
 
 // Get returns the kind secret of account in env, or an error wrapping
 // [ErrSecretNotFound] when there is none.
@@ -392,16 +432,16 @@ func (s *SecretStore) Get(env, account string, kind SecretKind) (string, error) 
 		v, ok := s.mem[user]
 		s.mu.Unlock()
 		if !ok {
-			return "", fmt.Errorf("read %s: %w", user, ErrSecretNotFound)
+			return "", &KeyringCallError{Op: KeyringRead, Kind: kind, Account: account, Err: ErrSecretNotFound}
 		}
 		return v, nil
 	}
 	v, err := s.inOrder(user, func() (string, error) { return s.backend.get(AppName, user) })
 	if errors.Is(err, keyring.ErrNotFound) {
-		return "", fmt.Errorf("read %s from the keyring: %w", user, ErrSecretNotFound)
+		err = ErrSecretNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("read %s from the keyring: %w", user, err)
+		return "", &KeyringCallError{Op: KeyringRead, Kind: kind, Account: account, Err: err}
 	}
 	return v, nil
 }
@@ -421,7 +461,7 @@ func (s *SecretStore) Delete(env, account string, kind SecretKind) error {
 	}
 	_, err = s.inOrder(user, func() (string, error) { return "", s.backend.del(AppName, user) })
 	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		return fmt.Errorf("delete %s from the keyring: %w", user, err)
+		return &KeyringCallError{Op: KeyringDelete, Kind: kind, Account: account, Err: err}
 	}
 	return nil
 }

@@ -348,7 +348,8 @@ func TestSecretErrorsNeverContainTheValue(t *testing.T) {
 	err := s.Set("testnet", "a@x", SecretPassword, secret)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), secret)
-	assert.Contains(t, err.Error(), "testnet|a@x|password", "the error says which entry")
+	assert.Contains(t, err.Error(), "the password of a@x", "the error says which secret")
+	assert.NotContains(t, err.Error(), "testnet|a@x|password", "a keyring entry's name, which means nothing to a person")
 }
 
 func TestOSKeyringEntryLayout(t *testing.T) {
