@@ -1,6 +1,9 @@
 package cli
 
-import "golang.org/x/sys/windows"
+import (
+	"golang.org/x/sys/windows"
+	"golang.org/x/term"
+)
 
 // echoOff turns off the console fd's echo of what is typed, as a secret
 // is read, and keeps the rest of the line's reading as the console's own
@@ -20,3 +23,7 @@ func echoOff(fd int) error {
 // endOfInputKey is what a person presses (then Enter) to end a console's
 // input.
 const endOfInputKey = "Ctrl+Z"
+
+// echoOffUntilStopped has nothing to keep on Windows: a console has no
+// job control that stops the process while the secret is read.
+func echoOffUntilStopped(int, *term.State) (done func()) { return func() {} }

@@ -293,6 +293,7 @@ func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string
 		return "", fmt.Errorf("turn the terminal's echo off: %w", err)
 	}
 	defer func() { _ = term.Restore(fd, was) }()
+	defer echoOffUntilStopped(fd, was)() // ended before the Restore
 	fmt.Fprint(stderr, strings.ToUpper(what[:1])+what[1:]+": ")
 	line, err := lineOf(ctx, in)
 	fmt.Fprintln(stderr) // the Enter typed, not echoed
