@@ -30,8 +30,9 @@ func echoes(t *testing.T, tty *os.File) bool {
 // (openPTY), as in a person's shell: the keys a test writes to control
 // are typed there (Ctrl+C is the terminal's SIGINT to the process). It
 // returns once the prompt is shown and echo is off, with the process's
-// end on ended; the test's end kills a process still running.
-func loginAtAPrompt(t *testing.T) (sb *testutil.Sandbox, control, tty *os.File, errOut *testutil.LockedBuffer, ended <-chan *os.ProcessState) {
+// id and its end on ended; the test's end kills a process still running.
+// attr nil: the terminal is its controlling one, as below; else attr.
+func loginAtAPrompt(t *testing.T, attr *syscall.SysProcAttr) (sb *testutil.Sandbox, control, tty *os.File, errOut *testutil.LockedBuffer, ended <-chan *os.ProcessState, pid int) {
 	t.Helper()
 	sb, _ = loginSandbox(t)
 	control, tty = openPTY(t)
@@ -42,6 +43,9 @@ func loginAtAPrompt(t *testing.T) (sb *testutil.Sandbox, control, tty *os.File, 
 	// controlling terminal (fd 0 in the child): its process group is the
 	// terminal's foreground one, which Ctrl+C signals.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if attr != nil {
+		cmd.SysProcAttr = attr
+	}
 	require.NoError(t, cmd.Start())
 	done, exited := make(chan *os.ProcessState, 1), make(chan struct{})
 	go func() {
@@ -64,7 +68,7 @@ func loginAtAPrompt(t *testing.T) (sb *testutil.Sandbox, control, tty *os.File, 
 	go func() { _, _ = io.Copy(io.Discard, control) }() // what the terminal shows
 	require.Eventually(t, func() bool { return strings.Contains(errOut.String(), "API key:") && !echoes(t, tty) },
 		time.Minute, 10*time.Millisecond, "login never prompted with echo off: %q", errOut.String())
-	return sb, control, tty, errOut, done
+	return sb, control, tty, errOut, done, cmd.Process.Pid
 }
 
 // pressedAtTheLoginPrompt types key (Ctrl+C, say) at login's prompt
@@ -73,7 +77,7 @@ func loginAtAPrompt(t *testing.T) (sb *testutil.Sandbox, control, tty *os.File, 
 // and what it said.
 func pressedAtTheLoginPrompt(t *testing.T, key, name string) (sb *testutil.Sandbox, st *os.ProcessState, said string) {
 	t.Helper()
-	sb, control, tty, errOut, ended := loginAtAPrompt(t)
+	sb, control, tty, errOut, ended, _ := loginAtAPrompt(t, nil)
 	_, err := control.Write([]byte(key))
 	require.NoError(t, err)
 	select {

@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"errors"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,8 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-
-	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
 // stopped reports whether the process pid is stopped by job control, as
@@ -54,37 +49,7 @@ func setEcho(t *testing.T, tty *os.File, on bool) {
 // shell's job does (a group that is not orphaned, where SIGTSTP stops);
 // the test signals it as the terminal and the shell would.
 func TestCtrlZAtTheLoginPromptGivesTheEchoBackUntilFg(t *testing.T) {
-	sb, _ := loginSandbox(t)
-	control, tty := openPTY(t)
-	cmd := testutil.ChildCommand("login", "--env", sb.URL, "--api-key-stdin")
-	errOut := &testutil.LockedBuffer{}
-	var out testutil.LockedBuffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, &out, errOut
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	require.NoError(t, cmd.Start())
-	ended, exited := make(chan *os.ProcessState, 1), make(chan struct{})
-	go func() {
-		defer close(exited)
-		err := cmd.Wait()
-		var exit *exec.ExitError
-		if err != nil && !errors.As(err, &exit) {
-			t.Errorf("wait for login: %v", err)
-		}
-		ended <- cmd.ProcessState
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			_ = cmd.Process.Signal(syscall.SIGCONT)
-			<-exited
-		}
-	})
-	go func() { _, _ = io.Copy(io.Discard, control) }() // what the terminal shows
-	pid := cmd.Process.Pid
-	require.Eventually(t, func() bool { return strings.Contains(errOut.String(), "API key:") && !echoes(t, tty) },
-		time.Minute, 10*time.Millisecond, "login never prompted with echo off: %q", errOut.String())
+	sb, control, tty, errOut, ended, pid := loginAtAPrompt(t, &syscall.SysProcAttr{Setpgid: true})
 
 	half := len(sb.Key) / 2
 	_, err := control.Write([]byte(sb.Key[:half]))
@@ -107,6 +72,6 @@ func TestCtrlZAtTheLoginPromptGivesTheEchoBackUntilFg(t *testing.T) {
 		t.Fatalf("login still waits after the key's Enter: %q", errOut.String())
 	}
 	assert.Equal(t, 0, st.ExitCode(), "login ended: %s, %q", st, errOut.String())
-	assert.Contains(t, out.String(), "Signed in")
+	assert.Contains(t, errOut.String(), "Signed in")
 	assert.True(t, echoes(t, tty), "the terminal's echo is left off after login")
 }
