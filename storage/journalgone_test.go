@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -154,4 +155,41 @@ func TestWritesAfterTheJournalOfALinkedDatabaseIsDeletedFail(t *testing.T) {
 	var n int
 	require.NoError(t, other.QueryRow("SELECT count(*) FROM history").Scan(&n), "another process reads the history")
 	assert.Equal(t, 1, n, "the upload recorded before the journal was deleted")
+}
+
+// TestTheHistoryDeletedBetweenCheckFilesLooksIsSaidDeleted: a cleanup
+// deletes the history, its -wal and its -shm while CheckFile looks at
+// them, after its look at the database file and before the one at the
+// -wal (a commit of the run meanwhile; cli's
+// TestUploadWhileTheDatabaseIsDeletedFails failed so under load). It said
+// only the journal was deleted, for good, and so told the person that
+// "the history keeps what was recorded before", of a history that no
+// longer was: it now looks at the database file again before it blames
+// the journal, and says the history was deleted.
+func TestTheHistoryDeletedBetweenCheckFilesLooksIsSaidDeleted(t *testing.T) {
+	dir := t.TempDir()
+	d, err := Open(dir)
+	require.NoError(t, err)
+	defer d.Close()
+	path := filepath.Join(dir, DBFileName)
+	require.NoError(t, d.InsertJobs([]JobRow{{ID: "before", LocalPath: "/a"}}))
+	if !d.walKnown {
+		t.Skip("the journal is not watched on this system (journalAt), so CheckFile looks at the file alone")
+	}
+	var once sync.Once
+	betweenFileLooks = func() {
+		once.Do(func() {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				skipIfHeldOpen(t, os.Remove(path+suffix))
+			}
+		})
+	}
+	t.Cleanup(func() { betweenFileLooks = nil })
+
+	err = d.CheckFile()
+	var gone *ReplacedError
+	require.ErrorAs(t, err, &gone)
+	assert.True(t, gone.Deleted, "the history itself is gone")
+	assert.False(t, gone.Journal, "not only its journal")
+	assert.NotContains(t, err.Error(), "the history keeps what was recorded before")
 }

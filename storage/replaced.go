@@ -82,6 +82,9 @@ func (d *DB) CheckFile() error {
 	same, err := d.file.isAt(d.path)
 	e := replacedBy(d.path, same, err)
 	if e == nil && d.walKnown {
+		if betweenFileLooks != nil {
+			betweenFileLooks()
+		}
 		same, err = d.wal.isAt(d.realPath + "-wal")
 		e = journalReplacedBy(d.realPath, same, err)
 	}
@@ -94,12 +97,26 @@ func (d *DB) CheckFile() error {
 			e.SharedMemory = true
 		}
 	}
+	if e != nil && e.Journal {
+		// The file may have gone with its journal since it was looked at
+		// (a cleanup deleting all three): that is what to say, not that
+		// the history keeps what was recorded.
+		same, err := d.file.isAt(d.path)
+		if again := replacedBy(d.path, same, err); again != nil {
+			e = again
+		}
+	}
 	if e == nil {
 		return nil
 	}
 	d.replaced.CompareAndSwap(nil, e)
 	return d.replaced.Load()
 }
+
+// betweenFileLooks, when a test sets it, runs in CheckFile between its
+// look at the database file and its look at the -wal: where a cleanup
+// deleting all three lands on a busy machine.
+var betweenFileLooks func()
 
 // replacedBy is what a look at the database file's path says: same tells
 // whether the file there is the one opened, err why the look failed. Only
