@@ -37,28 +37,25 @@ func AfterRead(path string, read int64) {
 	}
 }
 
-// closed is the function SetClosed gave, nil when none.
-var closed atomic.Pointer[func(path string)]
+// closed is the hook SetClosed sets.
+var closed pathHook
 
 // SetClosed makes fn run each time an upload closes the file it read,
 // with the path as it was named, until restore is called: a test then
 // knows the file is no longer open without guessing from outside, the
 // same way on every system. Same rule as Set: one at a time.
 func SetClosed(fn func(path string)) (restore func()) {
-	old := closed.Swap(&fn)
-	return func() { closed.Store(old) }
+	return closed.set(fn)
 }
 
 // Closed calls the function SetClosed gave, if any: an upload calls it
 // once it closed the file it read.
 func Closed(path string) {
-	if fn := closed.Load(); fn != nil {
-		(*fn)(path)
-	}
+	closed.call(path)
 }
 
-// beforeOpen is the function SetOpen gave, nil when none.
-var beforeOpen atomic.Pointer[func(path string)]
+// beforeOpen is the hook SetOpen sets.
+var beforeOpen pathHook
 
 // SetOpen makes fn run before each open of a file to be uploaded (its
 // checksum read, when one is expected, and each upload attempt), with the
@@ -66,20 +63,17 @@ var beforeOpen atomic.Pointer[func(path string)]
 // for an open that a drive that stopped answering never answers. One at a
 // time, as Set.
 func SetOpen(fn func(path string)) (restore func()) {
-	old := beforeOpen.Swap(&fn)
-	return func() { beforeOpen.Store(old) }
+	return beforeOpen.set(fn)
 }
 
 // BeforeOpen calls the function SetOpen gave, if any: the opener of a
 // file to be uploaded calls it first.
 func BeforeOpen(path string) {
-	if fn := beforeOpen.Load(); fn != nil {
-		(*fn)(path)
-	}
+	beforeOpen.call(path)
 }
 
-// listing is the function SetListing gave, nil when none.
-var listing atomic.Pointer[func(path string)]
+// listing is the hook SetListing sets.
+var listing pathHook
 
 // SetListing makes fn run before each look of a folder's listing at the
 // disk (an upload's, and `verify DIR`'s): the look at an entry or a
@@ -88,20 +82,17 @@ var listing atomic.Pointer[func(path string)]
 // that a drive that stopped answering mid-listing never answers. One at
 // a time, as Set.
 func SetListing(fn func(path string)) (restore func()) {
-	old := listing.Swap(&fn)
-	return func() { listing.Store(old) }
+	return listing.set(fn)
 }
 
 // Listing calls the function SetListing gave, if any: a folder's listing
 // calls it before it looks at path.
 func Listing(path string) {
-	if fn := listing.Load(); fn != nil {
-		(*fn)(path)
-	}
+	listing.call(path)
 }
 
-// answered is the function SetAnswered gave, nil when none.
-var answered atomic.Pointer[func(path string)]
+// answered is the hook SetAnswered sets.
+var answered pathHook
 
 // SetAnswered makes fn run, once dStor answered for an upload, before the
 // look whether the file is still the version sent (api's
@@ -109,14 +100,31 @@ var answered atomic.Pointer[func(path string)]
 // test that blocks in fn stands for a drive that stopped answering right
 // then. One at a time, as Set.
 func SetAnswered(fn func(path string)) (restore func()) {
-	old := answered.Swap(&fn)
-	return func() { answered.Store(old) }
+	return answered.set(fn)
 }
 
 // Answered calls the function SetAnswered gave, if any: an upload calls
 // it once dStor answered, before it looks at the file again.
 func Answered(path string) {
-	if fn := answered.Load(); fn != nil {
+	answered.call(path)
+}
+
+// pathHook is one of the hooks a test sets with a function of the path
+// looked at (SetClosed, SetOpen, SetListing, SetAnswered): unset, a call
+// costs one atomic load.
+type pathHook struct {
+	fn atomic.Pointer[func(path string)]
+}
+
+// set makes fn the hook's function until restore is called.
+func (h *pathHook) set(fn func(path string)) (restore func()) {
+	old := h.fn.Swap(&fn)
+	return func() { h.fn.Store(old) }
+}
+
+// call calls the hook's function, if any.
+func (h *pathHook) call(path string) {
+	if fn := h.fn.Load(); fn != nil {
 		(*fn)(path)
 	}
 }
