@@ -625,15 +625,18 @@ func TestUploadDeadlineMidFile(t *testing.T) {
 func TestUploadDeadlineWhileItsFileOpensOrIsChecked(t *testing.T) {
 	for _, sum := range []string{"", strings.Repeat("ab", 32)} {
 		t.Run(map[bool]string{false: "open", true: "checksum"}[sum != ""], func(t *testing.T) {
+			// Released last, after the file's folder is removed: the open
+			// left behind then finds no file, so it leaves none open
+			// (Windows cannot remove a folder whose file is open).
+			released := make(chan struct{})
+			t.Cleanup(func() { close(released) })
 			f := newFakeDStor(t)
 			path := testfs.WriteTemp(t, "slow.bin", []byte("slow"))
-			released := make(chan struct{})
 			t.Cleanup(readhook.SetOpen(func(p string) {
 				if p == path {
 					<-released
 				}
 			}))
-			t.Cleanup(func() { close(released) })
 			ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 			defer cancel()
 			_, err := f.client(nil).Upload(ctx, validToken(t), UploadRequest{Path: path, ExpectSHA256: sum})
