@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/race"
 )
 
 // feed is one way of giving a hasher its bytes: each reaches the chunks
@@ -347,7 +348,7 @@ func TestCIDHasherSHA256OnlyFromTheStart(t *testing.T) {
 // per hasher (and, with parallel leaves, one small closure per chunk), so
 // the collector has nothing to do while a file is hashed.
 func TestCIDHasherAllocations(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("the race detector makes sync.Pool drop objects at random")
 	}
 	data := randomBytes(32*ChunkSize, 5)

@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"modernc.org/sqlite"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/race"
 )
 
 // TestSearchFoldsCompatibilityForms: text that reads the same is found
@@ -516,7 +518,7 @@ func init() {
 // history … and keeps it locked".
 func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
 	n := 4000 // 6 batches of rewrites
-	if raceEnabled {
+	if race.Enabled {
 		n = 2400 // 4, each longer than the open's busy wait
 	}
 	dir := t.TempDir()
@@ -545,7 +547,7 @@ func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
 	t.Cleanup(func() { _ = window.Close() })
 	// Under the race detector a batch outlasts the open's busy wait
 	// (openBusyTimeout): the command opens before the first.
-	if !raceEnabled {
+	if !race.Enabled {
 		require.Eventually(t, func() bool { return batches.Load() >= 2 }, time.Minute, 10*time.Millisecond, "the window refolds")
 	}
 	command, err := Open(dir)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil/race"
 	dstorage "github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -18,7 +19,7 @@ import (
 // and reads the window again after a bulk change.
 func TestQueueListHoldsAWindow(t *testing.T) {
 	n := 100_000
-	if raceEnabled {
+	if race.Enabled {
 		n = 10_000
 	}
 	e := newTestEnv(t)
