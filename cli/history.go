@@ -242,7 +242,7 @@ func folderLeft(cio IO, k storage.FolderKey, left storage.FolderLeft, files int)
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of %s left to an earlier upload (already in the queue then) were not sent by it: if they failed, \"dstor-uploader resume --retry-failed\" tries them again; otherwise upload the folder again.\n", left.Unsent, dir)
 	}
 	if n := left.Dropped - left.TooDeep - left.UnreadFolders; n > 0 {
-		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue (or replaced by another file after the folder was listed), and were not uploaded: upload the folder again to send them (a file that could not be read, once it can be).\n", n, dir)
+		fmt.Fprintf(cio.Err, "Not the whole folder: %d file(s) of this upload of %s were canceled, could not be read, or were removed from the queue (or replaced by another file after the folder was listed), so the history has no link for them (a canceled file's bytes may still have reached dStor, unrecorded): upload the folder again to send them (a file that could not be read, once it can be).\n", n, dir)
 	}
 	if left.TooDeep > 0 {
 		fmt.Fprintf(cio.Err, "Not the whole folder: %d folder(s) in this upload of %s were skipped with everything in them, as their paths on dStor would be longer than the %d bytes dStor allows (the upload named each): give them or the folders above them shorter names, or choose a shorter destination folder path, and upload the folder again.\n", left.TooDeep, dir, api.MaxFolderPathLen)
