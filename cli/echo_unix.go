@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"os/signal"
 	"syscall"
@@ -30,39 +31,75 @@ func echoOff(fd int) error {
 // endOfInputKey is what a person presses to end a terminal's input.
 const endOfInputKey = "Ctrl+D"
 
-// echoOffUntilStopped keeps the terminal fd's echo off across job control
-// while a secret is read (echoOff): at Ctrl+Z (SIGTSTP) it gives the
-// terminal's state before (was) back, then stops the process as Ctrl+Z
-// would, so the person's shell does not take what is typed blind; once
-// continued (fg: SIGCONT) it turns the echo off again for the rest of
-// the secret, whatever the shell set meanwhile. done ends the watch, and
-// the goroutine it runs, before the caller gives the echo back.
-func echoOffUntilStopped(fd int, was *term.State) (done func()) {
+// promptEnders are the signals that end the secret's prompt as Ctrl+C
+// does (watchPrompt): Ctrl+\ (SIGQUIT, the terminal's VQUIT key), which
+// Go answers with a goroutine dump, and a hang-up (SIGHUP: the terminal
+// window closed, an ssh connection dropped, kill -HUP), which ends the
+// process; either left the terminal's echo off where the terminal
+// survives it (a tmux or screen pane). One the process was started
+// ignoring (a `trap "" HUP`) stays ignored, as Ctrl+C does
+// (ctrlCIgnored): read at start, before anything is Notify'd.
+var promptEnders = notIgnoredAtStart(syscall.SIGQUIT, syscall.SIGHUP)
+
+// notIgnoredAtStart is sigs but those this process was started ignoring.
+func notIgnoredAtStart(sigs ...os.Signal) []os.Signal {
+	var kept []os.Signal
+	for _, s := range sigs {
+		if !signal.Ignored(s) {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+// watchPrompt is the one watch of signals while a secret is read with
+// the terminal fd's echo off (echoOff); ctx's stop (Ctrl+C, SIGTERM:
+// interrupts) ends prompt too.
+//
+// It keeps the echo off across job control: at Ctrl+Z (SIGTSTP) it gives
+// the terminal's state before (was) back, then stops the process as
+// Ctrl+Z would, so the person's shell does not take what is typed blind;
+// once continued (fg: SIGCONT) it turns the echo off again for the rest
+// of the secret, whatever the shell set meanwhile.
+//
+// At Ctrl+\ or a hang-up (promptEnders) it ends prompt with a
+// *promptEndedError as its cause, so the read ends as at Ctrl+C and the
+// caller gives the echo back, instead of the process ending with it off.
+//
+// done ends the watch (signal.Stop), and the goroutine it runs, before
+// the caller gives the echo back: after the prompt, SIGQUIT and SIGHUP
+// are Go's again (a dump of a command that hangs, the end at a hang-up).
+func watchPrompt(ctx context.Context, fd int, was *term.State) (prompt context.Context, done func()) {
+	prompt, end := context.WithCancelCause(ctx)
 	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, syscall.SIGTSTP, syscall.SIGCONT)
+	signal.Notify(signals, append([]os.Signal{syscall.SIGTSTP, syscall.SIGCONT}, promptEnders...)...)
 	quit, ended := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(ended)
 		for {
 			select {
 			case s := <-signals:
-				if s == syscall.SIGTSTP {
+				switch s {
+				case syscall.SIGTSTP:
 					_ = term.Restore(fd, was)
 					// SIGSTOP, not SIGTSTP taken back: it stops here
 					// at once, and the SIGCONT that continues it comes
 					// to this loop.
 					_ = unix.Kill(os.Getpid(), unix.SIGSTOP)
-					continue
+				case syscall.SIGCONT:
+					_ = echoOff(fd)
+				default:
+					end(&promptEndedError{Signal: s.(syscall.Signal)})
 				}
-				_ = echoOff(fd)
 			case <-quit:
 				return
 			}
 		}
 	}()
-	return func() {
+	return prompt, func() {
 		signal.Stop(signals)
 		close(quit)
 		<-ended
+		end(nil)
 	}
 }

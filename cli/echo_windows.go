@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+
 	"golang.org/x/sys/windows"
 	"golang.org/x/term"
 )
@@ -24,6 +26,9 @@ func echoOff(fd int) error {
 // input.
 const endOfInputKey = "Ctrl+Z"
 
-// echoOffUntilStopped has nothing to keep on Windows: a console has no
-// job control that stops the process while the secret is read.
-func echoOffUntilStopped(int, *term.State) (done func()) { return func() {} }
+// watchPrompt has nothing to watch on Windows but ctx (prompt is ctx):
+// a console has no job control that stops the process while the secret
+// is read, nor Ctrl+\ or a hang-up that end it.
+func watchPrompt(ctx context.Context, _ int, _ *term.State) (prompt context.Context, done func()) {
+	return ctx, func() {}
+}

@@ -101,11 +101,13 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	}
 	// Ctrl+C (or SIGTERM) stops the login from here, while the key or
 	// password is typed too (the terminal's echo comes back on): the
-	// person is told what is kept, and it exits 130.
+	// person is told what is kept, and it exits 130. At the prompt,
+	// Ctrl+\ and a hang-up do the same (exit 131, 129).
 	stopped, again, stop := interrupts(ctx)
 	defer stop()
 	creds, err := o.credentials(stopped, cio)
-	if err != nil && stopped.Err() == nil {
+	promptEnded, atPrompt := errors.AsType[*promptEndedError](err)
+	if err != nil && stopped.Err() == nil && !atPrompt {
 		return err
 	}
 	var s *session.Session
@@ -116,8 +118,11 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 		s, err = session.SignIn(ctx, client, creds, time.Now())
 		slow()
 	}
-	if stopped.Err() != nil {
+	if stopped.Err() != nil || atPrompt {
 		fmt.Fprintln(cio.Err, "Interrupted: the login is not kept, and nothing of it was given to the OS keyring.")
+		if atPrompt {
+			return &exitError{code: promptEnded.exitCode()}
+		}
 		return &exitError{code: exitInterrupted}
 	}
 	if err != nil {

@@ -73,5 +73,6 @@ func TestCtrlZAtTheLoginPromptGivesTheEchoBackUntilFg(t *testing.T) {
 	}
 	assert.Equal(t, 0, st.ExitCode(), "login ended: %s, %q", st, errOut.String())
 	assert.Contains(t, errOut.String(), "Signed in")
+	assert.True(t, keyringKeepsKey(t, sb), "the key of the login is not in the keyring")
 	assert.True(t, echoes(t, tty), "the terminal's echo is left off after login")
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -268,9 +269,10 @@ func commandLineEnv(envFlag string, settings storage.Settings) (api.Environment,
 // readSecret reads one line from stdin, the secret named what ("API
 // key"); on a terminal it prompts and turns echo off, so the secret never
 // shows on screen or in argv, and gives the echo back however the read
-// ends. A stop (ctx ends: Ctrl+C) ends it at once with ctx's error; the
-// end of a terminal's input before anything was typed (endOfInputKey) is
-// an error that says so and what to do.
+// ends. A stop (ctx ends: Ctrl+C) ends it at once with ctx's error, and
+// so, on a terminal, do Ctrl+\ and a hang-up (watchPrompt), with a
+// *promptEndedError; the end of a terminal's input before anything was
+// typed (endOfInputKey) is an error that says so and what to do.
 func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string) (string, error) {
 	f, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
@@ -293,11 +295,15 @@ func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string
 		return "", fmt.Errorf("turn the terminal's echo off: %w", err)
 	}
 	defer func() { _ = term.Restore(fd, was) }()
-	defer echoOffUntilStopped(fd, was)() // ended before the Restore
+	prompt, done := watchPrompt(ctx, fd, was)
+	defer done() // ended before the Restore
 	fmt.Fprint(stderr, strings.ToUpper(what[:1])+what[1:]+": ")
-	line, err := lineOf(ctx, in)
+	line, err := lineOf(prompt, in)
 	fmt.Fprintln(stderr) // the Enter typed, not echoed
 	switch {
+	case prompt.Err() != nil:
+		// ctx's stop, or a *promptEndedError (Ctrl+\, a hang-up).
+		return "", context.Cause(prompt)
 	case errors.Is(err, io.EOF) && line == "":
 		return "", fmt.Errorf("the terminal's input ended (%s) before the %s was typed, so nothing was kept and you are not signed in\n"+
 			"To sign in, run login again, type the %s and press Enter", endOfInputKey, what, what)
@@ -308,6 +314,22 @@ func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string
 	// as they are when piped in and in the window.
 	return strings.TrimRight(line, "\r\n"), nil
 }
+
+// promptEndedError is readSecret's error when a signal ended the prompt
+// on a terminal as Ctrl+C does (watchPrompt: Ctrl+\ is SIGQUIT, a
+// hang-up SIGHUP): login keeps nothing, gives the echo back, and exits
+// with exitCode, not with Go's goroutine dump or by the signal.
+type promptEndedError struct{ Signal syscall.Signal }
+
+func (e *promptEndedError) Error() string { return "the prompt ended at " + e.Signal.String() }
+
+// exitCode is 128 + the signal's number (131 for Ctrl+\, 129 for a
+// hang-up), as exitInterrupted is for Ctrl+C: what a shell reports ($?)
+// of a process the signal ended, so a script reads it as the signal's
+// either way. The process does not end by the signal itself: Go's own
+// SIGQUIT dumps every goroutine, which says nothing to the person who
+// pressed it to give up.
+func (e *promptEndedError) exitCode() int { return 128 + int(e.Signal) }
 
 // lineOf reads a line of in (up to its end without one), waiting for it
 // until ctx ends (Ctrl+C), then it returns ctx's error. The read runs on
