@@ -95,9 +95,9 @@ func TestKeyringTroubleNeverNamesTheEntry(t *testing.T) {
 		{"upload: the password's read refused", pwRemember, keyringTrouble{testutil.KeyringGet, storage.SecretPassword, false}, []string{"upload"}, 0, []string{"Uploaded 1 file"}},
 		{"resume: the key's read refused", key, keyringTrouble{testutil.KeyringGet, storage.SecretAPIKey, false}, []string{"resume"}, 1, []string{"did not give the API key of", "so this command could not sign in", "run the command again"}},
 		{"resume: the token's read unanswered", pw, keyringTrouble{testutil.KeyringGet, storage.SecretToken, true}, []string{"resume"}, 1, []string{"did not give the token of", "so this command could not sign in", "run the command again"}},
-		{"logout: the key's delete refused", key, keyringTrouble{testutil.KeyringDelete, storage.SecretAPIKey, false}, []string{"logout"}, 1, []string{"cannot sign out", "did not delete the API key, token or password (refused by policy), so the sign-in stays"}},
+		{"logout: the key's delete refused", key, keyringTrouble{testutil.KeyringDelete, storage.SecretAPIKey, false}, []string{"logout"}, 1, []string{"cannot sign out", "did not delete the API key, token or password (refused by policy), so the sign-in stays", `or delete the entries named "dstor-uploader" with the system's keyring app`}},
 		{"logout: the key's delete unanswered", key, keyringTrouble{testutil.KeyringDelete, storage.SecretAPIKey, true}, []string{"logout"}, 1, []string{"cannot sign out", "so the sign-in stays"}},
-		{"logout: the password's delete refused", pwRemember, keyringTrouble{testutil.KeyringDelete, storage.SecretPassword, false}, []string{"logout"}, 1, []string{"cannot sign out", "did not delete the API key, token or password (refused by policy), so the sign-in stays"}},
+		{"logout: the password's delete refused", pwRemember, keyringTrouble{testutil.KeyringDelete, storage.SecretPassword, false}, []string{"logout"}, 1, []string{"cannot sign out", "did not delete the API key, token or password (refused by policy), so the sign-in stays", `or delete the entries named "dstor-uploader" with the system's keyring app`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

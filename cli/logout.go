@@ -84,8 +84,8 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 			again += " --account " + o.account
 		}
 		return fmt.Errorf("cannot sign out %s: the OS keyring did not delete the API key, token or password (%s), so the sign-in stays\n"+
-			"Run \"%s\" again once the keyring works, or delete the entries named \"dstor-uploader\" with the system's keyring app",
-			strings.Join(kept, ", "), innermost(refused), again)
+			"Run \"%s\" again once the keyring works, or %s",
+			strings.Join(kept, ", "), innermost(refused), again, deleteKeyringEntries)
 	}
 	return nil
 }

@@ -228,13 +228,18 @@ func keyringSentence(err error) (msg string, ok bool) {
 		return fmt.Sprintf("the OS keyring did not give %s, so this command could not sign in\n%srun the command again; for scripts, set %s instead",
 			secret, unlock, APIKeyEnv), true
 	}
-	return fmt.Sprintf("the OS keyring did not delete %s, so the sign-in stays\n%srun logout again, or delete the entries named \"dstor-uploader\" with the system's keyring app",
-		secret, unlock), true
+	return fmt.Sprintf("the OS keyring did not delete %s, so the sign-in stays\n%srun logout again, or %s",
+		secret, unlock, deleteKeyringEntries), true
 }
+
+// deleteKeyringEntries says how a person removes by hand the secrets
+// the keyring keeps of this app, where logout could not (the keyring
+// refused it, or had not answered).
+const deleteKeyringEntries = "delete the entries named \"dstor-uploader\" with the system's keyring app"
 
 // keyringLeftovers says where to remove a secret the keyring may keep of
 // a command it had not finished answering.
-const keyringLeftovers = "If \"dstor-uploader logout\" does not remove it, delete the entries named \"dstor-uploader\" with the system's keyring app."
+const keyringLeftovers = "If \"dstor-uploader logout\" does not remove it, " + deleteKeyringEntries + "."
 
 // givenEnv is the environment of an --env given, read (or refused)
 // before the data folder is opened (made, on a first run), so a usage
