@@ -93,6 +93,28 @@ func TestUploadFolderEndsAtCtrlCWhileItsListingDoesNotAnswer(t *testing.T) {
 	}
 }
 
+// TestUploadEndsAtCtrlCWhileTheLookAtItsFileDoesNotAnswer: `upload FILE`
+// of a file on a network share or a USB disk that stopped answering
+// before the file is queued (the look at it as its listing checks it,
+// api.ValidateFile): the first Ctrl+C ended the wait for the queue, but
+// its Close waited for that look, which never returned. The first now
+// ends it (exit 130), and `resume`, once the drive answers, uploads it.
+func TestUploadEndsAtCtrlCWhileTheLookAtItsFileDoesNotAnswer(t *testing.T) {
+	sb := keyedSandbox(t)
+	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "photo.jpg"), 100)
+	var looks atomic.Int32
+	out := ctrlCWhileHung(t, sb, func(hang func()) func() {
+		return readhook.SetListing(func(path string) {
+			// What it is, whether it is the app's data, the links on its
+			// path, then the file itself.
+			if filepath.Base(path) == "photo.jpg" && looks.Add(1) == 4 {
+				hang()
+			}
+		})
+	}, "upload", "--env", sb.URL, file)
+	assert.Contains(t, out, "photo.jpg", "resume uploaded it")
+}
+
 // ctrlCWhileHung runs the command args, with set making a look at a file
 // hang (set's function calls hang) as on a drive that stopped answering,
 // sends the first Ctrl+C once it hangs and checks that the command ends,

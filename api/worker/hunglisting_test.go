@@ -59,12 +59,14 @@ func hangNth(t *testing.T, set func(func(string)) func(), name string, nth int) 
 }
 
 // The places of a listing that a drive that stopped answering holds: the
-// look at a file of the folder, the look at a folder in it, and the read
-// of that folder's entries.
+// look whether the folder added is the app's own data folder (its second
+// look, after the one at what it is), the look at a file of the folder,
+// the look at a folder in it, and the read of that folder's entries.
 var hungListingCases = []struct {
 	name, entry string
 	nth         int
 }{
+	{"look whether it is the app's data", "trip", 2},
 	{"look at a file", "a05.jpg", 1},
 	{"look at a folder", "sub", 1},
 	{"read of a folder", "sub", 2},
@@ -185,6 +187,84 @@ func TestListFolderEndsWithCtxWhileAFolderDoesNotAnswer(t *testing.T) {
 			mu.Lock()
 			defer mu.Unlock()
 			assert.NotContains(t, given, "s00.jpg", "nothing of the folder not read")
+		})
+	}
+}
+
+// The looks at a file added on its own (dropped, or named on the command
+// line) that a drive that stopped answering holds, after the one at what
+// it is: whether it is in the app's own data folder, at the links on its
+// path (walk.linksSettled), and at the file itself (api.ValidateFile).
+var hungFileLookCases = []struct {
+	name string
+	nth  int
+}{
+	{"look whether it is the app's data", 2},
+	{"look at the links on its path", 3},
+	{"look at the file", 4},
+}
+
+// TestCloseWhileAFileAddedOnItsOwnIsLookedAtOnADriveThatDoesNotAnswer:
+// quitting the window (Queue.Close; `upload FILE`'s Ctrl+C alike) while
+// the listing looks at a file added on its own, on a drive that stopped
+// answering: those looks ran on the walker's goroutine, and Close waited
+// for them. Close now returns while the look hangs; the file stays
+// queued for the next queue (its walk row), which uploads it once the
+// drive answers, once; nothing is recorded before.
+func TestCloseWhileAFileAddedOnItsOwnIsLookedAtOnADriveThatDoesNotAnswer(t *testing.T) {
+	for _, tc := range hungFileLookCases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			file := e.write("local/photo.jpg", testutil.Content("photo", 100))
+			q := e.queue(e.config())
+			hung := hangListingAt(t, "photo.jpg", tc.nth)
+			q.Add(Request{Path: file})
+			<-hung.started
+
+			closeWithin(t, q, 20*time.Second)
+			assert.Len(t, walksLeft(t, e.db), 1, "the file stays saved for the next queue")
+			assert.Empty(t, history(t, e.db), "nothing recorded")
+			hung.release() // the drive answers
+			next := e.queue(e.config())
+			require.NoError(t, wait(t, next, hangGuard))
+			got := history(t, e.db)
+			require.Len(t, got, 1, "uploaded once by the next queue")
+			assert.Equal(t, file, got[0].LocalPath)
+		})
+	}
+}
+
+// TestCancelAllWhileAFileAddedOnItsOwnIsLookedAtOnADriveThatDoesNotAnswer:
+// "Cancel all" while the listing looks at a file added on its own, on a
+// drive that stopped answering: the walker waited for the look, so a file
+// added after it was never listed, nor uploaded ("Listing folders…" for
+// good). The look is now given up: the file is not queued (Cancel all
+// took it, as any file whose listing it stops), nothing of it is
+// recorded, and the file added next is uploaded while the look hangs.
+func TestCancelAllWhileAFileAddedOnItsOwnIsLookedAtOnADriveThatDoesNotAnswer(t *testing.T) {
+	for _, tc := range hungFileLookCases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			file := e.write("local/photo.jpg", testutil.Content("photo", 100))
+			next := e.write("local/next.txt", testutil.Content("next", 100))
+			q := e.queue(e.config())
+			hung := hangListingAt(t, "photo.jpg", tc.nth)
+			q.Add(Request{Path: file})
+			<-hung.started
+
+			q.CancelAll()
+			q.Add(Request{Path: next})
+			require.Eventually(t, func() bool { return stateOf(q, next) == storage.JobDone }, 20*time.Second, 5*time.Millisecond,
+				"the file added after Cancel all was not uploaded while the look at the file before it hangs")
+			assert.Empty(t, walksLeft(t, e.db), "Cancel all forgets the file's listing")
+			hung.release() // the look left behind returns: what it found is dropped
+			require.NoError(t, wait(t, q, hangGuard))
+			_, queued := findJob(q, file)
+			assert.False(t, queued, "the file whose look was given up is not queued")
+			for _, h := range history(t, e.db) {
+				assert.NotEqual(t, file, h.LocalPath, "the file whose look was given up is not recorded")
+			}
+			closeWithin(t, q, 20*time.Second)
 		})
 	}
 }

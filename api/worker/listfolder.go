@@ -47,7 +47,11 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		return ctx.Err()
 	}
 	w := &walk{ownData: statOrNil(filepath.Dir(db.Path())), indexPages: statOrNil(db.IndexPagesDir())}
-	if w.inOwnData(root, false) {
+	own, ok := w.inOwnData(ctx, root, false)
+	if !ok {
+		return ctx.Err()
+	}
+	if own {
 		return fn(entryOf(root, causeOwnData))
 	}
 	isOwn := func(p string) bool { return isFolder(p, w.ownData) }

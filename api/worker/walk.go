@@ -425,27 +425,48 @@ func statOrNil(path string) os.FileInfo {
 // (storage.DB.IndexPagesDir). That folder holds the history, the queue and
 // their locks: files that change while the app runs (an upload of them is
 // a torn copy) and list every file ever uploaded, which a whole home
-// folder dropped would publish.
-func (w *walk) inOwnData(p string, file bool) bool {
+// folder dropped would publish. Its looks at p and the folders above it
+// run off the calling goroutine (listLook): ok is false once ctx ended
+// first, and the caller then stops listing.
+func (w *walk) inOwnData(ctx context.Context, p string, file bool) (own, ok bool) {
 	if w.ownData == nil {
-		return false
+		return false, true
 	}
+	ownData, indexPages, clearDir := w.ownData, w.indexPages, w.clearDir
+	at, ok := listLook(ctx, p, func() ownDataAt { return lookOwnData(p, file, ownData, indexPages, clearDir) })
+	if ok {
+		w.clearDir = at.clearDir
+	}
+	return at.own, ok
+}
+
+// ownDataAt is what lookOwnData found: whether the path is in the
+// queue's own data folder, and the walk's clearDir after the look.
+type ownDataAt struct {
+	own      bool
+	clearDir string
+}
+
+// lookOwnData is inOwnData's look at p and the folders above it, given
+// the queue's data folder (ownData), its index pages' (indexPages) and
+// the walk's clearDir: it changes nothing of the walk (it may be left
+// behind), and gives clearDir as the walk keeps it next.
+func lookOwnData(p string, file bool, ownData, indexPages os.FileInfo, clearDir string) ownDataAt {
 	for q := p; ; {
-		if q != p && q == w.clearDir {
-			return false
+		if q != p && q == clearDir {
+			return ownDataAt{clearDir: clearDir}
 		}
 		if fi, err := os.Stat(q); err == nil {
-			if file && q != p && w.indexPages != nil && os.SameFile(fi, w.indexPages) {
-				return false
+			if file && q != p && indexPages != nil && os.SameFile(fi, indexPages) {
+				return ownDataAt{clearDir: clearDir}
 			}
-			if os.SameFile(fi, w.ownData) {
-				return true
+			if os.SameFile(fi, ownData) {
+				return ownDataAt{own: true, clearDir: clearDir}
 			}
 		}
 		parent := filepath.Dir(q)
 		if parent == q {
-			w.clearDir = filepath.Dir(p)
-			return false
+			return ownDataAt{clearDir: filepath.Dir(p)}
 		}
 		q = parent
 	}
@@ -669,7 +690,11 @@ func (w *walk) request(r Request) storage.ListingCut {
 	if err == nil && fi.IsDir() && r.ExpectSHA256 == "" {
 		w.ownShare(now.more)
 	}
-	if w.inOwnData(p, err == nil && !fi.IsDir()) {
+	own, ok := w.inOwnData(w.ctx, p, err == nil && !fi.IsDir())
+	if !ok {
+		return storage.NotCut // the listing ends (Close, Cancel all): they say why
+	}
+	if own {
 		w.add(row, storage.JobSkipped, causeOwnData)
 		return storage.CutOwnData
 	}
@@ -711,7 +736,9 @@ func (w *walk) noFolder(r Request, row storage.JobRow, fi os.FileInfo, err error
 	row.ExpectSHA256 = expectedSHA256(r)
 	// A file with an expected checksum is always read and checked, never
 	// taken as already uploaded.
-	w.file(row, fi, r.Again || row.ExpectSHA256 != "")
+	if !w.file(row, fi, r.Again || row.ExpectSHA256 != "") {
+		return storage.NotCut // the listing ends (Close, Cancel all): they say why
+	}
 	return noFolderAt(err)
 }
 
@@ -735,17 +762,23 @@ func (w *walk) ownShare(folder string) {
 
 // linksSettled waits, a moment at most (api.LinksSettleIn), until every
 // symbolic link on path counts as made before an add stamped now, or
-// until the walk stops.
-func (w *walk) linksSettled(path string) {
-	d := api.LinksSettleIn(path)
+// until the walk stops. Its look at the links runs off the walker's
+// goroutine (listLook); it reports false once the walk stopped first.
+func (w *walk) linksSettled(path string) bool {
+	d, ok := listLook(w.ctx, path, func() time.Duration { return api.LinksSettleIn(path) })
+	if !ok {
+		return false
+	}
 	if d <= 0 {
-		return
+		return true
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
+		return true
 	case <-w.ctx.Done():
+		return false
 	}
 }
 
@@ -764,16 +797,32 @@ func noFolderAt(err error) storage.ListingCut {
 // file checks the file of row (fi: what stat said of it, nil when it
 // failed) and queues it (again: even when the history has it), or lists it
 // failed, or skipped when it is not a regular file (a pipe, socket or
-// device: nothing to retry).
-func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
+// device: nothing to retry). Its looks at the disk run off the walker's
+// goroutine (listLook): it reports false, the file neither listed nor
+// recorded, once the walk stopped first (Close: its walk row stays, and
+// the next queue lists it; Cancel all takes it).
+func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) bool {
 	if row.CreatedAt.IsZero() {
 		// Taken before the file is read: a link made after it, by its
 		// turn, is not one the person's path went through; and once the
 		// links on the path are old enough to count as made before it.
-		w.linksSettled(row.LocalPath)
+		if !w.linksSettled(row.LocalPath) {
+			return false
+		}
 		row.CreatedAt = time.Now().UTC()
 	}
-	id, err := api.ValidateFile(row.LocalPath)
+	p := row.LocalPath
+	looked, ok := listLook(w.ctx, p, func() validatedFile {
+		var v validatedFile
+		if v.id, v.err = api.ValidateFile(p); v.err != nil {
+			v.through, v.isThrough = causeThroughFile(p, v.err) // it looks for the file on the way
+		}
+		return v
+	})
+	if !ok {
+		return false
+	}
+	id, err := looked.id, looked.err
 	if err != nil {
 		// A name Windows keeps for a device (NUL.txt) stats as that
 		// device; its sentence, which says to rename it, is the one
@@ -784,23 +833,34 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) {
 			c := causeNotRegular(fi.Mode().Type())
 			c.text = api.Human(err)
 			w.add(row, storage.JobSkipped, c)
-			return
+			return true
 		}
 		if api.Gone(err) {
 			w.add(row, storage.JobFailed, causeFileGone(err)) // as when gone by its upload's turn
-			return
+			return true
 		}
-		if c, ok := causeThroughFile(row.LocalPath, err); ok {
-			w.add(row, storage.JobFailed, c) // never seen: not "put it back"
-			return
+		if looked.isThrough {
+			w.add(row, storage.JobFailed, looked.through) // never seen: not "put it back"
+			return true
 		}
 		w.add(row, storage.JobFailed, causeOfFailed(err))
-		return
+		return true
 	}
 	// Pinned to this file: a symbolic link to another one put in its
 	// place before its turn is refused (api.ErrNotListedFile).
 	row.Size, row.FileID = id.Size, id.ID
 	w.queueFile(row, again, id)
+	return true
+}
+
+// validatedFile is what api.ValidateFile said of a file, and, when its
+// path goes through a file, what causeThroughFile makes of that, handed
+// across listLook (walk.file).
+type validatedFile struct {
+	id        api.FileIdentity
+	err       error
+	through   cause
+	isThrough bool
 }
 
 // queueFile adds the job of a regular file: queued, or already uploaded
