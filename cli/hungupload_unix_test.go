@@ -118,15 +118,30 @@ func TestUploadEndsAtCtrlCWhileTheLookAtItsFileDoesNotAnswer(t *testing.T) {
 // ctrlCWhileHung runs the command args, with set making a look at a file
 // hang (set's function calls hang) as on a drive that stopped answering,
 // sends the first Ctrl+C once it hangs and checks that the command ends,
-// interrupted; it then lets the look go, runs `resume`, which must
-// succeed, and returns what `history` prints. SIGTERM stands in for
-// Ctrl+C (the same handler; the test's parent may ignore Ctrl+C), and
-// this test watches it too, so that none ends the test binary.
+// interrupted (interruptWhileHung); it then lets the look go, runs
+// `resume`, which must succeed, and returns what `history` prints.
 func ctrlCWhileHung(t *testing.T, sb *testutil.Sandbox, set func(hang func()) (restore func()), args ...string) string {
+	t.Helper()
+	interruptWhileHung(t, set, "Interrupted: ", args...)()
+	code, _, errOut := runCLI(t, "", "resume", "--env", sb.URL)
+	require.Equal(t, 0, code, errOut)
+	code, out, errOut := runCLI(t, "", "history")
+	require.Equal(t, 0, code, errOut)
+	return out
+}
+
+// interruptWhileHung runs the command args, with set making a look at
+// the disk hang (set's function calls hang) as on a drive that stopped
+// answering, sends the first Ctrl+C once it hangs and checks that the
+// command ends, exit 130, saying sentence on stderr. It returns what
+// lets the look go and restores the hook (the test's cleanup does it
+// too). SIGTERM stands in for Ctrl+C (the same handler; the test's
+// parent may ignore Ctrl+C), and this test watches it too, so that none
+// ends the test binary.
+func interruptWhileHung(t *testing.T, set func(hang func()) (restore func()), sentence string, args ...string) (release func()) {
 	t.Helper()
 	hung, released := make(chan struct{}, 8), make(chan struct{})
 	var once sync.Once
-	release := func() { once.Do(func() { close(released) }) }
 	restore := set(func() {
 		select {
 		case hung <- struct{}{}:
@@ -134,7 +149,8 @@ func ctrlCWhileHung(t *testing.T, sb *testutil.Sandbox, set func(hang func()) (r
 		}
 		<-released // a drive that stopped answering
 	})
-	t.Cleanup(func() { release(); restore() })
+	release = func() { once.Do(func() { close(released); restore() }) }
+	t.Cleanup(release)
 	caught := make(chan os.Signal, 8)
 	signal.Notify(caught, syscall.SIGTERM)
 	defer signal.Stop(caught)
@@ -157,18 +173,30 @@ func ctrlCWhileHung(t *testing.T, sb *testutil.Sandbox, set func(hang func()) (r
 	select {
 	case r := <-done:
 		assert.Equal(t, exitInterrupted, r.code, r.errOut)
-		assert.Contains(t, r.errOut, "Interrupted: ", "the usual sentence")
+		assert.Contains(t, r.errOut, sentence, "the usual sentence")
 	case <-time.After(20 * time.Second): // a bound on a hang, not a wait for an event
 		t.Error("the first Ctrl+C did not end a command whose look at a file does not answer")
 		release()
 		<-done
 	}
+	return release
+}
 
-	release()
-	restore()
-	code, _, errOut := runCLI(t, "", "resume", "--env", sb.URL)
-	require.Equal(t, 0, code, errOut)
-	code, out, errOut := runCLI(t, "", "history")
-	require.Equal(t, 0, code, errOut)
-	return out
+// TestVerifyFolderEndsAtCtrlCWhileItsFirstLookDoesNotAnswer: `verify DIR`
+// of a folder on a network share or a USB disk that stopped answering
+// before its listing began (the look at what DIR is, and at the folder
+// it leads to): that look ran on verify's goroutine, so the first Ctrl+C
+// was not enough and only a second one ended it. The first now ends it,
+// with the usual sentence and exit status (130).
+func TestVerifyFolderEndsAtCtrlCWhileItsFirstLookDoesNotAnswer(t *testing.T) {
+	sb := keyedSandbox(t)
+	dir := filepath.Join(t.TempDir(), "trip")
+	testutil.WriteFile(t, filepath.Join(dir, "a.jpg"), 100)
+	interruptWhileHung(t, func(hang func()) func() {
+		return readhook.SetListing(func(p string) {
+			if p == dir {
+				hang()
+			}
+		})
+	}, "verify was interrupted: the files after the last line printed were not verified", "verify", "--env", sb.URL, dir)
 }

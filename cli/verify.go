@@ -178,15 +178,22 @@ func verifyPaths(ctx context.Context, cio IO, o verifyOptions, h *historyLookup,
 // printed, or ctx's once ctx ends: a file being read then gets no line
 // and is not counted (the caller says where verify stopped).
 func verifyPath(ctx context.Context, cio IO, o verifyOptions, h *historyLookup, p string, t *verifyTally) error {
-	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+	// Off this goroutine (a drive that stopped answering): the first
+	// Ctrl+C ends verify while the look hangs, as it does a listing's.
+	at, ok := worker.LookAtRoot(ctx, p)
+	if !ok {
+		return ctx.Err()
+	}
+	if at.IsDir {
 		t.folder()
-		return verifyFolder(ctx, cio, o, h, p, t)
+		return verifyFolder(ctx, cio, o, h, at, t)
 	}
 	r := verifyFile(ctx, h, "", p)
 	return t.add(ctx, r, func() error { return printVerify(cio, o.asJSON, r) })
 }
 
-// verifyFolder verifies each regular file of the folder dir, in the order
+// verifyFolder verifies each regular file of the folder at (the one a
+// path given leads to: worker.LookAtRoot), in the order
 // an upload of it lists them (worker.ListFolder: one rule for both), and
 // says each entry that upload skips, with its sentence (an empty folder
 // inside too); one that is not skipped by design (a folder that cannot
@@ -197,11 +204,9 @@ func verifyPath(ctx context.Context, cio IO, o verifyOptions, h *historyLookup, 
 // prints objects of entries only); one whose entries are all skipped has
 // said why of each (the app's own data folder is not empty). It counts
 // and returns as verifyPath.
-func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup, dir string, t *verifyTally) error {
+func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup, at worker.RootAt, t *verifyTally) error {
 	entries := 0
-	root := worker.ListedFolder(dir)
-	rootInfo, _ := os.Stat(root) // nil: ListFolder says why
-	rootID := worker.FolderIDAt(root, rootInfo)
+	root, rootInfo, rootID := at.Root, at.Info, at.ID
 	err := worker.ListFolder(ctx, h.db, root, func(e worker.FolderEntry) error {
 		entries++
 		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: h.env, Uploads: []verifiedUpload{},

@@ -99,6 +99,32 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 	return nil
 }
 
+// RootAt is what `verify` finds of a path it is given, before it lists
+// anything (LookAtRoot): whether it is a folder, and, for one, the folder
+// it leads to (ListedFolder), what stat says of that folder (nil when it
+// cannot: ListFolder then says why) and its ID (FolderIDAt), which each
+// file's folder is compared with as it is verified.
+type RootAt struct {
+	IsDir bool
+	Root  string
+	Info  os.FileInfo
+	ID    string
+}
+
+// LookAtRoot is that look at path, off the calling goroutine (listLook),
+// as ListFolder's own looks are: ok is false once ctx ended first (the
+// first Ctrl+C), so a drive that stopped answering does not hold it.
+func LookAtRoot(ctx context.Context, path string) (at RootAt, ok bool) {
+	return listLook(ctx, path, func() RootAt {
+		if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+			return RootAt{}
+		}
+		root := ListedFolder(path)
+		info, _ := os.Stat(root) // nil: ListFolder says why
+		return RootAt{IsDir: true, Root: root, Info: info, ID: FolderIDAt(root, info)}
+	})
+}
+
 // EmptyNow reports whether the folder at dir, which a listing found
 // empty (ListFolder), still holds no entry: one read of one entry, after
 // the look (os.Lstat) that the walk takes at a folder before it lists it
