@@ -44,7 +44,7 @@ func (l Links) IndexPage(title string, files []SharedFile) ([]byte, error) {
 	data := struct {
 		Title, Count string
 		Files        []item
-	}{Title: inert.Line(inert.QuotedIfBlank(title)), Count: fmt.Sprintf("%d files", len(files))}
+	}{Title: inert.LiteralName(title), Count: fmt.Sprintf("%d files", len(files))}
 	if len(files) == 1 {
 		data.Count = "1 file"
 	}

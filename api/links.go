@@ -108,7 +108,7 @@ func (l Links) GatewayLink(envKey, hash, name string) string {
 // ipfs://. Markdown and HTML wrap the gateway link with the name as its
 // text (the CID when there is no name), escaped for that format; in the
 // text, a control, formatting (a bidirectional override) or invalid byte
-// shows escaped (inert.Line), so a name cannot draw text it does not
+// shows escaped (linkText), so a name cannot draw text it does not
 // hold. The gateway link is percent-encoded where it would break as it
 // is copied (linkSafe), the same in every style: a space in a gateway
 // override is %20 in the gateway link, the Markdown link's target and the
@@ -152,11 +152,13 @@ type SharedFile struct {
 
 // linkText is the text of the link of the file name with hash wherever a
 // link shows one (Markdown, HTML, the index page): the name, else the CID,
-// with what could draw text it does not hold escaped (inert.Line), and
-// quoted when only spaces (inert.QuotedIfBlank), as the window shows it.
-// The name in the history and in ?filename= stays as it is.
+// with what could draw text it does not hold escaped, and a backslash
+// that would read as an escape too (inert.Literal: \x5cu202e is the six
+// characters, \u202e U+202E), and quoted when only spaces
+// (inert.LiteralName), as the window shows it. The name in the history
+// and in ?filename= stays as it is.
 func linkText(name, hash string) string {
-	return inert.Line(inert.QuotedIfBlank(cmp.Or(name, hash)))
+	return inert.LiteralName(cmp.Or(name, hash))
 }
 
 // markdownText escapes what would end or break a Markdown link's text:
@@ -300,9 +302,11 @@ var (
 // CheckOverride is text as a gateway override (Links.Override), checked
 // as Settings saves it: spaces and line breaks around it (a paste) are
 // trimmed, and "" is no override. A space inside it, a control (tab,
-// line break) or an invisible formatting character (a zero-width space,
-// a bidi control) is most likely a typo or a bad paste, and would make a
-// link that ends early or leads elsewhere: refused (ErrOverrideSpace,
+// line break) or anything else that does not draw what it is where it
+// stands, as inert decides it (inert.Hides: a zero-width space, a bidi
+// control, a Hangul filler, a braille blank) is most likely a typo or a
+// bad paste, and would make a link that ends early, leads elsewhere or
+// draws like another address: refused (ErrOverrideSpace,
 // ErrOverrideInvisible) rather than guessed at; a space meant to be there
 // is written %20, which stays. Anything but an absolute http(s) address
 // is ErrOverrideNotAddress. A user name or password before the host
@@ -324,11 +328,14 @@ func CheckOverride(text string) (string, error) {
 	}
 	for _, r := range text {
 		switch {
-		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+		case unicode.IsControl(r):
 			return "", ErrOverrideInvisible
 		case unicode.IsSpace(r):
 			return "", ErrOverrideSpace
 		}
+	}
+	if inert.Hides(text) {
+		return "", ErrOverrideInvisible
 	}
 	u, err := url.Parse(text)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

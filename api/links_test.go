@@ -435,6 +435,46 @@ func TestCheckOverride(t *testing.T) {
 	}
 }
 
+// TestCheckOverrideRefusesWhatDrawsNothing: CheckOverride refused
+// controls and formatting characters, but took the characters inert
+// escapes because a font draws nothing for them (the Hangul fillers, the
+// grapheme joiner, a lone combining mark, a joiner that joins nothing) and
+// U+2800, which draws as a blank: "https://dstor\u3164.example/" was
+// saved, and every link shared drew like another address. What inert
+// shows escaped, or blank, is refused as an invisible character; an IDN
+// host, its punycode form and the marks of a real name stay.
+func TestCheckOverrideRefusesWhatDrawsNothing(t *testing.T) {
+	tests := []struct {
+		name, text string
+		err        error
+	}{
+		{"a Hangul filler in the host", "https://dstor\u3164.example/", ErrOverrideInvisible},
+		{"a halfwidth Hangul filler", "https://dstor\uffa0.example/", ErrOverrideInvisible},
+		{"a choseong filler", "https://dstor\u115f.example/", ErrOverrideInvisible},
+		{"a jungseong filler", "https://dstor\u1160.example/", ErrOverrideInvisible},
+		{"a grapheme joiner", "https://dstor\u034f.example/", ErrOverrideInvisible},
+		{"Khmer inherent vowels", "https://gw.example/\u17b4\u17b5", ErrOverrideInvisible},
+		{"a joiner between ASCII", "https://dstor\u200d.example/", ErrOverrideInvisible},
+		{"a braille blank", "https://dstor\u2800.example/", ErrOverrideInvisible},
+		{"a tag character", "https://gw.example/\U000e0041", ErrOverrideInvisible},
+		{"an IDN host stays", "https://b\u00fccher.example", nil},
+		{"a decomposed IDN host stays", "https://bu\u0308cher.example", nil},
+		{"a punycode host stays", "https://xn--bcher-kva.example", nil},
+		{"a Korean host stays", "https://\ud55c\uae00.example/ipfs", nil},
+		{"Persian with its non-joiner stays", "https://gw.example/\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", nil},
+	}
+	for _, tt := range tests {
+		got, err := CheckOverride(tt.text)
+		if tt.err != nil {
+			assert.ErrorIs(t, err, tt.err, tt.name)
+			assert.Empty(t, got, tt.name)
+			continue
+		}
+		assert.NoError(t, err, tt.name)
+		assert.Equal(t, tt.text, got, tt.name)
+	}
+}
+
 func TestLinksList(t *testing.T) {
 	files := []SharedFile{{"production", "QmA", "a.txt"}, {"testnet", "QmB", "b c.txt"}}
 	l := Links{}

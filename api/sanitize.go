@@ -152,10 +152,12 @@ func inertText(s string, secrets ...string) string {
 // serverText is a name a server sent made inert without losing what
 // sets it apart (what ServerName keeps): secrets and JWT-shaped strings
 // replaced by "***", each control, formatting or invalid byte escaped
-// where it stands (inert.Line: \x1b, \u202e, \n), its spaces kept, at
-// most n bytes. sanitize, made for messages, would trim and collapse its
-// spaces and drop its invisible characters, so "txt.exe" answered for
-// "\u202etxt.exe" would read as the name sent.
+// where it stands (inert.Literal: \x1b, \u202e, \n), and a backslash that
+// would read as an escape too (\x5c: the six characters \u202e are not
+// U+202E), its spaces kept, at most n bytes, cut before a whole escape or
+// character (inert.LiteralCut). sanitize, made for messages, would trim
+// and collapse its spaces and drop its invisible characters, so "txt.exe"
+// answered for "\u202etxt.exe" would read as the name sent.
 //
 // A secret with a character Line escapes between each of its own
 // ("t\u200bo\u200bk") is read, and copied, past those escapes: when it is
@@ -168,7 +170,11 @@ func serverText(s string, n int, secrets ...string) string {
 			s = r
 		}
 	}
-	return truncate(inert.Line(s), n)
+	if line, whole := inert.LiteralCut(s, n); whole {
+		return line
+	}
+	line, _ := inert.LiteralCut(s, n-len(cutMark))
+	return line + cutMark
 }
 
 // redactSecrets replaces each secret, as sent and in its JSON- and
@@ -354,15 +360,17 @@ func truncateMiddle(s string, n int) string {
 	return s[:head] + ellipsis + s[tail:]
 }
 
+// cutMark ends text truncate or serverText cut.
+const cutMark = "…"
+
 // truncate cuts s to at most n bytes on a rune boundary, marking the cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	const ellipsis = "…"
-	cut := n - len(ellipsis)
+	cut := n - len(cutMark)
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + ellipsis
+	return s[:cut] + cutMark
 }

@@ -86,9 +86,15 @@ type HistoryEntry struct {
 // Mac's decomposed "café.txt" answered composed), which any screen draws
 // the same, so "dStor named it "café.txt"" would be a rename no one can
 // see. ServerName keeps what dStor answered, not normalized, either way
-// (the JSON and CSV exports give it).
+// (the JSON and CSV exports give it). It is escaped as inert.Literal
+// escapes a name (api.UploadResult.ServerName), and was as inert.Line
+// does by versions before it: Name is compared in either form.
 func (e HistoryEntry) NamedOtherwise() bool {
-	return e.ServerName != "" && norm.NFC.String(e.ServerName) != norm.NFC.String(inert.Line(e.Name))
+	if e.ServerName == "" {
+		return false
+	}
+	server := norm.NFC.String(e.ServerName)
+	return server != norm.NFC.String(inert.Literal(e.Name)) && server != norm.NFC.String(inert.Line(e.Name))
 }
 
 // LiveCheck is what one check of a link found (see DB.SetLive).

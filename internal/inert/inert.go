@@ -23,13 +23,16 @@ import (
 // joiner joins nothing shown is not (strayJoiner); nor is a letter that
 // draws nothing (invisible) or a combining mark with nothing to draw on
 // ("\u0301report.pdf"). Quoted, it is as strconv.Quote quotes it, but for
-// those, also escaped.
+// those, also escaped. Quoted, its backslashes are doubled, so the six
+// characters \u202e as they are (unquoted) never read as the quoted
+// escape of U+202E; and text that is itself between double quotes
+// ("\"\\u202e\"") is quoted too, never taken for a quoted one.
 func Text(s string) string {
-	if asItIs(s) {
+	if asItIs(s, false) && !betweenQuotes(s) {
 		return s
 	}
 	b := []byte{'"'}
-	eachChar(s, func(c string, r rune, esc bool) {
+	eachChar(s, false, func(c string, r rune, esc bool) {
 		switch {
 		case r == '"' || r == '\\':
 			b = append(b, '\\', byte(r))
@@ -42,11 +45,17 @@ func Text(s string) string {
 	return string(append(b, '"'))
 }
 
+// betweenQuotes reports text that begins and ends with a double quote,
+// as Text's quoted text does.
+func betweenQuotes(s string) bool {
+	return len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"'
+}
+
 // asItIs reports whether s is valid UTF-8 with no character to escape
-// where it stands (eachChar).
-func asItIs(s string) bool {
+// where it stands (eachChar, with literal as it takes it).
+func asItIs(s string, literal bool) bool {
 	asIs := true
-	eachChar(s, func(_ string, _ rune, esc bool) { asIs = asIs && !esc })
+	eachChar(s, literal, func(_ string, _ rune, esc bool) { asIs = asIs && !esc })
 	return asIs
 }
 
@@ -58,15 +67,18 @@ func asItIs(s string) bool {
 // there, such a mark draws on the separator before the name, or on
 // nothing, and a name of marks shows blank; after a letter, a digit, an
 // emoji or another mark drawn on one (é as e and U+0301, Devanagari,
-// Hebrew points, U+FE0F) it is how the name is written. It is the one
-// decision Text, Line and Bare share, made in one pass.
-func eachChar(s string, f func(c string, r rune, esc bool)) {
+// Hebrew points, U+FE0F) it is how the name is written. With literal, a
+// backslash that reads as the start of an escape (escapeShaped) is escaped
+// too. It is the one decision Text, Line, Literal, Bare and Hides share,
+// made in one pass.
+func eachChar(s string, literal bool, f func(c string, r rune, esc bool)) {
 	base := false // the character before can take a combining mark
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		esc := r == utf8.RuneError && size == 1 || unprintable(r) ||
 			isJoiner(r) && strayJoiner(s, i, r) ||
-			!base && unicode.In(r, unicode.Mn, unicode.Me)
+			!base && unicode.In(r, unicode.Mn, unicode.Me) ||
+			literal && r == '\\' && escapeShaped(s[i+1:])
 		f(s[i:i+size], r, esc)
 		base = !esc && !unicode.IsSpace(r)
 		i += size
@@ -74,9 +86,10 @@ func eachChar(s string, f func(c string, r rune, esc bool)) {
 }
 
 // appendEscape appends the escape of the character c, r: \xff for an
-// invalid byte, \a, \x1b, \u202e, \U000e0001 for a character.
+// invalid byte, \a, \x1b, \u202e, \U000e0001 for a character, and \x5c
+// for a backslash (escapeShaped), so that no escape starts with one.
 func appendEscape(b []byte, c string, r rune) []byte {
-	if r == utf8.RuneError && len(c) == 1 {
+	if r == utf8.RuneError && len(c) == 1 || r == '\\' {
 		return fmt.Appendf(b, `\x%02x`, c[0])
 	}
 	q := strconv.QuoteRuneToASCII(r)
@@ -91,8 +104,81 @@ func appendEscape(b []byte, c string, r rune) []byte {
 // control (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) draws
 // "invoice\u202efdp.exe" as "invoiceexe.pdf". It is also a name as the text
 // of a link others will read (a Markdown or HTML link, an index page).
+//
+// Line is made for sentences that may already hold escaped text (a name
+// Line escaped, in an error shown again), and leaves a backslash as it
+// is: a name escaped once, to be read as it was sent, is Literal.
 func Line(s string) string {
-	return escaped(s)
+	return escaped(s, false)
+}
+
+// Literal is Line for a name escaped once, where a reader must tell an
+// escape from the same characters sent as they are (a name a server
+// answered, ServerName): a backslash that reads as the start of an escape
+// (escapeShaped: the six characters \u202e) is escaped itself, as \x5c, so
+// "\u202e" in it always stands for U+202E, and "\x5cu202e" for the six
+// characters. Line's own output is not given to it: its escapes would be
+// escaped again.
+func Literal(s string) string {
+	return escaped(s, true)
+}
+
+// LiteralCut is Literal(s) when it is at most n bytes (true); else as
+// many of its first characters and escapes as fit in n bytes (false),
+// never a part of one: "\u20" cut from "\u202e" would read as text, and
+// a part of a character as no character at all. A joiner the cut leaves
+// last is left out too: it joined what is cut off.
+func LiteralCut(s string, n int) (string, bool) {
+	var b []byte
+	whole := true
+	last := 0 // the length of b before its last character or escape
+	eachChar(s, true, func(c string, r rune, esc bool) {
+		if !whole {
+			return
+		}
+		next := b
+		if esc {
+			next = appendEscape(next, c, r)
+		} else {
+			next = append(next, c...)
+		}
+		if len(next) > n {
+			whole = false
+			return
+		}
+		last, b = len(b), next
+	})
+	if !whole && last < len(b) {
+		if r, _ := utf8.DecodeRune(b[last:]); isJoiner(r) {
+			b = b[:last]
+		}
+	}
+	return string(b), whole
+}
+
+// escapeShaped reports whether rest, the text after a backslash, begins
+// as what follows the backslash of an escape Line and Literal write
+// (appendEscape): x and 2 hex digits, u and 4, U and 8, or one of a, b,
+// f, n, r, t, v. Only Literal, made for names, takes it: Line and Text
+// show paths, and on Windows each \ of a path separates its names
+// (C:\temp\new.txt), to be read as it is.
+func escapeShaped(rest string) bool {
+	if rest == "" {
+		return false
+	}
+	digits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[rest[0]]
+	if digits == 0 {
+		return strings.IndexByte("abfnrtv", rest[0]) >= 0
+	}
+	if len(rest) <= digits {
+		return false
+	}
+	for _, c := range []byte(rest[1 : 1+digits]) {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", rune(c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // ShellWord is s as one word of a command to paste into the system's
@@ -151,13 +237,14 @@ func windowsWord(s string) string {
 	return b.String()
 }
 
-// Bare is s without what Line escapes (each control, formatting or
-// invalid byte, a joiner that joins nothing shown): the text a reader of
-// Line(s) reads past its escapes. A secret a server split with such
-// characters ("t\u200bo\u200bk") is whole in it, where api redacts it.
+// Bare is s without what Literal escapes (each control, formatting or
+// invalid byte, a joiner that joins nothing shown, a backslash that reads
+// as an escape): the text a reader of Literal(s) reads past its escapes. A
+// secret a server split with such characters ("t\u200bo\u200bk") is whole
+// in it, where api redacts it.
 func Bare(s string) string {
 	var b strings.Builder
-	eachChar(s, func(c string, _ rune, esc bool) {
+	eachChar(s, true, func(c string, _ rune, esc bool) {
 		if !esc {
 			b.WriteString(c)
 		}
@@ -171,7 +258,20 @@ func Bare(s string) string {
 // and "   " alike. It is the one way the window and the command line show
 // a name.
 func Name(s string) string {
-	return Text(QuotedIfBlank(s))
+	if q := QuotedIfBlank(s); q != s {
+		return q // quoted and escaped already: Text would quote it again
+	}
+	return Text(s)
+}
+
+// LiteralName is a name as the text of a link others read (a Markdown or
+// HTML link, an index page's title): Literal, and quoted when it draws
+// nothing (QuotedIfBlank), which a reader would show blank.
+func LiteralName(s string) string {
+	if q := QuotedIfBlank(s); q != s {
+		return q
+	}
+	return Literal(s)
 }
 
 // QuotedIfBlank is s quoted when every character of it draws nothing
@@ -201,14 +301,29 @@ func QuotedIfBlank(s string) string {
 // nothing is escaped where it stands: invisible).
 func drawsNothing(r rune) bool { return r == ' ' || r == '\u2800' }
 
-// escaped is s with each invalid byte and each character escapedAt
-// reports escaped where it stands (\x1b, \u202e, \n, \xff).
-func escaped(s string) string {
-	if asItIs(s) {
+// Hides reports whether s holds a character that does not draw what it
+// is where it stands: one Line escapes there (a control, a formatting
+// character, an invalid byte, a letter that draws nothing, a joiner that
+// joins nothing shown, a combining mark with nothing to draw on), or one
+// that draws nothing but the space (U+2800). Text that must read as
+// exactly what it is, an address every shared link carries, holds none:
+// "https://dstor\u3164.example" draws as another address.
+func Hides(s string) bool {
+	if !asItIs(s, false) {
+		return true
+	}
+	return strings.IndexFunc(s, func(r rune) bool { return r != ' ' && drawsNothing(r) }) >= 0
+}
+
+// escaped is s with each invalid byte and each character eachChar
+// reports escaped where it stands (\x1b, \u202e, \n, \xff), literal as it
+// takes it.
+func escaped(s string, literal bool) string {
+	if asItIs(s, literal) {
 		return s
 	}
 	var b []byte
-	eachChar(s, func(c string, r rune, esc bool) {
+	eachChar(s, literal, func(c string, r rune, esc bool) {
 		if esc {
 			b = appendEscape(b, c, r)
 		} else {

@@ -2,8 +2,13 @@ package inert
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -317,5 +322,152 @@ func checkTextLine(t *testing.T, tests []textLineCase) {
 			assert.Equal(t, tt.line, Line(tt.in), "Line")
 			assert.Equal(t, tt.line, Line(Line(tt.in)), "Line twice")
 		})
+	}
+}
+
+// TestABackslashThatReadsAsAnEscapeIsTold: a name holding the six
+// characters \u202e (a backslash, u, 2, 0, 2, e) was shown as it is by
+// Line, just as a name holding U+202E is shown escaped: the two read
+// alike, one as the other. Literal escapes a backslash that starts what
+// reads as an escape (\x5c), so its text says which it was; a backslash
+// that starts nothing an escape looks like stays as it is. Text shows the
+// six characters as they are, and U+202E quoted ("\u202e"): text that is
+// itself between double quotes is quoted too, so it is never taken for
+// that. Text and Line, which show paths, keep a Windows path's
+// backslashes as they are (C:\temp\new.txt).
+func TestABackslashThatReadsAsAnEscapeIsTold(t *testing.T) {
+	tests := []struct{ name, in, text, literal string }{
+		{"the text of an override's escape", `\u202etxt.exe`, `\u202etxt.exe`, `\x5cu202etxt.exe`},
+		{"the text of a control's escape", `a\x1bb`, `a\x1bb`, `a\x5cx1bb`},
+		{"the text of a long escape", `a\U000e0001`, `a\U000e0001`, `a\x5cU000e0001`},
+		{"upper-case hex digits", `a\u202Eb`, `a\u202Eb`, `a\x5cu202Eb`},
+		{"the text of a line break's escape", `two\nlines`, `two\nlines`, `two\x5cnlines`},
+		{"a real override", "\u202etxt.exe", `"\u202etxt.exe"`, `\u202etxt.exe`},
+		{"a quoted override's escape", `"\u202e"`, `"\"\\u202e\""`, `"\x5cu202e"`},
+		{"between quotes", `"a"`, `"\"a\""`, `"a"`},
+		{"a quote alone", `"`, `"`, `"`},
+		{"a backslash before a real override", "a\\\u202e", `"a\\\u202e"`, `a\\u202e`},
+		{"a backslash that starts nothing", `a\zb.txt`, `a\zb.txt`, `a\zb.txt`},
+		{"two that start nothing", `\\server\share`, `\\server\share`, `\\server\share`},
+		{"too few hex digits", `a\u20b`, `a\u20b`, `a\u20b`},
+		{"at the end", `name\`, `name\`, `name\`},
+		{"a Windows path", `C:\Users\Docs`, `C:\Users\Docs`, `C:\Users\Docs`},
+		{"a Windows path of escapes' letters", `C:\temp\new.txt`, `C:\temp\new.txt`, `C:\x5ctemp\x5cnew.txt`},
+		{"a Windows folder named as a hex escape", `C:\uface\docs`, `C:\uface\docs`, `C:\x5cuface\docs`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.text, Text(tt.in), "Text")
+			assert.Equal(t, tt.text, Name(tt.in), "Name")
+			assert.Equal(t, tt.literal, Literal(tt.in), "Literal")
+			assert.Equal(t, tt.literal, LiteralName(tt.in), "LiteralName")
+		})
+	}
+	assert.NotEqual(t, Text("\u202e"), Text(`\u202e`))
+	assert.NotEqual(t, Text("\"\u202e\""), Text(`"\u202e"`))
+	assert.NotEqual(t, Literal("\u202e"), Literal(`\u202e`))
+	assert.Equal(t, `"\u2800"`, LiteralName("\u2800"), "a name that draws nothing is quoted")
+	for _, path := range []string{`C:\temp\new.txt`, `C:\uface\docs`, `\\server\share\x1b`} {
+		assert.Equal(t, path, Text(path), "Text keeps a path's backslashes")
+		assert.Equal(t, path, Line(path), "Line keeps a path's backslashes")
+	}
+}
+
+// TestLiteralReadsBackAsWhatItEscaped: Literal is unambiguous: read
+// back (readLiteral: \x5c a backslash, each other escape its character or
+// byte, a backslash that starts none as it is), it is the text escaped,
+// for random text of backslashes, escapes' letters and digits and
+// characters Literal escapes.
+func TestLiteralReadsBackAsWhatItEscaped(t *testing.T) {
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	alphabet := []string{`\`, `\`, "x", "u", "U", "0", "2", "e", "1", "b", "ff", "n", "t", "a",
+		"\u202e", "\x1b", "\xff", "\u3164", "é", " ", "\u200d", "\x00", "\n", "\t", "\a"}
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		in := b.String()
+		out := Literal(in)
+		require.Equal(t, in, readLiteral(t, out), "Literal(%q) = %q", in, out)
+		require.Equal(t, in, readLiteral(t, Literal(in)), "%q", in)
+	}
+}
+
+// readLiteral reads back what Literal escaped in s.
+func readLiteral(t *testing.T, s string) string {
+	t.Helper()
+	var b []byte
+	for i := 0; i < len(s); {
+		if s[i] != '\\' || !escapeShaped(s[i+1:]) {
+			b = append(b, s[i])
+			i++
+			continue
+		}
+		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[i+1]]
+		if n == 0 {
+			b = append(b, map[byte]byte{'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}[s[i+1]])
+			i += 2
+			continue
+		}
+		v, err := strconv.ParseUint(s[i+2:i+2+n], 16, 32)
+		require.NoError(t, err)
+		if n == 2 {
+			b = append(b, byte(v)) // a byte: an ASCII control, a backslash or an invalid byte
+		} else {
+			b = utf8.AppendRune(b, rune(v))
+		}
+		i += 2 + n
+	}
+	return string(b)
+}
+
+// TestLiteralCutKeepsWholeEscapes: at every bound, LiteralCut keeps whole
+// escapes and characters of Literal's text, as many as fit, and says
+// whether all did; a joiner left last by the cut is left out.
+func TestLiteralCutKeepsWholeEscapes(t *testing.T) {
+	in := "a\u202e\\u0041é\U000e0001\xff"
+	units := []string{"a", `\u202e`, `\x5c`, "u", "0", "0", "4", "1", "é", `\U000e0001`, `\xff`}
+	full := strings.Join(units, "")
+	require.Equal(t, full, Literal(in))
+	for n := 0; n <= len(full)+1; n++ {
+		got, whole := LiteralCut(in, n)
+		want := ""
+		for _, u := range units {
+			if len(want)+len(u) > n {
+				break
+			}
+			want += u
+		}
+		assert.Equal(t, want, got, "n %d", n)
+		assert.Equal(t, n >= len(full), whole, "n %d", n)
+	}
+	got, whole := LiteralCut("👩\u200d💻", len("👩\u200d")+1)
+	assert.Equal(t, "👩", got, "the joiner of what is cut off is left out")
+	assert.False(t, whole)
+}
+
+// TestHides: Hides is true for what Line escapes where it stands, and for
+// U+2800, which draws as nothing; the characters of real names are not.
+func TestHides(t *testing.T) {
+	for in, want := range map[string]bool{
+		"https://ipfs.io":              false,
+		"https://bücher.example":       false,
+		"https://bu\u0308cher.example": false,
+		"می\u200cخواهم":                false,
+		"👩\u200d💻":                     false,
+		"a b":                          false,
+		`a\u202eb`:                     false,
+		"a\u3164b":                     true,
+		"a\u2800b":                     true,
+		"a\u200bb":                     true,
+		"a\u200db":                     true,
+		"\u0301a":                      true,
+		"a\xffb":                       true,
+		"a\tb":                         true,
+	} {
+		assert.Equal(t, want, Hides(in), "%q", in)
 	}
 }
