@@ -64,7 +64,7 @@ test: deps
 	$(GO) vet -tags screenshots ./ui/
 	@keyrings=$$(mktemp -d); trap 'rm -rf $$keyrings' EXIT; \
 	XDG_DATA_HOME=$$keyrings DSTOR_REQUIRE_KEYRING=1 dbus-run-session -- bash -c 'echo test-keyring-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
-	  xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -race -count=1 -timeout 30m ./...'
+	  xvfb-run -a -s "-screen 0 1280x800x24" $(GO) test -race -count=1 -timeout 50m ./...'
 
 # NOCGO_PKGS are the packages that build without cgo (no Fyne): lint vets
 # them for macOS and the BSDs too, which this machine cannot build the
