@@ -33,13 +33,12 @@ const endOfInputKey = "Ctrl+D"
 
 // promptEnders are the signals that end the secret's prompt as Ctrl+C
 // does (watchPrompt): Ctrl+\ (SIGQUIT, the terminal's VQUIT key), which
-// Go answers with a goroutine dump, and a hang-up (SIGHUP: the terminal
-// window closed, an ssh connection dropped, kill -HUP), which ends the
-// process; either left the terminal's echo off where the terminal
-// survives it (a tmux or screen pane). One the process was started
-// ignoring (a `trap "" HUP`) stays ignored, as Ctrl+C does
-// (ctrlCIgnored): read at start, before anything is Notify'd.
-var promptEnders = notIgnoredAtStart(syscall.SIGQUIT, syscall.SIGHUP)
+// Go answers with a goroutine dump that left the terminal's echo off
+// where the terminal survives it (a tmux or screen pane). One the process
+// was started ignoring stays ignored, as Ctrl+C does (ctrlCIgnored): read
+// at start, before anything is Notify'd. A hang-up (SIGHUP) is one of
+// interrupts' stopSignals, which end the prompt's ctx as Ctrl+C does.
+var promptEnders = notIgnoredAtStart(syscall.SIGQUIT)
 
 // notIgnoredAtStart is sigs but those this process was started ignoring.
 func notIgnoredAtStart(sigs ...os.Signal) []os.Signal {
@@ -62,13 +61,13 @@ func notIgnoredAtStart(sigs ...os.Signal) []os.Signal {
 // once continued (fg: SIGCONT) it turns the echo off again for the rest
 // of the secret, whatever the shell set meanwhile.
 //
-// At Ctrl+\ or a hang-up (promptEnders) it ends prompt with a
+// At Ctrl+\ (promptEnders) it ends prompt with a
 // *promptEndedError as its cause, so the read ends as at Ctrl+C and the
 // caller gives the echo back, instead of the process ending with it off.
 //
 // done ends the watch (signal.Stop), and the goroutine it runs, before
-// the caller gives the echo back: after the prompt, SIGQUIT and SIGHUP
-// are Go's again (a dump of a command that hangs, the end at a hang-up).
+// the caller gives the echo back: after the prompt, SIGQUIT is Go's
+// again (a dump of a command that hangs).
 func watchPrompt(ctx context.Context, fd int, was *term.State) (prompt context.Context, done func()) {
 	prompt, end := context.WithCancelCause(ctx)
 	signals := make(chan os.Signal, 2)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"sync"
@@ -16,17 +17,50 @@ import (
 // says so, even after signal.Stop has given it back to be ignored.
 var ctrlCIgnored = signal.Ignored(os.Interrupt)
 
+// hangUpIgnored is whether this process was started with SIGHUP ignored:
+// under nohup (or `trap "" HUP`), which asks that a run go on after its
+// terminal is gone. Read at start, as ctrlCIgnored is.
+var hangUpIgnored = signal.Ignored(syscall.SIGHUP)
+
 // stopSignals are the signals interrupts watches: SIGTERM (kill, a
-// logout), and Ctrl+C unless the process was started ignoring it
-// (ctrlCIgnored), which Notify would otherwise take back until stop.
+// logout; on Windows also the console window closed), Ctrl+C unless the
+// process was started ignoring it (ctrlCIgnored), which Notify would
+// otherwise take back until stop, and a hang-up (SIGHUP: the terminal
+// window closed, an ssh connection dropped) unless started ignoring it
+// (hangUpIgnored, nohup). Left to Go, a hang-up ended the process at
+// once, as a kill does: a sandbox's temporary store stayed on disk, and
+// the queue was not closed. Windows sends no SIGHUP.
 func stopSignals() []os.Signal {
-	if ctrlCIgnored {
-		return []os.Signal{syscall.SIGTERM}
+	sigs := []os.Signal{syscall.SIGTERM}
+	if !ctrlCIgnored {
+		sigs = append(sigs, os.Interrupt)
 	}
-	return []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !hangUpIgnored {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
-// interrupts watches for Ctrl+C (or SIGTERM), the one place the commands
+// stoppedBy is the cause of the end of interrupts' ctx: the signal that
+// stopped the command, which its exit status tells (stopStatus).
+type stoppedBy struct{ signal os.Signal }
+
+func (s *stoppedBy) Error() string { return "stopped by " + s.signal.String() }
+
+// stopStatus is the exit status of a command whose interrupts' ctx
+// ended: exitHangUp at a hang-up, else exitInterrupted (Ctrl+C, SIGTERM),
+// so a script or a supervisor reads a hang-up as it reads the process
+// the signal ended (128 + its number).
+func stopStatus(ctx context.Context) int {
+	var s *stoppedBy
+	if errors.As(context.Cause(ctx), &s) && s.signal == syscall.SIGHUP {
+		return exitHangUp
+	}
+	return exitInterrupted
+}
+
+// interrupts watches for Ctrl+C (or SIGTERM, or a hang-up: stopSignals),
+// the one place the commands
 // that stop on it catch it: ctx ends at the first, and again is closed at
 // the second, so that a command that waits after the first for work that
 // may never end (a read from a drive that stopped answering) can stop
@@ -37,15 +71,16 @@ func stopSignals() []os.Signal {
 // while its queue closes). A process started with Ctrl+C ignored ignores
 // it throughout (stopSignals).
 func interrupts(parent context.Context) (ctx context.Context, again <-chan struct{}, stop func()) {
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancelCause(parent)
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, stopSignals()...)
 	second, quit, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(ended)
 		for n := 1; ; n++ {
+			var sig os.Signal
 			select {
-			case <-signals:
+			case sig = <-signals:
 			case <-quit:
 				return
 			}
@@ -54,7 +89,7 @@ func interrupts(parent context.Context) (ctx context.Context, again <-chan struc
 				close(second)
 				return
 			}
-			cancel()
+			cancel(&stoppedBy{signal: sig})
 		}
 	}()
 	var once sync.Once
@@ -63,7 +98,7 @@ func interrupts(parent context.Context) (ctx context.Context, again <-chan struc
 			signal.Stop(signals)
 			close(quit)
 			<-ended
-			cancel()
+			cancel(nil)
 		})
 	}
 }

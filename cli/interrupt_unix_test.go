@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,12 +18,20 @@ import (
 // children ignoring it too, as exec keeps an ignored signal ignored, and
 // they rightly keep ignoring it (ctrlCIgnored). While this process
 // watches SIGINT, exec gives the child SIGINT's default instead; one that
-// comes meanwhile is dropped, as it was ignored anyway.
+// comes meanwhile is dropped, as it was ignored anyway. So for a hang-up
+// (SIGHUP) in a test binary started under nohup (hangUpIgnored).
 func startInterruptible(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
+	var ignored []os.Signal
 	if ctrlCIgnored {
+		ignored = append(ignored, os.Interrupt)
+	}
+	if hangUpIgnored {
+		ignored = append(ignored, syscall.SIGHUP)
+	}
+	if len(ignored) > 0 {
 		caught := make(chan os.Signal, 1)
-		signal.Notify(caught, os.Interrupt)
+		signal.Notify(caught, ignored...)
 		defer signal.Stop(caught)
 	}
 	require.NoError(t, cmd.Start())

@@ -99,10 +99,10 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	// Ctrl+C (or SIGTERM) stops the login from here, while the key or
-	// password is typed too (the terminal's echo comes back on): the
-	// person is told what is kept, and it exits 130. At the prompt,
-	// Ctrl+\ and a hang-up do the same (exit 131, 129).
+	// Ctrl+C (or SIGTERM, or a hang-up) stops the login from here, while
+	// the key or password is typed too (the terminal's echo comes back
+	// on): the person is told what is kept, and it exits 130 (129 at a
+	// hang-up: stopStatus). At the prompt, Ctrl+\ does the same (exit 131).
 	stopped, again, stop := interrupts(ctx)
 	defer stop()
 	creds, err := o.credentials(stopped, cio)
@@ -123,7 +123,7 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 		if atPrompt {
 			return &exitError{code: promptEnded.exitCode()}
 		}
-		return &exitError{code: exitInterrupted}
+		return &exitError{code: stopStatus(stopped)}
 	}
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	before := err == nil && settings.Remembers(s.EnvKey, s.Account)
 	ended, err := keepUnlessStopped(cio.Err, stopped, again, st.secrets, s, creds, o.rememberSecret, before)
 	if stopped.Err() != nil {
-		return loginStopped(cio.Err, st, s, ended, before)
+		return loginStopped(cio.Err, st, s, ended, before, stopStatus(stopped))
 	}
 	var notDeleted *session.PasswordNotDeletedError
 	if err != nil && !errors.As(err, &notDeleted) {
@@ -230,7 +230,7 @@ func keepUnlessStopped(stderr io.Writer, stopped context.Context, again <-chan s
 	}
 }
 
-// loginStopped ends a login stopped (Ctrl+C, SIGTERM) after it signed in
+// loginStopped ends a login stopped (Ctrl+C, SIGTERM, a hang-up) after it signed in
 // as s, and says what is kept: the settings do not name it, and what it
 // gave the keyring goes again (forgetUnlessRemembered) once Keep has
 // ended; when it has not (a second stop), the command does not wait for
@@ -238,8 +238,8 @@ func keepUnlessStopped(stderr io.Writer, stopped context.Context, again <-chan s
 // account remembered before the login (before) keeps what the keyring
 // now holds: its password may be gone (a login without --remember
 // deletes it) and its token is this login's, so it is not "as it was".
-// Exit 130.
-func loginStopped(stderr io.Writer, st *store, s *session.Session, ended, before bool) error {
+// Exit code (stopStatus).
+func loginStopped(stderr io.Writer, st *store, s *session.Session, ended, before bool, code int) error {
 	switch {
 	case !ended:
 		st.abandon = true
@@ -250,5 +250,5 @@ func loginStopped(stderr io.Writer, st *store, s *session.Session, ended, before
 		forgetUnlessRemembered(st, s)
 		fmt.Fprintln(stderr, "Interrupted: the login is not kept, and what it gave the OS keyring is removed again.")
 	}
-	return &exitError{code: exitInterrupted}
+	return &exitError{code: code}
 }

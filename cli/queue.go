@@ -25,6 +25,11 @@ import (
 // as shells report it).
 const exitInterrupted = 130
 
+// exitHangUp is the exit status of a run a hang-up stopped (128+SIGHUP:
+// the terminal closed, an ssh connection dropped), as a shell reports one
+// the signal ended; see stopStatus.
+const exitHangUp = 129
+
 // stallNotice is how long an upload may make no progress before the run
 // says so (0: worker.DefaultStallNotice); tests make it short.
 var stallNotice time.Duration
@@ -140,7 +145,10 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	// rows left "uploading" are resumed by the next run, the results not
 	// printed yet are printed by it). stop cancels ctx, so whether this run
 	// was interrupted is read first.
-	interrupted := ctx.Err() != nil
+	stopCode := 0 // not interrupted; else its exit status (stopStatus)
+	if ctx.Err() != nil {
+		stopCode = stopStatus(ctx)
+	}
 	stop()
 	// Stop the queue before the last report: an upload finishing right
 	// now is recorded, and printed below with any other finished upload
@@ -153,7 +161,7 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	// goes on, as stopping would cut off uploads dStor may keep without
 	// their links); one deleted after the run's last write is found here.
 	lost := st.db.CheckFile()
-	return run.saved(cio, closeErr, runOutcome(cio, run.rep, interrupted, waitErr, lost))
+	return run.saved(cio, closeErr, runOutcome(cio, run.rep, stopCode, waitErr, lost))
 }
 
 // saved is the command's result out once the queue closed with closeErr:
@@ -452,10 +460,10 @@ func drain(ctx context.Context, q *worker.Queue, events <-chan worker.Event, rep
 }
 
 // runOutcome prints the run's summary and turns it into the command's
-// result: exit 130 when interrupted, 1 when the run left something not
+// result: stopCode when interrupted (130, 129 at a hang-up; 0 when not), 1 when the run left something not
 // uploaded (reporter.failedRun), the run stopped or the history was
 // deleted or replaced under it (lost), else success.
-func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) error {
+func runOutcome(cio IO, rep *reporter, stopCode int, waitErr, lost error) error {
 	sum := rep.summary()
 	var changed *api.AccountChangedError
 	var gone *storage.ReplacedError
@@ -463,13 +471,13 @@ func runOutcome(cio IO, rep *reporter, interrupted bool, waitErr, lost error) er
 	case errors.As(lost, &gone):
 		fmt.Fprintln(cio.Err, sum)
 		fmt.Fprintf(cio.Err, "Not recorded: %s\n", historyGone(gone, rep))
-		if interrupted {
-			return &exitError{code: exitInterrupted}
+		if stopCode != 0 {
+			return &exitError{code: stopCode}
 		}
 		return &exitError{code: 1}
-	case interrupted:
+	case stopCode != 0:
 		fmt.Fprintf(cio.Err, "Interrupted: %s. Run \"dstor-uploader resume\" to finish.\n", sum)
-		return &exitError{code: exitInterrupted}
+		return &exitError{code: stopCode}
 	case errors.As(waitErr, &changed):
 		fmt.Fprintf(cio.Err, "Stopped: %s (%s). Run \"dstor-uploader login\", then \"dstor-uploader resume\".\n", changed.Error(), sum)
 		return &exitError{code: 1}

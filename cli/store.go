@@ -274,8 +274,8 @@ func commandLineEnv(envFlag string, settings storage.Settings) (api.Environment,
 // readSecret reads one line from stdin, the secret named what ("API
 // key"); on a terminal it prompts and turns echo off, so the secret never
 // shows on screen or in argv, and gives the echo back however the read
-// ends. A stop (ctx ends: Ctrl+C) ends it at once with ctx's error, and
-// so, on a terminal, do Ctrl+\ and a hang-up (watchPrompt), with a
+// ends. A stop (ctx ends: Ctrl+C, a hang-up) ends it at once with ctx's
+// cause, and so, on a terminal, does Ctrl+\ (watchPrompt), with a
 // *promptEndedError; the end of a terminal's input before anything was
 // typed (endOfInputKey) is an error that says so and what to do.
 func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string) (string, error) {
@@ -307,7 +307,7 @@ func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string
 	fmt.Fprintln(stderr) // the Enter typed, not echoed
 	switch {
 	case prompt.Err() != nil:
-		// ctx's stop, or a *promptEndedError (Ctrl+\, a hang-up).
+		// ctx's stop, or a *promptEndedError (Ctrl+\).
 		return "", context.Cause(prompt)
 	case errors.Is(err, io.EOF) && line == "":
 		return "", fmt.Errorf("the terminal's input ended (%s) before the %s was typed, so nothing was kept and you are not signed in\n"+
@@ -321,15 +321,15 @@ func readSecret(ctx context.Context, in io.Reader, stderr io.Writer, what string
 }
 
 // promptEndedError is readSecret's error when a signal ended the prompt
-// on a terminal as Ctrl+C does (watchPrompt: Ctrl+\ is SIGQUIT, a
-// hang-up SIGHUP): login keeps nothing, gives the echo back, and exits
+// on a terminal as Ctrl+C does (watchPrompt: Ctrl+\ is SIGQUIT):
+// login keeps nothing, gives the echo back, and exits
 // with exitCode, not with Go's goroutine dump or by the signal.
 type promptEndedError struct{ Signal syscall.Signal }
 
 func (e *promptEndedError) Error() string { return "the prompt ended at " + e.Signal.String() }
 
-// exitCode is 128 + the signal's number (131 for Ctrl+\, 129 for a
-// hang-up), as exitInterrupted is for Ctrl+C: what a shell reports ($?)
+// exitCode is 128 + the signal's number (131 for Ctrl+\), as
+// exitInterrupted is for Ctrl+C: what a shell reports ($?)
 // of a process the signal ended, so a script reads it as the signal's
 // either way. The process does not end by the signal itself: Go's own
 // SIGQUIT dumps every goroutine, which says nothing to the person who

@@ -144,7 +144,7 @@ func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) err
 	}
 	if ctx.Err() != nil {
 		fmt.Fprintf(cio.Err, "verify was interrupted: the files after the last line printed were not verified%s\n", t.before(paths))
-		return &exitError{code: exitInterrupted}
+		return &exitError{code: stopStatus(ctx)}
 	}
 	if err != nil {
 		return err // a result is lost: exit 1, never 0 for it
