@@ -94,6 +94,7 @@ func TestHotPathQueryPlans(t *testing.T) {
 		{"history: count of a search", history(HistoryQuery{Search: "img_0012"}, "1", true), "history_fts VIRTUAL TABLE INDEX"},
 		{"history: count of a short search, bounded", history(HistoryQuery{Search: "im", MaxScan: 1000}, "1", true), "COVERING INDEX history_newest"},
 		{"history: next entries to index", queryPlan(t, d, `SELECT max(id) FROM (SELECT id FROM history WHERE id > ? ORDER BY id LIMIT ?)`, 1, 500), "INTEGER PRIMARY KEY (rowid>?)"},
+		{"history: a refold batch's rewrite", queryPlan(t, d, refoldRewriteSQL(2), 1, "a", 2, "b"), "SEARCH history USING INTEGER PRIMARY KEY (rowid=?)"},
 		{"history: total", queryPlan(t, d, historyTotalSQL), "history_stats USING INTEGER PRIMARY KEY"},
 		{"history: entry by id", queryPlan(t, d, historyByIDSQL, 1), "INTEGER PRIMARY KEY"},
 		{"history: entry of a job", queryPlan(t, d, historyOfJobSQL, "j"), "sqlite_autoindex_history_1"},

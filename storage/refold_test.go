@@ -18,8 +18,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"modernc.org/sqlite"
-
-	"github.com/dstor-uploader/dstor-uploader/internal/testutil/race"
 )
 
 // TestSearchFoldsCompatibilityForms: text that reads the same is found
@@ -492,9 +490,10 @@ func TestUpgradeRefoldsTheTurkishIAgain(t *testing.T) {
 
 // refoldHeld is how long each batch of the refold holds the write lock in
 // TestTwoOpenHistoriesRefoldOnce (its trigger calls test_hold), as a batch
-// of a large history does (0.4 s median at a million entries, 4.2 s at
-// most): the four batches after the command's open hold it longer than
-// the open's busy wait (openBusyTimeout).
+// of a large history does on a loaded machine (0.22 s median at a million
+// entries, 0.79 s at most, at a load average of 11–14): the four batches
+// after the command's open hold it longer than the open's busy wait
+// (openBusyTimeout), so the command gets in between two of them.
 const refoldHeld = 700 * time.Millisecond
 
 func init() {
@@ -517,10 +516,7 @@ func init() {
 // lock free: the open failed, "another program is using the upload
 // history … and keeps it locked".
 func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
-	n := 4000 // 6 batches of rewrites
-	if race.Enabled {
-		n = 2400 // 4, each longer than the open's busy wait
-	}
+	const n = 4000 // 6 batches of rewrites
 	dir := t.TempDir()
 	olderFoldHistory(t, dir, n, n/2)
 	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
@@ -545,11 +541,7 @@ func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
 	window, err := Open(dir)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = window.Close() })
-	// Under the race detector a batch outlasts the open's busy wait
-	// (openBusyTimeout): the command opens before the first.
-	if !race.Enabled {
-		require.Eventually(t, func() bool { return batches.Load() >= 2 }, time.Minute, 10*time.Millisecond, "the window refolds")
-	}
+	require.Eventually(t, func() bool { return batches.Load() >= 2 }, time.Minute, 10*time.Millisecond, "the window refolds")
 	command, err := Open(dir)
 	require.NoError(t, err, "the command opens the history during the refold (batch %d)", batches.Load())
 	t.Cleanup(func() { _ = command.Close() })
@@ -593,4 +585,74 @@ func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
 	require.NoError(t, window.r.QueryRow(`SELECT count(DISTINCT id), count(*) - count(DISTINCT id) FROM refold_log`).Scan(&rewritten, &twice))
 	assert.Equal(t, 3*n/4, rewritten, "the entries not all NFC were rewritten")
 	assert.Zero(t, twice, "entries rewritten more than once")
+}
+
+// ftsPagesFlushed reads the trigram index's write counter: the leaf pages
+// FTS5 has flushed from its in-memory table to new segments, which its
+// automerge turns into merge work (64 × the index's levels every 64
+// pages). It decodes the structure record (history_fts_data, id 10): a
+// four-byte cookie, a four-byte version mark in FTS5's second format,
+// then SQLite varints: levels, segments, the counter.
+func ftsPagesFlushed(t *testing.T, d *DB) uint64 {
+	t.Helper()
+	var b []byte
+	require.NoError(t, d.w.QueryRow(`SELECT block FROM history_fts_data WHERE id = 10`).Scan(&b))
+	i := 4
+	if len(b) >= 8 && string(b[4:8]) == "\xff\x00\x00\x01" {
+		i = 8
+	}
+	var v uint64
+	for range 3 { // levels, segments, then the counter
+		v = 0
+		for k := 0; ; k++ {
+			require.Less(t, i, len(b), "the structure record ends in a varint")
+			c := b[i]
+			i++
+			if k == 8 {
+				v = v<<8 | uint64(c)
+				break
+			}
+			if v = v<<7 | uint64(c&0x7f); c&0x80 == 0 {
+				break
+			}
+		}
+	}
+	return v
+}
+
+// TestRefoldBatchFlushesTheIndexOnce: a batch of the refold rewrites its
+// entries in one transaction, and FTS5 flushes its in-memory table once
+// for it, at the commit, into one new segment. Before, the batch
+// rewrote them newest first, and FTS5 flushes whenever a write's rowid is
+// below the last one's: one segment per entry, each flush paid with
+// automerge work that grows with the index's levels (64 pages × levels
+// every 64 pages flushed) and a crisis merge of the newest level every 16
+// flushes. At a million entries that made a batch of 500 rewrites take
+// 0.25–3.9 s (median 0.4 s), longer than another process waits to open
+// the history (openBusyTimeout).
+func TestRefoldBatchFlushesTheIndexOnce(t *testing.T) {
+	const n = 2000 // the first batch rewrites indexBatch of them
+	dir := t.TempDir()
+	olderFoldHistory(t, dir, n, n) // all indexed
+	gate := make(chan struct{}, 1)
+	stop := make(chan struct{})
+	beforeRefoldBatch = func() {
+		select {
+		case <-gate:
+		case <-stop:
+		}
+	}
+	t.Cleanup(func() { beforeRefoldBatch = nil })
+	d, err := Open(dir)
+	require.NoError(t, err)
+	t.Cleanup(func() { close(stop); _ = d.Close() })
+	require.EqualValues(t, n, refoldTo(t, d), "held before the refold")
+
+	flushed := ftsPagesFlushed(t, d)
+	gate <- struct{}{} // one batch
+	require.Eventually(t, func() bool { return refoldTo(t, d) < n }, time.Minute, 10*time.Millisecond, "the first batch")
+	pages := ftsPagesFlushed(t, d) - flushed
+	t.Logf("one batch (refold_to %d → %d): %d leaf pages flushed to the index", n, refoldTo(t, d), pages)
+	assert.Less(t, pages, uint64(indexBatch/4), "FTS5 flushes the batch's %d rewrites once, not once each", indexBatch)
+	assertRefoldedAsItWas(t, d)
 }

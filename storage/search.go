@@ -355,10 +355,12 @@ func markRefold(tx *sql.Tx) error {
 // refoldScan bounds the entries one batch of the refold reads; it
 // rewrites indexBatch of them at most. Most names are ASCII, which the
 // fold leaves as they were: reading them is a small part of a batch. At a
-// million entries, one in ten of them to rewrite, a batch took about 0.4 s
-// (median), the longest 4.2 s when FTS5 merged its segments, as indexing
-// does, and the whole refold 2 m 20 s (README, History at a million
-// entries). Half the batch made the longest no shorter.
+// million entries, one in ten of them to rewrite, at a load average of
+// 11–14 on 2 cores, a batch took 0.22 s (median), 0.79 s at most, and the
+// 200 batches 51 s back to back (README, History at a million entries):
+// most of a batch is FTS5's flush of its rewrites and the merge work that
+// pays for it (refoldRewriteSQL), which grows with the index's levels,
+// not with its entries.
 const refoldScan = 5_000
 
 // refoldHistoryBatch refolds the search_text of the next entries at or
@@ -412,8 +414,13 @@ func (d *DB) refoldHistoryBatch() (more bool, err error) {
 		if err != nil && !errors.Is(err, errBatchFull) {
 			return err
 		}
-		for _, f := range fills {
-			if _, err := tx.Exec(`UPDATE history SET search_text = ? WHERE id = ?`, f.text, f.id); err != nil {
+		if len(fills) > 0 {
+			slices.Reverse(fills) // oldest first: see refoldRewriteSQL
+			args := make([]any, 0, 2*len(fills))
+			for _, f := range fills {
+				args = append(args, f.id, f.text)
+			}
+			if _, err := tx.Exec(refoldRewriteSQL(len(fills)), args...); err != nil {
 				return err
 			}
 		}
@@ -427,6 +434,26 @@ func (d *DB) refoldHistoryBatch() (more bool, err error) {
 		d.refolded.Store(true) // refold_to only falls: this version records folded text
 	}
 	return more, err
+}
+
+// refoldRewriteSQL is the statement that gives n entries their refolded
+// text, its arguments each entry's id and text, oldest first: the whole
+// batch in one statement, so that FTS5 (reindexing each entry through
+// history_fts_update) flushes its in-memory table once for the batch, at
+// the commit, into one new segment. FTS5 flushes it at the start of every
+// statement that writes to it (its savepoint) and at every write whose
+// rowid is below the one before (the rows are given rising, and SQLite's
+// UPDATE … FROM applies them in rowid order as well). With an UPDATE an
+// entry, a batch made a segment of each of its entries and paid FTS5's
+// merges for each (automerge: 64 pages × the index's levels every 64
+// pages flushed; a merge of the newest level every 16 segments): at a
+// million entries a batch of 500 took 0.25–3.9 s at a load average of
+// 9–12, longer than another process waits to open the history
+// (openBusyTimeout), and the refold 2 m 15 s back to back.
+func refoldRewriteSQL(n int) string {
+	return `UPDATE history SET search_text = batch.column2
+		FROM (VALUES ` + strings.Repeat("(?, ?), ", n-1) + `(?, ?)) AS batch
+		WHERE history.id = batch.column1`
 }
 
 // errBatchFull stops refoldHistoryBatch's read once the batch holds
@@ -504,13 +531,13 @@ const maxUpkeepPause = 100 * time.Millisecond
 // batch that lasted took, before the next one. Another process opening
 // the history or writing to it meanwhile (a command while the window
 // refolds or indexes it, or the other way round) tries again at most
-// maxUpkeepPause later: after a batch of a large history (0.4 s and more)
+// maxUpkeepPause later: after a batch of a large history (0.2 s and more)
 // it gets in at its next try, after a short one at one try in three. With
 // no pause the next batch began at once, and the other process almost
 // never found the lock free: its open failed after openBusyTimeout, a
 // write after busyTimeout, saying another program kept the history
-// locked. The pause adds half a batch's time at most: about 20 s to the
-// 2 m 20 s of a refold at a million entries.
+// locked. The pause adds half a batch's time at most (README, History at
+// a million entries).
 func upkeepPause(took time.Duration) time.Duration {
 	return min(took/2, maxUpkeepPause)
 }
