@@ -38,8 +38,10 @@ func (q *Queue) CancelAll() {
 	// The requests not listed yet are forgotten, in the database too;
 	// their folder shares say they were stopped before their end.
 	for _, c := range q.pendingAdds {
+		c.dropped = true
 		q.dropWalksLocked(c.batchID, c.walkIDs, storage.CutStopped)
 	}
+	q.giveUpShareLooksLocked(true) // the saver's, for the calls just forgotten
 	if q.walkCall != nil {
 		q.dropWalksLocked(q.walkCall.batchID, q.walkCall.walkIDs, storage.CutStopped)
 	}

@@ -519,6 +519,30 @@ type walkDrop struct {
 
 func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
 
+// shareLookGrace is how long Close lets the walk saver's looks for the
+// shares of the folders added (ShareFolder) go on before it gives them
+// up (giveUpShareLooksLocked): long enough for any drive that answers,
+// so their requests are saved with their shares as ever, short enough
+// that a drive that stopped answering does not hold the quit. A var
+// only so that a test can make it longer than a slow machine's pause.
+var shareLookGrace = 2 * time.Second
+
+// givenUp is a closed channel: the stop of a look not to begin.
+var givenUp = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// giveUpShareLooksLocked gives up the walk saver's looks for shares
+// under way (withShareFolders) and those of the calls it took with
+// them: Cancel all forgot those calls (renew: the calls added after it
+// get a stop of their own), or Close waited shareLookGrace for them.
+// Their requests are saved without their shares. Called with q.mu held,
+// by Cancel all before Close, or by Close once.
+func (q *Queue) giveUpShareLooksLocked(renew bool) {
+	close(q.shareStop)
+	if renew {
+		q.shareStop = make(chan struct{})
+	}
+}
+
 // saveWalks writes the pending walk rows, lets the walker list them, then
 // deletes the walk rows of requests listed completely (or canceled). Its
 // last run, at Close, keeps requests added but not listed yet saved for
@@ -536,10 +560,17 @@ func (q *Queue) saveWalks(final bool) bool {
 			return true
 		}
 		q.walkSaves, q.walkDrops = nil, nil
+		stops := make([]<-chan struct{}, len(saves))
+		for i, c := range saves {
+			stops[i] = q.shareStop
+			if c.dropped {
+				stops[i] = givenUp // forgotten already: no look
+			}
+		}
 		q.mu.Unlock()
 		var rows []storage.WalkRow // each call's requests and walk ids are its own from its Add on
-		for _, c := range saves {
-			rows = append(rows, withShareFolders(c.walkRows(q.env, q.account), c.reqs)...)
+		for i, c := range saves {
+			rows = append(rows, withShareFolders(stops[i], c.walkRows(q.env, q.account), c.reqs)...)
 		}
 
 		if len(saves) > 0 {
@@ -839,6 +870,7 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 	q.persister = newWriteBehind(q.flushDB, diskRetryEvery)
 	q.persister.gap = persistGap
 	q.walkSaver = newWriteBehind(q.saveWalks, diskRetryEvery)
+	q.shareStop = make(chan struct{})
 	q.liveSaver = newWriteBehind(q.saveLive, diskRetryEvery)
 	q.liveSaver.gap = persistGap
 	return q

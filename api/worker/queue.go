@@ -282,6 +282,7 @@ type queuePersistence struct {
 	walkSaves   []*addCall        // calls whose walk rows are not written yet
 	walkDrops   []walkDrop        // walk rows to delete
 	walkSaving  bool              // the walk saver is writing
+	shareStop   chan struct{}     // closed to give up the walk saver's looks for shares (giveUpShareLooksLocked)
 	liveWalks   map[string]string // walk id → batch id, for walk rows not deleted yet
 	liveBatches map[string]int    // batch id → its walk rows not deleted yet
 	// unsavedWalks are the walk ids whose row a full disk refused, until
@@ -490,8 +491,16 @@ func (q *Queue) Close() error {
 	q.workers.Wait()
 	q.liveSaver.close() // the checks that finished, before the subscribers go
 	// The walk saver first: its last round may hand job rows to delete to
-	// the persister.
+	// the persister. Its looks for shares get a moment, then are given up
+	// (a drive that stopped answering): not on q.ctx, which ended above,
+	// so that every drive that answers still gives its shares.
+	giveUp := time.AfterFunc(shareLookGrace, func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		q.giveUpShareLooksLocked(false)
+	})
 	q.walkSaver.close()
+	giveUp.Stop()
 	q.persister.close()
 	for s := range subs {
 		s.close()

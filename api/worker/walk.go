@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/offlocal"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 	"github.com/google/uuid"
 )
@@ -52,6 +54,9 @@ type addCall struct {
 	// resumed is set on a call whose listing a crash or Close interrupted:
 	// listing it again adds only the files its batch has no job for yet.
 	resumed bool
+	// dropped is set, under Queue.mu, once Cancel all forgot the call: the
+	// walk saver looks for none of its shares (giveUpShareLooksLocked).
+	dropped bool
 }
 
 // Add queues files and folders and returns at once: listing folders,
@@ -212,10 +217,31 @@ func (c *addCall) walkRows(env, account string) []storage.WalkRow {
 
 // withShareFolders fills in the folder share of each row of reqs
 // (storage.WalkRow.Folder, see ShareFolder): it reads the disk, so it is
-// called on no goroutine the person waits on, and without q.mu.
-func withShareFolders(rows []storage.WalkRow, reqs []Request) []storage.WalkRow {
+// called on no goroutine the person waits on, and without q.mu. With a
+// stop (the walk saver's: Cancel all, or Close once shareLookGrace has
+// passed), each look runs off the calling goroutine (offlocal.Until)
+// until stop is closed, as a drive that stopped answering holds it for
+// good: a look given up on, and every look after it, leaves its row's
+// Folder empty, as a file's. Its listing then makes the share when it
+// comes to the folder (walk.ownShare), and the look left behind drops
+// what it finds once the drive answers.
+func withShareFolders(stop <-chan struct{}, rows []storage.WalkRow, reqs []Request) []storage.WalkRow {
 	for i := range rows {
-		rows[i].Folder = ShareFolder(reqs[i])
+		if stop == nil {
+			rows[i].Folder = ShareFolder(reqs[i])
+			continue
+		}
+		select {
+		case <-stop:
+			return rows // given up: no look begins
+		default:
+		}
+		r := reqs[i]
+		folder, ok := offlocal.Until(context.Background(), stop, func() string { return ShareFolder(r) })
+		if !ok {
+			return rows
+		}
+		rows[i].Folder = folder
 	}
 	return rows
 }
@@ -228,6 +254,7 @@ func ShareFolder(r Request) string {
 	if r.Path == "" || r.ExpectSHA256 != "" || validateRequest(r).code != "" {
 		return ""
 	}
+	readhook.ShareLook(r.Path)
 	if fi, err := os.Stat(RequestPath(r.Path)); err != nil || !fi.IsDir() {
 		return ""
 	}
@@ -282,7 +309,7 @@ func SaveForLater(db *storage.DB, env, account string, reqs ...Request) error {
 	if len(call.reqs) == 0 {
 		return nil
 	}
-	if err := db.InsertWalks(withShareFolders(call.walkRows(env, account), call.reqs)); err != nil {
+	if err := db.InsertWalks(withShareFolders(nil, call.walkRows(env, account), call.reqs)); err != nil {
 		return fmt.Errorf("save the added files for later: %w", err)
 	}
 	return nil

@@ -8,8 +8,9 @@
 // file on a drive that stopped answering does; and where it learns when
 // the upload closes the file it read (Closed), which must not happen
 // while a read of it is still under way; before each look of a folder's
-// listing at the disk (Listing), and before an upload looks at its file
-// again once dStor answered (Answered), to make those looks hang. Nothing
+// listing at the disk (Listing), before the look that finds the folder
+// share an added path makes (ShareLook), and before an upload looks at its
+// file again once dStor answered (Answered), to make those looks hang. Nothing
 // outside tests sets them;
 // unset, each costs one atomic load per call. Imports nothing of the
 // project.
@@ -91,6 +92,25 @@ func Listing(path string) {
 	listing.call(path)
 }
 
+// shareLook is the hook SetShareLook sets.
+var shareLook pathHook
+
+// SetShareLook makes fn run before the look at what an added path is, and
+// where its links lead, that finds the folder share its saved request
+// names (worker.ShareFolder: the queue's walk saver, and the window's
+// files kept for a sign-in), with the path as added, until restore is
+// called: a test that blocks in fn stands for a drive that stopped
+// answering right then. One at a time, as Set.
+func SetShareLook(fn func(path string)) (restore func()) {
+	return shareLook.set(fn)
+}
+
+// ShareLook calls the function SetShareLook gave, if any: worker's
+// ShareFolder calls it before it looks at path.
+func ShareLook(path string) {
+	shareLook.call(path)
+}
+
 // answered is the hook SetAnswered sets.
 var answered pathHook
 
@@ -110,7 +130,7 @@ func Answered(path string) {
 }
 
 // pathHook is one of the hooks a test sets with a function of the path
-// looked at (SetClosed, SetOpen, SetListing, SetAnswered): unset, a call
+// looked at (SetClosed, SetOpen, SetListing, SetShareLook, SetAnswered): unset, a call
 // costs one atomic load.
 type pathHook struct {
 	fn atomic.Pointer[func(path string)]
