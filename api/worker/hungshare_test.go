@@ -1,6 +1,9 @@
 package worker
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -102,4 +105,45 @@ func TestCancelAllWhileTheShareOfAnAddedFolderIsLookedForOnADriveThatDoesNotAnsw
 	assert.Empty(t, walksLeft(t, e.db), "nothing left for the next queue")
 	_, err := e.db.NewestFolderShare(dir)
 	assert.ErrorIs(t, err, storage.ErrNotFound, "no share of the folder forgotten before it was saved with one")
+}
+
+// TestAShareLookThatAnswersAsCloseGivesItUpSavesTheFolderOnce: the look
+// for a folder's share returns just as Close gives it up (a grace of a
+// few microseconds, the release at a random point around it): the
+// request is saved once, with its share or without it (offlocal.Until:
+// one side takes the answer), and the next queue lists the folder whole,
+// each file once, its share not cut.
+func TestAShareLookThatAnswersAsCloseGivesItUpSavesTheFolderOnce(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	old := shareLookGrace
+	t.Cleanup(func() { shareLookGrace = old })
+	for i := range 4 {
+		shareLookGrace = time.Duration(rng.IntN(200)) * time.Microsecond
+		spins := rng.IntN(2000)
+		t.Run(fmt.Sprintf("round %d", i), func(t *testing.T) {
+			e, dir, q, hung := addedWhileItsShareLookHangs(t)
+			closed := make(chan error, 1)
+			go func() { closed <- q.Close() }()
+			<-q.ctx.Done() // Close began
+			for range spins {
+				runtime.Gosched()
+			}
+			hung.release()
+			select {
+			case err := <-closed:
+				require.NoError(t, err)
+			case <-time.After(20 * time.Second): // a bound on a hang
+				t.Fatal("Close waited for a look it gave up")
+			}
+			walks := walksLeft(t, e.db)
+			require.Len(t, walks, 1, "saved once")
+			assert.Contains(t, []string{"", ListedFolder(dir)}, walks[0].Folder, "with its share or none")
+			next := e.queue(e.config())
+			require.NoError(t, wait(t, next, hangGuard))
+			requireWholeOnce(t, e, dir, 13, "listed by the next queue")
+			assert.Equal(t, storage.NotCut, leftOf(t, e, newestShare(t, e, dir)).Cut, "its share is whole")
+		})
+	}
 }
