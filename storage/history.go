@@ -87,14 +87,15 @@ type HistoryEntry struct {
 // the same, so "dStor named it "café.txt"" would be a rename no one can
 // see. ServerName keeps what dStor answered, not normalized, either way
 // (the JSON and CSV exports give it). It is escaped as inert.Literal
-// escapes a name (api.UploadResult.ServerName), and was as inert.Line
-// does by versions before it: Name is compared in either form.
+// escapes a name (api.UploadResult.ServerName), and Name is compared so.
+// Versions before it escaped it as inert.Line does, which differs only
+// for a name with a backslash that reads as an escape: Name in that form
+// is not taken too, since a row stored now for the six characters \u202e
+// sent and U+202E answered holds that very form. Such an older row is
+// said renamed, also when dStor answered the name in another Unicode
+// form: the text stored cannot tell the two apart.
 func (e HistoryEntry) NamedOtherwise() bool {
-	if e.ServerName == "" {
-		return false
-	}
-	server := norm.NFC.String(e.ServerName)
-	return server != norm.NFC.String(inert.Literal(e.Name)) && server != norm.NFC.String(inert.Line(e.Name))
+	return e.ServerName != "" && norm.NFC.String(e.ServerName) != norm.NFC.String(inert.Literal(e.Name))
 }
 
 // LiveCheck is what one check of a link found (see DB.SetLive).
