@@ -147,12 +147,16 @@ func fitMiddle(s string, room float32, width func(string) float32, least int) st
 // marks, joins or modifies what is before it (an accent typed after its
 // letter, a variation selector, a skin tone, an emoji tag), nor after a
 // zero-width joiner (👩‍💻), nor in the middle of a flag's pair of regional
-// indicators, which, cut, pair with their neighbours into other flags.
-// It is the part of Unicode's grapheme rules that names in the window
+// indicators, which, cut, pair with their neighbours into other flags,
+// nor inside an escape of a name inert escaped (inert.CutsEscape: "\u20"
+// cut from "\u202e" reads as text). It is the part of Unicode's grapheme rules that names in the window
 // meet, not all of it.
 func drawnApart(r []rune, i int) bool {
 	if i <= 0 || i >= len(r) {
 		return true
+	}
+	if inert.CutsEscape(string(r), len(string(r[:i]))) {
+		return false
 	}
 	c := r[i]
 	switch {

@@ -62,3 +62,26 @@ func TestFitMiddle(t *testing.T) {
 		})
 	}
 }
+
+// TestMiddleTextCutsAtAWholeEscape: a name a sentence or a row shows is
+// inert's text (quotedNameText, nameText), where U+202E is the six
+// characters \u202e, and middleText cut it at any character: a name of 18
+// a's, U+202E and 30 b's showed in a History row's details as "dStor named
+// it “aaaaaaaaaaaaaaaaaa\u…bbb”", half an escape that reads as text, and
+// the other half "02e" at the start of the tail. A cut falls before or
+// after a whole escape, never inside one, in a sentence's name and in a
+// row's quoted one.
+func TestMiddleTextCutsAtAWholeEscape(t *testing.T) {
+	a, b := strings.Repeat("a", 30), strings.Repeat("b", 30)
+	tests := []struct{ name, shown, want string }{
+		{"the head at an override's escape", sentenceName(quotedNameText(a[:18] + "\u202e" + b)), a[:18] + "…" + b[:19]},
+		{"the tail at an override's escape", sentenceName(quotedNameText(b + "\u202e" + b[:16])), b[:20] + "…" + b[:16]},
+		{"the head at a tag's escape", sentenceName(quotedNameText(a[:18] + "\U000e0001" + b)), a[:18] + "…" + b[:19]},
+		{"the head at a byte's escape", sentenceName(quotedNameText(a[:19] + "\xff" + b)), a[:19] + "…" + b[:19]},
+		{"the head at a line break's escape", sentenceName(quotedNameText(a[:19] + "\n" + b)), a[:19] + "…" + b[:19]},
+		{"a row's quoted name", middleText(nameText(a[:17]+"\u202e"+b), 40), `"` + a[:17] + "…" + b[:18] + `"`},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.shown, tt.name)
+	}
+}

@@ -156,6 +156,40 @@ func LiteralCut(s string, n int) (string, bool) {
 	return string(b), whole
 }
 
+// CutsEscape reports whether a cut of s, text Text, Line or Literal
+// wrote, at byte i falls inside one of their escapes (\x1b, \u202e,
+// \U000e0001, \n; in Text's quotes \\ and \" too): half of one ("\u20")
+// would read as text. Whoever shortens such text cuts elsewhere.
+func CutsEscape(s string, i int) bool {
+	for j := max(0, i-maxEscapeLen+1); j < i && j < len(s); j++ {
+		if s[j] == '\\' && j+escapeLen(s[j:]) > i {
+			return true
+		}
+	}
+	return false
+}
+
+// maxEscapeLen is the length of the longest escape, \U000e0001.
+const maxEscapeLen = 10
+
+// escapeLen is the length of the escape s begins with (CutsEscape), 0
+// when it begins with none.
+func escapeLen(s string) int {
+	switch {
+	case s == "" || s[0] != '\\':
+		return 0
+	case escapeShaped(s[1:]):
+		return 2 + escapeDigits[s[1]]
+	case len(s) > 1 && (s[1] == '\\' || s[1] == '"'):
+		return 2
+	}
+	return 0
+}
+
+// escapeDigits is how many hex digits follow the letter of an escape
+// (appendEscape): \xff, \u202e, \U000e0001.
+var escapeDigits = map[byte]int{'x': 2, 'u': 4, 'U': 8}
+
 // escapeShaped reports whether rest, the text after a backslash, begins
 // as what follows the backslash of an escape Line and Literal write
 // (appendEscape): x and 2 hex digits, u and 4, U and 8, or one of a, b,
@@ -166,7 +200,7 @@ func escapeShaped(rest string) bool {
 	if rest == "" {
 		return false
 	}
-	digits := map[byte]int{'x': 2, 'u': 4, 'U': 8}[rest[0]]
+	digits := escapeDigits[rest[0]]
 	if digits == 0 {
 		return strings.IndexByte("abfnrtv", rest[0]) >= 0
 	}

@@ -406,7 +406,7 @@ func readLiteral(t *testing.T, s string) string {
 			i++
 			continue
 		}
-		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[i+1]]
+		n := escapeDigits[s[i+1]]
 		if n == 0 {
 			b = append(b, map[byte]byte{'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}[s[i+1]])
 			i += 2
@@ -470,4 +470,17 @@ func TestHides(t *testing.T) {
 	} {
 		assert.Equal(t, want, Hides(in), "%q", in)
 	}
+}
+
+// TestCutsEscape: a cut of escaped text falls inside an escape exactly
+// between its backslash and its last character, for each escape kind.
+func TestCutsEscape(t *testing.T) {
+	for _, esc := range []string{`\u202e`, `\x1b`, `\xff`, `\U000e0001`, `\n`, `\x5c`, `\\`, `\"`} {
+		s := "ab" + esc + "cd"
+		for i := 0; i <= len(s); i++ {
+			assert.Equal(t, i > 2 && i < 2+len(esc), CutsEscape(s, i), "%q at %d", s, i)
+		}
+	}
+	assert.False(t, CutsEscape(`a\zb`, 2), "a backslash that starts no escape")
+	assert.False(t, CutsEscape(`a\u20b`, 3), "too few hex digits")
 }
