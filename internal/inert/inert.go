@@ -67,7 +67,8 @@ func asItIs(s string, literal bool) bool {
 // there, such a mark draws on the separator before the name, or on
 // nothing, and a name of marks shows blank; after a letter, a digit, an
 // emoji or another mark drawn on one (é as e and U+0301, Devanagari,
-// Hebrew points, U+FE0F) it is how the name is written. With literal, a
+// Hebrew points, U+FE0F) it is how the name is written; but a variation
+// selector after an ASCII character (straySelector). With literal, a
 // backslash that reads as the start of an escape (escapeShaped) is escaped
 // too. It is the one decision Text, Line, Literal, Bare and Hides share,
 // made in one pass.
@@ -78,6 +79,7 @@ func eachChar(s string, literal bool, f func(c string, r rune, esc bool)) {
 		esc := r == utf8.RuneError && size == 1 || unprintable(r) ||
 			isJoiner(r) && strayJoiner(s, i, r) ||
 			!base && unicode.In(r, unicode.Mn, unicode.Me) ||
+			straySelector(s, i, r) ||
 			literal && r == '\\' && escapeShaped(s[i+1:])
 		f(s[i:i+size], r, esc)
 		base = !esc && !unicode.IsSpace(r)
@@ -390,6 +392,25 @@ func unprintable(r rune) bool {
 // select a form of, and are combining marks (eachChar).
 func invisible(r rune) bool {
 	return r >= 0x80 && unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+}
+
+// straySelector reports whether r at s[i:] is a variation selector after
+// an ASCII character: it picks a drawn form of the character before it,
+// and no ASCII one has a form it picks but the keycap's (1, U+FE0F,
+// U+20E3: 1️⃣), so there it draws nothing, and "report\ufe0f.pdf" would
+// show as "report.pdf", another file's name. After an emoji, an
+// ideograph or a Mongolian letter it is how the text is written.
+func straySelector(s string, i int, r rune) bool {
+	if i == 0 || !unicode.Is(unicode.Variation_Selector, r) {
+		return false
+	}
+	before := s[i-1]
+	if before >= utf8.RuneSelf {
+		return false
+	}
+	keycap := r == '\ufe0f' && strings.IndexByte("0123456789#*", before) >= 0 &&
+		strings.HasPrefix(s[i+utf8.RuneLen(r):], "\u20e3")
+	return !keycap
 }
 
 // isJoiner reports the zero-width joiner and non-joiner.

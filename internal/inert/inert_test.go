@@ -484,3 +484,27 @@ func TestCutsEscape(t *testing.T) {
 	assert.False(t, CutsEscape(`a\zb`, 2), "a backslash that starts no escape")
 	assert.False(t, CutsEscape(`a\u20b`, 3), "too few hex digits")
 }
+
+// TestAVariationSelectorAfterASCIIIsEscaped: a variation selector picks a
+// drawn form of the character before it; no ASCII letter, digit or sign
+// has one it picks but the keycap's (1, U+FE0F, U+20E3), so after one it
+// draws nothing: "report\ufe0f.pdf" showed as "report.pdf", another
+// file's name, and Settings took "https://dstor\ufe0f.example/", drawn as
+// https://dstor.example/. It is escaped where it stands, as a mark with
+// nothing to draw on is; after an emoji, an ideograph or a Mongolian
+// letter it is how the name is written, and stays.
+func TestAVariationSelectorAfterASCIIIsEscaped(t *testing.T) {
+	checkTextLine(t, []textLineCase{
+		{"an emoji selector after a letter", "report\ufe0f.pdf", `"report\ufe0f.pdf"`, `report\ufe0f.pdf`},
+		{"a text selector after a letter", "report\ufe0e.pdf", `"report\ufe0e.pdf"`, `report\ufe0e.pdf`},
+		{"an ideographic selector after a letter", "a\U000e0100.txt", `"a\U000e0100.txt"`, `a\U000e0100.txt`},
+		{"a Mongolian selector after a slash", "a/\u180b", `"a/\u180b"`, `a/\u180b`},
+		{"after a digit with no keycap", "v1\ufe0f.txt", `"v1\ufe0f.txt"`, `v1\ufe0f.txt`},
+		{"a keycap kept", "1\ufe0f\u20e3.png", "1\ufe0f\u20e3.png", "1\ufe0f\u20e3.png"},
+		{"a hash keycap kept", "#\ufe0f\u20e3.png", "#\ufe0f\u20e3.png", "#\ufe0f\u20e3.png"},
+		{"after an emoji kept", "\u2764\ufe0f.md", "\u2764\ufe0f.md", "\u2764\ufe0f.md"},
+		{"after an ideograph kept", "\u845b\U000e0100.txt", "\u845b\U000e0100.txt", "\u845b\U000e0100.txt"},
+	})
+	assert.True(t, Hides("https://dstor\ufe0f.example/"))
+	assert.False(t, Hides("https://gw.example/\u2764\ufe0f"))
+}
