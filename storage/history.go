@@ -203,9 +203,8 @@ func historyArgs(e HistoryEntry) []any {
 
 // The history's one-row statements, named for TestHotPathQueryPlans.
 const (
-	historyOfJobSQL  = `SELECT id FROM history WHERE job_id = ?`
-	historyByIDSQL   = "SELECT " + historyCols + " FROM history WHERE id = ?"
-	deleteHistorySQL = `DELETE FROM history WHERE id = ?`
+	historyOfJobSQL = `SELECT id FROM history WHERE job_id = ?`
+	historyByIDSQL  = "SELECT " + historyCols + " FROM history WHERE id = ?"
 )
 
 type execQueryer interface {
@@ -382,60 +381,64 @@ func (d *DB) DeleteHistoryIDs(ids []int64) (int, error) {
 	return n, err
 }
 
-// forgetEmptiedShareSQL, run before the entry ?1 is deleted, deletes the
-// folder_shares row of each folder share that holds that entry (its own
-// upload, or one it found) and nothing else: no other entry, no file it
-// found or left to a job still to come (folder_members), no job of its
-// own that may still upload or whose file it lacks (droppedSQL: not
-// done, not already uploaded, not skipped by design), no listing stopped
-// or cut short for another reason (folder_shares.listing_end). Such an Add call is
-// no longer in the history and so not its folder's latest upload (NewestFolderShare): the one before it
-// is, or none. Its row would keep it the latest with no file, which is
-// what an Add call that found no file to upload is (d0e4b19), and
-// history --folder would say the folder was empty. A share that still
-// lacks a file keeps its row, and its place: an upload it records later
-// ranks it as before.
-var forgetEmptiedShareSQL = `DELETE FROM folder_shares WHERE seq IN (
-	SELECT s.seq FROM history e JOIN folder_shares s ON s.added_folder = e.added_folder AND s.batch_id = e.batch_id
-		WHERE e.id = ?1 AND e.added_folder != '' AND ` + holdsNothingElseSQL + `
+// sharesHoldingSQL lists the folder shares (folder_shares.seq) that hold
+// one of the entries whose ids the JSON array lists (bound twice): its own upload,
+// or one it found (folder_members). Read before they are deleted, for
+// forgetEmptiedSharesSQL.
+var sharesHoldingSQL = `SELECT s.seq FROM history e JOIN folder_shares s ON s.added_folder = e.added_folder AND s.batch_id = e.batch_id
+		WHERE e.id` + inJSON + ` AND e.added_folder != ''
 	UNION ALL SELECT s.seq FROM folder_members f JOIN folder_shares s ON s.added_folder = f.added_folder AND s.batch_id = f.batch_id
-		WHERE f.history_id = ?1 AND ` + holdsNothingElseSQL + `)`
+		WHERE f.history_id` + inJSON
 
-// holdsNothingElseSQL holds for the share s (of folder_shares) once the
-// entry ?1 is deleted: see forgetEmptiedShareSQL. A share whose listing
-// was cut short (stopped, or its folder not there when listed) lacks the
-// files it did not list, and keeps its row.
-var holdsNothingElseSQL = `s.listing_end <= 0 AND NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = s.added_folder AND h.added_folder != ''
-		AND h.batch_id = s.batch_id AND h.id != ?1)
+// forgetEmptiedSharesSQL, run after entries are deleted, deletes the
+// folder_shares row of each share the JSON array ?1 lists
+// (sharesHoldingSQL: it held one of them; a share may be listed twice) that now holds nothing: no
+// other entry, no file it found or left to a job still to come
+// (folder_members), no job of its own that may still upload or whose
+// file it lacks (droppedSQL: not done, not already uploaded, not skipped
+// by design), no listing stopped or cut short for another reason
+// (folder_shares.listing_end: it lacks the files it did not list). Such
+// an Add call is no longer in the history and so not its folder's latest
+// upload (NewestFolderShare): the one before it is, or none. Its row
+// would keep it the latest with no file, which is what an Add call that
+// found no file to upload is (d0e4b19), and history --folder would say
+// the folder was empty. A share that still lacks a file keeps its row,
+// and its place: an upload it records later ranks it as before.
+var forgetEmptiedSharesSQL = `DELETE FROM folder_shares AS s WHERE s.seq` + inJSON + ` AND s.listing_end <= 0
+	AND NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = s.added_folder AND h.added_folder != ''
+		AND h.batch_id = s.batch_id)
 	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.added_folder = s.added_folder
-		AND m.batch_id = s.batch_id AND m.history_id >= 0 AND m.history_id != ?1)
+		AND m.batch_id = s.batch_id AND m.history_id >= 0)
 	AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.batch_id = s.batch_id
 		AND jobs.beneath = s.added_folder AND ` + droppedSQL + `)`
 
-// deleteEntries deletes the entries ids in tx, and the folder_shares row
-// of each share that holds none of its files any more
-// (forgetEmptiedShareSQL), and returns how many entries there were.
+// deleteHistoryIDsSQL deletes the entries whose ids the JSON array ? lists,
+// in one statement: FTS5 flushes its in-memory table at the start of
+// each statement that writes to it (the trigger history_fts_delete), so
+// one DELETE per entry made one index segment per entry, and its merge
+// work (4d51381). SQLite visits the ids rising, as FTS5 wants them.
+var deleteHistoryIDsSQL = `DELETE FROM history WHERE id` + inJSON
+
+// deleteEntries deletes the entries ids in tx (deleteHistoryIDsSQL), and
+// the folder_shares row of each share that held one of them and holds
+// nothing any more (forgetEmptiedSharesSQL), and returns how many
+// entries there were.
 func deleteEntries(tx *sql.Tx, ids []int64) (int, error) {
-	forget, err := tx.Prepare(forgetEmptiedShareSQL)
+	list := jsonList(ids)
+	var shares []int64
+	err := eachRow(tx, func(sc rowScanner) (seq int64, err error) { return seq, sc.Scan(&seq) },
+		func(seq int64) error { shares = append(shares, seq); return nil }, sharesHoldingSQL, list, list)
+	if err != nil {
+		return 0, fmt.Errorf("read the folder uploads of %d entries: %w", len(ids), err)
+	}
+	n, err := rowsTouched(tx.Exec(deleteHistoryIDsSQL, list))
 	if err != nil {
 		return 0, err
 	}
-	defer func() { _ = forget.Close() }()
-	del, err := tx.Prepare(deleteHistorySQL)
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = del.Close() }()
-	var n int64
-	for _, id := range ids {
-		if _, err := forget.Exec(id); err != nil {
-			return 0, fmt.Errorf("forget the folder uploads of entry %d: %w", id, err)
+	if len(shares) > 0 {
+		if _, err := tx.Exec(forgetEmptiedSharesSQL, jsonList(shares)); err != nil {
+			return 0, fmt.Errorf("forget the folder uploads of %d entries: %w", len(ids), err)
 		}
-		k, err := rowsTouched(del.Exec(id))
-		if err != nil {
-			return 0, err
-		}
-		n += k
 	}
 	return int(n), nil
 }

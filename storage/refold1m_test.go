@@ -47,45 +47,7 @@ func TestRefoldBatchTimes1M(t *testing.T) {
 		t.Skip("a one-off measurement")
 	}
 	const rows = 1_000_000
-	tmpl := filepath.Join(root, "template")
-	if _, err := os.Stat(filepath.Join(tmpl, DBFileName)); err != nil {
-		start := time.Now()
-		require.NoError(t, os.MkdirAll(tmpl, 0o700))
-		olderSchemaIn(t, tmpl, 21)
-		raw, err := sql.Open("sqlite", filepath.Join(tmpl, DBFileName))
-		require.NoError(t, err)
-		raw.SetMaxOpenConns(1)
-		_, err = raw.Exec(`PRAGMA journal_mode = WAL`)
-		require.NoError(t, err)
-		for lo := 0; lo < rows; lo += 10_000 {
-			tx, err := raw.Begin()
-			require.NoError(t, err)
-			st, err := tx.Prepare(`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-			require.NoError(t, err)
-			for i := lo; i < lo+10_000; i++ {
-				e := sampleEntry(i)
-				name := refold1MName(i)
-				_, err := st.Exec(e.JobID, name, e.Hash, e.Comment, e.FolderPath, i+1, recordedSearchText(name, e.Hash, e.Comment, e.FolderPath))
-				require.NoError(t, err)
-			}
-			require.NoError(t, st.Close())
-			require.NoError(t, tx.Commit())
-		}
-		t.Logf("filled in %s", time.Since(start))
-		for lo := 0; lo < rows; lo += 5_000 { // as indexHistory did
-			tx, err := raw.Begin()
-			require.NoError(t, err)
-			_, err = tx.Exec(`INSERT INTO history_fts (rowid, search_text) SELECT id, search_text FROM history WHERE id > ? AND id <= ?`, lo, lo+5000)
-			require.NoError(t, err)
-			_, err = tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, lo+5000)
-			require.NoError(t, err)
-			require.NoError(t, tx.Commit())
-		}
-		_, err = raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-		require.NoError(t, err)
-		require.NoError(t, raw.Close())
-		t.Logf("filled and indexed in %s", time.Since(start))
-	}
+	tmpl := refold1MTemplate(t, root, rows)
 	dir := filepath.Join(root, "run")
 	require.NoError(t, os.RemoveAll(dir))
 	require.NoError(t, exec.Command("cp", "-a", tmpl, dir).Run())
@@ -139,4 +101,50 @@ func TestRefoldBatchTimes1M(t *testing.T) {
 func loadAverage() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return strings.TrimSpace(string(b))
+}
+
+// refold1MTemplate is root/template, a history of rows entries at schema
+// 21 (refold1MName) as that version wrote and indexed it, filled on the
+// first call (about 6 minutes at a million).
+func refold1MTemplate(t *testing.T, root string, rows int) string {
+	tmpl := filepath.Join(root, "template")
+	if _, err := os.Stat(filepath.Join(tmpl, DBFileName)); err != nil {
+		start := time.Now()
+		require.NoError(t, os.MkdirAll(tmpl, 0o700))
+		olderSchemaIn(t, tmpl, 21)
+		raw, err := sql.Open("sqlite", filepath.Join(tmpl, DBFileName))
+		require.NoError(t, err)
+		raw.SetMaxOpenConns(1)
+		_, err = raw.Exec(`PRAGMA journal_mode = WAL`)
+		require.NoError(t, err)
+		for lo := 0; lo < rows; lo += 10_000 {
+			tx, err := raw.Begin()
+			require.NoError(t, err)
+			st, err := tx.Prepare(`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+			require.NoError(t, err)
+			for i := lo; i < lo+10_000; i++ {
+				e := sampleEntry(i)
+				name := refold1MName(i)
+				_, err := st.Exec(e.JobID, name, e.Hash, e.Comment, e.FolderPath, i+1, recordedSearchText(name, e.Hash, e.Comment, e.FolderPath))
+				require.NoError(t, err)
+			}
+			require.NoError(t, st.Close())
+			require.NoError(t, tx.Commit())
+		}
+		t.Logf("filled in %s", time.Since(start))
+		for lo := 0; lo < rows; lo += 5_000 { // as indexHistory did
+			tx, err := raw.Begin()
+			require.NoError(t, err)
+			_, err = tx.Exec(`INSERT INTO history_fts (rowid, search_text) SELECT id, search_text FROM history WHERE id > ? AND id <= ?`, lo, lo+5000)
+			require.NoError(t, err)
+			_, err = tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, lo+5000)
+			require.NoError(t, err)
+			require.NoError(t, tx.Commit())
+		}
+		_, err = raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		require.NoError(t, err)
+		require.NoError(t, raw.Close())
+		t.Logf("filled and indexed in %s", time.Since(start))
+	}
+	return tmpl
 }

@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDeleteSelectedFlushesTheIndexOnce: deleting a selection
+// (DeleteHistoryIDs) takes its entries out of the search index in one
+// statement, so FTS5 flushes its in-memory table once, at the commit, not
+// once per entry: FTS5 flushes at the start of every statement that
+// writes to it (4d51381), and one flush per entry is one new segment and
+// its automerge work each, which at a million entries held the history
+// longer than another process waits to open it.
+func TestDeleteSelectedFlushesTheIndexOnce(t *testing.T) {
+	const n = 2000
+	d := openTestDB(t)
+	fillHistory(t, d, n)
+	require.Eventually(t, func() bool {
+		var to int64
+		require.NoError(t, d.r.QueryRow(historyIndexedSQL).Scan(&to))
+		return to == n
+	}, time.Minute, 50*time.Millisecond, "indexed up to the last entry")
+	ids := make([]int64, 0, n/2)
+	for id := int64(n); id > 0; id -= 2 { // a spread selection, newest first as the list shows it
+		ids = append(ids, id)
+	}
+	flushed := ftsPagesFlushed(t, d)
+	k, err := d.DeleteHistoryIDs(ids)
+	require.NoError(t, err)
+	require.Equal(t, len(ids), k)
+	pages := ftsPagesFlushed(t, d) - flushed
+	t.Logf("deleting %d of %d entries: %d leaf pages flushed to the index", len(ids), n, pages)
+	assert.Less(t, pages, uint64(len(ids)/4), "FTS5 flushes the %d deletes once, not once each", len(ids))
+	assertHistoryCount(t, d, "", n-len(ids))
+	_, err = d.w.Exec(`INSERT INTO history_fts (history_fts, rank) VALUES ('integrity-check', 1)`)
+	require.NoError(t, err)
+	page, err := d.HistoryPage(HistoryQuery{Search: "IMG_00295"})
+	require.NoError(t, err)
+	assert.Empty(t, page, "a deleted entry is not found")
+	page, err = d.HistoryPage(HistoryQuery{Search: "IMG_00296"})
+	require.NoError(t, err)
+	assert.Len(t, page, 1, "a kept entry is found")
+}
+
+// deleteEntriesOneByOne is deleteEntries as it was before 2026-12-07,
+// one statement per entry, for TestDeleteSelectedAsOneByOne: before each
+// entry is deleted, the shares holding it and nothing else forget it.
+func deleteEntriesOneByOne(t *testing.T, d *DB, ids []int64) int {
+	holdsNothingElse := `s.listing_end <= 0 AND NOT EXISTS (SELECT 1 FROM history h WHERE h.added_folder = s.added_folder AND h.added_folder != ''
+		AND h.batch_id = s.batch_id AND h.id != ?1)
+	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.added_folder = s.added_folder
+		AND m.batch_id = s.batch_id AND m.history_id >= 0 AND m.history_id != ?1)
+	AND NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.batch_id = s.batch_id
+		AND jobs.beneath = s.added_folder AND ` + droppedSQL + `)`
+	forget := `DELETE FROM folder_shares WHERE seq IN (
+	SELECT s.seq FROM history e JOIN folder_shares s ON s.added_folder = e.added_folder AND s.batch_id = e.batch_id
+		WHERE e.id = ?1 AND e.added_folder != '' AND ` + holdsNothingElse + `
+	UNION ALL SELECT s.seq FROM folder_members f JOIN folder_shares s ON s.added_folder = f.added_folder AND s.batch_id = f.batch_id
+		WHERE f.history_id = ?1 AND ` + holdsNothingElse + `)`
+	tx, err := d.w.Begin()
+	require.NoError(t, err)
+	var n int64
+	for _, id := range ids {
+		_, err := tx.Exec(forget, id)
+		require.NoError(t, err)
+		k, err := rowsTouched(tx.Exec(`DELETE FROM history WHERE id = ?`, id))
+		require.NoError(t, err)
+		n += k
+	}
+	require.NoError(t, tx.Commit())
+	return int(n)
+}
+
+// buildRandomShares fills d with a random history of folder shares (seed
+// rng): uploads, files found already uploaded, failed, unreadable,
+// skipped links, files left to a job still queued, plain uploads; it
+// returns every entry's id.
+func buildRandomShares(t *testing.T, d *DB, rng *rand.Rand) []int64 {
+	var ids []int64
+	jobs := 0
+	for fi, folder := range []string{"/home/someone/trip", "/home/someone/work", "/srv/x"} {
+		f := &shareFixture{t: t, d: d, folder: filepath.FromSlash(folder), n: fi * 1000}
+		var mine []int64
+		var queued []string
+		for b := range 2 + rng.IntN(4) {
+			batch := fmt.Sprintf("b%d-%d", fi, b)
+			var rows []JobRow
+			for range rng.IntN(4) {
+				jobs++
+				name := filepath.Join(f.folder, fmt.Sprintf("f%d.jpg", jobs))
+				id := fmt.Sprintf("job-%d", jobs)
+				switch rng.IntN(5) {
+				case 0:
+					if len(mine) > 0 {
+						rows = append(rows, JobRow{ID: id, LocalPath: name, State: JobAlready, Hash: "Qm", Verified: true, Found: mine[rng.IntN(len(mine))]})
+					}
+				case 1:
+					rows = append(rows, JobRow{ID: id, LocalPath: name, State: JobFailed})
+				case 2:
+					rows = append(rows, JobRow{ID: id, LocalPath: name, State: JobSkipped, Reason: "file-denied"})
+				case 3:
+					rows = append(rows, JobRow{ID: id, LocalPath: name, State: JobSkipped, Reason: "symlink"})
+				case 4:
+					rows = append(rows, JobRow{ID: id, LocalPath: name})
+					queued = append(queued, id)
+				}
+			}
+			f.listed(batch, rows...)
+			if len(queued) > 0 && rng.IntN(3) == 0 {
+				require.NoError(t, d.InsertListing(nil, []LeftFile{{JobID: queued[rng.IntN(len(queued))], Folder: f.folder, BatchID: batch}}))
+			}
+			for range rng.IntN(4) {
+				id := f.uploaded(batch, fmt.Sprintf("u%d.jpg", f.n))
+				mine = append(mine, id)
+				ids = append(ids, id)
+			}
+		}
+	}
+	for i := range rng.IntN(5) {
+		id, err := d.AddHistory(sampleEntry(5000 + i))
+		require.NoError(t, err)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// tablesOf is every row of the tables a delete touches, as text.
+func tablesOf(t *testing.T, d *DB) []string {
+	var out []string
+	for _, q := range []string{
+		`SELECT 'history', id, added_folder, batch_id FROM history ORDER BY id`,
+		`SELECT 'share', seq, added_folder, batch_id, listing_end FROM folder_shares ORDER BY seq`,
+		`SELECT 'member', seq, job_id, added_folder, batch_id, history_id FROM folder_members ORDER BY seq`,
+		`SELECT 'jobs', id, batch_id, state FROM jobs ORDER BY id`,
+		`SELECT 'stats', entries FROM history_stats`,
+	} {
+		rows, err := d.r.Query(q)
+		require.NoError(t, err, q)
+		cols, err := rows.Columns()
+		require.NoError(t, err)
+		for rows.Next() {
+			v := make([]any, len(cols))
+			p := make([]any, len(cols))
+			for i := range v {
+				p[i] = &v[i]
+			}
+			require.NoError(t, rows.Scan(p...))
+			out = append(out, fmt.Sprint(v...))
+		}
+		require.NoError(t, rows.Err())
+		require.NoError(t, rows.Close())
+	}
+	return out
+}
+
+// TestDeleteSelectedAsOneByOne: DeleteHistoryIDs, one statement for all
+// the entries and one for the shares they empty, leaves every table as
+// deleting them one at a time did (deleteEntriesOneByOne): random
+// histories of folder shares, random selections (in any order, an id
+// twice, an id not there).
+func TestDeleteSelectedAsOneByOne(t *testing.T) {
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	for round := range 12 {
+		rng := rand.New(rand.NewPCG(uint64(seed), uint64(round)))
+		old, now := openTestDB(t), openTestDB(t)
+		ids := buildRandomShares(t, old, rand.New(rand.NewPCG(uint64(seed), uint64(round)+1000)))
+		require.Equal(t, ids, buildRandomShares(t, now, rand.New(rand.NewPCG(uint64(seed), uint64(round)+1000))), "built alike")
+		require.Equal(t, tablesOf(t, old), tablesOf(t, now), "built alike")
+		var picked []int64
+		for _, id := range ids {
+			if rng.IntN(3) > 0 {
+				picked = append(picked, id)
+			}
+		}
+		rng.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+		if len(picked) > 0 && rng.IntN(2) == 0 {
+			picked = append(picked, picked[0], 999_999)
+		}
+		want := deleteEntriesOneByOne(t, old, picked)
+		got, err := now.DeleteHistoryIDs(picked)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "round %d: entries deleted", round)
+		assert.Equal(t, tablesOf(t, old), tablesOf(t, now), "round %d: deleting %v", round, picked)
+	}
+}
