@@ -58,7 +58,9 @@ func promptedLogin(t *testing.T, url string, attr *syscall.SysProcAttr) (control
 	if attr != nil {
 		cmd.SysProcAttr = attr
 	}
-	require.NoError(t, cmd.Start())
+	// Its SIGINT and SIGHUP as a shell gives them, even where this test
+	// binary was started ignoring them (nohup, a script's background job).
+	startInterruptible(t, cmd)
 	done, exited := make(chan *os.ProcessState, 1), make(chan struct{})
 	go func() {
 		defer close(exited)
