@@ -28,6 +28,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
@@ -712,7 +713,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 		secrets = storage.NewSecretStore(0)
 	}
 	a := &App{
-		lifecycle: lifecycle{stop: make(chan struct{})},
+		lifecycle: lifecycle{stop: make(chan struct{}), quitLooks: make(chan struct{})},
 		fyne:      fa,
 		db:        d.DB,
 		secrets:   secrets,
@@ -834,6 +835,8 @@ func (a *App) Close() {
 	a.closed.Store(true)
 	close(a.stop)
 	a.bgMu.Unlock()
+	giveUp := time.AfterFunc(worker.ShareLookGrace, func() { close(a.quitLooks) })
+	defer giveUp.Stop()
 
 	// Wait for a UI update that may be running (after the event loop has
 	// ended, fyne.Do runs them on the calling goroutine), so a.sess is read

@@ -30,6 +30,11 @@ type lifecycle struct {
 	closed  atomic.Bool
 	wg      sync.WaitGroup
 	stop    chan struct{}
+	// quitLooks is closed worker.ShareLookGrace after stop: the looks at
+	// the disk that Close waits for and a drive that stopped answering
+	// holds for good (the shares of the files kept for a sign-in) are
+	// then given up.
+	quitLooks chan struct{}
 
 	// loop is the goroutine that runs Fyne's event loop, set by
 	// showAndRun; 0 (tests, whose driver runs fyne.Do on the caller) means

@@ -114,11 +114,15 @@ func (a *App) keepWaiting(paths []string, env string) (*pendingSave, []storage.W
 		if prev != nil {
 			<-prev.done // in the order added
 		}
-		for i := range written {
-			// The folder's latest upload from now on, listed or not
-			// (storage.WalkRow.Folder); forgotten with its row.
-			written[i].Folder = worker.ShareFolder(worker.Request{Path: written[i].Path})
+		reqs := make([]worker.Request, len(written))
+		for i, r := range written {
+			reqs[i] = worker.Request{Path: r.Path}
 		}
+		// The folder's latest upload from now on, listed or not
+		// (storage.WalkRow.Folder); forgotten with its row. Given up
+		// once the window quits (a drive that stopped answering): its
+		// listing makes it then.
+		written = worker.ShareFoldersUntil(a.quitLooks, written, reqs)
 		if save.err = a.db.InsertWalks(written); save.err != nil {
 			a.do(func() { a.showError(tr("Cannot keep the files for later"), save.err) })
 		}

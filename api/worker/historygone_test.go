@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -198,4 +199,48 @@ func TestHistoryCheckHoldsNoLock(t *testing.T) {
 			assert.Zero(t, e.requests(addPath))
 		})
 	}
+}
+
+// TestNotListedGivesUpTheShareLookOfADriveThatDoesNotAnswer: a folder
+// added once the database was gone is kept unlisted (Add), and NotListed
+// hands it to the database at the path with the share it makes
+// (ShareFolder: a stat and the links followed), as the window quits
+// (session close, storage.DB.CloseCarryingOver). On a drive that stopped
+// answering that look never returned, so the window never quit.
+// NotListed now gives its looks shareLookGrace, then hands the folder on
+// without its share, which its listing makes at the next start.
+func TestNotListedGivesUpTheShareLookOfADriveThatDoesNotAnswer(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows refuses to delete a database file SQLite holds open")
+	}
+	e := newTestEnv(t, sandbox.Config{})
+	cfg := e.config()
+	cfg.StopWhenHistoryGone, cfg.Paused = true, true
+	dir := writeListedTrip(e)
+	q, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.ErrorIs(t, q.Close(), storage.ErrDatabaseReplaced) })
+	goneChanges[0].change(t, e.db.Path())
+	added := q.Add(Request{Path: dir}) // the walk saver's look answers; NotListed's hangs
+	select {
+	case <-added.Done():
+	case <-time.After(hangGuard):
+		t.Fatal("the folder was neither saved nor refused")
+	}
+	require.ErrorIs(t, added.Err(), storage.ErrDatabaseReplaced, "kept unlisted: the database is gone")
+	hung := hangNth(t, readhook.SetShareLook, "trip", 1)
+	require.ErrorIs(t, q.Close(), storage.ErrDatabaseReplaced)
+
+	got := make(chan []storage.WalkRow, 1)
+	go func() { got <- q.NotListed() }()
+	var rows []storage.WalkRow
+	select {
+	case rows = <-got:
+	case <-time.After(hangGuard): // a bound on a hang, far above the grace
+		t.Fatal("NotListed waited for a look at a drive that does not answer")
+	}
+	<-hung.started
+	require.Len(t, rows, 1, "the folder is handed on")
+	assert.Equal(t, dir, rows[0].Path)
+	assert.Empty(t, rows[0].Folder, "its share is not known: its listing makes it")
 }

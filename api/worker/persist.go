@@ -472,16 +472,22 @@ func (q *Queue) Unrecorded() []storage.JobFinish {
 // (see Add), each as the walk row that would have saved it, in the order
 // added. The window writes them into the database at the path with the
 // uploads of Unrecorded (storage.DB.CloseCarryingOver), so the next start
-// lists and uploads them. It may be called after Close.
+// lists and uploads them. It may be called after Close. A folder whose
+// share the drive does not tell within ShareLookGrace is handed on
+// without it (ShareFoldersUntil), as the window must quit.
 func (q *Queue) NotListed() []storage.WalkRow {
 	q.mu.Lock()
 	rows := slices.Clone(q.notListed)
 	q.mu.Unlock()
+	reqs := make([]Request, len(rows))
 	for i, r := range rows {
-		rows[i].Folder = ShareFolder(Request{Path: r.Path, FolderPath: r.FolderPath, ParentID: r.ParentID,
-			Comment: r.Comment, ExpectSHA256: r.ExpectSHA256})
+		reqs[i] = Request{Path: r.Path, FolderPath: r.FolderPath, ParentID: r.ParentID,
+			Comment: r.Comment, ExpectSHA256: r.ExpectSHA256}
 	}
-	return rows
+	stop := make(chan struct{}) // called as the window quits: looks get their grace
+	giveUp := time.AfterFunc(shareLookGrace, func() { close(stop) })
+	defer giveUp.Stop()
+	return ShareFoldersUntil(stop, rows, reqs)
 }
 
 // keepNotListedLocked keeps c's requests unlisted for NotListed; c is no
@@ -519,19 +525,24 @@ type walkDrop struct {
 
 func (q *Queue) signalWalkSaver() { q.walkSaver.signal() }
 
-// shareLookGrace is how long Close lets the walk saver's looks for the
-// shares of the folders added (ShareFolder) go on before it gives them
-// up (giveUpShareLooksLocked): long enough for any drive that answers,
-// so their requests are saved with their shares as ever, short enough
-// that a drive that stopped answering does not hold the quit. A var
-// only so that a test can make it longer than a slow machine's pause.
-var shareLookGrace = 2 * time.Second
+// ShareLookGrace is how long a quit lets the looks for the shares of the
+// folders added (ShareFolder) go on before it gives them up: long enough
+// for any drive that answers, so their requests are saved with their
+// shares as ever, short enough that a drive that stopped answering does
+// not hold the quit. Close gives it to the walk saver's looks
+// (giveUpShareLooksLocked), NotListed to its own, and the window to those
+// of the files it keeps for a sign-in.
+const ShareLookGrace = 2 * time.Second
+
+// shareLookGrace is ShareLookGrace, a var only so that a test can make it
+// longer than a slow machine's pause.
+var shareLookGrace = ShareLookGrace
 
 // givenUp is a closed channel: the stop of a look not to begin.
 var givenUp = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // giveUpShareLooksLocked gives up the walk saver's looks for shares
-// under way (withShareFolders) and those of the calls it took with
+// under way (ShareFoldersUntil) and those of the calls it took with
 // them: Cancel all forgot those calls (renew: the calls added after it
 // get a stop of their own), or Close waited shareLookGrace for them.
 // Their requests are saved without their shares. Called with q.mu held,
@@ -570,7 +581,7 @@ func (q *Queue) saveWalks(final bool) bool {
 		q.mu.Unlock()
 		var rows []storage.WalkRow // each call's requests and walk ids are its own from its Add on
 		for i, c := range saves {
-			rows = append(rows, withShareFolders(stops[i], c.walkRows(q.env, q.account), c.reqs)...)
+			rows = append(rows, ShareFoldersUntil(stops[i], c.walkRows(q.env, q.account), c.reqs)...)
 		}
 
 		if len(saves) > 0 {

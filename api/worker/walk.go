@@ -215,17 +215,20 @@ func (c *addCall) walkRows(env, account string) []storage.WalkRow {
 	return rows
 }
 
-// withShareFolders fills in the folder share of each row of reqs
-// (storage.WalkRow.Folder, see ShareFolder): it reads the disk, so it is
-// called on no goroutine the person waits on, and without q.mu. With a
-// stop (the walk saver's: Cancel all, or Close once shareLookGrace has
-// passed), each look runs off the calling goroutine (offlocal.Until)
+// ShareFoldersUntil fills in the folder share of each row of reqs
+// (storage.WalkRow.Folder, see ShareFolder), so that whoever saves the
+// rows (the walk saver, NotListed, the window's files kept for a
+// sign-in) also gets through a drive that stopped answering: it reads
+// the disk, so it is called on no goroutine the person waits on, and
+// without q.mu. With a stop (the walk saver's: Cancel all, or Close once
+// shareLookGrace has passed; a quit's, ShareLookGrace after it began),
+// each look runs off the calling goroutine (offlocal.Until)
 // until stop is closed, as a drive that stopped answering holds it for
 // good: a look given up on, and every look after it, leaves its row's
 // Folder empty, as a file's. Its listing then makes the share when it
 // comes to the folder (walk.ownShare), and the look left behind drops
 // what it finds once the drive answers.
-func withShareFolders(stop <-chan struct{}, rows []storage.WalkRow, reqs []Request) []storage.WalkRow {
+func ShareFoldersUntil(stop <-chan struct{}, rows []storage.WalkRow, reqs []Request) []storage.WalkRow {
 	for i := range rows {
 		if stop == nil {
 			rows[i].Folder = ShareFolder(reqs[i])
@@ -309,7 +312,7 @@ func SaveForLater(db *storage.DB, env, account string, reqs ...Request) error {
 	if len(call.reqs) == 0 {
 		return nil
 	}
-	if err := db.InsertWalks(withShareFolders(nil, call.walkRows(env, account), call.reqs)); err != nil {
+	if err := db.InsertWalks(ShareFoldersUntil(nil, call.walkRows(env, account), call.reqs)); err != nil {
 		return fmt.Errorf("save the added files for later: %w", err)
 	}
 	return nil
