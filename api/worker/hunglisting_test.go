@@ -252,13 +252,7 @@ func TestCancelAllWhileAFileAddedOnItsOwnIsLookedAtOnADriveThatDoesNotAnswer(t *
 			q.Add(Request{Path: file})
 			<-hung.started
 
-			q.CancelAll()
-			q.Add(Request{Path: next})
-			require.Eventually(t, func() bool { return stateOf(q, next) == storage.JobDone }, 20*time.Second, 5*time.Millisecond,
-				"the file added after Cancel all was not uploaded while the look at the file before it hangs")
-			assert.Empty(t, walksLeft(t, e.db), "Cancel all forgets the file's listing")
-			hung.release() // the look left behind returns: what it found is dropped
-			require.NoError(t, wait(t, q, hangGuard))
+			cancelAllThenNext(t, e, q, hung, next, "the look at the file before it")
 			_, queued := findJob(q, file)
 			assert.False(t, queued, "the file whose look was given up is not queued")
 			for _, h := range history(t, e.db) {

@@ -58,6 +58,22 @@ func hangReadsFrom(t *testing.T, name string, from int64) (started <-chan struct
 	return started
 }
 
+// cancelAllThenNext presses Cancel all while the look hung answers
+// nothing, adds next and waits for it to be uploaded (what stalls names
+// the look, in the failure), checks that Cancel all forgot the folder or
+// file being listed, then lets the look left behind return (what it
+// found is dropped) and waits for the queue to settle.
+func cancelAllThenNext(t *testing.T, e *testEnv, q *Queue, hung hungLook, next, stalls string) {
+	t.Helper()
+	q.CancelAll()
+	q.Add(Request{Path: next})
+	require.Eventually(t, func() bool { return stateOf(q, next) == storage.JobDone }, 20*time.Second, 5*time.Millisecond,
+		"the file added after Cancel all was not uploaded while %s hangs", stalls)
+	assert.Empty(t, walksLeft(t, e.db), "Cancel all forgets what it was listing")
+	hung.release() // the look left behind returns: what it found is dropped
+	require.NoError(t, wait(t, q, hangGuard))
+}
+
 // closeWithin runs q.Close and fails the test when it has not returned
 // within d (a bound on a hang, not a wait for an event): it waited for a
 // read, an open or a stat of a file that does not return.

@@ -91,13 +91,7 @@ func TestCancelAllWhileTheShareOfAnAddedFolderIsLookedForOnADriveThatDoesNotAnsw
 	e, dir, q, hung := addedWhileItsShareLookHangs(t)
 	next := e.write("local/next.txt", testutil.Content("next", 100))
 
-	q.CancelAll()
-	q.Add(Request{Path: next})
-	require.Eventually(t, func() bool { return stateOf(q, next) == storage.JobDone }, 20*time.Second, 5*time.Millisecond,
-		"the file added after Cancel all was not uploaded while the look for the folder's share hangs")
-	assert.Empty(t, walksLeft(t, e.db), "Cancel all forgets the folder")
-	hung.release() // the look left behind returns: what it found is dropped
-	require.NoError(t, wait(t, q, hangGuard))
+	cancelAllThenNext(t, e, q, hung, next, "the look for the folder's share")
 	for _, j := range q.Jobs() {
 		assert.Equal(t, next, j.LocalPath, "only the file added after Cancel all is queued")
 	}
