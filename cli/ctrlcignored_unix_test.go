@@ -58,8 +58,8 @@ func TestUploadStartedIgnoringCtrlCKeepsIgnoringIt(t *testing.T) {
 		said    string // on its stderr
 	}{
 		{"Ctrl+C is ignored", "INT", syscall.SIGINT, true, 0, "Uploaded 1 file(s)"},
-		{"SIGTERM stops it", "INT", syscall.SIGTERM, false, exitInterrupted, "Interrupted: "},
-		{"a hang-up stops it", "", syscall.SIGHUP, false, exitHangUp, "Interrupted: "},
+		{"SIGTERM stops it", "INT", syscall.SIGTERM, false, 143, "Interrupted: "},
+		{"a hang-up stops it", "", syscall.SIGHUP, false, exitStatusOf(syscall.SIGHUP), "Interrupted: "},
 		{"nohup: a hang-up is ignored", "HUP", syscall.SIGHUP, true, 0, "Uploaded 1 file(s)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -35,21 +36,10 @@ const endOfInputKey = "Ctrl+D"
 // does (watchPrompt): Ctrl+\ (SIGQUIT, the terminal's VQUIT key), which
 // Go answers with a goroutine dump that left the terminal's echo off
 // where the terminal survives it (a tmux or screen pane). One the process
-// was started ignoring stays ignored, as Ctrl+C does (ctrlCIgnored): read
-// at start, before anything is Notify'd. A hang-up (SIGHUP) is one of
-// interrupts' stopSignals, which end the prompt's ctx as Ctrl+C does.
-var promptEnders = notIgnoredAtStart(syscall.SIGQUIT)
-
-// notIgnoredAtStart is sigs but those this process was started ignoring.
-func notIgnoredAtStart(sigs ...os.Signal) []os.Signal {
-	var kept []os.Signal
-	for _, s := range sigs {
-		if !signal.Ignored(s) {
-			kept = append(kept, s)
-		}
-	}
-	return kept
-}
+// was started ignoring stays ignored, as Ctrl+C does (ignoredAtStart).
+// A hang-up (SIGHUP) is one of interrupts' stopSignals, which end the
+// prompt's ctx as Ctrl+C does.
+var promptEnders = slices.DeleteFunc([]os.Signal{syscall.SIGQUIT}, ignoredAtStart)
 
 // watchPrompt is the one watch of signals while a secret is read with
 // the terminal fd's echo off (echoOff); ctx's stop (Ctrl+C, SIGTERM:

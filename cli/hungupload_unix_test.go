@@ -133,7 +133,7 @@ func ctrlCWhileHung(t *testing.T, sb *testutil.Sandbox, set func(hang func()) (r
 // interruptWhileHung runs the command args, with set making a look at
 // the disk hang (set's function calls hang) as on a drive that stopped
 // answering, sends the first Ctrl+C once it hangs and checks that the
-// command ends, exit 130, saying sentence on stderr. It returns what
+// command ends, exit 143 (SIGTERM's; 130 at Ctrl+C), saying sentence on stderr. It returns what
 // lets the look go and restores the hook (the test's cleanup does it
 // too). SIGTERM stands in for Ctrl+C (the same handler; the test's
 // parent may ignore Ctrl+C), and this test watches it too, so that none
@@ -172,7 +172,7 @@ func interruptWhileHung(t *testing.T, set func(hang func()) (restore func()), se
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
 	select {
 	case r := <-done:
-		assert.Equal(t, exitInterrupted, r.code, r.errOut)
+		assert.Equal(t, exitStatusOf(syscall.SIGTERM), r.code, r.errOut)
 		assert.Contains(t, r.errOut, sentence, "the usual sentence")
 	case <-time.After(20 * time.Second): // a bound on a hang, not a wait for an event
 		t.Error("the first Ctrl+C did not end a command whose look at a file does not answer")

@@ -5,58 +5,65 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 )
 
-// ctrlCIgnored is whether this process was started with SIGINT ignored:
-// a script's background job (sh starts `cmd &` so in a script), or one
-// under `trap "" INT`. Ctrl+C at that terminal is then for the job in the
-// foreground, and by convention such a process keeps ignoring it. Read
-// at start: once signal.Notify has taken SIGINT, signal.Ignored no longer
-// says so, even after signal.Stop has given it back to be ignored.
-var ctrlCIgnored = signal.Ignored(os.Interrupt)
+// startedIgnoring is, of the signals a command would watch (Ctrl+C,
+// a hang-up, Ctrl+\), those this process was started ignoring: Ctrl+C
+// by a script's background job (sh starts `cmd &` so in a script) or
+// under `trap "" INT`, where Ctrl+C at that terminal is for the job in
+// the foreground; a hang-up under nohup (or `trap "" HUP`), which asks
+// that a run go on after its terminal is gone. By convention such a
+// process keeps ignoring it. Read at start: once signal.Notify has taken
+// a signal, signal.Ignored no longer says so, even after signal.Stop has
+// given it back to be ignored.
+var startedIgnoring = func() map[os.Signal]bool {
+	ignored := map[os.Signal]bool{}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGHUP, syscall.SIGQUIT} {
+		ignored[sig] = signal.Ignored(sig)
+	}
+	return ignored
+}()
 
-// hangUpIgnored is whether this process was started with SIGHUP ignored:
-// under nohup (or `trap "" HUP`), which asks that a run go on after its
-// terminal is gone. Read at start, as ctrlCIgnored is.
-var hangUpIgnored = signal.Ignored(syscall.SIGHUP)
+// ignoredAtStart is whether this process was started ignoring sig, one
+// of those startedIgnoring reads; a command then leaves it ignored.
+func ignoredAtStart(sig os.Signal) bool { return startedIgnoring[sig] }
 
 // stopSignals are the signals interrupts watches: SIGTERM (kill, a
-// logout; on Windows also the console window closed), Ctrl+C unless the
-// process was started ignoring it (ctrlCIgnored), which Notify would
-// otherwise take back until stop, and a hang-up (SIGHUP: the terminal
-// window closed, an ssh connection dropped) unless started ignoring it
-// (hangUpIgnored, nohup). Left to Go, a hang-up ended the process at
-// once, as a kill does: a sandbox's temporary store stayed on disk, and
-// the queue was not closed. Windows sends no SIGHUP.
+// logout; on Windows also the console window closed), Ctrl+C, and a
+// hang-up (SIGHUP: the terminal window closed, an ssh connection
+// dropped), but one the process was started ignoring (ignoredAtStart),
+// which Notify would otherwise take back until stop. Left to Go, a
+// hang-up ended the process at once, as a kill does: a sandbox's
+// temporary store stayed on disk, and the queue was not closed. Windows
+// sends no SIGHUP.
 func stopSignals() []os.Signal {
-	sigs := []os.Signal{syscall.SIGTERM}
-	if !ctrlCIgnored {
-		sigs = append(sigs, os.Interrupt)
-	}
-	if !hangUpIgnored {
-		sigs = append(sigs, syscall.SIGHUP)
-	}
-	return sigs
+	return append([]os.Signal{syscall.SIGTERM}, slices.DeleteFunc([]os.Signal{os.Interrupt, syscall.SIGHUP}, ignoredAtStart)...)
 }
 
 // stoppedBy is the cause of the end of interrupts' ctx: the signal that
 // stopped the command, which its exit status tells (stopStatus).
-type stoppedBy struct{ signal os.Signal }
+type stoppedBy struct{ signal syscall.Signal }
 
 func (s *stoppedBy) Error() string { return "stopped by " + s.signal.String() }
 
+// exitStatusOf is the exit status of a command the signal sig stopped:
+// 128 + its number (130 Ctrl+C, 129 a hang-up, 131 Ctrl+\, 143 SIGTERM),
+// what a shell reports ($?) of a process that signal ended, so a script or
+// a supervisor reads it as the signal's either way. The process does not
+// end by the signal itself: it says first what it kept and what is left.
+func exitStatusOf(sig syscall.Signal) int { return 128 + int(sig) }
+
 // stopStatus is the exit status of a command whose interrupts' ctx
-// ended: exitHangUp at a hang-up, else exitInterrupted (Ctrl+C, SIGTERM),
-// so a script or a supervisor reads a hang-up as it reads the process
-// the signal ended (128 + its number).
+// ended: that of the signal that stopped it (exitStatusOf), Ctrl+C's
+// when ctx ended otherwise.
 func stopStatus(ctx context.Context) int {
-	var s *stoppedBy
-	if errors.As(context.Cause(ctx), &s) && s.signal == syscall.SIGHUP {
-		return exitHangUp
+	if s, ok := errors.AsType[*stoppedBy](context.Cause(ctx)); ok {
+		return exitStatusOf(s.signal)
 	}
-	return exitInterrupted
+	return exitStatusOf(syscall.SIGINT)
 }
 
 // interrupts watches for Ctrl+C (or SIGTERM, or a hang-up: stopSignals),
@@ -89,7 +96,7 @@ func interrupts(parent context.Context) (ctx context.Context, again <-chan struc
 				close(second)
 				return
 			}
-			cancel(&stoppedBy{signal: sig})
+			cancel(&stoppedBy{signal: sig.(syscall.Signal)})
 		}
 	}()
 	var once sync.Once

@@ -16,17 +16,17 @@ import (
 // for: one that takes it. A test binary started with SIGINT ignored (run
 // by a script in the background, or under `trap "" INT`) starts its
 // children ignoring it too, as exec keeps an ignored signal ignored, and
-// they rightly keep ignoring it (ctrlCIgnored). While this process
+// they rightly keep ignoring it (ignoredAtStart). While this process
 // watches SIGINT, exec gives the child SIGINT's default instead; one that
 // comes meanwhile is dropped, as it was ignored anyway. So for a hang-up
-// (SIGHUP) in a test binary started under nohup (hangUpIgnored).
+// (SIGHUP) in a test binary started under nohup.
 func startInterruptible(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
 	var ignored []os.Signal
-	if ctrlCIgnored {
+	if ignoredAtStart(os.Interrupt) {
 		ignored = append(ignored, os.Interrupt)
 	}
-	if hangUpIgnored {
+	if ignoredAtStart(syscall.SIGHUP) {
 		ignored = append(ignored, syscall.SIGHUP)
 	}
 	if len(ignored) > 0 {

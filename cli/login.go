@@ -101,8 +101,9 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	}
 	// Ctrl+C (or SIGTERM, or a hang-up) stops the login from here, while
 	// the key or password is typed too (the terminal's echo comes back
-	// on): the person is told what is kept, and it exits 130 (129 at a
-	// hang-up: stopStatus). At the prompt, Ctrl+\ does the same (exit 131).
+	// on): the person is told what is kept, and it exits 128 + the
+	// signal's number (stopStatus: 130 at Ctrl+C). At the prompt, Ctrl+\
+	// does the same (exit 131).
 	stopped, again, stop := interrupts(ctx)
 	defer stop()
 	creds, err := o.credentials(stopped, cio)

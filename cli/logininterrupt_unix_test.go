@@ -123,7 +123,7 @@ func stopWhileKeyWrites(t *testing.T, entered <-chan struct{}, caught <-chan os.
 // died of the signal, its secrets maybe landing in the keyring later with
 // no account to name them). It now says that it waits for the keyring to
 // end what it was asked, removes what the login filed, says that the
-// login is not kept, and exits 130 (interrupted); the keyring holds
+// login is not kept, and exits 143 (SIGTERM's; 130 at Ctrl+C); the keyring holds
 // nothing of it and logout finds no account.
 func TestLoginStoppedWhileTheKeyringWaitsSaysSo(t *testing.T) {
 	sb, _ := signedOutSandbox(t)
@@ -140,7 +140,7 @@ func TestLoginStoppedWhileTheKeyringWaitsSaysSo(t *testing.T) {
 	if !said {
 		t.Fatalf("login ended with %d: %q", got, errOut.String())
 	}
-	assert.Equal(t, exitInterrupted, got, errOut.String())
+	assert.Equal(t, exitStatusOf(syscall.SIGTERM), got, errOut.String())
 	assert.Contains(t, errOut.String(), "not kept")
 	assert.Empty(t, k.kept(), "the keyring keeps secrets of a login not kept")
 	c, out, logoutErr := runCLI(t, "", "logout", "--env", sb.URL)
@@ -149,7 +149,7 @@ func TestLoginStoppedWhileTheKeyringWaitsSaysSo(t *testing.T) {
 }
 
 // TestLoginStoppedTwiceEndsAtOnce: a second Ctrl+C while login waits for
-// a keyring that never answers ends it at once, exit 130, saying that
+// a keyring that never answers ends it at once, exit 143 (here), saying that
 // the login is not kept but the keyring may still keep a secret of it,
 // and where to delete it.
 func TestLoginStoppedTwiceEndsAtOnce(t *testing.T) {
@@ -162,7 +162,7 @@ func TestLoginStoppedTwiceEndsAtOnce(t *testing.T) {
 	stopLogin(t, caught)
 	select {
 	case got := <-code:
-		assert.Equal(t, exitInterrupted, got, errOut.String())
+		assert.Equal(t, exitStatusOf(syscall.SIGTERM), got, errOut.String())
 	case <-time.After(20 * time.Second):
 		t.Fatal("a second stop did not end login")
 	}
@@ -193,7 +193,7 @@ func TestLoginOfARememberedAccountStoppedSaysWhatIsKept(t *testing.T) {
 	close(k.release)
 	select {
 	case got := <-code:
-		assert.Equal(t, exitInterrupted, got, errOut.String())
+		assert.Equal(t, exitStatusOf(syscall.SIGTERM), got, errOut.String())
 	case <-time.After(time.Minute):
 		t.Fatal("login did not end once the keyring answered")
 	}

@@ -152,7 +152,7 @@ func TestStopAtTheLoginPromptGivesTheEchoBack(t *testing.T) {
 		p    press
 		code int
 	}{
-		{"Ctrl+C", typed("\x03"), exitInterrupted},
+		{"Ctrl+C", typed("\x03"), exitStatusOf(syscall.SIGINT)},
 		{"Ctrl+\\", typed("\x1c"), 131},
 		{"SIGHUP", signalled(syscall.SIGHUP), 129},
 	} {
@@ -197,7 +197,7 @@ func TestSignalsWhileLoginSignsIn(t *testing.T) {
 		dump bool
 	}{
 		{syscall.SIGQUIT, 2, true},
-		{syscall.SIGHUP, exitHangUp, false},
+		{syscall.SIGHUP, exitStatusOf(syscall.SIGHUP), false},
 	} {
 		t.Run(tc.sig.String(), func(t *testing.T) {
 			sb, _ := loginSandbox(t)

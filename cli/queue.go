@@ -21,15 +21,6 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// exitInterrupted is the exit status of a run ended by Ctrl+C (128+SIGINT,
-// as shells report it).
-const exitInterrupted = 130
-
-// exitHangUp is the exit status of a run a hang-up stopped (128+SIGHUP:
-// the terminal closed, an ssh connection dropped), as a shell reports one
-// the signal ended; see stopStatus.
-const exitHangUp = 129
-
 // stallNotice is how long an upload may make no progress before the run
 // says so (0: worker.DefaultStallNotice); tests make it short.
 var stallNotice time.Duration
@@ -460,7 +451,7 @@ func drain(ctx context.Context, q *worker.Queue, events <-chan worker.Event, rep
 }
 
 // runOutcome prints the run's summary and turns it into the command's
-// result: stopCode when interrupted (130, 129 at a hang-up; 0 when not), 1 when the run left something not
+// result: stopCode when interrupted (stopStatus: 130 at Ctrl+C; 0 when not), 1 when the run left something not
 // uploaded (reporter.failedRun), the run stopped or the history was
 // deleted or replaced under it (lost), else success.
 func runOutcome(cio IO, rep *reporter, stopCode int, waitErr, lost error) error {

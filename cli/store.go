@@ -328,13 +328,11 @@ type promptEndedError struct{ Signal syscall.Signal }
 
 func (e *promptEndedError) Error() string { return "the prompt ended at " + e.Signal.String() }
 
-// exitCode is 128 + the signal's number (131 for Ctrl+\), as
-// exitInterrupted is for Ctrl+C: what a shell reports ($?)
-// of a process the signal ended, so a script reads it as the signal's
-// either way. The process does not end by the signal itself: Go's own
-// SIGQUIT dumps every goroutine, which says nothing to the person who
-// pressed it to give up.
-func (e *promptEndedError) exitCode() int { return 128 + int(e.Signal) }
+// exitCode is the signal's exit status (exitStatusOf: 131 for Ctrl+\).
+// The process does not end by the signal itself: Go's own SIGQUIT dumps
+// every goroutine, which says nothing to the person who pressed it to
+// give up.
+func (e *promptEndedError) exitCode() int { return exitStatusOf(e.Signal) }
 
 // lineOf reads a line of in (up to its end without one), waiting for it
 // until ctx ends (Ctrl+C), then it returns ctx's error. The read runs on

@@ -106,7 +106,7 @@ type verifyResult struct {
 }
 
 // runVerify hashes each file and looks its content up in the history,
-// until Ctrl+C (exit 130, saying so).
+// until Ctrl+C (exit 130, saying so; stopStatus).
 func runVerify(ctx context.Context, cio IO, o verifyOptions, paths []string) error {
 	env, err := verifyEnv(o.env)
 	if err != nil {
