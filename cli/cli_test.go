@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 	// turn it into a memory store that forgets a login.
 	SetKeyringTimeoutForTest(testutil.KeyringTimeout)
 	removeHome := testutil.IsolateDataFolder()
+	for _, set := range childSetUps {
+		set()
+	}
 	testutil.RunIfChild(func(args []string) int {
 		return Run(context.Background(), args, IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 	})
@@ -40,6 +43,11 @@ func TestMain(m *testing.M) {
 	removeHome()
 	os.Exit(code)
 }
+
+// childSetUps run before this test binary runs a command as a child
+// (testutil.ChildCommand), after TestMain has set the keyring's wait: a
+// test's init adds one that sets up what its child needs.
+var childSetUps []func()
 
 // runCLI runs the command line in-process and returns its exit status and
 // output.

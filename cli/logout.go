@@ -22,7 +22,9 @@ func newLogoutCommand(cio IO) *cobra.Command {
 		Use:   "logout [--env ENV] [--account ACCOUNT]",
 		Short: "Sign out; secrets leave the keyring",
 		Long: `Signs out: removes the account's API key, token and password from the OS
-keyring and forgets the account. Without --account, every account of ENV.`,
+keyring and forgets the account. Without --account, every account of ENV.
+Ctrl+C stops it after the account being signed out; those after it stay
+signed in.`,
 		Example: `  dstor-uploader logout --env production`,
 		Args:    noArgs("name the account with --account"),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runLogout(cmd.Context(), cio, o) },
@@ -33,7 +35,7 @@ keyring and forgets the account. Without --account, every account of ENV.`,
 }
 
 // runLogout forgets the accounts of an environment (or one of them).
-func runLogout(_ context.Context, cio IO, o logoutOptions) error {
+func runLogout(ctx context.Context, cio IO, o logoutOptions) error {
 	st, err := openStore(cio.Err, o.env)
 	if err != nil {
 		return err
@@ -56,13 +58,23 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		return fmt.Errorf("cannot sign out %s: the OS keyring, which keeps the API key, token or password, cannot be reached, so nothing was removed and the sign-in stays: %s\nRun logout again where the keyring can be reached",
 			strings.Join(names, ", "), st.secrets.ReasonFor(storage.CommandLineWording))
 	}
+	// Ctrl+C, SIGTERM or a hang-up (the terminal closed) stops it after
+	// the account being signed out: left to Go, the process ended between
+	// an account's keyring delete and its settings, so an account said
+	// "Signed out" stayed remembered with its secrets gone.
+	ctx, _, stop := interrupts(ctx)
+	defer stop()
 	// Each account the keyring lets go is forgotten, whatever it does with
 	// the others: the remembered accounts are then those whose secrets it
 	// still holds, which a later logout removes.
 	var gone []storage.RememberedAccount
-	var kept []string
+	var kept, left []string
 	var refused error
 	for _, acc := range signedIn {
+		if ctx.Err() != nil {
+			left = append(left, acc.Account)
+			continue
+		}
 		if err := session.Forget(st.secrets, acc); err != nil {
 			kept = append(kept, acc.Account)
 			refused = cmp.Or(refused, err)
@@ -70,6 +82,7 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 		}
 		gone = append(gone, acc)
 		fmt.Fprintf(cio.Out, "Signed out %s from %s.\n", acc.Account, st.envKey)
+		afterSignOut(ctx, acc.Account)
 	}
 	if len(signedIn) == 0 {
 		fmt.Fprintf(cio.Out, "No account was signed in to %s.\n", st.envKey)
@@ -78,11 +91,17 @@ func runLogout(_ context.Context, cio IO, o logoutOptions) error {
 	if err := forgetAccounts(st, gone); err != nil {
 		return err
 	}
+	again := "dstor-uploader logout --env " + st.envKey
+	if o.account != "" {
+		again += " --account " + o.account
+	}
+	if len(left) > 0 {
+		// Those the keyring kept are named too: the next logout says why.
+		fmt.Fprintf(cio.Err, "Interrupted: still signed in to %s: %s. Run \"%s\" to sign out.\n",
+			st.envKey, strings.Join(append(kept, left...), ", "), again)
+		return &exitError{code: stopStatus(ctx)}
+	}
 	if len(kept) > 0 {
-		again := "dstor-uploader logout --env " + st.envKey
-		if o.account != "" {
-			again += " --account " + o.account
-		}
 		return fmt.Errorf("cannot sign out %s: the OS keyring did not delete the API key, token or password (%s), so the sign-in stays\n"+
 			"Run \"%s\" again once the keyring works, or %s",
 			strings.Join(kept, ", "), innermost(refused), again, deleteKeyringEntries)
@@ -138,3 +157,8 @@ func innermost(err error) string {
 		return err.Error()
 	}
 }
+
+// afterSignOut runs once logout has removed an account's secrets from the
+// keyring and said so, before the next account; a test stops the command
+// there.
+var afterSignOut = func(context.Context, string) {}

@@ -29,17 +29,7 @@ func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
 	withSecrets(t, secrets)
 
 	accounts := []string{"first@example.com", "second@example.com", "third@example.com"}
-	db, err := storage.Open(home)
-	require.NoError(t, err)
-	_, err = db.UpdateSettings(func(s storage.Settings) storage.Settings {
-		for _, a := range accounts {
-			s = s.WithRememberedAccount(storage.RememberedAccount{Env: env, Account: a, Method: storage.MethodPassword})
-		}
-		s.LastEnv = env
-		return s
-	})
-	require.NoError(t, err)
-	require.NoError(t, db.Close())
+	rememberAccounts(t, home, env, accounts...)
 	for _, a := range accounts {
 		require.NoError(t, secrets.Set(env, a, storage.SecretToken, "token-of-"+a))
 		require.NoError(t, secrets.Set(env, a, storage.SecretPassword, "password-of-"+a))
@@ -62,16 +52,7 @@ func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
 	assert.Contains(t, out, "Signed out third@example.com")
 	assert.NotContains(t, out, "Signed out second@example.com")
 
-	db, err = storage.Open(home)
-	require.NoError(t, err)
-	settings, err := db.LoadSettings()
-	require.NoError(t, db.Close())
-	require.NoError(t, err)
-	var listed []string
-	for _, a := range settings.RememberedAccounts {
-		listed = append(listed, a.Account)
-	}
-	assert.Equal(t, []string{"second@example.com"}, listed, "what is still remembered, and no more")
+	assert.Equal(t, []string{"second@example.com"}, rememberedAccounts(t, home), "what is still remembered, and no more")
 	for _, a := range accounts {
 		_, err := secrets.Get(env, a, storage.SecretPassword)
 		if a == "second@example.com" {
@@ -86,6 +67,38 @@ func TestLogoutThatTheKeyringRefusesPartway(t *testing.T) {
 	code, out, errOut = runCLI(t, "", "logout", "--env", env)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "Signed out second@example.com")
-	_, err = secrets.Get(env, "second@example.com", storage.SecretPassword)
+	_, err := secrets.Get(env, "second@example.com", storage.SecretPassword)
 	assert.ErrorIs(t, err, storage.ErrSecretNotFound)
+}
+
+// rememberAccounts has the data folder home remember accounts, signed in
+// to env by password, env the environment signed in to last.
+func rememberAccounts(t *testing.T, home, env string, accounts ...string) {
+	t.Helper()
+	db, err := storage.Open(home)
+	require.NoError(t, err)
+	_, err = db.UpdateSettings(func(s storage.Settings) storage.Settings {
+		for _, a := range accounts {
+			s = s.WithRememberedAccount(storage.RememberedAccount{Env: env, Account: a, Method: storage.MethodPassword})
+		}
+		s.LastEnv = env
+		return s
+	})
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+}
+
+// rememberedAccounts are the accounts the data folder home remembers.
+func rememberedAccounts(t *testing.T, home string) []string {
+	t.Helper()
+	db, err := storage.Open(home)
+	require.NoError(t, err)
+	settings, err := db.LoadSettings()
+	require.NoError(t, db.Close())
+	require.NoError(t, err)
+	var listed []string
+	for _, a := range settings.RememberedAccounts {
+		listed = append(listed, a.Account)
+	}
+	return listed
 }

@@ -1,0 +1,118 @@
+//go:build unix
+
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// logoutChildEnv, set, makes this test binary's logout (run as a child:
+// testutil.ChildCommand) use a keyring of its own that holds the secrets
+// of logoutAccounts, and stop after the first account it signs out (in
+// the order of the remembered accounts): it
+// says logoutPaused on stderr, then waits until its stop (at most a
+// minute).
+const logoutChildEnv = "DSTOR_TEST_LOGOUT_STOPPED"
+
+const (
+	logoutEnv    = "http://127.0.0.1:9"
+	logoutPaused = "paused after the first account"
+)
+
+var logoutAccounts = []string{"first@example.com", "second@example.com"}
+
+func init() {
+	if os.Getenv(logoutChildEnv) != "" {
+		childSetUps = append(childSetUps, stopLogoutAfterTheFirst)
+	}
+}
+
+// stopLogoutAfterTheFirst sets up logout's child (logoutChildEnv).
+func stopLogoutAfterTheFirst() {
+	secrets := testutil.NewKeyring().Store()
+	for _, a := range logoutAccounts {
+		for _, kind := range []storage.SecretKind{storage.SecretToken, storage.SecretPassword} {
+			if err := secrets.Set(logoutEnv, a, kind, string(kind)+" of "+a); err != nil {
+				panic(err)
+			}
+		}
+	}
+	openSecrets = func() *storage.SecretStore { return secrets }
+	paused := false
+	afterSignOut = func(ctx context.Context, _ string) {
+		if paused {
+			return
+		}
+		paused = true
+		fmt.Fprintln(os.Stderr, logoutPaused)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Minute): // a bound on a test that fails, not a wait it needs
+		}
+	}
+}
+
+// TestLogoutStoppedBetweenAccounts: Ctrl+C, SIGTERM or a hang-up (the
+// terminal closed) while logout signs out the accounts of an environment,
+// once it has removed the first one's secrets from the keyring and said
+// "Signed out". logout took no signal: the process ended by it there, so
+// the account it said was signed out stayed remembered (signed in for the
+// window and the next command) with its secrets gone from the keyring.
+// It now stops after the account being signed out: that one is
+// forgotten, the next stays signed in as it was, it says so and what to
+// run, and exits 128 + the signal's number.
+func TestLogoutStoppedBetweenAccounts(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			home := t.TempDir()
+			t.Setenv(storage.HomeEnv, home)
+			t.Setenv(APIKeyEnv, "")
+			rememberAccounts(t, home, logoutEnv, logoutAccounts...)
+
+			cmd := testutil.ChildCommand("logout", "--env", logoutEnv)
+			cmd.Env = append(cmd.Env, logoutChildEnv+"=1")
+			var out strings.Builder
+			cmd.Stdout = &out
+			stderr, err := cmd.StderrPipe()
+			require.NoError(t, err)
+			startInterruptible(t, cmd)
+			t.Cleanup(func() { _ = cmd.Process.Kill() })
+			said := bufio.NewScanner(stderr)
+			var errOut strings.Builder
+			for said.Scan() && said.Text() != logoutPaused {
+				errOut.WriteString(said.Text() + "\n")
+			}
+			require.NoError(t, cmd.Process.Signal(sig))
+			for said.Scan() {
+				errOut.WriteString(said.Text() + "\n")
+			}
+			code := exitStatus(t, cmd.Wait())
+			t.Logf("logout ended: %s; it said:\n%s%s", cmd.ProcessState, out.String(), errOut.String())
+
+			assert.Equal(t, exitStatusOf(sig), code, "logout ended: %s", cmd.ProcessState)
+			require.Equal(t, 1, strings.Count(out.String(), "Signed out "), "one account signed out, then stopped: %q", out.String())
+			gone, kept := logoutAccounts[0], logoutAccounts[1]
+			if !strings.Contains(out.String(), "Signed out "+gone+" ") {
+				gone, kept = kept, gone
+			}
+			assert.Contains(t, errOut.String(), "Interrupted: still signed in to "+logoutEnv+": "+kept+". ")
+			assert.Contains(t, errOut.String(), `"dstor-uploader logout --env `+logoutEnv+`"`, "what to run")
+
+			assert.Equal(t, []string{kept}, rememberedAccounts(t, home),
+				"the account signed out is forgotten, the next stays signed in")
+		})
+	}
+}
