@@ -28,15 +28,15 @@ import (
 // escape of U+202E; and text that is itself between double quotes
 // ("\"\\u202e\"") is quoted too, never taken for a quoted one.
 func Text(s string) string {
-	if asItIs(s, false) && !betweenQuotes(s) {
+	if asItIs(s, inLine) && !betweenQuotes(s) {
 		return s
 	}
 	b := []byte{'"'}
-	eachChar(s, false, func(c string, r rune, esc bool) {
+	eachChar(s, inQuotes, func(c string, r rune, esc bool) {
 		switch {
 		case r == '"' || r == '\\':
 			b = append(b, '\\', byte(r))
-		case esc || !strconv.IsPrint(r):
+		case esc:
 			b = appendEscape(b, c, r)
 		default:
 			b = append(b, c...)
@@ -52,35 +52,52 @@ func betweenQuotes(s string) bool {
 }
 
 // asItIs reports whether s is valid UTF-8 with no character to escape
-// where it stands (eachChar, with literal as it takes it).
-func asItIs(s string, literal bool) bool {
+// where it stands (eachChar, in the way m says).
+func asItIs(s string, m mode) bool {
 	asIs := true
-	eachChar(s, literal, func(_ string, _ rune, esc bool) { asIs = asIs && !esc })
+	eachChar(s, m, func(_ string, _ rune, esc bool) { asIs = asIs && !esc })
 	return asIs
 }
+
+// mode is how eachChar takes text: as Line shows it (inLine), as Literal
+// does (inLiteral), or between Text's quotes (inQuotes).
+type mode int
+
+const (
+	// inLine: a backslash is as it is (a path's, on Windows).
+	inLine mode = iota
+	// inLiteral: a backslash that reads as the start of an escape
+	// (escapeShaped) is escaped too.
+	inLiteral
+	// inQuotes: every joiner is escaped too, as strconv.Quote escapes
+	// it, so what follows it stands after an escape.
+	inQuotes
+)
 
 // eachChar calls f with each character c of s in turn (an invalid byte as
 // one, r utf8.RuneError), and whether it is escaped where it stands: an
 // invalid byte, an unprintable character, a joiner that joins nothing
-// shown (strayJoiner), or a combining mark (Mn, Me) with nothing to draw
-// on: at the start, after a space or after an escaped character. Kept
-// there, such a mark draws on the separator before the name, or on
-// nothing, and a name of marks shows blank; after a letter, a digit, an
-// emoji or another mark drawn on one (é as e and U+0301, Devanagari,
-// Hebrew points, U+FE0F) it is how the name is written; but a variation
-// selector after an ASCII character (straySelector). With literal, a
-// backslash that reads as the start of an escape (escapeShaped) is escaped
-// too. It is the one decision Text, Line, Literal, Bare and Hides share,
-// made in one pass.
-func eachChar(s string, literal bool, f func(c string, r rune, esc bool)) {
-	base := false // the character before can take a combining mark
+// shown (strayJoiner, or one after an escaped character, which would
+// draw nothing between the escape and what follows), or a combining mark
+// (Mn, Me) with nothing to draw on: at the start, after a space or after
+// an escaped character. Kept there, such a mark draws on the separator
+// before the name, on an escape's last digit, or on nothing, and a name
+// of marks shows blank; after a letter, a digit, an emoji or another mark
+// drawn on one (é as e and U+0301, Devanagari, Hebrew points, U+FE0F) it
+// is how the name is written; but a variation selector after an ASCII
+// character (straySelector). In m inLiteral, a backslash that reads as
+// the start of an escape (escapeShaped) is escaped too; inQuotes, every
+// joiner. It is the one decision Text, Line, Literal, Bare and Hides
+// share, made in one pass.
+func eachChar(s string, m mode, f func(c string, r rune, esc bool)) {
+	base := false // the character before is shown as it is and can take a combining mark
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		esc := r == utf8.RuneError && size == 1 || unprintable(r) ||
-			isJoiner(r) && strayJoiner(s, i, r) ||
+			isJoiner(r) && (m == inQuotes || !base || strayJoiner(s, i, r)) ||
 			!base && unicode.In(r, unicode.Mn, unicode.Me) ||
 			straySelector(s, i, r) ||
-			literal && r == '\\' && escapeShaped(s[i+1:])
+			m == inLiteral && r == '\\' && escapeShaped(s[i+1:])
 		f(s[i:i+size], r, esc)
 		base = !esc && !unicode.IsSpace(r)
 		i += size
@@ -111,7 +128,7 @@ func appendEscape(b []byte, c string, r rune) []byte {
 // Line escaped, in an error shown again), and leaves a backslash as it
 // is: a name escaped once, to be read as it was sent, is Literal.
 func Line(s string) string {
-	return escaped(s, false)
+	return escaped(s, inLine)
 }
 
 // Literal is Line for a name escaped once, where a reader must tell an
@@ -122,7 +139,7 @@ func Line(s string) string {
 // characters. Line's own output is not given to it: its escapes would be
 // escaped again.
 func Literal(s string) string {
-	return escaped(s, true)
+	return escaped(s, inLiteral)
 }
 
 // LiteralCut is Literal(s) when it is at most n bytes (true); else as
@@ -134,7 +151,7 @@ func LiteralCut(s string, n int) (string, bool) {
 	var b []byte
 	whole := true
 	last := 0 // the length of b before its last character or escape
-	eachChar(s, true, func(c string, r rune, esc bool) {
+	eachChar(s, inLiteral, func(c string, r rune, esc bool) {
 		if !whole {
 			return
 		}
@@ -280,7 +297,7 @@ func windowsWord(s string) string {
 // in it, where api redacts it.
 func Bare(s string) string {
 	var b strings.Builder
-	eachChar(s, true, func(c string, _ rune, esc bool) {
+	eachChar(s, inLiteral, func(c string, _ rune, esc bool) {
 		if !esc {
 			b.WriteString(c)
 		}
@@ -345,21 +362,21 @@ func drawsNothing(r rune) bool { return r == ' ' || r == '\u2800' }
 // exactly what it is, an address every shared link carries, holds none:
 // "https://dstor\u3164.example" draws as another address.
 func Hides(s string) bool {
-	if !asItIs(s, false) {
+	if !asItIs(s, inLine) {
 		return true
 	}
 	return strings.IndexFunc(s, func(r rune) bool { return r != ' ' && drawsNothing(r) }) >= 0
 }
 
 // escaped is s with each invalid byte and each character eachChar
-// reports escaped where it stands (\x1b, \u202e, \n, \xff), literal as it
-// takes it.
-func escaped(s string, literal bool) string {
-	if asItIs(s, literal) {
+// reports escaped where it stands (\x1b, \u202e, \n, \xff), in the way m
+// says.
+func escaped(s string, m mode) string {
+	if asItIs(s, m) {
 		return s
 	}
 	var b []byte
-	eachChar(s, literal, func(c string, r rune, esc bool) {
+	eachChar(s, m, func(c string, r rune, esc bool) {
 		if esc {
 			b = appendEscape(b, c, r)
 		} else {

@@ -508,3 +508,44 @@ func TestAVariationSelectorAfterASCIIIsEscaped(t *testing.T) {
 	assert.True(t, Hides("https://dstor\ufe0f.example/"))
 	assert.False(t, Hides("https://gw.example/\u2764\ufe0f"))
 }
+
+// TestWhatIsShownHidesNothingWhereItStands: what Text, Name, Line and
+// Literal give is itself as it is (asItIs): no character in it draws
+// nothing where it now stands. A joiner after an escape joins nothing
+// shown ("\u0301" + U+200D + "é" drew as `\u0301é`, the name without the
+// joiner), nor does a variation selector after a joiner Text escaped in
+// its quotes (`"\u202e👩\u200d"` + U+FE0F drew as the name without it).
+// Shown again through Line (a toast's sentence that holds a name), it
+// is unchanged: Line applied twice is Line once. Random text of the
+// characters these rules turn on, seed logged, and the cases found.
+func TestWhatIsShownHidesNothingWhereItStands(t *testing.T) {
+	for _, tt := range []struct{ in, line, text string }{
+		{"\u0301\u200dé", `\u0301\u200dé`, `"\u0301\u200dé"`},
+		{"a\ufe0f\u200dé", `a\ufe0f\u200dé`, `"a\ufe0f\u200dé"`},
+		{"\u202e👩\u200d\ufe0f", `\u202e👩` + "\u200d\ufe0f", `"\u202e👩\u200d\ufe0f"`},
+		{"\u202e👩\u200d\u0301", `\u202e👩` + "\u200d\u0301", `"\u202e👩\u200d\u0301"`},
+		{"👩\u200d💻 notes.md", "👩\u200d💻 notes.md", "👩\u200d💻 notes.md"},
+	} {
+		assert.Equal(t, tt.line, Line(tt.in), "Line(%q)", tt.in)
+		assert.Equal(t, tt.text, Text(tt.in), "Text(%q)", tt.in)
+	}
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	alphabet := []string{`\`, "u", "2", "e", "1", `"`, " ", "\u202e", "\x1b", "\xff", "\u3164",
+		"é", "👩", "\U0001F1FA", "\u200d", "\u200c", "\u0301", "\ufe0f", "\u20e3", "\u2028",
+		"\ufeff", "\U000E0041", "\u200b", "\u2066"}
+	shown := map[string]func(string) string{"Text": Text, "Name": Name, "Line": Line, "Literal": Literal}
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		in := b.String()
+		for how, show := range shown {
+			out := show(in)
+			require.True(t, asItIs(out, inLine), "%s(%q) = %q hides a character where it stands", how, in, out)
+			require.Equal(t, out, Line(out), "Line of %s(%q)", how, in)
+		}
+	}
+}
