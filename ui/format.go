@@ -182,13 +182,21 @@ const zwj = '\u200d'
 // flag in pairs (🇺 🇸: 🇺🇸).
 func isRegionalIndicator(c rune) bool { return c >= 0x1F1E6 && c <= 0x1F1FF }
 
-// shortText cuts s to at most max characters, ending in "…" when cut.
+// shortText cuts s to at most max characters, ending in "…" when cut,
+// between what is drawn as one character (drawnApart, middleText's rule):
+// a flag, an emoji its joiners join, a keycap or an accented letter is
+// kept whole or left out, never cut to another, and an escape is never
+// cut to text.
 func shortText(s string, max int) string {
 	r := []rune(s)
 	if len(r) <= max {
 		return s
 	}
-	return string(r[:max-1]) + "…"
+	end := max - 1
+	for end > 0 && !drawnApart(r, end) {
+		end--
+	}
+	return string(r[:end]) + "…"
 }
 
 // nameText is a file or folder name as the window shows it, in a row, a

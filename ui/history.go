@@ -35,7 +35,9 @@ import (
 const historyPageSize = 100
 
 // searchShownRunes is as much of a search as a sentence quotes: a long
-// one (a pasted paragraph) is cut short.
+// one (a pasted paragraph) is cut short. It is quoted as a name is
+// (quotedNameText), so a pasted bidirectional control or line break
+// neither reorders nor breaks the sentence.
 const searchShownRunes = 40
 
 // searchDelay debounces the search field, so typing a word runs one query.
@@ -379,7 +381,7 @@ func (h *historyView) setCount(total int, more bool, search string) {
 		h.scope.Hide()
 	}
 	if total == 0 {
-		shown := shortText(search, searchShownRunes)
+		shown := shortText(quotedNameText(search), searchShownRunes)
 		switch {
 		case search == "":
 			h.empty.SetText(tr("No uploads yet. Files you upload are listed here with their links."))
@@ -629,7 +631,7 @@ func (h *historyView) exportMenuItems() []*fyne.MenuItem {
 		fyne.NewMenuItem(tr("Export all as JSON…"), func() { h.onExport("json", "") }),
 	)
 	if q := h.searchText(); q != "" {
-		shown := shortText(q, 24)
+		shown := shortText(quotedNameText(q), 24)
 		items = append(items, fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem(tr("Export the matches of “{{.Search}}” as CSV…", map[string]any{"Search": shown}), func() { h.onExport("csv", q) }),
 			fyne.NewMenuItem(tr("Export the matches of “{{.Search}}” as JSON…", map[string]any{"Search": shown}), func() { h.onExport("json", q) }),

@@ -191,3 +191,66 @@ func TestNamesBetweenQuotesAreNotQuotedAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestTheSearchIsShownAsNamesAre: the person's own search, pasted with a
+// bidirectional control or a line break, is shown in "Nothing matches
+// “…”" and in the Export menu's "the matches of “…”" escaped where it
+// stands, as a name between a sentence's quotes is (quotedNameText): it
+// was shown raw, so U+202E reordered the sentence and a line break broke
+// it. Cut short, it is cut between what is drawn as one character
+// (drawnApart): it was cut by runes, which left a flag's lone regional
+// indicator, an emoji without what its joiner joined, or a keycap's
+// digit without its keycap before the "…".
+func TestTheSearchIsShownAsNamesAre(t *testing.T) {
+	e := newTestEnv(t)
+	h := e.a.history
+	x := func(n int) string { return strings.Repeat("x", n) }
+	for _, tt := range []struct{ what, search, sentence, menu string }{
+		{"a right-to-left override", "invoice\u202efdp.exe", `“invoice\u202efdp.exe”`, `“invoice\u202efdp.exe”`},
+		{"an isolate", "\u2066pdf.exe", `“\u2066pdf.exe”`, `“\u2066pdf.exe”`},
+		{"a line break", "a.txt\nUploaded b.txt", `“a.txt\nUploaded b.txt”`, `“a.txt\nUploaded b.txt”`},
+		{"a flag at the cut", x(38) + "🇺🇸🇫🇷", "“" + x(38) + "…”", "“" + x(23) + "…”"},
+		{"an emoji's joiner at the cut", x(22) + "👩\u200d💻" + x(20), "“" + x(22) + "👩\u200d💻" + x(14) + "…”", "“" + x(22) + "…”"},
+		{"a keycap at the cut", x(22) + "1\ufe0f\u20e3" + x(20), "“" + x(22) + "1\ufe0f\u20e3" + x(14) + "…”", "“" + x(22) + "…”"},
+		{"an accent at the cut", x(22) + "e\u0301" + x(20), "“" + x(22) + "e\u0301" + x(15) + "…”", "“" + x(22) + "…”"},
+	} {
+		e.ui(func() {
+			h.search.SetText(tt.search)
+			h.setCount(0, false, tt.search)
+			assert.Contains(t, h.empty.Text, tt.sentence, "%s: Nothing matches", tt.what)
+			assert.True(t, shownWhole(h.empty.Text), "%s: Nothing matches shows %q", tt.what, h.empty.Text)
+			var labels []string
+			for _, it := range h.exportMenuItems() {
+				labels = append(labels, it.Label)
+			}
+			assert.Contains(t, strings.Join(labels, "\n"), "the matches of "+tt.menu, "%s: the Export menu", tt.what)
+			for _, l := range labels {
+				assert.True(t, shownWhole(l), "%s: the Export menu shows %q", tt.what, l)
+			}
+		})
+	}
+}
+
+// shownWhole reports whether s shows every character it holds, and each
+// in one piece: no control, formatting or invalid byte (a joiner only
+// between two characters it joins), and no regional indicator left
+// without its pair.
+func shownWhole(s string) bool {
+	r := []rune(s)
+	for i, c := range r {
+		switch {
+		case c == '\u200d':
+			if i == 0 || i == len(r)-1 || r[i-1] < utf8.RuneSelf || r[i+1] < utf8.RuneSelf {
+				return false
+			}
+		case c != ' ' && !unicode.IsPrint(c):
+			return false
+		}
+	}
+	for _, run := range strings.FieldsFunc(s, func(c rune) bool { return !isRegionalIndicator(c) }) {
+		if utf8.RuneCountInString(run)%2 != 0 {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
