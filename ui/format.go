@@ -214,9 +214,14 @@ func nameText(name string) string {
 // show where a name of spaces begins and ends, so it is not quoted again
 // as nameText quotes it, and a control, formatting or invalid character
 // is escaped where it stands rather than the whole name quoted: never
-// “"   "” or “"a\x1bb"”. The joiners nameText keeps stay too (inert.Line).
+// “"   "” or “"a\x1bb"”. The joiners nameText keeps stay too. A
+// backslash that would read as an escape is escaped too (inert.Literal,
+// as in a link's text), so a name typed with the six characters \u202e
+// shows “a\x5cu202eb”, never as one with U+202E, “a\u202eb”. Text
+// escaped so already (the name dStor gave, api's serverText) is not
+// given to it: it is shown through inert.Line.
 func quotedNameText(name string) string {
-	return inert.Line(name)
+	return inert.Literal(name)
 }
 
 // maxSentenceNameRunes is how many characters of a name a one-line

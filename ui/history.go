@@ -856,8 +856,9 @@ func (r *historyRow) set(e storage.HistoryEntry) {
 		parts = append(parts, tr("“{{.Comment}}”", map[string]any{"Comment": quotedNameText(e.Comment)}))
 	}
 	if e.NamedOtherwise() {
-		// Server text, stored inert; shown as the server's, apart.
-		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": sentenceName(quotedNameText(e.ServerName))}))
+		// Server text, stored escaped by inert.Literal (api's serverText):
+		// shown as kept, apart; quotedNameText would escape its \x5c again.
+		parts = append(parts, tr("dStor named it “{{.Name}}”", map[string]any{"Name": sentenceName(inert.Line(e.ServerName))}))
 	}
 	r.detail.SetText(inert.Line("· " + strings.Join(parts, " · ")))
 	r.second.Refresh()

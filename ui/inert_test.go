@@ -254,3 +254,47 @@ func shownWhole(s string) bool {
 	}
 	return utf8.ValidString(s)
 }
+
+// TestATypedEscapeIsToldFromTheCharacter: a sentence that names a file
+// between its own quotes shows a name typed with the six characters
+// \u202e otherwise than one with U+202E itself: the backslash that would
+// read as an escape is \x5c (inert.Literal), as in a link's text. Both
+// showed “a\u202eb”. The name dStor gave, kept escaped so already
+// (api's serverText), is shown as it was kept, not escaped again
+// (“a\x5cx5cu202eb”).
+func TestATypedEscapeIsToldFromTheCharacter(t *testing.T) {
+	e := newTestEnv(t)
+	row := func(entry storage.HistoryEntry) string {
+		var shown string
+		e.ui(func() {
+			h := newHistoryRow(e.a.history)
+			entry.ID, entry.Hash, entry.FinishedAt = 1, "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", fixedNow
+			h.set(entry)
+			shown = h.detail.Text
+		})
+		return shown
+	}
+	sentences := map[string]func(name string) string{
+		"already in the queue": func(name string) string {
+			return alreadyQueuedText(worker.Event{Count: 1, Job: worker.Job{Name: name}})
+		},
+		"a folder's files waiting": func(name string) string {
+			return folderLeftText(storage.FolderKey{Folder: "/home/me/" + name}, storage.FolderLeft{Waiting: 1})
+		},
+		"a comment in a history row": func(comment string) string {
+			return row(storage.HistoryEntry{Name: "a.txt", Comment: comment})
+		},
+	}
+	for what, sentence := range sentences {
+		typed, real := sentence(`a\u202eb`), sentence("a\u202eb")
+		assert.Contains(t, typed, `“a\x5cu202eb”`, "%s, of the name typed with \\u202e", what)
+		assert.Contains(t, real, `“a\u202eb”`, "%s, of the name with U+202E", what)
+		assert.NotEqual(t, typed, real, "%s", what)
+	}
+	for _, tt := range []struct{ kept, shown string }{
+		{`a\x5cu202eb`, `dStor named it “a\x5cu202eb”`},
+		{`a\u202eb`, `dStor named it “a\u202eb”`},
+	} {
+		assert.Contains(t, row(storage.HistoryEntry{Name: "a.txt", ServerName: tt.kept}), tt.shown)
+	}
+}
