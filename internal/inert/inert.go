@@ -84,8 +84,9 @@ const (
 // before the name, on an escape's last digit, or on nothing, and a name
 // of marks shows blank; after a letter, a digit, an emoji or another mark
 // drawn on one (é as e and U+0301, Devanagari, Hebrew points, U+FE0F) it
-// is how the name is written; but a variation selector after an ASCII
-// character (straySelector). In m inLiteral, a backslash that reads as
+// is how the name is written; but a variation selector with no form to
+// pick in the character before it (straySelector: after an ASCII
+// character but a keycap's, or a Latin letter). In m inLiteral, a backslash that reads as
 // the start of an escape (escapeShaped) is escaped too; inQuotes, every
 // joiner. It is the one decision Text, Line, Literal, Bare and Hides
 // share, made in one pass.
@@ -411,24 +412,37 @@ func invisible(r rune) bool {
 	return r >= 0x80 && unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
-// straySelector reports whether r at s[i:] is a variation selector after
-// an ASCII character: it picks a drawn form of the character before it,
-// and no ASCII one has a form it picks but the keycap's (1, U+FE0F,
-// U+20E3: 1️⃣), so there it draws nothing, and "report\ufe0f.pdf" would
-// show as "report.pdf", another file's name. After an emoji, an
-// ideograph or a Mongolian letter it is how the text is written.
+// straySelector reports whether r at s[i:] is a variation selector with
+// no form to pick in the character before it: it picks a drawn form of
+// that character, and where it has none, it draws nothing, and
+// "report\ufe0f.pdf" or "café\ufe0f.pdf" would show as "report.pdf" or
+// "café.pdf", another file's name. No ASCII character has a form one
+// picks but the keycap's (1, U+FE0F, U+20E3: 1️⃣), nor any letter,
+// digit or mark (a second selector, an accent) but of the scripts that
+// have such forms (selectsForms) and ℹ, an emoji. After a symbol or
+// punctuation (the emoji ❤ and ‼, the math ≩) it is how the text is
+// written.
 func straySelector(s string, i int, r rune) bool {
 	if i == 0 || !unicode.Is(unicode.Variation_Selector, r) {
 		return false
 	}
-	before := s[i-1]
-	if before >= utf8.RuneSelf {
-		return false
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	if before < utf8.RuneSelf {
+		keycap := r == '\ufe0f' && strings.ContainsRune("0123456789#*", before) &&
+			strings.HasPrefix(s[i+utf8.RuneLen(r):], "\u20e3")
+		return !keycap
 	}
-	keycap := r == '\ufe0f' && strings.IndexByte("0123456789#*", before) >= 0 &&
-		strings.HasPrefix(s[i+utf8.RuneLen(r):], "\u20e3")
-	return !keycap
+	return unicode.In(before, unicode.L, unicode.N, unicode.M) &&
+		before != '\u2139' && !unicode.In(before, selectsForms...)
 }
+
+// selectsForms are the scripts whose letters have forms a variation
+// selector picks (Unicode's standardized and ideographic variation
+// sequences): the ideographs, Mongolian (its own selectors,
+// U+180B–U+180F), Myanmar, Phags-pa, Manichaean and the Egyptian
+// hieroglyphs.
+var selectsForms = []*unicode.RangeTable{unicode.Han, unicode.Mongolian, unicode.Myanmar,
+	unicode.Phags_Pa, unicode.Manichaean, unicode.Egyptian_Hieroglyphs}
 
 // isJoiner reports the zero-width joiner and non-joiner.
 func isJoiner(r rune) bool { return r == '\u200d' || r == '\u200c' }

@@ -549,3 +549,32 @@ func TestWhatIsShownHidesNothingWhereItStands(t *testing.T) {
 		}
 	}
 }
+
+// TestAVariationSelectorThatSelectsNoFormIsEscaped: a variation selector
+// after a letter, a digit or a mark of a script that has no forms for it
+// to pick (Latin, Cyrillic, Arabic: "café" and U+FE0F has no emoji form)
+// draws nothing, as after an ASCII letter: Fyne measured "café\ufe0f.pdf"
+// and "café.pdf" alike (53.06 points at 14), two files the window showed
+// as one name; so "Жук" and U+FE00, and a second U+FE0F after ❤️. After a
+// symbol or punctuation with an emoji or text form (❤, ‼, 〰, ≩, ℹ), an
+// ideograph, a Mongolian, Myanmar or Phags-pa letter, it is kept.
+func TestAVariationSelectorThatSelectsNoFormIsEscaped(t *testing.T) {
+	checkTextLine(t, []textLineCase{
+		{"an emoji selector after é", "café\ufe0f.pdf", `"café\ufe0f.pdf"`, `café\ufe0f.pdf`},
+		{"a text selector after é", "café\ufe0e.pdf", `"café\ufe0e.pdf"`, `café\ufe0e.pdf`},
+		{"after an accent typed after its letter", "cafe\u0301\ufe0f.pdf", "\"cafe\u0301" + `\ufe0f.pdf"`, "cafe\u0301" + `\ufe0f.pdf`},
+		{"after a Cyrillic letter", "Жук\ufe00.txt", `"Жук\ufe00.txt"`, `Жук\ufe00.txt`},
+		{"after an Arabic letter", "ب\ufe0f.txt", `"ب\ufe0f.txt"`, `ب\ufe0f.txt`},
+		{"an ideographic selector after é", "é\U000e0100.txt", `"é\U000e0100.txt"`, `é\U000e0100.txt`},
+		{"a second selector after an emoji's", "\u2764\ufe0f\ufe0f.md", "\"\u2764\ufe0f\\ufe0f.md\"", "\u2764\ufe0f" + `\ufe0f.md`},
+		{"after a heart kept", "\u2764\ufe0e.md", "\u2764\ufe0e.md", "\u2764\ufe0e.md"},
+		{"after a double exclamation kept", "\u203c\ufe0f.md", "\u203c\ufe0f.md", "\u203c\ufe0f.md"},
+		{"after a wavy dash kept", "\u3030\ufe0f.md", "\u3030\ufe0f.md", "\u3030\ufe0f.md"},
+		{"after information source kept", "\u2139\ufe0f.md", "\u2139\ufe0f.md", "\u2139\ufe0f.md"},
+		{"after a math symbol kept", "\u2269\ufe00.md", "\u2269\ufe00.md", "\u2269\ufe00.md"},
+		{"after a Mongolian letter kept", "\u1820\u180b.txt", "\u1820\u180b.txt", "\u1820\u180b.txt"},
+		{"after a Myanmar letter kept", "\u1000\ufe00.txt", "\u1000\ufe00.txt", "\u1000\ufe00.txt"},
+		{"after a flag's emoji kept", "\U0001f3f3\ufe0f\u200d\U0001f308.png", "\U0001f3f3\ufe0f\u200d\U0001f308.png", "\U0001f3f3\ufe0f\u200d\U0001f308.png"},
+	})
+	assert.True(t, Hides("https://bücher\ufe0f.example/"))
+}
