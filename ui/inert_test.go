@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -297,4 +299,71 @@ func TestATypedEscapeIsToldFromTheCharacter(t *testing.T) {
 	} {
 		assert.Contains(t, row(storage.HistoryEntry{Name: "a.txt", ServerName: tt.kept}), tt.shown)
 	}
+}
+
+// TestRandomHostileNamesShowInert: random names of the characters a name
+// can hide behind (controls, bidirectional controls, line and paragraph
+// separators, zero-width and tag characters, a byte-order mark, joiners,
+// lone marks, variation selectors, invalid bytes, typed escapes), seed
+// logged, shown where the window shows names (the queue row and its
+// detail, the history row and its detail with the name dStor gave and a
+// comment, a folder's row, its spoken label, a toast, a sentence between
+// quotes, the search's "Nothing matches"): none shows a control,
+// formatting or invalid character as it is, nor a joiner that joins
+// nothing it draws.
+func TestRandomHostileNamesShowInert(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	alphabet := []string{"a", "é", "Ж", "👩", "💻", "❤", "1", ".", " ", `\`, "u", "2", "e", "\x00", "\x1b", "\n", "\r",
+		"\u0085", "\u202e", "\u2066", "\u200e", "\u061c", "\u2028", "\u2029", "\u200b", "\ufeff", "\U000e0041",
+		"\U000e0001", "\u200d", "\u200c", "\u0301", "\ufe0f", "\ufe0e", "\u20e3", "\u3164", "\u2800", "\xff", "\xc3"}
+	for range 300 {
+		var b strings.Builder
+		for range 1 + rng.IntN(10) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		name := b.String()
+		e.ui(func() {
+			q := newQueueRow(a.upload)
+			q.set(worker.Job{ID: "j", Name: name, FolderPath: "/in/" + name + "/", Size: 1,
+				State: storage.JobFailed, Err: "open " + name + ": permission denied"})
+			h := newHistoryRow(a.history)
+			h.set(storage.HistoryEntry{ID: 1, Name: name, ServerName: name + "x", Comment: name,
+				FolderPath: "/in/" + name + "/", Hash: "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o", FinishedAt: fixedNow})
+			f := newFolderRow(a.history)
+			f.set(&folderGroup{key: storage.FolderKey{Folder: "/home/me/" + name}, newest: fixedNow})
+			a.showToast("Link to " + name + " copied to the clipboard")
+			a.history.setCount(0, false, name)
+			for where, text := range map[string]string{
+				"queue name": q.name.Text, "queue detail": q.detail.Text,
+				"history name": h.name.Text, "history detail": h.detail.Text,
+				"folder name": f.name.Text, "folder detail": f.detail.Text, "folder, spoken": f.AccessibilityLabel(),
+				"toast": a.toast.Text, "already queued": alreadyQueuedText(worker.Event{Count: 1, Job: worker.Job{Name: name}}),
+				"nothing matches": a.history.empty.Text,
+			} {
+				require.True(t, shownInert(text), "%s of the name %q shows %q", where, name, text)
+			}
+		})
+	}
+}
+
+// shownInert reports whether s is valid UTF-8 and shows each character
+// it holds: none is a control, formatting or invalid byte as it is, but
+// a joiner between two characters beyond ASCII.
+func shownInert(s string) bool {
+	r := []rune(s)
+	for i, c := range r {
+		switch {
+		case c == '\u200d' || c == '\u200c':
+			if i == 0 || i == len(r)-1 || r[i-1] < utf8.RuneSelf || r[i+1] < utf8.RuneSelf {
+				return false
+			}
+		case c != ' ' && !unicode.IsPrint(c):
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
