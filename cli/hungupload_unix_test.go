@@ -200,3 +200,35 @@ func TestVerifyFolderEndsAtCtrlCWhileItsFirstLookDoesNotAnswer(t *testing.T) {
 		})
 	}, "verify was interrupted: the files after the last line printed were not verified", "verify", "--env", sb.URL, dir)
 }
+
+// TestVerifyFolderEndsAtCtrlCWhileALookBetweenItsEntriesDoesNotAnswer:
+// `verify DIR` looks at the disk again between the entries its listing
+// gives it: whether a folder found empty still is (worker.EmptyNow), and
+// whether DIR is still the folder listed (stillThere: a stat, for an
+// entry it did not read). On a drive that stopped answering right then,
+// those looks ran on the listing's goroutine, so the first Ctrl+C did not
+// end verify. The first now ends it, with the usual sentence and exit
+// status. The looks hang once the listing has looked at every entry
+// (the last, "link", sorts after "empty"), as each is said.
+func TestVerifyFolderEndsAtCtrlCWhileALookBetweenItsEntriesDoesNotAnswer(t *testing.T) {
+	for _, look := range []string{"empty", "trip"} {
+		t.Run(map[string]string{"empty": "still empty", "trip": "still there"}[look], func(t *testing.T) {
+			sb := keyedSandbox(t)
+			dir := filepath.Join(t.TempDir(), "trip")
+			testutil.WriteFile(t, filepath.Join(dir, "a.jpg"), 100)
+			require.NoError(t, os.Mkdir(filepath.Join(dir, "empty"), 0o755))
+			require.NoError(t, os.Symlink("a.jpg", filepath.Join(dir, "link")))
+			var listed atomic.Bool // every entry looked at
+			interruptWhileHung(t, func(hang func()) func() {
+				return readhook.SetListing(func(p string) {
+					switch {
+					case filepath.Base(p) == "link":
+						listed.Store(true)
+					case listed.Load() && filepath.Base(p) == look:
+						hang()
+					}
+				})
+			}, "verify was interrupted: the files after the last line printed were not verified", "verify", "--env", sb.URL, dir)
+		})
+	}
+}

@@ -211,13 +211,19 @@ func verifyFolder(ctx context.Context, cio IO, o verifyOptions, h *historyLookup
 		entries++
 		r := verifyResult{Path: e.Path, PathBase64: inert.PathBytes(e.Path), Env: h.env, Uploads: []verifiedUpload{},
 			Skipped: string(e.Reason), Error: e.Why}
-		switch {
-		case e.Reason == "":
+		switch e.Reason {
+		case "":
 			r = verifyFile(ctx, h, root, e.Path)
-		case e.Reason == worker.ReasonEmptyFolder && !worker.EmptyNow(e.Path):
-			r.Skipped, r.Error = "", msgFilledSinceListed // counted as not verified
+		case worker.ReasonEmptyFolder:
+			empty, ok := worker.ListingLook(ctx, e.Path, func() bool { return worker.EmptyNow(e.Path) })
+			if !ok {
+				return ctx.Err()
+			}
+			if !empty {
+				r.Skipped, r.Error = "", msgFilledSinceListed // counted as not verified
+			}
 		}
-		if err := stillThere(root, rootInfo, rootID, r.through); err != nil {
+		if err := stillThere(ctx, root, rootInfo, rootID, r.through); err != nil {
 			return err // r may be of another folder's file: not said
 		}
 		return t.add(ctx, r, func() error { return printVerify(cio, o.asJSON, r) })
@@ -248,9 +254,15 @@ const msgFilledSinceListed = worker.MsgFilledSinceListed + ": what it holds was 
 // still at its path — else the sentence that verify stops with: a folder
 // moved away, or replaced by another or a symbolic link to another, would
 // have the other folder's files read and said under its path (a file
-// never read "uploaded — same content as" another's upload).
-func stillThere(root string, listed os.FileInfo, id, through string) error {
-	if !worker.OpenedThroughAnother(root, listed, id, through) {
+// never read "uploaded — same content as" another's upload). Its look at
+// root runs off the calling goroutine (worker.ListingLook): once ctx ends
+// first, it is ctx's error.
+func stillThere(ctx context.Context, root string, listed os.FileInfo, id, through string) error {
+	other, ok := worker.ListingLook(ctx, root, func() bool { return worker.OpenedThroughAnother(root, listed, id, through) })
+	if !ok {
+		return ctx.Err()
+	}
+	if !other {
 		return nil
 	}
 	return fmt.Errorf("%s was moved or replaced while it was verified (its path leads to another folder now, or to none): "+

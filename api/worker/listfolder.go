@@ -40,9 +40,9 @@ type FolderEntry struct {
 // entry, so a folder of any size streams. It returns fn's first error,
 // or ctx's once ctx ends (nothing more is listed then): at once, also
 // while a look at the disk hangs (a drive that stopped answering: see
-// listLook), fn being called on the caller's goroutine all the same.
+// ListingLook), fn being called on the caller's goroutine all the same.
 func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(FolderEntry) error) error {
-	root, ok := listLook(ctx, path, func() string { return ListedFolder(path) })
+	root, ok := ListingLook(ctx, path, func() string { return ListedFolder(path) })
 	if !ok {
 		return ctx.Err()
 	}
@@ -67,7 +67,7 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 		if err != nil && (d == nil || d.IsDir()) {
 			notEmpty[p] = true // said as a folder that could not be read
 		}
-		e, ok := listLook(ctx, p, func() listedEntry { return sortListed(p, d, err, root, isOwn) })
+		e, ok := ListingLook(ctx, p, func() listedEntry { return sortListed(p, d, err, root, isOwn) })
 		if !ok {
 			return ctx.Err()
 		}
@@ -111,11 +111,11 @@ type RootAt struct {
 	ID    string
 }
 
-// LookAtRoot is that look at path, off the calling goroutine (listLook),
+// LookAtRoot is that look at path, off the calling goroutine (ListingLook),
 // as ListFolder's own looks are: ok is false once ctx ended first (the
 // first Ctrl+C), so a drive that stopped answering does not hold it.
 func LookAtRoot(ctx context.Context, path string) (at RootAt, ok bool) {
-	return listLook(ctx, path, func() RootAt {
+	return ListingLook(ctx, path, func() RootAt {
 		if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
 			return RootAt{}
 		}

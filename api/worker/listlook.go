@@ -28,10 +28,12 @@ import (
 // queue's own data folder), and ends when its system call returns, or
 // with the process.
 
-// listLook runs look, a look of a listing at path on the disk, off the
+// ListingLook runs look, a look of a listing at path on the disk, off the
 // calling goroutine (offlocal.Until); ok is false once ctx ended first,
-// and the caller then stops listing.
-func listLook[T any](ctx context.Context, path string, look func() T) (res T, ok bool) {
+// and the caller then stops listing. Exported for `verify DIR`, whose
+// looks between the entries ListFolder gives it (is an empty folder
+// still empty, is the folder still at its path) hang alike.
+func ListingLook[T any](ctx context.Context, path string, look func() T) (res T, ok bool) {
 	return offlocal.Until(ctx, nil, func() T {
 		readhook.Listing(path)
 		return look()

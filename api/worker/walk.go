@@ -456,14 +456,14 @@ func statOrNil(path string) os.FileInfo {
 // their locks: files that change while the app runs (an upload of them is
 // a torn copy) and list every file ever uploaded, which a whole home
 // folder dropped would publish. Its looks at p and the folders above it
-// run off the calling goroutine (listLook): ok is false once ctx ended
+// run off the calling goroutine (ListingLook): ok is false once ctx ended
 // first, and the caller then stops listing.
 func (w *walk) inOwnData(ctx context.Context, p string, file bool) (own, ok bool) {
 	if w.ownData == nil {
 		return false, true
 	}
 	ownData, indexPages, clearDir := w.ownData, w.indexPages, w.clearDir
-	at, ok := listLook(ctx, p, func() ownDataAt { return lookOwnData(p, file, ownData, indexPages, clearDir) })
+	at, ok := ListingLook(ctx, p, func() ownDataAt { return lookOwnData(p, file, ownData, indexPages, clearDir) })
 	if ok {
 		w.clearDir = at.clearDir
 	}
@@ -710,7 +710,7 @@ func (w *walk) request(r Request) storage.ListingCut {
 		// that fails uploads the files: twice is better than not at all.
 		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p, w.q.otherNames...)
 	}
-	now, ok := listLook(w.ctx, p, func() folderNow {
+	now, ok := ListingLook(w.ctx, p, func() folderNow {
 		return lookFolder(p, func(p string, _ os.FileInfo) string { return listedRoot(p) })
 	})
 	if !ok {
@@ -793,9 +793,9 @@ func (w *walk) ownShare(folder string) {
 // linksSettled waits, a moment at most (api.LinksSettleIn), until every
 // symbolic link on path counts as made before an add stamped now, or
 // until the walk stops. Its look at the links runs off the walker's
-// goroutine (listLook); it reports false once the walk stopped first.
+// goroutine (ListingLook); it reports false once the walk stopped first.
 func (w *walk) linksSettled(path string) bool {
-	d, ok := listLook(w.ctx, path, func() time.Duration { return api.LinksSettleIn(path) })
+	d, ok := ListingLook(w.ctx, path, func() time.Duration { return api.LinksSettleIn(path) })
 	if !ok {
 		return false
 	}
@@ -828,7 +828,7 @@ func noFolderAt(err error) storage.ListingCut {
 // failed) and queues it (again: even when the history has it), or lists it
 // failed, or skipped when it is not a regular file (a pipe, socket or
 // device: nothing to retry). Its looks at the disk run off the walker's
-// goroutine (listLook): it reports false, the file neither listed nor
+// goroutine (ListingLook): it reports false, the file neither listed nor
 // recorded, once the walk stopped first (Close: its walk row stays, and
 // the next queue lists it; Cancel all takes it).
 func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) bool {
@@ -842,7 +842,7 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) bool {
 		row.CreatedAt = time.Now().UTC()
 	}
 	p := row.LocalPath
-	looked, ok := listLook(w.ctx, p, func() validatedFile {
+	looked, ok := ListingLook(w.ctx, p, func() validatedFile {
 		var v validatedFile
 		if v.id, v.err = api.ValidateFile(p); v.err != nil {
 			v.through, v.isThrough = causeThroughFile(p, v.err) // it looks for the file on the way
@@ -885,7 +885,7 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) bool {
 
 // validatedFile is what api.ValidateFile said of a file, and, when its
 // path goes through a file, what causeThroughFile makes of that, handed
-// across listLook (walk.file).
+// across ListingLook (walk.file).
 type validatedFile struct {
 	id        api.FileIdentity
 	err       error
@@ -1031,7 +1031,7 @@ func (w *walk) folder(r Request, root, walkRoot string) storage.ListingCut {
 	if w.q.beforeListingFolder != nil {
 		w.q.beforeListingFolder(f.walkRoot)
 	}
-	now, ok := listLook(w.ctx, walkRoot, func() folderNow { return lookFolder(walkRoot, FolderIDAt) })
+	now, ok := ListingLook(w.ctx, walkRoot, func() folderNow { return lookFolder(walkRoot, FolderIDAt) })
 	if !ok {
 		return storage.NotCut // the listing ends (Close, Cancel all): they say why
 	}
@@ -1071,7 +1071,7 @@ func (f *folderWalk) checkRoot() {
 		return
 	}
 	root, listed, id := f.walkRoot, f.rootInfo, f.rootID
-	if cut, ok := listLook(f.w.ctx, root, func() storage.ListingCut { return rootCut(root, listed, id) }); ok {
+	if cut, ok := ListingLook(f.w.ctx, root, func() storage.ListingCut { return rootCut(root, listed, id) }); ok {
 		f.cut = cut
 	}
 }
@@ -1134,7 +1134,7 @@ func OpenedThroughAnother(root string, listed os.FileInfo, id, opened string) bo
 // went through; OpenedThroughAnother), noting the cut.
 func (f *folderWalk) rootLeft(rootID string) bool {
 	root, listed, id := f.walkRoot, f.rootInfo, f.rootID
-	other, ok := listLook(f.w.ctx, root, func() bool { return OpenedThroughAnother(root, listed, id, rootID) })
+	other, ok := ListingLook(f.w.ctx, root, func() bool { return OpenedThroughAnother(root, listed, id, rootID) })
 	if !ok {
 		return true // the listing ends: the file is not queued
 	}
@@ -1288,7 +1288,7 @@ func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	if p != f.walkRoot {
 		f.hasEntries[filepath.Dir(p)] = true
 	}
-	at, ok := listLook(w.ctx, p, func() listedEntryAt { return f.lookEntry(p, d, err) })
+	at, ok := ListingLook(w.ctx, p, func() listedEntryAt { return f.lookEntry(p, d, err) })
 	if !ok {
 		return fs.SkipAll
 	}
@@ -1457,7 +1457,7 @@ func (f *folderWalk) listAgain() {
 		switch {
 		case f.unreadable[dir]:
 		case !f.hasEntries[dir]:
-			if empty, ok := listLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) }); ok && !empty {
+			if empty, ok := ListingLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) }); ok && !empty {
 				f.relist(dir)
 			}
 		case f.changedSinceListed(dir):
@@ -1496,7 +1496,7 @@ func (f *folderWalk) changedSinceListed(dir string) bool {
 	if !ok {
 		return false
 	}
-	looked, ok := listLook(f.w.ctx, dir, func() listedDir { return listedDirNow(dir) })
+	looked, ok := ListingLook(f.w.ctx, dir, func() listedDir { return listedDirNow(dir) })
 	now := looked.fi
 	if !ok || now == nil || !now.IsDir() {
 		return false // the listing ends, or no folder there now
@@ -1621,10 +1621,10 @@ func (f *folderWalk) relist(dir string) {
 }
 
 // sortLooked is sortListed of the entry p of the folder (d and err as
-// the walk gives them), looked at off the walker's goroutine (listLook);
+// the walk gives them), looked at off the walker's goroutine (ListingLook);
 // ok is false once the listing ends first.
 func (f *folderWalk) sortLooked(p string, d fs.DirEntry, err error) (listedEntry, bool) {
-	return listLook(f.w.ctx, p, func() listedEntry { return sortListed(p, d, err, f.walkRoot, f.isOwnData) })
+	return ListingLook(f.w.ctx, p, func() listedEntry { return sortListed(p, d, err, f.walkRoot, f.isOwnData) })
 }
 
 // addEmptyDirs says which folders were empty (and so not uploaded). Each
@@ -1642,7 +1642,7 @@ func (f *folderWalk) addEmptyDirs() {
 			row = f.w.base(f.r, f.root)
 			row.FolderPath = f.dest(dir).folderPath
 		}
-		empty, ok := listLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) })
+		empty, ok := ListingLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) })
 		if !ok {
 			return // the listing ends: nothing of it is saved
 		}
