@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
@@ -231,4 +232,32 @@ func TestVerifyFolderEndsAtCtrlCWhileALookBetweenItsEntriesDoesNotAnswer(t *test
 			}, "verify was interrupted: the files after the last line printed were not verified", "verify", "--env", sb.URL, dir)
 		})
 	}
+}
+
+// TestResumeEndsAtCtrlCWhileTheLookAtAFailedUploadsFileDoesNotAnswer:
+// `resume` with nothing to do but failed uploads looks whether each of
+// their files is still there (failedGone), to say which a retry can
+// send. On a network share or a USB disk that stopped answering, that
+// look never returned, and it ran on the command's goroutine after
+// Ctrl+C was caught: the first Ctrl+C did not end `resume`. The first
+// now ends it, exit 130 (143 at SIGTERM), saying the failed uploads
+// still wait in the queue; nothing is taken out of it.
+func TestResumeEndsAtCtrlCWhileTheLookAtAFailedUploadsFileDoesNotAnswer(t *testing.T) {
+	sb := keyedSandbox(t)
+	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "usb.jpg"), 300)
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/api/v0/add", Status: 400, Count: 1})
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, file)
+	require.Equal(t, 1, code, errOut)
+
+	interruptWhileHung(t, func(hang func()) func() {
+		return readhook.SetListing(func(p string) {
+			if p == file {
+				hang()
+			}
+		})
+	}, "Interrupted: nothing was resumed; 1 failed upload(s) wait in the queue", "resume", "--env", sb.URL)()
+
+	code, out, errOut := runCLI(t, "", "resume", "--env", sb.URL, "--retry-failed")
+	require.Equal(t, 0, code, "the failed upload stayed queued: %s", errOut)
+	assert.Contains(t, out, filepath.Base(file), "once the drive answers, a retry uploads it")
 }

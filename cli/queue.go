@@ -122,8 +122,8 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 			return err
 		}
 	}
-	if !run.announce(cio, o, len(requests)+len(notThere)) {
-		return run.saved(cio, run.q.Close(), nil)
+	if more, err := run.announce(ctx, cio, o, len(requests)+len(notThere)); !more {
+		return run.saved(cio, run.q.Close(), err)
 	}
 	run.q.Add(requests...)
 	run.q.Resume()
@@ -298,13 +298,15 @@ func (r *queueRun) flushMarks(cio IO) {
 }
 
 // announce says what this run takes on besides the new requests, and
-// reports whether there is anything to do at all.
-func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
+// reports whether there is anything to do at all; err is the command's
+// exit when ctx ended (Ctrl+C) while it looked at the failed uploads'
+// files (failedLeft).
+func (r *queueRun) announce(ctx context.Context, cio IO, o queueOptions, requests int) (more bool, err error) {
 	if r.left.pending > 0 && requests > 0 {
 		fmt.Fprintf(cio.Err, "Also finishing %d upload(s) left from an earlier run.\n", r.left.pending)
 	}
 	if requests > 0 || r.left.pending > 0 || r.left.walking {
-		return true
+		return true, nil
 	}
 	// Uploads another account or environment signed in to before left:
 	// this run cannot finish them, and "the queue is empty" alone would
@@ -319,53 +321,73 @@ func (r *queueRun) announce(cio IO, o queueOptions, requests int) bool {
 		r.rep.close()
 		fmt.Fprintln(cio.Err, r.rep.summary())
 	case r.left.failed > 0 && !o.retryFailed:
-		fmt.Fprintln(cio.Err, r.failedLeft())
+		said, ok := r.failedLeft(ctx)
+		fmt.Fprintln(cio.Err, said)
+		if !ok {
+			return false, &exitError{code: stopStatus(ctx)}
+		}
 	case len(others) > 0:
 		fmt.Fprintf(cio.Err, "Nothing to resume for this account on %s.\n", r.env)
 	default:
 		fmt.Fprintln(cio.Err, "Nothing to resume: the queue is empty.")
 	}
 	sayOthersWait(cio, r.env, others)
-	return false
+	return false, nil
 }
 
 // failedLeft says how many failed uploads --retry-failed can try again,
 // and of how many more the file is no longer there (a retry of those
-// fails again until it is put back).
-func (r *queueRun) failedLeft() string {
-	gone := failedGone(r.db, r.env, r.account)
+// fails again until it is put back). ok is false when ctx ended (Ctrl+C)
+// before every file was looked at (a drive that does not answer): it
+// then says that they all still wait.
+func (r *queueRun) failedLeft(ctx context.Context) (said string, ok bool) {
+	gone, ok := failedGone(ctx, r.db, r.env, r.account)
 	switch {
+	case !ok:
+		return fmt.Sprintf("Interrupted: nothing was resumed; %d failed upload(s) wait in the queue "+
+			"(whether their files are still there was not found out): run \"dstor-uploader resume --retry-failed\" to try them again, "+
+			"or \"dstor-uploader resume --remove-failed\" to take them out of the queue.", r.left.failed), false
 	case gone == 0:
 		return fmt.Sprintf("Nothing to resume; %d failed upload(s) can be tried again with --retry-failed "+
-			"(or taken out of the queue with --remove-failed).", r.left.failed)
+			"(or taken out of the queue with --remove-failed).", r.left.failed), true
 	case gone >= r.left.failed:
 		return fmt.Sprintf("Nothing to resume; the files of the %d failed upload(s) are no longer there: "+
 			"put them back, then run \"dstor-uploader resume --retry-failed\", "+
-			"or take them out of the queue with \"dstor-uploader resume --remove-failed\".", r.left.failed)
+			"or take them out of the queue with \"dstor-uploader resume --remove-failed\".", r.left.failed), true
 	}
 	return fmt.Sprintf("Nothing to resume; %d failed upload(s) can be tried again with --retry-failed; "+
 		"the files of %d more are no longer there: put them back first (--remove-failed takes all %d out of the queue).",
-		r.left.failed-gone, gone, r.left.failed)
+		r.left.failed-gone, gone, r.left.failed), true
 }
 
 // failedGone counts the failed jobs of env and account whose file is no
 // longer at its path (api.Gone: not one on a drive or share out of reach),
-// a page of rows at a time. A read that fails counts what it read.
-func failedGone(db *storage.DB, env, account string) int {
+// a page of rows at a time. A read that fails counts what it read. Each
+// look at a file runs off this goroutine until ctx ends
+// (worker.ListingLook), as one on a drive that stopped answering never
+// returns: ok is false once ctx ended first, and what that look finds
+// later is dropped.
+func failedGone(ctx context.Context, db *storage.DB, env, account string) (gone int, ok bool) {
 	const page = 1000
-	gone := 0
 	for after := int64(0); ; {
 		rows, err := db.QueuedJobs(env, account, storage.JobFailed, after, page)
 		if err != nil {
-			return gone
+			return gone, true
 		}
 		for _, j := range rows {
-			if _, err := os.Stat(j.LocalPath); j.LocalPath != "" && api.Gone(err) {
+			if j.LocalPath == "" {
+				continue
+			}
+			err, ok := worker.ListingLook(ctx, j.LocalPath, func() error { _, err := os.Stat(j.LocalPath); return err })
+			if !ok {
+				return gone, false
+			}
+			if api.Gone(err) {
 				gone++
 			}
 		}
 		if len(rows) < page {
-			return gone
+			return gone, true
 		}
 		after = rows[len(rows)-1].Seq
 	}

@@ -32,7 +32,8 @@ import (
 // calling goroutine (offlocal.Until); ok is false once ctx ended first,
 // and the caller then stops listing. Exported for `verify DIR`, whose
 // looks between the entries ListFolder gives it (is an empty folder
-// still empty, is the folder still at its path) hang alike.
+// still empty, is the folder still at its path) hang alike, and for
+// `resume`'s look at whether the files of failed uploads are still there.
 func ListingLook[T any](ctx context.Context, path string, look func() T) (res T, ok bool) {
 	return offlocal.Until(ctx, nil, func() T {
 		readhook.Listing(path)
