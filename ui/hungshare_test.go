@@ -74,3 +74,52 @@ func TestQuitWhileTheShareOfAFolderKeptForASignInIsLookedForOnADriveThatDoesNotA
 	require.NoError(t, err, "the listing made the folder's share")
 	assert.NotEmpty(t, share.BatchID)
 }
+
+// TestQuitWhileSeveralDropsKeptForASignInWaitOnAShareLookThatDoesNotAnswer:
+// folders dropped one after another before sign-in are written in the
+// order dropped (keepWaiting: each write waits for the one before). When
+// the look for the share of one of them hangs, those after it wait on it;
+// a quit must still end within about the grace (worker.ShareLookGrace),
+// not a grace for each, and every folder stays kept for a sign-in: the
+// one before the hang with its share, the one that hangs and those after
+// it without (their listings make it after the next sign-in).
+func TestQuitWhileSeveralDropsKeptForASignInWaitOnAShareLookThatDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	base := t.TempDir()
+	names := []string{"first", "usbstick", "third", "fourth"}
+	dirs := make([]string, len(names))
+	for i, n := range names {
+		dirs[i] = filepath.Join(base, n)
+		testutil.WriteFile(t, filepath.Join(dirs[i], "a.txt"), 100+i)
+	}
+	started, _ := hangShareLookOf(t, "usbstick")
+
+	for _, d := range dirs {
+		e.ui(func() { a.keepPending([]string{d}, "") }) // one drop each
+	}
+	<-started
+	closed := make(chan struct{})
+	began := time.Now()
+	go func() { a.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute): // a bound on a hang, far above the grace
+		t.Fatal("the window did not quit: drops waited, one after another, for a look at a drive that does not answer")
+	}
+	took := time.Since(began)
+	t.Logf("quit took %v (grace %v)", took, worker.ShareLookGrace)
+	assert.Less(t, took, 3*worker.ShareLookGrace, "one grace for the quit, not one for each drop waiting")
+
+	walks, err := e.db.WalksBeforeSignIn()
+	require.NoError(t, err)
+	require.Len(t, walks, len(dirs), "every folder stays kept for a sign-in")
+	for i, w := range walks {
+		assert.Equal(t, dirs[i], w.Path, "in the order dropped")
+		if i == 0 {
+			assert.Equal(t, worker.ListedFolder(dirs[0]), w.Folder, "looked at before the hang: its share is known")
+		} else {
+			assert.Empty(t, w.Folder, "%s: given up, its listing makes its share", names[i])
+		}
+	}
+}
