@@ -404,7 +404,7 @@ func TestUploadTabWholeAtEveryWidth(t *testing.T) {
 					min := a.win.Content().MinSize()
 					for w := min.Width; w <= 1400; w += 10 {
 						a.win.Resize(fyne.NewSize(w, 700))
-						a.win.Content().Refresh()
+						layoutAgain(a.win.Content())
 						screen := fmt.Sprintf("%s at %.0f wide", l.Tag, w)
 						assertSummaryWhole(t, screen, a.upload)
 						for _, e := range []*widget.Entry{&a.upload.folder.Entry, a.upload.parent, a.upload.comment} {
@@ -414,5 +414,28 @@ func TestUploadTabWholeAtEveryWidth(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// layoutAgain lays out o's tree again at the sizes it has, from the top
+// down, as the next frame does once a text changed a minimum size (the
+// summary's lines, the buttons' labels): without refreshing every widget,
+// which re-themes and redraws each one (its icons decoded again), and made
+// a test that walks many widths spend minutes on that alone.
+func layoutAgain(o fyne.CanvasObject) {
+	switch c := o.(type) {
+	case *fyne.Container:
+		if c.Layout != nil {
+			c.Layout.Layout(c.Objects, c.Size())
+		}
+		for _, child := range c.Objects {
+			layoutAgain(child)
+		}
+	case fyne.Widget:
+		r := test.WidgetRenderer(c)
+		r.Layout(c.Size())
+		for _, child := range r.Objects() {
+			layoutAgain(child)
+		}
 	}
 }
