@@ -94,7 +94,7 @@ func TestCloseTwice(t *testing.T) {
 }
 
 func TestMigrateFromEmpty(t *testing.T) {
-	d := openTestDB(t)
+	d := openNewTestDB(t)
 	v, err := d.SchemaVersion()
 	require.NoError(t, err)
 	assert.Equal(t, CurrentSchemaVersion, v)

@@ -36,7 +36,7 @@ func TestNewSchemaIsTheMigrations(t *testing.T) {
 	require.Equal(t, text, newSchemaSQL,
 		"schema.sql is not what the steps make: go test ./storage -run TestNewSchemaIsTheMigrations -update-new-schema")
 
-	d := openTestDB(t)
+	d := openNewTestDB(t)
 	assert.Equal(t, schemaAndRows(t, steps), schemaAndRows(t, d.w))
 }
 
@@ -47,7 +47,7 @@ func TestNewSchemaIsTheMigrations(t *testing.T) {
 // write-ahead log. Counted in the write-ahead log the open leaves: its
 // commit frames of the current salt.
 func TestANewHistoryIsMadeInOneTransaction(t *testing.T) {
-	d := openTestDB(t)
+	d := openNewTestDB(t)
 	wal, err := os.ReadFile(d.path + "-wal")
 	require.NoError(t, err)
 	assert.Equal(t, 1, walCommits(t, wal), "transactions in the write-ahead log of a new history (%d bytes)", len(wal))
