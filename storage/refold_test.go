@@ -155,12 +155,10 @@ func olderFoldHistory(t *testing.T, dir string, n, indexed int) {
 	defer raw.Close()
 	tx, err := raw.Begin()
 	require.NoError(t, err)
-	for i := range n {
+	insertRows(t, tx, `INSERT INTO history (job_id, name, hash, finished_at, search_text) VALUES`, n, func(i int) []any {
 		name, hash := mixedName(i), fakeCID(i)
-		_, err := tx.Exec(`INSERT INTO history (job_id, name, hash, finished_at, search_text) VALUES (?, ?, ?, ?, ?)`,
-			fmt.Sprint("j", i), name, hash, i+1, recordedSearchText(name, hash, "", ""))
-		require.NoError(t, err)
-	}
+		return []any{fmt.Sprint("j", i), name, hash, i + 1, recordedSearchText(name, hash, "", "")}
+	})
 	_, err = tx.Exec(`INSERT INTO history_fts (rowid, search_text) SELECT id, search_text FROM history WHERE id <= ?`, indexed)
 	require.NoError(t, err)
 	_, err = tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, indexed)
