@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/startsig"
 )
 
 // echoOff turns off the terminal fd's echo of what is typed, as a secret
@@ -36,10 +38,10 @@ const endOfInputKey = "Ctrl+D"
 // does (watchPrompt): Ctrl+\ (SIGQUIT, the terminal's VQUIT key), which
 // Go answers with a goroutine dump that left the terminal's echo off
 // where the terminal survives it (a tmux or screen pane). One the process
-// was started ignoring stays ignored, as Ctrl+C does (ignoredAtStart).
+// was started ignoring stays ignored, as Ctrl+C does (startsig.Ignored).
 // A hang-up (SIGHUP) is one of interrupts' stopSignals, which end the
 // prompt's ctx as Ctrl+C does.
-var promptEnders = slices.DeleteFunc([]os.Signal{syscall.SIGQUIT}, ignoredAtStart)
+var promptEnders = slices.DeleteFunc([]os.Signal{syscall.SIGQUIT}, startsig.Ignored)
 
 // watchPrompt is the one watch of signals while a secret is read with
 // the terminal fd's echo off (echoOff); ctx's stop (Ctrl+C, SIGTERM:

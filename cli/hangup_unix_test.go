@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/internal/startsig"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
@@ -66,7 +67,7 @@ func TestSandboxAtAHangUpRemovesItsStore(t *testing.T) {
 // so that none ends the test binary), sent while verify reads the second
 // file; the read then returns.
 func TestVerifyStopsAtAHangUp(t *testing.T) {
-	if ignoredAtStart(syscall.SIGHUP) {
+	if startsig.Ignored(syscall.SIGHUP) {
 		t.Skip("this test binary was started with SIGHUP ignored (nohup), so verify run in it rightly ignores a hang-up")
 	}
 	delivered := make(chan os.Signal, 1)

@@ -8,39 +8,20 @@ import (
 	"slices"
 	"sync"
 	"syscall"
+
+	"github.com/dstor-uploader/dstor-uploader/internal/startsig"
 )
-
-// startedIgnoring is, of the signals a command would watch (Ctrl+C,
-// a hang-up, Ctrl+\), those this process was started ignoring: Ctrl+C
-// by a script's background job (sh starts `cmd &` so in a script) or
-// under `trap "" INT`, where Ctrl+C at that terminal is for the job in
-// the foreground; a hang-up under nohup (or `trap "" HUP`), which asks
-// that a run go on after its terminal is gone. By convention such a
-// process keeps ignoring it. Read at start: once signal.Notify has taken
-// a signal, signal.Ignored no longer says so, even after signal.Stop has
-// given it back to be ignored.
-var startedIgnoring = func() map[os.Signal]bool {
-	ignored := map[os.Signal]bool{}
-	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGHUP, syscall.SIGQUIT} {
-		ignored[sig] = signal.Ignored(sig)
-	}
-	return ignored
-}()
-
-// ignoredAtStart is whether this process was started ignoring sig, one
-// of those startedIgnoring reads; a command then leaves it ignored.
-func ignoredAtStart(sig os.Signal) bool { return startedIgnoring[sig] }
 
 // stopSignals are the signals interrupts watches: SIGTERM (kill, a
 // logout; on Windows also the console window closed), Ctrl+C, and a
 // hang-up (SIGHUP: the terminal window closed, an ssh connection
-// dropped), but one the process was started ignoring (ignoredAtStart),
+// dropped), but one the process was started ignoring (startsig.Ignored),
 // which Notify would otherwise take back until stop. Left to Go, a
 // hang-up ended the process at once, as a kill does: a sandbox's
 // temporary store stayed on disk, and the queue was not closed. Windows
 // sends no SIGHUP.
 func stopSignals() []os.Signal {
-	return append([]os.Signal{syscall.SIGTERM}, slices.DeleteFunc([]os.Signal{os.Interrupt, syscall.SIGHUP}, ignoredAtStart)...)
+	return append([]os.Signal{syscall.SIGTERM}, slices.DeleteFunc([]os.Signal{os.Interrupt, syscall.SIGHUP}, startsig.Ignored)...)
 }
 
 // stoppedBy is the cause of the end of interrupts' ctx: the signal that

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/internal/readhook"
+	"github.com/dstor-uploader/dstor-uploader/internal/startsig"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 )
 
@@ -28,7 +29,7 @@ import (
 // real (SIGINT to this process), each sent once the one before it was
 // delivered.
 func TestVerifyEndsAtASecondCtrlC(t *testing.T) {
-	if ignoredAtStart(os.Interrupt) {
+	if startsig.Ignored(os.Interrupt) {
 		t.Skip("this test binary was started with SIGINT ignored (a script's background job, trap \"\" INT), " +
 			"so verify run in it rightly ignores Ctrl+C; run it where Ctrl+C is not ignored (`go test` runs it so)")
 	}

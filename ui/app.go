@@ -32,6 +32,7 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/assets"
 	"github.com/dstor-uploader/dstor-uploader/instance"
 	"github.com/dstor-uploader/dstor-uploader/internal/inert"
+	"github.com/dstor-uploader/dstor-uploader/internal/startsig"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -604,8 +605,9 @@ func closeHistory(db *storage.DB, lost []storage.JobFinish, added []storage.Walk
 	return &closeError{text: notCarriedText(nc), err: err}
 }
 
-// quitOnSignals makes SIGINT and SIGTERM (Ctrl+C in the terminal that
-// started the window, a logout, kill) quit the window: the window stops
+// quitOnSignals makes SIGINT, SIGTERM and a hang-up (quitSignals: Ctrl+C
+// in the terminal that started the window, a logout, kill, that terminal
+// closed) quit the window: the window stops
 // taking updates at once (stopUI), the event loop ends through fyne.Do,
 // and Close then stops the queue, whose uploads in flight stay queued for
 // the next start. Fyne's own handler ends the loop too, but without the
@@ -617,18 +619,35 @@ func closeHistory(db *storage.DB, lost []storage.JobFinish, added []storage.Walk
 // A second signal ends the process at once (the queue then resumes as
 // after a crash).
 func (a *App) quitOnSignals() {
+	watched := quitSignals(startsig.Ignored)
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, watched...)
 	a.goBg(func() {
 		defer signal.Stop(sigs)
 		select {
 		case <-sigs:
 			a.stopUI()
-			signal.Reset(os.Interrupt, syscall.SIGTERM) // Fyne's handler too: the next one is the default
+			signal.Reset(watched...) // Fyne's handler too: the next one is the default
 			fyne.Do(a.fyne.Driver().Quit)
 		case <-a.stop:
 		}
 	})
+}
+
+// quitSignals are the signals that quit the window (quitOnSignals):
+// SIGINT and SIGTERM, which Fyne takes as well whatever this process was
+// started with, and SIGHUP (the terminal that started the window closed,
+// an ssh connection dropped), which Fyne leaves to end the process at
+// once, as a kill does: the settings still being saved, a keyring write a
+// sign-in or sign-out gave up waiting for and the queue's close were
+// lost. SIGHUP is left alone when ignored (startsig.Ignored) says this
+// process was started ignoring it: under nohup the window goes on.
+func quitSignals(ignored func(os.Signal) bool) []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
 }
 
 // App is the desktop window and everything it drives. Widgets live in the
