@@ -59,7 +59,7 @@ func deleteEntriesOf(t *testing.T, newest bool, paths ...string) {
 	require.NotEmpty(t, ids, "entries of %v", paths)
 	db := openDataDB(t)
 	defer func() { require.NoError(t, db.Close()) }()
-	n, err := db.DeleteHistoryIDs(ids)
+	n, err := db.DeleteHistoryIDs(t.Context(), ids)
 	require.NoError(t, err)
 	require.Equal(t, len(ids), n)
 }

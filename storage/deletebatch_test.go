@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func TestDeleteSelectedFlushesTheIndexOnce(t *testing.T) {
 		ids = append(ids, id)
 	}
 	flushed := ftsPagesFlushed(t, d)
-	k, err := d.DeleteHistoryIDs(ids)
+	k, err := d.DeleteHistoryIDs(t.Context(), ids)
 	require.NoError(t, err)
 	require.Equal(t, len(ids), k)
 	pages := ftsPagesFlushed(t, d) - flushed
@@ -160,34 +161,101 @@ func tablesOf(t *testing.T, d *DB) []string {
 	return out
 }
 
-// TestDeleteSelectedAsOneByOne: DeleteHistoryIDs, one statement for all
-// the entries and one for the shares they empty, leaves every table as
-// deleting them one at a time did (deleteEntriesOneByOne): random
-// histories of folder shares, random selections (in any order, an id
-// twice, an id not there).
+// withDeleteBatch makes DeleteHistoryIDs delete n entries a transaction
+// until the test ends.
+func withDeleteBatch(t *testing.T, n int) {
+	was := deleteBatch
+	deleteBatch = n
+	t.Cleanup(func() { deleteBatch = was })
+}
+
+// TestDeleteSelectedAsOneByOne: DeleteHistoryIDs, in batches of a
+// statement for their entries and one for the shares they empty, leaves
+// every table as deleting them one at a time did (deleteEntriesOneByOne):
+// random histories of folder shares, random selections (in any order, an
+// id twice, an id not there), in batches of 1 to 4 entries or all at
+// once, so a share's entries span batches: it is forgotten at the batch
+// that empties it, not before, not never.
 func TestDeleteSelectedAsOneByOne(t *testing.T) {
 	seed := time.Now().UnixNano()
 	t.Logf("seed %d", seed)
-	for round := range 12 {
+	for round := range 16 {
 		rng := rand.New(rand.NewPCG(uint64(seed), uint64(round)))
+		withDeleteBatch(t, []int{1, 2, 3, 4, 1000}[rng.IntN(5)])
 		old, now := openTestDB(t), openTestDB(t)
-		ids := buildRandomShares(t, old, rand.New(rand.NewPCG(uint64(seed), uint64(round)+1000)))
-		require.Equal(t, ids, buildRandomShares(t, now, rand.New(rand.NewPCG(uint64(seed), uint64(round)+1000))), "built alike")
-		require.Equal(t, tablesOf(t, old), tablesOf(t, now), "built alike")
-		var picked []int64
-		for _, id := range ids {
-			if rng.IntN(3) > 0 {
-				picked = append(picked, id)
-			}
-		}
-		rng.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+		picked := randomSelection(t, old, now, uint64(seed), round, rng)
 		if len(picked) > 0 && rng.IntN(2) == 0 {
 			picked = append(picked, picked[0], 999_999)
 		}
 		want := deleteEntriesOneByOne(t, old, picked)
-		got, err := now.DeleteHistoryIDs(picked)
+		got, err := now.DeleteHistoryIDs(t.Context(), picked)
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "round %d: entries deleted", round)
-		assert.Equal(t, tablesOf(t, old), tablesOf(t, now), "round %d: deleting %v", round, picked)
+		assert.Equal(t, tablesOf(t, old), tablesOf(t, now), "round %d: deleting %v, %d a transaction", round, picked, deleteBatch)
+	}
+}
+
+// randomSelection builds alike a random history of folder shares in old
+// and now (buildRandomShares of seed and round, and plain entries up to 8
+// at least), and picks a random selection of it (rng), shuffled, every id
+// there.
+func randomSelection(t *testing.T, old, now *DB, seed uint64, round int, rng *rand.Rand) []int64 {
+	var ids []int64
+	for _, d := range []*DB{old, now} {
+		got := buildRandomShares(t, d, rand.New(rand.NewPCG(seed, uint64(round)+1000)))
+		for i := len(got); i < 8; i++ {
+			id, err := d.AddHistory(sampleEntry(6000 + i))
+			require.NoError(t, err)
+			got = append(got, id)
+		}
+		require.True(t, ids == nil || slices.Equal(ids, got), "built alike")
+		ids = got
+	}
+	require.Equal(t, tablesOf(t, old), tablesOf(t, now), "built alike")
+	var picked []int64
+	for _, id := range ids {
+		if rng.IntN(3) > 0 {
+			picked = append(picked, id)
+		}
+	}
+	rng.Shuffle(len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] })
+	return picked
+}
+
+// TestDeleteSelectedStoppedByAnErrorKeepsTheBatchesBefore: an error in
+// a batch of DeleteHistoryIDs (a trigger refuses to delete its first
+// entry) leaves the batches before it deleted, with their shares
+// forgotten as deleting those entries one at a time did, and the rest of
+// the selection in the history; the count it returns is what was
+// deleted, and deleting the selection again deletes the rest.
+func TestDeleteSelectedStoppedByAnErrorKeepsTheBatchesBefore(t *testing.T) {
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	withDeleteBatch(t, 2)
+	for round := range 8 {
+		old, now := openTestDB(t), openTestDB(t)
+		picked := randomSelection(t, old, now, uint64(seed), round, rand.New(rand.NewPCG(uint64(seed), uint64(round))))
+		batches := deleteBatches(picked)
+		if len(batches) < 2 {
+			continue
+		}
+		k := 1 + rand.New(rand.NewPCG(uint64(seed), uint64(round)+2000)).IntN(len(batches)-1)
+		_, err := now.w.Exec(fmt.Sprintf(`CREATE TRIGGER delete_refused BEFORE DELETE ON history WHEN old.id = %d
+			BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`, batches[k][0]))
+		require.NoError(t, err)
+
+		want := deleteEntriesOneByOne(t, old, slices.Concat(batches[:k]...))
+		got, err := now.DeleteHistoryIDs(t.Context(), picked)
+		require.ErrorContains(t, err, "refused by the test", "round %d", round)
+		assert.Equal(t, want, got, "round %d: the entries of the %d batches before the error are said deleted", round, k)
+		assert.Equal(t, tablesOf(t, old), tablesOf(t, now), "round %d: deleting %v stopped at batch %d", round, picked, k+1)
+
+		_, err = now.w.Exec(`DROP TRIGGER delete_refused`)
+		require.NoError(t, err)
+		want = deleteEntriesOneByOne(t, old, slices.Concat(batches[k:]...))
+		got, err = now.DeleteHistoryIDs(t.Context(), picked)
+		require.NoError(t, err)
+		assert.Equal(t, want, got, "round %d: deleted again, the rest", round)
+		assert.Equal(t, tablesOf(t, old), tablesOf(t, now), "round %d: deleted again", round)
 	}
 }

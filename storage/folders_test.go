@@ -207,7 +207,7 @@ func TestFolderShareHoldsTheFilesFoundAlreadyUploaded(t *testing.T) {
 	require.NoError(t, d.DeleteHistory(first[2].ID))
 	assert.ElementsMatch(t, []int64{changed.ID, first[1].ID}, shareOf("b3"))
 	assert.ElementsMatch(t, []int64{first[0].ID, first[1].ID}, shareOf("b1"))
-	n, err := d.DeleteHistoryIDs([]int64{first[1].ID})
+	n, err := d.DeleteHistoryIDs(t.Context(), []int64{first[1].ID})
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 	assert.Equal(t, []int64{changed.ID}, shareOf("b3"))

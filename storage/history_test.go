@@ -634,7 +634,7 @@ func TestExportAndDeleteSelected(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, got, len(es))
 
-	deleted, err := d.DeleteHistoryIDs(picked)
+	deleted, err := d.DeleteHistoryIDs(t.Context(), picked)
 	require.NoError(t, err)
 	assert.Equal(t, 3, deleted, "the missing id counts nothing")
 	left, err := d.HistoryByIDs(many)

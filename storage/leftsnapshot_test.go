@@ -57,7 +57,7 @@ func TestFolderFilesAndLeftAreReadAtOneInstant(t *testing.T) {
 	afterJobsCounted = func() {
 		if !deleted {
 			deleted = true
-			n, err := d.DeleteHistoryIDs(ids)
+			n, err := d.DeleteHistoryIDs(t.Context(), ids)
 			require.NoError(t, err)
 			require.Equal(t, 2, n)
 		}

@@ -108,7 +108,7 @@ func TestAFolderAddWhoseFilesAreAllDeletedIsNoLongerItsLatest(t *testing.T) {
 						require.NoError(t, f.d.DeleteHistory(id))
 					}
 				} else {
-					n, err := f.d.DeleteHistoryIDs(deleted)
+					n, err := f.d.DeleteHistoryIDs(t.Context(), deleted)
 					require.NoError(t, err)
 					require.Equal(t, len(deleted), n, "entries deleted")
 				}

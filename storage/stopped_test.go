@@ -117,7 +117,7 @@ func TestAFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
 		require.NoError(t, err)
 		_, err = d.CutWalks(CutStopped, "w-b2")
 		require.NoError(t, err)
-		_, err = d.DeleteHistoryIDs([]int64{id})
+		_, err = d.DeleteHistoryIDs(t.Context(), []int64{id})
 		require.NoError(t, err)
 		batch, left := latestLeft(t, d)
 		assert.Equal(t, "b2", batch, "it still lacks the files it did not list")

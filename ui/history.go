@@ -555,15 +555,8 @@ func (h *historyView) onShowInFolder(id int64) {
 			})
 			return
 		}
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := a.untilClose() // Close stops waiting for the file manager
 		defer cancel()
-		go func() { // Close stops waiting for the file manager
-			select {
-			case <-a.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
 		if err := reveal.show(ctx, e.LocalPath); err != nil {
 			a.do(func() { a.showError(tr("Cannot open the folder"), err) })
 		}
@@ -1028,15 +1021,8 @@ func (h *historyView) onCheckLive(id int64) {
 		return
 	}
 	started := a.goBg(func() {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := a.untilClose() // Close stops the check
 		defer cancel()
-		go func() { // Close stops the check
-			select {
-			case <-a.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
 		// Off this goroutine (offLocal): a read on a drive that stopped
 		// answering would hold Close; the history is read after it, here.
 		head, ok := offLocal(ctx, &a.lifecycle, func() worker.LocalHead {

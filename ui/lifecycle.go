@@ -128,6 +128,21 @@ func offLocal[T any](ctx context.Context, a *lifecycle, look func() T) (res T, o
 	return offlocal.Until(ctx, a.stop, look)
 }
 
+// untilClose is a context that Close cancels, for work a goroutine of
+// goBg hands to what takes one (a wait for another program, a long
+// delete), so that a quit does not wait for it; cancel releases it.
+func (a *lifecycle) untilClose() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { // ends with ctx: at Close or at cancel
+		select {
+		case <-a.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
 // sleep waits d or until Close, reporting whether the full time passed.
 func (a *lifecycle) sleep(d time.Duration) bool {
 	t := time.NewTimer(d)

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/dstor-uploader/dstor-uploader/api"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -208,12 +209,20 @@ func (h *historyView) onDeleteSelected() {
 func (h *historyView) deleteSelected(ids []int64) {
 	a := h.a
 	a.goBg(func() {
-		n, err := a.db.DeleteHistoryIDs(ids)
+		// A quit stops it between two of its transactions: the rest
+		// stays in the list.
+		ctx, cancel := a.untilClose()
+		defer cancel()
+		n, err := a.db.DeleteHistoryIDs(ctx, ids)
 		h.counts.forget()
 		a.do(func() {
-			if err != nil {
+			switch {
+			case err != nil && n > 0: // the batches before the error stay deleted
+				a.showMessage(tr("Cannot delete the entries"), inert.Line(errorText(err))+"\n\n"+
+					trn("{{.Count}} entries were deleted; the others are still in the list: select them and delete them again.", n))
+			case err != nil:
 				a.showError(tr("Cannot delete the entries"), err)
-			} else {
+			default:
 				a.showToast(trn("{{.Count}} entries deleted from the history", n))
 			}
 			h.clearSelection()
