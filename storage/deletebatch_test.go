@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -258,4 +259,37 @@ func TestDeleteSelectedStoppedByAnErrorKeepsTheBatchesBefore(t *testing.T) {
 		assert.Equal(t, want, got, "round %d: deleted again, the rest", round)
 		assert.Equal(t, tablesOf(t, old), tablesOf(t, now), "round %d: deleted again", round)
 	}
+}
+
+// TestDeleteSelectedStopsBetweenBatchesWhenCanceled: a quit (its context
+// canceled) during DeleteHistoryIDs stops it after the batch in flight,
+// instead of holding the quit until the whole selection is deleted: that
+// batch stays deleted, the rest stays in the list, and the count says so.
+func TestDeleteSelectedStopsBetweenBatchesWhenCanceled(t *testing.T) {
+	const n = 40
+	withDeleteBatch(t, 10)
+	d := openTestDB(t)
+	fillHistory(t, d, n)
+	ids := make([]int64, 0, n)
+	for id := int64(1); id <= n; id++ {
+		ids = append(ids, id)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	batches := 0
+	afterDeleteBatch = func(int, time.Duration) {
+		if batches++; batches == 2 {
+			cancel() // the quit, during the second batch
+		}
+	}
+	t.Cleanup(func() { afterDeleteBatch = nil })
+	got, err := d.DeleteHistoryIDs(ctx, ids)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 2, batches, "no batch after the quit")
+	assert.Equal(t, 20, got, "the two batches deleted")
+	assertHistoryCount(t, d, "", n-20, "the rest stays")
+	page, err := d.HistoryPage(HistoryQuery{Limit: n})
+	require.NoError(t, err)
+	require.Len(t, page, n-20)
+	assert.EqualValues(t, n-20, page[0].ID, "the newest went first")
 }
