@@ -414,9 +414,9 @@ func (d *DB) DeleteHistoryIDs(ctx context.Context, ids []int64) (int, error) {
 
 // deleteBatch is how many entries DeleteHistoryIDs deletes in one
 // transaction: at a million entries (TestDeleteSelectedTimes1M, load
-// average 10-15 on 2 cores) a batch of 250 took 0.5 s at most for 10,000
-// entries, 1.5 s at most for 100,000 (when FTS5 merged its segments),
-// under the 2 s a command waits to open the history (openBusyTimeout).
+// average 7-20 on 2 cores) a batch of 250 took 0.1-0.5 s (median) and
+// 1.6 s at most (when FTS5 merged its segments), under the 2 s a command
+// waits to open the history (openBusyTimeout).
 // Fewer a batch cost more in all: one flush of the index, and its merge
 // work, each. A variable: tests make it small.
 var deleteBatch = 250
