@@ -75,15 +75,8 @@ func runNative(c chooser) (path string, err error) {
 // KDE's kdialog); the chooser of showChooser takes one file at a time.
 func (a *App) nativePickFiles() ([]string, error) {
 	if os.Getenv("DSTOR_UPLOADER_FYNE_DIALOGS") == "" {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := a.untilClose() // the chooser closes with the window
 		defer cancel()
-		go func() { // the chooser closes with the window
-			select {
-			case <-a.stop:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
 		if paths, ok := pickFilesWithHelper(ctx); ok {
 			return paths, nil
 		}
