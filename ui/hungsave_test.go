@@ -100,11 +100,13 @@ func TestCloseWhileASaveWritesToADriveThatDoesNotAnswer(t *testing.T) {
 func TestCloseWhileASaveIsSlowButMovingWaitsForIt(t *testing.T) {
 	stall := saveStallAtClose
 	t.Cleanup(func() { saveStallAtClose = stall })
-	// Shorter than the save, and 13 times a write's pace: a write held up
-	// by a loaded machine must not pass for a stalled save.
-	saveStallAtClose = 2 * time.Second
+	// Shorter than the save, and 27 times a write's pace: a write held up
+	// by a loaded machine must not pass for a stalled save (at 2 s, 13
+	// times the pace, a CI run at a load average near 30 once saw no
+	// write for that long, and the save was given up).
+	saveStallAtClose = 4 * time.Second
 	e := newTestEnv(t)
-	const rows = 1000 // an export of some 25 writes, longer than saveStallAtClose at the stick's pace
+	const rows = 1500 // an export of some 46 writes, longer than saveStallAtClose at the stick's pace
 	for i := range rows {
 		_, err := e.db.AddHistory(storage.HistoryEntry{JobID: fmt.Sprint("job-", i), Name: fmt.Sprintf("photo-%03d.jpg", i),
 			Size: 1000, Hash: fmt.Sprintf("QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8f%03d", i), Verified: true})
