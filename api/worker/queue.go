@@ -147,8 +147,8 @@ type Config struct {
 	// between the request's look at its path and the listing.
 	beforeListingFolder func(root string)
 	// checkFile, when set, stands for storage.DB.CheckFile where the
-	// scheduler looks at the database file before a start
-	// (StopWhenHistoryGone), so tests can make that look hang.
+	// scheduler looks at the database file before a start, so tests
+	// can make that look hang.
 	checkFile func() error
 	// afterRefill, when set, is called by the scheduler each time it has
 	// read a window of queued rows, before it takes them, so tests can

@@ -62,9 +62,12 @@ func (q *Queue) schedule() {
 // startReadyLocked starts ready jobs, refilling the ready list from the
 // database, while a slot is free and nothing holds the queue (paused,
 // waiting for sign-in, stalled, the history gone). Jobs canceled while
-// they waited leave; those still backing off wait again. With
-// Config.StopWhenHistoryGone the database file is looked at before each
-// start (lookAtFileLocked), with q.mu released.
+// they waited leave; those still backing off wait again. Until it is found
+// gone, the database file is looked at before each start
+// (lookAtFileLocked), with q.mu released, whoever runs the queue: the
+// window stops at a deleted file, and every queue at a deleted -shm
+// (goneLocked), before the next upload rather than after the next write,
+// which trails the uploads by up to maxUnrecorded of them.
 func (q *Queue) startReadyLocked() {
 	looked := false // since the last start
 	for q.running < q.concurrency && q.unrecorded < q.maxUnrecorded && !q.paused && !q.signIn && q.stalled == "" && !q.goneLocked() {
@@ -74,7 +77,7 @@ func (q *Queue) startReadyLocked() {
 			}
 			continue // q.mu was released: look again
 		}
-		if q.stopWhenGone && !looked {
+		if !looked && q.historyGone == nil {
 			if !q.lookAtFileLocked() {
 				break
 			}
