@@ -310,10 +310,16 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 		quit.IsQuit = true
 		desk.SetSystemTrayMenu(fyne.NewMenu("dStor Uploader", quit))
 	}
-	// A signal ends the wait as quit (w.end), as Fyne's own handler ends
-	// the loop on it.
-	signal.Notify(w.end.signals, os.Interrupt, syscall.SIGTERM)
+	// A signal ends the wait as quit (w.end), and the loop with it: Fyne's
+	// own handler ends it at SIGINT and SIGTERM, quitLoopAtSignal at a
+	// hang-up too, which ended the process at once (the files not named,
+	// the update in flight cut off). The App's handler (quitOnSignals)
+	// takes over once its window has started.
+	watched := quitSignals(startsig.Ignored)
+	signal.Notify(w.end.signals, watched...)
 	defer signal.Stop(w.end.signals)
+	stopQuitting := quitLoopAtSignal(fa, watched)
+	defer stopQuitting()
 	ctx, cancel := context.WithCancel(context.Background())
 	var a *App
 	var r openedHistory
@@ -338,6 +344,7 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 			switch {
 			case r.db != nil:
 				a = start(r.db)
+				stopQuitting()
 			case r.said || refused(r.err): // said "Updating…" (another was at it), then refused
 				newRefusalWindow(fa, r.err).Show()
 			}
@@ -369,6 +376,34 @@ func runWaiting(fa fyne.App, home string, w *waitWindow, ready func(context.Cont
 	return nil, nil, err
 }
 
+// quitLoopAtSignal ends fa's loop at the first of sigs, as Fyne's own
+// handler does at SIGINT and SIGTERM (the driver's Quit, given to the
+// loop): a waiting window (runWaiting) has no App whose handler
+// (quitOnSignals) would, and a hang-up, which Fyne leaves alone, ended the
+// process at once. stop ends the watch, and its goroutine, once the App's
+// handler has taken over or the loop has ended; it may be called again.
+func quitLoopAtSignal(fa fyne.App, sigs []os.Signal) (stop func()) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, sigs...)
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		select {
+		case <-c:
+			giveLoop(fa.Driver().Quit)
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			signal.Stop(c)
+			close(done)
+			<-ended
+		})
+	}
+}
+
 // waitEnd is how a waitWindow's wait ends, decided once whatever the
 // order: the person quits (or a signal), or start's window takes its
 // place. Fyne may run a function given to its loop after a Quit (as its
@@ -379,9 +414,10 @@ type waitEnd struct {
 	mu        sync.Mutex
 	wasQuit   bool
 	wasOpened bool
-	// signals gets SIGINT and SIGTERM while the wait lasts (runWaiting):
-	// one that came first ends it as quit. Fyne's own handler ends the
-	// loop on it without a word to w, and the start may then run in place.
+	// signals gets the signals that quit the window (quitSignals) while
+	// the wait lasts (runWaiting): one that came first ends it as quit.
+	// Fyne's own handler (or quitLoopAtSignal) ends the loop on it without
+	// a word to w, and the start may then run in place.
 	signals chan os.Signal
 }
 
