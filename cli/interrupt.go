@@ -90,3 +90,14 @@ func interrupts(parent context.Context) (ctx context.Context, again <-chan struc
 		})
 	}
 }
+
+// holdSignals keeps the signals that stop a command (stopSignals) from
+// ending the process until release: for a step that must not be split,
+// bounded by its own timeouts (logout's keyring delete and settings
+// write). interrupts still sees them; only the third, the system's again,
+// is held, and it is lost: after release the next one ends the process.
+func holdSignals() (release func()) {
+	held := make(chan os.Signal, 1)
+	signal.Notify(held, stopSignals()...)
+	return func() { signal.Stop(held) }
+}

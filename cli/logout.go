@@ -62,7 +62,7 @@ func runLogout(ctx context.Context, cio IO, o logoutOptions) error {
 	// the account being signed out: left to Go, the process ended between
 	// an account's keyring delete and its settings, so an account said
 	// "Signed out" stayed remembered with its secrets gone.
-	ctx, _, stop := interrupts(ctx)
+	ctx, stoppedAgain, stop := interrupts(ctx)
 	defer stop()
 	// Each account the keyring lets go is forgotten, whatever it does with
 	// the others: the remembered accounts are then those whose secrets it
@@ -75,10 +75,14 @@ func runLogout(ctx context.Context, cio IO, o logoutOptions) error {
 			left = append(left, acc.Account)
 			continue
 		}
-		if err := session.Forget(st.secrets, acc); err != nil {
+		removed, err := signOut(ctx, stoppedAgain, st, acc)
+		switch {
+		case !removed && err != nil:
 			kept = append(kept, acc.Account)
 			refused = cmp.Or(refused, err)
 			continue
+		case err != nil:
+			return err
 		}
 		gone = append(gone, acc)
 		fmt.Fprintf(cio.Out, "Signed out %s from %s.\n", acc.Account, st.envKey)
@@ -88,7 +92,7 @@ func runLogout(ctx context.Context, cio IO, o logoutOptions) error {
 		fmt.Fprintf(cio.Out, "No account was signed in to %s.\n", st.envKey)
 		return nil
 	}
-	if err := forgetAccounts(st, gone); err != nil {
+	if err := sweepKeyring(st, gone); err != nil {
 		return err
 	}
 	again := "dstor-uploader logout --env " + st.envKey
@@ -109,27 +113,35 @@ func runLogout(ctx context.Context, cio IO, o logoutOptions) error {
 	return nil
 }
 
-// forgetAccounts drops the accounts signed out (gone) from the remembered
-// ones, and sweeps the keyring for them once more.
-func forgetAccounts(st *store, gone []storage.RememberedAccount) error {
-	if len(gone) == 0 {
-		return nil
+// signOut removes acc's secrets from the keyring and then forgets it in
+// the settings, as one step a signal does not split: the signals that stop
+// logout (stopSignals) are held meanwhile (holdSignals), so a third one,
+// which would otherwise end the process at once (interrupts), cannot leave
+// acc remembered, shown signed in, with its secrets gone. The keyring's
+// timeout and the history's bound the hold. removed is false, with why,
+// when the keyring kept the secrets (acc stays remembered); an error with
+// removed true is the settings' write, which failed.
+func signOut(ctx context.Context, stoppedAgain <-chan struct{}, st *store, acc storage.RememberedAccount) (removed bool, err error) {
+	release := holdSignals()
+	defer release()
+	if err := session.Forget(st.secrets, acc); err != nil {
+		return false, err
 	}
+	signingOut(ctx, stoppedAgain, acc.Account)
 	// Applied to the settings stored now, so what a window open on the
 	// same data folder saved meanwhile stays.
-	if _, err := st.db.UpdateSettings(func(settings storage.Settings) storage.Settings {
-		for _, acc := range gone {
-			settings = settings.WithoutRememberedAccount(st.envKey, acc.Account)
-		}
-		return settings
-	}); err != nil {
-		return err
-	}
-	// Once more now that no setting names them: a run (window or command
-	// line) that read the keyring before the first sweep files its fresh
-	// token after its sign-in, and one that files it after this sweep
-	// finds the account forgotten and removes it itself
-	// (session.DropTokenIfSignedOut).
+	_, err = st.db.UpdateSettings(func(settings storage.Settings) storage.Settings {
+		return settings.WithoutRememberedAccount(st.envKey, acc.Account)
+	})
+	return true, err
+}
+
+// sweepKeyring removes the secrets of the accounts signed out (gone) once
+// more now that no setting names them: a run (window or command line)
+// that read the keyring before the first removal files its fresh token
+// after its sign-in, and one that files it after this sweep finds the
+// account forgotten and removes it itself (session.DropTokenIfSignedOut).
+func sweepKeyring(st *store, gone []storage.RememberedAccount) error {
 	for _, acc := range gone {
 		if err := session.Forget(st.secrets, acc); err != nil {
 			return err
@@ -162,3 +174,8 @@ func innermost(err error) string {
 // keyring and said so, before the next account; a test stops the command
 // there.
 var afterSignOut = func(context.Context, string) {}
+
+// signingOut runs once logout has removed an account's secrets from the
+// keyring, before the settings forget it (signOut); a test signals the
+// command there (stoppedAgain is closed at the second signal).
+var signingOut = func(context.Context, <-chan struct{}, string) {}

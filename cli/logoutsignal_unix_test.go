@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -40,8 +41,9 @@ func init() {
 	}
 }
 
-// stopLogoutAfterTheFirst sets up logout's child (logoutChildEnv).
-func stopLogoutAfterTheFirst() {
+// useLogoutKeyring makes logout's child use a keyring of its own that
+// holds the secrets of logoutAccounts.
+func useLogoutKeyring() {
 	secrets := testutil.NewKeyring().Store()
 	for _, a := range logoutAccounts {
 		for _, kind := range []storage.SecretKind{storage.SecretToken, storage.SecretPassword} {
@@ -51,6 +53,11 @@ func stopLogoutAfterTheFirst() {
 		}
 	}
 	openSecrets = func() *storage.SecretStore { return secrets }
+}
+
+// stopLogoutAfterTheFirst sets up logout's child (logoutChildEnv).
+func stopLogoutAfterTheFirst() {
+	useLogoutKeyring()
 	paused := false
 	afterSignOut = func(ctx context.Context, _ string) {
 		if paused {
@@ -77,42 +84,130 @@ func stopLogoutAfterTheFirst() {
 func TestLogoutStoppedBetweenAccounts(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
-			home := t.TempDir()
-			t.Setenv(storage.HomeEnv, home)
-			t.Setenv(APIKeyEnv, "")
-			rememberAccounts(t, home, logoutEnv, logoutAccounts...)
+			signalLogout(t, logoutChildEnv, sig, logoutPaused)
+		})
+	}
+}
 
-			cmd := testutil.ChildCommand("logout", "--env", logoutEnv)
-			cmd.Env = append(cmd.Env, logoutChildEnv+"=1")
-			var out strings.Builder
-			cmd.Stdout = &out
-			stderr, err := cmd.StderrPipe()
-			require.NoError(t, err)
-			startInterruptible(t, cmd)
-			t.Cleanup(func() { _ = cmd.Process.Kill() })
-			said := bufio.NewScanner(stderr)
-			var errOut strings.Builder
-			for said.Scan() && said.Text() != logoutPaused {
-				errOut.WriteString(said.Text() + "\n")
-			}
-			require.NoError(t, cmd.Process.Signal(sig))
-			for said.Scan() {
-				errOut.WriteString(said.Text() + "\n")
-			}
-			code := exitStatus(t, cmd.Wait())
-			t.Logf("logout ended: %s; it said:\n%s%s", cmd.ProcessState, out.String(), errOut.String())
+// signalLogout runs logout as a child set up by childEnv on two
+// remembered accounts, sends it sig at each of marks it says on stderr,
+// then closes its standard input, and checks that it stopped after the
+// account being signed out: that one signed out and forgotten, the next
+// remembered, what to run said, exit 128 + sig's number.
+func signalLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...string) {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv(storage.HomeEnv, home)
+	t.Setenv(APIKeyEnv, "")
+	rememberAccounts(t, home, logoutEnv, logoutAccounts...)
 
-			assert.Equal(t, exitStatusOf(sig), code, "logout ended: %s", cmd.ProcessState)
-			require.Equal(t, 1, strings.Count(out.String(), "Signed out "), "one account signed out, then stopped: %q", out.String())
-			gone, kept := logoutAccounts[0], logoutAccounts[1]
-			if !strings.Contains(out.String(), "Signed out "+gone+" ") {
-				gone, kept = kept, gone
-			}
-			assert.Contains(t, errOut.String(), "Interrupted: still signed in to "+logoutEnv+": "+kept+". ")
-			assert.Contains(t, errOut.String(), `"dstor-uploader logout --env `+logoutEnv+`"`, "what to run")
+	cmd := testutil.ChildCommand("logout", "--env", logoutEnv)
+	cmd.Env = append(cmd.Env, childEnv+"=1")
+	var out strings.Builder
+	cmd.Stdout = &out
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	startInterruptible(t, cmd)
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	said := bufio.NewScanner(stderr)
+	var errOut strings.Builder
+	for _, mark := range marks {
+		for said.Scan() && said.Text() != mark {
+			errOut.WriteString(said.Text() + "\n")
+		}
+		require.NoError(t, cmd.Process.Signal(sig), "at %q", mark)
+	}
+	require.NoError(t, stdin.Close())
+	for said.Scan() {
+		errOut.WriteString(said.Text() + "\n")
+	}
+	code := exitStatus(t, cmd.Wait())
+	t.Logf("logout ended: %s; it said:\n%s%s", cmd.ProcessState, out.String(), errOut.String())
 
-			assert.Equal(t, []string{kept}, rememberedAccounts(t, home),
-				"the account signed out is forgotten, the next stays signed in")
+	assert.Equal(t, exitStatusOf(sig), code, "logout ended: %s", cmd.ProcessState)
+	assert.Len(t, rememberedAccounts(t, home), 1, "the account signed out is forgotten, the next stays signed in")
+	require.Equal(t, 1, strings.Count(out.String(), "Signed out "), "one account signed out, then stopped: %q", out.String())
+	gone, kept := logoutAccounts[0], logoutAccounts[1]
+	if !strings.Contains(out.String(), "Signed out "+gone+" ") {
+		gone, kept = kept, gone
+	}
+	assert.Contains(t, errOut.String(), "Interrupted: still signed in to "+logoutEnv+": "+kept+". ")
+	assert.Contains(t, errOut.String(), `"dstor-uploader logout --env `+logoutEnv+`"`, "what to run")
+	assert.Equal(t, []string{kept}, rememberedAccounts(t, home),
+		"the account signed out is forgotten, the next stays signed in")
+}
+
+// logoutHeldEnv, set, makes this test binary's logout (run as a child)
+// use a keyring of its own that holds the secrets of logoutAccounts, and
+// wait, the first time it has removed an account's secrets and not yet
+// forgotten it (signingOut), saying on stderr logoutInTheMiddle, then
+// logoutStopped once stopped (the first signal), then logoutStoppedAgain
+// once stopped again (the second), until its standard input closes.
+const logoutHeldEnv = "DSTOR_TEST_LOGOUT_HELD"
+
+const (
+	logoutInTheMiddle  = "secrets removed, account not yet forgotten"
+	logoutStopped      = "stopped"
+	logoutStoppedAgain = "stopped again"
+)
+
+func init() {
+	if os.Getenv(logoutHeldEnv) != "" {
+		childSetUps = append(childSetUps, holdLogoutInTheMiddle)
+	}
+}
+
+// holdLogoutInTheMiddle sets up logout's child (logoutHeldEnv).
+func holdLogoutInTheMiddle() {
+	useLogoutKeyring()
+	held := false
+	signingOut = func(ctx context.Context, again <-chan struct{}, _ string) {
+		if held {
+			return
+		}
+		held = true
+		bound := time.After(time.Minute) // a bound on a test that fails, not a wait it needs
+		fmt.Fprintln(os.Stderr, logoutInTheMiddle)
+		for _, step := range []struct {
+			done <-chan struct{}
+			say  string
+		}{{ctx.Done(), logoutStopped}, {again, logoutStoppedAgain}} {
+			select {
+			case <-step.done:
+				fmt.Fprintln(os.Stderr, step.say)
+			case <-bound:
+				return
+			}
+		}
+		released := make(chan struct{})
+		go func() { // ends with the process when the test never closes stdin
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			close(released)
+		}()
+		select {
+		case <-released:
+		case <-bound:
+		}
+	}
+}
+
+// TestLogoutsThirdSignalDoesNotSplitAnAccount: three signals (Ctrl+C,
+// SIGTERM or a hang-up, pressed again because logout seemed slow) while
+// logout has removed an account's secrets from the keyring but not yet
+// forgotten it in the settings. After the second, a signal was the
+// system's again (interrupts), so the third ended the process there: the
+// account stayed remembered, shown signed in to the window, login and
+// upload, with its secrets gone. A signal now waits until the account is
+// forgotten (the keyring's and the history's own timeouts bound it): that
+// one is signed out and forgotten, the next stays signed in with its
+// secrets, and it exits 128 + the signal's number.
+func TestLogoutsThirdSignalDoesNotSplitAnAccount(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			// The third once the second is taken.
+			signalLogout(t, logoutHeldEnv, sig, logoutInTheMiddle, logoutStopped, logoutStoppedAgain)
 		})
 	}
 }
