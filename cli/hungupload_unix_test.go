@@ -116,6 +116,30 @@ func TestUploadEndsAtCtrlCWhileTheLookAtItsFileDoesNotAnswer(t *testing.T) {
 	assert.Contains(t, out, "photo.jpg", "resume uploaded it")
 }
 
+// TestUploadEndsAtCtrlCWhileTheLookAtAPathNamedDoesNotAnswer: `upload
+// FILE` names each path as the queue records it (worker.RequestPath:
+// absolute, a ".." after a link followed, on Windows each name as spelled
+// on disk), a look at the disk. It looked once before Ctrl+C is caught
+// (namedNotThere: Ctrl+C is then the system's), and again once signed in,
+// for the paths named that the report counts (directPaths), on the
+// command's goroutine after Ctrl+C was caught: on a network share or a USB
+// disk that stopped answering right then, the first Ctrl+C did not end
+// `upload`. It now ends it (exit 130), and `resume`, once the drive
+// answers, uploads the file.
+func TestUploadEndsAtCtrlCWhileTheLookAtAPathNamedDoesNotAnswer(t *testing.T) {
+	sb := keyedSandbox(t)
+	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "nas", "photo.jpg"), 100)
+	var looks atomic.Int32
+	out := ctrlCWhileHung(t, sb, func(hang func()) func() {
+		return readhook.SetPathLook(func(p string) {
+			if p == file && looks.Add(1) > 1 { // the first is before Ctrl+C is caught
+				hang()
+			}
+		})
+	}, "upload", "--env", sb.URL, file)
+	assert.Contains(t, out, "photo.jpg", "resume uploaded it")
+}
+
 // ctrlCWhileHung runs the command args, with set making a look at a file
 // hang (set's function calls hang) as on a drive that stopped answering,
 // sends the first Ctrl+C once it hangs and checks that the command ends,

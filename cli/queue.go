@@ -550,11 +550,13 @@ func historyGone(gone *storage.ReplacedError, rep *reporter) string {
 // directPaths is the set of places the person named on the command line,
 // each as the queue records it (worker.RequestPath: absolute, so "./f"
 // and "f" are one, and on Windows spelled as on disk, so F, f and \\?\F
-// are one), for the reporter and for --expect-sha256's one file.
+// are one), for the reporter and for --expect-sha256's one file. The
+// requests carry their paths so named already (namedNotThere): this
+// looks at no disk, as it runs once Ctrl+C is caught (startRun).
 func directPaths(requests []worker.Request) map[string]bool {
 	set := make(map[string]bool, len(requests))
 	for _, r := range requests {
-		set[worker.RequestPath(r.Path)] = true
+		set[r.Path] = true
 	}
 	return set
 }

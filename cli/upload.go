@@ -112,15 +112,15 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 		requests = append(requests, worker.Request{Path: p, FolderPath: o.folderPath, ParentID: o.parent.id, Comment: o.comment,
 			Again: o.again, ExpectSHA256: o.expect})
 	}
+	requests, notThere := namedNotThere(requests)
 	if o.expect != "" {
-		if n := len(directPaths(requests)); n != 1 {
+		if n := len(directPaths(requests)) + len(notThere); n != 1 {
 			return usageErrorf("--expect-sha256 checks one file: name exactly one (%d given)", n)
 		}
 		if _, err := api.NormalizeSHA256(o.expect); err != nil {
 			return usageErrorf("--expect-sha256: %s", api.Human(err))
 		}
 	}
-	requests, notThere := namedNotThere(requests)
 	return runQueue(ctx, cio, o.queueOptions, requests, notThere...)
 }
 
@@ -129,12 +129,22 @@ func runUpload(ctx context.Context, cio IO, o uploadOptions, paths []string) err
 // wrong, never seen there, is no upload to keep in the queue, where
 // "resume" and the window would offer to retry it once "put back". Each
 // is kept as its failed job, to print (a path named twice, once).
+//
+// Each path is named here as the queue records it (worker.RequestPath,
+// which looks at the disk: a ".." after a link, on Windows each name's
+// spelling), once, and the requests kept carry that path: the queue's
+// Add then only reads their text, and the report's paths named
+// (directPaths) are theirs. This runs before Ctrl+C is caught (runQueue's
+// interrupts), so a drive that stopped answering holds no Ctrl+C here
+// (the system's ends the process; nothing was queued yet); after it, such
+// a look on the command's goroutine held the first Ctrl+C for good.
 func namedNotThere(requests []worker.Request) (there []worker.Request, notThere []worker.Job) {
 	seen := map[string]bool{}
 	for _, r := range requests {
 		p := worker.RequestPath(r.Path) // as the queue would name it
 		why := api.NamedNotThere(p, r.Path)
 		if why == nil {
+			r.Path = p
 			there = append(there, r)
 			continue
 		}

@@ -100,15 +100,23 @@ func TestCloseWhileAFolderIsListedOnADriveThatDoesNotAnswer(t *testing.T) {
 			q.Add(Request{Path: dir})
 			<-hung.started
 
-			closeWithin(t, q, 20*time.Second)
-			assert.NotEmpty(t, walksLeft(t, e.db), "the listing stays saved for the next queue")
-			assert.Empty(t, history(t, e.db), "nothing recorded")
-			hung.release() // the drive answers
-			next := e.queue(e.config())
-			require.NoError(t, wait(t, next, hangGuard))
+			closeKeepsTheListing(t, e, q, hung)
 			requireWholeOnce(t, e, dir, 13, "listed again by the next queue")
 		})
 	}
+}
+
+// closeKeepsTheListing closes q while the look hung hangs (closeWithin),
+// checks that the listing stays saved and nothing is recorded, then lets
+// the look return (the drive answers) and waits for the next queue, which
+// lists what is left.
+func closeKeepsTheListing(t *testing.T, e *testEnv, q *Queue, hung hungLook) {
+	t.Helper()
+	closeWithin(t, q, 20*time.Second)
+	assert.NotEmpty(t, walksLeft(t, e.db), "the listing stays saved for the next queue")
+	assert.Empty(t, history(t, e.db), "nothing recorded")
+	hung.release() // the drive answers
+	require.NoError(t, wait(t, e.queue(e.config()), hangGuard))
 }
 
 // TestCancelAllWhileAFolderIsListedOnADriveThatDoesNotAnswer: "Cancel
@@ -261,4 +269,26 @@ func TestCancelAllWhileAFileAddedOnItsOwnIsLookedAtOnADriveThatDoesNotAnswer(t *
 			closeWithin(t, q, 20*time.Second)
 		})
 	}
+}
+
+// TestCloseWhileTheLookThatNamesAnAddedPathDoesNotAnswer: the walker
+// names each path added as the queue records it (RequestPath: absolute,
+// a ".." after a link followed, on Windows each name as spelled on disk:
+// FindFirstFile on each folder of the path) before its listing looks at
+// anything, on its own goroutine. On a network share or a USB disk that
+// stopped answering right then, that look never returned and Close (the
+// CLI's Ctrl+C, the window's quit) waited for it. Close now returns
+// while it hangs; the request stays saved, and the next queue, once the
+// drive answers, uploads the file. The hook's first call is the walk
+// saver's look for the request's share, the second the walker's.
+func TestCloseWhileTheLookThatNamesAnAddedPathDoesNotAnswer(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	file := e.write("nas/share/photo.jpg", testutil.Content("photo", 100))
+	q := e.queue(e.config())
+	hung := hangNth(t, readhook.SetPathLook, "photo.jpg", 2)
+	q.Add(Request{Path: file})
+	<-hung.started
+
+	closeKeepsTheListing(t, e, q, hung)
+	assert.Len(t, history(t, e.db), 1, "uploaded by the next queue")
 }

@@ -150,7 +150,10 @@ func (a *Added) settle(err error) {
 // request still means the same file when the CLI resumes it from another
 // directory), a request given twice (the same path to the same place, on
 // Windows in any mix of upper and lower case) kept once as first given, so
-// one file is one job, and a walk id for each request.
+// one file is one job, and a walk id for each request. api.AbsPath may
+// look at the disk (a ".." after a link, a separator at the end) on the
+// caller's goroutine: the CLI, whose Ctrl+C waits for Add, gives paths
+// named already (RequestPath), which it reads as text only.
 func newAddCall(reqs []Request) *addCall {
 	call := &addCall{batchID: uuid.NewString(), added: &Added{done: make(chan struct{})}}
 	seen := make(map[Request]bool, len(reqs))
@@ -276,6 +279,7 @@ func ListedFolder(path string) string { return listedRoot(RequestPath(path)) }
 // and spelled as on disk (Windows ignores case), so the history finds it
 // already uploaded and a resumed walk its jobs, however it was typed.
 func RequestPath(path string) string {
+	readhook.PathLook(path)
 	p := path
 	if abs, err := api.AbsPath(p); err == nil {
 		p = abs
@@ -697,7 +701,14 @@ func (w *walk) request(r Request) storage.ListingCut {
 		w.add(w.base(r, ""), storage.JobFailed, causeNoPath)
 		return storage.NotCut
 	}
-	p := RequestPath(r.Path)
+	// Off the walker's goroutine, which Close waits for (on Windows the
+	// spelling looks at each folder of the path): given up once the
+	// listing ends, as its looks are, with its own hook (PathLook), not
+	// Listing's.
+	p, ok := offlocal.Until(w.ctx, nil, func() string { return RequestPath(r.Path) })
+	if !ok {
+		return storage.NotCut // the listing ends (Close, Cancel all): they say why
+	}
 	w.loadQueued(p)
 	row := w.base(r, p)
 	if c := validateRequest(r); c.code != "" {

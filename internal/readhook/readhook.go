@@ -9,7 +9,8 @@
 // the upload closes the file it read (Closed), which must not happen
 // while a read of it is still under way; before each look of a folder's
 // listing at the disk (Listing), before the look that finds the folder
-// share an added path makes (ShareLook), and before an upload looks at its
+// share an added path makes (ShareLook), before the look that names a path
+// given as the queue records it (PathLook), and before an upload looks at its
 // file again once dStor answered (Answered), to make those looks hang. Nothing
 // outside tests sets them;
 // unset, each costs one atomic load per call. Imports nothing of the
@@ -111,6 +112,27 @@ func ShareLook(path string) {
 	shareLook.call(path)
 }
 
+// pathLook is the hook SetPathLook sets.
+var pathLook pathHook
+
+// SetPathLook makes fn run before the look that names a path as the
+// queue records it (worker.RequestPath: absolute, a ".." after a link
+// followed, and on Windows each name as spelled on disk): a path given to
+// `upload`, a request the queue lists, a changed file `verify` looks up,
+// with the path as given, until restore is called. That look is the
+// system's own on Windows and often none at all on Linux: a test that
+// blocks in fn stands, on both, for a drive that stopped answering right
+// then. One at a time, as Set.
+func SetPathLook(fn func(path string)) (restore func()) {
+	return pathLook.set(fn)
+}
+
+// PathLook calls the function SetPathLook gave, if any: worker's
+// RequestPath calls it before it looks at path.
+func PathLook(path string) {
+	pathLook.call(path)
+}
+
 // answered is the hook SetAnswered sets.
 var answered pathHook
 
@@ -130,8 +152,8 @@ func Answered(path string) {
 }
 
 // pathHook is one of the hooks a test sets with a function of the path
-// looked at (SetClosed, SetOpen, SetListing, SetShareLook, SetAnswered): unset, a call
-// costs one atomic load.
+// looked at (SetClosed, SetOpen, SetListing, SetShareLook, SetPathLook,
+// SetAnswered): unset, a call costs one atomic load.
 type pathHook struct {
 	fn atomic.Pointer[func(path string)]
 }
