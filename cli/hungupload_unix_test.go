@@ -285,3 +285,25 @@ func TestResumeEndsAtCtrlCWhileTheLookAtAFailedUploadsFileDoesNotAnswer(t *testi
 	require.Equal(t, 0, code, "the failed upload stayed queued: %s", errOut)
 	assert.Contains(t, out, filepath.Base(file), "once the drive answers, a retry uploads it")
 }
+
+// TestVerifyEndsAtCtrlCWhileTheLookForAChangedFilesUploadDoesNotAnswer:
+// `verify FILE` of a file changed since its upload looks for that upload
+// by the file's path as an upload records it (changedSince:
+// worker.RequestPath, then its folder's links followed), a look at the
+// disk after the file was read, on the goroutine the first Ctrl+C waits
+// for: on a drive that stopped answering right then, the first Ctrl+C did
+// not end verify. It now ends it, with the usual sentence and exit status.
+func TestVerifyEndsAtCtrlCWhileTheLookForAChangedFilesUploadDoesNotAnswer(t *testing.T) {
+	sb := keyedSandbox(t)
+	file := testutil.WriteFile(t, filepath.Join(t.TempDir(), "nas", "notes.txt"), 100)
+	code, _, errOut := runCLI(t, "", "upload", "--env", sb.URL, file)
+	require.Equal(t, 0, code, errOut)
+	require.NoError(t, os.WriteFile(file, []byte("changed since its upload"), 0o644))
+	interruptWhileHung(t, func(hang func()) func() {
+		return readhook.SetPathLook(func(p string) {
+			if p == file {
+				hang()
+			}
+		})
+	}, "verify was interrupted: the files after the last line printed were not verified", "verify", "--env", sb.URL, file)
+}

@@ -358,7 +358,7 @@ func verifyFile(ctx context.Context, h *historyLookup, beneath, path string) ver
 	}
 	r.Matches = len(r.Uploads) > 0
 	if !r.Matches {
-		if err := h.changedSince(&r, beneath, d.ID); err != nil {
+		if err := h.changedSince(ctx, &r, beneath, d.ID); err != nil {
 			r.Error = err.Error()
 		}
 	}
@@ -378,16 +378,26 @@ func verified(e storage.HistoryEntry, link func(storage.HistoryEntry) string) ve
 // a folder's listing found (beneath set) is already named so: its folder
 // is not resolved again for each file. When neither is recorded, it is
 // the newest upload of this very file (its identity id) by a path that
-// leads to it now (uploadOfThisFile): one given through a link.
-func (h *historyLookup) changedSince(r *verifyResult, beneath, id string) error {
+// leads to it now (uploadOfThisFile): one given through a link. Those
+// names are looks at the disk (a drive that stopped answering holds them
+// for good): they run off this goroutine (worker.ListingLook), and once
+// ctx ends first (Ctrl+C) it returns ctx's error, the result unsaid.
+func (h *historyLookup) changedSince(ctx context.Context, r *verifyResult, beneath, id string) error {
 	given, listed := r.Path, r.Path
 	if beneath == "" {
-		given = worker.RequestPath(r.Path)
-		listed = resolvedFile(given)
+		type named struct{ given, listed string }
+		n, ok := worker.ListingLook(ctx, r.Path, func() named {
+			given := worker.RequestPath(r.Path)
+			return named{given, resolvedFile(given)}
+		})
+		if !ok {
+			return ctx.Err()
+		}
+		given, listed = n.given, n.listed
 	}
 	e, ok, err := h.db.NewestUploadFrom(h.env, given, listed)
 	if err == nil && !ok {
-		e, ok, err = h.uploadOfThisFile(listed, id)
+		e, ok, err = h.uploadOfThisFile(ctx, listed, id)
 	}
 	if ok {
 		u := verified(e, h.link)
@@ -404,8 +414,9 @@ func (h *historyLookup) changedSince(r *verifyResult, beneath, id string) error 
 // pointed at another folder since) is not this file's upload; the path
 // says it is this file and not another that took the number of a file
 // deleted since. A file replaced by a new one (a save by renaming) has
-// another identity: not found. false when there is none.
-func (h *historyLookup) uploadOfThisFile(real, id string) (storage.HistoryEntry, bool, error) {
+// another identity: not found. false when there is none; ctx's error
+// once ctx ended while a path was resolved (off this goroutine).
+func (h *historyLookup) uploadOfThisFile(ctx context.Context, real, id string) (storage.HistoryEntry, bool, error) {
 	if id == "" {
 		return storage.HistoryEntry{}, false, nil
 	}
@@ -418,8 +429,11 @@ func (h *historyLookup) uploadOfThisFile(real, id string) (storage.HistoryEntry,
 	for _, u := range ups {
 		r, ok := resolved[u.LocalPath]
 		if !ok {
-			r = resolvedFile(u.LocalPath)
-			resolved[u.LocalPath] = r
+			p := u.LocalPath
+			if r, ok = worker.ListingLook(ctx, p, func() string { return resolvedFile(p) }); !ok {
+				return storage.HistoryEntry{}, false, ctx.Err()
+			}
+			resolved[p] = r
 		}
 		if r == real {
 			ids = append(ids, u.ID)
