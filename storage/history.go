@@ -587,11 +587,14 @@ var csvHeader = []string{"id", "job_id", "env", "account", "local_path", "name",
 // = + - @ or a tab/CR, after any spaces (an import that trims them, as
 // LibreOffice's "Trim spaces" does, would see the formula), is prefixed
 // with a single quote, because file names and comments are user-controlled
-// and exports are opened in spreadsheets. Text that is not printable is
-// quoted and escaped first (inert.Text).
+// and exports are opened in spreadsheets. A cell that starts with ' itself
+// (after spaces too) gets one more, so the rule reads back one way: a cell
+// that starts with ' was prefixed, and without that one ' it is the text
+// as it was ('=1 would otherwise export as =1 does). Text that is not
+// printable is quoted and escaped first (inert.Text).
 func csvSafe(s string) string {
 	s = inert.Text(s)
-	if t := strings.TrimLeft(s, " "); t != "" && strings.ContainsRune("=+-@\t\r", rune(t[0])) {
+	if t := strings.TrimLeft(s, " "); t != "" && strings.ContainsRune("=+-@\t\r'", rune(t[0])) {
 		return "'" + s
 	}
 	return s
@@ -608,7 +611,8 @@ func csvTime(t time.Time) string {
 // a header row, streaming row by row: the one CSV export of the window and
 // the command line. Times are RFC 3339 UTC. Every cell, the link included,
 // goes through csvSafe: one starting with = + - @ (after spaces too) gets
-// a leading ' so spreadsheets do not run it as a formula. It returns how
+// a leading ' so spreadsheets do not run it as a formula, and so does one
+// starting with ' (a cell that starts with ' lost nothing but that one). It returns how
 // many entries it wrote, for the window to say.
 func (d *DB) ExportHistoryCSV(w io.Writer, o ExportOptions) (int, error) {
 	cw := csv.NewWriter(w)

@@ -401,6 +401,70 @@ func TestCSVExportDefusesFormulasInEveryColumn(t *testing.T) {
 	}
 }
 
+// TestCSVCellRoundTrip: a CSV cell is read back unambiguously: a cell
+// that starts with ' is one csvSafe prefixed, and stripping that one '
+// gives back the text (inert.Text) of the original; any other cell is
+// that text as it is. A name that itself starts with ' (after spaces
+// too) gets one more, so '=1 no longer exports as =1 does. The export
+// (ExportHistoryCSV, the window's Export and history --csv) writes each
+// name as csvSafe does, and no two of these names export alike.
+func TestCSVCellRoundTrip(t *testing.T) {
+	for _, tc := range []struct{ name, original, cell string }{
+		{"formula", "=1+1", "'=1+1"},
+		{"a quote then a formula", "'=1+1", "''=1+1"},
+		{"two quotes then a formula", "''=1+1", "'''=1+1"},
+		{"spaces then a formula", "  =1", "'  =1"},
+		{"spaces, a quote, a formula", "  '=1", "'  '=1"},
+		{"a quote", "'", "''"},
+		{"a quote then text", "'quoted.txt", "''quoted.txt"},
+		{"spaces then a quote", " 'a", "' 'a"},
+		{"a quote inside", "it's.txt", "it's.txt"},
+		{"plus", "+1", "'+1"},
+		{"minus", "-report.pdf", "'-report.pdf"},
+		{"at", "@home", "'@home"},
+		{"plain", "IMG_0001.jpg", "IMG_0001.jpg"},
+		{"spaces then text", "  a.txt", "  a.txt"},
+		{"blank", "", ""},
+		{"a control after a quote", "'\x1b=1", inert.Text("'\x1b=1")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cell := csvSafe(tc.original)
+			assert.Equal(t, tc.cell, cell)
+			back, prefixed := strings.CutPrefix(cell, "'")
+			if !prefixed {
+				back = cell
+			}
+			assert.Equal(t, inert.Text(tc.original), back, "one leading ' stripped from %q", cell)
+		})
+	}
+
+	d := openTestDB(t)
+	names := []string{"=1", "'=1", "''=1", "'", "''", "'a", "a", " 'a", " a", "-1", "'-1"}
+	for i, name := range names {
+		e := sampleEntry(i)
+		e.Name = name
+		_, err := d.AddHistory(e)
+		require.NoError(t, err)
+	}
+	var buf bytes.Buffer
+	mustExport(t)(d.ExportHistoryCSV(&buf, ExportOptions{}))
+	records, err := csv.NewReader(&buf).ReadAll()
+	require.NoError(t, err)
+	nameAt := slices.Index(csvHeader, "name")
+	seen := map[string]string{}
+	for _, row := range records[1:] {
+		cell := row[nameAt]
+		back, prefixed := strings.CutPrefix(cell, "'")
+		if !prefixed {
+			back = cell
+		}
+		assert.Contains(t, names, back, "the exported name %q read back", cell)
+		assert.NotContains(t, seen, cell, "two names export as %q", cell)
+		seen[cell] = back
+	}
+	assert.Len(t, seen, len(names), "every name exported")
+}
+
 // failingWriter accepts limit bytes, then fails — like a full disk.
 type failingWriter struct{ limit, n int }
 
