@@ -294,3 +294,47 @@ func TestDeleteSelectedStopsBetweenBatchesWhenCanceled(t *testing.T) {
 	require.Len(t, page, n-20)
 	assert.EqualValues(t, n-20, page[0].ID, "the newest went first")
 }
+
+// TestDeleteSelectedShowsEachBatch: DeleteHistoryIDsShowing tells its
+// progress after each committed batch (entries deleted so far, ids to
+// delete each once, an id no longer there counted in them but not
+// deleted), and a stop asked for in it (the window's Stop) ends the
+// delete before the next batch, whatever the pause between two.
+func TestDeleteSelectedShowsEachBatch(t *testing.T) {
+	const n = 45
+	withDeleteBatch(t, 10)
+	d := openTestDB(t)
+	fillHistory(t, d, n)
+	ids := []int64{999_999} // not there: the first batch deletes 9
+	for id := int64(1); id <= n; id++ {
+		ids = append(ids, id, id%3+1)
+	}
+	type step struct{ deleted, total int }
+	var steps []step
+	got, err := d.DeleteHistoryIDsShowing(t.Context(), ids, func(deleted, total int) {
+		steps = append(steps, step{deleted, total})
+	})
+	require.NoError(t, err)
+	assert.Equal(t, n, got)
+	assert.Equal(t, []step{{9, 46}, {19, 46}, {29, 46}, {39, 46}, {45, 46}}, steps)
+	assertHistoryCount(t, d, "", 0, "all deleted")
+
+	fillHistory(t, d, n)
+	page, err := d.HistoryPage(HistoryQuery{Limit: n})
+	require.NoError(t, err)
+	ids = ids[:0]
+	for _, e := range page {
+		ids = append(ids, e.ID)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	steps = nil
+	got, err = d.DeleteHistoryIDsShowing(ctx, ids, func(deleted, total int) {
+		steps = append(steps, step{deleted, total})
+		cancel() // Stop, after the first batch
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, 10, got)
+	assert.Equal(t, []step{{10, n}}, steps, "no batch after the stop")
+	assertHistoryCount(t, d, "", n-10, "the rest stays")
+}

@@ -379,9 +379,24 @@ func (d *DB) DeleteHistory(id int64) error {
 // (its shares with it, deleteEntries), so a kill or an error leaves the
 // batches before it deleted and the rest of the selection in the list; the
 // count returned with an error is what was deleted. When ctx is done (a
-// quit) it stops between two batches, with ctx's error.
+// quit, or Stop in the window) it stops between two batches, with ctx's
+// error.
 func (d *DB) DeleteHistoryIDs(ctx context.Context, ids []int64) (int, error) {
+	return d.DeleteHistoryIDsShowing(ctx, ids, nil)
+}
+
+// DeleteHistoryIDsShowing is DeleteHistoryIDs calling progress (when not
+// nil) after each batch is committed, with the entries deleted so far and
+// how many ids there are to delete (each once), so the window can say how
+// far a delete of minutes (100,000 entries of a million) has got. progress
+// runs on the caller's goroutine, between two batches, with the history
+// free: a ctx canceled in it stops the delete before the next batch.
+func (d *DB) DeleteHistoryIDsShowing(ctx context.Context, ids []int64, progress func(deleted, total int)) (int, error) {
 	batches := deleteBatches(ids)
+	total := 0
+	for _, b := range batches {
+		total += len(b)
+	}
 	n := 0
 	for i, batch := range batches {
 		began := time.Now()
@@ -398,15 +413,24 @@ func (d *DB) DeleteHistoryIDs(ctx context.Context, ids []int64) (int, error) {
 		if afterDeleteBatch != nil {
 			afterDeleteBatch(n, time.Since(began))
 		}
+		if progress != nil {
+			progress(n, total)
+		}
 		if i == len(batches)-1 {
 			break
 		}
-		t := time.NewTimer(upkeepPause(time.Since(began)))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return n, fmt.Errorf("delete history entries (stopped after batch %d of %d, %d entries deleted): %w", i+1, len(batches), n, ctx.Err())
-		case <-t.C:
+		stopped := ctx.Err()
+		if stopped == nil {
+			t := time.NewTimer(upkeepPause(time.Since(began)))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				stopped = ctx.Err()
+			case <-t.C:
+			}
+		}
+		if stopped != nil {
+			return n, fmt.Errorf("delete history entries (stopped after batch %d of %d, %d entries deleted): %w", i+1, len(batches), n, stopped)
 		}
 	}
 	return n, nil

@@ -23,13 +23,7 @@ func TestDeleteSelectedStoppedPartwaySaysHowMany(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.a
 	seedHistory(t, e.db, n-2)
-	page, err := e.db.HistoryPage(storage.HistoryQuery{Limit: n})
-	require.NoError(t, err)
-	require.Len(t, page, n)
-	ids := make([]int64, len(page))
-	for i, h := range page {
-		ids[i] = h.ID
-	}
+	ids := historyIDs(t, e.db, n)
 	raw, err := sql.Open("sqlite", filepath.Join(e.dir, storage.DBFileName))
 	require.NoError(t, err)
 	_, err = raw.Exec(fmt.Sprintf(`CREATE TRIGGER delete_refused BEFORE DELETE ON history WHEN old.id <= %d

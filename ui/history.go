@@ -73,6 +73,10 @@ type historyView struct {
 	expanded map[storage.FolderKey]bool
 	sel      historySelection // selection.go
 	selBar   *selectionBar
+	// deleting is the "Delete selected" under way (deleteSelected), nil
+	// when none; delBar shows how far it has got, with Stop.
+	deleting *deleteRun
+	delBar   *deleteBar
 	hasMore  bool
 	loading  bool
 	gen      int
@@ -110,6 +114,11 @@ type historyView struct {
 	builders textBuilders
 	building map[buildKey]bool
 
+	// deleteIDs deletes a selection, telling its progress between two
+	// batches (storage.DB.DeleteHistoryIDsShowing); a field so tests can
+	// hold the delete between two batches.
+	deleteIDs func(d *storage.DB, ctx context.Context, ids []int64, progress func(deleted, total int)) (int, error)
+
 	thumbs *thumbnails // history_thumbs.go
 	reveal revealer    // Show in folder (reveal.go)
 
@@ -126,7 +135,8 @@ type historyView struct {
 }
 
 func newHistoryView(a *App) *historyView {
-	h := &historyView{a: a, builders: defaultBuilders, thumbs: newThumbnails(a), reveal: a.systemRevealer()}
+	h := &historyView{a: a, builders: defaultBuilders, deleteIDs: (*storage.DB).DeleteHistoryIDsShowing,
+		thumbs: newThumbnails(a), reveal: a.systemRevealer()}
 	h.search = widget.NewEntry()
 	h.search.SetPlaceHolder(tr("Search by name, CID, folder or comment"))
 	h.search.ActionItem = widget.NewIcon(theme.SearchIcon())
@@ -163,6 +173,7 @@ func newHistoryView(a *App) *historyView {
 		},
 	)
 	h.selBar = newSelectionBar(h)
+	h.delBar = newDeleteBar(h)
 	h.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{})
 	h.empty.Importance = widget.MediumImportance
 	h.empty.Wrapping = fyne.TextWrapWord
@@ -173,11 +184,71 @@ func newHistoryView(a *App) *historyView {
 	h.count.Alignment = fyne.TextAlignTrailing
 	top := container.NewBorder(nil, nil, nil,
 		container.NewHBox(container.New(&fixedWidthLayout{width: countRoom}, h.count), h.export), h.search)
-	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), h.scope, h.selBar.box, widget.NewSeparator()), nil, nil, nil,
+	h.content = container.NewBorder(container.NewVBox(container.NewPadded(top), h.scope, h.selBar.box, h.delBar.box, widget.NewSeparator()), nil, nil, nil,
 		// The message has the list's width, and wraps in it.
 		container.NewStack(container.NewVBox(layout.NewSpacer(), h.empty, layout.NewSpacer()), h.list))
 	h.render()
 	return h
+}
+
+// deleteBar shows, under the search where History says what it shows, a
+// "Delete selected" under way: how many entries of the selection are
+// deleted, told after each of storage's batches, and Stop. A hundred
+// thousand entries of a million take a minute and a half and more.
+type deleteBar struct {
+	text *widget.Label
+	bar  *widget.ProgressBar
+	stop *widget.Button
+	box  *fyne.Container
+}
+
+func newDeleteBar(h *historyView) *deleteBar {
+	b := &deleteBar{text: widget.NewLabel(""), bar: widget.NewProgressBar()}
+	b.stop = widget.NewButtonWithIcon(tr("Stop deleting"), theme.MediaStopIcon(), h.onStopDelete)
+	b.box = container.NewBorder(nil, nil, b.text, b.stop, b.bar)
+	b.box.Hide()
+	return b
+}
+
+// deleteRun is a "Delete selected" under way.
+type deleteRun struct {
+	cancel  context.CancelFunc // stops it between two batches
+	stopped bool               // Stop was pressed
+}
+
+// showDeleting says that deleted of total entries are deleted so far.
+func (h *historyView) showDeleting(deleted, total int) {
+	b := h.delBar
+	b.text.SetText(trn("Deleting {{.Done}} of {{.Count}} entries…", total, map[string]any{"Done": formatCount(deleted)}))
+	b.bar.Max = float64(max(total, 1))
+	b.bar.SetValue(float64(deleted))
+	b.box.Show()
+}
+
+// onStopDelete stops the "Delete selected" under way once the batch in
+// flight is committed (at most a second or two): what is deleted stays
+// deleted, the rest stays in the list, and deleteSelected then says so.
+func (h *historyView) onStopDelete() {
+	run := h.deleting
+	if run == nil || run.stopped {
+		return
+	}
+	run.stopped = true
+	run.cancel()
+	h.delBar.stop.Disable()
+}
+
+// refusedWhileDeleting says, when a "Delete selected" is under way, that
+// a second one or an export must wait, and reports whether it did. They
+// are refused rather than queued: the second selection may hold entries
+// the first is deleting, and an export would write the history half
+// deleted; the person decides once the first ends or is stopped.
+func (h *historyView) refusedWhileDeleting() bool {
+	if h.deleting == nil {
+		return false
+	}
+	h.a.showNote(tr("Entries are still being deleted from the history: try again once that ends, or stop it first."))
+	return true
 }
 
 // scheduleReload reloads after d, restarting the wait at each call.
@@ -652,6 +723,9 @@ func (h *historyView) onExport(format, search string) {
 
 // exportWith writes the entries opts selects to a file the person picks.
 func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
+	if h.refusedWhileDeleting() {
+		return
+	}
 	name := "dstor-uploads-" + h.a.now().Format("2006-01-02") + "." + format
 	a := h.a
 	a.goPicker(func() {
@@ -674,6 +748,9 @@ func (h *historyView) exportWith(format string, opts storage.ExportOptions) {
 // file there (storage.DB.InDataFolder), saying which: it could be the live
 // history database, its journal, a lock or the Local sandbox's store.
 func (h *historyView) exportToPath(path, format string, opts storage.ExportOptions) {
+	if h.refusedWhileDeleting() { // begun while the save dialog was open
+		return
+	}
 	h.a.goBg(func() { h.writeExport(path, format, opts) })
 }
 

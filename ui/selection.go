@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -189,10 +191,11 @@ func (h *historyView) selectedExportOptions() storage.ExportOptions {
 }
 
 // onDeleteSelected asks, then removes the selected entries from the list
-// (never from dStor).
+// (never from dStor); while another delete is under way it says so
+// instead (refusedWhileDeleting).
 func (h *historyView) onDeleteSelected() {
 	sel := h.selected()
-	if len(sel) == 0 {
+	if len(sel) == 0 || h.refusedWhileDeleting() {
 		return
 	}
 	ids := make([]int64, len(sel))
@@ -205,18 +208,30 @@ func (h *historyView) onDeleteSelected() {
 		func() { h.deleteSelected(ids) })
 }
 
-// deleteSelected removes ids without asking (after the confirmation).
+// deleteSelected removes ids without asking (after the confirmation), off
+// the UI goroutine, History showing how far it has got after each batch
+// (showDeleting) while the list stays usable. Stop (onStopDelete) or a
+// quit stops it between two batches; the rest stays in the list, and
+// after Stop or an error partway a message says how many went.
 func (h *historyView) deleteSelected(ids []int64) {
 	a := h.a
-	a.goBg(func() {
-		// A quit stops it between two of its transactions: the rest
-		// stays in the list.
-		ctx, cancel := a.untilClose()
+	ctx, cancel := a.untilClose()
+	run := &deleteRun{cancel: cancel}
+	h.deleting = run
+	ok := a.goBg(func() {
 		defer cancel()
-		n, err := a.db.DeleteHistoryIDs(ctx, ids)
+		n, err := h.deleteIDs(a.db, ctx, ids, func(deleted, total int) {
+			a.do(func() { h.showDeleting(deleted, total) })
+		})
 		h.counts.forget()
 		a.do(func() {
+			h.deleting = nil
+			h.delBar.box.Hide()
+			h.delBar.stop.Enable()
 			switch {
+			case run.stopped && errors.Is(err, context.Canceled):
+				a.showMessage(tr("Deleting stopped"),
+					trn("{{.Count}} entries were deleted; the others are still in the list: select them and delete them again.", n))
 			case err != nil && n > 0: // the batches before the error stay deleted
 				a.showMessage(tr("Cannot delete the entries"), inert.Line(errorText(err))+"\n\n"+
 					trn("{{.Count}} entries were deleted; the others are still in the list: select them and delete them again.", n))
@@ -225,10 +240,16 @@ func (h *historyView) deleteSelected(ids []int64) {
 			default:
 				a.showToast(trn("{{.Count}} entries deleted from the history", n))
 			}
-			h.clearSelection()
 			h.reload()
 		})
 	})
+	if !ok { // closed
+		cancel()
+		h.deleting = nil
+		return
+	}
+	h.clearSelection()
+	h.showDeleting(0, len(ids))
 }
 
 // onIndexPage makes the index page of the selected uploads — a small HTML
