@@ -111,6 +111,10 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	defer st.close(cio.Err)
 	run, err := startRun(ctx, cio, st, o, requests, early)
 	if err != nil {
+		if ctx.Err() != nil { // a signal ended the sign-in: nothing was queued yet
+			fmt.Fprintln(cio.Err, signInStoppedText(len(requests)+len(notThere) > 0))
+			return &exitError{code: stopStatus(ctx)}
+		}
 		return err
 	}
 	defer run.close(cio)
@@ -251,6 +255,16 @@ func startRun(ctx context.Context, cio IO, st *store, o queueOptions, requests [
 		q.RetryFailed()
 	}
 	return run, nil
+}
+
+// signInStoppedText is what upload (named, true) or resume says when a
+// signal stopped it while it signed in, before it queued anything: the
+// sign-in's own error would read as a failure ("canceled") and exit 1.
+func signInStoppedText(named bool) string {
+	if named {
+		return `Interrupted while signing in: nothing was added to the queue or uploaded. Run the same "dstor-uploader upload" again.`
+	}
+	return `Interrupted while signing in: nothing was resumed. Run "dstor-uploader resume" to finish.`
 }
 
 // runSession is the client and the session of a run: early's, when it
