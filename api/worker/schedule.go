@@ -121,11 +121,17 @@ func (q *Queue) goneLocked() bool {
 // fails; it records a file found gone (historyGoneLocked). Called with q.mu
 // held, it releases it during the look: a stat of a folder on a hung
 // network share or a slow disk can take long, and every method of the
-// queue (the UI's among them) would wait that long for q.mu. It reports
-// false when the queue was closed meanwhile.
+// queue (the UI's among them) would wait that long for q.mu. The look
+// runs off the scheduler's goroutine (offlocal.Until), given up when the
+// queue's ctx ends: on a data folder that stopped answering it never
+// returned, and Close, which waits for the scheduler, never ended (the
+// command line's first Ctrl+C, the window's quit). The look left behind
+// touches nothing Close ends: CheckFile only stats the paths and stores
+// what it found in the DB's atomic. It reports false when the queue was
+// closed meanwhile.
 func (q *Queue) lookAtFileLocked() bool {
 	q.mu.Unlock()
-	err := q.checkFile()
+	err, _ := offlocal.Until(q.ctx, nil, q.checkFile) // given up: nil, and q.closed says why
 	q.mu.Lock()
 	var gone *storage.ReplacedError
 	if errors.As(err, &gone) {
