@@ -873,9 +873,13 @@ func newQueue(cfg Config, lock *storage.QueueLock) *Queue {
 		},
 		closeDone: make(chan struct{}),
 	}
-	q.checkFile = cfg.checkFile
-	if q.checkFile == nil {
+	switch {
+	case cfg.checkFile != nil:
+		q.checkFile = cfg.checkFile
+	case q.stopWhenGone:
 		q.checkFile = cfg.DB.CheckFile
+	default: // only a -shm gone stops it (goneLocked): one stat, not three
+		q.checkFile = cfg.DB.CheckIndex
 	}
 	q.ctx, q.cancel = context.WithCancelCause(context.Background())
 	q.persister = newWriteBehind(q.flushDB, diskRetryEvery)

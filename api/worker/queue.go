@@ -146,9 +146,10 @@ type Config struct {
 	// the folder, before it looks at it, so tests can change the disk
 	// between the request's look at its path and the listing.
 	beforeListingFolder func(root string)
-	// checkFile, when set, stands for storage.DB.CheckFile where the
-	// scheduler looks at the database file before a start, so tests
-	// can make that look hang.
+	// checkFile, when set, stands for storage.DB.CheckFile (the window's
+	// queue) or storage.DB.CheckIndex (the command line's) where the
+	// scheduler looks at the history before a start, so tests can make
+	// that look hang or fail.
 	checkFile func() error
 	// afterRefill, when set, is called by the scheduler each time it has
 	// read a window of queued rows, before it takes them, so tests can
@@ -177,7 +178,7 @@ type Queue struct {
 	now              func() time.Time
 	printsResults    bool         // Config.PrintsResults
 	stopWhenGone     bool         // Config.StopWhenHistoryGone
-	checkFile        func() error // looks at the database file (Config.checkFile, else storage.DB.CheckFile)
+	checkFile        func() error // looks at the history before a start (Config.checkFile, else storage.DB.CheckFile or CheckIndex)
 
 	ctx    context.Context // canceled by Close; parent of every upload
 	cancel context.CancelCauseFunc

@@ -63,10 +63,11 @@ func (q *Queue) schedule() {
 // database, while a slot is free and nothing holds the queue (paused,
 // waiting for sign-in, stalled, the history gone). Jobs canceled while
 // they waited leave; those still backing off wait again. Until it is found
-// gone, the database file is looked at before each start
-// (lookAtFileLocked), with q.mu released, whoever runs the queue: the
-// window stops at a deleted file, and every queue at a deleted -shm
-// (goneLocked), before the next upload rather than after the next write,
+// gone, the history is looked at before each start (lookAtFileLocked),
+// with q.mu released, whoever runs the queue: the window stops at a
+// deleted file (its three files looked at: CheckFile), and every queue at
+// a deleted -shm (goneLocked; the command line looks at that alone:
+// CheckIndex), before the next upload rather than after the next write,
 // which trails the uploads by up to maxUnrecorded of them.
 func (q *Queue) startReadyLocked() {
 	looked := false // since the last start
@@ -115,8 +116,8 @@ func (q *Queue) goneLocked() bool {
 	return q.historyGone != nil && (q.stopWhenGone || q.historyGone.SharedMemory)
 }
 
-// lookAtFileLocked looks at the database file (one stat,
-// storage.DB.CheckFile) so that the first upload not to start once it is
+// lookAtFileLocked looks at the history (q.checkFile: storage.DB.CheckFile,
+// or CheckIndex) so that the first upload not to start once it is
 // deleted or replaced is the next one, not the one after the next write
 // fails; it records a file found gone (historyGoneLocked). Called with q.mu
 // held, it releases it during the look: a stat of a folder on a hung
