@@ -27,12 +27,7 @@ import (
 //
 //	DSTOR_DELETE_1M_DIR=/tmp/d1m go test ./storage -run TestDeleteSelectedTimes1M -v -timeout 60m
 func TestDeleteSelectedTimes1M(t *testing.T) {
-	root := os.Getenv("DSTOR_DELETE_1M_DIR")
-	if root == "" {
-		t.Skip("a one-off measurement")
-	}
-	const rows = 1_000_000
-	tmpl := refold1MTemplate(t, root, rows)
+	root, tmpl := oneOff1M(t, "DSTOR_DELETE_1M_DIR")
 	current := filepath.Join(root, "current")
 	if _, err := os.Stat(filepath.Join(current, DBFileName)); err != nil {
 		start := time.Now()
@@ -45,16 +40,12 @@ func TestDeleteSelectedTimes1M(t *testing.T) {
 		t.Logf("refolded the template in %s", time.Since(start))
 	}
 	for _, n := range []int{1_000, 10_000, 100_000} {
-		dir := filepath.Join(root, "run")
-		require.NoError(t, os.RemoveAll(dir))
-		require.NoError(t, exec.Command("cp", "-a", current, dir).Run())
+		dir := copyToRun(t, root, current)
 		d, err := Open(dir)
 		require.NoError(t, err)
-		close(d.indexStop)
-		<-d.indexDone
-		d.indexStop = nil
+		stopUpkeep(d)
 		ids := make([]int64, 0, n)
-		for id := int64(rows); len(ids) < n; id -= rows / int64(n) {
+		for id := int64(million); len(ids) < n; id -= million / int64(n) {
 			ids = append(ids, id)
 		}
 		flushed := ftsPagesFlushed(t, d)
@@ -93,7 +84,7 @@ func TestDeleteSelectedTimes1M(t *testing.T) {
 		require.Equal(t, n, k)
 		slices.Sort(tooks)
 		t.Logf("deleted %d of %d entries (every %d-th, newest first) in %s, %d transactions of %d: %s median, %s at 9 in 10, %s the longest; %d index pages flushed; load average %s",
-			n, rows, rows/n, took, len(tooks), deleteBatch, tooks[len(tooks)/2], tooks[len(tooks)*9/10], tooks[len(tooks)-1], ftsPagesFlushed(t, d)-flushed, loadAverage())
+			n, million, million/n, took, len(tooks), deleteBatch, tooks[len(tooks)/2], tooks[len(tooks)*9/10], tooks[len(tooks)-1], ftsPagesFlushed(t, d)-flushed, loadAverage())
 		t.Logf("during it, %s", <-opened)
 		require.NoError(t, d.Close())
 	}

@@ -42,15 +42,8 @@ func refold1MName(i int) string {
 //
 //	DSTOR_REFOLD_1M_DIR=/tmp/r1m go test ./storage -run TestRefoldBatchTimes1M -v -timeout 60m
 func TestRefoldBatchTimes1M(t *testing.T) {
-	root := os.Getenv("DSTOR_REFOLD_1M_DIR")
-	if root == "" {
-		t.Skip("a one-off measurement")
-	}
-	const rows = 1_000_000
-	tmpl := refold1MTemplate(t, root, rows)
-	dir := filepath.Join(root, "run")
-	require.NoError(t, os.RemoveAll(dir))
-	require.NoError(t, exec.Command("cp", "-a", tmpl, dir).Run())
+	root, tmpl := oneOff1M(t, "DSTOR_REFOLD_1M_DIR")
+	dir := copyToRun(t, root, tmpl)
 
 	d, err := Open(dir)
 	require.NoError(t, err)
@@ -65,9 +58,7 @@ func TestRefoldBatchTimes1M(t *testing.T) {
 	}
 	// The background loop is stopped: the batches run here, one after the
 	// other, timed.
-	close(d.indexStop)
-	<-d.indexDone
-	d.indexStop = nil
+	stopUpkeep(d)
 	if p := os.Getenv("DSTOR_REFOLD_1M_PROFILE"); p != "" {
 		f, err := os.Create(p)
 		require.NoError(t, err)
@@ -101,6 +92,40 @@ func TestRefoldBatchTimes1M(t *testing.T) {
 func loadAverage() string {
 	b, _ := os.ReadFile("/proc/loadavg")
 	return strings.TrimSpace(string(b))
+}
+
+// million is the size of the histories the one-off measurements below
+// (README, History at a million entries) run on.
+const million = 1_000_000
+
+// oneOff1M is the folder the environment variable env names for a one-off
+// measurement at a million entries, and in it the template history
+// (refold1MTemplate), filled on the first run; with env unset the test is
+// skipped, as such a run takes minutes.
+func oneOff1M(t *testing.T, env string) (root, tmpl string) {
+	root = os.Getenv(env)
+	if root == "" {
+		t.Skip("a one-off measurement: set " + env)
+	}
+	return root, refold1MTemplate(t, root, million)
+}
+
+// copyToRun copies the history folder from to root/run, replacing what an
+// earlier run left there, so a measurement changes a copy and not what
+// took minutes to fill.
+func copyToRun(t *testing.T, root, from string) string {
+	dir := filepath.Join(root, "run")
+	require.NoError(t, os.RemoveAll(dir))
+	require.NoError(t, exec.Command("cp", "-a", from, dir).Run())
+	return dir
+}
+
+// stopUpkeep stops d's background upkeep (the refold and index loop), so
+// a measurement times only the work it runs itself.
+func stopUpkeep(d *DB) {
+	close(d.indexStop)
+	<-d.indexDone
+	d.indexStop = nil
 }
 
 // refold1MTemplate is root/template, a history of rows entries at schema
