@@ -697,7 +697,7 @@ type App struct {
 	home    string
 	noTray  bool // Deps.NoTray
 
-	lifecycle   // the App's goroutines and its closing (lifecycle.go)
+	*lifecycle  // the App's goroutines and its closing (lifecycle.go)
 	appSettings // the person's settings, saved in the background (settings.go)
 	appSession  // who is signed in, and the Local sandbox (session.go)
 	appViews    // the screens and the frame around them
@@ -768,7 +768,7 @@ func NewApp(fa fyne.App, d Deps) *App {
 		secrets = storage.NewSecretStore(0)
 	}
 	a := &App{
-		lifecycle: lifecycle{stop: make(chan struct{}), quitLooks: make(chan struct{})},
+		lifecycle: newLifecycle(),
 		fyne:      fa,
 		db:        d.DB,
 		secrets:   secrets,
@@ -888,7 +888,7 @@ func (a *App) Close() {
 	}
 	a.closing = true
 	a.closed.Store(true)
-	close(a.stop)
+	a.endLife()
 	a.bgMu.Unlock()
 	giveUp := time.AfterFunc(worker.ShareLookGrace, func() { close(a.quitLooks) })
 	defer giveUp.Stop()

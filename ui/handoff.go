@@ -85,7 +85,7 @@ func (a *App) splitOffUI(launch instance.Request) (there []string, notThere []*a
 		there    []string
 		notThere []*api.NotThereError
 	}
-	s, ok := offLocal(context.Background(), &a.lifecycle, func() split {
+	s, ok := offLocal(context.Background(), a.lifecycle, func() split {
 		there, notThere := splitPaths(launch.Paths, launch.Typed)
 		return split{there, notThere}
 	})

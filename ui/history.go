@@ -612,7 +612,7 @@ func (h *historyView) onShowInFolder(id int64) {
 	started := a.goBg(func() {
 		// Off this goroutine (offLocal): a stat on a drive that stopped
 		// answering would hold Close.
-		err, ok := offLocal(context.Background(), &a.lifecycle, func() error {
+		err, ok := offLocal(context.Background(), a.lifecycle, func() error {
 			defer end()
 			_, err := statShown(e.LocalPath)
 			return err
@@ -1102,7 +1102,7 @@ func (h *historyView) onCheckLive(id int64) {
 		defer cancel()
 		// Off this goroutine (offLocal): a read on a drive that stopped
 		// answering would hold Close; the history is read after it, here.
-		head, ok := offLocal(ctx, &a.lifecycle, func() worker.LocalHead {
+		head, ok := offLocal(ctx, a.lifecycle, func() worker.LocalHead {
 			defer end()
 			return readLocalHead(e)
 		})

@@ -197,7 +197,7 @@ func (t *thumbnails) make(ctx context.Context, req thumbRequest) (res fyne.Resou
 		data []byte
 		err  error
 	}
-	m, ok := offLocal(bounded, &t.a.lifecycle, func() made {
+	m, ok := offLocal(bounded, t.a.lifecycle, func() made {
 		data, err := makeThumbnail(bounded, req.src)
 		return made{data, err}
 	})

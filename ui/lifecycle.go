@@ -29,7 +29,12 @@ type lifecycle struct {
 	closing bool
 	closed  atomic.Bool
 	wg      sync.WaitGroup
-	stop    chan struct{}
+	// stop is closed by Close (endLife), for goroutines that wait in a
+	// select; life is the context it belongs to, for what takes a
+	// context (untilClose, a sign-in's request).
+	stop    <-chan struct{}
+	life    context.Context
+	endLife context.CancelFunc
 	// quitLooks is closed worker.ShareLookGrace after stop: the looks at
 	// the disk that Close waits for and a drive that stopped answering
 	// holds for good (the shares of the files kept for a sign-in) are
@@ -128,19 +133,17 @@ func offLocal[T any](ctx context.Context, a *lifecycle, look func() T) (res T, o
 	return offlocal.Until(ctx, a.stop, look)
 }
 
+// newLifecycle is the lifecycle of an App not yet closed.
+func newLifecycle() *lifecycle {
+	life, endLife := context.WithCancel(context.Background())
+	return &lifecycle{stop: life.Done(), life: life, endLife: endLife, quitLooks: make(chan struct{})}
+}
+
 // untilClose is a context that Close cancels, for work a goroutine of
 // goBg hands to what takes one (a wait for another program, a long
 // delete), so that a quit does not wait for it; cancel releases it.
 func (a *lifecycle) untilClose() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { // ends with ctx: at Close or at cancel
-		select {
-		case <-a.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	return ctx, cancel
+	return context.WithCancel(a.life)
 }
 
 // sleep waits d or until Close, reporting whether the full time passed.

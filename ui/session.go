@@ -327,15 +327,8 @@ func (a *App) resolveEnv(choice string, custom api.Environment) (api.Environment
 // signIn does the network and keyring work of a sign-in. It never touches
 // widgets: it runs on a goroutine and its result is applied with do.
 func (a *App) signIn(req signInRequest) signInResult {
-	ctx, cancel := context.WithTimeout(context.Background(), signInTimeout)
+	ctx, cancel := context.WithTimeout(a.life, signInTimeout) // a closing window ends the request early
 	defer cancel()
-	go func() { // end the request early when the window closes
-		select {
-		case <-a.stop:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
 	// A sign-out (or a replaced session) still closing must finish first:
 	// its queue holds the account's queue lock, and its keyring deletions
 	// would otherwise remove the credentials this sign-in is about to save.
