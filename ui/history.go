@@ -40,6 +40,11 @@ const historyPageSize = 100
 // neither reorders nor breaks the sentence.
 const searchShownRunes = 40
 
+// searchMenuRunes is as much of a search as an Export menu item quotes:
+// shorter than a sentence's (searchShownRunes), as a menu is as wide as
+// its longest item.
+const searchMenuRunes = 24
+
 // searchDelay debounces the search field, so typing a word runs one query.
 const searchDelay = 200 * time.Millisecond
 
@@ -695,7 +700,7 @@ func (h *historyView) exportMenuItems() []*fyne.MenuItem {
 		fyne.NewMenuItem(tr("Export all as JSON…"), func() { h.onExport("json", "") }),
 	)
 	if q := h.searchText(); q != "" {
-		shown := shortText(quotedNameText(q), 24)
+		shown := shortText(quotedNameText(q), searchMenuRunes)
 		items = append(items, fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem(tr("Export the matches of “{{.Search}}” as CSV…", map[string]any{"Search": shown}), func() { h.onExport("csv", q) }),
 			fyne.NewMenuItem(tr("Export the matches of “{{.Search}}” as JSON…", map[string]any{"Search": shown}), func() { h.onExport("json", q) }),
