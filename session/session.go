@@ -112,7 +112,7 @@ func SignIn(ctx context.Context, client *api.Client, creds Credentials, now time
 // used that cannot be sent (api.Token.Sendable): it counts as none.
 //
 // Tokens are judged on dStor's clock (see reusable), and a token that is
-// past its expiry on it right after the login is an error signing in
+// past its expiry on it when it arrives is an error signing in
 // again would only repeat (api.FreshTokenUnusable: it names the clock only
 // when dStor's differs, or is unknown). A new token naming another account
 // than the stored one (both with a sub claim) is an
@@ -131,12 +131,18 @@ func passwordToken(ctx context.Context, client *api.Client, email string, creds 
 		}
 		return api.Token{}, ErrNoPassword
 	}
+	asked := time.Now()
 	tok, err := client.TokenFromLogin(ctx, email, creds.Password)
 	if err != nil && creds.Token != "" && stored.Valid(now, TokenMargin) && !errors.Is(err, api.ErrUnauthorized) && ctx.Err() == nil {
 		return stored, nil
 	}
-	if err == nil && !tok.Valid(now, 0) {
-		return api.Token{}, api.FreshTokenUnusable(tok, now, nil)
+	// The new token is judged as it arrived, not at now, which was before
+	// the request: a slow login (seconds on a busy machine or network)
+	// made a token past its expiry on arrival look valid, a sign-in whose
+	// first upload is refused.
+	arrived := now.Add(time.Since(asked))
+	if err == nil && !tok.Valid(arrived, 0) {
+		return api.Token{}, api.FreshTokenUnusable(tok, arrived, nil)
 	}
 	if err == nil && stored.Subject != "" && tok.Subject != "" && tok.Subject != stored.Subject {
 		// A remembered account signed in again by itself: the account

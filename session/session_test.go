@@ -503,6 +503,33 @@ func TestLoginTokenBornExpiredIsNotTheClock(t *testing.T) {
 	assert.NotContains(t, api.Human(err), "set this computer's date")
 }
 
+// TestLoginTokenExpiredOnArrivalAfterASlowLoginIsNotASignIn: a login
+// answered slowly (here dStor takes 3 s before it handles it) brings a
+// token past its expiry on arrival, on either clock. SignIn judged it at
+// the now it was given, taken before the request, when it was still
+// valid, and signed in with it: its first upload would be refused.
+// TestLoginTokenBornExpiredIsNotTheClock failed so when a busy machine
+// held its login for 2 s or more.
+func TestLoginTokenExpiredOnArrivalAfterASlowLoginIsNotASignIn(t *testing.T) {
+	// As in TestLoginTokenBornExpiredIsNotTheClock: the clocks agree (dStor's
+	// 2 s behind, within the tolerance) and the token's exp is whole seconds,
+	// at most dStor's time of the login; 3 s on, it is past on either clock.
+	behind := func() time.Time { return time.Now().Add(-2 * time.Second) }
+	sb := testutil.StartSandbox(t, sandbox.Config{MaxTokenLifetime: time.Nanosecond, Now: behind})
+	sb.Srv.InjectFault(sandbox.Fault{Path: "/v1/dev/temp-token", Delay: 3 * time.Second})
+	client, err := api.NewClient(sb.Env, nil)
+	require.NoError(t, err)
+	t.Cleanup(client.CloseIdleConnections)
+	asked := time.Now()
+	_, err = SignIn(t.Context(), client, Credentials{Method: storage.MethodPassword, Email: testutil.SandboxEmail, Password: testutil.SandboxPassword}, asked)
+	require.Error(t, err, "a token past its expiry when it arrives is no sign-in")
+	assert.ErrorIs(t, err, api.ErrFreshToken)
+	assert.NotErrorIs(t, err, api.ErrClock)
+	var fe *api.FreshTokenError
+	require.ErrorAs(t, err, &fe)
+	assert.False(t, fe.Local.Before(asked.Add(3*time.Second)), "the time it arrived (%s), not the time it was asked for (%s)", fe.Local, asked)
+}
+
 // TestDamagedStoredTokenIsNotASignIn: a login token in the keyring that
 // cannot be sent in a header (an entry an older version or another program
 // left: spaces, a line break that would start a header of its own, control
