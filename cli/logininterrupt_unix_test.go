@@ -90,9 +90,9 @@ func startLogin(t *testing.T, sb *testutil.Sandbox) (code <-chan int, errOut *te
 	return done, errOut, caught
 }
 
-// stopLogin sends the command a SIGTERM (what Ctrl+C does, and which a
+// stopCommand sends the command a SIGTERM (what Ctrl+C does, and which a
 // command always takes) and waits until it has reached the test too.
-func stopLogin(t *testing.T, caught <-chan os.Signal) {
+func stopCommand(t *testing.T, caught <-chan os.Signal) {
 	t.Helper()
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
 	select {
@@ -102,7 +102,7 @@ func stopLogin(t *testing.T, caught <-chan os.Signal) {
 	}
 }
 
-// stopWhileKeyWrites stops login (stopLogin) once its write of the key
+// stopWhileKeyWrites stops login (stopCommand) once its write of the key
 // has begun (entered), and reports whether it then says that it stops
 // (errOut).
 func stopWhileKeyWrites(t *testing.T, entered <-chan struct{}, caught <-chan os.Signal, errOut *testutil.LockedBuffer) bool {
@@ -112,7 +112,7 @@ func stopWhileKeyWrites(t *testing.T, entered <-chan struct{}, caught <-chan os.
 	case <-time.After(time.Minute):
 		t.Fatal("login never wrote the key")
 	}
-	stopLogin(t, caught)
+	stopCommand(t, caught)
 	return assert.Eventually(t, func() bool { return strings.Contains(errOut.String(), "Stopping") },
 		20*time.Second, 10*time.Millisecond, "login said nothing of the stop: %q", errOut.String())
 }
@@ -159,7 +159,7 @@ func TestLoginStoppedTwiceEndsAtOnce(t *testing.T) {
 	code, errOut, caught := startLogin(t, sb)
 	require.True(t, stopWhileKeyWrites(t, k.entered, caught, errOut))
 	began := time.Now()
-	stopLogin(t, caught)
+	stopCommand(t, caught)
 	select {
 	case got := <-code:
 		assert.Equal(t, exitStatusOf(syscall.SIGTERM), got, errOut.String())
