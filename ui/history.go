@@ -219,6 +219,10 @@ func newDeleteBar(h *historyView) *deleteBar {
 type deleteRun struct {
 	cancel  context.CancelFunc // stops it between two batches
 	stopped bool               // Stop was pressed
+	// ids are the entries it deletes: a row's own Delete of one it has
+	// already removed (the list is read again only once it ends) is not
+	// an error (deleteEntry).
+	ids []int64
 }
 
 // showDeleting says that deleted of total entries are deleted so far.
@@ -662,10 +666,16 @@ func (h *historyView) onDelete(id int64) {
 }
 
 // deleteEntry removes the entry without asking (after the confirmation).
+// An entry that the "Delete selected" under way has already removed is
+// gone as asked: no dialog blames another window or a command for it.
 func (h *historyView) deleteEntry(id int64) {
 	a := h.a
+	run := h.deleting
 	a.goBg(func() {
 		err := a.db.DeleteHistory(id)
+		if errors.Is(err, storage.ErrNotFound) && run != nil && slices.Contains(run.ids, id) {
+			err = nil
+		}
 		h.counts.forget()
 		a.do(func() {
 			if err != nil {

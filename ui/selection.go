@@ -216,7 +216,7 @@ func (h *historyView) onDeleteSelected() {
 func (h *historyView) deleteSelected(ids []int64) {
 	a := h.a
 	ctx, cancel := a.untilClose()
-	run := &deleteRun{cancel: cancel}
+	run := &deleteRun{cancel: cancel, ids: ids}
 	h.deleting = run
 	ok := a.goBg(func() {
 		defer cancel()

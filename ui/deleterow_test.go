@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRowDeleteOfAnEntryTheRunningDeleteRemoved: while "Delete selected"
+// runs, the list is not read again between its batches, so a row it has
+// already removed still shows its bin. Deleting that row (confirmed) gets
+// what the person asked for, the entry gone, and no dialog that blames
+// another window or a command for it; the progress stays and the count
+// is the history's.
+func TestRowDeleteOfAnEntryTheRunningDeleteRemoved(t *testing.T) {
+	const n = 1200 // five of storage's batches of 250
+	e := newTestEnv(t)
+	a := e.a
+	h := a.history
+	seedHistory(t, e.db, n-2)
+	e.reloadHistory(historyPageSize)
+	// The list shows the newest page, the lowest ids here; storage
+	// deletes the highest ids first: a selection of the 300 lowest has
+	// its first batch take shown entries.
+	ids := historyIDs(t, e.db, n)
+	slices.Sort(ids)
+	ids = ids[:300]
+	batches, release := heldDelete(h)
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+
+	e.ui(func() { h.deleteSelected(ids) })
+	select {
+	case <-batches:
+	case <-time.After(2 * time.Minute): // a hang guard only
+		t.Fatal("no batch deleted")
+	}
+	var id int64
+	e.ui(func() {
+		for _, en := range h.entries {
+			id = max(id, en.ID)
+		}
+	})
+	gone, err := e.db.HistoryByIDs([]int64{id})
+	require.NoError(t, err)
+	require.Empty(t, gone, "the first batch deleted entry %d", id)
+	e.ui(func() {
+		_, shown := h.entry(id)
+		require.True(t, shown, "the list still shows the entry the delete removed")
+		h.deleteEntry(id)
+	})
+	e.eventually(func() bool { _, shown := h.entry(id); return !shown }, "the row delete reads the list again")
+	e.ui(func() {
+		assert.Nil(t, a.win.Canvas().Overlays().Top(), "no dialog for an entry already gone: %q", overlayText(a.win.Canvas()))
+		assert.Contains(t, historyTexts(h), "Deleting 250 of 300 entries…", "the progress stays")
+	})
+	e.eventually(func() bool { return h.count.Text == "950 uploads" }, "the count is the history's")
+}
