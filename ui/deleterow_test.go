@@ -1,12 +1,16 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // TestRowDeleteOfAnEntryTheRunningDeleteRemoved: while "Delete selected"
@@ -63,4 +67,47 @@ func TestRowDeleteOfAnEntryTheRunningDeleteRemoved(t *testing.T) {
 		assert.Contains(t, historyTexts(h), "Deleting 250 of 300 entries…", "the progress stays")
 	})
 	e.eventually(func() bool { return h.count.Text == "950 uploads" }, "the count is the history's")
+}
+
+// TestQuitDuringDeleteSelected: a quit (window close, Ctrl+Q, SIGTERM all
+// end in Close) while "Delete selected" runs ends it between two batches
+// within the quit's grace: the batches committed stay deleted, the rest
+// stays, and the next start counts what is left.
+func TestQuitDuringDeleteSelected(t *testing.T) {
+	const n = 1200 // five of storage's batches of 250
+	e := newTestEnv(t)
+	h := e.a.history
+	seedHistory(t, e.db, n-2)
+	e.reloadHistory(historyPageSize)
+	ids := historyIDs(t, e.db, n)
+	first := make(chan struct{})
+	h.deleteIDs = func(d *storage.DB, ctx context.Context, ids []int64, progress func(deleted, total int)) (int, error) {
+		return d.DeleteHistoryIDsShowing(ctx, ids, func(deleted, total int) {
+			progress(deleted, total)
+			if deleted == 250 {
+				close(first)
+				select { // held until the quit stops it
+				case <-ctx.Done():
+				case <-time.After(2 * time.Minute): // a hang guard only
+				}
+			}
+		})
+	}
+
+	e.ui(func() { h.deleteSelected(ids) })
+	select {
+	case <-first:
+	case <-time.After(2 * time.Minute): // a hang guard only
+		t.Fatal("no batch deleted")
+	}
+	began := time.Now()
+	e.a.Close()
+	assert.Less(t, time.Since(began), worker.ShareLookGrace, "the quit stops the delete at once")
+	left, err := e.db.HistoryCount("")
+	require.NoError(t, err)
+	assert.Equal(t, n-250, left, "the committed batch stays deleted, the rest stays")
+
+	e.a = e.open(Deps{})
+	e.reloadHistory(historyPageSize)
+	e.eventually(func() bool { return e.a.history.count.Text == "950 uploads" }, "the next start counts what is left")
 }
