@@ -2,87 +2,52 @@ package storage
 
 import (
 	"bytes"
-	"encoding/json"
-	"sync"
+	"encoding/csv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// pausingWriter runs pause once, at the first write that reaches it (an
-// export flushes its first 64 KiB mid-read), then keeps what is written.
-type pausingWriter struct {
-	bytes.Buffer
-	once  sync.Once
-	pause func()
+// deleteOnFirstWrite is the export's file: at its first write (the first
+// 512 rows are written by then) it deletes every entry, as a "Delete
+// selected" of everything begun while the export runs does.
+type deleteOnFirstWrite struct {
+	t       *testing.T
+	d       *DB
+	ids     []int64
+	deleted int
+	buf     bytes.Buffer
 }
 
-func (w *pausingWriter) Write(p []byte) (int, error) {
-	w.once.Do(w.pause)
-	return w.Buffer.Write(p)
-}
-
-// TestExportIsOneSnapshotWhileAnotherProcessWrites: a history export (the
-// command line's history --json, the window's Export) streams from one
-// read of the database while another process on the same data folder (a
-// window or an upload run: here a second DB on the same folder) records
-// uploads, deletes one and indexes the history for search. The export
-// holds exactly the entries there were when it began, each once, newest
-// first: for a search too, whose export reads the entries not indexed yet
-// and then the index, and would list twice an entry indexed in between.
-func TestExportIsOneSnapshotWhileAnotherProcessWrites(t *testing.T) {
-	for _, search := range []string{"", "img_"} {
-		t.Run("search "+search, func(t *testing.T) {
-			dir := t.TempDir()
-			other, err := Open(dir) // the other process
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = other.Close() })
-			var before []HistoryEntry
-			for i := range 600 {
-				before = append(before, sampleEntry(i))
-			}
-			// The first half indexed, the second not yet (as after a run
-			// that ended less than indexQuiet after its last upload).
-			require.NoError(t, other.insertHistoryBatch(before[:300]))
-			require.NoError(t, other.indexHistory())
-			require.NoError(t, other.insertHistoryBatch(before[300:]))
-
-			d, err := Open(dir)
-			require.NoError(t, err)
-			t.Cleanup(func() { _ = d.Close() })
-			var want []int64
-			require.NoError(t, d.EachHistory(HistoryQuery{Search: search}, func(e HistoryEntry) error {
-				want = append(want, e.ID)
-				return nil
-			}))
-			require.Len(t, want, 600)
-
-			w := &pausingWriter{pause: func() {
-				// Meanwhile, in the other process:
-				for i := 600; i < 610; i++ {
-					_, err := other.AddHistory(sampleEntry(i))
-					assert.NoError(t, err)
-				}
-				assert.NoError(t, other.DeleteHistory(want[len(want)-1])) // the oldest, read last
-				assert.NoError(t, other.indexHistory())
-			}}
-			n, err := d.ExportHistoryJSON(w, ExportOptions{Search: search})
-			require.NoError(t, err)
-			var got []struct {
-				ID int64 `json:"id"`
-			}
-			require.NoError(t, json.Unmarshal(w.Bytes(), &got), "one whole JSON array")
-			ids := make([]int64, len(got))
-			for i, e := range got {
-				ids[i] = e.ID
-			}
-			assert.Equal(t, want, ids, "the entries there were when it began, each once, in order")
-			assert.Equal(t, len(want), n)
-
-			after, err := d.HistoryCount(search)
-			require.NoError(t, err)
-			assert.Equal(t, 609, after, "the other process's writes are there for the next read")
-		})
+func (w *deleteOnFirstWrite) Write(p []byte) (int, error) {
+	if w.ids != nil {
+		n, err := w.d.DeleteHistoryIDs(w.t.Context(), w.ids)
+		require.NoError(w.t, err)
+		w.deleted, w.ids = n, nil
 	}
+	return w.buf.Write(p)
+}
+
+// TestExportReadsOneSnapshot: an export already writing when a delete
+// starts writes the history as it was when the export began, whole: it
+// reads in one read transaction, so it never writes a history half
+// deleted (why the window refuses only exports begun during a delete).
+func TestExportReadsOneSnapshot(t *testing.T) {
+	const n = 1200 // more than the CSV export's flush of 512 rows and the delete's batch of 250
+	d := openTestDB(t)
+	fillHistory(t, d, n)
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	w := &deleteOnFirstWrite{t: t, d: d, ids: ids}
+	k, err := d.ExportHistoryCSV(w, ExportOptions{})
+	require.NoError(t, err)
+	require.Equal(t, n, w.deleted, "the delete ran during the export")
+	assert.Equal(t, n, k, "the export counts every entry")
+	rows, err := csv.NewReader(&w.buf).ReadAll()
+	require.NoError(t, err)
+	assert.Len(t, rows, n+1, "the header and every entry of the history the export began on")
+	assertHistoryCount(t, d, "", 0)
 }
