@@ -38,6 +38,28 @@ func heldDelete(h *historyView) (batches <-chan int, release chan struct{}) {
 	return done, release
 }
 
+// historyOf is a window on a history of n entries, its first page
+// shown, and their ids, newest first.
+func historyOf(t *testing.T, n int) (*testEnv, []int64) {
+	t.Helper()
+	e := newTestEnv(t)
+	seedHistory(t, e.db, n-2)
+	e.reloadHistory(historyPageSize)
+	return e, historyIDs(t, e.db, n)
+}
+
+// releaseAtEnd closes release at the end of the test unless it was
+// closed by then, so a test that fails while the delete is held ends.
+func releaseAtEnd(t *testing.T, release chan struct{}) {
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+}
+
 // historyIDs are the ids of the n entries db holds, newest first.
 func historyIDs(t *testing.T, db *storage.DB, n int) []int64 {
 	t.Helper()
@@ -77,20 +99,11 @@ func historyButton(h *historyView, label string) *widget.Button {
 // (they are), the progress gone.
 func TestDeleteSelectedShowsItsProgressAndStops(t *testing.T) {
 	const n = 1200 // five of storage's batches of 250
-	e := newTestEnv(t)
+	e, ids := historyOf(t, n)
 	a := e.a
 	h := a.history
-	seedHistory(t, e.db, n-2)
-	e.reloadHistory(historyPageSize)
-	ids := historyIDs(t, e.db, n)
 	batches, release := heldDelete(h)
-	defer func() {
-		select {
-		case <-release:
-		default:
-			close(release)
-		}
-	}()
+	releaseAtEnd(t, release)
 
 	e.ui(func() { h.deleteSelected(ids) })
 	var first int

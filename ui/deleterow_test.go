@@ -21,25 +21,16 @@ import (
 // is the history's.
 func TestRowDeleteOfAnEntryTheRunningDeleteRemoved(t *testing.T) {
 	const n = 1200 // five of storage's batches of 250
-	e := newTestEnv(t)
+	e, ids := historyOf(t, n)
 	a := e.a
 	h := a.history
-	seedHistory(t, e.db, n-2)
-	e.reloadHistory(historyPageSize)
 	// The list shows the newest page, the lowest ids here; storage
 	// deletes the highest ids first: a selection of the 300 lowest has
 	// its first batch take shown entries.
-	ids := historyIDs(t, e.db, n)
 	slices.Sort(ids)
 	ids = ids[:300]
 	batches, release := heldDelete(h)
-	defer func() {
-		select {
-		case <-release:
-		default:
-			close(release)
-		}
-	}()
+	releaseAtEnd(t, release)
 
 	e.ui(func() { h.deleteSelected(ids) })
 	select {
@@ -75,11 +66,8 @@ func TestRowDeleteOfAnEntryTheRunningDeleteRemoved(t *testing.T) {
 // stays, and the next start counts what is left.
 func TestQuitDuringDeleteSelected(t *testing.T) {
 	const n = 1200 // five of storage's batches of 250
-	e := newTestEnv(t)
+	e, ids := historyOf(t, n)
 	h := e.a.history
-	seedHistory(t, e.db, n-2)
-	e.reloadHistory(historyPageSize)
-	ids := historyIDs(t, e.db, n)
 	first := make(chan struct{})
 	h.deleteIDs = func(d *storage.DB, ctx context.Context, ids []int64, progress func(deleted, total int)) (int, error) {
 		return d.DeleteHistoryIDsShowing(ctx, ids, func(deleted, total int) {
