@@ -36,11 +36,20 @@ signed in.`,
 
 // runLogout forgets the accounts of an environment (or one of them).
 func runLogout(ctx context.Context, cio IO, o logoutOptions) error {
+	// Ctrl+C, SIGTERM or a hang-up (the terminal closed) stops it after
+	// the account being signed out: left to Go, the process ended between
+	// an account's keyring delete and its settings, so an account said
+	// "Signed out" stayed remembered with its secrets gone. Watched from
+	// before the keyring opens: one that ended the process there left the
+	// keyring's test entry (storage.SecretStore's probe) in it.
+	ctx, stoppedAgain, stop := interrupts(ctx)
+	defer stop()
 	st, err := openStore(cio.Err, o.env)
 	if err != nil {
 		return err
 	}
 	defer st.close(cio.Err)
+	storeOpened(ctx)
 	var signedIn []storage.RememberedAccount
 	for _, acc := range st.settings.RememberedAccounts {
 		if acc.Env == st.envKey && (o.account == "" || acc.Account == o.account) {
@@ -58,12 +67,6 @@ func runLogout(ctx context.Context, cio IO, o logoutOptions) error {
 		return fmt.Errorf("cannot sign out %s: the OS keyring, which keeps the API key, token or password, cannot be reached, so nothing was removed and the sign-in stays: %s\nRun logout again where the keyring can be reached",
 			strings.Join(names, ", "), st.secrets.ReasonFor(storage.CommandLineWording))
 	}
-	// Ctrl+C, SIGTERM or a hang-up (the terminal closed) stops it after
-	// the account being signed out: left to Go, the process ended between
-	// an account's keyring delete and its settings, so an account said
-	// "Signed out" stayed remembered with its secrets gone.
-	ctx, stoppedAgain, stop := interrupts(ctx)
-	defer stop()
 	// Each account the keyring lets go is forgotten, whatever it does with
 	// the others: the remembered accounts are then those whose secrets it
 	// still holds, which a later logout removes.
@@ -174,6 +177,11 @@ func innermost(err error) string {
 // keyring and said so, before the next account; a test stops the command
 // there.
 var afterSignOut = func(context.Context, string) {}
+
+// storeOpened runs once logout has opened the history and the keyring,
+// before the first account; a test signalled it while the keyring opened
+// waits there until logout has seen that signal.
+var storeOpened = func(context.Context) {}
 
 // signingOut runs once logout has removed an account's secrets from the
 // keyring, before the settings forget it (signOut); a test signals the

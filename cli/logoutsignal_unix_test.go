@@ -96,7 +96,29 @@ func TestLogoutStoppedBetweenAccounts(t *testing.T) {
 // remembered, what to run said, exit 128 + sig's number.
 func signalLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...string) {
 	t.Helper()
-	home := t.TempDir()
+	home, code, out, errOut := runSignalledLogout(t, childEnv, sig, marks...)
+
+	assert.Equal(t, exitStatusOf(sig), code, "logout ended by %s", sig)
+	assert.Len(t, rememberedAccounts(t, home), 1, "the account signed out is forgotten, the next stays signed in")
+	require.Equal(t, 1, strings.Count(out, "Signed out "), "one account signed out, then stopped: %q", out)
+	gone, kept := logoutAccounts[0], logoutAccounts[1]
+	if !strings.Contains(out, "Signed out "+gone+" ") {
+		gone, kept = kept, gone
+	}
+	assert.Contains(t, errOut, "Interrupted: still signed in to "+logoutEnv+": "+kept+". ")
+	assert.Contains(t, errOut, `"dstor-uploader logout --env `+logoutEnv+`"`, "what to run")
+	assert.Equal(t, []string{kept}, rememberedAccounts(t, home),
+		"the account signed out is forgotten, the next stays signed in")
+}
+
+// runSignalledLogout runs logout as a child set up by childEnv on two
+// remembered accounts (logoutAccounts) in a data folder of its own, home,
+// sends it sig at each of marks it says on stderr, then closes its
+// standard input. It returns its exit status and what it said (stdout,
+// stderrText).
+func runSignalledLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...string) (home string, code int, stdout, stderrText string) {
+	t.Helper()
+	home = t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
 	t.Setenv(APIKeyEnv, "")
 	rememberAccounts(t, home, logoutEnv, logoutAccounts...)
@@ -123,20 +145,9 @@ func signalLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...st
 	for said.Scan() {
 		errOut.WriteString(said.Text() + "\n")
 	}
-	code := exitStatus(t, cmd.Wait())
+	code = exitStatus(t, cmd.Wait())
 	t.Logf("logout ended: %s; it said:\n%s%s", cmd.ProcessState, out.String(), errOut.String())
-
-	assert.Equal(t, exitStatusOf(sig), code, "logout ended: %s", cmd.ProcessState)
-	assert.Len(t, rememberedAccounts(t, home), 1, "the account signed out is forgotten, the next stays signed in")
-	require.Equal(t, 1, strings.Count(out.String(), "Signed out "), "one account signed out, then stopped: %q", out.String())
-	gone, kept := logoutAccounts[0], logoutAccounts[1]
-	if !strings.Contains(out.String(), "Signed out "+gone+" ") {
-		gone, kept = kept, gone
-	}
-	assert.Contains(t, errOut.String(), "Interrupted: still signed in to "+logoutEnv+": "+kept+". ")
-	assert.Contains(t, errOut.String(), `"dstor-uploader logout --env `+logoutEnv+`"`, "what to run")
-	assert.Equal(t, []string{kept}, rememberedAccounts(t, home),
-		"the account signed out is forgotten, the next stays signed in")
+	return home, code, out.String(), errOut.String()
 }
 
 // logoutHeldEnv, set, makes this test binary's logout (run as a child)
