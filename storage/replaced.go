@@ -70,14 +70,16 @@ func (e *ReplacedError) Is(target error) bool { return target == ErrDatabaseRepl
 // write transaction calls it before its commit, and a command calls it once
 // its work is done, so a file deleted after its last commit is not taken
 // for one that kept it. Once it has found the file gone it says so for
-// good, even if a file is put back at the path.
+// good, even if a file is put back at the path; but a finding of the -wal
+// alone is followed by a look at the -shm, which may go later
+// (shmGoneSince).
 //
 // A look at the path that fails otherwise (no permission to the folder, a
 // sharing violation from another program) tells nothing: CheckFile then
 // returns nil and leaves the error to the write itself.
 func (d *DB) CheckFile() error {
 	if e := d.replaced.Load(); e != nil {
-		return e
+		return d.shmGoneSince(e)
 	}
 	same, err := d.file.isAt(d.path)
 	e := replacedBy(d.path, same, err)
@@ -124,10 +126,11 @@ func (d *DB) CheckFile() error {
 // against 2.2–2.9 µs for this one, worker's BenchmarkLookAtTheHistory,
 // both at a load of 14). A database file or -wal deleted or replaced while
 // the -shm is there is not looked for (nil): the next write's CheckFile
-// finds it. Once a look found the history gone it says so, as CheckFile.
+// finds it. Once a look found the history gone it says so, as CheckFile
+// (after a -wal's loss, one stat of the -shm still: shmGoneSince).
 func (d *DB) CheckIndex() error {
 	if e := d.replaced.Load(); e != nil {
-		return e
+		return d.shmGoneSince(e)
 	}
 	if !d.shmKnown {
 		return nil
@@ -138,6 +141,28 @@ func (d *DB) CheckIndex() error {
 	return d.CheckFile() // what went with it, the file first
 }
 
+// shmGoneSince is e, the finding kept, or the -shm's once e is the -wal's
+// alone and the -shm has been deleted or replaced since (one stat of it).
+// After a -wal's loss the command line's run goes on (what the -wal held
+// was moved into the file: saveWALOfAGoneJournal) and reads its queue
+// through d's index; a -shm deleted then makes the processes' indexes
+// diverge as when it goes first, so that must be found too: it stops the
+// command line's queue and the reads that decide what is left to upload
+// (indexUntrusted). Kept for good, as CheckFile's first finding was.
+func (d *DB) shmGoneSince(e *ReplacedError) *ReplacedError {
+	if !e.Journal || e.SharedMemory || !d.shmKnown {
+		return e
+	}
+	same, err := d.shm.isAt(d.realPath + "-shm")
+	shm := journalReplacedBy(d.realPath, same, err)
+	if shm == nil {
+		return e
+	}
+	shm.SharedMemory = true
+	d.replaced.CompareAndSwap(e, shm)
+	return d.replaced.Load()
+}
+
 // betweenFileLooks, when a test sets it, runs in CheckFile between its
 // look at the database file and its look at the -wal: where a cleanup
 // deleting all three lands on a busy machine.
@@ -145,10 +170,11 @@ var betweenFileLooks func()
 
 // replacedBy is what a look at the database file's path says: same tells
 // whether the file there is the one opened, err why the look failed. Only
-// a file that is not there, or another file there, is a *ReplacedError.
+// a file that is not there (lookSaysGone), or another file there, is a
+// *ReplacedError.
 func replacedBy(path string, same bool, err error) *ReplacedError {
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case lookSaysGone(err):
 		return &ReplacedError{Path: path, Deleted: true}
 	case err != nil, same:
 		return nil
@@ -217,7 +243,7 @@ func (d *DB) walAlone() bool {
 	if !d.walKnown {
 		return false
 	}
-	if same, err := d.wal.isAt(d.realPath + "-wal"); same || (err != nil && !errors.Is(err, os.ErrNotExist)) {
+	if same, err := d.wal.isAt(d.realPath + "-wal"); same || (err != nil && !lookSaysGone(err)) {
 		return false
 	}
 	_, err := os.Lstat(d.realPath + "-shm")
@@ -231,10 +257,13 @@ func (d *DB) walAlone() bool {
 // moved the -wal into the file and written it again from its first frame,
 // so such a read may answer rows that are not there, miss rows that are
 // ("damaged"), or both. A queue that took them waited for jobs no read
-// brought, forever. nil while the -shm is there, or was not watched.
+// brought, forever. nil while the -shm is there, or was not watched; once
+// the -wal alone was found gone, the -shm is looked at (shmGoneSince).
 func (d *DB) indexUntrusted() error {
-	if e := d.replaced.Load(); e != nil && e.SharedMemory {
-		return e
+	if e := d.replaced.Load(); e != nil {
+		if e = d.shmGoneSince(e); e.SharedMemory {
+			return e
+		}
 	}
 	return nil
 }

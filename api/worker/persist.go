@@ -443,9 +443,10 @@ func (q *Queue) noteDBErrLocked(err error) {
 // historyGoneLocked records that the database file was found deleted or
 // replaced while open: with Config.StopWhenHistoryGone no upload starts
 // from now on (startReadyLocked), and subscribers are told once
-// (Summary.HistoryGone).
+// (Summary.HistoryGone). A -shm found gone after the -wal's loss takes
+// its place: that is what stops the command line's queue (goneLocked).
 func (q *Queue) historyGoneLocked(gone *storage.ReplacedError) {
-	if q.historyGone != nil {
+	if q.historyGone != nil && (q.historyGone.SharedMemory || !gone.SharedMemory) {
 		return
 	}
 	q.historyGone = gone

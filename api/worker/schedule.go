@@ -78,7 +78,7 @@ func (q *Queue) startReadyLocked() {
 			}
 			continue // q.mu was released: look again
 		}
-		if !looked && q.historyGone == nil {
+		if !looked && q.mayStillStopLocked() {
 			if !q.lookAtFileLocked() {
 				break
 			}
@@ -114,6 +114,14 @@ func (q *Queue) startReadyLocked() {
 // has ended.
 func (q *Queue) goneLocked() bool {
 	return q.historyGone != nil && (q.stopWhenGone || q.historyGone.SharedMemory)
+}
+
+// mayStillStopLocked reports whether a look at the history may yet find
+// what stops the queue: nothing found yet, or the -wal's loss alone, after
+// which the run goes on and the -shm may go later (storage.DB's
+// shmGoneSince), which stops it as when it goes first (goneLocked).
+func (q *Queue) mayStillStopLocked() bool {
+	return q.historyGone == nil || (q.historyGone.Journal && !q.historyGone.SharedMemory)
 }
 
 // lookAtFileLocked looks at the history (q.checkFile: storage.DB.CheckFile,
