@@ -2,7 +2,10 @@
 
 package storage
 
-import "os"
+import (
+	"errors"
+	"os"
+)
 
 // fileID is the identity of the database file this process opened
 // (CheckFile), as the file's device and inode number.
@@ -31,3 +34,9 @@ func journalAt(path string) (fileID, bool) {
 	fi, err := os.Stat(path)
 	return fileID{fi}, err == nil
 }
+
+// lookSaysGone reports whether err, from a look at a path (isAt), says
+// nothing is there: the history deleted or moved. Any other failure (a
+// network file system that stopped answering: EIO, ESTALE, ETIMEDOUT)
+// tells nothing, and is left to the write itself.
+func lookSaysGone(err error) bool { return errors.Is(err, os.ErrNotExist) }

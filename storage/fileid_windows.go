@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,4 +82,18 @@ func longPathPtr(path string) (*uint16, error) {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return p, nil
+}
+
+// lookSaysGone reports whether err, from a look at a path (isAt), says
+// nothing is there: the history deleted or moved (the file, or a folder
+// on its path, not found). Not errors.Is(err, os.ErrNotExist), which
+// counts ERROR_BAD_NETPATH too: a data folder on a network share that
+// drops for a moment would be declared deleted for good, and the window
+// stop every upload and tell the person to quit. That and any other
+// failure (the share's name gone, the network unreachable, a drive not
+// ready, a timeout, a sharing violation) tells nothing, and is left to the
+// write itself.
+func lookSaysGone(err error) bool {
+	var errno windows.Errno
+	return errors.As(err, &errno) && (errno == windows.ERROR_FILE_NOT_FOUND || errno == windows.ERROR_PATH_NOT_FOUND)
 }
