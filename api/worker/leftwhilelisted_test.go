@@ -63,7 +63,7 @@ func TestFolderLeavingItsPathWhileListedLeavesTheShareNotWhole(t *testing.T) {
 			q.Add(Request{Path: dir})
 			// A flush comes every firstFlushRows rows, or sooner when the
 			// listing is slow (flushEvery): how many are saved here varies.
-			hold.awaitSavedUploaded(t, e, 1)
+			hold.awaitSavedUploaded(t, e)
 			tc.at08(t, dir)
 			hold.release()
 			require.NoError(t, wait(t, q, hangGuard))

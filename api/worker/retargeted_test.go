@@ -67,7 +67,7 @@ func TestFolderAddedThroughALinkPointedElsewhereBeforeItsListing(t *testing.T) {
 			q := e.queue(cfg)
 			if hold != nil {
 				t.Cleanup(hold.release)
-				hold.awaitSavedUploaded(t, e, firstFlushRows)
+				hold.awaitSavedUploaded(t, e)
 				q.CancelAll()
 				hold.release()
 			}

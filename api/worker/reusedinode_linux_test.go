@@ -151,7 +151,7 @@ func TestFolderRemadeWithItsNumberWhileListedLeavesTheShareNotWhole(t *testing.T
 	q := e.queue(cfg)
 	t.Cleanup(hold.release)
 	q.Add(Request{Path: dir})
-	hold.awaitSavedUploaded(t, e, 1)
+	hold.awaitSavedUploaded(t, e)
 	reused, err := remadeWithNumberOf(dir, dir)
 	require.NoError(t, err)
 	hold.release()
