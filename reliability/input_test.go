@@ -331,7 +331,7 @@ func silentServer(t *testing.T) (addr string, accepted <-chan struct{}) {
 // a message; in the full suite, and on Windows (canInterruptChild), it is
 // left alone and must give up by itself (the token request's 1 min bound).
 func neverAnswersCLI(t *testing.T, small string) badCase {
-	bc := badCase{name: "server that never answers (CLI, interrupted with Ctrl+C while it waits)", via: "CLI", want: "canceled"}
+	bc := badCase{name: "server that never answers (CLI, interrupted with Ctrl+C while it waits)", via: "CLI", want: "Interrupted while signing in"}
 	giveUp := relFull || !canInterruptChild
 	if giveUp {
 		bc.name = "server that never answers (CLI, left to give up by itself)"
