@@ -107,7 +107,7 @@ func oneOff1M(t *testing.T, env string) (root, tmpl string) {
 	if root == "" {
 		t.Skip("a one-off measurement: set " + env)
 	}
-	return root, refold1MTemplate(t, root, million)
+	return root, refold1MTemplate(t, root)
 }
 
 // copyToRun copies the history folder from to root/run, replacing what an
@@ -128,48 +128,61 @@ func stopUpkeep(d *DB) {
 	d.indexStop = nil
 }
 
-// refold1MTemplate is root/template, a history of rows entries at schema
-// 21 (refold1MName) as that version wrote and indexed it, filled on the
-// first call (about 6 minutes at a million).
-func refold1MTemplate(t *testing.T, root string, rows int) string {
+// refold1MTemplate is root/template, a history of a million entries at
+// schema 21 (refold1MName) as that version wrote and indexed it, filled on
+// the first call (about 6 minutes).
+func refold1MTemplate(t *testing.T, root string) string {
 	tmpl := filepath.Join(root, "template")
-	if _, err := os.Stat(filepath.Join(tmpl, DBFileName)); err != nil {
-		start := time.Now()
-		require.NoError(t, os.MkdirAll(tmpl, 0o700))
-		olderSchemaIn(t, tmpl, 21)
-		raw, err := sql.Open("sqlite", filepath.Join(tmpl, DBFileName))
-		require.NoError(t, err)
-		raw.SetMaxOpenConns(1)
-		_, err = raw.Exec(`PRAGMA journal_mode = WAL`)
-		require.NoError(t, err)
-		for lo := 0; lo < rows; lo += 10_000 {
-			tx, err := raw.Begin()
-			require.NoError(t, err)
-			st, err := tx.Prepare(`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-			require.NoError(t, err)
-			for i := lo; i < lo+10_000; i++ {
-				e := sampleEntry(i)
-				name := refold1MName(i)
-				_, err := st.Exec(e.JobID, name, e.Hash, e.Comment, e.FolderPath, i+1, recordedSearchText(name, e.Hash, e.Comment, e.FolderPath))
-				require.NoError(t, err)
-			}
-			require.NoError(t, st.Close())
-			require.NoError(t, tx.Commit())
-		}
-		t.Logf("filled in %s", time.Since(start))
-		for lo := 0; lo < rows; lo += 5_000 { // as indexHistory did
-			tx, err := raw.Begin()
-			require.NoError(t, err)
-			_, err = tx.Exec(`INSERT INTO history_fts (rowid, search_text) SELECT id, search_text FROM history WHERE id > ? AND id <= ?`, lo, lo+5000)
-			require.NoError(t, err)
-			_, err = tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, lo+5000)
-			require.NoError(t, err)
-			require.NoError(t, tx.Commit())
-		}
-		_, err = raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-		require.NoError(t, err)
-		require.NoError(t, raw.Close())
-		t.Logf("filled and indexed in %s", time.Since(start))
+	if _, err := os.Stat(filepath.Join(tmpl, DBFileName)); err == nil {
+		return tmpl
 	}
+	start := time.Now()
+	require.NoError(t, os.MkdirAll(tmpl, 0o700))
+	olderSchemaIn(t, tmpl, 21)
+	raw, err := sql.Open("sqlite", filepath.Join(tmpl, DBFileName))
+	require.NoError(t, err)
+	raw.SetMaxOpenConns(1)
+	_, err = raw.Exec(`PRAGMA journal_mode = WAL`)
+	require.NoError(t, err)
+	fillSchema21(t, raw)
+	t.Logf("filled in %s", time.Since(start))
+	indexSchema21(t, raw)
+	_, err = raw.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	require.NoError(t, err)
+	require.NoError(t, raw.Close())
+	t.Logf("filled and indexed in %s", time.Since(start))
 	return tmpl
+}
+
+// fillSchema21 inserts a million entries into raw's schema-21 history, ten
+// thousand to a transaction.
+func fillSchema21(t *testing.T, raw *sql.DB) {
+	for lo := 0; lo < million; lo += 10_000 {
+		tx, err := raw.Begin()
+		require.NoError(t, err)
+		st, err := tx.Prepare(`INSERT INTO history (job_id, name, hash, comment, folder_path, finished_at, search_text) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		require.NoError(t, err)
+		for i := lo; i < lo+10_000; i++ {
+			e := sampleEntry(i)
+			name := refold1MName(i)
+			_, err := st.Exec(e.JobID, name, e.Hash, e.Comment, e.FolderPath, i+1, recordedSearchText(name, e.Hash, e.Comment, e.FolderPath))
+			require.NoError(t, err)
+		}
+		require.NoError(t, st.Close())
+		require.NoError(t, tx.Commit())
+	}
+}
+
+// indexSchema21 indexes raw's schema-21 history for search, five thousand
+// entries to a transaction, as that version's indexHistory did.
+func indexSchema21(t *testing.T, raw *sql.DB) {
+	for lo := 0; lo < million; lo += 5_000 {
+		tx, err := raw.Begin()
+		require.NoError(t, err)
+		_, err = tx.Exec(`INSERT INTO history_fts (rowid, search_text) SELECT id, search_text FROM history WHERE id > ? AND id <= ?`, lo, lo+5000)
+		require.NoError(t, err)
+		_, err = tx.Exec(`UPDATE history_stats SET indexed_to = ? WHERE id = 1`, lo+5000)
+		require.NoError(t, err)
+		require.NoError(t, tx.Commit())
+	}
 }
