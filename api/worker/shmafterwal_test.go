@@ -1,20 +1,16 @@
 package worker
 
 import (
-	"context"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
-	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // TestSharedMemoryGoneAfterTheJournalEndsTheCommandLinesQueue: a cleanup
@@ -39,16 +35,7 @@ func TestSharedMemoryGoneAfterTheJournalEndsTheCommandLinesQueue(t *testing.T) {
 	t.Cleanup(ts.Close)
 	t.Cleanup(second.Release)
 	t.Cleanup(first.Release) // run before ts.Close
-	cfg := e.config()
-	cfg.Client, cfg.Concurrency = clientFor(t, ts.URL, nil), 1
-	cfg.Paused = true // until every job is saved
-	e.writeNumbered("photos/%d.txt", 6)
-	q, err := New(cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = q.Close() })
-	q.Add(Request{Path: filepath.Join(e.files, "photos"), FolderPath: "/kept/"})
-	eventually(t, hangGuard, func() bool { return q.Summary().Queued == 6 }, "every job saved")
-	q.Resume()
+	q := queueSixSaved(t, e, clientFor(t, ts.URL, nil), 0)
 	select {
 	case <-first.Started():
 	case <-time.After(hangGuard):
@@ -65,13 +52,5 @@ func TestSharedMemoryGoneAfterTheJournalEndsTheCommandLinesQueue(t *testing.T) {
 	require.False(t, q.Summary().HistoryGone.SharedMemory, "the -wal, not the -shm, went first")
 	require.NoError(t, os.Remove(e.db.Path()+"-shm"))
 	second.Release()
-
-	ctx, cancel := context.WithTimeout(context.Background(), shmGoneWait)
-	defer cancel()
-	err = q.Wait(ctx)
-	require.NotErrorIs(t, err, context.DeadlineExceeded, "Wait returns once what runs has ended: %+v", q.Summary())
-	assert.Equal(t, 2, e.requests(addPath), "no upload starts once the -shm is gone")
-	var gone *storage.ReplacedError
-	require.ErrorAs(t, err, &gone, "Wait says why nothing starts any more")
-	assert.True(t, gone.SharedMemory, "the -shm went since: that is what stops the run")
+	awaitStoppedByTheShm(t, e, q, 2)
 }

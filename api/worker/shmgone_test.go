@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
@@ -55,6 +56,22 @@ func TestSharedMemoryGoneEndsTheCommandLinesQueue(t *testing.T) {
 func shmGoneMidRun(t *testing.T, window int) {
 	e := newTestEnv(t, sandbox.Config{})
 	hold, client := e.heldServer()
+	q := queueSixSaved(t, e, client, window)
+	select {
+	case <-hold.Started():
+	case <-time.After(hangGuard):
+		t.Fatal("no upload started")
+	}
+	require.NoError(t, os.Remove(e.db.Path()+"-shm"))
+	hold.Release()
+	awaitStoppedByTheShm(t, e, q, 1)
+	assert.Positive(t, q.Summary().Failed, "the upload that could not be recorded failed (its link on its FAILED line)")
+}
+
+// queueSixSaved is a queue of six files in one folder, uploading one at a
+// time through client and reading window queued jobs at a time (0:
+// windowSize), resumed once every job is saved.
+func queueSixSaved(t *testing.T, e *testEnv, client *api.Client, window int) *Queue {
 	cfg := e.config()
 	cfg.Client, cfg.Concurrency, cfg.window = client, 1, window
 	cfg.Paused = true // until every job is saved
@@ -65,21 +82,19 @@ func shmGoneMidRun(t *testing.T, window int) {
 	q.Add(Request{Path: filepath.Join(e.files, "photos"), FolderPath: "/kept/"})
 	eventually(t, hangGuard, func() bool { return q.Summary().Queued == 6 }, "every job saved")
 	q.Resume()
-	select {
-	case <-hold.Started():
-	case <-time.After(hangGuard):
-		t.Fatal("no upload started")
-	}
-	require.NoError(t, os.Remove(e.db.Path()+"-shm"))
-	hold.Release()
+	return q
+}
 
+// awaitStoppedByTheShm waits for q's run to end, which the -shm's loss
+// must have stopped once the server had had uploads requests.
+func awaitStoppedByTheShm(t *testing.T, e *testEnv, q *Queue, uploads int) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), shmGoneWait)
 	defer cancel()
-	err = q.Wait(ctx)
+	err := q.Wait(ctx)
 	require.NotErrorIs(t, err, context.DeadlineExceeded, "Wait returns once what runs has ended: %+v", q.Summary())
+	assert.Equal(t, uploads, e.requests(addPath), "no upload starts once the -shm is gone")
 	var gone *storage.ReplacedError
 	require.ErrorAs(t, err, &gone, "Wait says why nothing starts any more")
-	assert.True(t, gone.SharedMemory, "the -shm is what went")
-	assert.Equal(t, 1, e.requests(addPath), "no upload starts once the -shm is gone")
-	assert.Positive(t, q.Summary().Failed, "the upload that could not be recorded failed (its link on its FAILED line)")
+	assert.True(t, gone.SharedMemory, "the -shm's loss is what stops the run")
 }
