@@ -39,24 +39,53 @@ const (
 // the result: a look that returned by the time the caller would give up
 // is taken as in time (ok true).
 func UntilOr[T any](ctx context.Context, stop <-chan struct{}, look func() T, drop func(T)) (res T, ok bool) {
-	done := make(chan T, 1) // never blocks the goroutine
-	var taker atomic.Int32
-	go func() {
-		res := look()
-		if taker.CompareAndSwap(undecided, caller) {
-			done <- res
-		} else if drop != nil {
-			drop(res)
-		}
-	}()
+	l := Start(look, drop)
 	select {
-	case res = <-done:
+	case res = <-l.Done():
 		return res, true
 	case <-stop:
 	case <-ctx.Done():
 	}
-	if taker.CompareAndSwap(undecided, leftBehind) {
+	return l.GiveUp()
+}
+
+// Look is a look running on a goroutine of its own (Start), for a caller
+// that does more while it waits than Until's wait does: a folder's
+// listing saves the files it found so far while a look at the next entry
+// keeps it waiting, for good perhaps.
+type Look[T any] struct {
+	done  chan T // never blocks the goroutine
+	taker atomic.Int32
+	drop  func(T)
+}
+
+// Start runs look on a goroutine of its own. The caller either takes its
+// result from Done, or gives up (GiveUp): then drop, when not nil, gets
+// the result once look returns, as UntilOr's. The same rules as Until's
+// hold for look.
+func Start[T any](look func() T, drop func(T)) *Look[T] {
+	l := &Look[T]{done: make(chan T, 1), drop: drop}
+	go func() {
+		res := look()
+		if l.taker.CompareAndSwap(undecided, caller) {
+			l.done <- res
+		} else if l.drop != nil {
+			l.drop(res)
+		}
+	}()
+	return l
+}
+
+// Done delivers the look's result, once, when it returned: the caller
+// that receives it has it, and must not give up after that.
+func (l *Look[T]) Done() <-chan T { return l.done }
+
+// GiveUp leaves the look behind: ok is false, and the result is drop's
+// once it comes. A look that returned meanwhile is taken as in time: its
+// result, and ok true. Called once at most, and not once Done delivered.
+func (l *Look[T]) GiveUp() (res T, ok bool) {
+	if l.taker.CompareAndSwap(undecided, leftBehind) {
 		return res, false
 	}
-	return <-done, true // look returned meanwhile: its send is under way
+	return <-l.done, true // look returned meanwhile: its send is under way
 }
