@@ -35,7 +35,7 @@ func TestFolderSwappedForALinkWhileListedIsNotListedInto(t *testing.T) {
 	testfs.SymlinkOrSkip(t, outside, filepath.Join(t.TempDir(), "can-link")) // skips here, not in the walk
 	cfg := e.config()
 	swapped, swapErr := false, error(nil)
-	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+	cfg.beforeListingEntry = func(p string) { // off the test's goroutine: no require
 		if p == sub && !swapped {
 			swapped = true
 			swapErr = errors.Join(os.RemoveAll(sub), os.Symlink(outside, sub))
@@ -75,7 +75,7 @@ func TestFolderSwappedForAFileWhileListedIsOneRow(t *testing.T) {
 	sub := filepath.Join(dir, "sub")
 	cfg := e.config()
 	swapped, swapErr := false, error(nil)
-	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+	cfg.beforeListingEntry = func(p string) { // off the test's goroutine: no require
 		if p == sub && !swapped {
 			swapped = true
 			swapErr = errors.Join(os.RemoveAll(sub), os.WriteFile(sub, []byte("now a file\n"), 0o600))
@@ -121,7 +121,7 @@ func TestFolderSwappedForAJunctionWhileListedIsNotListedInto(t *testing.T) {
 	testfs.JunctionOrSkip(t, outside, filepath.Join(t.TempDir(), "can-link")) // skips here, not in the walk
 	cfg := e.config()
 	swapped, swapErr := false, error(nil)
-	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+	cfg.beforeListingEntry = func(p string) { // off the test's goroutine: no require
 		if p == sub && !swapped {
 			swapped = true
 			if swapErr = os.RemoveAll(sub); swapErr == nil {
@@ -163,7 +163,7 @@ func TestFolderReplacedByALinkWhileListedUploadsNoFileOfTheOther(t *testing.T) {
 	testfs.SymlinkOrSkip(t, other, filepath.Join(t.TempDir(), "can-link")) // skips here, not in the walk
 	cfg := e.config()
 	swapped, swapErr := false, error(nil)
-	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+	cfg.beforeListingEntry = func(p string) { // off the test's goroutine: no require
 		if filepath.Base(p) == "b.txt" && !swapped {
 			swapped = true
 			swapErr = errors.Join(os.Rename(dir, dir+"-moved"), os.Symlink(other, dir))
@@ -196,7 +196,7 @@ func TestFolderReplacedByAnotherWhileListedUploadsNoFileOfTheOther(t *testing.T)
 	dir := filepath.Dir(good)
 	cfg := e.config()
 	swapped, swapErr := false, error(nil)
-	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+	cfg.beforeListingEntry = func(p string) { // off the test's goroutine: no require
 		if filepath.Base(p) == "b.txt" && !swapped {
 			swapped = true
 			swapErr = errors.Join(os.Rename(dir, dir+"-moved"), os.Mkdir(dir, 0o755),

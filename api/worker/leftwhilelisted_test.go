@@ -56,14 +56,13 @@ func TestFolderLeavingItsPathWhileListedLeavesTheShareNotWhole(t *testing.T) {
 					}
 				}
 			}
-			// The first rows are saved: hold the listing here.
+			// Hold the listing here, once 00.jpg to 07.jpg are listed:
+			// they are saved and uploaded while it is held.
 			hold := holdListingAt(&cfg, fmt.Sprintf("%02d.jpg", firstFlushRows))
 			q := e.queue(cfg)
 			t.Cleanup(hold.release)
 			q.Add(Request{Path: dir})
-			// A flush comes every firstFlushRows rows, or sooner when the
-			// listing is slow (flushEvery): how many are saved here varies.
-			hold.awaitSavedUploaded(t, e)
+			hold.awaitSavedUploaded(t, e, firstFlushRows)
 			tc.at08(t, dir)
 			hold.release()
 			require.NoError(t, wait(t, q, hangGuard))

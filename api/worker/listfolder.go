@@ -57,7 +57,7 @@ func ListFolder(ctx context.Context, db *storage.DB, path string, fn func(Folder
 	isOwn := func(p string) bool { return isFolder(p, w.ownData) }
 	var dirs []string             // the folders inside, in the order met
 	notEmpty := map[string]bool{} // folders with an entry, or that could not be read
-	err := walkDir(ctx, root, func(p string, d fs.DirEntry, err error) error {
+	err := walkDir(ctx, nil, root, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

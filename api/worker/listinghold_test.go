@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -44,17 +45,26 @@ func holdListingAt(cfg *Config, name string) *listingHold {
 	return h
 }
 
-// awaitSavedUploaded waits until the listing is held and the files saved
-// so far, one at least, are all uploaded. How many are saved then is not
-// known: the listing saves its rows by count (firstFlushRows, then
-// doubling) and by time (flushEvery), and only as it adds a row, so on a
-// busy machine two flushes by time saved 2 rows, the next flush was due at
-// 32, and the listing held at its 21st entry saved no more (a wait for
-// firstFlushRows saw "2 jobs map[done:2], 2 in the history" for 2
-// minutes: GOMAXPROCS=1 and three busy loops, 1 run in 20).
-func (h *listingHold) awaitSavedUploaded(t *testing.T, e *testEnv) {
+// awaitSavedUploaded waits until the listing is held and the listed
+// files, the files met before the held entry, are all saved and uploaded:
+// the listing saves what it listed once it waited flushEvery, also while
+// it waits on an entry (walk.saveDue), so every one of them is, however
+// few (before, it saved only as it added a row: on a busy machine two
+// flushes by time saved 2 rows, the next flush was due at 32, and the
+// listing held at its 21st entry saved no more).
+func (h *listingHold) awaitSavedUploaded(t *testing.T, e *testEnv, listed int) {
 	t.Helper()
 	<-h.held
+	awaitListedUploaded(t, e, listed)
+}
+
+// awaitListedUploaded waits until the queue's database holds listed jobs,
+// no more, each of them uploaded (in the history); on giving up it says
+// what it saw last. Its condition runs on a goroutine of its own, which
+// may outlive a failed test and its database: it reports errors, never
+// fails the test itself.
+func awaitListedUploaded(t *testing.T, e *testEnv, listed int) {
+	t.Helper()
 	var seen atomic.Value // written by the condition's goroutine
 	eventually(t, hangGuard, func() bool {
 		jobs, err := e.db.Jobs()
@@ -62,8 +72,8 @@ func (h *listingHold) awaitSavedUploaded(t *testing.T, e *testEnv) {
 		for _, j := range jobs {
 			states[j.State]++
 		}
-		n := len(history(t, e.db))
-		seen.Store(fmt.Sprintf("%d jobs %v, %d in the history, err %v", len(jobs), states, n, err))
-		return err == nil && len(jobs) > 0 && n == len(jobs)
-	}, "the files saved so far uploaded: %s", observed(func() string { s, _ := seen.Load().(string); return s }))
+		n, herr := e.db.HistoryCount("")
+		seen.Store(fmt.Sprintf("%d jobs %v, %d in the history, errors %v", len(jobs), states, n, errors.Join(err, herr)))
+		return err == nil && herr == nil && len(jobs) == listed && n == listed
+	}, "the %d files listed saved and uploaded: %s", listed, observed(func() string { s, _ := seen.Load().(string); return s }))
 }

@@ -26,19 +26,53 @@ import (
 // finds once the drive answers is dropped; it touches nothing but the
 // disk and what the listing never changes (paths, the FileInfo of the
 // queue's own data folder), and ends when its system call returns, or
-// with the process.
+// with the process. While a look keeps an upload's listing waiting, the
+// listing saves the files it found so far once they waited flushEvery
+// (awaitLook, walk.saveDue), so their uploads start meanwhile and a crash
+// loses none of them: a folder whose next entry hangs for good still
+// uploads the files listed before it.
 
 // ListingLook runs look, a look of a listing at path on the disk, off the
-// calling goroutine (offlocal.Until); ok is false once ctx ended first,
-// and the caller then stops listing. Exported for `verify DIR`, whose
-// looks between the entries ListFolder gives it (is an empty folder
-// still empty, is the folder still at its path) hang alike, and for
-// `resume`'s look at whether the files of failed uploads are still there.
+// calling goroutine (offlocal.Start, as offlocal.Until runs it); ok is
+// false once ctx ended first, and the caller then stops listing.
+// Exported for `verify DIR`, whose looks between the entries ListFolder
+// gives it (is an empty folder still empty, is the folder still at its
+// path) hang alike, and for `resume`'s look at whether the files of
+// failed uploads are still there.
 func ListingLook[T any](ctx context.Context, path string, look func() T) (res T, ok bool) {
-	return offlocal.Until(ctx, nil, func() T {
+	return awaitLook(ctx, nil, offlocal.Start(listingLook(path, look), nil))
+}
+
+// walkLook is ListingLook for the upload's listing w, until its ctx ends,
+// saving meanwhile what it listed (awaitLook).
+func walkLook[T any](w *walk, path string, look func() T) (res T, ok bool) {
+	return awaitLook(w.ctx, w, offlocal.Start(listingLook(path, look), nil))
+}
+
+// listingLook is look at path, after the hook by which tests make it
+// hang (readhook.Listing).
+func listingLook[T any](path string, look func() T) func() T {
+	return func() T {
 		readhook.Listing(path)
 		return look()
-	})
+	}
+}
+
+// awaitLook waits for the result of l until ctx ends (ok false: l is
+// left behind, as offlocal.Until leaves a look). Meanwhile, each time the
+// rows the listing saving found are due to be saved (walk.saveDue; nil:
+// a listing that saves nothing, ListFolder's), it saves them.
+func awaitLook[T any](ctx context.Context, saving *walk, l *offlocal.Look[T]) (res T, ok bool) {
+	for {
+		select {
+		case res = <-l.Done():
+			return res, true
+		case <-ctx.Done():
+			return l.GiveUp()
+		case <-saving.saveDue():
+			saving.flush()
+		}
+	}
 }
 
 // listedEntryAt is what the look at one entry of a folder's upload found
@@ -92,11 +126,14 @@ func listedDirNow(p string) listedDir {
 // walk, its reads of folders and its looks at the root included, runs on
 // a goroutine of its own (the lister), and fn on the caller's, each entry
 // handed over and fn's answer handed back, so the walk goes exactly as
-// filepath.WalkDir goes. When ctx ends while the lister waits for the
-// disk, walkDir returns ctx's error at once; the lister left behind, once
-// its system call returns, is told to stop (fs.SkipAll) at the next entry
-// and ends: it holds nothing of the caller's.
-func walkDir(ctx context.Context, root string, fn fs.WalkDirFunc) error {
+// filepath.WalkDir goes. While the lister waits for the disk, the rows
+// the listing saving found are saved once due, as awaitLook saves them
+// (nil: ListFolder's, which saves nothing). When ctx ends while the
+// lister waits for the disk, walkDir returns ctx's error at once; the
+// lister left behind, once its system call returns, is told to stop
+// (fs.SkipAll) at the next entry and ends: it holds nothing of the
+// caller's.
+func walkDir(ctx context.Context, saving *walk, root string, fn fs.WalkDirFunc) error {
 	type handed struct {
 		p   string
 		d   fs.DirEntry
@@ -127,6 +164,8 @@ func walkDir(ctx context.Context, root string, fn fs.WalkDirFunc) error {
 		case <-ctx.Done():
 			close(gaveUp)
 			return ctx.Err()
+		case <-saving.saveDue():
+			saving.flush()
 		}
 	}
 }

@@ -139,8 +139,12 @@ type Config struct {
 	// can fill the disk in the middle of a listing.
 	beforeListedRows func(group int)
 	// beforeListingEntry, when set, is called by a folder's listing with
-	// each entry it meets, before it looks whether it was stopped, so
-	// tests can stop a listing between two groups of rows.
+	// each entry it meets, first thing in its look at the entry, off the
+	// walker's goroutine (walkLook), and the listing looks whether it was
+	// stopped after it: so tests can stop a listing between two groups
+	// of rows, or hold it at an entry as a drive that stopped answering
+	// holds that look (the listing saves what it found meanwhile, and
+	// Close gives up on the look).
 	beforeListingEntry func(path string)
 	// beforeListingFolder, when set, is called by a folder's listing with
 	// the folder, before it looks at it, so tests can change the disk

@@ -28,7 +28,7 @@ func TestEmptyFolderSwappedBeforeTheListingEndsIsSaidOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		link bool                         // the swap makes a symbolic link
-		swap func(t *testing.T, e string) // on the walk's goroutine
+		swap func(t *testing.T, e string) // off the test's goroutine
 	}{
 		{"for a link to a private folder", true, func(t *testing.T, e string) {
 			private := t.TempDir()

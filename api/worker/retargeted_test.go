@@ -67,7 +67,7 @@ func TestFolderAddedThroughALinkPointedElsewhereBeforeItsListing(t *testing.T) {
 			q := e.queue(cfg)
 			if hold != nil {
 				t.Cleanup(hold.release)
-				hold.awaitSavedUploaded(t, e)
+				hold.awaitSavedUploaded(t, e, 20) // other/00.jpg to 19.jpg, met before 20.jpg
 				q.CancelAll()
 				hold.release()
 			}

@@ -106,7 +106,7 @@ func TestFolderReplacedByALinkToAFolderWithItsNumberUploadsNoFileOfTheOther(t *t
 	cfg := e.config()
 	other := dir + "-other"
 	swapped, reused, swapErr := false, false, error(nil)
-	cfg.beforeListingEntry = func(p string) { // on the walk's goroutine: no require
+	cfg.beforeListingEntry = func(p string) { // off the test's goroutine: no require
 		if filepath.Base(p) != "b.txt" || swapped {
 			return
 		}
@@ -151,7 +151,7 @@ func TestFolderRemadeWithItsNumberWhileListedLeavesTheShareNotWhole(t *testing.T
 	q := e.queue(cfg)
 	t.Cleanup(hold.release)
 	q.Add(Request{Path: dir})
-	hold.awaitSavedUploaded(t, e)
+	hold.awaitSavedUploaded(t, e, firstFlushRows) // 00.jpg to 07.jpg
 	reused, err := remadeWithNumberOf(dir, dir)
 	require.NoError(t, err)
 	hold.release()

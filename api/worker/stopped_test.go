@@ -23,11 +23,11 @@ func TestFolderListingStoppedBeforeItsEndIsNotWhole(t *testing.T) {
 	e.writeNumbered("trip/%02d.jpg", 40)
 	dir := filepath.Join(e.files, "trip")
 	cfg := e.config()
-	hold := holdListingAt(&cfg, "20.jpg") // some rows are saved: hold the listing here
+	hold := holdListingAt(&cfg, "20.jpg") // 00.jpg to 19.jpg listed: hold the listing here
 	q := e.queue(cfg)
 	t.Cleanup(hold.release)
 	q.Add(Request{Path: dir})
-	hold.awaitSavedUploaded(t, e)
+	hold.awaitSavedUploaded(t, e, 20)
 	q.CancelAll()
 	hold.release()
 	require.NoError(t, wait(t, q, hangGuard))

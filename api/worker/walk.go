@@ -21,7 +21,8 @@ import (
 )
 
 // Listing a big folder must show jobs early and persist them in few
-// transactions: rows are written every flushRows rows or flushEvery. The
+// transactions: rows are written every flushRows rows or flushEvery, the
+// latter also while the listing waits on the disk (walk.saveDue). The
 // first rows of a listing are written sooner, firstFlushRows of them, then
 // twice as many each time up to flushRows: the uploads start once the first
 // few files are saved instead of waiting for 256 to be listed and written
@@ -370,6 +371,7 @@ func (q *Queue) walker() {
 			w.listed = append(w.listed, walkDrop{id: call.walkIDs[i], batchID: call.batchID, cut: cut})
 		}
 		w.flush()
+		w.stopSaveDue()
 		cancel()
 
 		q.mu.Lock()
@@ -379,6 +381,13 @@ func (q *Queue) walker() {
 			q.publish(QueueChanged, nil, false)
 		}
 		q.mu.Unlock()
+	}
+}
+
+// stopSaveDue stops the walk's timer (saveDue) as its listing ends.
+func (w *walk) stopSaveDue() {
+	if w.due != nil {
+		w.due.Stop()
 	}
 }
 
@@ -404,8 +413,12 @@ type walk struct {
 	// no file to upload (storage.DB.InsertListing).
 	shares    []storage.FolderKey
 	lastFlush time.Time
-	flushAt   int // rows that make a flush: firstFlushRows, doubling up to flushRows
-	groups    int // flushes that wrote rows so far (Config.beforeListedRows)
+	// due fires when what is listed is due to be saved (saveDue); dueSet
+	// says it is set for the rows not saved since lastFlush.
+	due     *time.Timer
+	dueSet  bool
+	flushAt int // rows that make a flush: firstFlushRows, doubling up to flushRows
+	groups  int // flushes that wrote rows so far (Config.beforeListedRows)
 	// listed are the walks of the requests listed completely (or found
 	// no folder to list, cut) whose last rows are still in rows: their
 	// walk rows go once rows are saved.
@@ -460,14 +473,17 @@ func statOrNil(path string) os.FileInfo {
 // their locks: files that change while the app runs (an upload of them is
 // a torn copy) and list every file ever uploaded, which a whole home
 // folder dropped would publish. Its looks at p and the folders above it
-// run off the calling goroutine (ListingLook): ok is false once ctx ended
-// first, and the caller then stops listing.
+// run off the calling goroutine (ListingLook, saving meanwhile what an
+// upload's listing found: awaitLook): ok is false once ctx ended first,
+// and the caller then stops listing.
 func (w *walk) inOwnData(ctx context.Context, p string, file bool) (own, ok bool) {
 	if w.ownData == nil {
 		return false, true
 	}
 	ownData, indexPages, clearDir := w.ownData, w.indexPages, w.clearDir
-	at, ok := ListingLook(ctx, p, func() ownDataAt { return lookOwnData(p, file, ownData, indexPages, clearDir) })
+	at, ok := awaitLook(ctx, w, offlocal.Start(listingLook(p, func() ownDataAt {
+		return lookOwnData(p, file, ownData, indexPages, clearDir)
+	}), nil))
 	if ok {
 		w.clearDir = at.clearDir
 	}
@@ -703,9 +719,10 @@ func (w *walk) request(r Request) storage.ListingCut {
 	}
 	// Off the walker's goroutine, which Close waits for (on Windows the
 	// spelling looks at each folder of the path): given up once the
-	// listing ends, as its looks are, with its own hook (PathLook), not
+	// listing ends, as its looks are, and saving meanwhile the rows of
+	// the requests before (awaitLook), with its own hook (PathLook), not
 	// Listing's.
-	p, ok := offlocal.Until(w.ctx, nil, func() string { return RequestPath(r.Path) })
+	p, ok := awaitLook(w.ctx, w, offlocal.Start(func() string { return RequestPath(r.Path) }, nil))
 	if !ok {
 		return storage.NotCut // the listing ends (Close, Cancel all): they say why
 	}
@@ -721,7 +738,7 @@ func (w *walk) request(r Request) storage.ListingCut {
 		// that fails uploads the files: twice is better than not at all.
 		w.uploaded, _ = w.q.db.UploadedIn(w.q.env, w.q.account, p, w.q.otherNames...)
 	}
-	now, ok := ListingLook(w.ctx, p, func() folderNow {
+	now, ok := walkLook(w, p, func() folderNow {
 		return lookFolder(p, func(p string, _ os.FileInfo) string { return listedRoot(p) })
 	})
 	if !ok {
@@ -806,7 +823,7 @@ func (w *walk) ownShare(folder string) {
 // until the walk stops. Its look at the links runs off the walker's
 // goroutine (ListingLook); it reports false once the walk stopped first.
 func (w *walk) linksSettled(path string) bool {
-	d, ok := ListingLook(w.ctx, path, func() time.Duration { return api.LinksSettleIn(path) })
+	d, ok := walkLook(w, path, func() time.Duration { return api.LinksSettleIn(path) })
 	if !ok {
 		return false
 	}
@@ -853,7 +870,7 @@ func (w *walk) file(row storage.JobRow, fi os.FileInfo, again bool) bool {
 		row.CreatedAt = time.Now().UTC()
 	}
 	p := row.LocalPath
-	looked, ok := ListingLook(w.ctx, p, func() validatedFile {
+	looked, ok := walkLook(w, p, func() validatedFile {
 		var v validatedFile
 		if v.id, v.err = api.ValidateFile(p); v.err != nil {
 			v.through, v.isThrough = causeThroughFile(p, v.err) // it looks for the file on the way
@@ -1042,7 +1059,7 @@ func (w *walk) folder(r Request, root, walkRoot string) storage.ListingCut {
 	if w.q.beforeListingFolder != nil {
 		w.q.beforeListingFolder(f.walkRoot)
 	}
-	now, ok := ListingLook(w.ctx, walkRoot, func() folderNow { return lookFolder(walkRoot, FolderIDAt) })
+	now, ok := walkLook(w, walkRoot, func() folderNow { return lookFolder(walkRoot, FolderIDAt) })
 	if !ok {
 		return storage.NotCut // the listing ends (Close, Cancel all): they say why
 	}
@@ -1054,7 +1071,7 @@ func (w *walk) folder(r Request, root, walkRoot string) storage.ListingCut {
 	}
 	f.rootInfo = fi
 	f.rootID = now.more
-	_ = walkDir(w.ctx, f.walkRoot, f.visit)
+	_ = walkDir(w.ctx, w, f.walkRoot, f.visit)
 	f.listAgain()
 	if w.ctx.Err() != nil {
 		return storage.NotCut
@@ -1082,7 +1099,7 @@ func (f *folderWalk) checkRoot() {
 		return
 	}
 	root, listed, id := f.walkRoot, f.rootInfo, f.rootID
-	if cut, ok := ListingLook(f.w.ctx, root, func() storage.ListingCut { return rootCut(root, listed, id) }); ok {
+	if cut, ok := walkLook(f.w, root, func() storage.ListingCut { return rootCut(root, listed, id) }); ok {
 		f.cut = cut
 	}
 }
@@ -1145,7 +1162,7 @@ func OpenedThroughAnother(root string, listed os.FileInfo, id, opened string) bo
 // went through; OpenedThroughAnother), noting the cut.
 func (f *folderWalk) rootLeft(rootID string) bool {
 	root, listed, id := f.walkRoot, f.rootInfo, f.rootID
-	other, ok := ListingLook(f.w.ctx, root, func() bool { return OpenedThroughAnother(root, listed, id, rootID) })
+	other, ok := walkLook(f.w, root, func() bool { return OpenedThroughAnother(root, listed, id, rootID) })
 	if !ok {
 		return true // the listing ends: the file is not queued
 	}
@@ -1286,21 +1303,25 @@ func (f *folderWalk) entry(p string, dir string) storage.JobRow {
 }
 
 // visit is the walk's function (walkDir): one entry of the folder. Its
-// look at the disk (lookEntry) runs off the walker's goroutine: when the
-// listing ends first (Close, Cancel all), the walk stops (fs.SkipAll).
+// look at the disk (lookEntry, after the tests' hook beforeListingEntry)
+// runs off the walker's goroutine: when the listing ends first (Close,
+// Cancel all), or ended meanwhile, the walk stops (fs.SkipAll).
 func (f *folderWalk) visit(p string, d fs.DirEntry, err error) error {
 	w := f.w
-	if w.q.beforeListingEntry != nil {
-		w.q.beforeListingEntry(p)
-	}
 	if w.ctx.Err() != nil {
 		return fs.SkipAll
 	}
 	if p != f.walkRoot {
 		f.hasEntries[filepath.Dir(p)] = true
 	}
-	at, ok := ListingLook(w.ctx, p, func() listedEntryAt { return f.lookEntry(p, d, err) })
-	if !ok {
+	before := w.q.beforeListingEntry
+	at, ok := walkLook(w, p, func() listedEntryAt {
+		if before != nil {
+			before(p)
+		}
+		return f.lookEntry(p, d, err)
+	})
+	if !ok || w.ctx.Err() != nil {
 		return fs.SkipAll
 	}
 	e := at.e
@@ -1468,7 +1489,7 @@ func (f *folderWalk) listAgain() {
 		switch {
 		case f.unreadable[dir]:
 		case !f.hasEntries[dir]:
-			if empty, ok := ListingLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) }); ok && !empty {
+			if empty, ok := walkLook(f.w, dir, func() bool { return EmptyNow(dir) }); ok && !empty {
 				f.relist(dir)
 			}
 		case f.changedSinceListed(dir):
@@ -1507,7 +1528,7 @@ func (f *folderWalk) changedSinceListed(dir string) bool {
 	if !ok {
 		return false
 	}
-	looked, ok := ListingLook(f.w.ctx, dir, func() listedDir { return listedDirNow(dir) })
+	looked, ok := walkLook(f.w, dir, func() listedDir { return listedDirNow(dir) })
 	now := looked.fi
 	if !ok || now == nil || !now.IsDir() {
 		return false // the listing ends, or no folder there now
@@ -1551,7 +1572,7 @@ func (f *folderWalk) relistChanged(dir string) {
 	if f.w.saveFailed {
 		return
 	}
-	_ = walkDir(f.w.ctx, dir, func(p string, d fs.DirEntry, err error) error {
+	_ = walkDir(f.w.ctx, f.w, dir, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case f.w.ctx.Err() != nil:
 			return fs.SkipAll
@@ -1616,7 +1637,7 @@ func (f *folderWalk) listedHere(p string) bool {
 // longer a folder now, or a link to one, is not listed into, and
 // addEmptyDirs says it.
 func (f *folderWalk) relist(dir string) {
-	_ = walkDir(f.w.ctx, dir, func(p string, d fs.DirEntry, err error) error {
+	_ = walkDir(f.w.ctx, f.w, dir, func(p string, d fs.DirEntry, err error) error {
 		if p != dir || err != nil {
 			return f.visit(p, d, err)
 		}
@@ -1635,7 +1656,7 @@ func (f *folderWalk) relist(dir string) {
 // the walk gives them), looked at off the walker's goroutine (ListingLook);
 // ok is false once the listing ends first.
 func (f *folderWalk) sortLooked(p string, d fs.DirEntry, err error) (listedEntry, bool) {
-	return ListingLook(f.w.ctx, p, func() listedEntry { return sortListed(p, d, err, f.walkRoot, f.isOwnData) })
+	return walkLook(f.w, p, func() listedEntry { return sortListed(p, d, err, f.walkRoot, f.isOwnData) })
 }
 
 // addEmptyDirs says which folders were empty (and so not uploaded). Each
@@ -1653,7 +1674,7 @@ func (f *folderWalk) addEmptyDirs() {
 			row = f.w.base(f.r, f.root)
 			row.FolderPath = f.dest(dir).folderPath
 		}
-		empty, ok := ListingLook(f.w.ctx, dir, func() bool { return EmptyNow(dir) })
+		empty, ok := walkLook(f.w, dir, func() bool { return EmptyNow(dir) })
 		if !ok {
 			return // the listing ends: nothing of it is saved
 		}
@@ -1692,12 +1713,12 @@ func folderPathFor(dest, rootName, rel string) string {
 // requests listed completely can go. The rows stay in the database only:
 // the scheduler reads the queued ones a window at a time.
 func (w *walk) flush() {
-	w.lastFlush = time.Now()
-	rows, listed, left, shares := w.rows, w.listed, w.left, w.shares
-	w.rows, w.listed, w.left, w.shares = nil, nil, nil, nil
-	if len(rows) == 0 && len(listed) == 0 && len(left) == 0 && len(shares) == 0 {
+	w.lastFlush, w.dueSet = time.Now(), false
+	if w.nothingToSave() {
 		return
 	}
+	rows, listed, left, shares := w.rows, w.listed, w.left, w.shares
+	w.rows, w.listed, w.left, w.shares = nil, nil, nil, nil
 	q := w.q
 	if w.ctx.Err() != nil {
 		// Closing, or CancelAll during the walk: these were never saved
@@ -1731,6 +1752,34 @@ func (w *walk) flush() {
 		return
 	}
 	w.showSavedLocked(rows, listed, signIn)
+}
+
+// nothingToSave reports whether the walk holds nothing a flush saves.
+func (w *walk) nothingToSave() bool {
+	return len(w.rows) == 0 && len(w.listed) == 0 && len(w.left) == 0 && len(w.shares) == 0
+}
+
+// saveDue delivers once what the walk listed and has not saved yet has
+// waited flushEvery since the last save. The listing saves it then while
+// it waits on the disk (awaitLook, walkDir), where no row is added, which
+// alone saved before: so the files found before an entry that hangs,
+// for good perhaps, are saved and uploaded meanwhile, and a crash loses
+// none of them. Nil, which never delivers, when there is nothing to
+// save, and for no walk. One timer per walk, set once per save.
+func (w *walk) saveDue() <-chan time.Time {
+	if w == nil || w.nothingToSave() {
+		return nil
+	}
+	if !w.dueSet {
+		d := time.Until(w.lastFlush.Add(w.q.flushEvery))
+		if w.due == nil {
+			w.due = time.NewTimer(d)
+		} else {
+			w.due.Reset(d)
+		}
+		w.dueSet = true
+	}
+	return w.due.C
 }
 
 // insert writes rows, with left and shares, in one transaction. A full
