@@ -9,13 +9,15 @@
 // [Queue.Add] returns at once. A background goroutine saves each [Request]
 // (storage.DB.InsertWalks) before listing it, turns it into jobs (one per
 // regular file; folders are walked with filepath.WalkDir), writes them to
-// the database in batches with storage.DB.InsertJobs, and only then lets
-// the scheduler see them; the request's row goes once all its jobs are
-// saved. Once a request is saved (a moment after Add), a crash or kill, even
-// in the middle of a big folder, loses nothing: the next [New] lists the
-// request again, adding only the files its batch has no job for yet
-// (queued, uploaded, failed or skipped alike), under the same batch id. The
-// scheduler runs up to Config.Concurrency uploads at a time:
+// the database in batches with storage.DB.InsertJobs (by count, or once a
+// batch has waited flushEvery, also while a look at the disk holds the
+// listing), and only then lets the scheduler see them; the request's row
+// goes once all its jobs are saved. Once a request is saved (a moment
+// after Add), a crash or kill, even in the middle of a big folder, loses
+// nothing: the next [New] lists the request again, adding only the files
+// its batch has no job for yet (queued, uploaded, failed or skipped
+// alike), under the same batch id. The scheduler runs up to
+// Config.Concurrency uploads at a time:
 //
 //	queued → uploading → done | failed | canceled
 //	         (or waiting-sign-in, until Queue.SetTokens)
