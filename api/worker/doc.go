@@ -9,7 +9,7 @@
 // [Queue.Add] returns at once. A background goroutine saves each [Request]
 // (storage.DB.InsertWalks) before listing it, turns it into jobs (one per
 // regular file; folders are walked with filepath.WalkDir), writes them to
-// the database in batches with storage.DB.InsertJobs (by count, or once a
+// the database in batches with storage.DB.InsertListing (by count, or once a
 // batch has waited flushEvery, also while a look at the disk holds the
 // listing), and only then lets the scheduler see them; the request's row
 // goes once all its jobs are saved. Once a request is saved (a moment
