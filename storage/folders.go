@@ -336,6 +336,23 @@ const (
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
 		CROSS JOIN (VALUES (0), (1)) v
 		WHERE j.id = ? AND j.beneath != '' AND o.seq != j.seq)`
+	// sharesOfJobSQL holds when finishJobTx's share writes of the job ?1
+	// may change a row (shareStmts.mayTouch): a row keyed by the job's id
+	// or by its id and a slash, which dropFoundOfJobSQL and joinLeftSQL
+	// write, both from the id to the end of leftSpan (?2),
+	// or another job of its file for a folder's file, whose rows are the
+	// only ones supersedeLeftSQL writes. When it does not hold, the three
+	// change nothing. It is an UPDATE that changes nothing, of the job's
+	// own row (written by the finish just before), whose count of rows
+	// is the answer: a SELECT in a database/sql transaction starts a
+	// goroutine per call (Rows.awaitDone), which cost as much as the
+	// three writes it spares. Without either clause, the folder share
+	// tests fail (TestFoundFileSentAgainAloneInItsShareHoldsItsOwnUpload,
+	// TestLeftRowGivesWayToTheSharesOwnUpload).
+	sharesOfJobSQL = `UPDATE jobs SET reported = reported WHERE id = ?1 AND (
+		EXISTS (SELECT 1 FROM folder_members WHERE job_id >= ?1 AND job_id < ?2)
+		OR EXISTS (SELECT 1 FROM jobs j JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
+			WHERE j.id = ?1 AND j.beneath != '' AND o.seq != j.seq))`
 	// awaitedSQL holds for a job (of the table jobs, unaliased) whose
 	// file a share left to it and still counts on (a row at history_id
 	// 0): a job taken out of the queue keeps its row, cleared (out of the

@@ -419,6 +419,7 @@ type jobWrites struct {
 	dropFound      *sql.Stmt
 	joinLeft       *sql.Stmt
 	supersedeLeft  *sql.Stmt
+	sharesOf       *sql.Stmt
 }
 
 // prepareJobWrites fetches the prepared statements (outside the
@@ -440,7 +441,10 @@ func (d *DB) prepareJobWrites(w *jobWrites) error {
 	if w.joinLeft, err = d.writeStmt(joinLeftSQL); err != nil {
 		return err
 	}
-	w.supersedeLeft, err = d.writeStmt(supersedeLeftSQL)
+	if w.supersedeLeft, err = d.writeStmt(supersedeLeftSQL); err != nil {
+		return err
+	}
+	w.sharesOf, err = d.writeStmt(sharesOfJobSQL)
 	return err
 }
 
@@ -473,7 +477,8 @@ func (w *jobWrites) only(upIdx, finIdx []int) *jobWrites {
 func (w *jobWrites) run(tx *sql.Tx) error {
 	now := time.Now().UnixNano()
 	upd, fin, hist := tx.Stmt(w.upd), tx.Stmt(w.fin), tx.Stmt(w.hist)
-	shares := shareStmts{dropFound: tx.Stmt(w.dropFound), joinLeft: tx.Stmt(w.joinLeft), supersedeLeft: tx.Stmt(w.supersedeLeft)}
+	shares := shareStmts{dropFound: tx.Stmt(w.dropFound), joinLeft: tx.Stmt(w.joinLeft), supersedeLeft: tx.Stmt(w.supersedeLeft),
+		sharesOf: tx.Stmt(w.sharesOf)}
 	for _, i := range w.upIdx {
 		err := updateJobTx(tx, upd, w.ups[i], now)
 		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrJobDone) {
@@ -535,6 +540,9 @@ func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, shares shareStmts, f JobFinish
 	if _, err := hist.Exec(historyArgs(f.History)...); err != nil {
 		return err
 	}
+	if touched, err := shares.mayTouch(r.ID); err != nil || !touched {
+		return err
+	}
 	// A job found already uploaded and sent again: its own entry is its
 	// file in the folder share now, not the earlier upload it found.
 	if _, err := shares.dropFound.Exec(r.ID); err != nil {
@@ -551,8 +559,29 @@ func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, shares shareStmts, f JobFinish
 }
 
 // shareStmts are finishJobTx's writes to the folder shares
-// (folder_members), prepared in its transaction.
-type shareStmts struct{ dropFound, joinLeft, supersedeLeft *sql.Stmt }
+// (folder_members), prepared in its transaction, and the look (sharesOf,
+// sharesOfJobSQL) that tells when none of them can change a row; without
+// it (nil) the writes always run.
+type shareStmts struct{ dropFound, joinLeft, supersedeLeft, sharesOf *sql.Stmt }
+
+// mayTouch reports whether the share writes of job id may change a row:
+// one look instead of three writes that find nothing, for a file no share
+// has a row for and that no other job uploads, which is nearly every
+// file (the three were about 15 % of the database's CPU per small file).
+// The look runs in the writes' transaction, so nothing changes between
+// it and them.
+func (s shareStmts) mayTouch(id string) (bool, error) {
+	if s.sharesOf == nil {
+		return true, nil
+	}
+	_, hi := leftSpan(id)
+	res, err := s.sharesOf.Exec(id, hi)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
 
 // The per-file writes of the queue, prepared once (see DB.writeStmt).
 const (
