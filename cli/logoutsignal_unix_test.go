@@ -3,10 +3,8 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -65,10 +63,7 @@ func stopLogoutAfterTheFirst() {
 		}
 		paused = true
 		fmt.Fprintln(os.Stderr, logoutPaused)
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Minute): // a bound on a test that fails, not a wait it needs
-		}
+		untilStopped(ctx)
 	}
 }
 
@@ -91,14 +86,14 @@ func TestLogoutStoppedBetweenAccounts(t *testing.T) {
 
 // signalLogout runs logout as a child set up by childEnv on two
 // remembered accounts, sends it sig at each of marks it says on stderr,
-// then closes its standard input, and checks that it stopped after the
-// account being signed out: that one signed out and forgotten, the next
-// remembered, what to run said, exit 128 + sig's number.
+// then closes its standard input (runSignalledLogout), and checks that it
+// stopped after the account being signed out: that one signed out and
+// forgotten, the next remembered, what to run said, exit 128 + sig's
+// number.
 func signalLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...string) {
 	t.Helper()
-	home, code, out, errOut := runSignalledLogout(t, childEnv, sig, marks...)
+	home, out, errOut := runSignalledLogout(t, childEnv, sig, marks...)
 
-	assert.Equal(t, exitStatusOf(sig), code, "logout ended by %s", sig)
 	assert.Len(t, rememberedAccounts(t, home), 1, "the account signed out is forgotten, the next stays signed in")
 	require.Equal(t, 1, strings.Count(out, "Signed out "), "one account signed out, then stopped: %q", out)
 	gone, kept := logoutAccounts[0], logoutAccounts[1]
@@ -113,41 +108,16 @@ func signalLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...st
 
 // runSignalledLogout runs logout as a child set up by childEnv on two
 // remembered accounts (logoutAccounts) in a data folder of its own, home,
-// sends it sig at each of marks it says on stderr, then closes its
-// standard input. It returns its exit status and what it said (stdout,
-// stderrText).
-func runSignalledLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...string) (home string, code int, stdout, stderrText string) {
+// and sends it sig at each of marks it says on stderr (runSignalled, which
+// checks its exit status). It returns what it said (stdout, stderrText).
+func runSignalledLogout(t *testing.T, childEnv string, sig syscall.Signal, marks ...string) (home, stdout, stderrText string) {
 	t.Helper()
 	home = t.TempDir()
 	t.Setenv(storage.HomeEnv, home)
 	t.Setenv(APIKeyEnv, "")
 	rememberAccounts(t, home, logoutEnv, logoutAccounts...)
-
-	cmd := testutil.ChildCommand("logout", "--env", logoutEnv)
-	cmd.Env = append(cmd.Env, childEnv+"=1")
-	var out strings.Builder
-	cmd.Stdout = &out
-	stdin, err := cmd.StdinPipe()
-	require.NoError(t, err)
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	startInterruptible(t, cmd)
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	said := bufio.NewScanner(stderr)
-	var errOut strings.Builder
-	for _, mark := range marks {
-		for said.Scan() && said.Text() != mark {
-			errOut.WriteString(said.Text() + "\n")
-		}
-		require.NoError(t, cmd.Process.Signal(sig), "at %q", mark)
-	}
-	require.NoError(t, stdin.Close())
-	for said.Scan() {
-		errOut.WriteString(said.Text() + "\n")
-	}
-	code = exitStatus(t, cmd.Wait())
-	t.Logf("logout ended: %s; it said:\n%s%s", cmd.ProcessState, out.String(), errOut.String())
-	return home, code, out.String(), errOut.String()
+	stdout, stderrText = runSignalled(t, childEnv, sig, []string{"logout", "--env", logoutEnv}, marks...)
+	return home, stdout, stderrText
 }
 
 // logoutHeldEnv, set, makes this test binary's logout (run as a child)
@@ -179,7 +149,7 @@ func holdLogoutInTheMiddle() {
 			return
 		}
 		held = true
-		bound := time.After(time.Minute) // a bound on a test that fails, not a wait it needs
+		bound := time.After(childBound)
 		fmt.Fprintln(os.Stderr, logoutInTheMiddle)
 		for _, step := range []struct {
 			done <-chan struct{}
@@ -192,15 +162,7 @@ func holdLogoutInTheMiddle() {
 				return
 			}
 		}
-		released := make(chan struct{})
-		go func() { // ends with the process when the test never closes stdin
-			_, _ = io.Copy(io.Discard, os.Stdin)
-			close(released)
-		}()
-		select {
-		case <-released:
-		case <-bound:
-		}
+		untilStdinCloses(bound)
 	}
 }
 
