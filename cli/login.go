@@ -87,11 +87,24 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	// Ctrl+C (or SIGTERM, or a hang-up) stops the login from here, while
+	// the key or password is typed too (the terminal's echo comes back
+	// on): the person is told what is kept, and it exits 128 + the
+	// signal's number (stopStatus: 130 at Ctrl+C). At the prompt, Ctrl+\
+	// does the same (exit 131). Watched from before the keyring opens:
+	// one that ended the process there left the keyring's test entry
+	// (storage.SecretStore's probe) in it.
+	stopped, again, stop := interrupts(ctx)
+	defer stop()
 	st, err := openStore(cio.Err, o.env)
 	if err != nil {
 		return err
 	}
 	defer st.close(cio.Err)
+	storeOpened(stopped)
+	if stopped.Err() != nil {
+		return notSignedIn(cio.Err, stopStatus(stopped))
+	}
 	if !st.secrets.Persistent() {
 		return fmt.Errorf("cannot keep a sign-in: %s\nFor scripts, set %s instead", st.secrets.ReasonFor(storage.CommandLineWording), APIKeyEnv)
 	}
@@ -99,13 +112,6 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 	if err != nil {
 		return err
 	}
-	// Ctrl+C (or SIGTERM, or a hang-up) stops the login from here, while
-	// the key or password is typed too (the terminal's echo comes back
-	// on): the person is told what is kept, and it exits 128 + the
-	// signal's number (stopStatus: 130 at Ctrl+C). At the prompt, Ctrl+\
-	// does the same (exit 131).
-	stopped, again, stop := interrupts(ctx)
-	defer stop()
 	creds, err := o.credentials(stopped, cio)
 	promptEnded, atPrompt := errors.AsType[*promptEndedError](err)
 	if err != nil && stopped.Err() == nil && !atPrompt {
@@ -119,12 +125,11 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 		s, err = session.SignIn(ctx, client, creds, time.Now())
 		slow()
 	}
-	if stopped.Err() != nil || atPrompt {
-		fmt.Fprintln(cio.Err, "Interrupted: the login is not kept, and nothing of it was given to the OS keyring.")
-		if atPrompt {
-			return &exitError{code: promptEnded.exitCode()}
-		}
-		return &exitError{code: stopStatus(stopped)}
+	if atPrompt {
+		return notSignedIn(cio.Err, promptEnded.exitCode())
+	}
+	if stopped.Err() != nil {
+		return notSignedIn(cio.Err, stopStatus(stopped))
 	}
 	if err != nil {
 		return err
@@ -160,6 +165,14 @@ func runLogin(ctx context.Context, cio IO, o loginOptions) error {
 			"you can also delete it with the system's keyring app (the entries named \"dstor-uploader\").\n", innermost(notDeleted.Err))
 	}
 	return nil
+}
+
+// notSignedIn ends a login stopped (a signal, or Ctrl+\ at its prompt)
+// before it signed in, and says so: nothing of it is kept, in the
+// settings or the keyring. Exit code.
+func notSignedIn(stderr io.Writer, code int) error {
+	fmt.Fprintln(stderr, "Interrupted: the login is not kept, and nothing of it was given to the OS keyring.")
+	return &exitError{code: code}
 }
 
 // notKept is the error of a login whose sign-in the keyring would not

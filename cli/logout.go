@@ -178,11 +178,6 @@ func innermost(err error) string {
 // there.
 var afterSignOut = func(context.Context, string) {}
 
-// storeOpened runs once logout has opened the history and the keyring,
-// before the first account; a test signalled it while the keyring opened
-// waits there until logout has seen that signal.
-var storeOpened = func(context.Context) {}
-
 // signingOut runs once logout has removed an account's secrets from the
 // keyring, before the settings forget it (signOut); a test signals the
 // command there (stoppedAgain is closed at the second signal).

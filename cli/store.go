@@ -149,6 +149,12 @@ func SetKeyringTimeoutForTest(d time.Duration) (restore func()) {
 	return func() { openSecrets = was }
 }
 
+// storeOpened runs once login or logout has opened the history and the
+// keyring (openStore), before it looks whether a signal stopped it
+// meanwhile; a test that signalled it while the keyring opened waits
+// there until the command has seen that signal.
+var storeOpened = func(context.Context) {}
+
 // openStore opens the database (saying on stderr when it updates it
 // first) and the keyring and resolves --env (or the last environment
 // used); the caller closes db.
