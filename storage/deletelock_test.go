@@ -75,6 +75,11 @@ func TestCommandOpensDuringDeleteSelected(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = window.Close() })
 	fillHistory(t, window, n)
+	// Indexed before, as a large history is: else the window's indexer
+	// wakes indexQuiet after the fill and indexes indexBatch entries in
+	// one transaction, seconds under the race detector on a loaded
+	// machine, during which neither the delete nor the command gets in.
+	indexWhole(t, window)
 	heldDeletes(t, window)
 	ids := make([]int64, 0, n)
 	for id := int64(n); id > 0; id-- {
@@ -90,9 +95,10 @@ func TestCommandOpensDuringDeleteSelected(t *testing.T) {
 		done <- result{k, err}
 	}()
 	require.Eventually(t, func() bool { return deletedRows.Load() > 0 }, time.Minute, time.Millisecond, "the window deletes")
-	began := time.Now()
+	began, from := time.Now(), deletedRows.Load()
 	command, err := Open(dir)
-	require.NoError(t, err, "the command opens the history while the window deletes (after %d entries)", deletedRows.Load())
+	require.NoError(t, err, "the command opens the history while the window deletes (tried after %d entries deleted, failed after %s and %d more)",
+		from, time.Since(began).Round(time.Millisecond), deletedRows.Load()-from)
 	t.Cleanup(func() { _ = command.Close() })
 	t.Logf("the command opened in %s, %d entries deleted", time.Since(began).Round(time.Millisecond), deletedRows.Load())
 	_, err = command.AddHistory(sampleEntry(n + 1))
@@ -101,6 +107,17 @@ func TestCommandOpensDuringDeleteSelected(t *testing.T) {
 	require.NoError(t, r.err)
 	assert.Equal(t, n, r.n, "every entry selected deleted")
 	assertHistoryCount(t, window, "", 1, "the command's entry stays")
+}
+
+// indexWhole indexes every entry of d's history for search now, a batch
+// at a time, so that its background upkeep has nothing left to do.
+func indexWhole(t *testing.T, d *DB) {
+	t.Helper()
+	for more := true; more; {
+		var err error
+		more, err = d.searchUpkeepBatch()
+		require.NoError(t, err)
+	}
 }
 
 // deleteKillEnv tells the re-executed test binary to act as the window
