@@ -127,6 +127,7 @@ func TestDeleteSelectedShowsItsProgressAndStops(t *testing.T) {
 		h.exportWith("csv", h.exportOptions(""))
 		assert.Equal(t, "Entries are still being deleted from the history: try again once that ends, or stop it first.", a.toast.Text,
 			"no export of a history half deleted")
+		a.toast.SetText("") // requireDialogSays waits for a toast or a dialog
 
 		test.Tap(historyButton(h, "Stop deleting"))
 		assert.True(t, historyButton(h, "Stop deleting").Disabled(), "Stop is pressed once")
