@@ -344,7 +344,7 @@ func neverAnswersCLI(t *testing.T, small string) badCase {
 		cmd.Env = append(cmd.Env, storage.HomeEnv+"="+home)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
-		require.NoError(t, cmd.Start())
+		testutil.StartInterruptible(t, cmd) // it takes Ctrl+C, however this test was started
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
 		start := time.Now()

@@ -506,7 +506,7 @@ func interruptCase(rounds, n int) trustCase {
 				cmd := testutil.ChildCommand("upload", "--env", url, "--json", "--concurrency", "3", dir)
 				var out, errOut bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &errOut
-				require.NoError(t, cmd.Start())
+				testutil.StartInterruptible(t, cmd) // it takes Ctrl+C, however this test was started
 				target := (round*n)/rounds + rng.IntN(max(n/rounds, 1))
 				deadline := time.Now().Add(time.Minute)
 				// The signal waits for the child's first upload request, even
@@ -695,7 +695,7 @@ func retryAfterCase() trustCase {
 			cmd := testutil.ChildCommand("upload", "--env", sb.URL, p)
 			var errOut testutil.LockedBuffer
 			cmd.Stderr = &errOut
-			require.NoError(t, cmd.Start())
+			testutil.StartInterruptible(t, cmd) // it takes Ctrl+C, however this test was started
 			began := time.Now()
 			announced := false
 			for time.Since(began) < 30*time.Second && !announced {
