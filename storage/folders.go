@@ -290,7 +290,11 @@ const (
 		AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.added_folder = ?2 AND m.batch_id = ?3 AND m.history_id = ?4)
 		ON CONFLICT (job_id) DO NOTHING`
 	// dropFoundOfJobSQL: the job's own upload stands for its file now.
-	dropFoundOfJobSQL = `DELETE FROM folder_members WHERE job_id = ?`
+	dropFoundOfJobSQL = `DELETE FROM folder_members WHERE ` + foundOfJobWhere
+	// foundOfJobWhere picks the row of the share whose job ?1 found its
+	// file already uploaded (addFoundSQL): one of finishJobTx's share
+	// writes and its look (sharesOfJobSQL) both use it.
+	foundOfJobWhere = `job_id = ?1`
 )
 
 // A file a share left to another Add call's job (LeftFile) is a row of
@@ -313,8 +317,12 @@ const (
 		ON CONFLICT (job_id) DO NOTHING` // (+: as waitingUnderSQL)
 	joinLeftSQL = `UPDATE folder_members SET history_id = iif(history_id = 0, (SELECT id FROM history WHERE job_id = ?1), history_id),
 		size = iif(history_id = 0, (SELECT size FROM history WHERE job_id = ?1), size), seen_after = (SELECT max(id) FROM history)
-		WHERE job_id > ?2 AND job_id < ?3 AND +history_id <= 0` // (+: by job_id, not by every row still waiting)
-	// supersedeLeftSQL: the job ? of a share uploads the file itself, so
+		WHERE ` + leftToJobWhere
+	// leftToJobWhere picks the rows of the shares that left their file to
+	// the job ?1, keyed from ?2 to ?3 (leftSpan), that do not hold another
+	// upload (joinLeftSQL; sharesOfJobSQL).
+	leftToJobWhere = `job_id > ?2 AND job_id < ?3 AND +history_id <= 0` // (+: by job_id, not by every row still waiting)
+	// supersedeLeftSQL: the job ?1 of a share uploads the file itself, so
 	// the rows its share left to other jobs of that file hold no file any
 	// more (history_id -1: not listed, not counted, not waiting; a listing
 	// resumed after that job was canceled, or after the file changed,
@@ -332,27 +340,34 @@ const (
 	// two index probes of those keys for a file whose only job is j, the
 	// usual case (TestSupersedeLeftAgreesWithItsFormerQuery).
 	supersedeLeftSQL = `UPDATE folder_members SET history_id = -1, size = 0
-	WHERE job_id IN (SELECT o.id || '/' || j.batch_id || iif(v.column1, '/' || j.beneath, '') FROM jobs j
+	WHERE job_id IN (SELECT o.id || '/' || o.batch_id || iif(v.column1, '/' || o.beneath, '')
+		FROM (` + otherJobsOfFileSQL + `) o CROSS JOIN (VALUES (0), (1)) v)`
+	// otherJobsOfFileSQL are the other jobs of the file of the job ?1 of
+	// a share (its batch and folder with each): the only jobs whose keys
+	// supersedeLeftSQL writes, and what sharesOfJobSQL asks for.
+	otherJobsOfFileSQL = `SELECT o.id, j.batch_id, j.beneath FROM jobs j
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
-		CROSS JOIN (VALUES (0), (1)) v
-		WHERE j.id = ? AND j.beneath != '' AND o.seq != j.seq)`
+		WHERE j.id = ?1 AND j.beneath != '' AND o.seq != j.seq`
 	// sharesOfJobSQL holds when finishJobTx's share writes of the job ?1
-	// may change a row (shareStmts.mayTouch): a row keyed by the job's id
-	// or by its id and a slash, which dropFoundOfJobSQL and joinLeftSQL
-	// write, both from the id to the end of leftSpan (?2),
-	// or another job of its file for a folder's file, whose rows are the
-	// only ones supersedeLeftSQL writes. When it does not hold, the three
-	// change nothing. It is an UPDATE that changes nothing, of the job's
-	// own row (written by the finish just before), whose count of rows
-	// is the answer: a SELECT in a database/sql transaction starts a
-	// goroutine per call (Rows.awaitDone), which cost as much as the
-	// three writes it spares. Without either clause, the folder share
-	// tests fail (TestFoundFileSentAgainAloneInItsShareHoldsItsOwnUpload,
-	// TestLeftRowGivesWayToTheSharesOwnUpload).
+	// (?2 and ?3 as joinLeftSQL's) may change a row (shareStmts.mayTouch):
+	// there is a row that dropFoundOfJobSQL or joinLeftSQL picks, or
+	// another job of its file, whose keys are the only rows
+	// supersedeLeftSQL writes; each condition is written once, for its
+	// write and this look. When it does not hold, the three change
+	// nothing: none finds a row in the state before them, so none leaves
+	// the next one a row to change. It is an UPDATE that changes nothing,
+	// of the job's own row (written by the finish just before), whose
+	// count of rows is the answer: a SELECT in a database/sql transaction
+	// starts a goroutine per call (Rows.awaitDone), which cost as much as
+	// the three writes it spares. Without any one of its clauses, folder
+	// share tests fail (TestFoundFileSentAgainAloneInItsShareHoldsItsOwnUpload,
+	// TestFoldersOfOneAddEachKeepTheirRowOfAFileLeftToAJob,
+	// TestLeftRowGivesWayToTheSharesOwnUpload, and
+	// TestSharesOfJobSaysWhenTheShareWritesChangeARow for each).
 	sharesOfJobSQL = `UPDATE jobs SET reported = reported WHERE id = ?1 AND (
-		EXISTS (SELECT 1 FROM folder_members WHERE job_id >= ?1 AND job_id < ?2)
-		OR EXISTS (SELECT 1 FROM jobs j JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
-			WHERE j.id = ?1 AND j.beneath != '' AND o.seq != j.seq))`
+		EXISTS (SELECT 1 FROM folder_members WHERE ` + foundOfJobWhere + `)
+		OR EXISTS (SELECT 1 FROM folder_members WHERE ` + leftToJobWhere + `)
+		OR EXISTS (` + otherJobsOfFileSQL + `))`
 	// awaitedSQL holds for a job (of the table jobs, unaliased) whose
 	// file a share left to it and still counts on (a row at history_id
 	// 0): a job taken out of the queue keeps its row, cleared (out of the

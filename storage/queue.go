@@ -575,8 +575,8 @@ func (s shareStmts) mayTouch(id string) (bool, error) {
 	if s.sharesOf == nil {
 		return true, nil
 	}
-	_, hi := leftSpan(id)
-	res, err := s.sharesOf.Exec(id, hi)
+	lo, hi := leftSpan(id)
+	res, err := s.sharesOf.Exec(id, lo, hi)
 	if err != nil {
 		return false, err
 	}

@@ -53,7 +53,7 @@ func TestSharesOfJobSaysWhenTheShareWritesChangeARow(t *testing.T) {
 			tx, err := d.w.Begin()
 			require.NoError(t, err)
 			lo, hi := leftSpan(j.ID)
-			res, err := tx.Exec(sharesOfJobSQL, j.ID, hi)
+			res, err := tx.Exec(sharesOfJobSQL, j.ID, lo, hi)
 			require.NoError(t, err)
 			may, err := res.RowsAffected()
 			require.NoError(t, err)
