@@ -447,7 +447,7 @@ func cutListingShort(t *testing.T, e *testEnv, cfg Config, folder string) {
 	t.Helper()
 	saved := make(chan struct{})
 	var q atomic.Pointer[Queue]
-	cfg.beforeListedRows = func(group int) {
+	cfg.beforeListedRows = func(group, _ int) {
 		if group == 2 { // the first rows are saved: a kill comes now
 			close(saved)
 			<-q.Load().ctx.Done()

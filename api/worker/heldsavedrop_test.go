@@ -3,8 +3,10 @@ package worker
 import (
 	"fmt"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -47,37 +49,107 @@ func TestCloseAfterAHeldLookSavedTheRequestBeforeIt(t *testing.T) {
 }
 
 // TestCancelAllDuringTheSaveOfAHeldListing: Cancel all while the listing,
-// held at an entry, saves what it listed (walk.saveDue, its first save):
-// the rows that save writes after the stop are canceled as they are
-// shown, none is uploaded, and the listing lists nothing more.
+// held at an entry, saves what it listed (walk.saveDue): the rows that
+// save writes after the stop are canceled as they are shown, none is
+// uploaded, and the listing lists nothing more.
 func TestCancelAllDuringTheSaveOfAHeldListing(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	dir := writeListedTrip(e)
 	cfg := e.config()
-	h := holdListingAt(&cfg, "a05.jpg")
+	cfg.Paused = true // rows a save by time wrote before the hold wait for Cancel all too
 	var q atomic.Pointer[Queue]
-	cfg.beforeListedRows = func(group int) {
-		if group == 1 { // the save while held: the first, 5 rows short of firstFlushRows
-			<-h.held
-			q.Load().CancelAll()
-		}
-	}
+	h := holdWithUnsavedFiles(&cfg, 5, func() { q.Load().CancelAll() })
 	started, err := New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, started.Close()) })
 	t.Cleanup(h.release) // before Close
 	q.Store(started)
 	started.Add(Request{Path: dir})
-	<-h.held
-	require.NoError(t, wait(t, started, hangGuard))
+	before := h.await(t)
+	require.NoError(t, wait(t, started, hangGuard), "idle once Cancel all canceled what the listing saved")
 	h.release()
 	eventually(t, hangGuard, func() bool { return len(walksLeft(t, e.db)) == 0 }, "the stop recorded")
 
 	jobs, err := e.db.Jobs()
 	require.NoError(t, err)
-	assert.Len(t, jobs, 5, "the files listed before the hold, saved")
+	assert.Len(t, jobs, before, "the files listed before the hold, saved")
 	for _, j := range jobs {
 		assert.Equal(t, storage.JobCanceled, j.State, j.LocalPath)
 	}
 	assert.Empty(t, history(t, e.db), "nothing uploaded")
+}
+
+// unsavedHold holds a folder's listing at the first file, after some, it
+// looks at while a file it looked at before is in no save yet, so that
+// the listing has rows to save while it is held. A hold at a fixed entry
+// does not do: on a loaded machine the listing may save by time
+// (flushEvery) as it adds the row before that entry, and then has nothing
+// to save while held; and a hook in the listing's first save that waited
+// for the hold held the listing before it came to the entry, so the test
+// waited for good (a00 saved by time as it was added, at load, under
+// -race). Each file looked at is one row, added before the next look.
+type unsavedHold struct {
+	mu        sync.Mutex
+	files     int // the files looked at (before the hold, once held)
+	saved     int // the rows of the saves begun
+	isHeld    bool
+	heldSaved bool // a save began while held
+	held      chan struct{}
+	release   func() // lets the listing go on; once, then a no-op
+}
+
+// holdWithUnsavedFiles sets cfg's listing hooks to hold it (unsavedHold)
+// after atLeast files, and to call onHeldSave in the first save that
+// begins while it is held, before that save writes its rows. The caller
+// registers release with t.Cleanup after starting the queue, as for
+// holdListingAt.
+func holdWithUnsavedFiles(cfg *Config, atLeast int, onHeldSave func()) *unsavedHold {
+	h := &unsavedHold{held: make(chan struct{})}
+	released := make(chan struct{})
+	h.release = sync.OnceFunc(func() { close(released) })
+	cfg.beforeListingEntry = func(p string) {
+		if filepath.Ext(p) != ".jpg" { // a folder: no row
+			return
+		}
+		h.mu.Lock()
+		hold := !h.isHeld && h.files >= atLeast && h.saved < h.files
+		h.isHeld = h.isHeld || hold
+		if !h.isHeld {
+			h.files++
+		}
+		h.mu.Unlock()
+		if hold {
+			close(h.held)
+			<-released
+		}
+	}
+	cfg.beforeListedRows = func(_, rows int) {
+		h.mu.Lock()
+		h.saved += rows
+		first := h.isHeld && !h.heldSaved
+		h.heldSaved = h.heldSaved || h.isHeld
+		h.mu.Unlock()
+		if first {
+			onHeldSave()
+		}
+	}
+	return h
+}
+
+// await waits until the listing is held and returns how many files it
+// looked at before; a listing that saved each file before it looked at
+// the next never holds, and fails the test once hangGuard passed.
+func (h *unsavedHold) await(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-h.held:
+	case <-time.After(hangGuard):
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		t.Fatalf("the listing never held: it saved each of the %d files it looked at before the next", h.files)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t.Logf("held after %d files, %d of them saved before", h.files, h.saved)
+	return h.files
 }

@@ -154,7 +154,7 @@ func cutAfterFirstName(t *testing.T, e *testEnv, first, between string, reqs ...
 	cfg.beforeListingEntry = func(p string) { listing.Store(listing.Load() || p == between) }
 	var q atomic.Pointer[Queue]
 	cut := make(chan bool, 1)
-	cfg.beforeListedRows = func(int) {
+	cfg.beforeListedRows = func(int, int) {
 		if !listing.Load() || groups.Add(1) != 2 {
 			return
 		}

@@ -135,9 +135,10 @@ type Config struct {
 	// end, however slow the machine.
 	flushEvery time.Duration
 	// beforeListedRows, when set, is called by a folder's listing before
-	// it writes each group of rows (the count of groups so far), so tests
-	// can fill the disk in the middle of a listing.
-	beforeListedRows func(group int)
+	// it writes each group of rows (the count of groups so far, and the
+	// rows in this one), so tests can fill the disk in the middle of a
+	// listing, or know which files a listing has not saved yet.
+	beforeListedRows func(group, rows int)
 	// beforeListingEntry, when set, is called by a folder's listing with
 	// each entry it meets, first thing in its look at the entry, off the
 	// walker's goroutine (walkLook), and the listing looks whether it was
@@ -256,7 +257,7 @@ type queueWalks struct {
 	// flushEvery is Config.flushEvery, or the constant.
 	flushEvery time.Duration
 	// beforeListedRows is Config.beforeListedRows.
-	beforeListedRows func(group int)
+	beforeListedRows func(group, rows int)
 	// beforeListingEntry is Config.beforeListingEntry.
 	beforeListingEntry func(path string)
 	// beforeListingFolder is Config.beforeListingFolder.

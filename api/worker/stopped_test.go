@@ -93,7 +93,7 @@ func TestCancelAllDuringTheLastSaveOfAListingLeavesItWhole(t *testing.T) {
 	cfg := e.config()
 	cfg.flushEvery = hangGuard // its rows written once, at its end
 	var q atomic.Pointer[Queue]
-	cfg.beforeListedRows = func(int) { // its only save, and so its last
+	cfg.beforeListedRows = func(int, int) { // its only save, and so its last
 		q.Load().CancelAll()
 		eventually(t, hangGuard, func() bool { return len(walksLeft(t, e.db)) == 0 }, "the stop recorded")
 	}

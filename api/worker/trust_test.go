@@ -730,7 +730,7 @@ func (g *gatedRequests) RoundTrip(r *http.Request) (*http.Response, error) {
 func TestDiskFullWhileListingWaitsForRoom(t *testing.T) {
 	disk, e, db, files, cfg := onSmallDisk(t, "listed", 40, 2000)
 	filled := make(chan func(), 1)
-	cfg.beforeListedRows = func(group int) {
+	cfg.beforeListedRows = func(group, _ int) {
 		if group == 2 { // the first group is saved, the second meets the full disk
 			emptyWAL(t, filepath.Join(disk, "data"))
 			filled <- testfs.KeepDiskFull(t, disk)

@@ -1792,7 +1792,7 @@ func (w *walk) insert(rows []storage.JobRow, left []storage.LeftFile, shares []s
 	q := w.q
 	w.groups++
 	if q.beforeListedRows != nil {
-		q.beforeListedRows(w.groups)
+		q.beforeListedRows(w.groups, len(rows))
 	}
 	err := q.db.InsertListing(rows, left, shares...)
 	if !errors.Is(err, storage.ErrDiskFull) {
