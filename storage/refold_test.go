@@ -514,7 +514,8 @@ func init() {
 // lock free: the open failed, "another program is using the upload
 // history … and keeps it locked".
 func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
-	const n = 4000 // 6 batches of rewrites
+	const n = 4400
+	const rewriteBatches = (3*n/4 + indexBatch - 1) / indexBatch // 7, the last of 300
 	dir := t.TempDir()
 	olderFoldHistory(t, dir, n, n/2)
 	raw, err := sql.Open("sqlite", filepath.Join(dir, DBFileName))
@@ -533,8 +534,23 @@ func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
 	}
 	require.NoError(t, raw.Close())
 
+	// The refold's last batch waits until the command has made its
+	// writes, so each of them is made during the refold however slow the
+	// command's side is; the batches before it run as they would, four of
+	// them after the command's open (a batch tried again after a failure
+	// counts too: the wait may come a batch earlier, with entries left).
 	var batches atomic.Int64
-	beforeRefoldBatch = func() { batches.Add(1) }
+	written, ended := make(chan struct{}), make(chan struct{})
+	defer close(ended) // before the cleanups close the histories
+	beforeRefoldBatch = func() {
+		if batches.Add(1) < rewriteBatches {
+			return
+		}
+		select {
+		case <-written:
+		case <-ended:
+		}
+	}
 	t.Cleanup(func() { beforeRefoldBatch = nil })
 	window, err := Open(dir)
 	require.NoError(t, err)
@@ -565,7 +581,9 @@ func TestTwoOpenHistoriesRefoldOnce(t *testing.T) {
 		if rounds < writes {
 			_, err := command.AddHistory(HistoryEntry{JobID: fmt.Sprint("added", rounds), Name: fmt.Sprintf("added %d.txt", rounds), Hash: fakeCID(n + rounds)})
 			require.NoError(t, err, "a write of the command during the refold (batch %d)", batches.Load())
-			added++
+			if added++; added == writes {
+				close(written)
+			}
 		}
 		for i, tt := range stable {
 			d := []*DB{window, command}[(rounds+i)%2]
