@@ -22,12 +22,32 @@ import (
 // fyne.Do errors, before the window handled the signal itself).
 const windowTermBound = 15 * time.Second
 
+// windowTermListed bounds the wait for the window to list its folder and
+// upload its first files: only against a hang.
+const windowTermListed = 10 * time.Minute
+
+// windowTermLimit is the speed limit of the window that is sent SIGTERM:
+// at most half of the bytes of files of sizes can go by within
+// windowTermListed, however fast the machine, so the uploads are still in
+// flight once the folder is listed, however slowly it was listed (within
+// the bound). A fixed 32 KiB/s (about 20 files a second) let a machine at
+// a load average of 8–23 upload all 2,000 files before the window had
+// listed them.
+func windowTermLimit(sizes []int) int64 {
+	var total int64
+	for _, s := range sizes {
+		total += int64(s)
+	}
+	return max(1, total/int64(2*windowTermListed/time.Second))
+}
+
 // windowTermCase: the real window (`dstor-uploader --env sandbox FOLDER`,
 // its sandbox in the same process) with a folder of n small files queued,
-// its uploads slowed by its own speed limit, gets SIGTERM once the folder
-// is listed and uploads are in flight. It must exit 0 within
-// windowTermBound with no fyne.Do error on stderr, leave every file not
-// yet uploaded in its queue, and, started again, upload each of them once.
+// its uploads slowed by its own speed limit (windowTermLimit), gets
+// SIGTERM once the folder is listed and uploads are in flight. It must
+// exit 0 within windowTermBound with no fyne.Do error on stderr, leave
+// every file not yet uploaded in its queue, and, started again, upload
+// each of them once.
 func windowTermCase(n int) trustCase {
 	return trustCase{
 		name: "the window sent SIGTERM while uploading",
@@ -37,8 +57,10 @@ func windowTermCase(n int) trustCase {
 		run: func(t *testing.T) (string, bool) {
 			home := t.TempDir()
 			dir := filepath.Join(t.TempDir(), "term")
-			files := testutil.WriteFiles(t, dir, "t", testutil.Sizes(n, func(i int) int { return 1000 + i%1000 }))
-			setUploadLimit(t, home, 32<<10) // about 20 files a second: still uploading when the signal comes
+			sizes := testutil.Sizes(n, func(i int) int { return 1000 + i%1000 })
+			files := testutil.WriteFiles(t, dir, "t", sizes)
+			limit := windowTermLimit(sizes)
+			setUploadLimit(t, home, limit)
 
 			cmd := testutil.ChildCommand("--env", "sandbox", dir)
 			cmd.Env = append(cmd.Env, storage.HomeEnv+"="+home, "LANG=C.UTF-8")
@@ -54,14 +76,22 @@ func windowTermCase(n int) trustCase {
 			// The window's database is all that tells: polled, the bound
 			// only against a hang. Listed (no walk row left, every file
 			// has a job) and uploading (a row says so, and some are done).
-			deadline := time.Now().Add(10 * time.Minute)
-			for time.Now().Before(deadline) && !(countRows(home, `SELECT count(*) FROM jobs`)+historyCount(home) >= n &&
-				countRows(home, `SELECT count(*) FROM walks`) == 0 &&
-				countRows(home, `SELECT count(*) FROM jobs WHERE state = 'uploading'`) > 0 && historyCount(home) > 0) {
-				time.Sleep(20 * time.Millisecond)
+			listedAndUploading := func() bool {
+				return countRows(home, `SELECT count(*) FROM jobs`)+historyCount(home) >= n &&
+					countRows(home, `SELECT count(*) FROM walks`) == 0 &&
+					countRows(home, `SELECT count(*) FROM jobs WHERE state = 'uploading'`) > 0 && historyCount(home) > 0
+			}
+			began, listed := time.Now(), false
+			for time.Since(began) < windowTermListed && !listed {
+				if listed = listedAndUploading(); !listed {
+					time.Sleep(20 * time.Millisecond)
+				}
 			}
 			atSignal := historyCount(home)
-			require.Less(t, atSignal, n, "the uploads were not in flight any more: the speed limit is too high for this machine")
+			require.True(t, listed, "the window listed the folder and was uploading within %s (limit %d B/s): "+
+				"%d jobs, %d walks left, %d of %d uploaded", windowTermListed, limit,
+				countRows(home, `SELECT count(*) FROM jobs`), countRows(home, `SELECT count(*) FROM walks`), atSignal, n)
+			t.Logf("listed and uploading after %s at %d B/s, %d of %d uploaded", time.Since(began).Round(time.Millisecond), limit, atSignal, n)
 			start := time.Now()
 			require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 			exited := make(chan error, 1)
@@ -90,7 +120,7 @@ func windowTermCase(n int) trustCase {
 			lost := n - uploaded - waiting
 			setUploadLimit(t, home, 0)
 			restart := startWindow(t, home, "--env", "sandbox")
-			deadline = time.Now().Add(10 * time.Minute)
+			deadline := time.Now().Add(10 * time.Minute)
 			for time.Now().Before(deadline) && (historyCount(home) < n || unfinishedJobs(home) > 0) {
 				time.Sleep(20 * time.Millisecond)
 			}
