@@ -86,14 +86,39 @@ func longPathPtr(path string) (*uint16, error) {
 
 // lookSaysGone reports whether err, from a look at a path (isAt), says
 // nothing is there: the history deleted or moved (the file, or a folder
-// on its path, not found). Not errors.Is(err, os.ErrNotExist), which
-// counts ERROR_BAD_NETPATH too: a data folder on a network share that
-// drops for a moment would be declared deleted for good, and the window
-// stop every upload and tell the person to quit. That and any other
-// failure (the share's name gone, the network unreachable, a drive not
-// ready, a timeout, a sharing violation) tells nothing, and is left to the
-// write itself.
+// on its path, not found, on a volume that is there). Not
+// errors.Is(err, os.ErrNotExist), which counts ERROR_BAD_NETPATH too: a
+// data folder on a network share that drops for a moment would be
+// declared deleted for good, and the window stop every upload and tell
+// the person to quit. That and any other failure (the share's name gone,
+// the network unreachable, a drive not ready, a timeout, a sharing
+// violation) tells nothing, and is left to the write itself.
+//
+// So too a file or folder not found whose volume is not there (volumeThere):
+// a USB stick pulled, a mapped or subst drive taken away. Every path on
+// its letter is then not found, as a folder deleted is, but nothing was
+// deleted, and plugging the stick back in is the fix.
 func lookSaysGone(err error) bool {
 	var errno windows.Errno
-	return errors.As(err, &errno) && (errno == windows.ERROR_FILE_NOT_FOUND || errno == windows.ERROR_PATH_NOT_FOUND)
+	if !errors.As(err, &errno) || (errno != windows.ERROR_FILE_NOT_FOUND && errno != windows.ERROR_PATH_NOT_FOUND) {
+		return false
+	}
+	var pathErr *os.PathError
+	return errors.As(err, &pathErr) && volumeThere(pathErr.Path)
+}
+
+// volumeThere reports whether the volume path is on is there: the root of
+// its drive letter, or of its share (filepath.VolumeName), answers a look
+// at its attributes. Made only once a look at path found nothing.
+func volumeThere(path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil || filepath.VolumeName(abs) == "" {
+		return false
+	}
+	root, err := longPathPtr(filepath.VolumeName(abs) + `\`)
+	if err != nil {
+		return false
+	}
+	_, err = windows.GetFileAttributes(root)
+	return err == nil
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,8 +16,11 @@ import (
 // other failed look does. Go counts ERROR_BAD_NETPATH as not found
 // (os.ErrNotExist), so a share that blinked marked the history deleted
 // for good: the window stopped every upload and told the person to quit.
+// The path is on a drive that is there: on a share that is not, a file or
+// folder not found tells nothing either
+// (TestAPathNotFoundOnAShareNotThereTellsNothing).
 func TestALookAtAShareThatBlinksTellsNothing(t *testing.T) {
-	const path = `\\server\share\dstor\dstor-uploader.db`
+	path := filepath.Join(filepath.VolumeName(t.TempDir())+`\`, "dstor", DBFileName)
 	for _, tc := range []struct {
 		errno   windows.Errno
 		deleted bool
