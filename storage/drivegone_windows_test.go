@@ -55,11 +55,11 @@ func substDrive(t *testing.T, dir string) (drive string, unplug, plugIn func()) 
 	return drive, unplug, plugIn
 }
 
-// waitForVolume waits until a file opened on drive is on drive's own
-// volume (its serial number): Wine tells the volume of an open file by
-// drives it knows of, which it learns again at most once a second, so a
-// file opened at once was said to be on C: and, looked at a moment later,
-// to be another file ("replaced").
+// waitForVolume waits until a file opened on drive is said to be on
+// drive's own volume (its serial number): just after Wine maps a letter, a
+// file opened on it may be said to be on another volume, and looked at a
+// moment later, to be another file (seen once: the history said
+// "replaced" at its first check).
 func waitForVolume(t *testing.T, drive string) {
 	t.Helper()
 	root, err := windows.UTF16PtrFromString(drive + `\`)
