@@ -26,20 +26,22 @@ func TestFolderDroppedTwiceIsQueuedOnceAndSaysSo(t *testing.T) {
 	e.signInSandbox()
 	src := filepath.Join(t.TempDir(), "twice")
 	files := testutil.WriteFiles(t, src, "t", testutil.Sizes(300, func(i int) int { return 100 + i }))
+	since := e.markShown()
 	e.ui(func() {
 		a.sess.queue.Pause() // nothing finishes before the drops are listed
 		a.onDropped([]fyne.URI{storage.NewFileURI(src)})
 		a.onDropped([]fyne.URI{storage.NewFileURI(src)})
 	})
-	e.eventually(func() bool { return a.toast.Visible() && a.toast.Text != "" }, "the second drop is told")
+	told := e.waitToastAfter(since, "the second drop is told")
+	since = e.markShown()
 	e.ui(func() {
-		assert.Equal(t, "300 files were already in the queue, so they were not added again.", a.toast.Text)
+		assert.Equal(t, "300 files were already in the queue, so they were not added again.", told)
 		assert.Equal(t, widget.MediumImportance, a.toast.Importance, "nothing added is no success, and nothing wrong")
 		a.upload.folder.SetText("/twice/") // where the folder's files go
 		a.onDropped([]fyne.URI{storage.NewFileURI(files[7])})
 	})
 	want := fmt.Sprintf("“%s” is already in the queue, so it was not added again.", filepath.Base(files[7]))
-	e.eventually(func() bool { return a.toast.Text == want }, "the single file is told")
+	assert.Equal(t, want, e.waitToastAfter(since, "the single file is told"))
 	e.ui(func() { a.sess.queue.Resume() })
 	e.eventually(func() bool { return a.upload.sum.Done == len(files) && !a.upload.busy() }, "every file uploaded")
 	seen := map[string]int{}

@@ -31,8 +31,9 @@ func TestDeleteSelectedStoppedPartwaySaysHowMany(t *testing.T) {
 	require.NoError(t, raw.Close())
 	require.NoError(t, err)
 
+	since := e.markShown()
 	e.ui(func() { a.history.deleteSelected(ids) })
-	e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil }, "the delete ends")
+	e.eventually(func() bool { return since.dialogAfter(a) != nil }, "the delete ends")
 	left, err := e.db.HistoryCount("")
 	require.NoError(t, err)
 	deleted := n - left
@@ -40,11 +41,11 @@ func TestDeleteSelectedStoppedPartwaySaysHowMany(t *testing.T) {
 	require.Positive(t, deleted, "batches were committed before the error")
 	require.GreaterOrEqual(t, left, n/2, "the refused entries are still there")
 	e.eventually(func() bool { return len(a.history.entries) > 0 }, "the list shows what is left")
-	requireDialogSays(e, "a delete stopped partway",
+	requireDialogSays(e, since, "a delete stopped partway",
 		"refused by the test",
 		fmt.Sprintf("%d entries were deleted; the others are still in the list: select them and delete them again.", deleted))
 	e.ui(func() {
-		assert.Empty(t, a.toast.Text, "no toast claims the selection deleted")
+		assert.Empty(t, since.toastAfter(a), "no toast claims the selection deleted")
 		assert.Equal(t, fmt.Sprintf("%s uploads", formatCount(left)), a.history.count.Text, "the list's count")
 	})
 }

@@ -127,13 +127,14 @@ func TestDeleteSelectedShowsItsProgressAndStops(t *testing.T) {
 		h.exportWith("csv", h.exportOptions(""))
 		assert.Equal(t, "Entries are still being deleted from the history: try again once that ends, or stop it first.", a.toast.Text,
 			"no export of a history half deleted")
-		a.toast.SetText("") // requireDialogSays waits for a toast or a dialog
-
+	})
+	since := e.markShown()
+	e.ui(func() {
 		test.Tap(historyButton(h, "Stop deleting"))
 		assert.True(t, historyButton(h, "Stop deleting").Disabled(), "Stop is pressed once")
 	})
 	close(release)
-	requireDialogSays(e, "a delete stopped", "Deleting stopped",
+	requireDialogSays(e, since, "a delete stopped", "Deleting stopped",
 		"250 entries were deleted; the others are still in the list: select them and delete them again.")
 	left, err := e.db.HistoryCount("")
 	require.NoError(t, err)

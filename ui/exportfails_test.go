@@ -29,8 +29,9 @@ func TestFailedExportLeavesTheFileItWouldReplace(t *testing.T) {
 	require.NoError(t, os.WriteFile(out, []byte(before), 0o600))
 	free := testfs.FillDisk(t, disk)
 
+	since := e.markShown()
 	e.ui(func() { exportCSV(a)(out) })
-	requireDialogSays(e, "the export fails on the full disk", tr("Cannot export"))
+	requireDialogSays(e, since, "the export fails on the full disk", tr("Cannot export"))
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.Equal(t, before, string(b), "the file the export would have replaced")

@@ -107,19 +107,21 @@ func exportCSV(a *App) func(string) {
 // window says it did (when names the wait).
 func exportCSVAndWait(e *testEnv, out, when string) {
 	e.t.Helper()
+	since := e.markShown()
 	e.ui(func() { exportCSV(e.a)(out) })
-	e.eventually(func() bool { return strings.Contains(e.a.toast.Text, "exported with links to "+out) }, when)
+	e.eventually(func() bool { return strings.Contains(since.toastAfter(e.a), "exported with links to "+out) }, when)
 }
 
-// requireDialogSays waits until a save ends, requires it to have ended in
-// a dialog (not in a toast saying it was saved: what says what was
+// requireDialogSays waits until an action marked by since (markShown,
+// taken before it) ends in a toast or dialog shown after the mark,
+// requires a dialog (not a toast saying it was saved: what says what was
 // expected) whose text holds each of want, and closes the dialog.
-func requireDialogSays(e *testEnv, what string, want ...string) {
+func requireDialogSays(e *testEnv, since shownMark, what string, want ...string) {
 	e.t.Helper()
 	t, c := e.t, e.a.win.Canvas()
-	e.eventually(func() bool { return c.Overlays().Top() != nil || e.a.toast.Text != "" }, "the save ends")
+	e.eventually(func() bool { return since.dialogAfter(e.a) != nil || since.toastAfter(e.a) != "" }, what+": a dialog or toast after it")
 	e.ui(func() {
-		require.NotNil(t, c.Overlays().Top(), "%s: %q", what, e.a.toast.Text)
+		require.NotNil(t, since.dialogAfter(e.a), "%s: no dialog; the toast says %q", what, since.toastAfter(e.a))
 		text := overlayText(c)
 		for _, w := range want {
 			assert.Contains(t, text, w, what)
@@ -168,8 +170,9 @@ func requireSavesRefused(e *testEnv, blob string, save func(path string), title,
 	before, err := os.Stat(e.db.Path())
 	require.NoError(t, err)
 	for _, target := range targets {
+		since := e.markShown()
 		e.ui(func() { save(target) })
-		requireDialogSays(e, "refused, not saved onto "+target, title, want)
+		requireDialogSays(e, since, "refused, not saved onto "+target, title, want)
 	}
 	after, err := os.Stat(e.db.Path())
 	require.NoError(t, err)

@@ -109,9 +109,7 @@ func TestHistoryShowInFolder(t *testing.T) {
 	}, 2*time.Minute, 10*time.Millisecond, "the file manager asked")
 	assert.Equal(t, []string{"/select," + p}, rec.args)
 	require.NoError(t, os.Remove(p))
+	since := e.markShown()
 	e.ui(func() { test.Tap(r.reveal) })
-	e.eventually(func() bool { return a.toast.Text != "" }, "a toast")
-	e.ui(func() {
-		assert.Equal(t, "“beach.jpg” is no longer in "+displayPath(filepath.Dir(p))+".", a.toast.Text)
-	})
+	assert.Equal(t, "“beach.jpg” is no longer in "+displayPath(filepath.Dir(p))+".", e.waitToastAfter(since, "a toast"))
 }

@@ -143,9 +143,9 @@ func (e *testEnv) waitHeld(hold *testutil.UploadHold, what string) {
 func (e *testEnv) copyAllLinks(k storage.FolderKey, links int) string {
 	e.t.Helper()
 	a := e.a
+	since := e.markShown()
 	e.ui(func() {
 		a.fyne.Clipboard().SetContent("")
-		a.toast.SetText("")
 		var row *folderRow
 		for _, r := range shownFolderRows(a.win.Content()) {
 			if r.group.key == k {
@@ -157,7 +157,7 @@ func (e *testEnv) copyAllLinks(k storage.FolderKey, links int) string {
 	})
 	e.eventually(func() bool {
 		got := a.fyne.Clipboard().Content()
-		return got != "" && strings.Count(got, "\n") == links-1 && strings.Contains(a.toast.Text, "copied")
+		return got != "" && strings.Count(got, "\n") == links-1 && strings.Contains(since.toastAfter(a), "copied")
 	}, "the links copied")
 	var said string
 	e.ui(func() { said = overlayText(a.win.Canvas()) })

@@ -3,7 +3,6 @@ package ui
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -104,9 +103,10 @@ func TestFyneSaveDialogNeverEmptiesTheHistory(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			openIn(dataDir)
+			since := e.markShown()
 			e.ui(tc.save)
 			answerFyneSave(t, e, storage.DBFileName)
-			e.eventually(func() bool { return a.win.Canvas().Overlays().Top() != nil || a.toast.Text != "" }, "an answer")
+			e.eventually(func() bool { return since.dialogAfter(a) != nil || since.toastAfter(a) != "" }, "an answer")
 			e.ui(func() {
 				assert.Contains(t, overlayText(a.win.Canvas()), "data folder", "refused, with why")
 				dismissOverlays(a.win.Canvas())
@@ -123,9 +123,10 @@ func TestFyneSaveDialogNeverEmptiesTheHistory(t *testing.T) {
 	t.Run("elsewhere", func(t *testing.T) {
 		elsewhere := t.TempDir()
 		openIn(elsewhere)
+		since := e.markShown()
 		e.ui(func() { a.history.exportWith("csv", a.history.exportOptions("")) })
 		answerFyneSave(t, e, "mine.csv")
-		e.eventually(func() bool { return strings.Contains(a.toast.Text, "exported") }, "exported")
+		assert.Contains(t, e.waitToastAfter(since, "exported"), "exported")
 		got, err := os.ReadFile(filepath.Join(elsewhere, "mine.csv"))
 		require.NoError(t, err)
 		assert.Contains(t, string(got), "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o")

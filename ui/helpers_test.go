@@ -122,6 +122,51 @@ func (e *testEnv) eventually(cond func() bool, msg string) {
 	}, 2*time.Minute, 20*time.Millisecond, msg)
 }
 
+// shownMark is what the window had shown when it was taken (markShown):
+// a wait for what an action shows, marked before the action, ends only on
+// a toast or dialog shown after it, never on one still there from before
+// (a toast keeps its text once hidden).
+type shownMark struct {
+	toasts int               // toasts shown so far (App.toastGen)
+	top    fyne.CanvasObject // the overlay on top, nil if none
+}
+
+// markShown marks what the window has shown so far; take it before the
+// action whose toast or dialog a test waits for.
+func (e *testEnv) markShown() shownMark {
+	var m shownMark
+	e.ui(func() { m = shownMark{toasts: e.a.toastGen, top: e.a.win.Canvas().Overlays().Top()} })
+	return m
+}
+
+// toastAfter is the text of the newest toast a has shown since m was
+// taken, "" if none. Call it on the UI goroutine (in e.ui or eventually).
+func (m shownMark) toastAfter(a *App) string {
+	if a.toastGen == m.toasts {
+		return ""
+	}
+	return a.toast.Text
+}
+
+// dialogAfter is the overlay on top of a's window if it came after m was
+// taken, else nil. Call it on the UI goroutine.
+func (m shownMark) dialogAfter(a *App) fyne.CanvasObject {
+	top := a.win.Canvas().Overlays().Top()
+	if top == m.top {
+		return nil
+	}
+	return top
+}
+
+// waitToastAfter waits until a toast is shown after m, and returns its
+// text (what names the wait).
+func (e *testEnv) waitToastAfter(m shownMark, what string) string {
+	e.t.Helper()
+	var text string
+	e.eventually(func() bool { text = m.toastAfter(e.a); return text != "" }, what)
+	return text
+}
+
 // reloadHistory reads History again and waits until it holds n entries.
 func (e *testEnv) reloadHistory(n int) {
 	e.t.Helper()

@@ -50,12 +50,14 @@ func TestCheckAgainOnADriveThatDoesNotAnswerLooksOnceAtATime(t *testing.T) {
 	waitOrFail(t, started, "the check's read of the file")
 
 	for range 3 {
+		since := e.markShown()
 		e.ui(func() { test.Tap(r.recheck) })
-		e.eventually(func() bool { return a.toast.Text == stillLooking("report.pdf") }, "still looking, said")
+		assert.Equal(t, stillLooking("report.pdf"), e.waitToastAfter(since, "still looking, said"))
 		e.ui(func() { assert.Equal(t, widget.WarningImportance, a.toast.Importance, "still looking is no success") })
 	}
+	since := e.markShown()
 	release()
-	e.eventually(func() bool { return a.toast.Text == "“report.pdf” is not reachable yet" }, "the check's result")
+	assert.Equal(t, "“report.pdf” is not reachable yet", e.waitToastAfter(since, "the check's result"))
 	e.ui(func() { assert.Equal(t, widget.WarningImportance, a.toast.Importance, "not reachable is no success") })
 	assert.Empty(t, started, "no other read started while one was under way")
 
@@ -102,8 +104,9 @@ func TestShowInFolderOnADriveThatDoesNotAnswerLooksOnceAtATime(t *testing.T) {
 	waitOrFail(t, begun, "the look at the file")
 
 	for range 3 {
+		since := e.markShown()
 		e.ui(func() { test.Tap(r.reveal) })
-		e.eventually(func() bool { return a.toast.Text == stillLooking("beach.jpg") }, "still looking, said")
+		assert.Equal(t, stillLooking("beach.jpg"), e.waitToastAfter(since, "still looking, said"))
 	}
 	release()
 	e.eventually(asked, "the file manager asked")

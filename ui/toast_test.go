@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/stretchr/testify/assert"
@@ -137,4 +138,28 @@ func TestAToastLooksLikeWhatItSays(t *testing.T) {
 			assert.Equal(t, tt.stroke, a.toastBox.stroke, tt.name)
 		})
 	}
+}
+
+// TestShownMarkSeesOnlyWhatCameAfter: a wait marked before an action
+// (markShown) ended on a toast still there from before it, since a hidden
+// toast keeps its text (CI red once, session 38). A mark sees no toast or
+// dialog shown before it, and each one shown after it.
+func TestShownMarkSeesOnlyWhatCameAfter(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.a
+	e.ui(func() {
+		a.showToast("Link copied to the clipboard")
+		a.hideToast()
+		dialog.ShowInformation("Before", "a dialog up before the mark", a.win)
+	})
+	since := e.markShown()
+	e.ui(func() {
+		assert.Empty(t, since.toastAfter(a), "the toast shown before the mark, though its text is kept")
+		assert.Nil(t, since.dialogAfter(a), "the dialog up before the mark")
+		a.showNote("300 files were already in the queue, so they were not added again.")
+		assert.Equal(t, "300 files were already in the queue, so they were not added again.", since.toastAfter(a))
+		dialog.ShowInformation("After", "a dialog shown after the mark", a.win)
+		assert.Contains(t, overlayText(a.win.Canvas()), "a dialog shown after the mark")
+		assert.Equal(t, a.win.Canvas().Overlays().Top(), since.dialogAfter(a))
+	})
 }
