@@ -90,12 +90,24 @@ func TestCancelAllDuringTheSaveOfAHeldListing(t *testing.T) {
 // -race). Each file looked at is one row, added before the next look.
 type unsavedHold struct {
 	mu        sync.Mutex
-	files     int // the files looked at (before the hold, once held)
-	saved     int // the rows of the saves begun
-	isHeld    bool
+	files     int  // the files looked at (before the hold, once held)
+	saved     int  // the rows of the saves begun
 	heldSaved bool // a save began while held
-	held      chan struct{}
-	release   func() // lets the listing go on; once, then a no-op
+	// held is closed, with mu held, once the listing is held: whether it
+	// is (isHeld) is read from it, not kept a second time.
+	held    chan struct{}
+	release func() // lets the listing go on; once, then a no-op
+}
+
+// isHeld says whether the listing is held; called with h.mu held, which
+// h.held is closed under, so it agrees with the counts beside it.
+func (h *unsavedHold) isHeld() bool {
+	select {
+	case <-h.held:
+		return true
+	default:
+		return false
+	}
 }
 
 // holdWithUnsavedFiles sets cfg's listing hooks to hold it (unsavedHold)
@@ -112,22 +124,22 @@ func holdWithUnsavedFiles(cfg *Config, atLeast int, onHeldSave func()) *unsavedH
 			return
 		}
 		h.mu.Lock()
-		hold := !h.isHeld && h.files >= atLeast && h.saved < h.files
-		h.isHeld = h.isHeld || hold
-		if !h.isHeld {
+		hold := !h.isHeld() && h.files >= atLeast && h.saved < h.files
+		if hold {
+			close(h.held)
+		} else if !h.isHeld() {
 			h.files++
 		}
 		h.mu.Unlock()
 		if hold {
-			close(h.held)
 			<-released
 		}
 	}
 	cfg.beforeListedRows = func(_, rows int) {
 		h.mu.Lock()
 		h.saved += rows
-		first := h.isHeld && !h.heldSaved
-		h.heldSaved = h.heldSaved || h.isHeld
+		first := h.isHeld() && !h.heldSaved
+		h.heldSaved = h.heldSaved || first
 		h.mu.Unlock()
 		if first {
 			onHeldSave()
