@@ -23,8 +23,15 @@ import (
 const windowTermBound = 15 * time.Second
 
 // windowTermListed bounds the wait for the window to list its folder and
-// upload its first files: only against a hang.
+// upload its first files: only against a hang. It also sets the speed
+// limit (windowTermLimit), so it is not the restart's bound.
 const windowTermListed = 10 * time.Minute
+
+// windowTermResumed bounds the wait for the window started again, with no
+// speed limit, to upload the files the first left: only against a hang.
+// Equal to windowTermListed as a generous bound too, not tied to it: a
+// longer wait for the listing slows the uploads, not the restart.
+const windowTermResumed = 10 * time.Minute
 
 // windowTermLimit is the speed limit of the window that is sent SIGTERM:
 // at most half of the bytes of files of sizes can go by within
@@ -120,7 +127,7 @@ func windowTermCase(n int) trustCase {
 			lost := n - uploaded - waiting
 			setUploadLimit(t, home, 0)
 			restart := startWindow(t, home, "--env", "sandbox")
-			deadline := time.Now().Add(10 * time.Minute)
+			deadline := time.Now().Add(windowTermResumed)
 			for time.Now().Before(deadline) && (historyCount(home) < n || unfinishedJobs(home) > 0) {
 				time.Sleep(20 * time.Millisecond)
 			}
