@@ -55,6 +55,10 @@ type pageRead struct {
 	extend bool
 }
 
+// readRows reads a page: pageRead.run, a variable so that a test can count
+// the reads.
+var readRows = pageRead.run
+
 // run reads the page.
 func (p pageRead) run(q *worker.Queue) []worker.Job {
 	if p.before > 0 {
@@ -156,7 +160,7 @@ func (v *uploadView) read(p pageRead) {
 	v.loading = true
 	v.late, v.lateLost = nil, false
 	ok := a.goBg(func() {
-		rows := p.run(s.queue)
+		rows := readRows(p, s.queue)
 		a.do(func() {
 			if v.sess != s {
 				return
