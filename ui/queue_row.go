@@ -347,12 +347,17 @@ func (r *queueRow) showActions(j worker.Job, look stateLook) {
 	}
 }
 
-// blank shows nothing in the row: its job is being read.
-func (r *queueRow) blank() {
+// blank shows nothing in the row while its job is being read, or, when
+// the read failed (unread), that it could not be read, and why.
+func (r *queueRow) blank(unread error) {
 	r.jobID = ""
 	r.icon.SetResource(nil)
 	r.name.SetText("")
 	r.detail.SetText("")
+	if unread != nil {
+		r.name.SetText(tr("This row could not be read; it is read again every few seconds."))
+		r.detail.SetText(humanError(unread))
+	}
 	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.retrySlot, r.remove, r.why, r.copyLink, r.open, r.again} {
 		o.Hide()
 	}

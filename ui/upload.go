@@ -92,6 +92,13 @@ type uploadView struct {
 	late     []worker.Job
 	lateLost bool
 	tried    [3]int
+	// readErr is why the last page read failed (nil when it did not):
+	// the rows the window misses say so. retryDue says the window is read
+	// again listRetry after it (retryLater, numbered retryGen), and the
+	// list asks for no row until then.
+	readErr  error
+	retryDue bool
+	retryGen uint64
 	// listVer changes whenever a job the list shows changes, is added or
 	// leaves; drawn is what the list was last refreshed for (drawList),
 	// and drawnAt when. listOwed says a refresh was held back: the pump's
@@ -177,7 +184,7 @@ func (v *uploadView) buildQueue() {
 				o.(*queueRow).set(j)
 				return
 			}
-			o.(*queueRow).blank()
+			o.(*queueRow).blank(v.readErr)
 			v.want(id)
 		},
 	)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"time"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -23,6 +24,11 @@ import (
 // speed from the uploads in flight. So a queue of 100,000 files costs the
 // window what a queue of a few hundred does.
 //
+// A read that fails (a drive or a lock failing the database's reads) is no
+// page: the window stays as it was, the rows it misses say they could not
+// be read, and the window is read again listRetry later, not at once, so a
+// failing database is not asked as fast as it fails.
+//
 // Jobs the database refused (there is no row to page through) are held
 // apart, few as they are, and listed after the others.
 
@@ -36,6 +42,11 @@ const (
 	// listCap is the most rows the window holds.
 	listCap = 2 * listPage
 )
+
+// listRetry is how long the list waits, after a page could not be read,
+// before it reads the window again: a drive or a lock that fails the
+// reads is not asked again and again meanwhile.
+const listRetry = 2 * time.Second
 
 // pageRead is one read of the list, planned on the UI goroutine (plan) and
 // run off it (run), then placed into the window (place).
@@ -60,12 +71,12 @@ type pageRead struct {
 var readRows = pageRead.run
 
 // run reads the page.
-func (p pageRead) run(q *worker.Queue) []worker.Job {
+func (p pageRead) run(q *worker.Queue) ([]worker.Job, error) {
 	if p.before > 0 {
 		return q.JobsBefore(p.before, listPage)
 	}
-	rows, _ := q.JobsPage(p.after, p.offset, listPage)
-	return rows
+	rows, _, err := q.JobsPage(p.after, p.offset, listPage)
+	return rows, err
 }
 
 // listLen is the number of rows in the list.
@@ -106,14 +117,15 @@ func (v *uploadView) resetWindow() {
 	v.listVer++
 	v.loading, v.reread = false, false
 	v.tried = [3]int{-1}
+	v.readErr, v.retryDue = nil, false
 }
 
 // want asks for row p of the list, which the window does not hold: a page
 // around it is read off the UI goroutine, and the list drawn again once it
 // is in. One read at a time; the list asks again for what is still missing
-// when it is drawn again.
+// when it is drawn again, or after a failed read once it is read again.
 func (v *uploadView) want(p int) {
-	if v.sess == nil || v.loading || p < 0 || p >= v.listed() {
+	if v.sess == nil || v.loading || v.retryDue || p < 0 || p >= v.listed() {
 		return
 	}
 	key := [3]int{p, int(v.listGen), v.sum.Total}
@@ -154,21 +166,30 @@ func (v *uploadView) reload() {
 }
 
 // read runs p off the UI goroutine and places its rows, unless the list's
-// positions changed meanwhile (then the list asks again).
+// positions changed meanwhile (then the list asks again). A read that
+// fails leaves the window as it was and is tried again later (retryLater).
 func (v *uploadView) read(p pageRead) {
 	s, gen, a := v.sess, v.listGen, v.a
 	v.loading = true
 	v.late, v.lateLost = nil, false
 	ok := a.goBg(func() {
-		rows := readRows(p, s.queue)
+		rows, err := readRows(p, s.queue)
 		a.do(func() {
 			if v.sess != s {
 				return
 			}
 			v.loading = false
 			v.listVer++ // drawn again, the list asks for the rows it still misses
-			if gen == v.listGen {
-				v.place(p, rows)
+			v.readErr = err
+			if err != nil {
+				v.late, v.lateLost = nil, false
+				v.reread = false // the retry reads the window again
+				v.retryLater(s)
+			} else {
+				v.retryDue = false
+				if gen == v.listGen {
+					v.place(p, rows)
+				}
 			}
 			if v.reread {
 				v.reread = false
@@ -180,6 +201,35 @@ func (v *uploadView) read(p pageRead) {
 	if !ok {
 		v.loading = false
 	}
+}
+
+// retryLater reads the window again listRetry from now, while s is shown,
+// after a read failed; the list then asks again for the rows it misses.
+// The wait ends with the session, or the App.
+func (v *uploadView) retryLater(s *activeSession) {
+	if v.retryDue {
+		return
+	}
+	v.retryDue = true
+	v.retryGen++
+	a, gen, ended := v.a, v.retryGen, s.pumpDone
+	a.goBg(func() {
+		wait := time.NewTimer(listRetry)
+		defer wait.Stop()
+		select {
+		case <-wait.C:
+		case <-ended:
+			return
+		case <-a.stop:
+			return
+		}
+		a.do(func() {
+			if v.sess == s && v.retryDue && v.retryGen == gen {
+				v.retryDue = false
+				v.reload()
+			}
+		})
+	})
 }
 
 // place puts the rows read by p into the window.

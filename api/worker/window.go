@@ -222,7 +222,10 @@ func (q *Queue) savedJobs(size int) []Job {
 	var out []Job
 	var after int64
 	for {
-		page, next := q.JobsPage(after, 0, size)
+		page, next, err := q.JobsPage(after, 0, size)
+		if err != nil {
+			return out // what could be read: Jobs is for tests and small tools
+		}
 		out = append(out, page...)
 		if len(page) < size {
 			return out
@@ -236,19 +239,20 @@ func (q *Queue) savedJobs(size int) []Job {
 // from the start), and the Seq of the last one (the cursor of the next
 // page). A job in memory is shown as it is now, the others as their rows
 // say. Paging by a known row costs O(log n); an offset costs O(offset).
-func (q *Queue) JobsPage(afterSeq int64, offset, limit int) ([]Job, int64) {
+// It fails when the database cannot be read; the caller reads again later.
+func (q *Queue) JobsPage(afterSeq int64, offset, limit int) ([]Job, int64, error) {
 	var rows []storage.JobRow
-	page := q.readPage(func() (err error) {
+	page, err := q.readPage(func() (err error) {
 		rows, err = q.db.ListJobs(q.env, q.account, afterSeq, offset, limit)
 		return err
 	}, &rows)
-	return page, lastSeq(rows, afterSeq)
+	return page, lastSeq(rows, afterSeq), err
 }
 
 // JobsBefore returns up to limit jobs of the list added just before the job
 // whose Seq is beforeSeq, in the order they were added: the page above a
-// known row.
-func (q *Queue) JobsBefore(beforeSeq int64, limit int) []Job {
+// known row. It fails as JobsPage does.
+func (q *Queue) JobsBefore(beforeSeq int64, limit int) ([]Job, error) {
 	var rows []storage.JobRow
 	return q.readPage(func() (err error) {
 		rows, err = q.db.ListJobsBefore(q.env, q.account, beforeSeq, limit)
@@ -263,18 +267,21 @@ const pageReads = 4
 // readPage reads a page of rows (read, into *rows) and snapshots it. A job
 // that left memory while the rows were read (finished, or removed) may have
 // a row older than its last state, or one about to be deleted, so the page
-// is read again then.
-func (q *Queue) readPage(read func() error, rows *[]storage.JobRow) []Job {
+// is read again then. A failed read is returned, not kept as the queue's
+// failed write (Close reports those): it wrote nothing, and the caller
+// reads again. A database found deleted or replaced is still noted, as
+// every use of it notes it.
+func (q *Queue) readPage(read func() error, rows *[]storage.JobRow) ([]Job, error) {
 	for i := 1; ; i++ {
 		q.mu.Lock()
 		gen := q.forgotten
 		q.mu.Unlock()
 		if err := read(); err != nil {
-			q.noteDBErr(fmt.Errorf("list the queue: %w", err))
-			return nil
+			q.noteGone(err)
+			return nil, fmt.Errorf("list the queue: %w", err)
 		}
 		if out, ok := q.snapshotRows(*rows, gen, i == pageReads); ok {
-			return out
+			return out, nil
 		}
 	}
 }

@@ -154,9 +154,11 @@ func TestJobsPageMergesMemoryAndRows(t *testing.T) {
 		assert.Equal(t, all[i].ID, paged[i].ID, "in the order they were added")
 	}
 	assert.Equal(t, storage.JobCanceled, paged[12].State)
-	jump, _ := q.JobsPage(0, 20, 3)
+	jump, _, err := q.JobsPage(0, 20, 3)
+	require.NoError(t, err)
 	assert.Equal(t, []string{all[20].ID, all[21].ID, all[22].ID}, []string{jump[0].ID, jump[1].ID, jump[2].ID})
-	above := q.JobsBefore(all[20].Seq, 2)
+	above, err := q.JobsBefore(all[20].Seq, 2)
+	require.NoError(t, err)
 	assert.Equal(t, []string{all[18].ID, all[19].ID}, []string{above[0].ID, above[1].ID})
 	got, ok := q.Job(all[3].ID)
 	require.True(t, ok)

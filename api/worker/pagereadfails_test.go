@@ -1,0 +1,53 @@
+package worker
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestFailedPageReadIsNoFailedWrite: a page of the list that cannot be
+// read (a flaky drive, another program holding the file) is the caller's
+// to handle: JobsPage and JobsBefore say it failed, and the next read,
+// once the database answers, has the rows. Close reports the first failed
+// database write, and a read that failed wrote nothing: it used to be kept
+// as that write and reported by Close.
+func TestFailedPageReadIsNoFailedWrite(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	rows := make([]storage.JobRow, 3)
+	for i := range rows {
+		rows[i] = storage.JobRow{Env: testEnvName, Account: testEmail, BatchID: "b",
+			LocalPath: filepath.Join(e.files, fmt.Sprintf("f%d", i)), Name: fmt.Sprintf("f%d", i), Size: 1,
+			State: storage.JobCanceled}
+	}
+	require.NoError(t, e.db.InsertJobs(rows))
+	q := e.queue(e.config())
+	all := q.Jobs()
+	require.Len(t, all, 3)
+
+	raw, err := sql.Open("sqlite", filepath.Join(e.dbDir, storage.DBFileName)+"?_pragma=busy_timeout(60000)")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = raw.Close() })
+	_, err = raw.Exec(`ALTER TABLE jobs RENAME TO jobs_hidden`) // every read of the rows fails
+	require.NoError(t, err)
+	page, _, err := q.JobsPage(0, 0, 10)
+	assert.ErrorContains(t, err, "no such table")
+	assert.Empty(t, page)
+	above, err := q.JobsBefore(all[2].Seq, 10)
+	assert.ErrorContains(t, err, "no such table")
+	assert.Empty(t, above)
+	_, err = raw.Exec(`ALTER TABLE jobs_hidden RENAME TO jobs`)
+	require.NoError(t, err)
+
+	page, _, err = q.JobsPage(0, 0, 10)
+	require.NoError(t, err, "read once the database answers")
+	assert.Len(t, page, 3)
+	assert.NoError(t, q.Close(), "no write failed")
+}
