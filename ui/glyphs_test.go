@@ -64,7 +64,7 @@ func catalogTexts(t *testing.T) []windowText {
 }
 
 // windowLiterals are the string and rune literals of the window's code
-// (checkMark, the language names, "…", "●"), which it may draw as they
+// (checkMark, the language names, "…", "•"), which it may draw as they
 // are.
 func windowLiterals(t *testing.T) []windowText {
 	files, err := filepath.Glob("*.go")

@@ -1065,7 +1065,7 @@ func (r *historyRow) setLive(c storage.LiveCheck) {
 		r.live.Hide()
 		r.recheck.Hide()
 	case c.Served():
-		r.live.SetText(tr("● live · {{.Took}}", map[string]any{"Took": liveTook(c.Took)}))
+		r.live.SetText(tr("• live · {{.Took}}", map[string]any{"Took": liveTook(c.Took)}))
 		r.live.Importance = widget.SuccessImportance
 		r.live.Show()
 		r.recheck.Hide()

@@ -261,7 +261,7 @@ func TestHistoryLiveMarkAndCheckAgain(t *testing.T) {
 	e.eventually(func() bool { return a.history.entries[0].Live.Served() }, "checked again")
 	e.ui(func() {
 		r.set(a.history.entries[0])
-		assert.True(t, strings.HasPrefix(r.live.Text, "● live · "), r.live.Text)
+		assert.True(t, strings.HasPrefix(r.live.Text, "• live · "), r.live.Text)
 		assert.False(t, r.recheck.Visible())
 	})
 	stored, err := e.db.HistoryByID(id)
@@ -342,7 +342,7 @@ func findPopUpMenu(o fyne.CanvasObject) *widget.PopUpMenu {
 }
 
 // TestHistoryRowLiveMarkGivesWayWhenNarrow: in a narrow row a served
-// link's "● live" mark leaves its room to the size, date and folder; a
+// link's "• live" mark leaves its room to the size, date and folder; a
 // wide row shows both, and "not reachable yet" always stays.
 func TestHistoryRowLiveMarkGivesWayWhenNarrow(t *testing.T) {
 	e := newTestEnv(t)
