@@ -308,20 +308,20 @@ const (
 // that has a row of that job already (a listing resumed after a kill
 // meets the file again) adds none, whatever its key: a version before
 // 2026-12-05 keyed the row without the folder.
-const (
+var (
 	insertLeftSQL = `INSERT INTO folder_members (job_id, added_folder, batch_id, history_id, size, seen_after)
 		SELECT ?1, ?2, ?3, coalesce((SELECT id FROM history WHERE job_id = ?4), 0),
 			coalesce((SELECT size FROM history WHERE job_id = ?4), 0), coalesce((SELECT max(id) FROM history), 0)
-		WHERE NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.job_id > ?4 || '/' AND m.job_id < ?4 || '0'
+		WHERE NOT EXISTS (SELECT 1 FROM folder_members m WHERE ` + leftToSQL("m.job_id", "?4") + `
 			AND +m.added_folder = ?2 AND +m.batch_id = ?3)
 		ON CONFLICT (job_id) DO NOTHING` // (+: as waitingUnderSQL)
 	joinLeftSQL = `UPDATE folder_members SET history_id = iif(history_id = 0, (SELECT id FROM history WHERE job_id = ?1), history_id),
 		size = iif(history_id = 0, (SELECT size FROM history WHERE job_id = ?1), size), seen_after = (SELECT max(id) FROM history)
 		WHERE ` + leftToJobWhere
 	// leftToJobWhere picks the rows of the shares that left their file to
-	// the job ?1, keyed from ?2 to ?3 (leftSpan), that do not hold another
-	// upload (joinLeftSQL; sharesOfJobSQL).
-	leftToJobWhere = `job_id > ?2 AND job_id < ?3 AND +history_id <= 0` // (+: by job_id, not by every row still waiting)
+	// the job ?1 (leftToSQL) that do not hold another upload (joinLeftSQL;
+	// sharesOfJobSQL).
+	leftToJobWhere = leftToSQL("job_id", "?1") + ` AND +history_id <= 0` // (+: by job_id, not by every row still waiting)
 	// supersedeLeftSQL: the job ?1 of a share uploads the file itself, so
 	// the rows its share left to other jobs of that file hold no file any
 	// more (history_id -1: not listed, not counted, not waiting; a listing
@@ -349,10 +349,10 @@ const (
 		JOIN jobs o ON o.env = j.env AND o.account = j.account AND o.local_path = j.local_path
 		WHERE j.id = ?1 AND j.beneath != '' AND o.seq != j.seq`
 	// sharesOfJobSQL holds when finishJobTx's share writes of the job ?1
-	// (?2 and ?3 as joinLeftSQL's) may change a row (shareStmts.mayTouch):
-	// there is a row that dropFoundOfJobSQL or joinLeftSQL picks, or
-	// another job of its file, whose keys are the only rows
-	// supersedeLeftSQL writes; each condition is written once, for its
+	// may change a row (shareStmts.mayTouch): there is a row that
+	// dropFoundOfJobSQL or joinLeftSQL picks, or another job of its file,
+	// whose keys are the only rows supersedeLeftSQL writes; each
+	// condition is written once, for its
 	// write and this look. When it does not hold, the three change
 	// nothing: none finds a row in the state before them, so none leaves
 	// the next one a row to change. It is an UPDATE that changes nothing,
@@ -376,7 +376,7 @@ const (
 	// through it once the share uploads or finds that file itself. Once
 	// no row counts on it, DeleteCleared deletes it.
 	awaitedSQL = `EXISTS (SELECT 1 FROM folder_members m
-		WHERE m.job_id > jobs.id || '/' AND m.job_id < jobs.id || '0' AND +m.history_id = 0)` // (+: as joinLeftSQL)
+		WHERE ` + leftToSQL("m.job_id", "jobs.id") + ` AND +m.history_id = 0)`  // (+: as joinLeftSQL)
 	// leftOfShareSQL counts a share's files left to other jobs not
 	// recorded yet: those whose job still waits (queued, uploading,
 	// waiting for sign-in, states ?), and all of them; not a file the
@@ -482,16 +482,21 @@ type LeftFile struct {
 }
 
 // key is the folder_members.job_id of l: the job's id, a slash, the
-// share's batch (leftSpan), a slash and the share's folder, as one call's
+// share's batch (leftToSQL), a slash and the share's folder, as one call's
 // folders may each leave a file to one job (upload --parent-id N d d/sub:
 // both leave d/sub's files to the job of an earlier upload, or to d's).
 func (l LeftFile) key() string {
 	return l.JobID + "/" + l.BatchID + "/" + l.Folder
 }
 
-// leftSpan is the range of folder_members.job_id of the files left to job
-// id (ids hold no slash).
-func leftSpan(id string) (lo, hi string) { return id + "/", id + "0" }
+// leftToSQL picks the rows of folder_members (key column col) of the
+// files left to the job whose id is the SQL expression id: keys from the
+// id and a slash to the id and a '0', the byte after the slash (ids hold
+// no slash). A range of col, so col's index finds them; every look for a
+// job's left files uses it, so none can drift from LeftFile.key.
+func leftToSQL(col, id string) string {
+	return col + " > " + id + " || '/' AND " + col + " < " + id + " || '0'"
+}
 
 // insertLeft saves the files left to other jobs in tx.
 func insertLeft(tx *sql.Tx, left []LeftFile) error {
@@ -852,11 +857,11 @@ func rankFolderShares(tx *sql.Tx, folder string, ranks map[string]shareRank) err
 // own count: jobs_batch) nor a row of its share (the Add call ? and the
 // folder ?) left to that job (counted by FolderLeftOf from the share's
 // rows; a row of another folder of the call is that share's).
-const waitingUnderSQL = `SELECT count(*) FROM jobs o
+var waitingUnderSQL = `SELECT count(*) FROM jobs o
 	WHERE o.env = ? AND o.account = ? AND o.local_path > ? AND o.local_path < ?
 	AND o.state IN (?, ?, ?) AND o.cleared = 0
 	AND NOT EXISTS (SELECT 1 FROM jobs s WHERE s.batch_id = ? AND s.local_path = o.local_path)
-	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE m.job_id > o.id || '/' AND m.job_id < o.id || '0'
+	AND NOT EXISTS (SELECT 1 FROM folder_members m WHERE ` + leftToSQL("m.job_id", "o.id") + `
 		AND +m.batch_id = ? AND +m.added_folder = ?)` // (+: by job_id, not by every row of the share)
 
 // WaitingUnder counts the files under k's folder that other Add calls of

@@ -553,8 +553,7 @@ func finishJobTx(tx *sql.Tx, fin, hist *sql.Stmt, shares shareStmts, f JobFinish
 		return err
 	}
 	// The shares that left this file to this job hold its upload now.
-	lo, hi := leftSpan(r.ID)
-	_, err := shares.joinLeft.Exec(r.ID, lo, hi)
+	_, err := shares.joinLeft.Exec(r.ID)
 	return err
 }
 
@@ -575,8 +574,7 @@ func (s shareStmts) mayTouch(id string) (bool, error) {
 	if s.sharesOf == nil {
 		return true, nil
 	}
-	lo, hi := leftSpan(id)
-	res, err := s.sharesOf.Exec(id, lo, hi)
+	res, err := s.sharesOf.Exec(id)
 	if err != nil {
 		return false, err
 	}

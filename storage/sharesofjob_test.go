@@ -52,8 +52,7 @@ func TestSharesOfJobSaysWhenTheShareWritesChangeARow(t *testing.T) {
 		for _, j := range jobs {
 			tx, err := d.w.Begin()
 			require.NoError(t, err)
-			lo, hi := leftSpan(j.ID)
-			res, err := tx.Exec(sharesOfJobSQL, j.ID, lo, hi)
+			res, err := tx.Exec(sharesOfJobSQL, j.ID)
 			require.NoError(t, err)
 			may, err := res.RowsAffected()
 			require.NoError(t, err)
@@ -61,7 +60,7 @@ func TestSharesOfJobSaysWhenTheShareWritesChangeARow(t *testing.T) {
 			for _, w := range []struct {
 				q    string
 				args []any
-			}{{dropFoundOfJobSQL, []any{j.ID}}, {supersedeLeftSQL, []any{j.ID}}, {joinLeftSQL, []any{j.ID, lo, hi}}} {
+			}{{dropFoundOfJobSQL, []any{j.ID}}, {supersedeLeftSQL, []any{j.ID}}, {joinLeftSQL, []any{j.ID}}} {
 				res, err := tx.Exec(w.q, w.args...)
 				require.NoError(t, err, "round %d job %s", round, j.ID)
 				n, err := res.RowsAffected()
