@@ -200,6 +200,10 @@ func Drop(f *os.File) error {
 // lock.
 var beforeLock func()
 
+// afterPutBack, when set (by a test), runs in Keep once a file it makes is
+// at the path, before Keep returns: a taker that runs then must be refused.
+var afterPutBack func()
+
 // stillAt reports whether the file fi is of is at path (Unix, where a file
 // held open can be removed), a link there followed as Take's open follows
 // it: a path that cannot be looked at, but not one where nothing is,
@@ -220,7 +224,8 @@ func stillAt(path string, fi os.FileInfo) bool {
 // and reports whether it did. A file another holder has locked at the path
 // by then (a taker that came while it was gone) is left alone, as is a
 // path that cannot be looked at; the next Keep tries again. A symbolic
-// link at the path is not followed.
+// link at the path is not followed. The file it puts back is locked from
+// the moment it is at the path (putBackLocked).
 func (k *Kept) Keep() bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -234,21 +239,80 @@ func (k *Kept) Keep() bool {
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return false
 	}
-	f, err := os.OpenFile(k.path, os.O_RDWR|os.O_CREATE|noFollow, 0o600)
+	var f *os.File
+	switch {
+	case err == nil: // another file in its place, which nobody may hold
+		f, err = openLocked(k.path, os.O_RDWR|noFollow)
+	case removableWhileOpen:
+		f, err = putBackLocked(k.path)
+	default: // Windows: a file held open cannot be removed, nor found gone
+		f, err = openLocked(k.path, os.O_RDWR|os.O_CREATE|noFollow)
+	}
 	if err != nil {
 		return false
 	}
-	fi, err = f.Stat()
-	if err == nil {
-		err = TryLock(f)
-	}
-	if err != nil {
+	if fi, err = f.Stat(); err != nil {
 		f.Close()
 		return false
 	}
 	k.f.Close() // its lock, on a file no longer at the path, kept nobody out
 	k.f, k.locked = f, fi
 	return true
+}
+
+// putBackLocked makes a file at path that is locked from the moment it is
+// there: made and locked under a name of its own in the same folder, then
+// linked to path. A file made at path and locked after would be at the
+// path unlocked for a moment, and a taker that came then (a second run's
+// queue) would lock it first: both would hold "the" lock. It fails when a
+// file is at path by then (another taker's: left alone); where a link
+// cannot be made (some FUSE or FAT filesystems) it makes the file at path
+// and locks it after, as there is no other way there.
+func putBackLocked(path string) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".new-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name()) // the path keeps the file once linked
+	if err = TryLock(f); err == nil {
+		err = os.Link(f.Name(), path)
+	}
+	if linkUnsupported(err) {
+		f.Close()
+		return openLocked(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|noFollow)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if afterPutBack != nil {
+		afterPutBack()
+	}
+	return f, nil
+}
+
+// linkUnsupported reports whether err is a link refused by the filesystem
+// rather than by what is at the path.
+func linkUnsupported(err error) bool {
+	return errors.Is(err, errors.ErrUnsupported) || errors.Is(err, syscall.EPERM)
+}
+
+// openLocked opens the file at path with flags (mode 0600 when made) and
+// locks it; the file is closed when it cannot be locked. A file it makes
+// is at the path unlocked until it is locked (putBackLocked's fallback).
+func openLocked(path string, flags int) (*os.File, error) {
+	f, err := os.OpenFile(path, flags, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if afterPutBack != nil && flags&os.O_CREATE != 0 {
+		afterPutBack()
+	}
+	if err = TryLock(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Close gives up the lock; safe to call twice.

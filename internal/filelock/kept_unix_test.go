@@ -95,3 +95,35 @@ func TestTakeThroughALink(t *testing.T) {
 	_, err = Take(p)
 	require.ErrorIs(t, err, ErrLocked)
 }
+
+// TestKeepPutsBackALockedFile: the file Keep puts back at the path is
+// locked from the moment it is there. A taker that comes just then (a
+// second run's queue) is refused, not given the file before Keep locks it,
+// which would leave both runs holding "the" lock.
+func TestKeepPutsBackALockedFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x.lock")
+	k, err := Take(p)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = k.Close() })
+	require.NoError(t, os.Remove(p)) // a cleaner
+
+	var takeErr error
+	afterPutBack = func() {
+		afterPutBack = nil
+		var other *Kept
+		other, takeErr = Take(p)
+		if takeErr == nil {
+			_ = other.Close()
+		}
+	}
+	t.Cleanup(func() { afterPutBack = nil })
+	put := k.Keep()
+	assert.Nil(t, afterPutBack, "the hook ran")
+	require.ErrorIs(t, takeErr, ErrLocked, "a taker got the file Keep put back before Keep locked it")
+	assert.True(t, put, "Keep reports it put the file back")
+	_, err = Take(p)
+	require.ErrorIs(t, err, ErrLocked, "and it holds that file")
+	entries, err := os.ReadDir(filepath.Dir(p))
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the lock file is left in the folder")
+}
