@@ -225,16 +225,16 @@ type Queue struct {
 // next, from a window of the queued jobs read from the database
 // (window.go). Under Queue.mu.
 type queueSchedule struct {
-	wake         chan struct{}
-	running      int         // upload goroutines alive
-	uploaders    chan func() // unbuffered: the upload goroutines waiting for the next attempt take it (goUpload)
-	ready        []*job      // queued jobs that may start, FIFO (lazy: stale entries are skipped)
-	delayed      []*job      // queued jobs in retry backoff
-	window       int         // how many queued jobs one read brings in (Config.window)
-	cursor       int64       // the next window is read after this seq
-	exhausted    bool        // no queued row after cursor, until something is queued
-	refillFailed bool        // the last window read failed: try again in refillRetry
-	bulkGen      uint64      // bumped by every bulk change, so a window read across one is read again
+	wake      chan struct{}
+	running   int         // upload goroutines alive
+	uploaders chan func() // unbuffered: the upload goroutines waiting for the next attempt take it (goUpload)
+	ready     []*job      // queued jobs that may start, FIFO (lazy: stale entries are skipped)
+	delayed   []*job      // queued jobs in retry backoff
+	window    int         // how many queued jobs one read brings in (Config.window)
+	cursor    int64       // the next window is read after this seq
+	exhausted bool        // no queued row after cursor, until something is queued
+	refillErr error       // the last window read failed: try again in refillRetry (nil when it worked)
+	bulkGen   uint64      // bumped by every bulk change, so a window read across one is read again
 	// refillLeft, while a window is being read, holds the ids of the jobs
 	// that left memory meanwhile (forgetLocked): their rows read may be
 	// older than their state, so a window holding one is read again.
@@ -477,7 +477,8 @@ func (q *Queue) idleLocked() (bool, error) {
 // stay saved so that the next New lists them, pending row updates are
 // written, every goroutine ends and subscriber channels are closed. It does
 // not close the database. It returns the first error met while writing the
-// queue to the database, if any. Calling it again returns the same result.
+// queue to the database, if any, else the read of the next jobs to upload
+// when it was still failing. Calling it again returns the same result.
 func (q *Queue) Close() error {
 	q.closeMu.Do(func() { close(q.closing) }) // before q.mu: a publisher may hold it, waiting for a reader
 	q.mu.Lock()
@@ -514,7 +515,7 @@ func (q *Queue) Close() error {
 	q.subsWG.Wait()
 
 	q.mu.Lock()
-	q.closeErr = cmp.Or(q.dbErr, q.unsavedWalkErr)
+	q.closeErr = cmp.Or(q.dbErr, q.refillErr, q.unsavedWalkErr)
 	q.mu.Unlock()
 	if err := q.lock.Release(); err != nil && q.closeErr == nil {
 		q.closeErr = fmt.Errorf("worker: release the queue lock: %w", err)

@@ -39,7 +39,7 @@ func (q *Queue) schedule() {
 		}
 		next := q.promoteLocked(time.Now())
 		q.startReadyLocked()
-		if q.refillFailed && (next == 0 || next > refillRetry) {
+		if q.refillErr != nil && (next == 0 || next > refillRetry) {
 			next = refillRetry
 		}
 		q.mu.Unlock()

@@ -54,15 +54,20 @@ func (q *Queue) refillLocked() bool {
 	q.mu.Lock()
 	left := q.refillLeft
 	q.refillLeft = nil
+	// A failed read wrote nothing: it is no failed write (dbErr). The
+	// scheduler reads again in refillRetry; Close reports it if it is
+	// still failing then, as the jobs it could not read were not uploaded.
+	q.refillErr = nil
+	if err != nil {
+		q.refillErr = fmt.Errorf("read the next jobs to upload: %w", err)
+	}
 	if q.closed {
 		return false
 	}
 	if err != nil {
-		q.noteDBErrLocked(fmt.Errorf("read the next jobs to upload: %w", err))
-		q.refillFailed = true // the scheduler tries again in refillRetry
+		q.noteGoneLocked(err)
 		return false
 	}
-	q.refillFailed = false
 	if gen != q.bulkGen {
 		return true // the rows may be stale: read again
 	}
