@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,13 +12,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // seedQueue signs e in, leaves n canceled jobs in its queue (after one
 // upload, whose done row the queue drops as it opens: it is in the
 // history) and opens the window again on them, signed in and showing the
-// top of the list: row k of the list is file k.
+// top of the list: row k of the list is file k. It logs how long the
+// insert took, and the sign-in after it.
 func seedQueue(e *testEnv, n int) {
 	t := e.t
 	e.signInSandbox()
@@ -35,10 +35,13 @@ func seedQueue(e *testEnv, n int) {
 			LocalPath: fmt.Sprintf("/nowhere/f%06d", i), Name: fmt.Sprintf("f%06d", i), Size: 10,
 			State: storage.JobCanceled}
 	}
+	start := time.Now()
 	require.NoError(t, e.db.InsertJobs(rows))
+	t.Logf("inserted %d jobs in %v", n, time.Since(start))
 	e.a = e.open(Deps{})
 	e.signInSandbox()
 	e.eventually(func() bool { return e.a.upload.sum.Total == n }, "the queue counts every job")
+	t.Logf("signed in after %v", time.Since(start))
 	e.eventually(func() bool { return e.a.upload.showsFile(0) }, "the top of the list")
 }
 
@@ -46,22 +49,6 @@ func seedQueue(e *testEnv, n int) {
 func (v *uploadView) showsFile(k int) bool {
 	j, ok := v.jobAt(k)
 	return ok && j.Name == fmt.Sprintf("f%06d", k)
-}
-
-// hideJobsTable makes every read of the queue's rows fail, as another
-// process (an SQLite browser) renaming the table does, until the function
-// it returns puts the table back. Nothing else about the database changes.
-func hideJobsTable(t *testing.T, dir string) (restore func()) {
-	t.Helper()
-	raw, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName)+"?_pragma=busy_timeout(60000)")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = raw.Close() })
-	_, err = raw.Exec(`ALTER TABLE jobs RENAME TO jobs_hidden`)
-	require.NoError(t, err)
-	return func() {
-		_, err := raw.Exec(`ALTER TABLE jobs_hidden RENAME TO jobs`)
-		require.NoError(t, err)
-	}
 }
 
 // blankRowTexts are the texts the list's rows without a job show.
@@ -101,7 +88,7 @@ func TestQueueListReadsAgainAfterAFailedRead(t *testing.T) {
 		return read(p, q)
 	})
 
-	restore := hideJobsTable(t, e.dir)
+	restore := testutil.HideJobs(t, e.dir)
 	row := 2*listPage + 10
 	e.ui(func() {
 		v.list.ScrollTo(row)

@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -32,19 +32,14 @@ func TestFailedPageReadIsNoFailedWrite(t *testing.T) {
 	all := q.Jobs()
 	require.Len(t, all, 3)
 
-	raw, err := sql.Open("sqlite", filepath.Join(e.dbDir, storage.DBFileName)+"?_pragma=busy_timeout(60000)")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = raw.Close() })
-	_, err = raw.Exec(`ALTER TABLE jobs RENAME TO jobs_hidden`) // every read of the rows fails
-	require.NoError(t, err)
+	restore := testutil.HideJobs(t, e.dbDir) // every read of the rows fails
 	page, _, err := q.JobsPage(0, 0, 10)
 	assert.ErrorContains(t, err, "no such table")
 	assert.Empty(t, page)
 	above, err := q.JobsBefore(all[2].Seq, 10)
 	assert.ErrorContains(t, err, "no such table")
 	assert.Empty(t, above)
-	_, err = raw.Exec(`ALTER TABLE jobs_hidden RENAME TO jobs`)
-	require.NoError(t, err)
+	restore()
 
 	page, _, err = q.JobsPage(0, 0, 10)
 	require.NoError(t, err, "read once the database answers")

@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"database/sql"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -11,26 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
-
-// hideJobs makes every read of the job rows fail (a flaky drive, another
-// program holding the file) until the returned function puts them back.
-func hideJobs(t *testing.T, e *testEnv) (restore func()) {
-	t.Helper()
-	raw, err := sql.Open("sqlite", filepath.Join(e.dbDir, storage.DBFileName)+"?_pragma=busy_timeout(60000)")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = raw.Close() })
-	_, err = raw.Exec(`ALTER TABLE jobs RENAME TO jobs_hidden`)
-	require.NoError(t, err)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			_, err := raw.Exec(`ALTER TABLE jobs_hidden RENAME TO jobs`)
-			assert.NoError(t, err)
-		})
-	}
-}
 
 // TestRefillReadThatFailedOnceIsNoFailedWrite: the read of the next jobs to
 // upload fails once, and is read again refillRetry later: every file is
@@ -59,7 +41,7 @@ func TestRefillReadThatFailedOnceIsNoFailedWrite(t *testing.T) {
 	}, "written")
 
 	reads.Lock()
-	restore = hideJobs(t, e)
+	restore = testutil.HideJobs(t, e.dbDir)
 	reads.Unlock()
 	q.Resume()
 	require.NoError(t, wait(t, q, 20*time.Second), "the queue comes to rest")
@@ -92,7 +74,7 @@ func TestRefillReadStillFailingAtCloseIsReported(t *testing.T) {
 		<-failed // reads while paused, if any, worked
 	}
 
-	restore := hideJobs(t, e)
+	restore := testutil.HideJobs(t, e.dbDir)
 	t.Cleanup(restore)
 	q.Resume()
 	<-failed // the first read failed

@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/dstor-uploader/dstor-uploader/storage"
@@ -56,6 +58,29 @@ func holdWriteLock(dir string) (release func(), err error) {
 		_ = tx.Rollback()
 		_ = other.Close()
 	}, nil
+}
+
+// HideJobs makes every read of the job rows in the database in dir fail
+// ("no such table"), as a flaky drive or another program renaming the
+// table does, until the function it returns puts the table back: a
+// test's way to fail the queue's reads, which the code offers no hook for.
+// Nothing else about the database changes. The restore runs once however
+// often it is called, from any goroutine (it asserts, never stops the
+// test); the test's cleanup closes the connection.
+func HideJobs(t testing.TB, dir string) (restore func()) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", filepath.Join(dir, storage.DBFileName)+"?_pragma=busy_timeout(60000)")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = raw.Close() })
+	_, err = raw.Exec(`ALTER TABLE jobs RENAME TO jobs_hidden`)
+	require.NoError(t, err, "hide the job rows")
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			_, err := raw.Exec(`ALTER TABLE jobs_hidden RENAME TO jobs`)
+			assert.NoError(t, err, "put the job rows back")
+		})
+	}
 }
 
 // GoroutineIn reports whether some goroutine's stack holds fn (e.g.
