@@ -1,0 +1,55 @@
+package worker
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
+)
+
+// TestControlOnUnreadableRowIsNoFailedWrite: Cancel, Retry, UploadAgain
+// and Remove of a job not in memory (a failed job's row) read its row
+// first. When that read fails (a flaky drive, another program holding the
+// file) nothing was written: once the database answers, the row is as it
+// was and the same control works, and Close reports no failed write. The
+// failed read used to be kept as the queue's first failed write, so Close
+// returned it and the command line said the queue could not be saved.
+func TestControlOnUnreadableRowIsNoFailedWrite(t *testing.T) {
+	controls := []struct {
+		name string
+		do   func(q *Queue, id string)
+	}{
+		{"Cancel", func(q *Queue, id string) { q.Cancel(id) }},
+		{"Retry", func(q *Queue, id string) { q.Retry(id) }},
+		{"UploadAgain", func(q *Queue, id string) { q.UploadAgain(id) }},
+		{"Remove", func(q *Queue, id string) { q.Remove(id) }},
+	}
+	for _, c := range controls {
+		t.Run(c.name, func(t *testing.T) {
+			e := newTestEnv(t, sandbox.Config{})
+			row := storage.JobRow{Env: testEnvName, Account: testEmail, BatchID: "b",
+				LocalPath: filepath.Join(e.files, "f"), Name: "f", Size: 1, State: storage.JobFailed}
+			require.NoError(t, e.db.InsertJobs([]storage.JobRow{row}))
+			cfg := e.config()
+			cfg.Paused = true  // a retried job stays queued
+			q, err := New(cfg) // not e.queue: Close's error is what is tested
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = q.Close() })
+			all := q.Jobs()
+			require.Len(t, all, 1)
+			id := all[0].ID
+
+			restore := testutil.HideJobs(t, e.dbDir) // every read of the rows fails
+			c.do(q, id)
+			restore()
+
+			assert.Equal(t, storage.JobFailed, dbState(t, e.db, id).State, "nothing changed")
+			assert.NoError(t, q.Close(), "no write failed")
+		})
+	}
+}
