@@ -13,17 +13,21 @@ import (
 
 // Cancel stops one job: a queued or waiting job will not start, an upload in
 // flight is aborted at once. The job becomes "canceled" (persisted) and is
-// never written to the history. Finished jobs are left alone.
-func (q *Queue) Cancel(id string) {
+// never written to the history. Finished jobs are left alone. It fails,
+// changing nothing, when the job's row cannot be read, so the person hears
+// the click did nothing and may try again.
+func (q *Queue) Cancel(id string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return
+		return nil
 	}
-	if j := q.activateLocked(id); j != nil {
+	j, err := q.activateLocked(id)
+	if j != nil {
 		q.cancelLocked(j)
 		q.retireLocked(j)
 	}
+	return err
 }
 
 // CancelAll cancels every job that is not finished, and stops listing the
@@ -133,23 +137,26 @@ func (q *Queue) Paused() bool {
 
 // Retry queues a failed, canceled or already uploaded job again with a
 // fresh attempt count. Done and skipped jobs are left alone (a skipped path, such as a symbolic
-// link, would be skipped again; add it anew instead).
-func (q *Queue) Retry(id string) {
+// link, would be skipped again; add it anew instead). It fails as Cancel
+// does.
+func (q *Queue) Retry(id string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return
+		return nil
 	}
-	if j := q.activateLocked(id); j != nil {
+	j, err := q.activateLocked(id)
+	if j != nil {
 		q.retryLocked(j)
 		q.retireLocked(j) // when there was nothing to retry
 	}
+	return err
 }
 
 // UploadAgain sends a file found already uploaded (storage.JobAlready)
 // once more: a new upload with its own history entry. (Retry does the
 // same; this name says what the window's button and --again mean.)
-func (q *Queue) UploadAgain(id string) { q.Retry(id) }
+func (q *Queue) UploadAgain(id string) error { return q.Retry(id) }
 
 // RetryFailed queues every failed job again, for a "Retry all" button.
 func (q *Queue) RetryFailed() {
@@ -228,40 +235,42 @@ func (q *Queue) ClearFinished() {
 
 // Remove takes one finished job (done, failed, canceled, skipped or already
 // uploaded) out of the list and its row out of the database; cancel an
-// active job first.
-func (q *Queue) Remove(id string) {
-	q.remove(id, storage.JobState.Final)
+// active job first. It fails as Cancel does.
+func (q *Queue) Remove(id string) error {
+	_, _, err := q.remove(id, storage.JobState.Final)
+	return err
 }
 
 // RemoveFailed takes job id out of the queue as Remove does (the window's
 // Remove of a failed row), only when it failed: it returns the job as it
-// was and true, or false when no failed job of this queue has that id.
-func (q *Queue) RemoveFailed(id string) (Job, bool) {
+// was and true, or false when no failed job of this queue has that id. It
+// fails as Cancel does.
+func (q *Queue) RemoveFailed(id string) (Job, bool, error) {
 	return q.remove(id, func(s storage.JobState) bool { return s == storage.JobFailed })
 }
 
 // remove takes job id out of the list and its row out of the database
 // when its state is final and one it may remove, and returns the job as
-// it was, and whether it did.
-func (q *Queue) remove(id string, may func(storage.JobState) bool) (Job, bool) {
+// it was, and whether it did, or the failed read of its row.
+func (q *Queue) remove(id string, may func(storage.JobState) bool) (Job, bool, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
-		return Job{}, false
+		return Job{}, false, nil
 	}
-	j := q.activateLocked(id)
+	j, err := q.activateLocked(id)
 	if j == nil || j.removed {
-		return Job{}, false
+		return Job{}, false, err
 	}
 	if !j.row.State.Final() || !may(j.row.State) {
 		q.retireLocked(j)
-		return Job{}, false
+		return Job{}, false, nil
 	}
 	was := q.snapshot(j)
 	q.dropLocked(j)
 	q.deleteRowLocked(j)
 	q.signalPersist()
-	return was, true
+	return was, true, nil
 }
 
 // dropLocked takes j out of the list and the counts and tells subscribers;

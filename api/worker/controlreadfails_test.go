@@ -12,22 +12,26 @@ import (
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
-// TestControlOnUnreadableRowIsNoFailedWrite: Cancel, Retry, UploadAgain
-// and Remove of a job not in memory (a failed job's row) read its row
-// first. When that read fails (a flaky drive, another program holding the
-// file) nothing was written: once the database answers, the row is as it
-// was and the same control works, and Close reports no failed write. The
-// failed read used to be kept as the queue's first failed write, so Close
-// returned it and the command line said the queue could not be saved.
+// TestControlOnUnreadableRowIsNoFailedWrite: Cancel, Retry, UploadAgain,
+// Remove and RemoveFailed of a job not in memory (a failed job's row) read
+// its row first. When that read fails (a flaky drive, another program
+// holding the file) the control says so and changes nothing; once the
+// database answers, the row is as it was and the same control works, and
+// Close reports no failed write. The failed read used to be kept as the
+// queue's first failed write, so Close returned it and the command line
+// said the queue could not be saved, while the control did nothing without
+// a word.
 func TestControlOnUnreadableRowIsNoFailedWrite(t *testing.T) {
 	controls := []struct {
-		name string
-		do   func(q *Queue, id string)
+		name  string
+		do    func(q *Queue, id string) error
+		after storage.JobState // the row's state once the control worked; "" when it is gone
 	}{
-		{"Cancel", func(q *Queue, id string) { q.Cancel(id) }},
-		{"Retry", func(q *Queue, id string) { q.Retry(id) }},
-		{"UploadAgain", func(q *Queue, id string) { q.UploadAgain(id) }},
-		{"Remove", func(q *Queue, id string) { q.Remove(id) }},
+		{"Cancel", func(q *Queue, id string) error { return q.Cancel(id) }, storage.JobFailed},
+		{"Retry", func(q *Queue, id string) error { return q.Retry(id) }, storage.JobQueued},
+		{"UploadAgain", func(q *Queue, id string) error { return q.UploadAgain(id) }, storage.JobQueued},
+		{"Remove", func(q *Queue, id string) error { return q.Remove(id) }, ""},
+		{"RemoveFailed", func(q *Queue, id string) error { _, _, err := q.RemoveFailed(id); return err }, ""},
 	}
 	for _, c := range controls {
 		t.Run(c.name, func(t *testing.T) {
@@ -45,11 +49,21 @@ func TestControlOnUnreadableRowIsNoFailedWrite(t *testing.T) {
 			id := all[0].ID
 
 			restore := testutil.HideJobs(t, e.dbDir) // every read of the rows fails
-			c.do(q, id)
+			err = c.do(q, id)
 			restore()
-
+			assert.ErrorContains(t, err, "read the job to change")
+			assert.ErrorContains(t, err, "no such table")
 			assert.Equal(t, storage.JobFailed, dbState(t, e.db, id).State, "nothing changed")
+
+			require.NoError(t, c.do(q, id), "once the database answers")
 			assert.NoError(t, q.Close(), "no write failed")
+			got, err := e.db.Job(id)
+			if c.after == "" {
+				assert.ErrorIs(t, err, storage.ErrNotFound, "its row is gone")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, c.after, got.State)
 		})
 	}
 }

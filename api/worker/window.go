@@ -134,24 +134,28 @@ func (q *Queue) forgetLocked(id string) {
 
 // activateLocked brings the job with this id into memory: the one there,
 // or its row read from the database (nil when there is none, or it was
-// cleared from the list).
-func (q *Queue) activateLocked(id string) *job {
+// cleared from the list). A failed read is returned, for the person's
+// control to say it did nothing; it wrote nothing, so it is no failed
+// write (dbErr, which Close reports). A database found deleted or replaced
+// is still noted, as every use of it notes it.
+func (q *Queue) activateLocked(id string) (*job, error) {
 	if j := q.active[id]; j != nil {
-		return j
+		return j, nil
 	}
 	r, err := q.db.Job(id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
-		if !errors.Is(err, storage.ErrNotFound) {
-			q.noteDBErrLocked(err)
-		}
-		return nil
+		q.noteGoneLocked(err)
+		return nil, fmt.Errorf("read the job to change: %w", err)
 	}
 	if r.Env != q.env || r.Account != q.account || r.Cleared {
-		return nil
+		return nil, nil
 	}
 	j := &job{row: r}
 	q.active[id] = j
-	return j
+	return j, nil
 }
 
 // exceptLocked are the ids of the jobs in memory, which a bulk change must
