@@ -60,7 +60,11 @@ func (r *queueRun) removeFailed(cio IO) error {
 			return fmt.Errorf("read the failed uploads to remove: %w", err)
 		}
 		for _, row := range rows {
-			if j, ok := r.q.RemoveFailed(row.ID); ok {
+			j, ok, err := r.q.RemoveFailed(row.ID)
+			if err != nil {
+				return fmt.Errorf("remove the failed upload %s: %w", row.LocalPath, err)
+			}
+			if ok {
 				r.rep.removed(j)
 				removed++
 			}

@@ -397,11 +397,11 @@ func (v *uploadView) onClearFinished() {
 }
 
 func (v *uploadView) onCancel(id string) {
-	v.queueDo(func(q *worker.Queue) error { q.Cancel(id); return nil })
+	v.queueDo(func(q *worker.Queue) error { return q.Cancel(id) })
 }
 
 func (v *uploadView) onRetry(id string) {
-	v.queueDo(func(q *worker.Queue) error { q.Retry(id); return nil })
+	v.queueDo(func(q *worker.Queue) error { return q.Retry(id) })
 }
 
 // doubleClickTime is how long after a Remove another row's Remove is
@@ -418,7 +418,7 @@ func (v *uploadView) onRemove(id string) {
 		return
 	}
 	v.removed, v.removedAt = id, now
-	v.queueDo(func(q *worker.Queue) error { q.Remove(id); return nil })
+	v.queueDo(func(q *worker.Queue) error { return q.Remove(id) })
 }
 
 // onShowReason shows the whole reason job id failed, was skipped or is
@@ -436,7 +436,7 @@ func (v *uploadView) onShowReason(id string) {
 
 // onUploadAgain sends a file found already uploaded once more.
 func (v *uploadView) onUploadAgain(id string) {
-	v.queueDo(func(q *worker.Queue) error { q.UploadAgain(id); return nil })
+	v.queueDo(func(q *worker.Queue) error { return q.UploadAgain(id) })
 }
 
 func (v *uploadView) onCopyLink(id string) {
