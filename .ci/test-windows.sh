@@ -102,6 +102,25 @@ build 0 $WIN_PKGS
 build 1 $WIN_CGO_PKGS
 echo "cross-compiled the test binaries in $((SECONDS - start)) s"
 
+# failedOutput LOG prints, for each test that failed in LOG (a -test.v
+# log), the lines it printed: those after its "=== RUN", "=== CONT" or
+# "=== NAME" line, up to the next such line of another test, the last 30.
+failedOutput() {
+	awk '/^=== (RUN|NAME|CONT) / { cur = $3; next }
+		/^ *--- FAIL: / { failed[$3] = 1; order[++n] = $3; next }
+		/^ *--- (PASS|SKIP): / || /^=== PAUSE / || /^(PASS|FAIL)$/ { next }
+		cur != "" { k = ++count[cur]; out[cur, k] = $0 }
+		END {
+			for (i = 1; i <= n; i++) {
+				name = order[i]
+				if (count[name] == 0) continue
+				print "(output of " name ")"
+				from = count[name] > 30 ? count[name] - 29 : 1
+				for (k = from; k <= count[name]; k++) print out[name, k]
+			}
+		}' "$1"
+}
+
 passed=0 failed=0 skipped=0 status=0
 printf '%-30s %6s %6s %6s %6s\n' package passed failed skipped seconds
 for p in $WIN_PKGS $WIN_CGO_PKGS; do
@@ -146,6 +165,9 @@ for p in $WIN_PKGS $WIN_CGO_PKGS; do
 		# A crash or a timeout has no such line: grep's "no match" must not
 		# end the script (pipefail, set -e) before the log's tail is shown.
 		{ grep -E '^(--- FAIL|panic:|FAIL)' "$log" || true; } | head -20 | sed 's/^/    /'
+		# What each failed test printed (its own lines of the -test.v
+		# log, the last 30 of each): the message that says why.
+		failedOutput "$log" | head -200 | sed 's/^/    /'
 		echo "    (log: tail of $p)"
 		tail -n 15 "$log" | sed 's/^/    /'
 	fi
