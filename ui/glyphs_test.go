@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"unicode"
 
@@ -67,16 +64,9 @@ func catalogTexts(t *testing.T) []windowText {
 // (checkMark, the language names, "…", "•"), which it may draw as they
 // are.
 func windowLiterals(t *testing.T) []windowText {
-	files, err := filepath.Glob("*.go")
-	require.NoError(t, err)
-	fset := token.NewFileSet()
+	fset, files := uiSources(t)
 	var out []windowText
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		require.NoError(t, err)
+	for _, file := range files {
 		ast.Inspect(file, func(n ast.Node) bool {
 			lit, ok := n.(*ast.BasicLit)
 			if !ok || (lit.Kind != token.STRING && lit.Kind != token.CHAR) {
