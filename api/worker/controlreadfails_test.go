@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,9 +35,7 @@ func TestControlOnUnreadableRowIsNoFailedWrite(t *testing.T) {
 	for _, c := range controls {
 		t.Run(c.name, func(t *testing.T) {
 			e := newTestEnv(t, sandbox.Config{})
-			row := storage.JobRow{Env: testEnvName, Account: testEmail, BatchID: "b",
-				LocalPath: filepath.Join(e.files, "f"), Name: "f", Size: 1, State: storage.JobFailed}
-			require.NoError(t, e.db.InsertJobs([]storage.JobRow{row}))
+			e.seedRows(1, storage.JobFailed)
 			cfg := e.config()
 			cfg.Paused = true  // a retried job stays queued
 			q, err := New(cfg) // not e.queue: Close's error is what is tested

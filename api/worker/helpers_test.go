@@ -291,6 +291,21 @@ func (e *testEnv) stillListing(q *Queue, batch, path string) storage.WalkRow {
 	return still
 }
 
+// seedRows saves n job rows in state, of this test's environment and
+// account, named f0 to f<n-1> under e.files (no file is written), as an
+// earlier run left them: a queue opened after it lists those it keeps in
+// memory (a failed or canceled job stays listed).
+func (e *testEnv) seedRows(n int, state storage.JobState) {
+	e.t.Helper()
+	rows := make([]storage.JobRow, n)
+	for i := range rows {
+		name := fmt.Sprintf("f%d", i)
+		rows[i] = storage.JobRow{Env: testEnvName, Account: testEmail, BatchID: "b",
+			LocalPath: filepath.Join(e.files, name), Name: name, Size: 1, State: state}
+	}
+	require.NoError(e.t, e.db.InsertJobs(rows))
+}
+
 // write creates a file under e.files with the given content.
 func (e *testEnv) write(rel string, content []byte) string {
 	e.t.Helper()

@@ -1,8 +1,6 @@
 package worker
 
 import (
-	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,13 +19,7 @@ import (
 // as that write and reported by Close.
 func TestFailedPageReadIsNoFailedWrite(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
-	rows := make([]storage.JobRow, 3)
-	for i := range rows {
-		rows[i] = storage.JobRow{Env: testEnvName, Account: testEmail, BatchID: "b",
-			LocalPath: filepath.Join(e.files, fmt.Sprintf("f%d", i)), Name: fmt.Sprintf("f%d", i), Size: 1,
-			State: storage.JobCanceled}
-	}
-	require.NoError(t, e.db.InsertJobs(rows))
+	e.seedRows(3, storage.JobCanceled)
 	q := e.queue(e.config())
 	all := q.Jobs()
 	require.Len(t, all, 3)
