@@ -83,10 +83,10 @@ type settingsView struct {
 	linkStyle        *widget.RadioGroup
 	gateway          *commitEntry
 	gatewayError     *widget.Label
-	copyAfter        *widget.Check
-	linkFilename     *widget.Check
-	liveCheck        *widget.Check
-	notifications    *widget.Check
+	copyAfter        *wrappedCheck
+	linkFilename     *wrappedCheck
+	liveCheck        *wrappedCheck
+	notifications    *wrappedCheck
 	themeChoice      *widget.RadioGroup
 	language         *widget.Select
 	languageNote     *widget.Label
@@ -150,14 +150,13 @@ func (v *settingsView) makeUploadsForm(st storage.Settings) *widget.Form {
 		func(s *storage.Settings, on bool) { s.CopyLinkAfterUpload = on })
 	v.notifications = v.settingCheck(tr("Notify me when a batch of uploads finishes or fails"), st.Notifications,
 		func(s *storage.Settings, on bool) { s.Notifications = on })
-	uploads := widget.NewForm(
+	return widget.NewForm(
 		widget.NewFormItem(tr("Uploads at once"), container.NewBorder(nil, nil, nil, v.concurrencyLabel, v.concurrency)),
-		widget.NewFormItem(tr("Speed limit"), container.NewVBox(v.uploadLimit, v.uploadLimitError)),
+		widget.NewFormItem(tr("Speed limit"), container.NewVBox(v.uploadLimit, v.uploadLimitError,
+			hint(tr("Per second, all uploads together: 500K, 2M (1K = 1024 bytes); empty for none.")))),
 		widget.NewFormItem("", v.copyAfter),
 		widget.NewFormItem("", v.notifications),
 	)
-	uploads.Items[1].HintText = tr("Per second, all uploads together: 500K, 2M (1K = 1024 bytes); empty for none.")
-	return uploads
 }
 
 // makeLinksForm makes the Links section, showing st: the link style, the
@@ -176,8 +175,7 @@ func (v *settingsView) makeLinksForm(st storage.Settings) *widget.Form {
 	v.gateway.SetPlaceHolder(tr("The environment's gateway"))
 	v.gateway.SetText(st.GatewayOverride)
 	v.gateway.OnChanged = func(text string) { v.checkGateway(text) }
-	v.gatewayError = widget.NewLabel("")
-	v.gatewayError.Importance = widget.DangerImportance
+	v.gatewayError = note(widget.DangerImportance, fyne.TextWrapWord)
 	v.gatewayError.Hide()
 	// A gateway an older version saved with a space or a tab inside it
 	// says what to do at once, not once the person edits it.
@@ -187,14 +185,13 @@ func (v *settingsView) makeLinksForm(st storage.Settings) *widget.Form {
 		func(s *storage.Settings, on bool) { s.LinkFilename = on })
 	v.liveCheck = v.settingCheck(tr("Check that each new link works (a small download of its first bytes)"), st.LiveCheck,
 		func(s *storage.Settings, on bool) { s.LiveCheck = on })
-	form := widget.NewForm(
+	return widget.NewForm(
 		widget.NewFormItem(tr("Copy link as"), v.linkStyle),
 		widget.NewFormItem("", v.linkFilename),
-		widget.NewFormItem(tr("Gateway"), container.NewVBox(v.gateway, v.gatewayError)),
+		widget.NewFormItem(tr("Gateway"), container.NewVBox(v.gateway, v.gatewayError,
+			hint(tr("Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's.")))),
 		widget.NewFormItem("", v.liveCheck),
 	)
-	form.Items[2].HintText = tr("Another IPFS gateway for shared links, e.g. https://ipfs.io — leave empty for dStor's.")
-	return form
 }
 
 // makeLookForm makes the Appearance section, showing st: theme and
@@ -204,7 +201,6 @@ func (v *settingsView) makeLookForm(st storage.Settings) *widget.Form {
 	v.themeChoice = widget.NewRadioGroup([]string{
 		themes[storage.ThemeSystem], themes[storage.ThemeLight], themes[storage.ThemeDark],
 	}, v.onTheme)
-	v.themeChoice.Horizontal = true
 	v.themeChoice.Required = true
 	v.themeChoice.SetSelected(themes[st.Theme])
 
@@ -223,10 +219,17 @@ func (v *settingsView) makeLookForm(st storage.Settings) *widget.Form {
 	)
 }
 
+// hint is a field's help below it, small and wrapped to the room the
+// form gives it (a form's own hint text is one line, as wide as its
+// sentence).
+func hint(text string) *widget.Label {
+	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+}
+
 // settingCheck is a check box showing on that saves each change with set
 // (not while the view shows the saved settings).
-func (v *settingsView) settingCheck(label string, on bool, set func(s *storage.Settings, on bool)) *widget.Check {
-	c := widget.NewCheck(label, func(on bool) {
+func (v *settingsView) settingCheck(label string, on bool, set func(s *storage.Settings, on bool)) *wrappedCheck {
+	c := newWrappedCheck(label, func(on bool) {
 		if v.loading {
 			return
 		}

@@ -223,3 +223,85 @@ func (e *commitEntry) FocusLost() {
 	e.Entry.FocusLost()
 	e.onCommit(e.Text)
 }
+
+// wrappedCheck is a check box whose sentence wraps to the room it is
+// given. Fyne's draws its text on one line, so a long one (Settings'
+// "Check that each new link works…", longer in French) made a window too
+// wide for half of a small screen. The whole widget is the box: a tap on
+// the text ticks it too, and it takes the focus and Space as Fyne's does.
+type wrappedCheck struct {
+	widget.Check // its Text stays empty: text draws the sentence
+	text         *widget.Label
+}
+
+func newWrappedCheck(label string, changed func(bool)) *wrappedCheck {
+	c := &wrappedCheck{
+		Check: widget.Check{OnChanged: changed},
+		text:  &widget.Label{Text: label, Wrapping: fyne.TextWrapWord},
+	}
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// AccessibilityLabel is the sentence, what a screen reader says of the box.
+func (c *wrappedCheck) AccessibilityLabel() string { return c.text.Text }
+
+// AccessibilityRole: Fyne 2.8 has no check box role; it is operated like
+// a button (focus, then Space).
+func (c *wrappedCheck) AccessibilityRole() fyne.AccessibleRole { return fyne.AccessibleRoleButton }
+
+// Tapped ticks or unticks the box wherever the widget is tapped: Fyne's
+// Check ignores a tap outside its least size, which is the box and one
+// word here, so it is handed a tap at its left edge, halfway down.
+func (c *wrappedCheck) Tapped(*fyne.PointEvent) {
+	c.Check.Tapped(&fyne.PointEvent{Position: fyne.NewPos(1, c.Size().Height/2)})
+}
+
+func (c *wrappedCheck) CreateRenderer() fyne.WidgetRenderer {
+	c.ExtendBaseWidget(c)
+	return &wrappedCheckRenderer{box: c.Check.CreateRenderer(), check: c}
+}
+
+// wrappedCheckRenderer draws Fyne's box (its renderer, with no text) at
+// the top left and the sentence beside it where Fyne draws its text.
+type wrappedCheckRenderer struct {
+	box   fyne.WidgetRenderer
+	check *wrappedCheck
+}
+
+// textLeft is where the sentence's label starts: Fyne's check box draws
+// its text after the focus ring and two borders, a label one inner padding
+// into itself.
+func (r *wrappedCheckRenderer) textLeft() float32 {
+	th := r.check.Theme()
+	border := th.Size(theme.SizeNameInputBorder)
+	ring := th.Size(theme.SizeNameInlineIcon) + th.Size(theme.SizeNameInnerPadding)
+	return ring + 2*border - th.Size(theme.SizeNameInnerPadding)
+}
+
+func (r *wrappedCheckRenderer) Layout(size fyne.Size) {
+	r.box.Layout(r.box.MinSize())
+	left := r.textLeft()
+	r.check.text.Move(fyne.NewPos(left, 0))
+	r.check.text.Resize(fyne.NewSize(size.Width-left, size.Height))
+}
+
+func (r *wrappedCheckRenderer) MinSize() fyne.Size {
+	box, text := r.box.MinSize(), r.check.text.MinSize()
+	return fyne.NewSize(fyne.Max(box.Width, r.textLeft()+text.Width), fyne.Max(box.Height, text.Height))
+}
+
+func (r *wrappedCheckRenderer) Refresh() {
+	r.check.text.Importance = widget.MediumImportance
+	if r.check.Disabled() {
+		r.check.text.Importance = widget.LowImportance
+	}
+	r.box.Refresh()
+	r.check.text.Refresh()
+}
+
+func (r *wrappedCheckRenderer) Objects() []fyne.CanvasObject {
+	return append(r.box.Objects(), r.check.text)
+}
+
+func (r *wrappedCheckRenderer) Destroy() { r.box.Destroy() }
