@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,4 +48,21 @@ func TestSettingsWholeInASmallWindow(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestWrappedCheckTicksFromItsText: a tap anywhere on a wrapped check
+// box's sentence ticks and unticks it, as on Fyne's one-line check box.
+func TestWrappedCheckTicksFromItsText(t *testing.T) {
+	test.NewTempApp(t)
+	c := newWrappedCheck("Check that each new link works (a small download of its first bytes)", nil)
+	test.NewTempWindow(t, c)
+	c.Resize(fyne.NewSize(160, 40))
+	c.Resize(fyne.NewSize(160, c.MinSize().Height)) // as tall as its lines at this width
+	oneLine := newWrappedCheck("x", nil).MinSize().Height
+	require.Greater(t, c.Size().Height, 1.5*oneLine, "the sentence wraps at 160 points")
+	end := fyne.NewPos(c.Size().Width-10, c.Size().Height-10) // the last line, right
+	test.TapAt(c, end)
+	assert.True(t, c.Checked, "a tap on the sentence's last line ticks the box")
+	test.TapAt(c, end)
+	assert.False(t, c.Checked, "a second tap unticks it")
 }
