@@ -398,6 +398,16 @@ func dbState(t *testing.T, db *storage.DB, id string) storage.JobRow {
 	return row
 }
 
+// writesDone reports whether q has no database write to make or under
+// way (writesPendingLocked): a test that makes the database fail after it
+// fails none of the queue's own writes, such as the deletion of cleared
+// rows that follows a listing's end.
+func writesDone(q *Queue) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return !q.writesPendingLocked()
+}
+
 // requireHistoryOnce checks that every done job is in the history exactly
 // once, with the file's CID, and that nothing else is.
 func requireHistoryOnce(t *testing.T, db *storage.DB, jobs []Job) {

@@ -449,15 +449,22 @@ func (q *Queue) Wait(ctx context.Context) error {
 	}
 }
 
+// writesPendingLocked reports whether the queue has database writes to
+// make or under way: job rows, cleared rows, finished uploads, walk rows.
+// Wait is not idle before they are done, and a test that makes the
+// database fail must wait for them, or fail one of them. Called with q.mu
+// held.
+func (q *Queue) writesPendingLocked() bool {
+	return q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 || len(q.clears) > 0 || q.purgeCleared || len(q.finishes) > 0 ||
+		q.walkSaving || len(q.walkSaves) > 0 || len(q.walkDrops) > 0
+}
+
 func (q *Queue) idleLocked() (bool, error) {
 	if q.walkBusy || len(q.pendingAdds) > 0 || q.running > 0 || q.counts[storage.JobUploading] > 0 {
 		return false, nil
 	}
-	if q.persisting || len(q.dirty) > 0 || len(q.deletes) > 0 || len(q.clears) > 0 || q.purgeCleared || len(q.finishes) > 0 {
-		return false, nil // rows not written yet
-	}
-	if q.walkSaving || len(q.walkSaves) > 0 || len(q.walkDrops) > 0 {
-		return false, nil // walk rows not written or deleted yet
+	if q.writesPendingLocked() {
+		return false, nil
 	}
 	if q.goneLocked() {
 		return true, q.historyGone // nothing starts any more
