@@ -14,7 +14,8 @@ import (
 // TestControlOnUnreadableRowIsNoFailedWrite: Cancel, Retry, UploadAgain,
 // Remove and RemoveFailed of a job not in memory (a failed job's row) read
 // its row first. When that read fails (a flaky drive, another program
-// holding the file) the control says so and changes nothing; once the
+// holding the file) the control says so (ErrQueueUnread, with the cause)
+// and changes nothing; once the
 // database answers, the row is as it was and the same control works, and
 // Close reports no failed write. The failed read used to be kept as the
 // queue's first failed write, so Close returned it and the command line
@@ -50,6 +51,7 @@ func TestControlOnUnreadableRowIsNoFailedWrite(t *testing.T) {
 			restore()
 			assert.ErrorContains(t, err, "read the job to change")
 			assert.ErrorContains(t, err, "no such table")
+			assertUnread(t, err)
 			assert.Equal(t, storage.JobFailed, dbState(t, e.db, id).State, "nothing changed")
 
 			require.NoError(t, c.do(q, id), "once the database answers")
@@ -62,5 +64,17 @@ func TestControlOnUnreadableRowIsNoFailedWrite(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, c.after, got.State)
 		})
+	}
+}
+
+// assertUnread asserts that err is a failed read of the queue's rows as
+// callers branch on it: ErrQueueUnread, a *QueueUnreadError whose Err is
+// the database's own error.
+func assertUnread(t *testing.T, err error) {
+	t.Helper()
+	assert.ErrorIs(t, err, ErrQueueUnread)
+	var unread *QueueUnreadError
+	if assert.ErrorAs(t, err, &unread) {
+		assert.ErrorContains(t, unread.Err, "no such table", "the cause is kept")
 	}
 }

@@ -13,10 +13,10 @@ import (
 
 // TestFailedPageReadIsNoFailedWrite: a page of the list that cannot be
 // read (a flaky drive, another program holding the file) is the caller's
-// to handle: JobsPage and JobsBefore say it failed, and the next read,
-// once the database answers, has the rows. Close reports the first failed
-// database write, and a read that failed wrote nothing: it used to be kept
-// as that write and reported by Close.
+// to handle: JobsPage and JobsBefore say it failed (ErrQueueUnread), and
+// the next read, once the database answers, has the rows. Close reports
+// the first failed database write, and a read that failed wrote nothing:
+// it used to be kept as that write and reported by Close.
 func TestFailedPageReadIsNoFailedWrite(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	e.seedRows(3, storage.JobCanceled)
@@ -27,9 +27,11 @@ func TestFailedPageReadIsNoFailedWrite(t *testing.T) {
 	restore := testutil.HideJobs(t, e.dbDir) // every read of the rows fails
 	page, _, err := q.JobsPage(0, 0, 10)
 	assert.ErrorContains(t, err, "no such table")
+	assertUnread(t, err)
 	assert.Empty(t, page)
 	above, err := q.JobsBefore(all[2].Seq, 10)
 	assert.ErrorContains(t, err, "no such table")
+	assertUnread(t, err)
 	assert.Empty(t, above)
 	restore()
 

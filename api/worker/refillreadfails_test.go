@@ -57,8 +57,8 @@ func TestRefillReadThatFailedOnceIsNoFailedWrite(t *testing.T) {
 }
 
 // TestRefillReadStillFailingAtCloseIsReported: when the next jobs to upload
-// still cannot be read as the queue closes, Close says so: they were not
-// uploaded, and the person must hear it.
+// still cannot be read as the queue closes, Close says so (ErrQueueUnread):
+// they were not uploaded, and the person must hear it.
 func TestRefillReadStillFailingAtCloseIsReported(t *testing.T) {
 	e := newTestEnv(t, sandbox.Config{})
 	dir := writeFolder(e, "gone", 3)
@@ -90,5 +90,6 @@ func TestRefillReadStillFailingAtCloseIsReported(t *testing.T) {
 	err = q.Close()
 	assert.ErrorContains(t, err, "read the next jobs to upload")
 	assert.ErrorContains(t, err, "no such table")
+	assertUnread(t, err)
 	assert.Zero(t, uploadsUnder(e, "/gone/"))
 }

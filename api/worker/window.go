@@ -29,6 +29,32 @@ import (
 // memory one by one and on all the others with one statement that leaves
 // the jobs in memory out (storage.JobChange.Except).
 
+// ErrQueueUnread is in every failed read of the queue's rows that a caller
+// gets (errors.Is): a page of the list (JobsPage, JobsBefore), a job's row
+// for a control (Cancel, Retry, UploadAgain, Remove, RemoveFailed), and the
+// next jobs to upload still unread as the queue closes (Close). A read
+// writes nothing, so nothing was changed and the same call may work a
+// moment later: the window and the command line branch on it to say so in
+// one sentence, whichever read it was.
+var ErrQueueUnread = errors.New("the upload queue could not be read")
+
+// QueueUnreadError is a failed read of the queue's rows: what was being
+// read, and the database's error (Err), which the window's row that could
+// not be read shows as its detail. It matches ErrQueueUnread.
+type QueueUnreadError struct {
+	What string // what was being read, e.g. "read the job to change"
+	Err  error
+}
+
+func (e *QueueUnreadError) Error() string { return e.What + ": " + e.Err.Error() }
+
+// Unwrap is the database's error, for errors.Is and errors.As on its cause
+// (a replaced database, a busy one).
+func (e *QueueUnreadError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrQueueUnread) hold for every QueueUnreadError.
+func (e *QueueUnreadError) Is(target error) bool { return target == ErrQueueUnread }
+
 // windowSize is how many queued jobs one read brings into memory.
 const windowSize = 256
 
