@@ -437,14 +437,6 @@ func (q *Queue) noteDBErrLocked(err error) {
 	q.noteGoneLocked(err)
 }
 
-// noteGone notes a database found deleted or replaced by a failed read,
-// which is no failed write.
-func (q *Queue) noteGone(err error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.noteGoneLocked(err)
-}
-
 // noteGoneLocked notes err when it says the database file was deleted or
 // replaced (historyGoneLocked). Called with q.mu held.
 func (q *Queue) noteGoneLocked(err error) {

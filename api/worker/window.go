@@ -80,18 +80,14 @@ func (q *Queue) refillLocked() bool {
 	q.mu.Lock()
 	left := q.refillLeft
 	q.refillLeft = nil
-	// A failed read wrote nothing: it is no failed write (dbErr). The
-	// scheduler reads again in refillRetry; Close reports it if it is
-	// still failing then, as the jobs it could not read were not uploaded.
+	// A failed read is no failed write (unreadLocked). The scheduler
+	// reads again in refillRetry; Close reports it if it is still failing
+	// then, as the jobs it could not read were not uploaded.
 	q.refillErr = nil
 	if err != nil {
-		q.refillErr = fmt.Errorf("read the next jobs to upload: %w", err)
+		q.refillErr = q.unreadLocked("read the next jobs to upload", err)
 	}
-	if q.closed {
-		return false
-	}
-	if err != nil {
-		q.noteGoneLocked(err)
+	if q.closed || err != nil {
 		return false
 	}
 	if gen != q.bulkGen {
@@ -160,10 +156,8 @@ func (q *Queue) forgetLocked(id string) {
 
 // activateLocked brings the job with this id into memory: the one there,
 // or its row read from the database (nil when there is none, or it was
-// cleared from the list). A failed read is returned, for the person's
-// control to say it did nothing; it wrote nothing, so it is no failed
-// write (dbErr, which Close reports). A database found deleted or replaced
-// is still noted, as every use of it notes it.
+// cleared from the list). A failed read is returned (unreadLocked), for
+// the person's control to say it did nothing.
 func (q *Queue) activateLocked(id string) (*job, error) {
 	if j := q.active[id]; j != nil {
 		return j, nil
@@ -173,8 +167,7 @@ func (q *Queue) activateLocked(id string) (*job, error) {
 		return nil, nil
 	}
 	if err != nil {
-		q.noteGoneLocked(err)
-		return nil, fmt.Errorf("read the job to change: %w", err)
+		return nil, q.unreadLocked("read the job to change", err)
 	}
 	if r.Env != q.env || r.Account != q.account || r.Cleared {
 		return nil, nil
@@ -182,6 +175,17 @@ func (q *Queue) activateLocked(id string) (*job, error) {
 	j := &job{row: r}
 	q.active[id] = j
 	return j, nil
+}
+
+// unreadLocked is err, the database's failure to read the queue's rows
+// for what, as the caller gets it: a *QueueUnreadError, the one error of
+// every such read (a page of the list, a job's row for a control, the
+// next jobs to upload). A read wrote nothing, so it is no failed write
+// (dbErr, which Close reports); a database found deleted or replaced is
+// still noted, as every use of it notes it. Called with q.mu held.
+func (q *Queue) unreadLocked(what string, err error) error {
+	q.noteGoneLocked(err)
+	return &QueueUnreadError{What: what, Err: err}
 }
 
 // exceptLocked are the ids of the jobs in memory, which a bulk change must
@@ -302,18 +306,17 @@ const pageReads = 4
 // readPage reads a page of rows (read, into *rows) and snapshots it. A job
 // that left memory while the rows were read (finished, or removed) may have
 // a row older than its last state, or one about to be deleted, so the page
-// is read again then. A failed read is returned, not kept as the queue's
-// failed write (Close reports those): it wrote nothing, and the caller
-// reads again. A database found deleted or replaced is still noted, as
-// every use of it notes it.
+// is read again then. A failed read is returned (unreadLocked), and the
+// caller reads again.
 func (q *Queue) readPage(read func() error, rows *[]storage.JobRow) ([]Job, error) {
 	for i := 1; ; i++ {
 		q.mu.Lock()
 		gen := q.forgotten
 		q.mu.Unlock()
 		if err := read(); err != nil {
-			q.noteGone(err)
-			return nil, fmt.Errorf("list the queue: %w", err)
+			q.mu.Lock()
+			defer q.mu.Unlock()
+			return nil, q.unreadLocked("list the queue", err)
 		}
 		if out, ok := q.snapshotRows(*rows, gen, i == pageReads); ok {
 			return out, nil
