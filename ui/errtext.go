@@ -26,7 +26,7 @@ import (
 // can tell by its type what it is: dStor's answers (api.Error's kinds), a
 // changed file, a wrong clock, the database's disk, file size limit,
 // damage or lock, a database deleted, replaced or read-only, a queue lock
-// another user owns. Any
+// another user owns, the queue's rows not read (worker.ErrQueueUnread). Any
 // other error keeps the English sentence api.Human gives it, framed in the
 // window's language as the program's own words. api,
 // api/worker and storage write English (the command line's language) and
@@ -156,6 +156,8 @@ func localErrorText(err error) string {
 		return tr("Your session has ended. Sign in again to continue the uploads waiting in the queue.")
 	case errors.Is(err, worker.ErrClosed):
 		return tr("The upload queue has closed: the account was signed out or the window is closing. Sign in again, then try again.")
+	case errors.Is(err, worker.ErrQueueUnread): // after the history's own troubles (busy, damaged, replaced: translatedError)
+		return tr("The upload queue could not be read just now, so nothing was changed. Try again in a moment.")
 	case errors.Is(err, storage.ErrSchemaTooNew):
 		return tr("The upload history was written by a newer version of dStor Uploader. Install that version (or a newer one) to use it.")
 	case errors.Is(err, storage.ErrOlderVersionRunning):

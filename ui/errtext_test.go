@@ -179,6 +179,10 @@ var windowErrors = []struct {
 		"Your session has ended. Sign in again to continue the uploads waiting in the queue."},
 	{"queue closed", fmt.Errorf("add: %w", worker.ErrClosed),
 		"The upload queue has closed: the account was signed out or the window is closing. Sign in again, then try again."},
+	{"a job's row not read for a control", fmt.Errorf("retry: %w", &worker.QueueUnreadError{What: "read the job to change", Err: errors.New("SQL logic error: no such table: jobs")}),
+		"The upload queue could not be read just now, so nothing was changed. Try again in a moment."},
+	{"a job's row not read, the history locked", &worker.QueueUnreadError{What: "read the job to change", Err: &storage.BusyError{Path: "/h/d/history.db", Err: errors.New("database is locked")}},
+		"Another program is using the upload history /h/d/history.db and keeps it locked. Close it (an SQLite browser, a backup or sync tool, a stuck copy of dStor Uploader), then try again."},
 	{"anything else", errors.New("the keyring's service crashed"), "The keyring's service crashed."},
 }
 

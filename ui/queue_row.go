@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -348,7 +349,9 @@ func (r *queueRow) showActions(j worker.Job, look stateLook) {
 }
 
 // blank shows nothing in the row while its job is being read, or, when
-// the read failed (unread), that it could not be read, and why.
+// the read failed (unread), that it could not be read, and why: the
+// database's error, not the sentence of a control that did nothing
+// (humanError of worker.ErrQueueUnread).
 func (r *queueRow) blank(unread error) {
 	r.jobID = ""
 	r.icon.SetResource(nil)
@@ -356,7 +359,7 @@ func (r *queueRow) blank(unread error) {
 	r.detail.SetText("")
 	if unread != nil {
 		r.name.SetText(tr("This row could not be read; it is read again every few seconds."))
-		r.detail.SetText(humanError(unread))
+		r.detail.SetText(humanError(unreadCause(unread)))
 	}
 	for _, o := range []fyne.CanvasObject{r.progress, r.state, r.cancel, r.cancelSlot, r.retry, r.retrySlot, r.remove, r.why, r.copyLink, r.open, r.again} {
 		o.Hide()
@@ -381,4 +384,14 @@ func alreadyText(msg string, now time.Time) string {
 		return tr("Already uploaded ({{.When}})", map[string]any{"When": formatDate(at, now)})
 	}
 	return sentence(msg)
+}
+
+// unreadCause is the database's error in err, a failed read of the
+// queue's rows (worker.QueueUnreadError), or err when it is none.
+func unreadCause(err error) error {
+	var unread *worker.QueueUnreadError
+	if errors.As(err, &unread) {
+		return unread.Err
+	}
+	return err
 }

@@ -111,6 +111,8 @@ func TestQueueListReadsAgainAfterAFailedRead(t *testing.T) {
 		t.Logf("a blank row says: %s", texts[0])
 		for _, s := range texts {
 			assert.Contains(t, s, "could not be read", "a blank row says why it is blank")
+			assert.Contains(t, s, "no such table", "why: the database's error")
+			assert.NotContains(t, s, "nothing was changed", "not a control's sentence: the row is read again")
 		}
 	})
 
