@@ -374,6 +374,12 @@ func (r *queueRun) failedLeft(ctx context.Context) (said string, ok bool) {
 		r.left.failed-gone, gone, r.left.failed), true
 }
 
+// failedPage is how many failed uploads' rows failedGone and removeFailed
+// read at a time: a queue may hold any number, and a page at a time keeps
+// the memory a run needs bounded. Tests lower it to cross pages with few
+// uploads.
+var failedPage = 1000
+
 // failedGone counts the failed jobs of env and account whose file is no
 // longer at its path (api.Gone: not one on a drive or share out of reach),
 // a page of rows at a time. A read that fails counts what it read. Each
@@ -382,9 +388,8 @@ func (r *queueRun) failedLeft(ctx context.Context) (said string, ok bool) {
 // returns: ok is false once ctx ended first, and what that look finds
 // later is dropped.
 func failedGone(ctx context.Context, db *storage.DB, env, account string) (gone int, ok bool) {
-	const page = 1000
 	for after := int64(0); ; {
-		rows, err := db.QueuedJobs(env, account, storage.JobFailed, after, page)
+		rows, err := db.QueuedJobs(env, account, storage.JobFailed, after, failedPage)
 		if err != nil {
 			return gone, true
 		}
@@ -400,7 +405,7 @@ func failedGone(ctx context.Context, db *storage.DB, env, account string) (gone 
 				gone++
 			}
 		}
-		if len(rows) < page {
+		if len(rows) < failedPage {
 			return gone, true
 		}
 		after = rows[len(rows)-1].Seq

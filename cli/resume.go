@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dstor-uploader/dstor-uploader/api/worker"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -48,19 +49,18 @@ func runResume(ctx context.Context, cio IO, o queueOptions) error {
 // rows at a time, names each and says how many. It runs before the queue
 // does, so an upload this run fails stays in it.
 func (r *queueRun) removeFailed(cio IO) error {
-	const page = 1000
 	removed := 0
 	defer func() {
 		r.removed = removed
 		fmt.Fprintln(cio.Err, removedFailed(removed))
 	}()
 	for after := int64(0); ; {
-		rows, err := r.db.QueuedJobs(r.env, r.account, storage.JobFailed, after, page)
+		rows, err := r.db.QueuedJobs(r.env, r.account, storage.JobFailed, after, failedPage)
 		if err != nil {
 			return fmt.Errorf("read the failed uploads to remove: %w", err)
 		}
 		for _, row := range rows {
-			j, ok, err := r.q.RemoveFailed(row.ID)
+			j, ok, err := removeFailedJob(r.q, row.ID)
 			if err != nil {
 				return fmt.Errorf("remove the failed upload %s: %w", row.LocalPath, err)
 			}
@@ -70,12 +70,18 @@ func (r *queueRun) removeFailed(cio IO) error {
 			}
 		}
 		r.left.failed = max(r.left.failed-removed, 0)
-		if len(rows) < page {
+		if len(rows) < failedPage {
 			return nil
 		}
 		after = rows[len(rows)-1].Seq
 	}
 }
+
+// removeFailedJob is worker.Queue.RemoveFailed, which removeFailed calls
+// for each failed upload: a test replaces it to have one refused (a job
+// no longer failed) or its row's read fail, which no run brings about at
+// will.
+var removeFailedJob = (*worker.Queue).RemoveFailed
 
 // removedFailed says how many failed uploads removeFailed took out of
 // the queue.
