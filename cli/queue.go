@@ -123,7 +123,7 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 	}
 	if o.removeFailed {
 		if err := run.removeFailed(cio); err != nil {
-			return err
+			return run.saved(cio, run.q.Close(), err) // the uploads it removed are deleted as the queue closes
 		}
 	}
 	if more, err := run.announce(ctx, cio, o, len(requests)+len(notThere)); !more {

@@ -99,6 +99,25 @@ func TestRemoveFailedCountsWhatIsLeftPastAPage(t *testing.T) {
 	}
 }
 
+// unreadRowAt has the n-th call (from 1) of removeFailedJob fail to read
+// the job's row (testutil.HideJobs for that call); it returns the count
+// of calls.
+func unreadRowAt(t *testing.T, n int) (calls *int) {
+	t.Helper()
+	dir, err := storage.DataDir()
+	require.NoError(t, err)
+	calls = new(int)
+	replaceRemoveFailedJob(t, func(real func(*worker.Queue, string) (worker.Job, bool, error), q *worker.Queue, id string) (worker.Job, bool, error) {
+		*calls++
+		if *calls == n {
+			restore := testutil.HideJobs(t, dir)
+			defer restore()
+		}
+		return real(q, id)
+	})
+	return calls
+}
+
 // TestRemoveFailedStopsAtARowItCannotRead: when the row of a failed
 // upload cannot be read (a flaky drive, another program holding the
 // file), resume --remove-failed says how many it removed before, that it
@@ -111,23 +130,12 @@ func TestRemoveFailedStopsAtARowItCannotRead(t *testing.T) {
 	useFailedPage(t, 2) // 5 failed uploads: the first row of the second page cannot be read
 	sb := keyedSandbox(t)
 	files, env, account := failUploads(t, sb, 5)
-	dir, err := storage.DataDir()
-	require.NoError(t, err)
-	calls := 0
-	replaceRemoveFailedJob(t, func(real func(*worker.Queue, string) (worker.Job, bool, error), q *worker.Queue, id string) (worker.Job, bool, error) {
-		calls++
-		if calls != 3 {
-			return real(q, id)
-		}
-		restore := testutil.HideJobs(t, dir) // this read of the row fails
-		defer restore()
-		return real(q, id)
-	})
+	calls := unreadRowAt(t, 3)
 
 	code, out, errOut := runCLI(t, "", "resume", "--env", sb.URL, "--remove-failed")
 	assert.Equal(t, 1, code, errOut)
 	assert.Empty(t, out)
-	assert.Equal(t, 3, calls, "it stops at the row it could not read")
+	assert.Equal(t, 3, *calls, "it stops at the row it could not read")
 	assert.Equal(t, 2, strings.Count(errOut, "REMOVED  "), errOut)
 	assert.Contains(t, errOut, "Removed 2 failed upload(s) from the queue (the history is unchanged).\n"+
 		"Stopped: the failed upload "+files[2]+" could not be read from the queue (read the job to change: job ")
@@ -138,7 +146,30 @@ func TestRemoveFailedStopsAtARowItCannotRead(t *testing.T) {
 
 	code, _, errOut = runCLI(t, "", "resume", "--env", sb.URL, "--remove-failed")
 	require.Equal(t, 0, code, errOut)
-	assert.Equal(t, 6, calls)
+	assert.Equal(t, 6, *calls)
 	assert.Contains(t, errOut, "Removed 3 failed upload(s) from the queue")
 	assert.Zero(t, failedInQueue(t, env, account))
+}
+
+// TestRemoveFailedStoppedThatTheDatabaseRefusesSaysSo: resume
+// --remove-failed stopped by a row it cannot read, whose deletions the
+// database then refuses as the queue closes, says the queue could not be
+// saved and that the uploads it removed may come back, as a run that was
+// not stopped does; they do come back. It used to close the queue without
+// a word of it.
+func TestRemoveFailedStoppedThatTheDatabaseRefusesSaysSo(t *testing.T) {
+	useFailedPage(t, 2)
+	sb := keyedSandbox(t)
+	_, env, account := failUploads(t, sb, 5)
+	refuseDeletingFailedJobs(t)
+	unreadRowAt(t, 3)
+
+	code, _, errOut := runCLI(t, "", "resume", "--env", sb.URL, "--remove-failed")
+	assert.Equal(t, 1, code, errOut)
+	assert.Contains(t, errOut, "Removed 2 failed upload(s) from the queue")
+	assert.Contains(t, errOut, "Stopped: the failed upload ")
+	assert.Contains(t, errOut, "The queue could not be saved (")
+	assert.Contains(t, errOut, "refused by the test")
+	assert.Contains(t, errOut, "the 2 failed upload(s) removed may still be in it, and come back at the next resume.\n")
+	assert.Equal(t, 5, failedInQueue(t, env, account), "the database kept them")
 }

@@ -6,7 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/dstor-uploader/dstor-uploader/api"
 	"github.com/dstor-uploader/dstor-uploader/api/worker"
+	"github.com/dstor-uploader/dstor-uploader/internal/inert"
 	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
@@ -45,36 +47,70 @@ func runResume(ctx context.Context, cio IO, o queueOptions) error {
 
 // removeFailed takes every failed upload earlier runs left out of the
 // account's queue, one by one as the window's Remove does
-// (worker.Queue.RemoveFailed: never a job in another state), a page of
-// rows at a time, names each and says how many. It runs before the queue
-// does, so an upload this run fails stays in it.
+// (worker.Queue.RemoveFailed: never a job in another state), names each
+// and says how many, and counts them out of what earlier runs left. It
+// runs before the queue does, so an upload this run fails stays in it.
+// A read of the failed uploads that fails stops it: it says so, and how
+// many still wait, and the command exits 1.
 func (r *queueRun) removeFailed(cio IO) error {
-	removed := 0
-	defer func() {
-		r.removed = removed
+	removed, stop := r.removeFailedPages()
+	r.removed = removed
+	r.left.failed = max(r.left.failed-removed, 0)
+	if stop == nil {
 		fmt.Fprintln(cio.Err, removedFailed(removed))
-	}()
+		return nil
+	}
+	if removed > 0 {
+		fmt.Fprintln(cio.Err, removedFailed(removed))
+	}
+	fmt.Fprintln(cio.Err, stop.sentence(r.left.failed))
+	return &exitError{code: 1}
+}
+
+// removeFailedPages removes the failed uploads a page of rows at a time
+// and reports each removed; it returns how many it removed, and the read
+// that stopped it (nil when none did).
+func (r *queueRun) removeFailedPages() (removed int, stop *unreadFailed) {
 	for after := int64(0); ; {
 		rows, err := r.db.QueuedJobs(r.env, r.account, storage.JobFailed, after, failedPage)
 		if err != nil {
-			return fmt.Errorf("read the failed uploads to remove: %w", err)
+			return removed, &unreadFailed{err: err}
 		}
 		for _, row := range rows {
 			j, ok, err := removeFailedJob(r.q, row.ID)
 			if err != nil {
-				return fmt.Errorf("remove the failed upload %s: %w", row.LocalPath, err)
+				return removed, &unreadFailed{path: row.LocalPath, err: err}
 			}
 			if ok {
 				r.rep.removed(j)
 				removed++
 			}
 		}
-		r.left.failed = max(r.left.failed-removed, 0)
 		if len(rows) < failedPage {
-			return nil
+			return removed, nil
 		}
 		after = rows[len(rows)-1].Seq
 	}
+}
+
+// unreadFailed is the read that stopped removeFailed: of the row of the
+// failed upload at path, or of a page of them (path "").
+type unreadFailed struct {
+	path string
+	err  error
+}
+
+// sentence says that removeFailed stopped at the read, why, that left
+// failed uploads wait in the queue, and to run it again.
+func (u *unreadFailed) sentence(left int) string {
+	why := api.Human(u.err)
+	what := fmt.Sprintf("the failed uploads to remove could not be read from the queue (%s), so the rest were not removed", why)
+	if u.path != "" {
+		what = fmt.Sprintf("the failed upload %s could not be read from the queue (%s), so it and the failed uploads after it were not removed",
+			inert.Text(u.path), why)
+	}
+	return fmt.Sprintf("Stopped: %s: %d failed upload(s) wait in the queue. "+
+		"Run \"dstor-uploader resume --remove-failed\" again to remove them.", what, left)
 }
 
 // removeFailedJob is worker.Queue.RemoveFailed, which removeFailed calls
