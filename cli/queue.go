@@ -169,9 +169,9 @@ func (r *queueRun) saved(cio IO, closeErr, out error) error {
 	if closeErr == nil || out != nil && errors.As(closeErr, &gone) {
 		return out
 	}
-	if r.removed > 0 {
+	if len(r.removed) > 0 {
 		fmt.Fprintf(cio.Err, "The queue could not be saved (%s): the %d failed upload(s) removed may still be in it, "+
-			"and come back at the next resume.\n", api.Human(closeErr), r.removed)
+			"and come back at the next resume.\n", api.Human(closeErr), len(r.removed))
 	} else {
 		fmt.Fprintf(cio.Err, "The queue could not be saved (%s): the next resume may find some of it as it was before this run.\n",
 			api.Human(closeErr))
@@ -193,8 +193,8 @@ type queueRun struct {
 	db          *storage.DB
 	env         string
 	account     string
-	marks       *reportMarks // printed results, marked as printed in batches
-	removed     int          // failed uploads taken out of the queue (--remove-failed)
+	marks       *reportMarks    // printed results, marked as printed in batches
+	removed     map[string]bool // the ids of the failed uploads taken out of the queue (--remove-failed)
 }
 
 // startRun signs in (or takes the sign-in early started, when it was for
@@ -355,7 +355,7 @@ func (r *queueRun) announce(ctx context.Context, cio IO, o queueOptions, request
 // before every file was looked at (a drive that does not answer): it
 // then says that they all still wait.
 func (r *queueRun) failedLeft(ctx context.Context) (said string, ok bool) {
-	gone, ok := failedGone(ctx, r.db, r.env, r.account)
+	gone, ok := failedGone(ctx, r.db, r.env, r.account, r.removed)
 	switch {
 	case !ok:
 		return fmt.Sprintf("Interrupted: nothing was resumed; %d failed upload(s) wait in the queue "+
@@ -386,15 +386,16 @@ var failedPage = 1000
 // look at a file runs off this goroutine until ctx ends
 // (worker.ListingLook), as one on a drive that stopped answering never
 // returns: ok is false once ctx ended first, and what that look finds
-// later is dropped.
-func failedGone(ctx context.Context, db *storage.DB, env, account string) (gone int, ok bool) {
+// later is dropped. The rows of the jobs removed (removeFailed), which the
+// queue deletes as it writes them, may still be read: they are not counted.
+func failedGone(ctx context.Context, db *storage.DB, env, account string, removed map[string]bool) (gone int, ok bool) {
 	for after := int64(0); ; {
 		rows, err := db.QueuedJobs(env, account, storage.JobFailed, after, failedPage)
 		if err != nil {
 			return gone, true
 		}
 		for _, j := range rows {
-			if j.LocalPath == "" {
+			if j.LocalPath == "" || removed[j.ID] {
 				continue
 			}
 			err, ok := worker.ListingLook(ctx, j.LocalPath, func() error { _, err := os.Stat(j.LocalPath); return err })

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -172,4 +173,31 @@ func TestRemoveFailedStoppedThatTheDatabaseRefusesSaysSo(t *testing.T) {
 	assert.Contains(t, errOut, "refused by the test")
 	assert.Contains(t, errOut, "the 2 failed upload(s) removed may still be in it, and come back at the next resume.\n")
 	assert.Equal(t, 5, failedInQueue(t, env, account), "the database kept them")
+}
+
+// TestRemoveFailedSaysWhetherTheFileOfTheOneLeftIsThere: after resume
+// --remove-failed took out of the queue the failed uploads whose files
+// are gone and left one whose file is there, resume says that one can be
+// tried again, not that its file is no longer there: the rows of the
+// uploads it removed, deleted as the queue writes them, are not counted.
+func TestRemoveFailedSaysWhetherTheFileOfTheOneLeftIsThere(t *testing.T) {
+	sb := keyedSandbox(t)
+	files, env, account := failUploads(t, sb, 3)
+	require.NoError(t, os.Remove(files[0]))
+	require.NoError(t, os.Remove(files[1]))
+	calls := 0
+	replaceRemoveFailedJob(t, func(real func(*worker.Queue, string) (worker.Job, bool, error), q *worker.Queue, id string) (worker.Job, bool, error) {
+		calls++
+		if calls == 3 { // files[2], which is there
+			return worker.Job{}, false, nil
+		}
+		return real(q, id)
+	})
+
+	code, _, errOut := runCLI(t, "", "resume", "--env", sb.URL, "--remove-failed")
+	require.Equal(t, 0, code, errOut)
+	assert.Equal(t, 2, strings.Count(errOut, "REMOVED  "), errOut)
+	assert.True(t, strings.HasSuffix(errOut, "Removed 2 failed upload(s) from the queue (the history is unchanged).\n"+
+		"Nothing to resume; 1 failed upload(s) can be tried again with --retry-failed (or taken out of the queue with --remove-failed).\n"), errOut)
+	assert.Equal(t, 1, failedInQueue(t, env, account))
 }

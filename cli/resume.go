@@ -53,8 +53,9 @@ func runResume(ctx context.Context, cio IO, o queueOptions) error {
 // A read of the failed uploads that fails stops it: it says so, and how
 // many still wait, and the command exits 1.
 func (r *queueRun) removeFailed(cio IO) error {
-	removed, stop := r.removeFailedPages()
-	r.removed = removed
+	r.removed = make(map[string]bool)
+	stop := r.removeFailedPages()
+	removed := len(r.removed)
 	r.left.failed = max(r.left.failed-removed, 0)
 	if stop == nil {
 		fmt.Fprintln(cio.Err, removedFailed(removed))
@@ -67,27 +68,27 @@ func (r *queueRun) removeFailed(cio IO) error {
 	return &exitError{code: 1}
 }
 
-// removeFailedPages removes the failed uploads a page of rows at a time
-// and reports each removed; it returns how many it removed, and the read
-// that stopped it (nil when none did).
-func (r *queueRun) removeFailedPages() (removed int, stop *unreadFailed) {
+// removeFailedPages removes the failed uploads a page of rows at a time,
+// notes (r.removed) and reports each removed, and returns the read that
+// stopped it (nil when none did).
+func (r *queueRun) removeFailedPages() (stop *unreadFailed) {
 	for after := int64(0); ; {
 		rows, err := r.db.QueuedJobs(r.env, r.account, storage.JobFailed, after, failedPage)
 		if err != nil {
-			return removed, &unreadFailed{err: err}
+			return &unreadFailed{err: err}
 		}
 		for _, row := range rows {
 			j, ok, err := removeFailedJob(r.q, row.ID)
 			if err != nil {
-				return removed, &unreadFailed{path: row.LocalPath, err: err}
+				return &unreadFailed{path: row.LocalPath, err: err}
 			}
 			if ok {
 				r.rep.removed(j)
-				removed++
+				r.removed[row.ID] = true
 			}
 		}
 		if len(rows) < failedPage {
-			return removed, nil
+			return nil
 		}
 		after = rows[len(rows)-1].Seq
 	}
