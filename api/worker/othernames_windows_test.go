@@ -1,0 +1,63 @@
+package worker
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
+	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+)
+
+// otherPaths are the ways to name path, under e.files, that Windows opens
+// as path itself, each with what it is: otherSpellings, and through a drive letter made for the
+// folder e.files (subst). Sorted, for a stable table.
+func otherPaths(t *testing.T, e *testEnv, path string) [][2]string {
+	t.Helper()
+	names := otherSpellings(t, path)
+	names["a subst drive"] = testfs.SubstOrSkip(t, e.files) + strings.TrimPrefix(path, e.files)
+	var out [][2]string
+	for how, p := range names {
+		out = append(out, [2]string{how, p})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// TestFolderAddedAgainByAnotherNameWhileItsFilesWaitIsQueuedOnce: a folder
+// whose files wait in the queue (paused), added again by another name
+// Windows opens as it (each of otherPaths), is already queued: nothing
+// queued twice, each file uploaded once. Each row logs what happened.
+func TestFolderAddedAgainByAnotherNameWhileItsFilesWaitIsQueuedOnce(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	dir := writeFolder(e, "Waiting Folder Name", 3)
+	for i, name := range otherPaths(t, e, dir) {
+		how, p := name[0], name[1]
+		t.Run(how, func(t *testing.T) {
+			dest := "/waiting" + string(rune('a'+i)) + "/"
+			cfg := e.config()
+			cfg.Paused = true
+			q, err := New(cfg)
+			require.NoError(t, err)
+			defer func() { assert.NoError(t, q.Close()) }()
+			seen := watchAlreadyQueued(t, q)
+			q.Add(Request{Path: dir, FolderPath: dest})
+			eventually(t, hangGuard, func() bool { return q.Summary().Queued == 3 && !q.Summary().Walking })
+			q.Add(Request{Path: p, FolderPath: dest})
+			eventually(t, hangGuard, func() bool { return !q.Summary().Walking })
+			queued, already := q.Summary().Queued, seen.total()
+			q.Resume()
+			require.NoError(t, wait(t, q, hangGuard))
+			sent := uploadsUnder(e, dest)
+			t.Logf("%-24s added again while waiting: %d queued, %d already queued; %d upload(s) of 3 files, %d done (%s)",
+				how, queued, already, sent, q.Summary().Done, p)
+			assert.Equal(t, 3, queued, "nothing queued twice for %s", p)
+			assert.Equal(t, 3, already, "the second add says already queued")
+			assert.Equal(t, 3, q.Summary().Done, "%v", q.Jobs())
+			assert.Equal(t, 3, sent, "each file sent once")
+		})
+	}
+}
