@@ -1,6 +1,7 @@
 package worker
 
 import (
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/dstor-uploader/dstor-uploader/api/sandbox"
 	"github.com/dstor-uploader/dstor-uploader/internal/testfs"
+	"github.com/dstor-uploader/dstor-uploader/internal/testutil"
+	"github.com/dstor-uploader/dstor-uploader/storage"
 )
 
 // otherPaths are the ways to name path, under e.files, that Windows opens
@@ -58,6 +61,48 @@ func TestFolderAddedAgainByAnotherNameWhileItsFilesWaitIsQueuedOnce(t *testing.T
 			assert.Equal(t, 3, already, "the second add says already queued")
 			assert.Equal(t, 3, q.Summary().Done, "%v", q.Jobs())
 			assert.Equal(t, 3, sent, "each file sent once")
+		})
+	}
+}
+
+// TestOneFileByAnotherNameIsOneUpload: a file named twice on one command
+// line, the second time by another name Windows opens as it (each of
+// otherPaths), is one job and one upload; a new version of it uploaded by
+// its own path and then added by that other name is found already
+// uploaded, nothing sent. Each row logs what happened. Through a subst
+// drive it was two jobs and two uploads, then uploaded again: the paths
+// differed, and only folders were followed to where they lead.
+func TestOneFileByAnotherNameIsOneUpload(t *testing.T) {
+	e := newTestEnv(t, sandbox.Config{})
+	file := e.write("Long Folder Name/Long File Name.txt", nil) // named before it is uploaded
+	for i, name := range otherPaths(t, e, file) {
+		how, p := name[0], name[1]
+		t.Run(how, func(t *testing.T) {
+			q, err := New(e.config()) // one queue at a time holds the account's lock
+			require.NoError(t, err)
+			defer func() { assert.NoError(t, q.Close()) }()
+			listed, before := len(q.Jobs()), len(e.sandboxUploads())
+			upload := func(content string, reqs ...Request) {
+				require.NoError(t, os.WriteFile(file, testutil.Content(content, 300+i), 0o644))
+				q.Add(reqs...)
+				require.NoError(t, wait(t, q, hangGuard))
+			}
+			upload(how, Request{Path: file, FolderPath: "/once/"}, Request{Path: p, FolderPath: "/once/"})
+			jobs, sent := len(q.Jobs())-listed, len(e.sandboxUploads())-before
+
+			upload(how+" again", Request{Path: file, FolderPath: "/once/"})
+			q.Add(Request{Path: p, FolderPath: "/once/"})
+			require.NoError(t, wait(t, q, hangGuard))
+			all := q.Jobs()
+			last := all[len(all)-1]
+			again := len(e.sandboxUploads()) - before - sent - 1
+			t.Logf("%-24s one Add: %d job(s), %d upload(s); added after an upload by its path: %s, %d more upload(s) (%s)",
+				how, jobs, sent, last.State, again, p)
+			assert.Equal(t, 1, jobs, "one job for %s", p)
+			assert.Equal(t, 1, sent, "one upload for %s", p)
+			assert.Equal(t, storage.JobAlready, last.State, "%v", last)
+			assert.Equal(t, file, last.LocalPath)
+			assert.Zero(t, again, "nothing sent again for %s", p)
 		})
 	}
 }
