@@ -21,13 +21,33 @@ import (
 func otherPaths(t *testing.T, e *testEnv, path string) [][2]string {
 	t.Helper()
 	names := otherSpellings(t, path)
-	names["a subst drive"] = testfs.SubstOrSkip(t, e.files) + strings.TrimPrefix(path, e.files)
+	names["a subst drive"] = substDrive(t, e.files) + strings.TrimPrefix(path, e.files)
 	var out [][2]string
 	for how, p := range names {
 		out = append(out, [2]string{how, p})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
+}
+
+// substDrive is a drive letter for the folder target (testfs.SubstOrSkip).
+// Under Wine, whose subst makes no drive, that is a drive of Wine's own,
+// whose root's final path Wine gives as itself (and the folder's as that
+// drive): the final path of its root is then Windows' answer for a subst
+// drive, the folder it stands for, until the test ends.
+func substDrive(t *testing.T, target string) string {
+	drive := testfs.SubstOrSkip(t, target)
+	if testfs.UnderWine() {
+		was := driveFinalPath
+		driveFinalPath = func(path string) (string, error) {
+			if strings.EqualFold(path, drive+`\`) {
+				return `\\?\` + target, nil
+			}
+			return was(path)
+		}
+		t.Cleanup(func() { driveFinalPath = was })
+	}
+	return drive
 }
 
 // TestFolderAddedAgainByAnotherNameWhileItsFilesWaitIsQueuedOnce: a folder
