@@ -200,8 +200,14 @@ func TestPlanProblemFindsFullScans(t *testing.T) {
 		"SELECT rowid FROM history_fts WHERE history_fts MATCH 'img'":     "",
 		"SELECT * FROM history ORDER BY comment":                          "a full table scan",
 		"SELECT id FROM history WHERE finished_at > 0 ORDER BY size DESC": "a sort of every match",
+		// Walks of a whole index: in its order with no LIMIT, with a
+		// LIMIT that a filter keeps from stopping the walk, and a count.
+		"SELECT id FROM history ORDER BY finished_at DESC, id DESC":                                            "a walk of a whole index",
+		"SELECT * FROM history WHERE instr(search_text, 'zq') > 0 ORDER BY finished_at DESC, id DESC LIMIT 50": "a walk of a whole index",
+		"SELECT count(*) FROM jobs": "a walk of a whole index",
 	} {
-		assert.Equal(t, want, planProblem(queryPlan(t, d, query)), query)
+		plan := queryPlan(t, d, query)
+		assert.Equal(t, want, planProblem(plan), query+"\n"+plan)
 	}
 }
 
