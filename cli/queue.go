@@ -162,17 +162,27 @@ func runQueue(ctx context.Context, cio IO, o queueOptions, requests []worker.Req
 // saved is the command's result out once the queue closed with closeErr:
 // a queue that could not write what the run changed in it (uploads
 // removed, rows finished) says so, and the command exits 1 (out's own
-// status when it fails already). A history deleted or replaced is said by
-// runOutcome (lost) when out fails.
+// status when it fails already); one that wrote it all but still could
+// not read the next jobs to upload (worker.ErrQueueUnread) says the files
+// left were not uploaded and wait for resume, and exits 1 too. A history
+// deleted or replaced is said by runOutcome (lost) when out fails.
 func (r *queueRun) saved(cio IO, closeErr, out error) error {
 	var gone *storage.ReplacedError
 	if closeErr == nil || out != nil && errors.As(closeErr, &gone) {
 		return out
 	}
-	if len(r.removed) > 0 {
+	switch {
+	case errors.Is(closeErr, worker.ErrQueueUnread):
+		// Only a read failed (Close returns a failed write first): every
+		// change was written, and what is left waits for the next resume.
+		s := r.q.Summary()
+		fmt.Fprintf(cio.Err, "The upload queue could not be read (%s), so %d file(s) still queued were not uploaded: "+
+			"they wait in the queue; run \"dstor-uploader resume\" to upload them.\n",
+			api.Human(closeErr), s.Queued+s.Uploading+s.Waiting)
+	case len(r.removed) > 0:
 		fmt.Fprintf(cio.Err, "The queue could not be saved (%s): the %d failed upload(s) removed may still be in it, "+
 			"and come back at the next resume.\n", api.Human(closeErr), len(r.removed))
-	} else {
+	default:
 		fmt.Fprintf(cio.Err, "The queue could not be saved (%s): the next resume may find some of it as it was before this run.\n",
 			api.Human(closeErr))
 	}
