@@ -35,11 +35,8 @@ func TestQueueUnreadAtCloseIsNoUnsavedQueue(t *testing.T) {
 	q, err := worker.New(worker.Config{Client: client, DB: db, Paused: true, Env: "test", Account: "a@example.com"})
 	require.NoError(t, err)
 	q.Add(worker.Request{Path: dir, FolderPath: "/unread/"})
-	deadline := time.Now().Add(10 * time.Second)
-	for s := q.Summary(); s.Total != 3 || s.Walking; s = q.Summary() {
-		require.True(t, time.Now().Before(deadline), "listed: %+v", s)
-		time.Sleep(10 * time.Millisecond) // polls the listing, which has no event here
-	}
+	require.Eventually(t, func() bool { s := q.Summary(); return s.Total == 3 && !s.Walking },
+		10*time.Second, 10*time.Millisecond, "listed")
 	require.NoError(t, q.Close())
 
 	unread := &worker.QueueUnreadError{What: "read the next jobs to upload", Err: errors.New("no such table: jobs")}
