@@ -26,39 +26,6 @@ func finalFolder(path string) string {
 	return api.SpelledOnDisk(final) // the plain form where it names the same folder
 }
 
-// substFollowed is path with its drive letter replaced by the folder the
-// drive stands for when it is a subst drive (`subst S: C:\Data`: S:\a.txt
-// is C:\Data\a.txt), so that a file named through it and by its own path
-// is one path: one job, and found already uploaded or already queued, as
-// a folder named through it is already (finalFolder). A drive that is a
-// volume of its own, a network drive (its final path is the server's), a
-// path with no drive letter, or one whose drive cannot be read: path as it
-// is. One open of the drive's root, as finalFolder opens a folder.
-func substFollowed(path string) string {
-	vol := filepath.VolumeName(path)
-	if len(vol) != 2 || vol[1] != ':' || !onLocalVolume(path) {
-		return path
-	}
-	final, err := driveFinalPath(vol + `\`)
-	if err != nil || strings.HasPrefix(final, `\\?\UNC\`) {
-		return path
-	}
-	root := strings.TrimSuffix(api.SpelledOnDisk(final), `\`) // C:\Data, or C: for a drive of its own
-	rest := path[len(vol):]
-	switch {
-	case strings.EqualFold(root, vol):
-		return path
-	case rest == `\`:
-		return root
-	}
-	return root + rest
-}
-
-// driveFinalPath is finalPathName, for substFollowed's look at a drive's
-// root: a test under Wine, whose subst makes no drive (see
-// testfs.SubstOrSkip), gives Windows' answer for the drive it made.
-var driveFinalPath = finalPathName
-
 // onLocalVolume reports whether path is on a drive of this computer (not
 // a network drive, not a UNC path).
 func onLocalVolume(path string) bool {

@@ -67,32 +67,3 @@ func TestNamesDifferingInCaseOrNormalizationAreDistinctFiles(t *testing.T) {
 		assert.Equal(t, testutil.CIDOf(t, p), last.Hash, p)
 	}
 }
-
-// TestFilesDifferingInCaseNamedTogetherAreTwoJobs: on Linux a.txt and
-// A.txt are two files, so named on one command line they are two jobs and
-// two uploads, and A.txt added while a.txt waits in the queue is queued,
-// not "already queued": the rules that make one file of C:\a.txt and
-// C:\A.TXT on Windows (pathKey, api.SpelledOnDisk) must not reach here.
-func TestFilesDifferingInCaseNamedTogetherAreTwoJobs(t *testing.T) {
-	e := newTestEnv(t, sandbox.Config{})
-	lower := e.write("cased/a.txt", testutil.Content("lower", 200))
-	upper := e.write("cased/A.txt", testutil.Content("upper", 300))
-	cfg := e.config()
-	cfg.Paused = true
-	q := e.queue(cfg)
-	seen := watchAlreadyQueued(t, q)
-	q.Add(Request{Path: lower, FolderPath: "/cased/"}, Request{Path: upper, FolderPath: "/cased/"})
-	eventually(t, hangGuard, func() bool { return len(q.Jobs()) > 0 && !q.Summary().Walking })
-	require.Equal(t, 2, q.Summary().Queued, "two jobs: %v", q.Jobs())
-	q.Add(Request{Path: upper, FolderPath: "/cased/"}, Request{Path: filepath.Join(e.files, "cased", "a.TXT")})
-	eventually(t, hangGuard, func() bool { return !q.Summary().Walking })
-	assert.Equal(t, 1, seen.total(), "A.txt already queued, a.TXT (no such file) not")
-	q.Resume()
-	require.NoError(t, wait(t, q, hangGuard))
-	byName := jobsBy(q.Jobs(), func(j Job) string { return j.Name })
-	assert.Equal(t, storage.JobFailed, byName["a.TXT"].State, "a.TXT is no file here: %v", byName["a.TXT"])
-	got := uploadsByName(e)
-	assert.Equal(t, map[string]int{"/cased/a.txt": 1, "/cased/A.txt": 1}, got)
-	assert.Equal(t, testutil.CIDOf(t, lower), jobFor(t, q, lower).Hash)
-	assert.Equal(t, testutil.CIDOf(t, upper), jobFor(t, q, upper).Hash)
-}

@@ -277,17 +277,15 @@ func ListedFolder(path string) string { return listedRoot(RequestPath(path)) }
 
 // RequestPath is the path a request's rows record for path: absolute, so
 // they still mean the same file when the command line resumes elsewhere,
-// and spelled as on disk (Windows ignores case), on Windows through a
-// subst drive the folder it stands for (substFollowed), so the history
-// finds it already uploaded and a resumed walk its jobs, however it was
-// typed.
+// and spelled as on disk (Windows ignores case), so the history finds it
+// already uploaded and a resumed walk its jobs, however it was typed.
 func RequestPath(path string) string {
 	readhook.PathLook(path)
 	p := path
 	if abs, err := api.AbsPath(p); err == nil {
 		p = abs
 	}
-	return substFollowed(api.SpelledOnDisk(p))
+	return api.SpelledOnDisk(p)
 }
 
 // listedRoot is the folder a listing of root walks and its share records:
