@@ -140,8 +140,7 @@ func TestEveryLanguageFitsAtMinimumSize(t *testing.T) {
 // fitsAtMinimumSize is TestEveryLanguageFitsAtMinimumSize in language l,
 // with a window of its own made in l.
 func fitsAtMinimumSize(t *testing.T, l windowLanguage) {
-	t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
-	require.NoError(t, useLanguage(""))
+	speak(t, l)
 	require.Equal(t, readCatalog(t, l.File)["Language"]["other"], tr("Language"), "the window speaks %s", l.Name)
 	e := newTestEnv(t)
 	a := e.a
@@ -380,41 +379,36 @@ func firstValidationError(t *testing.T, err error) *api.ValidationError {
 // leaves the summary room for its widest part. (They kept them from a
 // fixed 760 points, so a German queue at 800 read "0 von 0 hoch…".)
 func TestUploadTabWholeAtEveryWidth(t *testing.T) {
-	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
-	for _, l := range languages {
-		t.Run(l.Tag, func(t *testing.T) {
-			t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
-			require.NoError(t, useLanguage(""))
-			e := newTestEnv(t)
-			a := e.a
-			e.ui(func() {
-				a.win.SetContent(a.mainView)
-				a.tabs.Select(a.uploadTab)
-				for _, c := range []struct {
-					sum  worker.Summary
-					mode string
-				}{
-					{worker.Summary{Total: 11, Done: 8, Skipped: 3}, destFolder}, // a finished folder with odd entries
-					{worker.Summary{Total: 40, Done: 12, Queued: 28, Failed: 1, BytesTotal: 300_000_000, BytesDone: 90_000_000}, destParent},
-				} {
-					a.upload.destMode.SetSelected(destModeLabel(c.mode))
-					a.upload.sum = c.sum
-					a.upload.sending = map[string]float64{"uploading": 4_900_000}
-					a.upload.render()
-					min := a.win.Content().MinSize()
-					for w := min.Width; w <= 1400; w += 10 {
-						a.win.Resize(fyne.NewSize(w, 700))
-						layoutAgain(a.win.Content())
-						screen := fmt.Sprintf("%s at %.0f wide", l.Tag, w)
-						assertSummaryWhole(t, screen, a.upload)
-						for _, e := range []*widget.Entry{&a.upload.folder.Entry, a.upload.parent, a.upload.comment} {
-							placeholderCut(e, func(what string) { t.Errorf("%s: %s", screen, what) })
-						}
+	inEachLanguage(t, func(t *testing.T, l windowLanguage) {
+		e := newTestEnv(t)
+		a := e.a
+		e.ui(func() {
+			a.win.SetContent(a.mainView)
+			a.tabs.Select(a.uploadTab)
+			for _, c := range []struct {
+				sum  worker.Summary
+				mode string
+			}{
+				{worker.Summary{Total: 11, Done: 8, Skipped: 3}, destFolder}, // a finished folder with odd entries
+				{worker.Summary{Total: 40, Done: 12, Queued: 28, Failed: 1, BytesTotal: 300_000_000, BytesDone: 90_000_000}, destParent},
+			} {
+				a.upload.destMode.SetSelected(destModeLabel(c.mode))
+				a.upload.sum = c.sum
+				a.upload.sending = map[string]float64{"uploading": 4_900_000}
+				a.upload.render()
+				min := a.win.Content().MinSize()
+				for w := min.Width; w <= 1400; w += 10 {
+					a.win.Resize(fyne.NewSize(w, 700))
+					layoutAgain(a.win.Content())
+					screen := fmt.Sprintf("%s at %.0f wide", l.Tag, w)
+					assertSummaryWhole(t, screen, a.upload)
+					for _, e := range []*widget.Entry{&a.upload.folder.Entry, a.upload.parent, a.upload.comment} {
+						placeholderCut(e, func(what string) { t.Errorf("%s: %s", screen, what) })
 					}
 				}
-			})
+			}
 		})
-	}
+	})
 }
 
 // layoutAgain lays out o's tree again at the sizes it has, from the top

@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -277,5 +278,26 @@ func walkObjects(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 		for _, c := range test.WidgetRenderer(o).Objects() {
 			walkObjects(c, fn)
 		}
+	}
+}
+
+// speak makes the window speak l for the rest of t: the LANGUAGE the app
+// reads, and its catalog loaded.
+func speak(t *testing.T, l windowLanguage) {
+	t.Helper()
+	t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
+	require.NoError(t, useLanguage(""))
+}
+
+// inEachLanguage runs f as a subtest in each of the window's languages
+// (speak), and loads the default language's catalog again when t ends.
+func inEachLanguage(t *testing.T, f func(t *testing.T, l windowLanguage)) {
+	t.Helper()
+	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
+	for _, l := range languages {
+		t.Run(l.Tag, func(t *testing.T) {
+			speak(t, l)
+			f(t, l)
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -23,31 +22,26 @@ var smallWindow = fyne.NewSize(640, 480)
 // Settings set the window's least width (726 to 740 points outside English)
 // and, on a screen or beside a window that left less, was cut on the right.
 func TestSettingsWholeInASmallWindow(t *testing.T) {
-	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
-	for _, l := range languages {
-		t.Run(l.Tag, func(t *testing.T) {
-			t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
-			require.NoError(t, useLanguage(""))
-			e := newTestEnv(t)
-			a := e.a
-			e.ui(func() {
-				a.win.SetContent(a.mainView)
-				a.tabs.Select(a.settingsTab)
-				p := a.prefs
-				p.checkUploadLimit("2x")
-				p.gateway.SetText("https://user:secret@ipfs.io")
-				p.languageNote.SetText(tr("The new language is used from the next time you open dStor Uploader."))
-				p.languageNote.Show()
-				t.Logf("%s: Settings' least size %v", l.Tag, p.content.MinSize())
-				for _, h := range []float32{smallWindow.Height, 2400} {
-					a.win.Resize(fyne.NewSize(smallWindow.Width, h))
-					a.win.Content().Refresh()
-					assertNoClipping(t, l.Tag+" settings", a.win)
-				}
-				assert.LessOrEqual(t, p.content.MinSize().Width, smallWindow.Width, "%s: Settings' least width", l.Tag)
-			})
+	inEachLanguage(t, func(t *testing.T, l windowLanguage) {
+		e := newTestEnv(t)
+		a := e.a
+		e.ui(func() {
+			a.win.SetContent(a.mainView)
+			a.tabs.Select(a.settingsTab)
+			p := a.prefs
+			p.checkUploadLimit("2x")
+			p.gateway.SetText("https://user:secret@ipfs.io")
+			p.languageNote.SetText(tr("The new language is used from the next time you open dStor Uploader."))
+			p.languageNote.Show()
+			t.Logf("%s: Settings' least size %v", l.Tag, p.content.MinSize())
+			for _, h := range []float32{smallWindow.Height, 2400} {
+				a.win.Resize(fyne.NewSize(smallWindow.Width, h))
+				a.win.Content().Refresh()
+				assertNoClipping(t, l.Tag+" settings", a.win)
+			}
+			assert.LessOrEqual(t, p.content.MinSize().Width, smallWindow.Width, "%s: Settings' least width", l.Tag)
 		})
-	}
+	})
 }
 
 // TestWrappedCheckTicksFromItsText: a tap anywhere on a wrapped check

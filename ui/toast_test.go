@@ -21,31 +21,26 @@ import (
 // the toast's room was measured from tabs narrower than Fyne draws them.
 // The toast now starts past the last tab, in each language.
 func TestALongToastLeavesTheTabsWhole(t *testing.T) {
-	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
-	for _, l := range languages {
-		t.Run(l.Tag, func(t *testing.T) {
-			t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
-			require.NoError(t, useLanguage(""))
-			e := newTestEnv(t) // its tabs named in l's language
-			a := e.a
-			e.ui(func() {
-				a.showMain()
-				a.win.Resize(fyne.NewSize(980, 680))
-				a.history.stillLooking("quarterly-report-2026.pdf")
-				a.win.Content().Refresh()
-				d := fyne.CurrentApp().Driver()
-				var tabsEnd float32
-				walkObjects(a.tabs, func(o fyne.CanvasObject) {
-					if txt, ok := o.(*canvas.Text); ok && txt.Text == tr("Settings") {
-						tabsEnd = d.AbsolutePositionForObject(txt).X + txt.MinSize().Width + theme.InnerPadding()
-					}
-				})
-				require.NotZero(t, tabsEnd, "the Settings tab's label is drawn")
-				at := d.AbsolutePositionForObject(a.toastBox).X
-				assert.GreaterOrEqual(t, at, tabsEnd, "%s: the toast starts at x=%.0f, over the Settings tab, which ends at x=%.0f", l.Tag, at, tabsEnd)
+	inEachLanguage(t, func(t *testing.T, l windowLanguage) {
+		e := newTestEnv(t) // its tabs named in l's language
+		a := e.a
+		e.ui(func() {
+			a.showMain()
+			a.win.Resize(fyne.NewSize(980, 680))
+			a.history.stillLooking("quarterly-report-2026.pdf")
+			a.win.Content().Refresh()
+			d := fyne.CurrentApp().Driver()
+			var tabsEnd float32
+			walkObjects(a.tabs, func(o fyne.CanvasObject) {
+				if txt, ok := o.(*canvas.Text); ok && txt.Text == tr("Settings") {
+					tabsEnd = d.AbsolutePositionForObject(txt).X + txt.MinSize().Width + theme.InnerPadding()
+				}
 			})
+			require.NotZero(t, tabsEnd, "the Settings tab's label is drawn")
+			at := d.AbsolutePositionForObject(a.toastBox).X
+			assert.GreaterOrEqual(t, at, tabsEnd, "%s: the toast starts at x=%.0f, over the Settings tab, which ends at x=%.0f", l.Tag, at, tabsEnd)
 		})
-	}
+	})
 }
 
 // TestStillLookingShowsWhyInTheToast: the toast of Show in folder or
@@ -56,36 +51,31 @@ func TestALongToastLeavesTheTabsWhole(t *testing.T) {
 // name's is now shown; what the toast cuts is the end of the name, of the
 // row the person just clicked.
 func TestStillLookingShowsWhyInTheToast(t *testing.T) {
-	t.Cleanup(func() { require.NoError(t, useLanguage("")) })
 	const name = "quarterly-report-2026.pdf"
-	for _, l := range languages {
-		t.Run(l.Tag, func(t *testing.T) {
-			t.Setenv("LANGUAGE", strings.TrimSuffix(l.File, ".json"))
-			require.NoError(t, useLanguage(""))
-			e := newTestEnv(t)
-			a := e.a
-			e.ui(func() {
-				a.showMain()
-				a.win.Resize(fyne.NewSize(980, 680))
-				a.history.stillLooking(name)
-				a.win.Content().Refresh()
-				var shown strings.Builder
-				walkObjects(a.toast, func(o fyne.CanvasObject) {
-					if txt, ok := o.(*canvas.Text); ok {
-						shown.WriteString(txt.Text)
-					}
-				})
-				require.NotEmpty(t, shown.String(), "the toast is drawn")
-				without := strings.Replace(a.toast.Text, name, " ", 1)
-				for _, w := range strings.Fields(without) {
-					w = strings.Trim(w, ".:;,«»„“”\" ")
-					if w != "" {
-						assert.Contains(t, shown.String(), w, "%s: the toast %q shows %q", l.Tag, a.toast.Text, shown.String())
-					}
+	inEachLanguage(t, func(t *testing.T, l windowLanguage) {
+		e := newTestEnv(t)
+		a := e.a
+		e.ui(func() {
+			a.showMain()
+			a.win.Resize(fyne.NewSize(980, 680))
+			a.history.stillLooking(name)
+			a.win.Content().Refresh()
+			var shown strings.Builder
+			walkObjects(a.toast, func(o fyne.CanvasObject) {
+				if txt, ok := o.(*canvas.Text); ok {
+					shown.WriteString(txt.Text)
 				}
 			})
+			require.NotEmpty(t, shown.String(), "the toast is drawn")
+			without := strings.Replace(a.toast.Text, name, " ", 1)
+			for _, w := range strings.Fields(without) {
+				w = strings.Trim(w, ".:;,«»„“”\" ")
+				if w != "" {
+					assert.Contains(t, shown.String(), w, "%s: the toast %q shows %q", l.Tag, a.toast.Text, shown.String())
+				}
+			}
 		})
-	}
+	})
 }
 
 // TestALongToastStaysLongEnoughToRead: every toast went after 3 s, also
