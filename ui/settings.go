@@ -223,7 +223,9 @@ func (v *settingsView) makeLookForm(st storage.Settings) *widget.Form {
 // form gives it (a form's own hint text is one line, as wide as its
 // sentence).
 func hint(text string) *widget.Label {
-	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	l := caption(text, widget.MediumImportance)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // settingCheck is a check box showing on that saves each change with set
